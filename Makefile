@@ -1,0 +1,35 @@
+# Two commands set everything up on a fresh machine:
+#   make run   - create .venv, install daryo, run the embedded default model and print its summary
+#   make test  - create .venv, install daryo with test extras, run the whole test suite
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+
+.PHONY: run test lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $(VENV)/.installed $@
+
+run: $(VENV)/.installed
+	$(BIN)/daryo run
+
+test: $(VENV)/.installed-test
+	$(BIN)/python -m pytest -q
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check src tests benchmarks
+
+bench: $(VENV)/.installed-test
+	$(BIN)/python benchmarks/bench_pywr.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info src/*.egg-info

@@ -1,0 +1,68 @@
+"""Error types raised for bad input.
+
+Every input problem is collected as a :class:`Problem` (file, place, message) and raised together as one
+:class:`ModelError`, so that a user sees every problem at once instead of fixing them one run at a time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["Problem", "ModelError", "InfeasibleStepError"]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem found in a model file.
+
+    Parameters
+    ----------
+    file
+        The file the problem is in (model file or a CSV it references); "" when not tied to a file.
+    place
+        Where in the file: a node id and attribute (``nodes[toktogul].max_volume``), or a line number.
+    message
+        What is wrong and what to change.
+    """
+
+    file: str
+    place: str
+    message: str
+
+    def __str__(self) -> str:
+        where = ": ".join(p for p in (self.file, self.place) if p)
+        return f"{where}: {self.message}" if where else self.message
+
+
+class ModelError(ValueError):
+    """Invalid model input; ``problems`` lists every problem found."""
+
+    def __init__(self, problems: list[Problem] | Problem):
+        self.problems = [problems] if isinstance(problems, Problem) else list(problems)
+        n = len(self.problems)
+        head = "1 problem" if n == 1 else f"{n} problems"
+        super().__init__(f"{head} in the model:\n" + "\n".join(f"  - {p}" for p in self.problems))
+
+
+class InfeasibleStepError(RuntimeError):
+    """The allocation LP of one step has no solution.
+
+    Attributes
+    ----------
+    step, time, scenario
+        Which step (index and date) and scenario failed.
+    components
+        The ids of the components whose bounds conflict (an irreducible set where it could be found).
+    """
+
+    def __init__(self, step: int, time: str, scenario: str, components: list[str], detail: str = ""):
+        self.step, self.time, self.scenario, self.components = step, time, scenario, components
+        comps = ", ".join(components) if components else "(could not be isolated)"
+        msg = (
+            f"the allocation problem is infeasible at step {step} ({time}), scenario {scenario}: "
+            f"the bounds of these components conflict: {comps}."
+        )
+        if detail:
+            msg += f" {detail}"
+        msg += " Relax a minimum (min_flow, min_volume, fixed inflow) or raise a maximum on one of them."
+        super().__init__(msg)

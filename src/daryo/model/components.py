@@ -1,0 +1,192 @@
+"""The component types of a daryo model: one declarative table per type.
+
+Each attribute is declared once with its kind, unit dimension, default and description; the loader,
+the validator and the generated documentation (``docs/model-format.md``) all read these tables.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["Attribute", "ComponentType", "COMPONENT_TYPES", "COMMON_ATTRIBUTES", "EDGE_ATTRIBUTES",
+           "REQUIRED", "component_type"]
+
+
+class _Required:
+    def __repr__(self) -> str:
+        return "REQUIRED"
+
+
+REQUIRED: Any = _Required()
+
+
+@dataclass(frozen=True)
+class Attribute:
+    """One attribute of a component type.
+
+    kind: ``series`` (constant, 12 monthly values, inline per-step list or CSV; may vary by scenario),
+    ``scalar`` (one number), ``monthly`` (constant or 12 values), ``table`` (level–volume–area),
+    ``node`` (id of another node), ``int``, ``text``, ``choice``.
+    dimension: unit dimension (see :mod:`daryo.units`), or None for non-quantities.
+    """
+
+    name: str
+    kind: str
+    dimension: str | None
+    default: Any
+    description: str
+    choices: tuple[str, ...] = ()
+
+    @property
+    def required(self) -> bool:
+        return self.default is REQUIRED
+
+
+@dataclass(frozen=True)
+class ComponentType:
+    name: str
+    description: str
+    attributes: tuple[Attribute, ...]
+    role: str  # source | storage | passthrough | demand | sink | requirement
+
+    def attribute(self, name: str) -> Attribute | None:
+        for a in self.attributes:
+            if a.name == name:
+                return a
+        for a in COMMON_ATTRIBUTES:
+            if a.name == name:
+                return a
+        return None
+
+    @property
+    def all_attributes(self) -> tuple[Attribute, ...]:
+        return COMMON_ATTRIBUTES + self.attributes
+
+
+A = Attribute
+
+COMMON_ATTRIBUTES: tuple[Attribute, ...] = (
+    A("name", "text", None, None, "Display name (defaults to the id)."),
+    A("country", "text", None, None, "ISO 3166 alpha-3 code of the country the node is in (e.g. KGZ)."),
+    A("lat", "scalar", "fraction", None, "Latitude, decimal degrees (for maps)."),
+    A("lon", "scalar", "fraction", None, "Longitude, decimal degrees (for maps)."),
+    A("description", "text", None, None, "Free text."),
+    A("source", "text", None, None, "Where the numbers of this component come from (citation)."),
+    A("cost", "series", "cost", 0.0,
+      "Allocation cost per hm³ through the node (for a reservoir: per hm³ of end-of-step storage). "
+      "Negative costs attract water. In `priority` mode costs only break ties after all priorities."),
+)
+
+_FLOW_BOUNDS = (
+    A("min_flow", "series", "flow", 0.0, "Hard minimum flow through the node."),
+    A("max_flow", "series", "flow", None, "Hard maximum flow through the node (none: unlimited)."),
+)
+
+COMPONENT_TYPES: dict[str, ComponentType] = {
+    t.name: t
+    for t in (
+        ComponentType("junction", "A confluence or split point; water in equals water out.", (), "passthrough"),
+        ComponentType(
+            "inflow", "Water entering the network: a headwater catchment, a tributary, a groundwater source.",
+            (
+                A("inflow", "series", "flow", None,
+                  "Inflow per step (fixed). If omitted, the flow is chosen between min_flow and max_flow."),
+                *_FLOW_BOUNDS,
+            ),
+            "source",
+        ),
+        ComponentType(
+            "reservoir", "A storage: volume carried from step to step, evaporation, spill, rule curves.",
+            (
+                A("max_volume", "series", "volume", REQUIRED, "Maximum (full supply) volume."),
+                A("min_volume", "series", "volume", 0.0, "Minimum (dead) volume; releases cannot draw below it."),
+                A("initial_volume", "scalar", "volume", None, "Volume at the start of the run (default: max)."),
+                A("level_table", "table", None, None,
+                  "Level–volume–area table: `volume` (hm³), `level` (m a.s.l.), `area` (km²), increasing."),
+                A("evaporation", "monthly", "depth", 0.0,
+                  "Net evaporation depth per step (mm); loss = depth × area at the start-of-step volume."),
+                A("spill_to", "node", None, None,
+                  "Node that receives uncontrolled spill; spill is recorded separately from releases."),
+                A("spill_cost", "scalar", "cost", 1.0,
+                  "Cost per hm³ spilled (keeps spill the last resort in `priority` mode)."),
+                A("target_volume", "monthly", "volume", None,
+                  "Rule curve: soft target end-of-step volume per month, met at `target_priority`."),
+                A("target_priority", "int", None, 10, "Priority of the rule-curve target."),
+                A("flood_control_max", "monthly", "volume", None, "Maximum volume per month (flood reserve)."),
+            ),
+            "storage",
+        ),
+        ComponentType(
+            "hydropower", "A hydropower plant on a reservoir outlet or run-of-river; water passes through it.",
+            (
+                A("capacity", "scalar", "power", REQUIRED, "Installed capacity; caps the turbine flow."),
+                A("max_turbine_flow", "series", "flow", None, "Turbine flow limit (none: capacity only)."),
+                A("efficiency", "scalar", "fraction", 0.9, "Overall efficiency (turbine × generator)."),
+                A("reservoir", "node", None, None,
+                  "Reservoir whose start-of-step level sets the head (needs its level_table)."),
+                A("tailwater_level", "scalar", "length", 0.0, "Tailwater level (m a.s.l.); head = level − this."),
+                A("head", "scalar", "length", None, "Fixed head (m), for run-of-river plants."),
+                A("energy_target", "series", "energy", None,
+                  "Energy wanted per step (GWh); turned into a minimum turbine flow at the current head."),
+                A("energy_priority", "int", None, 5, "Priority of the energy target."),
+                *_FLOW_BOUNDS,
+            ),
+            "passthrough",
+        ),
+        ComponentType(
+            "reach", "A river reach or generic link: bounds and a loss fraction on the flow through it.",
+            (*_FLOW_BOUNDS, A("loss", "series", "fraction", 0.0, "Fraction of the inflow lost in the reach.")),
+            "passthrough",
+        ),
+        ComponentType(
+            "canal", "A diversion canal: a link with a capacity, a loss fraction and a country.",
+            (
+                A("capacity", "series", "flow", None, "Design capacity (maximum flow)."),
+                A("min_flow", "series", "flow", 0.0, "Hard minimum flow."),
+                A("loss", "series", "fraction", 0.0, "Fraction of the diverted water lost (seepage)."),
+            ),
+            "passthrough",
+        ),
+        ComponentType(
+            "demand", "A water use (irrigation, municipal, industrial): gets up to its demand.",
+            (
+                A("demand", "series", "flow", REQUIRED, "Water wanted per step."),
+                A("priority", "int", None, 1, "1 is served first; equal priorities share shortage equally."),
+                A("category", "choice", None, "irrigation", "Use category.",
+                  ("irrigation", "municipal", "industrial", "other")),
+                A("consumptive_fraction", "series", "fraction", 1.0,
+                  "Fraction of the delivery consumed; the rest returns to `return_to`."),
+                A("return_to", "node", None, None, "Node the return flow goes to (none: it leaves the system)."),
+                A("min_flow", "series", "flow", 0.0, "Hard minimum delivery (a physical must-take)."),
+            ),
+            "demand",
+        ),
+        ComponentType(
+            "flow_requirement", "A minimum-flow requirement (environmental flow) through a node.",
+            (
+                A("at", "node", None, REQUIRED, "Node whose throughput must reach the flow."),
+                A("flow", "series", "flow", REQUIRED, "Required flow per step."),
+                A("priority", "int", None, 1, "Priority among demands and other requirements."),
+            ),
+            "requirement",
+        ),
+        ComponentType(
+            "sink", "A terminal sink (sea, lake, depression) that records what it receives.",
+            (A("max_flow", "series", "flow", None, "Maximum inflow (none: unlimited)."),),
+            "sink",
+        ),
+    )
+}
+
+EDGE_ATTRIBUTES: tuple[Attribute, ...] = (
+    A("id", "text", None, None, "Edge id (default `from->to`)."),
+    A("min_flow", "series", "flow", 0.0, "Hard minimum flow."),
+    A("max_flow", "series", "flow", None, "Hard maximum flow (none: unlimited)."),
+    A("loss", "series", "fraction", 0.0, "Fraction of the flow lost along the edge."),
+    A("cost", "series", "cost", 0.0, "Cost per hm³."),
+)
+
+
+def component_type(name: str) -> ComponentType | None:
+    return COMPONENT_TYPES.get(name)

@@ -1,0 +1,504 @@
+"""Read a daryo model file (YAML or JSON, schema ``version: 1``) into a validated :class:`Model`.
+
+The loader collects every problem (file, place, message) and raises one :class:`ModelError`; it never
+lets a parser traceback through.  Units are converted to canonical units here, once.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from ..errors import ModelError, Problem
+from ..units import UnitError, parse_quantity, unit_factor
+from .components import COMMON_ATTRIBUTES, COMPONENT_TYPES, EDGE_ATTRIBUTES, Attribute
+from .migrations import CURRENT_VERSION, migrate
+from .series import LevelTable, Series
+from .types import Edge, Model, Node, TimeSpec
+from .validate import validate_model
+
+__all__ = ["load_model", "model_from_dict", "read_document"]
+
+
+# ---------------------------------------------------------------------------------------------- YAML
+class _LineDict(dict):
+    """A mapping that remembers the line it started on in its YAML file."""
+
+    line: int | None = None
+
+
+class _LineLoader(yaml.SafeLoader):
+    pass
+
+
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _LineDict:
+    d = _LineDict(loader.construct_mapping(node, deep=True))
+    d.line = node.start_mark.line + 1
+    return d
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+# dates stay strings: the loader parses them where a date is expected
+_LineLoader.yaml_implicit_resolvers = {
+    k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
+    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def read_document(path: Path) -> Any:
+    """Parse a YAML or JSON file; a syntax error becomes a :class:`ModelError` with the line."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ModelError(Problem(str(path), "", "file not found")) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ModelError(Problem(str(path), "", f"cannot be read: {exc}")) from None
+    if path.suffix.lower() == ".json":
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ModelError(Problem(str(path), f"line {exc.lineno}, column {exc.colno}",
+                                     f"malformed JSON: {exc.msg}")) from None
+    try:
+        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        place = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        what = getattr(exc, "problem", None) or str(exc)
+        raise ModelError(Problem(str(path), place, f"malformed YAML: {what}")) from None
+
+
+def load_model(path: str | Path) -> Model:
+    """Load and validate a model file.
+
+    Parameters
+    ----------
+    path
+        A daryo YAML/JSON model file, or a Pywr v1 JSON document (converted in memory).
+
+    Raises
+    ------
+    ModelError
+        Listing every problem found, each with file and place.
+    """
+    p = Path(path)
+    doc = read_document(p)
+    if isinstance(doc, Mapping) and _looks_like_pywr(doc):
+        from ..pywr import convert_pywr_document  # local import: optional front end
+
+        doc = convert_pywr_document(doc, p)
+    return model_from_dict(doc, base_dir=p.parent, file=str(p), path=p)
+
+
+def _looks_like_pywr(doc: Mapping) -> bool:
+    return "version" not in doc and "timestepper" in doc and "nodes" in doc
+
+
+# ------------------------------------------------------------------------------------------- parsing
+class _Context:
+    def __init__(self, file: str, base_dir: Path):
+        self.file, self.base_dir = file, base_dir
+        self.problems: list[Problem] = []
+        self._csv_cache: dict[Path, pd.DataFrame | None] = {}
+
+    def add(self, place: str, message: str) -> None:
+        self.problems.append(Problem(self.file, place, message))
+
+    def read_csv(self, name: str, place: str) -> tuple[pd.DataFrame, str] | None:
+        path = (self.base_dir / name).resolve()
+        if path in self._csv_cache:
+            df = self._csv_cache[path]
+            return (df, str(path)) if df is not None else None
+        df = None
+        if not path.is_file():
+            self.add(place, f"CSV file '{name}' not found (looked for {path})")
+        else:
+            try:
+                df = pd.read_csv(path)
+            except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, OSError) as exc:
+                msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+                self.add(place, f"CSV file '{name}' cannot be read: {msg}")
+        self._csv_cache[path] = df
+        return (df, str(path)) if df is not None else None
+
+
+def _where(d: Any, place: str) -> str:
+    line = getattr(d, "line", None)
+    return f"{place} (line {line})" if line else place
+
+
+def model_from_dict(doc: Any, base_dir: Path | str = ".", file: str = "<model>", path: Path | None = None
+                    ) -> Model:
+    """Build a validated :class:`Model` from a parsed document (see ``docs/model-format.md``)."""
+    ctx = _Context(file, Path(base_dir))
+    if not isinstance(doc, Mapping):
+        raise ModelError(Problem(file, "", "the model file must be a mapping with version, time, nodes, edges"))
+    try:
+        doc = migrate(dict(doc))
+    except ValueError as exc:
+        raise ModelError(Problem(file, "version", str(exc))) from None
+
+    allowed = {"version", "name", "description", "time", "allocation", "nodes", "edges", "metadata",
+               "scenarios", "extensions"}
+    for key in doc:
+        if key not in allowed:
+            ctx.add(_where(doc, str(key)), f"unknown top-level key '{key}'; allowed: {', '.join(sorted(allowed))}")
+
+    time = _parse_time(doc.get("time"), ctx)
+    allocation = doc.get("allocation", "priority")
+    if allocation not in ("priority", "cost"):
+        ctx.add("allocation", f"'{allocation}' is not an allocation mode; use 'priority' or 'cost'")
+    nodes = _parse_nodes(doc.get("nodes"), ctx)
+    edges = _parse_edges(doc.get("edges"), ctx)
+    scen_names = _scenario_names(nodes, edges, ctx)
+    if ctx.problems:
+        raise ModelError(ctx.problems)
+    model = Model(
+        name=str(doc.get("name") or (path.stem if path else "model")),
+        description=str(doc.get("description") or ""),
+        time=time,  # type: ignore[arg-type]
+        nodes=tuple(nodes),
+        edges=tuple(edges),
+        allocation=str(allocation),
+        scenario_names=scen_names,
+        path=path,
+        metadata=dict(doc.get("metadata") or {}),
+        extensions=dict(doc.get("extensions") or {}),
+    )
+    problems = validate_model(model, file)
+    if problems:
+        raise ModelError(problems)
+    return model
+
+
+def _parse_time(spec: Any, ctx: _Context) -> TimeSpec | None:
+    if not isinstance(spec, Mapping):
+        ctx.add("time", "missing or not a mapping; give e.g. {start: 2000-10, end: 2030-09, step: month}")
+        return None
+    try:
+        start = pd.Timestamp(str(spec.get("start")))
+        end = pd.Timestamp(str(spec.get("end")))
+    except (ValueError, TypeError):
+        ctx.add(_where(spec, "time"), "start and end must be dates (YYYY-MM or YYYY-MM-DD)")
+        return None
+    step = spec.get("step", "month")
+    step_days: int | None = None
+    if step not in ("month", "M", "monthly"):
+        days = step.get("days") if isinstance(step, Mapping) else step
+        if isinstance(days, int) and not isinstance(days, bool) and days > 0:
+            step_days = days
+        else:
+            ctx.add(_where(spec, "time.step"), f"'{step}' is not a step; use 'month' or {{days: N}} with N > 0")
+    if end < start:
+        ctx.add(_where(spec, "time"), f"end {end:%Y-%m-%d} is before start {start:%Y-%m-%d}")
+    return TimeSpec(start, end, step_days)
+
+
+def _parse_nodes(spec: Any, ctx: _Context) -> list[Node]:
+    if not isinstance(spec, list) or not spec:
+        ctx.add("nodes", "missing or empty; a model needs a list of nodes")
+        return []
+    nodes = []
+    for i, raw in enumerate(spec):
+        place = f"nodes[{i}]"
+        if not isinstance(raw, Mapping):
+            ctx.add(_where(raw, place), "a node must be a mapping with id and type")
+            continue
+        node_id = raw.get("id")
+        if not isinstance(node_id, str) or not node_id:
+            ctx.add(_where(raw, place), "missing 'id' (a non-empty string)")
+            continue
+        place = f"nodes[{node_id}]"
+        ctype = COMPONENT_TYPES.get(str(raw.get("type")))
+        if ctype is None:
+            ctx.add(_where(raw, place), f"unknown component type '{raw.get('type')}'; "
+                    f"use one of: {', '.join(COMPONENT_TYPES)}")
+            continue
+        attrs: dict[str, Any] = {}
+        for key, value in raw.items():
+            if key in ("id", "type"):
+                continue
+            attr = ctype.attribute(key)
+            if attr is None:
+                names = ", ".join(a.name for a in ctype.all_attributes)
+                ctx.add(_where(raw, f"{place}.{key}"),
+                        f"unknown attribute '{key}' for a {ctype.name}; allowed: {names}")
+                continue
+            parsed = _parse_value(value, attr, ctx, _where(raw, f"{place}.{key}"))
+            if parsed is not None:
+                attrs[key] = parsed
+        for attr in ctype.all_attributes:
+            if attr.name not in attrs:
+                if attr.required:
+                    ctx.add(_where(raw, place), f"missing required attribute '{attr.name}' ({attr.description})")
+                elif attr.default is not None:
+                    attrs[attr.name] = (Series.constant(attr.default) if attr.kind == "series"
+                                        else attr.default)
+        nodes.append(Node(node_id, ctype.name, attrs, _where(raw, place)))
+    return nodes
+
+
+def _parse_edges(spec: Any, ctx: _Context) -> list[Edge]:
+    if spec is None:
+        return []
+    if not isinstance(spec, list):
+        ctx.add("edges", "must be a list of [from, to] pairs or mappings")
+        return []
+    edges = []
+    for i, raw in enumerate(spec):
+        place = f"edges[{i}]"
+        if isinstance(raw, list | tuple) and len(raw) == 2:
+            raw = {"from": raw[0], "to": raw[1]}
+        if not isinstance(raw, Mapping) or "from" not in raw or "to" not in raw:
+            ctx.add(_where(raw, place), "an edge must be [from, to] or a mapping with 'from' and 'to'")
+            continue
+        src, dst = str(raw["from"]), str(raw["to"])
+        attrs: dict[str, Any] = {}
+        for key, value in raw.items():
+            if key in ("from", "to"):
+                continue
+            attr = next((a for a in EDGE_ATTRIBUTES if a.name == key), None)
+            if attr is None:
+                names = ", ".join(["from", "to"] + [a.name for a in EDGE_ATTRIBUTES])
+                ctx.add(_where(raw, f"{place}.{key}"), f"unknown edge attribute '{key}'; allowed: {names}")
+                continue
+            parsed = _parse_value(value, attr, ctx, _where(raw, f"{place}.{key}"))
+            if parsed is not None:
+                attrs[key] = parsed
+        edge_id = str(attrs.pop("id", None) or f"{src}->{dst}")
+        edges.append(Edge(edge_id, src, dst, attrs, _where(raw, f"edges[{i}] ({src} -> {dst})")))
+    return edges
+
+
+def _scenario_names(nodes: list[Node], edges: list[Edge], ctx: _Context) -> tuple[str, ...]:
+    sizes: dict[int, tuple[str, tuple[str, ...] | None]] = {}
+    for el in [*nodes, *edges]:
+        for key, v in el.attrs.items():
+            if isinstance(v, Series) and v.n_scenarios > 1:
+                sizes.setdefault(v.n_scenarios, (f"{el.id}.{key}", v.scenarios))
+    if len(sizes) > 1:
+        desc = "; ".join(f"{where} has {n}" for n, (where, _) in sorted(sizes.items()))
+        ctx.add("scenarios", f"series have different numbers of scenario columns ({desc}); "
+                "every multi-column series must have the same columns")
+        return ("0",)
+    if not sizes:
+        return ("0",)
+    n, (_, names) = next(iter(sizes.items()))
+    return tuple(names) if names else tuple(str(i) for i in range(n))
+
+
+# ----------------------------------------------------------------------------------------- values
+def _finite(values: np.ndarray, ctx: _Context, place: str) -> bool:
+    if not np.all(np.isfinite(values)):
+        ctx.add(place, "contains non-finite numbers (NaN or infinity); give finite values")
+        return False
+    return True
+
+
+def _number(value: Any, attr: Attribute, ctx: _Context, place: str) -> tuple[float, bool] | None:
+    """A scalar in canonical units, and whether it is a per-day rate."""
+    unit: str | None = None
+    if isinstance(value, Mapping) and "value" in value:
+        unit, value = value.get("unit"), value["value"]
+    if isinstance(value, str):
+        try:
+            q = parse_quantity(value)
+        except UnitError as exc:
+            ctx.add(place, str(exc))
+            return None
+        value, unit = q.value, q.unit if unit is None else unit
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        ctx.add(place, f"'{value}' is not a number")
+        return None
+    if not math.isfinite(value):
+        ctx.add(place, "is not a finite number")
+        return None
+    try:
+        factor, is_rate = unit_factor(unit, attr.dimension or "cost")
+    except UnitError as exc:
+        ctx.add(place, str(exc))
+        return None
+    return float(value) * factor, is_rate
+
+
+def _parse_value(value: Any, attr: Attribute, ctx: _Context, place: str) -> Any:
+    kind = attr.kind
+    if value is None:
+        return None
+    if kind == "text":
+        return str(value)
+    if kind == "node":
+        if not isinstance(value, str):
+            ctx.add(place, "must be the id of a node")
+            return None
+        return value
+    if kind == "int":
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            ctx.add(place, f"'{value}' must be a whole number ≥ 1")
+            return None
+        return value
+    if kind == "choice":
+        if value not in attr.choices:
+            ctx.add(place, f"'{value}' is not one of: {', '.join(attr.choices)}")
+            return None
+        return value
+    if kind == "scalar":
+        r = _number(value, attr, ctx, place)
+        if r is None:
+            return None
+        if r[1]:
+            ctx.add(place, "a rate unit is not allowed here; give a volume per step")
+            return None
+        return r[0]
+    if kind == "table":
+        return _parse_table(value, ctx, place)
+    return _parse_series(value, attr, ctx, place, monthly_only=(kind == "monthly"))
+
+
+def _parse_series(value: Any, attr: Attribute, ctx: _Context, place: str, monthly_only: bool
+                  ) -> Series | None:
+    dimension = attr.dimension or "cost"
+    unit = value.get("unit") if isinstance(value, Mapping) else None
+    try:
+        factor, is_rate = unit_factor(unit, dimension)
+    except UnitError as exc:
+        ctx.add(place, str(exc))
+        return None
+    if isinstance(value, Mapping):
+        known = {"unit", "value", "monthly", "values", "csv", "column", "columns", "scale", "source"}
+        for k in value:
+            if k not in known:
+                ctx.add(place, f"unknown key '{k}' in a series; use one of: {', '.join(sorted(known))}")
+                return None
+        scale = float(value.get("scale", 1.0))
+        factor *= scale
+        if "monthly" in value:
+            value = {"_monthly": value["monthly"]}
+        elif "values" in value:
+            value = {"_steps": value["values"]}
+        elif "csv" in value:
+            if monthly_only:
+                ctx.add(place, "takes a constant or 12 monthly values, not a CSV series")
+                return None
+            return _parse_csv_series(value, factor, is_rate, ctx, place)
+        elif "value" in value:
+            r = _number(value, attr, ctx, place)
+            return None if r is None else Series.constant(r[0] * scale, r[1])
+        else:
+            ctx.add(place, "a series mapping needs one of: value, monthly, values, csv")
+            return None
+    if isinstance(value, int | float | str) and not isinstance(value, bool):
+        r = _number(value, attr, ctx, place)
+        return None if r is None else Series.constant(r[0], r[1])
+    if isinstance(value, list):
+        value = {"_monthly" if len(value) == 12 else "_steps": value}
+    if isinstance(value, Mapping) and ("_monthly" in value or "_steps" in value):
+        monthly = "_monthly" in value
+        raw = value.get("_monthly", value.get("_steps"))
+        if monthly_only and not monthly:
+            ctx.add(place, f"takes a constant or exactly 12 monthly values (January first), got {len(raw)}")
+            return None
+        if not isinstance(raw, list) or not all(isinstance(x, int | float) and not isinstance(x, bool)
+                                                for x in raw):
+            ctx.add(place, "the list must hold numbers only")
+            return None
+        if monthly and len(raw) != 12:
+            ctx.add(place, f"monthly values must be 12 (January to December), got {len(raw)}")
+            return None
+        arr = np.asarray(raw, dtype=float)[None, :] * factor
+        if not _finite(arr, ctx, place):
+            return None
+        return Series("monthly" if monthly else "steps", arr, is_rate, origin=(ctx.file, place))
+    ctx.add(place, f"'{value}' is not a value: give a number, '120 m3/s', 12 monthly values or {{csv: …}}")
+    return None
+
+
+def _parse_csv_series(spec: Mapping, factor: float, is_rate: bool, ctx: _Context, place: str
+                      ) -> Series | None:
+    got = ctx.read_csv(str(spec["csv"]), place)
+    if got is None:
+        return None
+    df, fname = got
+    if df.shape[1] < 2:
+        ctx.add(place, f"CSV '{spec['csv']}' needs a date column and at least one value column")
+        return None
+    date_col = "date" if "date" in df.columns else df.columns[0]
+    cols = spec.get("columns", spec.get("column"))
+    if cols is None or cols == "*":
+        cols = [c for c in df.columns if c != date_col]
+    elif isinstance(cols, str | int):
+        cols = [str(cols)]
+    cols = [str(c) for c in cols]
+    missing = [c for c in cols if c not in df.columns]
+    if missing:
+        ctx.add(place, f"CSV '{spec['csv']}' has no column {', '.join(repr(c) for c in missing)}; "
+                f"its columns are: {', '.join(map(str, df.columns))}")
+        return None
+    dates = pd.to_datetime(df[date_col], errors="coerce")
+    bad = np.flatnonzero(dates.isna().to_numpy())
+    if bad.size:
+        ctx.add(f"{fname} line {bad[0] + 2}", f"'{df[date_col].iloc[bad[0]]}' in column '{date_col}' is not a date")
+        return None
+    values = df[cols].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+    bad_rows, bad_cols = np.nonzero(~np.isfinite(values))
+    if bad_rows.size:
+        r, c = bad_rows[0], bad_cols[0]
+        ctx.add(f"{fname} line {r + 2}, column '{cols[c]}'",
+                f"'{df[cols[c]].iloc[r]}' is not a finite number ({bad_rows.size} such cells in the file)")
+        return None
+    if dates.duplicated().any():
+        d = dates[dates.duplicated()].iloc[0]
+        ctx.add(fname, f"date {d:%Y-%m-%d} appears more than once")
+        return None
+    idx = pd.DatetimeIndex(dates)
+    return Series("dated", values.T * factor, is_rate, dates=idx,
+                  scenarios=tuple(cols) if len(cols) > 1 else None, origin=(fname, place))
+
+
+def _parse_table(value: Any, ctx: _Context, place: str) -> LevelTable | None:
+    if isinstance(value, Mapping) and "csv" in value:
+        got = ctx.read_csv(str(value["csv"]), place)
+        if got is None:
+            return None
+        value = {k: got[0][k].tolist() for k in ("volume", "level", "area") if k in got[0].columns}
+    if not isinstance(value, Mapping) or "volume" not in value:
+        ctx.add(place, "a level table needs 'volume' (hm³) and 'level' (m) and/or 'area' (km²) lists")
+        return None
+    units = value.get("units", {}) or {}
+    arrays: dict[str, np.ndarray | None] = {}
+    for key, dim in (("volume", "volume"), ("level", "length"), ("area", "area")):
+        raw = value.get(key)
+        if raw is None:
+            arrays[key] = None
+            continue
+        try:
+            factor, _ = unit_factor(units.get(key), dim)
+            arrays[key] = np.asarray(raw, dtype=float) * factor
+        except (UnitError, ValueError, TypeError) as exc:
+            ctx.add(f"{place}.{key}", f"must be a list of numbers ({exc})")
+            return None
+    vol = arrays["volume"]
+    assert vol is not None
+    for key, arr in arrays.items():
+        if arr is None:
+            continue
+        if arr.shape != vol.shape:
+            ctx.add(f"{place}.{key}", f"has {arr.size} values but volume has {vol.size}")
+            return None
+        if not _finite(arr, ctx, f"{place}.{key}"):
+            return None
+    if vol.size < 2 or np.any(np.diff(vol) <= 0):
+        ctx.add(f"{place}.volume", "needs at least 2 strictly increasing volumes")
+        return None
+    return LevelTable(vol, arrays["level"], arrays["area"])
+
+
+COMMON = COMMON_ATTRIBUTES  # re-export for docs
+CURRENT = CURRENT_VERSION

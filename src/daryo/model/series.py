@@ -1,0 +1,101 @@
+"""Time series values of model attributes: constants, 12 monthly values, per-step lists and CSV files.
+
+A :class:`Series` is held in canonical units (see :mod:`daryo.units`) and resolved to a per-step array
+shaped (scenario, time) against a :class:`~daryo.timeaxis.TimeAxis` by :meth:`Series.resolve`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..errors import ModelError, Problem
+from ..timeaxis import TimeAxis
+
+__all__ = ["Series", "LevelTable"]
+
+
+@dataclass(frozen=True, eq=False)
+class Series:
+    """A time-varying quantity in canonical units.
+
+    Attributes
+    ----------
+    kind
+        ``constant`` (values shape (S,)), ``monthly`` ((S, 12), January first), ``steps`` ((S, N), one value
+        per run step) or ``dated`` ((S, N) at ``dates``, the step start dates).
+    is_rate
+        Values are per day and are multiplied by each step's length in days when resolved.
+    scenarios
+        Names of the scenario columns (for CSV series with several columns).
+    origin
+        File and place, for error messages.
+    """
+
+    kind: str
+    values: np.ndarray
+    is_rate: bool = False
+    dates: pd.DatetimeIndex | None = None
+    scenarios: tuple[str, ...] | None = None
+    origin: tuple[str, str] = ("", "")
+    meta: dict = field(default_factory=dict)
+
+    @classmethod
+    def constant(cls, value: float, is_rate: bool = False) -> Series:
+        return cls("constant", np.array([float(value)]), is_rate)
+
+    @property
+    def n_scenarios(self) -> int:
+        return int(self.values.shape[0])
+
+    def resolve(self, axis: TimeAxis) -> np.ndarray:
+        """Values per step, shape (S, T), in canonical per-step units."""
+        if self.kind == "constant":
+            out = np.repeat(self.values[:, None], axis.n_steps, axis=1)
+        elif self.kind == "monthly":
+            out = self.values[:, axis.month - 1]
+        elif self.kind == "steps":
+            if self.values.shape[1] < axis.n_steps:
+                raise ModelError(Problem(*self.origin, (
+                    f"the series has {self.values.shape[1]} values but the run has {axis.n_steps} steps; "
+                    "give one value per step or use a CSV with dates")))
+            out = self.values[:, : axis.n_steps]
+        else:
+            out = self._align_dates(axis)
+        out = np.asarray(out, dtype=float)
+        if self.is_rate:
+            out = out * axis.days[None, :]
+        return out
+
+    def _align_dates(self, axis: TimeAxis) -> np.ndarray:
+        assert self.dates is not None
+        pos = self.dates.get_indexer(axis.starts)
+        missing = np.flatnonzero(pos < 0)
+        if missing.size:
+            first = axis.starts[missing[0]].strftime("%Y-%m-%d")
+            span = f"{self.dates[0]:%Y-%m-%d} to {self.dates[-1]:%Y-%m-%d}" if len(self.dates) else "nothing"
+            raise ModelError(Problem(*self.origin, (
+                f"the series has no value for {first} ({missing.size} of the run's {axis.n_steps} step "
+                f"dates are missing); it covers {span}. Extend the CSV or shorten the run.")))
+        return self.values[:, pos]
+
+
+@dataclass(frozen=True, eq=False)
+class LevelTable:
+    """Level–volume–area relation of a reservoir (volume hm³, level m a.s.l., area km²)."""
+
+    volume: np.ndarray
+    level: np.ndarray | None
+    area: np.ndarray | None
+
+    def level_at(self, volume: np.ndarray) -> np.ndarray:
+        if self.level is None:
+            raise ValueError("the level table has no levels")
+        return np.interp(volume, self.volume, self.level)
+
+    def area_at(self, volume: np.ndarray) -> np.ndarray:
+        if self.area is None:
+            return np.zeros_like(np.asarray(volume, dtype=float))
+        return np.interp(volume, self.volume, self.area)

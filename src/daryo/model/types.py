@@ -1,0 +1,122 @@
+"""The validated model: plain, immutable data. Runs never modify it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..timeaxis import TimeAxis
+from .series import Series
+
+__all__ = ["Node", "Edge", "TimeSpec", "Model"]
+
+
+@dataclass(frozen=True)
+class Node:
+    """A network node: its id, component type and parsed attributes (canonical units)."""
+
+    id: str
+    type: str
+    attrs: Mapping[str, Any]
+    place: str = ""
+
+    def get(self, name: str, default: Any = None) -> Any:
+        v = self.attrs.get(name)
+        return default if v is None else v
+
+    @property
+    def country(self) -> str | None:
+        return self.attrs.get("country")
+
+
+@dataclass(frozen=True)
+class Edge:
+    """A directed connection ``source -> target`` with optional bounds, loss and cost."""
+
+    id: str
+    source: str
+    target: str
+    attrs: Mapping[str, Any] = field(default_factory=dict)
+    place: str = ""
+
+    def get(self, name: str, default: Any = None) -> Any:
+        v = self.attrs.get(name)
+        return default if v is None else v
+
+
+@dataclass(frozen=True)
+class TimeSpec:
+    start: pd.Timestamp
+    end: pd.Timestamp
+    step_days: int | None = None  # None: calendar months
+
+    def axis(self) -> TimeAxis:
+        return TimeAxis.from_range(self.start, self.end, self.step_days)
+
+
+@dataclass(frozen=True)
+class Model:
+    """A complete, validated daryo model.
+
+    Attributes
+    ----------
+    name, description
+        Identification.
+    time
+        Default time span and step.
+    allocation
+        ``priority`` (demands by priority, equal coverage within one) or ``cost`` (costs only, as Pywr).
+    nodes, edges
+        The network.
+    scenario_names
+        Names of the hydrology/demand traces (from multi-column CSV series), or a single ``"0"``.
+    path
+        The file the model was read from (None for models built in code).
+    """
+
+    name: str
+    time: TimeSpec
+    nodes: tuple[Node, ...]
+    edges: tuple[Edge, ...]
+    allocation: str = "priority"
+    description: str = ""
+    scenario_names: tuple[str, ...] = ("0",)
+    path: Path | None = None
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+    extensions: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def n_scenarios(self) -> int:
+        return len(self.scenario_names)
+
+    def node(self, node_id: str) -> Node:
+        for n in self.nodes:
+            if n.id == node_id:
+                return n
+        raise KeyError(node_id)
+
+    def nodes_of(self, *types: str) -> list[Node]:
+        return [n for n in self.nodes if n.type in types]
+
+    def countries(self) -> list[str]:
+        return sorted({c for n in self.nodes if (c := n.country)})
+
+    def with_time(self, start: str | None = None, end: str | None = None, years: int | None = None
+                  ) -> Model:
+        """A copy with another time span (``years`` counts whole years from the start)."""
+        s = pd.Timestamp(start) if start else self.time.start
+        if years is not None:
+            e = s + pd.DateOffset(years=years) - pd.Timedelta(days=1)
+        else:
+            e = pd.Timestamp(end) if end else self.time.end
+        return replace(self, time=TimeSpec(s, e, self.time.step_days))
+
+    def series(self) -> list[tuple[str, str, Series]]:
+        """Every time series in the model as (element id, attribute, series)."""
+        out = [(n.id, k, v) for n in self.nodes for k, v in n.attrs.items() if isinstance(v, Series)]
+        out += [(e.id, k, v) for e in self.edges for k, v in e.attrs.items() if isinstance(v, Series)]
+        return out

@@ -1,0 +1,98 @@
+"""The time axis of a run: calendar-monthly steps or fixed N-day steps.
+
+The hydrological year runs October–September and is labelled by the calendar year in which it ends
+(October 2000 – September 2001 is hydrological year 2001).  Seasons follow ICWC practice: ``winter``
+(non-growing season, October–March) and ``summer`` (growing season, April–September).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["TimeAxis", "hydrological_year", "season_of_month"]
+
+
+def hydrological_year(months: np.ndarray, years: np.ndarray) -> np.ndarray:
+    """Hydrological year (Oct–Sep) labelled by its ending calendar year."""
+    return np.where(np.asarray(months) >= 10, np.asarray(years) + 1, np.asarray(years))
+
+
+def season_of_month(months: np.ndarray) -> np.ndarray:
+    """``"winter"`` for October–March, ``"summer"`` for April–September."""
+    m = np.asarray(months)
+    return np.where((m >= 4) & (m <= 9), "summer", "winter")
+
+
+@dataclass(frozen=True)
+class TimeAxis:
+    """Step start dates and lengths.
+
+    Parameters
+    ----------
+    start
+        First step start (a month start for monthly steps).
+    n_steps
+        Number of steps.
+    step_days
+        ``None`` for calendar months, else the fixed step length in days.
+    """
+
+    start: pd.Timestamp
+    n_steps: int
+    step_days: int | None = None
+
+    @classmethod
+    def from_range(cls, start: str | pd.Timestamp, end: str | pd.Timestamp, step_days: int | None = None
+                   ) -> TimeAxis:
+        """Steps from ``start`` up to and including the step containing ``end``."""
+        s, e = pd.Timestamp(start), pd.Timestamp(end)
+        if step_days is None:
+            s = s.to_period("M").to_timestamp()
+            n = (e.year - s.year) * 12 + (e.month - s.month) + 1
+        else:
+            n = int((e - s).days // step_days) + 1
+        return cls(s, max(int(n), 0), step_days)
+
+    @cached_property
+    def starts(self) -> pd.DatetimeIndex:
+        if self.step_days is None:
+            return pd.date_range(self.start, periods=self.n_steps, freq="MS")
+        return pd.date_range(self.start, periods=self.n_steps, freq=f"{self.step_days}D")
+
+    @cached_property
+    def days(self) -> np.ndarray:
+        """Length of each step in days, shape (T,)."""
+        if self.step_days is None:
+            return np.asarray(self.starts.days_in_month, dtype=float)
+        return np.full(self.n_steps, float(self.step_days))
+
+    @cached_property
+    def month(self) -> np.ndarray:
+        """Calendar month (1–12) of each step start."""
+        return np.asarray(self.starts.month)
+
+    @cached_property
+    def hydrological_year(self) -> np.ndarray:
+        return hydrological_year(self.month, np.asarray(self.starts.year))
+
+    @cached_property
+    def season(self) -> np.ndarray:
+        return season_of_month(self.month)
+
+    @property
+    def end(self) -> pd.Timestamp:
+        """End (exclusive) of the last step."""
+        if self.n_steps == 0:
+            return self.start
+        return self.starts[-1] + pd.Timedelta(days=float(self.days[-1]))
+
+    def describe(self) -> str:
+        kind = "monthly" if self.step_days is None else f"{self.step_days}-day"
+        if self.n_steps == 0:
+            return f"no steps ({kind})"
+        last = self.starts[-1].strftime("%Y-%m-%d")
+        return f"{self.n_steps} {kind} steps, {self.start:%Y-%m-%d} to {last}"

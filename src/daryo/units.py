@@ -1,0 +1,113 @@
+"""Units: parse quantities and convert them, once, to daryo's canonical units.
+
+Canonical units
+---------------
+volume      hm³ (= million m³ = Mm³)
+flow        hm³ per step; rates (m³/s, hm³/day) are kept as hm³/day and multiplied by the step length
+power       MW
+energy      GWh
+depth       mm (evaporation)
+area        km²
+level/head  m
+fraction    dimensionless (0–1); "%" is accepted
+cost        dimensionless (per hm³ per step)
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+__all__ = ["Dimension", "UnitError", "parse_quantity", "unit_factor", "FLOW_RATE_UNITS", "SECONDS_PER_DAY"]
+
+SECONDS_PER_DAY = 86_400.0
+
+# unit -> (dimension, factor to canonical, is_rate).  For flows, is_rate=True means the canonical
+# value is hm³/day and must be multiplied by the step length in days.
+_UNITS: dict[str, tuple[str, float, bool]] = {
+    # volume
+    "hm3": ("volume", 1.0, False),
+    "mm3": ("volume", 1.0, False),  # million m³ written Mm3 (lower-cased)
+    "km3": ("volume", 1000.0, False),
+    "m3": ("volume", 1e-6, False),
+    # flow per step
+    "hm3/step": ("flow", 1.0, False),
+    "hm3/month": ("flow", 1.0, False),
+    "km3/step": ("flow", 1000.0, False),
+    # flow rates
+    "m3/s": ("flow", SECONDS_PER_DAY / 1e6, True),
+    "hm3/day": ("flow", 1.0, True),
+    "mm3/day": ("flow", 1.0, True),
+    "hm3/d": ("flow", 1.0, True),
+    "km3/yr": ("flow", 1000.0 / 365.25, True),
+    # power / energy
+    "mw": ("power", 1.0, False),
+    "gw": ("power", 1000.0, False),
+    "gwh": ("energy", 1.0, False),
+    "twh": ("energy", 1000.0, False),
+    "mwh": ("energy", 1e-3, False),
+    # depth, area, length
+    "mm": ("depth", 1.0, False),
+    "km2": ("area", 1.0, False),
+    "ha": ("area", 0.01, False),
+    "m2": ("area", 1e-6, False),
+    "m": ("length", 1.0, False),
+    # dimensionless
+    "": ("fraction", 1.0, False),
+    "-": ("fraction", 1.0, False),
+    "%": ("fraction", 0.01, False),
+    "fraction": ("fraction", 1.0, False),
+}
+
+FLOW_RATE_UNITS = sorted(u for u, (d, _, r) in _UNITS.items() if d == "flow" and r)
+
+Dimension = str  # one of: volume flow power energy depth area length fraction cost count
+
+
+class UnitError(ValueError):
+    """A unit is unknown or of the wrong dimension."""
+
+
+def _normalise(unit: str) -> str:
+    u = unit.strip().lower().replace("³", "3").replace("²", "2").replace(" ", "")
+    u = u.replace("mcm", "hm3").replace("mln.m3", "hm3").replace("/a", "/yr").replace("/year", "/yr")
+    return u
+
+
+def unit_factor(unit: str | None, dimension: Dimension) -> tuple[float, bool]:
+    """Return (factor to canonical, is_rate) for ``unit`` in ``dimension``.
+
+    ``None`` means the canonical unit. ``is_rate`` is only ever True for flows given as rates.
+    """
+    if dimension in ("cost", "count"):
+        if unit not in (None, "", "-"):
+            raise UnitError(f"'{unit}' given for a dimensionless {dimension}")
+        return 1.0, False
+    if unit is None:
+        return 1.0, False
+    key = _normalise(unit)
+    if key not in _UNITS:
+        known = ", ".join(sorted(u for u, (d, _, _r) in _UNITS.items() if d == dimension and u))
+        raise UnitError(f"unknown unit '{unit}' for a {dimension}; use one of: {known}")
+    dim, factor, is_rate = _UNITS[key]
+    if dim != dimension:
+        known = ", ".join(sorted(u for u, (d, _, _r) in _UNITS.items() if d == dimension and u))
+        raise UnitError(f"'{unit}' is a unit of {dim}, but a {dimension} is expected; use one of: {known}")
+    return factor, is_rate
+
+
+_QUANTITY = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(.*?)\s*$")
+
+
+@dataclass(frozen=True)
+class Quantity:
+    value: float
+    unit: str | None
+
+
+def parse_quantity(text: str) -> Quantity:
+    """Split ``"19.5 km3"`` into ``Quantity(19.5, "km3")``; raise ``UnitError`` if it is not a number."""
+    m = _QUANTITY.match(text)
+    if not m:
+        raise UnitError(f"'{text}' is not a number with a unit (e.g. '19.5 km3', '120 m3/s')")
+    return Quantity(float(m.group(1)), m.group(2) or None)
