@@ -1,0 +1,186 @@
+"""The ``daryo`` command line: a thin shell over :mod:`daryo.api`.
+
+Exit codes: 0 success, 1 invalid input (model, data or an infeasible step), 2 usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from collections import Counter
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from . import api
+from .errors import InfeasibleStepError, ModelError
+from .model import Model
+from .results import Results
+from .simulate import RunOptions
+
+__all__ = ["main", "build_parser"]
+
+EXIT_OK, EXIT_INPUT, EXIT_USAGE = 0, 1, 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="daryo", description="River-basin allocation for transboundary planning.")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    r = sub.add_parser("run", help="run a model (default: the embedded model) and print its summary")
+    r.add_argument("model", nargs="?", help="model file (daryo YAML/JSON or Pywr JSON)")
+    r.add_argument("-o", "--output", help="write results to this NetCDF file (.nc)")
+    r.add_argument("--csv", metavar="DIR", help="write results as CSV files into DIR")
+    r.add_argument("--scenarios", type=int, metavar="N", help="run the first N scenario traces")
+    r.add_argument("--years", type=int, metavar="Y", help="run Y years from the model's start")
+    r.set_defaults(func=_cmd_run)
+
+    v = sub.add_parser("validate", help="check a model file and report every problem")
+    v.add_argument("model")
+    v.set_defaults(func=_cmd_validate)
+
+    i = sub.add_parser("info", help="describe a model: components by type, countries, time span")
+    i.add_argument("model", nargs="?")
+    i.set_defaults(func=_cmd_info)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``daryo`` console script; returns the exit code."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse: usage error (2) or --help (0)
+        return int(exc.code or 0)
+    func: Callable[[argparse.Namespace], int] = args.func
+    try:
+        return func(args)
+    except ModelError as exc:
+        _err(str(exc))
+        return EXIT_INPUT
+    except InfeasibleStepError as exc:
+        _err(f"error: {exc}")
+        return EXIT_INPUT
+    except _UsageError as exc:
+        _err(f"daryo: error: {exc}")
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        _err("interrupted")
+        return 130
+
+
+class _UsageError(Exception):
+    pass
+
+
+def _err(msg: str) -> None:
+    print(msg, file=sys.stderr)
+
+
+def _load(path: str | None) -> Model:
+    return api.load(path)
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    model = _load(args.model)
+    if args.scenarios is not None and not 1 <= args.scenarios <= model.n_scenarios:
+        raise _UsageError(f"--scenarios {args.scenarios}: the model has {model.n_scenarios} scenario trace(s)")
+    if args.years is not None and args.years < 1:
+        raise _UsageError("--years must be at least 1")
+    for target in (args.output, args.csv):
+        if target and not Path(target).resolve().parent.exists():
+            raise _UsageError(f"cannot write to {target}: folder {Path(target).resolve().parent} does not exist")
+    results = api.run(model, RunOptions(scenarios=args.scenarios, years=args.years))
+    print(format_summary(model, results))
+    if args.output:
+        _write_atomic(Path(args.output), results.to_netcdf)
+        print(f"results written to {args.output}")
+    if args.csv:
+        results.to_csv(args.csv)
+        print(f"CSV files written to {args.csv}/")
+    return EXIT_OK
+
+
+def _write_atomic(path: Path, write: Callable[[Path], object]) -> None:
+    """Write to a temporary file beside ``path`` and rename it, so a failure never leaves half a file."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.resolve().parent)
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def format_summary(model: Model, results: Results) -> str:
+    """The run's summary: a country table and terminal-sink inflows, as plain text."""
+    from .indicators import sink_inflow
+
+    ds = results.dataset
+    lines = [f"daryo run: {model.name} — {ds.sizes['scenario']} scenario(s), "
+             f"{model.time.axis().describe() if False else _span(ds)}",
+             "mean annual values over the run and scenarios; hm³/yr for water, GWh/yr for energy",
+             "winter = October–March, summer = April–September", ""]
+    table = results.summary()
+    if not table.empty:
+        lines.append(_table(table))
+    if "sink_inflow" in ds:
+        lines += ["", "inflow to terminal sinks (hm³/yr):"]
+        for name, v in sink_inflow(ds).items():
+            lines.append(f"  {name:<28s} {v:12.1f}")
+    err = float(abs(ds["mass_balance_error"]).max())
+    lines += ["", f"largest mass-balance error: {err:.2e} hm³ per step"]
+    return "\n".join(lines)
+
+
+def _span(ds) -> str:  # type: ignore[no-untyped-def]
+    t = pd.DatetimeIndex(ds["time"].values)
+    return f"{len(t)} steps, {t[0]:%Y-%m} to {t[-1]:%Y-%m}"
+
+
+def _table(frame: pd.DataFrame) -> str:
+    f = frame.copy()
+    f.columns = [c.replace(" GWh", "") for c in f.columns]
+    rows = []
+    groups = [("demand", "demanded"), ("delivered", "delivery"), ("deficit", "deficit"), ("energy GWh", "energy")]
+    header1 = f"{'country':<8s}" + "".join(f"{g:>22s}" for g, key in groups if f"{key} winter" in f.columns)
+    header2 = f"{'':<8s}" + "".join(f"{'winter':>11s}{'summer':>11s}" for g, key in groups
+                                    if f"{key} winter" in f.columns)
+    rows += [header1, header2]
+    for country, row in f.iterrows():
+        cells = "".join(f"{row.get(f'{key} winter', 0.0):11.1f}{row.get(f'{key} summer', 0.0):11.1f}"
+                        for g, key in groups if f"{key} winter" in f.columns)
+        rows.append(f"{country:<8s}{cells}")
+    return "\n".join(rows)
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    model = _load(args.model)
+    print(f"{args.model}: valid ({len(model.nodes)} nodes, {len(model.edges)} edges, "
+          f"{model.n_scenarios} scenario trace(s))")
+    return EXIT_OK
+
+
+def _cmd_info(args: argparse.Namespace) -> int:
+    model = _load(args.model)
+    print(f"model: {model.name}")
+    if model.description:
+        print(f"  {model.description}")
+    print(f"file: {model.path}")
+    print(f"allocation: {model.allocation}")
+    print(f"time: {model.time.axis().describe()}")
+    print(f"scenario traces: {model.n_scenarios}")
+    print(f"nodes: {len(model.nodes)}")
+    for t, n in sorted(Counter(n.type for n in model.nodes).items()):
+        print(f"  {t:<18s}{n:5d}")
+    print(f"edges: {len(model.edges)}")
+    print(f"countries: {', '.join(model.countries()) or '(none given)'}")
+    return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

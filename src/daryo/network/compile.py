@@ -1,0 +1,437 @@
+"""Compile a :class:`~daryo.model.Model` into a :class:`CompiledNetwork`.
+
+The per-step allocation problem is a linear program whose columns are (all in hm³ per step):
+
+- ``f_e``  flow on each edge *e* (and on the implicit spill edge of each reservoir with ``spill_to``);
+- ``v_n``  one column per node: the supply of an inflow, the throughput of a junction/reach/canal/plant,
+  the delivery to a demand, the receipt of a sink, the end-of-step volume of a reservoir, the part of
+  a flow requirement that is met;
+- ``h_r``  the part of a reservoir's rule-curve target that is met (``h_r ≤ v_r``, ``h_r ≤ target``);
+- ``e_k``  the part of a plant's energy-target flow that is met (``e_k ≤ v_k``);
+- ``t_p``  the common coverage fraction of priority *p* (``priority`` mode only).
+
+Rows:
+
+- arrival   ``Σ_in (1-loss_e) f_e + Σ_returns (1-c_d) v_d − v_n = 0``  (junction, reach, canal, plant,
+  demand, sink);
+- departure ``Σ_out f_e − (1-loss_n) v_n = 0``  (inflow, junction, reach, canal, plant);
+- storage   ``Σ_in (1-loss_e) f_e + Σ_returns − Σ_out f_e − v_n = −(V_start − E)``  (reservoir; the
+  right-hand side is set each step from the state, E being the evaporation);
+- ``m_j − v_at ≤ 0`` (flow requirement), ``h_r − v_r ≤ 0``, ``e_k − v_k ≤ 0``;
+- coverage  ``s_j − R_j t_p ≥ 0`` for every requirement *j* of priority *p* (``priority`` mode).
+
+Everything that varies by step or scenario is kept as tables of (scenario or 1, time) arrays keyed by
+column or row, so that a step only copies bounds; nothing is rebuilt.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+
+from ..model import Model, Node, Series
+from ..model.series import LevelTable
+from ..solver import LinearProgram
+from ..timeaxis import TimeAxis
+
+__all__ = ["CompiledNetwork", "compile_network", "StepTable", "GWH_PER_HM3_M"]
+
+#: energy (GWh) from 1 hm³ falling 1 m at 100 % efficiency: ρ g · 1e6 m³ · 1 m / 3.6e12 J/GWh
+GWH_PER_HM3_M = 1000.0 * 9.81 * 1e6 / 3.6e12
+
+
+@dataclass
+class StepTable:
+    """Values of some LP entries (columns or rows) per step, split into entries that vary by scenario,
+    shape (S, T, k), and entries shared by all scenarios, shape (T, k)."""
+
+    shared_index: np.ndarray
+    shared: np.ndarray
+    scen_index: np.ndarray
+    scen: np.ndarray
+
+    @classmethod
+    def build(cls, entries: list[tuple[int, np.ndarray]], n_steps: int, n_scen: int) -> StepTable:
+        sh = [(i, a[0]) for i, a in entries if a.shape[0] == 1]
+        sc = [(i, a) for i, a in entries if a.shape[0] > 1]
+        shared = np.stack([a for _, a in sh], axis=1) if sh else np.zeros((n_steps, 0))
+        scen = np.stack([a[:n_scen] for _, a in sc], axis=2) if sc else np.zeros((n_scen, n_steps, 0))
+        return cls(np.array([i for i, _ in sh], dtype=np.int64), shared,
+                   np.array([i for i, _ in sc], dtype=np.int64), scen)
+
+    def fill(self, out: np.ndarray, t: int) -> None:
+        """Write step ``t``'s values into ``out`` (shape (S, n)) in place."""
+        if self.shared_index.size:
+            out[:, self.shared_index] = self.shared[t]
+        if self.scen_index.size:
+            out[:, self.scen_index] = self.scen[:, t, :]
+
+    def subset(self, scen: slice | np.ndarray) -> StepTable:
+        return StepTable(self.shared_index, self.shared, self.scen_index, self.scen[scen])
+
+
+@dataclass
+class CompiledNetwork:
+    """The model as arrays, ready for a simulator.  All flows and volumes in hm³ (per step)."""
+
+    model: Model
+    axis: TimeAxis
+    n_scenarios: int
+    lp: LinearProgram
+    mode: str
+    # element bookkeeping
+    node_ids: list[str]
+    node_types: list[str]
+    node_col: np.ndarray
+    edge_ids: list[str]
+    edge_col: np.ndarray
+    edge_loss_const: np.ndarray  # loss fraction per edge (constant part, for the loss report)
+    # per-step tables
+    col_lower: StepTable
+    col_upper: StepTable
+    cost: StepTable
+    coefficients: list[tuple[int, int, np.ndarray]]  # (row, col, values (S|1, T)) changed per step
+    # reservoirs
+    res_ids: list[str] = field(default_factory=list)
+    res_col: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
+    res_row: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
+    res_spill_col: np.ndarray = field(default_factory=lambda: np.zeros(0, int))  # -1: none
+    res_initial: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    res_min: np.ndarray = field(default_factory=lambda: np.zeros((1, 0, 0)))  # (S|1, T, R)
+    res_evap_depth: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # (T, R) mm
+    res_tables: list[LevelTable | None] = field(default_factory=list)
+    # hydropower
+    hp_ids: list[str] = field(default_factory=list)
+    hp_col: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
+    hp_res: np.ndarray = field(default_factory=lambda: np.zeros(0, int))  # reservoir index or -1
+    hp_head: np.ndarray = field(default_factory=lambda: np.zeros(0))  # fixed head or nan
+    hp_tailwater: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    hp_efficiency: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    hp_capacity: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    hp_energy_col: np.ndarray = field(default_factory=lambda: np.zeros(0, int))  # -1 none
+    hp_energy_target: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # (T, H) GWh
+    # demands and requirements
+    demand_ids: list[str] = field(default_factory=list)
+    demand_col: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
+    demand_consumptive: np.ndarray = field(default_factory=lambda: np.zeros((1, 0, 0)))  # (S|1,T,D)
+    demand_returns: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
+    # requirement j: served column, priority, coverage row
+    req_col: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
+    req_priority: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
+    req_row: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
+    req_names: list[str] = field(default_factory=list)
+    priority_levels: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
+    priority_col: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
+    sink_ids: list[str] = field(default_factory=list)
+    sink_col: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
+    passthrough_loss: list[tuple[int, np.ndarray]] = field(default_factory=list)  # (node index, loss (S|1,T))
+
+    def scenario_subset(self, scen: slice) -> CompiledNetwork:
+        """The same network restricted to a block of scenarios (for chunked runs)."""
+        from dataclasses import replace
+
+        def sub(a: np.ndarray) -> np.ndarray:
+            return a[scen] if a.shape[0] > 1 else a
+
+        n = len(range(*scen.indices(self.n_scenarios)))
+        return replace(self, n_scenarios=n, col_lower=self.col_lower.subset(scen),
+                       col_upper=self.col_upper.subset(scen), cost=self.cost.subset(scen),
+                       coefficients=[(r, c, sub(v)) for r, c, v in self.coefficients],
+                       res_min=sub(self.res_min), demand_consumptive=sub(self.demand_consumptive),
+                       passthrough_loss=[(i, sub(v)) for i, v in self.passthrough_loss])
+
+
+class _Builder:
+    """Accumulates columns, rows and matrix entries."""
+
+    def __init__(self, axis: TimeAxis, n_scen: int):
+        self.axis, self.n_scen = axis, n_scen
+        self.col_names: list[str] = []
+        self.row_names: list[str] = []
+        self.entries: dict[tuple[int, int], float] = {}
+        self.lo: list[tuple[int, np.ndarray]] = []
+        self.hi: list[tuple[int, np.ndarray]] = []
+        self.cost: list[tuple[int, np.ndarray]] = []
+        self.base_lo: list[float] = []
+        self.base_hi: list[float] = []
+        self.base_cost: list[float] = []
+        self.row_lo: list[float] = []
+        self.row_hi: list[float] = []
+        self.coefficients: list[tuple[int, int, np.ndarray]] = []
+
+    def resolve(self, v: Series | float | None, default: float) -> np.ndarray:
+        """(S|1, T) per-step values of an attribute."""
+        if v is None:
+            return np.full((1, self.axis.n_steps), default)
+        if isinstance(v, np.ndarray):
+            return v
+        if isinstance(v, Series):
+            return v.resolve(self.axis)
+        return np.full((1, self.axis.n_steps), float(v))
+
+    def col(self, name: str, lo: object = 0.0, hi: object = None, cost: object = 0.0) -> int:
+        j = len(self.col_names)
+        self.col_names.append(name)
+        for target, base, v, d in ((self.lo, self.base_lo, lo, 0.0), (self.hi, self.base_hi, hi, np.inf),
+                                   (self.cost, self.base_cost, cost, 0.0)):
+            arr = self.resolve(v, d)  # type: ignore[arg-type]
+            if np.all(arr == arr.flat[0]):
+                base.append(float(arr.flat[0]))
+            else:
+                base.append(float(arr.flat[0]))
+                target.append((j, arr))
+        return j
+
+    def row(self, name: str, lo: float, hi: float) -> int:
+        i = len(self.row_names)
+        self.row_names.append(name)
+        self.row_lo.append(lo)
+        self.row_hi.append(hi)
+        return i
+
+    def add(self, row: int, col: int, value: float) -> None:
+        self.entries[(row, col)] = self.entries.get((row, col), 0.0) + value
+
+    def add_series(self, row: int, col: int, values: np.ndarray) -> None:
+        """A coefficient that may change by step or scenario."""
+        if np.all(values == values.flat[0]):
+            self.add(row, col, float(values.flat[0]))
+        else:
+            self.add(row, col, float(values.flat[0]) or 1.0)  # placeholder keeps the entry in the pattern
+            self.coefficients.append((row, col, values))
+
+    def lp(self) -> LinearProgram:
+        keys = list(self.entries)
+        rows = np.array([k[0] for k in keys], dtype=np.int64)
+        cols = np.array([k[1] for k in keys], dtype=np.int64)
+        vals = np.array([self.entries[k] for k in keys], dtype=float)
+        A = sp.csc_matrix((vals, (rows, cols)), shape=(len(self.row_names), len(self.col_names)))
+        return LinearProgram(A, np.array(self.base_cost), np.array(self.base_lo), np.array(self.base_hi),
+                             np.array(self.row_lo), np.array(self.row_hi), self.col_names, self.row_names)
+
+    def table(self, entries: list[tuple[int, np.ndarray]]) -> StepTable:
+        return StepTable.build(entries, self.axis.n_steps, self.n_scen)
+
+
+def _monthly(node: Node, key: str, axis: TimeAxis, default: float) -> np.ndarray:
+    v = node.attrs.get(key)
+    if v is None:
+        return np.full(axis.n_steps, default)
+    if isinstance(v, Series):
+        return v.resolve(axis)[0]
+    return np.full(axis.n_steps, float(v))
+
+
+def compile_network(model: Model, axis: TimeAxis | None = None, n_scenarios: int | None = None
+                    ) -> CompiledNetwork:
+    """Build the LP structure and step tables of ``model``.
+
+    Parameters
+    ----------
+    model
+        A validated model.
+    axis
+        Time axis of the run (default: the model's own span).
+    n_scenarios
+        Number of scenarios to run (default: all of the model's traces).
+    """
+    axis = axis or model.time.axis()
+    n_scen = n_scenarios or model.n_scenarios
+    b = _Builder(axis, n_scen)
+    mode = model.allocation
+    nodes = list(model.nodes)
+    index = {n.id: i for i, n in enumerate(nodes)}
+    T = axis.n_steps
+
+    # --- edge columns (explicit edges, then implicit spill edges)
+    edge_ids, edge_col, edge_loss, edge_ends = [], [], [], []
+    for e in model.edges:
+        j = b.col(f"f[{e.id}]", e.get("min_flow"), e.get("max_flow"), e.get("cost"))
+        edge_ids.append(e.id)
+        edge_col.append(j)
+        edge_loss.append(b.resolve(e.get("loss"), 0.0))
+        edge_ends.append((e.source, e.target))
+    for n in nodes:
+        if n.type == "reservoir" and n.get("spill_to"):
+            eid = f"{n.id}->{n.get('spill_to')} (spill)"
+            j = b.col(f"f[{eid}]", 0.0, None, n.get("spill_cost", 1.0) if mode == "priority" else 0.0)
+            edge_ids.append(eid)
+            edge_col.append(j)
+            edge_loss.append(np.zeros((1, T)))
+            edge_ends.append((n.id, n.get("spill_to")))
+
+    # --- node columns
+    node_col = np.zeros(len(nodes), dtype=np.int64)
+    for i, n in enumerate(nodes):
+        node_col[i] = _node_column(b, n, mode)
+
+    # --- rows: arrival / departure / storage balance
+    arrival_row: dict[str, int] = {}
+    departure_row: dict[str, int] = {}
+    passthrough_loss = []
+    for i, n in enumerate(nodes):
+        j = node_col[i]
+        if n.type == "reservoir":
+            r = b.row(f"storage[{n.id}]", 0.0, 0.0)
+            b.add(r, j, -1.0)
+            arrival_row[n.id] = departure_row[n.id] = r
+            continue
+        if n.type in ("junction", "reach", "canal", "hydropower", "demand", "sink"):
+            r = b.row(f"arrival[{n.id}]", 0.0, 0.0)
+            b.add(r, j, -1.0)
+            arrival_row[n.id] = r
+        if n.type in ("inflow", "junction", "reach", "canal", "hydropower"):
+            r = b.row(f"departure[{n.id}]", 0.0, 0.0)
+            loss = b.resolve(n.get("loss"), 0.0)
+            b.add_series(r, j, -(1.0 - loss))
+            departure_row[n.id] = r
+            if np.any(loss > 0):
+                passthrough_loss.append((i, loss))
+    for e_i, (src, dst) in enumerate(edge_ends):
+        j = edge_col[e_i]
+        if src in departure_row:
+            b.add(departure_row[src], j, -1.0 if nodes[index[src]].type == "reservoir" else 1.0)
+        if dst in arrival_row:
+            b.add_series(arrival_row[dst], j, 1.0 - edge_loss[e_i])
+
+    # --- demands: return flows
+    demands = [n for n in nodes if n.type == "demand"]
+    consumptive = []
+    for n in demands:
+        c = b.resolve(n.get("consumptive_fraction"), 1.0)
+        consumptive.append(c)
+        ret = n.get("return_to")
+        if ret and ret in arrival_row:
+            b.add_series(arrival_row[ret], node_col[index[n.id]], 1.0 - c)
+
+    # --- requirements (demands, flow requirements, reservoir targets, energy targets)
+    req: list[tuple[str, int, int]] = []  # (name, served col, priority)
+    for n in demands:
+        req.append((n.id, node_col[index[n.id]], int(n.get("priority", 1))))
+    for n in nodes:
+        if n.type == "flow_requirement":
+            r = b.row(f"requirement[{n.id}]", -np.inf, 0.0)
+            b.add(r, node_col[index[n.id]], 1.0)
+            b.add(r, node_col[index[n.get("at")]], -1.0)
+            req.append((n.id, node_col[index[n.id]], int(n.get("priority", 1))))
+    for n in nodes:
+        if n.type == "reservoir" and n.get("target_volume") is not None:
+            j = b.col(f"h[{n.id}]", 0.0, n.get("target_volume"))
+            r = b.row(f"target[{n.id}]", -np.inf, 0.0)
+            b.add(r, j, 1.0)
+            b.add(r, node_col[index[n.id]], -1.0)
+            req.append((f"{n.id}:target", j, int(n.get("target_priority", 10))))
+    hp_nodes = [n for n in nodes if n.type == "hydropower"]
+    hp_energy_col = np.full(len(hp_nodes), -1, dtype=np.int64)
+    for k, n in enumerate(hp_nodes):
+        if n.get("energy_target") is not None:
+            j = b.col(f"e[{n.id}]", 0.0, 0.0)  # upper bound set each step from the head
+            r = b.row(f"energy[{n.id}]", -np.inf, 0.0)
+            b.add(r, j, 1.0)
+            b.add(r, node_col[index[n.id]], -1.0)
+            hp_energy_col[k] = j
+            req.append((f"{n.id}:energy", j, int(n.get("energy_priority", 5))))
+
+    levels = np.array(sorted({p for _, _, p in req}), dtype=np.int64) if mode == "priority" else np.zeros(0, int)
+    priority_col = np.array([b.col(f"t[{p}]", 0.0, 0.0) for p in levels], dtype=np.int64)
+    req_row = np.full(len(req), -1, dtype=np.int64)
+    if mode == "priority":
+        for k, (name, j, p) in enumerate(req):
+            r = b.row(f"coverage[{name}]", -np.inf, np.inf)
+            b.add(r, j, 1.0)
+            b.add(r, priority_col[np.searchsorted(levels, p)], -1.0)  # −R_j, set each step
+            req_row[k] = r
+
+    reservoirs = [n for n in nodes if n.type == "reservoir"]
+    res_spill = np.full(len(reservoirs), -1, dtype=np.int64)
+    for k, n in enumerate(reservoirs):
+        if n.get("spill_to"):
+            res_spill[k] = edge_col[edge_ids.index(f"{n.id}->{n.get('spill_to')} (spill)")]
+    res_min = (np.stack([b.resolve(n.get("min_volume"), 0.0) for n in reservoirs], axis=2)
+               if reservoirs else np.zeros((1, T, 0)))
+    if res_min.shape[0] > 1:
+        res_min = res_min[:n_scen]
+    res_index = {n.id: k for k, n in enumerate(reservoirs)}
+    lp = b.lp()
+
+    def stack_or_empty(arrs: list[np.ndarray], width: int) -> np.ndarray:
+        if not arrs:
+            return np.zeros((1, T, 0))
+        s = max(a.shape[0] for a in arrs)
+        out = np.stack([np.broadcast_to(a, (s, T)) for a in arrs], axis=2)
+        return out[:n_scen] if s > 1 else out
+
+    return CompiledNetwork(
+        model=model, axis=axis, n_scenarios=n_scen, lp=lp, mode=mode,
+        node_ids=[n.id for n in nodes], node_types=[n.type for n in nodes], node_col=node_col,
+        edge_ids=edge_ids, edge_col=np.array(edge_col, dtype=np.int64),
+        edge_loss_const=np.array([float(np.mean(x)) for x in edge_loss]),
+        col_lower=b.table(b.lo), col_upper=b.table(b.hi), cost=b.table(b.cost),
+        coefficients=[(r, c, v[:n_scen] if v.shape[0] > 1 else v) for r, c, v in b.coefficients],
+        res_ids=[n.id for n in reservoirs],
+        res_col=np.array([node_col[index[n.id]] for n in reservoirs], dtype=np.int64),
+        res_row=np.array([arrival_row[n.id] for n in reservoirs], dtype=np.int64),
+        res_spill_col=res_spill,
+        res_initial=np.array([n.get("initial_volume") if n.get("initial_volume") is not None
+                              else float(np.max(n.get("max_volume").values)) for n in reservoirs]),
+        res_min=res_min,
+        res_evap_depth=(np.stack([_monthly(n, "evaporation", axis, 0.0) for n in reservoirs], axis=1)
+                        if reservoirs else np.zeros((T, 0))),
+        res_tables=[n.get("level_table") for n in reservoirs],
+        hp_ids=[n.id for n in hp_nodes],
+        hp_col=np.array([node_col[index[n.id]] for n in hp_nodes], dtype=np.int64),
+        hp_res=np.array([res_index.get(n.get("reservoir") or "", -1) for n in hp_nodes], dtype=np.int64),
+        hp_head=np.array([np.nan if n.get("head") is None else n.get("head") for n in hp_nodes]),
+        hp_tailwater=np.array([n.get("tailwater_level", 0.0) for n in hp_nodes]),
+        hp_efficiency=np.array([n.get("efficiency", 0.9) for n in hp_nodes]),
+        hp_capacity=np.array([n.get("capacity") for n in hp_nodes], dtype=float),
+        hp_energy_col=hp_energy_col,
+        hp_energy_target=(np.stack([b.resolve(n.get("energy_target"), 0.0)[0] for n in hp_nodes], axis=1)
+                          if hp_nodes else np.zeros((T, 0))),
+        demand_ids=[n.id for n in demands],
+        demand_col=np.array([node_col[index[n.id]] for n in demands], dtype=np.int64),
+        demand_consumptive=stack_or_empty(consumptive, len(demands)),
+        demand_returns=np.array([bool(n.get("return_to")) for n in demands], dtype=bool),
+        req_col=np.array([j for _, j, _ in req], dtype=np.int64),
+        req_priority=np.array([p for _, _, p in req], dtype=np.int64),
+        req_row=req_row, req_names=[name for name, _, _ in req],
+        priority_levels=levels, priority_col=priority_col,
+        sink_ids=[n.id for n in nodes if n.type == "sink"],
+        sink_col=np.array([node_col[index[n.id]] for n in nodes if n.type == "sink"], dtype=np.int64),
+        passthrough_loss=[(i, v[:n_scen] if v.shape[0] > 1 else v) for i, v in passthrough_loss],
+    )
+
+
+def _node_column(b: _Builder, n: Node, mode: str) -> int:
+    """The node's own column, with its bounds and cost."""
+    name = f"v[{n.id}]"
+    cost = n.get("cost")
+    t = n.type
+    if t == "inflow":
+        if n.get("inflow") is not None:
+            return b.col(name, n.get("inflow"), n.get("inflow"), cost)
+        return b.col(name, n.get("min_flow"), n.get("max_flow"), cost)
+    if t == "reservoir":
+        vmax = b.resolve(n.get("max_volume"), np.inf)
+        fc = n.get("flood_control_max")
+        if fc is not None:
+            vmax = np.minimum(vmax, b.resolve(fc, np.inf))
+        # the lower bound is set each step from the state (dead volume, or less after evaporation)
+        return b.col(name, 0.0, vmax, cost)
+    if t == "canal":
+        return b.col(name, n.get("min_flow"), n.get("capacity"), cost)
+    if t == "demand":
+        return b.col(name, n.get("min_flow"), n.get("demand"), cost)
+    if t == "flow_requirement":
+        return b.col(name, 0.0, n.get("flow"), cost)
+    if t == "sink":
+        return b.col(name, 0.0, n.get("max_flow"), cost)
+    if t == "hydropower":
+        hi = b.resolve(n.get("max_flow"), np.inf)
+        mtf = n.get("max_turbine_flow")
+        if mtf is not None:
+            hi = np.minimum(hi, b.resolve(mtf, np.inf))
+        return b.col(name, n.get("min_flow"), hi, cost)
+    return b.col(name, n.get("min_flow"), n.get("max_flow"), cost)  # junction, reach

@@ -1,0 +1,188 @@
+"""Label a run's raw arrays as one xarray Dataset (scenario × time × element) and save it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from .network import CompiledNetwork
+from .simulate import SimulationOutput
+from .simulate.physics import energy_gwh
+
+__all__ = ["Results", "build_dataset"]
+
+_VOL = "hm3"
+_FLOW = "hm3 per step"
+
+
+def _coords(net: CompiledNetwork, ids: list[str], dim: str) -> dict[str, tuple[str, list]]:
+    model = net.model
+    by_id = {n.id: n for n in model.nodes}
+    country = [(by_id[i].country or "") if i in by_id else "" for i in ids]
+    out: dict[str, tuple[str, list]] = {dim: (dim, list(ids)), f"{dim}_country": (dim, country)}
+    if dim != "edge":
+        out[f"{dim}_lat"] = (dim, [float(by_id[i].get("lat", np.nan)) if i in by_id else np.nan for i in ids])
+        out[f"{dim}_lon"] = (dim, [float(by_id[i].get("lon", np.nan)) if i in by_id else np.nan for i in ids])
+    return out
+
+
+def build_dataset(net: CompiledNetwork, out: SimulationOutput) -> xr.Dataset:
+    """The results Dataset of a run.
+
+    Dimensions: ``scenario``, ``time`` (step start) and one element dimension per kind (``node``,
+    ``edge``, ``reservoir``, ``demand``, ``hydropower``, ``sink``, ``requirement``).  Every variable
+    carries ``units`` and ``description`` attributes.
+    """
+    axis, x = net.axis, out.x
+    S = net.n_scenarios
+    scen = list(net.model.scenario_names[:S]) if len(net.model.scenario_names) >= S else [
+        str(i) for i in range(S)]
+    coords: dict = {
+        "scenario": ("scenario", scen),
+        "time": ("time", axis.starts),
+        "days": ("time", axis.days),
+        "hydrological_year": ("time", axis.hydrological_year),
+        "season": ("time", axis.season),
+    }
+    data: dict[str, tuple] = {}
+
+    def var(name: str, dims: tuple[str, ...], values: np.ndarray, units: str, description: str) -> None:
+        data[name] = (dims, values, {"units": units, "description": description})
+
+    st, se = ("scenario", "time"), ("scenario", "time", "edge")
+    coords.update(_coords(net, net.edge_ids, "edge"))
+    coords.update(_coords(net, net.node_ids, "node"))
+    coords["node_type"] = ("node", net.node_types)
+    edge_flow = x[:, :, net.edge_col]
+    var("edge_flow", se, edge_flow, _FLOW, "Flow leaving the upstream end of each edge")
+    var("edge_loss", se, edge_flow * _edge_loss(net), _FLOW, "Water lost along each edge")
+    node_flow = x[:, :, net.node_col]
+    var("node_flow", ("scenario", "time", "node"), node_flow, _FLOW,
+        "Node throughput: supply of an inflow, flow through a link or plant, delivery to a demand, receipt of a "
+        "sink, end-of-step volume of a reservoir (hm3), met part of a flow requirement")
+    node_loss = np.zeros_like(node_flow)
+    for i, loss in net.passthrough_loss:
+        node_loss[:, :, i] = node_flow[:, :, i] * loss
+    var("node_loss", ("scenario", "time", "node"), node_loss, _FLOW, "Water lost in reaches and canals")
+
+    if net.res_ids:
+        coords.update(_coords(net, net.res_ids, "reservoir"))
+        sr = ("scenario", "time", "reservoir")
+        var("storage", sr, x[:, :, net.res_col], _VOL, "End-of-step volume")
+        var("storage_start", sr, out.volume_start, _VOL, "Start-of-step volume")
+        var("evaporation", sr, out.evaporation, _FLOW, "Evaporation loss (depth × area at start-of-step volume)")
+        spill = np.where(net.res_spill_col[None, None, :] >= 0,
+                         x[:, :, np.maximum(net.res_spill_col, 0)], 0.0)
+        var("spill", sr, spill, _FLOW, "Uncontrolled spill to the reservoir's spill_to node")
+    if net.demand_ids:
+        coords.update(_coords(net, net.demand_ids, "demand"))
+        by_id = {n.id: n for n in net.model.nodes}
+        coords["demand_category"] = ("demand", [by_id[i].get("category", "other") for i in net.demand_ids])
+        coords["demand_priority"] = ("demand", [int(by_id[i].get("priority", 1)) for i in net.demand_ids])
+        sd = ("scenario", "time", "demand")
+        wanted = out.col_upper[:, :, net.demand_col]
+        delivered = x[:, :, net.demand_col]
+        cons = np.broadcast_to(net.demand_consumptive, delivered.shape) if net.demand_consumptive.size else 1.0
+        var("demanded", sd, wanted, _FLOW, "Water wanted (the demand)")
+        var("delivery", sd, delivered, _FLOW, "Water delivered")
+        var("deficit", sd, np.maximum(wanted - delivered, 0.0), _FLOW, "Demand not delivered")
+        var("consumption", sd, delivered * cons, _FLOW, "Delivered water consumed")
+        var("return_flow", sd, delivered * (1.0 - cons), _FLOW, "Delivered water returned (or lost if no return_to)")
+    if net.hp_ids:
+        coords.update(_coords(net, net.hp_ids, "hydropower"))
+        sh = ("scenario", "time", "hydropower")
+        q = x[:, :, net.hp_col]
+        var("turbine_flow", sh, q, _FLOW, "Water through the turbines")
+        var("head", sh, out.head, "m", "Head at the start of the step (level minus tailwater)")
+        var("energy", sh, energy_gwh(q, out.head, net.hp_efficiency[None, None, :]), "GWh",
+            "Energy generated, rho g Q H eta with the start-of-step head")
+    if net.sink_ids:
+        coords.update(_coords(net, net.sink_ids, "sink"))
+        var("sink_inflow", ("scenario", "time", "sink"), x[:, :, net.sink_col], _FLOW, "Water received")
+    req_nodes = [i for i, t in enumerate(net.node_types) if t == "flow_requirement"]
+    if req_nodes:
+        ids = [net.node_ids[i] for i in req_nodes]
+        coords.update(_coords(net, ids, "requirement"))
+        cols = net.node_col[req_nodes]
+        var("required", ("scenario", "time", "requirement"), out.col_upper[:, :, cols], _FLOW,
+            "Required minimum flow")
+        var("requirement_met", ("scenario", "time", "requirement"), x[:, :, cols], _FLOW,
+            "Part of the required flow that was met")
+    var("mass_balance_error", st, _system_balance(net, out, data), _FLOW,
+        "Inflow minus (storage change + evaporation + losses + consumption + unrouted returns + sink receipts)")
+    var("max_node_balance_error", st, out.balance_residual, _FLOW,
+        "Largest absolute residual of any node's mass-balance row")
+    ds = xr.Dataset({k: xr.Variable(*v) for k, v in data.items()}, coords=coords)
+    ds.attrs.update({"title": f"daryo results: {net.model.name}", "model": net.model.name,
+                     "allocation": net.mode, "time_step": "month" if axis.step_days is None
+                     else f"{axis.step_days} days", "conventions": "hydrological year Oct-Sep, labelled by end year"})
+    return ds
+
+
+def _edge_loss(net: CompiledNetwork) -> np.ndarray:
+    loss = np.zeros(len(net.edge_ids))
+    model_edges = {e.id: e for e in net.model.edges}
+    for k, eid in enumerate(net.edge_ids):
+        e = model_edges.get(eid)
+        if e is not None and e.get("loss") is not None:
+            loss[k] = float(np.mean(e.get("loss").values))
+    return loss
+
+
+def _system_balance(net: CompiledNetwork, out: SimulationOutput, data: dict) -> np.ndarray:
+    x = out.x
+    types = np.array(net.node_types)
+    supply = x[:, :, net.node_col[types == "inflow"]].sum(axis=2)
+    used = data["edge_loss"][1].sum(axis=2) + data["node_loss"][1].sum(axis=2)
+    if net.res_ids:
+        used = used + (x[:, :, net.res_col] - out.volume_start + out.evaporation).sum(axis=2)
+    if net.sink_ids:
+        used = used + x[:, :, net.sink_col].sum(axis=2)
+    if net.demand_ids:
+        lost_returns = data["return_flow"][1] * (~net.demand_returns)[None, None, :]
+        used = used + data["consumption"][1].sum(axis=2) + lost_returns.sum(axis=2)
+    return supply - used
+
+
+class Results:
+    """The outcome of a run: a labelled :class:`xarray.Dataset` and ways to save and summarise it."""
+
+    def __init__(self, dataset: xr.Dataset):
+        self.dataset = dataset
+
+    def __repr__(self) -> str:
+        d = self.dataset.sizes
+        return f"<daryo.Results {self.dataset.attrs.get('model', '')}: {dict(d)}>"
+
+    def to_netcdf(self, path: str | Path) -> Path:
+        """Write the Dataset to NetCDF (HDF5 via h5netcdf); returns the path."""
+        p = Path(path)
+        p.parent.mkdir(parents=True, exist_ok=True)
+        self.dataset.to_netcdf(p, engine="h5netcdf", invalid_netcdf=True)
+        return p
+
+    def to_csv(self, directory: str | Path) -> list[Path]:
+        """One CSV per variable: rows (scenario, time), one column per element."""
+        d = Path(directory)
+        d.mkdir(parents=True, exist_ok=True)
+        written = []
+        for name, da in self.dataset.data_vars.items():
+            if da.ndim == 3:
+                elem = da.dims[2]
+                frame = da.to_pandas() if False else da.transpose("scenario", "time", elem).to_dataframe(
+                    name=str(name))[[str(name)]].unstack(elem)
+                frame.columns = [c[1] for c in frame.columns]
+            else:
+                frame = da.to_dataframe(name=str(name))[[str(name)]]
+            frame.to_csv(d / f"{name}.csv", float_format="%.9g")
+            written.append(d / f"{name}.csv")
+        return written
+
+    def summary(self) -> pd.DataFrame:
+        """Country table: mean annual delivery, demand, deficit by season, energy, sink inflows."""
+        from .indicators import country_summary
+
+        return country_summary(self.dataset)

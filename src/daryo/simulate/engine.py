@@ -1,0 +1,240 @@
+"""The step loop.
+
+Anatomy of a step ``t`` (all scenarios together, arrays shaped (scenario, element)):
+
+1. **prepare** — copy this step's bounds, costs and coefficients from the compiled step tables; from the
+   state (start-of-step reservoir volumes, which is all that this phase reads) compute evaporation, the
+   storage rows' right-hand sides, the dead-volume bounds, hydropower heads, turbine limits and
+   energy-target flows;
+2. **solve** — the allocation LP of each scenario (``cost`` mode: one solve; ``priority`` mode: a
+   lexicographic sequence, see :func:`allocate_by_priority`);
+3. **update state** — end-of-step volumes become the next step's start volumes;
+4. **record** — the LP solution and the step's physics go into the output arrays.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..errors import InfeasibleStepError
+from ..network import CompiledNetwork
+from ..solver import HighsSolver, LPSolution, SolveStatus
+from .physics import evaporation_hm3, head_m, turbine_flow_limit
+
+__all__ = ["RunOptions", "SimulationOutput", "simulate", "allocate_by_priority"]
+
+_TOL = 1e-9
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """Options of a run, in one object.
+
+    Attributes
+    ----------
+    scenarios
+        Number of scenario traces to run (first N of the model's); None: all.
+    start, end
+        Run span (default: the model's); ``years`` counts whole years from ``start`` instead of ``end``.
+    years
+        Length of the run in years.
+    """
+
+    scenarios: int | None = None
+    start: str | None = None
+    end: str | None = None
+    years: int | None = None
+
+
+@dataclass
+class SimulationOutput:
+    """Raw arrays of a run; :mod:`daryo.results` labels them."""
+
+    x: np.ndarray  # (S, T, n_cols) LP solution per step
+    volume_start: np.ndarray  # (S, T, R)
+    evaporation: np.ndarray  # (S, T, R)
+    head: np.ndarray  # (S, T, H)
+    col_upper: np.ndarray  # (S, T, n_cols) upper bounds used (demands, requirements)
+    balance_residual: np.ndarray  # (S, T) largest |row residual| of the mass-balance rows
+
+
+class _StepState:
+    """The per-step LP data of every scenario, shaped (S, n)."""
+
+    def __init__(self, net: CompiledNetwork):
+        S, lp = net.n_scenarios, net.lp
+        self.col_lo = np.repeat(lp.col_lower[None, :], S, axis=0)
+        self.col_hi = np.repeat(lp.col_upper[None, :], S, axis=0)
+        self.cost = np.repeat(lp.cost[None, :], S, axis=0)
+        self.row_lo = np.repeat(lp.row_lower[None, :], S, axis=0)
+        self.row_hi = np.repeat(lp.row_upper[None, :], S, axis=0)
+        self._base = (lp.col_lower, lp.col_upper, lp.cost)
+        self.coef = [(r, c, np.zeros(S)) for r, c, _ in net.coefficients]
+
+    def prepare(self, net: CompiledNetwork, t: int, volume: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Fill step ``t``'s data; return (evaporation (S, R), head (S, H))."""
+        self.col_lo[:] = self._base[0]
+        self.col_hi[:] = self._base[1]
+        self.cost[:] = self._base[2]
+        net.col_lower.fill(self.col_lo, t)
+        net.col_upper.fill(self.col_hi, t)
+        net.cost.fill(self.cost, t)
+        for k, (_r, _c, values) in enumerate(net.coefficients):
+            self.coef[k][2][:] = values[:, t] if values.shape[0] > 1 else values[0, t]
+        evap = evaporation_hm3(volume, net.res_evap_depth[t], net.res_tables)
+        if net.res_ids:
+            avail = volume - evap
+            rhs = -avail
+            self.row_lo[:, net.res_row] = rhs
+            self.row_hi[:, net.res_row] = rhs
+            vmin = net.res_min[:, t, :]
+            self.col_lo[:, net.res_col] = np.minimum(vmin, np.maximum(avail, 0.0))
+        head = self._hydropower(net, t, volume)
+        return evap, head
+
+    def _hydropower(self, net: CompiledNetwork, t: int, volume: np.ndarray) -> np.ndarray:
+        S, H = volume.shape[0], len(net.hp_ids)
+        head = np.zeros((S, H))
+        if not H:
+            return head
+        days = float(net.axis.days[t])
+        for k in range(H):
+            r = net.hp_res[k]
+            if np.isnan(net.hp_head[k]):
+                table = net.res_tables[r]
+                assert table is not None
+                head[:, k] = head_m(volume[:, r], table, net.hp_tailwater[k])
+            else:
+                head[:, k] = net.hp_head[k]
+        cap = turbine_flow_limit(net.hp_capacity[None, :], days, head, net.hp_efficiency[None, :])
+        self.col_hi[:, net.hp_col] = np.minimum(self.col_hi[:, net.hp_col], cap)
+        has_target = net.hp_energy_col >= 0
+        if np.any(has_target):
+            from .physics import energy_gwh
+
+            per_hm3 = energy_gwh(np.ones_like(head), head, net.hp_efficiency[None, :])
+            with np.errstate(divide="ignore", invalid="ignore"):
+                need = np.where(per_hm3 > 0, net.hp_energy_target[t][None, :] / per_hm3, 0.0)
+            need = np.minimum(need, self.col_hi[:, net.hp_col])
+            cols = net.hp_energy_col[has_target]
+            self.col_hi[:, cols] = need[:, has_target]
+        return head
+
+
+def simulate(net: CompiledNetwork) -> SimulationOutput:
+    """Run every step of ``net`` for all its scenarios.
+
+    Raises
+    ------
+    InfeasibleStepError
+        If a step's LP has no solution (the conflicting components are named).
+    """
+    S, T, n = net.n_scenarios, net.axis.n_steps, net.lp.n_cols
+    R, H = len(net.res_ids), len(net.hp_ids)
+    out = SimulationOutput(
+        x=np.empty((S, T, n)), volume_start=np.empty((S, T, R)), evaporation=np.empty((S, T, R)),
+        head=np.empty((S, T, H)), col_upper=np.empty((S, T, n)), balance_residual=np.zeros((S, T)),
+    )
+    solver = HighsSolver(net.lp)
+    state = _StepState(net)
+    volume = np.repeat(net.res_initial[None, :], S, axis=0).astype(float)
+    A = net.lp.A.tocsr()
+    eq_rows = np.flatnonzero(net.lp.row_lower == net.lp.row_upper)
+    for t in range(T):
+        evap, head = state.prepare(net, t, volume)  # 1. prepare
+        for s in range(S):  # 2. solve
+            sol = _solve_scenario(solver, net, state, s)
+            if sol.status is not SolveStatus.OPTIMAL:
+                _raise_infeasible(solver, net, t, s)
+            out.x[s, t] = sol.x
+        x_t = out.x[:, t, :]
+        out.volume_start[:, t] = volume
+        out.evaporation[:, t] = evap
+        out.head[:, t] = head
+        out.col_upper[:, t] = state.col_hi
+        if eq_rows.size:
+            resid = (A[eq_rows] @ x_t.T).T - state.row_lo[:, eq_rows]
+            out.balance_residual[:, t] = np.max(np.abs(resid), axis=1)
+        volume = x_t[:, net.res_col].copy()  # 3. update state
+    return out
+
+
+def _solve_scenario(solver: HighsSolver, net: CompiledNetwork, st: _StepState, s: int) -> LPSolution:
+    for r, c, values in st.coef:
+        solver.set_coefficient(r, c, values[s])
+    lo, hi = st.col_lo[s], st.col_hi[s]
+    if net.mode == "priority" and net.req_col.size:
+        return allocate_by_priority(solver, net, lo, hi, st.cost[s], st.row_lo[s], st.row_hi[s])
+    solver.set_col_bounds(lo, hi)
+    solver.set_row_bounds(st.row_lo[s], st.row_hi[s])
+    solver.set_costs(st.cost[s])
+    return solver.solve()
+
+
+def allocate_by_priority(solver: HighsSolver, net: CompiledNetwork, col_lo: np.ndarray, col_hi: np.ndarray,
+                         cost: np.ndarray, row_lo: np.ndarray, row_hi: np.ndarray) -> LPSolution:
+    """Lexicographic allocation with equal coverage within each priority.
+
+    For each priority level p, from 1 up: maximise the common coverage fraction ``t_p`` such that every
+    requirement j of level p gets ``s_j ≥ R_j t_p``.  Requirements whose coverage row has a non-zero
+    dual at the optimum cannot exceed ``t_p`` without another one falling below it (the dual is a
+    certificate), so they are fixed at ``R_j t_p``; the rest are raised further in the next round
+    (max–min fair "progressive filling").  Deliveries fixed at one level stay as lower bounds for every
+    later level, so water is never taken from a higher priority to serve a lower one.  A last solve
+    minimises the model's costs (spill, storage value, user costs) with all deliveries held.
+    """
+    lo, hi, rlo, rhi = col_lo.copy(), col_hi.copy(), row_lo.copy(), row_hi.copy()
+    req_col, req_row = net.req_col, net.req_row
+    R = hi[req_col]
+    rlo[req_row] = -np.inf
+    rhi[req_row] = np.inf
+    tcols = net.priority_col
+    lo[tcols] = 0.0
+    hi[tcols] = 0.0
+    objective = np.zeros_like(cost)
+    sol: LPSolution | None = None
+    for p_idx, p in enumerate(net.priority_levels):
+        active = np.flatnonzero((net.req_priority == p) & (R > _TOL))
+        if not active.size:
+            continue
+        tcol = tcols[p_idx]
+        for j in active:
+            solver.set_coefficient(req_row[j], tcol, -R[j])
+        objective[:] = 0.0
+        objective[tcol] = -1.0
+        solver.set_costs(objective)
+        hi[tcol] = 1.0
+        while active.size:
+            rlo[req_row[active]] = 0.0
+            solver.set_col_bounds(lo, hi)
+            solver.set_row_bounds(rlo, rhi)
+            sol = solver.solve()
+            if sol.status is not SolveStatus.OPTIMAL:
+                return sol
+            t_star = float(np.clip(sol.x[tcol], 0.0, 1.0))
+            if t_star >= 1.0 - 1e-12:
+                fixed = active
+            else:
+                duals = np.abs(sol.row_dual[req_row[active]])
+                fixed = active[duals > 1e-9]
+                if not fixed.size:  # degenerate optimum: no certificate; hold everyone at t*
+                    fixed = active
+            served = sol.x[req_col[fixed]]
+            lo[req_col[fixed]] = np.maximum(lo[req_col[fixed]], np.minimum(served, R[fixed]) - 1e-9)
+            rlo[req_row[fixed]] = -np.inf
+            active = np.setdiff1d(active, fixed)
+        hi[tcol] = 0.0
+    solver.set_costs(cost)
+    solver.set_col_bounds(lo, hi)
+    solver.set_row_bounds(rlo, rhi)
+    return solver.solve()
+
+
+def _raise_infeasible(solver: HighsSolver, net: CompiledNetwork, t: int, s: int) -> None:
+    cols, rows = solver.irreducible_infeasible_set()
+    names = [net.lp.col_names[c] for c in cols] + [net.lp.row_names[r] for r in rows]
+    comps = sorted({nm[nm.index("[") + 1: nm.rindex("]")] for nm in names if "[" in nm})
+    raise InfeasibleStepError(t, f"{net.axis.starts[t]:%Y-%m-%d}", net.model.scenario_names[s]
+                              if s < len(net.model.scenario_names) else str(s), comps)

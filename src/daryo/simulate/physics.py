@@ -1,0 +1,59 @@
+"""Nonlinear physics as pure, vectorised, unit-documented functions.
+
+All are linearised at the start of a step: area and head come from the start-of-step volume, so the
+allocation LP of the step stays linear (the documented linearisation; see ``docs/model-format.md``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..model.series import LevelTable
+from ..network.compile import GWH_PER_HM3_M
+
+__all__ = ["evaporation_hm3", "head_m", "energy_gwh", "turbine_flow_limit"]
+
+
+def evaporation_hm3(volume_hm3: np.ndarray, depth_mm: np.ndarray, tables: list[LevelTable | None]) -> np.ndarray:
+    """Evaporation loss per reservoir in a step, hm³.
+
+    ``loss = depth [mm] × area(V_start) [km²] × 1e-3``, never more than the water in store.
+
+    Parameters
+    ----------
+    volume_hm3
+        Start-of-step volumes, shape (S, R).
+    depth_mm
+        Net evaporation depth in the step, shape (R,).
+    tables
+        Level–volume–area table per reservoir (None: no area, no evaporation).
+    """
+    out = np.zeros_like(volume_hm3)
+    for r, table in enumerate(tables):
+        if table is None or table.area is None or depth_mm[r] == 0.0:
+            continue
+        area = table.area_at(volume_hm3[:, r])
+        out[:, r] = np.clip(depth_mm[r] * area * 1e-3, 0.0, np.maximum(volume_hm3[:, r], 0.0))
+    return out
+
+
+def head_m(volume_hm3: np.ndarray, table: LevelTable, tailwater_m: float) -> np.ndarray:
+    """Gross head (m): reservoir level at ``volume_hm3`` minus the tailwater level, never negative."""
+    return np.maximum(table.level_at(volume_hm3) - tailwater_m, 0.0)
+
+
+def energy_gwh(turbine_flow_hm3: np.ndarray, head: np.ndarray, efficiency: np.ndarray) -> np.ndarray:
+    """Energy ``E = ρ g Q H η`` in GWh for a step's turbine volume (hm³) and head (m)."""
+    return GWH_PER_HM3_M * turbine_flow_hm3 * head * efficiency
+
+
+def turbine_flow_limit(capacity_mw: np.ndarray, days: float, head: np.ndarray, efficiency: np.ndarray
+                       ) -> np.ndarray:
+    """Largest turbine volume (hm³ per step) that installed capacity can pass at ``head``.
+
+    ``Q_max = P · 24 · days / 1000 / (ρ g H η / 3.6e12 · 1e6)``; zero where the head is zero.
+    """
+    energy_cap = capacity_mw * 24.0 * days / 1000.0  # GWh in the step
+    per_hm3 = GWH_PER_HM3_M * head * efficiency
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(per_hm3 > 0, energy_cap / per_hm3, 0.0)

@@ -1,0 +1,92 @@
+"""The HiGHS back end (through ``highspy``), behind :class:`HighsSolver`."""
+
+from __future__ import annotations
+
+import highspy
+from highspy import _core
+import numpy as np
+
+from .lp import LinearProgram, LPSolution, SolveStatus
+
+__all__ = ["HighsSolver"]
+
+_STATUS = {
+    highspy.HighsModelStatus.kOptimal: SolveStatus.OPTIMAL,
+    highspy.HighsModelStatus.kInfeasible: SolveStatus.INFEASIBLE,
+    highspy.HighsModelStatus.kUnboundedOrInfeasible: SolveStatus.INFEASIBLE,
+    highspy.HighsModelStatus.kUnbounded: SolveStatus.UNBOUNDED,
+}
+
+
+class HighsSolver:
+    """One LP held in HiGHS; bounds, costs and coefficients are changed in place and each solve
+    warm-starts from the previous basis.
+
+    Parameters
+    ----------
+    lp
+        The LP structure (passed to HiGHS once).
+    """
+
+    def __init__(self, lp: LinearProgram):
+        self._h = h = _core._Highs()  # the raw binding: no Python callbacks on every solve
+        h.setOptionValue("output_flag", False)
+        h.setOptionValue("presolve", "off")  # tiny LPs: a warm-started simplex is faster without it
+        model = highspy.HighsLp()
+        model.num_col_, model.num_row_ = lp.n_cols, lp.n_rows
+        model.col_cost_ = np.asarray(lp.cost, dtype=float)
+        model.col_lower_ = np.asarray(lp.col_lower, dtype=float)
+        model.col_upper_ = np.asarray(lp.col_upper, dtype=float)
+        model.row_lower_ = np.asarray(lp.row_lower, dtype=float)
+        model.row_upper_ = np.asarray(lp.row_upper, dtype=float)
+        A = lp.A.tocsc()
+        model.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        model.a_matrix_.start_ = A.indptr.astype(np.int32)
+        model.a_matrix_.index_ = A.indices.astype(np.int32)
+        model.a_matrix_.value_ = A.data.astype(float)
+        h.passModel(model)
+        self.n_cols, self.n_rows = lp.n_cols, lp.n_rows
+        self._cols = np.arange(self.n_cols, dtype=np.int32)
+        self._rows = np.arange(self.n_rows, dtype=np.int32)
+
+    def set_col_bounds(self, lower: np.ndarray, upper: np.ndarray) -> None:
+        self._h.changeColsBounds(self.n_cols, self._cols, lower, upper)
+
+    def set_row_bounds(self, lower: np.ndarray, upper: np.ndarray) -> None:
+        self._h.changeRowsBounds(self.n_rows, self._rows, lower, upper)
+
+    def set_col_bounds_at(self, cols: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
+        if len(cols):
+            self._h.changeColsBounds(len(cols), np.asarray(cols, dtype=np.int32), lower, upper)
+
+    def set_row_bounds_at(self, rows: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
+        if len(rows):
+            self._h.changeRowsBounds(len(rows), np.asarray(rows, dtype=np.int32), lower, upper)
+
+    def set_costs(self, cost: np.ndarray) -> None:
+        self._h.changeColsCost(self.n_cols, self._cols, cost)
+
+    def set_coefficient(self, row: int, col: int, value: float) -> None:
+        self._h.changeCoeff(int(row), int(col), float(value))
+
+    def solve(self) -> LPSolution:
+        h = self._h
+        h.run()
+        status = _STATUS.get(h.getModelStatus(), SolveStatus.ERROR)
+        if status is not SolveStatus.OPTIMAL:
+            return LPSolution(status, np.full(self.n_cols, np.nan), np.full(self.n_rows, np.nan), np.nan, 0)
+        sol = h.getSolution()
+        info = h.getInfo()
+        return LPSolution(status, np.asarray(sol.col_value), np.asarray(sol.row_dual),
+                          float(info.objective_function_value), int(info.simplex_iteration_count))
+
+    def irreducible_infeasible_set(self) -> tuple[list[int], list[int]]:
+        """Columns and rows of an irreducible infeasible subsystem (empty lists if none was found)."""
+        h = self._h
+        try:
+            status, iis = h.getIis()
+        except (AttributeError, TypeError, RuntimeError):
+            return [], []
+        if status != highspy.HighsStatus.kOk:
+            return [], []
+        return list(map(int, iis.col_index_)), list(map(int, iis.row_index_))
