@@ -158,12 +158,11 @@ def model_from_dict(doc: Any, base_dir: Path | str = ".", file: str = "<model>",
     nodes = _parse_nodes(doc.get("nodes"), ctx)
     edges = _parse_edges(doc.get("edges"), ctx)
     scen_names = _scenario_names(nodes, edges, ctx)
-    if ctx.problems:
-        raise ModelError(ctx.problems)
+    declared = {str(n.get("id")) for n in doc.get("nodes") or [] if isinstance(n, Mapping)}
     model = Model(
         name=str(doc.get("name") or (path.stem if path else "model")),
         description=str(doc.get("description") or ""),
-        time=time,  # type: ignore[arg-type]
+        time=time or TimeSpec(pd.Timestamp("2000-01-01"), pd.Timestamp("2000-01-01")),
         nodes=tuple(nodes),
         edges=tuple(edges),
         allocation=str(allocation),
@@ -172,7 +171,7 @@ def model_from_dict(doc: Any, base_dir: Path | str = ".", file: str = "<model>",
         metadata=dict(doc.get("metadata") or {}),
         extensions=dict(doc.get("extensions") or {}),
     )
-    problems = validate_model(model, file)
+    problems = ctx.problems + validate_model(model, file, declared_ids=declared)
     if problems:
         raise ModelError(problems)
     return model
@@ -222,6 +221,7 @@ def _parse_nodes(spec: Any, ctx: _Context) -> list[Node]:
                     f"use one of: {', '.join(COMPONENT_TYPES)}")
             continue
         attrs: dict[str, Any] = {}
+        failed: set[str] = set()
         for key, value in raw.items():
             if key in ("id", "type"):
                 continue
@@ -234,14 +234,16 @@ def _parse_nodes(spec: Any, ctx: _Context) -> list[Node]:
             parsed = _parse_value(value, attr, ctx, _where(raw, f"{place}.{key}"))
             if parsed is not None:
                 attrs[key] = parsed
+            else:
+                failed.add(key)
         for attr in ctype.all_attributes:
-            if attr.name not in attrs:
+            if attr.name not in attrs and attr.name not in failed:
                 if attr.required:
                     ctx.add(_where(raw, place), f"missing required attribute '{attr.name}' ({attr.description})")
                 elif attr.default is not None:
                     attrs[attr.name] = (Series.constant(attr.default) if attr.kind == "series"
                                         else attr.default)
-        nodes.append(Node(node_id, ctype.name, attrs, _where(raw, place)))
+        nodes.append(Node(node_id, ctype.name, attrs, place, getattr(raw, "line", None)))
     return nodes
 
 
@@ -273,7 +275,7 @@ def _parse_edges(spec: Any, ctx: _Context) -> list[Edge]:
             if parsed is not None:
                 attrs[key] = parsed
         edge_id = str(attrs.pop("id", None) or f"{src}->{dst}")
-        edges.append(Edge(edge_id, src, dst, attrs, _where(raw, f"edges[{i}] ({src} -> {dst})")))
+        edges.append(Edge(edge_id, src, dst, attrs, f"edges[{i}] ({src} -> {dst})", getattr(raw, "line", None)))
     return edges
 
 

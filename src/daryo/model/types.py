@@ -23,10 +23,16 @@ class Node:
     type: str
     attrs: Mapping[str, Any]
     place: str = ""
+    line: int | None = None
 
     def get(self, name: str, default: Any = None) -> Any:
         v = self.attrs.get(name)
         return default if v is None else v
+
+    def at(self, attribute: str | None = None) -> str:
+        """Where the node (or one of its attributes) is in its file, for messages."""
+        where = f"{self.place}.{attribute}" if attribute else self.place
+        return f"{where} (line {self.line})" if self.line else where
 
     @property
     def country(self) -> str | None:
@@ -42,6 +48,11 @@ class Edge:
     target: str
     attrs: Mapping[str, Any] = field(default_factory=dict)
     place: str = ""
+    line: int | None = None
+
+    def at(self, attribute: str | None = None) -> str:
+        where = f"{self.place}.{attribute}" if attribute else self.place
+        return f"{where} (line {self.line})" if self.line else where
 
     def get(self, name: str, default: Any = None) -> Any:
         v = self.attrs.get(name)

@@ -32,29 +32,30 @@ def check_unique_ids(model: Model, file: str) -> Iterable[Problem]:
             yield Problem(file, f"nodes[{node_id}]", f"the id '{node_id}' is used by {n} nodes; ids must be unique")
 
 
-def check_edges(model: Model, file: str) -> Iterable[Problem]:
+def check_edges(model: Model, file: str, declared_ids: set[str] | None = None) -> Iterable[Problem]:
     ids = {n.id: n for n in model.nodes}
+    known = set(ids) | (declared_ids or set())
     seen: dict[tuple[str, str], str] = {}
     seen_ids: set[str] = set()
     for e in model.edges:
         for end, label in ((e.source, "from"), (e.target, "to")):
-            if end not in ids:
-                yield Problem(file, e.place, f"'{label}' names '{end}', which is not a node (dangling edge)")
+            if end not in known:
+                yield Problem(file, e.at(), f"'{label}' names '{end}', which is not a node (dangling edge)")
         if e.source == e.target:
-            yield Problem(file, e.place, "an edge cannot connect a node to itself")
+            yield Problem(file, e.at(), "an edge cannot connect a node to itself")
         key = (e.source, e.target)
         if key in seen:
-            yield Problem(file, e.place, f"duplicate edge {e.source} -> {e.target} (also at {seen[key]}); "
+            yield Problem(file, e.at(), f"duplicate edge {e.source} -> {e.target} (also at {seen[key]}); "
                           "merge them into one edge")
-        seen[key] = e.place
-        if e.id in seen_ids:
-            yield Problem(file, e.place, f"duplicate edge id '{e.id}'")
+        elif e.id in seen_ids:
+            yield Problem(file, e.at(), f"duplicate edge id '{e.id}'")
+        seen.setdefault(key, e.at())
         seen_ids.add(e.id)
         if e.source in ids and ids[e.source].type in ("sink", "demand"):
-            yield Problem(file, e.place, f"'{e.source}' is a {ids[e.source].type}, which cannot have outgoing "
+            yield Problem(file, e.at(), f"'{e.source}' is a {ids[e.source].type}, which cannot have outgoing "
                           "edges (a demand's return flow goes to its `return_to` node)")
         if e.target in ids and ids[e.target].type == "inflow":
-            yield Problem(file, e.place, f"'{e.target}' is an inflow, which cannot receive water; "
+            yield Problem(file, e.at(), f"'{e.target}' is an inflow, which cannot receive water; "
                           "use a junction")
 
 
@@ -66,13 +67,13 @@ def check_references(model: Model, file: str) -> Iterable[Problem]:
             if ref is None:
                 continue
             if ref not in ids:
-                yield Problem(file, f"{n.place}.{key}", f"names '{ref}', which is not a node")
+                yield Problem(file, n.at(key), f"names '{ref}', which is not a node")
             elif key == "reservoir" and ids[ref].type != "reservoir":
-                yield Problem(file, f"{n.place}.{key}", f"'{ref}' is a {ids[ref].type}, not a reservoir")
+                yield Problem(file, n.at(key), f"'{ref}' is a {ids[ref].type}, not a reservoir")
             elif key == "at" and ids[ref].type in ("flow_requirement",):
-                yield Problem(file, f"{n.place}.{key}", "a requirement must be at a network node")
+                yield Problem(file, n.at(key), "a requirement must be at a network node")
             elif key in ("spill_to", "return_to") and ids[ref].type == "inflow":
-                yield Problem(file, f"{n.place}.{key}", f"'{ref}' is an inflow, which cannot receive water")
+                yield Problem(file, n.at(key), f"'{ref}' is an inflow, which cannot receive water")
 
 
 def check_connected(model: Model, file: str) -> Iterable[Problem]:
@@ -80,9 +81,9 @@ def check_connected(model: Model, file: str) -> Iterable[Problem]:
     incoming = Counter(e.target for e in model.edges)
     for n in model.nodes:
         if n.type == "inflow" and not outgoing[n.id]:
-            yield Problem(file, n.place, "an inflow needs an outgoing edge")
+            yield Problem(file, n.at(), "an inflow needs an outgoing edge")
         if n.type in ("junction", "reach", "canal", "hydropower") and not (incoming[n.id] and outgoing[n.id]):
-            yield Problem(file, n.place, f"a {n.type} needs at least one incoming and one outgoing edge")
+            yield Problem(file, n.at(), f"a {n.type} needs at least one incoming and one outgoing edge")
 
 
 def check_nonnegative(model: Model, file: str) -> Iterable[Problem]:
@@ -92,7 +93,7 @@ def check_nonnegative(model: Model, file: str) -> Iterable[Problem]:
         for key in keys:
             vals = _values(el.attrs.get(key))
             if vals is not None and np.any(vals < 0):
-                yield Problem(file, f"{el.place}.{key}", f"is negative ({vals.min():g}); it must be ≥ 0")
+                yield Problem(file, el.at(key), f"is negative ({vals.min():g}); it must be ≥ 0")
 
 
 def check_fractions(model: Model, file: str) -> Iterable[Problem]:
@@ -100,10 +101,10 @@ def check_fractions(model: Model, file: str) -> Iterable[Problem]:
         for key in ("loss", "consumptive_fraction", "efficiency"):
             vals = _values(el.attrs.get(key))
             if vals is not None and (np.any(vals < 0) or np.any(vals > 1)):
-                yield Problem(file, f"{el.place}.{key}", "must be a fraction between 0 and 1")
+                yield Problem(file, el.at(key), "must be a fraction between 0 and 1")
         vals = _values(el.attrs.get("loss"))
         if vals is not None and np.any(vals >= 1):
-            yield Problem(file, f"{el.place}.loss", "a loss of 1 (100 %) makes the link useless; use < 1")
+            yield Problem(file, el.at("loss"), "a loss of 1 (100 %) makes the link useless; use < 1")
 
 
 def _min_max(lo: object, hi: object) -> tuple[float, float] | None:
@@ -128,7 +129,7 @@ def check_min_max(model: Model, file: str) -> Iterable[Problem]:
         for lo, hi in pairs:
             r = _min_max(el.attrs.get(lo), el.attrs.get(hi))
             if r:
-                yield Problem(file, f"{el.place}.{lo}", f"{lo} ({r[0]:g}) is greater than {hi} ({r[1]:g})")
+                yield Problem(file, el.at(lo), f"{lo} ({r[0]:g}) is greater than {hi} ({r[1]:g})")
     for n in model.nodes_of("reservoir"):
         yield from _check_initial(n, file)
 
@@ -139,7 +140,7 @@ def _check_initial(n: Node, file: str) -> Iterable[Problem]:
     if init is None or vmax is None or vmin is None:
         return
     if init > float(np.max(vmax)):
-        yield Problem(file, f"{n.place}.initial_volume", f"initial volume {init:g} hm³ exceeds max_volume "
+        yield Problem(file, n.at("initial_volume"), f"initial volume {init:g} hm³ exceeds max_volume "
                       f"{float(np.max(vmax)):g} hm³")
 
 
@@ -149,10 +150,10 @@ def check_hydropower(model: Model, file: str) -> Iterable[Problem]:
         res = ids.get(n.attrs.get("reservoir") or "")
         if n.attrs.get("head") is None:
             if res is None:
-                yield Problem(file, n.place, "a hydropower plant needs a fixed 'head' or a 'reservoir' for its head")
+                yield Problem(file, n.at(), "a hydropower plant needs a fixed 'head' or a 'reservoir' for its head")
             elif res.type == "reservoir" and (res.attrs.get("level_table") is None
                                               or res.attrs["level_table"].level is None):
-                yield Problem(file, f"{n.place}.reservoir", f"reservoir '{res.id}' has no level_table with "
+                yield Problem(file, n.at("reservoir"), f"reservoir '{res.id}' has no level_table with "
                               "levels, so the head cannot be computed; add one or give 'head'")
 
 
@@ -160,6 +161,11 @@ CHECKS: tuple[Check, ...] = (check_unique_ids, check_edges, check_references, ch
                              check_fractions, check_min_max, check_hydropower)
 
 
-def validate_model(model: Model, file: str = "") -> list[Problem]:
-    """Run every check; return all problems found (empty if the model is valid)."""
-    return [p for check in CHECKS for p in check(model, file)]
+def validate_model(model: Model, file: str = "", declared_ids: set[str] | None = None) -> list[Problem]:
+    """Run every check; return all problems found (empty if the model is valid).
+
+    ``declared_ids`` are node ids present in the file even if their node could not be parsed (so that
+    an edge to them is not also reported as dangling).
+    """
+    problems = list(check_edges(model, file, declared_ids))
+    return problems + [p for check in CHECKS if check is not check_edges for p in check(model, file)]

@@ -84,6 +84,7 @@ class HighsSolver:
         """Columns and rows of an irreducible infeasible subsystem (empty lists if none was found)."""
         h = self._h
         try:
+            h.setOptionValue("iis_strategy", 2)  # isolate from the LP itself (not only from bounds)
             status, iis = h.getIis()
         except (AttributeError, TypeError, RuntimeError):
             return [], []

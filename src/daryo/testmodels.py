@@ -1,0 +1,131 @@
+"""Small reference models as code, shared by the tests and the documentation.
+
+Each function returns a validated :class:`~daryo.model.Model`; its docstring draws the network and
+gives the allocation that is worked out by hand in the tests.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .model import Model, model_from_dict
+
+__all__ = ["build", "shared_shortage", "two_priorities", "max_min_fairness", "reservoir_evaporation",
+           "hydropower_fixed_head", "losses_and_returns"]
+
+
+def build(nodes: list[dict[str, Any]], edges: list[Any], *, steps: int = 1, allocation: str = "priority",
+          start: str = "2001-01") -> Model:
+    """A model from node and edge lists, monthly steps from ``start``; flows in hm³ per step."""
+    end = f"{int(start[:4]) + (int(start[5:7]) - 1 + steps - 1) // 12}-{(int(start[5:7]) - 1 + steps - 1) % 12 + 1:02d}"
+    doc = {"version": 1, "name": "test", "time": {"start": start, "end": end, "step": "month"},
+           "allocation": allocation, "nodes": nodes, "edges": edges}
+    return model_from_dict(doc)
+
+
+def shared_shortage() -> Model:
+    """Two demands of one priority share a shortage::
+
+        [in: 60] --> (j) --> [A: demand 50]
+                      \\---> [B: demand 70]
+
+    60 hm³ for 120 wanted: both get 50 % (A 25, B 35).
+    """
+    return build(
+        [{"id": "in", "type": "inflow", "inflow": 60}, {"id": "j", "type": "junction"},
+         {"id": "A", "type": "demand", "demand": 50, "priority": 1},
+         {"id": "B", "type": "demand", "demand": 70, "priority": 1},
+         {"id": "out", "type": "sink"}],
+        [["in", "j"], ["j", "A"], ["j", "B"], ["j", "out"]],
+    )
+
+
+def two_priorities() -> Model:
+    """A downstream priority-1 demand is served before an upstream priority-2 one::
+
+        [in: 100] --> (up) --> [U: demand 80, priority 2]
+                        |
+                        v
+                      (down) --> [D: demand 70, priority 1]
+                        |
+                        v
+                      [sea]
+
+    D gets 70; U gets the remaining 30; the sea gets 0.
+    """
+    return build(
+        [{"id": "in", "type": "inflow", "inflow": 100}, {"id": "up", "type": "junction"},
+         {"id": "U", "type": "demand", "demand": 80, "priority": 2}, {"id": "down", "type": "junction"},
+         {"id": "D", "type": "demand", "demand": 70, "priority": 1}, {"id": "sea", "type": "sink"}],
+        [["in", "up"], ["up", "U"], ["up", "down"], ["down", "D"], ["down", "sea"]],
+    )
+
+
+def max_min_fairness() -> Model:
+    """Equal coverage is max–min fair: a demand held back by its own limit does not hold back others::
+
+        [s1: 40] --> (j1) --> [A: 40]
+                       \\---> [B: 40]
+        [s2: 10] --> (j2) --> [C: 40]
+
+    C can get at most 25 %, but A and B share 40 hm³ and get 50 % each (20, 20), not 25 %.
+    """
+    return build(
+        [{"id": "s1", "type": "inflow", "inflow": 40}, {"id": "s2", "type": "inflow", "inflow": 10},
+         {"id": "j1", "type": "junction"}, {"id": "j2", "type": "junction"},
+         {"id": "A", "type": "demand", "demand": 40}, {"id": "B", "type": "demand", "demand": 40},
+         {"id": "C", "type": "demand", "demand": 40}],
+        [["s1", "j1"], ["j1", "A"], ["j1", "B"], ["s2", "j2"], ["j2", "C"]],
+    )
+
+
+def reservoir_evaporation() -> Model:
+    """A reservoir with evaporation and a release demand, two steps::
+
+        [in: 10] --> <res: V0 = 100, area 2 km² flat, evaporation 500 mm> --> [d: demand 30] ; spill -> [sea]
+
+    Step 1: evaporation = 500 mm × 2 km² × 1e-3 = 1 hm³; V = 100 + 10 − 1 − 30 = 79.
+    Step 2: V = 79 + 10 − 1 − 30 = 58.
+    """
+    return build(
+        [{"id": "in", "type": "inflow", "inflow": 10},
+         {"id": "res", "type": "reservoir", "max_volume": 200, "min_volume": 0, "initial_volume": 100,
+          "level_table": {"volume": [0, 200], "level": [0, 10], "area": [2, 2]}, "evaporation": 500,
+          "spill_to": "sea"},
+         {"id": "d", "type": "demand", "demand": 30}, {"id": "sea", "type": "sink"}],
+        [["in", "res"], ["res", "d"]], steps=2,
+    )
+
+
+def hydropower_fixed_head() -> Model:
+    """Run-of-river plant with a fixed head::
+
+        [in: 100 hm³] --> {plant: 100 m head, η 0.9, 1000 MW} --> [sea]
+
+    Energy = 2.725e-3 GWh/(hm³·m) × 100 hm³ × 100 m × 0.9 = 24.525 GWh (January, 31 days: the
+    capacity allows 744 GWh, so it does not bind).
+    """
+    return build(
+        [{"id": "in", "type": "inflow", "inflow": 100},
+         {"id": "plant", "type": "hydropower", "capacity": 1000, "head": 100, "efficiency": 0.9},
+         {"id": "sea", "type": "sink"}],
+        [["in", "plant"], ["plant", "sea"]],
+    )
+
+
+def losses_and_returns() -> Model:
+    """Reach loss and demand return flow::
+
+        [in: 100] --> (reach: loss 10 %) --> (j) --> [irr: demand 50, consumes 60 %] --(40 %)--> (ret)
+                                              \\--------------------------------------------> (ret) --> [sea]
+
+    90 arrives at j; irr takes 50 and returns 20 to ret; 40 goes on to ret; the sea gets 60.
+    Loss 10, consumption 30: 100 = 10 + 30 + 60.
+    """
+    return build(
+        [{"id": "in", "type": "inflow", "inflow": 100}, {"id": "reach", "type": "reach", "loss": 0.1},
+         {"id": "j", "type": "junction"},
+         {"id": "irr", "type": "demand", "demand": 50, "consumptive_fraction": 0.6, "return_to": "ret"},
+         {"id": "ret", "type": "junction"}, {"id": "sea", "type": "sink"}],
+        [["in", "reach"], ["reach", "j"], ["j", "irr"], ["j", "ret"], ["ret", "sea"]],
+    )

@@ -1,0 +1,143 @@
+"""Tiny networks whose allocation is worked out by hand (drawings in daryo.testmodels)."""
+
+import numpy as np
+import pytest
+
+import daryo
+from daryo import testmodels
+from daryo.network.compile import GWH_PER_HM3_M
+
+
+def _run(model):
+    return daryo.run(model).dataset
+
+
+def test_shared_shortage_gives_equal_coverage():
+    ds = _run(testmodels.shared_shortage())
+    d = ds.delivery.isel(scenario=0, time=0)
+    assert d.sel(demand="A") == pytest.approx(25.0, abs=1e-7)
+    assert d.sel(demand="B") == pytest.approx(35.0, abs=1e-7)
+    assert float(ds.sink_inflow.sum()) == pytest.approx(0.0, abs=1e-7)
+
+
+def test_higher_priority_downstream_served_first():
+    ds = _run(testmodels.two_priorities())
+    d = ds.delivery.isel(scenario=0, time=0)
+    assert d.sel(demand="D") == pytest.approx(70.0, abs=1e-7)
+    assert d.sel(demand="U") == pytest.approx(30.0, abs=1e-7)
+    assert float(ds.sink_inflow.sum()) == pytest.approx(0.0, abs=1e-7)
+
+
+def test_equal_coverage_is_max_min_fair():
+    ds = _run(testmodels.max_min_fairness())
+    d = ds.delivery.isel(scenario=0, time=0)
+    assert d.sel(demand="C") == pytest.approx(10.0, abs=1e-7)
+    assert d.sel(demand="A") == pytest.approx(20.0, abs=1e-7)
+    assert d.sel(demand="B") == pytest.approx(20.0, abs=1e-7)
+
+
+def test_reservoir_evaporation_and_release():
+    ds = _run(testmodels.reservoir_evaporation())
+    assert ds.evaporation.isel(scenario=0, reservoir=0).values == pytest.approx([1.0, 1.0])
+    assert ds.storage.isel(scenario=0, reservoir=0).values == pytest.approx([79.0, 58.0])
+    assert ds.delivery.isel(scenario=0, demand=0).values == pytest.approx([30.0, 30.0])
+    assert float(ds.spill.sum()) == pytest.approx(0.0, abs=1e-9)
+
+
+def test_hydropower_energy_from_fixed_head():
+    ds = _run(testmodels.hydropower_fixed_head())
+    assert GWH_PER_HM3_M == pytest.approx(2.725e-3)
+    assert float(ds.energy.isel(scenario=0, time=0, hydropower=0)) == pytest.approx(24.525)
+
+
+def test_hydropower_capacity_caps_turbine_flow():
+    m = testmodels.build(
+        [{"id": "in", "type": "inflow", "inflow": 100},
+         {"id": "plant", "type": "hydropower", "capacity": 10, "head": 100, "efficiency": 0.9, "cost": -1},
+         {"id": "bypass", "type": "junction"}, {"id": "sea", "type": "sink"}],
+        [["in", "plant"], ["in", "bypass"], ["plant", "sea"], ["bypass", "sea"]],
+    )
+    ds = _run(m)
+    # 10 MW for 31 days = 7.44 GWh = q * 2.725e-3 * 100 * 0.9  ->  q = 30.3364 hm³
+    q = float(ds.turbine_flow.isel(scenario=0, time=0, hydropower=0))
+    assert q == pytest.approx(7.44 / (GWH_PER_HM3_M * 90))
+    assert float(ds.energy.isel(scenario=0, time=0, hydropower=0)) == pytest.approx(7.44)
+
+
+def test_losses_and_return_flows():
+    ds = _run(testmodels.losses_and_returns())
+    assert float(ds.node_loss.sel(node="reach").isel(scenario=0, time=0)) == pytest.approx(10.0)
+    assert float(ds.delivery.isel(scenario=0, time=0, demand=0)) == pytest.approx(50.0)
+    assert float(ds.return_flow.isel(scenario=0, time=0, demand=0)) == pytest.approx(20.0)
+    assert float(ds.sink_inflow.isel(scenario=0, time=0, sink=0)) == pytest.approx(60.0)
+    assert float(abs(ds.mass_balance_error).max()) < 1e-9
+
+
+def test_flow_requirement_priority_over_lower_demand():
+    """
+        [in: 50] --> (j) --> [irr: 60, priority 2]
+                      |
+                      v
+                   (river) --> [sea]      eflow 20 at river, priority 1
+    """
+    m = testmodels.build(
+        [{"id": "in", "type": "inflow", "inflow": 50}, {"id": "j", "type": "junction"},
+         {"id": "irr", "type": "demand", "demand": 60, "priority": 2}, {"id": "river", "type": "junction"},
+         {"id": "eflow", "type": "flow_requirement", "at": "river", "flow": 20, "priority": 1},
+         {"id": "sea", "type": "sink"}],
+        [["in", "j"], ["j", "irr"], ["j", "river"], ["river", "sea"]],
+    )
+    ds = _run(m)
+    assert float(ds.requirement_met.isel(scenario=0, time=0, requirement=0)) == pytest.approx(20.0)
+    assert float(ds.delivery.isel(scenario=0, time=0, demand=0)) == pytest.approx(30.0)
+
+
+def test_reservoir_rule_curve_holds_water_for_lower_priority():
+    """A target volume of priority 2 keeps water from a priority-3 demand but not from a priority-1 one.
+
+        [in: 0] --> <res: V0 = 100, target 90 (p2)> --> (j) --> [a: 5, p1]
+                                                          \\--> [b: 50, p3]
+    a gets 5; the reservoir keeps its target 90 (so b gets only 100 - 5 - 90 = 5).
+    """
+    m = testmodels.build(
+        [{"id": "in", "type": "inflow", "inflow": 0},
+         {"id": "res", "type": "reservoir", "max_volume": 100, "initial_volume": 100,
+          "target_volume": 90, "target_priority": 2},
+         {"id": "j", "type": "junction"},
+         {"id": "a", "type": "demand", "demand": 5, "priority": 1},
+         {"id": "b", "type": "demand", "demand": 50, "priority": 3}],
+        [["in", "res"], ["res", "j"], ["j", "a"], ["j", "b"]],
+    )
+    ds = _run(m)
+    d = ds.delivery.isel(scenario=0, time=0)
+    assert float(d.sel(demand="a")) == pytest.approx(5.0)
+    assert float(d.sel(demand="b")) == pytest.approx(5.0)
+    assert float(ds.storage.isel(scenario=0, time=0, reservoir=0)) == pytest.approx(90.0)
+
+
+def test_cost_mode_follows_costs_only():
+    """Pywr-style: the cheaper (more negative) demand is served first whatever its priority.
+
+        [in: 10] --> (j) --> [A: 10, cost -5]
+                       \\--> [B: 10, cost -9]
+    """
+    m = testmodels.build(
+        [{"id": "in", "type": "inflow", "inflow": 10}, {"id": "j", "type": "junction"},
+         {"id": "A", "type": "demand", "demand": 10, "cost": -5, "priority": 1},
+         {"id": "B", "type": "demand", "demand": 10, "cost": -9, "priority": 2}],
+        [["in", "j"], ["j", "A"], ["j", "B"]], allocation="cost",
+    )
+    ds = _run(m)
+    d = ds.delivery.isel(scenario=0, time=0)
+    assert float(d.sel(demand="B")) == pytest.approx(10.0)
+    assert float(d.sel(demand="A")) == pytest.approx(0.0, abs=1e-9)
+
+
+def test_rates_convert_with_step_length():
+    """1 m³/s for January (31 days) is 2.6784 hm³; for February 2001 (28 days) 2.4192 hm³."""
+    m = testmodels.build(
+        [{"id": "in", "type": "inflow", "inflow": "1 m3/s"}, {"id": "sea", "type": "sink"}],
+        [["in", "sea"]], steps=2,
+    )
+    ds = _run(m)
+    np.testing.assert_allclose(ds.sink_inflow.isel(scenario=0, sink=0).values, [2.6784, 2.4192])
