@@ -158,10 +158,10 @@ class Results:
         return f"<daryo.Results {self.dataset.attrs.get('model', '')}: {dict(d)}>"
 
     def to_netcdf(self, path: str | Path) -> Path:
-        """Write the Dataset to NetCDF (HDF5 via h5netcdf); returns the path."""
+        """Write the Dataset to NetCDF-4; returns the path."""
         p = Path(path)
         p.parent.mkdir(parents=True, exist_ok=True)
-        self.dataset.to_netcdf(p, engine="h5netcdf", invalid_netcdf=True)
+        self.dataset.to_netcdf(p, engine="netcdf4")
         return p
 
     def to_csv(self, directory: str | Path) -> list[Path]:

@@ -1,0 +1,68 @@
+"""The command line, tested in-process through daryo.cli.main."""
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import xarray as xr
+
+from daryo.cli import main
+
+
+def test_run_default_prints_summary(capsys):
+    assert main(["run", "--scenarios", "1", "--years", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "daryo run: demo-basin — 1 scenario(s), 24 steps" in out
+    assert "country" in out and "UZB" in out and "KGZ" in out
+    assert "inflow to terminal sinks" in out and "lake" in out
+    assert "largest mass-balance error" in out
+
+
+def test_run_writes_netcdf_and_csv(tmp_path, capsys):
+    nc, csv = tmp_path / "r.nc", tmp_path / "csv"
+    assert main(["run", "--scenarios", "2", "--years", "1", "-o", str(nc), "--csv", str(csv)]) == 0
+    ds = xr.open_dataset(nc, engine="netcdf4")
+    assert ds.sizes["scenario"] == 2 and ds.sizes["time"] == 12
+    assert ds["storage"].attrs["units"] == "hm3"
+    frame = pd.read_csv(csv / "delivery.csv", index_col=[0, 1])
+    assert list(frame.columns) == ["city", "valley_irrigation", "delta_irrigation"]
+    assert frame.shape[0] == 24
+    assert float(frame["city"].iloc[0]) == pytest.approx(float(ds["delivery"].isel(scenario=0, time=0)
+                                                               .sel(demand="city")))
+
+
+def test_validate_and_info(capsys):
+    from daryo import default_model_path
+
+    path = str(default_model_path())
+    assert main(["validate", path]) == 0
+    assert "valid (12 nodes, 10 edges, 5 scenario trace(s))" in capsys.readouterr().out
+    assert main(["info"]) == 0
+    out = capsys.readouterr().out
+    assert "reservoir" in out and "countries: KAZ, KGZ, UZB" in out and "360 monthly steps" in out
+
+
+def test_invalid_model_exit_1_without_traceback(tmp_path, capsys):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("version: 1\nnodes: [\n")
+    assert main(["validate", str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert "malformed YAML" in err and "bad.yaml" in err and "Traceback" not in err
+
+
+def test_usage_errors_exit_2(capsys):
+    assert main(["frobnicate"]) == 2
+    assert main(["run", "--scenarios", "99"]) == 2
+    assert "the model has 5 scenario trace(s)" in capsys.readouterr().err
+
+
+def test_failed_run_leaves_existing_output_untouched(tmp_path, capsys):
+    out = tmp_path / "r.nc"
+    out.write_text("precious")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("version: 1\nname: x\ntime: {start: 2001-01, end: 2001-02}\n"
+                   "nodes:\n  - {id: a, type: inflow, inflow: 10}\n  - {id: d, type: demand, demand: 20, min_flow: 15}\n"
+                   "edges:\n  - [a, d]\n")
+    assert main(["run", str(bad), "-o", str(out)]) == 1
+    assert "infeasible at step 0" in capsys.readouterr().err
+    assert Path(out).read_text() == "precious"
