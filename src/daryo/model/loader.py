@@ -407,18 +407,34 @@ def _parse_series(value: Any, attr: Attribute, ctx: _Context, place: str, monthl
         if monthly_only and not monthly:
             ctx.add(place, f"takes a constant or exactly 12 monthly values (January first), got {len(raw)}")
             return None
-        if not isinstance(raw, list) or not all(isinstance(x, int | float) and not isinstance(x, bool)
-                                                for x in raw):
-            ctx.add(place, "the list must hold numbers only")
+        arr = _numeric_rows(raw)
+        if arr is None:
+            ctx.add(place, "must be a list of numbers, or a list of equally long lists of numbers (one per "
+                    "scenario trace)")
             return None
-        if monthly and len(raw) != 12:
-            ctx.add(place, f"monthly values must be 12 (January to December), got {len(raw)}")
+        if monthly and arr.shape[1] != 12:
+            ctx.add(place, f"monthly values must be 12 (January to December), got {arr.shape[1]}")
             return None
-        arr = np.asarray(raw, dtype=float)[None, :] * factor
+        arr = arr * factor
         if not _finite(arr, ctx, place):
             return None
         return Series("monthly" if monthly else "steps", arr, is_rate, origin=(ctx.file, place))
     ctx.add(place, f"'{value}' is not a value: give a number, '120 m3/s', 12 monthly values or {{csv: …}}")
+    return None
+
+
+def _numeric_rows(raw: Any) -> np.ndarray | None:
+    """A list of numbers as shape (1, N), or a list of equally long lists as (S, N); None if neither."""
+    def is_num(x: Any) -> bool:
+        return isinstance(x, int | float) and not isinstance(x, bool)
+
+    if not isinstance(raw, list) or not raw:
+        return None
+    if all(is_num(x) for x in raw):
+        return np.asarray(raw, dtype=float)[None, :]
+    if all(isinstance(r, list) and r and all(is_num(x) for x in r) for r in raw) and len(
+            {len(r) for r in raw}) == 1:
+        return np.asarray(raw, dtype=float)
     return None
 
 

@@ -38,6 +38,9 @@ from ..timeaxis import TimeAxis
 
 __all__ = ["CompiledNetwork", "compile_network", "StepTable", "GWH_PER_HM3_M"]
 
+#: value per hm³ of end-of-step storage added to every reservoir in ``priority`` mode
+PRIORITY_STORAGE_VALUE = 1e-3
+
 #: energy (GWh) from 1 hm³ falling 1 m at 100 % efficiency: ρ g · 1e6 m³ · 1 m / 3.6e12 J/GWh
 GWH_PER_HM3_M = 1000.0 * 9.81 * 1e6 / 3.6e12
 
@@ -418,6 +421,8 @@ def _node_column(b: _Builder, n: Node, mode: str) -> int:
         fc = n.get("flood_control_max")
         if fc is not None:
             vmax = np.minimum(vmax, b.resolve(fc, np.inf))
+        if mode == "priority":  # water not needed this step stays stored (see docs/model-format.md)
+            cost = b.resolve(cost, 0.0) - PRIORITY_STORAGE_VALUE
         # the lower bound is set each step from the state (dead volume, or less after evaporation)
         return b.col(name, 0.0, vmax, cost)
     if t == "canal":

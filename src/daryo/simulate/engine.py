@@ -193,8 +193,17 @@ def allocate_by_priority(solver: HighsSolver, net: CompiledNetwork, col_lo: np.n
     tcols = net.priority_col
     lo[tcols] = 0.0
     hi[tcols] = 0.0
+    # Screening: when every requirement can be met in full, the lexicographic stages would all end at
+    # coverage 1, so one solve with every requirement held at its full value gives the same answer.
+    full = lo.copy()
+    full[req_col] = np.maximum(lo[req_col], R)
+    solver.set_costs(cost)
+    solver.set_col_bounds(full, hi)
+    solver.set_row_bounds(rlo, rhi)
+    sol = solver.solve()
+    if sol.status is SolveStatus.OPTIMAL:
+        return sol
     objective = np.zeros_like(cost)
-    sol: LPSolution | None = None
     for p_idx, p in enumerate(net.priority_levels):
         active = np.flatnonzero((net.req_priority == p) & (R > _TOL))
         if not active.size:
