@@ -61,7 +61,8 @@ def test_failed_run_leaves_existing_output_untouched(tmp_path, capsys):
     out.write_text("precious")
     bad = tmp_path / "bad.yaml"
     bad.write_text("version: 1\nname: x\ntime: {start: 2001-01, end: 2001-02}\n"
-                   "nodes:\n  - {id: a, type: inflow, inflow: 10}\n  - {id: d, type: demand, demand: 20, min_flow: 15}\n"
+                   "nodes:\n  - {id: a, type: inflow, inflow: 10}\n"
+                   "  - {id: d, type: demand, demand: 20, min_flow: 15}\n"
                    "edges:\n  - [a, d]\n")
     assert main(["run", str(bad), "-o", str(out)]) == 1
     assert "infeasible at step 0" in capsys.readouterr().err

@@ -7,7 +7,6 @@ node flows and storage volumes to 1e-6 relative at every step.
 """
 
 import numpy as np
-import pandas as pd
 import pytest
 
 import daryo

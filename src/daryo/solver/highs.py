@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import highspy
-from highspy import _core
 import numpy as np
+from highspy import _core
 
 from .lp import LinearProgram, LPSolution, SolveStatus
 
