@@ -8,6 +8,8 @@ over whole hydrological years.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import xarray as xr
@@ -20,11 +22,15 @@ def _n_years(ds: xr.Dataset) -> float:
 
 
 def annual_by(ds: xr.Dataset, variable: str, by: str = "country", season: bool = True,
-              scenarios: str | None = "mean") -> pd.DataFrame | pd.Series:
+              scenarios: str | None = "mean") -> Any:
     """Mean annual total of ``variable`` (hm³ or GWh per year) grouped by element country (or element)
-    and season, averaged over scenarios."""
+    and season, averaged over scenarios.
+
+    Returns a pandas DataFrame (season × group) when ``season`` is True, else a Series by group; with
+    ``scenarios=None`` the scenario dimension is kept (an xarray DataArray is returned).
+    """
     da = ds[variable]
-    elem = da.dims[2]
+    elem = str(da.dims[2])
     key = f"{elem}_country" if by == "country" else elem
     group = da.coords[key].values if key in da.coords else da[elem].values
     group = np.where(group == "", "—", group)
@@ -39,12 +45,12 @@ def annual_by(ds: xr.Dataset, variable: str, by: str = "country", season: bool =
     return totals.to_pandas()
 
 
-def energy_by_season(ds: xr.Dataset, by: str = "country", scenarios: str | None = "mean") -> pd.DataFrame:
+def energy_by_season(ds: xr.Dataset, by: str = "country", scenarios: str | None = "mean") -> Any:
     """Mean annual hydropower energy (GWh) by country and season."""
     return annual_by(ds, "energy", by=by, season=True, scenarios=scenarios)
 
 
-def sink_inflow(ds: xr.Dataset, scenarios: str | None = "mean") -> pd.Series:
+def sink_inflow(ds: xr.Dataset, scenarios: str | None = "mean") -> Any:
     """Mean annual inflow (hm³/yr) received by each terminal sink."""
     return annual_by(ds, "sink_inflow", by="element", season=False, scenarios=scenarios)
 

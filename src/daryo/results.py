@@ -170,10 +170,11 @@ class Results:
         d.mkdir(parents=True, exist_ok=True)
         written = []
         for name, da in self.dataset.data_vars.items():
+            frame: pd.DataFrame
             if da.ndim == 3:
                 elem = da.dims[2]
-                frame = da.to_pandas() if False else da.transpose("scenario", "time", elem).to_dataframe(
-                    name=str(name))[[str(name)]].unstack(elem)
+                frame = da.transpose("scenario", "time", elem).to_dataframe(name=str(name))[[str(name)]]
+                frame = pd.DataFrame(frame.unstack(elem))
                 frame.columns = [c[1] for c in frame.columns]
             else:
                 frame = da.to_dataframe(name=str(name))[[str(name)]]

@@ -10,7 +10,7 @@ import numpy as np
 
 from ..errors import Problem
 from .series import Series
-from .types import Model, Node
+from .types import Edge, Model, Node
 
 __all__ = ["validate_model", "CHECKS"]
 
@@ -23,6 +23,10 @@ def _values(v: object) -> np.ndarray | None:
     if isinstance(v, int | float) and not isinstance(v, bool):
         return np.array([float(v)])
     return None
+
+
+def _elements(model: Model) -> list[Node | Edge]:
+    return [*model.nodes, *model.edges]
 
 
 def check_unique_ids(model: Model, file: str) -> Iterable[Problem]:
@@ -89,7 +93,7 @@ def check_connected(model: Model, file: str) -> Iterable[Problem]:
 def check_nonnegative(model: Model, file: str) -> Iterable[Problem]:
     keys = ("max_flow", "min_flow", "capacity", "max_volume", "min_volume", "initial_volume", "demand", "flow",
             "inflow", "max_turbine_flow", "energy_target", "evaporation", "target_volume", "flood_control_max")
-    for el in [*model.nodes, *model.edges]:
+    for el in _elements(model):
         for key in keys:
             vals = _values(el.attrs.get(key))
             if vals is not None and np.any(vals < 0):
@@ -97,7 +101,7 @@ def check_nonnegative(model: Model, file: str) -> Iterable[Problem]:
 
 
 def check_fractions(model: Model, file: str) -> Iterable[Problem]:
-    for el in [*model.nodes, *model.edges]:
+    for el in _elements(model):
         for key in ("loss", "consumptive_fraction", "efficiency"):
             vals = _values(el.attrs.get(key))
             if vals is not None and (np.any(vals < 0) or np.any(vals > 1)):
@@ -125,7 +129,7 @@ def _min_max(lo: object, hi: object) -> tuple[float, float] | None:
 
 def check_min_max(model: Model, file: str) -> Iterable[Problem]:
     pairs = (("min_flow", "max_flow"), ("min_volume", "max_volume"), ("min_flow", "capacity"))
-    for el in [*model.nodes, *model.edges]:
+    for el in _elements(model):
         for lo, hi in pairs:
             r = _min_max(el.attrs.get(lo), el.attrs.get(hi))
             if r:

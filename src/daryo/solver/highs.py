@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import highspy
 import numpy as np
 from highspy import _core
@@ -29,7 +31,9 @@ class HighsSolver:
     """
 
     def __init__(self, lp: LinearProgram):
-        self._h = h = _core._Highs()  # the raw binding: no Python callbacks on every solve
+        # the raw binding: no Python callbacks on every solve (typed Any: its stubs lag the binding)
+        self._h: Any = _core._Highs()
+        h = self._h
         h.setOptionValue("output_flag", False)
         h.setOptionValue("presolve", "off")  # tiny LPs: a warm-started simplex is faster without it
         h.setOptionValue("threads", 1)  # no thread pool for tiny LPs (about 20 % faster per solve)
