@@ -1,0 +1,27 @@
+import pytest
+
+from daryo.units import UnitError, parse_quantity, unit_factor
+
+
+@pytest.mark.parametrize("unit,dim,factor,rate", [
+    ("km3", "volume", 1000.0, False), ("Mm3", "volume", 1.0, False), ("hm³", "volume", 1.0, False),
+    ("m3/s", "flow", 0.0864, True), ("hm3/day", "flow", 1.0, True), ("km3/yr", "flow", 1000 / 365.25, True),
+    ("TWh", "energy", 1000.0, False), ("GW", "power", 1000.0, False), ("%", "fraction", 0.01, False),
+    ("ha", "area", 0.01, False),
+])
+def test_unit_factors(unit, dim, factor, rate):
+    f, r = unit_factor(unit, dim)
+    assert f == pytest.approx(factor) and r is rate
+
+
+def test_wrong_dimension_is_refused_with_choices():
+    with pytest.raises(UnitError, match="'MW' is a unit of power, but a volume is expected; use one of"):
+        unit_factor("MW", "volume")
+
+
+def test_parse_quantity():
+    q = parse_quantity("19.5 km3")
+    assert q.value == 19.5 and q.unit == "km3"
+    assert parse_quantity("1e3").unit is None
+    with pytest.raises(UnitError):
+        parse_quantity("lots")
