@@ -45,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     i = sub.add_parser("info", help="describe a model: components by type, countries, time span")
     i.add_argument("model", nargs="?")
     i.set_defaults(func=_cmd_info)
+    _add_ensemble_parser(sub)
     return p
 
 
@@ -179,6 +180,60 @@ def _cmd_info(args: argparse.Namespace) -> int:
         print(f"  {t:<18s}{n:5d}")
     print(f"edges: {len(model.edges)}")
     print(f"countries: {', '.join(model.countries()) or '(none given)'}")
+    return EXIT_OK
+
+
+# ------------------------------------------------------------------------------------------ ensemble
+def _add_ensemble_parser(sub: argparse._SubParsersAction) -> None:
+    e = sub.add_parser("ensemble", help="run many hydrological traces in chunks, streamed to disk, with summaries")
+    e.add_argument("model", nargs="?", help="model file (default: the embedded model)")
+    e.add_argument("--traces", type=int, required=True, metavar="N", help="number of traces")
+    e.add_argument("--years", type=int, required=True, metavar="Y", help="years per trace from the model's start")
+    e.add_argument("--seed", type=int, default=0, metavar="S", help="seed of the traces (default 0)")
+    e.add_argument("-o", "--output", required=True, help="results.zarr or results.nc")
+    where = e.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=int, metavar="K", help="run chunks on a local Dask cluster of K processes")
+    where.add_argument("--scheduler", metavar="ADDRESS", help="run chunks on a Dask cluster (tcp://host:8786)")
+    e.add_argument("--resume", action="store_true", help="continue an interrupted run, keeping finished chunks")
+    e.add_argument("--chunk-size", type=int, metavar="C", help="traces per chunk (default: from the model size)")
+    e.add_argument("--deficit-threshold", type=float, default=0.3, metavar="F",
+                   help="report the probability of an annual deficit above this fraction (default 0.3)")
+    e.add_argument("--quiet", action="store_true", help="no progress output")
+    e.set_defaults(func=_cmd_ensemble)
+
+
+def _cmd_ensemble(args: argparse.Namespace) -> int:
+    from .ensemble import EnsembleOptions, ProgressReporter, run_ensemble
+
+    if args.traces < 1 or args.years < 1:
+        raise _UsageError("--traces and --years must be at least 1")
+    if args.workers is not None and args.workers < 1:
+        raise _UsageError("--workers must be at least 1")
+    if args.chunk_size is not None and args.chunk_size < 1:
+        raise _UsageError("--chunk-size must be at least 1")
+    out = Path(args.output)
+    if out.suffix.lower() not in (".zarr", ".nc", ".nc4"):
+        raise _UsageError(f"{args.output}: the output must end in .zarr or .nc")
+    if not out.resolve().parent.exists():
+        raise _UsageError(f"cannot write to {out}: folder {out.resolve().parent} does not exist")
+    model = _load(args.model)
+    options = EnsembleOptions(traces=args.traces, years=args.years, seed=args.seed, chunk_size=args.chunk_size,
+                              deficit_threshold=args.deficit_threshold)
+    steps = len(model.with_time(years=args.years).time.axis().starts)
+    progress = None if args.quiet else ProgressReporter(args.traces, steps)
+    try:
+        run = run_ensemble(model, options, out, scheduler=args.scheduler, workers=args.workers,
+                           resume=args.resume, progress=progress)
+    except (FileExistsError, ImportError) as exc:
+        raise _UsageError(str(exc)) from None
+    except ValueError as exc:
+        raise _UsageError(str(exc)) from None
+    rate = run.traces * args.years / max(run.seconds, 1e-9)
+    print(f"ensemble: {run.traces} traces × {args.years} years of {model.name} in {run.seconds:.1f} s "
+          f"({rate:,.0f} scenario-years/s; {run.chunks} chunks, {run.chunks_skipped} resumed)")
+    if run.how:
+        print(f"solver: {run.how[0]}")
+    print(f"results and summaries written to {out}")
     return EXIT_OK
 
 

@@ -12,6 +12,9 @@ from .lp import LinearProgram, LPSolution, SolveStatus
 
 __all__ = ["HighsSolver"]
 
+_BASIS_STATUS = [highspy.HighsBasisStatus.kLower, highspy.HighsBasisStatus.kBasic, highspy.HighsBasisStatus.kUpper,
+                 highspy.HighsBasisStatus.kZero, highspy.HighsBasisStatus.kNonbasic]
+
 _STATUS = {
     highspy.HighsModelStatus.kOptimal: SolveStatus.OPTIMAL,
     highspy.HighsModelStatus.kInfeasible: SolveStatus.INFEASIBLE,
@@ -84,6 +87,22 @@ class HighsSolver:
         info = h.getInfo()
         return LPSolution(status, np.asarray(sol.col_value), np.asarray(sol.row_dual),
                           float(info.objective_function_value), int(info.simplex_iteration_count))
+
+    # --- basis access (used by the fast path, daryo.simulate.fastpath) --------------------------------
+    def get_basis(self) -> np.ndarray:
+        """Status of every column, then every row, of the last solve: an int8 array of
+        :class:`~daryo.solver.lp.BasisStatus` codes (lower 0, basic 1, upper 2, zero 3)."""
+        b = self._h.getBasis()
+        n = self.n_cols + self.n_rows
+        return np.fromiter((s.value for s in (*b.col_status, *b.row_status)), np.int8, n)
+
+    def set_basis(self, status: np.ndarray) -> bool:
+        """Start the next solve from ``status`` (as returned by :meth:`get_basis`); False if refused."""
+        b = highspy.HighsBasis()
+        b.col_status = [_BASIS_STATUS[int(v)] for v in status[: self.n_cols]]
+        b.row_status = [_BASIS_STATUS[int(v)] for v in status[self.n_cols:]]
+        b.valid = True
+        return bool(self._h.setBasis(b) == highspy.HighsStatus.kOk)
 
     def irreducible_infeasible_set(self) -> tuple[list[int], list[int]]:
         """Columns and rows of an irreducible infeasible subsystem (empty lists if none was found)."""

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["LinearProgram", "LPSolution", "SolveStatus"]
+__all__ = ["LinearProgram", "LPSolution", "SolveStatus", "BasisStatus"]
 
 
 class SolveStatus(enum.Enum):
@@ -16,6 +16,17 @@ class SolveStatus(enum.Enum):
     INFEASIBLE = "infeasible"
     UNBOUNDED = "unbounded"
     ERROR = "error"
+
+
+class BasisStatus(enum.IntEnum):
+    """Status of a column or row in a simplex basis (the codes of :meth:`HighsSolver.get_basis`).
+
+    For a row, LOWER/UPPER mean that the row activity ``A x`` is at its lower/upper bound."""
+
+    LOWER = 0
+    BASIC = 1
+    UPPER = 2
+    ZERO = 3  # free and nonbasic, at zero
 
 
 @dataclass

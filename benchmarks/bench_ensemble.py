@@ -1,0 +1,103 @@
+"""Ensemble scale and small-run latency of the embedded model.
+
+    python benchmarks/bench_ensemble.py                          # 10,000 traces × 50 years, 2 workers
+    python benchmarks/bench_ensemble.py --traces 200 --workers 0 # a shorter run in this process
+
+Prints (1) the wall time and peak memory (this process plus its Dask workers) of
+``daryo ensemble --traces N --years Y --workers K -o results.zarr`` on the embedded model, with the
+fast-path/plain-path split, and (2) the time of one scenario × 30 years of the embedded model after import
+(``daryo.run``), median of five.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+
+class PeakMemory:
+    """Peak resident memory of this process and all its children, sampled every 0.2 s (psutil)."""
+
+    def __init__(self) -> None:
+        import psutil
+
+        self.proc, self.peak, self._stop = psutil.Process(), 0, threading.Event()
+        self._t = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        import psutil
+
+        while not self._stop.is_set():
+            total = 0
+            try:
+                procs = [self.proc, *self.proc.children(recursive=True)]
+                for p in procs:
+                    try:
+                        total += p.memory_info().rss
+                    except psutil.Error:
+                        pass
+            except psutil.Error:
+                pass
+            self.peak = max(self.peak, total)
+            self._stop.wait(0.2)
+
+    def __enter__(self) -> PeakMemory:
+        self._t.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._t.join()
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("model", nargs="?", help="model file (default: the embedded model)")
+    p.add_argument("--traces", type=int, default=10_000)
+    p.add_argument("--years", type=int, default=50)
+    p.add_argument("--workers", type=int, default=2, help="local Dask workers (0: run in this process)")
+    p.add_argument("--output", type=Path, help="results.zarr|.nc (default: a temporary folder)")
+    p.add_argument("--skip-small", action="store_true", help="skip the one-scenario, 30-year timing")
+    a = p.parse_args(argv)
+
+    import daryo
+    from daryo.ensemble import EnsembleOptions, ProgressReporter, run_ensemble
+
+    model = daryo.load(a.model)
+    print(f"model: {model.name} ({len(model.nodes)} nodes, allocation {model.allocation}); "
+          f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+    if not a.skip_small:
+        times = []
+        for _ in range(5):
+            t0 = time.perf_counter()
+            daryo.run(model, daryo.RunOptions(scenarios=1, years=30))
+            times.append(time.perf_counter() - t0)
+        print(f"one scenario × 30 years: median {statistics.median(times):.3f} s (target < 0.5 s), "
+              f"runs {', '.join(f'{t:.3f}' for t in times)}")
+    with tempfile.TemporaryDirectory() as tmp:
+        out = a.output or Path(tmp) / "results.zarr"
+        opts = EnsembleOptions(traces=a.traces, years=a.years, seed=1)
+        steps = 12 * a.years
+        with PeakMemory() as mem:
+            t0 = time.perf_counter()
+            run = run_ensemble(model, opts, out, workers=a.workers or None,
+                               progress=ProgressReporter(a.traces, steps, interval=10.0))
+            wall = time.perf_counter() - t0
+        size = sum(f.stat().st_size for f in Path(out).rglob("*") if f.is_file()) if Path(out).is_dir() \
+            else Path(out).stat().st_size
+    print(f"ensemble {a.traces} traces × {a.years} years, {a.workers or 1} worker(s): wall {wall:.1f} s "
+          f"(target < 60 s for 10,000 × 50), {a.traces * a.years / wall:,.0f} scenario-years/s, "
+          f"peak memory {mem.peak / 2**20:,.0f} MB (target < 2,048 MB), output {size / 2**20:,.0f} MB, "
+          f"{run.chunks} chunks")
+    print(f"solver: {run.how[0] if run.how else '-'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

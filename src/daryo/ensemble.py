@@ -1,0 +1,671 @@
+"""Ensembles: thousands of hydrological traces, run in chunks, streamed to disk and summarised.
+
+Pipeline::
+
+    trace source (seed, trace indices, years) -> inflows      one chunk of traces at a time:
+    chunk model (the model with those inflows) -> compile -> simulate (fast path where it applies)
+    -> stored series + annual indicators -> one part file, written atomically as the chunk finishes
+    -> (all chunks done) assembled into results.zarr or results.nc, with distribution summaries
+
+- **Reproducible**: trace *i* depends only on (seed, *i*), so a trace is the same whatever the chunking or
+  the number of workers.  With the same chunk size every chunk is the same computation, so results are
+  identical bit for bit whatever the workers or interruptions; another chunk size gives the same results to
+  the solver's precision (1e-9), not bit for bit (the LP optima are the same vertices, computed through
+  other bases or batches).
+- **Bounded memory**: a worker holds one chunk; assembly reads one part at a time.
+- **Resumable**: the parts folder ``<output>.parts/`` keeps every finished chunk and a manifest of the run;
+  ``resume=True`` skips the chunks found there (the manifest must match) and recomputes only the others.
+- **Dask**: ``scheduler="tcp://host:8786"`` runs chunks on an existing ``dask.distributed`` cluster,
+  ``workers=K`` on a local one (``pip install daryo[ensemble]``); results come back to this process, which
+  writes the parts, so the workers need no shared disk.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import IO, Any, Protocol
+
+import numpy as np
+import pandas as pd
+
+from .model import Model, Node, Series
+from .network import CompiledNetwork, compile_network
+from .simulate.engine import simulate
+from .simulate.fastpath import FastStepper, StepRecord, fast_path_unsupported
+from .simulate.physics import energy_gwh
+
+__all__ = ["TraceSource", "ResampledTraces", "StochasticTraces", "default_trace_source", "EnsembleOptions",
+           "EnsembleRun", "run_ensemble", "run_chunk", "ProgressReporter", "ANNUAL_INDICATORS"]
+
+#: annual indicators (per trace, run year, element) and the element dimension of each
+ANNUAL_INDICATORS = {
+    "annual_delivery": "demand", "annual_demand": "demand", "annual_deficit_fraction": "demand",
+    "annual_min_storage": "reservoir", "annual_sink_inflow": "sink", "annual_energy": "hydropower",
+}
+#: stored monthly series and their element dimension
+SERIES = {"storage": "reservoir", "delivery": "demand", "deficit": "demand", "sink_inflow": "sink",
+          "energy": "hydropower"}
+_PERCENTILES = (5.0, 50.0, 95.0)
+_FORMAT = 1
+
+
+# ---------------------------------------------------------------------------------------------- traces
+class TraceSource(Protocol):
+    """Where an ensemble's inflows come from.
+
+    Called with (seed, trace indices, years, time axis of the run), it returns, for every inflow node it
+    drives, the volumes in hm³ per step, shape (len(indices), axis.n_steps).  Trace *i* must depend only on
+    (seed, *i*) — that is what makes ensembles reproducible whatever the chunking.
+    """
+
+    def __call__(self, seed: int, indices: np.ndarray, years: int, axis: Any) -> Mapping[str, np.ndarray]: ...
+
+    def describe(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class ResampledTraces:
+    """The default source: whole years resampled from the model's own inflow traces, perturbed.
+
+    For each trace *i* (``numpy.random.default_rng([seed, i])``) and each run year, one (source trace,
+    source year) pair of the model's own record is drawn — the same for every inflow node, which keeps the
+    rivers' joint behaviour — and its 12 months are scaled by one log-normal factor (mean 1, log-sd
+    ``perturbation``).  Monthly volumes are carried as daily rates, so a February keeps its rate.
+    """
+
+    rates: Mapping[str, np.ndarray]  # node id -> (S0, T0) hm³/day of the model's own record
+    months: np.ndarray  # (T0,) calendar month of each recorded step
+    perturbation: float = 0.1
+
+    @classmethod
+    def from_model(cls, model: Model, perturbation: float = 0.1) -> ResampledTraces:
+        axis = model.time.axis()
+        rates = {}
+        for n in model.nodes:
+            s = n.attrs.get("inflow") if n.type == "inflow" else None
+            if isinstance(s, Series):
+                rates[n.id] = s.resolve(axis) / axis.days[None, :]
+        if not rates:
+            raise ValueError("the model has no inflow node with an 'inflow' series to resample")
+        if axis.n_steps < 12:
+            raise ValueError("resampling needs at least one whole year of the model's own inflows")
+        return cls(rates, np.asarray(axis.month), perturbation)
+
+    def describe(self) -> str:
+        return f"years resampled from the model's own inflows, log-normal perturbation {self.perturbation}"
+
+    def __call__(self, seed: int, indices: np.ndarray, years: int, axis: Any) -> dict[str, np.ndarray]:
+        T = axis.n_steps
+        n_years = -(-T // 12)
+        S0 = max(r.shape[0] for r in self.rates.values())
+        T0 = next(iter(self.rates.values())).shape[1]
+        # source years start in the same calendar month as the run, so months line up
+        start_month = int(axis.month[0])
+        offsets = np.flatnonzero(self.months[: T0 - 11] == start_month)
+        if not offsets.size:
+            raise ValueError("the model's own record has no whole year starting in the run's start month")
+        out = {k: np.empty((len(indices), T)) for k in self.rates}
+        for row, i in enumerate(np.asarray(indices).tolist()):
+            rng = np.random.default_rng([int(seed), int(i)])
+            src = rng.integers(0, S0, n_years)
+            yr = offsets[rng.integers(0, offsets.size, n_years)]
+            factor = np.exp(self.perturbation * rng.standard_normal(n_years) - self.perturbation**2 / 2)
+            steps = (yr[:, None] + np.arange(12)[None, :]).reshape(-1)[:T]
+            scen = np.repeat(src, 12)[:T]
+            f = np.repeat(factor, 12)[:T]
+            for k, rate in self.rates.items():
+                out[k][row] = rate[np.minimum(scen, rate.shape[0] - 1), steps] * f * axis.days
+        return out
+
+
+@dataclass(frozen=True)
+class StochasticTraces:
+    """Inflows from :mod:`daryo.hydrology`: log-normal AR(1) annual flows, correlated between rivers,
+    disaggregated to months (the Aral basin generator)."""
+
+    spec: Any  # daryo.hydrology.HydrologySpec
+
+    def describe(self) -> str:
+        return "stochastic traces of daryo.hydrology (log-normal AR(1), correlated rivers)"
+
+    def __call__(self, seed: int, indices: np.ndarray, years: int, axis: Any) -> dict[str, np.ndarray]:
+        from .hydrology import stochastic_traces
+
+        q = stochastic_traces(self.spec, list(np.asarray(indices).tolist()), years, seed,
+                              start_month=int(axis.month[0]))
+        return {h: q[:, k, : axis.n_steps] for k, h in enumerate(self.spec.ids)}
+
+
+def default_trace_source(model: Model) -> TraceSource:
+    """The hydrology generator when the model's inflow nodes are its headwaters, else resampling."""
+    inflows = {n.id for n in model.nodes if n.type == "inflow"}
+    try:
+        from .hydrology import load_spec
+
+        spec = load_spec()
+        if spec.ids and set(spec.ids) <= inflows:
+            return StochasticTraces(spec)
+    except Exception:  # noqa: BLE001 - no usable hydrology table: resample the model's own traces
+        pass
+    return ResampledTraces.from_model(model)
+
+
+# --------------------------------------------------------------------------------------------- options
+@dataclass(frozen=True)
+class EnsembleOptions:
+    """What to run.
+
+    Attributes
+    ----------
+    traces, years, seed
+        Number of traces, run length from the model's start, seed of the trace source.
+    chunk_size
+        Traces per chunk (None: chosen from the model size).  Part of the run's identity (see module doc).
+    deficit_threshold
+        The summaries give the probability that a demand's annual deficit exceeds this fraction of it.
+    series_dtype
+        Storage type of the monthly series on disk (annual indicators and summaries are always float64).
+    fast
+        Use the fast path where the network allows it.
+    """
+
+    traces: int
+    years: int
+    seed: int = 0
+    chunk_size: int | None = None
+    deficit_threshold: float = 0.3
+    series_dtype: str = "float32"
+    fast: bool = True
+
+    def chunk(self, n_cols: int, n_steps: int) -> int:
+        if self.chunk_size:
+            return int(self.chunk_size)
+        budget = 4_000_000  # (trace × step × column) values per chunk: some tens of MB per worker
+        return int(max(8, min(500, budget // max(1, n_cols * n_steps))))
+
+
+@dataclass(frozen=True)
+class _Job:
+    """One chunk: what a worker needs (picklable)."""
+
+    model: Model
+    source: TraceSource
+    options: EnsembleOptions
+    chunk: int
+    first: int
+    count: int
+
+
+# ------------------------------------------------------------------------------------------- one chunk
+def chunk_model(model: Model, inflows: Mapping[str, np.ndarray], names: list[str]) -> Model:
+    """The model with these inflow traces (hm³ per step, (n, T)) and scenario names."""
+    nodes = []
+    for n in model.nodes:
+        if n.id in inflows:
+            attrs = dict(n.attrs)
+            attrs["inflow"] = Series("steps", np.asarray(inflows[n.id], dtype=float), False,
+                                     origin=("", f"nodes[{n.id}].inflow (ensemble trace)"))
+            n = Node(n.id, n.type, attrs, n.place, n.line)
+        else:
+            for key, v in n.attrs.items():
+                if isinstance(v, Series) and v.n_scenarios > 1:
+                    raise ValueError(f"ensembles vary the inflows only; {n.id}.{key} has {v.n_scenarios} traces "
+                                     "of its own")
+        nodes.append(n)
+    return replace(model, nodes=tuple(nodes), scenario_names=tuple(names))
+
+
+def run_chunk(job: _Job) -> dict[str, Any]:
+    """Run one chunk of traces; returns its stored series, annual indicators and statistics."""
+    t0 = time.perf_counter()
+    opts = job.options
+    model = job.model.with_time(years=opts.years)
+    axis = model.time.axis()
+    idx = np.arange(job.first, job.first + job.count)
+    inflows = job.source(opts.seed, idx, opts.years, axis)
+    net = compile_network(chunk_model(model, inflows, [str(i) for i in idx]), axis)
+    raw, how = _simulate_chunk(net, opts.fast)
+    out: dict[str, Any] = {"trace": idx}
+    dtype = np.dtype(opts.series_dtype)
+    for name, values in raw.items():
+        out[name] = values.astype(dtype)
+    out.update(_annual(net, raw))
+    out["_seconds"] = time.perf_counter() - t0
+    out["_how"] = how
+    out["_chunk"] = job.chunk
+    return out
+
+
+def _simulate_chunk(net: CompiledNetwork, fast: bool) -> tuple[dict[str, np.ndarray], str]:
+    """Monthly series of the chunk (float64): storage, delivery, deficit, sink inflow, energy."""
+    S, T = net.n_scenarios, net.axis.n_steps
+    R, D, K, H = len(net.res_ids), len(net.demand_ids), len(net.sink_ids), len(net.hp_ids)
+    raw = {"storage": np.empty((S, T, R)), "delivery": np.empty((S, T, D)), "deficit": np.empty((S, T, D)),
+           "sink_inflow": np.empty((S, T, K)), "energy": np.empty((S, T, H))}
+    reason = fast_path_unsupported(net) if fast else "fast path switched off"
+    if reason is None:
+        cols = np.concatenate([net.res_col, net.demand_col, net.sink_col, net.hp_col]).astype(np.int64)
+        stepper = FastStepper(net, columns=cols)
+        split = np.cumsum([R, D, K])
+
+        def record(rec: StepRecord) -> None:
+            st, dl, sk, q = np.split(rec.x, split, axis=1)
+            t = rec.t
+            raw["storage"][:, t], raw["delivery"][:, t], raw["sink_inflow"][:, t] = st, dl, sk
+            raw["deficit"][:, t] = np.maximum(rec.col_upper(stepper.layout, net.demand_col) - dl, 0.0)
+            raw["energy"][:, t] = energy_gwh(q, rec.head, net.hp_efficiency[None, :])
+
+        stepper.run(record)
+        return raw, f"fast path: {stepper.stats.summary()}"
+    out = simulate(net)
+    x = out.x
+    raw["storage"][:] = x[:, :, net.res_col]
+    raw["delivery"][:] = x[:, :, net.demand_col]
+    raw["deficit"][:] = np.maximum(out.col_upper[:, :, net.demand_col] - raw["delivery"], 0.0)
+    raw["sink_inflow"][:] = x[:, :, net.sink_col]
+    raw["energy"][:] = energy_gwh(x[:, :, net.hp_col], out.head, net.hp_efficiency[None, None, :])
+    return raw, f"plain path ({reason})"
+
+
+def run_years(axis: Any) -> np.ndarray:
+    """Run year of each step: 0 for the first twelve months (or 365 days) from the start, then 1, …"""
+    starts = pd.DatetimeIndex(axis.starts)
+    if axis.step_days is None:
+        return np.asarray((starts.year - starts[0].year) * 12 + starts.month - starts[0].month) // 12
+    return np.asarray((starts - starts[0]).days // 365)
+
+
+def _annual(net: CompiledNetwork, raw: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Annual indicators per trace, run year and element (float64)."""
+    year = run_years(net.axis)
+    Y = int(year.max()) + 1 if year.size else 0
+
+    def per_year(a: np.ndarray, how: str) -> np.ndarray:
+        out = np.empty((a.shape[0], Y, a.shape[2]))
+        for y in range(Y):
+            block = a[:, year == y]
+            out[:, y] = block.sum(axis=1) if how == "sum" else block.min(axis=1)
+        return out
+
+    delivered = per_year(raw["delivery"], "sum")
+    wanted = delivered + per_year(raw["deficit"], "sum")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        frac = np.where(wanted > 0, 1.0 - delivered / np.where(wanted > 0, wanted, 1.0), 0.0)
+    return {"annual_delivery": delivered, "annual_demand": wanted,
+            "annual_deficit_fraction": np.clip(frac, 0.0, 1.0),
+            "annual_min_storage": per_year(raw["storage"], "min"),
+            "annual_sink_inflow": per_year(raw["sink_inflow"], "sum"),
+            "annual_energy": per_year(raw["energy"], "sum")}
+
+
+# ---------------------------------------------------------------------------------------------- parts
+class _Parts:
+    """The parts folder: a manifest and one ``chunk-NNNNN.npz`` per finished chunk (written atomically)."""
+
+    def __init__(self, output: Path):
+        self.dir = output.with_name(output.name + ".parts")
+
+    def manifest_path(self) -> Path:
+        return self.dir / "manifest.json"
+
+    def start(self, manifest: dict[str, Any], resume: bool) -> set[int]:
+        """Prepare the folder; the chunks already done (resume)."""
+        if self.dir.exists():
+            if not resume:
+                raise FileExistsError(f"an unfinished ensemble run is in {self.dir}; pass --resume to continue "
+                                      "it, or delete that folder to start again")
+            old = json.loads(self.manifest_path().read_text()) if self.manifest_path().exists() else None
+            if old != manifest:
+                raise ValueError(f"cannot resume: {self.dir} belongs to another run (model, traces, years, seed "
+                                 "or chunk size differ); delete it to start again")
+            return {int(p.stem.split("-")[1]) for p in self.dir.glob("chunk-*.npz")}
+        self.dir.mkdir(parents=True)
+        _atomic_write(self.manifest_path(), lambda f: f.write(json.dumps(manifest, indent=1).encode()))
+        return set()
+
+    def path(self, chunk: int) -> Path:
+        return self.dir / f"chunk-{chunk:05d}.npz"
+
+    def write(self, result: Mapping[str, Any]) -> None:
+        arrays = {k: v for k, v in result.items() if not k.startswith("_")}
+        arrays["_info"] = np.array(json.dumps({"seconds": result["_seconds"], "how": result["_how"]}))
+        _atomic_write(self.path(int(result["_chunk"])), lambda f: np.savez(f, **arrays))
+
+    def read(self, chunk: int) -> dict[str, np.ndarray]:
+        with np.load(self.path(chunk)) as z:
+            return {k: z[k] for k in z.files}
+
+
+def _atomic_write(path: Path, write: Callable[[IO[bytes]], object]) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            write(f)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+# -------------------------------------------------------------------------------------------- progress
+class ProgressReporter:
+    """Progress of a run: a bar on a terminal, quiet parseable lines otherwise (at most one per
+    ``interval`` seconds), e.g. ``progress traces=250/1000 steps=150000/600000 rate=52000/s eta=9s``."""
+
+    def __init__(self, traces: int, steps_per_trace: int, stream: IO[str] | None = None, interval: float = 5.0,
+                 tty: bool | None = None):
+        self.total, self.per_trace = traces, steps_per_trace
+        self.stream = stream if stream is not None else sys.stderr
+        self.tty = self.stream.isatty() if tty is None else tty
+        self.interval, self.done, self.t0, self._last = interval, 0, time.perf_counter(), -1e9
+        self._skipped = 0
+
+    def skip(self, traces: int) -> None:
+        """Traces found done (resume): counted as done, not in the rate."""
+        self.done += traces
+        self._skipped += traces
+
+    def update(self, traces: int) -> None:
+        self.done += traces
+        now = time.perf_counter()
+        if self.tty or now - self._last >= self.interval or self.done >= self.total:
+            self._last = now
+            self._emit(now)
+
+    def _emit(self, now: float) -> None:
+        el = max(now - self.t0, 1e-9)
+        rate = (self.done - self._skipped) * self.per_trace / el
+        left = (self.total - self.done) * self.per_trace / rate if rate > 0 else float("nan")
+        steps, total = self.done * self.per_trace, self.total * self.per_trace
+        if self.tty:
+            w = 30
+            fill = int(w * self.done / max(self.total, 1))
+            eta = _hms(left) if np.isfinite(left) else "?"
+            self.stream.write(f"\r[{'#' * fill}{'.' * (w - fill)}] {self.done:,}/{self.total:,} traces  "
+                              f"{steps:,}/{total:,} steps  {rate:,.0f} steps/s  left {eta}   ")
+            if self.done >= self.total:
+                self.stream.write("\n")
+        else:
+            eta = f"{left:.0f}s" if np.isfinite(left) else "?"
+            self.stream.write(f"progress traces={self.done}/{self.total} steps={steps}/{total} "
+                              f"rate={rate:.0f}/s elapsed={el:.0f}s eta={eta}\n")
+        self.stream.flush()
+
+
+def _hms(seconds: float) -> str:
+    s = int(round(seconds))
+    return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}"
+
+
+# ------------------------------------------------------------------------------------------- executors
+def _serial(jobs: list[_Job]) -> Iterator[dict[str, Any]]:
+    for job in jobs:
+        yield run_chunk(job)
+
+
+def _dask(jobs: list[_Job], scheduler: str | None, workers: int | None) -> Iterator[dict[str, Any]]:
+    try:
+        from dask.distributed import Client, LocalCluster, as_completed
+    except ImportError as exc:  # pragma: no cover - exercised only without the extra
+        raise ImportError("Dask is needed for --scheduler/--workers: pip install 'daryo[ensemble]'") from exc
+    cluster = None
+    if scheduler:
+        client = Client(scheduler)
+    else:
+        cluster = LocalCluster(n_workers=int(workers or 1), threads_per_worker=1, processes=True,
+                               dashboard_address=None)
+        client = Client(cluster)
+    try:
+        if not jobs:
+            return
+        shared = client.scatter([jobs[0].model, jobs[0].source], broadcast=True)
+        futures = [client.submit(_run_remote, shared[0], shared[1], j.options, j.chunk, j.first, j.count,
+                                 key=f"daryo-chunk-{j.chunk}-{os.getpid()}-{id(jobs)}", pure=False) for j in jobs]
+        for _fut, result in as_completed(futures, with_results=True):
+            yield result
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def _run_remote(model: Model, source: TraceSource, options: EnsembleOptions, chunk: int, first: int, count: int
+                ) -> dict[str, Any]:
+    return run_chunk(_Job(model, source, options, chunk, first, count))
+
+
+# -------------------------------------------------------------------------------------------- the run
+@dataclass
+class EnsembleRun:
+    """What a run did."""
+
+    output: Path
+    traces: int
+    years: int
+    chunks: int
+    chunks_skipped: int
+    seconds: float
+    how: list[str] = field(default_factory=list)
+
+
+def run_ensemble(model: Model, options: EnsembleOptions, output: str | Path, *, source: TraceSource | None = None,
+                 scheduler: str | None = None, workers: int | None = None, resume: bool = False,
+                 progress: ProgressReporter | None = None, stop_after: int | None = None) -> EnsembleRun:
+    """Run an ensemble and write ``output`` (``.zarr`` or ``.nc``) with its summaries.
+
+    Parameters
+    ----------
+    model
+        The model; its inflow nodes are driven by ``source`` (default: :func:`default_trace_source`).
+    options
+        Traces, years, seed, chunk size, deficit threshold.
+    output
+        ``results.zarr`` (needs ``zarr``) or ``results.nc``.
+    scheduler, workers
+        Run the chunks on a Dask cluster at ``scheduler``, or on a local one with ``workers`` processes;
+        neither: in this process.
+    resume
+        Continue a run whose parts folder (``<output>.parts``) exists, recomputing only missing chunks.
+    progress
+        Progress reporter (None: silent).
+    stop_after
+        Stop after this many newly finished chunks, leaving the run unfinished (to test resuming).
+
+    Raises
+    ------
+    FileExistsError
+        If an unfinished run's parts folder exists and ``resume`` is False.
+    """
+    t0 = time.perf_counter()
+    output = Path(output)
+    fmt = _format_of(output)
+    if options.traces < 1 or options.years < 1:
+        raise ValueError("traces and years must be at least 1")
+    source = source or default_trace_source(model)
+    run_model = model.with_time(years=options.years)
+    axis = run_model.time.axis()
+    n_cols = compile_network(_single_trace_model(run_model, source, options, axis), axis).lp.n_cols
+    chunk = options.chunk(n_cols, axis.n_steps)
+    options = replace(options, chunk_size=chunk)
+    manifest = _manifest(model, options, source, axis)
+    parts = _Parts(output)
+    done = parts.start(manifest, resume)
+    jobs = [_Job(model, source, options, c, first, min(chunk, options.traces - first))
+            for c, first in enumerate(range(0, options.traces, chunk))]
+    todo = [j for j in jobs if j.chunk not in done]
+    if progress is not None:
+        progress.skip(sum(j.count for j in jobs if j.chunk in done))
+    how: list[str] = []
+    stream = _serial(todo) if scheduler is None and workers is None else _dask(todo, scheduler, workers)
+    finished = 0
+    for result in stream:
+        parts.write(result)
+        how.append(str(result["_how"]))
+        finished += 1
+        if progress is not None:
+            progress.update(len(result["trace"]))
+        if stop_after is not None and finished >= stop_after:
+            return EnsembleRun(output, options.traces, options.years, len(jobs), len(done),
+                               time.perf_counter() - t0, how)
+    _assemble(parts, len(jobs), output, fmt, manifest, run_model, axis, options)
+    shutil.rmtree(parts.dir)
+    return EnsembleRun(output, options.traces, options.years, len(jobs), len(done), time.perf_counter() - t0, how)
+
+
+def _format_of(output: Path) -> str:
+    suffix = output.suffix.lower()
+    if suffix == ".zarr":
+        try:
+            import zarr  # noqa: F401
+        except ImportError as exc:
+            raise ImportError("writing .zarr needs zarr: pip install 'daryo[ensemble]' (or write .nc)") from exc
+        return "zarr"
+    if suffix in (".nc", ".nc4", ".netcdf"):
+        return "nc"
+    raise ValueError(f"{output}: the output must end in .zarr or .nc")
+
+
+def _single_trace_model(model: Model, source: TraceSource, options: EnsembleOptions, axis: Any) -> Model:
+    return chunk_model(model, source(options.seed, np.arange(1), options.years, axis), ["0"])
+
+
+def _manifest(model: Model, options: EnsembleOptions, source: TraceSource, axis: Any) -> dict[str, Any]:
+    from . import __version__
+
+    return {"format": _FORMAT, "daryo": __version__, "model": model.name,
+            "model_file": str(model.path) if model.path else None,
+            "model_mtime": model.path.stat().st_mtime if model.path and model.path.exists() else None,
+            "traces": options.traces, "years": options.years, "seed": options.seed,
+            "chunk_size": options.chunk_size, "steps": axis.n_steps, "series_dtype": options.series_dtype,
+            "fast": options.fast, "deficit_threshold": options.deficit_threshold, "source": source.describe()}
+
+
+# ------------------------------------------------------------------------------------------- assembly
+def _coords(model: Model, axis: Any) -> dict[str, Any]:
+    ids: dict[str, list[str]] = {"reservoir": [], "demand": [], "sink": [], "hydropower": []}
+    for n in model.nodes:
+        if n.type in ids:
+            ids[n.type].append(n.id)
+    year = run_years(axis)
+    return {"time": pd.DatetimeIndex(axis.starts).values, "year": np.arange(int(year.max()) + 1), **ids}
+
+
+def _part_dataset(part: Mapping[str, np.ndarray], coords: Mapping[str, Any]) -> Any:
+    import xarray as xr
+
+    data: dict[str, Any] = {}
+    for name, dim in SERIES.items():
+        data[name] = (("trace", "time", dim), part[name], {"units": "GWh" if name == "energy" else "hm3",
+                                                           "description": _DESCRIPTIONS[name]})
+    for name, dim in ANNUAL_INDICATORS.items():
+        units = {"annual_deficit_fraction": "1", "annual_energy": "GWh"}.get(name, "hm3")
+        data[name] = (("trace", "year", dim), part[name], {"units": units, "description": _DESCRIPTIONS[name]})
+    c = {k: v for k, v in coords.items()}
+    c["trace"] = part["trace"]
+    return xr.Dataset(data, coords=c)
+
+
+_DESCRIPTIONS = {
+    "storage": "End-of-step reservoir volume", "delivery": "Water delivered to each demand per step",
+    "deficit": "Demand not delivered per step", "sink_inflow": "Water received by each terminal sink per step",
+    "energy": "Hydropower energy per step", "annual_delivery": "Water delivered in each run year",
+    "annual_demand": "Water wanted in each run year",
+    "annual_deficit_fraction": "1 - delivered/wanted in each run year (0 where nothing is wanted)",
+    "annual_min_storage": "Lowest end-of-step volume in each run year",
+    "annual_sink_inflow": "Water received by each sink in each run year",
+    "annual_energy": "Hydropower energy in each run year",
+}
+
+
+def _assemble(parts: _Parts, n_chunks: int, output: Path, fmt: str, manifest: Mapping[str, Any], model: Model,
+              axis: Any, options: EnsembleOptions) -> None:
+    """Write the final store from the parts, one part at a time, then the summaries."""
+    coords = _coords(model, axis)
+    tmp = output.with_name(f".{output.name}.tmp-{os.getpid()}")
+    _remove(tmp)
+    attrs = {k: ("" if v is None else v) for k, v in manifest.items()}
+    attrs = {k: (int(v) if isinstance(v, bool) else v) for k, v in attrs.items()}
+    attrs["title"] = f"daryo ensemble: {model.name}"
+    for c in range(n_chunks):
+        ds = _part_dataset(parts.read(c), coords)
+        if c == 0:
+            ds.attrs.update(attrs)
+            if fmt == "zarr":
+                ds.to_zarr(tmp, mode="w", zarr_format=2, consolidated=True,
+                           encoding={v: {"chunks": _zarr_chunks(ds[v], options)} for v in ds.data_vars})
+            else:
+                ds.to_netcdf(tmp, unlimited_dims=["trace"])
+        elif fmt == "zarr":
+            ds.to_zarr(tmp, append_dim="trace", zarr_format=2, consolidated=True)
+        else:
+            _nc_append(tmp, ds)
+    summary = summarise((parts.read(c) for c in range(n_chunks)), coords, options.deficit_threshold)
+    if fmt == "zarr":
+        summary.to_zarr(tmp, mode="a", zarr_format=2, consolidated=True)
+    else:
+        summary.to_netcdf(tmp, mode="a")
+    _remove(output)
+    os.replace(tmp, output)
+
+
+def _zarr_chunks(da: Any, options: EnsembleOptions) -> tuple[int, ...]:
+    return tuple(int(options.chunk_size or 1) if d == "trace" else int(s) for d, s in zip(da.dims, da.shape,
+                                                                                          strict=True))
+
+
+def _nc_append(path: Path, ds: Any) -> None:
+    import netCDF4
+
+    with netCDF4.Dataset(path, "a") as nc:
+        n0 = len(nc.dimensions["trace"])
+        n = ds.sizes["trace"]
+        nc.variables["trace"][n0:n0 + n] = ds["trace"].values
+        for name, da in ds.data_vars.items():
+            nc.variables[name][n0:n0 + n] = da.values
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir():
+        shutil.rmtree(path)
+    elif path.exists():
+        path.unlink()
+
+
+def summarise(parts: Iterable[Mapping[str, np.ndarray]], coords: Mapping[str, Any], threshold: float) -> Any:
+    """Distribution summaries of the annual indicators over all (trace, year) pairs: mean, 5/50/95
+    percentiles, and the probability that a demand's annual deficit exceeds ``threshold`` of it.
+    Reads the parts once, keeping only the annual arrays (traces × years × elements)."""
+    import xarray as xr
+
+    chunks: dict[str, list[np.ndarray]] = {k: [] for k in ANNUAL_INDICATORS}
+    for part in parts:
+        for k in ANNUAL_INDICATORS:
+            a = part[k]
+            chunks[k].append(a.reshape(a.shape[0] * a.shape[1], a.shape[2]))
+    stats = ["mean"] + [f"p{int(p)}" for p in _PERCENTILES]
+    data: dict[str, Any] = {}
+    for k, dim in ANNUAL_INDICATORS.items():
+        a = np.concatenate(chunks[k]) if chunks[k] else np.zeros((0, 0))
+        if a.shape[1] == 0 or a.shape[0] == 0:
+            values = np.zeros((len(stats), a.shape[1]))
+        else:
+            values = np.vstack([a.mean(axis=0), np.percentile(a, _PERCENTILES, axis=0)])
+        data[f"summary_{k}"] = (("statistic", dim), values,
+                                {"description": f"{_DESCRIPTIONS[k]}: mean and percentiles over all traces "
+                                 "and run years"})
+        if k == "annual_deficit_fraction":
+            p = (a > threshold).mean(axis=0) if a.shape[0] else np.zeros(a.shape[1])
+            data["prob_deficit_above_threshold"] = (
+                (dim,), p, {"units": "1", "threshold": threshold,
+                            "description": f"Probability that a run year's deficit exceeds {threshold:g} of the "
+                            "demand (over all traces and run years)"})
+    c = {"statistic": stats, **{d: coords[d] for d in ("reservoir", "demand", "sink", "hydropower")}}
+    return xr.Dataset(data, coords=c)

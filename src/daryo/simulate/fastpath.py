@@ -1,0 +1,846 @@
+"""The fast path: every scenario of a step at once, reusing cached optimal bases.
+
+Why it is exact
+---------------
+Write a step's LP with one variable per column and per row, ``z = (x, r)``, ``r = A x``::
+
+    min c·x   s.t.   [A  −I] z = 0,   L ≤ z ≤ U.
+
+A simplex basis splits ``z`` into ``m`` basic variables and the nonbasic rest, each nonbasic one sitting at
+its lower bound, its upper bound or (free) at zero.  Given a basis, the nonbasic values are copied from
+the step's bounds and the basic ones follow from ``z_B = −B⁻¹ N z_N``: the whole solution is a *linear
+function of the step's bounds*.  The basis is optimal for a step when
+
+- every basic variable lies within its bounds (primal feasibility), and
+- every reduced cost ``c_N − N'B⁻ᵀc_B`` has the sign its nonbasic status needs (dual feasibility); these do
+  not depend on the bounds at all, only on the costs, so they are checked once per basis and cost vector.
+  A nonbasic variable whose reduced cost has the wrong sign is still fine where it is fixed (``L = U``),
+  which becomes one more linear check.
+
+Both tests are linear in the bounds too, so for a basis ``b`` and the step's bounds that are shared by all
+scenarios (demands, capacities…), one small matrix ``W_b`` maps each scenario's own data ``d_s`` (inflows,
+storage right-hand sides, dead-volume and turbine bounds; ``k`` numbers) to its solution and to its
+feasibility slacks: ``[x_s, slack_s] = [d_s, 1] · W_b``.  Scenarios that share a candidate basis are one
+matrix product.  Where every slack is ≥ −1e-9 the basis is optimal and ``x_s`` *is* the LP optimum — the
+same vertex a simplex solver ends at, to rounding.  Only where no cached basis passes does HiGHS solve the
+step (warm-started), and its optimal basis joins the cache.
+
+When the optimum is not unique (two allocations of exactly equal cost), any optimal basis is a correct
+answer and the fast path may return another optimal allocation than HiGHS would; with distinct costs, as
+in every Pywr-style cost model, the optimum is unique and the two paths agree to rounding.
+
+Anatomy of a step ``t`` (the phases of :func:`daryo.simulate.engine.simulate`)
+---------------------------------------------------------------------------
+1. **prepare** — the step's shared bounds (only their table row id is needed unless a basis map must be
+   built) and each scenario's data ``d`` from the start-of-step volumes (the only state read): inflows,
+   storage right-hand sides ``−(V − E)``, dead-volume bounds, turbine and energy-target limits;
+2. **solve** — (a) each scenario tries the basis that solved its previous step, grouped by basis, one
+   matrix product per group; (b) scenarios still open try the bases that succeeded for others in this step;
+   (c) the rest are solved by HiGHS one by one, in scenario order (so an infeasible step raises the same
+   error, for the same scenario, as the plain path), each new basis being tried at once on all still open;
+3. **update state** — end-of-step reservoir volumes;
+4. **record** — the requested columns go to the caller (:class:`StepRecord`).
+
+Scope: ``cost`` allocation mode, costs shared by all scenarios (they may change by step), fixed matrix
+coefficients.  ``priority`` mode (a lexicographic sequence of LPs per step), scenario-varying costs and
+per-step coefficients (time-varying losses) run on the plain path; :func:`fast_path_unsupported` says why.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..network import CompiledNetwork
+from ..solver import HighsSolver, SolveStatus
+from . import _kernel
+from .engine import SimulationOutput, _raise_infeasible, simulate
+from .physics import energy_gwh, evaporation_hm3, head_m, turbine_flow_limit
+
+__all__ = ["FastOptions", "FastStats", "StepRecord", "FastStepper", "simulate_fast", "fast_path_unsupported"]
+
+#: fields of :class:`CompiledNetwork` whose meaning the fast path reproduces; a network that uses any other
+#: (non-empty) field falls back to the plain path, so a feature added to the engine is never silently ignored
+_KNOWN_FIELDS = frozenset({
+    "model", "axis", "n_scenarios", "lp", "mode", "node_ids", "node_types", "node_col", "edge_ids", "edge_col",
+    "edge_loss_const", "col_lower", "col_upper", "cost", "coefficients", "res_ids", "res_col", "res_row",
+    "res_spill_col", "res_initial", "res_min", "res_evap_depth", "res_tables", "hp_ids", "hp_col", "hp_res",
+    "hp_head", "hp_tailwater", "hp_efficiency", "hp_capacity", "hp_energy_col", "hp_energy_target",
+    "demand_ids", "demand_col", "demand_consumptive", "demand_returns", "req_col", "req_priority", "req_row",
+    "req_names", "priority_levels", "priority_col", "sink_ids", "sink_col", "passthrough_loss",
+})
+
+_LOWER, _BASIC, _UPPER, _ZERO = 0, 1, 2, 3
+_KEY = 1 << 24  # (basis, slack) pairs are keyed as basis * _KEY + slack
+
+
+@dataclass(frozen=True)
+class FastOptions:
+    """Settings of the fast path.
+
+    Attributes
+    ----------
+    primal_tol
+        A basis is accepted where no basic variable is more than this outside its bounds (hm³).
+    max_pivots
+        Dual simplex pivots a scenario may take from its previous basis before HiGHS solves it.
+    max_bases
+        Cache size; the least recently used bases are dropped beyond it (memory stays bounded).
+    kernel
+        ``numba``: the compiled per-scenario loop (:mod:`daryo.simulate._kernel`); ``numpy``: one matrix
+        product per group of scenarios sharing a basis; ``auto``: Numba when it is installed.
+    """
+
+    primal_tol: float = 1e-9
+    max_pivots: int = 30
+    max_bases: int = 20000
+    kernel: str = "auto"
+
+
+@dataclass
+class FastStats:
+    """What the fast path did: (scenario, step) pairs by how they were solved, and the cache."""
+
+    by_own_basis: int = 0
+    by_pivots: int = 0
+    by_highs: int = 0
+    highs_iterations: int = 0
+    bases: int = 0
+    groups: int = 0
+    fallback_reason: str | None = None
+
+    @property
+    def pairs(self) -> int:
+        return self.by_own_basis + self.by_pivots + self.by_highs
+
+    def summary(self) -> str:
+        if self.fallback_reason:
+            return f"plain path ({self.fallback_reason})"
+        p = max(self.pairs, 1)
+        return (f"{self.pairs} scenario-steps: {100 * self.by_own_basis / p:.2f} % own basis, "
+                f"{100 * self.by_pivots / p:.2f} % after pivots, {100 * self.by_highs / p:.3f} % "
+                f"HiGHS ({self.highs_iterations} iterations); {self.bases} bases cached, "
+                f"{self.groups} basis groups")
+
+
+def fast_path_unsupported(net: CompiledNetwork) -> str | None:
+    """Why ``net`` must run on the plain path, or None if the fast path handles it."""
+    if net.mode != "cost":
+        return f"allocation mode '{net.mode}' (a lexicographic sequence of LPs per step)"
+    if net.cost.scen_index.size:
+        return "costs that differ between scenarios"
+    if net.coefficients:
+        return "matrix coefficients that change by step (time-varying losses or consumptive fractions)"
+    unknown = [f.name for f in dataclasses.fields(net) if f.name not in _KNOWN_FIELDS
+               and not _is_empty(getattr(net, f.name))]
+    if unknown:
+        return f"network features the fast path does not know: {', '.join(unknown)}"
+    for table in (net.col_lower, net.col_upper, net.cost):
+        if not (np.all(np.isfinite(table.shared)) and np.all(np.isfinite(table.scen))):
+            return "per-step bounds or costs that are not finite"
+    return None
+
+
+def _is_empty(v: object) -> bool:
+    if v is None or v is False:
+        return True
+    size = getattr(v, "size", None)
+    if isinstance(size, int):
+        return size == 0
+    try:
+        return len(v) == 0  # type: ignore[arg-type]
+    except TypeError:
+        return False
+
+
+# ---------------------------------------------------------------------------------------------- data
+class _Layout:
+    """Where a step's bounds come from: positions ``0..n-1`` are columns, ``n..n+m-1`` rows.
+
+    ``lo_var`` / ``hi_var`` are the positions whose lower / upper bound depends on the scenario; a
+    scenario's data vector is ``d = [L[lo_var], U[hi_var], 1]``.
+    """
+
+    def __init__(self, net: CompiledNetwork):
+        lp = net.lp
+        self.n, self.m = n, m = lp.n_cols, lp.n_rows
+        self.N = n + m
+        res_rows = n + np.asarray(net.res_row, dtype=np.int64)
+        energy = net.hp_energy_col[net.hp_energy_col >= 0]
+        self.lo_var = np.unique(np.concatenate([net.col_lower.scen_index, net.res_col, res_rows])).astype(np.int64)
+        self.hi_var = np.unique(np.concatenate([net.col_upper.scen_index, net.hp_col, energy, res_rows])
+                                ).astype(np.int64)
+        # one data slot per varying bound; a position whose lower and upper bound are always equal (storage
+        # rows, fixed inflows) shares one slot
+        same = set(res_rows.tolist()) | _equal_bounds(net)
+        self.lo_slot = np.full(self.N, -1, dtype=np.int64)
+        self.lo_slot[self.lo_var] = np.arange(self.lo_var.size)
+        self.hi_slot = np.full(self.N, -1, dtype=np.int64)
+        k = self.lo_var.size
+        for i in self.hi_var.tolist():
+            if i in same and self.lo_slot[i] >= 0:
+                self.hi_slot[i] = self.lo_slot[i]
+            else:
+                self.hi_slot[i], k = k, k + 1
+        self.k = k
+        self.base_lo = np.concatenate([lp.col_lower, lp.row_lower]).astype(float)
+        self.base_hi = np.concatenate([lp.col_upper, lp.row_upper]).astype(float)
+        sh_lo = np.zeros(self.N, bool)
+        sh_lo[net.col_lower.shared_index] = True
+        sh_hi = np.zeros(self.N, bool)
+        sh_hi[net.col_upper.shared_index] = True
+        var_lo = self.lo_slot >= 0
+        var_hi = self.hi_slot >= 0
+        #: bounds that are infinite at every step (no table entry, not scenario data)
+        self.inf_lo = np.isinf(self.base_lo) & ~sh_lo & ~var_lo
+        self.inf_hi = np.isinf(self.base_hi) & ~sh_hi & ~var_hi
+        self.dense = np.hstack([lp.A.toarray(), -np.eye(m)])  # [A −I]
+        # ids of the distinct rows of the shared tables: steps with equal ids have equal shared bounds/costs
+        self.bound_key = _row_ids(np.hstack([net.col_lower.shared, net.col_upper.shared]))
+        self.cost_key = _row_ids(net.cost.shared)
+        # slots of the scenario data fed by each source
+        self._lo_scen = self.lo_slot[net.col_lower.scen_index]
+        self._hi_scen = self.hi_slot[net.col_upper.scen_index]
+        self._res_lo = self.lo_slot[net.res_col]
+        self._res_row_lo = self.lo_slot[res_rows]
+        self._res_row_hi = self.hi_slot[res_rows]
+        self._hp_hi = self.hi_slot[net.hp_col]
+        self._hp_base = np.zeros(len(net.hp_ids))
+
+    def shared(self, net: CompiledNetwork, t: int) -> tuple[np.ndarray, np.ndarray]:
+        """The step's bounds of every position, as far as they are shared by all scenarios, shape (N,)."""
+        lo, hi = self.base_lo.copy(), self.base_hi.copy()
+        if net.col_lower.shared_index.size:
+            lo[net.col_lower.shared_index] = net.col_lower.shared[t]
+        if net.col_upper.shared_index.size:
+            hi[net.col_upper.shared_index] = net.col_upper.shared[t]
+        return lo, hi
+
+    def costs(self, net: CompiledNetwork, t: int) -> np.ndarray:
+        c = net.lp.cost.astype(float).copy()
+        if net.cost.shared_index.size:
+            c[net.cost.shared_index] = net.cost.shared[t]
+        return c
+
+    def scenario_data(self, net: CompiledNetwork, t: int, volume: np.ndarray, lo: np.ndarray, hi: np.ndarray
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Each scenario's data ``d`` (S, k+1), evaporation (S, R) and head (S, H) at step ``t``.
+
+        Mirrors :meth:`daryo.simulate.engine._StepState.prepare` position by position (a test holds the two
+        equal): table values, then the reservoir rows and dead-volume bounds, then the hydropower limits.
+        """
+        S = volume.shape[0]
+        d = np.empty((S, self.k + 1))
+        d[:, self.lo_slot[self.lo_var]] = lo[self.lo_var]
+        d[:, self.hi_slot[self.hi_var]] = hi[self.hi_var]
+        d[:, self.k] = 1.0
+        if self._lo_scen.size:
+            d[:, self._lo_scen] = net.col_lower.scen[:, t, :]
+        if self._hi_scen.size:
+            d[:, self._hi_scen] = net.col_upper.scen[:, t, :]
+        evap = evaporation_hm3(volume, net.res_evap_depth[t], net.res_tables)
+        if net.res_ids:
+            avail = volume - evap
+            d[:, self._res_row_lo] = -avail
+            d[:, self._res_row_hi] = -avail
+            vmin = net.res_min[:, t, :]
+            d[:, self._res_lo] = np.minimum(vmin, np.maximum(avail, 0.0))
+        head = self._hydropower(net, t, volume, d)
+        return d, evap, head
+
+    def _hydropower(self, net: CompiledNetwork, t: int, volume: np.ndarray, d: np.ndarray) -> np.ndarray:
+        S, H = volume.shape[0], len(net.hp_ids)
+        head = np.zeros((S, H))
+        if not H:
+            return head
+        for k in range(H):
+            if np.isnan(net.hp_head[k]):
+                table = net.res_tables[net.hp_res[k]]
+                assert table is not None
+                head[:, k] = head_m(volume[:, net.hp_res[k]], table, net.hp_tailwater[k])
+            else:
+                head[:, k] = net.hp_head[k]
+        cap = turbine_flow_limit(net.hp_capacity[None, :], float(net.axis.days[t]), head, net.hp_efficiency[None, :])
+        hp_hi = np.minimum(d[:, self._hp_hi], cap)
+        d[:, self._hp_hi] = hp_hi
+        has_target = net.hp_energy_col >= 0
+        if np.any(has_target):
+            per_hm3 = energy_gwh(np.ones_like(head), head, net.hp_efficiency[None, :])
+            with np.errstate(divide="ignore", invalid="ignore"):
+                need = np.where(per_hm3 > 0, net.hp_energy_target[t][None, :] / per_hm3, 0.0)
+            need = np.minimum(need, hp_hi)
+            d[:, self.hi_slot[net.hp_energy_col[has_target]]] = need[:, has_target]
+        return head
+
+    def full_bounds(self, lo: np.ndarray, hi: np.ndarray, d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """One scenario's complete bounds (N,) from the shared ones and its data row ``d``."""
+        lo, hi = lo.copy(), hi.copy()
+        lo[self.lo_var] = d[self.lo_slot[self.lo_var]]
+        hi[self.hi_var] = d[self.hi_slot[self.hi_var]]
+        return lo, hi
+
+
+def _equal_bounds(net: CompiledNetwork) -> set[int]:
+    """Columns whose scenario-varying lower and upper bounds are equal at every step (fixed inflows)."""
+    lo = dict(zip(net.col_lower.scen_index.tolist(), range(net.col_lower.scen_index.size), strict=True))
+    out = set()
+    for j, c in enumerate(net.col_upper.scen_index.tolist()):
+        if c in lo and np.array_equal(net.col_lower.scen[:, :, lo[c]], net.col_upper.scen[:, :, j]):
+            out.add(c)
+    return out
+
+
+def _row_ids(a: np.ndarray) -> np.ndarray:
+    """An id per row of ``a`` (T, k), equal for equal rows."""
+    if a.shape[1] == 0:
+        return np.zeros(a.shape[0], dtype=np.int64)
+    _, inverse = np.unique(a, axis=0, return_inverse=True)
+    return inverse.reshape(-1).astype(np.int64)
+
+
+# --------------------------------------------------------------------------------------------- bases
+class _Basis:
+    """One optimal basis: the linear map from a scenario's data to its solution and feasibility slacks."""
+
+    __slots__ = ("status", "basic", "nb", "B", "K", "at_lo", "at_hi", "chk_lo", "chk_hi", "maps", "last_used")
+
+    def __init__(self, status: np.ndarray, lay: _Layout):
+        self.status = status
+        self.basic = np.flatnonzero(status == _BASIC)
+        self.nb = np.flatnonzero(status != _BASIC)
+        if self.basic.size != lay.m:
+            raise np.linalg.LinAlgError("not a basis")
+        nbs = status[self.nb]
+        self.at_lo, self.at_hi = nbs == _LOWER, nbs == _UPPER
+        if np.any(self.at_lo & lay.inf_lo[self.nb]) or np.any(self.at_hi & lay.inf_hi[self.nb]):
+            raise np.linalg.LinAlgError("a nonbasic variable sits at an infinite bound")
+        self.B = B = lay.dense[:, self.basic]
+        self.K = -np.linalg.solve(B, lay.dense[:, self.nb])  # z_B = K z_N; raises if B is singular
+        if not np.all(np.abs(self.K) < 1e9):  # nearly singular: not worth the rounding
+            raise np.linalg.LinAlgError("ill-conditioned basis")
+        self.chk_lo = self.basic[~lay.inf_lo[self.basic]]
+        self.chk_hi = self.basic[~lay.inf_hi[self.basic]]
+        self.maps: dict[int, _Map | None] = {}  # by cost key; None: never optimal for those costs
+        self.last_used = 0
+
+    def duals(self, lay: _Layout, cost: np.ndarray, tol: float) -> tuple[np.ndarray | None, np.ndarray]:
+        """Reduced costs of the nonbasic variables, and the nonbasic positions whose reduced cost has the
+        wrong sign for their status (optimal only while fixed); None if the basis is never optimal."""
+        cz = np.concatenate([cost, np.zeros(lay.m)])
+        y = np.linalg.solve(self.B.T, cz[self.basic])
+        red = cz[self.nb] - lay.dense[:, self.nb].T @ y
+        zero = ~(self.at_lo | self.at_hi)
+        if np.any(zero & (np.abs(red) > tol)):
+            return None, red
+        wrong = (self.at_lo & (red < -tol)) | (self.at_hi & (red > tol))
+        pos = self.nb[wrong]
+        if np.any(lay.inf_lo[pos] | lay.inf_hi[pos]):
+            return None, red
+        return pos, red
+
+    def pivot(self, i: int, m: _Map, fixed: np.ndarray, pivot_tol: float = 1e-9) -> np.ndarray | None:
+        """One dual simplex pivot: the basic variable of slack ``i`` leaves at the bound it violates and the
+        entering variable is chosen by the dual ratio test, so the new basis stays dual feasible.  The
+        choice depends on the basis, ``i`` and which nonbasic variables are fixed (``fixed``, by position),
+        never on the scenario's values.  Returns the new status, or None (no pivot: primal infeasible, or a
+        reduced-cost condition of a fixed variable is what failed)."""
+        n_lo, n_hi = self.chk_lo.size, self.chk_hi.size
+        if i < n_lo:
+            j, leave_to, sign = int(self.chk_lo[i]), _LOWER, 1.0  # below its lower bound: must increase
+        elif i < n_lo + n_hi:
+            j, leave_to, sign = int(self.chk_hi[i - n_lo]), _UPPER, -1.0  # above its upper bound: decrease
+        else:
+            return None
+        row = sign * self.K[int(np.searchsorted(self.basic, j))]
+        free = ~(self.at_lo | self.at_hi)
+        ok = ((self.at_lo & (row > pivot_tol)) | (self.at_hi & (row < -pivot_tol))
+              | (free & (np.abs(row) > pivot_tol))) & ~fixed[self.nb]
+        if not ok.any():
+            return None
+        q = np.flatnonzero(ok)
+        ratio = np.abs(m.red[q]) / np.abs(row[q])
+        best = ratio <= ratio.min() + 1e-12 * max(1.0, float(ratio.min()))
+        q = q[best][np.argmax(np.abs(row[q[best]]))]  # ties: the largest pivot element
+        status = self.status.copy()
+        status[j] = leave_to
+        status[self.nb[q]] = _BASIC
+        return status
+
+    def linear_map(self, lay: _Layout, out: np.ndarray, fixed: np.ndarray) -> np.ndarray:
+        """W (k+1, r): rows = data slots (+ a constant row, filled per bound key), columns = the outputs
+        ``out`` then the slacks (basic − lower, upper − basic, lower − upper of ``fixed``)."""
+        N, k = lay.N, lay.k
+        Z = np.zeros((N, k))  # d z / d data
+        cols = np.arange(self.nb.size)
+        for mask, slot_of in ((self.at_lo, lay.lo_slot), (self.at_hi, lay.hi_slot)):
+            slots = slot_of[self.nb[mask]]
+            use = slots >= 0
+            q, s = cols[mask][use], slots[use]
+            np.add.at(Z, (self.basic[:, None], s[None, :]), self.K[:, q])
+            Z[self.nb[q], s] += 1.0
+        W = np.zeros((k + 1, out.size + self.chk_lo.size + self.chk_hi.size + fixed.size))
+        blocks = [Z[out], Z[self.chk_lo] - _unit(lay.lo_slot[self.chk_lo], k),
+                  _unit(lay.hi_slot[self.chk_hi], k) - Z[self.chk_hi],
+                  _unit(lay.lo_slot[fixed], k) - _unit(lay.hi_slot[fixed], k)]
+        W[:k] = np.vstack(blocks).T
+        return W
+
+    def constant(self, lay: _Layout, lo: np.ndarray, hi: np.ndarray, out: np.ndarray, fixed: np.ndarray
+                 ) -> np.ndarray:
+        """The constant row of W for the step's shared bounds ``lo``, ``hi`` (N,)."""
+        lo_c = np.where((lay.lo_slot >= 0) | lay.inf_lo, 0.0, lo)  # scenario data enter through the slots
+        hi_c = np.where((lay.hi_slot >= 0) | lay.inf_hi, 0.0, hi)
+        v = np.where(self.at_lo, lo_c[self.nb], 0.0) + np.where(self.at_hi, hi_c[self.nb], 0.0)
+        z = np.empty(lay.N)
+        z[self.nb] = v
+        z[self.basic] = self.K @ v
+        return np.concatenate([z[out], z[self.chk_lo] - lo_c[self.chk_lo], hi_c[self.chk_hi] - z[self.chk_hi],
+                               lo_c[fixed] - hi_c[fixed]])
+
+
+def _unit(slots: np.ndarray, k: int) -> np.ndarray:
+    """Rows e_slot (zero rows where slot < 0), shape (len(slots), k)."""
+    e = np.zeros((slots.size, k))
+    ok = slots >= 0
+    e[np.flatnonzero(ok), slots[ok]] = 1.0
+    return e
+
+
+class _BasisCache:
+    """Optimal bases by status, with their maps per (cost key, bound key); least recently used dropped."""
+
+    def __init__(self, lay: _Layout, out: np.ndarray, options: FastOptions):
+        self.lay, self.out, self.options = lay, out, options
+        self.bases: dict[int, _Basis] = {}
+        self.ids: dict[bytes, int] = {}
+        self._next = 0
+        self.clock = 0
+
+    def add(self, status: np.ndarray) -> int:
+        """Id of the basis ``status`` (added if new); -1 if it cannot be used (singular, infinite bound)."""
+        key = status.tobytes()
+        b = self.ids.get(key)
+        if b is not None:
+            return b
+        try:
+            basis = _Basis(status.copy(), self.lay)
+        except (np.linalg.LinAlgError, ValueError):
+            return -1
+        b = self._next
+        self._next += 1
+        self.ids[key] = b
+        self.bases[b] = basis
+        if len(self.bases) > self.options.max_bases:
+            self._evict()
+        return b
+
+    def _evict(self) -> None:
+        drop = sorted(self.bases, key=lambda i: self.bases[i].last_used)[: len(self.bases) // 4]
+        for i in drop:
+            del self.ids[self.bases.pop(i).status.tobytes()]
+
+    def map(self, b: int, ckey: int, step: _StepContext) -> _Map | None:
+        """The map of basis ``b`` for the step's costs (None: never optimal for them, or dropped)."""
+        basis = self.bases.get(b)
+        if basis is None:
+            return None
+        basis.last_used = self.clock
+        if ckey not in basis.maps:
+            fixed, red = basis.duals(self.lay, step.cost(), step.dual_tol)
+            basis.maps[ckey] = None if fixed is None else _Map(basis.linear_map(self.lay, self.out, fixed), fixed, red)
+        return basis.maps[ckey]
+
+    def matrix(self, b: int, ckey: int, ukey: int, step: _StepContext) -> np.ndarray | None:
+        """W (k+1, r) of basis ``b`` for the step (None: the basis is never optimal for its costs)."""
+        m = self.map(b, ckey, step)
+        if m is None:
+            return None
+        if m.ukey != ukey:  # the constant row holds the step's shared bounds
+            const = m.consts.get(ukey)
+            if const is None:
+                lo, hi = step.shared()
+                const = m.consts[ukey] = self.bases[b].constant(self.lay, lo, hi, self.out, m.fixed)
+            m.W[self.lay.k] = const
+            m.ukey = ukey
+        return m.W
+
+    def pivot(self, b: int, i: int, ckey: int, ukey: int, step: _StepContext, data: np.ndarray) -> int:
+        """The basis one dual simplex pivot away from ``b`` when its slack ``i`` is violated (-1: none)."""
+        m = self.map(b, ckey, step)
+        if m is None:
+            return -1
+        target = m.pivots.get((i, ukey))
+        if target is None:
+            lo, hi = step.shared()
+            lo, hi = self.lay.full_bounds(lo, hi, data)
+            status = self.bases[b].pivot(i, m, lo == hi)
+            target = -1 if status is None else self.add(status)
+            m.pivots[(i, ukey)] = target
+        return target
+
+
+@dataclass
+class _Map:
+    """A basis's map for one cost vector: W, the positions that must be fixed, the reduced costs, the
+    constant rows by bound key, and the pivots already worked out."""
+
+    W: np.ndarray
+    fixed: np.ndarray
+    red: np.ndarray
+    consts: dict[int, np.ndarray] = field(default_factory=dict)
+    ukey: int = -1
+    pivots: dict[tuple[int, int], int] = field(default_factory=dict)
+
+
+@dataclass
+class _StepContext:
+    """The step's shared data, computed on demand."""
+
+    net: CompiledNetwork
+    lay: _Layout
+    t: int
+    dual_tol: float
+    _lo: np.ndarray | None = None
+    _hi: np.ndarray | None = None
+    _cost: np.ndarray | None = None
+
+    def shared(self) -> tuple[np.ndarray, np.ndarray]:
+        if self._lo is None or self._hi is None:
+            self._lo, self._hi = self.lay.shared(self.net, self.t)
+        return self._lo, self._hi
+
+    def cost(self) -> np.ndarray:
+        if self._cost is None:
+            self._cost = self.lay.costs(self.net, self.t)
+        return self._cost
+
+
+# ------------------------------------------------------------------------------------------- stepper
+@dataclass
+class StepRecord:
+    """What a step hands to the recorder.  ``x`` holds the requested columns (``FastStepper.columns``)."""
+
+    t: int
+    x: np.ndarray  # (S, len(columns))
+    volume_start: np.ndarray  # (S, R)
+    evaporation: np.ndarray  # (S, R)
+    head: np.ndarray  # (S, H)
+    data: np.ndarray = field(repr=False)  # (S, k+1) scenario data
+    shared: Callable[[], tuple[np.ndarray, np.ndarray]] = field(repr=False)
+
+    def col_upper(self, layout: _Layout, cols: np.ndarray) -> np.ndarray:
+        """Upper bounds of columns ``cols`` used in this step, (S, len(cols))."""
+        _, hi = self.shared()
+        out = np.repeat(hi[cols][None, :], self.x.shape[0], axis=0)
+        slots = layout.hi_slot[cols]
+        var = slots >= 0
+        out[:, var] = self.data[:, slots[var]]
+        return out
+
+
+class FastStepper:
+    """Steps a ``cost``-mode network with the basis cache; hands each step's results to ``record``.
+
+    Parameters
+    ----------
+    net
+        A compiled network that :func:`fast_path_unsupported` accepts.
+    columns
+        LP columns to compute and record (default: all).  Reservoir columns are always computed (they are
+        the state); the feasibility checks always cover every basic variable, so the solution is the LP
+        optimum whatever is recorded.
+    options
+        Tolerances and cache size.
+    """
+
+    def __init__(self, net: CompiledNetwork, columns: np.ndarray | None = None, options: FastOptions | None = None):
+        reason = fast_path_unsupported(net)
+        if reason:
+            raise ValueError(f"the fast path does not handle this network: {reason}")
+        self.net, self.options = net, options or FastOptions()
+        self.layout = lay = _Layout(net)
+        cols = np.arange(lay.n) if columns is None else np.asarray(columns, dtype=np.int64)
+        self.columns = cols
+        self._out = np.concatenate([cols, np.setdiff1d(net.res_col, cols)]).astype(np.int64)
+        self._res_slot = np.array([int(np.flatnonzero(self._out == c)[0]) for c in net.res_col], dtype=np.int64)
+        self.cache = _BasisCache(lay, self._out, self.options)
+        self.solver = HighsSolver(net.lp)
+        cmax = float(np.max(np.abs(np.concatenate([net.lp.cost, net.cost.shared.ravel(), [1.0]]))))
+        self._dual_tol = 1e-9 * cmax
+        self.stats = FastStats()
+        self._jumps: dict[tuple[int, int], dict[int, int]] = {}
+        kernel = self.options.kernel
+        if kernel not in ("auto", "numba", "numpy"):
+            raise ValueError(f"kernel '{kernel}': use auto, numba or numpy")
+        if kernel == "numba" and not _kernel.available():
+            raise ImportError("the numba kernel needs Numba: pip install 'daryo[fast]'")
+        self._use_kernel = kernel == "numba" or (kernel == "auto" and _kernel.available())
+        self._banks: dict[int, _kernel.Bank] = {}
+
+    def run(self, record: Callable[[StepRecord], None], volume: np.ndarray | None = None,
+            steps: range | None = None) -> np.ndarray:
+        """Run ``steps`` (default: all) from start volumes ``volume`` (default: the initial ones); returns
+        the final volumes.
+
+        Raises
+        ------
+        InfeasibleStepError
+            As the plain path: at the first step, and for the first scenario, whose LP has no solution.
+        """
+        net, lay = self.net, self.layout
+        S = net.n_scenarios
+        if volume is None:
+            volume = np.repeat(net.res_initial[None, :], S, axis=0).astype(float)
+        cand = np.full(S, -1, dtype=np.int64)
+        for t in steps if steps is not None else range(net.axis.n_steps):
+            self.cache.clock = t
+            ctx = _StepContext(net, lay, t, self._dual_tol)
+            lo_sh, hi_sh = ctx.shared()  # 1. prepare
+            d, evap, head = lay.scenario_data(net, t, volume, lo_sh, hi_sh)
+            x = self._solve_step(ctx, d, cand)  # 2. solve
+            rec = StepRecord(t, x[:, : self.columns.size], volume, evap, head, d, ctx.shared)
+            volume = x[:, self._res_slot].copy()  # 3. update state
+            record(rec)  # 4. record
+        return volume
+
+    # --- solve -----------------------------------------------------------------------------------------
+    def _solve_step(self, ctx: _StepContext, d: np.ndarray, cand: np.ndarray) -> np.ndarray:
+        """Solutions (S, r) of the step; ``cand`` (the basis of each scenario) is updated in place."""
+        if self._use_kernel:
+            return self._solve_step_compiled(ctx, d, cand)
+        S = d.shape[0]
+        x = np.empty((S, self._out.size))
+        ckey, ukey = int(self.layout.cost_key[ctx.t]), int(self.layout.bound_key[ctx.t])
+        viol = np.full(S, -1, dtype=np.int64)
+        pending = np.arange(S)
+        ok = self._evaluate(ctx, d, pending, cand, x, viol, ckey, ukey)  # (a) own bases
+        self.stats.by_own_basis += int(ok.sum())
+        pending = pending[~ok]
+        walkers = pending
+        start = cand[pending] * _KEY + viol[pending]  # where each walk starts: (basis, violated slack)
+        stuck: list[np.ndarray] = []
+        for round_ in range(self.options.max_pivots):  # (b) dual simplex pivots, shared by all scenarios
+            if not pending.size:
+                break
+            nxt = self._pivots(ctx, d, pending, cand, viol, ckey, ukey, jump=round_ == 0)
+            stuck.append(pending[nxt < 0])
+            pending = pending[nxt >= 0]
+            cand[pending] = nxt[nxt >= 0]
+            ok = self._evaluate(ctx, d, pending, cand, x, viol, ckey, ukey)
+            self.stats.by_pivots += int(ok.sum())
+            pending = pending[~ok]
+        rest = np.sort(np.concatenate([pending, *stuck]))
+        while rest.size:  # (c) HiGHS, in scenario order
+            s = int(rest[0])
+            b = self._highs(ctx, d, s, x)
+            cand[s] = b
+            rest = rest[1:]
+            if rest.size and b >= 0:  # the new basis may well fit others left open
+                trial = np.full(S, b, dtype=np.int64)
+                ok = self._evaluate(ctx, d, rest, trial, x, viol, ckey, ukey)
+                cand[rest[ok]] = b
+                self.stats.by_pivots += int(ok.sum())
+                rest = rest[~ok]
+        if walkers.size:  # remember where walks from each start ended: the next one jumps straight there
+            jumps = self._jumps.setdefault((ckey, ukey), {})
+            jumps.update(zip(start.tolist(), cand[walkers].tolist(), strict=True))
+        return x
+
+    def _solve_step_compiled(self, ctx: _StepContext, d: np.ndarray, cand: np.ndarray) -> np.ndarray:
+        """As :meth:`_solve_step`, with the per-scenario loop compiled (:mod:`daryo.simulate._kernel`)."""
+        S = d.shape[0]
+        x = np.empty((S, self._out.size))
+        ckey, ukey = int(self.layout.cost_key[ctx.t]), int(self.layout.bound_key[ctx.t])
+        bank = self._banks.get(ckey)
+        if bank is None:
+            bank = self._banks[ckey] = _kernel.Bank(self.layout.k, self._out.size)
+        status = np.empty(S, dtype=np.int8)
+        viol = np.full(S, -1, dtype=np.int64)
+        pivots = np.zeros(S, dtype=np.int64)
+        tol, idx = self.options.primal_tol, np.arange(S)
+        to_highs: list[np.ndarray] = []
+        for round_ in range(1000):  # (a) + (b): own basis, then cached pivots, in the compiled loop
+            if not idx.size:
+                break
+            _kernel.solve(bank, ukey, idx, d, cand, x, status, viol, pivots, tol, self.options.max_pivots)
+            st = status[idx]
+            ok = st == _kernel.OK
+            if round_ == 0:
+                own = int(np.count_nonzero(ok & (pivots[idx] == 0)))
+                self.stats.by_own_basis += own
+                self.stats.by_pivots += int(ok.sum()) - own
+            else:
+                self.stats.by_pivots += int(ok.sum())
+            to_highs.append(idx[st == _kernel.HIGHS])
+            maps = idx[(st == _kernel.NEED_MAP) | (st == _kernel.NEED_CONST)]
+            for b in np.unique(cand[maps]).tolist():
+                bank.register(b, self.cache.matrix(b, ckey, ukey, ctx), ukey)
+            piv = idx[st == _kernel.NEED_PIVOT]
+            if piv.size:
+                keys, first = np.unique(cand[piv] * _KEY + viol[piv], return_index=True)
+                for key, f in zip(keys.tolist(), first.tolist(), strict=True):
+                    b, i = key // _KEY, key % _KEY
+                    bank.set_pivot(b, i, self.cache.pivot(b, i, ckey, ukey, ctx, d[piv[f]]))
+            idx = np.concatenate([maps, piv])
+        rest = np.sort(np.concatenate([idx, *to_highs]))
+        self.stats.bases = len(self.cache.bases)
+        while rest.size:  # (c) HiGHS, in scenario order; each new basis is tried at once on the others
+            s = int(rest[0])
+            b = self._highs(ctx, d, s, x)
+            cand[s] = b
+            rest = rest[1:]
+            if rest.size and b >= 0:
+                bank.register(b, self.cache.matrix(b, ckey, ukey, ctx), ukey)
+                trial = cand.copy()
+                trial[rest] = b
+                _kernel.solve(bank, ukey, rest, d, trial, x, status, viol, pivots, tol, 0)
+                ok = status[rest] == _kernel.OK
+                cand[rest[ok]] = b
+                self.stats.by_pivots += int(ok.sum())
+                rest = rest[~ok]
+        return x
+
+    def _evaluate(self, ctx: _StepContext, d: np.ndarray, idx: np.ndarray, basis: np.ndarray, x: np.ndarray,
+                  viol: np.ndarray, ckey: int, ukey: int) -> np.ndarray:
+        """Scenarios ``idx`` with bases ``basis[idx]``: one product per basis.  Writes ``x`` where the basis
+        is optimal and, elsewhere, the most violated slack into ``viol`` (-1: no usable map); returns the
+        mask of optimal ones."""
+        ok = np.zeros(idx.size, dtype=bool)
+        if not idx.size:
+            return ok
+        bs = basis[idx]
+        order = np.argsort(bs, kind="stable")
+        members, bs = idx[order], bs[order]
+        cuts = np.flatnonzero(bs[1:] != bs[:-1]) + 1
+        ds = d[members]
+        r, tol = self._out.size, -self.options.primal_tol
+        xs = np.empty((idx.size, r))
+        vs = np.full(idx.size, -1, dtype=np.int64)
+        oks = np.zeros(idx.size, dtype=bool)
+        for a, e in zip([0, *cuts.tolist()], [*cuts.tolist(), idx.size], strict=True):
+            W = self.cache.matrix(int(bs[a]), ckey, ukey, ctx) if bs[a] >= 0 else None
+            if W is None:
+                continue
+            y = ds[a:e] @ W
+            self.stats.groups += 1
+            xs[a:e] = y[:, :r]
+            if W.shape[1] == r:
+                oks[a:e] = True
+                continue
+            sl = y[:, r:]
+            if sl.min() >= tol:
+                oks[a:e] = True
+                continue
+            worst = sl.argmin(axis=1)
+            oks[a:e] = sl[np.arange(e - a), worst] >= tol
+            vs[a:e] = worst
+        good = members[oks]
+        x[good] = xs[oks]
+        viol[members] = vs
+        ok[order] = oks
+        return ok
+
+    def _pivots(self, ctx: _StepContext, d: np.ndarray, idx: np.ndarray, cand: np.ndarray, viol: np.ndarray,
+                ckey: int, ukey: int, jump: bool) -> np.ndarray:
+        """The next basis of each scenario in ``idx``: one dual simplex pivot, or (``jump``) the basis where
+        the last walk from the same (basis, violated slack) ended; -1: none."""
+        b, v = cand[idx], viol[idx]
+        nxt = np.full(idx.size, -1, dtype=np.int64)
+        usable = (b >= 0) & (v >= 0)
+        if not usable.any():
+            return nxt
+        uniq, first, inverse = np.unique(np.where(usable, b * _KEY + v, -1), return_index=True, return_inverse=True)
+        jumps = self._jumps.get((ckey, ukey), {}) if jump else {}
+        bases = self.cache.bases
+        target = np.empty(uniq.size, dtype=np.int64)
+        for k, (u, f) in enumerate(zip(uniq.tolist(), first.tolist(), strict=True)):
+            j = jumps.get(u, -1)
+            if j >= 0 and j in bases and j != u // _KEY:
+                target[k] = j
+            else:
+                target[k] = -1 if u < 0 else self.cache.pivot(u // _KEY, u % _KEY, ckey, ukey, ctx, d[idx[f]])
+        self.stats.bases = len(bases)
+        return target[inverse.reshape(-1)]
+
+    def _highs(self, ctx: _StepContext, d: np.ndarray, s: int, x: np.ndarray) -> int:
+        """Solve scenario ``s`` with HiGHS; record its solution; return its basis id (-1: not cacheable)."""
+        net, lay, solver = self.net, self.layout, self.solver
+        lo_sh, hi_sh = ctx.shared()
+        lo, hi = lay.full_bounds(lo_sh, hi_sh, d[s])
+        n = lay.n
+        solver.set_costs(ctx.cost())
+        solver.set_col_bounds(lo[:n], hi[:n])
+        solver.set_row_bounds(lo[n:], hi[n:])
+        sol = solver.solve()
+        if sol.status is not SolveStatus.OPTIMAL:
+            _raise_infeasible(solver, net, ctx.t, s)
+        self.stats.by_highs += 1
+        self.stats.highs_iterations += sol.iterations
+        x[s] = sol.x[self._out]
+        b = self.cache.add(solver.get_basis())
+        self.stats.bases = len(self.cache.bases)
+        return b
+
+
+# ---------------------------------------------------------------------------------------------- entry
+def simulate_fast(net: CompiledNetwork, options: FastOptions | None = None, stats: FastStats | None = None
+                  ) -> SimulationOutput:
+    """Run every step of ``net`` for all its scenarios: the plain path's results, faster.
+
+    Networks the fast path does not handle (see :func:`fast_path_unsupported`) run on the plain path.
+
+    Parameters
+    ----------
+    net
+        The compiled network.
+    options
+        Tolerances and cache size.
+    stats
+        If given, filled with what the fast path did.
+
+    Raises
+    ------
+    InfeasibleStepError
+        If a step's LP has no solution (the same error as the plain path).
+    """
+    reason = fast_path_unsupported(net)
+    if reason:
+        if stats is not None:
+            stats.fallback_reason = reason
+        return simulate(net)
+    S, T, n = net.n_scenarios, net.axis.n_steps, net.lp.n_cols
+    R, H = len(net.res_ids), len(net.hp_ids)
+    out = SimulationOutput(
+        x=np.empty((S, T, n)), volume_start=np.empty((S, T, R)), evaporation=np.empty((S, T, R)),
+        head=np.empty((S, T, H)), col_upper=np.empty((S, T, n)), balance_residual=np.zeros((S, T)),
+    )
+    stepper = FastStepper(net, options=options)
+    A = net.lp.A.tocsr()
+    eq_rows = np.flatnonzero(net.lp.row_lower == net.lp.row_upper)
+    A_eq = A[eq_rows]
+    all_cols = np.arange(n)
+    lay = stepper.layout
+
+    def record(rec: StepRecord) -> None:
+        t = rec.t
+        out.x[:, t] = rec.x
+        out.volume_start[:, t] = rec.volume_start
+        out.evaporation[:, t] = rec.evaporation
+        out.head[:, t] = rec.head
+        out.col_upper[:, t] = rec.col_upper(lay, all_cols)
+        if eq_rows.size:
+            lo, _ = rec.shared()
+            rhs = np.repeat(lo[n + eq_rows][None, :], S, axis=0)
+            slots = lay.lo_slot[n + eq_rows]
+            var = slots >= 0
+            rhs[:, var] = rec.data[:, slots[var]]
+            out.balance_residual[:, t] = np.max(np.abs((A_eq @ rec.x.T).T - rhs), axis=1)
+
+    stepper.run(record)
+    if stats is not None:
+        for f in dataclasses.fields(FastStats):
+            setattr(stats, f.name, getattr(stepper.stats, f.name))
+    return out

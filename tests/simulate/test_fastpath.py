@@ -1,0 +1,198 @@
+"""The fast path (cached bases, all scenarios at once) equals the plain per-step HiGHS path.
+
+Generated ``cost``-mode networks with distinct random costs (so every step's optimum is unique) and
+several inflow traces are run both ways; flows, storages and the bounds used must agree to 1e-9.  The
+runs include steps where the optimal basis changes (dual simplex pivots and HiGHS), primal-degenerate
+steps (an inflow exactly equal to what can be taken) and infeasible steps (the same error as the plain
+path, for the same step and scenario).
+"""
+
+import numpy as np
+import pytest
+
+from daryo.errors import InfeasibleStepError
+from daryo.network import compile_network
+from daryo.simulate import _kernel, simulate
+from daryo.simulate.engine import _StepState
+from daryo.simulate.fastpath import FastOptions, FastStats, FastStepper, _Layout, fast_path_unsupported, simulate_fast
+from daryo.testmodels import build, shared_shortage
+
+STEPS = 36
+
+
+def random_network(seed: int, scenarios: int = 6, steps: int = STEPS, physics: bool = False) -> dict:
+    """A random river DAG: two inflows (one trace per scenario), reaches with costs and capacities,
+    reservoirs (optionally with level tables, evaporation and a hydropower plant), demands with monthly
+    profiles and an ``excess`` sink; every cost distinct."""
+    rng = np.random.default_rng(seed)
+    costs = iter(rng.permutation(np.linspace(-300.0, -1.0, 200)) + rng.uniform(0, 0.1, 200))
+    n_mid = int(rng.integers(3, 7))
+    season = 1.0 + 0.8 * np.sin(2 * np.pi * np.arange(steps) / 12.0)
+    nodes = []
+    for i in range(2):
+        flows = rng.uniform(5, 60) * season[None, :] * rng.lognormal(0, 0.4, (scenarios, steps))
+        nodes.append({"id": f"in{i}", "type": "inflow", "inflow": {"values": flows.round(4).tolist()}})
+    mids = []
+    for i in range(n_mid):
+        kind = "reservoir" if i < 2 or rng.random() < 0.25 else "reach"
+        node: dict = {"id": f"m{i}", "type": kind, "cost": float(next(costs)) / 10}
+        if kind == "reservoir":
+            vmax = float(rng.uniform(100, 600))
+            node.update(max_volume=vmax, min_volume=0.1 * vmax, initial_volume=float(rng.uniform(0.2, 0.9)) * vmax)
+            if physics:
+                node.update(level_table={"volume": [0, vmax], "level": [100, 160], "area": [2, 9]},
+                            evaporation=[20, 30, 60, 90, 120, 150, 160, 150, 110, 70, 40, 20])
+        mids.append(node)
+    nodes += mids
+    edges = [["in0", "m0"], ["in1", f"m{int(rng.integers(0, n_mid))}"]]
+    for i in range(1, n_mid):  # some links between mid nodes have a capacity (every mid node can spill)
+        link = {"from": f"m{int(rng.integers(0, i))}", "to": f"m{i}"}
+        if rng.random() < 0.5:
+            link["max_flow"] = float(rng.uniform(10, 80))
+        edges.append(link)
+    for d in range(int(rng.integers(2, 5))):
+        profile = (rng.uniform(5, 40) * (1.2 - np.cos(2 * np.pi * np.arange(12) / 12))).round(3)
+        nodes.append({"id": f"d{d}", "type": "demand", "demand": profile.tolist(), "cost": float(next(costs))})
+        edges.append([f"m{int(rng.integers(0, n_mid))}", f"d{d}"])
+    if physics:
+        nodes.append({"id": "plant", "type": "hydropower", "capacity": 8.0, "reservoir": "m0",
+                      "tailwater_level": 90, "cost": float(next(costs)) / 100})
+        edges += [["m0", "plant"], ["plant", "excess"]]
+    nodes.append({"id": "excess", "type": "sink", "cost": float(rng.uniform(1, 3))})
+    for m in mids:
+        edges.append([m["id"], "excess"])
+    seen, unique = set(), []
+    for e in edges:
+        key = (e["from"], e["to"]) if isinstance(e, dict) else tuple(e)
+        if key not in seen:
+            seen.add(key)
+            unique.append(e)
+    return {"nodes": nodes, "edges": unique, "steps": steps}
+
+
+def compiled(spec: dict):
+    return compile_network(build(spec["nodes"], spec["edges"], steps=spec["steps"], allocation="cost"))
+
+
+def assert_same(fast, plain):
+    scale = max(1.0, float(np.abs(plain.x).max()))
+    np.testing.assert_allclose(fast.x, plain.x, rtol=1e-9, atol=1e-9 * scale)
+    np.testing.assert_allclose(fast.volume_start, plain.volume_start, rtol=1e-9, atol=1e-9 * scale)
+    np.testing.assert_allclose(fast.evaporation, plain.evaporation, rtol=1e-9, atol=1e-9 * scale)
+    np.testing.assert_allclose(fast.head, plain.head, rtol=1e-9, atol=1e-9)
+    np.testing.assert_array_equal(np.isinf(fast.col_upper), np.isinf(plain.col_upper))
+    finite = np.isfinite(plain.col_upper)
+    np.testing.assert_allclose(fast.col_upper[finite], plain.col_upper[finite], rtol=1e-12, atol=1e-12)
+    assert np.abs(fast.balance_residual).max() < 1e-9 * scale
+
+
+KERNELS = ["numpy", pytest.param("numba", marks=pytest.mark.skipif(
+    not _kernel.available(), reason="Numba is an optional extra (pip install daryo[fast])"))]
+
+
+@pytest.mark.parametrize("kernel", KERNELS)
+@pytest.mark.parametrize("seed", range(8))
+def test_fast_path_equals_plain_path(seed, kernel):
+    net = compiled(random_network(seed))
+    stats = FastStats()
+    assert_same(simulate_fast(net, FastOptions(kernel=kernel), stats=stats), simulate(net))
+    assert stats.fallback_reason is None and stats.pairs == net.n_scenarios * net.axis.n_steps
+
+
+@pytest.mark.parametrize("kernel", KERNELS)
+@pytest.mark.parametrize("seed", range(3))
+def test_fast_path_with_evaporation_and_head_dependent_turbines(seed, kernel):
+    net = compiled(random_network(100 + seed, physics=True))
+    assert fast_path_unsupported(net) is None
+    assert_same(simulate_fast(net, FastOptions(kernel=kernel)), simulate(net))
+
+
+@pytest.mark.parametrize("kernel", KERNELS)
+def test_basis_changes_are_followed_by_pivots_and_highs(kernel):
+    """Seasonal demands and random inflows move the optimum between bases every few steps: the run must
+    take dual simplex pivots, and HiGHS only where no pivot chain led to an optimal basis."""
+    net = compiled(random_network(3, scenarios=12, steps=48))
+    stats = FastStats()
+    assert_same(simulate_fast(net, FastOptions(kernel=kernel), stats=stats), simulate(net))
+    assert stats.by_pivots > 0 and stats.by_own_basis > 0 and stats.by_highs >= 1
+    assert stats.by_own_basis + stats.by_pivots > stats.by_highs
+
+
+@pytest.mark.parametrize("kernel", KERNELS)
+def test_degenerate_steps(kernel):
+    """An inflow exactly equal to the demand it serves, then exactly the reservoir's room: basic variables
+    sit at their bounds (primal degeneracy); any optimal basis gives the same (unique) allocation::
+
+        [in] --> <res: 0..100, V0 = 100> --> [d: demand 30] ; res --> [sea]
+    """
+    inflow = [[30.0, 30.0, 0.0, 30.0, 60.0, 30.0], [30.0, 0.0, 30.0, 30.0, 30.0, 0.0]]
+    nodes = [{"id": "in", "type": "inflow", "inflow": {"values": inflow}},
+             {"id": "res", "type": "reservoir", "max_volume": 100, "initial_volume": 100, "cost": -1.0},
+             {"id": "d", "type": "demand", "demand": 30, "cost": -10.0},
+             {"id": "sea", "type": "sink", "cost": 0.5}]
+    net = compile_network(build(nodes, [["in", "res"], ["res", "d"], ["res", "sea"]], steps=6, allocation="cost"))
+    fast, plain = simulate_fast(net, FastOptions(kernel=kernel)), simulate(net)
+    assert_same(fast, plain)
+    d = net.node_col[net.node_ids.index("d")]
+    np.testing.assert_allclose(fast.x[:, :, d], 30.0)
+
+
+@pytest.mark.parametrize("kernel", KERNELS)
+def test_infeasible_step_raises_the_plain_paths_error(kernel):
+    """A must-take (min_flow 40) above what scenario 1 has in step 2: the same error, same step, same
+    scenario, same components."""
+    inflow = [[50.0, 50.0, 50.0, 50.0], [50.0, 50.0, 20.0, 50.0], [10.0, 50.0, 50.0, 50.0]]
+    nodes = [{"id": "in", "type": "inflow", "inflow": {"values": inflow}},
+             {"id": "j", "type": "junction"},
+             {"id": "must", "type": "demand", "demand": 45, "min_flow": 40, "cost": -5.0},
+             {"id": "sea", "type": "sink", "cost": 1.0}]
+    model = build(nodes, [["in", "j"], ["j", "must"], ["j", "sea"]], steps=4, allocation="cost")
+    net = compile_network(model, n_scenarios=2)  # scenario 2 is infeasible at step 0 but not run
+    with pytest.raises(InfeasibleStepError) as plain:
+        simulate(net)
+    with pytest.raises(InfeasibleStepError) as fast:
+        simulate_fast(net, FastOptions(kernel=kernel))
+    assert str(fast.value) == str(plain.value)
+    assert (fast.value.step, fast.value.scenario) == (plain.value.step, plain.value.scenario) == (2, "1")
+
+
+def test_priority_mode_runs_on_the_plain_path():
+    net = compile_network(shared_shortage())
+    stats = FastStats()
+    fast = simulate_fast(net, stats=stats)
+    assert stats.fallback_reason and "priority" in stats.fallback_reason
+    np.testing.assert_allclose(fast.x, simulate(net).x)
+
+
+def test_scenario_data_mirrors_the_engines_step_preparation():
+    """The fast path's per-scenario bounds are those of ``_StepState.prepare`` at every step."""
+    net = compiled(random_network(7, physics=True))
+    lay, state = _Layout(net), _StepState(net)
+    rng = np.random.default_rng(0)
+    n = lay.n
+    for t in range(net.axis.n_steps):
+        volume = rng.uniform(0.0, 1.0, (net.n_scenarios, len(net.res_ids))) * 600
+        evap, head = state.prepare(net, t, volume)
+        lo, hi = lay.shared(net, t)
+        d, evap2, head2 = lay.scenario_data(net, t, volume, lo, hi)
+        np.testing.assert_array_equal(evap, evap2)
+        np.testing.assert_array_equal(head, head2)
+        for s in range(net.n_scenarios):
+            full_lo, full_hi = lay.full_bounds(lo, hi, d[s])
+            np.testing.assert_array_equal(full_lo[:n], state.col_lo[s])
+            np.testing.assert_array_equal(full_hi[:n], state.col_hi[s])
+            np.testing.assert_array_equal(full_lo[n:], state.row_lo[s])
+            np.testing.assert_array_equal(full_hi[n:], state.row_hi[s])
+
+
+def test_recording_a_subset_of_columns_gives_the_same_values():
+    net = compiled(random_network(5))
+    plain = simulate(net)
+    cols = np.asarray(net.demand_col)
+    got = np.empty((net.n_scenarios, net.axis.n_steps, cols.size))
+
+    def record(rec):
+        got[:, rec.t] = rec.x
+
+    FastStepper(net, columns=cols).run(record)
+    np.testing.assert_allclose(got, plain.x[:, :, cols], rtol=1e-9, atol=1e-9 * max(1.0, np.abs(plain.x).max()))
