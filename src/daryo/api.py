@@ -9,6 +9,7 @@ from .model import Model, load_model
 from .network import compile_network
 from .results import Results, build_dataset
 from .simulate import RunOptions, simulate
+from .simulate.fastpath import simulate_fast
 
 __all__ = ["load", "run", "default_model_path", "RunOptions"]
 
@@ -45,6 +46,8 @@ def run(model: Model, options: RunOptions | None = None) -> Results:
     n = options.scenarios
     if n is not None and not (1 <= n <= model.n_scenarios):
         raise ValueError(f"--scenarios {n}: the model has {model.n_scenarios} scenario trace(s)")
+    if options.method not in ("auto", "fast", "plain"):
+        raise ValueError(f"method '{options.method}': use auto, fast or plain")
     net = compile_network(model, n_scenarios=n)
-    out = simulate(net)
+    out = simulate(net) if options.method == "plain" else simulate_fast(net)
     return Results(build_dataset(net, out))

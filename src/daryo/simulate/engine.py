@@ -3,9 +3,10 @@
 Anatomy of a step ``t`` (all scenarios together, arrays shaped (scenario, element)):
 
 1. **prepare** — copy this step's bounds, costs and coefficients from the compiled step tables; from the
-   state (start-of-step reservoir volumes, which is all that this phase reads) compute evaporation, the
-   storage rows' right-hand sides, the dead-volume bounds, hydropower heads, turbine limits and
-   energy-target flows;
+   state (start-of-step reservoir volumes, which is all that this phase reads, and for delay nodes the water
+   that entered them ``steps`` steps ago) evaluate the state-dependent parameters and write them into the
+   bounds, costs and coefficients they set, then compute evaporation, the storage rows' right-hand sides,
+   the dead-volume bounds, the delays' releases, hydropower heads, turbine limits and energy-target flows;
 2. **solve** — the allocation LP of each scenario (``cost`` mode: one solve; ``priority`` mode: a
    lexicographic sequence, see :func:`allocate_by_priority`);
 3. **update state** — end-of-step volumes become the next step's start volumes;
@@ -40,12 +41,16 @@ class RunOptions:
         Run span (default: the model's); ``years`` counts whole years from ``start`` instead of ``end``.
     years
         Length of the run in years.
+    method
+        ``auto`` (the vectorised fast path where it applies, see :mod:`daryo.simulate.fastpath`, else the
+        plain path), ``fast`` (the same) or ``plain`` (one HiGHS solve per scenario and step: the reference).
     """
 
     scenarios: int | None = None
     start: str | None = None
     end: str | None = None
     years: int | None = None
+    method: str = "auto"
 
 
 @dataclass
@@ -72,9 +77,16 @@ class _StepState:
         self.row_hi = np.repeat(lp.row_upper[None, :], S, axis=0)
         self._base = (lp.col_lower, lp.col_upper, lp.cost)
         self.coef = [(r, c, np.zeros(S)) for r, c, _ in net.coefficients]
+        self.vmin = np.zeros((S, len(net.res_ids)))
+        self.max_volume = np.zeros((S, len(net.res_ids)))  # this step's maximum volumes (before `hold`)
 
-    def prepare(self, net: CompiledNetwork, t: int, volume: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Fill step ``t``'s data; return (evaporation (S, R), head (S, H))."""
+    def prepare(self, net: CompiledNetwork, t: int, volume: np.ndarray, past: np.ndarray | None = None
+                ) -> tuple[np.ndarray, np.ndarray]:
+        """Fill step ``t``'s data; return (evaporation (S, R), head (S, H)).
+
+        ``past`` holds the LP solutions of the steps before ``t`` (S, ≥t, n); only delay nodes read it.
+        Steps must be prepared in order (the proportion full of step ``t`` uses the maximum of step ``t−1``).
+        """
         self.col_lo[:] = self._base[0]
         self.col_hi[:] = self._base[1]
         self.cost[:] = self._base[2]
@@ -83,16 +95,62 @@ class _StepState:
         net.cost.fill(self.cost, t)
         for k, (_r, _c, values) in enumerate(net.coefficients):
             self.coef[k][2][:] = values[:, t] if values.shape[0] > 1 else values[0, t]
+        if net.res_ids:
+            self.vmin[:] = net.res_min[:, t, :]
+        if net.parameters is not None:
+            self._parameters(net, t, volume)
         evap = evaporation_hm3(volume, net.res_evap_depth[t], net.res_tables)
         if net.res_ids:
             avail = volume - evap
             rhs = -avail
             self.row_lo[:, net.res_row] = rhs
             self.row_hi[:, net.res_row] = rhs
-            vmin = net.res_min[:, t, :]
-            self.col_lo[:, net.res_col] = np.minimum(vmin, np.maximum(avail, 0.0))
+            self.col_lo[:, net.res_col] = np.minimum(self.vmin, np.maximum(avail, 0.0))
+            self.max_volume[:] = self.col_hi[:, net.res_col]
+            if net.res_hold.size:  # above the maximum: no filling, but no forced release either
+                cols, k = net.res_col[net.res_hold], net.res_hold
+                hi = np.maximum(self.col_hi[:, cols], avail[:, k])
+                fixed = self.vmin[:, k] == self.max_volume[:, k]
+                self.col_hi[:, cols] = np.where(fixed, avail[:, k], hi)
+                self.col_lo[:, cols] = np.where(fixed, avail[:, k], self.col_lo[:, cols])
+        if net.delay_ids:
+            self._delays(net, t, past)
         head = self._hydropower(net, t, volume)
         return evap, head
+
+    def _parameters(self, net: CompiledNetwork, t: int, volume: np.ndarray) -> None:
+        """Evaluate the state-dependent parameters and write them where they are bound."""
+        params = net.parameters
+        assert params is not None
+        if t == 0:
+            pc = np.broadcast_to(params.initial_proportion, volume.shape).copy()
+        else:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                pc = np.where(self.max_volume == 0.0, np.nan, volume / self.max_volume)
+        values = params.step(t, volume, pc)
+        targets = {"col_lower": self.col_lo, "col_upper": self.col_hi, "cost": self.cost, "res_min": self.vmin}
+        for bnd in net.bindings:
+            v = values[:, bnd.param] * bnd.scale[t] + bnd.offset
+            if bnd.target == "coefficient":
+                for k, i in enumerate(bnd.index):
+                    self.coef[i][2][:] = v[:, k]
+            else:
+                targets[bnd.target][:, bnd.index] = v
+
+    def _delays(self, net: CompiledNetwork, t: int, past: np.ndarray | None) -> None:
+        """Fix each delay's release: what entered ``steps`` steps ago (rate-carrying delays rescale it to this
+        step's length), or the initial flow in the first steps."""
+        days = net.axis.days
+        for d, k in enumerate(net.delay_steps):
+            if t < k:
+                release = np.broadcast_to(net.delay_initial[:, t, d], self.col_lo.shape[:1])
+            else:
+                assert past is not None, "delay nodes need the past steps' solutions"
+                release = past[:, t - k, net.delay_in_col[d]]
+                if net.delay_rate[d]:
+                    release = release * (days[t] / days[t - k])
+            self.col_lo[:, net.delay_col[d]] = release
+            self.col_hi[:, net.delay_col[d]] = release
 
     def _hydropower(self, net: CompiledNetwork, t: int, volume: np.ndarray) -> np.ndarray:
         S, H = volume.shape[0], len(net.hp_ids)
@@ -143,7 +201,7 @@ def simulate(net: CompiledNetwork) -> SimulationOutput:
     A = net.lp.A.tocsr()
     eq_rows = np.flatnonzero(net.lp.row_lower == net.lp.row_upper)
     for t in range(T):
-        evap, head = state.prepare(net, t, volume)  # 1. prepare
+        evap, head = state.prepare(net, t, volume, out.x)  # 1. prepare
         for s in range(S):  # 2. solve
             sol = _solve_scenario(solver, net, state, s)
             if sol.status is not SolveStatus.OPTIMAL:
