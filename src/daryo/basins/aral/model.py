@@ -1,0 +1,171 @@
+"""Build the Aral Sea basin model document: the network of ``aral.yaml``, a hydrology, scenario overlays."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from ...errors import ModelError, Problem
+from ...hydrology import (
+    HydrologySpec,
+    load_spec,
+    named_year_traces,
+    norm_traces,
+    read_inflow_csv,
+    stochastic_traces,
+)
+from ...model import Model, model_from_dict
+from ...scenarios import apply_scenarios, transform_inflows
+
+__all__ = ["HYDROLOGY_CHOICES", "aral_model_path", "read_base_document", "build_aral_document", "load_aral_model",
+           "aral_inflow_traces"]
+
+#: ``norm`` (mean year repeated), ``stochastic`` (generated traces) or a named year of ``hydrology.yaml``
+#: (the named year(s) first, then the norm)
+HYDROLOGY_CHOICES = ("norm", "stochastic", "2021", "2023", "2008", "2000-2001", "multiyear")
+
+
+def aral_model_path() -> Path:
+    """Path of the Aral Sea basin model file (norm hydrology, baseline)."""
+    return Path(str(resources.files("daryo") / "data" / "aral" / "aral.yaml"))
+
+
+def read_base_document() -> dict[str, Any]:
+    """The baseline document of ``aral.yaml`` as plain data (a fresh copy each call; YAML anchors expanded)."""
+    doc = yaml.safe_load(aral_model_path().read_text(encoding="utf-8"))
+    return json.loads(json.dumps(doc))  # no shared (aliased) sub-objects
+
+
+def _time(start: str | pd.Timestamp, years: int) -> tuple[pd.Timestamp, dict[str, str]]:
+    s = pd.Timestamp(start).to_period("M").to_timestamp()
+    e = s + pd.DateOffset(months=12 * int(years) - 1)
+    return s, {"start": f"{s:%Y-%m}", "end": f"{e:%Y-%m}", "step": "month"}
+
+
+def _hydrology(spec: HydrologySpec, hydrology: str, traces: int, years: int, seed: int, start_month: int
+               ) -> np.ndarray:
+    """Inflows (trace, river, step), hm³ per month."""
+    if hydrology == "stochastic":
+        return stochastic_traces(spec, range(traces), years, seed, start_month)
+    if traces != 1:
+        raise ValueError(f"hydrology '{hydrology}' has one trace; use hydrology='stochastic' for {traces} traces")
+    if hydrology == "norm":
+        return norm_traces(spec, years, start_month)
+    if hydrology in spec.named_years:
+        return named_year_traces(spec, hydrology, years, start_month)
+    raise ValueError(f"unknown hydrology '{hydrology}'; use one of: norm, stochastic, "
+                     f"{', '.join(spec.named_years)}")
+
+
+def build_aral_document(scenarios: Sequence[str] = (), hydrology: str = "norm", traces: int = 1, years: int = 30,
+                        seed: int = 0, start: str = "2000-10", inflow_csv: str | Path | None = None,
+                        inflow_csv_unit: str = "m3/s") -> dict[str, Any]:
+    """A complete Aral Sea basin model document, inflows inline.
+
+    Parameters
+    ----------
+    scenarios
+        Overlays applied in order (library names, see :func:`daryo.scenarios.list_scenarios`, or paths).
+    hydrology
+        ``norm``, ``stochastic`` or a named year (``2021``, ``2023``, ``2008``, ``2000-2001``, ``multiyear``).
+    traces
+        Number of stochastic traces (the model's scenario dimension); 1 for the other hydrologies.
+    years
+        Run length in years from ``start``.
+    seed
+        Seed of the stochastic ensemble (trace i depends only on (seed, i)).
+    start
+        First month of the run (``YYYY-MM``; October starts a hydrological year).
+    inflow_csv, inflow_csv_unit
+        Observed monthly inflows replacing the generated ones for the nodes named by the CSV's columns (see
+        :func:`daryo.hydrology.read_inflow_csv`); they must cover every month of the run.
+
+    Returns
+    -------
+    dict
+        A model document that :func:`daryo.model.model_from_dict` accepts; inflows are
+        ``{values: [[...] per trace], unit: hm3/month}``.
+
+    Raises
+    ------
+    ModelError
+        For unknown scenarios, bad overlays, or a CSV that misses run months or names unknown inflows.
+    ValueError
+        For an unknown hydrology or several traces of a deterministic hydrology.
+    """
+    doc = read_base_document()
+    s, doc["time"] = _time(start, years)
+    spec = load_spec()
+    arr = _hydrology(spec, hydrology, int(traces), int(years), int(seed), s.month)
+    series = {nid: arr[:, k, :] for k, nid in enumerate(spec.ids)}
+    if inflow_csv is not None:
+        series.update(_csv_inflows(inflow_csv, inflow_csv_unit, s, 12 * int(years), arr.shape[0], set(series)))
+    nodes = {n["id"]: n for n in doc["nodes"]}
+    for nid, a in series.items():
+        rows = [[round(float(x), 6) for x in r] for r in a]
+        nodes[nid]["inflow"] = {"values": rows[0] if len(rows) == 1 else rows, "unit": "hm3/month"}
+    meta = doc.setdefault("metadata", {})
+    meta["hydrology"] = {"kind": hydrology, "traces": int(traces), "seed": int(seed),
+                         **({"inflow_csv": str(inflow_csv)} if inflow_csv is not None else {})}
+    return apply_scenarios(doc, scenarios)
+
+
+def _csv_inflows(path: str | Path, unit: str, start: pd.Timestamp, n_steps: int, n_traces: int, known: set[str]
+                 ) -> dict[str, np.ndarray]:
+    dates, cols = read_inflow_csv(path, unit)
+    unknown = sorted(set(cols) - known)
+    if unknown:
+        raise ModelError(Problem(str(path), f"column '{unknown[0]}'", f"is not an inflow of the Aral model; use "
+                                 f"one of: {', '.join(sorted(known))}"))
+    want = pd.date_range(start, periods=n_steps, freq="MS")
+    pos = pd.DatetimeIndex(dates).get_indexer(want)
+    if np.any(pos < 0):
+        first = want[np.flatnonzero(pos < 0)[0]]
+        raise ModelError(Problem(str(path), "", f"has no value for {first:%Y-%m} ({int(np.sum(pos < 0))} of the "
+                                 f"run's {n_steps} months are missing); extend it or shorten the run"))
+    return {k: np.repeat(v[:, pos], n_traces, axis=0) for k, v in cols.items()}
+
+
+def load_aral_model(scenarios: Sequence[str] = (), hydrology: str = "norm", traces: int = 1, years: int = 30,
+                    seed: int = 0, start: str = "2000-10", inflow_csv: str | Path | None = None,
+                    inflow_csv_unit: str = "m3/s") -> Model:
+    """The Aral Sea basin model, validated (same parameters as :func:`build_aral_document`)."""
+    doc = build_aral_document(scenarios, hydrology, traces, years, seed, start, inflow_csv, inflow_csv_unit)
+    path = aral_model_path()
+    label = str(path) + "".join(f" + {s}" for s in scenarios)
+    return model_from_dict(doc, base_dir=path.parent, file=label, path=path)
+
+
+def aral_inflow_traces(trace_indices: Sequence[int], years: int, seed: int = 0, start: str = "2000-10",
+                       scenarios: Sequence[str] = ()) -> dict[str, np.ndarray]:
+    """Stochastic inflows of the Aral model for an ensemble runner.
+
+    Parameters
+    ----------
+    trace_indices
+        Which traces (trace i is identical whatever other traces are requested).
+    years, seed, start
+        As for :func:`build_aral_document`.
+    scenarios
+        Overlays whose inflow changes (climate scaling, peak shift, named years) are applied to the traces.
+
+    Returns
+    -------
+    dict
+        Per inflow node id, hm³ per month shaped (len(trace_indices), 12·years).
+    """
+    spec = load_spec()
+    s, _ = _time(start, years)
+    arr = stochastic_traces(spec, list(trace_indices), int(years), int(seed), s.month)
+    out = {nid: arr[:, k, :] for k, nid in enumerate(spec.ids)}
+    if scenarios:
+        basins = read_base_document()["metadata"]["basins"]
+        out = transform_inflows(out, scenarios, s, basins)
+    return out

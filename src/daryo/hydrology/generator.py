@@ -1,0 +1,329 @@
+"""Stochastic headwater inflows: a log-normal AR(1) of annual flows, cross-correlated between rivers,
+disaggregated to months with fixed monthly fractions.
+
+The method, per river *n* and hydrological year *y* (October–September)::
+
+    σ_n² = ln(1 + CV_n²)                   μ_n = ln(mean_n) − σ_n² / 2
+    z_y  = L ε_y,   ε_y ~ N(0, I),          L = cholesky(C)  (C: correlation of the annual innovations)
+    x_{n,0} = z_{n,0}                       x_{n,y} = ρ_n x_{n,y−1} + sqrt(1 − ρ_n²) z_{n,y}
+    Q_{n,y} = exp(μ_n + σ_n x_{n,y})        (hm³/yr; E[Q] = mean_n, CV[Q] = CV_n, corr(ln Q_y, ln Q_{y−1}) = ρ_n)
+    q_{n,y,m} = f_{n,m} Q_{n,y}             (hm³ per month; f: the river's 12 monthly fractions, Σ f = 1)
+
+Reproducibility: trace *i* draws its shocks from ``numpy.random.default_rng([seed, i])``, year by year, so a
+trace is the same whatever the number of traces requested alongside it, and its first *Y* years are the same
+whatever the run length.  Chunked ensembles therefore reproduce a single big run exactly.
+
+Every function here is pure and vectorised over traces and rivers; arrays are shaped
+``(trace, river, step)`` with steps in calendar order from the run's start month.  All volumes are hm³
+(per month for monthly arrays, per year for annual ones).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from ..errors import ModelError, Problem
+
+__all__ = [
+    "Headwater",
+    "HydrologySpec",
+    "default_spec_path",
+    "load_spec",
+    "log_ar1_parameters",
+    "annual_flows",
+    "disaggregate",
+    "stochastic_traces",
+    "norm_traces",
+    "named_year_factors",
+    "named_year_traces",
+    "read_inflow_csv",
+    "HYDRO_YEAR_START_MONTH",
+]
+
+#: the hydrological year starts in October (ICWC practice)
+HYDRO_YEAR_START_MONTH = 10
+
+
+@dataclass(frozen=True)
+class Headwater:
+    """Statistics of one headwater inflow.
+
+    Attributes
+    ----------
+    id
+        The inflow node id in the model.
+    basin
+        ``syr`` or ``amu`` (for basin-wide scaling and correlation).
+    mean_hm3
+        Long-term mean annual natural flow, hm³/yr.
+    cv, lag1
+        Coefficient of variation of annual flow; lag-1 autocorrelation of log annual flow.
+    fractions
+        Share of the annual volume in each month, October first, shape (12,), summing to 1.
+    regime, source
+        Name of the monthly shape; citation of the numbers.
+    """
+
+    id: str
+    basin: str
+    mean_hm3: float
+    cv: float
+    lag1: float
+    fractions: np.ndarray
+    regime: str = ""
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class HydrologySpec:
+    """All headwaters, the correlation of their annual innovations and the named years."""
+
+    headwaters: tuple[Headwater, ...]
+    correlation: np.ndarray
+    named_years: Mapping[str, tuple[Mapping[str, float], ...]] = field(default_factory=dict)
+    named_year_sources: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def ids(self) -> list[str]:
+        return [h.id for h in self.headwaters]
+
+    @property
+    def basins(self) -> np.ndarray:
+        return np.array([h.basin for h in self.headwaters])
+
+    @property
+    def means(self) -> np.ndarray:
+        """Mean annual flow per river, hm³/yr."""
+        return np.array([h.mean_hm3 for h in self.headwaters])
+
+    @property
+    def fractions(self) -> np.ndarray:
+        """Monthly fractions, shape (river, 12), October first."""
+        return np.stack([h.fractions for h in self.headwaters])
+
+    def index(self, inflow_id: str) -> int:
+        return self.ids.index(inflow_id)
+
+
+# ------------------------------------------------------------------------------------------- loading
+def default_spec_path() -> Path:
+    """The Aral basin hydrology table shipped with daryo."""
+    return Path(str(resources.files("daryo") / "data" / "aral" / "hydrology.yaml"))
+
+
+def load_spec(path: str | Path | None = None) -> HydrologySpec:
+    """Read a hydrology table (see ``src/daryo/data/aral/hydrology.yaml`` for the format).
+
+    Raises
+    ------
+    ModelError
+        Listing every problem (unknown regime, fractions not summing to 1, CV or lag-1 out of range, a
+        correlation matrix that is not positive definite).
+    """
+    p = Path(path) if path is not None else default_spec_path()
+    doc = yaml.safe_load(p.read_text(encoding="utf-8"))
+    problems: list[Problem] = []
+    regimes = {k: np.asarray(v, dtype=float) for k, v in (doc.get("regimes") or {}).items()}
+    for name, f in regimes.items():
+        if f.shape != (12,) or abs(f.sum() - 1.0) > 1e-6 or np.any(f < 0):
+            problems.append(Problem(str(p), f"regimes.{name}", f"needs 12 non-negative fractions summing to 1 "
+                                    f"(sum {f.sum():.4f})"))
+    heads = []
+    for i, h in enumerate(doc.get("headwaters") or []):
+        place = f"headwaters[{h.get('id', i)}]"
+        regime = h.get("regime")
+        if regime not in regimes:
+            problems.append(Problem(str(p), f"{place}.regime", f"unknown regime '{regime}'; use one of: "
+                                    f"{', '.join(regimes)}"))
+            continue
+        cv, lag1, mean = float(h["cv"]), float(h["lag1"]), float(h["mean_km3"])
+        if not (0 < cv < 2 and -1 < lag1 < 1 and mean > 0):
+            problems.append(Problem(str(p), place, "needs mean_km3 > 0, 0 < cv < 2 and -1 < lag1 < 1"))
+            continue
+        heads.append(Headwater(str(h["id"]), str(h["basin"]), mean * 1000.0, cv, lag1, regimes[regime],
+                               str(regime), str(h.get("source", ""))))
+    corr = _correlation(heads, doc.get("correlation") or {})
+    if heads and np.linalg.eigvalsh(corr).min() <= 0:
+        problems.append(Problem(str(p), "correlation", "the correlation matrix is not positive definite; "
+                                "lower the correlations"))
+    named: dict[str, tuple[Mapping[str, float], ...]] = {}
+    named_src: dict[str, str] = {}
+    for name, entry in (doc.get("named_years") or {}).items():
+        named[str(name)] = tuple({str(k): float(v) for k, v in y.items()} for y in entry["years"])
+        named_src[str(name)] = str(entry.get("source", ""))
+    if problems:
+        raise ModelError(problems)
+    return HydrologySpec(tuple(heads), corr, named, named_src)
+
+
+def _correlation(heads: Sequence[Headwater], rule: Mapping[str, Any]) -> np.ndarray:
+    """Correlation matrix of the annual innovations from the within/between-basin rule and overrides."""
+    n = len(heads)
+    basin = np.array([h.basin for h in heads])
+    c = np.where(basin[:, None] == basin[None, :], float(rule.get("within_basin", 0.8)),
+                 float(rule.get("between_basins", 0.5)))
+    ids = [h.id for h in heads]
+    for o in rule.get("overrides") or []:
+        if o["id"] in ids:
+            k = ids.index(o["id"])
+            c[k, :] = c[:, k] = float(o["value"])
+    c[np.arange(n), np.arange(n)] = 1.0
+    return c
+
+
+# ------------------------------------------------------------------------------------------ the method
+def log_ar1_parameters(mean: np.ndarray, cv: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(μ, σ) of ln Q for a log-normal annual flow with the given mean (hm³/yr) and CV."""
+    sigma2 = np.log1p(np.asarray(cv, dtype=float) ** 2)
+    return np.log(np.asarray(mean, dtype=float)) - sigma2 / 2.0, np.sqrt(sigma2)
+
+
+def _shocks(spec: HydrologySpec, trace_indices: Iterable[int], n_years: int, seed: int) -> np.ndarray:
+    """Correlated standard-normal annual shocks, shape (trace, year, river); trace i from rng([seed, i])."""
+    chol = np.linalg.cholesky(spec.correlation)
+    n = len(spec.headwaters)
+    eps = np.stack([np.random.default_rng([int(seed), int(i)]).standard_normal((n_years, n))
+                    for i in trace_indices]) if n_years else np.zeros((0, 0, n))
+    return eps @ chol.T
+
+
+def annual_flows(spec: HydrologySpec, trace_indices: Sequence[int], years: int, seed: int = 0) -> np.ndarray:
+    """Stochastic annual natural flows, hm³/yr, shape (trace, river, hydrological year).
+
+    Parameters
+    ----------
+    spec
+        Headwater statistics and correlation.
+    trace_indices
+        Which traces to draw (trace i is the same whatever else is drawn with it).
+    years
+        Number of hydrological years.
+    seed
+        Seed of the ensemble.
+    """
+    idx = list(trace_indices)
+    z = _shocks(spec, idx, years, seed)  # (S, Y, N)
+    rho = np.array([h.lag1 for h in spec.headwaters])
+    mu, sigma = log_ar1_parameters(spec.means, np.array([h.cv for h in spec.headwaters]))
+    x = np.empty_like(z)
+    if years:
+        x[:, 0] = z[:, 0]
+    innov = np.sqrt(1.0 - rho**2)
+    for y in range(1, years):
+        x[:, y] = rho * x[:, y - 1] + innov * z[:, y]
+    q = np.exp(mu + sigma * x)  # (S, Y, N)
+    return np.transpose(q, (0, 2, 1))
+
+
+def disaggregate(annual: np.ndarray, fractions: np.ndarray) -> np.ndarray:
+    """Monthly volumes (hm³/month) from annual ones: shape (S, N, Y) × (N, 12) → (S, N, Y·12), October first."""
+    out = annual[:, :, :, None] * fractions[None, :, None, :]
+    return out.reshape(annual.shape[0], annual.shape[1], -1)
+
+
+def _window(monthly_hy: np.ndarray, start_month: int, n_steps: int) -> np.ndarray:
+    """Cut ``n_steps`` calendar months starting in ``start_month`` out of October-first monthly series."""
+    offset = (int(start_month) - HYDRO_YEAR_START_MONTH) % 12
+    return monthly_hy[..., offset: offset + n_steps]
+
+
+def _n_hydro_years(start_month: int, n_steps: int) -> int:
+    offset = (int(start_month) - HYDRO_YEAR_START_MONTH) % 12
+    return -(-(offset + n_steps) // 12)
+
+
+def stochastic_traces(spec: HydrologySpec, trace_indices: Sequence[int], years: int, seed: int = 0,
+                      start_month: int = HYDRO_YEAR_START_MONTH) -> np.ndarray:
+    """Monthly stochastic inflows, hm³/month, shape (trace, river, years·12), from ``start_month``."""
+    n_steps = 12 * int(years)
+    annual = annual_flows(spec, trace_indices, _n_hydro_years(start_month, n_steps), seed)
+    return _window(disaggregate(annual, spec.fractions), start_month, n_steps)
+
+
+def norm_traces(spec: HydrologySpec, years: int, start_month: int = HYDRO_YEAR_START_MONTH) -> np.ndarray:
+    """The norm: the long-term mean year repeated, hm³/month, shape (1, river, years·12)."""
+    n_steps = 12 * int(years)
+    ny = _n_hydro_years(start_month, n_steps)
+    annual = np.repeat(spec.means[None, :, None], ny, axis=2)
+    return _window(disaggregate(annual, spec.fractions), start_month, n_steps)
+
+
+def named_year_factors(spec: HydrologySpec, name: str, n_years: int, first_year: int = 1) -> np.ndarray:
+    """Factor on each river's norm per hydrological year, shape (river, n_years); 1 outside the named years.
+
+    Raises
+    ------
+    KeyError
+        If ``name`` is not one of ``spec.named_years``.
+    """
+    if name not in spec.named_years:
+        raise KeyError(f"unknown named year '{name}'; known: {', '.join(spec.named_years)}")
+    out = np.ones((len(spec.headwaters), n_years))
+    basins = spec.basins
+    for k, factors in enumerate(spec.named_years[name]):
+        y = first_year - 1 + k
+        if 0 <= y < n_years:
+            for basin, f in factors.items():
+                out[basins == basin, y] = f
+    return out
+
+
+def named_year_traces(spec: HydrologySpec, name: str, years: int, start_month: int = HYDRO_YEAR_START_MONTH,
+                      first_year: int = 1) -> np.ndarray:
+    """The norm with the named year(s) (e.g. ``"2000-2001"``) in place from hydrological year
+    ``first_year`` of the run on; hm³/month, shape (1, river, years·12)."""
+    n_steps = 12 * int(years)
+    ny = _n_hydro_years(start_month, n_steps)
+    annual = spec.means[None, :, None] * named_year_factors(spec, name, ny, first_year)[None]
+    return _window(disaggregate(annual, spec.fractions), start_month, n_steps)
+
+
+# -------------------------------------------------------------------------------------- observed data
+def read_inflow_csv(path: str | Path, unit: str = "m3/s") -> tuple[pd.DatetimeIndex, dict[str, np.ndarray]]:
+    """Read observed monthly inflows to replace generated ones.
+
+    The CSV has a ``date`` column (or the first column) with the first day of each month and one column per
+    inflow node id.  ``unit`` is ``m3/s`` (monthly mean discharge) or ``hm3`` (volume per month).
+
+    Returns
+    -------
+    dates, series
+        The month start dates and, per column, the volumes in hm³/month, shape (1, months).
+
+    Raises
+    ------
+    ModelError
+        With the file, line and column of the first bad cell, or an unknown unit.
+    """
+    p = Path(path)
+    try:
+        df = pd.read_csv(p)
+    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise ModelError(Problem(str(p), "", f"cannot be read: {exc}")) from None
+    date_col = "date" if "date" in df.columns else df.columns[0]
+    dates = pd.to_datetime(df[date_col], errors="coerce")
+    if dates.isna().any():
+        bad = int(np.flatnonzero(dates.isna().to_numpy())[0])
+        raise ModelError(Problem(str(p), f"line {bad + 2}", f"'{df[date_col].iloc[bad]}' is not a date"))
+    if unit not in ("m3/s", "hm3"):
+        raise ModelError(Problem(str(p), "", f"unit '{unit}' is not supported; use 'm3/s' or 'hm3'"))
+    factor = (dates.dt.days_in_month.to_numpy() * 0.0864) if unit == "m3/s" else np.ones(len(df))
+    out: dict[str, np.ndarray] = {}
+    for col in df.columns:
+        if col == date_col:
+            continue
+        vals = pd.to_numeric(df[col], errors="coerce").to_numpy(dtype=float)
+        if not np.all(np.isfinite(vals)) or np.any(vals < 0):
+            bad = int(np.flatnonzero(~np.isfinite(vals) | (vals < 0))[0])
+            raise ModelError(Problem(str(p), f"line {bad + 2}, column '{col}'",
+                                     f"'{df[col].iloc[bad]}' is not a non-negative number"))
+        out[str(col)] = (vals * factor)[None, :]
+    return pd.DatetimeIndex(dates), out

@@ -1,0 +1,542 @@
+"""Scenario overlays: small YAML files that change a baseline model document.
+
+An overlay has a ``title``, a ``description``, its ``sources`` and a list of ``changes`` applied in order::
+
+    title: Qosh Tepa canal diverting 10 km3/yr
+    sources: "F35 (650 m3/s design capacity), F37 (up to 10 km3/yr)"
+    changes:
+      - add_nodes: [{id: qosh_tepa_canal, type: canal, capacity: 650 m3/s, ...}]
+      - add_edges: [[amu_termez, qosh_tepa_canal]]
+      - set: {toktogul_hpp: {energy_priority: 2}}           # null removes an attribute
+      - set_edges: {"toktogul->toktogul_hpp": {max_flow: 180 m3/s}}
+      - remove_nodes: [rogun]                                 # and every edge touching them
+      - remove_edges: [[vakhsh_in, rogun]]
+      - scale_demands: {nodes: [...], factor: 1.2}           # or countries / category
+      - scale_inflows: {basin: amu, factor: 0.875}            # optional months (12, Jan first), years (1-based)
+      - shift_peak: {basin: all, months: 1}                   # the seasonal cycle arrives N months earlier
+      - named_years: {name: "2000-2001", first_year: 1}       # percent-of-norm years of daryo.hydrology
+
+Overlays combine: :func:`apply_scenarios` applies them one after the other, so ``["climate-2050",
+"qosh-tepa-10"]`` is the climate scenario with the canal on top.  Inflow changes (``scale_inflows``,
+``shift_peak``, ``named_years``) work on the document's inflow series: 12 monthly values or per-step values
+(one list per trace).  :func:`transform_inflows` applies the same changes to inflow arrays, for ensemble
+runs that replace the inflows after compiling.
+
+The library of the Aral Sea basin model is in ``daryo/data/aral/scenarios``; any ``*.yaml`` path can be given
+instead of a library name.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from .errors import ModelError, Problem
+from .timeaxis import TimeAxis
+from .units import UnitError, unit_factor
+
+__all__ = ["list_scenarios", "apply_scenarios", "load_overlay", "scenario_path", "transform_inflows",
+           "Overlay", "library_dir"]
+
+_TOP_KEYS = {"title", "description", "sources", "changes"}
+_OPS = ("set", "set_edges", "add_nodes", "remove_nodes", "add_edges", "remove_edges", "scale_demands",
+        "scale_inflows", "shift_peak", "named_years")
+_INFLOW_OPS = ("scale_inflows", "shift_peak", "named_years")
+_REFERENCES = ("spill_to", "return_to", "reservoir", "at")
+
+
+@dataclass(frozen=True)
+class Overlay:
+    """A parsed scenario overlay: its name, file, title, description, sources and list of changes."""
+
+    name: str
+    file: str
+    title: str
+    description: str
+    sources: str
+    changes: tuple[Mapping[str, Any], ...]
+
+
+def library_dir() -> Path:
+    """Folder of the Aral Sea basin scenario library."""
+    return Path(str(resources.files("daryo") / "data" / "aral" / "scenarios"))
+
+
+def scenario_path(name: str, library: Path | None = None) -> Path:
+    """The overlay file of a library scenario name, or ``name`` itself if it is a path to a YAML file.
+
+    Raises
+    ------
+    ModelError
+        If the name is neither a library scenario nor an existing file.
+    """
+    p = Path(name)
+    if p.suffix.lower() in (".yaml", ".yml"):
+        if p.is_file():
+            return p
+        raise ModelError(Problem(str(p), "", "scenario file not found"))
+    lib = library or library_dir()
+    candidate = lib / f"{name}.yaml"
+    if candidate.is_file():
+        return candidate
+    known = ", ".join(n for n, _ in list_scenarios(lib))
+    raise ModelError(Problem("", f"scenario '{name}'", f"unknown scenario; use one of: {known} (or a path "
+                             "to an overlay .yaml file)"))
+
+
+def list_scenarios(library: Path | None = None) -> list[tuple[str, str]]:
+    """(name, title) of every overlay in the library, sorted by name."""
+    lib = library or library_dir()
+    out = []
+    for f in sorted(lib.glob("*.yaml")):
+        doc = yaml.safe_load(f.read_text(encoding="utf-8")) or {}
+        out.append((f.stem, str(doc.get("title", ""))))
+    return out
+
+
+def load_overlay(name: str, library: Path | None = None) -> Overlay:
+    """Read and check the structure of one overlay (library name or path).
+
+    Raises
+    ------
+    ModelError
+        For an unknown name, malformed YAML, unknown top-level keys or unknown change types.
+    """
+    path = scenario_path(name, library)
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        place = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise ModelError(Problem(str(path), place, f"malformed YAML: {getattr(exc, 'problem', exc)}")) from None
+    problems = []
+    if not isinstance(doc, Mapping):
+        raise ModelError(Problem(str(path), "", "an overlay must be a mapping with title and changes"))
+    for key in doc:
+        if key not in _TOP_KEYS:
+            problems.append(Problem(str(path), str(key), f"unknown key; use: {', '.join(sorted(_TOP_KEYS))}"))
+    changes = doc.get("changes") or []
+    if not isinstance(changes, list):
+        problems.append(Problem(str(path), "changes", "must be a list of changes"))
+        changes = []
+    for i, ch in enumerate(changes):
+        if not isinstance(ch, Mapping) or len(ch) != 1 or next(iter(ch)) not in _OPS:
+            problems.append(Problem(str(path), f"changes[{i}]", f"each change is a mapping with one key out of: "
+                                    f"{', '.join(_OPS)}"))
+    if problems:
+        raise ModelError(problems)
+    return Overlay(path.stem if path.parent == (library or library_dir()) else str(path), str(path),
+                   str(doc.get("title", "")), str(doc.get("description", "")), str(doc.get("sources", "")),
+                   tuple(changes))
+
+
+# ------------------------------------------------------------------------------------------ applying
+def apply_scenarios(doc: Mapping[str, Any], names: Iterable[str], library: Path | None = None) -> dict[str, Any]:
+    """Apply overlays to a model document, in order; return a new document (``doc`` is not changed).
+
+    Parameters
+    ----------
+    doc
+        A model document (the parsed YAML of a daryo model).
+    names
+        Library scenario names (see :func:`list_scenarios`) or paths to overlay files.
+    library
+        Folder of the scenario library (default: the Aral Sea basin library).
+
+    Raises
+    ------
+    ModelError
+        Listing every problem: unknown scenario names, changes that name missing nodes or edges, adding a node
+        that exists, references (``return_to``, ``spill_to``, ``reservoir``, ``at``, edge ends) left pointing to
+        removed nodes, inflow series that cannot be changed.
+    """
+    out = copy.deepcopy(dict(doc))
+    applied = []
+    for name in names:
+        ov = load_overlay(name, library)
+        problems: list[Problem] = []
+        for i, change in enumerate(ov.changes):
+            op, arg = next(iter(change.items()))
+            place = f"changes[{i}].{op}"
+            problems += _APPLY[op](out, arg, ov.file, place)
+        problems += _check_references(out, ov.file)
+        if problems:
+            raise ModelError(problems)
+        applied.append(ov.name)
+    if applied:
+        meta = out.setdefault("metadata", {})
+        meta["scenarios"] = list(meta.get("scenarios") or []) + applied
+    return out
+
+
+def _nodes(doc: Mapping[str, Any]) -> dict[str, Any]:
+    return {str(n.get("id")): n for n in doc.get("nodes") or [] if isinstance(n, Mapping)}
+
+
+def _edge_key(e: Any) -> tuple[str, str] | None:
+    if isinstance(e, Mapping) and "from" in e and "to" in e:
+        return str(e["from"]), str(e["to"])
+    if isinstance(e, list | tuple) and len(e) == 2:
+        return str(e[0]), str(e[1])
+    if isinstance(e, str) and "->" in e:
+        a, b = e.split("->", 1)
+        return a.strip(), b.strip()
+    return None
+
+
+def _op_set(doc: dict, arg: Any, file: str, place: str) -> list[Problem]:
+    if not isinstance(arg, Mapping):
+        return [Problem(file, place, "give {node_id: {attribute: value}}")]
+    nodes, problems = _nodes(doc), []
+    for nid, attrs in arg.items():
+        if nid not in nodes:
+            problems.append(Problem(file, f"{place}.{nid}", f"node '{nid}' is not in the model"))
+            continue
+        if not isinstance(attrs, Mapping):
+            problems.append(Problem(file, f"{place}.{nid}", "give {attribute: value}"))
+            continue
+        for k, v in attrs.items():
+            if k in ("id",):
+                problems.append(Problem(file, f"{place}.{nid}.{k}", "the id cannot be changed"))
+            elif v is None:
+                nodes[nid].pop(k, None)
+            else:
+                nodes[nid][k] = copy.deepcopy(v)
+    return problems
+
+
+def _op_set_edges(doc: dict, arg: Any, file: str, place: str) -> list[Problem]:
+    if not isinstance(arg, Mapping):
+        return [Problem(file, place, "give {'from->to': {attribute: value}}")]
+    problems = []
+    edges = doc.get("edges") or []
+    for key, attrs in arg.items():
+        k = _edge_key(key)
+        idx = [i for i, e in enumerate(edges) if _edge_key(e) == k]
+        if k is None or not idx:
+            problems.append(Problem(file, f"{place}.{key}", f"edge '{key}' is not in the model"))
+            continue
+        e = edges[idx[0]]
+        if not isinstance(e, Mapping):
+            e = {"from": k[0], "to": k[1]}
+        e = dict(e)
+        for a, v in (attrs or {}).items():
+            if v is None:
+                e.pop(a, None)
+            else:
+                e[a] = copy.deepcopy(v)
+        edges[idx[0]] = e
+    return problems
+
+
+def _op_add_nodes(doc: dict, arg: Any, file: str, place: str) -> list[Problem]:
+    if not isinstance(arg, list):
+        return [Problem(file, place, "give a list of nodes")]
+    nodes, problems = _nodes(doc), []
+    for j, n in enumerate(arg):
+        nid = n.get("id") if isinstance(n, Mapping) else None
+        if not nid:
+            problems.append(Problem(file, f"{place}[{j}]", "a node needs an id"))
+        elif nid in nodes:
+            problems.append(Problem(file, f"{place}[{nid}]", f"node '{nid}' already exists; use 'set' to change it"))
+        else:
+            doc["nodes"].append(copy.deepcopy(dict(n)))
+            nodes[nid] = doc["nodes"][-1]
+    return problems
+
+
+def _op_remove_nodes(doc: dict, arg: Any, file: str, place: str) -> list[Problem]:
+    ids = [arg] if isinstance(arg, str) else list(arg or [])
+    nodes, problems = _nodes(doc), []
+    for nid in ids:
+        if nid not in nodes:
+            problems.append(Problem(file, f"{place}.{nid}", f"node '{nid}' is not in the model"))
+    gone = set(ids)
+    doc["nodes"] = [n for n in doc["nodes"] if n.get("id") not in gone]
+    doc["edges"] = [e for e in doc.get("edges") or [] if not (set(_edge_key(e) or ()) & gone)]
+    return problems
+
+
+def _op_add_edges(doc: dict, arg: Any, file: str, place: str) -> list[Problem]:
+    if not isinstance(arg, list):
+        return [Problem(file, place, "give a list of edges")]
+    problems = []
+    existing = {_edge_key(e) for e in doc.get("edges") or []}
+    for j, e in enumerate(arg):
+        k = _edge_key(e)
+        if k is None:
+            problems.append(Problem(file, f"{place}[{j}]", "an edge is [from, to] or {from, to, ...}"))
+        elif k in existing:
+            problems.append(Problem(file, f"{place}[{j}]", f"edge {k[0]}->{k[1]} already exists"))
+        else:
+            doc.setdefault("edges", []).append(copy.deepcopy(e))
+            existing.add(k)
+    return problems
+
+
+def _op_remove_edges(doc: dict, arg: Any, file: str, place: str) -> list[Problem]:
+    problems = []
+    for j, e in enumerate(arg or []):
+        k = _edge_key(e)
+        before = len(doc.get("edges") or [])
+        doc["edges"] = [x for x in doc.get("edges") or [] if _edge_key(x) != k]
+        if len(doc["edges"]) == before:
+            problems.append(Problem(file, f"{place}[{j}]", f"edge {e} is not in the model"))
+    return problems
+
+
+def _op_scale_demands(doc: dict, arg: Any, file: str, place: str) -> list[Problem]:
+    if not isinstance(arg, Mapping) or "factor" not in arg:
+        return [Problem(file, place, "give factor and nodes, countries and/or category")]
+    nodes, problems = _nodes(doc), []
+    wanted = list(arg.get("nodes") or [])
+    for nid in wanted:
+        if nid not in nodes or nodes[nid].get("type") != "demand":
+            problems.append(Problem(file, f"{place}.nodes.{nid}", f"'{nid}' is not a demand of the model"))
+    countries, category = set(arg.get("countries") or []), arg.get("category")
+    for n in nodes.values():
+        if n.get("type") != "demand":
+            continue
+        hit = n["id"] in wanted or ((not wanted) and (not countries or n.get("country") in countries)
+                                    and (category is None or n.get("category", "irrigation") == category))
+        if hit:
+            n["demand"] = _scaled(n["demand"], float(arg["factor"]))
+    return problems
+
+
+def _scaled(d: Any, f: float) -> Any:
+    """A demand series multiplied by ``f``, in the same form as written."""
+    if isinstance(d, Mapping):
+        return {**d, "scale": float(d.get("scale", 1.0)) * f}
+    if isinstance(d, str):
+        return _scale_text(d, f)
+    if isinstance(d, list):
+        return {"monthly" if len(d) == 12 else "values": d, "scale": f}
+    return float(d) * f
+
+
+def _scale_text(text: str, factor: float) -> str:
+    value, _, unit = text.strip().partition(" ")
+    return f"{float(value) * factor:g} {unit}".strip()
+
+
+def _check_references(doc: Mapping[str, Any], file: str) -> list[Problem]:
+    nodes = _nodes(doc)
+    problems = []
+    for nid, n in nodes.items():
+        for key in _REFERENCES:
+            ref = n.get(key)
+            if ref is not None and ref not in nodes:
+                problems.append(Problem(file, f"nodes[{nid}].{key}", f"names '{ref}', which is not in the model "
+                                        "after this scenario"))
+    for e in doc.get("edges") or []:
+        k = _edge_key(e)
+        if k:
+            for end in k:
+                if end not in nodes:
+                    problems.append(Problem(file, f"edges[{k[0]}->{k[1]}]", f"'{end}' is not in the model after "
+                                            "this scenario"))
+    return problems
+
+
+# ------------------------------------------------------------------------------------ inflow changes
+def _axis(doc: Mapping[str, Any]) -> TimeAxis:
+    t = doc.get("time") or {}
+    return TimeAxis.from_range(str(t.get("start")), str(t.get("end")))
+
+
+def _hydro_year_index(axis: TimeAxis) -> np.ndarray:
+    """0-based index of the hydrological year of each step, counted from the run's first step."""
+    hy = np.asarray(axis.hydrological_year)
+    return hy - hy[0]
+
+
+def _inflow_targets(doc: Mapping[str, Any], arg: Mapping[str, Any], file: str, place: str
+                    ) -> tuple[list[str], list[Problem]]:
+    basins = (doc.get("metadata") or {}).get("basins") or {}
+    nodes = _nodes(doc)
+    if "nodes" in arg:
+        ids = list(arg["nodes"])
+        bad = [i for i in ids if i not in nodes or nodes[i].get("type") != "inflow"]
+        return [i for i in ids if i not in bad], [Problem(file, f"{place}.nodes.{i}", f"'{i}' is not an inflow of "
+                                                          "the model") for i in bad]
+    basin = arg.get("basin", "all")
+    if basin == "all":
+        return [i for i, n in nodes.items() if n.get("type") == "inflow"], []
+    if basin not in basins:
+        return [], [Problem(file, f"{place}.basin", f"unknown basin '{basin}'; the model's metadata.basins has: "
+                            f"{', '.join(basins) or '(none)'}")]
+    ids = [i for i in basins[basin] if i in nodes]
+    return ids, []
+
+
+def _series_to_array(spec: Any, axis: TimeAxis) -> tuple[np.ndarray, bool] | None:
+    """An inflow series as (array, periodic): (12,) hm³ per month Jan-first, or (S, T) hm³ per step."""
+    if not isinstance(spec, Mapping) or not ("monthly" in spec or "values" in spec):
+        return None
+    try:
+        factor, is_rate = unit_factor(spec.get("unit"), "flow")
+    except UnitError:
+        return None
+    factor *= float(spec.get("scale", 1.0))
+    if "monthly" in spec:
+        arr = np.asarray(spec["monthly"], dtype=float) * factor
+        if is_rate:
+            arr = arr * np.array([31, 28.25, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+        return arr, True
+    arr = np.atleast_2d(np.asarray(spec["values"], dtype=float)) * factor
+    if is_rate:
+        arr = arr * axis.days[None, : arr.shape[1]]
+    return arr, False
+
+
+def _array_to_series(arr: np.ndarray, periodic: bool) -> dict[str, Any]:
+    if periodic:
+        return {"monthly": [round(float(x), 6) for x in arr], "unit": "hm3/month"}
+    rows = [[round(float(x), 6) for x in r] for r in arr]
+    return {"values": rows[0] if len(rows) == 1 else rows, "unit": "hm3/month"}
+
+
+def _expand(arr: np.ndarray, periodic: bool, axis: TimeAxis) -> np.ndarray:
+    return arr[axis.month - 1][None, :] if periodic else arr
+
+
+def _inflow_op(doc: dict, arg: Any, file: str, place: str, op: str) -> list[Problem]:
+    if not isinstance(arg, Mapping):
+        return [Problem(file, place, "give a mapping (see the daryo.scenarios docstring)")]
+    ids, problems = _inflow_targets(doc, arg, file, place)
+    axis = _axis(doc)
+    nodes = _nodes(doc)
+    for nid in ids:
+        got = _series_to_array(nodes[nid].get("inflow"), axis)
+        if got is None:
+            problems.append(Problem(file, f"{place} ({nid})", f"the inflow of '{nid}' is not 12 monthly or per-step "
+                                    "values in a flow unit, so the scenario cannot change it"))
+            continue
+        arr, periodic = got
+        try:
+            new, still_periodic = _transform(arr, periodic, op, arg, axis, nid, doc)
+        except (KeyError, ValueError) as exc:
+            problems.append(Problem(file, place, str(exc).strip("'\"")))
+            return problems
+        nodes[nid]["inflow"] = _array_to_series(new, still_periodic)
+    return problems
+
+
+def _transform(arr: np.ndarray, periodic: bool, op: str, arg: Mapping[str, Any], axis: TimeAxis, nid: str,
+               doc: Mapping[str, Any]) -> tuple[np.ndarray, bool]:
+    if op == "shift_peak":
+        months = float(arg.get("months", 1.0))
+        if periodic:
+            return _shift(arr[None, :], months, wrap=True)[0], True
+        return _shift(arr, months, wrap=False), False
+    if op == "scale_inflows":
+        f = _scale_factors(arg, axis)
+        if periodic and arg.get("years") is None:
+            monthly = np.asarray(arg.get("months") or [1.0] * 12, dtype=float)
+            return arr * float(arg.get("factor", 1.0)) * monthly, True
+        return _expand(arr, periodic, axis) * f[None, :], False
+    # named_years
+    from .hydrology import load_spec, named_year_factors
+
+    spec = load_spec()
+    if nid not in spec.ids:
+        return arr, periodic
+    hy = _hydro_year_index(axis)
+    fac = named_year_factors(spec, str(arg.get("name")), int(hy.max()) + 1, int(arg.get("first_year", 1)))
+    return _expand(arr, periodic, axis) * fac[spec.index(nid)][hy][None, :], False
+
+
+def _scale_factors(arg: Mapping[str, Any], axis: TimeAxis) -> np.ndarray:
+    """Per-step factor of a ``scale_inflows`` change."""
+    f = np.full(axis.n_steps, float(arg.get("factor", 1.0)))
+    months = arg.get("months")
+    if months is not None:
+        if len(months) != 12:
+            raise ValueError("months needs 12 factors, January first")
+        f = f * np.asarray(months, dtype=float)[axis.month - 1]
+    years = arg.get("years")
+    if years is not None:
+        hy = _hydro_year_index(axis) + 1
+        f = np.where(np.isin(hy, list(years)), f, 1.0)
+    return f
+
+
+def _shift(arr: np.ndarray, months: float, wrap: bool) -> np.ndarray:
+    """Move a (S, T) monthly series ``months`` earlier (fractional: linear between whole-month shifts);
+    ``wrap`` for a 12-month cycle, otherwise the last step repeats."""
+    n = int(np.floor(months))
+    a = months - n
+    T = arr.shape[1]
+
+    def take(k: int) -> np.ndarray:
+        idx = np.arange(T) + k
+        idx = idx % T if wrap else np.clip(idx, 0, T - 1)
+        return arr[:, idx]
+
+    return (1 - a) * take(n) + a * take(n + 1)
+
+
+def _make_inflow_op(op: str):  # type: ignore[no-untyped-def]
+    def apply(doc: dict, arg: Any, file: str, place: str) -> list[Problem]:
+        return _inflow_op(doc, arg, file, place, op)
+
+    return apply
+
+
+_APPLY = {"set": _op_set, "set_edges": _op_set_edges, "add_nodes": _op_add_nodes, "remove_nodes": _op_remove_nodes,
+          "add_edges": _op_add_edges, "remove_edges": _op_remove_edges, "scale_demands": _op_scale_demands,
+          **{op: _make_inflow_op(op) for op in _INFLOW_OPS}}
+
+
+def transform_inflows(inflows: Mapping[str, np.ndarray], names: Sequence[str], start: str | pd.Timestamp,
+                      basins: Mapping[str, Sequence[str]], library: Path | None = None) -> dict[str, np.ndarray]:
+    """Apply the inflow changes of overlays to inflow arrays (other changes are ignored).
+
+    Parameters
+    ----------
+    inflows
+        Per inflow node, hm³ per month shaped (trace, step), monthly steps from ``start``.
+    names
+        Overlay names or paths, applied in order.
+    start
+        Date of the first step.
+    basins
+        Inflow ids per basin (the model's ``metadata.basins``).
+
+    Returns
+    -------
+    dict
+        The changed arrays (new arrays; the inputs are not modified).
+    """
+    out = {k: np.asarray(v, dtype=float).copy() for k, v in inflows.items()}
+    if not out:
+        return out
+    n_steps = next(iter(out.values())).shape[1]
+    s = pd.Timestamp(start)
+    end = s + pd.DateOffset(months=n_steps - 1)
+    axis = TimeAxis.from_range(s, end)
+    doc = {"time": {"start": f"{s:%Y-%m}", "end": f"{end:%Y-%m}"}, "metadata": {"basins": dict(basins)},
+           "nodes": [{"id": k, "type": "inflow"} for k in out]}
+    problems: list[Problem] = []
+    for name in names:
+        ov = load_overlay(name, library)
+        for i, change in enumerate(ov.changes):
+            op, arg = next(iter(change.items()))
+            if op not in _INFLOW_OPS:
+                continue
+            ids, probs = _inflow_targets(doc, arg, ov.file, f"changes[{i}].{op}")
+            problems += probs
+            for nid in ids:
+                out[nid], _ = _transform(out[nid], False, op, arg, axis, nid, doc)
+    if problems:
+        raise ModelError(problems)
+    return out

@@ -1,0 +1,127 @@
+"""The stochastic headwater generator reproduces its target statistics, reproducibly.
+
+Targets come from ``daryo/data/aral/hydrology.yaml`` (each with its source there); the published seasonal
+splits the monthly shapes must honour are cited next to each check.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from daryo.errors import ModelError
+from daryo.hydrology import (
+    annual_flows,
+    load_spec,
+    log_ar1_parameters,
+    named_year_factors,
+    named_year_traces,
+    norm_traces,
+    read_inflow_csv,
+    stochastic_traces,
+)
+
+
+@pytest.fixture(scope="module")
+def spec():
+    return load_spec()
+
+
+@pytest.fixture(scope="module")
+def long_sample(spec):
+    """200 traces x 300 years of annual flows (hm³/yr): 60,000 years per river."""
+    return annual_flows(spec, range(200), 300, seed=11)
+
+
+def test_spec_is_complete(spec):
+    assert len(spec.headwaters) == 14
+    assert np.allclose(spec.fractions.sum(axis=1), 1.0)
+    assert np.linalg.eigvalsh(spec.correlation).min() > 0
+    assert set(spec.basins) == {"syr", "amu"}
+
+
+def test_mean_cv_and_lag1_are_reproduced(spec, long_sample):
+    q = long_sample  # (S, N, Y)
+    mean = q.mean(axis=(0, 2))
+    assert np.allclose(mean, spec.means, rtol=0.02)
+    cv = (q.std(axis=2) / q.mean(axis=2)).mean(axis=0)
+    assert np.allclose(cv, [h.cv for h in spec.headwaters], rtol=0.06)
+    x = np.log(q) - np.log(q).mean(axis=2, keepdims=True)
+    lag1 = ((x[:, :, 1:] * x[:, :, :-1]).mean(axis=2) / (x**2).mean(axis=2)).mean(axis=0)
+    assert np.allclose(lag1, [h.lag1 for h in spec.headwaters], atol=0.03)
+
+
+def test_cross_correlation_of_log_flows(spec, long_sample):
+    """Stationary correlation of two AR(1) series with innovation correlation c: c·√((1−ρi²)(1−ρj²))/(1−ρiρj)."""
+    x = np.log(long_sample)
+    x = (x - x.mean(axis=2, keepdims=True)) / x.std(axis=2, keepdims=True)
+    got = np.einsum("sny,smy->nm", x, x) / (x.shape[0] * x.shape[2])
+    rho = np.array([h.lag1 for h in spec.headwaters])
+    s = np.sqrt(1 - rho**2)
+    want = spec.correlation * np.outer(s, s) / (1 - np.outer(rho, rho))
+    np.fill_diagonal(want, 1.0)
+    assert np.abs(got - want).max() < 0.03
+
+
+def test_log_ar1_parameters_give_the_lognormal_moments():
+    mu, sigma = log_ar1_parameters(np.array([1000.0]), np.array([0.2]))
+    assert np.exp(mu + sigma**2 / 2) == pytest.approx(1000.0)
+    assert np.sqrt(np.exp(sigma**2) - 1) == pytest.approx(0.2)
+
+
+def test_monthly_volumes_follow_the_fractions_and_sum_to_the_year(spec):
+    q = stochastic_traces(spec, [0, 1], years=5, seed=3)  # October start
+    ann = annual_flows(spec, [0, 1], 5, seed=3)
+    assert q.shape == (2, 14, 60)
+    assert np.allclose(q.reshape(2, 14, 5, 12).sum(axis=3), ann)
+    assert np.allclose(q.reshape(2, 14, 5, 12) / ann[..., None], spec.fractions[None, :, None, :])
+
+
+@pytest.mark.parametrize("river, months, share, source", [
+    ("vakhsh_in", slice(6, 12), 0.80, "Nurek inflow 80 % in April-September 2021/2023 [D17, D18]"),
+    ("naryn_in", slice(6, 12), 0.75, "Toktogul inflow 75 % in the growing season 2023 [D18]"),
+    ("panj_in", slice(6, 12), 0.81, "Gunt 81 % in the warm season [D7]"),
+    ("chirchik_in", slice(0, 6), 0.225, "Charvak NGS norm ~1.43 of 6.36 km3 [D54, D7]"),
+])
+def test_seasonal_split_matches_published(spec, river, months, share, source):
+    f = spec.fractions[spec.index(river)]
+    assert f[months].sum() == pytest.approx(share, abs=0.01), source
+
+
+def test_trace_is_independent_of_the_ensemble_size_and_run_length(spec):
+    alone = stochastic_traces(spec, [7], years=10, seed=42)
+    within = stochastic_traces(spec, range(12), years=25, seed=42)
+    assert np.array_equal(alone[0], within[7, :, :120])
+    other_seed = stochastic_traces(spec, [7], years=10, seed=43)
+    assert not np.allclose(alone, other_seed)
+
+
+def test_norm_is_the_mean_year_and_respects_the_start_month(spec):
+    oct_start = norm_traces(spec, 2)
+    jan_start = norm_traces(spec, 2, start_month=1)
+    assert np.allclose(oct_start[0].sum(axis=1), 2 * spec.means)
+    assert np.allclose(jan_start[0, :, 0], spec.means * spec.fractions[:, 3])  # January = 4th month from October
+
+
+def test_named_years(spec):
+    f = named_year_factors(spec, "2000-2001", 4)
+    amu, syr = spec.basins == "amu", spec.basins == "syr"
+    assert np.allclose(f[amu, 0], 0.60) and np.allclose(f[amu, 1], 0.55)
+    assert np.allclose(f[syr, :2], 0.80) and np.allclose(f[:, 2:], 1.0)
+    q = named_year_traces(spec, "2021", 2)
+    # 2021: Syr 32.09 of 37.2 km3 (86 %) [D17]; basin 84 % [F1]
+    assert q[0, syr, :12].sum() / spec.means[syr].sum() == pytest.approx(0.863, abs=1e-6)
+    assert q[0, amu, :12].sum() / spec.means[amu].sum() == pytest.approx(0.84, abs=1e-6)
+    with pytest.raises(KeyError):
+        named_year_factors(spec, "1999", 2)
+
+
+def test_read_inflow_csv(tmp_path):
+    p = tmp_path / "obs.csv"
+    p.write_text("date,naryn_in\n2001-01-01,100\n2001-02-01,200\n")
+    dates, cols = read_inflow_csv(p, unit="m3/s")
+    assert list(dates.month) == [1, 2]
+    assert cols["naryn_in"][0] == pytest.approx([100 * 31 * 0.0864, 200 * 28 * 0.0864])
+    p.write_text("date,naryn_in\n2001-01-01,100\n2001-02-01,lots\n")
+    with pytest.raises(ModelError, match="line 3, column 'naryn_in'"):
+        read_inflow_csv(p)

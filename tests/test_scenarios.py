@@ -1,0 +1,102 @@
+"""Scenario overlays: the library applies, combines in order, and refuses bad names and dangling references."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from daryo.basins.aral import build_aral_document, read_base_document
+from daryo.errors import ModelError
+from daryo.model import model_from_dict
+from daryo.scenarios import apply_scenarios, list_scenarios, transform_inflows
+
+LIBRARY = {"icwc", "soviet-protocol", "energy-mode", "irrigation-mode", "rogun-absent", "rogun-stage1", "rogun-full",
+           "qosh-tepa-4.5", "qosh-tepa-10", "drought-2000-2001", "drought-2008", "drought-2021", "drought-multiyear",
+           "climate-2050"}
+
+
+def _node(doc, nid):
+    return next(n for n in doc["nodes"] if n["id"] == nid)
+
+
+def test_library_lists_every_scenario_with_a_title():
+    listed = dict(list_scenarios())
+    assert LIBRARY <= set(listed)
+    assert all(listed[n] for n in LIBRARY)
+
+
+@pytest.mark.parametrize("name", sorted(LIBRARY))
+def test_each_overlay_applies_and_validates(name):
+    doc = build_aral_document(scenarios=[name], years=3)
+    model = model_from_dict(doc, file=f"aral+{name}")
+    assert model.metadata["scenarios"] == [name]
+
+
+def test_baseline_document_is_not_modified():
+    base = read_base_document()
+    before = repr(base)
+    apply_scenarios(base, ["rogun-absent", "climate-2050", "qosh-tepa-10"])
+    assert repr(base) == before
+
+
+def test_unknown_name_is_refused_with_the_available_names():
+    with pytest.raises(ModelError, match="unknown scenario.*qosh-tepa-10"):
+        apply_scenarios(read_base_document(), ["qosh-tepa-11"])
+
+
+def test_missing_nodes_and_dangling_references_are_refused(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("title: bad\nchanges:\n  - set: {toktogol: {max_volume: 1 km3}}\n"
+                   "  - remove_nodes: [toktogul]\n")
+    with pytest.raises(ModelError) as err:
+        apply_scenarios(read_base_document(), [str(bad)])
+    text = str(err.value)
+    assert "bad.yaml: changes[0].set.toktogol: node 'toktogol' is not in the model" in text
+    # removing the reservoir leaves its plant's `reservoir` and the inflow's edge ... its spill target is fine
+    assert "nodes[toktogul_hpp].reservoir: names 'toktogul'" in text
+    typo = tmp_path / "typo.yaml"
+    typo.write_text("title: typo\nchanges:\n  - scale_inflow: {basin: amu, factor: 0.9}\n")
+    with pytest.raises(ModelError, match="changes\\[0\\]: each change is a mapping with one key"):
+        apply_scenarios(read_base_document(), [str(typo)])
+    basin = tmp_path / "basin.yaml"
+    basin.write_text("title: b\nchanges:\n  - scale_inflows: {basin: nile, factor: 0.9}\n")
+    with pytest.raises(ModelError, match="unknown basin 'nile'"):
+        apply_scenarios(read_base_document(), [str(basin)])
+
+
+def test_overlays_combine_in_order():
+    doc = apply_scenarios(read_base_document(), ["rogun-full", "rogun-stage1"])
+    assert _node(doc, "rogun")["max_volume"] == 1235
+    doc = apply_scenarios(read_base_document(), ["rogun-stage1", "rogun-full"])
+    assert _node(doc, "rogun")["max_volume"] == "13.3 km3"
+    both = build_aral_document(scenarios=["climate-2050", "qosh-tepa-10"], years=2)
+    plain = build_aral_document(years=2)
+    assert _node(both, "afg_qosh_tepa_irr")["priority"] == 2
+    for nid, f in (("vakhsh_in", 0.875), ("naryn_in", 0.92)):
+        a = np.asarray(_node(both, nid)["inflow"]["values"])
+        b = np.asarray(_node(plain, nid)["inflow"]["values"])
+        # annual volume scaled (the shift moves one month of the next year into this one at the edges)
+        assert a[:12].sum() / b[:12].sum() == pytest.approx(f, rel=0.03)
+        assert np.argmax(a[:12]) == np.argmax(b[:12]) - 1  # the peak one month earlier
+
+
+def test_periodic_and_year_specific_inflow_changes():
+    base = read_base_document()
+    doc = apply_scenarios(base, ["climate-2050"])
+    inflow = _node(doc, "naryn_in")["inflow"]
+    assert "monthly" in inflow  # scaling and shifting keep a 12-month cycle
+    assert sum(inflow["monthly"]) == pytest.approx(0.92 * 12300, rel=1e-6)
+    doc = apply_scenarios(base, ["drought-2000-2001"])
+    values = np.asarray(_node(doc, "panj_in")["inflow"]["values"])
+    assert values.shape == (360,)  # 30 years of the baseline document
+    years = values.reshape(30, 12).sum(axis=1) / 26190
+    assert years[:3] == pytest.approx([0.60, 0.55, 1.0], rel=1e-6)
+
+
+def test_transform_inflows_matches_the_document_change():
+    doc = build_aral_document(hydrology="stochastic", traces=2, years=3, seed=5)
+    changed = apply_scenarios(doc, ["drought-2021", "climate-2050"])
+    arrays = {n["id"]: np.atleast_2d(n["inflow"]["values"]) for n in doc["nodes"] if n["type"] == "inflow"}
+    got = transform_inflows(arrays, ["drought-2021", "climate-2050"], "2000-10", doc["metadata"]["basins"])
+    for nid, arr in got.items():
+        assert np.allclose(arr, np.atleast_2d(_node(changed, nid)["inflow"]["values"]), rtol=1e-6)
