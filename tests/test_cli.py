@@ -6,21 +6,48 @@ import pandas as pd
 import pytest
 import xarray as xr
 
+from daryo import demo_model_path
 from daryo.cli import main
 
+DEMO = str(demo_model_path())
 
-def test_run_default_prints_summary(capsys):
-    assert main(["run", "--scenarios", "1", "--years", "2"]) == 0
+
+def test_run_default_is_the_aral_basin(capsys):
+    assert main(["run", "--years", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "daryo run: aral-sea-basin — 1 scenario(s), 24 steps, 2000-10 to 2002-09" in out
+    for country in ("AFG", "KAZ", "KGZ", "TJK", "TKM", "UZB"):
+        assert f"\n{country} " in out
+    assert "inflow to terminal sinks" in out and "north_aral" in out and "south_aral" in out
+    assert "largest mass-balance error" in out
+
+
+def test_run_demo_file_prints_summary(capsys):
+    assert main(["run", DEMO, "--scenarios", "1", "--years", "2"]) == 0
     out = capsys.readouterr().out
     assert "daryo run: demo-basin — 1 scenario(s), 24 steps" in out
-    assert "country" in out and "UZB" in out and "KGZ" in out
-    assert "inflow to terminal sinks" in out and "lake" in out
-    assert "largest mass-balance error" in out
+    assert "UZB" in out and "KGZ" in out and "lake" in out
+
+
+def test_scenarios_listed_and_combined(capsys):
+    assert main(["scenarios"]) == 0
+    out = capsys.readouterr().out
+    assert "qosh-tepa-10" in out and "climate-2050" in out and "energy-mode" in out
+    assert main(["run", "--scenario", "qosh-tepa-10", "--scenario", "climate-2050", "--years", "1"]) == 0
+    assert main(["run", "--scenario", "no-such-scenario", "--years", "1"]) == 1
+    assert "unknown scenario; use one of:" in capsys.readouterr().err
+
+
+def test_stochastic_hydrology_needs_its_flag(capsys):
+    assert main(["run", "--scenarios", "3", "--years", "1"]) == 2
+    assert "needs --hydrology stochastic" in capsys.readouterr().err
+    assert main(["run", "--hydrology", "stochastic", "--scenarios", "2", "--years", "1", "--seed", "3"]) == 0
+    assert "2 scenario(s)" in capsys.readouterr().out
 
 
 def test_run_writes_netcdf_and_csv(tmp_path, capsys):
     nc, csv = tmp_path / "r.nc", tmp_path / "csv"
-    assert main(["run", "--scenarios", "2", "--years", "1", "-o", str(nc), "--csv", str(csv)]) == 0
+    assert main(["run", DEMO, "--scenarios", "2", "--years", "1", "-o", str(nc), "--csv", str(csv)]) == 0
     ds = xr.open_dataset(nc, engine="netcdf4")
     assert ds.sizes["scenario"] == 2 and ds.sizes["time"] == 12
     assert ds["storage"].attrs["units"] == "hm3"
@@ -32,14 +59,13 @@ def test_run_writes_netcdf_and_csv(tmp_path, capsys):
 
 
 def test_validate_and_info(capsys):
-    from daryo import default_model_path
-
-    path = str(default_model_path())
-    assert main(["validate", path]) == 0
+    assert main(["validate", DEMO]) == 0
     assert "valid (12 nodes, 10 edges, 5 scenario trace(s))" in capsys.readouterr().out
-    assert main(["info"]) == 0
+    assert main(["info", DEMO]) == 0
     out = capsys.readouterr().out
     assert "reservoir" in out and "countries: KAZ, KGZ, UZB" in out and "360 monthly steps" in out
+    assert main(["info"]) == 0
+    assert "countries: AFG, KAZ, KGZ, TJK, TKM, UZB" in capsys.readouterr().out
 
 
 def test_invalid_model_exit_1_without_traceback(tmp_path, capsys):
@@ -52,7 +78,7 @@ def test_invalid_model_exit_1_without_traceback(tmp_path, capsys):
 
 def test_usage_errors_exit_2(capsys):
     assert main(["frobnicate"]) == 2
-    assert main(["run", "--scenarios", "99"]) == 2
+    assert main(["run", DEMO, "--scenarios", "99"]) == 2
     assert "the model has 5 scenario trace(s)" in capsys.readouterr().err
 
 

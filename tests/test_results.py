@@ -8,7 +8,7 @@ from daryo.simulate import RunOptions
 
 
 def test_netcdf_round_trip_is_identical(tmp_path):
-    res = daryo.run(daryo.load(), RunOptions(scenarios=2, years=1))
+    res = daryo.run(daryo.load(daryo.demo_model_path()), RunOptions(scenarios=2, years=1))
     path = res.to_netcdf(tmp_path / "r.nc")
     back = xr.open_dataset(path, engine="netcdf4").load()
     for name, da in res.dataset.data_vars.items():
@@ -18,13 +18,13 @@ def test_netcdf_round_trip_is_identical(tmp_path):
 
 
 def test_model_not_mutated_by_run():
-    model = daryo.load()
+    model = daryo.load(daryo.demo_model_path())
     before = repr(model.nodes)
     daryo.run(model, RunOptions(scenarios=1, years=1))
     assert repr(model.nodes) == before
 
 
 def test_hydrological_year_and_season_labels():
-    ds = daryo.run(daryo.load(), RunOptions(scenarios=1, years=1)).dataset
+    ds = daryo.run(daryo.load(daryo.demo_model_path()), RunOptions(scenarios=1, years=1)).dataset
     assert list(ds.hydrological_year.values) == [2001] * 12  # Oct 2000 – Sep 2001
     assert list(ds.season.values[:6]) == ["winter"] * 6 and list(ds.season.values[6:]) == ["summer"] * 6

@@ -2,32 +2,74 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 
-from .model import Model, load_model
+from .errors import ModelError, Problem
+from .model import Model, load_model, model_from_dict
 from .network import compile_network
 from .results import Results, build_dataset
 from .simulate import RunOptions, simulate
 from .simulate.fastpath import simulate_fast
 
-__all__ = ["load", "run", "default_model_path", "RunOptions"]
+__all__ = ["load", "run", "default_model_path", "demo_model_path", "RunOptions"]
 
 
 def default_model_path() -> Path:
-    """Path of the embedded default model."""
+    """Path of the embedded default model: the Aral Sea basin (norm hydrology, ICWC baseline)."""
+    from .basins.aral import aral_model_path
+
+    return aral_model_path()
+
+
+def demo_model_path() -> Path:
+    """Path of the small two-country demonstration basin shipped with daryo."""
     return Path(str(resources.files("daryo") / "data" / "demo" / "demo.yaml"))
 
 
-def load(path: str | Path | None = None) -> Model:
-    """Load a model file (daryo YAML/JSON or Pywr JSON); ``None`` loads the embedded default.
+def load(path: str | Path | None = None, scenarios: Sequence[str] = ()) -> Model:
+    """Load a model file (daryo YAML/JSON or Pywr JSON); ``None`` loads the embedded Aral Sea basin model.
+
+    Parameters
+    ----------
+    path
+        The model file, or None for the embedded default.
+    scenarios
+        Scenario overlays applied in order: names from the Aral scenario library (``daryo scenarios``) or
+        paths to overlay YAML files (see ``docs/aral-basin.md``).
 
     Raises
     ------
     daryo.ModelError
         Listing every problem with its file and place.
     """
-    return load_model(path if path is not None else default_model_path())
+    if path is None:
+        from .basins.aral import load_aral_model
+
+        return load_aral_model(scenarios=tuple(scenarios))
+    if not scenarios:
+        return load_model(path)
+    from .scenarios import apply_scenarios
+
+    p = Path(path)
+    doc = document_of(p)
+    label = str(p) + "".join(f" + {s}" for s in scenarios)
+    return model_from_dict(apply_scenarios(doc, scenarios), base_dir=p.parent, file=label, path=p)
+
+
+def document_of(path: Path) -> dict:
+    """The model document of a file, as plain data (a Pywr JSON document is converted)."""
+    from .model.loader import _looks_like_pywr, read_document
+
+    doc = read_document(path)
+    if isinstance(doc, dict) and _looks_like_pywr(doc):
+        from .pywr import convert_pywr_document
+
+        doc = convert_pywr_document(doc, path)
+    if not isinstance(doc, dict):
+        raise ModelError(Problem(str(path), "", "the model file must be a mapping"))
+    return doc
 
 
 def run(model: Model, options: RunOptions | None = None) -> Results:

@@ -36,7 +36,17 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--csv", metavar="DIR", help="write results as CSV files into DIR")
     r.add_argument("--scenarios", type=int, metavar="N", help="run the first N scenario traces")
     r.add_argument("--years", type=int, metavar="Y", help="run Y years from the model's start")
+    r.add_argument("--scenario", action="append", default=[], metavar="NAME",
+                   help="apply a scenario overlay (a name from `daryo scenarios` or an overlay .yaml); repeat to "
+                        "combine, in order")
+    r.add_argument("--hydrology", metavar="KIND",
+                   help="embedded model only: norm (default), stochastic (with --scenarios N traces and --seed), "
+                        "or a named year: 2021, 2023, 2008, 2000-2001, multiyear")
+    r.add_argument("--seed", type=int, default=0, metavar="S", help="seed of stochastic hydrology (default 0)")
     r.set_defaults(func=_cmd_run)
+
+    sc = sub.add_parser("scenarios", help="list the scenario library of the embedded Aral Sea basin model")
+    sc.set_defaults(func=_cmd_scenarios)
 
     v = sub.add_parser("validate", help="check a model file and report every problem")
     v.add_argument("model")
@@ -85,8 +95,43 @@ def _load(path: str | None) -> Model:
     return api.load(path)
 
 
+def _load_for_run(args: argparse.Namespace) -> Model:
+    """The model of a ``run``: a file with overlays, or the embedded Aral model with its hydrology."""
+    if args.model is not None:
+        if args.hydrology:
+            raise _UsageError("--hydrology applies to the embedded model only; a model file has its own inflows")
+        return api.load(args.model, scenarios=args.scenario)
+    from .basins.aral import HYDROLOGY_CHOICES, load_aral_model
+
+    hydrology = args.hydrology or "norm"
+    if hydrology not in HYDROLOGY_CHOICES:
+        raise _UsageError(f"--hydrology {hydrology}: use one of {', '.join(HYDROLOGY_CHOICES)}")
+    traces = args.scenarios or 1
+    if traces > 1 and hydrology != "stochastic":
+        raise _UsageError(f"--scenarios {traces} needs --hydrology stochastic (the {hydrology} hydrology is "
+                          "one trace)")
+    if traces < 1:
+        raise _UsageError("--scenarios must be at least 1")
+    try:
+        return load_aral_model(scenarios=args.scenario, hydrology=hydrology, traces=traces,
+                               years=args.years or 30, seed=args.seed)
+    except ModelError:
+        raise
+    except ValueError as exc:
+        raise _UsageError(str(exc)) from None
+
+
+def _cmd_scenarios(args: argparse.Namespace) -> int:
+    from .scenarios import list_scenarios
+
+    print("scenarios of the embedded Aral Sea basin model (combine with repeated --scenario):")
+    for name, title in list_scenarios():
+        print(f"  {name:<20s}{title}")
+    return EXIT_OK
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
-    model = _load(args.model)
+    model = _load_for_run(args)
     if args.scenarios is not None and not 1 <= args.scenarios <= model.n_scenarios:
         raise _UsageError(f"--scenarios {args.scenarios}: the model has {model.n_scenarios} scenario trace(s)")
     if args.years is not None and args.years < 1:
