@@ -14,6 +14,11 @@ def test_unit_factors(unit, dim, factor, rate):
     assert f == pytest.approx(factor) and r is rate
 
 
+def test_volume_for_a_flow_means_per_step():
+    assert unit_factor("hm3", "flow") == (1.0, False)
+    assert unit_factor("km3", "flow") == (1000.0, False)
+
+
 def test_wrong_dimension_is_refused_with_choices():
     with pytest.raises(UnitError, match="'MW' is a unit of power, but a volume is expected; use one of"):
         unit_factor("MW", "volume")

@@ -90,6 +90,8 @@ def unit_factor(unit: str | None, dimension: Dimension) -> tuple[float, bool]:
         known = ", ".join(sorted(u for u, (d, _, _r) in _UNITS.items() if d == dimension and u))
         raise UnitError(f"unknown unit '{unit}' for a {dimension}; use one of: {known}")
     dim, factor, is_rate = _UNITS[key]
+    if dimension == "flow" and dim == "volume":  # a volume given for a flow is a volume per step
+        return factor, False
     if dim != dimension:
         known = ", ".join(sorted(u for u, (d, _, _r) in _UNITS.items() if d == dimension and u))
         raise UnitError(f"'{unit}' is a unit of {dim}, but a {dimension} is expected; use one of: {known}")
