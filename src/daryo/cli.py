@@ -56,6 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("model", nargs="?")
     i.set_defaults(func=_cmd_info)
     _add_ensemble_parser(sub)
+    _add_convert_parser(sub)
     return p
 
 
@@ -279,6 +280,25 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
     if run.how:
         print(f"solver: {run.how[0]}")
     print(f"results and summaries written to {out}")
+    return EXIT_OK
+
+
+# ------------------------------------------------------------------------------------------- convert
+def _add_convert_parser(sub: argparse._SubParsersAction) -> None:
+    c = sub.add_parser("convert", help="convert a Pywr JSON model into a daryo YAML model file")
+    c.add_argument("model", help="Pywr v1 JSON model")
+    c.add_argument("-o", "--output", required=True, help="daryo model file to write (.yaml)")
+    c.set_defaults(func=_cmd_convert)
+
+
+def _cmd_convert(args: argparse.Namespace) -> int:
+    from .pywr import write_daryo_model
+
+    out = Path(args.output)
+    if not out.resolve().parent.exists():
+        raise _UsageError(f"cannot write to {out}: folder {out.resolve().parent} does not exist")
+    write_daryo_model(args.model, out)
+    print(f"{args.model} converted to {out} (run it with: daryo run {out})")
     return EXIT_OK
 
 

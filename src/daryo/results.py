@@ -111,8 +111,13 @@ def build_dataset(net: CompiledNetwork, out: SimulationOutput) -> xr.Dataset:
             "Required minimum flow")
         var("requirement_met", ("scenario", "time", "requirement"), x[:, :, cols], _FLOW,
             "Part of the required flow that was met")
+    if net.delay_ids:
+        coords.update(_coords(net, net.delay_ids, "delay"))
+        var("delay_inflow", ("scenario", "time", "delay"), x[:, :, net.delay_in_col], _FLOW,
+            "Water entering each delay node (it leaves `steps` steps later)")
     var("mass_balance_error", st, _system_balance(net, out, data), _FLOW,
-        "Inflow minus (storage change + evaporation + losses + consumption + unrouted returns + sink receipts)")
+        "Inflow minus (storage change + evaporation + losses + consumption + unrouted returns + sink receipts "
+        "+ water entering minus leaving delays)")
     var("max_node_balance_error", st, out.balance_residual, _FLOW,
         "Largest absolute residual of any node's mass-balance row")
     ds = xr.Dataset({k: xr.Variable(*v) for k, v in data.items()}, coords=coords)
@@ -141,6 +146,8 @@ def _system_balance(net: CompiledNetwork, out: SimulationOutput, data: dict) -> 
         used = used + (x[:, :, net.res_col] - out.volume_start + out.evaporation).sum(axis=2)
     if net.sink_ids:
         used = used + x[:, :, net.sink_col].sum(axis=2)
+    if net.delay_ids:  # water on its way in a delay node counts like storage
+        used = used + (x[:, :, net.delay_in_col] - x[:, :, net.delay_col]).sum(axis=2)
     if net.demand_ids:
         lost_returns = data["return_flow"][1] * (~net.demand_returns)[None, None, :]
         used = used + data["consumption"][1].sum(axis=2) + lost_returns.sum(axis=2)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 __all__ = ["Attribute", "ComponentType", "COMPONENT_TYPES", "COMMON_ATTRIBUTES", "EDGE_ATTRIBUTES",
-           "REQUIRED", "component_type"]
+           "CONSTRAINT_TYPES", "REQUIRED", "component_type"]
 
 
 class _Required:
@@ -25,9 +25,11 @@ REQUIRED: Any = _Required()
 class Attribute:
     """One attribute of a component type.
 
-    kind: ``series`` (constant, 12 monthly values, inline per-step list or CSV; may vary by scenario),
+    kind: ``series`` (constant, 12 monthly values, inline per-step list, CSV or ``{parameter: NAME}``; may vary
+    by scenario and, through a parameter, with the reservoir state),
     ``scalar`` (one number), ``monthly`` (constant or 12 values), ``table`` (level–volume–area),
-    ``node`` (id of another node), ``int``, ``text``, ``choice``.
+    ``node`` (id of another node), ``int``, ``text``, ``choice``; for constraints ``weights`` (node ids, or a
+    mapping of node id to weight), ``nodes`` (a list of node ids) and ``series_list`` (one series per node).
     dimension: unit dimension (see :mod:`daryo.units`), or None for non-quantities.
     """
 
@@ -48,7 +50,7 @@ class ComponentType:
     name: str
     description: str
     attributes: tuple[Attribute, ...]
-    role: str  # source | storage | passthrough | demand | sink | requirement
+    role: str  # source | storage | passthrough | demand | sink | requirement | delay | constraint
 
     def attribute(self, name: str) -> Attribute | None:
         for a in self.attributes:
@@ -114,6 +116,13 @@ COMPONENT_TYPES: dict[str, ComponentType] = {
                   "Rule curve: soft target end-of-step volume per month, met at `target_priority`."),
                 A("target_priority", "int", None, 10, "Priority of the rule-curve target."),
                 A("flood_control_max", "monthly", "volume", None, "Maximum volume per month (flood reserve)."),
+                A("above_max", "choice", None, "release",
+                  "When the start-of-step volume is above the step's maximum (a falling max_volume): `release` "
+                  "down to the maximum within the step, or `hold` (no filling, no forced release; Pywr's rule).",
+                  ("release", "hold")),
+                A("initial_proportion", "scalar", "fraction", None,
+                  "Proportion full at the start, as control-curve parameters read it in the first step "
+                  "(default: initial_volume / max_volume)."),
             ),
             "storage",
         ),
@@ -173,8 +182,22 @@ COMPONENT_TYPES: dict[str, ComponentType] = {
         ),
         ComponentType(
             "sink", "A terminal sink (sea, lake, depression) that records what it receives.",
-            (A("max_flow", "series", "flow", None, "Maximum inflow (none: unlimited)."),),
+            (A("max_flow", "series", "flow", None, "Maximum inflow (none: unlimited)."),
+             A("min_flow", "series", "flow", 0.0, "Hard minimum inflow.")),
             "sink",
+        ),
+        ComponentType(
+            "delay", "A travel time: water entering leaves `steps` steps later (a long reach, a routing lag). "
+                     "Its flow is the water leaving; what enters in the last steps of the run is still on its way.",
+            (
+                A("steps", "int", None, REQUIRED, "Delay in steps."),
+                A("initial_flow", "series", "flow", 0.0, "Water leaving in the first `steps` steps."),
+                A("carry", "choice", None, "volume",
+                  "What the delay keeps: the `volume` entered (conserves water) or the `rate` per day (Pywr's "
+                  "DelayNode; differs from volume only when steps differ in length, e.g. months).",
+                  ("volume", "rate")),
+            ),
+            "delay",
         ),
     )
 }
@@ -186,6 +209,32 @@ EDGE_ATTRIBUTES: tuple[Attribute, ...] = (
     A("loss", "series", "fraction", 0.0, "Fraction of the flow lost along the edge."),
     A("cost", "series", "cost", 0.0, "Cost per hm³."),
 )
+
+
+#: generic linear constraints (the model's ``constraints:`` list), one table per kind
+CONSTRAINT_TYPES: dict[str, ComponentType] = {
+    t.name: t
+    for t in (
+        ComponentType(
+            "flow_sum", "Bounds on a weighted sum of node flows (e.g. a licence shared by several intakes): "
+                        "min_flow ≤ Σ weight × flow ≤ max_flow.",
+            (
+                A("nodes", "weights", None, REQUIRED, "Node ids (weight 1 each) or a mapping of node id to weight."),
+                A("min_flow", "series", "flow", None, "Minimum of the sum (none: no minimum)."),
+                A("max_flow", "series", "flow", None, "Maximum of the sum (none: no maximum)."),
+            ),
+            "constraint",
+        ),
+        ComponentType(
+            "flow_ratio", "Node flows in fixed proportions (a split): flow_k / flow_0 = factor_k / factor_0.",
+            (
+                A("nodes", "nodes", None, REQUIRED, "Node ids, at least two."),
+                A("factors", "series_list", None, REQUIRED, "One factor per node (numbers, series or parameters)."),
+            ),
+            "constraint",
+        ),
+    )
+}
 
 
 def component_type(name: str) -> ComponentType | None:

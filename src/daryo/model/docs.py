@@ -8,7 +8,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from .components import COMMON_ATTRIBUTES, COMPONENT_TYPES, EDGE_ATTRIBUTES, Attribute
+from ..parameters import PARAMETER_TYPES
+from .components import COMMON_ATTRIBUTES, COMPONENT_TYPES, CONSTRAINT_TYPES, EDGE_ATTRIBUTES, Attribute
 
 __all__ = ["component_reference", "update_file", "BEGIN", "END"]
 
@@ -36,6 +37,12 @@ def component_reference() -> str:
         lines += ["", f"### `{t.name}`", "", t.description, ""]
         lines += _rows(t.attributes) if t.attributes else ["(no attributes beyond the common ones)"]
     lines += ["", "### Edges", "", "`[from, to]` or a mapping with `from`, `to` and:", ""] + _rows(EDGE_ATTRIBUTES)
+    for t in CONSTRAINT_TYPES.values():
+        lines += ["", f"### Constraint `{t.name}`", "", t.description, ""] + _rows(t.attributes)
+    lines += ["", "### Parameter types", "", "| type | fields (**required**) | description |", "|---|---|---|"]
+    for p in PARAMETER_TYPES.values():
+        fields = ", ".join(f"**`{f.name}`**" if f.required else f"`{f.name}`" for f in p.fields)
+        lines.append(f"| `{p.name}` | {fields} | {p.description} |")
     return "\n".join(lines + ["", END])
 
 

@@ -17,11 +17,12 @@ import pandas as pd
 import yaml
 
 from ..errors import ModelError, Problem
+from ..parameters import ParameterRef, ScenarioDim, check_parameters, parse_parameters, scenario_combinations
 from ..units import UnitError, parse_quantity, unit_factor
-from .components import COMMON_ATTRIBUTES, COMPONENT_TYPES, EDGE_ATTRIBUTES, Attribute
+from .components import COMMON_ATTRIBUTES, COMPONENT_TYPES, CONSTRAINT_TYPES, EDGE_ATTRIBUTES, Attribute
 from .migrations import CURRENT_VERSION, migrate
 from .series import LevelTable, Series
-from .types import Edge, Model, Node, TimeSpec
+from .types import Constraint, Edge, Model, Node, TimeSpec
 from .validate import validate_model
 
 __all__ = ["load_model", "model_from_dict", "read_document"]
@@ -107,6 +108,7 @@ class _Context:
         self.file, self.base_dir = file, base_dir
         self.problems: list[Problem] = []
         self._csv_cache: dict[Path, pd.DataFrame | None] = {}
+        self.parameter_names: set[str] = set()
 
     def add(self, place: str, message: str) -> None:
         self.problems.append(Problem(self.file, place, message))
@@ -146,7 +148,7 @@ def model_from_dict(doc: Any, base_dir: Path | str = ".", file: str = "<model>",
         raise ModelError(Problem(file, "version", str(exc))) from None
 
     allowed = {"version", "name", "description", "time", "allocation", "nodes", "edges", "metadata",
-               "scenarios", "extensions"}
+               "scenarios", "extensions", "parameters", "constraints"}
     for key in doc:
         if key not in allowed:
             ctx.add(_where(doc, str(key)), f"unknown top-level key '{key}'; allowed: {', '.join(sorted(allowed))}")
@@ -155,9 +157,14 @@ def model_from_dict(doc: Any, base_dir: Path | str = ".", file: str = "<model>",
     allocation = doc.get("allocation", "priority")
     if allocation not in ("priority", "cost"):
         ctx.add("allocation", f"'{allocation}' is not an allocation mode; use 'priority' or 'cost'")
+    dims = _parse_scenarios(doc.get("scenarios"), ctx)
+    params = parse_parameters(doc.get("parameters"), ctx)
+    ctx.parameter_names = set(params) | set((doc.get("parameters") or {}) if isinstance(
+        doc.get("parameters"), Mapping) else ())
     nodes = _parse_nodes(doc.get("nodes"), ctx)
     edges = _parse_edges(doc.get("edges"), ctx)
-    scen_names = _scenario_names(nodes, edges, ctx)
+    constraints = _parse_constraints(doc.get("constraints"), ctx)
+    scen_names = _scenario_names(nodes, edges, ctx, dims)
     declared = {str(n.get("id")) for n in doc.get("nodes") or [] if isinstance(n, Mapping)}
     model = Model(
         name=str(doc.get("name") or (path.stem if path else "model")),
@@ -170,11 +177,125 @@ def model_from_dict(doc: Any, base_dir: Path | str = ".", file: str = "<model>",
         path=path,
         metadata=dict(doc.get("metadata") or {}),
         extensions=dict(doc.get("extensions") or {}),
+        parameters=params,
+        constraints=tuple(constraints),
+        scenario_dims=tuple(dims),
     )
     problems = ctx.problems + validate_model(model, file, declared_ids=declared)
+    problems += check_parameters(params, {n.id for n in nodes if n.type == "reservoir"}, declared, dims, file)
+    problems += _check_constraints(model, file)
     if problems:
         raise ModelError(problems)
     return model
+
+
+def _parse_scenarios(spec: Any, ctx: _Context) -> list[ScenarioDim]:
+    """``scenarios: [{name: inflow, size: 10, names: [...]}, ...]``: the run's scenarios are their product."""
+    if spec is None:
+        return []
+    if not isinstance(spec, list):
+        ctx.add("scenarios", "must be a list of {name, size} mappings")
+        return []
+    dims = []
+    for i, raw in enumerate(spec):
+        place = _where(raw, f"scenarios[{i}]")
+        if not isinstance(raw, Mapping) or not isinstance(raw.get("name"), str):
+            ctx.add(place, "a scenario dimension needs a 'name' and a 'size'")
+            continue
+        size, names = raw.get("size"), raw.get("names")
+        if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+            ctx.add(place, f"size '{size}' must be a whole number ≥ 1")
+            continue
+        if names is not None and (not isinstance(names, list) or len(names) != size):
+            ctx.add(place, f"names must be a list of {size} names, one per member")
+            continue
+        unknown = set(raw) - {"name", "size", "names", "description"}
+        if unknown:
+            ctx.add(place, f"unknown key(s) {', '.join(sorted(unknown))}; use name, size, names")
+        dims.append(ScenarioDim(raw["name"], size, tuple(map(str, names)) if names else None))
+    if len({d.name for d in dims}) != len(dims):
+        ctx.add("scenarios", "scenario names must be unique")
+    return dims
+
+
+def _parse_constraints(spec: Any, ctx: _Context) -> list[Constraint]:
+    if spec is None:
+        return []
+    if not isinstance(spec, list):
+        ctx.add("constraints", "must be a list of constraints, each with id and type")
+        return []
+    out = []
+    for i, raw in enumerate(spec):
+        place = f"constraints[{i}]"
+        if not isinstance(raw, Mapping) or not isinstance(raw.get("id"), str):
+            ctx.add(_where(raw, place), "a constraint must be a mapping with 'id' and 'type'")
+            continue
+        place = f"constraints[{raw['id']}]"
+        ctype = CONSTRAINT_TYPES.get(str(raw.get("type")))
+        if ctype is None:
+            ctx.add(_where(raw, place), f"unknown constraint type '{raw.get('type')}'; use one of: "
+                    f"{', '.join(CONSTRAINT_TYPES)}")
+            continue
+        attrs: dict[str, Any] = {}
+        for key, value in raw.items():
+            if key in ("id", "type", "description"):
+                continue
+            attr = ctype.attribute(key)
+            if attr is None or attr in COMMON_ATTRIBUTES:
+                ctx.add(_where(raw, f"{place}.{key}"), f"unknown attribute '{key}' for a {ctype.name}; allowed: "
+                        f"{', '.join(a.name for a in ctype.attributes)}")
+                continue
+            parsed = _parse_constraint_value(value, attr, ctx, _where(raw, f"{place}.{key}"))
+            if parsed is not None:
+                attrs[key] = parsed
+        missing = [a.name for a in ctype.attributes if a.required and a.name not in attrs]
+        for name in missing:
+            if name not in raw:
+                ctx.add(_where(raw, place), f"missing required attribute '{name}'")
+        if not missing:
+            out.append(Constraint(raw["id"], ctype.name, attrs, place, getattr(raw, "line", None)))
+    return out
+
+
+def _parse_constraint_value(value: Any, attr: Attribute, ctx: _Context, place: str) -> Any:
+    if attr.kind == "weights":
+        if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+            return {v: 1.0 for v in value}
+        if isinstance(value, Mapping) and value and all(
+                isinstance(w, int | float) and not isinstance(w, bool) for w in value.values()):
+            return {str(k): float(w) for k, w in value.items()}
+        ctx.add(place, "must be a list of node ids or a mapping of node id to weight")
+        return None
+    if attr.kind == "nodes":
+        if isinstance(value, list) and len(value) >= 2 and all(isinstance(v, str) for v in value):
+            return list(value)
+        ctx.add(place, "must be a list of at least two node ids")
+        return None
+    if attr.kind == "series_list":
+        if not isinstance(value, list):
+            ctx.add(place, "must be a list with one value per node")
+            return None
+        item = Attribute(attr.name, "series", attr.dimension, None, attr.description)
+        parsed = [_parse_value(v, item, ctx, f"{place}[{k}]") for k, v in enumerate(value)]
+        return None if any(p is None for p in parsed) else parsed
+    return _parse_value(value, attr, ctx, place)
+
+
+def _check_constraints(model: Model, file: str) -> list[Problem]:
+    ids = {n.id: n for n in model.nodes}
+    problems = []
+    for c in model.constraints:
+        nodes = list(c.get("nodes", []))
+        for n in nodes:
+            if n not in ids:
+                problems.append(Problem(file, c.place, f"names '{n}', which is not a node"))
+            elif ids[n].type == "reservoir":
+                problems.append(Problem(file, c.place, f"'{n}' is a reservoir, whose column is a volume, not a "
+                                        "flow; constrain the reaches around it instead"))
+        if c.type == "flow_ratio" and len(c.get("factors", [])) != len(nodes):
+            problems.append(Problem(file, c.place, f"has {len(nodes)} nodes but {len(c.get('factors', []))} "
+                                    "factors; give one factor per node"))
+    return problems
 
 
 def _parse_time(spec: Any, ctx: _Context) -> TimeSpec | None:
@@ -279,9 +400,14 @@ def _parse_edges(spec: Any, ctx: _Context) -> list[Edge]:
     return edges
 
 
-def _scenario_names(nodes: list[Node], edges: list[Edge], ctx: _Context) -> tuple[str, ...]:
+def _scenario_names(nodes: list[Node], edges: list[Edge], ctx: _Context, dims: list[ScenarioDim] | None = None
+                    ) -> tuple[str, ...]:
     sizes: dict[int, tuple[str, tuple[str, ...] | None]] = {}
-    for el in [*nodes, *edges]:
+    if dims:
+        combos, _ = scenario_combinations(dims)
+        sizes[len(combos)] = ("scenarios", tuple(combos))
+    elements: list[Node | Edge] = [*nodes, *edges]
+    for el in elements:
         for key, v in el.attrs.items():
             if isinstance(v, Series) and v.n_scenarios > 1:
                 sizes.setdefault(v.n_scenarios, (f"{el.id}.{key}", v.scenarios))
@@ -361,7 +487,32 @@ def _parse_value(value: Any, attr: Attribute, ctx: _Context, place: str) -> Any:
         return r[0]
     if kind == "table":
         return _parse_table(value, ctx, place)
+    if kind == "series" and isinstance(value, Mapping) and "parameter" in value:
+        return _parse_parameter_ref(value, attr, ctx, place)
     return _parse_series(value, attr, ctx, place, monthly_only=(kind == "monthly"))
+
+
+def _parse_parameter_ref(value: Mapping, attr: Attribute, ctx: _Context, place: str) -> ParameterRef | None:
+    """``{parameter: NAME, unit: …, scale: …}``: the parameter's value in ``unit`` (default canonical)."""
+    unknown = set(value) - {"parameter", "unit", "scale"}
+    if unknown:
+        ctx.add(place, f"unknown key(s) {', '.join(sorted(map(str, unknown)))} in a parameter reference; use "
+                "parameter, unit, scale")
+        return None
+    name = value["parameter"]
+    if not isinstance(name, str) or name not in ctx.parameter_names:
+        ctx.add(place, f"names parameter '{name}', which is not defined under parameters:")
+        return None
+    try:
+        factor, is_rate = unit_factor(value.get("unit"), attr.dimension or "cost")
+    except UnitError as exc:
+        ctx.add(place, str(exc))
+        return None
+    scale = value.get("scale", 1.0)
+    if isinstance(scale, bool) or not isinstance(scale, int | float):
+        ctx.add(place, f"scale '{scale}' is not a number")
+        return None
+    return ParameterRef(name, factor * float(scale), is_rate, place)
 
 
 def _parse_series(value: Any, attr: Attribute, ctx: _Context, place: str, monthly_only: bool

@@ -12,7 +12,7 @@ import pandas as pd
 from ..timeaxis import TimeAxis
 from .series import Series
 
-__all__ = ["Node", "Edge", "TimeSpec", "Model"]
+__all__ = ["Node", "Edge", "Constraint", "TimeSpec", "Model"]
 
 
 @dataclass(frozen=True)
@@ -60,6 +60,22 @@ class Edge:
 
 
 @dataclass(frozen=True)
+class Constraint:
+    """A generic linear constraint on node flows (see ``CONSTRAINT_TYPES``): its id, kind and parsed
+    attributes."""
+
+    id: str
+    type: str
+    attrs: Mapping[str, Any]
+    place: str = ""
+    line: int | None = None
+
+    def get(self, name: str, default: Any = None) -> Any:
+        v = self.attrs.get(name)
+        return default if v is None else v
+
+
+@dataclass(frozen=True)
 class TimeSpec:
     start: pd.Timestamp
     end: pd.Timestamp
@@ -87,6 +103,12 @@ class Model:
         Names of the hydrology/demand traces (from multi-column CSV series), or a single ``"0"``.
     path
         The file the model was read from (None for models built in code).
+    parameters
+        Named parameters (:mod:`daryo.parameters`) that attributes reference.
+    constraints
+        Generic linear constraints on node flows.
+    scenario_dims
+        Declared scenario dimensions; the scenarios are their product.
     """
 
     name: str
@@ -99,6 +121,9 @@ class Model:
     path: Path | None = None
     metadata: Mapping[str, Any] = field(default_factory=dict)
     extensions: Mapping[str, Any] = field(default_factory=dict)
+    parameters: Mapping[str, Any] = field(default_factory=dict)
+    constraints: tuple[Constraint, ...] = ()
+    scenario_dims: tuple[Any, ...] = ()
 
     @property
     def n_scenarios(self) -> int:

@@ -8,7 +8,10 @@ The per-step allocation problem is a linear program whose columns are (all in hm
   a flow requirement that is met;
 - ``h_r``  the part of a reservoir's rule-curve target that is met (``h_r ≤ v_r``, ``h_r ≤ target``);
 - ``e_k``  the part of a plant's energy-target flow that is met (``e_k ≤ v_k``);
-- ``t_p``  the common coverage fraction of priority *p* (``priority`` mode only).
+- ``t_p``  the common coverage fraction of priority *p* (``priority`` mode only);
+- ``u_d``  the water entering a delay node *d* (its ``v_d`` is the water leaving, fixed each step from the
+  ``u_d`` of ``steps`` steps earlier);
+- ``c_k``  the weighted sum of a ``flow_sum`` constraint *k*, bounded by its min/max flow.
 
 Rows:
 
@@ -18,7 +21,13 @@ Rows:
 - storage   ``Σ_in (1-loss_e) f_e + Σ_returns − Σ_out f_e − v_n = −(V_start − E)``  (reservoir; the
   right-hand side is set each step from the state, E being the evaporation);
 - ``m_j − v_at ≤ 0`` (flow requirement), ``h_r − v_r ≤ 0``, ``e_k − v_k ≤ 0``;
-- coverage  ``s_j − R_j t_p ≥ 0`` for every requirement *j* of priority *p* (``priority`` mode).
+- coverage  ``s_j − R_j t_p ≥ 0`` for every requirement *j* of priority *p* (``priority`` mode);
+- delay     ``Σ_in f_e − u_d = 0`` (arrival) and ``Σ_out f_e − v_d = 0`` (departure);
+- flow sum  ``Σ_n w_n v_n − c_k = 0``;  flow ratio ``f_i v_0 − f_0 v_i = 0`` for i ≥ 1 (flows in proportion
+  to the factors ``f``).
+
+Attributes may reference parameters (:mod:`daryo.parameters`): static ones are resolved here like series;
+state-dependent ones become :class:`ParameterBinding` entries that the engine fills at each step.
 
 Everything that varies by step or scenario is kept as tables of (scenario or 1, time) arrays keyed by
 column or row, so that a step only copies bounds; nothing is rebuilt.
@@ -26,17 +35,21 @@ column or row, so that a step only copies bounds; nothing is rebuilt.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
+from ..errors import ModelError, Problem
 from ..model import Model, Node, Series
 from ..model.series import LevelTable
+from ..parameters import ParameterRef, ParameterSet, StaticEnv, scenario_combinations
 from ..solver import LinearProgram
 from ..timeaxis import TimeAxis
 
-__all__ = ["CompiledNetwork", "compile_network", "StepTable", "GWH_PER_HM3_M"]
+__all__ = ["CompiledNetwork", "compile_network", "StepTable", "ParameterBinding", "GWH_PER_HM3_M"]
 
 #: value per hm³ of end-of-step storage added to every reservoir in ``priority`` mode
 PRIORITY_STORAGE_VALUE = 1e-3
@@ -73,6 +86,22 @@ class StepTable:
 
     def subset(self, scen: slice | np.ndarray) -> StepTable:
         return StepTable(self.shared_index, self.shared, self.scen_index, self.scen[scen])
+
+
+@dataclass
+class ParameterBinding:
+    """Where state-dependent parameter values go at each step:
+    ``target[:, index] = value[:, param] × scale[t] + offset``.
+
+    ``target`` is ``col_lower``, ``col_upper`` or ``cost`` (LP columns), ``coefficient`` (position in
+    :attr:`CompiledNetwork.coefficients`) or ``res_min`` (reservoir position: its minimum volume).
+    """
+
+    target: str
+    index: np.ndarray  # (k,)
+    param: np.ndarray  # (k,) position in ParameterSet.dynamic
+    scale: np.ndarray  # (T, k): unit factor × step days for rates
+    offset: np.ndarray  # (k,)
 
 
 @dataclass
@@ -130,6 +159,17 @@ class CompiledNetwork:
     sink_ids: list[str] = field(default_factory=list)
     sink_col: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
     passthrough_loss: list[tuple[int, np.ndarray]] = field(default_factory=list)  # (node index, loss (S|1,T))
+    # state-dependent parameters (None / empty when the model has none)
+    parameters: ParameterSet | None = None
+    bindings: list[ParameterBinding] = field(default_factory=list)
+    res_hold: np.ndarray = field(default_factory=lambda: np.zeros(0, int))  # reservoirs with above_max: hold
+    # delay nodes
+    delay_ids: list[str] = field(default_factory=list)
+    delay_col: np.ndarray = field(default_factory=lambda: np.zeros(0, int))  # water leaving (node column)
+    delay_in_col: np.ndarray = field(default_factory=lambda: np.zeros(0, int))  # water entering
+    delay_steps: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
+    delay_rate: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))  # carry the rate, not the volume
+    delay_initial: np.ndarray = field(default_factory=lambda: np.zeros((1, 0, 0)))  # (S|1, T, D) hm³ per step
 
     def scenario_subset(self, scen: slice) -> CompiledNetwork:
         """The same network restricted to a block of scenarios (for chunked runs)."""
@@ -143,14 +183,17 @@ class CompiledNetwork:
                        col_upper=self.col_upper.subset(scen), cost=self.cost.subset(scen),
                        coefficients=[(r, c, sub(v)) for r, c, v in self.coefficients],
                        res_min=sub(self.res_min), demand_consumptive=sub(self.demand_consumptive),
-                       passthrough_loss=[(i, sub(v)) for i, v in self.passthrough_loss])
+                       passthrough_loss=[(i, sub(v)) for i, v in self.passthrough_loss],
+                       parameters=self.parameters.subset(scen) if self.parameters else None,
+                       delay_initial=sub(self.delay_initial))
 
 
 class _Builder:
     """Accumulates columns, rows and matrix entries."""
 
-    def __init__(self, axis: TimeAxis, n_scen: int):
-        self.axis, self.n_scen = axis, n_scen
+    def __init__(self, axis: TimeAxis, n_scen: int, params: ParameterSet | None = None, file: str = ""):
+        self.axis, self.n_scen, self.params, self.file = axis, n_scen, params, file
+        self.bindings: list[tuple[str, int, ParameterRef, float]] = []  # (target, index, reference, offset)
         self.col_names: list[str] = []
         self.row_names: list[str] = []
         self.entries: dict[tuple[int, int], float] = {}
@@ -172,14 +215,39 @@ class _Builder:
             return v
         if isinstance(v, Series):
             return v.resolve(self.axis)
+        if isinstance(v, ParameterRef):
+            if self.is_dynamic(v):
+                raise ModelError(Problem(self.file, v.place, (
+                    f"parameter '{v.name}' depends on the reservoir state, which this attribute cannot use "
+                    "(state-dependent parameters can set flow bounds, costs, reservoir volumes and constraint "
+                    "bounds and factors)")))
+            assert self.params is not None
+            return self.params.static_values[v.name] * (v.factor * self.rate_days(v))[None, :]
         return np.full((1, self.axis.n_steps), float(v))
 
-    def col(self, name: str, lo: object = 0.0, hi: object = None, cost: object = 0.0) -> int:
+    def is_dynamic(self, v: object) -> bool:
+        return isinstance(v, ParameterRef) and self.params is not None and self.params.is_dynamic(v.name)
+
+    def rate_days(self, v: ParameterRef) -> np.ndarray:
+        return self.axis.days if v.is_rate else np.ones(self.axis.n_steps)
+
+    def bind(self, target: str, index: int, ref: ParameterRef, offset: float = 0.0) -> None:
+        """Have the engine set this entry from a state-dependent parameter at every step."""
+        self.bindings.append((target, index, ref, offset))
+
+    def col(self, name: str, lo: object = 0.0, hi: object = None, cost: object = 0.0, cost_offset: float = 0.0
+            ) -> int:
         j = len(self.col_names)
         self.col_names.append(name)
-        for target, base, v, d in ((self.lo, self.base_lo, lo, 0.0), (self.hi, self.base_hi, hi, np.inf),
-                                   (self.cost, self.base_cost, cost, 0.0)):
-            arr = self.resolve(v, d)  # type: ignore[arg-type]
+        for kind, target, base, v, d in (("col_lower", self.lo, self.base_lo, lo, 0.0),
+                                         ("col_upper", self.hi, self.base_hi, hi, np.inf),
+                                         ("cost", self.cost, self.base_cost, cost, 0.0)):
+            offset = cost_offset if kind == "cost" else 0.0
+            if self.is_dynamic(v):
+                base.append(d)
+                self.bind(kind, j, v, offset)  # type: ignore[arg-type]
+                continue
+            arr = self.resolve(v, d) + offset  # type: ignore[arg-type]
             if np.all(arr == arr.flat[0]):
                 base.append(float(arr.flat[0]))
             else:
@@ -217,6 +285,32 @@ class _Builder:
     def table(self, entries: list[tuple[int, np.ndarray]]) -> StepTable:
         return StepTable.build(entries, self.axis.n_steps, self.n_scen)
 
+    def add_factor(self, row: int, col: int, v: object, sign: float) -> None:
+        """A coefficient ``sign × v`` where ``v`` may be a number, a series or a parameter."""
+        if self.is_dynamic(v):
+            self.add(row, col, sign)  # placeholder keeps the entry in the pattern
+            self.coefficients.append((row, col, np.full((1, self.axis.n_steps), sign)))
+            ref: ParameterRef = v  # type: ignore[assignment]
+            self.bind("coefficient", len(self.coefficients) - 1,
+                      ParameterRef(ref.name, sign * ref.factor, ref.is_rate, ref.place))
+        else:
+            self.add_series(row, col, sign * self.resolve(v, 0.0))  # type: ignore[arg-type]
+
+    def compiled_bindings(self) -> list[ParameterBinding]:
+        assert self.params is not None or not self.bindings
+        out = []
+        for target in ("col_lower", "col_upper", "cost", "coefficient", "res_min"):
+            rows = [b for b in self.bindings if b[0] == target]
+            if not rows:
+                continue
+            assert self.params is not None
+            scale = np.stack([ref.factor * self.rate_days(ref) for _, _, ref, _ in rows], axis=1)
+            out.append(ParameterBinding(target, np.array([i for _, i, _, _ in rows], dtype=np.int64),
+                                        np.array([self.params.index(ref.name) for _, _, ref, _ in rows],
+                                                 dtype=np.int64),
+                                        scale, np.array([o for _, _, _, o in rows], dtype=float)))
+        return out
+
 
 def _monthly(node: Node, key: str, axis: TimeAxis, default: float) -> np.ndarray:
     v = node.attrs.get(key)
@@ -242,11 +336,13 @@ def compile_network(model: Model, axis: TimeAxis | None = None, n_scenarios: int
     """
     axis = axis or model.time.axis()
     n_scen = n_scenarios or model.n_scenarios
-    b = _Builder(axis, n_scen)
     mode = model.allocation
     nodes = list(model.nodes)
     index = {n.id: i for i, n in enumerate(nodes)}
     T = axis.n_steps
+    reservoirs = [n for n in nodes if n.type == "reservoir"]
+    res_index = {n.id: k for k, n in enumerate(reservoirs)}
+    b = _Builder(axis, n_scen, _parameter_set(model, axis, n_scen, res_index), str(model.path or ""))
 
     # --- edge columns (explicit edges, then implicit spill edges)
     edge_ids, edge_col, edge_loss, edge_ends = [], [], [], []
@@ -265,10 +361,12 @@ def compile_network(model: Model, axis: TimeAxis | None = None, n_scenarios: int
             edge_loss.append(np.zeros((1, T)))
             edge_ends.append((n.id, n.get("spill_to")))
 
-    # --- node columns
+    # --- node columns (and the entering-water column of each delay)
     node_col = np.zeros(len(nodes), dtype=np.int64)
     for i, n in enumerate(nodes):
         node_col[i] = _node_column(b, n, mode)
+    delays = [n for n in nodes if n.type == "delay"]
+    delay_in = {n.id: b.col(f"u[{n.id}]", 0.0, None) for n in delays}
 
     # --- rows: arrival / departure / storage balance
     arrival_row: dict[str, int] = {}
@@ -280,6 +378,12 @@ def compile_network(model: Model, axis: TimeAxis | None = None, n_scenarios: int
             r = b.row(f"storage[{n.id}]", 0.0, 0.0)
             b.add(r, j, -1.0)
             arrival_row[n.id] = departure_row[n.id] = r
+            continue
+        if n.type == "delay":
+            arrival_row[n.id] = r = b.row(f"arrival[{n.id}]", 0.0, 0.0)
+            b.add(r, delay_in[n.id], -1.0)
+            departure_row[n.id] = r = b.row(f"departure[{n.id}]", 0.0, 0.0)
+            b.add(r, j, -1.0)
             continue
         if n.type in ("junction", "reach", "canal", "hydropower", "demand", "sink"):
             r = b.row(f"arrival[{n.id}]", 0.0, 0.0)
@@ -347,16 +451,28 @@ def compile_network(model: Model, axis: TimeAxis | None = None, n_scenarios: int
             b.add(r, priority_col[np.searchsorted(levels, p)], -1.0)  # −R_j, set each step
             req_row[k] = r
 
-    reservoirs = [n for n in nodes if n.type == "reservoir"]
+    _constraint_rows(b, model, node_col, index)
+
     res_spill = np.full(len(reservoirs), -1, dtype=np.int64)
     for k, n in enumerate(reservoirs):
         if n.get("spill_to"):
             res_spill[k] = edge_col[edge_ids.index(f"{n.id}->{n.get('spill_to')} (spill)")]
-    res_min = (np.stack([b.resolve(n.get("min_volume"), 0.0) for n in reservoirs], axis=2)
-               if reservoirs else np.zeros((1, T, 0)))
+    mins = []
+    for k, n in enumerate(reservoirs):
+        if b.is_dynamic(n.get("min_volume")):
+            b.bind("res_min", k, n.get("min_volume"))
+            mins.append(np.zeros((1, T)))
+        else:
+            mins.append(b.resolve(n.get("min_volume"), 0.0))
+    res_min = np.stack(np.broadcast_arrays(*mins), axis=2) if reservoirs else np.zeros((1, T, 0))
     if res_min.shape[0] > 1:
         res_min = res_min[:n_scen]
-    res_index = {n.id: k for k, n in enumerate(reservoirs)}
+    res_initial = np.array([_initial_volume(b, n) for n in reservoirs])
+    params = b.params if b.params is not None and b.params.dynamic else None
+    if params is not None:
+        params.initial_proportion = np.stack(np.broadcast_arrays(*[
+            _initial_proportion(b, n, v) for n, v in zip(reservoirs, res_initial, strict=True)]), axis=1) \
+            if reservoirs else np.zeros((1, 0))
     lp = b.lp()
 
     def stack_or_empty(arrs: list[np.ndarray], width: int) -> np.ndarray:
@@ -377,8 +493,7 @@ def compile_network(model: Model, axis: TimeAxis | None = None, n_scenarios: int
         res_col=np.array([node_col[index[n.id]] for n in reservoirs], dtype=np.int64),
         res_row=np.array([arrival_row[n.id] for n in reservoirs], dtype=np.int64),
         res_spill_col=res_spill,
-        res_initial=np.array([n.get("initial_volume") if n.get("initial_volume") is not None
-                              else float(np.max(n.get("max_volume").values)) for n in reservoirs]),
+        res_initial=res_initial,
         res_min=res_min,
         res_evap_depth=(np.stack([_monthly(n, "evaporation", axis, 0.0) for n in reservoirs], axis=1)
                         if reservoirs else np.zeros((T, 0))),
@@ -404,7 +519,73 @@ def compile_network(model: Model, axis: TimeAxis | None = None, n_scenarios: int
         sink_ids=[n.id for n in nodes if n.type == "sink"],
         sink_col=np.array([node_col[index[n.id]] for n in nodes if n.type == "sink"], dtype=np.int64),
         passthrough_loss=[(i, v[:n_scen] if v.shape[0] > 1 else v) for i, v in passthrough_loss],
+        parameters=params,
+        bindings=b.compiled_bindings() if params is not None else [],
+        res_hold=np.array([k for k, n in enumerate(reservoirs) if n.get("above_max") == "hold"], dtype=np.int64),
+        delay_ids=[n.id for n in delays],
+        delay_col=np.array([node_col[index[n.id]] for n in delays], dtype=np.int64),
+        delay_in_col=np.array([delay_in[n.id] for n in delays], dtype=np.int64),
+        delay_steps=np.array([int(n.get("steps")) for n in delays], dtype=np.int64),
+        delay_rate=np.array([n.get("carry") == "rate" for n in delays], dtype=bool),
+        delay_initial=stack_or_empty([b.resolve(n.get("initial_flow"), 0.0) for n in delays], len(delays)),
     )
+
+
+def _parameter_set(model: Model, axis: TimeAxis, n_scen: int, res_index: dict[str, int]) -> ParameterSet | None:
+    """The model's parameters resolved for this run, or None if it has none."""
+    if not model.parameters:
+        return None
+    _, scenario_index = scenario_combinations(model.scenario_dims)
+    attrs = [el.attrs for el in model.nodes] + [el.attrs for el in model.edges] + [c.attrs for c in model.constraints]
+    refs = {v.name for a in attrs for v in _refs(a)}
+    env = StaticEnv(axis, n_scen, scenario_index)
+    return ParameterSet.build(model.parameters, env, res_index, needed=refs)
+
+
+def _refs(attrs: Mapping[str, Any]) -> list[ParameterRef]:
+    """Parameter references among attribute values (and in lists of them)."""
+    return [x for v in attrs.values() for x in (v if isinstance(v, list) else [v]) if isinstance(x, ParameterRef)]
+
+
+def _initial_volume(b: _Builder, n: Node) -> float:
+    if n.get("initial_volume") is not None:
+        return float(n.get("initial_volume"))
+    vmax = n.get("max_volume")
+    if b.is_dynamic(vmax):
+        raise ModelError(Problem(b.file, n.at("initial_volume"), (
+            "the maximum volume depends on the reservoir state, so give initial_volume (and initial_proportion)")))
+    return float(np.max(b.resolve(vmax, 0.0)[:, 0]))
+
+
+def _initial_proportion(b: _Builder, n: Node, volume: float) -> np.ndarray:
+    """(S|1,) proportion full at the start, as control curves read it in the first step."""
+    if n.get("initial_proportion") is not None:
+        return np.array([float(n.get("initial_proportion"))])
+    vmax = n.get("max_volume")
+    if b.is_dynamic(vmax):
+        raise ModelError(Problem(b.file, n.at("initial_proportion"), (
+            "the maximum volume depends on the reservoir state, so give initial_proportion")))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return volume / b.resolve(vmax, 0.0)[:, 0]
+
+
+def _constraint_rows(b: _Builder, model: Model, node_col: np.ndarray, index: dict[str, int]) -> None:
+    """Rows of the generic constraints: ``Σ w v − c = 0`` with ``min ≤ c ≤ max``; ``f_i v_0 − f_0 v_i = 0``."""
+    for c in model.constraints:
+        if c.type == "flow_sum":
+            lo = c.attrs.get("min_flow")
+            j = b.col(f"c[{c.id}]", -np.inf if lo is None else lo, c.attrs.get("max_flow"))
+            r = b.row(f"sum[{c.id}]", 0.0, 0.0)
+            b.add(r, j, -1.0)
+            for node_id, w in c.attrs["nodes"].items():
+                b.add(r, int(node_col[index[node_id]]), float(w))
+        elif c.type == "flow_ratio":
+            nodes, factors = c.attrs["nodes"], c.attrs["factors"]
+            first = int(node_col[index[nodes[0]]])
+            for k in range(1, len(nodes)):
+                r = b.row(f"ratio[{c.id}:{nodes[k]}]", 0.0, 0.0)
+                b.add_factor(r, first, factors[k], 1.0)
+                b.add_factor(r, int(node_col[index[nodes[k]]]), factors[0], -1.0)
 
 
 def _node_column(b: _Builder, n: Node, mode: str) -> int:
@@ -417,14 +598,20 @@ def _node_column(b: _Builder, n: Node, mode: str) -> int:
             return b.col(name, n.get("inflow"), n.get("inflow"), cost)
         return b.col(name, n.get("min_flow"), n.get("max_flow"), cost)
     if t == "reservoir":
-        vmax = b.resolve(n.get("max_volume"), np.inf)
-        fc = n.get("flood_control_max")
-        if fc is not None:
-            vmax = np.minimum(vmax, b.resolve(fc, np.inf))
-        if mode == "priority":  # water not needed this step stays stored (see docs/model-format.md)
-            cost = b.resolve(cost, 0.0) - PRIORITY_STORAGE_VALUE
+        vmax, fc = n.get("max_volume"), n.get("flood_control_max")
+        if not b.is_dynamic(vmax):
+            vmax = b.resolve(vmax, np.inf)
+            if fc is not None:
+                vmax = np.minimum(vmax, b.resolve(fc, np.inf))
+        elif fc is not None:
+            raise ModelError(Problem(b.file, n.at("flood_control_max"), (
+                "cannot be combined with a state-dependent max_volume; fold it into the max_volume parameter")))
+        # water not needed this step stays stored in priority mode (see docs/model-format.md)
+        offset = -PRIORITY_STORAGE_VALUE if mode == "priority" else 0.0
         # the lower bound is set each step from the state (dead volume, or less after evaporation)
-        return b.col(name, 0.0, vmax, cost)
+        return b.col(name, 0.0, vmax, cost, cost_offset=offset)
+    if t == "delay":  # the water leaving: fixed each step from the state (what entered `steps` steps ago)
+        return b.col(name, 0.0, 0.0, cost)
     if t == "canal":
         return b.col(name, n.get("min_flow"), n.get("capacity"), cost)
     if t == "demand":
@@ -432,7 +619,7 @@ def _node_column(b: _Builder, n: Node, mode: str) -> int:
     if t == "flow_requirement":
         return b.col(name, 0.0, n.get("flow"), cost)
     if t == "sink":
-        return b.col(name, 0.0, n.get("max_flow"), cost)
+        return b.col(name, n.get("min_flow"), n.get("max_flow"), cost)
     if t == "hydropower":
         hi = b.resolve(n.get("max_flow"), np.inf)
         mtf = n.get("max_turbine_flow")

@@ -108,11 +108,11 @@ class _StepState:
             self.col_lo[:, net.res_col] = np.minimum(self.vmin, np.maximum(avail, 0.0))
             self.max_volume[:] = self.col_hi[:, net.res_col]
             if net.res_hold.size:  # above the maximum: no filling, but no forced release either
-                cols, k = net.res_col[net.res_hold], net.res_hold
-                hi = np.maximum(self.col_hi[:, cols], avail[:, k])
-                fixed = self.vmin[:, k] == self.max_volume[:, k]
-                self.col_hi[:, cols] = np.where(fixed, avail[:, k], hi)
-                self.col_lo[:, cols] = np.where(fixed, avail[:, k], self.col_lo[:, cols])
+                cols, held = net.res_col[net.res_hold], net.res_hold
+                hi = np.maximum(self.col_hi[:, cols], avail[:, held])
+                fixed = self.vmin[:, held] == self.max_volume[:, held]
+                self.col_hi[:, cols] = np.where(fixed, avail[:, held], hi)
+                self.col_lo[:, cols] = np.where(fixed, avail[:, held], self.col_lo[:, cols])
         if net.delay_ids:
             self._delays(net, t, past)
         head = self._hydropower(net, t, volume)

@@ -1,0 +1,614 @@
+"""A Pywr v1 JSON model as a daryo model document (``version: 1``, ``allocation: cost``).
+
+How Pywr's content maps to daryo (see ``docs/pywr.md``):
+
+- ``input``/``catchment``/``discharge`` → ``inflow``; ``output`` → ``demand`` (with a maximum) or ``sink``;
+  ``link``/``river``/``breaklink`` → ``reach``; ``storage``/``reservoir`` → ``reservoir`` (its cost on the
+  end-of-step volume is Pywr's storage cost); ``delaynode`` → ``delay`` carrying the rate;
+- compound nodes are expanded as Pywr builds them, into daryo nodes with Pywr's sub-node names:
+  ``piecewiselink``/``rivergauge`` → an entry reach named after the node, one reach per sublink with its
+  maximum flow and cost, and an exit junction ``NAME Sub Output``; ``multisplitlink``/``riversplit``/
+  ``riversplitwithgauge`` → the same plus one junction ``NAME Extra i`` per extra slot and a ``flow_ratio``
+  constraint for the factors; ``losslink`` → a reach ``NAME Gross`` whose loss fraction gives Pywr's net loss,
+  feeding the reach ``NAME`` (bounds and cost on the net flow); ``aggregatednode`` → ``flow_sum`` and
+  ``flow_ratio`` constraints;
+- flows (Mm³/day in Pywr) get the unit ``hm3/day`` and so are multiplied by each step's days; volumes (Mm³)
+  and costs are kept as they are.
+
+Everything else is refused with one :class:`~daryo.errors.ModelError` listing every unsupported node type,
+parameter type, recorder type and key, each with its place (``nodes[NAME]``, ``parameters[NAME]``,
+``recorders[NAME]``).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import ModelError, Problem
+from .parameters import ParameterConverter, pywr_type
+
+__all__ = ["convert_pywr_document", "SUPPORTED_NODES", "IGNORED_RECORDERS", "FLOW_UNIT"]
+
+FLOW_UNIT = "hm3/day"  # Pywr flows are rates per day; Pywr's volumes are Mm³ = hm³
+
+_DRAWING = {"name", "type", "comment", "position", "color", "visible", "tags"}
+_STORAGE = "max_volume min_volume initial_volume initial_volume_pc cost level area inputs outputs"
+_PIECEWISE_IGNORED = "min_flow max_flow cost"  # kept by Pywr on the compound node, which is not in its LP
+
+#: Pywr node types that daryo reads, with the keys each accepts (besides name, type, comment, position…)
+SUPPORTED_NODES: dict[str, frozenset[str]] = {k: frozenset(v.split()) for k, v in {
+    "input": "min_flow max_flow cost conversion_factor",
+    "output": "min_flow max_flow cost",
+    "link": "min_flow max_flow cost",
+    "river": "min_flow max_flow cost",
+    "catchment": "flow cost",
+    "discharge": "flow cost",
+    "storage": _STORAGE,
+    "reservoir": _STORAGE + " control_curve above_curve_cost",
+    "rivergauge": "mrf mrf_cost cost min_flow max_flow",
+    "piecewiselink": "nsteps max_flows costs " + _PIECEWISE_IGNORED,
+    "multisplitlink": "nsteps max_flows costs extra_slots slot_names factors " + _PIECEWISE_IGNORED,
+    "riversplit": "nsteps max_flows costs slot_names factors " + _PIECEWISE_IGNORED,
+    "riversplitwithgauge": "mrf mrf_cost cost slot_names factors min_flow max_flow",
+    "losslink": "loss_factor loss_factor_type min_flow max_flow cost",
+    "breaklink": "min_flow max_flow cost",
+    "delaynode": "timesteps days initial_flow " + _PIECEWISE_IGNORED,
+    "aggregatednode": "nodes min_flow max_flow factors flow_weights",
+}.items()}
+
+#: Pywr recorders that only report results: accepted and ignored (daryo's results Dataset has the flows and
+#: volumes they are computed from)
+IGNORED_RECORDERS = frozenset("""
+numpyarraynode numpyarraystorage numpyarraylevel numpyarrayarea numpyarrayparameter numpyarrayindexparameter
+numpyarraynodedeficit numpyarraynodesuppliedratio numpyarraynodecurtailmentratio numpyarraynodecost
+numpyarraynormalisedstorage numpyarraydailyprofileparameter totalflownode totaldeficitnode meanflownode
+meanparameter totalparameter minimumvolumestorage minimumthresholdvolumestorage deficitfrequencynode
+aggregated flowdurationcurve seasonalflowdurationcurve storagedurationcurve annualtotalflow node storage
+parameter indexparameter csv tables
+""".split())
+
+_TOP_LEVEL = {"metadata", "timestepper", "scenarios", "nodes", "edges", "parameters", "recorders", "tables",
+              "solver", "includes"}
+
+
+@dataclass
+class _Node:
+    """A Pywr node converted: its daryo nodes, internal edges, constraints and where edges attach."""
+
+    nodes: list[dict[str, Any]] = field(default_factory=list)
+    edges: list[list[str]] = field(default_factory=list)
+    constraints: list[dict[str, Any]] = field(default_factory=list)
+    entry: str | None = None  # daryo node that edges into this node reach (None: cannot receive)
+    exits: dict[Any, str] = field(default_factory=dict)  # from_slot -> daryo node (None: the default)
+    kind: str = ""
+
+
+class _Converter:
+    def __init__(self, doc: Mapping[str, Any], path: Path | None):
+        self.doc, self.path = doc, path
+        self.file = str(path) if path else "<pywr model>"
+        self.base_dir = path.parent if path else Path(".")
+        self.problems: list[Problem] = []
+        nodes: list[Any] = doc["nodes"] if isinstance(doc.get("nodes"), list) else []
+        self.raw = {n["name"]: n for n in nodes if isinstance(n, Mapping) and isinstance(n.get("name"), str)}
+        self.types = {k: str(n.get("type", "")).lower() for k, n in self.raw.items()}
+        scen = doc.get("scenarios") or []
+        self.params = ParameterConverter(
+            doc.get("parameters") or {}, doc.get("tables") or {}, self.base_dir,
+            {k for k, t in self.types.items() if t in ("storage", "reservoir")},
+            {str(s.get("name")) for s in scen if isinstance(s, Mapping)}, self.add)
+
+    def add(self, place: str, message: str) -> None:
+        self.problems.append(Problem(self.file, place, message))
+
+    # ------------------------------------------------------------------------------------ document
+    def run(self) -> dict[str, Any]:
+        doc = self.doc
+        for key in doc:
+            if key not in _TOP_LEVEL:
+                self.add(str(key), f"unsupported top-level key '{key}'")
+        time = self.timestepper(doc.get("timestepper"))
+        scenarios = self.scenarios(doc.get("scenarios"))
+        converted = self.nodes(doc.get("nodes"))
+        edges = self.edges(doc.get("edges"), converted)
+        for name, data in (doc.get("parameters") or {}).items():  # Pywr loads every parameter, used or not
+            self.params.convert(str(name), data, f"parameters[{name}]")
+        self.recorders(doc.get("recorders") or {})
+        if self.problems:
+            raise ModelError(self.problems)
+        meta = dict(doc.get("metadata") or {})
+        out: dict[str, Any] = {
+            "version": 1,
+            "name": str(meta.get("title") or (self.path.stem if self.path else "pywr model")),
+            "description": str(meta.get("description") or ""),
+            "allocation": "cost",
+            "time": time,
+        }
+        if scenarios:
+            out["scenarios"] = scenarios
+        if self.params.out:
+            out["parameters"] = self.params.out
+        out["nodes"] = [n for c in converted.values() for n in c.nodes]
+        out["edges"] = edges
+        constraints = [k for c in converted.values() for k in c.constraints]
+        if constraints:
+            out["constraints"] = constraints
+        out["metadata"] = {**meta, "converted_from": "Pywr v1 JSON"}
+        return out
+
+    def timestepper(self, ts: Any) -> dict[str, Any]:
+        if not isinstance(ts, Mapping) or "start" not in ts or "end" not in ts:
+            self.add("timestepper", "needs start and end")
+            return {}
+        step = ts.get("timestep", 1)
+        out: dict[str, Any] = {"start": str(ts["start"]), "end": str(ts["end"])}
+        days = _step_days(step)
+        if step in ("M", "1M"):
+            out["step"] = "month"
+        elif days is not None:
+            out["step"] = {"days": days}
+        else:
+            self.add("timestepper.timestep", f"unsupported timestep '{step}'; use a number of days, 'ND' or 'M'")
+        return out
+
+    def scenarios(self, spec: Any) -> list[dict[str, Any]]:
+        out = []
+        for i, s in enumerate(spec or []):
+            place = f"scenarios[{s.get('name', i) if isinstance(s, Mapping) else i}]"
+            if not isinstance(s, Mapping) or not isinstance(s.get("name"), str):
+                self.add(place, "a scenario needs a name and a size")
+                continue
+            unknown = set(s) - {"name", "size", "ensemble_names", "comment"}
+            if unknown:
+                self.add(place, f"unsupported key(s) {', '.join(sorted(unknown))} (scenario slices and "
+                         "combinations are not supported)")
+            item: dict[str, Any] = {"name": s["name"], "size": s.get("size", 1)}
+            if s.get("ensemble_names"):
+                item["names"] = [str(n) for n in s["ensemble_names"]]
+            out.append(item)
+        if "scenario_combinations" in self.doc:
+            self.add("scenario_combinations", "user-defined scenario combinations are not supported")
+        return out
+
+    def recorders(self, spec: Mapping[str, Any]) -> None:
+        for name, rec in spec.items():
+            place = f"recorders[{name}]"
+            rtype = pywr_type(rec.get("type") if isinstance(rec, Mapping) else None,
+                              dict.fromkeys(IGNORED_RECORDERS))
+            if rtype is None:
+                self.add(place, f"unsupported recorder type '{rec.get('type') if isinstance(rec, Mapping) else rec}'")
+                continue
+            for key in ("node", "storage_node"):
+                if key in rec and rec[key] not in self.raw:
+                    self.add(place, f"{key} '{rec[key]}' is not a node of the model")
+            for n in rec.get("nodes", []) if isinstance(rec.get("nodes"), list) else []:
+                if n not in self.raw:
+                    self.add(place, f"node '{n}' is not a node of the model")
+            refs = [rec["parameter"]] if isinstance(rec.get("parameter"), str) else []
+            refs += [p for p in rec.get("parameters", []) if isinstance(p, str)] if isinstance(
+                rec.get("parameters"), list) else []
+            for p in refs:
+                self.params.ensure(p, place)
+            for r in rec.get("recorders", []) if isinstance(rec.get("recorders"), list) else []:
+                if isinstance(r, str) and r not in spec:
+                    self.add(place, f"recorder '{r}' is not defined")
+
+    # --------------------------------------------------------------------------------------- nodes
+    def nodes(self, spec: Any) -> dict[str, _Node]:
+        out: dict[str, _Node] = {}
+        if not isinstance(spec, list) or not spec:
+            self.add("nodes", "missing or empty")
+            return out
+        for i, raw in enumerate(spec):
+            if not isinstance(raw, Mapping) or not isinstance(raw.get("name"), str):
+                self.add(f"nodes[{i}]", "a node needs a name and a type")
+                continue
+            name, place = raw["name"], f"nodes[{raw['name']}]"
+            if name in out:
+                self.add(place, "the name is used by more than one node")
+                continue
+            ntype = str(raw.get("type", "")).lower()
+            if ntype not in SUPPORTED_NODES:
+                self.add(place, f"unsupported node type '{raw.get('type')}'")
+                continue
+            unknown = sorted(set(raw) - SUPPORTED_NODES[ntype] - _DRAWING)
+            if unknown:  # reported; the rest is still converted so that every problem is listed at once
+                self.add(place, f"unsupported key(s) {', '.join(unknown)} for a Pywr {ntype} node")
+            c = getattr(self, f"_n_{ntype}")(name, raw, place)
+            c.kind = ntype
+            out[name] = c
+        return out
+
+    def flow(self, v: Any, place: str, name: str) -> Any:
+        return self.params.value(v, place, name, FLOW_UNIT)
+
+    def plain(self, v: Any, place: str, name: str) -> Any:
+        return self.params.value(v, place, name)
+
+    def _attrs(self, raw: Mapping, name: str, place: str, **keys: str) -> dict[str, Any]:
+        """daryo attributes from Pywr keys: ``keys`` maps daryo name -> 'flow:PYWRKEY' or 'plain:PYWRKEY'."""
+        out = {}
+        for daryo_key, spec in keys.items():
+            how, key = spec.split(":")
+            if raw.get(key) is None:
+                continue
+            v = (self.flow if how == "flow" else self.plain)(raw[key], f"{place}.{key}", f"{name}.{key}")
+            if v is not None:
+                out[daryo_key] = v
+        return out
+
+    def _n_input(self, name: str, raw: Mapping, place: str) -> _Node:
+        if raw.get("conversion_factor", 1.0) != 1.0:
+            self.add(f"{place}.conversion_factor", "is only used across domains, which are not supported")
+        node: dict[str, Any] = {"id": name, "type": "inflow"}
+        if raw.get("min_flow") is not None and raw.get("min_flow") == raw.get("max_flow"):
+            node.update(self._attrs(raw, name, place, inflow="flow:max_flow", cost="plain:cost"))
+        else:
+            node.update(self._attrs(raw, name, place, min_flow="flow:min_flow", max_flow="flow:max_flow",
+                                    cost="plain:cost"))
+            if "max_flow" not in raw or raw["max_flow"] is None:  # Pywr's default maximum is unlimited
+                node.pop("max_flow", None)
+        return _Node([node], exits={None: name})
+
+    def _n_catchment(self, name: str, raw: Mapping, place: str) -> _Node:
+        node = {"id": name, "type": "inflow", **self._attrs(raw, name, place, inflow="flow:flow", cost="plain:cost")}
+        node.setdefault("inflow", 0.0)
+        return _Node([node], exits={None: name})
+
+    _n_discharge = _n_catchment
+
+    def _n_output(self, name: str, raw: Mapping, place: str) -> _Node:
+        attrs = self._attrs(raw, name, place, min_flow="flow:min_flow", max_flow="flow:max_flow", cost="plain:cost")
+        if "max_flow" in attrs:
+            attrs["demand"] = attrs.pop("max_flow")
+            node = {"id": name, "type": "demand", **attrs}
+        else:
+            node = {"id": name, "type": "sink", **attrs}
+        return _Node([node], entry=name)
+
+    def _n_link(self, name: str, raw: Mapping, place: str) -> _Node:
+        node = {"id": name, "type": "reach", **self._attrs(raw, name, place, min_flow="flow:min_flow",
+                                                            max_flow="flow:max_flow", cost="plain:cost")}
+        return _Node([node], entry=name, exits={None: name})
+
+    _n_river = _n_link
+    _n_breaklink = _n_link  # a zero-volume storage feeding a link: the same LP as a link
+
+    def _n_storage(self, name: str, raw: Mapping, place: str) -> _Node:
+        node: dict[str, Any] = {"id": name, "type": "reservoir"}
+        node.update(self._attrs(raw, name, place, max_volume="plain:max_volume", min_volume="plain:min_volume",
+                                cost="plain:cost"))
+        node.setdefault("max_volume", 0.0)
+        vmax = self.params.constant_number(raw.get("max_volume", 0.0))
+        v0, pc0 = raw.get("initial_volume"), raw.get("initial_volume_pc")
+        v0 = self.params.constant_number(v0) if v0 is not None else None
+        pc0 = self.params.constant_number(pc0) if pc0 is not None else None
+        if vmax is not None:  # Pywr: the proportion wins when both are given
+            if pc0 is None and v0 is None:
+                self.add(place, "needs initial_volume or initial_volume_pc")
+            node["initial_volume"] = pc0 * vmax if pc0 is not None else v0
+        else:
+            if v0 is None or pc0 is None:
+                self.add(place, "max_volume is a parameter, so Pywr needs both initial_volume and "
+                         "initial_volume_pc")
+            node.update({"initial_volume": v0, "initial_proportion": pc0, "above_max": "hold"})
+        return _Node([node], entry=name, exits={None: name})
+
+    def _n_reservoir(self, name: str, raw: Mapping, place: str) -> _Node:
+        c = self._n_storage(name, raw, place)
+        if raw.get("above_curve_cost") is not None and raw.get("cost") is None:
+            # Pywr: cost = control curve (default 100 %) with [above_curve_cost, 0] (a given `cost` replaces it)
+            curve = raw.get("control_curve", 1.0)
+            if not isinstance(curve, int | float) or isinstance(curve, bool):
+                self.add(f"{place}.control_curve", "must be a number (the proportion full of the curve)")
+                return c
+            pname = f"{name}.cost"
+            self.params.out[pname] = {"type": "controlcurve", "reservoir": name, "control_curves": [float(curve)],
+                                      "values": [float(raw["above_curve_cost"]), 0.0]}
+            c.nodes[0]["cost"] = {"parameter": pname}
+        return c
+
+    def _piecewise(self, name: str, raw: Mapping, place: str, nsteps: int, max_flows: list, costs: list,
+                   extra: int = 0, slot_names: list | None = None, factors: list | None = None) -> _Node:
+        """Pywr's PiecewiseLink/MultiSplitLink: entry reach NAME -> sublinks -> junction NAME Sub Output; extra
+        sublinks also feed junction NAME Extra i (slot i+1); factors tie the last plain sublink and the extras."""
+        n_all = nsteps + extra
+        max_flows = list(max_flows) + [None] * (n_all - len(max_flows))
+        costs = list(costs) + [0.0] * (n_all - len(costs))
+        sub_out = f"{name} Sub Output"
+        c = _Node([{"id": name, "type": "reach"}], entry=name)
+        for i in range(n_all):
+            sid = f"{name} Sublink {i}"
+            node: dict[str, Any] = {"id": sid, "type": "reach"}
+            mf = self.flow(max_flows[i], f"{place}.max_flows[{i}]", f"{name}.max_flows[{i}]")
+            cost = self.plain(costs[i], f"{place}.costs[{i}]", f"{name}.costs[{i}]")
+            if mf is not None:
+                node["max_flow"] = mf
+            if cost is not None:
+                node["cost"] = cost
+            c.nodes.append(node)
+            c.edges += [[name, sid], [sid, sub_out]]
+        c.nodes.append({"id": sub_out, "type": "junction"})
+        names = list(slot_names) if slot_names is not None else list(range(extra + 1))
+        if len(names) != extra + 1:
+            self.add(f"{place}.slot_names", f"needs {extra + 1} names (one per slot)")
+            return c
+        c.exits[names[0]] = sub_out
+        if extra == 0:
+            c.exits[None] = sub_out
+        for i in range(extra):
+            jid = f"{name} Extra {i}"
+            c.nodes.append({"id": jid, "type": "junction"})
+            c.edges.append([f"{name} Sublink {nsteps + i}", jid])
+            c.exits[names[i + 1]] = jid
+        if factors is not None:
+            if len(factors) != extra + 1:
+                self.add(f"{place}.factors", f"needs {extra + 1} factors (one per slot)")
+                return c
+            pairs = [(f"{name} Sublink {nsteps - 1 + k}", f) for k, f in enumerate(factors) if f is not None]
+            if len(pairs) >= 2:
+                c.constraints.append({"id": f"{name} factors", "type": "flow_ratio", "nodes": [n for n, _ in pairs],
+                                      "factors": [self.plain(f, f"{place}.factors", f"{name}.factors")
+                                                  for _, f in pairs]})
+        return c
+
+    def _int(self, raw: Mapping, key: str, place: str, default: int | None = None) -> int:
+        v = raw.get(key, default)
+        if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+            self.add(f"{place}.{key}", f"'{v}' must be a whole number ≥ 1")
+            return 1
+        return v
+
+    def _lists(self, raw: Mapping, place: str, n: int) -> tuple[list, list]:
+        out = []
+        for key, default in (("max_flows", None), ("costs", 0.0)):
+            v = raw.get(key, [default] * n)
+            if not isinstance(v, list) or len(v) != n:
+                self.add(f"{place}.{key}", f"needs a list of {n} values (one per sublink, extra slots included)")
+                v = [default] * n
+            out.append(v)
+        return out[0], out[1]
+
+    def _n_piecewiselink(self, name: str, raw: Mapping, place: str) -> _Node:
+        n = self._int(raw, "nsteps", place)
+        max_flows, costs = self._lists(raw, place, n)
+        return self._piecewise(name, raw, place, n, max_flows, costs)
+
+    def _n_rivergauge(self, name: str, raw: Mapping, place: str) -> _Node:
+        return self._piecewise(name, raw, place, 2, [raw.get("mrf", 0.0), None],
+                               [raw.get("mrf_cost", 0.0), raw.get("cost", 0.0)])
+
+    def _n_multisplitlink(self, name: str, raw: Mapping, place: str) -> _Node:
+        # Pywr sets max_flows and costs after building all nsteps + extra_slots sublinks: one value each
+        n, extra = self._int(raw, "nsteps", place), self._int(raw, "extra_slots", place, 1)
+        max_flows, costs = self._lists(raw, place, n + extra)
+        return self._piecewise(name, raw, place, n, max_flows, costs, extra, raw.get("slot_names"),
+                               raw.get("factors"))
+
+    def _n_riversplit(self, name: str, raw: Mapping, place: str) -> _Node:
+        factors = raw.get("factors")
+        if not isinstance(factors, list) or len(factors) < 2:
+            self.add(f"{place}.factors", "needs a list of at least two factors")
+            factors = [1.0, 1.0]
+        n = self._int(raw, "nsteps", place, 1)
+        max_flows, costs = self._lists(raw, place, n + len(factors) - 1)
+        return self._piecewise(name, raw, place, n, max_flows, costs, len(factors) - 1, raw.get("slot_names"),
+                               factors)
+
+    def _n_riversplitwithgauge(self, name: str, raw: Mapping, place: str) -> _Node:
+        factors = raw.get("factors")
+        if not isinstance(factors, list) or len(factors) < 2:
+            self.add(f"{place}.factors", "needs a list of at least two factors")
+            factors = [1.0, 1.0]
+        return self._piecewise(name, raw, place, 2, [raw.get("mrf", 0.0), None],
+                               [raw.get("mrf_cost", 0.0), raw.get("cost", 0.0)], len(factors) - 1,
+                               raw.get("slot_names"), factors)
+
+    def _n_losslink(self, name: str, raw: Mapping, place: str) -> _Node:
+        """gross -> net (bounds and cost) plus a loss that Pywr sends to an internal output: ``loss = L × net``
+        (net type) or ``L × gross`` (gross type)."""
+        gross = f"{name} Gross"
+        net = {"id": name, "type": "reach", **self._attrs(raw, name, place, min_flow="flow:min_flow",
+                                                           max_flow="flow:max_flow", cost="plain:cost")}
+        kind = raw.get("loss_factor_type", "net")
+        factor = raw.get("loss_factor", 0.0)
+        if kind not in ("net", "gross"):
+            self.add(f"{place}.loss_factor_type", f"'{kind}' must be 'net' or 'gross'")
+        c = _Node([{"id": gross, "type": "reach"}, net], [[gross, name]], entry=gross, exits={None: name})
+        value = self.params.constant_number(factor)
+        if value is not None:  # a constant: a loss fraction of the gross flow
+            fraction = value / (1.0 + value) if kind == "net" else value
+            if fraction >= 1.0:  # all is lost: Pywr closes the net link
+                net["max_flow"] = 0.0
+                c.nodes.append({"id": f"{name} Output", "type": "sink"})
+                c.edges.append([gross, f"{name} Output"])
+            elif fraction > 0.0:
+                c.nodes[0]["loss"] = fraction
+            return c
+        if kind == "gross":
+            self.add(f"{place}.loss_factor", "Pywr needs a constant loss factor with loss_factor_type gross")
+            return c
+        loss = f"{name} Output"  # a varying factor: Pywr's own structure, output = factor × net
+        c.nodes.append({"id": loss, "type": "sink"})
+        c.edges.append([gross, loss])
+        c.constraints.append({"id": f"{name} loss", "type": "flow_ratio", "nodes": [name, loss],
+                              "factors": [1.0, self.plain(factor, f"{place}.loss_factor", f"{name}.loss_factor")]})
+        return c
+
+    def _n_delaynode(self, name: str, raw: Mapping, place: str) -> _Node:
+        steps = raw.get("timesteps", 0) or 0
+        days = raw.get("days", 0) or 0
+        if days:
+            width = _step_days((self.doc.get("timestepper") or {}).get("timestep", 1))
+            if width is None or days % width:
+                self.add(f"{place}.days", "a delay in days needs fixed steps that divide it; give timesteps")
+                steps = 1
+            else:
+                steps = days // width
+        if not isinstance(steps, int) or steps < 1:
+            self.add(place, "needs timesteps (or days) of at least one step")
+            steps = 1
+        node: dict[str, Any] = {"id": name, "type": "delay", "steps": steps, "carry": "rate"}
+        init = raw.get("initial_flow", 0.0)
+        if not isinstance(init, int | float) or isinstance(init, bool):
+            self.add(f"{place}.initial_flow", "must be a number (Pywr uses one value for every scenario)")
+        elif init:
+            node["initial_flow"] = {"value": float(init), "unit": FLOW_UNIT}
+        return _Node([node], entry=name, exits={None: name})
+
+    def _n_aggregatednode(self, name: str, raw: Mapping, place: str) -> _Node:
+        return _Node()  # constraints are built once every node is known (see `aggregated`)
+
+    def aggregated(self, name: str, raw: Mapping, converted: Mapping[str, _Node], edges: list[list[str]]) -> None:
+        """Pywr's aggregated node: Σ w × flow within [min_flow, max_flow] (default [0, ∞)), flows in proportion to
+        the factors.  A member's flow is its daryo node's flow, so members must be simple nodes."""
+        place = f"nodes[{name}]"
+        members = raw.get("nodes")
+        if not isinstance(members, list) or not members:
+            self.add(f"{place}.nodes", "needs a list of node names")
+            return
+        ok = True
+        for m in members:
+            kind = self.types.get(m)
+            if kind is None:
+                self.add(f"{place}.nodes", f"'{m}' is not a node of the model")
+                ok = False
+            elif kind not in ("input", "output", "link", "river", "catchment", "discharge"):
+                self.add(f"{place}.nodes", f"'{m}' is a {kind} node, which has no flow of its own in Pywr's LP "
+                         "(Pywr would add nothing for it); list its simple sub-nodes' equivalents instead")
+                ok = False
+        outputs = {m for m in members if self.types.get(m) == "output"}
+        for a, b in edges:
+            if a in members and b in outputs:
+                self.add(place, f"'{a}' feeds '{b}' directly; Pywr counts that edge once in the aggregated sum, "
+                         "which daryo does not reproduce")
+                ok = False
+        if not ok:
+            return
+        c = converted[name]
+        weights = raw.get("flow_weights") or [1.0] * len(members)
+        lo, hi = raw.get("min_flow", 0.0), raw.get("max_flow")
+        item: dict[str, Any] = {"id": name, "type": "flow_sum",  # Pywr always has this row (default [0, ∞))
+                                "nodes": {m: float(w) for m, w in zip(members, weights, strict=False)}}
+        if lo is not None:
+            item["min_flow"] = self.flow(lo, f"{place}.min_flow", f"{name}.min_flow")
+        if hi is not None:
+            item["max_flow"] = self.flow(hi, f"{place}.max_flow", f"{name}.max_flow")
+        c.constraints.append(item)
+        factors = raw.get("factors")
+        if factors is not None:
+            if not isinstance(factors, list) or len(factors) != len(members):
+                self.add(f"{place}.factors", "needs one factor per node")
+                return
+            c.constraints.append({"id": f"{name} factors", "type": "flow_ratio", "nodes": list(members),
+                                  "factors": [self.plain(f, f"{place}.factors[{i}]", f"{name}.factors[{i}]")
+                                              for i, f in enumerate(factors)]})
+
+    # --------------------------------------------------------------------------------------- edges
+    def edges(self, spec: Any, converted: dict[str, _Node]) -> list[list[str]]:
+        out: list[list[str]] = [e for c in converted.values() for e in c.edges]
+        user: list[list[str]] = []
+        if not isinstance(spec, list):
+            self.add("edges", "must be a list of [from, to] pairs")
+            return out
+        for i, e in enumerate(spec):
+            place = f"edges[{i}]"
+            if not isinstance(e, list) or len(e) not in (2, 4):
+                self.add(place, "an edge is [from, to] or [from, to, from_slot, to_slot]")
+                continue
+            a, b = e[0], e[1]
+            slot = e[2] if len(e) == 4 else None
+            bad = [x for x in (a, b) if x not in self.raw]
+            for x in bad:
+                self.add(place, f"'{x}' is not a node of the model")
+            if bad or a not in converted or b not in converted:
+                continue
+            src, dst = converted[a], converted[b]
+            if src.kind == "aggregatednode" or dst.kind == "aggregatednode":
+                self.add(place, "an aggregatednode cannot be connected (it only constrains other nodes)")
+                continue
+            if not src.exits:
+                self.add(place, f"'{a}' is a Pywr {src.kind} node, which cannot have downstream connections")
+                continue
+            if dst.entry is None:
+                self.add(place, f"'{b}' is a Pywr {dst.kind} node, which cannot have upstream connections")
+                continue
+            key = slot if slot in src.exits else (None if slot is None else str(slot))
+            key = key if key in src.exits else next((k for k in src.exits if str(k) == str(slot)), key)
+            if key not in src.exits and src.kind in ("storage", "reservoir"):
+                key = None  # storage slots are all the same reservoir
+            if key not in src.exits:
+                self.add(place, f"'{a}' has no slot {slot!r}; its slots are "
+                         f"{', '.join(repr(k) for k in src.exits if k is not None)}")
+                continue
+            user.append([a, b])
+            pair = [src.exits[key], dst.entry]
+            if pair not in out:
+                out.append(pair)
+        for name, c in converted.items():
+            if c.kind == "aggregatednode":
+                self.aggregated(name, self.raw[name], converted, user)
+        return out
+
+
+def _step_days(step: Any) -> int | None:
+    """Days per step of a Pywr timestep given in days (``7``, ``"7D"``, ``"D"``); None otherwise."""
+    if isinstance(step, int) and not isinstance(step, bool) and step > 0:
+        return step
+    if isinstance(step, str) and step.endswith("D") and (step[:-1].isdigit() or step == "D"):
+        return int(step[:-1] or 1) or None
+    return None
+
+
+def _merge_includes(doc: dict[str, Any], path: Path | None, problems: list[Problem]) -> dict[str, Any]:
+    """Pywr's JSON ``includes``: lists are extended and mappings updated with the included documents."""
+    for inc in doc.pop("includes", []) or []:
+        p = (path.parent if path else Path(".")) / str(inc)
+        if p.suffix.lower() != ".json":
+            problems.append(Problem(str(path or ""), "includes", f"'{inc}': only JSON includes are supported"))
+            continue
+        try:
+            data = json.loads(p.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            problems.append(Problem(str(path or ""), "includes", f"included file '{inc}' not found (looked for {p})"))
+            continue
+        except json.JSONDecodeError as exc:
+            problems.append(Problem(str(p), f"line {exc.lineno}, column {exc.colno}", f"malformed JSON: {exc.msg}"))
+            continue
+        for key, value in data.items():
+            if isinstance(value, list):
+                doc.setdefault(key, []).extend(value)
+            elif isinstance(value, dict):
+                doc.setdefault(key, {}).update(value)
+    return doc
+
+
+def convert_pywr_document(doc: Mapping[str, Any], path: str | Path | None = None) -> dict[str, Any]:
+    """The daryo model document (``version: 1``) equivalent to a Pywr v1 JSON document.
+
+    Parameters
+    ----------
+    doc
+        The parsed Pywr JSON document.
+    path
+        The file it was read from: relative file names (CSV data, includes) are resolved against its folder and
+        messages name it.
+
+    Raises
+    ------
+    ModelError
+        Listing every unsupported node type, parameter type, recorder type or key, every broken reference and
+        every missing file, each with its place (``nodes[NAME]``, ``parameters[NAME]``, ``recorders[NAME]``…).
+    """
+    p = Path(path) if path is not None else None
+    problems: list[Problem] = []
+    data = _merge_includes(copy.deepcopy(dict(doc)), p, problems)
+    conv = _Converter(data, p)
+    conv.problems.extend(problems)
+    return conv.run()
+

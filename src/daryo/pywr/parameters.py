@@ -1,0 +1,523 @@
+"""Pywr parameters and values as daryo parameters.
+
+Each supported Pywr parameter type becomes the daryo parameter type of the same meaning
+(:mod:`daryo.parameters`); inline definitions become named parameters; values read from ``tables`` or files
+(``{"table": …, "index": …}``) are read here and written as numbers.  Pywr's type names are matched as Pywr
+matches them: case-insensitive, with or without the ``parameter`` suffix.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["ParameterConverter", "SUPPORTED_PARAMETERS", "pywr_type"]
+
+#: Pywr parameter types that daryo reads, with the keys each accepts (besides type, name, comment)
+SUPPORTED_PARAMETERS: dict[str, frozenset[str]] = {k: frozenset(v.split()) for k, v in {
+    "constant": "value values url table index column index_col parse_dates scale offset lower_bounds "
+                "upper_bounds is_variable",
+    "constantscenario": "scenario values url table index column index_col parse_dates",
+    "monthlyprofile": "values url table index column index_col parse_dates interp_day lower_bounds upper_bounds "
+                      "is_variable",
+    "dailyprofile": "values url table index column index_col parse_dates",
+    "dataframe": "url table column index_col parse_dates scenario timestep_offset checksum",
+    "aggregated": "parameters agg_func",
+    "max": "parameter threshold",
+    "min": "parameter threshold",
+    "negative": "parameter",
+    "negativemax": "parameter threshold",
+    "negativemin": "parameter threshold",
+    "offset": "parameter offset lower_bounds upper_bounds is_variable",
+    "division": "numerator denominator",
+    "indexedarray": "index_parameter params parameters",
+    "controlcurve": "storage_node control_curve control_curves values parameters variable_indices upper_bounds "
+                    "lower_bounds is_variable",
+    "controlcurveindex": "storage_node control_curves",
+    "controlcurveinterpolated": "storage_node control_curve control_curves values parameters",
+    "storage": "storage_node use_proportional_volume",
+    "interpolatedvolume": "node volumes values interp_kwargs",
+    "storagethreshold": "storage_node threshold values predicate ratchet",
+    "parameterthreshold": "parameter threshold values predicate ratchet",
+}.items()}
+
+_PREDICATES = {"LT": "LT", "<": "LT", "GT": "GT", ">": "GT", "EQ": "EQ", "=": "EQ", "LE": "LE", "<=": "LE",
+               "GE": "GE", ">=": "GE"}
+
+_COMMON = {"type", "name", "comment", "tags"}
+_VALUE_KEYS = ("values", "url", "table")
+
+
+def pywr_type(name: Any, known: Mapping[str, Any]) -> str | None:
+    """Pywr's lookup of a type name: lower case, then with the suffix ``parameter``/``recorder`` added or
+    removed (``ConstantParameter``, ``constant`` and ``constantparameter`` are the same type)."""
+    if not isinstance(name, str):
+        return None
+    key = name.lower()
+    for suffix in ("parameter", "recorder"):
+        if key.endswith(suffix) and key[: -len(suffix)] in known:
+            return key[: -len(suffix)]
+    return key if key in known else None
+
+
+class ParameterConverter:
+    """Converts the Pywr parameters that a model uses; collects problems through ``add``.
+
+    Parameters
+    ----------
+    pywr_params
+        The Pywr document's ``parameters`` section.
+    tables
+        Its ``tables`` section.
+    base_dir
+        Folder that relative file names are resolved against.
+    storage_nodes
+        Names of the Pywr storage nodes (control curves and volume parameters must name one).
+    scenarios
+        Names of the Pywr scenarios.
+    add
+        ``add(place, message)`` records a problem.
+    """
+
+    def __init__(self, pywr_params: Mapping[str, Any], tables: Mapping[str, Any], base_dir: Path,
+                 storage_nodes: set[str], scenarios: set[str], add: Callable[[str, str], None]):
+        self.pywr, self.tables, self.base_dir = pywr_params, tables, base_dir
+        self.storage_nodes, self.scenarios, self.add = storage_nodes, scenarios, add
+        self.out: dict[str, Any] = {}
+        self._busy: set[str] = set()
+        self._failed: set[str] = set()  # reported once, then left out
+
+    # ------------------------------------------------------------------------------ attribute values
+    def value(self, v: Any, place: str, name: str, unit: str | None = None) -> Any:
+        """A node attribute: a number, a reference to a (possibly inline) parameter, or a value looked up in
+        a table.  ``unit`` (e.g. ``hm3/day`` for flows) is attached to numbers and references."""
+        if v is None:
+            return None
+        if _is_number(v):
+            return {"value": float(v), "unit": unit} if unit else float(v)
+        if isinstance(v, str):
+            if not self.ensure(v, place):
+                return None
+            return {"parameter": v, "unit": unit} if unit else {"parameter": v}
+        if isinstance(v, Mapping) and "type" not in v:
+            number = self.lookup(v, place)
+            return None if number is None else self.value(number, place, name, unit)
+        if isinstance(v, Mapping):
+            pname = str(v.get("name") or name)
+            self.convert(pname, v, place)
+            return {"parameter": pname, "unit": unit} if unit else {"parameter": pname}
+        self.add(place, f"'{v}' is not a value: give a number, a parameter name or a parameter definition")
+        return None
+
+    def constant_number(self, v: Any) -> float | None:
+        """The value of ``v`` if it is a constant (a number, a table value or a ``constant`` parameter)."""
+        if _is_number(v):
+            return float(v)
+        data = self.pywr.get(v) if isinstance(v, str) else v
+        if not isinstance(data, Mapping):
+            return None
+        if "type" not in data:
+            return self.lookup(data, "", quiet=True)
+        if pywr_type(data.get("type"), SUPPORTED_PARAMETERS) != "constant":
+            return None
+        return self._constant_value(data, "", quiet=True)
+
+    # ------------------------------------------------------------------------------------ parameters
+    def ensure(self, name: str, place: str) -> bool:
+        """Convert the named Pywr parameter (once); False if it does not exist."""
+        if name in self.out or name in self._busy:
+            return True
+        if name in self._failed:
+            return False
+        if name not in self.pywr:
+            self.add(place, f"names parameter '{name}', which is not defined in the model's parameters")
+            return False
+        self.convert(name, self.pywr[name], f"parameters[{name}]")
+        return True
+
+    def convert(self, name: str, data: Any, place: str) -> None:
+        if name in self.out or name in self._busy or name in self._failed:
+            return
+        self._failed.add(name)  # until converted
+        if _is_number(data):
+            self.add(place, "a named parameter cannot be a plain number (Pywr refuses it too); use "
+                     "{\"type\": \"constant\", \"value\": …}")
+            return
+        if not isinstance(data, Mapping) or "type" not in data:
+            self.add(place, "a parameter must be a mapping with a 'type'")
+            return
+        ptype = pywr_type(data["type"], SUPPORTED_PARAMETERS)
+        if ptype is None:
+            self.add(place, f"unsupported parameter type '{data['type']}'")
+            return
+        unknown = sorted(set(data) - SUPPORTED_PARAMETERS[ptype] - _COMMON)
+        if unknown:
+            self.add(place, f"unsupported key(s) {', '.join(unknown)} for a Pywr {ptype} parameter")
+            return
+        self._busy.add(name)
+        try:
+            out = getattr(self, f"_p_{ptype}")(name, data, place)
+        finally:
+            self._busy.discard(name)
+        if out is not None:
+            self.out[name] = out
+            self._failed.discard(name)
+
+    def child(self, v: Any, place: str, name: str) -> Any:
+        """An input of a parameter: a number, a parameter name, or an inline definition (named ``name``)."""
+        if _is_number(v):
+            return float(v)
+        if isinstance(v, str):
+            return v if self.ensure(v, place) else None
+        if isinstance(v, Mapping) and "type" not in v:
+            return self.lookup(v, place)
+        if isinstance(v, Mapping):
+            pname = str(v.get("name") or name)
+            self.convert(pname, v, place)
+            return pname if pname in self.out or pname in self._busy else None
+        self.add(place, f"'{v}' is not a parameter: give a number, a name or a definition")
+        return None
+
+    def children(self, vs: Any, place: str, name: str) -> list[Any] | None:
+        if not isinstance(vs, list):
+            self.add(place, "must be a list")
+            return None
+        kids = [self.child(v, f"{place}[{i}]", f"{name}[{i}]") for i, v in enumerate(vs)]
+        return None if any(k is None for k in kids) else kids
+
+    def _storage(self, data: Mapping, key: str, place: str) -> str | None:
+        node = data.get(key)
+        if node not in self.storage_nodes:
+            self.add(place, f"{key} '{node}' is not a storage node of the model")
+            return None
+        return str(node)
+
+    def _curves(self, data: Mapping, name: str, place: str) -> list[Any] | None:
+        if "control_curves" in data:
+            return self.children(data["control_curves"], f"{place}.control_curves", f"{name}.control_curves")
+        if "control_curve" in data:
+            kid = self.child(data["control_curve"], f"{place}.control_curve", f"{name}.control_curve")
+            return None if kid is None else [kid]
+        self.add(place, "needs control_curves")
+        return None
+
+    # one method per type: Pywr definition -> daryo definition (None after a problem)
+    def _p_constant(self, name: str, d: Mapping, place: str) -> dict | None:
+        v = self._constant_value(d, place)
+        return None if v is None else {"type": "constant", "value": v}
+
+    def _constant_value(self, d: Mapping, place: str, quiet: bool = False) -> float | None:
+        if "value" in d:
+            v = d["value"]
+        else:
+            v = self.lookup(d, place, quiet=quiet)
+        if not _is_number(v):
+            if not quiet:
+                self.add(place, f"value '{v}' is not a number")
+            return None
+        return float(v) * float(d.get("scale", 1.0)) + float(d.get("offset", 0.0))
+
+    def _p_constantscenario(self, name: str, d: Mapping, place: str) -> dict | None:
+        values = self.values(d, place)
+        if values is None or not self._scenario(d.get("scenario"), place):
+            return None
+        return {"type": "constantscenario", "scenario": d["scenario"], "values": values}
+
+    def _p_monthlyprofile(self, name: str, d: Mapping, place: str) -> dict | None:
+        values = self.values(d, place)
+        if values is None:
+            return None
+        out: dict[str, Any] = {"type": "monthlyprofile", "values": values}
+        if d.get("interp_day") is not None:
+            out["interp_day"] = d["interp_day"]
+        return out
+
+    def _p_dailyprofile(self, name: str, d: Mapping, place: str) -> dict | None:
+        values = self.values(d, place)
+        return None if values is None else {"type": "dailyprofile", "values": values}
+
+    def _p_dataframe(self, name: str, d: Mapping, place: str) -> dict | None:
+        spec = dict(d)
+        if "table" in spec:
+            table = self.tables.get(spec.pop("table"))
+            if not isinstance(table, Mapping):
+                self.add(place, f"table '{d['table']}' is not defined in the model's tables")
+                return None
+            spec = {**table, **spec}
+        url = spec.get("url")
+        if not isinstance(url, str):
+            self.add(place, "needs a 'url' (a CSV file) or a 'table'; embedded data is not supported")
+            return None
+        if not url.lower().endswith((".csv", ".csv.gz")) or spec.get("filetype", "csv") != "csv":
+            self.add(place, f"'{url}': only CSV files are supported (convert Excel/HDF5 data to CSV)")
+            return None
+        if not (self.base_dir / url).is_file():
+            self.add(place, f"CSV file '{url}' not found (looked for {(self.base_dir / url).resolve()})")
+            return None
+        out: dict[str, Any] = {"type": "dataframe", "csv": url}
+        index_col = spec.get("index_col")
+        if isinstance(index_col, int) and not isinstance(index_col, bool):
+            index_col = self._column_name(url, index_col)
+        if isinstance(index_col, str):
+            out["index_col"] = index_col
+        if spec.get("column") is not None:
+            out["columns"] = [str(spec["column"])]
+        if spec.get("scenario") is not None:
+            if not self._scenario(spec["scenario"], place):
+                return None
+            out["scenario"] = spec["scenario"]
+        if spec.get("timestep_offset"):
+            out["timestep_offset"] = int(spec["timestep_offset"])
+        return out
+
+    def _p_aggregated(self, name: str, d: Mapping, place: str) -> dict | None:
+        func = str(d.get("agg_func", "")).lower()
+        if func not in ("sum", "min", "max", "mean", "product", "median"):
+            self.add(place, f"agg_func '{d.get('agg_func')}' is not supported (sum, min, max, mean, product, "
+                     "median)")
+            return None
+        kids = self.children(d.get("parameters"), f"{place}.parameters", f"{name}.parameters")
+        return None if kids is None else {"type": "aggregated", "agg_func": func, "parameters": kids}
+
+    def _unary(self, kind: str, name: str, d: Mapping, place: str, extra: str | None) -> dict | None:
+        kid = self.child(d.get("parameter"), f"{place}.parameter", f"{name}.parameter")
+        if kid is None:
+            return None
+        out: dict[str, Any] = {"type": kind, "parameter": kid}
+        if extra and d.get(extra) is not None:
+            out[extra] = float(d[extra])
+        return out
+
+    def _p_max(self, name: str, d: Mapping, place: str) -> dict | None:
+        return self._unary("max", name, d, place, "threshold")
+
+    def _p_min(self, name: str, d: Mapping, place: str) -> dict | None:
+        return self._unary("min", name, d, place, "threshold")
+
+    def _p_negative(self, name: str, d: Mapping, place: str) -> dict | None:
+        return self._unary("negative", name, d, place, None)
+
+    def _p_negativemax(self, name: str, d: Mapping, place: str) -> dict | None:
+        return self._unary("negativemax", name, d, place, "threshold")
+
+    def _p_negativemin(self, name: str, d: Mapping, place: str) -> dict | None:
+        return self._unary("negativemin", name, d, place, "threshold")
+
+    def _p_offset(self, name: str, d: Mapping, place: str) -> dict | None:
+        return self._unary("offset", name, d, place, "offset")
+
+    def _p_division(self, name: str, d: Mapping, place: str) -> dict | None:
+        num = self.child(d.get("numerator"), f"{place}.numerator", f"{name}.numerator")
+        den = self.child(d.get("denominator"), f"{place}.denominator", f"{name}.denominator")
+        return None if num is None or den is None else {"type": "division", "numerator": num, "denominator": den}
+
+    def _p_indexedarray(self, name: str, d: Mapping, place: str) -> dict | None:
+        idx = self.child(d.get("index_parameter"), f"{place}.index_parameter", f"{name}.index_parameter")
+        key = "params" if "params" in d else "parameters"
+        kids = self.children(d.get(key), f"{place}.{key}", f"{name}.{key}")
+        if isinstance(idx, str) and "values" in self.out.get(idx, {}):  # Pywr indexes by a threshold's index,
+            index_only = {k: v for k, v in self.out[idx].items() if k != "values"}  # not by its values
+            idx = f"{idx}.index"
+            self.out[idx] = index_only
+        return None if idx is None or kids is None else {"type": "indexedarray", "index_parameter": idx,
+                                                         "parameters": kids}
+
+    def _p_controlcurve(self, name: str, d: Mapping, place: str) -> dict | None:
+        res, curves = self._storage(d, "storage_node", place), self._curves(d, name, place)
+        if res is None or curves is None:
+            return None
+        if "parameters" in d:
+            values = self.children(d["parameters"], f"{place}.parameters", f"{name}.parameters")
+        elif any(k in d for k in _VALUE_KEYS):
+            values = self.values(d, place)
+        else:  # Pywr's default: 0, 1, 2, …
+            values = [float(i) for i in range(len(curves) + 1)]
+        if values is None:
+            return None
+        return {"type": "controlcurve", "reservoir": res, "control_curves": curves, "values": values}
+
+    def _p_controlcurveindex(self, name: str, d: Mapping, place: str) -> dict | None:
+        res, curves = self._storage(d, "storage_node", place), self._curves(d, name, place)
+        if res is None or curves is None:
+            return None
+        return {"type": "controlcurveindex", "reservoir": res, "control_curves": curves}
+
+    def _p_controlcurveinterpolated(self, name: str, d: Mapping, place: str) -> dict | None:
+        res, curves = self._storage(d, "storage_node", place), self._curves(d, name, place)
+        if res is None or curves is None:
+            return None
+        if "parameters" in d:
+            values = self.children(d["parameters"], f"{place}.parameters", f"{name}.parameters")
+        else:
+            values = self.values(d, place)
+        if values is None:
+            return None
+        return {"type": "controlcurveinterpolated", "reservoir": res, "control_curves": curves, "values": values}
+
+    def _p_storage(self, name: str, d: Mapping, place: str) -> dict | None:
+        res = self._storage(d, "storage_node", place)
+        if res is None:
+            return None
+        return {"type": "storage", "reservoir": res, "proportional": bool(d.get("use_proportional_volume", False))}
+
+    def _p_interpolatedvolume(self, name: str, d: Mapping, place: str) -> dict | None:
+        res = self._storage(d, "node", place)
+        xs = self._numbers(d.get("volumes"), f"{place}.volumes")
+        ys = self._numbers(d.get("values"), f"{place}.values")
+        if res is None or xs is None or ys is None:
+            return None
+        out: dict[str, Any] = {"type": "interpolatedvolume", "reservoir": res, "volumes": xs, "values": ys}
+        kw = dict(d.get("interp_kwargs") or {})
+        if kw.pop("kind", "linear") != "linear":
+            self.add(f"{place}.interp_kwargs", "only linear interpolation (kind: linear) is supported")
+            return None
+        fill = kw.pop("fill_value", None)
+        bounds_error = kw.pop("bounds_error", True)
+        if kw:
+            self.add(f"{place}.interp_kwargs", f"unsupported key(s) {', '.join(sorted(kw))}")
+            return None
+        if fill == "extrapolate":
+            out["outside"] = "extrapolate"
+        elif not bounds_error:
+            pair = fill if isinstance(fill, list | tuple) else [fill, fill]
+            if len(pair) != 2 or not all(_is_number(p) for p in pair):
+                self.add(f"{place}.interp_kwargs", "bounds_error false needs a numeric fill_value (or "
+                         "'extrapolate'); NaN values cannot be used")
+                return None
+            out["outside"], out["fill"] = "fill", [float(p) for p in pair]
+        return out
+
+    def _threshold(self, kind: str, name: str, d: Mapping, place: str) -> dict | None:
+        if d.get("ratchet"):
+            self.add(f"{place}.ratchet", "ratchet thresholds (which stay triggered) are not supported")
+            return None
+        predicate = _PREDICATES.get(str(d.get("predicate", "LT")).upper())
+        if predicate is None:
+            self.add(f"{place}.predicate", f"'{d.get('predicate')}' is not one of LT, GT, EQ, LE, GE")
+            return None
+        threshold = self.child(d.get("threshold"), f"{place}.threshold", f"{name}.threshold")
+        if threshold is None:
+            return None
+        out: dict[str, Any] = {"type": kind, "threshold": threshold, "predicate": predicate}
+        if d.get("values") is not None:
+            values = self._numbers(d["values"], f"{place}.values")
+            if values is None:
+                return None
+            out["values"] = values
+        return out
+
+    def _p_storagethreshold(self, name: str, d: Mapping, place: str) -> dict | None:
+        res, out = self._storage(d, "storage_node", place), self._threshold("storagethreshold", name, d, place)
+        return None if res is None or out is None else {**out, "reservoir": res}
+
+    def _p_parameterthreshold(self, name: str, d: Mapping, place: str) -> dict | None:
+        kid = self.child(d.get("parameter"), f"{place}.parameter", f"{name}.parameter")
+        out = self._threshold("parameterthreshold", name, d, place)
+        return None if kid is None or out is None else {**out, "parameter": kid}
+
+    # ---------------------------------------------------------------------------------------- values
+    def _scenario(self, s: Any, place: str) -> bool:
+        if s not in self.scenarios:
+            self.add(place, f"scenario '{s}' is not declared in the model's scenarios")
+            return False
+        return True
+
+    def _numbers(self, v: Any, place: str) -> list[float] | None:
+        if isinstance(v, Mapping):
+            got = self._load_values(v, place)
+            return None if got is None else [float(x) for x in np.atleast_1d(got)]
+        if isinstance(v, list) and all(_is_number(x) for x in v):
+            return [float(x) for x in v]
+        self.add(place, "must be a list of numbers (or a table/url reference)")
+        return None
+
+    def values(self, d: Mapping, place: str) -> list[float] | None:
+        """Pywr's ``load_parameter_values``: inline ``values`` or values read from a table or file."""
+        if "values" in d:
+            return self._numbers(d["values"], f"{place}.values")
+        got = self._load_values(d, place)
+        return None if got is None else [float(x) for x in np.atleast_1d(got)]
+
+    def lookup(self, d: Mapping, place: str, quiet: bool = False) -> float | None:
+        """A single number from a table or file (``{"table": t, "index": i, "column": c}``)."""
+        got = self._load_values(d, place, quiet)
+        if got is None:
+            return None
+        arr = np.atleast_1d(got)
+        if arr.size != 1:
+            if not quiet:
+                self.add(place, f"the table lookup gives {arr.size} values where one number is needed")
+            return None
+        return float(arr[0])
+
+    def _load_values(self, d: Mapping, place: str, quiet: bool = False) -> np.ndarray | None:
+        spec = dict(d)
+        if "table" in spec:
+            table = self.tables.get(spec["table"])
+            if not isinstance(table, Mapping):
+                if not quiet:
+                    self.add(place, f"table '{spec['table']}' is not defined in the model's tables")
+                return None
+            spec = {**table, **{k: v for k, v in spec.items() if k != "table"}}
+        url = spec.get("url")
+        if not isinstance(url, str):
+            if not quiet:
+                self.add(place, "needs 'values', a 'table' or a 'url'")
+            return None
+        df = self._read(url, spec, place, quiet)
+        if df is None:
+            return None
+        try:
+            if spec.get("column") is not None:
+                df = df[_key(spec["column"], df.columns)]
+            if spec.get("index") is not None:
+                df = df.loc[_key(spec["index"], df.index)]
+            return np.squeeze(np.asarray(getattr(df, "values", df), dtype=float))
+        except (KeyError, ValueError, TypeError) as exc:
+            if not quiet:
+                self.add(place, f"'{url}': cannot select column {spec.get('column')!r} / index "
+                         f"{spec.get('index')!r}: {exc}")
+            return None
+
+    def _read(self, url: str, spec: Mapping, place: str, quiet: bool) -> pd.DataFrame | None:
+        path = (self.base_dir / url).resolve()
+        if not url.lower().endswith((".csv", ".csv.gz")):
+            if not quiet:
+                self.add(place, f"'{url}': only CSV files are supported")
+            return None
+        if not path.is_file():
+            if not quiet:
+                self.add(place, f"CSV file '{url}' not found (looked for {path})")
+            return None
+        kw = {k: spec[k] for k in ("index_col", "parse_dates", "sep", "header", "skiprows") if k in spec}
+        try:
+            return pd.read_csv(path, **kw)
+        except (ValueError, OSError, pd.errors.ParserError) as exc:
+            if not quiet:
+                self.add(place, f"CSV file '{url}' cannot be read: {exc}")
+            return None
+
+    def _column_name(self, url: str, i: int) -> str | None:
+        try:
+            cols = pd.read_csv(self.base_dir / url, nrows=0).columns
+            return str(cols[i])
+        except (OSError, IndexError, ValueError, pd.errors.ParserError):
+            return None  # the daryo loader reports the missing or unreadable file
+
+
+def _key(k: Any, labels: Any) -> Any:
+    """A row or column label as given in JSON, matched against labels that pandas may have read as numbers."""
+    if k in labels:
+        return k
+    for label in labels:
+        if str(label) == str(k):
+            return label
+    return k
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool)

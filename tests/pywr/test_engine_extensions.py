@@ -1,0 +1,214 @@
+"""The engine features that the Pywr importer maps onto, in daryo's own model format: parameters (static and
+state-dependent), scenario dimensions, ``flow_sum``/``flow_ratio`` constraints, the ``delay`` component and
+``above_max: hold``.  Small networks whose answers are worked out by hand, plus invariants."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import daryo
+from daryo.model import model_from_dict
+from daryo.network import compile_network
+from daryo.parameters import ControlCurveInterpolated, align_to_steps
+from daryo.simulate.fastpath import fast_path_unsupported
+from daryo.timeaxis import TimeAxis
+
+
+def doc(nodes, edges, parameters=None, steps=3, **extra):
+    end = f"2001-{steps:02d}"
+    d = {"version": 1, "name": "t", "allocation": "cost", "time": {"start": "2001-01", "end": end, "step": "month"},
+         "nodes": nodes, "edges": edges}
+    if parameters:
+        d["parameters"] = parameters
+    d.update(extra)
+    return d
+
+
+def run(d):
+    return daryo.run(model_from_dict(d)).dataset.isel(scenario=0)
+
+
+def test_control_curve_cost_switches_with_the_proportion_full():
+    """::
+
+        [in: 10/step] --> (dam: 100, starts at 60) --> [town: 30/step, cost -5]
+
+    The dam's cost is -10 at or above 50 % full, -1 below.  Step 1 (60 % full): storing (-10) beats the town
+    (-5): the dam fills to 70, the town gets 0.  Later steps likewise: 80, 90 (always above 50 %).  Starting
+    at 40 % instead, the town wins every step and the dam empties: 20, 0, 0."""
+    d = doc([{"id": "in", "type": "inflow", "inflow": 10},
+             {"id": "dam", "type": "reservoir", "max_volume": 100, "initial_volume": 60,
+              "cost": {"parameter": "cc"}},
+             {"id": "town", "type": "demand", "demand": 30, "cost": -5}],
+            [["in", "dam"], ["dam", "town"]],
+            {"cc": {"type": "controlcurve", "reservoir": "dam", "control_curves": [0.5], "values": [-10, -1]}})
+    ds = run(d)
+    np.testing.assert_allclose(ds.storage.sel(reservoir="dam"), [70, 80, 90])
+    np.testing.assert_allclose(ds.node_flow.sel(node="town"), [0, 0, 0])
+    # below the curve the town wins: start at 40 % (cost -1 for storage, the town takes 30 of 40 + 10)
+    d["nodes"][1]["initial_volume"] = 40
+    ds = run(d)
+    np.testing.assert_allclose(ds.node_flow.sel(node="town"), [30, 30, 10])
+    np.testing.assert_allclose(ds.storage.sel(reservoir="dam"), [20, 0, 0])
+
+
+def test_storage_parameter_limits_a_release_to_a_fraction_of_the_volume():
+    """The release is at most 25 % of the start-of-step volume: 100 -> 75 -> 56.25."""
+    d = doc([{"id": "dam", "type": "reservoir", "max_volume": 100},
+             {"id": "out", "type": "reach", "max_flow": {"parameter": "quarter"}},
+             {"id": "sea", "type": "sink", "cost": -1}],
+            [["dam", "out"], ["out", "sea"]],
+            {"quarter": {"type": "aggregated", "agg_func": "product",
+                         "parameters": [{"type": "storage", "reservoir": "dam"}, 0.25]}})
+    np.testing.assert_allclose(run(d).storage.sel(reservoir="dam"), [75, 56.25, 42.1875])
+
+
+def test_delay_passes_water_on_and_conserves_it():
+    """in (5, 7, 9, 11) -> delay 2 steps (initial 1 per step) -> sea: the sea gets 1, 1, 5, 7; the
+    mass balance counts the water on its way."""
+    d = doc([{"id": "in", "type": "inflow", "inflow": {"values": [5, 7, 9, 11]}},
+             {"id": "lag", "type": "delay", "steps": 2, "initial_flow": 1},
+             {"id": "sea", "type": "sink"}], [["in", "lag"], ["lag", "sea"]], steps=4)
+    ds = run(d)
+    np.testing.assert_allclose(ds.node_flow.sel(node="sea"), [1, 1, 5, 7])
+    np.testing.assert_allclose(ds.delay_inflow.sel(delay="lag"), [5, 7, 9, 11])
+    assert float(abs(ds.mass_balance_error).max()) < 1e-9
+
+
+def test_delay_carrying_the_rate_rescales_to_the_step_length():
+    """carry: rate (Pywr's DelayNode): 31 hm³ in January (1/day) leaves in February as 28 hm³ (1/day)."""
+    d = doc([{"id": "in", "type": "inflow", "inflow": "1 hm3/day"},
+             {"id": "lag", "type": "delay", "steps": 1, "carry": "rate"},
+             {"id": "sea", "type": "sink"}], [["in", "lag"], ["lag", "sea"]])
+    np.testing.assert_allclose(run(d).node_flow.sel(node="sea"), [0, 28, 31])
+
+
+def test_flow_sum_and_flow_ratio_constraints():
+    """::
+
+        [in: 100] --> (a) --> [A: 80, cost -3]
+                  \\-> (b) --> [B: 80, cost -2]
+                  \\-> [sea]
+
+    A licence caps a + b at 60, and a : b = 1 : 2; so a = 20, b = 40 although A pays more."""
+    d = doc([{"id": "in", "type": "inflow", "inflow": 100}, {"id": "a", "type": "reach"},
+             {"id": "b", "type": "reach"}, {"id": "A", "type": "demand", "demand": 80, "cost": -3},
+             {"id": "B", "type": "demand", "demand": 80, "cost": -2}, {"id": "sea", "type": "sink"}],
+            [["in", "a"], ["in", "b"], ["a", "A"], ["b", "B"], ["in", "sea"]],
+            constraints=[{"id": "licence", "type": "flow_sum", "nodes": ["a", "b"], "max_flow": 60},
+                         {"id": "split", "type": "flow_ratio", "nodes": ["a", "b"], "factors": [1, 2]}])
+    ds = run(d)
+    np.testing.assert_allclose(ds.node_flow.sel(node=["a", "b", "sea"]).isel(time=0), [20, 40, 40])
+
+
+def test_hold_keeps_water_above_a_falling_maximum():
+    """max_volume falls from 100 to 60 in February: `release` (default) must drain to 60, `hold` keeps 100."""
+    base = [{"id": "dam", "type": "reservoir", "max_volume": {"values": [100, 60, 60]}, "initial_volume": 100,
+             "cost": -1}, {"id": "sea", "type": "sink"}]
+    np.testing.assert_allclose(run(doc(base, [["dam", "sea"]])).storage.sel(reservoir="dam"), [100, 60, 60])
+    base[0]["above_max"] = "hold"
+    np.testing.assert_allclose(run(doc(base, [["dam", "sea"]])).storage.sel(reservoir="dam"), [100, 100, 100])
+
+
+def test_scenario_dimensions_multiply_and_parameters_follow_their_dimension():
+    d = doc([{"id": "in", "type": "inflow", "inflow": {"parameter": "q"}},
+             {"id": "town", "type": "demand", "demand": {"parameter": "dem"}, "cost": -1},
+             {"id": "sea", "type": "sink"}], [["in", "town"], ["in", "sea"]],
+            {"q": {"type": "constantscenario", "scenario": "wet", "values": [10, 20, 30]},
+             "dem": {"type": "constantscenario", "scenario": "use", "values": [5, 25]}},
+            scenarios=[{"name": "wet", "size": 3}, {"name": "use", "size": 2, "names": ["low", "high"]}])
+    model = model_from_dict(d)
+    assert model.scenario_names[:2] == ("wet=0, use=low", "wet=0, use=high")
+    town = daryo.run(model).dataset.node_flow.sel(node="town").isel(time=0).values
+    np.testing.assert_allclose(town, [5, 10, 5, 20, 5, 25])
+
+
+def test_static_parameters_keep_the_fast_path_and_state_ones_leave_it():
+    nodes = [{"id": "in", "type": "inflow", "inflow": {"parameter": "q", "unit": "hm3/day"}},
+             {"id": "dam", "type": "reservoir", "max_volume": 50, "cost": {"parameter": "c"}},
+             {"id": "sea", "type": "sink"}]
+    params = {"q": {"type": "monthlyprofile", "values": list(range(1, 13))}, "c": -1}
+    net = compile_network(model_from_dict(doc(nodes, [["in", "dam"], ["dam", "sea"]], params)))
+    assert net.parameters is None and fast_path_unsupported(net) is None
+    params["c"] = {"type": "controlcurve", "reservoir": "dam", "control_curves": [0.5], "values": [-1, -2]}
+    net = compile_network(model_from_dict(doc(nodes, [["in", "dam"], ["dam", "sea"]], params)))
+    assert net.parameters is not None and "parameters" in (fast_path_unsupported(net) or "")
+
+
+def test_parameter_problems_are_reported_together():
+    d = doc([{"id": "in", "type": "inflow", "inflow": {"parameter": "nope"}},
+             {"id": "r", "type": "reach", "loss": {"parameter": "cc"}}, {"id": "sea", "type": "sink"}],
+            [["in", "r"], ["r", "sea"]],
+            {"cc": {"type": "controlcurve", "reservoir": "r", "control_curves": [0.5], "values": [1]},
+             "loop1": {"type": "negative", "parameter": "loop2"}, "loop2": {"type": "negative", "parameter": "loop1"},
+             "odd": {"type": "splines"}})
+    with pytest.raises(daryo.ModelError) as err:
+        model_from_dict(d)
+    msg = str(err.value)
+    assert "nodes[in].inflow: names parameter 'nope', which is not defined under parameters:" in msg
+    assert "parameters[cc]: needs one more value than control curves (2), got 1" in msg
+    assert "parameters[odd]: unknown parameter type 'splines'" in msg
+    assert "parameters depend on each other in a cycle: loop1 -> loop2 -> loop1" in msg
+
+
+def test_a_state_dependent_parameter_where_it_cannot_act_is_refused():
+    d = doc([{"id": "dam", "type": "reservoir", "max_volume": 10},
+             {"id": "r", "type": "reach", "loss": {"parameter": "cc"}}, {"id": "sea", "type": "sink"}],
+            [["dam", "r"], ["r", "sea"]],
+            {"cc": {"type": "controlcurve", "reservoir": "dam", "control_curves": [0.5], "values": [0.1, 0.2]}})
+    with pytest.raises(daryo.ModelError, match=r"nodes\[r\]\.loss: parameter 'cc' depends on the reservoir state"):
+        compile_network(model_from_dict(d))
+
+
+def test_csv_alignment_daily_month_end_and_coarser():
+    months = TimeAxis.from_range("2001-01", "2001-03")
+    days = pd.date_range("2001-01-01", "2001-03-31", freq="D")
+    daily = pd.DataFrame({"q": np.arange(len(days), dtype=float)}, index=days)
+    np.testing.assert_allclose(align_to_steps(daily, months, "f", "p")[:, 0], [15.0, 44.5, 74.0])
+    ends = pd.DataFrame({"q": [1.0, 2.0, 3.0]}, index=pd.to_datetime(["2001-01-31", "2001-02-28", "2001-03-31"]))
+    np.testing.assert_allclose(align_to_steps(ends, months, "f", "p")[:, 0], [1, 2, 3])
+    weeks = TimeAxis.from_range("2001-01-29", "2001-02-12", 7)  # a week spanning January and February
+    np.testing.assert_allclose(align_to_steps(ends, weeks, "f", "p")[:, 0], [(3 * 1 + 4 * 2) / 7, 2, 2])
+    with pytest.raises(daryo.ModelError, match="no value for 2001-04-01"):
+        align_to_steps(ends, TimeAxis.from_range("2001-01", "2001-04"), "f", "p")
+
+
+def _pywr_interpolated(pc: float, curves: list[float], values: list[float]) -> float:
+    """Pywr's ControlCurveInterpolatedParameter.value, transcribed (scalar)."""
+    pc = min(max(pc, 0.0), 1.0)
+    prev = 1.0
+    for j, cc in enumerate(curves):
+        if pc >= cc:
+            if prev == cc:
+                return values[j + 1]
+            w = (pc - cc) / (prev - cc)
+            return values[j] * w + values[j + 1] * (1.0 - w)
+        prev = cc
+    if prev == 0.0:
+        return values[-2]
+    w = pc / prev
+    return values[-2] * w + values[-1] * (1.0 - w)
+
+
+@settings(max_examples=200, deadline=None)
+@given(pc=st.lists(st.floats(-0.2, 1.2), min_size=1, max_size=8),
+       curves=st.lists(st.sampled_from([0.0, 0.1, 0.25, 0.5, 0.5, 0.75, 0.9, 1.0]), min_size=0, max_size=4),
+       seed=st.integers(0, 1000))
+def test_interpolated_control_curve_matches_pywr_rule(pc, curves, seed):
+    curves = sorted(curves, reverse=True)
+    values = list(np.random.default_rng(seed).uniform(-10, 10, len(curves) + 2))
+
+    class Env:
+        t = 0
+        proportion = np.array(pc)[:, None]
+        volume = proportion
+        res_index = {"r": 0}
+
+    p = ControlCurveInterpolated("p", "p", "r", tuple(f"c{i}" for i in range(len(curves))),
+                                 tuple(f"v{i}" for i in range(len(values))))
+    got = p.step(Env(), [np.array([c]) for c in curves] + [np.array([v]) for v in values])
+    np.testing.assert_allclose(got, [_pywr_interpolated(x, curves, values) for x in pc], rtol=1e-12, atol=1e-12)
