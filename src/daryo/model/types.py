@@ -15,8 +15,25 @@ from .series import Series
 __all__ = ["Node", "Edge", "Constraint", "TimeSpec", "Model"]
 
 
+class _Element:
+    """What nodes, edges and constraints share: attribute access and their place in the file."""
+
+    attrs: Mapping[str, Any]
+    place: str
+    line: int | None
+
+    def get(self, name: str, default: Any = None) -> Any:
+        v = self.attrs.get(name)
+        return default if v is None else v
+
+    def at(self, attribute: str | None = None) -> str:
+        """Where the element (or one of its attributes) is in its file, for messages."""
+        where = f"{self.place}.{attribute}" if attribute else self.place
+        return f"{where} (line {self.line})" if self.line else where
+
+
 @dataclass(frozen=True)
-class Node:
+class Node(_Element):
     """A network node: its id, component type and parsed attributes (canonical units)."""
 
     id: str
@@ -25,22 +42,13 @@ class Node:
     place: str = ""
     line: int | None = None
 
-    def get(self, name: str, default: Any = None) -> Any:
-        v = self.attrs.get(name)
-        return default if v is None else v
-
-    def at(self, attribute: str | None = None) -> str:
-        """Where the node (or one of its attributes) is in its file, for messages."""
-        where = f"{self.place}.{attribute}" if attribute else self.place
-        return f"{where} (line {self.line})" if self.line else where
-
     @property
     def country(self) -> str | None:
         return self.attrs.get("country")
 
 
 @dataclass(frozen=True)
-class Edge:
+class Edge(_Element):
     """A directed connection ``source -> target`` with optional bounds, loss and cost."""
 
     id: str
@@ -50,17 +58,9 @@ class Edge:
     place: str = ""
     line: int | None = None
 
-    def at(self, attribute: str | None = None) -> str:
-        where = f"{self.place}.{attribute}" if attribute else self.place
-        return f"{where} (line {self.line})" if self.line else where
-
-    def get(self, name: str, default: Any = None) -> Any:
-        v = self.attrs.get(name)
-        return default if v is None else v
-
 
 @dataclass(frozen=True)
-class Constraint:
+class Constraint(_Element):
     """A generic linear constraint on node flows (see ``CONSTRAINT_TYPES``): its id, kind and parsed
     attributes."""
 
@@ -69,10 +69,6 @@ class Constraint:
     attrs: Mapping[str, Any]
     place: str = ""
     line: int | None = None
-
-    def get(self, name: str, default: Any = None) -> Any:
-        v = self.attrs.get(name)
-        return default if v is None else v
 
 
 @dataclass(frozen=True)
