@@ -1,8 +1,11 @@
-"""Time the plain engine on a generated 20-node basin: 30 years monthly × N scenarios.
+"""Time the engine on a generated 20-node basin: 30 years monthly × N scenarios, plain and fast path.
 
     python benchmarks/bench_engine.py [--scenarios 100] [--years 30] [--mode priority|cost]
+                                      [--method plain|fast|both]
 
-Prints the wall time of compile + simulate + results and the rate in scenario-years per second.
+Prints, for each method, the wall time of compile + simulate + results and the rate in scenario-years per
+second; with ``--method both`` also the largest difference between the two paths' deliveries and storages
+(the optimum of this basin is unique in deliveries; see tests/simulate/test_fastpath.py).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from daryo.model import model_from_dict
 from daryo.network import compile_network
 from daryo.results import build_dataset
 from daryo.simulate import simulate
+from daryo.simulate.fastpath import FastStats, simulate_fast
 
 
 def twenty_node_document(scenarios: int, years: int, mode: str, seed: int = 1) -> dict:
@@ -55,25 +59,38 @@ def twenty_node_document(scenarios: int, years: int, mode: str, seed: int = 1) -
 
 
 def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__)
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--scenarios", type=int, default=100)
     p.add_argument("--years", type=int, default=30)
     p.add_argument("--mode", choices=["priority", "cost"], default="priority")
+    p.add_argument("--method", choices=["plain", "fast", "both"], default="both")
     a = p.parse_args()
     doc = twenty_node_document(a.scenarios, a.years, a.mode)
     doc.pop("_steps")
-    t0 = time.perf_counter()
-    model = model_from_dict(doc)
-    net = compile_network(model)
-    t1 = time.perf_counter()
-    out = simulate(net)
-    t2 = time.perf_counter()
-    build_dataset(net, out)
-    t3 = time.perf_counter()
     sy = a.scenarios * a.years
-    print(f"nodes {len(model.nodes)}, LP {net.lp.n_rows} rows x {net.lp.n_cols} cols, mode {a.mode}")
-    print(f"load+compile {t1 - t0:.2f} s, simulate {t2 - t1:.2f} s, results {t3 - t2:.2f} s")
-    print(f"{sy} scenario-years in {t3 - t0:.2f} s = {sy / (t3 - t0):.0f} scenario-years/s")
+    outs = {}
+    for method in (["plain", "fast"] if a.method == "both" else [a.method]):
+        t0 = time.perf_counter()
+        model = model_from_dict(doc)
+        net = compile_network(model)
+        t1 = time.perf_counter()
+        stats = FastStats()
+        out = simulate(net) if method == "plain" else simulate_fast(net, stats=stats)
+        t2 = time.perf_counter()
+        build_dataset(net, out)
+        t3 = time.perf_counter()
+        outs[method] = (net, out)
+        if len(outs) == 1:
+            print(f"nodes {len(model.nodes)}, LP {net.lp.n_rows} rows x {net.lp.n_cols} cols, mode {a.mode}")
+        print(f"{method:5s}: load+compile {t1 - t0:.2f} s, simulate {t2 - t1:.2f} s, results {t3 - t2:.2f} s; "
+              f"{sy} scenario-years in {t3 - t0:.2f} s = {sy / (t3 - t0):,.0f} scenario-years/s")
+        if method == "fast":
+            print(f"       {stats.summary()}")
+    if len(outs) == 2:
+        (net, plain), (_, fast) = outs["plain"], outs["fast"]
+        cols = np.concatenate([net.demand_col, net.res_col])
+        diff = float(np.abs(fast.x[:, :, cols] - plain.x[:, :, cols]).max())
+        print(f"largest difference of deliveries and storages, fast vs plain: {diff:.2e} hm3")
 
 
 if __name__ == "__main__":

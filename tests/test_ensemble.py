@@ -110,10 +110,15 @@ def test_summaries_are_the_distribution_of_the_annual_indicators(tmp_path):
     assert (ds.delivery + ds.deficit).sel(demand="city").max() <= 8 + 1e-4
 
 
-def test_priority_models_run_on_the_plain_path(tmp_path):
-    r, out = run(tmp_path, "p.nc", model=basin("priority"), options={"traces": 3, "years": 2})
-    assert "plain path" in r.how[0]
-    assert load(out).sizes["trace"] == 3
+def test_priority_models_run_on_the_fast_path(tmp_path):
+    opts = {"traces": 3, "years": 2}
+    r, out = run(tmp_path, "p.nc", model=basin("priority"), options=opts)
+    rp, plain = run(tmp_path, "q.nc", model=basin("priority"), options={**opts, "fast": False})
+    assert "fast path: priority mode" in r.how[0] and "plain path" in rp.how[0]
+    a, b = load(out), load(plain)
+    assert a.sizes["trace"] == 3
+    for v in ("delivery", "storage"):
+        np.testing.assert_allclose(a[v].values, b[v].values, rtol=1e-6, atol=1e-4, err_msg=v)
 
 
 def test_zarr_output(tmp_path):

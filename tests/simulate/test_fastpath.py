@@ -1,20 +1,37 @@
-"""The fast path (cached bases, all scenarios at once) equals the plain per-step HiGHS path.
+"""The fast path (all scenarios at once) equals the plain per-step HiGHS path.
 
-Generated ``cost``-mode networks with distinct random costs (so every step's optimum is unique) and
+``cost`` mode: generated networks with distinct random costs (so every step's optimum is unique) and
 several inflow traces are run both ways; flows, storages and the bounds used must agree to 1e-9.  The
 runs include steps where the optimal basis changes (dual simplex pivots and HiGHS), primal-degenerate
 steps (an inflow exactly equal to what can be taken) and infeasible steps (the same error as the plain
 path, for the same step and scenario).
+
+``priority`` mode (:mod:`daryo.simulate.fastpriority`): generated networks with demands of several priorities
+(some equal), reservoir targets, a flow requirement and a plant whose energy target shares a priority with a
+demand (its requirement varies by scenario with the head), dry and wet traces (shortages in some
+scenario-steps but not others) are run both ways.  Why the answers are unique, so that the two paths must
+agree: coverage per priority is max–min fair, hence unique, and every node and edge has a small distinct
+cost, so the final LP (the model's costs with every delivery held) has a unique optimum.  The columns
+left out are those no cost makes unique: the coverage fractions ``t``, the met parts of reservoir and
+energy targets.  The tolerance is 1e-9 relative to the largest value: the engine holds fixed deliveries
+1e-9 hm³ below their served value, and where the plain path's screening succeeds while the fast path goes
+through the stages (or the two fix requirements in a different order), deliveries differ by that much.
+The embedded Aral model has exact ties (equal storage values, alternative routes of equal cost), so its
+trajectories may legitimately differ; it is checked step by step from the fast path's own states:
+deliveries and the final objective must be the plain path's.
 """
 
 import numpy as np
 import pytest
 
+import daryo
+from daryo.api import demo_model_path
 from daryo.errors import InfeasibleStepError
 from daryo.network import compile_network
 from daryo.simulate import _kernel, simulate
-from daryo.simulate.engine import _StepState
+from daryo.simulate.engine import _solve_scenario, _StepState
 from daryo.simulate.fastpath import FastOptions, FastStats, FastStepper, _Layout, fast_path_unsupported, simulate_fast
+from daryo.solver import HighsSolver
 from daryo.testmodels import build, shared_shortage
 
 STEPS = 36
@@ -156,12 +173,190 @@ def test_infeasible_step_raises_the_plain_paths_error(kernel):
     assert (fast.value.step, fast.value.scenario) == (plain.value.step, plain.value.scenario) == (2, "1")
 
 
-def test_priority_mode_runs_on_the_plain_path():
-    net = compile_network(shared_shortage())
+# ------------------------------------------------------------------------------------------- priority mode
+def random_priority_network(seed: int, scenarios: int = 6, steps: int = STEPS) -> dict:
+    """A random priority-mode river (see the module doc)::
+
+        [in0], [in1] --> <m0: reservoir, level table, target> --> [plant: energy target, priority 2]
+                         <m1: reservoir, target> , (reaches/junctions) --> [d0..dk: priorities 1-3] ; [sea]
+                         [eflow: flow requirement at the last mid node]
+    """
+    rng = np.random.default_rng(seed)
+    costs = iter(rng.permutation(np.linspace(-0.5, 0.5, 400)) + rng.uniform(0, 1e-3, 400))
+    season = 1.0 + 0.8 * np.sin(2 * np.pi * np.arange(steps) / 12.0)
+    wet = rng.lognormal(0.3, 0.5, (scenarios, 1)) * rng.lognormal(0, 0.3, (scenarios, steps))
+    nodes = [{"id": f"in{i}", "type": "inflow", "cost": float(next(costs)),
+              "inflow": {"values": (rng.uniform(10, 40) * season[None, :] * wet).round(4).tolist()}} for i in range(2)]
+    n_mid = int(rng.integers(3, 6))
+    mids = []
+    for i in range(n_mid):
+        kind = "reservoir" if i < 2 else ("reach" if rng.random() < 0.6 else "junction")
+        node: dict = {"id": f"m{i}", "type": kind, "cost": float(next(costs))}
+        if kind == "reservoir":
+            vmax = float(rng.uniform(100, 400))
+            node.update(max_volume=vmax, min_volume=0.1 * vmax, initial_volume=float(rng.uniform(0.3, 0.9)) * vmax,
+                        target_volume=(vmax * rng.uniform(0.15, 0.5, 12)).round(2).tolist(),
+                        target_priority=int(rng.integers(2, 5)), spill_to="sea")
+            if i == 0:
+                node.update(level_table={"volume": [0, vmax], "level": [100, 160], "area": [2, 9]},
+                            evaporation=[20, 30, 60, 90, 120, 150, 160, 150, 110, 70, 40, 20])
+        mids.append(node)
+    nodes += mids
+    edges: list = [["in0", "m0"], ["in1", f"m{int(rng.integers(0, n_mid))}"]]
+    for i in range(1, n_mid):
+        link = {"from": f"m{int(rng.integers(0, i))}", "to": f"m{i}", "cost": float(next(costs))}
+        if rng.random() < 0.4:
+            link["max_flow"] = float(rng.uniform(15, 60))
+        edges.append(link)
+    nodes.append({"id": "plant", "type": "hydropower", "capacity": 6.0, "reservoir": "m0", "tailwater_level": 90,
+                  "energy_target": (rng.uniform(0.2, 0.8) * np.ones(12)).round(3).tolist(), "energy_priority": 2,
+                  "cost": float(next(costs))})
+    edges += [{"from": "m0", "to": "plant", "cost": float(next(costs))},
+              {"from": "plant", "to": f"m{n_mid - 1}", "cost": float(next(costs))}]
+    n_dem = int(rng.integers(3, 6))
+    prios = [1, 2] + [int(rng.integers(1, 4)) for _ in range(n_dem - 2)]
+    for d in range(n_dem):
+        profile = (rng.uniform(5, 30) * (1.2 - np.cos(2 * np.pi * np.arange(12) / 12))).round(3)
+        profile[rng.integers(0, 12)] = 0.0  # a month without demand
+        dem: dict = {"id": f"d{d}", "type": "demand", "priority": prios[d], "cost": float(next(costs))}
+        if d == 2:  # a demand with its own trace per scenario
+            dem["demand"] = {"values": (np.tile(profile, steps // 12 + 1)[:steps][None, :]
+                                        * rng.uniform(0.7, 1.3, (scenarios, 1))).round(3).tolist()}
+        else:
+            dem["demand"] = profile.tolist()
+        if rng.random() < 0.4:
+            dem.update(consumptive_fraction=0.6, return_to=f"m{n_mid - 1}")
+        nodes.append(dem)
+        edges.append({"from": f"m{int(rng.integers(0, n_mid))}", "to": f"d{d}", "cost": float(next(costs))})
+    nodes.append({"id": "eflow", "type": "flow_requirement", "at": f"m{n_mid - 1}", "flow": float(rng.uniform(3, 15)),
+                  "priority": int(rng.integers(1, 4)), "cost": float(next(costs))})
+    nodes.append({"id": "sea", "type": "sink", "cost": float(next(costs))})
+    edges += [{"from": m["id"], "to": "sea", "cost": float(next(costs))} for m in mids if m["type"] != "reservoir"]
+    seen, unique = set(), []
+    for e in edges:
+        key = (e["from"], e["to"]) if isinstance(e, dict) else tuple(e)
+        if key not in seen and key[0] != key[1]:
+            seen.add(key)
+            unique.append(e)
+    return {"nodes": nodes, "edges": unique, "steps": steps}
+
+
+def priority_compiled(spec: dict):
+    return compile_network(build(spec["nodes"], spec["edges"], steps=spec["steps"], allocation="priority"))
+
+
+def unique_columns(net) -> np.ndarray:
+    """Columns whose optimum is unique in a priority-mode run (see the module doc)."""
+    aux = {int(c) for c in net.priority_col} | {int(c) for c in net.hp_energy_col if c >= 0}
+    aux |= {j for j, name in enumerate(net.lp.col_names) if name.startswith("h[")}
+    return np.array([j for j in range(net.lp.n_cols) if j not in aux])
+
+
+def assert_same_priority(fast, plain, net):
+    cols = unique_columns(net)
+    scale = max(1.0, float(np.abs(plain.x[:, :, cols]).max()))
+    np.testing.assert_allclose(fast.x[:, :, cols], plain.x[:, :, cols], rtol=1e-9, atol=1e-9 * scale)
+    np.testing.assert_allclose(fast.volume_start, plain.volume_start, rtol=1e-9, atol=1e-9 * scale)
+    np.testing.assert_allclose(fast.head, plain.head, rtol=1e-9, atol=1e-9)
+    finite = np.isfinite(plain.col_upper)
+    np.testing.assert_array_equal(finite, np.isfinite(fast.col_upper))
+    np.testing.assert_allclose(fast.col_upper[finite], plain.col_upper[finite], rtol=1e-9, atol=1e-9 * scale)
+    assert np.abs(fast.balance_residual).max() < 1e-9 * scale
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_priority_mode_equals_plain_path(seed):
+    net = priority_compiled(random_priority_network(seed))
+    assert fast_path_unsupported(net) is None
+    stats = FastStats()
+    assert_same_priority(simulate_fast(net, stats=stats), simulate(net), net)
+    pr = stats.priority
+    assert pr is not None and stats.fallback_reason is None
+    assert pr.screened > 0 and pr.staged > 0 and pr.plain == 0  # shortages in some scenario-steps, not all
+    assert stats.pairs == net.n_scenarios * net.axis.n_steps
+    assert pr.highs < pr.lps / 10  # HiGHS only to find bases
+
+
+def test_priority_mode_pure_python_loop():
+    """The dual simplex as plain Python (``kernel="numpy"``: no Numba) gives the same answers."""
+    net = priority_compiled(random_priority_network(3, scenarios=3, steps=12))
+    assert_same_priority(simulate_fast(net, FastOptions(kernel="numpy")), simulate(net), net)
+
+
+def test_priority_mode_on_the_demo_model():
+    """The two-country demo basin, all five traces, three years: whole trajectories agree."""
+    model = daryo.load(demo_model_path()).with_time(years=3)
+    net = compile_network(model)
+    stats = FastStats()
+    assert_same_priority(simulate_fast(net, stats=stats), simulate(net), net)
+    assert stats.priority is not None and stats.priority.staged > 0 and stats.priority.plain == 0
+
+
+def test_priority_mode_on_the_aral_model():
+    """The embedded Aral model (``daryo.load()``) with four stochastic traces, two years, checked step by step
+    from the fast path's states (its optimum has ties, see the module doc): the plain path's deliveries and
+    objective."""
+    from daryo.basins.aral import load_aral_model
+
+    net = compile_network(load_aral_model(hydrology="stochastic", traces=4, years=2, seed=3))
     stats = FastStats()
     fast = simulate_fast(net, stats=stats)
-    assert stats.fallback_reason and "priority" in stats.fallback_reason
-    np.testing.assert_allclose(fast.x, simulate(net).x)
+    assert stats.priority is not None and stats.priority.staged > 0
+    state, solver = _StepState(net), HighsSolver(net.lp)
+    for t in range(net.axis.n_steps):
+        state.prepare(net, t, fast.volume_start[:, t])
+        for s in range(net.n_scenarios):
+            sol = _solve_scenario(solver, net, state, s)
+            x = fast.x[s, t]
+            np.testing.assert_allclose(x[net.demand_col], sol.x[net.demand_col], rtol=1e-9, atol=1e-6)
+            c = state.cost[s]
+            assert abs(c @ x - c @ sol.x) < 1e-7 * max(1.0, abs(c @ sol.x))
+    assert np.abs(fast.balance_residual).max() < 1e-6
+
+
+def test_priority_mode_infeasible_step_raises_the_plain_paths_error():
+    """A must-take demand (min_flow 40) above what scenario 1 has in step 2: the same error as the plain
+    path, same step, same scenario."""
+    inflow = [[60.0, 60.0, 60.0, 60.0], [60.0, 60.0, 20.0, 60.0]]
+    nodes = [{"id": "in", "type": "inflow", "inflow": {"values": inflow}},
+             {"id": "j", "type": "junction"},
+             {"id": "must", "type": "demand", "demand": 45, "min_flow": 40, "priority": 2},
+             {"id": "other", "type": "demand", "demand": 30, "priority": 1},
+             {"id": "sea", "type": "sink"}]
+    net = compile_network(build(nodes, [["in", "j"], ["j", "must"], ["j", "other"], ["j", "sea"]], steps=4))
+    with pytest.raises(InfeasibleStepError) as plain:
+        simulate(net)
+    with pytest.raises(InfeasibleStepError) as fast:
+        simulate_fast(net)
+    assert str(fast.value) == str(plain.value)
+    assert (fast.value.step, fast.value.scenario) == (plain.value.step, plain.value.scenario) == (2, "1")
+
+
+def test_priority_mode_without_numba_runs_on_the_plain_path(monkeypatch):
+    net = compile_network(shared_shortage())
+    assert fast_path_unsupported(net) is None
+    monkeypatch.setattr(_kernel, "available", lambda: False)
+    assert "Numba" in (fast_path_unsupported(net) or "")
+    stats = FastStats()
+    np.testing.assert_allclose(simulate_fast(net, stats=stats).x, simulate(net).x)
+    assert stats.fallback_reason
+
+
+def test_scenario_data_mirrors_the_engines_step_preparation_in_priority_mode():
+    net = priority_compiled(random_priority_network(4))
+    lay, state = _Layout(net), _StepState(net)
+    rng = np.random.default_rng(1)
+    n = lay.n
+    for t in range(net.axis.n_steps):
+        volume = rng.uniform(0.0, 1.0, (net.n_scenarios, len(net.res_ids))) * 400
+        state.prepare(net, t, volume)
+        lo, hi = lay.shared(net, t)
+        d, _, _ = lay.scenario_data(net, t, volume, lo, hi)
+        L, U = lay.all_bounds(lo, hi, d)
+        np.testing.assert_array_equal(L[:, :n], state.col_lo)
+        np.testing.assert_array_equal(U[:, :n], state.col_hi)
+        np.testing.assert_array_equal(L[:, n:], state.row_lo)
+        np.testing.assert_array_equal(U[:, n:], state.row_hi)
 
 
 def test_scenario_data_mirrors_the_engines_step_preparation():

@@ -41,9 +41,13 @@ Anatomy of a step ``t`` (the phases of :func:`daryo.simulate.engine.simulate`)
 3. **update state** — end-of-step reservoir volumes;
 4. **record** — the requested columns go to the caller (:class:`StepRecord`).
 
-Scope: ``cost`` allocation mode, costs shared by all scenarios (they may change by step), fixed matrix
-coefficients.  ``priority`` mode (a lexicographic sequence of LPs per step), scenario-varying costs and
-per-step coefficients (time-varying losses) run on the plain path; :func:`fast_path_unsupported` says why.
+Scope: ``cost`` and ``priority`` allocation modes, costs shared by all scenarios (they may change by step),
+fixed matrix coefficients.  ``priority`` mode (a screening solve, lexicographic stages and a final solve per
+step) is :mod:`daryo.simulate.fastpriority`: there the stages' bounds depend on earlier stages' results and a
+network with many rows visits too many bases for cached maps to pay, so each LP is solved per scenario by a
+compiled dual simplex warm-started from that scenario's previous basis; this module prepares its bounds and
+records its results.  Scenario-varying costs and per-step coefficients (time-varying losses) run on the plain
+path; :func:`fast_path_unsupported` says why.
 """
 
 from __future__ import annotations
@@ -58,6 +62,7 @@ from ..network import CompiledNetwork
 from ..solver import HighsSolver, SolveStatus
 from . import _kernel
 from .engine import SimulationOutput, _raise_infeasible, simulate
+from .fastpriority import PrioritySolver, PriorityStats
 from .physics import energy_gwh, evaporation_hm3, head_m, turbine_flow_limit
 
 __all__ = ["FastOptions", "FastStats", "StepRecord", "FastStepper", "simulate_fast", "fast_path_unsupported"]
@@ -111,14 +116,19 @@ class FastStats:
     bases: int = 0
     groups: int = 0
     fallback_reason: str | None = None
+    priority: PriorityStats | None = None  # ``priority`` mode: see :class:`PriorityStats`
 
     @property
     def pairs(self) -> int:
-        return self.by_own_basis + self.by_pivots + self.by_highs
+        pr = self.priority
+        extra = pr.screened + pr.staged + pr.plain if pr is not None else 0
+        return self.by_own_basis + self.by_pivots + self.by_highs + extra
 
     def summary(self) -> str:
         if self.fallback_reason:
             return f"plain path ({self.fallback_reason})"
+        if self.priority is not None:
+            return f"priority mode: {self.priority.summary()}"
         p = max(self.pairs, 1)
         return (f"{self.pairs} scenario-steps: {100 * self.by_own_basis / p:.2f} % own basis, "
                 f"{100 * self.by_pivots / p:.2f} % after pivots, {100 * self.by_highs / p:.3f} % "
@@ -128,8 +138,10 @@ class FastStats:
 
 def fast_path_unsupported(net: CompiledNetwork) -> str | None:
     """Why ``net`` must run on the plain path, or None if the fast path handles it."""
-    if net.mode != "cost":
-        return f"allocation mode '{net.mode}' (a lexicographic sequence of LPs per step)"
+    if net.mode not in ("cost", "priority"):
+        return f"allocation mode '{net.mode}'"
+    if net.mode == "priority" and net.req_col.size and not _kernel.available():
+        return "priority mode on the fast path needs Numba (pip install 'daryo[fast]')"
     if net.cost.scen_index.size:
         return "costs that differ between scenarios"
     if net.coefficients:
@@ -274,6 +286,15 @@ class _Layout:
             need = np.minimum(need, hp_hi)
             d[:, self.hi_slot[net.hp_energy_col[has_target]]] = need[:, has_target]
         return head
+
+    def all_bounds(self, lo: np.ndarray, hi: np.ndarray, d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Every scenario's complete bounds (S, N) from the shared ones (N,) and the data ``d`` (S, k+1)."""
+        S = d.shape[0]
+        L = np.repeat(lo[None, :], S, axis=0)
+        U = np.repeat(hi[None, :], S, axis=0)
+        L[:, self.lo_var] = d[:, self.lo_slot[self.lo_var]]
+        U[:, self.hi_var] = d[:, self.hi_slot[self.hi_var]]
+        return L, U
 
     def full_bounds(self, lo: np.ndarray, hi: np.ndarray, d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """One scenario's complete bounds (N,) from the shared ones and its data row ``d``."""
@@ -542,7 +563,7 @@ class StepRecord:
 
 
 class FastStepper:
-    """Steps a ``cost``-mode network with the basis cache; hands each step's results to ``record``.
+    """Steps a network with the basis cache; hands each step's results to ``record``.
 
     Parameters
     ----------
@@ -579,6 +600,10 @@ class FastStepper:
             raise ImportError("the numba kernel needs Numba: pip install 'daryo[fast]'")
         self._use_kernel = kernel == "numba" or (kernel == "auto" and _kernel.available())
         self._banks: dict[int, _kernel.Bank] = {}
+        self._priority: PrioritySolver | None = None
+        if net.mode == "priority" and net.req_col.size:
+            self._priority = PrioritySolver(net, self.options)
+            self.stats.priority = self._priority.stats
 
     def run(self, record: Callable[[StepRecord], None], volume: np.ndarray | None = None,
             steps: range | None = None) -> np.ndarray:
@@ -600,7 +625,11 @@ class FastStepper:
             ctx = _StepContext(net, lay, t, self._dual_tol)
             lo_sh, hi_sh = ctx.shared()  # 1. prepare
             d, evap, head = lay.scenario_data(net, t, volume, lo_sh, hi_sh)
-            x = self._solve_step(ctx, d, cand)  # 2. solve
+            if self._priority is not None:  # 2. solve
+                L, U = lay.all_bounds(lo_sh, hi_sh, d)
+                x = self._priority.solve_step(t, L, U, ctx.cost())[:, self._out]
+            else:
+                x = self._solve_step(ctx, d, cand)
             rec = StepRecord(t, x[:, : self.columns.size], volume, evap, head, d, ctx.shared)
             volume = x[:, self._res_slot].copy()  # 3. update state
             record(rec)  # 4. record
