@@ -53,6 +53,9 @@ __all__ = ["CompiledNetwork", "compile_network", "StepTable", "ParameterBinding"
 
 #: value per hm³ of end-of-step storage added to every reservoir in ``priority`` mode
 PRIORITY_STORAGE_VALUE = 1e-3
+#: value per hm³ of turbine flow in ``priority`` mode: water that passes a plant anyway goes through the
+#: turbines rather than a bypass (far below the storage value, so it never causes a release by itself)
+PRIORITY_TURBINE_VALUE = 1e-5
 
 #: energy (GWh) from 1 hm³ falling 1 m at 100 % efficiency: ρ g · 1e6 m³ · 1 m / 3.6e12 J/GWh
 GWH_PER_HM3_M = 1000.0 * 9.81 * 1e6 / 3.6e12
@@ -363,8 +366,9 @@ def compile_network(model: Model, axis: TimeAxis | None = None, n_scenarios: int
 
     # --- node columns (and the entering-water column of each delay)
     node_col = np.zeros(len(nodes), dtype=np.int64)
+    below = _reservoirs_downstream(model) if mode == "priority" else {}
     for i, n in enumerate(nodes):
-        node_col[i] = _node_column(b, n, mode)
+        node_col[i] = _node_column(b, n, mode, below.get(n.id, 0))
     delays = [n for n in nodes if n.type == "delay"]
     delay_in = {n.id: b.col(f"u[{n.id}]", 0.0, None) for n in delays}
 
@@ -588,8 +592,35 @@ def _constraint_rows(b: _Builder, model: Model, node_col: np.ndarray, index: dic
                 b.add_factor(r, int(node_col[index[nodes[k]]]), factors[0], -1.0)
 
 
-def _node_column(b: _Builder, n: Node, mode: str) -> int:
-    """The node's own column, with its bounds and cost."""
+def _reservoirs_downstream(model: Model) -> dict[str, int]:
+    """For each reservoir, how many other reservoirs its water can reach (edges, spills, returns)."""
+    succ: dict[str, set[str]] = {n.id: set() for n in model.nodes}
+    for e in model.edges:
+        succ.setdefault(e.source, set()).add(e.target)
+    for n in model.nodes:
+        for key in ("spill_to", "return_to"):
+            if n.get(key):
+                succ[n.id].add(n.get(key))
+    reservoirs = {n.id for n in model.nodes if n.type == "reservoir"}
+    out = {}
+    for r in reservoirs:
+        seen, stack = set(), list(succ.get(r, ()))
+        while stack:
+            v = stack.pop()
+            if v not in seen:
+                seen.add(v)
+                stack.extend(succ.get(v, ()))
+        out[r] = len((seen - {r}) & reservoirs)
+    return out
+
+
+def _node_column(b: _Builder, n: Node, mode: str, reservoirs_below: int = 0) -> int:
+    """The node's own column, with its bounds and cost.
+
+    In ``priority`` mode a reservoir's storage value grows with the number of reservoirs below it
+    (``1e-3 × (1 + n)`` per hm³), so water is kept as high in the basin as it can be and the split of
+    stored water between reservoirs in series is unique; turbines are preferred to bypasses.
+    """
     name = f"v[{n.id}]"
     cost = n.get("cost")
     t = n.type
@@ -607,7 +638,7 @@ def _node_column(b: _Builder, n: Node, mode: str) -> int:
             raise ModelError(Problem(b.file, n.at("flood_control_max"), (
                 "cannot be combined with a state-dependent max_volume; fold it into the max_volume parameter")))
         # water not needed this step stays stored in priority mode (see docs/model-format.md)
-        offset = -PRIORITY_STORAGE_VALUE if mode == "priority" else 0.0
+        offset = -PRIORITY_STORAGE_VALUE * (1 + reservoirs_below) if mode == "priority" else 0.0
         # the lower bound is set each step from the state (dead volume, or less after evaporation)
         return b.col(name, 0.0, vmax, cost, cost_offset=offset)
     if t == "delay":  # the water leaving: fixed each step from the state (what entered `steps` steps ago)
@@ -625,5 +656,6 @@ def _node_column(b: _Builder, n: Node, mode: str) -> int:
         mtf = n.get("max_turbine_flow")
         if mtf is not None:
             hi = np.minimum(hi, b.resolve(mtf, np.inf))
-        return b.col(name, n.get("min_flow"), hi, cost)
+        turbine = -PRIORITY_TURBINE_VALUE if mode == "priority" else 0.0
+        return b.col(name, n.get("min_flow"), hi, cost, cost_offset=turbine)
     return b.col(name, n.get("min_flow"), n.get("max_flow"), cost)  # junction, reach
