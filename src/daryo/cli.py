@@ -169,7 +169,7 @@ def format_summary(model: Model, results: Results) -> str:
 
     ds = results.dataset
     lines = [f"daryo run: {model.name} — {ds.sizes['scenario']} scenario(s), "
-             f"{model.time.axis().describe() if False else _span(ds)}",
+             f"{_span(ds)}",
              "mean annual values over the run and scenarios; hm³/yr for water, GWh/yr for energy",
              "winter = October–March, summer = April–September", ""]
     table = results.summary()

@@ -20,7 +20,7 @@ from ..errors import ModelError, Problem
 from ..parameters import ParameterRef, ScenarioDim, check_parameters, parse_parameters, scenario_combinations
 from ..units import UnitError, parse_quantity, unit_factor
 from .components import COMMON_ATTRIBUTES, COMPONENT_TYPES, CONSTRAINT_TYPES, EDGE_ATTRIBUTES, Attribute
-from .migrations import CURRENT_VERSION, migrate
+from .migrations import migrate
 from .series import LevelTable, Series
 from .types import Constraint, Edge, Model, Node, TimeSpec
 from .validate import validate_model
@@ -668,6 +668,3 @@ def _parse_table(value: Any, ctx: _Context, place: str) -> LevelTable | None:
         return None
     return LevelTable(vol, arrays["level"], arrays["area"])
 
-
-COMMON = COMMON_ATTRIBUTES  # re-export for docs
-CURRENT = CURRENT_VERSION
