@@ -58,7 +58,10 @@ def build_dataset(net: CompiledNetwork, out: SimulationOutput) -> xr.Dataset:
     coords["node_type"] = ("node", net.node_types)
     edge_flow = x[:, :, net.edge_col]
     var("edge_flow", se, edge_flow, _FLOW, "Flow leaving the upstream end of each edge")
-    var("edge_loss", se, edge_flow * _edge_loss(net), _FLOW, "Water lost along each edge")
+    edge_loss = edge_flow * net.edge_loss_const
+    for k, loss in net.edge_loss_varying:
+        edge_loss[:, :, k] = edge_flow[:, :, k] * loss
+    var("edge_loss", se, edge_loss, _FLOW, "Water lost along each edge")
     node_flow = x[:, :, net.node_col]
     var("node_flow", ("scenario", "time", "node"), node_flow, _FLOW,
         "Node throughput: supply of an inflow, flow through a link or plant, delivery to a demand, receipt of a "
@@ -125,16 +128,6 @@ def build_dataset(net: CompiledNetwork, out: SimulationOutput) -> xr.Dataset:
                      "allocation": net.mode, "time_step": "month" if axis.step_days is None
                      else f"{axis.step_days} days", "conventions": "hydrological year Oct-Sep, labelled by end year"})
     return ds
-
-
-def _edge_loss(net: CompiledNetwork) -> np.ndarray:
-    loss = np.zeros(len(net.edge_ids))
-    model_edges = {e.id: e for e in net.model.edges}
-    for k, eid in enumerate(net.edge_ids):
-        e = model_edges.get(eid)
-        if e is not None and e.get("loss") is not None:
-            loss[k] = float(np.mean(e.get("loss").values))
-    return loss
 
 
 def _system_balance(net: CompiledNetwork, out: SimulationOutput, data: dict) -> np.ndarray:

@@ -141,3 +141,17 @@ def test_rates_convert_with_step_length():
     )
     ds = _run(m)
     np.testing.assert_allclose(ds.sink_inflow.isel(scenario=0, sink=0).values, [2.6784, 2.4192])
+
+
+def test_monthly_edge_loss_is_reported_per_step():
+    """
+        [in: 100] --(loss 10 % in January, 20 % in February)--> [sea]
+    """
+    m = testmodels.build(
+        [{"id": "in", "type": "inflow", "inflow": 100}, {"id": "sea", "type": "sink"}],
+        [{"from": "in", "to": "sea", "loss": [0.1, 0.2] + [0.0] * 10}], steps=2,
+    )
+    ds = _run(m)
+    np.testing.assert_allclose(ds.edge_loss.isel(scenario=0, edge=0).values, [10.0, 20.0])
+    np.testing.assert_allclose(ds.sink_inflow.isel(scenario=0, sink=0).values, [90.0, 80.0])
+    assert float(abs(ds.mass_balance_error).max()) < 1e-9

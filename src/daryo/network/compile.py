@@ -122,7 +122,7 @@ class CompiledNetwork:
     node_col: np.ndarray
     edge_ids: list[str]
     edge_col: np.ndarray
-    edge_loss_const: np.ndarray  # loss fraction per edge (constant part, for the loss report)
+    edge_loss_const: np.ndarray  # loss fraction per edge where it is constant (0 where it varies)
     # per-step tables
     col_lower: StepTable
     col_upper: StepTable
@@ -162,6 +162,7 @@ class CompiledNetwork:
     sink_ids: list[str] = field(default_factory=list)
     sink_col: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
     passthrough_loss: list[tuple[int, np.ndarray]] = field(default_factory=list)  # (node index, loss (S|1,T))
+    edge_loss_varying: list[tuple[int, np.ndarray]] = field(default_factory=list)  # (edge index, loss (S|1,T))
     # state-dependent parameters (None / empty when the model has none)
     parameters: ParameterSet | None = None
     bindings: list[ParameterBinding] = field(default_factory=list)
@@ -187,6 +188,7 @@ class CompiledNetwork:
                        coefficients=[(r, c, sub(v)) for r, c, v in self.coefficients],
                        res_min=sub(self.res_min), demand_consumptive=sub(self.demand_consumptive),
                        passthrough_loss=[(i, sub(v)) for i, v in self.passthrough_loss],
+                       edge_loss_varying=[(i, sub(v)) for i, v in self.edge_loss_varying],
                        parameters=self.parameters.subset(scen) if self.parameters else None,
                        delay_initial=sub(self.delay_initial))
 
@@ -490,7 +492,9 @@ def compile_network(model: Model, axis: TimeAxis | None = None, n_scenarios: int
         model=model, axis=axis, n_scenarios=n_scen, lp=lp, mode=mode,
         node_ids=[n.id for n in nodes], node_types=[n.type for n in nodes], node_col=node_col,
         edge_ids=edge_ids, edge_col=np.array(edge_col, dtype=np.int64),
-        edge_loss_const=np.array([float(np.mean(x)) for x in edge_loss]),
+        edge_loss_const=np.array([float(x.flat[0]) if np.all(x == x.flat[0]) else 0.0 for x in edge_loss]),
+        edge_loss_varying=[(k, x[:n_scen] if x.shape[0] > 1 else x) for k, x in enumerate(edge_loss)
+                           if not np.all(x == x.flat[0])],
         col_lower=b.table(b.lo), col_upper=b.table(b.hi), cost=b.table(b.cost),
         coefficients=[(r, c, v[:n_scen] if v.shape[0] > 1 else v) for r, c, v in b.coefficients],
         res_ids=[n.id for n in reservoirs],

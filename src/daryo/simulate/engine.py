@@ -22,7 +22,7 @@ import numpy as np
 from ..errors import InfeasibleStepError
 from ..network import CompiledNetwork
 from ..solver import HighsSolver, LPSolution, SolveStatus
-from .physics import evaporation_hm3, head_m, turbine_flow_limit
+from .physics import energy_gwh, evaporation_hm3, head_m, turbine_flow_limit
 
 __all__ = ["RunOptions", "SimulationOutput", "simulate", "allocate_by_priority"]
 
@@ -170,8 +170,6 @@ class _StepState:
         self.col_hi[:, net.hp_col] = np.minimum(self.col_hi[:, net.hp_col], cap)
         has_target = net.hp_energy_col >= 0
         if np.any(has_target):
-            from .physics import energy_gwh
-
             per_hm3 = energy_gwh(np.ones_like(head), head, net.hp_efficiency[None, :])
             with np.errstate(divide="ignore", invalid="ignore"):
                 need = np.where(per_hm3 > 0, net.hp_energy_target[t][None, :] / per_hm3, 0.0)
@@ -198,8 +196,8 @@ def simulate(net: CompiledNetwork) -> SimulationOutput:
     solver = HighsSolver(net.lp)
     state = _StepState(net)
     volume = np.repeat(net.res_initial[None, :], S, axis=0).astype(float)
-    A = net.lp.A.tocsr()
     eq_rows = np.flatnonzero(net.lp.row_lower == net.lp.row_upper)
+    A_eq = net.lp.A.tocsr()[eq_rows]
     for t in range(T):
         evap, head = state.prepare(net, t, volume, out.x)  # 1. prepare
         for s in range(S):  # 2. solve
@@ -213,7 +211,7 @@ def simulate(net: CompiledNetwork) -> SimulationOutput:
         out.head[:, t] = head
         out.col_upper[:, t] = state.col_hi
         if eq_rows.size:
-            resid = (A[eq_rows] @ x_t.T).T - state.row_lo[:, eq_rows]
+            resid = (A_eq @ x_t.T).T - state.row_lo[:, eq_rows]
             out.balance_residual[:, t] = np.max(np.abs(resid), axis=1)
         volume = x_t[:, net.res_col].copy()  # 3. update state
     return out
