@@ -60,13 +60,9 @@ def load(path: str | Path | None = None, scenarios: Sequence[str] = ()) -> Model
 
 def document_of(path: Path) -> dict:
     """The model document of a file, as plain data (a Pywr JSON document is converted)."""
-    from .model.loader import _looks_like_pywr, read_document
+    from .model.loader import model_document
 
-    doc = read_document(path)
-    if isinstance(doc, dict) and _looks_like_pywr(doc):
-        from .pywr import convert_pywr_document
-
-        doc = convert_pywr_document(doc, path)
+    doc = model_document(path)
     if not isinstance(doc, dict):
         raise ModelError(Problem(str(path), "", "the model file must be a mapping"))
     return doc

@@ -25,7 +25,7 @@ from .series import LevelTable, Series
 from .types import Constraint, Edge, Model, Node, TimeSpec
 from .validate import validate_model
 
-__all__ = ["load_model", "model_from_dict", "read_document"]
+__all__ = ["load_model", "model_document", "model_from_dict", "read_document"]
 
 
 # ---------------------------------------------------------------------------------------------- YAML
@@ -90,12 +90,17 @@ def load_model(path: str | Path) -> Model:
         Listing every problem found, each with file and place.
     """
     p = Path(path)
-    doc = read_document(p)
+    return model_from_dict(model_document(p), base_dir=p.parent, file=str(p), path=p)
+
+
+def model_document(path: Path) -> Any:
+    """The parsed document of a model file; a Pywr v1 JSON document is converted to a daryo one."""
+    doc = read_document(path)
     if isinstance(doc, Mapping) and _looks_like_pywr(doc):
         from ..pywr import convert_pywr_document  # local import: optional front end
 
-        doc = convert_pywr_document(doc, p)
-    return model_from_dict(doc, base_dir=p.parent, file=str(p), path=p)
+        doc = convert_pywr_document(doc, path)
+    return doc
 
 
 def _looks_like_pywr(doc: Mapping) -> bool:
