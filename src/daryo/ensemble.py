@@ -594,8 +594,11 @@ def _assemble(parts: _Parts, n_chunks: int, output: Path, fmt: str, manifest: Ma
     attrs = {k: ("" if v is None else v) for k, v in manifest.items()}
     attrs = {k: (int(v) if isinstance(v, bool) else v) for k, v in attrs.items()}
     attrs["title"] = f"daryo ensemble: {model.name}"
+    annual = []  # the annual indicators of each part, kept for the summaries (read each part once)
     for c in range(n_chunks):
-        ds = _part_dataset(parts.read(c), coords)
+        part = parts.read(c)
+        annual.append({k: part[k] for k in ANNUAL_INDICATORS})
+        ds = _part_dataset(part, coords)
         if c == 0:
             ds.attrs.update(attrs)
             if fmt == "zarr":
@@ -607,7 +610,7 @@ def _assemble(parts: _Parts, n_chunks: int, output: Path, fmt: str, manifest: Ma
             ds.to_zarr(tmp, append_dim="trace", zarr_format=2, consolidated=True)
         else:
             _nc_append(tmp, ds)
-    summary = summarise((parts.read(c) for c in range(n_chunks)), coords, options.deficit_threshold)
+    summary = summarise(annual, coords, options.deficit_threshold)
     if fmt == "zarr":
         summary.to_zarr(tmp, mode="a", zarr_format=2, consolidated=True)
     else:

@@ -463,17 +463,16 @@ def _solve_all_py(idx, L, U, status, cost, D, jrows, tcol, ptol, dtol, max_piv, 
                         break
             it = bpos[tcol] if tcol >= 0 else -1
             d = 1.0
-            if sm:
+            if sm and it >= 0:  # w = B⁻¹δ is only needed while the coverage column is basic
                 for r in range(m):
                     ei[r] = 0.0
                 for j in range(J):
                     ei[jrows[j]] += D[s, j]
                 _ftran(ei, w, m, basic, bpos, colptr, rowidx, cval, rowptr, colidx, rval, p1r, p1c, er, ec, bcol,
                        bumpr, bumpc, LU, perm, counts, tmp)
-                if it >= 0:
-                    d = 1.0 + w[it]
-                    if d < 1e-7:  # the change flips or nearly cancels the basis: not usable
-                        break
+                d = 1.0 + w[it]
+                if d < 1e-7:  # the change flips or nearly cancels the basis: not usable
+                    break
             if fresh and not _duals(s, stat, cost, d, sm, tcol, D, jrows, L, U, dtol, m, N, basic, bpos, colptr, rowidx,
                                     cval, p1r, p1c, er, ec, brow, bumpr, bumpc, LU, perm, counts, tmp, tmp2, cb, y,
                                     red):

@@ -54,11 +54,10 @@ from ..network import CompiledNetwork
 from ..solver import HighsSolver, SolveStatus
 from . import _dualsimplex as dsx
 from ._kernel import available as _numba_available
-from .engine import _raise_infeasible, allocate_by_priority
+from .engine import _TOL, _raise_infeasible, allocate_by_priority
 
 __all__ = ["PrioritySolver", "PriorityStats"]
 
-_TOL = 1e-9  # the engine's threshold for an active requirement (R > _TOL) and for a non-zero dual
 
 
 @dataclass
