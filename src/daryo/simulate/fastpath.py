@@ -220,7 +220,6 @@ class _Layout:
         self._res_row_lo = self.lo_slot[res_rows]
         self._res_row_hi = self.hi_slot[res_rows]
         self._hp_hi = self.hi_slot[net.hp_col]
-        self._hp_base = np.zeros(len(net.hp_ids))
 
     def shared(self, net: CompiledNetwork, t: int) -> tuple[np.ndarray, np.ndarray]:
         """The step's bounds of every position, as far as they are shared by all scenarios, shape (N,)."""
