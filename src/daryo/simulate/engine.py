@@ -153,30 +153,41 @@ class _StepState:
             self.col_hi[:, net.delay_col[d]] = release
 
     def _hydropower(self, net: CompiledNetwork, t: int, volume: np.ndarray) -> np.ndarray:
-        S, H = volume.shape[0], len(net.hp_ids)
-        head = np.zeros((S, H))
-        if not H:
-            return head
-        days = float(net.axis.days[t])
-        for k in range(H):
-            r = net.hp_res[k]
-            if np.isnan(net.hp_head[k]):
-                table = net.res_tables[r]
-                assert table is not None
-                head[:, k] = head_m(volume[:, r], table, net.hp_tailwater[k])
-            else:
-                head[:, k] = net.hp_head[k]
-        cap = turbine_flow_limit(net.hp_capacity[None, :], days, head, net.hp_efficiency[None, :])
-        self.col_hi[:, net.hp_col] = np.minimum(self.col_hi[:, net.hp_col], cap)
-        has_target = net.hp_energy_col >= 0
-        if np.any(has_target):
-            per_hm3 = energy_gwh(np.ones_like(head), head, net.hp_efficiency[None, :])
-            with np.errstate(divide="ignore", invalid="ignore"):
-                need = np.where(per_hm3 > 0, net.hp_energy_target[t][None, :] / per_hm3, 0.0)
-            need = np.minimum(need, self.col_hi[:, net.hp_col])
-            cols = net.hp_energy_col[has_target]
-            self.col_hi[:, cols] = need[:, has_target]
+        head = plant_heads(net, volume)
+        if head.shape[1]:
+            hp_hi, need = plant_limits(net, t, head, self.col_hi[:, net.hp_col])
+            self.col_hi[:, net.hp_col] = hp_hi
+            if need is not None:
+                self.col_hi[:, net.hp_energy_col[net.hp_energy_col >= 0]] = need
         return head
+
+
+def plant_heads(net: CompiledNetwork, volume: np.ndarray) -> np.ndarray:
+    """Head of every plant (S, H) from the start-of-step reservoir volumes (S, R), or its fixed head."""
+    head = np.zeros((volume.shape[0], len(net.hp_ids)))
+    for k in range(len(net.hp_ids)):
+        if np.isnan(net.hp_head[k]):
+            table = net.res_tables[net.hp_res[k]]
+            assert table is not None
+            head[:, k] = head_m(volume[:, net.hp_res[k]], table, net.hp_tailwater[k])
+        else:
+            head[:, k] = net.hp_head[k]
+    return head
+
+
+def plant_limits(net: CompiledNetwork, t: int, head: np.ndarray, hp_hi: np.ndarray
+                 ) -> tuple[np.ndarray, np.ndarray | None]:
+    """Turbine-flow upper bounds (S, H) capped by the installed capacity at ``head``, and the energy-target
+    flows of the plants that have a target (S, H_target), or None if none has one."""
+    cap = turbine_flow_limit(net.hp_capacity[None, :], float(net.axis.days[t]), head, net.hp_efficiency[None, :])
+    hp_hi = np.minimum(hp_hi, cap)
+    has_target = net.hp_energy_col >= 0
+    if not np.any(has_target):
+        return hp_hi, None
+    per_hm3 = energy_gwh(np.ones_like(head), head, net.hp_efficiency[None, :])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        need = np.where(per_hm3 > 0, net.hp_energy_target[t][None, :] / per_hm3, 0.0)
+    return hp_hi, np.minimum(need, hp_hi)[:, has_target]
 
 
 def simulate(net: CompiledNetwork) -> SimulationOutput:

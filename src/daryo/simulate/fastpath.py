@@ -61,9 +61,9 @@ import numpy as np
 from ..network import CompiledNetwork
 from ..solver import HighsSolver, SolveStatus
 from . import _kernel
-from .engine import SimulationOutput, _raise_infeasible, simulate
+from .engine import SimulationOutput, _raise_infeasible, plant_heads, plant_limits, simulate
 from .fastpriority import PrioritySolver, PriorityStats
-from .physics import energy_gwh, evaporation_hm3, head_m, turbine_flow_limit
+from .physics import evaporation_hm3
 
 __all__ = ["FastOptions", "FastStats", "StepRecord", "FastStepper", "simulate_fast", "fast_path_unsupported"]
 
@@ -263,27 +263,12 @@ class _Layout:
         return d, evap, head
 
     def _hydropower(self, net: CompiledNetwork, t: int, volume: np.ndarray, d: np.ndarray) -> np.ndarray:
-        S, H = volume.shape[0], len(net.hp_ids)
-        head = np.zeros((S, H))
-        if not H:
-            return head
-        for k in range(H):
-            if np.isnan(net.hp_head[k]):
-                table = net.res_tables[net.hp_res[k]]
-                assert table is not None
-                head[:, k] = head_m(volume[:, net.hp_res[k]], table, net.hp_tailwater[k])
-            else:
-                head[:, k] = net.hp_head[k]
-        cap = turbine_flow_limit(net.hp_capacity[None, :], float(net.axis.days[t]), head, net.hp_efficiency[None, :])
-        hp_hi = np.minimum(d[:, self._hp_hi], cap)
-        d[:, self._hp_hi] = hp_hi
-        has_target = net.hp_energy_col >= 0
-        if np.any(has_target):
-            per_hm3 = energy_gwh(np.ones_like(head), head, net.hp_efficiency[None, :])
-            with np.errstate(divide="ignore", invalid="ignore"):
-                need = np.where(per_hm3 > 0, net.hp_energy_target[t][None, :] / per_hm3, 0.0)
-            need = np.minimum(need, hp_hi)
-            d[:, self.hi_slot[net.hp_energy_col[has_target]]] = need[:, has_target]
+        head = plant_heads(net, volume)
+        if head.shape[1]:
+            hp_hi, need = plant_limits(net, t, head, d[:, self._hp_hi])
+            d[:, self._hp_hi] = hp_hi
+            if need is not None:
+                d[:, self.hi_slot[net.hp_energy_col[net.hp_energy_col >= 0]]] = need
         return head
 
     def all_bounds(self, lo: np.ndarray, hi: np.ndarray, d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
