@@ -41,7 +41,7 @@ import yaml
 
 from .errors import ModelError, Problem
 from .timeaxis import TimeAxis
-from .units import UnitError, unit_factor
+from .units import UnitError, parse_quantity, unit_factor
 
 __all__ = ["list_scenarios", "apply_scenarios", "load_overlay", "scenario_path", "transform_inflows",
            "Overlay", "library_dir"]
@@ -324,8 +324,8 @@ def _scaled(d: Any, f: float) -> Any:
 
 
 def _scale_text(text: str, factor: float) -> str:
-    value, _, unit = text.strip().partition(" ")
-    return f"{float(value) * factor:g} {unit}".strip()
+    q = parse_quantity(text)
+    return f"{q.value * factor:g} {q.unit or ''}".strip()
 
 
 def _check_references(doc: Mapping[str, Any], file: str) -> list[Problem]:

@@ -20,6 +20,7 @@ Every function here is pure and vectorised over traces and rivers; arrays are sh
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -128,7 +129,17 @@ def load_spec(path: str | Path | None = None) -> HydrologySpec:
         Listing every problem (unknown regime, fractions not summing to 1, CV or lag-1 out of range, a
         correlation matrix that is not positive definite).
     """
-    p = Path(path) if path is not None else default_spec_path()
+    if path is None:
+        return _default_spec()  # read once per process: overlays and builders ask for it per inflow
+    return _read_spec(Path(path))
+
+
+@functools.lru_cache(maxsize=1)
+def _default_spec() -> HydrologySpec:
+    return _read_spec(default_spec_path())
+
+
+def _read_spec(p: Path) -> HydrologySpec:
     doc = yaml.safe_load(p.read_text(encoding="utf-8"))
     problems: list[Problem] = []
     regimes = {k: np.asarray(v, dtype=float) for k, v in (doc.get("regimes") or {}).items()}
