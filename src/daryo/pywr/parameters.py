@@ -90,6 +90,7 @@ class ParameterConverter:
         self.out: dict[str, Any] = {}
         self._busy: set[str] = set()
         self._failed: set[str] = set()  # reported once, then left out
+        self._frames: dict[tuple[Path, str], pd.DataFrame] = {}  # CSV files read, by path and read options
 
     # ------------------------------------------------------------------------------ attribute values
     def value(self, v: Any, place: str, name: str, unit: str | None = None) -> Any:
@@ -494,8 +495,12 @@ class ParameterConverter:
                 self.add(place, f"CSV file '{url}' not found (looked for {path})")
             return None
         kw = {k: spec[k] for k in ("index_col", "parse_dates", "sep", "header", "skiprows") if k in spec}
+        key = (path, repr(sorted(kw.items())))
+        if key in self._frames:  # callers only select from the frame, so it can be shared
+            return self._frames[key]
         try:
-            return pd.read_csv(path, **kw)
+            self._frames[key] = frame = pd.read_csv(path, **kw)
+            return frame
         except (ValueError, OSError, pd.errors.ParserError) as exc:
             if not quiet:
                 self.add(place, f"CSV file '{url}' cannot be read: {exc}")
