@@ -123,7 +123,11 @@ def build_dataset(net: CompiledNetwork, out: SimulationOutput) -> xr.Dataset:
         "+ water entering minus leaving delays)")
     var("max_node_balance_error", st, out.balance_residual, _FLOW,
         "Largest absolute residual of any node's mass-balance row")
-    ds = xr.Dataset({k: xr.Variable(*v) for k, v in data.items()}, coords=coords)
+    # fastpath: the values are NumPy arrays already (and xarray's duck-array checks would import Dask)
+    variables = {k: xr.Variable(dims, np.asarray(values), attrs, fastpath=True)
+                 for k, (dims, values, attrs) in data.items()}
+    coord_vars = {k: xr.Variable(dims, np.asarray(values), fastpath=True) for k, (dims, values) in coords.items()}
+    ds = xr.Dataset(variables, coords=coord_vars)
     ds.attrs.update({"title": f"daryo results: {net.model.name}", "model": net.model.name,
                      "allocation": net.mode, "time_step": "month" if axis.step_days is None
                      else f"{axis.step_days} days", "conventions": "hydrological year Oct-Sep, labelled by end year"})
