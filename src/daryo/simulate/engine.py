@@ -16,6 +16,7 @@ Anatomy of a step ``t`` (all scenarios together, arrays shaped (scenario, elemen
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -63,6 +64,20 @@ class SimulationOutput:
     head: np.ndarray  # (S, T, H)
     col_upper: np.ndarray  # (S, T, n_cols) upper bounds used (demands, requirements)
     balance_residual: np.ndarray  # (S, T) largest |row residual| of the mass-balance rows
+
+    @classmethod
+    def allocate(cls, net: CompiledNetwork) -> SimulationOutput:
+        """Empty arrays for every step and scenario of ``net``."""
+        S, T, n = net.n_scenarios, net.axis.n_steps, net.lp.n_cols
+        R, H = len(net.res_ids), len(net.hp_ids)
+        return cls(x=np.empty((S, T, n)), volume_start=np.empty((S, T, R)), evaporation=np.empty((S, T, R)),
+                   head=np.empty((S, T, H)), col_upper=np.empty((S, T, n)), balance_residual=np.zeros((S, T)))
+
+
+def balance_rows(net: CompiledNetwork) -> tuple[np.ndarray, Any]:
+    """The mass-balance (equality) rows of the LP and their matrix (CSR), for the residual check."""
+    eq_rows = np.flatnonzero(net.lp.row_lower == net.lp.row_upper)
+    return eq_rows, net.lp.A.tocsr()[eq_rows]
 
 
 class _StepState:
@@ -198,17 +213,12 @@ def simulate(net: CompiledNetwork) -> SimulationOutput:
     InfeasibleStepError
         If a step's LP has no solution (the conflicting components are named).
     """
-    S, T, n = net.n_scenarios, net.axis.n_steps, net.lp.n_cols
-    R, H = len(net.res_ids), len(net.hp_ids)
-    out = SimulationOutput(
-        x=np.empty((S, T, n)), volume_start=np.empty((S, T, R)), evaporation=np.empty((S, T, R)),
-        head=np.empty((S, T, H)), col_upper=np.empty((S, T, n)), balance_residual=np.zeros((S, T)),
-    )
+    S, T = net.n_scenarios, net.axis.n_steps
+    out = SimulationOutput.allocate(net)
     solver = HighsSolver(net.lp)
     state = _StepState(net)
     volume = np.repeat(net.res_initial[None, :], S, axis=0).astype(float)
-    eq_rows = np.flatnonzero(net.lp.row_lower == net.lp.row_upper)
-    A_eq = net.lp.A.tocsr()[eq_rows]
+    eq_rows, A_eq = balance_rows(net)
     for t in range(T):
         evap, head = state.prepare(net, t, volume, out.x)  # 1. prepare
         for s in range(S):  # 2. solve

@@ -61,7 +61,7 @@ import numpy as np
 from ..network import CompiledNetwork
 from ..solver import HighsSolver, SolveStatus
 from . import _kernel
-from .engine import SimulationOutput, _raise_infeasible, plant_heads, plant_limits, simulate
+from .engine import SimulationOutput, _raise_infeasible, balance_rows, plant_heads, plant_limits, simulate
 from .fastpriority import PrioritySolver, PriorityStats
 from .physics import evaporation_hm3
 
@@ -645,18 +645,10 @@ class FastStepper:
             ok = self._evaluate(ctx, d, pending, cand, x, viol, ckey, ukey)
             self.stats.by_pivots += int(ok.sum())
             pending = pending[~ok]
-        rest = np.sort(np.concatenate([pending, *stuck]))
-        while rest.size:  # (c) HiGHS, in scenario order
-            s = int(rest[0])
-            b = self._highs(ctx, d, s, x)
-            cand[s] = b
-            rest = rest[1:]
-            if rest.size and b >= 0:  # the new basis may well fit others left open
-                trial = np.full(S, b, dtype=np.int64)
-                ok = self._evaluate(ctx, d, rest, trial, x, viol, ckey, ukey)
-                cand[rest[ok]] = b
-                self.stats.by_pivots += int(ok.sum())
-                rest = rest[~ok]
+        def fits(b: int, rest: np.ndarray) -> np.ndarray:
+            return self._evaluate(ctx, d, rest, np.full(S, b, dtype=np.int64), x, viol, ckey, ukey)
+
+        self._solve_rest(ctx, d, np.sort(np.concatenate([pending, *stuck])), cand, x, fits)  # (c) HiGHS
         if walkers.size:  # remember where walks from each start ended: the next one jumps straight there
             jumps = self._jumps.setdefault((ckey, ukey), {})
             jumps.update(zip(start.tolist(), cand[walkers].tolist(), strict=True))
@@ -698,23 +690,33 @@ class FastStepper:
                     b, i = key // _KEY, key % _KEY
                     bank.set_pivot(b, i, self.cache.pivot(b, i, ckey, ukey, ctx, d[piv[f]]))
             idx = np.concatenate([maps, piv])
-        rest = np.sort(np.concatenate([idx, *to_highs]))
         self.stats.bases = len(self.cache.bases)
-        while rest.size:  # (c) HiGHS, in scenario order; each new basis is tried at once on the others
+
+        def fits(b: int, rest: np.ndarray) -> np.ndarray:
+            bank.register(b, self.cache.matrix(b, ckey, ukey, ctx), ukey)
+            trial = cand.copy()
+            trial[rest] = b
+            _kernel.solve(bank, ukey, rest, d, trial, x, status, viol, pivots, tol, 0)
+            return status[rest] == _kernel.OK
+
+        self._solve_rest(ctx, d, np.sort(np.concatenate([idx, *to_highs])), cand, x, fits)  # (c) HiGHS
+        return x
+
+    def _solve_rest(self, ctx: _StepContext, d: np.ndarray, rest: np.ndarray, cand: np.ndarray, x: np.ndarray,
+                    fits: Callable[[int, np.ndarray], np.ndarray]) -> None:
+        """Step (c): HiGHS solves the scenarios ``rest`` in scenario order (so an infeasible step raises the
+        plain path's error, for the same scenario); each new basis is tried at once on the others still open
+        (``fits(b, rest)``: the mask of those it solves, their solutions written to ``x``)."""
+        while rest.size:
             s = int(rest[0])
             b = self._highs(ctx, d, s, x)
             cand[s] = b
             rest = rest[1:]
             if rest.size and b >= 0:
-                bank.register(b, self.cache.matrix(b, ckey, ukey, ctx), ukey)
-                trial = cand.copy()
-                trial[rest] = b
-                _kernel.solve(bank, ukey, rest, d, trial, x, status, viol, pivots, tol, 0)
-                ok = status[rest] == _kernel.OK
+                ok = fits(b, rest)
                 cand[rest[ok]] = b
                 self.stats.by_pivots += int(ok.sum())
                 rest = rest[~ok]
-        return x
 
     def _evaluate(self, ctx: _StepContext, d: np.ndarray, idx: np.ndarray, basis: np.ndarray, x: np.ndarray,
                   viol: np.ndarray, ckey: int, ukey: int) -> np.ndarray:
@@ -824,16 +826,10 @@ def simulate_fast(net: CompiledNetwork, options: FastOptions | None = None, stat
         if stats is not None:
             stats.fallback_reason = reason
         return simulate(net)
-    S, T, n = net.n_scenarios, net.axis.n_steps, net.lp.n_cols
-    R, H = len(net.res_ids), len(net.hp_ids)
-    out = SimulationOutput(
-        x=np.empty((S, T, n)), volume_start=np.empty((S, T, R)), evaporation=np.empty((S, T, R)),
-        head=np.empty((S, T, H)), col_upper=np.empty((S, T, n)), balance_residual=np.zeros((S, T)),
-    )
+    S, n = net.n_scenarios, net.lp.n_cols
+    out = SimulationOutput.allocate(net)
     stepper = FastStepper(net, options=options)
-    A = net.lp.A.tocsr()
-    eq_rows = np.flatnonzero(net.lp.row_lower == net.lp.row_upper)
-    A_eq = A[eq_rows]
+    eq_rows, A_eq = balance_rows(net)
     all_cols = np.arange(n)
     lay = stepper.layout
 
