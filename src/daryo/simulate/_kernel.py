@@ -54,9 +54,15 @@ class _Grow:
 class Bank:
     """The maps of the cached bases for one cost vector, as flat arrays the compiled loop reads.
 
-    Basis ``b`` (the cache's id) has ``nc[b]`` slacks; its linear maps are ``Wc`` (k × nc, slacks) and
-    ``Wx`` (k × r, outputs) at ``wc_off[b]`` / ``wx_off[b]``; its constants for bound key ``u`` (slacks then
-    outputs) at ``consts(u)[b]`` in ``C``; its pivot targets per slack at ``t_off[b]`` in ``trans``.
+    Basis ``b`` (the cache's id) has ``nc[b]`` feasibility slacks, each an affine function ``c + w·d`` of the
+    scenario data ``d``.  Slacks with identical ``w`` (common along chains of equal flows: ~80 % of them) form
+    one *group*, of which only the member with the smallest constant can be the most violated, so the loop
+    evaluates one slack per group; and ``w`` is ~94 % zeros, so the groups' ``w`` are stored sparse, by data
+    entry (``S_ptr``, ``S_idx``, ``S_val`` at ``s_off[b]`` / ``sv_off[b]``).  ``group[gm_off[b] + j]`` is slack
+    ``j``'s group.  For bound key ``u``, ``consts(u)[b]`` points into ``C`` (the groups' smallest constants,
+    then the outputs' constants) and into ``M`` (the slack holding each group's smallest constant).  The
+    outputs' map ``Wx`` (k × r, dense) is at ``wx_off[b]``; pivot targets per slack at ``t_off[b]`` in
+    ``trans``.
     """
 
     def __init__(self, k: int, r: int) -> None:
@@ -64,13 +70,18 @@ class Bank:
         self.cap = 0
         self.has_map = np.zeros(0, np.int8)
         self.nc = np.zeros(0, np.int64)
-        self.wc_off = np.zeros(0, np.int64)
+        self.ng = np.zeros(0, np.int64)
+        self.s_off = np.zeros(0, np.int64)
+        self.sv_off = np.zeros(0, np.int64)
+        self.gm_off = np.zeros(0, np.int64)
         self.wx_off = np.zeros(0, np.int64)
         self.t_off = np.zeros(0, np.int64)
-        self.Wc, self.Wx, self.C = _Grow(np.float64), _Grow(np.float64), _Grow(np.float64)
+        self.Wx, self.C, self.S_val = _Grow(np.float64), _Grow(np.float64), _Grow(np.float64)
+        self.S_ptr, self.S_idx, self.group, self.M = (_Grow(np.int64), _Grow(np.int64), _Grow(np.int64),
+                                                      _Grow(np.int64))
         self.trans = _Grow(np.int64, _UNKNOWN)
         self._consts: dict[int, np.ndarray] = {}
-        self.max_nc = 1
+        self.max_ng = 1
 
     def _ensure(self, b: int) -> None:
         if b < self.cap:
@@ -82,8 +93,9 @@ class Bank:
             out[: a.size] = a
             return out
 
-        self.has_map, self.nc = grow(self.has_map, 0), grow(self.nc, 0)
-        self.wc_off, self.wx_off, self.t_off = grow(self.wc_off, -1), grow(self.wx_off, -1), grow(self.t_off, -1)
+        self.has_map, self.nc, self.ng = grow(self.has_map, 0), grow(self.nc, 0), grow(self.ng, 0)
+        self.s_off, self.sv_off, self.gm_off = grow(self.s_off, -1), grow(self.sv_off, -1), grow(self.gm_off, -1)
+        self.wx_off, self.t_off = grow(self.wx_off, -1), grow(self.t_off, -1)
         self._consts = {u: grow(c, -1) for u, c in self._consts.items()}
         self.cap = cap
 
@@ -101,14 +113,30 @@ class Bank:
             return
         k, r = self.k, self.r
         if self.has_map[b] != 1:
-            nc = W.shape[1] - r
-            self.nc[b] = nc
-            self.wc_off[b] = self.Wc.append(np.ascontiguousarray(W[:k, r:]))
+            Wc = W[:k, r:]
+            nc = Wc.shape[1]
+            ids: dict[bytes, int] = {}
+            group = np.array([ids.setdefault(col.tobytes(), len(ids)) for col in np.ascontiguousarray(Wc.T)],
+                             dtype=np.int64)  # groups numbered in the order of their first slack
+            first = np.zeros(len(ids), dtype=np.int64)
+            first[group[::-1]] = np.arange(nc - 1, -1, -1)
+            rep = Wc[:, first]  # (k, ng): each group's w
+            rows, cols = np.nonzero(rep)
+            self.nc[b], self.ng[b] = nc, len(ids)
+            self.s_off[b] = self.S_ptr.append(np.searchsorted(rows, np.arange(k + 1)).astype(np.int64))
+            self.sv_off[b] = self.S_idx.append(cols.astype(np.int64))
+            self.S_val.append(rep[rows, cols])
+            self.gm_off[b] = self.group.append(group)
             self.wx_off[b] = self.Wx.append(np.ascontiguousarray(W[:k, :r]))
             self.t_off[b] = self.trans.append(np.full(nc, _UNKNOWN, dtype=np.int64))
             self.has_map[b] = 1
-            self.max_nc = max(self.max_nc, nc)
-        self.consts(ukey)[b] = self.C.append(np.concatenate([W[k, r:], W[k, :r]]))
+            self.max_ng = max(self.max_ng, len(ids))
+        ng, nc = int(self.ng[b]), int(self.nc[b])
+        gmin, head = np.empty(ng), np.empty(ng, dtype=np.int64)
+        _group_min(W[k, r:], self.group.data[self.gm_off[b]: self.gm_off[b] + nc], gmin, head)
+        off = self.C.append(np.concatenate([gmin, W[k, :r]]))
+        self.M.append(np.concatenate([head, np.zeros(r, np.int64)]))
+        self.consts(ukey)[b] = off
 
     def set_pivot(self, b: int, slack: int, target: int) -> None:
         self._ensure(max(b, target))
@@ -120,13 +148,13 @@ def solve(bank: Bank, ukey: int, idx: np.ndarray, d: np.ndarray, cand: np.ndarra
     """Run the compiled loop for scenarios ``idx`` (see the module doc); fills x, status, viol, pivots."""
     if idx.size:
         bank._ensure(int(cand[idx].max()))  # every basis id the loop can meet has a slot
-    _loop(idx, d, cand, bank.has_map, bank.nc, bank.wc_off, bank.wx_off, bank.Wc.data, bank.Wx.data,
-          bank.t_off, bank.trans.data, bank.consts(ukey), bank.C.data, bank.k, bank.r, tol, max_pivots, x,
-          status, viol, pivots, np.empty(bank.max_nc))
+    _loop(idx, d, cand, bank.has_map, bank.ng, bank.s_off, bank.sv_off, bank.S_ptr.data, bank.S_idx.data,
+          bank.S_val.data, bank.wx_off, bank.Wx.data, bank.t_off, bank.trans.data, bank.consts(ukey), bank.C.data,
+          bank.M.data, bank.k, bank.r, tol, max_pivots, x, status, viol, pivots, np.empty(bank.max_ng))
 
 
-def _loop_py(idx, d, cand, has_map, nc, wc_off, wx_off, Wc, Wx, t_off, trans, coff, C, k, r, tol,  # noqa: ANN001
-             max_piv, x, status, viol, pivots, y):  # pragma: no cover - compiled by Numba
+def _loop_py(idx, d, cand, has_map, ng, s_off, sv_off, S_ptr, S_idx, S_val, wx_off, Wx, t_off, trans,  # noqa: ANN001
+             coff, C, M, k, r, tol, max_piv, x, status, viol, pivots, y):  # noqa: ANN001 # pragma: no cover
     for n in range(idx.size):
         s = idx[n]
         b = cand[s]
@@ -148,23 +176,23 @@ def _loop_py(idx, d, cand, has_map, nc, wc_off, wx_off, Wc, Wx, t_off, trans, co
                 status[s] = NEED_CONST
                 cand[s] = b
                 break
-            m = nc[b]
-            off = wc_off[b]
-            for j in range(m):
-                y[j] = C[co + j]
+            m = ng[b]
+            for g in range(m):  # each group's smallest slack: constant + sparse w·d
+                y[g] = C[co + g]
+            p0 = s_off[b]
+            v0 = sv_off[b]
             for i in range(k):
                 di = d[s, i]
                 if di != 0.0:
-                    base = off + i * m
-                    for j in range(m):
-                        y[j] += di * Wc[base + j]
-            jmin = -1
+                    for e in range(v0 + S_ptr[p0 + i], v0 + S_ptr[p0 + i + 1]):
+                        y[S_idx[e]] += di * S_val[e]
+            gmin = -1
             vmin = -tol
-            for j in range(m):
-                if y[j] < vmin:
-                    vmin = y[j]
-                    jmin = j
-            if jmin < 0:
+            for g in range(m):
+                if y[g] < vmin:
+                    vmin = y[g]
+                    gmin = g
+            if gmin < 0:
                 ox = wx_off[b]
                 cx = co + m
                 for j in range(r):
@@ -179,6 +207,7 @@ def _loop_py(idx, d, cand, has_map, nc, wc_off, wx_off, Wc, Wx, t_off, trans, co
                 cand[s] = b
                 pivots[s] = piv
                 break
+            jmin = M[co + gmin]  # the slack itself
             cand[s] = b
             viol[s] = jmin
             if piv >= max_piv:
@@ -195,4 +224,16 @@ def _loop_py(idx, d, cand, has_map, nc, wc_off, wx_off, Wc, Wx, t_off, trans, co
             piv += 1
 
 
+def _group_min_py(const, group, gmin, head):  # noqa: ANN001 # pragma: no cover - compiled by Numba
+    """Each group's smallest constant and the first slack that has it."""
+    for g in range(gmin.size):
+        head[g] = -1
+    for j in range(const.size):
+        g = group[j]
+        if head[g] < 0 or const[j] < gmin[g]:
+            gmin[g] = const[j]
+            head[g] = j
+
+
+_group_min = _njit(_group_min_py) if _njit is not None else _group_min_py
 _loop = _njit(_loop_py) if _njit is not None else _loop_py
