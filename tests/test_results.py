@@ -1,6 +1,8 @@
 """Results: NetCDF round trip and the labelled layout."""
 
 import numpy as np
+import pandas as pd
+import pytest
 import xarray as xr
 
 import daryo
@@ -28,3 +30,45 @@ def test_hydrological_year_and_season_labels():
     ds = daryo.run(daryo.load(daryo.demo_model_path()), RunOptions(scenarios=1, years=1)).dataset
     assert list(ds.hydrological_year.values) == [2001] * 12  # Oct 2000 – Sep 2001
     assert list(ds.season.values[:6]) == ["winter"] * 6 and list(ds.season.values[6:]) == ["summer"] * 6
+
+
+def test_csv_files_replace_old_ones_and_leave_other_files(tmp_path):
+    res = daryo.run(daryo.load(daryo.demo_model_path()), RunOptions(scenarios=1, years=1))
+    out = tmp_path / "csv"
+    out.mkdir()
+    (out / "delivery.csv").write_text("old")
+    (out / "notes.txt").write_text("mine")
+    written = res.to_csv(out)
+    assert sorted(p.name for p in written) == sorted(f"{n}.csv" for n in res.dataset.data_vars)
+    assert all(p.parent == out and p.is_file() for p in written)
+    assert (out / "delivery.csv").read_text() != "old" and (out / "notes.txt").read_text() == "mine"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["csv"]  # no temporary folder left
+
+
+def test_failed_csv_write_leaves_the_folder_as_it_was(tmp_path, monkeypatch):
+    res = daryo.run(daryo.load(daryo.demo_model_path()), RunOptions(scenarios=1, years=1))
+    first, second = [f"{n}.csv" for n in list(res.dataset.data_vars)[:2]]
+    out = tmp_path / "csv"
+    out.mkdir()
+    before = {first: "old first", second: "old second", "notes.txt": "mine"}
+    for name, text in before.items():
+        (out / name).write_text(text)
+    real, calls = pd.DataFrame.to_csv, []
+
+    def failing(self, *args, **kwargs):
+        calls.append(args)
+        if len(calls) == 2:
+            raise OSError("disk full")
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(pd.DataFrame, "to_csv", failing)
+    with pytest.raises(OSError, match="disk full"):
+        res.to_csv(out)
+    assert len(calls) == 2  # the first file was written (elsewhere) before the failure
+    assert {p.name: p.read_text() for p in out.iterdir()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["csv"]
+    # a folder that did not exist is not created by a failed write
+    calls.clear()
+    with pytest.raises(OSError, match="disk full"):
+        res.to_csv(tmp_path / "new")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["csv"]

@@ -100,3 +100,49 @@ def test_transform_inflows_matches_the_document_change():
     got = transform_inflows(arrays, ["drought-2021", "climate-2050"], "2000-10", doc["metadata"]["basins"])
     for nid, arr in got.items():
         assert np.allclose(arr, np.atleast_2d(_node(changed, nid)["inflow"]["values"]), rtol=1e-6)
+
+
+def _rate_model(tmp_path, changes, time=None, inflow=None):
+    """A one-inflow model (Oct 2003 - Sep 2005: February 2004 has 29 days, February 2005 28) and one overlay."""
+    doc = {"version": 1, "name": "t", "time": time or {"start": "2003-10", "end": "2005-09", "step": "month"},
+           "nodes": [{"id": "in", "type": "inflow",
+                      "inflow": inflow or {"monthly": [100.0 + m for m in range(12)], "unit": "m3/s"}},
+                     {"id": "sea", "type": "sink"}],
+           "edges": [["in", "sea"]]}
+    overlay = tmp_path / "ov.yaml"
+    overlay.write_text(f"title: t\nchanges:\n{changes}")
+    model = model_from_dict(apply_scenarios(doc, [str(overlay)]))
+    axis = model.time.axis()
+    return model.node("in").attrs["inflow"].resolve(axis)[0], axis
+
+
+@pytest.mark.parametrize("changes, factors", [
+    ("  - scale_inflows: {nodes: [in], factor: 0.8}\n", (0.8, 0.8)),               # keeps the 12-month cycle
+    ("  - scale_inflows: {nodes: [in], factor: 0.8, years: [1]}\n", (0.8, 1.0)),    # per-step values
+], ids=["cycle", "first-year"])
+def test_monthly_rate_inflows_use_each_february_s_real_days(tmp_path, changes, factors):
+    flow, axis = _rate_model(tmp_path, changes)
+    per_day = 86_400 / 1e6  # hm³ per day of 1 m³/s
+    feb = np.flatnonzero(axis.month == 2)
+    assert list(axis.starts[feb].year) == [2004, 2005]
+    assert flow[feb[0]] == pytest.approx(101.0 * per_day * 29 * factors[0], rel=1e-9)  # leap year
+    assert flow[feb[1]] == pytest.approx(101.0 * per_day * 28 * factors[1], rel=1e-9)
+    # every other month too: the overlay changes the flow, not the calendar
+    expected = (100.0 + axis.month - 1) * per_day * axis.days * np.where(axis.hydrological_year == 2004, *factors)
+    np.testing.assert_allclose(flow, expected, rtol=1e-9)
+
+
+def test_shifted_monthly_rates_keep_each_month_s_days(tmp_path):
+    flow, axis = _rate_model(tmp_path, "  - shift_peak: {nodes: [in], months: 1}\n")
+    # February flows at March's rate (102 m³/s) for its own 29 or 28 days
+    feb = np.flatnonzero(axis.month == 2)
+    assert flow[feb] == pytest.approx([102.0 * 0.0864 * 29, 102.0 * 0.0864 * 28], rel=1e-9)
+
+
+def test_per_step_rate_inflows_use_the_model_s_step_length(tmp_path):
+    """10-day steps: a per-step rate is 10 days of flow, not a calendar month of it."""
+    flow, axis = _rate_model(tmp_path, "  - scale_inflows: {nodes: [in], factor: 0.5}\n",
+                             time={"start": "2004-02-01", "end": "2004-03-31", "step": {"days": 10}},
+                             inflow={"values": [10.0] * 6, "unit": "m3/s"})
+    assert axis.n_steps == 6
+    np.testing.assert_allclose(flow, 0.5 * 10.0 * 0.0864 * 10, rtol=1e-9)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -169,22 +172,35 @@ class Results:
         return p
 
     def to_csv(self, directory: str | Path) -> list[Path]:
-        """One CSV per variable: rows (scenario, time), one column per element."""
+        """One CSV per variable: rows (scenario, time), one column per element; returns the paths.
+
+        The files are written into a temporary folder beside ``directory`` and then moved into it one by one
+        (``os.replace``), so a failure while writing leaves ``directory`` and the files already in it as they
+        were, and leaves no temporary folder behind.
+        """
         d = Path(directory)
-        d.mkdir(parents=True, exist_ok=True)
-        written = []
-        for name, da in self.dataset.data_vars.items():
-            frame: pd.DataFrame
-            if da.ndim == 3:
-                elem = da.dims[2]
-                frame = da.transpose("scenario", "time", elem).to_dataframe(name=str(name))[[str(name)]]
-                frame = pd.DataFrame(frame.unstack(elem))
-                frame.columns = [c[1] for c in frame.columns]
-            else:
-                frame = da.to_dataframe(name=str(name))[[str(name)]]
-            frame.to_csv(d / f"{name}.csv", float_format="%.9g")
-            written.append(d / f"{name}.csv")
-        return written
+        parent = d.resolve().parent
+        parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{d.resolve().name}.", dir=parent))
+        try:
+            names = []
+            for name, da in self.dataset.data_vars.items():
+                frame: pd.DataFrame
+                if da.ndim == 3:
+                    elem = da.dims[2]
+                    frame = da.transpose("scenario", "time", elem).to_dataframe(name=str(name))[[str(name)]]
+                    frame = pd.DataFrame(frame.unstack(elem))
+                    frame.columns = [c[1] for c in frame.columns]
+                else:
+                    frame = da.to_dataframe(name=str(name))[[str(name)]]
+                frame.to_csv(tmp / f"{name}.csv", float_format="%.9g")
+                names.append(f"{name}.csv")
+            d.mkdir(parents=True, exist_ok=True)
+            for f in names:
+                os.replace(tmp / f, d / f)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        return [d / f for f in names]
 
     def summary(self) -> pd.DataFrame:
         """Country table: mean annual delivery, demand, deficit by season, energy, sink inflows."""

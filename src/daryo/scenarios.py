@@ -19,8 +19,10 @@ An overlay has a ``title``, a ``description``, its ``sources`` and a list of ``c
 Overlays combine: :func:`apply_scenarios` applies them one after the other, so ``["climate-2050",
 "qosh-tepa-10"]`` is the climate scenario with the canal on top.  Inflow changes (``scale_inflows``,
 ``shift_peak``, ``named_years``) work on the document's inflow series: 12 monthly values or per-step values
-(one list per trace).  :func:`transform_inflows` applies the same changes to inflow arrays, for ensemble
-runs that replace the inflows after compiling.
+(one list per trace).  12 monthly rates (m³/s, ...) stay rates in their own unit while a change keeps the 12-month
+cycle, and become hm³ per step, with each step's real number of days, when it does not (as the loader converts
+them: a leap February holds 29 days of flow).  :func:`transform_inflows` applies the same changes to inflow
+arrays, for ensemble runs that replace the inflows after compiling.
 
 The library of the Aral Sea basin model is in ``daryo/data/aral/scenarios``; any ``*.yaml`` path can be given
 instead of a library name.
@@ -349,8 +351,15 @@ def _check_references(doc: Mapping[str, Any], file: str) -> list[Problem]:
 
 # ------------------------------------------------------------------------------------ inflow changes
 def _axis(doc: Mapping[str, Any]) -> TimeAxis:
+    """The run's time axis, as the loader builds it (calendar months or fixed N-day steps)."""
     t = doc.get("time") or {}
-    return TimeAxis.from_range(str(t.get("start")), str(t.get("end")))
+    step = t.get("step", "month")
+    step_days = None
+    if step not in ("month", "M", "monthly"):
+        days = step.get("days") if isinstance(step, Mapping) else step
+        if isinstance(days, int) and not isinstance(days, bool) and days > 0:
+            step_days = days
+    return TimeAxis.from_range(pd.Timestamp(str(t.get("start"))), pd.Timestamp(str(t.get("end"))), step_days)
 
 
 def _hydro_year_index(axis: TimeAxis) -> np.ndarray:
@@ -378,72 +387,111 @@ def _inflow_targets(doc: Mapping[str, Any], arg: Mapping[str, Any], file: str, p
     return ids, []
 
 
-def _series_to_array(spec: Any, axis: TimeAxis) -> tuple[np.ndarray, bool] | None:
-    """An inflow series as (array, periodic): (12,) hm³ per month Jan-first, or (S, T) hm³ per step."""
+# A rate unit of a 12-monthly inflow series, as written, and its factor to hm³/day
+_Rate = tuple[str, float]
+
+
+def _series_to_array(spec: Any, axis: TimeAxis) -> tuple[np.ndarray, bool, _Rate | None] | None:
+    """An inflow series as (array, periodic, rate); None if it is not one a scenario can change.
+
+    Per-step values become (S, T) hm³ per step (a rate times each step's real number of days).  12 monthly
+    values become (S, 12), January first: hm³ per step, or, for a rate unit (m³/s, km3/yr, ...), numbers in that
+    same unit with ``rate`` = (unit, factor to hm³/day) -- a monthly rate has no fixed volume (February holds 28
+    or 29 days of it), so it stays a rate until :func:`_expand` multiplies it by the steps' days, as the loader
+    does.
+
+    Raises
+    ------
+    ValueError
+        If per-step values are fewer than the run's steps.
+    """
     if not isinstance(spec, Mapping) or not ("monthly" in spec or "values" in spec):
         return None
     try:
         factor, is_rate = unit_factor(spec.get("unit"), "flow")
-    except UnitError:
+        scale = float(spec.get("scale", 1.0))
+        arr = np.atleast_2d(np.asarray(spec["monthly"] if "monthly" in spec else spec["values"], dtype=float))
+    except (UnitError, ValueError, TypeError):
         return None
-    factor *= float(spec.get("scale", 1.0))
+    if arr.ndim != 2 or arr.shape[1] == 0:
+        return None
     if "monthly" in spec:
-        arr = np.asarray(spec["monthly"], dtype=float) * factor
+        if arr.shape[1] != 12:
+            return None
         if is_rate:
-            arr = arr * np.array([31, 28.25, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
-        return arr, True
-    arr = np.atleast_2d(np.asarray(spec["values"], dtype=float)) * factor
+            return arr * scale, True, (str(spec["unit"]), factor)
+        return arr * (factor * scale), True, None
+    if arr.shape[1] < axis.n_steps:
+        raise ValueError(f"the inflow has {arr.shape[1]} values but the run has {axis.n_steps} steps")
+    arr = arr[:, : axis.n_steps] * (factor * scale)  # the loader ignores values past the run's end
     if is_rate:
-        arr = arr * axis.days[None, : arr.shape[1]]
-    return arr, False
+        arr = arr * axis.days[None, :]
+    return arr, False, None
 
 
-def _array_to_series(arr: np.ndarray, periodic: bool) -> dict[str, Any]:
-    if periodic:
-        return {"monthly": [round(float(x), 6) for x in arr], "unit": "hm3/month"}
-    rows = [[round(float(x), 6) for x in r] for r in arr]
-    return {"values": rows[0] if len(rows) == 1 else rows, "unit": "hm3/month"}
+def _array_to_series(arr: np.ndarray, periodic: bool, rate: _Rate | None = None) -> dict[str, Any]:
+    """The series of :func:`_series_to_array`'s array: a periodic rate in its own unit, the rest in hm³ per step."""
+    rows = [[round(float(x), 6) for x in r] for r in np.atleast_2d(arr)]
+    unit = rate[0] if periodic and rate is not None else "hm3/month"
+    return {"monthly" if periodic else "values": rows[0] if len(rows) == 1 else rows, "unit": unit}
 
 
-def _expand(arr: np.ndarray, periodic: bool, axis: TimeAxis) -> np.ndarray:
-    return arr[axis.month - 1][None, :] if periodic else arr
+def _expand(arr: np.ndarray, periodic: bool, axis: TimeAxis, rate: _Rate | None = None) -> np.ndarray:
+    """(S, T) hm³ per step: a 12-monthly cycle repeated over the steps, a rate times each step's real days."""
+    if not periodic:
+        return arr
+    out = arr[:, axis.month - 1]
+    if rate is not None:
+        out = out * (rate[1] * axis.days[None, :])
+    return out
 
 
 def _inflow_op(doc: dict, arg: Any, file: str, place: str, op: str) -> list[Problem]:
     if not isinstance(arg, Mapping):
         return [Problem(file, place, "give a mapping (see the daryo.scenarios docstring)")]
     ids, problems = _inflow_targets(doc, arg, file, place)
-    axis = _axis(doc)
+    try:
+        axis = _axis(doc)
+    except (ValueError, TypeError):
+        return problems + [Problem(file, place, "the model's time.start and time.end must be dates to change "
+                                   "inflows")]
     nodes = _nodes(doc)
     for nid in ids:
-        got = _series_to_array(nodes[nid].get("inflow"), axis)
+        try:
+            got = _series_to_array(nodes[nid].get("inflow"), axis)
+        except ValueError as exc:
+            problems.append(Problem(file, f"{place} ({nid})", f"{exc}, so the scenario cannot change it"))
+            continue
         if got is None:
             problems.append(Problem(file, f"{place} ({nid})", f"the inflow of '{nid}' is not 12 monthly or per-step "
                                     "values in a flow unit, so the scenario cannot change it"))
             continue
-        arr, periodic = got
+        arr, periodic, rate = got
         try:
-            new, still_periodic = _transform(arr, periodic, op, arg, axis, nid, doc)
+            new, still_periodic = _transform(arr, periodic, op, arg, axis, nid, doc, rate)
         except (KeyError, ValueError) as exc:
             problems.append(Problem(file, place, str(exc).strip("'\"")))
             return problems
-        nodes[nid]["inflow"] = _array_to_series(new, still_periodic)
+        nodes[nid]["inflow"] = _array_to_series(new, still_periodic, rate)
     return problems
 
 
 def _transform(arr: np.ndarray, periodic: bool, op: str, arg: Mapping[str, Any], axis: TimeAxis, nid: str,
-               doc: Mapping[str, Any]) -> tuple[np.ndarray, bool]:
+               doc: Mapping[str, Any], rate: _Rate | None = None) -> tuple[np.ndarray, bool]:
+    """The changed (array, periodic) of :func:`_series_to_array`'s (array, periodic, rate).  A result that stays
+    periodic is in the input's unit (a rate stays a rate: shifting a cycle of rates moves the flow, and each month
+    keeps its own days); a per-step result is hm³ per step."""
     if op == "shift_peak":
         months = float(arg.get("months", 1.0))
         if periodic:
-            return _shift(arr[None, :], months, wrap=True)[0], True
+            return _shift(arr, months, wrap=True), True
         return _shift(arr, months, wrap=False), False
     if op == "scale_inflows":
         f = _scale_factors(arg, axis)
         if periodic and arg.get("years") is None:
             monthly = np.asarray(arg.get("months") or [1.0] * 12, dtype=float)
-            return arr * float(arg.get("factor", 1.0)) * monthly, True
-        return _expand(arr, periodic, axis) * f[None, :], False
+            return arr * float(arg.get("factor", 1.0)) * monthly[None, :], True
+        return _expand(arr, periodic, axis, rate) * f[None, :], False
     # named_years
     from .hydrology import load_spec, named_year_factors
 
@@ -452,7 +500,7 @@ def _transform(arr: np.ndarray, periodic: bool, op: str, arg: Mapping[str, Any],
         return arr, periodic
     hy = _hydro_year_index(axis)
     fac = named_year_factors(spec, str(arg.get("name")), int(hy.max()) + 1, int(arg.get("first_year", 1)))
-    return _expand(arr, periodic, axis) * fac[spec.index(nid)][hy][None, :], False
+    return _expand(arr, periodic, axis, rate) * fac[spec.index(nid)][hy][None, :], False
 
 
 def _scale_factors(arg: Mapping[str, Any], axis: TimeAxis) -> np.ndarray:
