@@ -58,6 +58,15 @@ def test_run_writes_netcdf_and_csv(tmp_path, capsys):
                                                                .sel(demand="city")))
 
 
+def test_unwritable_csv_folder_is_a_clear_error(tmp_path, capsys):
+    blocker = tmp_path / "csv"
+    blocker.write_text("a file where the CSV folder should go")
+    assert main(["run", DEMO, "--scenarios", "1", "--years", "1", "--csv", str(blocker)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("daryo: error:") and str(blocker) in err and "Traceback" not in err
+    assert blocker.read_text() == "a file where the CSV folder should go"
+
+
 def test_validate_and_info(capsys):
     assert main(["validate", DEMO]) == 0
     assert "valid (12 nodes, 10 edges, 5 scenario trace(s))" in capsys.readouterr().out

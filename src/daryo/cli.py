@@ -79,6 +79,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except _UsageError as exc:
         _err(f"daryo: error: {exc}")
         return EXIT_USAGE
+    except OSError as exc:  # a file that cannot be read or written (the message names it)
+        _err(f"daryo: error: {exc}")
+        return EXIT_INPUT
     except KeyboardInterrupt:
         _err("interrupted")
         return 130
