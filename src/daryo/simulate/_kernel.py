@@ -61,8 +61,8 @@ class Bank:
     entry (``S_ptr``, ``S_idx``, ``S_val`` at ``s_off[b]`` / ``sv_off[b]``).  ``group[gm_off[b] + j]`` is slack
     ``j``'s group.  For bound key ``u``, ``consts(u)[b]`` points into ``C`` (the groups' smallest constants,
     then the outputs' constants) and into ``M`` (the slack holding each group's smallest constant).  The
-    outputs' map ``Wx`` (k × r, dense) is at ``wx_off[b]``; pivot targets per slack at ``t_off[b]`` in
-    ``trans``.
+    outputs' map (k × r) is stored sparse the same way (``X_ptr``, ``X_idx``, ``X_val`` at ``x_off[b]`` /
+    ``xv_off[b]``); pivot targets per slack at ``t_off[b]`` in ``trans``.
     """
 
     def __init__(self, k: int, r: int) -> None:
@@ -74,11 +74,13 @@ class Bank:
         self.s_off = np.zeros(0, np.int64)
         self.sv_off = np.zeros(0, np.int64)
         self.gm_off = np.zeros(0, np.int64)
-        self.wx_off = np.zeros(0, np.int64)
+        self.x_off = np.zeros(0, np.int64)
+        self.xv_off = np.zeros(0, np.int64)
         self.t_off = np.zeros(0, np.int64)
-        self.Wx, self.C, self.S_val = _Grow(np.float64), _Grow(np.float64), _Grow(np.float64)
-        self.S_ptr, self.S_idx, self.group, self.M = (_Grow(np.int64), _Grow(np.int64), _Grow(np.int64),
-                                                      _Grow(np.int64))
+        self.C, self.S_val, self.X_val = _Grow(np.float64), _Grow(np.float64), _Grow(np.float64)
+        self.S_ptr, self.S_idx, self.X_ptr, self.X_idx = _Grow(np.int64), _Grow(np.int64), _Grow(np.int64), _Grow(
+            np.int64)
+        self.group, self.M = _Grow(np.int64), _Grow(np.int64)
         self.trans = _Grow(np.int64, _UNKNOWN)
         self._consts: dict[int, np.ndarray] = {}
         self.max_ng = 1
@@ -95,7 +97,7 @@ class Bank:
 
         self.has_map, self.nc, self.ng = grow(self.has_map, 0), grow(self.nc, 0), grow(self.ng, 0)
         self.s_off, self.sv_off, self.gm_off = grow(self.s_off, -1), grow(self.sv_off, -1), grow(self.gm_off, -1)
-        self.wx_off, self.t_off = grow(self.wx_off, -1), grow(self.t_off, -1)
+        self.x_off, self.xv_off, self.t_off = grow(self.x_off, -1), grow(self.xv_off, -1), grow(self.t_off, -1)
         self._consts = {u: grow(c, -1) for u, c in self._consts.items()}
         self.cap = cap
 
@@ -120,14 +122,10 @@ class Bank:
                              dtype=np.int64)  # groups numbered in the order of their first slack
             first = np.zeros(len(ids), dtype=np.int64)
             first[group[::-1]] = np.arange(nc - 1, -1, -1)
-            rep = Wc[:, first]  # (k, ng): each group's w
-            rows, cols = np.nonzero(rep)
             self.nc[b], self.ng[b] = nc, len(ids)
-            self.s_off[b] = self.S_ptr.append(np.searchsorted(rows, np.arange(k + 1)).astype(np.int64))
-            self.sv_off[b] = self.S_idx.append(cols.astype(np.int64))
-            self.S_val.append(rep[rows, cols])
+            self.s_off[b], self.sv_off[b] = _append_sparse(Wc[:, first], self.S_ptr, self.S_idx, self.S_val)
+            self.x_off[b], self.xv_off[b] = _append_sparse(W[:k, :r], self.X_ptr, self.X_idx, self.X_val)
             self.gm_off[b] = self.group.append(group)
-            self.wx_off[b] = self.Wx.append(np.ascontiguousarray(W[:k, :r]))
             self.t_off[b] = self.trans.append(np.full(nc, _UNKNOWN, dtype=np.int64))
             self.has_map[b] = 1
             self.max_ng = max(self.max_ng, len(ids))
@@ -143,18 +141,29 @@ class Bank:
         self.trans.data[self.t_off[b] + slack] = target if target >= 0 else _NONE
 
 
+def _append_sparse(a: np.ndarray, ptr: _Grow, idx: _Grow, val: _Grow) -> tuple[int, int]:
+    """Append the non-zeros of ``a`` (k, c) by row; returns the offsets of its row pointers and entries."""
+    rows, cols = np.nonzero(a)
+    p = ptr.append(np.searchsorted(rows, np.arange(a.shape[0] + 1)).astype(np.int64))
+    v = idx.append(cols.astype(np.int64))
+    val.append(a[rows, cols])
+    return p, v
+
+
 def solve(bank: Bank, ukey: int, idx: np.ndarray, d: np.ndarray, cand: np.ndarray, x: np.ndarray,
           status: np.ndarray, viol: np.ndarray, pivots: np.ndarray, tol: float, max_pivots: int) -> None:
     """Run the compiled loop for scenarios ``idx`` (see the module doc); fills x, status, viol, pivots."""
     if idx.size:
         bank._ensure(int(cand[idx].max()))  # every basis id the loop can meet has a slot
     _loop(idx, d, cand, bank.has_map, bank.ng, bank.s_off, bank.sv_off, bank.S_ptr.data, bank.S_idx.data,
-          bank.S_val.data, bank.wx_off, bank.Wx.data, bank.t_off, bank.trans.data, bank.consts(ukey), bank.C.data,
-          bank.M.data, bank.k, bank.r, tol, max_pivots, x, status, viol, pivots, np.empty(bank.max_ng))
+          bank.S_val.data, bank.x_off, bank.xv_off, bank.X_ptr.data, bank.X_idx.data, bank.X_val.data,
+          bank.t_off, bank.trans.data, bank.consts(ukey), bank.C.data, bank.M.data, bank.k, bank.r, tol,
+          max_pivots, x, status, viol, pivots, np.empty(bank.max_ng))
 
 
-def _loop_py(idx, d, cand, has_map, ng, s_off, sv_off, S_ptr, S_idx, S_val, wx_off, Wx, t_off, trans,  # noqa: ANN001
-             coff, C, M, k, r, tol, max_piv, x, status, viol, pivots, y):  # noqa: ANN001 # pragma: no cover
+def _loop_py(idx, d, cand, has_map, ng, s_off, sv_off, S_ptr, S_idx, S_val, x_off, xv_off, X_ptr, X_idx,  # noqa: ANN001
+             X_val, t_off, trans, coff, C, M, k, r, tol, max_piv, x, status, viol, pivots,  # noqa: ANN001
+             y):  # noqa: ANN001 # pragma: no cover
     for n in range(idx.size):
         s = idx[n]
         b = cand[s]
@@ -193,16 +202,16 @@ def _loop_py(idx, d, cand, has_map, ng, s_off, sv_off, S_ptr, S_idx, S_val, wx_o
                     vmin = y[g]
                     gmin = g
             if gmin < 0:
-                ox = wx_off[b]
                 cx = co + m
                 for j in range(r):
                     x[s, j] = C[cx + j]
+                p0 = x_off[b]
+                v0 = xv_off[b]
                 for i in range(k):
                     di = d[s, i]
                     if di != 0.0:
-                        base = ox + i * r
-                        for j in range(r):
-                            x[s, j] += di * Wx[base + j]
+                        for e in range(v0 + X_ptr[p0 + i], v0 + X_ptr[p0 + i + 1]):
+                            x[s, X_idx[e]] += di * X_val[e]
                 status[s] = OK
                 cand[s] = b
                 pivots[s] = piv
