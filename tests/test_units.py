@@ -1,6 +1,7 @@
+import numpy as np
 import pytest
 
-from daryo.units import UnitError, parse_quantity, unit_factor
+from daryo.units import UnitError, is_number, parse_quantity, unit_factor
 
 
 @pytest.mark.parametrize("unit,dim,factor,rate", [
@@ -30,3 +31,8 @@ def test_parse_quantity():
     assert parse_quantity("1e3").unit is None
     with pytest.raises(UnitError):
         parse_quantity("lots")
+
+
+def test_is_number():
+    assert is_number(1) and is_number(2.5) and is_number(np.float64(3.0))
+    assert not is_number(True) and not is_number("1") and not is_number(None) and not is_number([1])

@@ -34,7 +34,9 @@ import numpy as np
 import pandas as pd
 
 from .errors import ModelError, Problem
+from .model.csvseries import read_csv_series
 from .timeaxis import TimeAxis
+from .units import is_number
 
 __all__ = ["ParameterRef", "ScenarioDim", "Parameter", "ParameterType", "PARAMETER_TYPES", "ParameterSet",
            "parse_parameters", "check_parameters", "scenario_combinations"]
@@ -686,10 +688,6 @@ class ParseContext(Protocol):
     def read_csv(self, name: str, place: str) -> tuple[pd.DataFrame, str] | None: ...
 
 
-def _is_number(v: Any) -> bool:
-    return isinstance(v, int | float) and not isinstance(v, bool)
-
-
 def parse_parameters(spec: Any, ctx: ParseContext) -> dict[str, Parameter]:
     """Parse a ``parameters:`` mapping; inline definitions and numbers given as inputs become parameters of
     their own named ``PARENT.FIELD[i]``.  Problems go to ``ctx``; bad parameters are left out."""
@@ -705,7 +703,7 @@ def parse_parameters(spec: Any, ctx: ParseContext) -> dict[str, Parameter]:
 
 
 def _parse_one(name: str, raw: Any, place: str, ctx: ParseContext, out: dict[str, Parameter]) -> None:
-    if _is_number(raw):
+    if is_number(raw):
         out[name] = Constant(name, place, float(raw))
         return
     if not isinstance(raw, Mapping) or "type" not in raw:
@@ -755,12 +753,12 @@ def _parse_one(name: str, raw: Any, place: str, ctx: ParseContext, out: dict[str
 def _parse_field(f: Field, v: Any, place: str, child: str, ctx: ParseContext, out: dict[str, Parameter]) -> Any:
     kind = f.kind
     if kind == "number":
-        if not _is_number(v) or not np.isfinite(v):
+        if not is_number(v) or not np.isfinite(v):
             ctx.add(place, f"'{v}' is not a finite number")
             return None
         return float(v)
     if kind == "numbers":
-        if not isinstance(v, list | tuple) or not all(_is_number(x) and np.isfinite(x) for x in v):
+        if not isinstance(v, list | tuple) or not all(is_number(x) and np.isfinite(x) for x in v):
             ctx.add(place, "must be a list of finite numbers")
             return None
         return tuple(float(x) for x in v)
@@ -806,7 +804,7 @@ def _child(v: Any, place: str, name: str, ctx: ParseContext, out: dict[str, Para
     """A parameter input: a name (kept), or a number or inline definition (parsed as parameter ``name``)."""
     if isinstance(v, str):
         return v
-    if _is_number(v) or isinstance(v, Mapping):
+    if is_number(v) or isinstance(v, Mapping):
         before = len(out)
         _parse_one(name, v, place, ctx, out)
         return name if len(out) > before else None
@@ -819,37 +817,14 @@ def _read_frame(kw: dict[str, Any], place: str, ctx: ParseContext) -> pd.DataFra
     if got is None:
         return None
     df, fname = got
-    date_col = kw.get("index_col") or ("date" if "date" in df.columns else df.columns[0])
-    if date_col not in df.columns:
-        ctx.add(place, f"CSV '{kw['csv']}' has no column '{date_col}'")
+    read = read_csv_series(df, fname, kw["csv"], place, ctx.add, kw.get("index_col"), kw.get("columns"))
+    if read is None:
         return None
-    dates = pd.to_datetime(df[date_col], errors="coerce")
-    bad = np.flatnonzero(dates.isna().to_numpy())
-    if bad.size:
-        ctx.add(f"{fname} line {bad[0] + 2}", f"'{df[date_col].iloc[bad[0]]}' in column '{date_col}' is not a date")
+    if len(read.columns) > 1 and not kw.get("scenario"):
+        ctx.add(place, f"CSV '{kw['csv']}' has {len(read.columns)} value columns; name the scenario dimension they "
+                "belong to (scenario: NAME) or pick one column")
         return None
-    cols = list(kw.get("columns") or [c for c in df.columns if c != date_col])
-    missing = [c for c in cols if c not in df.columns]
-    if missing:
-        ctx.add(place, f"CSV '{kw['csv']}' has no column {', '.join(repr(c) for c in missing)}; its columns are: "
-                f"{', '.join(map(str, df.columns))}")
-        return None
-    if len(cols) > 1 and not kw.get("scenario"):
-        ctx.add(place, f"CSV '{kw['csv']}' has {len(cols)} value columns; name the scenario dimension they belong "
-                "to (scenario: NAME) or pick one column")
-        return None
-    values = df[cols].apply(pd.to_numeric, errors="coerce")
-    bad_rows, bad_cols = np.nonzero(~np.isfinite(values.to_numpy(dtype=float)))
-    if bad_rows.size:
-        r, c = bad_rows[0], bad_cols[0]
-        ctx.add(f"{fname} line {r + 2}, column '{cols[c]}'",
-                f"'{df[cols[c]].iloc[r]}' is not a finite number ({bad_rows.size} such cells in the file)")
-        return None
-    values.index = pd.DatetimeIndex(dates)
-    if values.index.duplicated().any():
-        ctx.add(fname, f"date {values.index[values.index.duplicated()][0]:%Y-%m-%d} appears more than once")
-        return None
-    return values.sort_index()
+    return pd.DataFrame(read.values, index=read.dates, columns=read.columns).sort_index()
 
 
 def check_parameters(params: Mapping[str, Parameter], reservoirs: set[str], nodes: set[str],

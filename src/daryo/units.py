@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TypeGuard
 
-__all__ = ["Dimension", "UnitError", "parse_quantity", "unit_factor", "FLOW_RATE_UNITS", "SECONDS_PER_DAY"]
+__all__ = ["Dimension", "UnitError", "parse_quantity", "unit_factor", "is_number", "FLOW_RATE_UNITS",
+           "SECONDS_PER_DAY"]
 
 SECONDS_PER_DAY = 86_400.0
 
@@ -66,6 +68,22 @@ Dimension = str  # one of: volume flow power energy depth area length fraction c
 
 class UnitError(ValueError):
     """A unit is unknown or of the wrong dimension."""
+
+
+def is_number(v: object) -> TypeGuard[int | float]:
+    """Whether ``v`` is a plain number as read from YAML or JSON: an int or a float, not a bool.
+
+    Parameters
+    ----------
+    v
+        Any value.
+
+    Returns
+    -------
+    bool
+        True for ints and floats (NumPy floats included), False for bools and anything else.
+    """
+    return isinstance(v, int | float) and not isinstance(v, bool)
 
 
 def _normalise(unit: str) -> str:

@@ -18,8 +18,9 @@ import yaml
 
 from ..errors import ModelError, Problem
 from ..parameters import ParameterRef, ScenarioDim, check_parameters, parse_parameters, scenario_combinations
-from ..units import UnitError, parse_quantity, unit_factor
+from ..units import UnitError, is_number, parse_quantity, unit_factor
 from .components import COMMON_ATTRIBUTES, COMPONENT_TYPES, CONSTRAINT_TYPES, EDGE_ATTRIBUTES, Attribute
+from .csvseries import read_csv_series
 from .migrations import migrate
 from .series import LevelTable, Series
 from .types import Constraint, Edge, Model, Node, TimeSpec
@@ -266,8 +267,7 @@ def _parse_constraint_value(value: Any, attr: Attribute, ctx: _Context, place: s
     if attr.kind == "weights":
         if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
             return {v: 1.0 for v in value}
-        if isinstance(value, Mapping) and value and all(
-                isinstance(w, int | float) and not isinstance(w, bool) for w in value.values()):
+        if isinstance(value, Mapping) and value and all(is_number(w) for w in value.values()):
             return {str(k): float(w) for k, w in value.items()}
         ctx.add(place, "must be a list of node ids or a mapping of node id to weight")
         return None
@@ -447,7 +447,7 @@ def _number(value: Any, attr: Attribute, ctx: _Context, place: str) -> tuple[flo
             ctx.add(place, str(exc))
             return None
         value, unit = q.value, q.unit if unit is None else unit
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    if not is_number(value):
         ctx.add(place, f"'{value}' is not a number")
         return None
     if not math.isfinite(value):
@@ -514,7 +514,7 @@ def _parse_parameter_ref(value: Mapping, attr: Attribute, ctx: _Context, place: 
         ctx.add(place, str(exc))
         return None
     scale = value.get("scale", 1.0)
-    if isinstance(scale, bool) or not isinstance(scale, int | float):
+    if not is_number(scale):
         ctx.add(place, f"scale '{scale}' is not a number")
         return None
     return ParameterRef(name, factor * float(scale), is_rate, place)
@@ -552,7 +552,7 @@ def _parse_series(value: Any, attr: Attribute, ctx: _Context, place: str, monthl
         else:
             ctx.add(place, "a series mapping needs one of: value, monthly, values, csv")
             return None
-    if isinstance(value, int | float | str) and not isinstance(value, bool):
+    if is_number(value) or isinstance(value, str):
         r = _number(value, attr, ctx, place)
         return None if r is None else Series.constant(r[0], r[1])
     if isinstance(value, list):
@@ -581,14 +581,11 @@ def _parse_series(value: Any, attr: Attribute, ctx: _Context, place: str, monthl
 
 def _numeric_rows(raw: Any) -> np.ndarray | None:
     """A list of numbers as shape (1, N), or a list of equally long lists as (S, N); None if neither."""
-    def is_num(x: Any) -> bool:
-        return isinstance(x, int | float) and not isinstance(x, bool)
-
     if not isinstance(raw, list) or not raw:
         return None
-    if all(is_num(x) for x in raw):
+    if all(is_number(x) for x in raw):
         return np.asarray(raw, dtype=float)[None, :]
-    if all(isinstance(r, list) and r and all(is_num(x) for x in r) for r in raw) and len(
+    if all(isinstance(r, list) and r and all(is_number(x) for x in r) for r in raw) and len(
             {len(r) for r in raw}) == 1:
         return np.asarray(raw, dtype=float)
     return None
@@ -603,37 +600,18 @@ def _parse_csv_series(spec: Mapping, factor: float, is_rate: bool, ctx: _Context
     if df.shape[1] < 2:
         ctx.add(place, f"CSV '{spec['csv']}' needs a date column and at least one value column")
         return None
-    date_col = "date" if "date" in df.columns else df.columns[0]
     cols = spec.get("columns", spec.get("column"))
     if cols is None or cols == "*":
-        cols = [c for c in df.columns if c != date_col]
+        cols = None
     elif isinstance(cols, str | int):
         cols = [str(cols)]
-    cols = [str(c) for c in cols]
-    missing = [c for c in cols if c not in df.columns]
-    if missing:
-        ctx.add(place, f"CSV '{spec['csv']}' has no column {', '.join(repr(c) for c in missing)}; "
-                f"its columns are: {', '.join(map(str, df.columns))}")
+    else:
+        cols = [str(c) for c in cols]
+    read = read_csv_series(df, fname, str(spec["csv"]), place, ctx.add, columns=cols)
+    if read is None:
         return None
-    dates = pd.to_datetime(df[date_col], errors="coerce")
-    bad = np.flatnonzero(dates.isna().to_numpy())
-    if bad.size:
-        ctx.add(f"{fname} line {bad[0] + 2}", f"'{df[date_col].iloc[bad[0]]}' in column '{date_col}' is not a date")
-        return None
-    values = df[cols].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
-    bad_rows, bad_cols = np.nonzero(~np.isfinite(values))
-    if bad_rows.size:
-        r, c = bad_rows[0], bad_cols[0]
-        ctx.add(f"{fname} line {r + 2}, column '{cols[c]}'",
-                f"'{df[cols[c]].iloc[r]}' is not a finite number ({bad_rows.size} such cells in the file)")
-        return None
-    if dates.duplicated().any():
-        d = dates[dates.duplicated()].iloc[0]
-        ctx.add(fname, f"date {d:%Y-%m-%d} appears more than once")
-        return None
-    idx = pd.DatetimeIndex(dates)
-    return Series("dated", values.T * factor, is_rate, dates=idx,
-                  scenarios=tuple(cols) if len(cols) > 1 else None, origin=(fname, place))
+    return Series("dated", read.values.T * factor, is_rate, dates=read.dates,
+                  scenarios=tuple(read.columns) if len(read.columns) > 1 else None, origin=(fname, place))
 
 
 def _parse_table(value: Any, ctx: _Context, place: str) -> LevelTable | None:

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable
 import numpy as np
 
 from ..errors import Problem
+from ..units import is_number
 from .series import Series
 from .types import Edge, Model, Node
 
@@ -20,7 +21,7 @@ Check = Callable[[Model, str], Iterable[Problem]]
 def _values(v: object) -> np.ndarray | None:
     if isinstance(v, Series):
         return v.values
-    if isinstance(v, int | float) and not isinstance(v, bool):
+    if is_number(v):
         return np.array([float(v)])
     return None
 

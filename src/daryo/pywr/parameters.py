@@ -15,6 +15,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..units import is_number
+
 __all__ = ["ParameterConverter", "SUPPORTED_PARAMETERS", "pywr_type"]
 
 #: Pywr parameter types that daryo reads, with the keys each accepts (besides type, name, comment)
@@ -98,7 +100,7 @@ class ParameterConverter:
         a table.  ``unit`` (e.g. ``hm3/day`` for flows) is attached to numbers and references."""
         if v is None:
             return None
-        if _is_number(v):
+        if is_number(v):
             return {"value": float(v), "unit": unit} if unit else float(v)
         if isinstance(v, str):
             if not self.ensure(v, place):
@@ -116,7 +118,7 @@ class ParameterConverter:
 
     def constant_number(self, v: Any) -> float | None:
         """The value of ``v`` if it is a constant (a number, a table value or a ``constant`` parameter)."""
-        if _is_number(v):
+        if is_number(v):
             return float(v)
         data = self.pywr.get(v) if isinstance(v, str) else v
         if not isinstance(data, Mapping):
@@ -144,7 +146,7 @@ class ParameterConverter:
         if name in self.out or name in self._busy or name in self._failed:
             return
         self._failed.add(name)  # until converted
-        if _is_number(data):
+        if is_number(data):
             self.add(place, "a named parameter cannot be a plain number (Pywr refuses it too); use "
                      "{\"type\": \"constant\", \"value\": …}")
             return
@@ -170,7 +172,7 @@ class ParameterConverter:
 
     def child(self, v: Any, place: str, name: str) -> Any:
         """An input of a parameter: a number, a parameter name, or an inline definition (named ``name``)."""
-        if _is_number(v):
+        if is_number(v):
             return float(v)
         if isinstance(v, str):
             return v if self.ensure(v, place) else None
@@ -216,7 +218,7 @@ class ParameterConverter:
             v = d["value"]
         else:
             v = self.lookup(d, place, quiet=quiet)
-        if not _is_number(v):
+        if not is_number(v):
             if not quiet:
                 self.add(place, f"value '{v}' is not a number")
             return None
@@ -385,7 +387,7 @@ class ParameterConverter:
             out["outside"] = "extrapolate"
         elif not bounds_error:
             pair = fill if isinstance(fill, list | tuple) else [fill, fill]
-            if len(pair) != 2 or not all(_is_number(p) for p in pair):
+            if len(pair) != 2 or not all(is_number(p) for p in pair):
                 self.add(f"{place}.interp_kwargs", "bounds_error false needs a numeric fill_value (or "
                          "'extrapolate'); NaN values cannot be used")
                 return None
@@ -431,7 +433,7 @@ class ParameterConverter:
         if isinstance(v, Mapping):
             got = self._load_values(v, place)
             return None if got is None else [float(x) for x in np.atleast_1d(got)]
-        if isinstance(v, list) and all(_is_number(x) for x in v):
+        if isinstance(v, list) and all(is_number(x) for x in v):
             return [float(x) for x in v]
         self.add(place, "must be a list of numbers (or a table/url reference)")
         return None
@@ -522,7 +524,3 @@ def _key(k: Any, labels: Any) -> Any:
         if str(label) == str(k):
             return label
     return k
-
-
-def _is_number(v: Any) -> bool:
-    return isinstance(v, int | float) and not isinstance(v, bool)

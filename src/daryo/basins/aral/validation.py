@@ -20,6 +20,7 @@ import xarray as xr
 
 from ...api import run
 from ...model import Model
+from ...units import is_number
 from .indicators import intake_withdrawals, natural_flow
 from .model import load_aral_model
 
@@ -160,7 +161,7 @@ def _fmt_series(v: object) -> str:
     if isinstance(v, dict) and "monthly" in v and v.get("unit") in ("km3/step", "hm3/month", "hm3/step"):
         total = sum(v["monthly"]) * float(v.get("scale", 1.0))
         return f"{total:g} {'km³' if v['unit'] == 'km3/step' else 'hm³'}/yr in 12 monthly values"
-    if isinstance(v, int | float) and not isinstance(v, bool):
+    if is_number(v):
         return f"{v:g} hm³"
     return str(v)
 

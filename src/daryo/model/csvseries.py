@@ -1,0 +1,74 @@
+"""The checks made on a CSV file of dated values, shared by CSV series and ``dataframe`` parameters."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["CsvSeries", "read_csv_series"]
+
+
+class CsvSeries(NamedTuple):
+    """Dated values read from a CSV file: ``values[i, j]`` is column ``columns[j]`` on ``dates[i]``."""
+
+    dates: pd.DatetimeIndex
+    columns: list[str]
+    values: np.ndarray
+
+
+def read_csv_series(df: pd.DataFrame, fname: str, csv: str, place: str, add: Callable[[str, str], None],
+                    date_col: str | None = None, columns: Sequence[str] | None = None) -> CsvSeries | None:
+    """Check and read the dates and value columns of a CSV file.
+
+    Parameters
+    ----------
+    df
+        The file as read by :func:`pandas.read_csv`.
+    fname
+        The file's path, where messages about its rows are placed.
+    csv
+        The file as the model names it, for messages placed at ``place``.
+    place
+        Where the model names the file.
+    add
+        Called with (place, message) for the first problem found.
+    date_col
+        The date column; default ``date`` if there is one, else the first column.
+    columns
+        The value columns; default every column but the date column.
+
+    Returns
+    -------
+    CsvSeries or None
+        The dates, the value columns and their values, shape (rows, columns); None after a problem.
+    """
+    date_col = date_col or ("date" if "date" in df.columns else df.columns[0])
+    if date_col not in df.columns:
+        add(place, f"CSV '{csv}' has no column '{date_col}'")
+        return None
+    cols = list(columns) if columns is not None else [c for c in df.columns if c != date_col]
+    missing = [c for c in cols if c not in df.columns]
+    if missing:
+        add(place, f"CSV '{csv}' has no column {', '.join(repr(c) for c in missing)}; its columns are: "
+            f"{', '.join(map(str, df.columns))}")
+        return None
+    dates = pd.to_datetime(df[date_col], errors="coerce")
+    bad = np.flatnonzero(dates.isna().to_numpy())
+    if bad.size:
+        add(f"{fname} line {bad[0] + 2}", f"'{df[date_col].iloc[bad[0]]}' in column '{date_col}' is not a date")
+        return None
+    values = df[cols].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+    bad_rows, bad_cols = np.nonzero(~np.isfinite(values))
+    if bad_rows.size:
+        r, c = bad_rows[0], bad_cols[0]
+        add(f"{fname} line {r + 2}, column '{cols[c]}'",
+            f"'{df[cols[c]].iloc[r]}' is not a finite number ({bad_rows.size} such cells in the file)")
+        return None
+    index = pd.DatetimeIndex(dates)
+    if index.duplicated().any():
+        add(fname, f"date {index[index.duplicated()][0]:%Y-%m-%d} appears more than once")
+        return None
+    return CsvSeries(index, cols, values)
