@@ -116,11 +116,10 @@ class _StepState:
             self._parameters(net, t, volume)
         evap = evaporation_hm3(volume, net.res_evap_depth[t], net.res_tables)
         if net.res_ids:
-            avail = volume - evap
-            rhs = -avail
-            self.row_lo[:, net.res_row] = rhs
-            self.row_hi[:, net.res_row] = rhs
-            self.col_lo[:, net.res_col] = np.minimum(self.vmin, np.maximum(avail, 0.0))
+            avail, lower = reservoir_bounds(volume, evap, self.vmin)
+            self.row_lo[:, net.res_row] = -avail
+            self.row_hi[:, net.res_row] = -avail
+            self.col_lo[:, net.res_col] = lower
             self.max_volume[:] = self.col_hi[:, net.res_col]
             if net.res_hold.size:  # above the maximum: no filling, but no forced release either
                 cols, held = net.res_col[net.res_hold], net.res_hold
@@ -175,6 +174,13 @@ class _StepState:
             if need is not None:
                 self.col_hi[:, net.hp_energy_col[net.hp_energy_col >= 0]] = need
         return head
+
+
+def reservoir_bounds(volume: np.ndarray, evaporation: np.ndarray, vmin: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """What each reservoir holds before releases, ``V − E`` (S, R), whose negative is its storage row's
+    right-hand side, and its end-of-step lower bound: the dead volume, or what is there if less."""
+    avail = volume - evaporation
+    return avail, np.minimum(vmin, np.maximum(avail, 0.0))
 
 
 def plant_heads(net: CompiledNetwork, volume: np.ndarray) -> np.ndarray:

@@ -61,7 +61,15 @@ import numpy as np
 from ..network import CompiledNetwork
 from ..solver import HighsSolver, SolveStatus
 from . import _kernel
-from .engine import SimulationOutput, _raise_infeasible, balance_rows, plant_heads, plant_limits, simulate
+from .engine import (
+    SimulationOutput,
+    _raise_infeasible,
+    balance_rows,
+    plant_heads,
+    plant_limits,
+    reservoir_bounds,
+    simulate,
+)
 from .fastpriority import PrioritySolver, PriorityStats
 from .physics import evaporation_hm3
 
@@ -240,8 +248,9 @@ class _Layout:
                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Each scenario's data ``d`` (S, k+1), evaporation (S, R) and head (S, H) at step ``t``.
 
-        Mirrors :meth:`daryo.simulate.engine._StepState.prepare` position by position (a test holds the two
-        equal): table values, then the reservoir rows and dead-volume bounds, then the hydropower limits.
+        Follows :meth:`daryo.simulate.engine._StepState.prepare` position by position, with the same functions
+        (a test holds the two equal): table values, then the reservoir rows and dead-volume bounds
+        (:func:`~daryo.simulate.engine.reservoir_bounds`), then the hydropower limits.
         """
         S = volume.shape[0]
         d = np.empty((S, self.k + 1))
@@ -254,11 +263,10 @@ class _Layout:
             d[:, self._hi_scen] = net.col_upper.scen[:, t, :]
         evap = evaporation_hm3(volume, net.res_evap_depth[t], net.res_tables)
         if net.res_ids:
-            avail = volume - evap
+            avail, lower = reservoir_bounds(volume, evap, net.res_min[:, t, :])
             d[:, self._res_row_lo] = -avail
             d[:, self._res_row_hi] = -avail
-            vmin = net.res_min[:, t, :]
-            d[:, self._res_lo] = np.minimum(vmin, np.maximum(avail, 0.0))
+            d[:, self._res_lo] = lower
         head = self._hydropower(net, t, volume, d)
         return d, evap, head
 
