@@ -10,29 +10,43 @@ upper 2, free-at-zero 3, one per position; typically the optimal basis of the sa
 and takes dual simplex pivots until the basis is primal feasible (optimal), no entering variable exists (the
 LP is infeasible), the start basis is not dual feasible, or ``max_pivots`` is reached (failure: the caller
 tries something else).  The answer is only returned for a basis that is checked primal feasible to
-``primal_tol`` and dual feasible to ``dual_tol`` (reduced costs recomputed from scratch for the check): an
-optimal basis, so its solution is the LP optimum.
+``primal_tol`` and dual feasible to ``dual_tol``, both from values computed afresh for the check (the basic
+values from the nonbasic ones, the reduced costs from the costs): an optimal basis, so its solution is the LP
+optimum.
 
-An iteration: factorise the basis, compute the basic values from the nonbasic ones (bounds), pick the most
-violated basic variable to leave, and choose the entering one by a bound-flipping ("long-step") ratio test:
-boxed candidates whose breakpoint comes first are flipped to their other bound while the leaving row stays
-infeasible, the next one enters.  Reduced costs are updated by the pivot row between the full computations.
+An LP: factorise the start basis, compute the basic values ``x_B`` from the nonbasic ones (bounds) and the
+reduced costs of the *candidates* (the nonbasic positions that are not fixed).  An iteration picks the most
+violated basic variable to leave, computes its row of ``B⁻¹`` (a solve with ``Bᵀ`` that skips zeros) and from
+it, row by row, the pivot row's entries of the candidates it touches, and chooses the entering variable by a
+bound-flipping ("long-step") ratio test: boxed candidates whose breakpoint comes first are flipped to their
+other bound while the leaving row stays infeasible, the next one enters.  Then ``x_B`` is updated by the
+entering column ``B⁻¹a_q`` and by ``B⁻¹`` of the flipped columns' moves, the reduced costs by the pivot row, and
+the factorisation by an eta (below).  When the updated ``x_B`` is feasible it is recomputed afresh; only if
+that is feasible too are the reduced costs recomputed for the final check.
 
 Basis factorisation
 -------------------
 A river network's basis matrix is almost triangular (each flow column has two entries, each row slack one).
 It is factorised by peeling: rows with a single entry among the remaining basic columns give the leading
 lower-triangular part, columns with a single entry among the remaining rows the trailing part, and what is
-left (the *bump*, a handful of columns at most) gets a dense LU with partial pivoting.  Solves with ``B``
-and ``Bᵀ`` are then a pass over the non-zeros plus the bump: microseconds for a 150-row basis.
+left (the *bump*, a handful of columns at most) gets a dense LU with partial pivoting.  The factorisation is
+kept as a list of (row, basic slot, column, pivot) steps in the order a solve with ``B`` takes them: the
+leading steps, the bump, the trailing steps last-peeled first (a solve with ``Bᵀ`` takes them backwards).
+Solves are then a pass over the basic columns' non-zeros plus the bump: about a microsecond for a 150-row
+basis, less for a sparse right-hand side.
+
+A pivot does not refactorise: it appends an eta (product form, ``B_new⁻¹ = E⁻¹ B⁻¹`` with ``E`` the identity
+but for column ``p``, the entering column ``B⁻¹a_q``, kept by its non-zeros).  After ``_MAX_ETAS`` pivots, or
+when the pivot element computed from the row (``Bᵀ`` solve) and from the column (``B`` solve) disagree, the
+basis is refactorised.
 
 Rank-one change
 ---------------
-A priority stage's coverage column ``t`` has scenario-dependent coefficients.  The factorisation is of the
-compiled matrix (placeholder coefficients); the scenario's column is ``a_t + δ``.  With ``w = B⁻¹δ``: if ``t``
-is basic at ``it``, ``z_B = z_B⁰ − w z_B⁰[it] / (1 + w[it])`` and the duals are those of the placeholder basis
-divided by ``1 + w[it]`` (Sherman–Morrison); if ``t`` is nonbasic, its column enters the right-hand side with
-``δ`` added.
+A priority stage's coverage column ``t`` has scenario-dependent coefficients.  The peeled factorisation is of
+the compiled matrix (placeholder coefficients); the scenario's column is ``a_t + δ``.  If ``t`` is basic at
+slot ``it``, the scenario's basis is ``B + δ e_itᵀ = B (I + w e_itᵀ)`` with ``w = B⁻¹δ``: the first eta, with
+pivot ``1 + w[it]`` (a basis where that is below 1e-7 is not used).  Otherwise ``t``'s column gets ``δ`` added
+wherever it is read (right-hand side, ratio test, entering column).
 """
 
 from __future__ import annotations
@@ -50,27 +64,30 @@ __all__ = ["Structure", "solve", "OK", "FAIL", "INFEASIBLE", "LOWER", "BASIC", "
 OK, FAIL, INFEASIBLE = 0, 1, 2
 LOWER, BASIC, UPPER, ZERO = 0, 1, 2, 3
 _PIVOT_TOL = 1e-11  # smallest usable pivot in the factorisation (entries are O(1): ±1, 1 − loss, …)
+_MAX_ETAS = 16  # pivots between refactorisations
+# rows of the factorisation's integer array: per step its row, basic slot and column; per bump row / column
+# (by bump index) the row, the basic slot, the column, and the LU's row permutation
+_SR, _SB, _SQ, _BR, _BB, _BQ, _BP = range(7)
 
 
 class Structure:
-    """``[A −I]`` of an LP, column-wise and row-wise (the arrays the compiled loop reads)."""
+    """``[A −I]`` of an LP, column-wise (the arrays the compiled loop reads) and row-wise (for peeling)."""
 
     def __init__(self, A: sp.spmatrix):
-        m, n = A.shape
+        m = A.shape[0]
         M = sp.hstack([sp.csc_matrix(A), -sp.identity(m, format="csc")], format="csc")
         M.eliminate_zeros()
         M.sort_indices()
         R = M.tocsr()
         R.sort_indices()
-        self.m, self.n, self.N = m, n, n + m
+        self.m = m
         self.colptr, self.rowidx, self.cval = M.indptr.astype(np.int64), M.indices.astype(np.int64), M.data.copy()
         self.rowptr, self.colidx, self.rval = R.indptr.astype(np.int64), R.indices.astype(np.int64), R.data.copy()
 
 
 def solve(st: Structure, idx: np.ndarray, L: np.ndarray, U: np.ndarray, status: np.ndarray, cost: np.ndarray,
           D: np.ndarray, jrows: np.ndarray, tcol: int, primal_tol: float, dual_tol: float, max_pivots: int,
-          z: np.ndarray, result: np.ndarray, den: np.ndarray, ycov: np.ndarray, pivots: np.ndarray,
-          compiled: bool = True) -> None:
+          z: np.ndarray, result: np.ndarray, ycov: np.ndarray, pivots: np.ndarray, compiled: bool = True) -> None:
     """Solve the LPs of scenarios ``idx`` (rows of ``L``, ``U``, ``status``, ``D``, ``z``…).
 
     Parameters
@@ -83,46 +100,45 @@ def solve(st: Structure, idx: np.ndarray, L: np.ndarray, U: np.ndarray, status: 
         Costs (N,) shared by all scenarios.
     D, jrows, tcol
         The rank-one change: column ``tcol`` gets ``D[s, j]`` added on row ``jrows[j]`` (``tcol`` −1: none).
-    z, result, den, ycov, pivots
-        Outputs: solution (k, N), OK / FAIL / INFEASIBLE, ``1 + w[it]`` (1 without a change), the duals of the
-        rows ``jrows`` (k, J; 0 where the row is basic), pivots taken.
+    z, result, ycov, pivots
+        Outputs: solution (k, N), OK / FAIL / INFEASIBLE, the duals of the rows ``jrows`` (k, J; 0 where the
+        row is basic), pivots taken.
     compiled
         False runs the same code as plain Python (slow; for tests without Numba).
     """
     fn = _solve_all if compiled else _solve_all_py
     fn(idx, L, U, status, cost, D, jrows, int(tcol), float(primal_tol), float(dual_tol), int(max_pivots),
-       st.colptr, st.rowidx, st.cval, st.rowptr, st.colidx, st.rval, st.m, z, result, den, ycov, pivots)
+       st.colptr, st.rowidx, st.cval, st.rowptr, st.colidx, st.rval, st.m, z, result, ycov, pivots)
 
 
-def _factor(stat, N, m, colptr, rowidx, cval, rowptr, colidx, rval, basic, bpos, rowcnt, colcnt, rowdone,  # noqa: ANN001
-            coldone, stack, p1r, p1c, er, ec, brow, bcol, bumpr, bumpc, LU, perm, counts):  # noqa: ANN001
-    """Peel the basis of ``stat`` (see the module doc); False if it is not a usable basis.  ``counts`` gets
-    (leading pairs, trailing pairs, bump size)."""
+def _factor(stat, N, m, colptr, rowidx, cval, ecol, rowptr, colidx, basic, bpos, rowcnt, rowe, colcnt,  # noqa: ANN001
+            rowdone, coldone, stack, fi, fv, LU, counts):  # noqa: ANN001
+    """Peel the basis of ``stat`` (see the module doc) into ``fi``, ``fv`` (pivots), ``LU`` (the bump) and
+    ``counts`` (leading steps, first trailing step, bump size); False if it is not a usable basis."""
     nb = 0
-    for q in range(N):
-        if stat[q] == 1:
-            if nb >= m:
-                return False
+    bad = False
+    for q in range(N):  # (without branches on the status: they would be mispredicted)
+        code = stat[q]
+        isb = code == 1
+        if nb < m:
             basic[nb] = q
-            bpos[q] = nb
-            nb += 1
-        else:
-            if stat[q] > 3 or stat[q] < 0:
-                return False
-            bpos[q] = -1
-    if nb != m:
+        bpos[q] = nb if isb else -1
+        nb += 1 if isb else 0
+        bad |= code > 3 or code < 0
+    if bad or nb != m:
         return False
     for r in range(m):
         rowcnt[r] = 0
+        rowe[r] = 0
         rowdone[r] = False
-        brow[r] = -1
     for b in range(m):
         coldone[b] = False
-        bcol[b] = -1
         q = basic[b]
         for e in range(colptr[q], colptr[q + 1]):
             rowcnt[rowidx[e]] += 1
-    # leading part: rows with one entry among the remaining columns
+            rowe[rowidx[e]] += e
+    # leading part: rows with one entry among the remaining columns (``rowe``: the sum of the row's remaining
+    # entries' indices, so that of the last one)
     top = 0
     for r in range(m):
         if rowcnt[r] == 1:
@@ -132,31 +148,26 @@ def _factor(stat, N, m, colptr, rowidx, cval, rowptr, colidx, rval, basic, bpos,
     while top > 0:
         top -= 1
         r = stack[top]
-        if rowdone[r] or rowcnt[r] != 1:
+        if rowcnt[r] != 1:  # its column went with another row: r is left for the bump
             continue
-        bc = -1
-        pv = 0.0
-        for e in range(rowptr[r], rowptr[r + 1]):
-            b = bpos[colidx[e]]
-            if b >= 0 and not coldone[b]:
-                bc = b
-                pv = rval[e]
-        if bc < 0 or abs(pv) < _PIVOT_TOL:
+        e = rowe[r]
+        q = ecol[e]
+        bc = bpos[q]
+        pv = cval[e]
+        if abs(pv) < _PIVOT_TOL:
             return False
         rowdone[r] = True
         coldone[bc] = True
-        p1r[n1] = r
-        p1c[n1] = bc
+        fi[_SR, n1], fi[_SB, n1], fi[_SQ, n1], fv[n1] = r, bc, q, pv
         n1 += 1
-        q = basic[bc]
-        for e in range(colptr[q], colptr[q + 1]):
+        for e in range(colptr[q], colptr[q + 1]):  # (row r's count goes to 0)
             r2 = rowidx[e]
-            if not rowdone[r2]:
-                rowcnt[r2] -= 1
-                if rowcnt[r2] == 1:
-                    stack[top] = r2
-                    top += 1
-    # trailing part: columns with one entry among the remaining rows
+            rowcnt[r2] -= 1
+            rowe[r2] -= e
+            if rowcnt[r2] == 1:
+                stack[top] = r2
+                top += 1
+    # trailing part: columns with one entry among the remaining rows (stored from the end: last peeled first)
     top = 0
     for b in range(m):
         if coldone[b]:
@@ -170,7 +181,7 @@ def _factor(stat, N, m, colptr, rowidx, cval, rowptr, colidx, rval, basic, bpos,
         if c == 1:
             stack[top] = b
             top += 1
-    ne = 0
+    t = m
     while top > 0:
         top -= 1
         b = stack[top]
@@ -187,9 +198,8 @@ def _factor(stat, N, m, colptr, rowidx, cval, rowptr, colidx, rval, basic, bpos,
             return False
         rowdone[rr] = True
         coldone[b] = True
-        er[ne] = rr
-        ec[ne] = b
-        ne += 1
+        t -= 1
+        fi[_SR, t], fi[_SB, t], fi[_SQ, t], fv[t] = rr, b, q, pv
         for e in range(rowptr[rr], rowptr[rr + 1]):
             b2 = bpos[colidx[e]]
             if b2 >= 0 and not coldone[b2]:
@@ -201,28 +211,27 @@ def _factor(stat, N, m, colptr, rowidx, cval, rowptr, colidx, rval, basic, bpos,
     k = 0
     for r in range(m):
         if not rowdone[r]:
-            brow[r] = k
-            bumpr[k] = r
+            rowcnt[r] = k  # the row's bump index
+            fi[_BR, k] = r
             k += 1
     k2 = 0
     for b in range(m):
         if not coldone[b]:
-            bcol[b] = k2
-            bumpc[k2] = b
+            fi[_BB, k2] = b
+            fi[_BQ, k2] = basic[b]
             k2 += 1
-    if k != k2:
+    if k != k2 or k != t - n1:
         return False
     for i in range(k):
         for j in range(k):
             LU[i, j] = 0.0
     for j in range(k):
-        q = basic[bumpc[j]]
+        q = fi[_BQ, j]
         for e in range(colptr[q], colptr[q + 1]):
-            i = brow[rowidx[e]]
-            if i >= 0:
-                LU[i, j] = cval[e]
+            if not rowdone[rowidx[e]]:
+                LU[rowcnt[rowidx[e]], j] = cval[e]
     for i in range(k):
-        perm[i] = i
+        fi[_BP, i] = i
     for j in range(k):
         p = j
         best = abs(LU[j, j])
@@ -237,9 +246,9 @@ def _factor(stat, N, m, colptr, rowidx, cval, rowptr, colidx, rval, basic, bpos,
                 tmp = LU[j, c]
                 LU[j, c] = LU[p, c]
                 LU[p, c] = tmp
-            tp = perm[j]
-            perm[j] = perm[p]
-            perm[p] = tp
+            tp = fi[_BP, j]
+            fi[_BP, j] = fi[_BP, p]
+            fi[_BP, p] = tp
         for i in range(j + 1, k):
             f = LU[i, j] / LU[j, j]
             LU[i, j] = f
@@ -247,366 +256,495 @@ def _factor(stat, N, m, colptr, rowidx, cval, rowptr, colidx, rval, basic, bpos,
                 for c in range(j + 1, k):
                     LU[i, c] -= f * LU[j, c]
     counts[0] = n1
-    counts[1] = ne
+    counts[1] = t
     counts[2] = k
     return True
 
 
-def _ftran(rhs, x, m, basic, bpos, colptr, rowidx, cval, rowptr, colidx, rval, p1r, p1c, er, ec, bcol, bumpr,  # noqa: ANN001
-           bumpc, LU, perm, counts, tmp):  # noqa: ANN001
-    """x (by basic index) = B⁻¹ rhs (by row)."""
-    n1, ne, k = counts[0], counts[1], counts[2]
-    for b in range(m):
-        x[b] = 0.0
-    for t in range(n1):
-        r, bc = p1r[t], p1c[t]
-        acc = rhs[r]
-        pv = 1.0
-        for e in range(rowptr[r], rowptr[r + 1]):
-            b = bpos[colidx[e]]
-            if b == bc:
-                pv = rval[e]
-            elif b >= 0:
-                acc -= rval[e] * x[b]
-        x[bc] = acc / pv
-    if k > 0:
-        for i in range(k):
-            r = bumpr[i]
-            acc = rhs[r]
-            for e in range(rowptr[r], rowptr[r + 1]):
-                b = bpos[colidx[e]]
-                if b >= 0 and bcol[b] < 0:
-                    acc -= rval[e] * x[b]
-            tmp[i] = acc
-        # LU u = P tmp
-        for i in range(k):
-            acc = tmp[perm[i]]
-            for c in range(i):
-                acc -= LU[i, c] * x[bumpc[c]]
-            x[bumpc[i]] = acc
-        for i in range(k - 1, -1, -1):
-            acc = x[bumpc[i]]
-            for c in range(i + 1, k):
-                acc -= LU[i, c] * x[bumpc[c]]
-            x[bumpc[i]] = acc / LU[i, i]
-    for t in range(ne - 1, -1, -1):
-        r, bc = er[t], ec[t]
-        acc = rhs[r]
-        pv = 1.0
-        for e in range(rowptr[r], rowptr[r + 1]):
-            b = bpos[colidx[e]]
-            if b == bc:
-                pv = rval[e]
-            elif b >= 0:
-                acc -= rval[e] * x[b]
-        x[bc] = acc / pv
-
-
-def _btran(c, y, m, basic, colptr, rowidx, cval, p1r, p1c, er, ec, brow, bumpr, bumpc, LU, perm, counts,  # noqa: ANN001
-           tmp, tmp2):  # noqa: ANN001
-    """y (by row) = B⁻ᵀ c (by basic index)."""
-    n1, ne, k = counts[0], counts[1], counts[2]
-    for r in range(m):
-        y[r] = 0.0
-    for t in range(ne):
-        r, bc = er[t], ec[t]
-        q = basic[bc]
-        acc = c[bc]
-        pv = 1.0
-        for e in range(colptr[q], colptr[q + 1]):
-            r2 = rowidx[e]
-            if r2 == r:
-                pv = cval[e]
-            else:
-                acc -= cval[e] * y[r2]
-        y[r] = acc / pv
-    if k > 0:
-        for j in range(k):
-            q = basic[bumpc[j]]
-            acc = c[bumpc[j]]
+def _fsteps(lo, hi, x, work, colptr, rowidx, cval, fi, fv):  # noqa: ANN001
+    """Steps ``lo``…``hi`` − 1 of a solve with ``B``: each step's basic value from its row of ``work``, then its
+    column out of ``work``."""
+    for t in range(lo, hi):
+        v = work[fi[_SR, t]] / fv[t]
+        x[fi[_SB, t]] = v
+        if v != 0.0:
+            q = fi[_SQ, t]
             for e in range(colptr[q], colptr[q + 1]):
-                r2 = rowidx[e]
-                if brow[r2] < 0:
-                    acc -= cval[e] * y[r2]
-            tmp[j] = acc
-        # (P⁻¹ L U)ᵀ y_b = tmp:  Uᵀ v = tmp, Lᵀ u = v, y_b[perm] = u
-        for i in range(k):
-            acc = tmp[i]
-            for c2 in range(i):
-                acc -= LU[c2, i] * tmp2[c2]
-            tmp2[i] = acc / LU[i, i]
-        for i in range(k - 1, -1, -1):
-            acc = tmp2[i]
-            for c2 in range(i + 1, k):
-                acc -= LU[c2, i] * tmp2[c2]
-            tmp2[i] = acc
-        for i in range(k):
-            y[bumpr[perm[i]]] = tmp2[i]
-    for t in range(n1 - 1, -1, -1):
-        r, bc = p1r[t], p1c[t]
-        q = basic[bc]
-        acc = c[bc]
-        pv = 1.0
-        for e in range(colptr[q], colptr[q + 1]):
-            r2 = rowidx[e]
-            if r2 == r:
-                pv = cval[e]
-            else:
-                acc -= cval[e] * y[r2]
-        y[r] = acc / pv
+                work[rowidx[e]] -= cval[e] * v
 
 
-def _duals(s, stat, cost, d, sm, tcol, D, jrows, L, U, dtol, m, N, basic, bpos, colptr, rowidx, cval, p1r, p1c,  # noqa: ANN001
-           er, ec, brow, bumpr, bumpc, LU, perm, counts, tmp, tmp2, cb, y, red):  # noqa: ANN001
-    """Reduced costs ``red`` of the nonbasic positions (divided by ``d``, the rank-one change's factor); False if
-    the basis is not dual feasible for scenario ``s``'s bounds (fixed positions exempt)."""
-    for b in range(m):
-        cb[b] = cost[basic[b]]
-    _btran(cb, y, m, basic, colptr, rowidx, cval, p1r, p1c, er, ec, brow, bumpr, bumpc, LU, perm, counts, tmp, tmp2)
-    scale = 1.0 / d
-    J = jrows.size
-    for q in range(N):
-        if bpos[q] >= 0:
-            continue
-        acc = cost[q]
+def _bsteps(hi, lo, y, work, colptr, rowidx, cval, fi, fv):  # noqa: ANN001
+    """Steps ``hi`` − 1 down to ``lo`` of a solve with ``Bᵀ``, column by column: each step's row value from its
+    slot of ``work`` less its column's other rows' values (``y`` is 0 where not solved yet)."""
+    for t in range(hi - 1, lo - 1, -1):
+        q = fi[_SQ, t]
+        acc = work[fi[_SB, t]]
         for e in range(colptr[q], colptr[q + 1]):
             acc -= cval[e] * y[rowidx[e]]
-        if sm and q == tcol:  # nonbasic t: its changed column
-            for j in range(J):
-                acc -= D[s, j] * y[jrows[j]]
-        acc *= scale
-        red[q] = acc
-        if L[s, q] == U[s, q]:
-            continue
-        code = stat[q]
-        if (code == 0 and acc < -dtol) or (code == 2 and acc > dtol) or (code == 3 and abs(acc) > dtol):
-            return False
-    return True
+        y[fi[_SR, t]] = acc / fv[t]
+
+
+def _bsteps_sparse(hi, lo, y, work, rowptr, colidx, rval, fpos, fi, fv, ynz, ny):  # noqa: ANN001
+    """Steps ``hi`` − 1 down to ``lo`` of a solve with ``Bᵀ``, row by row: each step's row value from its slot of
+    ``work``, then, if not 0, that row out of ``work`` and appended to ``ynz`` (``ny`` rows so far; returns
+    their count)."""
+    for t in range(hi - 1, lo - 1, -1):
+        v = work[fi[_SB, t]]
+        if v != 0.0:
+            r = fi[_SR, t]
+            v /= fv[t]
+            y[r] = v
+            ny = _brow(r, v, work, rowptr, colidx, rval, fpos, ynz, ny)
+    return ny
+
+
+def _brow(r, v, work, rowptr, colidx, rval, fpos, ynz, ny):  # noqa: ANN001
+    """Row ``r`` × ``v`` out of ``work`` (by basic slot); appends ``r`` to ``ynz``."""
+    ynz[ny] = r
+    for e in range(rowptr[r], rowptr[r + 1]):
+        b = fpos[colidx[e]]
+        if b >= 0:
+            work[b] -= rval[e] * v
+    return ny + 1
+
+
+def _ftran(rhs, x, work, tmp, m, colptr, rowidx, cval, fi, fv, LU, counts, ets, eti, etv, neta):  # noqa: ANN001
+    """x (by basic slot) = B⁻¹ rhs (by row), etas included; ``work``, ``tmp``: scratch (m)."""
+    n1, t1, k = counts[0], counts[1], counts[2]
+    for r in range(m):
+        work[r] = rhs[r]
+    _fsteps(0, n1, x, work, colptr, rowidx, cval, fi, fv)
+    if k > 0:  # P⁻¹LU u = work[bump rows]: L v = P work, U u = v
+        for i in range(k):
+            acc = work[fi[_BR, fi[_BP, i]]]
+            for c in range(i):
+                acc -= LU[i, c] * tmp[c]
+            tmp[i] = acc
+        for i in range(k - 1, -1, -1):
+            acc = tmp[i]
+            for c in range(i + 1, k):
+                acc -= LU[i, c] * tmp[c]
+            tmp[i] = acc / LU[i, i]
+        for j in range(k):
+            v = tmp[j]
+            x[fi[_BB, j]] = v
+            q = fi[_BQ, j]
+            for e in range(colptr[q], colptr[q + 1]):
+                work[rowidx[e]] -= cval[e] * v
+    _fsteps(t1, m, x, work, colptr, rowidx, cval, fi, fv)
+    for j in range(neta):
+        e0 = ets[j]
+        p = eti[e0]
+        xp = x[p] / etv[e0]
+        if xp != 0.0:
+            for e in range(e0 + 1, ets[j + 1]):
+                x[eti[e]] -= etv[e] * xp
+        x[p] = xp
+
+
+def _btran(c, y, ynz, sparse, work, tmp, m, colptr, rowidx, cval, rowptr, colidx, rval, fpos, fi, fv, LU,  # noqa: ANN001
+           counts, ets, eti, etv, neta):  # noqa: ANN001
+    """y (by row) = B⁻ᵀ c (by basic slot), etas included; ``work``, ``tmp``: scratch (m).  ``sparse`` (for a
+    ``c`` with few non-zeros): rows by rows, skipping the zeros, and the rows where y is not 0 go to ``ynz``
+    (returns their count); else column by column (returns −1)."""
+    n1, t1, k = counts[0], counts[1], counts[2]
+    for b in range(m):
+        work[b] = c[b]
+        y[b] = 0.0
+    for j in range(neta - 1, -1, -1):
+        e0 = ets[j]
+        p = eti[e0]
+        acc = work[p]
+        for e in range(e0 + 1, ets[j + 1]):
+            acc -= etv[e] * work[eti[e]]
+        work[p] = acc / etv[e0]
+    ny = 0
+    if sparse:
+        ny = _bsteps_sparse(m, t1, y, work, rowptr, colidx, rval, fpos, fi, fv, ynz, ny)
+    else:
+        _bsteps(m, t1, y, work, colptr, rowidx, cval, fi, fv)
+    if k > 0:  # (P⁻¹LU)ᵀ y_bump = work[bump slots] (less the trailing rows): Uᵀ v = work, Lᵀ u = v, y = P⁻¹ u
+        for j in range(k):
+            acc = work[fi[_BB, j]]
+            if not sparse:
+                q = fi[_BQ, j]
+                for e in range(colptr[q], colptr[q + 1]):
+                    acc -= cval[e] * y[rowidx[e]]
+            for c2 in range(j):
+                acc -= LU[c2, j] * tmp[c2]
+            tmp[j] = acc / LU[j, j]
+        for i in range(k - 1, -1, -1):
+            acc = tmp[i]
+            for c2 in range(i + 1, k):
+                acc -= LU[c2, i] * tmp[c2]
+            tmp[i] = acc
+        for i in range(k):
+            r = fi[_BR, fi[_BP, i]]
+            y[r] = tmp[i]
+            if sparse and tmp[i] != 0.0:
+                ny = _brow(r, tmp[i], work, rowptr, colidx, rval, fpos, ynz, ny)
+    if sparse:
+        return _bsteps_sparse(n1, 0, y, work, rowptr, colidx, rval, fpos, fi, fv, ynz, ny)
+    _bsteps(n1, 0, y, work, colptr, rowidx, cval, fi, fv)
+    return -1
+
+
+def _push_eta(a, p, m, ets, eti, etv, neta):  # noqa: ANN001
+    """Append the eta of ``a`` (B⁻¹ of the column entering at slot ``p``): its pivot first, then its other
+    non-zeros; returns the new number of etas."""
+    e = ets[neta]
+    eti[e] = p
+    etv[e] = a[p]
+    e += 1
+    for b in range(m):
+        if a[b] != 0.0 and b != p:
+            eti[e] = b
+            etv[e] = a[b]
+            e += 1
+    ets[neta + 1] = e
+    return neta + 1
+
+
+def _column(q, v, out, m, colptr, rowidx, cval, tcol, Ds, jrows, clear):  # noqa: ANN001
+    """``out += v`` × the scenario's column ``q`` (``clear``: set ``out`` to 0 first)."""
+    if clear:
+        for r in range(m):
+            out[r] = 0.0
+    for e in range(colptr[q], colptr[q + 1]):
+        out[rowidx[e]] += cval[e] * v
+    if q == tcol:
+        for j in range(jrows.size):
+            out[jrows[j]] += Ds[j] * v
+
+
+def _alpha(q, y, colptr, rowidx, cval, tcol, Ds, jrows):  # noqa: ANN001
+    """−y · the scenario's column ``q``."""
+    a = 0.0
+    for e in range(colptr[q], colptr[q + 1]):
+        a -= cval[e] * y[rowidx[e]]
+    if q == tcol:
+        for j in range(jrows.size):
+            a -= Ds[j] * y[jrows[j]]
+    return a
 
 
 def _solve_all_py(idx, L, U, status, cost, D, jrows, tcol, ptol, dtol, max_piv, colptr, rowidx, cval,  # noqa: ANN001, C901
-                  rowptr, colidx, rval, m, z, result, den, ycov, npiv):  # noqa: ANN001
+                  rowptr, colidx, rval, m, z, result, ycov, npiv):  # noqa: ANN001
     N = L.shape[1]
     J = jrows.size
     basic = np.empty(m, np.int64)
     bpos = np.empty(N, np.int64)
+    fpos = np.empty(N, np.int64)
     rowcnt = np.empty(m, np.int64)
+    rowe = np.empty(m, np.int64)
+    ecol = np.empty(colptr[N], np.int64)  # the column of each entry
+    for q in range(N):
+        for e in range(colptr[q], colptr[q + 1]):
+            ecol[e] = q
     colcnt = np.empty(m, np.int64)
     rowdone = np.empty(m, np.bool_)
     coldone = np.empty(m, np.bool_)
     stack = np.empty(m, np.int64)
-    p1r = np.empty(m, np.int64)
-    p1c = np.empty(m, np.int64)
-    er = np.empty(m, np.int64)
-    ec = np.empty(m, np.int64)
-    brow = np.empty(m, np.int64)
-    bcol = np.empty(m, np.int64)
-    bumpr = np.empty(m, np.int64)
-    bumpc = np.empty(m, np.int64)
+    fi = np.empty((7, m), np.int64)
+    fv = np.empty(m)
     LU = np.empty((m, m))
-    perm = np.empty(m, np.int64)
     counts = np.zeros(3, np.int64)
+    ets = np.zeros(_MAX_ETAS + 2, np.int64)
+    eti = np.empty((_MAX_ETAS + 1) * m, np.int64)
+    etv = np.empty((_MAX_ETAS + 1) * m)
+    work = np.empty(m)
     tmp = np.empty(m)
-    tmp2 = np.empty(m)
     zq = np.empty(N)
     red = np.empty(N)
-    cb = np.empty(m)
     y = np.empty(m)
-    rhs = np.empty(m)
     xb = np.empty(m)
-    w = np.empty(m)
-    r1 = np.empty(m)
-    r2 = np.empty(m)
+    aq = np.empty(m)
+    dx = np.empty(m)
     ei = np.empty(m)
+    cand = np.empty(N, np.int64)
+    iscand = np.zeros(N, np.bool_)
+    mark = np.full(N, -1, np.int64)
+    ynz = np.empty(m, np.int64)
+    stamp = 0
     cq = np.empty(N, np.int64)
+    tl = np.empty(N, np.int64)
     cr = np.empty(N)
     ca = np.empty(N)
     flips = np.empty(N, np.int64)
-    alph = np.empty(N)
+    alph = np.zeros(N)  # the pivot row's entries α_q of the candidates tl[:nt], 0 elsewhere
+    nt = 0
+    noD = np.zeros(J)
     for n_ in range(idx.size):
         s = idx[n_]
-        stat = status[s]
+        stat, Ls, Us = status[s], L[s], U[s]
         piv = 0
         res = FAIL
-        fresh = True  # reduced costs are computed afresh (else updated by the last pivot)
-        while True:
-            if not _factor(stat, N, m, colptr, rowidx, cval, rowptr, colidx, rval, basic, bpos, rowcnt, colcnt,
-                           rowdone, coldone, stack, p1r, p1c, er, ec, brow, bcol, bumpr, bumpc, LU, perm, counts):
-                break
-            # nonbasic values
-            valid = True
-            for q in range(N):
-                if bpos[q] >= 0:
-                    continue
-                code = stat[q]
-                if code == 0:
-                    v = L[s, q]
-                elif code == 2:
-                    v = U[s, q]
-                else:
-                    v = 0.0
-                    if not (L[s, q] == -np.inf and U[s, q] == np.inf):
-                        valid = False
-                        break
-                if not math.isfinite(v):
-                    valid = False
+        # nonbasic values; the rank-one change (only where it changes something)
+        valid = True
+        for q in range(N):  # (0 for the basic ones; selects, not branches, on the status)
+            code = stat[q]
+            lo, hi = Ls[q], Us[q]
+            v = lo if code == 0 else (hi if code == 2 else 0.0)
+            valid &= math.isfinite(v) & ((code != 3) | ((lo == -np.inf) & (hi == np.inf)))
+            zq[q] = v
+        Ds = noD
+        tc = -1
+        for j in range(J):
+            if D[s, j] != 0.0:
+                Ds = D[s]
+                tc = tcol
+        neta = nc = 0
+        fresh_duals = updated = False
+        refac = True  # factorise the basis (and recompute x_B) before the next iteration
+        xfresh = False  # x_B computed afresh from the nonbasic values (else updated by the last pivot)
+        while valid:
+            if refac:
+                if not _factor(stat, N, m, colptr, rowidx, cval, ecol, rowptr, colidx, basic, fpos, rowcnt, rowe,
+                               colcnt, rowdone, coldone, stack, fi, fv, LU, counts):
                     break
-                zq[q] = v
-            if not valid:
-                break
-            # the rank-one change
-            sm = False
-            if tcol >= 0:
-                for j in range(J):
-                    if D[s, j] != 0.0:
-                        sm = True
+                bpos[:] = fpos
+                neta = 0
+                if tc >= 0 and bpos[tc] >= 0:  # B (I + w e_itᵀ), w = B⁻¹δ
+                    it = bpos[tc]
+                    for r in range(m):
+                        ei[r] = 0.0
+                    for j in range(J):
+                        ei[jrows[j]] += Ds[j]
+                    _ftran(ei, aq, work, tmp, m, colptr, rowidx, cval, fi, fv, LU, counts, ets, eti, etv, 0)
+                    d = 1.0 + aq[it]
+                    if d < 1e-7:  # the change flips or nearly cancels the basis: not usable
                         break
-            it = bpos[tcol] if tcol >= 0 else -1
-            d = 1.0
-            if sm and it >= 0:  # w = B⁻¹δ is only needed while the coverage column is basic
+                    aq[it] = d
+                    neta = _push_eta(aq, it, m, ets, eti, etv, 0)
+                refac = False
+                xfresh = False
+                if piv == 0:  # the candidates, and the start basis's reduced costs
+                    nc = 0
+                    for q in range(N):
+                        c = (bpos[q] < 0) & (Ls[q] != Us[q])
+                        iscand[q] = c
+                        cand[nc] = q
+                        nc += 1 if c else 0
+                    if not _duals(stat, cost, dtol, m, basic, cand, nc, colptr, rowidx, cval, rowptr, colidx, rval,
+                                  fpos, tc, Ds, jrows, fi, fv, LU, counts, ets, eti, etv, neta, work, tmp, ei, y, ynz,
+                                  red):
+                        break
+                    fresh_duals = True
+            if not xfresh:  # basic values from the nonbasic ones
                 for r in range(m):
-                    ei[r] = 0.0
-                for j in range(J):
-                    ei[jrows[j]] += D[s, j]
-                _ftran(ei, w, m, basic, bpos, colptr, rowidx, cval, rowptr, colidx, rval, p1r, p1c, er, ec, bcol,
-                       bumpr, bumpc, LU, perm, counts, tmp)
-                d = 1.0 + w[it]
-                if d < 1e-7:  # the change flips or nearly cancels the basis: not usable
-                    break
-            if fresh and not _duals(s, stat, cost, d, sm, tcol, D, jrows, L, U, dtol, m, N, basic, bpos, colptr, rowidx,
-                                    cval, p1r, p1c, er, ec, brow, bumpr, bumpc, LU, perm, counts, tmp, tmp2, cb, y,
-                                    red):
-                break
-            # primal values of the basic variables
-            for r in range(m):
-                rhs[r] = 0.0
-            for q in range(N):
-                if bpos[q] >= 0:
-                    continue
-                v = zq[q]
-                if v != 0.0:
-                    for e in range(colptr[q], colptr[q + 1]):
-                        rhs[rowidx[e]] -= cval[e] * v
-                    if sm and q == tcol:
-                        for j in range(J):
-                            rhs[jrows[j]] -= D[s, j] * v
-            _ftran(rhs, xb, m, basic, bpos, colptr, rowidx, cval, rowptr, colidx, rval, p1r, p1c, er, ec, bcol,
-                   bumpr, bumpc, LU, perm, counts, tmp)
-            if sm and it >= 0:
-                f = xb[it] / d
-                for b in range(m):
-                    xb[b] -= w[b] * f
+                    acc = 0.0
+                    for e in range(rowptr[r], rowptr[r + 1]):
+                        acc -= rval[e] * zq[colidx[e]]
+                    ei[r] = acc
+                if tc >= 0:
+                    for j in range(J):
+                        ei[jrows[j]] -= Ds[j] * zq[tc]
+                _ftran(ei, xb, work, tmp, m, colptr, rowidx, cval, fi, fv, LU, counts, ets, eti, etv, neta)
+                xfresh = True
+                updated = False
             worst = -1
             vmax = ptol
             for b in range(m):
                 q = basic[b]
-                e1 = L[s, q] - xb[b]
+                e1 = Ls[q] - xb[b]
                 if e1 > vmax:
                     vmax = e1
                     worst = b
-                e2 = xb[b] - U[s, q]
+                e2 = xb[b] - Us[q]
                 if e2 > vmax:
                     vmax = e2
                     worst = m + b
             if worst < 0:
-                if not fresh and not _duals(s, stat, cost, d, sm, tcol, D, jrows, L, U, dtol, m, N, basic, bpos,
-                                            colptr, rowidx, cval, p1r, p1c, er, ec, brow, bumpr, bumpc, LU, perm,
-                                            counts, tmp, tmp2, cb, y, red):
+                if updated:  # check afresh
+                    xfresh = False
+                    continue
+                if not fresh_duals and not _duals(stat, cost, dtol, m, basic, cand, nc, colptr, rowidx,
+                                                  cval, rowptr, colidx, rval, fpos, tc, Ds, jrows, fi, fv, LU, counts,
+                                                  ets, eti, etv, neta, work, tmp, ei, y, ynz, red):
                     break  # the updated reduced costs drifted: not verified
                 for q in range(N):
                     z[s, q] = zq[q] if bpos[q] < 0 else xb[bpos[q]]
                 for j in range(J):
                     q = N - m + jrows[j]
-                    ycov[s, j] = red[q] if bpos[q] < 0 else 0.0
-                den[s] = d
+                    ycov[s, j] = _alpha(q, y, colptr, rowidx, cval, tc, Ds, jrows) + cost[q] if bpos[q] < 0 else 0.0
                 res = OK
                 break
             if piv >= max_piv:
                 break
-            # dual ratio test: row i of B⁻¹ (with the change), then each nonbasic column's effect on x_B[i]
+            # dual ratio test: row i of B⁻¹, then each candidate's effect on x_B[i]
             i = worst % m
             below = worst < m
             for b in range(m):
                 ei[b] = 0.0
             ei[i] = 1.0
-            _btran(ei, r1, m, basic, colptr, rowidx, cval, p1r, p1c, er, ec, brow, bumpr, bumpc, LU, perm, counts,
-                   tmp, tmp2)
-            if sm and it >= 0:
-                ei[i] = 0.0
-                ei[it] = 1.0
-                _btran(ei, r2, m, basic, colptr, rowidx, cval, p1r, p1c, er, ec, brow, bumpr, bumpc, LU, perm,
-                       counts, tmp, tmp2)
-                fw = w[i] / d
-                for r in range(m):
-                    r1[r] -= fw * r2[r]
+            ny = _btran(ei, y, ynz, True, work, tmp, m, colptr, rowidx, cval, rowptr, colidx, rval, fpos, fi, fv, LU,
+                        counts, ets, eti, etv, neta)
+            # the pivot row's entries α_q = −y·a_q of the candidates, row by row over the non-zeros of y: the
+            # candidates touched (their list in increasing order, as the candidates are)
+            for g in range(nt):  # (the last row's entries back to 0)
+                alph[tl[g]] = 0.0
+            stamp += 1
+            nt = 0
+            for g in range(ny):  # (selects, not branches: these would be mispredicted)
+                r = ynz[g]
+                v = y[r]
+                for e in range(rowptr[r], rowptr[r + 1]):
+                    q = colidx[e]
+                    c = iscand[q]
+                    alph[q] -= rval[e] * v if c else 0.0
+                    tl[nt] = q
+                    nt += 1 if c & (mark[q] != stamp) else 0
+                    mark[q] = stamp
+            if tc >= 0 and iscand[tc]:
+                alpha = 0.0
+                for j in range(J):
+                    alpha -= Ds[j] * y[jrows[j]]
+                alph[tc] += alpha
+                if alpha != 0.0 and mark[tc] != stamp:
+                    mark[tc] = stamp
+                    tl[nt] = tc
+                    nt += 1
+            for g in range(1, nt):
+                q = tl[g]
+                h = g
+                while h > 0 and tl[h - 1] > q:
+                    tl[h] = tl[h - 1]
+                    h -= 1
+                tl[h] = q
             # bound-flipping ("long-step") ratio test: pass the breakpoints of boxed candidates, flipping them
             # to their other bound, while the leaving row stays infeasible; the next candidate enters
-            nc = 0
-            for q in range(N):
-                if bpos[q] >= 0 or L[s, q] == U[s, q]:
-                    continue
-                alpha = 0.0
-                for e in range(colptr[q], colptr[q + 1]):
-                    alpha -= cval[e] * r1[rowidx[e]]
-                if sm and q == tcol:
-                    for j in range(J):
-                        alpha -= D[s, j] * r1[jrows[j]]
-                alph[q] = alpha
+            ne = 0
+            for g in range(nt):
+                q = tl[g]
+                alpha = alph[q]
                 a = alpha if below else -alpha
                 code = stat[q]
                 if not ((code == 0 and a > 1e-9) or (code == 2 and a < -1e-9) or (code == 3 and abs(a) > 1e-9)):
                     continue
-                cq[nc] = q
-                cr[nc] = abs(red[q]) / abs(a)
-                ca[nc] = abs(a)
-                nc += 1
+                cq[ne] = q
+                cr[ne] = abs(red[q]) / abs(a)
+                ca[ne] = abs(a)
+                ne += 1
             # breakpoints in increasing ratio (ties: the largest |a| first), found one at a time: usually only
             # the first one or two are needed
             slope = vmax
             enter = -1
             nflip = 0
-            while nc > 0:
+            while ne > 0:
                 best = 0
-                for g in range(1, nc):
+                for g in range(1, ne):
                     tie = 1e-12 * max(1.0, cr[best])
                     if cr[g] < cr[best] - tie or (cr[g] <= cr[best] + tie and ca[g] > ca[best]):
                         best = g
                 q = cq[best]
-                span = U[s, q] - L[s, q]
+                span = Us[q] - Ls[q]
                 if span < np.inf and slope - ca[best] * span > ptol:
                     slope -= ca[best] * span
                     flips[nflip] = q
                     nflip += 1
-                    nc -= 1
-                    cq[best], cr[best], ca[best] = cq[nc], cr[nc], ca[nc]
+                    ne -= 1
+                    cq[best], cr[best], ca[best] = cq[ne], cr[ne], ca[ne]
                 else:
                     enter = q
                     break
             if enter < 0:
                 res = INFEASIBLE
                 break
-            for f in range(nflip):
-                q = flips[f]
-                stat[q] = 2 if stat[q] == 0 else 0
+            # the entering column B⁻¹a_q: its entry i must agree with the row's (else refactorise, if that can help)
+            _column(enter, 1.0, ei, m, colptr, rowidx, cval, tc, Ds, jrows, True)
+            _ftran(ei, aq, work, tmp, m, colptr, rowidx, cval, fi, fv, LU, counts, ets, eti, etv, neta)
+            if abs(aq[i] + alph[enter]) > 1e-9 * (1.0 + abs(alph[enter])) and neta > 1:
+                refac = True
+                continue
+            # the flips' effect on x_B
+            if nflip > 0:
+                for r in range(m):
+                    ei[r] = 0.0
+                for f in range(nflip):
+                    q = flips[f]
+                    if stat[q] == 0:
+                        stat[q] = 2
+                        v = Us[q]
+                    else:
+                        stat[q] = 0
+                        v = Ls[q]
+                    _column(q, v - zq[q], ei, m, colptr, rowidx, cval, tc, Ds, jrows, False)
+                    zq[q] = v
+                _ftran(ei, dx, work, tmp, m, colptr, rowidx, cval, fi, fv, LU, counts, ets, eti, etv, neta)
+                for b in range(m):
+                    xb[b] -= dx[b]
+            # the pivot: x_B[i] to its bound, the entering variable takes its slot
+            leave = basic[i]
+            bound = Ls[leave] if below else Us[leave]
+            step = (xb[i] - bound) / aq[i]
+            for b in range(m):
+                xb[b] -= step * aq[b]
+            xb[i] = zq[enter] + step
+            zq[enter] = 0.0
+            zq[leave] = bound
             # reduced costs of the next basis: red_k − (red_q / α_q) α_k; the leaving variable gets red_q / α_q
             th = red[enter] / alph[enter]
-            for q in range(N):
-                if bpos[q] < 0 and not L[s, q] == U[s, q]:
-                    red[q] -= th * alph[q]
+            for g in range(nt):
+                q = tl[g]
+                red[q] -= th * alph[q]
             red[enter] = 0.0
-            red[basic[i]] = th
-            stat[basic[i]] = 0 if below else 2
+            red[leave] = th
+            # the candidates: the leaving one (unless fixed) for the entering one
+            g = 0
+            while cand[g] != enter:
+                g += 1
+            iscand[enter] = False
+            iscand[leave] = Ls[leave] != Us[leave]
+            if iscand[leave]:
+                cand[g] = leave
+            else:
+                nc -= 1
+                cand[g] = cand[nc]
+            stat[leave] = 0 if below else 2
             stat[enter] = 1
+            basic[i] = enter
+            bpos[enter] = i
+            bpos[leave] = -1
+            neta = _push_eta(aq, i, m, ets, eti, etv, neta)
             piv += 1
-            fresh = False
+            updated = True
+            fresh_duals = False
+            if neta > _MAX_ETAS:
+                refac = True
         result[s] = res
         npiv[s] = piv
+
+
+def _duals(stat, cost, dtol, m, basic, cand, nc, colptr, rowidx, cval, rowptr, colidx, rval, fpos, tc, Ds,  # noqa: ANN001
+           jrows, fi, fv, LU, counts, ets, eti, etv, neta, work, tmp, cb, y, ynz, red):  # noqa: ANN001
+    """The duals ``y`` and the candidates' reduced costs ``red``; False if the basis is not dual feasible."""
+    nz = 0
+    for b in range(m):
+        cb[b] = cost[basic[b]]
+        nz += 1 if cb[b] != 0.0 else 0
+    _btran(cb, y, ynz, nz <= m // 8, work, tmp, m, colptr, rowidx, cval, rowptr, colidx, rval, fpos, fi, fv, LU,
+           counts, ets, eti, etv, neta)
+    bad = False
+    for g in range(nc):
+        q = cand[g]
+        acc = cost[q] + _alpha(q, y, colptr, rowidx, cval, tc, Ds, jrows)
+        red[q] = acc
+        code = stat[q]
+        bad |= ((code == 0) & (acc < -dtol)) | ((code == 2) & (acc > dtol)) | ((code == 3) & (abs(acc) > dtol))
+    return not bad
 
 
 _solve_all: Any = _solve_all_py
 if _njit is not None:  # pragma: no branch
     _factor = _njit(_factor)
+    _fsteps = _njit(_fsteps)
+    _bsteps = _njit(_bsteps)
+    _bsteps_sparse = _njit(_bsteps_sparse)
+    _brow = _njit(_brow)
     _ftran = _njit(_ftran)
     _btran = _njit(_btran)
+    _push_eta = _njit(_push_eta)
+    _column = _njit(_column)
+    _alpha = _njit(_alpha)
     _duals = _njit(_duals)
     _solve_all = _njit(_solve_all_py)

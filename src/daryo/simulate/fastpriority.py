@@ -260,7 +260,6 @@ class PrioritySolver:
                 status[use] = h2[scen[use]]
                 start[use] = True
         result = np.full(K, dsx.FAIL, dtype=np.int8)
-        den = np.ones(K)
         y = np.zeros((K, jrows.size))
         piv = np.zeros(K, dtype=np.int64)
         mp = self.options.max_pivots
@@ -268,7 +267,7 @@ class PrioritySolver:
 
         def run(idx: np.ndarray) -> np.ndarray:
             dsx.solve(self.st, idx, L, U, status, cost, Dk, jrows, tcol, self.options.primal_tol, dual_tol, mp, z,
-                      result, den, y, piv, self._compiled)
+                      result, y, piv, self._compiled)
             self.stats.pivots += int(piv[idx].sum())
             return idx[result[idx] == dsx.FAIL]
 
@@ -307,7 +306,6 @@ class PrioritySolver:
         has[scen[ok]] = True
         if ok.size:
             self._recent[slot] = status[ok[:16]]
-        y[ok] /= den[ok][:, None]
         return _Result(result, y)
 
     @staticmethod
