@@ -60,7 +60,9 @@ import numpy as np
 
 from ..network import CompiledNetwork
 from ..solver import HighsSolver, SolveStatus
+from . import _dualsimplex as dsx
 from . import _kernel
+from ._basismap import BasisAlgebra
 from .engine import (
     SimulationOutput,
     _raise_infeasible,
@@ -316,11 +318,17 @@ def _row_ids(a: np.ndarray) -> np.ndarray:
 
 # --------------------------------------------------------------------------------------------- bases
 class _Basis:
-    """One optimal basis: the linear map from a scenario's data to its solution and feasibility slacks."""
+    """One optimal basis: the linear map from a scenario's data to its solution and feasibility slacks.
 
-    __slots__ = ("status", "basic", "nb", "B", "K", "at_lo", "at_hi", "chk_lo", "chk_hi", "maps", "last_used")
+    Its algebra (``B⁻¹`` applied to columns, rows and costs) is dense, ``K = −B⁻¹N`` solved once with LAPACK,
+    or, given ``algebra`` (with Numba), done on the peeled sparse factorisation of
+    :mod:`daryo.simulate._basismap`, which is far cheaper for a network's basis; the two agree to rounding.
+    """
 
-    def __init__(self, status: np.ndarray, lay: _Layout):
+    __slots__ = ("status", "basic", "nb", "B", "K", "dz", "algebra", "at_lo", "at_hi", "chk_lo", "chk_hi", "maps",
+                 "last_used")
+
+    def __init__(self, status: np.ndarray, lay: _Layout, algebra: BasisAlgebra | None = None):
         self.status = status
         self.basic = np.flatnonzero(status == _BASIC)
         self.nb = np.flatnonzero(status != _BASIC)
@@ -330,10 +338,18 @@ class _Basis:
         self.at_lo, self.at_hi = nbs == _LOWER, nbs == _UPPER
         if np.any(self.at_lo & lay.inf_lo[self.nb]) or np.any(self.at_hi & lay.inf_hi[self.nb]):
             raise np.linalg.LinAlgError("a nonbasic variable sits at an infinite bound")
-        self.B = B = lay.dense[:, self.basic]
-        self.K = -np.linalg.solve(B, lay.dense[:, self.nb])  # z_B = K z_N; raises if B is singular
-        if not np.all(np.abs(self.K) < 1e9):  # nearly singular: not worth the rounding
-            raise np.linalg.LinAlgError("ill-conditioned basis")
+        self.algebra = algebra
+        if algebra is None:
+            self.B = B = lay.dense[:, self.basic]
+            self.K = -np.linalg.solve(B, lay.dense[:, self.nb])  # z_B = K z_N; raises if B is singular
+            if not np.all(np.abs(self.K) < 1e9):  # nearly singular: not worth the rounding
+                raise np.linalg.LinAlgError("ill-conditioned basis")
+        else:
+            slot = np.where(status == _LOWER, lay.lo_slot, np.where(status == _UPPER, lay.hi_slot, -1))
+            dz = algebra.derivative(status, slot, lay.k)  # d z / d data
+            if dz is None:
+                raise np.linalg.LinAlgError("singular or ill-conditioned basis")
+            self.dz: np.ndarray = dz
         self.chk_lo = self.basic[~lay.inf_lo[self.basic]]
         self.chk_hi = self.basic[~lay.inf_hi[self.basic]]
         self.maps: dict[int, _Map | None] = {}  # by cost key; None: never optimal for those costs
@@ -343,8 +359,13 @@ class _Basis:
         """Reduced costs of the nonbasic variables, and the nonbasic positions whose reduced cost has the
         wrong sign for their status (optimal only while fixed); None if the basis is never optimal."""
         cz = np.concatenate([cost, np.zeros(lay.m)])
-        y = np.linalg.solve(self.B.T, cz[self.basic])
-        red = cz[self.nb] - lay.dense[:, self.nb].T @ y
+        if self.algebra is None:
+            y = np.linalg.solve(self.B.T, cz[self.basic])
+            red = cz[self.nb] - lay.dense[:, self.nb].T @ y
+        else:
+            full = self.algebra.reduced_costs(self.status, cz)
+            assert full is not None  # a usable basis (checked when it was made)
+            red = full[self.nb]
         zero = ~(self.at_lo | self.at_hi)
         if np.any(zero & (np.abs(red) > tol)):
             return None, red
@@ -367,16 +388,22 @@ class _Basis:
             j, leave_to, sign = int(self.chk_hi[i - n_lo]), _UPPER, -1.0  # above its upper bound: decrease
         else:
             return None
-        row = sign * self.K[int(np.searchsorted(self.basic, j))]
-        free = ~(self.at_lo | self.at_hi)
-        ok = ((self.at_lo & (row > pivot_tol)) | (self.at_hi & (row < -pivot_tol))
-              | (free & (np.abs(row) > pivot_tol))) & ~fixed[self.nb]
-        if not ok.any():
-            return None
-        q = np.flatnonzero(ok)
-        ratio = np.abs(m.red[q]) / np.abs(row[q])
-        best = ratio <= ratio.min() + 1e-12 * max(1.0, float(ratio.min()))
-        q = q[best][np.argmax(np.abs(row[q[best]]))]  # ties: the largest pivot element
+        slot = int(np.searchsorted(self.basic, j))
+        if self.algebra is not None:
+            q = self.algebra.entering(self.status, slot, sign, self.nb, m.red, fixed, pivot_tol)
+            if q < 0:
+                return None
+        else:
+            row = sign * self.K[slot]
+            free = ~(self.at_lo | self.at_hi)
+            ok = ((self.at_lo & (row > pivot_tol)) | (self.at_hi & (row < -pivot_tol))
+                  | (free & (np.abs(row) > pivot_tol))) & ~fixed[self.nb]
+            if not ok.any():
+                return None
+            cands = np.flatnonzero(ok)
+            ratio = np.abs(m.red[cands]) / np.abs(row[cands])
+            best = ratio <= ratio.min() + 1e-12 * max(1.0, float(ratio.min()))
+            q = int(cands[best][np.argmax(np.abs(row[cands[best]]))])  # ties: the largest pivot element
         status = self.status.copy()
         status[j] = leave_to
         status[self.nb[q]] = _BASIC
@@ -386,14 +413,17 @@ class _Basis:
         """W (k+1, r): rows = data slots (+ a constant row, filled per bound key), columns = the outputs
         ``out`` then the slacks (basic − lower, upper − basic, lower − upper of ``fixed``)."""
         N, k = lay.N, lay.k
-        Z = np.zeros((N, k))  # d z / d data
-        cols = np.arange(self.nb.size)
-        for mask, slot_of in ((self.at_lo, lay.lo_slot), (self.at_hi, lay.hi_slot)):
-            slots = slot_of[self.nb[mask]]
-            use = slots >= 0
-            q, s = cols[mask][use], slots[use]
-            np.add.at(Z, (self.basic[:, None], s[None, :]), self.K[:, q])
-            Z[self.nb[q], s] += 1.0
+        if self.algebra is not None:
+            Z = self.dz
+        else:
+            Z = np.zeros((N, k))  # d z / d data
+            cols = np.arange(self.nb.size)
+            for mask, slot_of in ((self.at_lo, lay.lo_slot), (self.at_hi, lay.hi_slot)):
+                slots = slot_of[self.nb[mask]]
+                use = slots >= 0
+                q, s = cols[mask][use], slots[use]
+                np.add.at(Z, (self.basic[:, None], s[None, :]), self.K[:, q])
+                Z[self.nb[q], s] += 1.0
         W = np.zeros((k + 1, out.size + self.chk_lo.size + self.chk_hi.size + fixed.size))
         blocks = [Z[out], Z[self.chk_lo] - _unit(lay.lo_slot[self.chk_lo], k),
                   _unit(lay.hi_slot[self.chk_hi], k) - Z[self.chk_hi],
@@ -407,9 +437,14 @@ class _Basis:
         lo_c = np.where((lay.lo_slot >= 0) | lay.inf_lo, 0.0, lo)  # scenario data enter through the slots
         hi_c = np.where((lay.hi_slot >= 0) | lay.inf_hi, 0.0, hi)
         v = np.where(self.at_lo, lo_c[self.nb], 0.0) + np.where(self.at_hi, hi_c[self.nb], 0.0)
-        z = np.empty(lay.N)
+        z = np.zeros(lay.N)
         z[self.nb] = v
-        z[self.basic] = self.K @ v
+        if self.algebra is None:
+            z[self.basic] = self.K @ v
+        else:
+            solved = self.algebra.solution(self.status, z)
+            assert solved is not None
+            z = solved
         return np.concatenate([z[out], z[self.chk_lo] - lo_c[self.chk_lo], hi_c[self.chk_hi] - z[self.chk_hi],
                                lo_c[fixed] - hi_c[fixed]])
 
@@ -425,8 +460,8 @@ def _unit(slots: np.ndarray, k: int) -> np.ndarray:
 class _BasisCache:
     """Optimal bases by status, with their maps per (cost key, bound key); least recently used dropped."""
 
-    def __init__(self, lay: _Layout, out: np.ndarray, options: FastOptions):
-        self.lay, self.out, self.options = lay, out, options
+    def __init__(self, lay: _Layout, out: np.ndarray, options: FastOptions, algebra: BasisAlgebra | None = None):
+        self.lay, self.out, self.options, self.algebra = lay, out, options, algebra
         self.bases: dict[int, _Basis] = {}
         self.ids: dict[bytes, int] = {}
         self._next = 0
@@ -439,7 +474,7 @@ class _BasisCache:
         if b is not None:
             return b
         try:
-            basis = _Basis(status.copy(), self.lay)
+            basis = _Basis(status.copy(), self.lay, self.algebra)
         except (np.linalg.LinAlgError, ValueError):
             return -1
         b = self._next
@@ -579,7 +614,6 @@ class FastStepper:
         self.columns = cols
         self._out = np.concatenate([cols, np.setdiff1d(net.res_col, cols)]).astype(np.int64)
         self._res_slot = np.array([int(np.flatnonzero(self._out == c)[0]) for c in net.res_col], dtype=np.int64)
-        self.cache = _BasisCache(lay, self._out, self.options)
         self.solver = HighsSolver(net.lp)
         cmax = float(np.max(np.abs(np.concatenate([net.lp.cost, net.cost.shared.ravel(), [1.0]]))))
         self._dual_tol = 1e-9 * cmax
@@ -591,6 +625,8 @@ class FastStepper:
         if kernel == "numba" and not _kernel.available():
             raise ImportError("the numba kernel needs Numba: pip install 'daryo[fast]'")
         self._use_kernel = kernel == "numba" or (kernel == "auto" and _kernel.available())
+        algebra = BasisAlgebra(dsx.Structure(net.lp.A), lay.N) if self._use_kernel else None
+        self.cache = _BasisCache(lay, self._out, self.options, algebra)
         self._banks: dict[int, _kernel.Bank] = {}
         self._priority: PrioritySolver | None = None
         if net.mode == "priority" and net.req_col.size:
