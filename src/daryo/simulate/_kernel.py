@@ -84,6 +84,7 @@ class Bank:
         self.trans = _Grow(np.int64, _UNKNOWN)
         self._consts: dict[int, np.ndarray] = {}
         self.max_ng = 1
+        self._probe = np.random.default_rng(0).uniform(1.0, 2.0, k)  # hashes columns (see _identical_columns)
 
     def _ensure(self, b: int) -> None:
         if b < self.cap:
@@ -117,18 +118,14 @@ class Bank:
         if self.has_map[b] != 1:
             Wc = W[:k, r:]
             nc = Wc.shape[1]
-            ids: dict[bytes, int] = {}
-            group = np.array([ids.setdefault(col.tobytes(), len(ids)) for col in np.ascontiguousarray(Wc.T)],
-                             dtype=np.int64)  # groups numbered in the order of their first slack
-            first = np.zeros(len(ids), dtype=np.int64)
-            first[group[::-1]] = np.arange(nc - 1, -1, -1)
-            self.nc[b], self.ng[b] = nc, len(ids)
+            group, first = _identical_columns(Wc, self._probe)
+            self.nc[b], self.ng[b] = nc, first.size
             self.s_off[b], self.sv_off[b] = _append_sparse(Wc[:, first], self.S_ptr, self.S_idx, self.S_val)
             self.x_off[b], self.xv_off[b] = _append_sparse(W[:k, :r], self.X_ptr, self.X_idx, self.X_val)
             self.gm_off[b] = self.group.append(group)
             self.t_off[b] = self.trans.append(np.full(nc, _UNKNOWN, dtype=np.int64))
             self.has_map[b] = 1
-            self.max_ng = max(self.max_ng, len(ids))
+            self.max_ng = max(self.max_ng, first.size)
         ng, nc = int(self.ng[b]), int(self.nc[b])
         gmin, head = np.empty(ng), np.empty(ng, dtype=np.int64)
         _group_min(W[k, r:], self.group.data[self.gm_off[b]: self.gm_off[b] + nc], gmin, head)
@@ -139,6 +136,26 @@ class Bank:
     def set_pivot(self, b: int, slack: int, target: int) -> None:
         self._ensure(max(b, target))
         self.trans.data[self.t_off[b] + slack] = target if target >= 0 else _NONE
+
+
+def _identical_columns(a: np.ndarray, probe: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Groups of identical columns of ``a`` (k, c): each column's group, numbered in the order of the groups'
+    first columns, and each group's first column.  Columns are grouped by a random projection, then checked
+    equal to their group's first column entry by entry (a collision splits the group by exact comparison)."""
+    h = probe @ a
+    _, first, group = np.unique(h, return_index=True, return_inverse=True)
+    group = group.reshape(-1)
+    if not np.array_equal(a, a[:, first[group]]):  # a hash collision (never seen): compare exactly
+        ids: dict[bytes, int] = {}
+        group = np.array([ids.setdefault(col.tobytes(), len(ids)) for col in np.ascontiguousarray(a.T)],
+                         dtype=np.int64)
+        first = np.zeros(len(ids), dtype=np.int64)
+        first[group[::-1]] = np.arange(group.size - 1, -1, -1)
+        return group, first
+    order = np.argsort(first)  # renumber by first column
+    rank = np.empty_like(order)
+    rank[order] = np.arange(order.size)
+    return rank[group].astype(np.int64), first[order].astype(np.int64)
 
 
 def _append_sparse(a: np.ndarray, ptr: _Grow, idx: _Grow, val: _Grow) -> tuple[int, int]:
