@@ -13,7 +13,7 @@ from test_fastpath import compiled, random_network
 from daryo.simulate import _dualsimplex as dsx
 from daryo.simulate import _kernel
 from daryo.simulate._basismap import BasisAlgebra
-from daryo.simulate.fastpath import FastOptions, FastStepper, _Basis, _Map
+from daryo.simulate.fastpath import FastOptions, FastStepper, _Basis, _Map, _StepContext
 
 pytestmark = pytest.mark.skipif(not _kernel.available(), reason="the compiled algebra needs Numba")
 
@@ -26,7 +26,7 @@ def test_compiled_algebra_equals_dense(seed):
     lay = stepper.layout
     algebra = BasisAlgebra(dsx.Structure(net.lp.A), lay.N)
     cost = lay.costs(net, 0)
-    lo, hi = lay.shared(net, 0)
+    lo_c, hi_c = _StepContext(net, lay, 0, 1e-9).constant_bounds()
     fixed_none = np.zeros(lay.N, dtype=bool)
     checked = pivots = 0
     for dense in stepper.cache.bases.values():
@@ -39,9 +39,8 @@ def test_compiled_algebra_equals_dense(seed):
         fixed_f, red_f = fast.duals(lay, cost, 1e-9)
         np.testing.assert_allclose(red_f, red_d, rtol=1e-12, atol=1e-9)
         assert (fixed_d is None) == (fixed_f is None)
-        finite_lo, finite_hi = np.where(np.isfinite(lo), lo, 0.0), np.where(np.isfinite(hi), hi, 0.0)
-        np.testing.assert_allclose(fast.constant(lay, finite_lo, finite_hi, out, no_fixed),
-                                   dense.constant(lay, finite_lo, finite_hi, out, no_fixed), rtol=0, atol=1e-9)
+        np.testing.assert_allclose(fast.constant(lay, lo_c, hi_c, out, no_fixed),
+                                   dense.constant(lay, lo_c, hi_c, out, no_fixed), rtol=0, atol=1e-9)
         if fixed_d is not None:
             mp = _Map(np.zeros((1, 1)), fixed_d, red_d)  # the ratio test reads only the reduced costs
             for i in range(dense.chk_lo.size + dense.chk_hi.size):

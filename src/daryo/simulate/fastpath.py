@@ -431,20 +431,17 @@ class _Basis:
         W[:k] = np.vstack(blocks).T
         return W
 
-    def constant(self, lay: _Layout, lo: np.ndarray, hi: np.ndarray, out: np.ndarray, fixed: np.ndarray
+    def constant(self, lay: _Layout, lo_c: np.ndarray, hi_c: np.ndarray, out: np.ndarray, fixed: np.ndarray
                  ) -> np.ndarray:
-        """The constant row of W for the step's shared bounds ``lo``, ``hi`` (N,)."""
-        lo_c = np.where((lay.lo_slot >= 0) | lay.inf_lo, 0.0, lo)  # scenario data enter through the slots
-        hi_c = np.where((lay.hi_slot >= 0) | lay.inf_hi, 0.0, hi)
+        """The constant row of W for the step's shared bounds (``_StepContext.constant_bounds``)."""
+        if self.algebra is not None:
+            row = self.algebra.constant_row(self.status, lo_c, hi_c, out, self.chk_lo, self.chk_hi, fixed)
+            assert row is not None  # a usable basis (checked when it was made)
+            return row
         v = np.where(self.at_lo, lo_c[self.nb], 0.0) + np.where(self.at_hi, hi_c[self.nb], 0.0)
-        z = np.zeros(lay.N)
+        z = np.empty(lay.N)
         z[self.nb] = v
-        if self.algebra is None:
-            z[self.basic] = self.K @ v
-        else:
-            solved = self.algebra.solution(self.status, z)
-            assert solved is not None
-            z = solved
+        z[self.basic] = self.K @ v
         return np.concatenate([z[out], z[self.chk_lo] - lo_c[self.chk_lo], hi_c[self.chk_hi] - z[self.chk_hi],
                                lo_c[fixed] - hi_c[fixed]])
 
@@ -509,8 +506,8 @@ class _BasisCache:
         if m.ukey != ukey:  # the constant row holds the step's shared bounds
             const = m.consts.get(ukey)
             if const is None:
-                lo, hi = step.shared()
-                const = m.consts[ukey] = self.bases[b].constant(self.lay, lo, hi, self.out, m.fixed)
+                lo_c, hi_c = step.constant_bounds()
+                const = m.consts[ukey] = self.bases[b].constant(self.lay, lo_c, hi_c, self.out, m.fixed)
             m.W[self.lay.k] = const
             m.ukey = ukey
         return m.W
@@ -554,11 +551,22 @@ class _StepContext:
     _lo: np.ndarray | None = None
     _hi: np.ndarray | None = None
     _cost: np.ndarray | None = None
+    _lo_c: np.ndarray | None = None
+    _hi_c: np.ndarray | None = None
 
     def shared(self) -> tuple[np.ndarray, np.ndarray]:
         if self._lo is None or self._hi is None:
             self._lo, self._hi = self.lay.shared(self.net, self.t)
         return self._lo, self._hi
+
+    def constant_bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        """The shared bounds with 0 where scenario data (or an infinite bound) take over: the constant part."""
+        if self._lo_c is None or self._hi_c is None:
+            lo, hi = self.shared()
+            lay = self.lay
+            self._lo_c = np.where((lay.lo_slot >= 0) | lay.inf_lo, 0.0, lo)
+            self._hi_c = np.where((lay.hi_slot >= 0) | lay.inf_hi, 0.0, hi)
+        return self._lo_c, self._hi_c
 
     def cost(self) -> np.ndarray:
         if self._cost is None:
