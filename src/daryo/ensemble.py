@@ -430,9 +430,11 @@ def _dask(jobs: list[_Job], scheduler: str | None, workers: int | None) -> Itera
         if not jobs:
             return
         shared = client.scatter([jobs[0].model, jobs[0].source], broadcast=True)
-        futures = [client.submit(_run_remote, shared[0], shared[1], j.options, j.chunk, j.first, j.count,
-                                 key=f"daryo-chunk-{j.chunk}-{os.getpid()}-{id(jobs)}", pure=False) for j in jobs]
-        for _fut, result in as_completed(futures, with_results=True):
+        finished = as_completed([client.submit(_run_remote, shared[0], shared[1], j.options, j.chunk, j.first,
+                                               j.count, key=f"daryo-chunk-{j.chunk}-{os.getpid()}-{id(jobs)}",
+                                               pure=False) for j in jobs], with_results=True)
+        for fut, result in finished:
+            fut.release()  # else the cluster keeps every finished chunk's result in its workers' memory
             yield result
     finally:
         client.close()
