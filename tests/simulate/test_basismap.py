@@ -13,7 +13,7 @@ from test_fastpath import compiled, random_network
 from daryo.simulate import _dualsimplex as dsx
 from daryo.simulate import _kernel
 from daryo.simulate._basismap import BasisAlgebra
-from daryo.simulate.fastpath import FastOptions, FastStepper, _Basis, _Map, _StepContext
+from daryo.simulate.fastpath import FastOptions, FastStepper, _Basis, _DenseAlgebra, _Map, _StepContext
 
 pytestmark = pytest.mark.skipif(not _kernel.available(), reason="the compiled algebra needs Numba")
 
@@ -30,6 +30,7 @@ def test_compiled_algebra_equals_dense(seed):
     fixed_none = np.zeros(lay.N, dtype=bool)
     checked = pivots = 0
     for dense in stepper.cache.bases.values():
+        assert isinstance(dense.algebra, _DenseAlgebra)
         fast = _Basis(dense.status, lay, algebra)
         out = np.arange(lay.N)
         no_fixed = np.zeros(0, dtype=np.int64)
@@ -39,8 +40,8 @@ def test_compiled_algebra_equals_dense(seed):
         fixed_f, red_f = fast.duals(lay, cost, 1e-9)
         np.testing.assert_allclose(red_f, red_d, rtol=1e-12, atol=1e-9)
         assert (fixed_d is None) == (fixed_f is None)
-        np.testing.assert_allclose(fast.constant(lay, lo_c, hi_c, out, no_fixed),
-                                   dense.constant(lay, lo_c, hi_c, out, no_fixed), rtol=0, atol=1e-9)
+        np.testing.assert_allclose(fast.constant(lo_c, hi_c, out, no_fixed),
+                                   dense.constant(lo_c, hi_c, out, no_fixed), rtol=0, atol=1e-9)
         if fixed_d is not None:
             mp = _Map(np.zeros((1, 1)), fixed_d, red_d)  # the ratio test reads only the reduced costs
             for i in range(dense.chk_lo.size + dense.chk_hi.size):

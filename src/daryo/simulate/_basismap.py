@@ -26,7 +26,7 @@ import numpy as np
 from ._dualsimplex import _MAX_ETAS, Structure, _btran, _factor, _ftran
 from ._kernel import _njit
 
-__all__ = ["BasisAlgebra"]
+__all__ = ["BasisAlgebra", "BoundBasis"]
 
 
 class BasisAlgebra:
@@ -45,6 +45,10 @@ class BasisAlgebra:
                          np.empty(m), np.empty((m, m)), np.zeros(3, i64), np.zeros(_MAX_ETAS + 2, i64),
                          np.empty((_MAX_ETAS + 1) * m, i64), np.empty((_MAX_ETAS + 1) * m), np.empty(m),
                          np.empty(m), np.empty(m), np.empty(m), np.empty(m, i64))
+
+    def bind(self, status: np.ndarray) -> BoundBasis:
+        """The algebra of one basis (its status: lower 0, basic 1, upper 2, free at zero 3, per position)."""
+        return BoundBasis(self, status)
 
     def derivative(self, status: np.ndarray, slot: np.ndarray, k: int) -> np.ndarray | None:
         """``dz/dd`` (N, k): how the basis's solution moves with each data slot.
@@ -83,6 +87,30 @@ class BasisAlgebra:
         ratio, alpha = np.empty(nb.size), np.zeros(nb.size)
         return int(_entering(status, slot, sign, nb, red, fixed, pivot_tol, ratio, alpha, self.m, self.N,
                              *self._arrays, *self._scratch))
+
+
+class BoundBasis:
+    """:class:`BasisAlgebra`'s computations for one basis (see there; the interface of the fast path's dense
+    algebra)."""
+
+    __slots__ = ("algebra", "status")
+
+    def __init__(self, algebra: BasisAlgebra, status: np.ndarray):
+        self.algebra, self.status = algebra, status
+
+    def derivative(self, slot: np.ndarray, k: int) -> np.ndarray | None:
+        return self.algebra.derivative(self.status, slot, k)
+
+    def reduced_costs(self, cost: np.ndarray) -> np.ndarray | None:
+        return self.algebra.reduced_costs(self.status, cost)
+
+    def constant_row(self, lo: np.ndarray, hi: np.ndarray, out: np.ndarray, chk_lo: np.ndarray, chk_hi: np.ndarray,
+                     fixed: np.ndarray) -> np.ndarray | None:
+        return self.algebra.constant_row(self.status, lo, hi, out, chk_lo, chk_hi, fixed)
+
+    def entering(self, slot: int, sign: float, nb: np.ndarray, red: np.ndarray, fixed: np.ndarray,
+                 pivot_tol: float) -> int:
+        return self.algebra.entering(self.status, slot, sign, nb, red, fixed, pivot_tol)
 
 
 def _peel(stat, m, N, colptr, rowidx, cval, ecol, rowptr, colidx, rval, basic, bpos, rowcnt, rowe, colcnt,  # noqa: ANN001

@@ -317,15 +317,66 @@ def _row_ids(a: np.ndarray) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------------------------- bases
+class _DenseAlgebra:
+    """A basis's algebra with dense LAPACK solves (``K = −B⁻¹N`` once), for runs without Numba.  The same
+    interface as :class:`daryo.simulate._basismap.BoundBasis`, which does it on the peeled sparse
+    factorisation (a test holds the two equal)."""
+
+    def __init__(self, status: np.ndarray, dense: np.ndarray):
+        self.status, self.dense = status, dense
+        self.basic, self.nb = np.flatnonzero(status == _BASIC), np.flatnonzero(status != _BASIC)
+        self.B = dense[:, self.basic]
+        self.K = -np.linalg.solve(self.B, dense[:, self.nb])  # z_B = K z_N; raises if B is singular
+        if not np.all(np.abs(self.K) < 1e9):  # nearly singular: not worth the rounding
+            raise np.linalg.LinAlgError("ill-conditioned basis")
+
+    def derivative(self, slot: np.ndarray, k: int) -> np.ndarray:
+        """``dz/dd`` (N, k); ``slot[q]``: the data slot feeding nonbasic position ``q`` (−1: none)."""
+        dz = np.zeros((self.status.size, k))
+        s = slot[self.nb]
+        use = s >= 0
+        np.add.at(dz, (self.basic[:, None], s[use][None, :]), self.K[:, use])
+        dz[self.nb[use], s[use]] += 1.0
+        return dz
+
+    def reduced_costs(self, cost: np.ndarray) -> np.ndarray:
+        red = np.zeros(self.status.size)
+        y = np.linalg.solve(self.B.T, cost[self.basic])
+        red[self.nb] = cost[self.nb] - self.dense[:, self.nb].T @ y
+        return red
+
+    def constant_row(self, lo: np.ndarray, hi: np.ndarray, out: np.ndarray, chk_lo: np.ndarray, chk_hi: np.ndarray,
+                     fixed: np.ndarray) -> np.ndarray:
+        st = self.status[self.nb]
+        v = np.where(st == _LOWER, lo[self.nb], 0.0) + np.where(st == _UPPER, hi[self.nb], 0.0)
+        z = np.empty(self.status.size)
+        z[self.nb] = v
+        z[self.basic] = self.K @ v
+        return np.concatenate([z[out], z[chk_lo] - lo[chk_lo], hi[chk_hi] - z[chk_hi], lo[fixed] - hi[fixed]])
+
+    def entering(self, slot: int, sign: float, nb: np.ndarray, red: np.ndarray, fixed: np.ndarray,
+                 pivot_tol: float) -> int:
+        row = sign * self.K[slot]
+        st = self.status[nb]
+        ok = (((st == _LOWER) & (row > pivot_tol)) | ((st == _UPPER) & (row < -pivot_tol))
+              | ((st == _ZERO) & (np.abs(row) > pivot_tol))) & ~fixed[nb]
+        if not ok.any():
+            return -1
+        cands = np.flatnonzero(ok)
+        ratio = np.abs(red[cands]) / np.abs(row[cands])
+        best = ratio <= ratio.min() + 1e-12 * max(1.0, float(ratio.min()))
+        return int(cands[best][np.argmax(np.abs(row[cands[best]]))])  # ties: the largest pivot element
+
+
 class _Basis:
     """One optimal basis: the linear map from a scenario's data to its solution and feasibility slacks.
 
-    Its algebra (``B⁻¹`` applied to columns, rows and costs) is dense, ``K = −B⁻¹N`` solved once with LAPACK,
-    or, given ``algebra`` (with Numba), done on the peeled sparse factorisation of
-    :mod:`daryo.simulate._basismap`, which is far cheaper for a network's basis; the two agree to rounding.
+    Its algebra (``B⁻¹`` applied to columns, rows and costs) is done on the peeled sparse factorisation of
+    :mod:`daryo.simulate._basismap` when ``algebra`` is given (with Numba: far cheaper for a network's basis),
+    else with dense solves (:class:`_DenseAlgebra`); the two agree to rounding.
     """
 
-    __slots__ = ("status", "basic", "nb", "B", "K", "dz", "algebra", "at_lo", "at_hi", "chk_lo", "chk_hi", "maps",
+    __slots__ = ("status", "basic", "nb", "algebra", "dz", "at_lo", "at_hi", "chk_lo", "chk_hi", "maps",
                  "last_used")
 
     def __init__(self, status: np.ndarray, lay: _Layout, algebra: BasisAlgebra | None = None):
@@ -338,18 +389,12 @@ class _Basis:
         self.at_lo, self.at_hi = nbs == _LOWER, nbs == _UPPER
         if np.any(self.at_lo & lay.inf_lo[self.nb]) or np.any(self.at_hi & lay.inf_hi[self.nb]):
             raise np.linalg.LinAlgError("a nonbasic variable sits at an infinite bound")
-        self.algebra = algebra
-        if algebra is None:
-            self.B = B = lay.dense[:, self.basic]
-            self.K = -np.linalg.solve(B, lay.dense[:, self.nb])  # z_B = K z_N; raises if B is singular
-            if not np.all(np.abs(self.K) < 1e9):  # nearly singular: not worth the rounding
-                raise np.linalg.LinAlgError("ill-conditioned basis")
-        else:
-            slot = np.where(status == _LOWER, lay.lo_slot, np.where(status == _UPPER, lay.hi_slot, -1))
-            dz = algebra.derivative(status, slot, lay.k)  # d z / d data
-            if dz is None:
-                raise np.linalg.LinAlgError("singular or ill-conditioned basis")
-            self.dz: np.ndarray = dz
+        self.algebra = _DenseAlgebra(status, lay.dense) if algebra is None else algebra.bind(status)
+        slot = np.where(status == _LOWER, lay.lo_slot, np.where(status == _UPPER, lay.hi_slot, -1))
+        dz = self.algebra.derivative(slot, lay.k)  # d z / d data
+        if dz is None:
+            raise np.linalg.LinAlgError("singular or ill-conditioned basis")
+        self.dz: np.ndarray = dz
         self.chk_lo = self.basic[~lay.inf_lo[self.basic]]
         self.chk_hi = self.basic[~lay.inf_hi[self.basic]]
         self.maps: dict[int, _Map | None] = {}  # by cost key; None: never optimal for those costs
@@ -358,14 +403,9 @@ class _Basis:
     def duals(self, lay: _Layout, cost: np.ndarray, tol: float) -> tuple[np.ndarray | None, np.ndarray]:
         """Reduced costs of the nonbasic variables, and the nonbasic positions whose reduced cost has the
         wrong sign for their status (optimal only while fixed); None if the basis is never optimal."""
-        cz = np.concatenate([cost, np.zeros(lay.m)])
-        if self.algebra is None:
-            y = np.linalg.solve(self.B.T, cz[self.basic])
-            red = cz[self.nb] - lay.dense[:, self.nb].T @ y
-        else:
-            full = self.algebra.reduced_costs(self.status, cz)
-            assert full is not None  # a usable basis (checked when it was made)
-            red = full[self.nb]
+        full = self.algebra.reduced_costs(np.concatenate([cost, np.zeros(lay.m)]))
+        assert full is not None  # a usable basis (checked when it was made)
+        red = full[self.nb]
         zero = ~(self.at_lo | self.at_hi)
         if np.any(zero & (np.abs(red) > tol)):
             return None, red
@@ -388,22 +428,9 @@ class _Basis:
             j, leave_to, sign = int(self.chk_hi[i - n_lo]), _UPPER, -1.0  # above its upper bound: decrease
         else:
             return None
-        slot = int(np.searchsorted(self.basic, j))
-        if self.algebra is not None:
-            q = self.algebra.entering(self.status, slot, sign, self.nb, m.red, fixed, pivot_tol)
-            if q < 0:
-                return None
-        else:
-            row = sign * self.K[slot]
-            free = ~(self.at_lo | self.at_hi)
-            ok = ((self.at_lo & (row > pivot_tol)) | (self.at_hi & (row < -pivot_tol))
-                  | (free & (np.abs(row) > pivot_tol))) & ~fixed[self.nb]
-            if not ok.any():
-                return None
-            cands = np.flatnonzero(ok)
-            ratio = np.abs(m.red[cands]) / np.abs(row[cands])
-            best = ratio <= ratio.min() + 1e-12 * max(1.0, float(ratio.min()))
-            q = int(cands[best][np.argmax(np.abs(row[cands[best]]))])  # ties: the largest pivot element
+        q = self.algebra.entering(int(np.searchsorted(self.basic, j)), sign, self.nb, m.red, fixed, pivot_tol)
+        if q < 0:
+            return None
         status = self.status.copy()
         status[j] = leave_to
         status[self.nb[q]] = _BASIC
@@ -412,18 +439,7 @@ class _Basis:
     def linear_map(self, lay: _Layout, out: np.ndarray, fixed: np.ndarray) -> np.ndarray:
         """W (k+1, r): rows = data slots (+ a constant row, filled per bound key), columns = the outputs
         ``out`` then the slacks (basic − lower, upper − basic, lower − upper of ``fixed``)."""
-        N, k = lay.N, lay.k
-        if self.algebra is not None:
-            Z = self.dz
-        else:
-            Z = np.zeros((N, k))  # d z / d data
-            cols = np.arange(self.nb.size)
-            for mask, slot_of in ((self.at_lo, lay.lo_slot), (self.at_hi, lay.hi_slot)):
-                slots = slot_of[self.nb[mask]]
-                use = slots >= 0
-                q, s = cols[mask][use], slots[use]
-                np.add.at(Z, (self.basic[:, None], s[None, :]), self.K[:, q])
-                Z[self.nb[q], s] += 1.0
+        k, Z = lay.k, self.dz
         W = np.zeros((k + 1, out.size + self.chk_lo.size + self.chk_hi.size + fixed.size))
         blocks = [Z[out], Z[self.chk_lo] - _unit(lay.lo_slot[self.chk_lo], k),
                   _unit(lay.hi_slot[self.chk_hi], k) - Z[self.chk_hi],
@@ -431,19 +447,11 @@ class _Basis:
         W[:k] = np.vstack(blocks).T
         return W
 
-    def constant(self, lay: _Layout, lo_c: np.ndarray, hi_c: np.ndarray, out: np.ndarray, fixed: np.ndarray
-                 ) -> np.ndarray:
+    def constant(self, lo_c: np.ndarray, hi_c: np.ndarray, out: np.ndarray, fixed: np.ndarray) -> np.ndarray:
         """The constant row of W for the step's shared bounds (``_StepContext.constant_bounds``)."""
-        if self.algebra is not None:
-            row = self.algebra.constant_row(self.status, lo_c, hi_c, out, self.chk_lo, self.chk_hi, fixed)
-            assert row is not None  # a usable basis (checked when it was made)
-            return row
-        v = np.where(self.at_lo, lo_c[self.nb], 0.0) + np.where(self.at_hi, hi_c[self.nb], 0.0)
-        z = np.empty(lay.N)
-        z[self.nb] = v
-        z[self.basic] = self.K @ v
-        return np.concatenate([z[out], z[self.chk_lo] - lo_c[self.chk_lo], hi_c[self.chk_hi] - z[self.chk_hi],
-                               lo_c[fixed] - hi_c[fixed]])
+        row = self.algebra.constant_row(lo_c, hi_c, out, self.chk_lo, self.chk_hi, fixed)
+        assert row is not None  # a usable basis (checked when it was made)
+        return row
 
 
 def _unit(slots: np.ndarray, k: int) -> np.ndarray:
@@ -507,7 +515,7 @@ class _BasisCache:
             const = m.consts.get(ukey)
             if const is None:
                 lo_c, hi_c = step.constant_bounds()
-                const = m.consts[ukey] = self.bases[b].constant(self.lay, lo_c, hi_c, self.out, m.fixed)
+                const = m.consts[ukey] = self.bases[b].constant(lo_c, hi_c, self.out, m.fixed)
             m.W[self.lay.k] = const
             m.ukey = ukey
         return m.W
