@@ -35,9 +35,9 @@ def available() -> bool:
 class _Grow:
     """A growable 1-d buffer."""
 
-    def __init__(self, dtype: type, fill: float = 0) -> None:
-        self.data: np.ndarray = np.full(1024, fill, dtype=dtype)
-        self.size, self.fill = 0, fill
+    def __init__(self, dtype: type) -> None:
+        self.data: np.ndarray = np.empty(1024, dtype=dtype)
+        self.size = 0
 
     def append(self, values: np.ndarray) -> int:
         n = values.size
@@ -81,7 +81,7 @@ class Bank:
         self.S_ptr, self.S_idx, self.X_ptr, self.X_idx = _Grow(np.int64), _Grow(np.int64), _Grow(np.int64), _Grow(
             np.int64)
         self.group, self.M = _Grow(np.int64), _Grow(np.int64)
-        self.trans = _Grow(np.int64, _UNKNOWN)
+        self.trans = _Grow(np.int64)
         self._consts: dict[int, np.ndarray] = {}
         self.max_ng = 1
         self._probe = np.random.default_rng(0).uniform(1.0, 2.0, k)  # hashes columns (see _identical_columns)
@@ -205,13 +205,7 @@ def _loop_py(idx, d, cand, has_map, ng, s_off, sv_off, S_ptr, S_idx, S_val, x_of
             m = ng[b]
             for g in range(m):  # each group's smallest slack: constant + sparse w·d
                 y[g] = C[co + g]
-            p0 = s_off[b]
-            v0 = sv_off[b]
-            for i in range(k):
-                di = d[s, i]
-                if di != 0.0:
-                    for e in range(v0 + S_ptr[p0 + i], v0 + S_ptr[p0 + i + 1]):
-                        y[S_idx[e]] += di * S_val[e]
+            _add_sparse(y, d, s, k, S_ptr, s_off[b], S_idx, S_val, sv_off[b])
             gmin = -1
             vmin = -tol
             for g in range(m):
@@ -222,13 +216,7 @@ def _loop_py(idx, d, cand, has_map, ng, s_off, sv_off, S_ptr, S_idx, S_val, x_of
                 cx = co + m
                 for j in range(r):
                     x[s, j] = C[cx + j]
-                p0 = x_off[b]
-                v0 = xv_off[b]
-                for i in range(k):
-                    di = d[s, i]
-                    if di != 0.0:
-                        for e in range(v0 + X_ptr[p0 + i], v0 + X_ptr[p0 + i + 1]):
-                            x[s, X_idx[e]] += di * X_val[e]
+                _add_sparse(x[s], d, s, k, X_ptr, x_off[b], X_idx, X_val, xv_off[b])
                 status[s] = OK
                 cand[s] = b
                 pivots[s] = piv
@@ -248,6 +236,18 @@ def _loop_py(idx, d, cand, has_map, ng, s_off, sv_off, S_ptr, S_idx, S_val, x_of
                 break
             b = target
             piv += 1
+
+
+def _add_sparse_py(out, d, s, k, ptr, p0, idx, val, v0):  # noqa: ANN001 # pragma: no cover - compiled by Numba
+    """``out += d[s, :k] · map``, the map stored sparse by data entry (rows at ``ptr[p0:]``, entries at ``v0``)."""
+    for i in range(k):
+        di = d[s, i]
+        if di != 0.0:
+            for e in range(v0 + ptr[p0 + i], v0 + ptr[p0 + i + 1]):
+                out[idx[e]] += di * val[e]
+
+
+_add_sparse = _njit(_add_sparse_py) if _njit is not None else _add_sparse_py
 
 
 def _group_min_py(const, group, gmin, head):  # noqa: ANN001 # pragma: no cover - compiled by Numba
