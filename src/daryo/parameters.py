@@ -922,14 +922,6 @@ class ParameterSet:
     def is_dynamic(self, name: str) -> bool:
         return name not in self.static_values
 
-    def subset(self, scen: slice) -> ParameterSet:
-        """The same parameters for a block of scenarios."""
-        def sub(a: np.ndarray) -> np.ndarray:
-            return a[scen] if a.shape[0] > 1 else a
-
-        return ParameterSet({k: sub(v) for k, v in self.static_values.items()}, self.dynamic, self.params,
-                            self.res_index, sub(self.initial_proportion))
-
     def index(self, name: str) -> int:
         return self.dynamic.index(name)
 

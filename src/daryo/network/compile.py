@@ -87,9 +87,6 @@ class StepTable:
         if self.scen_index.size:
             out[:, self.scen_index] = self.scen[:, t, :]
 
-    def subset(self, scen: slice | np.ndarray) -> StepTable:
-        return StepTable(self.shared_index, self.shared, self.scen_index, self.scen[scen])
-
 
 @dataclass
 class ParameterBinding:
@@ -156,7 +153,6 @@ class CompiledNetwork:
     req_col: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
     req_priority: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
     req_row: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
-    req_names: list[str] = field(default_factory=list)
     priority_levels: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
     priority_col: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
     sink_ids: list[str] = field(default_factory=list)
@@ -175,22 +171,6 @@ class CompiledNetwork:
     delay_rate: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))  # carry the rate, not the volume
     delay_initial: np.ndarray = field(default_factory=lambda: np.zeros((1, 0, 0)))  # (S|1, T, D) hm³ per step
 
-    def scenario_subset(self, scen: slice) -> CompiledNetwork:
-        """The same network restricted to a block of scenarios (for chunked runs)."""
-        from dataclasses import replace
-
-        def sub(a: np.ndarray) -> np.ndarray:
-            return a[scen] if a.shape[0] > 1 else a
-
-        n = len(range(*scen.indices(self.n_scenarios)))
-        return replace(self, n_scenarios=n, col_lower=self.col_lower.subset(scen),
-                       col_upper=self.col_upper.subset(scen), cost=self.cost.subset(scen),
-                       coefficients=[(r, c, sub(v)) for r, c, v in self.coefficients],
-                       res_min=sub(self.res_min), demand_consumptive=sub(self.demand_consumptive),
-                       passthrough_loss=[(i, sub(v)) for i, v in self.passthrough_loss],
-                       edge_loss_varying=[(i, sub(v)) for i, v in self.edge_loss_varying],
-                       parameters=self.parameters.subset(scen) if self.parameters else None,
-                       delay_initial=sub(self.delay_initial))
 
 
 class _Builder:
@@ -253,10 +233,8 @@ class _Builder:
                 self.bind(kind, j, v, offset)  # type: ignore[arg-type]
                 continue
             arr = self.resolve(v, d) + offset  # type: ignore[arg-type]
-            if np.all(arr == arr.flat[0]):
-                base.append(float(arr.flat[0]))
-            else:
-                base.append(float(arr.flat[0]))
+            base.append(float(arr.flat[0]))
+            if not np.all(arr == arr.flat[0]):
                 target.append((j, arr))
         return j
 
@@ -463,6 +441,14 @@ def compile_network(model: Model, axis: TimeAxis | None = None, n_scenarios: int
     for k, n in enumerate(reservoirs):
         if n.get("spill_to"):
             res_spill[k] = edge_col[edge_ids.index(f"{n.id}->{n.get('spill_to')} (spill)")]
+    def stack_or_empty(arrs: list[np.ndarray]) -> np.ndarray:
+        """Per-element series (S|1, T) as one (S|1, T, E) array, at most ``n_scen`` scenarios."""
+        if not arrs:
+            return np.zeros((1, T, 0))
+        s = max(a.shape[0] for a in arrs)
+        out = np.stack([np.broadcast_to(a, (s, T)) for a in arrs], axis=2)
+        return out[:n_scen] if s > 1 else out
+
     mins = []
     for k, n in enumerate(reservoirs):
         if b.is_dynamic(n.get("min_volume")):
@@ -470,9 +456,7 @@ def compile_network(model: Model, axis: TimeAxis | None = None, n_scenarios: int
             mins.append(np.zeros((1, T)))
         else:
             mins.append(b.resolve(n.get("min_volume"), 0.0))
-    res_min = np.stack(np.broadcast_arrays(*mins), axis=2) if reservoirs else np.zeros((1, T, 0))
-    if res_min.shape[0] > 1:
-        res_min = res_min[:n_scen]
+    res_min = stack_or_empty(mins)
     res_initial = np.array([_initial_volume(b, n) for n in reservoirs])
     params = b.params if b.params is not None and b.params.dynamic else None
     if params is not None:
@@ -480,13 +464,6 @@ def compile_network(model: Model, axis: TimeAxis | None = None, n_scenarios: int
             _initial_proportion(b, n, v) for n, v in zip(reservoirs, res_initial, strict=True)]), axis=1) \
             if reservoirs else np.zeros((1, 0))
     lp = b.lp()
-
-    def stack_or_empty(arrs: list[np.ndarray], width: int) -> np.ndarray:
-        if not arrs:
-            return np.zeros((1, T, 0))
-        s = max(a.shape[0] for a in arrs)
-        out = np.stack([np.broadcast_to(a, (s, T)) for a in arrs], axis=2)
-        return out[:n_scen] if s > 1 else out
 
     return CompiledNetwork(
         model=model, axis=axis, n_scenarios=n_scen, lp=lp, mode=mode,
@@ -518,11 +495,11 @@ def compile_network(model: Model, axis: TimeAxis | None = None, n_scenarios: int
                           if hp_nodes else np.zeros((T, 0))),
         demand_ids=[n.id for n in demands],
         demand_col=np.array([node_col[index[n.id]] for n in demands], dtype=np.int64),
-        demand_consumptive=stack_or_empty(consumptive, len(demands)),
+        demand_consumptive=stack_or_empty(consumptive),
         demand_returns=np.array([bool(n.get("return_to")) for n in demands], dtype=bool),
         req_col=np.array([j for _, j, _ in req], dtype=np.int64),
         req_priority=np.array([p for _, _, p in req], dtype=np.int64),
-        req_row=req_row, req_names=[name for name, _, _ in req],
+        req_row=req_row,
         priority_levels=levels, priority_col=priority_col,
         sink_ids=[n.id for n in nodes if n.type == "sink"],
         sink_col=np.array([node_col[index[n.id]] for n in nodes if n.type == "sink"], dtype=np.int64),
@@ -535,7 +512,7 @@ def compile_network(model: Model, axis: TimeAxis | None = None, n_scenarios: int
         delay_in_col=np.array([delay_in[n.id] for n in delays], dtype=np.int64),
         delay_steps=np.array([int(n.get("steps")) for n in delays], dtype=np.int64),
         delay_rate=np.array([n.get("carry") == "rate" for n in delays], dtype=bool),
-        delay_initial=stack_or_empty([b.resolve(n.get("initial_flow"), 0.0) for n in delays], len(delays)),
+        delay_initial=stack_or_empty([b.resolve(n.get("initial_flow"), 0.0) for n in delays]),
     )
 
 

@@ -35,10 +35,7 @@ class BasisAlgebra:
     def __init__(self, st: Structure, n_positions: int):
         m, N = st.m, n_positions
         self.st, self.m, self.N = st, m, N
-        ecol = np.empty(st.colptr[N], np.int64)
-        for q in range(N):
-            ecol[st.colptr[q]: st.colptr[q + 1]] = q
-        self._arrays = (st.colptr, st.rowidx, st.cval, ecol, st.rowptr, st.colidx, st.rval)
+        self._arrays = (st.colptr, st.rowidx, st.cval, st.ecol, st.rowptr, st.colidx, st.rval)
         i64 = np.int64
         self._scratch = (np.empty(m, i64), np.empty(N, i64), np.empty(m, i64), np.empty(m, i64), np.empty(m, i64),
                          np.empty(m, np.bool_), np.empty(m, np.bool_), np.empty(m, i64), np.empty((7, m), i64),

@@ -57,12 +57,13 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from ..solver import BasisStatus
 from ._kernel import _njit
 
 __all__ = ["Structure", "solve", "OK", "FAIL", "INFEASIBLE", "LOWER", "BASIC", "UPPER", "ZERO"]
 
 OK, FAIL, INFEASIBLE = 0, 1, 2
-LOWER, BASIC, UPPER, ZERO = 0, 1, 2, 3
+LOWER, BASIC, UPPER, ZERO = (int(code) for code in BasisStatus)  # the solver's basis codes: 0, 1, 2, 3
 _PIVOT_TOL = 1e-11  # smallest usable pivot in the factorisation (entries are O(1): ±1, 1 − loss, …)
 _MAX_ETAS = 16  # pivots between refactorisations
 # rows of the factorisation's integer array: per step its row, basic slot and column; per bump row / column
@@ -82,6 +83,7 @@ class Structure:
         R.sort_indices()
         self.m = m
         self.colptr, self.rowidx, self.cval = M.indptr.astype(np.int64), M.indices.astype(np.int64), M.data.copy()
+        self.ecol = np.repeat(np.arange(M.shape[1], dtype=np.int64), np.diff(self.colptr))  # each entry's column
         self.rowptr, self.colidx, self.rval = R.indptr.astype(np.int64), R.indices.astype(np.int64), R.data.copy()
 
 
@@ -108,7 +110,7 @@ def solve(st: Structure, idx: np.ndarray, L: np.ndarray, U: np.ndarray, status: 
     """
     fn = _solve_all if compiled else _solve_all_py
     fn(idx, L, U, status, cost, D, jrows, int(tcol), float(primal_tol), float(dual_tol), int(max_pivots),
-       st.colptr, st.rowidx, st.cval, st.rowptr, st.colidx, st.rval, st.m, z, result, ycov, pivots)
+       st.colptr, st.rowidx, st.cval, st.ecol, st.rowptr, st.colidx, st.rval, st.m, z, result, ycov, pivots)
 
 
 def _factor(stat, N, m, colptr, rowidx, cval, ecol, rowptr, colidx, basic, bpos, rowcnt, rowe, colcnt,  # noqa: ANN001
@@ -428,7 +430,7 @@ def _alpha(q, y, colptr, rowidx, cval, tcol, Ds, jrows):  # noqa: ANN001
     return a
 
 
-def _solve_all_py(idx, L, U, status, cost, D, jrows, tcol, ptol, dtol, max_piv, colptr, rowidx, cval,  # noqa: ANN001, C901
+def _solve_all_py(idx, L, U, status, cost, D, jrows, tcol, ptol, dtol, max_piv, colptr, rowidx, cval, ecol,  # noqa: ANN001, C901
                   rowptr, colidx, rval, m, z, result, ycov, npiv):  # noqa: ANN001
     N = L.shape[1]
     J = jrows.size
@@ -437,10 +439,6 @@ def _solve_all_py(idx, L, U, status, cost, D, jrows, tcol, ptol, dtol, max_piv, 
     fpos = np.empty(N, np.int64)
     rowcnt = np.empty(m, np.int64)
     rowe = np.empty(m, np.int64)
-    ecol = np.empty(colptr[N], np.int64)  # the column of each entry
-    for q in range(N):
-        for e in range(colptr[q], colptr[q + 1]):
-            ecol[e] = q
     colcnt = np.empty(m, np.int64)
     rowdone = np.empty(m, np.bool_)
     coldone = np.empty(m, np.bool_)

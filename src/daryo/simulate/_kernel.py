@@ -111,6 +111,8 @@ class Bank:
     def register(self, b: int, W: np.ndarray | None, ukey: int) -> None:
         """Record basis ``b``'s map W (k+1, r + nc; None: never optimal) and its constants for ``ukey``."""
         self._ensure(b)
+        if self.has_map[b] == 1 and self.consts(ukey)[b] >= 0:
+            return  # already held
         if W is None:
             self.has_map[b] = -1
             return

@@ -27,7 +27,9 @@ from .physics import energy_gwh, evaporation_hm3, head_m, turbine_flow_limit
 
 __all__ = ["RunOptions", "SimulationOutput", "simulate", "allocate_by_priority"]
 
-_TOL = 1e-9
+_TOL = 1e-9  # a requirement below this is nothing; a coverage dual above it (× α on the fast path) binds
+_HOLD = 1e-9  # a served requirement is held this far (hm³) below what it got, so later stages stay feasible
+_FULL = 1e-12  # a coverage this close to 1 is full
 
 
 @dataclass(frozen=True)
@@ -306,15 +308,15 @@ def allocate_by_priority(solver: HighsSolver, net: CompiledNetwork, col_lo: np.n
             if sol.status is not SolveStatus.OPTIMAL:
                 return sol
             t_star = float(np.clip(sol.x[tcol], 0.0, 1.0))
-            if t_star >= 1.0 - 1e-12:
+            if t_star >= 1.0 - _FULL:
                 fixed = active
             else:
                 duals = np.abs(sol.row_dual[req_row[active]])
-                fixed = active[duals > 1e-9]
+                fixed = active[duals > _TOL]
                 if not fixed.size:  # degenerate optimum: no certificate; hold everyone at t*
                     fixed = active
             served = sol.x[req_col[fixed]]
-            lo[req_col[fixed]] = np.maximum(lo[req_col[fixed]], np.minimum(served, R[fixed]) - 1e-9)
+            lo[req_col[fixed]] = np.maximum(lo[req_col[fixed]], np.minimum(served, R[fixed]) - _HOLD)
             rlo[req_row[fixed]] = -np.inf
             active = np.setdiff1d(active, fixed)
         hi[tcol] = 0.0

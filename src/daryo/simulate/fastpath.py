@@ -31,8 +31,8 @@ in every Pywr-style cost model, the optimum is unique and the two paths agree to
 
 Anatomy of a step ``t`` (the phases of :func:`daryo.simulate.engine.simulate`)
 ---------------------------------------------------------------------------
-1. **prepare** — the step's shared bounds (only their table row id is needed unless a basis map must be
-   built) and each scenario's data ``d`` from the start-of-step volumes (the only state read): inflows,
+1. **prepare** — the step's shared bounds and each scenario's data ``d`` from the start-of-step volumes (the
+   only state read): inflows,
    storage right-hand sides ``−(V − E)``, dead-volume bounds, turbine and energy-target limits;
 2. **solve** — (a) each scenario tries the basis that solved its previous step, grouped by basis, one
    matrix product per group; (b) scenarios still open try the bases that succeeded for others in this step;
@@ -85,10 +85,10 @@ _KNOWN_FIELDS = frozenset({
     "res_spill_col", "res_initial", "res_min", "res_evap_depth", "res_tables", "hp_ids", "hp_col", "hp_res",
     "hp_head", "hp_tailwater", "hp_efficiency", "hp_capacity", "hp_energy_col", "hp_energy_target",
     "demand_ids", "demand_col", "demand_consumptive", "demand_returns", "req_col", "req_priority", "req_row",
-    "req_names", "priority_levels", "priority_col", "sink_ids", "sink_col", "passthrough_loss", "edge_loss_varying",
+    "priority_levels", "priority_col", "sink_ids", "sink_col", "passthrough_loss", "edge_loss_varying",
 })
 
-_LOWER, _BASIC, _UPPER, _ZERO = 0, 1, 2, 3
+_LOWER, _BASIC, _UPPER, _ZERO = dsx.LOWER, dsx.BASIC, dsx.UPPER, dsx.ZERO
 _KEY = 1 << 24  # (basis, slack) pairs are keyed as basis * _KEY + slack
 
 
@@ -105,8 +105,10 @@ class FastOptions:
     max_bases
         Cache size; the least recently used bases are dropped beyond it (memory stays bounded).
     kernel
-        ``numba``: the compiled per-scenario loop (:mod:`daryo.simulate._kernel`); ``numpy``: one matrix
-        product per group of scenarios sharing a basis; ``auto``: Numba when it is installed.
+        ``numba``: the compiled per-scenario loop (:mod:`daryo.simulate._kernel`) and basis algebra
+        (:mod:`daryo.simulate._basismap`); ``numpy``: one matrix product per group of scenarios sharing a basis
+        and dense basis algebra (in ``priority`` mode the dual simplex then runs as plain Python: slow, for
+        tests); ``auto``: Numba when it is installed.
     """
 
     primal_tol: float = 1e-9
@@ -124,7 +126,6 @@ class FastStats:
     by_highs: int = 0
     highs_iterations: int = 0
     bases: int = 0
-    groups: int = 0
     fallback_reason: str | None = None
     priority: PriorityStats | None = None  # ``priority`` mode: see :class:`PriorityStats`
 
@@ -142,8 +143,7 @@ class FastStats:
         p = max(self.pairs, 1)
         return (f"{self.pairs} scenario-steps: {100 * self.by_own_basis / p:.2f} % own basis, "
                 f"{100 * self.by_pivots / p:.2f} % after pivots, {100 * self.by_highs / p:.3f} % "
-                f"HiGHS ({self.highs_iterations} iterations); {self.bases} bases cached, "
-                f"{self.groups} basis groups")
+                f"HiGHS ({self.highs_iterations} iterations); {self.bases} bases cached")
 
 
 def fast_path_unsupported(net: CompiledNetwork) -> str | None:
@@ -800,7 +800,6 @@ class FastStepper:
             if W is None:
                 continue
             y = ds[a:e] @ W
-            self.stats.groups += 1
             xs[a:e] = y[:, :r]
             if W.shape[1] == r:
                 oks[a:e] = True

@@ -54,7 +54,7 @@ from ..network import CompiledNetwork
 from ..solver import HighsSolver, SolveStatus
 from . import _dualsimplex as dsx
 from ._kernel import available as _numba_available
-from .engine import _TOL, _raise_infeasible, allocate_by_priority
+from .engine import _FULL, _HOLD, _TOL, _raise_infeasible, allocate_by_priority
 
 __all__ = ["PrioritySolver", "PriorityStats"]
 
@@ -167,7 +167,7 @@ class PrioritySolver:
             full = ~plain & act.any(axis=1) & np.all(~act | (z[:, cols] >= Rl - self.options.primal_tol), axis=1)
             if full.any():
                 lo = L[np.ix_(full, cols)]
-                L[np.ix_(full, cols)] = np.where(act[full], np.maximum(lo, Rl[full] - 1e-9), lo)
+                L[np.ix_(full, cols)] = np.where(act[full], np.maximum(lo, Rl[full] - _HOLD), lo)
                 act[full] = False
                 self.stats.skipped += int(full.sum())
             live = act.any(axis=1) & ~plain
@@ -192,11 +192,11 @@ class PrioritySolver:
                 zg = z[g]
                 tstar = np.clip(zg[:, tcol] / alpha[g], 0.0, 1.0)
                 a = act[g]
-                fix = a & ((tstar >= 1.0 - 1e-12)[:, None] | (np.abs(res.y[g]) > _TOL * alpha[g][:, None]))
+                fix = a & ((tstar >= 1.0 - _FULL)[:, None] | (np.abs(res.y[g]) > _TOL * alpha[g][:, None]))
                 none = ~fix.any(axis=1)  # degenerate optimum without a certificate: hold everyone
                 fix[none] = a[none]
                 lo = L[np.ix_(g, cols)]
-                L[np.ix_(g, cols)] = np.where(fix, np.maximum(lo, np.minimum(zg[:, cols], Rl[g]) - 1e-9), lo)
+                L[np.ix_(g, cols)] = np.where(fix, np.maximum(lo, np.minimum(zg[:, cols], Rl[g]) - _HOLD), lo)
                 act[g] = a & ~fix
                 live = act.any(axis=1) & ~plain
                 it += 1

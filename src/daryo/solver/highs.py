@@ -63,14 +63,6 @@ class HighsSolver:
     def set_row_bounds(self, lower: np.ndarray, upper: np.ndarray) -> None:
         self._h.changeRowsBounds(self.n_rows, self._rows, lower, upper)
 
-    def set_col_bounds_at(self, cols: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
-        if len(cols):
-            self._h.changeColsBounds(len(cols), np.asarray(cols, dtype=np.int32), lower, upper)
-
-    def set_row_bounds_at(self, rows: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
-        if len(rows):
-            self._h.changeRowsBounds(len(rows), np.asarray(rows, dtype=np.int32), lower, upper)
-
     def set_costs(self, cost: np.ndarray) -> None:
         self._h.changeColsCost(self.n_cols, self._cols, cost)
 
@@ -88,7 +80,7 @@ class HighsSolver:
         return LPSolution(status, np.asarray(sol.col_value), np.asarray(sol.row_dual),
                           float(info.objective_function_value), int(info.simplex_iteration_count))
 
-    # --- basis access (used by the fast path, daryo.simulate.fastpath) --------------------------------
+    # --- basis access (used by the fast path: daryo.simulate.fastpath, fastpriority) ---------------------------
     def get_basis(self) -> np.ndarray:
         """Status of every column, then every row, of the last solve: an int8 array of
         :class:`~daryo.solver.lp.BasisStatus` codes (lower 0, basic 1, upper 2, zero 3)."""
