@@ -497,8 +497,8 @@ def run_ensemble(model: Model, options: EnsembleOptions, output: str | Path, *, 
     source = source or default_trace_source(model)
     run_model = model.with_time(years=options.years)
     axis = run_model.time.axis()
-    chunk = options.chunk(_values_per_step(compile_network(_single_trace_model(run_model, source, options, axis),
-                                                           axis), options.fast), axis.n_steps)
+    probe = compile_network(_single_trace_model(run_model, source, options, axis), axis)  # one trace: its size
+    chunk = options.chunk(_values_per_step(probe, options.fast), axis.n_steps)
     options = replace(options, chunk_size=chunk)
     manifest = _manifest(model, options, source, axis)
     parts = _Parts(output)
