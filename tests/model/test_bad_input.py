@@ -156,3 +156,16 @@ def test_infeasible_step_names_step_scenario_and_components(tmp_path):
     assert err.step == 0 and err.time == "2001-01-01" and err.scenario == "0"
     assert "d" in err.components and "src" in err.components
     assert "infeasible at step 0 (2001-01-01), scenario 0" in str(err)
+
+
+def test_csv_without_value_columns_for_a_dataframe_parameter(tmp_path):
+    (tmp_path / "only_dates.csv").write_text("date\n2001-01-01\n2001-02-01\n2001-03-01\n")
+    text = GOOD.replace("nodes:", "parameters:\n  flow: {type: dataframe, csv: only_dates.csv}\nnodes:")
+    text = text.replace("inflow: 10}", "inflow: {parameter: flow}}")
+    (msg,) = _problems(_write(tmp_path, text))
+    assert "only_dates.csv" in msg and "needs a date column and at least one value column" in msg
+
+
+def test_series_scale_that_is_not_a_number(tmp_path):
+    (msg,) = _problems(_write(tmp_path, GOOD.replace("inflow: 10}", "inflow: {value: 10, scale: x}}")))
+    assert "nodes[src].inflow" in msg and "scale 'x' is not a number" in msg

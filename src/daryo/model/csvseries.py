@@ -45,6 +45,9 @@ def read_csv_series(df: pd.DataFrame, fname: str, csv: str, place: str, add: Cal
     CsvSeries or None
         The dates, the value columns and their values, shape (rows, columns); None after a problem.
     """
+    if df.shape[1] < 2:
+        add(place, f"CSV '{csv}' needs a date column and at least one value column")
+        return None
     date_col = date_col or ("date" if "date" in df.columns else df.columns[0])
     if date_col not in df.columns:
         add(place, f"CSV '{csv}' has no column '{date_col}'")

@@ -535,8 +535,11 @@ def _parse_series(value: Any, attr: Attribute, ctx: _Context, place: str, monthl
             if k not in known:
                 ctx.add(place, f"unknown key '{k}' in a series; use one of: {', '.join(sorted(known))}")
                 return None
-        scale = float(value.get("scale", 1.0))
-        factor *= scale
+        scale = value.get("scale", 1.0)
+        if not is_number(scale):
+            ctx.add(place, f"scale '{scale}' is not a number")
+            return None
+        factor *= float(scale)
         if "monthly" in value:
             value = {"_monthly": value["monthly"]}
         elif "values" in value:
@@ -597,9 +600,6 @@ def _parse_csv_series(spec: Mapping, factor: float, is_rate: bool, ctx: _Context
     if got is None:
         return None
     df, fname = got
-    if df.shape[1] < 2:
-        ctx.add(place, f"CSV '{spec['csv']}' needs a date column and at least one value column")
-        return None
     cols = spec.get("columns", spec.get("column"))
     if cols is None or cols == "*":
         cols = None
