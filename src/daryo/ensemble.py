@@ -132,27 +132,36 @@ class StochasticTraces:
     disaggregated to months (the Aral basin generator)."""
 
     spec: Any  # daryo.hydrology.HydrologySpec
+    scenarios: tuple[str, ...] = ()  # overlays whose inflow changes apply to the traces (the model's own)
+    basins: tuple[tuple[str, tuple[str, ...]], ...] = ()  # inflow ids per basin, for those changes
 
     def describe(self) -> str:
-        return "stochastic traces of daryo.hydrology (log-normal AR(1), correlated rivers)"
+        changed = f", with the inflow changes of {', '.join(self.scenarios)}" if self.scenarios else ""
+        return f"stochastic traces of daryo.hydrology (log-normal AR(1), correlated rivers){changed}"
 
     def __call__(self, seed: int, indices: np.ndarray, years: int, axis: Any) -> dict[str, np.ndarray]:
         from .hydrology import stochastic_traces
+        from .scenarios import transform_inflows
 
-        q = stochastic_traces(self.spec, list(np.asarray(indices).tolist()), years, seed,
-                              start_month=int(axis.month[0]))
-        return {h: q[:, k, : axis.n_steps] for k, h in enumerate(self.spec.ids)}
+        q = stochastic_traces(self.spec, np.asarray(indices).tolist(), years, seed, start_month=int(axis.month[0]))
+        out = {h: q[:, k, : axis.n_steps] for k, h in enumerate(self.spec.ids)}
+        if self.scenarios:
+            out = transform_inflows(out, self.scenarios, pd.Timestamp(axis.starts[0]), dict(self.basins))
+        return out
 
 
 def default_trace_source(model: Model) -> TraceSource:
-    """The hydrology generator when the model's inflow nodes are its headwaters, else resampling."""
+    """The hydrology generator when the model's inflow nodes are its headwaters (with the inflow changes of the
+    scenario overlays applied to the model), else resampling of the model's own traces."""
     inflows = {n.id for n in model.nodes if n.type == "inflow"}
     try:
         from .hydrology import load_spec
 
         spec = load_spec()
-        if spec.ids and set(spec.ids) <= inflows:
-            return StochasticTraces(spec)
+        if spec.ids and set(spec.ids) <= inflows:  # the scenarios applied to the model apply to its traces too
+            basins = model.metadata.get("basins") or {}
+            return StochasticTraces(spec, tuple(model.metadata.get("scenarios") or ()),
+                                    tuple((b, tuple(ids)) for b, ids in basins.items()))
     except Exception:  # noqa: BLE001 - no usable hydrology table: resample the model's own traces
         pass
     return ResampledTraces.from_model(model)
