@@ -7,9 +7,9 @@ Steps:
 
 1. ``pywr_syrdarya_like.py -n N -y Y --pywr-json DIR --no-run`` writes the problem as a Pywr JSON model;
 2. Pywr runs it the bench's fastest way (``run_pywr_json.py``, glpk-edge, costs and bounds fixed once);
-3. daryo runs the identical file (``daryo.load`` when its Pywr importer is there, else the bench converter in
-   ``pywr_bench_model.py``) on the fast path, recording what Pywr records (total delivered water, final
-   volumes);
+3. daryo runs the identical file (read by ``daryo.load``, its Pywr importer; ``--converter``: by the independent
+   bench converter in ``pywr_bench_model.py``) on the fast path, recording what Pywr records (total delivered
+   water, final volumes);
 4. both run in child processes pinned to the same core with single-threaded BLAS; the script prints load and
    run times, scenario-years per second, the ratio, each side's peak memory, and checks daryo's checksum
    against Pywr's (1e-6 relative).

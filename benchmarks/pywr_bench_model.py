@@ -69,14 +69,12 @@ def bench_document(path: str | Path) -> dict[str, Any]:
 
 
 def load_bench_model(path: str | Path, prefer_importer: bool = True) -> tuple[Model, str]:
-    """The bench model and how it was read (``daryo.load`` or ``bench converter``)."""
+    """The bench model and how it was read: with ``daryo.load`` (its Pywr importer), or with this module's
+    independent converter (``prefer_importer=False``, a cross-check of the importer)."""
     path = Path(path)
     if prefer_importer:
-        try:
-            import daryo
+        import daryo
 
-            return daryo.load(path), "daryo.load (Pywr importer)"
-        except Exception:  # noqa: BLE001 - the importer is being written; fall back to the converter
-            pass
+        return daryo.load(path), "daryo.load (Pywr importer)"
     return model_from_dict(bench_document(path), base_dir=path.parent, file=str(path), path=path), \
         "bench converter (benchmarks/pywr_bench_model.py)"

@@ -89,6 +89,8 @@ def test_usage_errors_exit_2(capsys):
     assert main(["frobnicate"]) == 2
     assert main(["run", DEMO, "--scenarios", "99"]) == 2
     assert "the model has 5 scenario trace(s)" in capsys.readouterr().err
+    assert main(["run", "--years", "-1"]) == 2
+    assert "--years must be at least 1" in capsys.readouterr().err
 
 
 def test_failed_run_leaves_existing_output_untouched(tmp_path, capsys):

@@ -72,3 +72,14 @@ def test_failed_csv_write_leaves_the_folder_as_it_was(tmp_path, monkeypatch):
     with pytest.raises(OSError, match="disk full"):
         res.to_csv(tmp_path / "new")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["csv"]
+
+
+def test_annual_indicator_keeps_scenarios_on_request():
+    import daryo
+    from daryo.indicators import annual_by
+
+    ds = daryo.run(daryo.load(daryo.demo_model_path()), daryo.RunOptions(scenarios=2, years=1)).dataset
+    per = annual_by(ds, "deficit", scenarios=None)
+    assert per.sizes["scenario"] == 2
+    np.testing.assert_allclose(per.mean("scenario").to_pandas().to_numpy(),
+                               annual_by(ds, "deficit").to_numpy())

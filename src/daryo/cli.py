@@ -6,9 +6,7 @@ Exit codes: 0 success, 1 invalid input (model, data or an infeasible step), 2 us
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -135,35 +133,23 @@ def _cmd_scenarios(args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
+    if args.years is not None and args.years < 1:
+        raise _UsageError("--years must be at least 1")
     model = _load_for_run(args)
     if args.scenarios is not None and not 1 <= args.scenarios <= model.n_scenarios:
         raise _UsageError(f"--scenarios {args.scenarios}: the model has {model.n_scenarios} scenario trace(s)")
-    if args.years is not None and args.years < 1:
-        raise _UsageError("--years must be at least 1")
     for target in (args.output, args.csv):
         if target and not Path(target).resolve().parent.exists():
             raise _UsageError(f"cannot write to {target}: folder {Path(target).resolve().parent} does not exist")
     results = api.run(model, RunOptions(scenarios=args.scenarios, years=args.years))
     print(format_summary(model, results))
     if args.output:
-        _write_atomic(Path(args.output), results.to_netcdf)
+        results.to_netcdf(args.output)
         print(f"results written to {args.output}")
     if args.csv:
         results.to_csv(args.csv)
         print(f"CSV files written to {args.csv}/")
     return EXIT_OK
-
-
-def _write_atomic(path: Path, write: Callable[[Path], object]) -> None:
-    """Write to a temporary file beside ``path`` and rename it, so a failure never leaves half a file."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.resolve().parent)
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 def format_summary(model: Model, results: Results) -> str:
@@ -260,9 +246,7 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
         raise _UsageError("--workers must be at least 1")
     if args.chunk_size is not None and args.chunk_size < 1:
         raise _UsageError("--chunk-size must be at least 1")
-    out = Path(args.output)
-    if out.suffix.lower() not in (".zarr", ".nc", ".nc4"):
-        raise _UsageError(f"{args.output}: the output must end in .zarr or .nc")
+    out = Path(args.output)  # its format (.zarr or .nc) is checked by run_ensemble before any work
     if not out.resolve().parent.exists():
         raise _UsageError(f"cannot write to {out}: folder {out.resolve().parent} does not exist")
     model = _load(args.model)
@@ -273,9 +257,7 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
     try:
         run = run_ensemble(model, options, out, scheduler=args.scheduler, workers=args.workers,
                            resume=args.resume, progress=progress)
-    except (FileExistsError, ImportError) as exc:
-        raise _UsageError(str(exc)) from None
-    except ValueError as exc:
+    except (FileExistsError, ImportError, ValueError) as exc:
         raise _UsageError(str(exc)) from None
     rate = run.traces * args.years / max(run.seconds, 1e-9)
     print(f"ensemble: {run.traces} traces × {args.years} years of {model.name} in {run.seconds:.1f} s "

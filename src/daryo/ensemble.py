@@ -667,7 +667,7 @@ def _remove(path: Path) -> None:
 def summarise(parts: Iterable[Mapping[str, np.ndarray]], coords: Mapping[str, Any], threshold: float) -> Any:
     """Distribution summaries of the annual indicators over all (trace, year) pairs: mean, 5/50/95
     percentiles, and the probability that a demand's annual deficit exceeds ``threshold`` of it.
-    Reads the parts once, keeping only the annual arrays (traces × years × elements)."""
+    ``parts``: the annual arrays (traces × years × elements) of each part."""
     import xarray as xr
 
     chunks: dict[str, list[np.ndarray]] = {k: [] for k in ANNUAL_INDICATORS}

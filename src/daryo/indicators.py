@@ -1,9 +1,9 @@
 """Indicators computed from a results Dataset.
 
-Every indicator has one signature ``f(ds, by=..., scenarios="mean") -> pandas`` object: which grouping
-of elements (``country`` or the element itself) and seasons, and how to aggregate over scenarios
-(``mean`` of the scenario values, or ``None`` to keep them).  Time is aggregated to mean annual values
-over whole hydrological years.
+The indicators take ``by`` (the grouping of elements: ``country`` or the element itself) where it applies
+and ``scenarios`` (``"mean"`` of the scenario values, a pandas object; or ``None`` to keep them, an xarray
+DataArray).  Time is aggregated to mean annual values: totals divided by the run's length in years (days /
+365.25).
 """
 
 from __future__ import annotations
@@ -40,9 +40,9 @@ def annual_by(ds: xr.Dataset, variable: str, by: str = "country", season: bool =
     else:
         totals = da.sum("time").groupby("group").sum(elem)
     totals = totals / _n_years(ds)
-    if scenarios == "mean":
-        totals = totals.mean("scenario")
-    return totals.to_pandas()
+    if scenarios != "mean":
+        return totals
+    return totals.mean("scenario").to_pandas()
 
 
 def energy_by_season(ds: xr.Dataset, by: str = "country", scenarios: str | None = "mean") -> Any:

@@ -165,10 +165,18 @@ class Results:
         return f"<daryo.Results {self.dataset.attrs.get('model', '')}: {dict(d)}>"
 
     def to_netcdf(self, path: str | Path) -> Path:
-        """Write the Dataset to NetCDF-4; returns the path."""
+        """Write the Dataset to NetCDF-4; returns the path.  The file is written beside ``path`` under a
+        temporary name and renamed, so a failure never leaves half a file or harms an existing one."""
         p = Path(path)
         p.parent.mkdir(parents=True, exist_ok=True)
-        self.dataset.to_netcdf(p, engine="netcdf4")
+        fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", dir=p.resolve().parent)
+        os.close(fd)
+        try:
+            self.dataset.to_netcdf(tmp, engine="netcdf4")
+            os.replace(tmp, p)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
         return p
 
     def to_csv(self, directory: str | Path) -> list[Path]:
@@ -203,7 +211,7 @@ class Results:
         return [d / f for f in names]
 
     def summary(self) -> pd.DataFrame:
-        """Country table: mean annual delivery, demand, deficit by season, energy, sink inflows."""
+        """Country table: mean annual demand, delivery and deficit by season, and hydropower energy by season."""
         from .indicators import country_summary
 
         return country_summary(self.dataset)
