@@ -42,7 +42,8 @@ import pandas as pd
 import yaml
 
 from .errors import ModelError, Problem
-from .timeaxis import TimeAxis
+from .model.components import NODE_REFERENCES
+from .timeaxis import TimeAxis, step_days
 from .units import UnitError, parse_quantity, unit_factor
 
 __all__ = ["list_scenarios", "apply_scenarios", "load_overlay", "scenario_path", "transform_inflows",
@@ -52,7 +53,6 @@ _TOP_KEYS = {"title", "description", "sources", "changes"}
 _OPS = ("set", "set_edges", "add_nodes", "remove_nodes", "add_edges", "remove_edges", "scale_demands",
         "scale_inflows", "shift_peak", "named_years")
 _INFLOW_OPS = ("scale_inflows", "shift_peak", "named_years")
-_REFERENCES = ("spill_to", "return_to", "reservoir", "at")
 
 
 @dataclass(frozen=True)
@@ -334,7 +334,7 @@ def _check_references(doc: Mapping[str, Any], file: str) -> list[Problem]:
     nodes = _nodes(doc)
     problems = []
     for nid, n in nodes.items():
-        for key in _REFERENCES:
+        for key in NODE_REFERENCES:
             ref = n.get(key)
             if ref is not None and ref not in nodes:
                 problems.append(Problem(file, f"nodes[{nid}].{key}", f"names '{ref}', which is not in the model "
@@ -353,13 +353,11 @@ def _check_references(doc: Mapping[str, Any], file: str) -> list[Problem]:
 def _axis(doc: Mapping[str, Any]) -> TimeAxis:
     """The run's time axis, as the loader builds it (calendar months or fixed N-day steps)."""
     t = doc.get("time") or {}
-    step = t.get("step", "month")
-    step_days = None
-    if step not in ("month", "M", "monthly"):
-        days = step.get("days") if isinstance(step, Mapping) else step
-        if isinstance(days, int) and not isinstance(days, bool) and days > 0:
-            step_days = days
-    return TimeAxis.from_range(pd.Timestamp(str(t.get("start"))), pd.Timestamp(str(t.get("end"))), step_days)
+    try:
+        days = step_days(t.get("step", "month"))
+    except ValueError:  # the loader reports it
+        days = None
+    return TimeAxis.from_range(pd.Timestamp(str(t.get("start"))), pd.Timestamp(str(t.get("end"))), days)
 
 
 def _hydro_year_index(axis: TimeAxis) -> np.ndarray:

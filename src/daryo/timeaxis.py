@@ -7,13 +7,31 @@ The hydrological year runs October–September and is labelled by the calendar y
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["TimeAxis", "hydrological_year", "season_of_month"]
+__all__ = ["TimeAxis", "hydrological_year", "season_of_month", "step_days"]
+
+
+def step_days(step: object) -> int | None:
+    """Days per step of a model's ``time.step``: None for calendar months (``month``), N for ``{days: N}`` or
+    ``N`` (a whole number above 0).
+
+    Raises
+    ------
+    ValueError
+        For anything else.
+    """
+    if step in ("month", "M", "monthly"):
+        return None
+    days = step.get("days") if isinstance(step, Mapping) else step
+    if isinstance(days, int) and not isinstance(days, bool) and days > 0:
+        return days
+    raise ValueError(f"'{step}' is not a step")
 
 
 def hydrological_year(months: np.ndarray, years: np.ndarray) -> np.ndarray:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 __all__ = ["Attribute", "ComponentType", "COMPONENT_TYPES", "COMMON_ATTRIBUTES", "EDGE_ATTRIBUTES",
-           "CONSTRAINT_TYPES", "REQUIRED", "component_type"]
+           "CONSTRAINT_TYPES", "REQUIRED", "NODE_REFERENCES", "component_type"]
 
 
 class _Required:
@@ -235,6 +235,11 @@ CONSTRAINT_TYPES: dict[str, ComponentType] = {
         ),
     )
 }
+
+
+#: attributes that name another node (``spill_to``, ``reservoir``, ``return_to``, ``at``)
+NODE_REFERENCES: tuple[str, ...] = tuple(dict.fromkeys(
+    a.name for t in COMPONENT_TYPES.values() for a in t.attributes if a.kind == "node"))
 
 
 def component_type(name: str) -> ComponentType | None:

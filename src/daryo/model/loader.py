@@ -18,6 +18,7 @@ import yaml
 
 from ..errors import ModelError, Problem
 from ..parameters import ParameterRef, ScenarioDim, check_parameters, parse_parameters, scenario_combinations
+from ..timeaxis import step_days
 from ..units import UnitError, is_number, parse_quantity, unit_factor
 from .components import COMMON_ATTRIBUTES, COMPONENT_TYPES, CONSTRAINT_TYPES, EDGE_ATTRIBUTES, Attribute
 from .csvseries import read_csv_series
@@ -314,16 +315,14 @@ def _parse_time(spec: Any, ctx: _Context) -> TimeSpec | None:
         ctx.add(_where(spec, "time"), "start and end must be dates (YYYY-MM or YYYY-MM-DD)")
         return None
     step = spec.get("step", "month")
-    step_days: int | None = None
-    if step not in ("month", "M", "monthly"):
-        days = step.get("days") if isinstance(step, Mapping) else step
-        if isinstance(days, int) and not isinstance(days, bool) and days > 0:
-            step_days = days
-        else:
-            ctx.add(_where(spec, "time.step"), f"'{step}' is not a step; use 'month' or {{days: N}} with N > 0")
+    days: int | None = None
+    try:
+        days = step_days(step)
+    except ValueError as exc:
+        ctx.add(_where(spec, "time.step"), f"{exc}; use 'month' or {{days: N}} with N > 0")
     if end < start:
         ctx.add(_where(spec, "time"), f"end {end:%Y-%m-%d} is before start {start:%Y-%m-%d}")
-    return TimeSpec(start, end, step_days)
+    return TimeSpec(start, end, days)
 
 
 def _parse_nodes(spec: Any, ctx: _Context) -> list[Node]:

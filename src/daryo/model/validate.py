@@ -10,6 +10,7 @@ import numpy as np
 
 from ..errors import Problem
 from ..units import is_number
+from .components import NODE_REFERENCES
 from .series import Series
 from .types import Edge, Model, Node
 
@@ -67,7 +68,7 @@ def check_edges(model: Model, file: str, declared_ids: set[str] | None = None) -
 def check_references(model: Model, file: str) -> Iterable[Problem]:
     ids = {n.id: n for n in model.nodes}
     for n in model.nodes:
-        for key in ("spill_to", "return_to", "reservoir", "at"):
+        for key in NODE_REFERENCES:
             ref = n.attrs.get(key)
             if ref is None:
                 continue

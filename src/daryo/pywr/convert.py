@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ModelError, Problem
+from ..units import is_number
 from .parameters import ParameterConverter, pywr_type
 
 __all__ = ["convert_pywr_document", "SUPPORTED_NODES", "IGNORED_RECORDERS", "FLOW_UNIT"]
@@ -304,7 +305,7 @@ class _Converter:
         if raw.get("above_curve_cost") is not None and raw.get("cost") is None:
             # Pywr: cost = control curve (default 100 %) with [above_curve_cost, 0] (a given `cost` replaces it)
             curve = raw.get("control_curve", 1.0)
-            if not isinstance(curve, int | float) or isinstance(curve, bool):
+            if not is_number(curve):
                 self.add(f"{place}.control_curve", "must be a number (the proportion full of the curve)")
                 return c
             pname = f"{name}.cost"
@@ -455,7 +456,7 @@ class _Converter:
             steps = 1
         node: dict[str, Any] = {"id": name, "type": "delay", "steps": steps, "carry": "rate"}
         init = raw.get("initial_flow", 0.0)
-        if not isinstance(init, int | float) or isinstance(init, bool):
+        if not is_number(init):
             self.add(f"{place}.initial_flow", "must be a number (Pywr uses one value for every scenario)")
         elif init:
             node["initial_flow"] = {"value": float(init), "unit": FLOW_UNIT}
