@@ -53,6 +53,7 @@ path; :func:`fast_path_unsupported` says why.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -219,7 +220,7 @@ class _Layout:
         #: bounds that are infinite at every step (no table entry, not scenario data)
         self.inf_lo = np.isinf(self.base_lo) & ~sh_lo & ~var_lo
         self.inf_hi = np.isinf(self.base_hi) & ~sh_hi & ~var_hi
-        self.dense = np.hstack([lp.A.toarray(), -np.eye(m)])  # [A −I]
+        self._A = lp.A
         # ids of the distinct rows of the shared tables: steps with equal ids have equal shared bounds/costs
         self.bound_key = _row_ids(np.hstack([net.col_lower.shared, net.col_upper.shared]))
         self.cost_key = _row_ids(net.cost.shared)
@@ -230,6 +231,11 @@ class _Layout:
         self._res_row_lo = self.lo_slot[res_rows]
         self._res_row_hi = self.hi_slot[res_rows]
         self._hp_hi = self.hi_slot[net.hp_col]
+
+    @functools.cached_property
+    def dense(self) -> np.ndarray:
+        """``[A −I]`` as a dense array (for the dense basis algebra, without Numba)."""
+        return np.hstack([self._A.toarray(), -np.eye(self.m)])
 
     def shared(self, net: CompiledNetwork, t: int) -> tuple[np.ndarray, np.ndarray]:
         """The step's bounds of every position, as far as they are shared by all scenarios, shape (N,)."""
@@ -292,10 +298,8 @@ class _Layout:
 
     def full_bounds(self, lo: np.ndarray, hi: np.ndarray, d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """One scenario's complete bounds (N,) from the shared ones and its data row ``d``."""
-        lo, hi = lo.copy(), hi.copy()
-        lo[self.lo_var] = d[self.lo_slot[self.lo_var]]
-        hi[self.hi_var] = d[self.hi_slot[self.hi_var]]
-        return lo, hi
+        L, U = self.all_bounds(lo, hi, d[None, :])
+        return L[0], U[0]
 
 
 def _equal_bounds(net: CompiledNetwork) -> set[int]:
@@ -885,11 +889,10 @@ def simulate_fast(net: CompiledNetwork, options: FastOptions | None = None, stat
         if stats is not None:
             stats.fallback_reason = reason
         return simulate(net)
-    S, n = net.n_scenarios, net.lp.n_cols
+    n = net.lp.n_cols
     out = SimulationOutput.allocate(net)
     stepper = FastStepper(net, options=options)
     eq_rows, A_eq = balance_rows(net)
-    all_cols = np.arange(n)
     lay = stepper.layout
 
     def record(rec: StepRecord) -> None:
@@ -898,14 +901,10 @@ def simulate_fast(net: CompiledNetwork, options: FastOptions | None = None, stat
         out.volume_start[:, t] = rec.volume_start
         out.evaporation[:, t] = rec.evaporation
         out.head[:, t] = rec.head
-        out.col_upper[:, t] = rec.col_upper(lay, all_cols)
+        L, U = lay.all_bounds(*rec.shared(), rec.data)
+        out.col_upper[:, t] = U[:, :n]
         if eq_rows.size:
-            lo, _ = rec.shared()
-            rhs = np.repeat(lo[n + eq_rows][None, :], S, axis=0)
-            slots = lay.lo_slot[n + eq_rows]
-            var = slots >= 0
-            rhs[:, var] = rec.data[:, slots[var]]
-            out.balance_residual[:, t] = np.max(np.abs((A_eq @ rec.x.T).T - rhs), axis=1)
+            out.balance_residual[:, t] = np.max(np.abs((A_eq @ rec.x.T).T - L[:, n + eq_rows]), axis=1)
 
     stepper.run(record)
     if stats is not None:
