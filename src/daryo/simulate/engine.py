@@ -131,7 +131,7 @@ class _StepState:
                 self.col_lo[:, cols] = np.where(fixed, avail[:, held], self.col_lo[:, cols])
         if net.delay_ids:
             self._delays(net, t, past)
-        head = self._hydropower(net, t, volume)
+        head = apply_plant_limits(net, t, volume, self.col_hi, net.hp_col, net.hp_energy_col[net.hp_energy_col >= 0])
         return evap, head
 
     def _parameters(self, net: CompiledNetwork, t: int, volume: np.ndarray) -> None:
@@ -168,15 +168,6 @@ class _StepState:
             self.col_lo[:, net.delay_col[d]] = release
             self.col_hi[:, net.delay_col[d]] = release
 
-    def _hydropower(self, net: CompiledNetwork, t: int, volume: np.ndarray) -> np.ndarray:
-        head = plant_heads(net, volume)
-        if head.shape[1]:
-            hp_hi, need = plant_limits(net, t, head, self.col_hi[:, net.hp_col])
-            self.col_hi[:, net.hp_col] = hp_hi
-            if need is not None:
-                self.col_hi[:, net.hp_energy_col[net.hp_energy_col >= 0]] = need
-        return head
-
 
 def reservoir_bounds(volume: np.ndarray, evaporation: np.ndarray, vmin: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """What each reservoir holds before releases, ``V − E`` (S, R), whose negative is its storage row's
@@ -195,6 +186,20 @@ def plant_heads(net: CompiledNetwork, volume: np.ndarray) -> np.ndarray:
             head[:, k] = head_m(volume[:, net.hp_res[k]], table, net.hp_tailwater[k])
         else:
             head[:, k] = net.hp_head[k]
+    return head
+
+
+def apply_plant_limits(net: CompiledNetwork, t: int, volume: np.ndarray, upper: np.ndarray, turbine_at: np.ndarray,
+                       energy_at: np.ndarray) -> np.ndarray:
+    """Cap the turbine flows' upper bounds in ``upper`` (S, ·) at positions ``turbine_at`` (one per plant) by the
+    capacity at the step's head and set the energy-target flows at ``energy_at`` (one per plant with a target);
+    returns the heads (S, H).  The plain path passes LP columns, the fast path its data slots."""
+    head = plant_heads(net, volume)
+    if head.shape[1]:
+        hp_hi, need = plant_limits(net, t, head, upper[:, turbine_at])
+        upper[:, turbine_at] = hp_hi
+        if need is not None:
+            upper[:, energy_at] = need
     return head
 
 

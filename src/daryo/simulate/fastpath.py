@@ -67,9 +67,8 @@ from ._basismap import BasisAlgebra
 from .engine import (
     SimulationOutput,
     _raise_infeasible,
+    apply_plant_limits,
     balance_rows,
-    plant_heads,
-    plant_limits,
     reservoir_bounds,
     simulate,
 )
@@ -231,6 +230,7 @@ class _Layout:
         self._res_row_lo = self.lo_slot[res_rows]
         self._res_row_hi = self.hi_slot[res_rows]
         self._hp_hi = self.hi_slot[net.hp_col]
+        self._energy_hi = self.hi_slot[energy]
 
     @functools.cached_property
     def dense(self) -> np.ndarray:
@@ -275,17 +275,8 @@ class _Layout:
             d[:, self._res_row_lo] = -avail
             d[:, self._res_row_hi] = -avail
             d[:, self._res_lo] = lower
-        head = self._hydropower(net, t, volume, d)
+        head = apply_plant_limits(net, t, volume, d, self._hp_hi, self._energy_hi)
         return d, evap, head
-
-    def _hydropower(self, net: CompiledNetwork, t: int, volume: np.ndarray, d: np.ndarray) -> np.ndarray:
-        head = plant_heads(net, volume)
-        if head.shape[1]:
-            hp_hi, need = plant_limits(net, t, head, d[:, self._hp_hi])
-            d[:, self._hp_hi] = hp_hi
-            if need is not None:
-                d[:, self.hi_slot[net.hp_energy_col[net.hp_energy_col >= 0]]] = need
-        return head
 
     def all_bounds(self, lo: np.ndarray, hi: np.ndarray, d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Every scenario's complete bounds (S, N) from the shared ones (N,) and the data ``d`` (S, k+1)."""
