@@ -22,7 +22,8 @@ from ...hydrology import (
     stochastic_traces,
 )
 from ...model import Model, model_from_dict
-from ...scenarios import apply_scenarios, transform_inflows
+from ...scenarios import apply_scenarios
+from ...timeaxis import TimeAxis
 
 __all__ = ["HYDROLOGY_CHOICES", "aral_model_path", "read_base_document", "build_aral_document", "load_aral_model",
            "aral_inflow_traces"]
@@ -161,11 +162,10 @@ def aral_inflow_traces(trace_indices: Sequence[int], years: int, seed: int = 0, 
     dict
         Per inflow node id, hm³ per month shaped (len(trace_indices), 12·years).
     """
-    spec = load_spec()
+    from ...ensemble import StochasticTraces
+
     s, _ = _time(start, years)
-    arr = stochastic_traces(spec, list(trace_indices), int(years), int(seed), s.month)
-    out = {nid: arr[:, k, :] for k, nid in enumerate(spec.ids)}
-    if scenarios:
-        basins = read_base_document()["metadata"]["basins"]
-        out = transform_inflows(out, scenarios, s, basins)
-    return out
+    basins = read_base_document()["metadata"]["basins"] if scenarios else {}
+    source = StochasticTraces(load_spec(), tuple(scenarios), tuple((b, tuple(ids)) for b, ids in basins.items()))
+    axis = TimeAxis.from_range(s, s + pd.DateOffset(months=12 * int(years) - 1))
+    return source(int(seed), np.asarray(trace_indices), int(years), axis)
