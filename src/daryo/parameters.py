@@ -447,7 +447,7 @@ class ControlCurve(_ControlCurveBase):
     def step(self, env: _Env, x: list[np.ndarray]) -> np.ndarray:
         n = len(self.control_curves)
         _, _, j = self._position(env, x[:n])
-        vals = np.stack(np.broadcast_arrays(*[np.broadcast_to(v, j.shape) for v in x[n:]]), axis=1)
+        vals = np.stack([np.broadcast_to(v, j.shape) for v in x[n:]], axis=1)
         return vals[np.arange(j.size), j]
 
 

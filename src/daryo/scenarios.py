@@ -89,7 +89,7 @@ def scenario_path(name: str, library: Path | None = None) -> Path:
     candidate = lib / f"{name}.yaml"
     if candidate.is_file():
         return candidate
-    known = ", ".join(n for n, _ in list_scenarios(lib))
+    known = ", ".join(sorted(p.stem for p in lib.glob("*.yaml")))
     raise ModelError(Problem("", f"scenario '{name}'", f"unknown scenario; use one of: {known} (or a path "
                              "to an overlay .yaml file)"))
 
@@ -480,10 +480,7 @@ def _transform(arr: np.ndarray, periodic: bool, op: str, arg: Mapping[str, Any],
     periodic is in the input's unit (a rate stays a rate: shifting a cycle of rates moves the flow, and each month
     keeps its own days); a per-step result is hm³ per step."""
     if op == "shift_peak":
-        months = float(arg.get("months", 1.0))
-        if periodic:
-            return _shift(arr, months, wrap=True), True
-        return _shift(arr, months, wrap=False), False
+        return _shift(arr, float(arg.get("months", 1.0)), wrap=periodic), periodic
     if op == "scale_inflows":
         f = _scale_factors(arg, axis)
         if periodic and arg.get("years") is None:

@@ -165,9 +165,9 @@ def model_from_dict(doc: Any, base_dir: Path | str = ".", file: str = "<model>",
     if allocation not in ("priority", "cost"):
         ctx.add("allocation", f"'{allocation}' is not an allocation mode; use 'priority' or 'cost'")
     dims = _parse_scenarios(doc.get("scenarios"), ctx)
-    params = parse_parameters(doc.get("parameters"), ctx)
-    ctx.parameter_names = set(params) | set((doc.get("parameters") or {}) if isinstance(
-        doc.get("parameters"), Mapping) else ())
+    raw_params = doc.get("parameters")
+    params = parse_parameters(raw_params, ctx)
+    ctx.parameter_names = set(params) | (set(raw_params) if isinstance(raw_params, Mapping) else set())
     nodes = _parse_nodes(doc.get("nodes"), ctx)
     edges = _parse_edges(doc.get("edges"), ctx)
     constraints = _parse_constraints(doc.get("constraints"), ctx)
@@ -294,12 +294,12 @@ def _check_constraints(model: Model, file: str) -> list[Problem]:
         nodes = list(c.get("nodes", []))
         for n in nodes:
             if n not in ids:
-                problems.append(Problem(file, c.place, f"names '{n}', which is not a node"))
+                problems.append(Problem(file, c.at(), f"names '{n}', which is not a node"))
             elif ids[n].type == "reservoir":
-                problems.append(Problem(file, c.place, f"'{n}' is a reservoir, whose column is a volume, not a "
+                problems.append(Problem(file, c.at(), f"'{n}' is a reservoir, whose column is a volume, not a "
                                         "flow; constrain the reaches around it instead"))
         if c.type == "flow_ratio" and len(c.get("factors", [])) != len(nodes):
-            problems.append(Problem(file, c.place, f"has {len(nodes)} nodes but {len(c.get('factors', []))} "
+            problems.append(Problem(file, c.at(), f"has {len(nodes)} nodes but {len(c.get('factors', []))} "
                                     "factors; give one factor per node"))
     return problems
 
