@@ -244,13 +244,9 @@ class ParameterConverter:
         return None if values is None else {"type": "dailyprofile", "values": values}
 
     def _p_dataframe(self, name: str, d: Mapping, place: str) -> dict | None:
-        spec = dict(d)
-        if "table" in spec:
-            table = self.tables.get(spec.pop("table"))
-            if not isinstance(table, Mapping):
-                self.add(place, f"table '{d['table']}' is not defined in the model's tables")
-                return None
-            spec = {**table, **spec}
+        spec = self._with_table(d, place)
+        if spec is None:
+            return None
         url = spec.get("url")
         if not isinstance(url, str):
             self.add(place, "needs a 'url' (a CSV file) or a 'table'; embedded data is not supported")
@@ -457,15 +453,23 @@ class ParameterConverter:
             return None
         return float(arr[0])
 
+    def _with_table(self, d: Mapping, place: str, quiet: bool = False) -> dict | None:
+        """The parameter's data spec with its ``table`` (from the model's ``tables``) merged in; None if the
+        table is not defined."""
+        spec = {k: v for k, v in d.items() if k != "table"}
+        if "table" not in d:
+            return spec
+        table = self.tables.get(d["table"])
+        if not isinstance(table, Mapping):
+            if not quiet:
+                self.add(place, f"table '{d['table']}' is not defined in the model's tables")
+            return None
+        return {**table, **spec}
+
     def _load_values(self, d: Mapping, place: str, quiet: bool = False) -> np.ndarray | None:
-        spec = dict(d)
-        if "table" in spec:
-            table = self.tables.get(spec["table"])
-            if not isinstance(table, Mapping):
-                if not quiet:
-                    self.add(place, f"table '{spec['table']}' is not defined in the model's tables")
-                return None
-            spec = {**table, **{k: v for k, v in spec.items() if k != "table"}}
+        spec = self._with_table(d, place, quiet)
+        if spec is None:
+            return None
         url = spec.get("url")
         if not isinstance(url, str):
             if not quiet:
