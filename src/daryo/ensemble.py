@@ -260,10 +260,10 @@ def _simulate_chunk(net: CompiledNetwork, fast: bool) -> tuple[dict[str, np.ndar
     """Monthly series of the chunk (float64): storage, delivery, deficit, sink inflow, energy."""
     S, T = net.n_scenarios, net.axis.n_steps
     R, D, K, H = len(net.res_ids), len(net.demand_ids), len(net.sink_ids), len(net.hp_ids)
-    raw = {"storage": np.empty((S, T, R)), "delivery": np.empty((S, T, D)), "deficit": np.empty((S, T, D)),
-           "sink_inflow": np.empty((S, T, K)), "energy": np.empty((S, T, H))}
     reason = fast_path_unsupported(net) if fast else "fast path switched off"
     if reason is None:
+        raw = {"storage": np.empty((S, T, R)), "delivery": np.empty((S, T, D)), "deficit": np.empty((S, T, D)),
+               "sink_inflow": np.empty((S, T, K)), "energy": np.empty((S, T, H))}
         cols = np.concatenate([net.res_col, net.demand_col, net.sink_col, net.hp_col]).astype(np.int64)
         stepper = FastStepper(net, columns=cols)
         split = np.cumsum([R, D, K])
@@ -279,12 +279,12 @@ def _simulate_chunk(net: CompiledNetwork, fast: bool) -> tuple[dict[str, np.ndar
         return raw, f"fast path: {stepper.stats.summary()}"
     out = simulate(net)
     x = out.x
-    raw["storage"][:] = x[:, :, net.res_col]
-    raw["delivery"][:] = x[:, :, net.demand_col]
-    raw["deficit"][:] = np.maximum(out.col_upper[:, :, net.demand_col] - raw["delivery"], 0.0)
-    raw["sink_inflow"][:] = x[:, :, net.sink_col]
-    raw["energy"][:] = energy_gwh(x[:, :, net.hp_col], out.head, net.hp_efficiency[None, None, :])
-    return raw, f"plain path ({reason})"
+    delivery = x[:, :, net.demand_col]
+    return {"storage": x[:, :, net.res_col], "delivery": delivery,
+            "deficit": np.maximum(out.col_upper[:, :, net.demand_col] - delivery, 0.0),
+            "sink_inflow": x[:, :, net.sink_col],
+            "energy": energy_gwh(x[:, :, net.hp_col], out.head, net.hp_efficiency[None, None, :])}, \
+        f"plain path ({reason})"
 
 
 def run_years(axis: Any) -> np.ndarray:
