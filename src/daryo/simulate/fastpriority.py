@@ -112,6 +112,9 @@ class PrioritySolver:
         self.req_tcol = np.asarray(net.priority_col, dtype=np.int64)[req_level]
         self.stats = PriorityStats()
         self._compiled = options.kernel != "numpy" and _numba_available()
+        self.req_level = req_level
+        # per scenario, the first priority level found short at its previous step (len(levels): none)
+        self._short = np.full(net.n_scenarios, len(self.levels), dtype=np.int64)
         self._hist: dict[Any, tuple[np.ndarray, np.ndarray]] = {}
         self._recent: dict[Any, np.ndarray] = {}
         # the compiled coverage coefficients (placeholders; a stage's are −R_j/α): a stage changes them by δ
@@ -136,8 +139,14 @@ class PrioritySolver:
         self.stats.screened += int(ok.sum())
         op = every[~ok]
         plain: list[int] = []
+        self._short[every[ok]] = len(self.levels)
         if op.size:  # 2. stages and 3. final solve
-            zo, bad = self._stages(L0[op], U0[op], cz, op)
+            start = np.where(self._short[op] < len(self.levels), self._short[op], 0)
+            zo, bad = self._stages(L0[op], U0[op], cz, op, start)
+            again = bad & (start > 0)  # a level before the start is short now: all the stages
+            if again.any():
+                zo2, bad2 = self._stages(L0[op[again]], U0[op[again]], cz, op[again], np.zeros(int(again.sum()), int))
+                zo[again], bad[again] = zo2, bad2
             z[op[~bad]] = zo[~bad]
             self.stats.staged += int((~bad).sum())
             plain = op[bad].tolist()
@@ -147,18 +156,26 @@ class PrioritySolver:
             self.stats.plain += 1
         return z
 
-    def _stages(self, L: np.ndarray, U: np.ndarray, cz: np.ndarray, op: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _stages(self, L: np.ndarray, U: np.ndarray, cz: np.ndarray, op: np.ndarray,
+                start: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The lexicographic stages and the final solve for scenarios ``op`` whose bounds are ``L``, ``U``
-        (changed in place); returns their solutions and the mask of those left to the plain path."""
+        (changed in place); returns their solutions and the mask of those left to the plain path.
+
+        A scenario's stages begin at level ``start`` (O,): the levels before it are held at their full
+        requirement, as their stages would hold them had each reached coverage 1.  That is the engine's
+        sequence exactly if it is feasible; a scenario for which it is not ends in the returned mask."""
         n = self.n
         R = U[:, self.req_col].copy()
         O = op.size
         plain = np.zeros(O, dtype=bool)
+        held = (self.req_level[None, :] < start[:, None]) & (R > _TOL)
+        L[:, self.req_col] = np.where(held, np.maximum(L[:, self.req_col], R - _HOLD), L[:, self.req_col])
+        short = np.full(O, len(self.levels), dtype=np.int64)
         # each scenario's solution of its last stage LP (rows not solved by an LP keep their last one)
         z = np.full((O, self.N), np.nan)
         for pi, lev in enumerate(self.levels):
             Rl = R[:, lev]
-            act = Rl > _TOL
+            act = (Rl > _TOL) & (start <= pi)[:, None]
             cols = self.req_col[lev]
             # The last stage's optimum is feasible for this level's LP (deliveries fixed since are held at or
             # below their value there; the earlier coverage rows are free), so where it already delivers every
@@ -191,6 +208,7 @@ class PrioritySolver:
                 g = w[res.result[w] == dsx.OK]
                 zg = z[g]
                 tstar = np.clip(zg[:, tcol] / alpha[g], 0.0, 1.0)
+                short[g] = np.where(tstar < 1.0 - _FULL, np.minimum(short[g], pi), short[g])
                 a = act[g]
                 fix = a & ((tstar >= 1.0 - _FULL)[:, None] | (np.abs(res.y[g]) > _TOL * alpha[g][:, None]))
                 none = ~fix.any(axis=1)  # degenerate optimum without a certificate: hold everyone
@@ -206,6 +224,7 @@ class PrioritySolver:
         if w.size:
             res = self._lp("final", cz, L, U, None, None, -1, op, w, z, highs_limit=None)
             plain[w[res.result[w] != dsx.OK]] = True
+        self._short[op] = short
         return z, plain
 
     def _plain_solve(self, t: int, s: int, lo: np.ndarray, hi: np.ndarray, cost: np.ndarray) -> np.ndarray:
