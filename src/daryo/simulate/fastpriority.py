@@ -177,17 +177,7 @@ class PrioritySolver:
             Rl = R[:, lev]
             act = (Rl > _TOL) & (start <= pi)[:, None]
             cols = self.req_col[lev]
-            # The last stage's optimum is feasible for this level's LP (deliveries fixed since are held at or
-            # below their value there; the earlier coverage rows are free), so where it already delivers every
-            # active requirement in full, coverage 1 is reached: the engine's LP would end at t = 1 and fix
-            # them all at R − 1e-9.  No LP needed.
-            full = ~plain & act.any(axis=1) & np.all(~act | (z[:, cols] >= Rl - self.options.primal_tol), axis=1)
-            if full.any():
-                lo = L[np.ix_(full, cols)]
-                L[np.ix_(full, cols)] = np.where(act[full], np.maximum(lo, Rl[full] - _HOLD), lo)
-                act[full] = False
-                self.stats.skipped += int(full.sum())
-            live = act.any(axis=1) & ~plain
+            live = self._hold_covered(z, act, Rl, cols, L, plain)
             if not live.any():
                 continue
             tcol = int(self.net.priority_col[pi])
@@ -216,7 +206,7 @@ class PrioritySolver:
                 lo = L[np.ix_(g, cols)]
                 L[np.ix_(g, cols)] = np.where(fix, np.maximum(lo, np.minimum(zg[:, cols], Rl[g]) - _HOLD), lo)
                 act[g] = a & ~fix
-                live = act.any(axis=1) & ~plain
+                live = self._hold_covered(z, act, Rl, cols, L, plain)
                 it += 1
             L[:, rows] = -np.inf
             U[:, tcol] = 0.0
@@ -226,6 +216,22 @@ class PrioritySolver:
             plain[w[res.result[w] != dsx.OK]] = True
         self._short[op] = short
         return z, plain
+
+    def _hold_covered(self, z: np.ndarray, act: np.ndarray, Rl: np.ndarray, cols: np.ndarray, L: np.ndarray,
+                      plain: np.ndarray) -> np.ndarray:
+        """Hold the level's active requirements (``act``, changed in place) of scenarios whose last LP solution
+        ``z`` already delivers them all in full; returns the scenarios still needing an LP at this level.
+
+        That solution is feasible for the level's next LP (deliveries fixed since are held at or below their
+        value there; the earlier coverage rows are free), so coverage 1 is reached: the engine's LP would end at
+        ``t = 1`` and fix them all at ``R − 1e-9``.  No LP needed."""
+        full = ~plain & act.any(axis=1) & np.all(~act | (z[:, cols] >= Rl - self.options.primal_tol), axis=1)
+        if full.any():
+            lo = L[np.ix_(full, cols)]
+            L[np.ix_(full, cols)] = np.where(act[full], np.maximum(lo, Rl[full] - _HOLD), lo)
+            act[full] = False
+            self.stats.skipped += int(full.sum())
+        return act.any(axis=1) & ~plain
 
     def _plain_solve(self, t: int, s: int, lo: np.ndarray, hi: np.ndarray, cost: np.ndarray) -> np.ndarray:
         if self._plain is None:
