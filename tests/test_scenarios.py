@@ -8,7 +8,7 @@ import pytest
 from daryo.basins.aral import build_aral_document, read_base_document
 from daryo.errors import ModelError
 from daryo.model import model_from_dict
-from daryo.scenarios import apply_scenarios, list_scenarios, transform_inflows
+from daryo.scenarios import apply_scenarios, list_scenarios, load_overlay, transform_inflows
 
 LIBRARY = {"icwc", "soviet-protocol", "energy-mode", "irrigation-mode", "rogun-absent", "rogun-stage1", "rogun-full",
            "qosh-tepa-4.5", "qosh-tepa-10", "drought-2000-2001", "drought-2008", "drought-2021", "drought-multiyear",
@@ -62,6 +62,27 @@ def test_missing_nodes_and_dangling_references_are_refused(tmp_path):
     basin.write_text("title: b\nchanges:\n  - scale_inflows: {basin: nile, factor: 0.9}\n")
     with pytest.raises(ModelError, match="unknown basin 'nile'"):
         apply_scenarios(read_base_document(), [str(basin)])
+
+
+def test_malformed_overlay_gives_one_problem_with_file_and_line(tmp_path):
+    bad = tmp_path / "broken.yaml"
+    bad.write_text("title: broken\nchanges:\n  - set: {toktogul: {max_volume: 1 km3}\n")
+    with pytest.raises(ModelError) as err:
+        apply_scenarios(read_base_document(), [str(bad)])
+    (problem,) = err.value.problems
+    assert problem.file == str(bad) and problem.place.startswith("line 4, column ")
+    assert str(problem).startswith(f"{bad}: line 4, column ") and "malformed YAML: expected ',' or '}'" in str(problem)
+    assert "\n" not in str(problem)
+
+
+def test_overlay_changes_are_plain_data(tmp_path):
+    """Mappings of an overlay carry no line numbers, which would name lines of the overlay in the model's
+    messages; dates stay strings as in model files."""
+    ov = tmp_path / "plain.yaml"
+    ov.write_text("title: p\nchanges:\n  - set: {toktogul: {note: 2001-01-01}}\n")
+    (change,) = load_overlay(str(ov)).changes
+    assert type(change) is dict and type(change["set"]["toktogul"]) is dict
+    assert change["set"]["toktogul"]["note"] == "2001-01-01"
 
 
 def test_overlays_combine_in_order():

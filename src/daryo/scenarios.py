@@ -39,10 +39,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from .errors import ModelError, Problem
 from .model.components import NODE_REFERENCES
+from .model.loader import read_document
 from .timeaxis import TimeAxis, step_days
 from .units import UnitError, parse_quantity, unit_factor
 
@@ -99,8 +99,8 @@ def list_scenarios(library: Path | None = None) -> list[tuple[str, str]]:
     lib = library or library_dir()
     out = []
     for f in sorted(lib.glob("*.yaml")):
-        doc = yaml.safe_load(f.read_text(encoding="utf-8")) or {}
-        out.append((f.stem, str(doc.get("title", ""))))
+        doc = read_document(f, lines=False)
+        out.append((f.stem, str(doc.get("title", "")) if isinstance(doc, Mapping) else ""))
     return out
 
 
@@ -113,12 +113,8 @@ def load_overlay(name: str, library: Path | None = None) -> Overlay:
         For an unknown name, malformed YAML, unknown top-level keys or unknown change types.
     """
     path = scenario_path(name, library)
-    try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        place = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise ModelError(Problem(str(path), place, f"malformed YAML: {getattr(exc, 'problem', exc)}")) from None
+    # plain dicts: the changes go into another file's document, where a line of this file would mislead
+    doc = read_document(path, lines=False) or {}
     problems = []
     if not isinstance(doc, Mapping):
         raise ModelError(Problem(str(path), "", "an overlay must be a mapping with title and changes"))

@@ -125,3 +125,34 @@ def test_read_inflow_csv(tmp_path):
     p.write_text("date,naryn_in\n2001-01-01,100\n2001-02-01,lots\n")
     with pytest.raises(ModelError, match="line 3, column 'naryn_in'"):
         read_inflow_csv(p)
+
+
+@pytest.mark.parametrize(("text", "unit", "message"), [
+    ("date,naryn_in\n2001-01-01,100\n2001-02-01,lots\n", "m3/s",
+     "{p}: line 3, column 'naryn_in': 'lots' is not a finite number (1 such cells in the file)"),
+    ("date,naryn_in\n2001-01-01,100\n2001-02-01,-5\n", "m3/s",
+     "{p}: line 3, column 'naryn_in': '-5' is not a non-negative number"),
+    ("date,naryn_in\n2001-01-01,100\nsoon,200\n", "hm3", "{p}: line 3: 'soon' in column 'date' is not a date"),
+    ("date,naryn_in\n2001-01-01,100\n2001-01-01,200\n", "hm3", "{p}: date 2001-01-01 appears more than once"),
+    ("date\n2001-01-01\n", "hm3", "{p}: CSV 'obs.csv' needs a date column and at least one value column"),
+    ("", "hm3", "{p}: cannot be read: No columns to parse from file"),
+    ("date,naryn_in\n2001-01-01,100\n", "km3", "{p}: unit 'km3' is not supported; use 'm3/s' or 'hm3'"),
+])
+def test_read_inflow_csv_messages(tmp_path, text, unit, message):
+    p = tmp_path / "obs.csv"
+    p.write_text(text)
+    with pytest.raises(ModelError) as err:
+        read_inflow_csv(p, unit=unit)
+    assert [str(q) for q in err.value.problems] == [message.format(p=p)]
+
+
+def test_malformed_hydrology_table_names_the_line(tmp_path):
+    p = tmp_path / "hydrology.yaml"
+    p.write_text("regimes:\n  snow: [0.1, 0.2\nheadwaters: []\n")
+    with pytest.raises(ModelError) as err:
+        load_spec(p)
+    (problem,) = err.value.problems
+    assert problem.file == str(p) and problem.place.startswith("line 3") and "malformed YAML" in problem.message
+    p.write_text("- just a list\n")
+    with pytest.raises(ModelError, match="a hydrology table must be a mapping"):
+        load_spec(p)

@@ -6,6 +6,7 @@ import pytest
 
 import daryo
 from daryo.errors import InfeasibleStepError, ModelError
+from daryo.model.loader import read_document
 
 GOOD = """\
 version: 1
@@ -48,6 +49,25 @@ def test_malformed_json(tmp_path):
     p = _write(tmp_path, '{"version": 1, "nodes": [}', "m.json")
     (msg,) = _problems(p)
     assert "malformed JSON" in msg and "line 1" in msg
+
+
+def test_read_document_lines_dates_and_plain_dicts(tmp_path):
+    p = _write(tmp_path, "a: 2001-01-01\nb:\n  c: 1\n")
+    doc = read_document(p)
+    assert doc == {"a": "2001-01-01", "b": {"c": 1}} and doc.line == 1 and doc["b"].line == 3
+    plain = read_document(p, lines=False)
+    assert plain == doc and type(plain) is dict and type(plain["b"]) is dict
+    assert read_document(_write(tmp_path, '{"a": [1, 2]}', "d.json")) == {"a": [1, 2]}
+
+
+def test_read_document_missing_and_undecodable_files(tmp_path):
+    with pytest.raises(ModelError) as err:
+        read_document(tmp_path / "none.yaml")
+    assert [str(p) for p in err.value.problems] == [f"{tmp_path / 'none.yaml'}: file not found"]
+    latin = tmp_path / "latin.yaml"
+    latin.write_bytes(b"name: S\xe9rdarya\n")
+    with pytest.raises(ModelError, match="latin.yaml: cannot be read: 'utf-8' codec can't decode"):
+        read_document(latin)
 
 
 def test_unknown_component_type(tmp_path):

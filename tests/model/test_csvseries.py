@@ -1,11 +1,12 @@
-"""The checks shared by CSV series and ``dataframe`` parameters."""
+"""The reading and checks shared by CSV series, ``dataframe`` parameters and observed inflows."""
 
 import io
 
 import numpy as np
 import pandas as pd
+import pytest
 
-from daryo.model.csvseries import read_csv_series
+from daryo.model.csvseries import CsvReadError, read_csv_file, read_csv_series
 
 
 def _read(text: str, **kw):
@@ -39,3 +40,18 @@ def test_messages():
         ("/d/f.csv line 3, column 'a'", "'x' is not a finite number (2 such cells in the file)")]
     assert _read("date,a\n2001-01-01,1\n2001-01-01,2\n")[1] == [
         ("/d/f.csv", "date 2001-01-01 appears more than once")]
+
+
+def test_read_csv_file_gives_a_one_line_reason(tmp_path):
+    p = tmp_path / "f.csv"
+    p.write_text("date,a\n2001-01-01,1\n")
+    assert list(read_csv_file(p).columns) == ["date", "a"]
+    p.write_text("")
+    with pytest.raises(CsvReadError, match="^No columns to parse from file$"):
+        read_csv_file(p)
+    p.write_text('date,a\n2001-01-01,1\n"2001-02-01,2\n')
+    with pytest.raises(CsvReadError) as err:
+        read_csv_file(p)
+    assert "\n" not in str(err.value) and str(err.value)
+    with pytest.raises(CsvReadError, match="No such file or directory"):
+        read_csv_file(tmp_path / "none.csv")

@@ -91,6 +91,17 @@ def test_malformed_json_gives_line_and_column(tmp_path):
     assert "model.json: line 1, column 40: malformed JSON: Expecting property name enclosed in double quotes" in msg
 
 
+def test_missing_and_malformed_includes_are_named(tmp_path):
+    (tmp_path / "bad.json").write_text('{"nodes": [}')
+    doc = {"timestepper": TS, "includes": ["gone.json", "bad.json"],
+           "nodes": [{"name": "in", "type": "input", "max_flow": 1.0}, {"name": "out", "type": "output"}],
+           "edges": [["in", "out"]]}
+    msg = load(tmp_path, doc)
+    assert msg.startswith("2 problems in the model:")
+    assert f"model.json: includes: included file 'gone.json' not found (looked for {tmp_path / 'gone.json'})" in msg
+    assert f"{tmp_path / 'bad.json'}: line 1, column 12: malformed JSON: Expecting value" in msg
+
+
 def test_unsupported_timestep_and_scenario_slices(tmp_path):
     doc = {"timestepper": {**TS, "timestep": "W"}, "scenarios": [{"name": "s", "size": 4, "slice": [0, 2]}],
            "nodes": [{"name": "in", "type": "input", "max_flow": 1.0}, {"name": "out", "type": "output"}],

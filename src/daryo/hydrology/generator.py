@@ -29,9 +29,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from ..errors import ModelError, Problem
+from ..model.csvseries import CsvReadError, read_csv_file, read_csv_series
+from ..model.loader import read_document
 
 __all__ = [
     "Headwater",
@@ -140,7 +141,9 @@ def _default_spec() -> HydrologySpec:
 
 
 def _read_spec(p: Path) -> HydrologySpec:
-    doc = yaml.safe_load(p.read_text(encoding="utf-8"))
+    doc = read_document(p)
+    if not isinstance(doc, Mapping):
+        raise ModelError(Problem(str(p), "", "a hydrology table must be a mapping with regimes and headwaters"))
     problems: list[Problem] = []
     regimes = {k: np.asarray(v, dtype=float) for k, v in (doc.get("regimes") or {}).items()}
     for name, f in regimes.items():
@@ -312,29 +315,28 @@ def read_inflow_csv(path: str | Path, unit: str = "m3/s") -> tuple[pd.DatetimeIn
     Raises
     ------
     ModelError
-        With the file, line and column of the first bad cell, or an unknown unit.
+        With the file, line and column of the first bad cell (not a date, not a number, negative), or for an
+        unknown unit, an unreadable file, a file without value columns or a date given twice.
     """
     p = Path(path)
-    try:
-        df = pd.read_csv(p)
-    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise ModelError(Problem(str(p), "", f"cannot be read: {exc}")) from None
-    date_col = "date" if "date" in df.columns else df.columns[0]
-    dates = pd.to_datetime(df[date_col], errors="coerce")
-    if dates.isna().any():
-        bad = int(np.flatnonzero(dates.isna().to_numpy())[0])
-        raise ModelError(Problem(str(p), f"line {bad + 2}", f"'{df[date_col].iloc[bad]}' is not a date"))
     if unit not in ("m3/s", "hm3"):
         raise ModelError(Problem(str(p), "", f"unit '{unit}' is not supported; use 'm3/s' or 'hm3'"))
-    factor = (dates.dt.days_in_month.to_numpy() * 0.0864) if unit == "m3/s" else np.ones(len(df))
-    out: dict[str, np.ndarray] = {}
-    for col in df.columns:
-        if col == date_col:
-            continue
-        vals = pd.to_numeric(df[col], errors="coerce").to_numpy(dtype=float)
-        if not np.all(np.isfinite(vals)) or np.any(vals < 0):
-            bad = int(np.flatnonzero(~np.isfinite(vals) | (vals < 0))[0])
-            raise ModelError(Problem(str(p), f"line {bad + 2}, column '{col}'",
-                                     f"'{df[col].iloc[bad]}' is not a non-negative number"))
-        out[str(col)] = (vals * factor)[None, :]
-    return pd.DatetimeIndex(dates), out
+    try:
+        df = read_csv_file(p)
+    except CsvReadError as exc:
+        raise ModelError(Problem(str(p), "", f"cannot be read: {exc}")) from None
+    problems: list[Problem] = []
+    # the shared reader places row problems at "FILE line N, column 'C'"; split the file off the place
+    read = read_csv_series(df, str(p), p.name, "", lambda place, msg: problems.append(
+        Problem(str(p), place.removeprefix(str(p)).lstrip(), msg)))
+    if read is None:
+        raise ModelError(problems)
+    neg_rows, neg_cols = np.nonzero(read.values < 0)
+    if neg_rows.size:
+        r, c = neg_rows[0], neg_cols[0]
+        raise ModelError(Problem(str(p), f"line {r + 2}, column '{read.columns[c]}'",
+                                 f"'{df[read.columns[c]].iloc[r]}' is not a non-negative number"))
+    dates = read.dates
+    factor = (dates.days_in_month.to_numpy() * 0.0864) if unit == "m3/s" else np.ones(len(dates))
+    out = {str(col): (read.values[:, j] * factor)[None, :] for j, col in enumerate(read.columns)}
+    return dates, out

@@ -1,14 +1,16 @@
-"""The checks made on a CSV file of dated values, shared by CSV series and ``dataframe`` parameters."""
+"""The reading of a CSV file of dated values and its checks, shared by CSV series, ``dataframe`` parameters and
+observed inflows."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["CsvSeries", "read_csv_series"]
+__all__ = ["CsvReadError", "CsvSeries", "read_csv_file", "read_csv_series"]
 
 
 class CsvSeries(NamedTuple):
@@ -19,6 +21,36 @@ class CsvSeries(NamedTuple):
     values: np.ndarray
 
 
+class CsvReadError(ValueError):
+    """A CSV file that cannot be read; the message is one line saying why."""
+
+
+def read_csv_file(path: Path) -> pd.DataFrame:
+    """Read a CSV file with :func:`pandas.read_csv`.
+
+    Parameters
+    ----------
+    path
+        The file.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The file's table, columns named by its header.
+
+    Raises
+    ------
+    CsvReadError
+        If the file is missing, unreadable, empty or not valid CSV; the message is the first line of the
+        underlying error.
+    """
+    try:
+        return pd.read_csv(path)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, OSError) as exc:
+        text = str(exc).strip()
+        raise CsvReadError(text.splitlines()[0] if text else type(exc).__name__) from None
+
+
 def read_csv_series(df: pd.DataFrame, fname: str, csv: str, place: str, add: Callable[[str, str], None],
                     date_col: str | None = None, columns: Sequence[str] | None = None) -> CsvSeries | None:
     """Check and read the dates and value columns of a CSV file.
@@ -26,7 +58,7 @@ def read_csv_series(df: pd.DataFrame, fname: str, csv: str, place: str, add: Cal
     Parameters
     ----------
     df
-        The file as read by :func:`pandas.read_csv`.
+        The file as read by :func:`read_csv_file`.
     fname
         The file's path, where messages about its rows are placed.
     csv

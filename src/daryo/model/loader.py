@@ -21,7 +21,7 @@ from ..parameters import ParameterRef, ScenarioDim, check_parameters, parse_para
 from ..timeaxis import step_days
 from ..units import UnitError, is_number, parse_quantity, unit_factor
 from .components import COMMON_ATTRIBUTES, COMPONENT_TYPES, CONSTRAINT_TYPES, EDGE_ATTRIBUTES, Attribute
-from .csvseries import read_csv_series
+from .csvseries import CsvReadError, read_csv_file, read_csv_series
 from .migrations import migrate
 from .series import LevelTable, Series
 from .types import Constraint, Edge, Model, Node, TimeSpec
@@ -37,8 +37,18 @@ class _LineDict(dict):
     line: int | None = None
 
 
-class _LineLoader(yaml.SafeLoader):
-    pass
+class _PlainLoader(yaml.SafeLoader):
+    """YAML's safe loader, keeping dates as strings: the loader parses them where a date is expected."""
+
+
+_PlainLoader.yaml_implicit_resolvers = {
+    k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
+    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+class _LineLoader(_PlainLoader):
+    """:class:`_PlainLoader` whose mappings are :class:`_LineDict` s."""
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _LineDict:
@@ -48,15 +58,30 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _LineDict
 
 
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-# dates stay strings: the loader parses them where a date is expected
-_LineLoader.yaml_implicit_resolvers = {
-    k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
-    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
 
 
-def read_document(path: Path) -> Any:
-    """Parse a YAML or JSON file; a syntax error becomes a :class:`ModelError` with the line."""
+def read_document(path: Path, lines: bool = True) -> Any:
+    """Parse a YAML or JSON file: the one reader of daryo's documents (models, overlays, hydrology tables,
+    Pywr includes).
+
+    Parameters
+    ----------
+    path
+        The file; a ``.json`` suffix is read as JSON, anything else as YAML (dates stay strings).
+    lines
+        YAML mappings are :class:`dict` s that remember their line (``.line``) for messages; False gives plain
+        dicts, for documents whose parts end up in another file's document (scenario overlays).
+
+    Returns
+    -------
+    Any
+        The parsed document (None for an empty YAML file).
+
+    Raises
+    ------
+    ModelError
+        One problem naming the file: not found, unreadable, or malformed (with line and column).
+    """
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -70,7 +95,7 @@ def read_document(path: Path) -> Any:
             raise ModelError(Problem(str(path), f"line {exc.lineno}, column {exc.colno}",
                                      f"malformed JSON: {exc.msg}")) from None
     try:
-        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
+        return yaml.load(text, Loader=_LineLoader if lines else _PlainLoader)  # noqa: S506 - SafeLoader subclasses
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         place = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -130,10 +155,9 @@ class _Context:
             self.add(place, f"CSV file '{name}' not found (looked for {path})")
         else:
             try:
-                df = pd.read_csv(path)
-            except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, OSError) as exc:
-                msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-                self.add(place, f"CSV file '{name}' cannot be read: {msg}")
+                df = read_csv_file(path)
+            except CsvReadError as exc:
+                self.add(place, f"CSV file '{name}' cannot be read: {exc}")
         self._csv_cache[path] = df
         return (df, str(path)) if df is not None else None
 

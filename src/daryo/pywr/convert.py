@@ -23,13 +23,13 @@ parameter type, recorder type and key, each with its place (``nodes[NAME]``, ``p
 from __future__ import annotations
 
 import copy
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..errors import ModelError, Problem
+from ..model.loader import read_document
 from ..units import is_number
 from .parameters import ParameterConverter, pywr_type
 
@@ -573,13 +573,16 @@ def _merge_includes(doc: dict[str, Any], path: Path | None, problems: list[Probl
         if p.suffix.lower() != ".json":
             problems.append(Problem(str(path or ""), "includes", f"'{inc}': only JSON includes are supported"))
             continue
-        try:
-            data = json.loads(p.read_text(encoding="utf-8"))
-        except FileNotFoundError:
+        if not p.is_file():
             problems.append(Problem(str(path or ""), "includes", f"included file '{inc}' not found (looked for {p})"))
             continue
-        except json.JSONDecodeError as exc:
-            problems.append(Problem(str(p), f"line {exc.lineno}, column {exc.colno}", f"malformed JSON: {exc.msg}"))
+        try:
+            data = read_document(p)
+        except ModelError as exc:
+            problems.extend(exc.problems)
+            continue
+        if not isinstance(data, dict):
+            problems.append(Problem(str(p), "", "an included file must be a JSON object"))
             continue
         for key, value in data.items():
             if isinstance(value, list):

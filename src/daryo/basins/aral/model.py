@@ -10,7 +10,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from ...errors import ModelError, Problem
 from ...hydrology import (
@@ -22,6 +21,7 @@ from ...hydrology import (
     stochastic_traces,
 )
 from ...model import Model, model_from_dict
+from ...model.loader import read_document
 from ...scenarios import apply_scenarios
 from ...timeaxis import TimeAxis
 
@@ -40,7 +40,7 @@ def aral_model_path() -> Path:
 
 def read_base_document() -> dict[str, Any]:
     """The baseline document of ``aral.yaml`` as plain data (a fresh copy each call; YAML anchors expanded)."""
-    doc = yaml.safe_load(aral_model_path().read_text(encoding="utf-8"))
+    doc = read_document(aral_model_path(), lines=False)
     return json.loads(json.dumps(doc))  # no shared (aliased) sub-objects
 
 
