@@ -17,6 +17,17 @@ Exactly what :func:`daryo.simulate.engine.allocate_by_priority` computes for eac
 The bookkeeping between LPs (which requirements are active, the coverage reached, the raised bounds) is done
 with arrays over all scenarios still open; only the LPs themselves are solved per scenario.
 
+Two shortcuts give the engine's sequence with fewer LPs:
+
+- a progressive-filling iteration (the first of a level or a later one) whose previous LP solution already
+  delivers every requirement still active in full needs no LP: that solution is feasible for the next LP, so
+  its optimum is coverage 1, and the engine would fix them all at ``R − 1e-9``;
+- a scenario whose stages found level ``k`` short at its previous step (shortages persist: dry months come
+  in runs) starts at level ``k``, the levels before it held at ``[R − 1e-9, R]`` — the bounds their stages
+  would have left had each reached coverage 1.  If that LP is feasible, each of those stages would indeed
+  have reached coverage 1, so the LP *is* the engine's stage ``(k, 0)`` LP; if it is infeasible, the scenario
+  runs all the stages from the first level.
+
 How each LP is solved
 ---------------------
 Every one of these LPs has the compiled LP's structure; they differ in bounds, in costs (the model's, or −1 on
