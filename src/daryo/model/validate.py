@@ -1,10 +1,12 @@
-"""Checks on a parsed model.  Each check is a small function that returns problems; all are run and the
+"""Checks on a parsed model.  Each check is a small function of a :class:`CheckContext` (the model, its file
+and the node ids the file declares) that returns problems; all are run, in the order of :data:`CHECKS`, and the
 problems are reported together."""
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -14,9 +16,29 @@ from .components import NODE_REFERENCES
 from .series import Series
 from .types import Edge, Model, Node
 
-__all__ = ["validate_model", "CHECKS"]
+__all__ = ["validate_model", "CheckContext", "CHECKS"]
 
-Check = Callable[[Model, str], Iterable[Problem]]
+
+@dataclass(frozen=True)
+class CheckContext:
+    """What every check reads.
+
+    Attributes
+    ----------
+    model
+        The parsed model.
+    file
+        The model's file, for the problems' messages.
+    declared_ids
+        Node ids present in the file even if their node could not be parsed (an edge to one is not dangling).
+    """
+
+    model: Model
+    file: str = ""
+    declared_ids: frozenset[str] = frozenset()
+
+
+Check = Callable[[CheckContext], Iterable[Problem]]
 
 
 def _values(v: object) -> np.ndarray | None:
@@ -31,16 +53,18 @@ def _elements(model: Model) -> list[Node | Edge]:
     return [*model.nodes, *model.edges]
 
 
-def check_unique_ids(model: Model, file: str) -> Iterable[Problem]:
+def check_unique_ids(ctx: CheckContext) -> Iterable[Problem]:
+    model, file = ctx.model, ctx.file
     counts = Counter(n.id for n in model.nodes)
     for node_id, n in counts.items():
         if n > 1:
             yield Problem(file, f"nodes[{node_id}]", f"the id '{node_id}' is used by {n} nodes; ids must be unique")
 
 
-def check_edges(model: Model, file: str, declared_ids: set[str] | None = None) -> Iterable[Problem]:
+def check_edges(ctx: CheckContext) -> Iterable[Problem]:
+    model, file = ctx.model, ctx.file
     ids = {n.id: n for n in model.nodes}
-    known = set(ids) | (declared_ids or set())
+    known = set(ids) | ctx.declared_ids
     seen: dict[tuple[str, str], str] = {}
     seen_ids: set[str] = set()
     for e in model.edges:
@@ -65,7 +89,8 @@ def check_edges(model: Model, file: str, declared_ids: set[str] | None = None) -
                           "use a junction")
 
 
-def check_references(model: Model, file: str) -> Iterable[Problem]:
+def check_references(ctx: CheckContext) -> Iterable[Problem]:
+    model, file = ctx.model, ctx.file
     ids = {n.id: n for n in model.nodes}
     for n in model.nodes:
         for key in NODE_REFERENCES:
@@ -82,7 +107,8 @@ def check_references(model: Model, file: str) -> Iterable[Problem]:
                 yield Problem(file, n.at(key), f"'{ref}' is an inflow, which cannot receive water")
 
 
-def check_connected(model: Model, file: str) -> Iterable[Problem]:
+def check_connected(ctx: CheckContext) -> Iterable[Problem]:
+    model, file = ctx.model, ctx.file
     outgoing = Counter(e.source for e in model.edges)
     incoming = Counter(e.target for e in model.edges)
     for n in model.nodes:
@@ -92,7 +118,8 @@ def check_connected(model: Model, file: str) -> Iterable[Problem]:
             yield Problem(file, n.at(), f"a {n.type} needs at least one incoming and one outgoing edge")
 
 
-def check_nonnegative(model: Model, file: str) -> Iterable[Problem]:
+def check_nonnegative(ctx: CheckContext) -> Iterable[Problem]:
+    model, file = ctx.model, ctx.file
     keys = ("max_flow", "min_flow", "capacity", "max_volume", "min_volume", "initial_volume", "demand", "flow",
             "inflow", "max_turbine_flow", "energy_target", "evaporation", "target_volume", "flood_control_max")
     for el in _elements(model):
@@ -102,7 +129,8 @@ def check_nonnegative(model: Model, file: str) -> Iterable[Problem]:
                 yield Problem(file, el.at(key), f"is negative ({vals.min():g}); it must be ≥ 0")
 
 
-def check_fractions(model: Model, file: str) -> Iterable[Problem]:
+def check_fractions(ctx: CheckContext) -> Iterable[Problem]:
+    model, file = ctx.model, ctx.file
     for el in _elements(model):
         for key in ("loss", "consumptive_fraction", "efficiency"):
             vals = _values(el.attrs.get(key))
@@ -129,7 +157,8 @@ def _min_max(lo: object, hi: object) -> tuple[float, float] | None:
     return None
 
 
-def check_min_max(model: Model, file: str) -> Iterable[Problem]:
+def check_min_max(ctx: CheckContext) -> Iterable[Problem]:
+    model, file = ctx.model, ctx.file
     pairs = (("min_flow", "max_flow"), ("min_volume", "max_volume"), ("min_flow", "capacity"))
     for el in _elements(model):
         for lo, hi in pairs:
@@ -150,7 +179,8 @@ def _check_initial(n: Node, file: str) -> Iterable[Problem]:
                       f"{float(np.max(vmax)):g} hm³")
 
 
-def check_hydropower(model: Model, file: str) -> Iterable[Problem]:
+def check_hydropower(ctx: CheckContext) -> Iterable[Problem]:
+    model, file = ctx.model, ctx.file
     ids = {n.id: n for n in model.nodes}
     for n in model.nodes_of("hydropower"):
         res = ids.get(n.attrs.get("reservoir") or "")
@@ -163,7 +193,8 @@ def check_hydropower(model: Model, file: str) -> Iterable[Problem]:
                               "levels, so the head cannot be computed; add one or give 'head'")
 
 
-CHECKS: tuple[Check, ...] = (check_unique_ids, check_edges, check_references, check_connected, check_nonnegative,
+#: every check, in the order their problems are reported
+CHECKS: tuple[Check, ...] = (check_edges, check_unique_ids, check_references, check_connected, check_nonnegative,
                              check_fractions, check_min_max, check_hydropower)
 
 
@@ -173,5 +204,5 @@ def validate_model(model: Model, file: str = "", declared_ids: set[str] | None =
     ``declared_ids`` are node ids present in the file even if their node could not be parsed (so that
     an edge to them is not also reported as dangling).
     """
-    problems = list(check_edges(model, file, declared_ids))
-    return problems + [p for check in CHECKS if check is not check_edges for p in check(model, file)]
+    ctx = CheckContext(model, file, frozenset(declared_ids or ()))
+    return [p for check in CHECKS for p in check(ctx)]
