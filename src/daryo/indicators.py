@@ -2,8 +2,8 @@
 
 The indicators take ``by`` (the grouping of elements: ``country`` or the element itself) where it applies
 and ``scenarios`` (``"mean"`` of the scenario values, a pandas object; or ``None`` to keep them, an xarray
-DataArray).  Time is aggregated to mean annual values: totals divided by the run's length in years (days /
-365.25).
+DataArray).  Time is aggregated to mean annual values: totals divided by the run's length in hydrological
+years (:func:`n_years`).
 """
 
 from __future__ import annotations
@@ -14,11 +14,64 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-__all__ = ["annual_by", "country_summary", "energy_by_season", "sink_inflow"]
+from .timeaxis import TimeAxis
+
+__all__ = ["annual_by", "country_summary", "energy_by_season", "n_years", "sink_inflow"]
 
 
-def _n_years(ds: xr.Dataset) -> float:
-    return float(ds["days"].sum() / 365.25) if "days" in ds.coords else float(ds.sizes["time"] / 12)
+def n_years(data: xr.Dataset | TimeAxis) -> float:
+    """Length of a run in hydrological years (October–September), the divisor of mean annual values.
+
+    Each step counts the part of a hydrological year it covers: its days divided by the length of that
+    hydrological year (365 days, or 366 when it holds a 29 February), split at 1 October if the step crosses
+    it.  Whole hydrological years therefore count exactly one each, whether the steps are calendar months or
+    N days, so a mean annual value is the mean of the hydrological years' totals; a run of part of a year
+    counts that part (ten 10-day steps from 1 October: 100/365).
+
+    Parameters
+    ----------
+    data
+        A run's time axis, or a results Dataset: its ``time`` coordinate (step starts) and ``days`` (step
+        lengths).  Without ``days`` the step length is read from the ``time_step`` attribute (``"month"`` or
+        ``"N days"``; calendar months if absent); without datetime step starts, 12 steps count one year.
+
+    Returns
+    -------
+    float
+        The number of hydrological years, fractional for part years.
+    """
+    if isinstance(data, TimeAxis):
+        starts, days = np.asarray(data.starts.values), np.asarray(data.days)
+    else:
+        if "time" not in data.coords or not np.issubdtype(data["time"].dtype, np.datetime64):
+            return float(data.sizes["time"] / 12)
+        starts = np.asarray(data["time"].values)
+        days = np.asarray(data["days"].values) if "days" in data.coords else _days_of_steps(data, starts)
+    ends = starts + pd.to_timedelta(np.asarray(days, dtype=float), unit="D").values
+    return float(np.sum(_hydrological_years_elapsed(ends) - _hydrological_years_elapsed(starts)))
+
+
+def _days_of_steps(ds: xr.Dataset, starts: np.ndarray) -> np.ndarray:
+    """Step lengths in days from a Dataset's ``time_step`` attribute (as written by the results)."""
+    label = str(ds.attrs.get("time_step", "month")).split()
+    if len(label) == 2 and label[1] == "days" and label[0].isdigit():
+        return np.full(len(starts), float(label[0]))
+    return np.asarray(pd.DatetimeIndex(starts).days_in_month, dtype=float)
+
+
+def _october_first(years: np.ndarray) -> np.ndarray:
+    return (np.asarray(years - 1970).astype("datetime64[Y]").astype("datetime64[M]") + 9).astype("datetime64[ns]")
+
+
+def _hydrological_years_elapsed(times: np.ndarray) -> np.ndarray:
+    """Each instant on a scale of hydrological years: the calendar year in which its hydrological year begins
+    (1 October) plus the fraction of that hydrological year elapsed at the instant."""
+    t = np.asarray(times, dtype="datetime64[ns]")
+    year = t.astype("datetime64[Y]").astype(np.int64) + 1970
+    month = t.astype("datetime64[M]").astype(np.int64) % 12 + 1
+    first = year - (month < 10)
+    begin, end = _october_first(first), _october_first(first + 1)
+    return first + (t - begin) / (end - begin)
 
 
 def annual_by(ds: xr.Dataset, variable: str, by: str = "country", season: bool = True,
@@ -39,7 +92,7 @@ def annual_by(ds: xr.Dataset, variable: str, by: str = "country", season: bool =
         totals = da.groupby("season").sum("time").groupby("group").sum(elem)
     else:
         totals = da.sum("time").groupby("group").sum(elem)
-    totals = totals / _n_years(ds)
+    totals = totals / n_years(ds)
     if scenarios != "mean":
         return totals
     return totals.mean("scenario").to_pandas()

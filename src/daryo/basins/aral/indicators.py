@@ -7,13 +7,10 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from ...indicators import n_years
 from ...model import Model, Series
 
 __all__ = ["intake_withdrawals", "natural_flow"]
-
-
-def _n_years(ds: xr.Dataset) -> float:
-    return float(ds["days"].sum() / 365.25) if "days" in ds.coords else ds.sizes["time"] / 12.0
 
 
 def intake_withdrawals(ds: xr.Dataset, model: Model, river: str = "amu", season: str | None = None,
@@ -37,7 +34,7 @@ def intake_withdrawals(ds: xr.Dataset, model: Model, river: str = "amu", season:
     flow = ds["edge_flow"]
     if season is not None:
         flow = flow.where(ds["season"] == season, 0.0)
-    total = flow.sum("time") / _n_years(ds) / 1000.0
+    total = flow.sum("time") / n_years(ds) / 1000.0
     edges = set(ds["edge"].values.tolist())
     out = {c: total.sel(edge=[e for e in es if e in edges]).sum("edge") for c, es in groups.items()}
     frame = xr.Dataset(out).to_dataframe() if scenarios is None else None
@@ -50,7 +47,7 @@ def natural_flow(model: Model) -> pd.Series:
     """Mean annual natural inflow (km³/yr) of each basin in ``model.metadata['basins']`` and their total,
     averaged over the run's steps and traces."""
     axis = model.time.axis()
-    years = axis.n_steps / 12.0
+    years = n_years(axis)
     out = {}
     for basin, ids in model.metadata["basins"].items():
         tot = 0.0

@@ -19,6 +19,7 @@ import pandas as pd
 import xarray as xr
 
 from ...api import run
+from ...indicators import n_years
 from ...model import Model
 from ...units import is_number
 from .indicators import intake_withdrawals, natural_flow
@@ -29,7 +30,7 @@ __all__ = ["national_withdrawals", "comparison_table", "scenario_table", "compon
 
 
 def _per_year(ds: xr.Dataset, da: xr.DataArray) -> float:
-    return float(da.mean("scenario").sum()) / (ds.sizes["time"] / 12.0)
+    return float(da.mean("scenario").sum()) / n_years(ds)
 
 
 def national_withdrawals(ds: xr.Dataset, model: Model) -> pd.Series:

@@ -1,0 +1,64 @@
+"""Years of a run: one count for the indicators, the Aral summaries and the model card, whatever the step."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+import daryo
+from daryo.basins.aral import intake_withdrawals, natural_flow
+from daryo.basins.aral.validation import _per_year
+from daryo.indicators import annual_by, n_years
+from daryo.model import model_from_dict
+from daryo.timeaxis import TimeAxis
+
+
+def _model(start: str, end: str, step: object, inflow: float | str = 10.0) -> daryo.Model:
+    """One inflow (hm³ per step, or a rate) through an intake into a sink, with the Aral metadata."""
+    return model_from_dict({
+        "version": 1, "name": "years", "time": {"start": start, "end": end, "step": step},
+        "metadata": {"basins": {"b": ["in"]}, "intakes": {"amu": {"X": ["in->out"]}}},
+        "nodes": [{"id": "in", "type": "inflow", "inflow": inflow}, {"id": "out", "type": "sink"}],
+        "edges": [["in", "out"]]})
+
+
+@pytest.mark.parametrize(("axis", "years"), [
+    (TimeAxis.from_range("2000-10", "2030-09"), 30.0),  # 30 hydrological years (7 leap days)
+    (TimeAxis.from_range("2003-10", "2004-09"), 1.0),  # a leap hydrological year: 366 days
+    (TimeAxis.from_range("2001-01", "2001-12"), 1.0),  # two halves of 365-day hydrological years
+    (TimeAxis(pd.Timestamp("2000-10-01"), 73, 5), 1.0),  # 73 five-day steps fill hydrological year 2001
+    (TimeAxis(pd.Timestamp("2000-10-01"), 10, 10), 100 / 365),
+    (TimeAxis(pd.Timestamp("2004-07-01"), 1, 184), 92 / 366 + 92 / 365),  # one step across 1 October
+])
+def test_n_years_counts_hydrological_years_whatever_the_step(axis, years):
+    assert n_years(axis) == pytest.approx(years, rel=1e-12)
+
+
+@pytest.mark.parametrize("step", ["month", {"days": 5}])
+def test_monthly_and_n_day_runs_give_the_same_mean_annual_values(step):
+    # 1 hm³/day through hydrological year 2001 (365 days): 365 hm³/yr by every summary, in months or in 73
+    # five-day steps (steps / 12 gave 60 hm³/yr for the five-day run)
+    model = _model("2000-10-01", "2001-09-30", step, inflow="1 hm3/day")
+    ds = daryo.run(model).dataset
+    assert ds["days"].sum() == 365
+    assert float(annual_by(ds, "sink_inflow", by="element", season=False)["out"]) == pytest.approx(365.0)
+    assert _per_year(ds, ds["sink_inflow"].sel(sink="out")) == pytest.approx(365.0)  # the model card
+    assert intake_withdrawals(ds, model, "amu")["X"] == pytest.approx(0.365)
+    assert natural_flow(model)["b"] == pytest.approx(0.365)
+
+
+def test_a_leap_hydrological_year_is_one_year():
+    model = _model("2003-10", "2004-09", "month", inflow=100.0)
+    ds = daryo.run(model).dataset
+    # 1200 hm³ in hydrological year 2004 (days / 365.25 gave 1197.5 hm³/yr)
+    assert float(annual_by(ds, "sink_inflow", by="element", season=False)["out"]) == pytest.approx(1200.0)
+    assert _per_year(ds, ds["sink_inflow"].sel(sink="out")) == pytest.approx(1200.0)
+    assert natural_flow(model)["b"] == pytest.approx(1.2)
+
+
+def test_a_dataset_without_step_lengths_takes_them_from_its_time_step():
+    ds = daryo.run(_model("2000-10-01", "2001-09-30", {"days": 5})).dataset
+    assert n_years(ds.drop_vars("days")) == pytest.approx(1.0)
+    monthly = daryo.run(_model("2003-10", "2004-09", "month")).dataset
+    assert n_years(monthly.drop_vars("days")) == pytest.approx(1.0)
+    assert n_years(monthly.drop_vars(["days", "time"])) == pytest.approx(1.0)  # 12 steps without dates
