@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 import xarray as xr
 
@@ -24,6 +25,11 @@ YEARS = 3
 
 
 def basin(allocation: str = "cost"):
+    return build(*basin_network(), steps=24, allocation=allocation, start="2001-10")
+
+
+def basin_network() -> tuple[list[dict], list[list[str]]]:
+    """The nodes and edges of :func:`basin`."""
     rng = np.random.default_rng(42)
     season = 1.0 + 0.9 * np.sin(2 * np.pi * (np.arange(24) - 2) / 12)
     up = (40 * season[None, :] * rng.lognormal(0, 0.3, (4, 24))).round(3)
@@ -39,7 +45,7 @@ def basin(allocation: str = "cost"):
     ]
     edges = [["up", "dam"], ["dam", "river"], ["creek", "river"], ["river", "farm"], ["river", "city"],
              ["river", "sea"]]
-    return build(nodes, edges, steps=24, allocation=allocation, start="2001-10")
+    return nodes, edges
 
 
 def run(tmp_path: Path, name: str, **kw):
@@ -80,6 +86,40 @@ def test_chunking_gives_the_same_results(tmp_path):
         np.testing.assert_allclose(a[v].values, b[v].values, rtol=rtol, atol=rtol * 100, err_msg=v)
     _, again = run(tmp_path, "again.nc")
     assert_identical(load(again), b)  # the same chunking: bit for bit
+
+
+def test_dataframe_files_are_aligned_once_per_run(tmp_path, monkeypatch):
+    """The CSV of a ``dataframe`` parameter (here the city's demand) is aligned to the steps once per run, not
+    once per chunk, with the same results."""
+    import daryo.ensemble
+    import daryo.parameters
+    from daryo.model import model_from_dict
+
+    days = pd.date_range("2001-10-01", f"{2001 + YEARS}-09-30", freq="D")
+    rate = 0.25 + 0.1 * np.cos(2 * np.pi * np.arange(len(days)) / 365.25)
+    pd.DataFrame({"date": days, "city": rate.round(4)}).to_csv(tmp_path / "city.csv", index=False)
+    nodes, edges = basin_network()
+    nodes = [dict(n, demand={"parameter": "city", "unit": "hm3/day"}) if n["id"] == "city" else n for n in nodes]
+    model = model_from_dict({"version": 1, "name": "test", "allocation": "cost",
+                             "time": {"start": "2001-10", "end": "2003-09", "step": "month"},
+                             "parameters": {"city": {"type": "dataframe", "csv": "city.csv"}},
+                             "nodes": nodes, "edges": edges}, base_dir=tmp_path)
+    calls: list[int] = []
+    real = daryo.parameters.align_to_steps
+
+    def counting(*args, **kwargs):
+        calls.append(args[1].n_steps)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(daryo.parameters, "align_to_steps", counting)
+    r, once = run(tmp_path, "once.nc", model=model)
+    assert r.chunks == 3 and calls == [12 * YEARS]
+    monkeypatch.setattr(daryo.ensemble, "align_frames", lambda params, axis: dict(params))
+    calls.clear()
+    _, every = run(tmp_path, "every.nc", model=model)
+    assert calls == [12 * YEARS] * 4  # the probe and each chunk
+    assert_identical(load(once), load(every))
+    assert float(load(once)["delivery"].sel(demand="city").sum()) > 0
 
 
 def test_resume_after_an_interrupted_run(tmp_path):

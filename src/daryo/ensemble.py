@@ -38,6 +38,7 @@ import pandas as pd
 
 from .model import Model, Node, Series
 from .network import CompiledNetwork, compile_network
+from .parameters import align_frames
 from .simulate.engine import simulate
 from .simulate.fastpath import FastStepper, StepRecord, fast_path_unsupported
 from .simulate.physics import energy_gwh
@@ -506,6 +507,9 @@ def run_ensemble(model: Model, options: EnsembleOptions, output: str | Path, *, 
     source = source or default_trace_source(model)
     run_model = model.with_time(years=options.years)
     axis = run_model.time.axis()
+    if model.parameters:  # the CSV files of dataframe parameters, aligned to the steps once for every chunk
+        model = replace(model, parameters=align_frames(model.parameters, axis))
+        run_model = replace(run_model, parameters=model.parameters)
     probe = compile_network(_single_trace_model(run_model, source, options, axis), axis)  # one trace: its size
     chunk = options.chunk(_values_per_step(probe, options.fast), axis.n_steps)
     options = replace(options, chunk_size=chunk)

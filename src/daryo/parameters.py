@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar, Protocol
 
 import numpy as np
@@ -39,7 +39,7 @@ from .timeaxis import TimeAxis
 from .units import is_number
 
 __all__ = ["ParameterRef", "ScenarioDim", "Parameter", "ParameterType", "PARAMETER_TYPES", "ParameterSet",
-           "parse_parameters", "check_parameters", "scenario_combinations"]
+           "parse_parameters", "check_parameters", "scenario_combinations", "align_frames"]
 
 
 # ----------------------------------------------------------------------------------------- references
@@ -232,27 +232,74 @@ class DailyProfile(Parameter):
 
 @dataclass(frozen=True, eq=False)
 class DataFrame(Parameter):
-    """A time series from a CSV file, aligned to the run's steps (see :func:`align_to_steps`)."""
+    """A time series from a CSV file, aligned to the run's steps (see :func:`align_to_steps`).
+
+    ``aligned`` holds the file already aligned to one time axis (:meth:`for_axis`), which a run on that axis
+    uses instead of aligning again.
+    """
 
     csv: str = ""
     frame: pd.DataFrame | None = None  # date index, the selected value columns
     scenario: str | None = None
     timestep_offset: int = 0
+    aligned: tuple[TimeAxis, np.ndarray] | None = None  # (axis, (T, C) values of the file on its steps)
     type_name: ClassVar[str] = "dataframe"
 
     def scenarios(self) -> tuple[str, ...]:
         return (self.scenario,) if self.scenario else ()
 
-    def static(self, env: StaticEnv, x: list[np.ndarray]) -> np.ndarray:
+    def for_axis(self, axis: TimeAxis) -> DataFrame:
+        """This parameter with its file aligned to ``axis`` once, for repeated runs on that axis.
+
+        Parameters
+        ----------
+        axis
+            The time axis of the runs.
+
+        Raises
+        ------
+        ModelError
+            If the file cannot be aligned to the axis (as a run would).
+        """
+        values = self._values_on(axis)
+        values.flags.writeable = False
+        return replace(self, aligned=(axis, values))
+
+    def _values_on(self, axis: TimeAxis) -> np.ndarray:
+        """The file's values per step of ``axis``, shape (T, C)."""
+        if self.aligned is not None and self.aligned[0] == axis:
+            return self.aligned[1]
         assert self.frame is not None
-        values = align_to_steps(self.frame, env.axis, self.csv, self.place)  # (T, C)
+        return align_to_steps(self.frame, axis, self.csv, self.place)
+
+    def static(self, env: StaticEnv, x: list[np.ndarray]) -> np.ndarray:
+        values = self._values_on(env.axis)  # (T, C)
         if self.timestep_offset:
             pos = np.clip(np.arange(env.axis.n_steps) + self.timestep_offset, 0, len(values) - 1)
             values = values[pos]
         if self.scenario is None:
-            return values[:, 0][None, :]
+            return values[:, 0][None, :].copy()
         idx = env.scenario_index[self.scenario][: env.n_scenarios]
         return values[:, idx].T
+
+
+def align_frames(params: Mapping[str, Parameter], axis: TimeAxis) -> dict[str, Parameter]:
+    """The parameters with every ``dataframe`` parameter's file aligned to ``axis`` once (:meth:`DataFrame.for_axis`),
+    so that compiling a model repeatedly on that axis (the chunks of an ensemble) does not align the files again.
+
+    Parameters
+    ----------
+    params
+        A model's parameters.
+    axis
+        The time axis of the runs.
+
+    Returns
+    -------
+    dict
+        The same parameters, the ``dataframe`` ones replaced by their aligned copies.
+    """
+    return {k: p.for_axis(axis) if isinstance(p, DataFrame) else p for k, p in params.items()}
 
 
 def align_to_steps(frame: pd.DataFrame, axis: TimeAxis, source: str, place: str) -> np.ndarray:
