@@ -29,7 +29,8 @@ def test_compiled_algebra_equals_dense(seed):
     lo_c, hi_c = _StepContext(net, lay, 0, 1e-9).constant_bounds()
     fixed_none = np.zeros(lay.N, dtype=bool)
     checked = pivots = 0
-    for dense in stepper.cache.bases.values():
+    assert stepper.cost is not None
+    for dense in stepper.cost.cache.bases.values():
         assert isinstance(dense.algebra, _DenseAlgebra)
         fast = _Basis(dense.status, lay, algebra)
         out = np.arange(lay.N)

@@ -1,10 +1,10 @@
 """The fast path's inner loop compiled with Numba (optional: ``pip install daryo[fast]``).
 
-It does per scenario what :meth:`FastStepper._solve_step` does per group of scenarios with NumPy: evaluate
-the candidate basis's map, and while a slack is violated follow the cached dual simplex pivot.  Anything the
-loop cannot do by itself (a basis without a map for the step, a pivot not yet worked out, HiGHS) is handed
-back to Python through ``status`` and the loop is run again for those scenarios.  Without Numba the NumPy
-path runs; the two give the same optima (tests run both).
+It does per scenario what :meth:`daryo.simulate.fastpath._CostSolver.solve_step` does per group of scenarios
+with NumPy: evaluate the candidate basis's map, and while a slack is violated follow the cached dual simplex
+pivot.  Anything the loop cannot do by itself (a basis without a map for the step, a pivot not yet worked
+out, HiGHS) is handed back to Python through ``status`` and the loop is run again for those scenarios.
+Without Numba the NumPy path runs; the two give the same optima (tests run both).
 """
 
 from __future__ import annotations

@@ -601,7 +601,9 @@ class StepRecord:
 
 
 class FastStepper:
-    """Steps a network with the basis cache; hands each step's results to ``record``.
+    """Steps a network on the fast path (all scenarios at once: :class:`_CostSolver` in ``cost`` mode,
+    :class:`~daryo.simulate.fastpriority.PrioritySolver` in ``priority`` mode); hands each step's results to
+    ``record``.
 
     Parameters
     ----------
@@ -625,24 +627,23 @@ class FastStepper:
         self.columns = cols
         self._out = np.concatenate([cols, np.setdiff1d(net.res_col, cols)]).astype(np.int64)
         self._res_slot = np.array([int(np.flatnonzero(self._out == c)[0]) for c in net.res_col], dtype=np.int64)
-        self.solver = HighsSolver(net.lp)
         cmax = float(np.max(np.abs(np.concatenate([net.lp.cost, net.cost.shared.ravel(), [1.0]]))))
         self._dual_tol = 1e-9 * cmax
         self.stats = FastStats()
-        self._jumps: dict[tuple[int, int], dict[int, int]] = {}
         kernel = self.options.kernel
         if kernel not in ("auto", "numba", "numpy"):
             raise ValueError(f"kernel '{kernel}': use auto, numba or numpy")
         if kernel == "numba" and not _kernel.available():
             raise ImportError("the numba kernel needs Numba: pip install 'daryo[fast]'")
-        self._use_kernel = kernel == "numba" or (kernel == "auto" and _kernel.available())
-        algebra = BasisAlgebra(dsx.Structure(net.lp.A), lay.N) if self._use_kernel else None
-        self.cache = _BasisCache(lay, self._out, self.options, algebra)
-        self._banks: dict[int, _kernel.Bank] = {}
-        self._priority: PrioritySolver | None = None
+        compiled = kernel == "numba" or (kernel == "auto" and _kernel.available())
+        # one of the two: a step of a priority-mode network is a sequence of LPs, of a cost-mode one a single LP
+        self.priority: PrioritySolver | None = None
+        self.cost: _CostSolver | None = None
         if net.mode == "priority" and net.req_col.size:
-            self._priority = PrioritySolver(net, self.options)
-            self.stats.priority = self._priority.stats
+            self.priority = PrioritySolver(net, self.options)
+            self.stats.priority = self.priority.stats
+        else:
+            self.cost = _CostSolver(net, lay, self._out, self.options, self.stats, compiled)
 
     def run(self, record: Callable[[StepRecord], None], volume: np.ndarray | None = None,
             steps: range | None = None) -> np.ndarray:
@@ -660,23 +661,48 @@ class FastStepper:
             volume = np.repeat(net.res_initial[None, :], S, axis=0).astype(float)
         cand = np.full(S, -1, dtype=np.int64)
         for t in steps if steps is not None else range(net.axis.n_steps):
-            self.cache.clock = t
             ctx = _StepContext(net, lay, t, self._dual_tol)
             lo_sh, hi_sh = ctx.shared()  # 1. prepare
             d, evap, head = lay.scenario_data(net, t, volume, lo_sh, hi_sh)
-            if self._priority is not None:  # 2. solve
+            if self.priority is not None:  # 2. solve
                 L, U = lay.all_bounds(lo_sh, hi_sh, d)
-                x = self._priority.solve_step(t, L, U, ctx.cost())[:, self._out]
+                x = self.priority.solve_step(t, L, U, ctx.cost())[:, self._out]
             else:
-                x = self._solve_step(ctx, d, cand)
+                assert self.cost is not None
+                x = self.cost.solve_step(ctx, d, cand)
             rec = StepRecord(t, x[:, : self.columns.size], volume, evap, head, d, ctx.shared)
             volume = x[:, self._res_slot].copy()  # 3. update state
             record(rec)  # 4. record
         return volume
 
-    # --- solve -----------------------------------------------------------------------------------------
-    def _solve_step(self, ctx: _StepContext, d: np.ndarray, cand: np.ndarray) -> np.ndarray:
+class _CostSolver:
+    """``cost`` mode on the fast path: the steps' LPs of all scenarios through the basis cache (own basis, then
+    cached dual simplex pivots; compiled when ``compiled``), HiGHS for what the cache cannot settle.
+
+    Parameters
+    ----------
+    net, lay, out
+        The network, its layout, and the positions each solution holds (the recorded columns, then the
+        reservoirs).
+    options, stats
+        The fast path's options; the statistics it fills.
+    compiled
+        Use the compiled loop and algebra (:mod:`daryo.simulate._kernel`, :mod:`daryo.simulate._basismap`).
+    """
+
+    def __init__(self, net: CompiledNetwork, lay: _Layout, out: np.ndarray, options: FastOptions, stats: FastStats,
+                 compiled: bool):
+        self.net, self.layout, self._out, self.options, self.stats = net, lay, out, options, stats
+        self._use_kernel = compiled
+        self.solver = HighsSolver(net.lp)
+        self._jumps: dict[tuple[int, int], dict[int, int]] = {}
+        algebra = BasisAlgebra(dsx.Structure(net.lp.A), lay.N) if compiled else None
+        self.cache = _BasisCache(lay, out, options, algebra)
+        self._banks: dict[int, _kernel.Bank] = {}
+
+    def solve_step(self, ctx: _StepContext, d: np.ndarray, cand: np.ndarray) -> np.ndarray:
         """Solutions (S, r) of the step; ``cand`` (the basis of each scenario) is updated in place."""
+        self.cache.clock = ctx.t
         if self._use_kernel:
             return self._solve_step_compiled(ctx, d, cand)
         S = d.shape[0]
@@ -710,7 +736,7 @@ class FastStepper:
         return x
 
     def _solve_step_compiled(self, ctx: _StepContext, d: np.ndarray, cand: np.ndarray) -> np.ndarray:
-        """As :meth:`_solve_step`, with the per-scenario loop compiled (:mod:`daryo.simulate._kernel`)."""
+        """As :meth:`solve_step`, with the per-scenario loop compiled (:mod:`daryo.simulate._kernel`)."""
         S = d.shape[0]
         x = np.empty((S, self._out.size))
         ckey, ukey = int(self.layout.cost_key[ctx.t]), int(self.layout.bound_key[ctx.t])
