@@ -1,5 +1,6 @@
 """The reading and checks shared by CSV series, ``dataframe`` parameters and observed inflows."""
 
+import gzip
 import io
 
 import numpy as np
@@ -55,3 +56,41 @@ def test_read_csv_file_gives_a_one_line_reason(tmp_path):
     assert "\n" not in str(err.value) and str(err.value)
     with pytest.raises(CsvReadError, match="No such file or directory"):
         read_csv_file(tmp_path / "none.csv")
+
+
+def test_read_csv_file_takes_pandas_reading_options(tmp_path):
+    p = tmp_path / "f.csv"
+    p.write_text("# a comment line\nname;v\na;1,5\nb;2\n")
+    df = read_csv_file(p, sep=";", decimal=",", skiprows=1, index_col="name")
+    assert list(df.index) == ["a", "b"] and list(df["v"]) == [1.5, 2.0]
+
+
+@pytest.mark.parametrize("options, reason", [
+    ({"index_col": "day"}, "Index day invalid (read with index_col='day')"),
+    ({"index_col": 5}, "list index out of range (read with index_col=5)"),
+    ({"parse_dates": ["day"]}, "Missing column provided to 'parse_dates': 'day' (read with parse_dates=['day'])"),
+    ({"sep": 5}, "object of type 'int' has no len() (read with sep=5)"),
+    ({"encoding": "no-such-codec"}, "unknown encoding: no-such-codec (read with encoding='no-such-codec')"),
+    ({"skiprow": 1}, "read_csv() got an unexpected keyword argument 'skiprow' (read with skiprow=1)"),
+])
+def test_read_csv_file_names_the_options_it_cannot_read_with(tmp_path, options, reason):
+    p = tmp_path / "f.csv"
+    p.write_text("date,a\n2001-01-01,1\n")
+    with pytest.raises(CsvReadError) as err:
+        read_csv_file(p, **options)
+    assert str(err.value) == reason
+
+
+def test_read_csv_file_damaged_or_missing_files(tmp_path):
+    data = gzip.compress(("date,a\n" + "".join(f"2001-01-01,{i * i}\n" for i in range(2000))).encode())
+    p = tmp_path / "f.csv.gz"
+    p.write_bytes(data)
+    assert read_csv_file(p).shape == (2000, 2)
+    p.write_bytes(data[: len(data) // 2])
+    with pytest.raises(CsvReadError, match="^Compressed file ended before the end-of-stream marker was reached$"):
+        read_csv_file(p)
+    p.write_bytes(data[:20] + bytes(40) + data[60:])
+    with pytest.raises(CsvReadError, match="^Error -3 while decompressing data"):
+        read_csv_file(p)
+    with pytest.raises(CsvReadError, match=r"No such file or directory: '.*none\.csv'$"):  # the options are not
+        read_csv_file(tmp_path / "none.csv", index_col="date")                             # why: not named

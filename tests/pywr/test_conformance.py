@@ -432,6 +432,29 @@ def case_includes():
 
 
 
+def case_table_reading_options():
+    """Tables read with Pywr's pandas options (sep, decimal, skiprows, a numbered index_col), looked up by a
+    constant, a monthly profile and an inline reference."""
+    caps = "# capacities, in Mm3/day\nname;cap;floor\ntown;3,5;1\nfarm;7,25;0,5\n"
+    months = "month|v\n" + "".join(f"{m}|{2 + 0.5 * m}\n" for m in range(1, 13))
+    return pywr_doc(
+        [_inflow("in", [30.0] * 12),
+         {"name": "l_town", "type": "link", "max_flow": "town_cap", "cost": 0.1,
+          "min_flow": {"table": "caps", "index": "town", "column": "floor"}},
+         {"name": "l_farm", "type": "link", "max_flow": {"table": "caps", "index": "farm", "column": "cap"},
+          "cost": 0.2},
+         {"name": "l_prof", "type": "link", "max_flow": "prof", "cost": 0.3},
+         {"name": "use", "type": "output", "cost": -10.0, "max_flow": 100.0},
+         {"name": "sea", "type": "output", "cost": 1.0}],
+        [["in", "l_town"], ["in", "l_farm"], ["in", "l_prof"], ["l_town", "use"], ["l_farm", "use"],
+         ["l_prof", "use"], ["in", "sea"]],
+        {"town_cap": {"type": "constant", "table": "caps", "index": "town", "column": "cap"},
+         "prof": {"type": "monthlyprofile", "table": "months", "column": "v"}},
+        tables={"caps": {"url": "caps.csv", "sep": ";", "decimal": ",", "skiprows": 1, "index_col": 0},
+                "months": {"url": "months.csv", "sep": "|", "index_col": "month"}}), \
+        {"caps.csv": caps, "months.csv": months}
+
+
 def case_dataframe_in_n_day_steps():
     """Monthly data (month-start dates) and daily data in 7-day steps: a step takes the mean of its days."""
     days = np.arange(np.datetime64("2001-01-01"), np.datetime64("2001-05-01"))

@@ -3,11 +3,14 @@ place; so are broken references, missing files and malformed JSON."""
 
 from __future__ import annotations
 
+import gzip
 import json
+from pathlib import Path
 
 import pytest
 
 import daryo
+from daryo.cli import main
 from daryo.pywr import convert_pywr_document
 
 TS = {"start": "2001-01-01", "end": "2001-12-31", "timestep": "M"}
@@ -121,3 +124,86 @@ def test_aggregated_node_over_a_compound_node_is_refused():
     with pytest.raises(daryo.ModelError, match=r"nodes\[agg\]\.nodes: 'gauge' is a rivergauge node, which has no "
                                                 r"flow of its own in Pywr's LP"):
         convert_pywr_document(doc)
+
+
+# ------------------------------------------------------------------------------------------ data files
+def _flows_model(tmp_path, flows: dict, tables: dict | None = None) -> Path:
+    doc = {"timestepper": TS, "nodes": [{"name": "in", "type": "input", "min_flow": "flows", "max_flow": "flows"},
+                                        {"name": "out", "type": "output"}],
+           "edges": [["in", "out"]], "parameters": {"flows": flows}, **({"tables": tables} if tables else {})}
+    path = tmp_path / "model.json"
+    path.write_text(json.dumps(doc))
+    return path
+
+
+GZ = gzip.compress(b"date,q\n" + b"2001-01-01,1\n" * 500)
+
+
+@pytest.mark.parametrize("url, content, reason", [
+    ("flows.csv", b'date,q\n2001-01-01,1\n"2001-02-01,2\n',
+     "Error tokenizing data. C error: EOF inside string starting at row 2"),
+    ("flows.csv", b"", "No columns to parse from file"),
+    ("flows.csv", b"date,q\n2001-01-01,\xff\n",
+     "'utf-8' codec can't decode byte 0xff in position 18: invalid start byte"),
+    ("flows.csv.gz", b"date,q\n", "Not a gzipped file"),
+    ("flows.csv.gz", GZ[: len(GZ) // 2], "Compressed file ended before the end-of-stream marker was reached"),
+], ids=["unclosed-quote", "empty", "not-utf8", "not-gzip", "truncated-gzip"])
+@pytest.mark.parametrize("index_col", ["date", 0])
+def test_malformed_dataframe_csv_is_one_error_naming_the_file(tmp_path, capsys, url, content, reason, index_col):
+    (tmp_path / url).write_bytes(content)
+    path = _flows_model(tmp_path, {"type": "dataframe", "url": url, "index_col": index_col, "parse_dates": True})
+    assert main(["validate", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert f"1 problem in the model:\n  - {path}: parameters[flows]: CSV file '{url}' cannot be read: {reason}" in err
+
+
+def test_malformed_table_csv_is_one_error_naming_the_file(tmp_path):
+    (tmp_path / "caps.csv").write_text('name,cap\ntown,3\n"farm,4\n')
+    path = _flows_model(tmp_path, {"type": "constant", "table": "caps", "index": "town", "column": "cap"},
+                        {"caps": {"url": "caps.csv", "index_col": "name"}})
+    with pytest.raises(daryo.ModelError) as err:
+        daryo.load(path)
+    assert [str(p) for p in err.value.problems] == [
+        f"{path}: parameters[flows]: CSV file 'caps.csv' cannot be read: Error tokenizing data. C error: EOF inside "
+        "string starting at row 2 (read with index_col='name')"]
+
+
+@pytest.mark.parametrize("table, reason", [
+    ({"index_col": "id"}, "Index id invalid (read with index_col='id')"),
+    ({"index_col": "name", "sep": 5}, "object of type 'int' has no len() (read with index_col='name', sep=5)"),
+    ({"index_col": "name", "skiprow": 1},
+     "read_csv() got an unexpected keyword argument 'skiprow' (read with index_col='name', skiprow=1)"),
+])
+def test_table_reading_options_that_pandas_refuses_are_named(tmp_path, table, reason):
+    (tmp_path / "caps.csv").write_text("name,cap\ntown,3\n")
+    path = _flows_model(tmp_path, {"type": "constant", "table": "caps", "index": "town", "column": "cap"},
+                        {"caps": {"url": "caps.csv", **table}})
+    with pytest.raises(daryo.ModelError) as err:
+        daryo.load(path)
+    assert [str(p) for p in err.value.problems] == [
+        f"{path}: parameters[flows]: CSV file 'caps.csv' cannot be read: {reason}"]
+
+
+def test_dataframe_options_daryo_cannot_honour_are_refused(tmp_path):
+    (tmp_path / "flows.csv").write_text("date;q\n2001-01-01;1\n")
+    path = _flows_model(tmp_path, {"type": "dataframe", "table": "flows"},
+                        {"flows": {"url": "flows.csv", "index_col": "date", "parse_dates": True, "sep": ";",
+                                   "header": 0}})
+    with pytest.raises(daryo.ModelError) as err:
+        daryo.load(path)
+    assert [str(p) for p in err.value.problems] == [
+        f"{path}: parameters[flows]: table 'flows' sets sep=';': a dataframe parameter's CSV is read with pandas' "
+        "defaults (comma-separated, one header row, no rows skipped); rewrite the file so, or remove the option"]
+
+
+@pytest.mark.parametrize("index_col, message", [
+    (2, "index_col 2 is not a column of CSV file 'flows.csv', which has 2: date, q"),
+    ([0], "index_col [0] is not supported: give the date column's name or number"),
+])
+def test_dataframe_index_col_that_names_no_column_is_refused(tmp_path, index_col, message):
+    (tmp_path / "flows.csv").write_text("date,q\n2001-01-01,1\n")
+    path = _flows_model(tmp_path, {"type": "dataframe", "url": "flows.csv", "index_col": index_col})
+    with pytest.raises(daryo.ModelError) as err:
+        daryo.load(path)
+    assert [str(p) for p in err.value.problems] == [f"{path}: parameters[flows]: {message}"]

@@ -1,11 +1,14 @@
-"""The reading of a CSV file of dated values and its checks, shared by CSV series, ``dataframe`` parameters and
-observed inflows."""
+"""The reading of CSV files, shared by every CSV daryo reads (CSV series, ``dataframe`` parameters, observed
+inflows, the tables of Pywr models), and the checks of a file of dated values."""
 
 from __future__ import annotations
 
+import lzma
+import zipfile
+import zlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -25,30 +28,50 @@ class CsvReadError(ValueError):
     """A CSV file that cannot be read; the message is one line saying why."""
 
 
-def read_csv_file(path: Path) -> pd.DataFrame:
-    """Read a CSV file with :func:`pandas.read_csv`.
+#: What :func:`pandas.read_csv` raises for a file it cannot read: missing or unreadable (``OSError``), not text
+#: in its encoding, empty or not valid CSV (``ValueError``: ``UnicodeDecodeError``, ``ParserError``,
+#: ``EmptyDataError``), a reading option it does not take or a column an option names that the file lacks
+#: (``TypeError``, ``ValueError``, ``LookupError``), or a damaged compressed file (``EOFError``, the zlib, lzma
+#: and zip errors, ``ImportError`` for a compression whose library is not installed)
+_READ_ERRORS = (OSError, ValueError, TypeError, LookupError, EOFError, zlib.error, lzma.LZMAError,
+                zipfile.BadZipFile, ImportError)
+
+
+def read_csv_file(path: Path, **read_options: Any) -> pd.DataFrame:
+    """Read a CSV file with :func:`pandas.read_csv`; every way the reading can fail is a :class:`CsvReadError`.
 
     Parameters
     ----------
     path
-        The file.
+        The file; a compressed one (``.csv.gz``, ``.csv.bz2``, ...) is decompressed as pandas infers from its
+        name.
+    **read_options
+        Keyword arguments of :func:`pandas.read_csv`, passed on as they are, e.g. the ``index_col``,
+        ``parse_dates``, ``sep``, ``header`` or ``skiprows`` of a Pywr table.  Without them the file is read
+        with pandas' defaults: comma-separated, a header row naming the columns, no index column.
 
     Returns
     -------
     pandas.DataFrame
-        The file's table, columns named by its header.
+        The file's table, columns named by its header (or as ``read_options`` say).
 
     Raises
     ------
     CsvReadError
-        If the file is missing, unreadable, empty or not valid CSV; the message is the first line of the
-        underlying error.
+        If the file is missing, unreadable, empty, damaged or not valid CSV, or cannot be read with
+        ``read_options`` (an option or value pandas does not take, or a column named by ``index_col`` or
+        ``parse_dates`` that the file lacks).  The message is the first line of the underlying error; when
+        ``read_options`` are given and the file could be opened, it ends with them, e.g. ``Index day invalid
+        (read with index_col='day', parse_dates=True)``.
     """
     try:
-        return pd.read_csv(path)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, OSError) as exc:
+        return pd.read_csv(path, **read_options)
+    except _READ_ERRORS as exc:
         text = str(exc).strip()
-        raise CsvReadError(text.splitlines()[0] if text else type(exc).__name__) from None
+        reason = text.splitlines()[0] if text else type(exc).__name__
+        if read_options and not isinstance(exc, OSError):  # a missing or unreadable file: not the options
+            reason += f" (read with {', '.join(f'{k}={v!r}' for k, v in read_options.items())})"
+        raise CsvReadError(reason) from None
 
 
 def read_csv_series(df: pd.DataFrame, fname: str, csv: str, place: str, add: Callable[[str, str], None],

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..model.csvseries import CsvReadError, read_csv_file
 from ..units import is_number
 
 __all__ = ["ParameterConverter", "SUPPORTED_PARAMETERS", "pywr_type"]
@@ -52,6 +53,14 @@ _PREDICATES = {"LT": "LT", "<": "LT", "GT": "GT", ">": "GT", "EQ": "EQ", "=": "E
 
 _COMMON = {"type", "name", "comment", "tags"}
 _VALUE_KEYS = ("values", "url", "table")
+
+#: Keys of a data reference (a table, or a parameter's ``url``/``table``) that Pywr reads itself; it passes the
+#: others to pandas' reader, and so does daryo (``sep``, ``header``, ``skiprows``, ``dayfirst``, ...).
+_DATA_KEYS = frozenset("url table filetype column index indexes checksum comment key data".split()) | _COMMON
+#: Reading options that daryo's ``dataframe`` parameter, which reads its CSV with pandas' defaults, can accept:
+#: the values that are those defaults
+_DEFAULT_READ: dict[str, tuple[Any, ...]] = {"sep": (",",), "delimiter": (",",), "header": (0, "infer"),
+                                             "skiprows": (None, 0), "dayfirst": (False,)}
 
 
 def pywr_type(name: Any, known: Mapping[str, Any]) -> str | None:
@@ -92,7 +101,8 @@ class ParameterConverter:
         self.out: dict[str, Any] = {}
         self._busy: set[str] = set()
         self._failed: set[str] = set()  # reported once, then left out
-        self._frames: dict[tuple[Path, str], pd.DataFrame] = {}  # CSV files read, by path and read options
+        # CSV files read, by path and reading options (the reason, for a file that cannot be read)
+        self._frames: dict[tuple[Path, str], pd.DataFrame | str] = {}
 
     # ------------------------------------------------------------------------------ attribute values
     def value(self, v: Any, place: str, name: str, unit: str | None = None) -> Any:
@@ -218,6 +228,8 @@ class ParameterConverter:
             v = d["value"]
         else:
             v = self.lookup(d, place, quiet=quiet)
+            if v is None:  # the lookup has said why
+                return None
         if not is_number(v):
             if not quiet:
                 self.add(place, f"value '{v}' is not a number")
@@ -251,18 +263,30 @@ class ParameterConverter:
         if not isinstance(url, str):
             self.add(place, "needs a 'url' (a CSV file) or a 'table'; embedded data is not supported")
             return None
-        if not url.lower().endswith((".csv", ".csv.gz")) or spec.get("filetype", "csv") != "csv":
-            self.add(place, f"'{url}': only CSV files are supported (convert Excel/HDF5 data to CSV)")
+        if not self._csv_file(url, spec, place):
             return None
-        if not (self.base_dir / url).is_file():
-            self.add(place, f"CSV file '{url}' not found (looked for {(self.base_dir / url).resolve()})")
+        extra = {k: v for k, v in self._read_options(d, spec).items()
+                 if k not in SUPPORTED_PARAMETERS["dataframe"] and v not in _DEFAULT_READ.get(k, ())}
+        if extra:  # daryo's dataframe parameter reads the file itself, with pandas' defaults
+            self.add(place, f"table '{d.get('table')}' sets {', '.join(f'{k}={v!r}' for k, v in extra.items())}: "
+                     "a dataframe parameter's CSV is read with pandas' defaults (comma-separated, one header "
+                     "row, no rows skipped); rewrite the file so, or remove the option")
             return None
         out: dict[str, Any] = {"type": "dataframe", "csv": url}
         index_col = spec.get("index_col")
         if isinstance(index_col, int) and not isinstance(index_col, bool):
-            index_col = self._column_name(url, index_col)
-        if isinstance(index_col, str):
+            cols = self._header(url)
+            if cols is not None:  # (a file that cannot be read is reported where the model reads it)
+                if not -len(cols) <= index_col < len(cols):
+                    self.add(place, f"index_col {index_col} is not a column of CSV file '{url}', which has "
+                             f"{len(cols)}: {', '.join(cols)}")
+                    return None
+                out["index_col"] = cols[index_col]
+        elif isinstance(index_col, str):
             out["index_col"] = index_col
+        elif index_col is not None:
+            self.add(place, f"index_col {index_col!r} is not supported: give the date column's name or number")
+            return None
         if spec.get("column") is not None:
             out["columns"] = [str(spec["column"])]
         if spec.get("scenario") is not None:
@@ -475,7 +499,7 @@ class ParameterConverter:
             if not quiet:
                 self.add(place, "needs 'values', a 'table' or a 'url'")
             return None
-        df = self._read(url, spec, place, quiet)
+        df = self._read(url, spec, self._read_options(d, spec), place, quiet)
         if df is None:
             return None
         try:
@@ -490,34 +514,53 @@ class ParameterConverter:
                          f"{spec.get('index')!r}: {exc}")
             return None
 
-    def _read(self, url: str, spec: Mapping, place: str, quiet: bool) -> pd.DataFrame | None:
-        path = (self.base_dir / url).resolve()
-        if not url.lower().endswith((".csv", ".csv.gz")):
+    def _read_options(self, d: Mapping, spec: Mapping) -> dict[str, Any]:
+        """The options of pandas' reader for the data that ``d`` refers to (``spec``: ``d`` merged with its
+        table), as Pywr passes them: the keys of the table and of an inline reference (one without a type) that
+        Pywr does not read itself, and of a parameter's own keys ``index_col`` and ``parse_dates``."""
+        skip = _DATA_KEYS | (set(d) - {"index_col", "parse_dates"} if "type" in d else set())
+        return {k: v for k, v in spec.items() if k not in skip}
+
+    def _csv_file(self, url: str, spec: Mapping, place: str, quiet: bool = False) -> bool:
+        """Whether ``url`` is a CSV file that exists (as Pywr reads it: by its ``filetype``, else by its name);
+        says why not."""
+        if not url.lower().endswith((".csv", ".csv.gz")) or spec.get("filetype", "csv") != "csv":
             if not quiet:
-                self.add(place, f"'{url}': only CSV files are supported")
-            return None
+                self.add(place, f"'{url}': only CSV files are supported (convert Excel/HDF5 data to CSV)")
+            return False
+        path = (self.base_dir / url).resolve()
         if not path.is_file():
             if not quiet:
                 self.add(place, f"CSV file '{url}' not found (looked for {path})")
-            return None
-        kw = {k: spec[k] for k in ("index_col", "parse_dates", "sep", "header", "skiprows") if k in spec}
-        key = (path, repr(sorted(kw.items())))
-        if key in self._frames:  # callers only select from the frame, so it can be shared
-            return self._frames[key]
-        try:
-            self._frames[key] = frame = pd.read_csv(path, **kw)
-            return frame
-        except (ValueError, OSError, pd.errors.ParserError) as exc:
-            if not quiet:
-                self.add(place, f"CSV file '{url}' cannot be read: {exc}")
-            return None
+            return False
+        return True
 
-    def _column_name(self, url: str, i: int) -> str | None:
+    def _read(self, url: str, spec: Mapping, options: dict[str, Any], place: str, quiet: bool
+              ) -> pd.DataFrame | None:
+        """The file ``url`` read with pandas' ``options`` (shared by the references that read it alike); None
+        after a problem."""
+        if not self._csv_file(url, spec, place, quiet):
+            return None
+        path = (self.base_dir / url).resolve()
+        key = (path, repr(sorted(options.items())))
+        if key not in self._frames:  # callers only select from the frame, so it can be shared
+            try:
+                self._frames[key] = read_csv_file(path, **options)
+            except CsvReadError as exc:
+                self._frames[key] = str(exc)
+        frame = self._frames[key]
+        if isinstance(frame, str):
+            if not quiet:
+                self.add(place, f"CSV file '{url}' cannot be read: {frame}")
+            return None
+        return frame
+
+    def _header(self, url: str) -> list[str] | None:
+        """The column names of the CSV file ``url``; None if it cannot be read."""
         try:
-            cols = pd.read_csv(self.base_dir / url, nrows=0).columns
-            return str(cols[i])
-        except (OSError, IndexError, ValueError, pd.errors.ParserError):
-            return None  # the daryo loader reports the missing or unreadable file
+            return [str(c) for c in read_csv_file((self.base_dir / url).resolve(), nrows=0).columns]
+        except CsvReadError:
+            return None
 
 
 def _key(k: Any, labels: Any) -> Any:
