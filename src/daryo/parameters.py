@@ -327,28 +327,62 @@ def align_to_steps(frame: pd.DataFrame, axis: TimeAxis, source: str, place: str)
         begin = idx.values.astype("datetime64[D]")
         end = begin + spacing  # a row covers [its date, the next date)
     else:  # calendar periods: months (dated at their start or end), quarters, years
-        periods = pd.DatetimeIndex(idx, freq=freq).to_period()
-        begin = periods.start_time.values.astype("datetime64[D]")
-        end = periods.end_time.values.astype("datetime64[D]") + np.timedelta64(1, "D")
+        periods = pd.DatetimeIndex(idx, freq=freq).to_period()  # first and last day (day ordinals since 1970)
+        begin = periods.asfreq("D", how="S").asi8.astype("datetime64[D]")
+        end = periods.asfreq("D", how="E").asi8.astype("datetime64[D]") + np.timedelta64(1, "D")
     values = frame.to_numpy(dtype=float)
     starts = axis.starts.values.astype("datetime64[D]")
-    stops = starts + axis.days.astype("timedelta64[D]")
+    span = axis.days.astype("timedelta64[D]")
+    stops = starts + span
+    # a regular frequency orders the rows by date, so begin and end ascend: the rows starting within step t are
+    # first[t]:first[t] + count[t], and those overlapping it (beginning before its stop, ending after its start)
+    # overlap[t]:first[t] + count[t]
+    first = np.searchsorted(begin, starts)
+    after = np.searchsorted(begin, stops)
+    count = after - first
+    overlap = np.searchsorted(end, starts, side="right")
+    too_long = np.zeros(axis.n_steps, dtype=bool)  # a row overlapping the step is longer than the step
+    for n_days in np.unique(span):  # a few step lengths (28 to 31 days for months)
+        n_longer = np.concatenate([[0], np.cumsum(end - begin > n_days)])  # rows longer than n_days before i
+        at = span == n_days
+        too_long[at] = n_longer[after[at]] > n_longer[overlap[at]]
+    by_rows = (count > 0) & ~too_long
     out = np.empty((axis.n_steps, values.shape[1]))
-    length = end - begin
-    for t in range(axis.n_steps):
-        rows = np.flatnonzero((begin >= starts[t]) & (begin < stops[t]))
-        overlapping = (begin < stops[t]) & (end > starts[t])
-        if rows.size and np.all(length[overlapping] <= stops[t] - starts[t]):
-            out[t] = values[rows].mean(axis=0)
-            continue
-        days = np.arange(starts[t], stops[t])
-        pos = np.searchsorted(begin, days, side="right") - 1
-        ok = (pos >= 0) & (days < end[np.maximum(pos, 0)])
-        if not np.all(ok):
-            raise fail(f"the file has no value for {pd.Timestamp(days[~ok][0]):%Y-%m-%d} (step starting "
-                       f"{axis.starts[t]:%Y-%m-%d}); it covers {idx[0]:%Y-%m-%d} to {idx[-1]:%Y-%m-%d}. "
-                       "Extend the file or shorten the run.")
-        out[t] = values[pos].mean(axis=0)
+    steps = np.flatnonzero(by_rows)  # each the mean of the rows starting within it
+    out[steps] = _run_means(values, _ranges(first[steps], count[steps]), count[steps])
+    steps = np.flatnonzero(~by_rows)  # each the mean of its days, a day taking the row containing it
+    n_days = (stops[steps] - starts[steps]).astype(int)
+    days = np.repeat(starts[steps], n_days) + _ranges(np.zeros_like(n_days), n_days).astype("timedelta64[D]")
+    pos = np.searchsorted(begin, days, side="right") - 1
+    ok = (pos >= 0) & (days < end[np.maximum(pos, 0)])
+    if not np.all(ok):
+        miss = int(np.argmin(ok))  # the first missing day of the first step missing one
+        t = steps[np.searchsorted(np.cumsum(n_days), miss, side="right")]
+        raise fail(f"the file has no value for {pd.Timestamp(days[miss]):%Y-%m-%d} (step starting "
+                   f"{axis.starts[t]:%Y-%m-%d}); it covers {idx[0]:%Y-%m-%d} to {idx[-1]:%Y-%m-%d}. "
+                   "Extend the file or shorten the run.")
+    out[steps] = _run_means(values, pos, n_days)
+    return out
+
+
+def _ranges(first: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """The integer ranges ``first[i]:first[i] + counts[i]`` one after the other, shape (counts.sum(),)."""
+    offsets = np.cumsum(counts) - counts
+    return np.repeat(first - offsets, counts) + np.arange(int(counts.sum()))
+
+
+def _run_means(values: np.ndarray, pos: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Mean of the rows of ``values`` at each run of ``pos`` (runs of ``counts[i]`` positions one after the
+    other), shape (len(counts), columns).
+
+    Runs of equal length are averaged together, with the reduction of ``values[run].mean(axis=0)``, so the
+    means are the same to the bit as averaging run by run.
+    """
+    out = np.empty((len(counts), values.shape[1]))
+    offsets = np.cumsum(counts) - counts
+    for n in np.unique(counts):
+        runs = np.flatnonzero(counts == n)
+        out[runs] = values[pos[offsets[runs, None] + np.arange(n)]].mean(axis=1)
     return out
 
 

@@ -177,6 +177,32 @@ def test_csv_alignment_daily_month_end_and_coarser():
         align_to_steps(ends, TimeAxis.from_range("2001-01", "2001-04"), "f", "p")
 
 
+def test_csv_alignment_n_day_files_and_steps_and_the_refusals():
+    months = TimeAxis.from_range("2001-01", "2001-03")
+    fives = pd.DataFrame({"q": np.arange(18.0)}, index=pd.date_range("2001-01-01", periods=18, freq="5D"))
+    # rows of a finer file belong to the step they start in: 1..31 January, 5..25 February, 2..27 March
+    np.testing.assert_allclose(align_to_steps(fives, months, "f", "p")[:, 0], [3.0, 9.0, 14.5])
+    days = pd.date_range("2001-01-01", "2001-03-31", freq="D")
+    daily = pd.DataFrame({"a": np.arange(len(days), dtype=float), "b": -np.arange(len(days), dtype=float)},
+                         index=days)
+    tens = TimeAxis.from_range("2001-01-01", "2001-03-21", 10)
+    np.testing.assert_allclose(align_to_steps(daily, tens, "f", "p"), [[4.5 + 10 * k, -4.5 - 10 * k] for k in range(8)])
+    starts = pd.DataFrame({"q": [1.0, 2.0, 3.0]}, index=pd.date_range("2001-01-01", periods=3, freq="MS"))
+    # 30-day steps: a step overlapping a longer month takes the mean of its days (1 of January, 28 of February, 1
+    # of March in the second step)
+    thirties = TimeAxis.from_range("2001-01-01", "2001-03-02", 30)
+    np.testing.assert_allclose(align_to_steps(starts, thirties, "f", "p")[:, 0], [1.0, 2.0, 3.0])
+    with pytest.raises(daryo.ModelError, match=r"no value for 2001-04-01 \(step starting 2001-03-27\); it covers "
+                       r"2001-01-01 to 2001-03-01\."):
+        align_to_steps(starts, TimeAxis.from_range("2001-03-07", "2001-04-10", 10), "f", "p")
+    gap = daily.drop(pd.Timestamp("2001-02-10"))
+    with pytest.raises(daryo.ModelError, match="the dates of the file have no regular frequency"):
+        align_to_steps(gap, months, "f", "p")
+    hours = pd.DataFrame({"q": np.zeros(48)}, index=pd.date_range("2001-01-01", periods=48, freq="h"))
+    with pytest.raises(daryo.ModelError, match=r"the file's frequency \(h\) is finer than daily"):
+        align_to_steps(hours, months, "f", "p")
+
+
 def _pywr_interpolated(pc: float, curves: list[float], values: list[float]) -> float:
     """Pywr's ControlCurveInterpolatedParameter.value, transcribed (scalar)."""
     pc = min(max(pc, 0.0), 1.0)

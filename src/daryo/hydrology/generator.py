@@ -21,7 +21,7 @@ Every function here is pure and vectorised over traces and rivers; arrays are sh
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -254,20 +254,44 @@ def _n_hydro_years(start_month: int, n_steps: int) -> int:
     return -(-(offset + n_steps) // 12)
 
 
+def _monthly_traces(spec: HydrologySpec, years: int, start_month: int,
+                    annual: Callable[[int], np.ndarray]) -> np.ndarray:
+    """Monthly volumes of ``years`` calendar years from ``start_month`` out of annual volumes per hydrological year.
+
+    The part the trace functions share: enough hydrological years to cover the run, disaggregated to months with
+    the rivers' fractions and cut to the run's months.
+
+    Parameters
+    ----------
+    spec
+        Headwater statistics (the monthly fractions).
+    years
+        Run length in years (``12 * years`` monthly steps).
+    start_month
+        Calendar month (1–12) of the first step.
+    annual
+        Given the number of hydrological years to cover, the annual volumes, hm³/yr, shape
+        (trace, river, hydrological year), the first year being the one containing ``start_month``.
+
+    Returns
+    -------
+    numpy.ndarray
+        hm³/month, shape (trace, river, years·12).
+    """
+    n_steps = 12 * int(years)
+    flows = annual(_n_hydro_years(start_month, n_steps))
+    return _window(disaggregate(flows, spec.fractions), start_month, n_steps)
+
+
 def stochastic_traces(spec: HydrologySpec, trace_indices: Sequence[int], years: int, seed: int = 0,
                       start_month: int = HYDRO_YEAR_START_MONTH) -> np.ndarray:
     """Monthly stochastic inflows, hm³/month, shape (trace, river, years·12), from ``start_month``."""
-    n_steps = 12 * int(years)
-    annual = annual_flows(spec, trace_indices, _n_hydro_years(start_month, n_steps), seed)
-    return _window(disaggregate(annual, spec.fractions), start_month, n_steps)
+    return _monthly_traces(spec, years, start_month, lambda ny: annual_flows(spec, trace_indices, ny, seed))
 
 
 def norm_traces(spec: HydrologySpec, years: int, start_month: int = HYDRO_YEAR_START_MONTH) -> np.ndarray:
     """The norm: the long-term mean year repeated, hm³/month, shape (1, river, years·12)."""
-    n_steps = 12 * int(years)
-    ny = _n_hydro_years(start_month, n_steps)
-    annual = np.repeat(spec.means[None, :, None], ny, axis=2)
-    return _window(disaggregate(annual, spec.fractions), start_month, n_steps)
+    return _monthly_traces(spec, years, start_month, lambda ny: np.repeat(spec.means[None, :, None], ny, axis=2))
 
 
 def named_year_factors(spec: HydrologySpec, name: str, n_years: int, first_year: int = 1) -> np.ndarray:
@@ -294,10 +318,8 @@ def named_year_traces(spec: HydrologySpec, name: str, years: int, start_month: i
                       first_year: int = 1) -> np.ndarray:
     """The norm with the named year(s) (e.g. ``"2000-2001"``) in place from hydrological year
     ``first_year`` of the run on; hm³/month, shape (1, river, years·12)."""
-    n_steps = 12 * int(years)
-    ny = _n_hydro_years(start_month, n_steps)
-    annual = spec.means[None, :, None] * named_year_factors(spec, name, ny, first_year)[None]
-    return _window(disaggregate(annual, spec.fractions), start_month, n_steps)
+    return _monthly_traces(spec, years, start_month,
+                           lambda ny: spec.means[None, :, None] * named_year_factors(spec, name, ny, first_year)[None])
 
 
 # -------------------------------------------------------------------------------------- observed data
