@@ -295,13 +295,23 @@ class _Builder:
         return out
 
 
-def _monthly(node: Node, key: str, axis: TimeAxis, default: float) -> np.ndarray:
+def _monthly(node: Node, key: str, axis: TimeAxis, default: float, file: str) -> np.ndarray:
     v = node.attrs.get(key)
     if v is None:
         return np.full(axis.n_steps, default)
     if isinstance(v, Series):
-        return v.resolve(axis)[0]
+        return _shared_row(v.resolve(axis), file, node, key)
     return np.full(axis.n_steps, float(v))
+
+
+def _shared_row(values: np.ndarray, file: str, node: Node, key: str) -> np.ndarray:
+    """The one row of an attribute that every scenario shares (values (S|1, T)); a clear error if the rows
+    differ, as the engine keeps one series of this attribute for all scenarios."""
+    if values.shape[0] > 1 and not np.all(values == values[:1]):
+        raise ModelError(Problem(file, node.at(key), (
+            f"{key} differs between scenarios ({values.shape[0]} rows); give one series for all scenarios: the "
+            f"engine keeps a single {key} series")))
+    return values[0]
 
 
 def compile_network(model: Model, axis: TimeAxis | None = None, n_scenarios: int | None = None
@@ -480,7 +490,7 @@ def compile_network(model: Model, axis: TimeAxis | None = None, n_scenarios: int
         res_spill_col=res_spill,
         res_initial=res_initial,
         res_min=res_min,
-        res_evap_depth=(np.stack([_monthly(n, "evaporation", axis, 0.0) for n in reservoirs], axis=1)
+        res_evap_depth=(np.stack([_monthly(n, "evaporation", axis, 0.0, b.file) for n in reservoirs], axis=1)
                         if reservoirs else np.zeros((T, 0))),
         res_tables=[n.get("level_table") for n in reservoirs],
         hp_ids=[n.id for n in hp_nodes],
@@ -491,7 +501,8 @@ def compile_network(model: Model, axis: TimeAxis | None = None, n_scenarios: int
         hp_efficiency=np.array([n.get("efficiency", 0.9) for n in hp_nodes]),
         hp_capacity=np.array([n.get("capacity") for n in hp_nodes], dtype=float),
         hp_energy_col=hp_energy_col,
-        hp_energy_target=(np.stack([b.resolve(n.get("energy_target"), 0.0)[0] for n in hp_nodes], axis=1)
+        hp_energy_target=(np.stack([_shared_row(b.resolve(n.get("energy_target"), 0.0), b.file, n, "energy_target")
+                                    for n in hp_nodes], axis=1)
                           if hp_nodes else np.zeros((T, 0))),
         demand_ids=[n.id for n in demands],
         demand_col=np.array([node_col[index[n.id]] for n in demands], dtype=np.int64),
