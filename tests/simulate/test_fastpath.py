@@ -173,6 +173,26 @@ def test_infeasible_step_raises_the_plain_paths_error(kernel):
     assert (fast.value.step, fast.value.scenario) == (plain.value.step, plain.value.scenario) == (2, "1")
 
 
+
+@pytest.mark.parametrize("mode", ["cost", "priority"])
+@pytest.mark.parametrize("kernel", KERNELS)
+def test_a_minimum_above_the_heads_turbine_cap_is_infeasible_as_on_the_plain_path(mode, kernel):
+    """Scenario 0 must release 60 through a plant whose head (500 m) caps the turbine at ~36.4 in step 2: the
+    plain path's error, even though the plant's minimum and maximum flow are the same per-scenario series (the
+    fast path once shared their data slot, so the cap moved the minimum down too)."""
+    flow = [[20.0, 20.0, 60.0], [20.0, 25.0, 20.0]]
+    nodes = [{"id": "in", "type": "inflow", "inflow": 100},
+             {"id": "plant", "type": "hydropower", "capacity": 60.0, "head": 500, "min_flow": {"values": flow},
+              "max_flow": {"values": flow}},
+             {"id": "sea", "type": "sink"}]
+    net = compile_network(build(nodes, [["in", "plant"], ["in", "sea"], ["plant", "sea"]], steps=3, allocation=mode))
+    with pytest.raises(InfeasibleStepError) as plain:
+        simulate(net)
+    with pytest.raises(InfeasibleStepError) as fast:
+        simulate_fast(net, FastOptions(kernel=kernel))
+    assert str(fast.value) == str(plain.value)
+    assert (fast.value.step, fast.value.scenario) == (plain.value.step, plain.value.scenario) == (2, "0")
+
 # ------------------------------------------------------------------------------------------- priority mode
 def random_priority_network(seed: int, scenarios: int = 6, steps: int = STEPS) -> dict:
     """A random priority-mode river (see the module doc)::

@@ -196,8 +196,9 @@ class _Layout:
         self.hi_var = np.unique(np.concatenate([net.col_upper.scen_index, net.hp_col, energy, res_rows])
                                 ).astype(np.int64)
         # one data slot per varying bound; a position whose lower and upper bound are always equal (storage
-        # rows, fixed inflows) shares one slot
-        same = set(res_rows.tolist()) | _equal_bounds(net)
+        # rows, fixed inflows) shares one slot, unless the step caps its upper bound (a plant's turbine or
+        # energy limits from the head: its lower bound must stay, so that a minimum above the cap is infeasible)
+        same = (set(res_rows.tolist()) | _equal_bounds(net)) - set(net.hp_col.tolist()) - set(energy.tolist())
         self.lo_slot = np.full(self.N, -1, dtype=np.int64)
         self.lo_slot[self.lo_var] = np.arange(self.lo_var.size)
         self.hi_slot = np.full(self.N, -1, dtype=np.int64)
@@ -231,6 +232,19 @@ class _Layout:
         self._res_row_hi = self.hi_slot[res_rows]
         self._hp_hi = self.hi_slot[net.hp_col]
         self._energy_hi = self.hi_slot[energy]
+        # positions whose bounds change (by step or scenario): where a lower bound can pass its upper one
+        pos = np.flatnonzero(sh_lo | sh_hi | var_lo | var_hi)
+        self._bounded = pos
+        self._lo_data, self._hi_data = self.lo_slot[pos] >= 0, self.hi_slot[pos] >= 0
+        self._lo_idx, self._hi_idx = np.maximum(self.lo_slot[pos], 0), np.maximum(self.hi_slot[pos], 0)
+
+    def crossed(self, lo: np.ndarray, hi: np.ndarray, d: np.ndarray) -> np.ndarray:
+        """The scenarios (S,) with a lower bound above its upper one at the step (shared bounds ``lo``, ``hi``,
+        data ``d``): their LP is infeasible, which the basis maps cannot see (they check basic variables)."""
+        pos = self._bounded
+        L = np.where(self._lo_data, d[:, self._lo_idx], lo[pos])
+        U = np.where(self._hi_data, d[:, self._hi_idx], hi[pos])
+        return np.any(L > U, axis=1)
 
     @functools.cached_property
     def dense(self) -> np.ndarray:
@@ -669,7 +683,7 @@ class FastStepper:
                 x = self.priority.solve_step(t, L, U, ctx.cost())[:, self._out]
             else:
                 assert self.cost is not None
-                x = self.cost.solve_step(ctx, d, cand)
+                x = self.cost.solve_step(ctx, d, cand, lay.crossed(lo_sh, hi_sh, d))
             rec = StepRecord(t, x[:, : self.columns.size], volume, evap, head, d, ctx.shared)
             volume = x[:, self._res_slot].copy()  # 3. update state
             record(rec)  # 4. record
@@ -700,22 +714,23 @@ class _CostSolver:
         self.cache = _BasisCache(lay, out, options, algebra)
         self._banks: dict[int, _kernel.Bank] = {}
 
-    def solve_step(self, ctx: _StepContext, d: np.ndarray, cand: np.ndarray) -> np.ndarray:
-        """Solutions (S, r) of the step; ``cand`` (the basis of each scenario) is updated in place."""
+    def solve_step(self, ctx: _StepContext, d: np.ndarray, cand: np.ndarray, crossed: np.ndarray) -> np.ndarray:
+        """Solutions (S, r) of the step; ``cand`` (the basis of each scenario) is updated in place.  Scenarios
+        ``crossed`` (S,) (a lower bound above its upper one) go to HiGHS, which reports them infeasible."""
         self.cache.clock = ctx.t
         if self._use_kernel:
-            return self._solve_step_compiled(ctx, d, cand)
+            return self._solve_step_compiled(ctx, d, cand, crossed)
         S = d.shape[0]
         x = np.empty((S, self._out.size))
         ckey, ukey = int(self.layout.cost_key[ctx.t]), int(self.layout.bound_key[ctx.t])
         viol = np.full(S, -1, dtype=np.int64)
-        pending = np.arange(S)
+        pending = np.flatnonzero(~crossed)
         ok = self._evaluate(ctx, d, pending, cand, x, viol, ckey, ukey)  # (a) own bases
         self.stats.by_own_basis += int(ok.sum())
         pending = pending[~ok]
         walkers = pending
         start = cand[pending] * _KEY + viol[pending]  # where each walk starts: (basis, violated slack)
-        stuck: list[np.ndarray] = []
+        stuck: list[np.ndarray] = [np.flatnonzero(crossed)]
         for round_ in range(self.options.max_pivots):  # (b) dual simplex pivots, shared by all scenarios
             if not pending.size:
                 break
@@ -729,13 +744,14 @@ class _CostSolver:
         def fits(b: int, rest: np.ndarray) -> np.ndarray:
             return self._evaluate(ctx, d, rest, np.full(S, b, dtype=np.int64), x, viol, ckey, ukey)
 
-        self._solve_rest(ctx, d, np.sort(np.concatenate([pending, *stuck])), cand, x, fits)  # (c) HiGHS
+        self._solve_rest(ctx, d, np.sort(np.concatenate([pending, *stuck])), cand, x, fits, crossed)  # (c) HiGHS
         if walkers.size:  # remember where walks from each start ended: the next one jumps straight there
             jumps = self._jumps.setdefault((ckey, ukey), {})
             jumps.update(zip(start.tolist(), cand[walkers].tolist(), strict=True))
         return x
 
-    def _solve_step_compiled(self, ctx: _StepContext, d: np.ndarray, cand: np.ndarray) -> np.ndarray:
+    def _solve_step_compiled(self, ctx: _StepContext, d: np.ndarray, cand: np.ndarray, crossed: np.ndarray
+                             ) -> np.ndarray:
         """As :meth:`solve_step`, with the per-scenario loop compiled (:mod:`daryo.simulate._kernel`)."""
         S = d.shape[0]
         x = np.empty((S, self._out.size))
@@ -746,8 +762,8 @@ class _CostSolver:
         status = np.empty(S, dtype=np.int8)
         viol = np.full(S, -1, dtype=np.int64)
         pivots = np.zeros(S, dtype=np.int64)
-        tol, idx = self.options.primal_tol, np.arange(S)
-        to_highs: list[np.ndarray] = []
+        tol, idx = self.options.primal_tol, np.flatnonzero(~crossed)
+        to_highs: list[np.ndarray] = [np.flatnonzero(crossed)]
         for round_ in range(1000):  # (a) + (b): own basis, then cached pivots, in the compiled loop
             if not idx.size:
                 break
@@ -780,24 +796,26 @@ class _CostSolver:
             _kernel.solve(bank, ukey, rest, d, trial, x, status, viol, pivots, tol, 0)
             return status[rest] == _kernel.OK
 
-        self._solve_rest(ctx, d, np.sort(np.concatenate([idx, *to_highs])), cand, x, fits)  # (c) HiGHS
+        self._solve_rest(ctx, d, np.sort(np.concatenate([idx, *to_highs])), cand, x, fits, crossed)  # (c) HiGHS
         return x
 
     def _solve_rest(self, ctx: _StepContext, d: np.ndarray, rest: np.ndarray, cand: np.ndarray, x: np.ndarray,
-                    fits: Callable[[int, np.ndarray], np.ndarray]) -> None:
+                    fits: Callable[[int, np.ndarray], np.ndarray], crossed: np.ndarray) -> None:
         """Step (c): HiGHS solves the scenarios ``rest`` in scenario order (so an infeasible step raises the
         plain path's error, for the same scenario); each new basis is tried at once on the others still open
-        (``fits(b, rest)``: the mask of those it solves, their solutions written to ``x``)."""
+        (``fits(b, rest)``: the mask of those it solves, their solutions written to ``x``), except those with
+        crossed bounds (``crossed`` (S,)), which a basis's map cannot judge."""
         while rest.size:
             s = int(rest[0])
             b = self._highs(ctx, d, s, x)
             cand[s] = b
             rest = rest[1:]
-            if rest.size and b >= 0:
-                ok = fits(b, rest)
-                cand[rest[ok]] = b
+            tried = rest[~crossed[rest]]
+            if tried.size and b >= 0:
+                ok = fits(b, tried)
+                cand[tried[ok]] = b
                 self.stats.by_pivots += int(ok.sum())
-                rest = rest[~ok]
+                rest = np.setdiff1d(rest, tried[ok])
 
     def _evaluate(self, ctx: _StepContext, d: np.ndarray, idx: np.ndarray, basis: np.ndarray, x: np.ndarray,
                   viol: np.ndarray, ckey: int, ukey: int) -> np.ndarray:

@@ -145,11 +145,14 @@ class PrioritySolver:
         Ls = L0.copy()
         Ls[:, rc] = np.maximum(L0[:, rc], U0[:, rc])
         every = np.arange(S)
-        res = self._lp("screen", cz, Ls, U0, None, None, -1, every, every, z, highs_limit=2)
+        # a lower bound above its upper one (a plant's minimum flow above what the head allows…): infeasible,
+        # which the plain path reports; the dual simplex checks only the basic variables' bounds
+        crossed = np.any(L0 > U0, axis=1)
+        res = self._lp("screen", cz, Ls, U0, None, None, -1, every, every[~crossed], z, highs_limit=2)
         ok = res.result == dsx.OK
         self.stats.screened += int(ok.sum())
-        op = every[~ok]
-        plain: list[int] = []
+        op = every[~ok & ~crossed]
+        plain: list[int] = every[crossed].tolist()
         self._short[every[ok]] = len(self.levels)
         if op.size:  # 2. stages and 3. final solve
             start = np.where(self._short[op] < len(self.levels), self._short[op], 0)
@@ -160,7 +163,7 @@ class PrioritySolver:
                 zo[again], bad[again] = zo2, bad2
             z[op[~bad]] = zo[~bad]
             self.stats.staged += int((~bad).sum())
-            plain = op[bad].tolist()
+            plain = sorted(plain + op[bad].tolist())
         for s in plain:  # in scenario order: the first infeasible one raises the plain path's error
             z[s, :n] = self._plain_solve(t, s, L0[s], U0[s], cost)
             z[s, n:] = np.nan  # row activities are not used by the callers
