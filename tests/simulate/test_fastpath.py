@@ -193,6 +193,29 @@ def test_a_minimum_above_the_heads_turbine_cap_is_infeasible_as_on_the_plain_pat
     assert str(fast.value) == str(plain.value)
     assert (fast.value.step, fast.value.scenario) == (plain.value.step, plain.value.scenario) == (2, "0")
 
+
+@pytest.mark.parametrize("mode", ["cost", "priority"])
+def test_a_large_penalty_does_not_hide_small_cost_differences(mode):
+    """Two routes whose costs differ by 5e-4 and swap every month, next to a 1e6 penalty (unmet demand in cost
+    mode, a costly spill in priority mode): the fast path takes the cheaper route every month, as the plain
+    path does (its optimality tolerance once grew with the largest cost, to 1e-3 here)."""
+    eps = 5e-4
+    odd = [eps if m % 2 == 0 else 0.0 for m in range(12)]
+    even = [0.0 if m % 2 == 0 else eps for m in range(12)]
+    nodes = [{"id": "in", "type": "inflow", "inflow": {"values": [[40.0] * 4, [30.0] * 4]}},
+             {"id": "j", "type": "junction"},
+             {"id": "a", "type": "reach", "cost": odd}, {"id": "b", "type": "reach", "cost": even},
+             {"id": "D", "type": "demand", "demand": 50, **({"cost": -1e6} if mode == "cost" else {"priority": 1})},
+             {"id": "sea", "type": "sink", "cost": 0.0 if mode == "cost" else 1e6}]
+    edges = [["in", "j"], ["j", "a"], ["j", "b"], ["a", "D"], ["b", "D"], ["j", "sea"]]
+    net = compile_network(build(nodes, edges, steps=4, allocation=mode))
+    fast, plain = simulate_fast(net), simulate(net)
+    a, b = (net.node_col[net.node_ids.index(i)] for i in ("a", "b"))
+    supply = np.array([[40.0] * 4, [30.0] * 4])
+    np.testing.assert_allclose(plain.x[:, :, a], supply * [0, 1, 0, 1], atol=1e-9)
+    np.testing.assert_allclose(fast.x[:, :, a], plain.x[:, :, a], atol=1e-9)
+    np.testing.assert_allclose(fast.x[:, :, b], plain.x[:, :, b], atol=1e-9)
+
 # ------------------------------------------------------------------------------------------- priority mode
 def random_priority_network(seed: int, scenarios: int = 6, steps: int = STEPS) -> dict:
     """A random priority-mode river (see the module doc)::

@@ -32,6 +32,13 @@ _HOLD = 1e-9  # a served requirement is held this far (hm³) below what it got, 
 _FULL = 1e-12  # a coverage this close to 1 is full
 
 
+def dual_tolerance(cost_scale: float) -> float:
+    """The reduced-cost tolerance with which the fast path accepts a basis as optimal: 1e-9 relative to the
+    largest cost ``cost_scale``, but never looser than HiGHS's own dual feasibility tolerance (1e-7), so that a
+    large penalty elsewhere in the model does not hide small cost differences between routes."""
+    return min(1e-7, 1e-9 * max(1.0, cost_scale))
+
+
 @dataclass(frozen=True)
 class RunOptions:
     """Options of a run, in one object.

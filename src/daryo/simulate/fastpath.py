@@ -69,6 +69,7 @@ from .engine import (
     _raise_infeasible,
     apply_plant_limits,
     balance_rows,
+    dual_tolerance,
     reservoir_bounds,
     simulate,
 )
@@ -642,7 +643,7 @@ class FastStepper:
         self._out = np.concatenate([cols, np.setdiff1d(net.res_col, cols)]).astype(np.int64)
         self._res_slot = np.array([int(np.flatnonzero(self._out == c)[0]) for c in net.res_col], dtype=np.int64)
         cmax = float(np.max(np.abs(np.concatenate([net.lp.cost, net.cost.shared.ravel(), [1.0]]))))
-        self._dual_tol = 1e-9 * cmax
+        self._dual_tol = dual_tolerance(cmax)
         self.stats = FastStats()
         kernel = self.options.kernel
         if kernel not in ("auto", "numba", "numpy"):

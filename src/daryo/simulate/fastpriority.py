@@ -65,7 +65,7 @@ from ..network import CompiledNetwork
 from ..solver import HighsSolver, SolveStatus
 from . import _dualsimplex as dsx
 from ._kernel import available as _numba_available
-from .engine import _FULL, _HOLD, _TOL, _raise_infeasible, allocate_by_priority
+from .engine import _FULL, _HOLD, _TOL, _raise_infeasible, allocate_by_priority, dual_tolerance
 
 __all__ = ["PrioritySolver", "PriorityStats"]
 
@@ -302,7 +302,7 @@ class PrioritySolver:
         y = np.zeros((K, jrows.size))
         piv = np.zeros(K, dtype=np.int64)
         mp = self.options.max_pivots
-        dual_tol = 1e-9 * max(1.0, float(np.max(np.abs(cost))))
+        dual_tol = dual_tolerance(float(np.max(np.abs(cost))))
 
         def run(idx: np.ndarray) -> np.ndarray:
             dsx.solve(self.st, idx, L, U, status, cost, Dk, jrows, tcol, self.options.primal_tol, dual_tol, mp, z,
