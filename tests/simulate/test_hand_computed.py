@@ -155,3 +155,21 @@ def test_monthly_edge_loss_is_reported_per_step():
     np.testing.assert_allclose(ds.edge_loss.isel(scenario=0, edge=0).values, [10.0, 20.0])
     np.testing.assert_allclose(ds.sink_inflow.isel(scenario=0, sink=0).values, [90.0, 80.0])
     assert float(abs(ds.mass_balance_error).max()) < 1e-9
+    # every node balances with the step's loss (the residual once used January's loss in every step: 10)
+    assert float(ds.max_node_balance_error.max()) < 1e-9
+
+
+def test_node_balance_uses_each_steps_reach_loss():
+    """
+        [in: 100] --> (r: loss 0, 50 %, 20 %) --> [D: 30]
+                                              --> [sea]
+    """
+    m = testmodels.build(
+        [{"id": "in", "type": "inflow", "inflow": 100},
+         {"id": "r", "type": "reach", "loss": [0.0, 0.5, 0.2] + [0.0] * 9},
+         {"id": "D", "type": "demand", "demand": 30, "priority": 1}, {"id": "sea", "type": "sink"}],
+        [["in", "r"], ["r", "D"], ["r", "sea"]], steps=3,
+    )
+    ds = _run(m)
+    np.testing.assert_allclose(ds.sink_inflow.isel(scenario=0, sink=0).values, [70.0, 20.0, 50.0])
+    assert float(ds.max_node_balance_error.max()) < 1e-9

@@ -239,6 +239,9 @@ def simulate(net: CompiledNetwork) -> SimulationOutput:
     state = _StepState(net)
     volume = np.repeat(net.res_initial[None, :], S, axis=0).astype(float)
     eq_rows, A_eq = balance_rows(net)
+    # coefficients that change by step on balance rows (losses): the residual uses the step's values
+    eq_pos = {int(r): i for i, r in enumerate(eq_rows.tolist())}
+    varying = [(eq_pos[r], c, float(net.lp.A[r, c]), k) for k, (r, c, _) in enumerate(state.coef) if r in eq_pos]
     for t in range(T):
         evap, head = state.prepare(net, t, volume, out.x)  # 1. prepare
         for s in range(S):  # 2. solve
@@ -253,6 +256,8 @@ def simulate(net: CompiledNetwork) -> SimulationOutput:
         out.col_upper[:, t] = state.col_hi
         if eq_rows.size:
             resid = (A_eq @ x_t.T).T - state.row_lo[:, eq_rows]
+            for i, c, base, k in varying:
+                resid[:, i] += (state.coef[k][2] - base) * x_t[:, c]
             out.balance_residual[:, t] = np.max(np.abs(resid), axis=1)
         volume = x_t[:, net.res_col].copy()  # 3. update state
     return out
