@@ -9,11 +9,12 @@ Quick use::
 """
 
 from .api import default_model_path, demo_model_path, load, run
-from .errors import InfeasibleStepError, ModelError, Problem
+from .errors import InfeasibleStepError, ModelError, Problem, SolverFailedError, StepError, UnboundedStepError
 from .model import Model
 from .results import Results
 from .simulate import RunOptions
 
 __all__ = ["load", "run", "default_model_path", "demo_model_path", "Model", "Results", "RunOptions", "ModelError",
-           "Problem", "InfeasibleStepError", "__version__"]
+           "Problem", "StepError", "InfeasibleStepError", "UnboundedStepError", "SolverFailedError",
+           "__version__"]
 __version__ = "0.1.0"

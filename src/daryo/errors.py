@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Problem", "ModelError", "InfeasibleStepError"]
+__all__ = ["Problem", "ModelError", "StepError", "InfeasibleStepError", "UnboundedStepError", "SolverFailedError"]
 
 
 @dataclass(frozen=True)
@@ -44,8 +44,22 @@ class ModelError(ValueError):
         super().__init__(f"{head} in the model:\n" + "\n".join(f"  - {p}" for p in self.problems))
 
 
-class InfeasibleStepError(RuntimeError):
-    """The allocation LP of one step has no solution.
+class StepError(RuntimeError):
+    """The allocation LP of one step has no optimal solution (the base of the three errors below).
+
+    Attributes
+    ----------
+    step, time, scenario
+        Which step (index and date) and scenario failed.
+    """
+
+    def __init__(self, step: int, time: str, scenario: str, message: str):
+        self.step, self.time, self.scenario = step, time, scenario
+        super().__init__(message)
+
+
+class InfeasibleStepError(StepError):
+    """The allocation LP of one step has no solution: bounds conflict.
 
     Attributes
     ----------
@@ -56,7 +70,7 @@ class InfeasibleStepError(RuntimeError):
     """
 
     def __init__(self, step: int, time: str, scenario: str, components: list[str], detail: str = ""):
-        self.step, self.time, self.scenario, self.components = step, time, scenario, components
+        self.components = components
         comps = ", ".join(components) if components else "(could not be isolated)"
         msg = (
             f"the allocation problem is infeasible at step {step} ({time}), scenario {scenario}: "
@@ -65,4 +79,26 @@ class InfeasibleStepError(RuntimeError):
         if detail:
             msg += f" {detail}"
         msg += " Relax a minimum (min_flow, min_volume, fixed inflow) or raise a maximum on one of them."
-        super().__init__(msg)
+        super().__init__(step, time, scenario, msg)
+
+
+class UnboundedStepError(StepError):
+    """The allocation LP of one step is unbounded: its costs reward moving water without limit."""
+
+    def __init__(self, step: int, time: str, scenario: str):
+        super().__init__(step, time, scenario, (
+            f"the allocation problem is unbounded at step {step} ({time}), scenario {scenario}: the costs reward "
+            "moving water without limit, e.g. round a loop of edges and nodes whose costs add up to less than zero. "
+            "Give every loop a total cost of zero or more, or bound one of its flows (max_flow)."))
+
+
+class SolverFailedError(StepError):
+    """The LP solver could not solve one step's allocation LP (neither an answer nor a proof of infeasibility)."""
+
+    def __init__(self, step: int, time: str, scenario: str, status: str):
+        self.status = status
+        super().__init__(step, time, scenario, (
+            f"the solver could not solve the allocation problem at step {step} ({time}), scenario {scenario} "
+            f"(status: {status}). This usually comes from numbers of very different sizes in one model (e.g. "
+            "volumes in m3 next to km3, or costs of 1e9 next to 1e-3): express volumes in hm3 and keep costs "
+            "within a few orders of magnitude."))

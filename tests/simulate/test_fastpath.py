@@ -26,7 +26,7 @@ import pytest
 
 import daryo
 from daryo.api import demo_model_path
-from daryo.errors import InfeasibleStepError
+from daryo.errors import InfeasibleStepError, SolverFailedError, UnboundedStepError
 from daryo.network import compile_network
 from daryo.simulate import _kernel, simulate
 from daryo.simulate.engine import _solve_scenario, _StepState
@@ -215,6 +215,36 @@ def test_a_large_penalty_does_not_hide_small_cost_differences(mode):
     np.testing.assert_allclose(plain.x[:, :, a], supply * [0, 1, 0, 1], atol=1e-9)
     np.testing.assert_allclose(fast.x[:, :, a], plain.x[:, :, a], atol=1e-9)
     np.testing.assert_allclose(fast.x[:, :, b], plain.x[:, :, b], atol=1e-9)
+
+
+@pytest.mark.parametrize("kernel", KERNELS)
+def test_an_unbounded_step_is_reported_as_unbounded(kernel):
+    """A loop j1 -> j2 -> j1 through a reach with cost -1 rewards circulating water without limit: both paths
+    say so (it was reported as an infeasible step, with the advice to relax a minimum)."""
+    nodes = [{"id": "in", "type": "inflow", "inflow": 10}, {"id": "j1", "type": "junction"},
+             {"id": "j2", "type": "reach", "cost": -1.0}, {"id": "sea", "type": "sink"}]
+    net = compile_network(build(nodes, [["in", "j1"], ["j1", "j2"], ["j2", "j1"], ["j1", "sea"]], steps=2,
+                                allocation="cost"))
+    with pytest.raises(UnboundedStepError) as plain:
+        simulate(net)
+    with pytest.raises(UnboundedStepError) as fast:
+        simulate_fast(net, FastOptions(kernel=kernel))
+    assert str(fast.value) == str(plain.value)
+    assert "unbounded at step 0" in str(plain.value) and "loop" in str(plain.value)
+
+
+def test_a_solver_failure_is_not_called_infeasible(monkeypatch):
+    """A solve that ends without an answer or a proof raises SolverFailedError, naming the step and scenario."""
+    from daryo.solver import HighsSolver, LPSolution, SolveStatus
+
+    def fail(self):
+        return LPSolution(SolveStatus.ERROR, np.full(self.n_cols, np.nan), np.full(self.n_rows, np.nan), np.nan, 0)
+
+    monkeypatch.setattr(HighsSolver, "solve", fail)
+    with pytest.raises(SolverFailedError, match=r"could not solve .* at step 0 \(2001-01-01\), scenario 0 "
+                       r"\(status: error\)"):
+        simulate(compile_network(build([{"id": "in", "type": "inflow", "inflow": 10}, {"id": "sea", "type": "sink"}],
+                                       [["in", "sea"]], steps=2, allocation="cost")))
 
 # ------------------------------------------------------------------------------------------- priority mode
 def random_priority_network(seed: int, scenarios: int = 6, steps: int = STEPS) -> dict:

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import InfeasibleStepError
+from ..errors import InfeasibleStepError, SolverFailedError, UnboundedStepError
 from ..network import CompiledNetwork
 from ..solver import HighsSolver, LPSolution, SolveStatus
 from .physics import energy_gwh, evaporation_hm3, head_m, turbine_flow_limit
@@ -232,6 +232,8 @@ def simulate(net: CompiledNetwork) -> SimulationOutput:
     ------
     InfeasibleStepError
         If a step's LP has no solution (the conflicting components are named).
+    UnboundedStepError, SolverFailedError
+        If a step's LP is unbounded (costs reward moving water without limit), or the solver fails on it.
     """
     S, T = net.n_scenarios, net.axis.n_steps
     out = SimulationOutput.allocate(net)
@@ -247,7 +249,7 @@ def simulate(net: CompiledNetwork) -> SimulationOutput:
         for s in range(S):  # 2. solve
             sol = _solve_scenario(solver, net, state, s)
             if sol.status is not SolveStatus.OPTIMAL:
-                _raise_infeasible(solver, net, t, s)
+                _raise_unsolved(solver, net, t, s, sol.status)
             out.x[s, t] = sol.x
         x_t = out.x[:, t, :]
         out.volume_start[:, t] = volume
@@ -343,9 +345,16 @@ def allocate_by_priority(solver: HighsSolver, net: CompiledNetwork, col_lo: np.n
     return solver.solve()
 
 
-def _raise_infeasible(solver: HighsSolver, net: CompiledNetwork, t: int, s: int) -> None:
+def _raise_unsolved(solver: HighsSolver, net: CompiledNetwork, t: int, s: int, status: SolveStatus) -> None:
+    """Raise the error for step ``t``, scenario ``s`` whose LP ended with ``status`` (not optimal): infeasible
+    (with the conflicting components), unbounded, or a solver failure."""
+    time = f"{net.axis.starts[t]:%Y-%m-%d}"
+    scenario = net.model.scenario_names[s] if s < len(net.model.scenario_names) else str(s)
+    if status is SolveStatus.UNBOUNDED:
+        raise UnboundedStepError(t, time, scenario)
+    if status is not SolveStatus.INFEASIBLE:
+        raise SolverFailedError(t, time, scenario, status.value)
     cols, rows = solver.irreducible_infeasible_set()
     names = [net.lp.col_names[c] for c in cols] + [net.lp.row_names[r] for r in rows]
     comps = sorted({nm[nm.index("[") + 1: nm.rindex("]")] for nm in names if "[" in nm})
-    raise InfeasibleStepError(t, f"{net.axis.starts[t]:%Y-%m-%d}", net.model.scenario_names[s]
-                              if s < len(net.model.scenario_names) else str(s), comps)
+    raise InfeasibleStepError(t, time, scenario, comps)

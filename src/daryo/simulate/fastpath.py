@@ -66,7 +66,7 @@ from . import _kernel
 from ._basismap import BasisAlgebra
 from .engine import (
     SimulationOutput,
-    _raise_infeasible,
+    _raise_unsolved,
     apply_plant_limits,
     balance_rows,
     dual_tolerance,
@@ -667,8 +667,10 @@ class FastStepper:
 
         Raises
         ------
-        InfeasibleStepError
-            As the plain path: at the first step, and for the first scenario, whose LP has no solution.
+        StepError
+            As the plain path (:class:`~daryo.errors.InfeasibleStepError`, :class:`~daryo.errors.UnboundedStepError`
+            or :class:`~daryo.errors.SolverFailedError`): at the first step, and for the first scenario, whose LP
+            has no optimal solution.
         """
         net, lay = self.net, self.layout
         S = net.n_scenarios
@@ -890,7 +892,7 @@ class _CostSolver:
         solver.set_row_bounds(lo[n:], hi[n:])
         sol = solver.solve()
         if sol.status is not SolveStatus.OPTIMAL:
-            _raise_infeasible(solver, net, ctx.t, s)
+            _raise_unsolved(solver, net, ctx.t, s, sol.status)
         self.stats.by_highs += 1
         self.stats.highs_iterations += sol.iterations
         x[s] = sol.x[self._out]
@@ -917,8 +919,8 @@ def simulate_fast(net: CompiledNetwork, options: FastOptions | None = None, stat
 
     Raises
     ------
-    InfeasibleStepError
-        If a step's LP has no solution (the same error as the plain path).
+    StepError
+        If a step's LP has no optimal solution (the same error as the plain path).
     """
     reason = fast_path_unsupported(net)
     if reason:

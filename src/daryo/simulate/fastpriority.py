@@ -65,7 +65,7 @@ from ..network import CompiledNetwork
 from ..solver import HighsSolver, SolveStatus
 from . import _dualsimplex as dsx
 from ._kernel import available as _numba_available
-from .engine import _FULL, _HOLD, _TOL, _raise_infeasible, allocate_by_priority, dual_tolerance
+from .engine import _FULL, _HOLD, _TOL, _raise_unsolved, allocate_by_priority, dual_tolerance
 
 __all__ = ["PrioritySolver", "PriorityStats"]
 
@@ -253,7 +253,7 @@ class PrioritySolver:
         n = self.n
         sol = allocate_by_priority(self._plain, self.net, lo[:n], hi[:n], cost, lo[n:], hi[n:])
         if sol.status is not SolveStatus.OPTIMAL:
-            _raise_infeasible(self._plain, self.net, t, s)
+            _raise_unsolved(self._plain, self.net, t, s, sol.status)
         return sol.x
 
     # --- one LP for a batch of scenarios ---------------------------------------------------------------

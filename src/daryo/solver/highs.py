@@ -70,9 +70,15 @@ class HighsSolver:
         self._h.changeCoeff(int(row), int(col), float(value))
 
     def solve(self) -> LPSolution:
+        """Solve from the current basis; a solve that ends without an answer or a proof (numerical trouble
+        from a warm start) is repeated once from scratch."""
         h = self._h
         h.run()
         status = _STATUS.get(h.getModelStatus(), SolveStatus.ERROR)
+        if status is SolveStatus.ERROR:
+            h.clearSolver()
+            h.run()
+            status = _STATUS.get(h.getModelStatus(), SolveStatus.ERROR)
         if status is not SolveStatus.OPTIMAL:
             return LPSolution(status, np.full(self.n_cols, np.nan), np.full(self.n_rows, np.nan), np.nan, 0)
         sol = h.getSolution()
