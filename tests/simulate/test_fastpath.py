@@ -40,7 +40,7 @@ STEPS = 36
 def random_network(seed: int, scenarios: int = 6, steps: int = STEPS, physics: bool = False) -> dict:
     """A random river DAG: two inflows (one trace per scenario), reaches with costs and capacities,
     reservoirs (optionally with level tables, evaporation and a hydropower plant), demands with monthly
-    profiles and an ``excess`` sink; every cost distinct."""
+    profiles and an ``excess`` sink; every node and edge cost distinct (so no two routes tie)."""
     rng = np.random.default_rng(seed)
     costs = iter(rng.permutation(np.linspace(-300.0, -1.0, 200)) + rng.uniform(0, 0.1, 200))
     n_mid = int(rng.integers(3, 7))
@@ -79,11 +79,13 @@ def random_network(seed: int, scenarios: int = 6, steps: int = STEPS, physics: b
     for m in mids:
         edges.append([m["id"], "excess"])
     seen, unique = set(), []
+    edge_costs = iter(rng.permutation(np.linspace(0.001, 0.05, 100)))  # distinct: no two routes cost the same
     for e in edges:
-        key = (e["from"], e["to"]) if isinstance(e, dict) else tuple(e)
+        link = dict(e) if isinstance(e, dict) else {"from": e[0], "to": e[1]}
+        key = (link["from"], link["to"])
         if key not in seen:
             seen.add(key)
-            unique.append(e)
+            unique.append({**link, "cost": float(next(edge_costs))})
     return {"nodes": nodes, "edges": unique, "steps": steps}
 
 
@@ -114,6 +116,14 @@ def test_fast_path_equals_plain_path(seed, kernel):
     stats = FastStats()
     assert_same(simulate_fast(net, FastOptions(kernel=kernel), stats=stats), simulate(net))
     assert stats.fallback_reason is None and stats.pairs == net.n_scenarios * net.axis.n_steps
+
+
+@pytest.mark.parametrize("seed", [0, 2, 25])
+def test_fast_path_equals_plain_path_over_longer_runs(seed):
+    """Eight traces over five years of the networks where, before every edge had its own cost, equally cheap
+    routes let the two paths differ."""
+    net = compiled(random_network(seed, scenarios=8, steps=60))
+    assert_same(simulate_fast(net), simulate(net))
 
 
 @pytest.mark.parametrize("kernel", KERNELS)
