@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -167,3 +169,104 @@ def test_per_step_rate_inflows_use_the_model_s_step_length(tmp_path):
                              inflow={"values": [10.0] * 6, "unit": "m3/s"})
     assert axis.n_steps == 6
     np.testing.assert_allclose(flow, 0.5 * 10.0 * 0.0864 * 10, rtol=1e-9)
+
+
+def _small_doc(demand="20 m3/s"):
+    return {"version": 1, "name": "s", "time": {"start": "2000-10", "end": "2001-09"},
+            "nodes": [{"id": "src", "type": "inflow", "inflow": {"monthly": [50.0] * 12, "unit": "hm3"}},
+                      {"id": "town", "type": "demand", "demand": demand}],
+            "edges": [["src", "town"]]}
+
+
+@pytest.mark.parametrize("change, place, message", [
+    ("set: [town]", "set", "give {node_id"),
+    ("set: {town: 5}", "set.town", "give {attribute: value"),
+    ("set: {town: {id: city}}", "set.town.id", "the id cannot be changed"),
+    ('set_edges: {"src->town": 5}', "set_edges.src->town", "give {attribute: value, ...} (null removes an "
+                                                            "attribute), not 5"),
+    ("set_edges: {src: {max_flow: 1}}", "set_edges.src", "name the edge as 'from->to'"),
+    ("add_nodes: {id: x, type: sink}", "add_nodes", "give a list of nodes"),
+    ("add_nodes: [5]", "add_nodes[0]", "a node is a mapping"),
+    ("add_nodes: [{type: sink}]", "add_nodes[0]", "a node needs an id"),
+    ("remove_nodes: 5", "remove_nodes", "give a node id or a list of node ids, not 5"),
+    ("remove_nodes: [[town]]", "remove_nodes[0]", "['town'] is not a node id"),
+    ("add_edges: 5", "add_edges", "give a list of edges"),
+    ("add_edges: [[src]]", "add_edges[0]", "an edge is [from, to]"),
+    ("remove_edges: 5", "remove_edges", "give a list of edges, e.g. [[from, to], ...], not 5"),
+    ("remove_edges: [5]", "remove_edges[0]", "an edge is [from, to], 'from->to' or {from: ..., to: ...}"),
+    ("scale_demands: {factor: lots}", "scale_demands.factor", "give a number of 0 or more, not 'lots'"),
+    ("scale_demands: {factor: -1}", "scale_demands.factor", "give a number of 0 or more"),
+    ("scale_demands: 1.2", "scale_demands", "give a mapping of options"),
+    ("scale_demands: {nodes: [town]}", "scale_demands", "give the factor"),
+    ("scale_demands: {factor: 1.2, nodes: town}", "scale_demands.nodes", "give a list of node ids"),
+    ("scale_demands: {factor: 1.2, nodes: []}", "scale_demands.nodes", "give a list of node ids"),
+    # a typo must not scale every demand
+    ("scale_demands: {factor: 1.2, node: [town]}", "scale_demands.node", "unknown option; use: factor, nodes"),
+    ("scale_demands: {factor: 1.2, countries: UZB}", "scale_demands.countries", "give a list of country codes"),
+    ("scale_demands: {factor: 1.2, nodes: [town], countries: [UZB]}", "scale_demands", "not both"),
+    ("scale_inflows: {factor: [1]}", "scale_inflows.factor", "give a number of 0 or more"),
+    ("scale_inflows: {months: [1, 2]}", "scale_inflows.months", "give 12 factors"),
+    ("scale_inflows: {factor: 0.9, years: 5}", "scale_inflows.years", "give a list of the run's hydrological years"),
+    ("scale_inflows: {nodes: 5, factor: 0.9}", "scale_inflows.nodes", "give a list of node ids"),
+    ("scale_inflows: {basin: [amu], factor: 0.9}", "scale_inflows.basin", "give a basin"),
+    ("scale_inflows: {basin: amu, nodes: [src], factor: 0.9}", "scale_inflows", "give nodes or basin, not both"),
+    ("shift_peak: {months: soon}", "shift_peak.months", "give a number of months from -12 to 12"),
+    ("shift_peak: {months: 400}", "shift_peak.months", "give a number of months from -12 to 12"),
+    ("shift_peak: [1]", "shift_peak", "give a mapping of options"),
+    ("named_years: {first_year: 1}", "named_years", "give the name of a named year"),
+    ("named_years: {name: '2021', first_year: 0}", "named_years.first_year", "1 for the first"),
+])
+def test_bad_change_arguments_are_problems_of_the_overlay(tmp_path, change, place, message):
+    """Every change type checks its arguments' types: a problem naming the overlay file and the change, not a
+    Python exception from deep inside the change."""
+    overlay = tmp_path / "bad.yaml"
+    overlay.write_text(f"title: bad\nchanges:\n  - set: {{town: {{priority: 2}}}}\n  - {change}\n")
+    with pytest.raises(ModelError) as err:
+        apply_scenarios(_small_doc(), [str(overlay)])
+    (problem,) = err.value.problems
+    assert problem.file == str(overlay) and problem.place == f"changes[1].{place}"
+    assert message in problem.message
+    if change.split(":")[0] in ("scale_inflows", "shift_peak", "named_years"):  # the ensemble path checks too
+        with pytest.raises(ModelError, match=re.escape(message)):
+            transform_inflows({"src": np.ones((1, 12))}, [str(overlay)], "2000-10", {})
+
+
+def test_a_demand_that_cannot_be_scaled_is_a_problem_of_the_overlay(tmp_path):
+    overlay = tmp_path / "more.yaml"
+    overlay.write_text("title: more\nchanges:\n  - scale_demands: {factor: 1.1}\n")
+    with pytest.raises(ModelError) as err:
+        apply_scenarios(_small_doc(demand="plenty"), [str(overlay)])
+    assert str(err.value.problems[0]).startswith(f"{overlay}: changes[0].scale_demands (town): the demand of 'town' "
+                                                 "cannot be scaled: 'plenty' is not a number")
+
+
+def test_scaled_demands_keep_full_precision(tmp_path):
+    overlay = tmp_path / "more.yaml"
+    overlay.write_text("title: more\nchanges:\n  - scale_demands: {factor: 1.1}\n")
+    doc = apply_scenarios(_small_doc(demand="1234567.8 m3"), [str(overlay)])
+    value, unit = _node(doc, "town")["demand"].split()
+    assert unit == "m3" and float(value) == 1234567.8 * 1.1  # not 1.23457e+06, which lost 2.6 m3
+    doc = apply_scenarios(_small_doc(demand=1234567.8), [str(overlay)])
+    assert _node(doc, "town")["demand"] == 1234567.8 * 1.1
+
+
+def test_shift_peak_on_n_day_steps_moves_by_months_not_steps(tmp_path):
+    """10-day steps: one month earlier is 365.25 / 12 = 30.44 days, 3.04 steps, not one step.  A ramp of one
+    hm³ per step shows the shift exactly; a constant flow stays constant."""
+    time = {"start": "2000-10-01", "end": "2001-09-30", "step": {"days": 10}}
+    flow, axis = _rate_model(tmp_path, "  - shift_peak: {nodes: [in], months: 1}\n", time=time,
+                             inflow={"values": [float(k) for k in range(37)], "unit": "hm3"})
+    assert axis.n_steps == 37
+    np.testing.assert_allclose(flow[:33], np.arange(33) + 3.04375, rtol=0, atol=1e-9)
+    np.testing.assert_allclose(flow[33:], 36.0)  # past the end the last step's flow continues
+    flow, _ = _rate_model(tmp_path, "  - shift_peak: {nodes: [in], months: 2.5}\n", time=time,
+                          inflow={"values": [7.0] * 37, "unit": "m3/s"})
+    np.testing.assert_allclose(flow, 7.0 * 0.0864 * 10, rtol=1e-9)
+
+
+def test_inflows_per_calendar_month_on_n_day_steps_are_refused_by_name(tmp_path):
+    with pytest.raises(ModelError, match=r"ov.yaml: changes\[0\].scale_inflows \(in\): the inflow of 'in' is in "
+                                         r"hm3/month, a volume per calendar month, but the model has 10-day steps"):
+        _rate_model(tmp_path, "  - scale_inflows: {nodes: [in], factor: 0.5}\n",
+                    time={"start": "2004-02-01", "end": "2004-03-31", "step": {"days": 10}},
+                    inflow={"values": [10.0] * 6, "unit": "hm3/month"})

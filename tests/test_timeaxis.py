@@ -1,8 +1,9 @@
 import numpy as np
+import pandas as pd
 
 import daryo
 from daryo.testmodels import build
-from daryo.timeaxis import TimeAxis
+from daryo.timeaxis import TimeAxis, parse_end
 
 
 def test_monthly_axis_lengths_and_labels():
@@ -36,3 +37,28 @@ def test_ten_day_model_converts_rates_with_ten_days():
     m = replace(m, time=TimeSpec(pd.Timestamp("2001-01-01"), pd.Timestamp("2001-01-30"), 10))
     ds = daryo.run(m).dataset
     np.testing.assert_allclose(ds.sink_inflow.isel(scenario=0, sink=0).values, [0.864] * 3)
+
+
+def test_a_month_end_is_the_month_s_last_day():
+    assert parse_end("2001-09") == pd.Timestamp("2001-09-30") and parse_end("2004-2") == pd.Timestamp("2004-02-29")
+    assert parse_end("2001-09-01") == pd.Timestamp("2001-09-01")
+    assert parse_end(" 2001-09 ") == pd.Timestamp("2001-09-30")
+    assert parse_end(pd.Timestamp("2001-09-01")) == pd.Timestamp("2001-09-01")
+
+
+def test_n_day_steps_ending_at_a_month_cover_the_month():
+    """end 2001-09 with 10-day steps runs through 30 September, as the monthly axis does (it stopped on 1 Sep)."""
+    tens = TimeAxis.from_range("2000-10", "2001-09", 10)
+    assert tens.n_steps == 37 and tens.starts[-1] == pd.Timestamp("2001-09-26")
+    assert tens.n_steps == TimeAxis.from_range("2000-10-01", "2001-09-30", 10).n_steps
+    months = TimeAxis.from_range("2000-10", "2001-09")
+    assert months.n_steps == 12 and months.end == pd.Timestamp("2001-10-01")
+    assert TimeAxis.from_range("2000-10", pd.Timestamp("2001-09-01"), 10).n_steps == 34  # a day is that day
+
+
+def test_a_run_shortened_to_a_month_covers_the_month_with_n_day_steps(tmp_path):
+    """Model.with_time(end="2001-09") (RunOptions.end) reads the month as its last day, as a model file does."""
+    model = build([{"id": "in", "type": "inflow", "inflow": "1 hm3/day"}, {"id": "sea", "type": "sink"}],
+                  [["in", "sea"]], steps=3)
+    tens = model.with_time(start="2000-10-01", end="2001-09")
+    assert tens.time.end == pd.Timestamp("2001-09-30")

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from daryo.units import UnitError, is_number, parse_quantity, unit_factor
+from daryo.units import UnitError, is_number, is_per_month, is_too_large, parse_quantity, unit_factor
 
 
 @pytest.mark.parametrize("unit,dim,factor,rate", [
@@ -36,3 +36,21 @@ def test_parse_quantity():
 def test_is_number():
     assert is_number(1) and is_number(2.5) and is_number(np.float64(3.0))
     assert not is_number(True) and not is_number("1") and not is_number(None) and not is_number([1])
+
+
+def test_a_unit_that_is_not_text_is_a_unit_error():
+    with pytest.raises(UnitError, match="'5' is not a unit; give a unit of volume as text, e.g. 'km3'"):
+        unit_factor(5, "volume")  # type: ignore[arg-type]
+    with pytest.raises(UnitError, match=r"'\['hm3'\]' is not a unit"):
+        unit_factor(["hm3"], "flow")  # type: ignore[arg-type]
+
+
+def test_integers_too_large_for_a_float_are_not_numbers():
+    assert is_number(10**300) and not is_number(10**400) and not is_number(-(10**400))
+    assert is_too_large(10**400) and not is_too_large(10**300) and not is_too_large(1e308) and not is_too_large(True)
+
+
+def test_per_month_units():
+    assert is_per_month("hm3/month") and is_per_month("MCM/month") and is_per_month(" hm³/month")
+    assert not is_per_month("hm3") and not is_per_month("hm3/day") and not is_per_month(None)
+    assert not is_per_month(5) and not is_per_month("km3/month")  # unknown: unit_factor says so

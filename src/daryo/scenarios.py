@@ -21,8 +21,16 @@ Overlays combine: :func:`apply_scenarios` applies them one after the other, so `
 ``shift_peak``, ``named_years``) work on the document's inflow series: 12 monthly values or per-step values
 (one list per trace).  12 monthly rates (m³/s, ...) stay rates in their own unit while a change keeps the 12-month
 cycle, and become hm³ per step, with each step's real number of days, when it does not (as the loader converts
-them: a leap February holds 29 days of flow).  :func:`transform_inflows` applies the same changes to inflow
-arrays, for ensemble runs that replace the inflows after compiling.
+them: a leap February holds 29 days of flow).  Results that are not a 12-month cycle of rates are written in
+``hm3/step``.  ``shift_peak`` moves a 12-month cycle or monthly steps by months (each month takes the flow of the
+month ``months`` later); on N-day steps it moves the series by the same time, ``months`` twelfths of a year of
+365.25 days (1 month: 3.04 steps of 10 days), so a constant flow stays constant.  A fraction of a step or month is
+linear between the whole shifts.  :func:`transform_inflows` applies the same changes to inflow arrays, for
+ensemble runs that replace the inflows after compiling.
+
+:func:`load_overlay` checks the arguments of every change (types, numbers, allowed keys) before anything is
+applied; a change that does not fit the model (a missing node, an inflow that cannot be changed) is reported when
+it is applied.  Either way the problem names the overlay file and the change.
 
 The library of the Aral Sea basin model is in ``daryo/data/aral/scenarios``; any ``*.yaml`` path can be given
 instead of a library name.
@@ -31,6 +39,7 @@ instead of a library name.
 from __future__ import annotations
 
 import copy
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -44,7 +53,7 @@ from .errors import ModelError, Problem
 from .model.components import NODE_REFERENCES
 from .model.loader import read_document
 from .timeaxis import TimeAxis, step_days
-from .units import UnitError, parse_quantity, unit_factor
+from .units import UnitError, is_number, is_per_month, parse_quantity, unit_factor
 
 __all__ = ["list_scenarios", "apply_scenarios", "load_overlay", "scenario_path", "transform_inflows",
            "Overlay", "library_dir"]
@@ -53,6 +62,13 @@ _TOP_KEYS = {"title", "description", "sources", "changes"}
 _OPS = ("set", "set_edges", "add_nodes", "remove_nodes", "add_edges", "remove_edges", "scale_demands",
         "scale_inflows", "shift_peak", "named_years")
 _INFLOW_OPS = ("scale_inflows", "shift_peak", "named_years")
+# the keys each change that takes a mapping of options accepts
+_OPTIONS = {"scale_demands": ("factor", "nodes", "countries", "category"),
+            "scale_inflows": ("nodes", "basin", "factor", "months", "years"),
+            "shift_peak": ("nodes", "basin", "months"),
+            "named_years": ("nodes", "basin", "name", "first_year")}
+_MAX_SHIFT_MONTHS = 12
+_MONTH_DAYS = 365.25 / 12  # days in a month of a shift_peak on N-day steps
 
 
 @dataclass(frozen=True)
@@ -110,7 +126,8 @@ def load_overlay(name: str, library: Path | None = None) -> Overlay:
     Raises
     ------
     ModelError
-        For an unknown name, malformed YAML, unknown top-level keys or unknown change types.
+        For an unknown name, malformed YAML, unknown top-level keys, unknown change types, or arguments of a
+        change of the wrong type or value (each problem names the file and the change).
     """
     path = scenario_path(name, library)
     # plain dicts: the changes go into another file's document, where a line of this file would mislead
@@ -129,11 +146,154 @@ def load_overlay(name: str, library: Path | None = None) -> Overlay:
         if not isinstance(ch, Mapping) or len(ch) != 1 or next(iter(ch)) not in _OPS:
             problems.append(Problem(str(path), f"changes[{i}]", f"each change is a mapping with one key out of: "
                                     f"{', '.join(_OPS)}"))
+            continue
+        op, arg = next(iter(ch.items()))
+        problems += _check_change(op, arg, str(path), f"changes[{i}].{op}")
     if problems:
         raise ModelError(problems)
     return Overlay(path.stem if path.parent == (library or library_dir()) else str(path), str(path),
                    str(doc.get("title", "")), str(doc.get("description", "")), str(doc.get("sources", "")),
                    tuple(changes))
+
+
+# ----------------------------------------------------------------------------------- checking changes
+def _check_change(op: str, arg: Any, file: str, place: str) -> list[Problem]:
+    """Problems with the arguments of one change, found before anything is applied: their types, numbers and
+    option keys.  Whether the nodes and edges they name are in the model is checked when the change is applied."""
+
+    def problem(where: str, message: str) -> list[Problem]:
+        return [Problem(file, place + where, message)]
+
+    out: list[Problem] = []
+    if op == "set":
+        if not isinstance(arg, Mapping):
+            return problem("", "give {node_id: {attribute: value, ...}}")
+        for nid, attrs in arg.items():
+            if not isinstance(attrs, Mapping):
+                out += problem(f".{nid}", f"give {{attribute: value, ...}} (null removes an attribute), not {attrs!r}")
+            elif "id" in attrs:
+                out += problem(f".{nid}.id", "the id cannot be changed")
+        return out
+    if op == "set_edges":
+        if not isinstance(arg, Mapping):
+            return problem("", "give {'from->to': {attribute: value, ...}}")
+        for key, attrs in arg.items():
+            if not isinstance(key, str) or _edge_ends(key) is None:
+                out += problem(f".{key}", "name the edge as 'from->to'")
+            elif not isinstance(attrs, Mapping):
+                out += problem(f".{key}", f"give {{attribute: value, ...}} (null removes an attribute), not {attrs!r}")
+        return out
+    if op == "add_nodes":
+        if not isinstance(arg, list):
+            return problem("", "give a list of nodes: [{id: ..., type: ..., ...}, ...]")
+        for j, n in enumerate(arg):
+            if not isinstance(n, Mapping):
+                out += problem(f"[{j}]", f"a node is a mapping {{id: ..., type: ..., ...}}, not {n!r}")
+            elif not _is_name(n.get("id")):
+                out += problem(f"[{j}]", "a node needs an id (text)")
+        return out
+    if op == "remove_nodes":
+        if not isinstance(arg, str | list):
+            return problem("", f"give a node id or a list of node ids, not {arg!r}")
+        for j, nid in enumerate([arg] if isinstance(arg, str) else arg):
+            if not _is_name(nid):
+                out += problem(f"[{j}]", f"{nid!r} is not a node id")
+        return out
+    if op in ("add_edges", "remove_edges"):
+        if not isinstance(arg, list):
+            return problem("", f"give a list of edges, e.g. [[from, to], ...], not {arg!r}")
+        for j, e in enumerate(arg):
+            if _edge_ends(e) is None:
+                out += problem(f"[{j}]", f"an edge is [from, to], 'from->to' or {{from: ..., to: ...}} with node ids, "
+                               f"not {e!r}")
+        return out
+    return _check_options(op, arg, file, place)
+
+
+def _check_options(op: str, arg: Any, file: str, place: str) -> list[Problem]:
+    """Problems with the options of a ``scale_demands`` or inflow change (see :func:`_check_change`)."""
+    keys = _OPTIONS[op]
+    if not isinstance(arg, Mapping):
+        return [Problem(file, place, f"give a mapping of options ({', '.join(keys)}), not {arg!r}")]
+    out = [Problem(file, f"{place}.{k}", f"unknown option; use: {', '.join(keys)}") for k in arg if k not in keys]
+
+    def bad(key: str, message: str) -> None:
+        if key in arg:
+            out.append(Problem(file, f"{place}.{key}", f"{message}, not {arg[key]!r}"))
+
+    if "nodes" in arg and not _is_names(arg["nodes"]):
+        bad("nodes", "give a list of node ids")
+    if op == "scale_demands":
+        if "factor" not in arg:
+            out.append(Problem(file, place, "give the factor (and nodes, or countries and/or category)"))
+        if "countries" in arg and not _is_names(arg["countries"]):
+            bad("countries", "give a list of country codes, e.g. [UZB, TJK]")
+        if "category" in arg and not _is_name(arg["category"]):
+            bad("category", "give a demand category, e.g. irrigation")
+        if "nodes" in arg and ("countries" in arg or "category" in arg):
+            out.append(Problem(file, place, "give nodes, or countries and/or category, not both"))
+    else:
+        if "basin" in arg and not _is_name(arg["basin"]):
+            bad("basin", "give a basin of the model's metadata.basins, or all")
+        if "nodes" in arg and "basin" in arg:
+            out.append(Problem(file, place, "give nodes or basin, not both"))
+    if "factor" in arg and not _is_factor(arg["factor"]):
+        bad("factor", "give a number of 0 or more")
+    if op == "scale_inflows":
+        months = arg.get("months")
+        if months is not None and not (isinstance(months, list) and len(months) == 12
+                                       and all(_is_factor(f) for f in months)):
+            bad("months", "give 12 factors of 0 or more, January first")
+        years = arg.get("years")
+        if years is not None and not (isinstance(years, list) and all(_is_count(y) for y in years)):
+            bad("years", "give a list of the run's hydrological years to change, 1 for the first")
+    elif op == "shift_peak":
+        months = arg.get("months", 1)
+        if not (is_number(months) and abs(months) <= _MAX_SHIFT_MONTHS):
+            bad("months", f"give a number of months from -{_MAX_SHIFT_MONTHS} to {_MAX_SHIFT_MONTHS} (positive: the "
+                "cycle arrives earlier)")
+    elif op == "named_years":
+        if "name" not in arg:
+            out.append(Problem(file, place, "give the name of a named year of daryo.hydrology, e.g. name: '2021'"))
+        elif not (_is_name(arg["name"]) or is_number(arg["name"])):
+            bad("name", "give the name of a named year of daryo.hydrology, e.g. '2021'")
+        if "first_year" in arg and not _is_count(arg["first_year"]):
+            bad("first_year", "give the run's hydrological year the named years start in, 1 for the first")
+    return out
+
+
+def _is_name(v: Any) -> bool:
+    """An id, basin, country or category: non-empty text."""
+    return isinstance(v, str) and bool(v.strip())
+
+
+def _is_names(v: Any) -> bool:
+    return isinstance(v, list) and bool(v) and all(_is_name(x) for x in v)
+
+
+def _is_factor(v: Any) -> bool:
+    return is_number(v) and math.isfinite(v) and v >= 0
+
+
+def _is_count(v: Any) -> bool:
+    """A 1-based whole number (a year of the run)."""
+    return isinstance(v, int) and not isinstance(v, bool) and v >= 1
+
+
+def _edge_ends(e: Any) -> tuple[str, str] | None:
+    """(from, to) of an edge as an overlay writes it -- [from, to], 'from->to' or {from: ..., to: ..., ...} -- or
+    None if it is none of these with node ids at both ends."""
+    ends: tuple[Any, ...]
+    if isinstance(e, Mapping):
+        ends = (e.get("from"), e.get("to"))
+    elif isinstance(e, list | tuple) and len(e) == 2:
+        ends = tuple(e)
+    elif isinstance(e, str) and "->" in e:
+        ends = tuple(x.strip() for x in e.split("->", 1))
+    else:
+        return None
+    a, b = ends
+    return (a, b) if _is_name(a) and _is_name(b) else None
 
 
 # ------------------------------------------------------------------------------------------ applying
@@ -152,11 +312,18 @@ def apply_scenarios(doc: Mapping[str, Any], names: Iterable[str], library: Path 
     Raises
     ------
     ModelError
-        Listing every problem: unknown scenario names, changes that name missing nodes or edges, adding a node
-        that exists, references (``return_to``, ``spill_to``, ``reservoir``, ``at``, edge ends) left pointing to
-        removed nodes, inflow series that cannot be changed.
+        Listing every problem: unknown scenario names, arguments of the wrong type (see :func:`load_overlay`),
+        changes that name missing nodes or edges, adding a node that exists, references (``return_to``,
+        ``spill_to``, ``reservoir``, ``at``, edge ends) left pointing to removed nodes, demands and inflow series
+        that cannot be changed.
     """
     out = copy.deepcopy(dict(doc))
+    shape = [Problem("", key, f"the model's {key} must be {what} to apply a scenario")
+             for key, kind, what in (("nodes", list, "a list"), ("edges", list, "a list"),
+                                     ("metadata", Mapping, "a mapping"))
+             if out.get(key) is not None and not isinstance(out[key], kind)]
+    if shape:
+        raise ModelError(shape)
     applied = []
     for name in names:
         ov = load_overlay(name, library)
@@ -170,13 +337,22 @@ def apply_scenarios(doc: Mapping[str, Any], names: Iterable[str], library: Path 
             raise ModelError(problems)
         applied.append(ov.name)
     if applied:
-        meta = out.setdefault("metadata", {})
-        meta["scenarios"] = list(meta.get("scenarios") or []) + applied
+        meta = _value(out, "metadata", dict)
+        before = meta.get("scenarios") or []
+        meta["scenarios"] = (before if isinstance(before, list) else [before]) + applied
     return out
 
 
+def _value(doc: dict, key: str, kind: type) -> Any:
+    """``doc[key]``, created empty (``kind()``) if it is missing or null."""
+    if doc.get(key) is None:
+        doc[key] = kind()
+    return doc[key]
+
+
 def _nodes(doc: Mapping[str, Any]) -> dict[str, Any]:
-    return {str(n.get("id")): n for n in doc.get("nodes") or [] if isinstance(n, Mapping)}
+    nodes = doc.get("nodes")
+    return {str(n.get("id")): n for n in nodes if isinstance(n, Mapping)} if isinstance(nodes, list) else {}
 
 
 def _edge_key(e: Any) -> tuple[str, str] | None:
@@ -190,43 +366,33 @@ def _edge_key(e: Any) -> tuple[str, str] | None:
     return None
 
 
-def _op_set(doc: dict, arg: Any, file: str, place: str) -> list[Problem]:
-    if not isinstance(arg, Mapping):
-        return [Problem(file, place, "give {node_id: {attribute: value}}")]
+# The changes below get arguments that load_overlay has checked (_check_change); they check them against the model.
+def _op_set(doc: dict, arg: Mapping[str, Any], file: str, place: str) -> list[Problem]:
     nodes, problems = _nodes(doc), []
     for nid, attrs in arg.items():
         if nid not in nodes:
             problems.append(Problem(file, f"{place}.{nid}", f"node '{nid}' is not in the model"))
             continue
-        if not isinstance(attrs, Mapping):
-            problems.append(Problem(file, f"{place}.{nid}", "give {attribute: value}"))
-            continue
         for k, v in attrs.items():
-            if k in ("id",):
-                problems.append(Problem(file, f"{place}.{nid}.{k}", "the id cannot be changed"))
-            elif v is None:
+            if v is None:
                 nodes[nid].pop(k, None)
             else:
                 nodes[nid][k] = copy.deepcopy(v)
     return problems
 
 
-def _op_set_edges(doc: dict, arg: Any, file: str, place: str) -> list[Problem]:
-    if not isinstance(arg, Mapping):
-        return [Problem(file, place, "give {'from->to': {attribute: value}}")]
+def _op_set_edges(doc: dict, arg: Mapping[str, Any], file: str, place: str) -> list[Problem]:
     problems = []
-    edges = doc.get("edges") or []
+    edges = _value(doc, "edges", list)
     for key, attrs in arg.items():
-        k = _edge_key(key)
+        k = _edge_ends(key)
         idx = [i for i, e in enumerate(edges) if _edge_key(e) == k]
         if k is None or not idx:
             problems.append(Problem(file, f"{place}.{key}", f"edge '{key}' is not in the model"))
             continue
         e = edges[idx[0]]
-        if not isinstance(e, Mapping):
-            e = {"from": k[0], "to": k[1]}
-        e = dict(e)
-        for a, v in (attrs or {}).items():
+        e = dict(e) if isinstance(e, Mapping) else {"from": k[0], "to": k[1]}
+        for a, v in attrs.items():
             if v is None:
                 e.pop(a, None)
             else:
@@ -235,95 +401,114 @@ def _op_set_edges(doc: dict, arg: Any, file: str, place: str) -> list[Problem]:
     return problems
 
 
-def _op_add_nodes(doc: dict, arg: Any, file: str, place: str) -> list[Problem]:
-    if not isinstance(arg, list):
-        return [Problem(file, place, "give a list of nodes")]
+def _op_add_nodes(doc: dict, arg: list[Any], file: str, place: str) -> list[Problem]:
     nodes, problems = _nodes(doc), []
-    for j, n in enumerate(arg):
-        nid = n.get("id") if isinstance(n, Mapping) else None
-        if not nid:
-            problems.append(Problem(file, f"{place}[{j}]", "a node needs an id"))
-        elif nid in nodes:
+    for n in arg:
+        nid = n["id"]
+        if nid in nodes:
             problems.append(Problem(file, f"{place}[{nid}]", f"node '{nid}' already exists; use 'set' to change it"))
         else:
-            doc["nodes"].append(copy.deepcopy(dict(n)))
+            _value(doc, "nodes", list).append(copy.deepcopy(dict(n)))
             nodes[nid] = doc["nodes"][-1]
     return problems
 
 
-def _op_remove_nodes(doc: dict, arg: Any, file: str, place: str) -> list[Problem]:
-    ids = [arg] if isinstance(arg, str) else list(arg or [])
+def _op_remove_nodes(doc: dict, arg: str | list[str], file: str, place: str) -> list[Problem]:
+    ids = [arg] if isinstance(arg, str) else list(arg)
     nodes, problems = _nodes(doc), []
     for nid in ids:
         if nid not in nodes:
             problems.append(Problem(file, f"{place}.{nid}", f"node '{nid}' is not in the model"))
     gone = set(ids)
-    doc["nodes"] = [n for n in doc["nodes"] if n.get("id") not in gone]
-    doc["edges"] = [e for e in doc.get("edges") or [] if not (set(_edge_key(e) or ()) & gone)]
+    doc["nodes"] = [n for n in _value(doc, "nodes", list) if not (isinstance(n, Mapping) and n.get("id") in gone)]
+    doc["edges"] = [e for e in _value(doc, "edges", list) if not (set(_edge_key(e) or ()) & gone)]
     return problems
 
 
-def _op_add_edges(doc: dict, arg: Any, file: str, place: str) -> list[Problem]:
-    if not isinstance(arg, list):
-        return [Problem(file, place, "give a list of edges")]
+def _op_add_edges(doc: dict, arg: list[Any], file: str, place: str) -> list[Problem]:
     problems = []
-    existing = {_edge_key(e) for e in doc.get("edges") or []}
+    edges = _value(doc, "edges", list)
+    existing = {_edge_key(e) for e in edges}
     for j, e in enumerate(arg):
-        k = _edge_key(e)
-        if k is None:
-            problems.append(Problem(file, f"{place}[{j}]", "an edge is [from, to] or {from, to, ...}"))
-        elif k in existing:
+        k = _edge_ends(e)
+        if k is None:  # refused by load_overlay
+            continue
+        if k in existing:
             problems.append(Problem(file, f"{place}[{j}]", f"edge {k[0]}->{k[1]} already exists"))
         else:
-            doc.setdefault("edges", []).append(copy.deepcopy(e))
+            edges.append(copy.deepcopy(e))
             existing.add(k)
     return problems
 
 
-def _op_remove_edges(doc: dict, arg: Any, file: str, place: str) -> list[Problem]:
+def _op_remove_edges(doc: dict, arg: list[Any], file: str, place: str) -> list[Problem]:
     problems = []
-    for j, e in enumerate(arg or []):
-        k = _edge_key(e)
-        before = len(doc.get("edges") or [])
-        doc["edges"] = [x for x in doc.get("edges") or [] if _edge_key(x) != k]
+    for j, e in enumerate(arg):
+        k = _edge_ends(e)
+        if k is None:  # refused by load_overlay
+            continue
+        before = len(_value(doc, "edges", list))
+        doc["edges"] = [x for x in doc["edges"] if _edge_key(x) != k]
         if len(doc["edges"]) == before:
-            problems.append(Problem(file, f"{place}[{j}]", f"edge {e} is not in the model"))
+            problems.append(Problem(file, f"{place}[{j}]", f"edge {k[0]}->{k[1]} is not in the model"))
     return problems
 
 
-def _op_scale_demands(doc: dict, arg: Any, file: str, place: str) -> list[Problem]:
-    if not isinstance(arg, Mapping) or "factor" not in arg:
-        return [Problem(file, place, "give factor and nodes, countries and/or category")]
+def _op_scale_demands(doc: dict, arg: Mapping[str, Any], file: str, place: str) -> list[Problem]:
     nodes, problems = _nodes(doc), []
     wanted = list(arg.get("nodes") or [])
     for nid in wanted:
         if nid not in nodes or nodes[nid].get("type") != "demand":
             problems.append(Problem(file, f"{place}.nodes.{nid}", f"'{nid}' is not a demand of the model"))
     countries, category = set(arg.get("countries") or []), arg.get("category")
-    for n in nodes.values():
+    for nid, n in nodes.items():
         if n.get("type") != "demand":
             continue
-        hit = n["id"] in wanted or ((not wanted) and (not countries or n.get("country") in countries)
-                                    and (category is None or n.get("category", "irrigation") == category))
+        country = n.get("country")
+        hit = nid in wanted or ((not wanted) and (not countries or (isinstance(country, str) and country in countries))
+                                and (category is None or n.get("category", "irrigation") == category))
         if hit:
-            n["demand"] = _scaled(n["demand"], float(arg["factor"]))
+            try:
+                n["demand"] = _scaled(n.get("demand"), float(arg["factor"]))
+            except (UnitError, ValueError, TypeError) as exc:
+                problems.append(Problem(file, f"{place} ({nid})", f"the demand of '{nid}' cannot be scaled: {exc}"))
     return problems
 
 
 def _scaled(d: Any, f: float) -> Any:
-    """A demand series multiplied by ``f``, in the same form as written."""
+    """A demand series multiplied by ``f``, in the same form as written.
+
+    Raises
+    ------
+    ValueError
+        If ``d`` is not a number, a quantity (``"20 m3/s"``), a list of values or a series mapping, or the result
+        is too large to be a number.
+    """
     if isinstance(d, Mapping):
-        return {**d, "scale": float(d.get("scale", 1.0)) * f}
+        scale = d.get("scale", 1.0)
+        if not is_number(scale):
+            raise ValueError(f"its scale {scale!r} is not a number")
+        return {**d, "scale": _finite(float(scale) * f)}
     if isinstance(d, str):
         return _scale_text(d, f)
     if isinstance(d, list):
         return {"monthly" if len(d) == 12 else "values": d, "scale": f}
-    return float(d) * f
+    if not is_number(d):
+        raise ValueError(f"{d!r} is not a number, a quantity, a list of values or a series")
+    return _finite(float(d) * f)
 
 
 def _scale_text(text: str, factor: float) -> str:
+    """A quantity as text (``"20 m3/s"``) times ``factor``, to full precision (the shortest text that reads back as
+    the same float)."""
     q = parse_quantity(text)
-    return f"{q.value * factor:g} {q.unit or ''}".strip()
+    return f"{_finite(q.value * factor)!r} {q.unit or ''}".strip()
+
+
+def _finite(x: float) -> float:
+    if not math.isfinite(x):
+        raise ValueError("the scaled value is too large to be a number")
+    return x
 
 
 def _check_references(doc: Mapping[str, Any], file: str) -> list[Problem]:
@@ -348,12 +533,14 @@ def _check_references(doc: Mapping[str, Any], file: str) -> list[Problem]:
 # ------------------------------------------------------------------------------------ inflow changes
 def _axis(doc: Mapping[str, Any]) -> TimeAxis:
     """The run's time axis, as the loader builds it (calendar months or fixed N-day steps)."""
-    t = doc.get("time") or {}
+    t = doc.get("time")
+    t = t if isinstance(t, Mapping) else {}
     try:
         days = step_days(t.get("step", "month"))
     except ValueError:  # the loader reports it
         days = None
-    return TimeAxis.from_range(pd.Timestamp(str(t.get("start"))), pd.Timestamp(str(t.get("end"))), days)
+    # the end as text, which from_range reads as the loader does ("2001-09": the month's last day)
+    return TimeAxis.from_range(pd.Timestamp(str(t.get("start"))), str(t.get("end")), days)
 
 
 def _hydro_year_index(axis: TimeAxis) -> np.ndarray:
@@ -364,7 +551,9 @@ def _hydro_year_index(axis: TimeAxis) -> np.ndarray:
 
 def _inflow_targets(doc: Mapping[str, Any], arg: Mapping[str, Any], file: str, place: str
                     ) -> tuple[list[str], list[Problem]]:
-    basins = (doc.get("metadata") or {}).get("basins") or {}
+    meta = doc.get("metadata")
+    basins = meta.get("basins") if isinstance(meta, Mapping) else None
+    basins = basins if isinstance(basins, Mapping) else {}
     nodes = _nodes(doc)
     if "nodes" in arg:
         ids = list(arg["nodes"])
@@ -377,8 +566,10 @@ def _inflow_targets(doc: Mapping[str, Any], arg: Mapping[str, Any], file: str, p
     if basin not in basins:
         return [], [Problem(file, f"{place}.basin", f"unknown basin '{basin}'; the model's metadata.basins has: "
                             f"{', '.join(basins) or '(none)'}")]
-    ids = [i for i in basins[basin] if i in nodes]
-    return ids, []
+    if not isinstance(basins[basin], list):
+        return [], [Problem(file, f"{place}.basin", f"the model's metadata.basins.{basin} must be a list of inflow "
+                            "ids")]
+    return [i for i in basins[basin] if isinstance(i, str) and i in nodes], []
 
 
 # A rate unit of a 12-monthly inflow series, as written, and its factor to hm³/day
@@ -424,9 +615,10 @@ def _series_to_array(spec: Any, axis: TimeAxis) -> tuple[np.ndarray, bool, _Rate
 
 
 def _array_to_series(arr: np.ndarray, periodic: bool, rate: _Rate | None = None) -> dict[str, Any]:
-    """The series of :func:`_series_to_array`'s array: a periodic rate in its own unit, the rest in hm³ per step."""
+    """The series of :func:`_series_to_array`'s array: a periodic rate in its own unit, the rest in hm³ per step
+    (``hm3/step``, which monthly and N-day models read alike)."""
     rows = [[round(float(x), 6) for x in r] for r in np.atleast_2d(arr)]
-    unit = rate[0] if periodic and rate is not None else "hm3/month"
+    unit = rate[0] if periodic and rate is not None else "hm3/step"
     return {"monthly" if periodic else "values": rows[0] if len(rows) == 1 else rows, "unit": unit}
 
 
@@ -440,19 +632,26 @@ def _expand(arr: np.ndarray, periodic: bool, axis: TimeAxis, rate: _Rate | None 
     return out
 
 
-def _inflow_op(doc: dict, arg: Any, file: str, place: str, op: str) -> list[Problem]:
-    if not isinstance(arg, Mapping):
-        return [Problem(file, place, "give a mapping (see the daryo.scenarios docstring)")]
+def _inflow_op(doc: dict, arg: Mapping[str, Any], file: str, place: str, op: str) -> list[Problem]:
     ids, problems = _inflow_targets(doc, arg, file, place)
     try:
         axis = _axis(doc)
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, OverflowError):
         return problems + [Problem(file, place, "the model's time.start and time.end must be dates to change "
                                    "inflows")]
+    if axis.n_steps == 0:
+        return problems + [Problem(file, place, "the model's time.end is before its time.start: there are no inflows "
+                                   "to change")]
     nodes = _nodes(doc)
     for nid in ids:
+        spec = nodes[nid].get("inflow")
+        if axis.step_days is not None and isinstance(spec, Mapping) and is_per_month(spec.get("unit")):
+            problems.append(Problem(file, f"{place} ({nid})", f"the inflow of '{nid}' is in {spec['unit']}, a volume "
+                                    f"per calendar month, but the model has {axis.step_days}-day steps, so the "
+                                    "scenario cannot change it; give the inflow per step or as a rate"))
+            continue
         try:
-            got = _series_to_array(nodes[nid].get("inflow"), axis)
+            got = _series_to_array(spec, axis)
         except ValueError as exc:
             problems.append(Problem(file, f"{place} ({nid})", f"{exc}, so the scenario cannot change it"))
             continue
@@ -476,7 +675,11 @@ def _transform(arr: np.ndarray, periodic: bool, op: str, arg: Mapping[str, Any],
     periodic is in the input's unit (a rate stays a rate: shifting a cycle of rates moves the flow, and each month
     keeps its own days); a per-step result is hm³ per step."""
     if op == "shift_peak":
-        return _shift(arr, float(arg.get("months", 1.0)), wrap=periodic), periodic
+        months = float(arg.get("months", 1.0))
+        if periodic or axis.step_days is None:  # months of a 12-month cycle, or of monthly steps
+            return _shift(arr, months, wrap=periodic), periodic
+        # N-day steps: the same time in steps (a month is a twelfth of a year of 365.25 days, as in km3/yr)
+        return _shift(arr, months * _MONTH_DAYS / axis.step_days, wrap=False), False
     if op == "scale_inflows":
         f = _scale_factors(arg, axis)
         if periodic and arg.get("years") is None:
@@ -498,9 +701,7 @@ def _scale_factors(arg: Mapping[str, Any], axis: TimeAxis) -> np.ndarray:
     """Per-step factor of a ``scale_inflows`` change."""
     f = np.full(axis.n_steps, float(arg.get("factor", 1.0)))
     months = arg.get("months")
-    if months is not None:
-        if len(months) != 12:
-            raise ValueError("months needs 12 factors, January first")
+    if months is not None:  # 12 factors, January first (checked by load_overlay)
         f = f * np.asarray(months, dtype=float)[axis.month - 1]
     years = arg.get("years")
     if years is not None:
@@ -509,11 +710,13 @@ def _scale_factors(arg: Mapping[str, Any], axis: TimeAxis) -> np.ndarray:
     return f
 
 
-def _shift(arr: np.ndarray, months: float, wrap: bool) -> np.ndarray:
-    """Move a (S, T) monthly series ``months`` earlier (fractional: linear between whole-month shifts);
-    ``wrap`` for a 12-month cycle, otherwise the last step repeats."""
-    n = int(np.floor(months))
-    a = months - n
+def _shift(arr: np.ndarray, steps: float, wrap: bool) -> np.ndarray:
+    """Move a (S, T) series ``steps`` steps earlier; ``wrap`` for a 12-month cycle, otherwise the first or last step
+    repeats past the ends.  A fraction of a step is linear between the whole-step shifts, which is exact for
+    volumes per step: with the flow constant within each step, the interval one step long that starts a fraction
+    ``a`` into step k holds (1 - a) of step k's volume and ``a`` of step k + 1's."""
+    n = int(np.floor(steps))
+    a = steps - n
     T = arr.shape[1]
 
     def take(k: int) -> np.ndarray:

@@ -7,6 +7,7 @@ The hydrological year runs October–September and is labelled by the calendar y
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
@@ -14,12 +15,38 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-__all__ = ["TimeAxis", "hydrological_year", "season_of_month", "step_days"]
+__all__ = ["MAX_STEP_DAYS", "TimeAxis", "hydrological_year", "parse_end", "season_of_month", "step_days"]
+
+#: The longest N-day step (a hundred years): longer ones run past the dates pandas can hold.
+MAX_STEP_DAYS = 36_525
+
+_YEAR_MONTH = re.compile(r"\s*\d{4}-\d{1,2}\s*")
+
+
+def parse_end(end: object) -> pd.Timestamp:
+    """The last day of a run that ends at ``end`` (a model's ``time.end``, or ``--end``).
+
+    A month, ``YYYY-MM``, is read as its last day: the run covers the whole month, with monthly steps (the
+    month is the last step) and with N-day steps (up to the step that contains the month's last day) alike.
+    Any other date is that day.
+
+    Raises
+    ------
+    ValueError
+        If ``end`` is not a date (as :class:`pandas.Timestamp` reads it).
+    """
+    if isinstance(end, pd.Timestamp):
+        return end
+    text = str(end)
+    day = pd.Timestamp(text)
+    if _YEAR_MONTH.fullmatch(text):
+        day = day + pd.offsets.MonthEnd(0)
+    return day
 
 
 def step_days(step: object) -> int | None:
     """Days per step of a model's ``time.step``: None for calendar months (``month``), N for ``{days: N}`` or
-    ``N`` (a whole number above 0).
+    ``N`` (a whole number from 1 to 36,525, a hundred years).
 
     Raises
     ------
@@ -29,9 +56,10 @@ def step_days(step: object) -> int | None:
     if step in ("month", "M", "monthly"):
         return None
     days = step.get("days") if isinstance(step, Mapping) else step
-    if isinstance(days, int) and not isinstance(days, bool) and days > 0:
+    if isinstance(days, int) and not isinstance(days, bool) and 0 < days <= MAX_STEP_DAYS:
         return days
-    raise ValueError(f"'{step}' is not a step")
+    text = str(step)
+    raise ValueError(f"'{text if len(text) <= 40 else text[:39] + '…'}' is not a step")
 
 
 def hydrological_year(months: np.ndarray, years: np.ndarray) -> np.ndarray:
@@ -66,8 +94,9 @@ class TimeAxis:
     @classmethod
     def from_range(cls, start: str | pd.Timestamp, end: str | pd.Timestamp, step_days: int | None = None
                    ) -> TimeAxis:
-        """Steps from ``start`` up to and including the step containing ``end``."""
-        s, e = pd.Timestamp(start), pd.Timestamp(end)
+        """Steps from ``start`` up to and including the step containing ``end``; an ``end`` given as text is read
+        by :func:`parse_end` (``"2001-09"`` is 30 September 2001)."""
+        s, e = pd.Timestamp(start), parse_end(end)
         if step_days is None:
             s = s.to_period("M").to_timestamp()
             n = (e.year - s.year) * 12 + (e.month - s.month) + 1

@@ -3,7 +3,8 @@
 Canonical units
 ---------------
 volume      hm³ (= million m³ = Mm³)
-flow        hm³ per step; rates (m³/s, hm³/day) are kept as hm³/day and multiplied by the step length
+flow        hm³ per step; rates (m³/s, hm³/day) are kept as hm³/day and multiplied by the step length;
+            ``hm3/month`` is hm³ per step of a monthly model (N-day models refuse it: see :func:`is_per_month`)
 power       MW
 energy      GWh
 depth       mm (evaporation)
@@ -19,8 +20,8 @@ import re
 from dataclasses import dataclass
 from typing import TypeGuard
 
-__all__ = ["Dimension", "UnitError", "parse_quantity", "unit_factor", "is_number", "FLOW_RATE_UNITS",
-           "SECONDS_PER_DAY"]
+__all__ = ["Dimension", "UnitError", "parse_quantity", "unit_factor", "is_number", "is_too_large", "is_per_month",
+           "FLOW_RATE_UNITS", "SECONDS_PER_DAY"]
 
 SECONDS_PER_DAY = 86_400.0
 
@@ -61,6 +62,9 @@ _UNITS: dict[str, tuple[str, float, bool]] = {
     "fraction": ("fraction", 1.0, False),
 }
 
+_EXAMPLE = {"volume": "'km3'", "flow": "'m3/s' or 'hm3'", "power": "'MW'", "energy": "'GWh'", "depth": "'mm'",
+            "area": "'km2'", "length": "'m'", "fraction": "'%'"}
+
 FLOW_RATE_UNITS = sorted(u for u, (d, _, r) in _UNITS.items() if d == "flow" and r)
 
 Dimension = str  # one of: volume flow power energy depth area length fraction cost count
@@ -81,9 +85,22 @@ def is_number(v: object) -> TypeGuard[int | float]:
     Returns
     -------
     bool
-        True for ints and floats (NumPy floats included), False for bools and anything else.
+        True for ints and floats (NumPy floats included), False for bools, for ints too large to be a float
+        (beyond ±1.8·10³⁰⁸, e.g. a 400-digit integer) and anything else.
     """
-    return isinstance(v, int | float) and not isinstance(v, bool)
+    if isinstance(v, bool) or not isinstance(v, int | float):
+        return False
+    if isinstance(v, int):
+        try:
+            float(v)
+        except OverflowError:
+            return False
+    return True
+
+
+def is_too_large(v: object) -> bool:
+    """Whether ``v`` is an int too large to be a float (which :func:`is_number` does not count as a number)."""
+    return isinstance(v, int) and not isinstance(v, bool) and not is_number(v)
 
 
 def _normalise(unit: str) -> str:
@@ -96,6 +113,11 @@ def unit_factor(unit: str | None, dimension: Dimension) -> tuple[float, bool]:
     """Return (factor to canonical, is_rate) for ``unit`` in ``dimension``.
 
     ``None`` means the canonical unit. ``is_rate`` is only ever True for flows given as rates.
+
+    Raises
+    ------
+    UnitError
+        If ``unit`` is not a string (or None), is unknown, or is of another dimension.
     """
     if dimension in ("cost", "count"):
         if unit not in (None, "", "-"):
@@ -103,6 +125,10 @@ def unit_factor(unit: str | None, dimension: Dimension) -> tuple[float, bool]:
         return 1.0, False
     if unit is None:
         return 1.0, False
+    if not isinstance(unit, str):
+        example = _EXAMPLE.get(dimension)
+        raise UnitError(f"'{unit}' is not a unit; give a unit of {dimension} as text"
+                        + (f", e.g. {example}" if example else ""))
     key = _normalise(unit)
     if key not in _UNITS:
         known = ", ".join(sorted(u for u, (d, _, _r) in _UNITS.items() if d == dimension and u))
@@ -114,6 +140,15 @@ def unit_factor(unit: str | None, dimension: Dimension) -> tuple[float, bool]:
         known = ", ".join(sorted(u for u, (d, _, _r) in _UNITS.items() if d == dimension and u))
         raise UnitError(f"'{unit}' is a unit of {dim}, but a {dimension} is expected; use one of: {known}")
     return factor, is_rate
+
+
+def is_per_month(unit: object) -> bool:
+    """Whether ``unit`` is a volume per calendar month (``hm3/month``): hm³ per step on monthly steps, but no
+    amount per step on N-day steps, so N-day models refuse it (the loader says so)."""
+    if not isinstance(unit, str):
+        return False
+    key = _normalise(unit)
+    return key in _UNITS and key.endswith("/month")
 
 
 _QUANTITY = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(.*?)\s*$")

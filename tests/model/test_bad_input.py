@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 
 import daryo
@@ -189,3 +191,138 @@ def test_csv_without_value_columns_for_a_dataframe_parameter(tmp_path):
 def test_series_scale_that_is_not_a_number(tmp_path):
     (msg,) = _problems(_write(tmp_path, GOOD.replace("inflow: 10}", "inflow: {value: 10, scale: x}}")))
     assert "nodes[src].inflow" in msg and "scale 'x' is not a number" in msg
+
+
+# ------------------------------------------------------------------------ malformed parts, never a traceback
+def test_nodes_that_are_not_a_list(tmp_path):
+    text = GOOD.split("nodes:")[0] + "nodes: 5\n"
+    (msg,) = _problems(_write(tmp_path, text))
+    assert "nodes: missing or empty; a model needs a list of nodes" in msg
+
+
+@pytest.mark.parametrize("key", ["metadata", "extensions"])
+def test_metadata_and_extensions_that_are_not_mappings(tmp_path, key):
+    (msg,) = _problems(_write(tmp_path, GOOD + f"{key}: [1, 2]\n"))
+    assert f"{key}" in msg and "must be a mapping" in msg and "'[1, 2]'" in msg
+
+
+def test_monthly_attribute_with_values_that_are_not_a_list(tmp_path):
+    text = GOOD.replace("  - {id: sea, type: sink}", "  - {id: dam, type: reservoir, max_volume: 100, "
+                        "evaporation: {values: 5}}\n  - {id: sea, type: sink}")
+    (msg,) = _problems(_write(tmp_path, text + "  - [src, dam]\n"))
+    assert "nodes[dam].evaporation" in msg and "takes a constant or exactly 12 monthly values" in msg
+    assert "got '5'" in msg
+
+
+@pytest.mark.parametrize("units,expected", [
+    ("km3", "level_table (line 7).units: 'km3' is not a mapping; give the unit of each list"),
+    ("{volume: 5}", "level_table (line 7).units.volume: '5' is not a unit"),
+    ("{volume: MW}", "level_table (line 7).units.volume: 'MW' is a unit of power, but a volume is expected"),
+])
+def test_level_table_units_that_are_not_units(tmp_path, units, expected):
+    text = GOOD.replace("  - {id: sea, type: sink}", "  - {id: dam, type: reservoir, max_volume: 100, level_table: "
+                        f"{{volume: [0, 100], level: [0, 10], units: {units}}}}}\n  - {{id: sea, type: sink}}")
+    (msg,) = _problems(_write(tmp_path, text + "  - [src, dam]\n"))
+    assert "nodes[dam]." + expected in msg
+
+
+def test_level_table_list_that_is_not_numbers(tmp_path):
+    text = GOOD.replace("  - {id: sea, type: sink}", "  - {id: dam, type: reservoir, max_volume: 100, level_table: "
+                        "{volume: [0, 100], level: [0, x]}}\n  - {id: sea, type: sink}")
+    (msg,) = _problems(_write(tmp_path, text + "  - [src, dam]\n"))
+    assert "nodes[dam].level_table (line 7).level: must be a list of numbers, not '[0, 'x']'" in msg
+
+
+@pytest.mark.parametrize("value", ["1" + "0" * 400, "{value: 1" + "0" * 400 + "}", "[1" + "0" * 400 + ", 1, 1]"])
+def test_integer_too_large_for_a_float(tmp_path, value):
+    (msg,) = _problems(_write(tmp_path, GOOD.replace("demand: 5}", f"demand: {value}}}")))
+    assert "nodes[d].demand" in msg and len(msg) < 300
+    assert "too large a number" in msg or "must be a list of numbers" in msg
+
+
+@pytest.mark.parametrize("value", ["{value: 5, unit: 5}", "{values: [1, 2, 3], unit: [hm3]}"])
+def test_unit_that_is_not_text(tmp_path, value):
+    (msg,) = _problems(_write(tmp_path, GOOD.replace("demand: 5}", f"demand: {value}}}")))
+    assert "nodes[d].demand" in msg and "is not a unit; give a unit of flow as text" in msg
+
+
+def test_unit_in_the_value_and_in_unit_is_refused(tmp_path):
+    text = GOOD.replace("  - {id: sea, type: sink}", "  - {id: dam, type: reservoir, "
+                        "max_volume: {value: \"14 km3\", unit: hm3}}\n  - {id: sea, type: sink}")
+    (msg,) = _problems(_write(tmp_path, text + "  - [src, dam]\n"))
+    assert "nodes[dam].max_volume" in msg
+    assert "'14 km3' names its unit and unit: 'hm3' names another; give the unit once" in msg
+    assert "{value: 14, unit: hm3}" in msg
+    # a number without a unit takes unit:'s
+    ok = daryo.load(_write(tmp_path, GOOD.replace("demand: 5}", "demand: {value: \"2\", unit: km3}}")))
+    assert ok.node("d").get("demand").values[0] == 2000.0
+
+
+# ----------------------------------------------------------------------------- N-day steps and months
+TEN_DAYS = GOOD.replace("time: {start: 2001-01, end: 2001-03, step: month}",
+                        "time: {start: 2001-01, end: 2001-03, step: {days: 10}}")
+
+
+@pytest.mark.parametrize("value", ["30 hm3/month", "{value: 30, unit: hm3/month}", "{values: [1, 2], unit: MCM/month}",
+                                   "{monthly: [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1], unit: hm3/month}"])
+def test_per_month_units_are_refused_with_n_day_steps(tmp_path, value):
+    (msg,) = _problems(_write(tmp_path, TEN_DAYS.replace("demand: 5}", f"demand: {value}}}")))
+    assert "nodes[d].demand" in msg and "is a volume per calendar month, but this model has 10-day steps" in msg
+    assert "give the volume per step (e.g. '30 hm3') or a rate" in msg
+
+
+def test_per_month_unit_of_a_parameter_reference_is_refused_with_n_day_steps(tmp_path):
+    text = TEN_DAYS.replace("nodes:", "parameters:\n  q: {type: constant, value: 30}\nnodes:")
+    (msg,) = _problems(_write(tmp_path, text.replace("demand: 5}", "demand: {parameter: q, unit: hm3/month}}")))
+    assert "nodes[d].demand" in msg and "'hm3/month' is a volume per calendar month" in msg
+
+
+def test_per_month_units_are_per_step_on_monthly_steps(tmp_path):
+    m = daryo.load(_write(tmp_path, GOOD.replace("demand: 5}", "demand: 30 hm3/month}")))
+    np.testing.assert_array_equal(m.node("d").get("demand").resolve(m.time.axis()), [[30.0, 30.0, 30.0]])
+
+
+def test_month_end_covers_the_month_with_n_day_steps(tmp_path):
+    """end: 2001-03 runs through 31 March with 10-day steps, as with monthly steps (it stopped on 1 March)."""
+    m = daryo.load(_write(tmp_path, TEN_DAYS.replace("inflow: 10}", "inflow: 1 hm3/day}")))
+    axis = m.time.axis()
+    assert m.time.end == pd.Timestamp("2001-03-31")
+    assert axis.n_steps == 9 and axis.starts[-1] == pd.Timestamp("2001-03-22")
+    assert axis.end > pd.Timestamp("2001-03-31")
+    monthly = daryo.load(_write(tmp_path, GOOD, "monthly.yaml")).time.axis()
+    assert monthly.n_steps == 3 and monthly.end == pd.Timestamp("2001-04-01")
+
+
+def test_evaporation_months_are_spread_over_n_day_steps(tmp_path):
+    """12 evaporation depths are each month's total: a 10-day step takes its days' share, not the month's."""
+    res = ("  - {id: dam, type: reservoir, max_volume: 1000, initial_volume: 500, "
+           "evaporation: [310, 280, 310, 0, 0, 0, 0, 0, 0, 0, 0, 0], "
+           "level_table: {volume: [0, 1000], level: [0, 100], area: [100, 100]}}\n  - {id: sea, type: sink}")
+    text = TEN_DAYS.replace("  - {id: sea, type: sink}", res)
+    text = text.replace("  - [src, sea]", "  - [src, dam]\n  - [dam, sea]")
+    ds = daryo.run(daryo.load(_write(tmp_path, text))).dataset
+    # 310 mm in January = 10 mm a day, 280 mm in February = 10 mm a day; × 100 km² × 1e-3 = 1 hm³ a day
+    np.testing.assert_allclose(ds.evaporation.isel(scenario=0, reservoir=0).values, [10.0] * 9)
+    monthly = daryo.run(daryo.load(_write(tmp_path, text.replace("step: {days: 10}", "step: month"), "mo.yaml")))
+    np.testing.assert_allclose(monthly.dataset.evaporation.isel(scenario=0, reservoir=0).values, [31.0, 28.0, 31.0])
+
+
+# ------------------------------------------------------------------------------- CSV series rows per step
+def test_csv_series_with_rows_between_the_steps_is_refused(tmp_path):
+    days = pd.date_range("2001-01-01", "2001-03-31", freq="D")
+    pd.DataFrame({"date": days.strftime("%Y-%m-%d"), "q": 100.0}).to_csv(tmp_path / "daily.csv", index=False)
+    model = daryo.load(_write(tmp_path, GOOD.replace("inflow: 10}", "inflow: {csv: daily.csv, column: q}}")))
+    with pytest.raises(ModelError) as info:
+        daryo.run(model)
+    (msg,) = [str(p) for p in info.value.problems]
+    assert "daily.csv: nodes[src].inflow" in msg
+    assert "rows between the run's step starts (87 of its rows within the run, the first dated 2001-01-02)" in msg
+    assert "one row per step, dated at the step's start (the 1st of each month)" in msg and "'dataframe'" in msg
+
+
+def test_csv_series_rows_outside_the_run_are_fine(tmp_path):
+    months = pd.date_range("2000-01-01", "2002-12-01", freq="MS")
+    pd.DataFrame({"date": months.strftime("%Y-%m-%d"), "q": range(len(months))}).to_csv(tmp_path / "m.csv",
+                                                                                     index=False)
+    model = daryo.load(_write(tmp_path, GOOD.replace("inflow: 10}", "inflow: {csv: m.csv, column: q}}")))
+    np.testing.assert_array_equal(model.node("src").get("inflow").resolve(model.time.axis()), [[12, 13, 14]])

@@ -18,8 +18,8 @@ import yaml
 
 from ..errors import ModelError, Problem
 from ..parameters import ParameterRef, ScenarioDim, check_parameters, parse_parameters, scenario_combinations
-from ..timeaxis import step_days
-from ..units import UnitError, is_number, parse_quantity, unit_factor
+from ..timeaxis import MAX_STEP_DAYS, parse_end, step_days
+from ..units import UnitError, is_number, is_per_month, is_too_large, parse_quantity, unit_factor
 from .components import COMMON_ATTRIBUTES, COMPONENT_TYPES, CONSTRAINT_TYPES, EDGE_ATTRIBUTES, Attribute
 from .csvseries import CsvReadError, read_csv_file, read_csv_series
 from .migrations import migrate
@@ -141,6 +141,7 @@ class _Context:
         self.problems: list[Problem] = []
         self._csv_cache: dict[Path, pd.DataFrame | None] = {}
         self.parameter_names: set[str] = set()
+        self.step_days: int | None = None  # the model's N-day steps (None: calendar months)
 
     def add(self, place: str, message: str) -> None:
         self.problems.append(Problem(self.file, place, message))
@@ -160,6 +161,10 @@ class _Context:
                 self.add(place, f"CSV file '{name}' cannot be read: {exc}")
         self._csv_cache[path] = df
         return (df, str(path)) if df is not None else None
+
+
+#: The largest whole number an attribute (a priority, a delay's steps) can be
+_MAX_INT = 1_000_000_000
 
 
 def _where(d: Any, place: str) -> str:
@@ -185,6 +190,7 @@ def model_from_dict(doc: Any, base_dir: Path | str = ".", file: str = "<model>",
             ctx.add(_where(doc, str(key)), f"unknown top-level key '{key}'; allowed: {', '.join(sorted(allowed))}")
 
     time = _parse_time(doc.get("time"), ctx)
+    ctx.step_days = time.step_days if time else None
     allocation = doc.get("allocation", "priority")
     if allocation not in ("priority", "cost"):
         ctx.add("allocation", f"'{allocation}' is not an allocation mode; use 'priority' or 'cost'")
@@ -196,7 +202,9 @@ def model_from_dict(doc: Any, base_dir: Path | str = ".", file: str = "<model>",
     edges = _parse_edges(doc.get("edges"), ctx)
     constraints = _parse_constraints(doc.get("constraints"), ctx)
     scen_names = _scenario_names(nodes, edges, ctx, dims)
-    declared = {str(n.get("id")) for n in doc.get("nodes") or [] if isinstance(n, Mapping)}
+    raw_nodes = doc.get("nodes")
+    declared = {str(n.get("id")) for n in raw_nodes if isinstance(n, Mapping)} if isinstance(raw_nodes, list) else set()
+    metadata, extensions = (_mapping(doc, key, ctx) for key in ("metadata", "extensions"))
     model = Model(
         name=str(doc.get("name") or (path.stem if path else "model")),
         description=str(doc.get("description") or ""),
@@ -206,8 +214,8 @@ def model_from_dict(doc: Any, base_dir: Path | str = ".", file: str = "<model>",
         allocation=str(allocation),
         scenario_names=scen_names,
         path=path,
-        metadata=dict(doc.get("metadata") or {}),
-        extensions=dict(doc.get("extensions") or {}),
+        metadata=metadata,
+        extensions=extensions,
         parameters=params,
         constraints=tuple(constraints),
         scenario_dims=tuple(dims),
@@ -218,6 +226,24 @@ def model_from_dict(doc: Any, base_dir: Path | str = ".", file: str = "<model>",
     if problems:
         raise ModelError(problems)
     return model
+
+
+def _mapping(doc: Mapping, key: str, ctx: _Context) -> dict:
+    """The top-level ``key`` of the model, which must be a mapping (empty if missing)."""
+    value = doc.get(key)
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        ctx.add(_where(doc, key), f"must be a mapping of names to values (e.g. {key}: {{source: …}}), not "
+                f"'{_short(value)}'")
+        return {}
+    return dict(value)
+
+
+def _short(value: Any, width: int = 40) -> str:
+    """``value`` as text for a message, cut to ``width`` characters (a 300-digit number, a long list)."""
+    text = str(value)
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _parse_scenarios(spec: Any, ctx: _Context) -> list[ScenarioDim]:
@@ -235,7 +261,7 @@ def _parse_scenarios(spec: Any, ctx: _Context) -> list[ScenarioDim]:
             continue
         size, names = raw.get("size"), raw.get("names")
         if isinstance(size, bool) or not isinstance(size, int) or size < 1:
-            ctx.add(place, f"size '{size}' must be a whole number ≥ 1")
+            ctx.add(place, f"size '{_short(size)}' must be a whole number ≥ 1")
             continue
         if names is not None and (not isinstance(names, list) or len(names) != size):
             ctx.add(place, f"names must be a list of {size} names, one per member")
@@ -334,7 +360,7 @@ def _parse_time(spec: Any, ctx: _Context) -> TimeSpec | None:
         return None
     try:
         start = pd.Timestamp(str(spec.get("start")))
-        end = pd.Timestamp(str(spec.get("end")))
+        end = parse_end(spec.get("end"))  # YYYY-MM: the month's last day, so N-day steps cover the month
     except (ValueError, TypeError):
         ctx.add(_where(spec, "time"), "start and end must be dates (YYYY-MM or YYYY-MM-DD)")
         return None
@@ -343,7 +369,7 @@ def _parse_time(spec: Any, ctx: _Context) -> TimeSpec | None:
     try:
         days = step_days(step)
     except ValueError as exc:
-        ctx.add(_where(spec, "time.step"), f"{exc}; use 'month' or {{days: N}} with N > 0")
+        ctx.add(_where(spec, "time.step"), f"{exc}; use 'month' or {{days: N}} with N from 1 to {MAX_STEP_DAYS}")
     if end < start:
         ctx.add(_where(spec, "time"), f"end {end:%Y-%m-%d} is before start {start:%Y-%m-%d}")
     return TimeSpec(start, end, days)
@@ -469,19 +495,39 @@ def _number(value: Any, attr: Attribute, ctx: _Context, place: str) -> tuple[flo
         except UnitError as exc:
             ctx.add(place, str(exc))
             return None
+        if q.unit is not None and unit is not None:
+            ctx.add(place, f"'{value}' names its unit and unit: '{unit}' names another; give the unit once, as "
+                    f"'{value}' or as {{value: {q.value:g}, unit: {unit}}}")
+            return None
         value, unit = q.value, q.unit if unit is None else unit
+    if is_too_large(value):
+        ctx.add(place, f"'{_short(value)}' is too large a number (more than 1.8e308)")
+        return None
     if not is_number(value):
-        ctx.add(place, f"'{value}' is not a number")
+        ctx.add(place, f"'{_short(value)}' is not a number")
         return None
     if not math.isfinite(value):
         ctx.add(place, "is not a finite number")
         return None
+    got = _unit_factor(unit, attr.dimension or "cost", ctx, place)
+    if got is None:
+        return None
+    return float(value) * got[0], got[1]
+
+
+def _unit_factor(unit: Any, dimension: str, ctx: _Context, place: str) -> tuple[float, bool] | None:
+    """:func:`~daryo.units.unit_factor`, with a problem at ``place`` instead of an exception: an unknown unit,
+    one of another dimension, or a volume per month (``hm3/month``) in a model of N-day steps."""
     try:
-        factor, is_rate = unit_factor(unit, attr.dimension or "cost")
+        factor, is_rate = unit_factor(unit, dimension)
     except UnitError as exc:
         ctx.add(place, str(exc))
         return None
-    return float(value) * factor, is_rate
+    if ctx.step_days is not None and is_per_month(unit):
+        ctx.add(place, f"'{unit}' is a volume per calendar month, but this model has {ctx.step_days}-day steps; "
+                "give the volume per step (e.g. '30 hm3') or a rate (e.g. '1 hm3/day', '12 m3/s')")
+        return None
+    return factor, is_rate
 
 
 def _parse_value(value: Any, attr: Attribute, ctx: _Context, place: str) -> Any:
@@ -496,8 +542,8 @@ def _parse_value(value: Any, attr: Attribute, ctx: _Context, place: str) -> Any:
             return None
         return value
     if kind == "int":
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            ctx.add(place, f"'{value}' must be a whole number ≥ 1")
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= _MAX_INT:
+            ctx.add(place, f"'{_short(value)}' must be a whole number from 1 to {_MAX_INT:,}")
             return None
         return value
     if kind == "choice":
@@ -531,14 +577,13 @@ def _parse_parameter_ref(value: Mapping, attr: Attribute, ctx: _Context, place: 
     if not isinstance(name, str) or name not in ctx.parameter_names:
         ctx.add(place, f"names parameter '{name}', which is not defined under parameters:")
         return None
-    try:
-        factor, is_rate = unit_factor(value.get("unit"), attr.dimension or "cost")
-    except UnitError as exc:
-        ctx.add(place, str(exc))
+    got = _unit_factor(value.get("unit"), attr.dimension or "cost", ctx, place)
+    if got is None:
         return None
+    factor, is_rate = got
     scale = value.get("scale", 1.0)
     if not is_number(scale):
-        ctx.add(place, f"scale '{scale}' is not a number")
+        ctx.add(place, f"scale '{_short(scale)}' is not a number")
         return None
     return ParameterRef(name, factor * float(scale), is_rate, place)
 
@@ -547,11 +592,10 @@ def _parse_series(value: Any, attr: Attribute, ctx: _Context, place: str, monthl
                   ) -> Series | None:
     dimension = attr.dimension or "cost"
     unit = value.get("unit") if isinstance(value, Mapping) else None
-    try:
-        factor, is_rate = unit_factor(unit, dimension)
-    except UnitError as exc:
-        ctx.add(place, str(exc))
+    got = _unit_factor(unit, dimension, ctx, place)
+    if got is None:
         return None
+    factor, is_rate = got
     if isinstance(value, Mapping):
         known = {"unit", "value", "monthly", "values", "csv", "column", "columns", "scale", "source"}
         for k in value:
@@ -560,7 +604,7 @@ def _parse_series(value: Any, attr: Attribute, ctx: _Context, place: str, monthl
                 return None
         scale = value.get("scale", 1.0)
         if not is_number(scale):
-            ctx.add(place, f"scale '{scale}' is not a number")
+            ctx.add(place, f"scale '{_short(scale)}' is not a number")
             return None
         factor *= float(scale)
         if "monthly" in value:
@@ -578,7 +622,7 @@ def _parse_series(value: Any, attr: Attribute, ctx: _Context, place: str, monthl
         else:
             ctx.add(place, "a series mapping needs one of: value, monthly, values, csv")
             return None
-    if is_number(value) or isinstance(value, str):
+    if is_number(value) or is_too_large(value) or isinstance(value, str):
         r = _number(value, attr, ctx, place)
         return None if r is None else Series.constant(r[0], r[1])
     if isinstance(value, list):
@@ -587,7 +631,8 @@ def _parse_series(value: Any, attr: Attribute, ctx: _Context, place: str, monthl
         monthly = "_monthly" in value
         raw = value.get("_monthly", value.get("_steps"))
         if monthly_only and not monthly:
-            ctx.add(place, f"takes a constant or exactly 12 monthly values (January first), got {len(raw)}")
+            got_n = f"{len(raw)} values" if isinstance(raw, list) else f"'{_short(raw)}'"
+            ctx.add(place, f"takes a constant or exactly 12 monthly values (January first), got {got_n}")
             return None
         arr = _numeric_rows(raw)
         if arr is None:
@@ -600,8 +645,10 @@ def _parse_series(value: Any, attr: Attribute, ctx: _Context, place: str, monthl
         arr = arr * factor
         if not _finite(arr, ctx, place):
             return None
-        return Series("monthly" if monthly else "steps", arr, is_rate, origin=(ctx.file, place))
-    ctx.add(place, f"'{value}' is not a value: give a number, '120 m3/s', 12 monthly values or {{csv: …}}")
+        # 12 evaporation depths are each month's total, spread over the days of N-day steps
+        return Series("monthly" if monthly else "steps", arr, is_rate, origin=(ctx.file, place),
+                      per_month=monthly and dimension == "depth")
+    ctx.add(place, f"'{_short(value)}' is not a value: give a number, '120 m3/s', 12 monthly values or {{csv: …}}")
     return None
 
 
@@ -647,6 +694,10 @@ def _parse_table(value: Any, ctx: _Context, place: str) -> LevelTable | None:
         ctx.add(place, "a level table needs 'volume' (hm³) and 'level' (m) and/or 'area' (km²) lists")
         return None
     units = value.get("units", {}) or {}
+    if not isinstance(units, Mapping):
+        ctx.add(f"{place}.units", f"'{_short(units)}' is not a mapping; give the unit of each list, e.g. "
+                "units: {volume: km3, level: m, area: ha}")
+        return None
     arrays: dict[str, np.ndarray | None] = {}
     for key, dim in (("volume", "volume"), ("level", "length"), ("area", "area")):
         raw = value.get(key)
@@ -655,10 +706,14 @@ def _parse_table(value: Any, ctx: _Context, place: str) -> LevelTable | None:
             continue
         try:
             factor, _ = unit_factor(units.get(key), dim)
-            arrays[key] = np.asarray(raw, dtype=float) * factor
-        except (UnitError, ValueError, TypeError) as exc:
-            ctx.add(f"{place}.{key}", f"must be a list of numbers ({exc})")
+        except UnitError as exc:
+            ctx.add(f"{place}.units.{key}", str(exc))
             return None
+        rows = _numeric_rows(raw)
+        if rows is None or rows.shape[0] != 1:
+            ctx.add(f"{place}.{key}", f"must be a list of numbers, not '{_short(raw)}'")
+            return None
+        arrays[key] = rows[0] * factor
     vol = arrays["volume"]
     assert vol is not None
     for key, arr in arrays.items():

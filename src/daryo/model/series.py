@@ -28,6 +28,9 @@ class Series:
         per run step) or ``dated`` ((S, N) at ``dates``, the step start dates).
     is_rate
         Values are per day and are multiplied by each step's length in days when resolved.
+    per_month
+        ``monthly`` values are totals per calendar month (evaporation depths): monthly steps take them as they
+        are, N-day steps the part of each month they cover (a 10-day step in a 31-day month 10/31 of it).
     scenarios
         Names of the scenario columns (for CSV series with several columns).
     origin
@@ -41,6 +44,7 @@ class Series:
     scenarios: tuple[str, ...] | None = None
     origin: tuple[str, str] = ("", "")
     meta: dict = field(default_factory=dict)
+    per_month: bool = False
 
     @classmethod
     def constant(cls, value: float, is_rate: bool = False) -> Series:
@@ -54,6 +58,8 @@ class Series:
         """Values per step, shape (S, T), in canonical per-step units."""
         if self.kind == "constant":
             out = np.repeat(self.values[:, None], axis.n_steps, axis=1)
+        elif self.kind == "monthly" and self.per_month and axis.step_days is not None:
+            out = self._spread_months(axis)
         elif self.kind == "monthly":
             out = self.values[:, axis.month - 1]
         elif self.kind == "steps":
@@ -69,6 +75,13 @@ class Series:
             out = out * axis.days[None, :]
         return out
 
+    def _spread_months(self, axis: TimeAxis) -> np.ndarray:
+        """Monthly totals over N-day steps: each day takes its month's value over the month's days."""
+        assert axis.step_days is not None
+        days = pd.date_range(axis.start, periods=axis.n_steps * axis.step_days, freq="D")
+        daily = self.values[:, days.month - 1] / np.asarray(days.days_in_month, dtype=float)[None, :]
+        return daily.reshape(self.values.shape[0], axis.n_steps, axis.step_days).sum(axis=2)
+
     def _align_dates(self, axis: TimeAxis) -> np.ndarray:
         assert self.dates is not None
         pos = self.dates.get_indexer(axis.starts)
@@ -79,6 +92,17 @@ class Series:
             raise ModelError(Problem(*self.origin, (
                 f"the series has no value for {first} ({missing.size} of the run's {axis.n_steps} step "
                 f"dates are missing); it covers {span}. Extend the CSV or shorten the run.")))
+        inside = (self.dates >= axis.start) & (self.dates < axis.end)
+        between = np.flatnonzero(inside & ~self.dates.isin(axis.starts))
+        if between.size:
+            steps = "the 1st of each month" if axis.step_days is None else (
+                f"every {axis.step_days} days from {axis.start:%Y-%m-%d}")
+            raise ModelError(Problem(*self.origin, (
+                f"the CSV has rows between the run's step starts ({between.size} of its rows within the run, the "
+                f"first dated {self.dates[between[0]]:%Y-%m-%d}), which a CSV series would skip: it takes one row "
+                f"per step, dated at the step's start ({steps}). Give one row per step, or read the file with a "
+                "'dataframe' parameter (parameters: {NAME: {type: dataframe, csv: …}}, then {parameter: NAME, "
+                "unit: …}), which takes the mean of the rows in each step")))
         return self.values[:, pos]
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..timeaxis import TimeAxis
+from ..timeaxis import TimeAxis, parse_end
 from .series import Series
 
 __all__ = ["Node", "Edge", "Constraint", "TimeSpec", "Model"]
@@ -144,7 +144,7 @@ class Model:
         if years is not None:
             e = s + pd.DateOffset(years=years) - pd.Timedelta(days=1)
         else:
-            e = pd.Timestamp(end) if end else self.time.end
+            e = parse_end(end) if end else self.time.end
         return replace(self, time=TimeSpec(s, e, self.time.step_days))
 
     def series(self) -> list[tuple[str, str, Series]]:
