@@ -1,5 +1,8 @@
 """The command line, tested in-process through daryo.cli.main."""
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -41,6 +44,10 @@ def test_scenarios_listed_and_combined(capsys):
 def test_stochastic_hydrology_needs_its_flag(capsys):
     assert main(["run", "--scenarios", "3", "--years", "1"]) == 2
     assert "needs --hydrology stochastic" in capsys.readouterr().err
+    assert main(["run", "--hydrology", "stochastic", "--scenarios", "0", "--years", "1"]) == 2
+    assert "--scenarios 0: must be at least 1" in capsys.readouterr().err
+    assert main(["run", "--hydrology", "stochastic", "--scenarios", "2", "--years", "1", "--seed", "-1"]) == 2
+    assert "--seed -1" in capsys.readouterr().err
     assert main(["run", "--hydrology", "stochastic", "--scenarios", "2", "--years", "1", "--seed", "3"]) == 0
     assert "2 scenario(s)" in capsys.readouterr().out
 
@@ -104,3 +111,93 @@ def test_failed_run_leaves_existing_output_untouched(tmp_path, capsys):
     assert main(["run", str(bad), "-o", str(out)]) == 1
     assert "infeasible at step 0" in capsys.readouterr().err
     assert Path(out).read_text() == "precious"
+
+
+def test_an_unbounded_model_is_a_one_line_error(tmp_path, capsys):
+    loop = tmp_path / "loop.yaml"
+    loop.write_text("version: 1\nname: x\ntime: {start: 2001-01, end: 2001-02}\nallocation: cost\n"
+                    "nodes:\n  - {id: a, type: inflow, inflow: 10}\n  - {id: j, type: junction}\n"
+                    "  - {id: r, type: reach, cost: -1}\n  - {id: sea, type: sink}\n"
+                    "edges:\n  - [a, j]\n  - [j, r]\n  - [r, j]\n  - [j, sea]\n")
+    assert main(["run", str(loop)]) == 1
+    err = capsys.readouterr().err
+    assert "unbounded at step 0" in err and "Traceback" not in err
+
+
+def _refuse_to_run(monkeypatch):
+    """Make any simulation fail the test: output targets must be checked before it."""
+    import daryo.api
+
+    def no_run(*args, **kwargs):
+        raise AssertionError("simulated before checking the output targets")
+
+    monkeypatch.setattr(daryo.api, "run", no_run)
+
+
+def test_bad_output_targets_are_refused_before_the_run(tmp_path, capsys, monkeypatch):
+    prev = tmp_path / "prev.nc"
+    assert main(["run", DEMO, "--scenarios", "1", "--years", "1", "-o", str(prev)]) == 0
+    before = prev.read_bytes()
+    capsys.readouterr()
+    _refuse_to_run(monkeypatch)
+    blocker = tmp_path / "notadir"
+    blocker.write_text("keep")
+    assert main(["run", DEMO, "--scenarios", "1", "--years", "3", "-o", str(prev), "--csv", str(blocker)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("daryo: error:") and "notadir" in err and "not a folder" in err
+    assert prev.read_bytes() == before and blocker.read_text() == "keep"
+    folder = tmp_path / "folder.nc"
+    folder.mkdir()
+    assert main(["run", DEMO, "--scenarios", "1", "--years", "1", "-o", str(folder)]) == 1
+    assert "is a folder" in capsys.readouterr().err
+    assert main(["run", DEMO, "--years", "1", "-o", str(tmp_path / "no" / "r.nc")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+    assert main(["run", DEMO, "--years", "1", "-o", str(prev), "--csv", str(prev)]) == 2
+    if os.geteuid() != 0:  # root may write anywhere
+        locked = tmp_path / "locked"
+        locked.mkdir(mode=0o555)
+        assert main(["run", DEMO, "--years", "1", "-o", str(locked / "r.nc")]) == 1
+        assert "not writable" in capsys.readouterr().err
+
+
+def test_netcdf_and_csv_are_written_all_or_nothing(tmp_path, capsys, monkeypatch):
+    """A failure writing the CSV files leaves an existing NetCDF file as it was (it is moved into place only
+    when both are written)."""
+    import pandas as pd
+
+    prev = tmp_path / "prev.nc"
+    assert main(["run", DEMO, "--scenarios", "1", "--years", "1", "-o", str(prev)]) == 0
+    before = prev.read_bytes()
+
+    def failing(self, *args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(pd.DataFrame, "to_csv", failing)
+    assert main(["run", DEMO, "--scenarios", "1", "--years", "2", "-o", str(prev), "--csv",
+                 str(tmp_path / "csv")]) == 1
+    assert "disk full" in capsys.readouterr().err
+    assert prev.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["prev.nc"]
+
+
+def test_a_closed_output_pipe_ends_quietly(tmp_path, capsys, monkeypatch):
+    """``daryo info model | head -5``: no error message when the reader goes away (exit 141, as for SIGPIPE)."""
+
+    class Closed:
+        def write(self, text):
+            raise BrokenPipeError(32, "Broken pipe")
+
+        def flush(self):
+            raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(sys, "stdout", Closed())
+    assert main(["info", DEMO]) == 141
+    assert capsys.readouterr().err == ""
+    monkeypatch.undo()
+    # and as a process whose standard output is a pipe nobody reads
+    read, write = os.pipe()
+    os.close(read)
+    daryo = Path(sys.executable).parent / "daryo"
+    proc = subprocess.run([str(daryo), "info", DEMO], stdout=write, stderr=subprocess.PIPE, text=True, timeout=120)
+    os.close(write)
+    assert (proc.returncode, proc.stderr) == (141, "")

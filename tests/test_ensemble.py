@@ -132,6 +132,7 @@ def test_resume_after_an_interrupted_run(tmp_path):
         run(tmp_path, "cut.nc", resume=True, options={"seed": 6})
     r, out = run(tmp_path, "cut.nc", resume=True)
     assert r.chunks_skipped == 1 and not (tmp_path / "cut.nc.parts").exists()
+    assert r.traces_computed == 4  # 7 traces in chunks of 3: the first chunk was done
     assert_identical(load(out), load(whole))
 
 
@@ -166,6 +167,148 @@ def test_zarr_output(tmp_path):
     _, z = run(tmp_path, "r.zarr")
     _, n = run(tmp_path, "r.nc")
     assert_identical(load(z), load(n))
+    # the run's metadata too (writing the summaries into the store once replaced them with none)
+    za, na = load(z).attrs, load(n).attrs
+    assert za == na and za["seed"] == 5 and za["traces"] == 7 and za["title"] == "daryo ensemble: test"
+
+
+def test_output_that_is_not_an_ensemble_result_is_refused_before_any_work(tmp_path):
+    """Only an earlier result is replaced: a folder named like a NetCDF file, or a folder or file named like a
+    zarr store that is not one, is refused before anything is computed or written."""
+    folder = tmp_path / "mydata.nc"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("precious")
+    with pytest.raises(IsADirectoryError, match="mydata.nc is a folder"):
+        run(tmp_path, "mydata.nc")
+    assert (folder / "notes.txt").read_text() == "precious"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mydata.nc"]  # no parts folder: nothing done
+    pytest.importorskip("zarr", reason="zarr is an optional extra (pip install daryo[ensemble])")
+    folder = tmp_path / "mydata.zarr"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("precious")
+    with pytest.raises(FileExistsError, match="not a zarr store"):
+        run(tmp_path, "mydata.zarr")
+    assert (folder / "notes.txt").read_text() == "precious"
+    (tmp_path / "file.zarr").write_text("precious")
+    with pytest.raises(FileExistsError, match="not a zarr store"):
+        run(tmp_path, "file.zarr")
+    assert (tmp_path / "file.zarr").read_text() == "precious"
+    # an earlier result is replaced
+    _, z = run(tmp_path, "r.zarr", options={"seed": 1})
+    _, z = run(tmp_path, "r.zarr")
+    assert load(z).attrs["seed"] == 5
+    assert main(["ensemble", "--traces", "2", "--years", "1", "-o", str(tmp_path / "mydata.nc")]) == 1
+    assert (tmp_path / "mydata.nc" / "notes.txt").read_text() == "precious"
+
+
+
+class _MakesFolder:
+    """A trace source that makes a folder where the output will go while chunk 1 runs."""
+
+    def __init__(self, inner, folder: Path):
+        self.inner, self.folder = inner, folder
+
+    def describe(self) -> str:
+        return self.inner.describe()
+
+    def __call__(self, seed, indices, years, axis):
+        if 3 in list(indices):
+            self.folder.mkdir(exist_ok=True)
+            (self.folder / "notes.txt").write_text("precious")
+        return self.inner(seed, indices, years, axis)
+
+
+def test_a_folder_made_at_the_output_during_the_run_is_not_replaced(tmp_path):
+    out = tmp_path / "late.nc"
+    with pytest.raises(IsADirectoryError, match="late.nc is a folder"):
+        run(tmp_path, "late.nc", source=_MakesFolder(ResampledTraces.from_model(basin()), out))
+    assert (out / "notes.txt").read_text() == "precious"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["late.nc", "late.nc.parts"]  # no temporary store
+    (out / "notes.txt").unlink()
+    out.rmdir()
+    r, out = run(tmp_path, "late.nc", resume=True)
+    assert r.chunks_skipped == 3 and r.traces_computed == 0 and out.is_file()
+
+
+def test_outputs_get_the_usual_file_permissions(tmp_path):
+    old = os.umask(0o027)
+    try:
+        r, out = run(tmp_path, "cut.nc", stop_after=1)
+        parts = tmp_path / "cut.nc.parts"
+        for f in parts.iterdir():
+            assert f.stat().st_mode & 0o777 == 0o640, f.name
+        _, out = run(tmp_path, "cut.nc", resume=True)
+        assert out.stat().st_mode & 0o777 == 0o640
+    finally:
+        os.umask(old)
+
+
+def test_n_day_models_resample_whole_years_in_season():
+    """With 10-day steps, a run year takes one whole source year, day by day from the same date: the low
+    season of the record (January to June) stays in January to June, the high season in July to December
+    (years of 36 or 37 steps, run over leap years)."""
+    from daryo.ensemble import run_years
+    from daryo.model import model_from_dict
+
+    model = model_from_dict({
+        "version": 1, "name": "ten-day", "allocation": "priority",
+        "time": {"start": "2000-10-01", "end": "2003-09-30", "step": {"days": 10}},
+        "nodes": [{"id": "up", "type": "inflow",
+                   "inflow": {"monthly": [1, 1, 1, 1, 1, 1, 10, 10, 10, 10, 10, 10], "unit": "hm3/day"}},
+                  {"id": "sea", "type": "sink"}],
+        "edges": [["up", "sea"]]})
+    source = ResampledTraces.from_model(model, perturbation=0.0)
+    axis = model.with_time(years=9).time.axis()
+    year = run_years(axis)
+    starts = pd.DatetimeIndex(axis.starts)
+    anniversaries = [pd.Timestamp("2000-10-01") + pd.DateOffset(years=y) for y in range(10)]
+    assert [starts[year == y][0] - anniversaries[y] < pd.Timedelta(days=10) for y in range(9)] == [True] * 9
+    assert set(np.bincount(year)) == {36, 37}
+    rate = source(3, np.arange(6), 9, axis)["up"] / axis.days
+    low = (starts.month >= 2) & (starts.month <= 5)  # steps well inside January-June
+    high = (starts.month >= 8) & (starts.month <= 11)  # and July-December
+    np.testing.assert_allclose(rate[:, low], 1.0)
+    np.testing.assert_allclose(rate[:, high], 10.0)
+    # each run year has a source year's mean rate: about half a year at 1 and half at 10 hm³/day
+    mean = np.stack([(rate * axis.days)[:, year == y].sum(axis=1) / axis.days[year == y].sum()
+                     for y in range(9)], axis=1)
+    assert np.all((mean > 5.2) & (mean < 5.9))
+
+
+def test_the_local_dask_cluster_stays_on_localhost_and_quiet(tmp_path, monkeypatch):
+    """The scheduler, the workers and the scheduler's HTTP server listen on 127.0.0.1 only, on ports the system
+    chooses: no warning when Dask's default dashboard port 8787 is busy."""
+    import socket
+    import warnings
+
+    distributed = pytest.importorskip("dask.distributed",
+                                      reason="Dask is an optional extra (pip install daryo[ensemble])")
+    made = []
+
+    class Recorded(distributed.LocalCluster):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            made.append(self)
+
+    monkeypatch.setattr(distributed, "LocalCluster", Recorded)
+    busy = socket.socket()
+    try:
+        try:
+            busy.bind(("127.0.0.1", 8787))
+            busy.listen()
+        except OSError:
+            pass  # already busy
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            _, out = run(tmp_path, "d.nc", workers=1, options={"traces": 2, "chunk_size": 1})
+    finally:
+        busy.close()
+    assert out.exists()
+    assert not [w for w in caught if "in use" in str(w.message)], [str(w.message) for w in caught]
+    scheduler = made[0].scheduler
+    assert scheduler.address.startswith("tcp://127.0.0.1:")
+    assert scheduler.http_server.address == "127.0.0.1" and scheduler.http_server.port != 8787
+    assert all(w.host == "127.0.0.1" for w in made[0].scheduler.workers.values()) or not scheduler.workers
 
 
 def test_dask_workers_give_identical_results(tmp_path):
@@ -214,6 +357,53 @@ def test_cli_ensemble(tmp_path, capsys):
     assert main(argv) == 2
     assert "--resume" in capsys.readouterr().err
     assert main(["ensemble", "--traces", "0", "--years", "2", "-o", str(out)]) == 2
+
+
+def test_cli_ensemble_errors_and_exit_codes(tmp_path, capsys):
+    """Usage errors exit 2 and name the option; a model or run that cannot be done exits 1."""
+    model = tmp_path / "basin.yaml"
+    model.write_text(_yaml_of_basin())
+    out = str(tmp_path / "e.nc")
+    base = ["ensemble", str(model), "--traces", "5", "--years", "2", "-o", out, "--chunk-size", "2", "--quiet"]
+    assert main(base + ["--seed", "-1"]) == 2
+    assert "--seed -1" in capsys.readouterr().err
+    assert main([*base[:6], "-o", str(tmp_path / "e.txt")]) == 2
+    assert "must end in .zarr or .nc" in capsys.readouterr().err
+    # a model with no inflow series to resample
+    dry = tmp_path / "dry.yaml"
+    dry.write_text(_yaml_of_basin().replace("  - {id: up, type: inflow, inflow: [30, 25, 20, 20, 25, 40, 70, 90, 80, "
+                                            "60, 45, 35]}\n", "").replace("[up, dam], ", ""))
+    assert main(["ensemble", str(dry), *base[2:]]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("daryo: error:") and "no inflow node" in err and "Traceback" not in err
+    # a model whose demand has traces of its own
+    traced = tmp_path / "traced.yaml"
+    traced.write_text(_yaml_of_basin().replace("demand: [5, 5, 10, 30, 55, 70, 75, 65, 40, 15, 5, 5]",
+                                               "demand: {values: [[5, 5], [6, 6]]}"))
+    assert main(["ensemble", str(traced), *base[2:]]) == 1
+    assert "traces of its own" in capsys.readouterr().err
+    # resuming another run's parts
+    run_ensemble(daryo_load(model), EnsembleOptions(traces=5, years=2, seed=9, chunk_size=2), out, stop_after=1)
+    assert main(base + ["--resume"]) == 1
+    assert "cannot resume" in capsys.readouterr().err
+
+
+def test_cli_rate_counts_only_the_traces_computed_now(tmp_path, capsys):
+    model = tmp_path / "basin.yaml"
+    model.write_text(_yaml_of_basin())
+    out = tmp_path / "e.nc"
+    run_ensemble(daryo_load(model), EnsembleOptions(traces=5, years=2, seed=1, chunk_size=2), out, stop_after=2)
+    argv = ["ensemble", str(model), "--traces", "5", "--years", "2", "--seed", "1", "-o", str(out),
+            "--chunk-size", "2", "--quiet", "--resume"]
+    assert main(argv) == 0
+    text = capsys.readouterr().out
+    assert "1 traces computed now" in text and "3 chunks, 2 resumed" in text, text
+
+
+def daryo_load(path):
+    import daryo
+
+    return daryo.load(path)
 
 
 def _yaml_of_basin() -> str:

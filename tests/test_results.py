@@ -1,5 +1,7 @@
 """Results: NetCDF round trip and the labelled layout."""
 
+import os
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -83,3 +85,40 @@ def test_annual_indicator_keeps_scenarios_on_request():
     assert per.sizes["scenario"] == 2
     np.testing.assert_allclose(per.mean("scenario").to_pandas().to_numpy(),
                                annual_by(ds, "deficit").to_numpy())
+
+
+def test_written_files_get_the_usual_permissions(tmp_path):
+    """Files are written under temporary names (mkstemp makes them 0600) and then get the permissions of a
+    newly created file, or keep those of the file they replace."""
+    res = daryo.run(daryo.load(daryo.demo_model_path()), RunOptions(scenarios=1, years=1))
+    old = os.umask(0o022)
+    try:
+        nc = res.to_netcdf(tmp_path / "r.nc")
+        assert nc.stat().st_mode & 0o777 == 0o644
+        csv = res.to_csv(tmp_path / "csv")
+        assert {p.stat().st_mode & 0o777 for p in csv} == {0o644}
+        assert (tmp_path / "csv").stat().st_mode & 0o777 == 0o755
+        nc.chmod(0o640)
+        res.to_netcdf(nc)
+        assert nc.stat().st_mode & 0o777 == 0o640
+    finally:
+        os.umask(old)
+
+
+def test_save_writes_netcdf_and_csv_all_or_nothing(tmp_path, monkeypatch):
+    res = daryo.run(daryo.load(daryo.demo_model_path()), RunOptions(scenarios=1, years=1))
+    nc = tmp_path / "r.nc"
+    nc.write_text("precious")
+
+    def failing(self, *args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(pd.DataFrame, "to_csv", failing)
+    with pytest.raises(OSError, match="disk full"):
+        res.save(netcdf=nc, csv=tmp_path / "csv")
+    assert nc.read_text() == "precious"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.nc"]  # no temporary file or folder left
+    monkeypatch.undo()
+    written = res.save(netcdf=nc, csv=tmp_path / "csv")
+    assert len(written) == len(res.dataset.data_vars) and all(p.is_file() for p in written)
+    assert xr.open_dataset(nc, engine="netcdf4").sizes["time"] == 12

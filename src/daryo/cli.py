@@ -1,11 +1,13 @@
 """The ``daryo`` command line: a thin shell over :mod:`daryo.api`.
 
-Exit codes: 0 success, 1 invalid input (model, data or an infeasible step), 2 usage error.
+Exit codes: 0 success, 1 invalid input (model, data or an infeasible step), 2 usage error, 141 output closed
+early (``daryo info | head``: the exit status of a process ended by SIGPIPE, without a message).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -14,14 +16,14 @@ from pathlib import Path
 import pandas as pd
 
 from . import api
-from .errors import InfeasibleStepError, ModelError
+from .errors import ModelError, StepError
 from .model import Model
 from .results import Results
 from .simulate import RunOptions
 
 __all__ = ["main", "build_parser"]
 
-EXIT_OK, EXIT_INPUT, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_PIPE = 0, 1, 2, 141
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -67,16 +69,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exc.code or 0)
     func: Callable[[argparse.Namespace], int] = args.func
     try:
-        return func(args)
+        code = func(args)
+        sys.stdout.flush()  # here, where a closed pipe is handled, not at exit
+        return code
+    except BrokenPipeError:  # the reader went away (``daryo info | head``): stop quietly
+        _drop_stdout()
+        return EXIT_PIPE
     except ModelError as exc:
         _err(str(exc))
         return EXIT_INPUT
-    except InfeasibleStepError as exc:
+    except StepError as exc:  # infeasible, unbounded, or the solver failed: the message says which
         _err(f"error: {exc}")
         return EXIT_INPUT
     except _UsageError as exc:
         _err(f"daryo: error: {exc}")
         return EXIT_USAGE
+    except _InputError as exc:
+        _err(f"daryo: error: {exc}")
+        return EXIT_INPUT
     except OSError as exc:  # a file that cannot be read or written (the message names it)
         _err(f"daryo: error: {exc}")
         return EXIT_INPUT
@@ -87,6 +97,23 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 class _UsageError(Exception):
     pass
+
+
+class _InputError(Exception):
+    """Invalid input (a model or run that cannot be done): exit 1."""
+
+
+def _drop_stdout() -> None:
+    """Point standard output at /dev/null, so that flushing what is left at exit cannot fail again."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # no file descriptor (a replaced sys.stdout)
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, fd)
+    finally:
+        os.close(devnull)
 
 
 def _err(msg: str) -> None:
@@ -108,7 +135,7 @@ def _load_for_run(args: argparse.Namespace) -> Model:
     hydrology = args.hydrology or "norm"
     if hydrology not in HYDROLOGY_CHOICES:
         raise _UsageError(f"--hydrology {hydrology}: use one of {', '.join(HYDROLOGY_CHOICES)}")
-    traces = args.scenarios or 1
+    traces = 1 if args.scenarios is None else args.scenarios
     if traces > 1 and hydrology != "stochastic":
         raise _UsageError(f"--scenarios {traces} needs --hydrology stochastic (the {hydrology} hydrology is "
                           "one trace)")
@@ -135,21 +162,55 @@ def _cmd_scenarios(args: argparse.Namespace) -> int:
 def _cmd_run(args: argparse.Namespace) -> int:
     if args.years is not None and args.years < 1:
         raise _UsageError("--years must be at least 1")
+    if args.scenarios is not None and args.scenarios < 1:
+        raise _UsageError(f"--scenarios {args.scenarios}: must be at least 1")
+    _check_seed(args.seed)
+    _check_run_targets(args.output, args.csv)  # before the run, which may take long
     model = _load_for_run(args)
     if args.scenarios is not None and not 1 <= args.scenarios <= model.n_scenarios:
         raise _UsageError(f"--scenarios {args.scenarios}: the model has {model.n_scenarios} scenario trace(s)")
-    for target in (args.output, args.csv):
-        if target and not Path(target).resolve().parent.exists():
-            raise _UsageError(f"cannot write to {target}: folder {Path(target).resolve().parent} does not exist")
     results = api.run(model, RunOptions(scenarios=args.scenarios, years=args.years))
     print(format_summary(model, results))
+    if args.output or args.csv:  # both written first, then moved into place: all or nothing
+        results.save(netcdf=args.output, csv=args.csv)
     if args.output:
-        results.to_netcdf(args.output)
         print(f"results written to {args.output}")
     if args.csv:
-        results.to_csv(args.csv)
         print(f"CSV files written to {args.csv}/")
     return EXIT_OK
+
+
+def _check_seed(seed: int) -> None:
+    if seed < 0:
+        raise _UsageError(f"--seed {seed}: the seed must be a non-negative integer")
+
+
+def _check_run_targets(output: str | None, csv: str | None) -> None:
+    """Refuse output targets that cannot be written, before any work: a missing folder (usage error), a NetCDF
+    file that is a folder, a CSV folder that is a file, a folder that is not writable (OSError: invalid
+    input)."""
+    for target in (output, csv):
+        if target and not Path(target).resolve().parent.is_dir():
+            raise _UsageError(f"cannot write to {target}: folder {Path(target).resolve().parent} does not exist")
+    if output and csv and Path(output).resolve() == Path(csv).resolve():
+        raise _UsageError(f"-o and --csv are both {output}: give the NetCDF file and the CSV folder other names")
+    if output:
+        p = Path(output)
+        if p.is_dir():
+            raise IsADirectoryError(f"cannot write results to {output}: it is a folder (-o takes a .nc file name)")
+        _check_writable(p.resolve().parent, output)
+    if csv:
+        d = Path(csv)
+        if d.exists() and not d.is_dir():
+            raise NotADirectoryError(f"cannot write CSV files into {csv}: it is a file, not a folder")
+        _check_writable(d.resolve().parent, csv)
+        if d.is_dir():
+            _check_writable(d.resolve(), csv)
+
+
+def _check_writable(folder: Path, target: str) -> None:
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise PermissionError(f"cannot write to {target}: folder {folder} is not writable")
 
 
 def format_summary(model: Model, results: Results) -> str:
@@ -238,17 +299,23 @@ def _add_ensemble_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def _cmd_ensemble(args: argparse.Namespace) -> int:
-    from .ensemble import EnsembleOptions, ProgressReporter, run_ensemble
+    from .ensemble import EnsembleOptions, ProgressReporter, check_output, run_ensemble
 
     if args.traces < 1 or args.years < 1:
         raise _UsageError("--traces and --years must be at least 1")
+    _check_seed(args.seed)
     if args.workers is not None and args.workers < 1:
         raise _UsageError("--workers must be at least 1")
     if args.chunk_size is not None and args.chunk_size < 1:
         raise _UsageError("--chunk-size must be at least 1")
-    out = Path(args.output)  # its format (.zarr or .nc) is checked by run_ensemble before any work
-    if not out.resolve().parent.exists():
+    out = Path(args.output)
+    if not out.resolve().parent.is_dir():
         raise _UsageError(f"cannot write to {out}: folder {out.resolve().parent} does not exist")
+    try:  # before any work: the format, and nothing but an earlier result in the way (else OSError: exit 1)
+        check_output(out)
+    except (ImportError, ValueError) as exc:
+        raise _UsageError(str(exc)) from None
+    _check_writable(out.resolve().parent, str(out))
     model = _load(args.model)
     options = EnsembleOptions(traces=args.traces, years=args.years, seed=args.seed, chunk_size=args.chunk_size,
                               deficit_threshold=args.deficit_threshold)
@@ -257,11 +324,18 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
     try:
         run = run_ensemble(model, options, out, scheduler=args.scheduler, workers=args.workers,
                            resume=args.resume, progress=progress)
-    except (FileExistsError, ImportError, ValueError) as exc:
+    except (FileExistsError, ImportError) as exc:  # an unfinished run without --resume; a missing extra
         raise _UsageError(str(exc)) from None
-    rate = run.traces * args.years / max(run.seconds, 1e-9)
+    except ModelError:
+        raise
+    except ValueError as exc:  # the model or the run cannot be done (no inflows to resample, resume mismatch…)
+        raise _InputError(str(exc)) from None
+    # the rate counts the traces simulated by this invocation only, not those a resume found done
+    rate = f"{run.traces_computed * args.years / max(run.seconds, 1e-9):,.0f} scenario-years/s"
+    if run.chunks_skipped:
+        rate = f"{run.traces_computed} traces computed now, {rate}" if run.traces_computed else "all resumed"
     print(f"ensemble: {run.traces} traces × {args.years} years of {model.name} in {run.seconds:.1f} s "
-          f"({rate:,.0f} scenario-years/s; {run.chunks} chunks, {run.chunks_skipped} resumed)")
+          f"({rate}; {run.chunks} chunks, {run.chunks_skipped} resumed)")
     if run.how:
         print(f"solver: {run.how[0]}")
     print(f"results and summaries written to {out}")

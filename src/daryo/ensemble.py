@@ -39,12 +39,14 @@ import pandas as pd
 from .model import Model, Node, Series
 from .network import CompiledNetwork, compile_network
 from .parameters import align_frames
+from .results import new_file_mode
 from .simulate.engine import simulate
 from .simulate.fastpath import FastStepper, StepRecord, fast_path_unsupported
 from .simulate.physics import energy_gwh
+from .timeaxis import TimeAxis
 
 __all__ = ["TraceSource", "ResampledTraces", "StochasticTraces", "default_trace_source", "EnsembleOptions",
-           "EnsembleRun", "run_ensemble", "run_chunk", "ProgressReporter", "ANNUAL_INDICATORS"]
+           "EnsembleRun", "run_ensemble", "run_chunk", "check_output", "ProgressReporter", "ANNUAL_INDICATORS"]
 
 #: annual indicators (per trace, run year, element) and the element dimension of each
 ANNUAL_INDICATORS = {
@@ -78,12 +80,19 @@ class ResampledTraces:
 
     For each trace *i* (``numpy.random.default_rng([seed, i])``) and each run year, one (source trace,
     source year) pair of the model's own record is drawn — the same for every inflow node, which keeps the
-    rivers' joint behaviour — and its 12 months are scaled by one log-normal factor (mean 1, log-sd
-    ``perturbation``).  Monthly volumes are carried as daily rates, so a February keeps its rate.
+    rivers' joint behaviour — and its steps are scaled by one log-normal factor (mean 1, log-sd
+    ``perturbation``).  Source years start on the same calendar date as the run (1 October for a model that
+    starts with its hydrological year), so seasons line up:
+
+    - monthly steps: a run year takes the source year's twelve months; volumes are carried as daily rates, so
+      a February keeps its rate;
+    - N-day steps: a run year (from one anniversary of the run's start to the next) takes the daily rates of
+      one whole source year, day *d* of the run year from day *d* of the source year (wrapping round within
+      that source year for a step that runs past the year's end), and each step gets the sum over its days.
     """
 
     rates: Mapping[str, np.ndarray]  # node id -> (S0, T0) hm³/day of the model's own record
-    months: np.ndarray  # (T0,) calendar month of each recorded step
+    record: TimeAxis  # the time axis of that record
     perturbation: float = 0.1
 
     @classmethod
@@ -96,35 +105,97 @@ class ResampledTraces:
                 rates[n.id] = s.resolve(axis) / axis.days[None, :]
         if not rates:
             raise ValueError("the model has no inflow node with an 'inflow' series to resample")
-        if axis.n_steps < 12:
+        if axis.n_steps == 0 or axis.end < axis.start + pd.DateOffset(years=1):
             raise ValueError("resampling needs at least one whole year of the model's own inflows")
-        return cls(rates, np.asarray(axis.month), perturbation)
+        return cls(rates, axis, perturbation)
 
     def describe(self) -> str:
         return f"years resampled from the model's own inflows, log-normal perturbation {self.perturbation}"
 
+    def _draws(self, seed: int, i: int, n_years: int, n_sources: int, n_traces: int
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Source trace, source year (index into the candidates) and factor of each run year of trace ``i``."""
+        rng = np.random.default_rng([int(seed), int(i)])
+        src = rng.integers(0, n_traces, n_years)
+        yr = rng.integers(0, n_sources, n_years)
+        factor = np.exp(self.perturbation * rng.standard_normal(n_years) - self.perturbation**2 / 2)
+        return src, yr, factor
+
     def __call__(self, seed: int, indices: np.ndarray, years: int, axis: Any) -> dict[str, np.ndarray]:
+        if axis.step_days is None and self.record.step_days is None:
+            return self._monthly(seed, indices, axis)
+        return self._daily(seed, indices, axis)
+
+    def _monthly(self, seed: int, indices: np.ndarray, axis: Any) -> dict[str, np.ndarray]:
         T = axis.n_steps
         n_years = -(-T // 12)
         S0 = max(r.shape[0] for r in self.rates.values())
         T0 = next(iter(self.rates.values())).shape[1]
         # source years start in the same calendar month as the run, so months line up
         start_month = int(axis.month[0])
-        offsets = np.flatnonzero(self.months[: T0 - 11] == start_month)
+        offsets = np.flatnonzero(self.record.month[: T0 - 11] == start_month)
         if not offsets.size:
             raise ValueError("the model's own record has no whole year starting in the run's start month")
         out = {k: np.empty((len(indices), T)) for k in self.rates}
         for row, i in enumerate(np.asarray(indices).tolist()):
-            rng = np.random.default_rng([int(seed), int(i)])
-            src = rng.integers(0, S0, n_years)
-            yr = offsets[rng.integers(0, offsets.size, n_years)]
-            factor = np.exp(self.perturbation * rng.standard_normal(n_years) - self.perturbation**2 / 2)
+            src, k, factor = self._draws(seed, i, n_years, offsets.size, S0)
+            yr = offsets[k]
             steps = (yr[:, None] + np.arange(12)[None, :]).reshape(-1)[:T]
             scen = np.repeat(src, 12)[:T]
             f = np.repeat(factor, 12)[:T]
-            for k, rate in self.rates.items():
-                out[k][row] = rate[np.minimum(scen, rate.shape[0] - 1), steps] * f * axis.days
+            for key, rate in self.rates.items():
+                out[key][row] = rate[np.minimum(scen, rate.shape[0] - 1), steps] * f * axis.days
         return out
+
+    def _daily(self, seed: int, indices: np.ndarray, axis: Any) -> dict[str, np.ndarray]:
+        days = np.asarray(axis.days)
+        if np.any(days != np.round(days)) or np.any(days > 365):
+            raise ValueError("resampling by year needs steps of whole days, at most a year long")
+        T = axis.n_steps
+        run_start = pd.Timestamp(axis.starts[0])
+        year = run_years(axis)
+        n_years = int(year.max()) + 1 if T else 0
+        # day of its run year on which each step starts, and the day after its last day
+        year_start = pd.DatetimeIndex([run_start + pd.DateOffset(years=int(y)) for y in range(n_years)])
+        first = np.asarray((pd.DatetimeIndex(axis.starts) - year_start[year]).days)
+        last = first + days.astype(np.int64)
+        # the model's own record as daily rates, cumulated: cum[:, d] is the volume of its first d days
+        rec_days = np.asarray(self.record.days).astype(np.int64)
+        cums = {k: np.concatenate([np.zeros((r.shape[0], 1)), np.cumsum(np.repeat(r, rec_days, axis=1), axis=1)],
+                                  axis=1) for k, r in self.rates.items()}
+        n_days = int(rec_days.sum())
+        # source years: the anniversaries of the run's start that begin a whole year inside the record
+        rec_start = pd.Timestamp(self.record.start)
+        span = (rec_start.year - run_start.year - 1, rec_start.year - run_start.year + n_days // 365 + 2)
+        begins, lengths = [], []
+        for k in range(*span):
+            b = run_start + pd.DateOffset(years=k)
+            d0, d1 = (b - rec_start).days, (b + pd.DateOffset(years=1) - rec_start).days
+            if d0 >= 0 and d1 <= n_days:
+                begins.append(d0)
+                lengths.append(d1 - d0)
+        if not begins:
+            raise ValueError("the model's own record has no whole year starting on the run's start date "
+                             f"({run_start:%d %B})")
+        begin, length = np.asarray(begins), np.asarray(lengths)
+        S0 = max(r.shape[0] for r in self.rates.values())
+        out = {k: np.empty((len(indices), T)) for k in self.rates}
+        for row, i in enumerate(np.asarray(indices).tolist()):
+            src, pick, factor = self._draws(seed, i, n_years, begin.size, S0)
+            b, n = begin[pick][year], length[pick][year]  # the source year of each step: first day, length
+            for key, cum in cums.items():
+                sc = np.minimum(src[year], cum.shape[0] - 1)
+                out[key][row] = (_year_volume(cum, sc, b, n, last) - _year_volume(cum, sc, b, n, first)) \
+                    * factor[year]
+        return out
+
+
+def _year_volume(cum: np.ndarray, trace: np.ndarray, begin: np.ndarray, length: np.ndarray, x: np.ndarray
+                 ) -> np.ndarray:
+    """Volume of the first ``x`` days of source years (first day ``begin``, ``length`` days, of trace ``trace``
+    of the cumulated daily record ``cum``), going round the year again past its end."""
+    whole = cum[trace, begin + length] - cum[trace, begin]
+    return (x // length) * whole + cum[trace, begin + x % length] - cum[trace, begin]
 
 
 @dataclass(frozen=True)
@@ -147,7 +218,8 @@ class StochasticTraces:
         q = stochastic_traces(self.spec, np.asarray(indices).tolist(), years, seed, start_month=int(axis.month[0]))
         out = {h: q[:, k, : axis.n_steps] for k, h in enumerate(self.spec.ids)}
         if self.scenarios:
-            out = transform_inflows(out, self.scenarios, pd.Timestamp(axis.starts[0]), dict(self.basins))
+            out = transform_inflows(out, self.scenarios, pd.Timestamp(axis.starts[0]),
+                                   {b: list(ids) for b, ids in self.basins})
         return out
 
 
@@ -289,11 +361,14 @@ def _simulate_chunk(net: CompiledNetwork, fast: bool) -> tuple[dict[str, np.ndar
 
 
 def run_years(axis: Any) -> np.ndarray:
-    """Run year of each step: 0 for the first twelve months (or 365 days) from the start, then 1, …"""
+    """Run year of each step: 0 for the first twelve months from the start (N-day steps: the steps that start
+    before the first anniversary of the start date), then 1, …"""
     starts = pd.DatetimeIndex(axis.starts)
     if axis.step_days is None:
         return np.asarray((starts.year - starts[0].year) * 12 + starts.month - starts[0].month) // 12
-    return np.asarray((starts - starts[0]).days // 365)
+    anniversaries = pd.DatetimeIndex([starts[0] + pd.DateOffset(years=y)
+                                      for y in range(starts[-1].year - starts[0].year + 2)])
+    return np.searchsorted(anniversaries, starts, side="right") - 1
 
 
 def _annual(net: CompiledNetwork, raw: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -362,6 +437,7 @@ def _atomic_write(path: Path, write: Callable[[IO[bytes]], object]) -> None:
     try:
         with os.fdopen(fd, "wb") as f:
             write(f)
+        os.chmod(tmp, new_file_mode())  # mkstemp's file is private (0600)
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
@@ -433,8 +509,12 @@ def _dask(jobs: list[_Job], scheduler: str | None, workers: int | None) -> Itera
     if scheduler:
         client = Client(scheduler)
     else:
+        # everything on 127.0.0.1: the scheduler, the workers and the scheduler's HTTP server, which Dask
+        # always starts (dashboard_address=None means its default port 8787, and a warning when that is
+        # busy): on a free port chosen by the system, without the dashboard's pages
         cluster = LocalCluster(n_workers=int(workers or 1), threads_per_worker=1, processes=True,
-                               dashboard_address=None)
+                               host="127.0.0.1", dashboard_address="127.0.0.1:0",
+                               scheduler_kwargs={"dashboard": False})
         client = Client(cluster)
     try:
         if not jobs:
@@ -469,6 +549,7 @@ class EnsembleRun:
     chunks_skipped: int
     seconds: float
     how: list[str] = field(default_factory=list)
+    traces_computed: int = 0  # traces simulated by this call (not those found done by a resume)
 
 
 def run_ensemble(model: Model, options: EnsembleOptions, output: str | Path, *, source: TraceSource | None = None,
@@ -483,7 +564,8 @@ def run_ensemble(model: Model, options: EnsembleOptions, output: str | Path, *, 
     options
         Traces, years, seed, chunk size, deficit threshold.
     output
-        ``results.zarr`` (needs ``zarr``) or ``results.nc``.
+        ``results.zarr`` (needs ``zarr``) or ``results.nc``.  Written under a temporary name and moved into place
+        at the end; an existing output is replaced only if it is an earlier result (see :func:`check_output`).
     scheduler, workers
         Run the chunks on a Dask cluster at ``scheduler``, or on a local one with ``workers`` processes;
         neither: in this process.
@@ -497,13 +579,18 @@ def run_ensemble(model: Model, options: EnsembleOptions, output: str | Path, *, 
     Raises
     ------
     FileExistsError
-        If an unfinished run's parts folder exists and ``resume`` is False.
+        If an unfinished run's parts folder exists and ``resume`` is False, or if ``output`` exists and is not
+        an ensemble's output (see :func:`check_output`).
+    IsADirectoryError
+        If a ``.nc`` output is a folder.
     """
     t0 = time.perf_counter()
     output = Path(output)
-    fmt = _format_of(output)
+    fmt = check_output(output)
     if options.traces < 1 or options.years < 1:
         raise ValueError("traces and years must be at least 1")
+    if options.seed < 0:
+        raise ValueError(f"seed {options.seed}: the seed must be a non-negative integer")
     source = source or default_trace_source(model)
     run_model = model.with_time(years=options.years)
     axis = run_model.time.axis()
@@ -523,19 +610,51 @@ def run_ensemble(model: Model, options: EnsembleOptions, output: str | Path, *, 
         progress.skip(sum(j.count for j in jobs if j.chunk in done))
     how: list[str] = []
     stream = _serial(todo) if scheduler is None and workers is None else _dask(todo, scheduler, workers)
-    finished = 0
+    finished = computed = 0
     for result in stream:
         parts.write(result)
         how.append(str(result["_how"]))
         finished += 1
+        computed += len(result["trace"])
         if progress is not None:
             progress.update(len(result["trace"]))
         if stop_after is not None and finished >= stop_after:
             return EnsembleRun(output, options.traces, options.years, len(jobs), len(done),
-                               time.perf_counter() - t0, how)
+                               time.perf_counter() - t0, how, computed)
     _assemble(parts, len(jobs), output, fmt, manifest, run_model, axis, options)
     shutil.rmtree(parts.dir)
-    return EnsembleRun(output, options.traces, options.years, len(jobs), len(done), time.perf_counter() - t0, how)
+    return EnsembleRun(output, options.traces, options.years, len(jobs), len(done), time.perf_counter() - t0, how,
+                       computed)
+
+
+def check_output(output: str | Path) -> str:
+    """The format of an ensemble's output (``"zarr"`` or ``"nc"``), once it is known that writing it can replace
+    nothing but an earlier result: a ``.nc`` output must not be a folder, and an existing ``.zarr`` output must
+    be a zarr store (a folder holding ``.zgroup``, ``.zattrs`` or ``zarr.json``).
+
+    Raises
+    ------
+    ValueError
+        If the name does not end in ``.zarr`` or ``.nc``.
+    IsADirectoryError, FileExistsError
+        If the output exists and is not something an ensemble writes.
+    ImportError
+        For ``.zarr`` without zarr installed.
+    """
+    output = Path(output)
+    fmt = _format_of(output)
+    if fmt == "nc" and output.is_dir():
+        raise IsADirectoryError(f"{output} is a folder, not a NetCDF file; give another output name")
+    if fmt == "zarr" and (output.exists() or output.is_symlink()) and not _is_zarr_store(output):
+        what = "a folder that is not a zarr store" if output.is_dir() else "not a zarr store"
+        raise FileExistsError(f"{output} exists and is {what}; it is not replaced: give another output name or "
+                              "move it away")
+    return fmt
+
+
+def _is_zarr_store(path: Path) -> bool:
+    return path.is_dir() and not path.is_symlink() and any((path / f).is_file()
+                                                           for f in (".zgroup", ".zattrs", "zarr.json"))
 
 
 def _format_of(output: Path) -> str:
@@ -620,27 +739,33 @@ def _assemble(parts: _Parts, n_chunks: int, output: Path, fmt: str, manifest: Ma
     attrs = {k: ("" if v is None else v) for k, v in manifest.items()}
     attrs = {k: (int(v) if isinstance(v, bool) else v) for k, v in attrs.items()}
     attrs["title"] = f"daryo ensemble: {model.name}"
-    annual = []  # the annual indicators of each part, kept for the summaries (read each part once)
-    for c in range(n_chunks):
-        part = parts.read(c)
-        annual.append({k: part[k] for k in ANNUAL_INDICATORS})
-        ds = _part_dataset(part, coords)
-        if c == 0:
-            ds.attrs.update(attrs)
-            if fmt == "zarr":
-                ds.to_zarr(tmp, mode="w", zarr_format=2, consolidated=True,
-                           encoding={v: {"chunks": _zarr_chunks(ds[v], options)} for v in ds.data_vars})
+    try:
+        annual = []  # the annual indicators of each part, kept for the summaries (read each part once)
+        for c in range(n_chunks):
+            part = parts.read(c)
+            annual.append({k: part[k] for k in ANNUAL_INDICATORS})
+            ds = _part_dataset(part, coords)
+            if c == 0:
+                ds.attrs.update(attrs)
+                if fmt == "zarr":
+                    ds.to_zarr(tmp, mode="w", zarr_format=2, consolidated=True,
+                               encoding={v: {"chunks": _zarr_chunks(ds[v], options)} for v in ds.data_vars})
+                else:
+                    ds.to_netcdf(tmp, unlimited_dims=["trace"])
+            elif fmt == "zarr":
+                ds.to_zarr(tmp, append_dim="trace", zarr_format=2, consolidated=True)
             else:
-                ds.to_netcdf(tmp, unlimited_dims=["trace"])
-        elif fmt == "zarr":
-            ds.to_zarr(tmp, append_dim="trace", zarr_format=2, consolidated=True)
+                _nc_append(tmp, ds)
+        summary = summarise(annual, coords, options.deficit_threshold)
+        summary.attrs.update(attrs)  # writing the summary sets the store's attributes: the run's, not none
+        if fmt == "zarr":
+            summary.to_zarr(tmp, mode="a", zarr_format=2, consolidated=True)
         else:
-            _nc_append(tmp, ds)
-    summary = summarise(annual, coords, options.deficit_threshold)
-    if fmt == "zarr":
-        summary.to_zarr(tmp, mode="a", zarr_format=2, consolidated=True)
-    else:
-        summary.to_netcdf(tmp, mode="a")
+            summary.to_netcdf(tmp, mode="a")
+        check_output(output)  # still nothing but an earlier result (the run may have taken hours)
+    except BaseException:  # no half-written store left beside the output (the parts are kept: --resume)
+        _remove(tmp)
+        raise
     _remove(output)
     os.replace(tmp, output)
 
@@ -662,7 +787,7 @@ def _nc_append(path: Path, ds: Any) -> None:
 
 
 def _remove(path: Path) -> None:
-    if path.is_dir():
+    if path.is_dir() and not path.is_symlink():
         shutil.rmtree(path)
     elif path.exists():
         path.unlink()

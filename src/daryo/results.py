@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 import tempfile
 from pathlib import Path
 
@@ -183,15 +184,7 @@ class Results:
         """Write the Dataset to NetCDF-4; returns the path.  The file is written beside ``path`` under a
         temporary name and renamed, so a failure never leaves half a file or harms an existing one."""
         p = Path(path)
-        p.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", dir=p.resolve().parent)
-        os.close(fd)
-        try:
-            self.dataset.to_netcdf(tmp, engine="netcdf4")
-            os.replace(tmp, p)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+        self.save(netcdf=p)
         return p
 
     def to_csv(self, directory: str | Path) -> list[Path]:
@@ -201,32 +194,91 @@ class Results:
         (``os.replace``), so a failure while writing leaves ``directory`` and the files already in it as they
         were, and leaves no temporary folder behind.
         """
-        d = Path(directory)
-        parent = d.resolve().parent
-        parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{d.resolve().name}.", dir=parent))
+        return self.save(csv=directory)
+
+    def save(self, netcdf: str | Path | None = None, csv: str | Path | None = None) -> list[Path]:
+        """Write a NetCDF file and/or a folder of CSV files (see :meth:`to_netcdf`, :meth:`to_csv`); returns the
+        CSV paths.
+
+        Everything is written to temporary files beside its target first, and moved into place only when all
+        of it has been written: a failure leaves every existing file as it was (and no temporary file).  The
+        files get the permissions a newly created file gets (``0o666`` less the umask); a replaced NetCDF file
+        keeps its own.
+        """
+        nc_tmp: Path | None = None
+        csv_tmp: Path | None = None
+        names: list[str] = []
         try:
-            names = []
-            for name, da in self.dataset.data_vars.items():
-                frame: pd.DataFrame
-                if da.ndim == 3:
-                    elem = da.dims[2]
-                    frame = da.transpose("scenario", "time", elem).to_dataframe(name=str(name))[[str(name)]]
-                    frame = pd.DataFrame(frame.unstack(elem))
-                    frame.columns = [c[1] for c in frame.columns]
-                else:
-                    frame = da.to_dataframe(name=str(name))[[str(name)]]
-                frame.to_csv(tmp / f"{name}.csv", float_format="%.9g")
-                names.append(f"{name}.csv")
-            d.mkdir(parents=True, exist_ok=True)
-            for f in names:
-                os.replace(tmp / f, d / f)
+            if netcdf is not None:
+                p = Path(netcdf)
+                p.parent.mkdir(parents=True, exist_ok=True)
+                fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", dir=p.resolve().parent)
+                os.close(fd)
+                nc_tmp = Path(tmp)
+                self.dataset.to_netcdf(nc_tmp, engine="netcdf4")
+                os.chmod(nc_tmp, _mode_for(p))
+            if csv is not None:
+                d = Path(csv)
+                parent = d.resolve().parent
+                parent.mkdir(parents=True, exist_ok=True)
+                csv_tmp = Path(tempfile.mkdtemp(prefix=f".{d.resolve().name}.", dir=parent))
+                names = self._write_csv(csv_tmp)
+            # everything written: move it into place
+            if csv is not None and csv_tmp is not None:
+                d = Path(csv)
+                d.mkdir(parents=True, exist_ok=True)
+                for f in names:
+                    os.replace(csv_tmp / f, d / f)
+            if netcdf is not None and nc_tmp is not None:
+                os.replace(nc_tmp, Path(netcdf))
         finally:
-            shutil.rmtree(tmp, ignore_errors=True)
-        return [d / f for f in names]
+            if nc_tmp is not None and os.path.exists(nc_tmp):
+                os.unlink(nc_tmp)
+            if csv_tmp is not None:
+                shutil.rmtree(csv_tmp, ignore_errors=True)
+        return [Path(csv) / f for f in names] if csv is not None else []
+
+    def _write_csv(self, folder: Path) -> list[str]:
+        """Write the CSV files into ``folder``; their names."""
+        names = []
+        for name, da in self.dataset.data_vars.items():
+            frame: pd.DataFrame
+            if da.ndim == 3:
+                elem = da.dims[2]
+                frame = da.transpose("scenario", "time", elem).to_dataframe(name=str(name))[[str(name)]]
+                frame = pd.DataFrame(frame.unstack(elem))
+                frame.columns = [c[1] for c in frame.columns]
+            else:
+                frame = da.to_dataframe(name=str(name))[[str(name)]]
+            frame.to_csv(folder / f"{name}.csv", float_format="%.9g")
+            names.append(f"{name}.csv")
+        return names
 
     def summary(self) -> pd.DataFrame:
         """Country table: mean annual demand, delivery and deficit by season, and hydropower energy by season."""
         from .indicators import country_summary
 
         return country_summary(self.dataset)
+
+
+def new_file_mode() -> int:
+    """The permissions a newly created file gets: ``0o666`` less the process's umask."""
+    try:  # Linux shows the umask without changing it
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("Umask:"):
+                    return 0o666 & ~int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+def _mode_for(target: Path) -> int:
+    """Permissions for a file written under a temporary name (``mkstemp`` makes it 0600) that replaces
+    ``target``: those of the file it replaces, else those of a newly created file."""
+    try:
+        return stat.S_IMODE(os.stat(target).st_mode) if target.is_file() else new_file_mode()
+    except OSError:
+        return new_file_mode()
