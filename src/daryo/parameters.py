@@ -347,22 +347,38 @@ def align_to_steps(frame: pd.DataFrame, axis: TimeAxis, source: str, place: str)
         at = span == n_days
         too_long[at] = n_longer[after[at]] > n_longer[overlap[at]]
     by_rows = (count > 0) & ~too_long
+    # every day of every step must lie in a row's period, whichever way the step is then averaged: a step that
+    # the file covers only in part is refused, not averaged over the days it has
+    n_days = span.astype(int)
+    days = np.repeat(starts, n_days) + _ranges(np.zeros_like(n_days), n_days).astype("timedelta64[D]")
+    pos = np.searchsorted(begin, days, side="right") - 1  # the row whose period contains the day, if any
+    ok = (pos >= 0) & (days < end[np.maximum(pos, 0)])
+    if not np.all(ok):
+        raise fail(_missing_days(days, ok, n_days, axis, begin[0], end[-1] - np.timedelta64(1, "D")))
     out = np.empty((axis.n_steps, values.shape[1]))
     steps = np.flatnonzero(by_rows)  # each the mean of the rows starting within it
     out[steps] = _run_means(values, _ranges(first[steps], count[steps]), count[steps])
     steps = np.flatnonzero(~by_rows)  # each the mean of its days, a day taking the row containing it
-    n_days = (stops[steps] - starts[steps]).astype(int)
-    days = np.repeat(starts[steps], n_days) + _ranges(np.zeros_like(n_days), n_days).astype("timedelta64[D]")
-    pos = np.searchsorted(begin, days, side="right") - 1
-    ok = (pos >= 0) & (days < end[np.maximum(pos, 0)])
-    if not np.all(ok):
-        miss = int(np.argmin(ok))  # the first missing day of the first step missing one
-        t = steps[np.searchsorted(np.cumsum(n_days), miss, side="right")]
-        raise fail(f"the file has no value for {pd.Timestamp(days[miss]):%Y-%m-%d} (step starting "
-                   f"{axis.starts[t]:%Y-%m-%d}); it covers {idx[0]:%Y-%m-%d} to {idx[-1]:%Y-%m-%d}. "
-                   "Extend the file or shorten the run.")
-    out[steps] = _run_means(values, pos, n_days)
+    out[steps] = _run_means(values, pos[np.repeat(~by_rows, n_days)], n_days[steps])
     return out
+
+
+def _missing_days(days: np.ndarray, ok: np.ndarray, n_days: np.ndarray, axis: TimeAxis, first: np.datetime64,
+                  last: np.datetime64) -> str:
+    """The message for the first step that the file does not cover fully: its missing days (``days`` of every
+    step, ``n_days`` per step, ``ok`` where a row covers the day), the step, and the days the file covers."""
+    miss = int(np.argmin(ok))  # the first missing day, in the first step missing one
+    t = int(np.searchsorted(np.cumsum(n_days), miss, side="right"))
+    lo = int(np.sum(n_days[:t]))
+    gaps = days[lo: lo + n_days[t]][~ok[lo: lo + n_days[t]]]
+    breaks = np.flatnonzero(np.diff(gaps) > np.timedelta64(1, "D"))
+    runs = [(gaps[a], gaps[b]) for a, b in zip(np.r_[0, breaks + 1], np.r_[breaks, gaps.size - 1], strict=True)]
+    text = " and ".join(f"{pd.Timestamp(a):%Y-%m-%d}" + ("" if a == b else f" to {pd.Timestamp(b):%Y-%m-%d}")
+                        for a, b in runs)
+    return (f"the file has no value for {text} ({gaps.size} of the {n_days[t]} days of the step starting "
+            f"{axis.starts[t]:%Y-%m-%d}); its rows cover {pd.Timestamp(first):%Y-%m-%d} to "
+            f"{pd.Timestamp(last):%Y-%m-%d}. A step needs values for all its days: extend the file or shorten the "
+            "run.")
 
 
 def _ranges(first: np.ndarray, counts: np.ndarray) -> np.ndarray:

@@ -192,8 +192,8 @@ def test_csv_alignment_n_day_files_and_steps_and_the_refusals():
     # of March in the second step)
     thirties = TimeAxis.from_range("2001-01-01", "2001-03-02", 30)
     np.testing.assert_allclose(align_to_steps(starts, thirties, "f", "p")[:, 0], [1.0, 2.0, 3.0])
-    with pytest.raises(daryo.ModelError, match=r"no value for 2001-04-01 \(step starting 2001-03-27\); it covers "
-                       r"2001-01-01 to 2001-03-01\."):
+    with pytest.raises(daryo.ModelError, match=r"no value for 2001-04-01 to 2001-04-05 \(5 of the 10 days of the step "
+                       r"starting 2001-03-27\); its rows cover 2001-01-01 to 2001-03-31\."):
         align_to_steps(starts, TimeAxis.from_range("2001-03-07", "2001-04-10", 10), "f", "p")
     gap = daily.drop(pd.Timestamp("2001-02-10"))
     with pytest.raises(daryo.ModelError, match="the dates of the file have no regular frequency"):
@@ -201,6 +201,27 @@ def test_csv_alignment_n_day_files_and_steps_and_the_refusals():
     hours = pd.DataFrame({"q": np.zeros(48)}, index=pd.date_range("2001-01-01", periods=48, freq="h"))
     with pytest.raises(daryo.ModelError, match=r"the file's frequency \(h\) is finer than daily"):
         align_to_steps(hours, months, "f", "p")
+
+
+def test_csv_alignment_refuses_a_step_the_file_covers_in_part():
+    months = TimeAxis.from_range("2001-01", "2001-02")
+    ends_early = pd.DataFrame({"q": np.ones(15)}, index=pd.date_range("2001-01-01", "2001-01-15", freq="D"))
+    with pytest.raises(daryo.ModelError, match=r"f: p: the file has no value for 2001-01-16 to 2001-01-31 \(16 of the "
+                       r"31 days of the step starting 2001-01-01\); its rows cover 2001-01-01 to 2001-01-15\. A step "
+                       r"needs values for all its days"):
+        align_to_steps(ends_early, months, "f", "p")
+    starts_late = pd.DataFrame({"q": np.ones(40)}, index=pd.date_range("2001-01-20", periods=40, freq="D"))
+    with pytest.raises(daryo.ModelError, match=r"no value for 2001-01-01 to 2001-01-19 \(19 of the 31 days"):
+        align_to_steps(starts_late, months, "f", "p")
+    inside = pd.DataFrame({"q": np.ones(5)}, index=pd.date_range("2001-01-10", periods=5, freq="D"))
+    with pytest.raises(daryo.ModelError, match=r"no value for 2001-01-01 to 2001-01-09 and 2001-01-15 to 2001-01-31 "):
+        align_to_steps(inside, months, "f", "p")
+    # a 5-day file whose last row (31 January to 4 February) reaches into February covers only January
+    fives = pd.DataFrame({"q": np.ones(7)}, index=pd.date_range("2001-01-01", periods=7, freq="5D"))
+    with pytest.raises(daryo.ModelError, match=r"no value for 2001-02-05 to 2001-02-28 \(24 of the 28 days of the "
+                       r"step starting 2001-02-01\)"):
+        align_to_steps(fives, months, "f", "p")
+    np.testing.assert_allclose(align_to_steps(fives, TimeAxis.from_range("2001-01", "2001-01"), "f", "p"), [[1.0]])
 
 
 def _pywr_interpolated(pc: float, curves: list[float], values: list[float]) -> float:

@@ -4,17 +4,21 @@ problems are reported together."""
 
 from __future__ import annotations
 
+import calendar
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
-from ..errors import Problem
+from ..errors import ModelError, Problem
+from ..parameters import Parameter, ParameterRef
+from ..timeaxis import TimeAxis
 from ..units import is_number
-from .components import NODE_REFERENCES
+from .components import NODE_REFERENCES, component_type
 from .series import Series
-from .types import Edge, Model, Node
+from .types import Constraint, Edge, Model, Node
 
 __all__ = ["validate_model", "CheckContext", "CHECKS"]
 
@@ -36,6 +40,14 @@ class CheckContext:
     model: Model
     file: str = ""
     declared_ids: frozenset[str] = frozenset()
+
+    @cached_property
+    def axis(self) -> TimeAxis | None:
+        """The model's time axis, on which series are compared step by step (None if it cannot be built)."""
+        try:
+            return self.model.time.axis()
+        except (ValueError, TypeError, OverflowError):
+            return None
 
 
 Check = Callable[[CheckContext], Iterable[Problem]]
@@ -103,8 +115,23 @@ def check_references(ctx: CheckContext) -> Iterable[Problem]:
                 yield Problem(file, n.at(key), f"'{ref}' is a {ids[ref].type}, not a reservoir")
             elif key == "at" and ids[ref].type in ("flow_requirement",):
                 yield Problem(file, n.at(key), "a requirement must be at a network node")
+            elif key == "at" and ids[ref].type == "reservoir":
+                below = [f"'{e.target}'" for e in model.edges if e.source == ref]
+                yield Problem(file, n.at(key), (
+                    f"'{ref}' is a reservoir, whose column is its storage, not a flow: the requirement would be "
+                    "compared with the volume stored, not with what is released. Put it at the node the release "
+                    + (f"flows through ({', '.join(below)})" if below else "flows through (a reach downstream)")))
+            elif key in ("spill_to", "return_to") and ref == n.id:
+                what = "spill would flow straight back into the reservoir" if key == "spill_to" else (
+                    "return flow would be delivered again to the same demand, creating water")
+                yield Problem(file, n.at(key), f"names its own node: the {what}; name the node downstream that "
+                              "receives it")
             elif key in ("spill_to", "return_to") and ids[ref].type == "inflow":
                 yield Problem(file, n.at(key), f"'{ref}' is an inflow, which cannot receive water")
+            elif key in ("spill_to", "return_to") and ids[ref].type == "flow_requirement":
+                yield Problem(file, n.at(key), f"'{ref}' is a flow_requirement, not a network node, so the water "
+                              "sent to it would vanish; name a node of the network (e.g. the one the requirement "
+                              "is at)")
 
 
 def check_connected(ctx: CheckContext) -> Iterable[Problem]:
@@ -121,7 +148,8 @@ def check_connected(ctx: CheckContext) -> Iterable[Problem]:
 def check_nonnegative(ctx: CheckContext) -> Iterable[Problem]:
     model, file = ctx.model, ctx.file
     keys = ("max_flow", "min_flow", "capacity", "max_volume", "min_volume", "initial_volume", "demand", "flow",
-            "inflow", "max_turbine_flow", "energy_target", "evaporation", "target_volume", "flood_control_max")
+            "inflow", "max_turbine_flow", "energy_target", "evaporation", "target_volume", "flood_control_max",
+            "initial_flow")
     for el in _elements(model):
         for key in keys:
             vals = _values(el.attrs.get(key))
@@ -141,30 +169,99 @@ def check_fractions(ctx: CheckContext) -> Iterable[Problem]:
             yield Problem(file, el.at("loss"), "a loss of 1 (100 %) makes the link useless; use < 1")
 
 
-def _min_max(lo: object, hi: object) -> tuple[float, float] | None:
-    a, b = _values(lo), _values(hi)
-    if a is None or b is None:
+def _per_step(v: object, axis: TimeAxis | None) -> tuple[np.ndarray, str] | None:
+    """An attribute's values in canonical per-step units, shape (S|1, T|1), and how they vary in time
+    (``constant``, ``monthly`` — with the calendar month, rates with the month's length — or ``steps``); None if
+    it is not a fixed series (a parameter) or cannot be resolved on the model's axis (reported elsewhere)."""
+    if is_number(v):
+        return np.array([[float(v)]]), "constant"  # type: ignore[arg-type]
+    if not isinstance(v, Series):
         return None
-    if isinstance(lo, Series) and isinstance(hi, Series) and lo.kind != hi.kind and "constant" not in (
-            lo.kind, hi.kind):
+    if v.kind == "constant" and not v.is_rate:
+        return np.asarray(v.values, dtype=float)[:, None], "constant"
+    if axis is None:
         return None
+    if v.kind in ("steps", "dated"):
+        pattern = "steps"
+    else:  # a rate is the same every step only if the steps are of equal length
+        pattern = "constant" if v.kind == "constant" and axis.step_days is not None else "monthly"
     try:
-        bad = np.broadcast_to(a, np.broadcast_shapes(a.shape, b.shape)) > b
+        return v.resolve(axis), pattern
+    except (ModelError, ValueError, IndexError):
+        return None
+
+
+def _pattern(*patterns: str) -> str:
+    for p in ("steps", "monthly"):
+        if p in patterns:
+            return p
+    return "constant"
+
+
+def _excess(a: np.ndarray, b: np.ndarray, pattern: str, axis: TimeAxis | None,
+            scenarios: tuple[str, ...]) -> tuple[float, float, str] | None:
+    """Where ``a > b`` (arrays (S|1, T|1)): the two values at the first such step and scenario, and a phrase
+    naming where (empty if everywhere); None if nowhere or if the shapes do not match (reported elsewhere)."""
+    try:
+        shape = np.broadcast_shapes(a.shape, b.shape)
     except ValueError:
         return None
-    if np.any(bad):
-        return float(np.max(a)), float(np.min(b))
-    return None
+    bad = np.broadcast_to(a, shape) > np.broadcast_to(b, shape)
+    if not np.any(bad):
+        return None
+    t, s = divmod(int(np.flatnonzero(bad.T)[0]), shape[0])  # the first step, then the first scenario
+    lo, hi = float(np.broadcast_to(a, shape)[s, t]), float(np.broadcast_to(b, shape)[s, t])
+    where = ""
+    steps_bad = np.any(bad, axis=0)
+    if axis is not None and shape[1] > 1 and not np.all(steps_bad):
+        if pattern == "monthly" and axis.step_days is None:
+            months = sorted(set(axis.month[steps_bad].tolist()))
+            names = [calendar.month_name[m] for m in months]
+            where = " in " + (names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}")
+        else:
+            n = int(np.sum(steps_bad))
+            where = f" at the step starting {axis.starts[t]:%Y-%m-%d}" + (
+                f" (and {n - 1} later step{'s' if n > 2 else ''})" if n > 1 else "")
+    if shape[0] > 1 and not np.all(bad[:, t]):
+        where += f" in scenario {scenarios[s] if len(scenarios) == shape[0] else s}"
+    return lo, hi, where
+
+
+#: pairs of attributes of the same unit whose first must not exceed the second, by element kind
+_ORDERED: dict[str, tuple[tuple[str, str], ...]] = {
+    "reservoir": (("min_volume", "max_volume"), ("min_volume", "flood_control_max")),
+    "demand": (("min_flow", "demand"),),
+    "hydropower": (("min_flow", "max_flow"), ("min_flow", "max_turbine_flow")),
+    "flow_sum": (("min_flow", "max_flow"),),
+}
+
+
+def _ordered_pairs(el: Node | Edge | Constraint) -> tuple[tuple[str, str], ...]:
+    if isinstance(el, Edge):
+        return (("min_flow", "max_flow"),)
+    if el.type in _ORDERED:
+        return _ORDERED[el.type]
+    pairs: tuple[tuple[str, str], ...] = (("min_flow", "max_flow"),)
+    ctype = component_type(el.type)
+    cap = ctype.attribute("capacity") if ctype is not None else None
+    if cap is not None and cap.dimension == "flow":  # a canal's capacity (a plant's is a power)
+        pairs += (("min_flow", "capacity"),)
+    return pairs
 
 
 def check_min_max(ctx: CheckContext) -> Iterable[Problem]:
-    model, file = ctx.model, ctx.file
-    pairs = (("min_flow", "max_flow"), ("min_volume", "max_volume"), ("min_flow", "capacity"))
-    for el in _elements(model):
-        for lo, hi in pairs:
-            r = _min_max(el.attrs.get(lo), el.attrs.get(hi))
+    model, file, axis = ctx.model, ctx.file, ctx.axis
+    elements: list[Node | Edge | Constraint] = [*model.nodes, *model.edges, *model.constraints]
+    for el in elements:
+        for lo, hi in _ordered_pairs(el):
+            a, b = _per_step(el.attrs.get(lo), axis), _per_step(el.attrs.get(hi), axis)
+            if a is None or b is None:
+                continue
+            if not isinstance(el, Constraint) and (np.any(a[0] < 0) or np.any(b[0] < 0)):
+                continue  # reported by check_nonnegative (a weighted sum of flows may be negative)
+            r = _excess(a[0], b[0], _pattern(a[1], b[1]), axis, model.scenario_names)
             if r:
-                yield Problem(file, el.at(lo), f"{lo} ({r[0]:g}) is greater than {hi} ({r[1]:g})")
+                yield Problem(file, el.at(lo), f"{lo} ({r[0]:g}) is greater than {hi} ({r[1]:g}){r[2]}")
     for n in model.nodes_of("reservoir"):
         yield from _check_initial(n, file)
 
@@ -180,22 +277,101 @@ def _check_initial(n: Node, file: str) -> Iterable[Problem]:
 
 
 def check_hydropower(ctx: CheckContext) -> Iterable[Problem]:
+    """A plant needs a head, and a positive head, capacity and efficiency: the capacity caps the turbine flow at
+    capacity / (head × efficiency), and all the plant's flow goes through its turbines, so without any of them
+    the plant can pass no water."""
     model, file = ctx.model, ctx.file
     ids = {n.id: n for n in model.nodes}
     for n in model.nodes_of("hydropower"):
         res = ids.get(n.attrs.get("reservoir") or "")
-        if n.attrs.get("head") is None:
+        head = n.attrs.get("head")
+        if head is None:
+            table = res.attrs.get("level_table") if res is not None and res.type == "reservoir" else None
+            tailwater = n.attrs.get("tailwater_level", 0.0)
             if res is None:
                 yield Problem(file, n.at(), "a hydropower plant needs a fixed 'head' or a 'reservoir' for its head")
-            elif res.type == "reservoir" and (res.attrs.get("level_table") is None
-                                              or res.attrs["level_table"].level is None):
+            elif res.type == "reservoir" and (table is None or table.level is None):
                 yield Problem(file, n.at("reservoir"), f"reservoir '{res.id}' has no level_table with "
                               "levels, so the head cannot be computed; add one or give 'head'")
+            elif table is not None and is_number(tailwater) and np.max(table.level) <= float(tailwater):
+                yield Problem(file, n.at("tailwater_level"), (
+                    f"the level of reservoir '{res.id}' is never above the tailwater level ({float(tailwater):g} m; "
+                    f"its level table reaches {float(np.max(table.level)):g} m), so the plant has no head and can "
+                    "pass no water; check the levels (m a.s.l.) and the tailwater level"))
+        elif is_number(head) and float(head) <= 0:
+            yield Problem(file, n.at("head"), f"is {float(head):g} m; the head must be > 0 (with no head the "
+                          "plant produces nothing and can pass no water)")
+        if n.attrs.get("efficiency") == 0:
+            yield Problem(file, n.at("efficiency"), "is 0; a plant with zero efficiency produces nothing and can "
+                          "pass no water (its capacity caps the turbine flow at capacity / (head × efficiency)); "
+                          "give its overall efficiency, e.g. 0.9")
+        if n.attrs.get("capacity") == 0:
+            yield Problem(file, n.at("capacity"), "is 0; a plant with no capacity can pass no water (all its flow "
+                          "goes through the turbines); give the installed capacity, or use a reach")
+
+
+def check_level_tables(ctx: CheckContext) -> Iterable[Problem]:
+    """Levels rise with the volume and areas are not negative (an area below zero would turn evaporation into
+    inflow, a falling level make the head fall as the reservoir fills)."""
+    model, file = ctx.model, ctx.file
+    for n in model.nodes_of("reservoir"):
+        table = n.attrs.get("level_table")
+        if table is None:
+            continue
+        if table.level is not None and np.any(np.diff(table.level) < 0):
+            k = int(np.flatnonzero(np.diff(table.level) < 0)[0])
+            yield Problem(file, n.at("level_table.level"), (
+                f"the levels fall as the volume rises (from {table.level[k]:g} m at {table.volume[k]:g} hm³ to "
+                f"{table.level[k + 1]:g} m at {table.volume[k + 1]:g} hm³); a reservoir's level must not fall "
+                "as it fills"))
+        if table.area is not None and np.any(table.area < 0):
+            yield Problem(file, n.at("level_table.area"), f"is negative ({float(np.min(table.area)):g} km²); areas "
+                          "must be ≥ 0")
+
+
+#: attributes the network takes as fixed values (``daryo.network.compile`` resolves them once, and refuses a
+#: state-dependent parameter there): by node type, ``*`` for every node and edge
+_FIXED_ONLY: dict[str, tuple[str, ...]] = {
+    "*": ("loss",),
+    "demand": ("consumptive_fraction",),
+    "hydropower": ("max_flow", "max_turbine_flow", "energy_target"),
+    "delay": ("initial_flow",),
+}
+
+
+def _state_dependent(params: Mapping[str, Parameter]) -> set[str]:
+    """Names of the parameters that read the reservoir state, directly or through their inputs."""
+    found = {k for k, p in params.items() if p.reads_state}
+    while True:
+        more = {k for k, p in params.items() if k not in found and any(i in found for i in p.inputs())}
+        if not more:
+            return found
+        found |= more
+
+
+def check_state_dependent(ctx: CheckContext) -> Iterable[Problem]:
+    model, file = ctx.model, ctx.file
+    dynamic = _state_dependent(model.parameters) if model.parameters else set()
+    if not dynamic:
+        return
+    for el in _elements(model):
+        keys = _FIXED_ONLY["*"] + (() if isinstance(el, Edge) else _FIXED_ONLY.get(el.type, ()))
+        for key in keys:
+            ref = el.attrs.get(key)
+            if isinstance(ref, ParameterRef) and ref.name in dynamic:
+                hint = ("; a plant's flow limits are fixed values, which its capacity at the step's head then caps: "
+                        "put the state-dependent bound on the edge into the plant" if isinstance(el, Node)
+                        and el.type == "hydropower" and key != "energy_target" else "")
+                yield Problem(file, el.at(key), (
+                    f"parameter '{ref.name}' depends on the reservoir state, which this attribute cannot use "
+                    "(state-dependent parameters can set flow bounds, costs, reservoir volumes and constraint "
+                    f"bounds and factors){hint}"))
 
 
 #: every check, in the order their problems are reported
 CHECKS: tuple[Check, ...] = (check_edges, check_unique_ids, check_references, check_connected, check_nonnegative,
-                             check_fractions, check_min_max, check_hydropower)
+                             check_fractions, check_min_max, check_hydropower, check_level_tables,
+                             check_state_dependent)
 
 
 def validate_model(model: Model, file: str = "", declared_ids: set[str] | None = None) -> list[Problem]:

@@ -1,0 +1,211 @@
+"""Models that load but mean nothing are refused by validation, each with the file, the place and what is wrong;
+checks that compare two attributes compare them step by step, in their units, and name where they fail."""
+
+from pathlib import Path
+
+import pytest
+
+import daryo
+from daryo.errors import ModelError
+
+HEAD = """\
+version: 1
+time: {start: 2001-01, end: 2001-12}
+"""
+
+
+def _load(tmp_path: Path, body: str) -> daryo.Model:
+    p = tmp_path / "m.yaml"
+    p.write_text(HEAD + body)
+    return daryo.load(p)
+
+
+def _problems(tmp_path: Path, body: str) -> list[str]:
+    with pytest.raises(ModelError) as info:
+        _load(tmp_path, body)
+    return [str(p) for p in info.value.problems]
+
+
+RIVER = """\
+nodes:
+  - {{id: src, type: inflow, inflow: 50}}
+  - {node}
+  - {{id: sea, type: sink}}
+edges: [[src, {id}], [{id}, sea]]
+"""
+
+
+def _river(node: str, node_id: str = "n") -> str:
+    return RIVER.format(node=node, id=node_id)
+
+
+# --- 1. a flow requirement at a reservoir
+
+def test_a_flow_requirement_at_a_reservoir_is_refused_and_the_downstream_node_suggested(tmp_path):
+    (msg,) = _problems(tmp_path, """\
+nodes:
+  - {id: src, type: inflow, inflow: 10}
+  - {id: dam, type: reservoir, max_volume: 1000, initial_volume: 500}
+  - {id: env, type: flow_requirement, at: dam, flow: 100}
+  - {id: out, type: reach}
+  - {id: sea, type: sink}
+edges: [[src, dam], [dam, out], [out, sea]]
+""")
+    assert "m.yaml: nodes[env].at (line 6)" in msg
+    assert "'dam' is a reservoir" in msg and "storage" in msg and "'out'" in msg
+
+
+# --- 2. a plant's capacity is a power, not a flow
+
+def test_a_plants_min_flow_is_not_compared_with_its_capacity_in_mw(tmp_path):
+    m = _load(tmp_path, _river("{id: n, type: hydropower, capacity: 30 MW, head: 50, min_flow: 40}"))
+    assert float(daryo.run(m).dataset.turbine_flow.min()) >= 40 - 1e-9
+
+
+def test_a_canals_min_flow_above_its_capacity_is_refused(tmp_path):
+    (msg,) = _problems(tmp_path, _river("{id: n, type: canal, capacity: 30, min_flow: 40}"))
+    assert "nodes[n].min_flow" in msg and "min_flow (40) is greater than capacity (30)" in msg
+
+
+def test_a_plants_min_flow_above_its_max_turbine_flow_is_refused(tmp_path):
+    (msg,) = _problems(tmp_path, _river("{id: n, type: hydropower, capacity: 30 MW, head: 50, min_flow: 40, "
+                                        "max_turbine_flow: 30}"))
+    assert "min_flow (40) is greater than max_turbine_flow (30)" in msg
+
+
+# --- 3. bounds that cross, anywhere in time
+
+def test_a_flow_sum_constraint_with_min_above_max_is_refused(tmp_path):
+    (msg,) = _problems(tmp_path, _river("{id: n, type: reach}") + """\
+constraints:
+  - {id: lic, type: flow_sum, nodes: [n], min_flow: 10, max_flow: 5}
+""")
+    assert "constraints[lic].min_flow" in msg and "min_flow (10) is greater than max_flow (5)" in msg
+
+
+def test_a_demands_min_flow_above_its_demand_is_refused(tmp_path):
+    (msg,) = _problems(tmp_path, """\
+nodes:
+  - {id: src, type: inflow, inflow: 50}
+  - {id: town, type: demand, demand: [5, 5, 5, 5, 5, 5, 5, 12, 5, 5, 5, 5], min_flow: 10}
+edges: [[src, town]]
+""")
+    assert "nodes[town].min_flow" in msg and "min_flow (10) is greater than demand (5) in January" in msg
+
+
+def test_a_min_volume_above_the_flood_control_max_is_refused_naming_the_month(tmp_path):
+    (msg,) = _problems(tmp_path, """\
+nodes:
+  - {id: src, type: inflow, inflow: 10}
+  - {id: dam, type: reservoir, max_volume: 100, min_volume: 60, initial_volume: 70,
+     flood_control_max: [100, 100, 100, 100, 100, 50, 50, 100, 100, 100, 100, 100]}
+  - {id: sea, type: sink}
+edges: [[src, dam], [dam, sea]]
+""")
+    assert "nodes[dam].min_volume" in msg and "min_volume (60) is greater than flood_control_max (50) in June" in msg
+
+
+def test_bounds_are_compared_per_step_in_their_units_and_per_scenario(tmp_path):
+    # 10 m³/s is 26.8 hm³ in January, above 20 hm³ per step (per day, 0.864 hm³, it would not be)
+    (msg,) = _problems(tmp_path, _river("{id: n, type: reach, min_flow: 10 m3/s, max_flow: 20}"))
+    assert msg.endswith("min_flow (26.784) is greater than max_flow (20)")  # every month
+    # ... and 25.9 hm³ in a 30-day month: only the 31-day months fail at 26 hm³
+    (msg,) = _problems(tmp_path, _river("{id: n, type: reach, min_flow: 10 m3/s, max_flow: 26}"))
+    assert msg.endswith("min_flow (26.784) is greater than max_flow (26) in January, March, May, July, August, "
+                        "October and December")
+    _load(tmp_path, _river("{id: n, type: reach, min_flow: 10 m3/s, max_flow: 27}"))
+    steps = [[1.0] * 12, [1.0] * 12]
+    steps[1][4] = 9.0
+    (msg,) = _problems(tmp_path, _river(f"{{id: n, type: reach, min_flow: {{values: {steps}}}, max_flow: 5}}"))
+    assert "min_flow (9) is greater than max_flow (5) at the step starting 2001-05-01 in scenario 1" in msg
+
+
+# --- 3. plants, delays and spills that mean nothing
+
+@pytest.mark.parametrize("attrs, place, words", [
+    ("capacity: 30 MW, head: 0", "head", "must be > 0"),
+    ("capacity: 30 MW, head: -50", "head", "must be > 0"),
+    ("capacity: 30 MW, head: 50, efficiency: 0", "efficiency", "zero efficiency"),
+    ("capacity: 0 MW, head: 50", "capacity", "no capacity"),
+])
+def test_a_plant_that_can_pass_no_water_is_refused(tmp_path, attrs, place, words):
+    (msg,) = _problems(tmp_path, _river("{id: n, type: hydropower, " + attrs + "}"))
+    assert f"nodes[n].{place}" in msg and words in msg
+
+
+def test_a_plant_whose_reservoir_never_rises_above_the_tailwater_is_refused(tmp_path):
+    (msg,) = _problems(tmp_path, """\
+nodes:
+  - {id: src, type: inflow, inflow: 10}
+  - {id: dam, type: reservoir, max_volume: 100, level_table: {volume: [0, 100], level: [400, 420]}}
+  - {id: plant, type: hydropower, capacity: 30 MW, reservoir: dam, tailwater_level: 420}
+  - {id: sea, type: sink}
+edges: [[src, dam], [dam, plant], [plant, sea]]
+""")
+    assert "nodes[plant].tailwater_level" in msg and "420 m" in msg and "never above" in msg
+
+
+def test_a_level_table_with_falling_levels_or_negative_areas_is_refused(tmp_path):
+    problems = _problems(tmp_path, """\
+nodes:
+  - {id: src, type: inflow, inflow: 10}
+  - {id: dam, type: reservoir, max_volume: 100, evaporation: 100,
+     level_table: {volume: [0, 50, 100], level: [10, 5, 0], area: [-3, -2, -1]}}
+  - {id: sea, type: sink}
+edges: [[src, dam], [dam, sea]]
+""")
+    assert any("nodes[dam].level_table.level" in p and "fall" in p for p in problems)
+    assert any("nodes[dam].level_table.area" in p and "negative" in p for p in problems)
+
+
+def test_a_negative_initial_flow_of_a_delay_is_refused(tmp_path):
+    (msg,) = _problems(tmp_path, _river("{id: n, type: delay, steps: 1, initial_flow: -5}"))
+    assert "nodes[n].initial_flow" in msg and "is negative (-5)" in msg
+
+
+@pytest.mark.parametrize("key", ["spill_to", "return_to"])
+def test_water_sent_to_its_own_node_or_to_a_requirement_is_refused(tmp_path, key):
+    node = ("{id: n, type: reservoir, max_volume: 50, spill_to: TARGET}" if key == "spill_to" else
+            "{id: n, type: demand, demand: 100, consumptive_fraction: 0.5, return_to: TARGET}")
+    body = f"""\
+nodes:
+  - {{id: src, type: inflow, inflow: 100}}
+  - {node}
+  - {{id: env, type: flow_requirement, at: sea, flow: 1}}
+  - {{id: sea, type: sink}}
+edges: [[src, n]{", [n, sea]" if key == "spill_to" else ""}]
+"""
+    (msg,) = _problems(tmp_path, body.replace("TARGET", "n"))
+    assert f"nodes[n].{key}" in msg and "its own node" in msg
+    (msg,) = _problems(tmp_path, body.replace("TARGET", "env"))
+    assert f"nodes[n].{key}" in msg and "'env' is a flow_requirement" in msg
+
+
+# --- 4. a state-dependent parameter where the network takes fixed values
+
+def test_a_state_dependent_max_flow_of_a_plant_is_refused_by_validation(tmp_path):
+    (msg,) = _problems(tmp_path, """\
+parameters:
+  rel: {type: controlcurve, reservoir: dam, control_curves: [0.5], values: [100, 10]}
+  twice: {type: aggregated, agg_func: sum, parameters: [rel, rel]}
+nodes:
+  - {id: src, type: inflow, inflow: 10}
+  - {id: dam, type: reservoir, max_volume: 100}
+  - {id: plant, type: hydropower, capacity: 100 MW, head: 50, max_flow: {parameter: twice}}
+  - {id: sea, type: sink}
+edges: [[src, dam], [dam, plant], [plant, sea]]
+""")
+    assert "nodes[plant].max_flow" in msg and "parameter 'twice' depends on the reservoir state" in msg
+
+
+def test_a_state_dependent_min_flow_of_a_plant_is_accepted(tmp_path):
+    _load(tmp_path, """\
+parameters:
+  rel: {type: controlcurve, reservoir: dam, control_curves: [0.5], values: [1, 0]}
+nodes:
+  - {id: src, type: inflow, inflow: 10}
+  - {id: dam, type: reservoir, max_volume: 100}
+  - {id: plant, type: hydropower, capacity: 100 MW, head: 50, min_flow: {parameter: rel}}
+  - {id: sea, type: sink}
+edges: [[src, dam], [dam, plant], [plant, sea]]
+""")
