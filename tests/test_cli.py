@@ -92,6 +92,17 @@ def test_invalid_model_exit_1_without_traceback(tmp_path, capsys):
     assert "malformed YAML" in err and "bad.yaml" in err and "Traceback" not in err
 
 
+def test_validate_checks_what_only_the_run_would_find(tmp_path, capsys):
+    """A series shorter than the run is reported by validate, not only by run."""
+    short = tmp_path / "short.yaml"
+    short.write_text("version: 1\ntime: {start: 2000-10, end: 2002-09, step: month}\n"
+                     "nodes:\n  - {id: src, type: inflow, inflow: {values: [1, 2, 3]}}\n"
+                     "  - {id: town, type: demand, demand: 5}\nedges:\n  - [src, town]\n")
+    assert main(["validate", str(short)]) == 1
+    err = capsys.readouterr().err
+    assert "nodes[src].inflow" in err and "3 values but the run has 24 steps" in err
+
+
 def test_usage_errors_exit_2(capsys):
     assert main(["frobnicate"]) == 2
     assert main(["run", DEMO, "--scenarios", "99"]) == 2
