@@ -105,6 +105,17 @@ def assert_same(fast, plain):
     assert np.abs(fast.balance_residual).max() < 1e-9 * scale
 
 
+def same_step_error(net, error: type, kernel: str = "auto"):
+    """Both paths raise ``error`` with the same message; returns the plain path's."""
+    with pytest.raises(error) as plain:
+        simulate(net)
+    with pytest.raises(error) as fast:
+        simulate_fast(net, FastOptions(kernel=kernel))
+    assert str(fast.value) == str(plain.value)
+    assert (fast.value.step, fast.value.scenario) == (plain.value.step, plain.value.scenario)
+    return plain.value
+
+
 KERNELS = ["numpy", pytest.param("numba", marks=pytest.mark.skipif(
     not _kernel.available(), reason="Numba is an optional extra (pip install daryo[fast])"))]
 
@@ -175,12 +186,8 @@ def test_infeasible_step_raises_the_plain_paths_error(kernel):
              {"id": "sea", "type": "sink", "cost": 1.0}]
     model = build(nodes, [["in", "j"], ["j", "must"], ["j", "sea"]], steps=4, allocation="cost")
     net = compile_network(model, n_scenarios=2)  # scenario 2 is infeasible at step 0 but not run
-    with pytest.raises(InfeasibleStepError) as plain:
-        simulate(net)
-    with pytest.raises(InfeasibleStepError) as fast:
-        simulate_fast(net, FastOptions(kernel=kernel))
-    assert str(fast.value) == str(plain.value)
-    assert (fast.value.step, fast.value.scenario) == (plain.value.step, plain.value.scenario) == (2, "1")
+    error = same_step_error(net, InfeasibleStepError, kernel)
+    assert (error.step, error.scenario) == (2, "1")
 
 
 
@@ -196,12 +203,8 @@ def test_a_minimum_above_the_heads_turbine_cap_is_infeasible_as_on_the_plain_pat
               "max_flow": {"values": flow}},
              {"id": "sea", "type": "sink"}]
     net = compile_network(build(nodes, [["in", "plant"], ["in", "sea"], ["plant", "sea"]], steps=3, allocation=mode))
-    with pytest.raises(InfeasibleStepError) as plain:
-        simulate(net)
-    with pytest.raises(InfeasibleStepError) as fast:
-        simulate_fast(net, FastOptions(kernel=kernel))
-    assert str(fast.value) == str(plain.value)
-    assert (fast.value.step, fast.value.scenario) == (plain.value.step, plain.value.scenario) == (2, "0")
+    error = same_step_error(net, InfeasibleStepError, kernel)
+    assert (error.step, error.scenario) == (2, "0")
 
 
 @pytest.mark.parametrize("mode", ["cost", "priority"])
@@ -235,12 +238,8 @@ def test_an_unbounded_step_is_reported_as_unbounded(kernel):
              {"id": "j2", "type": "reach", "cost": -1.0}, {"id": "sea", "type": "sink"}]
     net = compile_network(build(nodes, [["in", "j1"], ["j1", "j2"], ["j2", "j1"], ["j1", "sea"]], steps=2,
                                 allocation="cost"))
-    with pytest.raises(UnboundedStepError) as plain:
-        simulate(net)
-    with pytest.raises(UnboundedStepError) as fast:
-        simulate_fast(net, FastOptions(kernel=kernel))
-    assert str(fast.value) == str(plain.value)
-    assert "unbounded at step 0" in str(plain.value) and "loop" in str(plain.value)
+    error = same_step_error(net, UnboundedStepError, kernel)
+    assert "unbounded at step 0" in str(error) and "loop" in str(error)
 
 
 def test_a_solver_failure_is_not_called_infeasible(monkeypatch):
@@ -407,12 +406,8 @@ def test_priority_mode_infeasible_step_raises_the_plain_paths_error():
              {"id": "other", "type": "demand", "demand": 30, "priority": 1},
              {"id": "sea", "type": "sink"}]
     net = compile_network(build(nodes, [["in", "j"], ["j", "must"], ["j", "other"], ["j", "sea"]], steps=4))
-    with pytest.raises(InfeasibleStepError) as plain:
-        simulate(net)
-    with pytest.raises(InfeasibleStepError) as fast:
-        simulate_fast(net)
-    assert str(fast.value) == str(plain.value)
-    assert (fast.value.step, fast.value.scenario) == (plain.value.step, plain.value.scenario) == (2, "1")
+    error = same_step_error(net, InfeasibleStepError)
+    assert (error.step, error.scenario) == (2, "1")
 
 
 def test_priority_mode_without_numba_runs_on_the_plain_path(monkeypatch):

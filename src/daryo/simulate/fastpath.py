@@ -233,16 +233,21 @@ class _Layout:
         self._res_row_hi = self.hi_slot[res_rows]
         self._hp_hi = self.hi_slot[net.hp_col]
         self._energy_hi = self.hi_slot[energy]
-        # positions whose bounds change (by step or scenario): where a lower bound can pass its upper one
-        pos = np.flatnonzero(sh_lo | sh_hi | var_lo | var_hi)
-        self._bounded = pos
+        # where a lower bound can pass its upper one: positions whose bounds change by step (the same for every
+        # scenario), and those with a bound from the scenario data (unless both bounds share one slot)
+        self._shared_pos = np.flatnonzero((sh_lo | sh_hi) & ~var_lo & ~var_hi)
+        pos = np.flatnonzero((var_lo | var_hi) & (self.lo_slot != self.hi_slot))
+        self._data_pos = pos
         self._lo_data, self._hi_data = self.lo_slot[pos] >= 0, self.hi_slot[pos] >= 0
         self._lo_idx, self._hi_idx = np.maximum(self.lo_slot[pos], 0), np.maximum(self.hi_slot[pos], 0)
 
     def crossed(self, lo: np.ndarray, hi: np.ndarray, d: np.ndarray) -> np.ndarray:
         """The scenarios (S,) with a lower bound above its upper one at the step (shared bounds ``lo``, ``hi``,
         data ``d``): their LP is infeasible, which the basis maps cannot see (they check basic variables)."""
-        pos = self._bounded
+        sh = self._shared_pos
+        if np.any(lo[sh] > hi[sh]):
+            return np.ones(d.shape[0], dtype=bool)
+        pos = self._data_pos
         L = np.where(self._lo_data, d[:, self._lo_idx], lo[pos])
         U = np.where(self._hi_data, d[:, self._hi_idx], hi[pos])
         return np.any(L > U, axis=1)
