@@ -79,8 +79,13 @@ def run(model: Model, options: RunOptions | None = None) -> Results:
         Scenario count and run span (see :class:`RunOptions`).
     """
     options = options or RunOptions()
-    if options.start or options.end or options.years:
+    if options.years is not None and options.years < 1:
+        raise ValueError(f"years {options.years}: a run lasts at least 1 year")
+    if options.start or options.end or options.years is not None:
         model = model.with_time(options.start, options.end, options.years)
+        if model.time.end < model.time.start:
+            raise ValueError(f"the run would end ({model.time.end:%Y-%m-%d}) before it starts "
+                             f"({model.time.start:%Y-%m-%d})")
     n = options.scenarios
     if n is not None and not (1 <= n <= model.n_scenarios):
         raise ValueError(f"--scenarios {n}: the model has {model.n_scenarios} scenario trace(s)")
