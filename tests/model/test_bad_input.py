@@ -326,3 +326,12 @@ def test_csv_series_rows_outside_the_run_are_fine(tmp_path):
                                                                                      index=False)
     model = daryo.load(_write(tmp_path, GOOD.replace("inflow: 10}", "inflow: {csv: m.csv, column: q}}")))
     np.testing.assert_array_equal(model.node("src").get("inflow").resolve(model.time.axis()), [[12, 13, 14]])
+
+
+def test_scenario_dimensions_too_large_to_hold_are_refused(tmp_path):
+    """10^5 × 10^9 combinations once hung while the loader listed them."""
+    text = GOOD.replace("nodes:", "scenarios:\n  - {name: a, size: 100000}\n  - {name: b, size: 1000000000}\nnodes:")
+    with pytest.raises(ModelError) as err:
+        daryo.load(_write(tmp_path, text))
+    (problem,) = err.value.problems
+    assert problem.place == "scenarios" and "100,000,000,000,000 scenarios" in problem.message

@@ -165,6 +165,7 @@ class _Context:
 
 #: The largest whole number an attribute (a priority, a delay's steps) can be
 _MAX_INT = 1_000_000_000
+_MAX_SCENARIOS = 100_000  # scenario combinations a model may hold (its arrays have one row per scenario)
 
 
 def _where(d: Any, place: str) -> str:
@@ -272,6 +273,11 @@ def _parse_scenarios(spec: Any, ctx: _Context) -> list[ScenarioDim]:
         dims.append(ScenarioDim(raw["name"], size, tuple(map(str, names)) if names else None))
     if len({d.name for d in dims}) != len(dims):
         ctx.add("scenarios", "scenario names must be unique")
+    total = math.prod(d.size for d in dims)
+    if total > _MAX_SCENARIOS:
+        ctx.add("scenarios", f"the dimensions make {total:,} scenarios (the product of their sizes); a model holds "
+                f"at most {_MAX_SCENARIOS:,} (its arrays have a row per scenario); for more, use `daryo ensemble`")
+        return []
     return dims
 
 
