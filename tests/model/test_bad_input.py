@@ -256,6 +256,9 @@ def test_unit_in_the_value_and_in_unit_is_refused(tmp_path):
     # a number without a unit takes unit:'s
     ok = daryo.load(_write(tmp_path, GOOD.replace("demand: 5}", "demand: {value: \"2\", unit: km3}}")))
     assert ok.node("d").get("demand").values[0] == 2000.0
+    # the same unit named twice (in any spelling) is no conflict
+    same = daryo.load(_write(tmp_path, GOOD.replace("demand: 5}", "demand: {value: \"2 km3\", unit: km³}}")))
+    assert same.node("d").get("demand").values[0] == 2000.0
 
 
 # ----------------------------------------------------------------------------- N-day steps and months

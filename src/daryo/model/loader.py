@@ -490,6 +490,18 @@ def _finite(values: np.ndarray, ctx: _Context, place: str) -> bool:
     return True
 
 
+def _same_unit(a: str, b: Any, attr: Attribute) -> bool:
+    """Whether two spellings name the same unit for ``attr`` (``m3/s`` and ``m³/s``…); unknown ones are not."""
+    if a == b:
+        return True
+    if attr.dimension is None:
+        return False
+    try:
+        return unit_factor(a, attr.dimension) == unit_factor(b, attr.dimension)
+    except UnitError:
+        return False
+
+
 def _number(value: Any, attr: Attribute, ctx: _Context, place: str) -> tuple[float, bool] | None:
     """A scalar in canonical units, and whether it is a per-day rate."""
     unit: str | None = None
@@ -501,7 +513,7 @@ def _number(value: Any, attr: Attribute, ctx: _Context, place: str) -> tuple[flo
         except UnitError as exc:
             ctx.add(place, str(exc))
             return None
-        if q.unit is not None and unit is not None:
+        if q.unit is not None and unit is not None and not _same_unit(q.unit, unit, attr):
             ctx.add(place, f"'{value}' names its unit and unit: '{unit}' names another; give the unit once, as "
                     f"'{value}' or as {{value: {q.value:g}, unit: {unit}}}")
             return None
