@@ -122,3 +122,17 @@ def test_save_writes_netcdf_and_csv_all_or_nothing(tmp_path, monkeypatch):
     written = res.save(netcdf=nc, csv=tmp_path / "csv")
     assert len(written) == len(res.dataset.data_vars) and all(p.is_file() for p in written)
     assert xr.open_dataset(nc, engine="netcdf4").sizes["time"] == 12
+
+
+def test_save_moves_nothing_when_a_target_is_a_folder(tmp_path):
+    """A folder where one CSV file goes: nothing is replaced (the CSV files before it once were)."""
+    res = daryo.run(daryo.load(daryo.demo_model_path()), RunOptions(scenarios=1, years=1))
+    out = tmp_path / "csv"
+    (out / "storage.csv").mkdir(parents=True)
+    nc = tmp_path / "r.nc"
+    nc.write_text("precious")
+    with pytest.raises(IsADirectoryError, match="storage.csv"):
+        res.save(netcdf=nc, csv=out)
+    assert nc.read_text() == "precious"
+    assert [p.name for p in out.iterdir()] == ["storage.csv"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["csv", "r.nc"]

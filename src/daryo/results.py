@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import stat
@@ -201,7 +202,8 @@ class Results:
         CSV paths.
 
         Everything is written to temporary files beside its target first, and moved into place only when all
-        of it has been written: a failure leaves every existing file as it was (and no temporary file).  The
+        of it has been written and no target is a folder: a failure leaves every existing file as it was (and no
+        temporary file).  The
         files get the permissions a newly created file gets (``0o666`` less the umask); a replaced NetCDF file
         keeps its own.
         """
@@ -223,7 +225,13 @@ class Results:
                 parent.mkdir(parents=True, exist_ok=True)
                 csv_tmp = Path(tempfile.mkdtemp(prefix=f".{d.resolve().name}.", dir=parent))
                 names = self._write_csv(csv_tmp)
-            # everything written: move it into place
+            # everything written: move it into place, once every target is known to take a file
+            targets = ([Path(csv) / f for f in names] if csv is not None else []) + (
+                [Path(netcdf)] if netcdf is not None else [])
+            for target in targets:
+                if target.is_dir():
+                    raise IsADirectoryError(errno.EISDIR, "is a folder, so the result cannot be written there",
+                                            str(target))
             if csv is not None and csv_tmp is not None:
                 d = Path(csv)
                 d.mkdir(parents=True, exist_ok=True)
