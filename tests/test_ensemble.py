@@ -182,6 +182,12 @@ def test_output_that_is_not_an_ensemble_result_is_refused_before_any_work(tmp_pa
         run(tmp_path, "mydata.nc")
     assert (folder / "notes.txt").read_text() == "precious"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mydata.nc"]  # no parts folder: nothing done
+    (tmp_path / "notes.nc").write_text("precious")  # a file that is not NetCDF
+    with pytest.raises(FileExistsError, match="notes.nc exists and is not a NetCDF file"):
+        run(tmp_path, "notes.nc")
+    assert (tmp_path / "notes.nc").read_text() == "precious"
+    run(tmp_path, "earlier.nc")  # an earlier result is replaced
+    run(tmp_path, "earlier.nc")
     pytest.importorskip("zarr", reason="zarr is an optional extra (pip install daryo[ensemble])")
     folder = tmp_path / "mydata.zarr"
     folder.mkdir()

@@ -645,11 +645,21 @@ def check_output(output: str | Path) -> str:
     fmt = _format_of(output)
     if fmt == "nc" and output.is_dir():
         raise IsADirectoryError(f"{output} is a folder, not a NetCDF file; give another output name")
+    if fmt == "nc" and output.is_file() and not _is_netcdf(output):
+        raise FileExistsError(f"{output} exists and is not a NetCDF file; it is not replaced: give another output "
+                              "name or move it away")
     if fmt == "zarr" and (output.exists() or output.is_symlink()) and not _is_zarr_store(output):
         what = "a folder that is not a zarr store" if output.is_dir() else "not a zarr store"
         raise FileExistsError(f"{output} exists and is {what}; it is not replaced: give another output name or "
                               "move it away")
     return fmt
+
+
+def _is_netcdf(path: Path) -> bool:
+    """Whether ``path`` starts like a NetCDF file (NetCDF-4/HDF5 or classic CDF)."""
+    with open(path, "rb") as f:
+        head = f.read(8)
+    return head.startswith((b"\x89HDF\r\n\x1a\n", b"CDF\x01", b"CDF\x02", b"CDF\x05"))
 
 
 def _is_zarr_store(path: Path) -> bool:
