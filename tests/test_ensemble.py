@@ -373,6 +373,11 @@ def test_cli_ensemble_errors_and_exit_codes(tmp_path, capsys):
     base = ["ensemble", str(model), "--traces", "5", "--years", "2", "-o", out, "--chunk-size", "2", "--quiet"]
     assert main(base + ["--seed", "-1"]) == 2
     assert "--seed -1" in capsys.readouterr().err
+    for bad in ("-1", "5", "nan"):  # every probability came out 0 with nan
+        assert main(base + ["--deficit-threshold", bad]) == 2
+        assert f"--deficit-threshold {bad}: give a fraction" in capsys.readouterr().err
+    with pytest.raises(ValueError, match="deficit threshold 1.5"):
+        run_ensemble(daryo_load(None), EnsembleOptions(traces=1, years=1, deficit_threshold=1.5), tmp_path / "x.nc")
     assert main([*base[:6], "-o", str(tmp_path / "e.txt")]) == 2
     assert "must end in .zarr or .nc" in capsys.readouterr().err
     # a model with no inflow series to resample

@@ -307,6 +307,9 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
     if args.traces < 1 or args.years < 1:
         raise _UsageError("--traces and --years must be at least 1")
     _check_seed(args.seed)
+    if not 0.0 <= args.deficit_threshold < 1.0:  # (NaN fails too)
+        raise _UsageError(f"--deficit-threshold {args.deficit_threshold:g}: give a fraction of the demand, at least 0 "
+                          "and below 1")
     if args.workers is not None and args.workers < 1:
         raise _UsageError("--workers must be at least 1")
     if args.chunk_size is not None and args.chunk_size < 1:

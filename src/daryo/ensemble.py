@@ -591,6 +591,9 @@ def run_ensemble(model: Model, options: EnsembleOptions, output: str | Path, *, 
         raise ValueError("traces and years must be at least 1")
     if options.seed < 0:
         raise ValueError(f"seed {options.seed}: the seed must be a non-negative integer")
+    if not 0.0 <= options.deficit_threshold < 1.0:  # (NaN fails too)
+        raise ValueError(f"deficit threshold {options.deficit_threshold}: give a fraction of the demand, at least 0 "
+                         "and below 1")
     source = source or default_trace_source(model)
     run_model = model.with_time(years=options.years)
     axis = run_model.time.axis()
