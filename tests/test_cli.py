@@ -163,6 +163,8 @@ def test_bad_output_targets_are_refused_before_the_run(tmp_path, capsys, monkeyp
     assert "is a folder" in capsys.readouterr().err
     assert main(["run", DEMO, "--years", "1", "-o", str(tmp_path / "no" / "r.nc")]) == 2
     assert "does not exist" in capsys.readouterr().err
+    assert main(["run", DEMO, "--years", "1", "-o", str(blocker / "r.nc")]) == 2  # blocker is a file
+    assert "notadir is a file, not a folder" in capsys.readouterr().err
     assert main(["run", DEMO, "--years", "1", "-o", str(prev), "--csv", str(prev)]) == 2
     if os.geteuid() != 0:  # root may write anywhere
         locked = tmp_path / "locked"

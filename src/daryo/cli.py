@@ -186,13 +186,22 @@ def _check_seed(seed: int) -> None:
         raise _UsageError(f"--seed {seed}: the seed must be a non-negative integer")
 
 
+def _check_parent(target: Path) -> None:
+    """A usage error unless the folder ``target`` goes into exists (and is a folder)."""
+    parent = target.resolve().parent
+    if parent.is_dir():
+        return
+    why = "is a file, not a folder" if parent.exists() else "does not exist"
+    raise _UsageError(f"cannot write to {target}: {parent} {why}")
+
+
 def _check_run_targets(output: str | None, csv: str | None) -> None:
     """Refuse output targets that cannot be written, before any work: a missing folder (usage error), a NetCDF
     file that is a folder, a CSV folder that is a file, a folder that is not writable (OSError: invalid
     input)."""
     for target in (output, csv):
-        if target and not Path(target).resolve().parent.is_dir():
-            raise _UsageError(f"cannot write to {target}: folder {Path(target).resolve().parent} does not exist")
+        if target:
+            _check_parent(Path(target))
     if output and csv and Path(output).resolve() == Path(csv).resolve():
         raise _UsageError(f"-o and --csv are both {output}: give the NetCDF file and the CSV folder other names")
     if output:
@@ -315,8 +324,7 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
     if args.chunk_size is not None and args.chunk_size < 1:
         raise _UsageError("--chunk-size must be at least 1")
     out = Path(args.output)
-    if not out.resolve().parent.is_dir():
-        raise _UsageError(f"cannot write to {out}: folder {out.resolve().parent} does not exist")
+    _check_parent(out)
     try:  # before any work: the format, and nothing but an earlier result in the way (else OSError: exit 1)
         check_output(out)
     except (ImportError, ValueError) as exc:
@@ -360,8 +368,7 @@ def _cmd_convert(args: argparse.Namespace) -> int:
     from .pywr import write_daryo_model
 
     out = Path(args.output)
-    if not out.resolve().parent.exists():
-        raise _UsageError(f"cannot write to {out}: folder {out.resolve().parent} does not exist")
+    _check_parent(out)
     write_daryo_model(args.model, out)
     print(f"{args.model} converted to {out} (run it with: daryo run {out})")
     return EXIT_OK
