@@ -98,8 +98,8 @@ def test_overlays_combine_in_order():
     for nid, f in (("vakhsh_in", 0.875), ("naryn_in", 0.92)):
         a = np.asarray(_node(both, nid)["inflow"]["values"])
         b = np.asarray(_node(plain, nid)["inflow"]["values"])
-        # annual volume scaled (the shift moves one month of the next year into this one at the edges)
-        assert a[:12].sum() / b[:12].sum() == pytest.approx(f, rel=0.03)
+        # annual volume scaled (the shift wraps within each hydrological year, so every year keeps its total)
+        assert a.reshape(-1, 12).sum(axis=1) / b.reshape(-1, 12).sum(axis=1) == pytest.approx([f, f], rel=1e-6)
         assert np.argmax(a[:12]) == np.argmax(b[:12]) - 1  # the peak one month earlier
 
 
@@ -258,10 +258,34 @@ def test_shift_peak_on_n_day_steps_moves_by_months_not_steps(tmp_path):
                              inflow={"values": [float(k) for k in range(37)], "unit": "hm3"})
     assert axis.n_steps == 37
     np.testing.assert_allclose(flow[:33], np.arange(33) + 3.04375, rtol=0, atol=1e-9)
-    np.testing.assert_allclose(flow[33:], 36.0)  # past the end the last step's flow continues
+    # the run is one whole hydrological year: its first month's flow wraps to its end, and the total stays
+    v, a = np.arange(37.0), 0.04375
+    np.testing.assert_allclose(flow[33:], (1 - a) * v[np.arange(36, 40) % 37] + a * v[np.arange(37, 41) % 37],
+                               rtol=0, atol=1e-9)
+    assert flow.sum() == pytest.approx(v.sum(), rel=1e-12)
     flow, _ = _rate_model(tmp_path, "  - shift_peak: {nodes: [in], months: 2.5}\n", time=time,
                           inflow={"values": [7.0] * 37, "unit": "m3/s"})
     np.testing.assert_allclose(flow, 7.0 * 0.0864 * 10, rtol=1e-9)
+
+
+@pytest.mark.parametrize("step, per_year", [("month", 12), ({"days": 10}, None)], ids=["monthly", "10-day"])
+def test_shift_peak_keeps_each_hydrological_year_s_total(tmp_path, step, per_year):
+    """A series that is a fixed seasonal cycle times a different volume each year (as the Aral traces are) keeps
+    each hydrological year's total under the shift, and the cycle moves one month earlier within each year."""
+    time = {"start": "2000-10-01", "end": "2003-09-30", "step": step}
+    axis = model_from_dict({"version": 1, "name": "t", "time": time, "nodes": [{"id": "s", "type": "sink"}],
+                            "edges": []}).time.axis()
+    hy = axis.hydrological_year - axis.hydrological_year[0]
+    cycle = 1.0 + np.cos(2 * np.pi * ((axis.month - 7) % 12) / 12)  # peak in July
+    values = np.round(cycle * np.array([1.0, 0.6, 1.4])[hy], 3)  # the overlay writes 6 decimals
+    flow, axis = _rate_model(tmp_path, "  - shift_peak: {nodes: [in], months: 1}\n", time=time,
+                             inflow={"values": [float(x) for x in values], "unit": "hm3"})
+    for y in range(3):
+        assert flow[hy == y].sum() == pytest.approx(values[hy == y].sum(), rel=1e-9)
+    if per_year:  # monthly steps: exactly the next month's flow of the same year, September takes October's
+        shifted = flow.reshape(3, 12)
+        np.testing.assert_allclose(shifted, np.roll(values.reshape(3, 12), -1, axis=1), rtol=1e-12)
+        assert list(np.argmax(shifted, axis=1)) == [8, 8, 8]  # June (October first), not July
 
 
 def test_inflows_per_calendar_month_on_n_day_steps_are_refused_by_name(tmp_path):

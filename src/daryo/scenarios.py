@@ -24,8 +24,10 @@ cycle, and become hm³ per step, with each step's real number of days, when it d
 them: a leap February holds 29 days of flow).  Results that are not a 12-month cycle of rates are written in
 ``hm3/step``.  ``shift_peak`` moves a 12-month cycle or monthly steps by months (each month takes the flow of the
 month ``months`` later); on N-day steps it moves the series by the same time, ``months`` twelfths of a year of
-365.25 days (1 month: 3.04 steps of 10 days), so a constant flow stays constant.  A fraction of a step or month is
-linear between the whole shifts.  :func:`transform_inflows` applies the same changes to inflow arrays, for
+365.25 days (1 month: 3.04 steps of 10 days), so a constant flow stays constant.  Per-step values wrap within each
+whole hydrological year (the first months' flow goes to the year's end), so each year keeps its total; a part year
+at an end of the run takes the flow that follows it.  A fraction of a step or month is linear between the whole
+shifts.  :func:`transform_inflows` applies the same changes to inflow arrays, for
 ensemble runs that replace the inflows after compiling.
 
 :func:`load_overlay` checks the arguments of every change (types, numbers, allowed keys) before anything is
@@ -676,10 +678,13 @@ def _transform(arr: np.ndarray, periodic: bool, op: str, arg: Mapping[str, Any],
     keeps its own days); a per-step result is hm³ per step."""
     if op == "shift_peak":
         months = float(arg.get("months", 1.0))
-        if periodic or axis.step_days is None:  # months of a 12-month cycle, or of monthly steps
-            return _shift(arr, months, wrap=periodic), periodic
-        # N-day steps: the same time in steps (a month is a twelfth of a year of 365.25 days, as in km3/yr)
-        return _shift(arr, months * _MONTH_DAYS / axis.step_days, wrap=False), False
+        if periodic:  # months of a 12-month cycle
+            return _shift(arr, months, wrap=True), True
+        # monthly steps by months; N-day steps by the same time (a month is a twelfth of a year of 365.25 days,
+        # as in km3/yr).  Each whole hydrological year wraps within itself: its seasonal cycle moves and its
+        # total stays (the traces are annual volumes times a seasonal cycle)
+        steps = months if axis.step_days is None else months * _MONTH_DAYS / axis.step_days
+        return _shift_within_years(arr, steps, axis), False
     if op == "scale_inflows":
         f = _scale_factors(arg, axis)
         if periodic and arg.get("years") is None:
@@ -725,6 +730,22 @@ def _shift(arr: np.ndarray, steps: float, wrap: bool) -> np.ndarray:
         return arr[:, idx]
 
     return (1 - a) * take(n) + a * take(n + 1)
+
+
+def _shift_within_years(arr: np.ndarray, steps: float, axis: TimeAxis) -> np.ndarray:
+    """:func:`_shift` of per-step values, wrapping within each whole hydrological year of the run (12 monthly
+    steps, or N-day steps holding at least 365 - N days: a year of N-day steps starts with the first step that
+    begins in it), so that each year's cycle moves and its total is kept.  A part year at either end of the run
+    does not wrap: it takes the flow of the steps that follow it, and the last step repeats past the end."""
+    out = _shift(arr, steps, wrap=False)
+    hy = _hydro_year_index(axis)
+    days = np.asarray(axis.days, dtype=float)
+    for y in np.unique(hy):
+        idx = np.flatnonzero(hy == y)
+        whole = len(idx) == 12 if axis.step_days is None else days[idx].sum() >= 365 - axis.step_days
+        if whole:
+            out[:, idx] = _shift(arr[:, idx], steps, wrap=True)
+    return out
 
 
 def _make_inflow_op(op: str):  # type: ignore[no-untyped-def]

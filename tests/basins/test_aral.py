@@ -159,6 +159,25 @@ def test_kazakh_share_of_the_dostyk_canal():
     assert head == pytest.approx(0.909 + 0.46, rel=0.10)
 
 
+def test_syr_intakes_count_the_dostyk_canal_at_its_head():
+    model, ds = run()
+    w = intake_withdrawals(ds, model, "syr")
+
+    def km3(e):
+        return per_year(ds["edge_flow"].sel(edge=e)) / 1000
+
+    head_edge = "syr_bekabad->dostyk_canal"
+    head = km3(head_edge)
+    uzb, kaz = km3("dostyk_canal->hungry_steppe_irr"), km3("dostyk_canal->maktaaral_irr")
+    groups = model.metadata["intakes"]["syr"]
+    plain = {c: sum(km3(e) for e in es if e != head_edge) for c, es in groups.items()}
+    # the head (before the canal's seepage) is split between the two countries by what they receive
+    assert head > uzb + kaz
+    assert w.sum() == pytest.approx(sum(plain.values()) + head, rel=1e-9)
+    assert w["KAZ"] - plain["KAZ"] == pytest.approx(head * kaz / (uzb + kaz), rel=1e-9)
+    assert w["UZB"] - plain["UZB"] == pytest.approx(head * uzb / (uzb + kaz), rel=1e-9)
+
+
 def _priority_violations(model, ds, tol=1e-3):
     """(step, high, low) where demand `high` is short while a lower-priority demand `low` takes water from a
     node both are fed from directly (that water could have gone to `high`)."""

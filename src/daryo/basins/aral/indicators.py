@@ -17,6 +17,11 @@ def intake_withdrawals(ds: xr.Dataset, model: Model, river: str = "amu", season:
                        scenarios: str | None = "mean") -> pd.Series | pd.DataFrame:
     """Mean annual withdrawal at the intakes (km³/yr) by country, from ``model.metadata['intakes'][river]``.
 
+    An intake edge that ends at a canal counts the canal's head flow; a canal serving several countries (the
+    Dostyk canal: Uzbekistan and Kazakhstan) has its head edge listed under each of them, and each country
+    gets the head flow times its share of what the canal delivers (as ``national_withdrawals`` of the
+    validation splits it), computed per trace over the period (and season) summed.
+
     Parameters
     ----------
     ds
@@ -36,7 +41,24 @@ def intake_withdrawals(ds: xr.Dataset, model: Model, river: str = "amu", season:
         flow = flow.where(ds["season"] == season, 0.0)
     total = flow.sum("time") / n_years(ds) / 1000.0
     edges = set(ds["edge"].values.tolist())
-    out = {c: total.sel(edge=[e for e in es if e in edges]).sum("edge") for c, es in groups.items()}
+    types = {n.id: n.type for n in model.nodes}
+    country = {n.id: n.country for n in model.nodes}
+    target = {e.id: e.target for e in model.edges}
+    out = {}
+    for c, es in groups.items():
+        got = [e for e in es if e in edges]
+        plain = [e for e in got if types.get(target[e]) != "canal"]
+        value = total.sel(edge=plain).sum("edge")
+        for e in got:
+            canal = target[e]
+            if types.get(canal) != "canal":
+                continue
+            feeds = [f.id for f in model.edges if f.source == canal and f.id in edges]
+            mine = [f for f in feeds if country.get(target[f]) == c]
+            fed = total.sel(edge=feeds).sum("edge")
+            share = xr.where(fed > 0, total.sel(edge=mine).sum("edge") / fed.where(fed > 0, 1.0), 0.0)
+            value = value + total.sel(edge=e, drop=True) * share
+        out[c] = value
     frame = xr.Dataset(out).to_dataframe() if scenarios is None else None
     if scenarios == "mean":
         return pd.Series({c: float(v.mean("scenario")) for c, v in out.items()}, name="km3/yr")
