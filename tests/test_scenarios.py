@@ -123,6 +123,10 @@ def test_transform_inflows_matches_the_document_change():
     got = transform_inflows(arrays, ["drought-2021", "climate-2050"], "2000-10", doc["metadata"]["basins"])
     for nid, arr in got.items():
         assert np.allclose(arr, np.atleast_2d(_node(changed, nid)["inflow"]["values"]), rtol=1e-6)
+    # basins given as any sequence of ids (tuples were refused as malformed metadata)
+    as_tuples = {b: tuple(ids) for b, ids in doc["metadata"]["basins"].items()}
+    again = transform_inflows(arrays, ["drought-2021", "climate-2050"], "2000-10", as_tuples)
+    assert all(np.array_equal(again[k], got[k]) for k in got)
 
 
 def _rate_model(tmp_path, changes, time=None, inflow=None):

@@ -787,7 +787,8 @@ def transform_inflows(inflows: Mapping[str, np.ndarray], names: Sequence[str], s
     s = pd.Timestamp(start)
     end = s + pd.DateOffset(months=n_steps - 1)
     axis = TimeAxis.from_range(s, end)
-    doc = {"time": {"start": f"{s:%Y-%m}", "end": f"{end:%Y-%m}"}, "metadata": {"basins": dict(basins)},
+    doc = {"time": {"start": f"{s:%Y-%m}", "end": f"{end:%Y-%m}"},
+           "metadata": {"basins": {name: list(ids) for name, ids in basins.items()}},
            "nodes": [{"id": k, "type": "inflow"} for k in out]}
     problems: list[Problem] = []
     for name in names:
