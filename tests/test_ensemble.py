@@ -393,6 +393,11 @@ def test_cli_ensemble_errors_and_exit_codes(tmp_path, capsys):
                                                "demand: {values: [[5, 5], [6, 6]]}"))
     assert main(["ensemble", str(traced), *base[2:]]) == 1
     assert "traces of its own" in capsys.readouterr().err
+    # a model whose parameters follow scenarios of its own (a numpy error once)
+    own = tmp_path / "own.yaml"
+    own.write_text(_yaml_of_basin().replace("nodes:", "scenarios:\n  - {name: wet, size: 2}\nnodes:", 1))
+    assert main(["ensemble", str(own), *base[2:]]) == 1
+    assert "scenarios of its own (wet: 2)" in capsys.readouterr().err
     # resuming another run's parts
     run_ensemble(daryo_load(model), EnsembleOptions(traces=5, years=2, seed=9, chunk_size=2), out, stop_after=1)
     assert main(base + ["--resume"]) == 1
