@@ -100,9 +100,10 @@ class Series:
             raise ModelError(Problem(*self.origin, (
                 f"the CSV has rows between the run's step starts ({between.size} of its rows within the run, the "
                 f"first dated {self.dates[between[0]]:%Y-%m-%d}), which a CSV series would skip: it takes one row "
-                f"per step, dated at the step's start ({steps}). Give one row per step, or read the file with a "
-                "'dataframe' parameter (parameters: {NAME: {type: dataframe, csv: …}}, then {parameter: NAME, "
-                "unit: …}), which takes the mean of the rows in each step")))
+                f"per step, dated at the step's start ({steps}). Give one row per step, or, for a file dated at a "
+                "regular frequency (daily, every N days, monthly…), read it with a 'dataframe' parameter "
+                "(parameters: {NAME: {type: dataframe, csv: …}}, then {parameter: NAME, unit: …}), which takes the "
+                "mean of the rows in each step")))
         return self.values[:, pos]
 
 
