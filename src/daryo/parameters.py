@@ -188,10 +188,18 @@ def _day_of_year_index(starts: pd.DatetimeIndex) -> np.ndarray:
     return np.where(~np.asarray(starts.is_leap_year) & (i > 58), i + 1, i)
 
 
+def _profile_day_index(axis: TimeAxis, day: str) -> np.ndarray:
+    """Day-of-year index (see :func:`_day_of_year_index`) of each step's first or last day."""
+    if day == "last":
+        return _day_of_year_index(axis.starts + pd.to_timedelta(np.asarray(axis.days) - 1, unit="D"))
+    return _day_of_year_index(axis.starts)
+
+
 @dataclass(frozen=True, eq=False)
 class MonthlyProfile(Parameter):
     values: tuple[float, ...] = ()
     interp_day: str | None = None
+    day: str = "first"  # the day of a step whose value it takes (with interp_day)
     type_name: ClassVar[str] = "monthlyprofile"
 
     def check(self) -> list[str]:
@@ -201,7 +209,7 @@ class MonthlyProfile(Parameter):
         v = np.asarray(self.values, dtype=float)
         if self.interp_day is None:
             return v[env.axis.month - 1][None, :]
-        return _interpolated_month_profile(v, self.interp_day)[_day_of_year_index(env.axis.starts)][None, :]
+        return _interpolated_month_profile(v, self.interp_day)[_profile_day_index(env.axis, self.day)][None, :]
 
 
 def _interpolated_month_profile(v: np.ndarray, interp_day: str) -> np.ndarray:
@@ -221,13 +229,14 @@ def _interpolated_month_profile(v: np.ndarray, interp_day: str) -> np.ndarray:
 @dataclass(frozen=True, eq=False)
 class DailyProfile(Parameter):
     values: tuple[float, ...] = ()
+    day: str = "first"  # the day of a step whose value it takes
     type_name: ClassVar[str] = "dailyprofile"
 
     def check(self) -> list[str]:
         return [] if len(self.values) == 366 else [f"needs 366 values (1 January first), got {len(self.values)}"]
 
     def static(self, env: StaticEnv, x: list[np.ndarray]) -> np.ndarray:
-        return np.asarray(self.values, dtype=float)[_day_of_year_index(env.axis.starts)][None, :]
+        return np.asarray(self.values, dtype=float)[_profile_day_index(env.axis, self.day)][None, :]
 
 
 @dataclass(frozen=True, eq=False)
@@ -706,10 +715,16 @@ PARAMETER_TYPES: dict[str, ParameterType] = {t.name: t for t in (
     ParameterType("monthlyprofile", "12 values, January first, repeated every year.", (
         F("values", "numbers", True, "12 values."),
         F("interp_day", "choice", False, "Interpolate daily between values on the first or last day of each "
-          "month (none: a step change at each month start).", ("first", "last"))), MonthlyProfile),
+          "month (none: a step change at each month start).", ("first", "last")),
+        F("day", "choice", False, "With `interp_day`: the day of each step whose value the step takes, its "
+          "`first` or its `last` (Pywr's rule for monthly steps).", ("first", "last"), default="first")),
+        MonthlyProfile),
     ParameterType("dailyprofile", "366 values, one per day of the year (29 February at position 60), repeated "
-                  "every year; a step takes the value of its first day.", (
-                      F("values", "numbers", True, "366 values."),), DailyProfile),
+                  "every year; a step takes the value of its first day (or its last, with `day: last`).", (
+                      F("values", "numbers", True, "366 values."),
+                      F("day", "choice", False, "The day of each step whose value the step takes, its `first` "
+                        "or its `last` (Pywr's rule for monthly steps).", ("first", "last"), default="first")),
+                  DailyProfile),
     ParameterType("dataframe", "A time series from a CSV file: a date column, then value columns; aligned to the "
                   "steps (mean of the rows in a step, or of the days of a step for coarser files).", (
                       F("csv", "text", True, "CSV file, relative to the model file."),

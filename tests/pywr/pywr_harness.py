@@ -23,10 +23,20 @@ def write_model(folder: Path, doc: dict, files: dict[str, str] | None = None, na
     """Write ``doc`` and its data files into ``folder``; return the model path."""
     folder.mkdir(parents=True, exist_ok=True)
     for fname, text in (files or {}).items():
+        (folder / fname).parent.mkdir(parents=True, exist_ok=True)
         (folder / fname).write_text(text)
     path = folder / name
     path.write_text(json.dumps(doc, indent=1))
     return path
+
+
+def _document(path: Path) -> dict:
+    """The Pywr document with its includes merged by Pywr itself (its nodes are the ones compared)."""
+    from pywr.model import Model
+
+    doc = json.loads(path.read_text())
+    Model._load_includes(doc, str(path))
+    return doc
 
 
 def run_pywr(path: Path) -> dict[str, np.ndarray]:
@@ -35,7 +45,7 @@ def run_pywr(path: Path) -> dict[str, np.ndarray]:
     from pywr.nodes import AggregatedNode, Storage
     from pywr.recorders import NumpyArrayNodeRecorder, NumpyArrayStorageRecorder
 
-    doc = json.loads(path.read_text())
+    doc = _document(path)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         model = Model.load(str(path), solver="glpk-edge")
@@ -52,7 +62,7 @@ def run_pywr(path: Path) -> dict[str, np.ndarray]:
 
 def run_daryo(path: Path, doc: dict | None = None) -> dict[str, np.ndarray]:
     """The same quantities from daryo (``doc``: the node list to report, default the file's)."""
-    doc = doc or json.loads(path.read_text())
+    doc = doc or _document(path)
     ds = daryo.run(daryo.load(path)).dataset
     days = ds["days"].values[:, None]
     out = {}

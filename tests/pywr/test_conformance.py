@@ -267,6 +267,43 @@ def case_daily_profile():
         start="2000-02-20", end="2001-03-05", timestep=10), {}
 
 
+def case_daily_profile_monthly_steps():
+    """A daily profile in monthly ("M") steps over a leap and a common year: Pywr reads each month's last day."""
+    values = [float(2 + (i % 37) / 7.0) for i in range(366)]
+    return pywr_doc(
+        [_inflow("in", [20.0] * 12), {"name": "l", "type": "link", "max_flow": "daily", "cost": 0.2},
+         {"name": "use", "type": "output", "cost": -3.0}, {"name": "sea", "type": "output", "cost": 0.1}],
+        [["in", "l"], ["l", "use"], ["in", "sea"]],
+        {"daily": {"type": "dailyprofile", "values": values}},
+        start="2000-01-01", end="2001-12-31", timestep="M"), {}
+
+
+def case_interpolated_monthly_profile_monthly_steps():
+    """Monthly profiles interpolated on the first and on the last day of each month, in monthly ("M") steps."""
+    return pywr_doc(
+        [_inflow("in", [30.0] * 12), {"name": "l1", "type": "link", "max_flow": "first", "cost": 0.2},
+         {"name": "l2", "type": "link", "max_flow": "last", "cost": 0.3},
+         {"name": "use", "type": "output", "cost": -3.0}, {"name": "sea", "type": "output", "cost": 0.1}],
+        [["in", "l1"], ["in", "l2"], ["l1", "use"], ["l2", "use"], ["in", "sea"]],
+        {"first": {"type": "monthlyprofile", "values": MONTHLY_DEMAND, "interp_day": "first"},
+         "last": {"type": "monthlyprofile", "values": MONTHLY_IN, "interp_day": "last"}},
+        start="2000-01-01", end="2001-12-31", timestep="M"), {}
+
+
+def case_inline_parameter_named_like_a_document_parameter():
+    """An unnamed inline parameter on node a's max_flow and a document parameter called "a.max_flow" (and
+    "a.max_flow_inline") used by node b: Pywr keeps them apart."""
+    return pywr_doc(
+        [{"name": "in", "type": "input", "max_flow": 20.0},
+         {"name": "a", "type": "link", "max_flow": {"type": "constant", "value": 2.0}, "cost": -3.0},
+         {"name": "b", "type": "link", "max_flow": "a.max_flow", "cost": -2.0},
+         {"name": "c", "type": "link", "max_flow": "a.max_flow_inline", "cost": -1.0},
+         {"name": "use", "type": "output", "cost": -5.0}],
+        [["in", "a"], ["in", "b"], ["in", "c"], ["a", "use"], ["b", "use"], ["c", "use"]],
+        {"a.max_flow": {"type": "constant", "value": 5.0}, "a.max_flow_inline": {"type": "constant", "value": 1.0}}
+    ), {}
+
+
 def case_scenarios_two_dimensions():
     """Two scenario dimensions (3 × 2 combinations): a constantscenario and a multi-column dataframe."""
     dates = [f"2001-{m:02d}-01" for m in range(1, 13)]
@@ -427,6 +464,21 @@ def case_includes():
     import json
 
     return doc, {"extra.json": json.dumps(extra)}
+
+
+def case_nested_includes():
+    """An included file that includes another (resolved, as in Pywr, against the main file's folder)."""
+    doc, _ = case_storage()
+    doc["includes"] = ["sub/extra.json"]
+    extra = {"includes": ["sub/more.json"],
+             "nodes": [{"name": "town2", "type": "output", "max_flow": "town2_demand", "cost": -60.0}],
+             "edges": [["release", "town2"]]}
+    more = {"parameters": {"town2_demand": {"type": "constant", "value": 1.5}},
+            "nodes": [{"name": "town3", "type": "output", "max_flow": 0.5, "cost": -70.0}],
+            "edges": [["release", "town3"]]}
+    import json
+
+    return doc, {"sub/extra.json": json.dumps(extra), "sub/more.json": json.dumps(more)}
 
 
 

@@ -7,6 +7,7 @@ import gzip
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 import daryo
@@ -103,6 +104,19 @@ def test_missing_and_malformed_includes_are_named(tmp_path):
     assert msg.startswith("2 problems in the model:")
     assert f"model.json: includes: included file 'gone.json' not found (looked for {tmp_path / 'gone.json'})" in msg
     assert f"{tmp_path / 'bad.json'}: line 1, column 12: malformed JSON: Expecting value" in msg
+
+
+def test_included_scalars_repeats_and_non_list_includes_are_named(tmp_path):
+    (tmp_path / "a.json").write_text('{"includes": ["a.json"], "metadata": "x", "tables": 5}')
+    doc = {"timestepper": TS, "includes": ["a.json"],
+           "nodes": [{"name": "in", "type": "input", "max_flow": 1.0}, {"name": "out", "type": "output"}],
+           "edges": [["in", "out"]]}
+    msg = load(tmp_path, doc)
+    assert "model.json: includes: 'a.json' is included more than once (or includes itself)" in msg
+    assert f"{tmp_path / 'a.json'}: metadata: an included key needs a list or a mapping (got \"x\")" in msg
+    assert f"{tmp_path / 'a.json'}: tables: an included key needs a list or a mapping (got 5)" in msg
+    msg = load(tmp_path, {**doc, "includes": "a.json"})
+    assert "model.json: includes: needs a list of file names" in msg
 
 
 def test_unsupported_timestep_and_scenario_slices(tmp_path):
@@ -207,3 +221,58 @@ def test_dataframe_index_col_that_names_no_column_is_refused(tmp_path, index_col
     with pytest.raises(daryo.ModelError) as err:
         daryo.load(path)
     assert [str(p) for p in err.value.problems] == [f"{path}: parameters[flows]: {message}"]
+
+
+_BASE_NODES = [{"name": "in", "type": "input", "max_flow": 20.0}, {"name": "a", "type": "link", "max_flow": 10.0},
+               {"name": "use", "type": "output", "cost": -5.0}]
+_DAM = {"name": "dam", "type": "storage", "max_volume": 10.0, "initial_volume": 5.0}
+
+
+@pytest.mark.parametrize("extra, expected", [
+    ({"parameters": {"p": {"type": "constant", "value": 3.0, "scale": "x"}}},
+     "parameters[p].scale: 'x' is not a number"),
+    ({"parameters": {"p": {"type": "max", "parameter": 3.0, "threshold": "x"}}},
+     "parameters[p].threshold: 'x' is not a number"),
+    ({"parameters": {"p": {"type": "offset", "parameter": 3.0, "offset": "x"}}},
+     "parameters[p].offset: 'x' is not a number"),
+    ({"parameters": {"p": {"type": "dataframe", "url": "f.csv", "index_col": "date", "parse_dates": True,
+                           "timestep_offset": "x"}}},
+     "parameters[p].timestep_offset: 'x' is not a whole number of steps"),
+    ({"nodes": [*_BASE_NODES, _DAM], "parameters": {"p": {
+        "type": "interpolatedvolume", "node": "dam", "volumes": [0, 10], "values": [0, 1], "interp_kwargs": [1]}}},
+     "parameters[p].interp_kwargs: needs a mapping of keyword arguments"),
+    ({"parameters": [1, 2]}, "parameters: needs a mapping (JSON object), got a list"),
+    ({"recorders": [1, 2]}, "recorders: needs a mapping (JSON object), got a list"),
+    ({"metadata": [1]}, "metadata: needs a mapping (JSON object), got a list"),
+    ({"tables": [1]}, "tables: needs a mapping (JSON object), got a list"),
+    ({"recorders": {"r": {"type": "totalflownode", "node": ["a"]}}},
+     'recorders[r].node: needs a node name, got ["a"]'),
+    ({"nodes": [*_BASE_NODES, {"name": "sp", "type": "riversplit", "factors": [1, 1], "slot_names": 5}]},
+     "nodes[sp].slot_names: needs a list of slot names (text or whole numbers)"),
+    ({"nodes": [*_BASE_NODES, {"name": "g", "type": "aggregatednode", "nodes": ["a"], "flow_weights": ["x"]}]},
+     "nodes[g].flow_weights: needs a list of numbers, one per node"),
+    ({"nodes": [*_BASE_NODES, {"name": "g", "type": "aggregatednode", "nodes": ["a", ["x"]]}]},
+     "nodes[g].nodes: needs a list of node names"),
+    ({"edges": [["in", "a", [1], None], ["a", "use"]]},
+     "edges[0]: an edge's slots are names or whole numbers (or null)"),
+    ({"edges": [[["in"], "a"], ["a", "use"]]}, "edges[0]: an edge's first two items are node names"),
+])
+def test_malformed_values_are_named_not_tracebacks(tmp_path, extra, expected):
+    (tmp_path / "f.csv").write_text("date,v\n2001-01-01,1\n2001-02-01,2\n")
+    doc = {"timestepper": TS, "nodes": _BASE_NODES, "edges": [["in", "a"], ["a", "use"]], **extra}
+    msg = load(tmp_path, doc)
+    assert msg == f"1 problem in the model:\n  - {tmp_path / 'model.json'}: {expected}"
+
+
+def test_weekly_data_files_are_refused(tmp_path):
+    """Pywr reads a weekly row as the week ending on its date (pandas' W-MON… periods); daryo would read it as
+    the week starting on it, one row off, so the importer refuses weekly files."""
+    dates = pd.date_range("2000-12-25", periods=20, freq="7D")
+    (tmp_path / "w.csv").write_text("date,q\n" + "\n".join(f"{d:%Y-%m-%d},{i}" for i, d in enumerate(dates)))
+    doc = {"timestepper": {"start": "2001-01-01", "end": "2001-03-31", "timestep": 1},
+           "nodes": [{"name": "in", "type": "input", "max_flow": "q"}, {"name": "sea", "type": "output"}],
+           "edges": [["in", "sea"]],
+           "parameters": {"q": {"type": "dataframe", "url": "w.csv", "index_col": "date", "parse_dates": True}}}
+    msg = load(tmp_path, doc)
+    assert ("parameters[q]: CSV file 'w.csv' has weekly dates (W-MON): Pywr reads each row as the week ending on "
+            "its date, daryo as the 7 days starting on it; give the file daily rows instead") in msg

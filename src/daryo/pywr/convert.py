@@ -23,6 +23,7 @@ parameter type, recorder type and key, each with its place (``nodes[NAME]``, ``p
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -91,10 +92,16 @@ class _Node:
 
 class _Converter:
     def __init__(self, doc: Mapping[str, Any], path: Path | None):
-        self.doc, self.path = doc, path
+        self.path = path
         self.file = str(path) if path else "<pywr model>"
         self.base_dir = path.parent if path else Path(".")
         self.problems: list[Problem] = []
+        doc = dict(doc)
+        for key in ("metadata", "parameters", "recorders", "tables"):
+            if doc.get(key) is not None and not isinstance(doc[key], Mapping):
+                self.add(key, f"needs a mapping (JSON object), got a {type(doc[key]).__name__}")
+                doc[key] = {}
+        self.doc = doc
         nodes: list[Any] = doc["nodes"] if isinstance(doc.get("nodes"), list) else []
         self.raw = {n["name"]: n for n in nodes if isinstance(n, Mapping) and isinstance(n.get("name"), str)}
         self.types = {k: str(n.get("type", "")).lower() for k, n in self.raw.items()}
@@ -103,6 +110,9 @@ class _Converter:
             doc.get("parameters") or {}, doc.get("tables") or {}, self.base_dir,
             {k for k, t in self.types.items() if t in ("storage", "reservoir")},
             {str(s.get("name")) for s in scen if isinstance(s, Mapping)}, self.add)
+        ts = doc.get("timestepper")
+        # Pywr reads daily profiles on a period's day of the year, which for a month is its last day
+        self.params.last_day = isinstance(ts, Mapping) and ts.get("timestep") in ("M", "1M")
 
     def add(self, place: str, message: str) -> None:
         self.problems.append(Problem(self.file, place, message))
@@ -185,10 +195,12 @@ class _Converter:
                 self.add(place, f"unsupported recorder type '{rec.get('type') if isinstance(rec, Mapping) else rec}'")
                 continue
             for key in ("node", "storage_node"):
-                if key in rec and rec[key] not in self.raw:
+                if key in rec and not isinstance(rec[key], str):
+                    self.add(f"{place}.{key}", f"needs a node name, got {json.dumps(rec[key])}")
+                elif key in rec and rec[key] not in self.raw:
                     self.add(place, f"{key} '{rec[key]}' is not a node of the model")
             for n in rec.get("nodes", []) if isinstance(rec.get("nodes"), list) else []:
-                if n not in self.raw:
+                if not isinstance(n, str) or n not in self.raw:
                     self.add(place, f"node '{n}' is not a node of the model")
             refs = [rec["parameter"]] if isinstance(rec.get("parameter"), str) else []
             refs += [p for p in rec.get("parameters", []) if isinstance(p, str)] if isinstance(
@@ -335,6 +347,10 @@ class _Converter:
             c.nodes.append(node)
             c.edges += [[name, sid], [sid, sub_out]]
         c.nodes.append({"id": sub_out, "type": "junction"})
+        if slot_names is not None and not (isinstance(slot_names, list) and all(
+                isinstance(n, (str, int)) and not isinstance(n, bool) for n in slot_names)):
+            self.add(f"{place}.slot_names", "needs a list of slot names (text or whole numbers)")
+            return c
         names = list(slot_names) if slot_names is not None else list(range(extra + 1))
         if len(names) != extra + 1:
             self.add(f"{place}.slot_names", f"needs {extra + 1} names (one per slot)")
@@ -470,7 +486,7 @@ class _Converter:
         the factors.  A member's flow is its daryo node's flow, so members must be simple nodes."""
         place = f"nodes[{name}]"
         members = raw.get("nodes")
-        if not isinstance(members, list) or not members:
+        if not isinstance(members, list) or not members or not all(isinstance(m, str) for m in members):
             self.add(f"{place}.nodes", "needs a list of node names")
             return
         ok = True
@@ -493,6 +509,9 @@ class _Converter:
             return
         c = converted[name]
         weights = raw.get("flow_weights") or [1.0] * len(members)
+        if not isinstance(weights, list) or not all(is_number(w) for w in weights):
+            self.add(f"{place}.flow_weights", "needs a list of numbers, one per node")
+            return
         lo, hi = raw.get("min_flow", 0.0), raw.get("max_flow")
         item: dict[str, Any] = {"id": name, "type": "flow_sum",  # Pywr always has this row (default [0, ∞))
                                 "nodes": {m: float(w) for m, w in zip(members, weights, strict=False)}}
@@ -524,6 +543,13 @@ class _Converter:
                 continue
             a, b = e[0], e[1]
             slot = e[2] if len(e) == 4 else None
+            if not isinstance(a, str) or not isinstance(b, str):
+                self.add(place, "an edge's first two items are node names")
+                continue
+            if not (slot is None or isinstance(slot, (str, int)) and not isinstance(slot, bool)) or (
+                    len(e) == 4 and not (e[3] is None or isinstance(e[3], (str, int)))):
+                self.add(place, "an edge's slots are names or whole numbers (or null)")
+                continue
             bad = [x for x in (a, b) if x not in self.raw]
             for x in bad:
                 self.add(place, f"'{x}' is not a node of the model")
@@ -567,15 +593,37 @@ def _step_days(step: Any) -> int | None:
 
 
 def _merge_includes(doc: dict[str, Any], path: Path | None, problems: list[Problem]) -> dict[str, Any]:
-    """Pywr's JSON ``includes``: lists are extended and mappings updated with the included documents."""
-    for inc in doc.pop("includes", []) or []:
-        p = (path.parent if path else Path(".")) / str(inc)
+    """Pywr's JSON ``includes``: lists are extended and mappings updated with the included documents.
+
+    An included file's own ``includes`` join the list, as in Pywr, and are resolved, like every include,
+    against the main file's folder.  A file included twice (or a cycle) is refused.
+    """
+    file = str(path or "")
+    includes = doc.pop("includes", None)
+    if includes is None:
+        return doc
+    if not isinstance(includes, list):
+        problems.append(Problem(file, "includes", "needs a list of file names"))
+        return doc
+    base = path.parent if path else Path(".")
+    queue: list[Any] = list(includes)
+    seen: set[Path] = set()
+    while queue:
+        inc = queue.pop(0)
+        if not isinstance(inc, str):
+            problems.append(Problem(file, "includes", f"'{inc}' is not a file name"))
+            continue
+        p = base / inc
         if p.suffix.lower() != ".json":
-            problems.append(Problem(str(path or ""), "includes", f"'{inc}': only JSON includes are supported"))
+            problems.append(Problem(file, "includes", f"'{inc}': only JSON includes are supported"))
             continue
         if not p.is_file():
-            problems.append(Problem(str(path or ""), "includes", f"included file '{inc}' not found (looked for {p})"))
+            problems.append(Problem(file, "includes", f"included file '{inc}' not found (looked for {p})"))
             continue
+        if p.resolve() in seen:
+            problems.append(Problem(file, "includes", f"'{inc}' is included more than once (or includes itself)"))
+            continue
+        seen.add(p.resolve())
         try:
             data = read_document(p)
         except ModelError as exc:
@@ -585,10 +633,21 @@ def _merge_includes(doc: dict[str, Any], path: Path | None, problems: list[Probl
             problems.append(Problem(str(p), "", "an included file must be a JSON object"))
             continue
         for key, value in data.items():
-            if isinstance(value, list):
+            if key == "includes":
+                if isinstance(value, list):
+                    queue.extend(value)  # Pywr extends the list it is reading
+                else:
+                    problems.append(Problem(str(p), "includes", "needs a list of file names"))
+            elif isinstance(value, list) and isinstance(doc.get(key, []), list):
                 doc.setdefault(key, []).extend(value)
-            elif isinstance(value, dict):
+            elif isinstance(value, dict) and isinstance(doc.get(key, {}), dict):
                 doc.setdefault(key, {}).update(value)
+            elif isinstance(value, (list, dict)):
+                problems.append(Problem(str(p), str(key), f"a {type(value).__name__} cannot be merged into the "
+                                                          f"main file's {type(doc[key]).__name__}"))
+            else:
+                problems.append(Problem(str(p), str(key), "an included key needs a list or a mapping "
+                                                          f"(got {json.dumps(value)})"))
     return doc
 
 

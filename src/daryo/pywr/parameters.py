@@ -8,6 +8,7 @@ matches them: case-insensitive, with or without the ``parameter`` suffix.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -99,6 +100,7 @@ class ParameterConverter:
         self.pywr, self.tables, self.base_dir = pywr_params, tables, base_dir
         self.storage_nodes, self.scenarios, self.add = storage_nodes, scenarios, add
         self.out: dict[str, Any] = {}
+        self.last_day = False  # profiles take the value of a step's last day (Pywr's monthly steps)
         self._busy: set[str] = set()
         self._failed: set[str] = set()  # reported once, then left out
         # CSV files read, by path and reading options (the reason, for a file that cannot be read)
@@ -120,11 +122,19 @@ class ParameterConverter:
             number = self.lookup(v, place)
             return None if number is None else self.value(number, place, name, unit)
         if isinstance(v, Mapping):
-            pname = str(v.get("name") or name)
+            pname = str(v.get("name") or self._inline_name(name))
             self.convert(pname, v, place)
             return {"parameter": pname, "unit": unit} if unit else {"parameter": pname}
         self.add(place, f"'{v}' is not a value: give a number, a parameter name or a parameter definition")
         return None
+
+    def _inline_name(self, name: str) -> str:
+        """The name for an unnamed inline parameter at ``name`` (``NODE.ATTRIBUTE``…): ``name`` itself unless the
+        document defines a parameter of that name (which Pywr keeps apart), then ``name_inline``, ``name_inline2``…"""
+        if name not in self.pywr:
+            return name
+        candidates = (f"{name}_inline{'' if i == 1 else i}" for i in itertools.count(1))
+        return next(c for c in candidates if c not in self.pywr)
 
     def constant_number(self, v: Any) -> float | None:
         """The value of ``v`` if it is a constant (a number, a table value or a ``constant`` parameter)."""
@@ -189,7 +199,7 @@ class ParameterConverter:
         if isinstance(v, Mapping) and "type" not in v:
             return self.lookup(v, place)
         if isinstance(v, Mapping):
-            pname = str(v.get("name") or name)
+            pname = str(v.get("name") or self._inline_name(name))
             self.convert(pname, v, place)
             return pname if pname in self.out or pname in self._busy else None
         self.add(place, f"'{v}' is not a parameter: give a number, a name or a definition")
@@ -234,6 +244,11 @@ class ParameterConverter:
             if not quiet:
                 self.add(place, f"value '{v}' is not a number")
             return None
+        for key in ("scale", "offset"):
+            if key in d and not is_number(d[key]):
+                if not quiet:
+                    self.add(f"{place}.{key}", f"'{d[key]}' is not a number")
+                return None
         return float(v) * float(d.get("scale", 1.0)) + float(d.get("offset", 0.0))
 
     def _p_constantscenario(self, name: str, d: Mapping, place: str) -> dict | None:
@@ -249,11 +264,15 @@ class ParameterConverter:
         out: dict[str, Any] = {"type": "monthlyprofile", "values": values}
         if d.get("interp_day") is not None:
             out["interp_day"] = d["interp_day"]
+            if self.last_day:
+                out["day"] = "last"
         return out
 
     def _p_dailyprofile(self, name: str, d: Mapping, place: str) -> dict | None:
         values = self.values(d, place)
-        return None if values is None else {"type": "dailyprofile", "values": values}
+        if values is None:
+            return None
+        return {"type": "dailyprofile", "values": values, **({"day": "last"} if self.last_day else {})}
 
     def _p_dataframe(self, name: str, d: Mapping, place: str) -> dict | None:
         spec = self._with_table(d, place)
@@ -294,8 +313,29 @@ class ParameterConverter:
                 return None
             out["scenario"] = spec["scenario"]
         if spec.get("timestep_offset"):
-            out["timestep_offset"] = int(spec["timestep_offset"])
+            offset = spec["timestep_offset"]
+            if not is_number(offset) or not float(offset).is_integer():
+                self.add(f"{place}.timestep_offset", f"'{offset}' is not a whole number of steps")
+                return None
+            out["timestep_offset"] = int(offset)
+        weekly = self._weekly(url, out.get("index_col"))
+        if weekly:
+            self.add(place, f"CSV file '{url}' has weekly dates ({weekly}): Pywr reads each row as the week ending "
+                     "on its date, daryo as the 7 days starting on it; give the file daily rows instead")
+            return None
         return out
+
+    def _weekly(self, url: str, index_col: str | None) -> str | None:
+        """The file's weekly frequency (``W-MON``…) if its dates are weekly, as pandas infers it; else None
+        (also when the dates cannot be read: the model reports that when it reads the file)."""
+        try:
+            frame = read_csv_file((self.base_dir / url).resolve())
+            col = index_col if index_col is not None else "date" if "date" in frame.columns else frame.columns[0]
+            dates = pd.DatetimeIndex(pd.to_datetime(frame[col]))
+            freq = pd.infer_freq(dates) if len(dates) >= 3 else None
+        except (CsvReadError, KeyError, IndexError, ValueError, TypeError):
+            return None
+        return freq if isinstance(freq, str) and freq.startswith("W") else None
 
     def _p_aggregated(self, name: str, d: Mapping, place: str) -> dict | None:
         func = str(d.get("agg_func", "")).lower()
@@ -312,6 +352,9 @@ class ParameterConverter:
             return None
         out: dict[str, Any] = {"type": kind, "parameter": kid}
         if extra and d.get(extra) is not None:
+            if not is_number(d[extra]):
+                self.add(f"{place}.{extra}", f"'{d[extra]}' is not a number")
+                return None
             out[extra] = float(d[extra])
         return out
 
@@ -394,6 +437,9 @@ class ParameterConverter:
         if res is None or xs is None or ys is None:
             return None
         out: dict[str, Any] = {"type": "interpolatedvolume", "reservoir": res, "volumes": xs, "values": ys}
+        if not isinstance(d.get("interp_kwargs") or {}, Mapping):
+            self.add(f"{place}.interp_kwargs", "needs a mapping of keyword arguments")
+            return None
         kw = dict(d.get("interp_kwargs") or {})
         if kw.pop("kind", "linear") != "linear":
             self.add(f"{place}.interp_kwargs", "only linear interpolation (kind: linear) is supported")
