@@ -282,20 +282,23 @@ def _is_count(v: Any) -> bool:
     return isinstance(v, int) and not isinstance(v, bool) and v >= 1
 
 
-def _edge_ends(e: Any) -> tuple[str, str] | None:
-    """(from, to) of an edge as an overlay writes it -- [from, to], 'from->to' or {from: ..., to: ..., ...} -- or
-    None if it is none of these with node ids at both ends."""
-    ends: tuple[Any, ...]
+def _edge_parts(e: Any) -> tuple[Any, Any] | None:
+    """The two ends of an edge as a model or an overlay writes it -- [from, to], 'from->to' or
+    {from: ..., to: ..., ...} -- as given, or None if it is none of these."""
     if isinstance(e, Mapping):
-        ends = (e.get("from"), e.get("to"))
-    elif isinstance(e, list | tuple) and len(e) == 2:
-        ends = tuple(e)
-    elif isinstance(e, str) and "->" in e:
-        ends = tuple(x.strip() for x in e.split("->", 1))
-    else:
-        return None
-    a, b = ends
-    return (a, b) if _is_name(a) and _is_name(b) else None
+        return (e["from"], e["to"]) if "from" in e and "to" in e else None
+    if isinstance(e, list | tuple) and len(e) == 2:
+        return e[0], e[1]
+    if isinstance(e, str) and "->" in e:
+        a, b = e.split("->", 1)
+        return a.strip(), b.strip()
+    return None
+
+
+def _edge_ends(e: Any) -> tuple[str, str] | None:
+    """(from, to) of an edge an overlay gives, or None unless both ends are node ids."""
+    parts = _edge_parts(e)
+    return parts if parts is not None and _is_name(parts[0]) and _is_name(parts[1]) else None
 
 
 # ------------------------------------------------------------------------------------------ applying
@@ -358,14 +361,9 @@ def _nodes(doc: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _edge_key(e: Any) -> tuple[str, str] | None:
-    if isinstance(e, Mapping) and "from" in e and "to" in e:
-        return str(e["from"]), str(e["to"])
-    if isinstance(e, list | tuple) and len(e) == 2:
-        return str(e[0]), str(e[1])
-    if isinstance(e, str) and "->" in e:
-        a, b = e.split("->", 1)
-        return a.strip(), b.strip()
-    return None
+    """(from, to) of an edge of the model's document, as text."""
+    parts = _edge_parts(e)
+    return None if parts is None else (str(parts[0]), str(parts[1]))
 
 
 # The changes below get arguments that load_overlay has checked (_check_change); they check them against the model.
