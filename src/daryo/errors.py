@@ -34,6 +34,12 @@ class Problem:
         return f"{where}: {self.message}" if where else self.message
 
 
+def short_text(value: object, width: int = 40) -> str:
+    """``value`` as text for a message, cut to ``width`` characters (a 300-digit number, a long list)."""
+    text = str(value)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 class ModelError(ValueError):
     """Invalid model input; ``problems`` lists every problem found."""
 

@@ -15,6 +15,8 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
+from .errors import short_text
+
 __all__ = ["MAX_STEP_DAYS", "TimeAxis", "hydrological_year", "parse_end", "season_of_month", "step_days"]
 
 #: The longest N-day step (a hundred years): longer ones run past the dates pandas can hold.
@@ -58,8 +60,7 @@ def step_days(step: object) -> int | None:
     days = step.get("days") if isinstance(step, Mapping) else step
     if isinstance(days, int) and not isinstance(days, bool) and 0 < days <= MAX_STEP_DAYS:
         return days
-    text = str(step)
-    raise ValueError(f"'{text if len(text) <= 40 else text[:39] + '…'}' is not a step")
+    raise ValueError(f"'{short_text(step)}' is not a step")
 
 
 def hydrological_year(months: np.ndarray, years: np.ndarray) -> np.ndarray:

@@ -17,6 +17,7 @@ import pandas as pd
 import yaml
 
 from ..errors import ModelError, Problem
+from ..errors import short_text as _short
 from ..parameters import ParameterRef, ScenarioDim, check_parameters, parse_parameters, scenario_combinations
 from ..timeaxis import MAX_STEP_DAYS, parse_end, step_days
 from ..units import UnitError, is_number, is_per_month, is_too_large, parse_quantity, unit_factor
@@ -239,12 +240,6 @@ def _mapping(doc: Mapping, key: str, ctx: _Context) -> dict:
                 f"'{_short(value)}'")
         return {}
     return dict(value)
-
-
-def _short(value: Any, width: int = 40) -> str:
-    """``value`` as text for a message, cut to ``width`` characters (a 300-digit number, a long list)."""
-    text = str(value)
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _parse_scenarios(spec: Any, ctx: _Context) -> list[ScenarioDim]:
