@@ -156,11 +156,12 @@ class PrioritySolver:
         self._short[every[ok]] = len(self.levels)
         if op.size:  # 2. stages and 3. final solve
             start = np.where(self._short[op] < len(self.levels), self._short[op], 0)
-            zo, bad = self._stages(L0[op], U0[op], cz, op, start)
+            zo, bad, short = self._stages(L0[op], U0[op], cz, op, start)
             again = bad & (start > 0)  # a level before the start is short now: all the stages
             if again.any():
-                zo2, bad2 = self._stages(L0[op[again]], U0[op[again]], cz, op[again], np.zeros(int(again.sum()), int))
-                zo[again], bad[again] = zo2, bad2
+                zo[again], bad[again], short[again] = self._stages(L0[op[again]], U0[op[again]], cz, op[again],
+                                                                   np.zeros(int(again.sum()), int))
+            self._short[op] = short
             z[op[~bad]] = zo[~bad]
             self.stats.staged += int((~bad).sum())
             plain = sorted(plain + op[bad].tolist())
@@ -171,9 +172,10 @@ class PrioritySolver:
         return z
 
     def _stages(self, L: np.ndarray, U: np.ndarray, cz: np.ndarray, op: np.ndarray,
-                start: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+                start: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The lexicographic stages and the final solve for scenarios ``op`` whose bounds are ``L``, ``U``
-        (changed in place); returns their solutions and the mask of those left to the plain path.
+        (changed in place); returns their solutions, the mask of those left to the plain path and each one's
+        first short level (``len(levels)``: none).
 
         A scenario's stages begin at level ``start`` (O,): the levels before it are held at their full
         requirement, as their stages would hold them had each reached coverage 1.  That is the engine's
@@ -228,8 +230,7 @@ class PrioritySolver:
         if w.size:
             res = self._lp("final", cz, L, U, None, None, -1, op, w, z, highs_limit=None)
             plain[w[res.result[w] != dsx.OK]] = True
-        self._short[op] = short
-        return z, plain
+        return z, plain, short
 
     def _hold_covered(self, z: np.ndarray, act: np.ndarray, Rl: np.ndarray, cols: np.ndarray, L: np.ndarray,
                       plain: np.ndarray) -> np.ndarray:
