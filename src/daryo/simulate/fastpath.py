@@ -686,12 +686,13 @@ class FastStepper:
             ctx = _StepContext(net, lay, t, self._dual_tol)
             lo_sh, hi_sh = ctx.shared()  # 1. prepare
             d, evap, head = lay.scenario_data(net, t, volume, lo_sh, hi_sh)
+            crossed = lay.crossed(lo_sh, hi_sh, d)  # infeasible: the plain path's error
             if self.priority is not None:  # 2. solve
                 L, U = lay.all_bounds(lo_sh, hi_sh, d)
-                x = self.priority.solve_step(t, L, U, ctx.cost())[:, self._out]
+                x = self.priority.solve_step(t, L, U, ctx.cost(), crossed)[:, self._out]
             else:
                 assert self.cost is not None
-                x = self.cost.solve_step(ctx, d, cand, lay.crossed(lo_sh, hi_sh, d))
+                x = self.cost.solve_step(ctx, d, cand, crossed)
             rec = StepRecord(t, x[:, : self.columns.size], volume, evap, head, d, ctx.shared)
             volume = x[:, self._res_slot].copy()  # 3. update state
             record(rec)  # 4. record

@@ -135,9 +135,12 @@ class PrioritySolver:
         self._plain: HighsSolver | None = None
 
     # --- one step -------------------------------------------------------------------------------------
-    def solve_step(self, t: int, L0: np.ndarray, U0: np.ndarray, cost: np.ndarray) -> np.ndarray:
+    def solve_step(self, t: int, L0: np.ndarray, U0: np.ndarray, cost: np.ndarray, crossed: np.ndarray
+                   ) -> np.ndarray:
         """Solutions ``z`` (S, N) of step ``t`` from each scenario's bounds ``L0``, ``U0`` (S, N, columns then
-        rows, as the engine's step preparation gives them) and the model's costs (n,)."""
+        rows, as the engine's step preparation gives them) and the model's costs (n,).  Scenarios ``crossed``
+        (S,) have a lower bound above its upper one: infeasible, which the dual simplex cannot see (it checks
+        the basic variables' bounds), so they go to the plain path, which reports them."""
         S, n, rc = L0.shape[0], self.n, self.req_col
         z = np.empty((S, self.N))
         cz = np.concatenate([cost, np.zeros(self.m)])
@@ -145,9 +148,6 @@ class PrioritySolver:
         Ls = L0.copy()
         Ls[:, rc] = np.maximum(L0[:, rc], U0[:, rc])
         every = np.arange(S)
-        # a lower bound above its upper one (a plant's minimum flow above what the head allows…): infeasible,
-        # which the plain path reports; the dual simplex checks only the basic variables' bounds
-        crossed = np.any(L0 > U0, axis=1)
         res = self._lp("screen", cz, Ls, U0, None, None, -1, every, every[~crossed], z, highs_limit=2)
         ok = res.result == dsx.OK
         self.stats.screened += int(ok.sum())
