@@ -218,8 +218,7 @@ class StochasticTraces:
         q = stochastic_traces(self.spec, np.asarray(indices).tolist(), years, seed, start_month=int(axis.month[0]))
         out = {h: q[:, k, : axis.n_steps] for k, h in enumerate(self.spec.ids)}
         if self.scenarios:
-            out = transform_inflows(out, self.scenarios, pd.Timestamp(axis.starts[0]),
-                                   {b: list(ids) for b, ids in self.basins})
+            out = transform_inflows(out, self.scenarios, pd.Timestamp(axis.starts[0]), dict(self.basins))
         return out
 
 
