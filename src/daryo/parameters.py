@@ -39,7 +39,7 @@ from .timeaxis import TimeAxis
 from .units import is_number
 
 __all__ = ["ParameterRef", "ScenarioDim", "Parameter", "ParameterType", "PARAMETER_TYPES", "ParameterSet",
-           "parse_parameters", "check_parameters", "scenario_combinations", "align_frames"]
+           "parse_parameters", "check_parameters", "scenario_combinations", "align_frames", "state_dependent"]
 
 
 # ----------------------------------------------------------------------------------------- references
@@ -998,6 +998,27 @@ class _StepEnv:
     res_index: Mapping[str, int]
 
 
+def state_dependent(params: Mapping[str, Parameter]) -> set[str]:
+    """Names of the parameters that read the reservoir state, directly or through their inputs.
+
+    Parameters
+    ----------
+    params
+        A model's parameters (a dependency cycle does not loop: it is reported elsewhere).
+
+    Returns
+    -------
+    set of str
+        The state-dependent ones, which the engine evaluates at every step.
+    """
+    found = {k for k, p in params.items() if p.reads_state}
+    while True:
+        more = {k for k, p in params.items() if k not in found and any(i in found for i in p.inputs())}
+        if not more:
+            return found
+        found |= more
+
+
 @dataclass
 class ParameterSet:
     """The parameters of a run: static ones resolved to (S|1, T) arrays, state-dependent ones in evaluation
@@ -1018,11 +1039,7 @@ class ParameterSet:
         """Resolve every static parameter; keep the state-dependent ones that ``needed`` (names, default all)
         depend on, in dependency order."""
         order = _topological(params)
-        dynamic_all = set()
-        for n in order:
-            p = params[n]
-            if p.reads_state or any(i in dynamic_all for i in p.inputs()):
-                dynamic_all.add(n)
+        dynamic_all = state_dependent(params)
         static_values: dict[str, np.ndarray] = {}
         for n in order:
             if n not in dynamic_all:

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import calendar
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
 
 from ..errors import ModelError, Problem
-from ..parameters import Parameter, ParameterRef
+from ..parameters import ParameterRef, state_dependent
 from ..timeaxis import TimeAxis
 from ..units import is_number
 from .components import NODE_REFERENCES, component_type
@@ -339,19 +339,9 @@ _FIXED_ONLY: dict[str, tuple[str, ...]] = {
 }
 
 
-def _state_dependent(params: Mapping[str, Parameter]) -> set[str]:
-    """Names of the parameters that read the reservoir state, directly or through their inputs."""
-    found = {k for k, p in params.items() if p.reads_state}
-    while True:
-        more = {k for k, p in params.items() if k not in found and any(i in found for i in p.inputs())}
-        if not more:
-            return found
-        found |= more
-
-
 def check_state_dependent(ctx: CheckContext) -> Iterable[Problem]:
     model, file = ctx.model, ctx.file
-    dynamic = _state_dependent(model.parameters) if model.parameters else set()
+    dynamic = state_dependent(model.parameters) if model.parameters else set()
     if not dynamic:
         return
     for el in _elements(model):
