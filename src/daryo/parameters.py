@@ -356,19 +356,23 @@ def align_to_steps(frame: pd.DataFrame, axis: TimeAxis, source: str, place: str)
         at = span == n_days
         too_long[at] = n_longer[after[at]] > n_longer[overlap[at]]
     by_rows = (count > 0) & ~too_long
-    # every day of every step must lie in a row's period, whichever way the step is then averaged: a step that
-    # the file covers only in part is refused, not averaged over the days it has
+    # every day of every step up to the run's last day must lie in a row's period, whichever way the step is
+    # then averaged: a step that the file covers only in part is refused, not averaged over the days it has.
+    # The days of the last step after the run's last day (an N-day run's last step overhangs its end) need no
+    # value; the step is the mean over the days the file has, as Pywr's resampling takes it.
     n_days = span.astype(int)
     days = np.repeat(starts, n_days) + _ranges(np.zeros_like(n_days), n_days).astype("timedelta64[D]")
     pos = np.searchsorted(begin, days, side="right") - 1  # the row whose period contains the day, if any
     ok = (pos >= 0) & (days < end[np.maximum(pos, 0)])
-    if not np.all(ok):
-        raise fail(_missing_days(days, ok, n_days, axis, begin[0], end[-1] - np.timedelta64(1, "D")))
+    needed = days <= np.datetime64(axis.last_day, "D") if axis.last_day is not None else np.ones_like(ok)
+    if not np.all(ok | ~needed):
+        raise fail(_missing_days(days, ok | ~needed, n_days, axis, begin[0], end[-1] - np.timedelta64(1, "D")))
     out = np.empty((axis.n_steps, values.shape[1]))
     steps = np.flatnonzero(by_rows)  # each the mean of the rows starting within it
     out[steps] = _run_means(values, _ranges(first[steps], count[steps]), count[steps])
-    steps = np.flatnonzero(~by_rows)  # each the mean of its days, a day taking the row containing it
-    out[steps] = _run_means(values, pos[np.repeat(~by_rows, n_days)], n_days[steps])
+    steps = np.flatnonzero(~by_rows)  # each the mean of its days (those the file has), a day taking its row
+    kept = np.bincount(np.repeat(np.arange(axis.n_steps), n_days), weights=ok, minlength=axis.n_steps)
+    out[steps] = _run_means(values, pos[np.repeat(~by_rows, n_days) & ok], kept[steps].astype(int))
     return out
 
 

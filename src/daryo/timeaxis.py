@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
@@ -86,11 +86,16 @@ class TimeAxis:
         Number of steps.
     step_days
         ``None`` for calendar months, else the fixed step length in days.
+    last_day
+        The run's last day, where it ends inside the last step (an N-day run's last step runs past its end):
+        data files need no values after it.  ``None``: the last step's last day.  Not part of the axis's
+        identity (equality compares the steps).
     """
 
     start: pd.Timestamp
     n_steps: int
     step_days: int | None = None
+    last_day: pd.Timestamp | None = field(default=None, compare=False)
 
     @classmethod
     def from_range(cls, start: str | pd.Timestamp, end: str | pd.Timestamp, step_days: int | None = None
@@ -103,7 +108,7 @@ class TimeAxis:
             n = (e.year - s.year) * 12 + (e.month - s.month) + 1
         else:
             n = int((e - s).days // step_days) + 1
-        return cls(s, max(int(n), 0), step_days)
+        return cls(s, max(int(n), 0), step_days, e.normalize())
 
     @cached_property
     def starts(self) -> pd.DatetimeIndex:

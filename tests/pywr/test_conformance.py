@@ -523,6 +523,19 @@ def case_dataframe_in_n_day_steps():
                                                              "monthly.csv": "\n".join(monthly)}
 
 
+def case_dataframe_ending_with_the_run_in_n_day_steps():
+    """Daily data to the run's last day (30 April) in 7-day steps: the last step (30 April to 6 May) runs past
+    the end and takes the mean of the one day the file has, as Pywr's resampling does."""
+    days = np.arange(np.datetime64("2001-01-01"), np.datetime64("2001-05-01"))
+    daily = ["date,q"] + [f"{d},{4 + 2 * np.cos(i / 9.0):.6f}" for i, d in enumerate(days)]
+    return pywr_doc(
+        [{"name": "in", "type": "input", "min_flow": "daily", "max_flow": "daily"},
+         {"name": "use", "type": "output", "cost": -5.0, "max_flow": 4.5}, {"name": "sea", "type": "output"}],
+        [["in", "use"], ["in", "sea"]],
+        {"daily": {"type": "dataframe", "url": "daily.csv", "index_col": "date", "parse_dates": True}},
+        start="2001-01-01", end="2001-04-30", timestep=7), {"daily.csv": "\n".join(daily)}
+
+
 def case_tutorial_style():
     """A Pywr tutorial-style model: CSV catchment inflows (3 scenarios), a river-domain reservoir with a control
     curve, a river with a gauged minimum residual flow, demands with monthly profiles and a control-curve demand

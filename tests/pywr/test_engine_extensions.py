@@ -224,6 +224,17 @@ def test_csv_alignment_refuses_a_step_the_file_covers_in_part():
     np.testing.assert_allclose(align_to_steps(fives, TimeAxis.from_range("2001-01", "2001-01"), "f", "p"), [[1.0]])
 
 
+def test_csv_alignment_needs_no_values_after_the_runs_last_day():
+    weeks = TimeAxis.from_range("2001-01-01", "2001-01-31", 7)  # the last step, 29 January to 4 February
+    january = pd.DataFrame({"q": np.arange(31.0)}, index=pd.date_range("2001-01-01", "2001-01-31", freq="D"))
+    np.testing.assert_allclose(align_to_steps(january, weeks, "f", "p")[:, 0], [3, 10, 17, 24, 29])
+    ends = pd.DataFrame({"q": [1.0, 2.0, 3.0]}, index=pd.to_datetime(["2000-11-30", "2000-12-31", "2001-01-31"]))
+    np.testing.assert_allclose(align_to_steps(ends, weeks, "f", "p")[:, 0], [3.0] * 5)  # a coarser file
+    with pytest.raises(daryo.ModelError, match=r"no value for 2001-01-31 \(1 of the 7 days of the step starting "
+                       r"2001-01-29\)"):
+        align_to_steps(january.iloc[:30], weeks, "f", "p")  # 31 January is in the run
+
+
 def _pywr_interpolated(pc: float, curves: list[float], values: list[float]) -> float:
     """Pywr's ControlCurveInterpolatedParameter.value, transcribed (scalar)."""
     pc = min(max(pc, 0.0), 1.0)
