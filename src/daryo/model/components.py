@@ -31,6 +31,8 @@ class Attribute:
     ``node`` (id of another node), ``int``, ``text``, ``choice``; for constraints ``weights`` (node ids, or a
     mapping of node id to weight), ``nodes`` (a list of node ids) and ``series_list`` (one series per node).
     dimension: unit dimension (see :mod:`daryo.units`), or None for non-quantities.
+    fixed: a ``series`` the network resolves once, before the run (``daryo.network.compile``): it may vary by step
+    and scenario, but not with the reservoir state, so a state-dependent parameter is refused there.
     """
 
     name: str
@@ -39,6 +41,7 @@ class Attribute:
     default: Any
     description: str
     choices: tuple[str, ...] = ()
+    fixed: bool = False
 
     @property
     def required(self) -> bool:
@@ -130,22 +133,27 @@ COMPONENT_TYPES: dict[str, ComponentType] = {
             "hydropower", "A hydropower plant on a reservoir outlet or run-of-river; water passes through it.",
             (
                 A("capacity", "scalar", "power", REQUIRED, "Installed capacity; caps the turbine flow."),
-                A("max_turbine_flow", "series", "flow", None, "Turbine flow limit (none: capacity only)."),
+                A("max_turbine_flow", "series", "flow", None, "Turbine flow limit (none: capacity only).", fixed=True),
                 A("efficiency", "scalar", "fraction", 0.9, "Overall efficiency (turbine × generator)."),
                 A("reservoir", "node", None, None,
                   "Reservoir whose start-of-step level sets the head (needs its level_table)."),
                 A("tailwater_level", "scalar", "length", 0.0, "Tailwater level (m a.s.l.); head = level − this."),
                 A("head", "scalar", "length", None, "Fixed head (m), for run-of-river plants."),
                 A("energy_target", "series", "energy", None,
-                  "Energy wanted per step (GWh); turned into a minimum turbine flow at the current head."),
+                  "Energy wanted per step (GWh); turned into a minimum turbine flow at the current head.",
+                  fixed=True),
                 A("energy_priority", "int", None, 5, "Priority of the energy target."),
-                *_FLOW_BOUNDS,
+                _FLOW_BOUNDS[0],
+                A("max_flow", "series", "flow", None,
+                  "Hard maximum flow through the plant (none: unlimited); its capacity at the step's head caps it "
+                  "further.", fixed=True),
             ),
             "passthrough",
         ),
         ComponentType(
             "reach", "A river reach or generic link: bounds and a loss fraction on the flow through it.",
-            (*_FLOW_BOUNDS, A("loss", "series", "fraction", 0.0, "Fraction of the inflow lost in the reach.")),
+            (*_FLOW_BOUNDS, A("loss", "series", "fraction", 0.0, "Fraction of the inflow lost in the reach.",
+                              fixed=True)),
             "passthrough",
         ),
         ComponentType(
@@ -153,7 +161,7 @@ COMPONENT_TYPES: dict[str, ComponentType] = {
             (
                 A("capacity", "series", "flow", None, "Design capacity (maximum flow)."),
                 A("min_flow", "series", "flow", 0.0, "Hard minimum flow."),
-                A("loss", "series", "fraction", 0.0, "Fraction of the diverted water lost (seepage)."),
+                A("loss", "series", "fraction", 0.0, "Fraction of the diverted water lost (seepage).", fixed=True),
             ),
             "passthrough",
         ),
@@ -165,7 +173,7 @@ COMPONENT_TYPES: dict[str, ComponentType] = {
                 A("category", "choice", None, "irrigation", "Use category.",
                   ("irrigation", "municipal", "industrial", "other")),
                 A("consumptive_fraction", "series", "fraction", 1.0,
-                  "Fraction of the delivery consumed; the rest returns to `return_to`."),
+                  "Fraction of the delivery consumed; the rest returns to `return_to`.", fixed=True),
                 A("return_to", "node", None, None, "Node the return flow goes to (none: it leaves the system)."),
                 A("min_flow", "series", "flow", 0.0, "Hard minimum delivery (a physical must-take)."),
             ),
@@ -191,7 +199,7 @@ COMPONENT_TYPES: dict[str, ComponentType] = {
                      "Its flow is the water leaving; what enters in the last steps of the run is still on its way.",
             (
                 A("steps", "int", None, REQUIRED, "Delay in steps."),
-                A("initial_flow", "series", "flow", 0.0, "Water leaving in the first `steps` steps."),
+                A("initial_flow", "series", "flow", 0.0, "Water leaving in the first `steps` steps.", fixed=True),
                 A("carry", "choice", None, "volume",
                   "What the delay keeps: the `volume` entered (conserves water) or the `rate` per day (Pywr's "
                   "DelayNode; differs from volume only when steps differ in length, e.g. months).",
@@ -206,7 +214,7 @@ EDGE_ATTRIBUTES: tuple[Attribute, ...] = (
     A("id", "text", None, None, "Edge id (default `from->to`)."),
     A("min_flow", "series", "flow", 0.0, "Hard minimum flow."),
     A("max_flow", "series", "flow", None, "Hard maximum flow (none: unlimited)."),
-    A("loss", "series", "fraction", 0.0, "Fraction of the flow lost along the edge."),
+    A("loss", "series", "fraction", 0.0, "Fraction of the flow lost along the edge.", fixed=True),
     A("cost", "series", "cost", 0.0, "Cost per hm³."),
 )
 

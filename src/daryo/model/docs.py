@@ -26,7 +26,8 @@ def _rows(attrs: tuple[Attribute, ...]) -> list[str]:
         default = "**required**" if a.required else ("–" if a.default is None else f"`{a.default}`")
         kind = a.kind + (f" ({', '.join(a.choices)})" if a.choices else "")
         unit = _UNITS.get(a.dimension, a.dimension or "") if a.kind not in ("text", "node", "int", "choice") else ""
-        out.append(f"| `{a.name}` | {kind} | {unit} | {default} | {a.description} |")
+        fixed = " Fixed before the run: no state-dependent parameter." if a.fixed else ""
+        out.append(f"| `{a.name}` | {kind} | {unit} | {default} | {a.description}{fixed} |")
     return out
 
 

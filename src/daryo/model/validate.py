@@ -16,7 +16,7 @@ from ..errors import ModelError, Problem
 from ..parameters import ParameterRef, state_dependent
 from ..timeaxis import TimeAxis
 from ..units import is_number
-from .components import NODE_REFERENCES, component_type
+from .components import EDGE_ATTRIBUTES, NODE_REFERENCES, component_type
 from .series import Series
 from .types import Constraint, Edge, Model, Node
 
@@ -329,24 +329,15 @@ def check_level_tables(ctx: CheckContext) -> Iterable[Problem]:
                           "must be ≥ 0")
 
 
-#: attributes the network takes as fixed values (``daryo.network.compile`` resolves them once, and refuses a
-#: state-dependent parameter there): by node type, ``*`` for every node and edge
-_FIXED_ONLY: dict[str, tuple[str, ...]] = {
-    "*": ("loss",),
-    "demand": ("consumptive_fraction",),
-    "hydropower": ("max_flow", "max_turbine_flow", "energy_target"),
-    "delay": ("initial_flow",),
-}
-
-
 def check_state_dependent(ctx: CheckContext) -> Iterable[Problem]:
     model, file = ctx.model, ctx.file
     dynamic = state_dependent(model.parameters) if model.parameters else set()
     if not dynamic:
         return
     for el in _elements(model):
-        keys = _FIXED_ONLY["*"] + (() if isinstance(el, Edge) else _FIXED_ONLY.get(el.type, ()))
-        for key in keys:
+        ctype = None if isinstance(el, Edge) else component_type(el.type)
+        attrs = EDGE_ATTRIBUTES if isinstance(el, Edge) else ctype.all_attributes if ctype else ()
+        for key in (a.name for a in attrs if a.fixed):
             ref = el.attrs.get(key)
             if isinstance(ref, ParameterRef) and ref.name in dynamic:
                 hint = ("; a plant's flow limits are fixed values, which its capacity at the step's head then caps: "
