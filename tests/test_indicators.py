@@ -8,7 +8,7 @@ import pytest
 import daryo
 from daryo.basins.aral import intake_withdrawals, natural_flow
 from daryo.basins.aral.validation import _per_year
-from daryo.indicators import annual_by, n_years
+from daryo.indicators import annual_by, n_years, season_years
 from daryo.model import model_from_dict
 from daryo.timeaxis import TimeAxis
 
@@ -62,3 +62,28 @@ def test_a_dataset_without_step_lengths_takes_them_from_its_time_step():
     monthly = daryo.run(_model("2003-10", "2004-09", "month")).dataset
     assert n_years(monthly.drop_vars("days")) == pytest.approx(1.0)
     assert n_years(monthly.drop_vars(["days", "time"])) == pytest.approx(1.0)  # 12 steps without dates
+
+
+@pytest.mark.parametrize(("start", "end", "winters", "summers"), [
+    ("2000-10", "2030-09", 30.0, 30.0),
+    ("2003-10", "2004-09", 1.0, 1.0),  # a leap winter: 183 days
+    ("2000-10", "2002-03", 2.0, 1.0),  # 18 months from October
+    ("2001-04", "2001-06", 0.0, 91 / 183),
+])
+def test_season_years_count_the_seasons_a_run_covers(start, end, winters, summers):
+    axis = TimeAxis.from_range(start, end)
+    assert season_years(axis, "winter") == pytest.approx(winters, rel=1e-12)
+    assert season_years(axis, "summer") == pytest.approx(summers, rel=1e-12, abs=1e-12)
+
+
+@pytest.mark.parametrize(("start", "end"), [("2000-10", "2002-03"), ("2000-10", "2001-11"), ("2001-04", "2001-09")])
+def test_seasonal_mean_annual_values_of_part_years_are_each_seasons_mean(start, end):
+    # 20 hm³ every month: 120 hm³ in every winter and every summer, whichever part of a year the run covers
+    # (dividing by the run's years gave 160 and 80 for 18 months from October, 240 for the summer alone)
+    model = _model(start, end, "month", inflow=20.0)
+    ds = daryo.run(model).dataset
+    table = annual_by(ds, "sink_inflow", by="element")["out"]
+    assert table["summer"] == pytest.approx(120.0)
+    if "winter" in table.index:  # 20 hm³ a month, counted by days: Oct–Nov are 61 of a winter's 182 days
+        assert table["winter"] == pytest.approx(120.0, rel=0.01)
+    assert intake_withdrawals(ds, model, "amu", season="summer")["X"] == pytest.approx(0.120)

@@ -3,7 +3,7 @@
 The indicators take ``by`` (the grouping of elements: ``country`` or the element itself) where it applies
 and ``scenarios`` (``"mean"`` of the scenario values, a pandas object; or ``None`` to keep them, an xarray
 DataArray).  Time is aggregated to mean annual values: totals divided by the run's length in hydrological
-years (:func:`n_years`).
+years (:func:`n_years`), or, per season, by the seasons it covers (:func:`season_years`).
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from .timeaxis import TimeAxis
+from .timeaxis import TimeAxis, season_of_month
 
-__all__ = ["annual_by", "country_summary", "energy_by_season", "n_years", "sink_inflow"]
+__all__ = ["annual_by", "country_summary", "energy_by_season", "n_years", "season_years", "sink_inflow"]
 
 
 def n_years(data: xr.Dataset | TimeAxis) -> float:
@@ -40,15 +40,54 @@ def n_years(data: xr.Dataset | TimeAxis) -> float:
     float
         The number of hydrological years, fractional for part years.
     """
-    if isinstance(data, TimeAxis):
-        starts, days = np.asarray(data.starts.values), np.asarray(data.days)
-    else:
-        if "time" not in data.coords or not np.issubdtype(data["time"].dtype, np.datetime64):
-            return float(data.sizes["time"] / 12)
-        starts = np.asarray(data["time"].values)
-        days = np.asarray(data["days"].values) if "days" in data.coords else _days_of_steps(data, starts)
-    ends = starts + pd.to_timedelta(np.asarray(days, dtype=float), unit="D").values
+    steps = _steps(data)
+    if steps is None:
+        return float(data.sizes["time"] / 12)
+    starts, days = steps
+    ends = starts + pd.to_timedelta(days, unit="D").values
     return float(np.sum(_hydrological_years_elapsed(ends) - _hydrological_years_elapsed(starts)))
+
+
+def season_years(data: xr.Dataset | TimeAxis, season: str) -> float:
+    """How many of a season's half-years a run covers, the divisor of that season's mean annual values.
+
+    Each step counts its days over the length of its season (winter: 1 October to 31 March, 182 or 183 days;
+    summer: 1 April to 30 September, 183 days) in its hydrological year; a step belongs to the season of its
+    start date, as the ``season`` coordinate has it.  Whole hydrological years of monthly steps count exactly
+    one winter and one summer each; a run from October to March counts one winter and no summer.
+
+    Parameters
+    ----------
+    data
+        A run's time axis or a results Dataset (as for :func:`n_years`).
+    season
+        ``"winter"`` or ``"summer"``.
+    """
+    if season not in ("winter", "summer"):
+        raise ValueError(f"season '{season}': use winter or summer")
+    steps = _steps(data)
+    if steps is None:  # no dates: 12 steps a year, the first six winter
+        return float(np.sum((np.arange(data.sizes["time"]) % 12 < 6) == (season == "winter")) / 6)
+    starts, days = steps
+    t = starts.astype("datetime64[M]").astype(np.int64)
+    year, month = t // 12 + 1970, t % 12 + 1
+    first = year - (month < 10)  # the calendar year in which the step's hydrological year begins
+    april = (np.asarray(first + 1 - 1970).astype("datetime64[Y]").astype("datetime64[M]") + 3).astype("datetime64[D]")
+    winter_days = (april - _october_first(first).astype("datetime64[D]")).astype(float)
+    length = winter_days if season == "winter" else np.full(len(starts), 183.0)
+    mine = season_of_month(month) == season
+    return float(np.sum(days[mine] / length[mine]))
+
+
+def _steps(data: xr.Dataset | TimeAxis) -> tuple[np.ndarray, np.ndarray] | None:
+    """Step starts (datetime64) and lengths in days of a time axis or a results Dataset (None: no dates)."""
+    if isinstance(data, TimeAxis):
+        return np.asarray(data.starts.values), np.asarray(data.days, dtype=float)
+    if "time" not in data.coords or not np.issubdtype(data["time"].dtype, np.datetime64):
+        return None
+    starts = np.asarray(data["time"].values)
+    days = np.asarray(data["days"].values) if "days" in data.coords else _days_of_steps(data, starts)
+    return starts, np.asarray(days, dtype=float)
 
 
 def _days_of_steps(ds: xr.Dataset, starts: np.ndarray) -> np.ndarray:
@@ -77,7 +116,8 @@ def _hydrological_years_elapsed(times: np.ndarray) -> np.ndarray:
 def annual_by(ds: xr.Dataset, variable: str, by: str = "country", season: bool = True,
               scenarios: str | None = "mean") -> Any:
     """Mean annual total of ``variable`` (hm³ or GWh per year) grouped by element country (or element)
-    and season, averaged over scenarios.
+    and season, averaged over scenarios.  A season's value is its total over the seasons the run covers
+    (:func:`season_years`), so a run of part of a year gives each season's mean, not a share of a year's.
 
     Returns a pandas DataFrame (season × group) when ``season`` is True, else a Series by group; with
     ``scenarios=None`` the scenario dimension is kept (an xarray DataArray is returned).
@@ -90,9 +130,10 @@ def annual_by(ds: xr.Dataset, variable: str, by: str = "country", season: bool =
     da = da.assign_coords(group=(elem, group))
     if season:
         totals = da.groupby("season").sum("time").groupby("group").sum(elem)
+        totals = totals / xr.DataArray([season_years(ds, str(s)) for s in totals["season"].values],
+                                       dims="season", coords={"season": totals["season"]})
     else:
-        totals = da.sum("time").groupby("group").sum(elem)
-    totals = totals / n_years(ds)
+        totals = da.sum("time").groupby("group").sum(elem) / n_years(ds)
     if scenarios != "mean":
         return totals
     return totals.mean("scenario").to_pandas()

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from ...indicators import n_years
+from ...indicators import n_years, season_years
 from ...model import Model, Series
 
 __all__ = ["intake_withdrawals", "natural_flow"]
@@ -31,15 +31,20 @@ def intake_withdrawals(ds: xr.Dataset, model: Model, river: str = "amu", season:
     river
         ``amu`` or ``syr``.
     season
-        ``winter``, ``summer`` or None for the whole year.
+        ``winter``, ``summer`` or None for the whole year (a season's mean is over the seasons the run
+        covers: :func:`daryo.indicators.season_years`).
     scenarios
         ``mean`` over scenario traces, or None to keep them (one column per trace).
     """
+    if scenarios not in ("mean", None):
+        raise ValueError(f"scenarios={scenarios!r}: use 'mean' or None")
     groups = model.metadata["intakes"][river]
     flow = ds["edge_flow"]
+    years = n_years(ds)
     if season is not None:
         flow = flow.where(ds["season"] == season, 0.0)
-    total = flow.sum("time") / n_years(ds) / 1000.0
+        years = season_years(ds, season)
+    total = flow.sum("time") / years / 1000.0
     edges = set(ds["edge"].values.tolist())
     types = {n.id: n.type for n in model.nodes}
     country = {n.id: n.country for n in model.nodes}
