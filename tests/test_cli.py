@@ -32,6 +32,22 @@ def test_run_demo_file_prints_summary(capsys):
     assert "UZB" in out and "KGZ" in out and "lake" in out
 
 
+def test_a_run_of_summer_months_shows_its_summer_and_no_winter(tmp_path, capsys):
+    text = Path(DEMO).read_text(encoding="utf-8")
+    start = text.index("time:")
+    line = text[start: text.index("\n", start)]
+    model = tmp_path / "summer.yaml"
+    model.write_text(text.replace(line, "time: {start: 2001-04, end: 2001-06, step: month}"), encoding="utf-8")
+    for csv in Path(DEMO).parent.glob("*.csv"):
+        (tmp_path / csv.name).write_bytes(csv.read_bytes())
+    assert main(["run", str(model), "--scenarios", "1"]) == 0
+    out = capsys.readouterr().out
+    row = next(line for line in out.splitlines() if line.startswith("UZB "))
+    cells = row.split()[1:]
+    assert len(cells) == 8 and cells[0::2] == ["–"] * 4  # winter: no value; summer: the values
+    assert float(cells[1]) > 0 and float(cells[3]) > 0
+
+
 def test_scenarios_listed_and_combined(capsys):
     assert main(["scenarios"]) == 0
     out = capsys.readouterr().out

@@ -250,18 +250,21 @@ def _span(ds) -> str:  # type: ignore[no-untyped-def]
 
 
 def _table(frame: pd.DataFrame) -> str:
+    """The country table: a column pair (winter, summer) per quantity the frame has; a season the run does not
+    reach shows "–"."""
     f = frame.copy()
     f.columns = [c.replace(" GWh", "") for c in f.columns]
-    rows = []
     groups = [("demand", "demanded"), ("delivered", "delivery"), ("deficit", "deficit"), ("energy GWh", "energy")]
-    header1 = f"{'country':<8s}" + "".join(f"{g:>22s}" for g, key in groups if f"{key} winter" in f.columns)
-    header2 = f"{'':<8s}" + "".join(f"{'winter':>11s}{'summer':>11s}" for g, key in groups
-                                    if f"{key} winter" in f.columns)
-    rows += [header1, header2]
+    shown = [(g, key) for g, key in groups if f"{key} winter" in f.columns or f"{key} summer" in f.columns]
+    rows = [f"{'country':<8s}" + "".join(f"{g:>22s}" for g, _ in shown),
+            f"{'':<8s}" + "".join(f"{'winter':>11s}{'summer':>11s}" for _ in shown)]
+
+    def cell(row: pd.Series, column: str) -> str:
+        return f"{row[column]:11.1f}" if column in row.index else f"{'–':>11s}"
+
     for country, row in f.iterrows():
-        cells = "".join(f"{row.get(f'{key} winter', 0.0):11.1f}{row.get(f'{key} summer', 0.0):11.1f}"
-                        for g, key in groups if f"{key} winter" in f.columns)
-        rows.append(f"{country:<8s}{cells}")
+        rows.append(f"{country:<8s}" + "".join(cell(row, f"{key} winter") + cell(row, f"{key} summer")
+                                               for _, key in shown))
     return "\n".join(rows)
 
 
