@@ -41,8 +41,8 @@ def n_years(data: xr.Dataset | TimeAxis) -> float:
         The number of hydrological years, fractional for part years.
     """
     steps = _steps(data)
-    if steps is None:
-        return float(data.sizes["time"] / 12)
+    if steps is None:  # a Dataset without dates: 12 steps a year
+        return float(_n_steps(data) / 12)
     starts, days = steps
     ends = starts + pd.to_timedelta(days, unit="D").values
     return float(np.sum(_hydrological_years_elapsed(ends) - _hydrological_years_elapsed(starts)))
@@ -67,7 +67,7 @@ def season_years(data: xr.Dataset | TimeAxis, season: str) -> float:
         raise ValueError(f"season '{season}': use winter or summer")
     steps = _steps(data)
     if steps is None:  # no dates: 12 steps a year, the first six winter
-        return float(np.sum((np.arange(data.sizes["time"]) % 12 < 6) == (season == "winter")) / 6)
+        return float(np.sum((np.arange(_n_steps(data)) % 12 < 6) == (season == "winter")) / 6)
     starts, days = steps
     t = starts.astype("datetime64[M]").astype(np.int64)
     year, month = t // 12 + 1970, t % 12 + 1
@@ -77,6 +77,10 @@ def season_years(data: xr.Dataset | TimeAxis, season: str) -> float:
     length = winter_days if season == "winter" else np.full(len(starts), 183.0)
     mine = season_of_month(month) == season
     return float(np.sum(days[mine] / length[mine]))
+
+
+def _n_steps(data: xr.Dataset | TimeAxis) -> int:
+    return data.n_steps if isinstance(data, TimeAxis) else int(data.sizes["time"])
 
 
 def _steps(data: xr.Dataset | TimeAxis) -> tuple[np.ndarray, np.ndarray] | None:
