@@ -21,6 +21,17 @@ def test_netcdf_round_trip_is_identical(tmp_path):
     assert list(back.demand_country.values) == list(res.dataset.demand_country.values)
 
 
+def test_edges_carry_their_ends_and_the_country_they_leave():
+    model = daryo.load(daryo.demo_model_path())
+    ds = daryo.run(model, RunOptions(scenarios=1, years=1)).dataset
+    country = {n.id: n.country or "" for n in model.nodes}
+    for e in model.edges:
+        edge = ds.sel(edge=e.id)
+        assert (str(edge.edge_from.values), str(edge.edge_to.values)) == (e.source, e.target)
+        assert str(edge.edge_country.values) == country[e.source]
+    assert set(ds.edge_country.values) >= {"KGZ", "UZB"}  # (it was empty for every edge)
+
+
 def test_model_not_mutated_by_run():
     model = daryo.load(daryo.demo_model_path())
     before = repr(model.nodes)

@@ -25,13 +25,18 @@ _FLOW = "hm3 per step"
 
 
 def _coords(net: CompiledNetwork, ids: list[str], dim: str) -> dict[str, tuple[str, list]]:
+    """An element dimension's coordinates: its ids, countries and, for nodes, places; an edge has the ids of
+    its ends and the country of the node it leaves (where its water is taken)."""
     model = net.model
     by_id = {n.id: n for n in model.nodes}
+    if dim == "edge":
+        source, target = (list(end) for end in zip(*net.edge_ends, strict=True)) if ids else ([], [])
+        return {dim: (dim, list(ids)), "edge_from": (dim, source), "edge_to": (dim, target),
+                "edge_country": (dim, [by_id[i].country or "" for i in source])}
     country = [(by_id[i].country or "") if i in by_id else "" for i in ids]
     out: dict[str, tuple[str, list]] = {dim: (dim, list(ids)), f"{dim}_country": (dim, country)}
-    if dim != "edge":
-        out[f"{dim}_lat"] = (dim, [float(by_id[i].get("lat", np.nan)) if i in by_id else np.nan for i in ids])
-        out[f"{dim}_lon"] = (dim, [float(by_id[i].get("lon", np.nan)) if i in by_id else np.nan for i in ids])
+    out[f"{dim}_lat"] = (dim, [float(by_id[i].get("lat", np.nan)) if i in by_id else np.nan for i in ids])
+    out[f"{dim}_lon"] = (dim, [float(by_id[i].get("lon", np.nan)) if i in by_id else np.nan for i in ids])
     return out
 
 

@@ -118,6 +118,7 @@ class CompiledNetwork:
     node_types: list[str]
     node_col: np.ndarray
     edge_ids: list[str]
+    edge_ends: list[tuple[str, str]]  # (from, to) node ids per edge, spill edges included
     edge_col: np.ndarray
     edge_loss_const: np.ndarray  # loss fraction per edge where it is constant (0 where it varies)
     # per-step tables
@@ -478,7 +479,7 @@ def compile_network(model: Model, axis: TimeAxis | None = None, n_scenarios: int
     return CompiledNetwork(
         model=model, axis=axis, n_scenarios=n_scen, lp=lp, mode=mode,
         node_ids=[n.id for n in nodes], node_types=[n.type for n in nodes], node_col=node_col,
-        edge_ids=edge_ids, edge_col=np.array(edge_col, dtype=np.int64),
+        edge_ids=edge_ids, edge_ends=edge_ends, edge_col=np.array(edge_col, dtype=np.int64),
         edge_loss_const=np.array([float(x.flat[0]) if np.all(x == x.flat[0]) else 0.0 for x in edge_loss]),
         edge_loss_varying=[(k, x[:n_scen] if x.shape[0] > 1 else x) for k, x in enumerate(edge_loss)
                            if not np.all(x == x.flat[0])],
