@@ -82,10 +82,9 @@ __all__ = ["FastOptions", "FastStats", "StepRecord", "FastStepper", "simulate_fa
 #: (non-empty) field falls back to the plain path, so a feature added to the engine is never silently ignored
 _KNOWN_FIELDS = frozenset({
     "model", "axis", "n_scenarios", "lp", "mode", "node_ids", "node_types", "node_col", "edge_ids", "edge_ends",
-    "edge_col",
-    "edge_loss_const", "col_lower", "col_upper", "cost", "coefficients", "res_ids", "res_col", "res_row",
-    "res_spill_col", "res_initial", "res_min", "res_evap_depth", "res_tables", "hp_ids", "hp_col", "hp_res",
-    "hp_head", "hp_tailwater", "hp_efficiency", "hp_capacity", "hp_energy_col", "hp_energy_target",
+    "edge_col", "edge_loss_const", "col_lower", "col_upper", "cost", "coefficients", "res_ids", "res_col",
+    "res_row", "res_spill_col", "res_initial", "res_min", "res_evap_depth", "res_tables", "hp_ids", "hp_col",
+    "hp_res", "hp_head", "hp_tailwater", "hp_efficiency", "hp_capacity", "hp_energy_col", "hp_energy_target",
     "demand_ids", "demand_col", "demand_consumptive", "demand_returns", "req_col", "req_priority", "req_row",
     "priority_levels", "priority_col", "sink_ids", "sink_col", "passthrough_loss", "edge_loss_varying",
 })
