@@ -230,3 +230,22 @@ def test_a_closed_output_pipe_ends_quietly(tmp_path, capsys, monkeypatch):
     proc = subprocess.run([str(daryo), "info", DEMO], stdout=write, stderr=subprocess.PIPE, text=True, timeout=120)
     os.close(write)
     assert (proc.returncode, proc.stderr) == (141, "")
+
+
+def test_sigterm_ends_a_command_in_order(monkeypatch, capsys):
+    """SIGTERM is raised where the command is (so that temporary files are removed on the way out): exit 143,
+    and the handler of before is back."""
+    import signal
+    import time
+
+    from daryo import api
+
+    def killed(*args, **kwargs):
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(5)  # (the handler raises before this ends)
+
+    before = signal.getsignal(signal.SIGTERM)
+    monkeypatch.setattr(api, "run", killed)
+    assert main(["run", DEMO, "--years", "1"]) == 143
+    assert capsys.readouterr().err.strip().endswith("terminated")
+    assert signal.getsignal(signal.SIGTERM) == before

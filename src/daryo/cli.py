@@ -12,6 +12,7 @@ import sys
 from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -69,6 +70,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # argparse: usage error (2) or --help (0)
         return int(exc.code or 0)
     func: Callable[[argparse.Namespace], int] = args.func
+    previous = _on_sigterm(_terminate)
     try:
         code = func(args)
         sys.stdout.flush()  # here, where a closed pipe is handled, not at exit
@@ -94,10 +96,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         _err("interrupted")
         return 130
+    except _Terminated:
+        _err("terminated")
+        return 143
+    finally:
+        _on_sigterm(previous)
 
 
 class _UsageError(Exception):
     pass
+
+
+class _Terminated(BaseException):
+    """SIGTERM, raised where the process is, so that temporary files are removed on the way out."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise _Terminated
+
+
+def _on_sigterm(handler: Any) -> Any:
+    """Set the SIGTERM handler (in the main thread only: elsewhere Python cannot); returns the previous one."""
+    import signal
+    import threading
+
+    if handler is None or threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.signal(signal.SIGTERM, handler)
 
 
 class _InputError(Exception):
@@ -182,8 +207,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _check_seed(seed: int) -> None:
-    if seed < 0:
-        raise _UsageError(f"--seed {seed}: the seed must be a non-negative integer")
+    from .ensemble import MAX_SEED  # (results store the seed as a 64-bit integer)
+
+    if not 0 <= seed <= MAX_SEED:
+        raise _UsageError(f"--seed {seed}: the seed must be an integer from 0 to 2**63 - 1")
 
 
 def _check_parent(target: Path) -> None:
