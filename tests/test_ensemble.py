@@ -452,3 +452,71 @@ def test_traces_of_a_scenario_model_carry_its_inflow_changes():
     for k in want:
         np.testing.assert_allclose(got[k], want[k], rtol=1e-12)
     assert any(not np.allclose(got[k], base[k]) for k in want)
+
+
+def test_deficits_of_solver_noise_are_no_deficit(tmp_path):
+    # a priority model holds a demand served in full 1e-9 hm³ below its value each step: at threshold 0 that
+    # noise counted as a deficit in most run years
+    _, out = run(tmp_path, "z.nc", model=basin("priority"), options={"deficit_threshold": 0.0})
+    ds = load(out)
+    frac = ds.annual_deficit_fraction.values
+    assert np.all((frac == 0) | (frac >= 1e-6))
+    short = (ds.annual_demand - ds.annual_delivery) > 1e-6 * ds.annual_demand
+    np.testing.assert_array_equal(frac > 0, short.values)
+    np.testing.assert_allclose(ds.prob_deficit_above_threshold, short.values.reshape(-1, ds.sizes["demand"])
+                               .mean(axis=0))
+    for name in ds.data_vars:
+        assert ds[name].attrs.get("units"), name  # the summaries had none
+    assert ds.summary_annual_energy.attrs["units"] == "GWh"
+    assert ds.summary_annual_deficit_fraction.attrs["units"] == "1"
+
+
+def test_resume_refuses_a_run_whose_data_changed(tmp_path):
+    model = tmp_path / "basin.yaml"
+    model.write_text(_yaml_of_basin().replace("demand: [5, 5, 10, 30, 55, 70, 75, 65, 40, 15, 5, 5]",
+                                              "demand: {csv: farm.csv}"))
+    (tmp_path / "farm.csv").write_text("date,q\n" + "\n".join(
+        f"{d:%Y-%m-%d},{10 + i % 12}" for i, d in enumerate(pd.date_range("2001-10", periods=24, freq="MS"))))
+    out = tmp_path / "d.nc"
+    opts = EnsembleOptions(traces=5, years=2, seed=1, chunk_size=2)
+    run_ensemble(daryo_load(model), opts, out, stop_after=1)
+    run_ensemble(daryo_load(model), opts, out, stop_after=1, resume=True)  # the same run: resumed
+    (tmp_path / "farm.csv").write_text((tmp_path / "farm.csv").read_text().replace(",10\n", ",11\n"))
+    with pytest.raises(ValueError, match="another run"):  # the model file is the same, its data file is not
+        run_ensemble(daryo_load(model), opts, out, resume=True)
+
+
+def test_a_user_netcdf_file_or_zarr_store_is_not_replaced(tmp_path):
+    mine = tmp_path / "obs.nc"
+    xr.Dataset({"q": ("t", [1.0, 2.0])}, attrs={"title": "my observed flows"}).to_netcdf(mine)
+    with pytest.raises(FileExistsError, match="obs.nc exists and is a NetCDF file that no daryo ensemble wrote"):
+        run(tmp_path, "obs.nc")
+    assert load(mine).attrs["title"] == "my observed flows"
+    pytest.importorskip("zarr", reason="zarr is an optional extra (pip install daryo[ensemble])")
+    store = tmp_path / "obs.zarr"
+    xr.Dataset({"q": ("t", [1.0, 2.0])}, attrs={"title": "mine"}).to_zarr(store, zarr_format=2)
+    with pytest.raises(FileExistsError, match="no daryo ensemble wrote"):
+        run(tmp_path, "obs.zarr")
+    assert load(store).attrs["title"] == "mine"
+
+
+def test_a_failed_start_leaves_no_parts_and_stale_temporaries_are_removed(tmp_path):
+    out = tmp_path / "s.nc"
+    with pytest.raises(OSError):  # no scheduler listens there
+        run(tmp_path, "s.nc", scheduler="tcp://127.0.0.1:9")
+    assert not (tmp_path / "s.nc.parts").exists()  # the corrected command needs no --resume
+    stale = tmp_path / ".s.nc.tmp-999999999"  # an assembly killed before it could remove its store
+    stale.write_text("half-written")
+    run(tmp_path, "s.nc")
+    assert out.exists() and not stale.exists()
+
+
+def test_seeds_are_those_the_results_can_store(tmp_path, capsys):
+    with pytest.raises(ValueError, match="from 0 to 2\\*\\*63 - 1"):
+        run(tmp_path, "big.nc", options={"seed": 2**64})
+    assert not (tmp_path / "big.nc.parts").exists()
+    model = tmp_path / "basin.yaml"
+    model.write_text(_yaml_of_basin())
+    assert main(["ensemble", str(model), "--traces", "1", "--years", "1", "--seed", str(2**63),
+                 "-o", str(tmp_path / "big.nc")]) == 2
+    assert "--seed 9223372036854775808" in capsys.readouterr().err

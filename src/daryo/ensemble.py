@@ -22,6 +22,7 @@ Pipeline::
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -29,12 +30,13 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from pathlib import Path
 from typing import IO, Any, Protocol
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 from .model import Model, Node, Series
 from .network import CompiledNetwork, compile_network
@@ -57,6 +59,10 @@ ANNUAL_INDICATORS = {
 SERIES = {"storage": "reservoir", "delivery": "demand", "deficit": "demand", "sink_inflow": "sink",
           "energy": "hydropower"}
 _PERCENTILES = (5.0, 50.0, 95.0)
+#: annual deficit fractions below this are solver noise, stored as 0 (see ``_annual``)
+DEFICIT_TOL = 1e-6
+#: seeds are stored with the results as 64-bit integers
+MAX_SEED = 2**63 - 1
 _FORMAT = 1
 
 
@@ -223,14 +229,16 @@ class StochasticTraces:
 
 
 def default_trace_source(model: Model) -> TraceSource:
-    """The hydrology generator when the model's inflow nodes are its headwaters (with the inflow changes of the
-    scenario overlays applied to the model), else resampling of the model's own traces."""
+    """The hydrology generator when the model's inflow nodes are its headwaters and its steps are months (with
+    the inflow changes of the scenario overlays applied to the model), else resampling of the model's own
+    traces."""
     inflows = {n.id for n in model.nodes if n.type == "inflow"}
     try:
         from .hydrology import load_spec
 
         spec = load_spec()
-        if spec.ids and set(spec.ids) <= inflows:  # the scenarios applied to the model apply to its traces too
+        monthly = model.time.step_days is None  # (the generator makes monthly traces)
+        if spec.ids and set(spec.ids) <= inflows and monthly:  # the model's scenarios apply to its traces too
             basins = model.metadata.get("basins") or {}
             return StochasticTraces(spec, tuple(model.metadata.get("scenarios") or ()),
                                     tuple((b, tuple(ids)) for b, ids in basins.items()))
@@ -390,8 +398,11 @@ def _annual(net: CompiledNetwork, raw: Mapping[str, np.ndarray]) -> dict[str, np
     wanted = delivered + per_year(raw["deficit"], "sum")
     with np.errstate(divide="ignore", invalid="ignore"):
         frac = np.where(wanted > 0, 1.0 - delivered / np.where(wanted > 0, wanted, 1.0), 0.0)
+    # a demand met in full is delivered up to 1e-9 hm³ below its value each step (the allocation holds what it
+    # has served that far below it): such solver noise is no deficit
+    frac = np.where(frac < DEFICIT_TOL, 0.0, np.minimum(frac, 1.0))
     return {"annual_delivery": delivered, "annual_demand": wanted,
-            "annual_deficit_fraction": np.clip(frac, 0.0, 1.0),
+            "annual_deficit_fraction": frac,
             "annual_min_storage": per_year(raw["storage"], "min"),
             "annual_sink_inflow": per_year(raw["sink_inflow"], "sum"),
             "annual_energy": per_year(raw["energy"], "sum")}
@@ -592,8 +603,8 @@ def run_ensemble(model: Model, options: EnsembleOptions, output: str | Path, *, 
     fmt = check_output(output)
     if options.traces < 1 or options.years < 1:
         raise ValueError("traces and years must be at least 1")
-    if options.seed < 0:
-        raise ValueError(f"seed {options.seed}: the seed must be a non-negative integer")
+    if not 0 <= options.seed <= MAX_SEED:
+        raise ValueError(f"seed {options.seed}: the seed must be an integer from 0 to 2**63 - 1")
     if not 0.0 <= options.deficit_threshold < 1.0:  # (NaN fails too)
         raise ValueError(f"deficit threshold {options.deficit_threshold}: give a fraction of the demand, at least 0 "
                          "and below 1")
@@ -606,8 +617,9 @@ def run_ensemble(model: Model, options: EnsembleOptions, output: str | Path, *, 
     probe = compile_network(_single_trace_model(run_model, source, options, axis), axis)  # one trace: its size
     chunk = options.chunk(_values_per_step(probe, options.fast), axis.n_steps)
     options = replace(options, chunk_size=chunk)
-    manifest = _manifest(model, options, source, axis)
+    manifest = _manifest(model, options, source, axis, probe)
     parts = _Parts(output)
+    created = not parts.dir.exists()
     done = parts.start(manifest, resume)
     jobs = [_Job(model, source, options, c, first, min(chunk, options.traces - first))
             for c, first in enumerate(range(0, options.traces, chunk))]
@@ -617,16 +629,21 @@ def run_ensemble(model: Model, options: EnsembleOptions, output: str | Path, *, 
     how: list[str] = []
     stream = _serial(todo) if scheduler is None and workers is None else _dask(todo, scheduler, workers)
     finished = computed = 0
-    for result in stream:
-        parts.write(result)
-        how.append(str(result["_how"]))
-        finished += 1
-        computed += len(result["trace"])
-        if progress is not None:
-            progress.update(len(result["trace"]))
-        if stop_after is not None and finished >= stop_after:
-            return EnsembleRun(output, options.traces, options.years, len(jobs), len(done),
-                               time.perf_counter() - t0, how, computed)
+    try:
+        for result in stream:
+            parts.write(result)
+            how.append(str(result["_how"]))
+            finished += 1
+            computed += len(result["trace"])
+            if progress is not None:
+                progress.update(len(result["trace"]))
+            if stop_after is not None and finished >= stop_after:
+                return EnsembleRun(output, options.traces, options.years, len(jobs), len(done),
+                                   time.perf_counter() - t0, how, computed)
+    except BaseException:  # a run that failed before its first chunk (a wrong scheduler…) leaves nothing behind
+        if created and not finished:
+            shutil.rmtree(parts.dir, ignore_errors=True)
+        raise
     _assemble(parts, len(jobs), output, fmt, manifest, run_model, axis, options)
     shutil.rmtree(parts.dir)
     return EnsembleRun(output, options.traces, options.years, len(jobs), len(done), time.perf_counter() - t0, how,
@@ -635,8 +652,9 @@ def run_ensemble(model: Model, options: EnsembleOptions, output: str | Path, *, 
 
 def check_output(output: str | Path) -> str:
     """The format of an ensemble's output (``"zarr"`` or ``"nc"``), once it is known that writing it can replace
-    nothing but an earlier result: a ``.nc`` output must not be a folder, and an existing ``.zarr`` output must
-    be a zarr store (a folder holding ``.zgroup``, ``.zattrs`` or ``zarr.json``).
+    nothing but an earlier result: a ``.nc`` output must not be a folder, an existing ``.zarr`` output must be a
+    zarr store (a folder holding ``.zgroup``, ``.zattrs`` or ``zarr.json``), and an existing output must be one
+    that an ensemble wrote (its ``title`` attribute starts with "daryo ensemble").
 
     Raises
     ------
@@ -658,7 +676,32 @@ def check_output(output: str | Path) -> str:
         what = "a folder that is not a zarr store" if output.is_dir() else "not a zarr store"
         raise FileExistsError(f"{output} exists and is {what}; it is not replaced: give another output name or "
                               "move it away")
+    if (output.exists() or output.is_symlink()) and not _title(output, fmt).startswith(_TITLE):
+        kind = "NetCDF file" if fmt == "nc" else "zarr store"
+        raise FileExistsError(f"{output} exists and is a {kind} that no daryo ensemble wrote; it is not replaced: "
+                              "give another output name or move it away")
     return fmt
+
+
+_TITLE = "daryo ensemble"  # the start of an ensemble output's title attribute
+
+
+def _title(path: Path, fmt: str) -> str:
+    """The ``title`` attribute of an existing NetCDF file or zarr store ("" if it has none or is unreadable)."""
+    try:
+        if fmt == "nc":
+            import netCDF4
+
+            with netCDF4.Dataset(path, "r") as nc:
+                return str(getattr(nc, "title", ""))
+        for meta, key in ((".zattrs", None), ("zarr.json", "attributes")):
+            if (path / meta).is_file():
+                attrs = json.loads((path / meta).read_text(encoding="utf-8"))
+                attrs = attrs.get(key, {}) if key else attrs
+                return str(attrs.get("title", "")) if isinstance(attrs, dict) else ""
+    except (OSError, ValueError):
+        return ""
+    return ""
 
 
 def _is_netcdf(path: Path) -> bool:
@@ -698,15 +741,56 @@ def _single_trace_model(model: Model, source: TraceSource, options: EnsembleOpti
     return chunk_model(model, source(options.seed, np.arange(1), options.years, axis), ["0"])
 
 
-def _manifest(model: Model, options: EnsembleOptions, source: TraceSource, axis: Any) -> dict[str, Any]:
+def _manifest(model: Model, options: EnsembleOptions, source: TraceSource, axis: Any, probe: CompiledNetwork
+              ) -> dict[str, Any]:
+    """The run's identity: a resume continues only a run with the same manifest.  ``network`` is a digest of
+    the compiled network of the first trace, so any change to what the run computes from (the model file, its
+    CSV files and parameters, scenario overlays, the trace source's first trace) makes another run."""
     from . import __version__
 
     return {"format": _FORMAT, "daryo": __version__, "model": model.name,
             "model_file": str(model.path) if model.path else None,
-            "model_mtime": model.path.stat().st_mtime if model.path and model.path.exists() else None,
-            "traces": options.traces, "years": options.years, "seed": options.seed,
+            "network": network_digest(probe), "traces": options.traces, "years": options.years, "seed": options.seed,
             "chunk_size": options.chunk_size, "steps": axis.n_steps, "series_dtype": options.series_dtype,
             "fast": options.fast, "deficit_threshold": options.deficit_threshold, "source": source.describe()}
+
+
+def network_digest(net: CompiledNetwork) -> str:
+    """A SHA-256 digest of a compiled network's arrays, tables and bookkeeping (everything a simulation reads but
+    the model object and the time axis, which the arrays and the manifest's steps cover)."""
+    h = hashlib.sha256()
+
+    def feed(v: Any) -> None:
+        if isinstance(v, np.ndarray):
+            h.update(f"a{v.dtype.str}{v.shape}".encode())
+            h.update(np.ascontiguousarray(v).tobytes() if v.dtype != object else repr(v.tolist()).encode())
+        elif sp.issparse(v):
+            c = sp.csc_matrix(v)
+            for a in (c.indptr, c.indices, c.data, np.array(c.shape)):
+                feed(a)
+        elif is_dataclass(v) and not isinstance(v, type):
+            h.update(type(v).__name__.encode())
+            for f in fields(v):
+                if f.name not in ("model", "axis"):
+                    h.update(f.name.encode())
+                    feed(getattr(v, f.name))
+        elif isinstance(v, (list, tuple)):
+            h.update(f"[{len(v)}".encode())
+            for x in v:
+                feed(x)
+        elif isinstance(v, dict):
+            h.update(f"{{{len(v)}".encode())
+            for k in sorted(v, key=repr):
+                feed(k)
+                feed(v[k])
+        elif v is None or isinstance(v, (str, int, float, bool, np.generic)):
+            h.update(repr(v).encode())
+        else:  # other objects (parameters' definitions): by their state where it is plain data
+            h.update(type(v).__name__.encode())
+            feed({k: x for k, x in sorted(vars(v).items())} if hasattr(v, "__dict__") else repr(v))
+
+    feed(net)
+    return h.hexdigest()
 
 
 # ------------------------------------------------------------------------------------------- assembly
@@ -727,13 +811,14 @@ def _part_dataset(part: Mapping[str, np.ndarray], coords: Mapping[str, Any]) -> 
         data[name] = (("trace", "time", dim), part[name], {"units": "GWh" if name == "energy" else "hm3",
                                                            "description": _DESCRIPTIONS[name]})
     for name, dim in ANNUAL_INDICATORS.items():
-        units = {"annual_deficit_fraction": "1", "annual_energy": "GWh"}.get(name, "hm3")
-        data[name] = (("trace", "year", dim), part[name], {"units": units, "description": _DESCRIPTIONS[name]})
+        data[name] = (("trace", "year", dim), part[name], {"units": _UNITS.get(name, "hm3"),
+                                                           "description": _DESCRIPTIONS[name]})
     c = {k: v for k, v in coords.items()}
     c["trace"] = part["trace"]
     return xr.Dataset(data, coords=c)
 
 
+_UNITS = {"annual_deficit_fraction": "1", "annual_energy": "GWh"}  # the annual indicators' units (else hm3)
 _DESCRIPTIONS = {
     "storage": "End-of-step reservoir volume", "delivery": "Water delivered to each demand per step",
     "deficit": "Demand not delivered per step", "sink_inflow": "Water received by each terminal sink per step",
@@ -750,11 +835,14 @@ def _assemble(parts: _Parts, n_chunks: int, output: Path, fmt: str, manifest: Ma
               axis: Any, options: EnsembleOptions) -> None:
     """Write the final store from the parts, one part at a time, then the summaries."""
     coords = _coords(model, axis)
+    for stale in output.parent.glob(f".{output.name}.tmp-*"):  # of assemblies killed before they could clean up
+        if not _process_alive(stale.name.rsplit("-", 1)[-1]):
+            _remove(stale)
     tmp = output.with_name(f".{output.name}.tmp-{os.getpid()}")
     _remove(tmp)
     attrs = {k: ("" if v is None else v) for k, v in manifest.items()}
     attrs = {k: (int(v) if isinstance(v, bool) else v) for k, v in attrs.items()}
-    attrs["title"] = f"daryo ensemble: {model.name}"
+    attrs["title"] = f"{_TITLE}: {model.name}"
     try:
         annual = []  # the annual indicators of each part, kept for the summaries (read each part once)
         for c in range(n_chunks):
@@ -784,6 +872,19 @@ def _assemble(parts: _Parts, n_chunks: int, output: Path, fmt: str, manifest: Ma
         raise
     _remove(output)
     os.replace(tmp, output)
+
+
+def _process_alive(pid: str) -> bool:
+    """Whether ``pid`` (text) is a running process; False for text that is not a process id."""
+    if not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True  # someone else's process, or not a pid we can ask about: leave its file
+    return True
 
 
 def _zarr_chunks(da: Any, options: EnsembleOptions) -> tuple[int, ...]:
@@ -829,7 +930,8 @@ def summarise(parts: Iterable[Mapping[str, np.ndarray]], coords: Mapping[str, An
         else:
             values = np.vstack([a.mean(axis=0), np.percentile(a, _PERCENTILES, axis=0)])
         data[f"summary_{k}"] = (("statistic", dim), values,
-                                {"description": f"{_DESCRIPTIONS[k]}: mean and percentiles over all traces "
+                                {"units": _UNITS.get(k, "hm3"),
+                                 "description": f"{_DESCRIPTIONS[k]}: mean and percentiles over all traces "
                                  "and run years"})
         if k == "annual_deficit_fraction":
             p = (a > threshold).mean(axis=0) if a.shape[0] else np.zeros(a.shape[1])
