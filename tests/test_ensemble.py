@@ -520,3 +520,19 @@ def test_seeds_are_those_the_results_can_store(tmp_path, capsys):
     assert main(["ensemble", str(model), "--traces", "1", "--years", "1", "--seed", str(2**63),
                  "-o", str(tmp_path / "big.nc")]) == 2
     assert "--seed 9223372036854775808" in capsys.readouterr().err
+
+
+def test_n_day_models_resample_their_own_traces():
+    from dataclasses import replace
+
+    from daryo.ensemble import StochasticTraces, default_trace_source
+    from daryo.model import Node, Series
+
+    aral = daryo_load(None)
+    assert isinstance(default_trace_source(aral), StochasticTraces)
+    # the generator makes monthly traces only: an Aral-like model in 10-day steps (its headwaters given as
+    # constants, which 10-day steps can read) resamples its own
+    nodes = tuple(Node(n.id, n.type, {**n.attrs, "inflow": Series.constant(10.0)}, n.place, n.line)
+                  if n.type == "inflow" else n for n in aral.nodes)
+    tens = replace(aral, nodes=nodes, time=replace(aral.time, step_days=10))
+    assert isinstance(default_trace_source(tens), ResampledTraces)
