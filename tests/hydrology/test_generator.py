@@ -156,3 +156,28 @@ def test_malformed_hydrology_table_names_the_line(tmp_path):
     p.write_text("- just a list\n")
     with pytest.raises(ModelError, match="a hydrology table must be a mapping"):
         load_spec(p)
+
+
+def test_a_hydrology_table_with_missing_or_wrong_fields_lists_every_problem(tmp_path):
+    p = tmp_path / "hydrology.yaml"
+    p.write_text("""\
+regimes:
+  flat: [0.0833333333, 0.0833333333, 0.0833333333, 0.0833333333, 0.0833333333, 0.0833333333,
+         0.0833333334, 0.0833333333, 0.0833333333, 0.0833333333, 0.0833333333, 0.0833333334]
+  words: [a, b]
+headwaters:
+  - {id: a, basin: syr, regime: flat, mean_km3: 10, lag1: 0.2}
+  - {id: b, basin: syr, regime: flat, mean_km3: ten, cv: 0.2, lag1: 0.2}
+  - just text
+named_years:
+  dry: {years: 3}
+""")
+    with pytest.raises(ModelError) as err:  # a bare KeyError: 'cv' before
+        load_spec(p)
+    assert [(q.place, q.message) for q in err.value.problems] == [
+        ("regimes.words", "needs 12 non-negative fractions summing to 1 (got ['a', 'b'])"),
+        ("headwaters[a]", "missing cv"),
+        ("headwaters[b]", "cv, lag1 and mean_km3 must be numbers"),
+        ("headwaters[2]", "a headwater is a mapping, got just text"),
+        ("named_years.dry", "needs years: a list of mappings of headwater id to a fraction of its mean"),
+    ]

@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import ModelError, Problem
+from ..errors import ModelError, Problem, short_text
 from ..model.csvseries import CsvReadError, read_csv_file, read_csv_series
 from ..model.loader import read_document
 
@@ -145,37 +145,86 @@ def _read_spec(p: Path) -> HydrologySpec:
     if not isinstance(doc, Mapping):
         raise ModelError(Problem(str(p), "", "a hydrology table must be a mapping with regimes and headwaters"))
     problems: list[Problem] = []
-    regimes = {k: np.asarray(v, dtype=float) for k, v in (doc.get("regimes") or {}).items()}
-    for name, f in regimes.items():
-        if f.shape != (12,) or abs(f.sum() - 1.0) > 1e-6 or np.any(f < 0):
+    regimes: dict[str, np.ndarray] = {}
+    for name, v in _mapping(doc, "regimes", p, problems).items():
+        f = _numbers(v)
+        if f is None or f.shape != (12,) or abs(f.sum() - 1.0) > 1e-6 or np.any(f < 0):
+            total = f"sum {f.sum():.4f}" if f is not None else f"got {short_text(v)}"
             problems.append(Problem(str(p), f"regimes.{name}", f"needs 12 non-negative fractions summing to 1 "
-                                    f"(sum {f.sum():.4f})"))
+                                    f"({total})"))
+            continue
+        regimes[str(name)] = f
     heads = []
-    for i, h in enumerate(doc.get("headwaters") or []):
+    for i, h in enumerate(_sequence(doc, "headwaters", p, problems)):
+        if not isinstance(h, Mapping):
+            problems.append(Problem(str(p), f"headwaters[{i}]", f"a headwater is a mapping, got {short_text(h)}"))
+            continue
         place = f"headwaters[{h.get('id', i)}]"
+        missing = [k for k in ("id", "basin", "regime", "mean_km3", "cv", "lag1") if k not in h]
+        if missing:
+            problems.append(Problem(str(p), place, f"missing {', '.join(missing)}"))
+            continue
         regime = h.get("regime")
         if regime not in regimes:
             problems.append(Problem(str(p), f"{place}.regime", f"unknown regime '{regime}'; use one of: "
                                     f"{', '.join(regimes)}"))
             continue
-        cv, lag1, mean = float(h["cv"]), float(h["lag1"]), float(h["mean_km3"])
+        values = _numbers([h["cv"], h["lag1"], h["mean_km3"]])
+        if values is None:
+            problems.append(Problem(str(p), place, "cv, lag1 and mean_km3 must be numbers"))
+            continue
+        cv, lag1, mean = (float(x) for x in values)
         if not (0 < cv < 2 and -1 < lag1 < 1 and mean > 0):
             problems.append(Problem(str(p), place, "needs mean_km3 > 0, 0 < cv < 2 and -1 < lag1 < 1"))
             continue
         heads.append(Headwater(str(h["id"]), str(h["basin"]), mean * 1000.0, cv, lag1, regimes[regime],
                                str(regime), str(h.get("source", ""))))
-    corr = _correlation(heads, doc.get("correlation") or {})
+    try:
+        corr = _correlation(heads, _mapping(doc, "correlation", p, problems))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ModelError(problems + [Problem(str(p), "correlation", f"within_basin, between_basins and overrides "
+                                             f"({{id, value}}) must be numbers: {short_text(exc)}")]) from None
     if heads and np.linalg.eigvalsh(corr).min() <= 0:
         problems.append(Problem(str(p), "correlation", "the correlation matrix is not positive definite; "
                                 "lower the correlations"))
     named: dict[str, tuple[Mapping[str, float], ...]] = {}
     named_src: dict[str, str] = {}
-    for name, entry in (doc.get("named_years") or {}).items():
-        named[str(name)] = tuple({str(k): float(v) for k, v in y.items()} for y in entry["years"])
+    for name, entry in _mapping(doc, "named_years", p, problems).items():
+        try:
+            named[str(name)] = tuple({str(k): float(v) for k, v in y.items()} for y in entry["years"])
+        except (KeyError, TypeError, ValueError, AttributeError):
+            problems.append(Problem(str(p), f"named_years.{name}", "needs years: a list of mappings of headwater "
+                                    "id to a fraction of its mean"))
+            continue
         named_src[str(name)] = str(entry.get("source", ""))
     if problems:
         raise ModelError(problems)
     return HydrologySpec(tuple(heads), corr, named, named_src)
+
+
+def _mapping(doc: Mapping[str, Any], key: str, p: Path, problems: list[Problem]) -> Mapping[str, Any]:
+    v = doc.get(key) or {}
+    if not isinstance(v, Mapping):
+        problems.append(Problem(str(p), key, f"must be a mapping, got {short_text(v)}"))
+        return {}
+    return v
+
+
+def _sequence(doc: Mapping[str, Any], key: str, p: Path, problems: list[Problem]) -> Sequence[Any]:
+    v = doc.get(key) or []
+    if not isinstance(v, list):
+        problems.append(Problem(str(p), key, f"must be a list, got {short_text(v)}"))
+        return []
+    return v
+
+
+def _numbers(v: Any) -> np.ndarray | None:
+    """``v`` as a float array, or None if it holds anything but numbers."""
+    items = list(v) if isinstance(v, (list, tuple)) else [v]
+    if not items or any(isinstance(x, (str, bool)) or not isinstance(x, (int, float)) for x in items):
+        return None
+    a = np.asarray(v, dtype=float)
+    return a if np.all(np.isfinite(a)) else None
 
 
 def _correlation(heads: Sequence[Headwater], rule: Mapping[str, Any]) -> np.ndarray:
