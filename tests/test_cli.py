@@ -249,3 +249,8 @@ def test_sigterm_ends_a_command_in_order(monkeypatch, capsys):
     assert main(["run", DEMO, "--years", "1"]) == 143
     assert capsys.readouterr().err.strip().endswith("terminated")
     assert signal.getsignal(signal.SIGTERM) == before
+
+
+def test_python_dash_m_daryo_is_the_command():
+    out = subprocess.run([sys.executable, "-m", "daryo", "info", DEMO], capture_output=True, text=True, check=False)
+    assert out.returncode == 0 and "model: demo-basin" in out.stdout
