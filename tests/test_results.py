@@ -19,6 +19,8 @@ def test_netcdf_round_trip_is_identical(tmp_path):
         np.testing.assert_array_equal(back[name].values, da.values)
         assert back[name].attrs["units"] == da.attrs["units"]
     assert list(back.demand_country.values) == list(res.dataset.demand_country.values)
+    assert back["days"].attrs["units"] == "days" and back["node_lat"].attrs["units"] == "degrees_north"
+    assert back["demand_lon"].attrs["units"] == "degrees_east"
 
 
 def test_edges_carry_their_ends_and_the_country_they_leave():

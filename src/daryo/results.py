@@ -24,7 +24,7 @@ _VOL = "hm3"
 _FLOW = "hm3 per step"
 
 
-def _coords(net: CompiledNetwork, ids: list[str], dim: str) -> dict[str, tuple[str, list]]:
+def _coords(net: CompiledNetwork, ids: list[str], dim: str) -> dict[str, tuple]:
     """An element dimension's coordinates: its ids, countries and, for nodes, places; an edge has the ids of
     its ends and the country of the node it leaves (where its water is taken)."""
     model = net.model
@@ -34,9 +34,11 @@ def _coords(net: CompiledNetwork, ids: list[str], dim: str) -> dict[str, tuple[s
         return {dim: (dim, list(ids)), "edge_from": (dim, source), "edge_to": (dim, target),
                 "edge_country": (dim, [by_id[i].country or "" for i in source])}
     country = [(by_id[i].country or "") if i in by_id else "" for i in ids]
-    out: dict[str, tuple[str, list]] = {dim: (dim, list(ids)), f"{dim}_country": (dim, country)}
-    out[f"{dim}_lat"] = (dim, [float(by_id[i].get("lat", np.nan)) if i in by_id else np.nan for i in ids])
-    out[f"{dim}_lon"] = (dim, [float(by_id[i].get("lon", np.nan)) if i in by_id else np.nan for i in ids])
+    out: dict[str, tuple] = {dim: (dim, list(ids)), f"{dim}_country": (dim, country)}
+    out[f"{dim}_lat"] = (dim, [float(by_id[i].get("lat", np.nan)) if i in by_id else np.nan for i in ids],
+                         {"units": "degrees_north"})
+    out[f"{dim}_lon"] = (dim, [float(by_id[i].get("lon", np.nan)) if i in by_id else np.nan for i in ids],
+                         {"units": "degrees_east"})
     return out
 
 
@@ -54,9 +56,10 @@ def build_dataset(net: CompiledNetwork, out: SimulationOutput) -> xr.Dataset:
     coords: dict = {
         "scenario": ("scenario", scen),
         "time": ("time", axis.starts),
-        "days": ("time", axis.days),
-        "hydrological_year": ("time", axis.hydrological_year),
-        "season": ("time", axis.season),
+        "days": ("time", axis.days, {"units": "days", "description": "Length of each step"}),
+        "hydrological_year": ("time", axis.hydrological_year,
+                              {"description": "Hydrological year (October-September), labelled by its end"}),
+        "season": ("time", axis.season, {"description": "winter: October-March; summer: April-September"}),
     }
     data: dict[str, tuple] = {}
 
@@ -145,17 +148,17 @@ def build_dataset(net: CompiledNetwork, out: SimulationOutput) -> xr.Dataset:
 
 
 def _coordinates(coords: dict[str, tuple]) -> xr.Coordinates:
-    """Coordinates from ``{name: (dims, values)}``, the dimension coordinates with their indexes made here
-    (xarray's default index creation checks for Dask arrays, which imports Dask: 0.2 s on a first run)."""
-    arrays = {k: np.asarray(values) for k, (dims, values) in coords.items()}
+    """Coordinates from ``{name: (dims, values[, attrs])}``, the dimension coordinates with their indexes made
+    here (xarray's default index creation checks for Dask arrays, which imports Dask: 0.2 s on a first run)."""
+    arrays = {k: np.asarray(c[1]) for k, c in coords.items()}
     indexes = {k: PandasIndex(pd.Index(arrays[k]), k, coord_dtype=arrays[k].dtype)
-               for k, (dims, _) in coords.items() if dims == k}
+               for k, c in coords.items() if c[0] == k}
     variables: dict[str, xr.Variable] = {}
-    for k, (dims, _) in coords.items():
+    for k, c in coords.items():
         if k in indexes:
             variables.update(indexes[k].create_variables())
         else:
-            variables[k] = xr.Variable(dims, arrays[k], fastpath=True)
+            variables[k] = xr.Variable(c[0], arrays[k], c[2] if len(c) > 2 else None, fastpath=True)
     return xr.Coordinates(coords=variables, indexes=indexes)
 
 
