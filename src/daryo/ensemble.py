@@ -759,8 +759,14 @@ def network_digest(net: CompiledNetwork) -> str:
     """A SHA-256 digest of a compiled network's arrays, tables and bookkeeping (everything a simulation reads but
     the model object and the time axis, which the arrays and the manifest's steps cover)."""
     h = hashlib.sha256()
+    seen: set[int] = set()  # objects fed already (a reference back to one is fed as a mark)
 
     def feed(v: Any) -> None:
+        if isinstance(v, (list, tuple, dict)) or is_dataclass(v) or hasattr(v, "__dict__"):
+            if id(v) in seen:
+                h.update(b"<seen>")
+                return
+            seen.add(id(v))
         if isinstance(v, np.ndarray):
             h.update(f"a{v.dtype.str}{v.shape}".encode())
             h.update(np.ascontiguousarray(v).tobytes() if v.dtype != object else repr(v.tolist()).encode())
@@ -785,9 +791,15 @@ def network_digest(net: CompiledNetwork) -> str:
                 feed(v[k])
         elif v is None or isinstance(v, (str, int, float, bool, np.generic)):
             h.update(repr(v).encode())
-        else:  # other objects (parameters' definitions): by their state where it is plain data
+        elif isinstance(v, (pd.DataFrame, pd.Series, pd.Index)):  # (parameters' data files)
+            frame = v.to_frame() if isinstance(v, (pd.Series, pd.Index)) else v
+            for a in (frame.to_numpy(), frame.index.to_numpy(), frame.columns.to_numpy()):
+                feed(a)
+        elif hasattr(v, "__dict__"):  # other objects (parameters' definitions): by their state
             h.update(type(v).__name__.encode())
-            feed({k: x for k, x in sorted(vars(v).items())} if hasattr(v, "__dict__") else repr(v))
+            feed(dict(sorted(vars(v).items())))
+        else:  # (what has no plain state, a weak reference…: its type only)
+            h.update(type(v).__name__.encode())
 
     feed(net)
     return h.hexdigest()
