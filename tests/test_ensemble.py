@@ -536,3 +536,24 @@ def test_n_day_models_resample_their_own_traces():
                   if n.type == "inflow" else n for n in aral.nodes)
     tens = replace(aral, nodes=nodes, time=replace(aral.time, step_days=10))
     assert isinstance(default_trace_source(tens), ResampledTraces)
+
+
+def test_the_network_digest_is_the_same_for_the_same_data_and_differs_for_other_data(tmp_path):
+    from daryo.ensemble import network_digest
+    from daryo.model import model_from_dict
+    from daryo.network import compile_network
+
+    def digest(rate: float) -> str:
+        days = pd.date_range("2001-10-01", "2003-09-30", freq="D")
+        pd.DataFrame({"date": days, "city": rate}).to_csv(tmp_path / "city.csv", index=False)
+        nodes, edges = basin_network()
+        nodes = [dict(n, demand={"parameter": "city", "unit": "hm3/day"}) if n["id"] == "city" else n
+                 for n in nodes]
+        model = model_from_dict({"version": 1, "name": "test", "allocation": "cost",
+                                 "time": {"start": "2001-10", "end": "2003-09", "step": "month"},
+                                 "parameters": {"city": {"type": "dataframe", "csv": "city.csv"}},
+                                 "nodes": nodes, "edges": edges}, base_dir=tmp_path)
+        return network_digest(compile_network(model))
+
+    # a dataframe parameter's frame (with its weak references) loaded twice: the same digest
+    assert digest(0.25) == digest(0.25) != digest(0.26)
