@@ -124,10 +124,13 @@ def build_dataset(net: CompiledNetwork, out: SimulationOutput) -> xr.Dataset:
         ids = [net.node_ids[i] for i in req_nodes]
         coords.update(_coords(net, ids, "requirement"))
         cols = net.node_col[req_nodes]
-        var("required", ("scenario", "time", "requirement"), out.col_upper[:, :, cols], _FLOW,
-            "Required minimum flow")
-        var("requirement_met", ("scenario", "time", "requirement"), x[:, :, cols], _FLOW,
-            "Part of the required flow that was met")
+        at = net.node_col[[net.node_ids.index(net.model.node(i).get("at")) for i in ids]]
+        required = out.col_upper[:, :, cols]
+        var("required", ("scenario", "time", "requirement"), required, _FLOW, "Required minimum flow")
+        # the flow through the node, up to the requirement (in cost mode nothing values the requirement's own
+        # column, which may then sit anywhere below it)
+        var("requirement_met", ("scenario", "time", "requirement"), np.minimum(x[:, :, at], required), _FLOW,
+            "Part of the required flow that was met: the flow through the node, up to the requirement")
     if net.delay_ids:
         coords.update(_coords(net, net.delay_ids, "delay"))
         var("delay_inflow", ("scenario", "time", "delay"), x[:, :, net.delay_in_col], _FLOW,
@@ -171,12 +174,24 @@ def _system_balance(net: CompiledNetwork, out: SimulationOutput, data: dict) -> 
         used = used + (x[:, :, net.res_col] - out.volume_start + out.evaporation).sum(axis=2)
     if net.sink_ids:
         used = used + x[:, :, net.sink_col].sum(axis=2)
-    if net.delay_ids:  # water on its way in a delay node counts like storage
-        used = used + (x[:, :, net.delay_in_col] - x[:, :, net.delay_col]).sum(axis=2)
+    if net.delay_ids:  # water on its way in a delay node counts like storage, entering until it leaves
+        used = used + (x[:, :, net.delay_in_col] - _delay_released_volume(net, x)).sum(axis=2)
     if net.demand_ids:
         lost_returns = data["return_flow"][1] * (~net.demand_returns)[None, None, :]
         used = used + data["consumption"][1].sum(axis=2) + lost_returns.sum(axis=2)
     return supply - used
+
+
+def _delay_released_volume(net: CompiledNetwork, x: np.ndarray) -> np.ndarray:
+    """The volume that entered each delay and leaves it at each step (S, T, D): what entered ``steps`` steps
+    before (the initial flow before that).  A rate-carrying delay releases that rate for the step's days, which
+    differs from the volume when steps differ in length: the system balance shows the difference."""
+    out = x[:, :, net.delay_col].copy()
+    for d, k in enumerate(net.delay_steps):
+        k = int(k)
+        if 0 < k < x.shape[1]:
+            out[:, k:, d] = x[:, :-k, net.delay_in_col[d]]
+    return out
 
 
 class Results:

@@ -173,3 +173,35 @@ def test_node_balance_uses_each_steps_reach_loss():
     ds = _run(m)
     np.testing.assert_allclose(ds.sink_inflow.isel(scenario=0, sink=0).values, [70.0, 20.0, 50.0])
     assert float(ds.max_node_balance_error.max()) < 1e-9
+
+
+def test_cost_mode_spills_at_the_spill_cost():
+    """A full dam passes its inflow through the plant (cost 0) rather than over the spillway (spill_cost 1),
+    also in cost mode, which gave the spill no cost and spilled everything.
+
+        [in: 10] --> <dam: full 100, spill to sea> --> [plant: 100 MW, head 50] --> [sea]
+    """
+    m = testmodels.build(
+        [{"id": "in", "type": "inflow", "inflow": 10},
+         {"id": "dam", "type": "reservoir", "max_volume": 100, "initial_volume": 100, "spill_to": "sea"},
+         {"id": "plant", "type": "hydropower", "capacity": 100, "head": 50},
+         {"id": "sea", "type": "sink"}],
+        [["in", "dam"], ["dam", "plant"], ["plant", "sea"]], allocation="cost",
+    )
+    ds = _run(m).isel(scenario=0, time=0)
+    assert float(ds.turbine_flow.sel(hydropower="plant")) == pytest.approx(10.0)
+    assert float(ds.spill.sel(reservoir="dam")) == pytest.approx(0.0, abs=1e-9)
+
+
+@pytest.mark.parametrize("allocation", ["priority", "cost"])
+def test_requirement_met_is_the_flow_through_the_node_up_to_the_requirement(allocation):
+    """[in: 50] --> (river) --> [sea], eflow 20 at river: met 20 in both modes (cost mode, where nothing
+    values the requirement, reported 0)."""
+    m = testmodels.build(
+        [{"id": "in", "type": "inflow", "inflow": {"values": [50, 12]}}, {"id": "river", "type": "junction"},
+         {"id": "eflow", "type": "flow_requirement", "at": "river", "flow": 20},
+         {"id": "sea", "type": "sink"}],
+        [["in", "river"], ["river", "sea"]], allocation=allocation, steps=2,
+    )
+    ds = _run(m).isel(scenario=0)
+    np.testing.assert_allclose(ds.requirement_met.sel(requirement="eflow"), [20.0, 12.0], atol=1e-7)

@@ -349,7 +349,7 @@ def compile_network(model: Model, axis: TimeAxis | None = None, n_scenarios: int
     for n in nodes:
         if n.type == "reservoir" and n.get("spill_to"):
             eid = f"{n.id}->{n.get('spill_to')} (spill)"
-            j = b.col(f"f[{eid}]", 0.0, None, n.get("spill_cost", 1.0) if mode == "priority" else 0.0)
+            j = b.col(f"f[{eid}]", 0.0, None, n.get("spill_cost", 1.0))  # a model cost in either mode
             edge_ids.append(eid)
             edge_col.append(j)
             edge_loss.append(np.zeros((1, T)))
