@@ -1036,12 +1036,22 @@ class ParameterSet:
     params: Mapping[str, Parameter]
     res_index: Mapping[str, int]
     initial_proportion: np.ndarray = field(default_factory=lambda: np.zeros((1, 0)))  # (S|1, R)
+    axis: TimeAxis | None = None  # the run's steps and the model file, for messages
+    file: str = ""
+    used: frozenset[str] = frozenset()  # the parameters attributes read: their values must be finite
 
     @classmethod
     def build(cls, params: Mapping[str, Parameter], env: StaticEnv, res_index: Mapping[str, int],
-              needed: set[str] | None = None) -> ParameterSet:
+              needed: set[str] | None = None, file: str = "") -> ParameterSet:
         """Resolve every static parameter; keep the state-dependent ones that ``needed`` (names, default all)
-        depend on, in dependency order."""
+        depend on, in dependency order.
+
+        Raises
+        ------
+        ModelError
+            If a static parameter that ``needed`` names is not a finite number at some step (a division by
+            zero…).
+        """
         order = _topological(params)
         dynamic_all = state_dependent(params)
         static_values: dict[str, np.ndarray] = {}
@@ -1050,7 +1060,25 @@ class ParameterSet:
                 p = params[n]
                 static_values[n] = np.asarray(p.static(env, [static_values[i] for i in p.inputs()]), dtype=float)
         keep = set(dynamic_all) if needed is None else _closure(params, needed) & dynamic_all
-        return cls(static_values, [n for n in order if n in keep], params, res_index)
+        used = frozenset(params if needed is None else needed)
+        out = cls(static_values, [n for n in order if n in keep], params, res_index, axis=env.axis, file=file,
+                  used=used)
+        problems = [out._not_finite(n, v) for n, v in static_values.items() if n in used]
+        if any(problems):
+            raise ModelError([q for q in problems if q is not None])
+        return out
+
+    def _not_finite(self, name: str, values: np.ndarray, step: int | None = None) -> Problem | None:
+        """The problem of a parameter whose values, (S|1, T) or (S,) at ``step``, are not all finite numbers."""
+        bad = ~np.isfinite(values)
+        if not bad.any():
+            return None
+        s, t = (int(i) for i in np.argwhere(bad)[0]) if values.ndim > 1 else (int(np.argmax(bad)), step)
+        value = values[s, t] if values.ndim > 1 else values[s]
+        when = f" at the step starting {self.axis.starts[t]:%Y-%m-%d}" if t is not None and self.axis else ""
+        return Problem(self.file, self.params[name].place or f"parameters[{name}]", (
+            f"evaluates to {value}{when} (scenario {s}); a parameter's value must be a finite number: check "
+            "its divisions and the parameters it is computed from"))
 
     def is_dynamic(self, name: str) -> bool:
         return name not in self.static_values
@@ -1069,6 +1097,9 @@ class ParameterSet:
             x = [values[i] if i in values else self.static_values[i][:, t] for i in p.inputs()]
             values[n] = np.broadcast_to(np.asarray(p.step(env, x), dtype=float), (S,))
             out[:, k] = values[n]
+            problem = self._not_finite(n, values[n], t) if n in self.used else None
+            if problem is not None:
+                raise ModelError(problem)
         return out
 
 

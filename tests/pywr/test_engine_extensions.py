@@ -67,6 +67,28 @@ def test_storage_parameter_limits_a_release_to_a_fraction_of_the_volume():
     np.testing.assert_allclose(run(d).storage.sel(reservoir="dam"), [75, 56.25, 42.1875])
 
 
+def test_a_parameter_that_is_not_a_finite_number_is_refused():
+    """1/0 (static) is refused when the network is built; 100/storage (state-dependent) at the step where the
+    reservoir is empty: they gave an infinite demand that was delivered nothing, and a run that succeeded."""
+    nodes = [{"id": "in", "type": "inflow", "inflow": 3}, {"id": "dam", "type": "reservoir", "max_volume": 10,
+                                                            "initial_volume": 3},
+             {"id": "town", "type": "demand", "demand": {"parameter": "x"}}]
+    edges = [["in", "dam"], ["dam", "town"]]
+    zero = {"x": {"type": "division", "numerator": 1, "denominator": "z"}, "z": {"type": "constant", "value": 0}}
+    with pytest.raises(daryo.ModelError, match=r"parameters\[x\].*: evaluates to inf at the step starting "
+                       r"2001-01-01 \(scenario 0\); a parameter's value must be a finite number"):
+        compile_network(model_from_dict(doc(nodes, edges, zero)))
+    empty = {"x": {"type": "division", "numerator": 100, "denominator": {"type": "storage", "reservoir": "dam"}}}
+    nodes[2]["cost"] = -1
+    with pytest.raises(daryo.ModelError, match=r"parameters\[x\].*: evaluates to inf at the step starting "
+                       r"2001-02-01 \(scenario 0\)"):
+        run(doc(nodes, edges, empty))  # January wants 100/3 and empties the dam (3 + 3 hm³); February 100/0
+    fine = {"x": {"type": "division", "numerator": 1, "denominator": "z"}, "z": {"type": "constant", "value": 0},
+            "unused": {"type": "constant", "value": 1}}
+    nodes[2]["demand"] = {"parameter": "unused"}
+    run(doc(nodes, edges, fine))  # a parameter nothing reads may be anything
+
+
 def test_delay_passes_water_on_and_conserves_it():
     """in (5, 7, 9, 11) -> delay 2 steps (initial 1 per step) -> sea: the sea gets 1, 1, 5, 7; the
     mass balance counts the water on its way."""

@@ -536,7 +536,7 @@ def _parameter_set(model: Model, axis: TimeAxis, n_scen: int, res_index: dict[st
     attrs = [el.attrs for el in model.nodes] + [el.attrs for el in model.edges] + [c.attrs for c in model.constraints]
     refs = {v.name for a in attrs for v in _refs(a)}
     env = StaticEnv(axis, n_scen, scenario_index)
-    return ParameterSet.build(model.parameters, env, res_index, needed=refs)
+    return ParameterSet.build(model.parameters, env, res_index, needed=refs, file=str(model.path or ""))
 
 
 def _refs(attrs: Mapping[str, Any]) -> list[ParameterRef]:
