@@ -326,8 +326,8 @@ def align_to_steps(frame: pd.DataFrame, axis: TimeAxis, source: str, place: str)
     idx = pd.DatetimeIndex(frame.index)
     freq = pd.infer_freq(idx) if len(idx) >= 3 else None
     if freq is None:
-        raise fail("the dates of the file have no regular frequency (daily, N-day, monthly…); daryo, like "
-                   "Pywr, needs one to align the file to the steps")
+        raise fail(_missing_dates(idx) or "the dates of the file have no regular frequency (daily, N-day, "
+                   "monthly…); daryo, like Pywr, needs one to align the file to the steps")
     offset = pd.tseries.frequencies.to_offset(freq)
     if isinstance(offset, pd.tseries.offsets.Tick) or freq.startswith("W"):
         spacing = (idx[1] - idx[0]).to_numpy().astype("timedelta64[D]")
@@ -374,6 +374,33 @@ def align_to_steps(frame: pd.DataFrame, axis: TimeAxis, source: str, place: str)
     kept = np.bincount(np.repeat(np.arange(axis.n_steps), n_days), weights=ok, minlength=axis.n_steps)
     out[steps] = _run_means(values, pos[np.repeat(~by_rows, n_days) & ok], kept[steps].astype(int))
     return out
+
+
+def _missing_dates(idx: pd.DatetimeIndex) -> str | None:
+    """The message for a file whose dates are a regular series with rows missing (every N days, or month starts
+    or ends): the first missing dates; None if the dates are not such a series."""
+    if len(idx) < 3 or not idx.is_monotonic_increasing or idx.has_duplicates:
+        return None
+    if idx.is_month_start.all() or idx.is_month_end.all():  # months: by month number
+        months = idx.year * 12 + idx.month
+        full = np.arange(months[0], months[-1] + 1)
+        missing = full[~np.isin(full, months)]
+        dates = [pd.Timestamp(year=int((m - 1) // 12), month=int((m - 1) % 12 + 1), day=1) for m in missing[:3]]
+        if idx.is_month_end.all():
+            dates = [d + pd.offsets.MonthEnd(0) for d in dates]
+    else:
+        days = idx.values.astype("datetime64[D]").astype(np.int64)
+        step = int(np.min(np.diff(days)))
+        if step < 1 or np.any(np.diff(days) % step) or np.any(idx.normalize() != idx):
+            return None
+        full = np.arange(days[0], days[-1] + 1, step)
+        missing = full[~np.isin(full, days)]
+        dates = [pd.Timestamp(np.datetime64(int(d), "D")) for d in missing[:3]]
+    if not missing.size:
+        return None
+    listed = ", ".join(f"{d:%Y-%m-%d}" for d in dates) + (f" and {missing.size - 3} more" if missing.size > 3 else "")
+    return (f"the file has rows missing from its regular dates: no row for {listed}. Fill them in (daryo, like "
+            "Pywr, needs a regular frequency to align the file to the steps)")
 
 
 def _missing_days(days: np.ndarray, ok: np.ndarray, n_days: np.ndarray, axis: TimeAxis, first: np.datetime64,

@@ -222,8 +222,17 @@ def test_csv_alignment_n_day_files_and_steps_and_the_refusals():
                        r"starting 2001-03-27\); its rows cover 2001-01-01 to 2001-03-31\."):
         align_to_steps(starts, TimeAxis.from_range("2001-03-07", "2001-04-10", 10), "f", "p")
     gap = daily.drop(pd.Timestamp("2001-02-10"))
-    with pytest.raises(daryo.ModelError, match="the dates of the file have no regular frequency"):
+    with pytest.raises(daryo.ModelError, match=r"the file has rows missing from its regular dates: no row for "
+                       r"2001-02-10\. Fill them in"):
         align_to_steps(gap, months, "f", "p")
+    ends = pd.DataFrame({"q": [1.0, 2, 3, 4]}, index=pd.to_datetime(["2001-01-31", "2001-02-28", "2001-04-30",
+                                                                     "2001-05-31"]))
+    with pytest.raises(daryo.ModelError, match="no row for 2001-03-31"):
+        align_to_steps(ends, months, "f", "p")
+    odd = pd.DataFrame({"q": [1.0, 2, 3]}, index=pd.to_datetime(["2001-01-01 06:00", "2001-01-02 00:00",
+                                                                 "2001-01-05 00:00"]))
+    with pytest.raises(daryo.ModelError, match="the dates of the file have no regular frequency"):
+        align_to_steps(odd, months, "f", "p")
     hours = pd.DataFrame({"q": np.zeros(48)}, index=pd.date_range("2001-01-01", periods=48, freq="h"))
     with pytest.raises(daryo.ModelError, match=r"the file's frequency \(h\) is finer than daily"):
         align_to_steps(hours, months, "f", "p")
