@@ -390,7 +390,7 @@ def test_cli_ensemble_errors_and_exit_codes(tmp_path, capsys):
     # a model whose demand has traces of its own
     traced = tmp_path / "traced.yaml"
     traced.write_text(_yaml_of_basin().replace("demand: [5, 5, 10, 30, 55, 70, 75, 65, 40, 15, 5, 5]",
-                                               "demand: {values: [[5, 5], [6, 6]]}"))
+                                               "demand: {values: [" + str([5] * 24) + ", " + str([6] * 24) + "]}"))
     assert main(["ensemble", str(traced), *base[2:]]) == 1
     assert "traces of its own" in capsys.readouterr().err
     # a model whose parameters follow scenarios of its own (a numpy error once)

@@ -96,7 +96,23 @@ def test_dangling_and_duplicate_edges_reported_together(tmp_path):
 def test_negative_capacity(tmp_path):
     p = _write(tmp_path, GOOD.replace("demand: 5}", "demand: -5}"))
     (msg,) = _problems(p)
-    assert "nodes[d].demand" in msg and "is negative (-5)" in msg
+    assert "nodes[d].demand" in msg and "is negative (-5 hm³ per step)" in msg
+
+
+@pytest.mark.parametrize("node, shown", [
+    ("{id: c, type: canal, capacity: -50 m3/s}", "nodes[c].capacity (line 7): is negative (-4.32 hm³/day = -50 m³/s)"),
+    ("{id: c, type: canal, capacity: -50}", "nodes[c].capacity (line 7): is negative (-50 hm³ per step)"),
+    ("{id: c, type: reservoir, max_volume: -2 km3}", "nodes[c].max_volume (line 7): is negative (-2000 hm³)"),
+    ("{id: c, type: reservoir, max_volume: 100, evaporation: -5}", "nodes[c].evaporation (line 7): is negative "
+     "(-5 mm)"),
+    ("{id: c, type: hydropower, capacity: 10 MW, head: 5, energy_target: -1 TWh}", "nodes[c].energy_target (line 7): "
+     "is negative (-1000 GWh)"),
+])
+def test_a_negative_value_is_shown_with_its_unit(tmp_path, node, shown):
+    """A canal's capacity of -50 m3/s was shown as 'is negative (-4.32)': hm³ per day, without a unit."""
+    text = GOOD.replace("  - {id: sea, type: sink}", f"  - {node}\n  - {{id: sea, type: sink}}")
+    msgs = _problems(_write(tmp_path, text.replace("  - [src, sea]", "  - [src, c]\n  - [c, sea]")))
+    assert any(shown + "; it must be ≥ 0" in m for m in msgs), msgs
 
 
 def test_min_greater_than_max(tmp_path):
@@ -127,23 +143,92 @@ def test_csv_bad_number_names_line_and_column(tmp_path):
     assert "flows.csv line 3, column 'a'" in msg and "'x' is not a finite number" in msg
 
 
+def test_csv_duplicate_date_names_its_line(tmp_path):
+    (tmp_path / "flows.csv").write_text("date,a\n2001-01-01,1\n2001-02-01,2\n2001-02-01,3\n2001-03-01,4\n")
+    p = _write(tmp_path, GOOD.replace("inflow: 10}", "inflow: {csv: flows.csv, column: a}}"))
+    (msg,) = _problems(p)
+    assert "nodes[src].inflow" not in msg
+    assert f"{tmp_path / 'flows.csv'} line 4: date 2001-02-01 appears more than once (first on line 3)" in msg
+
+
+def test_csv_empty_cell_is_called_empty(tmp_path):
+    (tmp_path / "flows.csv").write_text("date,a\n2001-01-01,1\n2001-02-01,\n2001-03-01,3\n")
+    p = _write(tmp_path, GOOD.replace("inflow: 10}", "inflow: {csv: flows.csv, column: a}}"))
+    (msg,) = _problems(p)
+    assert f"{tmp_path / 'flows.csv'} line 3, column 'a': the cell is empty (or NA); give a number" in msg
+    assert "nan" not in msg
+
+
 def test_csv_too_short_for_the_run(tmp_path):
+    """The place is in the model file (with its line), the CSV file is named in the message: it was placed in the
+    CSV file at the model file's line ('flows.csv: nodes[src].inflow (line 5)')."""
     (tmp_path / "flows.csv").write_text("date,a\n2001-01-01,1\n2001-02-01,2\n")
     p = _write(tmp_path, GOOD.replace("inflow: 10}", "inflow: {csv: flows.csv, column: a}}"))
-    model = daryo.load(p)
     with pytest.raises(ModelError) as info:
-        daryo.run(model)
-    msg = str(info.value.problems[0])
-    assert "flows.csv" in msg and "no value for 2001-03-01" in msg
+        daryo.load(p)
+    (problem,) = info.value.problems
+    assert (problem.file, problem.place) == (str(p), "nodes[src].inflow (line 5)")
+    assert problem.message.startswith(f"CSV file '{tmp_path / 'flows.csv'}' has no value for 2001-03-01 (1 of the "
+                                      "run's 3 step dates are missing); it covers 2001-01-01 to 2001-02-01")
+
+
+def test_csv_too_short_for_a_longer_run_names_the_csv_in_the_message(tmp_path):
+    (tmp_path / "flows.csv").write_text("date,a\n2001-01-01,1\n2001-02-01,2\n2001-03-01,3\n")
+    model = daryo.load(_write(tmp_path, GOOD.replace("inflow: 10}", "inflow: {csv: flows.csv, column: a}}")))
+    with pytest.raises(ModelError) as info:
+        daryo.run(model, daryo.RunOptions(end="2001-04"))
+    (problem,) = info.value.problems
+    assert problem.file == "" and problem.place == "nodes[src].inflow (line 5)"
+    assert problem.message.startswith(f"CSV file '{tmp_path / 'flows.csv'}' has no value for 2001-04-01")
 
 
 def test_series_of_wrong_length(tmp_path):
     p = _write(tmp_path, GOOD.replace("demand: 5}", "demand: {values: [1, 2]}}"))
-    model = daryo.load(p)
-    with pytest.raises(ModelError) as info:
-        daryo.run(model)
-    msg = str(info.value.problems[0])
-    assert "nodes[d].demand" in msg and "has 2 values but the run has 3 steps" in msg
+    (msg,) = _problems(p)
+    assert f"{p}: nodes[d].demand (line 6): the series has 2 values but the run has 3 steps" in msg
+
+
+# ------------------------------------------------------------- series against the time axis, all problems at once
+def test_every_series_that_does_not_fit_the_run_is_reported_together(tmp_path):
+    """Resolved at compile time, series stopped at the first: only nodes[d].demand was reported."""
+    (tmp_path / "gap.csv").write_text("date,q\n2001-01-01,1\n2001-03-01,3\n")
+    text = GOOD.replace("demand: 5}", "demand: {values: [1, 2]}}").replace("inflow: 10}", "inflow: {csv: gap.csv}}")
+    p = _write(tmp_path, text)
+    assert [m.split(": ", 2)[1:] for m in _problems(p)] == [
+        ["nodes[src].inflow (line 5)", f"CSV file '{tmp_path / 'gap.csv'}' has no value for 2001-02-01 (1 of the "
+         "run's 3 step dates are missing); it covers 2001-01-01 to 2001-03-01. Extend the CSV or shorten the run."],
+        ["nodes[d].demand (line 6)", "the series has 2 values but the run has 3 steps; give one value per step or "
+         "use a CSV with dates"]]
+
+
+def test_a_csv_gap_is_reported_with_the_other_problems_of_the_model(tmp_path):
+    (tmp_path / "gap.csv").write_text("date,q\n2001-01-01,1\n2001-03-01,3\n")
+    text = GOOD.replace("inflow: 10}", "inflow: {csv: gap.csv}, colour: red}").replace(
+        "  - {id: sea, type: sink}", "  - {id: dam, type: reservoir, max_volume: -5}\n  - {id: sea, type: sink}")
+    msgs = _problems(_write(tmp_path, text.replace("  - [src, sea]", "  - [src, dam]\n  - [dam, sea]")))
+    assert len(msgs) == 3
+    assert any("nodes[src].colour" in m and "unknown attribute 'colour'" in m for m in msgs)
+    assert any("nodes[dam].max_volume" in m and "is negative" in m for m in msgs)
+    assert any("nodes[src].inflow" in m and "has no value for 2001-02-01" in m for m in msgs)
+
+
+def test_a_series_length_is_reported_with_a_scenario_column_count(tmp_path):
+    (tmp_path / "two.csv").write_text("date,a,b\n2001-01-01,1,2\n2001-02-01,1,2\n2001-03-01,1,2\n")
+    text = GOOD.replace("inflow: 10}", "inflow: {csv: two.csv, columns: '*'}}").replace(
+        "demand: 5}", "demand: {values: [[1, 2], [1, 2], [1, 2]]}}")
+    msgs = _problems(_write(tmp_path, text))
+    assert len(msgs) == 2
+    assert any("different numbers of scenario columns" in m for m in msgs)
+    assert any("nodes[d].demand" in m and "has 2 values but the run has 3 steps" in m for m in msgs)
+
+
+def test_a_csv_series_with_gaps_and_rows_between_steps_gives_both_problems_once(tmp_path):
+    """Both ways a CSV does not fit the steps, once, though min_flow is also compared with max_flow."""
+    (tmp_path / "odd.csv").write_text("date,q\n2001-01-01,1\n2001-01-15,1\n2001-03-01,3\n")
+    text = GOOD.replace("demand: 5}", "demand: 5, min_flow: {csv: odd.csv}}")
+    msgs = _problems(_write(tmp_path, text))
+    assert len(msgs) == 2 and all("nodes[d].min_flow (line 6): CSV file" in m for m in msgs)
+    assert "has no value for 2001-02-01" in msgs[0] and "has rows between the run's step starts" in msgs[1]
 
 
 def test_non_finite_numbers(tmp_path):
@@ -314,11 +399,9 @@ def test_evaporation_months_are_spread_over_n_day_steps(tmp_path):
 def test_csv_series_with_rows_between_the_steps_is_refused(tmp_path):
     days = pd.date_range("2001-01-01", "2001-03-31", freq="D")
     pd.DataFrame({"date": days.strftime("%Y-%m-%d"), "q": 100.0}).to_csv(tmp_path / "daily.csv", index=False)
-    model = daryo.load(_write(tmp_path, GOOD.replace("inflow: 10}", "inflow: {csv: daily.csv, column: q}}")))
-    with pytest.raises(ModelError) as info:
-        daryo.run(model)
-    (msg,) = [str(p) for p in info.value.problems]
-    assert "daily.csv: nodes[src].inflow" in msg
+    p = _write(tmp_path, GOOD.replace("inflow: 10}", "inflow: {csv: daily.csv, column: q}}"))
+    (msg,) = _problems(p)
+    assert f"{p}: nodes[src].inflow (line 5): CSV file '{tmp_path / 'daily.csv'}' has rows between" in msg
     assert "rows between the run's step starts (87 of its rows within the run, the first dated 2001-01-02)" in msg
     assert "one row per step, dated at the step's start (the 1st of each month)" in msg and "'dataframe'" in msg
 

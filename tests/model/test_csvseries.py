@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from daryo.model.csvseries import CsvReadError, read_csv_file, read_csv_series
+from daryo.model.csvseries import CsvReadError, csv_columns, read_csv_file, read_csv_series
 
 
 def _read(text: str, **kw):
@@ -39,8 +39,37 @@ def test_messages():
         ("/d/f.csv line 3", "'soon' in column 'date' is not a date")]
     assert _read("date,a\n2001-01-01,1\n2001-02-01,x\n2001-03-01,\n")[1] == [
         ("/d/f.csv line 3, column 'a'", "'x' is not a finite number (2 such cells in the file)")]
-    assert _read("date,a\n2001-01-01,1\n2001-01-01,2\n")[1] == [
-        ("/d/f.csv", "date 2001-01-01 appears more than once")]
+    assert _read("date,a\n2001-01-01,1\n2001-02-01,2\n2001-01-01,3\n")[1] == [
+        ("/d/f.csv line 4", "date 2001-01-01 appears more than once (first on line 2)")]
+
+
+def test_an_empty_cell_is_called_empty_with_its_line_and_column():
+    assert _read("date,a,b\n2001-01-01,1,2\n2001-02-01,3,\n")[1] == [
+        ("/d/f.csv line 3, column 'b'", "the cell is empty (or NA); give a number")]
+    assert _read("date,a\n2001-01-01,\n2001-02-01,x\n")[1] == [
+        ("/d/f.csv line 2, column 'a'", "the cell is empty (or NA); give a number (2 cells in the file are empty or "
+         "not numbers)")]
+
+
+@pytest.mark.parametrize("spec, columns", [
+    ({"csv": "f.csv"}, None), ({"csv": "f.csv", "columns": "*"}, None), ({"csv": "f.csv", "column": "t1"}, ["t1"]),
+    ({"csv": "f.csv", "column": 3}, ["3"]), ({"csv": "f.csv", "columns": ["t1", "t2"]}, ["t1", "t2"]),
+])
+def test_csv_columns_named_by_a_series(spec, columns):
+    assert csv_columns(spec) == columns
+
+
+@pytest.mark.parametrize("spec, message", [
+    ({"columns": "*", "column": "t1"}, "gives both column: 't1' and columns: '*'; give one: column: NAME for one "
+                                       "column, or columns: [NAME, …] or columns: \"*\" for several"),
+    ({"columns": ["t1"], "column": "t1"}, "gives both column: 't1' and columns: ['t1']"),
+    ({"column": 1.5}, "'1.5' is not a column"),
+    ({"columns": []}, "'[]' is not a column"),
+])
+def test_csv_columns_refuses_column_and_columns_together_and_what_is_no_column(spec, message):
+    with pytest.raises(ValueError) as err:
+        csv_columns(spec)
+    assert str(err.value).startswith(message)
 
 
 def test_read_csv_file_gives_a_one_line_reason(tmp_path):

@@ -1,12 +1,16 @@
 """Models that load but mean nothing are refused by validation, each with the file, the place and what is wrong;
 checks that compare two attributes compare them step by step, in their units, and name where they fail."""
 
+from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import daryo
 from daryo.errors import ModelError
+from daryo.model.series import Series
+from daryo.model.validate import validate_model
 
 HEAD = """\
 version: 1
@@ -160,7 +164,83 @@ edges: [[src, dam], [dam, sea]]
 
 def test_a_negative_initial_flow_of_a_delay_is_refused(tmp_path):
     (msg,) = _problems(tmp_path, _river("{id: n, type: delay, steps: 1, initial_flow: -5}"))
-    assert "nodes[n].initial_flow" in msg and "is negative (-5)" in msg
+    assert "nodes[n].initial_flow" in msg and "is negative (-5 hm³ per step)" in msg
+
+
+@pytest.mark.parametrize("loss, message", [
+    ("150 %", "must be a fraction between 0 and 1"),
+    ("-0.5", "must be a fraction between 0 and 1"),
+    ("100 %", "a loss of 1 (100 %) makes the link useless; use < 1"),
+])
+def test_a_loss_outside_0_to_1_is_one_problem(tmp_path, loss, message):
+    """A loss of 150 % was also said to be 'a loss of 1 (100 %)', which it is not."""
+    (msg,) = _problems(tmp_path, _river(f"{{id: n, type: canal, loss: {loss}}}"))
+    assert msg.endswith(f"nodes[n].loss (line 5): {message}")
+
+
+# --- 5. ids
+
+def test_two_constraints_with_one_id_are_refused_naming_both(tmp_path):
+    (msg,) = _problems(tmp_path, _river("{id: n, type: reach}") + """constraints:
+  - {id: lic, type: flow_sum, nodes: [n], max_flow: 5}
+  - {id: other, type: flow_sum, nodes: [n], max_flow: 6}
+  - {id: lic, type: flow_sum, nodes: [n], max_flow: 7}
+""")
+    assert msg.endswith("m.yaml: constraints[lic] (line 11): the id 'lic' is also used by the constraint at "
+                        "constraints[lic] (line 9); constraint ids must be unique")
+
+
+# --- 6. series against the model's time axis
+
+def test_series_of_constraints_are_checked_against_the_time_axis(tmp_path):
+    msgs = _problems(tmp_path, """nodes:
+  - {id: src, type: inflow, inflow: 50}
+  - {id: a, type: reach}
+  - {id: b, type: reach}
+  - {id: sea, type: sink}
+edges: [[src, a], [src, b], [a, sea], [b, sea]]
+constraints:
+  - {id: lic, type: flow_sum, nodes: [a, b], max_flow: {values: [1, 2, 3]}}
+  - {id: split, type: flow_ratio, nodes: [a, b], factors: [1, {values: [1, 2]}]}
+""")
+    assert len(msgs) == 2
+    assert "constraints[lic].max_flow (line 10): the series has 3 values but the run has 12 steps" in msgs[0]
+    assert "constraints[split].factors[1] (line 11): the series has 2 values but the run has 12 steps" in msgs[1]
+
+
+def test_every_series_is_resolved_once_for_validation(tmp_path, monkeypatch):
+    """The series check and the min/max check share what they resolve: no series is resolved twice."""
+    calls: list[int] = []
+    resolve = Series.resolve
+
+    def counted(self, axis):
+        calls.append(id(self))
+        return resolve(self, axis)
+
+    monkeypatch.setattr(Series, "resolve", counted)
+    m = _load(tmp_path, _river("{id: n, type: reach, min_flow: {values: [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]}, "
+                               "max_flow: 5 m3/s}"))
+    assert len(calls) == len(set(calls)) == 2 and m.node("n").get("min_flow") is not None
+
+
+def test_a_series_object_given_twice_is_reported_once(tmp_path):
+    m = _load(tmp_path, _river("{id: n, type: reach}"))
+    short = Series("steps", np.ones((1, 2)), origin=("", "x"))
+    nodes = tuple(replace(n, attrs={**n.attrs, "max_flow": short}) for n in m.nodes)
+    problems = validate_model(replace(m, nodes=nodes), "m.yaml")
+    assert [str(p) for p in problems] == [
+        "m.yaml: nodes[src].max_flow (line 4): the series has 2 values but the run has 12 steps; give one value per "
+        "step or use a CSV with dates"]
+
+
+def test_series_are_not_compared_with_a_time_that_could_not_be_read(tmp_path):
+    """Without a time the model has a placeholder span (January 2000), which its CSV series need not cover."""
+    (tmp_path / "q.csv").write_text("date,q\n2001-01-01,1\n")
+    p = tmp_path / "m.yaml"
+    p.write_text("version: 1\n" + _river("{id: n, type: reach, max_flow: {csv: q.csv}}"))
+    with pytest.raises(ModelError) as info:
+        daryo.load(p)
+    assert [q.place for q in info.value.problems] == ["time"]
 
 
 @pytest.mark.parametrize("key", ["spill_to", "return_to"])

@@ -6,14 +6,16 @@ from __future__ import annotations
 import lzma
 import zipfile
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["CsvReadError", "CsvSeries", "read_csv_file", "read_csv_series"]
+from ..errors import short_text
+
+__all__ = ["CsvReadError", "CsvSeries", "csv_columns", "read_csv_file", "read_csv_series"]
 
 
 class CsvSeries(NamedTuple):
@@ -74,6 +76,40 @@ def read_csv_file(path: Path, **read_options: Any) -> pd.DataFrame:
         raise CsvReadError(reason) from None
 
 
+def csv_columns(spec: Mapping[str, Any]) -> list[str] | None:
+    """The value columns a CSV series names: ``column: NAME`` one, ``columns: [A, B]`` several, ``columns: "*"``
+    (or neither) every column but the date column.
+
+    Parameters
+    ----------
+    spec
+        The series' mapping in the model (``{csv: …, column: …}``).
+
+    Returns
+    -------
+    list of str or None
+        The columns' names; None for every column.
+
+    Raises
+    ------
+    ValueError
+        If both ``column`` and ``columns`` are given (which one wins would be a guess); the message says so.
+    """
+    if "column" in spec and "columns" in spec:
+        raise ValueError(f"gives both column: {short_text(repr(spec['column']))} and columns: "
+                         f"{short_text(repr(spec['columns']))}; give one: column: NAME for one column, or "
+                         "columns: [NAME, …] or columns: \"*\" for several")
+    cols = spec.get("columns", spec.get("column"))
+    if cols is None or cols == "*":
+        return None
+    if isinstance(cols, str | int):
+        return [str(cols)]
+    if isinstance(cols, list | tuple) and cols and all(isinstance(c, str | int) for c in cols):
+        return [str(c) for c in cols]
+    raise ValueError(f"'{short_text(cols)}' is not a column: give column: NAME, or columns: [NAME, …] or "
+                     "columns: \"*\"")
+
+
 def read_csv_series(df: pd.DataFrame, fname: str, csv: str, place: str, add: Callable[[str, str], None],
                     date_col: str | None = None, columns: Sequence[str] | None = None) -> CsvSeries | None:
     """Check and read the dates and value columns of a CSV file.
@@ -122,11 +158,22 @@ def read_csv_series(df: pd.DataFrame, fname: str, csv: str, place: str, add: Cal
     bad_rows, bad_cols = np.nonzero(~np.isfinite(values))
     if bad_rows.size:
         r, c = bad_rows[0], bad_cols[0]
-        add(f"{fname} line {r + 2}, column '{cols[c]}'",
-            f"'{df[cols[c]].iloc[r]}' is not a finite number ({bad_rows.size} such cells in the file)")
+        add(f"{fname} line {r + 2}, column '{cols[c]}'", _bad_cell(df[cols[c]].iloc[r], bad_rows.size))
         return None
     index = pd.DatetimeIndex(dates)
-    if index.duplicated().any():
-        add(fname, f"date {index[index.duplicated()][0]:%Y-%m-%d} appears more than once")
+    repeated = np.flatnonzero(index.duplicated())
+    if repeated.size:
+        r = int(repeated[0])
+        first = int(np.flatnonzero(index == index[r])[0])
+        add(f"{fname} line {r + 2}", f"date {index[r]:%Y-%m-%d} appears more than once (first on line {first + 2})")
         return None
     return CsvSeries(index, cols, values)
+
+
+def _bad_cell(raw: Any, n_bad: int) -> str:
+    """What is wrong with a value cell that is not a finite number (``raw`` as read), ``n_bad`` such cells in the
+    file."""
+    if pd.isna(raw):  # pandas reads an empty cell (and NA, NaN, null) as no value
+        more = f" ({n_bad} cells in the file are empty or not numbers)" if n_bad > 1 else ""
+        return f"the cell is empty (or NA); give a number{more}"
+    return f"'{raw}' is not a finite number ({n_bad} such cells in the file)"

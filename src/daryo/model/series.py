@@ -34,7 +34,8 @@ class Series:
     scenarios
         Names of the scenario columns (for CSV series with several columns).
     origin
-        File and place, for error messages.
+        Where the series is given, for error messages: (file, place) — the model file and the place in it; for a
+        ``dated`` series read from a CSV file, the CSV file and the place in the model that names it.
     """
 
     kind: str
@@ -55,7 +56,20 @@ class Series:
         return int(self.values.shape[0])
 
     def resolve(self, axis: TimeAxis) -> np.ndarray:
-        """Values per step, shape (S, T), in canonical per-step units."""
+        """Values per step, shape (S, T), in canonical per-step units.
+
+        Raises
+        ------
+        ModelError
+            With every way the series does not fit ``axis`` (:meth:`mismatches`), each placed at its
+            :attr:`origin`.
+        """
+        reasons = self.mismatches(axis)
+        if reasons:
+            file, place = self.origin
+            if self.kind == "dated":  # the place is in the model file, the message names the CSV file
+                file = ""
+            raise ModelError([Problem(file, place, r) for r in reasons])
         if self.kind == "constant":
             out = np.repeat(self.values[:, None], axis.n_steps, axis=1)
         elif self.kind == "monthly" and self.per_month and axis.step_days is not None:
@@ -63,10 +77,6 @@ class Series:
         elif self.kind == "monthly":
             out = self.values[:, axis.month - 1]
         elif self.kind == "steps":
-            if self.values.shape[1] < axis.n_steps:
-                raise ModelError(Problem(*self.origin, (
-                    f"the series has {self.values.shape[1]} values but the run has {axis.n_steps} steps; "
-                    "give one value per step or use a CSV with dates")))
             out = self.values[:, : axis.n_steps]
         else:
             out = self._align_dates(axis)
@@ -75,6 +85,23 @@ class Series:
             out = out * axis.days[None, :]
         return out
 
+    def mismatches(self, axis: TimeAxis) -> list[str]:
+        """Every way the series does not fit ``axis``, each a message of what is wrong and what to change (a
+        message about a CSV series names its file); empty if it can be resolved on ``axis``.
+
+        A ``steps`` series needs a value for each step; a ``dated`` one a row dated at each step's start, and no
+        rows between the step starts within the run.
+        """
+        if self.kind == "steps":
+            if self.values.shape[1] < axis.n_steps:
+                return [f"the series has {self.values.shape[1]} values but the run has {axis.n_steps} steps; "
+                        "give one value per step or use a CSV with dates"]
+            return []
+        if self.kind != "dated":
+            return []
+        assert self.dates is not None
+        return [r for r in (self._missing_dates(axis), self._rows_between_steps(axis)) if r]
+
     def _spread_months(self, axis: TimeAxis) -> np.ndarray:
         """Monthly totals over N-day steps: each day takes its month's value over the month's days."""
         assert axis.step_days is not None
@@ -82,29 +109,39 @@ class Series:
         daily = self.values[:, days.month - 1] / np.asarray(days.days_in_month, dtype=float)[None, :]
         return daily.reshape(self.values.shape[0], axis.n_steps, axis.step_days).sum(axis=2)
 
-    def _align_dates(self, axis: TimeAxis) -> np.ndarray:
+    def _csv(self) -> str:
+        """The series' source as the start of a message: its CSV file, named."""
+        return f"CSV file '{self.origin[0]}'" if self.origin[0] else "the CSV series"
+
+    def _missing_dates(self, axis: TimeAxis) -> str:
         assert self.dates is not None
-        pos = self.dates.get_indexer(axis.starts)
-        missing = np.flatnonzero(pos < 0)
-        if missing.size:
-            first = axis.starts[missing[0]].strftime("%Y-%m-%d")
-            span = f"{self.dates[0]:%Y-%m-%d} to {self.dates[-1]:%Y-%m-%d}" if len(self.dates) else "nothing"
-            raise ModelError(Problem(*self.origin, (
-                f"the series has no value for {first} ({missing.size} of the run's {axis.n_steps} step "
-                f"dates are missing); it covers {span}. Extend the CSV or shorten the run.")))
+        missing = np.flatnonzero(self.dates.get_indexer(axis.starts) < 0)
+        if not missing.size:
+            return ""
+        first = axis.starts[missing[0]].strftime("%Y-%m-%d")
+        span = f"{self.dates[0]:%Y-%m-%d} to {self.dates[-1]:%Y-%m-%d}" if len(self.dates) else "nothing"
+        return (f"{self._csv()} has no value for {first} ({missing.size} of the run's {axis.n_steps} step dates "
+                f"are missing); it covers {span}. Extend the CSV or shorten the run.")
+
+    def _rows_between_steps(self, axis: TimeAxis) -> str:
+        assert self.dates is not None
         inside = (self.dates >= axis.start) & (self.dates < axis.end)
         between = np.flatnonzero(inside & ~self.dates.isin(axis.starts))
-        if between.size:
-            steps = "the 1st of each month" if axis.step_days is None else (
-                f"every {axis.step_days} days from {axis.start:%Y-%m-%d}")
-            raise ModelError(Problem(*self.origin, (
-                f"the CSV has rows between the run's step starts ({between.size} of its rows within the run, the "
-                f"first dated {self.dates[between[0]]:%Y-%m-%d}), which a CSV series would skip: it takes one row "
-                f"per step, dated at the step's start ({steps}). Give one row per step, or, for a file dated at a "
-                "regular frequency (daily, every N days, monthly…), read it with a 'dataframe' parameter "
-                "(parameters: {NAME: {type: dataframe, csv: …}}, then {parameter: NAME, unit: …}), which takes the "
-                "mean of the rows in each step")))
-        return self.values[:, pos]
+        if not between.size:
+            return ""
+        steps = "the 1st of each month" if axis.step_days is None else (
+            f"every {axis.step_days} days from {axis.start:%Y-%m-%d}")
+        return (f"{self._csv()} has rows between the run's step starts ({between.size} of its rows within the "
+                f"run, the first dated {self.dates[between[0]]:%Y-%m-%d}), which a CSV series would skip: it takes "
+                f"one row per step, dated at the step's start ({steps}). Give one row per step, or, for a file "
+                "dated at a regular frequency (daily, every N days, monthly…), read it with a 'dataframe' "
+                "parameter (parameters: {NAME: {type: dataframe, csv: …}}, then {parameter: NAME, unit: …}), which "
+                "takes the mean of the rows in each step")
+
+    def _align_dates(self, axis: TimeAxis) -> np.ndarray:
+        """The rows at the step starts (which :meth:`mismatches` has checked are all there)."""
+        assert self.dates is not None
+        return self.values[:, self.dates.get_indexer(axis.starts)]
 
 
 @dataclass(frozen=True, eq=False)

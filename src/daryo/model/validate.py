@@ -1,26 +1,31 @@
-"""Checks on a parsed model.  Each check is a small function of a :class:`CheckContext` (the model, its file
-and the node ids the file declares) that returns problems; all are run, in the order of :data:`CHECKS`, and the
-problems are reported together."""
+"""Checks on a parsed model.  Each check is a small function of a :class:`CheckContext` (the model, its file,
+the node ids the file declares and the model's time axis) that returns problems; all are run, in the order of
+:data:`CHECKS`, and the problems are reported together."""
 
 from __future__ import annotations
 
 import calendar
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
+import pandas as pd
 
 from ..errors import ModelError, Problem
 from ..parameters import ParameterRef, state_dependent
 from ..timeaxis import TimeAxis
-from ..units import is_number
-from .components import EDGE_ATTRIBUTES, NODE_REFERENCES, component_type
+from ..units import SECONDS_PER_DAY, is_number
+from .components import EDGE_ATTRIBUTES, NODE_REFERENCES, Attribute, component_type
 from .series import Series
-from .types import Constraint, Edge, Model, Node
+from .types import Constraint, Edge, Model, Node, TimeSpec
 
-__all__ = ["validate_model", "CheckContext", "CHECKS"]
+__all__ = ["validate_model", "CheckContext", "CHECKS", "PLACEHOLDER_TIME"]
+
+#: The time span the loader gives a model whose ``time`` is missing or cannot be read (a problem it reports):
+#: no time axis, so series are not compared with its one step
+PLACEHOLDER_TIME = TimeSpec(pd.Timestamp("2000-01-01"), pd.Timestamp("2000-01-01"))
 
 
 @dataclass(frozen=True)
@@ -40,14 +45,37 @@ class CheckContext:
     model: Model
     file: str = ""
     declared_ids: frozenset[str] = frozenset()
+    _resolved: dict[int, tuple[Series, np.ndarray | None, tuple[str, ...]]] = field(
+        default_factory=dict, init=False, repr=False, compare=False)
 
     @cached_property
     def axis(self) -> TimeAxis | None:
-        """The model's time axis, on which series are compared step by step (None if it cannot be built)."""
+        """The model's time axis, on which series are compared step by step (None if it cannot be built, or if the
+        model's time could not be read: :data:`PLACEHOLDER_TIME`)."""
+        if self.model.time == PLACEHOLDER_TIME:
+            return None
         try:
             return self.model.time.axis()
         except (ValueError, TypeError, OverflowError):
             return None
+
+    def resolved(self, series: Series) -> tuple[np.ndarray | None, tuple[str, ...]]:
+        """``series`` resolved on :attr:`axis` (None if it cannot be) and the messages of every way it does not
+        fit the axis (:meth:`Series.mismatches`); each series object is resolved once, however many checks ask."""
+        key = id(series)
+        if key not in self._resolved:  # the entry keeps the series, so that its id is not reused meanwhile
+            self._resolved[key] = (series, *self._resolve(series))
+        return self._resolved[key][1:]
+
+    def _resolve(self, series: Series) -> tuple[np.ndarray | None, tuple[str, ...]]:
+        if self.axis is None:
+            return None, ()
+        try:
+            return series.resolve(self.axis), ()
+        except ModelError as exc:
+            return None, tuple(p.message for p in exc.problems)
+        except (ValueError, IndexError):  # values that do not fit the axis's shape: reported elsewhere
+            return None, ()
 
 
 Check = Callable[[CheckContext], Iterable[Problem]]
@@ -71,6 +99,12 @@ def check_unique_ids(ctx: CheckContext) -> Iterable[Problem]:
     for node_id, n in counts.items():
         if n > 1:
             yield Problem(file, f"nodes[{node_id}]", f"the id '{node_id}' is used by {n} nodes; ids must be unique")
+    first: dict[str, Constraint] = {}
+    for c in model.constraints:
+        if c.id in first:
+            yield Problem(file, c.at(), f"the id '{c.id}' is also used by the constraint at {first[c.id].at()}; "
+                          "constraint ids must be unique")
+        first.setdefault(c.id, c)
 
 
 def check_edges(ctx: CheckContext) -> Iterable[Problem]:
@@ -152,9 +186,35 @@ def check_nonnegative(ctx: CheckContext) -> Iterable[Problem]:
             "initial_flow")
     for el in _elements(model):
         for key in keys:
-            vals = _values(el.attrs.get(key))
+            v = el.attrs.get(key)
+            vals = _values(v)
             if vals is not None and np.any(vals < 0):
-                yield Problem(file, el.at(key), f"is negative ({vals.min():g}); it must be ≥ 0")
+                attr = _attribute(el, key)
+                shown = _with_unit(float(vals.min()), attr.dimension if attr else None,
+                                   isinstance(v, Series) and v.is_rate)
+                yield Problem(file, el.at(key), f"is negative ({shown}); it must be ≥ 0")
+
+
+#: the canonical unit of each dimension (see :mod:`daryo.units`), as messages show it
+_UNIT_SHOWN = {"volume": "hm³", "flow": "hm³ per step", "power": "MW", "energy": "GWh", "depth": "mm",
+               "area": "km²", "length": "m"}
+
+
+def _attribute(el: Node | Edge, key: str) -> Attribute | None:
+    """The declaration of an element's attribute (None if it has none)."""
+    if isinstance(el, Edge):
+        return next((a for a in EDGE_ATTRIBUTES if a.name == key), None)
+    ctype = component_type(el.type)
+    return ctype.attribute(key) if ctype is not None else None
+
+
+def _with_unit(value: float, dimension: str | None, is_rate: bool) -> str:
+    """A value in canonical units as a message shows it, with its unit: a flow rate, kept per day, in hm³/day and
+    m³/s (``-4.32 hm³/day = -50 m³/s``), a flow per step in hm³ per step."""
+    if dimension == "flow" and is_rate:
+        return f"{value:g} hm³/day = {value * 1e6 / SECONDS_PER_DAY:g} m³/s"
+    unit = _UNIT_SHOWN.get(dimension or "")
+    return f"{value:g} {unit}" if unit else f"{value:g}"
 
 
 def check_fractions(ctx: CheckContext) -> Iterable[Problem]:
@@ -162,33 +222,63 @@ def check_fractions(ctx: CheckContext) -> Iterable[Problem]:
     for el in _elements(model):
         for key in ("loss", "consumptive_fraction", "efficiency"):
             vals = _values(el.attrs.get(key))
-            if vals is not None and (np.any(vals < 0) or np.any(vals > 1)):
+            if vals is None:
+                continue
+            if np.any(vals < 0) or np.any(vals > 1):
                 yield Problem(file, el.at(key), "must be a fraction between 0 and 1")
-        vals = _values(el.attrs.get("loss"))
-        if vals is not None and np.any(vals >= 1):
-            yield Problem(file, el.at("loss"), "a loss of 1 (100 %) makes the link useless; use < 1")
+            elif key == "loss" and np.any(vals == 1):
+                yield Problem(file, el.at("loss"), "a loss of 1 (100 %) makes the link useless; use < 1")
 
 
-def _per_step(v: object, axis: TimeAxis | None) -> tuple[np.ndarray, str] | None:
+def _series_of(el: Node | Edge | Constraint) -> Iterable[tuple[str, Series]]:
+    """Every series of an element as (attribute, series); a list of series (a ``flow_ratio``'s factors) item by
+    item, as ``factors[k]``."""
+    for key, v in el.attrs.items():
+        if isinstance(v, Series):
+            yield key, v
+        elif isinstance(v, list):
+            yield from ((f"{key}[{k}]", s) for k, s in enumerate(v) if isinstance(s, Series))
+
+
+def check_series(ctx: CheckContext) -> Iterable[Problem]:
+    """Every series fits the model's time axis: a value per step, a CSV row dated at each step's start and none
+    between them (:meth:`Series.mismatches`).  Every series that can miss a step (a list of values per step, a CSV
+    series) is resolved here, so that all their problems are reported together (a run stops at the first); each
+    series object once, its problems at its first place."""
+    model, file = ctx.model, ctx.file
+    if ctx.axis is None:
+        return
+    seen: set[int] = set()
+    elements: list[Node | Edge | Constraint] = [*model.nodes, *model.edges, *model.constraints]
+    for el in elements:
+        for key, series in _series_of(el):
+            if series.kind not in ("steps", "dated") or id(series) in seen:
+                continue  # constants and 12 monthly values fit every axis
+            seen.add(id(series))
+            for message in ctx.resolved(series)[1]:
+                yield Problem(file, el.at(key), message)
+
+
+def _per_step(v: object, ctx: CheckContext) -> tuple[np.ndarray, str] | None:
     """An attribute's values in canonical per-step units, shape (S|1, T|1), and how they vary in time
     (``constant``, ``monthly`` — with the calendar month, rates with the month's length — or ``steps``); None if
-    it is not a fixed series (a parameter) or cannot be resolved on the model's axis (reported elsewhere)."""
+    it is not a fixed series (a parameter) or cannot be resolved on the model's axis (reported by
+    :func:`check_series`)."""
     if is_number(v):
         return np.array([[float(v)]]), "constant"  # type: ignore[arg-type]
     if not isinstance(v, Series):
         return None
     if v.kind == "constant" and not v.is_rate:
         return np.asarray(v.values, dtype=float)[:, None], "constant"
+    axis = ctx.axis
     if axis is None:
         return None
     if v.kind in ("steps", "dated"):
         pattern = "steps"
     else:  # a rate is the same every step only if the steps are of equal length
         pattern = "constant" if v.kind == "constant" and axis.step_days is not None else "monthly"
-    try:
-        return v.resolve(axis), pattern
-    except (ModelError, ValueError, IndexError):
-        return None
+    values = ctx.resolved(v)[0]
+    return None if values is None else (values, pattern)
 
 
 def _pattern(*patterns: str) -> str:
@@ -254,7 +344,7 @@ def check_min_max(ctx: CheckContext) -> Iterable[Problem]:
     elements: list[Node | Edge | Constraint] = [*model.nodes, *model.edges, *model.constraints]
     for el in elements:
         for lo, hi in _ordered_pairs(el):
-            a, b = _per_step(el.attrs.get(lo), axis), _per_step(el.attrs.get(hi), axis)
+            a, b = _per_step(el.attrs.get(lo), ctx), _per_step(el.attrs.get(hi), ctx)
             if a is None or b is None:
                 continue
             if not isinstance(el, Constraint) and (np.any(a[0] < 0) or np.any(b[0] < 0)):
@@ -351,7 +441,7 @@ def check_state_dependent(ctx: CheckContext) -> Iterable[Problem]:
 
 #: every check, in the order their problems are reported
 CHECKS: tuple[Check, ...] = (check_edges, check_unique_ids, check_references, check_connected, check_nonnegative,
-                             check_fractions, check_min_max, check_hydropower, check_level_tables,
+                             check_fractions, check_series, check_min_max, check_hydropower, check_level_tables,
                              check_state_dependent)
 
 
