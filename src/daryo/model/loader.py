@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -22,11 +23,11 @@ from ..parameters import ParameterRef, ScenarioDim, check_parameters, parse_para
 from ..timeaxis import MAX_STEP_DAYS, parse_end, step_days
 from ..units import UnitError, is_number, is_per_month, is_too_large, parse_quantity, unit_factor
 from .components import COMMON_ATTRIBUTES, COMPONENT_TYPES, CONSTRAINT_TYPES, EDGE_ATTRIBUTES, Attribute
-from .csvseries import CsvReadError, read_csv_file, read_csv_series
+from .csvseries import CsvReadError, csv_columns, read_csv_file, read_csv_series
 from .migrations import migrate
 from .series import LevelTable, Series
 from .types import Constraint, Edge, Model, Node, TimeSpec
-from .validate import validate_model
+from .validate import PLACEHOLDER_TIME, validate_model
 
 __all__ = ["load_model", "model_document", "model_from_dict", "read_document"]
 
@@ -38,8 +39,36 @@ class _LineDict(dict):
     line: int | None = None
 
 
+class _DuplicateKeyError(yaml.constructor.ConstructorError):
+    """A key written twice in one mapping (YAML would keep the last silently)."""
+
+
 class _PlainLoader(yaml.SafeLoader):
-    """YAML's safe loader, keeping dates as strings: the loader parses them where a date is expected."""
+    """YAML's safe loader, keeping dates as strings: the loader parses them where a date is expected; a key
+    written twice in a mapping is an error (:class:`_DuplicateKeyError`)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:  # type: ignore[override]
+        if isinstance(node, yaml.MappingNode):
+            _check_unique_keys(self, node)
+        return super().construct_mapping(node, deep=deep)
+
+
+def _check_unique_keys(loader: yaml.SafeLoader, node: yaml.MappingNode) -> None:
+    """Raise :class:`_DuplicateKeyError` at the second of two equal keys of ``node`` (merge keys ``<<`` aside:
+    a key of the mapping overrides a merged one)."""
+    seen: dict[Any, yaml.Node] = {}
+    for key_node, _ in node.value:
+        if key_node.tag == "tag:yaml.org,2002:merge":
+            continue
+        key = loader.construct_object(key_node, deep=True)
+        try:
+            first = seen.setdefault(key, key_node)
+        except TypeError:  # an unhashable key: the constructor refuses it
+            continue
+        if first is not key_node:
+            mark = first.start_mark
+            raise _DuplicateKeyError(None, None, f"key '{_short(key)}' appears twice in this mapping (first at "
+                                     f"line {mark.line + 1}, column {mark.column + 1})", key_node.start_mark)
 
 
 _PlainLoader.yaml_implicit_resolvers = {
@@ -90,18 +119,73 @@ def read_document(path: Path, lines: bool = True) -> Any:
     except (OSError, UnicodeDecodeError) as exc:
         raise ModelError(Problem(str(path), "", f"cannot be read: {exc}")) from None
     if path.suffix.lower() == ".json":
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ModelError(Problem(str(path), f"line {exc.lineno}, column {exc.colno}",
-                                     f"malformed JSON: {exc.msg}")) from None
+        return _read_json(text, path)
     try:
         return yaml.load(text, Loader=_LineLoader if lines else _PlainLoader)  # noqa: S506 - SafeLoader subclasses
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         place = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         what = getattr(exc, "problem", None) or str(exc)
-        raise ModelError(Problem(str(path), place, f"malformed YAML: {what}")) from None
+        if not isinstance(exc, _DuplicateKeyError):
+            what = f"malformed YAML: {what}"
+        raise ModelError(Problem(str(path), place, what)) from None
+
+
+# ---------------------------------------------------------------------------------------------- JSON
+class _DuplicateJsonKey(Exception):
+    """A key written twice in one JSON object (``json`` would keep the last silently)."""
+
+
+def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """``object_pairs_hook`` of :func:`json.loads`: the object, or :class:`_DuplicateJsonKey`."""
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        raise _DuplicateJsonKey
+    return out
+
+
+def _read_json(text: str, path: Path) -> Any:
+    """Parse JSON text; a malformed document or a key written twice in an object is one problem with its line."""
+    try:
+        return json.loads(text, object_pairs_hook=_unique_pairs)
+    except json.JSONDecodeError as exc:
+        raise ModelError(Problem(str(path), f"line {exc.lineno}, column {exc.colno}",
+                                 f"malformed JSON: {exc.msg}")) from None
+    except _DuplicateJsonKey:
+        place, message = _json_duplicate(text)
+        raise ModelError(Problem(str(path), place, message)) from None
+
+
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]]')  # a string, or a bracket outside strings
+_JSON_COLON = re.compile(r"\s*:")
+
+
+def _json_duplicate(text: str) -> tuple[str, str]:
+    """The place (line, column) and message of the first key written twice in one object of the JSON ``text``.
+
+    The objects' keys are followed through the text's strings and brackets (a bracket inside a string is
+    part of the string's token).
+    """
+    stack: list[dict[str, int] | None] = []  # per open bracket: an object's keys (key -> offset), None for a list
+    for m in _JSON_TOKEN.finditer(text):
+        token, keys = m.group(), stack[-1] if stack else None
+        if token == "{" or token == "[":
+            stack.append({} if token == "{" else None)
+        elif token == "}" or token == "]":
+            stack.pop()
+        elif keys is not None and _JSON_COLON.match(text, m.end()):
+            key = json.loads(token)
+            if key in keys:
+                return _text_place(text, m.start()), (f"key '{_short(key)}' appears twice in this object (first "
+                                                      f"at {_text_place(text, keys[key])})")
+            keys[key] = m.start()
+    return "", "a key appears twice in one object"  # not reached: json.loads found one
+
+
+def _text_place(text: str, offset: int) -> str:
+    """``line L, column C`` of a character offset in ``text`` (both from 1)."""
+    line, line_start = text.count("\n", 0, offset) + 1, text.rfind("\n", 0, offset) + 1
+    return f"line {line}, column {offset - line_start + 1}"
 
 
 def load_model(path: str | Path) -> Model:
@@ -210,7 +294,7 @@ def model_from_dict(doc: Any, base_dir: Path | str = ".", file: str = "<model>",
     model = Model(
         name=str(doc.get("name") or (path.stem if path else "model")),
         description=str(doc.get("description") or ""),
-        time=time or TimeSpec(pd.Timestamp("2000-01-01"), pd.Timestamp("2000-01-01")),
+        time=time or PLACEHOLDER_TIME,  # (the problem is reported; validation knows this stand-in)
         nodes=tuple(nodes),
         edges=tuple(edges),
         allocation=str(allocation),
@@ -683,13 +767,11 @@ def _parse_csv_series(spec: Mapping, factor: float, is_rate: bool, ctx: _Context
     if got is None:
         return None
     df, fname = got
-    cols = spec.get("columns", spec.get("column"))
-    if cols is None or cols == "*":
-        cols = None
-    elif isinstance(cols, str | int):
-        cols = [str(cols)]
-    else:
-        cols = [str(c) for c in cols]
+    try:
+        cols = csv_columns(spec)
+    except ValueError as exc:
+        ctx.add(place, str(exc))
+        return None
     read = read_csv_series(df, fname, str(spec["csv"]), place, ctx.add, columns=cols)
     if read is None:
         return None

@@ -1,0 +1,112 @@
+"""How the loader reads a model file's text: a key written twice in one mapping (YAML) or object (JSON) is a
+problem naming the file, the line and the key, not a silent "the last one wins"."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import daryo
+from daryo.cli import main
+from daryo.errors import ModelError
+from daryo.model.loader import read_document
+
+HEAD = "version: 1\nname: t\ntime: {start: 2001-01, end: 2001-03, step: month}\n"
+NODES = "nodes:\n  - {id: src, type: inflow, inflow: 10}\n  - {id: sea, type: sink}\n"
+EDGES = "edges:\n  - [src, sea]\n"
+
+
+def _write(tmp_path: Path, text: str, name: str = "m.yaml") -> Path:
+    p = tmp_path / name
+    p.write_text(text)
+    return p
+
+
+def _problems(path: Path) -> list[str]:
+    with pytest.raises(ModelError) as info:
+        daryo.load(path)
+    return [str(p) for p in info.value.problems]
+
+
+def test_a_key_twice_in_a_node_is_refused_with_its_line(tmp_path):
+    path = _write(tmp_path, HEAD + NODES + "  - {id: x, type: demand, demand: 5, priority: 2, priority: 3}\n"
+                  + EDGES + "  - [src, x]\n")
+    assert _problems(path) == [f"{path}: line 7, column 51: key 'priority' appears twice in this mapping (first "
+                               "at line 7, column 38)"]
+
+
+def test_two_top_level_keys_of_the_same_name_are_refused(tmp_path):
+    path = _write(tmp_path, HEAD + NODES + EDGES + "nodes:\n  - {id: y, type: sink}\n")
+    assert _problems(path) == [f"{path}: line 9, column 1: key 'nodes' appears twice in this mapping (first at "
+                               "line 4, column 1)"]
+
+
+def test_a_key_twice_in_a_block_mapping_is_refused(tmp_path):
+    path = _write(tmp_path, HEAD + NODES + "  - id: x\n    type: demand\n    demand: 5\n    demand: 6\n"
+                  + EDGES + "  - [src, x]\n")
+    assert _problems(path) == [f"{path}: line 10, column 5: key 'demand' appears twice in this mapping (first "
+                               "at line 9, column 5)"]
+
+
+def test_merge_keys_are_not_duplicates(tmp_path):
+    """A key of a mapping overrides one merged into it (``<<: *anchor``): that is YAML, not a repeated key."""
+    path = _write(tmp_path, "base: &b {type: demand, demand: 5, priority: 1}\nx: {<<: *b, priority: 2}\n")
+    assert read_document(path)["x"] == {"type": "demand", "demand": 5, "priority": 2}
+
+
+def test_documents_read_without_lines_refuse_repeated_keys_too(tmp_path):
+    """Scenario overlays are read as plain dicts (``lines=False``): the same check applies."""
+    path = _write(tmp_path, "set:\n  town.demand: 3\n  town.demand: 4\n", "overlay.yaml")
+    with pytest.raises(ModelError) as info:
+        read_document(path, lines=False)
+    assert str(info.value.problems[0]) == (f"{path}: line 3, column 3: key 'town.demand' appears twice in this "
+                                           "mapping (first at line 2, column 3)")
+
+
+def _json_model(node_x: str) -> str:
+    return ('{"version": 1, "time": {"start": "2001-01", "end": "2001-03", "step": "month"},\n'
+            ' "nodes": [{"id": "src", "type": "inflow", "inflow": 10, "description": "a \\"{[\\" b"},\n'
+            f'           {node_x}],\n'
+            ' "edges": [["src", "x"]]}\n')
+
+
+def test_a_key_twice_in_a_json_object_is_refused_with_its_line(tmp_path):
+    """The place is found past brackets and quotes inside strings and the same key in other objects."""
+    path = _write(tmp_path, _json_model('{"id": "x", "type": "demand", "demand": {"value": 5, "unit": "hm3"}, '
+                                        '"priority": 2, "priority": 3}'), "m.json")
+    assert _problems(path) == [f"{path}: line 3, column 96: key 'priority' appears twice in this object (first at "
+                               "line 3, column 81)"]
+
+
+def test_json_without_repeated_keys_loads(tmp_path):
+    path = _write(tmp_path, _json_model('{"id": "x", "type": "demand", "demand": {"value": 5, "unit": "hm3"}}'),
+                  "m.json")
+    assert [n.id for n in daryo.load(path).nodes] == ["src", "x"]
+
+
+def test_a_key_twice_in_a_pywr_document_is_refused(tmp_path):
+    doc = ('{"timestepper": {"start": "2001-01-01", "end": "2001-02-28", "timestep": "M"},\n'
+           ' "nodes": [{"name": "in", "type": "input", "max_flow": 1}, {"name": "sea", "type": "output"}],\n'
+           ' "edges": [["in", "sea"]],\n "edges": []}\n')
+    json.loads(doc)  # (which Python's json reads, keeping the last)
+    path = _write(tmp_path, doc, "pywr.json")
+    assert _problems(path) == [f"{path}: line 4, column 2: key 'edges' appears twice in this object (first at "
+                               "line 3, column 2)"]
+
+
+def test_the_command_gives_one_line_and_no_traceback(tmp_path, capsys):
+    path = _write(tmp_path, HEAD + NODES + EDGES + "edges: []\n")
+    assert main(["validate", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert f"{path}: line 9, column 1: key 'edges' appears twice in this mapping (first at line 7" in err
+    assert "Traceback" not in err and err.startswith("1 problem in the model:")
+
+
+def test_a_csv_series_naming_both_column_and_columns_is_refused(tmp_path):
+    (tmp_path / "q.csv").write_text("date,a,b\n2001-01-01,1,2\n2001-02-01,1,2\n2001-03-01,1,2\n")
+    path = _write(tmp_path, HEAD + "nodes:\n  - {id: src, type: inflow, inflow: {csv: q.csv, columns: '*', column: a}}"
+                  "\n  - {id: sea, type: sink}\n" + EDGES)
+    (problem,) = _problems(path)
+    assert problem.startswith(f"{path}: nodes[src].inflow") and "gives both column: 'a' and columns: '*'" in problem
