@@ -254,3 +254,67 @@ def test_sigterm_ends_a_command_in_order(monkeypatch, capsys):
 def test_python_dash_m_daryo_is_the_command():
     out = subprocess.run([sys.executable, "-m", "daryo", "info", DEMO], capture_output=True, text=True, check=False)
     assert out.returncode == 0 and "model: demo-basin" in out.stdout
+
+
+# ------------------------------------------------------------------------------------------- convert
+PYWR = ('{"metadata": {"title": "tiny"},\n'
+        ' "timestepper": {"start": "2001-01-01", "end": "2001-12-31", "timestep": "M"},\n'
+        ' "nodes": [{"name": "in", "type": "input", "min_flow": 3.0, "max_flow": 3.0},\n'
+        '           {"name": "town", "type": "output", "max_flow": 2.0, "cost": -10},\n'
+        '           {"name": "sea", "type": "output"}],\n'
+        ' "edges": [["in", "town"], ["in", "sea"]]}\n')
+
+
+def _pywr_file(tmp_path: Path) -> Path:
+    src = tmp_path / "pywr.json"
+    src.write_text(PYWR)
+    return src
+
+
+@pytest.mark.parametrize("name", ["model.json", "model.yaml", "model.yml"])
+def test_convert_writes_the_format_of_the_suffix_and_the_file_runs(tmp_path, capsys, name):
+    import json
+
+    import yaml
+
+    import daryo
+
+    src, out = _pywr_file(tmp_path), tmp_path / name
+    assert main(["convert", str(src), "-o", str(out)]) == 0
+    assert f"(run it with: daryo run {out})" in capsys.readouterr().out
+    text = out.read_text()
+    doc = json.loads(text) if name.endswith(".json") else yaml.safe_load(text)
+    assert doc["version"] == 1 and doc["allocation"] == "cost"
+    if not name.endswith(".json"):
+        assert text.startswith("# daryo model converted from the Pywr model pywr.json")
+    assert main(["run", str(out)]) == 0
+    assert "daryo run: tiny" in capsys.readouterr().out
+    a, b = (daryo.run(daryo.load(p)).dataset for p in (src, out))
+    xr.testing.assert_equal(a.node_flow, b.node_flow)
+
+
+def test_convert_refuses_other_suffixes_before_any_work(tmp_path, capsys):
+    for name in ("model.txt", "model"):
+        out = tmp_path / name
+        assert main(["convert", str(tmp_path / "missing.json"), "-o", str(out)]) == 2  # the model is not read
+        err = capsys.readouterr().err
+        assert err == (f"daryo: error: cannot write a daryo model to {out}: give the output file a .yaml, .yml or "
+                       ".json suffix (the format written)\n")
+        assert not out.exists()
+
+
+def test_convert_does_not_overwrite_the_model_it_converts(tmp_path, capsys):
+    src = _pywr_file(tmp_path)
+    assert main(["convert", str(src), "-o", str(src)]) == 2
+    assert "is the model being converted" in capsys.readouterr().err
+    assert src.read_text() == PYWR
+
+
+def test_converting_a_daryo_model_is_one_problem(tmp_path, capsys):
+    out = tmp_path / "x.yaml"
+    assert main(["convert", DEMO, "-o", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert err == (f"1 problem in the model:\n  - {DEMO}: this file is a daryo model already, not a Pywr JSON model "
+                   "(which has a 'timestepper' and nodes with 'name'): there is nothing to convert (daryo reads it "
+                   "as it is)\n")
+    assert not out.exists()

@@ -388,17 +388,24 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
 
 # ------------------------------------------------------------------------------------------- convert
 def _add_convert_parser(sub: argparse._SubParsersAction) -> None:
-    c = sub.add_parser("convert", help="convert a Pywr JSON model into a daryo YAML model file")
+    c = sub.add_parser("convert", help="convert a Pywr JSON model into a daryo model file (YAML or JSON)")
     c.add_argument("model", help="Pywr v1 JSON model")
-    c.add_argument("-o", "--output", required=True, help="daryo model file to write (.yaml)")
+    c.add_argument("-o", "--output", required=True,
+                   help="daryo model file to write: YAML (.yaml, .yml) or JSON (.json), by its suffix")
     c.set_defaults(func=_cmd_convert)
 
 
 def _cmd_convert(args: argparse.Namespace) -> int:
-    from .pywr import write_daryo_model
+    from .pywr.write import output_format, write_daryo_model
 
     out = Path(args.output)
+    try:  # before any work: the format written follows the suffix
+        output_format(out)
+    except ValueError as exc:
+        raise _UsageError(str(exc)) from None
     _check_parent(out)
+    if out.resolve() == Path(args.model).resolve():
+        raise _UsageError(f"-o {args.output} is the model being converted; give the daryo model another name")
     write_daryo_model(args.model, out)
     print(f"{args.model} converted to {out} (run it with: daryo run {out})")
     return EXIT_OK

@@ -276,3 +276,24 @@ def test_weekly_data_files_are_refused(tmp_path):
     msg = load(tmp_path, doc)
     assert ("parameters[q]: CSV file 'w.csv' has weekly dates (W-MON): Pywr reads each row as the week ending on "
             "its date, daryo as the 7 days starting on it; give the file daily rows instead") in msg
+
+
+@pytest.mark.parametrize("doc", [
+    {"version": 1, "time": {"start": "2001-01", "end": "2001-03"}, "nodes": [{"id": "a", "type": "inflow"}],
+     "edges": []},
+    {"version": 1},  # a version is what tells the loader a daryo document
+    {"time": {"start": "2001-01", "end": "2001-03"}, "nodes": [{"id": "a", "type": "inflow"}]},  # no version yet
+])
+def test_a_daryo_model_document_is_one_problem_not_a_list_of_pywr_ones(doc):
+    with pytest.raises(daryo.ModelError) as err:
+        convert_pywr_document(doc, "basin.yaml")
+    assert [str(p) for p in err.value.problems] == [
+        "basin.yaml: this file is a daryo model already, not a Pywr JSON model (which has a 'timestepper' and "
+        "nodes with 'name'): there is nothing to convert (daryo reads it as it is)"]
+
+
+def test_a_pywr_document_with_a_stray_version_is_still_read_as_pywr():
+    doc = {"timestepper": TS, "version": 1, "nodes": [{"name": "in", "type": "input"}], "edges": []}
+    with pytest.raises(daryo.ModelError) as err:
+        convert_pywr_document(doc, "m.json")
+    assert "version: unsupported top-level key 'version'" in str(err.value)

@@ -651,6 +651,17 @@ def _merge_includes(doc: dict[str, Any], path: Path | None, problems: list[Probl
     return doc
 
 
+def _is_daryo_document(doc: Mapping[str, Any]) -> bool:
+    """Whether ``doc`` is a daryo model document: no Pywr ``timestepper``, and a ``version`` (what tells the
+    loader a daryo document) or nodes with ``id`` and none with Pywr's ``name``."""
+    if "timestepper" in doc:
+        return False
+    nodes = doc.get("nodes")
+    nodes = [n for n in nodes if isinstance(n, Mapping)] if isinstance(nodes, list) else []
+    daryo_nodes = bool(nodes) and all("id" in n and "name" not in n for n in nodes)
+    return "version" in doc or daryo_nodes
+
+
 def convert_pywr_document(doc: Mapping[str, Any], path: str | Path | None = None) -> dict[str, Any]:
     """The daryo model document (``version: 1``) equivalent to a Pywr v1 JSON document.
 
@@ -666,9 +677,14 @@ def convert_pywr_document(doc: Mapping[str, Any], path: str | Path | None = None
     ------
     ModelError
         Listing every unsupported node type, parameter type, recorder type or key, every broken reference and
-        every missing file, each with its place (``nodes[NAME]``, ``parameters[NAME]``, ``recorders[NAME]``…).
+        every missing file, each with its place (``nodes[NAME]``, ``parameters[NAME]``, ``recorders[NAME]``…);
+        or one problem if ``doc`` is a daryo model document already (a ``version``, nodes with ``id``).
     """
     p = Path(path) if path is not None else None
+    if _is_daryo_document(doc):
+        raise ModelError(Problem(str(p or "<pywr model>"), "", "this file is a daryo model already, not a Pywr JSON "
+                                 "model (which has a 'timestepper' and nodes with 'name'): there is nothing to "
+                                 "convert (daryo reads it as it is)"))
     problems: list[Problem] = []
     data = _merge_includes(copy.deepcopy(dict(doc)), p, problems)
     conv = _Converter(data, p)

@@ -1,7 +1,8 @@
-"""Write a converted Pywr model as a daryo YAML model file (``daryo convert``)."""
+"""Write a converted Pywr model as a daryo model file, YAML or JSON (``daryo convert``)."""
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -12,32 +13,62 @@ import yaml
 from ..model.loader import model_from_dict, read_document
 from .convert import convert_pywr_document
 
-__all__ = ["write_daryo_model"]
+__all__ = ["write_daryo_model", "output_format", "OUTPUT_FORMATS"]
+
+#: The file formats ``daryo convert`` writes, by the output's suffix (the loader reads both)
+OUTPUT_FORMATS = {".yaml": "yaml", ".yml": "yaml", ".json": "json"}
+
+
+def output_format(output: str | Path) -> str:
+    """The format of the daryo model file ``output``: ``"yaml"`` (``.yaml``, ``.yml``) or ``"json"`` (``.json``).
+
+    Raises
+    ------
+    ValueError
+        If the suffix is none of those (the message names the file and the suffixes to use).
+    """
+    fmt = OUTPUT_FORMATS.get(Path(output).suffix.lower())
+    if fmt is None:
+        raise ValueError(f"cannot write a daryo model to {output}: give the output file a .yaml, .yml or .json "
+                         "suffix (the format written)")
+    return fmt
 
 
 def write_daryo_model(source: str | Path, output: str | Path) -> Path:
-    """Convert the Pywr JSON model ``source`` and write it to ``output`` (YAML).
+    """Convert the Pywr JSON model ``source`` and write it to ``output``, as YAML or JSON by its suffix.
 
     CSV file names are rewritten relative to the output's folder, so the file runs from where it is written.
     The converted model is loaded (validated) before anything is written.
 
     Raises
     ------
+    ValueError
+        If ``output`` has no ``.yaml``, ``.yml`` or ``.json`` suffix (see :func:`output_format`).
     daryo.ModelError
         If the Pywr model cannot be converted or the result does not load.
     """
     src, out = Path(source), Path(output)
+    fmt = output_format(out)
     doc = convert_pywr_document(read_document(src), src)
     model_from_dict(doc, base_dir=src.parent, file=str(src))  # raises with every problem
     rel = _relocate(src.parent.resolve(), out.resolve().parent)
     for p in (doc.get("parameters") or {}).values():
         if isinstance(p, dict) and isinstance(p.get("csv"), str):
             p["csv"] = rel(p["csv"])
+    out.write_text(_json_text(doc) if fmt == "json" else _yaml_text(doc, src), encoding="utf-8")
+    return out
+
+
+def _json_text(doc: Mapping[str, Any]) -> str:
+    """The document as JSON (no comments in JSON: its ``version`` key tells the loader it is a daryo model)."""
+    return json.dumps(_plain(doc), indent=2, ensure_ascii=False) + "\n"
+
+
+def _yaml_text(doc: Mapping[str, Any], src: Path) -> str:
+    """The document as YAML, after a comment naming the Pywr source and the units."""
     header = (f"# daryo model converted from the Pywr model {src.name} (daryo convert).\n"
               "# Flows are Pywr's rates (hm3/day, multiplied by each step's days); volumes hm3; costs as in Pywr.\n")
-    out.write_text(header + yaml.dump(_plain(doc), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=120),
-                   encoding="utf-8")
-    return out
+    return header + yaml.dump(_plain(doc), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=120)
 
 
 class _Dumper(yaml.SafeDumper):
