@@ -6,7 +6,8 @@ volume      hm³ (= million m³ = Mm³)
 flow        hm³ per step; rates (m³/s, hm³/day) are kept as hm³/day and multiplied by the step length;
             ``hm3/month`` is hm³ per step of a monthly model (N-day models refuse it: see :func:`is_per_month`)
 power       MW
-energy      GWh
+energy      GWh (per step); rates (GWh/day, TWh/yr) are kept as GWh/day and multiplied by the step length;
+            ``GWh/month`` is GWh per step of a monthly model (N-day models refuse it)
 depth       mm (evaporation)
 area        km²
 level/head  m
@@ -49,6 +50,13 @@ _UNITS: dict[str, tuple[str, float, bool]] = {
     "gwh": ("energy", 1.0, False),
     "twh": ("energy", 1000.0, False),
     "mwh": ("energy", 1e-3, False),
+    # energy per step, and energy rates (kept as GWh/day and multiplied by the step length, as flow rates)
+    "gwh/step": ("energy", 1.0, False),
+    "gwh/month": ("energy", 1.0, False),
+    "gwh/day": ("energy", 1.0, True),
+    "mwh/day": ("energy", 1e-3, True),
+    "gwh/yr": ("energy", 1.0 / 365.25, True),
+    "twh/yr": ("energy", 1000.0 / 365.25, True),
     # depth, area, length
     "mm": ("depth", 1.0, False),
     "km2": ("area", 1.0, False),
@@ -143,8 +151,8 @@ def unit_factor(unit: str | None, dimension: Dimension) -> tuple[float, bool]:
 
 
 def is_per_month(unit: object) -> bool:
-    """Whether ``unit`` is a volume per calendar month (``hm3/month``): hm³ per step on monthly steps, but no
-    amount per step on N-day steps, so N-day models refuse it (the loader says so)."""
+    """Whether ``unit`` is an amount per calendar month (``hm3/month``, ``GWh/month``): per step on monthly
+    steps, but no amount per step on N-day steps, so N-day models refuse it (the loader says so)."""
     if not isinstance(unit, str):
         return False
     key = _normalise(unit)

@@ -355,14 +355,14 @@ TEN_DAYS = GOOD.replace("time: {start: 2001-01, end: 2001-03, step: month}",
                                    "{monthly: [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1], unit: hm3/month}"])
 def test_per_month_units_are_refused_with_n_day_steps(tmp_path, value):
     (msg,) = _problems(_write(tmp_path, TEN_DAYS.replace("demand: 5}", f"demand: {value}}}")))
-    assert "nodes[d].demand" in msg and "is a volume per calendar month, but this model has 10-day steps" in msg
-    assert "give the volume per step (e.g. '30 hm3') or a rate" in msg
+    assert "nodes[d].demand" in msg and "is an amount per calendar month, but this model has 10-day steps" in msg
+    assert "give the amount per step (e.g. '30 hm3') or a rate" in msg
 
 
 def test_per_month_unit_of_a_parameter_reference_is_refused_with_n_day_steps(tmp_path):
     text = TEN_DAYS.replace("nodes:", "parameters:\n  q: {type: constant, value: 30}\nnodes:")
     (msg,) = _problems(_write(tmp_path, text.replace("demand: 5}", "demand: {parameter: q, unit: hm3/month}}")))
-    assert "nodes[d].demand" in msg and "'hm3/month' is a volume per calendar month" in msg
+    assert "nodes[d].demand" in msg and "'hm3/month' is an amount per calendar month" in msg
 
 
 def test_per_month_units_are_per_step_on_monthly_steps(tmp_path):
@@ -421,3 +421,25 @@ def test_scenario_dimensions_too_large_to_hold_are_refused(tmp_path):
         daryo.load(_write(tmp_path, text))
     (problem,) = err.value.problems
     assert problem.place == "scenarios" and "100,000,000,000,000 scenarios" in problem.message
+
+
+def test_energy_targets_take_rates_and_amounts_per_step_or_month(tmp_path):
+    """31 GWh a month as a rate (1 GWh/day) is 10 GWh in a 10-day step; a plain GWh is per step; GWh/month is
+    per step of a monthly model and refused with N-day steps, as hm3/month is."""
+    plant = ("  - {id: p, type: hydropower, capacity: 1000, head: 100, energy_target: TARGET}\n"
+             "  - {id: sea2, type: sink}\n")
+
+    def target(text: str, step: str) -> np.ndarray:
+        t = GOOD.replace("step: month}", f"step: {step}}}").replace("nodes:\n", "nodes:\n" + plant.replace(
+            "TARGET", text)).replace("edges:\n", "edges:\n  - [src, p]\n  - [p, sea2]\n")
+        m = daryo.load(_write(tmp_path, t))
+        return m.node("p").get("energy_target").resolve(m.time.axis())[0]
+
+    np.testing.assert_allclose(target("1 GWh/day", "{days: 10}"), 10.0)
+    np.testing.assert_allclose(target("365.25 GWh/yr", "month"), [31, 28, 31])
+    np.testing.assert_allclose(target("1.461 TWh/yr", "{days: 10}"), 40.0)
+    np.testing.assert_allclose(target("30 GWh", "{days: 10}"), 30.0)
+    np.testing.assert_allclose(target("30 GWh/month", "month"), 30.0)
+    with pytest.raises(daryo.ModelError, match="'GWh/month' is an amount per calendar month, but this model has "
+                       "10-day steps; give the amount per step \\(e.g. '30 GWh'\\) or a rate"):
+        target("{value: 30, unit: GWh/month}", "{days: 10}")

@@ -140,7 +140,8 @@ COMPONENT_TYPES: dict[str, ComponentType] = {
                 A("tailwater_level", "scalar", "length", 0.0, "Tailwater level (m a.s.l.); head = level − this."),
                 A("head", "scalar", "length", None, "Fixed head (m), for run-of-river plants."),
                 A("energy_target", "series", "energy", None,
-                  "Energy wanted per step (GWh); turned into a minimum turbine flow at the current head.",
+                  "Energy wanted per step (GWh, or a rate: GWh/day, TWh/yr); turned into a minimum turbine flow at "
+                  "the current head.",
                   fixed=True),
                 A("energy_priority", "int", None, 5, "Priority of the energy target."),
                 _FLOW_BOUNDS[0],

@@ -621,8 +621,10 @@ def _unit_factor(unit: Any, dimension: str, ctx: _Context, place: str) -> tuple[
         ctx.add(place, str(exc))
         return None
     if ctx.step_days is not None and is_per_month(unit):
-        ctx.add(place, f"'{unit}' is a volume per calendar month, but this model has {ctx.step_days}-day steps; "
-                "give the volume per step (e.g. '30 hm3') or a rate (e.g. '1 hm3/day', '12 m3/s')")
+        example = ("(e.g. '30 GWh') or a rate (e.g. '2 GWh/day', '1.5 TWh/yr')" if dimension == "energy" else
+                   "(e.g. '30 hm3') or a rate (e.g. '1 hm3/day', '12 m3/s')")
+        ctx.add(place, f"'{unit}' is an amount per calendar month, but this model has {ctx.step_days}-day steps; "
+                f"give the amount per step {example}")
         return None
     return factor, is_rate
 
