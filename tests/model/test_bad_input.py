@@ -1,10 +1,10 @@
 """Every kind of bad input gives one clear ModelError naming the file, the place and the fix."""
 
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from model_files import load_problems, write_model
 
 import daryo
 from daryo.errors import InfeasibleStepError, ModelError
@@ -24,42 +24,30 @@ edges:
 """
 
 
-def _write(tmp_path: Path, text: str, name: str = "m.yaml") -> Path:
-    p = tmp_path / name
-    p.write_text(text)
-    return p
-
-
-def _problems(path: Path) -> list[str]:
-    with pytest.raises(ModelError) as info:
-        daryo.load(path)
-    return [str(p) for p in info.value.problems]
-
-
 def test_good_model_loads(tmp_path):
-    m = daryo.load(_write(tmp_path, GOOD))
+    m = daryo.load(write_model(tmp_path, GOOD))
     assert [n.id for n in m.nodes] == ["src", "d", "sea"]
 
 
 def test_malformed_yaml_names_the_line(tmp_path):
-    p = _write(tmp_path, GOOD.replace("nodes:", "nodes: [oops"))
-    (msg,) = _problems(p)
+    p = write_model(tmp_path, GOOD.replace("nodes:", "nodes: [oops"))
+    (msg,) = load_problems(p)
     assert str(p) in msg and "line" in msg and "malformed YAML" in msg
 
 
 def test_malformed_json(tmp_path):
-    p = _write(tmp_path, '{"version": 1, "nodes": [}', "m.json")
-    (msg,) = _problems(p)
+    p = write_model(tmp_path, '{"version": 1, "nodes": [}', "m.json")
+    (msg,) = load_problems(p)
     assert "malformed JSON" in msg and "line 1" in msg
 
 
 def test_read_document_lines_dates_and_plain_dicts(tmp_path):
-    p = _write(tmp_path, "a: 2001-01-01\nb:\n  c: 1\n")
+    p = write_model(tmp_path, "a: 2001-01-01\nb:\n  c: 1\n")
     doc = read_document(p)
     assert doc == {"a": "2001-01-01", "b": {"c": 1}} and doc.line == 1 and doc["b"].line == 3
     plain = read_document(p, lines=False)
     assert plain == doc and type(plain) is dict and type(plain["b"]) is dict
-    assert read_document(_write(tmp_path, '{"a": [1, 2]}', "d.json")) == {"a": [1, 2]}
+    assert read_document(write_model(tmp_path, '{"a": [1, 2]}', "d.json")) == {"a": [1, 2]}
 
 
 def test_read_document_missing_and_undecodable_files(tmp_path):
@@ -73,29 +61,29 @@ def test_read_document_missing_and_undecodable_files(tmp_path):
 
 
 def test_unknown_component_type(tmp_path):
-    p = _write(tmp_path, GOOD.replace("type: sink", "type: sinc"))
-    (msg,) = _problems(p)
+    p = write_model(tmp_path, GOOD.replace("type: sink", "type: sinc"))
+    (msg,) = load_problems(p)
     assert "nodes[sea]" in msg and "unknown component type 'sinc'" in msg and "use one of" in msg
 
 
 def test_unknown_attribute_lists_allowed(tmp_path):
-    p = _write(tmp_path, GOOD.replace("demand: 5}", "demand: 5, priorty: 2}"))
-    (msg,) = _problems(p)
+    p = write_model(tmp_path, GOOD.replace("demand: 5}", "demand: 5, priorty: 2}"))
+    (msg,) = load_problems(p)
     assert "nodes[d].priorty" in msg and "unknown attribute 'priorty'" in msg and "priority" in msg
     assert "line 6" in msg
 
 
 def test_dangling_and_duplicate_edges_reported_together(tmp_path):
-    p = _write(tmp_path, GOOD + "  - [src, nowhere]\n  - [src, d]\n")
-    msgs = _problems(p)
+    p = write_model(tmp_path, GOOD + "  - [src, nowhere]\n  - [src, d]\n")
+    msgs = load_problems(p)
     assert len(msgs) == 2
     assert any("'to' names 'nowhere', which is not a node (dangling edge)" in m for m in msgs)
     assert any("duplicate edge src -> d" in m for m in msgs)
 
 
 def test_negative_capacity(tmp_path):
-    p = _write(tmp_path, GOOD.replace("demand: 5}", "demand: -5}"))
-    (msg,) = _problems(p)
+    p = write_model(tmp_path, GOOD.replace("demand: 5}", "demand: -5}"))
+    (msg,) = load_problems(p)
     assert "nodes[d].demand" in msg and "is negative (-5 hm³ per step)" in msg
 
 
@@ -111,7 +99,7 @@ def test_negative_capacity(tmp_path):
 def test_a_negative_value_is_shown_with_its_unit(tmp_path, node, shown):
     """A canal's capacity of -50 m3/s was shown as 'is negative (-4.32)': hm³ per day, without a unit."""
     text = GOOD.replace("  - {id: sea, type: sink}", f"  - {node}\n  - {{id: sea, type: sink}}")
-    msgs = _problems(_write(tmp_path, text.replace("  - [src, sea]", "  - [src, c]\n  - [c, sea]")))
+    msgs = load_problems(write_model(tmp_path, text.replace("  - [src, sea]", "  - [src, c]\n  - [c, sea]")))
     assert any(shown + "; it must be ≥ 0" in m for m in msgs), msgs
 
 
@@ -119,42 +107,42 @@ def test_min_greater_than_max(tmp_path):
     text = GOOD.replace("  - {id: sea, type: sink}",
                         "  - {id: r, type: reach, min_flow: 8, max_flow: 3}\n  - {id: sea, type: sink}")
     text = text.replace("  - [src, sea]", "  - [src, r]\n  - [r, sea]")
-    (msg,) = _problems(_write(tmp_path, text))
+    (msg,) = load_problems(write_model(tmp_path, text))
     assert "nodes[r].min_flow" in msg and "min_flow (8) is greater than max_flow (3)" in msg
 
 
 def test_missing_csv(tmp_path):
-    p = _write(tmp_path, GOOD.replace("inflow: 10}", "inflow: {csv: flows.csv, column: a}}"))
-    (msg,) = _problems(p)
+    p = write_model(tmp_path, GOOD.replace("inflow: 10}", "inflow: {csv: flows.csv, column: a}}"))
+    (msg,) = load_problems(p)
     assert "nodes[src].inflow" in msg and "CSV file 'flows.csv' not found" in msg
 
 
 def test_csv_missing_column(tmp_path):
     (tmp_path / "flows.csv").write_text("date,b\n2001-01-01,1\n2001-02-01,2\n2001-03-01,3\n")
-    p = _write(tmp_path, GOOD.replace("inflow: 10}", "inflow: {csv: flows.csv, column: a}}"))
-    (msg,) = _problems(p)
+    p = write_model(tmp_path, GOOD.replace("inflow: 10}", "inflow: {csv: flows.csv, column: a}}"))
+    (msg,) = load_problems(p)
     assert "has no column 'a'" in msg and "its columns are: date, b" in msg
 
 
 def test_csv_bad_number_names_line_and_column(tmp_path):
     (tmp_path / "flows.csv").write_text("date,a\n2001-01-01,1\n2001-02-01,x\n2001-03-01,3\n")
-    p = _write(tmp_path, GOOD.replace("inflow: 10}", "inflow: {csv: flows.csv, column: a}}"))
-    (msg,) = _problems(p)
+    p = write_model(tmp_path, GOOD.replace("inflow: 10}", "inflow: {csv: flows.csv, column: a}}"))
+    (msg,) = load_problems(p)
     assert "flows.csv line 3, column 'a'" in msg and "'x' is not a finite number" in msg
 
 
 def test_csv_duplicate_date_names_its_line(tmp_path):
     (tmp_path / "flows.csv").write_text("date,a\n2001-01-01,1\n2001-02-01,2\n2001-02-01,3\n2001-03-01,4\n")
-    p = _write(tmp_path, GOOD.replace("inflow: 10}", "inflow: {csv: flows.csv, column: a}}"))
-    (msg,) = _problems(p)
+    p = write_model(tmp_path, GOOD.replace("inflow: 10}", "inflow: {csv: flows.csv, column: a}}"))
+    (msg,) = load_problems(p)
     assert "nodes[src].inflow" not in msg
     assert f"{tmp_path / 'flows.csv'} line 4: date 2001-02-01 appears more than once (first on line 3)" in msg
 
 
 def test_csv_empty_cell_is_called_empty(tmp_path):
     (tmp_path / "flows.csv").write_text("date,a\n2001-01-01,1\n2001-02-01,\n2001-03-01,3\n")
-    p = _write(tmp_path, GOOD.replace("inflow: 10}", "inflow: {csv: flows.csv, column: a}}"))
-    (msg,) = _problems(p)
+    p = write_model(tmp_path, GOOD.replace("inflow: 10}", "inflow: {csv: flows.csv, column: a}}"))
+    (msg,) = load_problems(p)
     assert f"{tmp_path / 'flows.csv'} line 3, column 'a': the cell is empty (or NA); give a number" in msg
     assert "nan" not in msg
 
@@ -163,7 +151,7 @@ def test_csv_too_short_for_the_run(tmp_path):
     """The place is in the model file (with its line), the CSV file is named in the message: it was placed in the
     CSV file at the model file's line ('flows.csv: nodes[src].inflow (line 5)')."""
     (tmp_path / "flows.csv").write_text("date,a\n2001-01-01,1\n2001-02-01,2\n")
-    p = _write(tmp_path, GOOD.replace("inflow: 10}", "inflow: {csv: flows.csv, column: a}}"))
+    p = write_model(tmp_path, GOOD.replace("inflow: 10}", "inflow: {csv: flows.csv, column: a}}"))
     with pytest.raises(ModelError) as info:
         daryo.load(p)
     (problem,) = info.value.problems
@@ -174,7 +162,7 @@ def test_csv_too_short_for_the_run(tmp_path):
 
 def test_csv_too_short_for_a_longer_run_names_the_csv_in_the_message(tmp_path):
     (tmp_path / "flows.csv").write_text("date,a\n2001-01-01,1\n2001-02-01,2\n2001-03-01,3\n")
-    model = daryo.load(_write(tmp_path, GOOD.replace("inflow: 10}", "inflow: {csv: flows.csv, column: a}}")))
+    model = daryo.load(write_model(tmp_path, GOOD.replace("inflow: 10}", "inflow: {csv: flows.csv, column: a}}")))
     with pytest.raises(ModelError) as info:
         daryo.run(model, daryo.RunOptions(end="2001-04"))
     (problem,) = info.value.problems
@@ -183,8 +171,8 @@ def test_csv_too_short_for_a_longer_run_names_the_csv_in_the_message(tmp_path):
 
 
 def test_series_of_wrong_length(tmp_path):
-    p = _write(tmp_path, GOOD.replace("demand: 5}", "demand: {values: [1, 2]}}"))
-    (msg,) = _problems(p)
+    p = write_model(tmp_path, GOOD.replace("demand: 5}", "demand: {values: [1, 2]}}"))
+    (msg,) = load_problems(p)
     assert f"{p}: nodes[d].demand (line 6): the series has 2 values but the run has 3 steps" in msg
 
 
@@ -193,8 +181,8 @@ def test_every_series_that_does_not_fit_the_run_is_reported_together(tmp_path):
     """Resolved at compile time, series stopped at the first: only nodes[d].demand was reported."""
     (tmp_path / "gap.csv").write_text("date,q\n2001-01-01,1\n2001-03-01,3\n")
     text = GOOD.replace("demand: 5}", "demand: {values: [1, 2]}}").replace("inflow: 10}", "inflow: {csv: gap.csv}}")
-    p = _write(tmp_path, text)
-    assert [m.split(": ", 2)[1:] for m in _problems(p)] == [
+    p = write_model(tmp_path, text)
+    assert [m.split(": ", 2)[1:] for m in load_problems(p)] == [
         ["nodes[src].inflow (line 5)", f"CSV file '{tmp_path / 'gap.csv'}' has no value for 2001-02-01 (1 of the "
          "run's 3 step dates are missing); it covers 2001-01-01 to 2001-03-01. Extend the CSV or shorten the run."],
         ["nodes[d].demand (line 6)", "the series has 2 values but the run has 3 steps; give one value per step or "
@@ -205,7 +193,7 @@ def test_a_csv_gap_is_reported_with_the_other_problems_of_the_model(tmp_path):
     (tmp_path / "gap.csv").write_text("date,q\n2001-01-01,1\n2001-03-01,3\n")
     text = GOOD.replace("inflow: 10}", "inflow: {csv: gap.csv}, colour: red}").replace(
         "  - {id: sea, type: sink}", "  - {id: dam, type: reservoir, max_volume: -5}\n  - {id: sea, type: sink}")
-    msgs = _problems(_write(tmp_path, text.replace("  - [src, sea]", "  - [src, dam]\n  - [dam, sea]")))
+    msgs = load_problems(write_model(tmp_path, text.replace("  - [src, sea]", "  - [src, dam]\n  - [dam, sea]")))
     assert len(msgs) == 3
     assert any("nodes[src].colour" in m and "unknown attribute 'colour'" in m for m in msgs)
     assert any("nodes[dam].max_volume" in m and "is negative" in m for m in msgs)
@@ -216,7 +204,7 @@ def test_a_series_length_is_reported_with_a_scenario_column_count(tmp_path):
     (tmp_path / "two.csv").write_text("date,a,b\n2001-01-01,1,2\n2001-02-01,1,2\n2001-03-01,1,2\n")
     text = GOOD.replace("inflow: 10}", "inflow: {csv: two.csv, columns: '*'}}").replace(
         "demand: 5}", "demand: {values: [[1, 2], [1, 2], [1, 2]]}}")
-    msgs = _problems(_write(tmp_path, text))
+    msgs = load_problems(write_model(tmp_path, text))
     assert len(msgs) == 2
     assert any("different numbers of scenario columns" in m for m in msgs)
     assert any("nodes[d].demand" in m and "has 2 values but the run has 3 steps" in m for m in msgs)
@@ -226,37 +214,37 @@ def test_a_csv_series_with_gaps_and_rows_between_steps_gives_both_problems_once(
     """Both ways a CSV does not fit the steps, once, though min_flow is also compared with max_flow."""
     (tmp_path / "odd.csv").write_text("date,q\n2001-01-01,1\n2001-01-15,1\n2001-03-01,3\n")
     text = GOOD.replace("demand: 5}", "demand: 5, min_flow: {csv: odd.csv}}")
-    msgs = _problems(_write(tmp_path, text))
+    msgs = load_problems(write_model(tmp_path, text))
     assert len(msgs) == 2 and all("nodes[d].min_flow (line 6): CSV file" in m for m in msgs)
     assert "has no value for 2001-02-01" in msgs[0] and "has rows between the run's step starts" in msgs[1]
 
 
 def test_non_finite_numbers(tmp_path):
-    p = _write(tmp_path, GOOD.replace("demand: 5}", "demand: .nan}"))
-    (msg,) = _problems(p)
+    p = write_model(tmp_path, GOOD.replace("demand: 5}", "demand: .nan}"))
+    (msg,) = load_problems(p)
     assert "nodes[d].demand" in msg and "not a finite number" in msg
 
 
 def test_wrong_unit_dimension(tmp_path):
-    p = _write(tmp_path, GOOD.replace("demand: 5}", "demand: 5 MW}"))
-    (msg,) = _problems(p)
+    p = write_model(tmp_path, GOOD.replace("demand: 5}", "demand: 5 MW}"))
+    (msg,) = load_problems(p)
     assert "'MW' is a unit of power, but a flow is expected" in msg
 
 
 def test_missing_version(tmp_path):
-    p = _write(tmp_path, GOOD.replace("version: 1\n", ""))
-    (msg,) = _problems(p)
+    p = write_model(tmp_path, GOOD.replace("version: 1\n", ""))
+    (msg,) = load_problems(p)
     assert "missing 'version'" in msg
 
 
 def test_many_problems_listed_at_once(tmp_path):
     text = GOOD.replace("type: sink", "type: sinc").replace("demand: 5}", "demand: -1}") + "  - [a, b]\n"
-    assert len(_problems(_write(tmp_path, text))) >= 4
+    assert len(load_problems(write_model(tmp_path, text))) >= 4
 
 
 def test_infeasible_step_names_step_scenario_and_components(tmp_path):
     text = GOOD.replace("demand: 5}", "demand: 50, min_flow: 20}")
-    model = daryo.load(_write(tmp_path, text))
+    model = daryo.load(write_model(tmp_path, text))
     with pytest.raises(InfeasibleStepError) as info:
         daryo.run(model)
     err = info.value
@@ -269,32 +257,32 @@ def test_csv_without_value_columns_for_a_dataframe_parameter(tmp_path):
     (tmp_path / "only_dates.csv").write_text("date\n2001-01-01\n2001-02-01\n2001-03-01\n")
     text = GOOD.replace("nodes:", "parameters:\n  flow: {type: dataframe, csv: only_dates.csv}\nnodes:")
     text = text.replace("inflow: 10}", "inflow: {parameter: flow}}")
-    (msg,) = _problems(_write(tmp_path, text))
+    (msg,) = load_problems(write_model(tmp_path, text))
     assert "only_dates.csv" in msg and "needs a date column and at least one value column" in msg
 
 
 def test_series_scale_that_is_not_a_number(tmp_path):
-    (msg,) = _problems(_write(tmp_path, GOOD.replace("inflow: 10}", "inflow: {value: 10, scale: x}}")))
+    (msg,) = load_problems(write_model(tmp_path, GOOD.replace("inflow: 10}", "inflow: {value: 10, scale: x}}")))
     assert "nodes[src].inflow" in msg and "scale 'x' is not a number" in msg
 
 
 # ------------------------------------------------------------------------ malformed parts, never a traceback
 def test_nodes_that_are_not_a_list(tmp_path):
     text = GOOD.split("nodes:")[0] + "nodes: 5\n"
-    (msg,) = _problems(_write(tmp_path, text))
+    (msg,) = load_problems(write_model(tmp_path, text))
     assert "nodes: missing or empty; a model needs a list of nodes" in msg
 
 
 @pytest.mark.parametrize("key", ["metadata", "extensions"])
 def test_metadata_and_extensions_that_are_not_mappings(tmp_path, key):
-    (msg,) = _problems(_write(tmp_path, GOOD + f"{key}: [1, 2]\n"))
+    (msg,) = load_problems(write_model(tmp_path, GOOD + f"{key}: [1, 2]\n"))
     assert f"{key}" in msg and "must be a mapping" in msg and "'[1, 2]'" in msg
 
 
 def test_monthly_attribute_with_values_that_are_not_a_list(tmp_path):
     text = GOOD.replace("  - {id: sea, type: sink}", "  - {id: dam, type: reservoir, max_volume: 100, "
                         "evaporation: {values: 5}}\n  - {id: sea, type: sink}")
-    (msg,) = _problems(_write(tmp_path, text + "  - [src, dam]\n"))
+    (msg,) = load_problems(write_model(tmp_path, text + "  - [src, dam]\n"))
     assert "nodes[dam].evaporation" in msg and "takes a constant or exactly 12 monthly values" in msg
     assert "got '5'" in msg
 
@@ -307,42 +295,42 @@ def test_monthly_attribute_with_values_that_are_not_a_list(tmp_path):
 def test_level_table_units_that_are_not_units(tmp_path, units, expected):
     text = GOOD.replace("  - {id: sea, type: sink}", "  - {id: dam, type: reservoir, max_volume: 100, level_table: "
                         f"{{volume: [0, 100], level: [0, 10], units: {units}}}}}\n  - {{id: sea, type: sink}}")
-    (msg,) = _problems(_write(tmp_path, text + "  - [src, dam]\n"))
+    (msg,) = load_problems(write_model(tmp_path, text + "  - [src, dam]\n"))
     assert "nodes[dam]." + expected in msg
 
 
 def test_level_table_list_that_is_not_numbers(tmp_path):
     text = GOOD.replace("  - {id: sea, type: sink}", "  - {id: dam, type: reservoir, max_volume: 100, level_table: "
                         "{volume: [0, 100], level: [0, x]}}\n  - {id: sea, type: sink}")
-    (msg,) = _problems(_write(tmp_path, text + "  - [src, dam]\n"))
+    (msg,) = load_problems(write_model(tmp_path, text + "  - [src, dam]\n"))
     assert "nodes[dam].level_table (line 7).level: must be a list of numbers, not '[0, 'x']'" in msg
 
 
 @pytest.mark.parametrize("value", ["1" + "0" * 400, "{value: 1" + "0" * 400 + "}", "[1" + "0" * 400 + ", 1, 1]"])
 def test_integer_too_large_for_a_float(tmp_path, value):
-    (msg,) = _problems(_write(tmp_path, GOOD.replace("demand: 5}", f"demand: {value}}}")))
+    (msg,) = load_problems(write_model(tmp_path, GOOD.replace("demand: 5}", f"demand: {value}}}")))
     assert "nodes[d].demand" in msg and len(msg) < 300
     assert "too large a number" in msg or "must be a list of numbers" in msg
 
 
 @pytest.mark.parametrize("value", ["{value: 5, unit: 5}", "{values: [1, 2, 3], unit: [hm3]}"])
 def test_unit_that_is_not_text(tmp_path, value):
-    (msg,) = _problems(_write(tmp_path, GOOD.replace("demand: 5}", f"demand: {value}}}")))
+    (msg,) = load_problems(write_model(tmp_path, GOOD.replace("demand: 5}", f"demand: {value}}}")))
     assert "nodes[d].demand" in msg and "is not a unit; give a unit of flow as text" in msg
 
 
 def test_unit_in_the_value_and_in_unit_is_refused(tmp_path):
     text = GOOD.replace("  - {id: sea, type: sink}", "  - {id: dam, type: reservoir, "
                         "max_volume: {value: \"14 km3\", unit: hm3}}\n  - {id: sea, type: sink}")
-    (msg,) = _problems(_write(tmp_path, text + "  - [src, dam]\n"))
+    (msg,) = load_problems(write_model(tmp_path, text + "  - [src, dam]\n"))
     assert "nodes[dam].max_volume" in msg
     assert "'14 km3' names its unit and unit: 'hm3' names another; give the unit once" in msg
     assert "{value: 14, unit: hm3}" in msg
     # a number without a unit takes unit:'s
-    ok = daryo.load(_write(tmp_path, GOOD.replace("demand: 5}", "demand: {value: \"2\", unit: km3}}")))
+    ok = daryo.load(write_model(tmp_path, GOOD.replace("demand: 5}", "demand: {value: \"2\", unit: km3}}")))
     assert ok.node("d").get("demand").values[0] == 2000.0
     # the same unit named twice (in any spelling) is no conflict
-    same = daryo.load(_write(tmp_path, GOOD.replace("demand: 5}", "demand: {value: \"2 km3\", unit: km³}}")))
+    same = daryo.load(write_model(tmp_path, GOOD.replace("demand: 5}", "demand: {value: \"2 km3\", unit: km³}}")))
     assert same.node("d").get("demand").values[0] == 2000.0
 
 
@@ -354,30 +342,31 @@ TEN_DAYS = GOOD.replace("time: {start: 2001-01, end: 2001-03, step: month}",
 @pytest.mark.parametrize("value", ["30 hm3/month", "{value: 30, unit: hm3/month}", "{values: [1, 2], unit: MCM/month}",
                                    "{monthly: [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1], unit: hm3/month}"])
 def test_per_month_units_are_refused_with_n_day_steps(tmp_path, value):
-    (msg,) = _problems(_write(tmp_path, TEN_DAYS.replace("demand: 5}", f"demand: {value}}}")))
+    (msg,) = load_problems(write_model(tmp_path, TEN_DAYS.replace("demand: 5}", f"demand: {value}}}")))
     assert "nodes[d].demand" in msg and "is an amount per calendar month, but this model has 10-day steps" in msg
     assert "give the amount per step (e.g. '30 hm3') or a rate" in msg
 
 
 def test_per_month_unit_of_a_parameter_reference_is_refused_with_n_day_steps(tmp_path):
     text = TEN_DAYS.replace("nodes:", "parameters:\n  q: {type: constant, value: 30}\nnodes:")
-    (msg,) = _problems(_write(tmp_path, text.replace("demand: 5}", "demand: {parameter: q, unit: hm3/month}}")))
+    text = text.replace("demand: 5}", "demand: {parameter: q, unit: hm3/month}}")
+    (msg,) = load_problems(write_model(tmp_path, text))
     assert "nodes[d].demand" in msg and "'hm3/month' is an amount per calendar month" in msg
 
 
 def test_per_month_units_are_per_step_on_monthly_steps(tmp_path):
-    m = daryo.load(_write(tmp_path, GOOD.replace("demand: 5}", "demand: 30 hm3/month}")))
+    m = daryo.load(write_model(tmp_path, GOOD.replace("demand: 5}", "demand: 30 hm3/month}")))
     np.testing.assert_array_equal(m.node("d").get("demand").resolve(m.time.axis()), [[30.0, 30.0, 30.0]])
 
 
 def test_month_end_covers_the_month_with_n_day_steps(tmp_path):
     """end: 2001-03 runs through 31 March with 10-day steps, as with monthly steps (it stopped on 1 March)."""
-    m = daryo.load(_write(tmp_path, TEN_DAYS.replace("inflow: 10}", "inflow: 1 hm3/day}")))
+    m = daryo.load(write_model(tmp_path, TEN_DAYS.replace("inflow: 10}", "inflow: 1 hm3/day}")))
     axis = m.time.axis()
     assert m.time.end == pd.Timestamp("2001-03-31")
     assert axis.n_steps == 9 and axis.starts[-1] == pd.Timestamp("2001-03-22")
     assert axis.end > pd.Timestamp("2001-03-31")
-    monthly = daryo.load(_write(tmp_path, GOOD, "monthly.yaml")).time.axis()
+    monthly = daryo.load(write_model(tmp_path, GOOD, "monthly.yaml")).time.axis()
     assert monthly.n_steps == 3 and monthly.end == pd.Timestamp("2001-04-01")
 
 
@@ -388,10 +377,10 @@ def test_evaporation_months_are_spread_over_n_day_steps(tmp_path):
            "level_table: {volume: [0, 1000], level: [0, 100], area: [100, 100]}}\n  - {id: sea, type: sink}")
     text = TEN_DAYS.replace("  - {id: sea, type: sink}", res)
     text = text.replace("  - [src, sea]", "  - [src, dam]\n  - [dam, sea]")
-    ds = daryo.run(daryo.load(_write(tmp_path, text))).dataset
+    ds = daryo.run(daryo.load(write_model(tmp_path, text))).dataset
     # 310 mm in January = 10 mm a day, 280 mm in February = 10 mm a day; × 100 km² × 1e-3 = 1 hm³ a day
     np.testing.assert_allclose(ds.evaporation.isel(scenario=0, reservoir=0).values, [10.0] * 9)
-    monthly = daryo.run(daryo.load(_write(tmp_path, text.replace("step: {days: 10}", "step: month"), "mo.yaml")))
+    monthly = daryo.run(daryo.load(write_model(tmp_path, text.replace("step: {days: 10}", "step: month"), "mo.yaml")))
     np.testing.assert_allclose(monthly.dataset.evaporation.isel(scenario=0, reservoir=0).values, [31.0, 28.0, 31.0])
 
 
@@ -399,8 +388,8 @@ def test_evaporation_months_are_spread_over_n_day_steps(tmp_path):
 def test_csv_series_with_rows_between_the_steps_is_refused(tmp_path):
     days = pd.date_range("2001-01-01", "2001-03-31", freq="D")
     pd.DataFrame({"date": days.strftime("%Y-%m-%d"), "q": 100.0}).to_csv(tmp_path / "daily.csv", index=False)
-    p = _write(tmp_path, GOOD.replace("inflow: 10}", "inflow: {csv: daily.csv, column: q}}"))
-    (msg,) = _problems(p)
+    p = write_model(tmp_path, GOOD.replace("inflow: 10}", "inflow: {csv: daily.csv, column: q}}"))
+    (msg,) = load_problems(p)
     assert f"{p}: nodes[src].inflow (line 5): CSV file '{tmp_path / 'daily.csv'}' has rows between" in msg
     assert "rows between the run's step starts (87 of its rows within the run, the first dated 2001-01-02)" in msg
     assert "one row per step, dated at the step's start (the 1st of each month)" in msg and "'dataframe'" in msg
@@ -410,7 +399,7 @@ def test_csv_series_rows_outside_the_run_are_fine(tmp_path):
     months = pd.date_range("2000-01-01", "2002-12-01", freq="MS")
     pd.DataFrame({"date": months.strftime("%Y-%m-%d"), "q": range(len(months))}).to_csv(tmp_path / "m.csv",
                                                                                      index=False)
-    model = daryo.load(_write(tmp_path, GOOD.replace("inflow: 10}", "inflow: {csv: m.csv, column: q}}")))
+    model = daryo.load(write_model(tmp_path, GOOD.replace("inflow: 10}", "inflow: {csv: m.csv, column: q}}")))
     np.testing.assert_array_equal(model.node("src").get("inflow").resolve(model.time.axis()), [[12, 13, 14]])
 
 
@@ -418,7 +407,7 @@ def test_scenario_dimensions_too_large_to_hold_are_refused(tmp_path):
     """10^5 × 10^9 combinations once hung while the loader listed them."""
     text = GOOD.replace("nodes:", "scenarios:\n  - {name: a, size: 100000}\n  - {name: b, size: 1000000000}\nnodes:")
     with pytest.raises(ModelError) as err:
-        daryo.load(_write(tmp_path, text))
+        daryo.load(write_model(tmp_path, text))
     (problem,) = err.value.problems
     assert problem.place == "scenarios" and "100,000,000,000,000 scenarios" in problem.message
 
@@ -432,7 +421,7 @@ def test_energy_targets_take_rates_and_amounts_per_step_or_month(tmp_path):
     def target(text: str, step: str) -> np.ndarray:
         t = GOOD.replace("step: month}", f"step: {step}}}").replace("nodes:\n", "nodes:\n" + plant.replace(
             "TARGET", text)).replace("edges:\n", "edges:\n  - [src, p]\n  - [p, sea2]\n")
-        m = daryo.load(_write(tmp_path, t))
+        m = daryo.load(write_model(tmp_path, t))
         return m.node("p").get("energy_target").resolve(m.time.axis())[0]
 
     np.testing.assert_allclose(target("1 GWh/day", "{days: 10}"), 10.0)

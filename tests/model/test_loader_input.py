@@ -4,9 +4,9 @@ problem naming the file, the line and the key, not a silent "the last one wins".
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
+from model_files import load_problems, write_model
 
 import daryo
 from daryo.cli import main
@@ -18,47 +18,35 @@ NODES = "nodes:\n  - {id: src, type: inflow, inflow: 10}\n  - {id: sea, type: si
 EDGES = "edges:\n  - [src, sea]\n"
 
 
-def _write(tmp_path: Path, text: str, name: str = "m.yaml") -> Path:
-    p = tmp_path / name
-    p.write_text(text)
-    return p
-
-
-def _problems(path: Path) -> list[str]:
-    with pytest.raises(ModelError) as info:
-        daryo.load(path)
-    return [str(p) for p in info.value.problems]
-
-
 def test_a_key_twice_in_a_node_is_refused_with_its_line(tmp_path):
-    path = _write(tmp_path, HEAD + NODES + "  - {id: x, type: demand, demand: 5, priority: 2, priority: 3}\n"
+    path = write_model(tmp_path, HEAD + NODES + "  - {id: x, type: demand, demand: 5, priority: 2, priority: 3}\n"
                   + EDGES + "  - [src, x]\n")
-    assert _problems(path) == [f"{path}: line 7, column 51: key 'priority' appears twice in this mapping (first "
+    assert load_problems(path) == [f"{path}: line 7, column 51: key 'priority' appears twice in this mapping (first "
                                "at line 7, column 38)"]
 
 
 def test_two_top_level_keys_of_the_same_name_are_refused(tmp_path):
-    path = _write(tmp_path, HEAD + NODES + EDGES + "nodes:\n  - {id: y, type: sink}\n")
-    assert _problems(path) == [f"{path}: line 9, column 1: key 'nodes' appears twice in this mapping (first at "
+    path = write_model(tmp_path, HEAD + NODES + EDGES + "nodes:\n  - {id: y, type: sink}\n")
+    assert load_problems(path) == [f"{path}: line 9, column 1: key 'nodes' appears twice in this mapping (first at "
                                "line 4, column 1)"]
 
 
 def test_a_key_twice_in_a_block_mapping_is_refused(tmp_path):
-    path = _write(tmp_path, HEAD + NODES + "  - id: x\n    type: demand\n    demand: 5\n    demand: 6\n"
+    path = write_model(tmp_path, HEAD + NODES + "  - id: x\n    type: demand\n    demand: 5\n    demand: 6\n"
                   + EDGES + "  - [src, x]\n")
-    assert _problems(path) == [f"{path}: line 10, column 5: key 'demand' appears twice in this mapping (first "
+    assert load_problems(path) == [f"{path}: line 10, column 5: key 'demand' appears twice in this mapping (first "
                                "at line 9, column 5)"]
 
 
 def test_merge_keys_are_not_duplicates(tmp_path):
     """A key of a mapping overrides one merged into it (``<<: *anchor``): that is YAML, not a repeated key."""
-    path = _write(tmp_path, "base: &b {type: demand, demand: 5, priority: 1}\nx: {<<: *b, priority: 2}\n")
+    path = write_model(tmp_path, "base: &b {type: demand, demand: 5, priority: 1}\nx: {<<: *b, priority: 2}\n")
     assert read_document(path)["x"] == {"type": "demand", "demand": 5, "priority": 2}
 
 
 def test_documents_read_without_lines_refuse_repeated_keys_too(tmp_path):
     """Scenario overlays are read as plain dicts (``lines=False``): the same check applies."""
-    path = _write(tmp_path, "set:\n  town.demand: 3\n  town.demand: 4\n", "overlay.yaml")
+    path = write_model(tmp_path, "set:\n  town.demand: 3\n  town.demand: 4\n", "overlay.yaml")
     with pytest.raises(ModelError) as info:
         read_document(path, lines=False)
     assert str(info.value.problems[0]) == (f"{path}: line 3, column 3: key 'town.demand' appears twice in this "
@@ -74,14 +62,14 @@ def _json_model(node_x: str) -> str:
 
 def test_a_key_twice_in_a_json_object_is_refused_with_its_line(tmp_path):
     """The place is found past brackets and quotes inside strings and the same key in other objects."""
-    path = _write(tmp_path, _json_model('{"id": "x", "type": "demand", "demand": {"value": 5, "unit": "hm3"}, '
+    path = write_model(tmp_path, _json_model('{"id": "x", "type": "demand", "demand": {"value": 5, "unit": "hm3"}, '
                                         '"priority": 2, "priority": 3}'), "m.json")
-    assert _problems(path) == [f"{path}: line 3, column 96: key 'priority' appears twice in this object (first at "
+    assert load_problems(path) == [f"{path}: line 3, column 96: key 'priority' appears twice in this object (first at "
                                "line 3, column 81)"]
 
 
 def test_json_without_repeated_keys_loads(tmp_path):
-    path = _write(tmp_path, _json_model('{"id": "x", "type": "demand", "demand": {"value": 5, "unit": "hm3"}}'),
+    path = write_model(tmp_path, _json_model('{"id": "x", "type": "demand", "demand": {"value": 5, "unit": "hm3"}}'),
                   "m.json")
     assert [n.id for n in daryo.load(path).nodes] == ["src", "x"]
 
@@ -91,13 +79,13 @@ def test_a_key_twice_in_a_pywr_document_is_refused(tmp_path):
            ' "nodes": [{"name": "in", "type": "input", "max_flow": 1}, {"name": "sea", "type": "output"}],\n'
            ' "edges": [["in", "sea"]],\n "edges": []}\n')
     json.loads(doc)  # (which Python's json reads, keeping the last)
-    path = _write(tmp_path, doc, "pywr.json")
-    assert _problems(path) == [f"{path}: line 4, column 2: key 'edges' appears twice in this object (first at "
+    path = write_model(tmp_path, doc, "pywr.json")
+    assert load_problems(path) == [f"{path}: line 4, column 2: key 'edges' appears twice in this object (first at "
                                "line 3, column 2)"]
 
 
 def test_the_command_gives_one_line_and_no_traceback(tmp_path, capsys):
-    path = _write(tmp_path, HEAD + NODES + EDGES + "edges: []\n")
+    path = write_model(tmp_path, HEAD + NODES + EDGES + "edges: []\n")
     assert main(["validate", str(path)]) == 1
     err = capsys.readouterr().err
     assert f"{path}: line 9, column 1: key 'edges' appears twice in this mapping (first at line 7" in err
@@ -106,7 +94,7 @@ def test_the_command_gives_one_line_and_no_traceback(tmp_path, capsys):
 
 def test_a_csv_series_naming_both_column_and_columns_is_refused(tmp_path):
     (tmp_path / "q.csv").write_text("date,a,b\n2001-01-01,1,2\n2001-02-01,1,2\n2001-03-01,1,2\n")
-    path = _write(tmp_path, HEAD + "nodes:\n  - {id: src, type: inflow, inflow: {csv: q.csv, columns: '*', column: a}}"
-                  "\n  - {id: sea, type: sink}\n" + EDGES)
-    (problem,) = _problems(path)
+    path = write_model(tmp_path, HEAD + "nodes:\n  - {id: src, type: inflow, inflow: {csv: q.csv, columns: '*', "
+                       "column: a}}\n  - {id: sea, type: sink}\n" + EDGES)
+    (problem,) = load_problems(path)
     assert problem.startswith(f"{path}: nodes[src].inflow") and "gives both column: 'a' and columns: '*'" in problem
