@@ -1,4 +1,5 @@
-"""The Python API's entry points refuse run options that make no run, with a clear message."""
+"""The Python API's entry points: run options that make no run are refused, with a clear message; a run's span
+follows the model's calendar."""
 
 import pytest
 
@@ -22,3 +23,36 @@ def test_run_options_that_make_no_run_are_refused(options, message):
 def test_one_year_runs_twelve_months():
     ds = daryo.run(daryo.load(DEMO), daryo.RunOptions(years=1, scenarios=1)).dataset
     assert ds.sizes["time"] == 12 and ds.sizes["scenario"] == 1
+
+
+def _per_step_model():
+    from daryo.model import model_from_dict
+
+    return model_from_dict({"version": 1, "name": "v", "time": {"start": "2000-10", "end": "2002-09", "step": "month"},
+                            "nodes": [{"id": "in", "type": "inflow", "inflow": {"values": list(range(1, 25))}},
+                                      {"id": "sea", "type": "sink"}], "edges": [["in", "sea"]]})
+
+
+def test_a_later_start_takes_the_per_step_values_of_its_steps():
+    """Values given per step belong to the model's steps: a run from October 2001 gets the 13th to 24th (it got
+    the 1st to 12th)."""
+    ds = daryo.run(_per_step_model(), daryo.RunOptions(start="2001-10")).dataset
+    assert ds.sink_inflow.sel(sink="sea").values.ravel().tolist() == list(range(13, 25))
+    with pytest.raises(daryo.ModelError, match=r"nodes\[in\]\.inflow: the run starts 2000-01-01, before the model's "
+                       r"start \(2000-10-01\)"):
+        daryo.run(_per_step_model(), daryo.RunOptions(start="2000-01"))
+
+
+def test_years_from_a_start_inside_a_month_are_whole_months():
+    ds = daryo.run(_per_step_model(), daryo.RunOptions(start="2001-03-15", years=1)).dataset
+    assert ds.sizes["time"] == 12  # (13 before: the end was counted from the 15th)
+    assert ds.sink_inflow.values.ravel().tolist() == list(range(6, 18))
+
+
+def test_the_embedded_model_started_later_keeps_its_calendar():
+    from daryo.basins.aral import load_aral_model
+
+    model = load_aral_model(years=2)
+    whole = daryo.run(model).dataset.node_flow.sel(node="naryn_in")
+    later = daryo.run(model, daryo.RunOptions(start="2001-01", years=1)).dataset.node_flow.sel(node="naryn_in")
+    assert later.values.ravel().tolist() == whole.sel(time=later.time).values.ravel().tolist()

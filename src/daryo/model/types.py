@@ -9,6 +9,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..errors import ModelError, Problem
 from ..timeaxis import TimeAxis, parse_end
 from .series import Series
 
@@ -139,13 +140,65 @@ class Model:
 
     def with_time(self, start: str | None = None, end: str | None = None, years: int | None = None
                   ) -> Model:
-        """A copy with another time span (``years`` counts whole years from the start)."""
+        """A copy with another time span (``years`` counts whole years from the start).
+
+        Series given as one value per step (``{values: [...]}``) belong to the model's own steps: a later start
+        drops the values of the steps before it.
+
+        Raises
+        ------
+        ModelError
+            If a series given per step has no value for the new start (it is before the model's start), or the
+            new start is not a whole number of N-day steps from the model's.
+        """
         s = pd.Timestamp(start) if start else self.time.start
+        if self.time.step_days is None:  # monthly steps begin on the 1st, and so do the years counted from it
+            s = s.to_period("M").to_timestamp()
         if years is not None:
             e = s + pd.DateOffset(years=years) - pd.Timedelta(days=1)
         else:
             e = parse_end(end) if end else self.time.end
-        return replace(self, time=TimeSpec(s, e, self.time.step_days))
+        model = replace(self, time=TimeSpec(s, e, self.time.step_days))
+        return model._series_from(self.time.start) if s != self.time.start else model
+
+    def _file(self) -> str:
+        return str(self.path) if self.path else ""
+
+    def _series_from(self, old_start: pd.Timestamp) -> Model:
+        """The model with its per-step series starting at its (new) start instead of ``old_start``."""
+        def is_per_step(v: Any) -> bool:
+            return isinstance(v, Series) and v.kind == "steps"
+
+        per_step = [(el, key) for el in (*self.nodes, *self.edges, *self.constraints) for key, v in el.attrs.items()
+                    if is_per_step(v) or (isinstance(v, list) and any(is_per_step(x) for x in v))]
+        if not per_step:
+            return self
+        new = self.time.start
+        if self.time.step_days is None:
+            offset = (new.year - old_start.year) * 12 + new.month - old_start.month
+        else:
+            offset, rest = divmod((new - old_start).days, self.time.step_days)
+            if rest:
+                el, key = per_step[0]
+                raise ModelError(Problem(self._file(), el.at(key), (
+                    f"the run starts {new:%Y-%m-%d}, which is not a whole number of {self.time.step_days}-day steps "
+                    f"from the model's start ({old_start:%Y-%m-%d}) that this series' values are given for")))
+        if offset < 0:
+            el, key = per_step[0]
+            raise ModelError(Problem(self._file(), el.at(key), (
+                f"the run starts {new:%Y-%m-%d}, before the model's start ({old_start:%Y-%m-%d}), but this series "
+                "gives one value per step from the model's start: start the run at or after it")))
+
+        def shift(v: Any) -> Any:
+            if isinstance(v, list):
+                return [shift(x) for x in v]
+            return replace(v, values=v.values[:, offset:]) if is_per_step(v) else v
+
+        def shifted(el: Any) -> Any:
+            return replace(el, attrs={k: shift(v) for k, v in el.attrs.items()})
+
+        return replace(self, nodes=tuple(shifted(n) for n in self.nodes), edges=tuple(shifted(e) for e in self.edges),
+                       constraints=tuple(shifted(c) for c in self.constraints))
 
     def series(self) -> list[tuple[str, str, Series]]:
         """Every time series in the model as (element id, attribute, series)."""
