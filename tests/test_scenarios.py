@@ -298,3 +298,25 @@ def test_inflows_per_calendar_month_on_n_day_steps_are_refused_by_name(tmp_path)
         _rate_model(tmp_path, "  - scale_inflows: {nodes: [in], factor: 0.5}\n",
                     time={"start": "2004-02-01", "end": "2004-03-31", "step": {"days": 10}},
                     inflow={"values": [10.0] * 6, "unit": "hm3/month"})
+
+
+def test_changes_that_would_change_nothing_are_problems(tmp_path):
+    """named_years on inflows without named-year factors, and scale_demands matching no demand, did nothing
+    without a word."""
+    cases = [("named_years: {nodes: [src], name: '2021'}", "changes[0].named_years (src)",
+              "'src' has no named-year factors"),
+             ("named_years: {name: '2021'}", "changes[0].named_years", "none of the inflows it selects has named-year"),
+             ("scale_demands: {category: irigation, factor: 2}", "changes[0].scale_demands",
+              "no demand of the model matches category 'irigation'"),
+             ("scale_demands: {countries: [UZ], factor: 2}", "changes[0].scale_demands",
+              "no demand of the model matches countries ['UZ']")]
+    for change, place, message in cases:
+        overlay = tmp_path / "nothing.yaml"
+        overlay.write_text(f"title: nothing\nchanges:\n  - {change}\n")
+        with pytest.raises(ModelError) as err:
+            apply_scenarios(_small_doc(), [str(overlay)])
+        (problem,) = err.value.problems
+        assert (problem.file, problem.place) == (str(overlay), place) and message in problem.message, change
+        if change.startswith("named_years"):  # the ensemble path too
+            with pytest.raises(ModelError, match=re.escape(message)):
+                transform_inflows({"src": np.ones((1, 12))}, [str(overlay)], "2000-10", {})

@@ -461,6 +461,7 @@ def _op_scale_demands(doc: dict, arg: Mapping[str, Any], file: str, place: str) 
         if nid not in nodes or nodes[nid].get("type") != "demand":
             problems.append(Problem(file, f"{place}.nodes.{nid}", f"'{nid}' is not a demand of the model"))
     countries, category = set(arg.get("countries") or []), arg.get("category")
+    hits = 0
     for nid, n in nodes.items():
         if n.get("type") != "demand":
             continue
@@ -468,10 +469,17 @@ def _op_scale_demands(doc: dict, arg: Mapping[str, Any], file: str, place: str) 
         hit = nid in wanted or ((not wanted) and (not countries or (isinstance(country, str) and country in countries))
                                 and (category is None or n.get("category", "irrigation") == category))
         if hit:
+            hits += 1
             try:
                 n["demand"] = _scaled(n.get("demand"), float(arg["factor"]))
             except (UnitError, ValueError, TypeError) as exc:
                 problems.append(Problem(file, f"{place} ({nid})", f"the demand of '{nid}' cannot be scaled: {exc}"))
+    if not hits and not wanted:
+        which = " and ".join(x for x in (f"countries {sorted(countries)}" if countries else "",
+                                         f"category '{category}'" if category is not None else "") if x)
+        problems.append(Problem(file, place, f"no demand of the model matches {which or 'it'}: check the country "
+                                "codes (ISO alpha-3, e.g. UZB) and the category (irrigation, municipal, industrial or "
+                                "other)"))
     return problems
 
 
@@ -643,6 +651,8 @@ def _inflow_op(doc: dict, arg: Mapping[str, Any], file: str, place: str, op: str
         return problems + [Problem(file, place, "the model's time.end is before its time.start: there are no inflows "
                                    "to change")]
     nodes = _nodes(doc)
+    if op == "named_years":
+        ids = _named_year_nodes(ids, arg, file, place, problems)
     for nid in ids:
         spec = nodes[nid].get("inflow")
         if axis.step_days is not None and isinstance(spec, Mapping) and is_per_month(spec.get("unit")):
@@ -669,6 +679,25 @@ def _inflow_op(doc: dict, arg: Mapping[str, Any], file: str, place: str, op: str
     return problems
 
 
+def _named_year_nodes(ids: list[str], arg: Mapping[str, Any], file: str, place: str, problems: list[Problem]
+                      ) -> list[str]:
+    """The inflows among ``ids`` that have named-year factors (the hydrology table's headwaters).  A node named
+    in ``arg["nodes"]`` without them is a problem; so is a basin (or all) with none of them; the other inflows of
+    a basin (laterals, returns) are left as they are."""
+    from .hydrology import load_spec
+
+    known = set(load_spec().ids)
+    named = "nodes" in arg
+    for nid in [i for i in ids if i not in known] if named else []:
+        problems.append(Problem(file, f"{place} ({nid})", f"'{nid}' has no named-year factors: they are given for "
+                                "the headwaters of daryo's hydrology table (the Aral basin's)"))
+    have = [i for i in ids if i in known]
+    if not have and not named:
+        problems.append(Problem(file, place, "none of the inflows it selects has named-year factors: they are given "
+                                "for the headwaters of daryo's hydrology table (the Aral basin's)"))
+    return have
+
+
 def _transform(arr: np.ndarray, periodic: bool, op: str, arg: Mapping[str, Any], axis: TimeAxis, nid: str,
                doc: Mapping[str, Any], rate: _Rate | None = None) -> tuple[np.ndarray, bool]:
     """The changed (array, periodic) of :func:`_series_to_array`'s (array, periodic, rate).  A result that stays
@@ -689,12 +718,10 @@ def _transform(arr: np.ndarray, periodic: bool, op: str, arg: Mapping[str, Any],
             monthly = np.asarray(arg.get("months") or [1.0] * 12, dtype=float)
             return arr * float(arg.get("factor", 1.0)) * monthly[None, :], True
         return _expand(arr, periodic, axis, rate) * f[None, :], False
-    # named_years
+    # named_years (for the headwaters of the hydrology table: _named_year_nodes)
     from .hydrology import load_spec, named_year_factors
 
     spec = load_spec()
-    if nid not in spec.ids:
-        return arr, periodic
     hy = _hydro_year_index(axis)
     fac = named_year_factors(spec, str(arg.get("name")), int(hy.max()) + 1, int(arg.get("first_year", 1)))
     return _expand(arr, periodic, axis, rate) * fac[spec.index(nid)][hy][None, :], False
@@ -797,6 +824,8 @@ def transform_inflows(inflows: Mapping[str, np.ndarray], names: Sequence[str], s
                 continue
             ids, probs = _inflow_targets(doc, arg, ov.file, f"changes[{i}].{op}")
             problems += probs
+            if op == "named_years":
+                ids = _named_year_nodes(ids, arg, ov.file, f"changes[{i}].{op}", problems)
             for nid in ids:
                 out[nid], _ = _transform(out[nid], False, op, arg, axis, nid, doc)
     if problems:
