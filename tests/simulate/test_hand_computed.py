@@ -205,3 +205,31 @@ def test_requirement_met_is_the_flow_through_the_node_up_to_the_requirement(allo
     )
     ds = _run(m).isel(scenario=0)
     np.testing.assert_allclose(ds.requirement_met.sel(requirement="eflow"), [20.0, 12.0], atol=1e-7)
+
+
+def test_parallel_reservoirs_split_their_releases_the_same_way_whatever_the_run():
+    """Two reservoirs side by side, with as many reservoirs downstream (none), serve a demand of 40: their storage
+    values tied, so which one released depended on the method and on the other traces of the run (the plain path
+    warm-starts one solver from trace to trace).  The tie is broken by their order in the model: the first keeps
+    its water.
+
+        <A: full 72> --> [pA] --\\
+        [in] --> <B: 267> --> [pB] --> (j) --> [d: 40], [sea]
+    """
+    def model(traces):
+        return testmodels.build(
+            [{"id": "j", "type": "junction"}, {"id": "sea", "type": "sink"},
+             {"id": "A", "type": "reservoir", "max_volume": 72},
+             {"id": "pA", "type": "hydropower", "capacity": 25, "head": 14},
+             {"id": "in", "type": "inflow", "inflow": {"values": traces}},
+             {"id": "B", "type": "reservoir", "max_volume": 267},
+             {"id": "pB", "type": "hydropower", "capacity": 46, "head": 44},
+             {"id": "d", "type": "demand", "demand": 40}],
+            [["j", "sea"], ["A", "pA"], ["pA", "j"], ["in", "B"], ["B", "pB"], ["pB", "j"], ["j", "d"]], steps=3)
+
+    trace = [35.8, 14.7, 21.3]
+    runs = [daryo.run(model(traces), daryo.RunOptions(method=method)).dataset.isel(scenario=-1)
+            for traces in ([trace], [[12.8, 53.2, 72.8], trace]) for method in ("plain", "fast")]
+    for ds in runs:
+        np.testing.assert_allclose(ds.turbine_flow.sel(hydropower="pB"), [40.0, 40.0, 40.0], atol=1e-7)
+        np.testing.assert_allclose(ds.storage.sel(reservoir="A"), [72.0, 72.0, 72.0], atol=1e-7)

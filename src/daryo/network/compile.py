@@ -53,6 +53,11 @@ __all__ = ["CompiledNetwork", "compile_network", "StepTable", "ParameterBinding"
 
 #: value per hm³ of end-of-step storage added to every reservoir in ``priority`` mode
 PRIORITY_STORAGE_VALUE = 1e-3
+#: largest tie-break added to the storage value: reservoirs that would have the same value (as many reservoirs
+#: downstream) differ by their order in the model, the first keeping its water, so a step's storage split is
+#: unique (else it depends on the solver's path: on the method, or on the other scenarios of the run).  Below
+#: half the turbine value, so water still prefers to pass a plant.
+PRIORITY_STORAGE_TIE = 5e-6
 #: value per hm³ of turbine flow in ``priority`` mode: water that passes a plant anyway goes through the
 #: turbines rather than a bypass (far below the storage value, so it never causes a release by itself)
 PRIORITY_TURBINE_VALUE = 1e-5
@@ -357,9 +362,9 @@ def compile_network(model: Model, axis: TimeAxis | None = None, n_scenarios: int
 
     # --- node columns (and the entering-water column of each delay)
     node_col = np.zeros(len(nodes), dtype=np.int64)
-    below = _reservoirs_downstream(model) if mode == "priority" else {}
+    value = _storage_values(model) if mode == "priority" else {}
     for i, n in enumerate(nodes):
-        node_col[i] = _node_column(b, n, mode, below.get(n.id, 0))
+        node_col[i] = _node_column(b, n, mode, value.get(n.id, 0.0))
     delays = [n for n in nodes if n.type == "delay"]
     delay_in = {n.id: b.col(f"u[{n.id}]", 0.0, None) for n in delays}
 
@@ -607,7 +612,18 @@ def _reservoirs_downstream(model: Model) -> dict[str, int]:
     return out
 
 
-def _node_column(b: _Builder, n: Node, mode: str, reservoirs_below: int = 0) -> int:
+def _storage_values(model: Model) -> dict[str, float]:
+    """Each reservoir's storage value in ``priority`` mode (per hm³ at the end of the step):
+    ``PRIORITY_STORAGE_VALUE × (1 + reservoirs downstream)``, plus a tie-break by the reservoir's order in the
+    model (``PRIORITY_STORAGE_TIE × (R − k) / R`` for the ``k``-th of ``R``)."""
+    below = _reservoirs_downstream(model)
+    order = [n.id for n in model.nodes if n.type == "reservoir"]
+    R = len(order)
+    return {r: PRIORITY_STORAGE_VALUE * (1 + below[r]) + PRIORITY_STORAGE_TIE * (R - k) / R
+            for k, r in enumerate(order)}
+
+
+def _node_column(b: _Builder, n: Node, mode: str, storage_value: float = 0.0) -> int:
     """The node's own column, with its bounds and cost.
 
     In ``priority`` mode a reservoir's storage value grows with the number of reservoirs below it
@@ -631,7 +647,7 @@ def _node_column(b: _Builder, n: Node, mode: str, reservoirs_below: int = 0) -> 
             raise ModelError(Problem(b.file, n.at("flood_control_max"), (
                 "cannot be combined with a state-dependent max_volume; fold it into the max_volume parameter")))
         # water not needed this step stays stored in priority mode (see docs/model-format.md)
-        offset = -PRIORITY_STORAGE_VALUE * (1 + reservoirs_below) if mode == "priority" else 0.0
+        offset = -storage_value if mode == "priority" else 0.0
         # the lower bound is set each step from the state (dead volume, or less after evaporation)
         return b.col(name, 0.0, vmax, cost, cost_offset=offset)
     if t == "delay":  # the water leaving: fixed each step from the state (what entered `steps` steps ago)
