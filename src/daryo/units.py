@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import TypeGuard
 
 __all__ = ["Dimension", "UnitError", "parse_quantity", "unit_factor", "is_number", "is_too_large", "is_per_month",
-           "FLOW_RATE_UNITS", "SECONDS_PER_DAY"]
+           "FLOW_RATE_UNITS", "SECONDS_PER_DAY", "CANONICAL_UNITS"]
 
 SECONDS_PER_DAY = 86_400.0
 
@@ -74,6 +74,10 @@ _EXAMPLE = {"volume": "'km3'", "flow": "'m3/s' or 'hm3'", "power": "'MW'", "ener
             "area": "'km2'", "length": "'m'", "fraction": "'%'"}
 
 FLOW_RATE_UNITS = sorted(u for u, (d, _, r) in _UNITS.items() if d == "flow" and r)
+
+#: each dimension's canonical unit as documents and messages write it
+CANONICAL_UNITS = {"volume": "hm³", "flow": "hm³/step", "power": "MW", "energy": "GWh", "depth": "mm", "area": "km²",
+                   "length": "m", "fraction": "–", "cost": "–"}
 
 Dimension = str  # one of: volume flow power energy depth area length fraction cost count
 

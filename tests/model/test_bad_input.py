@@ -84,12 +84,12 @@ def test_dangling_and_duplicate_edges_reported_together(tmp_path):
 def test_negative_capacity(tmp_path):
     p = write_model(tmp_path, GOOD.replace("demand: 5}", "demand: -5}"))
     (msg,) = load_problems(p)
-    assert "nodes[d].demand" in msg and "is negative (-5 hm³ per step)" in msg
+    assert "nodes[d].demand" in msg and "is negative (-5 hm³/step)" in msg
 
 
 @pytest.mark.parametrize("node, shown", [
     ("{id: c, type: canal, capacity: -50 m3/s}", "nodes[c].capacity (line 7): is negative (-4.32 hm³/day = -50 m³/s)"),
-    ("{id: c, type: canal, capacity: -50}", "nodes[c].capacity (line 7): is negative (-50 hm³ per step)"),
+    ("{id: c, type: canal, capacity: -50}", "nodes[c].capacity (line 7): is negative (-50 hm³/step)"),
     ("{id: c, type: reservoir, max_volume: -2 km3}", "nodes[c].max_volume (line 7): is negative (-2000 hm³)"),
     ("{id: c, type: reservoir, max_volume: 100, evaporation: -5}", "nodes[c].evaporation (line 7): is negative "
      "(-5 mm)"),

@@ -164,7 +164,7 @@ edges: [[src, dam], [dam, sea]]
 
 def test_a_negative_initial_flow_of_a_delay_is_refused(tmp_path):
     (msg,) = _problems(tmp_path, _river("{id: n, type: delay, steps: 1, initial_flow: -5}"))
-    assert "nodes[n].initial_flow" in msg and "is negative (-5 hm³ per step)" in msg
+    assert "nodes[n].initial_flow" in msg and "is negative (-5 hm³/step)" in msg
 
 
 @pytest.mark.parametrize("loss, message", [

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from ..parameters import PARAMETER_TYPES
+from ..units import CANONICAL_UNITS
 from .components import COMMON_ATTRIBUTES, COMPONENT_TYPES, CONSTRAINT_TYPES, EDGE_ATTRIBUTES, Attribute
 
 __all__ = ["component_reference", "update_file", "BEGIN", "END"]
@@ -16,16 +17,14 @@ __all__ = ["component_reference", "update_file", "BEGIN", "END"]
 BEGIN = "<!-- BEGIN GENERATED: python -m daryo.model.docs docs/model-format.md -->"
 END = "<!-- END GENERATED -->"
 
-_UNITS = {"volume": "hm³", "flow": "hm³/step", "power": "MW", "energy": "GWh", "depth": "mm", "area": "km²",
-          "length": "m", "fraction": "–", "cost": "–", None: ""}
-
 
 def _rows(attrs: tuple[Attribute, ...]) -> list[str]:
     out = ["| attribute | kind | unit | default | description |", "|---|---|---|---|---|"]
     for a in attrs:
         default = "**required**" if a.required else ("–" if a.default is None else f"`{a.default}`")
         kind = a.kind + (f" ({', '.join(a.choices)})" if a.choices else "")
-        unit = _UNITS.get(a.dimension, a.dimension or "") if a.kind not in ("text", "node", "int", "choice") else ""
+        quantity = a.kind not in ("text", "node", "int", "choice")
+        unit = CANONICAL_UNITS.get(a.dimension or "", a.dimension or "") if quantity else ""
         fixed = " Fixed before the run: no state-dependent parameter." if a.fixed else ""
         out.append(f"| `{a.name}` | {kind} | {unit} | {default} | {a.description}{fixed} |")
     return out

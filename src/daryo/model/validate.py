@@ -16,7 +16,7 @@ import pandas as pd
 from ..errors import ModelError, Problem
 from ..parameters import ParameterRef, state_dependent
 from ..timeaxis import TimeAxis
-from ..units import SECONDS_PER_DAY, is_number
+from ..units import CANONICAL_UNITS, SECONDS_PER_DAY, is_number
 from .components import EDGE_ATTRIBUTES, NODE_REFERENCES, Attribute, component_type
 from .series import Series
 from .types import Constraint, Edge, Model, Node, TimeSpec
@@ -195,11 +195,6 @@ def check_nonnegative(ctx: CheckContext) -> Iterable[Problem]:
                 yield Problem(file, el.at(key), f"is negative ({shown}); it must be ≥ 0")
 
 
-#: the canonical unit of each dimension (see :mod:`daryo.units`), as messages show it
-_UNIT_SHOWN = {"volume": "hm³", "flow": "hm³ per step", "power": "MW", "energy": "GWh", "depth": "mm",
-               "area": "km²", "length": "m"}
-
-
 def _attribute(el: Node | Edge, key: str) -> Attribute | None:
     """The declaration of an element's attribute (None if it has none)."""
     if isinstance(el, Edge):
@@ -210,10 +205,10 @@ def _attribute(el: Node | Edge, key: str) -> Attribute | None:
 
 def _with_unit(value: float, dimension: str | None, is_rate: bool) -> str:
     """A value in canonical units as a message shows it, with its unit: a flow rate, kept per day, in hm³/day and
-    m³/s (``-4.32 hm³/day = -50 m³/s``), a flow per step in hm³ per step."""
+    m³/s (``-4.32 hm³/day = -50 m³/s``), others in their canonical unit (a flow per step in hm³/step)."""
     if dimension == "flow" and is_rate:
         return f"{value:g} hm³/day = {value * 1e6 / SECONDS_PER_DAY:g} m³/s"
-    unit = _UNIT_SHOWN.get(dimension or "")
+    unit = CANONICAL_UNITS.get(dimension or "") if dimension not in ("fraction", "cost") else None
     return f"{value:g} {unit}" if unit else f"{value:g}"
 
 
