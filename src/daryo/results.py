@@ -114,8 +114,14 @@ def build_dataset(net: CompiledNetwork, out: SimulationOutput) -> xr.Dataset:
         q = x[:, :, net.hp_col]
         var("turbine_flow", sh, q, _FLOW, "Water through the turbines")
         var("head", sh, out.head, "m", "Head at the start of the step (level minus tailwater)")
-        var("energy", sh, energy_gwh(q, out.head, net.hp_efficiency[None, None, :]), "GWh",
-            "Energy generated, rho g Q H eta with the start-of-step head")
+        energy = energy_gwh(q, out.head, net.hp_efficiency[None, None, :])
+        var("energy", sh, energy, "GWh", "Energy generated, rho g Q H eta with the start-of-step head")
+        if np.any(net.hp_energy_col >= 0):  # what was wanted, which the plant's capacity at the head may cap
+            target = np.broadcast_to(net.hp_energy_target[None, :, :], energy.shape).copy()
+            var("energy_target", sh, target, "GWh", "Energy wanted (energy_target; 0 where the plant has none)")
+            var("energy_shortfall", sh, np.maximum(target - energy, 0.0), "GWh",
+                "Energy wanted but not generated: water short at the target's priority, or more than the "
+                "capacity at the step's head allows")
     if net.sink_ids:
         coords.update(_coords(net, net.sink_ids, "sink"))
         var("sink_inflow", ("scenario", "time", "sink"), x[:, :, net.sink_col], _FLOW, "Water received")

@@ -233,3 +233,19 @@ def test_parallel_reservoirs_split_their_releases_the_same_way_whatever_the_run(
     for ds in runs:
         np.testing.assert_allclose(ds.turbine_flow.sel(hydropower="pB"), [40.0, 40.0, 40.0], atol=1e-7)
         np.testing.assert_allclose(ds.storage.sel(reservoir="A"), [72.0, 72.0, 72.0], atol=1e-7)
+
+
+def test_an_energy_target_above_the_capacity_shows_its_shortfall():
+    """A 10 MW plant can make 7.44 GWh in January (31 days), 6.72 in February: a 20 GWh target is short by
+    12.56 and 13.28 GWh, which the results now show (the target was cut to the capacity without a word)."""
+    m = testmodels.build(
+        [{"id": "in", "type": "inflow", "inflow": 200}, {"id": "j", "type": "junction"},
+         {"id": "p", "type": "hydropower", "capacity": 10, "head": 100, "energy_target": 20},
+         {"id": "q", "type": "hydropower", "capacity": 100, "head": 100}, {"id": "sea", "type": "sink"}],
+        [["in", "j"], ["j", "p"], ["j", "q"], ["p", "sea"], ["q", "sea"]], steps=2)
+    ds = _run(m).isel(scenario=0)
+    np.testing.assert_allclose(ds.energy.sel(hydropower="p"), [7.44, 6.72], rtol=1e-9)
+    np.testing.assert_allclose(ds.energy_target.sel(hydropower="p"), [20.0, 20.0])
+    np.testing.assert_allclose(ds.energy_shortfall.sel(hydropower="p"), [12.56, 13.28], rtol=1e-9)
+    np.testing.assert_allclose(ds.energy_target.sel(hydropower="q"), [0.0, 0.0])  # no target
+    np.testing.assert_allclose(ds.energy_shortfall.sel(hydropower="q"), [0.0, 0.0])
