@@ -33,6 +33,7 @@ import pandas as pd
 from ..errors import ModelError, Problem, short_text
 from ..model.csvseries import CsvReadError, read_csv_file, read_csv_series
 from ..model.loader import read_document
+from ..units import is_number
 
 __all__ = [
     "Headwater",
@@ -221,7 +222,7 @@ def _sequence(doc: Mapping[str, Any], key: str, p: Path, problems: list[Problem]
 def _numbers(v: Any) -> np.ndarray | None:
     """``v`` as a float array, or None if it holds anything but numbers."""
     items = list(v) if isinstance(v, (list, tuple)) else [v]
-    if not items or any(isinstance(x, (str, bool)) or not isinstance(x, (int, float)) for x in items):
+    if not items or not all(is_number(x) for x in items):
         return None
     a = np.asarray(v, dtype=float)
     return a if np.all(np.isfinite(a)) else None
