@@ -820,7 +820,7 @@ def _part_dataset(part: Mapping[str, np.ndarray], coords: Mapping[str, Any]) -> 
 
     data: dict[str, Any] = {}
     for name, dim in SERIES.items():
-        data[name] = (("trace", "time", dim), part[name], {"units": "GWh" if name == "energy" else "hm3",
+        data[name] = (("trace", "time", dim), part[name], {"units": _UNITS.get(name, "hm3"),
                                                            "description": _DESCRIPTIONS[name]})
     for name, dim in ANNUAL_INDICATORS.items():
         data[name] = (("trace", "year", dim), part[name], {"units": _UNITS.get(name, "hm3"),
@@ -830,7 +830,8 @@ def _part_dataset(part: Mapping[str, np.ndarray], coords: Mapping[str, Any]) -> 
     return xr.Dataset(data, coords=c)
 
 
-_UNITS = {"annual_deficit_fraction": "1", "annual_energy": "GWh"}  # the annual indicators' units (else hm3)
+#: the units of the stored series and annual indicators that are not in hm3
+_UNITS = {"energy": "GWh", "annual_energy": "GWh", "annual_deficit_fraction": "1"}
 _DESCRIPTIONS = {
     "storage": "End-of-step reservoir volume", "delivery": "Water delivered to each demand per step",
     "deficit": "Demand not delivered per step", "sink_inflow": "Water received by each terminal sink per step",
