@@ -71,10 +71,9 @@ def season_years(data: xr.Dataset | TimeAxis, season: str) -> float:
     starts, days = steps
     t = starts.astype("datetime64[M]").astype(np.int64)
     year, month = t // 12 + 1970, t % 12 + 1
-    first = year - (month < 10)  # the calendar year in which the step's hydrological year begins
-    april = (np.asarray(first + 1 - 1970).astype("datetime64[Y]").astype("datetime64[M]") + 3).astype("datetime64[D]")
-    winter_days = (april - _october_first(first).astype("datetime64[D]")).astype(float)
-    length = winter_days if season == "winter" else np.full(len(starts), 183.0)
+    y = year - (month < 10) + 1  # the calendar year in which the step's hydrological year ends (its February)
+    leap = ((y % 4 == 0) & (y % 100 != 0)) | (y % 400 == 0)
+    length = np.where(leap, 183.0, 182.0) if season == "winter" else np.full(len(starts), 183.0)
     mine = season_of_month(month) == season
     return float(np.sum(days[mine] / length[mine]))
 
