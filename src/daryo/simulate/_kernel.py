@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["available", "Bank", "solve", "OK", "NEED_MAP", "NEED_CONST", "NEED_PIVOT", "HIGHS"]
+__all__ = ["available", "load", "Bank", "solve", "OK", "NEED_MAP", "NEED_CONST", "NEED_PIVOT", "HIGHS"]
 
 OK, NEED_MAP, NEED_CONST, NEED_PIVOT, HIGHS = 0, 1, 2, 3, 4
 _UNKNOWN, _NONE = -1, -2
@@ -84,7 +84,7 @@ class Bank:
         self.trans = _Grow(np.int64)
         self._consts: dict[int, np.ndarray] = {}
         self.max_ng = 1
-        self._probe = np.random.default_rng(0).uniform(1.0, 2.0, k)  # hashes columns (see _identical_columns)
+        self._probe = np.random.default_rng(0).uniform(1.0, 2.0, k)  # hashes slacks' weights (see _map_entry)
 
     def _ensure(self, b: int) -> None:
         if b < self.cap:
@@ -108,30 +108,43 @@ class Bank:
             c = self._consts[ukey] = np.full(self.cap, -1, dtype=np.int64)
         return c
 
-    def register(self, b: int, W: np.ndarray | None, ukey: int) -> None:
-        """Record basis ``b``'s map W (k+1, r + nc; None: never optimal) and its constants for ``ukey``."""
+    def has(self, b: int, ukey: int) -> bool:
+        """Whether basis ``b``'s map and its constants for bound key ``ukey`` are held (or it is unusable)."""
         self._ensure(b)
-        if self.has_map[b] == 1 and self.consts(ukey)[b] >= 0:
-            return  # already held
-        if W is None:
-            self.has_map[b] = -1
+        return self.has_map[b] == -1 or (self.has_map[b] == 1 and self.consts(ukey)[b] >= 0)
+
+    def mark_unusable(self, b: int) -> None:
+        """Basis ``b`` is never optimal for this bank's costs: scenarios that reach it go to HiGHS."""
+        self._ensure(b)
+        self.has_map[b] = -1
+
+    def register(self, b: int, dz: np.ndarray, out: np.ndarray, chk_lo: np.ndarray, chk_hi: np.ndarray,
+                 fixed: np.ndarray, lo_slot: np.ndarray, hi_slot: np.ndarray) -> None:
+        """Record basis ``b``'s map from its derivative ``dz`` (N, k): the outputs ``z[out]``, then the slacks
+        ``z − L`` of ``chk_lo``, ``U − z`` of ``chk_hi`` and ``L − U`` of ``fixed`` (``lo_slot`` / ``hi_slot``:
+        the data slot of each position's lower / upper bound, −1: none), grouped and stored sparse."""
+        self._ensure(b)
+        if self.has_map[b] == 1:
             return
-        k, r = self.k, self.r
-        if self.has_map[b] != 1:
-            Wc = W[:k, r:]
-            nc = Wc.shape[1]
-            group, first = _identical_columns(Wc, self._probe)
-            self.nc[b], self.ng[b] = nc, first.size
-            self.s_off[b], self.sv_off[b] = _append_sparse(Wc[:, first], self.S_ptr, self.S_idx, self.S_val)
-            self.x_off[b], self.xv_off[b] = _append_sparse(W[:k, :r], self.X_ptr, self.X_idx, self.X_val)
-            self.gm_off[b] = self.group.append(group)
-            self.t_off[b] = self.trans.append(np.full(nc, _UNKNOWN, dtype=np.int64))
-            self.has_map[b] = 1
-            self.max_ng = max(self.max_ng, first.size)
-        ng, nc = int(self.ng[b]), int(self.nc[b])
+        group, first, s_ptr, s_idx, s_val, x_ptr, x_idx, x_val = _map_entry(
+            dz, out, chk_lo, chk_hi, fixed, lo_slot, hi_slot, self._probe)
+        self.nc[b], self.ng[b] = group.size, first.size
+        self.s_off[b], self.sv_off[b] = self.S_ptr.append(s_ptr), self.S_idx.append(s_idx)
+        self.S_val.append(s_val)
+        self.x_off[b], self.xv_off[b] = self.X_ptr.append(x_ptr), self.X_idx.append(x_idx)
+        self.X_val.append(x_val)
+        self.gm_off[b] = self.group.append(group)
+        self.t_off[b] = self.trans.append(np.full(group.size, _UNKNOWN, dtype=np.int64))
+        self.has_map[b] = 1
+        self.max_ng = max(self.max_ng, first.size)
+
+    def register_constants(self, b: int, ukey: int, row: np.ndarray) -> None:
+        """Record basis ``b``'s constants for bound key ``ukey``: ``row`` = the outputs' values, then the
+        slacks' (the map's constant row; :meth:`register` first)."""
+        r, ng, nc = self.r, int(self.ng[b]), int(self.nc[b])
         gmin, head = np.empty(ng), np.empty(ng, dtype=np.int64)
-        _group_min(W[k, r:], self.group.data[self.gm_off[b]: self.gm_off[b] + nc], gmin, head)
-        off = self.C.append(np.concatenate([gmin, W[k, :r]]))
+        _group_min(row[r:], self.group.data[self.gm_off[b]: self.gm_off[b] + nc], gmin, head)
+        off = self.C.append(np.concatenate([gmin, row[:r]]))
         self.M.append(np.concatenate([head, np.zeros(r, np.int64)]))
         self.consts(ukey)[b] = off
 
@@ -140,33 +153,95 @@ class Bank:
         self.trans.data[self.t_off[b] + slack] = target if target >= 0 else _NONE
 
 
-def _identical_columns(a: np.ndarray, probe: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Groups of identical columns of ``a`` (k, c): each column's group, numbered in the order of the groups'
-    first columns, and each group's first column.  Columns are grouped by a random projection, then checked
-    equal to their group's first column entry by entry (a collision splits the group by exact comparison)."""
-    h = probe @ a
-    _, first, group = np.unique(h, return_index=True, return_inverse=True)
-    group = group.reshape(-1)
-    if not np.array_equal(a, a[:, first[group]]):  # a hash collision (never seen): compare exactly
-        ids: dict[bytes, int] = {}
-        group = np.array([ids.setdefault(col.tobytes(), len(ids)) for col in np.ascontiguousarray(a.T)],
-                         dtype=np.int64)
-        first = np.zeros(len(ids), dtype=np.int64)
-        first[group[::-1]] = np.arange(group.size - 1, -1, -1)
-        return group, first
-    order = np.argsort(first)  # renumber by first column
-    rank = np.empty_like(order)
-    rank[order] = np.arange(order.size)
-    return rank[group].astype(np.int64), first[order].astype(np.int64)
+def _map_entry_py(dz, out, chk_lo, chk_hi, fixed, lo_slot, hi_slot, probe):  # noqa: ANN001,ANN201 # pragma: no cover
+    """A basis's map for :meth:`Bank.register`: each slack's group (groups of identical weight vectors, numbered
+    in the order of their first slacks) and each group's first slack; the groups' weights and the outputs'
+    (k × r) stored sparse by data entry (row pointers from 0, column indices, values)."""
+    k = dz.shape[1]
+    n_lo, n_hi = chk_lo.size, chk_hi.size
+    nc = n_lo + n_hi + fixed.size
+    w = np.zeros((nc, k))  # slack c = const + w[c]·d
+    for j in range(n_lo):
+        q = chk_lo[j]
+        for i in range(k):
+            w[j, i] = dz[q, i]
+        if lo_slot[q] >= 0:
+            w[j, lo_slot[q]] -= 1.0
+    for j in range(n_hi):
+        q = chk_hi[j]
+        c = n_lo + j
+        for i in range(k):
+            w[c, i] = -dz[q, i]
+        if hi_slot[q] >= 0:
+            w[c, hi_slot[q]] += 1.0
+    for j in range(fixed.size):
+        q = fixed[j]
+        c = n_lo + n_hi + j
+        if lo_slot[q] >= 0:
+            w[c, lo_slot[q]] += 1.0
+        if hi_slot[q] >= 0:
+            w[c, hi_slot[q]] -= 1.0
+    # groups: slacks hashed by a random projection, sorted by hash, equal only if equal entry by entry
+    h = w @ probe
+    order = np.argsort(h, kind="mergesort")
+    group = np.full(nc, -1, dtype=np.int64)
+    n_groups = 0
+    a = 0
+    while a < nc:
+        e = a + 1
+        while e < nc and h[order[e]] == h[order[a]]:
+            e += 1
+        for p in range(a, e):  # within a run of equal hashes (by slack index): join an earlier equal slack
+            c = order[p]
+            for p2 in range(a, p):
+                c2 = order[p2]
+                if group[c2] >= 0 and np.all(w[c] == w[c2]):
+                    group[c] = group[c2]
+                    break
+            if group[c] < 0:
+                group[c] = n_groups
+                n_groups += 1
+        a = e
+    rank = np.full(n_groups, -1, dtype=np.int64)  # renumber the groups by their first slack
+    first = np.empty(n_groups, dtype=np.int64)
+    g_next = 0
+    for c in range(nc):
+        g = group[c]
+        if rank[g] < 0:
+            rank[g] = g_next
+            first[g_next] = c
+            g_next += 1
+        group[c] = rank[g]
+    s_ptr, s_idx, s_val = _sparse_rows(w, first)
+    x_ptr, x_idx, x_val = _sparse_rows(dz, out)
+    return group, first, s_ptr, s_idx, s_val, x_ptr, x_idx, x_val
 
 
-def _append_sparse(a: np.ndarray, ptr: _Grow, idx: _Grow, val: _Grow) -> tuple[int, int]:
-    """Append the non-zeros of ``a`` (k, c) by row; returns the offsets of its row pointers and entries."""
-    rows, cols = np.nonzero(a)
-    p = ptr.append(np.searchsorted(rows, np.arange(a.shape[0] + 1)).astype(np.int64))
-    v = idx.append(cols.astype(np.int64))
-    val.append(a[rows, cols])
-    return p, v
+def _sparse_rows_py(a, rows):  # noqa: ANN001,ANN201 # pragma: no cover - compiled by Numba
+    """The (k × len(rows)) matrix ``a[rows].T`` stored sparse by its rows (data entries)."""
+    k = a.shape[1]
+    nnz = 0
+    for j in range(rows.size):
+        for i in range(k):
+            if a[rows[j], i] != 0.0:
+                nnz += 1
+    ptr = np.zeros(k + 1, dtype=np.int64)
+    idx = np.empty(nnz, dtype=np.int64)
+    val = np.empty(nnz)
+    e = 0
+    for i in range(k):
+        for j in range(rows.size):
+            v = a[rows[j], i]
+            if v != 0.0:
+                idx[e] = j
+                val[e] = v
+                e += 1
+        ptr[i + 1] = e
+    return ptr, idx, val
+
+
+_sparse_rows = _njit(_sparse_rows_py) if _njit is not None else _sparse_rows_py
+_map_entry = _njit(_map_entry_py) if _njit is not None else _map_entry_py
 
 
 def solve(bank: Bank, ukey: int, idx: np.ndarray, d: np.ndarray, cand: np.ndarray, x: np.ndarray,
@@ -178,6 +253,16 @@ def solve(bank: Bank, ukey: int, idx: np.ndarray, d: np.ndarray, cand: np.ndarra
           bank.S_val.data, bank.x_off, bank.xv_off, bank.X_ptr.data, bank.X_idx.data, bank.X_val.data,
           bank.t_off, bank.trans.data, bank.consts(ukey), bank.C.data, bank.M.data, bank.k, bank.r, tol,
           max_pivots, x, status, viol, pivots, np.empty(bank.max_ng))
+
+
+def load() -> None:
+    """Load the compiled loop from Numba's cache now rather than inside the first step: the first compiled call
+    of a process also loads Numba's type registries (~0.3 s, once)."""
+    if _njit is None:  # pragma: no cover - depends on the environment
+        return
+    one = np.zeros(1, dtype=np.int64)
+    solve(Bank(1, 1), 0, one, np.zeros((1, 2)), np.full(1, -1, dtype=np.int64), np.empty((1, 1)),
+          np.empty(1, dtype=np.int8), one.copy(), one.copy(), 1e-9, 0)
 
 
 def _loop_py(idx, d, cand, has_map, ng, s_off, sv_off, S_ptr, S_idx, S_val, x_off, xv_off, X_ptr, X_idx,  # noqa: ANN001

@@ -210,6 +210,7 @@ class _Layout:
             else:
                 self.hi_slot[i], k = k, k + 1
         self.k = k
+        self._lo_var_slot, self._hi_var_slot = self.lo_slot[self.lo_var], self.hi_slot[self.hi_var]
         self.base_lo = np.concatenate([lp.col_lower, lp.row_lower]).astype(float)
         self.base_hi = np.concatenate([lp.col_upper, lp.row_upper]).astype(float)
         sh_lo = np.zeros(self.N, bool)
@@ -282,8 +283,8 @@ class _Layout:
         """
         S = volume.shape[0]
         d = np.empty((S, self.k + 1))
-        d[:, self.lo_slot[self.lo_var]] = lo[self.lo_var]
-        d[:, self.hi_slot[self.hi_var]] = hi[self.hi_var]
+        d[:, self._lo_var_slot] = lo[self.lo_var]
+        d[:, self._hi_var_slot] = hi[self.hi_var]
         d[:, self.k] = 1.0
         if self._lo_scen.size:
             d[:, self._lo_scen] = net.col_lower.scen[:, t, :]
@@ -303,14 +304,17 @@ class _Layout:
         S = d.shape[0]
         L = np.repeat(lo[None, :], S, axis=0)
         U = np.repeat(hi[None, :], S, axis=0)
-        L[:, self.lo_var] = d[:, self.lo_slot[self.lo_var]]
-        U[:, self.hi_var] = d[:, self.hi_slot[self.hi_var]]
+        L[:, self.lo_var] = d[:, self._lo_var_slot]
+        U[:, self.hi_var] = d[:, self._hi_var_slot]
         return L, U
 
     def full_bounds(self, lo: np.ndarray, hi: np.ndarray, d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """One scenario's complete bounds (N,) from the shared ones and its data row ``d``."""
-        L, U = self.all_bounds(lo, hi, d[None, :])
-        return L[0], U[0]
+        """One scenario's complete bounds (N,) from the shared ones and its data row ``d`` (as
+        :meth:`all_bounds` for one scenario)."""
+        L, U = lo.copy(), hi.copy()
+        L[self.lo_var] = d[self._lo_var_slot]
+        U[self.hi_var] = d[self._hi_var_slot]
+        return L, U
 
 
 def _equal_bounds(net: CompiledNetwork) -> set[int]:
@@ -518,22 +522,41 @@ class _BasisCache:
         basis.last_used = self.clock
         if ckey not in basis.maps:
             fixed, red = basis.duals(self.lay, step.cost(), step.dual_tol)
-            basis.maps[ckey] = None if fixed is None else _Map(basis.linear_map(self.lay, self.out, fixed), fixed, red)
+            basis.maps[ckey] = None if fixed is None else _Map(fixed, red)
         return basis.maps[ckey]
+
+    def constant(self, b: int, m: _Map, ukey: int, step: _StepContext) -> np.ndarray:
+        """The constant row of basis ``b``'s map ``m`` for the step's shared bounds (bound key ``ukey``)."""
+        const = m.consts.get(ukey)
+        if const is None:
+            lo_c, hi_c = step.constant_bounds()
+            const = m.consts[ukey] = self.bases[b].constant(lo_c, hi_c, self.out, m.fixed)
+        return const
 
     def matrix(self, b: int, ckey: int, ukey: int, step: _StepContext) -> np.ndarray | None:
         """W (k+1, r) of basis ``b`` for the step (None: the basis is never optimal for its costs)."""
         m = self.map(b, ckey, step)
         if m is None:
             return None
+        if m.W is None:
+            m.W = self.bases[b].linear_map(self.lay, self.out, m.fixed)
         if m.ukey != ukey:  # the constant row holds the step's shared bounds
-            const = m.consts.get(ukey)
-            if const is None:
-                lo_c, hi_c = step.constant_bounds()
-                const = m.consts[ukey] = self.bases[b].constant(lo_c, hi_c, self.out, m.fixed)
-            m.W[self.lay.k] = const
+            m.W[self.lay.k] = self.constant(b, m, ukey, step)
             m.ukey = ukey
         return m.W
+
+    def register(self, bank: _kernel.Bank, b: int, ckey: int, ukey: int, step: _StepContext) -> None:
+        """Give the compiled loop's ``bank`` basis ``b``'s map and its constants for the step (or mark the basis
+        unusable: never optimal for the step's costs)."""
+        if bank.has(b, ukey):
+            return
+        m = self.map(b, ckey, step)
+        if m is None:
+            bank.mark_unusable(b)
+            return
+        basis, lay = self.bases[b], self.lay
+        bank.register(b, basis.dz, self.out, basis.chk_lo, basis.chk_hi, m.fixed, lay.lo_slot, lay.hi_slot)
+        bank.register_constants(b, ukey, self.constant(b, m, ukey, step))
 
     def pivot(self, b: int, i: int, ckey: int, ukey: int, step: _StepContext, data: np.ndarray) -> int:
         """The basis one dual simplex pivot away from ``b`` when its slack ``i`` is violated (-1: none)."""
@@ -552,12 +575,12 @@ class _BasisCache:
 
 @dataclass
 class _Map:
-    """A basis's map for one cost vector: W, the positions that must be fixed, the reduced costs, the
-    constant rows by bound key, and the pivots already worked out."""
+    """A basis's map for one cost vector: the positions that must be fixed, the reduced costs, the constant
+    rows by bound key, the pivots already worked out, and (NumPy kernel) W."""
 
-    W: np.ndarray
     fixed: np.ndarray
     red: np.ndarray
+    W: np.ndarray | None = None
     consts: dict[int, np.ndarray] = field(default_factory=dict)
     ukey: int = -1
     pivots: dict[tuple[int, int], int] = field(default_factory=dict)
@@ -722,6 +745,8 @@ class _CostSolver:
         algebra = BasisAlgebra(dsx.Structure(net.lp.A), lay.N) if compiled else None
         self.cache = _BasisCache(lay, out, options, algebra)
         self._banks: dict[int, _kernel.Bank] = {}
+        if compiled:
+            _kernel.load()
 
     def solve_step(self, ctx: _StepContext, d: np.ndarray, cand: np.ndarray, crossed: np.ndarray) -> np.ndarray:
         """Solutions (S, r) of the step; ``cand`` (the basis of each scenario) is updated in place.  Scenarios
@@ -788,7 +813,7 @@ class _CostSolver:
             to_highs.append(idx[st == _kernel.HIGHS])
             maps = idx[(st == _kernel.NEED_MAP) | (st == _kernel.NEED_CONST)]
             for b in np.unique(cand[maps]).tolist():
-                bank.register(b, self.cache.matrix(b, ckey, ukey, ctx), ukey)
+                self.cache.register(bank, b, ckey, ukey, ctx)
             piv = idx[st == _kernel.NEED_PIVOT]
             if piv.size:
                 keys, first = np.unique(cand[piv] * _KEY + viol[piv], return_index=True)
@@ -799,7 +824,7 @@ class _CostSolver:
         self.stats.bases = len(self.cache.bases)
 
         def fits(b: int, rest: np.ndarray) -> np.ndarray:
-            bank.register(b, self.cache.matrix(b, ckey, ukey, ctx), ukey)
+            self.cache.register(bank, b, ckey, ukey, ctx)
             trial = cand.copy()
             trial[rest] = b
             _kernel.solve(bank, ukey, rest, d, trial, x, status, viol, pivots, tol, 0)

@@ -1,0 +1,57 @@
+"""The compiled loop's bank holds each basis's map exactly as the NumPy kernel's dense ``W``.
+
+:meth:`daryo.simulate._kernel.Bank.register` builds a basis's slacks from its derivative, groups slacks with
+identical weights and stores the groups' weights and the outputs' map sparse; rebuilt dense from the bank's
+arrays, they must equal :meth:`daryo.simulate.fastpath._Basis.linear_map`, and slacks share a group exactly
+when their weights are equal.
+"""
+
+import numpy as np
+import pytest
+from test_fastpath import compiled, random_network
+
+from daryo.simulate import _kernel
+from daryo.simulate.fastpath import FastOptions, FastStepper
+
+pytestmark = pytest.mark.skipif(not _kernel.available(), reason="the bank is built by compiled code")
+
+
+def _dense(ptr: np.ndarray, idx: np.ndarray, val: np.ndarray, k: int, cols: int) -> np.ndarray:
+    a = np.zeros((k, cols))
+    for i in range(k):
+        a[i, idx[ptr[i]: ptr[i + 1]]] = val[ptr[i]: ptr[i + 1]]
+    return a
+
+
+@pytest.mark.parametrize("seed", [100, 3])
+def test_bank_holds_the_dense_map(seed):
+    net = compiled(random_network(seed, scenarios=12, steps=48, physics=seed >= 100))
+    stepper = FastStepper(net, options=FastOptions(kernel="numpy"))
+    stepper.run(lambda rec: None)
+    lay, out = stepper.layout, stepper._out
+    assert stepper.cost is not None
+    bank = _kernel.Bank(lay.k, out.size)
+    cost, k, r = lay.costs(net, 0), lay.k, out.size
+    checked = grouped = 0
+    for b, basis in stepper.cost.cache.bases.items():
+        fixed, _ = basis.duals(lay, cost, 1e-9)
+        if fixed is None:
+            fixed = np.zeros(0, dtype=np.int64)
+        W = basis.linear_map(lay, out, fixed)[:k]
+        bank.register(b, basis.dz, out, basis.chk_lo, basis.chk_hi, fixed, lay.lo_slot, lay.hi_slot)
+        nc, ng = int(bank.nc[b]), int(bank.ng[b])
+        assert nc == W.shape[1] - r
+        X = _dense(bank.X_ptr.data[bank.x_off[b]:], bank.X_idx.data[bank.xv_off[b]:], bank.X_val.data[bank.xv_off[b]:],
+                   k, r)
+        np.testing.assert_array_equal(X, W[:, :r])
+        G = _dense(bank.S_ptr.data[bank.s_off[b]:], bank.S_idx.data[bank.sv_off[b]:], bank.S_val.data[bank.sv_off[b]:],
+                   k, ng)
+        group = bank.group.data[bank.gm_off[b]: bank.gm_off[b] + nc]
+        np.testing.assert_array_equal(G[:, group], W[:, r:])  # every slack's weights are its group's
+        firsts = np.unique(group, return_index=True)[1]
+        assert np.all(np.diff(firsts) > 0)  # groups are numbered by their first slack
+        for g in range(ng):  # and distinct
+            assert not np.any(np.all(G[:, g + 1:] == G[:, [g]], axis=0))
+        grouped += nc - ng
+        checked += 1
+    assert checked > 10 and grouped > 0
