@@ -292,8 +292,16 @@ def test_a_daryo_model_document_is_one_problem_not_a_list_of_pywr_ones(doc):
         "nodes with 'name'): there is nothing to convert (daryo reads it as it is)"]
 
 
-def test_a_pywr_document_with_a_stray_version_is_still_read_as_pywr():
+def test_a_pywr_document_with_a_stray_version_is_still_read_as_pywr(tmp_path):
     doc = {"timestepper": TS, "version": 1, "nodes": [{"name": "in", "type": "input"}], "edges": []}
     with pytest.raises(daryo.ModelError) as err:
         convert_pywr_document(doc, "m.json")
     assert "version: unsupported top-level key 'version'" in str(err.value)
+    assert load(tmp_path, doc) == str(err.value).replace("m.json", str(tmp_path / "model.json"))  # the loader too
+
+
+def test_a_pywr_model_without_its_timestepper_is_told_so(tmp_path):
+    doc = {"nodes": [{"name": "in", "type": "input", "max_flow": 1}, {"name": "sea", "type": "output"}],
+           "edges": [["in", "sea"]]}
+    path = tmp_path / "model.json"
+    assert load(tmp_path, doc) == f"1 problem in the model:\n  - {path}: timestepper: needs start and end"

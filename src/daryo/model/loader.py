@@ -29,7 +29,7 @@ from .series import LevelTable, Series
 from .types import Constraint, Edge, Model, Node, TimeSpec
 from .validate import PLACEHOLDER_TIME, validate_model
 
-__all__ = ["load_model", "model_document", "model_from_dict", "read_document"]
+__all__ = ["is_pywr_document", "load_model", "model_document", "model_from_dict", "read_document"]
 
 
 # ---------------------------------------------------------------------------------------------- YAML
@@ -208,15 +208,23 @@ def load_model(path: str | Path) -> Model:
 def model_document(path: Path) -> Any:
     """The parsed document of a model file; a Pywr v1 JSON document is converted to a daryo one."""
     doc = read_document(path)
-    if isinstance(doc, Mapping) and _looks_like_pywr(doc):
+    if isinstance(doc, Mapping) and is_pywr_document(doc):
         from ..pywr import convert_pywr_document  # local import: optional front end
 
         doc = convert_pywr_document(doc, path)
     return doc
 
 
-def _looks_like_pywr(doc: Mapping) -> bool:
-    return "version" not in doc and "timestepper" in doc and "nodes" in doc
+def is_pywr_document(doc: Mapping) -> bool:
+    """Whether a parsed model document is a Pywr v1 JSON model rather than a daryo one (the one rule for the
+    loader and for ``daryo convert``): it has Pywr's ``timestepper`` (a stray ``version`` key is then reported
+    by the converter); or it has no daryo ``version`` and its nodes are named Pywr's way (``name``, no ``id``),
+    so that a Pywr model missing its ``timestepper`` is told so by the converter."""
+    if "timestepper" in doc:
+        return True
+    nodes = doc.get("nodes")
+    nodes = [n for n in nodes if isinstance(n, Mapping)] if isinstance(nodes, list) else []
+    return "version" not in doc and bool(nodes) and all("name" in n and "id" not in n for n in nodes)
 
 
 # ------------------------------------------------------------------------------------------- parsing

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ModelError, Problem
-from ..model.loader import read_document
+from ..model.loader import is_pywr_document, read_document
 from ..units import is_number
 from .parameters import ParameterConverter, pywr_type
 
@@ -651,17 +651,6 @@ def _merge_includes(doc: dict[str, Any], path: Path | None, problems: list[Probl
     return doc
 
 
-def _is_daryo_document(doc: Mapping[str, Any]) -> bool:
-    """Whether ``doc`` is a daryo model document: no Pywr ``timestepper``, and a ``version`` (what tells the
-    loader a daryo document) or nodes with ``id`` and none with Pywr's ``name``."""
-    if "timestepper" in doc:
-        return False
-    nodes = doc.get("nodes")
-    nodes = [n for n in nodes if isinstance(n, Mapping)] if isinstance(nodes, list) else []
-    daryo_nodes = bool(nodes) and all("id" in n and "name" not in n for n in nodes)
-    return "version" in doc or daryo_nodes
-
-
 def convert_pywr_document(doc: Mapping[str, Any], path: str | Path | None = None) -> dict[str, Any]:
     """The daryo model document (``version: 1``) equivalent to a Pywr v1 JSON document.
 
@@ -678,10 +667,10 @@ def convert_pywr_document(doc: Mapping[str, Any], path: str | Path | None = None
     ModelError
         Listing every unsupported node type, parameter type, recorder type or key, every broken reference and
         every missing file, each with its place (``nodes[NAME]``, ``parameters[NAME]``, ``recorders[NAME]``…);
-        or one problem if ``doc`` is a daryo model document already (a ``version``, nodes with ``id``).
+        or one problem if ``doc`` is not a Pywr document but a daryo one (:func:`daryo.model.loader.is_pywr_document`).
     """
     p = Path(path) if path is not None else None
-    if _is_daryo_document(doc):
+    if not is_pywr_document(doc):
         raise ModelError(Problem(str(p or "<pywr model>"), "", "this file is a daryo model already, not a Pywr JSON "
                                  "model (which has a 'timestepper' and nodes with 'name'): there is nothing to "
                                  "convert (daryo reads it as it is)"))
