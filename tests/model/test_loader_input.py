@@ -18,24 +18,17 @@ NODES = "nodes:\n  - {id: src, type: inflow, inflow: 10}\n  - {id: sea, type: si
 EDGES = "edges:\n  - [src, sea]\n"
 
 
-def test_a_key_twice_in_a_node_is_refused_with_its_line(tmp_path):
-    path = write_model(tmp_path, HEAD + NODES + "  - {id: x, type: demand, demand: 5, priority: 2, priority: 3}\n"
-                  + EDGES + "  - [src, x]\n")
-    assert load_problems(path) == [f"{path}: line 7, column 51: key 'priority' appears twice in this mapping (first "
-                               "at line 7, column 38)"]
-
-
-def test_two_top_level_keys_of_the_same_name_are_refused(tmp_path):
-    path = write_model(tmp_path, HEAD + NODES + EDGES + "nodes:\n  - {id: y, type: sink}\n")
-    assert load_problems(path) == [f"{path}: line 9, column 1: key 'nodes' appears twice in this mapping (first at "
-                               "line 4, column 1)"]
-
-
-def test_a_key_twice_in_a_block_mapping_is_refused(tmp_path):
-    path = write_model(tmp_path, HEAD + NODES + "  - id: x\n    type: demand\n    demand: 5\n    demand: 6\n"
-                  + EDGES + "  - [src, x]\n")
-    assert load_problems(path) == [f"{path}: line 10, column 5: key 'demand' appears twice in this mapping (first "
-                               "at line 9, column 5)"]
+@pytest.mark.parametrize("body, where", [
+    (NODES + "  - {id: x, type: demand, demand: 5, priority: 2, priority: 3}\n" + EDGES + "  - [src, x]\n",
+     "line 7, column 51: key 'priority' appears twice in this mapping (first at line 7, column 38)"),  # flow style
+    (NODES + EDGES + "nodes:\n  - {id: y, type: sink}\n",
+     "line 9, column 1: key 'nodes' appears twice in this mapping (first at line 4, column 1)"),  # top level
+    (NODES + "  - id: x\n    type: demand\n    demand: 5\n    demand: 6\n" + EDGES + "  - [src, x]\n",
+     "line 10, column 5: key 'demand' appears twice in this mapping (first at line 9, column 5)"),  # block style
+], ids=["in-a-node", "top-level", "block-mapping"])
+def test_a_key_twice_in_a_mapping_is_refused_with_its_lines(tmp_path, body, where):
+    path = write_model(tmp_path, HEAD + body)
+    assert load_problems(path) == [f"{path}: {where}"]
 
 
 def test_merge_keys_are_not_duplicates(tmp_path):
