@@ -227,6 +227,17 @@ def test_qosh_tepa_10_reduces_downstream_amu_deliveries_and_south_aral_inflow():
     assert sa[0] > sa[1] > sa[2]  # less reaches the delta and the Aral [F33, F36], more so with 10 than 4.5 km3
 
 
+def test_qosh_tepa_head_counts_as_an_afghan_intake():
+    (model0, base), (model, qt) = run((), 6), run(("qosh-tepa-10",), 6)
+    afg0, afg = intake_withdrawals(base, model0, "amu")["AFG"], intake_withdrawals(qt, model, "amu")["AFG"]
+    head = per_year(qt["edge_flow"].sel(edge="amu_termez->qosh_tepa_canal")) / 1000
+    assert head > 9.0  # the canal's ~10 km3/yr, before its seepage
+    baseline_afg = sum(per_year(qt["edge_flow"].sel(edge=e)) for e in
+                       ("panj_in->afg_amu_irr", "kokcha_in->afg_amu_irr", "kunduz_in->afg_amu_irr")) / 1000
+    assert afg == pytest.approx(baseline_afg + head, rel=1e-9)
+    assert afg0 == pytest.approx(2.0, rel=0.10)
+
+
 def test_energy_mode_raises_winter_toktogul_energy_and_summer_shortage():
     _, base = run((), 6)
     _, em = run(("energy-mode",), 6)
