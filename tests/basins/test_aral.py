@@ -238,6 +238,16 @@ def test_qosh_tepa_head_counts_as_an_afghan_intake():
     assert afg0 == pytest.approx(2.0, rel=0.10)
 
 
+def test_nurek_is_refilled_for_winter_power_in_a_drier_climate():
+    """Nurek's refill curve (9.5 km³ by the end of August, priority 3 [D27-D29]) ranks above downstream summer
+    irrigation: a 12.5 % drier Amu must not empty Nurek in August and halve the next winter's Tajik power."""
+    (_, base), (_, dry) = run((), 4), run(("climate-2050",), 4)
+    end_august = dry["storage"].sel(reservoir="nurek").isel(scenario=0).values[10::12]
+    assert np.all(end_august >= 9500 - 1e-3)
+    tjk = [(per_year(winter(d, d["energy"].where(d["hydropower_country"] == "TJK", 0.0)))) for d in (base, dry)]
+    assert tjk[1] > 0.65 * tjk[0]  # 6.5 of 9.2 TWh in October-March (4.8 without the curve)
+
+
 def test_energy_mode_raises_winter_toktogul_energy_and_summer_shortage():
     _, base = run((), 6)
     _, em = run(("energy-mode",), 6)

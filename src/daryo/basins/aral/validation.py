@@ -146,6 +146,7 @@ def scenario_table(years: int = 10, names: list[str] | None = None) -> pd.DataFr
             "Toktogul GWh winter": seas(e.sel(hydropower="toktogul_hpp"), "winter"),
             "Toktogul GWh summer": seas(e.sel(hydropower="toktogul_hpp"), "summer"),
             "TJK hydro TWh": _per_year(ds, e.where(ds["hydropower_country"] == "TJK", 0.0)) / 1000,
+            "deficit km³ winter": seas(ds["deficit"], "winter") / 1000,
             "deficit km³ summer": seas(ds["deficit"], "summer") / 1000,
             "Amu intakes UZB km³": amu["UZB"], "Amu intakes TKM km³": amu["TKM"], "Amu intakes TJK km³": amu["TJK"],
             "North Aral km³": _per_year(ds, ds["sink_inflow"].sel(sink="north_aral")) / 1000,
