@@ -17,9 +17,12 @@ pytestmark = pytest.mark.skipif(not _kernel.available(), reason="the bank is bui
 
 
 def _dense(ptr: np.ndarray, idx: np.ndarray, val: np.ndarray, k: int, cols: int) -> np.ndarray:
+    """The (k × cols) map from its columns stored sparse (entries by increasing data slot)."""
     a = np.zeros((k, cols))
-    for i in range(k):
-        a[i, idx[ptr[i]: ptr[i + 1]]] = val[ptr[i]: ptr[i + 1]]
+    for j in range(cols):
+        rows = idx[ptr[j]: ptr[j + 1]]
+        assert np.all(np.diff(rows) > 0)
+        a[rows, j] = val[ptr[j]: ptr[j + 1]]
     return a
 
 

@@ -57,11 +57,12 @@ class Bank:
     Basis ``b`` (the cache's id) has ``nc[b]`` feasibility slacks, each an affine function ``c + w·d`` of the
     scenario data ``d``.  Slacks with identical ``w`` (common along chains of equal flows: ~80 % of them) form
     one *group*, of which only the member with the smallest constant can be the most violated, so the loop
-    evaluates one slack per group; and ``w`` is ~94 % zeros, so the groups' ``w`` are stored sparse, by data
-    entry (``S_ptr``, ``S_idx``, ``S_val`` at ``s_off[b]`` / ``sv_off[b]``).  ``group[gm_off[b] + j]`` is slack
-    ``j``'s group.  For bound key ``u``, ``consts(u)[b]`` points into ``C`` (the groups' smallest constants,
-    then the outputs' constants) and into ``M`` (the slack holding each group's smallest constant).  The
-    outputs' map (k × r) is stored sparse the same way (``X_ptr``, ``X_idx``, ``X_val`` at ``x_off[b]`` /
+    evaluates one slack per group; and ``w`` is ~94 % zeros, so the groups' ``w`` are stored sparse, group by
+    group (``S_ptr``, ``S_idx`` (data slots), ``S_val`` at ``s_off[b]`` / ``sv_off[b]``): the loop sums each
+    group's slack in a register, in the order of the dense product.  ``group[gm_off[b] + j]`` is slack ``j``'s
+    group.  For bound key ``u``, ``consts(u)[b]`` points into ``C`` (the groups' smallest constants, then the
+    outputs' constants) and into ``M`` (the slack holding each group's smallest constant).  The outputs' map
+    (r outputs over k slots) is stored sparse the same way (``X_ptr``, ``X_idx``, ``X_val`` at ``x_off[b]`` /
     ``xv_off[b]``); pivot targets per slack at ``t_off[b]`` in ``trans``.
     """
 
@@ -83,7 +84,6 @@ class Bank:
         self.group, self.M = _Grow(np.int64), _Grow(np.int64)
         self.trans = _Grow(np.int64)
         self._consts: dict[int, np.ndarray] = {}
-        self.max_ng = 1
         self._probe = np.random.default_rng(0).uniform(1.0, 2.0, k)  # hashes slacks' weights (see _map_entry)
 
     def _ensure(self, b: int) -> None:
@@ -136,7 +136,6 @@ class Bank:
         self.gm_off[b] = self.group.append(group)
         self.t_off[b] = self.trans.append(np.full(group.size, _UNKNOWN, dtype=np.int64))
         self.has_map[b] = 1
-        self.max_ng = max(self.max_ng, first.size)
 
     def register_constants(self, b: int, ukey: int, row: np.ndarray) -> None:
         """Record basis ``b``'s constants for bound key ``ukey``: ``row`` = the outputs' values, then the
@@ -156,7 +155,7 @@ class Bank:
 def _map_entry_py(dz, out, chk_lo, chk_hi, fixed, lo_slot, hi_slot, probe):  # noqa: ANN001,ANN201 # pragma: no cover
     """A basis's map for :meth:`Bank.register`: each slack's group (groups of identical weight vectors, numbered
     in the order of their first slacks) and each group's first slack; the groups' weights and the outputs'
-    (k × r) stored sparse by data entry (row pointers from 0, column indices, values)."""
+    stored sparse group by group and output by output (pointers from 0, data slots, values)."""
     k = dz.shape[1]
     n_lo, n_hi = chk_lo.size, chk_hi.size
     nc = n_lo + n_hi + fixed.size
@@ -218,25 +217,26 @@ def _map_entry_py(dz, out, chk_lo, chk_hi, fixed, lo_slot, hi_slot, probe):  # n
 
 
 def _sparse_rows_py(a, rows):  # noqa: ANN001,ANN201 # pragma: no cover - compiled by Numba
-    """The (k × len(rows)) matrix ``a[rows].T`` stored sparse by its rows (data entries)."""
+    """Rows ``rows`` of ``a`` (·, k) stored sparse: row ``j``'s entries (data slot, value) at ``ptr[j]:ptr[j + 1]``,
+    by increasing slot (the loop then sums each slack in the order of the dense product)."""
     k = a.shape[1]
     nnz = 0
     for j in range(rows.size):
         for i in range(k):
             if a[rows[j], i] != 0.0:
                 nnz += 1
-    ptr = np.zeros(k + 1, dtype=np.int64)
+    ptr = np.zeros(rows.size + 1, dtype=np.int64)
     idx = np.empty(nnz, dtype=np.int64)
     val = np.empty(nnz)
     e = 0
-    for i in range(k):
-        for j in range(rows.size):
+    for j in range(rows.size):
+        for i in range(k):
             v = a[rows[j], i]
             if v != 0.0:
-                idx[e] = j
+                idx[e] = i
                 val[e] = v
                 e += 1
-        ptr[i + 1] = e
+        ptr[j + 1] = e
     return ptr, idx, val
 
 
@@ -252,7 +252,7 @@ def solve(bank: Bank, ukey: int, idx: np.ndarray, d: np.ndarray, cand: np.ndarra
     _loop(idx, d, cand, bank.has_map, bank.ng, bank.s_off, bank.sv_off, bank.S_ptr.data, bank.S_idx.data,
           bank.S_val.data, bank.x_off, bank.xv_off, bank.X_ptr.data, bank.X_idx.data, bank.X_val.data,
           bank.t_off, bank.trans.data, bank.consts(ukey), bank.C.data, bank.M.data, bank.k, bank.r, tol,
-          max_pivots, x, status, viol, pivots, np.empty(bank.max_ng))
+          max_pivots, x, status, viol, pivots)
 
 
 def load() -> None:
@@ -266,8 +266,8 @@ def load() -> None:
 
 
 def _loop_py(idx, d, cand, has_map, ng, s_off, sv_off, S_ptr, S_idx, S_val, x_off, xv_off, X_ptr, X_idx,  # noqa: ANN001
-             X_val, t_off, trans, coff, C, M, k, r, tol, max_piv, x, status, viol, pivots,  # noqa: ANN001
-             y):  # noqa: ANN001 # pragma: no cover
+             X_val, t_off, trans, coff, C, M, k, r, tol, max_piv, x, status, viol,  # noqa: ANN001
+             pivots):  # noqa: ANN001 # pragma: no cover
     for n in range(idx.size):
         s = idx[n]
         b = cand[s]
@@ -290,20 +290,24 @@ def _loop_py(idx, d, cand, has_map, ng, s_off, sv_off, S_ptr, S_idx, S_val, x_of
                 cand[s] = b
                 break
             m = ng[b]
-            for g in range(m):  # each group's smallest slack: constant + sparse w·d
-                y[g] = C[co + g]
-            _add_sparse(y, d, s, k, S_ptr, s_off[b], S_idx, S_val, sv_off[b])
+            p0, v0 = s_off[b], sv_off[b]
             gmin = -1
             vmin = -tol
-            for g in range(m):
-                if y[g] < vmin:
-                    vmin = y[g]
+            for g in range(m):  # each group's smallest slack: constant + sparse w·d
+                acc = C[co + g]
+                for e in range(v0 + S_ptr[p0 + g], v0 + S_ptr[p0 + g + 1]):
+                    acc += d[s, S_idx[e]] * S_val[e]
+                if acc < vmin:
+                    vmin = acc
                     gmin = g
             if gmin < 0:
                 cx = co + m
+                p0, v0 = x_off[b], xv_off[b]
                 for j in range(r):
-                    x[s, j] = C[cx + j]
-                _add_sparse(x[s], d, s, k, X_ptr, x_off[b], X_idx, X_val, xv_off[b])
+                    acc = C[cx + j]
+                    for e in range(v0 + X_ptr[p0 + j], v0 + X_ptr[p0 + j + 1]):
+                        acc += d[s, X_idx[e]] * X_val[e]
+                    x[s, j] = acc
                 status[s] = OK
                 cand[s] = b
                 pivots[s] = piv
@@ -323,18 +327,6 @@ def _loop_py(idx, d, cand, has_map, ng, s_off, sv_off, S_ptr, S_idx, S_val, x_of
                 break
             b = target
             piv += 1
-
-
-def _add_sparse_py(out, d, s, k, ptr, p0, idx, val, v0):  # noqa: ANN001 # pragma: no cover - compiled by Numba
-    """``out += d[s, :k] · map``, the map stored sparse by data entry (rows at ``ptr[p0:]``, entries at ``v0``)."""
-    for i in range(k):
-        di = d[s, i]
-        if di != 0.0:
-            for e in range(v0 + ptr[p0 + i], v0 + ptr[p0 + i + 1]):
-                out[idx[e]] += di * val[e]
-
-
-_add_sparse = _njit(_add_sparse_py) if _njit is not None else _add_sparse_py
 
 
 def _group_min_py(const, group, gmin, head):  # noqa: ANN001 # pragma: no cover - compiled by Numba
