@@ -40,13 +40,17 @@ class _Grow:
         self.size = 0
 
     def append(self, values: np.ndarray) -> int:
-        n = values.size
+        off = self.reserve(values.size)
+        self.data[off: off + values.size] = values.ravel()
+        return off
+
+    def reserve(self, n: int) -> int:
+        """Make room for ``n`` more entries (left to the caller to fill); returns their offset."""
         if self.size + n > self.data.size:
             new = np.empty(max(2 * self.data.size, self.size + n), dtype=self.data.dtype)
             new[: self.size] = self.data[: self.size]
             self.data = new
         off = self.size
-        self.data[off: off + n] = values.ravel()
         self.size += n
         return off
 
@@ -140,11 +144,12 @@ class Bank:
     def register_constants(self, b: int, ukey: int, row: np.ndarray) -> None:
         """Record basis ``b``'s constants for bound key ``ukey``: ``row`` = the outputs' values, then the
         slacks' (the map's constant row; :meth:`register` first)."""
-        r, ng, nc = self.r, int(self.ng[b]), int(self.nc[b])
-        gmin, head = np.empty(ng), np.empty(ng, dtype=np.int64)
-        _group_min(row[r:], self.group.data[self.gm_off[b]: self.gm_off[b] + nc], gmin, head)
-        off = self.C.append(np.concatenate([gmin, row[:r]]))
-        self.M.append(np.concatenate([head, np.zeros(r, np.int64)]))
+        ng = int(self.ng[b])
+        off = self.C.reserve(ng + self.r)
+        if self.M.reserve(ng + self.r) != off:  # pragma: no cover - C and M grow together
+            raise AssertionError("constant rows out of step")
+        _write_constants(row, self.r, self.group.data, int(self.gm_off[b]), int(self.nc[b]), ng, self.C.data,
+                         self.M.data, off)
         self.consts(ukey)[b] = off
 
     def set_pivot(self, b: int, slack: int, target: int) -> None:
@@ -329,16 +334,22 @@ def _loop_py(idx, d, cand, has_map, ng, s_off, sv_off, S_ptr, S_idx, S_val, x_of
             piv += 1
 
 
-def _group_min_py(const, group, gmin, head):  # noqa: ANN001 # pragma: no cover - compiled by Numba
-    """Each group's smallest constant and the first slack that has it."""
-    for g in range(gmin.size):
-        head[g] = -1
-    for j in range(const.size):
-        g = group[j]
-        if head[g] < 0 or const[j] < gmin[g]:
-            gmin[g] = const[j]
-            head[g] = j
+def _write_constants_py(row, r, group, g0, nc, ng, C, M, off):  # noqa: ANN001 # pragma: no cover - compiled by Numba
+    """A basis's constants at ``off``: in ``C`` each group's smallest slack constant, then the outputs' (``row``
+    = the outputs' values, then the ``nc`` slacks', slack ``j`` in group ``group[g0 + j]``); in ``M`` the first
+    slack holding each group's smallest constant (then zeros)."""
+    for g in range(ng):
+        M[off + g] = -1
+    for j in range(nc):
+        g = group[g0 + j]
+        v = row[r + j]
+        if M[off + g] < 0 or v < C[off + g]:
+            C[off + g] = v
+            M[off + g] = j
+    for j in range(r):
+        C[off + ng + j] = row[j]
+        M[off + ng + j] = 0
 
 
-_group_min = _njit(_group_min_py) if _njit is not None else _group_min_py
+_write_constants = _njit(_write_constants_py) if _njit is not None else _write_constants_py
 _loop = _njit(_loop_py) if _njit is not None else _loop_py
