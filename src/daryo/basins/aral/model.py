@@ -53,6 +53,10 @@ def _time(start: str | pd.Timestamp, years: int) -> tuple[pd.Timestamp, dict[str
 def _hydrology(spec: HydrologySpec, hydrology: str, traces: int, years: int, seed: int, start_month: int
                ) -> np.ndarray:
     """Inflows (trace, river, step), hm³ per month."""
+    if traces < 1 or years < 1:
+        raise ValueError(f"traces={traces}, years={years}: both must be at least 1")
+    if seed < 0:
+        raise ValueError(f"seed={seed}: a seed is a whole number from 0")
     if hydrology == "stochastic":
         return stochastic_traces(spec, range(traces), years, seed, start_month)
     if traces != 1:
