@@ -7,6 +7,8 @@ import re
 import numpy as np
 import pytest
 
+import daryo
+from daryo.api import demo_model_path
 from daryo.basins.aral import build_aral_document, read_base_document
 from daryo.errors import ModelError
 from daryo.model import model_from_dict
@@ -85,6 +87,16 @@ def test_overlay_changes_are_plain_data(tmp_path):
     (change,) = load_overlay(str(ov)).changes
     assert type(change) is dict and type(change["set"]["toktogul"]) is dict
     assert change["set"]["toktogul"]["note"] == "2001-01-01"
+
+
+def test_a_value_set_by_an_overlay_is_not_reported_at_the_base_files_line(tmp_path):
+    ov = tmp_path / "bad.yaml"
+    ov.write_text("title: bad\nchanges:\n  - set: {city: {demand: -5}}\n")
+    with pytest.raises(ModelError) as err:
+        daryo.load(demo_model_path(), scenarios=[str(ov)])
+    (problem,) = err.value.problems
+    assert problem.place == "nodes[city].demand"  # not "(line 59)", the line of the node in demo.yaml
+    assert problem.file == f"{demo_model_path()} + {ov}"
 
 
 def test_overlays_combine_in_order():

@@ -368,16 +368,20 @@ def _edge_key(e: Any) -> tuple[str, str] | None:
 
 # The changes below get arguments that load_overlay has checked (_check_change); they check them against the model.
 def _op_set(doc: dict, arg: Mapping[str, Any], file: str, place: str) -> list[Problem]:
-    nodes, problems = _nodes(doc), []
+    listed, problems = doc.get("nodes"), []
+    where = {str(n.get("id")): i for i, n in enumerate(listed) if isinstance(n, Mapping)} if isinstance(
+        listed, list) else {}
     for nid, attrs in arg.items():
-        if nid not in nodes:
+        if nid not in where:
             problems.append(Problem(file, f"{place}.{nid}", f"node '{nid}' is not in the model"))
             continue
+        # a plain dict (as set_edges makes): the base file's line of the node would be cited for values set here
+        node = listed[where[nid]] = dict(listed[where[nid]])
         for k, v in attrs.items():
             if v is None:
-                nodes[nid].pop(k, None)
+                node.pop(k, None)
             else:
-                nodes[nid][k] = copy.deepcopy(v)
+                node[k] = copy.deepcopy(v)
     return problems
 
 
