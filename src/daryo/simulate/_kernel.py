@@ -256,7 +256,7 @@ def solve(bank: Bank, ukey: int, idx: np.ndarray, d: np.ndarray, cand: np.ndarra
         bank._ensure(int(cand[idx].max()))  # every basis id the loop can meet has a slot
     _loop(idx, d, cand, bank.has_map, bank.ng, bank.s_off, bank.sv_off, bank.S_ptr.data, bank.S_idx.data,
           bank.S_val.data, bank.x_off, bank.xv_off, bank.X_ptr.data, bank.X_idx.data, bank.X_val.data,
-          bank.t_off, bank.trans.data, bank.consts(ukey), bank.C.data, bank.M.data, bank.k, bank.r, tol,
+          bank.t_off, bank.trans.data, bank.consts(ukey), bank.C.data, bank.M.data, bank.r, tol,
           max_pivots, x, status, viol, pivots)
 
 
@@ -271,7 +271,7 @@ def load() -> None:
 
 
 def _loop_py(idx, d, cand, has_map, ng, s_off, sv_off, S_ptr, S_idx, S_val, x_off, xv_off, X_ptr, X_idx,  # noqa: ANN001
-             X_val, t_off, trans, coff, C, M, k, r, tol, max_piv, x, status, viol,  # noqa: ANN001
+             X_val, t_off, trans, coff, C, M, r, tol, max_piv, x, status, viol,  # noqa: ANN001
              pivots):  # noqa: ANN001 # pragma: no cover
     for n in range(idx.size):
         s = idx[n]
