@@ -282,10 +282,11 @@ class _Layout:
         (:func:`~daryo.simulate.engine.reservoir_bounds`), then the hydropower limits.
         """
         S = volume.shape[0]
-        d = np.empty((S, self.k + 1))
-        d[:, self._lo_var_slot] = lo[self.lo_var]
-        d[:, self._hi_var_slot] = hi[self.hi_var]
-        d[:, self.k] = 1.0
+        shared = np.empty(self.k + 1)  # the step's shared values, then each scenario's own over them
+        shared[self._lo_var_slot] = lo[self.lo_var]
+        shared[self._hi_var_slot] = hi[self.hi_var]
+        shared[self.k] = 1.0
+        d = np.repeat(shared[None, :], S, axis=0)
         if self._lo_scen.size:
             d[:, self._lo_scen] = net.col_lower.scen[:, t, :]
         if self._hi_scen.size:
