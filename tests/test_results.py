@@ -8,7 +8,8 @@ import pytest
 import xarray as xr
 
 import daryo
-from daryo.simulate import RunOptions
+from daryo import testmodels
+from daryo.simulate import RunOptions, fastpath
 
 
 def test_netcdf_round_trip_is_identical(tmp_path):
@@ -149,3 +150,27 @@ def test_save_moves_nothing_when_a_target_is_a_folder(tmp_path):
     assert nc.read_text() == "precious"
     assert [p.name for p in out.iterdir()] == ["storage.csv"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["csv", "r.nc"]
+
+
+def test_storage_start_is_the_volume_before_the_step():
+    """daryo.testmodels.reservoir_evaporation: 100 hm³ at the start, 79 after step 1, 58 after step 2."""
+    ds = daryo.run(testmodels.reservoir_evaporation()).dataset
+    assert ds.storage_start.isel(scenario=0, reservoir=0).values == pytest.approx([100.0, 79.0])
+    assert ds.storage.isel(scenario=0, reservoir=0).values == pytest.approx([79.0, 58.0])
+
+
+@pytest.mark.parametrize("shift", [-1.0, 1.0])
+def test_node_balance_error_reports_a_residual_of_either_sign(monkeypatch, shift):
+    """A solution knocked off balance by 1 hm³ on one column, after the step (so the run goes on), shows in
+    max_node_balance_error whichever way it is off."""
+    run = fastpath.FastStepper.run
+
+    def knocked(self, record, *args, **kwargs):
+        def record_knocked(rec):
+            rec.x[:, 0] += shift
+            record(rec)
+        return run(self, record_knocked, *args, **kwargs)
+
+    monkeypatch.setattr(fastpath.FastStepper, "run", knocked)
+    ds = daryo.run(testmodels.losses_and_returns()).dataset
+    assert float(ds.max_node_balance_error.max()) >= 1.0 - 1e-9

@@ -332,3 +332,14 @@ def test_changes_that_would_change_nothing_are_problems(tmp_path):
         if change.startswith("named_years"):  # the ensemble path too
             with pytest.raises(ModelError, match=re.escape(message)):
                 transform_inflows({"src": np.ones((1, 12))}, [str(overlay)], "2000-10", {})
+
+
+@pytest.mark.parametrize("inflow", [
+    {"monthly": [10.0] * 12, "unit": "hm3"},  # a 12-month cycle (the overlay's months index its months)
+    {"values": [10.0] * 24, "unit": "hm3"},  # per-step values (the months of the run's calendar)
+], ids=["cycle", "per-step"])
+def test_scale_inflows_months_are_calendar_months(tmp_path, inflow):
+    """``months`` gives 12 factors, January first: doubling January only doubles the Januaries."""
+    months = [2] + [1] * 11
+    flow, axis = _rate_model(tmp_path, f"  - scale_inflows: {{nodes: [in], months: {months}}}\n", inflow=inflow)
+    np.testing.assert_allclose(flow, np.where(axis.month == 1, 20.0, 10.0), rtol=1e-12)

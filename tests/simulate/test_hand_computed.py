@@ -249,3 +249,72 @@ def test_an_energy_target_above_the_capacity_shows_its_shortfall():
     np.testing.assert_allclose(ds.energy_shortfall.sel(hydropower="p"), [12.56, 13.28], rtol=1e-9)
     np.testing.assert_allclose(ds.energy_target.sel(hydropower="q"), [0.0, 0.0])  # no target
     np.testing.assert_allclose(ds.energy_shortfall.sel(hydropower="q"), [0.0, 0.0])
+
+
+def test_each_plant_takes_its_head_from_its_own_reservoir():
+    """Heads from the start-of-step volume on each plant's own reservoir's level table, minus its tailwater::
+
+        <a: 100 of 200 hm³, level 0-20 m> --> [pa] --> [sea]       head 10 - 0 = 10 m
+        <b: 50 of 100 hm³, level 0-100 m> --> [pb] --> [sea]       head 50 - 0 = 50 m
+                                          --> [pc] --> [sea]       head 50 - 60 < 0: 0 m (below its tailwater)
+    """
+    def plant(pid, res, tailwater):
+        return {"id": pid, "type": "hydropower", "reservoir": res, "capacity": 100, "efficiency": 0.9,
+                "tailwater_level": tailwater}
+
+    m = testmodels.build(
+        [{"id": "a", "type": "reservoir", "max_volume": 200, "initial_volume": 100,
+          "level_table": {"volume": [0, 200], "level": [0, 20]}},
+         {"id": "b", "type": "reservoir", "max_volume": 100, "initial_volume": 50,
+          "level_table": {"volume": [0, 100], "level": [0, 100]}},
+         plant("pa", "a", 0), plant("pb", "b", 0), plant("pc", "b", 60), {"id": "sea", "type": "sink"}],
+        [["a", "pa"], ["b", "pb"], ["b", "pc"], ["pa", "sea"], ["pb", "sea"], ["pc", "sea"]],
+    )
+    ds = _run(m)
+    head = ds["head"].isel(scenario=0, time=0)
+    assert head.sel(hydropower=["pa", "pb", "pc"]).values.tolist() == pytest.approx([10.0, 50.0, 0.0])
+    assert float(ds.turbine_flow.sel(hydropower="pc").sum()) == pytest.approx(0.0, abs=1e-9)  # no head, no flow
+
+
+def test_evaporation_below_the_dead_volume_is_not_an_infeasible_step():
+    """A reservoir at its dead volume (50 hm³) loses 1 hm³ to evaporation (500 mm × 2 km²): it ends at 49, below
+    the dead volume, and releases nothing to the demand downstream; the step is feasible."""
+    m = testmodels.build(
+        [{"id": "res", "type": "reservoir", "max_volume": 100, "min_volume": 50, "initial_volume": 50,
+          "level_table": {"volume": [0, 100], "level": [0, 10], "area": [2, 2]}, "evaporation": 500},
+         {"id": "d", "type": "demand", "demand": 5}],
+        [["res", "d"]],
+    )
+    ds = _run(m)
+    assert float(ds.evaporation.isel(scenario=0, time=0, reservoir=0)) == pytest.approx(1.0)
+    assert float(ds.storage.isel(scenario=0, time=0, reservoir=0)) == pytest.approx(49.0)
+    assert float(ds.delivery.isel(scenario=0, time=0, demand=0)) == pytest.approx(0.0, abs=1e-9)
+
+
+def test_evaporation_never_exceeds_the_water_in_store():
+    """1 hm³ in store, 500 mm over 10 km² would evaporate 5 hm³: the reservoir loses its 1 hm³ and ends empty."""
+    m = testmodels.build(
+        [{"id": "res", "type": "reservoir", "max_volume": 100, "initial_volume": 1,
+          "level_table": {"volume": [0, 100], "level": [0, 10], "area": [10, 10]}, "evaporation": 500},
+         {"id": "d", "type": "demand", "demand": 5}],
+        [["res", "d"]],
+    )
+    ds = _run(m)
+    assert float(ds.evaporation.isel(scenario=0, time=0, reservoir=0)) == pytest.approx(1.0)
+    assert float(ds.storage.isel(scenario=0, time=0, reservoir=0)) == pytest.approx(0.0, abs=1e-9)
+
+
+def test_priority_mode_keeps_water_high_in_the_basin():
+    """Two reservoirs in series, 50 hm³ each, no inflow, a demand of 20 below the lower one (listed first): the
+    lower one releases it, the upper one keeps its water (storage is worth more the more reservoirs lie
+    below it), whatever the order of the model file."""
+    m = testmodels.build(
+        [{"id": "low", "type": "reservoir", "max_volume": 100, "initial_volume": 50},
+         {"id": "up", "type": "reservoir", "max_volume": 100, "initial_volume": 50},
+         {"id": "d", "type": "demand", "demand": 20}],
+        [["up", "low"], ["low", "d"]],
+    )
+    ds = _run(m)
+    storage = ds.storage.isel(scenario=0, time=0)
+    assert float(storage.sel(reservoir="low")) == pytest.approx(30.0)
+    assert float(storage.sel(reservoir="up")) == pytest.approx(50.0)
