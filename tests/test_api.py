@@ -4,6 +4,7 @@ follows the model's calendar."""
 import pytest
 
 import daryo
+from daryo.testmodels import build, shared_shortage
 
 DEMO = daryo.demo_model_path()
 
@@ -56,3 +57,18 @@ def test_the_embedded_model_started_later_keeps_its_calendar():
     whole = daryo.run(model).dataset.node_flow.sel(node="naryn_in")
     later = daryo.run(model, daryo.RunOptions(start="2001-01", years=1)).dataset.node_flow.sel(node="naryn_in")
     assert later.values.ravel().tolist() == whole.sel(time=later.time).values.ravel().tolist()
+
+
+def test_a_later_start_in_the_same_year_skips_the_months_before_it():
+    """Values 1 to 12 per step from January 2001: a run from March 2001 starts at the 3rd value (offset 2 steps)."""
+    model = build([{"id": "in", "type": "inflow", "inflow": {"values": list(range(1, 13))}},
+                   {"id": "sea", "type": "sink"}], [["in", "sea"]], steps=12)
+    ds = daryo.run(model, daryo.RunOptions(start="2001-03")).dataset
+    assert ds.sink_inflow.sel(sink="sea").values.ravel().tolist() == list(range(3, 13))
+
+
+def test_more_scenarios_than_the_model_has_traces_are_refused():
+    model = shared_shortage()  # one trace
+    assert model.n_scenarios == 1
+    with pytest.raises(ValueError, match=r"^--scenarios 3: the model has 1 scenario trace\(s\)$"):
+        daryo.run(model, daryo.RunOptions(scenarios=3))

@@ -29,6 +29,8 @@ def _model(start: str, end: str, step: object, inflow: float | str = 10.0) -> da
     (TimeAxis(pd.Timestamp("2000-10-01"), 73, 5), 1.0),  # 73 five-day steps fill hydrological year 2001
     (TimeAxis(pd.Timestamp("2000-10-01"), 10, 10), 100 / 365),
     (TimeAxis(pd.Timestamp("2004-07-01"), 1, 184), 92 / 366 + 92 / 365),  # one step across 1 October
+    (TimeAxis(pd.Timestamp("2003-10-11"), 1, 10), 10 / 366),  # 11-21 October 2003 is in hydrological year 2004
+    # (366 days, a leap February), not in 2003 (365)
 ])
 def test_n_years_counts_hydrological_years_whatever_the_step(axis, years):
     assert n_years(axis) == pytest.approx(years, rel=1e-12)

@@ -8,7 +8,10 @@ from daryo.units import UnitError, is_number, is_per_month, is_too_large, parse_
     ("km3", "volume", 1000.0, False), ("Mm3", "volume", 1.0, False), ("hm³", "volume", 1.0, False),
     ("m3/s", "flow", 0.0864, True), ("hm3/day", "flow", 1.0, True), ("km3/yr", "flow", 1000 / 365.25, True),
     ("TWh", "energy", 1000.0, False), ("GW", "power", 1000.0, False), ("%", "fraction", 0.01, False),
-    ("ha", "area", 0.01, False),
+    ("ha", "area", 0.01, False), ("m2", "area", 1e-6, False),
+    # 1 MWh = 1e-3 GWh; a year is 365.25 days, written /yr, /year or /a
+    ("MWh/day", "energy", 1e-3, True), ("km3/year", "flow", 1000 / 365.25, True),
+    ("km3/a", "flow", 1000 / 365.25, True), ("TWh/a", "energy", 1000 / 365.25, True),
 ])
 def test_unit_factors(unit, dim, factor, rate):
     f, r = unit_factor(unit, dim)
@@ -18,6 +21,8 @@ def test_unit_factors(unit, dim, factor, rate):
 def test_volume_for_a_flow_means_per_step():
     assert unit_factor("hm3", "flow") == (1.0, False)
     assert unit_factor("km3", "flow") == (1000.0, False)
+    assert unit_factor("km3/step", "flow") == (1000.0, False)  # per step: not multiplied by the step's days
+    assert unit_factor("hm3/step", "flow") == (1.0, False)
 
 
 def test_wrong_dimension_is_refused_with_choices():

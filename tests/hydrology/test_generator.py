@@ -51,6 +51,14 @@ def test_mean_cv_and_lag1_are_reproduced(spec, long_sample):
     assert np.allclose(lag1, [h.lag1 for h in spec.headwaters], atol=0.03)
 
 
+def test_log_flows_have_the_stationary_lognormal_variance(spec, long_sample):
+    """ln Q has variance σ² = ln(1 + cv²) every year: the AR(1) innovations are scaled by √(1 − ρ²) (unscaled,
+    the variance would grow to σ²/(1 − ρ²): +4 % at ρ = 0.2, +10 % at ρ = 0.3)."""
+    var = np.log(long_sample).var(axis=(0, 2))
+    want = np.log1p(np.array([h.cv for h in spec.headwaters]) ** 2)
+    assert np.allclose(var, want, rtol=0.03)
+
+
 def test_cross_correlation_of_log_flows(spec, long_sample):
     """Stationary correlation of two AR(1) series with innovation correlation c: c·√((1−ρi²)(1−ρj²))/(1−ρiρj)."""
     x = np.log(long_sample)
@@ -182,3 +190,23 @@ named_years:
         ("headwaters[2]", "a headwater is a mapping, got just text"),
         ("named_years.dry", "needs years: a list of mappings of headwater id to a fraction of its mean"),
     ]
+
+
+def test_a_correlation_matrix_that_is_not_positive_definite_is_refused(tmp_path):
+    """Three rivers of one basin pairwise correlated -0.6: the matrix has the eigenvalue 1 - 2 x 0.6 = -0.2."""
+    p = tmp_path / "hydrology.yaml"
+    p.write_text("""\
+regimes:
+  flat: [0.25, 0.25, 0.25, 0.25, 0, 0, 0, 0, 0, 0, 0, 0]
+headwaters:
+  - {id: a, basin: syr, regime: flat, mean_km3: 10, cv: 0.2, lag1: 0.2}
+  - {id: b, basin: syr, regime: flat, mean_km3: 10, cv: 0.2, lag1: 0.2}
+  - {id: c, basin: syr, regime: flat, mean_km3: 10, cv: 0.2, lag1: 0.2}
+correlation: {within_basin: -0.6}
+""")
+    with pytest.raises(ModelError) as err:  # (not a LinAlgError when the traces are drawn)
+        load_spec(p)
+    assert [(q.place, q.message) for q in err.value.problems] == [
+        ("correlation", "the correlation matrix is not positive definite; lower the correlations")]
+    p.write_text(p.read_text().replace("-0.6", "-0.4"))  # eigenvalues 0.2, 1.4, 1.4
+    assert load_spec(p).correlation[0, 1] == -0.4

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import daryo
 from daryo.model.csvseries import CsvReadError, csv_columns, read_csv_file, read_csv_series
 
 
@@ -123,3 +124,14 @@ def test_read_csv_file_damaged_or_missing_files(tmp_path):
         read_csv_file(p)
     with pytest.raises(CsvReadError, match=r"No such file or directory: '.*none\.csv'$"):  # the options are not
         read_csv_file(tmp_path / "none.csv", index_col="date")                             # why: not named
+
+
+def test_a_csv_series_in_a_rate_unit_is_converted_with_each_step_s_days(tmp_path):
+    """1 m³/s over January is 31 x 86,400 s x 1e-6 = 2.6784 hm³, over February (2001) 28 x 0.0864 = 2.4192 hm³."""
+    (tmp_path / "q.csv").write_text("date,q\n2001-01-01,1\n2001-02-01,1\n")
+    (tmp_path / "m.yaml").write_text(
+        "version: 1\nname: t\ntime: {start: 2001-01, end: 2001-02, step: month}\n"
+        "nodes:\n  - {id: in, type: inflow, inflow: {csv: q.csv, column: q, unit: m3/s}}\n  - {id: sea, type: sink}\n"
+        "edges:\n  - [in, sea]\n")
+    ds = daryo.run(daryo.load(tmp_path / "m.yaml")).dataset
+    np.testing.assert_allclose(ds.sink_inflow.sel(sink="sea").values.ravel(), [2.6784, 2.4192], rtol=1e-12)

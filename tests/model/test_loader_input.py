@@ -91,3 +91,20 @@ def test_a_csv_series_naming_both_column_and_columns_is_refused(tmp_path):
                        "column: a}}\n  - {id: sea, type: sink}\n" + EDGES)
     (problem,) = load_problems(path)
     assert problem.startswith(f"{path}: nodes[src].inflow") and "gives both column: 'a' and columns: '*'" in problem
+
+
+@pytest.mark.parametrize("inflow, expected", [
+    ("{value: 5, scale: 2}", [10, 10, 10]),
+    ("{values: [1, 2, 3], scale: 2}", [2, 4, 6]),
+    ("{monthly: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12], scale: 2}", [2, 4, 6]),  # January to March
+    ("{csv: q.csv, column: q, scale: 2}", [2, 4, 6]),
+    ("{values: [1, 2, 3], unit: km3, scale: 2}", [2000, 4000, 6000]),  # 1 km³ = 1000 hm³
+    ("{value: 1, unit: m3/s, scale: 2}", [5.3568, 4.8384, 5.3568]),  # 2 x 0.0864 hm³/day x 31, 28, 31 days
+], ids=["value", "values", "monthly", "csv", "values-km3", "value-m3/s"])
+def test_a_series_scale_multiplies_its_values(tmp_path, inflow, expected):
+    """A series mapping's ``scale`` multiplies whatever it gives, after its unit (hand-computed hm³ per step)."""
+    (tmp_path / "q.csv").write_text("date,q\n2001-01-01,1\n2001-02-01,2\n2001-03-01,3\n")
+    path = write_model(tmp_path, HEAD + f"nodes:\n  - {{id: src, type: inflow, inflow: {inflow}}}\n"
+                       "  - {id: sea, type: sink}\n" + EDGES)
+    ds = daryo.run(daryo.load(path)).dataset
+    assert ds.sink_inflow.sel(sink="sea").values.ravel() == pytest.approx(expected, rel=1e-12)

@@ -124,6 +124,17 @@ def test_bounds_are_compared_per_step_in_their_units_and_per_scenario(tmp_path):
     assert "min_flow (9) is greater than max_flow (5) at the step starting 2001-05-01 in scenario 1" in msg
 
 
+def test_an_initial_volume_above_the_max_volume_is_refused(tmp_path):
+    (msg,) = _problems(tmp_path, _river("{id: n, type: reservoir, max_volume: 100, initial_volume: 150}"))
+    assert msg.endswith("m.yaml: nodes[n].initial_volume (line 5): initial volume 150 hm³ exceeds max_volume 100 hm³")
+
+
+def test_a_negative_target_volume_is_refused(tmp_path):
+    (msg,) = _problems(tmp_path, _river("{id: n, type: reservoir, max_volume: 100, initial_volume: 50, "
+                                        "target_volume: -5}"))
+    assert msg.endswith("m.yaml: nodes[n].target_volume (line 5): is negative (-5 hm³); it must be ≥ 0")
+
+
 # --- 3. plants, delays and spills that mean nothing
 
 @pytest.mark.parametrize("attrs, place, words", [
