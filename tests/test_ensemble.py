@@ -11,6 +11,7 @@ The model is a small ``cost``-mode basin (so chunks run on the fast path)::
 import os
 import re
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -18,7 +19,18 @@ import pytest
 import xarray as xr
 
 from daryo.cli import main
-from daryo.ensemble import EnsembleOptions, ResampledTraces, run_ensemble
+from daryo.ensemble import (
+    ANNUAL_INDICATORS,
+    SERIES,
+    EnsembleOptions,
+    ResampledTraces,
+    _annual,
+    _simulate_chunk,
+    run_ensemble,
+    summarise,
+)
+from daryo.network import compile_network
+from daryo.network.compile import GWH_PER_HM3_M
 from daryo.testmodels import build
 
 YEARS = 3
@@ -557,3 +569,171 @@ def test_the_network_digest_is_the_same_for_the_same_data_and_differs_for_other_
 
     # a dataframe parameter's frame (with its weak references) loaded twice: the same digest
     assert digest(0.25) == digest(0.25) != digest(0.26)
+
+
+# ------------------------------------------------------------------------ recorded series and indicators
+def plant_basin():
+    """:func:`basin` with a run-of-river plant (fixed head 100 m, efficiency 0.9, 1000 MW) on the way to the sea::
+
+        (river) --> {plant} --> [sea]
+
+    so every step's turbine flow is the sea's inflow (the capacity passes ~3000 hm³ a month: it never binds)."""
+    nodes, edges = basin_network()
+    nodes = [*nodes, {"id": "plant", "type": "hydropower", "capacity": 1000, "head": 100, "efficiency": 0.9}]
+    edges = [e for e in edges if e != ["river", "sea"]] + [["river", "plant"], ["plant", "sea"]]
+    return build(nodes, edges, steps=24, allocation="cost", start="2001-10")
+
+
+def test_the_fast_path_records_the_plain_paths_series_and_energy(tmp_path):
+    """The fast path (the default) stores the same series and annual indicators as the plain path, energy
+    included: E = GWH_PER_HM3_M × head × efficiency × turbine flow (the fast path once left the efficiency
+    out).  The annual indicators are the monthly series per run year: sums of flows and energy, the lowest
+    storage."""
+    r, fast = run(tmp_path, "fast.nc", model=plant_basin())
+    rp, plain = run(tmp_path, "plain.nc", model=plant_basin(), options={"fast": False})
+    assert "fast path" in r.how[0] and "plain path" in rp.how[0]
+    a, b = load(fast), load(plain)
+    assert a.sizes["hydropower"] == 1
+    for v in [*SERIES, *ANNUAL_INDICATORS]:
+        np.testing.assert_allclose(a[v].values, b[v].values, rtol=1e-6, atol=1e-4, err_msg=v)
+    for ds in (a, b):
+        turbine = ds.sink_inflow.sel(sink="sea").values  # everything reaching the sea passes the plant
+        assert (turbine > 1).sum() > 10  # water through the turbines in many steps
+        np.testing.assert_allclose(ds.energy.sel(hydropower="plant").values,
+                                   GWH_PER_HM3_M * 100 * 0.9 * turbine, rtol=1e-6)
+        for y in range(YEARS):  # run year y is months 12y..12y+11 (the run starts in October)
+            months = ds.isel(time=slice(12 * y, 12 * y + 12), year=y)
+            np.testing.assert_allclose(months.annual_sink_inflow, months.sink_inflow.sum("time"), rtol=1e-5)
+            np.testing.assert_allclose(months.annual_energy, months.energy.sum("time"), rtol=1e-5)
+            np.testing.assert_allclose(months.annual_min_storage, months.storage.min("time"), rtol=1e-6)
+        # (the dam's storage changes within the year, so its lowest value is not its mean)
+        assert (a.storage.max("time") - a.storage.min("time")).min() > 1
+
+
+def test_annual_indicators_by_hand():
+    """The annual indicators of two run years of one trace: sums of delivery, deficit, sink inflow and
+    energy, the lowest storage, and the deficit fraction — with a demand delivered 1e-9 hm³ short each step
+    (the solver noise of a demand met in full) counted as no deficit at all."""
+    axis = basin().with_time(years=2).time.axis()  # October 2001 to September 2003: 24 months
+    m = np.arange(24.0)
+    storage = 100 + 10 * np.sin(2 * np.pi * m / 12)  # lowest -10 at month 9 of each year; mean 100
+    want = np.array([[10.0, 4.0]] * 24)  # two demands: 10 and 4 hm³ a month
+    delivery = np.stack([np.full(24, 10.0 - 1e-9), np.where(m % 12 < 6, 4.0, 2.0)], axis=1)
+    raw = {"storage": storage[None, :, None], "delivery": delivery[None],
+           "deficit": (want - delivery)[None], "sink_inflow": (m + 1)[None, :, None],
+           "energy": np.full((1, 24, 1), 0.5)}
+    out = _annual(SimpleNamespace(axis=axis), raw)
+    np.testing.assert_allclose(out["annual_min_storage"][0, :, 0], [90.0, 90.0])
+    np.testing.assert_allclose(out["annual_sink_inflow"][0, :, 0], [78.0, 222.0])  # 1+…+12, 13+…+24
+    np.testing.assert_allclose(out["annual_energy"][0, :, 0], [6.0, 6.0])
+    np.testing.assert_allclose(out["annual_delivery"][0], [[120 - 12e-9, 36.0]] * 2)
+    np.testing.assert_allclose(out["annual_demand"][0], [[120.0, 48.0]] * 2)
+    frac = out["annual_deficit_fraction"][0]
+    assert frac[:, 0].tolist() == [0.0, 0.0]  # 1e-10 of the demand: noise, exactly 0
+    np.testing.assert_allclose(frac[:, 1], [0.25, 0.25])  # 12 of 48 hm³ short
+
+
+def test_summaries_by_hand():
+    """The summary statistics of 101 (trace, year) values 0…100 spread over two parts, in any order: mean 50
+    and percentiles 5, 50 and 95 equal to 5, 50 and 95 (each under its own name)."""
+    values = np.random.default_rng(1).permutation(np.arange(101.0))
+    coords = {"reservoir": ["r"], "demand": ["d"], "sink": ["s"], "hydropower": ["h"]}
+    parts = [{k: v.reshape(-1, 1, 1) for k in ANNUAL_INDICATORS} for v in (values[:40], values[40:])]
+    for p in parts:
+        p["annual_deficit_fraction"] = p["annual_deficit_fraction"] / 100
+    s = summarise(parts, coords, threshold=0.895)
+    for k in ANNUAL_INDICATORS:
+        scale = 0.01 if k == "annual_deficit_fraction" else 1.0
+        got = s[f"summary_{k}"].isel({ANNUAL_INDICATORS[k]: 0})
+        for stat, want in (("mean", 50), ("p5", 5), ("p50", 50), ("p95", 95)):
+            assert got.sel(statistic=stat).item() == pytest.approx(want * scale), (k, stat)
+    assert s.prob_deficit_above_threshold.item() == pytest.approx(11 / 101)  # 0.90, 0.91 … 1.00
+
+
+def test_ensemble_summaries_are_percentiles_over_traces_and_years(tmp_path):
+    """Every summary of the stored run: the mean and the 5th, 50th and 95th percentiles of the annual
+    indicator over all (trace, run year) pairs."""
+    _, out = run(tmp_path, "p.nc", model=plant_basin())
+    ds = load(out)
+    for k, dim in ANNUAL_INDICATORS.items():
+        a = ds[k].transpose("trace", "year", dim).values.reshape(-1, ds.sizes[dim])
+        s = ds[f"summary_{k}"]
+        np.testing.assert_allclose(s.sel(statistic="mean"), a.mean(axis=0), err_msg=k)
+        for p in (5, 50, 95):
+            np.testing.assert_allclose(s.sel(statistic=f"p{p}"), np.percentile(a, p, axis=0), err_msg=f"{k} p{p}")
+    # the percentiles differ: a swap of two of them is seen
+    s = ds.summary_annual_sink_inflow.sel(sink="sea")
+    assert s.sel(statistic="p5") < s.sel(statistic="p50") < s.sel(statistic="p95")
+
+
+# --------------------------------------------------------------------------------------- resampling
+def test_monthly_resampling_keeps_daily_rates():
+    """Monthly steps carry a source month's daily rate: a river of 1 hm³/day, unperturbed, gives each run
+    month its number of days (28 in February 2002 and 2003, 29 in February 2004)."""
+    model = build([{"id": "up", "type": "inflow", "inflow": {"value": 1, "unit": "hm3/day"}},
+                   {"id": "sea", "type": "sink"}], [["up", "sea"]], steps=12, start="2001-10")
+    source = ResampledTraces.from_model(model, perturbation=0.0)
+    axis = model.with_time(years=3).time.axis()
+    got = source(0, np.arange(3), 3, axis)["up"]
+    year = [31, 30, 31, 31, 28, 31, 30, 31, 30, 31, 31, 30]  # October to September
+    leap = year[:4] + [29] + year[5:]
+    np.testing.assert_array_equal(got, np.tile(year + year + leap, (3, 1)))
+
+
+def test_traces_of_neighbouring_seeds_are_not_shifted_copies():
+    """Trace i of seed s is drawn from (s, i), not s + i: trace 1 of seed 5 is not trace 0 of seed 6."""
+    model = basin()
+    src, axis = ResampledTraces.from_model(model), model.with_time(years=YEARS).time.axis()
+    a = src(5, np.array([1]), YEARS, axis)["up"]
+    b = src(6, np.array([0]), YEARS, axis)["up"]
+    assert not np.allclose(a, b)
+
+
+def test_resampling_draws_every_whole_year_of_every_source_trace():
+    """Unperturbed one-year traces are whole years of the record (October to September): the basin's record
+    of 4 traces × 2 years has 8, and 200 traces draw each of them — the last source trace and the record's
+    last year included."""
+    model = basin()
+    up = np.asarray(basin_network()[0][0]["inflow"]["values"])  # (4 traces, 24 months)
+    years = {(s, y): up[s, 12 * y:12 * y + 12] for s in range(4) for y in range(2)}
+    source = ResampledTraces.from_model(model, perturbation=0.0)
+    got = source(0, np.arange(200), 1, model.with_time(years=1).time.axis())["up"]
+    drawn = set()
+    for trace in got:
+        match = [k for k, v in years.items() if np.allclose(trace, v, rtol=1e-12)]
+        assert len(match) == 1, trace
+        drawn.add(match[0])
+    assert drawn == set(years)
+
+
+def test_perturbation_factors_have_mean_one():
+    """The log-normal factor of a run year has mean 1 (log-mean -σ²/2) and log-sd σ: with σ = 0.5 and 10⁵ run
+    years (2000 traces × 50 years of a 1 hm³/day river), the mean factor is 1 within 1 % (it is e^{σ²/2} =
+    1.133 without the -σ²/2)."""
+    model = build([{"id": "up", "type": "inflow", "inflow": {"value": 1, "unit": "hm3/day"}},
+                   {"id": "sea", "type": "sink"}], [["up", "sea"]], steps=12, start="2001-10")
+    source = ResampledTraces.from_model(model, perturbation=0.5)
+    axis = model.with_time(years=50).time.axis()
+    factor = source(0, np.arange(2000), 50, axis)["up"] / axis.days  # one factor per trace and run year
+    per_year = factor.reshape(2000, 50, 12)
+    np.testing.assert_allclose(per_year, per_year[:, :, :1].repeat(12, axis=2), rtol=1e-12)
+    f = per_year[:, :, 0].ravel()
+    assert abs(f.mean() - 1) < 0.01
+    assert abs(np.log(f).std() - 0.5) < 0.01
+
+
+def test_chunk_deficits_are_measured_against_each_scenarios_own_demand():
+    """A chunk's deficits are the demand of its own scenario less the delivery, on the fast path as on the
+    plain one — also for a demand that differs by scenario (the fast path holds such a bound in its scenario
+    data, not in the shared tables).  An ensemble cannot make such a demand yet (a model's demands have no
+    traces of their own), so the chunk's simulation is run directly: 10 hm³ of water, demands 4 and 25."""
+    model = build([{"id": "in", "type": "inflow", "inflow": 10},
+                   {"id": "farm", "type": "demand", "demand": {"values": [[4] * 3, [25] * 3]}, "cost": -10},
+                   {"id": "sea", "type": "sink"}], [["in", "farm"], ["in", "sea"]], steps=3, allocation="cost")
+    net = compile_network(model)
+    fast, how = _simulate_chunk(net, True)
+    plain, _ = _simulate_chunk(net, False)
+    assert how.startswith("fast path")
+    for raw in (fast, plain):
+        np.testing.assert_allclose(raw["delivery"][:, :, 0], [[4] * 3, [10] * 3], atol=1e-6)
+        np.testing.assert_allclose(raw["deficit"][:, :, 0], [[0] * 3, [15] * 3], atol=1e-6)
