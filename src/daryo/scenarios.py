@@ -368,9 +368,8 @@ def _edge_key(e: Any) -> tuple[str, str] | None:
 
 # The changes below get arguments that load_overlay has checked (_check_change); they check them against the model.
 def _op_set(doc: dict, arg: Mapping[str, Any], file: str, place: str) -> list[Problem]:
-    listed, problems = doc.get("nodes"), []
-    where = {str(n.get("id")): i for i, n in enumerate(listed) if isinstance(n, Mapping)} if isinstance(
-        listed, list) else {}
+    listed, problems = _value(doc, "nodes", list), []
+    where = {str(n.get("id")): i for i, n in enumerate(listed) if isinstance(n, Mapping)}
     for nid, attrs in arg.items():
         if nid not in where:
             problems.append(Problem(file, f"{place}.{nid}", f"node '{nid}' is not in the model"))
