@@ -318,3 +318,49 @@ def test_converting_a_daryo_model_is_one_problem(tmp_path, capsys):
                    "(which has a 'timestepper' and nodes with 'name'): there is nothing to convert (daryo reads it "
                    "as it is)\n")
     assert not out.exists()
+
+
+def test_the_embedded_model_runs_thirty_years_of_one_norm_trace_by_default(monkeypatch, capsys):
+    """``daryo run`` with no options asks for the Aral model with its defaults: norm hydrology, one trace, 30 years
+    from the model's start, seed 0 (a stand-in model is run instead, to keep the test short)."""
+    import daryo.basins.aral
+    from daryo import testmodels
+
+    asked = []
+
+    def fake(**kwargs):
+        asked.append(kwargs)
+        return testmodels.two_priorities()
+
+    monkeypatch.setattr(daryo.basins.aral, "load_aral_model", fake)
+    assert main(["run"]) == 0
+    assert asked == [{"scenarios": [], "hydrology": "norm", "traces": 1, "years": 30, "seed": 0}]
+    assert main(["run", "--years", "2", "--hydrology", "stochastic", "--seed", "7"]) == 0
+    assert asked[1] == {"scenarios": [], "hydrology": "stochastic", "traces": 1, "years": 2, "seed": 7}
+
+
+def test_two_traces_need_the_stochastic_hydrology(capsys):
+    """A named hydrology is one trace: already two traces of it are refused (exit 2), before anything runs."""
+    assert main(["run", "--scenarios", "2", "--years", "1"]) == 2
+    assert "--scenarios 2 needs --hydrology stochastic (the norm hydrology is one trace)" in capsys.readouterr().err
+
+
+def test_an_ensemble_deficit_threshold_must_be_below_one(tmp_path, capsys):
+    """A deficit above 100 % of the demand cannot happen: --deficit-threshold 1 is a usage error (exit 2), named,
+    before any work."""
+    out = tmp_path / "e.nc"
+    assert main(["ensemble", DEMO, "--traces", "1", "--years", "1", "-o", str(out), "--deficit-threshold", "1"]) == 2
+    assert "--deficit-threshold 1: give a fraction of the demand, at least 0 and below 1" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_the_summary_reports_the_largest_mass_balance_error_by_size(tmp_path, capsys):
+    """A delay carrying the rate (1 hm³/day) from February to April: 28 hm³ enter in February and 31 leave in
+    March (error −3), 31 enter in March and 30 leave in April (+1).  The largest error is 3, not +1."""
+    model = tmp_path / "lag.yaml"
+    model.write_text("version: 1\nname: lag\ntime: {start: 2001-02, end: 2001-04}\n"
+                     "nodes:\n  - {id: in, type: inflow, inflow: 1 hm3/day}\n"
+                     "  - {id: lag, type: delay, steps: 1, carry: rate}\n  - {id: sea, type: sink}\n"
+                     "edges:\n  - [in, lag]\n  - [lag, sea]\n")
+    assert main(["run", str(model)]) == 0
+    assert "largest mass-balance error: 3.00e+00 hm³ per step" in capsys.readouterr().out

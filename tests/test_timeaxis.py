@@ -1,9 +1,10 @@
 import numpy as np
 import pandas as pd
+import pytest
 
 import daryo
 from daryo.testmodels import build
-from daryo.timeaxis import TimeAxis, parse_end
+from daryo.timeaxis import TimeAxis, hydrological_year, parse_end, season_of_month, step_days
 
 
 def test_monthly_axis_lengths_and_labels():
@@ -62,3 +63,19 @@ def test_a_run_shortened_to_a_month_covers_the_month_with_n_day_steps(tmp_path):
                   [["in", "sea"]], steps=3)
     tens = model.with_time(start="2000-10-01", end="2001-09")
     assert tens.time.end == pd.Timestamp("2001-09-30")
+
+
+def test_step_lengths_from_one_day_to_a_hundred_years():
+    """``time.step``: a whole number of days from 1 to 36,525; 0, negative, longer, fractional and boolean steps
+    are refused."""
+    assert step_days("month") is None and step_days({"days": 1}) == 1 and step_days(36_525) == 36_525
+    for bad in (0, {"days": 0}, -10, 36_526, 1.5, True, "10D"):
+        with pytest.raises(ValueError, match="is not a step"):
+            step_days(bad)
+
+
+def test_hydrological_year_and_season_change_at_october_and_april():
+    months = np.array([9, 10, 3, 4])
+    np.testing.assert_array_equal(hydrological_year(months, np.array([2001, 2001, 2002, 2002])),
+                                  [2001, 2002, 2002, 2002])
+    np.testing.assert_array_equal(season_of_month(months), ["summer", "winter", "winter", "summer"])

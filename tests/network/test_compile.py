@@ -2,11 +2,14 @@
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import daryo
 from daryo.errors import ModelError
+from daryo.model import model_from_dict
 from daryo.network import compile_network
+from daryo.network.compile import GWH_PER_HM3_M
 
 MODEL = """\
 version: 1
@@ -45,3 +48,143 @@ def test_equal_rows_are_one_series(tmp_path: Path):
     net = compile_network(daryo.load(path))
     assert net.res_evap_depth.shape == (3, 1) and float(net.res_evap_depth[0, 0]) == 20.0
     assert net.hp_energy_target.shape == (3, 1) and float(net.hp_energy_target[0, 0]) == 1.0
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Attributes and their defaults, each on a network small enough to work out by hand (one monthly step, flows in
+# hm³ per step).
+def _step(nodes: list, edges: list, allocation: str = "priority", constraints: list | None = None):
+    """The one step's results of a model (scenario 0, step 0)."""
+    doc = {"version": 1, "name": "test", "time": {"start": "2001-01", "end": "2001-01", "step": "month"},
+           "allocation": allocation, "nodes": nodes, "edges": edges, **({"constraints": constraints} if constraints
+                                                                          else {})}
+    return daryo.run(model_from_dict(doc)).dataset.isel(scenario=0, time=0)
+
+
+def test_a_demand_consumes_all_it_takes_unless_a_fraction_is_given():
+    """::
+
+        [in: 60] --> (j) --> [A: demand 60, return_to r]
+                      \\--> (r) --> [sea]
+
+    A takes the 60; consumptive_fraction defaults to 1, so nothing returns to r and the sea gets 0.  With
+    consumptive_fraction 0.25, 45 return to r and reach the sea."""
+    nodes = [{"id": "in", "type": "inflow", "inflow": 60}, {"id": "j", "type": "junction"},
+             {"id": "A", "type": "demand", "demand": 60, "return_to": "r"}, {"id": "r", "type": "junction"},
+             {"id": "sea", "type": "sink"}]
+    edges = [["in", "j"], ["j", "A"], ["j", "r"], ["r", "sea"]]
+    ds = _step(nodes, edges)
+    assert float(ds.delivery.sel(demand="A")) == pytest.approx(60.0)
+    assert float(ds.sink_inflow.sel(sink="sea")) == pytest.approx(0.0, abs=1e-7)
+    nodes[2]["consumptive_fraction"] = 0.25
+    assert float(_step(nodes, edges).sink_inflow.sel(sink="sea")) == pytest.approx(45.0)
+
+
+def test_a_canal_carries_at_most_its_capacity():
+    """[in: 100] --> (canal: capacity 30) --> [D: demand 100]; the rest to the sea: D gets 30, the sea 70."""
+    ds = _step([{"id": "in", "type": "inflow", "inflow": 100}, {"id": "canal", "type": "canal", "capacity": 30},
+                {"id": "D", "type": "demand", "demand": 100}, {"id": "sea", "type": "sink"}],
+               [["in", "canal"], ["canal", "D"], ["in", "sea"]])
+    assert float(ds.delivery.sel(demand="D")) == pytest.approx(30.0)
+    assert float(ds.sink_inflow.sel(sink="sea")) == pytest.approx(70.0)
+
+
+def test_a_spill_costs_one_per_hm3_by_default():
+    """``cost`` mode: a full dam (100 of 100) gets 50; the water leaves by the outlet (cost 0.5) rather than the
+    spill (default cost 1); with spill_cost 0.2 it spills instead."""
+    nodes = [{"id": "in", "type": "inflow", "inflow": 50},
+             {"id": "dam", "type": "reservoir", "max_volume": 100, "initial_volume": 100, "spill_to": "sea"},
+             {"id": "sea", "type": "sink"}]
+    edges = [["in", "dam"], {"from": "dam", "to": "sea", "cost": 0.5}]
+    ds = _step(nodes, edges, allocation="cost")
+    assert float(ds.spill.sel(reservoir="dam")) == pytest.approx(0.0, abs=1e-7)
+    assert float(ds.storage.sel(reservoir="dam")) == pytest.approx(100.0)
+    nodes[1]["spill_cost"] = 0.2
+    assert float(_step(nodes, edges, allocation="cost").spill.sel(reservoir="dam")) == pytest.approx(50.0)
+
+
+def test_a_rule_curve_target_ranks_below_demands_by_default():
+    """[in: 50] --> (dam: empty, target 100) --> [D: demand 50].  The target's priority defaults to 10, below
+    D's default 1: D gets all 50 and the dam stays empty.  At target_priority 1 they share one coverage t:
+    100 t + 50 t = 50, t = 1/3: D gets 50/3, the dam keeps 100/3."""
+    nodes = [{"id": "in", "type": "inflow", "inflow": 50},
+             {"id": "dam", "type": "reservoir", "max_volume": 200, "initial_volume": 0, "target_volume": 100},
+             {"id": "D", "type": "demand", "demand": 50}]
+    edges = [["in", "dam"], ["dam", "D"]]
+    ds = _step(nodes, edges)
+    assert float(ds.delivery.sel(demand="D")) == pytest.approx(50.0)
+    assert float(ds.storage.sel(reservoir="dam")) == pytest.approx(0.0, abs=1e-7)
+    nodes[1]["target_priority"] = 1
+    ds = _step(nodes, edges)
+    assert float(ds.delivery.sel(demand="D")) == pytest.approx(50.0 / 3)
+    assert float(ds.storage.sel(reservoir="dam")) == pytest.approx(100.0 / 3)
+
+
+def test_an_energy_target_ranks_below_demands_by_default():
+    """::
+
+        [in: 50] --> (j) --> [D: demand 50]
+                      \\--> (plant: head 100, target 12.2625 GWh) --> [sea]
+
+    1 hm³ through the plant gives 100 m × 0.9 × 2.725e-3 = 0.24525 GWh, so the target is 50 hm³.  Its priority
+    defaults to 5, below D's 1: D gets all 50.  At energy_priority 1 they share one coverage: 50 t + 50 t = 50,
+    D gets 25."""
+    nodes = [{"id": "in", "type": "inflow", "inflow": 50}, {"id": "j", "type": "junction"},
+             {"id": "D", "type": "demand", "demand": 50},
+             {"id": "plant", "type": "hydropower", "head": 100, "capacity": 10000,
+              "energy_target": 50 * 100 * 0.9 * GWH_PER_HM3_M},
+             {"id": "sea", "type": "sink"}]
+    edges = [["in", "j"], ["j", "D"], ["j", "plant"], ["plant", "sea"]]
+    assert float(_step(nodes, edges).delivery.sel(demand="D")) == pytest.approx(50.0)
+    nodes[3]["energy_priority"] = 1
+    assert float(_step(nodes, edges).delivery.sel(demand="D")) == pytest.approx(25.0)
+
+
+def test_a_plant_s_efficiency_defaults_to_0_9_and_its_tailwater_to_0():
+    """::
+
+        [in: 10] --> (dam: 500 of 1000, level 0–100 m linear) --> (plant) --> [D: demand 10]
+
+    The dam passes the 10 on and stays at 500 (level 50 m, tailwater 0): 10 × 50 × 0.9 × 2.725e-3 GWh.  A plant
+    with a fixed head of 100 m: 10 × 100 × 0.9 × 2.725e-3."""
+    nodes = [{"id": "in", "type": "inflow", "inflow": 10},
+             {"id": "dam", "type": "reservoir", "max_volume": 1000, "initial_volume": 500,
+              "level_table": {"volume": [0, 1000], "level": [0, 100], "area": [1, 1]}},
+             {"id": "plant", "type": "hydropower", "reservoir": "dam", "capacity": 10000},
+             {"id": "D", "type": "demand", "demand": 10}]
+    edges = [["in", "dam"], ["dam", "plant"], ["plant", "D"]]
+    ds = _step(nodes, edges)
+    assert float(ds.storage.sel(reservoir="dam")) == pytest.approx(500.0)
+    assert float(ds.energy.sel(hydropower="plant")) == pytest.approx(10 * 50 * 0.9 * GWH_PER_HM3_M)
+    ds = _step([nodes[0], {"id": "plant", "type": "hydropower", "head": 100, "capacity": 10000}, nodes[3]],
+               [["in", "plant"], ["plant", "D"]])
+    assert float(ds.energy.sel(hydropower="plant")) == pytest.approx(10 * 100 * 0.9 * GWH_PER_HM3_M)
+
+
+def test_flood_control_caps_the_stored_volume():
+    """[in: 50] --> (dam: 60 of 100, flood_control_max 60, spill to the sea): the dam may not rise above 60, so
+    the 50 spill; without the flood-control limit it keeps them (priority mode stores what is not needed)."""
+    nodes = [{"id": "in", "type": "inflow", "inflow": 50},
+             {"id": "dam", "type": "reservoir", "max_volume": 100, "initial_volume": 60, "flood_control_max": 60,
+              "spill_to": "sea"},
+             {"id": "sea", "type": "sink"}]
+    ds = _step(nodes, [["in", "dam"]])
+    assert float(ds.storage.sel(reservoir="dam")) == pytest.approx(60.0)
+    assert float(ds.spill.sel(reservoir="dam")) == pytest.approx(50.0)
+    del nodes[1]["flood_control_max"]
+    assert float(_step(nodes, [["in", "dam"]]).storage.sel(reservoir="dam")) == pytest.approx(100.0)
+
+
+def test_a_flow_sum_without_min_flow_may_be_negative():
+    """::
+
+        [in1: 5] --> [A: demand 50]
+        [in2: 100] --> [B: demand 20]; the rest to the sea
+
+    A flow_sum A − B ≤ 0 (no min_flow: no lower bound) lets A (5, all it can get) stay below B (20)."""
+    ds = _step([{"id": "in1", "type": "inflow", "inflow": 5}, {"id": "in2", "type": "inflow", "inflow": 100},
+                {"id": "A", "type": "demand", "demand": 50}, {"id": "B", "type": "demand", "demand": 20},
+                {"id": "sea", "type": "sink"}],
+               [["in1", "A"], ["in2", "B"], ["in2", "sea"]],
+               constraints=[{"id": "licence", "type": "flow_sum", "nodes": {"A": 1, "B": -1}, "max_flow": 0}])
+    np.testing.assert_allclose(ds.delivery.sel(demand=["A", "B"]), [5.0, 20.0])

@@ -9,10 +9,11 @@ import yaml
 
 import daryo
 from daryo.cli import main
+from daryo.pywr import convert_pywr_document
 
 pytest.importorskip("pywr.model", reason="the conformance cases are Pywr models")
 
-from pywr_harness import write_model  # noqa: E402
+from pywr_harness import pywr_doc, write_model  # noqa: E402
 from test_conformance import CASES  # noqa: E402
 
 
@@ -46,3 +47,69 @@ def test_convert_reports_problems_and_writes_nothing(tmp_path, capsys):
     assert main(["convert", str(src), "-o", str(out)]) == 1
     assert "nodes[x]: unsupported node type 'keatingaquifer'" in capsys.readouterr().err
     assert not out.exists()
+
+
+@pytest.mark.parametrize(("timestep", "day"), [("M", "last"), ("1M", "last"), ("D", None), (7, None)])
+def test_profiles_take_a_month_s_last_day_with_monthly_steps_only(timestep, day):
+    """Pywr reads a daily (or day-interpolated monthly) profile on a step's day of the year, which for a month
+    ("M" or "1M") is its last day; for day steps the first."""
+    doc = pywr_doc([{"name": "in", "type": "input", "max_flow": "m"}, {"name": "out", "type": "output",
+                                                                      "max_flow": "d", "cost": -1.0}],
+                   [["in", "out"]], {"m": {"type": "monthlyprofile", "values": [1.0] * 12, "interp_day": "first"},
+                                     "d": {"type": "dailyprofile", "values": [2.0] * 366}}, timestep=timestep)
+    params = convert_pywr_document(doc)["parameters"]
+    assert params["m"].get("day") == day and params["d"].get("day") == day
+    assert params["m"]["interp_day"] == "first"
+
+
+def test_a_catchment_without_a_flow_supplies_nothing(tmp_path):
+    """Pywr's catchment flow defaults to 0: a demand of 5/day fed only by it gets nothing (not an unlimited
+    supply)."""
+    doc = pywr_doc([{"name": "c", "type": "catchment"}, {"name": "town", "type": "output", "max_flow": 5.0,
+                                                         "cost": -1.0}], [["c", "town"]])
+    (node,) = [n for n in convert_pywr_document(doc)["nodes"] if n["id"] == "c"]
+    assert node == {"id": "c", "type": "inflow", "inflow": 0.0}
+    ds = daryo.run(daryo.load(write_model(tmp_path, doc))).dataset
+    np.testing.assert_array_equal(ds.node_flow.sel(node="town").values, 0.0)
+
+
+@pytest.mark.parametrize(("given", "volume"), [({"initial_volume": 50.0}, 50.0), ({"initial_volume_pc": 0.75}, 150.0),
+                                               ({"initial_volume": 50.0, "initial_volume_pc": 0.75}, 150.0)])
+def test_storage_initial_volume_from_the_proportion_when_both_are_given(given, volume):
+    """max_volume 200: initial_volume 50 is 50; initial_volume_pc 0.75 is 150, and wins when both are given
+    (as in Pywr)."""
+    doc = pywr_doc([{"name": "dam", "type": "storage", "max_volume": 200.0, **given},
+                    {"name": "out", "type": "output", "max_flow": 1.0, "cost": -1.0}], [["dam", "out"]])
+    (node,) = [n for n in convert_pywr_document(doc)["nodes"] if n["id"] == "dam"]
+    assert node["initial_volume"] == volume and node["max_volume"] == 200.0
+
+
+def test_an_edge_from_a_storage_s_numbered_output_slot_leaves_the_reservoir():
+    """A Pywr storage with ``outputs: 2`` is connected by slot (0, 1): every slot is the one daryo reservoir."""
+    doc = pywr_doc([{"name": "dam", "type": "storage", "max_volume": 10.0, "initial_volume": 5.0, "outputs": 2},
+                    {"name": "a", "type": "output", "max_flow": 1.0, "cost": -1.0},
+                    {"name": "b", "type": "output", "max_flow": 1.0, "cost": -1.0}],
+                   [["dam", "a", 0, None], ["dam", "b", 1, None]])
+    assert convert_pywr_document(doc)["edges"] == [["dam", "a"], ["dam", "b"]]
+
+
+def test_a_control_curve_without_values_returns_its_position():
+    """Pywr's controlcurve with neither values nor parameters returns 0, 1, … n (the curve the reservoir is at
+    or above, n below all)."""
+    doc = pywr_doc([{"name": "dam", "type": "storage", "max_volume": 10.0, "initial_volume": 5.0},
+                    {"name": "out", "type": "output", "max_flow": "cc", "cost": -1.0}], [["dam", "out"]],
+                   {"cc": {"type": "controlcurve", "storage_node": "dam", "control_curves": [0.8, 0.3]}})
+    assert convert_pywr_document(doc)["parameters"]["cc"] == {
+        "type": "controlcurve", "reservoir": "dam", "control_curves": [0.8, 0.3], "values": [0.0, 1.0, 2.0]}
+
+
+def test_a_threshold_without_a_predicate_is_less_than():
+    """Pywr's thresholds default to LT (strictly below): at exactly the threshold they are off."""
+    doc = pywr_doc([{"name": "dam", "type": "storage", "max_volume": 10.0, "initial_volume": 5.0},
+                    {"name": "out", "type": "output", "max_flow": "st", "cost": -1.0}], [["dam", "out"]],
+                   {"st": {"type": "storagethreshold", "storage_node": "dam", "threshold": 5.0, "values": [1, 2]},
+                    "pt": {"type": "parameterthreshold", "parameter": "st", "threshold": 1.5},
+                    "ge": {"type": "parameterthreshold", "parameter": "st", "threshold": 1.5, "predicate": ">="}})
+    params = convert_pywr_document(doc)["parameters"]
+    assert params["st"]["predicate"] == "LT" and params["pt"]["predicate"] == "LT"
+    assert params["ge"]["predicate"] == "GE"

@@ -213,6 +213,7 @@ def test_dataframe_options_daryo_cannot_honour_are_refused(tmp_path):
 
 @pytest.mark.parametrize("index_col, message", [
     (2, "index_col 2 is not a column of CSV file 'flows.csv', which has 2: date, q"),
+    (-3, "index_col -3 is not a column of CSV file 'flows.csv', which has 2: date, q"),
     ([0], "index_col [0] is not supported: give the date column's name or number"),
 ])
 def test_dataframe_index_col_that_names_no_column_is_refused(tmp_path, index_col, message):
@@ -221,6 +222,16 @@ def test_dataframe_index_col_that_names_no_column_is_refused(tmp_path, index_col
     with pytest.raises(daryo.ModelError) as err:
         daryo.load(path)
     assert [str(p) for p in err.value.problems] == [f"{path}: parameters[flows]: {message}"]
+
+
+@pytest.mark.parametrize("index_col", [0, -2, "date"])
+def test_dataframe_index_col_counts_from_the_end_as_pandas_does(tmp_path, index_col):
+    """Of the two columns date, q: index_col 0 and -2 (the first from the end) are both the date column."""
+    (tmp_path / "flows.csv").write_text("date,q\n2001-01-01,1\n")
+    path = _flows_model(tmp_path, {"type": "dataframe", "url": "flows.csv", "index_col": index_col})
+    doc = json.loads(path.read_text())
+    assert convert_pywr_document(doc, path)["parameters"]["flows"] == {
+        "type": "dataframe", "csv": "flows.csv", "index_col": "date"}
 
 
 _BASE_NODES = [{"name": "in", "type": "input", "max_flow": 20.0}, {"name": "a", "type": "link", "max_flow": 10.0},

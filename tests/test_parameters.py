@@ -1,0 +1,68 @@
+"""Parameters evaluated by hand: the state-dependent ones at a given start-of-step state, and the checks of a
+parameter against the scenario dimensions it names."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from daryo.errors import ModelError
+from daryo.parameters import (
+    ConstantScenario,
+    ControlCurveIndex,
+    InterpolatedVolume,
+    ScenarioDim,
+    check_parameters,
+)
+
+
+def env(volume: list[float], proportion: list[float] | None = None) -> SimpleNamespace:
+    """The start-of-step state of one reservoir ``dam`` in ``len(volume)`` scenarios."""
+    v = np.array(volume, dtype=float)[:, None]
+    pc = v / 100.0 if proportion is None else np.array(proportion, dtype=float)[:, None]
+    return SimpleNamespace(t=0, volume=v, proportion=pc, res_index={"dam": 0})
+
+
+def table(outside: str, fill: tuple[float, ...] = ()) -> InterpolatedVolume:
+    """Volumes 0, 10, 20 hm³ with values 0, 1, 5: slopes 0.1 then 0.4 per hm³."""
+    return InterpolatedVolume("t", "parameters[t]", reservoir="dam", volumes=(0.0, 10.0, 20.0),
+                              values=(0.0, 1.0, 5.0), outside=outside, fill=fill)
+
+
+def test_interpolated_volume_at_the_table_s_ends_is_inside_the_table():
+    """A volume equal to the first or last volume of the table is in it (no error): 0 and 5."""
+    np.testing.assert_allclose(table("error").step(env([0.0, 20.0, 15.0]), []), [0.0, 5.0, 3.0])
+
+
+def test_interpolated_volume_extrapolates_each_end_with_its_own_segment():
+    """Below 0: the first segment's slope 0.1 (−5 → −0.5); above 20: the last one's, 0.4 (25 → 7)."""
+    np.testing.assert_allclose(table("extrapolate").step(env([-5.0, 25.0, 5.0]), []), [-0.5, 7.0, 0.5])
+
+
+def test_interpolated_volume_fills_outside_the_table():
+    np.testing.assert_allclose(table("fill", (-1.0, 9.0)).step(env([-5.0, 25.0, 20.0]), []), [-1.0, 9.0, 5.0])
+
+
+def test_interpolated_volume_outside_the_table_is_an_error_by_default():
+    with pytest.raises(ModelError, match=r"volume of 'dam' at step 0 \(25\) is outside the table \(0 to 20\)"):
+        table("error").step(env([5.0, 25.0]), [])
+
+
+def test_a_reservoir_without_capacity_reads_as_full_on_control_curves():
+    """Proportion NaN (0 / 0: a zero maximum volume) counts as 100 % full, as in Pywr: at or above both curves
+    (index 0); proportions outside 0–1 are clipped (1.2 → 0, −0.1 → 2)."""
+    p = ControlCurveIndex("i", "parameters[i]", reservoir="dam", control_curves=("hi", "lo"))
+    state = env([0.0, 0.0, 0.0, 0.0], proportion=[np.nan, 1.2, -0.1, 0.5])
+    np.testing.assert_array_equal(p.step(state, [np.array([0.8]), np.array([0.3])]), [0.0, 0.0, 2.0, 1.0])
+
+
+def test_constantscenario_needs_one_value_per_member():
+    dims = [ScenarioDim("wet", 3)]
+    two = ConstantScenario("q", "parameters[q]", scenario="wet", values=(10.0, 20.0))
+    (problem,) = check_parameters({"q": two}, set(), set(), dims, "m.yaml")
+    assert problem.place == "parameters[q]"
+    assert problem.message == "has 2 values but scenario 'wet' has 3 members"
+    three = ConstantScenario("q", "parameters[q]", scenario="wet", values=(10.0, 20.0, 30.0))
+    assert check_parameters({"q": three}, set(), set(), dims, "m.yaml") == []
