@@ -12,6 +12,7 @@ from collections import defaultdict
 from functools import cache
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import daryo
@@ -352,3 +353,22 @@ def test_bad_ensemble_sizes_and_seeds_are_refused_by_name(kwargs, message):
     with pytest.raises(ValueError) as err:
         load_aral_model(**kwargs)
     assert str(err.value) == message
+
+
+def test_natural_flow_is_per_year_whatever_the_run_length():
+    """Norm hydrology repeats one year: one year's natural flow and two years' mean are the same km³/yr."""
+    one, two = natural_flow(load_aral_model(years=1)), natural_flow(load_aral_model(years=2))
+    pd.testing.assert_series_equal(one, two, rtol=1e-12)
+    assert one["total"] == pytest.approx(one.drop("total").sum())
+
+
+def test_seasonal_intakes_are_per_season_the_run_covers():
+    """An 18-month run from October covers two winters and one summer: its summer withdrawals per summer equal
+    those of the first 12 months (the same first summer), not two thirds of them (18 months = 1.5 years)."""
+    model = load_aral_model(years=2)
+    year = daryo.run(model, daryo.RunOptions(end="2001-09")).dataset
+    part = daryo.run(model, daryo.RunOptions(end="2002-03")).dataset
+    a = intake_withdrawals(year, model, "amu", season="summer")
+    b = intake_withdrawals(part, model, "amu", season="summer")
+    pd.testing.assert_series_equal(a, b, rtol=1e-9)
+    assert a["UZB"] > 10  # the summer intakes are substantial
