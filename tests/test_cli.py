@@ -314,7 +314,7 @@ def test_converting_a_daryo_model_is_one_problem(tmp_path, capsys):
     out = tmp_path / "x.yaml"
     assert main(["convert", DEMO, "-o", str(out)]) == 1
     err = capsys.readouterr().err
-    assert err == (f"1 problem in the model:\n  - {DEMO}: this file is a daryo model already, not a Pywr JSON model "
+    assert err == (f"1 problem in the model:\n  - {DEMO}: this file is read as a daryo model, not a Pywr JSON model "
                    "(which has a 'timestepper' and nodes with 'name'): there is nothing to convert (daryo reads it "
                    "as it is)\n")
     assert not out.exists()

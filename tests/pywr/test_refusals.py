@@ -299,7 +299,7 @@ def test_a_daryo_model_document_is_one_problem_not_a_list_of_pywr_ones(doc):
     with pytest.raises(daryo.ModelError) as err:
         convert_pywr_document(doc, "basin.yaml")
     assert [str(p) for p in err.value.problems] == [
-        "basin.yaml: this file is a daryo model already, not a Pywr JSON model (which has a 'timestepper' and "
+        "basin.yaml: this file is read as a daryo model, not a Pywr JSON model (which has a 'timestepper' and "
         "nodes with 'name'): there is nothing to convert (daryo reads it as it is)"]
 
 

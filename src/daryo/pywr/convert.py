@@ -671,7 +671,7 @@ def convert_pywr_document(doc: Mapping[str, Any], path: str | Path | None = None
     """
     p = Path(path) if path is not None else None
     if not is_pywr_document(doc):
-        raise ModelError(Problem(str(p or "<pywr model>"), "", "this file is a daryo model already, not a Pywr JSON "
+        raise ModelError(Problem(str(p or "<pywr model>"), "", "this file is read as a daryo model, not a Pywr JSON "
                                  "model (which has a 'timestepper' and nodes with 'name'): there is nothing to "
                                  "convert (daryo reads it as it is)"))
     problems: list[Problem] = []
