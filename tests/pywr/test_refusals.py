@@ -311,6 +311,26 @@ def test_a_pywr_document_with_a_stray_version_is_still_read_as_pywr(tmp_path):
     assert load(tmp_path, doc) == str(err.value).replace("m.json", str(tmp_path / "model.json"))  # the loader too
 
 
+def test_a_daryo_model_with_a_stray_timestepper_is_still_read_as_daryo(tmp_path):
+    """A version and nodes with ids: a daryo model, whose one problem is the key it does not know (the converter
+    would list seven, none of them the point)."""
+    doc = {"version": 1, "timestepper": TS, "time": {"start": "2001-01", "end": "2001-03"},
+           "nodes": [{"id": "in", "type": "inflow", "inflow": 1}, {"id": "sea", "type": "sink"}],
+           "edges": [["in", "sea"]]}
+    msg = load(tmp_path, doc)
+    assert msg.startswith(f"1 problem in the model:\n  - {tmp_path / 'model.json'}: timestepper: unknown top-level "
+                          "key 'timestepper'")
+
+
+@pytest.mark.parametrize("text", ["[1, 2]", "null", "3"])
+def test_converting_a_document_that_is_no_mapping_is_one_problem(tmp_path, capsys, text):
+    src = tmp_path / "odd.json"
+    src.write_text(text)
+    assert main(["convert", str(src), "-o", str(tmp_path / "out.yaml")]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and f"{src}:" in err
+
+
 def test_a_pywr_model_without_its_timestepper_is_told_so(tmp_path):
     doc = {"nodes": [{"name": "in", "type": "input", "max_flow": 1}, {"name": "sea", "type": "output"}],
            "edges": [["in", "sea"]]}

@@ -208,22 +208,26 @@ def load_model(path: str | Path) -> Model:
 def model_document(path: Path) -> Any:
     """The parsed document of a model file; a Pywr v1 JSON document is converted to a daryo one."""
     doc = read_document(path)
-    if isinstance(doc, Mapping) and is_pywr_document(doc):
+    if is_pywr_document(doc):
         from ..pywr import convert_pywr_document  # local import: optional front end
 
         doc = convert_pywr_document(doc, path)
     return doc
 
 
-def is_pywr_document(doc: Mapping) -> bool:
+def is_pywr_document(doc: Any) -> bool:
     """Whether a parsed model document is a Pywr v1 JSON model rather than a daryo one (the one rule for the
-    loader and for ``daryo convert``): it has Pywr's ``timestepper`` (a stray ``version`` key is then reported
-    by the converter); or it has no daryo ``version`` and its nodes are named Pywr's way (``name``, no ``id``),
-    so that a Pywr model missing its ``timestepper`` is told so by the converter."""
-    if "timestepper" in doc:
-        return True
+    loader and for ``daryo convert``).  Pywr's ``timestepper`` decides (a stray ``version`` key is then reported by
+    the converter), unless the document is plainly daryo's otherwise (a ``version`` and nodes with ``id``, none
+    with ``name``: the stray key is then daryo's one problem); without a ``timestepper``, nodes named Pywr's
+    way (``name``, no ``id``) and no ``version`` make it Pywr, so that the converter says what is missing."""
+    if not isinstance(doc, Mapping):
+        return False
     nodes = doc.get("nodes")
     nodes = [n for n in nodes if isinstance(n, Mapping)] if isinstance(nodes, list) else []
+    if "timestepper" in doc:
+        daryo_nodes = bool(nodes) and all("id" in n and "name" not in n for n in nodes)
+        return not ("version" in doc and daryo_nodes)
     return "version" not in doc and bool(nodes) and all("name" in n and "id" not in n for n in nodes)
 
 
