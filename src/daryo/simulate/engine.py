@@ -30,6 +30,7 @@ __all__ = ["RunOptions", "SimulationOutput", "simulate", "allocate_by_priority"]
 _TOL = 1e-9  # a requirement below this is nothing; a coverage dual above it (× α on the fast path) binds
 _HOLD = 1e-9  # a served requirement is held this far (hm³) below what it got, so later stages stay feasible
 _FULL = 1e-12  # a coverage this close to 1 is full
+_RELAX = 1e-6  # holds lowered this far (hm³) when they make the next LP infeasible (see _solve_holding)
 
 
 def dual_tolerance(cost_scale: float) -> float:
@@ -323,7 +324,7 @@ def allocate_by_priority(solver: HighsSolver, net: CompiledNetwork, col_lo: np.n
             rlo[req_row[active]] = 0.0
             solver.set_col_bounds(lo, hi)
             solver.set_row_bounds(rlo, rhi)
-            sol = solver.solve()
+            sol = _solve_holding(solver, lo, hi, col_lo, req_col)
             if sol.status is not SolveStatus.OPTIMAL:
                 return sol
             t_star = float(np.clip(sol.x[tcol], 0.0, 1.0))
@@ -342,7 +343,25 @@ def allocate_by_priority(solver: HighsSolver, net: CompiledNetwork, col_lo: np.n
     solver.set_costs(cost)
     solver.set_col_bounds(lo, hi)
     solver.set_row_bounds(rlo, rhi)
-    return solver.solve()
+    return _solve_holding(solver, lo, hi, col_lo, req_col)
+
+
+def _solve_holding(solver: HighsSolver, lo: np.ndarray, hi: np.ndarray, col_lo: np.ndarray, req_col: np.ndarray
+                   ) -> LPSolution:
+    """Solve with the deliveries held by earlier stages (``lo`` above ``col_lo`` at ``req_col``); if that is
+    infeasible, once more with the holds lowered by ``_RELAX``.  HiGHS keeps bounds to 1e-7, so a stage may
+    route up to ~1e-7 hm³ through a slightly negative flow (a tiny demand served from an empty node); held at
+    that value less ``_HOLD`` = 1e-9, the next LP is infeasible."""
+    sol = solver.solve()
+    raised = lo[req_col] > col_lo[req_col]
+    if sol.status is not SolveStatus.INFEASIBLE or not raised.any():
+        return sol
+    relaxed = lo.copy()
+    relaxed[req_col] = np.where(raised, np.maximum(col_lo[req_col], lo[req_col] - _RELAX), lo[req_col])
+    solver.set_col_bounds(relaxed, hi)
+    sol = solver.solve()
+    solver.set_col_bounds(lo, hi)  # (the caller's bounds, for the infeasibility report)
+    return sol
 
 
 def _raise_unsolved(solver: HighsSolver, net: CompiledNetwork, t: int, s: int, status: SolveStatus) -> None:
