@@ -416,6 +416,28 @@ def test_cli_ensemble_errors_and_exit_codes(tmp_path, capsys):
     assert "cannot resume" in capsys.readouterr().err
 
 
+def test_cli_ensemble_applies_scenario_overlays(tmp_path, capsys):
+    """``--scenario`` (repeatable) runs the ensemble of the model with the overlays, as the Python API does, and
+    records them; an unknown one is an input error that writes nothing."""
+    import daryo
+
+    argv = ["ensemble", "--traces", "2", "--years", "1", "--seed", "3", "--quiet"]
+    changed = tmp_path / "changed.nc"
+    assert main([*argv, "--scenario", "climate-2050", "--scenario", "qosh-tepa-10", "-o", str(changed)]) == 0
+    api = tmp_path / "api.nc"
+    model = daryo.load(None, scenarios=["climate-2050", "qosh-tepa-10"])
+    run_ensemble(model, EnsembleOptions(traces=2, years=1, seed=3), api)
+    base = tmp_path / "base.nc"
+    assert main([*argv, "-o", str(base)]) == 0
+    assert_identical(load(changed), load(api))
+    assert not np.array_equal(load(changed)["delivery"].values, load(base)["delivery"].values)
+    assert load(changed).attrs["scenarios"] == "climate-2050, qosh-tepa-10" and load(base).attrs["scenarios"] == ""
+    capsys.readouterr()
+    assert main([*argv, "--scenario", "nope", "-o", str(tmp_path / "nope.nc")]) == 1
+    assert "scenario 'nope': unknown scenario" in capsys.readouterr().err
+    assert not list(tmp_path.glob("nope.nc*"))
+
+
 def test_cli_rate_counts_only_the_traces_computed_now(tmp_path, capsys):
     model = tmp_path / "basin.yaml"
     model.write_text(_yaml_of_basin())

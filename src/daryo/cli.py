@@ -328,6 +328,9 @@ def _add_ensemble_parser(sub: argparse._SubParsersAction) -> None:
     e.add_argument("--traces", type=int, required=True, metavar="N", help="number of traces")
     e.add_argument("--years", type=int, required=True, metavar="Y", help="years per trace from the model's start")
     e.add_argument("--seed", type=int, default=0, metavar="S", help="seed of the traces (default 0)")
+    e.add_argument("--scenario", action="append", default=[], metavar="NAME",
+                   help="apply a scenario overlay (a name from `daryo scenarios` or an overlay .yaml); its inflow "
+                        "changes apply to every trace; repeat to combine, in order")
     e.add_argument("-o", "--output", required=True, help="results.zarr or results.nc")
     where = e.add_mutually_exclusive_group()
     where.add_argument("--workers", type=int, metavar="K", help="run chunks on a local Dask cluster of K processes")
@@ -360,7 +363,7 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
     except (ImportError, ValueError) as exc:
         raise _UsageError(str(exc)) from None
     _check_writable(out.resolve().parent, str(out))
-    model = _load(args.model)
+    model = api.load(args.model, scenarios=args.scenario)
     options = EnsembleOptions(traces=args.traces, years=args.years, seed=args.seed, chunk_size=args.chunk_size,
                               deficit_threshold=args.deficit_threshold)
     steps = len(model.with_time(years=args.years).time.axis().starts)

@@ -750,6 +750,7 @@ def _manifest(model: Model, options: EnsembleOptions, source: TraceSource, axis:
 
     return {"format": _FORMAT, "daryo": __version__, "model": model.name,
             "model_file": str(model.path) if model.path else None,
+            "scenarios": ", ".join(str(x) for x in model.metadata.get("scenarios") or ()),
             "network": network_digest(probe), "traces": options.traces, "years": options.years, "seed": options.seed,
             "chunk_size": options.chunk_size, "steps": axis.n_steps, "series_dtype": options.series_dtype,
             "fast": options.fast, "deficit_threshold": options.deficit_threshold, "source": source.describe()}
