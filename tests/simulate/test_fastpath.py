@@ -156,6 +156,26 @@ def test_basis_changes_are_followed_by_pivots_and_highs(kernel):
     assert stats.by_own_basis + stats.by_pivots > stats.by_highs
 
 
+@pytest.mark.skipif(not _kernel.available(), reason="Numba is an optional extra (pip install daryo[fast])")
+def test_bases_that_solve_scenarios_in_the_compiled_loop_count_as_used(monkeypatch):
+    """The cache drops its least recently used bases: a basis that keeps solving scenarios inside the compiled
+    loop (never looked up from Python) must count as used at that step."""
+    net = compiled(random_network(3, scenarios=12, steps=48))
+    stepper = FastStepper(net, options=FastOptions(kernel="numba"))
+    solved: dict[int, set[int]] = {}
+    real = _kernel.solve
+
+    def spy(bank, ukey, idx, d, cand, x, status, viol, pivots, tol, max_pivots, used, clock):
+        real(bank, ukey, idx, d, cand, x, status, viol, pivots, tol, max_pivots, used, clock)
+        solved.setdefault(clock, set()).update(cand[idx[status[idx] == _kernel.OK]].tolist())
+
+    monkeypatch.setattr(_kernel, "solve", spy)
+    stepper.run(lambda rec: None)
+    last = net.axis.n_steps - 1
+    assert solved[last]
+    assert all(stepper.cost.cache.used[b] == last for b in solved[last])
+
+
 @pytest.mark.parametrize("kernel", KERNELS)
 def test_degenerate_steps(kernel):
     """An inflow exactly equal to the demand it serves, then exactly the reservoir's room: basic variables

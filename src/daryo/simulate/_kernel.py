@@ -250,14 +250,16 @@ _map_entry = _njit(_map_entry_py) if _njit is not None else _map_entry_py
 
 
 def solve(bank: Bank, ukey: int, idx: np.ndarray, d: np.ndarray, cand: np.ndarray, x: np.ndarray,
-          status: np.ndarray, viol: np.ndarray, pivots: np.ndarray, tol: float, max_pivots: int) -> None:
-    """Run the compiled loop for scenarios ``idx`` (see the module doc); fills x, status, viol, pivots."""
+          status: np.ndarray, viol: np.ndarray, pivots: np.ndarray, tol: float, max_pivots: int, used: np.ndarray,
+          clock: int) -> None:
+    """Run the compiled loop for scenarios ``idx`` (see the module doc); fills x, status, viol, pivots, and
+    ``used[b] = clock`` for each basis ``b`` that solves a scenario (``used`` must cover every basis id)."""
     if idx.size:
         bank._ensure(int(cand[idx].max()))  # every basis id the loop can meet has a slot
     _loop(idx, d, cand, bank.has_map, bank.ng, bank.s_off, bank.sv_off, bank.S_ptr.data, bank.S_idx.data,
           bank.S_val.data, bank.x_off, bank.xv_off, bank.X_ptr.data, bank.X_idx.data, bank.X_val.data,
           bank.t_off, bank.trans.data, bank.consts(ukey), bank.C.data, bank.M.data, bank.r, tol,
-          max_pivots, x, status, viol, pivots)
+          max_pivots, x, status, viol, pivots, used, clock)
 
 
 def load() -> None:
@@ -267,12 +269,12 @@ def load() -> None:
         return
     one = np.zeros(1, dtype=np.int64)
     solve(Bank(1, 1), 0, one, np.zeros((1, 2)), np.full(1, -1, dtype=np.int64), np.empty((1, 1)),
-          np.empty(1, dtype=np.int8), one.copy(), one.copy(), 1e-9, 0)
+          np.empty(1, dtype=np.int8), one.copy(), one.copy(), 1e-9, 0, one.copy(), 0)
 
 
 def _loop_py(idx, d, cand, has_map, ng, s_off, sv_off, S_ptr, S_idx, S_val, x_off, xv_off, X_ptr, X_idx,  # noqa: ANN001
              X_val, t_off, trans, coff, C, M, r, tol, max_piv, x, status, viol,  # noqa: ANN001
-             pivots):  # noqa: ANN001 # pragma: no cover
+             pivots, used, clock):  # noqa: ANN001 # pragma: no cover
     for n in range(idx.size):
         s = idx[n]
         b = cand[s]
@@ -316,6 +318,7 @@ def _loop_py(idx, d, cand, has_map, ng, s_off, sv_off, S_ptr, S_idx, S_val, x_of
                 status[s] = OK
                 cand[s] = b
                 pivots[s] = piv
+                used[b] = clock
                 break
             jmin = M[co + gmin]  # the slack itself
             cand[s] = b

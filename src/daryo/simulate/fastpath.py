@@ -396,8 +396,7 @@ class _Basis:
     else with dense solves (:class:`_DenseAlgebra`); the two agree to rounding.
     """
 
-    __slots__ = ("status", "basic", "nb", "algebra", "dz", "at_lo", "at_hi", "chk_lo", "chk_hi", "maps",
-                 "last_used")
+    __slots__ = ("status", "basic", "nb", "algebra", "dz", "at_lo", "at_hi", "chk_lo", "chk_hi", "maps")
 
     def __init__(self, status: np.ndarray, lay: _Layout, algebra: BasisAlgebra | None = None):
         self.status = status
@@ -418,7 +417,6 @@ class _Basis:
         self.chk_lo = self.basic[~lay.inf_lo[self.basic]]
         self.chk_hi = self.basic[~lay.inf_hi[self.basic]]
         self.maps: dict[int, _Map | None] = {}  # by cost key; None: never optimal for those costs
-        self.last_used = 0
 
     def duals(self, lay: _Layout, cost: np.ndarray, tol: float) -> tuple[np.ndarray | None, np.ndarray]:
         """Reduced costs of the nonbasic variables, and the nonbasic positions whose reduced cost has the
@@ -483,7 +481,10 @@ def _unit(slots: np.ndarray, k: int) -> np.ndarray:
 
 
 class _BasisCache:
-    """Optimal bases by status, with their maps per (cost key, bound key); least recently used dropped."""
+    """Optimal bases by status, with their maps per (cost key, bound key); least recently used dropped.
+
+    ``used[b]`` is the last step (``clock``) at which basis ``b`` was looked up or solved a scenario in the
+    compiled loop (which writes it there)."""
 
     def __init__(self, lay: _Layout, out: np.ndarray, options: FastOptions, algebra: BasisAlgebra | None = None):
         self.lay, self.out, self.options, self.algebra = lay, out, options, algebra
@@ -491,6 +492,7 @@ class _BasisCache:
         self.ids: dict[bytes, int] = {}
         self._next = 0
         self.clock = 0
+        self.used = np.zeros(64, dtype=np.int64)
 
     def add(self, status: np.ndarray) -> int:
         """Id of the basis ``status`` (added if new); -1 if it cannot be used (singular, infinite bound)."""
@@ -504,6 +506,9 @@ class _BasisCache:
             return -1
         b = self._next
         self._next += 1
+        if b >= self.used.size:
+            self.used = np.concatenate([self.used, np.zeros(self.used.size, dtype=np.int64)])
+        self.used[b] = self.clock
         self.ids[key] = b
         self.bases[b] = basis
         if len(self.bases) > self.options.max_bases:
@@ -511,7 +516,7 @@ class _BasisCache:
         return b
 
     def _evict(self) -> None:
-        drop = sorted(self.bases, key=lambda i: self.bases[i].last_used)[: len(self.bases) // 4]
+        drop = sorted(self.bases, key=lambda i: self.used[i])[: len(self.bases) // 4]
         for i in drop:
             del self.ids[self.bases.pop(i).status.tobytes()]
 
@@ -520,7 +525,7 @@ class _BasisCache:
         basis = self.bases.get(b)
         if basis is None:
             return None
-        basis.last_used = self.clock
+        self.used[b] = self.clock
         if ckey not in basis.maps:
             fixed, red = basis.duals(self.lay, step.cost(), step.dual_tol)
             basis.maps[ckey] = None if fixed is None else _Map(fixed, red)
@@ -802,7 +807,8 @@ class _CostSolver:
         for round_ in range(1000):  # (a) + (b): own basis, then cached pivots, in the compiled loop
             if not idx.size:
                 break
-            _kernel.solve(bank, ukey, idx, d, cand, x, status, viol, pivots, tol, self.options.max_pivots)
+            _kernel.solve(bank, ukey, idx, d, cand, x, status, viol, pivots, tol, self.options.max_pivots,
+                          self.cache.used, ctx.t)
             st = status[idx]
             ok = st == _kernel.OK
             if round_ == 0:
@@ -828,7 +834,7 @@ class _CostSolver:
             self.cache.register(bank, b, ckey, ukey, ctx)
             trial = cand.copy()
             trial[rest] = b
-            _kernel.solve(bank, ukey, rest, d, trial, x, status, viol, pivots, tol, 0)
+            _kernel.solve(bank, ukey, rest, d, trial, x, status, viol, pivots, tol, 0, self.cache.used, ctx.t)
             return status[rest] == _kernel.OK
 
         self._solve_rest(ctx, d, np.sort(np.concatenate([idx, *to_highs])), cand, x, fits, crossed)  # (c) HiGHS
