@@ -379,6 +379,52 @@ def test_priority_mode_equals_plain_path(seed):
     assert pr.highs < pr.lps / 10  # HiGHS only to find bases
 
 
+def basins(*specs: dict, free_river: bool = True) -> dict:
+    """Independent random priority rivers in one model (ids prefixed a_, b_, …) and, with ``free_river``, a
+    river without requirements ([z_in] --> [z_sea]): the network's blocks."""
+    refs = ("reservoir", "spill_to", "return_to", "at")
+    nodes, edges = [], []
+    for k, spec in enumerate(specs):
+        pre = f"{'abcdefgh'[k]}_"
+        for n in spec["nodes"]:
+            nodes.append({**n, "id": pre + n["id"], **{r: pre + n[r] for r in refs if r in n}})
+        for e in spec["edges"]:
+            edges.append({**e, "from": pre + e["from"], "to": pre + e["to"]} if isinstance(e, dict)
+                         else [pre + e[0], pre + e[1]])
+    if free_river:
+        nodes += [{"id": "z_in", "type": "inflow", "inflow": 7.5}, {"id": "z_sea", "type": "sink", "cost": 0.25}]
+        edges.append(["z_in", "z_sea"])
+    return {"nodes": nodes, "edges": edges, "steps": specs[0]["steps"]}
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_independent_basins_are_allocated_as_if_alone(seed):
+    """Two random rivers in one model are two blocks, each with its own coverage column per priority level:
+    the plain path allocates each as if it were alone (a shortage in one does not hold the other's requirements
+    at its coverage), and the fast path, which solves each block as its own LPs, gives the same."""
+    a, b = random_priority_network(seed, steps=24), random_priority_network(seed + 40, steps=24)
+    net = priority_compiled(basins(a, b))
+    req_blocks = np.unique(net.col_block[net.req_col])
+    assert req_blocks.size == 2 and np.unique(net.col_block).size == 3  # and the free river
+    assert np.array_equal(net.col_block[net.req_tcol], net.col_block[net.req_col])
+    assert np.array_equal(net.row_block[net.req_row], net.col_block[net.req_col])
+    shared = set(net.req_priority[net.col_block[net.req_col] == 0]) & set(net.req_priority[net.col_block[net.req_col]
+                                                                                               == 1])
+    assert shared and all(np.count_nonzero(net.priority_col_level == np.searchsorted(net.priority_levels, p)) == 2
+                          for p in shared)
+    plain = simulate(net)
+    for pre, spec in (("a_", a), ("b_", b)):
+        alone_net = priority_compiled(spec)
+        alone = simulate(alone_net)
+        cols = [net.node_col[net.node_ids.index(pre + i)] for i in alone_net.node_ids]
+        scale = max(1.0, float(np.abs(alone.x).max()))
+        np.testing.assert_allclose(plain.x[:, :, cols], alone.x[:, :, alone_net.node_col], rtol=1e-9,
+                                   atol=1e-7 * scale)
+    stats = FastStats()
+    assert_same_priority(simulate_fast(net, stats=stats), plain, net)
+    assert stats.priority is not None and stats.priority.staged > 0 and stats.priority.plain == 0
+
+
 def test_priority_mode_pure_python_loop():
     """The dual simplex as plain Python (``kernel="numpy"``: no Numba) gives the same answers."""
     net = priority_compiled(random_priority_network(3, scenarios=3, steps=12))

@@ -8,7 +8,9 @@ The per-step allocation problem is a linear program whose columns are (all in hm
   a flow requirement that is met;
 - ``h_r``  the part of a reservoir's rule-curve target that is met (``h_r ≤ v_r``, ``h_r ≤ target``);
 - ``e_k``  the part of a plant's energy-target flow that is met (``e_k ≤ v_k``);
-- ``t_p``  the common coverage fraction of priority *p* (``priority`` mode only);
+- ``t_p``  the common coverage fraction of priority *p* (``priority`` mode only), one per *block* that has
+  requirements of priority *p*: blocks are the independent parts of the network (no row or column in
+  common but the coverage columns, e.g. two river basins), whose allocations do not depend on each other;
 - ``u_d``  the water entering a delay node *d* (its ``v_d`` is the water leaving, fixed each step from the
   ``u_d`` of ``steps`` steps earlier);
 - ``c_k``  the weighted sum of a ``flow_sum`` constraint *k*, bounded by its min/max flow.
@@ -21,7 +23,8 @@ Rows:
 - storage   ``Σ_in (1-loss_e) f_e + Σ_returns − Σ_out f_e − v_n = −(V_start − E)``  (reservoir; the
   right-hand side is set each step from the state, E being the evaporation);
 - ``m_j − v_at ≤ 0`` (flow requirement), ``h_r − v_r ≤ 0``, ``e_k − v_k ≤ 0``;
-- coverage  ``s_j − R_j t_p ≥ 0`` for every requirement *j* of priority *p* (``priority`` mode);
+- coverage  ``s_j − R_j t_p ≥ 0`` for every requirement *j* of priority *p*, with the ``t_p`` of *j*'s block
+  (``priority`` mode);
 - delay     ``Σ_in f_e − u_d = 0`` (arrival) and ``Σ_out f_e − v_d = 0`` (departure);
 - flow sum  ``Σ_n w_n v_n − c_k = 0``;  flow ratio ``f_i v_0 − f_0 v_i = 0`` for i ≥ 1 (flows in proportion
   to the factors ``f``).
@@ -41,6 +44,7 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.sparse.csgraph import connected_components
 
 from ..errors import ModelError, Problem
 from ..model import Model, Node, Series
@@ -160,7 +164,14 @@ class CompiledNetwork:
     req_priority: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
     req_row: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
     priority_levels: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
+    # coverage columns t_p: one per (priority level, block) with requirements, by level then block; each one's
+    # level (index into priority_levels), and each requirement's
     priority_col: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
+    priority_col_level: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
+    req_tcol: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
+    # the independent parts of the LP: block of each column and row, numbered by their first column
+    col_block: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
+    row_block: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
     sink_ids: list[str] = field(default_factory=list)
     sink_col: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
     passthrough_loss: list[tuple[int, np.ndarray]] = field(default_factory=list)  # (node index, loss (S|1,T))
@@ -441,17 +452,31 @@ def compile_network(model: Model, axis: TimeAxis | None = None, n_scenarios: int
             hp_energy_col[k] = j
             req.append((f"{n.id}:energy", j, int(n.get("energy_priority", 5))))
 
+    _constraint_rows(b, model, node_col, index)
+
     levels = np.array(sorted({p for _, _, p in req}), dtype=np.int64) if mode == "priority" else np.zeros(0, int)
-    priority_col = np.array([b.col(f"t[{p}]", 0.0, 0.0) for p in levels], dtype=np.int64)
+    col_block, row_block = _blocks(b)
     req_row = np.full(len(req), -1, dtype=np.int64)
-    if mode == "priority":
-        for k, (name, j, p) in enumerate(req):
+    req_tcol = np.full(len(req), -1, dtype=np.int64)
+    tcols: list[int] = []
+    tcol_level: list[int] = []
+    if mode == "priority":  # a coverage column per (level, block), then the coverage rows
+        level_of = np.searchsorted(levels, [p for _, _, p in req])
+        groups = sorted({(int(li), int(col_block[j])) for li, (_, j, _) in zip(level_of, req, strict=True)})
+        group_col = {}
+        for li, blk in groups:
+            several = sum(1 for g in groups if g[0] == li) > 1
+            group_col[(li, blk)] = b.col(f"t[{levels[li]}:{blk}]" if several else f"t[{levels[li]}]", 0.0, 0.0)
+            tcols.append(group_col[(li, blk)])
+            tcol_level.append(li)
+        for k, (name, j, _) in enumerate(req):
+            req_tcol[k] = group_col[(int(level_of[k]), int(col_block[j]))]
             r = b.row(f"coverage[{name}]", -np.inf, np.inf)
             b.add(r, j, 1.0)
-            b.add(r, priority_col[np.searchsorted(levels, p)], -1.0)  # −R_j, set each step
+            b.add(r, int(req_tcol[k]), -1.0)  # −R_j, set each step
             req_row[k] = r
-
-    _constraint_rows(b, model, node_col, index)
+        col_block = np.concatenate([col_block, [blk for _, blk in groups]]).astype(np.int64)
+        row_block = np.concatenate([row_block, col_block[[j for _, j, _ in req]]]).astype(np.int64)
 
     res_spill = np.full(len(reservoirs), -1, dtype=np.int64)
     for k, n in enumerate(reservoirs):
@@ -517,7 +542,9 @@ def compile_network(model: Model, axis: TimeAxis | None = None, n_scenarios: int
         req_col=np.array([j for _, j, _ in req], dtype=np.int64),
         req_priority=np.array([p for _, _, p in req], dtype=np.int64),
         req_row=req_row,
-        priority_levels=levels, priority_col=priority_col,
+        priority_levels=levels, priority_col=np.array(tcols, dtype=np.int64),
+        priority_col_level=np.array(tcol_level, dtype=np.int64), req_tcol=req_tcol, col_block=col_block,
+        row_block=row_block,
         sink_ids=[n.id for n in nodes if n.type == "sink"],
         sink_col=np.array([node_col[index[n.id]] for n in nodes if n.type == "sink"], dtype=np.int64),
         passthrough_loss=[(i, v[:n_scen] if v.shape[0] > 1 else v) for i, v in passthrough_loss],
@@ -569,6 +596,20 @@ def _initial_proportion(b: _Builder, n: Node, volume: float) -> np.ndarray:
             "the maximum volume depends on the reservoir state, so give initial_proportion")))
     with np.errstate(divide="ignore", invalid="ignore"):
         return volume / b.resolve(vmax, 0.0)[:, 0]
+
+
+def _blocks(b: _Builder) -> tuple[np.ndarray, np.ndarray]:
+    """The independent parts of the LP built so far: the block of each column and of each row (the connected
+    components of the matrix's pattern), numbered by their first column (rows without columns last)."""
+    n, m = len(b.col_names), len(b.row_names)
+    keys = np.array(list(b.entries), dtype=np.int64).reshape(-1, 2)
+    graph = sp.coo_matrix((np.ones(len(keys)), (keys[:, 1], n + keys[:, 0])), shape=(n + m, n + m))
+    _, label = connected_components(graph, directed=False)
+    _, first = np.unique(label, return_index=True)
+    rank = np.empty(first.size, dtype=np.int64)
+    rank[np.argsort(first, kind="stable")] = np.arange(first.size)
+    block = rank[label]
+    return block[:n], block[n:]
 
 
 def _constraint_rows(b: _Builder, model: Model, node_col: np.ndarray, index: dict[str, int]) -> None:

@@ -289,15 +289,18 @@ def allocate_by_priority(solver: HighsSolver, net: CompiledNetwork, col_lo: np.n
     (max–min fair "progressive filling").  Deliveries fixed at one level stay as lower bounds for every
     later level, so water is never taken from a higher priority to serve a lower one.  A last solve
     minimises the model's costs (spill, storage value, user costs) with all deliveries held.
+
+    Independent parts of the network (blocks: two river basins) have a ``t_p`` each, maximised together
+    (their sum; being independent, each reaches its own maximum), and each block's requirements are fixed
+    by its own coverage: a shortage in one basin does not hold the other's requirements at its coverage.
     """
     lo, hi, rlo, rhi = col_lo.copy(), col_hi.copy(), row_lo.copy(), row_hi.copy()
-    req_col, req_row = net.req_col, net.req_row
+    req_col, req_row, req_tcol = net.req_col, net.req_row, net.req_tcol
     R = hi[req_col]
     rlo[req_row] = -np.inf
     rhi[req_row] = np.inf
-    tcols = net.priority_col
-    lo[tcols] = 0.0
-    hi[tcols] = 0.0
+    lo[net.priority_col] = 0.0
+    hi[net.priority_col] = 0.0
     # Screening: when every requirement can be met in full, the lexicographic stages would all end at
     # coverage 1, so one solve with every requirement held at its full value gives the same answer.
     full = lo.copy()
@@ -309,17 +312,17 @@ def allocate_by_priority(solver: HighsSolver, net: CompiledNetwork, col_lo: np.n
     if sol.status is SolveStatus.OPTIMAL:
         return sol
     objective = np.zeros_like(cost)
-    for p_idx, p in enumerate(net.priority_levels):
+    for p in net.priority_levels:
         active = np.flatnonzero((net.req_priority == p) & (R > _TOL))
         if not active.size:
             continue
-        tcol = tcols[p_idx]
         for j in active:
-            solver.set_coefficient(req_row[j], tcol, -R[j])
+            solver.set_coefficient(req_row[j], req_tcol[j], -R[j])
+        tcols = np.unique(req_tcol[active])
         objective[:] = 0.0
-        objective[tcol] = -1.0
+        objective[tcols] = -1.0
         solver.set_costs(objective)
-        hi[tcol] = 1.0
+        hi[tcols] = 1.0
         while active.size:
             rlo[req_row[active]] = 0.0
             solver.set_col_bounds(lo, hi)
@@ -327,23 +330,26 @@ def allocate_by_priority(solver: HighsSolver, net: CompiledNetwork, col_lo: np.n
             sol = _solve_holding(solver, lo, hi, col_lo, req_col)
             if sol.status is not SolveStatus.OPTIMAL:
                 return sol
-            t_star = float(np.clip(sol.x[tcol], 0.0, 1.0))
-            if t_star >= 1.0 - _FULL:
-                fixed = active
-            else:
-                duals = np.abs(sol.row_dual[req_row[active]])
-                fixed = active[duals > _TOL]
-                if not fixed.size:  # degenerate optimum: no certificate; hold everyone at t*
-                    fixed = active
+            fixed = np.concatenate([_covered(sol, active[req_tcol[active] == tc], tc, req_row)
+                                    for tc in np.unique(req_tcol[active])])
             served = sol.x[req_col[fixed]]
             lo[req_col[fixed]] = np.maximum(lo[req_col[fixed]], np.minimum(served, R[fixed]) - _HOLD)
             rlo[req_row[fixed]] = -np.inf
             active = np.setdiff1d(active, fixed)
-        hi[tcol] = 0.0
+        hi[tcols] = 0.0
     solver.set_costs(cost)
     solver.set_col_bounds(lo, hi)
     solver.set_row_bounds(rlo, rhi)
     return _solve_holding(solver, lo, hi, col_lo, req_col)
+
+
+def _covered(sol: LPSolution, active: np.ndarray, tcol: int, req_row: np.ndarray) -> np.ndarray:
+    """The requirements of one block's ``active`` ones that a stage fixes: all at coverage 1, else those whose
+    coverage row has a non-zero dual (or all of them, at a degenerate optimum without that certificate)."""
+    if float(np.clip(sol.x[tcol], 0.0, 1.0)) >= 1.0 - _FULL:
+        return active
+    fixed = active[np.abs(sol.row_dual[req_row[active]]) > _TOL]
+    return fixed if fixed.size else active
 
 
 def _solve_holding(solver: HighsSolver, lo: np.ndarray, hi: np.ndarray, col_lo: np.ndarray, req_col: np.ndarray

@@ -14,6 +14,14 @@ Exactly what :func:`daryo.simulate.engine.allocate_by_priority` computes for eac
    non-zero dual (or all, at coverage 1) at ``min(s_j, R_j) − 1e-9``; repeat (progressive filling).
 3. **final** — the model's costs, every delivery held at its fixed lower bound.
 
+Each block of the network (its independent parts, such as the Syr Darya and the Amu Darya in the Aral model:
+no row or column in common but the coverage columns, which the compiler makes one per level and block) runs
+this sequence as its own LPs, which is what the engine's per-block coverage columns compute too (each block's
+``t_p`` is maximised, and its requirements fixed, by its own coverage).  A basin with water enough is then
+settled by its own screening while a short one goes through the stages, each LP is the size of one basin, and
+a level's progressive filling no longer takes a second iteration only to raise the other basin's
+requirements.
+
 The bookkeeping between LPs (which requirements are active, the coverage reached, the raised bounds) is done
 with arrays over all scenarios still open; only the LPs themselves are solved per scenario.
 
@@ -60,9 +68,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 
 from ..network import CompiledNetwork
-from ..solver import HighsSolver, SolveStatus
+from ..solver import HighsSolver, LinearProgram, SolveStatus
 from . import _dualsimplex as dsx
 from ._kernel import available as _numba_available
 from .engine import _FULL, _HOLD, _TOL, _raise_unsolved, allocate_by_priority, dual_tolerance
@@ -100,7 +109,13 @@ class _Result:
 
 
 class PrioritySolver:
-    """Solves the steps of a ``priority``-mode network for all scenarios (see the module doc).
+    """Solves the steps of a ``priority``-mode network for all scenarios (see the module doc), block by block.
+
+    The network's blocks (its independent parts, e.g. two river basins: no row or column in common but the
+    coverage columns, which the compiler makes one per block and level) are solved as separate LPs, each with
+    its own screening, stages and final solve, as the engine's coverage columns per block make its allocation
+    block by block too: a basin with water enough is settled by its screening while a short one goes
+    through the stages, and a level's progressive filling does not wait for another basin's requirements.
 
     Parameters
     ----------
@@ -112,47 +127,118 @@ class PrioritySolver:
 
     def __init__(self, net: CompiledNetwork, options: Any):
         self.net, self.options = net, options
-        lp = net.lp
-        self.n, self.m = lp.n_cols, lp.n_rows
-        self.N = self.n + self.m
-        self.st = dsx.Structure(lp.A)
-        self.req_col = np.asarray(net.req_col, dtype=np.int64)
-        self.req_row = np.asarray(net.req_row, dtype=np.int64)
-        self.levels = [np.flatnonzero(net.req_priority == p) for p in net.priority_levels]
-        req_level = np.searchsorted(net.priority_levels, net.req_priority)
-        self.req_tcol = np.asarray(net.priority_col, dtype=np.int64)[req_level]
+        self.n, self.m = net.lp.n_cols, net.lp.n_rows
         self.stats = PriorityStats()
-        self._compiled = options.kernel != "numpy" and _numba_available()
-        self.req_level = req_level
-        # per scenario, the first priority level found short at its previous step (len(levels): none)
-        self._short = np.full(net.n_scenarios, len(self.levels), dtype=np.int64)
-        self._hist: dict[Any, tuple[np.ndarray, np.ndarray]] = {}
-        self._recent: dict[Any, np.ndarray] = {}
-        # the compiled coverage coefficients (placeholders; a stage's are −R_j/α): a stage changes them by δ
-        self.base_coef = np.asarray(lp.A.tocsr()[self.req_row, self.req_tcol], dtype=float).ravel()
-        self._seed = HighsSolver(lp)
-        self._seed_coef = self.base_coef.copy()  # the coverage coefficients currently in the HiGHS model
+        blocks = np.unique(net.col_block[net.req_col])
+        self.blocks = [_Block(net, options, self.stats, None if blocks.size == 1 else int(b)) for b in blocks]
+        rest = np.ones(self.n + self.m, dtype=bool)  # positions of no block with requirements: one more block
+        for blk in self.blocks:
+            rest[blk.pos if blk.pos is not None else slice(None)] = False
+        if rest.any():
+            self.blocks.append(_Block(net, options, self.stats, -1, np.flatnonzero(rest)))
         self._plain: HighsSolver | None = None
 
-    # --- one step -------------------------------------------------------------------------------------
     def solve_step(self, t: int, L0: np.ndarray, U0: np.ndarray, cost: np.ndarray, crossed: np.ndarray
                    ) -> np.ndarray:
         """Solutions ``z`` (S, N) of step ``t`` from each scenario's bounds ``L0``, ``U0`` (S, N, columns then
         rows, as the engine's step preparation gives them) and the model's costs (n,).  Scenarios ``crossed``
         (S,) have a lower bound above its upper one: infeasible, which the dual simplex cannot see (it checks
         the basic variables' bounds), so they go to the plain path, which reports them."""
-        S, n, rc = L0.shape[0], self.n, self.req_col
+        S, n = L0.shape[0], self.n
         z = np.empty((S, self.N))
         cz = np.concatenate([cost, np.zeros(self.m)])
+        plain = crossed.copy()
+        screened = ~crossed
+        for blk in self.blocks:
+            if blk.pos is None:
+                z[:], bad, ok = blk.solve_step(L0, U0, cz, crossed)
+            else:
+                z[:, blk.pos], bad, ok = blk.solve_step(L0[:, blk.pos], U0[:, blk.pos], cz[blk.pos], crossed)
+            plain |= bad
+            screened &= ok
+        self.stats.screened += int(np.count_nonzero(screened & ~plain))
+        self.stats.staged += int(np.count_nonzero(~screened & ~plain))
+        for s in np.flatnonzero(plain).tolist():  # in scenario order: the first infeasible one raises the error
+            z[s, :n] = self._plain_solve(t, s, L0[s], U0[s], cost)
+            z[s, n:] = np.nan  # row activities are not used by the callers
+            self.stats.plain += 1
+        return z
+
+    @property
+    def N(self) -> int:
+        return self.n + self.m
+
+    def _plain_solve(self, t: int, s: int, lo: np.ndarray, hi: np.ndarray, cost: np.ndarray) -> np.ndarray:
+        if self._plain is None:
+            self._plain = HighsSolver(self.net.lp)
+        n = self.n
+        sol = allocate_by_priority(self._plain, self.net, lo[:n], hi[:n], cost, lo[n:], hi[n:])
+        if sol.status is not SolveStatus.OPTIMAL:
+            _raise_unsolved(self._plain, self.net, t, s, sol.status)
+        return sol.x
+
+
+class _Block:
+    """One block of the network (all of it when ``block`` is None; ``block`` −1: the positions ``pos`` of no
+    block with requirements): its own LP, requirements and levels, and the state of its LPs per scenario."""
+
+    def __init__(self, net: CompiledNetwork, options: Any, stats: PriorityStats, block: int | None,
+                 pos: np.ndarray | None = None):
+        self.options, self.stats = options, stats
+        lp = net.lp
+        n_all = lp.n_cols
+        if block is None:
+            cols, rows = np.arange(n_all), np.arange(lp.n_rows)
+            self.pos: np.ndarray | None = None
+        else:
+            if pos is None:
+                cols, rows = np.flatnonzero(net.col_block == block), np.flatnonzero(net.row_block == block)
+            else:
+                cols, rows = pos[pos < n_all], pos[pos >= n_all] - n_all
+            self.pos = np.concatenate([cols, n_all + rows])
+        sub = _sub_lp(lp, cols, rows)
+        self.n, self.m = sub.n_cols, sub.n_rows
+        self.N = self.n + self.m
+        self.st = dsx.Structure(sub.A)
+        local_col = np.full(n_all, -1, dtype=np.int64)
+        local_col[cols] = np.arange(cols.size)
+        local_row = np.full(lp.n_rows, -1, dtype=np.int64)
+        local_row[rows] = np.arange(rows.size)
+        mine = np.flatnonzero(local_col[net.req_col] >= 0)  # the block's requirements
+        self.req_col = local_col[net.req_col[mine]]
+        self.req_row = local_row[net.req_row[mine]]
+        gcols = np.unique(net.req_tcol[mine])  # its coverage columns: one per level, by level (the compiler's order)
+        self.level_tcol = local_col[gcols]
+        self.req_level = np.searchsorted(gcols, net.req_tcol[mine])
+        self.levels = [np.flatnonzero(self.req_level == k) for k in range(gcols.size)]
+        self.req_tcol = self.level_tcol[self.req_level]
+        self._compiled = options.kernel != "numpy" and _numba_available()
+        # per scenario, the first priority level found short at its previous step (len(levels): none)
+        self._short = np.full(net.n_scenarios, len(self.levels), dtype=np.int64)
+        self._hist: dict[Any, tuple[np.ndarray, np.ndarray]] = {}
+        self._recent: dict[Any, np.ndarray] = {}
+        self.n_scenarios = net.n_scenarios
+        # the compiled coverage coefficients (placeholders; a stage's are −R_j/α): a stage changes them by δ
+        self.base_coef = (np.asarray(sub.A.tocsr()[self.req_row, self.req_tcol], dtype=float).ravel()
+                          if self.req_row.size else np.zeros(0))
+        self._seed = HighsSolver(sub)
+        self._seed_coef = self.base_coef.copy()  # the coverage coefficients currently in the HiGHS model
+
+    # --- one step -------------------------------------------------------------------------------------
+    def solve_step(self, L0: np.ndarray, U0: np.ndarray, cz: np.ndarray, crossed: np.ndarray
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The block's solutions (S, N) of a step from its bounds ``L0``, ``U0`` and costs ``cz`` (N,), the mask
+        of scenarios left to the plain path and the mask of those settled by the screening."""
+        S, rc = L0.shape[0], self.req_col
+        z = np.empty((S, self.N))
         # 1. screening: every requirement at its full value
         Ls = L0.copy()
         Ls[:, rc] = np.maximum(L0[:, rc], U0[:, rc])
         every = np.arange(S)
         res = self._lp("screen", cz, Ls, U0, None, None, -1, every, every[~crossed], z, highs_limit=2)
         ok = res.result == dsx.OK
-        self.stats.screened += int(ok.sum())
         op = every[~ok & ~crossed]
-        plain: list[int] = every[crossed].tolist()
+        plain = np.zeros(S, dtype=bool)
         self._short[every[ok]] = len(self.levels)
         if op.size:  # 2. stages and 3. final solve
             start = np.where(self._short[op] < len(self.levels), self._short[op], 0)
@@ -163,13 +249,8 @@ class PrioritySolver:
                                                                    np.zeros(int(again.sum()), int))
             self._short[op] = short
             z[op[~bad]] = zo[~bad]
-            self.stats.staged += int((~bad).sum())
-            plain = sorted(plain + op[bad].tolist())
-        for s in plain:  # in scenario order: the first infeasible one raises the plain path's error
-            z[s, :n] = self._plain_solve(t, s, L0[s], U0[s], cost)
-            z[s, n:] = np.nan  # row activities are not used by the callers
-            self.stats.plain += 1
-        return z
+            plain[op[bad]] = True
+        return z, plain, ok
 
     def _stages(self, L: np.ndarray, U: np.ndarray, cz: np.ndarray, op: np.ndarray,
                 start: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -196,7 +277,7 @@ class PrioritySolver:
             live = self._hold_covered(z, act, Rl, cols, L, plain)
             if not live.any():
                 continue
-            tcol = int(self.net.priority_col[pi])
+            tcol = int(self.level_tcol[pi])
             alpha = np.where(act, Rl, 0.0).max(axis=1)
             D = np.where(act, -Rl / np.where(alpha > 0, alpha, 1.0)[:, None] - self.base_coef[lev], 0.0)
             U[:, tcol] = np.where(live, alpha, 0.0)
@@ -248,21 +329,12 @@ class PrioritySolver:
             self.stats.skipped += int(full.sum())
         return act.any(axis=1) & ~plain
 
-    def _plain_solve(self, t: int, s: int, lo: np.ndarray, hi: np.ndarray, cost: np.ndarray) -> np.ndarray:
-        if self._plain is None:
-            self._plain = HighsSolver(self.net.lp)
-        n = self.n
-        sol = allocate_by_priority(self._plain, self.net, lo[:n], hi[:n], cost, lo[n:], hi[n:])
-        if sol.status is not SolveStatus.OPTIMAL:
-            _raise_unsolved(self._plain, self.net, t, s, sol.status)
-        return sol.x
-
     # --- one LP for a batch of scenarios ---------------------------------------------------------------
     def _history(self, slot: Any) -> tuple[np.ndarray, np.ndarray]:
         """The last optimal basis of LP ``slot`` per scenario (S, N) and whether there is one (S,)."""
         h = self._hist.get(slot)
         if h is None:
-            S = self.net.n_scenarios
+            S = self.n_scenarios
             h = self._hist[slot] = (np.zeros((S, self.N), np.int8), np.zeros(S, bool))
         return h
 
@@ -378,3 +450,10 @@ class PrioritySolver:
         if sol.status is not SolveStatus.OPTIMAL:
             return None
         return solver.get_basis()
+
+
+def _sub_lp(lp: LinearProgram, cols: np.ndarray, rows: np.ndarray) -> LinearProgram:
+    """The LP of columns ``cols`` and rows ``rows`` of ``lp`` (a block: no entry outside them)."""
+    A = sp.csc_matrix(lp.A)[:, cols].tocsr()[rows].tocsc()
+    return LinearProgram(A, lp.cost[cols], lp.col_lower[cols], lp.col_upper[cols], lp.row_lower[rows],
+                         lp.row_upper[rows], [lp.col_names[j] for j in cols], [lp.row_names[i] for i in rows])
