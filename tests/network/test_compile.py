@@ -188,3 +188,30 @@ def test_a_flow_sum_without_min_flow_may_be_negative():
                [["in1", "A"], ["in2", "B"], ["in2", "sea"]],
                constraints=[{"id": "licence", "type": "flow_sum", "nodes": {"A": 1, "B": -1}, "max_flow": 0}])
     np.testing.assert_allclose(ds.delivery.sel(demand=["A", "B"]), [5.0, 20.0])
+
+
+def test_independent_rivers_get_a_coverage_column_per_priority_level_each():
+    """Two rivers in one model share no row: two blocks, so each priority level they share has a coverage column
+    per river (``t[1:0]``, ``t[1:1]``); a level only one river has, and a model of one river, have one (``t[p]``).
+    Hand-computed: river a has 30 hm³ for demands of 40 and 20 at priority 1 (coverage 0.5: 20 and 10), river b
+    100 for 50 at priority 1 and 30 at priority 2 (all served)."""
+    nodes = [{"id": "a_in", "type": "inflow", "inflow": 30}, {"id": "a_j", "type": "junction"},
+             {"id": "a1", "type": "demand", "demand": 40}, {"id": "a2", "type": "demand", "demand": 20},
+             {"id": "b_in", "type": "inflow", "inflow": 100}, {"id": "b_j", "type": "junction"},
+             {"id": "b1", "type": "demand", "demand": 50}, {"id": "b2", "type": "demand", "demand": 30, "priority": 2},
+             {"id": "b_sea", "type": "sink"}]
+    edges = [["a_in", "a_j"], ["a_j", "a1"], ["a_j", "a2"], ["b_in", "b_j"], ["b_j", "b1"], ["b_j", "b2"],
+             ["b_j", "b_sea"]]
+    doc = {"version": 1, "name": "two", "time": {"start": "2001-01", "end": "2001-01", "step": "month"},
+           "nodes": nodes, "edges": edges}
+    net = compile_network(model_from_dict(doc))
+    names = [net.lp.col_names[c] for c in net.priority_col]
+    assert names == ["t[1:0]", "t[1:1]", "t[2]"]
+    assert net.priority_col_level.tolist() == [0, 0, 1]
+    assert [net.lp.col_names[c] for c in net.req_tcol] == ["t[1:0]", "t[1:0]", "t[1:1]", "t[2]"]
+    assert net.col_block[net.node_col[net.node_ids.index("a1")]] == 0
+    assert net.col_block[net.node_col[net.node_ids.index("b2")]] == 1
+    ds = _step(nodes, edges)
+    assert ds.delivery.sel(demand=["a1", "a2", "b1", "b2"]).values.tolist() == pytest.approx([20, 10, 50, 30])
+    one = compile_network(model_from_dict({**doc, "nodes": nodes[:4], "edges": edges[:3]}))
+    assert [one.lp.col_names[c] for c in one.priority_col] == ["t[1]"]
