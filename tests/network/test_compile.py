@@ -215,3 +215,8 @@ def test_independent_rivers_get_a_coverage_column_per_priority_level_each():
     assert ds.delivery.sel(demand=["a1", "a2", "b1", "b2"]).values.tolist() == pytest.approx([20, 10, 50, 30])
     one = compile_network(model_from_dict({**doc, "nodes": nodes[:4], "edges": edges[:3]}))
     assert [one.lp.col_names[c] for c in one.priority_col] == ["t[1]"]
+    # a constraint on both rivers' flows (a shared licence) joins them: one block, one coverage column per level
+    licence = {"id": "licence", "type": "flow_sum", "nodes": {"a1": 1, "b1": 1}, "max_flow": 1000}
+    joined = compile_network(model_from_dict({**doc, "constraints": [licence]}))
+    assert [joined.lp.col_names[c] for c in joined.priority_col] == ["t[1]", "t[2]"]
+    assert np.unique(joined.col_block).size == 1
