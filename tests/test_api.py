@@ -59,6 +59,17 @@ def test_the_embedded_model_started_later_keeps_its_calendar():
     assert later.values.ravel().tolist() == whole.sel(time=later.time).values.ravel().tolist()
 
 
+def test_a_run_beyond_the_embedded_models_inflows_says_how_to_build_a_longer_one():
+    """The embedded model carries inflows for the years it was built for (30 by default): a longer run is refused
+    with the call that builds one (it used to blame the shipped model file's per-step series)."""
+    from daryo.basins.aral import load_aral_model
+
+    with pytest.raises(ValueError, match=r"inflows up to 2002-09 \(norm hydrology\), and the run goes on to 2005-09; "
+                       r"build it .*load_aral_model\(years=\.\.\., hydrology='norm'"):
+        daryo.run(load_aral_model(years=2), daryo.RunOptions(years=5))
+    assert daryo.run(load_aral_model(years=2), daryo.RunOptions(years=1)).dataset.sizes["time"] == 12
+
+
 def test_a_later_start_in_the_same_year_skips_the_months_before_it():
     """Values 1 to 12 per step from January 2001: a run from March 2001 starts at the 3rd value (offset 2 steps)."""
     model = build([{"id": "in", "type": "inflow", "inflow": {"values": list(range(1, 13))}},

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import ModelError, Problem
 from .model import Model, load_model, model_from_dict
@@ -12,6 +13,9 @@ from .network import compile_network
 from .results import Results, build_dataset
 from .simulate import RunOptions, simulate
 from .simulate.fastpath import simulate_fast
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["load", "run", "default_model_path", "demo_model_path", "RunOptions"]
 
@@ -82,7 +86,9 @@ def run(model: Model, options: RunOptions | None = None) -> Results:
     if options.years is not None and options.years < 1:
         raise ValueError(f"years {options.years}: a run lasts at least 1 year")
     if options.start or options.end or options.years is not None:
+        own_end = model.time.end
         model = model.with_time(options.start, options.end, options.years)
+        _check_embedded_span(model, own_end)
         if model.time.end < model.time.start:
             raise ValueError(f"the run would end ({model.time.end:%Y-%m-%d}) before it starts "
                              f"({model.time.start:%Y-%m-%d})")
@@ -94,3 +100,15 @@ def run(model: Model, options: RunOptions | None = None) -> Results:
     net = compile_network(model, n_scenarios=n)
     out = simulate(net) if options.method == "plain" else simulate_fast(net)
     return Results(build_dataset(net, out))
+
+
+def _check_embedded_span(model: Model, own_end: pd.Timestamp) -> None:
+    """The embedded Aral model is generated with inflows for its own span: a run beyond it needs a longer one
+    (its per-step inflows would otherwise be refused, naming the shipped model file)."""
+    hydrology = model.metadata.get("hydrology")
+    if not isinstance(hydrology, dict) or model.time.end <= own_end:
+        return
+    kind = hydrology.get("kind", "norm")
+    raise ValueError(f"the embedded Aral model was built with inflows up to {own_end:%Y-%m} ({kind} hydrology), and "
+                     f"the run goes on to {model.time.end:%Y-%m}; build it for the run's length instead: "
+                     f"daryo.basins.aral.load_aral_model(years=..., hydrology={kind!r}, scenarios=...)")
