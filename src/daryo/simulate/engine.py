@@ -290,9 +290,11 @@ def allocate_by_priority(solver: HighsSolver, net: CompiledNetwork, col_lo: np.n
     later level, so water is never taken from a higher priority to serve a lower one.  A last solve
     minimises the model's costs (spill, storage value, user costs) with all deliveries held.
 
-    Independent parts of the network (blocks: two river basins) have a ``t_p`` each, maximised together
-    (their sum; being independent, each reaches its own maximum), and each block's requirements are fixed
-    by its own coverage: a shortage in one basin does not hold the other's requirements at its coverage.
+    Independent parts of the network (blocks: two river basins) are allocated each as if it were alone: where
+    the screening of the whole network fails, each block is screened on its own, and a block that can meet
+    all its requirements keeps them at their full value; the others go through the stages, where each has a
+    ``t_p`` of its own, maximised together (their sum; being independent, each reaches its own maximum), and
+    each block's requirements are fixed by its own coverage.
     """
     lo, hi, rlo, rhi = col_lo.copy(), col_hi.copy(), row_lo.copy(), row_hi.copy()
     req_col, req_row, req_tcol = net.req_col, net.req_row, net.req_tcol
@@ -311,9 +313,10 @@ def allocate_by_priority(solver: HighsSolver, net: CompiledNetwork, col_lo: np.n
     sol = solver.solve()
     if sol.status is SolveStatus.OPTIMAL:
         return sol
+    staged = _screen_blocks(solver, net, lo, full, hi)  # blocks that meet all their requirements keep them in full
     objective = np.zeros_like(cost)
     for p in net.priority_levels:
-        active = np.flatnonzero((net.req_priority == p) & (R > _TOL))
+        active = np.flatnonzero((net.req_priority == p) & (R > _TOL) & staged)
         if not active.size:
             continue
         for j in active:
@@ -341,6 +344,27 @@ def allocate_by_priority(solver: HighsSolver, net: CompiledNetwork, col_lo: np.n
     solver.set_col_bounds(lo, hi)
     solver.set_row_bounds(rlo, rhi)
     return _solve_holding(solver, lo, hi, col_lo, req_col)
+
+
+def _screen_blocks(solver: HighsSolver, net: CompiledNetwork, lo: np.ndarray, full: np.ndarray, hi: np.ndarray
+                   ) -> np.ndarray:
+    """Screen each block of a network with several (its requirements at ``full``, the others' at ``lo``): where
+    that is feasible, raise the block's requirements to ``full`` in ``lo``.  Returns the mask of requirements
+    left to the stages (those of the blocks that cannot meet all theirs)."""
+    req_block = net.col_block[net.req_col]
+    staged = np.ones(req_block.size, dtype=bool)
+    blocks = np.unique(req_block)
+    if blocks.size < 2:
+        return staged
+    for blk in blocks.tolist():
+        cols = net.req_col[req_block == blk]
+        trial = lo.copy()
+        trial[cols] = full[cols]
+        solver.set_col_bounds(trial, hi)
+        if solver.solve().status is SolveStatus.OPTIMAL:
+            lo[cols] = full[cols]
+            staged[req_block == blk] = False
+    return staged
 
 
 def _covered(sol: LPSolution, active: np.ndarray, tcol: int, req_row: np.ndarray) -> np.ndarray:
