@@ -405,5 +405,6 @@ def _raise_unsolved(solver: HighsSolver, net: CompiledNetwork, t: int, s: int, s
         raise SolverFailedError(t, time, scenario, status.value)
     cols, rows = solver.irreducible_infeasible_set()
     names = [net.lp.col_names[c] for c in cols] + [net.lp.row_names[r] for r in rows]
-    comps = sorted({nm[nm.index("[") + 1: nm.rindex("]")] for nm in names if "[" in nm})
+    # the components named in brackets (not the coverage columns t[p] / t[p:block], which are priority levels)
+    comps = sorted({nm[nm.index("[") + 1: nm.rindex("]")] for nm in names if "[" in nm and not nm.startswith("t[")})
     raise InfeasibleStepError(t, time, scenario, comps)
