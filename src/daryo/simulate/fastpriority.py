@@ -130,12 +130,13 @@ class PrioritySolver:
         self.n, self.m = net.lp.n_cols, net.lp.n_rows
         self.stats = PriorityStats()
         blocks = np.unique(net.col_block[net.req_col])
-        self.blocks = [_Block(net, options, self.stats, None if blocks.size == 1 else int(b)) for b in blocks]
-        rest = np.ones(self.n + self.m, dtype=bool)  # positions of no block with requirements: one more block
-        for blk in self.blocks:
-            rest[blk.pos if blk.pos is not None else slice(None)] = False
-        if rest.any():
-            self.blocks.append(_Block(net, options, self.stats, -1, np.flatnonzero(rest)))
+        if blocks.size == 1:  # one LP for the whole network
+            self.blocks = [_Block(net, options, self.stats, None)]
+        else:  # one per block with requirements, and one for the positions of the others (if any)
+            block = np.concatenate([net.col_block, net.row_block])
+            parts = [np.flatnonzero(block == b) for b in blocks.tolist()]
+            rest = np.flatnonzero(~np.isin(block, blocks))
+            self.blocks = [_Block(net, options, self.stats, pos) for pos in parts + ([rest] if rest.size else [])]
         self._plain: HighsSolver | None = None
 
     def solve_step(self, t: int, L0: np.ndarray, U0: np.ndarray, cost: np.ndarray, crossed: np.ndarray
@@ -179,24 +180,19 @@ class PrioritySolver:
 
 
 class _Block:
-    """One block of the network (all of it when ``block`` is None; ``block`` −1: the positions ``pos`` of no
-    block with requirements): its own LP, requirements and levels, and the state of its LPs per scenario."""
+    """One block of the network: the positions ``pos`` (columns, then ``n`` + rows; None: the whole network) with
+    their own LP, requirements and levels, and the state of its LPs per scenario."""
 
-    def __init__(self, net: CompiledNetwork, options: Any, stats: PriorityStats, block: int | None,
-                 pos: np.ndarray | None = None):
+    def __init__(self, net: CompiledNetwork, options: Any, stats: PriorityStats, pos: np.ndarray | None):
         self.options, self.stats = options, stats
         lp = net.lp
         n_all = lp.n_cols
-        if block is None:
+        self.pos = pos
+        if pos is None:
             cols, rows = np.arange(n_all), np.arange(lp.n_rows)
-            self.pos: np.ndarray | None = None
         else:
-            if pos is None:
-                cols, rows = np.flatnonzero(net.col_block == block), np.flatnonzero(net.row_block == block)
-            else:
-                cols, rows = pos[pos < n_all], pos[pos >= n_all] - n_all
-            self.pos = np.concatenate([cols, n_all + rows])
-        sub = _sub_lp(lp, cols, rows)
+            cols, rows = pos[pos < n_all], pos[pos >= n_all] - n_all
+        sub = lp if pos is None else _sub_lp(lp, cols, rows)
         self.n, self.m = sub.n_cols, sub.n_rows
         self.N = self.n + self.m
         self.st = dsx.Structure(sub.A)
