@@ -12,8 +12,9 @@ from test_fastpath import compiled, random_network
 
 from daryo.simulate import _dualsimplex as dsx
 from daryo.simulate import _kernel
+from daryo.simulate._basiscache import Basis, DenseAlgebra, Map, StepContext
 from daryo.simulate._basismap import BasisAlgebra
-from daryo.simulate.fastpath import FastOptions, FastStepper, _Basis, _DenseAlgebra, _Map, _StepContext
+from daryo.simulate.fastpath import FastOptions, FastStepper
 
 pytestmark = pytest.mark.skipif(not _kernel.available(), reason="the compiled algebra needs Numba")
 
@@ -26,13 +27,13 @@ def test_compiled_algebra_equals_dense(seed):
     lay = stepper.layout
     algebra = BasisAlgebra(dsx.Structure(net.lp.A), lay.N)
     cost = lay.costs(net, 0)
-    lo_c, hi_c = _StepContext(net, lay, 0, 1e-9).constant_bounds()
+    lo_c, hi_c = StepContext(net, lay, 0, 1e-9).constant_bounds()
     fixed_none = np.zeros(lay.N, dtype=bool)
     checked = pivots = 0
     assert stepper.cost is not None
     for dense in stepper.cost.cache.bases.values():
-        assert isinstance(dense.algebra, _DenseAlgebra)
-        fast = _Basis(dense.status, lay, algebra)
+        assert isinstance(dense.algebra, DenseAlgebra)
+        fast = Basis(dense.status, lay, algebra)
         out = np.arange(lay.N)
         no_fixed = np.zeros(0, dtype=np.int64)
         np.testing.assert_allclose(fast.linear_map(lay, out, no_fixed), dense.linear_map(lay, out, no_fixed),
@@ -44,7 +45,7 @@ def test_compiled_algebra_equals_dense(seed):
         np.testing.assert_allclose(fast.constant(lo_c, hi_c, out, no_fixed),
                                    dense.constant(lo_c, hi_c, out, no_fixed), rtol=0, atol=1e-9)
         if fixed_d is not None:
-            mp = _Map(fixed_d, red_d)  # the ratio test reads only the reduced costs
+            mp = Map(fixed_d, red_d)  # the ratio test reads only the reduced costs
             for i in range(dense.chk_lo.size + dense.chk_hi.size):
                 a, b = dense.pivot(i, mp, fixed_none), fast.pivot(i, mp, fixed_none)
                 assert (a is None) == (b is None)

@@ -2,7 +2,7 @@
 
 :meth:`daryo.simulate._kernel.Bank.register` builds a basis's slacks from its derivative, groups slacks with
 identical weights and stores the groups' weights and the outputs' map sparse; rebuilt dense from the bank's
-arrays, they must equal :meth:`daryo.simulate.fastpath._Basis.linear_map`, and slacks share a group exactly
+arrays, they must equal :meth:`daryo.simulate._basiscache.Basis.linear_map`, and slacks share a group exactly
 when their weights are equal.
 """
 

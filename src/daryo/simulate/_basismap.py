@@ -1,7 +1,7 @@
-"""What the cost-mode fast path needs of one simplex basis, computed with the peeled factorisation.
+"""What the fast path's basis cache needs of one simplex basis, computed with the peeled factorisation.
 
-:mod:`daryo.simulate.fastpath` caches optimal bases and, for each, the linear map from a scenario's data to its
-solution (``_Basis`` there).  With Numba, the numerical work behind a basis is done here, on the sparse
+:mod:`daryo.simulate._basiscache` caches optimal bases and, for each, the linear map from a scenario's data to
+its solution (``Basis`` there).  With Numba, the numerical work behind a basis is done here, on the sparse
 factorisation of :mod:`daryo.simulate._dualsimplex` (a river network's basis is peeled in microseconds) rather
 than with dense solves of the tableau ``B⁻¹[A −I]``:
 

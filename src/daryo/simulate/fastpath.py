@@ -63,6 +63,7 @@ from ..network import CompiledNetwork
 from ..solver import HighsSolver, SolveStatus
 from . import _dualsimplex as dsx
 from . import _kernel
+from ._basiscache import KEY, BasisCache, StepContext, walk
 from ._basismap import BasisAlgebra
 from .engine import (
     SimulationOutput,
@@ -90,8 +91,6 @@ _KNOWN_FIELDS = frozenset({
     "sink_col", "passthrough_loss", "edge_loss_varying",
 })
 
-_LOWER, _BASIC, _UPPER, _ZERO = dsx.LOWER, dsx.BASIC, dsx.UPPER, dsx.ZERO
-_KEY = 1 << 24  # (basis, slack) pairs are keyed as basis * _KEY + slack
 
 
 @dataclass(frozen=True)
@@ -337,296 +336,6 @@ def _row_ids(a: np.ndarray) -> np.ndarray:
     return inverse.reshape(-1).astype(np.int64)
 
 
-# --------------------------------------------------------------------------------------------- bases
-class _DenseAlgebra:
-    """A basis's algebra with dense LAPACK solves (``K = −B⁻¹N`` once), for runs without Numba.  The same
-    interface as :class:`daryo.simulate._basismap.BoundBasis`, which does it on the peeled sparse
-    factorisation (a test holds the two equal)."""
-
-    def __init__(self, status: np.ndarray, dense: np.ndarray):
-        self.status, self.dense = status, dense
-        self.basic, self.nb = np.flatnonzero(status == _BASIC), np.flatnonzero(status != _BASIC)
-        self.B = dense[:, self.basic]
-        self.K = -np.linalg.solve(self.B, dense[:, self.nb])  # z_B = K z_N; raises if B is singular
-        if not np.all(np.abs(self.K) < 1e9):  # nearly singular: not worth the rounding
-            raise np.linalg.LinAlgError("ill-conditioned basis")
-
-    def derivative(self, slot: np.ndarray, k: int) -> np.ndarray:
-        """``dz/dd`` (N, k); ``slot[q]``: the data slot feeding nonbasic position ``q`` (−1: none)."""
-        dz = np.zeros((self.status.size, k))
-        s = slot[self.nb]
-        use = s >= 0
-        np.add.at(dz, (self.basic[:, None], s[use][None, :]), self.K[:, use])
-        dz[self.nb[use], s[use]] += 1.0
-        return dz
-
-    def reduced_costs(self, cost: np.ndarray) -> np.ndarray:
-        red = np.zeros(self.status.size)
-        y = np.linalg.solve(self.B.T, cost[self.basic])
-        red[self.nb] = cost[self.nb] - self.dense[:, self.nb].T @ y
-        return red
-
-    def constant_row(self, lo: np.ndarray, hi: np.ndarray, out: np.ndarray, chk_lo: np.ndarray, chk_hi: np.ndarray,
-                     fixed: np.ndarray) -> np.ndarray:
-        st = self.status[self.nb]
-        v = np.where(st == _LOWER, lo[self.nb], 0.0) + np.where(st == _UPPER, hi[self.nb], 0.0)
-        z = np.empty(self.status.size)
-        z[self.nb] = v
-        z[self.basic] = self.K @ v
-        return np.concatenate([z[out], z[chk_lo] - lo[chk_lo], hi[chk_hi] - z[chk_hi], lo[fixed] - hi[fixed]])
-
-    def entering(self, slot: int, sign: float, nb: np.ndarray, red: np.ndarray, fixed: np.ndarray,
-                 pivot_tol: float) -> int:
-        row = sign * self.K[slot]
-        st = self.status[nb]
-        ok = (((st == _LOWER) & (row > pivot_tol)) | ((st == _UPPER) & (row < -pivot_tol))
-              | ((st == _ZERO) & (np.abs(row) > pivot_tol))) & ~fixed[nb]
-        if not ok.any():
-            return -1
-        cands = np.flatnonzero(ok)
-        ratio = np.abs(red[cands]) / np.abs(row[cands])
-        best = ratio <= ratio.min() + 1e-12 * max(1.0, float(ratio.min()))
-        return int(cands[best][np.argmax(np.abs(row[cands[best]]))])  # ties: the largest pivot element
-
-
-class _Basis:
-    """One optimal basis: the linear map from a scenario's data to its solution and feasibility slacks.
-
-    Its algebra (``B⁻¹`` applied to columns, rows and costs) is done on the peeled sparse factorisation of
-    :mod:`daryo.simulate._basismap` when ``algebra`` is given (with Numba: far cheaper for a network's basis),
-    else with dense solves (:class:`_DenseAlgebra`); the two agree to rounding.
-    """
-
-    __slots__ = ("status", "basic", "nb", "algebra", "dz", "at_lo", "at_hi", "chk_lo", "chk_hi", "maps")
-
-    def __init__(self, status: np.ndarray, lay: _Layout, algebra: BasisAlgebra | None = None):
-        self.status = status
-        self.basic = np.flatnonzero(status == _BASIC)
-        self.nb = np.flatnonzero(status != _BASIC)
-        if self.basic.size != lay.m:
-            raise np.linalg.LinAlgError("not a basis")
-        nbs = status[self.nb]
-        self.at_lo, self.at_hi = nbs == _LOWER, nbs == _UPPER
-        if np.any(self.at_lo & lay.inf_lo[self.nb]) or np.any(self.at_hi & lay.inf_hi[self.nb]):
-            raise np.linalg.LinAlgError("a nonbasic variable sits at an infinite bound")
-        self.algebra = _DenseAlgebra(status, lay.dense) if algebra is None else algebra.bind(status)
-        slot = np.where(status == _LOWER, lay.lo_slot, np.where(status == _UPPER, lay.hi_slot, -1))
-        dz = self.algebra.derivative(slot, lay.k)  # d z / d data
-        if dz is None:
-            raise np.linalg.LinAlgError("singular or ill-conditioned basis")
-        self.dz: np.ndarray = dz
-        self.chk_lo = self.basic[~lay.inf_lo[self.basic]]
-        self.chk_hi = self.basic[~lay.inf_hi[self.basic]]
-        self.maps: dict[int, _Map | None] = {}  # by cost key; None: never optimal for those costs
-
-    def duals(self, lay: _Layout, cost: np.ndarray, tol: float) -> tuple[np.ndarray | None, np.ndarray]:
-        """Reduced costs of the nonbasic variables, and the nonbasic positions whose reduced cost has the
-        wrong sign for their status (optimal only while fixed); None if the basis is never optimal."""
-        full = self.algebra.reduced_costs(np.concatenate([cost, np.zeros(lay.m)]))
-        assert full is not None  # a usable basis (checked when it was made)
-        red = full[self.nb]
-        zero = ~(self.at_lo | self.at_hi)
-        if np.any(zero & (np.abs(red) > tol)):
-            return None, red
-        wrong = (self.at_lo & (red < -tol)) | (self.at_hi & (red > tol))
-        pos = self.nb[wrong]
-        if np.any(lay.inf_lo[pos] | lay.inf_hi[pos]):
-            return None, red
-        return pos, red
-
-    def pivot(self, i: int, m: _Map, fixed: np.ndarray, pivot_tol: float = 1e-9) -> np.ndarray | None:
-        """One dual simplex pivot: the basic variable of slack ``i`` leaves at the bound it violates and the
-        entering variable is chosen by the dual ratio test, so the new basis stays dual feasible.  The
-        choice depends on the basis, ``i`` and which nonbasic variables are fixed (``fixed``, by position),
-        never on the scenario's values.  Returns the new status, or None (no pivot: primal infeasible, or a
-        reduced-cost condition of a fixed variable is what failed)."""
-        n_lo, n_hi = self.chk_lo.size, self.chk_hi.size
-        if i < n_lo:
-            j, leave_to, sign = int(self.chk_lo[i]), _LOWER, 1.0  # below its lower bound: must increase
-        elif i < n_lo + n_hi:
-            j, leave_to, sign = int(self.chk_hi[i - n_lo]), _UPPER, -1.0  # above its upper bound: decrease
-        else:
-            return None
-        q = self.algebra.entering(int(np.searchsorted(self.basic, j)), sign, self.nb, m.red, fixed, pivot_tol)
-        if q < 0:
-            return None
-        status = self.status.copy()
-        status[j] = leave_to
-        status[self.nb[q]] = _BASIC
-        return status
-
-    def linear_map(self, lay: _Layout, out: np.ndarray, fixed: np.ndarray) -> np.ndarray:
-        """W (k+1, r): rows = data slots (+ a constant row, filled per bound key), columns = the outputs
-        ``out`` then the slacks (basic − lower, upper − basic, lower − upper of ``fixed``)."""
-        k, Z = lay.k, self.dz
-        W = np.zeros((k + 1, out.size + self.chk_lo.size + self.chk_hi.size + fixed.size))
-        blocks = [Z[out], Z[self.chk_lo] - _unit(lay.lo_slot[self.chk_lo], k),
-                  _unit(lay.hi_slot[self.chk_hi], k) - Z[self.chk_hi],
-                  _unit(lay.lo_slot[fixed], k) - _unit(lay.hi_slot[fixed], k)]
-        W[:k] = np.vstack(blocks).T
-        return W
-
-    def constant(self, lo_c: np.ndarray, hi_c: np.ndarray, out: np.ndarray, fixed: np.ndarray) -> np.ndarray:
-        """The constant row of W for the step's shared bounds (``_StepContext.constant_bounds``)."""
-        row = self.algebra.constant_row(lo_c, hi_c, out, self.chk_lo, self.chk_hi, fixed)
-        assert row is not None  # a usable basis (checked when it was made)
-        return row
-
-
-def _unit(slots: np.ndarray, k: int) -> np.ndarray:
-    """Rows e_slot (zero rows where slot < 0), shape (len(slots), k)."""
-    e = np.zeros((slots.size, k))
-    ok = slots >= 0
-    e[np.flatnonzero(ok), slots[ok]] = 1.0
-    return e
-
-
-class _BasisCache:
-    """Optimal bases by status, with their maps per (cost key, bound key); least recently used dropped.
-
-    ``used[b]`` is the last step (``clock``) at which basis ``b`` was looked up or solved a scenario in the
-    compiled loop (which writes it there)."""
-
-    def __init__(self, lay: _Layout, out: np.ndarray, options: FastOptions, algebra: BasisAlgebra | None = None):
-        self.lay, self.out, self.options, self.algebra = lay, out, options, algebra
-        self.bases: dict[int, _Basis] = {}
-        self.ids: dict[bytes, int] = {}
-        self._next = 0
-        self.clock = 0
-        self.used = np.zeros(64, dtype=np.int64)
-
-    def add(self, status: np.ndarray) -> int:
-        """Id of the basis ``status`` (added if new); -1 if it cannot be used (singular, infinite bound)."""
-        key = status.tobytes()
-        b = self.ids.get(key)
-        if b is not None:
-            return b
-        try:
-            basis = _Basis(status.copy(), self.lay, self.algebra)
-        except (np.linalg.LinAlgError, ValueError):
-            return -1
-        b = self._next
-        self._next += 1
-        if b >= self.used.size:
-            self.used = np.concatenate([self.used, np.zeros(self.used.size, dtype=np.int64)])
-        self.used[b] = self.clock
-        self.ids[key] = b
-        self.bases[b] = basis
-        if len(self.bases) > self.options.max_bases:
-            self._evict()
-        return b
-
-    def _evict(self) -> None:
-        drop = sorted(self.bases, key=lambda i: self.used[i])[: len(self.bases) // 4]
-        for i in drop:
-            del self.ids[self.bases.pop(i).status.tobytes()]
-
-    def map(self, b: int, ckey: int, step: _StepContext) -> _Map | None:
-        """The map of basis ``b`` for the step's costs (None: never optimal for them, or dropped)."""
-        basis = self.bases.get(b)
-        if basis is None:
-            return None
-        self.used[b] = self.clock
-        if ckey not in basis.maps:
-            fixed, red = basis.duals(self.lay, step.cost(), step.dual_tol)
-            basis.maps[ckey] = None if fixed is None else _Map(fixed, red)
-        return basis.maps[ckey]
-
-    def constant(self, b: int, m: _Map, ukey: int, step: _StepContext) -> np.ndarray:
-        """The constant row of basis ``b``'s map ``m`` for the step's shared bounds (bound key ``ukey``)."""
-        const = m.consts.get(ukey)
-        if const is None:
-            lo_c, hi_c = step.constant_bounds()
-            const = m.consts[ukey] = self.bases[b].constant(lo_c, hi_c, self.out, m.fixed)
-        return const
-
-    def matrix(self, b: int, ckey: int, ukey: int, step: _StepContext) -> np.ndarray | None:
-        """W (k+1, r) of basis ``b`` for the step (None: the basis is never optimal for its costs)."""
-        m = self.map(b, ckey, step)
-        if m is None:
-            return None
-        if m.W is None:
-            m.W = self.bases[b].linear_map(self.lay, self.out, m.fixed)
-        if m.ukey != ukey:  # the constant row holds the step's shared bounds
-            m.W[self.lay.k] = self.constant(b, m, ukey, step)
-            m.ukey = ukey
-        return m.W
-
-    def register(self, bank: _kernel.Bank, b: int, ckey: int, ukey: int, step: _StepContext) -> None:
-        """Give the compiled loop's ``bank`` basis ``b``'s map and its constants for the step (or mark the basis
-        unusable: never optimal for the step's costs)."""
-        if bank.has(b, ukey):
-            return
-        m = self.map(b, ckey, step)
-        if m is None:
-            bank.mark_unusable(b)
-            return
-        basis, lay = self.bases[b], self.lay
-        bank.register(b, basis.dz, self.out, basis.chk_lo, basis.chk_hi, m.fixed, lay.lo_slot, lay.hi_slot)
-        bank.register_constants(b, ukey, self.constant(b, m, ukey, step))
-
-    def pivot(self, b: int, i: int, ckey: int, ukey: int, step: _StepContext, data: np.ndarray) -> int:
-        """The basis one dual simplex pivot away from ``b`` when its slack ``i`` is violated (-1: none)."""
-        m = self.map(b, ckey, step)
-        if m is None:
-            return -1
-        target = m.pivots.get((i, ukey))
-        if target is None:
-            lo, hi = step.shared()
-            lo, hi = self.lay.full_bounds(lo, hi, data)
-            status = self.bases[b].pivot(i, m, lo == hi)
-            target = -1 if status is None else self.add(status)
-            m.pivots[(i, ukey)] = target
-        return target
-
-
-@dataclass
-class _Map:
-    """A basis's map for one cost vector: the positions that must be fixed, the reduced costs, the constant
-    rows by bound key, the pivots already worked out, and (NumPy kernel) W."""
-
-    fixed: np.ndarray
-    red: np.ndarray
-    W: np.ndarray | None = None
-    consts: dict[int, np.ndarray] = field(default_factory=dict)
-    ukey: int = -1
-    pivots: dict[tuple[int, int], int] = field(default_factory=dict)
-
-
-@dataclass
-class _StepContext:
-    """The step's shared data, computed on demand."""
-
-    net: CompiledNetwork
-    lay: _Layout
-    t: int
-    dual_tol: float
-    _lo: np.ndarray | None = None
-    _hi: np.ndarray | None = None
-    _cost: np.ndarray | None = None
-    _lo_c: np.ndarray | None = None
-    _hi_c: np.ndarray | None = None
-
-    def shared(self) -> tuple[np.ndarray, np.ndarray]:
-        if self._lo is None or self._hi is None:
-            self._lo, self._hi = self.lay.shared(self.net, self.t)
-        return self._lo, self._hi
-
-    def constant_bounds(self) -> tuple[np.ndarray, np.ndarray]:
-        """The shared bounds with 0 where scenario data (or an infinite bound) take over: the constant part."""
-        if self._lo_c is None or self._hi_c is None:
-            lo, hi = self.shared()
-            lay = self.lay
-            self._lo_c = np.where((lay.lo_slot >= 0) | lay.inf_lo, 0.0, lo)
-            self._hi_c = np.where((lay.hi_slot >= 0) | lay.inf_hi, 0.0, hi)
-        return self._lo_c, self._hi_c
-
-    def cost(self) -> np.ndarray:
-        if self._cost is None:
-            self._cost = self.lay.costs(self.net, self.t)
-        return self._cost
-
-
 # ------------------------------------------------------------------------------------------- stepper
 @dataclass
 class StepRecord:
@@ -713,7 +422,7 @@ class FastStepper:
             volume = np.repeat(net.res_initial[None, :], S, axis=0).astype(float)
         cand = np.full(S, -1, dtype=np.int64)
         for t in steps if steps is not None else range(net.axis.n_steps):
-            ctx = _StepContext(net, lay, t, self._dual_tol)
+            ctx = StepContext(net, lay, t, self._dual_tol)
             lo_sh, hi_sh = ctx.shared()  # 1. prepare
             d, evap, head = lay.scenario_data(net, t, volume, lo_sh, hi_sh)
             crossed = lay.crossed(lo_sh, hi_sh, d)  # infeasible: the plain path's error
@@ -750,12 +459,12 @@ class _CostSolver:
         self.solver = HighsSolver(net.lp)
         self._jumps: dict[tuple[int, int], dict[int, int]] = {}
         algebra = BasisAlgebra(dsx.Structure(net.lp.A), lay.N) if compiled else None
-        self.cache = _BasisCache(lay, out, options, algebra)
+        self.cache = BasisCache(lay, out, options.max_bases, algebra)
         self._banks: dict[int, _kernel.Bank] = {}
         if compiled:
             _kernel.load()
 
-    def solve_step(self, ctx: _StepContext, d: np.ndarray, cand: np.ndarray, crossed: np.ndarray) -> np.ndarray:
+    def solve_step(self, ctx: StepContext, d: np.ndarray, cand: np.ndarray, crossed: np.ndarray) -> np.ndarray:
         """Solutions (S, r) of the step; ``cand`` (the basis of each scenario) is updated in place.  Scenarios
         ``crossed`` (S,) (a lower bound above its upper one) go to HiGHS, which reports them infeasible."""
         self.cache.clock = ctx.t
@@ -770,7 +479,7 @@ class _CostSolver:
         self.stats.by_own_basis += int(ok.sum())
         pending = pending[~ok]
         walkers = pending
-        start = cand[pending] * _KEY + viol[pending]  # where each walk starts: (basis, violated slack)
+        start = cand[pending] * KEY + viol[pending]  # where each walk starts: (basis, violated slack)
         stuck: list[np.ndarray] = [np.flatnonzero(crossed)]
         for round_ in range(self.options.max_pivots):  # (b) dual simplex pivots, shared by all scenarios
             if not pending.size:
@@ -791,7 +500,7 @@ class _CostSolver:
             jumps.update(zip(start.tolist(), cand[walkers].tolist(), strict=True))
         return x
 
-    def _solve_step_compiled(self, ctx: _StepContext, d: np.ndarray, cand: np.ndarray, crossed: np.ndarray
+    def _solve_step_compiled(self, ctx: StepContext, d: np.ndarray, cand: np.ndarray, crossed: np.ndarray
                              ) -> np.ndarray:
         """As :meth:`solve_step`, with the per-scenario loop compiled (:mod:`daryo.simulate._kernel`)."""
         S = d.shape[0]
@@ -800,48 +509,27 @@ class _CostSolver:
         bank = self._banks.get(ckey)
         if bank is None:
             bank = self._banks[ckey] = _kernel.Bank(self.layout.k, self._out.size)
-        status = np.empty(S, dtype=np.int8)
-        viol = np.full(S, -1, dtype=np.int64)
-        pivots = np.zeros(S, dtype=np.int64)
         tol, idx = self.options.primal_tol, np.flatnonzero(~crossed)
-        to_highs: list[np.ndarray] = [np.flatnonzero(crossed)]
-        for round_ in range(1000):  # (a) + (b): own basis, then cached pivots, in the compiled loop
-            if not idx.size:
-                break
-            _kernel.solve(bank, ukey, idx, d, cand, x, status, viol, pivots, tol, self.options.max_pivots,
-                          self.cache.used, ctx.t)
-            st = status[idx]
-            ok = st == _kernel.OK
-            if round_ == 0:
-                own = int(np.count_nonzero(ok & (pivots[idx] == 0)))
-                self.stats.by_own_basis += own
-                self.stats.by_pivots += int(ok.sum()) - own
-            else:
-                self.stats.by_pivots += int(ok.sum())
-            to_highs.append(idx[st == _kernel.HIGHS])
-            maps = idx[(st == _kernel.NEED_MAP) | (st == _kernel.NEED_CONST)]
-            for b in np.unique(cand[maps]).tolist():
-                self.cache.register(bank, b, ckey, ukey, ctx)
-            piv = idx[st == _kernel.NEED_PIVOT]
-            if piv.size:
-                keys, first = np.unique(cand[piv] * _KEY + viol[piv], return_index=True)
-                for key, f in zip(keys.tolist(), first.tolist(), strict=True):
-                    b, i = key // _KEY, key % _KEY
-                    bank.set_pivot(b, i, self.cache.pivot(b, i, ckey, ukey, ctx, d[piv[f]]))
-            idx = np.concatenate([maps, piv])
+        rest, own = walk(self.cache, bank, ctx, d, idx, cand, x, tol, self.options.max_pivots)  # (a) + (b)
+        self.stats.by_own_basis += own
+        self.stats.by_pivots += idx.size - rest.size - own
         self.stats.bases = len(self.cache.bases)
+
+        status = np.empty(S, dtype=np.int8)
+        scratch = np.zeros(S, dtype=np.int64)
 
         def fits(b: int, rest: np.ndarray) -> np.ndarray:
             self.cache.register(bank, b, ckey, ukey, ctx)
             trial = cand.copy()
             trial[rest] = b
-            _kernel.solve(bank, ukey, rest, d, trial, x, status, viol, pivots, tol, 0, self.cache.used, ctx.t)
+            _kernel.solve(bank, ukey, rest, d, trial, x, status, scratch, scratch, tol, 0, self.cache.used, ctx.t)
             return status[rest] == _kernel.OK
 
-        self._solve_rest(ctx, d, np.sort(np.concatenate([idx, *to_highs])), cand, x, fits, crossed)  # (c) HiGHS
+        rest = np.sort(np.concatenate([rest, np.flatnonzero(crossed)]))
+        self._solve_rest(ctx, d, rest, cand, x, fits, crossed)  # (c) HiGHS
         return x
 
-    def _solve_rest(self, ctx: _StepContext, d: np.ndarray, rest: np.ndarray, cand: np.ndarray, x: np.ndarray,
+    def _solve_rest(self, ctx: StepContext, d: np.ndarray, rest: np.ndarray, cand: np.ndarray, x: np.ndarray,
                     fits: Callable[[int, np.ndarray], np.ndarray], crossed: np.ndarray) -> None:
         """Step (c): HiGHS solves the scenarios ``rest`` in scenario order (so an infeasible step raises the
         plain path's error, for the same scenario); each new basis is tried at once on the others still open
@@ -859,7 +547,7 @@ class _CostSolver:
                 self.stats.by_pivots += int(ok.sum())
                 rest = np.setdiff1d(rest, tried[ok])
 
-    def _evaluate(self, ctx: _StepContext, d: np.ndarray, idx: np.ndarray, basis: np.ndarray, x: np.ndarray,
+    def _evaluate(self, ctx: StepContext, d: np.ndarray, idx: np.ndarray, basis: np.ndarray, x: np.ndarray,
                   viol: np.ndarray, ckey: int, ukey: int) -> np.ndarray:
         """Scenarios ``idx`` with bases ``basis[idx]``: one product per basis.  Writes ``x`` where the basis
         is optimal and, elsewhere, the most violated slack into ``viol`` (-1: no usable map); returns the
@@ -898,7 +586,7 @@ class _CostSolver:
         ok[order] = oks
         return ok
 
-    def _pivots(self, ctx: _StepContext, d: np.ndarray, idx: np.ndarray, cand: np.ndarray, viol: np.ndarray,
+    def _pivots(self, ctx: StepContext, d: np.ndarray, idx: np.ndarray, cand: np.ndarray, viol: np.ndarray,
                 ckey: int, ukey: int, jump: bool) -> np.ndarray:
         """The next basis of each scenario in ``idx``: one dual simplex pivot, or (``jump``) the basis where
         the last walk from the same (basis, violated slack) ended; -1: none."""
@@ -907,20 +595,20 @@ class _CostSolver:
         usable = (b >= 0) & (v >= 0)
         if not usable.any():
             return nxt
-        uniq, first, inverse = np.unique(np.where(usable, b * _KEY + v, -1), return_index=True, return_inverse=True)
+        uniq, first, inverse = np.unique(np.where(usable, b * KEY + v, -1), return_index=True, return_inverse=True)
         jumps = self._jumps.get((ckey, ukey), {}) if jump else {}
         bases = self.cache.bases
         target = np.empty(uniq.size, dtype=np.int64)
         for k, (u, f) in enumerate(zip(uniq.tolist(), first.tolist(), strict=True)):
             j = jumps.get(u, -1)
-            if j >= 0 and j in bases and j != u // _KEY:
+            if j >= 0 and j in bases and j != u // KEY:
                 target[k] = j
             else:
-                target[k] = -1 if u < 0 else self.cache.pivot(u // _KEY, u % _KEY, ckey, ukey, ctx, d[idx[f]])
+                target[k] = -1 if u < 0 else self.cache.pivot(u // KEY, u % KEY, ckey, ukey, ctx, d[idx[f]])
         self.stats.bases = len(bases)
         return target[inverse.reshape(-1)]
 
-    def _highs(self, ctx: _StepContext, d: np.ndarray, s: int, x: np.ndarray) -> int:
+    def _highs(self, ctx: StepContext, d: np.ndarray, s: int, x: np.ndarray) -> int:
         """Solve scenario ``s`` with HiGHS; record its solution; return its basis id (-1: not cacheable)."""
         net, lay, solver = self.net, self.layout, self.solver
         lo_sh, hi_sh = ctx.shared()
