@@ -375,8 +375,30 @@ def test_priority_mode_equals_plain_path(seed):
     pr = stats.priority
     assert pr is not None and stats.fallback_reason is None
     assert pr.screened > 0 and pr.staged > 0 and pr.plain == 0  # shortages in some scenario-steps, not all
+    assert 0 < pr.by_map <= pr.screened  # most screenings by cached bases' maps, checked optimal
     assert stats.pairs == net.n_scenarios * net.axis.n_steps
     assert pr.highs < pr.lps / 10  # HiGHS only to find bases
+
+
+def test_screening_layout_holds_requirements_at_their_full_value():
+    """A block's screening LP, as the basis cache sees it (``_Layout.restrict``): each scenario's bounds are the
+    step's, with every requirement's lower bound raised to its upper one; the other data slots are the
+    network's."""
+    net = priority_compiled(random_priority_network(2))
+    lay = _Layout(net)
+    pos = np.arange(lay.N)
+    part = lay.restrict(pos, net.lp.A, net.req_col)
+    volume = np.repeat(net.res_initial[None, :], net.n_scenarios, axis=0)
+    for t in (0, 5):
+        lo, hi = lay.shared(net, t)
+        d, _, _ = lay.scenario_data(net, t, volume, lo, hi)
+        L, U = lay.all_bounds(lo, hi, d)
+        L[:, net.req_col] = U[:, net.req_col]
+        for s in range(net.n_scenarios):
+            Ls, Us = part.full_bounds(*part.shared(net, t), d[s])
+            np.testing.assert_array_equal(Ls, L[s])
+            np.testing.assert_array_equal(Us, U[s])
+        np.testing.assert_array_equal(part.costs(net, t), lay.costs(net, t))
 
 
 def basins(*specs: dict, free_river: bool = True) -> dict:

@@ -43,10 +43,11 @@ Anatomy of a step ``t`` (the phases of :func:`daryo.simulate.engine.simulate`)
 
 Scope: ``cost`` and ``priority`` allocation modes, costs shared by all scenarios (they may change by step),
 fixed matrix coefficients.  ``priority`` mode (a screening solve, lexicographic stages and a final solve per
-step) is :mod:`daryo.simulate.fastpriority`: there the stages' bounds depend on earlier stages' results and a
-network with many rows visits too many bases for cached maps to pay, so each LP is solved per scenario by a
-compiled dual simplex warm-started from that scenario's previous basis; this module prepares its bounds and
-records its results.  Scenario-varying costs and per-step coefficients (time-varying losses) run on the plain
+step) is :mod:`daryo.simulate.fastpriority`: there the stages' bounds depend on earlier stages' results and
+their coverage coefficients on the scenario's requirements, so each stage LP is solved per scenario by a
+compiled dual simplex warm-started from that scenario's previous basis; only each block's screening LP (the
+model's costs, requirements at their full value) goes through cached bases as here; this module prepares its
+bounds and records its results.  Scenario-varying costs and per-step coefficients (time-varying losses) run on the plain
 path; :func:`fast_path_unsupported` says why.
 """
 
@@ -58,6 +59,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
+import scipy.sparse as sp
 
 from ..network import CompiledNetwork
 from ..solver import HighsSolver, SolveStatus
@@ -317,6 +319,49 @@ class _Layout:
         U[self.hi_var] = d[self._hi_var_slot]
         return L, U
 
+    def restrict(self, pos: np.ndarray, A: sp.spmatrix, pinned: np.ndarray) -> _PartLayout:
+        """The layout of the LP of positions ``pos`` (its columns, then ``n`` + its rows; matrix ``A``), with
+        the lower bound of its positions ``pinned`` (local) raised to their upper bound: a priority block's
+        screening LP, every requirement held at its full value."""
+        return _PartLayout(self, pos, A, pinned)
+
+
+class _PartLayout:
+    """A part of a network's layout (:meth:`_Layout.restrict`): the same data slots and keys, the bounds of
+    its own positions, some lower bounds pinned to their upper bound."""
+
+    def __init__(self, parent: _Layout, pos: np.ndarray, A: sp.spmatrix, pinned: np.ndarray):
+        self.parent, self.pos, self._A = parent, pos, A
+        self.n, self.m = A.shape[1], A.shape[0]
+        self.N, self.k = self.n + self.m, parent.k
+        self.cols = pos[: self.n]
+        self.pinned = pinned
+        self.lo_slot, self.hi_slot = parent.lo_slot[pos], parent.hi_slot[pos]
+        self.lo_slot[pinned] = self.hi_slot[pinned]
+        self.inf_lo, self.inf_hi = parent.inf_lo[pos], parent.inf_hi[pos]
+        self.inf_lo[pinned] = self.inf_hi[pinned]
+        self.cost_key, self.bound_key = parent.cost_key, parent.bound_key
+        self._lo_var, self._hi_var = np.flatnonzero(self.lo_slot >= 0), np.flatnonzero(self.hi_slot >= 0)
+
+    @functools.cached_property
+    def dense(self) -> np.ndarray:
+        return np.hstack([self._A.toarray(), -np.eye(self.m)])
+
+    def shared(self, net: CompiledNetwork, t: int) -> tuple[np.ndarray, np.ndarray]:
+        lo, hi = self.parent.shared(net, t)
+        lo, hi = lo[self.pos], hi[self.pos]
+        lo[self.pinned] = hi[self.pinned]
+        return lo, hi
+
+    def costs(self, net: CompiledNetwork, t: int) -> np.ndarray:
+        return self.parent.costs(net, t)[self.cols]
+
+    def full_bounds(self, lo: np.ndarray, hi: np.ndarray, d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        L, U = lo.copy(), hi.copy()
+        L[self._lo_var] = d[self.lo_slot[self._lo_var]]
+        U[self._hi_var] = d[self.hi_slot[self._hi_var]]
+        return L, U
+
 
 def _equal_bounds(net: CompiledNetwork) -> set[int]:
     """Columns whose scenario-varying lower and upper bounds are equal at every step (fixed inflows)."""
@@ -399,7 +444,7 @@ class FastStepper:
         self.priority: PrioritySolver | None = None
         self.cost: _CostSolver | None = None
         if net.mode == "priority" and net.req_col.size:
-            self.priority = PrioritySolver(net, self.options)
+            self.priority = PrioritySolver(net, self.options, lay if compiled else None, self._out)
             self.stats.priority = self.priority.stats
         else:
             self.cost = _CostSolver(net, lay, self._out, self.options, self.stats, compiled)
@@ -428,7 +473,7 @@ class FastStepper:
             crossed = lay.crossed(lo_sh, hi_sh, d)  # infeasible: the plain path's error
             if self.priority is not None:  # 2. solve
                 L, U = lay.all_bounds(lo_sh, hi_sh, d)
-                x = self.priority.solve_step(t, L, U, ctx.cost(), crossed)[:, self._out]
+                x = self.priority.solve_step(t, L, U, ctx.cost(), crossed, d)[:, self._out]
             else:
                 assert self.cost is not None
                 x = self.cost.solve_step(ctx, d, cand, crossed)

@@ -38,14 +38,22 @@ Two shortcuts give the engine's sequence with fewer LPs:
 
 How each LP is solved
 ---------------------
-Every one of these LPs has the compiled LP's structure; they differ in bounds, in costs (the model's, or −1 on
-``t_p``) and, in a stage, in the coverage column's coefficients.  A stage scales ``t_p`` by ``α = max_j R_j``
-(``t' = α t_p ∈ [0, α]``), so its coefficients ``−R_j/α`` differ from the compiled placeholders (−1) by
-``δ = 1 − R_j/α`` on the level's coverage rows — a rank-one change that the solver handles without
-refactorising (see :mod:`daryo.simulate._dualsimplex`); the duals of the scaled LP are ``α`` times the
-engine's, so the engine's test ``|dual| > 1e-9`` becomes ``|dual'| > 1e-9 α``.
+A block's **screening** is first tried by cached bases (:class:`_CachedScreening`), as the ``cost``-mode fast
+path solves its LP: its costs are the model's and only its bounds vary, so an optimal basis maps each
+scenario's data to its solution linearly and is checked primal feasible in a compiled loop, following cached
+dual simplex pivots where it is not (:mod:`daryo.simulate._basiscache`).  A basin's screening visits few bases
+(a few hundred for tens of thousands of screenings on the Aral model), so most screenings need no LP.  A
+scenario whose walk from its basis fails goes on to the stages (its block is short, or the stages settle it
+as the screening would); one without a basis yet is screened as below, and its optimal basis joins the cache.
 
-Each LP is solved by a compiled dual simplex (:mod:`daryo.simulate._dualsimplex`) for every open scenario,
+The other LPs (and the screenings that no cached basis settles) have the compiled LP's structure; they differ
+in bounds, in costs (the model's, or −1 on ``t_p``) and, in a stage, in the coverage column's coefficients.  A
+stage scales ``t_p`` by ``α = max_j R_j`` (``t' = α t_p ∈ [0, α]``), so its coefficients ``−R_j/α`` differ
+from the compiled placeholders (−1) by ``δ = 1 − R_j/α`` on the level's coverage rows — a rank-one change that
+the solver handles without refactorising (see :mod:`daryo.simulate._dualsimplex`); the duals of the scaled LP
+are ``α`` times the engine's, so the engine's test ``|dual| > 1e-9`` becomes ``|dual'| > 1e-9 α``.
+
+They are solved by a compiled dual simplex (:mod:`daryo.simulate._dualsimplex`) for every open scenario,
 starting from the basis that solved the same LP (screening, stage ``(p, iteration)``, final) for that scenario
 at its previous step (a few pivots from there: ~0.3 per LP on the demo model, ~3.6 on the Aral model, with a
 bound-flipping ratio test).  A priority level whose active requirements are all delivered in full by the
@@ -65,7 +73,7 @@ indifferent water may not be.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -73,8 +81,13 @@ import scipy.sparse as sp
 from ..network import CompiledNetwork
 from ..solver import HighsSolver, LinearProgram, SolveStatus
 from . import _dualsimplex as dsx
-from ._kernel import available as _numba_available
+from . import _kernel
+from ._basiscache import BasisCache, Layout, StepContext, walk
+from ._basismap import BasisAlgebra
 from .engine import _FULL, _HOLD, _TOL, _raise_unsolved, allocate_by_priority, dual_tolerance
+
+if TYPE_CHECKING:
+    from .fastpath import _Layout
 
 __all__ = ["PrioritySolver", "PriorityStats"]
 
@@ -85,6 +98,7 @@ class PriorityStats:
     """What the priority-mode fast path did, in scenario-steps (pairs) and LPs."""
 
     screened: int = 0  # pairs settled by the screening solve
+    by_map: int = 0  # block screenings settled by a cached basis's map (no LP)
     staged: int = 0  # pairs settled by the stages and the final solve
     plain: int = 0  # pairs solved by the engine's allocate_by_priority
     lps: int = 0  # LPs solved by the dual simplex (one per scenario and LP)
@@ -95,7 +109,8 @@ class PriorityStats:
     def summary(self) -> str:
         p = max(1, self.screened + self.staged + self.plain)
         return (f"{p} scenario-steps: {100 * self.screened / p:.2f} % screening, {100 * self.staged / p:.2f} % "
-                f"stages, {100 * self.plain / p:.3f} % plain path; {self.lps} LPs by the dual simplex "
+                f"stages, {100 * self.plain / p:.3f} % plain path; {self.by_map} block screenings by cached "
+                f"bases' maps, {self.lps} LPs by the dual simplex "
                 f"({self.pivots / max(1, self.lps):.2f} pivots each), {self.highs} by HiGHS, {self.skipped} "
                 "priority levels found covered without an LP")
 
@@ -122,29 +137,36 @@ class PrioritySolver:
     net
         The compiled network (``mode == "priority"``, with requirements).
     options
-        The fast path's options (``primal_tol``, ``max_pivots``, ``kernel``).
+        The fast path's options (``primal_tol``, ``max_pivots``, ``max_bases``, ``kernel``).
+    layout, out
+        The fast path's layout of the network's bounds and the positions whose solution the caller reads:
+        with them, each block's screening LP is first tried by cached bases (:class:`_CachedScreening`).
     """
 
-    def __init__(self, net: CompiledNetwork, options: Any):
+    def __init__(self, net: CompiledNetwork, options: Any, layout: _Layout | None = None,
+                 out: np.ndarray | None = None):
         self.net, self.options = net, options
         self.n, self.m = net.lp.n_cols, net.lp.n_rows
         self.stats = PriorityStats()
         blocks = np.unique(net.col_block[net.req_col])
         if blocks.size == 1:  # one LP for the whole network
-            self.blocks = [_Block(net, options, self.stats, None)]
+            parts: list[np.ndarray | None] = [None]
         else:  # one per block with requirements, and one for the positions of the others (if any)
             block = np.concatenate([net.col_block, net.row_block])
             parts = [np.flatnonzero(block == b) for b in blocks.tolist()]
             rest = np.flatnonzero(~np.isin(block, blocks))
-            self.blocks = [_Block(net, options, self.stats, pos) for pos in parts + ([rest] if rest.size else [])]
+            parts += [rest] if rest.size else []
+        self.blocks = [_Block(net, options, self.stats, pos, layout, out) for pos in parts]
         self._plain: HighsSolver | None = None
 
-    def solve_step(self, t: int, L0: np.ndarray, U0: np.ndarray, cost: np.ndarray, crossed: np.ndarray
-                   ) -> np.ndarray:
+    def solve_step(self, t: int, L0: np.ndarray, U0: np.ndarray, cost: np.ndarray, crossed: np.ndarray,
+                   d: np.ndarray | None = None) -> np.ndarray:
         """Solutions ``z`` (S, N) of step ``t`` from each scenario's bounds ``L0``, ``U0`` (S, N, columns then
-        rows, as the engine's step preparation gives them) and the model's costs (n,).  Scenarios ``crossed``
-        (S,) have a lower bound above its upper one: infeasible, which the dual simplex cannot see (it checks
-        the basic variables' bounds), so they go to the plain path, which reports them."""
+        rows, as the engine's step preparation gives them; ``d`` (S, k+1): the same as the layout's scenario
+        data) and the model's costs (n,).  Scenarios ``crossed`` (S,) have a lower bound above its upper one:
+        infeasible, which the dual simplex cannot see (it checks the basic variables' bounds), so they go to
+        the plain path, which reports them.  Where a block's screening is settled by a cached basis, only the
+        positions ``out`` of its solution are written."""
         S, n = L0.shape[0], self.n
         z = np.empty((S, self.N))
         cz = np.concatenate([cost, np.zeros(self.m)])
@@ -152,9 +174,9 @@ class PrioritySolver:
         screened = ~crossed
         for blk in self.blocks:
             if blk.pos is None:
-                z[:], bad, ok = blk.solve_step(L0, U0, cz, crossed)
+                z[:], bad, ok = blk.solve_step(L0, U0, cz, crossed, t, d)
             else:
-                z[:, blk.pos], bad, ok = blk.solve_step(L0[:, blk.pos], U0[:, blk.pos], cz[blk.pos], crossed)
+                z[:, blk.pos], bad, ok = blk.solve_step(L0[:, blk.pos], U0[:, blk.pos], cz[blk.pos], crossed, t, d)
             plain |= bad
             screened &= ok
         self.stats.screened += int(np.count_nonzero(screened & ~plain))
@@ -183,7 +205,8 @@ class _Block:
     """One block of the network: the positions ``pos`` (columns, then ``n`` + rows; None: the whole network) with
     their own LP, requirements and levels, and the state of its LPs per scenario."""
 
-    def __init__(self, net: CompiledNetwork, options: Any, stats: PriorityStats, pos: np.ndarray | None):
+    def __init__(self, net: CompiledNetwork, options: Any, stats: PriorityStats, pos: np.ndarray | None,
+                 layout: _Layout | None = None, out: np.ndarray | None = None):
         self.options, self.stats = options, stats
         lp = net.lp
         n_all = lp.n_cols
@@ -208,7 +231,7 @@ class _Block:
         self.req_level = np.searchsorted(gcols, net.req_tcol[mine])
         self.levels = [np.flatnonzero(self.req_level == k) for k in range(gcols.size)]
         self.req_tcol = self.level_tcol[self.req_level]
-        self._compiled = options.kernel != "numpy" and _numba_available()
+        self._compiled = options.kernel != "numpy" and _kernel.available()
         # per scenario, the first priority level found short at its previous step (len(levels): none)
         self._short = np.full(net.n_scenarios, len(self.levels), dtype=np.int64)
         self._hist: dict[Any, tuple[np.ndarray, np.ndarray]] = {}
@@ -219,20 +242,38 @@ class _Block:
                           if self.req_row.size else np.zeros(0))
         self._seed = HighsSolver(sub)
         self._seed_coef = self.base_coef.copy()  # the coverage coefficients currently in the HiGHS model
+        self.cached: _CachedScreening | None = None
+        if layout is not None and out is not None and self._compiled:
+            every = np.arange(self.N) if pos is None else pos
+            part = layout.restrict(every, sub.A, self.req_col)
+            self.cached = _CachedScreening(net, part, self.st, np.flatnonzero(np.isin(every, out)), options)
 
     # --- one step -------------------------------------------------------------------------------------
-    def solve_step(self, L0: np.ndarray, U0: np.ndarray, cz: np.ndarray, crossed: np.ndarray
-                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The block's solutions (S, N) of a step from its bounds ``L0``, ``U0`` and costs ``cz`` (N,), the mask
-        of scenarios left to the plain path and the mask of those settled by the screening."""
+    def solve_step(self, L0: np.ndarray, U0: np.ndarray, cz: np.ndarray, crossed: np.ndarray, t: int,
+                   d: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The block's solutions (S, N) of step ``t`` from its bounds ``L0``, ``U0`` (``d``: the scenario data
+        behind them) and costs ``cz`` (N,), the mask of scenarios left to the plain path and the mask of those
+        settled by the screening."""
         S, rc = L0.shape[0], self.req_col
         z = np.empty((S, self.N))
-        # 1. screening: every requirement at its full value
-        Ls = L0.copy()
-        Ls[:, rc] = np.maximum(L0[:, rc], U0[:, rc])
         every = np.arange(S)
-        res = self._lp("screen", cz, Ls, U0, None, None, -1, every, every[~crossed], z, highs_limit=2)
-        ok = res.result == dsx.OK
+        # 1. screening: every requirement at its full value; first by cached bases (scenarios that have one)
+        ok = np.zeros(S, dtype=bool)
+        todo = every[~crossed]
+        cached = self.cached
+        if cached is not None and d is not None:
+            good = cached.solve(t, d, todo, cz, z)
+            ok[good] = True
+            self.stats.by_map += good.size
+            todo = todo[cached.cand[todo] < 0]  # with a basis that failed: short, or the stages settle it
+        if todo.size:
+            Ls = L0.copy()
+            Ls[:, rc] = np.maximum(L0[:, rc], U0[:, rc])
+            res = self._lp("screen", cz, Ls, U0, None, None, -1, every, todo, z, highs_limit=2)
+            done = todo[res.result[todo] == dsx.OK]
+            ok[done] = True
+            if cached is not None:
+                cached.learn(done, self._hist["screen"][0][done])
         op = every[~ok & ~crossed]
         plain = np.zeros(S, dtype=bool)
         self._short[every[ok]] = len(self.levels)
@@ -446,6 +487,60 @@ class _Block:
         if sol.status is not SolveStatus.OPTIMAL:
             return None
         return solver.get_basis()
+
+
+class _CachedScreening:
+    """A block's screening LP (the model's costs, every requirement at its full value) solved by cached optimal
+    bases and their linear maps, as the ``cost``-mode fast path solves its LP (:mod:`daryo.simulate._basiscache`):
+    each scenario starts from the basis that last settled its screening or its final LP (``cand``), follows
+    cached dual simplex pivots, and is accepted only where a basis is checked optimal.  A basin's screening
+    visits few bases (416 for 25,698 screenings of the Syr Darya), so most are settled without an LP.
+
+    Parameters
+    ----------
+    net
+        The network.
+    layout
+        The layout of the block's screening LP (:meth:`daryo.simulate.fastpath._Layout.restrict`).
+    st
+        The block's LP structure (for the basis algebra).
+    out
+        The block's positions (local) whose solution the caller reads.
+    options
+        The fast path's options (``primal_tol``, ``max_pivots``, ``max_bases``).
+    """
+
+    def __init__(self, net: CompiledNetwork, layout: Layout, st: dsx.Structure, out: np.ndarray, options: Any):
+        self.net, self.layout, self.out, self.options = net, layout, out, options
+        n_scenarios = net.n_scenarios
+        self.cache = BasisCache(layout, out, options.max_bases, BasisAlgebra(st, layout.N))
+        self.banks: dict[int, _kernel.Bank] = {}
+        self.cand = np.full(n_scenarios, -1, dtype=np.int64)
+        self._x = np.empty((n_scenarios, out.size))
+
+    def solve(self, t: int, d: np.ndarray, idx: np.ndarray, cz: np.ndarray, z: np.ndarray) -> np.ndarray:
+        """Scenarios ``idx`` (with a start basis) whose screening a cached basis settles at step ``t`` (data ``d``,
+        costs ``cz``); their solutions go to ``z[:, out]``."""
+        lay = self.layout
+        self.cache.clock = t
+        ckey = int(lay.cost_key[t])
+        bank = self.banks.get(ckey)
+        if bank is None:
+            bank = self.banks[ckey] = _kernel.Bank(lay.k, self.out.size)
+        step = StepContext(self.net, lay, t, dual_tolerance(float(np.max(np.abs(cz)))))
+        tried = idx[self.cand[idx] >= 0]
+        rest, _ = walk(self.cache, bank, step, d, tried, self.cand, self._x, self.options.primal_tol,
+                       self.options.max_pivots)
+        good = np.setdiff1d(tried, rest, assume_unique=True)
+        z[np.ix_(good, self.out)] = self._x[good]
+        return good
+
+    def learn(self, scen: np.ndarray, status: np.ndarray) -> None:
+        """Scenarios ``scen`` start their next screening from the optimal bases ``status`` (K, N) of an LP with
+        the same costs (the screening solved otherwise, or the final LP)."""
+        cand, add = self.cand, self.cache.add
+        for s, row in zip(scen.tolist(), status, strict=True):
+            cand[s] = add(row)
 
 
 def _sub_lp(lp: LinearProgram, cols: np.ndarray, rows: np.ndarray) -> LinearProgram:
