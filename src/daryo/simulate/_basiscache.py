@@ -113,7 +113,8 @@ class Basis:
     else with dense solves (:class:`DenseAlgebra`); the two agree to rounding.
     """
 
-    __slots__ = ("status", "basic", "nb", "algebra", "dz", "at_lo", "at_hi", "chk_lo", "chk_hi", "maps")
+    __slots__ = ("status", "basic", "nb", "algebra", "_dz", "_slot", "_k", "at_lo", "at_hi", "chk_lo", "chk_hi",
+                 "maps")
 
     def __init__(self, status: np.ndarray, lay: Layout, algebra: BasisAlgebra | None = None):
         self.status = status
@@ -130,10 +131,25 @@ class Basis:
         dz = self.algebra.derivative(slot, lay.k)  # d z / d data
         if dz is None:
             raise np.linalg.LinAlgError("singular or ill-conditioned basis")
-        self.dz: np.ndarray = dz
+        self._dz: np.ndarray | None = dz
+        self._slot, self._k = slot, lay.k
         self.chk_lo = self.basic[~lay.inf_lo[self.basic]]
         self.chk_hi = self.basic[~lay.inf_hi[self.basic]]
         self.maps: dict[int, Map | None] = {}  # by cost key; None: never optimal for those costs
+
+    @property
+    def dz(self) -> np.ndarray:
+        """``dz/dd`` (N, k): the derivative of the solution with respect to the data slots; kept until
+        :meth:`release`, then worked out again if asked."""
+        if self._dz is None:
+            dz = self.algebra.derivative(self._slot, self._k)
+            assert dz is not None  # a usable basis (checked when it was made)
+            self._dz = dz
+        return self._dz
+
+    def release(self) -> None:
+        """Drop the derivative (N × k numbers, most of a basis's memory) once a map is built from it."""
+        self._dz = None
 
     def duals(self, lay: Layout, cost: np.ndarray, tol: float) -> tuple[np.ndarray | None, np.ndarray]:
         """Reduced costs of the nonbasic variables, and the nonbasic positions whose reduced cost has the
@@ -263,6 +279,7 @@ class BasisCache:
             return None
         if m.W is None:
             m.W = self.bases[b].linear_map(self.lay, self.out, m.fixed)
+            self.bases[b].release()
         if m.ukey != ukey:  # the constant row holds the step's shared bounds
             m.W[self.lay.k] = self.constant(b, m, ukey, step)
             m.ukey = ukey
@@ -279,6 +296,7 @@ class BasisCache:
             return
         basis, lay = self.bases[b], self.lay
         bank.register(b, basis.dz, self.out, basis.chk_lo, basis.chk_hi, m.fixed, lay.lo_slot, lay.hi_slot)
+        basis.release()
         bank.register_constants(b, ukey, self.constant(b, m, ukey, step))
 
     def pivot(self, b: int, i: int, ckey: int, ukey: int, step: StepContext, data: np.ndarray) -> int:
