@@ -295,8 +295,9 @@ class BasisCache:
             bank.mark_unusable(b)
             return
         basis, lay = self.bases[b], self.lay
-        bank.register(b, basis.dz, self.out, basis.chk_lo, basis.chk_hi, m.fixed, lay.lo_slot, lay.hi_slot)
-        basis.release()
+        if not bank.has_map[b]:  # the map once; its constants per bound key
+            bank.register(b, basis.dz, self.out, basis.chk_lo, basis.chk_hi, m.fixed, lay.lo_slot, lay.hi_slot)
+            basis.release()
         bank.register_constants(b, ukey, self.constant(b, m, ukey, step))
 
     def pivot(self, b: int, i: int, ckey: int, ukey: int, step: StepContext, data: np.ndarray) -> int:
