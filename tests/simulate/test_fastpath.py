@@ -366,16 +366,20 @@ def assert_same_priority(fast, plain, net):
     assert np.abs(fast.balance_residual).max() < 1e-9 * scale
 
 
+@pytest.mark.parametrize("maps", [True, False], ids=["screening-maps", "dual-simplex-only"])
 @pytest.mark.parametrize("seed", range(6))
-def test_priority_mode_equals_plain_path(seed):
+def test_priority_mode_equals_plain_path(seed, maps):
+    """Both ways of screening a block: cached bases' maps first (runs with many scenarios), or the dual simplex
+    alone (runs with few)."""
     net = priority_compiled(random_priority_network(seed))
     assert fast_path_unsupported(net) is None
     stats = FastStats()
-    assert_same_priority(simulate_fast(net, stats=stats), simulate(net), net)
+    options = FastOptions(screening_maps_from=1 if maps else net.n_scenarios + 1)
+    assert_same_priority(simulate_fast(net, options, stats=stats), simulate(net), net)
     pr = stats.priority
     assert pr is not None and stats.fallback_reason is None
     assert pr.screened > 0 and pr.staged > 0 and pr.plain == 0  # shortages in some scenario-steps, not all
-    assert 0 < pr.by_map <= pr.screened  # most screenings by cached bases' maps, checked optimal
+    assert (0 < pr.by_map <= pr.screened) if maps else pr.by_map == 0  # maps: checked optimal, no LP
     assert stats.pairs == net.n_scenarios * net.axis.n_steps
     assert pr.highs < pr.lps / 10  # HiGHS only to find bases
 
@@ -444,9 +448,11 @@ def test_independent_basins_are_allocated_as_if_alone(seed):
         scale = max(1.0, float(np.abs(alone.x).max()))
         np.testing.assert_allclose(plain.x[:, :, cols], alone.x[:, :, alone_net.node_col], rtol=1e-9,
                                    atol=1e-9 * scale)
-    stats = FastStats()
-    assert_same_priority(simulate_fast(net, stats=stats), plain, net)
-    assert stats.priority is not None and stats.priority.staged > 0 and stats.priority.plain == 0
+    for maps_from in (1, net.n_scenarios + 1):  # each block's screening by cached bases' maps, or not
+        stats = FastStats()
+        assert_same_priority(simulate_fast(net, FastOptions(screening_maps_from=maps_from), stats), plain, net)
+        pr = stats.priority
+        assert pr is not None and pr.staged > 0 and pr.plain == 0 and (pr.by_map > 0) == (maps_from == 1)
 
 
 def test_priority_mode_pure_python_loop():

@@ -140,7 +140,8 @@ class PrioritySolver:
         The fast path's options (``primal_tol``, ``max_pivots``, ``max_bases``, ``kernel``).
     layout, out
         The fast path's layout of the network's bounds and the positions whose solution the caller reads:
-        with them, each block's screening LP is first tried by cached bases (:class:`_CachedScreening`).
+        with them (and the compiled kernel), each block's screening LP is first tried by cached bases
+        (:class:`_CachedScreening`).
     """
 
     def __init__(self, net: CompiledNetwork, options: Any, layout: _Layout | None = None,
