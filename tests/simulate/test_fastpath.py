@@ -384,6 +384,16 @@ def test_priority_mode_equals_plain_path(seed, maps):
     assert pr.highs < pr.lps / 10  # HiGHS only to find bases
 
 
+def test_priority_screening_maps_with_a_small_cache():
+    """With a cache of a few bases, bases are dropped while scenarios still start from them: those scenarios are
+    screened by the dual simplex again (or go through the stages), with the same results."""
+    net = priority_compiled(random_priority_network(4))
+    stats = FastStats()
+    options = FastOptions(screening_maps_from=1, max_bases=2)
+    assert_same_priority(simulate_fast(net, options, stats=stats), simulate(net), net)
+    assert stats.priority is not None and stats.priority.by_map > 0 and stats.priority.plain == 0
+
+
 def test_screening_layout_holds_requirements_at_their_full_value():
     """A block's screening LP, as the basis cache sees it (``_Layout.restrict``): each scenario's bounds are the
     step's, with every requirement's lower bound raised to its upper one; the other data slots are the

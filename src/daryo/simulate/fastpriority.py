@@ -493,8 +493,8 @@ class _Block:
 class _CachedScreening:
     """A block's screening LP (the model's costs, every requirement at its full value) solved by cached optimal
     bases and their linear maps, as the ``cost``-mode fast path solves its LP (:mod:`daryo.simulate._basiscache`):
-    each scenario starts from the basis that last settled its screening or its final LP (``cand``), follows
-    cached dual simplex pivots, and is accepted only where a basis is checked optimal.  A basin's screening
+    each scenario starts from the basis that last settled its screening (``cand``), follows cached dual simplex
+    pivots, and is accepted only where a basis is checked optimal.  A basin's screening
     visits few bases (416 for 25,698 screenings of the Syr Darya), so most are settled without an LP.
 
     Parameters
@@ -521,7 +521,9 @@ class _CachedScreening:
 
     def solve(self, t: int, d: np.ndarray, idx: np.ndarray, cz: np.ndarray, z: np.ndarray) -> np.ndarray:
         """Scenarios ``idx`` (with a start basis) whose screening a cached basis settles at step ``t`` (data ``d``,
-        costs ``cz``); their solutions go to ``z[:, out]``."""
+        costs ``cz``); their solutions go to ``z[:, out]``.  A scenario whose walk failed at a basis dropped
+        from the cache or found not optimal for the costs loses it: its next screening is by the dual simplex,
+        which gives it a new one."""
         lay = self.layout
         self.cache.clock = t
         ckey = int(lay.cost_key[t])
@@ -534,11 +536,14 @@ class _CachedScreening:
                        self.options.max_pivots)
         good = np.setdiff1d(tried, rest, assume_unique=True)
         z[np.ix_(good, self.out)] = self._x[good]
+        b = self.cand[rest]
+        lost = (bank.has_map[b] < 0) | ~np.isin(b, np.fromiter(self.cache.bases, dtype=np.int64))
+        self.cand[rest[lost]] = -1
         return good
 
     def learn(self, scen: np.ndarray, status: np.ndarray) -> None:
-        """Scenarios ``scen`` start their next screening from the optimal bases ``status`` (K, N) of an LP with
-        the same costs (the screening solved otherwise, or the final LP)."""
+        """Scenarios ``scen`` start their next screening from the optimal bases ``status`` (K, N) that the dual
+        simplex found for it."""
         cand, add = self.cand, self.cache.add
         for s, row in zip(scen.tolist(), status, strict=True):
             cand[s] = add(row)
