@@ -43,7 +43,7 @@ from .network import CompiledNetwork, compile_network
 from .parameters import align_frames
 from .results import new_file_mode
 from .simulate.engine import simulate
-from .simulate.fastpath import FastStepper, StepRecord, fast_path_unsupported
+from .simulate.fastpath import FastOptions, FastStepper, StepRecord, fast_path_unsupported
 from .simulate.physics import energy_gwh
 from .timeaxis import TimeAxis
 
@@ -328,7 +328,7 @@ def run_chunk(job: _Job) -> dict[str, Any]:
     idx = np.arange(job.first, job.first + job.count)
     inflows = job.source(opts.seed, idx, opts.years, axis)
     net = compile_network(chunk_model(model, inflows, [str(i) for i in idx]), axis)
-    raw, how = _simulate_chunk(net, opts.fast)
+    raw, how = _simulate_chunk(net, opts.fast, opts.traces)
     out: dict[str, Any] = {"trace": idx}
     dtype = np.dtype(opts.series_dtype)
     for name, values in raw.items():
@@ -340,8 +340,10 @@ def run_chunk(job: _Job) -> dict[str, Any]:
     return out
 
 
-def _simulate_chunk(net: CompiledNetwork, fast: bool) -> tuple[dict[str, np.ndarray], str]:
-    """Monthly series of the chunk (float64): storage, delivery, deficit, sink inflow, energy."""
+def _simulate_chunk(net: CompiledNetwork, fast: bool, run_traces: int | None = None
+                    ) -> tuple[dict[str, np.ndarray], str]:
+    """Monthly series of the chunk (float64): storage, delivery, deficit, sink inflow, energy.  ``run_traces``:
+    the traces of the whole ensemble, for which the fast path makes its choices (the same in every chunk)."""
     S, T = net.n_scenarios, net.axis.n_steps
     R, D, K, H = len(net.res_ids), len(net.demand_ids), len(net.sink_ids), len(net.hp_ids)
     reason = fast_path_unsupported(net) if fast else "fast path switched off"
@@ -349,7 +351,7 @@ def _simulate_chunk(net: CompiledNetwork, fast: bool) -> tuple[dict[str, np.ndar
         raw = {"storage": np.empty((S, T, R)), "delivery": np.empty((S, T, D)), "deficit": np.empty((S, T, D)),
                "sink_inflow": np.empty((S, T, K)), "energy": np.empty((S, T, H))}
         cols = np.concatenate([net.res_col, net.demand_col, net.sink_col, net.hp_col]).astype(np.int64)
-        stepper = FastStepper(net, columns=cols)
+        stepper = FastStepper(net, columns=cols, options=FastOptions(run_scenarios=run_traces))
         split = np.cumsum([R, D, K])
 
         def record(rec: StepRecord) -> None:

@@ -115,8 +115,13 @@ class FastOptions:
     screening_maps_from
         ``priority`` mode, compiled kernel: a block's screening LP is tried by cached bases' maps first when
         the run has at least this many scenarios.  A basis's map costs a few hundred µs once, which pays over
-        many scenarios (a 266-trace chunk of the Aral model: ~10 % faster) but not over a few (one trace of it
-        for 30 years: ~1.3× slower), where the dual simplex alone is quicker.
+        many scenarios (a 266-trace chunk of the Aral model: ~1.18× faster) but not over a few (one trace of it
+        for 30 years: ~1.2× slower), where the dual simplex alone is quicker.
+    run_scenarios
+        The scenarios of the whole run, where the network holds only some of them (an ensemble's chunk; None:
+        the network's).  Choices made by the run's size (``screening_maps_from``) are made for the whole run,
+        so that a scenario's results do not depend on the chunking: where an LP's optimum is not unique, the
+        maps and the dual simplex may end at different optimal vertices.
     """
 
     primal_tol: float = 1e-9
@@ -124,6 +129,7 @@ class FastOptions:
     max_bases: int = 20000
     kernel: str = "auto"
     screening_maps_from: int = 32
+    run_scenarios: int | None = None
 
 
 @dataclass
@@ -450,7 +456,8 @@ class FastStepper:
         self.priority: PrioritySolver | None = None
         self.cost: _CostSolver | None = None
         if net.mode == "priority" and net.req_col.size:
-            maps = compiled and net.n_scenarios >= self.options.screening_maps_from
+            run = self.options.run_scenarios or net.n_scenarios
+            maps = compiled and run >= self.options.screening_maps_from
             self.priority = PrioritySolver(net, self.options, lay if maps else None, self._out)
             self.stats.priority = self.priority.stats
         else:
