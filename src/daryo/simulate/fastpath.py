@@ -47,8 +47,8 @@ step) is :mod:`daryo.simulate.fastpriority`: there the stages' bounds depend on 
 their coverage coefficients on the scenario's requirements, so each stage LP is solved per scenario by a
 compiled dual simplex warm-started from that scenario's previous basis; only each block's screening LP (the
 model's costs, requirements at their full value) goes through cached bases as here; this module prepares its
-bounds and records its results.  Scenario-varying costs and per-step coefficients (time-varying losses) run on the plain
-path; :func:`fast_path_unsupported` says why.
+bounds and records its results.  Scenario-varying costs and per-step coefficients (time-varying losses) run on
+the plain path; :func:`fast_path_unsupported` says why.
 """
 
 from __future__ import annotations
@@ -92,7 +92,6 @@ _KNOWN_FIELDS = frozenset({
     "priority_levels", "priority_col", "priority_col_level", "req_tcol", "col_block", "row_block", "sink_ids",
     "sink_col", "passthrough_loss", "edge_loss_varying",
 })
-
 
 
 @dataclass(frozen=True)
@@ -569,9 +568,9 @@ class _CostSolver:
         if bank is None:
             bank = self._banks[ckey] = _kernel.Bank(self.layout.k, self._out.size)
         tol, idx = self.options.primal_tol, np.flatnonzero(~crossed)
-        rest, own = walk(self.cache, bank, ctx, d, idx, cand, x, tol, self.options.max_pivots)  # (a) + (b)
+        left, own = walk(self.cache, bank, ctx, d, idx, cand, x, tol, self.options.max_pivots)  # (a) + (b)
         self.stats.by_own_basis += own
-        self.stats.by_pivots += idx.size - rest.size - own
+        self.stats.by_pivots += idx.size - left.size - own
         self.stats.bases = len(self.cache.bases)
 
         status = np.empty(S, dtype=np.int8)
@@ -584,8 +583,8 @@ class _CostSolver:
             _kernel.solve(bank, ukey, rest, d, trial, x, status, scratch, scratch, tol, 0, self.cache.used, ctx.t)
             return status[rest] == _kernel.OK
 
-        rest = np.sort(np.concatenate([rest, np.flatnonzero(crossed)]))
-        self._solve_rest(ctx, d, rest, cand, x, fits, crossed)  # (c) HiGHS
+        left = np.sort(np.concatenate([left, np.flatnonzero(crossed)]))
+        self._solve_rest(ctx, d, left, cand, x, fits, crossed)  # (c) HiGHS
         return x
 
     def _solve_rest(self, ctx: StepContext, d: np.ndarray, rest: np.ndarray, cand: np.ndarray, x: np.ndarray,
