@@ -176,6 +176,19 @@ def test_bases_that_solve_scenarios_in_the_compiled_loop_count_as_used(monkeypat
     assert all(stepper.cost.cache.used[b] == last for b in solved[last])
 
 
+@pytest.mark.parametrize("max_bases", [1, 3, 10])
+def test_the_cache_holds_at_most_max_bases(max_bases):
+    """The cache drops its least recently used bases beyond ``max_bases`` (a quarter at a time, but at least
+    down to ``max_bases``: with fewer than four bases a quarter is none, and ``max_bases`` 1–3 used not to
+    bound it), with the same results."""
+    net = compiled(random_network(3, scenarios=12, steps=48))
+    stepper = FastStepper(net, options=FastOptions(max_bases=max_bases))
+    sizes: list[int] = []
+    stepper.run(lambda rec: sizes.append(len(stepper.cost.cache.bases)))
+    assert max(sizes) <= max_bases and stepper.stats.by_highs > 0
+    assert_same(simulate_fast(net, FastOptions(max_bases=max_bases)), simulate(net))
+
+
 @pytest.mark.parametrize("kernel", KERNELS)
 def test_degenerate_steps(kernel):
     """An inflow exactly equal to the demand it serves, then exactly the reservoir's room: basic variables

@@ -249,7 +249,9 @@ class BasisCache:
         return b
 
     def _evict(self) -> None:
-        drop = sorted(self.bases, key=lambda i: self.used[i])[: len(self.bases) // 4]
+        """Drop the least recently used quarter of the bases (at least down to ``max_bases``)."""
+        n = max(len(self.bases) - self.max_bases, len(self.bases) // 4)
+        drop = sorted(self.bases, key=lambda i: self.used[i])[:n]
         for i in drop:
             del self.ids[self.bases.pop(i).status.tobytes()]
 
