@@ -256,7 +256,7 @@ class _Block:
         behind them) and costs ``cz`` (N,), the mask of scenarios left to the plain path and the mask of those
         settled by the screening."""
         S, rc = L0.shape[0], self.req_col
-        z = np.empty((S, self.N))
+        z = np.full((S, self.N), np.nan)  # (a screening settled by a map gives only the positions ``out``)
         every = np.arange(S)
         # 1. screening: every requirement at its full value; first by cached bases (scenarios that have one)
         ok = np.zeros(S, dtype=bool)
@@ -288,6 +288,8 @@ class _Block:
             self._short[op] = short
             z[op[~bad]] = zo[~bad]
             plain[op[bad]] = True
+            if cached is not None:  # covered in full, so the screening was feasible: its walk's basis is no start
+                cached.cand[op[~bad & (short == len(self.levels))]] = -1
         return z, plain, ok
 
     def _stages(self, L: np.ndarray, U: np.ndarray, cz: np.ndarray, op: np.ndarray,
