@@ -38,13 +38,15 @@ Two shortcuts give the engine's sequence with fewer LPs:
 
 How each LP is solved
 ---------------------
-A block's **screening** is first tried by cached bases (:class:`_CachedScreening`), as the ``cost``-mode fast
+In runs of many scenarios (``FastOptions.screening_maps_from``, for an ensemble's whole trace count), a
+block's **screening** is first tried by cached bases (:class:`_CachedScreening`), as the ``cost``-mode fast
 path solves its LP: its costs are the model's and only its bounds vary, so an optimal basis maps each
 scenario's data to its solution linearly and is checked primal feasible in a compiled loop, following cached
 dual simplex pivots where it is not (:mod:`daryo.simulate._basiscache`).  A basin's screening visits few bases
 (a few hundred for tens of thousands of screenings on the Aral model), so most screenings need no LP.  A
 scenario whose walk from its basis fails goes on to the stages (its block is short, or the stages settle it
-as the screening would); one without a basis yet is screened as below, and its optimal basis joins the cache.
+as the screening would; a scenario whose stages covered every level then drops that start basis); one without
+a basis yet is screened as below, and its optimal basis joins the cache.
 
 The other LPs (and the screenings that no cached basis settles) have the compiled LP's structure; they differ
 in bounds, in costs (the model's, or −1 on ``t_p``) and, in a stage, in the coverage column's coefficients.  A
@@ -496,8 +498,8 @@ class _CachedScreening:
     """A block's screening LP (the model's costs, every requirement at its full value) solved by cached optimal
     bases and their linear maps, as the ``cost``-mode fast path solves its LP (:mod:`daryo.simulate._basiscache`):
     each scenario starts from the basis that last settled its screening (``cand``), follows cached dual simplex
-    pivots, and is accepted only where a basis is checked optimal.  A basin's screening
-    visits few bases (416 for 25,698 screenings of the Syr Darya), so most are settled without an LP.
+    pivots, and is accepted only where a basis is checked optimal.  A basin's screening visits few bases (416
+    for 25,698 screenings of the Syr Darya), so most are settled without an LP.
 
     Parameters
     ----------
