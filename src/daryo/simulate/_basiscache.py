@@ -222,6 +222,7 @@ class BasisCache:
     def __init__(self, lay: Layout, out: np.ndarray, max_bases: int, algebra: BasisAlgebra | None = None):
         self.lay, self.out, self.max_bases, self.algebra = lay, out, max_bases, algebra
         self.bases: dict[int, Basis] = {}
+        self.banks: dict[int, _kernel.Bank] = {}  # the compiled loop's maps, by cost key
         self.ids: dict[bytes, int] = {}
         self._next = 0
         self.clock = 0
@@ -286,6 +287,13 @@ class BasisCache:
             m.W[self.lay.k] = self.constant(b, m, ukey, step)
             m.ukey = ukey
         return m.W
+
+    def bank(self, ckey: int) -> _kernel.Bank:
+        """The compiled loop's bank of maps for the costs of key ``ckey`` (made empty the first time)."""
+        bank = self.banks.get(ckey)
+        if bank is None:
+            bank = self.banks[ckey] = _kernel.Bank(self.lay.k, self.out.size)
+        return bank
 
     def register(self, bank: _kernel.Bank, b: int, ckey: int, ukey: int, step: StepContext) -> None:
         """Give the compiled loop's ``bank`` basis ``b``'s map and its constants for the step (or mark the basis
@@ -364,8 +372,8 @@ class StepContext:
         return self._cost
 
 
-def walk(cache: BasisCache, bank: _kernel.Bank, step: StepContext, d: np.ndarray, idx: np.ndarray,
-         cand: np.ndarray, x: np.ndarray, tol: float, max_pivots: int) -> tuple[np.ndarray, int]:
+def walk(cache: BasisCache, step: StepContext, d: np.ndarray, idx: np.ndarray, cand: np.ndarray, x: np.ndarray,
+         tol: float, max_pivots: int) -> tuple[np.ndarray, int]:
     """Solve scenarios ``idx`` by their candidate bases ``cand`` (S,) (updated in place) and the cached dual
     simplex pivots, in the compiled loop (:mod:`daryo.simulate._kernel`); what it hands back (a map or a
     pivot not yet worked out) is worked out here and the loop run again for those scenarios.
@@ -375,6 +383,7 @@ def walk(cache: BasisCache, bank: _kernel.Bank, step: StepContext, d: np.ndarray
     are written to ``x`` (S, r)."""
     t = step.t
     ckey, ukey = int(step.lay.cost_key[t]), int(step.lay.bound_key[t])
+    bank = cache.bank(ckey)
     S = d.shape[0]
     status = np.empty(S, dtype=np.int8)
     viol = np.full(S, -1, dtype=np.int64)

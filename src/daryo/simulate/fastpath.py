@@ -518,7 +518,6 @@ class _CostSolver:
         self._jumps: dict[tuple[int, int], dict[int, int]] = {}
         algebra = BasisAlgebra(dsx.Structure(net.lp.A), lay.N) if compiled else None
         self.cache = BasisCache(lay, out, options.max_bases, algebra)
-        self._banks: dict[int, _kernel.Bank] = {}
         if compiled:
             _kernel.load()
 
@@ -564,11 +563,9 @@ class _CostSolver:
         S = d.shape[0]
         x = np.empty((S, self._out.size))
         ckey, ukey = int(self.layout.cost_key[ctx.t]), int(self.layout.bound_key[ctx.t])
-        bank = self._banks.get(ckey)
-        if bank is None:
-            bank = self._banks[ckey] = _kernel.Bank(self.layout.k, self._out.size)
+        bank = self.cache.bank(ckey)
         tol, idx = self.options.primal_tol, np.flatnonzero(~crossed)
-        left, own = walk(self.cache, bank, ctx, d, idx, cand, x, tol, self.options.max_pivots)  # (a) + (b)
+        left, own = walk(self.cache, ctx, d, idx, cand, x, tol, self.options.max_pivots)  # (a) + (b)
         self.stats.by_own_basis += own
         self.stats.by_pivots += idx.size - left.size - own
         self.stats.bases = len(self.cache.bases)

@@ -519,7 +519,6 @@ class _CachedScreening:
         self.net, self.layout, self.out, self.options = net, layout, out, options
         n_scenarios = net.n_scenarios
         self.cache = BasisCache(layout, out, options.max_bases, BasisAlgebra(st, layout.N))
-        self.banks: dict[int, _kernel.Bank] = {}
         self.cand = np.full(n_scenarios, -1, dtype=np.int64)
         self._x = np.empty((n_scenarios, out.size))
 
@@ -530,14 +529,11 @@ class _CachedScreening:
         which gives it a new one."""
         lay = self.layout
         self.cache.clock = t
-        ckey = int(lay.cost_key[t])
-        bank = self.banks.get(ckey)
-        if bank is None:
-            bank = self.banks[ckey] = _kernel.Bank(lay.k, self.out.size)
         step = StepContext(self.net, lay, t, dual_tolerance(float(np.max(np.abs(cz)))))
         tried = idx[self.cand[idx] >= 0]
-        rest, _ = walk(self.cache, bank, step, d, tried, self.cand, self._x, self.options.primal_tol,
+        rest, _ = walk(self.cache, step, d, tried, self.cand, self._x, self.options.primal_tol,
                        self.options.max_pivots)
+        bank = self.cache.bank(int(lay.cost_key[t]))
         good = np.setdiff1d(tried, rest, assume_unique=True)
         z[np.ix_(good, self.out)] = self._x[good]
         b = self.cand[rest]
