@@ -11,7 +11,6 @@ The model is a small ``cost``-mode basin (so chunks run on the fast path)::
 import os
 import re
 from pathlib import Path
-from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -24,7 +23,7 @@ from daryo.ensemble import (
     SERIES,
     EnsembleOptions,
     ResampledTraces,
-    _annual,
+    _ChunkRecorder,
     _simulate_chunk,
     run_ensemble,
     summarise,
@@ -660,7 +659,10 @@ def test_annual_indicators_by_hand():
     raw = {"storage": storage[None, :, None], "delivery": delivery[None],
            "deficit": (want - delivery)[None], "sink_inflow": (m + 1)[None, :, None],
            "energy": np.full((1, 24, 1), 0.5)}
-    out = _annual(SimpleNamespace(axis=axis), raw)
+    rec = _ChunkRecorder(axis, 1, {k: v.shape[2] for k, v in raw.items()}, np.float32)
+    for t in range(24):
+        rec.add(t, **{k: v[:, t] for k, v in raw.items()})
+    out = rec.annual()
     np.testing.assert_allclose(out["annual_min_storage"][0, :, 0], [90.0, 90.0])
     np.testing.assert_allclose(out["annual_sink_inflow"][0, :, 0], [78.0, 222.0])  # 1+…+12, 13+…+24
     np.testing.assert_allclose(out["annual_energy"][0, :, 0], [6.0, 6.0])
@@ -769,8 +771,8 @@ def test_chunk_deficits_are_measured_against_each_scenarios_own_demand():
                    {"id": "farm", "type": "demand", "demand": {"values": [[4] * 3, [25] * 3]}, "cost": -10},
                    {"id": "sea", "type": "sink"}], [["in", "farm"], ["in", "sea"]], steps=3, allocation="cost")
     net = compile_network(model)
-    fast, how = _simulate_chunk(net, True)
-    plain, _ = _simulate_chunk(net, False)
+    fast, _, how = _simulate_chunk(net, True)
+    plain, _, _ = _simulate_chunk(net, False)
     assert how.startswith("fast path")
     for raw in (fast, plain):
         np.testing.assert_allclose(raw["delivery"][:, :, 0], [[4] * 3, [10] * 3], atol=1e-6)

@@ -59,7 +59,7 @@ ANNUAL_INDICATORS = {
 SERIES = {"storage": "reservoir", "delivery": "demand", "deficit": "demand", "sink_inflow": "sink",
           "energy": "hydropower"}
 _PERCENTILES = (5.0, 50.0, 95.0)
-#: annual deficit fractions below this are solver noise, stored as 0 (see ``_annual``)
+#: annual deficit fractions below this are solver noise, stored as 0 (see ``_ChunkRecorder.annual``)
 DEFICIT_TOL = 1e-6
 #: seeds are stored with the results as 64-bit integers
 MAX_SEED = 2**63 - 1
@@ -274,14 +274,14 @@ class EnsembleOptions:
     series_dtype: str = "float32"
     fast: bool = True
 
-    def chunk(self, values_per_step: int, n_steps: int) -> int:
-        """Traces per chunk: ``chunk_size``, or as many as keep a chunk's arrays (``values_per_step`` float64
-        values per trace and step) within a budget of ~12 million values, about 250 MB per worker with the
-        copies made while storing (measured: 300 traces × 50 years of the Aral model peak at +290 MB)."""
+    def chunk(self, bytes_per_step: int, n_steps: int) -> int:
+        """Traces per chunk: ``chunk_size``, or as many as keep a chunk's stored arrays (``bytes_per_step`` per
+        trace and step) within ~96 MB, at most 500: about 300 MB per worker with the model and solver state
+        (measured: 500 traces × 50 years of the Aral model, series in float32, peak at +360 MB)."""
         if self.chunk_size:
             return int(self.chunk_size)
-        budget = 12_000_000
-        return int(max(8, min(500, budget // max(1, values_per_step * n_steps))))
+        budget = 96_000_000
+        return int(max(8, min(500, budget // max(1, bytes_per_step * n_steps))))
 
 
 @dataclass(frozen=True)
@@ -328,49 +328,92 @@ def run_chunk(job: _Job) -> dict[str, Any]:
     idx = np.arange(job.first, job.first + job.count)
     inflows = job.source(opts.seed, idx, opts.years, axis)
     net = compile_network(chunk_model(model, inflows, [str(i) for i in idx]), axis)
-    raw, how = _simulate_chunk(net, opts.fast, opts.traces)
-    out: dict[str, Any] = {"trace": idx}
-    dtype = np.dtype(opts.series_dtype)
-    for name, values in raw.items():
-        out[name] = values.astype(dtype)
-    out.update(_annual(net, raw))
+    series, annual, how = _simulate_chunk(net, opts.fast, opts.traces, np.dtype(opts.series_dtype))
+    out: dict[str, Any] = {"trace": idx, **series, **annual}
     out["_seconds"] = time.perf_counter() - t0
     out["_how"] = how
     out["_chunk"] = job.chunk
     return out
 
 
-def _simulate_chunk(net: CompiledNetwork, fast: bool, run_traces: int | None = None
-                    ) -> tuple[dict[str, np.ndarray], str]:
-    """Monthly series of the chunk (float64): storage, delivery, deficit, sink inflow, energy.  ``run_traces``:
-    the traces of the whole ensemble, for which the fast path makes its choices (the same in every chunk)."""
-    S, T = net.n_scenarios, net.axis.n_steps
-    R, D, K, H = len(net.res_ids), len(net.demand_ids), len(net.sink_ids), len(net.hp_ids)
+def _simulate_chunk(net: CompiledNetwork, fast: bool, run_traces: int | None = None,
+                    dtype: np.dtype | type = np.float64) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], str]:
+    """Monthly series of the chunk (storage, delivery, deficit, sink inflow, energy) in ``dtype``, its annual
+    indicators (float64, from the unrounded values) and how it was simulated.  ``run_traces``: the traces of
+    the whole ensemble, for which the fast path makes its choices (the same in every chunk)."""
+    cols = {"storage": net.res_col, "delivery": net.demand_col, "sink_inflow": net.sink_col, "energy": net.hp_col}
+    rec = _ChunkRecorder(net.axis, net.n_scenarios, {k: len(c) for k, c in cols.items()}, dtype)
     reason = fast_path_unsupported(net) if fast else "fast path switched off"
     if reason is None:
-        raw = {"storage": np.empty((S, T, R)), "delivery": np.empty((S, T, D)), "deficit": np.empty((S, T, D)),
-               "sink_inflow": np.empty((S, T, K)), "energy": np.empty((S, T, H))}
-        cols = np.concatenate([net.res_col, net.demand_col, net.sink_col, net.hp_col]).astype(np.int64)
-        stepper = FastStepper(net, columns=cols, options=FastOptions(run_scenarios=run_traces))
-        split = np.cumsum([R, D, K])
+        cat = np.concatenate(list(cols.values())).astype(np.int64)
+        stepper = FastStepper(net, columns=cat, options=FastOptions(run_scenarios=run_traces))
+        split = np.cumsum([len(c) for c in cols.values()])[:-1]
 
-        def record(rec: StepRecord) -> None:
-            st, dl, sk, q = np.split(rec.x, split, axis=1)
-            t = rec.t
-            raw["storage"][:, t], raw["delivery"][:, t], raw["sink_inflow"][:, t] = st, dl, sk
-            raw["deficit"][:, t] = np.maximum(rec.col_upper(stepper.layout, net.demand_col) - dl, 0.0)
-            raw["energy"][:, t] = energy_gwh(q, rec.head, net.hp_efficiency[None, :])
+        def record(step: StepRecord) -> None:
+            st, dl, sk, q = np.split(step.x, split, axis=1)
+            rec.add(step.t, storage=st, delivery=dl, sink_inflow=sk,
+                    deficit=np.maximum(step.col_upper(stepper.layout, net.demand_col) - dl, 0.0),
+                    energy=energy_gwh(q, step.head, net.hp_efficiency[None, :]))
 
         stepper.run(record)
-        return raw, f"fast path: {stepper.stats.summary()}"
+        return rec.series, rec.annual(), f"fast path: {stepper.stats.summary()}"
     out = simulate(net)
     x = out.x
-    delivery = x[:, :, net.demand_col]
-    return {"storage": x[:, :, net.res_col], "delivery": delivery,
-            "deficit": np.maximum(out.col_upper[:, :, net.demand_col] - delivery, 0.0),
-            "sink_inflow": x[:, :, net.sink_col],
-            "energy": energy_gwh(x[:, :, net.hp_col], out.head, net.hp_efficiency[None, None, :])}, \
-        f"plain path ({reason})"
+    for t in range(net.axis.n_steps):
+        dl = x[:, t, net.demand_col]
+        rec.add(t, storage=x[:, t, net.res_col], delivery=dl, sink_inflow=x[:, t, net.sink_col],
+                deficit=np.maximum(out.col_upper[:, t, net.demand_col] - dl, 0.0),
+                energy=energy_gwh(x[:, t, net.hp_col], out.head[:, t], net.hp_efficiency[None, :]))
+    return rec.series, rec.annual(), f"plain path ({reason})"
+
+
+class _ChunkRecorder:
+    """A chunk's monthly series, stored in ``dtype`` step by step, and its annual indicators per trace, run
+    year and element, accumulated in float64 from the unrounded values (so a chunk holds its series once, in
+    the storage type).
+
+    Parameters
+    ----------
+    axis, n_scenarios
+        The run's time axis and the chunk's traces.
+    sizes
+        Elements of ``storage``, ``delivery`` (and ``deficit``), ``sink_inflow`` and ``energy``.
+    dtype
+        Storage type of the monthly series.
+    """
+
+    _SUMMED = ("delivery", "deficit", "sink_inflow", "energy")
+
+    def __init__(self, axis: TimeAxis, n_scenarios: int, sizes: Mapping[str, int], dtype: np.dtype | type):
+        size = {**sizes, "deficit": sizes["delivery"]}
+        S, T = n_scenarios, axis.n_steps
+        self.year = run_years(axis)
+        Y = int(self.year.max()) + 1 if self.year.size else 0
+        self.series = {name: np.empty((S, T, size[name]), dtype) for name in SERIES}
+        self._sum = {name: np.zeros((S, Y, size[name])) for name in self._SUMMED}
+        self._min_storage = np.full((S, Y, size["storage"]), np.inf)
+
+    def add(self, t: int, **values: np.ndarray) -> None:
+        """Step ``t``'s values (S, elements) of every series."""
+        y = self.year[t]
+        for name, v in values.items():
+            self.series[name][:, t] = v
+        for name in self._SUMMED:
+            self._sum[name][:, y] += values[name]
+        np.minimum(self._min_storage[:, y], values["storage"], out=self._min_storage[:, y])
+
+    def annual(self) -> dict[str, np.ndarray]:
+        """The annual indicators (see :data:`ANNUAL_INDICATORS`) of the steps added."""
+        delivered = self._sum["delivery"]
+        wanted = delivered + self._sum["deficit"]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            frac = np.where(wanted > 0, 1.0 - delivered / np.where(wanted > 0, wanted, 1.0), 0.0)
+        # a demand met in full is delivered up to 1e-9 hm³ below its value each step (the allocation holds what
+        # it has served that far below it): such solver noise is no deficit
+        frac = np.where(frac < DEFICIT_TOL, 0.0, np.minimum(frac, 1.0))
+        return {"annual_delivery": delivered, "annual_demand": wanted, "annual_deficit_fraction": frac,
+                "annual_min_storage": self._min_storage, "annual_sink_inflow": self._sum["sink_inflow"],
+                "annual_energy": self._sum["energy"]}
 
 
 def run_years(axis: Any) -> np.ndarray:
@@ -382,32 +425,6 @@ def run_years(axis: Any) -> np.ndarray:
     anniversaries = pd.DatetimeIndex([starts[0] + pd.DateOffset(years=y)
                                       for y in range(starts[-1].year - starts[0].year + 2)])
     return np.searchsorted(anniversaries, starts, side="right") - 1
-
-
-def _annual(net: CompiledNetwork, raw: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Annual indicators per trace, run year and element (float64)."""
-    year = run_years(net.axis)
-    Y = int(year.max()) + 1 if year.size else 0
-
-    def per_year(a: np.ndarray, how: str) -> np.ndarray:
-        out = np.empty((a.shape[0], Y, a.shape[2]))
-        for y in range(Y):
-            block = a[:, year == y]
-            out[:, y] = block.sum(axis=1) if how == "sum" else block.min(axis=1)
-        return out
-
-    delivered = per_year(raw["delivery"], "sum")
-    wanted = delivered + per_year(raw["deficit"], "sum")
-    with np.errstate(divide="ignore", invalid="ignore"):
-        frac = np.where(wanted > 0, 1.0 - delivered / np.where(wanted > 0, wanted, 1.0), 0.0)
-    # a demand met in full is delivered up to 1e-9 hm³ below its value each step (the allocation holds what it
-    # has served that far below it): such solver noise is no deficit
-    frac = np.where(frac < DEFICIT_TOL, 0.0, np.minimum(frac, 1.0))
-    return {"annual_delivery": delivered, "annual_demand": wanted,
-            "annual_deficit_fraction": frac,
-            "annual_min_storage": per_year(raw["storage"], "min"),
-            "annual_sink_inflow": per_year(raw["sink_inflow"], "sum"),
-            "annual_energy": per_year(raw["energy"], "sum")}
 
 
 # ---------------------------------------------------------------------------------------------- parts
@@ -617,7 +634,7 @@ def run_ensemble(model: Model, options: EnsembleOptions, output: str | Path, *, 
         model = replace(model, parameters=align_frames(model.parameters, axis))
         run_model = replace(run_model, parameters=model.parameters)
     probe = compile_network(_single_trace_model(run_model, source, options, axis), axis)  # one trace: its size
-    chunk = options.chunk(_values_per_step(probe, options.fast), axis.n_steps)
+    chunk = options.chunk(_bytes_per_step(probe, options), axis.n_steps)
     options = replace(options, chunk_size=chunk)
     manifest = _manifest(model, options, source, axis, probe)
     parts = _Parts(output)
@@ -731,12 +748,14 @@ def _format_of(output: Path) -> str:
     raise ValueError(f"{output}: the output must end in .zarr or .nc")
 
 
-def _values_per_step(net: CompiledNetwork, fast: bool) -> int:
-    """Values a chunk holds per trace and step: the stored series on the fast path, which streams its steps;
-    the plain path keeps its whole solution and bounds (three arrays of the LP's columns)."""
-    if fast and fast_path_unsupported(net) is None:
-        return 2 * len(net.demand_ids) + len(net.res_ids) + len(net.sink_ids) + len(net.hp_ids)
-    return 3 * net.lp.n_cols
+def _bytes_per_step(net: CompiledNetwork, options: EnsembleOptions) -> int:
+    """Bytes a chunk holds per trace and step: the stored series on the fast path, which streams its steps;
+    the plain path keeps its whole solution and bounds too (three float64 arrays of the LP's columns)."""
+    series = (2 * len(net.demand_ids) + len(net.res_ids) + len(net.sink_ids) + len(net.hp_ids)) * np.dtype(
+        options.series_dtype).itemsize
+    if options.fast and fast_path_unsupported(net) is None:
+        return series
+    return series + 3 * net.lp.n_cols * 8
 
 
 def _single_trace_model(model: Model, source: TraceSource, options: EnsembleOptions, axis: Any) -> Model:
