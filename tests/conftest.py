@@ -1,6 +1,14 @@
 import gc
+import os
 
 import pytest
+from hypothesis import settings
+
+# The property tests draw the same examples on every run, so that a run of the suite (and CI) is repeatable and a
+# failure can be rerun as it was; HYPOTHESIS_PROFILE=explore draws new examples each run, to look for more.
+settings.register_profile("repeatable", derandomize=True)
+settings.register_profile("explore", derandomize=False)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 
 def pytest_configure(config: pytest.Config) -> None:
