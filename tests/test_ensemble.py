@@ -673,6 +673,20 @@ def test_annual_indicators_by_hand():
     np.testing.assert_allclose(frac[:, 1], [0.25, 0.25])  # 12 of 48 hm³ short
 
 
+def test_annual_indicators_are_sums_of_the_unrounded_values():
+    """A chunk stores its monthly series in float32 but sums its annual indicators from the float64 values: a
+    delivery of 0.1 hm³ a month is 1.2 hm³ a year to the last bits of float64, where the float32 months would
+    sum to 1.2000000179."""
+    axis = basin().with_time(years=1).time.axis()
+    rec = _ChunkRecorder(axis, 1, {"storage": 1, "delivery": 1, "sink_inflow": 1, "energy": 1}, np.float32)
+    for t in range(12):
+        rec.add(t, storage=np.ones((1, 1)), delivery=np.full((1, 1), 0.1), deficit=np.zeros((1, 1)),
+                sink_inflow=np.zeros((1, 1)), energy=np.zeros((1, 1)))
+    assert rec.series["delivery"].dtype == np.float32
+    assert rec.annual()["annual_delivery"][0, 0, 0] == pytest.approx(1.2, rel=1e-15)
+    assert rec.series["delivery"].astype(float).sum() == pytest.approx(1.2000000179, rel=1e-9)
+
+
 def test_summaries_by_hand():
     """The summary statistics of 101 (trace, year) values 0…100 spread over two parts, in any order: mean 50
     and percentiles 5, 50 and 95 equal to 5, 50 and 95 (each under its own name)."""

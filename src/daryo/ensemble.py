@@ -276,7 +276,7 @@ class EnsembleOptions:
 
     def chunk(self, bytes_per_step: int, n_steps: int) -> int:
         """Traces per chunk: ``chunk_size``, or as many as keep a chunk's stored arrays (``bytes_per_step`` per
-        trace and step) within ~96 MB, at most 500: about 300 MB per worker with the model and solver state
+        trace and step) within ~96 MB, at most 500: about 360 MB per worker with the model and solver state
         (measured: 500 traces × 50 years of the Aral model, series in float32, peak at +360 MB)."""
         if self.chunk_size:
             return int(self.chunk_size)
