@@ -155,8 +155,10 @@ def test_resume_after_an_interrupted_run(tmp_path):
     assert not out.exists() and (tmp_path / "cut.nc.parts").is_dir()
     with pytest.raises(FileExistsError):
         run(tmp_path, "cut.nc")
-    with pytest.raises(ValueError, match="another run"):
+    with pytest.raises(ValueError, match=r"another run \(network, seed differ\)"):  # (its first trace too)
         run(tmp_path, "cut.nc", resume=True, options={"seed": 6})
+    with pytest.raises(ValueError, match="in chunks of 3 traces, not 4; pass --chunk-size 3"):
+        run(tmp_path, "cut.nc", resume=True, options={"chunk_size": 4})
     r, out = run(tmp_path, "cut.nc", resume=True)
     assert r.chunks_skipped == 1 and not (tmp_path / "cut.nc.parts").exists()
     assert r.traces_computed == 4  # 7 traces in chunks of 3: the first chunk was done

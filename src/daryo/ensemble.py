@@ -445,8 +445,7 @@ class _Parts:
                                       "it, or delete that folder to start again")
             old = json.loads(self.manifest_path().read_text()) if self.manifest_path().exists() else None
             if old != manifest:
-                raise ValueError(f"cannot resume: {self.dir} belongs to another run (model, traces, years, seed "
-                                 "or chunk size differ); delete it to start again")
+                raise ValueError(_not_resumable(self.dir, old, manifest))
             return {int(p.stem.split("-")[1]) for p in self.dir.glob("chunk-*.npz")}
         self.dir.mkdir(parents=True)
         _atomic_write(self.manifest_path(), lambda f: f.write(json.dumps(manifest, indent=1).encode()))
@@ -463,6 +462,19 @@ class _Parts:
     def read(self, chunk: int) -> dict[str, np.ndarray]:
         with np.load(self.path(chunk)) as z:
             return {k: z[k] for k in z.files}
+
+
+def _not_resumable(folder: Path, old: dict[str, Any] | None, manifest: dict[str, Any]) -> str:
+    """Why the parts in ``folder`` (their run's manifest ``old``) cannot be resumed by the run ``manifest``."""
+    if old is None:
+        return f"cannot resume: {folder} has no manifest of its run; delete it to start again"
+    differ = [k for k in manifest if old.get(k) != manifest[k]] + [k for k in old if k not in manifest]
+    if differ == ["chunk_size"]:  # (the default chunking may change between versions)
+        return (f"cannot resume: {folder} was run in chunks of {old['chunk_size']} traces, not "
+                f"{manifest['chunk_size']}; pass --chunk-size {old['chunk_size']} (chunk_size in the Python API) to "
+                "resume it, or delete it to start again")
+    return (f"cannot resume: {folder} belongs to another run ({', '.join(differ)} differ); delete it to start "
+            "again")
 
 
 def _atomic_write(path: Path, write: Callable[[IO[bytes]], object]) -> None:
