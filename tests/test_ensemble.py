@@ -159,6 +159,13 @@ def test_resume_after_an_interrupted_run(tmp_path):
         run(tmp_path, "cut.nc", resume=True, options={"seed": 6})
     with pytest.raises(ValueError, match="in chunks of 3 traces, not 4; pass --chunk-size 3"):
         run(tmp_path, "cut.nc", resume=True, options={"chunk_size": 4})
+    manifest = tmp_path / "cut.nc.parts" / "manifest.json"
+    kept = manifest.read_bytes()
+    for broken in (b"{not json", b"[1, 2]"):
+        manifest.write_bytes(broken)
+        with pytest.raises(ValueError, match="has no readable manifest"):
+            run(tmp_path, "cut.nc", resume=True)
+    manifest.write_bytes(kept)
     r, out = run(tmp_path, "cut.nc", resume=True)
     assert r.chunks_skipped == 1 and not (tmp_path / "cut.nc.parts").exists()
     assert r.traces_computed == 4  # 7 traces in chunks of 3: the first chunk was done

@@ -443,13 +443,21 @@ class _Parts:
             if not resume:
                 raise FileExistsError(f"an unfinished ensemble run is in {self.dir}; pass --resume to continue "
                                       "it, or delete that folder to start again")
-            old = json.loads(self.manifest_path().read_text()) if self.manifest_path().exists() else None
+            old = self._old_manifest()
             if old != manifest:
                 raise ValueError(_not_resumable(self.dir, old, manifest))
             return {int(p.stem.split("-")[1]) for p in self.dir.glob("chunk-*.npz")}
         self.dir.mkdir(parents=True)
         _atomic_write(self.manifest_path(), lambda f: f.write(json.dumps(manifest, indent=1).encode()))
         return set()
+
+    def _old_manifest(self) -> dict[str, Any] | None:
+        """The manifest of the run whose parts are in the folder (None: missing or unreadable)."""
+        try:
+            old = json.loads(self.manifest_path().read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return old if isinstance(old, dict) else None
 
     def path(self, chunk: int) -> Path:
         return self.dir / f"chunk-{chunk:05d}.npz"
@@ -467,7 +475,7 @@ class _Parts:
 def _not_resumable(folder: Path, old: dict[str, Any] | None, manifest: dict[str, Any]) -> str:
     """Why the parts in ``folder`` (their run's manifest ``old``) cannot be resumed by the run ``manifest``."""
     if old is None:
-        return f"cannot resume: {folder} has no manifest of its run; delete it to start again"
+        return f"cannot resume: {folder} has no readable manifest of its run; delete it to start again"
     differ = [k for k in manifest if old.get(k) != manifest[k]] + [k for k in old if k not in manifest]
     if differ == ["chunk_size"]:  # (the default chunking may change between versions)
         return (f"cannot resume: {folder} was run in chunks of {old['chunk_size']} traces, not "
