@@ -537,7 +537,8 @@ class _CachedScreening:
         good = np.setdiff1d(tried, rest, assume_unique=True)
         z[np.ix_(good, self.out)] = self._x[good]
         b = self.cand[rest]
-        lost = (bank.has_map[b] < 0) | ~np.isin(b, np.fromiter(self.cache.bases, dtype=np.int64))
+        cached = np.fromiter((i in self.cache.bases for i in b.tolist()), dtype=bool, count=b.size)
+        lost = (bank.has_map[b] < 0) | ~cached
         self.cand[rest[lost]] = -1
         return good
 
