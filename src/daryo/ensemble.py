@@ -555,19 +555,14 @@ def _serial(jobs: list[_Job]) -> Iterator[dict[str, Any]]:
 
 def _dask(jobs: list[_Job], scheduler: str | None, workers: int | None) -> Iterator[dict[str, Any]]:
     try:
-        from dask.distributed import Client, LocalCluster, as_completed
+        from dask.distributed import Client, as_completed
     except ImportError as exc:  # pragma: no cover - exercised only without the extra
         raise ImportError("Dask is needed for --scheduler/--workers: pip install 'daryo[ensemble]'") from exc
     cluster = None
     if scheduler:
         client = Client(scheduler)
     else:
-        # everything on 127.0.0.1: the scheduler, the workers and the scheduler's HTTP server, which Dask
-        # always starts (dashboard_address=None means its default port 8787, and a warning when that is
-        # busy): on a free port chosen by the system, without the dashboard's pages
-        cluster = LocalCluster(n_workers=int(workers or 1), threads_per_worker=1, processes=True,
-                               host="127.0.0.1", dashboard_address="127.0.0.1:0",
-                               scheduler_kwargs={"dashboard": False})
+        cluster = _local_cluster(int(workers or 1))
         client = Client(cluster)
     try:
         if not jobs:
@@ -583,6 +578,25 @@ def _dask(jobs: list[_Job], scheduler: str | None, workers: int | None) -> Itera
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def _local_cluster(workers: int) -> Any:
+    """A Dask cluster of ``workers`` processes of one thread on this machine, for an ensemble's chunks.
+
+    Everything listens on 127.0.0.1: the scheduler, the workers and the scheduler's HTTP server, which Dask
+    always starts (``dashboard_address=None`` means its default port 8787, and a warning when that is busy), on
+    a free port chosen by the system and without the dashboard's pages.
+
+    The workers start without the ``MALLOC_TRIM_THRESHOLD_`` that Dask sets for them by default: setting it
+    fixes glibc's mmap threshold at 128 kB, so that each of a chunk's temporary arrays above that size is mapped
+    and unmapped anew.  With it, a chunk of the Aral model ran 1.35× slower (see ``docs/performance.md``).
+    """
+    import dask
+    from dask.distributed import LocalCluster
+
+    with dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}):
+        return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                            dashboard_address="127.0.0.1:0", scheduler_kwargs={"dashboard": False})
 
 
 def _run_remote(model: Model, source: TraceSource, options: EnsembleOptions, chunk: int, first: int, count: int
