@@ -353,9 +353,10 @@ def test_the_local_dask_cluster_stays_on_localhost_and_quiet(tmp_path, monkeypat
     assert all(w.host == "127.0.0.1" for w in made[0].scheduler.workers.values()) or not scheduler.workers
 
 
-def test_the_local_dask_workers_start_without_dasks_malloc_trim_threshold(monkeypatch):
+def test_the_local_dask_workers_start_without_dasks_malloc_trim_threshold_or_profiler(monkeypatch):
     """Dask sets MALLOC_TRIM_THRESHOLD_ for the workers it spawns; that fixes glibc's mmap threshold, which made
-    a chunk 1.35× slower.  The ensemble's local workers start without it (when this process has none)."""
+    a chunk 1.35× slower.  The ensemble's local workers start without it (when this process has none), and
+    without Dask's statistical profiler."""
     import os
 
     distributed = pytest.importorskip("dask.distributed",
@@ -367,11 +368,13 @@ def test_the_local_dask_workers_start_without_dasks_malloc_trim_threshold(monkey
     try:
         with distributed.Client(cluster) as client:
             env = client.run(lambda: dict(os.environ))
+            profiling = client.run(lambda dask_worker: "profile" in dask_worker.periodic_callbacks)
     finally:
         cluster.close()
     (worker_env,) = env.values()
     assert "MALLOC_TRIM_THRESHOLD_" not in worker_env
     assert worker_env.get("OPENBLAS_NUM_THREADS") == "1"  # Dask's other settings for its workers stay
+    assert list(profiling.values()) == [False]  # nor do they sample their stacks for Dask's profile pages
 
 
 def test_dask_workers_give_identical_results(tmp_path):
