@@ -186,14 +186,16 @@ def reservoir_bounds(volume: np.ndarray, evaporation: np.ndarray, vmin: np.ndarr
 
 def plant_heads(net: CompiledNetwork, volume: np.ndarray) -> np.ndarray:
     """Head of every plant (S, H) from the start-of-step reservoir volumes (S, R), or its fixed head."""
-    head = np.zeros((volume.shape[0], len(net.hp_ids)))
-    for k in range(len(net.hp_ids)):
-        if np.isnan(net.hp_head[k]):
+    head = np.empty((volume.shape[0], len(net.hp_ids)))
+    head[:] = net.hp_head  # (fixed heads; nan where the level gives it)
+    tabled = np.flatnonzero(np.isnan(net.hp_head))  # plants whose head comes from their reservoir's level
+    if tabled.size:
+        level = np.empty((volume.shape[0], tabled.size))
+        for i, k in enumerate(tabled.tolist()):
             table = net.res_tables[net.hp_res[k]]
             assert table is not None
-            head[:, k] = head_m(volume[:, net.hp_res[k]], table, net.hp_tailwater[k])
-        else:
-            head[:, k] = net.hp_head[k]
+            level[:, i] = table.level_at(volume[:, net.hp_res[k]])
+        head[:, tabled] = head_m(level, net.hp_tailwater[tabled])
     return head
 
 

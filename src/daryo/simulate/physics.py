@@ -29,17 +29,21 @@ def evaporation_hm3(volume_hm3: np.ndarray, depth_mm: np.ndarray, tables: list[L
         Level–volume–area table per reservoir (None: no area, no evaporation).
     """
     out = np.zeros_like(volume_hm3)
-    for r, table in enumerate(tables):
-        if table is None or table.area is None or depth_mm[r] == 0.0:
-            continue
-        area = table.area_at(volume_hm3[:, r])
-        out[:, r] = np.clip(depth_mm[r] * area * 1e-3, 0.0, np.maximum(volume_hm3[:, r], 0.0))
+    has = [(r, table) for r, table in enumerate(tables)
+           if table is not None and table.area is not None and depth_mm[r] != 0.0]
+    if not has:
+        return out
+    area = np.empty((volume_hm3.shape[0], len(has)))
+    for i, (r, table) in enumerate(has):  # (each its own table; the arithmetic below is over all at once)
+        area[:, i] = table.area_at(volume_hm3[:, r])
+    at = [r for r, _ in has]
+    out[:, at] = np.clip(depth_mm[at] * area * 1e-3, 0.0, np.maximum(volume_hm3[:, at], 0.0))
     return out
 
 
-def head_m(volume_hm3: np.ndarray, table: LevelTable, tailwater_m: float) -> np.ndarray:
-    """Gross head (m): reservoir level at ``volume_hm3`` minus the tailwater level, never negative."""
-    return np.maximum(table.level_at(volume_hm3) - tailwater_m, 0.0)
+def head_m(level_m: np.ndarray, tailwater_m: np.ndarray | float) -> np.ndarray:
+    """Gross head (m): reservoir level (m a.s.l.) minus the tailwater level, never negative."""
+    return np.maximum(level_m - tailwater_m, 0.0)
 
 
 def energy_gwh(turbine_flow_hm3: np.ndarray, head: np.ndarray, efficiency: np.ndarray) -> np.ndarray:
