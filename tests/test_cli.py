@@ -129,7 +129,9 @@ def test_usage_errors_exit_2(capsys):
 
 def test_failed_run_leaves_existing_output_untouched(tmp_path, capsys):
     out = tmp_path / "r.nc"
-    out.write_text("precious")
+    assert main(["run", str(DEMO), "--years", "1", "-o", str(out)]) == 0  # an earlier run's results
+    earlier = out.read_bytes()
+    capsys.readouterr()
     bad = tmp_path / "bad.yaml"
     bad.write_text("version: 1\nname: x\ntime: {start: 2001-01, end: 2001-02}\n"
                    "nodes:\n  - {id: a, type: inflow, inflow: 10}\n"
@@ -137,7 +139,27 @@ def test_failed_run_leaves_existing_output_untouched(tmp_path, capsys):
                    "edges:\n  - [a, d]\n")
     assert main(["run", str(bad), "-o", str(out)]) == 1
     assert "infeasible at step 0" in capsys.readouterr().err
-    assert Path(out).read_text() == "precious"
+    assert out.read_bytes() == earlier
+
+
+def test_run_refuses_to_replace_what_is_not_a_runs_results(tmp_path, capsys):
+    """-o the model file itself, or any file that is not a run's results: refused before the run, kept."""
+    model = tmp_path / "demo.yaml"
+    model.write_bytes(Path(DEMO).read_bytes())
+    for csv in Path(DEMO).parent.glob("*.csv"):
+        (tmp_path / csv.name).write_bytes(csv.read_bytes())
+    notes = tmp_path / "notes.nc"
+    notes.write_text("important")
+    assert main(["run", str(model), "--years", "1", "-o", str(model)]) == 2
+    assert "must end in .nc" in capsys.readouterr().err
+    assert main(["run", str(model), "--years", "1", "-o", str(tmp_path / "r.zarr")]) == 2
+    assert "must end in .nc" in capsys.readouterr().err
+    assert main(["run", str(model), "--years", "1", "-o", str(notes)]) == 1
+    cap = capsys.readouterr()
+    assert "notes.nc exists and is not the results of a daryo run; it is not replaced" in cap.err
+    assert "daryo run:" not in cap.out  # refused before the run (which prints its summary first)
+    assert model.read_bytes() == Path(DEMO).read_bytes() and notes.read_text() == "important"
+    assert not (tmp_path / "r.zarr").exists()
 
 
 def test_an_unbounded_model_is_a_one_line_error(tmp_path, capsys):

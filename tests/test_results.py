@@ -1,6 +1,7 @@
 """Results: NetCDF round trip and the labelled layout."""
 
 import os
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -52,12 +53,12 @@ def test_csv_files_replace_old_ones_and_leave_other_files(tmp_path):
     res = daryo.run(daryo.load(daryo.demo_model_path()), RunOptions(scenarios=1, years=1))
     out = tmp_path / "csv"
     out.mkdir()
-    (out / "delivery.csv").write_text("old")
+    (out / "delivery.csv").write_text("scenario,time,old\n")  # an earlier run's
     (out / "notes.txt").write_text("mine")
     written = res.to_csv(out)
     assert sorted(p.name for p in written) == sorted(f"{n}.csv" for n in res.dataset.data_vars)
     assert all(p.parent == out and p.is_file() for p in written)
-    assert (out / "delivery.csv").read_text() != "old" and (out / "notes.txt").read_text() == "mine"
+    assert (out / "delivery.csv").read_text() != "scenario,time,old\n" and (out / "notes.txt").read_text() == "mine"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["csv"]  # no temporary folder left
 
 
@@ -66,7 +67,7 @@ def test_failed_csv_write_leaves_the_folder_as_it_was(tmp_path, monkeypatch):
     first, second = [f"{n}.csv" for n in list(res.dataset.data_vars)[:2]]
     out = tmp_path / "csv"
     out.mkdir()
-    before = {first: "old first", second: "old second", "notes.txt": "mine"}
+    before = {first: "scenario,time,old first", second: "scenario,time,old second", "notes.txt": "mine"}
     for name, text in before.items():
         (out / name).write_text(text)
     real, calls = pd.DataFrame.to_csv, []
@@ -122,7 +123,7 @@ def test_written_files_get_the_usual_permissions(tmp_path):
 def test_save_writes_netcdf_and_csv_all_or_nothing(tmp_path, monkeypatch):
     res = daryo.run(daryo.load(daryo.demo_model_path()), RunOptions(scenarios=1, years=1))
     nc = tmp_path / "r.nc"
-    nc.write_text("precious")
+    earlier = _earlier_result(nc)
 
     def failing(self, *args, **kwargs):
         raise OSError("disk full")
@@ -130,7 +131,7 @@ def test_save_writes_netcdf_and_csv_all_or_nothing(tmp_path, monkeypatch):
     monkeypatch.setattr(pd.DataFrame, "to_csv", failing)
     with pytest.raises(OSError, match="disk full"):
         res.save(netcdf=nc, csv=tmp_path / "csv")
-    assert nc.read_text() == "precious"
+    assert nc.read_bytes() == earlier
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.nc"]  # no temporary file or folder left
     monkeypatch.undo()
     written = res.save(netcdf=nc, csv=tmp_path / "csv")
@@ -144,12 +145,47 @@ def test_save_moves_nothing_when_a_target_is_a_folder(tmp_path):
     out = tmp_path / "csv"
     (out / "storage.csv").mkdir(parents=True)
     nc = tmp_path / "r.nc"
-    nc.write_text("precious")
+    earlier = _earlier_result(nc)
     with pytest.raises(IsADirectoryError, match="storage.csv"):
         res.save(netcdf=nc, csv=out)
-    assert nc.read_text() == "precious"
+    assert nc.read_bytes() == earlier
     assert [p.name for p in out.iterdir()] == ["storage.csv"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["csv", "r.nc"]
+
+
+def _earlier_result(path: Path) -> bytes:
+    """Write the results of a run (of another length) to ``path``, as an earlier run would; their bytes."""
+    daryo.run(daryo.load(daryo.demo_model_path()), RunOptions(scenarios=1, years=2)).to_netcdf(path)
+    return path.read_bytes()
+
+
+def test_a_run_replaces_only_an_earlier_runs_results(tmp_path):
+    """Saving results never replaces a file that is not a run's results (a model, its input data, a NetCDF file
+    of anyone else's) and takes only .nc names; nothing is written when it refuses."""
+    res = daryo.run(daryo.load(daryo.demo_model_path()), RunOptions(scenarios=1, years=1))
+    model = tmp_path / "model.nc"
+    model.write_text("version: 1\n")
+    other = tmp_path / "other.nc"
+    xr.Dataset({"a": ("x", [1.0])}, attrs={"title": "someone else's"}).to_netcdf(other)
+    before = {p.name: p.read_bytes() for p in (model, other)}
+    for target in (model, other):
+        with pytest.raises(FileExistsError, match="not the results of a daryo run; it is not replaced"):
+            res.to_netcdf(target)
+    with pytest.raises(ValueError, match="must end in .nc"):
+        res.to_netcdf(tmp_path / "r.zarr")
+    csv = tmp_path / "csv"
+    csv.mkdir()
+    (csv / "delivery.csv").write_text("date,upper\n2000-10-01,5\n")  # a model's input, say
+    with pytest.raises(FileExistsError, match="delivery.csv exists and is not a CSV file of a daryo run"):
+        res.save(netcdf=tmp_path / "new.nc", csv=csv)
+    assert {p.name: p.read_bytes() for p in (model, other)} == before
+    assert (csv / "delivery.csv").read_text() == "date,upper\n2000-10-01,5\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["csv", "model.nc", "other.nc"]
+    assert [p.name for p in csv.iterdir()] == ["delivery.csv"]
+    earlier = _earlier_result(tmp_path / "r.nc")
+    res.to_netcdf(tmp_path / "r.nc")  # an earlier run's results are replaced
+    assert (tmp_path / "r.nc").read_bytes() != earlier
+    assert xr.open_dataset(tmp_path / "r.nc", engine="netcdf4").sizes["time"] == 12
 
 
 def test_storage_start_is_the_volume_before_the_step():

@@ -20,7 +20,7 @@ from . import api
 from .errors import ModelError, StepError
 from .model import Model
 from .network import compile_network
-from .results import Results
+from .results import Results, check_netcdf_target
 from .simulate import RunOptions
 
 __all__ = ["main", "build_parser"]
@@ -223,19 +223,20 @@ def _check_parent(target: Path) -> None:
 
 
 def _check_run_targets(output: str | None, csv: str | None) -> None:
-    """Refuse output targets that cannot be written, before any work: a missing folder (usage error), a NetCDF
-    file that is a folder, a CSV folder that is a file, a folder that is not writable (OSError: invalid
-    input)."""
+    """Refuse output targets that cannot be written, before any work: a missing folder or a NetCDF name not
+    ending in .nc (usage errors), a NetCDF target that is a folder or an existing file other than a run's
+    results, a CSV folder that is a file, a folder that is not writable (OSError: invalid input)."""
     for target in (output, csv):
         if target:
             _check_parent(Path(target))
     if output and csv and Path(output).resolve() == Path(csv).resolve():
         raise _UsageError(f"-o and --csv are both {output}: give the NetCDF file and the CSV folder other names")
     if output:
-        p = Path(output)
-        if p.is_dir():
-            raise IsADirectoryError(f"cannot write results to {output}: it is a folder (-o takes a .nc file name)")
-        _check_writable(p.resolve().parent, output)
+        try:
+            check_netcdf_target(output)
+        except ValueError as exc:
+            raise _UsageError(str(exc)) from None
+        _check_writable(Path(output).resolve().parent, output)
     if csv:
         d = Path(csv)
         if d.exists() and not d.is_dir():

@@ -41,7 +41,7 @@ import scipy.sparse as sp
 from .model import Model, Node, Series
 from .network import CompiledNetwork, compile_network
 from .parameters import align_frames
-from .results import new_file_mode
+from .results import NETCDF_SUFFIXES, is_netcdf, netcdf_title, new_file_mode
 from .simulate.engine import simulate
 from .simulate.fastpath import FastOptions, FastStepper, StepRecord, fast_path_unsupported
 from .simulate.physics import energy_gwh
@@ -724,7 +724,7 @@ def check_output(output: str | Path) -> str:
     fmt = _format_of(output)
     if fmt == "nc" and output.is_dir():
         raise IsADirectoryError(f"{output} is a folder, not a NetCDF file; give another output name")
-    if fmt == "nc" and output.is_file() and not _is_netcdf(output):
+    if fmt == "nc" and output.is_file() and not is_netcdf(output):
         raise FileExistsError(f"{output} exists and is not a NetCDF file; it is not replaced: give another output "
                               "name or move it away")
     if fmt == "zarr" and (output.exists() or output.is_symlink()) and not _is_zarr_store(output):
@@ -743,12 +743,9 @@ _TITLE = "daryo ensemble"  # the start of an ensemble output's title attribute
 
 def _title(path: Path, fmt: str) -> str:
     """The ``title`` attribute of an existing NetCDF file or zarr store ("" if it has none or is unreadable)."""
+    if fmt == "nc":
+        return netcdf_title(path)
     try:
-        if fmt == "nc":
-            import netCDF4
-
-            with netCDF4.Dataset(path, "r") as nc:
-                return str(getattr(nc, "title", ""))
         for meta, key in ((".zattrs", None), ("zarr.json", "attributes")):
             if (path / meta).is_file():
                 attrs = json.loads((path / meta).read_text(encoding="utf-8"))
@@ -757,13 +754,6 @@ def _title(path: Path, fmt: str) -> str:
     except (OSError, ValueError):
         return ""
     return ""
-
-
-def _is_netcdf(path: Path) -> bool:
-    """Whether ``path`` starts like a NetCDF file (NetCDF-4/HDF5 or classic CDF)."""
-    with open(path, "rb") as f:
-        head = f.read(8)
-    return head.startswith((b"\x89HDF\r\n\x1a\n", b"CDF\x01", b"CDF\x02", b"CDF\x05"))
 
 
 def _is_zarr_store(path: Path) -> bool:
@@ -779,7 +769,7 @@ def _format_of(output: Path) -> str:
         except ImportError as exc:
             raise ImportError("writing .zarr needs zarr: pip install 'daryo[ensemble]' (or write .nc)") from exc
         return "zarr"
-    if suffix in (".nc", ".nc4", ".netcdf"):
+    if suffix in NETCDF_SUFFIXES:
         return "nc"
     raise ValueError(f"{output}: the output must end in .zarr or .nc")
 

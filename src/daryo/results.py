@@ -18,10 +18,12 @@ from .network import CompiledNetwork
 from .simulate import SimulationOutput
 from .simulate.physics import energy_gwh
 
-__all__ = ["Results", "build_dataset"]
+__all__ = ["Results", "build_dataset", "check_netcdf_target", "is_netcdf", "netcdf_title"]
 
 _VOL = "hm3"
 _FLOW = "hm3 per step"
+_TITLE = "daryo results"  # the start of a run's results' title attribute
+NETCDF_SUFFIXES = (".nc", ".nc4", ".netcdf")
 
 
 def _coords(net: CompiledNetwork, ids: list[str], dim: str) -> dict[str, tuple]:
@@ -150,7 +152,7 @@ def build_dataset(net: CompiledNetwork, out: SimulationOutput) -> xr.Dataset:
     variables = {k: xr.Variable(dims, np.asarray(values), attrs, fastpath=True)
                  for k, (dims, values, attrs) in data.items()}
     ds = xr.Dataset(variables, coords=_coordinates(coords))
-    ds.attrs.update({"title": f"daryo results: {net.model.name}", "model": net.model.name,
+    ds.attrs.update({"title": f"{_TITLE}: {net.model.name}", "model": net.model.name,
                      "allocation": net.mode, "time_step": "month" if axis.step_days is None
                      else f"{axis.step_days} days", "conventions": "hydrological year Oct-Sep, labelled by end year"})
     return ds
@@ -200,6 +202,60 @@ def _delay_released_volume(net: CompiledNetwork, x: np.ndarray) -> np.ndarray:
     return out
 
 
+def is_netcdf(path: Path) -> bool:
+    """Whether the file ``path`` starts like a NetCDF file (NetCDF-4/HDF5 or classic CDF)."""
+    with open(path, "rb") as f:
+        head = f.read(8)
+    return head.startswith((b"\x89HDF\r\n\x1a\n", b"CDF\x01", b"CDF\x02", b"CDF\x05"))
+
+
+def netcdf_title(path: Path) -> str:
+    """The ``title`` attribute of an existing NetCDF file ("" if it has none or cannot be read as NetCDF)."""
+    import netCDF4
+
+    try:
+        with netCDF4.Dataset(path, "r") as nc:
+            return str(getattr(nc, "title", ""))
+    except (OSError, ValueError):
+        return ""
+
+
+def check_netcdf_target(path: str | Path) -> None:
+    """Refuse a NetCDF file name for a run's results whose writing could replace anything but an earlier run's
+    results: a name that does not end in ``.nc``, a folder, or an existing file that is not a NetCDF file
+    ``daryo run`` wrote (a model file, its input data, anyone's other files).
+
+    Raises
+    ------
+    ValueError
+        If the name does not end in ``.nc`` (or ``.nc4``, ``.netcdf``).
+    IsADirectoryError, FileExistsError
+        If the target exists and is not a run's results.
+    """
+    p = Path(path)
+    if p.suffix.lower() not in NETCDF_SUFFIXES:
+        raise ValueError(f"{p}: a run's results are written as NetCDF, so the file name must end in .nc "
+                         "(an ensemble writes .zarr too: daryo ensemble)")
+    if p.is_dir():
+        raise IsADirectoryError(f"cannot write results to {p}: it is a folder (give a .nc file name)")
+    if p.exists() and not (is_netcdf(p) and netcdf_title(p).startswith(_TITLE)):
+        raise FileExistsError(f"{p} exists and is not the results of a daryo run; it is not replaced: give another "
+                              "output name or move it away")
+
+
+def _check_csv_targets(paths: list[Path]) -> None:
+    """Refuse to replace a file among ``paths`` that is not a CSV file of a run's results (their header starts
+    with ``scenario,time``)."""
+    for target in paths:
+        if not target.is_file():
+            continue
+        with open(target, "rb") as f:
+            head = f.read(14)
+        if not head.startswith(b"scenario,time"):
+            raise FileExistsError(f"{target} exists and is not a CSV file of a daryo run's results; it is not "
+                                  "replaced: give another folder or move it away")
+
+
 class Results:
     """The outcome of a run: a labelled :class:`xarray.Dataset` and ways to save and summarise it."""
 
@@ -212,7 +268,8 @@ class Results:
 
     def to_netcdf(self, path: str | Path) -> Path:
         """Write the Dataset to NetCDF-4; returns the path.  The file is written beside ``path`` under a
-        temporary name and renamed, so a failure never leaves half a file or harms an existing one."""
+        temporary name and renamed, so a failure never leaves half a file or harms an existing one; only an
+        earlier run's results are replaced (see :meth:`save`)."""
         p = Path(path)
         self.save(netcdf=p)
         return p
@@ -235,10 +292,24 @@ class Results:
         temporary file).  The
         files get the permissions a newly created file gets (``0o666`` less the umask); a replaced NetCDF file
         keeps its own.
+
+        Only an earlier run's results are replaced (:func:`check_netcdf_target`; a CSV file whose header does
+        not start with ``scenario,time`` is not replaced either).
+
+        Raises
+        ------
+        ValueError
+            If the NetCDF file's name does not end in ``.nc``.
+        FileExistsError, IsADirectoryError
+            If a target exists and is not an earlier run's results.
         """
         nc_tmp: Path | None = None
         csv_tmp: Path | None = None
         names: list[str] = []
+        if netcdf is not None:
+            check_netcdf_target(netcdf)
+        if csv is not None:
+            _check_csv_targets([Path(csv) / f"{name}.csv" for name in self.dataset.data_vars])
         try:
             if netcdf is not None:
                 p = Path(netcdf)
