@@ -386,3 +386,14 @@ def test_the_summary_reports_the_largest_mass_balance_error_by_size(tmp_path, ca
                      "edges:\n  - [in, lag]\n  - [lag, sea]\n")
     assert main(["run", str(model)]) == 0
     assert "largest mass-balance error: 3.00e+00 hm³ per step" in capsys.readouterr().out
+
+
+def test_years_past_the_dates_an_axis_holds_are_a_usage_error(tmp_path, capsys):
+    assert main(["run", DEMO, "--years", "1000"]) == 2
+    assert "--years 1000: 1000 years from 2000-10-01 run past 2261-12-31" in capsys.readouterr().err
+    assert main(["run", "--years", "300"]) == 2  # the embedded model
+    assert "300 years from 2000-10 run past 2261-12-31" in capsys.readouterr().err
+    out = tmp_path / "e.nc"
+    assert main(["ensemble", DEMO, "--traces", "2", "--years", "400", "-o", str(out)]) == 2
+    assert "--years 400: 400 years from 2000-10-01 run past" in capsys.readouterr().err
+    assert not out.exists()

@@ -195,6 +195,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     model = _load_for_run(args)
     if args.scenarios is not None and not 1 <= args.scenarios <= model.n_scenarios:
         raise _UsageError(f"--scenarios {args.scenarios}: the model has {model.n_scenarios} scenario trace(s)")
+    if args.years is not None:
+        _with_years(model, args.years)  # a usage error if the years run past the dates a time axis holds
     results = api.run(model, RunOptions(scenarios=args.scenarios, years=args.years))
     print(format_summary(model, results))
     if args.output or args.csv:  # both written first, then moved into place: all or nothing
@@ -204,6 +206,17 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if args.csv:
         print(f"CSV files written to {args.csv}/")
     return EXIT_OK
+
+
+def _with_years(model: Model, years: int) -> Model:
+    """The model run for ``years`` years from its start; a usage error if they run past the dates a time axis
+    can hold."""
+    try:
+        return model.with_time(years=years)
+    except ModelError:
+        raise
+    except ValueError as exc:
+        raise _UsageError(f"--years {years}: {exc}") from None
 
 
 def _check_seed(seed: int) -> None:
@@ -367,7 +380,7 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
     model = api.load(args.model, scenarios=args.scenario)
     options = EnsembleOptions(traces=args.traces, years=args.years, seed=args.seed, chunk_size=args.chunk_size,
                               deficit_threshold=args.deficit_threshold)
-    steps = len(model.with_time(years=args.years).time.axis().starts)
+    steps = len(_with_years(model, args.years).time.axis().starts)
     progress = None if args.quiet else ProgressReporter(args.traces, steps)
     try:
         run = run_ensemble(model, options, out, scheduler=args.scheduler, workers=args.workers,

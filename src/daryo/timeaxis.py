@@ -17,10 +17,26 @@ import pandas as pd
 
 from .errors import short_text
 
-__all__ = ["MAX_STEP_DAYS", "TimeAxis", "hydrological_year", "parse_end", "season_of_month", "step_days"]
+__all__ = ["FIRST_DATE", "LAST_DATE", "MAX_STEP_DAYS", "TimeAxis", "hydrological_year", "parse_end",
+           "season_of_month", "span_problem", "step_days"]
 
 #: The longest N-day step (a hundred years): longer ones run past the dates pandas can hold.
 MAX_STEP_DAYS = 36_525
+
+#: The first and last day a run's steps can cover: the dates of pandas' nanosecond timestamps (1677-09-21 to
+#: 2262-04-11), in whole years.
+FIRST_DATE, LAST_DATE = pd.Timestamp("1678-01-01"), pd.Timestamp("2261-12-31")
+
+
+def span_problem(start: pd.Timestamp, end: pd.Timestamp, step_days: int | None = None) -> str | None:
+    """Why a run from ``start`` to ``end`` (its last day) cannot have a time axis, or None if it can: it starts
+    before :data:`FIRST_DATE`, or its last step (the month of ``end``, or ``step_days`` from a start at or before
+    ``end``) ends after :data:`LAST_DATE`."""
+    if start >= FIRST_DATE and end <= LAST_DATE - pd.Timedelta(days=step_days or 31):  # (no arithmetic on dates
+        return None  # outside the range: it would overflow)
+    steps = f"its steps (of {step_days} days)" if step_days else "its steps"
+    return (f"the run from {start:%Y-%m-%d} to {end:%Y-%m-%d} lies outside the dates a time axis can hold: {steps} "
+            f"must lie between {FIRST_DATE:%Y-%m-%d} and {LAST_DATE:%Y-%m-%d}")
 
 _YEAR_MONTH = re.compile(r"\s*\d{4}-\d{1,2}\s*")
 

@@ -432,3 +432,27 @@ def test_energy_targets_take_rates_and_amounts_per_step_or_month(tmp_path):
     with pytest.raises(daryo.ModelError, match="'GWh/month' is an amount per calendar month, but this model has "
                        "10-day steps; give the amount per step \\(e.g. '30 GWh'\\) or a rate"):
         target("{value: 30, unit: GWh/month}", "{days: 10}")
+
+
+@pytest.mark.parametrize("time, step", [
+    ("{start: 2000-10, end: 2400-09}", "its steps must"),  # past 2262, pandas' last nanosecond date
+    ("{start: 1600-10, end: 1601-09}", "its steps must"),  # a tree-ring reconstruction, before 1677
+    ("{start: 2000-10, end: 2250-09, step: {days: 36525}}", "its steps (of 36525 days) must"),  # its last step
+])
+def test_a_time_span_outside_the_dates_an_axis_holds_is_a_problem(tmp_path, time, step):
+    p = write_model(tmp_path, GOOD.replace("{start: 2001-01, end: 2001-03, step: month}", time))
+    (msg,) = load_problems(p)
+    assert str(p) in msg and "time (line 3)" in msg
+    assert f"lies outside the dates a time axis can hold: {step} lie between 1678-01-01 and 2261-12-31" in msg
+
+
+def test_a_run_of_more_years_than_an_axis_holds_is_refused_plainly(tmp_path):
+    from daryo.basins.aral import load_aral_model
+
+    m = daryo.load(write_model(tmp_path, GOOD))
+    with pytest.raises(ValueError, match="1000 years from 2001-01-01 run past 2261-12-31"):
+        daryo.run(m, daryo.RunOptions(years=1000))
+    with pytest.raises(ValueError, match="the run from 2001-01-01 to 2299-12-31 lies outside"):
+        m.with_time(end="2299-12")
+    with pytest.raises(ValueError, match="300 years from 2000-10 run past 2261-12-31"):
+        load_aral_model(years=300)

@@ -20,7 +20,7 @@ import yaml
 from ..errors import ModelError, Problem
 from ..errors import short_text as _short
 from ..parameters import ParameterRef, ScenarioDim, check_parameters, parse_parameters, scenario_combinations
-from ..timeaxis import MAX_STEP_DAYS, parse_end, step_days
+from ..timeaxis import MAX_STEP_DAYS, parse_end, span_problem, step_days
 from ..units import UnitError, is_number, is_per_month, is_too_large, parse_quantity, unit_factor
 from .components import COMMON_ATTRIBUTES, COMPONENT_TYPES, CONSTRAINT_TYPES, EDGE_ATTRIBUTES, Attribute
 from .csvseries import CsvReadError, csv_columns, read_csv_file, read_csv_series
@@ -469,6 +469,9 @@ def _parse_time(spec: Any, ctx: _Context) -> TimeSpec | None:
         ctx.add(_where(spec, "time.step"), f"{exc}; use 'month' or {{days: N}} with N from 1 to {MAX_STEP_DAYS}")
     if end < start:
         ctx.add(_where(spec, "time"), f"end {end:%Y-%m-%d} is before start {start:%Y-%m-%d}")
+    elif (why := span_problem(start, end, days)) is not None:
+        ctx.add(_where(spec, "time"), why)
+        return None
     return TimeSpec(start, end, days)
 
 

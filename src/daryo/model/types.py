@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 
 from ..errors import ModelError, Problem
-from ..timeaxis import TimeAxis, parse_end
+from ..timeaxis import LAST_DATE, TimeAxis, parse_end, span_problem
 from .series import Series
 
 __all__ = ["Node", "Edge", "Constraint", "TimeSpec", "Model"]
@@ -150,14 +150,21 @@ class Model:
         ModelError
             If a series given per step has no value for the new start (it is before the model's start), or the
             new start is not a whole number of N-day steps from the model's.
+        ValueError
+            If the new span lies outside the dates a time axis can hold (:func:`~daryo.timeaxis.span_problem`).
         """
         s = pd.Timestamp(start) if start else self.time.start
         if self.time.step_days is None:  # monthly steps begin on the 1st, and so do the years counted from it
             s = s.to_period("M").to_timestamp()
         if years is not None:
+            if s.year + years > LAST_DATE.year:  # (and the date arithmetic below would overflow)
+                raise ValueError(f"{years} years from {s:%Y-%m-%d} run past {LAST_DATE:%Y-%m-%d}, the last date a "
+                                 "time axis can hold")
             e = s + pd.DateOffset(years=years) - pd.Timedelta(days=1)
         else:
             e = parse_end(end) if end else self.time.end
+        if (why := span_problem(s, e, self.time.step_days)) is not None:
+            raise ValueError(why)
         model = replace(self, time=TimeSpec(s, e, self.time.step_days))
         return model._series_from(self.time.start) if s != self.time.start else model
 

@@ -23,7 +23,7 @@ from ...hydrology import (
 from ...model import Model, model_from_dict
 from ...model.loader import read_document
 from ...scenarios import apply_scenarios
-from ...timeaxis import TimeAxis
+from ...timeaxis import LAST_DATE, TimeAxis
 
 __all__ = ["HYDROLOGY_CHOICES", "aral_model_path", "read_base_document", "build_aral_document", "load_aral_model",
            "aral_inflow_traces"]
@@ -46,6 +46,9 @@ def read_base_document() -> dict[str, Any]:
 
 def _time(start: str | pd.Timestamp, years: int) -> tuple[pd.Timestamp, dict[str, str]]:
     s = pd.Timestamp(start).to_period("M").to_timestamp()
+    if s.year + int(years) > LAST_DATE.year:  # (and the date arithmetic below would overflow)
+        raise ValueError(f"years={years}: {years} years from {s:%Y-%m} run past {LAST_DATE:%Y-%m-%d}, the last date "
+                         "a time axis can hold")
     e = s + pd.DateOffset(months=12 * int(years) - 1)
     return s, {"start": f"{s:%Y-%m}", "end": f"{e:%Y-%m}", "step": "month"}
 
