@@ -172,6 +172,21 @@ def test_resume_after_an_interrupted_run(tmp_path):
     assert_identical(load(out), load(whole))
 
 
+@pytest.mark.parametrize("name", ["done.nc", "done.zarr"])
+def test_resuming_a_finished_run_does_nothing_and_another_runs_result_is_not_replaced(tmp_path, name):
+    r, out = run(tmp_path, name)
+    before = {p: p.read_bytes() for p in ([out] if out.is_file() else sorted(out.rglob("*"))) if p.is_file()}
+    again, _ = run(tmp_path, name, resume=True)
+    assert again.finished and again.traces_computed == 0 and again.chunks_skipped == again.chunks == r.chunks
+    with pytest.raises(ValueError, match=rf"{name} holds the results of another run \(traces differ\); run "
+                                         "without --resume to replace them"):
+        run(tmp_path, name, resume=True, options={"traces": 9})
+    assert {p: p.read_bytes() for p in before} == before and not (tmp_path / f"{name}.parts").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [name]
+    replaced, _ = run(tmp_path, name, options={"traces": 9})  # without --resume: replaced, as asked
+    assert not replaced.finished and load(out).sizes["trace"] == 9
+
+
 def test_summaries_are_the_distribution_of_the_annual_indicators(tmp_path):
     _, out = run(tmp_path, "s.nc", options={"deficit_threshold": 0.05})
     ds = load(out)

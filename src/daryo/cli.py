@@ -349,7 +349,9 @@ def _add_ensemble_parser(sub: argparse._SubParsersAction) -> None:
     where = e.add_mutually_exclusive_group()
     where.add_argument("--workers", type=int, metavar="K", help="run chunks on a local Dask cluster of K processes")
     where.add_argument("--scheduler", metavar="ADDRESS", help="run chunks on a Dask cluster (tcp://host:8786)")
-    e.add_argument("--resume", action="store_true", help="continue an interrupted run, keeping finished chunks")
+    e.add_argument("--resume", action="store_true",
+                   help="continue an interrupted run, keeping finished chunks (a finished one: nothing to do; "
+                   "another run's output is not replaced)")
     e.add_argument("--chunk-size", type=int, metavar="C", help="traces per chunk (default: from the model size)")
     e.add_argument("--deficit-threshold", type=float, default=0.3, metavar="F",
                    help="report the probability of an annual deficit above this fraction (default 0.3)")
@@ -391,6 +393,9 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
         raise
     except ValueError as exc:  # the model or the run cannot be done (no inflows to resample, resume mismatch…)
         raise _InputError(str(exc)) from None
+    if run.finished:
+        print(f"nothing to resume: {out} holds this run's results already")
+        return EXIT_OK
     # the rate counts the traces simulated by this invocation only, not those a resume found done
     rate = f"{run.traces_computed * args.years / max(run.seconds, 1e-9):,.0f} scenario-years/s"
     if run.chunks_skipped:

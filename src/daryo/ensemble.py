@@ -41,7 +41,7 @@ import scipy.sparse as sp
 from .model import Model, Node, Series
 from .network import CompiledNetwork, compile_network
 from .parameters import align_frames
-from .results import NETCDF_SUFFIXES, is_netcdf, netcdf_title, new_file_mode
+from .results import NETCDF_SUFFIXES, is_netcdf, netcdf_attributes, new_file_mode
 from .simulate.engine import simulate
 from .simulate.fastpath import FastOptions, FastStepper, StepRecord, fast_path_unsupported
 from .simulate.physics import energy_gwh
@@ -619,6 +619,7 @@ class EnsembleRun:
     seconds: float
     how: list[str] = field(default_factory=list)
     traces_computed: int = 0  # traces simulated by this call (not those found done by a resume)
+    finished: bool = False  # a resume found the output holding this run's results already: nothing was done
 
 
 def run_ensemble(model: Model, options: EnsembleOptions, output: str | Path, *, source: TraceSource | None = None,
@@ -639,7 +640,9 @@ def run_ensemble(model: Model, options: EnsembleOptions, output: str | Path, *, 
         Run the chunks on a Dask cluster at ``scheduler``, or on a local one with ``workers`` processes;
         neither: in this process.
     resume
-        Continue a run whose parts folder (``<output>.parts``) exists, recomputing only missing chunks.
+        Continue a run whose parts folder (``<output>.parts``) exists, recomputing only missing chunks.  With no
+        parts folder and an output holding this run's results already, nothing is done
+        (:attr:`EnsembleRun.finished`); one holding another run's results is refused (ValueError), not replaced.
     progress
         Progress reporter (None: silent).
     stop_after
@@ -675,9 +678,12 @@ def run_ensemble(model: Model, options: EnsembleOptions, output: str | Path, *, 
     manifest = _manifest(model, options, source, axis, probe)
     parts = _Parts(output)
     created = not parts.dir.exists()
-    done = parts.start(manifest, resume)
     jobs = [_Job(model, source, options, c, first, min(chunk, options.traces - first))
             for c, first in enumerate(range(0, options.traces, chunk))]
+    if resume and created and output.exists() and _finished_run(output, fmt, manifest):
+        return EnsembleRun(output, options.traces, options.years, len(jobs), len(jobs), time.perf_counter() - t0,
+                           finished=True)
+    done = parts.start(manifest, resume)
     todo = [j for j in jobs if j.chunk not in done]
     if progress is not None:
         progress.skip(sum(j.count for j in jobs if j.chunk in done))
@@ -743,17 +749,39 @@ _TITLE = "daryo ensemble"  # the start of an ensemble output's title attribute
 
 def _title(path: Path, fmt: str) -> str:
     """The ``title`` attribute of an existing NetCDF file or zarr store ("" if it has none or is unreadable)."""
+    return str(_attributes(path, fmt).get("title", ""))
+
+
+def _attributes(path: Path, fmt: str) -> dict[str, Any]:
+    """The global attributes of an existing NetCDF file or zarr store (empty if it has none or is unreadable)."""
     if fmt == "nc":
-        return netcdf_title(path)
+        return netcdf_attributes(path)
     try:
         for meta, key in ((".zattrs", None), ("zarr.json", "attributes")):
             if (path / meta).is_file():
                 attrs = json.loads((path / meta).read_text(encoding="utf-8"))
                 attrs = attrs.get(key, {}) if key else attrs
-                return str(attrs.get("title", "")) if isinstance(attrs, dict) else ""
+                return attrs if isinstance(attrs, dict) else {}
     except (OSError, ValueError):
-        return ""
-    return ""
+        return {}
+    return {}
+
+
+def _store_attributes(manifest: Mapping[str, Any]) -> dict[str, Any]:
+    """A run's manifest as its output's attributes (NetCDF and zarr hold no None and no booleans)."""
+    return {k: ("" if v is None else int(v) if isinstance(v, bool) else v) for k, v in manifest.items()}
+
+
+def _finished_run(output: Path, fmt: str, manifest: Mapping[str, Any]) -> bool:
+    """Whether ``output`` holds the finished results of the run ``manifest``; a ValueError if it holds another
+    run's (resuming with no parts folder: nothing to continue, and nothing to replace unasked)."""
+    held = {k: v for k, v in _attributes(output, fmt).items() if k != "title"}
+    attrs = _store_attributes(manifest)
+    if held == attrs:
+        return True
+    differ = sorted({k for k in attrs if held.get(k) != attrs[k]} | (held.keys() - attrs.keys()))
+    raise ValueError(f"cannot resume: no unfinished run is in {_Parts(output).dir}, and {output} holds the results "
+                     f"of another run ({', '.join(differ)} differ); run without --resume to replace them")
 
 
 def _is_zarr_store(path: Path) -> bool:
@@ -901,8 +929,7 @@ def _assemble(parts: _Parts, n_chunks: int, output: Path, fmt: str, manifest: Ma
             _remove(stale)
     tmp = output.with_name(f".{output.name}.tmp-{os.getpid()}")
     _remove(tmp)
-    attrs = {k: ("" if v is None else v) for k, v in manifest.items()}
-    attrs = {k: (int(v) if isinstance(v, bool) else v) for k, v in attrs.items()}
+    attrs = _store_attributes(manifest)
     attrs["title"] = f"{_TITLE}: {model.name}"
     try:
         annual = []  # the annual indicators of each part, kept for the summaries (read each part once)

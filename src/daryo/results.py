@@ -8,6 +8,7 @@ import shutil
 import stat
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -18,7 +19,7 @@ from .network import CompiledNetwork
 from .simulate import SimulationOutput
 from .simulate.physics import energy_gwh
 
-__all__ = ["Results", "build_dataset", "check_netcdf_target", "is_netcdf", "netcdf_title"]
+__all__ = ["Results", "build_dataset", "check_netcdf_target", "is_netcdf", "netcdf_attributes"]
 
 _VOL = "hm3"
 _FLOW = "hm3 per step"
@@ -209,15 +210,21 @@ def is_netcdf(path: Path) -> bool:
     return head.startswith((b"\x89HDF\r\n\x1a\n", b"CDF\x01", b"CDF\x02", b"CDF\x05"))
 
 
-def netcdf_title(path: Path) -> str:
-    """The ``title`` attribute of an existing NetCDF file ("" if it has none or cannot be read as NetCDF)."""
+def netcdf_attributes(path: Path) -> dict[str, Any]:
+    """The global attributes of an existing NetCDF file as Python values (empty if it cannot be read as
+    NetCDF)."""
     import netCDF4
 
     try:
         with netCDF4.Dataset(path, "r") as nc:
-            return str(getattr(nc, "title", ""))
+            return {k: _python(nc.getncattr(k)) for k in nc.ncattrs()}
     except (OSError, ValueError):
-        return ""
+        return {}
+
+
+def _python(value: Any) -> Any:
+    """A NetCDF attribute's value as Python's (NumPy scalars read back as ints, floats, strings)."""
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def check_netcdf_target(path: str | Path) -> None:
@@ -238,7 +245,7 @@ def check_netcdf_target(path: str | Path) -> None:
                          "(an ensemble writes .zarr too: daryo ensemble)")
     if p.is_dir():
         raise IsADirectoryError(f"cannot write results to {p}: it is a folder (give a .nc file name)")
-    if p.exists() and not (is_netcdf(p) and netcdf_title(p).startswith(_TITLE)):
+    if p.exists() and not (is_netcdf(p) and str(netcdf_attributes(p).get("title", "")).startswith(_TITLE)):
         raise FileExistsError(f"{p} exists and is not the results of a daryo run; it is not replaced: give another "
                               "output name or move it away")
 
