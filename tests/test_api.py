@@ -1,6 +1,8 @@
 """The Python API's entry points: run options that make no run are refused, with a clear message; a run's span
 follows the model's calendar."""
 
+import re
+
 import pytest
 
 import daryo
@@ -81,5 +83,25 @@ def test_a_later_start_in_the_same_year_skips_the_months_before_it():
 def test_more_scenarios_than_the_model_has_traces_are_refused():
     model = shared_shortage()  # one trace
     assert model.n_scenarios == 1
-    with pytest.raises(ValueError, match=r"^--scenarios 3: the model has 1 scenario trace\(s\)$"):
+    with pytest.raises(ValueError, match=r"^scenarios=3: the model has 1 scenario trace\(s\)$"):
         daryo.run(model, daryo.RunOptions(scenarios=3))
+
+
+def test_run_misuse_names_the_argument_at_fault(tmp_path):
+    model = shared_shortage()
+    for options, error, message in [
+        (daryo.RunOptions(scenarios=1.5), TypeError, "scenarios=1.5: give a whole number"),
+        (daryo.RunOptions(scenarios=True), TypeError, "scenarios=True: give a whole number"),
+        (daryo.RunOptions(years="3"), TypeError, "years='3': give a whole number"),
+        (daryo.RunOptions(start="garbage"), ValueError, "start='garbage' is not a date: give YYYY-MM or YYYY-MM-DD"),
+        (daryo.RunOptions(end="2001-13"), ValueError, "end='2001-13' is not a date"),
+    ]:
+        with pytest.raises(error, match=re.escape(message)):
+            daryo.run(model, options)
+    with pytest.raises(TypeError, match=re.escape("daryo.run takes a loaded model, not str: daryo.run(daryo.load(")):
+        daryo.run(str(daryo.demo_model_path()))
+
+
+def test_one_scenario_overlay_may_be_given_alone():
+    alone = daryo.load(None, scenarios="qosh-tepa-10")
+    assert alone.metadata["scenarios"] == daryo.load(None, scenarios=["qosh-tepa-10"]).metadata["scenarios"]

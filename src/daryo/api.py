@@ -1,11 +1,13 @@
-"""The Python API that the CLI, the REST API and the dashboard all call."""
+"""The Python API, of which the CLI is a thin shell."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
 
 from .errors import ModelError, Problem
 from .model import Model, load_model, model_from_dict
@@ -13,9 +15,6 @@ from .network import compile_network
 from .results import Results, build_dataset
 from .simulate import RunOptions, simulate
 from .simulate.fastpath import simulate_fast
-
-if TYPE_CHECKING:
-    import pandas as pd
 
 __all__ = ["load", "run", "default_model_path", "demo_model_path", "RunOptions"]
 
@@ -32,7 +31,7 @@ def demo_model_path() -> Path:
     return Path(str(resources.files("daryo") / "data" / "demo" / "demo.yaml"))
 
 
-def load(path: str | Path | None = None, scenarios: Sequence[str] = ()) -> Model:
+def load(path: str | Path | None = None, scenarios: str | Sequence[str] = ()) -> Model:
     """Load a model file (daryo YAML/JSON or Pywr JSON); ``None`` loads the embedded Aral Sea basin model.
 
     Parameters
@@ -41,13 +40,15 @@ def load(path: str | Path | None = None, scenarios: Sequence[str] = ()) -> Model
         The model file, or None for the embedded default.
     scenarios
         Scenario overlays applied in order: names from the Aral scenario library (``daryo scenarios``) or
-        paths to overlay YAML files (see ``docs/aral-basin.md``).
+        paths to overlay YAML files (see ``docs/aral-basin.md``); one name or path alone is one overlay.
 
     Raises
     ------
     daryo.ModelError
         Listing every problem with its file and place.
     """
+    if isinstance(scenarios, (str, Path)):
+        scenarios = (str(scenarios),)
     if path is None:
         from .basins.aral import load_aral_model
 
@@ -81,8 +82,18 @@ def run(model: Model, options: RunOptions | None = None) -> Results:
         A loaded model.
     options
         Scenario count and run span (see :class:`RunOptions`).
+
+    Raises
+    ------
+    TypeError
+        If ``model`` is not a loaded model or an option is not of its type.
+    ValueError
+        If an option's value cannot be run (a date that is not one, a span outside the model's, …).
     """
+    if not isinstance(model, Model):
+        raise TypeError(f"daryo.run takes a loaded model, not {type(model).__name__}: daryo.run(daryo.load(path))")
     options = options or RunOptions()
+    _check_options(options)
     if options.years is not None and options.years < 1:
         raise ValueError(f"years {options.years}: a run lasts at least 1 year")
     if options.start or options.end or options.years is not None:
@@ -94,12 +105,28 @@ def run(model: Model, options: RunOptions | None = None) -> Results:
                              f"({model.time.start:%Y-%m-%d})")
     n = options.scenarios
     if n is not None and not (1 <= n <= model.n_scenarios):
-        raise ValueError(f"--scenarios {n}: the model has {model.n_scenarios} scenario trace(s)")
+        raise ValueError(f"scenarios={n}: the model has {model.n_scenarios} scenario trace(s)")
     if options.method not in ("auto", "fast", "plain"):
         raise ValueError(f"method '{options.method}': use auto, fast or plain")
     net = compile_network(model, n_scenarios=n)
     out = simulate(net) if options.method == "plain" else simulate_fast(net)
     return Results(build_dataset(net, out))
+
+
+def _check_options(options: RunOptions) -> None:
+    """A TypeError or ValueError naming the option whose value is not of its kind."""
+    for name in ("scenarios", "years"):
+        v = getattr(options, name)
+        if v is not None and (isinstance(v, bool) or not isinstance(v, (int, np.integer))):
+            raise TypeError(f"{name}={v!r}: give a whole number (or None)")
+    for name in ("start", "end"):
+        v = getattr(options, name)
+        if v is None:
+            continue
+        try:
+            pd.Timestamp(str(v))
+        except ValueError:
+            raise ValueError(f"{name}={v!r} is not a date: give YYYY-MM or YYYY-MM-DD") from None
 
 
 def _check_embedded_span(model: Model, own_end: pd.Timestamp) -> None:
