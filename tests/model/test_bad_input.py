@@ -456,3 +456,29 @@ def test_a_run_of_more_years_than_an_axis_holds_is_refused_plainly(tmp_path):
         m.with_time(end="2299-12")
     with pytest.raises(ValueError, match="300 years from 2000-10 run past 2261-12-31"):
         load_aral_model(years=300)
+
+
+def test_numbers_too_large_once_in_the_models_units_are_problems(tmp_path):
+    (tmp_path / "q.csv").write_text("date,q\n2001-01-01,1e307\n2001-02-01,1\n2001-03-01,1\n")
+    p = write_model(tmp_path, GOOD.replace("{id: src, type: inflow, inflow: 10}",
+                                           "{id: src, type: inflow, inflow: 1.0e308 km3}\n"
+                                           "  - {id: s2, type: inflow, inflow: {value: 1.0e+300, scale: 1.0e+10}}\n"
+                                           "  - {id: s3, type: inflow, inflow: {csv: q.csv, unit: km3}}")
+                       .replace("  - [src, sea]", "  - [src, sea]\n  - [s2, sea]\n  - [s3, sea]"))
+    msgs = load_problems(p)
+    assert len(msgs) == 3
+    assert "nodes[src].inflow (line 5): '1e+308' km3 is too large a number in the model's units" in msgs[0]
+    assert "nodes[s2].inflow (line 6): the value times scale 1e+10 is too large a number" in msgs[1]
+    assert "nodes[s3].inflow (line 7): values of" in msgs[2] and "q.csv become too large" in msgs[2]
+
+
+def test_places_countries_and_names_of_the_wrong_kind_are_problems(tmp_path):
+    p = write_model(tmp_path, GOOD.replace("name: t", "name: [1, 2]").replace(
+        "{id: src, type: inflow, inflow: 10}", "{id: src, type: inflow, inflow: 10, lat: 241.9, country: Kyrgyzstan}")
+        .replace("{id: sea, type: sink}", "{id: sea, type: sink, lon: -190, lat: -90, country: KAZ}"))
+    msgs = load_problems(p)
+    assert len(msgs) == 4
+    assert any("name: must be text, not '[1, 2]'" in m for m in msgs)
+    assert any("nodes[src].lat (line 5): must be decimal degrees from -90 to 90" in m for m in msgs)
+    assert any("nodes[src].country (line 5): 'Kyrgyzstan' is not an ISO 3166 alpha-3 code" in m for m in msgs)
+    assert any("nodes[sea].lon (line 7): must be decimal degrees from -180 to 180" in m for m in msgs)

@@ -303,6 +303,9 @@ def model_from_dict(doc: Any, base_dir: Path | str = ".", file: str = "<model>",
     raw_nodes = doc.get("nodes")
     declared = {str(n.get("id")) for n in raw_nodes if isinstance(n, Mapping)} if isinstance(raw_nodes, list) else set()
     metadata, extensions = (_mapping(doc, key, ctx) for key in ("metadata", "extensions"))
+    for key in ("name", "description"):
+        if isinstance(doc.get(key), (list, Mapping, bool)):
+            ctx.add(_where(doc, key), f"must be text, not '{_short(doc.get(key))}'")
     model = Model(
         name=str(doc.get("name") or (path.stem if path else "model")),
         description=str(doc.get("description") or ""),
@@ -624,7 +627,11 @@ def _number(value: Any, attr: Attribute, ctx: _Context, place: str) -> tuple[flo
     got = _unit_factor(unit, attr.dimension or "cost", ctx, place)
     if got is None:
         return None
-    return float(value) * got[0], got[1]
+    canonical = float(value) * got[0]
+    if not math.isfinite(canonical):  # (1e308 km3 is 1e311 hm3)
+        ctx.add(place, f"'{_short(value)}' {unit} is too large a number in the model's units (more than 1.8e308)")
+        return None
+    return canonical, got[1]
 
 
 def _unit_factor(unit: Any, dimension: str, ctx: _Context, place: str) -> tuple[float, bool] | None:
@@ -732,7 +739,12 @@ def _parse_series(value: Any, attr: Attribute, ctx: _Context, place: str, monthl
             return _parse_csv_series(value, factor, is_rate, ctx, place)
         elif "value" in value:
             r = _number(value, attr, ctx, place)
-            return None if r is None else Series.constant(r[0] * scale, r[1])
+            if r is None:
+                return None
+            if not math.isfinite(r[0] * scale):
+                ctx.add(place, f"the value times scale {float(scale):g} is too large a number (more than 1.8e308)")
+                return None
+            return Series.constant(r[0] * scale, r[1])
         else:
             ctx.add(place, "a series mapping needs one of: value, monthly, values, csv")
             return None
@@ -756,7 +768,8 @@ def _parse_series(value: Any, attr: Attribute, ctx: _Context, place: str, monthl
         if monthly and arr.shape[1] != 12:
             ctx.add(place, f"monthly values must be 12 (January to December), got {arr.shape[1]}")
             return None
-        arr = arr * factor
+        with np.errstate(over="ignore"):  # (an overflow is reported as a non-finite value)
+            arr = arr * factor
         if not _finite(arr, ctx, place):
             return None
         # 12 evaporation depths are each month's total, spread over the days of N-day steps
@@ -792,7 +805,12 @@ def _parse_csv_series(spec: Mapping, factor: float, is_rate: bool, ctx: _Context
     read = read_csv_series(df, fname, str(spec["csv"]), place, ctx.add, columns=cols)
     if read is None:
         return None
-    return Series("dated", read.values.T * factor, is_rate, dates=read.dates,
+    with np.errstate(over="ignore"):  # (reported below)
+        values = read.values.T * factor
+    if not np.all(np.isfinite(values)):
+        ctx.add(place, f"values of {fname} become too large in the model's units (more than 1.8e308)")
+        return None
+    return Series("dated", values, is_rate, dates=read.dates,
                   scenarios=tuple(read.columns) if len(read.columns) > 1 else None, origin=(fname, place))
 
 

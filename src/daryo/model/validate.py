@@ -5,6 +5,7 @@ the node ids the file declares and the model's time axis) that returns problems;
 from __future__ import annotations
 
 import calendar
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -225,6 +226,21 @@ def check_fractions(ctx: CheckContext) -> Iterable[Problem]:
                 yield Problem(file, el.at("loss"), "a loss of 1 (100 %) makes the link useless; use < 1")
 
 
+def check_places(ctx: CheckContext) -> Iterable[Problem]:
+    """Map places and countries: a latitude within ±90°, a longitude within ±180°, a country as an ISO 3166
+    alpha-3 code (three capital letters: the indicators group by it)."""
+    model, file = ctx.model, ctx.file
+    for n in model.nodes:
+        for key, limit in (("lat", 90.0), ("lon", 180.0)):
+            vals = _values(n.attrs.get(key))
+            if vals is not None and np.any(np.abs(vals) > limit):
+                yield Problem(file, n.at(key), f"must be decimal degrees from -{limit:g} to {limit:g}")
+        country = n.attrs.get("country")
+        if country is not None and not re.fullmatch(r"[A-Z]{3}", str(country)):
+            yield Problem(file, n.at("country"), f"'{country}' is not an ISO 3166 alpha-3 code; give three capital "
+                          "letters, e.g. KGZ, UZB, AFG")
+
+
 def _series_of(el: Node | Edge | Constraint) -> Iterable[tuple[str, Series]]:
     """Every series of an element as (attribute, series); a list of series (a ``flow_ratio``'s factors) item by
     item, as ``factors[k]``."""
@@ -436,8 +452,8 @@ def check_state_dependent(ctx: CheckContext) -> Iterable[Problem]:
 
 #: every check, in the order their problems are reported
 CHECKS: tuple[Check, ...] = (check_edges, check_unique_ids, check_references, check_connected, check_nonnegative,
-                             check_fractions, check_series, check_min_max, check_hydropower, check_level_tables,
-                             check_state_dependent)
+                             check_fractions, check_places, check_series, check_min_max, check_hydropower,
+                             check_level_tables, check_state_dependent)
 
 
 def validate_model(model: Model, file: str = "", declared_ids: set[str] | None = None) -> list[Problem]:
