@@ -566,6 +566,11 @@ def test_deficits_of_solver_noise_are_no_deficit(tmp_path):
         assert ds[name].attrs.get("units"), name  # the summaries had none
     assert ds.summary_annual_energy.attrs["units"] == "GWh"
     assert ds.summary_annual_deficit_fraction.attrs["units"] == "1"
+    # as a run's results: flows per step, volumes in hm3
+    assert {v: ds[v].attrs["units"] for v in ("delivery", "deficit", "sink_inflow", "storage")} == {
+        "delivery": "hm3 per step", "deficit": "hm3 per step", "sink_inflow": "hm3 per step", "storage": "hm3"}
+    assert ds.annual_delivery.attrs["units"] == ds.summary_annual_delivery.attrs["units"] == "hm3 per year"
+    assert ds.annual_min_storage.attrs["units"] == "hm3"
 
 
 def test_resume_refuses_a_run_whose_data_changed(tmp_path):

@@ -907,7 +907,10 @@ def _part_dataset(part: Mapping[str, np.ndarray], coords: Mapping[str, Any]) -> 
 
 
 #: the units of the stored series and annual indicators that are not in hm3
-_UNITS = {"energy": "GWh", "annual_energy": "GWh", "annual_deficit_fraction": "1"}
+#: units of the stored variables (others: volumes, hm3); flows per step as a run's results give them
+_UNITS = {"delivery": "hm3 per step", "deficit": "hm3 per step", "sink_inflow": "hm3 per step", "energy": "GWh",
+          "annual_delivery": "hm3 per year", "annual_demand": "hm3 per year", "annual_sink_inflow": "hm3 per year",
+          "annual_energy": "GWh", "annual_deficit_fraction": "1"}
 _DESCRIPTIONS = {
     "storage": "End-of-step reservoir volume", "delivery": "Water delivered to each demand per step",
     "deficit": "Demand not delivered per step", "sink_inflow": "Water received by each terminal sink per step",
