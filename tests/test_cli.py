@@ -330,6 +330,11 @@ def test_convert_does_not_overwrite_the_model_it_converts(tmp_path, capsys):
     assert main(["convert", str(src), "-o", str(src)]) == 2
     assert "is the model being converted" in capsys.readouterr().err
     assert src.read_text() == PYWR
+    folder = tmp_path / "out.yaml"
+    folder.mkdir()
+    assert main(["convert", str(src), "-o", str(folder)]) == 1
+    assert capsys.readouterr().err == (f"daryo: error: cannot write the daryo model to {folder}: it is a folder; give "
+                                       "a file name\n")
 
 
 def test_converting_a_daryo_model_is_one_problem(tmp_path, capsys):
