@@ -906,8 +906,8 @@ def _part_dataset(part: Mapping[str, np.ndarray], coords: Mapping[str, Any]) -> 
     return xr.Dataset(data, coords=c)
 
 
-#: the units of the stored series and annual indicators that are not in hm3
-#: units of the stored variables (others: volumes, hm3); flows per step as a run's results give them
+#: the units of the stored series and annual indicators that are not volumes (hm3): flows per step as a run's
+#: results give them, annual sums per year
 _UNITS = {"delivery": "hm3 per step", "deficit": "hm3 per step", "sink_inflow": "hm3 per step", "energy": "GWh",
           "annual_delivery": "hm3 per year", "annual_demand": "hm3 per year", "annual_sink_inflow": "hm3 per year",
           "annual_energy": "GWh", "annual_deficit_fraction": "1"}
