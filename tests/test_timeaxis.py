@@ -4,7 +4,7 @@ import pytest
 
 import daryo
 from daryo.testmodels import build
-from daryo.timeaxis import TimeAxis, hydrological_year, parse_end, season_of_month, step_days
+from daryo.timeaxis import TimeAxis, hydrological_year, parse_end, season_of_month, span_problem, step_days
 
 
 def test_monthly_axis_lengths_and_labels():
@@ -79,3 +79,20 @@ def test_hydrological_year_and_season_change_at_october_and_april():
     np.testing.assert_array_equal(hydrological_year(months, np.array([2001, 2001, 2002, 2002])),
                                   [2001, 2002, 2002, 2002])
     np.testing.assert_array_equal(season_of_month(months), ["summer", "winter", "winter", "summer"])
+
+
+@pytest.mark.parametrize("start, end, days, ok", [
+    ("2261-12-01", "2261-12-31", None, True),  # the last month a time axis holds
+    ("2261-12-01", "2261-12-31", 1, True),
+    ("2261-12-01", "2261-12-31", 2, False),  # its second step of the 31st runs into 2262
+    ("1678-01-01", "1678-12-31", None, True),
+    ("1677-12-01", "1678-12-31", None, False),
+    ("2000-10-01", "2130-09-30", 36_525, True),
+    ("2000-10-01", "2200-09-30", 36_525, False),
+])
+def test_a_span_is_refused_only_where_its_steps_leave_the_dates_an_axis_holds(start, end, days, ok):
+    why = span_problem(pd.Timestamp(start), pd.Timestamp(end), days)
+    assert (why is None) == ok, why
+    if ok:  # and such an axis can be built
+        axis = TimeAxis.from_range(start, end, days)
+        assert axis.starts[-1] <= pd.Timestamp(end) and axis.days.sum() > 0

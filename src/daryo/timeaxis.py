@@ -32,8 +32,9 @@ def span_problem(start: pd.Timestamp, end: pd.Timestamp, step_days: int | None =
     """Why a run from ``start`` to ``end`` (its last day) cannot have a time axis, or None if it can: it starts
     before :data:`FIRST_DATE`, or its last step (the month of ``end``, or ``step_days`` from a start at or before
     ``end``) ends after :data:`LAST_DATE`."""
-    if start >= FIRST_DATE and end <= LAST_DATE - pd.Timedelta(days=step_days or 31):  # (no arithmetic on dates
-        return None  # outside the range: it would overflow)
+    reach = pd.Timedelta(days=step_days - 1 if step_days else 0)  # from the last day to the last step's end, at most
+    if start >= FIRST_DATE and end <= LAST_DATE - reach:  # (no arithmetic on dates outside the range: it overflows)
+        return None
     steps = f"its steps (of {step_days} days)" if step_days else "its steps"
     return (f"the run from {start:%Y-%m-%d} to {end:%Y-%m-%d} lies outside the dates a time axis can hold: {steps} "
             f"must lie between {FIRST_DATE:%Y-%m-%d} and {LAST_DATE:%Y-%m-%d}")

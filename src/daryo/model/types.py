@@ -158,8 +158,8 @@ class Model:
             s = s.to_period("M").to_timestamp()
         if years is not None:
             if s.year + years > LAST_DATE.year:  # (and the date arithmetic below would overflow)
-                raise ValueError(f"{years} years from {s:%Y-%m-%d} run past {LAST_DATE:%Y-%m-%d}, the last date a "
-                                 "time axis can hold")
+                raise ValueError(f"{years} year{'s' * (years != 1)} from {s:%Y-%m-%d} run past "
+                                 f"{LAST_DATE:%Y-%m-%d}, the last date a time axis can hold")
             e = s + pd.DateOffset(years=years) - pd.Timedelta(days=1)
         else:
             e = parse_end(end) if end else self.time.end

@@ -47,8 +47,8 @@ def read_base_document() -> dict[str, Any]:
 def _time(start: str | pd.Timestamp, years: int) -> tuple[pd.Timestamp, dict[str, str]]:
     s = pd.Timestamp(start).to_period("M").to_timestamp()
     if s.year + int(years) > LAST_DATE.year:  # (and the date arithmetic below would overflow)
-        raise ValueError(f"years={years}: {years} years from {s:%Y-%m} run past {LAST_DATE:%Y-%m-%d}, the last date "
-                         "a time axis can hold")
+        raise ValueError(f"years={years}: {years} year{'s' * (years != 1)} from {s:%Y-%m} run past "
+                         f"{LAST_DATE:%Y-%m-%d}, the last date a time axis can hold")
     e = s + pd.DateOffset(months=12 * int(years) - 1)
     return s, {"start": f"{s:%Y-%m}", "end": f"{e:%Y-%m}", "step": "month"}
 
