@@ -482,3 +482,17 @@ def test_places_countries_and_names_of_the_wrong_kind_are_problems(tmp_path):
     assert any("nodes[src].lat (line 5): must be decimal degrees from -90 to 90" in m for m in msgs)
     assert any("nodes[src].country (line 5): 'Kyrgyzstan' is not an ISO 3166 alpha-3 code" in m for m in msgs)
     assert any("nodes[sea].lon (line 7): must be decimal degrees from -180 to 180" in m for m in msgs)
+
+
+def test_a_plain_list_is_twelve_monthly_values_and_per_step_values_fit_the_steps(tmp_path):
+    """A plain list of another length was read as values per step, and per-step values beyond the model's steps
+    were dropped: both silently."""
+    for demand, shown in [("[5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5]", "a plain list is 12 monthly values (January first; "
+                           "or one such list per trace), got 11; give one value per step as {values: [...]}"),
+                          ("{values: [1, 2, 3, 4]}", "the series has 4 values but the model has 3 steps")]:
+        p = write_model(tmp_path, GOOD.replace("demand: 5}", f"demand: {demand}}}"))
+        (msg,) = load_problems(p)
+        assert "nodes[d].demand (line 6)" in msg and shown in msg
+    for fine in ("[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]", "[[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12], "
+                 "[2, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]]", "{values: [1, 2, 3]}"):
+        daryo.load(write_model(tmp_path, GOOD.replace("demand: 5}", f"demand: {fine}}}")))

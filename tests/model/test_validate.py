@@ -229,8 +229,8 @@ def test_every_series_is_resolved_once_for_validation(tmp_path, monkeypatch):
         return resolve(self, axis)
 
     monkeypatch.setattr(Series, "resolve", counted)
-    m = _load(tmp_path, _river("{id: n, type: reach, min_flow: {values: [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]}, "
-                               "max_flow: 5 m3/s}"))
+    m = _load(tmp_path, _river("{id: n, type: reach, min_flow: {values: [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]}, "
+                               "max_flow: 5 m3/s}"))  # (one value per step: a 13th is a problem now)
     assert len(calls) == len(set(calls)) == 2 and m.node("n").get("min_flow") is not None
 
 

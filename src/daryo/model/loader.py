@@ -752,7 +752,12 @@ def _parse_series(value: Any, attr: Attribute, ctx: _Context, place: str, monthl
         r = _number(value, attr, ctx, place)
         return None if r is None else Series.constant(r[0], r[1])
     if isinstance(value, list):
-        value = {"_monthly" if len(value) == 12 else "_steps": value}
+        rows = _numeric_rows(value)
+        if rows is not None and rows.shape[1] != 12:  # (a typo in a monthly profile, most likely)
+            ctx.add(place, f"a plain list is 12 monthly values (January first; or one such list per trace), got "
+                    f"{rows.shape[1]}; give one value per step as {{values: [...]}}")
+            return None
+        value = {"_monthly": value}
     if isinstance(value, Mapping) and ("_monthly" in value or "_steps" in value):
         monthly = "_monthly" in value
         raw = value.get("_monthly", value.get("_steps"))

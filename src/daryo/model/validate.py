@@ -252,10 +252,10 @@ def _series_of(el: Node | Edge | Constraint) -> Iterable[tuple[str, Series]]:
 
 
 def check_series(ctx: CheckContext) -> Iterable[Problem]:
-    """Every series fits the model's time axis: a value per step, a CSV row dated at each step's start and none
-    between them (:meth:`Series.mismatches`).  Every series that can miss a step (a list of values per step, a CSV
-    series) is resolved here, so that all their problems are reported together (a run stops at the first); each
-    series object once, its problems at its first place."""
+    """Every series fits the model's time axis: a value per step (and no more), a CSV row dated at each step's
+    start and none between them (:meth:`Series.mismatches`).  Every series that can miss a step (a list of values
+    per step, a CSV series) is resolved here, so that all their problems are reported together (a run stops at
+    the first); each series object once, its problems at its first place."""
     model, file = ctx.model, ctx.file
     if ctx.axis is None:
         return
@@ -268,6 +268,9 @@ def check_series(ctx: CheckContext) -> Iterable[Problem]:
             seen.add(id(series))
             for message in ctx.resolved(series)[1]:
                 yield Problem(file, el.at(key), message)
+            if series.kind == "steps" and series.values.shape[1] > ctx.axis.n_steps:  # (a shorter run takes fewer)
+                yield Problem(file, el.at(key), f"the series has {series.values.shape[1]} values but the model has "
+                              f"{ctx.axis.n_steps} steps; give one value per step (the rest would not be used)")
 
 
 def _per_step(v: object, ctx: CheckContext) -> tuple[np.ndarray, str] | None:
