@@ -1,5 +1,6 @@
 # Two commands set everything up on a fresh machine:
-#   make run   - create .venv, install daryo, run the embedded default model and print its summary
+#   make run   - create .venv, install daryo (with Numba and the ensembles' Dask and zarr), run the embedded
+#                default model and print its summary
 #   make test  - create .venv, install daryo with test extras, run the whole test suite
 PYTHON ?= python3
 VENV   := .venv
@@ -12,7 +13,7 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(VENV)/.installed: $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m pip install --quiet -e ".[fast,ensemble]"
 	touch $@
 
 $(VENV)/.installed-test: $(BIN)/python pyproject.toml
