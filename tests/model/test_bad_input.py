@@ -496,3 +496,13 @@ def test_a_plain_list_is_twelve_monthly_values_and_per_step_values_fit_the_steps
     for fine in ("[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]", "[[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12], "
                  "[2, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]]", "{values: [1, 2, 3]}"):
         daryo.load(write_model(tmp_path, GOOD.replace("demand: 5}", f"demand: {fine}}}")))
+
+
+def test_evaporation_without_areas_is_a_problem(tmp_path):
+    """Evaporation is depth × area: without a level table's areas the depth was silently ignored."""
+    res = "{id: d, type: reservoir, max_volume: 100, evaporation: [10, 10, 20, 40, 80, 120, 150, 140, 90, 50, 20, 10]"
+    p = write_model(tmp_path, GOOD.replace("{id: d, type: demand, demand: 5}", res + "}"))
+    (msg,) = load_problems(p)
+    assert "nodes[d].evaporation (line 6)" in msg and "has no level_table with an area column" in msg
+    daryo.load(write_model(tmp_path, GOOD.replace(  # with areas: fine
+        "{id: d, type: demand, demand: 5}", res + ", level_table: {volume: [0, 100], level: [10, 20], area: [1, 5]}}")))

@@ -416,10 +416,14 @@ def check_hydropower(ctx: CheckContext) -> Iterable[Problem]:
 
 def check_level_tables(ctx: CheckContext) -> Iterable[Problem]:
     """Levels rise with the volume and areas are not negative (an area below zero would turn evaporation into
-    inflow, a falling level make the head fall as the reservoir fills)."""
+    inflow, a falling level make the head fall as the reservoir fills); an evaporation depth has areas to act on."""
     model, file = ctx.model, ctx.file
     for n in model.nodes_of("reservoir"):
         table = n.attrs.get("level_table")
+        depth = _values(n.attrs.get("evaporation"))
+        if (table is None or table.area is None) and depth is not None and np.any(depth != 0):
+            yield Problem(file, n.at("evaporation"), "a reservoir's evaporation is its depth × its area, but it has no "
+                          "level_table with an area column, so nothing would evaporate; add the areas (km²)")
         if table is None:
             continue
         if table.level is not None and np.any(np.diff(table.level) < 0):
