@@ -68,6 +68,15 @@ def test_stochastic_hydrology_needs_its_flag(capsys):
     assert "2 scenario(s)" in capsys.readouterr().out
 
 
+def test_a_seed_that_would_be_ignored_is_a_usage_error(capsys):
+    """--seed draws the embedded model's stochastic traces: with a model file or another hydrology it did
+    nothing, without a word."""
+    assert main(["run", DEMO, "--years", "1", "--seed", "5"]) == 2
+    assert "--seed applies to the embedded model only" in capsys.readouterr().err
+    assert main(["run", "--years", "1", "--seed", "5"]) == 2
+    assert "--seed needs --hydrology stochastic (the norm hydrology has no random draws)" in capsys.readouterr().err
+
+
 def test_run_writes_netcdf_and_csv(tmp_path, capsys):
     nc, csv = tmp_path / "r.nc", tmp_path / "csv"
     assert main(["run", DEMO, "--scenarios", "2", "--years", "1", "-o", str(nc), "--csv", str(csv)]) == 0

@@ -44,7 +44,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--hydrology", metavar="KIND",
                    help="embedded model only: norm (default), stochastic (with --scenarios N traces and --seed), "
                         "or a named year: 2021, 2023, 2008, 2000-2001, multiyear")
-    r.add_argument("--seed", type=int, default=0, metavar="S", help="seed of stochastic hydrology (default 0)")
+    r.add_argument("--seed", type=int, metavar="S",
+                   help="seed of the embedded model's stochastic hydrology (default 0)")
     r.set_defaults(func=_cmd_run)
 
     sc = sub.add_parser("scenarios", help="list the scenario library of the embedded Aral Sea basin model")
@@ -153,8 +154,9 @@ def _load(path: str | None) -> Model:
 def _load_for_run(args: argparse.Namespace) -> Model:
     """The model of a ``run``: a file with overlays, or the embedded Aral model with its hydrology."""
     if args.model is not None:
-        if args.hydrology:
-            raise _UsageError("--hydrology applies to the embedded model only; a model file has its own inflows")
+        if args.hydrology or args.seed is not None:
+            flag = "--hydrology" if args.hydrology else "--seed"
+            raise _UsageError(f"{flag} applies to the embedded model only; a model file has its own inflows")
         return api.load(args.model, scenarios=args.scenario)
     from .basins.aral import HYDROLOGY_CHOICES, load_aral_model
 
@@ -162,6 +164,8 @@ def _load_for_run(args: argparse.Namespace) -> Model:
     if hydrology not in HYDROLOGY_CHOICES:
         raise _UsageError(f"--hydrology {hydrology}: use one of {', '.join(HYDROLOGY_CHOICES)}")
     traces = 1 if args.scenarios is None else args.scenarios
+    if args.seed is not None and hydrology != "stochastic":
+        raise _UsageError(f"--seed needs --hydrology stochastic (the {hydrology} hydrology has no random draws)")
     if traces > 1 and hydrology != "stochastic":
         raise _UsageError(f"--scenarios {traces} needs --hydrology stochastic (the {hydrology} hydrology is "
                           "one trace)")
@@ -169,7 +173,7 @@ def _load_for_run(args: argparse.Namespace) -> Model:
         raise _UsageError("--scenarios must be at least 1")
     try:
         return load_aral_model(scenarios=args.scenario, hydrology=hydrology, traces=traces,
-                               years=args.years or 30, seed=args.seed)
+                               years=args.years or 30, seed=args.seed or 0)
     except ModelError:
         raise
     except ValueError as exc:
@@ -190,7 +194,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
         raise _UsageError("--years must be at least 1")
     if args.scenarios is not None and args.scenarios < 1:
         raise _UsageError(f"--scenarios {args.scenarios}: must be at least 1")
-    _check_seed(args.seed)
+    if args.seed is not None:
+        _check_seed(args.seed)
     _check_run_targets(args.output, args.csv)  # before the run, which may take long
     model = _load_for_run(args)
     if args.scenarios is not None and not 1 <= args.scenarios <= model.n_scenarios:
