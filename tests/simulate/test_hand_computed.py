@@ -370,22 +370,25 @@ def test_a_river_with_water_enough_is_allocated_as_if_alone(method):
     assert float(both.storage.sel(reservoir="b_r")[-1]) == pytest.approx(100.0 + 120 * 30.0, rel=1e-12)
 
 
-@pytest.mark.xfail(strict=True, reason="known defect: the end-of-step lower bound is min(dead volume, V - E), "
-                   "which ignores the step's inflow, so a reservoir whose evaporation takes it below its dead volume "
-                   "passes its inflow on while sinking by the evaporation each step; an LP cannot say 'at the dead "
-                   "volume unless the inflow cannot make up the evaporation' with a bound (see the closing note)")
 @pytest.mark.parametrize("method", ["plain", "fast"])
 def test_inflow_makes_up_evaporation_before_releases_draw_below_the_dead_volume(method):
     """In 20 hm³ (the dead volume), evaporation 200 mm × 10 km² = 2 hm³, inflow 10 hm³ a month, demand 50: the
     inflow first makes up the evaporation, so 20 + 10 − 2 − 20 = 8 hm³ can be released, and the reservoir stays
-    at its dead volume (daryo gives 10 and sinks by 2 hm³ a month)."""
-    m = testmodels.build([
-        {"id": "in", "type": "inflow", "inflow": 10.0},
-        {"id": "res", "type": "reservoir", "max_volume": 100.0, "min_volume": 20.0, "initial_volume": 20.0,
-         "level_table": {"volume": [0.0, 100.0], "level": [0.0, 10.0], "area": [10.0, 10.0]}, "evaporation": 200.0},
-        {"id": "d", "type": "demand", "demand": 50.0},
-    ], [["in", "res"], ["res", "d"]], steps=3)
-    ds = daryo.run(m, daryo.RunOptions(method=method)).dataset.isel(scenario=0)
+    at its dead volume (with the end volume's bound alone, min(20, 20 − 2), it released 10 and sank by 2 hm³ a
+    month).  Without inflow nothing is released and evaporation takes it below (water cannot be created)."""
+    def dead_volume_model(inflow: float):
+        return testmodels.build([
+            {"id": "in", "type": "inflow", "inflow": inflow},
+            {"id": "res", "type": "reservoir", "max_volume": 100.0, "min_volume": 20.0, "initial_volume": 20.0,
+             "level_table": {"volume": [0.0, 100.0], "level": [0.0, 10.0], "area": [10.0, 10.0]},
+             "evaporation": 200.0},
+            {"id": "d", "type": "demand", "demand": 50.0},
+        ], [["in", "res"], ["res", "d"]], steps=3)
+
+    ds = daryo.run(dead_volume_model(10.0), daryo.RunOptions(method=method)).dataset.isel(scenario=0)
     assert ds.evaporation.sel(reservoir="res").values == pytest.approx([2.0] * 3)
     assert ds.delivery.sel(demand="d").values == pytest.approx([8.0] * 3)
     assert ds.storage.sel(reservoir="res").values == pytest.approx([20.0] * 3)
+    dry = daryo.run(dead_volume_model(0.0), daryo.RunOptions(method=method)).dataset.isel(scenario=0)
+    assert dry.delivery.sel(demand="d").values == pytest.approx([0.0] * 3, abs=1e-6)
+    assert dry.storage.sel(reservoir="res").values == pytest.approx([18.0, 16.0, 14.0])

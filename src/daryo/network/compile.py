@@ -66,6 +66,12 @@ PRIORITY_STORAGE_TIE = 5e-6
 #: turbines rather than a bypass (far below the storage value, so it never causes a release by itself)
 PRIORITY_TURBINE_VALUE = 1e-5
 
+#: priority of a reservoir's dead volume in ``priority`` mode, before every model priority (which start at 1):
+#: the end-of-step volume's bound is only ``min(dead volume, V_start − evaporation)`` (water cannot be created),
+#: so where evaporation takes a reservoir below its dead volume, releases are held first to let the step's
+#: inflow make it up (see :func:`_has_dead_volume`)
+DEAD_VOLUME_PRIORITY = 0
+
 #: energy (GWh) from 1 hm³ falling 1 m at 100 % efficiency: ρ g · 1e6 m³ · 1 m / 3.6e12 J/GWh
 GWH_PER_HM3_M = 1000.0 * 9.81 * 1e6 / 3.6e12
 
@@ -169,6 +175,9 @@ class CompiledNetwork:
     priority_col: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
     priority_col_level: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
     req_tcol: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
+    # requirement j is met wherever column req_floor_col[j]'s lower bound is at least its value (a reservoir's dead
+    # volume: its end-of-step volume), so a stage need not solve for it; -1: no such column
+    req_floor_col: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
     # the independent parts of the LP: block of each column and row, numbered by their first column
     col_block: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
     row_block: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
@@ -426,6 +435,7 @@ def compile_network(model: Model, axis: TimeAxis | None = None, n_scenarios: int
 
     # --- requirements (demands, flow requirements, reservoir targets, energy targets)
     req: list[tuple[str, int, int]] = []  # (name, served col, priority)
+    floor: dict[int, int] = {}  # requirement: the column whose lower bound meets it (req_floor_col)
     for n in demands:
         req.append((n.id, node_col[index[n.id]], int(n.get("priority", 1))))
     for n in nodes:
@@ -441,6 +451,15 @@ def compile_network(model: Model, axis: TimeAxis | None = None, n_scenarios: int
             b.add(r, j, 1.0)
             b.add(r, node_col[index[n.id]], -1.0)
             req.append((f"{n.id}:target", j, int(n.get("target_priority", 10))))
+    if mode == "priority":  # the dead volume, before every priority (see _dead_volume_requirement)
+        for n in nodes:
+            if n.type == "reservoir" and _has_dead_volume(b, n):
+                j = b.col(f"g[{n.id}]", 0.0, n.get("min_volume"))
+                r = b.row(f"dead[{n.id}]", -np.inf, 0.0)
+                b.add(r, j, 1.0)
+                b.add(r, node_col[index[n.id]], -1.0)
+                floor[len(req)] = node_col[index[n.id]]
+                req.append((f"{n.id}:dead", j, DEAD_VOLUME_PRIORITY))
     hp_nodes = [n for n in nodes if n.type == "hydropower"]
     hp_energy_col = np.full(len(hp_nodes), -1, dtype=np.int64)
     for k, n in enumerate(hp_nodes):
@@ -542,6 +561,7 @@ def compile_network(model: Model, axis: TimeAxis | None = None, n_scenarios: int
         req_col=np.array([j for _, j, _ in req], dtype=np.int64),
         req_priority=np.array([p for _, _, p in req], dtype=np.int64),
         req_row=req_row,
+        req_floor_col=np.array([floor.get(k, -1) for k in range(len(req))], dtype=np.int64),
         priority_levels=levels, priority_col=np.array(tcols, dtype=np.int64),
         priority_col_level=np.array(tcol_level, dtype=np.int64), req_tcol=req_tcol, col_block=col_block,
         row_block=row_block,
@@ -574,6 +594,20 @@ def _parameter_set(model: Model, axis: TimeAxis, n_scen: int, res_index: dict[st
 def _refs(attrs: Mapping[str, Any]) -> list[ParameterRef]:
     """Parameter references among attribute values (and in lists of them)."""
     return [x for v in attrs.values() for x in (v if isinstance(v, list) else [v]) if isinstance(x, ParameterRef)]
+
+
+def _has_dead_volume(b: _Builder, n: Node) -> bool:
+    """Whether reservoir ``n`` can end a step below its dead volume, and so needs the dead volume as a requirement:
+    it has one, and it evaporates (or starts below it)."""
+    vmin = n.get("min_volume")
+    if vmin is None or (not b.is_dynamic(vmin) and not np.any(b.resolve(vmin, 0.0) > 0)):
+        return False
+    table = n.get("level_table")
+    evaporates = table is not None and table.area is not None and n.get("evaporation") is not None and (
+        b.is_dynamic(n.get("evaporation")) or np.any(b.resolve(n.get("evaporation"), 0.0) != 0))
+    start = n.get("initial_volume")
+    below = start is not None and not b.is_dynamic(vmin) and float(start) < float(np.min(b.resolve(vmin, 0.0)))
+    return bool(evaporates or below)
 
 
 def _initial_volume(b: _Builder, n: Node) -> float:

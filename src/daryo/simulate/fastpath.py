@@ -89,8 +89,8 @@ _KNOWN_FIELDS = frozenset({
     "res_row", "res_spill_col", "res_initial", "res_min", "res_evap_depth", "res_tables", "hp_ids", "hp_col",
     "hp_res", "hp_head", "hp_tailwater", "hp_efficiency", "hp_capacity", "hp_energy_col", "hp_energy_target",
     "demand_ids", "demand_col", "demand_consumptive", "demand_returns", "req_col", "req_priority", "req_row",
-    "priority_levels", "priority_col", "priority_col_level", "req_tcol", "col_block", "row_block", "sink_ids",
-    "sink_col", "passthrough_loss", "edge_loss_varying",
+    "priority_levels", "priority_col", "priority_col_level", "req_tcol", "req_floor_col", "col_block", "row_block",
+    "sink_ids", "sink_col", "passthrough_loss", "edge_loss_varying",
 })
 
 

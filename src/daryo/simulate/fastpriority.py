@@ -234,6 +234,8 @@ class _Block:
         self.req_level = np.searchsorted(gcols, net.req_tcol[mine])
         self.levels = [np.flatnonzero(self.req_level == k) for k in range(gcols.size)]
         self.req_tcol = self.level_tcol[self.req_level]
+        floor = net.req_floor_col[mine] if net.req_floor_col.size else np.full(mine.size, -1)
+        self.req_floor = np.where(floor >= 0, local_col[np.maximum(floor, 0)], -1)  # (local; -1: none)
         self._compiled = options.kernel != "numpy" and _kernel.available()
         # per scenario, the first priority level found short at its previous step (len(levels): none)
         self._short = np.full(net.n_scenarios, len(self.levels), dtype=np.int64)
@@ -316,7 +318,7 @@ class _Block:
             Rl = R[:, lev]
             act = (Rl > _TOL) & (start <= pi)[:, None]
             cols = self.req_col[lev]
-            live = self._hold_covered(z, act, Rl, cols, L, plain)
+            live = self._hold_covered(z, act, Rl, cols, L, plain, self.req_floor[lev])
             if not live.any():
                 continue
             tcol = int(self.level_tcol[pi])
@@ -345,7 +347,7 @@ class _Block:
                 lo = L[np.ix_(g, cols)]
                 L[np.ix_(g, cols)] = np.where(fix, np.maximum(lo, np.minimum(zg[:, cols], Rl[g]) - _HOLD), lo)
                 act[g] = a & ~fix
-                live = self._hold_covered(z, act, Rl, cols, L, plain)
+                live = self._hold_covered(z, act, Rl, cols, L, plain, self.req_floor[lev])
                 it += 1
             L[:, rows] = -np.inf
             U[:, tcol] = 0.0
@@ -356,14 +358,20 @@ class _Block:
         return z, plain, short
 
     def _hold_covered(self, z: np.ndarray, act: np.ndarray, Rl: np.ndarray, cols: np.ndarray, L: np.ndarray,
-                      plain: np.ndarray) -> np.ndarray:
+                      plain: np.ndarray, floor: np.ndarray) -> np.ndarray:
         """Hold the level's active requirements (``act``, changed in place) of scenarios whose last LP solution
-        ``z`` already delivers them all in full; returns the scenarios still needing an LP at this level.
+        ``z`` already delivers them all in full, or whose floor column's lower bound (``floor``, -1: none) meets
+        them; returns the scenarios still needing an LP at this level.
 
         That solution is feasible for the level's next LP (deliveries fixed since are held at or below their
-        value there; the earlier coverage rows are free), so coverage 1 is reached: the engine's LP would end at
-        ``t = 1`` and fix them all at ``R − 1e-9``.  No LP needed."""
-        full = ~plain & act.any(axis=1) & np.all(~act | (z[:, cols] >= Rl - self.options.primal_tol), axis=1)
+        value there; the earlier coverage rows are free), and so is any solution where a floor's bound meets a
+        requirement (its served column then takes its full value: a dead volume's ``g ≤ V_end``), so coverage 1
+        is reached: the engine's LP would end at ``t = 1`` and fix them all at ``R − 1e-9``.  No LP needed."""
+        tol = self.options.primal_tol
+        met = z[:, cols] >= Rl - tol
+        if np.any(floor >= 0):
+            met |= (floor >= 0)[None, :] & (L[:, np.maximum(floor, 0)] >= Rl - tol)
+        full = ~plain & act.any(axis=1) & np.all(~act | met, axis=1)
         if full.any():
             lo = L[np.ix_(full, cols)]
             L[np.ix_(full, cols)] = np.where(act[full], np.maximum(lo, Rl[full] - _HOLD), lo)
