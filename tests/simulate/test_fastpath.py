@@ -397,6 +397,31 @@ def test_priority_mode_equals_plain_path(seed, maps):
     assert pr.highs < pr.lps / 10  # HiGHS only to find bases
 
 
+def test_a_dead_volume_met_by_the_volumes_bound_takes_no_lp_and_one_short_takes_its_own():
+    """An evaporating reservoir's dead volume is the first priority level, and a shortage at priority 1 stages
+    every step.  From a full reservoir the end volume's bound meets the dead volume: the first step's stages skip
+    its level (the later ones start at the short level 1), two LPs a step.  From the dead volume, evaporation
+    takes the bound below it: the first step solves its level too (the inflow makes it up).  Both as the plain
+    path."""
+    def model(start: float):
+        return build([
+            {"id": "in", "type": "inflow", "inflow": 10.0},
+            {"id": "res", "type": "reservoir", "max_volume": 100.0, "min_volume": 20.0, "initial_volume": start,
+             "level_table": {"volume": [0.0, 100.0], "level": [0.0, 10.0], "area": [10.0, 10.0]},
+             "evaporation": 200.0},
+            {"id": "d", "type": "demand", "demand": 500.0},
+        ], [["in", "res"], ["res", "d"]], steps=3)
+
+    for start, skipped, lps in ((100.0, 1, 6), (20.0, 0, 7)):
+        net = compile_network(model(start))
+        assert net.req_floor_col.tolist() == [-1, int(net.res_col[0])]  # (the demand's, then the dead volume's)
+        stats = FastStats()
+        assert_same_priority(simulate_fast(net, stats=stats), simulate(net), net)
+        pr = stats.priority
+        assert pr is not None and pr.staged == 3 and pr.plain == 0
+        assert (pr.skipped, pr.lps) == (skipped, lps), pr.summary()
+
+
 def test_priority_screening_maps_with_a_small_cache():
     """With a cache of a few bases, bases are dropped while scenarios still start from them: those scenarios are
     screened by the dual simplex again (or go through the stages), with the same results."""
