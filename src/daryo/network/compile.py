@@ -451,7 +451,7 @@ def compile_network(model: Model, axis: TimeAxis | None = None, n_scenarios: int
             b.add(r, j, 1.0)
             b.add(r, node_col[index[n.id]], -1.0)
             req.append((f"{n.id}:target", j, int(n.get("target_priority", 10))))
-    if mode == "priority":  # the dead volume, before every priority (see _dead_volume_requirement)
+    if mode == "priority":  # the dead volume, before every priority (DEAD_VOLUME_PRIORITY)
         for n in nodes:
             if n.type == "reservoir" and _has_dead_volume(b, n):
                 j = b.col(f"g[{n.id}]", 0.0, n.get("min_volume"))
