@@ -87,7 +87,7 @@ def test_more_scenarios_than_the_model_has_traces_are_refused():
         daryo.run(model, daryo.RunOptions(scenarios=3))
 
 
-def test_run_misuse_names_the_argument_at_fault(tmp_path):
+def test_run_misuse_names_the_argument_at_fault():
     model = shared_shortage()
     for options, error, message in [
         (daryo.RunOptions(scenarios=1.5), TypeError, "scenarios=1.5: give a whole number"),
