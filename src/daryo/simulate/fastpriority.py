@@ -234,7 +234,7 @@ class _Block:
         self.req_level = np.searchsorted(gcols, net.req_tcol[mine])
         self.levels = [np.flatnonzero(self.req_level == k) for k in range(gcols.size)]
         self.req_tcol = self.level_tcol[self.req_level]
-        floor = net.req_floor_col[mine] if net.req_floor_col.size else np.full(mine.size, -1)
+        floor = net.req_floor_col[mine]
         self.req_floor = np.where(floor >= 0, local_col[np.maximum(floor, 0)], -1)  # (local; -1: none)
         self._compiled = options.kernel != "numpy" and _kernel.available()
         # per scenario, the first priority level found short at its previous step (len(levels): none)
