@@ -422,6 +422,25 @@ def test_a_dead_volume_met_by_the_volumes_bound_takes_no_lp_and_one_short_takes_
         assert (pr.skipped, pr.lps) == (skipped, lps), pr.summary()
 
 
+def test_a_requirement_that_falls_to_zero_keeps_its_stages_basis_a_valid_start():
+    """Two demands share a shortage at priority 1 each step; one of them asks for nothing every other month.  Its
+    coverage row, held at its bound in the stage's optimal basis of a month it asks, is idle the next month: the
+    dual simplex starts from that basis all the same, so HiGHS is needed only for the first basis of each LP
+    (the screening, the stage and the final one), where it was needed again each month the demand fell to
+    zero.  The results are the plain path's."""
+    net = compile_network(build([
+        {"id": "in", "type": "inflow", "inflow": 10.0},
+        {"id": "d1", "type": "demand", "demand": [15.0, 0.0] * 6},
+        {"id": "d2", "type": "demand", "demand": 15.0},
+        {"id": "sea", "type": "sink"},
+    ], [["in", "d1"], ["in", "d2"], ["in", "sea"]], steps=12, allocation="priority"))
+    stats = FastStats()
+    assert_same_priority(simulate_fast(net, stats=stats), simulate(net), net)
+    pr = stats.priority
+    assert pr is not None and pr.staged == 12 and pr.plain == 0
+    assert (pr.highs, pr.lps) == (3, 24), pr.summary()
+
+
 def test_priority_screening_maps_with_a_small_cache():
     """With a cache of a few bases, bases are dropped while scenarios still start from them: those scenarios are
     screened by the dual simplex again (or go through the stages), with the same results."""

@@ -58,14 +58,16 @@ are ``α`` times the engine's, so the engine's test ``|dual| > 1e-9`` becomes ``
 They are solved by a compiled dual simplex (:mod:`daryo.simulate._dualsimplex`) for every open scenario,
 starting from the basis that solved the same LP (screening, stage ``(p, iteration)``, final) for that scenario
 at its previous step (a few pivots from there: ~0.3 per LP on the demo model, ~3.6 on the Aral model, with a
-bound-flipping ratio test).  A priority level whose active requirements are all delivered in full by the
-previous stage's solution needs no LP: that solution proves coverage 1.  A scenario whose start basis
-is missing or not dual feasible tries related bases (its own for a related LP, then those that worked for
-other scenarios), then HiGHS solves its LP (warm-started from its basis) and the dual simplex verifies HiGHS's
-basis.  Only a basis checked primal and dual feasible is accepted, so every answer is the LP's optimum.  A
-scenario-step that still has no answer, or whose LP is infeasible, is solved by the engine's own
-:func:`~daryo.simulate.engine.allocate_by_priority` on the plain path (so an infeasible step raises the plain
-path's error, for the same scenario).
+bound-flipping ratio test).  A stage's inactive coverage rows get a lower bound they cannot reach
+(``s_j + c t ≥ L_j + min(0, c α)``, ``c`` the placeholder), not −∞, so a basis that held one at its bound the
+step before, when its requirement was active, stays a valid start.  A priority level whose active requirements
+are all delivered in full by the previous stage's solution needs no LP: that solution proves coverage 1.  A
+scenario whose start basis is missing or not dual feasible tries related bases (its own for a related LP, then
+those that worked for other scenarios), then HiGHS solves its LP (warm-started from its basis) and the dual
+simplex verifies HiGHS's basis.  Only a basis checked primal and dual feasible is accepted, so every answer is
+the LP's optimum.  A scenario-step that still has no answer, or whose LP is infeasible, is solved by the engine's
+own :func:`~daryo.simulate.engine.allocate_by_priority` on the plain path (so an infeasible step raises the
+plain path's error, for the same scenario).
 
 Where an LP's optimum is not unique (equal costs on alternative routes), this and the plain path may return
 different optimal allocations; coverage and deliveries are unique (max–min fairness), the routing of
@@ -330,7 +332,10 @@ class _Block:
             cost[tcol] = -1.0
             it = 0
             while live.any():
-                L[:, rows] = np.where(act, 0.0, -np.inf)
+                # an inactive coverage row gets a lower bound it cannot reach (s_j ≥ L_j, 0 ≤ t ≤ α), not −∞: a
+                # basis that held it at its bound when it was active stays a valid start
+                idle = L[:, cols] + np.minimum(0.0, self.base_coef[lev] * U[:, [tcol]])
+                L[:, rows] = np.where(act, 0.0, idle)
                 w = np.flatnonzero(live)
                 res = self._lp(("stage", pi, it), cost, L, U, D, lev, tcol, op, w, z, highs_limit=None)
                 bad = w[res.result[w] != dsx.OK]
