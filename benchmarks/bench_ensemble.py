@@ -60,6 +60,7 @@ class PeakMemory:
 _FRESH = """
 import sys, time
 import daryo
+import daryo.api, daryo.results, daryo.simulate.fastpath  # (``import daryo`` loads these on first use)
 model = daryo.load(sys.argv[1] or None)
 t0 = time.perf_counter()
 daryo.run(model, daryo.RunOptions(scenarios=1, years=30, method=sys.argv[2]))
@@ -68,8 +69,9 @@ print(time.perf_counter() - t0)
 
 
 def _fresh_run(model: str | None, method: str) -> float:
-    """Seconds of the first ``daryo.run`` (1 scenario × 30 years) in a new process, after import and load:
-    what a script or the CLI pays (including loading the compiled kernels from Numba's cache)."""
+    """Seconds of the first ``daryo.run`` (1 scenario × 30 years) in a new process, after importing daryo's
+    modules and loading the model: what a script or the CLI pays beyond the imports (including loading the
+    compiled kernels from Numba's cache)."""
     import subprocess
 
     out = subprocess.run([sys.executable, "-c", _FRESH, model or "", method], check=True, capture_output=True,

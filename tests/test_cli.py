@@ -287,6 +287,21 @@ def test_python_dash_m_daryo_is_the_command():
     assert out.returncode == 0 and "model: demo-basin" in out.stdout
 
 
+@pytest.mark.parametrize(("argv", "loaded", "not_loaded"), [
+    (["--help"], [], ["pandas", "scipy", "xarray", "numba", "highspy", "daryo.api"]),
+    (["validate", DEMO], ["pandas", "scipy.sparse", "daryo.network"], ["xarray", "numba"]),
+    (["run", DEMO, "--years", "1"], ["xarray", "numba"], []),
+])
+def test_a_command_loads_only_the_libraries_it_needs(argv, loaded, not_loaded):
+    """``daryo --help`` loads no numerical library, ``validate`` neither xarray nor Numba; a run loads both."""
+    code = ("import sys; from daryo.cli import main; code = main(sys.argv[1:]); "
+            "print(' '.join(m for m in sys.modules if not m.startswith('_'))); sys.exit(code)")
+    out = subprocess.run([sys.executable, "-c", code, *argv], capture_output=True, text=True, check=False, timeout=300)
+    assert out.returncode == 0, out.stderr
+    modules = set(out.stdout.splitlines()[-1].split())
+    assert set(loaded) <= modules and not set(not_loaded) & modules
+
+
 # ------------------------------------------------------------------------------------------- convert
 PYWR = ('{"metadata": {"title": "tiny"},\n'
         ' "timestepper": {"start": "2001-01-01", "end": "2001-12-31", "timestep": "M"},\n'

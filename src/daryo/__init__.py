@@ -6,15 +6,41 @@ Quick use::
     model = daryo.load("basin.yaml")          # or daryo.load() for the embedded Aral Sea basin model
     results = daryo.run(model, daryo.RunOptions(scenarios=10))
     results.dataset                            # xarray Dataset: scenario × time × element
+
+The names below are imported on first use, so ``import daryo`` (and the command line's ``--help``) does not load
+the numerical stack (SciPy, xarray, Numba) until a model is loaded or run.
 """
 
-from .api import default_model_path, demo_model_path, load, run
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from .errors import InfeasibleStepError, ModelError, Problem, SolverFailedError, StepError, UnboundedStepError
-from .model import Model
-from .results import Results
-from .simulate import RunOptions
+
+if TYPE_CHECKING:
+    from .api import default_model_path, demo_model_path, load, run
+    from .model import Model
+    from .results import Results
+    from .simulate import RunOptions
 
 __all__ = ["load", "run", "default_model_path", "demo_model_path", "Model", "Results", "RunOptions", "ModelError",
            "Problem", "StepError", "InfeasibleStepError", "UnboundedStepError", "SolverFailedError",
            "__version__"]
 __version__ = "0.1.0"
+
+_LAZY = {"load": ".api", "run": ".api", "default_model_path": ".api", "demo_model_path": ".api", "Model": ".model",
+         "Results": ".results", "RunOptions": ".simulate"}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'daryo' has no attribute '{name}'")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

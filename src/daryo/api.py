@@ -5,18 +5,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from .errors import ModelError, Problem
 from .model import Model, load_model, model_from_dict
-from .network import compile_network
-from .results import Results, build_dataset
-from .simulate import RunOptions, simulate
-from .simulate.fastpath import simulate_fast
 
-__all__ = ["load", "run", "default_model_path", "demo_model_path", "RunOptions"]
+if TYPE_CHECKING:
+    from .results import Results
+    from .simulate import RunOptions
+
+__all__ = ["load", "run", "default_model_path", "demo_model_path"]
 
 
 def default_model_path() -> Path:
@@ -90,6 +91,11 @@ def run(model: Model, options: RunOptions | None = None) -> Results:
     ValueError
         If an option's value cannot be run (a date that is not one, a span outside the model's, …).
     """
+    from .network import compile_network  # (the numerical stack, loaded when a model is first run)
+    from .results import Results, build_dataset
+    from .simulate import RunOptions, simulate
+    from .simulate.fastpath import simulate_fast
+
     if not isinstance(model, Model):
         raise TypeError(f"daryo.run takes a loaded model, not {type(model).__name__}: daryo.run(daryo.load(path))")
     options = options or RunOptions()

@@ -12,16 +12,15 @@ import sys
 from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
-from . import api
 from .errors import ModelError, StepError
-from .model import Model
-from .network import compile_network
-from .results import Results, check_netcdf_target
-from .simulate import RunOptions
+
+if TYPE_CHECKING:  # (the commands import the API when they run: ``daryo --help`` loads no numerical stack)
+    import pandas as pd
+
+    from .model import Model
+    from .results import Results
 
 __all__ = ["main", "build_parser"]
 
@@ -148,11 +147,15 @@ def _err(msg: str) -> None:
 
 
 def _load(path: str | None) -> Model:
+    from . import api
+
     return api.load(path)
 
 
 def _load_for_run(args: argparse.Namespace) -> Model:
     """The model of a ``run``: a file with overlays, or the embedded Aral model with its hydrology."""
+    from . import api
+
     if args.model is not None:
         if args.hydrology or args.seed is not None:
             flag = "--hydrology" if args.hydrology else "--seed"
@@ -202,6 +205,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
         raise _UsageError(f"--scenarios {args.scenarios}: the model has {model.n_scenarios} scenario trace(s)")
     if args.years is not None:
         _with_years(model, args.years)  # a usage error if the years run past the dates a time axis holds
+    from . import api
+    from .simulate import RunOptions
+
     results = api.run(model, RunOptions(scenarios=args.scenarios, years=args.years))
     print(format_summary(model, results))
     if args.output or args.csv:  # both written first, then moved into place: all or nothing
@@ -250,6 +256,8 @@ def _check_run_targets(output: str | None, csv: str | None) -> None:
     if output and csv and Path(output).resolve() == Path(csv).resolve():
         raise _UsageError(f"-o and --csv are both {output}: give the NetCDF file and the CSV folder other names")
     if output:
+        from .results import check_netcdf_target
+
         try:
             check_netcdf_target(output)
         except ValueError as exc:
@@ -291,6 +299,8 @@ def format_summary(model: Model, results: Results) -> str:
 
 
 def _span(ds) -> str:  # type: ignore[no-untyped-def]
+    import pandas as pd
+
     t = pd.DatetimeIndex(ds["time"].values)
     return f"{len(t)} steps, {t[0]:%Y-%m} to {t[-1]:%Y-%m}"
 
@@ -315,6 +325,8 @@ def _table(frame: pd.DataFrame) -> str:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
+    from .network import compile_network
+
     model = _load(args.model)
     # what only the run's time axis shows: series and CSV files covering every step, per-scenario values
     compile_network(model)
@@ -384,6 +396,8 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
     except (ImportError, ValueError) as exc:
         raise _UsageError(str(exc)) from None
     _check_writable(out.resolve().parent, str(out))
+    from . import api
+
     model = api.load(args.model, scenarios=args.scenario)
     options = EnsembleOptions(traces=args.traces, years=args.years, seed=args.seed, chunk_size=args.chunk_size,
                               deficit_threshold=args.deficit_threshold)
