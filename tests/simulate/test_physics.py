@@ -1,12 +1,14 @@
 """Evaporation and plant heads, over all reservoirs and plants at once, against the formulas per element."""
 
+import warnings
+
 import numpy as np
 
 import daryo
 from daryo.model.series import LevelTable
 from daryo.network import compile_network
 from daryo.simulate.engine import plant_heads
-from daryo.simulate.physics import evaporation_hm3
+from daryo.simulate.physics import evaporation_hm3, turbine_flow_limit, turbine_volume
 
 
 def _tables() -> list[LevelTable | None]:
@@ -61,3 +63,16 @@ def test_plant_heads_equal_the_level_minus_tailwater_per_plant_to_the_bit():
             np.testing.assert_array_equal(got[:, k], np.maximum(level - net.hp_tailwater[k], 0.0))
         else:
             np.testing.assert_array_equal(got[:, k], net.hp_head[k])
+
+
+def test_turbine_limits_by_hand_and_none_without_head():
+    """100 MW for 30 days is 72 GWh; at 100 m and 90 % a hm³ gives 1000 kg/m³ · 9.81 m/s² · 1e6 m³ · 100 m · 0.9
+    / 3.6e12 J/GWh = 0.24525 GWh, so 72 / 0.24525 = 293.58 hm³.  Without head (0 m, or not a number) no volume
+    gives energy: 0, without a warning."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = turbine_flow_limit(np.array([100.0, 100.0, 100.0]), 30.0, np.array([100.0, 0.0, np.nan]),
+                                 np.full(3, 0.9))
+        need = turbine_volume(np.array([[24.525, 5.0]]), np.array([[0.24525, 0.0]]))
+    np.testing.assert_allclose(got, [72.0 / 0.24525, 0.0, 0.0], rtol=1e-12)
+    np.testing.assert_allclose(need, [[100.0, 0.0]], rtol=1e-12)

@@ -23,7 +23,7 @@ import numpy as np
 from ..errors import InfeasibleStepError, SolverFailedError, UnboundedStepError
 from ..network import CompiledNetwork
 from ..solver import HighsSolver, LPSolution, SolveStatus
-from .physics import energy_gwh, evaporation_hm3, head_m, turbine_flow_limit
+from .physics import energy_gwh, evaporation_hm3, head_m, turbine_flow_limit, turbine_volume
 
 __all__ = ["RunOptions", "SimulationOutput", "simulate", "allocate_by_priority"]
 
@@ -220,11 +220,9 @@ def plant_limits(net: CompiledNetwork, t: int, head: np.ndarray, hp_hi: np.ndarr
     cap = turbine_flow_limit(net.hp_capacity[None, :], float(net.axis.days[t]), head, net.hp_efficiency[None, :])
     hp_hi = np.minimum(hp_hi, cap)
     has_target = net.hp_energy_col >= 0
-    if not np.any(has_target):
+    if not has_target.any():
         return hp_hi, None
-    per_hm3 = energy_gwh(np.ones_like(head), head, net.hp_efficiency[None, :])
-    with np.errstate(divide="ignore", invalid="ignore"):
-        need = np.where(per_hm3 > 0, net.hp_energy_target[t][None, :] / per_hm3, 0.0)
+    need = turbine_volume(net.hp_energy_target[t][None, :], energy_gwh(1.0, head, net.hp_efficiency[None, :]))
     return hp_hi, np.minimum(need, hp_hi)[:, has_target]
 
 

@@ -11,7 +11,7 @@ import numpy as np
 from ..model.series import LevelTable
 from ..network.compile import GWH_PER_HM3_M
 
-__all__ = ["evaporation_hm3", "head_m", "energy_gwh", "turbine_flow_limit"]
+__all__ = ["evaporation_hm3", "head_m", "energy_gwh", "turbine_flow_limit", "turbine_volume"]
 
 
 def evaporation_hm3(volume_hm3: np.ndarray, depth_mm: np.ndarray, tables: list[LevelTable | None]) -> np.ndarray:
@@ -46,7 +46,7 @@ def head_m(level_m: np.ndarray, tailwater_m: np.ndarray | float) -> np.ndarray:
     return np.maximum(level_m - tailwater_m, 0.0)
 
 
-def energy_gwh(turbine_flow_hm3: np.ndarray, head: np.ndarray, efficiency: np.ndarray) -> np.ndarray:
+def energy_gwh(turbine_flow_hm3: np.ndarray | float, head: np.ndarray, efficiency: np.ndarray) -> np.ndarray:
     """Energy ``E = ρ g Q H η`` in GWh for a step's turbine volume (hm³) and head (m)."""
     return GWH_PER_HM3_M * turbine_flow_hm3 * head * efficiency
 
@@ -58,6 +58,12 @@ def turbine_flow_limit(capacity_mw: np.ndarray, days: float, head: np.ndarray, e
     ``Q_max = P · 24 · days / 1000 / (ρ g H η / 3.6e12 · 1e6)``; zero where the head is zero.
     """
     energy_cap = capacity_mw * 24.0 * days / 1000.0  # GWh in the step
-    per_hm3 = GWH_PER_HM3_M * head * efficiency
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(per_hm3 > 0, energy_cap / per_hm3, 0.0)
+    return turbine_volume(energy_cap, GWH_PER_HM3_M * head * efficiency)
+
+
+def turbine_volume(energy: np.ndarray, gwh_per_hm3: np.ndarray) -> np.ndarray:
+    """The turbine volume (hm³) that gives ``energy`` (GWh) at ``gwh_per_hm3`` (:func:`energy_gwh` of 1 hm³ at
+    the head); zero where that is not positive (no head)."""
+    out = np.zeros(np.broadcast_shapes(np.shape(energy), np.shape(gwh_per_hm3)))
+    np.divide(energy, gwh_per_hm3, out=out, where=gwh_per_hm3 > 0)
+    return out
