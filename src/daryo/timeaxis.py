@@ -18,7 +18,7 @@ import pandas as pd
 from .errors import short_text
 
 __all__ = ["FIRST_DATE", "LAST_DATE", "MAX_STEP_DAYS", "TimeAxis", "hydrological_year", "parse_end",
-           "season_of_month", "span_problem", "step_days"]
+           "season_of_month", "span_problem", "step_days", "years_problem"]
 
 #: The longest N-day step (a hundred years): longer ones run past the dates pandas can hold.
 MAX_STEP_DAYS = 36_525
@@ -38,6 +38,15 @@ def span_problem(start: pd.Timestamp, end: pd.Timestamp, step_days: int | None =
     steps = f"its steps (of {step_days} days)" if step_days else "its steps"
     return (f"the run from {start:%Y-%m-%d} to {end:%Y-%m-%d} lies outside the dates a time axis can hold: {steps} "
             f"must lie between {FIRST_DATE:%Y-%m-%d} and {LAST_DATE:%Y-%m-%d}")
+
+
+def years_problem(start: pd.Timestamp, years: int, date_format: str = "%Y-%m-%d") -> str | None:
+    """Why ``years`` whole years from ``start`` (written as ``date_format``) cannot have a time axis, or None if
+    they can: they run past :data:`LAST_DATE`.  Checked before the date arithmetic, which would overflow."""
+    if start.year + years <= LAST_DATE.year:
+        return None
+    return (f"{years} year{'s' * (years != 1)} from {start:{date_format}} run past {LAST_DATE:%Y-%m-%d}, the last "
+            f"date a time axis can hold")
 
 _YEAR_MONTH = re.compile(r"\s*\d{4}-\d{1,2}\s*")
 

@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 
 from ..errors import ModelError, Problem
-from ..timeaxis import LAST_DATE, TimeAxis, parse_end, span_problem
+from ..timeaxis import TimeAxis, parse_end, span_problem, years_problem
 from .series import Series
 
 __all__ = ["Node", "Edge", "Constraint", "TimeSpec", "Model"]
@@ -157,9 +157,8 @@ class Model:
         if self.time.step_days is None:  # monthly steps begin on the 1st, and so do the years counted from it
             s = s.to_period("M").to_timestamp()
         if years is not None:
-            if s.year + years > LAST_DATE.year:  # (and the date arithmetic below would overflow)
-                raise ValueError(f"{years} year{'s' * (years != 1)} from {s:%Y-%m-%d} run past "
-                                 f"{LAST_DATE:%Y-%m-%d}, the last date a time axis can hold")
+            if (why := years_problem(s, years)) is not None:
+                raise ValueError(why)
             e = s + pd.DateOffset(years=years) - pd.Timedelta(days=1)
         else:
             e = parse_end(end) if end else self.time.end

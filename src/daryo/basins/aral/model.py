@@ -23,7 +23,7 @@ from ...hydrology import (
 from ...model import Model, model_from_dict
 from ...model.loader import read_document
 from ...scenarios import apply_scenarios
-from ...timeaxis import LAST_DATE, TimeAxis
+from ...timeaxis import TimeAxis, years_problem
 
 __all__ = ["HYDROLOGY_CHOICES", "aral_model_path", "read_base_document", "build_aral_document", "load_aral_model",
            "aral_inflow_traces"]
@@ -46,9 +46,8 @@ def read_base_document() -> dict[str, Any]:
 
 def _time(start: str | pd.Timestamp, years: int) -> tuple[pd.Timestamp, dict[str, str]]:
     s = pd.Timestamp(start).to_period("M").to_timestamp()
-    if s.year + int(years) > LAST_DATE.year:  # (and the date arithmetic below would overflow)
-        raise ValueError(f"years={years}: {years} year{'s' * (years != 1)} from {s:%Y-%m} run past "
-                         f"{LAST_DATE:%Y-%m-%d}, the last date a time axis can hold")
+    if (why := years_problem(s, int(years), "%Y-%m")) is not None:
+        raise ValueError(f"years={years}: {why}")
     e = s + pd.DateOffset(months=12 * int(years) - 1)
     return s, {"start": f"{s:%Y-%m}", "end": f"{e:%Y-%m}", "step": "month"}
 
