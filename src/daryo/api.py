@@ -12,6 +12,7 @@ import pandas as pd
 
 from .errors import ModelError, Problem
 from .model import Model, load_model, model_from_dict
+from .timeaxis import parse_date
 
 if TYPE_CHECKING:
     from .results import Results
@@ -130,7 +131,7 @@ def _check_options(options: RunOptions) -> None:
         if v is None:
             continue
         try:
-            pd.Timestamp(str(v))
+            parse_date(v)
         except ValueError:
             raise ValueError(f"{name}={v!r} is not a date: give YYYY-MM or YYYY-MM-DD") from None
 

@@ -17,7 +17,7 @@ import pandas as pd
 
 from .errors import short_text
 
-__all__ = ["FIRST_DATE", "LAST_DATE", "MAX_STEP_DAYS", "TimeAxis", "hydrological_year", "parse_end",
+__all__ = ["FIRST_DATE", "LAST_DATE", "MAX_STEP_DAYS", "TimeAxis", "hydrological_year", "parse_date", "parse_end",
            "season_of_month", "span_problem", "step_days", "years_problem"]
 
 #: The longest N-day step (a hundred years): longer ones run past the dates pandas can hold.
@@ -51,6 +51,22 @@ def years_problem(start: pd.Timestamp, years: int, date_format: str = "%Y-%m-%d"
 _YEAR_MONTH = re.compile(r"\s*\d{4}-\d{1,2}\s*")
 
 
+def parse_date(value: object) -> pd.Timestamp:
+    """A date as :class:`pandas.Timestamp` reads ``str(value)``.
+
+    Raises
+    ------
+    ValueError
+        If it is not a date: unreadable, empty or "NaN" (pandas' "not a time"), or with a time zone.
+    """
+    day = value if isinstance(value, pd.Timestamp) else pd.Timestamp(str(value))
+    if pd.isna(day):
+        raise ValueError(f"'{value}' is not a date")
+    if day.tzinfo is not None:
+        raise ValueError(f"'{value}' has a time zone; give a date without one")
+    return day
+
+
 def parse_end(end: object) -> pd.Timestamp:
     """The last day of a run that ends at ``end`` (a model's ``time.end``, or ``--end``).
 
@@ -61,12 +77,12 @@ def parse_end(end: object) -> pd.Timestamp:
     Raises
     ------
     ValueError
-        If ``end`` is not a date (as :class:`pandas.Timestamp` reads it).
+        If ``end`` is not a date (:func:`parse_date`).
     """
+    day = parse_date(end)
     if isinstance(end, pd.Timestamp):
-        return end
+        return day
     text = str(end)
-    day = pd.Timestamp(text)
     if _YEAR_MONTH.fullmatch(text):
         day = day + pd.offsets.MonthEnd(0)
     return day

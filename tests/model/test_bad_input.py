@@ -446,6 +446,20 @@ def test_a_time_span_outside_the_dates_an_axis_holds_is_a_problem(tmp_path, time
     assert f"lies outside the dates a time axis can hold: {step} lie between 1678-01-01 and 2261-12-31" in msg
 
 
+@pytest.mark.parametrize("time", [
+    '{start: 2001-01, end: "", step: month}',  # pandas reads these three as "not a time", not as an error
+    "{start: NaT, end: 2001-03, step: month}",
+    "{start: 2001-01, end: nan, step: month}",
+    '{start: 2001-01, end: "2001-03-31T00:00:00+05:00", step: month}',  # a time zone
+])
+def test_a_time_that_is_no_date_is_a_problem(tmp_path, time):
+    p = write_model(tmp_path, GOOD.replace("{start: 2001-01, end: 2001-03, step: month}", time))
+    (msg,) = load_problems(p)
+    assert str(p) in msg and "time (line 3): start and end must be dates" in msg
+    with pytest.raises(ValueError, match="start='nan' is not a date"):
+        daryo.run(daryo.load(write_model(tmp_path, GOOD)), daryo.RunOptions(start="nan"))
+
+
 def test_a_run_of_more_years_than_an_axis_holds_is_refused_plainly(tmp_path):
     from daryo.basins.aral import load_aral_model
 

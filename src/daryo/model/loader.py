@@ -20,7 +20,7 @@ import yaml
 from ..errors import ModelError, Problem
 from ..errors import short_text as _short
 from ..parameters import ParameterRef, ScenarioDim, check_parameters, parse_parameters, scenario_combinations
-from ..timeaxis import MAX_STEP_DAYS, parse_end, span_problem, step_days
+from ..timeaxis import MAX_STEP_DAYS, parse_date, parse_end, span_problem, step_days
 from ..units import UnitError, is_number, is_per_month, is_too_large, parse_quantity, unit_factor
 from .components import COMMON_ATTRIBUTES, COMPONENT_TYPES, CONSTRAINT_TYPES, EDGE_ATTRIBUTES, Attribute
 from .csvseries import CsvReadError, csv_columns, read_csv_file, read_csv_series
@@ -459,10 +459,10 @@ def _parse_time(spec: Any, ctx: _Context) -> TimeSpec | None:
         ctx.add("time", "missing or not a mapping; give e.g. {start: 2000-10, end: 2030-09, step: month}")
         return None
     try:
-        start = pd.Timestamp(str(spec.get("start")))
+        start = parse_date(spec.get("start"))
         end = parse_end(spec.get("end"))  # YYYY-MM: the month's last day, so N-day steps cover the month
     except (ValueError, TypeError):
-        ctx.add(_where(spec, "time"), "start and end must be dates (YYYY-MM or YYYY-MM-DD)")
+        ctx.add(_where(spec, "time"), "start and end must be dates (YYYY-MM or YYYY-MM-DD, without a time zone)")
         return None
     step = spec.get("step", "month")
     days: int | None = None
