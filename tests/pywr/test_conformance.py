@@ -278,6 +278,16 @@ def case_daily_profile_monthly_steps():
         start="2000-01-01", end="2001-12-31", timestep="M"), {}
 
 
+def case_end_given_as_a_month_in_day_steps():
+    """An end written "2001-06" is the 1st of June for Pywr (32 daily steps from 1 May; 5 weekly ones), not the
+    month's last day as in a daryo model."""
+    return pywr_doc(
+        [_inflow("in", MONTHLY_IN), {"name": "l", "type": "link", "max_flow": 10.0, "cost": 1.0},
+         {"name": "use", "type": "output", "max_flow": 6.0, "cost": -10.0}, {"name": "sea", "type": "output",
+                                                                                "cost": -2.0}],
+        [["in", "l"], ["l", "use"], ["in", "sea"]], start="2001-05-01", end="2001-06", timestep=1), {}
+
+
 def case_interpolated_monthly_profile_monthly_steps():
     """Monthly profiles interpolated on the first and on the last day of each month, in monthly ("M") steps."""
     return pywr_doc(

@@ -267,12 +267,44 @@ _DAM = {"name": "dam", "type": "storage", "max_volume": 10.0, "initial_volume": 
     ({"edges": [["in", "a", [1], None], ["a", "use"]]},
      "edges[0]: an edge's slots are names or whole numbers (or null)"),
     ({"edges": [[["in"], "a"], ["a", "use"]]}, "edges[0]: an edge's first two items are node names"),
+    ({"nodes": [*_BASE_NODES, {"name": "g", "type": "aggregatednode", "nodes": ["in", "a"], "flow_weights": [2]}]},
+     "nodes[g].flow_weights: needs a list of numbers, one per node"),
+    ({"nodes": [*_BASE_NODES, {"name": "g", "type": "aggregatednode", "nodes": ["in", "a"], "factors": [1, -2]}]},
+     "nodes[g].factors: -2 is negative: flows are split in proportion to factors of 0 or more"),
+    ({"nodes": [*_BASE_NODES, {"name": "sp", "type": "riversplit", "factors": [1, -1]}]},
+     "nodes[sp].factors: -1 is negative: flows are split in proportion to factors of 0 or more"),
+    ({"nodes": [*_BASE_NODES, {"name": "ll", "type": "losslink", "loss_factor": -0.5}]},
+     "nodes[ll].loss_factor: -0.5 is negative: a loss factor is 0 or more"),
+    ({"timestepper": {**TS, "end": ""}}, "timestepper.end: '' is not a date (give YYYY-MM-DD)"),
+    ({"timestepper": {**TS, "start": "2001-01-01T00:00+05:00"}},
+     "timestepper.start: '2001-01-01T00:00+05:00' has a time zone; give a date without one (give YYYY-MM-DD)"),
+    ({"nodes": [*_BASE_NODES, _DAM], "parameters": {"p": {"type": "storage", "storage_node": ["dam"]}}},
+     "parameters[p]: storage_node '['dam']' is not a storage node of the model"),
+    ({"parameters": {"p": {"type": "constantscenario", "scenario": ["s"], "values": [1.0]}}},
+     "parameters[p]: scenario '['s']' is not declared in the model's scenarios"),
+    ({"parameters": {"p": {"type": "constant", "table": ["t"], "index": 0}}},
+     "parameters[p]: table '['t']' is not defined in the model's tables"),
 ])
 def test_malformed_values_are_named_not_tracebacks(tmp_path, extra, expected):
     (tmp_path / "f.csv").write_text("date,v\n2001-01-01,1\n2001-02-01,2\n")
     doc = {"timestepper": TS, "nodes": _BASE_NODES, "edges": [["in", "a"], ["a", "use"]], **extra}
     msg = load(tmp_path, doc)
     assert msg == f"1 problem in the model:\n  - {tmp_path / 'model.json'}: {expected}"
+
+
+def test_an_inline_parameter_with_the_name_of_another_is_refused(tmp_path):
+    """Pywr refuses two parameters of one name; daryo used the first one's values for both."""
+    doc = {"timestepper": TS, "nodes": [
+        {"name": "in", "type": "input", "max_flow": 100.0},
+        {"name": "a", "type": "output", "cost": -10, "max_flow": {"type": "constant", "name": "demand", "value": 2}},
+        {"name": "b", "type": "output", "cost": -10, "max_flow": {"type": "constant", "name": "demand", "value": 7}},
+        {"name": "c", "type": "output", "cost": -10, "max_flow": {"type": "constant", "name": "cap", "value": 7}}],
+        "edges": [["in", "a"], ["in", "b"], ["in", "c"]], "parameters": {"cap": {"type": "constant", "value": 1}}}
+    msg = load(tmp_path, doc)
+    assert msg.startswith("2 problems in the model:")
+    assert ("nodes[b].max_flow: an inline parameter named 'demand', as is the parameter at nodes[a].max_flow: Pywr "
+            "refuses two parameters of one name; rename one of them") in msg
+    assert "nodes[c].max_flow: an inline parameter named 'cap', as is the parameter at parameters[cap]" in msg
 
 
 def test_weekly_data_files_are_refused(tmp_path):

@@ -31,6 +31,7 @@ from typing import Any
 
 from ..errors import ModelError, Problem
 from ..model.loader import is_pywr_document, read_document
+from ..timeaxis import parse_date
 from ..units import is_number
 from .parameters import ParameterConverter, pywr_type
 
@@ -157,7 +158,14 @@ class _Converter:
             self.add("timestepper", "needs start and end")
             return {}
         step = ts.get("timestep", 1)
-        out: dict[str, Any] = {"start": str(ts["start"]), "end": str(ts["end"])}
+        out: dict[str, Any] = {}
+        for key in ("start", "end"):  # as Pywr reads them: "2001-06" is the 1st of June (daryo: its last day)
+            try:
+                out[key] = f"{parse_date(ts[key]):%Y-%m-%d}"
+            except ValueError as exc:
+                self.add(f"timestepper.{key}", f"{exc} (give YYYY-MM-DD)")
+        if len(out) < 2:
+            return {}
         days = _step_days(step)
         if step in ("M", "1M"):
             out["step"] = "month"
@@ -367,12 +375,23 @@ class _Converter:
             if len(factors) != extra + 1:
                 self.add(f"{place}.factors", f"needs {extra + 1} factors (one per slot)")
                 return c
+            if not self._nonnegative(factors, f"{place}.factors"):
+                return c
             pairs = [(f"{name} Sublink {nsteps - 1 + k}", f) for k, f in enumerate(factors) if f is not None]
             if len(pairs) >= 2:
                 c.constraints.append({"id": f"{name} factors", "type": "flow_ratio", "nodes": [n for n, _ in pairs],
                                       "factors": [self.plain(f, f"{place}.factors", f"{name}.factors")
                                                   for _, f in pairs]})
         return c
+
+    def _nonnegative(self, factors: list, place: str) -> bool:
+        """False (a problem at ``place``) if a constant among ``factors`` is negative: flows in proportion to
+        factors of both signs would run backwards (Pywr refuses them too)."""
+        values = [self.params.constant_number(f) for f in factors if f is not None]
+        bad = [v for v in values if v is not None and v < 0.0]
+        if bad:
+            self.add(place, f"{bad[0]:g} is negative: flows are split in proportion to factors of 0 or more")
+        return not bad
 
     def _int(self, raw: Mapping, key: str, place: str, default: int | None = None) -> int:
         v = raw.get(key, default)
@@ -438,6 +457,9 @@ class _Converter:
             self.add(f"{place}.loss_factor_type", f"'{kind}' must be 'net' or 'gross'")
         c = _Node([{"id": gross, "type": "reach"}, net], [[gross, name]], entry=gross, exits={None: name})
         value = self.params.constant_number(factor)
+        if value is not None and value < 0.0:
+            self.add(f"{place}.loss_factor", f"{value:g} is negative: a loss factor is 0 or more")
+            return c
         if value is not None:  # a constant: a loss fraction of the gross flow
             fraction = value / (1.0 + value) if kind == "net" else value
             if fraction >= 1.0:  # all is lost: Pywr closes the net link
@@ -509,12 +531,12 @@ class _Converter:
             return
         c = converted[name]
         weights = raw.get("flow_weights") or [1.0] * len(members)
-        if not isinstance(weights, list) or not all(is_number(w) for w in weights):
+        if not isinstance(weights, list) or len(weights) != len(members) or not all(is_number(w) for w in weights):
             self.add(f"{place}.flow_weights", "needs a list of numbers, one per node")
             return
         lo, hi = raw.get("min_flow", 0.0), raw.get("max_flow")
         item: dict[str, Any] = {"id": name, "type": "flow_sum",  # Pywr always has this row (default [0, ∞))
-                                "nodes": {m: float(w) for m, w in zip(members, weights, strict=False)}}
+                                "nodes": {m: float(w) for m, w in zip(members, weights, strict=True)}}
         if lo is not None:
             item["min_flow"] = self.flow(lo, f"{place}.min_flow", f"{name}.min_flow")
         if hi is not None:
@@ -524,6 +546,8 @@ class _Converter:
         if factors is not None:
             if not isinstance(factors, list) or len(factors) != len(members):
                 self.add(f"{place}.factors", "needs one factor per node")
+                return
+            if not self._nonnegative(factors, f"{place}.factors"):
                 return
             c.constraints.append({"id": f"{name} factors", "type": "flow_ratio", "nodes": list(members),
                                   "factors": [self.plain(f, f"{place}.factors[{i}]", f"{name}.factors[{i}]")

@@ -103,6 +103,7 @@ class ParameterConverter:
         self.last_day = False  # profiles take the value of a step's last day (Pywr's monthly steps)
         self._busy: set[str] = set()
         self._failed: set[str] = set()  # reported once, then left out
+        self._inline_at: dict[str, str] = {}  # the place of each named inline parameter (the first, for a name)
         # CSV files read, by path and reading options (the reason, for a file that cannot be read)
         self._frames: dict[tuple[Path, str], pd.DataFrame | str] = {}
 
@@ -122,11 +123,30 @@ class ParameterConverter:
             number = self.lookup(v, place)
             return None if number is None else self.value(number, place, name, unit)
         if isinstance(v, Mapping):
-            pname = str(v.get("name") or self._inline_name(name))
-            self.convert(pname, v, place)
+            pname = self._inline(v, place, name)
+            if pname is None:
+                return None
             return {"parameter": pname, "unit": unit} if unit else {"parameter": pname}
         self.add(place, f"'{v}' is not a value: give a number, a parameter name or a parameter definition")
         return None
+
+    def _inline(self, v: Mapping, place: str, name: str) -> str | None:
+        """Convert the inline parameter definition ``v`` at ``place``; its name (``v``'s own, or one made from
+        ``name`` for an unnamed one), or None if a parameter of the document or another inline one has that name
+        (Pywr refuses two parameters of one name)."""
+        given = v.get("name")
+        if not given:
+            pname = self._inline_name(name)
+        else:
+            pname = str(given)
+            first = self._inline_at.setdefault(pname, place)
+            if pname in self.pywr or first != place:
+                other = f"parameters[{pname}]" if pname in self.pywr else first
+                self.add(place, f"an inline parameter named '{pname}', as is the parameter at {other}: Pywr "
+                         "refuses two parameters of one name; rename one of them")
+                return None
+        self.convert(pname, v, place)
+        return pname
 
     def _inline_name(self, name: str) -> str:
         """The name for an unnamed inline parameter at ``name`` (``NODE.ATTRIBUTE``…): ``name`` itself unless the
@@ -199,9 +219,8 @@ class ParameterConverter:
         if isinstance(v, Mapping) and "type" not in v:
             return self.lookup(v, place)
         if isinstance(v, Mapping):
-            pname = str(v.get("name") or self._inline_name(name))
-            self.convert(pname, v, place)
-            return pname if pname in self.out or pname in self._busy else None
+            pname = self._inline(v, place, name)
+            return pname if pname is not None and (pname in self.out or pname in self._busy) else None
         self.add(place, f"'{v}' is not a parameter: give a number, a name or a definition")
         return None
 
@@ -214,7 +233,7 @@ class ParameterConverter:
 
     def _storage(self, data: Mapping, key: str, place: str) -> str | None:
         node = data.get(key)
-        if node not in self.storage_nodes:
+        if not isinstance(node, str) or node not in self.storage_nodes:
             self.add(place, f"{key} '{node}' is not a storage node of the model")
             return None
         return str(node)
@@ -490,7 +509,7 @@ class ParameterConverter:
 
     # ---------------------------------------------------------------------------------------- values
     def _scenario(self, s: Any, place: str) -> bool:
-        if s not in self.scenarios:
+        if not isinstance(s, str) or s not in self.scenarios:
             self.add(place, f"scenario '{s}' is not declared in the model's scenarios")
             return False
         return True
@@ -529,7 +548,7 @@ class ParameterConverter:
         spec = {k: v for k, v in d.items() if k != "table"}
         if "table" not in d:
             return spec
-        table = self.tables.get(d["table"])
+        table = self.tables.get(d["table"]) if isinstance(d["table"], str) else None
         if not isinstance(table, Mapping):
             if not quiet:
                 self.add(place, f"table '{d['table']}' is not defined in the model's tables")
