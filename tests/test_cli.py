@@ -282,6 +282,31 @@ def test_sigterm_ends_a_command_in_order(monkeypatch, capsys):
     assert signal.getsignal(signal.SIGTERM) == before
 
 
+def test_ctrl_c_inside_a_compiled_call_is_an_interruption_not_a_traceback(monkeypatch, capsys):
+    """A KeyboardInterrupt raised while Numba's compiled code runs surfaces as a SystemError ("returned a result
+    with an exception set") whose context is the interrupt: exit 130, "interrupted".  Other SystemErrors are
+    not hidden."""
+    from daryo import api
+
+    def interrupted(*args, **kwargs):
+        message = "CPUDispatcher(<function _map_entry_py>) returned a result with an exception set"
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt:
+            raise SystemError(message)  # noqa: B904 (as Numba raises it: the interrupt is its context)
+
+    monkeypatch.setattr(api, "run", interrupted)
+    assert main(["run", DEMO, "--years", "1"]) == 130
+    assert capsys.readouterr().err.strip() == "interrupted"
+
+    def broken(*args, **kwargs):
+        raise SystemError("something else")
+
+    monkeypatch.setattr(api, "run", broken)
+    with pytest.raises(SystemError, match="something else"):
+        main(["run", DEMO, "--years", "1"])
+
+
 def test_python_dash_m_daryo_is_the_command():
     out = subprocess.run([sys.executable, "-m", "daryo", "info", DEMO], capture_output=True, text=True, check=False)
     assert out.returncode == 0 and "model: demo-basin" in out.stdout

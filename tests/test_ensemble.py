@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 import xarray as xr
 
+from daryo import ensemble
 from daryo.cli import main
 from daryo.ensemble import (
     ANNUAL_INDICATORS,
@@ -170,6 +171,44 @@ def test_resume_after_an_interrupted_run(tmp_path):
     assert r.chunks_skipped == 1 and not (tmp_path / "cut.nc.parts").exists()
     assert r.traces_computed == 4  # 7 traces in chunks of 3: the first chunk was done
     assert_identical(load(out), load(whole))
+
+
+def test_resume_recomputes_a_damaged_part_and_accepts_the_model_by_another_path(tmp_path, monkeypatch):
+    """A part file damaged after it was written (truncated) is computed again, not read into a traceback; the
+    same model file named by another path (relative, from another folder) is the same run."""
+    model = tmp_path / "basin.yaml"
+    model.write_text(_yaml_of_basin())
+    opts = EnsembleOptions(traces=7, years=2, seed=1, chunk_size=3)
+    run_ensemble(daryo_load(model), opts, tmp_path / "whole.nc")
+    run_ensemble(daryo_load(model), opts, tmp_path / "cut.nc", stop_after=2)
+    part = tmp_path / "cut.nc.parts" / "chunk-00000.npz"
+    part.write_bytes(part.read_bytes()[:100])
+    monkeypatch.chdir(tmp_path)
+    r = run_ensemble(daryo_load(Path("basin.yaml")), opts, Path("cut.nc"), resume=True)
+    assert (r.chunks_skipped, r.traces_computed) == (1, 4)  # chunk 0 again (3 traces) and chunk 2 (1 trace)
+    assert_identical(load(tmp_path / "cut.nc"), load(tmp_path / "whole.nc"))
+
+
+def test_a_chunk_size_beyond_the_traces_is_the_traces_and_a_run_too_big_for_the_disk_is_refused(tmp_path):
+    r, out = run(tmp_path, "few.zarr", options={"traces": 3, "chunk_size": 10**12})
+    assert r.chunks == 1 and load(out)["storage"].encoding["chunks"][0] == 3
+    with pytest.raises(OSError, match=r"cannot write .*huge.zarr: the run's series take about [\d,.]+ GB, and its "
+                                      r"folder has [\d,.]+ GB free"):
+        run(tmp_path, "huge.zarr", options={"traces": 10**15})
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["few.zarr"]
+
+
+def test_a_netcdf_library_error_while_writing_names_the_output_and_keeps_the_parts(tmp_path, monkeypatch):
+    """A full disk, as the NetCDF library reports it (RuntimeError "NetCDF: HDF error"), ends in an OSError naming
+    the output; the parts stay for --resume."""
+    def full(path, ds):
+        raise RuntimeError("NetCDF: HDF error")
+
+    monkeypatch.setattr(ensemble, "_nc_append", full)
+    with pytest.raises(OSError, match=r"cannot write .*out.nc: NetCDF: HDF error; the finished chunks are kept in "
+                                      r".*out.nc.parts: run again with --resume"):
+        run(tmp_path, "out.nc")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.nc.parts"]
 
 
 @pytest.mark.parametrize("name", ["done.nc", "done.zarr"])

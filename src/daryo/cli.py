@@ -96,6 +96,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         _err("interrupted")
         return 130
+    except SystemError as exc:  # Ctrl-C (or SIGTERM) inside a compiled Numba call surfaces as its SystemError
+        if _caused_by(exc, KeyboardInterrupt):
+            _err("interrupted")
+            return 130
+        if _caused_by(exc, _Terminated):
+            _err("terminated")
+            return 143
+        raise
     except _Terminated:
         _err("terminated")
         return 143
@@ -140,6 +148,18 @@ def _drop_stdout() -> None:
         os.dup2(devnull, fd)
     finally:
         os.close(devnull)
+
+
+def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
+    """Whether an exception of ``kind`` is in the chain of exceptions that led to ``exc``."""
+    seen: set[int] = set()
+    e: BaseException | None = exc
+    while e is not None and id(e) not in seen:
+        if isinstance(e, kind):
+            return True
+        seen.add(id(e))
+        e = e.__cause__ or e.__context__
+    return False
 
 
 def _err(msg: str) -> None:
@@ -419,10 +439,11 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
     rate = f"{run.traces_computed * args.years / max(run.seconds, 1e-9):,.0f} scenario-years/s"
     if run.chunks_skipped:
         rate = f"{run.traces_computed} traces computed now, {rate}" if run.traces_computed else "all resumed"
-    print(f"ensemble: {run.traces} traces × {args.years} years of {model.name} in {run.seconds:.1f} s "
-          f"({rate}; {run.chunks} chunks, {run.chunks_skipped} resumed)")
-    if run.how:
-        print(f"solver: {run.how[0]}")
+    print(f"ensemble: {run.traces} trace{'s' * (run.traces != 1)} × {args.years} year{'s' * (args.years != 1)} of "
+          f"{model.name} in {run.seconds:.1f} s ({rate}; {run.chunks} chunks, {run.chunks_skipped} resumed)")
+    if run.how:  # (each chunk's own figures; the first one computed stands for them)
+        which = f" (the first of the {len(run.how)} chunks computed)" if len(run.how) > 1 else ""
+        print(f"solver{which}: {run.how[0]}")
     print(f"results and summaries written to {out}")
     return EXIT_OK
 

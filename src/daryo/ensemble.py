@@ -29,6 +29,7 @@ import shutil
 import sys
 import tempfile
 import time
+import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from pathlib import Path
@@ -446,7 +447,11 @@ class _Parts:
             old = self._old_manifest()
             if old != manifest:
                 raise ValueError(_not_resumable(self.dir, old, manifest))
-            return {int(p.stem.split("-")[1]) for p in self.dir.glob("chunk-*.npz")}
+            done = set()
+            for p in self.dir.glob("chunk-*.npz"):
+                if zipfile.is_zipfile(p):  # (written whole, then renamed: damaged only from outside; recomputed)
+                    done.add(int(p.stem.split("-")[1]))
+            return done
         self.dir.mkdir(parents=True)
         _atomic_write(self.manifest_path(), lambda f: f.write(json.dumps(manifest, indent=1).encode()))
         return set()
@@ -468,8 +473,13 @@ class _Parts:
         _atomic_write(self.path(int(result["_chunk"])), lambda f: np.savez(f, **arrays))
 
     def read(self, chunk: int) -> dict[str, np.ndarray]:
-        with np.load(self.path(chunk)) as z:
-            return {k: z[k] for k in z.files}
+        path = self.path(chunk)
+        try:
+            with np.load(path) as z:
+                return {k: z[k] for k in z.files}
+        except (OSError, ValueError, zipfile.BadZipFile) as exc:
+            raise OSError(f"cannot read {path} ({exc}); delete it and run again with --resume to recompute "
+                          "it") from None
 
 
 def _not_resumable(folder: Path, old: dict[str, Any] | None, manifest: dict[str, Any]) -> str:
@@ -673,8 +683,9 @@ def run_ensemble(model: Model, options: EnsembleOptions, output: str | Path, *, 
         model = replace(model, parameters=align_frames(model.parameters, axis))
         run_model = replace(run_model, parameters=model.parameters)
     probe = compile_network(_single_trace_model(run_model, source, options, axis), axis)  # one trace: its size
-    chunk = options.chunk(_bytes_per_step(probe, options), axis.n_steps)
+    chunk = min(options.chunk(_bytes_per_step(probe, options), axis.n_steps), options.traces)
     options = replace(options, chunk_size=chunk)
+    _check_disk(output, _series_bytes(probe, options) * axis.n_steps * options.traces)
     manifest = _manifest(model, options, source, axis, probe)
     parts = _Parts(output)
     created = not parts.dir.exists()
@@ -805,11 +816,27 @@ def _format_of(output: Path) -> str:
 def _bytes_per_step(net: CompiledNetwork, options: EnsembleOptions) -> int:
     """Bytes a chunk holds per trace and step: the stored series on the fast path, which streams its steps;
     the plain path keeps its whole solution and bounds too (three float64 arrays of the LP's columns)."""
-    series = (2 * len(net.demand_ids) + len(net.res_ids) + len(net.sink_ids) + len(net.hp_ids)) * np.dtype(
-        options.series_dtype).itemsize
+    series = _series_bytes(net, options)
     if options.fast and fast_path_unsupported(net) is None:
         return series
     return series + 3 * net.lp.n_cols * 8
+
+
+def _series_bytes(net: CompiledNetwork, options: EnsembleOptions) -> int:
+    """Bytes of the stored series per trace and step (the parts on disk, and the output before compression)."""
+    return (2 * len(net.demand_ids) + len(net.res_ids) + len(net.sink_ids) + len(net.hp_ids)) * np.dtype(
+        options.series_dtype).itemsize
+
+
+def _check_disk(output: Path, need: int) -> None:
+    """Refuse, before any work, a run whose parts (``need`` bytes) the output's folder has no room for."""
+    try:
+        free = shutil.disk_usage(output.resolve().parent).free
+    except OSError:
+        return  # (a folder that cannot be asked is reported when it is written)
+    if need > free:
+        raise OSError(f"cannot write {output}: the run's series take about {need / 1e9:,.1f} GB, and its folder "
+                      f"has {free / 1e9:,.1f} GB free; run fewer traces or years, or write elsewhere")
 
 
 def _single_trace_model(model: Model, source: TraceSource, options: EnsembleOptions, axis: Any) -> Model:
@@ -824,7 +851,7 @@ def _manifest(model: Model, options: EnsembleOptions, source: TraceSource, axis:
     from . import __version__
 
     return {"format": _FORMAT, "daryo": __version__, "model": model.name,
-            "model_file": str(model.path) if model.path else None,
+            "model_file": str(Path(model.path).resolve()) if model.path else None,
             "scenarios": ", ".join(str(x) for x in model.metadata.get("scenarios") or ()),
             "network": network_digest(probe), "traces": options.traces, "years": options.years, "seed": options.seed,
             "chunk_size": options.chunk_size, "steps": axis.n_steps, "series_dtype": options.series_dtype,
@@ -958,8 +985,11 @@ def _assemble(parts: _Parts, n_chunks: int, output: Path, fmt: str, manifest: Ma
         else:
             summary.to_netcdf(tmp, mode="a")
         check_output(output)  # still nothing but an earlier result (the run may have taken hours)
-    except BaseException:  # no half-written store left beside the output (the parts are kept: --resume)
+    except BaseException as exc:  # no half-written store left beside the output (the parts are kept: --resume)
         _remove(tmp)
+        if isinstance(exc, RuntimeError) or (isinstance(exc, OSError) and exc.errno and not exc.filename):  # full disk
+            raise OSError(f"cannot write {output}: {exc}; the finished chunks are kept in {parts.dir}: run again "
+                          "with --resume") from exc
         raise
     _remove(output)
     os.replace(tmp, output)
