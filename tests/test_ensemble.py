@@ -431,6 +431,35 @@ def test_the_local_dask_workers_start_without_dasks_malloc_trim_threshold_or_pro
     assert list(profiling.values()) == [False]  # nor do they sample their stacks for Dask's profile pages
 
 
+def test_the_local_dask_workers_leave_ctrl_c_and_errors_to_this_process(tmp_path, capfd):
+    """Ctrl-C reaches every process of the terminal's group: the workers ignore it (this process stops the run
+    and closes the cluster), where each printed a traceback.  A chunk that fails is reported once, by this
+    process, not also logged by its worker (16 lines of traceback)."""
+    import signal
+    import subprocess
+    import sys
+
+    distributed = pytest.importorskip("dask.distributed",
+                                      reason="Dask is an optional extra (pip install daryo[ensemble])")
+    from daryo.ensemble import _local_cluster
+
+    cluster = _local_cluster(1)
+    try:
+        with distributed.Client(cluster) as client:
+            handlers = client.run(lambda: signal.getsignal(signal.SIGINT) == signal.SIG_IGN)
+    finally:
+        cluster.close()
+    assert list(handlers.values()) == [True]
+    model = tmp_path / "dry.yaml"  # a river that must carry more than flows into it: infeasible at its first step
+    sea = "  - {id: sea, type: sink, cost: 1}\n"
+    model.write_text(_yaml_of_basin().replace(sea, sea + "  - {id: river, type: reach, min_flow: 500}\n")
+                     .replace("[dam, sea]]", "[dam, river], [river, sea]]"))
+    capfd.readouterr()
+    out = subprocess.run([sys.executable, "-m", "daryo", "ensemble", str(model), "--traces", "2", "--years", "1",
+                          "--workers", "1", "--quiet", "-o", str(tmp_path / "o.nc")], capture_output=True, text=True)
+    assert out.returncode == 1 and out.stderr.count("\n") == 1 and "infeasible at step 0" in out.stderr, out.stderr
+
+
 def test_dask_workers_give_identical_results(tmp_path):
     pytest.importorskip("dask.distributed", reason="Dask is an optional extra (pip install daryo[ensemble])")
     _, serial = run(tmp_path, "serial.nc")

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import shutil
 import sys
@@ -601,14 +602,18 @@ def _local_cluster(workers: int) -> Any:
     fixes glibc's mmap threshold at 128 kB, so that each of a chunk's temporary arrays above that size is mapped
     and unmapped anew.  With it, a chunk of the Aral model ran 1.35× slower (see ``docs/performance.md``).  They
     do not sample their own stacks for Dask's profile pages either (~4 % of a run), as those pages are off.
+    They ignore Ctrl-C (:mod:`daryo._dask_worker`), which this process handles, and log nothing below critical:
+    a chunk's error reaches this process, which reports it once.
     """
     import dask
     from dask.distributed import LocalCluster
 
     with dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
-                          "distributed.worker.profile.enabled": False}):
+                          "distributed.worker.profile.enabled": False,
+                          "distributed.worker.preload": ["daryo._dask_worker"]}):
         return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                            dashboard_address="127.0.0.1:0", scheduler_kwargs={"dashboard": False})
+                            dashboard_address="127.0.0.1:0", scheduler_kwargs={"dashboard": False},
+                            silence_logs=logging.CRITICAL)
 
 
 def _run_remote(model: Model, source: TraceSource, options: EnsembleOptions, chunk: int, first: int, count: int
