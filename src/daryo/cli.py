@@ -213,6 +213,9 @@ def _cmd_scenarios(args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
+    from . import api
+    from .simulate import RunOptions
+
     if args.years is not None and args.years < 1:
         raise _UsageError("--years must be at least 1")
     if args.scenarios is not None and args.scenarios < 1:
@@ -225,9 +228,6 @@ def _cmd_run(args: argparse.Namespace) -> int:
         raise _UsageError(f"--scenarios {args.scenarios}: the model has {model.n_scenarios} scenario trace(s)")
     if args.years is not None:
         _with_years(model, args.years)  # a usage error if the years run past the dates a time axis holds
-    from . import api
-    from .simulate import RunOptions
-
     results = api.run(model, RunOptions(scenarios=args.scenarios, years=args.years))
     print(format_summary(model, results))
     if args.output or args.csv:  # both written first, then moved into place: all or nothing

@@ -815,7 +815,7 @@ def _format_of(output: Path) -> str:
         return "zarr"
     if suffix in NETCDF_SUFFIXES:
         return "nc"
-    raise ValueError(f"{output}: the output must end in .zarr or .nc")
+    raise ValueError(f"{output}: the output must end in .zarr or .nc (a name such as results.zarr)")
 
 
 def _bytes_per_step(net: CompiledNetwork, options: EnsembleOptions) -> int:
