@@ -62,6 +62,15 @@ def test_profiles_take_a_month_s_last_day_with_monthly_steps_only(timestep, day)
     assert params["m"]["interp_day"] == "first"
 
 
+@pytest.mark.parametrize(("timestep", "step"), [(7, {"days": 7}), ("7D", {"days": 7}), ("7d", {"days": 7}),
+                                                ("D", {"days": 1}), ("d", {"days": 1}), ("M", "month")])
+def test_timesteps_in_days_of_either_case_and_months(timestep, step):
+    """Pywr hands its timestep to pandas, which reads "7d" as "7D"."""
+    doc = pywr_doc([{"name": "in", "type": "input", "max_flow": 1.0}, {"name": "out", "type": "output"}],
+                   [["in", "out"]], timestep=timestep, end="2001-06")
+    assert convert_pywr_document(doc)["time"] == {"start": "2001-01-01", "end": "2001-06-01", "step": step}
+
+
 def test_a_catchment_without_a_flow_supplies_nothing(tmp_path):
     """Pywr's catchment flow defaults to 0: a demand of 5/day fed only by it gets nothing (not an unlimited
     supply)."""

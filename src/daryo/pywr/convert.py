@@ -611,8 +611,8 @@ def _step_days(step: Any) -> int | None:
     """Days per step of a Pywr timestep given in days (``7``, ``"7D"``, ``"D"``); None otherwise."""
     if isinstance(step, int) and not isinstance(step, bool) and step > 0:
         return step
-    if isinstance(step, str) and step.endswith("D") and (step[:-1].isdigit() or step == "D"):
-        return int(step[:-1] or 1) or None
+    if isinstance(step, str) and step.upper().endswith("D") and (step[:-1].isdigit() or len(step) == 1):
+        return int(step[:-1] or 1) or None  # ("7d" too: pandas reads the unit in either case, and so does Pywr)
     return None
 
 
