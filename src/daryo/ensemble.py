@@ -533,6 +533,12 @@ class ProgressReporter:
             self._last = now
             self._emit(now)
 
+    def assembling(self, output: Path) -> None:
+        """Say that every chunk is done and the output is being written (which takes a while at scale)."""
+        line = f"writing {output}" if self.tty else f"progress writing={output}"
+        self.stream.write(line + "\n")
+        self.stream.flush()
+
     def _emit(self, now: float) -> None:
         el = max(now - self.t0, 1e-9)
         rate = (self.done - self._skipped) * self.per_trace / el
@@ -721,6 +727,8 @@ def run_ensemble(model: Model, options: EnsembleOptions, output: str | Path, *, 
         if created and not finished:
             shutil.rmtree(parts.dir, ignore_errors=True)
         raise
+    if progress is not None:
+        progress.assembling(output)
     _assemble(parts, len(jobs), output, fmt, manifest, run_model, axis, options)
     shutil.rmtree(parts.dir)
     return EnsembleRun(output, options.traces, options.years, len(jobs), len(done), time.perf_counter() - t0, how,
