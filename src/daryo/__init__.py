@@ -7,8 +7,8 @@ Quick use::
     results = daryo.run(model, daryo.RunOptions(scenarios=10))
     results.dataset                            # xarray Dataset: scenario × time × element
 
-The names below are imported on first use, so ``import daryo`` (and the command line's ``--help``) does not load
-the numerical stack (SciPy, xarray, Numba) until a model is loaded or run.
+The names below are imported on first use, so ``import daryo`` (and the command line's ``--help``) loads
+neither SciPy, xarray nor Numba until a model is run.
 """
 
 from __future__ import annotations
