@@ -8,7 +8,7 @@ Quick use::
     results.dataset                            # xarray Dataset: scenario × time × element
 
 The names below are imported on first use, so ``import daryo`` (and the command line's ``--help``) loads
-neither SciPy, xarray nor Numba until a model is run.
+neither SciPy, xarray nor Numba: each is loaded when first needed (a run needs all three).
 """
 
 from __future__ import annotations
