@@ -106,6 +106,27 @@ def test_missing_and_malformed_includes_are_named(tmp_path):
     assert f"{tmp_path / 'bad.json'}: line 1, column 12: malformed JSON: Expecting value" in msg
 
 
+def test_problems_in_an_included_file_name_that_file_and_its_own_places(tmp_path):
+    (tmp_path / "parts").mkdir()
+    (tmp_path / "parts" / "more.json").write_text(json.dumps({
+        "nodes": [{"name": "vs", "type": "monthlyvirtualstorage", "nodes": ["a"]},
+                  {"name": "x", "type": "link", "max_flow": "ghost"}],
+        "edges": [["in", "x"], ["x", "nowhere"]],
+        "parameters": {"p": {"type": "rbfprofile"}}}))
+    doc = {"timestepper": TS, "includes": ["parts/more.json"],
+           "nodes": [{"name": "in", "type": "input", "max_flow": 1.0}, {"name": "a", "type": "link"},
+                     {"name": "out", "type": "output", "max_flow": "p"}],
+           "edges": [["in", "a"], ["a", "out"], ["a", "gone"]]}
+    msg = load(tmp_path, doc)
+    more, main_file = tmp_path / "parts" / "more.json", tmp_path / "model.json"
+    for line in (f"{more}: nodes[vs]: unsupported node type 'monthlyvirtualstorage'",
+                 f"{more}: nodes[x].max_flow: names parameter 'ghost', which is not defined",
+                 f"{more}: edges[1]: 'nowhere' is not a node of the model",  # its own second edge, not the fifth
+                 f"{more}: parameters[p]: unsupported parameter type 'rbfprofile'",
+                 f"{main_file}: edges[2]: 'gone' is not a node of the model"):
+        assert line in msg, msg
+
+
 def test_included_scalars_repeats_and_non_list_includes_are_named(tmp_path):
     (tmp_path / "a.json").write_text('{"includes": ["a.json"], "metadata": "x", "tables": 5}')
     doc = {"timestepper": TS, "includes": ["a.json"],

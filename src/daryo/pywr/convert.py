@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -91,10 +92,31 @@ class _Node:
     kind: str = ""
 
 
+@dataclass
+class _Origin:
+    """Where the items of a document merged from ``includes`` come from: the included file of each named item
+    (by section and name; the main file's are not listed) and the file and own index of each edge."""
+
+    named: dict[tuple[str, str], str] = field(default_factory=dict)
+    edges: list[tuple[str, int]] = field(default_factory=list)
+
+    def place(self, file: str, place: str) -> tuple[str, str]:
+        """The file and place in it of a problem at ``place`` of the merged document (``file``: the main one)."""
+        m = re.match(r"(nodes|parameters|recorders)\[([^\]]*)\]", place)
+        if m:
+            return self.named.get((m[1], m[2]), file), place
+        m = re.match(r"edges\[(\d+)\]", place)
+        if m and int(m[1]) < len(self.edges):
+            own_file, j = self.edges[int(m[1])]
+            return own_file, f"edges[{j}]{place[m.end():]}"
+        return file, place
+
+
 class _Converter:
-    def __init__(self, doc: Mapping[str, Any], path: Path | None):
+    def __init__(self, doc: Mapping[str, Any], path: Path | None, origin: _Origin | None = None):
         self.path = path
         self.file = str(path) if path else "<pywr model>"
+        self.origin = origin or _Origin()
         self.base_dir = path.parent if path else Path(".")
         self.problems: list[Problem] = []
         doc = dict(doc)
@@ -116,7 +138,7 @@ class _Converter:
         self.params.last_day = isinstance(ts, Mapping) and ts.get("timestep") in ("M", "1M")
 
     def add(self, place: str, message: str) -> None:
-        self.problems.append(Problem(self.file, place, message))
+        self.problems.append(Problem(*self.origin.place(self.file, place), message))
 
     # ------------------------------------------------------------------------------------ document
     def run(self) -> dict[str, Any]:
@@ -616,19 +638,24 @@ def _step_days(step: Any) -> int | None:
     return None
 
 
-def _merge_includes(doc: dict[str, Any], path: Path | None, problems: list[Problem]) -> dict[str, Any]:
-    """Pywr's JSON ``includes``: lists are extended and mappings updated with the included documents.
+def _merge_includes(doc: dict[str, Any], path: Path | None, problems: list[Problem]
+                    ) -> tuple[dict[str, Any], _Origin]:
+    """Pywr's JSON ``includes``: lists are extended and mappings updated with the included documents; and where
+    each merged node, parameter, recorder and edge comes from.
 
     An included file's own ``includes`` join the list, as in Pywr, and are resolved, like every include,
     against the main file's folder.  A file included twice (or a cycle) is refused.
     """
     file = str(path or "")
     includes = doc.pop("includes", None)
+    origin = _Origin()
+    main_edges = doc.get("edges")
+    origin.edges = [(file, i) for i in range(len(main_edges))] if isinstance(main_edges, list) else []
     if includes is None:
-        return doc
+        return doc, origin
     if not isinstance(includes, list):
         problems.append(Problem(file, "includes", "needs a list of file names"))
-        return doc
+        return doc, origin
     base = path.parent if path else Path(".")
     queue: list[Any] = list(includes)
     seen: set[Path] = set()
@@ -664,15 +691,21 @@ def _merge_includes(doc: dict[str, Any], path: Path | None, problems: list[Probl
                     problems.append(Problem(str(p), "includes", "needs a list of file names"))
             elif isinstance(value, list) and isinstance(doc.get(key, []), list):
                 doc.setdefault(key, []).extend(value)
+                if key == "edges":
+                    origin.edges += [(str(p), j) for j in range(len(value))]
+                elif key == "nodes":
+                    origin.named.update({("nodes", n["name"]): str(p) for n in value
+                                         if isinstance(n, Mapping) and isinstance(n.get("name"), str)})
             elif isinstance(value, dict) and isinstance(doc.get(key, {}), dict):
                 doc.setdefault(key, {}).update(value)
+                origin.named.update({(str(key), str(name)): str(p) for name in value})
             elif isinstance(value, (list, dict)):
                 problems.append(Problem(str(p), str(key), f"a {type(value).__name__} cannot be merged into the "
                                                           f"main file's {type(doc[key]).__name__}"))
             else:
                 problems.append(Problem(str(p), str(key), "an included key needs a list or a mapping "
                                                           f"(got {json.dumps(value)})"))
-    return doc
+    return doc, origin
 
 
 def convert_pywr_document(doc: Mapping[str, Any], path: str | Path | None = None) -> dict[str, Any]:
@@ -699,8 +732,8 @@ def convert_pywr_document(doc: Mapping[str, Any], path: str | Path | None = None
                                  "model (which has a 'timestepper' and nodes with 'name'): there is nothing to "
                                  "convert (daryo reads it as it is)"))
     problems: list[Problem] = []
-    data = _merge_includes(copy.deepcopy(dict(doc)), p, problems)
-    conv = _Converter(data, p)
+    data, origin = _merge_includes(copy.deepcopy(dict(doc)), p, problems)
+    conv = _Converter(data, p, origin)
     conv.problems.extend(problems)
     return conv.run()
 
