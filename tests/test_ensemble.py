@@ -226,6 +226,27 @@ def test_resuming_a_finished_run_does_nothing_and_another_runs_result_is_not_rep
     assert not replaced.finished and load(out).sizes["trace"] == 9
 
 
+def test_the_store_has_a_runs_coordinates_to_group_by_country_season_and_use(tmp_path):
+    """Countries, demand categories and priorities, seasons and hydrological years as a run's results have them,
+    and each run year's first day: an analyst groups the traces' deficits by country without the model."""
+    import daryo
+
+    model = daryo.load(daryo.demo_model_path())
+    run_ensemble(model, EnsembleOptions(traces=2, years=2, seed=1), tmp_path / "e.nc")
+    ds = load(tmp_path / "e.nc")
+    results = daryo.run(model, daryo.RunOptions(scenarios=1, years=2)).dataset
+    for name in ("demand_country", "demand_category", "demand_priority", "reservoir_country", "sink_country",
+                 "hydropower_country", "days", "hydrological_year", "season"):
+        assert ds[name].values.tolist() == results[name].values.tolist(), name
+    assert set(ds["demand_country"].values) == {"KAZ", "UZB"}
+    first = pd.Timestamp(ds["time"].values[0])
+    assert pd.DatetimeIndex(ds["year_start"].values).tolist() == [first, first + pd.DateOffset(years=1)]
+    by_country = ds["annual_deficit_fraction"].groupby("demand_country").mean()
+    assert by_country.sizes["demand_country"] == len(set(ds["demand_country"].values))
+    summary = ds["summary_annual_delivery"]
+    assert summary.coords["demand_country"].values.tolist() == ds["demand_country"].values.tolist()
+
+
 def test_summaries_are_the_distribution_of_the_annual_indicators(tmp_path):
     _, out = run(tmp_path, "s.nc", options={"deficit_threshold": 0.05})
     ds = load(out)

@@ -922,13 +922,36 @@ def network_digest(net: CompiledNetwork) -> str:
 
 
 # ------------------------------------------------------------------------------------------- assembly
+#: the element dimensions of an ensemble's store
+_ELEMENTS = ("reservoir", "demand", "sink", "hydropower")
+
+
 def _coords(model: Model, axis: Any) -> dict[str, Any]:
-    ids: dict[str, list[str]] = {"reservoir": [], "demand": [], "sink": [], "hydropower": []}
+    """The store's coordinates, as a run's results have them where they apply: each step's start, length,
+    hydrological year and season; each run year's first day; each element's id and country (a demand's
+    category and priority too), so that results can be grouped by country, season or kind of use."""
+    nodes: dict[str, list[Node]] = {kind: [] for kind in _ELEMENTS}
     for n in model.nodes:
-        if n.type in ids:
-            ids[n.type].append(n.id)
+        if n.type in nodes:
+            nodes[n.type].append(n)
     year = run_years(axis)
-    return {"time": pd.DatetimeIndex(axis.starts).values, "year": np.arange(int(year.max()) + 1), **ids}
+    starts = pd.DatetimeIndex(axis.starts)
+    coords: dict[str, Any] = {
+        "time": starts.values,
+        "days": ("time", axis.days, {"units": "days", "description": "Length of each step"}),
+        "hydrological_year": ("time", axis.hydrological_year,
+                              {"description": "Hydrological year (October-September), labelled by its end"}),
+        "season": ("time", axis.season, {"description": "winter: October-March; summer: April-September"}),
+        "year": np.arange(int(year.max()) + 1),
+        "year_start": ("year", starts[np.searchsorted(year, np.arange(int(year.max()) + 1))].values,
+                       {"description": "First day of each run year"}),
+    }
+    for kind, members in nodes.items():
+        coords[kind] = [n.id for n in members]
+        coords[f"{kind}_country"] = (kind, [n.country or "" for n in members])
+    coords["demand_category"] = ("demand", [str(n.get("category", "other")) for n in nodes["demand"]])
+    coords["demand_priority"] = ("demand", [int(n.get("priority", 1)) for n in nodes["demand"]])
+    return coords
 
 
 def _part_dataset(part: Mapping[str, np.ndarray], coords: Mapping[str, Any]) -> Any:
@@ -1073,5 +1096,5 @@ def summarise(parts: Iterable[Mapping[str, np.ndarray]], coords: Mapping[str, An
                 (dim,), p, {"units": "1", "threshold": threshold,
                             "description": f"Probability that a run year's deficit exceeds {threshold:g} of the "
                             "demand (over all traces and run years)"})
-    c = {"statistic": stats, **{d: coords[d] for d in ("reservoir", "demand", "sink", "hydropower")}}
-    return xr.Dataset(data, coords=c)
+    elements = {k: v for k, v in coords.items() if k in _ELEMENTS or (isinstance(v, tuple) and v[0] in _ELEMENTS)}
+    return xr.Dataset(data, coords={"statistic": stats, **elements})
