@@ -43,7 +43,7 @@ import scipy.sparse as sp
 from .model import Model, Node, Series
 from .network import CompiledNetwork, compile_network
 from .parameters import align_frames
-from .results import NETCDF_SUFFIXES, is_netcdf, netcdf_attributes, new_file_mode
+from .results import NETCDF_SUFFIXES, is_netcdf, netcdf_attributes, new_file_mode, step_coordinates
 from .simulate.engine import simulate
 from .simulate.fastpath import FastOptions, FastStepper, StepRecord, fast_path_unsupported
 from .simulate.physics import energy_gwh
@@ -938,10 +938,7 @@ def _coords(model: Model, axis: Any) -> dict[str, Any]:
     starts = pd.DatetimeIndex(axis.starts)
     coords: dict[str, Any] = {
         "time": starts.values,
-        "days": ("time", axis.days, {"units": "days", "description": "Length of each step"}),
-        "hydrological_year": ("time", axis.hydrological_year,
-                              {"description": "Hydrological year (October-September), labelled by its end"}),
-        "season": ("time", axis.season, {"description": "winter: October-March; summer: April-September"}),
+        **step_coordinates(axis),
         "year": np.arange(int(year.max()) + 1),
         "year_start": ("year", starts[np.searchsorted(year, np.arange(int(year.max()) + 1))].values,
                        {"description": "First day of each run year"}),

@@ -18,6 +18,7 @@ from xarray.indexes import PandasIndex
 from .network import CompiledNetwork
 from .simulate import SimulationOutput
 from .simulate.physics import energy_gwh
+from .timeaxis import TimeAxis
 
 __all__ = ["Results", "build_dataset", "check_netcdf_target", "is_netcdf", "netcdf_attributes"]
 
@@ -45,6 +46,15 @@ def _coords(net: CompiledNetwork, ids: list[str], dim: str) -> dict[str, tuple]:
     return out
 
 
+def step_coordinates(axis: TimeAxis) -> dict[str, tuple]:
+    """The coordinates of the ``time`` dimension besides the step starts: each step's length, hydrological year
+    and season (a run's results and an ensemble's store)."""
+    return {"days": ("time", axis.days, {"units": "days", "description": "Length of each step"}),
+            "hydrological_year": ("time", axis.hydrological_year,
+                                  {"description": "Hydrological year (October-September), labelled by its end"}),
+            "season": ("time", axis.season, {"description": "winter: October-March; summer: April-September"})}
+
+
 def build_dataset(net: CompiledNetwork, out: SimulationOutput) -> xr.Dataset:
     """The results Dataset of a run.
 
@@ -56,14 +66,7 @@ def build_dataset(net: CompiledNetwork, out: SimulationOutput) -> xr.Dataset:
     S = net.n_scenarios
     scen = list(net.model.scenario_names[:S]) if len(net.model.scenario_names) >= S else [
         str(i) for i in range(S)]
-    coords: dict = {
-        "scenario": ("scenario", scen),
-        "time": ("time", axis.starts),
-        "days": ("time", axis.days, {"units": "days", "description": "Length of each step"}),
-        "hydrological_year": ("time", axis.hydrological_year,
-                              {"description": "Hydrological year (October-September), labelled by its end"}),
-        "season": ("time", axis.season, {"description": "winter: October-March; summer: April-September"}),
-    }
+    coords: dict = {"scenario": ("scenario", scen), "time": ("time", axis.starts), **step_coordinates(axis)}
     data: dict[str, tuple] = {}
 
     def var(name: str, dims: tuple[str, ...], values: np.ndarray, units: str, description: str) -> None:
