@@ -704,6 +704,18 @@ def test_a_failed_start_leaves_no_parts_and_stale_temporaries_are_removed(tmp_pa
     assert out.exists() and not stale.exists()
 
 
+def test_no_dask_client_is_left_as_the_default_one(tmp_path):
+    """A client left as Dask's default (after a scheduler that could not be reached) made xarray write every later
+    NetCDF file of the process through a lock on that scheduler, which failed."""
+    distributed = pytest.importorskip("dask.distributed",
+                                      reason="Dask is an optional extra (pip install daryo[ensemble])")
+    with pytest.raises(ValueError, match="missing port number"):
+        run(tmp_path, "s.nc", scheduler="foo")
+    with pytest.raises(ValueError, match="No clients found"):
+        distributed.default_client()
+    run(tmp_path, "s.nc")
+
+
 def test_seeds_are_those_the_results_can_store(tmp_path, capsys):
     with pytest.raises(ValueError, match="from 0 to 2\\*\\*63 - 1"):
         run(tmp_path, "big.nc", options={"seed": 2**64})

@@ -575,19 +575,19 @@ def _dask(jobs: list[_Job], scheduler: str | None, workers: int | None) -> Itera
         from dask.distributed import Client, as_completed
     except ImportError as exc:  # pragma: no cover - exercised only without the extra
         raise ImportError("Dask is needed for --scheduler/--workers: pip install 'daryo[ensemble]'") from exc
-    cluster = None
+    cluster = None  # (the client is not made the default one: xarray would write the store through its locks)
     if scheduler:
-        client = Client(scheduler)
+        client = Client(scheduler, set_as_default=False)
     else:
         cluster = _local_cluster(int(workers or 1))
-        client = Client(cluster)
+        client = Client(cluster, set_as_default=False)
     try:
         if not jobs:
             return
         shared = client.scatter([jobs[0].model, jobs[0].source], broadcast=True)
         finished = as_completed([client.submit(_run_remote, shared[0], shared[1], j.options, j.chunk, j.first,
                                                j.count, key=f"daryo-chunk-{j.chunk}-{os.getpid()}-{id(jobs)}",
-                                               pure=False) for j in jobs], with_results=True)
+                                               pure=False) for j in jobs], loop=client.loop, with_results=True)
         for fut, result in finished:
             fut.release()  # else the cluster keeps every finished chunk's result in its workers' memory
             yield result
