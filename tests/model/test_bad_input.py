@@ -460,6 +460,24 @@ def test_a_time_that_is_no_date_is_a_problem(tmp_path, time):
         daryo.run(daryo.load(write_model(tmp_path, GOOD)), daryo.RunOptions(start="nan"))
 
 
+@pytest.mark.parametrize("inflow", ["{value: 1e308, unit: hm3/day}",
+                                    "{monthly: [1.0e+308, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1], unit: hm3/day}"])
+def test_a_rate_too_large_over_a_step_is_a_problem_at_its_place(tmp_path, inflow):
+    """1e308 hm³ a day is a number, but not over a 31-day step: a problem naming the series, where NumPy's
+    overflow warnings and an unlimited flow were."""
+    import warnings
+
+    from daryo.network import compile_network
+
+    p = write_model(tmp_path, GOOD.replace("inflow: 10}", f"inflow: {inflow}}}"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # (no overflow warning on the way)
+        with pytest.raises(ModelError) as err:
+            compile_network(daryo.load(p))
+    assert (f"{p}: nodes[src].inflow (line 5): a rate of 1e+308 hm3 per day is too large a number over a step of "
+            "31 days (more than 1.8e308)") in str(err.value)
+
+
 def test_a_run_of_more_years_than_an_axis_holds_is_refused_plainly(tmp_path):
     from daryo.basins.aral import load_aral_model
 

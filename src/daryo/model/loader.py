@@ -744,13 +744,13 @@ def _parse_series(value: Any, attr: Attribute, ctx: _Context, place: str, monthl
             if not math.isfinite(r[0] * scale):
                 ctx.add(place, f"the value times scale {float(scale):g} is too large a number (more than 1.8e308)")
                 return None
-            return Series.constant(r[0] * scale, r[1])
+            return Series.constant(r[0] * scale, r[1], origin=(ctx.file, place))
         else:
             ctx.add(place, "a series mapping needs one of: value, monthly, values, csv")
             return None
     if is_number(value) or is_too_large(value) or isinstance(value, str):
         r = _number(value, attr, ctx, place)
-        return None if r is None else Series.constant(r[0], r[1])
+        return None if r is None else Series.constant(r[0], r[1], origin=(ctx.file, place))
     if isinstance(value, list):
         rows = _numeric_rows(value)
         if rows is not None and rows.shape[1] != 12:  # (a typo in a monthly profile, most likely)

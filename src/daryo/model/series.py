@@ -6,6 +6,7 @@ shaped (scenario, time) against a :class:`~daryo.timeaxis.TimeAxis` by :meth:`Se
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -48,8 +49,8 @@ class Series:
     per_month: bool = False
 
     @classmethod
-    def constant(cls, value: float, is_rate: bool = False) -> Series:
-        return cls("constant", np.array([float(value)]), is_rate)
+    def constant(cls, value: float, is_rate: bool = False, origin: tuple[str, str] = ("", "")) -> Series:
+        return cls("constant", np.array([float(value)]), is_rate, origin=origin)
 
     @property
     def n_scenarios(self) -> int:
@@ -90,17 +91,28 @@ class Series:
         message about a CSV series names its file); empty if it can be resolved on ``axis``.
 
         A ``steps`` series needs a value for each step; a ``dated`` one a row dated at each step's start, and no
-        rows between the step starts within the run.
+        rows between the step starts within the run.  A rate's value over the longest step must be a number.
         """
-        if self.kind == "steps":
-            if self.values.shape[1] < axis.n_steps:
-                return [f"the series has {self.values.shape[1]} values but the run has {axis.n_steps} steps; "
-                        "give one value per step or use a CSV with dates"]
-            return []
+        return [r for r in (*self._fits(axis), self._overflow(axis)) if r]
+
+    def _fits(self, axis: TimeAxis) -> tuple[str, ...]:
+        if self.kind == "steps" and self.values.shape[1] < axis.n_steps:
+            return (f"the series has {self.values.shape[1]} values but the run has {axis.n_steps} steps; "
+                    "give one value per step or use a CSV with dates",)
         if self.kind != "dated":
-            return []
+            return ()
         assert self.dates is not None
-        return [r for r in (self._missing_dates(axis), self._rows_between_steps(axis)) if r]
+        return self._missing_dates(axis), self._rows_between_steps(axis)
+
+    def _overflow(self, axis: TimeAxis) -> str:
+        """A rate so large that its volume over a step is no number (1e308 hm³/day over 31 days)."""
+        if not self.is_rate or not axis.n_steps or not self.values.size:
+            return ""
+        largest, days = float(np.abs(self.values).max()), float(np.max(axis.days))
+        if math.isfinite(largest * days):
+            return ""
+        return (f"a rate of {largest:.3g} hm3 per day is too large a number over a step of {days:g} days "
+                "(more than 1.8e308)")
 
     def _spread_months(self, axis: TimeAxis) -> np.ndarray:
         """Monthly totals over N-day steps: each day takes its month's value over the month's days."""
