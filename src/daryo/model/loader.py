@@ -751,12 +751,8 @@ def _parse_series(value: Any, attr: Attribute, ctx: _Context, place: str, monthl
     if is_number(value) or is_too_large(value) or isinstance(value, str):
         r = _number(value, attr, ctx, place)
         return None if r is None else Series.constant(r[0], r[1], origin=(ctx.file, place))
-    if isinstance(value, list):
-        rows = _numeric_rows(value)
-        if rows is not None and rows.shape[1] != 12:  # (a typo in a monthly profile, most likely)
-            ctx.add(place, f"a plain list is 12 monthly values (January first; or one such list per trace), got "
-                    f"{rows.shape[1]}; give one value per step as {{values: [...]}}")
-            return None
+    plain = isinstance(value, list)  # (12 monthly values: another length is a typo, most likely)
+    if plain:
         value = {"_monthly": value}
     if isinstance(value, Mapping) and ("_monthly" in value or "_steps" in value):
         monthly = "_monthly" in value
@@ -771,7 +767,9 @@ def _parse_series(value: Any, attr: Attribute, ctx: _Context, place: str, monthl
                     "scenario trace)")
             return None
         if monthly and arr.shape[1] != 12:
-            ctx.add(place, f"monthly values must be 12 (January to December), got {arr.shape[1]}")
+            ctx.add(place, f"a plain list is 12 monthly values (January first; or one such list per trace), got "
+                    f"{arr.shape[1]}; give one value per step as {{values: [...]}}" if plain else
+                    f"monthly values must be 12 (January to December), got {arr.shape[1]}")
             return None
         with np.errstate(over="ignore"):  # (an overflow is reported as a non-finite value)
             arr = arr * factor
