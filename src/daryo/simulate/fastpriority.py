@@ -319,8 +319,8 @@ class _Block:
         for pi, lev in enumerate(self.levels):
             Rl = R[:, lev]
             act = (Rl > _TOL) & (start <= pi)[:, None]
-            cols = self.req_col[lev]
-            live = self._hold_covered(z, act, Rl, cols, L, plain, self.req_floor[lev])
+            cols, floor = self.req_col[lev], self.req_floor[lev]
+            live = self._hold_covered(z, act, Rl, cols, L, plain, floor)
             if not live.any():
                 continue
             tcol = int(self.level_tcol[pi])
@@ -352,7 +352,7 @@ class _Block:
                 lo = L[np.ix_(g, cols)]
                 L[np.ix_(g, cols)] = np.where(fix, np.maximum(lo, np.minimum(zg[:, cols], Rl[g]) - _HOLD), lo)
                 act[g] = a & ~fix
-                live = self._hold_covered(z, act, Rl, cols, L, plain, self.req_floor[lev])
+                live = self._hold_covered(z, act, Rl, cols, L, plain, floor)
                 it += 1
             L[:, rows] = -np.inf
             U[:, tcol] = 0.0
