@@ -236,8 +236,17 @@ class _Block:
         self.req_level = np.searchsorted(gcols, net.req_tcol[mine])
         self.levels = [np.flatnonzero(self.req_level == k) for k in range(gcols.size)]
         self.req_tcol = self.level_tcol[self.req_level]
+        self._stage_cost = []  # per level, a stage's costs: −1 on its coverage column (maximise it)
+        for tcol in self.level_tcol.tolist():
+            cost = np.zeros(self.N)
+            cost[tcol] = -1.0
+            self._stage_cost.append(cost)
+        self._stage_dual_tol = dual_tolerance(1.0)
         floor = net.req_floor_col[mine]
         self.req_floor = np.where(floor >= 0, local_col[np.maximum(floor, 0)], -1)  # (local; -1: none)
+        # per level, its requirements that have a floor column and those columns (None: none has one)
+        self._level_floor = [(f >= 0, np.maximum(f, 0)) if np.any(f >= 0) else None
+                             for f in (self.req_floor[lev] for lev in self.levels)]
         self._compiled = options.kernel != "numpy" and _kernel.available()
         # per scenario, the first priority level found short at its previous step (len(levels): none)
         self._short = np.full(net.n_scenarios, len(self.levels), dtype=np.int64)
@@ -262,6 +271,7 @@ class _Block:
         behind them) and costs ``cz`` (N,), the mask of scenarios left to the plain path and the mask of those
         settled by the screening."""
         S, rc = L0.shape[0], self.req_col
+        dual_tol = dual_tolerance(float(np.abs(cz).max()))  # (the screening's and the final solve's)
         z = np.full((S, self.N), np.nan)  # (a screening settled by a map gives only the positions ``out``)
         every = np.arange(S)
         # 1. screening: every requirement at its full value; first by cached bases (scenarios that have one)
@@ -276,7 +286,7 @@ class _Block:
         if todo.size:
             Ls = L0.copy()
             Ls[:, rc] = np.maximum(L0[:, rc], U0[:, rc])
-            res = self._lp("screen", cz, Ls, U0, None, None, -1, every, todo, z, highs_limit=2)
+            res = self._lp("screen", cz, dual_tol, Ls, U0, None, None, -1, every, todo, z, highs_limit=2)
             done = todo[res.result[todo] == dsx.OK]
             ok[done] = True
             if cached is not None:
@@ -286,11 +296,12 @@ class _Block:
         self._short[every[ok]] = len(self.levels)
         if op.size:  # 2. stages and 3. final solve
             start = np.where(self._short[op] < len(self.levels), self._short[op], 0)
-            zo, bad, short = self._stages(L0[op], U0[op], cz, op, start)
+            zo, bad, short = self._stages(L0[op], U0[op], cz, dual_tol, op, start)
             again = bad & (start > 0)  # a level before the start is short now: all the stages
             if again.any():
-                zo[again], bad[again], short[again] = self._stages(L0[op[again]], U0[op[again]], cz, op[again],
-                                                                   np.zeros(int(again.sum()), int))
+                redo = op[again]
+                zo[again], bad[again], short[again] = self._stages(L0[redo], U0[redo], cz, dual_tol, redo,
+                                                                   np.zeros(redo.size, int))
             self._short[op] = short
             z[op[~bad]] = zo[~bad]
             plain[op[bad]] = True
@@ -298,11 +309,11 @@ class _Block:
                 cached.cand[op[~bad & (short == len(self.levels))]] = -1
         return z, plain, ok
 
-    def _stages(self, L: np.ndarray, U: np.ndarray, cz: np.ndarray, op: np.ndarray,
+    def _stages(self, L: np.ndarray, U: np.ndarray, cz: np.ndarray, dual_tol: float, op: np.ndarray,
                 start: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The lexicographic stages and the final solve for scenarios ``op`` whose bounds are ``L``, ``U``
-        (changed in place); returns their solutions, the mask of those left to the plain path and each one's
-        first short level (``len(levels)``: none).
+        """The lexicographic stages and the final solve (costs ``cz``, reduced-cost tolerance ``dual_tol``) for
+        scenarios ``op`` whose bounds are ``L``, ``U`` (changed in place); returns their solutions, the mask of
+        those left to the plain path and each one's first short level (``len(levels)``: none).
 
         A scenario's stages begin at level ``start`` (O,): the levels before it are held at their full
         requirement, as their stages would hold them had each reached coverage 1.  That is the engine's
@@ -319,7 +330,9 @@ class _Block:
         for pi, lev in enumerate(self.levels):
             Rl = R[:, lev]
             act = (Rl > _TOL) & (start <= pi)[:, None]
-            cols, floor = self.req_col[lev], self.req_floor[lev]
+            if not act.any():  # nothing to allocate at this level
+                continue
+            cols, floor = self.req_col[lev], self._level_floor[pi]
             live = self._hold_covered(z, act, Rl, cols, L, plain, floor)
             if not live.any():
                 continue
@@ -328,8 +341,7 @@ class _Block:
             D = np.where(act, -Rl / np.where(alpha > 0, alpha, 1.0)[:, None] - self.base_coef[lev], 0.0)
             U[:, tcol] = np.where(live, alpha, 0.0)
             rows = n + self.req_row[lev]
-            cost = np.zeros(self.N)
-            cost[tcol] = -1.0
+            cost = self._stage_cost[pi]
             it = 0
             while live.any():
                 # an inactive coverage row gets a lower bound it cannot reach (s_j ≥ L_j, 0 ≤ t ≤ α), not −∞: a
@@ -337,7 +349,8 @@ class _Block:
                 idle = L[:, cols] + np.minimum(0.0, self.base_coef[lev] * U[:, [tcol]])
                 L[:, rows] = np.where(act, 0.0, idle)
                 w = np.flatnonzero(live)
-                res = self._lp(("stage", pi, it), cost, L, U, D, lev, tcol, op, w, z, highs_limit=None)
+                res = self._lp(("stage", pi, it), cost, self._stage_dual_tol, L, U, D, lev, tcol, op, w, z,
+                               highs_limit=None)
                 bad = w[res.result[w] != dsx.OK]
                 plain[bad] = True
                 act[bad] = False
@@ -349,8 +362,9 @@ class _Block:
                 fix = a & ((tstar >= 1.0 - _FULL)[:, None] | (np.abs(res.y[g]) > _TOL * alpha[g][:, None]))
                 none = ~fix.any(axis=1)  # degenerate optimum without a certificate: hold everyone
                 fix[none] = a[none]
-                lo = L[np.ix_(g, cols)]
-                L[np.ix_(g, cols)] = np.where(fix, np.maximum(lo, np.minimum(zg[:, cols], Rl[g]) - _HOLD), lo)
+                at = (g[:, None], cols)
+                lo = L[at]
+                L[at] = np.where(fix, np.maximum(lo, np.minimum(zg[:, cols], Rl[g]) - _HOLD), lo)
                 act[g] = a & ~fix
                 live = self._hold_covered(z, act, Rl, cols, L, plain, floor)
                 it += 1
@@ -358,15 +372,16 @@ class _Block:
             U[:, tcol] = 0.0
         w = np.flatnonzero(~plain)
         if w.size:
-            res = self._lp("final", cz, L, U, None, None, -1, op, w, z, highs_limit=None)
+            res = self._lp("final", cz, dual_tol, L, U, None, None, -1, op, w, z, highs_limit=None)
             plain[w[res.result[w] != dsx.OK]] = True
         return z, plain, short
 
     def _hold_covered(self, z: np.ndarray, act: np.ndarray, Rl: np.ndarray, cols: np.ndarray, L: np.ndarray,
-                      plain: np.ndarray, floor: np.ndarray) -> np.ndarray:
+                      plain: np.ndarray, floor: tuple[np.ndarray, np.ndarray] | None) -> np.ndarray:
         """Hold the level's active requirements (``act``, changed in place) of scenarios whose last LP solution
-        ``z`` already delivers them all in full, or whose floor column's lower bound (``floor``, -1: none) meets
-        them; returns the scenarios still needing an LP at this level.
+        ``z`` already delivers them all in full, or whose floor column's lower bound meets them (``floor``: which
+        requirements have a floor column, and those columns; None: none has one); returns the scenarios still
+        needing an LP at this level.
 
         That solution is feasible for the level's next LP (deliveries fixed since are held at or below their
         value there; the earlier coverage rows are free), and so is any solution where a floor's bound meets a
@@ -374,15 +389,19 @@ class _Block:
         is reached: the engine's LP would end at ``t = 1`` and fix them all at ``R − 1e-9``.  No LP needed."""
         tol = self.options.primal_tol
         met = z[:, cols] >= Rl - tol
-        if np.any(floor >= 0):
-            met |= (floor >= 0)[None, :] & (L[:, np.maximum(floor, 0)] >= Rl - tol)
-        full = ~plain & act.any(axis=1) & np.all(~act | met, axis=1)
-        if full.any():
-            lo = L[np.ix_(full, cols)]
-            L[np.ix_(full, cols)] = np.where(act[full], np.maximum(lo, Rl[full] - _HOLD), lo)
+        if floor is not None:
+            has, fcol = floor
+            met |= has[None, :] & (L[:, fcol] >= Rl - tol)
+        live = act.any(axis=1) & ~plain
+        full = np.flatnonzero(live & (~act | met).all(axis=1))
+        if full.size:
+            at = (full[:, None], cols)
+            lo = L[at]
+            L[at] = np.where(act[full], np.maximum(lo, Rl[full] - _HOLD), lo)
             act[full] = False
-            self.stats.skipped += int(full.sum())
-        return act.any(axis=1) & ~plain
+            live[full] = False
+            self.stats.skipped += int(full.size)
+        return live
 
     # --- one LP for a batch of scenarios ---------------------------------------------------------------
     def _history(self, slot: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -402,10 +421,11 @@ class _Block:
         _, p, it = slot
         return [("stage", p, i) for i in range(it - 1, -1, -1)][:2]
 
-    def _lp(self, slot: Any, cost: np.ndarray, L: np.ndarray, U: np.ndarray, D: np.ndarray | None,
-            lev: np.ndarray | None, tcol: int, scen: np.ndarray, w: np.ndarray, z: np.ndarray,
+    def _lp(self, slot: Any, cost: np.ndarray, dual_tol: float, L: np.ndarray, U: np.ndarray,
+            D: np.ndarray | None, lev: np.ndarray | None, tcol: int, scen: np.ndarray, w: np.ndarray, z: np.ndarray,
             highs_limit: int | None) -> _Result:
-        """One LP (costs ``cost`` (N,), bounds ``L``, ``U`` (K, N) of scenarios ``scen`` (K,), coverage-column
+        """One LP (costs ``cost`` (N,), ``dual_tol`` the :func:`~daryo.simulate.engine.dual_tolerance` of their
+        largest; bounds ``L``, ``U`` (K, N) of scenarios ``scen`` (K,); coverage-column
         change ``D`` (K, J)) for the rows ``w``: the dual simplex from each one's previous basis, then related
         bases, then HiGHS.  Writes the solutions into ``z[w]``."""
         K = L.shape[0]
@@ -417,20 +437,20 @@ class _Block:
         status[w] = hist[sw]
         start = np.zeros(K, bool)
         start[w] = has[sw]
-        for rel in self._related(slot):  # a scenario without its own basis starts from a related one
-            missing = w[~start[w]]
-            if not missing.size:
-                break
-            if rel in self._hist:
+        missing = w[~start[w]]
+        for rel in self._related(slot) if missing.size else []:  # a scenario without its own basis starts
+            if rel in self._hist:                                  # from a related one
                 h2, has2 = self._hist[rel]
                 use = missing[has2[scen[missing]]]
                 status[use] = h2[scen[use]]
                 start[use] = True
+                missing = w[~start[w]]
+                if not missing.size:
+                    break
         result = np.full(K, dsx.FAIL, dtype=np.int8)
         y = np.zeros((K, jrows.size))
         piv = np.zeros(K, dtype=np.int64)
         mp = self.options.max_pivots
-        dual_tol = dual_tolerance(float(np.max(np.abs(cost))))
 
         def run(idx: np.ndarray) -> np.ndarray:
             dsx.solve(self.st, idx, L, U, status, cost, Dk, jrows, tcol, self.options.primal_tol, dual_tol, mp, z,
@@ -439,7 +459,8 @@ class _Block:
             return idx[result[idx] == dsx.FAIL]
 
         failed = run(w[start[w]])
-        failed = np.sort(np.concatenate([failed, w[~start[w]]]))
+        if missing.size:
+            failed = np.sort(np.concatenate([failed, missing]))
         if failed.size:  # bases that worked for others in this step, then recently
             tries = self._winners(status[w[result[w] == dsx.OK]])
             recent = self._recent.get(slot)
