@@ -577,38 +577,29 @@ def _solve_all_py(idx, L, U, status, cost, D, jrows, tcol, ptol, dtol, max_piv, 
             ei[i] = 1.0
             ny = _btran(ei, y, ynz, True, work, tmp, m, colptr, rowidx, cval, rowptr, colidx, rval, fpos, fi, fv, LU,
                         counts, ets, eti, etv, neta)
-            # the pivot row's entries α_q = −y·a_q of the candidates, row by row over the non-zeros of y: the
+            # the pivot row's entries α_q = −y·a_q of the candidates, row by row over the non-zeros of y, and the
             # candidates touched (their list in increasing order, as the candidates are)
             for g in range(nt):  # (the last row's entries back to 0)
                 alph[tl[g]] = 0.0
             stamp += 1
-            nt = 0
             for g in range(ny):  # (selects, not branches: these would be mispredicted)
                 r = ynz[g]
                 v = y[r]
                 for e in range(rowptr[r], rowptr[r + 1]):
                     q = colidx[e]
-                    c = iscand[q]
-                    alph[q] -= rval[e] * v if c else 0.0
-                    tl[nt] = q
-                    nt += 1 if c & (mark[q] != stamp) else 0
+                    alph[q] -= rval[e] * v if iscand[q] else 0.0
                     mark[q] = stamp
             if tc >= 0 and iscand[tc]:
                 alpha = 0.0
                 for j in range(J):
                     alpha -= Ds[j] * y[jrows[j]]
                 alph[tc] += alpha
-                if alpha != 0.0 and mark[tc] != stamp:
+                if alpha != 0.0:
                     mark[tc] = stamp
-                    tl[nt] = tc
-                    nt += 1
-            for g in range(1, nt):
-                q = tl[g]
-                h = g
-                while h > 0 and tl[h - 1] > q:
-                    tl[h] = tl[h - 1]
-                    h -= 1
-                tl[h] = q
+            nt = 0  # the candidates touched, in increasing order
+            for q in range(N):
+                tl[nt] = q
+                nt += 1 if (mark[q] == stamp) & iscand[q] else 0
             # bound-flipping ("long-step") ratio test: pass the breakpoints of boxed candidates, flipping them
             # to their other bound, while the leaving row stays infeasible; the next candidate enters
             ne = 0
