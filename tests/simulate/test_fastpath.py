@@ -441,6 +441,30 @@ def test_a_requirement_that_falls_to_zero_keeps_its_stages_basis_a_valid_start()
     assert (pr.highs, pr.lps) == (3, 24), pr.summary()
 
 
+def test_levels_after_the_last_short_one_are_held_in_full_without_their_stages():
+    """One river's first demand (priority 1) is short every month; the second (priority 2) has its own inflow and
+    is met, but in month 6, when it asks for more than that inflow.  After the first month, the levels after the
+    last short one are held in full in the final solve: two LPs a month (the level-1 stage, the final solve)
+    instead of three.  In month 6 that final solve is infeasible, and the level-2 stage runs after all; month 7,
+    with level 2 short the month before, takes its three LPs again.  The screening LPs are infeasible (not
+    counted).  The results are the plain path's."""
+    asks = [5.0] * 12
+    asks[6] = 20.0
+    net = compile_network(build([
+        {"id": "in1", "type": "inflow", "inflow": 10.0},
+        {"id": "in2", "type": "inflow", "inflow": 10.0},
+        {"id": "j", "type": "junction"},
+        {"id": "d1", "type": "demand", "demand": 15.0, "priority": 1},
+        {"id": "d2", "type": "demand", "demand": asks, "priority": 2},
+        {"id": "sea", "type": "sink"},
+    ], [["in1", "d1"], ["in1", "j"], ["in2", "j"], ["j", "d2"], ["j", "sea"]], steps=12, allocation="priority"))
+    stats = FastStats()
+    assert_same_priority(simulate_fast(net, stats=stats), simulate(net), net)
+    pr = stats.priority
+    assert pr is not None and pr.staged == 12 and pr.plain == 0
+    assert (pr.tails, pr.lps) == (9, 3 + 5 * 2 + 3 + 3 + 4 * 2), pr.summary()  # (months 0, 1–5, 6, 7, 8–11)
+
+
 def test_priority_screening_maps_with_a_small_cache():
     """With a cache of a few bases, bases are dropped while scenarios still start from them: those scenarios are
     screened by the dual simplex again (or go through the stages), with the same results."""

@@ -25,16 +25,20 @@ requirements.
 The bookkeeping between LPs (which requirements are active, the coverage reached, the raised bounds) is done
 with arrays over all scenarios still open; only the LPs themselves are solved per scenario.
 
-Two shortcuts give the engine's sequence with fewer LPs:
+Three shortcuts give the engine's sequence with fewer LPs:
 
 - a progressive-filling iteration (the first of a level or a later one) whose previous LP solution already
   delivers every requirement still active in full needs no LP: that solution is feasible for the next LP, so
   its optimum is coverage 1, and the engine would fix them all at ``R − 1e-9``;
-- a scenario whose stages found level ``k`` short at its previous step (shortages persist: dry months come
-  in runs) starts at level ``k``, the levels before it held at ``[R − 1e-9, R]`` — the bounds their stages
-  would have left had each reached coverage 1.  If that LP is feasible, each of those stages would indeed
-  have reached coverage 1, so the LP *is* the engine's stage ``(k, 0)`` LP; if it is infeasible, the scenario
-  runs all the stages from the first level.
+- a scenario whose stages found level ``k`` the first short one the last time they ran (shortages persist: dry
+  months come in runs) starts at level ``k``, the levels before it held at ``[R − 1e-9, R]`` — the bounds their
+  stages would have left had each reached coverage 1.  If that LP is feasible, each of those stages would
+  indeed have reached coverage 1, so the LP *is* the engine's stage ``(k, 0)`` LP; if it is infeasible, the
+  scenario runs all the stages from the first level;
+- likewise at the other end: where level ``k'`` was the last short one, the levels after it are held at
+  ``[R − 1e-9, R]`` once the stages of ``k'`` are done, and the final solve comes next.  If it is feasible, its
+  solution meets every later stage in full, so each of them would have reached coverage 1 and the solve *is*
+  the engine's final one; if not, the stages go on from level ``k' + 1`` with the bounds they had before.
 
 How each LP is solved
 ---------------------
@@ -107,6 +111,7 @@ class PriorityStats:
     plain: int = 0  # pairs solved by the engine's allocate_by_priority
     lps: int = 0  # LPs solved by the dual simplex (one per scenario and LP)
     skipped: int = 0  # priority levels found fully covered by the previous stage's solution (no LP)
+    tails: int = 0  # stages ended before a level held in full with the later ones, the final solve feasible
     pivots: int = 0  # dual simplex pivots they took
     highs: int = 0  # LPs solved by HiGHS to find a basis
 
@@ -116,7 +121,8 @@ class PriorityStats:
                 f"stages, {100 * self.plain / p:.3f} % plain path; {self.by_map} block screenings by cached "
                 f"bases' maps, {self.lps} LPs by the dual simplex "
                 f"({self.pivots / max(1, self.lps):.2f} pivots each), {self.highs} by HiGHS, {self.skipped} "
-                "priority levels found covered without an LP")
+                f"priority levels found covered without an LP, {self.tails} times the levels after the last short "
+                "one held in full without their stages")
 
 
 @dataclass
@@ -248,8 +254,10 @@ class _Block:
         self._level_floor = [(f >= 0, np.maximum(f, 0)) if np.any(f >= 0) else None
                              for f in (self.req_floor[lev] for lev in self.levels)]
         self._compiled = options.kernel != "numpy" and _kernel.available()
-        # per scenario, the first priority level found short at its previous step (len(levels): none)
+        # per scenario, the first and the last priority level found short the last time its stages ran (none:
+        # len(levels) and -1): dry months come in runs, and so do the levels they leave short
         self._short = np.full(net.n_scenarios, len(self.levels), dtype=np.int64)
+        self._last = np.full(net.n_scenarios, -1, dtype=np.int64)
         self._hist: dict[Any, tuple[np.ndarray, np.ndarray]] = {}
         self._recent: dict[Any, np.ndarray] = {}
         self.n_scenarios = net.n_scenarios
@@ -293,16 +301,18 @@ class _Block:
                 cached.learn(done, self._hist["screen"][0][done])
         op = every[~ok & ~crossed]
         plain = np.zeros(S, dtype=bool)
-        self._short[every[ok]] = len(self.levels)
+        K = len(self.levels)
         if op.size:  # 2. stages and 3. final solve
-            start = np.where(self._short[op] < len(self.levels), self._short[op], 0)
-            zo, bad, short = self._stages(L0[op], U0[op], cz, dual_tol, op, start)
+            start = np.where(self._short[op] < K, self._short[op], 0)
+            tail = np.where(self._last[op] >= 0, self._last[op] + 1, K)
+            zo, bad, short, last = self._stages(L0[op], U0[op], cz, dual_tol, op, start, tail)
             again = bad & (start > 0)  # a level before the start is short now: all the stages
             if again.any():
                 redo = op[again]
-                zo[again], bad[again], short[again] = self._stages(L0[redo], U0[redo], cz, dual_tol, redo,
-                                                                   np.zeros(redo.size, int))
+                zo[again], bad[again], short[again], last[again] = self._stages(
+                    L0[redo], U0[redo], cz, dual_tol, redo, np.zeros(redo.size, int), np.full(redo.size, K))
             self._short[op] = short
+            self._last[op] = last
             z[op[~bad]] = zo[~bad]
             plain[op[bad]] = True
             if cached is not None:  # covered in full, so the screening was feasible: its walk's basis is no start
@@ -310,26 +320,44 @@ class _Block:
         return z, plain, ok
 
     def _stages(self, L: np.ndarray, U: np.ndarray, cz: np.ndarray, dual_tol: float, op: np.ndarray,
-                start: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                start: np.ndarray, tail: np.ndarray, hold_before: bool = True
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """The lexicographic stages and the final solve (costs ``cz``, reduced-cost tolerance ``dual_tol``) for
         scenarios ``op`` whose bounds are ``L``, ``U`` (changed in place); returns their solutions, the mask of
-        those left to the plain path and each one's first short level (``len(levels)``: none).
+        those left to the plain path, and each one's first and last short level (none: ``len(levels)``, -1).
 
         A scenario's stages begin at level ``start`` (O,): the levels before it are held at their full
-        requirement, as their stages would hold them had each reached coverage 1.  That is the engine's
-        sequence exactly if it is feasible; a scenario for which it is not ends in the returned mask."""
-        n = self.n
+        requirement (unless not ``hold_before``: their bounds in ``L`` are already their stages'), as their stages
+        would hold them had each reached coverage 1.  That is the engine's sequence exactly if it is feasible; a
+        scenario for which it is not ends in the returned mask.
+
+        Its stages end before level ``tail`` (O,; ``len(levels)``: none): the requirements of that level and the
+        later ones are held at their full value in the final solve.  If that solve is feasible, each of their
+        stages would have reached coverage 1 (its solution meets them all), so it *is* the engine's final solve;
+        if not, the scenario's stages go on from level ``tail`` as usual."""
+        n, K = self.n, len(self.levels)
         R = U[:, self.req_col].copy()
         O = op.size
         plain = np.zeros(O, dtype=bool)
-        held = (self.req_level[None, :] < start[:, None]) & (R > _TOL)
-        L[:, self.req_col] = np.where(held, np.maximum(L[:, self.req_col], R - _HOLD), L[:, self.req_col])
-        short = np.full(O, len(self.levels), dtype=np.int64)
+        if hold_before:
+            held = (self.req_level[None, :] < start[:, None]) & (R > _TOL)
+            L[:, self.req_col] = np.where(held, np.maximum(L[:, self.req_col], R - _HOLD), L[:, self.req_col])
+        short = np.full(O, K, dtype=np.int64)
+        last = np.full(O, -1, dtype=np.int64)
+        tailed = np.zeros(O, dtype=bool)
+        before_tail = np.empty((O, self.req_col.size))  # the requirements' lower bounds before the tail's holds
         # each scenario's solution of its last stage LP (rows not solved by an LP keep their last one)
         z = np.full((O, self.N), np.nan)
         for pi, lev in enumerate(self.levels):
+            now = np.flatnonzero(tail == pi)
+            if now.size:  # hold the requirements of this level and the later ones in full
+                was = L[now[:, None], self.req_col]
+                before_tail[now] = was
+                hold = (self.req_level[None, :] >= pi) & (R[now] > _TOL)
+                L[now[:, None], self.req_col] = np.where(hold, np.maximum(was, R[now] - _HOLD), was)
+                tailed[now] = True
             Rl = R[:, lev]
-            act = (Rl > _TOL) & (start <= pi)[:, None]
+            act = (Rl > _TOL) & ((start <= pi) & ~tailed)[:, None]
             if not act.any():  # nothing to allocate at this level
                 continue
             cols, floor = self.req_col[lev], self._level_floor[pi]
@@ -357,7 +385,9 @@ class _Block:
                 g = w[res.result[w] == dsx.OK]
                 zg = z[g]
                 tstar = np.clip(zg[:, tcol] / alpha[g], 0.0, 1.0)
-                short[g] = np.where(tstar < 1.0 - _FULL, np.minimum(short[g], pi), short[g])
+                below = tstar < 1.0 - _FULL
+                short[g] = np.where(below, np.minimum(short[g], pi), short[g])
+                last[g] = np.where(below, pi, last[g])
                 a = act[g]
                 fix = a & ((tstar >= 1.0 - _FULL)[:, None] | (np.abs(res.y[g]) > _TOL * alpha[g][:, None]))
                 none = ~fix.any(axis=1)  # degenerate optimum without a certificate: hold everyone
@@ -373,8 +403,18 @@ class _Block:
         w = np.flatnonzero(~plain)
         if w.size:
             res = self._lp("final", cz, dual_tol, L, U, None, None, -1, op, w, z, highs_limit=None)
-            plain[w[res.result[w] != dsx.OK]] = True
-        return z, plain, short
+            failed = w[res.result[w] != dsx.OK]
+            plain[failed[~tailed[failed]]] = True
+            redo = failed[tailed[failed]]
+            self.stats.tails += int(np.count_nonzero(tailed)) - redo.size
+            if redo.size:  # a level held in full is short: the stages from there, from the bounds before the holds
+                Lr = L[redo]
+                Lr[:, self.req_col] = before_tail[redo]
+                z[redo], plain[redo], sr, lr = self._stages(Lr, U[redo], cz, dual_tol, op[redo], tail[redo],
+                                                            np.full(redo.size, K), hold_before=False)
+                short[redo] = np.minimum(short[redo], sr)
+                last[redo] = np.maximum(last[redo], lr)
+        return z, plain, short, last
 
     def _hold_covered(self, z: np.ndarray, act: np.ndarray, Rl: np.ndarray, cols: np.ndarray, L: np.ndarray,
                       plain: np.ndarray, floor: tuple[np.ndarray, np.ndarray] | None) -> np.ndarray:
