@@ -343,3 +343,36 @@ def test_scale_inflows_months_are_calendar_months(tmp_path, inflow):
     months = [2] + [1] * 11
     flow, axis = _rate_model(tmp_path, f"  - scale_inflows: {{nodes: [in], months: {months}}}\n", inflow=inflow)
     np.testing.assert_allclose(flow, np.where(axis.month == 1, 20.0, 10.0), rtol=1e-12)
+
+
+@pytest.mark.parametrize("demand", [[float(m) for m in range(1, 13)],
+                                    [[float(m) for m in range(1, 13)], [10.0 * m for m in range(1, 13)]]],
+                         ids=["monthly", "monthly-per-trace"])
+def test_scaled_monthly_demands_stay_monthly(tmp_path, demand):
+    """A plain list is 12 monthly values, January first, or one such list per trace: scaled, it is still that (a
+    list of two traces' lists was read as per-step values from October, so January's demand fell in October)."""
+    overlay = tmp_path / "more.yaml"
+    overlay.write_text("title: more\nchanges:\n  - scale_demands: {factor: 2.0}\n")
+    model = model_from_dict(apply_scenarios(_small_doc(demand=demand), [str(overlay)]))
+    axis = model.time.axis()
+    got = model.node("town").attrs["demand"].resolve(axis)
+    expected = 2.0 * np.atleast_2d(np.asarray(demand))[:, axis.month - 1]  # the run starts in October
+    np.testing.assert_allclose(got, np.broadcast_to(expected, got.shape), rtol=1e-12)
+
+
+def test_inflow_changes_take_a_plain_list_of_monthly_values(tmp_path):
+    """``inflow: [12 values]`` is a documented series (hm³ per step, January first): overlays scale it as the
+    mapping form, where they refused it."""
+    flow, axis = _rate_model(tmp_path, "  - scale_inflows: {nodes: [in], factor: 0.5}\n",
+                             inflow=[float(m) for m in range(1, 13)])
+    np.testing.assert_allclose(flow, 0.5 * axis.month, rtol=1e-12)
+
+
+def test_inflow_changes_to_traces_leave_the_inflows_they_do_not_hold(tmp_path):
+    """An ensemble's traces hold the generator's rivers; an overlay may also scale an inflow of the model that the
+    generator does not make (one it adds, say).  That inflow keeps the model's series, changed when the model
+    is built; the traces' own are changed, and nothing is refused (the ensemble refused what ``run`` took)."""
+    overlay = tmp_path / "extra.yaml"
+    overlay.write_text("title: extra\nchanges:\n  - scale_inflows: {nodes: [src, extra_in], factor: 0.5}\n")
+    got = transform_inflows({"src": np.ones((1, 12))}, [str(overlay)], "2000-10", {})
+    np.testing.assert_array_equal(got["src"], np.full((1, 12), 0.5))

@@ -502,8 +502,8 @@ def _scaled(d: Any, f: float) -> Any:
         return {**d, "scale": _finite(float(scale) * f)}
     if isinstance(d, str):
         return _scale_text(d, f)
-    if isinstance(d, list):
-        return {"monthly" if len(d) == 12 else "values": d, "scale": f}
+    if isinstance(d, list):  # 12 monthly values, or one such list per trace (the loader checks which)
+        return {"monthly": d, "scale": f}
     if not is_number(d):
         raise ValueError(f"{d!r} is not a number, a quantity, a list of values or a series")
     return _finite(float(d) * f)
@@ -601,6 +601,8 @@ def _series_to_array(spec: Any, axis: TimeAxis) -> tuple[np.ndarray, bool, _Rate
     ValueError
         If per-step values are fewer than the run's steps.
     """
+    if isinstance(spec, list):  # a plain list: 12 monthly values (or one such list per trace), in hm³ per step
+        spec = {"monthly": spec}
     if not isinstance(spec, Mapping) or not ("monthly" in spec or "values" in spec):
         return None
     try:
@@ -792,6 +794,9 @@ def transform_inflows(inflows: Mapping[str, np.ndarray], names: Sequence[str], s
                       basins: Mapping[str, Sequence[str]], library: Path | None = None) -> dict[str, np.ndarray]:
     """Apply the inflow changes of overlays to inflow arrays (other changes are ignored).
 
+    A change naming inflows that are not among ``inflows`` leaves them alone: they keep the model's own series,
+    which the same overlays change when the model is built (and where a name that is no inflow is reported).
+
     Parameters
     ----------
     inflows
@@ -825,6 +830,8 @@ def transform_inflows(inflows: Mapping[str, np.ndarray], names: Sequence[str], s
             op, arg = next(iter(change.items()))
             if op not in _INFLOW_OPS:
                 continue
+            if isinstance(arg.get("nodes"), list):  # the other inflows keep the model's series (changed with it)
+                arg = {**arg, "nodes": [nid for nid in arg["nodes"] if nid in out]}
             ids, probs = _inflow_targets(doc, arg, ov.file, f"changes[{i}].{op}")
             problems += probs
             if op == "named_years":
