@@ -263,6 +263,40 @@ def test_a_closed_output_pipe_ends_quietly(tmp_path, capsys, monkeypatch):
     assert (proc.returncode, proc.stderr) == (141, "")
 
 
+def test_results_are_written_even_when_the_reader_of_the_summary_has_gone(tmp_path):
+    """``daryo run … -o r.nc | head -1``: the results are saved before the summary is printed, so a reader that
+    goes away (with unbuffered output, at the first line) does not cost them."""
+    read, write = os.pipe()
+    os.close(read)
+    daryo = Path(sys.executable).parent / "daryo"
+    out = tmp_path / "r.nc"
+    proc = subprocess.run([str(daryo), "run", DEMO, "--scenarios", "1", "--years", "1", "-o", str(out), "--csv",
+                           str(tmp_path / "csv")], stdout=write, stderr=subprocess.PIPE, text=True, timeout=300,
+                          env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    os.close(write)
+    assert (proc.returncode, proc.stderr) == (141, "")
+    assert xr.open_dataset(out).sizes["time"] == 12 and (tmp_path / "csv" / "delivery.csv").is_file()
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize("unbuffered", ["", "1"])
+def test_a_full_or_closed_standard_output_is_a_message(unbuffered):
+    """Standard output on a full disk: a message that says so, exit 1 (no traceback, no "Exception ignored" at
+    exit, whether output is buffered or not).  Started with standard output closed: nothing to print to, exit
+    0."""
+    daryo = Path(sys.executable).parent / "daryo"
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"} | (
+        {"PYTHONUNBUFFERED": unbuffered} if unbuffered else {})
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run([str(daryo), "info", DEMO], stdout=full, stderr=subprocess.PIPE, text=True,
+                              timeout=120, env=env)
+    assert (proc.returncode, proc.stderr) == (1, "daryo: error: cannot write to standard output: No space left on "
+                                                 "device\n")
+    proc = subprocess.run(f'"{daryo}" info "{DEMO}" >&-', shell=True, stderr=subprocess.PIPE, text=True,
+                          timeout=120, env=env)
+    assert (proc.returncode, proc.stderr) == (0, "")
+
+
 def test_sigterm_ends_a_command_in_order(monkeypatch, capsys):
     """SIGTERM is raised where the command is (so that temporary files are removed on the way out): exit 143,
     and the handler of before is back."""

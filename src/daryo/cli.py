@@ -71,9 +71,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exc.code or 0)
     func: Callable[[argparse.Namespace], int] = args.func
     previous = _on_sigterm(_terminate)
+    stdout = sys.stdout
+    if stdout is not None:  # (None: started with standard output closed; print writes nothing then)
+        sys.stdout = _Stdout(stdout)  # type: ignore[assignment]
     try:
         code = func(args)
-        sys.stdout.flush()  # here, where a closed pipe is handled, not at exit
+        if sys.stdout is not None:
+            sys.stdout.flush()  # here, where a closed pipe is handled, not at exit
         return code
     except BrokenPipeError:  # the reader went away (``daryo info | head``): stop quietly
         _drop_stdout()
@@ -89,6 +93,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except _InputError as exc:
         _err(f"daryo: error: {exc}")
+        return EXIT_INPUT
+    except _StdoutError as exc:  # a full disk behind it, say
+        _drop_stdout()
+        _err(f"daryo: error: cannot write to standard output: {exc.strerror or exc}")
         return EXIT_INPUT
     except OSError as exc:  # a file that cannot be read or written (the message names it)
         _err(f"daryo: error: {exc}")
@@ -109,6 +117,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 143
     finally:
         _on_sigterm(previous)
+        sys.stdout = stdout
 
 
 class _UsageError(Exception):
@@ -135,6 +144,35 @@ def _on_sigterm(handler: Any) -> Any:
 
 class _InputError(Exception):
     """Invalid input (a model or run that cannot be done): exit 1."""
+
+
+class _StdoutError(OSError):
+    """Standard output cannot be written (a closed pipe aside, which is a BrokenPipeError)."""
+
+
+class _Stdout:
+    """Standard output whose write errors are told apart from those of the files a command writes."""
+
+    def __init__(self, stream: Any):
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        return self._guarded(self._stream.write, text)
+
+    def flush(self) -> None:
+        self._guarded(self._stream.flush)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+    @staticmethod
+    def _guarded(call: Callable[..., Any], *args: Any) -> Any:
+        try:
+            return call(*args)
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise _StdoutError(exc.errno, exc.strerror) from exc
 
 
 def _drop_stdout() -> None:
@@ -229,9 +267,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if args.years is not None:
         _with_years(model, args.years)  # a usage error if the years run past the dates a time axis holds
     results = api.run(model, RunOptions(scenarios=args.scenarios, years=args.years))
+    if args.output or args.csv:  # both written first, then moved into place: all or nothing; before anything
+        results.save(netcdf=args.output, csv=args.csv)  # is printed, which fails if the reader has gone
     print(format_summary(model, results))
-    if args.output or args.csv:  # both written first, then moved into place: all or nothing
-        results.save(netcdf=args.output, csv=args.csv)
     if args.output:
         print(f"results written to {args.output}")
     if args.csv:
