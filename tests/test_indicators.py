@@ -66,6 +66,18 @@ def test_a_dataset_without_step_lengths_takes_them_from_its_time_step():
     assert n_years(monthly.drop_vars(["days", "time"])) == pytest.approx(1.0)  # 12 steps without dates
 
 
+def test_step_lengths_read_back_as_time_spans_give_the_same_summaries():
+    """Some xarray versions (2024.11, within daryo's requirements) read a coordinate whose unit is "days" back as
+    time spans (timedelta64[ns]); the summaries of such a file are the run's own (they were 8.64e13 times too
+    small)."""
+    results = daryo.run(daryo.load(), daryo.RunOptions(scenarios=1, years=2))
+    ds = results.dataset
+    spans = ds.assign_coords(days=("time", pd.to_timedelta(ds["days"].values, unit="D").to_numpy()))
+    assert spans["days"].dtype.kind == "m"
+    assert n_years(spans) == n_years(ds) == pytest.approx(2.0)
+    pd.testing.assert_frame_equal(daryo.Results(spans).summary(), results.summary())
+
+
 @pytest.mark.parametrize(("start", "end", "winters", "summers"), [
     ("2000-10", "2030-09", 30.0, 30.0),
     ("2003-10", "2004-09", 1.0, 1.0),  # a leap winter: 183 days

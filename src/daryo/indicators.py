@@ -90,6 +90,8 @@ def _steps(data: xr.Dataset | TimeAxis) -> tuple[np.ndarray, np.ndarray] | None:
         return None
     starts = np.asarray(data["time"].values)
     days = np.asarray(data["days"].values) if "days" in data.coords else _days_of_steps(data, starts)
+    if np.issubdtype(days.dtype, np.timedelta64):  # (as xarray versions that read "days" as a time span give it)
+        days = days / np.timedelta64(1, "D")
     return starts, np.asarray(days, dtype=float)
 
 
