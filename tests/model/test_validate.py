@@ -201,6 +201,21 @@ def test_two_constraints_with_one_id_are_refused_naming_both(tmp_path):
                         "constraints[lic] (line 9); constraint ids must be unique")
 
 
+def test_an_edge_id_that_is_a_reservoirs_spill_edge_id_is_refused(tmp_path):
+    """A reservoir with ``spill_to`` has an edge named ``r->c (spill)`` in the results; an edge of the file with
+    that id made the results name two edges alike (the spill read from the wrong one, the CSV export failing)."""
+    (msg,) = _problems(tmp_path, """\
+nodes:
+  - {id: src, type: inflow, inflow: 50}
+  - {id: b, type: junction}
+  - {id: r, type: reservoir, max_volume: 100, initial_volume: 50, spill_to: c}
+  - {id: c, type: sink}
+edges: [[src, b], {from: b, to: r, id: "r->c (spill)"}]
+""")
+    assert msg.endswith("m.yaml: edges[1] (b -> r) (line 8): the id 'r->c (spill)' is that of the spill edge of "
+                        "reservoir 'r' (its spill_to); give this edge another id")
+
+
 # --- 6. series against the model's time axis
 
 def test_series_of_constraints_are_checked_against_the_time_axis(tmp_path):

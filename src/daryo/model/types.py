@@ -47,6 +47,12 @@ class Node(_Element):
     def country(self) -> str | None:
         return self.attrs.get("country")
 
+    @property
+    def spill_edge_id(self) -> str | None:
+        """The id of the edge a reservoir's ``spill_to`` makes (None: none), as results name it."""
+        target = self.attrs.get("spill_to")
+        return f"{self.id}->{target} (spill)" if target else None
+
 
 @dataclass(frozen=True)
 class Edge(_Element):

@@ -114,6 +114,7 @@ def check_edges(ctx: CheckContext) -> Iterable[Problem]:
     known = set(ids) | ctx.declared_ids
     seen: dict[tuple[str, str], str] = {}
     seen_ids: set[str] = set()
+    spills = {n.spill_edge_id: n.id for n in model.nodes if n.type == "reservoir" and n.spill_edge_id}
     for e in model.edges:
         for end, label in ((e.source, "from"), (e.target, "to")):
             if end not in known:
@@ -126,6 +127,9 @@ def check_edges(ctx: CheckContext) -> Iterable[Problem]:
                           "merge them into one edge")
         elif e.id in seen_ids:
             yield Problem(file, e.at(), f"duplicate edge id '{e.id}'")
+        elif e.id in spills:
+            yield Problem(file, e.at(), f"the id '{e.id}' is that of the spill edge of reservoir '{spills[e.id]}' "
+                          "(its spill_to); give this edge another id")
         seen.setdefault(key, e.at())
         seen_ids.add(e.id)
         if e.source in ids and ids[e.source].type in ("sink", "demand"):

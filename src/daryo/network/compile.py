@@ -372,8 +372,8 @@ def compile_network(model: Model, axis: TimeAxis | None = None, n_scenarios: int
         edge_loss.append(b.resolve(e.get("loss"), 0.0))
         edge_ends.append((e.source, e.target))
     for n in nodes:
-        if n.type == "reservoir" and n.get("spill_to"):
-            eid = f"{n.id}->{n.get('spill_to')} (spill)"
+        eid = n.spill_edge_id if n.type == "reservoir" else None
+        if eid:
             j = b.col(f"f[{eid}]", 0.0, None, n.get("spill_cost", 1.0))  # a model cost in either mode
             edge_ids.append(eid)
             edge_col.append(j)
@@ -499,8 +499,8 @@ def compile_network(model: Model, axis: TimeAxis | None = None, n_scenarios: int
 
     res_spill = np.full(len(reservoirs), -1, dtype=np.int64)
     for k, n in enumerate(reservoirs):
-        if n.get("spill_to"):
-            res_spill[k] = edge_col[edge_ids.index(f"{n.id}->{n.get('spill_to')} (spill)")]
+        if n.spill_edge_id:
+            res_spill[k] = edge_col[edge_ids.index(n.spill_edge_id)]
     def stack_or_empty(arrs: list[np.ndarray]) -> np.ndarray:
         """Per-element series (S|1, T) as one (S|1, T, E) array, at most ``n_scen`` scenarios."""
         if not arrs:
