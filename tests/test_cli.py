@@ -420,6 +420,49 @@ def test_convert_does_not_overwrite_the_model_it_converts(tmp_path, capsys):
                                        "a file name\n")
 
 
+def test_convert_replaces_only_an_earlier_conversion_and_in_one_step(tmp_path, capsys, monkeypatch):
+    """``convert -o mine.yaml`` onto a hand-written model is refused (it was overwritten); onto an earlier
+    conversion it is replaced.  The file is written under a temporary name and moved into place: a write that
+    fails (a full disk) leaves the earlier file as it was, and no temporary file."""
+    src = _pywr_file(tmp_path)
+    mine = tmp_path / "mine.yaml"
+    mine.write_text("# my own model\n")
+    assert main(["convert", str(src), "-o", str(mine)]) == 1
+    assert capsys.readouterr().err == (f"daryo: error: {mine} exists and is not a model converted by daryo convert; "
+                                       "it is not replaced: give another output name or move it away\n")
+    assert mine.read_text() == "# my own model\n"
+    real_fdopen = os.fdopen
+
+    class Full:  # a file on a disk that fills after 10 bytes
+        def __init__(self, fd, mode):
+            self.f = real_fdopen(fd, mode)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.f.close()
+
+        def write(self, data):
+            self.f.write(data[:10])
+            raise OSError(28, "No space left on device")
+
+    for name in ("out.yaml", "out.json"):
+        out = tmp_path / name
+        assert main(["convert", str(src), "-o", str(out)]) == 0
+        before = out.read_bytes()
+        assert main(["convert", str(src), "-o", str(out)]) == 0  # an earlier conversion: replaced
+        assert out.read_bytes() == before
+        capsys.readouterr()
+
+        with monkeypatch.context() as m:
+            m.setattr(os, "fdopen", Full)
+            assert main(["convert", str(src), "-o", str(out)]) == 1
+        assert "No space left on device" in capsys.readouterr().err
+        assert out.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.yaml", "out.json", "out.yaml", "pywr.json"]
+
+
 def test_converting_a_daryo_model_is_one_problem(tmp_path, capsys):
     out = tmp_path / "x.yaml"
     assert main(["convert", DEMO, "-o", str(out)]) == 1

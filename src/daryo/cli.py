@@ -506,9 +506,7 @@ def _cmd_convert(args: argparse.Namespace) -> int:
     _check_parent(out)
     if out.resolve() == Path(args.model).resolve():
         raise _UsageError(f"-o {args.output} is the model being converted; give the daryo model another name")
-    if out.is_dir():
-        raise IsADirectoryError(f"cannot write the daryo model to {out}: it is a folder; give a file name")
-    write_daryo_model(args.model, out)
+    write_daryo_model(args.model, out)  # (which refuses to replace anything but an earlier conversion first)
     print(f"{args.model} converted to {out} (run it with: daryo run {out})")
     return EXIT_OK
 

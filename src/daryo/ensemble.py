@@ -28,10 +28,9 @@ import logging
 import os
 import shutil
 import sys
-import tempfile
 import time
 import zipfile
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from pathlib import Path
 from typing import IO, Any, Protocol
@@ -40,10 +39,11 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from ._files import atomic_write
 from .model import Model, Node, Series
 from .network import CompiledNetwork, compile_network
 from .parameters import align_frames
-from .results import NETCDF_SUFFIXES, is_netcdf, netcdf_attributes, new_file_mode, step_coordinates
+from .results import NETCDF_SUFFIXES, is_netcdf, netcdf_attributes, step_coordinates
 from .simulate.engine import simulate
 from .simulate.fastpath import FastOptions, FastStepper, StepRecord, fast_path_unsupported
 from .simulate.physics import energy_gwh
@@ -454,7 +454,7 @@ class _Parts:
                     done.add(int(p.stem.split("-")[1]))
             return done
         self.dir.mkdir(parents=True)
-        _atomic_write(self.manifest_path(), lambda f: f.write(json.dumps(manifest, indent=1).encode()))
+        atomic_write(self.manifest_path(), lambda f: f.write(json.dumps(manifest, indent=1).encode()))
         return set()
 
     def _old_manifest(self) -> dict[str, Any] | None:
@@ -471,7 +471,7 @@ class _Parts:
     def write(self, result: Mapping[str, Any]) -> None:
         arrays = {k: v for k, v in result.items() if not k.startswith("_")}
         arrays["_info"] = np.array(json.dumps({"seconds": result["_seconds"], "how": result["_how"]}))
-        _atomic_write(self.path(int(result["_chunk"])), lambda f: np.savez(f, **arrays))
+        atomic_write(self.path(int(result["_chunk"])), lambda f: np.savez(f, **arrays))
 
     def read(self, chunk: int) -> dict[str, np.ndarray]:
         path = self.path(chunk)
@@ -494,18 +494,6 @@ def _not_resumable(folder: Path, old: dict[str, Any] | None, manifest: dict[str,
                 "resume it, or delete it to start again")
     return (f"cannot resume: {folder} belongs to another run ({', '.join(differ)} differ); delete it to start "
             "again")
-
-
-def _atomic_write(path: Path, write: Callable[[IO[bytes]], object]) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-        os.chmod(tmp, new_file_mode())  # mkstemp's file is private (0600)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 # -------------------------------------------------------------------------------------------- progress

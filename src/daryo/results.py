@@ -5,7 +5,6 @@ from __future__ import annotations
 import errno
 import os
 import shutil
-import stat
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,7 @@ import pandas as pd
 import xarray as xr
 from xarray.indexes import PandasIndex
 
+from ._files import mode_for
 from .network import CompiledNetwork
 from .simulate import SimulationOutput
 from .simulate.physics import energy_gwh
@@ -328,7 +328,7 @@ class Results:
                 os.close(fd)
                 nc_tmp = Path(tmp)
                 self.dataset.to_netcdf(nc_tmp, engine="netcdf4")
-                os.chmod(nc_tmp, _mode_for(p))
+                os.chmod(nc_tmp, mode_for(p))
             if csv is not None:
                 d = Path(csv)
                 parent = d.resolve().parent
@@ -377,26 +377,3 @@ class Results:
         from .indicators import country_summary
 
         return country_summary(self.dataset)
-
-
-def new_file_mode() -> int:
-    """The permissions a newly created file gets: ``0o666`` less the process's umask."""
-    try:  # Linux shows the umask without changing it
-        with open("/proc/self/status") as f:
-            for line in f:
-                if line.startswith("Umask:"):
-                    return 0o666 & ~int(line.split()[1], 8)
-    except (OSError, ValueError):
-        pass
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return 0o666 & ~mask
-
-
-def _mode_for(target: Path) -> int:
-    """Permissions for a file written under a temporary name (``mkstemp`` makes it 0600) that replaces
-    ``target``: those of the file it replaces, else those of a newly created file."""
-    try:
-        return stat.S_IMODE(os.stat(target).st_mode) if target.is_file() else new_file_mode()
-    except OSError:
-        return new_file_mode()

@@ -36,7 +36,10 @@ from ..timeaxis import parse_date
 from ..units import is_number
 from .parameters import ParameterConverter, pywr_type
 
-__all__ = ["convert_pywr_document", "SUPPORTED_NODES", "IGNORED_RECORDERS", "FLOW_UNIT"]
+__all__ = ["convert_pywr_document", "SUPPORTED_NODES", "IGNORED_RECORDERS", "FLOW_UNIT", "CONVERTED_FROM"]
+
+#: A converted model's ``metadata.converted_from``
+CONVERTED_FROM = "Pywr v1 JSON"
 
 FLOW_UNIT = "hm3/day"  # Pywr flows are rates per day; Pywr's volumes are Mm³ = hm³
 
@@ -172,7 +175,7 @@ class _Converter:
         constraints = [k for c in converted.values() for k in c.constraints]
         if constraints:
             out["constraints"] = constraints
-        out["metadata"] = {**meta, "converted_from": "Pywr v1 JSON"}
+        out["metadata"] = {**meta, "converted_from": CONVERTED_FROM}
         return out
 
     def timestepper(self, ts: Any) -> dict[str, Any]:

@@ -10,10 +10,12 @@ from typing import Any
 
 import yaml
 
+from .._files import atomic_write
+from ..errors import ModelError
 from ..model.loader import model_from_dict, read_document
-from .convert import convert_pywr_document
+from .convert import CONVERTED_FROM, convert_pywr_document
 
-__all__ = ["write_daryo_model", "output_format", "OUTPUT_FORMATS"]
+__all__ = ["write_daryo_model", "check_output", "output_format", "OUTPUT_FORMATS"]
 
 #: The file formats ``daryo convert`` writes, by the output's suffix (the loader reads both)
 OUTPUT_FORMATS = {".yaml": "yaml", ".yml": "yaml", ".json": "json"}
@@ -34,28 +36,59 @@ def output_format(output: str | Path) -> str:
     return fmt
 
 
+def check_output(output: str | Path) -> None:
+    """Refuse an output whose writing would replace anything but an earlier conversion: a folder, or an
+    existing file that is not a model ``daryo convert`` wrote (a hand-written model, anyone's other files).
+
+    Raises
+    ------
+    IsADirectoryError, FileExistsError
+        If the output exists and is not an earlier conversion.
+    """
+    out = Path(output)
+    if out.is_dir():
+        raise IsADirectoryError(f"cannot write the daryo model to {out}: it is a folder; give a file name")
+    if out.exists() and not _is_conversion(out):
+        raise FileExistsError(f"{out} exists and is not a model converted by daryo convert; it is not replaced: "
+                              "give another output name or move it away")
+
+
+def _is_conversion(path: Path) -> bool:
+    try:
+        doc = read_document(path, lines=False)
+    except (ModelError, OSError, UnicodeError):
+        return False
+    meta = doc.get("metadata") if isinstance(doc, Mapping) else None
+    return isinstance(meta, Mapping) and meta.get("converted_from") == CONVERTED_FROM
+
+
 def write_daryo_model(source: str | Path, output: str | Path) -> Path:
     """Convert the Pywr JSON model ``source`` and write it to ``output``, as YAML or JSON by its suffix.
 
     CSV file names are rewritten relative to the output's folder, so the file runs from where it is written.
-    The converted model is loaded (validated) before anything is written.
+    The converted model is loaded (validated) before anything is written; it is written under a temporary name,
+    then moved into place, so a failure leaves an earlier file as it was.
 
     Raises
     ------
     ValueError
         If ``output`` has no ``.yaml``, ``.yml`` or ``.json`` suffix (see :func:`output_format`).
+    IsADirectoryError, FileExistsError
+        If ``output`` exists and is not an earlier conversion (see :func:`check_output`).
     daryo.ModelError
         If the Pywr model cannot be converted or the result does not load.
     """
     src, out = Path(source), Path(output)
     fmt = output_format(out)
+    check_output(out)
     doc = convert_pywr_document(read_document(src), src)
     model_from_dict(doc, base_dir=src.parent, file=str(src))  # raises with every problem
     rel = _relocate(src.parent.resolve(), out.resolve().parent)
     for p in (doc.get("parameters") or {}).values():
         if isinstance(p, dict) and isinstance(p.get("csv"), str):
             p["csv"] = rel(p["csv"])
-    out.write_text(_json_text(doc) if fmt == "json" else _yaml_text(doc, src), encoding="utf-8")
+    text = _json_text(doc) if fmt == "json" else _yaml_text(doc, src)
+    atomic_write(out, lambda f: f.write(text.encode("utf-8")))
     return out
 
 
