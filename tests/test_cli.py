@@ -240,6 +240,25 @@ def test_netcdf_and_csv_are_written_all_or_nothing(tmp_path, capsys, monkeypatch
     assert sorted(p.name for p in tmp_path.iterdir()) == ["prev.nc"]
 
 
+def test_a_netcdf_file_that_cannot_be_written_is_a_message_naming_it(tmp_path, capsys, monkeypatch):
+    """The netCDF library reports a full disk as ``RuntimeError: NetCDF: HDF error``: a message naming the file
+    (exit 1), not a traceback; the earlier file is kept and no temporary file is left."""
+    prev = tmp_path / "prev.nc"
+    assert main(["run", DEMO, "--scenarios", "1", "--years", "1", "-o", str(prev)]) == 0
+    before = prev.read_bytes()
+    capsys.readouterr()
+
+    def full(self, path, *args, **kwargs):
+        Path(path).write_bytes(b"CDF")
+        raise RuntimeError("NetCDF: HDF error")
+
+    monkeypatch.setattr(xr.Dataset, "to_netcdf", full)
+    assert main(["run", DEMO, "--scenarios", "1", "--years", "2", "-o", str(prev)]) == 1
+    assert capsys.readouterr().err == f"daryo: error: cannot write {prev}: NetCDF: HDF error\n"
+    assert prev.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["prev.nc"]
+
+
 def test_a_closed_output_pipe_ends_quietly(tmp_path, capsys, monkeypatch):
     """``daryo info model | head -5``: no error message when the reader goes away (exit 141, as for SIGPIPE)."""
 

@@ -327,7 +327,10 @@ class Results:
                 fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", dir=p.resolve().parent)
                 os.close(fd)
                 nc_tmp = Path(tmp)
-                self.dataset.to_netcdf(nc_tmp, engine="netcdf4")
+                try:
+                    self.dataset.to_netcdf(nc_tmp, engine="netcdf4")
+                except RuntimeError as exc:  # the netCDF library's error for a full disk: "NetCDF: HDF error"
+                    raise OSError(f"cannot write {p}: {exc}") from exc
                 os.chmod(nc_tmp, mode_for(p))
             if csv is not None:
                 d = Path(csv)
