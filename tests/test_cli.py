@@ -511,6 +511,28 @@ def test_the_embedded_model_runs_thirty_years_of_one_norm_trace_by_default(monke
     assert asked[1] == {"scenarios": [], "hydrology": "stochastic", "traces": 1, "years": 2, "seed": 7}
 
 
+def test_a_run_whose_results_cannot_fit_in_memory_is_refused_before_any_work(monkeypatch, capsys):
+    """``--scenarios 99999999999999999999`` was a traceback (OverflowError) and ten million traces ran for
+    minutes towards running out of memory: results larger than the machine's memory are a usage error, before
+    the traces are made (the API refuses them too, before the run)."""
+    import daryo.basins.aral
+
+    made = []
+    real_load = daryo.basins.aral.load_aral_model
+    monkeypatch.setattr(daryo.basins.aral, "load_aral_model", lambda **kw: made.append(kw) or real_load(**kw))
+    for n in ("99999999999999999999", "10000000"):
+        assert main(["run", "--hydrology", "stochastic", "--scenarios", n]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("daryo: error: the run's results would take about ") and "GB of memory, more than " \
+            "this machine's" in err and "run fewer scenarios or years, or run an ensemble (daryo ensemble" in err
+    assert all(kw.get("traces", 1) == 1 for kw in made)  # only the one-trace model, to size the results
+
+    sysconf = os.sysconf
+    monkeypatch.setattr(os, "sysconf", lambda name: 1 if name == "SC_PHYS_PAGES" else sysconf(name))  # 4 KB
+    with pytest.raises(ValueError, match="would take about 0 GB of memory, more than this machine's 0 GB"):
+        daryo.run(daryo.load(DEMO))
+
+
 def test_two_traces_need_the_stochastic_hydrology(capsys):
     """A named hydrology is one trace: already two traces of it are refused (exit 2), before anything runs."""
     assert main(["run", "--scenarios", "2", "--years", "1"]) == 2

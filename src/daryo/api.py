@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
@@ -65,6 +66,27 @@ def load(path: str | Path | None = None, scenarios: str | Sequence[str] = ()) ->
     return model_from_dict(apply_scenarios(doc, scenarios), base_dir=p.parent, file=label, path=p)
 
 
+def check_memory(raw_bytes: int) -> None:
+    """Refuse a run whose results cannot fit in this machine's memory, before any work: ``raw_bytes`` those of
+    its raw arrays (:meth:`~daryo.simulate.SimulationOutput.nbytes_for`), which the labelled Dataset made of them
+    about doubles.
+
+    Raises
+    ------
+    ValueError
+        If they would take more than the machine's physical memory.
+    """
+    try:
+        have = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):  # (not every system tells)
+        return
+    need = 2 * raw_bytes
+    if need > have:
+        raise ValueError(f"the run's results would take about {need / 1e9:,.0f} GB of memory, more than this "
+                         f"machine's {have / 1e9:,.0f} GB: run fewer scenarios or years, or run an ensemble (daryo "
+                         "ensemble, daryo.ensemble.run_ensemble), which writes its results to disk as it goes")
+
+
 def document_of(path: Path) -> dict:
     """The model document of a file, as plain data (a Pywr JSON document is converted)."""
     from .model.loader import model_document
@@ -90,11 +112,12 @@ def run(model: Model, options: RunOptions | None = None) -> Results:
     TypeError
         If ``model`` is not a loaded model or an option is not of its type.
     ValueError
-        If an option's value cannot be run (a date that is not one, a span outside the model's, …).
+        If an option's value cannot be run (a date that is not one, a span outside the model's, …), or the
+        results would not fit in the machine's memory (run an ensemble instead: it writes them to disk).
     """
     from .network import compile_network  # (the numerical stack, loaded when a model is first run)
     from .results import Results, build_dataset
-    from .simulate import RunOptions, simulate
+    from .simulate import RunOptions, SimulationOutput, simulate
     from .simulate.fastpath import simulate_fast
 
     if not isinstance(model, Model):
@@ -116,6 +139,7 @@ def run(model: Model, options: RunOptions | None = None) -> Results:
     if options.method not in ("auto", "fast", "plain"):
         raise ValueError(f"method '{options.method}': use auto, fast or plain")
     net = compile_network(model, n_scenarios=n)
+    check_memory(SimulationOutput.nbytes_for(net))
     out = simulate(net) if options.method == "plain" else simulate_fast(net)
     return Results(build_dataset(net, out))
 

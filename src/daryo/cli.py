@@ -233,12 +233,23 @@ def _load_for_run(args: argparse.Namespace) -> Model:
     if traces < 1:
         raise _UsageError("--scenarios must be at least 1")
     try:
+        if traces > 1:  # results that cannot fit in memory are refused before the traces are made
+            _check_memory_for(load_aral_model(scenarios=args.scenario, years=args.years or 30), traces)
         return load_aral_model(scenarios=args.scenario, hydrology=hydrology, traces=traces,
                                years=args.years or 30, seed=args.seed or 0)
     except ModelError:
         raise
     except ValueError as exc:
         raise _UsageError(str(exc)) from None
+
+
+def _check_memory_for(one_trace: Model, traces: int) -> None:
+    """A ValueError if the results of ``traces`` traces of a model (given with one) cannot fit in memory."""
+    from .api import check_memory
+    from .network import compile_network
+    from .simulate import SimulationOutput
+
+    check_memory(SimulationOutput.nbytes_for(compile_network(one_trace)) * traces)
 
 
 def _cmd_scenarios(args: argparse.Namespace) -> int:
@@ -266,7 +277,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
         raise _UsageError(f"--scenarios {args.scenarios}: the model has {model.n_scenarios} scenario trace(s)")
     if args.years is not None:
         _with_years(model, args.years)  # a usage error if the years run past the dates a time axis holds
-    results = api.run(model, RunOptions(scenarios=args.scenarios, years=args.years))
+    try:
+        results = api.run(model, RunOptions(scenarios=args.scenarios, years=args.years))
+    except ValueError as exc:  # (the options are checked above: results too large for memory)
+        raise _UsageError(str(exc)) from None
     if args.output or args.csv:  # both written first, then moved into place: all or nothing; before anything
         results.save(netcdf=args.output, csv=args.csv)  # is printed, which fails if the reader has gone
     print(format_summary(model, results))

@@ -75,6 +75,12 @@ class SimulationOutput:
     col_upper: np.ndarray  # (S, T, n_cols) upper bounds used (demands, requirements)
     balance_residual: np.ndarray  # (S, T) largest |row residual| of the mass-balance rows
 
+    @staticmethod
+    def nbytes_for(net: CompiledNetwork) -> int:
+        """The bytes that :meth:`allocate` takes for ``net``."""
+        n, R, H = net.lp.n_cols, len(net.res_ids), len(net.hp_ids)
+        return 8 * net.n_scenarios * net.axis.n_steps * (2 * n + 2 * R + H + 1)
+
     @classmethod
     def allocate(cls, net: CompiledNetwork) -> SimulationOutput:
         """Empty arrays for every step and scenario of ``net``."""
