@@ -91,6 +91,30 @@ def test_failed_csv_write_leaves_the_folder_as_it_was(tmp_path, monkeypatch):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["csv"]
 
 
+def test_an_earlier_runs_csv_files_of_other_variables_are_removed(tmp_path, monkeypatch):
+    """A folder holds one run's results: after a model with a reservoir, a run of one without removes the earlier
+    ``storage.csv`` (and the other reservoir files), not the user's files, nor a CSV named like a variable that
+    is not a results file.  The files are written in a temporary folder inside the CSV folder (on its disk: a
+    folder that is a mount point of its own could not take files moved from beside it)."""
+    out = tmp_path / "csv"
+    daryo.run(testmodels.reservoir_evaporation()).to_csv(out)
+    assert (out / "storage.csv").is_file()
+    (out / "notes.csv").write_text("scenario,time,mine\n")
+    (out / "spill.csv").write_text("my own spill table\n")
+    made = []
+    real_mkdtemp = __import__("tempfile").mkdtemp
+    monkeypatch.setattr("tempfile.mkdtemp", lambda **kw: made.append(kw["dir"]) or real_mkdtemp(**kw))
+    res = daryo.run(testmodels.shared_shortage())
+    assert "storage" not in res.dataset
+    res.to_csv(out)
+    assert made == [out]
+    assert sorted(p.name for p in out.iterdir()) == sorted([f"{n}.csv" for n in res.dataset.data_vars]
+                                                            + ["notes.csv", "spill.csv"])
+    with pytest.raises(ValueError, match="the NetCDF file and the CSV folder are both"):
+        res.save(netcdf=tmp_path / "same.nc", csv=tmp_path / "same.nc")
+    assert not (tmp_path / "same.nc").exists()
+
+
 def test_annual_indicator_keeps_scenarios_on_request():
     import daryo
     from daryo.indicators import annual_by

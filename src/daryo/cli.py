@@ -339,9 +339,7 @@ def _check_run_targets(output: str | None, csv: str | None) -> None:
         d = Path(csv)
         if d.exists() and not d.is_dir():
             raise NotADirectoryError(f"cannot write CSV files into {csv}: it is a file, not a folder")
-        _check_writable(d.resolve().parent, csv)
-        if d.is_dir():
-            _check_writable(d.resolve(), csv)
+        _check_writable(d.resolve() if d.is_dir() else d.resolve().parent, csv)  # (the files are made inside it)
 
 
 def _check_writable(folder: Path, target: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import shutil
@@ -55,6 +56,14 @@ def step_coordinates(axis: TimeAxis) -> dict[str, tuple]:
             "season": ("time", axis.season, {"description": "winter: October-March; summer: April-September"})}
 
 
+#: Every variable a run's results can hold (a model has those of the kinds of nodes it has)
+VARIABLES = frozenset({
+    "mass_balance_error", "max_node_balance_error", "node_flow", "node_loss", "edge_flow", "edge_loss",
+    "storage", "storage_start", "evaporation", "spill", "demanded", "delivery", "deficit", "consumption",
+    "return_flow", "turbine_flow", "head", "energy", "energy_target", "energy_shortfall", "sink_inflow",
+    "required", "requirement_met", "delay_inflow"})
+
+
 def build_dataset(net: CompiledNetwork, out: SimulationOutput) -> xr.Dataset:
     """The results Dataset of a run.
 
@@ -70,6 +79,7 @@ def build_dataset(net: CompiledNetwork, out: SimulationOutput) -> xr.Dataset:
     data: dict[str, tuple] = {}
 
     def var(name: str, dims: tuple[str, ...], values: np.ndarray, units: str, description: str) -> None:
+        assert name in VARIABLES, name
         data[name] = (dims, values, {"units": units, "description": description})
 
     st, se = ("scenario", "time"), ("scenario", "time", "edge")
@@ -266,6 +276,16 @@ def _check_csv_targets(paths: list[Path]) -> None:
                                   "replaced: give another folder or move it away")
 
 
+def _remove_other_runs_csv(folder: Path, names: list[str]) -> None:
+    """Remove the CSV files of an earlier run's results in ``folder`` (a variable's name, a results header)
+    that are not among ``names``, just written."""
+    for f in folder.glob("*.csv"):
+        if f.stem in VARIABLES and f.name not in names and f.is_file():
+            with open(f, "rb") as fh:
+                if fh.read(14).startswith(b"scenario,time"):
+                    f.unlink()
+
+
 class Results:
     """The outcome of a run: a labelled :class:`xarray.Dataset` and ways to save and summarise it."""
 
@@ -287,9 +307,10 @@ class Results:
     def to_csv(self, directory: str | Path) -> list[Path]:
         """One CSV per variable: rows (scenario, time), one column per element; returns the paths.
 
-        The files are written into a temporary folder beside ``directory`` and then moved into it one by one
+        The files are written into a temporary folder inside ``directory`` and then moved into it one by one
         (``os.replace``), so a failure while writing leaves ``directory`` and the files already in it as they
-        were, and leaves no temporary folder behind.
+        were, and leaves no temporary folder behind; an earlier run's files of variables this run does not have
+        are removed (see :meth:`save`).
         """
         return self.save(csv=directory)
 
@@ -297,28 +318,34 @@ class Results:
         """Write a NetCDF file and/or a folder of CSV files (see :meth:`to_netcdf`, :meth:`to_csv`); returns the
         CSV paths.
 
-        Everything is written to temporary files beside its target first, and moved into place only when all
-        of it has been written and no target is a folder: a failure leaves every existing file as it was (and no
-        temporary file).  The
-        files get the permissions a newly created file gets (``0o666`` less the umask); a replaced NetCDF file
-        keeps its own.
+        Everything is written to temporary files first (the NetCDF file's beside it, the CSV files' in a folder
+        inside the CSV folder, on its disk), and moved into place only when all of it has been written and no
+        target is a folder: a failure leaves every existing file as it was (and no temporary file).  The files
+        get the permissions a newly created file gets (``0o666`` less the umask); a replaced NetCDF file keeps its
+        own.
 
         Only an earlier run's results are replaced (:func:`check_netcdf_target`; a CSV file whose header does
-        not start with ``scenario,time`` is not replaced either).
+        not start with ``scenario,time`` is not replaced either).  The CSV files of an earlier run's variables
+        that this run does not have (``storage.csv`` of a model with reservoirs, say) are removed, so that the
+        folder holds one run's results.
 
         Raises
         ------
         ValueError
-            If the NetCDF file's name does not end in ``.nc``.
+            If the NetCDF file's name does not end in ``.nc``, or it is the CSV folder.
         FileExistsError, IsADirectoryError
             If a target exists and is not an earlier run's results.
         """
         nc_tmp: Path | None = None
         csv_tmp: Path | None = None
+        made: Path | None = None  # the CSV folder, where this call makes it (removed again on failure)
         names: list[str] = []
+        done = False
         if netcdf is not None:
             check_netcdf_target(netcdf)
         if csv is not None:
+            if netcdf is not None and Path(netcdf).resolve() == Path(csv).resolve():
+                raise ValueError(f"the NetCDF file and the CSV folder are both {csv}: give them other names")
             _check_csv_targets([Path(csv) / f"{name}.csv" for name in self.dataset.data_vars])
         try:
             if netcdf is not None:
@@ -334,9 +361,9 @@ class Results:
                 os.chmod(nc_tmp, mode_for(p))
             if csv is not None:
                 d = Path(csv)
-                parent = d.resolve().parent
-                parent.mkdir(parents=True, exist_ok=True)
-                csv_tmp = Path(tempfile.mkdtemp(prefix=f".{d.resolve().name}.", dir=parent))
+                made = None if d.exists() else d
+                d.mkdir(parents=True, exist_ok=True)
+                csv_tmp = Path(tempfile.mkdtemp(prefix=".daryo-csv.", dir=d))
                 names = self._write_csv(csv_tmp)
             # everything written: move it into place, once every target is known to take a file
             targets = ([Path(csv) / f for f in names] if csv is not None else []) + (
@@ -347,16 +374,20 @@ class Results:
                                             str(target))
             if csv is not None and csv_tmp is not None:
                 d = Path(csv)
-                d.mkdir(parents=True, exist_ok=True)
                 for f in names:
                     os.replace(csv_tmp / f, d / f)
+                _remove_other_runs_csv(d, names)
             if netcdf is not None and nc_tmp is not None:
                 os.replace(nc_tmp, Path(netcdf))
+            done = True
         finally:
             if nc_tmp is not None and os.path.exists(nc_tmp):
                 os.unlink(nc_tmp)
             if csv_tmp is not None:
                 shutil.rmtree(csv_tmp, ignore_errors=True)
+            if made is not None and not done:
+                with contextlib.suppress(OSError):  # (only if empty)
+                    made.rmdir()
         return [Path(csv) / f for f in names] if csv is not None else []
 
     def _write_csv(self, folder: Path) -> list[str]:
