@@ -146,6 +146,12 @@ def test_read_inflow_csv(tmp_path):
     ("date\n2001-01-01\n", "hm3", "{p}: CSV 'obs.csv' needs a date column and at least one value column"),
     ("", "hm3", "{p}: cannot be read: No columns to parse from file"),
     ("date,naryn_in\n2001-01-01,100\n", "km3", "{p}: unit 'km3' is not supported; use 'm3/s' or 'hm3'"),
+    # daily rows were read as the months they start (and the other days dropped)
+    ("date,naryn_in\n2001-01-01,100\n2001-01-02,100\n2001-01-03,100\n", "m3/s",
+     "{p}: line 3: date 2001-01-02 is not the first day of a month: the file holds one row per month, dated "
+     "the 1st"),
+    ("date,naryn_in\n2001-01-31,100\n", "hm3", "{p}: line 2: date 2001-01-31 is not the first day of a month: the "
+     "file holds one row per month, dated the 1st"),
 ])
 def test_read_inflow_csv_messages(tmp_path, text, unit, message):
     p = tmp_path / "obs.csv"

@@ -409,6 +409,10 @@ def read_inflow_csv(path: str | Path, unit: str = "m3/s") -> tuple[pd.DatetimeIn
         raise ModelError(Problem(str(p), f"line {r + 2}, column '{read.columns[c]}'",
                                  f"'{df[read.columns[c]].iloc[r]}' is not a non-negative number"))
     dates = read.dates
+    off = np.flatnonzero(~dates.is_month_start)
+    if off.size:  # (rows between month starts were dropped: a daily file's days read as months)
+        raise ModelError(Problem(str(p), f"line {off[0] + 2}", f"date {dates[off[0]]:%Y-%m-%d} is not the first day of "
+                                 "a month: the file holds one row per month, dated the 1st"))
     factor = (dates.days_in_month.to_numpy() * 0.0864) if unit == "m3/s" else np.ones(len(dates))
     out = {str(col): (read.values[:, j] * factor)[None, :] for j, col in enumerate(read.columns)}
     return dates, out
