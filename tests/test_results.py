@@ -115,6 +115,24 @@ def test_an_earlier_runs_csv_files_of_other_variables_are_removed(tmp_path, monk
     assert not (tmp_path / "same.nc").exists()
 
 
+def test_results_record_what_they_were_made_from(tmp_path):
+    """The results of ``--scenario qosh-tepa-10 --hydrology stochastic --seed 5`` had the same attributes as those
+    of a plain norm run: they now name daryo's version, the model file, the overlays and the hydrology, and keep
+    them in NetCDF."""
+    from daryo.basins.aral import aral_model_path, load_aral_model
+
+    model = load_aral_model(scenarios=["qosh-tepa-10"], hydrology="stochastic", traces=2, years=1, seed=5)
+    path = tmp_path / "r.nc"
+    daryo.run(model).to_netcdf(path)
+    with xr.open_dataset(path) as back:
+        attrs = back.attrs
+    assert {k: attrs[k] for k in ("daryo", "model_file", "scenarios", "hydrology")} == {
+        "daryo": daryo.__version__, "model_file": str(aral_model_path().resolve()), "scenarios": "qosh-tepa-10",
+        "hydrology": "kind stochastic, traces 2, seed 5"}
+    plain = daryo.run(testmodels.shared_shortage()).dataset.attrs  # a model made in Python: no file
+    assert (plain["model_file"], plain["scenarios"], plain["hydrology"]) == ("", "", "")
+
+
 def test_annual_indicator_keeps_scenarios_on_request():
     import daryo
     from daryo.indicators import annual_by

@@ -16,6 +16,7 @@ import xarray as xr
 from xarray.indexes import PandasIndex
 
 from ._files import mode_for
+from .model import Model
 from .network import CompiledNetwork
 from .simulate import SimulationOutput
 from .simulate.physics import energy_gwh
@@ -168,8 +169,21 @@ def build_dataset(net: CompiledNetwork, out: SimulationOutput) -> xr.Dataset:
     ds = xr.Dataset(variables, coords=_coordinates(coords))
     ds.attrs.update({"title": f"{_TITLE}: {net.model.name}", "model": net.model.name,
                      "allocation": net.mode, "time_step": "month" if axis.step_days is None
-                     else f"{axis.step_days} days", "conventions": "hydrological year Oct-Sep, labelled by end year"})
+                     else f"{axis.step_days} days", "conventions": "hydrological year Oct-Sep, labelled by end year",
+                     **provenance(net.model)})
     return ds
+
+
+def provenance(model: Model) -> dict[str, str]:
+    """What a run's results were made from, as attributes: daryo's version, the model file, the scenario overlays
+    applied to it, and its hydrology (the embedded model's kind, traces and seed)."""
+    from . import __version__
+
+    meta = model.metadata
+    hydrology = meta.get("hydrology")
+    return {"daryo": __version__, "model_file": str(Path(model.path).resolve()) if model.path else "",
+            "scenarios": ", ".join(str(x) for x in meta.get("scenarios") or ()),
+            "hydrology": ", ".join(f"{k} {v}" for k, v in hydrology.items()) if isinstance(hydrology, dict) else ""}
 
 
 def _coordinates(coords: dict[str, tuple]) -> xr.Coordinates:
