@@ -213,6 +213,11 @@ def test_bad_output_targets_are_refused_before_the_run(tmp_path, capsys, monkeyp
     assert main(["run", DEMO, "--years", "1", "-o", str(blocker / "r.nc")]) == 2  # blocker is a file
     assert "notadir is a file, not a folder" in capsys.readouterr().err
     assert main(["run", DEMO, "--years", "1", "-o", str(prev), "--csv", str(prev)]) == 2
+    # an empty name was ignored (nothing written, exit 0); "sub.nc/" wrote a file sub.nc
+    for argv, message in ((["-o", ""], "-o '': give a file name"), (["--csv", ""], "--csv '': give a folder name"),
+                          (["-o", f"{tmp_path}/sub.nc/"], f"-o {tmp_path}/sub.nc/: names a folder")):
+        assert main(["run", DEMO, "--years", "1", *argv]) == 2
+        assert message in capsys.readouterr().err
     if os.geteuid() != 0:  # root may write anywhere
         locked = tmp_path / "locked"
         locked.mkdir(mode=0o555)

@@ -322,7 +322,11 @@ def _check_run_targets(output: str | None, csv: str | None) -> None:
     """Refuse output targets that cannot be written, before any work: a missing folder or a NetCDF name not
     ending in .nc (usage errors), a NetCDF target that is a folder or an existing file other than a run's
     results, a CSV folder that is a file, a folder that is not writable (OSError: invalid input)."""
-    for target in (output, csv):
+    for flag, target in (("-o", output), ("--csv", csv)):
+        if target == "":
+            raise _UsageError(f"{flag} '': give a {'file' if flag == '-o' else 'folder'} name")
+        if target and flag == "-o" and target.endswith(("/", os.sep)):
+            raise _UsageError(f"-o {target}: names a folder; give a .nc file name")
         if target:
             _check_parent(Path(target))
     if output and csv and Path(output).resolve() == Path(csv).resolve():
