@@ -376,3 +376,25 @@ def test_inflow_changes_to_traces_leave_the_inflows_they_do_not_hold(tmp_path):
     overlay.write_text("title: extra\nchanges:\n  - scale_inflows: {nodes: [src, extra_in], factor: 0.5}\n")
     got = transform_inflows({"src": np.ones((1, 12))}, [str(overlay)], "2000-10", {})
     np.testing.assert_array_equal(got["src"], np.full((1, 12), 0.5))
+
+
+def test_an_overflowing_inflow_change_is_one_problem_without_warnings(tmp_path):
+    """Two factors of 1e300 make the inflow infinite: the loader's problem, without NumPy's overflow
+    warning printed before it."""
+    import warnings
+
+    overlay = tmp_path / "huge.yaml"
+    overlay.write_text("title: huge\nchanges:\n  - scale_inflows: {nodes: [src], factor: 1.0e+300}\n"
+                       "  - scale_inflows: {nodes: [src], factor: 1.0e+300}\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ModelError, match="non-finite numbers"):
+            model_from_dict(apply_scenarios(_small_doc(), [str(overlay)]))
+
+
+def test_a_folder_named_as_a_scenario_file_is_said_to_be_one(tmp_path):
+    folder = tmp_path / "dry.yaml"
+    folder.mkdir()
+    with pytest.raises(ModelError) as err:
+        load_overlay(str(folder))
+    assert [str(p) for p in err.value.problems] == [f"{folder}: is a folder, not a scenario file"]

@@ -102,7 +102,8 @@ def scenario_path(name: str, library: Path | None = None) -> Path:
     if p.suffix.lower() in (".yaml", ".yml"):
         if p.is_file():
             return p
-        raise ModelError(Problem(str(p), "", "scenario file not found"))
+        raise ModelError(Problem(str(p), "", "is a folder, not a scenario file" if p.is_dir()
+                                 else "scenario file not found"))
     lib = library or library_dir()
     candidate = lib / f"{name}.yaml"
     if candidate.is_file():
@@ -676,7 +677,8 @@ def _inflow_op(doc: dict, arg: Mapping[str, Any], file: str, place: str, op: str
             continue
         arr, periodic, rate = got
         try:
-            new, still_periodic = _transform(arr, periodic, op, arg, axis, nid, doc, rate)
+            with np.errstate(over="ignore"):  # (an overflow gives inf, which the loader reports)
+                new, still_periodic = _transform(arr, periodic, op, arg, axis, nid, doc, rate)
         except (KeyError, ValueError) as exc:
             problems.append(Problem(file, place, str(exc).strip("'\"")))
             return problems
