@@ -316,7 +316,7 @@ class _Block:
             z[op[~bad]] = zo[~bad]
             plain[op[bad]] = True
             if cached is not None:  # covered in full, so the screening was feasible: its walk's basis is no start
-                cached.cand[op[~bad & (short == len(self.levels))]] = -1
+                cached.cand[op[~bad & (short == K)]] = -1
         return z, plain, ok
 
     def _stages(self, L: np.ndarray, U: np.ndarray, cz: np.ndarray, dual_tol: float, op: np.ndarray,
@@ -477,9 +477,9 @@ class _Block:
         status[w] = hist[sw]
         start = np.zeros(K, bool)
         start[w] = has[sw]
-        missing = w[~start[w]]
-        for rel in self._related(slot) if missing.size else []:  # a scenario without its own basis starts
-            if rel in self._hist:                                  # from a related one
+        missing = w[~start[w]]  # (scenarios without a basis of their own start from a related LP's)
+        for rel in self._related(slot) if missing.size else []:
+            if rel in self._hist:
                 h2, has2 = self._hist[rel]
                 use = missing[has2[scen[missing]]]
                 status[use] = h2[scen[use]]
