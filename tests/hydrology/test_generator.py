@@ -186,6 +186,7 @@ headwaters:
   - just text
 named_years:
   dry: {years: 3}
+  wet: {years: [{syr: 1.2, naryn_in: 0.5}, {syr: -0.3}, {syr: .nan}]}
 """)
     with pytest.raises(ModelError) as err:  # a bare KeyError: 'cv' before
         load_spec(p)
@@ -194,7 +195,11 @@ named_years:
         ("headwaters[a]", "missing cv"),
         ("headwaters[b]", "cv, lag1 and mean_km3 must be numbers"),
         ("headwaters[2]", "a headwater is a mapping, got just text"),
-        ("named_years.dry", "needs years: a list of mappings of headwater id to a fraction of its mean"),
+        ("named_years.dry", "needs years: a list of mappings of basin (syr) to a fraction of its mean"),
+        # a headwater's id was ignored (the factors are per basin), a negative factor made negative inflows
+        ("named_years.wet.years[0].naryn_in", "is not a basin of the headwaters; use syr"),
+        ("named_years.wet.years[1].syr", "-0.3 is not a fraction of the mean (a finite number of 0 or more)"),
+        ("named_years.wet.years[2].syr", "nan is not a fraction of the mean (a finite number of 0 or more)"),
     ]
 
 

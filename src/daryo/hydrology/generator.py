@@ -21,6 +21,7 @@ Every function here is pure and vectorised over traces and rivers; arrays are sh
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -156,6 +157,7 @@ def _read_spec(p: Path) -> HydrologySpec:
             continue
         regimes[str(name)] = f
     heads = []
+    basins: set[str] = set()  # (those named by the headwaters, for the named years' factors)
     for i, h in enumerate(_sequence(doc, "headwaters", p, problems)):
         if not isinstance(h, Mapping):
             problems.append(Problem(str(p), f"headwaters[{i}]", f"a headwater is a mapping, got {short_text(h)}"))
@@ -165,6 +167,7 @@ def _read_spec(p: Path) -> HydrologySpec:
         if missing:
             problems.append(Problem(str(p), place, f"missing {', '.join(missing)}"))
             continue
+        basins.add(str(h["basin"]))
         regime = h.get("regime")
         if regime not in regimes:
             problems.append(Problem(str(p), f"{place}.regime", f"unknown regime '{regime}'; use one of: "
@@ -190,13 +193,22 @@ def _read_spec(p: Path) -> HydrologySpec:
                                 "lower the correlations"))
     named: dict[str, tuple[Mapping[str, float], ...]] = {}
     named_src: dict[str, str] = {}
+    known = ", ".join(sorted(basins))
     for name, entry in _mapping(doc, "named_years", p, problems).items():
         try:
             named[str(name)] = tuple({str(k): float(v) for k, v in y.items()} for y in entry["years"])
         except (KeyError, TypeError, ValueError, AttributeError):
-            problems.append(Problem(str(p), f"named_years.{name}", "needs years: a list of mappings of headwater "
-                                    "id to a fraction of its mean"))
+            problems.append(Problem(str(p), f"named_years.{name}", "needs years: a list of mappings of basin ("
+                                    f"{known}) to a fraction of its mean"))
             continue
+        for k, year in enumerate(named[str(name)]):
+            for basin, f in year.items():
+                if basin not in basins:
+                    problems.append(Problem(str(p), f"named_years.{name}.years[{k}].{basin}", "is not a basin of "
+                                            f"the headwaters; use {known}"))
+                elif not (math.isfinite(f) and f >= 0):
+                    problems.append(Problem(str(p), f"named_years.{name}.years[{k}].{basin}", f"{f:g} is not a "
+                                            "fraction of the mean (a finite number of 0 or more)"))
         named_src[str(name)] = str(entry.get("source", ""))
     if problems:
         raise ModelError(problems)
