@@ -202,13 +202,13 @@ def _read_spec(p: Path) -> HydrologySpec:
                                     f"{known}) to a fraction of its mean"))
             continue
         for k, year in enumerate(named[str(name)]):
-            for basin, f in year.items():
+            for basin, factor in year.items():
                 if basin not in basins:
                     problems.append(Problem(str(p), f"named_years.{name}.years[{k}].{basin}", "is not a basin of "
                                             f"the headwaters; use {known}"))
-                elif not (math.isfinite(f) and f >= 0):
-                    problems.append(Problem(str(p), f"named_years.{name}.years[{k}].{basin}", f"{f:g} is not a "
-                                            "fraction of the mean (a finite number of 0 or more)"))
+                elif not (math.isfinite(factor) and factor >= 0):
+                    problems.append(Problem(str(p), f"named_years.{name}.years[{k}].{basin}", f"{factor:g} is not "
+                                            "a fraction of the mean (a finite number of 0 or more)"))
         named_src[str(name)] = str(entry.get("source", ""))
     if problems:
         raise ModelError(problems)
