@@ -538,6 +538,22 @@ def test_a_run_whose_results_cannot_fit_in_memory_is_refused_before_any_work(mon
         daryo.run(daryo.load(DEMO))
 
 
+def test_a_data_problem_found_as_the_run_starts_is_invalid_input(tmp_path, capsys):
+    """A ``dataframe`` parameter whose CSV ends before the run is found when the run compiles the model: invalid
+    input (exit 1, the model's problem as ``validate`` gives it), not a usage error (exit 2)."""
+    (tmp_path / "short.csv").write_text("date,h0\n" + "".join(f"2001-01-{d:02d},1.0\n" for d in range(1, 32)))
+    model = tmp_path / "m.yaml"
+    model.write_text("version: 1\nname: m\ntime: {start: 2001-01, end: 2001-03}\nparameters:\n"
+                     "  p: {type: dataframe, csv: short.csv, index_col: date, columns: [h0]}\n"
+                     "nodes:\n  - {id: a, type: inflow, inflow: {parameter: p, unit: hm3/day}}\n"
+                     "  - {id: sea, type: sink}\nedges: [[a, sea]]\n")
+    assert main(["validate", str(model)]) == 1
+    problem = capsys.readouterr().err
+    assert "the file has no value for" in problem
+    assert main(["run", str(model)]) == 1
+    assert capsys.readouterr().err == problem
+
+
 def test_two_traces_need_the_stochastic_hydrology(capsys):
     """A named hydrology is one trace: already two traces of it are refused (exit 2), before anything runs."""
     assert main(["run", "--scenarios", "2", "--years", "1"]) == 2

@@ -279,6 +279,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
         _with_years(model, args.years)  # a usage error if the years run past the dates a time axis holds
     try:
         results = api.run(model, RunOptions(scenarios=args.scenarios, years=args.years))
+    except ModelError:  # (a ValueError too: the model's data, found as the run compiles it)
+        raise
     except ValueError as exc:  # (the options are checked above: results too large for memory)
         raise _UsageError(str(exc)) from None
     if args.output or args.csv:  # both written first, then moved into place: all or nothing; before anything
