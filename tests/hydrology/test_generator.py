@@ -130,6 +130,8 @@ def test_read_inflow_csv(tmp_path):
     dates, cols = read_inflow_csv(p, unit="m3/s")
     assert list(dates.month) == [1, 2]
     assert cols["naryn_in"][0] == pytest.approx([100 * 31 * 0.0864, 200 * 28 * 0.0864])
+    for unit in ("hm3", "hm3/month"):  # (volumes per month, written either way)
+        assert read_inflow_csv(p, unit=unit)[1]["naryn_in"][0] == pytest.approx([100.0, 200.0])
     p.write_text("date,naryn_in\n2001-01-01,100\n2001-02-01,lots\n")
     with pytest.raises(ModelError, match="line 3, column 'naryn_in'"):
         read_inflow_csv(p)
@@ -145,7 +147,7 @@ def test_read_inflow_csv(tmp_path):
      "{p}: line 3: date 2001-01-01 appears more than once (first on line 2)"),
     ("date\n2001-01-01\n", "hm3", "{p}: CSV 'obs.csv' needs a date column and at least one value column"),
     ("", "hm3", "{p}: cannot be read: No columns to parse from file"),
-    ("date,naryn_in\n2001-01-01,100\n", "km3", "{p}: unit 'km3' is not supported; use 'm3/s' or 'hm3'"),
+    ("date,naryn_in\n2001-01-01,100\n", "km3", "{p}: unit 'km3' is not supported; use 'm3/s' or 'hm3' (hm3/month)"),
     # daily rows were read as the months they start (and the other days dropped)
     ("date,naryn_in\n2001-01-01,100\n2001-01-02,100\n2001-01-03,100\n", "m3/s",
      "{p}: line 3: date 2001-01-02 is not the first day of a month: the file holds one row per month, dated "

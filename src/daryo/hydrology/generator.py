@@ -389,7 +389,8 @@ def read_inflow_csv(path: str | Path, unit: str = "m3/s") -> tuple[pd.DatetimeIn
     """Read observed monthly inflows to replace generated ones.
 
     The CSV has a ``date`` column (or the first column) with the first day of each month and one column per
-    inflow node id.  ``unit`` is ``m3/s`` (monthly mean discharge) or ``hm3`` (volume per month).
+    inflow node id.  ``unit`` is ``m3/s`` (monthly mean discharge) or ``hm3`` (volume per month; also written
+    ``hm3/month``, as the model files' units table has it).
 
     Returns
     -------
@@ -403,8 +404,8 @@ def read_inflow_csv(path: str | Path, unit: str = "m3/s") -> tuple[pd.DatetimeIn
         unknown unit, an unreadable file, a file without value columns or a date given twice.
     """
     p = Path(path)
-    if unit not in ("m3/s", "hm3"):
-        raise ModelError(Problem(str(p), "", f"unit '{unit}' is not supported; use 'm3/s' or 'hm3'"))
+    if unit not in ("m3/s", "hm3", "hm3/month"):
+        raise ModelError(Problem(str(p), "", f"unit '{unit}' is not supported; use 'm3/s' or 'hm3' (hm3/month)"))
     try:
         df = read_csv_file(p)
     except CsvReadError as exc:
