@@ -161,12 +161,14 @@ def test_csv_too_short_for_the_run(tmp_path):
 
 
 def test_csv_too_short_for_a_longer_run_names_the_csv_in_the_message(tmp_path):
+    """Found as the longer run starts: the problem is placed in the model file, as when it is loaded (the file
+    was left out: 'nodes[src].inflow (line 5): CSV file …'), and the message names the CSV file."""
     (tmp_path / "flows.csv").write_text("date,a\n2001-01-01,1\n2001-02-01,2\n2001-03-01,3\n")
-    model = daryo.load(write_model(tmp_path, GOOD.replace("inflow: 10}", "inflow: {csv: flows.csv, column: a}}")))
+    p = write_model(tmp_path, GOOD.replace("inflow: 10}", "inflow: {csv: flows.csv, column: a}}"))
     with pytest.raises(ModelError) as info:
-        daryo.run(model, daryo.RunOptions(end="2001-04"))
+        daryo.run(daryo.load(p), daryo.RunOptions(end="2001-04"))
     (problem,) = info.value.problems
-    assert problem.file == "" and problem.place == "nodes[src].inflow (line 5)"
+    assert problem.file == str(p) and problem.place == "nodes[src].inflow (line 5)"
     assert problem.message.startswith(f"CSV file '{tmp_path / 'flows.csv'}' has no value for 2001-04-01")
 
 

@@ -814,7 +814,8 @@ def _parse_csv_series(spec: Mapping, factor: float, is_rate: bool, ctx: _Context
         ctx.add(place, f"values of {fname} become too large in the model's units (more than 1.8e308)")
         return None
     return Series("dated", values, is_rate, dates=read.dates,
-                  scenarios=tuple(read.columns) if len(read.columns) > 1 else None, origin=(fname, place))
+                  scenarios=tuple(read.columns) if len(read.columns) > 1 else None, origin=(ctx.file, place),
+                  csv=fname)
 
 
 def _parse_table(value: Any, ctx: _Context, place: str) -> LevelTable | None:

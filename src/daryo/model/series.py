@@ -35,8 +35,9 @@ class Series:
     scenarios
         Names of the scenario columns (for CSV series with several columns).
     origin
-        Where the series is given, for error messages: (file, place) — the model file and the place in it; for a
-        ``dated`` series read from a CSV file, the CSV file and the place in the model that names it.
+        Where the series is given, for error messages: (file, place) — the model file and the place in it.
+    csv
+        The CSV file a ``dated`` series was read from (its messages name it).
     """
 
     kind: str
@@ -47,6 +48,7 @@ class Series:
     origin: tuple[str, str] = ("", "")
     meta: dict = field(default_factory=dict)
     per_month: bool = False
+    csv: str = ""
 
     @classmethod
     def constant(cls, value: float, is_rate: bool = False, origin: tuple[str, str] = ("", "")) -> Series:
@@ -68,8 +70,6 @@ class Series:
         reasons = self.mismatches(axis)
         if reasons:
             file, place = self.origin
-            if self.kind == "dated":  # the place is in the model file, the message names the CSV file
-                file = ""
             raise ModelError([Problem(file, place, r) for r in reasons])
         if self.kind == "constant":
             out = np.repeat(self.values[:, None], axis.n_steps, axis=1)
@@ -123,7 +123,7 @@ class Series:
 
     def _csv(self) -> str:
         """The series' source as the start of a message: its CSV file, named."""
-        return f"CSV file '{self.origin[0]}'" if self.origin[0] else "the CSV series"
+        return f"CSV file '{self.csv}'" if self.csv else "the CSV series"
 
     def _missing_dates(self, axis: TimeAxis) -> str:
         assert self.dates is not None
