@@ -278,14 +278,9 @@ def check_netcdf_target(path: str | Path) -> None:
 
 
 def _check_csv_targets(paths: list[Path]) -> None:
-    """Refuse to replace a file among ``paths`` that is not a CSV file of a run's results (their header starts
-    with ``scenario,time``)."""
+    """Refuse to replace a file among ``paths`` that is not a CSV file of a run's results."""
     for target in paths:
-        if not target.is_file():
-            continue
-        with open(target, "rb") as f:
-            head = f.read(14)
-        if not head.startswith(b"scenario,time"):
+        if target.is_file() and not _is_results_csv(target):
             raise FileExistsError(f"{target} exists and is not a CSV file of a daryo run's results; it is not "
                                   "replaced: give another folder or move it away")
 
@@ -294,10 +289,14 @@ def _remove_other_runs_csv(folder: Path, names: list[str]) -> None:
     """Remove the CSV files of an earlier run's results in ``folder`` (a variable's name, a results header)
     that are not among ``names``, just written."""
     for f in folder.glob("*.csv"):
-        if f.stem in VARIABLES and f.name not in names and f.is_file():
-            with open(f, "rb") as fh:
-                if fh.read(14).startswith(b"scenario,time"):
-                    f.unlink()
+        if f.stem in VARIABLES and f.name not in names and f.is_file() and _is_results_csv(f):
+            f.unlink()
+
+
+def _is_results_csv(path: Path) -> bool:
+    """Whether ``path`` is a CSV file of a run's results: its header starts with ``scenario,time``."""
+    with open(path, "rb") as f:
+        return f.read(14).startswith(b"scenario,time")
 
 
 class Results:

@@ -7,7 +7,7 @@ shaped (scenario, time) against a :class:`~daryo.timeaxis.TimeAxis` by :meth:`Se
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -46,7 +46,6 @@ class Series:
     dates: pd.DatetimeIndex | None = None
     scenarios: tuple[str, ...] | None = None
     origin: tuple[str, str] = ("", "")
-    meta: dict = field(default_factory=dict)
     per_month: bool = False
     csv: str = ""
 
