@@ -25,3 +25,25 @@ def _collect_garbage_on_main_thread():
     """
     yield
     gc.collect()
+
+
+@pytest.fixture
+def one_year_and_a_dry_second(tmp_path) -> tuple[str, str]:
+    """(model file, overlay file): a river of 10 hm³ a month into the sea from October 2000 to September 2001, and
+    an overlay that halves the inflow of the run's second year."""
+    model = tmp_path / "one-river.yaml"
+    model.write_text("""version: 1
+name: one-river
+time: {start: 2000-10, end: 2001-09}
+nodes:
+  - {id: in, type: inflow, inflow: {monthly: [10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10]}}
+  - {id: sea, type: sink}
+edges:
+  - [in, sea]
+""")
+    overlay = tmp_path / "dry-second-year.yaml"
+    overlay.write_text("""title: A dry second year
+changes:
+  - scale_inflows: {factor: 0.5, years: [2]}
+""")
+    return str(model), str(overlay)

@@ -3,6 +3,7 @@ follows the model's calendar."""
 
 import re
 
+import pandas as pd
 import pytest
 
 import daryo
@@ -105,3 +106,18 @@ def test_run_misuse_names_the_argument_at_fault():
 def test_one_scenario_overlay_may_be_given_alone():
     alone = daryo.load(None, scenarios="qosh-tepa-10")
     assert alone.metadata["scenarios"] == daryo.load(None, scenarios=["qosh-tepa-10"]).metadata["scenarios"]
+
+
+def test_overlays_loaded_for_more_years_than_the_file_change_the_runs_years(one_year_and_a_dry_second):
+    """A one-year file whose overlay halves the second year's inflow: loaded for two years, the second year brings
+    5 hm³ a month.  The overlay turns the 12 monthly values into one per step of the span it sees, so the file's
+    own span (12 steps) cannot be run for two years."""
+    path, dry = one_year_and_a_dry_second
+    model = daryo.load(path, dry, years=2)
+    sea = daryo.run(model).dataset.sink_inflow.sel(sink="sea").values.ravel()
+    assert sea.tolist() == [10.0] * 12 + [5.0] * 12
+    with pytest.raises(daryo.ModelError, match="the series has 12 values but the run has 24 steps"):
+        daryo.run(daryo.load(path, dry), daryo.RunOptions(years=2))
+    with pytest.raises(ValueError, match="years 0: a run lasts at least 1 year"):
+        daryo.load(path, years=0)
+    assert daryo.load(path, years=3).time.end == pd.Timestamp("2003-09-30")

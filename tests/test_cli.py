@@ -1,6 +1,7 @@
 """The command line, tested in-process through daryo.cli.main."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -55,6 +56,17 @@ def test_scenarios_listed_and_combined(capsys):
     assert main(["run", "--scenario", "qosh-tepa-10", "--scenario", "climate-2050", "--years", "1"]) == 0
     assert main(["run", "--scenario", "no-such-scenario", "--years", "1"]) == 1
     assert "unknown scenario; use one of:" in capsys.readouterr().err
+
+
+def test_a_file_run_for_more_years_than_it_has_takes_its_overlays_over_the_run(one_year_and_a_dry_second, capsys):
+    """The overlay halves the second year of a one-year file run for two years: (12 × 10 + 12 × 5) / 2 = 90 hm³
+    a year reach the sea (it used to fail: the overlay had made 12 values per step of the file's one year)."""
+    path, dry = one_year_and_a_dry_second
+    run = ["run", path, "--scenario", dry, "--years"]
+    assert main([*run, "2"]) == 0
+    assert re.search(r"sea +90\.0\n", capsys.readouterr().out)
+    assert main([*run, "300"]) == 2
+    assert "--years 300: 300 years from 2000-10-01 run past 2261-12-31" in capsys.readouterr().err
 
 
 def test_stochastic_hydrology_needs_its_flag(capsys):

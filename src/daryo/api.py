@@ -34,7 +34,7 @@ def demo_model_path() -> Path:
     return Path(str(resources.files("daryo") / "data" / "demo" / "demo.yaml"))
 
 
-def load(path: str | Path | None = None, scenarios: str | Sequence[str] = ()) -> Model:
+def load(path: str | Path | None = None, scenarios: str | Sequence[str] = (), years: int | None = None) -> Model:
     """Load a model file (daryo YAML/JSON or Pywr JSON); ``None`` loads the embedded Aral Sea basin model.
 
     Parameters
@@ -44,26 +44,36 @@ def load(path: str | Path | None = None, scenarios: str | Sequence[str] = ()) ->
     scenarios
         Scenario overlays applied in order: names from the Aral scenario library (``daryo scenarios``) or
         paths to overlay YAML files (see ``docs/aral-basin.md``); one name or path alone is one overlay.
+    years
+        Run length in whole years from the model's start, instead of the file's own span.  Given here rather
+        than to :func:`run`, the overlays change the inflows of the run's own years: an overlay that changes
+        given years (a drought year, say) turns 12 monthly values into one per step of the span it sees.
 
     Raises
     ------
     daryo.ModelError
         Listing every problem with its file and place.
+    ValueError
+        If ``years`` is not at least 1 or runs past the dates a time axis can hold.
     """
     if isinstance(scenarios, (str, Path)):
         scenarios = (str(scenarios),)
+    if years is not None and years < 1:
+        raise ValueError(f"years {years}: a run lasts at least 1 year")
     if path is None:
         from .basins.aral import load_aral_model
 
-        return load_aral_model(scenarios=tuple(scenarios))
+        return load_aral_model(scenarios=tuple(scenarios), years=30 if years is None else years)
     if not scenarios:
-        return load_model(path)
-    from .scenarios import apply_scenarios
+        model = load_model(path)
+    else:
+        from .scenarios import apply_scenarios, with_years
 
-    p = Path(path)
-    doc = document_of(p)
-    label = str(p) + "".join(f" + {s}" for s in scenarios)
-    return model_from_dict(apply_scenarios(doc, scenarios), base_dir=p.parent, file=label, path=p)
+        p = Path(path)
+        doc = document_of(p) if years is None else with_years(document_of(p), years)
+        label = str(p) + "".join(f" + {s}" for s in scenarios)
+        model = model_from_dict(apply_scenarios(doc, scenarios), base_dir=p.parent, file=label, path=p)
+    return model if years is None else model.with_time(years=years)
 
 
 def check_memory(raw_bytes: int) -> None:

@@ -218,7 +218,14 @@ def _load_for_run(args: argparse.Namespace) -> Model:
         if args.hydrology or args.seed is not None:
             flag = "--hydrology" if args.hydrology else "--seed"
             raise _UsageError(f"{flag} applies to the embedded model only; a model file has its own inflows")
-        return api.load(args.model, scenarios=args.scenario)
+        if args.years is None:
+            return api.load(args.model, scenarios=args.scenario)
+        try:  # the overlays change the inflows of the run's years, not only of the file's own
+            return api.load(args.model, scenarios=args.scenario, years=args.years)
+        except ModelError:
+            raise
+        except ValueError as exc:
+            raise _UsageError(f"--years {args.years}: {exc}") from None
     from .basins.aral import HYDROLOGY_CHOICES, load_aral_model
 
     hydrology = args.hydrology or "norm"

@@ -54,10 +54,10 @@ import pandas as pd
 from .errors import ModelError, Problem
 from .model.components import NODE_REFERENCES
 from .model.loader import read_document
-from .timeaxis import TimeAxis, step_days
+from .timeaxis import TimeAxis, parse_date, step_days, years_problem
 from .units import UnitError, is_number, is_per_month, parse_quantity, unit_factor
 
-__all__ = ["list_scenarios", "apply_scenarios", "load_overlay", "scenario_path", "transform_inflows",
+__all__ = ["list_scenarios", "apply_scenarios", "load_overlay", "scenario_path", "transform_inflows", "with_years",
            "Overlay", "library_dir"]
 
 _TOP_KEYS = {"title", "description", "sources", "changes"}
@@ -553,6 +553,34 @@ def _axis(doc: Mapping[str, Any]) -> TimeAxis:
         days = None
     # the end as text, which from_range reads as the loader does ("2001-09": the month's last day)
     return TimeAxis.from_range(pd.Timestamp(str(t.get("start"))), str(t.get("end")), days)
+
+
+def with_years(doc: Mapping[str, Any], years: int) -> dict[str, Any]:
+    """A copy of a model document whose run lasts ``years`` whole years from its start, as
+    :meth:`daryo.Model.with_time` counts them, for overlays to change the inflows of those years.  A document
+    without a readable start or step is returned as it is, for the loader to report.
+
+    Raises
+    ------
+    ValueError
+        If the years run past the dates a time axis can hold (:func:`~daryo.timeaxis.years_problem`).
+    """
+    out = dict(doc)
+    t = doc.get("time")
+    if not isinstance(t, Mapping):
+        return out
+    try:
+        start = parse_date(t.get("start"))
+        days = step_days(t.get("step", "month"))
+    except (ValueError, TypeError, OverflowError):
+        return out
+    if days is None:  # monthly steps begin on the 1st, and so do the years counted from it
+        start = start.to_period("M").to_timestamp()
+    if (why := years_problem(start, years)) is not None:
+        raise ValueError(why)
+    end = start + pd.DateOffset(years=years) - pd.Timedelta(days=1)
+    out["time"] = {**t, "end": f"{end:%Y-%m-%d}"}
+    return out
 
 
 def _hydro_year_index(axis: TimeAxis) -> np.ndarray:
