@@ -216,6 +216,21 @@ edges: [[src, b], {from: b, to: r, id: "r->c (spill)"}]
                         "reservoir 'r' (its spill_to); give this edge another id")
 
 
+def test_the_ids_of_the_results_csv_index_columns_are_refused(tmp_path):
+    """An element named ``time`` or ``scenario`` would repeat an index column's name in the results' CSV files."""
+    msgs = _problems(tmp_path, """\
+nodes:
+  - {id: time, type: inflow, inflow: 50}
+  - {id: sea, type: sink}
+edges: [{from: time, to: sea, id: scenario}]
+""")
+    assert [m.split("m.yaml: ")[1] for m in msgs] == [
+        "nodes[time] (line 4): the id 'time' is reserved: the results' CSV files name their index columns "
+        "'scenario' and 'time'; give it another id",
+        "edges[0] (time -> sea) (line 6): the id 'scenario' is reserved: the results' CSV files name their index "
+        "columns 'scenario' and 'time'; give it another id"]
+
+
 # --- 6. series against the model's time axis
 
 def test_series_of_constraints_are_checked_against_the_time_axis(tmp_path):

@@ -94,8 +94,17 @@ def _elements(model: Model) -> list[Node | Edge]:
     return [*model.nodes, *model.edges]
 
 
+# the index columns of the results' CSV files, before one column per element id
+RESERVED_IDS = ("scenario", "time")
+
+
 def check_unique_ids(ctx: CheckContext) -> Iterable[Problem]:
     model, file = ctx.model, ctx.file
+    elements: list[Node | Edge | Constraint] = [*model.nodes, *model.edges, *model.constraints]
+    for el in elements:
+        if el.id in RESERVED_IDS:
+            yield Problem(file, el.at(), f"the id '{el.id}' is reserved: the results' CSV files name their index "
+                          f"columns {' and '.join(repr(r) for r in RESERVED_IDS)}; give it another id")
     counts = Counter(n.id for n in model.nodes)
     for node_id, n in counts.items():
         if n > 1:
