@@ -104,6 +104,17 @@ def test_trace_is_independent_of_the_ensemble_size_and_run_length(spec):
     assert not np.allclose(alone, other_seed)
 
 
+def test_empty_draws_have_their_shape_and_negative_arguments_are_refused(spec):
+    """No traces or no years are empty arrays of the right shape (they were NumPy errors from inside the
+    generator); a negative year count, seed or trace index is a ValueError that names them."""
+    assert stochastic_traces(spec, [], years=2).shape == (0, len(spec.headwaters), 24)
+    assert stochastic_traces(spec, [3, 4], years=0).shape == (2, len(spec.headwaters), 0)
+    assert annual_flows(spec, [], years=3).shape == (0, len(spec.headwaters), 3)
+    for args in [([-1], 2, 0), ([1], -2, 0), ([1], 2, -1)]:
+        with pytest.raises(ValueError, match="none may be negative"):
+            annual_flows(spec, *args)
+
+
 def test_norm_is_the_mean_year_and_respects_the_start_month(spec):
     oct_start = norm_traces(spec, 2)
     jan_start = norm_traces(spec, 2, start_month=1)

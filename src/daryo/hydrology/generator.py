@@ -266,8 +266,10 @@ def _shocks(spec: HydrologySpec, trace_indices: Iterable[int], n_years: int, see
     """Correlated standard-normal annual shocks, shape (trace, year, river); trace i from rng([seed, i])."""
     chol = np.linalg.cholesky(spec.correlation)
     n = len(spec.headwaters)
-    eps = np.stack([np.random.default_rng([int(seed), int(i)]).standard_normal((n_years, n))
-                    for i in trace_indices]) if n_years else np.zeros((0, 0, n))
+    idx = [int(i) for i in trace_indices]
+    eps = np.zeros((len(idx), n_years, n))
+    for k, i in enumerate(idx):
+        eps[k] = np.random.default_rng([int(seed), i]).standard_normal((n_years, n))
     return eps @ chol.T
 
 
@@ -284,8 +286,16 @@ def annual_flows(spec: HydrologySpec, trace_indices: Sequence[int], years: int, 
         Number of hydrological years.
     seed
         Seed of the ensemble.
+
+    Raises
+    ------
+    ValueError
+        If ``years``, ``seed`` or a trace index is negative (a NumPy seed cannot be).
     """
     idx = list(trace_indices)
+    if years < 0 or seed < 0 or any(i < 0 for i in idx):
+        raise ValueError(f"years={years}, seed={seed}, trace indices from {min(idx, default=0)}: none may be "
+                         "negative")
     z = _shocks(spec, idx, years, seed)  # (S, Y, N)
     rho = np.array([h.lag1 for h in spec.headwaters])
     mu, sigma = log_ar1_parameters(spec.means, np.array([h.cv for h in spec.headwaters]))
@@ -302,7 +312,7 @@ def annual_flows(spec: HydrologySpec, trace_indices: Sequence[int], years: int, 
 def disaggregate(annual: np.ndarray, fractions: np.ndarray) -> np.ndarray:
     """Monthly volumes (hm³/month) from annual ones: shape (S, N, Y) × (N, 12) → (S, N, Y·12), October first."""
     out = annual[:, :, :, None] * fractions[None, :, None, :]
-    return out.reshape(annual.shape[0], annual.shape[1], -1)
+    return out.reshape(annual.shape[0], annual.shape[1], annual.shape[2] * fractions.shape[1])
 
 
 def _window(monthly_hy: np.ndarray, start_month: int, n_steps: int) -> np.ndarray:
