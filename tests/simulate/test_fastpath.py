@@ -465,6 +465,33 @@ def test_levels_after_the_last_short_one_are_held_in_full_without_their_stages()
     assert (pr.tails, pr.lps) == (9, 3 + 5 * 2 + 3 + 3 + 4 * 2), pr.summary()  # (months 0, 1–5, 6, 7, 8–11)
 
 
+def test_a_level_short_below_the_remembered_start_restarts_the_stages_one_level_lower():
+    """Three demands on one river, priorities 1 to 3; the third is short every month, the second only in month 6,
+    when it asks for more than the river has.  From month 1 the stages start at the level short the month before
+    (the third): one stage and the final solve.  In month 6 that start's stage is infeasible (the second level
+    cannot be held in full), and the stages restart one level lower, at the second, which is short: its stage,
+    the third's and the final solve, where starting again from the first level took its stage too.  Month 7
+    starts at the second level (short the month before), month 8 at the third.  Infeasible LPs are not counted.
+    The results are the plain path's."""
+    asks = [3.0] * 12
+    asks[6] = 20.0
+    net = compile_network(build([
+        {"id": "in", "type": "inflow", "inflow": 10.0},
+        {"id": "j", "type": "junction"},
+        {"id": "d1", "type": "demand", "demand": 3.0, "priority": 1},
+        {"id": "d2", "type": "demand", "demand": asks, "priority": 2},
+        {"id": "d3", "type": "demand", "demand": 15.0, "priority": 3},
+        {"id": "sea", "type": "sink"},
+    ], [["in", "j"], ["j", "d1"], ["j", "d2"], ["j", "d3"], ["j", "sea"]], steps=12, allocation="priority"))
+    stats = FastStats()
+    out = simulate_fast(net, stats=stats)
+    assert_same_priority(out, simulate(net), net)
+    assert out.x[0, 6, net.demand_col[1]] == pytest.approx(7.0)  # the second demand short in month 6
+    pr = stats.priority
+    assert pr is not None and pr.staged == 12 and pr.plain == 0
+    assert pr.lps == 3 + 5 * 2 + 3 + 3 + 4 * 2, pr.summary()  # (months 0, 1–5, 6, 7, 8–11)
+
+
 def test_priority_screening_maps_with_a_small_cache():
     """With a cache of a few bases, bases are dropped while scenarios still start from them: those scenarios are
     screened by the dual simplex again (or go through the stages), with the same results."""

@@ -306,11 +306,13 @@ class _Block:
             start = np.where(self._short[op] < K, self._short[op], 0)
             tail = np.where(self._last[op] >= 0, self._last[op] + 1, K)
             zo, bad, short, last = self._stages(L0[op], U0[op], cz, dual_tol, op, start, tail)
-            again = bad & (start > 0)  # a level before the start is short now: all the stages
-            if again.any():
+            again = np.flatnonzero(bad & (start > 0))
+            while again.size:  # a level before the start is short now: usually the one just below it
+                start[again] -= 1
                 redo = op[again]
                 zo[again], bad[again], short[again], last[again] = self._stages(
-                    L0[redo], U0[redo], cz, dual_tol, redo, np.zeros(redo.size, int), np.full(redo.size, K))
+                    L0[redo], U0[redo], cz, dual_tol, redo, start[again], np.full(redo.size, K))
+                again = again[bad[again] & (start[again] > 0)]
             self._short[op] = short
             self._last[op] = last
             z[op[~bad]] = zo[~bad]
