@@ -392,3 +392,42 @@ def test_inflow_makes_up_evaporation_before_releases_draw_below_the_dead_volume(
     dry = daryo.run(dead_volume_model(0.0), daryo.RunOptions(method=method)).dataset.isel(scenario=0)
     assert dry.delivery.sel(demand="d").values == pytest.approx([0.0] * 3, abs=1e-6)
     assert dry.storage.sel(reservoir="res").values == pytest.approx([18.0, 16.0, 14.0])
+
+
+@pytest.mark.parametrize("method", ["plain", "fast"])
+def test_a_shortage_shared_in_large_numbers_is_shared_as_in_small_ones(method):
+    """The shared shortage (A 50, B 70 from 60: 50 % each) at 200,000 times the size, with a priority-2 demand C
+    that must get nothing: A 5e6, B 7e6, C 0.  The plain path's coverage stage used to count a hm³ delivered at
+    1/R_j, below HiGHS's dual tolerance for requirements this large: it gave A and B nothing and C 1.2e7."""
+    k = 2e5
+    m = testmodels.build(
+        [{"id": "in", "type": "inflow", "inflow": 60 * k}, {"id": "j", "type": "junction"},
+         {"id": "A", "type": "demand", "demand": 50 * k, "priority": 1},
+         {"id": "B", "type": "demand", "demand": 70 * k, "priority": 1},
+         {"id": "C", "type": "demand", "demand": 70 * k, "priority": 2},
+         {"id": "out", "type": "sink"}],
+        [["in", "j"], ["j", "A"], ["j", "B"], ["j", "C"], ["j", "out"]])
+    d = daryo.run(m, daryo.RunOptions(method=method)).dataset.delivery.isel(scenario=0, time=0)
+    assert d.values == pytest.approx([25 * k, 35 * k, 0.0], abs=1e-3)
+
+
+@pytest.mark.parametrize("method", ["plain", "fast"])
+def test_an_energy_target_at_a_head_near_zero_still_takes_the_water_it_can(method):
+    """A plant below an empty reservoir (10⁻⁹ hm³ at 100 m, the tailwater's level: a head of ~4·10⁻¹⁰ m) has an
+    energy target at priority 1, which asks ~2·10¹¹ hm³ through its turbines, and an environmental flow below it
+    asks 10 at the same priority.  The 5 hm³ of inflow pass the turbines to the environmental flow and the sea:
+    they serve both, ahead of the reservoir's priority-2 refill target.  The plain path used to leave them in the
+    reservoir (its stage could not tell a hm³ for a requirement that large from none)."""
+    m = testmodels.build([
+        {"id": "in", "type": "inflow", "inflow": 5.0},
+        {"id": "res", "type": "reservoir", "max_volume": 100.0, "initial_volume": 1e-9,
+         "level_table": {"volume": [0, 100], "level": [100, 140]}, "target_volume": 50.0, "target_priority": 2},
+        {"id": "plant", "type": "hydropower", "capacity": 6.0, "reservoir": "res", "tailwater_level": 100.0,
+         "energy_target": 0.2, "energy_priority": 1},
+        {"id": "j", "type": "junction"},
+        {"id": "eflow", "type": "flow_requirement", "at": "j", "flow": 10.0, "priority": 1},
+        {"id": "sea", "type": "sink"},
+    ], [["in", "res"], ["res", "plant"], ["plant", "j"], ["j", "sea"]], steps=1)
+    ds = daryo.run(m, daryo.RunOptions(method=method)).dataset
+    assert float(ds.storage.isel(scenario=0, time=0).sel(reservoir="res")) == pytest.approx(0.0, abs=1e-6)
+    assert float(ds.sink_inflow.isel(scenario=0, time=0).sum()) == pytest.approx(5.0, abs=1e-6)

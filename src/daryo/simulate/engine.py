@@ -321,17 +321,24 @@ def allocate_by_priority(solver: HighsSolver, net: CompiledNetwork, col_lo: np.n
         return sol
     staged = _screen_blocks(solver, net, lo, full, hi)  # blocks that meet all their requirements keep them in full
     objective = np.zeros_like(cost)
+    alpha = np.ones_like(cost)  # the scale of each coverage column: t runs from 0 to α, not 1 (see below)
     for p in net.priority_levels:
         active = np.flatnonzero((net.req_priority == p) & (R > _TOL) & staged)
         if not active.size:
             continue
-        for j in active:
-            solver.set_coefficient(req_row[j], req_tcol[j], -R[j])
+        # the coverage column runs to α = the level's largest requirement (per block), with coefficients −R_j/α:
+        # a hm³ delivered then raises the objective by α/R_j ≥ 1, where with −R_j and t ≤ 1 it raised it by
+        # 1/R_j, below HiGHS's dual tolerance for requirements above ~10⁷ hm³ (an energy target at a head near
+        # zero), which it then left unserved
         tcols = np.unique(req_tcol[active])
+        alpha[tcols] = 0.0
+        np.maximum.at(alpha, req_tcol[active], R[active])
+        for j in active:
+            solver.set_coefficient(req_row[j], req_tcol[j], -R[j] / alpha[req_tcol[j]])
         objective[:] = 0.0
         objective[tcols] = -1.0
         solver.set_costs(objective)
-        hi[tcols] = 1.0
+        hi[tcols] = alpha[tcols]
         while active.size:
             rlo[req_row[active]] = 0.0
             solver.set_col_bounds(lo, hi)
@@ -339,7 +346,7 @@ def allocate_by_priority(solver: HighsSolver, net: CompiledNetwork, col_lo: np.n
             sol = _solve_holding(solver, lo, hi, col_lo, req_col)
             if sol.status is not SolveStatus.OPTIMAL:
                 return sol
-            fixed = np.concatenate([_covered(sol, active[req_tcol[active] == tc], tc, req_row)
+            fixed = np.concatenate([_covered(sol, active[req_tcol[active] == tc], tc, req_row, alpha[tc])
                                     for tc in np.unique(req_tcol[active])])
             served = sol.x[req_col[fixed]]
             lo[req_col[fixed]] = np.maximum(lo[req_col[fixed]], np.minimum(served, R[fixed]) - _HOLD)
@@ -373,12 +380,13 @@ def _screen_blocks(solver: HighsSolver, net: CompiledNetwork, lo: np.ndarray, fu
     return staged
 
 
-def _covered(sol: LPSolution, active: np.ndarray, tcol: int, req_row: np.ndarray) -> np.ndarray:
-    """The requirements of one block's ``active`` ones that a stage fixes: all at coverage 1, else those whose
-    coverage row has a non-zero dual (or all of them, at a degenerate optimum without that certificate)."""
-    if float(np.clip(sol.x[tcol], 0.0, 1.0)) >= 1.0 - _FULL:
+def _covered(sol: LPSolution, active: np.ndarray, tcol: int, req_row: np.ndarray, alpha: float) -> np.ndarray:
+    """The requirements of one block's ``active`` ones that a stage fixes: all at coverage 1 (``t = α``), else
+    those whose coverage row has a non-zero dual (or all of them, at a degenerate optimum without that
+    certificate); the duals scale with α, as the objective does."""
+    if float(np.clip(sol.x[tcol] / alpha, 0.0, 1.0)) >= 1.0 - _FULL:
         return active
-    fixed = active[np.abs(sol.row_dual[req_row[active]]) > _TOL]
+    fixed = active[np.abs(sol.row_dual[req_row[active]]) > _TOL * alpha]
     return fixed if fixed.size else active
 
 
