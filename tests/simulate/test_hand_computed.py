@@ -431,3 +431,26 @@ def test_an_energy_target_at_a_head_near_zero_still_takes_the_water_it_can(metho
     ds = daryo.run(m, daryo.RunOptions(method=method)).dataset
     assert float(ds.storage.isel(scenario=0, time=0).sel(reservoir="res")) == pytest.approx(0.0, abs=1e-6)
     assert float(ds.sink_inflow.isel(scenario=0, time=0).sum()) == pytest.approx(5.0, abs=1e-6)
+
+
+@pytest.mark.parametrize("method", ["plain", "fast"])
+def test_side_by_side_reservoirs_of_a_model_with_many_keep_the_first_ones_water(method):
+    """Reservoirs A and B side by side, in a model of 60 reservoirs (the 58 others each on a river of its own).
+    60 hm³ arrive in the first month; a demand below them asks 10 every other month.  The first in the file
+    keeps its water: A fills from 50 to 100 and B takes the other 10; B then serves the demand (60, 50, 50, 40).
+    The tie-break between them is 5·10⁻⁶ / 60 per hm³, which HiGHS's default tolerance (10⁻⁷) did not see."""
+    nodes = [{"id": "in", "type": "inflow", "inflow": [60.0] + [0.0] * 11}, {"id": "j", "type": "junction"},
+             {"id": "o", "type": "junction"},
+             {"id": "A", "type": "reservoir", "max_volume": 100.0, "initial_volume": 50.0},
+             {"id": "B", "type": "reservoir", "max_volume": 100.0, "initial_volume": 50.0},
+             {"id": "d", "type": "demand", "demand": [0, 10.0] * 6, "priority": 1}, {"id": "sea", "type": "sink"}]
+    edges = [["in", "j"], ["j", "A"], ["j", "B"], ["A", "o"], ["B", "o"], ["o", "d"], ["o", "sea"]]
+    for k in range(58):
+        nodes += [{"id": f"q{k}", "type": "inflow", "inflow": 1.0},
+                  {"id": f"r{k}", "type": "reservoir", "max_volume": 10.0, "initial_volume": 5.0},
+                  {"id": f"s{k}", "type": "sink"}]
+        edges += [[f"q{k}", f"r{k}"], [f"r{k}", f"s{k}"]]
+    m = testmodels.build(nodes, edges, steps=4)
+    storage = daryo.run(m, daryo.RunOptions(method=method)).dataset.storage.isel(scenario=0)
+    assert storage.sel(reservoir="A").values == pytest.approx([100.0] * 4, abs=1e-6)
+    assert storage.sel(reservoir="B").values == pytest.approx([60.0, 50.0, 50.0, 40.0], abs=1e-6)

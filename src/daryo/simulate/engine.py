@@ -35,7 +35,7 @@ _RELAX = 1e-6  # holds lowered this far (hm³) when they make the next LP infeas
 
 def dual_tolerance(cost_scale: float) -> float:
     """The reduced-cost tolerance with which the fast path accepts a basis as optimal: 1e-9 relative to the
-    largest cost ``cost_scale``, but never looser than HiGHS's own dual feasibility tolerance (1e-7), so that a
+    largest cost ``cost_scale``, but never looser than HiGHS's default dual feasibility tolerance (1e-7), so that a
     large penalty elsewhere in the model does not hide small cost differences between routes."""
     return min(1e-7, 1e-9 * max(1.0, cost_scale))
 
@@ -393,9 +393,10 @@ def _covered(sol: LPSolution, active: np.ndarray, tcol: int, req_row: np.ndarray
 def _solve_holding(solver: HighsSolver, lo: np.ndarray, hi: np.ndarray, col_lo: np.ndarray, req_col: np.ndarray
                    ) -> LPSolution:
     """Solve with the deliveries held by earlier stages (``lo`` above ``col_lo`` at ``req_col``); if that is
-    infeasible, once more with the holds lowered by ``_RELAX``.  HiGHS keeps bounds to 1e-7, so a stage may
-    route up to ~1e-7 hm³ through a slightly negative flow (a tiny demand served from an empty node); held at
-    that value less ``_HOLD`` = 1e-9, the next LP is infeasible."""
+    infeasible, once more with the holds lowered by ``_RELAX``.  HiGHS keeps bounds to its feasibility tolerance
+    (:data:`~daryo.solver.highs.FEASIBILITY_TOLERANCE`), so a stage may route that much through a slightly
+    negative flow (a tiny demand served from an empty node); held at that value less ``_HOLD`` = 1e-9, the next
+    LP can be infeasible."""
     sol = solver.solve()
     raised = lo[req_col] > col_lo[req_col]
     if sol.status is not SolveStatus.INFEASIBLE or not raised.any():

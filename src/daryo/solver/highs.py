@@ -10,7 +10,10 @@ from highspy import _core
 
 from .lp import LinearProgram, LPSolution, SolveStatus
 
-__all__ = ["HighsSolver"]
+__all__ = ["HighsSolver", "FEASIBILITY_TOLERANCE"]
+
+#: HiGHS's primal and dual feasibility tolerance (its default is 1e-7)
+FEASIBILITY_TOLERANCE = 1e-9
 
 _BASIS_STATUS = [highspy.HighsBasisStatus.kLower, highspy.HighsBasisStatus.kBasic, highspy.HighsBasisStatus.kUpper,
                  highspy.HighsBasisStatus.kZero, highspy.HighsBasisStatus.kNonbasic]
@@ -40,6 +43,10 @@ class HighsSolver:
         h.setOptionValue("output_flag", False)
         h.setOptionValue("presolve", "off")  # tiny LPs: a warm-started simplex is faster without it
         h.setOptionValue("threads", 1)  # no thread pool for tiny LPs (about 20 % faster per solve)
+        # the fast path's tolerances (1e-9), not HiGHS's 1e-7: tie-breaking costs of 10⁻⁷ per hm³ and less (side
+        # by side reservoirs of a model with many) and flows of 10⁻⁵ hm³ are then kept as the fast path keeps them
+        h.setOptionValue("primal_feasibility_tolerance", FEASIBILITY_TOLERANCE)
+        h.setOptionValue("dual_feasibility_tolerance", FEASIBILITY_TOLERANCE)
         model = highspy.HighsLp()
         model.num_col_, model.num_row_ = lp.n_cols, lp.n_rows
         model.col_cost_ = np.asarray(lp.cost, dtype=float)
