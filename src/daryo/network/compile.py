@@ -66,6 +66,12 @@ PRIORITY_STORAGE_TIE = 5e-6
 #: turbines rather than a bypass (far below the storage value, so it never causes a release by itself)
 PRIORITY_TURBINE_VALUE = 1e-5
 
+#: cost per hm³ lost in transit (the ``loss`` of an edge, reach, canal, junction or plant) in ``priority`` mode: in
+#: the last solve, where two routes can make the same deliveries, the one that loses less water is taken (else the
+#: choice was the solver's, and what reached the sinks could differ between the plain and the fast path).  Far
+#: below the storage value; a loss of up to 100 % costs less than the turbine value gains
+PRIORITY_LOSS_COST = 1e-6
+
 #: priority of a reservoir's dead volume in ``priority`` mode, before every model priority (which start at 1):
 #: the end-of-step volume's bound is only ``min(dead volume, V_start − evaporation)`` (water cannot be created),
 #: so where evaporation takes a reservoir below its dead volume, releases are held first to let the step's
@@ -366,10 +372,11 @@ def compile_network(model: Model, axis: TimeAxis | None = None, n_scenarios: int
     # --- edge columns (explicit edges, then implicit spill edges)
     edge_ids, edge_col, edge_loss, edge_ends = [], [], [], []
     for e in model.edges:
-        j = b.col(f"f[{e.id}]", e.get("min_flow"), e.get("max_flow"), e.get("cost"))
+        loss = b.resolve(e.get("loss"), 0.0)
+        j = b.col(f"f[{e.id}]", e.get("min_flow"), e.get("max_flow"), e.get("cost"), _loss_cost(loss, mode))
         edge_ids.append(e.id)
         edge_col.append(j)
-        edge_loss.append(b.resolve(e.get("loss"), 0.0))
+        edge_loss.append(loss)
         edge_ends.append((e.source, e.target))
     for n in nodes:
         eid = n.spill_edge_id if n.type == "reservoir" else None
@@ -703,7 +710,8 @@ def _node_column(b: _Builder, n: Node, mode: str, storage_value: float = 0.0) ->
 
     In ``priority`` mode a reservoir's storage value grows with the number of reservoirs below it
     (``1e-3 × (1 + n)`` per hm³), so water is kept as high in the basin as it can be and the split of
-    stored water between reservoirs in series is unique; turbines are preferred to bypasses.
+    stored water between reservoirs in series is unique; turbines are preferred to bypasses, and routes that
+    lose less water to those that lose more (:data:`PRIORITY_LOSS_COST`).
     """
     name = f"v[{n.id}]"
     cost = n.get("cost")
@@ -727,8 +735,9 @@ def _node_column(b: _Builder, n: Node, mode: str, storage_value: float = 0.0) ->
         return b.col(name, 0.0, vmax, cost, cost_offset=offset)
     if t == "delay":  # the water leaving: fixed each step from the state (what entered `steps` steps ago)
         return b.col(name, 0.0, 0.0, cost)
+    lost = _loss_cost(b.resolve(n.get("loss"), 0.0), mode)  # (a node that passes water on may lose part of it)
     if t == "canal":
-        return b.col(name, n.get("min_flow"), n.get("capacity"), cost)
+        return b.col(name, n.get("min_flow"), n.get("capacity"), cost, cost_offset=lost)
     if t == "demand":
         return b.col(name, n.get("min_flow"), n.get("demand"), cost)
     if t == "flow_requirement":
@@ -741,5 +750,11 @@ def _node_column(b: _Builder, n: Node, mode: str, storage_value: float = 0.0) ->
         if mtf is not None:
             hi = np.minimum(hi, b.resolve(mtf, np.inf))
         turbine = -PRIORITY_TURBINE_VALUE if mode == "priority" else 0.0
-        return b.col(name, n.get("min_flow"), hi, cost, cost_offset=turbine)
-    return b.col(name, n.get("min_flow"), n.get("max_flow"), cost)  # junction, reach
+        return b.col(name, n.get("min_flow"), hi, cost, cost_offset=turbine + lost)
+    return b.col(name, n.get("min_flow"), n.get("max_flow"), cost, cost_offset=lost)  # junction, reach
+
+
+def _loss_cost(loss: np.ndarray, mode: str) -> float:
+    """The cost per hm³ entering an element that loses the fraction ``loss`` (S|1, T) of it: in ``priority`` mode
+    :data:`PRIORITY_LOSS_COST` per hm³ lost (at the element's mean loss, where it varies), else none."""
+    return PRIORITY_LOSS_COST * float(np.mean(loss)) if mode == "priority" else 0.0
