@@ -6,6 +6,7 @@ Every input problem is collected as a :class:`Problem` (file, place, message) an
 
 from __future__ import annotations
 
+import reprlib
 from dataclasses import dataclass
 
 __all__ = ["Problem", "ModelError", "StepError", "InfeasibleStepError", "UnboundedStepError", "SolverFailedError"]
@@ -35,8 +36,14 @@ class Problem:
 
 
 def short_text(value: object, width: int = 40) -> str:
-    """``value`` as text for a message, cut to ``width`` characters (a 300-digit number, a long list)."""
-    text = str(value)
+    """``value`` as text for a message, cut to ``width`` characters (a 300-digit number, a long list); a list or
+    mapping is written only as far as it shows (YAML aliases can make one of billions of values)."""
+    if isinstance(value, (list, tuple, dict)):
+        short = reprlib.Repr()
+        short.maxlevel, short.maxlist, short.maxtuple, short.maxdict, short.maxstring = 3, 8, 8, 4, width
+        text = short.repr(value)
+    else:
+        text = str(value)
     return text if len(text) <= width else text[: width - 1] + "…"
 
 

@@ -540,3 +540,142 @@ def test_evaporation_without_areas_is_a_problem(tmp_path):
     assert "nodes[d].evaporation (line 6)" in msg and "has no level_table with an area column" in msg
     daryo.load(write_model(tmp_path, GOOD.replace(  # with areas: fine
         "{id: d, type: demand, demand: 5}", res + ", level_table: {volume: [0, 100], level: [10, 20], area: [1, 5]}}")))
+
+
+HEAD = "version: 1\nname: t\ntime: {start: 2001-01, end: 2001-03, step: month}\n"
+
+
+@pytest.mark.parametrize("node, place", [
+    ("{id: d, type: demand, demand: }", "nodes[d].demand"),  # it was an unlimited demand: deficits of inf
+    ("{id: d, type: demand, demand: 5, return_to: null}", "nodes[d].return_to"),
+])
+def test_an_attribute_with_no_value_is_a_problem(tmp_path, node, place):
+    text = HEAD + f"nodes:\n  - {{id: src, type: inflow, inflow: 10}}\n  - {node}\n  - {{id: sea, type: sink}}\n" \
+        "edges: [[src, d], [src, sea]]\n"
+    (msg,) = load_problems(write_model(tmp_path, text))
+    assert msg.endswith(f"{place} (line 6): has no value; give one, or leave the key out")
+
+
+def test_blank_required_attributes_of_a_delay_and_a_requirement_are_problems_not_tracebacks(tmp_path):
+    """``steps:`` and ``at:`` left blank were tracebacks when the model was compiled (int(None), KeyError)."""
+    text = HEAD + """nodes:
+  - {id: src, type: inflow, inflow: 10}
+  - id: dl
+    type: delay
+    steps:
+  - {id: fr, type: flow_requirement, at: , flow: 5}
+  - {id: sea, type: sink}
+edges: [[src, dl], [dl, sea]]
+"""
+    msgs = load_problems(write_model(tmp_path, text))
+    assert [m.split("m.yaml: ")[1] for m in msgs] == [
+        "nodes[dl].steps (line 6): has no value; give one, or leave the key out",
+        "nodes[fr].at (line 9): has no value; give one, or leave the key out"]
+
+
+def test_ids_yaml_reads_as_booleans_or_numbers_are_named_as_such(tmp_path):
+    text = HEAD + "nodes:\n  - {id: no, type: inflow, inflow: 10}\n  - {id: 7, type: sink}\nedges: [[no, 7]]\n"
+    msgs = [m.split("m.yaml: ")[1] for m in load_problems(write_model(tmp_path, text))]
+    assert msgs[:2] == [
+        "nodes[0] (line 5): 'id' must be a node id (text), but YAML read it as the boolean False; put the id in "
+        "quotes",
+        "nodes[1] (line 6): 'id' must be a node id (text), but YAML read it as the number 7; put the id in quotes"]
+    assert msgs[2].startswith("edges[0]: 'from' must be a node id (text), but YAML read it as the boolean False")
+
+
+@pytest.mark.parametrize("name, text, place, what", [
+    ("deep.yaml", "a: " + "[" * 400 + "]" * 400 + "\n", "", "lists or mappings nested more than 100 levels deep"),
+    ("deep.json", '{"a": ' + "[" * 100000 + "]" * 100000 + "}", "", "nested more than 100 levels deep"),
+    ("bomb.yaml", "x0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
+     + "".join(f"x{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]\n" for i in range(1, 9)),
+     "x6", "holds more than 10,000,000 values once its YAML aliases are expanded"),
+    ("surrogate.json", '{"version": 1, "name": "\\ud800"}', "name", "holds a lone surrogate escape"),
+])
+def test_documents_daryo_cannot_take_are_one_problem_not_a_traceback(tmp_path, name, text, place, what):
+    """Deep nesting was a RecursionError; a 740-byte alias bomb filled the memory; a lone surrogate was a
+    UnicodeEncodeError when the summary was printed."""
+    p = tmp_path / name
+    p.write_text(text)
+    with pytest.raises(ModelError) as info:
+        read_document(p)
+    (problem,) = info.value.problems
+    assert (problem.file, problem.place) == (str(p), place) and what in problem.message
+
+
+def test_a_flow_requirement_takes_no_edges(tmp_path):
+    """Water sent to a flow requirement vanished: a mass-balance error of 5 hm³ a step, and a run that passed."""
+    text = HEAD + """nodes:
+  - {id: src, type: inflow, inflow: 10}
+  - {id: fr, type: flow_requirement, at: sea, flow: 5}
+  - {id: sea, type: sink}
+edges: [[src, fr], [fr, sea], [src, sea]]
+"""
+    msgs = load_problems(write_model(tmp_path, text))
+    assert len(msgs) == 2 and all("'fr' is a flow_requirement, which measures the flow through its `at` node and "
+                                  "takes no edges" in m for m in msgs)
+
+
+def test_a_return_upstream_of_the_demands_own_intake_is_a_problem(tmp_path):
+    """10 hm³ a step met a demand of 100 that consumes 10 %: its 90 % returned above its intake and was delivered
+    again, and again, within the step."""
+    text = HEAD + """nodes:
+  - {id: src, type: inflow, inflow: 10}
+  - {id: j, type: junction}
+  - {id: d, type: demand, demand: 100, consumptive_fraction: 0.1, return_to: j}
+  - {id: sea, type: sink}
+edges: [[src, j], [j, d], [j, sea]]
+"""
+    (msg,) = load_problems(write_model(tmp_path, text))
+    assert msg.endswith("nodes[d].return_to (line 7): 'j' is upstream of the demand's intake from 'j': its return "
+                        "flow could be delivered to it again in the same step, and again, so that the demand is met "
+                        "with a fraction of the water it is said to get; name a node downstream of its intakes")
+
+
+def test_a_return_below_the_intake_or_behind_a_delay_is_fine(tmp_path):
+    text = HEAD + """nodes:
+  - {id: src, type: inflow, inflow: 10}
+  - {id: j, type: junction}
+  - {id: d, type: demand, demand: 100, consumptive_fraction: 0.1, return_to: k}
+  - {id: k, type: junction}
+  - {id: lag, type: delay, steps: 1}
+  - {id: e, type: demand, demand: 100, consumptive_fraction: 0.1, return_to: lag}
+  - {id: sea, type: sink}
+edges: [[src, j], [j, d], [j, k], [k, lag], [lag, j], [k, e], [k, sea]]
+"""
+    daryo.load(write_model(tmp_path, text))
+
+
+def test_non_finite_constraint_weights_are_a_problem(tmp_path):
+    """A NaN weight gave NaN flows everywhere, with exit code 0."""
+    text = HEAD + """nodes:
+  - {id: src, type: inflow, inflow: 10}
+  - {id: a, type: reach}
+  - {id: b, type: reach}
+  - {id: sea, type: sink}
+edges: [[src, a], [src, b], [a, sea], [b, sea]]
+constraints:
+  - {id: lic, type: flow_sum, nodes: {a: .nan, b: 1}, max_flow: 5}
+"""
+    (msg,) = load_problems(write_model(tmp_path, text))
+    assert msg.endswith("constraints[lic].nodes (line 11): must be a list of node ids or a mapping of node id to a "
+                        "finite weight")
+
+
+@pytest.mark.parametrize("rows, message", [
+    ("2001-01-01T00:00+05:00,1\n2001-02-01T00:00+05:00,2\n2001-03-01T00:00+05:00,3\n",
+     "line 2: '2001-01-01T00:00+05:00' in column 'date' has a time zone; give a date without one"),
+    ("2001-01-01T00:00+05:00,1\n2001-02-01T00:00+06:00,2\n2001-03-01T00:00+06:00,3\n",
+     "line 2: '2001-01-01T00:00+05:00' in column 'date' has a time zone; give a date without one"),
+    ("2001,1\n2002,2\n", "line 2: '2001' in column 'date' is a number, not a date: give dates as YYYY-MM-DD"),
+])
+def test_csv_dates_with_a_time_zone_or_as_numbers_are_problems(tmp_path, rows, message):
+    """Time-zone dates were a TypeError when compared with the run's (mixed zones: a ValueError); year numbers
+    were read as nanoseconds after 1970."""
+    (tmp_path / "q.csv").write_text("date,q\n" + rows)
+    text = HEAD + """nodes:
+  - {id: src, type: inflow, inflow: {csv: q.csv, column: q}}
+  - {id: sea, type: sink}
+edges: [[src, sea]]
+"""
+    (msg,) = load_problems(write_model(tmp_path, text))
+    assert msg.endswith(f"q.csv {message}")

@@ -4,6 +4,7 @@ inflows, the tables of Pywr models), and the checks of a file of dated values.""
 from __future__ import annotations
 
 import lzma
+import warnings
 import zipfile
 import zlib
 from collections.abc import Callable, Mapping, Sequence
@@ -149,10 +150,22 @@ def read_csv_series(df: pd.DataFrame, fname: str, csv: str, place: str, add: Cal
         add(place, f"CSV '{csv}' has no column {', '.join(repr(c) for c in missing)}; its columns are: "
             f"{', '.join(map(str, df.columns))}")
         return None
-    dates = pd.to_datetime(df[date_col], errors="coerce")
+    raw_dates = df[date_col]
+    if pd.api.types.is_numeric_dtype(raw_dates):  # (pandas reads 2001 as 2001 ns after 1970)
+        add(f"{fname} line 2", f"'{raw_dates.iloc[0]}' in column '{date_col}' is a number, not a date: give dates "
+            "as YYYY-MM-DD")
+        return None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # (pandas warns of mixed time zones, which are refused below)
+        dates = pd.to_datetime(raw_dates, errors="coerce")
     bad = np.flatnonzero(dates.isna().to_numpy())
     if bad.size:
-        add(f"{fname} line {bad[0] + 2}", f"'{df[date_col].iloc[bad[0]]}' in column '{date_col}' is not a date")
+        add(f"{fname} line {bad[0] + 2}", f"'{raw_dates.iloc[bad[0]]}' in column '{date_col}' is not a date")
+        return None
+    zoned = np.flatnonzero([getattr(d, "tzinfo", None) is not None for d in dates])
+    if zoned.size:
+        add(f"{fname} line {zoned[0] + 2}", f"'{raw_dates.iloc[zoned[0]]}' in column '{date_col}' has a time zone; "
+            "give a date without one")
         return None
     values = df[cols].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
     bad_rows, bad_cols = np.nonzero(~np.isfinite(values))

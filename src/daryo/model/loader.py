@@ -118,8 +118,62 @@ def read_document(path: Path, lines: bool = True) -> Any:
         raise ModelError(Problem(str(path), "", "file not found")) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ModelError(Problem(str(path), "", f"cannot be read: {exc}")) from None
-    if path.suffix.lower() == ".json":
-        return _read_json(text, path)
+    try:
+        doc = _read_json(text, path) if path.suffix.lower() == ".json" else _read_yaml(text, path, lines)
+    except RecursionError:  # (the parsers recurse once per level)
+        raise ModelError(Problem(str(path), "", _TOO_DEEP)) from None
+    if (why := _document_problem(doc)) is not None:
+        raise ModelError(Problem(str(path), *why))
+    return doc
+
+
+_MAX_DEPTH = 100  # levels of lists and mappings in a document
+_MAX_VALUES = 10_000_000  # values in a document, its YAML aliases expanded
+_TOO_DEEP = f"lists or mappings nested more than {_MAX_DEPTH} levels deep"
+
+
+def _document_problem(doc: Any) -> tuple[str, str] | None:
+    """(place, what) of the first part of a parsed document that daryo cannot take, or None: nesting deeper than
+    :data:`_MAX_DEPTH`; YAML aliases that expand to more than :data:`_MAX_VALUES` values (a few hundred bytes can
+    name billions: an "alias bomb"); text that is not Unicode (a lone surrogate escape such as ``"\\ud800"``)."""
+    sizes: dict[int, int] = {}
+
+    def size(v: Any, place: str, depth: int) -> int:
+        if isinstance(v, str):
+            try:
+                v.encode("utf-8")
+            except UnicodeEncodeError:
+                raise _Refused(place, f"{_short(v.encode('utf-8', 'backslashreplace').decode())} is not text: it "
+                               "holds a lone surrogate escape (\\ud800-\\udfff)") from None
+            return 1
+        if not isinstance(v, (dict, list)):
+            return 1
+        if id(v) in sizes:  # (a YAML alias: the same object again)
+            return sizes[id(v)]
+        if depth >= _MAX_DEPTH:
+            raise _Refused(place, _TOO_DEEP)
+        if isinstance(v, dict):
+            parts = [(k, f"{place}.{k}" if place else str(k), x) for k, x in v.items()]
+        else:
+            parts = [(0, f"{place}[{i}]", x) for i, x in enumerate(v)]
+        n = 1 + sum(size(k, place, depth + 1) + size(x, at, depth + 1) for k, at, x in parts)
+        sizes[id(v)] = n
+        if n > _MAX_VALUES:
+            raise _Refused(place, f"holds more than {_MAX_VALUES:,} values once its YAML aliases are expanded")
+        return n
+
+    try:
+        size(doc, "", 0)
+    except _Refused as exc:
+        return exc.args[0], exc.args[1]
+    return None
+
+
+class _Refused(Exception):
+    """(place, what) of :func:`_document_problem`."""
+
+
+def _read_yaml(text: str, path: Path, lines: bool) -> Any:
     try:
         return yaml.load(text, Loader=_LineLoader if lines else _PlainLoader)  # noqa: S506 - SafeLoader subclasses
     except yaml.YAMLError as exc:
@@ -402,6 +456,9 @@ def _parse_constraints(spec: Any, ctx: _Context) -> list[Constraint]:
                 ctx.add(_where(raw, f"{place}.{key}"), f"unknown attribute '{key}' for a {ctype.name}; allowed: "
                         f"{', '.join(a.name for a in ctype.attributes)}")
                 continue
+            if value is None:
+                ctx.add(_where(raw, f"{place}.{key}"), _NO_VALUE)
+                continue
             parsed = _parse_constraint_value(value, attr, ctx, _where(raw, f"{place}.{key}"))
             if parsed is not None:
                 attrs[key] = parsed
@@ -418,9 +475,9 @@ def _parse_constraint_value(value: Any, attr: Attribute, ctx: _Context, place: s
     if attr.kind == "weights":
         if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
             return {v: 1.0 for v in value}
-        if isinstance(value, Mapping) and value and all(is_number(w) for w in value.values()):
+        if isinstance(value, Mapping) and value and all(is_number(w) and math.isfinite(w) for w in value.values()):
             return {str(k): float(w) for k, w in value.items()}
-        ctx.add(place, "must be a list of node ids or a mapping of node id to weight")
+        ctx.add(place, "must be a list of node ids or a mapping of node id to a finite weight")
         return None
     if attr.kind == "nodes":
         if isinstance(value, list) and len(value) >= 2 and all(isinstance(v, str) for v in value):
@@ -490,7 +547,8 @@ def _parse_nodes(spec: Any, ctx: _Context) -> list[Node]:
             continue
         node_id = raw.get("id")
         if not isinstance(node_id, str) or not node_id:
-            ctx.add(_where(raw, place), "missing 'id' (a non-empty string)")
+            ctx.add(_where(raw, place), "missing 'id' (a non-empty string)" if node_id in (None, "")
+                    else _not_text("'id'", node_id))
             continue
         place = f"nodes[{node_id}]"
         ctype = COMPONENT_TYPES.get(str(raw.get("type")))
@@ -509,6 +567,10 @@ def _parse_nodes(spec: Any, ctx: _Context) -> list[Node]:
                 ctx.add(_where(raw, f"{place}.{key}"),
                         f"unknown attribute '{key}' for a {ctype.name}; allowed: {names}")
                 continue
+            if value is None:
+                ctx.add(_where(raw, f"{place}.{key}"), _NO_VALUE)
+                failed.add(key)
+                continue
             parsed = _parse_value(value, attr, ctx, _where(raw, f"{place}.{key}"))
             if parsed is not None:
                 attrs[key] = parsed
@@ -525,6 +587,21 @@ def _parse_nodes(spec: Any, ctx: _Context) -> list[Node]:
     return nodes
 
 
+# an attribute written with no value (``demand:`` and nothing after it, or ``null``)
+_NO_VALUE = "has no value; give one, or leave the key out"
+
+
+def _not_text(what: str, value: Any) -> str:
+    """The message for a node id that is not text: YAML reads yes/no/on/off/true/false as booleans, ``~`` or
+    nothing as null and digits as numbers."""
+    if value is None or value == "":
+        return f"{what} has no value; give a node id"
+    if isinstance(value, (bool, int, float)):
+        kind = "boolean" if isinstance(value, bool) else "number"
+        return f"{what} must be a node id (text), but YAML read it as the {kind} {value}; put the id in quotes"
+    return f"{what} must be a node id (text), not {_short(value)}"
+
+
 def _parse_edges(spec: Any, ctx: _Context) -> list[Edge]:
     if spec is None:
         return []
@@ -539,7 +616,11 @@ def _parse_edges(spec: Any, ctx: _Context) -> list[Edge]:
         if not isinstance(raw, Mapping) or "from" not in raw or "to" not in raw:
             ctx.add(_where(raw, place), "an edge must be [from, to] or a mapping with 'from' and 'to'")
             continue
-        src, dst = str(raw["from"]), str(raw["to"])
+        src, dst = raw["from"], raw["to"]
+        bad = [f"{_not_text(repr(k), v)}" for k, v in (("from", src), ("to", dst)) if not isinstance(v, str) or not v]
+        if bad:
+            ctx.add(_where(raw, place), "; ".join(bad))
+            continue
         attrs: dict[str, Any] = {}
         for key, value in raw.items():
             if key in ("from", "to"):
@@ -548,6 +629,9 @@ def _parse_edges(spec: Any, ctx: _Context) -> list[Edge]:
             if attr is None:
                 names = ", ".join(["from", "to"] + [a.name for a in EDGE_ATTRIBUTES])
                 ctx.add(_where(raw, f"{place}.{key}"), f"unknown edge attribute '{key}'; allowed: {names}")
+                continue
+            if value is None:
+                ctx.add(_where(raw, f"{place}.{key}"), _NO_VALUE)
                 continue
             parsed = _parse_value(value, attr, ctx, _where(raw, f"{place}.{key}"))
             if parsed is not None:

@@ -147,6 +147,11 @@ def check_edges(ctx: CheckContext) -> Iterable[Problem]:
         if e.target in ids and ids[e.target].type == "inflow":
             yield Problem(file, e.at(), f"'{e.target}' is an inflow, which cannot receive water; "
                           "use a junction")
+        for end in dict.fromkeys((e.source, e.target)):
+            if end in ids and ids[end].type == "flow_requirement":
+                yield Problem(file, e.at(), f"'{end}' is a flow_requirement, which measures the flow through its "
+                              "`at` node and takes no edges (water sent to it would vanish); connect its `at` node "
+                              "instead")
 
 
 def check_references(ctx: CheckContext) -> Iterable[Problem]:
@@ -180,6 +185,35 @@ def check_references(ctx: CheckContext) -> Iterable[Problem]:
                 yield Problem(file, n.at(key), f"'{ref}' is a flow_requirement, not a network node, so the water "
                               "sent to it would vanish; name a node of the network (e.g. the one the requirement "
                               "is at)")
+            elif key == "return_to" and (loop := _intakes_reached(model, n.id, ref)):
+                yield Problem(file, n.at(key), f"'{ref}' is upstream of the demand's intake from "
+                              f"{', '.join(repr(i) for i in loop)}: its return flow could be delivered to it again "
+                              "in the same step, and again, so that the demand is met with a fraction of the water "
+                              "it is said to get; name a node downstream of its intakes")
+
+
+def _intakes_reached(model: Model, demand: str, ref: str) -> list[str]:
+    """The nodes ``demand`` takes water from that its return flow into ``ref`` reaches within the step (through
+    no delay): each a loop through which the LP can deliver the same water again and again."""
+    reached = _reached_in_a_step(model, ref)
+    return [e.source for e in model.edges if e.target == demand and e.source in reached]
+
+
+def _reached_in_a_step(model: Model, start: str) -> set[str]:
+    """The nodes water from ``start`` can reach along edges within one step (not through a delay)."""
+    out: dict[str, list[str]] = {}
+    for e in model.edges:
+        out.setdefault(e.source, []).append(e.target)
+    delays = {n.id for n in model.nodes if n.type == "delay"}
+    seen, stack = set(), [start]
+    while stack:
+        v = stack.pop()
+        if v in seen:
+            continue
+        seen.add(v)
+        if v not in delays:
+            stack.extend(out.get(v, ()))
+    return seen
 
 
 def check_connected(ctx: CheckContext) -> Iterable[Problem]:
