@@ -54,7 +54,7 @@ import pandas as pd
 from .errors import ModelError, Problem
 from .model.components import NODE_REFERENCES
 from .model.loader import read_document
-from .timeaxis import TimeAxis, parse_date, step_days, years_problem
+from .timeaxis import TimeAxis, parse_date, step_days, years_span
 from .units import UnitError, is_number, is_per_month, parse_quantity, unit_factor
 
 __all__ = ["list_scenarios", "apply_scenarios", "load_overlay", "scenario_path", "transform_inflows", "with_years",
@@ -574,11 +574,7 @@ def with_years(doc: Mapping[str, Any], years: int) -> dict[str, Any]:
         days = step_days(t.get("step", "month"))
     except (ValueError, TypeError, OverflowError):
         return out
-    if days is None:  # monthly steps begin on the 1st, and so do the years counted from it
-        start = start.to_period("M").to_timestamp()
-    if (why := years_problem(start, years)) is not None:
-        raise ValueError(why)
-    end = start + pd.DateOffset(years=years) - pd.Timedelta(days=1)
+    _, end = years_span(start, years, monthly=days is None)
     out["time"] = {**t, "end": f"{end:%Y-%m-%d}"}
     return out
 

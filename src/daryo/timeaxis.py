@@ -18,7 +18,7 @@ import pandas as pd
 from .errors import short_text
 
 __all__ = ["FIRST_DATE", "LAST_DATE", "MAX_STEP_DAYS", "TimeAxis", "hydrological_year", "parse_date", "parse_end",
-           "season_of_month", "span_problem", "step_days", "years_problem"]
+           "season_of_month", "span_problem", "step_days", "years_problem", "years_span"]
 
 #: The longest N-day step (a hundred years): longer ones run past the dates pandas can hold.
 MAX_STEP_DAYS = 36_525
@@ -47,6 +47,21 @@ def years_problem(start: pd.Timestamp, years: int, date_format: str = "%Y-%m-%d"
         return None
     return (f"{years} year{'s' * (years != 1)} from {start:{date_format}} run past {LAST_DATE:%Y-%m-%d}, the last "
             f"date a time axis can hold")
+
+def years_span(start: pd.Timestamp, years: int, monthly: bool) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The first and last day of ``years`` whole years from ``start`` (with ``monthly`` steps, from the 1st of its
+    month: monthly steps begin on the 1st, and so do the years counted from it).
+
+    Raises
+    ------
+    ValueError
+        If the years run past :data:`LAST_DATE` (:func:`years_problem`).
+    """
+    s = start.to_period("M").to_timestamp() if monthly else start
+    if (why := years_problem(s, years)) is not None:
+        raise ValueError(why)
+    return s, s + pd.DateOffset(years=years) - pd.Timedelta(days=1)
+
 
 _YEAR_MONTH = re.compile(r"\s*\d{4}-\d{1,2}\s*")
 

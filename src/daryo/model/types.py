@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 
 from ..errors import ModelError, Problem
-from ..timeaxis import TimeAxis, parse_end, span_problem, years_problem
+from ..timeaxis import TimeAxis, parse_end, span_problem, years_span
 from .series import Series
 
 __all__ = ["Node", "Edge", "Constraint", "TimeSpec", "Model"]
@@ -160,12 +160,10 @@ class Model:
             If the new span lies outside the dates a time axis can hold (:func:`~daryo.timeaxis.span_problem`).
         """
         s = pd.Timestamp(start) if start else self.time.start
-        if self.time.step_days is None:  # monthly steps begin on the 1st, and so do the years counted from it
+        if self.time.step_days is None:  # monthly steps begin on the 1st
             s = s.to_period("M").to_timestamp()
         if years is not None:
-            if (why := years_problem(s, years)) is not None:
-                raise ValueError(why)
-            e = s + pd.DateOffset(years=years) - pd.Timedelta(days=1)
+            s, e = years_span(s, years, monthly=self.time.step_days is None)
         else:
             e = parse_end(end) if end else self.time.end
         if (why := span_problem(s, e, self.time.step_days)) is not None:
