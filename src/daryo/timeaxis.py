@@ -74,6 +74,8 @@ def parse_date(value: object) -> pd.Timestamp:
     ValueError
         If it is not a date: unreadable, empty or "NaN" (pandas' "not a time"), or with a time zone.
     """
+    if str(value).strip().lower() in ("now", "today", "tomorrow", "yesterday"):  # (pandas reads them off the clock)
+        raise ValueError(f"'{value}' is not a date: give YYYY-MM or YYYY-MM-DD")
     day = value if isinstance(value, pd.Timestamp) else pd.Timestamp(str(value))
     if pd.isna(day):
         raise ValueError(f"'{value}' is not a date")
@@ -114,6 +116,8 @@ def step_days(step: object) -> int | None:
     """
     if step in ("month", "M", "monthly"):
         return None
+    if isinstance(step, Mapping) and set(step) != {"days"}:
+        raise ValueError(f"'{short_text(step)}' is not a step: a step mapping has only 'days'")
     days = step.get("days") if isinstance(step, Mapping) else step
     if isinstance(days, int) and not isinstance(days, bool) and 0 < days <= MAX_STEP_DAYS:
         return days

@@ -679,3 +679,42 @@ edges: [[src, sea]]
 """
     (msg,) = load_problems(write_model(tmp_path, text))
     assert msg.endswith(f"q.csv {message}")
+
+
+@pytest.mark.parametrize("attribute, message", [
+    ("{csv: adir}", "CSV file 'adir' is a folder"),
+    ("{csv: null}", "csv must be the name of a CSV file, not None"),
+    ("{value: 5, scale: .nan}", "scale nan is not finite"),  # (it was called "too large a number")
+    ("{monthly: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12], values: [50, 50, 50]}",
+     "a series gives one of value, monthly, values or csv, not monthly and values"),  # (monthly won, silently)
+])
+def test_series_that_name_a_folder_or_no_file_or_give_two_kinds_of_values_are_problems(tmp_path, attribute, message):
+    (tmp_path / "adir").mkdir()
+    text = (HEAD + "nodes:\n  - {id: src, type: inflow, inflow: 10}\n"
+            f"  - {{id: d, type: demand, demand: {attribute}}}\nedges: [[src, d]]\n")
+    (msg,) = load_problems(write_model(tmp_path, text))
+    assert msg.split("m.yaml: ")[1].startswith(f"nodes[d].demand (line 6): {message}")
+
+
+@pytest.mark.parametrize("time, table, message", [
+    ("{start: 2001-01, end: 2001-03, stpe: {days: 7}}", "{volume: [0, 100], level: [0, 10]}",
+     "time (line 2): unknown key(s) stpe; time takes start, end and step"),
+    ("{start: 2001-01, end: 2001-03, step: {days: 7, months: 1}}", "{volume: [0, 100], level: [0, 10]}",
+     "time.step (line 2): '{'days': 7, 'months': 1}' is not a step: a step mapping has only 'days'"),
+    ("{start: now, end: 2030-03}", "{volume: [0, 100], level: [0, 10]}",
+     "time (line 2): start and end must be dates"),
+    ("{start: 2001-01, end: 2001-03}", "{volume: [0, 100], levle: [0, 10]}",
+     "nodes[r].level_table (line 5): unknown key(s) levle; a level table takes volume, level, area and units"),
+    ("{start: 2001-01, end: 2001-03}", "{volume: [0, 100]}",
+     "nodes[r].level_table (line 5): a level table needs 'volume' (hm³) and 'level' (m) and/or 'area' (km²)"),
+    ("{start: 2001-01, end: 2001-03}", "{volume: [0, 100], level: [0, 10], units: {lvl: ft}}",
+     "nodes[r].level_table (line 5).units: unknown key(s) lvl; give the units of volume, level and area"),
+])
+def test_typos_in_the_time_and_level_table_keys_are_problems(tmp_path, time, table, message):
+    """They were dropped silently: monthly steps for a weekly model, a table without its levels, a start that
+    was the clock's."""
+    text = f"version: 1\ntime: {time}\nnodes:\n  - {{id: src, type: inflow, inflow: 10}}\n" \
+        f"  - {{id: r, type: reservoir, max_volume: 100, level_table: {table}}}\n  - {{id: sea, type: sink}}\n" \
+        "edges: [[src, r], [r, sea]]\n"
+    msgs = load_problems(write_model(tmp_path, text))
+    assert any(m.split("m.yaml: ")[1].startswith(message) for m in msgs), msgs

@@ -303,8 +303,12 @@ class _Context:
             df = self._csv_cache[path]
             return (df, str(path)) if df is not None else None
         df = None
-        if not path.is_file():
+        if path.is_dir():
+            self.add(place, f"CSV file '{name}' is a folder ({path})")
+        elif not path.exists():
             self.add(place, f"CSV file '{name}' not found (looked for {path})")
+        elif not path.is_file():
+            self.add(place, f"CSV file '{name}' is not a regular file ({path})")
         else:
             try:
                 df = read_csv_file(path)
@@ -515,6 +519,9 @@ def _parse_time(spec: Any, ctx: _Context) -> TimeSpec | None:
     if not isinstance(spec, Mapping):
         ctx.add("time", "missing or not a mapping; give e.g. {start: 2000-10, end: 2030-09, step: month}")
         return None
+    unknown = [str(k) for k in spec if k not in ("start", "end", "step")]
+    if unknown:
+        ctx.add(_where(spec, "time"), f"unknown key(s) {', '.join(unknown)}; time takes start, end and step")
     try:
         start = parse_date(spec.get("start"))
         end = parse_end(spec.get("end"))  # YYYY-MM: the month's last day, so N-day steps cover the month
@@ -771,6 +778,10 @@ def _parse_value(value: Any, attr: Attribute, ctx: _Context, place: str) -> Any:
     return _parse_series(value, attr, ctx, place, monthly_only=(kind == "monthly"))
 
 
+def _bad_scale(scale: Any) -> str:
+    return f"scale '{_short(scale)}' is not a number" if not is_number(scale) else f"scale {scale} is not finite"
+
+
 def _parse_parameter_ref(value: Mapping, attr: Attribute, ctx: _Context, place: str) -> ParameterRef | None:
     """``{parameter: NAME, unit: …, scale: …}``: the parameter's value in ``unit`` (default canonical)."""
     unknown = set(value) - {"parameter", "unit", "scale"}
@@ -787,8 +798,8 @@ def _parse_parameter_ref(value: Mapping, attr: Attribute, ctx: _Context, place: 
         return None
     factor, is_rate = got
     scale = value.get("scale", 1.0)
-    if not is_number(scale):
-        ctx.add(place, f"scale '{_short(scale)}' is not a number")
+    if not is_number(scale) or not math.isfinite(scale):
+        ctx.add(place, _bad_scale(scale))
         return None
     return ParameterRef(name, factor * float(scale), is_rate, place)
 
@@ -808,8 +819,12 @@ def _parse_series(value: Any, attr: Attribute, ctx: _Context, place: str, monthl
                 ctx.add(place, f"unknown key '{k}' in a series; use one of: {', '.join(sorted(known))}")
                 return None
         scale = value.get("scale", 1.0)
-        if not is_number(scale):
-            ctx.add(place, f"scale '{_short(scale)}' is not a number")
+        if not is_number(scale) or not math.isfinite(scale):
+            ctx.add(place, _bad_scale(scale))
+            return None
+        given = [k for k in ("value", "monthly", "values", "csv") if k in value]
+        if len(given) > 1:  # (one of them would win, silently)
+            ctx.add(place, f"a series gives one of value, monthly, values or csv, not {' and '.join(given)}")
             return None
         factor *= float(scale)
         if "monthly" in value:
@@ -880,7 +895,10 @@ def _numeric_rows(raw: Any) -> np.ndarray | None:
 
 def _parse_csv_series(spec: Mapping, factor: float, is_rate: bool, ctx: _Context, place: str
                       ) -> Series | None:
-    got = ctx.read_csv(str(spec["csv"]), place)
+    if not isinstance(spec["csv"], str) or not spec["csv"]:
+        ctx.add(place, f"csv must be the name of a CSV file, not {_short(spec['csv'])}")
+        return None
+    got = ctx.read_csv(spec["csv"], place)
     if got is None:
         return None
     df, fname = got
@@ -903,18 +921,27 @@ def _parse_csv_series(spec: Mapping, factor: float, is_rate: bool, ctx: _Context
 
 
 def _parse_table(value: Any, ctx: _Context, place: str) -> LevelTable | None:
+    keys = ("csv",) if isinstance(value, Mapping) and "csv" in value else ("volume", "level", "area", "units")
+    unknown = [str(k) for k in value if k not in keys] if isinstance(value, Mapping) else []
+    if unknown:
+        ctx.add(place, f"unknown key(s) {', '.join(unknown)}; a level table takes " + (
+            "csv alone (its columns volume, level, area)" if keys == ("csv",) else "volume, level, area and units"))
+        return None
     if isinstance(value, Mapping) and "csv" in value:
         got = ctx.read_csv(str(value["csv"]), place)
         if got is None:
             return None
         value = {k: got[0][k].tolist() for k in ("volume", "level", "area") if k in got[0].columns}
-    if not isinstance(value, Mapping) or "volume" not in value:
+    if not isinstance(value, Mapping) or "volume" not in value or not ({"level", "area"} & set(value)):
         ctx.add(place, "a level table needs 'volume' (hm³) and 'level' (m) and/or 'area' (km²) lists")
         return None
     units = value.get("units", {}) or {}
     if not isinstance(units, Mapping):
         ctx.add(f"{place}.units", f"'{_short(units)}' is not a mapping; give the unit of each list, e.g. "
                 "units: {volume: km3, level: m, area: ha}")
+        return None
+    if unknown := [str(k) for k in units if k not in ("volume", "level", "area")]:
+        ctx.add(f"{place}.units", f"unknown key(s) {', '.join(unknown)}; give the units of volume, level and area")
         return None
     arrays: dict[str, np.ndarray | None] = {}
     for key, dim in (("volume", "volume"), ("level", "length"), ("area", "area")):
