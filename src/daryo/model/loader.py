@@ -153,10 +153,10 @@ def _document_problem(doc: Any) -> tuple[str, str] | None:
         if depth >= _MAX_DEPTH:
             raise _Refused(place, _TOO_DEEP)
         if isinstance(v, dict):
-            parts = [(k, f"{place}.{k}" if place else str(k), x) for k, x in v.items()]
+            n = 1 + sum(size(k, place, depth + 1) + size(x, f"{place}.{k}" if place else str(k), depth + 1)
+                        for k, x in v.items())
         else:
-            parts = [(0, f"{place}[{i}]", x) for i, x in enumerate(v)]
-        n = 1 + sum(size(k, place, depth + 1) + size(x, at, depth + 1) for k, at, x in parts)
+            n = 1 + sum(size(x, f"{place}[{i}]", depth + 1) for i, x in enumerate(v))
         sizes[id(v)] = n
         if n > _MAX_VALUES:
             raise _Refused(place, f"holds more than {_MAX_VALUES:,} values once its YAML aliases are expanded")
@@ -624,7 +624,7 @@ def _parse_edges(spec: Any, ctx: _Context) -> list[Edge]:
             ctx.add(_where(raw, place), "an edge must be [from, to] or a mapping with 'from' and 'to'")
             continue
         src, dst = raw["from"], raw["to"]
-        bad = [f"{_not_text(repr(k), v)}" for k, v in (("from", src), ("to", dst)) if not isinstance(v, str) or not v]
+        bad = [_not_text(repr(k), v) for k, v in (("from", src), ("to", dst)) if not isinstance(v, str) or not v]
         if bad:
             ctx.add(_where(raw, place), "; ".join(bad))
             continue
