@@ -352,10 +352,12 @@ def random_priority_network(seed: int, scenarios: int = 6, steps: int = STEPS) -
                                         * rng.uniform(0.7, 1.3, (scenarios, 1))).round(3).tolist()}
         else:
             dem["demand"] = profile.tolist()
-        if rng.random() < 0.4:
+        returns = rng.random() < 0.4
+        intake = int(rng.integers(0, n_mid))
+        if returns and intake < n_mid - 1:  # (returned to its own intake, the water would go round and round)
             dem.update(consumptive_fraction=0.6, return_to=f"m{n_mid - 1}")
         nodes.append(dem)
-        edges.append({"from": f"m{int(rng.integers(0, n_mid))}", "to": f"d{d}", "cost": float(next(costs))})
+        edges.append({"from": f"m{intake}", "to": f"d{d}", "cost": float(next(costs))})
     nodes.append({"id": "eflow", "type": "flow_requirement", "at": f"m{n_mid - 1}", "flow": float(rng.uniform(3, 15)),
                   "priority": int(rng.integers(1, 4)), "cost": float(next(costs))})
     nodes.append({"id": "sea", "type": "sink", "cost": float(next(costs))})
