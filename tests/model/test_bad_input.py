@@ -718,3 +718,31 @@ def test_typos_in_the_time_and_level_table_keys_are_problems(tmp_path, time, tab
         "edges: [[src, r], [r, sea]]\n"
     msgs = load_problems(write_model(tmp_path, text))
     assert any(m.split("m.yaml: ")[1].startswith(message) for m in msgs), msgs
+
+
+def test_a_negative_value_through_a_parameter_is_named_not_an_infeasible_step(tmp_path):
+    """A demand of −5 written as a number is refused on loading; through a parameter it passed, and the run
+    reported an infeasible step that blamed the demand's minimum."""
+    text = HEAD + """parameters:
+  x: -5
+nodes:
+  - {id: src, type: inflow, inflow: 10}
+  - {id: d, type: demand, demand: {parameter: x}}
+  - {id: sea, type: sink}
+edges: [[src, d], [src, sea]]
+"""
+    with pytest.raises(ModelError) as info:
+        daryo.run(daryo.load(write_model(tmp_path, text)))
+    (msg,) = [str(p) for p in info.value.problems]
+    assert msg.endswith("nodes[d].demand (line 8): parameter 'x' gives -5, a negative flow or volume; it must be ≥ 0")
+
+
+def test_an_initial_proportion_outside_0_to_1_is_a_problem(tmp_path):
+    text = HEAD + """nodes:
+  - {id: src, type: inflow, inflow: 10}
+  - {id: r, type: reservoir, max_volume: 100, initial_proportion: 2}
+  - {id: sea, type: sink}
+edges: [[src, r], [r, sea]]
+"""
+    (msg,) = load_problems(write_model(tmp_path, text))
+    assert msg.endswith("nodes[r].initial_proportion (line 6): must be a fraction between 0 and 1")

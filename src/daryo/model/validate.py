@@ -263,7 +263,7 @@ def _with_unit(value: float, dimension: str | None, is_rate: bool) -> str:
 def check_fractions(ctx: CheckContext) -> Iterable[Problem]:
     model, file = ctx.model, ctx.file
     for el in _elements(model):
-        for key in ("loss", "consumptive_fraction", "efficiency"):
+        for key in ("loss", "consumptive_fraction", "efficiency", "initial_proportion"):
             vals = _values(el.attrs.get(key))
             if vals is None:
                 continue

@@ -265,6 +265,9 @@ class _Builder:
                 self.bind(kind, j, v, offset)  # type: ignore[arg-type]
                 continue
             arr = self.resolve(v, d) + offset  # type: ignore[arg-type]
+            if kind != "cost" and isinstance(v, ParameterRef) and np.any(arr < 0):  # (a value is checked on loading)
+                raise ModelError(Problem(self.file, v.place, f"parameter '{v.name}' gives {float(arr.min()):g}, "
+                                         "a negative flow or volume; it must be ≥ 0"))
             base.append(float(arr.flat[0]))
             if not np.all(arr == arr.flat[0]):
                 target.append((j, arr))
