@@ -282,10 +282,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     model = _load_for_run(args)
     if args.scenarios is not None and not 1 <= args.scenarios <= model.n_scenarios:
         raise _UsageError(f"--scenarios {args.scenarios}: the model has {model.n_scenarios} scenario trace(s)")
-    if args.years is not None:
-        _with_years(model, args.years)  # a usage error if the years run past the dates a time axis holds
-    try:
-        results = api.run(model, RunOptions(scenarios=args.scenarios, years=args.years))
+    try:  # (the model is loaded for --years already: a span past the dates a time axis holds was refused there)
+        results = api.run(model, RunOptions(scenarios=args.scenarios))
     except ModelError:  # (a ValueError too: the model's data, found as the run compiles it)
         raise
     except ValueError as exc:  # (the options are checked above: results too large for memory)
