@@ -15,6 +15,7 @@ Anatomy of a step ``t`` (all scenarios together, arrays shaped (scenario, elemen
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -76,18 +77,23 @@ class SimulationOutput:
     balance_residual: np.ndarray  # (S, T) largest |row residual| of the mass-balance rows
 
     @staticmethod
+    def _shapes(net: CompiledNetwork) -> dict[str, tuple[int, ...]]:
+        """The shape of each array for every step and scenario of ``net``."""
+        S, T, n = net.n_scenarios, net.axis.n_steps, net.lp.n_cols
+        R, H = len(net.res_ids), len(net.hp_ids)
+        return {"x": (S, T, n), "volume_start": (S, T, R), "evaporation": (S, T, R), "head": (S, T, H),
+                "col_upper": (S, T, n), "balance_residual": (S, T)}
+
+    @staticmethod
     def nbytes_for(net: CompiledNetwork) -> int:
         """The bytes that :meth:`allocate` takes for ``net``."""
-        n, R, H = net.lp.n_cols, len(net.res_ids), len(net.hp_ids)
-        return 8 * net.n_scenarios * net.axis.n_steps * (2 * n + 2 * R + H + 1)
+        return 8 * sum(math.prod(shape) for shape in SimulationOutput._shapes(net).values())
 
     @classmethod
     def allocate(cls, net: CompiledNetwork) -> SimulationOutput:
-        """Empty arrays for every step and scenario of ``net``."""
-        S, T, n = net.n_scenarios, net.axis.n_steps, net.lp.n_cols
-        R, H = len(net.res_ids), len(net.hp_ids)
-        return cls(x=np.empty((S, T, n)), volume_start=np.empty((S, T, R)), evaporation=np.empty((S, T, R)),
-                   head=np.empty((S, T, H)), col_upper=np.empty((S, T, n)), balance_residual=np.zeros((S, T)))
+        """Empty arrays (float64) for every step and scenario of ``net``."""
+        return cls(**{name: np.zeros(shape) if name == "balance_residual" else np.empty(shape)
+                      for name, shape in cls._shapes(net).items()})
 
 
 def balance_rows(net: CompiledNetwork) -> tuple[np.ndarray, Any]:
