@@ -67,6 +67,15 @@ def test_json_without_repeated_keys_loads(tmp_path):
     assert [n.id for n in daryo.load(path).nodes] == ["src", "x"]
 
 
+@pytest.mark.parametrize("name", ["m.json", "m.yaml"])
+def test_a_byte_order_mark_is_read_as_no_text(tmp_path, name):
+    """A UTF-8 byte-order mark (Windows editors write one) was refused in JSON ("malformed JSON: Unexpected UTF-8
+    BOM") while YAML accepted it."""
+    path = tmp_path / name
+    path.write_bytes(b"\xef\xbb\xbf" + _json_model('{"id": "x", "type": "sink"}').encode())
+    assert [n.id for n in daryo.load(path).nodes] == ["src", "x"]
+
+
 def test_a_key_twice_in_a_pywr_document_is_refused(tmp_path):
     doc = ('{"timestepper": {"start": "2001-01-01", "end": "2001-02-28", "timestep": "M"},\n'
            ' "nodes": [{"name": "in", "type": "input", "max_flow": 1}, {"name": "sea", "type": "output"}],\n'

@@ -113,7 +113,7 @@ def read_document(path: Path, lines: bool = True) -> Any:
         One problem naming the file: not found, unreadable, or malformed (with line and column).
     """
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # (a byte-order mark, which some editors write, is dropped)
     except FileNotFoundError:
         raise ModelError(Problem(str(path), "", "file not found")) from None
     except (OSError, UnicodeDecodeError) as exc:
