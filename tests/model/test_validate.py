@@ -135,6 +135,16 @@ def test_a_negative_target_volume_is_refused(tmp_path):
     assert msg.endswith("m.yaml: nodes[n].target_volume (line 5): is negative (-5 hm³); it must be ≥ 0")
 
 
+def test_a_target_volume_above_the_max_volume_is_refused_naming_the_month(tmp_path):
+    """A rule curve above the full supply volume can never be met: its level would be short every step (likely a
+    unit slip, km³ for hm³)."""
+    curve = [50] * 11 + [120]
+    (msg,) = _problems(tmp_path, _river(f"{{id: n, type: reservoir, max_volume: 100, target_volume: {curve}}}"))
+    assert msg.endswith("nodes[n].target_volume (line 5): target_volume (120) is greater than max_volume (100) in "
+                        "December")
+    _load(tmp_path, _river(f"{{id: n, type: reservoir, max_volume: 100, target_volume: {[50] * 11 + [100]}}}"))
+
+
 # --- 3. plants, delays and spills that mean nothing
 
 @pytest.mark.parametrize("attrs, place, words", [
@@ -171,6 +181,23 @@ edges: [[src, dam], [dam, sea]]
 """)
     assert any("nodes[dam].level_table.level" in p and "fall" in p for p in problems)
     assert any("nodes[dam].level_table.area" in p and "negative" in p for p in problems)
+
+
+def test_a_level_table_that_ends_below_the_max_volume_is_refused(tmp_path):
+    """Above its last row the level and the area would stay the last row's (a head and an evaporating area that
+    stop growing as the reservoir fills)."""
+    body = """\
+nodes:
+  - {{id: src, type: inflow, inflow: 10}}
+  - {{id: dam, type: reservoir, max_volume: 100, level_table: {{volume: [0, {top}], level: [400, 420]}}}}
+  - {{id: sea, type: sink}}
+edges: [[src, dam], [dam, sea]]
+"""
+    (msg,) = _problems(tmp_path, body.format(top=80))
+    assert msg.endswith("nodes[dam].level_table.volume (line 5): ends at 80 hm³, below max_volume (100 hm³): above "
+                        "it the level and area would stay those of the table's last row; extend the table to the "
+                        "full volume")
+    _load(tmp_path, body.format(top=100))
 
 
 def test_a_negative_initial_flow_of_a_delay_is_refused(tmp_path):

@@ -108,7 +108,8 @@ COMPONENT_TYPES: dict[str, ComponentType] = {
                 A("min_volume", "series", "volume", 0.0, "Minimum (dead) volume; releases cannot draw below it."),
                 A("initial_volume", "scalar", "volume", None, "Volume at the start of the run (default: max)."),
                 A("level_table", "table", None, None,
-                  "Level–volume–area table: `volume` (hm³), `level` (m a.s.l.), `area` (km²), increasing."),
+                  "Level–volume–area table: `volume` (hm³), `level` (m a.s.l.), `area` (km²), increasing, up to "
+                  "max_volume at least."),
                 A("evaporation", "monthly", "depth", 0.0,
                   "Net evaporation depth per step (mm); loss = depth × area at the start-of-step volume."),
                 A("spill_to", "node", None, None,

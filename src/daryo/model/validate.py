@@ -380,7 +380,7 @@ def _excess(a: np.ndarray, b: np.ndarray, pattern: str, axis: TimeAxis | None,
 
 #: pairs of attributes of the same unit whose first must not exceed the second, by element kind
 _ORDERED: dict[str, tuple[tuple[str, str], ...]] = {
-    "reservoir": (("min_volume", "max_volume"), ("min_volume", "flood_control_max")),
+    "reservoir": (("min_volume", "max_volume"), ("min_volume", "flood_control_max"), ("target_volume", "max_volume")),
     "demand": (("min_flow", "demand"),),
     "hydropower": (("min_flow", "max_flow"), ("min_flow", "max_turbine_flow")),
     "flow_sum": (("min_flow", "max_flow"),),
@@ -479,6 +479,11 @@ def check_level_tables(ctx: CheckContext) -> Iterable[Problem]:
                 f"the levels fall as the volume rises (from {table.level[k]:g} m at {table.volume[k]:g} hm³ to "
                 f"{table.level[k + 1]:g} m at {table.volume[k + 1]:g} hm³); a reservoir's level must not fall "
                 "as it fills"))
+        vmax = _values(n.attrs.get("max_volume"))
+        if vmax is not None and float(np.max(vmax)) > table.volume[-1] * (1 + 1e-9):
+            yield Problem(file, n.at("level_table.volume"), (
+                f"ends at {table.volume[-1]:g} hm³, below max_volume ({float(np.max(vmax)):g} hm³): above it the "
+                "level and area would stay those of the table's last row; extend the table to the full volume"))
         if table.area is not None and np.any(table.area < 0):
             yield Problem(file, n.at("level_table.area"), f"is negative ({float(np.min(table.area)):g} km²); areas "
                           "must be ≥ 0")
