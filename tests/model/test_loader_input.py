@@ -76,6 +76,16 @@ def test_a_byte_order_mark_is_read_as_no_text(tmp_path, name):
     assert [n.id for n in daryo.load(path).nodes] == ["src", "x"]
 
 
+def test_a_file_read_as_pywr_by_its_node_names_says_so_first(tmp_path):
+    """Without a ``version`` and with nodes named Pywr's way, a file is read as Pywr; its problems were only
+    Pywr's ("unsupported node type 'inflow'"), which did not say why."""
+    path = write_model(tmp_path, "time: {start: 2001-01, end: 2001-03}\nnodes:\n  - {name: src, type: inflow}\n")
+    problems = load_problems(path)
+    assert problems[0] == (f"{path}: read as a Pywr model, since it has no 'version' and its nodes have a 'name' "
+                           "and no 'id': a daryo model file starts with 'version: 1' and gives each node an 'id'")
+    assert f"{path}: nodes[src]: unsupported node type 'inflow'" in problems[1:]
+
+
 def test_a_key_twice_in_a_pywr_document_is_refused(tmp_path):
     doc = ('{"timestepper": {"start": "2001-01-01", "end": "2001-02-28", "timestep": "M"},\n'
            ' "nodes": [{"name": "in", "type": "input", "max_flow": 1}, {"name": "sea", "type": "output"}],\n'

@@ -388,4 +388,7 @@ def test_a_pywr_model_without_its_timestepper_is_told_so(tmp_path):
     doc = {"nodes": [{"name": "in", "type": "input", "max_flow": 1}, {"name": "sea", "type": "output"}],
            "edges": [["in", "sea"]]}
     path = tmp_path / "model.json"
-    assert load(tmp_path, doc) == f"1 problem in the model:\n  - {path}: timestepper: needs start and end"
+    assert load(tmp_path, doc) == (f"2 problems in the model:\n  - {path}: read as a Pywr model, since it has no "
+                                   "'version' and its nodes have a 'name' and no 'id': a daryo model file starts "
+                                   f"with 'version: 1' and gives each node an 'id'\n"
+                                   f"  - {path}: timestepper: needs start and end")

@@ -265,8 +265,17 @@ def model_document(path: Path) -> Any:
     if is_pywr_document(doc):
         from ..pywr import convert_pywr_document  # local import: optional front end
 
-        doc = convert_pywr_document(doc, path)
+        try:
+            doc = convert_pywr_document(doc, path)
+        except ModelError as exc:
+            if "timestepper" in doc:
+                raise
+            raise ModelError([Problem(str(path), "", _READ_AS_PYWR), *exc.problems]) from None
     return doc
+
+
+_READ_AS_PYWR = ("read as a Pywr model, since it has no 'version' and its nodes have a 'name' and no 'id': a daryo "
+                 "model file starts with 'version: 1' and gives each node an 'id'")
 
 
 def is_pywr_document(doc: Any) -> bool:
