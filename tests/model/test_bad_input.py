@@ -631,6 +631,27 @@ edges: [[src, j], [j, d], [j, sea]]
                         "with a fraction of the water it is said to get; name a node downstream of its intakes")
 
 
+@pytest.mark.parametrize("loop", [
+    """  - {id: d, type: demand, demand: 100, consumptive_fraction: 0.2, return_to: k}
+  - {id: k, type: junction}
+  - {id: e, type: demand, demand: 100, consumptive_fraction: 0.2, return_to: j}
+edges: [[src, j], [j, d], [j, sea], [k, e], [k, sea]]
+""", """  - {id: d, type: demand, demand: 100, consumptive_fraction: 0.5, return_to: r}
+  - {id: r, type: reservoir, max_volume: 10, initial_volume: 10, spill_to: j}
+edges: [[src, j], [j, d], [j, sea], [r, sea]]
+"""], ids=["through-another-demands-return", "through-a-spill"])
+def test_a_return_that_comes_back_to_the_intake_another_way_is_a_problem(tmp_path, loop):
+    """The loop was looked for along edges only: a return into another demand's intake, whose return came back
+    above the first (180 hm³ delivered from 50), or into a reservoir spilling above the intake, passed."""
+    text = HEAD + """nodes:
+  - {id: src, type: inflow, inflow: 50}
+  - {id: j, type: junction}
+  - {id: sea, type: sink}
+""" + loop
+    first = load_problems(write_model(tmp_path, text))[0]
+    assert "nodes[d].return_to (line 8):" in first and "is upstream of the demand's intake from 'j'" in first
+
+
 def test_a_return_below_the_intake_or_behind_a_delay_is_fine(tmp_path):
     text = HEAD + """nodes:
   - {id: src, type: inflow, inflow: 10}

@@ -200,10 +200,15 @@ def _intakes_reached(model: Model, demand: str, ref: str) -> list[str]:
 
 
 def _reached_in_a_step(model: Model, start: str) -> set[str]:
-    """The nodes water from ``start`` can reach along edges within one step (not through a delay)."""
+    """The nodes water from ``start`` can reach within one step (not through a delay): along edges, demands'
+    return flows and reservoirs' spills."""
     out: dict[str, list[str]] = {}
     for e in model.edges:
         out.setdefault(e.source, []).append(e.target)
+    for n in model.nodes:
+        for key in ("return_to", "spill_to"):
+            if isinstance(target := n.attrs.get(key), str):
+                out.setdefault(n.id, []).append(target)
     delays = {n.id for n in model.nodes if n.type == "delay"}
     seen, stack = set(), [start]
     while stack:
