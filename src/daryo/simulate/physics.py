@@ -55,7 +55,8 @@ def turbine_flow_limit(capacity_mw: np.ndarray, days: float, head: np.ndarray, e
                        ) -> np.ndarray:
     """Largest turbine volume (hm³ per step) that installed capacity can pass at ``head``.
 
-    ``Q_max = P · 24 · days / 1000 / (ρ g H η / 3.6e12 · 1e6)``; zero where the head is zero.
+    ``Q_max = P · 24 · days / 1000 / (ρ g H η / 3.6e12 · 1e6)``; zero where the head is zero (water does not
+    flow to a tailwater above the reservoir's level).
     """
     energy_cap = capacity_mw * 24.0 * days / 1000.0  # GWh in the step
     return turbine_volume(energy_cap, GWH_PER_HM3_M * head * efficiency)
