@@ -184,7 +184,10 @@ COMPONENT_TYPES: dict[str, ComponentType] = {
         ComponentType(
             "flow_requirement", "A minimum-flow requirement (environmental flow) through a node.",
             (
-                A("at", "node", None, REQUIRED, "Node whose throughput must reach the flow."),
+                A("at", "node", None, REQUIRED,
+                  "Node whose throughput must reach the flow. It counts all the water passing the node, also what "
+                  "is diverted below it: put a flow meant to reach a lake or delta at its sink, or at a reach below "
+                  "the last diversion."),
                 A("flow", "series", "flow", REQUIRED, "Required flow per step."),
                 A("priority", "int", None, 1, "Priority among demands and other requirements."),
             ),
