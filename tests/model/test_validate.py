@@ -158,6 +158,21 @@ def test_a_plant_that_can_pass_no_water_is_refused(tmp_path, attrs, place, words
     assert f"nodes[n].{place}" in msg and words in msg
 
 
+def test_a_plant_with_a_fixed_head_and_a_reservoir_is_refused(tmp_path):
+    """The fixed head was taken and the reservoir's level silently ignored."""
+    (msg,) = _problems(tmp_path, """\
+nodes:
+  - {id: src, type: inflow, inflow: 10}
+  - {id: dam, type: reservoir, max_volume: 100, level_table: {volume: [0, 100], level: [400, 420]}}
+  - {id: plant, type: hydropower, capacity: 30 MW, reservoir: dam, head: 10}
+  - {id: sea, type: sink}
+edges: [[src, dam], [dam, plant], [plant, sea]]
+""")
+    assert msg.endswith("nodes[plant].head (line 6): a fixed head and a reservoir ('dam') whose level would set the "
+                        "head: give one of them (a reservoir with its level_table and the plant's tailwater_level, or "
+                        "a fixed head for a run-of-river plant)")
+
+
 def test_a_plant_whose_reservoir_never_rises_above_the_tailwater_is_refused(tmp_path):
     (msg,) = _problems(tmp_path, """\
 nodes:
@@ -183,21 +198,26 @@ edges: [[src, dam], [dam, sea]]
     assert any("nodes[dam].level_table.area" in p and "negative" in p for p in problems)
 
 
-def test_a_level_table_that_ends_below_the_max_volume_is_refused(tmp_path):
-    """Above its last row the level and the area would stay the last row's (a head and an evaporating area that
-    stop growing as the reservoir fills)."""
+def test_a_level_table_that_does_not_span_the_reservoirs_volumes_is_refused(tmp_path):
+    """Beyond its rows the level and the area would stay those of the nearest row (a head and an evaporating area
+    that stop growing as the reservoir fills, or shrinking as it empties)."""
     body = """\
 nodes:
   - {{id: src, type: inflow, inflow: 10}}
-  - {{id: dam, type: reservoir, max_volume: 100, level_table: {{volume: [0, {top}], level: [400, 420]}}}}
+  - {{id: dam, type: reservoir, max_volume: 100, min_volume: 10,
+     level_table: {{volume: [{bottom}, {top}], level: [400, 420]}}}}
   - {{id: sea, type: sink}}
 edges: [[src, dam], [dam, sea]]
 """
-    (msg,) = _problems(tmp_path, body.format(top=80))
+    (msg,) = _problems(tmp_path, body.format(bottom=0, top=80))
     assert msg.endswith("nodes[dam].level_table.volume (line 5): ends at 80 hm³, below max_volume (100 hm³): above "
                         "it the level and area would stay those of the table's last row; extend the table to the "
                         "full volume")
-    _load(tmp_path, body.format(top=100))
+    (msg,) = _problems(tmp_path, body.format(bottom=20, top=100))  # (min_volume 10)
+    assert msg.endswith("nodes[dam].level_table.volume (line 5): starts at 20 hm³, above min_volume (10 hm³): below "
+                        "it the level and area would stay those of the table's first row; start the table at the "
+                        "dead volume or lower")
+    _load(tmp_path, body.format(bottom=10, top=100))
 
 
 def test_a_negative_initial_flow_of_a_delay_is_refused(tmp_path):

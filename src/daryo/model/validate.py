@@ -454,6 +454,10 @@ def check_hydropower(ctx: CheckContext) -> Iterable[Problem]:
                     f"the level of reservoir '{res.id}' is never above the tailwater level ({float(tailwater):g} m; "
                     f"its level table reaches {float(np.max(table.level)):g} m), so the plant has no head and can "
                     "pass no water; check the levels (m a.s.l.) and the tailwater level"))
+        elif res is not None:
+            yield Problem(file, n.at("head"), f"a fixed head and a reservoir ('{res.id}') whose level would set the "
+                          "head: give one of them (a reservoir with its level_table and the plant's tailwater_level, "
+                          "or a fixed head for a run-of-river plant)")
         elif is_number(head) and float(head) <= 0:
             yield Problem(file, n.at("head"), f"is {float(head):g} m; the head must be > 0 (with no head the "
                           "plant produces nothing and can pass no water)")
@@ -484,11 +488,16 @@ def check_level_tables(ctx: CheckContext) -> Iterable[Problem]:
                 f"the levels fall as the volume rises (from {table.level[k]:g} m at {table.volume[k]:g} hm³ to "
                 f"{table.level[k + 1]:g} m at {table.volume[k + 1]:g} hm³); a reservoir's level must not fall "
                 "as it fills"))
-        vmax = _values(n.attrs.get("max_volume"))
+        vmax, vmin = _values(n.attrs.get("max_volume")), _values(n.attrs.get("min_volume", 0.0))
         if vmax is not None and float(np.max(vmax)) > table.volume[-1] * (1 + 1e-9):
             yield Problem(file, n.at("level_table.volume"), (
                 f"ends at {table.volume[-1]:g} hm³, below max_volume ({float(np.max(vmax)):g} hm³): above it the "
                 "level and area would stay those of the table's last row; extend the table to the full volume"))
+        if vmin is not None and float(np.min(vmin)) < table.volume[0] * (1 - 1e-9):
+            yield Problem(file, n.at("level_table.volume"), (
+                f"starts at {table.volume[0]:g} hm³, above min_volume ({float(np.min(vmin)):g} hm³): below it the "
+                "level and area would stay those of the table's first row; start the table at the dead volume or "
+                "lower"))
         if table.area is not None and np.any(table.area < 0):
             yield Problem(file, n.at("level_table.area"), f"is negative ({float(np.min(table.area)):g} km²); areas "
                           "must be ≥ 0")
