@@ -34,7 +34,6 @@ import numpy as np
 import pandas as pd
 
 from .errors import ModelError, Problem
-from .model.csvseries import read_csv_series
 from .timeaxis import TimeAxis
 from .units import is_number
 
@@ -960,6 +959,8 @@ def _read_frame(kw: dict[str, Any], place: str, ctx: ParseContext) -> pd.DataFra
     if got is None:
         return None
     df, fname = got
+    from .model.csvseries import read_csv_series  # (here: importing daryo.model imports this module)
+
     read = read_csv_series(df, fname, kw["csv"], place, ctx.add, kw.get("index_col"), kw.get("columns"))
     if read is None:
         return None
