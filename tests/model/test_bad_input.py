@@ -758,6 +758,24 @@ edges: [[src, d], [src, sea]]
     assert msg.endswith("nodes[d].demand (line 8): parameter 'x' gives -5, a negative flow or volume; it must be ≥ 0")
 
 
+def test_a_negative_value_of_a_state_dependent_parameter_is_named_when_the_run_meets_it(tmp_path):
+    """... and likewise when the parameter depends on a reservoir's state, found only as the run goes."""
+    text = HEAD + """parameters:
+  x: {type: controlcurve, reservoir: r, control_curves: [0.5], values: [10, -5]}
+nodes:
+  - {id: src, type: inflow, inflow: 0}
+  - {id: r, type: reservoir, max_volume: 100, initial_volume: 60}
+  - {id: d, type: demand, demand: {parameter: x}}
+  - {id: sea, type: sink}
+edges: [[src, r], [r, d], [r, sea]]
+"""
+    with pytest.raises(ModelError) as info:  # 60 → 50 → 40: below the curve from the third step
+        daryo.run(daryo.load(write_model(tmp_path, text)))
+    (msg,) = [str(p) for p in info.value.problems]
+    assert msg.endswith("nodes[d].demand (line 9): parameter 'x' gives -5 at the step starting 2001-03-01 (scenario "
+                        "0), a negative flow or volume; it must be ≥ 0")
+
+
 def test_an_initial_proportion_outside_0_to_1_is_a_problem(tmp_path):
     text = HEAD + """nodes:
   - {id: src, type: inflow, inflow: 10}

@@ -123,6 +123,7 @@ class ParameterBinding:
     param: np.ndarray  # (k,) position in ParameterSet.dynamic
     scale: np.ndarray  # (T, k): unit factor × step days for rates
     offset: np.ndarray  # (k,)
+    refs: tuple[ParameterRef, ...] = ()  # (k,) the references in the model file, for messages
 
 
 @dataclass
@@ -326,7 +327,8 @@ class _Builder:
             out.append(ParameterBinding(target, np.array([i for _, i, _, _ in rows], dtype=np.int64),
                                         np.array([self.params.index(ref.name) for _, _, ref, _ in rows],
                                                  dtype=np.int64),
-                                        scale, np.array([o for _, _, _, o in rows], dtype=float)))
+                                        scale, np.array([o for _, _, _, o in rows], dtype=float),
+                                        tuple(ref for _, _, ref, _ in rows)))
         return out
 
 

@@ -21,8 +21,9 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import InfeasibleStepError, SolverFailedError, UnboundedStepError
+from ..errors import InfeasibleStepError, ModelError, Problem, SolverFailedError, UnboundedStepError
 from ..network import CompiledNetwork
+from ..network.compile import ParameterBinding
 from ..solver import HighsSolver, LPSolution, SolveStatus
 from .physics import energy_gwh, evaporation_hm3, head_m, turbine_flow_limit, turbine_volume
 
@@ -167,6 +168,8 @@ class _StepState:
         targets = {"col_lower": self.col_lo, "col_upper": self.col_hi, "cost": self.cost, "res_min": self.vmin}
         for bnd in net.bindings:
             v = values[:, bnd.param] * bnd.scale[t] + bnd.offset
+            if bnd.target in ("col_lower", "col_upper", "res_min") and np.any(v < 0):
+                _raise_negative(net, t, bnd, v)
             if bnd.target == "coefficient":
                 for k, i in enumerate(bnd.index):
                     self.coef[i][2][:] = v[:, k]
@@ -187,6 +190,17 @@ class _StepState:
                     release = release * (days[t] / days[t - k])
             self.col_lo[:, net.delay_col[d]] = release
             self.col_hi[:, net.delay_col[d]] = release
+
+
+def _raise_negative(net: CompiledNetwork, t: int, bnd: ParameterBinding, v: np.ndarray) -> None:
+    """A state-dependent parameter gave a flow or volume bound below zero (as a fixed one is refused on
+    loading): a problem naming the attribute, the parameter, the step and the scenario."""
+    s, k = (int(i) for i in np.argwhere(v < 0)[0])
+    ref, names = bnd.refs[k], net.model.scenario_names
+    scenario = names[s] if s < len(names) else str(s)
+    raise ModelError(Problem(str(net.model.path or ""), ref.place, (
+        f"parameter '{ref.name}' gives {float(v[s, k]):g} at the step starting {net.axis.starts[t]:%Y-%m-%d} "
+        f"(scenario {scenario}), a negative flow or volume; it must be ≥ 0")))
 
 
 def reservoir_bounds(volume: np.ndarray, evaporation: np.ndarray, vmin: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
