@@ -50,6 +50,23 @@ def test_equal_rows_are_one_series(tmp_path: Path):
     assert net.hp_energy_target.shape == (3, 1) and float(net.hp_energy_target[0, 0]) == 1.0
 
 
+def test_fixed_inflow_traces_are_held_once_for_both_bounds():
+    """An inflow's column is fixed (lower = upper bound): its traces were stored twice, 32 MB of a 500-trace
+    ensemble chunk's worker.  A demand's per-trace upper bound, with a lower bound of 0, keeps its own table."""
+    traces = [[float(10 * s + t) for t in range(3)] for s in range(4)]
+    doc = {"version": 1, "name": "t", "time": {"start": "2001-01", "end": "2001-03", "step": "month"},
+           "nodes": [{"id": "in", "type": "inflow", "inflow": {"values": traces}},
+                     {"id": "sea", "type": "sink"}], "edges": [["in", "sea"]]}
+    net = compile_network(model_from_dict(doc))
+    assert net.col_upper.scen is net.col_lower.scen
+    np.testing.assert_array_equal(net.col_lower.scen[:, :, 0], traces)
+    doc["nodes"].append({"id": "town", "type": "demand", "demand": {"values": traces}})
+    doc["edges"].append(["in", "town"])
+    net = compile_network(model_from_dict(doc))
+    assert net.col_upper.scen is not net.col_lower.scen
+    assert net.col_upper.scen.shape[2] == net.col_lower.scen.shape[2] + 1
+
+
 # ------------------------------------------------------------------------------------------------------------
 # Attributes and their defaults, each on a network small enough to work out by hand (one monthly step, flows in
 # hm³ per step).

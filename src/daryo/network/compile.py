@@ -39,7 +39,7 @@ column or row, so that a step only copies bounds; nothing is rebuilt.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -332,6 +332,14 @@ class _Builder:
         return out
 
 
+def _bound_tables(lower: StepTable, upper: StepTable) -> tuple[StepTable, StepTable]:
+    """The columns' lower and upper bound tables, the upper sharing the lower's per-scenario values where they
+    are the same (fixed flows, such as an ensemble's inflow traces: (S, T, k) held once, not twice)."""
+    if np.array_equal(lower.scen_index, upper.scen_index) and np.array_equal(lower.scen, upper.scen):
+        upper = replace(upper, scen=lower.scen)
+    return lower, upper
+
+
 def _monthly(node: Node, key: str, axis: TimeAxis, default: float, file: str) -> np.ndarray:
     v = node.attrs.get(key)
     if v is None:
@@ -536,6 +544,7 @@ def compile_network(model: Model, axis: TimeAxis | None = None, n_scenarios: int
             _initial_proportion(b, n, v) for n, v in zip(reservoirs, res_initial, strict=True)]), axis=1) \
             if reservoirs else np.zeros((1, 0))
     lp = b.lp()
+    col_lower, col_upper = _bound_tables(b.table(b.lo), b.table(b.hi))
 
     return CompiledNetwork(
         model=model, axis=axis, n_scenarios=n_scen, lp=lp, mode=mode,
@@ -544,7 +553,7 @@ def compile_network(model: Model, axis: TimeAxis | None = None, n_scenarios: int
         edge_loss_const=np.array([float(x.flat[0]) if np.all(x == x.flat[0]) else 0.0 for x in edge_loss]),
         edge_loss_varying=[(k, x[:n_scen] if x.shape[0] > 1 else x) for k, x in enumerate(edge_loss)
                            if not np.all(x == x.flat[0])],
-        col_lower=b.table(b.lo), col_upper=b.table(b.hi), cost=b.table(b.cost),
+        col_lower=col_lower, col_upper=col_upper, cost=b.table(b.cost),
         coefficients=[(r, c, v[:n_scen] if v.shape[0] > 1 else v) for r, c, v in b.coefficients],
         res_ids=[n.id for n in reservoirs],
         res_col=np.array([node_col[index[n.id]] for n in reservoirs], dtype=np.int64),
