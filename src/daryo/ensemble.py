@@ -30,7 +30,7 @@ import shutil
 import sys
 import time
 import zipfile
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from pathlib import Path
 from typing import IO, Any, Protocol
@@ -473,14 +473,36 @@ class _Parts:
         arrays["_info"] = np.array(json.dumps({"seconds": result["_seconds"], "how": result["_how"]}))
         atomic_write(self.path(int(result["_chunk"])), lambda f: np.savez(f, **arrays))
 
-    def read(self, chunk: int) -> dict[str, np.ndarray]:
+    def annual(self, chunk: int) -> Mapping[str, np.ndarray]:
+        """The annual indicators of a chunk, each read from its part when asked for."""
+        return _PartArrays(self, chunk)
+
+    def read(self, chunk: int, keys: Iterable[str] | None = None) -> dict[str, np.ndarray]:
         path = self.path(chunk)
         try:
             with np.load(path) as z:
-                return {k: z[k] for k in z.files}
+                return {k: z[k] for k in (z.files if keys is None else keys)}
         except (OSError, ValueError, zipfile.BadZipFile) as exc:
             raise OSError(f"cannot read {path} ({exc}); delete it and run again with --resume to recompute "
                           "it") from None
+
+
+class _PartArrays(Mapping[str, np.ndarray]):
+    """A part's annual indicators, each read from its file when asked for (:meth:`_Parts.annual`)."""
+
+    def __init__(self, parts: _Parts, chunk: int):
+        self._parts, self._chunk = parts, chunk
+
+    def __getitem__(self, key: str) -> np.ndarray:
+        if key not in ANNUAL_INDICATORS:
+            raise KeyError(key)
+        return self._parts.read(self._chunk, [key])[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(ANNUAL_INDICATORS)
+
+    def __len__(self) -> int:
+        return len(ANNUAL_INDICATORS)
 
 
 def _not_resumable(folder: Path, old: dict[str, Any] | None, manifest: dict[str, Any]) -> str:
@@ -983,11 +1005,8 @@ def _assemble(parts: _Parts, n_chunks: int, output: Path, fmt: str, manifest: Ma
     attrs = _store_attributes(manifest)
     attrs["title"] = f"{_TITLE}: {model.name}"
     try:
-        annual = []  # the annual indicators of each part, kept for the summaries (read each part once)
         for c in range(n_chunks):
-            part = parts.read(c)
-            annual.append({k: part[k] for k in ANNUAL_INDICATORS})
-            ds = _part_dataset(part, coords)
+            ds = _part_dataset(parts.read(c), coords)
             if c == 0:
                 ds.attrs.update(attrs)
                 if fmt == "zarr":
@@ -999,7 +1018,7 @@ def _assemble(parts: _Parts, n_chunks: int, output: Path, fmt: str, manifest: Ma
                 ds.to_zarr(tmp, append_dim="trace", zarr_format=2, consolidated=True)
             else:
                 _nc_append(tmp, ds)
-        summary = summarise(annual, coords, options.deficit_threshold)
+        summary = summarise([parts.annual(c) for c in range(n_chunks)], coords, options.deficit_threshold)
         summary.attrs.update(attrs)  # writing the summary sets the store's attributes: the run's, not none
         if fmt == "zarr":
             summary.to_zarr(tmp, mode="a", zarr_format=2, consolidated=True)
@@ -1052,34 +1071,52 @@ def _remove(path: Path) -> None:
         path.unlink()
 
 
-def summarise(parts: Iterable[Mapping[str, np.ndarray]], coords: Mapping[str, Any], threshold: float) -> Any:
+def summarise(parts: Sequence[Mapping[str, np.ndarray]], coords: Mapping[str, Any], threshold: float,
+              max_bytes: int = 64 * 2**20) -> Any:
     """Distribution summaries of the annual indicators over all (trace, year) pairs: mean, 5/50/95
     percentiles, and the probability that a demand's annual deficit exceeds ``threshold`` of it.
-    ``parts``: the annual arrays (traces × years × elements) of each part."""
+
+    ``parts``: the annual arrays (traces × years × elements) of each part, read once per indicator and block of
+    elements (they may read from disk on access).  An indicator's values are taken for as many elements at a time
+    as fit in ``max_bytes`` (at least one), so the memory a summary takes does not grow with the elements; it grows
+    with the (trace, year) pairs, since percentiles need all of an element's values at once."""
     import xarray as xr
 
-    chunks: dict[str, list[np.ndarray]] = {k: [] for k in ANNUAL_INDICATORS}
-    for part in parts:
-        for k in ANNUAL_INDICATORS:
-            a = part[k]
-            chunks[k].append(a.reshape(a.shape[0] * a.shape[1], a.shape[2]))
     stats = ["mean"] + [f"p{int(p)}" for p in _PERCENTILES]
     data: dict[str, Any] = {}
     for k, dim in ANNUAL_INDICATORS.items():
-        a = np.concatenate(chunks[k]) if chunks[k] else np.zeros((0, 0))
-        if a.shape[1] == 0 or a.shape[0] == 0:
-            values = np.zeros((len(stats), a.shape[1]))
-        else:
-            values = np.vstack([a.mean(axis=0), np.percentile(a, _PERCENTILES, axis=0)])
+        values, above = _summary_of(parts, k, threshold, max_bytes)
         data[f"summary_{k}"] = (("statistic", dim), values,
                                 {"units": _UNITS.get(k, "hm3"),
                                  "description": f"{_DESCRIPTIONS[k]}: mean and percentiles over all traces "
                                  "and run years"})
         if k == "annual_deficit_fraction":
-            p = (a > threshold).mean(axis=0) if a.shape[0] else np.zeros(a.shape[1])
             data["prob_deficit_above_threshold"] = (
-                (dim,), p, {"units": "1", "threshold": threshold,
-                            "description": f"Probability that a run year's deficit exceeds {threshold:g} of the "
-                            "demand (over all traces and run years)"})
+                (dim,), above, {"units": "1", "threshold": threshold,
+                                "description": f"Probability that a run year's deficit exceeds {threshold:g} of the "
+                                "demand (over all traces and run years)"})
     elements = {k: v for k, v in coords.items() if k in _ELEMENTS or (isinstance(v, tuple) and v[0] in _ELEMENTS)}
     return xr.Dataset(data, coords={"statistic": stats, **elements})
+
+
+def _summary_of(parts: Sequence[Mapping[str, np.ndarray]], key: str, threshold: float, max_bytes: int
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """The statistics (mean, then the percentiles; (4, E)) of indicator ``key`` over the parts' (trace, year)
+    pairs, and the share of them above ``threshold`` (E,), taken a block of elements at a time."""
+    if not parts:
+        return np.zeros((1 + len(_PERCENTILES), 0)), np.zeros(0)
+    first = parts[0][key]
+    n_elements, rows = first.shape[2], first.shape[0] * first.shape[1] * len(parts)  # (rows: at most)
+    values = np.zeros((1 + len(_PERCENTILES), n_elements))
+    above = np.zeros(n_elements)
+    width = max(1, max_bytes // max(1, 8 * rows))
+    for lo in range(0, n_elements, width):
+        hi = min(lo + width, n_elements)
+        a = np.concatenate([(first if i == 0 else part[key])[:, :, lo:hi].reshape(-1, hi - lo).T
+                            for i, part in enumerate(parts)], axis=1)  # (elements, pairs)
+        if a.shape[1]:  # (each element's mean on its own row: summed the same way whatever the block's width)
+            values[0, lo:hi] = [row.mean() for row in a]
+            values[1:, lo:hi] = np.percentile(a, _PERCENTILES, axis=1)
+            above[lo:hi] = (a > threshold).mean(axis=1)
+        del a
+    return values, above
