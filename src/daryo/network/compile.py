@@ -123,7 +123,7 @@ class ParameterBinding:
     param: np.ndarray  # (k,) position in ParameterSet.dynamic
     scale: np.ndarray  # (T, k): unit factor × step days for rates
     offset: np.ndarray  # (k,)
-    refs: tuple[ParameterRef, ...] = ()  # (k,) the references in the model file, for messages
+    refs: tuple[ParameterRef, ...]  # (k,) the references in the model file, for messages
 
 
 @dataclass

@@ -196,11 +196,16 @@ def _raise_negative(net: CompiledNetwork, t: int, bnd: ParameterBinding, v: np.n
     """A state-dependent parameter gave a flow or volume bound below zero (as a fixed one is refused on
     loading): a problem naming the attribute, the parameter, the step and the scenario."""
     s, k = (int(i) for i in np.argwhere(v < 0)[0])
-    ref, names = bnd.refs[k], net.model.scenario_names
-    scenario = names[s] if s < len(names) else str(s)
+    ref = bnd.refs[k]
     raise ModelError(Problem(str(net.model.path or ""), ref.place, (
         f"parameter '{ref.name}' gives {float(v[s, k]):g} at the step starting {net.axis.starts[t]:%Y-%m-%d} "
-        f"(scenario {scenario}), a negative flow or volume; it must be ≥ 0")))
+        f"(scenario {_scenario_name(net, s)}), a negative flow or volume; it must be ≥ 0")))
+
+
+def _scenario_name(net: CompiledNetwork, s: int) -> str:
+    """Scenario ``s``'s name, for messages (its position if the model names fewer)."""
+    names = net.model.scenario_names
+    return names[s] if s < len(names) else str(s)
 
 
 def reservoir_bounds(volume: np.ndarray, evaporation: np.ndarray, vmin: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -433,7 +438,7 @@ def _raise_unsolved(solver: HighsSolver, net: CompiledNetwork, t: int, s: int, s
     """Raise the error for step ``t``, scenario ``s`` whose LP ended with ``status`` (not optimal): infeasible
     (with the conflicting components), unbounded, or a solver failure."""
     time = f"{net.axis.starts[t]:%Y-%m-%d}"
-    scenario = net.model.scenario_names[s] if s < len(net.model.scenario_names) else str(s)
+    scenario = _scenario_name(net, s)
     if status is SolveStatus.UNBOUNDED:
         raise UnboundedStepError(t, time, scenario)
     if status is not SolveStatus.INFEASIBLE:
