@@ -44,6 +44,20 @@ def test_messages():
         ("/d/f.csv line 4", "date 2001-01-01 appears more than once (first on line 2)")]
 
 
+@pytest.mark.parametrize("date", ["01/02/2001", "1.2.2001", "01-02-01", " 13/02/2001"])
+def test_a_date_written_day_or_month_first_is_refused(date):
+    """'01/02/2001' was read as 2 January, which a reader of day/month/year meant as 1 February."""
+    assert _read(f"date,a\n2001-01-01,1\n{date},2\n")[1] == [
+        ("/d/f.csv line 3", f"'{date}' in column 'date' could be day/month/year or month/day/year; write dates year "
+         "first, YYYY-MM-DD")]
+
+
+@pytest.mark.parametrize("date", ["2001-02-01", "2001/02/01", "2001-02", "2001-02-01 00:00:00", "1 February 2001"])
+def test_dates_written_year_first_or_with_a_month_name_are_read(date):
+    got, problems = _read(f"date,a\n{date},1\n")
+    assert not problems and got is not None and got.dates[0] == pd.Timestamp("2001-02-01")
+
+
 def test_an_empty_cell_is_called_empty_with_its_line_and_column():
     assert _read("date,a,b\n2001-01-01,1,2\n2001-02-01,3,\n")[1] == [
         ("/d/f.csv line 3, column 'b'", "the cell is empty (or NA); give a number")]

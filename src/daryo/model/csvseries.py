@@ -155,6 +155,11 @@ def read_csv_series(df: pd.DataFrame, fname: str, csv: str, place: str, add: Cal
         add(f"{fname} line 2", f"'{raw_dates.iloc[0]}' in column '{date_col}' is a number, not a date: give dates "
             "as YYYY-MM-DD")
         return None
+    day_or_month = np.flatnonzero(raw_dates.astype(str).str.match(_DAY_OR_MONTH_FIRST).to_numpy())
+    if day_or_month.size:
+        add(f"{fname} line {day_or_month[0] + 2}", f"'{raw_dates.iloc[day_or_month[0]]}' in column '{date_col}' "
+            "could be day/month/year or month/day/year; write dates year first, YYYY-MM-DD")
+        return None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # (pandas warns of mixed time zones, which are refused below)
         dates = pd.to_datetime(raw_dates, errors="coerce")
@@ -181,6 +186,10 @@ def read_csv_series(df: pd.DataFrame, fname: str, csv: str, place: str, add: Cal
         add(f"{fname} line {r + 2}", f"date {index[r]:%Y-%m-%d} appears more than once (first on line {first + 2})")
         return None
     return CsvSeries(index, cols, values)
+
+
+#: a date written N/N/YYYY (or with dots or dashes): pandas would read it month first, which half the world does not
+_DAY_OR_MONTH_FIRST = r"\s*\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}\b"
 
 
 def _bad_cell(raw: Any, n_bad: int) -> str:
