@@ -158,30 +158,28 @@ def test_a_plant_that_can_pass_no_water_is_refused(tmp_path, attrs, place, words
     assert f"nodes[n].{place}" in msg and words in msg
 
 
+def _dam_and_plant(plant: str) -> str:
+    """A dam (levels 400–420 m) and a plant on it with the attributes ``plant``, the 6th line of the file."""
+    return f"""\
+nodes:
+  - {{id: src, type: inflow, inflow: 10}}
+  - {{id: dam, type: reservoir, max_volume: 100, level_table: {{volume: [0, 100], level: [400, 420]}}}}
+  - {{id: plant, type: hydropower, capacity: 30 MW, reservoir: dam, {plant}}}
+  - {{id: sea, type: sink}}
+edges: [[src, dam], [dam, plant], [plant, sea]]
+"""
+
+
 def test_a_plant_with_a_fixed_head_and_a_reservoir_is_refused(tmp_path):
     """The fixed head was taken and the reservoir's level silently ignored."""
-    (msg,) = _problems(tmp_path, """\
-nodes:
-  - {id: src, type: inflow, inflow: 10}
-  - {id: dam, type: reservoir, max_volume: 100, level_table: {volume: [0, 100], level: [400, 420]}}
-  - {id: plant, type: hydropower, capacity: 30 MW, reservoir: dam, head: 10}
-  - {id: sea, type: sink}
-edges: [[src, dam], [dam, plant], [plant, sea]]
-""")
+    (msg,) = _problems(tmp_path, _dam_and_plant("head: 10"))
     assert msg.endswith("nodes[plant].head (line 6): a fixed head and a reservoir ('dam') whose level would set the "
                         "head: give one of them (a reservoir with its level_table and the plant's tailwater_level, or "
                         "a fixed head for a run-of-river plant)")
 
 
 def test_a_plant_whose_reservoir_never_rises_above_the_tailwater_is_refused(tmp_path):
-    (msg,) = _problems(tmp_path, """\
-nodes:
-  - {id: src, type: inflow, inflow: 10}
-  - {id: dam, type: reservoir, max_volume: 100, level_table: {volume: [0, 100], level: [400, 420]}}
-  - {id: plant, type: hydropower, capacity: 30 MW, reservoir: dam, tailwater_level: 420}
-  - {id: sea, type: sink}
-edges: [[src, dam], [dam, plant], [plant, sea]]
-""")
+    (msg,) = _problems(tmp_path, _dam_and_plant("tailwater_level: 420"))
     assert "nodes[plant].tailwater_level" in msg and "420 m" in msg and "never above" in msg
 
 
