@@ -569,7 +569,7 @@ edges: [[src, dl], [dl, sea]]
 """
     msgs = load_problems(write_model(tmp_path, text))
     assert [m.split("m.yaml: ")[1] for m in msgs] == [
-        "nodes[dl].steps (line 6): has no value; give one, or leave the key out",
+        "nodes[dl].steps (line 8): has no value; give one, or leave the key out",  # (block style: the key's line)
         "nodes[fr].at (line 9): has no value; give one, or leave the key out"]
 
 

@@ -76,6 +76,28 @@ def test_a_byte_order_mark_is_read_as_no_text(tmp_path, name):
     assert [n.id for n in daryo.load(path).nodes] == ["src", "x"]
 
 
+def test_a_problem_with_an_attribute_written_in_block_style_names_the_attributes_line(tmp_path):
+    """It named the node's first line, several lines above."""
+    path = write_model(tmp_path, HEAD + """nodes:
+  - id: src
+    type: inflow
+    inflow: 10
+  - id: dam
+    type: reservoir
+    max_volume: 100
+    initial_volume: 150
+    colour: blue
+  - {id: sea, type: sink}
+edges:
+  - [src, dam]
+  - {from: dam, to: sea,
+     max_flow: -3}
+""")
+    assert [p.split("m.yaml: ")[1].split(":")[0] for p in load_problems(path)] == [
+        "nodes[dam].colour (line 12)", "edges[1] (dam -> sea).max_flow (line 17)",
+        "nodes[dam].initial_volume (line 11)"]
+
+
 def test_a_file_read_as_pywr_by_its_node_names_says_so_first(tmp_path):
     """Without a ``version`` and with nodes named Pywr's way, a file is read as Pywr; its problems were only
     Pywr's ("unsupported node type 'inflow'"), which did not say why."""

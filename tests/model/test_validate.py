@@ -208,11 +208,11 @@ nodes:
 edges: [[src, dam], [dam, sea]]
 """
     (msg,) = _problems(tmp_path, body.format(bottom=0, top=80))
-    assert msg.endswith("nodes[dam].level_table.volume (line 5): ends at 80 hm³, below max_volume (100 hm³): above "
+    assert msg.endswith("nodes[dam].level_table.volume (line 6): ends at 80 hm³, below max_volume (100 hm³): above "
                         "it the level and area would stay those of the table's last row; extend the table to the "
                         "full volume")
     (msg,) = _problems(tmp_path, body.format(bottom=20, top=100))  # (min_volume 10)
-    assert msg.endswith("nodes[dam].level_table.volume (line 5): starts at 20 hm³, above min_volume (10 hm³): below "
+    assert msg.endswith("nodes[dam].level_table.volume (line 6): starts at 20 hm³, above min_volume (10 hm³): below "
                         "it the level and area would stay those of the table's first row; start the table at the "
                         "dead volume or lower")
     _load(tmp_path, body.format(bottom=10, top=100))

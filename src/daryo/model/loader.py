@@ -34,9 +34,11 @@ __all__ = ["is_pywr_document", "load_model", "model_document", "model_from_dict"
 
 # ---------------------------------------------------------------------------------------------- YAML
 class _LineDict(dict):
-    """A mapping that remembers the line it started on in its YAML file."""
+    """A mapping that remembers the line it started on in its YAML file, and the line of each of its keys (in
+    block style, an attribute's own line)."""
 
     line: int | None = None
+    key_lines: dict[str, int] = {}  # (each instance gets its own)
 
 
 class _DuplicateKeyError(yaml.constructor.ConstructorError):
@@ -84,6 +86,7 @@ class _LineLoader(_PlainLoader):
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _LineDict:
     d = _LineDict(loader.construct_mapping(node, deep=True))
     d.line = node.start_mark.line + 1
+    d.key_lines = {k.value: k.start_mark.line + 1 for k, _ in node.value if isinstance(k, yaml.ScalarNode)}
     return d
 
 
@@ -332,9 +335,15 @@ _MAX_INT = 1_000_000_000
 _MAX_SCENARIOS = 100_000  # scenario combinations a model may hold (its arrays have one row per scenario)
 
 
-def _where(d: Any, place: str) -> str:
-    line = getattr(d, "line", None)
+def _where(d: Any, place: str, key: str | None = None) -> str:
+    """``place`` and the line of mapping ``d`` (of its ``key``, if given and known), for messages."""
+    line = getattr(d, "key_lines", {}).get(key) or getattr(d, "line", None)
     return f"{place} (line {line})" if line else place
+
+
+def _key_lines(d: Any) -> dict[str, int]:
+    """The line of each key of mapping ``d`` read from YAML (empty for other mappings)."""
+    return dict(getattr(d, "key_lines", {}))
 
 
 def model_from_dict(doc: Any, base_dir: Path | str = ".", file: str = "<model>", path: Path | None = None
@@ -466,13 +475,13 @@ def _parse_constraints(spec: Any, ctx: _Context) -> list[Constraint]:
                 continue
             attr = ctype.attribute(key)
             if attr is None or attr in COMMON_ATTRIBUTES:
-                ctx.add(_where(raw, f"{place}.{key}"), f"unknown attribute '{key}' for a {ctype.name}; allowed: "
+                ctx.add(_where(raw, f"{place}.{key}", key), f"unknown attribute '{key}' for a {ctype.name}; allowed: "
                         f"{', '.join(a.name for a in ctype.attributes)}")
                 continue
             if value is None:
-                ctx.add(_where(raw, f"{place}.{key}"), _NO_VALUE)
+                ctx.add(_where(raw, f"{place}.{key}", key), _NO_VALUE)
                 continue
-            parsed = _parse_constraint_value(value, attr, ctx, _where(raw, f"{place}.{key}"))
+            parsed = _parse_constraint_value(value, attr, ctx, _where(raw, f"{place}.{key}", key))
             if parsed is not None:
                 attrs[key] = parsed
         missing = [a.name for a in ctype.attributes if a.required and a.name not in attrs]
@@ -480,7 +489,7 @@ def _parse_constraints(spec: Any, ctx: _Context) -> list[Constraint]:
             if name not in raw:
                 ctx.add(_where(raw, place), f"missing required attribute '{name}'")
         if not missing:
-            out.append(Constraint(raw["id"], ctype.name, attrs, place, getattr(raw, "line", None)))
+            out.append(Constraint(raw["id"], ctype.name, attrs, place, getattr(raw, "line", None), _key_lines(raw)))
     return out
 
 
@@ -580,14 +589,14 @@ def _parse_nodes(spec: Any, ctx: _Context) -> list[Node]:
             attr = ctype.attribute(key)
             if attr is None:
                 names = ", ".join(a.name for a in ctype.all_attributes)
-                ctx.add(_where(raw, f"{place}.{key}"),
+                ctx.add(_where(raw, f"{place}.{key}", key),
                         f"unknown attribute '{key}' for a {ctype.name}; allowed: {names}")
                 continue
             if value is None:
-                ctx.add(_where(raw, f"{place}.{key}"), _NO_VALUE)
+                ctx.add(_where(raw, f"{place}.{key}", key), _NO_VALUE)
                 failed.add(key)
                 continue
-            parsed = _parse_value(value, attr, ctx, _where(raw, f"{place}.{key}"))
+            parsed = _parse_value(value, attr, ctx, _where(raw, f"{place}.{key}", key))
             if parsed is not None:
                 attrs[key] = parsed
             else:
@@ -599,7 +608,7 @@ def _parse_nodes(spec: Any, ctx: _Context) -> list[Node]:
                 elif attr.default is not None:
                     attrs[attr.name] = (Series.constant(attr.default) if attr.kind == "series"
                                         else attr.default)
-        nodes.append(Node(node_id, ctype.name, attrs, place, getattr(raw, "line", None)))
+        nodes.append(Node(node_id, ctype.name, attrs, place, getattr(raw, "line", None), _key_lines(raw)))
     return nodes
 
 
@@ -644,16 +653,17 @@ def _parse_edges(spec: Any, ctx: _Context) -> list[Edge]:
             attr = next((a for a in EDGE_ATTRIBUTES if a.name == key), None)
             if attr is None:
                 names = ", ".join(["from", "to"] + [a.name for a in EDGE_ATTRIBUTES])
-                ctx.add(_where(raw, f"{place}.{key}"), f"unknown edge attribute '{key}'; allowed: {names}")
+                ctx.add(_where(raw, f"{place}.{key}", key), f"unknown edge attribute '{key}'; allowed: {names}")
                 continue
             if value is None:
-                ctx.add(_where(raw, f"{place}.{key}"), _NO_VALUE)
+                ctx.add(_where(raw, f"{place}.{key}", key), _NO_VALUE)
                 continue
-            parsed = _parse_value(value, attr, ctx, _where(raw, f"{place}.{key}"))
+            parsed = _parse_value(value, attr, ctx, _where(raw, f"{place}.{key}", key))
             if parsed is not None:
                 attrs[key] = parsed
         edge_id = str(attrs.pop("id", None) or f"{src}->{dst}")
-        edges.append(Edge(edge_id, src, dst, attrs, f"edges[{i}] ({src} -> {dst})", getattr(raw, "line", None)))
+        edges.append(Edge(edge_id, src, dst, attrs, f"edges[{i}] ({src} -> {dst})", getattr(raw, "line", None),
+                          _key_lines(raw)))
     return edges
 
 

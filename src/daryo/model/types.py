@@ -22,15 +22,19 @@ class _Element:
     attrs: Mapping[str, Any]
     place: str
     line: int | None
+    key_lines: Mapping[str, int]
 
     def get(self, name: str, default: Any = None) -> Any:
         v = self.attrs.get(name)
         return default if v is None else v
 
     def at(self, attribute: str | None = None) -> str:
-        """Where the element (or one of its attributes) is in its file, for messages."""
-        where = f"{self.place}.{attribute}" if attribute else self.place
-        return f"{where} (line {self.line})" if self.line else where
+        """Where the element (or one of its attributes: the line of its key, in block style) is in its file, for
+        messages."""
+        if not attribute:
+            return f"{self.place} (line {self.line})" if self.line else self.place
+        line = self.key_lines.get(attribute.split(".")[0]) or self.line
+        return f"{self.place}.{attribute} (line {line})" if line else f"{self.place}.{attribute}"
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,7 @@ class Node(_Element):
     attrs: Mapping[str, Any]
     place: str = ""
     line: int | None = None
+    key_lines: Mapping[str, int] = field(default_factory=dict, compare=False)  # the line of each attribute's key
 
     @property
     def country(self) -> str | None:
@@ -64,6 +69,7 @@ class Edge(_Element):
     attrs: Mapping[str, Any] = field(default_factory=dict)
     place: str = ""
     line: int | None = None
+    key_lines: Mapping[str, int] = field(default_factory=dict, compare=False)  # the line of each attribute's key
 
 
 @dataclass(frozen=True)
@@ -76,6 +82,7 @@ class Constraint(_Element):
     attrs: Mapping[str, Any]
     place: str = ""
     line: int | None = None
+    key_lines: Mapping[str, int] = field(default_factory=dict, compare=False)  # the line of each attribute's key
 
 
 @dataclass(frozen=True)
