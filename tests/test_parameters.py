@@ -66,3 +66,21 @@ def test_constantscenario_needs_one_value_per_member():
     assert problem.message == "has 2 values but scenario 'wet' has 3 members"
     three = ConstantScenario("q", "parameters[q]", scenario="wet", values=(10.0, 20.0, 30.0))
     assert check_parameters({"q": three}, set(), set(), dims, "m.yaml") == []
+
+
+def test_the_proportion_full_is_over_the_max_volume_not_its_flood_control_limit():
+    """A reservoir of 100 hm³ held below 80 by flood control, starting at 70 and losing 1 % a step to a demand of
+    its own proportion full: 0.70, 0.693, 0.686 (over 100).  From the second step it was read over 80 (0.866,
+    0.855), which moved control curves' bands in flood-control months."""
+    import daryo
+    from daryo.model import model_from_dict
+
+    doc = {"version": 1, "name": "t", "time": {"start": "2001-01", "end": "2001-03", "step": "month"},
+           "allocation": "cost", "parameters": {"pc": {"type": "storage", "reservoir": "dam", "proportional": True}},
+           "nodes": [{"id": "dam", "type": "reservoir", "max_volume": 100, "flood_control_max": [80] * 12,
+                      "initial_volume": 70},
+                     {"id": "d", "type": "demand", "demand": {"parameter": "pc"}, "cost": -5},
+                     {"id": "sea", "type": "sink"}],
+           "edges": [["dam", "d"], ["dam", "sea"]]}
+    ds = daryo.run(model_from_dict(doc)).dataset
+    np.testing.assert_allclose(ds["demanded"].values.ravel(), [0.7, 0.693, 0.68607], rtol=1e-12)

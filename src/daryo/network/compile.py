@@ -543,6 +543,8 @@ def compile_network(model: Model, axis: TimeAxis | None = None, n_scenarios: int
         params.initial_proportion = np.stack(np.broadcast_arrays(*[
             _initial_proportion(b, n, v) for n, v in zip(reservoirs, res_initial, strict=True)]), axis=1) \
             if reservoirs else np.zeros((1, 0))
+        params.full_volume = stack_or_empty([np.full((1, T), np.nan) if b.is_dynamic(n.get("max_volume"))
+                                             else b.resolve(n.get("max_volume"), np.inf) for n in reservoirs])
     lp = b.lp()
     col_lower, col_upper = _bound_tables(b.table(b.lo), b.table(b.hi))
 

@@ -161,9 +161,11 @@ class _StepState:
         assert params is not None
         if t == 0:
             pc = np.broadcast_to(params.initial_proportion, volume.shape).copy()
-        else:
+        else:  # over the last step's max_volume (not its flood-control limit; a parameter's value where one sets it)
+            full = params.full_volume[:, t - 1]
+            vmax = np.where(np.isnan(full), self.max_volume, full)
             with np.errstate(divide="ignore", invalid="ignore"):
-                pc = np.where(self.max_volume == 0.0, np.nan, volume / self.max_volume)
+                pc = np.where(vmax == 0.0, np.nan, volume / vmax)
         values = params.step(t, volume, pc)
         targets = {"col_lower": self.col_lo, "col_upper": self.col_hi, "cost": self.cost, "res_min": self.vmin}
         for bnd in net.bindings:
