@@ -454,3 +454,21 @@ def test_side_by_side_reservoirs_of_a_model_with_many_keep_the_first_ones_water(
     storage = daryo.run(m, daryo.RunOptions(method=method)).dataset.storage.isel(scenario=0)
     assert storage.sel(reservoir="A").values == pytest.approx([100.0] * 4, abs=1e-6)
     assert storage.sel(reservoir="B").values == pytest.approx([60.0, 50.0, 50.0, 40.0], abs=1e-6)
+
+
+@pytest.mark.parametrize("method", ["plain", "fast"])
+def test_a_delays_cost_is_on_the_water_entering_it(method):
+    """Cost mode::
+
+        [in: 10, 20, 30] --> <lag: 1 step, initial 4, cost −1> --> [d: 100, cost −1]
+                         --> [sea]
+
+    The delay's benefit draws the inflow into it, and d gets it a step later: 4, 10, 20.  The cost was on the
+    water leaving, which is fixed, so it moved nothing: the inflow went to the sea and d got 4, 0, 0."""
+    m = testmodels.build(
+        [{"id": "in", "type": "inflow", "inflow": {"values": [10, 20, 30]}},
+         {"id": "lag", "type": "delay", "steps": 1, "initial_flow": 4, "cost": -1},
+         {"id": "d", "type": "demand", "demand": 100, "cost": -1}, {"id": "sea", "type": "sink"}],
+        [["in", "lag"], ["lag", "d"], ["in", "sea"]], steps=3, allocation="cost")
+    ds = daryo.run(m, daryo.RunOptions(method=method)).dataset
+    np.testing.assert_allclose(ds.delivery.sel(demand="d").values.ravel(), [4.0, 10.0, 20.0], atol=1e-9)

@@ -201,7 +201,8 @@ COMPONENT_TYPES: dict[str, ComponentType] = {
         ),
         ComponentType(
             "delay", "A travel time: water entering leaves `steps` steps later (a long reach, a routing lag). "
-                     "Its flow is the water leaving; what enters in the last steps of the run is still on its way.",
+                     "Its flow is the water leaving; what enters in the last steps of the run is still on its way. "
+                     "Its `cost` applies to the water entering (the water leaving is fixed by then).",
             (
                 A("steps", "int", None, REQUIRED, "Delay in steps."),
                 A("initial_flow", "series", "flow", 0.0, "Water leaving in the first `steps` steps.", fixed=True),

@@ -406,7 +406,8 @@ def compile_network(model: Model, axis: TimeAxis | None = None, n_scenarios: int
     for i, n in enumerate(nodes):
         node_col[i] = _node_column(b, n, mode, value.get(n.id, 0.0))
     delays = [n for n in nodes if n.type == "delay"]
-    delay_in = {n.id: b.col(f"u[{n.id}]", 0.0, None) for n in delays}
+    # (a delay's cost is on the water entering: the water leaving is fixed, so a cost there would move nothing)
+    delay_in = {n.id: b.col(f"u[{n.id}]", 0.0, None, n.get("cost")) for n in delays}
 
     # --- rows: arrival / departure / storage balance
     arrival_row: dict[str, int] = {}
@@ -750,7 +751,7 @@ def _node_column(b: _Builder, n: Node, mode: str, storage_value: float = 0.0) ->
         # the lower bound is set each step from the state (dead volume, or less after evaporation)
         return b.col(name, 0.0, vmax, cost, cost_offset=offset)
     if t == "delay":  # the water leaving: fixed each step from the state (what entered `steps` steps ago)
-        return b.col(name, 0.0, 0.0, cost)
+        return b.col(name, 0.0, 0.0)
     lost = _loss_cost(b.resolve(n.get("loss"), 0.0), mode)  # (a node that passes water on may lose part of it)
     if t == "canal":
         return b.col(name, n.get("min_flow"), n.get("capacity"), cost, cost_offset=lost)
