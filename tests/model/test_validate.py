@@ -375,3 +375,19 @@ nodes:
   - {id: sea, type: sink}
 edges: [[src, dam], [dam, plant], [plant, sea]]
 """)
+
+
+@pytest.mark.parametrize("feeder", [
+    "{id: dam, type: reservoir, max_volume: 100, initial_volume: 100, spill_to: j}",
+    "{id: dam, type: demand, demand: 5, consumptive_fraction: 0.5, return_to: j}",
+], ids=["spill", "return-flow"])
+def test_a_junction_fed_only_by_a_spill_or_a_return_flow_is_connected(tmp_path, feeder):
+    """It was refused: "a junction needs at least one incoming and one outgoing edge", though water reaches it."""
+    _load(tmp_path, f"""\
+nodes:
+  - {{id: src, type: inflow, inflow: 10}}
+  - {feeder}
+  - {{id: j, type: junction}}
+  - {{id: sea, type: sink}}
+edges: [[src, dam], [j, sea]]
+""")

@@ -225,6 +225,8 @@ def check_connected(ctx: CheckContext) -> Iterable[Problem]:
     model, file = ctx.model, ctx.file
     outgoing = Counter(e.source for e in model.edges)
     incoming = Counter(e.target for e in model.edges)
+    incoming.update(t for n in model.nodes for key in ("spill_to", "return_to")
+                    if isinstance(t := n.attrs.get(key), str))  # (water that arrives without an edge)
     for n in model.nodes:
         if n.type == "inflow" and not outgoing[n.id]:
             yield Problem(file, n.at(), "an inflow needs an outgoing edge")
