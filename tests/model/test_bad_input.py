@@ -776,6 +776,28 @@ edges: [[src, r], [r, d], [r, sea]]
                         "0), a negative flow or volume; it must be ≥ 0")
 
 
+@pytest.mark.parametrize("gap", ["-5", "{type: controlcurve, reservoir: r, control_curves: [0.5], values: [10, -5]}"],
+                         ids=["fixed", "state-dependent"])
+def test_a_negative_constraint_bound_through_a_parameter_is_allowed(tmp_path, gap):
+    """A flow_sum's bounds may be negative (up − down ≤ −5: down gets 5 more than up); the checks above refused
+    them when a parameter gave them."""
+    text = HEAD + f"""parameters:
+  gap: {gap}
+nodes:
+  - {{id: src, type: inflow, inflow: 20}}
+  - {{id: r, type: reservoir, max_volume: 100, initial_volume: 40}}
+  - {{id: up, type: demand, demand: 30}}
+  - {{id: down, type: demand, demand: 30}}
+  - {{id: sea, type: sink}}
+edges: [[src, r], [r, up], [r, down], [r, sea]]
+constraints:
+  - {{id: balance, type: flow_sum, nodes: {{up: 1, down: -1}}, max_flow: {{parameter: gap}}}}
+"""
+    ds = daryo.run(daryo.load(write_model(tmp_path, text))).dataset
+    got = ds["delivery"].isel(scenario=0, time=0)
+    assert float(got.sel(demand="down") - got.sel(demand="up")) == pytest.approx(5.0, abs=1e-6)
+
+
 def test_an_initial_proportion_outside_0_to_1_is_a_problem(tmp_path):
     text = HEAD + """nodes:
   - {id: src, type: inflow, inflow: 10}

@@ -124,6 +124,7 @@ class ParameterBinding:
     scale: np.ndarray  # (T, k): unit factor × step days for rates
     offset: np.ndarray  # (k,)
     refs: tuple[ParameterRef, ...]  # (k,) the references in the model file, for messages
+    nonnegative: np.ndarray  # (k,) entries that must not be negative: flow and volume bounds (not a constraint's)
 
 
 @dataclass
@@ -224,6 +225,7 @@ class _Builder:
         self.row_lo: list[float] = []
         self.row_hi: list[float] = []
         self.coefficients: list[tuple[int, int, np.ndarray]] = []
+        self.signed: set[int] = set()  # columns that may be negative (a constraint's weighted sum of flows)
 
     def resolve(self, v: Series | float | None, default: float) -> np.ndarray:
         """(S|1, T) per-step values of an attribute."""
@@ -253,10 +255,14 @@ class _Builder:
         """Have the engine set this entry from a state-dependent parameter at every step."""
         self.bindings.append((target, index, ref, offset))
 
-    def col(self, name: str, lo: object = 0.0, hi: object = None, cost: object = 0.0, cost_offset: float = 0.0
-            ) -> int:
+    def col(self, name: str, lo: object = 0.0, hi: object = None, cost: object = 0.0, cost_offset: float = 0.0,
+            signed: bool = False) -> int:
+        """A column with its bounds and cost (numbers, series or parameters); ``signed``: it may be negative (a
+        constraint's weighted sum of flows), so a parameter may give it negative bounds."""
         j = len(self.col_names)
         self.col_names.append(name)
+        if signed:
+            self.signed.add(j)
         for kind, target, base, v, d in (("col_lower", self.lo, self.base_lo, lo, 0.0),
                                          ("col_upper", self.hi, self.base_hi, hi, np.inf),
                                          ("cost", self.cost, self.base_cost, cost, 0.0)):
@@ -266,7 +272,8 @@ class _Builder:
                 self.bind(kind, j, v, offset)  # type: ignore[arg-type]
                 continue
             arr = self.resolve(v, d) + offset  # type: ignore[arg-type]
-            if kind != "cost" and isinstance(v, ParameterRef) and np.any(arr < 0):  # (a value is checked on loading)
+            negative = kind != "cost" and not signed and np.any(arr < 0)
+            if negative and isinstance(v, ParameterRef):  # (a number is checked on loading)
                 raise ModelError(Problem(self.file, v.place, f"parameter '{v.name}' gives {float(arr.min()):g}, "
                                          "a negative flow or volume; it must be ≥ 0"))
             base.append(float(arr.flat[0]))
@@ -328,7 +335,10 @@ class _Builder:
                                         np.array([self.params.index(ref.name) for _, _, ref, _ in rows],
                                                  dtype=np.int64),
                                         scale, np.array([o for _, _, _, o in rows], dtype=float),
-                                        tuple(ref for _, _, ref, _ in rows)))
+                                        tuple(ref for _, _, ref, _ in rows),
+                                        np.array([target == "res_min" or (target in ("col_lower", "col_upper")
+                                                                          and i not in self.signed)
+                                                  for _, i, _, _ in rows], dtype=bool)))
         return out
 
 
@@ -675,7 +685,7 @@ def _constraint_rows(b: _Builder, model: Model, node_col: np.ndarray, index: dic
     for c in model.constraints:
         if c.type == "flow_sum":
             lo = c.attrs.get("min_flow")
-            j = b.col(f"c[{c.id}]", -np.inf if lo is None else lo, c.attrs.get("max_flow"))
+            j = b.col(f"c[{c.id}]", -np.inf if lo is None else lo, c.attrs.get("max_flow"), signed=True)
             r = b.row(f"sum[{c.id}]", 0.0, 0.0)
             b.add(r, j, -1.0)
             for node_id, w in c.attrs["nodes"].items():

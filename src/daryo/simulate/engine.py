@@ -170,7 +170,7 @@ class _StepState:
         targets = {"col_lower": self.col_lo, "col_upper": self.col_hi, "cost": self.cost, "res_min": self.vmin}
         for bnd in net.bindings:
             v = values[:, bnd.param] * bnd.scale[t] + bnd.offset
-            if bnd.target in ("col_lower", "col_upper", "res_min") and np.any(v < 0):
+            if np.any(v[:, bnd.nonnegative] < 0):
                 _raise_negative(net, t, bnd, v)
             if bnd.target == "coefficient":
                 for k, i in enumerate(bnd.index):
@@ -197,7 +197,7 @@ class _StepState:
 def _raise_negative(net: CompiledNetwork, t: int, bnd: ParameterBinding, v: np.ndarray) -> None:
     """A state-dependent parameter gave a flow or volume bound below zero (as a fixed one is refused on
     loading): a problem naming the attribute, the parameter, the step and the scenario."""
-    s, k = (int(i) for i in np.argwhere(v < 0)[0])
+    s, k = (int(i) for i in np.argwhere((v < 0) & bnd.nonnegative)[0])
     ref = bnd.refs[k]
     raise ModelError(Problem(str(net.model.path or ""), ref.place, (
         f"parameter '{ref.name}' gives {float(v[s, k]):g} at the step starting {net.axis.starts[t]:%Y-%m-%d} "
