@@ -176,6 +176,7 @@ def test_a_plant_with_a_fixed_head_and_a_reservoir_is_refused(tmp_path):
     assert msg.endswith("nodes[plant].head (line 6): a fixed head and a reservoir ('dam') whose level would set the "
                         "head: give one of them (a reservoir with its level_table and the plant's tailwater_level, or "
                         "a fixed head for a run-of-river plant)")
+    _load(tmp_path, _dam_and_plant("head: 10").replace(", level_table: {volume: [0, 100], level: [400, 420]}", ""))
 
 
 def test_a_plant_whose_reservoir_never_rises_above_the_tailwater_is_refused(tmp_path):

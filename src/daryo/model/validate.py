@@ -456,7 +456,7 @@ def check_hydropower(ctx: CheckContext) -> Iterable[Problem]:
                     f"the level of reservoir '{res.id}' is never above the tailwater level ({float(tailwater):g} m; "
                     f"its level table reaches {float(np.max(table.level)):g} m), so the plant has no head and can "
                     "pass no water; check the levels (m a.s.l.) and the tailwater level"))
-        elif res is not None:
+        elif res is not None and getattr(res.attrs.get("level_table"), "level", None) is not None:
             yield Problem(file, n.at("head"), f"a fixed head and a reservoir ('{res.id}') whose level would set the "
                           "head: give one of them (a reservoir with its level_table and the plant's tailwater_level, "
                           "or a fixed head for a run-of-river plant)")
