@@ -250,6 +250,7 @@ class DataFrame(Parameter):
     frame: pd.DataFrame | None = None  # date index, the selected value columns
     scenario: str | None = None
     timestep_offset: int = 0
+    dayfirst: bool | None = None
     aligned: tuple[TimeAxis, np.ndarray] | None = None  # (axis, (T, C) values of the file on its steps)
     type_name: ClassVar[str] = "dataframe"
 
@@ -762,7 +763,10 @@ PARAMETER_TYPES: dict[str, ParameterType] = {t.name: t for t in (
                       F("columns", "columns", False, "Value column(s) (default: all); several need `scenario`."),
                       F("scenario", "scenario", False, "Scenario dimension whose members are the columns."),
                       F("timestep_offset", "int", False, "Read this many steps ahead (negative: behind).",
-                        default=0)), DataFrame),
+                        default=0),
+                      F("dayfirst", "bool", False, "Dates written N/N/YYYY are day first (true) or month first "
+                        "(false, Pywr's reading); default: as the file shows (a day above 12), else refused.")),
+                  DataFrame),
     ParameterType("aggregated", "Sum, min, max, mean, product or median of other parameters.", (
         F("parameters", "params", True, "The parameters."),
         F("agg_func", "choice", True, "The function.", tuple(_AGG))), Aggregated),
@@ -883,7 +887,7 @@ def _parse_one(name: str, raw: Any, place: str, ctx: ParseContext, out: dict[str
         if frame is None:
             return
         kwargs = {"csv": kwargs["csv"], "frame": frame, "scenario": kwargs.get("scenario"),
-                  "timestep_offset": kwargs.get("timestep_offset", 0)}
+                  "timestep_offset": kwargs.get("timestep_offset", 0), "dayfirst": kwargs.get("dayfirst")}
     p = ptype.cls(name, place, **kwargs)
     problems = p.check()
     for msg in problems:
@@ -961,7 +965,8 @@ def _read_frame(kw: dict[str, Any], place: str, ctx: ParseContext) -> pd.DataFra
     df, fname = got
     from .model.csvseries import read_csv_series  # (here: importing daryo.model imports this module)
 
-    read = read_csv_series(df, fname, kw["csv"], place, ctx.add, kw.get("index_col"), kw.get("columns"))
+    read = read_csv_series(df, fname, kw["csv"], place, ctx.add, kw.get("index_col"), kw.get("columns"),
+                           kw.get("dayfirst"))
     if read is None:
         return None
     if len(read.columns) > 1 and not kw.get("scenario"):

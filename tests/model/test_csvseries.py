@@ -44,12 +44,30 @@ def test_messages():
         ("/d/f.csv line 4", "date 2001-01-01 appears more than once (first on line 2)")]
 
 
-@pytest.mark.parametrize("date", ["01/02/2001", "1.2.2001", "01-02-01", " 13/02/2001"])
-def test_a_date_written_day_or_month_first_is_refused(date):
-    """'01/02/2001' was read as 2 January, which a reader of day/month/year meant as 1 February."""
+@pytest.mark.parametrize("date", ["01/02/2001", "1.2.2001", "01-02-01"])
+def test_a_date_that_reads_two_ways_is_refused_when_no_date_tells_the_order(date):
+    """'01/02/2001' was read as 2 January, which a day-first reader means as 1 February."""
     assert _read(f"date,a\n2001-01-01,1\n{date},2\n")[1] == [
-        ("/d/f.csv line 3", f"'{date}' in column 'date' could be day/month/year or month/day/year; write dates year "
-         "first, YYYY-MM-DD")]
+        ("/d/f.csv line 3", f"'{date}' in column 'date' could be day/month/year or month/day/year, and no date of "
+         "the column tells which; write dates year first, YYYY-MM-DD")]
+
+
+@pytest.mark.parametrize("text, dayfirst, want", [
+    ("01/01/2001\n31/01/2001\n01/02/2001", None, ["2001-01-01", "2001-01-31", "2001-02-01"]),  # a day above 12
+    ("1/1/2001\n1/31/2001\n2/1/2001", None, ["2001-01-01", "2001-01-31", "2001-02-01"]),  # ... in second place
+    ("01/01/2001\n01/02/2001", False, ["2001-01-01", "2001-01-02"]),  # told: month first (Pywr's reading)
+    ("01/01/2001\n01/02/2001", True, ["2001-01-01", "2001-02-01"]),
+    ("01/01/2001\n02/02/2001", None, ["2001-01-01", "2001-02-02"]),  # the same either way
+])
+def test_the_order_of_day_and_month_is_the_one_the_column_shows_or_is_told(text, dayfirst, want):
+    got, problems = _read("date,a\n" + "".join(f"{d},1\n" for d in text.split("\n")), dayfirst=dayfirst)
+    assert not problems and got is not None and list(got.dates) == [pd.Timestamp(w) for w in want]
+
+
+def test_dates_in_both_orders_in_one_column_are_refused():
+    assert _read("date,a\n13/01/2001,1\n01/14/2001,2\n")[1] == [
+        ("/d/f.csv line 3", "'01/14/2001' in column 'date' is written in the other order than '13/01/2001' (line 2); "
+         "write dates year first, YYYY-MM-DD")]
 
 
 @pytest.mark.parametrize("date", ["2001-02-01", "2001/02/01", "2001-02", "2001-02-01 00:00:00", "1 February 2001"])

@@ -596,3 +596,13 @@ def test_agrees_with_pywr(case, tmp_path):
     doc, files = CASES[case]()
     path = write_model(tmp_path / case, doc, files)
     assert_same_as_pywr(path)
+
+
+def test_a_dataframe_with_dates_month_first_reads_as_pywr_reads_it(tmp_path):
+    """Pywr reads CSV dates the pandas way, month first: '2/1/2001' is 1 February.  daryo refuses such dates in its
+    own files unless a date above 12 shows the order, but reads a Pywr model's as Pywr does."""
+    rows = ["date,flow"] + [f"{m}/1/2001,{5 + m}" for m in range(1, 13)]
+    doc = pywr_doc([{"name": "in", "type": "input", "min_flow": "flows", "max_flow": "flows"},
+                    {"name": "sea", "type": "output", "cost": -1.0}], [["in", "sea"]],
+                   {"flows": {"type": "dataframe", "url": "flows.csv", "index_col": "date", "parse_dates": True}})
+    assert_same_as_pywr(write_model(tmp_path, doc, {"flows.csv": "\n".join(rows)}))

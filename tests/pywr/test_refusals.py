@@ -252,7 +252,7 @@ def test_dataframe_index_col_counts_from_the_end_as_pandas_does(tmp_path, index_
     path = _flows_model(tmp_path, {"type": "dataframe", "url": "flows.csv", "index_col": index_col})
     doc = json.loads(path.read_text())
     assert convert_pywr_document(doc, path)["parameters"]["flows"] == {
-        "type": "dataframe", "csv": "flows.csv", "index_col": "date"}
+        "type": "dataframe", "csv": "flows.csv", "dayfirst": False, "index_col": "date"}
 
 
 _BASE_NODES = [{"name": "in", "type": "input", "max_flow": 20.0}, {"name": "a", "type": "link", "max_flow": 10.0},

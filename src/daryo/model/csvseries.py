@@ -112,7 +112,8 @@ def csv_columns(spec: Mapping[str, Any]) -> list[str] | None:
 
 
 def read_csv_series(df: pd.DataFrame, fname: str, csv: str, place: str, add: Callable[[str, str], None],
-                    date_col: str | None = None, columns: Sequence[str] | None = None) -> CsvSeries | None:
+                    date_col: str | None = None, columns: Sequence[str] | None = None,
+                    dayfirst: bool | None = None) -> CsvSeries | None:
     """Check and read the dates and value columns of a CSV file.
 
     Parameters
@@ -131,6 +132,10 @@ def read_csv_series(df: pd.DataFrame, fname: str, csv: str, place: str, add: Cal
         The date column; default ``date`` if there is one, else the first column.
     columns
         The value columns; default every column but the date column.
+    dayfirst
+        How to read dates written ``N/N/YYYY``: day first (True), month first (False, pandas' and Pywr's reading),
+        or (None) as the column shows, by a day above 12 in one place or the other; a column that shows neither
+        (every such date could be read both ways, and differently) is refused.
 
     Returns
     -------
@@ -155,14 +160,11 @@ def read_csv_series(df: pd.DataFrame, fname: str, csv: str, place: str, add: Cal
         add(f"{fname} line 2", f"'{raw_dates.iloc[0]}' in column '{date_col}' is a number, not a date: give dates "
             "as YYYY-MM-DD")
         return None
-    day_or_month = np.flatnonzero(raw_dates.astype(str).str.match(_DAY_OR_MONTH_FIRST).to_numpy())
-    if day_or_month.size:
-        add(f"{fname} line {day_or_month[0] + 2}", f"'{raw_dates.iloc[day_or_month[0]]}' in column '{date_col}' "
-            "could be day/month/year or month/day/year; write dates year first, YYYY-MM-DD")
+    if dayfirst is None and (dayfirst := _date_order(raw_dates, fname, date_col, add)) is _REFUSED:
         return None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # (pandas warns of mixed time zones, which are refused below)
-        dates = pd.to_datetime(raw_dates, errors="coerce")
+        dates = pd.to_datetime(raw_dates, errors="coerce", dayfirst=bool(dayfirst))
     bad = np.flatnonzero(dates.isna().to_numpy())
     if bad.size:
         add(f"{fname} line {bad[0] + 2}", f"'{raw_dates.iloc[bad[0]]}' in column '{date_col}' is not a date")
@@ -188,8 +190,33 @@ def read_csv_series(df: pd.DataFrame, fname: str, csv: str, place: str, add: Cal
     return CsvSeries(index, cols, values)
 
 
-#: a date written N/N/YYYY (or with dots or dashes): pandas would read it month first, which half the world does not
-_DAY_OR_MONTH_FIRST = r"\s*\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}\b"
+#: a date written N/N/YYYY (or with dots or dashes): day first or month first?
+_DAY_OR_MONTH_FIRST = r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-]\d{2,4}\b"
+_REFUSED: Any = object()
+
+
+def _date_order(raw: pd.Series, fname: str, date_col: str, add: Callable[[str, str], None]) -> Any:
+    """Whether the column's ``N/N/YYYY`` dates are day first (True) or month first (False; also where it makes no
+    difference), as a day above 12 shows; ``_REFUSED`` (the problem added) where the column shows neither order
+    and a date could be read both ways, or shows both."""
+    parts = raw.astype(str).str.extract(_DAY_OR_MONTH_FIRST).dropna().astype(int)
+    if parts.empty:
+        return False
+    first, second, row = parts[0].to_numpy(), parts[1].to_numpy(), parts.index.to_numpy()
+    day_first, month_first = bool(np.any(first > 12)), bool(np.any(second > 12))
+    if day_first != month_first:
+        return day_first
+    if day_first:  # (and month first)
+        rows = (int(row[np.argmax(first > 12)]), int(row[np.argmax(second > 12)]))
+        add(f"{fname} line {max(rows) + 2}", f"'{raw.iloc[max(rows)]}' in column '{date_col}' is written in the "
+            f"other order than '{raw.iloc[min(rows)]}' (line {min(rows) + 2}); write dates year first, YYYY-MM-DD")
+        return _REFUSED
+    if np.all(first == second):
+        return False
+    k = int(row[np.argmax(first != second)])
+    add(f"{fname} line {k + 2}", f"'{raw.iloc[k]}' in column '{date_col}' could be day/month/year or month/day/year, "
+        "and no date of the column tells which; write dates year first, YYYY-MM-DD")
+    return _REFUSED
 
 
 def _bad_cell(raw: Any, n_bad: int) -> str:

@@ -310,7 +310,7 @@ class ParameterConverter:
                      "a dataframe parameter's CSV is read with pandas' defaults (comma-separated, one header "
                      "row, no rows skipped); rewrite the file so, or remove the option")
             return None
-        out: dict[str, Any] = {"type": "dataframe", "csv": url}
+        out: dict[str, Any] = {"type": "dataframe", "csv": url, "dayfirst": False}  # (as pandas reads it for Pywr)
         index_col = spec.get("index_col")
         if isinstance(index_col, int) and not isinstance(index_col, bool):
             cols = self._header(url)
