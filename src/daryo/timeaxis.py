@@ -48,6 +48,7 @@ def years_problem(start: pd.Timestamp, years: int, date_format: str = "%Y-%m-%d"
     return (f"{years} year{'s' * (years != 1)} from {start:{date_format}} run past {LAST_DATE:%Y-%m-%d}, the last "
             f"date a time axis can hold")
 
+
 def years_span(start: pd.Timestamp, years: int, monthly: bool) -> tuple[pd.Timestamp, pd.Timestamp]:
     """The first and last day of ``years`` whole years from ``start`` (with ``monthly`` steps, from the 1st of its
     month: monthly steps begin on the 1st, and so do the years counted from it).

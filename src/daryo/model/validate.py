@@ -203,12 +203,8 @@ def _reached_in_a_step(model: Model, start: str) -> set[str]:
     """The nodes water from ``start`` can reach within one step (not through a delay): along edges, demands'
     return flows and reservoirs' spills."""
     out: dict[str, list[str]] = {}
-    for e in model.edges:
-        out.setdefault(e.source, []).append(e.target)
-    for n in model.nodes:
-        for key in ("return_to", "spill_to"):
-            if isinstance(target := n.attrs.get(key), str):
-                out.setdefault(n.id, []).append(target)
+    for source, target in [*((e.source, e.target) for e in model.edges), *_arcs_without_edges(model)]:
+        out.setdefault(source, []).append(target)
     delays = {n.id for n in model.nodes if n.type == "delay"}
     seen, stack = set(), [start]
     while stack:
@@ -221,12 +217,17 @@ def _reached_in_a_step(model: Model, start: str) -> set[str]:
     return seen
 
 
+def _arcs_without_edges(model: Model) -> list[tuple[str, str]]:
+    """(from, to) of the water that moves without an edge: demands' return flows and reservoirs' spills."""
+    return [(n.id, t) for n in model.nodes for key in ("return_to", "spill_to")
+            if isinstance(t := n.attrs.get(key), str)]
+
+
 def check_connected(ctx: CheckContext) -> Iterable[Problem]:
     model, file = ctx.model, ctx.file
     outgoing = Counter(e.source for e in model.edges)
     incoming = Counter(e.target for e in model.edges)
-    incoming.update(t for n in model.nodes for key in ("spill_to", "return_to")
-                    if isinstance(t := n.attrs.get(key), str))  # (water that arrives without an edge)
+    incoming.update(target for _, target in _arcs_without_edges(model))
     for n in model.nodes:
         if n.type == "inflow" and not outgoing[n.id]:
             yield Problem(file, n.at(), "an inflow needs an outgoing edge")
