@@ -250,7 +250,6 @@ class DataFrame(Parameter):
     frame: pd.DataFrame | None = None  # date index, the selected value columns
     scenario: str | None = None
     timestep_offset: int = 0
-    dayfirst: bool | None = None
     aligned: tuple[TimeAxis, np.ndarray] | None = None  # (axis, (T, C) values of the file on its steps)
     type_name: ClassVar[str] = "dataframe"
 
@@ -887,7 +886,7 @@ def _parse_one(name: str, raw: Any, place: str, ctx: ParseContext, out: dict[str
         if frame is None:
             return
         kwargs = {"csv": kwargs["csv"], "frame": frame, "scenario": kwargs.get("scenario"),
-                  "timestep_offset": kwargs.get("timestep_offset", 0), "dayfirst": kwargs.get("dayfirst")}
+                  "timestep_offset": kwargs.get("timestep_offset", 0)}  # (dayfirst: for reading the file only)
     p = ptype.cls(name, place, **kwargs)
     problems = p.check()
     for msg in problems:

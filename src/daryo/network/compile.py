@@ -272,8 +272,8 @@ class _Builder:
                 self.bind(kind, j, v, offset)  # type: ignore[arg-type]
                 continue
             arr = self.resolve(v, d) + offset  # type: ignore[arg-type]
-            negative = kind != "cost" and not signed and np.any(arr < 0)
-            if negative and isinstance(v, ParameterRef):  # (a number is checked on loading)
+            bound_of_a_flow = kind != "cost" and not signed
+            if bound_of_a_flow and isinstance(v, ParameterRef) and np.any(arr < 0):  # (numbers: checked on loading)
                 raise ModelError(Problem(self.file, v.place, f"parameter '{v.name}' gives {float(arr.min()):g}, "
                                          "a negative flow or volume; it must be ≥ 0"))
             base.append(float(arr.flat[0]))
