@@ -655,7 +655,7 @@ def test_deficits_of_solver_noise_are_no_deficit(tmp_path):
                                .mean(axis=0))
     for name in ds.data_vars:
         assert ds[name].attrs.get("units"), name  # the summaries had none
-    assert ds.summary_annual_energy.attrs["units"] == "GWh"
+    assert ds.summary_annual_energy.attrs["units"] == "GWh per year"  # (per run year, as the annual volumes)
     assert ds.summary_annual_deficit_fraction.attrs["units"] == "1"
     # as a run's results: flows per step, volumes in hm3
     assert {v: ds[v].attrs["units"] for v in ("delivery", "deficit", "sink_inflow", "storage")} == {
@@ -716,15 +716,18 @@ def test_no_dask_client_is_left_as_the_default_one(tmp_path):
     run(tmp_path, "s.nc")
 
 
-def test_seeds_are_those_the_results_can_store(tmp_path, capsys):
-    with pytest.raises(ValueError, match="from 0 to 2\\*\\*63 - 1"):
-        run(tmp_path, "big.nc", options={"seed": 2**64})
+def test_seeds_stop_where_two_would_share_a_trace(tmp_path, capsys):
+    """A seed of 2**32 or more would repeat a smaller seed's trace (see the generator's MAX_SEED), and one of 2**63
+    could not be stored with the results: both are refused before any work."""
+    with pytest.raises(ValueError, match="from 0 to 2\\*\\*32 - 1"):
+        run(tmp_path, "big.nc", options={"seed": 2**32})
     assert not (tmp_path / "big.nc.parts").exists()
     model = tmp_path / "basin.yaml"
     model.write_text(_yaml_of_basin())
-    assert main(["ensemble", str(model), "--traces", "1", "--years", "1", "--seed", str(2**63),
-                 "-o", str(tmp_path / "big.nc")]) == 2
-    assert "--seed 9223372036854775808" in capsys.readouterr().err
+    for seed in (2**32, 2**63):
+        assert main(["ensemble", str(model), "--traces", "1", "--years", "1", "--seed", str(seed),
+                     "-o", str(tmp_path / "big.nc")]) == 2
+        assert f"--seed {seed}: the seed must be an integer from 0 to 2**32 - 1" in capsys.readouterr().err
 
 
 def test_n_day_models_resample_their_own_traces():

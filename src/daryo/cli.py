@@ -310,10 +310,10 @@ def _with_years(model: Model, years: int) -> Model:
 
 
 def _check_seed(seed: int) -> None:
-    from .ensemble import MAX_SEED  # (results store the seed as a 64-bit integer)
+    from .hydrology import seed_problem
 
-    if not 0 <= seed <= MAX_SEED:
-        raise _UsageError(f"--seed {seed}: the seed must be an integer from 0 to 2**63 - 1")
+    if (why := seed_problem(seed)) is not None:
+        raise _UsageError(f"--seed {seed}: {why}")
 
 
 def _check_parent(target: Path) -> None:

@@ -40,6 +40,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from ._files import atomic_write
+from .hydrology import seed_problem
 from .model import Model, Node, Series
 from .network import CompiledNetwork, compile_network
 from .parameters import align_frames
@@ -63,8 +64,6 @@ SERIES = {"storage": "reservoir", "delivery": "demand", "deficit": "demand", "si
 _PERCENTILES = (5.0, 50.0, 95.0)
 #: annual deficit fractions below this are solver noise, stored as 0 (see ``_ChunkRecorder.annual``)
 DEFICIT_TOL = 1e-6
-#: seeds are stored with the results as 64-bit integers
-MAX_SEED = 2**63 - 1
 _FORMAT = 1
 
 
@@ -692,8 +691,8 @@ def run_ensemble(model: Model, options: EnsembleOptions, output: str | Path, *, 
     fmt = check_output(output)
     if options.traces < 1 or options.years < 1:
         raise ValueError("traces and years must be at least 1")
-    if not 0 <= options.seed <= MAX_SEED:
-        raise ValueError(f"seed {options.seed}: the seed must be an integer from 0 to 2**63 - 1")
+    if (why := seed_problem(options.seed)) is not None:
+        raise ValueError(f"seed {options.seed}: {why}")
     if not 0.0 <= options.deficit_threshold < 1.0:  # (NaN fails too)
         raise ValueError(f"deficit threshold {options.deficit_threshold}: give a fraction of the demand, at least 0 "
                          "and below 1")
@@ -980,7 +979,7 @@ def _part_dataset(part: Mapping[str, np.ndarray], coords: Mapping[str, Any]) -> 
 #: results give them, annual sums per year
 _UNITS = {"delivery": "hm3 per step", "deficit": "hm3 per step", "sink_inflow": "hm3 per step", "energy": "GWh",
           "annual_delivery": "hm3 per year", "annual_demand": "hm3 per year", "annual_sink_inflow": "hm3 per year",
-          "annual_energy": "GWh", "annual_deficit_fraction": "1"}
+          "annual_energy": "GWh per year", "annual_deficit_fraction": "1"}
 _DESCRIPTIONS = {
     "storage": "End-of-step reservoir volume", "delivery": "Water delivered to each demand per step",
     "deficit": "Demand not delivered per step", "sink_inflow": "Water received by each terminal sink per step",

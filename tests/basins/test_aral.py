@@ -358,7 +358,9 @@ def test_model_card_component_tables_list_every_node():
     ({"hydrology": "stochastic", "traces": 0}, "traces=0, years=30: both must be at least 1"),
     ({"hydrology": "stochastic", "traces": -3}, "traces=-3, years=30: both must be at least 1"),
     ({"years": 0}, "traces=1, years=0: both must be at least 1"),
-    ({"hydrology": "stochastic", "traces": 2, "seed": -1}, "seed=-1: a seed is a whole number from 0"),
+    ({"hydrology": "stochastic", "traces": 2, "seed": -1}, "seed=-1: the seed must be an integer from 0 to 2**32 - 1"),
+    ({"hydrology": "stochastic", "traces": 2, "seed": 2**32},
+     "seed=4294967296: the seed must be an integer from 0 to 2**32 - 1"),
 ])
 def test_bad_ensemble_sizes_and_seeds_are_refused_by_name(kwargs, message):
     with pytest.raises(ValueError) as err:

@@ -106,13 +106,18 @@ def test_trace_is_independent_of_the_ensemble_size_and_run_length(spec):
 
 def test_empty_draws_have_their_shape_and_negative_arguments_are_refused(spec):
     """No traces or no years are empty arrays of the right shape (they were NumPy errors from inside the
-    generator); a negative year count, seed or trace index is a ValueError that names them."""
+    generator); a negative year count, seed or trace index is a ValueError that names them, and so is a seed of
+    2**32 or more, which would repeat another seed's trace (NumPy drops a seed's trailing zero words: seed 2**32's
+    trace 0 would be seed 0's trace 1)."""
     assert stochastic_traces(spec, [], years=2).shape == (0, len(spec.headwaters), 24)
     assert stochastic_traces(spec, [3, 4], years=0).shape == (2, len(spec.headwaters), 0)
     assert annual_flows(spec, [], years=3).shape == (0, len(spec.headwaters), 3)
-    for args in [([-1], 2, 0), ([1], -2, 0), ([1], 2, -1)]:
-        with pytest.raises(ValueError, match="none may be negative"):
+    for args in [([-1], 2, 0), ([1], -2, 0)]:
+        with pytest.raises(ValueError, match="neither may be negative"):
             annual_flows(spec, *args)
+    for seed in (-1, 2**32):
+        with pytest.raises(ValueError, match=f"seed={seed}: the seed must be an integer from 0 to 2\\*\\*32 - 1"):
+            annual_flows(spec, [1], 2, seed)
 
 
 def test_norm_is_the_mean_year_and_respects_the_start_month(spec):

@@ -6,6 +6,7 @@ innovations, disaggregated to months with fixed monthly fractions).
 
 from .generator import (
     HYDRO_YEAR_START_MONTH,
+    MAX_SEED,
     Headwater,
     HydrologySpec,
     annual_flows,
@@ -17,11 +18,13 @@ from .generator import (
     named_year_traces,
     norm_traces,
     read_inflow_csv,
+    seed_problem,
     stochastic_traces,
 )
 
 __all__ = [
     "HYDRO_YEAR_START_MONTH",
+    "MAX_SEED",
     "Headwater",
     "HydrologySpec",
     "annual_flows",
@@ -33,5 +36,6 @@ __all__ = [
     "named_year_traces",
     "norm_traces",
     "read_inflow_csv",
+    "seed_problem",
     "stochastic_traces",
 ]

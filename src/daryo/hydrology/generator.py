@@ -11,7 +11,8 @@ The method, per river *n* and hydrological year *y* (October–September)::
 
 Reproducibility: trace *i* draws its shocks from ``numpy.random.default_rng([seed, i])``, year by year, so a
 trace is the same whatever the number of traces requested alongside it, and its first *Y* years are the same
-whatever the run length.  Chunked ensembles therefore reproduce a single big run exactly.
+whatever the run length.  Chunked ensembles therefore reproduce a single big run exactly.  Seeds go from 0 to
+2**32 − 1 (:data:`MAX_SEED`), so that no two seeds share a trace.
 
 Every function here is pure and vectorised over traces and rivers; arrays are shaped
 ``(trace, river, step)`` with steps in calendar order from the run's start month.  All volumes are hm³
@@ -262,6 +263,16 @@ def log_ar1_parameters(mean: np.ndarray, cv: np.ndarray) -> tuple[np.ndarray, np
     return np.log(np.asarray(mean, dtype=float)) - sigma2 / 2.0, np.sqrt(sigma2)
 
 
+#: The largest seed.  Trace *i*'s draws are seeded with the 32-bit words of ``(seed, i)``, and NumPy drops trailing
+#: zero words, so a larger seed would repeat another seed's trace (2**32's trace 0 is seed 0's trace 1).
+MAX_SEED = 2**32 - 1
+
+
+def seed_problem(seed: int) -> str | None:
+    """What is wrong with ``seed`` (None: nothing): a seed is a whole number from 0 to :data:`MAX_SEED`."""
+    return None if 0 <= seed <= MAX_SEED else "the seed must be an integer from 0 to 2**32 - 1"
+
+
 def _shocks(spec: HydrologySpec, trace_indices: Iterable[int], n_years: int, seed: int) -> np.ndarray:
     """Correlated standard-normal annual shocks, shape (trace, year, river); trace i from rng([seed, i])."""
     chol = np.linalg.cholesky(spec.correlation)
@@ -290,12 +301,14 @@ def annual_flows(spec: HydrologySpec, trace_indices: Sequence[int], years: int, 
     Raises
     ------
     ValueError
-        If ``years``, ``seed`` or a trace index is negative (a NumPy seed cannot be).
+        If ``years`` or a trace index is negative (a NumPy seed cannot be), or the seed is outside 0 to
+        :data:`MAX_SEED`.
     """
     idx = list(trace_indices)
-    if years < 0 or seed < 0 or any(i < 0 for i in idx):
-        raise ValueError(f"years={years}, seed={seed}, trace indices from {min(idx, default=0)}: none may be "
-                         "negative")
+    if (why := seed_problem(seed)) is not None:
+        raise ValueError(f"seed={seed}: {why}")
+    if years < 0 or any(i < 0 for i in idx):
+        raise ValueError(f"years={years}, trace indices from {min(idx, default=0)}: neither may be negative")
     z = _shocks(spec, idx, years, seed)  # (S, Y, N)
     rho = np.array([h.lag1 for h in spec.headwaters])
     mu, sigma = log_ar1_parameters(spec.means, np.array([h.cv for h in spec.headwaters]))
