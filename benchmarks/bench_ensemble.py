@@ -74,6 +74,26 @@ print(time.perf_counter() - t0)
 """
 
 
+_FLOOR = """
+import time
+import numpy as np
+from daryo.simulate import _dualsimplex
+i, f = np.zeros(2, np.int64), np.zeros(0)
+t0 = time.perf_counter()
+_dualsimplex._alpha(0, f, i, i, f, -1, f, i[:0])
+print(time.perf_counter() - t0)
+"""
+
+
+def _first_compiled_call() -> float:
+    """Seconds of the first call of a compiled kernel in a new process (one that does no work, loaded from
+    Numba's cache): Numba's one-off initialisation, which the first run of a process pays before its own work."""
+    import subprocess
+
+    out = subprocess.run([sys.executable, "-c", _FLOOR], check=True, capture_output=True, text=True)
+    return float(out.stdout.strip().splitlines()[-1])
+
+
 def _fresh_run(model: str | None, method: str) -> float:
     """Seconds of the first ``daryo.run`` (1 scenario × 30 years) in a new process, after importing daryo's
     modules and loading the model: what a script or the CLI pays beyond the imports (including loading the
@@ -112,7 +132,8 @@ def main(argv: list[str] | None = None) -> int:
             times.append(time.perf_counter() - t0)
         print(f"one scenario × 30 years: median {statistics.median(times):.3f} s (target < 0.5 s), "
               f"runs {', '.join(f'{t:.3f}' for t in times)}; first run in a fresh process after import and "
-              f"load: {_fresh_run(a.model, a.method):.3f} s")
+              f"load: {_fresh_run(a.model, a.method):.3f} s, of which Numba's initialisation (a first compiled "
+              f"call that does no work, in another fresh process): {_first_compiled_call():.3f} s")
     with tempfile.TemporaryDirectory() as tmp:
         out = a.output or Path(tmp) / "results.zarr"
         opts = EnsembleOptions(traces=a.traces, years=a.years, seed=1, fast=a.method == "fast", chunk_size=a.chunk_size)
