@@ -807,8 +807,8 @@ def test_the_fast_path_records_the_plain_paths_series_and_energy(tmp_path):
 
 
 def test_annual_indicators_by_hand():
-    """The annual indicators of two run years of one trace: sums of delivery, deficit, sink inflow and
-    energy, the lowest storage, and the deficit fraction — with a demand delivered 1e-9 hm³ short each step
+    """The annual indicators of two run years of one trace: sums of delivery, deficit, sink inflow, energy and
+    inflow, the lowest storage, and the deficit fraction — with a demand delivered 1e-9 hm³ short each step
     (the solver noise of a demand met in full) counted as no deficit at all."""
     axis = basin().with_time(years=2).time.axis()  # October 2001 to September 2003: 24 months
     m = np.arange(24.0)
@@ -817,7 +817,7 @@ def test_annual_indicators_by_hand():
     delivery = np.stack([np.full(24, 10.0 - 1e-9), np.where(m % 12 < 6, 4.0, 2.0)], axis=1)
     raw = {"storage": storage[None, :, None], "delivery": delivery[None],
            "deficit": (want - delivery)[None], "sink_inflow": (m + 1)[None, :, None],
-           "energy": np.full((1, 24, 1), 0.5)}
+           "energy": np.full((1, 24, 1), 0.5), "inflow": np.stack([m, np.where(m < 12, 2.0, 3.0)], axis=1)[None]}
     rec = _ChunkRecorder(axis, 1, {k: v.shape[2] for k, v in raw.items()}, np.float32)
     for t in range(24):
         rec.add(t, **{k: v[:, t] for k, v in raw.items()})
@@ -825,6 +825,8 @@ def test_annual_indicators_by_hand():
     np.testing.assert_allclose(out["annual_min_storage"][0, :, 0], [90.0, 90.0])
     np.testing.assert_allclose(out["annual_sink_inflow"][0, :, 0], [78.0, 222.0])  # 1+…+12, 13+…+24
     np.testing.assert_allclose(out["annual_energy"][0, :, 0], [6.0, 6.0])
+    np.testing.assert_allclose(out["annual_inflow"][0], [[66.0, 24.0], [210.0, 36.0]])  # 0+…+11, 12+…+23
+    assert set(rec.series) == set(SERIES)  # (inflows are summed per year, not stored per step)
     np.testing.assert_allclose(out["annual_delivery"][0], [[120 - 12e-9, 36.0]] * 2)
     np.testing.assert_allclose(out["annual_demand"][0], [[120.0, 48.0]] * 2)
     frac = out["annual_deficit_fraction"][0]
@@ -832,15 +834,36 @@ def test_annual_indicators_by_hand():
     np.testing.assert_allclose(frac[:, 1], [0.25, 0.25])  # 12 of 48 hm³ short
 
 
+
+def test_annual_inflows_are_the_traces_hydrology(tmp_path):
+    """Each trace's annual inflow per inflow node is its trace source's inflow summed over the run year, whatever
+    the chunk, so outcomes can be read against the hydrology that caused them."""
+    from daryo.ensemble import default_trace_source, run_years
+
+    _, out = run(tmp_path, "q.nc")
+    ds = load(out)
+    model = basin()
+    axis = model.with_time(years=YEARS).time.axis()
+    traces = default_trace_source(model)(5, np.arange(7), YEARS, axis)
+    assert list(ds.inflow.values) == [n.id for n in model.nodes if n.type == "inflow"] == list(traces)
+    year = run_years(axis)
+    for k, node in enumerate(ds.inflow.values):
+        want = np.stack([traces[node][:, year == y].sum(axis=1) for y in range(YEARS)], axis=1)
+        np.testing.assert_allclose(ds.annual_inflow.values[:, :, k], want, rtol=1e-9)
+    assert ds.annual_inflow.attrs["units"] == "hm3 per year"
+    assert ds.summary_annual_inflow.sel(inflow=ds.inflow.values[0], statistic="mean").item() == pytest.approx(
+        float(ds.annual_inflow.values[:, :, 0].mean()), rel=1e-12)
+
 def test_annual_indicators_are_sums_of_the_unrounded_values():
     """A chunk stores its monthly series in float32 but sums its annual indicators from the float64 values: a
     delivery of 0.1 hm³ a month is 1.2 hm³ a year to the last bits of float64, where the float32 months would
     sum to 1.2000000179."""
     axis = basin().with_time(years=1).time.axis()
-    rec = _ChunkRecorder(axis, 1, {"storage": 1, "delivery": 1, "sink_inflow": 1, "energy": 1}, np.float32)
+    rec = _ChunkRecorder(axis, 1, {"storage": 1, "delivery": 1, "sink_inflow": 1, "energy": 1, "inflow": 1},
+                         np.float32)
     for t in range(12):
         rec.add(t, storage=np.ones((1, 1)), delivery=np.full((1, 1), 0.1), deficit=np.zeros((1, 1)),
-                sink_inflow=np.zeros((1, 1)), energy=np.zeros((1, 1)))
+                sink_inflow=np.zeros((1, 1)), energy=np.zeros((1, 1)), inflow=np.zeros((1, 1)))
     assert rec.series["delivery"].dtype == np.float32
     assert rec.annual()["annual_delivery"][0, 0, 0] == pytest.approx(1.2, rel=1e-15)
     assert rec.series["delivery"].astype(float).sum() == pytest.approx(1.2000000179, rel=1e-9)
@@ -867,7 +890,7 @@ def test_summaries_taken_an_element_at_a_time_are_the_same():
     """With a memory budget that fits one element's values, each is summarised on its own (the summaries of a
     10,000 × 50 ensemble held every annual indicator of every part at once: 1.3 GB in the main process)."""
     rng = np.random.default_rng(2)
-    sizes = {"demand": 3, "reservoir": 2, "sink": 1, "hydropower": 2}
+    sizes = {"demand": 3, "reservoir": 2, "sink": 1, "hydropower": 2, "inflow": 2}
     coords = {dim: [f"{dim}{i}" for i in range(n)] for dim, n in sizes.items()}
     parts = [{k: rng.random((n, 4, sizes[dim])) for k, dim in ANNUAL_INDICATORS.items()} for n in (5, 3)]
     whole, one = summarise(parts, coords, threshold=0.5), summarise(parts, coords, threshold=0.5, max_bytes=1)

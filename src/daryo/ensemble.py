@@ -57,6 +57,7 @@ __all__ = ["TraceSource", "ResampledTraces", "StochasticTraces", "default_trace_
 ANNUAL_INDICATORS = {
     "annual_delivery": "demand", "annual_demand": "demand", "annual_deficit_fraction": "demand",
     "annual_min_storage": "reservoir", "annual_sink_inflow": "sink", "annual_energy": "hydropower",
+    "annual_inflow": "inflow",
 }
 #: stored monthly series and their element dimension
 SERIES = {"storage": "reservoir", "delivery": "demand", "deficit": "demand", "sink_inflow": "sink",
@@ -64,7 +65,7 @@ SERIES = {"storage": "reservoir", "delivery": "demand", "deficit": "demand", "si
 _PERCENTILES = (5.0, 50.0, 95.0)
 #: annual deficit fractions below this are solver noise, stored as 0 (see ``_ChunkRecorder.annual``)
 DEFICIT_TOL = 1e-6
-_FORMAT = 1
+_FORMAT = 2  # (2: parts hold annual_inflow)
 
 
 # ---------------------------------------------------------------------------------------------- traces
@@ -342,7 +343,8 @@ def _simulate_chunk(net: CompiledNetwork, fast: bool, run_traces: int | None = N
     """Monthly series of the chunk (storage, delivery, deficit, sink inflow, energy) in ``dtype``, its annual
     indicators (float64, from the unrounded values) and how it was simulated.  ``run_traces``: the traces of
     the whole ensemble, for which the fast path makes its choices (the same in every chunk)."""
-    cols = {"storage": net.res_col, "delivery": net.demand_col, "sink_inflow": net.sink_col, "energy": net.hp_col}
+    cols = {"storage": net.res_col, "delivery": net.demand_col, "sink_inflow": net.sink_col, "energy": net.hp_col,
+            "inflow": inflow_columns(net)}
     rec = _ChunkRecorder(net.axis, net.n_scenarios, {k: len(c) for k, c in cols.items()}, dtype)
     reason = fast_path_unsupported(net) if fast else "fast path switched off"
     if reason is None:
@@ -351,10 +353,10 @@ def _simulate_chunk(net: CompiledNetwork, fast: bool, run_traces: int | None = N
         split = np.cumsum([len(c) for c in cols.values()])[:-1]
 
         def record(step: StepRecord) -> None:
-            st, dl, sk, q = np.split(step.x, split, axis=1)
+            st, dl, sk, q, v = np.split(step.x, split, axis=1)
             rec.add(step.t, storage=st, delivery=dl, sink_inflow=sk,
                     deficit=np.maximum(step.col_upper(stepper.layout, net.demand_col) - dl, 0.0),
-                    energy=energy_gwh(q, step.head, net.hp_efficiency[None, :]))
+                    energy=energy_gwh(q, step.head, net.hp_efficiency[None, :]), inflow=v)
 
         stepper.run(record)
         return rec.series, rec.annual(), f"fast path: {stepper.stats.summary()}"
@@ -364,8 +366,14 @@ def _simulate_chunk(net: CompiledNetwork, fast: bool, run_traces: int | None = N
         dl = x[:, t, net.demand_col]
         rec.add(t, storage=x[:, t, net.res_col], delivery=dl, sink_inflow=x[:, t, net.sink_col],
                 deficit=np.maximum(out.col_upper[:, t, net.demand_col] - dl, 0.0),
-                energy=energy_gwh(x[:, t, net.hp_col], out.head[:, t], net.hp_efficiency[None, :]))
+                energy=energy_gwh(x[:, t, net.hp_col], out.head[:, t], net.hp_efficiency[None, :]),
+                inflow=x[:, t, cols["inflow"]])
     return rec.series, rec.annual(), f"plain path ({reason})"
+
+
+def inflow_columns(net: CompiledNetwork) -> np.ndarray:
+    """The LP columns of the network's inflow nodes (their supply, hm³ per step), in the model's node order."""
+    return net.node_col[[i for i, n in enumerate(net.model.nodes) if n.type == "inflow"]].astype(np.int64)
 
 
 class _ChunkRecorder:
@@ -378,12 +386,13 @@ class _ChunkRecorder:
     axis, n_scenarios
         The run's time axis and the chunk's traces.
     sizes
-        Elements of ``storage``, ``delivery`` (and ``deficit``), ``sink_inflow`` and ``energy``.
+        Elements of ``storage``, ``delivery`` (and ``deficit``), ``sink_inflow``, ``energy`` and ``inflow`` (the
+        inflow nodes' supply: summed per year, not stored per step).
     dtype
         Storage type of the monthly series.
     """
 
-    _SUMMED = ("delivery", "deficit", "sink_inflow", "energy")
+    _SUMMED = ("delivery", "deficit", "sink_inflow", "energy", "inflow")
 
     def __init__(self, axis: TimeAxis, n_scenarios: int, sizes: Mapping[str, int], dtype: np.dtype | type):
         size = {**sizes, "deficit": sizes["delivery"]}
@@ -395,10 +404,10 @@ class _ChunkRecorder:
         self._min_storage = np.full((S, Y, size["storage"]), np.inf)
 
     def add(self, t: int, **values: np.ndarray) -> None:
-        """Step ``t``'s values (S, elements) of every series."""
+        """Step ``t``'s values (S, elements) of every series and of the inflows."""
         y = self.year[t]
-        for name, v in values.items():
-            self.series[name][:, t] = v
+        for name in SERIES:
+            self.series[name][:, t] = values[name]
         for name in self._SUMMED:
             self._sum[name][:, y] += values[name]
         np.minimum(self._min_storage[:, y], values["storage"], out=self._min_storage[:, y])
@@ -414,7 +423,7 @@ class _ChunkRecorder:
         frac = np.where(frac < DEFICIT_TOL, 0.0, np.minimum(frac, 1.0))
         return {"annual_delivery": delivered, "annual_demand": wanted, "annual_deficit_fraction": frac,
                 "annual_min_storage": self._min_storage, "annual_sink_inflow": self._sum["sink_inflow"],
-                "annual_energy": self._sum["energy"]}
+                "annual_energy": self._sum["energy"], "annual_inflow": self._sum["inflow"]}
 
 
 def run_years(axis: Any) -> np.ndarray:
@@ -932,7 +941,7 @@ def network_digest(net: CompiledNetwork) -> str:
 
 # ------------------------------------------------------------------------------------------- assembly
 #: the element dimensions of an ensemble's store
-_ELEMENTS = ("reservoir", "demand", "sink", "hydropower")
+_ELEMENTS = ("reservoir", "demand", "sink", "hydropower", "inflow")
 
 
 def _coords(model: Model, axis: Any) -> dict[str, Any]:
@@ -979,7 +988,7 @@ def _part_dataset(part: Mapping[str, np.ndarray], coords: Mapping[str, Any]) -> 
 #: results give them, annual sums per year
 _UNITS = {"delivery": "hm3 per step", "deficit": "hm3 per step", "sink_inflow": "hm3 per step", "energy": "GWh",
           "annual_delivery": "hm3 per year", "annual_demand": "hm3 per year", "annual_sink_inflow": "hm3 per year",
-          "annual_energy": "GWh per year", "annual_deficit_fraction": "1"}
+          "annual_energy": "GWh per year", "annual_deficit_fraction": "1", "annual_inflow": "hm3 per year"}
 _DESCRIPTIONS = {
     "storage": "End-of-step reservoir volume", "delivery": "Water delivered to each demand per step",
     "deficit": "Demand not delivered per step", "sink_inflow": "Water received by each terminal sink per step",
@@ -989,6 +998,7 @@ _DESCRIPTIONS = {
     "annual_min_storage": "Lowest end-of-step volume in each run year",
     "annual_sink_inflow": "Water received by each sink in each run year",
     "annual_energy": "Hydropower energy in each run year",
+    "annual_inflow": "Water supplied by each inflow node in each run year (the trace's hydrology)",
 }
 
 
