@@ -344,7 +344,7 @@ def _simulate_chunk(net: CompiledNetwork, fast: bool, run_traces: int | None = N
     indicators (float64, from the unrounded values) and how it was simulated.  ``run_traces``: the traces of
     the whole ensemble, for which the fast path makes its choices (the same in every chunk)."""
     cols = {"storage": net.res_col, "delivery": net.demand_col, "sink_inflow": net.sink_col, "energy": net.hp_col,
-            "inflow": inflow_columns(net)}
+            "inflow": _inflow_columns(net)}
     rec = _ChunkRecorder(net.axis, net.n_scenarios, {k: len(c) for k, c in cols.items()}, dtype)
     reason = fast_path_unsupported(net) if fast else "fast path switched off"
     if reason is None:
@@ -371,7 +371,7 @@ def _simulate_chunk(net: CompiledNetwork, fast: bool, run_traces: int | None = N
     return rec.series, rec.annual(), f"plain path ({reason})"
 
 
-def inflow_columns(net: CompiledNetwork) -> np.ndarray:
+def _inflow_columns(net: CompiledNetwork) -> np.ndarray:
     """The LP columns of the network's inflow nodes (their supply, hm³ per step), in the model's node order."""
     return net.node_col[[i for i, n in enumerate(net.model.nodes) if n.type == "inflow"]].astype(np.int64)
 
