@@ -776,6 +776,41 @@ edges: [[src, r], [r, d], [r, sea]]
                         "0), a negative flow or volume; it must be ≥ 0")
 
 
+
+def test_a_negative_dead_volume_from_a_state_dependent_parameter_is_named(tmp_path):
+    """A reservoir's min_volume is a volume bound like the others: below zero it made water from nothing (storage
+    went to −50 hm³ with no inflow)."""
+    text = HEAD + """parameters:
+  x: {type: controlcurve, reservoir: r, control_curves: [0.5], values: [10, -50]}
+nodes:
+  - {id: src, type: inflow, inflow: 0}
+  - {id: r, type: reservoir, max_volume: 100, initial_volume: 60, min_volume: {parameter: x}}
+  - {id: d, type: demand, demand: 40}
+  - {id: sea, type: sink}
+edges: [[src, r], [r, d], [r, sea]]
+"""
+    with pytest.raises(ModelError) as info:  # 60 → 20: below the curve from the second step
+        daryo.run(daryo.load(write_model(tmp_path, text)))
+    (msg,) = [str(p) for p in info.value.problems]
+    assert msg.endswith("nodes[r].min_volume (line 8): parameter 'x' gives -50 at the step starting 2001-02-01 "
+                        "(scenario 0), a negative flow or volume; it must be ≥ 0")
+
+
+@pytest.mark.parametrize("method", ["fast", "plain"])
+def test_a_state_dependent_bound_of_exactly_zero_is_no_problem(tmp_path, method):
+    """Zero is the lowest bound allowed ("release nothing below the curve"), not a negative one."""
+    text = HEAD + """parameters:
+  x: {type: controlcurve, reservoir: r, control_curves: [0.5], values: [10, 0]}
+nodes:
+  - {id: src, type: inflow, inflow: 0}
+  - {id: r, type: reservoir, max_volume: 100, initial_volume: 60}
+  - {id: d, type: demand, demand: {parameter: x}}
+  - {id: sea, type: sink}
+edges: [[src, r], [r, d], [r, sea]]
+"""
+    ds = daryo.run(daryo.load(write_model(tmp_path, text)), daryo.RunOptions(method=method)).dataset
+    np.testing.assert_allclose(ds.delivery.sel(demand="d").values[0], [10, 10, 0], atol=1e-8)
+
 @pytest.mark.parametrize("gap", ["-5", "{type: controlcurve, reservoir: r, control_curves: [0.5], values: [10, -5]}"],
                          ids=["fixed", "state-dependent"])
 def test_a_negative_constraint_bound_through_a_parameter_is_allowed(tmp_path, gap):

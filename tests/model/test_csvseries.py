@@ -44,10 +44,15 @@ def test_messages():
         ("/d/f.csv line 4", "date 2001-01-01 appears more than once (first on line 2)")]
 
 
-@pytest.mark.parametrize("date", ["01/02/2001", "1.2.2001", "01-02-01"])
-def test_a_date_that_reads_two_ways_is_refused_when_no_date_tells_the_order(date):
-    """'01/02/2001' was read as 2 January, which a day-first reader means as 1 February."""
-    assert _read(f"date,a\n2001-01-01,1\n{date},2\n")[1] == [
+@pytest.mark.parametrize("first, date", [("2001-01-01", "01/02/2001"), ("2001-01-01", "1.2.2001"),
+                                         ("2001-01-01", "01-02-01"), ("2001-01-01", "12/01/2001"),
+                                         ("01/01/2001", "01/02/2001")],
+                         ids=["slashes", "dots", "two-digit-year", "twelve", "after-one-read-the-same-either-way"])
+def test_a_date_that_reads_two_ways_is_refused_when_no_date_tells_the_order(first, date):
+    """'01/02/2001' was read as 2 January, which a day-first reader means as 1 February.  A 12 tells no order
+    (only a number above 12 does), and the date named is the first that reads two ways, not one that reads the
+    same either way ('01/01/2001')."""
+    assert _read(f"date,a\n{first},1\n{date},2\n")[1] == [
         ("/d/f.csv line 3", f"'{date}' in column 'date' could be day/month/year or month/day/year, and no date of "
          "the column tells which; write dates year first, YYYY-MM-DD")]
 
