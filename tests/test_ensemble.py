@@ -722,6 +722,7 @@ def test_seeds_stop_where_two_would_share_a_trace(tmp_path, capsys):
     with pytest.raises(ValueError, match="from 0 to 2\\*\\*32 - 1"):
         run(tmp_path, "big.nc", options={"seed": 2**32})
     assert not (tmp_path / "big.nc.parts").exists()
+    assert run(tmp_path, "top.nc", options={"seed": 2**32 - 1, "traces": 1})[0].chunks == 1  # the largest seed
     model = tmp_path / "basin.yaml"
     model.write_text(_yaml_of_basin())
     for seed in (2**32, 2**63):

@@ -84,3 +84,8 @@ def test_the_proportion_full_is_over_the_max_volume_not_its_flood_control_limit(
            "edges": [["dam", "d"], ["dam", "sea"]]}
     ds = daryo.run(model_from_dict(doc)).dataset
     np.testing.assert_allclose(ds["demanded"].values.ravel(), [0.7, 0.693, 0.68607], rtol=1e-12)
+    # a max_volume that changes by month: a step's start volume is over the step before's (100 in January, then
+    # 200): 69.3 of 100 at the start of February, 68.607 of 200 at the start of March
+    doc["nodes"][0] = {"id": "dam", "type": "reservoir", "max_volume": [100] + [200] * 11, "initial_volume": 70}
+    ds = daryo.run(model_from_dict(doc)).dataset
+    np.testing.assert_allclose(ds["demanded"].values.ravel(), [0.7, 0.693, 0.343035], rtol=1e-12)

@@ -118,6 +118,7 @@ def test_empty_draws_have_their_shape_and_negative_arguments_are_refused(spec):
     for seed in (-1, 2**32):
         with pytest.raises(ValueError, match=f"seed={seed}: the seed must be an integer from 0 to 2\\*\\*32 - 1"):
             annual_flows(spec, [1], 2, seed)
+    assert annual_flows(spec, [1], 2, 2**32 - 1).shape == (1, len(spec.headwaters), 2)  # the largest seed
 
 
 def test_norm_is_the_mean_year_and_respects_the_start_month(spec):

@@ -177,6 +177,7 @@ def test_a_plant_with_a_fixed_head_and_a_reservoir_is_refused(tmp_path):
                         "head: give one of them (a reservoir with its level_table and the plant's tailwater_level, or "
                         "a fixed head for a run-of-river plant)")
     _load(tmp_path, _dam_and_plant("head: 10").replace(", level_table: {volume: [0, 100], level: [400, 420]}", ""))
+    _load(tmp_path, _dam_and_plant("head: 10").replace("level: [400, 420]", "area: [0, 5]"))  # (areas set no head)
 
 
 def test_a_plant_whose_reservoir_never_rises_above_the_tailwater_is_refused(tmp_path):
@@ -200,23 +201,32 @@ edges: [[src, dam], [dam, sea]]
 def test_a_level_table_that_does_not_span_the_reservoirs_volumes_is_refused(tmp_path):
     """Beyond its rows the level and the area would stay those of the nearest row (a head and an evaporating area
     that stop growing as the reservoir fills, or shrinking as it empties)."""
-    body = """\
+    def body(bottom: float, top: float, vmax: object = 100, vmin: object = 10) -> str:
+        return f"""\
 nodes:
   - {{id: src, type: inflow, inflow: 10}}
-  - {{id: dam, type: reservoir, max_volume: 100, min_volume: 10,
+  - {{id: dam, type: reservoir, max_volume: {vmax}, min_volume: {vmin},
      level_table: {{volume: [{bottom}, {top}], level: [400, 420]}}}}
   - {{id: sea, type: sink}}
 edges: [[src, dam], [dam, sea]]
 """
-    (msg,) = _problems(tmp_path, body.format(bottom=0, top=80))
+
+    (msg,) = _problems(tmp_path, body(bottom=0, top=80))
     assert msg.endswith("nodes[dam].level_table.volume (line 6): ends at 80 hm³, below max_volume (100 hm³): above "
                         "it the level and area would stay those of the table's last row; extend the table to the "
                         "full volume")
-    (msg,) = _problems(tmp_path, body.format(bottom=20, top=100))  # (min_volume 10)
+    (msg,) = _problems(tmp_path, body(bottom=20, top=100))  # (min_volume 10)
     assert msg.endswith("nodes[dam].level_table.volume (line 6): starts at 20 hm³, above min_volume (10 hm³): below "
                         "it the level and area would stay those of the table's first row; start the table at the "
                         "dead volume or lower")
-    _load(tmp_path, body.format(bottom=10, top=100))
+    _load(tmp_path, body(bottom=10, top=100))
+    # volumes that change by month: the table spans the largest max_volume and the smallest min_volume
+    (msg,) = _problems(tmp_path, body(bottom=10, top=80, vmax=[80] * 11 + [100]))
+    assert "ends at 80 hm³, below max_volume (100 hm³)" in msg
+    (msg,) = _problems(tmp_path, body(bottom=20, top=100, vmin=[10] + [30] * 11))
+    assert "starts at 20 hm³, above min_volume (10 hm³)" in msg
+    (msg,) = _problems(tmp_path, body(bottom=10.5, top=100))  # (the margin is rounding's, not half a hm³)
+    assert "starts at 10.5 hm³, above min_volume (10 hm³)" in msg
 
 
 def test_a_negative_initial_flow_of_a_delay_is_refused(tmp_path):

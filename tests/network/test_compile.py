@@ -67,6 +67,23 @@ def test_fixed_inflow_traces_are_held_once_for_both_bounds():
     assert net.col_upper.scen.shape[2] == net.col_lower.scen.shape[2] + 1
 
 
+
+def test_per_trace_bounds_that_differ_keep_their_own_values():
+    """A canal's per-trace minimum and capacity sit in the same places of the two tables but differ: the upper
+    bounds are the capacities, not the minimums."""
+    lo = [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]
+    hi = [[10.0, 20.0, 30.0], [40.0, 50.0, 60.0]]
+    doc = {"version": 1, "name": "t", "time": {"start": "2001-01", "end": "2001-03", "step": "month"},
+           "allocation": "priority",
+           "nodes": [{"id": "in", "type": "inflow", "inflow": 100},
+                     {"id": "c", "type": "canal", "min_flow": {"values": lo}, "capacity": {"values": hi}},
+                     {"id": "town", "type": "demand", "demand": 1000}, {"id": "sea", "type": "sink"}],
+           "edges": [["in", "c"], ["c", "town"], ["in", "sea"]]}
+    net = compile_network(model_from_dict(doc))
+    assert net.col_upper.scen is not net.col_lower.scen
+    ds = daryo.run(model_from_dict(doc), daryo.RunOptions(scenarios=2)).dataset
+    np.testing.assert_allclose(ds.delivery.sel(demand="town").values, hi, rtol=1e-9)  # all the canal can carry
+
 # ------------------------------------------------------------------------------------------------------------
 # Attributes and their defaults, each on a network small enough to work out by hand (one monthly step, flows in
 # hm³ per step).
