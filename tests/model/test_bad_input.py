@@ -777,6 +777,24 @@ edges: [[src, r], [r, d], [r, sea]]
 
 
 
+def test_the_scenario_whose_parameter_goes_negative_is_named(tmp_path):
+    """Only the dry trace falls below the curve, in the second step; the message names it by its column."""
+    (tmp_path / "q.csv").write_text("date,wet,dry\n2001-01-01,10,0\n2001-02-01,10,0\n2001-03-01,10,0\n")
+    text = HEAD + """parameters:
+  x: {type: controlcurve, reservoir: r, control_curves: [0.5], values: [10, -5]}
+nodes:
+  - {id: src, type: inflow, inflow: {csv: q.csv}}
+  - {id: r, type: reservoir, max_volume: 100, initial_volume: 55}
+  - {id: d, type: demand, demand: {parameter: x}}
+  - {id: sea, type: sink}
+edges: [[src, r], [r, d], [r, sea]]
+"""
+    with pytest.raises(ModelError) as info:  # dry: 55 → 45, below the curve; wet: 55 → 55
+        daryo.run(daryo.load(write_model(tmp_path, text)), daryo.RunOptions(scenarios=2))
+    (msg,) = [str(p) for p in info.value.problems]
+    assert msg.endswith("parameter 'x' gives -5 at the step starting 2001-02-01 (scenario dry), a negative flow or "
+                        "volume; it must be ≥ 0")
+
 def test_a_negative_dead_volume_from_a_state_dependent_parameter_is_named(tmp_path):
     """A reservoir's min_volume is a volume bound like the others: below zero it made water from nothing (storage
     went to −50 hm³ with no inflow)."""

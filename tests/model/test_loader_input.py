@@ -96,6 +96,23 @@ edges:
     assert [p.split("m.yaml: ")[1].split(":")[0] for p in load_problems(path)] == [
         "nodes[dam].colour (line 12)", "edges[1] (dam -> sea).max_flow (line 17)",
         "nodes[dam].initial_volume (line 11)"]
+    # a value that cannot be read (its unit), and a constraint's attributes
+    path = write_model(tmp_path, HEAD + """nodes:
+  - {id: src, type: inflow, inflow: 10}
+  - id: town
+    type: demand
+    demand: 5 furlongs
+  - {id: sea, type: sink}
+edges: [[src, town], [src, sea]]
+constraints:
+  - id: c
+    type: flow_sum
+    nodes: [town, sea]
+    min_flow: 10
+    max_flow: 5
+""")
+    assert [p.split("m.yaml: ")[1].split(":")[0] for p in load_problems(path)] == [
+        "nodes[town].demand (line 8)", "constraints[c].min_flow (line 15)"]
 
 
 def test_a_file_read_as_pywr_by_its_node_names_says_so_first(tmp_path):
