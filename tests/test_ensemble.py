@@ -318,7 +318,6 @@ def test_output_that_is_not_an_ensemble_result_is_refused_before_any_work(tmp_pa
     assert (tmp_path / "mydata.nc" / "notes.txt").read_text() == "precious"
 
 
-
 class _MakesFolder:
     """A trace source that makes a folder where the output will go while chunk 1 runs."""
 
@@ -835,7 +834,6 @@ def test_annual_indicators_by_hand():
     np.testing.assert_allclose(frac[:, 1], [0.25, 0.25])  # 12 of 48 hm³ short
 
 
-
 def test_annual_inflows_are_the_traces_hydrology(tmp_path):
     """Each trace's annual inflow per inflow node is its trace source's inflow summed over the run year, whatever
     the chunk, so outcomes can be read against the hydrology that caused them."""
@@ -854,6 +852,7 @@ def test_annual_inflows_are_the_traces_hydrology(tmp_path):
     assert ds.annual_inflow.attrs["units"] == "hm3 per year"
     assert ds.summary_annual_inflow.sel(inflow=ds.inflow.values[0], statistic="mean").item() == pytest.approx(
         float(ds.annual_inflow.values[:, :, 0].mean()), rel=1e-12)
+
 
 def test_annual_indicators_are_sums_of_the_unrounded_values():
     """A chunk stores its monthly series in float32 but sums its annual indicators from the float64 values: a

@@ -776,7 +776,6 @@ edges: [[src, r], [r, d], [r, sea]]
                         "0), a negative flow or volume; it must be ≥ 0")
 
 
-
 def test_the_scenario_whose_parameter_goes_negative_is_named(tmp_path):
     """Only the dry trace falls below the curve, in the second step; the message names it by its column."""
     (tmp_path / "q.csv").write_text("date,wet,dry\n2001-01-01,10,0\n2001-02-01,10,0\n2001-03-01,10,0\n")
@@ -794,6 +793,7 @@ edges: [[src, r], [r, d], [r, sea]]
     (msg,) = [str(p) for p in info.value.problems]
     assert msg.endswith("parameter 'x' gives -5 at the step starting 2001-02-01 (scenario dry), a negative flow or "
                         "volume; it must be ≥ 0")
+
 
 def test_a_negative_dead_volume_from_a_state_dependent_parameter_is_named(tmp_path):
     """A reservoir's min_volume is a volume bound like the others: below zero it made water from nothing (storage
@@ -828,6 +828,7 @@ edges: [[src, r], [r, d], [r, sea]]
 """
     ds = daryo.run(daryo.load(write_model(tmp_path, text)), daryo.RunOptions(method=method)).dataset
     np.testing.assert_allclose(ds.delivery.sel(demand="d").values[0], [10, 10, 0], atol=1e-8)
+
 
 @pytest.mark.parametrize("gap", ["-5", "{type: controlcurve, reservoir: r, control_curves: [0.5], values: [10, -5]}"],
                          ids=["fixed", "state-dependent"])

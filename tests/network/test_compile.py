@@ -67,7 +67,6 @@ def test_fixed_inflow_traces_are_held_once_for_both_bounds():
     assert net.col_upper.scen.shape[2] == net.col_lower.scen.shape[2] + 1
 
 
-
 def test_per_trace_bounds_that_differ_keep_their_own_values():
     """A canal's per-trace minimum and capacity sit in the same places of the two tables but differ: the upper
     bounds are the capacities, not the minimums."""
@@ -83,6 +82,7 @@ def test_per_trace_bounds_that_differ_keep_their_own_values():
     assert net.col_upper.scen is not net.col_lower.scen
     ds = daryo.run(model_from_dict(doc), daryo.RunOptions(scenarios=2)).dataset
     np.testing.assert_allclose(ds.delivery.sel(demand="town").values, hi, rtol=1e-9)  # all the canal can carry
+
 
 # ------------------------------------------------------------------------------------------------------------
 # Attributes and their defaults, each on a network small enough to work out by hand (one monthly step, flows in
