@@ -162,6 +162,10 @@ def test_resume_after_an_interrupted_run(tmp_path):
         run(tmp_path, "cut.nc", resume=True, options={"chunk_size": 4})
     manifest = tmp_path / "cut.nc.parts" / "manifest.json"
     kept = manifest.read_bytes()
+    manifest.write_text(kept.decode().replace('"format": 2', '"format": 1'))  # parts of another daryo version
+    with pytest.raises(ValueError, match="holds parts of format 1, written by another version of daryo; this one "
+                                         "writes format 2: delete it"):
+        run(tmp_path, "cut.nc", resume=True)
     for broken in (b"{not json", b"[1, 2]"):
         manifest.write_bytes(broken)
         with pytest.raises(ValueError, match="has no readable manifest"):
@@ -728,6 +732,13 @@ def test_seeds_stop_where_two_would_share_a_trace(tmp_path, capsys):
         assert main(["ensemble", str(model), "--traces", "1", "--years", "1", "--seed", str(seed),
                      "-o", str(tmp_path / "big.nc")]) == 2
         assert f"--seed {seed}: the seed must be an integer from 0 to 2**32 - 1" in capsys.readouterr().err
+    # not a whole number (1.5 was cut to 1); the resampled traces' own check, for callers of the source
+    with pytest.raises(ValueError, match="seed 1.5: the seed must be an integer"):
+        run(tmp_path, "half.nc", options={"seed": 1.5})
+    source = ResampledTraces.from_model(basin())
+    axis = basin().time.axis()
+    with pytest.raises(ValueError, match="seed 4294967296: the seed must be an integer from 0 to 2\\*\\*32 - 1"):
+        source(2**32, np.arange(1), 1, axis)
 
 
 def test_n_day_models_resample_their_own_traces():

@@ -123,6 +123,8 @@ class ResampledTraces:
     def _draws(self, seed: int, i: int, n_years: int, n_sources: int, n_traces: int
                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Source trace, source year (index into the candidates) and factor of each run year of trace ``i``."""
+        if (why := seed_problem(seed)) is not None:  # (a larger seed would repeat another's traces)
+            raise ValueError(f"seed {seed}: {why}")
         rng = np.random.default_rng([int(seed), int(i)])
         src = rng.integers(0, n_traces, n_years)
         yr = rng.integers(0, n_sources, n_years)
@@ -518,6 +520,9 @@ def _not_resumable(folder: Path, old: dict[str, Any] | None, manifest: dict[str,
     if old is None:
         return f"cannot resume: {folder} has no readable manifest of its run; delete it to start again"
     differ = [k for k in manifest if old.get(k) != manifest[k]] + [k for k in old if k not in manifest]
+    if "format" in differ:
+        return (f"cannot resume: {folder} holds parts of format {old.get('format')}, written by another version of "
+                f"daryo; this one writes format {manifest['format']}: delete it to start again")
     if differ == ["chunk_size"]:  # (the default chunking may change between versions)
         return (f"cannot resume: {folder} was run in chunks of {old['chunk_size']} traces, not "
                 f"{manifest['chunk_size']}; pass --chunk-size {old['chunk_size']} (chunk_size in the Python API) to "
@@ -998,7 +1003,8 @@ _DESCRIPTIONS = {
     "annual_min_storage": "Lowest end-of-step volume in each run year",
     "annual_sink_inflow": "Water received by each sink in each run year",
     "annual_energy": "Hydropower energy in each run year",
-    "annual_inflow": "Water supplied by each inflow node in each run year (the trace's hydrology)",
+    "annual_inflow": "Water supplied by each inflow node in each run year: the trace's hydrology (for an inflow "
+                     "node without an inflow series, what the allocation took between its min_flow and max_flow)",
 }
 
 

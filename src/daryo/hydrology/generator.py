@@ -268,9 +268,11 @@ def log_ar1_parameters(mean: np.ndarray, cv: np.ndarray) -> tuple[np.ndarray, np
 MAX_SEED = 2**32 - 1
 
 
-def seed_problem(seed: int) -> str | None:
-    """What is wrong with ``seed`` (None: nothing): a seed is a whole number from 0 to :data:`MAX_SEED`."""
-    return None if 0 <= seed <= MAX_SEED else "the seed must be an integer from 0 to 2**32 - 1"
+def seed_problem(seed: Any) -> str | None:
+    """What is wrong with ``seed`` (None: nothing): a seed is a whole number from 0 to :data:`MAX_SEED` (not a
+    float such as 1.5, which would be cut to 1, nor a bool)."""
+    whole = isinstance(seed, (int, np.integer)) and not isinstance(seed, bool)
+    return None if whole and 0 <= seed <= MAX_SEED else "the seed must be an integer from 0 to 2**32 - 1"
 
 
 def _shocks(spec: HydrologySpec, trace_indices: Iterable[int], n_years: int, seed: int) -> np.ndarray:
