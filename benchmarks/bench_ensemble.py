@@ -132,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
             times.append(time.perf_counter() - t0)
         print(f"one scenario × 30 years: median {statistics.median(times):.3f} s (target < 0.5 s), "
               f"runs {', '.join(f'{t:.3f}' for t in times)}; first run in a fresh process after import and "
-              f"load: {_fresh_run(a.model, a.method):.3f} s, of which Numba's initialisation (a first compiled "
+              f"load: {_fresh_run(a.model, a.method):.3f} s; Numba's initialisation alone (a first compiled "
               f"call that does no work, in another fresh process): {_first_compiled_call():.3f} s")
     with tempfile.TemporaryDirectory() as tmp:
         out = a.output or Path(tmp) / "results.zarr"
