@@ -758,17 +758,22 @@ edges: [[src, d], [src, sea]]
     assert msg.endswith("nodes[d].demand (line 8): parameter 'x' gives -5, a negative flow or volume; it must be ≥ 0")
 
 
-def test_a_negative_value_of_a_state_dependent_parameter_is_named_when_the_run_meets_it(tmp_path):
-    """... and likewise when the parameter depends on a reservoir's state, found only as the run goes."""
-    text = HEAD + """parameters:
-  x: {type: controlcurve, reservoir: r, control_curves: [0.5], values: [10, -5]}
+def _below_the_curve(value: str, inflow: str = "0", initial: int = 60) -> str:
+    """A model whose demand d is 10 while reservoir r is above half full and ``value`` below (parameter x)."""
+    return HEAD + f"""parameters:
+  x: {{type: controlcurve, reservoir: r, control_curves: [0.5], values: [10, {value}]}}
 nodes:
-  - {id: src, type: inflow, inflow: 0}
-  - {id: r, type: reservoir, max_volume: 100, initial_volume: 60}
-  - {id: d, type: demand, demand: {parameter: x}}
-  - {id: sea, type: sink}
+  - {{id: src, type: inflow, inflow: {inflow}}}
+  - {{id: r, type: reservoir, max_volume: 100, initial_volume: {initial}}}
+  - {{id: d, type: demand, demand: {{parameter: x}}}}
+  - {{id: sea, type: sink}}
 edges: [[src, r], [r, d], [r, sea]]
 """
+
+
+def test_a_negative_value_of_a_state_dependent_parameter_is_named_when_the_run_meets_it(tmp_path):
+    """... and likewise when the parameter depends on a reservoir's state, found only as the run goes."""
+    text = _below_the_curve("-5")
     with pytest.raises(ModelError) as info:  # 60 → 50 → 40: below the curve from the third step
         daryo.run(daryo.load(write_model(tmp_path, text)))
     (msg,) = [str(p) for p in info.value.problems]
@@ -779,15 +784,7 @@ edges: [[src, r], [r, d], [r, sea]]
 def test_the_scenario_whose_parameter_goes_negative_is_named(tmp_path):
     """Only the dry trace falls below the curve, in the second step; the message names it by its column."""
     (tmp_path / "q.csv").write_text("date,wet,dry\n2001-01-01,10,0\n2001-02-01,10,0\n2001-03-01,10,0\n")
-    text = HEAD + """parameters:
-  x: {type: controlcurve, reservoir: r, control_curves: [0.5], values: [10, -5]}
-nodes:
-  - {id: src, type: inflow, inflow: {csv: q.csv}}
-  - {id: r, type: reservoir, max_volume: 100, initial_volume: 55}
-  - {id: d, type: demand, demand: {parameter: x}}
-  - {id: sea, type: sink}
-edges: [[src, r], [r, d], [r, sea]]
-"""
+    text = _below_the_curve("-5", inflow="{csv: q.csv}", initial=55)
     with pytest.raises(ModelError) as info:  # dry: 55 → 45, below the curve; wet: 55 → 55
         daryo.run(daryo.load(write_model(tmp_path, text)), daryo.RunOptions(scenarios=2))
     (msg,) = [str(p) for p in info.value.problems]
@@ -817,15 +814,7 @@ edges: [[src, r], [r, d], [r, sea]]
 def test_a_state_dependent_bound_of_exactly_zero_is_no_problem(tmp_path):
     """Zero is the lowest bound allowed ("release nothing below the curve"), not a negative one.  (A model with
     parameters takes the plain path: the fast path does not know them.)"""
-    text = HEAD + """parameters:
-  x: {type: controlcurve, reservoir: r, control_curves: [0.5], values: [10, 0]}
-nodes:
-  - {id: src, type: inflow, inflow: 0}
-  - {id: r, type: reservoir, max_volume: 100, initial_volume: 60}
-  - {id: d, type: demand, demand: {parameter: x}}
-  - {id: sea, type: sink}
-edges: [[src, r], [r, d], [r, sea]]
-"""
+    text = _below_the_curve("0")
     ds = daryo.run(daryo.load(write_model(tmp_path, text))).dataset
     np.testing.assert_allclose(ds.delivery.sel(demand="d").values[0], [10, 10, 0], atol=1e-8)
 
