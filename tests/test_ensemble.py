@@ -998,3 +998,22 @@ def test_chunk_deficits_are_measured_against_each_scenarios_own_demand():
     for raw in (fast, plain):
         np.testing.assert_allclose(raw["delivery"][:, :, 0], [[4] * 3, [10] * 3], atol=1e-6)
         np.testing.assert_allclose(raw["deficit"][:, :, 0], [[0] * 3, [15] * 3], atol=1e-6)
+
+
+def test_the_readmes_example_of_reading_an_ensemble_runs(tmp_path, monkeypatch):
+    """The README's Python example on an ensemble store (outcomes against the traces' hydrology), run as written
+    on a small store of the embedded model."""
+    import re
+
+    import daryo
+
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    (code,) = [c for c in re.findall(r"```python\n(.*?)```", readme, re.S) if "annual_inflow" in c]
+    run_ensemble(daryo.load(), EnsembleOptions(traces=12, years=3, seed=1), tmp_path / "runs.zarr")
+    monkeypatch.chdir(tmp_path)
+    *body, last = code.strip().splitlines()
+    scope: dict = {}
+    exec("\n".join(body), scope)
+    low = eval(last, scope)
+    assert low.dims == ("quantile",) and np.all(np.isfinite(low.values)) and low.values[0] <= low.values[1]
+
