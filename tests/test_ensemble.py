@@ -604,7 +604,7 @@ def test_cli_rate_counts_only_the_traces_computed_now(tmp_path, capsys):
             "--chunk-size", "2", "--quiet", "--resume"]
     assert main(argv) == 0
     text = capsys.readouterr().out
-    assert "1 traces computed now" in text and "3 chunks, 2 resumed" in text, text
+    assert "1 trace computed now" in text and "3 chunks, 2 resumed" in text, text
 
 
 def daryo_load(path):

@@ -309,6 +309,11 @@ def _with_years(model: Model, years: int) -> Model:
         raise _UsageError(f"--years {years}: {exc}") from None
 
 
+
+def _count(n: int, noun: str) -> str:
+    """``n`` and the noun, plural unless ``n`` is 1 ("1 chunk", "3 chunks")."""
+    return f"{n} {noun}{'s' * (n != 1)}"
+
 def _check_seed(seed: int) -> None:
     from .hydrology import seed_problem
 
@@ -499,9 +504,9 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
     # the rate counts the traces simulated by this invocation only, not those a resume found done
     rate = f"{run.traces_computed * args.years / max(run.seconds, 1e-9):,.0f} scenario-years/s"
     if run.chunks_skipped:
-        rate = f"{run.traces_computed} traces computed now, {rate}" if run.traces_computed else "all resumed"
-    print(f"ensemble: {run.traces} trace{'s' * (run.traces != 1)} × {args.years} year{'s' * (args.years != 1)} of "
-          f"{model.name} in {run.seconds:.1f} s ({rate}; {run.chunks} chunks, {run.chunks_skipped} resumed)")
+        rate = f"{_count(run.traces_computed, 'trace')} computed now, {rate}" if run.traces_computed else "all resumed"
+    print(f"ensemble: {_count(run.traces, 'trace')} × {_count(args.years, 'year')} of {model.name} in "
+          f"{run.seconds:.1f} s ({rate}; {_count(run.chunks, 'chunk')}, {run.chunks_skipped} resumed)")
     if run.how:  # (each chunk's own figures; the first one computed stands for them)
         which = f" (the first of the {len(run.how)} chunks computed)" if len(run.how) > 1 else ""
         print(f"solver{which}: {run.how[0]}")
