@@ -1016,4 +1016,3 @@ def test_the_readmes_example_of_reading_an_ensemble_runs(tmp_path, monkeypatch):
     exec("\n".join(body), scope)
     low = eval(last, scope)
     assert low.dims == ("quantile",) and np.all(np.isfinite(low.values)) and low.values[0] <= low.values[1]
-

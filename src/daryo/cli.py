@@ -309,10 +309,10 @@ def _with_years(model: Model, years: int) -> Model:
         raise _UsageError(f"--years {years}: {exc}") from None
 
 
-
 def _count(n: int, noun: str) -> str:
     """``n`` and the noun, plural unless ``n`` is 1 ("1 chunk", "3 chunks")."""
     return f"{n} {noun}{'s' * (n != 1)}"
+
 
 def _check_seed(seed: int) -> None:
     from .hydrology import seed_problem
