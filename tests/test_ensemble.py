@@ -27,6 +27,7 @@ from daryo.ensemble import (
     _ChunkRecorder,
     _simulate_chunk,
     run_ensemble,
+    shortfall_table,
     summarise,
 )
 from daryo.network import compile_network
@@ -1016,3 +1017,32 @@ def test_the_readmes_example_of_reading_an_ensemble_runs(tmp_path, monkeypatch):
     exec("\n".join(body), scope)
     low = eval(last, scope)
     assert low.dims == ("quantile",) and np.all(np.isfinite(low.values)) and low.values[0] <= low.values[1]
+
+
+def test_the_shortfall_table_lists_the_demands_short_most_often(tmp_path, capsys):
+    """From the store's summaries: each short demand's country, probability of a deficit above the threshold, and
+    mean and p95 deficit fraction, most often short first; ``daryo ensemble`` prints it, or that none is short."""
+    dry = tmp_path / "dry.yaml"  # the farm wants twice as much, and a town 2 a month
+    dry.write_text(_yaml_of_basin().replace("[5, 5, 10, 30, 55, 70, 75, 65, 40, 15, 5, 5]",
+                                            "[10, 10, 20, 60, 110, 140, 150, 130, 80, 30, 10, 10]")
+                   .replace("  - {id: sea,", "  - {id: town, type: demand, demand: 2, cost: -30}\n  - {id: sea,")
+                   .replace("[dam, sea]]", "[dam, sea], [dam, town]]"))
+    assert main(["ensemble", str(dry), "--traces", "6", "--years", "2", "--quiet", "--deficit-threshold", "0.05",
+                 "-o", str(tmp_path / "dry.nc")]) == 0
+    text = capsys.readouterr().out
+    ds = load(tmp_path / "dry.nc")
+    table = shortfall_table(tmp_path / "dry.nc")
+    frac = ds.summary_annual_deficit_fraction
+    assert list(table.index) == ["farm"]  # (the town, served first, is never short)
+    row = table.loc["farm"]
+    assert row["probability"] == ds.prob_deficit_above_threshold.sel(demand="farm").item() > 0
+    assert row["mean"] == frac.sel(demand="farm", statistic="mean").item() > 0
+    assert row["p95"] == frac.sel(demand="farm", statistic="p95").item()
+    assert row["country"] == "" and table.attrs["threshold"] == 0.05
+    assert "deficit above 5% of the demand" in text
+    assert f"  farm{' ' * 13}{row['probability']:>7.3f}{row['mean']:>9.1%}{row['p95']:>9.1%}" in text, text
+    wet = tmp_path / "wet.yaml"
+    wet.write_text(_yaml_of_basin())
+    assert main(["ensemble", str(wet), "--traces", "3", "--years", "2", "--quiet", "-o", str(tmp_path / "wet.nc")]) == 0
+    assert shortfall_table(tmp_path / "wet.nc").empty
+    assert "no demand is short in any trace-year" in capsys.readouterr().out

@@ -511,7 +511,26 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
         which = f" (the first of the {len(run.how)} chunks computed)" if len(run.how) > 1 else ""
         print(f"solver{which}: {run.how[0]}")
     print(f"results and summaries written to {out}")
+    _print_shortfalls(out)
     return EXIT_OK
+
+
+def _print_shortfalls(out: Path) -> None:
+    """The demands most often short in the ensemble written to ``out`` (ten at most)."""
+    from .ensemble import shortfall_table
+
+    table = shortfall_table(out)
+    threshold = f"{table.attrs['threshold']:.0%}"
+    if table.empty:
+        print("no demand is short in any trace-year")
+        return
+    print(f"demands most often short ({len(table)} short at some time; P: share of trace-years with a deficit above "
+          f"{threshold} of the demand; mean and p95 of the annual deficit):")
+    shown = table.head(10)
+    w = max(len("demand"), *(len(str(name)) for name in shown.index)) + 2
+    print(f"  {'demand':<{w}}{'country':<9}{'P':>7}{'mean':>9}{'p95':>9}")
+    for name, row in shown.iterrows():
+        print(f"  {name:<{w}}{row['country']:<9}{row['probability']:>7.3f}{row['mean']:>9.1%}{row['p95']:>9.1%}")
 
 
 # ------------------------------------------------------------------------------------------- convert

@@ -51,7 +51,8 @@ from .simulate.physics import energy_gwh
 from .timeaxis import TimeAxis
 
 __all__ = ["TraceSource", "ResampledTraces", "StochasticTraces", "default_trace_source", "EnsembleOptions",
-           "EnsembleRun", "run_ensemble", "run_chunk", "check_output", "ProgressReporter", "ANNUAL_INDICATORS"]
+           "EnsembleRun", "run_ensemble", "run_chunk", "check_output", "ProgressReporter", "ANNUAL_INDICATORS",
+           "shortfall_table"]
 
 #: annual indicators (per trace, run year, element) and the element dimension of each
 ANNUAL_INDICATORS = {
@@ -1112,6 +1113,28 @@ def summarise(parts: Sequence[Mapping[str, np.ndarray]], coords: Mapping[str, An
                                 "demand (over all traces and run years)"})
     elements = {k: v for k, v in coords.items() if k in _ELEMENTS or (isinstance(v, tuple) and v[0] in _ELEMENTS)}
     return xr.Dataset(data, coords={"statistic": stats, **elements})
+
+
+def shortfall_table(output: str | Path, n: int | None = None) -> pd.DataFrame:
+    """The demands of an ensemble's output that fall short most often, from its summaries: per demand its
+    country, the share of (trace, run year) pairs whose deficit is above the run's threshold (``probability``),
+    and the mean and 95th percentile of the annual deficit fraction; sorted by probability, then mean, and only
+    demands with some deficit (the first ``n`` of them; None: all)."""
+    import xarray as xr
+
+    path = Path(output)
+    with xr.open_dataset(path, engine="zarr" if _format_of(path) == "zarr" else None) as ds:
+        frac = ds["summary_annual_deficit_fraction"]
+        table = pd.DataFrame({
+            "country": ds["demand_country"].values,
+            "probability": ds["prob_deficit_above_threshold"].values,
+            "mean": frac.sel(statistic="mean").values,
+            "p95": frac.sel(statistic="p95").values,
+        }, index=pd.Index(ds["demand"].values.astype(str), name="demand"))
+        table.attrs["threshold"] = float(ds["prob_deficit_above_threshold"].attrs["threshold"])
+    short = table[(table["probability"] > 0) | (table["mean"] > 0)]
+    short = short.sort_values(["probability", "mean"], ascending=False, kind="stable")
+    return short if n is None else short.head(n)
 
 
 def _summary_of(parts: Sequence[Mapping[str, np.ndarray]], key: str, threshold: float, max_bytes: int
