@@ -1040,7 +1040,14 @@ def test_the_shortfall_table_lists_the_demands_short_most_often(tmp_path, capsys
     assert row["p95"] == frac.sel(demand="farm", statistic="p95").item()
     assert row["country"] == "" and table.attrs["threshold"] == 0.05
     assert "deficit above 5% of the demand" in text
-    assert f"  farm{' ' * 13}{row['probability']:>7.3f}{row['mean']:>9.1%}{row['p95']:>9.1%}" in text, text
+    assert f"  farm{' ' * 13}{row['probability']:>9.2%}{row['mean']:>9.2%}{row['p95']:>9.2%}" in text, text
+    argv = ["ensemble", str(dry), "--traces", "6", "--years", "2", "--quiet", "--deficit-threshold", "0.004", "-o",
+            str(tmp_path / "small.nc")]
+    assert main(argv) == 0 and "deficit above 0.4% of the demand" in capsys.readouterr().out  # (not "0%")
+    assert main([*argv, "--resume"]) == 0  # a finished run: nothing to do, and the same table
+    assert "nothing to resume" in (again := capsys.readouterr().out) and "  farm " in again
+    with pytest.raises(ValueError, match="n=-1"):
+        shortfall_table(tmp_path / "dry.nc", n=-1)
     wet = tmp_path / "wet.yaml"
     wet.write_text(_yaml_of_basin())
     assert main(["ensemble", str(wet), "--traces", "3", "--years", "2", "--quiet", "-o", str(tmp_path / "wet.nc")]) == 0

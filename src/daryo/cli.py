@@ -500,6 +500,7 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
         raise _InputError(str(exc)) from None
     if run.finished:
         print(f"nothing to resume: {out} holds this run's results already")
+        _print_shortfalls(out)
         return EXIT_OK
     # the rate counts the traces simulated by this invocation only, not those a resume found done
     rate = f"{run.traces_computed * args.years / max(run.seconds, 1e-9):,.0f} scenario-years/s"
@@ -515,22 +516,23 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _print_shortfalls(out: Path) -> None:
-    """The demands most often short in the ensemble written to ``out`` (ten at most)."""
+def _print_shortfalls(out: Path, shown: int = 10) -> None:
+    """The demands short in some trace-year of the ensemble written to ``out``, most often short first."""
     from .ensemble import shortfall_table
 
     table = shortfall_table(out)
-    threshold = f"{table.attrs['threshold']:.0%}"
     if table.empty:
         print("no demand is short in any trace-year")
         return
-    print(f"demands most often short ({len(table)} short at some time; P: share of trace-years with a deficit above "
-          f"{threshold} of the demand; mean and p95 of the annual deficit):")
-    shown = table.head(10)
-    w = max(len("demand"), *(len(str(name)) for name in shown.index)) + 2
-    print(f"  {'demand':<{w}}{'country':<9}{'P':>7}{'mean':>9}{'p95':>9}")
-    for name, row in shown.iterrows():
-        print(f"  {name:<{w}}{row['country']:<9}{row['probability']:>7.3f}{row['mean']:>9.1%}{row['p95']:>9.1%}")
+    threshold = f"{table.attrs['threshold'] * 100:g}%"
+    first = f"; the first {shown} shown" if len(table) > shown else ""
+    print(f"demands short in some trace-year ({len(table)}{first}), by P, the share of trace-years with a deficit "
+          f"above {threshold} of the demand, then by the mean of the annual deficit fraction:")
+    rows = table.head(shown)
+    w = max(len("demand"), *(len(str(name)) for name in rows.index)) + 2
+    print(f"  {'demand':<{w}}{'country':<9}{'P':>9}{'mean':>9}{'p95':>9}")
+    for name, row in rows.iterrows():
+        print(f"  {name:<{w}}{row['country']:<9}{row['probability']:>9.2%}{row['mean']:>9.2%}{row['p95']:>9.2%}")
 
 
 # ------------------------------------------------------------------------------------------- convert

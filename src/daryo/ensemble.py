@@ -1122,6 +1122,9 @@ def shortfall_table(output: str | Path, n: int | None = None) -> pd.DataFrame:
     demands with some deficit (the first ``n`` of them; None: all)."""
     import xarray as xr
 
+    if n is not None and n < 0:
+        raise ValueError(f"n={n}: give how many demands to list (at least 0), or None for all")
+
     path = Path(output)
     with xr.open_dataset(path, engine="zarr" if _format_of(path) == "zarr" else None) as ds:
         frac = ds["summary_annual_deficit_fraction"]
