@@ -473,15 +473,16 @@ def _parse_constraints(spec: Any, ctx: _Context) -> list[Constraint]:
         for key, value in raw.items():
             if key in ("id", "type", "description"):
                 continue
+            at = _where(raw, f"{place}.{key}", key)  # (the attribute's place, for messages)
             attr = ctype.attribute(key)
             if attr is None or attr in COMMON_ATTRIBUTES:
-                ctx.add(_where(raw, f"{place}.{key}", key), f"unknown attribute '{key}' for a {ctype.name}; allowed: "
+                ctx.add(at, f"unknown attribute '{key}' for a {ctype.name}; allowed: "
                         f"{', '.join(a.name for a in ctype.attributes)}")
                 continue
             if value is None:
-                ctx.add(_where(raw, f"{place}.{key}", key), _NO_VALUE)
+                ctx.add(at, _NO_VALUE)
                 continue
-            parsed = _parse_constraint_value(value, attr, ctx, _where(raw, f"{place}.{key}", key))
+            parsed = _parse_constraint_value(value, attr, ctx, at)
             if parsed is not None:
                 attrs[key] = parsed
         missing = [a.name for a in ctype.attributes if a.required and a.name not in attrs]
@@ -586,17 +587,18 @@ def _parse_nodes(spec: Any, ctx: _Context) -> list[Node]:
         for key, value in raw.items():
             if key in ("id", "type"):
                 continue
+            at = _where(raw, f"{place}.{key}", key)  # (the attribute's place, for messages)
             attr = ctype.attribute(key)
             if attr is None:
                 names = ", ".join(a.name for a in ctype.all_attributes)
-                ctx.add(_where(raw, f"{place}.{key}", key),
+                ctx.add(at,
                         f"unknown attribute '{key}' for a {ctype.name}; allowed: {names}")
                 continue
             if value is None:
-                ctx.add(_where(raw, f"{place}.{key}", key), _NO_VALUE)
+                ctx.add(at, _NO_VALUE)
                 failed.add(key)
                 continue
-            parsed = _parse_value(value, attr, ctx, _where(raw, f"{place}.{key}", key))
+            parsed = _parse_value(value, attr, ctx, at)
             if parsed is not None:
                 attrs[key] = parsed
             else:
@@ -650,15 +652,16 @@ def _parse_edges(spec: Any, ctx: _Context) -> list[Edge]:
         for key, value in raw.items():
             if key in ("from", "to"):
                 continue
+            at = _where(raw, f"{place}.{key}", key)  # (the attribute's place, for messages)
             attr = next((a for a in EDGE_ATTRIBUTES if a.name == key), None)
             if attr is None:
                 names = ", ".join(["from", "to"] + [a.name for a in EDGE_ATTRIBUTES])
-                ctx.add(_where(raw, f"{place}.{key}", key), f"unknown edge attribute '{key}'; allowed: {names}")
+                ctx.add(at, f"unknown edge attribute '{key}'; allowed: {names}")
                 continue
             if value is None:
-                ctx.add(_where(raw, f"{place}.{key}", key), _NO_VALUE)
+                ctx.add(at, _NO_VALUE)
                 continue
-            parsed = _parse_value(value, attr, ctx, _where(raw, f"{place}.{key}", key))
+            parsed = _parse_value(value, attr, ctx, at)
             if parsed is not None:
                 attrs[key] = parsed
         edge_id = str(attrs.pop("id", None) or f"{src}->{dst}")
