@@ -124,8 +124,6 @@ class ResampledTraces:
     def _draws(self, seed: int, i: int, n_years: int, n_sources: int, n_traces: int
                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Source trace, source year (index into the candidates) and factor of each run year of trace ``i``."""
-        if (why := seed_problem(seed)) is not None:  # (a larger seed would repeat another's traces)
-            raise ValueError(f"seed {seed}: {why}")
         rng = np.random.default_rng([int(seed), int(i)])
         src = rng.integers(0, n_traces, n_years)
         yr = rng.integers(0, n_sources, n_years)
@@ -133,6 +131,8 @@ class ResampledTraces:
         return src, yr, factor
 
     def __call__(self, seed: int, indices: np.ndarray, years: int, axis: Any) -> dict[str, np.ndarray]:
+        if (why := seed_problem(seed)) is not None:  # (a larger seed would repeat another's traces)
+            raise ValueError(f"seed {seed}: {why}")
         if axis.step_days is None and self.record.step_days is None:
             return self._monthly(seed, indices, axis)
         return self._daily(seed, indices, axis)
