@@ -1,7 +1,9 @@
 # Two commands set everything up on a fresh machine:
-#   make run   - create .venv, install daryo (with Numba and the ensembles' Dask and zarr), run the embedded
-#                default model and print its summary
-#   make test  - create .venv, install daryo with test extras, run the whole test suite
+#   make run   - create .venv, install daryo (with Numba and the ensembles' Dask and zarr), precompile its
+#                dual simplex, run the embedded default model and print its summary
+#   make test  - create .venv, install daryo with test extras, precompile, run the whole test suite
+# Precompiling (python -m daryo.simulate._aot, ~20 s once) spares each process Numba's start-up at its first
+# run; without it daryo compiles the kernels with Numba.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -21,10 +23,12 @@ $(VENV)/.installed-test: $(BIN)/python pyproject.toml
 	touch $(VENV)/.installed $@
 
 run: $(VENV)/.installed
+	$(BIN)/python -m daryo.simulate._aot
 	$(BIN)/daryo run
 
 test: $(VENV)/.installed-test
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m daryo.simulate._aot --strict
+	DARYO_REQUIRE_AOT=1 $(BIN)/python -m pytest -q
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests benchmarks
@@ -33,4 +37,4 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/bench_pywr.py
 
 clean:
-	rm -rf $(VENV) build *.egg-info src/*.egg-info
+	rm -rf $(VENV) build *.egg-info src/*.egg-info src/daryo/simulate/_aot_*

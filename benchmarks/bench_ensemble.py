@@ -120,6 +120,7 @@ def main(argv: list[str] | None = None) -> int:
 
     import daryo
     from daryo.ensemble import EnsembleOptions, ProgressReporter, run_ensemble
+    from daryo.simulate import _aot
 
     model = daryo.load(a.model)
     print(f"model: {model.name} ({len(model.nodes)} nodes, allocation {model.allocation}); "
@@ -132,8 +133,9 @@ def main(argv: list[str] | None = None) -> int:
             times.append(time.perf_counter() - t0)
         print(f"one scenario × 30 years: median {statistics.median(times):.3f} s (target < 0.5 s), "
               f"runs {', '.join(f'{t:.3f}' for t in times)}; first run in a fresh process after import and "
-              f"load: {_fresh_run(a.model, a.method):.3f} s; Numba's initialisation alone (a first compiled "
-              f"call that does no work, in another fresh process): {_first_compiled_call():.3f} s")
+              f"load: {_fresh_run(a.model, a.method):.3f} s (dual simplex precompiled: {_aot.status()}); "
+              f"Numba's initialisation alone, which a first run pays when a kernel it calls is not precompiled "
+              f"(a first compiled call that does no work, in another fresh process): {_first_compiled_call():.3f} s")
     with tempfile.TemporaryDirectory() as tmp:
         out = a.output or Path(tmp) / "results.zarr"
         opts = EnsembleOptions(traces=a.traces, years=a.years, seed=1, fast=a.method == "fast", chunk_size=a.chunk_size)

@@ -58,6 +58,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..solver import BasisStatus
+from . import _aot
 from ._kernel import _njit
 
 __all__ = ["Structure", "solve", "OK", "FAIL", "INFEASIBLE", "LOWER", "BASIC", "UPPER", "ZERO"]
@@ -736,4 +737,4 @@ if _njit is not None:  # pragma: no branch
     _column = _njit(_column)
     _alpha = _njit(_alpha)
     _duals = _njit(_duals)
-    _solve_all = _njit(_solve_all_py)
+    _solve_all = _aot.kernel("solve_all", _njit(_solve_all_py))
