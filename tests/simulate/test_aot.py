@@ -6,6 +6,7 @@ of its results rather than skipping it.
 """
 
 import os
+import pickle
 
 import numpy as np
 import pytest
@@ -27,6 +28,7 @@ def _args(**change):
 def test_a_call_fits_only_with_the_exported_types():
     assert _aot._fits(_args(), _SPEC)  # U is a transposed (Fortran-ordered) array: "f8[:,:]" takes any layout
     assert _aot._fits(_args(n=np.int64(2), tol=np.float64(0.1)), _SPEC)
+    assert _aot._fits(_args(L=pickle.loads(pickle.dumps(np.zeros((3, 2))))), _SPEC)  # a dtype not NumPy's own object
     for bad in (
         dict(idx=np.arange(3, dtype=np.int32)),  # dtype
         dict(L=np.zeros((3, 2), dtype=np.float32)),

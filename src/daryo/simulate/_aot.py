@@ -67,14 +67,14 @@ def _fits(args: tuple[Any, ...], spec: tuple[_Arg, ...]) -> bool:
     aligned; scalars: a Python or NumPy number of the right kind, not a bool)."""
     if len(args) != len(spec):
         return False
-    for a, want in zip(args, spec, strict=True):
-        if want.ndim:
-            if type(a) is not np.ndarray or a.dtype != want.dtype or a.ndim != want.ndim:
+    for a, (dtype, ndim, contiguous) in zip(args, spec, strict=True):
+        if ndim:  # (``is`` first: most arrays share NumPy's own dtype objects, and ``==`` takes ~0.5 µs)
+            if type(a) is not np.ndarray or a.ndim != ndim or not (a.dtype is dtype or a.dtype == dtype):
                 return False
             flags = a.flags
-            if not (flags.writeable and flags.aligned) or (want.contiguous and not flags.c_contiguous):
+            if not (flags.writeable and flags.aligned) or (contiguous and not flags.c_contiguous):
                 return False
-        elif want.dtype.kind == "f":
+        elif dtype.kind == "f":
             if not isinstance(a, (float, np.floating)):
                 return False
         elif isinstance(a, bool) or not isinstance(a, (int, np.integer)):
