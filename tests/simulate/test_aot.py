@@ -75,8 +75,18 @@ def test_an_edited_kernel_is_not_run_from_a_module_built_before(monkeypatch, tmp
     assert _aot.status() == "not built"
 
 
+def test_a_module_built_for_another_cpu_is_not_used(monkeypatch):
+    import llvmlite.binding as llvm
+
+    before = _aot.module_name()
+    monkeypatch.setattr(llvm, "get_host_cpu_name", lambda: "another-cpu")
+    assert _aot.module_name() != before
+    jit = object()
+    assert _aot.kernel("solve_all", jit) is jit  # type: ignore[arg-type]
+
+
 def test_a_failed_build_warns_and_leaves_the_numba_kernels(monkeypatch, capsys):
-    def fail(directory=None):
+    def fail():
         raise OSError("no C compiler")
 
     monkeypatch.setattr(_aot, "status", lambda: "not built")

@@ -7,9 +7,9 @@ kernel, the dual simplex's, and takes ~0.3 s in all: that start-up would double 
 
 ``python -m daryo.simulate._aot`` (run by ``make``) compiles the kernels in :data:`EXPORTS` with
 :mod:`numba.pycc` into an extension module beside this file, which needs no Numba at run time.  Its name
-carries a fingerprint of the kernels' source, this file and the NumPy and Numba versions, so a kernel that
-has been edited since is never run stale: :func:`kernel` then returns the Numba-compiled one until the module
-is rebuilt.  A function compiled ahead of time does not check its arguments (a float32 array where it expects
+carries a fingerprint of the kernels' source, this file, the NumPy and Numba versions and the CPU, so a
+kernel that has been edited since is never run stale: :func:`kernel` then returns the Numba-compiled one until
+the module is rebuilt.  A function compiled ahead of time does not check its arguments (a float32 array where it expects
 float64 is read as garbage), so :func:`kernel` checks them at each call and hands any call that does not match
 the exported signature exactly to the Numba-compiled function.
 """
@@ -19,8 +19,10 @@ from __future__ import annotations
 import argparse
 import hashlib
 import importlib
+import os
 import re
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -93,14 +95,17 @@ class _Checked:
 
 
 def fingerprint() -> str:
-    """A digest of what the compiled module depends on: the exported kernels' source files, this file, and the
-    NumPy and Numba versions."""
+    """A digest of what the compiled module depends on: the exported kernels' source files, this file, the
+    NumPy and Numba versions and the CPU (the module is built for the host's, so an installation shared by
+    machines of other CPUs finds no module there and uses Numba's kernels)."""
+    import llvmlite.binding as llvm
     import numba
 
     h = hashlib.sha256()
     for path in sorted({_source_file(module) for module, _, _ in EXPORTS.values()} | {Path(__file__).resolve()}):
         h.update(path.read_bytes())
-    h.update(f"numpy {np.__version__} numba {numba.__version__}".encode())
+    h.update(f"numpy {np.__version__} numba {numba.__version__} cpu {llvm.get_host_cpu_name()} "
+             f"{llvm.get_host_cpu_features().flatten()}".encode())
     return h.hexdigest()[:16]
 
 
@@ -134,26 +139,30 @@ def status() -> str:
     return "built" if _load() is not None else "not built"
 
 
-def build(directory: Path | None = None) -> Path:
-    """Compile :data:`EXPORTS` into ``directory`` (default: this package's folder), removing modules built from
-    other source; returns the module's path.  Needs Numba, setuptools and a C compiler; takes ~15 s."""
+def build() -> Path:
+    """Compile :data:`EXPORTS` into this package's folder, removing modules built from other source; returns
+    the module's path.  The module is written in a temporary folder and moved into place, so an interrupted
+    build leaves no module behind.  Needs Numba, setuptools and a C compiler; takes ~15–25 s."""
     from numba.pycc import CC
 
-    out = Path(directory) if directory is not None else _HERE
-    cc = CC(module_name())
-    cc.output_dir = str(out)
-    cc.target_cpu = "host"  # as Numba's JIT: the module is built on the machine that runs it
-    for name, (module, function, args) in EXPORTS.items():
-        for code in args:
-            _parse(code)
-        fn = getattr(importlib.import_module(module), function)
-        cc.export(name, f"void({', '.join(args)})")(fn)
-    cc.compile()
-    built = next(out.glob(f"{module_name()}.*"))
-    for old in out.glob("_aot_*"):
-        if old.name.split(".", 1)[0] != module_name():
+    name = module_name()
+    with tempfile.TemporaryDirectory(dir=_HERE, prefix=".aot-build-") as tmp:
+        cc = CC(name)
+        cc.output_dir = tmp
+        cc.target_cpu = "host"  # as Numba's JIT: the module is built on the machine that runs it
+        for export, (module, function, args) in EXPORTS.items():
+            for code in args:
+                _parse(code)
+            fn = getattr(importlib.import_module(module), function)
+            cc.export(export, f"void({', '.join(args)})")(fn)
+        cc.compile()
+        built = next(Path(tmp).glob(f"{name}.*"))
+        target = _HERE / built.name
+        os.replace(built, target)
+    for old in _HERE.glob("_aot_*"):
+        if old.name.split(".", 1)[0] != name:
             old.unlink()
-    return built
+    return target
 
 
 def main(argv: list[str] | None = None) -> int:
