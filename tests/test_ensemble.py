@@ -1053,3 +1053,10 @@ def test_the_shortfall_table_lists_the_demands_short_most_often(tmp_path, capsys
     assert main(["ensemble", str(wet), "--traces", "3", "--years", "2", "--quiet", "-o", str(tmp_path / "wet.nc")]) == 0
     assert shortfall_table(tmp_path / "wet.nc").empty
     assert "no demand is short in any trace-year" in capsys.readouterr().out
+    assert (table.attrs["demands"], shortfall_table(tmp_path / "wet.nc").attrs["demands"]) == (2, 1)  # (town, farm)
+    bare = tmp_path / "bare.yaml"  # no demands at all: said so, not that none is short
+    bare.write_text("version: 1\nname: bare\ntime: {start: 2000-10, end: 2002-09}\nnodes:\n"
+                    "  - {id: in, type: inflow, inflow: 10}\n  - {id: sea, type: sink}\nedges:\n  - [in, sea]\n")
+    assert main(["ensemble", str(bare), "--traces", "2", "--years", "1", "--quiet", "-o", str(tmp_path / "b.nc")]) == 0
+    assert shortfall_table(tmp_path / "b.nc").attrs["demands"] == 0
+    assert "the model has no demands" in capsys.readouterr().out

@@ -522,7 +522,7 @@ def _print_shortfalls(out: Path, shown: int = 10) -> None:
 
     table = shortfall_table(out)
     if table.empty:
-        print("no demand is short in any trace-year")
+        print("no demand is short in any trace-year" if table.attrs["demands"] else "the model has no demands")
         return
     threshold = f"{table.attrs['threshold'] * 100:g}%"
     first = f"; the first {shown} shown" if len(table) > shown else ""

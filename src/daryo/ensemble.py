@@ -1119,7 +1119,8 @@ def shortfall_table(output: str | Path, n: int | None = None) -> pd.DataFrame:
     """The demands of an ensemble's output that fall short most often, from its summaries: per demand its
     country, the share of (trace, run year) pairs whose deficit is above the run's threshold (``probability``),
     and the mean and 95th percentile of the annual deficit fraction; sorted by probability, then mean, and only
-    demands with some deficit (the first ``n`` of them; None: all)."""
+    demands with some deficit (the first ``n`` of them; None: all).  ``attrs`` holds the run's ``threshold``
+    and how many ``demands`` the model has."""
     import xarray as xr
 
     if n is not None and n < 0:
@@ -1135,6 +1136,7 @@ def shortfall_table(output: str | Path, n: int | None = None) -> pd.DataFrame:
             "p95": frac.sel(statistic="p95").values,
         }, index=pd.Index(ds["demand"].values.astype(str), name="demand"))
         table.attrs["threshold"] = float(ds["prob_deficit_above_threshold"].attrs["threshold"])
+        table.attrs["demands"] = len(table)
     short = table[(table["probability"] > 0) | (table["mean"] > 0)]
     short = short.sort_values(["probability", "mean"], ascending=False, kind="stable")
     return short if n is None else short.head(n)
