@@ -2,8 +2,9 @@
 #   make run   - create .venv, install daryo (with Numba and the ensembles' Dask and zarr), precompile its
 #                dual simplex, run the embedded default model and print its summary
 #   make test  - create .venv, install daryo with test extras, precompile, run the whole test suite
-# Precompiling (python -m daryo.simulate._aot, ~20 s once) spares each process Numba's start-up at its first
-# run; without it daryo compiles the kernels with Numba.
+# Precompiling (python -m daryo.simulate._aot, ~20 s once; it needs a C compiler) spares each process Numba's
+# start-up at its first run; if it fails, daryo compiles the kernel with Numba and make test fails the one test
+# of the precompiled kernel's results (DARYO_REQUIRE_AOT).
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -27,7 +28,7 @@ run: $(VENV)/.installed
 	$(BIN)/daryo run
 
 test: $(VENV)/.installed-test
-	$(BIN)/python -m daryo.simulate._aot --strict
+	$(BIN)/python -m daryo.simulate._aot
 	DARYO_REQUIRE_AOT=1 $(BIN)/python -m pytest -q
 
 lint: $(VENV)/.installed-test
@@ -37,4 +38,4 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/bench_pywr.py
 
 clean:
-	rm -rf $(VENV) build *.egg-info src/*.egg-info src/daryo/simulate/_aot_*
+	rm -rf $(VENV) build *.egg-info src/*.egg-info src/daryo/simulate/_aot_*.so src/daryo/simulate/.aot-build-*

@@ -18,11 +18,13 @@ __all__ = ["available", "load", "Bank", "solve", "OK", "NEED_MAP", "NEED_CONST",
 OK, NEED_MAP, NEED_CONST, NEED_PIVOT, HIGHS = 0, 1, 2, 3, 4
 _UNKNOWN, _NONE = -1, -2
 
+# the kernels' Numba options (:mod:`daryo.simulate._aot` builds its module only for options it reproduces)
+_JIT_OPTIONS: dict[str, Any] = {"cache": True, "nogil": True, "fastmath": False}
 _njit: Any = None
 try:  # pragma: no cover - depends on the environment
     import numba
 
-    _njit = numba.njit(cache=True, nogil=True, fastmath=False)
+    _njit = numba.njit(**_JIT_OPTIONS)
 except ImportError:  # pragma: no cover
     pass
 
