@@ -198,3 +198,20 @@ def test_the_precompiled_dual_simplex_gives_the_numba_kernels_results_to_the_bit
     numba = simulate_fast(net, options)
     for name in ("x", "volume_start", "evaporation", "head", "balance_residual"):
         np.testing.assert_array_equal(getattr(ahead, name), getattr(numba, name), err_msg=name)
+
+
+def test_the_embedded_models_run_is_the_same_to_the_bit_with_the_precompiled_dual_simplex(monkeypatch):
+    import daryo
+
+    checked = _built()
+    model = daryo.load(None)
+    calls: list[int] = []
+    aot = checked.aot
+    monkeypatch.setattr(checked, "aot", lambda *a: calls.append(1) or aot(*a))
+    ahead = daryo.run(model, daryo.RunOptions(scenarios=1, years=3)).dataset
+    assert len(calls) > 50  # its LPs (~3 a month) by the precompiled kernel
+    monkeypatch.setattr(_dualsimplex, "_solve_all", checked.jit)
+    numba = daryo.run(model, daryo.RunOptions(scenarios=1, years=3)).dataset
+    assert list(ahead.data_vars) == list(numba.data_vars)
+    for name in ahead.data_vars:
+        np.testing.assert_array_equal(ahead[name].values, numba[name].values, err_msg=name)
