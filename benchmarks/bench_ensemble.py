@@ -96,8 +96,8 @@ def _first_compiled_call() -> float:
 
 def _fresh_run(model: str | None, method: str) -> float:
     """Seconds of the first ``daryo.run`` (1 scenario × 30 years) in a new process, after importing daryo's
-    modules and loading the model: what a script or the CLI pays beyond the imports (including loading the
-    compiled kernels from Numba's cache)."""
+    modules and loading the model: what a script or the CLI pays beyond the imports (including Numba's start-up
+    and loading its cached kernels, for any kernel the run calls that is not precompiled)."""
     import subprocess
 
     out = subprocess.run([sys.executable, "-c", _FRESH, model or "", method], check=True, capture_output=True,
