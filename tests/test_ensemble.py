@@ -492,6 +492,47 @@ def test_dask_workers_give_identical_results(tmp_path):
     assert_identical(load(dask), load(serial))
 
 
+def test_local_workers_write_their_parts_and_send_back_receipts(tmp_path):
+    """A local cluster's workers write each chunk's part themselves: this process receives no chunk's arrays
+    (at scale, it held ~300 MB of them); the parts are those this process writes from the same results."""
+    pytest.importorskip("dask.distributed", reason="Dask is an optional extra (pip install daryo[ensemble])")
+    model, opts = basin(), EnsembleOptions(traces=4, years=YEARS, seed=5, chunk_size=2)
+    jobs = [ensemble._Job(model, ResampledTraces.from_model(model), opts, c, 2 * c, 2) for c in range(2)]
+    out = tmp_path / "w.nc"
+    ensemble._Parts(out).dir.mkdir()
+    received = list(ensemble._dask(jobs, None, 1, out))
+    assert sorted(r["_chunk"] for r in received) == [0, 1]
+    assert all(r["_written"] and set(r) == {"trace", "_how", "_chunk", "_written"} for r in received)
+    here = ensemble._Parts(tmp_path / "here.nc")
+    here.dir.mkdir()
+    for job in jobs:
+        here.write(ensemble.run_chunk(job))
+    for c in range(2):
+        theirs, ours = ensemble._Parts(out).read(c), here.read(c)
+        assert set(theirs) == set(ours) and "storage" in theirs
+        for k in ours:
+            if k != "_info":
+                np.testing.assert_array_equal(theirs[k], ours[k], err_msg=k)
+
+
+def test_a_remote_cluster_sends_back_whole_results(tmp_path):
+    """Workers of a cluster given by its address may not see this machine's files: they send the chunks back,
+    and this process writes the parts; the results are those of a run in one process."""
+    pytest.importorskip("dask.distributed", reason="Dask is an optional extra (pip install daryo[ensemble])")
+    _, serial = run(tmp_path, "serial.nc")
+    cluster = ensemble._local_cluster(1)
+    try:
+        model, opts = basin(), EnsembleOptions(traces=2, years=YEARS, seed=5, chunk_size=2)
+        job = ensemble._Job(model, ResampledTraces.from_model(model), opts, 0, 0, 2)
+        received = list(ensemble._dask([job], cluster.scheduler_address, None, tmp_path / "r.nc"))
+        assert "storage" in received[0] and "_written" not in received[0]
+        assert not (tmp_path / "r.nc.parts").exists()
+        _, remote = run(tmp_path, "remote.nc", scheduler=cluster.scheduler_address)
+    finally:
+        cluster.close()
+    assert_identical(load(remote), load(serial))
+
+
 class _KillOnce:
     """A trace source that kills the worker process running chunk 1, the first time only."""
 

@@ -16,8 +16,9 @@ Pipeline::
 - **Resumable**: the parts folder ``<output>.parts/`` keeps every finished chunk and a manifest of the run;
   ``resume=True`` skips the chunks found there (the manifest must match) and recomputes only the others.
 - **Dask**: ``scheduler="tcp://host:8786"`` runs chunks on an existing ``dask.distributed`` cluster,
-  ``workers=K`` on a local one (``pip install daryo[ensemble]``); results come back to this process, which
-  writes the parts, so the workers need no shared disk.
+  ``workers=K`` on a local one (``pip install daryo[ensemble]``).  A local cluster's workers write their parts
+  themselves, so this process never holds a chunk; a remote cluster's send their results back to this process,
+  which writes the parts, so they need no shared disk.
 """
 
 from __future__ import annotations
@@ -594,7 +595,14 @@ def _serial(jobs: list[_Job]) -> Iterator[dict[str, Any]]:
         yield run_chunk(job)
 
 
-def _dask(jobs: list[_Job], scheduler: str | None, workers: int | None) -> Iterator[dict[str, Any]]:
+def _dask(jobs: list[_Job], scheduler: str | None, workers: int | None, output: Path
+          ) -> Iterator[dict[str, Any]]:
+    """The chunks' results, run on the cluster at ``scheduler`` or on a local one of ``workers`` processes.
+
+    A local cluster's workers write their chunks' parts themselves (next to ``output``, which they see as this
+    process does) and send back only a receipt (its traces, number and how it was simulated), so that no chunk's
+    arrays are held by this process, nor by a worker until this process has fetched them.  A remote cluster's
+    workers may not see this machine's files: they send the whole result."""
     try:
         from dask.distributed import Client, as_completed
     except ImportError as exc:  # pragma: no cover - exercised only without the extra
@@ -609,9 +617,11 @@ def _dask(jobs: list[_Job], scheduler: str | None, workers: int | None) -> Itera
         if not jobs:
             return
         shared = client.scatter([jobs[0].model, jobs[0].source], broadcast=True)
+        writes_to = None if scheduler else output.absolute()
         finished = as_completed([client.submit(_run_remote, shared[0], shared[1], j.options, j.chunk, j.first,
-                                               j.count, key=f"daryo-chunk-{j.chunk}-{os.getpid()}-{id(jobs)}",
-                                               pure=False) for j in jobs], loop=client.loop, with_results=True)
+                                               j.count, writes_to, pure=False,
+                                               key=f"daryo-chunk-{j.chunk}-{os.getpid()}-{id(jobs)}")
+                                for j in jobs], loop=client.loop, with_results=True)
         for fut, result in finished:
             fut.release()  # else the cluster keeps every finished chunk's result in its workers' memory
             yield result
@@ -646,9 +656,15 @@ def _local_cluster(workers: int) -> Any:
                             silence_logs=logging.CRITICAL)
 
 
-def _run_remote(model: Model, source: TraceSource, options: EnsembleOptions, chunk: int, first: int, count: int
-                ) -> dict[str, Any]:
-    return run_chunk(_Job(model, source, options, chunk, first, count))
+def _run_remote(model: Model, source: TraceSource, options: EnsembleOptions, chunk: int, first: int, count: int,
+                writes_to: Path | None = None) -> dict[str, Any]:
+    """Run a chunk on a worker: its result, or, with ``writes_to`` (the run's output), its receipt once its part
+    is written."""
+    result = run_chunk(_Job(model, source, options, chunk, first, count))
+    if writes_to is None:
+        return result
+    _Parts(writes_to).write(result)
+    return {"trace": result["trace"], "_how": result["_how"], "_chunk": result["_chunk"], "_written": True}
 
 
 # -------------------------------------------------------------------------------------------- the run
@@ -734,11 +750,12 @@ def run_ensemble(model: Model, options: EnsembleOptions, output: str | Path, *, 
     if progress is not None:
         progress.skip(sum(j.count for j in jobs if j.chunk in done))
     how: list[str] = []
-    stream = _serial(todo) if scheduler is None and workers is None else _dask(todo, scheduler, workers)
+    stream = _serial(todo) if scheduler is None and workers is None else _dask(todo, scheduler, workers, output)
     finished = computed = 0
     try:
         for result in stream:
-            parts.write(result)
+            if not result.get("_written"):
+                parts.write(result)
             how.append(str(result["_how"]))
             finished += 1
             computed += len(result["trace"])
