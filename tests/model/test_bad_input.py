@@ -35,6 +35,15 @@ def test_malformed_yaml_names_the_line(tmp_path):
     assert str(p) in msg and "line" in msg and "malformed YAML" in msg
 
 
+@pytest.mark.parametrize("body", ["nodes:\n\t- {id: a, type: sink}\n",
+                                  "nodes:\n  - id: a\n    type: sink\n\tcost: 1\n"])
+def test_a_tab_in_yaml_is_named(tmp_path, body):
+    """libyaml says "found character that cannot start any token" of a tab: the message says it is one."""
+    (msg,) = load_problems(write_model(tmp_path, body))
+    what = msg.split("malformed YAML: ", 1)[1]
+    assert what.count("tab") == 1, msg
+
+
 def test_malformed_json(tmp_path):
     p = write_model(tmp_path, '{"version": 1, "nodes": [}', "m.json")
     (msg,) = load_problems(p)
