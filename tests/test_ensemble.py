@@ -17,19 +17,19 @@ import pandas as pd
 import pytest
 import xarray as xr
 
-from daryo import ensemble
 from daryo.cli import main
 from daryo.ensemble import (
     ANNUAL_INDICATORS,
     SERIES,
     EnsembleOptions,
     ResampledTraces,
-    _ChunkRecorder,
-    _simulate_chunk,
     run_ensemble,
     shortfall_table,
     summarise,
 )
+from daryo.ensemble.chunks import _ChunkRecorder, _Job, _simulate_chunk, run_chunk
+from daryo.ensemble.executors import _dask, _local_cluster
+from daryo.ensemble.parts import _Parts
 from daryo.network import compile_network
 from daryo.network.compile import GWH_PER_HM3_M
 from daryo.testmodels import build
@@ -120,7 +120,7 @@ def test_chunking_gives_the_same_results_on_the_embedded_model(tmp_path):
 def test_dataframe_files_are_aligned_once_per_run(tmp_path, monkeypatch):
     """The CSV of a ``dataframe`` parameter (here the city's demand) is aligned to the steps once per run, not
     once per chunk, with the same results."""
-    import daryo.ensemble
+    import daryo.ensemble.run
     import daryo.parameters
     from daryo.model import model_from_dict
 
@@ -143,7 +143,7 @@ def test_dataframe_files_are_aligned_once_per_run(tmp_path, monkeypatch):
     monkeypatch.setattr(daryo.parameters, "align_to_steps", counting)
     r, once = run(tmp_path, "once.nc", model=model)
     assert r.chunks == 3 and calls == [12 * YEARS]
-    monkeypatch.setattr(daryo.ensemble, "align_frames", lambda params, axis: dict(params))
+    monkeypatch.setattr(daryo.ensemble.run, "align_frames", lambda params, axis: dict(params))
     calls.clear()
     _, every = run(tmp_path, "every.nc", model=model)
     assert calls == [12 * YEARS] * 4  # the probe and each chunk
@@ -206,10 +206,12 @@ def test_a_chunk_size_beyond_the_traces_is_the_traces_and_a_run_too_big_for_the_
 def test_a_netcdf_library_error_while_writing_names_the_output_and_keeps_the_parts(tmp_path, monkeypatch):
     """A full disk, as the NetCDF library reports it (RuntimeError "NetCDF: HDF error"), ends in an OSError naming
     the output; the parts stay for --resume."""
+    import daryo.ensemble.store
+
     def full(path, ds):
         raise RuntimeError("NetCDF: HDF error")
 
-    monkeypatch.setattr(ensemble, "_nc_append", full)
+    monkeypatch.setattr(daryo.ensemble.store, "_nc_append", full)
     with pytest.raises(OSError, match=r"cannot write .*out.nc: NetCDF: HDF error; the finished chunks are kept in "
                                       r".*out.nc.parts: run again with --resume"):
         run(tmp_path, "out.nc")
@@ -440,7 +442,6 @@ def test_the_local_dask_workers_start_without_dasks_malloc_trim_threshold_or_pro
 
     distributed = pytest.importorskip("dask.distributed",
                                       reason="Dask is an optional extra (pip install daryo[ensemble])")
-    from daryo.ensemble import _local_cluster
 
     monkeypatch.delenv("MALLOC_TRIM_THRESHOLD_", raising=False)
     cluster = _local_cluster(1)
@@ -466,7 +467,6 @@ def test_the_local_dask_workers_leave_ctrl_c_and_errors_to_this_process(tmp_path
 
     distributed = pytest.importorskip("dask.distributed",
                                       reason="Dask is an optional extra (pip install daryo[ensemble])")
-    from daryo.ensemble import _local_cluster
 
     cluster = _local_cluster(1)
     try:
@@ -497,18 +497,18 @@ def test_local_workers_write_their_parts_and_send_back_receipts(tmp_path):
     (at scale, it held ~300 MB of them); the parts are those this process writes from the same results."""
     pytest.importorskip("dask.distributed", reason="Dask is an optional extra (pip install daryo[ensemble])")
     model, opts = basin(), EnsembleOptions(traces=4, years=YEARS, seed=5, chunk_size=2)
-    jobs = [ensemble._Job(model, ResampledTraces.from_model(model), opts, c, 2 * c, 2) for c in range(2)]
+    jobs = [_Job(model, ResampledTraces.from_model(model), opts, c, 2 * c, 2) for c in range(2)]
     out = tmp_path / "w.nc"
-    ensemble._Parts(out).dir.mkdir()
-    received = list(ensemble._dask(jobs, None, 1, out))
+    _Parts(out).dir.mkdir()
+    received = list(_dask(jobs, None, 1, out))
     assert sorted(r["_chunk"] for r in received) == [0, 1]
     assert all(r["_written"] and set(r) == {"trace", "_how", "_chunk", "_written"} for r in received)
-    here = ensemble._Parts(tmp_path / "here.nc")
+    here = _Parts(tmp_path / "here.nc")
     here.dir.mkdir()
     for job in jobs:
-        here.write(ensemble.run_chunk(job))
+        here.write(run_chunk(job))
     for c in range(2):
-        theirs, ours = ensemble._Parts(out).read(c), here.read(c)
+        theirs, ours = _Parts(out).read(c), here.read(c)
         assert set(theirs) == set(ours) and "storage" in theirs
         for k in ours:
             if k != "_info":
@@ -520,11 +520,11 @@ def test_a_remote_cluster_sends_back_whole_results(tmp_path):
     and this process writes the parts; the results are those of a run in one process."""
     pytest.importorskip("dask.distributed", reason="Dask is an optional extra (pip install daryo[ensemble])")
     _, serial = run(tmp_path, "serial.nc")
-    cluster = ensemble._local_cluster(1)
+    cluster = _local_cluster(1)
     try:
         model, opts = basin(), EnsembleOptions(traces=2, years=YEARS, seed=5, chunk_size=2)
-        job = ensemble._Job(model, ResampledTraces.from_model(model), opts, 0, 0, 2)
-        received = list(ensemble._dask([job], cluster.scheduler_address, None, tmp_path / "r.nc"))
+        job = _Job(model, ResampledTraces.from_model(model), opts, 0, 0, 2)
+        received = list(_dask([job], cluster.scheduler_address, None, tmp_path / "r.nc"))
         assert "storage" in received[0] and "_written" not in received[0]
         assert not (tmp_path / "r.nc.parts").exists()
         _, remote = run(tmp_path, "remote.nc", scheduler=cluster.scheduler_address)

@@ -1,0 +1,37 @@
+"""Ensembles: thousands of hydrological traces, run in chunks, streamed to disk and summarised.
+
+Pipeline::
+
+    trace source (seed, trace indices, years) -> inflows      one chunk of traces at a time:
+    chunk model (the model with those inflows) -> compile -> simulate (fast path where it applies)
+    -> stored series + annual indicators -> one part file, written atomically as the chunk finishes
+    -> (all chunks done) assembled into results.zarr or results.nc, with distribution summaries
+
+- **Reproducible**: trace *i* depends only on (seed, *i*), so a trace is the same whatever the chunking or
+  the number of workers.  With the same chunk size every chunk is the same computation, so results are
+  identical bit for bit whatever the workers or interruptions; another chunk size gives the same results to
+  the solver's precision (1e-9), not bit for bit (the LP optima are the same vertices, computed through
+  other bases or batches).
+- **Bounded memory**: a worker holds one chunk; assembly reads one part at a time.
+- **Resumable**: the parts folder ``<output>.parts/`` keeps every finished chunk and a manifest of the run;
+  ``resume=True`` skips the chunks found there (the manifest must match) and recomputes only the others.
+- **Dask**: ``scheduler="tcp://host:8786"`` runs chunks on an existing ``dask.distributed`` cluster,
+  ``workers=K`` on a local one (``pip install daryo[ensemble]``).  A local cluster's workers write their parts
+  themselves, so this process never holds a chunk; a remote cluster's send their results back to this process,
+  which writes the parts, so they need no shared disk.
+
+Modules, in the order of the pipeline: :mod:`~daryo.ensemble.traces` (trace sources),
+:mod:`~daryo.ensemble.chunks` (the options and one chunk), :mod:`~daryo.ensemble.parts` (the parts folder),
+:mod:`~daryo.ensemble.executors` (in this process or on Dask), :mod:`~daryo.ensemble.progress`,
+:mod:`~daryo.ensemble.store` (the output and its summaries) and :mod:`~daryo.ensemble.run` (the run).
+"""
+
+from .chunks import ANNUAL_INDICATORS, SERIES, EnsembleOptions, chunk_model, run_chunk
+from .progress import ProgressReporter
+from .run import EnsembleRun, network_digest, run_ensemble
+from .store import check_output, shortfall_table, summarise
+from .traces import ResampledTraces, StochasticTraces, TraceSource, default_trace_source, run_years
+
+__all__ = ["TraceSource", "ResampledTraces", "StochasticTraces", "default_trace_source", "run_years", "EnsembleOptions",
+           "EnsembleRun", "run_ensemble", "chunk_model", "run_chunk", "check_output", "ProgressReporter",
+           "ANNUAL_INDICATORS", "SERIES", "summarise", "shortfall_table", "network_digest"]

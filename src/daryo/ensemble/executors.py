@@ -1,0 +1,93 @@
+"""Where chunks run: in this process, or on a Dask cluster (local or remote)."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from ..model import Model
+from .chunks import EnsembleOptions, _Job, run_chunk
+from .parts import _Parts
+from .traces import TraceSource
+
+
+def _serial(jobs: list[_Job]) -> Iterator[dict[str, Any]]:
+    for job in jobs:
+        yield run_chunk(job)
+
+
+def _dask(jobs: list[_Job], scheduler: str | None, workers: int | None, output: Path
+          ) -> Iterator[dict[str, Any]]:
+    """The chunks' results, run on the cluster at ``scheduler`` or on a local one of ``workers`` processes.
+
+    A local cluster's workers write their chunks' parts themselves (next to ``output``, which they see as this
+    process does) and send back only a receipt (its traces, number and how it was simulated), so that no chunk's
+    arrays are held by this process, nor by a worker until this process has fetched them.  A remote cluster's
+    workers may not see this machine's files: they send the whole result."""
+    try:
+        from dask.distributed import Client, as_completed
+    except ImportError as exc:  # pragma: no cover - exercised only without the extra
+        raise ImportError("Dask is needed for --scheduler/--workers: pip install 'daryo[ensemble]'") from exc
+    cluster = None  # (the client is not made the default one: xarray would write the store through its locks)
+    if scheduler:
+        client = Client(scheduler, set_as_default=False)
+    else:
+        cluster = _local_cluster(int(workers or 1))
+        client = Client(cluster, set_as_default=False)
+    try:
+        if not jobs:
+            return
+        shared = client.scatter([jobs[0].model, jobs[0].source], broadcast=True)
+        writes_to = None if scheduler else output.absolute()
+        finished = as_completed([client.submit(_run_remote, shared[0], shared[1], j.options, j.chunk, j.first,
+                                               j.count, writes_to, pure=False,
+                                               key=f"daryo-chunk-{j.chunk}-{os.getpid()}-{id(jobs)}")
+                                for j in jobs], loop=client.loop, with_results=True)
+        for fut, result in finished:
+            fut.release()  # else the cluster keeps every finished chunk's result in its workers' memory
+            yield result
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def _local_cluster(workers: int) -> Any:
+    """A Dask cluster of ``workers`` processes of one thread on this machine, for an ensemble's chunks.
+
+    Everything listens on 127.0.0.1: the scheduler, the workers and the scheduler's HTTP server, which Dask
+    always starts (``dashboard_address=None`` means its default port 8787, and a warning when that is busy), on
+    a free port chosen by the system and without the dashboard's pages.
+
+    The workers start without the ``MALLOC_TRIM_THRESHOLD_`` that Dask sets for them by default: setting it
+    fixes glibc's mmap threshold at 128 kB, so that each of a chunk's temporary arrays above that size is mapped
+    and unmapped anew.  With it, a chunk of the Aral model ran 1.35× slower (see ``docs/performance.md``).  They
+    do not sample their own stacks for Dask's profile pages either (~4 % of a run), as those pages are off.
+    They ignore Ctrl-C (:mod:`daryo._dask_worker`), which this process handles, and log nothing below critical:
+    a chunk's error reaches this process, which reports it once.
+    """
+    import dask
+    from dask.distributed import LocalCluster
+
+    with dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
+                          "distributed.worker.profile.enabled": False,
+                          "distributed.worker.preload": ["daryo._dask_worker"]}):
+        return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                            dashboard_address="127.0.0.1:0", scheduler_kwargs={"dashboard": False},
+                            silence_logs=logging.CRITICAL)
+
+
+def _run_remote(model: Model, source: TraceSource, options: EnsembleOptions, chunk: int, first: int, count: int,
+                writes_to: Path | None = None) -> dict[str, Any]:
+    """Run a chunk on a worker: its result, or, with ``writes_to`` (the run's output), its receipt once its part
+    is written."""
+    result = run_chunk(_Job(model, source, options, chunk, first, count))
+    if writes_to is None:
+        return result
+    _Parts(writes_to).write(result)
+    return {"trace": result["trace"], "_how": result["_how"], "_chunk": result["_chunk"], "_written": True}
+
+

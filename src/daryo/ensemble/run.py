@@ -1,0 +1,231 @@
+"""The run: chunks, their parts, progress and resume, then the assembled output."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import time
+from dataclasses import dataclass, field, fields, is_dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from ..hydrology import seed_problem
+from ..model import Model
+from ..network import CompiledNetwork, compile_network
+from ..parameters import align_frames
+from ..simulate.fastpath import fast_path_unsupported
+from .chunks import EnsembleOptions, _Job, chunk_model
+from .executors import _dask, _serial
+from .parts import _FORMAT, _Parts
+from .progress import ProgressReporter
+from .store import _assemble, _finished_run, check_output
+from .traces import TraceSource, default_trace_source
+
+
+@dataclass
+class EnsembleRun:
+    """What a run did."""
+
+    output: Path
+    traces: int
+    years: int
+    chunks: int
+    chunks_skipped: int
+    seconds: float
+    how: list[str] = field(default_factory=list)
+    traces_computed: int = 0  # traces simulated by this call (not those found done by a resume)
+    finished: bool = False  # a resume found the output holding this run's results already: nothing was done
+
+
+def run_ensemble(model: Model, options: EnsembleOptions, output: str | Path, *, source: TraceSource | None = None,
+                 scheduler: str | None = None, workers: int | None = None, resume: bool = False,
+                 progress: ProgressReporter | None = None, stop_after: int | None = None) -> EnsembleRun:
+    """Run an ensemble and write ``output`` (``.zarr`` or ``.nc``) with its summaries.
+
+    Parameters
+    ----------
+    model
+        The model; its inflow nodes are driven by ``source`` (default: :func:`default_trace_source`).
+    options
+        Traces, years, seed, chunk size, deficit threshold.
+    output
+        ``results.zarr`` (needs ``zarr``) or ``results.nc``.  Written under a temporary name and moved into place
+        at the end; an existing output is replaced only if it is an earlier result (see :func:`check_output`).
+    scheduler, workers
+        Run the chunks on a Dask cluster at ``scheduler``, or on a local one with ``workers`` processes;
+        neither: in this process.
+    resume
+        Continue a run whose parts folder (``<output>.parts``) exists, recomputing only missing chunks.  With no
+        parts folder and an output holding this run's results already, nothing is done
+        (:attr:`EnsembleRun.finished`); one holding another run's results is refused (ValueError), not replaced.
+    progress
+        Progress reporter (None: silent).
+    stop_after
+        Stop after this many newly finished chunks, leaving the run unfinished (to test resuming).
+
+    Raises
+    ------
+    FileExistsError
+        If an unfinished run's parts folder exists and ``resume`` is False, or if ``output`` exists and is not
+        an ensemble's output (see :func:`check_output`).
+    IsADirectoryError
+        If a ``.nc`` output is a folder.
+    """
+    t0 = time.perf_counter()
+    output = Path(output)
+    fmt = check_output(output)
+    if options.traces < 1 or options.years < 1:
+        raise ValueError("traces and years must be at least 1")
+    if (why := seed_problem(options.seed)) is not None:
+        raise ValueError(f"seed {options.seed}: {why}")
+    if not 0.0 <= options.deficit_threshold < 1.0:  # (NaN fails too)
+        raise ValueError(f"deficit threshold {options.deficit_threshold}: give a fraction of the demand, at least 0 "
+                         "and below 1")
+    source = source or default_trace_source(model)
+    run_model = model.with_time(years=options.years)
+    axis = run_model.time.axis()
+    if model.parameters:  # the CSV files of dataframe parameters, aligned to the steps once for every chunk
+        model = replace(model, parameters=align_frames(model.parameters, axis))
+        run_model = replace(run_model, parameters=model.parameters)
+    probe = compile_network(_single_trace_model(run_model, source, options, axis), axis)  # one trace: its size
+    chunk = min(options.chunk(_bytes_per_step(probe, options), axis.n_steps), options.traces)
+    options = replace(options, chunk_size=chunk)
+    _check_disk(output, _series_bytes(probe, options) * axis.n_steps * options.traces)
+    manifest = _manifest(model, options, source, axis, probe)
+    parts = _Parts(output)
+    created = not parts.dir.exists()
+    jobs = [_Job(model, source, options, c, first, min(chunk, options.traces - first))
+            for c, first in enumerate(range(0, options.traces, chunk))]
+    if resume and created and output.exists() and _finished_run(output, fmt, manifest):
+        return EnsembleRun(output, options.traces, options.years, len(jobs), len(jobs), time.perf_counter() - t0,
+                           finished=True)
+    done = parts.start(manifest, resume)
+    todo = [j for j in jobs if j.chunk not in done]
+    if progress is not None:
+        progress.skip(sum(j.count for j in jobs if j.chunk in done))
+    how: list[str] = []
+    stream = _serial(todo) if scheduler is None and workers is None else _dask(todo, scheduler, workers, output)
+    finished = computed = 0
+    try:
+        for result in stream:
+            if not result.get("_written"):
+                parts.write(result)
+            how.append(str(result["_how"]))
+            finished += 1
+            computed += len(result["trace"])
+            if progress is not None:
+                progress.update(len(result["trace"]))
+            if stop_after is not None and finished >= stop_after:
+                return EnsembleRun(output, options.traces, options.years, len(jobs), len(done),
+                                   time.perf_counter() - t0, how, computed)
+    except BaseException:  # a run that failed before its first chunk (a wrong scheduler…) leaves nothing behind
+        if created and not finished:
+            shutil.rmtree(parts.dir, ignore_errors=True)
+        raise
+    if progress is not None:
+        progress.assembling(output)
+    _assemble(parts, len(jobs), output, fmt, manifest, run_model, axis, options)
+    shutil.rmtree(parts.dir)
+    return EnsembleRun(output, options.traces, options.years, len(jobs), len(done), time.perf_counter() - t0, how,
+                       computed)
+
+
+def _bytes_per_step(net: CompiledNetwork, options: EnsembleOptions) -> int:
+    """Bytes a chunk holds per trace and step: the stored series on the fast path, which streams its steps;
+    the plain path keeps its whole solution and bounds too (three float64 arrays of the LP's columns)."""
+    series = _series_bytes(net, options)
+    if options.fast and fast_path_unsupported(net) is None:
+        return series
+    return series + 3 * net.lp.n_cols * 8
+
+
+def _series_bytes(net: CompiledNetwork, options: EnsembleOptions) -> int:
+    """Bytes of the stored series per trace and step (the parts on disk, and the output before compression)."""
+    return (2 * len(net.demand_ids) + len(net.res_ids) + len(net.sink_ids) + len(net.hp_ids)) * np.dtype(
+        options.series_dtype).itemsize
+
+
+def _check_disk(output: Path, need: int) -> None:
+    """Refuse, before any work, a run whose parts (``need`` bytes) the output's folder has no room for."""
+    try:
+        free = shutil.disk_usage(output.resolve().parent).free
+    except OSError:
+        return  # (a folder that cannot be asked is reported when it is written)
+    if need > free:
+        raise OSError(f"cannot write {output}: the run's series take about {need / 1e9:,.1f} GB, and its folder "
+                      f"has {free / 1e9:,.1f} GB free; run fewer traces or years, or write elsewhere")
+
+
+def _single_trace_model(model: Model, source: TraceSource, options: EnsembleOptions, axis: Any) -> Model:
+    return chunk_model(model, source(options.seed, np.arange(1), options.years, axis), ["0"])
+
+
+def _manifest(model: Model, options: EnsembleOptions, source: TraceSource, axis: Any, probe: CompiledNetwork
+              ) -> dict[str, Any]:
+    """The run's identity: a resume continues only a run with the same manifest.  ``network`` is a digest of
+    the compiled network of the first trace, so any change to what the run computes from (the model file, its
+    CSV files and parameters, scenario overlays, the trace source's first trace) makes another run."""
+    from .. import __version__
+
+    return {"format": _FORMAT, "daryo": __version__, "model": model.name,
+            "model_file": str(Path(model.path).resolve()) if model.path else None,
+            "scenarios": ", ".join(str(x) for x in model.metadata.get("scenarios") or ()),
+            "network": network_digest(probe), "traces": options.traces, "years": options.years, "seed": options.seed,
+            "chunk_size": options.chunk_size, "steps": axis.n_steps, "series_dtype": options.series_dtype,
+            "fast": options.fast, "deficit_threshold": options.deficit_threshold, "source": source.describe()}
+
+
+def network_digest(net: CompiledNetwork) -> str:
+    """A SHA-256 digest of a compiled network's arrays, tables and bookkeeping (everything a simulation reads but
+    the model object and the time axis, which the arrays and the manifest's steps cover)."""
+    h = hashlib.sha256()
+    seen: set[int] = set()  # objects fed already (a reference back to one is fed as a mark)
+
+    def feed(v: Any) -> None:
+        if isinstance(v, (list, tuple, dict)) or is_dataclass(v) or hasattr(v, "__dict__"):
+            if id(v) in seen:
+                h.update(b"<seen>")
+                return
+            seen.add(id(v))
+        if isinstance(v, np.ndarray):
+            h.update(f"a{v.dtype.str}{v.shape}".encode())
+            h.update(np.ascontiguousarray(v).tobytes() if v.dtype != object else repr(v.tolist()).encode())
+        elif sp.issparse(v):
+            c = sp.csc_matrix(v)
+            for a in (c.indptr, c.indices, c.data, np.array(c.shape)):
+                feed(a)
+        elif is_dataclass(v) and not isinstance(v, type):
+            h.update(type(v).__name__.encode())
+            for f in fields(v):
+                if f.name not in ("model", "axis"):
+                    h.update(f.name.encode())
+                    feed(getattr(v, f.name))
+        elif isinstance(v, (list, tuple)):
+            h.update(f"[{len(v)}".encode())
+            for x in v:
+                feed(x)
+        elif isinstance(v, dict):
+            h.update(f"{{{len(v)}".encode())
+            for k in sorted(v, key=repr):
+                feed(k)
+                feed(v[k])
+        elif v is None or isinstance(v, (str, int, float, bool, np.generic)):
+            h.update(repr(v).encode())
+        elif isinstance(v, (pd.DataFrame, pd.Series, pd.Index)):  # (parameters' data files)
+            frame = v.to_frame() if isinstance(v, (pd.Series, pd.Index)) else v
+            for a in (frame.to_numpy(), frame.index.to_numpy(), frame.columns.to_numpy()):
+                feed(a)
+        elif hasattr(v, "__dict__"):  # other objects (parameters' definitions): by their state
+            h.update(type(v).__name__.encode())
+            feed(dict(sorted(vars(v).items())))
+        else:  # (what has no plain state, a weak reference…: its type only)
+            h.update(type(v).__name__.encode())
+
+    feed(net)
+    return h.hexdigest()
+
+

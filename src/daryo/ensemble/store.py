@@ -1,0 +1,332 @@
+"""The output store (``.zarr`` or ``.nc``): checks before a run, assembly from the parts, distribution
+summaries, and what a finished output tells (:func:`shortfall_table`)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..model import Model, Node
+from ..results import NETCDF_SUFFIXES, is_netcdf, netcdf_attributes, step_coordinates
+from .chunks import ANNUAL_INDICATORS, SERIES, EnsembleOptions
+from .parts import _Parts
+from .traces import run_years
+
+_PERCENTILES = (5.0, 50.0, 95.0)
+
+
+def check_output(output: str | Path) -> str:
+    """The format of an ensemble's output (``"zarr"`` or ``"nc"``), once it is known that writing it can replace
+    nothing but an earlier result: a ``.nc`` output must not be a folder, an existing ``.zarr`` output must be a
+    zarr store (a folder holding ``.zgroup``, ``.zattrs`` or ``zarr.json``), and an existing output must be one
+    that an ensemble wrote (its ``title`` attribute starts with "daryo ensemble").
+
+    Raises
+    ------
+    ValueError
+        If the name does not end in ``.zarr`` or ``.nc``.
+    IsADirectoryError, FileExistsError
+        If the output exists and is not something an ensemble writes.
+    ImportError
+        For ``.zarr`` without zarr installed.
+    """
+    output = Path(output)
+    fmt = _format_of(output)
+    if fmt == "nc" and output.is_dir():
+        raise IsADirectoryError(f"{output} is a folder, not a NetCDF file; give another output name")
+    if fmt == "nc" and output.is_file() and not is_netcdf(output):
+        raise FileExistsError(f"{output} exists and is not a NetCDF file; it is not replaced: give another output "
+                              "name or move it away")
+    if fmt == "zarr" and (output.exists() or output.is_symlink()) and not _is_zarr_store(output):
+        what = "a folder that is not a zarr store" if output.is_dir() else "not a zarr store"
+        raise FileExistsError(f"{output} exists and is {what}; it is not replaced: give another output name or "
+                              "move it away")
+    if (output.exists() or output.is_symlink()) and not _title(output, fmt).startswith(_TITLE):
+        kind = "NetCDF file" if fmt == "nc" else "zarr store"
+        raise FileExistsError(f"{output} exists and is a {kind} that no daryo ensemble wrote; it is not replaced: "
+                              "give another output name or move it away")
+    return fmt
+
+
+_TITLE = "daryo ensemble"  # the start of an ensemble output's title attribute
+
+
+def _title(path: Path, fmt: str) -> str:
+    """The ``title`` attribute of an existing NetCDF file or zarr store ("" if it has none or is unreadable)."""
+    return str(_attributes(path, fmt).get("title", ""))
+
+
+def _attributes(path: Path, fmt: str) -> dict[str, Any]:
+    """The global attributes of an existing NetCDF file or zarr store (empty if it has none or is unreadable)."""
+    if fmt == "nc":
+        return netcdf_attributes(path)
+    try:
+        for meta, key in ((".zattrs", None), ("zarr.json", "attributes")):
+            if (path / meta).is_file():
+                attrs = json.loads((path / meta).read_text(encoding="utf-8"))
+                attrs = attrs.get(key, {}) if key else attrs
+                return attrs if isinstance(attrs, dict) else {}
+    except (OSError, ValueError):
+        return {}
+    return {}
+
+
+def _store_attributes(manifest: Mapping[str, Any]) -> dict[str, Any]:
+    """A run's manifest as its output's attributes (NetCDF and zarr hold no None and no booleans)."""
+    return {k: ("" if v is None else int(v) if isinstance(v, bool) else v) for k, v in manifest.items()}
+
+
+def _finished_run(output: Path, fmt: str, manifest: Mapping[str, Any]) -> bool:
+    """Whether ``output`` holds the finished results of the run ``manifest``; a ValueError if it holds another
+    run's (resuming with no parts folder: nothing to continue, and nothing to replace unasked)."""
+    held = {k: v for k, v in _attributes(output, fmt).items() if k != "title"}
+    attrs = _store_attributes(manifest)
+    if held == attrs:
+        return True
+    differ = sorted({k for k in attrs if held.get(k) != attrs[k]} | (held.keys() - attrs.keys()))
+    raise ValueError(f"cannot resume: no unfinished run is in {_Parts(output).dir}, and {output} holds the results "
+                     f"of another run ({', '.join(differ)} differ); run without --resume to replace them")
+
+
+def _is_zarr_store(path: Path) -> bool:
+    return path.is_dir() and not path.is_symlink() and any((path / f).is_file()
+                                                           for f in (".zgroup", ".zattrs", "zarr.json"))
+
+
+def _format_of(output: Path) -> str:
+    suffix = output.suffix.lower()
+    if suffix == ".zarr":
+        try:
+            import zarr  # noqa: F401
+        except ImportError as exc:
+            raise ImportError("writing .zarr needs zarr: pip install 'daryo[ensemble]' (or write .nc)") from exc
+        return "zarr"
+    if suffix in NETCDF_SUFFIXES:
+        return "nc"
+    raise ValueError(f"{output}: the output must end in .zarr or .nc (a name such as results.zarr)")
+
+
+#: the element dimensions of an ensemble's store
+_ELEMENTS = ("reservoir", "demand", "sink", "hydropower", "inflow")
+
+
+def _coords(model: Model, axis: Any) -> dict[str, Any]:
+    """The store's coordinates, as a run's results have them where they apply: each step's start, length,
+    hydrological year and season; each run year's first day; each element's id and country (a demand's
+    category and priority too), so that results can be grouped by country, season or kind of use."""
+    nodes: dict[str, list[Node]] = {kind: [] for kind in _ELEMENTS}
+    for n in model.nodes:
+        if n.type in nodes:
+            nodes[n.type].append(n)
+    year = run_years(axis)
+    starts = pd.DatetimeIndex(axis.starts)
+    coords: dict[str, Any] = {
+        "time": starts.values,
+        **step_coordinates(axis),
+        "year": np.arange(int(year.max()) + 1),
+        "year_start": ("year", starts[np.searchsorted(year, np.arange(int(year.max()) + 1))].values,
+                       {"description": "First day of each run year"}),
+    }
+    for kind, members in nodes.items():
+        coords[kind] = [n.id for n in members]
+        coords[f"{kind}_country"] = (kind, [n.country or "" for n in members])
+    coords["demand_category"] = ("demand", [str(n.get("category", "other")) for n in nodes["demand"]])
+    coords["demand_priority"] = ("demand", [int(n.get("priority", 1)) for n in nodes["demand"]])
+    return coords
+
+
+def _part_dataset(part: Mapping[str, np.ndarray], coords: Mapping[str, Any]) -> Any:
+    import xarray as xr
+
+    data: dict[str, Any] = {}
+    for name, dim in SERIES.items():
+        data[name] = (("trace", "time", dim), part[name], {"units": _UNITS.get(name, "hm3"),
+                                                           "description": _DESCRIPTIONS[name]})
+    for name, dim in ANNUAL_INDICATORS.items():
+        data[name] = (("trace", "year", dim), part[name], {"units": _UNITS.get(name, "hm3"),
+                                                           "description": _DESCRIPTIONS[name]})
+    c = {k: v for k, v in coords.items()}
+    c["trace"] = part["trace"]
+    return xr.Dataset(data, coords=c)
+
+
+#: the units of the stored series and annual indicators that are not volumes (hm3): flows per step as a run's
+#: results give them, annual sums per year
+_UNITS = {"delivery": "hm3 per step", "deficit": "hm3 per step", "sink_inflow": "hm3 per step", "energy": "GWh",
+          "annual_delivery": "hm3 per year", "annual_demand": "hm3 per year", "annual_sink_inflow": "hm3 per year",
+          "annual_energy": "GWh per year", "annual_deficit_fraction": "1", "annual_inflow": "hm3 per year"}
+_DESCRIPTIONS = {
+    "storage": "End-of-step reservoir volume", "delivery": "Water delivered to each demand per step",
+    "deficit": "Demand not delivered per step", "sink_inflow": "Water received by each terminal sink per step",
+    "energy": "Hydropower energy per step", "annual_delivery": "Water delivered in each run year",
+    "annual_demand": "Water wanted in each run year",
+    "annual_deficit_fraction": "1 - delivered/wanted in each run year (0 where nothing is wanted)",
+    "annual_min_storage": "Lowest end-of-step volume in each run year",
+    "annual_sink_inflow": "Water received by each sink in each run year",
+    "annual_energy": "Hydropower energy in each run year",
+    "annual_inflow": "Water supplied by each inflow node in each run year: the trace's hydrology (for an inflow "
+                     "node without an inflow series, what the allocation took between its min_flow and max_flow)",
+}
+
+
+def _assemble(parts: _Parts, n_chunks: int, output: Path, fmt: str, manifest: Mapping[str, Any], model: Model,
+              axis: Any, options: EnsembleOptions) -> None:
+    """Write the final store from the parts, one part at a time, then the summaries."""
+    coords = _coords(model, axis)
+    for stale in output.parent.glob(f".{output.name}.tmp-*"):  # of assemblies killed before they could clean up
+        if not _process_alive(stale.name.rsplit("-", 1)[-1]):
+            _remove(stale)
+    tmp = output.with_name(f".{output.name}.tmp-{os.getpid()}")
+    _remove(tmp)
+    attrs = _store_attributes(manifest)
+    attrs["title"] = f"{_TITLE}: {model.name}"
+    try:
+        for c in range(n_chunks):
+            ds = _part_dataset(parts.read(c), coords)
+            if c == 0:
+                ds.attrs.update(attrs)
+                if fmt == "zarr":
+                    ds.to_zarr(tmp, mode="w", zarr_format=2, consolidated=True,
+                               encoding={v: {"chunks": _zarr_chunks(ds[v], options)} for v in ds.data_vars})
+                else:
+                    ds.to_netcdf(tmp, unlimited_dims=["trace"])
+            elif fmt == "zarr":
+                ds.to_zarr(tmp, append_dim="trace", zarr_format=2, consolidated=True)
+            else:
+                _nc_append(tmp, ds)
+        summary = summarise([parts.annual(c) for c in range(n_chunks)], coords, options.deficit_threshold)
+        summary.attrs.update(attrs)  # writing the summary sets the store's attributes: the run's, not none
+        if fmt == "zarr":
+            summary.to_zarr(tmp, mode="a", zarr_format=2, consolidated=True)
+        else:
+            summary.to_netcdf(tmp, mode="a")
+        check_output(output)  # still nothing but an earlier result (the run may have taken hours)
+    except BaseException as exc:  # no half-written store left beside the output (the parts are kept: --resume)
+        _remove(tmp)
+        if isinstance(exc, RuntimeError) or (isinstance(exc, OSError) and exc.errno and not exc.filename):  # full disk
+            raise OSError(f"cannot write {output}: {exc}; the finished chunks are kept in {parts.dir}: run again "
+                          "with --resume") from exc
+        raise
+    _remove(output)
+    os.replace(tmp, output)
+
+
+def _process_alive(pid: str) -> bool:
+    """Whether ``pid`` (text) is a running process; False for text that is not a process id."""
+    if not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True  # someone else's process, or not a pid we can ask about: leave its file
+    return True
+
+
+def _zarr_chunks(da: Any, options: EnsembleOptions) -> tuple[int, ...]:
+    return tuple(int(options.chunk_size or 1) if d == "trace" else int(s) for d, s in zip(da.dims, da.shape,
+                                                                                          strict=True))
+
+
+def _nc_append(path: Path, ds: Any) -> None:
+    import netCDF4
+
+    with netCDF4.Dataset(path, "a") as nc:
+        n0 = len(nc.dimensions["trace"])
+        n = ds.sizes["trace"]
+        nc.variables["trace"][n0:n0 + n] = ds["trace"].values
+        for name, da in ds.data_vars.items():
+            nc.variables[name][n0:n0 + n] = da.values
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    elif path.exists():
+        path.unlink()
+
+
+def summarise(parts: Sequence[Mapping[str, np.ndarray]], coords: Mapping[str, Any], threshold: float,
+              max_bytes: int = 64 * 2**20) -> Any:
+    """Distribution summaries of the annual indicators over all (trace, year) pairs: mean, 5/50/95
+    percentiles, and the probability that a demand's annual deficit exceeds ``threshold`` of it.
+
+    ``parts``: the annual arrays (traces × years × elements) of each part, read once per indicator and block of
+    elements (they may read from disk on access).  An indicator's values are taken for as many elements at a time
+    as fit in ``max_bytes`` (at least one), so the memory a summary takes does not grow with the elements; it grows
+    with the (trace, year) pairs, since percentiles need all of an element's values at once."""
+    import xarray as xr
+
+    stats = ["mean"] + [f"p{int(p)}" for p in _PERCENTILES]
+    data: dict[str, Any] = {}
+    for k, dim in ANNUAL_INDICATORS.items():
+        values, above = _summary_of(parts, k, threshold, max_bytes)
+        data[f"summary_{k}"] = (("statistic", dim), values,
+                                {"units": _UNITS.get(k, "hm3"),
+                                 "description": f"{_DESCRIPTIONS[k]}: mean and percentiles over all traces "
+                                 "and run years"})
+        if k == "annual_deficit_fraction":
+            data["prob_deficit_above_threshold"] = (
+                (dim,), above, {"units": "1", "threshold": threshold,
+                                "description": f"Probability that a run year's deficit exceeds {threshold:g} of the "
+                                "demand (over all traces and run years)"})
+    elements = {k: v for k, v in coords.items() if k in _ELEMENTS or (isinstance(v, tuple) and v[0] in _ELEMENTS)}
+    return xr.Dataset(data, coords={"statistic": stats, **elements})
+
+
+def shortfall_table(output: str | Path, n: int | None = None) -> pd.DataFrame:
+    """The demands of an ensemble's output that fall short most often, from its summaries: per demand its
+    country, the share of (trace, run year) pairs whose deficit is above the run's threshold (``probability``),
+    and the mean and 95th percentile of the annual deficit fraction; sorted by probability, then mean, and only
+    demands with some deficit (the first ``n`` of them; None: all).  ``attrs`` holds the run's ``threshold``
+    and how many ``demands`` the model has."""
+    import xarray as xr
+
+    if n is not None and n < 0:
+        raise ValueError(f"n={n}: give how many demands to list (at least 0), or None for all")
+
+    path = Path(output)
+    with xr.open_dataset(path, engine="zarr" if _format_of(path) == "zarr" else None) as ds:
+        frac = ds["summary_annual_deficit_fraction"]
+        table = pd.DataFrame({
+            "country": ds["demand_country"].values,
+            "probability": ds["prob_deficit_above_threshold"].values,
+            "mean": frac.sel(statistic="mean").values,
+            "p95": frac.sel(statistic="p95").values,
+        }, index=pd.Index(ds["demand"].values.astype(str), name="demand"))
+        table.attrs["threshold"] = float(ds["prob_deficit_above_threshold"].attrs["threshold"])
+        table.attrs["demands"] = len(table)
+    short = table[(table["probability"] > 0) | (table["mean"] > 0)]
+    short = short.sort_values(["probability", "mean"], ascending=False, kind="stable")
+    return short if n is None else short.head(n)
+
+
+def _summary_of(parts: Sequence[Mapping[str, np.ndarray]], key: str, threshold: float, max_bytes: int
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """The statistics (mean, then the percentiles; (4, E)) of indicator ``key`` over the parts' (trace, year)
+    pairs, and the share of them above ``threshold`` (E,), taken a block of elements at a time."""
+    if not parts:
+        return np.zeros((1 + len(_PERCENTILES), 0)), np.zeros(0)
+    first = parts[0][key]
+    n_elements, rows = first.shape[2], first.shape[0] * first.shape[1] * len(parts)  # (rows: at most)
+    values = np.zeros((1 + len(_PERCENTILES), n_elements))
+    above = np.zeros(n_elements)
+    width = max(1, max_bytes // max(1, 8 * rows))
+    for lo in range(0, n_elements, width):
+        hi = min(lo + width, n_elements)
+        a = np.concatenate([(first if i == 0 else part[key])[:, :, lo:hi].reshape(-1, hi - lo).T
+                            for i, part in enumerate(parts)], axis=1)  # (elements, pairs)
+        if a.shape[1]:  # (each element's mean on its own row: summed the same way whatever the block's width)
+            values[0, lo:hi] = [row.mean() for row in a]
+            values[1:, lo:hi] = np.percentile(a, _PERCENTILES, axis=1)
+            above[lo:hi] = (a > threshold).mean(axis=1)
+        del a
+    return values, above

@@ -1,0 +1,207 @@
+"""Trace sources: the inflow traces of an ensemble, trace *i* a function of (seed, *i*) only."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import numpy as np
+import pandas as pd
+
+from ..hydrology import seed_problem
+from ..model import Model, Series
+from ..timeaxis import TimeAxis
+
+
+class TraceSource(Protocol):
+    """Where an ensemble's inflows come from.
+
+    Called with (seed, trace indices, years, time axis of the run), it returns, for every inflow node it
+    drives, the volumes in hm³ per step, shape (len(indices), axis.n_steps).  Trace *i* must depend only on
+    (seed, *i*) — that is what makes ensembles reproducible whatever the chunking.
+    """
+
+    def __call__(self, seed: int, indices: np.ndarray, years: int, axis: Any) -> Mapping[str, np.ndarray]: ...
+
+    def describe(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class ResampledTraces:
+    """The default source: whole years resampled from the model's own inflow traces, perturbed.
+
+    For each trace *i* (``numpy.random.default_rng([seed, i])``) and each run year, one (source trace,
+    source year) pair of the model's own record is drawn — the same for every inflow node, which keeps the
+    rivers' joint behaviour — and its steps are scaled by one log-normal factor (mean 1, log-sd
+    ``perturbation``).  Source years start on the same calendar date as the run (1 October for a model that
+    starts with its hydrological year), so seasons line up:
+
+    - monthly steps: a run year takes the source year's twelve months; volumes are carried as daily rates, so
+      a February keeps its rate;
+    - N-day steps: a run year (from one anniversary of the run's start to the next) takes the daily rates of
+      one whole source year, day *d* of the run year from day *d* of the source year (wrapping round within
+      that source year for a step that runs past the year's end), and each step gets the sum over its days.
+    """
+
+    rates: Mapping[str, np.ndarray]  # node id -> (S0, T0) hm³/day of the model's own record
+    record: TimeAxis  # the time axis of that record
+    perturbation: float = 0.1
+
+    @classmethod
+    def from_model(cls, model: Model, perturbation: float = 0.1) -> ResampledTraces:
+        axis = model.time.axis()
+        rates = {}
+        for n in model.nodes:
+            s = n.attrs.get("inflow") if n.type == "inflow" else None
+            if isinstance(s, Series):
+                rates[n.id] = s.resolve(axis) / axis.days[None, :]
+        if not rates:
+            raise ValueError("the model has no inflow node with an 'inflow' series to resample")
+        if axis.n_steps == 0 or axis.end < axis.start + pd.DateOffset(years=1):
+            raise ValueError("resampling needs at least one whole year of the model's own inflows")
+        return cls(rates, axis, perturbation)
+
+    def describe(self) -> str:
+        return f"years resampled from the model's own inflows, log-normal perturbation {self.perturbation}"
+
+    def _draws(self, seed: int, i: int, n_years: int, n_sources: int, n_traces: int
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Source trace, source year (index into the candidates) and factor of each run year of trace ``i``."""
+        rng = np.random.default_rng([int(seed), int(i)])
+        src = rng.integers(0, n_traces, n_years)
+        yr = rng.integers(0, n_sources, n_years)
+        factor = np.exp(self.perturbation * rng.standard_normal(n_years) - self.perturbation**2 / 2)
+        return src, yr, factor
+
+    def __call__(self, seed: int, indices: np.ndarray, years: int, axis: Any) -> dict[str, np.ndarray]:
+        if (why := seed_problem(seed)) is not None:  # (a larger seed would repeat another's traces)
+            raise ValueError(f"seed {seed}: {why}")
+        if axis.step_days is None and self.record.step_days is None:
+            return self._monthly(seed, indices, axis)
+        return self._daily(seed, indices, axis)
+
+    def _monthly(self, seed: int, indices: np.ndarray, axis: Any) -> dict[str, np.ndarray]:
+        T = axis.n_steps
+        n_years = -(-T // 12)
+        S0 = max(r.shape[0] for r in self.rates.values())
+        T0 = next(iter(self.rates.values())).shape[1]
+        # source years start in the same calendar month as the run, so months line up
+        start_month = int(axis.month[0])
+        offsets = np.flatnonzero(self.record.month[: T0 - 11] == start_month)
+        if not offsets.size:
+            raise ValueError("the model's own record has no whole year starting in the run's start month")
+        out = {k: np.empty((len(indices), T)) for k in self.rates}
+        for row, i in enumerate(np.asarray(indices).tolist()):
+            src, k, factor = self._draws(seed, i, n_years, offsets.size, S0)
+            yr = offsets[k]
+            steps = (yr[:, None] + np.arange(12)[None, :]).reshape(-1)[:T]
+            scen = np.repeat(src, 12)[:T]
+            f = np.repeat(factor, 12)[:T]
+            for key, rate in self.rates.items():
+                out[key][row] = rate[np.minimum(scen, rate.shape[0] - 1), steps] * f * axis.days
+        return out
+
+    def _daily(self, seed: int, indices: np.ndarray, axis: Any) -> dict[str, np.ndarray]:
+        days = np.asarray(axis.days)
+        if np.any(days != np.round(days)) or np.any(days > 365):
+            raise ValueError("resampling by year needs steps of whole days, at most a year long")
+        T = axis.n_steps
+        run_start = pd.Timestamp(axis.starts[0])
+        year = run_years(axis)
+        n_years = int(year.max()) + 1 if T else 0
+        # day of its run year on which each step starts, and the day after its last day
+        year_start = pd.DatetimeIndex([run_start + pd.DateOffset(years=int(y)) for y in range(n_years)])
+        first = np.asarray((pd.DatetimeIndex(axis.starts) - year_start[year]).days)
+        last = first + days.astype(np.int64)
+        # the model's own record as daily rates, cumulated: cum[:, d] is the volume of its first d days
+        rec_days = np.asarray(self.record.days).astype(np.int64)
+        cums = {k: np.concatenate([np.zeros((r.shape[0], 1)), np.cumsum(np.repeat(r, rec_days, axis=1), axis=1)],
+                                  axis=1) for k, r in self.rates.items()}
+        n_days = int(rec_days.sum())
+        # source years: the anniversaries of the run's start that begin a whole year inside the record
+        rec_start = pd.Timestamp(self.record.start)
+        span = (rec_start.year - run_start.year - 1, rec_start.year - run_start.year + n_days // 365 + 2)
+        begins, lengths = [], []
+        for k in range(*span):
+            b = run_start + pd.DateOffset(years=k)
+            d0, d1 = (b - rec_start).days, (b + pd.DateOffset(years=1) - rec_start).days
+            if d0 >= 0 and d1 <= n_days:
+                begins.append(d0)
+                lengths.append(d1 - d0)
+        if not begins:
+            raise ValueError("the model's own record has no whole year starting on the run's start date "
+                             f"({run_start:%d %B})")
+        begin, length = np.asarray(begins), np.asarray(lengths)
+        S0 = max(r.shape[0] for r in self.rates.values())
+        out = {k: np.empty((len(indices), T)) for k in self.rates}
+        for row, i in enumerate(np.asarray(indices).tolist()):
+            src, pick, factor = self._draws(seed, i, n_years, begin.size, S0)
+            b, n = begin[pick][year], length[pick][year]  # the source year of each step: first day, length
+            for key, cum in cums.items():
+                sc = np.minimum(src[year], cum.shape[0] - 1)
+                out[key][row] = (_year_volume(cum, sc, b, n, last) - _year_volume(cum, sc, b, n, first)) \
+                    * factor[year]
+        return out
+
+
+def _year_volume(cum: np.ndarray, trace: np.ndarray, begin: np.ndarray, length: np.ndarray, x: np.ndarray
+                 ) -> np.ndarray:
+    """Volume of the first ``x`` days of source years (first day ``begin``, ``length`` days, of trace ``trace``
+    of the cumulated daily record ``cum``), going round the year again past its end."""
+    whole = cum[trace, begin + length] - cum[trace, begin]
+    return (x // length) * whole + cum[trace, begin + x % length] - cum[trace, begin]
+
+
+@dataclass(frozen=True)
+class StochasticTraces:
+    """Inflows from :mod:`daryo.hydrology`: log-normal AR(1) annual flows, correlated between rivers,
+    disaggregated to months (the Aral basin generator)."""
+
+    spec: Any  # daryo.hydrology.HydrologySpec
+    scenarios: tuple[str, ...] = ()  # overlays whose inflow changes apply to the traces (the model's own)
+    basins: tuple[tuple[str, tuple[str, ...]], ...] = ()  # inflow ids per basin, for those changes
+
+    def describe(self) -> str:
+        changed = f", with the inflow changes of {', '.join(self.scenarios)}" if self.scenarios else ""
+        return f"stochastic traces of daryo.hydrology (log-normal AR(1), correlated rivers){changed}"
+
+    def __call__(self, seed: int, indices: np.ndarray, years: int, axis: Any) -> dict[str, np.ndarray]:
+        from ..hydrology import stochastic_traces
+        from ..scenarios import transform_inflows
+
+        q = stochastic_traces(self.spec, np.asarray(indices).tolist(), years, seed, start_month=int(axis.month[0]))
+        out = {h: q[:, k, : axis.n_steps] for k, h in enumerate(self.spec.ids)}
+        if self.scenarios:
+            out = transform_inflows(out, self.scenarios, pd.Timestamp(axis.starts[0]), dict(self.basins))
+        return out
+
+
+def default_trace_source(model: Model) -> TraceSource:
+    """The hydrology generator when the model's inflow nodes are its headwaters and its steps are months (with
+    the inflow changes of the scenario overlays applied to the model), else resampling of the model's own
+    traces."""
+    inflows = {n.id for n in model.nodes if n.type == "inflow"}
+    try:
+        from ..hydrology import load_spec
+
+        spec = load_spec()
+        monthly = model.time.step_days is None  # (the generator makes monthly traces)
+        if spec.ids and set(spec.ids) <= inflows and monthly:  # the model's scenarios apply to its traces too
+            basins = model.metadata.get("basins") or {}
+            return StochasticTraces(spec, tuple(model.metadata.get("scenarios") or ()),
+                                    tuple((b, tuple(ids)) for b, ids in basins.items()))
+    except Exception:  # noqa: BLE001 - no usable hydrology table: resample the model's own traces
+        pass
+    return ResampledTraces.from_model(model)
+
+
+def run_years(axis: Any) -> np.ndarray:
+    """Run year of each step: 0 for the first twelve months from the start (N-day steps: the steps that start
+    before the first anniversary of the start date), then 1, …"""
+    starts = pd.DatetimeIndex(axis.starts)
+    if axis.step_days is None:
+        return np.asarray((starts.year - starts[0].year) * 12 + starts.month - starts[0].month) // 12
+    anniversaries = pd.DatetimeIndex([starts[0] + pd.DateOffset(years=y)
+                                      for y in range(starts[-1].year - starts[0].year + 2)])
+    return np.searchsorted(anniversaries, starts, side="right") - 1
