@@ -8,6 +8,7 @@ The model is a small ``cost``-mode basin (so chunks run on the fast path)::
     [creek] -------------------------------/    \\--> [sea]
 """
 
+import json
 import os
 import re
 from pathlib import Path
@@ -176,6 +177,36 @@ def test_resume_after_an_interrupted_run(tmp_path):
     assert r.chunks_skipped == 1 and not (tmp_path / "cut.nc.parts").exists()
     assert r.traces_computed == 4  # 7 traces in chunks of 3: the first chunk was done
     assert_identical(load(out), load(whole))
+
+
+def test_resume_removes_the_temporary_file_of_a_writer_killed_mid_write(tmp_path):
+    """A worker killed while it wrote a part (the run stopped, the cluster closed) leaves ``atomic_write``'s
+    temporary file: up to ~100 MB at scale, which a resume deletes."""
+    _, out = run(tmp_path, "cut.nc", stop_after=1)
+    parts = _Parts(out)
+    left = parts.dir / ".chunk-00001.npz.k1ll3d"
+    left.write_bytes(b"half a part")
+    assert parts.start(json.loads(parts.manifest_path().read_text()), resume=True) == {0}
+    assert not left.exists() and parts.path(0).exists()
+
+
+def test_a_part_that_cannot_be_written_is_named(tmp_path, monkeypatch):
+    """A full disk is reported with no file name (and a read-only folder with the temporary file's): the error
+    names the part, or the manifest."""
+    import daryo.ensemble.parts
+    from daryo._files import atomic_write
+
+    def full_for(prefix):
+        def write(path, fill):
+            if path.name.startswith(prefix):
+                raise OSError(28, "No space left on device")
+            atomic_write(path, fill)
+        return write
+
+    for prefix, name in (("manifest", "manifest.json"), ("chunk-00001", "chunk-00001.npz")):
+        monkeypatch.setattr(daryo.ensemble.parts, "atomic_write", full_for(prefix))
+        with pytest.raises(OSError, match=rf"^cannot write \S*{prefix}\.nc\.parts/{name}: No space left on device$"):
+            run(tmp_path, f"{prefix}.nc")
 
 
 def test_resume_recomputes_a_damaged_part_and_accepts_the_model_by_another_path(tmp_path, monkeypatch):
@@ -531,6 +562,17 @@ def test_a_remote_cluster_sends_back_whole_results(tmp_path):
     finally:
         cluster.close()
     assert_identical(load(remote), load(serial))
+
+
+def test_resume_with_local_workers_that_wrote_the_parts(tmp_path):
+    """Parts written by a local cluster's workers are resumed as this process's are (a run stopped after one
+    chunk may have more on disk than it reported: the cluster finishes what it has started before it closes)."""
+    pytest.importorskip("dask.distributed", reason="Dask is an optional extra (pip install daryo[ensemble])")
+    _, serial = run(tmp_path, "serial.nc")
+    run(tmp_path, "w.nc", workers=2, stop_after=1)
+    r, out = run(tmp_path, "w.nc", workers=2, resume=True)
+    assert r.chunks == 3 and r.chunks_skipped >= 1 and not (tmp_path / "w.nc.parts").exists()
+    assert_identical(load(out), load(serial))
 
 
 class _KillOnce:

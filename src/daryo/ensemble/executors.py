@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Generator
 from pathlib import Path
 from typing import Any
 
@@ -14,13 +14,13 @@ from .parts import _Parts
 from .traces import TraceSource
 
 
-def _serial(jobs: list[_Job]) -> Iterator[dict[str, Any]]:
+def _serial(jobs: list[_Job]) -> Generator[dict[str, Any], None, None]:
     for job in jobs:
         yield run_chunk(job)
 
 
 def _dask(jobs: list[_Job], scheduler: str | None, workers: int | None, output: Path
-          ) -> Iterator[dict[str, Any]]:
+          ) -> Generator[dict[str, Any], None, None]:
     """The chunks' results, run on the cluster at ``scheduler`` or on a local one of ``workers`` processes.
 
     A local cluster's workers write their chunks' parts themselves (next to ``output``, which they see as this

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 import zipfile
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import numpy as np
 
@@ -34,13 +34,15 @@ class _Parts:
             old = self._old_manifest()
             if old != manifest:
                 raise ValueError(_not_resumable(self.dir, old, manifest))
+            for tmp in self.dir.glob(".chunk-*.npz.*"):  # of a writer killed mid-write (its run is over)
+                tmp.unlink(missing_ok=True)
             done = set()
             for p in self.dir.glob("chunk-*.npz"):
                 if zipfile.is_zipfile(p):  # (written whole, then renamed: damaged only from outside; recomputed)
                     done.add(int(p.stem.split("-")[1]))
             return done
         self.dir.mkdir(parents=True)
-        atomic_write(self.manifest_path(), lambda f: f.write(json.dumps(manifest, indent=1).encode()))
+        _write(self.manifest_path(), lambda f: f.write(json.dumps(manifest, indent=1).encode()))
         return set()
 
     def _old_manifest(self) -> dict[str, Any] | None:
@@ -57,7 +59,7 @@ class _Parts:
     def write(self, result: Mapping[str, Any]) -> None:
         arrays = {k: v for k, v in result.items() if not k.startswith("_")}
         arrays["_info"] = np.array(json.dumps({"seconds": result["_seconds"], "how": result["_how"]}))
-        atomic_write(self.path(int(result["_chunk"])), lambda f: np.savez(f, **arrays))
+        _write(self.path(int(result["_chunk"])), lambda f: np.savez(f, **arrays))
 
     def annual(self, chunk: int) -> Mapping[str, np.ndarray]:
         """The annual indicators of a chunk, each read from its part when asked for."""
@@ -71,6 +73,15 @@ class _Parts:
         except (OSError, ValueError, zipfile.BadZipFile) as exc:
             raise OSError(f"cannot read {path} ({exc}); delete it and run again with --resume to recompute "
                           "it") from None
+
+
+def _write(path: Path, write: Callable[[IO[bytes]], object]) -> None:
+    """:func:`atomic_write`, its error naming ``path`` (a full disk names no file; a read-only folder names the
+    temporary file)."""
+    try:
+        atomic_write(path, write)
+    except OSError as exc:
+        raise OSError(f"cannot write {path}: {exc.strerror or exc}") from exc
 
 
 class _PartArrays(Mapping[str, np.ndarray]):

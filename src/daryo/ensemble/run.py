@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 import time
+from contextlib import closing
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -111,17 +112,18 @@ def run_ensemble(model: Model, options: EnsembleOptions, output: str | Path, *, 
     stream = _serial(todo) if scheduler is None and workers is None else _dask(todo, scheduler, workers, output)
     finished = computed = 0
     try:
-        for result in stream:
-            if not result.get("_written"):
-                parts.write(result)
-            how.append(str(result["_how"]))
-            finished += 1
-            computed += len(result["trace"])
-            if progress is not None:
-                progress.update(len(result["trace"]))
-            if stop_after is not None and finished >= stop_after:
-                return EnsembleRun(output, options.traces, options.years, len(jobs), len(done),
-                                   time.perf_counter() - t0, how, computed)
+        with closing(stream):  # (a cluster is closed before its run's parts folder may be removed below)
+            for result in stream:
+                if not result.get("_written"):
+                    parts.write(result)
+                how.append(str(result["_how"]))
+                finished += 1
+                computed += len(result["trace"])
+                if progress is not None:
+                    progress.update(len(result["trace"]))
+                if stop_after is not None and finished >= stop_after:
+                    return EnsembleRun(output, options.traces, options.years, len(jobs), len(done),
+                                       time.perf_counter() - t0, how, computed)
     except BaseException:  # a run that failed before its first chunk (a wrong scheduler…) leaves nothing behind
         if created and not finished:
             shutil.rmtree(parts.dir, ignore_errors=True)
