@@ -1,0 +1,150 @@
+"""One chunk: the series and annual indicators it records, on the fast and the plain path."""
+
+import numpy as np
+import pytest
+from ensemble_cases import YEARS, basin, load, plant_basin, run
+
+from daryo.ensemble import ANNUAL_INDICATORS, SERIES
+from daryo.ensemble.chunks import _ChunkRecorder, _simulate_chunk
+from daryo.network import compile_network
+from daryo.network.compile import GWH_PER_HM3_M
+from daryo.testmodels import build
+
+
+def test_priority_models_run_on_the_fast_path(tmp_path):
+    opts = {"traces": 3, "years": 2}
+    r, out = run(tmp_path, "p.nc", model=basin("priority"), options=opts)
+    rp, plain = run(tmp_path, "q.nc", model=basin("priority"), options={**opts, "fast": False})
+    assert "fast path: priority mode" in r.how[0] and "plain path" in rp.how[0]
+    a, b = load(out), load(plain)
+    assert a.sizes["trace"] == 3
+    for v in ("delivery", "storage"):
+        np.testing.assert_allclose(a[v].values, b[v].values, rtol=1e-6, atol=1e-4, err_msg=v)
+
+
+def test_the_fast_path_records_the_plain_paths_series_and_energy(tmp_path):
+    """The fast path (the default) stores the same series and annual indicators as the plain path, energy
+    included: E = GWH_PER_HM3_M × head × efficiency × turbine flow (the fast path once left the efficiency
+    out).  The annual indicators are the monthly series per run year: sums of flows and energy, the lowest
+    storage."""
+    r, fast = run(tmp_path, "fast.nc", model=plant_basin())
+    rp, plain = run(tmp_path, "plain.nc", model=plant_basin(), options={"fast": False})
+    assert "fast path" in r.how[0] and "plain path" in rp.how[0]
+    a, b = load(fast), load(plain)
+    assert a.sizes["hydropower"] == 1
+    for v in [*SERIES, *ANNUAL_INDICATORS]:
+        np.testing.assert_allclose(a[v].values, b[v].values, rtol=1e-6, atol=1e-4, err_msg=v)
+    for ds in (a, b):
+        turbine = ds.sink_inflow.sel(sink="sea").values  # everything reaching the sea passes the plant
+        assert (turbine > 1).sum() > 10  # water through the turbines in many steps
+        np.testing.assert_allclose(ds.energy.sel(hydropower="plant").values,
+                                   GWH_PER_HM3_M * 100 * 0.9 * turbine, rtol=1e-6)
+        for y in range(YEARS):  # run year y is months 12y..12y+11 (the run starts in October)
+            months = ds.isel(time=slice(12 * y, 12 * y + 12), year=y)
+            np.testing.assert_allclose(months.annual_sink_inflow, months.sink_inflow.sum("time"), rtol=1e-5)
+            np.testing.assert_allclose(months.annual_energy, months.energy.sum("time"), rtol=1e-5)
+            np.testing.assert_allclose(months.annual_min_storage, months.storage.min("time"), rtol=1e-6)
+        # (the dam's storage changes within the year, so its lowest value is not its mean)
+        assert (a.storage.max("time") - a.storage.min("time")).min() > 1
+
+
+def test_annual_indicators_by_hand():
+    """The annual indicators of two run years of one trace: sums of delivery, deficit, sink inflow, energy and
+    inflow, the lowest storage, and the deficit fraction — with a demand delivered 1e-9 hm³ short each step
+    (the solver noise of a demand met in full) counted as no deficit at all."""
+    axis = basin().with_time(years=2).time.axis()  # October 2001 to September 2003: 24 months
+    m = np.arange(24.0)
+    storage = 100 + 10 * np.sin(2 * np.pi * m / 12)  # lowest -10 at month 9 of each year; mean 100
+    want = np.array([[10.0, 4.0]] * 24)  # two demands: 10 and 4 hm³ a month
+    delivery = np.stack([np.full(24, 10.0 - 1e-9), np.where(m % 12 < 6, 4.0, 2.0)], axis=1)
+    raw = {"storage": storage[None, :, None], "delivery": delivery[None],
+           "deficit": (want - delivery)[None], "sink_inflow": (m + 1)[None, :, None],
+           "energy": np.full((1, 24, 1), 0.5), "inflow": np.stack([m, np.where(m < 12, 2.0, 3.0)], axis=1)[None]}
+    rec = _ChunkRecorder(axis, 1, {k: v.shape[2] for k, v in raw.items()}, np.float32)
+    for t in range(24):
+        rec.add(t, **{k: v[:, t] for k, v in raw.items()})
+    out = rec.annual()
+    np.testing.assert_allclose(out["annual_min_storage"][0, :, 0], [90.0, 90.0])
+    np.testing.assert_allclose(out["annual_sink_inflow"][0, :, 0], [78.0, 222.0])  # 1+…+12, 13+…+24
+    np.testing.assert_allclose(out["annual_energy"][0, :, 0], [6.0, 6.0])
+    np.testing.assert_allclose(out["annual_inflow"][0], [[66.0, 24.0], [210.0, 36.0]])  # 0+…+11, 12+…+23
+    assert set(rec.series) == set(SERIES)  # (inflows are summed per year, not stored per step)
+    np.testing.assert_allclose(out["annual_delivery"][0], [[120 - 12e-9, 36.0]] * 2)
+    np.testing.assert_allclose(out["annual_demand"][0], [[120.0, 48.0]] * 2)
+    frac = out["annual_deficit_fraction"][0]
+    assert frac[:, 0].tolist() == [0.0, 0.0]  # 1e-10 of the demand: noise, exactly 0
+    np.testing.assert_allclose(frac[:, 1], [0.25, 0.25])  # 12 of 48 hm³ short
+
+
+def test_annual_inflows_are_the_traces_hydrology(tmp_path):
+    """Each trace's annual inflow per inflow node is its trace source's inflow summed over the run year, whatever
+    the chunk, so outcomes can be read against the hydrology that caused them."""
+    from daryo.ensemble import default_trace_source, run_years
+
+    _, out = run(tmp_path, "q.nc")
+    ds = load(out)
+    model = basin()
+    axis = model.with_time(years=YEARS).time.axis()
+    traces = default_trace_source(model)(5, np.arange(7), YEARS, axis)
+    assert list(ds.inflow.values) == [n.id for n in model.nodes if n.type == "inflow"] == list(traces)
+    year = run_years(axis)
+    for k, node in enumerate(ds.inflow.values):
+        want = np.stack([traces[node][:, year == y].sum(axis=1) for y in range(YEARS)], axis=1)
+        np.testing.assert_allclose(ds.annual_inflow.values[:, :, k], want, rtol=1e-9)
+    assert ds.annual_inflow.attrs["units"] == "hm3 per year"
+    assert ds.summary_annual_inflow.sel(inflow=ds.inflow.values[0], statistic="mean").item() == pytest.approx(
+        float(ds.annual_inflow.values[:, :, 0].mean()), rel=1e-12)
+
+
+def test_annual_indicators_are_sums_of_the_unrounded_values():
+    """A chunk stores its monthly series in float32 but sums its annual indicators from the float64 values: a
+    delivery of 0.1 hm³ a month is 1.2 hm³ a year to the last bits of float64, where the float32 months would
+    sum to 1.2000000179."""
+    axis = basin().with_time(years=1).time.axis()
+    rec = _ChunkRecorder(axis, 1, {"storage": 1, "delivery": 1, "sink_inflow": 1, "energy": 1, "inflow": 1},
+                         np.float32)
+    for t in range(12):
+        rec.add(t, storage=np.ones((1, 1)), delivery=np.full((1, 1), 0.1), deficit=np.zeros((1, 1)),
+                sink_inflow=np.zeros((1, 1)), energy=np.zeros((1, 1)), inflow=np.zeros((1, 1)))
+    assert rec.series["delivery"].dtype == np.float32
+    assert rec.annual()["annual_delivery"][0, 0, 0] == pytest.approx(1.2, rel=1e-15)
+    assert rec.series["delivery"].astype(float).sum() == pytest.approx(1.2000000179, rel=1e-9)
+
+
+def test_deficits_of_solver_noise_are_no_deficit(tmp_path):
+    # a priority model holds a demand served in full 1e-9 hm³ below its value each step: at threshold 0 that
+    # noise counted as a deficit in most run years
+    _, out = run(tmp_path, "z.nc", model=basin("priority"), options={"deficit_threshold": 0.0})
+    ds = load(out)
+    frac = ds.annual_deficit_fraction.values
+    assert np.all((frac == 0) | (frac >= 1e-6))
+    short = (ds.annual_demand - ds.annual_delivery) > 1e-6 * ds.annual_demand
+    np.testing.assert_array_equal(frac > 0, short.values)
+    np.testing.assert_allclose(ds.prob_deficit_above_threshold, short.values.reshape(-1, ds.sizes["demand"])
+                               .mean(axis=0))
+    for name in ds.data_vars:
+        assert ds[name].attrs.get("units"), name  # the summaries had none
+    assert ds.summary_annual_energy.attrs["units"] == "GWh per year"  # (per run year, as the annual volumes)
+    assert ds.summary_annual_deficit_fraction.attrs["units"] == "1"
+    # as a run's results: flows per step, volumes in hm3
+    assert {v: ds[v].attrs["units"] for v in ("delivery", "deficit", "sink_inflow", "storage")} == {
+        "delivery": "hm3 per step", "deficit": "hm3 per step", "sink_inflow": "hm3 per step", "storage": "hm3"}
+    assert ds.annual_delivery.attrs["units"] == ds.summary_annual_delivery.attrs["units"] == "hm3 per year"
+    assert ds.annual_min_storage.attrs["units"] == "hm3"
+
+
+def test_chunk_deficits_are_measured_against_each_scenarios_own_demand():
+    """A chunk's deficits are the demand of its own scenario less the delivery, on the fast path as on the
+    plain one — also for a demand that differs by scenario (the fast path holds such a bound in its scenario
+    data, not in the shared tables).  An ensemble cannot make such a demand yet (a model's demands have no
+    traces of their own), so the chunk's simulation is run directly: 10 hm³ of water, demands 4 and 25."""
+    model = build([{"id": "in", "type": "inflow", "inflow": 10},
+                   {"id": "farm", "type": "demand", "demand": {"values": [[4] * 3, [25] * 3]}, "cost": -10},
+                   {"id": "sea", "type": "sink"}], [["in", "farm"], ["in", "sea"]], steps=3, allocation="cost")
+    net = compile_network(model)
+    fast, _, how = _simulate_chunk(net, True)
+    plain, _, _ = _simulate_chunk(net, False)
+    assert how.startswith("fast path")
+    for raw in (fast, plain):
+        np.testing.assert_allclose(raw["delivery"][:, :, 0], [[4] * 3, [10] * 3], atol=1e-6)
+        np.testing.assert_allclose(raw["deficit"][:, :, 0], [[0] * 3, [15] * 3], atol=1e-6)

@@ -1,0 +1,101 @@
+"""The ``daryo ensemble`` command: output, progress, exit codes and messages, scenario overlays, resume."""
+
+import re
+
+import numpy as np
+import pytest
+from ensemble_cases import assert_identical, daryo_load, load, yaml_of_basin
+
+from daryo.cli import main
+from daryo.ensemble import EnsembleOptions, run_ensemble
+
+
+def test_cli_ensemble(tmp_path, capsys):
+    model = tmp_path / "basin.yaml"
+    model.write_text(yaml_of_basin())
+    out = tmp_path / "cli.nc"
+    argv = ["ensemble", str(model), "--traces", "5", "--years", "2", "--seed", "1", "-o", str(out), "--chunk-size", "2"]
+    assert main(argv) == 0
+    cap = capsys.readouterr()
+    assert "scenario-years/s" in cap.out and out.exists()
+    lines = [ln for ln in cap.err.splitlines() if ln.startswith("progress ")]
+    assert len(lines) >= 2 and re.fullmatch(r"progress traces=5/5 steps=120/120 rate=\d+/s elapsed=\d+s eta=\d+s",
+                                            lines[-2])
+    assert lines[-1] == f"progress writing={out}"  # every chunk done; the output takes a while at scale
+    (tmp_path / "cli.nc.parts").mkdir()
+    assert main(argv) == 2
+    assert "--resume" in capsys.readouterr().err
+    assert main(["ensemble", "--traces", "0", "--years", "2", "-o", str(out)]) == 2
+
+
+def test_cli_ensemble_errors_and_exit_codes(tmp_path, capsys):
+    """Usage errors exit 2 and name the option; a model or run that cannot be done exits 1."""
+    model = tmp_path / "basin.yaml"
+    model.write_text(yaml_of_basin())
+    out = str(tmp_path / "e.nc")
+    base = ["ensemble", str(model), "--traces", "5", "--years", "2", "-o", out, "--chunk-size", "2", "--quiet"]
+    assert main(base + ["--seed", "-1"]) == 2
+    assert "--seed -1" in capsys.readouterr().err
+    for bad in ("-1", "5", "nan"):  # every probability came out 0 with nan
+        assert main(base + ["--deficit-threshold", bad]) == 2
+        assert f"--deficit-threshold {bad}: give a fraction" in capsys.readouterr().err
+    with pytest.raises(ValueError, match="deficit threshold 1.5"):
+        run_ensemble(daryo_load(None), EnsembleOptions(traces=1, years=1, deficit_threshold=1.5), tmp_path / "x.nc")
+    assert main([*base[:6], "-o", str(tmp_path / "e.txt")]) == 2
+    assert "must end in .zarr or .nc" in capsys.readouterr().err
+    # a model with no inflow series to resample
+    dry = tmp_path / "dry.yaml"
+    dry.write_text(yaml_of_basin().replace("  - {id: up, type: inflow, inflow: [30, 25, 20, 20, 25, 40, 70, 90, 80, "
+                                            "60, 45, 35]}\n", "").replace("[up, dam], ", ""))
+    assert main(["ensemble", str(dry), *base[2:]]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("daryo: error:") and "no inflow node" in err and "Traceback" not in err
+    # a model whose demand has traces of its own
+    traced = tmp_path / "traced.yaml"
+    traced.write_text(yaml_of_basin().replace("demand: [5, 5, 10, 30, 55, 70, 75, 65, 40, 15, 5, 5]",
+                                               "demand: {values: [" + str([5] * 24) + ", " + str([6] * 24) + "]}"))
+    assert main(["ensemble", str(traced), *base[2:]]) == 1
+    assert "traces of its own" in capsys.readouterr().err
+    # a model whose parameters follow scenarios of its own (a numpy error once)
+    own = tmp_path / "own.yaml"
+    own.write_text(yaml_of_basin().replace("nodes:", "scenarios:\n  - {name: wet, size: 2}\nnodes:", 1))
+    assert main(["ensemble", str(own), *base[2:]]) == 1
+    assert "scenarios of its own (wet: 2)" in capsys.readouterr().err
+    # resuming another run's parts
+    run_ensemble(daryo_load(model), EnsembleOptions(traces=5, years=2, seed=9, chunk_size=2), out, stop_after=1)
+    assert main(base + ["--resume"]) == 1
+    assert "cannot resume" in capsys.readouterr().err
+
+
+def test_cli_ensemble_applies_scenario_overlays(tmp_path, capsys):
+    """``--scenario`` (repeatable) runs the ensemble of the model with the overlays, as the Python API does, and
+    records them; an unknown one is an input error that writes nothing."""
+    import daryo
+
+    argv = ["ensemble", "--traces", "2", "--years", "1", "--seed", "3", "--quiet"]
+    changed = tmp_path / "changed.nc"
+    assert main([*argv, "--scenario", "climate-2050", "--scenario", "qosh-tepa-10", "-o", str(changed)]) == 0
+    api = tmp_path / "api.nc"
+    model = daryo.load(None, scenarios=["climate-2050", "qosh-tepa-10"])
+    run_ensemble(model, EnsembleOptions(traces=2, years=1, seed=3), api)
+    base = tmp_path / "base.nc"
+    assert main([*argv, "-o", str(base)]) == 0
+    assert_identical(load(changed), load(api))
+    assert not np.array_equal(load(changed)["delivery"].values, load(base)["delivery"].values)
+    assert load(changed).attrs["scenarios"] == "climate-2050, qosh-tepa-10" and load(base).attrs["scenarios"] == ""
+    capsys.readouterr()
+    assert main([*argv, "--scenario", "nope", "-o", str(tmp_path / "nope.nc")]) == 1
+    assert "scenario 'nope': unknown scenario" in capsys.readouterr().err
+    assert not list(tmp_path.glob("nope.nc*"))
+
+
+def test_cli_rate_counts_only_the_traces_computed_now(tmp_path, capsys):
+    model = tmp_path / "basin.yaml"
+    model.write_text(yaml_of_basin())
+    out = tmp_path / "e.nc"
+    run_ensemble(daryo_load(model), EnsembleOptions(traces=5, years=2, seed=1, chunk_size=2), out, stop_after=2)
+    argv = ["ensemble", str(model), "--traces", "5", "--years", "2", "--seed", "1", "-o", str(out),
+            "--chunk-size", "2", "--quiet", "--resume"]
+    assert main(argv) == 0
+    text = capsys.readouterr().out
+    assert "1 trace computed now" in text and "3 chunks, 2 resumed" in text, text

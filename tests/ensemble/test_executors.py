@@ -1,0 +1,197 @@
+"""Where chunks run: local and remote Dask clusters give this process's results; killed workers lose
+nothing; the local cluster stays on 127.0.0.1 and leaves Ctrl-C and errors to this process."""
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+from ensemble_cases import YEARS, assert_identical, basin, load, run, yaml_of_basin
+
+from daryo.ensemble import EnsembleOptions, ResampledTraces
+from daryo.ensemble.chunks import _Job, run_chunk
+from daryo.ensemble.executors import _dask, _local_cluster
+from daryo.ensemble.parts import _Parts
+
+
+def test_the_local_dask_cluster_stays_on_localhost_and_quiet(tmp_path, monkeypatch):
+    """The scheduler, the workers and the scheduler's HTTP server listen on 127.0.0.1 only, on ports the system
+    chooses: no warning when Dask's default dashboard port 8787 is busy."""
+    import socket
+    import warnings
+
+    distributed = pytest.importorskip("dask.distributed",
+                                      reason="Dask is an optional extra (pip install daryo[ensemble])")
+    made = []
+
+    class Recorded(distributed.LocalCluster):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            made.append(self)
+
+    monkeypatch.setattr(distributed, "LocalCluster", Recorded)
+    busy = socket.socket()
+    try:
+        try:
+            busy.bind(("127.0.0.1", 8787))
+            busy.listen()
+        except OSError:
+            pass  # already busy
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            _, out = run(tmp_path, "d.nc", workers=1, options={"traces": 2, "chunk_size": 1})
+    finally:
+        busy.close()
+    assert out.exists()
+    assert not [w for w in caught if "in use" in str(w.message)], [str(w.message) for w in caught]
+    scheduler = made[0].scheduler
+    assert scheduler.address.startswith("tcp://127.0.0.1:")
+    assert scheduler.http_server.address == "127.0.0.1" and scheduler.http_server.port != 8787
+    assert all(w.host == "127.0.0.1" for w in made[0].scheduler.workers.values()) or not scheduler.workers
+
+
+def test_the_local_dask_workers_start_without_dasks_malloc_trim_threshold_or_profiler(monkeypatch):
+    """Dask sets MALLOC_TRIM_THRESHOLD_ for the workers it spawns; that fixes glibc's mmap threshold, which made
+    a chunk 1.35× slower.  The ensemble's local workers start without it (when this process has none), and
+    without Dask's statistical profiler."""
+    import os
+
+    distributed = pytest.importorskip("dask.distributed",
+                                      reason="Dask is an optional extra (pip install daryo[ensemble])")
+
+    monkeypatch.delenv("MALLOC_TRIM_THRESHOLD_", raising=False)
+    cluster = _local_cluster(1)
+    try:
+        with distributed.Client(cluster) as client:
+            env = client.run(lambda: dict(os.environ))
+            profiling = client.run(lambda dask_worker: "profile" in dask_worker.periodic_callbacks)
+    finally:
+        cluster.close()
+    (worker_env,) = env.values()
+    assert "MALLOC_TRIM_THRESHOLD_" not in worker_env
+    assert worker_env.get("OPENBLAS_NUM_THREADS") == "1"  # Dask's other settings for its workers stay
+    assert list(profiling.values()) == [False]  # nor do they sample their stacks for Dask's profile pages
+
+
+def test_the_local_dask_workers_leave_ctrl_c_and_errors_to_this_process(tmp_path, capfd):
+    """Ctrl-C reaches every process of the terminal's group: the workers ignore it (this process stops the run
+    and closes the cluster), where each printed a traceback.  A chunk that fails is reported once, by this
+    process, not also logged by its worker (16 lines of traceback)."""
+    import signal
+    import subprocess
+    import sys
+
+    distributed = pytest.importorskip("dask.distributed",
+                                      reason="Dask is an optional extra (pip install daryo[ensemble])")
+
+    cluster = _local_cluster(1)
+    try:
+        with distributed.Client(cluster) as client:
+            handlers = client.run(lambda: signal.getsignal(signal.SIGINT) == signal.SIG_IGN)
+    finally:
+        cluster.close()
+    assert list(handlers.values()) == [True]
+    model = tmp_path / "dry.yaml"  # a river that must carry more than flows into it: infeasible at its first step
+    sea = "  - {id: sea, type: sink, cost: 1}\n"
+    model.write_text(yaml_of_basin().replace(sea, sea + "  - {id: river, type: reach, min_flow: 500}\n")
+                     .replace("[dam, sea]]", "[dam, river], [river, sea]]"))
+    capfd.readouterr()
+    out = subprocess.run([sys.executable, "-m", "daryo", "ensemble", str(model), "--traces", "2", "--years", "1",
+                          "--workers", "1", "--quiet", "-o", str(tmp_path / "o.nc")], capture_output=True, text=True)
+    assert out.returncode == 1 and out.stderr.count("\n") == 1 and "infeasible at step 0" in out.stderr, out.stderr
+
+
+def test_dask_workers_give_identical_results(tmp_path):
+    pytest.importorskip("dask.distributed", reason="Dask is an optional extra (pip install daryo[ensemble])")
+    _, serial = run(tmp_path, "serial.nc")
+    _, dask = run(tmp_path, "dask.nc", workers=2)
+    assert_identical(load(dask), load(serial))
+
+
+def test_local_workers_write_their_parts_and_send_back_receipts(tmp_path):
+    """A local cluster's workers write each chunk's part themselves: this process receives no chunk's arrays
+    (at scale, it held ~300 MB of them); the parts are those this process writes from the same results."""
+    pytest.importorskip("dask.distributed", reason="Dask is an optional extra (pip install daryo[ensemble])")
+    model, opts = basin(), EnsembleOptions(traces=4, years=YEARS, seed=5, chunk_size=2)
+    jobs = [_Job(model, ResampledTraces.from_model(model), opts, c, 2 * c, 2) for c in range(2)]
+    out = tmp_path / "w.nc"
+    _Parts(out).dir.mkdir()
+    received = list(_dask(jobs, None, 1, out))
+    assert sorted(r["_chunk"] for r in received) == [0, 1]
+    assert all(r["_written"] and set(r) == {"trace", "_how", "_chunk", "_written"} for r in received)
+    here = _Parts(tmp_path / "here.nc")
+    here.dir.mkdir()
+    for job in jobs:
+        here.write(run_chunk(job))
+    for c in range(2):
+        theirs, ours = _Parts(out).read(c), here.read(c)
+        assert set(theirs) == set(ours) and "storage" in theirs
+        for k in ours:
+            if k != "_info":
+                np.testing.assert_array_equal(theirs[k], ours[k], err_msg=k)
+
+
+def test_a_remote_cluster_sends_back_whole_results(tmp_path):
+    """Workers of a cluster given by its address may not see this machine's files: they send the chunks back,
+    and this process writes the parts; the results are those of a run in one process."""
+    pytest.importorskip("dask.distributed", reason="Dask is an optional extra (pip install daryo[ensemble])")
+    _, serial = run(tmp_path, "serial.nc")
+    cluster = _local_cluster(1)
+    try:
+        model, opts = basin(), EnsembleOptions(traces=2, years=YEARS, seed=5, chunk_size=2)
+        job = _Job(model, ResampledTraces.from_model(model), opts, 0, 0, 2)
+        received = list(_dask([job], cluster.scheduler_address, None, tmp_path / "r.nc"))
+        assert "storage" in received[0] and "_written" not in received[0]
+        assert not (tmp_path / "r.nc.parts").exists()
+        _, remote = run(tmp_path, "remote.nc", scheduler=cluster.scheduler_address)
+    finally:
+        cluster.close()
+    assert_identical(load(remote), load(serial))
+
+
+def test_resume_with_local_workers_that_wrote_the_parts(tmp_path):
+    """Parts written by a local cluster's workers are resumed as this process's are (a run stopped after one
+    chunk may have more on disk than it reported: the cluster finishes what it has started before it closes)."""
+    pytest.importorskip("dask.distributed", reason="Dask is an optional extra (pip install daryo[ensemble])")
+    _, serial = run(tmp_path, "serial.nc")
+    run(tmp_path, "w.nc", workers=2, stop_after=1)
+    r, out = run(tmp_path, "w.nc", workers=2, resume=True)
+    assert r.chunks == 3 and r.chunks_skipped >= 1 and not (tmp_path / "w.nc.parts").exists()
+    assert_identical(load(out), load(serial))
+
+
+class _KillOnce:
+    """A trace source that kills the worker process running chunk 1, the first time only."""
+
+    def __init__(self, inner, flag: str):
+        self.inner, self.flag = inner, flag
+
+    def describe(self) -> str:
+        return self.inner.describe()
+
+    def __call__(self, seed, indices, years, axis):
+        if 3 in list(indices) and not os.path.exists(self.flag):
+            Path(self.flag).touch()
+            os._exit(1)  # the worker dies with the chunk in hand
+        return self.inner(seed, indices, years, axis)
+
+
+def test_a_killed_worker_loses_nothing(tmp_path):
+    pytest.importorskip("dask.distributed", reason="Dask is an optional extra (pip install daryo[ensemble])")
+    _, serial = run(tmp_path, "serial.nc")
+    source = _KillOnce(ResampledTraces.from_model(basin()), str(tmp_path / "killed"))
+    _, dask = run(tmp_path, "dask.nc", workers=2, source=source)
+    assert (tmp_path / "killed").exists()
+    assert_identical(load(dask), load(serial))
+
+
+def test_no_dask_client_is_left_as_the_default_one(tmp_path):
+    """A client left as Dask's default (after a scheduler that could not be reached) made xarray write every later
+    NetCDF file of the process through a lock on that scheduler, which failed."""
+    distributed = pytest.importorskip("dask.distributed",
+                                      reason="Dask is an optional extra (pip install daryo[ensemble])")
+    with pytest.raises(ValueError, match="missing port number"):
+        run(tmp_path, "s.nc", scheduler="foo")
+    with pytest.raises(ValueError, match="No clients found"):
+        distributed.default_client()
+    run(tmp_path, "s.nc")

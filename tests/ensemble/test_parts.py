@@ -1,0 +1,99 @@
+"""The parts folder: resuming an interrupted run, damaged and half-written parts, write errors."""
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from ensemble_cases import assert_identical, daryo_load, load, run, yaml_of_basin
+
+from daryo.ensemble import EnsembleOptions, run_ensemble
+from daryo.ensemble.parts import _Parts
+
+
+def test_resume_after_an_interrupted_run(tmp_path):
+    _, whole = run(tmp_path, "whole.nc")
+    r, out = run(tmp_path, "cut.nc", stop_after=1)
+    assert not out.exists() and (tmp_path / "cut.nc.parts").is_dir()
+    with pytest.raises(FileExistsError):
+        run(tmp_path, "cut.nc")
+    with pytest.raises(ValueError, match=r"another run \(network, seed differ\)"):  # (its first trace too)
+        run(tmp_path, "cut.nc", resume=True, options={"seed": 6})
+    with pytest.raises(ValueError, match="in chunks of 3 traces, not 4; pass --chunk-size 3"):
+        run(tmp_path, "cut.nc", resume=True, options={"chunk_size": 4})
+    manifest = tmp_path / "cut.nc.parts" / "manifest.json"
+    kept = manifest.read_bytes()
+    manifest.write_text(kept.decode().replace('"format": 2', '"format": 1'))  # parts of another daryo version
+    with pytest.raises(ValueError, match="holds parts of format 1, written by another version of daryo; this one "
+                                         "writes format 2: delete it"):
+        run(tmp_path, "cut.nc", resume=True)
+    for broken in (b"{not json", b"[1, 2]"):
+        manifest.write_bytes(broken)
+        with pytest.raises(ValueError, match="has no readable manifest"):
+            run(tmp_path, "cut.nc", resume=True)
+    manifest.write_bytes(kept)
+    r, out = run(tmp_path, "cut.nc", resume=True)
+    assert r.chunks_skipped == 1 and not (tmp_path / "cut.nc.parts").exists()
+    assert r.traces_computed == 4  # 7 traces in chunks of 3: the first chunk was done
+    assert_identical(load(out), load(whole))
+
+
+def test_resume_removes_the_temporary_file_of_a_writer_killed_mid_write(tmp_path):
+    """A worker killed while it wrote a part (the run stopped, the cluster closed) leaves ``atomic_write``'s
+    temporary file: up to ~100 MB at scale, which a resume deletes."""
+    _, out = run(tmp_path, "cut.nc", stop_after=1)
+    parts = _Parts(out)
+    left = parts.dir / ".chunk-00001.npz.k1ll3d"
+    left.write_bytes(b"half a part")
+    assert parts.start(json.loads(parts.manifest_path().read_text()), resume=True) == {0}
+    assert not left.exists() and parts.path(0).exists()
+
+
+def test_a_part_that_cannot_be_written_is_named(tmp_path, monkeypatch):
+    """A full disk is reported with no file name (and a read-only folder with the temporary file's): the error
+    names the part, or the manifest."""
+    import daryo.ensemble.parts
+    from daryo._files import atomic_write
+
+    def full_for(prefix):
+        def write(path, fill):
+            if path.name.startswith(prefix):
+                raise OSError(28, "No space left on device")
+            atomic_write(path, fill)
+        return write
+
+    for prefix, name in (("manifest", "manifest.json"), ("chunk-00001", "chunk-00001.npz")):
+        monkeypatch.setattr(daryo.ensemble.parts, "atomic_write", full_for(prefix))
+        with pytest.raises(OSError, match=rf"^cannot write \S*{prefix}\.nc\.parts/{name}: No space left on device$"):
+            run(tmp_path, f"{prefix}.nc")
+
+
+def test_resume_recomputes_a_damaged_part_and_accepts_the_model_by_another_path(tmp_path, monkeypatch):
+    """A part file damaged after it was written (truncated) is computed again, not read into a traceback; the
+    same model file named by another path (relative, from another folder) is the same run."""
+    model = tmp_path / "basin.yaml"
+    model.write_text(yaml_of_basin())
+    opts = EnsembleOptions(traces=7, years=2, seed=1, chunk_size=3)
+    run_ensemble(daryo_load(model), opts, tmp_path / "whole.nc")
+    run_ensemble(daryo_load(model), opts, tmp_path / "cut.nc", stop_after=2)
+    part = tmp_path / "cut.nc.parts" / "chunk-00000.npz"
+    part.write_bytes(part.read_bytes()[:100])
+    monkeypatch.chdir(tmp_path)
+    r = run_ensemble(daryo_load(Path("basin.yaml")), opts, Path("cut.nc"), resume=True)
+    assert (r.chunks_skipped, r.traces_computed) == (1, 4)  # chunk 0 again (3 traces) and chunk 2 (1 trace)
+    assert_identical(load(tmp_path / "cut.nc"), load(tmp_path / "whole.nc"))
+
+
+def test_resume_refuses_a_run_whose_data_changed(tmp_path):
+    model = tmp_path / "basin.yaml"
+    model.write_text(yaml_of_basin().replace("demand: [5, 5, 10, 30, 55, 70, 75, 65, 40, 15, 5, 5]",
+                                              "demand: {csv: farm.csv}"))
+    (tmp_path / "farm.csv").write_text("date,q\n" + "\n".join(
+        f"{d:%Y-%m-%d},{10 + i % 12}" for i, d in enumerate(pd.date_range("2001-10", periods=24, freq="MS"))))
+    out = tmp_path / "d.nc"
+    opts = EnsembleOptions(traces=5, years=2, seed=1, chunk_size=2)
+    run_ensemble(daryo_load(model), opts, out, stop_after=1)
+    run_ensemble(daryo_load(model), opts, out, stop_after=1, resume=True)  # the same run: resumed
+    (tmp_path / "farm.csv").write_text((tmp_path / "farm.csv").read_text().replace(",10\n", ",11\n"))
+    with pytest.raises(ValueError, match="another run"):  # the model file is the same, its data file is not
+        run_ensemble(daryo_load(model), opts, out, resume=True)

@@ -1,0 +1,287 @@
+"""The output store: what may be replaced, its coordinates, formats and permissions, the distribution
+summaries and the shortfall table."""
+
+import os
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import xarray as xr
+from ensemble_cases import assert_identical, basin, load, plant_basin, run, yaml_of_basin
+
+from daryo.cli import main
+from daryo.ensemble import ANNUAL_INDICATORS, EnsembleOptions, ResampledTraces, run_ensemble, shortfall_table, summarise
+
+
+def test_a_netcdf_library_error_while_writing_names_the_output_and_keeps_the_parts(tmp_path, monkeypatch):
+    """A full disk, as the NetCDF library reports it (RuntimeError "NetCDF: HDF error"), ends in an OSError naming
+    the output; the parts stay for --resume."""
+    import daryo.ensemble.store
+
+    def full(path, ds):
+        raise RuntimeError("NetCDF: HDF error")
+
+    monkeypatch.setattr(daryo.ensemble.store, "_nc_append", full)
+    with pytest.raises(OSError, match=r"cannot write .*out.nc: NetCDF: HDF error; the finished chunks are kept in "
+                                      r".*out.nc.parts: run again with --resume"):
+        run(tmp_path, "out.nc")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.nc.parts"]
+
+
+@pytest.mark.parametrize("name", ["done.nc", "done.zarr"])
+def test_resuming_a_finished_run_does_nothing_and_another_runs_result_is_not_replaced(tmp_path, name):
+    r, out = run(tmp_path, name)
+    before = {p: p.read_bytes() for p in ([out] if out.is_file() else sorted(out.rglob("*"))) if p.is_file()}
+    again, _ = run(tmp_path, name, resume=True)
+    assert again.finished and again.traces_computed == 0 and again.chunks_skipped == again.chunks == r.chunks
+    with pytest.raises(ValueError, match=rf"{name} holds the results of another run \(traces differ\); run "
+                                         "without --resume to replace them"):
+        run(tmp_path, name, resume=True, options={"traces": 9})
+    assert {p: p.read_bytes() for p in before} == before and not (tmp_path / f"{name}.parts").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [name]
+    replaced, _ = run(tmp_path, name, options={"traces": 9})  # without --resume: replaced, as asked
+    assert not replaced.finished and load(out).sizes["trace"] == 9
+
+
+def test_the_store_has_a_runs_coordinates_to_group_by_country_season_and_use(tmp_path):
+    """Countries, demand categories and priorities, seasons and hydrological years as a run's results have them,
+    and each run year's first day: an analyst groups the traces' deficits by country without the model."""
+    import daryo
+
+    model = daryo.load(daryo.demo_model_path())
+    run_ensemble(model, EnsembleOptions(traces=2, years=2, seed=1), tmp_path / "e.nc")
+    ds = load(tmp_path / "e.nc")
+    results = daryo.run(model, daryo.RunOptions(scenarios=1, years=2)).dataset
+    for name in ("demand_country", "demand_category", "demand_priority", "reservoir_country", "sink_country",
+                 "hydropower_country", "days", "hydrological_year", "season"):
+        assert ds[name].values.tolist() == results[name].values.tolist(), name
+    assert set(ds["demand_country"].values) == {"KAZ", "UZB"}
+    first = pd.Timestamp(ds["time"].values[0])
+    assert pd.DatetimeIndex(ds["year_start"].values).tolist() == [first, first + pd.DateOffset(years=1)]
+    by_country = ds["annual_deficit_fraction"].groupby("demand_country").mean()
+    assert by_country.sizes["demand_country"] == len(set(ds["demand_country"].values))
+    summary = ds["summary_annual_delivery"]
+    assert summary.coords["demand_country"].values.tolist() == ds["demand_country"].values.tolist()
+
+
+def test_summaries_are_the_distribution_of_the_annual_indicators(tmp_path):
+    _, out = run(tmp_path, "s.nc", options={"deficit_threshold": 0.05})
+    ds = load(out)
+    frac = ds.annual_deficit_fraction.values.reshape(-1, ds.sizes["demand"])
+    np.testing.assert_allclose(ds.summary_annual_deficit_fraction.sel(statistic="mean"), frac.mean(axis=0))
+    np.testing.assert_allclose(ds.summary_annual_deficit_fraction.sel(statistic="p95"),
+                               np.percentile(frac, 95, axis=0))
+    np.testing.assert_allclose(ds.prob_deficit_above_threshold, (frac > 0.05).mean(axis=0))
+    assert ds.prob_deficit_above_threshold.attrs["threshold"] == 0.05
+    # annual indicators add up the monthly series
+    np.testing.assert_allclose(ds.annual_delivery.isel(year=0), ds.delivery.isel(time=slice(0, 12)).sum("time"),
+                               rtol=1e-5)
+    assert (ds.delivery + ds.deficit).sel(demand="city").max() <= 8 + 1e-4
+
+
+def test_zarr_output(tmp_path):
+    pytest.importorskip("zarr", reason="zarr is an optional extra (pip install daryo[ensemble])")
+    _, z = run(tmp_path, "r.zarr")
+    _, n = run(tmp_path, "r.nc")
+    assert_identical(load(z), load(n))
+    # the run's metadata too (writing the summaries into the store once replaced them with none)
+    za, na = load(z).attrs, load(n).attrs
+    assert za == na and za["seed"] == 5 and za["traces"] == 7 and za["title"] == "daryo ensemble: test"
+
+
+def test_output_that_is_not_an_ensemble_result_is_refused_before_any_work(tmp_path):
+    """Only an earlier result is replaced: a folder named like a NetCDF file, or a folder or file named like a
+    zarr store that is not one, is refused before anything is computed or written."""
+    folder = tmp_path / "mydata.nc"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("precious")
+    with pytest.raises(IsADirectoryError, match="mydata.nc is a folder"):
+        run(tmp_path, "mydata.nc")
+    assert (folder / "notes.txt").read_text() == "precious"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mydata.nc"]  # no parts folder: nothing done
+    (tmp_path / "notes.nc").write_text("precious")  # a file that is not NetCDF
+    with pytest.raises(FileExistsError, match="notes.nc exists and is not a NetCDF file"):
+        run(tmp_path, "notes.nc")
+    assert (tmp_path / "notes.nc").read_text() == "precious"
+    run(tmp_path, "earlier.nc")  # an earlier result is replaced
+    run(tmp_path, "earlier.nc")
+    pytest.importorskip("zarr", reason="zarr is an optional extra (pip install daryo[ensemble])")
+    folder = tmp_path / "mydata.zarr"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("precious")
+    with pytest.raises(FileExistsError, match="not a zarr store"):
+        run(tmp_path, "mydata.zarr")
+    assert (folder / "notes.txt").read_text() == "precious"
+    (tmp_path / "file.zarr").write_text("precious")
+    with pytest.raises(FileExistsError, match="not a zarr store"):
+        run(tmp_path, "file.zarr")
+    assert (tmp_path / "file.zarr").read_text() == "precious"
+    # an earlier result is replaced
+    _, z = run(tmp_path, "r.zarr", options={"seed": 1})
+    _, z = run(tmp_path, "r.zarr")
+    assert load(z).attrs["seed"] == 5
+    assert main(["ensemble", "--traces", "2", "--years", "1", "-o", str(tmp_path / "mydata.nc")]) == 1
+    assert (tmp_path / "mydata.nc" / "notes.txt").read_text() == "precious"
+
+
+class _MakesFolder:
+    """A trace source that makes a folder where the output will go while chunk 1 runs."""
+
+    def __init__(self, inner, folder: Path):
+        self.inner, self.folder = inner, folder
+
+    def describe(self) -> str:
+        return self.inner.describe()
+
+    def __call__(self, seed, indices, years, axis):
+        if 3 in list(indices):
+            self.folder.mkdir(exist_ok=True)
+            (self.folder / "notes.txt").write_text("precious")
+        return self.inner(seed, indices, years, axis)
+
+
+def test_a_folder_made_at_the_output_during_the_run_is_not_replaced(tmp_path):
+    out = tmp_path / "late.nc"
+    with pytest.raises(IsADirectoryError, match="late.nc is a folder"):
+        run(tmp_path, "late.nc", source=_MakesFolder(ResampledTraces.from_model(basin()), out))
+    assert (out / "notes.txt").read_text() == "precious"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["late.nc", "late.nc.parts"]  # no temporary store
+    (out / "notes.txt").unlink()
+    out.rmdir()
+    r, out = run(tmp_path, "late.nc", resume=True)
+    assert r.chunks_skipped == 3 and r.traces_computed == 0 and out.is_file()
+
+
+def test_outputs_get_the_usual_file_permissions(tmp_path):
+    old = os.umask(0o027)
+    try:
+        r, out = run(tmp_path, "cut.nc", stop_after=1)
+        parts = tmp_path / "cut.nc.parts"
+        for f in parts.iterdir():
+            assert f.stat().st_mode & 0o777 == 0o640, f.name
+        _, out = run(tmp_path, "cut.nc", resume=True)
+        assert out.stat().st_mode & 0o777 == 0o640
+    finally:
+        os.umask(old)
+
+
+def test_a_user_netcdf_file_or_zarr_store_is_not_replaced(tmp_path):
+    mine = tmp_path / "obs.nc"
+    xr.Dataset({"q": ("t", [1.0, 2.0])}, attrs={"title": "my observed flows"}).to_netcdf(mine)
+    with pytest.raises(FileExistsError, match="obs.nc exists and is a NetCDF file that no daryo ensemble wrote"):
+        run(tmp_path, "obs.nc")
+    assert load(mine).attrs["title"] == "my observed flows"
+    pytest.importorskip("zarr", reason="zarr is an optional extra (pip install daryo[ensemble])")
+    store = tmp_path / "obs.zarr"
+    xr.Dataset({"q": ("t", [1.0, 2.0])}, attrs={"title": "mine"}).to_zarr(store, zarr_format=2)
+    with pytest.raises(FileExistsError, match="no daryo ensemble wrote"):
+        run(tmp_path, "obs.zarr")
+    assert load(store).attrs["title"] == "mine"
+
+
+def test_summaries_by_hand():
+    """The summary statistics of 101 (trace, year) values 0…100 spread over two parts, in any order: mean 50
+    and percentiles 5, 50 and 95 equal to 5, 50 and 95 (each under its own name)."""
+    values = np.random.default_rng(1).permutation(np.arange(101.0))
+    coords = {"reservoir": ["r"], "demand": ["d"], "sink": ["s"], "hydropower": ["h"]}
+    parts = [{k: v.reshape(-1, 1, 1) for k in ANNUAL_INDICATORS} for v in (values[:40], values[40:])]
+    for p in parts:
+        p["annual_deficit_fraction"] = p["annual_deficit_fraction"] / 100
+    s = summarise(parts, coords, threshold=0.895)
+    for k in ANNUAL_INDICATORS:
+        scale = 0.01 if k == "annual_deficit_fraction" else 1.0
+        got = s[f"summary_{k}"].isel({ANNUAL_INDICATORS[k]: 0})
+        for stat, want in (("mean", 50), ("p5", 5), ("p50", 50), ("p95", 95)):
+            assert got.sel(statistic=stat).item() == pytest.approx(want * scale), (k, stat)
+    assert s.prob_deficit_above_threshold.item() == pytest.approx(11 / 101)  # 0.90, 0.91 … 1.00
+
+
+def test_summaries_taken_an_element_at_a_time_are_the_same():
+    """With a memory budget that fits one element's values, each is summarised on its own (the summaries of a
+    10,000 × 50 ensemble held every annual indicator of every part at once: 1.3 GB in the main process)."""
+    rng = np.random.default_rng(2)
+    sizes = {"demand": 3, "reservoir": 2, "sink": 1, "hydropower": 2, "inflow": 2}
+    coords = {dim: [f"{dim}{i}" for i in range(n)] for dim, n in sizes.items()}
+    parts = [{k: rng.random((n, 4, sizes[dim])) for k, dim in ANNUAL_INDICATORS.items()} for n in (5, 3)]
+    whole, one = summarise(parts, coords, threshold=0.5), summarise(parts, coords, threshold=0.5, max_bytes=1)
+    for name in whole.data_vars:
+        np.testing.assert_array_equal(one[name].values, whole[name].values)
+    a = np.concatenate([p["annual_energy"].reshape(-1, 2) for p in parts])
+    np.testing.assert_allclose(one["summary_annual_energy"].sel(statistic="p95"), np.percentile(a, 95, axis=0))
+
+
+def test_ensemble_summaries_are_percentiles_over_traces_and_years(tmp_path):
+    """Every summary of the stored run: the mean and the 5th, 50th and 95th percentiles of the annual
+    indicator over all (trace, run year) pairs."""
+    _, out = run(tmp_path, "p.nc", model=plant_basin())
+    ds = load(out)
+    for k, dim in ANNUAL_INDICATORS.items():
+        a = ds[k].transpose("trace", "year", dim).values.reshape(-1, ds.sizes[dim])
+        s = ds[f"summary_{k}"]
+        np.testing.assert_allclose(s.sel(statistic="mean"), a.mean(axis=0), err_msg=k)
+        for p in (5, 50, 95):
+            np.testing.assert_allclose(s.sel(statistic=f"p{p}"), np.percentile(a, p, axis=0), err_msg=f"{k} p{p}")
+    # the percentiles differ: a swap of two of them is seen
+    s = ds.summary_annual_sink_inflow.sel(sink="sea")
+    assert s.sel(statistic="p5") < s.sel(statistic="p50") < s.sel(statistic="p95")
+
+
+def test_the_readmes_example_of_reading_an_ensemble_runs(tmp_path, monkeypatch):
+    """The README's Python example on an ensemble store (outcomes against the traces' hydrology), run as written
+    on a small store of the embedded model."""
+    import daryo
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    (code,) = [c for c in re.findall(r"```python\n(.*?)```", readme, re.S) if "annual_inflow" in c]
+    run_ensemble(daryo.load(), EnsembleOptions(traces=12, years=3, seed=1), tmp_path / "runs.zarr")
+    monkeypatch.chdir(tmp_path)
+    *body, last = code.strip().splitlines()
+    scope: dict = {}
+    exec("\n".join(body), scope)
+    low = eval(last, scope)
+    assert low.dims == ("quantile",) and np.all(np.isfinite(low.values)) and low.values[0] <= low.values[1]
+
+
+def test_the_shortfall_table_lists_the_demands_short_most_often(tmp_path, capsys):
+    """From the store's summaries: each short demand's country, probability of a deficit above the threshold, and
+    mean and p95 deficit fraction, most often short first; ``daryo ensemble`` prints it, or that none is short."""
+    dry = tmp_path / "dry.yaml"  # the farm wants twice as much, and a town 2 a month
+    dry.write_text(yaml_of_basin().replace("[5, 5, 10, 30, 55, 70, 75, 65, 40, 15, 5, 5]",
+                                            "[10, 10, 20, 60, 110, 140, 150, 130, 80, 30, 10, 10]")
+                   .replace("  - {id: sea,", "  - {id: town, type: demand, demand: 2, cost: -30}\n  - {id: sea,")
+                   .replace("[dam, sea]]", "[dam, sea], [dam, town]]"))
+    assert main(["ensemble", str(dry), "--traces", "6", "--years", "2", "--quiet", "--deficit-threshold", "0.05",
+                 "-o", str(tmp_path / "dry.nc")]) == 0
+    text = capsys.readouterr().out
+    ds = load(tmp_path / "dry.nc")
+    table = shortfall_table(tmp_path / "dry.nc")
+    frac = ds.summary_annual_deficit_fraction
+    assert list(table.index) == ["farm"]  # (the town, served first, is never short)
+    row = table.loc["farm"]
+    assert row["probability"] == ds.prob_deficit_above_threshold.sel(demand="farm").item() > 0
+    assert row["mean"] == frac.sel(demand="farm", statistic="mean").item() > 0
+    assert row["p95"] == frac.sel(demand="farm", statistic="p95").item()
+    assert row["country"] == "" and table.attrs["threshold"] == 0.05
+    assert "deficit above 5% of the demand" in text
+    assert f"  farm{' ' * 13}{row['probability']:>9.2%}{row['mean']:>9.2%}{row['p95']:>9.2%}" in text, text
+    argv = ["ensemble", str(dry), "--traces", "6", "--years", "2", "--quiet", "--deficit-threshold", "0.004", "-o",
+            str(tmp_path / "small.nc")]
+    assert main(argv) == 0 and "deficit above 0.4% of the demand" in capsys.readouterr().out  # (not "0%")
+    assert main([*argv, "--resume"]) == 0  # a finished run: nothing to do, and the same table
+    assert "nothing to resume" in (again := capsys.readouterr().out) and "  farm " in again
+    with pytest.raises(ValueError, match="n=-1"):
+        shortfall_table(tmp_path / "dry.nc", n=-1)
+    wet = tmp_path / "wet.yaml"
+    wet.write_text(yaml_of_basin())
+    assert main(["ensemble", str(wet), "--traces", "3", "--years", "2", "--quiet", "-o", str(tmp_path / "wet.nc")]) == 0
+    assert shortfall_table(tmp_path / "wet.nc").empty
+    assert "no demand is short in any trace-year" in capsys.readouterr().out
+    assert (table.attrs["demands"], shortfall_table(tmp_path / "wet.nc").attrs["demands"]) == (2, 1)  # (town, farm)
+    bare = tmp_path / "bare.yaml"  # no demands at all: said so, not that none is short
+    bare.write_text("version: 1\nname: bare\ntime: {start: 2000-10, end: 2002-09}\nnodes:\n"
+                    "  - {id: in, type: inflow, inflow: 10}\n  - {id: sea, type: sink}\nedges:\n  - [in, sea]\n")
+    assert main(["ensemble", str(bare), "--traces", "2", "--years", "1", "--quiet", "-o", str(tmp_path / "b.nc")]) == 0
+    assert shortfall_table(tmp_path / "b.nc").attrs["demands"] == 0
+    assert "the model has no demands" in capsys.readouterr().out

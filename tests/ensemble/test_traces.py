@@ -1,0 +1,140 @@
+"""Trace sources: a trace depends only on (seed, index); resampling keeps whole years, seasons and
+daily rates; scenario overlays' inflow changes reach the traces."""
+
+
+import numpy as np
+import pandas as pd
+from ensemble_cases import YEARS, basin, basin_network, daryo_load
+
+from daryo.ensemble import ResampledTraces
+from daryo.testmodels import build
+
+
+def test_a_trace_depends_only_on_seed_and_index():
+    model = basin()
+    src, axis = ResampledTraces.from_model(model), model.with_time(years=YEARS).time.axis()
+    all_ = src(5, np.arange(6), YEARS, axis)
+    some = src(5, np.array([3, 4]), YEARS, axis)
+    np.testing.assert_array_equal(all_["up"][3:5], some["up"])
+    assert not np.array_equal(src(6, np.array([3]), YEARS, axis)["up"], some["up"][:1])
+
+
+def test_n_day_models_resample_whole_years_in_season():
+    """With 10-day steps, a run year takes one whole source year, day by day from the same date: the low
+    season of the record (January to June) stays in January to June, the high season in July to December
+    (years of 36 or 37 steps, run over leap years)."""
+    from daryo.ensemble import run_years
+    from daryo.model import model_from_dict
+
+    model = model_from_dict({
+        "version": 1, "name": "ten-day", "allocation": "priority",
+        "time": {"start": "2000-10-01", "end": "2003-09-30", "step": {"days": 10}},
+        "nodes": [{"id": "up", "type": "inflow",
+                   "inflow": {"monthly": [1, 1, 1, 1, 1, 1, 10, 10, 10, 10, 10, 10], "unit": "hm3/day"}},
+                  {"id": "sea", "type": "sink"}],
+        "edges": [["up", "sea"]]})
+    source = ResampledTraces.from_model(model, perturbation=0.0)
+    axis = model.with_time(years=9).time.axis()
+    year = run_years(axis)
+    starts = pd.DatetimeIndex(axis.starts)
+    anniversaries = [pd.Timestamp("2000-10-01") + pd.DateOffset(years=y) for y in range(10)]
+    assert [starts[year == y][0] - anniversaries[y] < pd.Timedelta(days=10) for y in range(9)] == [True] * 9
+    assert set(np.bincount(year)) == {36, 37}
+    rate = source(3, np.arange(6), 9, axis)["up"] / axis.days
+    low = (starts.month >= 2) & (starts.month <= 5)  # steps well inside January-June
+    high = (starts.month >= 8) & (starts.month <= 11)  # and July-December
+    np.testing.assert_allclose(rate[:, low], 1.0)
+    np.testing.assert_allclose(rate[:, high], 10.0)
+    # each run year has a source year's mean rate: about half a year at 1 and half at 10 hm³/day
+    mean = np.stack([(rate * axis.days)[:, year == y].sum(axis=1) / axis.days[year == y].sum()
+                     for y in range(9)], axis=1)
+    assert np.all((mean > 5.2) & (mean < 5.9))
+
+
+def test_traces_of_a_scenario_model_carry_its_inflow_changes():
+    """An ensemble of the Aral model under a climate overlay draws the baseline's traces with the overlay's
+    inflow changes applied."""
+    import daryo
+    from daryo.ensemble import default_trace_source
+    from daryo.scenarios import transform_inflows
+
+    model = daryo.load(scenarios=["climate-2050"]).with_time(years=3)
+    axis = model.time.axis()
+    got = default_trace_source(model)(7, np.arange(2), 3, axis)
+    base = default_trace_source(daryo.load().with_time(years=3))(7, np.arange(2), 3, axis)
+    want = transform_inflows(base, ["climate-2050"], axis.starts[0], model.metadata["basins"])
+    for k in want:
+        np.testing.assert_allclose(got[k], want[k], rtol=1e-12)
+    assert any(not np.allclose(got[k], base[k]) for k in want)
+
+
+def test_n_day_models_resample_their_own_traces():
+    from dataclasses import replace
+
+    from daryo.ensemble import StochasticTraces, default_trace_source
+    from daryo.model import Node, Series
+
+    aral = daryo_load(None)
+    assert isinstance(default_trace_source(aral), StochasticTraces)
+    # the generator makes monthly traces only: an Aral-like model in 10-day steps (its headwaters given as
+    # constants, which 10-day steps can read) resamples its own
+    nodes = tuple(Node(n.id, n.type, {**n.attrs, "inflow": Series.constant(10.0)}, n.place, n.line)
+                  if n.type == "inflow" else n for n in aral.nodes)
+    tens = replace(aral, nodes=nodes, time=replace(aral.time, step_days=10))
+    assert isinstance(default_trace_source(tens), ResampledTraces)
+
+
+# --------------------------------------------------------------------------------------- resampling
+def test_monthly_resampling_keeps_daily_rates():
+    """Monthly steps carry a source month's daily rate: a river of 1 hm³/day, unperturbed, gives each run
+    month its number of days (28 in February 2002 and 2003, 29 in February 2004)."""
+    model = build([{"id": "up", "type": "inflow", "inflow": {"value": 1, "unit": "hm3/day"}},
+                   {"id": "sea", "type": "sink"}], [["up", "sea"]], steps=12, start="2001-10")
+    source = ResampledTraces.from_model(model, perturbation=0.0)
+    axis = model.with_time(years=3).time.axis()
+    got = source(0, np.arange(3), 3, axis)["up"]
+    year = [31, 30, 31, 31, 28, 31, 30, 31, 30, 31, 31, 30]  # October to September
+    leap = year[:4] + [29] + year[5:]
+    np.testing.assert_array_equal(got, np.tile(year + year + leap, (3, 1)))
+
+
+def test_traces_of_neighbouring_seeds_are_not_shifted_copies():
+    """Trace i of seed s is drawn from (s, i), not s + i: trace 1 of seed 5 is not trace 0 of seed 6."""
+    model = basin()
+    src, axis = ResampledTraces.from_model(model), model.with_time(years=YEARS).time.axis()
+    a = src(5, np.array([1]), YEARS, axis)["up"]
+    b = src(6, np.array([0]), YEARS, axis)["up"]
+    assert not np.allclose(a, b)
+
+
+def test_resampling_draws_every_whole_year_of_every_source_trace():
+    """Unperturbed one-year traces are whole years of the record (October to September): the basin's record
+    of 4 traces × 2 years has 8, and 200 traces draw each of them — the last source trace and the record's
+    last year included."""
+    model = basin()
+    up = np.asarray(basin_network()[0][0]["inflow"]["values"])  # (4 traces, 24 months)
+    years = {(s, y): up[s, 12 * y:12 * y + 12] for s in range(4) for y in range(2)}
+    source = ResampledTraces.from_model(model, perturbation=0.0)
+    got = source(0, np.arange(200), 1, model.with_time(years=1).time.axis())["up"]
+    drawn = set()
+    for trace in got:
+        match = [k for k, v in years.items() if np.allclose(trace, v, rtol=1e-12)]
+        assert len(match) == 1, trace
+        drawn.add(match[0])
+    assert drawn == set(years)
+
+
+def test_perturbation_factors_have_mean_one():
+    """The log-normal factor of a run year has mean 1 (log-mean -σ²/2) and log-sd σ: with σ = 0.5 and 10⁵ run
+    years (2000 traces × 50 years of a 1 hm³/day river), the mean factor is 1 within 1 % (it is e^{σ²/2} =
+    1.133 without the -σ²/2)."""
+    model = build([{"id": "up", "type": "inflow", "inflow": {"value": 1, "unit": "hm3/day"}},
+                   {"id": "sea", "type": "sink"}], [["up", "sea"]], steps=12, start="2001-10")
+    source = ResampledTraces.from_model(model, perturbation=0.5)
+    axis = model.with_time(years=50).time.axis()
+    factor = source(0, np.arange(2000), 50, axis)["up"] / axis.days  # one factor per trace and run year
+    per_year = factor.reshape(2000, 50, 12)
+    np.testing.assert_allclose(per_year, per_year[:, :, :1].repeat(12, axis=2), rtol=1e-12)
+    f = per_year[:, :, 0].ravel()
+    assert abs(f.mean() - 1) < 0.01
+    assert abs(np.log(f).std() - 0.5) < 0.01
