@@ -44,7 +44,7 @@ def test_dataframe_files_are_aligned_once_per_run(tmp_path, monkeypatch):
     """The CSV of a ``dataframe`` parameter (here the city's demand) is aligned to the steps once per run, not
     once per chunk, with the same results."""
     import daryo.ensemble.run
-    import daryo.parameters
+    import daryo.parameters.frames
     from daryo.model import model_from_dict
 
     days = pd.date_range("2001-10-01", f"{2001 + YEARS}-09-30", freq="D")
@@ -57,13 +57,13 @@ def test_dataframe_files_are_aligned_once_per_run(tmp_path, monkeypatch):
                              "parameters": {"city": {"type": "dataframe", "csv": "city.csv"}},
                              "nodes": nodes, "edges": edges}, base_dir=tmp_path)
     calls: list[int] = []
-    real = daryo.parameters.align_to_steps
+    real = daryo.parameters.frames.align_to_steps
 
     def counting(*args, **kwargs):
         calls.append(args[1].n_steps)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(daryo.parameters, "align_to_steps", counting)
+    monkeypatch.setattr(daryo.parameters.frames, "align_to_steps", counting)
     r, once = run(tmp_path, "once.nc", model=model)
     assert r.chunks == 3 and calls == [12 * YEARS]
     monkeypatch.setattr(daryo.ensemble.run, "align_frames", lambda params, axis: dict(params))

@@ -1,0 +1,124 @@
+"""References to parameters, scenario dimensions, and the base of every parameter type."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar, Protocol
+
+import numpy as np
+
+from ..timeaxis import TimeAxis
+
+
+@dataclass(frozen=True)
+class ParameterRef:
+    """An attribute's reference to a named parameter.
+
+    ``factor`` converts the parameter's value to canonical units; ``is_rate`` values are per day and are
+    multiplied by each step's length in days (as series are).
+    """
+
+    name: str
+    factor: float = 1.0
+    is_rate: bool = False
+    place: str = ""
+
+
+@dataclass(frozen=True)
+class ScenarioDim:
+    """One scenario dimension (e.g. ``inflow`` with 10 members); the run's scenarios are the product of all
+    dimensions, the first varying slowest."""
+
+    name: str
+    size: int
+    names: tuple[str, ...] | None = None
+
+
+def scenario_combinations(dims: Sequence[ScenarioDim]) -> tuple[list[str], dict[str, np.ndarray]]:
+    """Names of the scenario combinations and, per dimension, each combination's member index."""
+    if not dims:
+        return ["0"], {}
+    combos = list(itertools.product(*[range(d.size) for d in dims]))
+    index = {d.name: np.array([c[k] for c in combos], dtype=np.int64) for k, d in enumerate(dims)}
+
+    def label(k: int, i: int) -> str:
+        names = dims[k].names
+        return names[i] if names else str(i)
+
+    if len(dims) == 1:
+        names = [label(0, c[0]) for c in combos]
+    else:
+        names = [", ".join(f"{d.name}={label(k, c[k])}" for k, d in enumerate(dims)) for c in combos]
+    return names, index
+
+
+# ------------------------------------------------------------------------------------- the base of every type
+@dataclass(frozen=True)
+class Field:
+    """One field of a parameter type.
+
+    kind: ``number``, ``numbers`` (a list), ``param`` (another parameter: a name, a number or an inline
+    definition), ``params`` (a list of those), ``reservoir`` (a node id), ``scenario`` (a scenario name),
+    ``choice``, ``bool``, ``int``, ``text``, ``columns`` (a column name or a list of them).
+    """
+
+    name: str
+    kind: str
+    required: bool
+    description: str
+    choices: tuple[str, ...] = ()
+    default: Any = None
+
+
+class _Env(Protocol):
+    t: int
+    volume: np.ndarray  # (S, R) start-of-step volumes
+    proportion: np.ndarray  # (S, R) start-of-step volume / previous maximum volume (raw, may exceed 0..1)
+    res_index: Mapping[str, int]
+
+
+@dataclass(frozen=True)
+class StaticEnv:
+    """What static parameters are resolved against."""
+
+    axis: TimeAxis
+    n_scenarios: int
+    scenario_index: Mapping[str, np.ndarray]  # dimension -> (S,) member index of each combination
+
+
+@dataclass(frozen=True, eq=False)
+class Parameter:
+    """Base of all parameter types.  ``place`` is where the parameter is in its file, for messages."""
+
+    name: str
+    place: str
+
+    type_name: ClassVar[str] = ""
+    reads_state: ClassVar[bool] = False
+
+    def inputs(self) -> tuple[str, ...]:
+        """Names of the parameters this one is computed from."""
+        return ()
+
+    def reservoirs(self) -> tuple[str, ...]:
+        return ()
+
+    def scenarios(self) -> tuple[str, ...]:
+        return ()
+
+    def check(self) -> list[str]:
+        """Problems with the field values (beyond their types)."""
+        return []
+
+    def static(self, env: StaticEnv, x: list[np.ndarray]) -> np.ndarray:
+        """Values per step, shape (S or 1, T), from the inputs' values ``x`` (same shapes)."""
+        return self.apply(x)
+
+    def step(self, env: _Env, x: list[np.ndarray]) -> np.ndarray:
+        """Values at step ``env.t``, shape (S,) or (1,), from the inputs' values ``x`` at that step."""
+        return self.apply(x)
+
+    def apply(self, x: list[np.ndarray]) -> np.ndarray:  # functions of their inputs override this
+        raise NotImplementedError

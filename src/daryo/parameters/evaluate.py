@@ -1,0 +1,153 @@
+"""Evaluation: static parameters resolved once, state-dependent ones at the start of every step."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..errors import ModelError, Problem
+from ..timeaxis import TimeAxis
+from .base import Parameter, StaticEnv
+
+
+@dataclass
+class _StepEnv:
+    t: int
+    volume: np.ndarray
+    proportion: np.ndarray
+    res_index: Mapping[str, int]
+
+
+def state_dependent(params: Mapping[str, Parameter]) -> set[str]:
+    """Names of the parameters that read the reservoir state, directly or through their inputs.
+
+    Parameters
+    ----------
+    params
+        A model's parameters (a dependency cycle does not loop: it is reported elsewhere).
+
+    Returns
+    -------
+    set of str
+        The state-dependent ones, which the engine evaluates at every step.
+    """
+    found = {k for k, p in params.items() if p.reads_state}
+    while True:
+        more = {k for k, p in params.items() if k not in found and any(i in found for i in p.inputs())}
+        if not more:
+            return found
+        found |= more
+
+
+@dataclass
+class ParameterSet:
+    """The parameters of a run: static ones resolved to (S|1, T) arrays, state-dependent ones in evaluation
+    order.
+
+    Build with :meth:`build`; :meth:`step` evaluates the state-dependent ones at one step.
+    """
+
+    static_values: dict[str, np.ndarray]
+    dynamic: list[str]
+    params: Mapping[str, Parameter]
+    res_index: Mapping[str, int]
+    initial_proportion: np.ndarray = field(default_factory=lambda: np.zeros((1, 0)))  # (S|1, R)
+    # (S|1, T, R) each reservoir's max_volume, the divisor of the proportion full (flood control aside); NaN where a
+    # state-dependent parameter sets it
+    full_volume: np.ndarray = field(default_factory=lambda: np.zeros((1, 0, 0)))
+    axis: TimeAxis | None = None  # the run's steps and the model file, for messages
+    file: str = ""
+    used: frozenset[str] = frozenset()  # the parameters attributes read: their values must be finite
+
+    @classmethod
+    def build(cls, params: Mapping[str, Parameter], env: StaticEnv, res_index: Mapping[str, int],
+              needed: set[str] | None = None, file: str = "") -> ParameterSet:
+        """Resolve every static parameter; keep the state-dependent ones that ``needed`` (names, default all)
+        depend on, in dependency order.
+
+        Raises
+        ------
+        ModelError
+            If a static parameter that ``needed`` names is not a finite number at some step (a division by
+            zero…).
+        """
+        order = _topological(params)
+        dynamic_all = state_dependent(params)
+        static_values: dict[str, np.ndarray] = {}
+        for n in order:
+            if n not in dynamic_all:
+                p = params[n]
+                static_values[n] = np.asarray(p.static(env, [static_values[i] for i in p.inputs()]), dtype=float)
+        keep = set(dynamic_all) if needed is None else _closure(params, needed) & dynamic_all
+        used = frozenset(params if needed is None else needed)
+        out = cls(static_values, [n for n in order if n in keep], params, res_index, axis=env.axis, file=file,
+                  used=used)
+        problems = [out._not_finite(n, v) for n, v in static_values.items() if n in used]
+        if any(problems):
+            raise ModelError([q for q in problems if q is not None])
+        return out
+
+    def _not_finite(self, name: str, values: np.ndarray, step: int | None = None) -> Problem | None:
+        """The problem of a parameter whose values, (S|1, T) or (S,) at ``step``, are not all finite numbers."""
+        bad = ~np.isfinite(values)
+        if not bad.any():
+            return None
+        s, t = (int(i) for i in np.argwhere(bad)[0]) if values.ndim > 1 else (int(np.argmax(bad)), step)
+        value = values[s, t] if values.ndim > 1 else values[s]
+        when = f" at the step starting {self.axis.starts[t]:%Y-%m-%d}" if t is not None and self.axis else ""
+        return Problem(self.file, self.params[name].place or f"parameters[{name}]", (
+            f"evaluates to {value}{when} (scenario {s}); a parameter's value must be a finite number: check "
+            "its divisions and the parameters it is computed from"))
+
+    def is_dynamic(self, name: str) -> bool:
+        return name not in self.static_values
+
+    def index(self, name: str) -> int:
+        return self.dynamic.index(name)
+
+    def step(self, t: int, volume: np.ndarray, proportion: np.ndarray) -> np.ndarray:
+        """Values of the state-dependent parameters at step ``t``, shape (S, number of them)."""
+        env = _StepEnv(t, volume, proportion, self.res_index)
+        S = volume.shape[0]
+        values: dict[str, np.ndarray] = {}
+        out = np.empty((S, len(self.dynamic)))
+        for k, n in enumerate(self.dynamic):
+            p = self.params[n]
+            x = [values[i] if i in values else self.static_values[i][:, t] for i in p.inputs()]
+            values[n] = np.broadcast_to(np.asarray(p.step(env, x), dtype=float), (S,))
+            out[:, k] = values[n]
+            problem = self._not_finite(n, values[n], t) if n in self.used else None
+            if problem is not None:
+                raise ModelError(problem)
+        return out
+
+
+def _topological(params: Mapping[str, Parameter]) -> list[str]:
+    order: list[str] = []
+    seen: set[str] = set()
+
+    def visit(n: str) -> None:
+        if n in seen:
+            return
+        seen.add(n)
+        for m in params[n].inputs():
+            if m in params:
+                visit(m)
+        order.append(n)
+
+    for n in params:
+        visit(n)
+    return order
+
+
+def _closure(params: Mapping[str, Parameter], names: set[str]) -> set[str]:
+    out: set[str] = set()
+    stack = [n for n in names if n in params]
+    while stack:
+        n = stack.pop()
+        if n not in out:
+            out.add(n)
+            stack.extend(i for i in params[n].inputs() if i in params)
+    return out

@@ -1,0 +1,213 @@
+"""Parameters from a model document's ``parameters:`` section, and their checks."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
+
+import numpy as np
+import pandas as pd
+
+from ..errors import Problem
+from ..units import is_number
+from .base import Field, Parameter, ScenarioDim
+from .frames import DataFrame
+from .types import PARAMETER_TYPES, Constant, ConstantScenario
+
+
+class ParseContext(Protocol):
+    def add(self, place: str, message: str) -> None: ...
+
+    def read_csv(self, name: str, place: str) -> tuple[pd.DataFrame, str] | None: ...
+
+
+def parse_parameters(spec: Any, ctx: ParseContext) -> dict[str, Parameter]:
+    """Parse a ``parameters:`` mapping; inline definitions and numbers given as inputs become parameters of
+    their own named ``PARENT.FIELD[i]``.  Problems go to ``ctx``; bad parameters are left out."""
+    out: dict[str, Parameter] = {}
+    if spec is None:
+        return out
+    if not isinstance(spec, Mapping):
+        ctx.add("parameters", "must be a mapping of parameter names to definitions")
+        return out
+    for name, raw in spec.items():
+        _parse_one(str(name), raw, f"parameters[{name}]", ctx, out)
+    return out
+
+
+def _parse_one(name: str, raw: Any, place: str, ctx: ParseContext, out: dict[str, Parameter]) -> None:
+    if is_number(raw):
+        out[name] = Constant(name, place, float(raw))
+        return
+    if not isinstance(raw, Mapping) or "type" not in raw:
+        ctx.add(place, "a parameter must be a number or a mapping with a 'type'")
+        return
+    ptype = PARAMETER_TYPES.get(str(raw["type"]))
+    if ptype is None:
+        ctx.add(place, f"unknown parameter type '{raw['type']}'; use one of: {', '.join(PARAMETER_TYPES)}")
+        return
+    known = {f.name for f in ptype.fields}
+    kwargs: dict[str, Any] = {}
+    ok = True
+    for key in raw:
+        if key not in known and key not in ("type", "description"):
+            ctx.add(f"{place}.{key}", f"unknown field '{key}' for a {ptype.name} parameter; allowed: "
+                    f"{', '.join(sorted(known))}")
+            ok = False
+    for f in ptype.fields:
+        if f.name not in raw or raw[f.name] is None:
+            if f.required:
+                ctx.add(place, f"missing '{f.name}' ({f.description})")
+                ok = False
+            elif f.default is not None:
+                kwargs[f.name] = f.default
+            continue
+        value = _parse_field(f, raw[f.name], f"{place}.{f.name}", f"{name}.{f.name}", ctx, out)
+        if value is None:
+            ok = False
+        else:
+            kwargs[f.name] = value
+    if not ok:
+        return
+    if ptype.cls is DataFrame:
+        frame = _read_frame(kwargs, place, ctx)
+        if frame is None:
+            return
+        kwargs = {"csv": kwargs["csv"], "frame": frame, "scenario": kwargs.get("scenario"),
+                  "timestep_offset": kwargs.get("timestep_offset", 0)}  # (dayfirst: for reading the file only)
+    p = ptype.cls(name, place, **kwargs)
+    problems = p.check()
+    for msg in problems:
+        ctx.add(place, msg)
+    if not problems:
+        out[name] = p
+
+
+def _parse_field(f: Field, v: Any, place: str, child: str, ctx: ParseContext, out: dict[str, Parameter]) -> Any:
+    kind = f.kind
+    if kind == "number":
+        if not is_number(v) or not np.isfinite(v):
+            ctx.add(place, f"'{v}' is not a finite number")
+            return None
+        return float(v)
+    if kind == "numbers":
+        if not isinstance(v, list | tuple) or not all(is_number(x) and np.isfinite(x) for x in v):
+            ctx.add(place, "must be a list of finite numbers")
+            return None
+        return tuple(float(x) for x in v)
+    if kind == "param":
+        return _child(v, place, child, ctx, out)
+    if kind == "params":
+        if not isinstance(v, list | tuple):
+            ctx.add(place, "must be a list of parameters (names, numbers or definitions)")
+            return None
+        kids = [_child(x, f"{place}[{i}]", f"{child}[{i}]", ctx, out) for i, x in enumerate(v)]
+        return None if any(k is None for k in kids) else tuple(kids)
+    if kind in ("reservoir", "scenario", "text"):
+        if not isinstance(v, str) or not v:
+            ctx.add(place, "must be a non-empty string")
+            return None
+        return v
+    if kind == "choice":
+        if v not in f.choices:
+            ctx.add(place, f"'{v}' is not one of: {', '.join(f.choices)}")
+            return None
+        return v
+    if kind == "bool":
+        if not isinstance(v, bool):
+            ctx.add(place, "must be true or false")
+            return None
+        return v
+    if kind == "int":
+        if isinstance(v, bool) or not isinstance(v, int):
+            ctx.add(place, "must be a whole number")
+            return None
+        return v
+    if kind == "columns":
+        if isinstance(v, str | int) and not isinstance(v, bool):
+            return (str(v),)
+        if isinstance(v, list) and v and all(isinstance(c, str | int) for c in v):
+            return tuple(str(c) for c in v)
+        ctx.add(place, "must be a column name or a list of them")
+        return None
+    raise AssertionError(kind)
+
+
+def _child(v: Any, place: str, name: str, ctx: ParseContext, out: dict[str, Parameter]) -> str | None:
+    """A parameter input: a name (kept), or a number or inline definition (parsed as parameter ``name``)."""
+    if isinstance(v, str):
+        return v
+    if is_number(v) or isinstance(v, Mapping):
+        before = len(out)
+        _parse_one(name, v, place, ctx, out)
+        return name if len(out) > before else None
+    ctx.add(place, f"'{v}' is not a parameter: give a name, a number or a definition with a 'type'")
+    return None
+
+
+def _read_frame(kw: dict[str, Any], place: str, ctx: ParseContext) -> pd.DataFrame | None:
+    got = ctx.read_csv(kw["csv"], place)
+    if got is None:
+        return None
+    df, fname = got
+    from ..model.csvseries import read_csv_series  # (here: importing daryo.model imports this module)
+
+    read = read_csv_series(df, fname, kw["csv"], place, ctx.add, kw.get("index_col"), kw.get("columns"),
+                           kw.get("dayfirst"))
+    if read is None:
+        return None
+    if len(read.columns) > 1 and not kw.get("scenario"):
+        ctx.add(place, f"CSV '{kw['csv']}' has {len(read.columns)} value columns; name the scenario dimension they "
+                "belong to (scenario: NAME) or pick one column")
+        return None
+    return pd.DataFrame(read.values, index=read.dates, columns=read.columns).sort_index()
+
+
+def check_parameters(params: Mapping[str, Parameter], reservoirs: set[str], nodes: set[str],
+                     dims: Sequence[ScenarioDim], file: str) -> list[Problem]:
+    """References between parameters, to reservoirs and to scenario dimensions; sizes; cycles."""
+    problems = []
+    sizes = {d.name: d.size for d in dims}
+    for p in params.values():
+        for ref in p.inputs():
+            if ref not in params:
+                problems.append(Problem(file, p.place, f"names parameter '{ref}', which is not defined"))
+        for r in p.reservoirs():
+            if r not in reservoirs:
+                what = "is not a reservoir" if r in nodes else "is not a node"
+                problems.append(Problem(file, p.place, f"names '{r}', which {what}"))
+        for s in p.scenarios():
+            if s not in sizes:
+                problems.append(Problem(file, p.place, f"names scenario '{s}', which is not declared under "
+                                        "scenarios:"))
+            elif isinstance(p, ConstantScenario) and len(p.values) != sizes[s]:
+                problems.append(Problem(file, p.place, f"has {len(p.values)} values but scenario '{s}' has "
+                                        f"{sizes[s]} members"))
+            elif isinstance(p, DataFrame) and p.frame is not None and p.frame.shape[1] != sizes[s]:
+                problems.append(Problem(file, p.place, f"has {p.frame.shape[1]} columns but scenario '{s}' has "
+                                        f"{sizes[s]} members"))
+    for cycle in _cycles(params):
+        problems.append(Problem(file, params[cycle[0]].place, "parameters depend on each other in a cycle: "
+                                + " -> ".join(cycle + [cycle[0]])))
+    return problems
+
+
+def _cycles(params: Mapping[str, Parameter]) -> list[list[str]]:
+    state: dict[str, int] = {}
+    found: list[list[str]] = []
+
+    def visit(n: str, path: list[str]) -> None:
+        state[n] = 1
+        for m in params[n].inputs():
+            if m not in params:
+                continue
+            if state.get(m) == 1:
+                found.append(path[path.index(m):] if m in path else [m])
+            elif m not in state:
+                visit(m, path + [m])
+        state[n] = 2
+
+    for n in params:
+        if n not in state:
+            visit(n, [n])
+    return found
