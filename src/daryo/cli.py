@@ -464,6 +464,7 @@ def _add_ensemble_parser(sub: argparse._SubParsersAction) -> None:
 
 def _cmd_ensemble(args: argparse.Namespace) -> int:
     from .ensemble import EnsembleOptions, ProgressReporter, check_output, run_ensemble
+    from .ensemble.executors import scheduler_problem
 
     if args.traces < 1 or args.years < 1:
         raise _UsageError("--traces and --years must be at least 1")
@@ -475,6 +476,9 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
         raise _UsageError("--workers must be at least 1")
     if args.chunk_size is not None and args.chunk_size < 1:
         raise _UsageError("--chunk-size must be at least 1")
+    if args.scheduler is not None and (why := scheduler_problem(args.scheduler)) is not None:
+        raise _UsageError(f"--scheduler {args.scheduler!r}: {why}; give the address of a Dask scheduler, such as "
+                          "tcp://host:8786")
     out = Path(args.output)
     _check_parent(out)
     try:  # before any work: the format, and nothing but an earlier result in the way (else OSError: exit 1)

@@ -41,6 +41,14 @@ def test_cli_ensemble_errors_and_exit_codes(tmp_path, capsys):
         assert f"--deficit-threshold {bad}: give a fraction" in capsys.readouterr().err
     with pytest.raises(ValueError, match="deficit threshold 1.5"):
         run_ensemble(daryo_load(None), EnsembleOptions(traces=1, years=1, deficit_threshold=1.5), tmp_path / "x.nc")
+    # a malformed scheduler address: at once (Dask's client took a minute, then printed a traceback), and an empty
+    # one is no address (it ran on a local cluster)
+    for address, why in (("foo", "missing port number in address 'foo'"), ("", "the address is empty")):
+        assert main(base + ["--scheduler", address]) == 2
+        assert f"--scheduler {address!r}: {why}; give the address" in capsys.readouterr().err
+        with pytest.raises(ValueError, match=f"scheduler {address!r}: {why}"):
+            run_ensemble(daryo_load(None), EnsembleOptions(traces=1, years=1), tmp_path / "x.nc", scheduler=address)
+    assert not (tmp_path / "x.nc.parts").exists()
     assert main([*base[:6], "-o", str(tmp_path / "e.txt")]) == 2
     assert "must end in .zarr or .nc" in capsys.readouterr().err
     # a model with no inflow series to resample

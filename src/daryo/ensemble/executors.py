@@ -19,6 +19,26 @@ def _serial(jobs: list[_Job]) -> Generator[dict[str, Any], None, None]:
         yield run_chunk(job)
 
 
+def scheduler_problem(address: str) -> str | None:
+    """What is wrong with a Dask scheduler's address, as far as can be told without connecting (None: nothing).
+
+    Dask's client would report a malformed address only after a minute spent closing the client it could not
+    make."""
+    if not address.strip():
+        return "the address is empty"
+    try:
+        from distributed.comm.addressing import parse_address, parse_host_port
+    except ImportError:  # (reported as the missing extra when the run starts)
+        return None
+    try:
+        scheme, location = parse_address(address)
+        if scheme in ("tcp", "tls"):
+            parse_host_port(location)
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
 def _dask(jobs: list[_Job], scheduler: str | None, workers: int | None, output: Path
           ) -> Generator[dict[str, Any], None, None]:
     """The chunks' results, run on the cluster at ``scheduler`` or on a local one of ``workers`` processes.

@@ -20,7 +20,7 @@ from ..network import CompiledNetwork, compile_network
 from ..parameters import align_frames
 from ..simulate.fastpath import fast_path_unsupported
 from .chunks import EnsembleOptions, _Job, chunk_model
-from .executors import _dask, _serial
+from .executors import _dask, _serial, scheduler_problem
 from .parts import _FORMAT, _Parts
 from .progress import ProgressReporter
 from .store import _assemble, _finished_run, check_output
@@ -83,6 +83,9 @@ def run_ensemble(model: Model, options: EnsembleOptions, output: str | Path, *, 
         raise ValueError("traces and years must be at least 1")
     if (why := seed_problem(options.seed)) is not None:
         raise ValueError(f"seed {options.seed}: {why}")
+    if scheduler is not None and (why := scheduler_problem(scheduler)) is not None:
+        raise ValueError(f"scheduler {scheduler!r}: {why}; give the address of a Dask scheduler, such as "
+                         "tcp://host:8786")
     if not 0.0 <= options.deficit_threshold < 1.0:  # (NaN fails too)
         raise ValueError(f"deficit threshold {options.deficit_threshold}: give a fraction of the demand, at least 0 "
                          "and below 1")
