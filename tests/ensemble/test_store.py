@@ -126,6 +126,46 @@ def test_output_that_is_not_an_ensemble_result_is_refused_before_any_work(tmp_pa
     assert (tmp_path / "mydata.nc" / "notes.txt").read_text() == "precious"
 
 
+def test_odd_outputs_are_refused_with_what_they_are(tmp_path):
+    """A name that is only a suffix; a named pipe (its check blocked for ever); a link to nothing (called a NetCDF
+    file that no ensemble wrote); a link to a store (called a folder that is not one); a file where the parts
+    folder goes (the messages sent the user from --resume to deleting it and back); the shortfall table of a
+    file that is no ensemble's output (a KeyError)."""
+    import os
+
+    with pytest.raises(ValueError, match=r"/\.nc': give the output a name before its suffix"):
+        run(tmp_path, ".nc")
+    os.mkfifo(tmp_path / "pipe.nc")
+    with pytest.raises(FileExistsError, match="pipe.nc exists and is neither a file nor a folder"):
+        run(tmp_path, "pipe.nc")
+    (tmp_path / "gone.nc").symlink_to("nowhere.nc")
+    with pytest.raises(FileExistsError, match="gone.nc is a symbolic link to nowhere.nc, which does not exist"):
+        run(tmp_path, "gone.nc")
+    (tmp_path / "r.nc.parts").write_text("precious")
+    with pytest.raises(FileExistsError, match="r.nc.parts exists and is not the folder of an unfinished run"):
+        run(tmp_path, "r.nc", resume=True)
+    assert (tmp_path / "r.nc.parts").read_text() == "precious"
+    (tmp_path / "r.nc.parts").unlink()
+    run(tmp_path, "r.nc")  # (once that file is moved away)
+    with pytest.raises(ValueError, match="holds no ensemble summaries"):
+        shortfall_table(basin_run(tmp_path))
+    pytest.importorskip("zarr", reason="zarr is an optional extra (pip install daryo[ensemble])")
+    _, store = run(tmp_path, "s.zarr")
+    (tmp_path / "link.zarr").symlink_to(store)
+    with pytest.raises(FileExistsError, match="link.zarr is a symbolic link to .*s.zarr; a store does not replace"):
+        run(tmp_path, "link.zarr")
+    assert store.is_dir()
+
+
+def basin_run(tmp_path: Path) -> Path:
+    """A ``daryo run`` result of :func:`basin` (a NetCDF file with no ensemble summaries)."""
+    import daryo
+
+    path = tmp_path / "run.nc"
+    daryo.run(basin()).to_netcdf(path)
+    return path
+
+
 class _MakesFolder:
     """A trace source that makes a folder where the output will go while chunk 1 runs."""
 

@@ -27,6 +27,9 @@ class _Parts:
 
     def start(self, manifest: dict[str, Any], resume: bool) -> set[int]:
         """Prepare the folder; the chunks already done (resume)."""
+        if self.dir.exists() and not self.dir.is_dir():
+            raise FileExistsError(f"{self.dir} exists and is not the folder of an unfinished run; move it away or "
+                                  "give another output name")
         if self.dir.exists():
             if not resume:
                 raise FileExistsError(f"an unfinished ensemble run is in {self.dir}; pass --resume to continue "

@@ -39,6 +39,15 @@ def check_output(output: str | Path) -> str:
     """
     output = Path(output)
     fmt = _format_of(output)
+    if output.is_symlink():
+        target = os.readlink(output)
+        if not output.exists() or fmt == "zarr":  # (a store is replaced by a folder: never through a link)
+            what = ", which does not exist" if not output.exists() else "; a store does not replace a link"
+            raise FileExistsError(f"{output} is a symbolic link to {target}{what}: give another output name or "
+                                  "remove the link")
+    if output.exists() and not (output.is_file() or output.is_dir()):  # (a named pipe would block the checks)
+        raise FileExistsError(f"{output} exists and is neither a file nor a folder; it is not replaced: give another "
+                              "output name or move it away")
     if fmt == "nc" and output.is_dir():
         raise IsADirectoryError(f"{output} is a folder, not a NetCDF file; give another output name")
     if fmt == "nc" and output.is_file() and not is_netcdf(output):
@@ -110,6 +119,8 @@ def _format_of(output: Path) -> str:
         return "zarr"
     if suffix in NETCDF_SUFFIXES:
         return "nc"
+    if output.name.lower() in (".zarr", *NETCDF_SUFFIXES) or not output.name:
+        raise ValueError(f"{str(output)!r}: give the output a name before its suffix, such as results.zarr")
     raise ValueError(f"{output}: the output must end in .zarr or .nc (a name such as results.zarr)")
 
 
@@ -295,6 +306,8 @@ def shortfall_table(output: str | Path, n: int | None = None) -> pd.DataFrame:
 
     path = Path(output)
     with xr.open_dataset(path, engine="zarr" if _format_of(path) == "zarr" else None) as ds:
+        if "summary_annual_deficit_fraction" not in ds:
+            raise ValueError(f"{path} holds no ensemble summaries: it is not the output of an ensemble run")
         frac = ds["summary_annual_deficit_fraction"]
         table = pd.DataFrame({
             "country": ds["demand_country"].values,
