@@ -77,10 +77,23 @@ def test_dataframe_files_are_aligned_once_per_run(tmp_path, monkeypatch):
 def test_a_chunk_size_beyond_the_traces_is_the_traces_and_a_run_too_big_for_the_disk_is_refused(tmp_path):
     r, out = run(tmp_path, "few.zarr", options={"traces": 3, "chunk_size": 10**12})
     assert r.chunks == 1 and load(out)["storage"].encoding["chunks"][0] == 3
-    with pytest.raises(OSError, match=r"cannot write .*huge.zarr: the run's series take about [\d,.]+ GB, and its "
-                                      r"folder has [\d,.]+ GB free"):
+    with pytest.raises(OSError, match=r"cannot write .*huge.zarr: the run.s parts and output take about [\d,.]+ GB, "
+                                      r"and its folder has [\d,.]+ .B free"):
         run(tmp_path, "huge.zarr", options={"traces": 10**15})
     assert sorted(p.name for p in tmp_path.iterdir()) == ["few.zarr"]
+
+
+def test_the_disk_check_counts_the_parts_and_the_output_in_readable_units(tmp_path, monkeypatch):
+    """The parts and the output are on disk together, annual indicators included: 2 × (24 bytes of series a step
+    × 36 steps + 10 annual indicators × 3 years × 8 bytes) × 7 traces = 15,456 bytes here.  (The check counted
+    the series once, and said "about 0.0 GB, and its folder has 0.0 GB free" of a small run on a full disk.)"""
+    import daryo.ensemble.run
+
+    monkeypatch.setattr(daryo.ensemble.run, "free_bytes", lambda folder: 15_455)
+    with pytest.raises(OSError, match="take about 15 kB, and its folder has 15 kB free"):
+        run(tmp_path, "small.nc")
+    monkeypatch.setattr(daryo.ensemble.run, "free_bytes", lambda folder: 15_456)
+    run(tmp_path, "small.nc")
 
 
 def test_a_failed_start_leaves_no_parts_and_stale_temporaries_are_removed(tmp_path):

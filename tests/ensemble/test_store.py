@@ -24,8 +24,8 @@ def test_a_netcdf_library_error_while_writing_names_the_output_and_keeps_the_par
         raise RuntimeError("NetCDF: HDF error")
 
     monkeypatch.setattr(daryo.ensemble.store, "_nc_append", full)
-    with pytest.raises(OSError, match=r"cannot write .*out.nc: NetCDF: HDF error; the finished chunks are kept in "
-                                      r".*out.nc.parts: run again with --resume"):
+    with pytest.raises(OSError, match=r"cannot write .*out.nc: NetCDF: HDF error \([\d,.]+ .B free on its disk\); "
+                                      r"the finished chunks are kept in .*out.nc.parts: run again with --resume"):
         run(tmp_path, "out.nc")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.nc.parts"]
 

@@ -19,12 +19,12 @@ from ..model import Model
 from ..network import CompiledNetwork, compile_network
 from ..parameters import align_frames
 from ..simulate.fastpath import fast_path_unsupported
-from .chunks import EnsembleOptions, _Job, chunk_model
+from .chunks import EnsembleOptions, _inflow_columns, _Job, chunk_model
 from .executors import _dask, _serial, scheduler_problem
 from .parts import _FORMAT, _Parts
 from .progress import ProgressReporter
-from .store import _assemble, _finished_run, check_output
-from .traces import TraceSource, default_trace_source
+from .store import _assemble, _finished_run, check_output, free_bytes, size_text
+from .traces import TraceSource, default_trace_source, run_years
 
 
 @dataclass
@@ -98,7 +98,7 @@ def run_ensemble(model: Model, options: EnsembleOptions, output: str | Path, *, 
     probe = compile_network(_single_trace_model(run_model, source, options, axis), axis)  # one trace: its size
     chunk = min(options.chunk(_bytes_per_step(probe, options), axis.n_steps), options.traces)
     options = replace(options, chunk_size=chunk)
-    _check_disk(output, _series_bytes(probe, options) * axis.n_steps * options.traces)
+    _check_disk(output, 2 * _run_bytes(probe, options, axis) * options.traces)
     manifest = _manifest(model, options, source, axis, probe)
     parts = _Parts(output)
     created = not parts.dir.exists()
@@ -154,15 +154,21 @@ def _series_bytes(net: CompiledNetwork, options: EnsembleOptions) -> int:
         options.series_dtype).itemsize
 
 
+def _run_bytes(net: CompiledNetwork, options: EnsembleOptions, axis: Any) -> int:
+    """Bytes a trace takes on disk, before compression: its stored series and its annual indicators (float64)."""
+    years = int(run_years(axis).max()) + 1
+    annual = (3 * len(net.demand_ids) + len(net.res_ids) + len(net.sink_ids) + len(net.hp_ids)
+              + len(_inflow_columns(net)))
+    return _series_bytes(net, options) * axis.n_steps + 8 * annual * years
+
+
 def _check_disk(output: Path, need: int) -> None:
-    """Refuse, before any work, a run whose parts (``need`` bytes) the output's folder has no room for."""
-    try:
-        free = shutil.disk_usage(output.resolve().parent).free
-    except OSError:
-        return  # (a folder that cannot be asked is reported when it is written)
-    if need > free:
-        raise OSError(f"cannot write {output}: the run's series take about {need / 1e9:,.1f} GB, and its folder "
-                      f"has {free / 1e9:,.1f} GB free; run fewer traces or years, or write elsewhere")
+    """Refuse, before any work, a run that the output's folder has no room for: ``need`` bytes, the parts and
+    the output, which are both on disk until the output is written."""
+    free = free_bytes(output.resolve().parent)
+    if free is not None and need > free:
+        raise OSError(f"cannot write {output}: the run's parts and output take about {size_text(need)}, and its "
+                      f"folder has {size_text(free)} free; run fewer traces or years, or write elsewhere")
 
 
 def _single_trace_model(model: Model, source: TraceSource, options: EnsembleOptions, axis: Any) -> Model:

@@ -222,11 +222,29 @@ def _assemble(parts: _Parts, n_chunks: int, output: Path, fmt: str, manifest: Ma
     except BaseException as exc:  # no half-written store left beside the output (the parts are kept: --resume)
         _remove(tmp)
         if isinstance(exc, RuntimeError) or (isinstance(exc, OSError) and exc.errno and not exc.filename):  # full disk
-            raise OSError(f"cannot write {output}: {exc}; the finished chunks are kept in {parts.dir}: run again "
-                          "with --resume") from exc
+            free = free_bytes(output.resolve().parent)  # (NetCDF says "HDF error" of a full disk)
+            room = "" if free is None else f" ({size_text(free)} free on its disk)"
+            raise OSError(f"cannot write {output}: {exc}{room}; the finished chunks are kept in {parts.dir}: run "
+                          "again with --resume once there is room") from exc
         raise
     _remove(output)
     os.replace(tmp, output)
+
+
+def free_bytes(folder: Path) -> int | None:
+    """The free space on ``folder``'s disk (None: it cannot be asked)."""
+    try:
+        return shutil.disk_usage(folder).free
+    except OSError:
+        return None
+
+
+def size_text(n: float) -> str:
+    """``n`` bytes as text: "3.2 GB", "45 MB", "120 kB"."""
+    for unit, scale in (("GB", 1e9), ("MB", 1e6)):
+        if n >= scale:
+            return f"{n / scale:,.1f} {unit}" if n < 10 * scale else f"{n / scale:,.0f} {unit}"
+    return f"{n / 1e3:,.0f} kB"
 
 
 def _process_alive(pid: str) -> bool:
