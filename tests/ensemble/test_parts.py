@@ -1,6 +1,7 @@
 """The parts folder: resuming an interrupted run, damaged and half-written parts, write errors."""
 
 import json
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -97,3 +98,37 @@ def test_resume_refuses_a_run_whose_data_changed(tmp_path):
     (tmp_path / "farm.csv").write_text((tmp_path / "farm.csv").read_text().replace(",10\n", ",11\n"))
     with pytest.raises(ValueError, match="another run"):  # the model file is the same, its data file is not
         run_ensemble(daryo_load(model), opts, out, resume=True)
+
+
+def test_a_run_going_on_the_same_output_is_refused_and_a_gone_ones_lock_taken_over(tmp_path):
+    """A second run on an output whose run is still going recomputed the same chunks and failed on a part that
+    the first had removed, with the advice to delete it.  Now a run locks its parts folder while it goes."""
+    import socket
+    import subprocess
+    import sys
+
+    _, whole = run(tmp_path, "whole.nc")
+    lock, seen = tmp_path / "cut.nc.parts" / "lock", []
+
+    class Watch:  # (a progress reporter that looks at the lock as the chunks finish)
+        def skip(self, traces):
+            pass
+
+        def update(self, traces):
+            seen.append(lock.read_text())
+
+    run(tmp_path, "cut.nc", stop_after=1, progress=Watch())
+    me, host = os.getpid(), socket.gethostname()
+    assert seen == [f"{me} {host}"] and not lock.exists()  # held while it ran, released when it stopped
+    lock.write_text(f"{os.getppid()} {host}")  # a run still going: this process's parent
+    with pytest.raises(FileExistsError, match=rf"another run \(process {os.getppid()} on {host}\) is writing "
+                                              r".*cut.nc.parts; wait for it to end, or delete .*lock"):
+        run(tmp_path, "cut.nc", resume=True)
+    with pytest.raises(FileExistsError, match="another run"):  # (not told to pass --resume)
+        run(tmp_path, "cut.nc")
+    assert lock.read_text() == f"{os.getppid()} {host}"
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    lock.write_text(f"{gone.stdout.strip()} {host}")  # a run that was killed: its process is gone
+    r, out = run(tmp_path, "cut.nc", resume=True)
+    assert r.chunks_skipped == 1 and not (tmp_path / "cut.nc.parts").exists()
+    assert_identical(load(out), load(whole))

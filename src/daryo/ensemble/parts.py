@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import socket
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
@@ -26,17 +28,23 @@ class _Parts:
         return self.dir / "manifest.json"
 
     def start(self, manifest: dict[str, Any], resume: bool) -> set[int]:
-        """Prepare the folder; the chunks already done (resume)."""
+        """Prepare the folder and lock it (:meth:`lock`; :meth:`unlock` when the run ends); the chunks already done
+        (resume)."""
         if self.dir.exists() and not self.dir.is_dir():
             raise FileExistsError(f"{self.dir} exists and is not the folder of an unfinished run; move it away or "
                                   "give another output name")
         if self.dir.exists():
-            if not resume:
-                raise FileExistsError(f"an unfinished ensemble run is in {self.dir}; pass --resume to continue "
-                                      "it, or delete that folder to start again")
-            old = self._old_manifest()
-            if old != manifest:
-                raise ValueError(_not_resumable(self.dir, old, manifest))
+            self.lock()  # (another run still going is refused first)
+            try:
+                if not resume:
+                    raise FileExistsError(f"an unfinished ensemble run is in {self.dir}; pass --resume to continue "
+                                          "it, or delete that folder to start again")
+                old = self._old_manifest()
+                if old != manifest:
+                    raise ValueError(_not_resumable(self.dir, old, manifest))
+            except BaseException:
+                self.unlock()
+                raise
             for tmp in self.dir.glob(".chunk-*.npz.*"):  # of a writer killed mid-write (its run is over)
                 tmp.unlink(missing_ok=True)
             done = set()
@@ -45,8 +53,39 @@ class _Parts:
                     done.add(int(p.stem.split("-")[1]))
             return done
         self.dir.mkdir(parents=True)
+        self.lock()
         _write(self.manifest_path(), lambda f: f.write(json.dumps(manifest, indent=1).encode()))
         return set()
+
+    def lock(self) -> None:
+        """Mark the folder as this process's run's (a ``lock`` file holding its process id and host); refuse it
+        if another run that is still going holds it.  A lock left by a process that is gone is taken over."""
+        path, me = self.dir / "lock", f"{os.getpid()} {socket.gethostname()}"
+        for _ in range(2):
+            try:
+                fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+            except FileExistsError:
+                try:
+                    pid, host = (path.read_text(encoding="utf-8").split() + ["", ""])[:2]
+                except OSError:
+                    pid = host = ""
+                if host == socket.gethostname() and not _process_alive(pid):
+                    path.unlink(missing_ok=True)  # (its run was killed)
+                    continue
+                raise FileExistsError(f"another run (process {pid or '?'} on {host or '?'}) is writing {self.dir}; "
+                                      f"wait for it to end, or delete {path} if no run is going") from None
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(me)
+            return
+
+    def unlock(self) -> None:
+        """Remove this process's lock (if the folder is still there)."""
+        path = self.dir / "lock"
+        try:
+            if path.read_text(encoding="utf-8").split()[:1] == [str(os.getpid())]:
+                path.unlink()
+        except (OSError, IndexError):
+            pass
 
     def _old_manifest(self) -> dict[str, Any] | None:
         """The manifest of the run whose parts are in the folder (None: missing or unreadable)."""
@@ -121,3 +160,14 @@ def _not_resumable(folder: Path, old: dict[str, Any] | None, manifest: dict[str,
             "again")
 
 
+def _process_alive(pid: str) -> bool:
+    """Whether ``pid`` (text) is a running process; False for text that is not a process id."""
+    if not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True  # someone else's process, or not a pid we can ask about: leave its file
+    return True

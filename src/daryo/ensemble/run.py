@@ -108,35 +108,38 @@ def run_ensemble(model: Model, options: EnsembleOptions, output: str | Path, *, 
         return EnsembleRun(output, options.traces, options.years, len(jobs), len(jobs), time.perf_counter() - t0,
                            finished=True)
     done = parts.start(manifest, resume)
-    todo = [j for j in jobs if j.chunk not in done]
-    if progress is not None:
-        progress.skip(sum(j.count for j in jobs if j.chunk in done))
-    how: list[str] = []
-    stream = _serial(todo) if scheduler is None and workers is None else _dask(todo, scheduler, workers, output)
-    finished = computed = 0
     try:
-        with closing(stream):  # (a cluster is closed before its run's parts folder may be removed below)
-            for result in stream:
-                if not result.get("_written"):
-                    parts.write(result)
-                how.append(str(result["_how"]))
-                finished += 1
-                computed += len(result["trace"])
-                if progress is not None:
-                    progress.update(len(result["trace"]))
-                if stop_after is not None and finished >= stop_after:
-                    return EnsembleRun(output, options.traces, options.years, len(jobs), len(done),
-                                       time.perf_counter() - t0, how, computed)
-    except BaseException:  # a run that failed before its first chunk (a wrong scheduler…) leaves nothing behind
-        if created and not finished:
-            shutil.rmtree(parts.dir, ignore_errors=True)
-        raise
-    if progress is not None:
-        progress.assembling(output)
-    _assemble(parts, len(jobs), output, fmt, manifest, run_model, axis, options)
-    shutil.rmtree(parts.dir)
-    return EnsembleRun(output, options.traces, options.years, len(jobs), len(done), time.perf_counter() - t0, how,
-                       computed)
+        todo = [j for j in jobs if j.chunk not in done]
+        if progress is not None:
+            progress.skip(sum(j.count for j in jobs if j.chunk in done))
+        how: list[str] = []
+        stream = _serial(todo) if scheduler is None and workers is None else _dask(todo, scheduler, workers, output)
+        finished = computed = 0
+        try:
+            with closing(stream):  # (a cluster is closed before its run's parts folder may be removed below)
+                for result in stream:
+                    if not result.get("_written"):
+                        parts.write(result)
+                    how.append(str(result["_how"]))
+                    finished += 1
+                    computed += len(result["trace"])
+                    if progress is not None:
+                        progress.update(len(result["trace"]))
+                    if stop_after is not None and finished >= stop_after:
+                        return EnsembleRun(output, options.traces, options.years, len(jobs), len(done),
+                                           time.perf_counter() - t0, how, computed)
+        except BaseException:  # a run that failed before its first chunk (a wrong scheduler…) leaves nothing behind
+            if created and not finished:
+                shutil.rmtree(parts.dir, ignore_errors=True)
+            raise
+        if progress is not None:
+            progress.assembling(output)
+        _assemble(parts, len(jobs), output, fmt, manifest, run_model, axis, options)
+        shutil.rmtree(parts.dir)
+        return EnsembleRun(output, options.traces, options.years, len(jobs), len(done), time.perf_counter() - t0, how,
+                           computed)
+    finally:
+        parts.unlock()  # (gone with the folder after a finished run)
 
 
 def _bytes_per_step(net: CompiledNetwork, options: EnsembleOptions) -> int:

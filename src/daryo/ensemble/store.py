@@ -16,7 +16,7 @@ import pandas as pd
 from ..model import Model, Node
 from ..results import NETCDF_SUFFIXES, is_netcdf, netcdf_attributes, step_coordinates
 from .chunks import ANNUAL_INDICATORS, SERIES, EnsembleOptions
-from .parts import _Parts
+from .parts import _Parts, _process_alive
 from .traces import run_years
 
 _PERCENTILES = (5.0, 50.0, 95.0)
@@ -245,19 +245,6 @@ def size_text(n: float) -> str:
         if n >= scale:
             return f"{n / scale:,.1f} {unit}" if n < 10 * scale else f"{n / scale:,.0f} {unit}"
     return f"{n / 1e3:,.0f} kB"
-
-
-def _process_alive(pid: str) -> bool:
-    """Whether ``pid`` (text) is a running process; False for text that is not a process id."""
-    if not pid.isdigit():
-        return False
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OverflowError):
-        return True  # someone else's process, or not a pid we can ask about: leave its file
-    return True
 
 
 def _zarr_chunks(da: Any, options: EnsembleOptions) -> tuple[int, ...]:
