@@ -1,9 +1,9 @@
 """Trace sources: a trace depends only on (seed, index); resampling keeps whole years, seasons and
 daily rates; scenario overlays' inflow changes reach the traces."""
 
-
 import numpy as np
 import pandas as pd
+import pytest
 from ensemble_cases import YEARS, basin, basin_network, daryo_load
 
 from daryo.ensemble import ResampledTraces
@@ -138,3 +138,12 @@ def test_perturbation_factors_have_mean_one():
     f = per_year[:, :, 0].ravel()
     assert abs(f.mean() - 1) < 0.01
     assert abs(np.log(f).std() - 0.5) < 0.01
+
+
+def test_a_model_shorter_than_a_year_is_named_with_its_span():
+    nodes, edges = basin_network()
+    nodes = [dict(n, inflow={"values": n["inflow"]["values"][0][:6]}) if n["id"] == "up" else n for n in nodes]
+    model = build(nodes, edges, steps=6, allocation="cost", start="2001-10")
+    with pytest.raises(ValueError, match=f"model {model.name} runs from 2001-10-01 to 2002-03-31: resampling needs "
+                                         "at least one whole year"):
+        ResampledTraces.from_model(model)

@@ -59,7 +59,10 @@ class ResampledTraces:
         if not rates:
             raise ValueError("the model has no inflow node with an 'inflow' series to resample")
         if axis.n_steps == 0 or axis.end < axis.start + pd.DateOffset(years=1):
-            raise ValueError("resampling needs at least one whole year of the model's own inflows")
+            last = axis.end - pd.Timedelta(days=1)  # (the end is the day after the last step)
+            span = f"runs from {axis.start:%Y-%m-%d} to {last:%Y-%m-%d}" if axis.n_steps else "has no steps"
+            raise ValueError(f"model {model.name}{f' ({model.path})' if model.path else ''} {span}: resampling "
+                             "needs at least one whole year of the model's own inflows; extend its time")
         return cls(rates, axis, perturbation)
 
     def describe(self) -> str:
