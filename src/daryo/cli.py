@@ -477,8 +477,7 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
     if args.chunk_size is not None and args.chunk_size < 1:
         raise _UsageError("--chunk-size must be at least 1")
     if args.scheduler is not None and (why := scheduler_problem(args.scheduler)) is not None:
-        raise _UsageError(f"--scheduler {args.scheduler!r}: {why}; give the address of a Dask scheduler, such as "
-                          "tcp://host:8786")
+        raise _UsageError(f"--scheduler {args.scheduler!r}: {why}")
     out = Path(args.output)
     _check_parent(out)
     try:  # before any work: the format, and nothing but an earlier result in the way (else OSError: exit 1)

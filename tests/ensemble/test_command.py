@@ -43,9 +43,11 @@ def test_cli_ensemble_errors_and_exit_codes(tmp_path, capsys):
         run_ensemble(daryo_load(None), EnsembleOptions(traces=1, years=1, deficit_threshold=1.5), tmp_path / "x.nc")
     # a malformed scheduler address: at once (Dask's client took a minute, then printed a traceback), and an empty
     # one is no address (it ran on a local cluster)
-    for address, why in (("foo", "missing port number in address 'foo'"), ("", "the address is empty")):
+    for address, why in (("foo", "missing port number in 'foo'"), ("", "the address is empty"),
+                         ("http://x:8787", "http:// is not a scheme Dask's schedulers listen on"),
+                         ("tcp://x:99999", r"port 99999 is not a port number \(1 to 65535\)")):
         assert main(base + ["--scheduler", address]) == 2
-        assert f"--scheduler {address!r}: {why}; give the address" in capsys.readouterr().err
+        assert re.search(f"--scheduler {address!r}: {why}.*; give the address", capsys.readouterr().err)
         with pytest.raises(ValueError, match=f"scheduler {address!r}: {why}"):
             run_ensemble(daryo_load(None), EnsembleOptions(traces=1, years=1), tmp_path / "x.nc", scheduler=address)
     assert not (tmp_path / "x.nc.parts").exists()

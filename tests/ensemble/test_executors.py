@@ -6,12 +6,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from ensemble_cases import YEARS, assert_identical, basin, load, run, yaml_of_basin
+from ensemble_cases import YEARS, assert_identical, basin, daryo_load, load, run, yaml_of_basin
 
 from daryo.ensemble import EnsembleOptions, ResampledTraces
 from daryo.ensemble.chunks import _Job, run_chunk
 from daryo.ensemble.executors import _dask, _local_cluster
 from daryo.ensemble.parts import _Parts
+from daryo.errors import InfeasibleStepError
 
 
 def test_the_local_dask_cluster_stays_on_localhost_and_quiet(tmp_path, monkeypatch):
@@ -190,8 +191,16 @@ def test_no_dask_client_is_left_as_the_default_one(tmp_path):
     NetCDF file of the process through a lock on that scheduler, which failed."""
     distributed = pytest.importorskip("dask.distributed",
                                       reason="Dask is an optional extra (pip install daryo[ensemble])")
-    with pytest.raises(ValueError, match="missing port number"):
-        run(tmp_path, "s.nc", scheduler="foo")
+    model = tmp_path / "dry.yaml"  # infeasible at its first step: the run fails on the cluster
+    sea = "  - {id: sea, type: sink, cost: 1}\n"
+    model.write_text(yaml_of_basin().replace(sea, sea + "  - {id: river, type: reach, min_flow: 500}\n")
+                     .replace("[dam, sea]]", "[dam, river], [river, sea]]"))
+    cluster = _local_cluster(1)
+    try:
+        with pytest.raises(InfeasibleStepError):
+            run(tmp_path, "d.nc", model=daryo_load(model), scheduler=cluster.scheduler_address)
+    finally:
+        cluster.close()
     with pytest.raises(ValueError, match="No clients found"):
         distributed.default_client()
     run(tmp_path, "s.nc")

@@ -67,6 +67,7 @@ def test_a_part_that_cannot_be_written_is_named(tmp_path, monkeypatch):
         monkeypatch.setattr(daryo.ensemble.parts, "atomic_write", full_for(prefix))
         with pytest.raises(OSError, match=rf"^cannot write \S*{prefix}\.nc\.parts/{name}: No space left on device$"):
             run(tmp_path, f"{prefix}.nc")
+    assert not (tmp_path / "manifest.nc.parts").exists()  # (a folder without a manifest: no run to resume)
 
 
 def test_resume_recomputes_a_damaged_part_and_accepts_the_model_by_another_path(tmp_path, monkeypatch):
@@ -100,35 +101,46 @@ def test_resume_refuses_a_run_whose_data_changed(tmp_path):
         run_ensemble(daryo_load(model), opts, out, resume=True)
 
 
-def test_a_run_going_on_the_same_output_is_refused_and_a_gone_ones_lock_taken_over(tmp_path):
-    """A second run on an output whose run is still going recomputed the same chunks and failed on a part that
-    the first had removed, with the advice to delete it.  Now a run locks its parts folder while it goes."""
+def test_a_run_going_on_the_same_output_is_refused(tmp_path):
+    """A second run on an output whose run was still going recomputed the same chunks and failed on a part that
+    the first had removed, with the advice to delete it.  Now a run holds a lock on its parts folder (``flock``:
+    released by the system however the run ends, so a killed run's lock never blocks a resume)."""
+    import fcntl
     import socket
-    import subprocess
-    import sys
 
     _, whole = run(tmp_path, "whole.nc")
     lock, seen = tmp_path / "cut.nc.parts" / "lock", []
+
+    def held() -> bool:
+        fd = os.open(lock, os.O_RDWR)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return False
+        except BlockingIOError:
+            return True
+        finally:
+            os.close(fd)
 
     class Watch:  # (a progress reporter that looks at the lock as the chunks finish)
         def skip(self, traces):
             pass
 
         def update(self, traces):
-            seen.append(lock.read_text())
+            seen.append((lock.read_text(), held()))
 
     run(tmp_path, "cut.nc", stop_after=1, progress=Watch())
     me, host = os.getpid(), socket.gethostname()
-    assert seen == [f"{me} {host}"] and not lock.exists()  # held while it ran, released when it stopped
-    lock.write_text(f"{os.getppid()} {host}")  # a run still going: this process's parent
-    with pytest.raises(FileExistsError, match=rf"another run \(process {os.getppid()} on {host}\) is writing "
-                                              r".*cut.nc.parts; wait for it to end, or delete .*lock"):
-        run(tmp_path, "cut.nc", resume=True)
-    with pytest.raises(FileExistsError, match="another run"):  # (not told to pass --resume)
-        run(tmp_path, "cut.nc")
-    assert lock.read_text() == f"{os.getppid()} {host}"
-    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
-    lock.write_text(f"{gone.stdout.strip()} {host}")  # a run that was killed: its process is gone
+    assert seen == [(f"{me} {host}", True)] and not held()  # held while it ran, released when it stopped
+    other = os.open(lock, os.O_RDWR)  # another run, still going (a lock from another open file conflicts)
+    fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    try:
+        with pytest.raises(FileExistsError, match=rf"another run \(process {me} on {host}\) is writing "
+                                                  r".*cut.nc.parts; wait for it to end"):
+            run(tmp_path, "cut.nc", resume=True)
+        with pytest.raises(FileExistsError, match="another run"):  # (not told to pass --resume)
+            run(tmp_path, "cut.nc")
+    finally:
+        os.close(other)  # it ends, or is killed: the system releases its lock either way
     r, out = run(tmp_path, "cut.nc", resume=True)
     assert r.chunks_skipped == 1 and not (tmp_path / "cut.nc.parts").exists()
     assert_identical(load(out), load(whole))

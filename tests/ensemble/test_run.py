@@ -85,7 +85,8 @@ def test_a_chunk_size_beyond_the_traces_is_the_traces_and_a_run_too_big_for_the_
 
 def test_the_disk_check_counts_the_parts_and_the_output_in_readable_units(tmp_path, monkeypatch):
     """The parts and the output are on disk together, annual indicators included: 2 × (24 bytes of series a step
-    × 36 steps + 10 annual indicators × 3 years × 8 bytes) × 7 traces = 15,456 bytes here.  (The check counted
+    × 36 steps + 10 annual indicators × 3 years × 8 bytes) × 7 traces = 15,456 bytes here; a resume counts only
+    the parts still to write.  (The check counted
     the series once, and said "about 0.0 GB, and its folder has 0.0 GB free" of a small run on a full disk.)"""
     import daryo.ensemble.run
 
@@ -94,12 +95,21 @@ def test_the_disk_check_counts_the_parts_and_the_output_in_readable_units(tmp_pa
         run(tmp_path, "small.nc")
     monkeypatch.setattr(daryo.ensemble.run, "free_bytes", lambda folder: 15_456)
     run(tmp_path, "small.nc")
+    # a resume counts the parts on disk already: 1,104 bytes × (2 × 7 − 3 traces done) = 12,144
+    monkeypatch.setattr(daryo.ensemble.run, "free_bytes", lambda folder: 10**9)
+    run(tmp_path, "cut.nc", stop_after=1)
+    monkeypatch.setattr(daryo.ensemble.run, "free_bytes", lambda folder: 12_143)
+    with pytest.raises(OSError, match="take about 12 kB, and its folder has 12 kB free"):
+        run(tmp_path, "cut.nc", resume=True)
+    monkeypatch.setattr(daryo.ensemble.run, "free_bytes", lambda folder: 12_144)
+    assert run(tmp_path, "cut.nc", resume=True)[0].chunks_skipped == 1
 
 
 def test_a_failed_start_leaves_no_parts_and_stale_temporaries_are_removed(tmp_path):
+    dask = pytest.importorskip("dask", reason="Dask is an optional extra (pip install daryo[ensemble])")
     out = tmp_path / "s.nc"
-    with pytest.raises(ValueError, match="missing port number"):  # a scheduler address without its port
-        run(tmp_path, "s.nc", scheduler="foo")
+    with dask.config.set({"distributed.comm.timeouts.connect": "2s"}), pytest.raises(OSError, match="connect"):
+        run(tmp_path, "s.nc", scheduler="tcp://127.0.0.1:1")  # a scheduler that is not there
     assert not (tmp_path / "s.nc.parts").exists()  # the corrected command needs no --resume
     stale = tmp_path / ".s.nc.tmp-999999999"  # an assembly killed before it could remove its store
     stale.write_text("half-written")

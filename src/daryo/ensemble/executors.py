@@ -20,22 +20,33 @@ def _serial(jobs: list[_Job]) -> Generator[dict[str, Any], None, None]:
 
 
 def scheduler_problem(address: str) -> str | None:
-    """What is wrong with a Dask scheduler's address, as far as can be told without connecting (None: nothing).
+    """What is wrong with a Dask scheduler's address, as far as can be told without connecting, with what to give
+    instead (None: nothing).
 
     Dask's client would report a malformed address only after a minute spent closing the client it could not
-    make."""
+    make, with a traceback."""
+    advice = "; give the address of a Dask scheduler, such as tcp://host:8786"
     if not address.strip():
-        return "the address is empty"
+        return "the address is empty" + advice
     try:
         from distributed.comm.addressing import parse_address, parse_host_port
+        from distributed.comm.registry import backends
     except ImportError:  # (reported as the missing extra when the run starts)
         return None
     try:
         scheme, location = parse_address(address)
-        if scheme in ("tcp", "tls"):
-            parse_host_port(location)
     except ValueError as exc:
-        return str(exc)
+        return str(exc) + advice
+    if scheme not in backends:
+        return f"{scheme}:// is not a scheme Dask's schedulers listen on ({', '.join(sorted(backends))})" + advice
+    if scheme in ("tcp", "tls"):
+        try:
+            _, port = parse_host_port(location)
+        except ValueError as exc:
+            what = "missing port number" if "missing port" in str(exc) else "the port is not a number"
+            return f"{what} in {location!r}" + advice
+        if not 0 < int(port) < 65536:
+            return f"port {port} is not a port number (1 to 65535)" + advice
     return None
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
+import shutil
 import socket
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -23,6 +25,7 @@ class _Parts:
 
     def __init__(self, output: Path):
         self.dir = output.with_name(output.name + ".parts")
+        self._lock_fd: int | None = None
 
     def manifest_path(self) -> Path:
         return self.dir / "manifest.json"
@@ -33,59 +36,65 @@ class _Parts:
         if self.dir.exists() and not self.dir.is_dir():
             raise FileExistsError(f"{self.dir} exists and is not the folder of an unfinished run; move it away or "
                                   "give another output name")
-        if self.dir.exists():
-            self.lock()  # (another run still going is refused first)
+        if not self.dir.exists():
+            self.dir.mkdir(parents=True)
             try:
-                if not resume:
-                    raise FileExistsError(f"an unfinished ensemble run is in {self.dir}; pass --resume to continue "
-                                          "it, or delete that folder to start again")
-                old = self._old_manifest()
-                if old != manifest:
-                    raise ValueError(_not_resumable(self.dir, old, manifest))
-            except BaseException:
+                self.lock()
+                _write(self.manifest_path(), lambda f: f.write(json.dumps(manifest, indent=1).encode()))
+            except BaseException:  # (a full disk, Ctrl-C: no folder without a manifest left behind)
                 self.unlock()
+                shutil.rmtree(self.dir, ignore_errors=True)
                 raise
+            return set()
+        self.lock()  # (another run still going is refused first)
+        try:
+            if not resume:
+                raise FileExistsError(f"an unfinished ensemble run is in {self.dir}; pass --resume to continue it, "
+                                      "or delete that folder to start again")
+            old = self._old_manifest()
+            if old != manifest:
+                raise ValueError(_not_resumable(self.dir, old, manifest))
             for tmp in self.dir.glob(".chunk-*.npz.*"):  # of a writer killed mid-write (its run is over)
                 tmp.unlink(missing_ok=True)
-            done = set()
-            for p in self.dir.glob("chunk-*.npz"):
-                if zipfile.is_zipfile(p):  # (written whole, then renamed: damaged only from outside; recomputed)
-                    done.add(int(p.stem.split("-")[1]))
-            return done
-        self.dir.mkdir(parents=True)
-        self.lock()
-        _write(self.manifest_path(), lambda f: f.write(json.dumps(manifest, indent=1).encode()))
-        return set()
+        except BaseException:
+            self.unlock()
+            raise
+        return self.done()
+
+    def done(self) -> set[int]:
+        """The chunks whose parts are in the folder."""
+        done = set()
+        for p in self.dir.glob("chunk-*.npz"):
+            if zipfile.is_zipfile(p):  # (written whole, then renamed: damaged only from outside; recomputed)
+                done.add(int(p.stem.split("-")[1]))
+        return done
 
     def lock(self) -> None:
-        """Mark the folder as this process's run's (a ``lock`` file holding its process id and host); refuse it
-        if another run that is still going holds it.  A lock left by a process that is gone is taken over."""
-        path, me = self.dir / "lock", f"{os.getpid()} {socket.gethostname()}"
-        for _ in range(2):
-            try:
-                fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-            except FileExistsError:
-                try:
-                    pid, host = (path.read_text(encoding="utf-8").split() + ["", ""])[:2]
-                except OSError:
-                    pid = host = ""
-                if host == socket.gethostname() and not _process_alive(pid):
-                    path.unlink(missing_ok=True)  # (its run was killed)
-                    continue
-                raise FileExistsError(f"another run (process {pid or '?'} on {host or '?'}) is writing {self.dir}; "
-                                      f"wait for it to end, or delete {path} if no run is going") from None
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                f.write(me)
-            return
+        """Lock the folder for this process's run: an exclusive ``flock`` on its ``lock`` file, which the system
+        releases however the process ends (on another host too, where the disk is shared through NFS); the file
+        names the process and host, for the message another run gets."""
+        path = self.dir / "lock"
+        fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:  # (BlockingIOError: held)
+            holder = os.read(fd, 200).decode(errors="replace").split()
+            os.close(fd)
+            pid, host = (holder + ["?", "?"])[:2]
+            raise FileExistsError(f"another run (process {pid} on {host}) is writing {self.dir}; wait for it to "
+                                  "end") from None
+        if os.fstat(fd).st_ino != os.stat(path).st_ino:  # (the folder's run ended, and removed it, meanwhile)
+            os.close(fd)
+            raise FileExistsError(f"the run in {self.dir} ended as this one started; run again")
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()} {socket.gethostname()}".encode())
+        self._lock_fd = fd
 
     def unlock(self) -> None:
-        """Remove this process's lock (if the folder is still there)."""
-        path = self.dir / "lock"
-        try:
-            if path.read_text(encoding="utf-8").split()[:1] == [str(os.getpid())]:
-                path.unlink()
-        except (OSError, IndexError):
-            pass
+        """Release this process's lock, if it holds one (the file goes with the folder)."""
+        fd, self._lock_fd = self._lock_fd, None
+        if fd is not None:
+            os.close(fd)  # (closing releases the flock)
 
     def _old_manifest(self) -> dict[str, Any] | None:
         """The manifest of the run whose parts are in the folder (None: missing or unreadable)."""
@@ -158,16 +167,3 @@ def _not_resumable(folder: Path, old: dict[str, Any] | None, manifest: dict[str,
                 "resume it, or delete it to start again")
     return (f"cannot resume: {folder} belongs to another run ({', '.join(differ)} differ); delete it to start "
             "again")
-
-
-def _process_alive(pid: str) -> bool:
-    """Whether ``pid`` (text) is a running process; False for text that is not a process id."""
-    if not pid.isdigit():
-        return False
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OverflowError):
-        return True  # someone else's process, or not a pid we can ask about: leave its file
-    return True

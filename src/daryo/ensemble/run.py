@@ -19,7 +19,7 @@ from ..model import Model
 from ..network import CompiledNetwork, compile_network
 from ..parameters import align_frames
 from ..simulate.fastpath import fast_path_unsupported
-from .chunks import EnsembleOptions, _inflow_columns, _Job, chunk_model
+from .chunks import ANNUAL_INDICATORS, SERIES, EnsembleOptions, _inflow_columns, _Job, chunk_model
 from .executors import _dask, _serial, scheduler_problem
 from .parts import _FORMAT, _Parts
 from .progress import ProgressReporter
@@ -84,8 +84,7 @@ def run_ensemble(model: Model, options: EnsembleOptions, output: str | Path, *, 
     if (why := seed_problem(options.seed)) is not None:
         raise ValueError(f"seed {options.seed}: {why}")
     if scheduler is not None and (why := scheduler_problem(scheduler)) is not None:
-        raise ValueError(f"scheduler {scheduler!r}: {why}; give the address of a Dask scheduler, such as "
-                         "tcp://host:8786")
+        raise ValueError(f"scheduler {scheduler!r}: {why}")
     if not 0.0 <= options.deficit_threshold < 1.0:  # (NaN fails too)
         raise ValueError(f"deficit threshold {options.deficit_threshold}: give a fraction of the demand, at least 0 "
                          "and below 1")
@@ -98,15 +97,17 @@ def run_ensemble(model: Model, options: EnsembleOptions, output: str | Path, *, 
     probe = compile_network(_single_trace_model(run_model, source, options, axis), axis)  # one trace: its size
     chunk = min(options.chunk(_bytes_per_step(probe, options), axis.n_steps), options.traces)
     options = replace(options, chunk_size=chunk)
-    _check_disk(output, 2 * _run_bytes(probe, options, axis) * options.traces)
     manifest = _manifest(model, options, source, axis, probe)
     parts = _Parts(output)
     created = not parts.dir.exists()
+    n_chunks = -(-options.traces // chunk)
+    if resume and created and output.exists() and _finished_run(output, fmt, manifest):
+        return EnsembleRun(output, options.traces, options.years, n_chunks, n_chunks, time.perf_counter() - t0,
+                           finished=True)
+    have = sum(min(chunk, options.traces - c * chunk) for c in parts.done() if c < n_chunks) if resume else 0
+    _check_disk(output, _run_bytes(probe, options, axis) * (2 * options.traces - have))  # (parts, then output)
     jobs = [_Job(model, source, options, c, first, min(chunk, options.traces - first))
             for c, first in enumerate(range(0, options.traces, chunk))]
-    if resume and created and output.exists() and _finished_run(output, fmt, manifest):
-        return EnsembleRun(output, options.traces, options.years, len(jobs), len(jobs), time.perf_counter() - t0,
-                           finished=True)
     done = parts.start(manifest, resume)
     try:
         todo = [j for j in jobs if j.chunk not in done]
@@ -151,24 +152,28 @@ def _bytes_per_step(net: CompiledNetwork, options: EnsembleOptions) -> int:
     return series + 3 * net.lp.n_cols * 8
 
 
+def _elements(net: CompiledNetwork) -> dict[str, int]:
+    """How many elements of each kind (the store's element dimensions) the network has."""
+    return {"demand": len(net.demand_ids), "reservoir": len(net.res_ids), "sink": len(net.sink_ids),
+            "hydropower": len(net.hp_ids), "inflow": len(_inflow_columns(net))}
+
+
 def _series_bytes(net: CompiledNetwork, options: EnsembleOptions) -> int:
     """Bytes of the stored series per trace and step (the parts on disk, and the output before compression)."""
-    return (2 * len(net.demand_ids) + len(net.res_ids) + len(net.sink_ids) + len(net.hp_ids)) * np.dtype(
-        options.series_dtype).itemsize
+    n = _elements(net)
+    return sum(n[dim] for dim in SERIES.values()) * np.dtype(options.series_dtype).itemsize
 
 
 def _run_bytes(net: CompiledNetwork, options: EnsembleOptions, axis: Any) -> int:
     """Bytes a trace takes on disk, before compression: its stored series and its annual indicators (float64)."""
-    years = int(run_years(axis).max()) + 1
-    annual = (3 * len(net.demand_ids) + len(net.res_ids) + len(net.sink_ids) + len(net.hp_ids)
-              + len(_inflow_columns(net)))
-    return _series_bytes(net, options) * axis.n_steps + 8 * annual * years
+    n, years = _elements(net), int(run_years(axis).max()) + 1
+    return _series_bytes(net, options) * axis.n_steps + 8 * years * sum(n[dim] for dim in ANNUAL_INDICATORS.values())
 
 
 def _check_disk(output: Path, need: int) -> None:
-    """Refuse, before any work, a run that the output's folder has no room for: ``need`` bytes, the parts and
-    the output, which are both on disk until the output is written."""
-    free = free_bytes(output.resolve().parent)
+    """Refuse, before any work, a run that the output's folder has no room for: ``need`` bytes, the parts still
+    to write and the output, which are both on disk until the output is written."""
+    free = free_bytes(output.absolute().parent)
     if free is not None and need > free:
         raise OSError(f"cannot write {output}: the run's parts and output take about {size_text(need)}, and its "
                       f"folder has {size_text(free)} free; run fewer traces or years, or write elsewhere")

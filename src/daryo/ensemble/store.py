@@ -16,7 +16,7 @@ import pandas as pd
 from ..model import Model, Node
 from ..results import NETCDF_SUFFIXES, is_netcdf, netcdf_attributes, step_coordinates
 from .chunks import ANNUAL_INDICATORS, SERIES, EnsembleOptions
-from .parts import _Parts, _process_alive
+from .parts import _Parts
 from .traces import run_years
 
 _PERCENTILES = (5.0, 50.0, 95.0)
@@ -222,7 +222,7 @@ def _assemble(parts: _Parts, n_chunks: int, output: Path, fmt: str, manifest: Ma
     except BaseException as exc:  # no half-written store left beside the output (the parts are kept: --resume)
         _remove(tmp)
         if isinstance(exc, RuntimeError) or (isinstance(exc, OSError) and exc.errno and not exc.filename):  # full disk
-            free = free_bytes(output.resolve().parent)  # (NetCDF says "HDF error" of a full disk)
+            free = free_bytes(output.absolute().parent)  # (NetCDF says "HDF error" of a full disk)
             room = "" if free is None else f" ({size_text(free)} free on its disk)"
             raise OSError(f"cannot write {output}: {exc}{room}; the finished chunks are kept in {parts.dir}: run "
                           "again with --resume once there is room") from exc
@@ -245,6 +245,19 @@ def size_text(n: float) -> str:
         if n >= scale:
             return f"{n / scale:,.1f} {unit}" if n < 10 * scale else f"{n / scale:,.0f} {unit}"
     return f"{n / 1e3:,.0f} kB"
+
+
+def _process_alive(pid: str) -> bool:
+    """Whether ``pid`` (text) is a running process; False for text that is not a process id."""
+    if not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True  # someone else's process, or not a pid we can ask about: leave its file
+    return True
 
 
 def _zarr_chunks(da: Any, options: EnsembleOptions) -> tuple[int, ...]:
