@@ -140,7 +140,7 @@ def run_ensemble(model: Model, options: EnsembleOptions, output: str | Path, *, 
         return EnsembleRun(output, options.traces, options.years, len(jobs), len(done), time.perf_counter() - t0, how,
                            computed)
     finally:
-        parts.unlock()  # (gone with the folder after a finished run)
+        parts.unlock()  # (its file goes with the folder after a finished run)
 
 
 def _bytes_per_step(net: CompiledNetwork, options: EnsembleOptions) -> int:
