@@ -92,10 +92,7 @@ def test_the_local_dask_workers_leave_ctrl_c_and_errors_to_this_process(tmp_path
     finally:
         cluster.close()
     assert list(handlers.values()) == [True]
-    model = tmp_path / "dry.yaml"  # a river that must carry more than flows into it: infeasible at its first step
-    sea = "  - {id: sea, type: sink, cost: 1}\n"
-    model.write_text(yaml_of_basin().replace(sea, sea + "  - {id: river, type: reach, min_flow: 500}\n")
-                     .replace("[dam, sea]]", "[dam, river], [river, sea]]"))
+    model = dry_model(tmp_path)
     capfd.readouterr()
     out = subprocess.run([sys.executable, "-m", "daryo", "ensemble", str(model), "--traces", "2", "--years", "1",
                           "--workers", "1", "--quiet", "-o", str(tmp_path / "o.nc")], capture_output=True, text=True)
@@ -161,6 +158,16 @@ def test_resume_with_local_workers_that_wrote_the_parts(tmp_path):
     assert_identical(load(out), load(serial))
 
 
+def dry_model(tmp_path: Path) -> Path:
+    """The model file of :func:`ensemble_cases.yaml_of_basin` with a river that must carry more than flows into it:
+    infeasible at its first step."""
+    model = tmp_path / "dry.yaml"
+    sea = "  - {id: sea, type: sink, cost: 1}\n"
+    model.write_text(yaml_of_basin().replace(sea, sea + "  - {id: river, type: reach, min_flow: 500}\n")
+                     .replace("[dam, sea]]", "[dam, river], [river, sea]]"))
+    return model
+
+
 class _KillOnce:
     """A trace source that kills the worker process running chunk 1, the first time only."""
 
@@ -191,10 +198,7 @@ def test_no_dask_client_is_left_as_the_default_one(tmp_path):
     NetCDF file of the process through a lock on that scheduler, which failed."""
     distributed = pytest.importorskip("dask.distributed",
                                       reason="Dask is an optional extra (pip install daryo[ensemble])")
-    model = tmp_path / "dry.yaml"  # infeasible at its first step: the run fails on the cluster
-    sea = "  - {id: sea, type: sink, cost: 1}\n"
-    model.write_text(yaml_of_basin().replace(sea, sea + "  - {id: river, type: reach, min_flow: 500}\n")
-                     .replace("[dam, sea]]", "[dam, river], [river, sea]]"))
+    model = dry_model(tmp_path)  # (the run fails on the cluster)
     cluster = _local_cluster(1)
     try:
         with pytest.raises(InfeasibleStepError):
