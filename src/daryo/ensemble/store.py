@@ -26,7 +26,9 @@ def check_output(output: str | Path) -> str:
     """The format of an ensemble's output (``"zarr"`` or ``"nc"``), once it is known that writing it can replace
     nothing but an earlier result: a ``.nc`` output must not be a folder, an existing ``.zarr`` output must be a
     zarr store (a folder holding ``.zgroup``, ``.zattrs`` or ``zarr.json``), and an existing output must be one
-    that an ensemble wrote (its ``title`` attribute starts with "daryo ensemble").
+    that an ensemble wrote (its ``title`` attribute starts with "daryo ensemble").  A symbolic link is refused
+    unless it points to an existing file (a ``.nc`` output: the link is replaced), and so is anything that is
+    neither a file nor a folder (a named pipe).
 
     Raises
     ------
@@ -53,11 +55,11 @@ def check_output(output: str | Path) -> str:
     if fmt == "nc" and output.is_file() and not is_netcdf(output):
         raise FileExistsError(f"{output} exists and is not a NetCDF file; it is not replaced: give another output "
                               "name or move it away")
-    if fmt == "zarr" and (output.exists() or output.is_symlink()) and not _is_zarr_store(output):
+    if fmt == "zarr" and output.exists() and not _is_zarr_store(output):
         what = "a folder that is not a zarr store" if output.is_dir() else "not a zarr store"
         raise FileExistsError(f"{output} exists and is {what}; it is not replaced: give another output name or "
                               "move it away")
-    if (output.exists() or output.is_symlink()) and not _title(output, fmt).startswith(_TITLE):
+    if output.exists() and not _title(output, fmt).startswith(_TITLE):
         kind = "NetCDF file" if fmt == "nc" else "zarr store"
         raise FileExistsError(f"{output} exists and is a {kind} that no daryo ensemble wrote; it is not replaced: "
                               "give another output name or move it away")
@@ -105,8 +107,7 @@ def _finished_run(output: Path, fmt: str, manifest: Mapping[str, Any]) -> bool:
 
 
 def _is_zarr_store(path: Path) -> bool:
-    return path.is_dir() and not path.is_symlink() and any((path / f).is_file()
-                                                           for f in (".zgroup", ".zattrs", "zarr.json"))
+    return path.is_dir() and any((path / f).is_file() for f in (".zgroup", ".zattrs", "zarr.json"))
 
 
 def _format_of(output: Path) -> str:
