@@ -1,10 +1,11 @@
 # Two commands set everything up on a fresh machine:
 #   make run   - create .venv, install daryo (with Numba and the ensembles' Dask and zarr), precompile its
-#                dual simplex, run the embedded default model and print its summary
+#                kernels, run the embedded default model and print its summary
 #   make test  - create .venv, install daryo with test extras, precompile, run the whole test suite
-# Precompiling (python -m daryo.simulate._aot, ~20 s once; it needs a C compiler) spares each process Numba's
-# start-up at its first run; if it fails, daryo compiles the kernel with Numba and make test fails the one test
-# of the precompiled kernel's results (DARYO_REQUIRE_AOT).
+# Precompiling (python -m daryo.precompile, ~50 s once, ~3 s after; it needs a C compiler) builds the dual
+# simplex ahead of time, which spares each process Numba's start-up at its first run, and puts every other
+# kernel in Numba's cache, so that no run compiles one; if the build fails, daryo compiles the kernel with Numba
+# and make test fails the one test of the precompiled kernel's results (DARYO_REQUIRE_AOT).
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -24,11 +25,11 @@ $(VENV)/.installed-test: $(BIN)/python pyproject.toml
 	touch $(VENV)/.installed $@
 
 run: $(VENV)/.installed
-	$(BIN)/python -m daryo.simulate._aot
+	$(BIN)/python -m daryo.precompile
 	$(BIN)/daryo run
 
 test: $(VENV)/.installed-test
-	$(BIN)/python -m daryo.simulate._aot
+	$(BIN)/python -m daryo.precompile
 	DARYO_REQUIRE_AOT=1 $(BIN)/python -m pytest -q
 
 lint: $(VENV)/.installed-test

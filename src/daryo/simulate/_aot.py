@@ -5,12 +5,13 @@ The first call of a Numba-compiled function in a process initialises Numba's typ
 A run of few scenarios of a ``priority``-mode model (the embedded default's ``daryo run``) calls one compiled
 kernel, the dual simplex's, and takes ~0.3 s in all: that start-up would nearly double it.
 
-``python -m daryo.simulate._aot`` (run by ``make``) compiles the kernels in :data:`EXPORTS` with
-:mod:`numba.pycc` (pending deprecation in Numba, still shipped) into an extension module beside this file,
-which needs no Numba at run time.  Its name carries two digests: of the source it is built from (the kernels'
-modules, :mod:`daryo.simulate._kernel` with their Numba options, and this file), and of the platform (the NumPy
-and Numba versions and the CPU, for which it is built).  A kernel edited since, or another platform, finds no
-module of its name, and :func:`kernel` returns the Numba-compiled function until the module is rebuilt.
+``python -m daryo.simulate._aot`` (run by :mod:`daryo.precompile`, which ``make`` runs) compiles the kernels in
+:data:`EXPORTS` with :mod:`numba.pycc` (pending deprecation in Numba, still shipped) into an extension module
+beside this file, which needs no Numba at run time.  Its name carries two digests: of the source it is built
+from (the kernels' modules, :mod:`daryo.simulate._kernel` with their Numba options, and this file), and of the
+platform (the NumPy and Numba versions and the CPU, for which it is built).  A kernel edited since, or another
+platform, finds no module of its name, and :func:`kernel` returns the Numba-compiled function until the module
+is rebuilt.
 
 A function compiled ahead of time does not check its arguments (a float32 array where it expects float64 is
 read as garbage), and it holds the GIL, which Numba's kernels release.  So :func:`kernel` checks each call's

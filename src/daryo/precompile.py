@@ -1,0 +1,99 @@
+"""Prepare daryo's compiled kernels once after an installation: ``python -m daryo.precompile`` (``make`` runs it).
+
+1. The dual simplex is compiled ahead of time (:mod:`daryo.simulate._aot`), so that a process's first run of
+   a ``priority``-mode model of few scenarios does not wait for Numba to start.
+2. Every Numba kernel of the fast path is compiled into Numba's on-disk cache (:func:`warm`), so that no later
+   run compiles one.  Without this step the first runs after an installation do: a Pywr model's first run
+   took ~8 s longer on the project's machine, and the first ensemble on a local Dask cluster compiled the
+   kernels in every worker at once, which raised its peak memory (docs/performance.md §2).
+
+Both steps are skipped where their result is already there (step 2 then only loads the kernels: ~1 s).  Neither
+changes any result: a kernel compiled now or at its first use is the same code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import threading
+import time
+from dataclasses import replace
+
+__all__ = ["warm", "main"]
+
+
+def warm() -> None:
+    """Compile (or load from Numba's cache) every Numba kernel the fast path calls, by two short runs of the
+    embedded model: one year of as many inflow traces as turn on the cached screening maps, in ``priority``
+    mode (its own allocation) and in ``cost`` mode.
+
+    The runs take place on a thread other than the main one, as an ensemble's chunks do on Dask's workers,
+    which therefore use the Numba-compiled dual simplex rather than the one compiled ahead of time (which only
+    the main thread calls).
+
+    Raises
+    ------
+    Exception
+        Whatever the runs raise (re-raised from their thread).
+    """
+    failed: list[BaseException] = []
+
+    def runs() -> None:
+        try:
+            _run_modes()
+        except BaseException as e:  # noqa: BLE001 - re-raised in the caller's thread
+            failed.append(e)
+
+    thread = threading.Thread(target=runs, name="daryo-precompile")
+    thread.start()
+    thread.join()
+    if failed:
+        raise failed[0]
+
+
+def _run_modes(traces: int | None = None, years: int = 1) -> None:
+    """The embedded model's fast path, ``priority`` then ``cost`` mode, over ``traces`` inflow traces (default:
+    as many as turn on the screening maps) and ``years`` years."""
+    import numpy as np
+
+    from .api import load
+    from .ensemble.chunks import chunk_model
+    from .ensemble.traces import default_trace_source
+    from .network import compile_network
+    from .simulate.fastpath import FastOptions, FastStepper
+
+    model = load().with_time(years=years)
+    axis = model.time.axis()
+    index = np.arange(traces or FastOptions().screening_maps_from)
+    inflows = default_trace_source(model)(0, index, years, axis)
+    ensemble = chunk_model(model, inflows, [str(i) for i in index])
+    for allocation in ("priority", "cost"):
+        net = compile_network(replace(ensemble, allocation=allocation), axis)
+        FastStepper(net, options=FastOptions(kernel="numba")).run(lambda step: None)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m daryo.precompile``: both steps of the module doc.  A step that fails says why on stderr and
+    returns 0: daryo then compiles the kernels at their first use, with the same results."""
+    argparse.ArgumentParser(prog="python -m daryo.precompile",
+                            description="Prepare daryo's compiled kernels once after an installation.").parse_args(argv)
+    from .simulate import _aot, _kernel
+
+    _aot.main([])
+    if not _kernel.available():
+        print("daryo: Numba is not installed, so there are no kernels to compile (the fast path's NumPy kernel "
+              "runs instead)", file=sys.stderr)
+        return 0
+    t0 = time.perf_counter()
+    try:
+        warm()
+    except Exception as e:  # noqa: BLE001 - the kernels are then compiled at their first use
+        print(f"daryo: could not compile the Numba kernels now ({type(e).__name__}: {e}); each will be compiled "
+              "at its first use instead (same results)", file=sys.stderr)
+        return 0
+    print(f"daryo: the Numba kernels are in Numba's cache ({time.perf_counter() - t0:.0f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
