@@ -478,6 +478,8 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
         raise _UsageError("--chunk-size must be at least 1")
     if args.scheduler is not None and (why := scheduler_problem(args.scheduler)) is not None:
         raise _UsageError(f"--scheduler {args.scheduler!r}: {why}")
+    if not args.output:  # (Path('') is '.')
+        raise _UsageError("-o '': give a name such as results.zarr")
     out = Path(args.output)
     _check_parent(out)
     try:  # before any work: the format, and nothing but an earlier result in the way (else OSError: exit 1)
