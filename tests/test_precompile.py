@@ -13,8 +13,8 @@ pytestmark = pytest.mark.skipif(not _kernel.available(), reason="needs Numba")
 
 # in a fresh process (where nothing has been compiled yet): warm() compiles the kernels, or loads them from Numba's
 # cache; after it, other runs (more traces and years on a worker thread, the embedded model on the main one)
-# compile none, and the kernels they call from Python have a compiled signature (helpers called from within
-# compiled code are inlined in their callers' cached code and need none)
+# compile none, and the kernels they call from Python have a compiled signature (the helpers that compiled code
+# calls are compiled into their callers' cached code and get none of their own)
 _CHECK = textwrap.dedent("""
     import importlib, threading
     import daryo
