@@ -5,7 +5,7 @@ import pytest
 from ensemble_cases import YEARS, basin, load, plant_basin, run
 
 from daryo.ensemble import ANNUAL_INDICATORS, SERIES
-from daryo.ensemble.chunks import _ChunkRecorder, _simulate_chunk
+from daryo.ensemble.chunks import _ChunkRecorder, _simulate_chunk, chunk_model, compile_chunk
 from daryo.network import compile_network
 from daryo.network.compile import GWH_PER_HM3_M
 from daryo.testmodels import build
@@ -94,6 +94,25 @@ def test_annual_inflows_are_the_traces_hydrology(tmp_path):
     assert ds.annual_inflow.attrs["units"] == "hm3 per year"
     assert ds.summary_annual_inflow.sel(inflow=ds.inflow.values[0], statistic="mean").item() == pytest.approx(
         float(ds.annual_inflow.values[:, :, 0].mean()), rel=1e-12)
+
+
+def test_a_chunks_network_holds_its_traces_once():
+    """A chunk's network holds the traces in its tables, as one compiled from the traced model does; its model keeps
+    the model's own nodes (not the traces a second time) and names the traces as its scenarios."""
+    from daryo.ensemble import default_trace_source
+
+    model = basin().with_time(years=YEARS)
+    axis = model.time.axis()
+    traces = default_trace_source(basin())(5, np.arange(7), YEARS, axis)
+    names = [f"t{i}" for i in range(7)]
+    net = compile_chunk(model, traces, names, axis)
+    assert net.model.nodes is model.nodes and net.model.scenario_names == tuple(names)
+    full = compile_network(chunk_model(model, traces, names), axis)
+    col = net.node_col[net.node_ids.index("up")]
+    for table, ref in ((net.col_lower, full.col_lower), (net.col_upper, full.col_upper)):
+        np.testing.assert_array_equal(table.scen, ref.scen)
+        np.testing.assert_array_equal(table.scen_index, ref.scen_index)
+    np.testing.assert_array_equal(net.col_upper.scen[:, :, list(net.col_upper.scen_index).index(col)], traces["up"])
 
 
 def test_annual_indicators_are_sums_of_the_unrounded_values():
