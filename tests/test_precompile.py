@@ -69,3 +69,14 @@ def test_warm_raises_what_its_thread_raised(monkeypatch):
     monkeypatch.setattr(precompile, "_run_modes", fail)
     with pytest.raises(ValueError, match="bad model"):
         precompile.warm()
+
+
+def test_without_numba_one_message_and_nothing_built():
+    code = ("import sys; sys.modules['numba'] = None\n"
+            "from daryo import precompile; from daryo.simulate import _aot\n"
+            "_aot.build = lambda: print('BUILT')\n"
+            "print('EXIT', precompile.main([]))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.stdout.split() == ["EXIT", "0"], out.stdout + out.stderr
+    assert out.stderr == ("daryo: Numba is not installed, so there are no kernels to compile (the fast path's NumPy "
+                          "kernel runs instead)\n")

@@ -9,7 +9,10 @@
    against 162 s and 1,478 MB (docs/performance.md §4).
 
 Both steps are skipped where their result is already there (step 2 then only loads the kernels: ~1 s).  Neither
-changes any result: a kernel compiled now or at its first use is the same code.
+changes any result: a kernel compiled now or at its first use is the same code.  Numba keeps its cache beside
+the kernels' source, or, where that folder cannot be written (an installation owned by another user), in the
+cache folder of the user who runs this (``~/.cache/numba``, or ``NUMBA_CACHE_DIR``): there other users' first
+runs still compile the kernels, unless ``NUMBA_CACHE_DIR`` names one folder for all.
 """
 
 from __future__ import annotations
@@ -78,13 +81,16 @@ def main(argv: list[str] | None = None) -> int:
     returns 0: daryo then compiles the kernels at their first use, with the same results."""
     argparse.ArgumentParser(prog="python -m daryo.precompile",
                             description="Prepare daryo's compiled kernels once after an installation.").parse_args(argv)
-    from .simulate import _aot, _kernel
-
-    _aot.main([])
+    try:
+        from .simulate import _aot, _kernel
+    except Exception as e:  # noqa: BLE001 - Numba could not set up its cache (no writable folder for it)
+        print(f"daryo: cannot load the kernels ({type(e).__name__}: {e})", file=sys.stderr)
+        return 0
     if not _kernel.available():
         print("daryo: Numba is not installed, so there are no kernels to compile (the fast path's NumPy kernel "
               "runs instead)", file=sys.stderr)
         return 0
+    _aot.main([])
     t0 = time.perf_counter()
     try:
         warm()
