@@ -442,6 +442,8 @@ def test_convert_refuses_other_suffixes_before_any_work(tmp_path, capsys):
         assert err == (f"daryo: error: cannot write a daryo model to {out}: give the output file a .yaml, .yml or "
                        ".json suffix (the format written)\n")
         assert not out.exists()
+    assert main(["convert", str(tmp_path / "missing.json"), "-o", ""]) == 2  # (it was named '.')
+    assert capsys.readouterr().err == "daryo: error: -o '': give a name such as model.yaml\n"
 
 
 def test_convert_does_not_overwrite_the_model_it_converts(tmp_path, capsys):

@@ -330,6 +330,13 @@ def _check_parent(target: Path) -> None:
     raise _UsageError(f"cannot write to {target}: {parent} {why}")
 
 
+def _output_path(output: str, example: str) -> Path:
+    """``-o``'s path; an empty name is a usage error (``Path('')`` is ``.``, which messages would show)."""
+    if not output:
+        raise _UsageError(f"-o '': give a name such as {example}")
+    return Path(output)
+
+
 def _check_run_targets(output: str | None, csv: str | None) -> None:
     """Refuse output targets that cannot be written, before any work: a missing folder or a NetCDF name not
     ending in .nc (usage errors), a NetCDF target that is a folder or an existing file other than a run's
@@ -478,9 +485,7 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
         raise _UsageError("--chunk-size must be at least 1")
     if args.scheduler is not None and (why := scheduler_problem(args.scheduler)) is not None:
         raise _UsageError(f"--scheduler {args.scheduler!r}: {why}")
-    if not args.output:  # (Path('') is '.')
-        raise _UsageError("-o '': give a name such as results.zarr")
-    out = Path(args.output)
+    out = _output_path(args.output, "results.zarr")
     _check_parent(out)
     try:  # before any work: the format, and nothing but an earlier result in the way (else OSError: exit 1)
         check_output(out)
@@ -552,7 +557,7 @@ def _add_convert_parser(sub: argparse._SubParsersAction) -> None:
 def _cmd_convert(args: argparse.Namespace) -> int:
     from .pywr.write import output_format, write_daryo_model
 
-    out = Path(args.output)
+    out = _output_path(args.output, "model.yaml")
     try:  # before any work: the format written follows the suffix
         output_format(out)
     except ValueError as exc:

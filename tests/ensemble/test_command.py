@@ -53,6 +53,8 @@ def test_cli_ensemble_errors_and_exit_codes(tmp_path, capsys):
     assert not (tmp_path / "x.nc.parts").exists()
     assert main([*base[:6], "-o", str(tmp_path / "e.txt")]) == 2
     assert "must end in .zarr or .nc" in capsys.readouterr().err
+    assert main([*base[:6], "-o", " "]) == 2  # a blank name, quoted (it showed as nothing)
+    assert "daryo: error: ' ': the output must end in .zarr or .nc" in capsys.readouterr().err
     assert main([*base[:6], "-o", ""]) == 2  # (it was named '.', the name Python gives an empty path)
     assert "-o '': give a name such as results.zarr" in capsys.readouterr().err
     # a model with no inflow series to resample
