@@ -106,7 +106,8 @@ def compile_chunk(model: Model, inflows: Mapping[str, np.ndarray], names: list[s
                   ) -> CompiledNetwork:
     """The network of the model with these inflow traces (:func:`chunk_model`) on ``axis``.  Its tables hold the
     traces; its model (``net.model``: the nodes, and the traces' names as scenario names) does not hold them a
-    second time (~32 MB per 500 traces × 50 years of the embedded model)."""
+    second time (~32 MB per 500 traces × 50 years of the embedded model): its inflow nodes keep ``model``'s own
+    series, so read a chunk's inflows from the network's tables, never from ``net.model``."""
     traced = chunk_model(model, inflows, names)
     return replace(compile_network(traced, axis), model=replace(traced, nodes=model.nodes))
 
