@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 import time
+from collections.abc import Generator
 from contextlib import closing
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from pathlib import Path
@@ -79,6 +80,43 @@ def run_ensemble(model: Model, options: EnsembleOptions, output: str | Path, *, 
     t0 = time.perf_counter()
     output = Path(output)
     fmt = check_output(output)
+    _check_request(options, scheduler)
+    source = source or default_trace_source(model)
+    plan = _plan(model, options, source)
+    options, chunk = plan.options, plan.chunk
+    parts = _Parts(output)
+    created = not parts.dir.exists()
+    n_chunks = -(-options.traces // chunk)
+    if resume and created and output.exists() and _finished_run(output, fmt, plan.manifest):
+        return EnsembleRun(output, options.traces, options.years, n_chunks, n_chunks, time.perf_counter() - t0,
+                           finished=True)
+    found = parts.done() if resume and not created else set()
+    have = sum(min(chunk, options.traces - c * chunk) for c in found if c < n_chunks)
+    _check_disk(output, plan.trace_bytes * (2 * options.traces - have))  # (the parts, then the output)
+    jobs = [_Job(plan.model, source, options, c, first, min(chunk, options.traces - first))
+            for c, first in enumerate(range(0, options.traces, chunk))]
+    done = parts.start(plan.manifest, resume)
+    try:
+        todo = [j for j in jobs if j.chunk not in done]
+        if progress is not None:
+            progress.skip(sum(j.count for j in jobs if j.chunk in done))
+        stream = _serial(todo) if scheduler is None and workers is None else _dask(todo, scheduler, workers, output)
+        how, computed = _collect(stream, parts, progress, stop_after, remove_on_failure=created)
+        if stop_after is not None and len(how) >= stop_after:
+            return EnsembleRun(output, options.traces, options.years, len(jobs), len(done), time.perf_counter() - t0,
+                               how, computed)
+        if progress is not None:
+            progress.assembling(output)
+        _assemble(parts, len(jobs), output, fmt, plan.manifest, plan.run_model, plan.axis, options)
+        shutil.rmtree(parts.dir)
+        return EnsembleRun(output, options.traces, options.years, len(jobs), len(done), time.perf_counter() - t0, how,
+                           computed)
+    finally:
+        parts.unlock()  # (its file goes with the folder after a finished run)
+
+
+def _check_request(options: EnsembleOptions, scheduler: str | None) -> None:
+    """Refuse, before any work, options no run can take (ValueError)."""
     if options.traces < 1 or options.years < 1:
         raise ValueError("traces and years must be at least 1")
     if (why := seed_problem(options.seed)) is not None:
@@ -88,7 +126,25 @@ def run_ensemble(model: Model, options: EnsembleOptions, output: str | Path, *, 
     if not 0.0 <= options.deficit_threshold < 1.0:  # (NaN fails too)
         raise ValueError(f"deficit threshold {options.deficit_threshold}: give a fraction of the demand, at least 0 "
                          "and below 1")
-    source = source or default_trace_source(model)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """A run laid out: the model (its data files aligned to the steps), the model for the run's years, the time
+    axis, the traces per chunk and the options that hold it, the run's identity (manifest), and the bytes a trace
+    takes on disk."""
+
+    model: Model
+    run_model: Model
+    axis: Any
+    chunk: int
+    options: EnsembleOptions
+    manifest: dict[str, Any]
+    trace_bytes: int
+
+
+def _plan(model: Model, options: EnsembleOptions, source: TraceSource) -> _Plan:
+    """Lay out the run: one trace is compiled to size the chunks and to make the run's identity."""
     run_model = model.with_time(years=options.years)
     axis = run_model.time.axis()
     if model.parameters:  # the CSV files of dataframe parameters, aligned to the steps once for every chunk
@@ -97,50 +153,34 @@ def run_ensemble(model: Model, options: EnsembleOptions, output: str | Path, *, 
     probe = compile_network(_single_trace_model(run_model, source, options, axis), axis)  # one trace: its size
     chunk = min(options.chunk(_bytes_per_step(probe, options), axis.n_steps), options.traces)
     options = replace(options, chunk_size=chunk)
-    manifest = _manifest(model, options, source, axis, probe)
-    parts = _Parts(output)
-    created = not parts.dir.exists()
-    n_chunks = -(-options.traces // chunk)
-    if resume and created and output.exists() and _finished_run(output, fmt, manifest):
-        return EnsembleRun(output, options.traces, options.years, n_chunks, n_chunks, time.perf_counter() - t0,
-                           finished=True)
-    have = sum(min(chunk, options.traces - c * chunk) for c in parts.done() if c < n_chunks) if resume else 0
-    _check_disk(output, _run_bytes(probe, options, axis) * (2 * options.traces - have))  # (parts, then output)
-    jobs = [_Job(model, source, options, c, first, min(chunk, options.traces - first))
-            for c, first in enumerate(range(0, options.traces, chunk))]
-    done = parts.start(manifest, resume)
+    return _Plan(model, run_model, axis, chunk, options, _manifest(model, options, source, axis, probe),
+                 _run_bytes(probe, options, axis))
+
+
+def _collect(stream: Generator[dict[str, Any], None, None], parts: _Parts, progress: ProgressReporter | None,
+             stop_after: int | None, remove_on_failure: bool) -> tuple[list[str], int]:
+    """Take the chunks' results as they finish: write each part (unless its worker has), report progress; stop
+    after ``stop_after`` chunks.  Returns how each chunk was simulated and how many traces were computed.  If
+    the stream fails before any chunk finished and ``remove_on_failure`` (a fresh start), the parts folder is
+    removed: a run that failed at its start (a wrong scheduler…) leaves nothing behind."""
+    how: list[str] = []
+    computed = 0
     try:
-        todo = [j for j in jobs if j.chunk not in done]
-        if progress is not None:
-            progress.skip(sum(j.count for j in jobs if j.chunk in done))
-        how: list[str] = []
-        stream = _serial(todo) if scheduler is None and workers is None else _dask(todo, scheduler, workers, output)
-        finished = computed = 0
-        try:
-            with closing(stream):  # (a cluster is closed before its run's parts folder may be removed below)
-                for result in stream:
-                    if not result.get("_written"):
-                        parts.write(result)
-                    how.append(str(result["_how"]))
-                    finished += 1
-                    computed += len(result["trace"])
-                    if progress is not None:
-                        progress.update(len(result["trace"]))
-                    if stop_after is not None and finished >= stop_after:
-                        return EnsembleRun(output, options.traces, options.years, len(jobs), len(done),
-                                           time.perf_counter() - t0, how, computed)
-        except BaseException:  # a run that failed before its first chunk (a wrong scheduler…) leaves nothing behind
-            if created and not finished:
-                shutil.rmtree(parts.dir, ignore_errors=True)
-            raise
-        if progress is not None:
-            progress.assembling(output)
-        _assemble(parts, len(jobs), output, fmt, manifest, run_model, axis, options)
-        shutil.rmtree(parts.dir)
-        return EnsembleRun(output, options.traces, options.years, len(jobs), len(done), time.perf_counter() - t0, how,
-                           computed)
-    finally:
-        parts.unlock()  # (its file goes with the folder after a finished run)
+        with closing(stream):  # (a cluster is closed before its run's parts folder may be removed below)
+            for result in stream:
+                if not result.get("_written"):
+                    parts.write(result)
+                how.append(str(result["_how"]))
+                computed += len(result["trace"])
+                if progress is not None:
+                    progress.update(len(result["trace"]))
+                if stop_after is not None and len(how) >= stop_after:
+                    break
+    except BaseException:
+        if remove_on_failure and not how:
+            shutil.rmtree(parts.dir, ignore_errors=True)
+        raise
+    return how, computed
 
 
 def _bytes_per_step(net: CompiledNetwork, options: EnsembleOptions) -> int:
