@@ -61,18 +61,16 @@ def _run_modes(traces: int | None = None, years: int = 1) -> None:
     import numpy as np
 
     from .api import load
-    from .ensemble.chunks import chunk_model
+    from .ensemble.chunks import compile_chunk
     from .ensemble.traces import default_trace_source
-    from .network import compile_network
     from .simulate.fastpath import FastOptions, FastStepper
 
     model = load().with_time(years=years)
     axis = model.time.axis()
     index = np.arange(traces or FastOptions().screening_maps_from)
     inflows = default_trace_source(model)(0, index, years, axis)
-    ensemble = chunk_model(model, inflows, [str(i) for i in index])
     for allocation in ("priority", "cost"):
-        net = compile_network(replace(ensemble, allocation=allocation), axis)
+        net = compile_chunk(replace(model, allocation=allocation), inflows, [str(i) for i in index], axis)
         FastStepper(net, options=FastOptions(kernel="numba")).run(lambda step: None)
 
 
