@@ -10,8 +10,8 @@ from typing import Any
 
 from .model import Model, model_from_dict
 
-__all__ = ["build", "shared_shortage", "two_priorities", "max_min_fairness", "reservoir_evaporation",
-           "hydropower_fixed_head", "losses_and_returns"]
+__all__ = ["build", "chain_of_demands", "shared_shortage", "two_priorities", "max_min_fairness",
+           "reservoir_evaporation", "hydropower_fixed_head", "losses_and_returns"]
 
 
 def build(nodes: list[dict[str, Any]], edges: list[Any], *, steps: int = 1, allocation: str = "priority",
@@ -21,6 +21,37 @@ def build(nodes: list[dict[str, Any]], edges: list[Any], *, steps: int = 1, allo
     doc = {"version": 1, "name": "test", "time": {"start": start, "end": end, "step": "month"},
            "allocation": allocation, "nodes": nodes, "edges": edges}
     return model_from_dict(doc)
+
+
+def chain_of_demands(reaches: int = 8, scenarios: int = 8, steps: int = 24, seed: int = 1) -> Model:
+    """A river through ``reaches`` junctions, each with a random tributary and a demand, every demand at priority 1
+    with a random monthly profile; short in most months::
+
+        [in] --> (n0) --> (n1) --> … --> (n7) --> [sea]
+                 ^  \\      ^  \\
+              [t0]  [d0] [t1]  [d1]  …
+
+    Inflows: ``in`` 10–60 hm³ per step, each ``t_i`` 0–8, drawn per trace and step; demands 2–12 hm³ a month.  A
+    priority stage's optimal basis holds the coverage column and the whole chain: peeling leaves one bump of
+    ~30 rows, which the dual simplex takes apart by a spike (:func:`daryo.simulate._dualsimplex._spike`).
+    """
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    nodes: list[dict[str, Any]] = [{"id": "in", "type": "inflow",
+                                    "inflow": {"values": rng.uniform(10, 60, (scenarios, steps)).round(3).tolist()}}]
+    edges, prev = [], "in"
+    for i in range(reaches):
+        nodes += [{"id": f"n{i}", "type": "junction"},
+                  {"id": f"t{i}", "type": "inflow",
+                   "inflow": {"values": rng.uniform(0, 8, (scenarios, steps)).round(3).tolist()}},
+                  {"id": f"d{i}", "type": "demand", "demand": rng.uniform(2, 12, 12).round(3).tolist(), "priority": 1,
+                   "cost": -(i + 1) / 100}]
+        edges += [[prev, f"n{i}"], [f"t{i}", f"n{i}"], [f"n{i}", f"d{i}"]]
+        prev = f"n{i}"
+    nodes.append({"id": "sea", "type": "sink"})
+    edges.append([prev, "sea"])
+    return build(nodes, edges, steps=steps)
 
 
 def shared_shortage() -> Model:

@@ -37,15 +37,29 @@ basis, less for a sparse right-hand side.
 
 A pivot does not refactorise: it appends an eta (product form, ``B_new⁻¹ = E⁻¹ B⁻¹`` with ``E`` the identity
 but for column ``p``, the entering column ``B⁻¹a_q``, kept by its non-zeros).  After ``_MAX_ETAS`` pivots, or
-when the pivot element computed from the row (``Bᵀ`` solve) and from the column (``B`` solve) disagree, the
-basis is refactorised.
+when the pivot element computed from the row (``Bᵀ`` solve) and from the column (``B`` solve) disagree after a
+pivot, the basis is refactorised.
+
+Spikes
+------
+A priority stage's basis can hold its coverage column, which has an entry in each of the level's coverage rows,
+with the river network between those requirements: peeling then stops at once, and the bump is the whole
+stretch (37 rows of the Aral model's 83 in the Amu Darya's fourth level, where a dense LU and its solves cost
+more than the rest of the LP).  A bump of more than ``_SPIKE_BUMP`` rows is therefore not factorised; its
+densest column ``q`` (the coverage column) becomes a *spike* (:func:`_spike`): the basis is factorised with the
+slack of one of ``q``'s bump rows in ``q``'s place (the network alone peels), and ``q`` comes back by an eta,
+``B = B' E`` with ``E``'s column at ``q``'s slot ``B'⁻¹a_q`` (the scenario's column, its rank-one change
+included).  The slacks are tried in turn, the one that worked last first, until one leaves a bump of at most
+``_SPIKE_BUMP`` rows and an eta pivot of at least ``_SPIKE_TOL``; if none does, the bump gets its dense LU as
+before.  Solves with ``B`` then take the factorised steps and one eta more.
 
 Rank-one change
 ---------------
 A priority stage's coverage column ``t`` has scenario-dependent coefficients.  The peeled factorisation is of
 the compiled matrix (placeholder coefficients); the scenario's column is ``a_t + δ``.  If ``t`` is basic at
-slot ``it``, the scenario's basis is ``B + δ e_itᵀ = B (I + w e_itᵀ)`` with ``w = B⁻¹δ``: the first eta, with
-pivot ``1 + w[it]`` (a basis where that is below 1e-7 is not used).  Otherwise ``t``'s column gets ``δ`` added
+slot ``it``, the scenario's basis is ``B + δ e_itᵀ = B (I + w e_itᵀ)`` with ``w = B⁻¹δ``: an eta after the
+spike's (if any), with pivot ``1 + w[it]`` (a basis where that is below 1e-7 is not used); where ``t`` is the
+spike, its eta has the change already.  Otherwise ``t``'s column gets ``δ`` added
 wherever it is read (right-hand side, ratio test, entering column).
 """
 
@@ -67,6 +81,9 @@ OK, FAIL, INFEASIBLE = 0, 1, 2
 LOWER, BASIC, UPPER, ZERO = (int(code) for code in BasisStatus)  # the solver's basis codes: 0, 1, 2, 3
 _PIVOT_TOL = 1e-11  # smallest usable pivot in the factorisation (entries are O(1): ±1, 1 − loss, …)
 _MAX_ETAS = 16  # pivots between refactorisations
+_FACTORED, _UNUSABLE, _BUMPY = 1, 0, 2  # what :func:`_factor_with` did
+_SPIKE_BUMP = 4  # a bump larger than this has its densest column taken out as a spike
+_SPIKE_TOL = 1e-7  # smallest usable pivot of a spike's eta (else the bump is factorised as it is)
 # rows of the factorisation's integer array: per step its row, basic slot and column; per bump row / column
 # (by bump index) the row, the basic slot, the column, and the LU's row permutation
 _SR, _SB, _SQ, _BR, _BB, _BQ, _BP = range(7)
@@ -118,6 +135,16 @@ def _factor(stat, N, m, colptr, rowidx, cval, ecol, rowptr, colidx, basic, bpos,
             rowdone, coldone, stack, fi, fv, LU, counts):  # noqa: ANN001
     """Peel the basis of ``stat`` (see the module doc) into ``fi``, ``fv`` (pivots), ``LU`` (the bump) and
     ``counts`` (leading steps, first trailing step, bump size); False if it is not a usable basis."""
+    return _factor_with(stat, N, m, colptr, rowidx, cval, ecol, rowptr, colidx, basic, bpos, rowcnt, rowe, colcnt,
+                        rowdone, coldone, stack, fi, fv, LU, counts, -1, -1, m) == _FACTORED
+
+
+def _factor_with(stat, N, m, colptr, rowidx, cval, ecol, rowptr, colidx, basic, bpos, rowcnt, rowe,  # noqa: ANN001
+                 colcnt, rowdone, coldone, stack, fi, fv, LU, counts, subq, subp, max_bump):  # noqa: ANN001
+    """:func:`_factor`, with the basic column ``subq`` replaced by the nonbasic position ``subp`` (−1: none) in
+    the matrix factorised (``basic`` and ``bpos`` then describe that matrix), and a bump of at most ``max_bump``
+    rows.  Returns ``_FACTORED``, ``_UNUSABLE``, or ``_BUMPY`` for a larger bump, left unfactorised (its rows and
+    columns in ``fi``, ``counts[2]`` its size, ``rowdone`` False on its rows)."""
     nb = 0
     bad = False
     for q in range(N):  # (without branches on the status: they would be mispredicted)
@@ -129,7 +156,13 @@ def _factor(stat, N, m, colptr, rowidx, cval, ecol, rowptr, colidx, basic, bpos,
         nb += 1 if isb else 0
         bad |= code > 3 or code < 0
     if bad or nb != m:
-        return False
+        return _UNUSABLE
+    if subq >= 0:
+        if bpos[subq] < 0 or bpos[subp] >= 0:
+            return _UNUSABLE
+        basic[bpos[subq]] = subp
+        bpos[subp] = bpos[subq]
+        bpos[subq] = -1
     for r in range(m):
         rowcnt[r] = 0
         rowe[r] = 0
@@ -158,7 +191,7 @@ def _factor(stat, N, m, colptr, rowidx, cval, ecol, rowptr, colidx, basic, bpos,
         bc = bpos[q]
         pv = cval[e]
         if abs(pv) < _PIVOT_TOL:
-            return False
+            return _UNUSABLE
         rowdone[r] = True
         coldone[bc] = True
         fi[_SR, n1], fi[_SB, n1], fi[_SQ, n1], fv[n1] = r, bc, q, pv
@@ -198,7 +231,7 @@ def _factor(stat, N, m, colptr, rowidx, cval, ecol, rowptr, colidx, basic, bpos,
                 rr = rowidx[e]
                 pv = cval[e]
         if rr < 0 or abs(pv) < _PIVOT_TOL:
-            return False
+            return _UNUSABLE
         rowdone[rr] = True
         coldone[b] = True
         t -= 1
@@ -224,7 +257,10 @@ def _factor(stat, N, m, colptr, rowidx, cval, ecol, rowptr, colidx, basic, bpos,
             fi[_BQ, k2] = basic[b]
             k2 += 1
     if k != k2 or k != t - n1:
-        return False
+        return _UNUSABLE
+    counts[2] = k
+    if k > max_bump:
+        return _BUMPY
     for i in range(k):
         for j in range(k):
             LU[i, j] = 0.0
@@ -243,7 +279,7 @@ def _factor(stat, N, m, colptr, rowidx, cval, ecol, rowptr, colidx, basic, bpos,
                 best = abs(LU[i, j])
                 p = i
         if best < _PIVOT_TOL:
-            return False
+            return _UNUSABLE
         if p != j:
             for c in range(k):
                 tmp = LU[j, c]
@@ -261,7 +297,7 @@ def _factor(stat, N, m, colptr, rowidx, cval, ecol, rowptr, colidx, basic, bpos,
     counts[0] = n1
     counts[1] = t
     counts[2] = k
-    return True
+    return _FACTORED
 
 
 def _fsteps(lo, hi, x, work, colptr, rowidx, cval, fi, fv):  # noqa: ANN001
@@ -431,6 +467,55 @@ def _alpha(q, y, colptr, rowidx, cval, tcol, Ds, jrows):  # noqa: ANN001
     return a
 
 
+def _spike(stat, N, m, colptr, rowidx, cval, ecol, rowptr, colidx, basic, fpos, rowcnt, rowe, colcnt,  # noqa: ANN001
+           rowdone, coldone, stack, fi, fv, LU, counts, tc, Ds, jrows, ei, aq, work, tmp, ets, eti, etv):  # noqa: ANN001
+    """Factorise a basis whose bump (left unfactorised by :func:`_factor_with`) is large, by taking the bump's
+    densest column ``q`` out as a spike (see *Spikes* in the module doc): the basis is factorised with the slack
+    of one of ``q``'s bump rows in ``q``'s place, then ``q`` (the scenario's column) comes back in by an eta.
+    The slack tried first is ``counts[3]``, the one that worked last (bases of one LP share their spike).
+
+    Returns ``q``'s basic slot, the eta pushed (``basic`` is the scenario's basis again, ``fpos`` that of the
+    matrix factorised, whose slack at that slot is ``counts[3]``), or −1 with the basis factorised as it is
+    (its bump by dense LU; −2 if that fails)."""
+    k = counts[2]
+    best, spk = -1, -1
+    for j in range(k):  # the bump column with the most entries in bump rows
+        q = fi[_BQ, j]
+        c = 0
+        for e in range(colptr[q], colptr[q + 1]):
+            c += 0 if rowdone[rowidx[e]] else 1
+        if c > best:
+            best, spk = c, q
+    it = fpos[spk]
+    n_try = 0
+    for e in range(colptr[spk], colptr[spk + 1]):  # its bump rows' slacks (the last one that worked first)
+        slack = N - m + rowidx[e]
+        if not rowdone[rowidx[e]] and stat[slack] != 1:
+            stack[n_try] = slack
+            if slack == counts[3]:
+                stack[n_try] = stack[0]
+                stack[0] = slack
+            n_try += 1
+    tries = stack[:n_try].copy()  # (``stack`` and ``rowdone`` are the factorisation's scratch)
+    for g in range(n_try):
+        slack = tries[g]
+        if _factor_with(stat, N, m, colptr, rowidx, cval, ecol, rowptr, colidx, basic, fpos, rowcnt, rowe, colcnt,
+                        rowdone, coldone, stack, fi, fv, LU, counts, spk, slack, _SPIKE_BUMP) != _FACTORED:
+            continue
+        _column(spk, 1.0, ei, m, colptr, rowidx, cval, tc, Ds, jrows, True)
+        _ftran(ei, aq, work, tmp, m, colptr, rowidx, cval, fi, fv, LU, counts, ets, eti, etv, 0)
+        if abs(aq[it]) < _SPIKE_TOL:
+            continue
+        _push_eta(aq, it, m, ets, eti, etv, 0)
+        basic[it] = spk
+        counts[3] = slack
+        return it
+    if _factor_with(stat, N, m, colptr, rowidx, cval, ecol, rowptr, colidx, basic, fpos, rowcnt, rowe, colcnt,
+                    rowdone, coldone, stack, fi, fv, LU, counts, -1, -1, m) != _FACTORED:
+        return -2
+    return -1
+
+
 def _solve_all_py(idx, L, U, status, cost, D, jrows, tcol, ptol, dtol, max_piv, colptr, rowidx, cval, ecol,  # noqa: ANN001, C901
                   rowptr, colidx, rval, m, z, result, ycov, npiv):  # noqa: ANN001
     N = L.shape[1]
@@ -447,7 +532,7 @@ def _solve_all_py(idx, L, U, status, cost, D, jrows, tcol, ptol, dtol, max_piv, 
     fi = np.empty((7, m), np.int64)
     fv = np.empty(m)
     LU = np.empty((m, m))
-    counts = np.zeros(3, np.int64)
+    counts = np.zeros(4, np.int64)
     ets = np.zeros(_MAX_ETAS + 2, np.int64)
     eti = np.empty((_MAX_ETAS + 1) * m, np.int64)
     etv = np.empty((_MAX_ETAS + 1) * m)
@@ -492,29 +577,44 @@ def _solve_all_py(idx, L, U, status, cost, D, jrows, tcol, ptol, dtol, max_piv, 
             if D[s, j] != 0.0:
                 Ds = D[s]
                 tc = tcol
-        neta = nc = 0
+        neta = nc = neta0 = 0
         fresh_duals = updated = False
         refac = True  # factorise the basis (and recompute x_B) before the next iteration
         xfresh = False  # x_B computed afresh from the nonbasic values (else updated by the last pivot)
         while valid:
             if refac:
-                if not _factor(stat, N, m, colptr, rowidx, cval, ecol, rowptr, colidx, basic, fpos, rowcnt, rowe,
-                               colcnt, rowdone, coldone, stack, fi, fv, LU, counts):
+                code = _factor_with(stat, N, m, colptr, rowidx, cval, ecol, rowptr, colidx, basic, fpos, rowcnt,
+                                    rowe, colcnt, rowdone, coldone, stack, fi, fv, LU, counts, -1, -1, _SPIKE_BUMP)
+                if code == _UNUSABLE:
                     break
-                bpos[:] = fpos
                 neta = 0
-                if tc >= 0 and bpos[tc] >= 0:  # B (I + w e_itᵀ), w = B⁻¹δ
+                sq = -1
+                if code == _BUMPY:  # a large bump: its densest column as a spike (an eta)
+                    it = _spike(stat, N, m, colptr, rowidx, cval, ecol, rowptr, colidx, basic, fpos, rowcnt, rowe,
+                                colcnt, rowdone, coldone, stack, fi, fv, LU, counts, tc, Ds, jrows, ei, aq, work,
+                                tmp, ets, eti, etv)
+                    if it == -2:
+                        break
+                    if it >= 0:
+                        sq = basic[it]
+                        neta = 1
+                bpos[:] = fpos
+                if sq >= 0:
+                    bpos[counts[3]] = -1  # (the slack factorised in its place)
+                    bpos[sq] = it
+                if tc >= 0 and bpos[tc] >= 0 and tc != sq:  # B (I + w e_itᵀ), w = B⁻¹δ
                     it = bpos[tc]
                     for r in range(m):
                         ei[r] = 0.0
                     for j in range(J):
                         ei[jrows[j]] += Ds[j]
-                    _ftran(ei, aq, work, tmp, m, colptr, rowidx, cval, fi, fv, LU, counts, ets, eti, etv, 0)
+                    _ftran(ei, aq, work, tmp, m, colptr, rowidx, cval, fi, fv, LU, counts, ets, eti, etv, neta)
                     d = 1.0 + aq[it]
                     if d < 1e-7:  # the change flips or nearly cancels the basis: not usable
                         break
                     aq[it] = d
-                    neta = _push_eta(aq, it, m, ets, eti, etv, 0)
+                    neta = _push_eta(aq, it, m, ets, eti, etv, neta)
+                neta0 = neta
                 refac = False
                 xfresh = False
                 if piv == 0:  # the candidates, and the start basis's reduced costs
@@ -643,7 +743,7 @@ def _solve_all_py(idx, L, U, status, cost, D, jrows, tcol, ptol, dtol, max_piv, 
             # the entering column B⁻¹a_q: its entry i must agree with the row's (else refactorise, if that can help)
             _column(enter, 1.0, ei, m, colptr, rowidx, cval, tc, Ds, jrows, True)
             _ftran(ei, aq, work, tmp, m, colptr, rowidx, cval, fi, fv, LU, counts, ets, eti, etv, neta)
-            if abs(aq[i] + alph[enter]) > 1e-9 * (1.0 + abs(alph[enter])) and neta > 1:
+            if abs(aq[i] + alph[enter]) > 1e-9 * (1.0 + abs(alph[enter])) and neta > neta0:
                 refac = True
                 continue
             # the flips' effect on x_B
@@ -727,6 +827,8 @@ def _duals(stat, cost, dtol, m, basic, cand, nc, colptr, rowidx, cval, rowptr, c
 _solve_all: Any = _solve_all_py
 if _njit is not None:  # pragma: no branch
     _factor = _njit(_factor)
+    _factor_with = _njit(_factor_with)
+    _spike = _njit(_spike)
     _fsteps = _njit(_fsteps)
     _bsteps = _njit(_bsteps)
     _bsteps_sparse = _njit(_bsteps_sparse)
