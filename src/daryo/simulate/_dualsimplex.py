@@ -82,7 +82,7 @@ LOWER, BASIC, UPPER, ZERO = (int(code) for code in BasisStatus)  # the solver's 
 _PIVOT_TOL = 1e-11  # smallest usable pivot in the factorisation (entries are O(1): ±1, 1 − loss, …)
 _MAX_ETAS = 16  # pivots between refactorisations
 _FACTORED, _UNUSABLE, _BUMPY = 1, 0, 2  # what :func:`_factor_with` did
-_SPIKE_BUMP = 4  # a bump larger than this has its densest column taken out as a spike
+_SPIKE_BUMP = 12  # a bump larger than this has its densest column taken out as a spike
 _SPIKE_TOL = 1e-7  # smallest usable pivot of a spike's eta (else the bump is factorised as it is)
 # rows of the factorisation's integer array: per step its row, basic slot and column; per bump row / column
 # (by bump index) the row, the basic slot, the column, and the LU's row permutation
@@ -740,10 +740,12 @@ def _solve_all_py(idx, L, U, status, cost, D, jrows, tcol, ptol, dtol, max_piv, 
             if enter < 0:
                 res = INFEASIBLE
                 break
-            # the entering column B⁻¹a_q: its entry i must agree with the row's (else refactorise, if that can help)
+            # the entering column B⁻¹a_q: its entry i must agree with the row's (else refactorise, if that can help:
+            # when more than one eta, and more than the factorisation's own, are on it; refactorising after the first
+            # pivot too was slower on the Aral model)
             _column(enter, 1.0, ei, m, colptr, rowidx, cval, tc, Ds, jrows, True)
             _ftran(ei, aq, work, tmp, m, colptr, rowidx, cval, fi, fv, LU, counts, ets, eti, etv, neta)
-            if abs(aq[i] + alph[enter]) > 1e-9 * (1.0 + abs(alph[enter])) and neta > neta0:
+            if abs(aq[i] + alph[enter]) > 1e-9 * (1.0 + abs(alph[enter])) and neta > max(1, neta0):
                 refac = True
                 continue
             # the flips' effect on x_B
