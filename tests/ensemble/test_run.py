@@ -131,11 +131,11 @@ def test_seeds_stop_where_two_would_share_a_trace(tmp_path, capsys):
                      "-o", str(tmp_path / "big.nc")]) == 2
         assert f"--seed {seed}: the seed must be an integer from 0 to 2**32 - 1" in capsys.readouterr().err
     # not a whole number (1.5 was cut to 1); the resampled traces' own check, for callers of the source
-    with pytest.raises(ValueError, match="seed 1.5: the seed must be an integer"):
+    with pytest.raises(ValueError, match="seed=1.5: the seed must be an integer"):
         run(tmp_path, "half.nc", options={"seed": 1.5})
     source = ResampledTraces.from_model(basin())
     axis = basin().time.axis()
-    with pytest.raises(ValueError, match="seed 4294967296: the seed must be an integer from 0 to 2\\*\\*32 - 1"):
+    with pytest.raises(ValueError, match="seed=4294967296: the seed must be an integer from 0 to 2\\*\\*32 - 1"):
         source(2**32, np.arange(1), 1, axis)
 
 

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from ..hydrology import seed_problem
+from ..hydrology import check_seed
 from ..model import Model
 from ..network import CompiledNetwork, compile_network
 from ..parameters import align_frames
@@ -119,8 +119,7 @@ def _check_request(options: EnsembleOptions, scheduler: str | None) -> None:
     """Refuse, before any work, options no run can take (ValueError)."""
     if options.traces < 1 or options.years < 1:
         raise ValueError("traces and years must be at least 1")
-    if (why := seed_problem(options.seed)) is not None:
-        raise ValueError(f"seed {options.seed}: {why}")
+    check_seed(options.seed)
     if scheduler is not None and (why := scheduler_problem(scheduler)) is not None:
         raise ValueError(f"scheduler {scheduler!r}: {why}")
     if not 0.0 <= options.deficit_threshold < 1.0:  # (NaN fails too)

@@ -9,7 +9,7 @@ from typing import Any, Protocol
 import numpy as np
 import pandas as pd
 
-from ..hydrology import seed_problem
+from ..hydrology import check_seed
 from ..model import Model, Series
 from ..timeaxis import TimeAxis
 
@@ -78,8 +78,7 @@ class ResampledTraces:
         return src, yr, factor
 
     def __call__(self, seed: int, indices: np.ndarray, years: int, axis: Any) -> dict[str, np.ndarray]:
-        if (why := seed_problem(seed)) is not None:  # (a larger seed would repeat another's traces)
-            raise ValueError(f"seed {seed}: {why}")
+        check_seed(seed)  # (a larger seed would repeat another's traces)
         if axis.step_days is None and self.record.step_days is None:
             return self._monthly(seed, indices, axis)
         return self._daily(seed, indices, axis)

@@ -275,6 +275,12 @@ def seed_problem(seed: Any) -> str | None:
     return None if whole and 0 <= seed <= MAX_SEED else "the seed must be an integer from 0 to 2**32 - 1"
 
 
+def check_seed(seed: Any) -> None:
+    """Raise a ValueError that names ``seed`` and says what is wrong with it (:func:`seed_problem`), if anything."""
+    if (why := seed_problem(seed)) is not None:
+        raise ValueError(f"seed={seed}: {why}")
+
+
 def _shocks(spec: HydrologySpec, trace_indices: Iterable[int], n_years: int, seed: int) -> np.ndarray:
     """Correlated standard-normal annual shocks, shape (trace, year, river); trace i from rng([seed, i])."""
     chol = np.linalg.cholesky(spec.correlation)
@@ -307,8 +313,7 @@ def annual_flows(spec: HydrologySpec, trace_indices: Sequence[int], years: int, 
         :data:`MAX_SEED`.
     """
     idx = list(trace_indices)
-    if (why := seed_problem(seed)) is not None:
-        raise ValueError(f"seed={seed}: {why}")
+    check_seed(seed)
     if years < 0 or any(i < 0 for i in idx):
         raise ValueError(f"years={years}, trace indices from {min(idx, default=0)}: neither may be negative")
     z = _shocks(spec, idx, years, seed)  # (S, Y, N)

@@ -14,11 +14,11 @@ import pandas as pd
 from ...errors import ModelError, Problem
 from ...hydrology import (
     HydrologySpec,
+    check_seed,
     load_spec,
     named_year_traces,
     norm_traces,
     read_inflow_csv,
-    seed_problem,
     stochastic_traces,
 )
 from ...model import Model, model_from_dict
@@ -58,8 +58,7 @@ def _hydrology(spec: HydrologySpec, hydrology: str, traces: int, years: int, see
     """Inflows (trace, river, step), hm³ per month."""
     if traces < 1 or years < 1:
         raise ValueError(f"traces={traces}, years={years}: both must be at least 1")
-    if (why := seed_problem(seed)) is not None:
-        raise ValueError(f"seed={seed}: {why}")
+    check_seed(seed)
     if hydrology == "stochastic":
         return stochastic_traces(spec, range(traces), years, seed, start_month)
     if traces != 1:
