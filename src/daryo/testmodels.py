@@ -25,7 +25,7 @@ def build(nodes: list[dict[str, Any]], edges: list[Any], *, steps: int = 1, allo
 
 def chain_of_demands(reaches: int = 8, scenarios: int = 8, steps: int = 24, seed: int = 1) -> Model:
     """A river through ``reaches`` junctions, each with a random tributary and a demand, every demand at priority 1
-    with a random monthly profile; short in most months::
+    with a random monthly profile; short in about a third of its scenario-steps::
 
         [in] --> (n0) --> (n1) --> … --> (n7) --> [sea]
                  ^  \\      ^  \\
@@ -33,7 +33,7 @@ def chain_of_demands(reaches: int = 8, scenarios: int = 8, steps: int = 24, seed
 
     Inflows: ``in`` 10–60 hm³ per step, each ``t_i`` 0–8, drawn per trace and step; demands 2–12 hm³ a month.  A
     priority stage's optimal basis holds the coverage column and the whole chain: peeling leaves one bump of
-    ~30 rows, which the dual simplex takes apart by a spike (:func:`daryo.simulate._dualsimplex._spike`).
+    15–31 rows, which the dual simplex takes apart by a spike (:func:`daryo.simulate._dualsimplex._spike`).
     """
     import numpy as np
 

@@ -1,27 +1,57 @@
-"""The dual simplex's basis factorisation (:mod:`daryo.simulate._dualsimplex`), checked against dense algebra.
+"""The dual simplex (:mod:`daryo.simulate._dualsimplex`) on bases whose peeling leaves a large bump, taken apart by
+a spike (:func:`~daryo.simulate._dualsimplex._spike`).
 
-Its LPs as a whole are checked against the plain path in ``test_fastpath.py``; here, the factorisation of bases
-whose peeling leaves a large bump, taken apart by a spike (:func:`~daryo.simulate._dualsimplex._spike`): the
-solves with the basis (``_ftran``) and with its transpose (``_btran``) must be those of the dense matrix, with
-and without a rank-one change of the coverage column.
+Its runs as a whole are checked against the plain path in ``test_fastpath.py``; here (1) the factorisation: the
+solves with the basis (``_ftran``) and with its transpose (``_btran``) must be those of the dense matrix, with and
+without a rank-one change of the coverage column, and a spike whose eta cannot be used leaves the plain
+factorisation; (2) its LPs: the stage LPs of a chain of demands, replayed from their start bases, compiled and as
+plain Python, must give solutions that HiGHS finds feasible and optimal, also with the rank-one change moved to
+another column of the bump (whose eta then comes after the spike's).
 """
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
+from scipy.optimize import linprog
 
 from daryo.network import compile_network
 from daryo.simulate import _dualsimplex as dsx
+from daryo.simulate import _kernel
 from daryo.simulate.fastpath import FastStepper
 from daryo.testmodels import chain_of_demands
 
+pytestmark = pytest.mark.skipif(not _kernel.available(), reason="priority mode on the fast path needs Numba")
+
 
 @pytest.fixture(scope="module")
-def stage_bases():
-    """The chain's first stage LP (block, its optimal bases of the last step, one per scenario)."""
-    stepper = FastStepper(compile_network(chain_of_demands()))
-    stepper.run(lambda step: None)
+def chain_run():
+    """The chain's run on the fast path: its first block and the stage LPs it gave the dual simplex (each call's
+    arguments, copied before the call)."""
+    calls = []
+    solve = dsx.solve
+
+    def record(st, idx, L, U, status, cost, D, jrows, tcol, *rest):
+        if tcol >= 0:
+            calls.append({"st": st, "idx": idx.copy(), "L": L.copy(), "U": U.copy(), "status": status.copy(),
+                          "cost": cost.copy(), "D": D.copy(), "jrows": jrows.copy(), "tcol": int(tcol),
+                          "tols": rest[:3]})
+        solve(st, idx, L, U, status, cost, D, jrows, tcol, *rest)
+
+    mp = pytest.MonkeyPatch()
+    mp.setattr(dsx, "solve", record)
+    try:
+        stepper = FastStepper(compile_network(chain_of_demands()))
+        stepper.run(lambda step: None)
+    finally:
+        mp.undo()
     assert stepper.priority is not None
-    block = stepper.priority.blocks[0]
+    return stepper.priority.blocks[0], calls
+
+
+@pytest.fixture(scope="module")
+def stage_bases(chain_run):
+    """The chain's first stage LP (block, its optimal bases of the last step, one per scenario)."""
+    block, _ = chain_run
     hist, has = block._hist[("stage", 0, 0)]
     return block, hist[has]
 
@@ -95,3 +125,113 @@ def test_a_large_bump_is_taken_apart_by_a_spike(stage_bases, changed):
                        st.colidx, st.rval, s.fpos, s.fi, s.fv, s.LU, s.counts, s.ets, s.eti, s.etv, 1)
             np.testing.assert_allclose(B.T @ y, rhs, atol=1e-9)
     assert bumpy >= 4  # (most of the chain's stage bases)
+
+
+def test_a_spike_whose_eta_cannot_be_used_leaves_the_plain_factorisation(stage_bases):
+    """A rank-one change that makes the scenario's basis singular leaves every slack's eta pivot ~0: ``_spike``
+    returns −1 with the basis factorised as it is (its whole bump by dense LU), and solves are the compiled
+    basis's."""
+    block, bases = stage_bases
+    st, N, m = block.st, block.N, block.st.m
+    tcol, rows = int(block.level_tcol[0]), block.req_row[block.levels[0]]
+    rng = np.random.default_rng(0)
+    checked = 0
+    for stat in bases:
+        s = Scratch(m, N)
+        if factorise(st, stat, s, dsx._SPIKE_BUMP) != dsx._BUMPY:
+            continue
+        bump = int(s.counts[2])
+        basic = np.flatnonzero(stat == dsx.BASIC)
+        B = dense_basis(st, basic, tcol, rows, np.zeros(rows.size))
+        e = np.zeros(m)
+        e[rows] = d0 = rng.uniform(-0.5, 0.5, rows.size)
+        w = np.linalg.solve(B, e)
+        delta = -d0 / w[list(basic).index(tcol)]  # B + δ e_tᵀ = B (I + w' e_tᵀ) with 1 + w'_t = 0
+        it = dsx._spike(stat, N, m, st.colptr, st.rowidx, st.cval, st.ecol, st.rowptr, st.colidx, s.basic, s.fpos,
+                        s.rowcnt, s.rowe, s.colcnt, s.rowdone, s.coldone, s.stack, s.fi, s.fv, s.LU, s.counts, tcol,
+                        delta, rows, s.ei, s.aq, s.work, s.tmp, s.ets, s.eti, s.etv)
+        assert it == -1 and s.counts[2] == bump
+        assert np.array_equal(s.basic, basic) and np.array_equal(s.fpos[basic], np.arange(m))
+        rhs, x = rng.normal(size=m), np.empty(m)
+        dsx._ftran(rhs, x, s.work, s.tmp, m, st.colptr, st.rowidx, st.cval, s.fi, s.fv, s.LU, s.counts, s.ets,
+                   s.eti, s.etv, 0)
+        np.testing.assert_allclose(B @ x, rhs, atol=1e-9)
+        checked += 1
+    assert checked >= 4
+
+
+def bumpy_starts(call) -> np.ndarray:
+    """The scenarios of a recorded call whose start basis peels to a bump of more than ``_SPIKE_BUMP`` rows."""
+    st, N = call["st"], call["L"].shape[1]
+    return np.array([i for i in call["idx"].tolist()
+                     if factorise(st, call["status"][i], Scratch(st.m, N), dsx._SPIKE_BUMP) == dsx._BUMPY], dtype=int)
+
+
+def assert_lp_optimum(call, i, z, tcol, delta):
+    """``z`` is feasible for scenario ``i``'s LP of ``call`` (its column ``tcol`` changed by ``delta`` on the
+    coverage rows) and its cost is HiGHS's optimum."""
+    st, L, U, cost = call["st"], call["L"][i], call["U"][i], call["cost"]
+    M = sp.csc_matrix((st.cval, st.rowidx, st.colptr), shape=(st.m, L.size)).toarray()
+    M[call["jrows"], tcol] += delta
+    scale = max(1.0, float(np.abs(z).max()))
+    assert np.abs(M @ z).max() < 1e-9 * scale
+    assert np.all(z >= L - 1e-9 * scale) and np.all(z <= U + 1e-9 * scale)
+    bounds = [(lo if np.isfinite(lo) else None, hi if np.isfinite(hi) else None) for lo, hi in zip(L, U, strict=True)]
+    best = linprog(cost, A_eq=M, b_eq=np.zeros(st.m), bounds=bounds, method="highs")
+    assert best.status == 0 and cost @ z == pytest.approx(best.fun, rel=1e-9, abs=1e-9)
+
+
+def replay(call, idx, tcol, D, compiled):
+    """Solve the LPs of ``call`` for scenarios ``idx`` from their recorded start bases; (result, z)."""
+    L, U = call["L"], call["U"]
+    K, N = L.shape
+    z, result = np.full((K, N), np.nan), np.full(K, dsx.FAIL, np.int8)
+    ycov, piv = np.zeros((K, call["jrows"].size)), np.zeros(K, np.int64)
+    dsx.solve(call["st"], idx, L, U, call["status"].copy(), call["cost"], D, call["jrows"], tcol, *call["tols"], z,
+              result, ycov, piv, compiled)
+    return result, z
+
+
+@pytest.mark.parametrize("compiled", [True, False], ids=["kernel", "python"])
+def test_stage_lps_from_bases_with_a_large_bump_are_solved_to_the_optimum(chain_run, compiled, monkeypatch):
+    """The chain's stage LPs whose start basis has a large bump, replayed from it: every answer the dual simplex
+    gives is feasible (the scenario's coverage coefficients included) and optimal, by HiGHS; as plain Python,
+    the spikes are counted and most of them are used."""
+    _, calls = chain_run
+    spikes = []
+    if not compiled:  # (the pure-Python loop looks ``_spike`` up at each call)
+        spike = dsx._spike
+        monkeypatch.setattr(dsx, "_spike", lambda *a: spikes.append(spike(*a)) or spikes[-1])
+    solved = 0
+    for call in calls:
+        idx = bumpy_starts(call)
+        if not idx.size:
+            continue
+        result, z = replay(call, idx, call["tcol"], call["D"], compiled)
+        for i in idx[result[idx] == dsx.OK].tolist():
+            assert_lp_optimum(call, i, z[i], call["tcol"], call["D"][i])
+            solved += 1
+    assert solved >= 40
+    assert compiled or sum(i >= 0 for i in spikes) >= 40, spikes
+
+
+def test_a_rank_one_change_of_another_column_comes_after_the_spike(chain_run):
+    """The same LPs with the scenario's change moved to another basic column of the bump (a flow): the spike is
+    still the coverage column, and the change's eta comes after the spike's.  Every answer is the optimum."""
+    block, calls = chain_run
+    n = block.n
+    rng = np.random.default_rng(1)
+    solved = 0
+    for call in calls[:40]:
+        idx = bumpy_starts(call)
+        if not idx.size:
+            continue
+        stat = call["status"][idx[0]]
+        flows = [q for q in np.flatnonzero(stat == dsx.BASIC).tolist() if q < n and q != call["tcol"]]
+        for q in rng.choice(flows, size=min(2, len(flows)), replace=False).tolist():
+            D = call["D"] * 0.05
+            result, z = replay(call, idx, q, D, True)
+            for i in idx[result[idx] == dsx.OK].tolist():
+                assert_lp_optimum(call, i, z[i], q, D[i])
+                solved += 1
+    assert solved >= 20

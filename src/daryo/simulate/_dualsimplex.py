@@ -36,9 +36,10 @@ Solves are then a pass over the basic columns' non-zeros plus the bump: about a 
 basis, less for a sparse right-hand side.
 
 A pivot does not refactorise: it appends an eta (product form, ``B_new⁻¹ = E⁻¹ B⁻¹`` with ``E`` the identity
-but for column ``p``, the entering column ``B⁻¹a_q``, kept by its non-zeros).  After ``_MAX_ETAS`` pivots, or
-when the pivot element computed from the row (``Bᵀ`` solve) and from the column (``B`` solve) disagree after a
-pivot, the basis is refactorised.
+but for column ``p``, the entering column ``B⁻¹a_q``, kept by its non-zeros).  When more than ``_MAX_ETAS`` etas
+are on the factorisation (its own, a spike's and a rank-one change's, below, and the pivots'), or when the pivot
+element computed from the row (``Bᵀ`` solve) and from the column (``B`` solve) disagree while at least two etas
+are on it and one of them a pivot's, the basis is refactorised.
 
 Spikes
 ------
@@ -80,7 +81,7 @@ __all__ = ["Structure", "solve", "OK", "FAIL", "INFEASIBLE", "LOWER", "BASIC", "
 OK, FAIL, INFEASIBLE = 0, 1, 2
 LOWER, BASIC, UPPER, ZERO = (int(code) for code in BasisStatus)  # the solver's basis codes: 0, 1, 2, 3
 _PIVOT_TOL = 1e-11  # smallest usable pivot in the factorisation (entries are O(1): ±1, 1 − loss, …)
-_MAX_ETAS = 16  # pivots between refactorisations
+_MAX_ETAS = 16  # etas on a factorisation before it is made afresh (its own ones and the pivots')
 _FACTORED, _UNUSABLE, _BUMPY = 1, 0, 2  # what :func:`_factor_with` did
 _SPIKE_BUMP = 12  # a bump larger than this has its densest column taken out as a spike
 _SPIKE_TOL = 1e-7  # smallest usable pivot of a spike's eta (else the bump is factorised as it is)
@@ -741,8 +742,7 @@ def _solve_all_py(idx, L, U, status, cost, D, jrows, tcol, ptol, dtol, max_piv, 
                 res = INFEASIBLE
                 break
             # the entering column B⁻¹a_q: its entry i must agree with the row's (else refactorise, if that can help:
-            # when more than one eta, and more than the factorisation's own, are on it; refactorising after the first
-            # pivot too was slower on the Aral model)
+            # with two etas at least, as before the spikes, and a pivot's among them)
             _column(enter, 1.0, ei, m, colptr, rowidx, cval, tc, Ds, jrows, True)
             _ftran(ei, aq, work, tmp, m, colptr, rowidx, cval, fi, fv, LU, counts, ets, eti, etv, neta)
             if abs(aq[i] + alph[enter]) > 1e-9 * (1.0 + abs(alph[enter])) and neta > max(1, neta0):
