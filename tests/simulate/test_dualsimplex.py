@@ -90,27 +90,39 @@ def dense_basis(st, basic: np.ndarray, tcol: int, rows: np.ndarray, delta: np.nd
     return B
 
 
+def bumpy_bases(stage_bases):
+    """The block's structure, its first level's coverage column and rows, and each stage basis whose bump is larger
+    than ``_SPIKE_BUMP`` with its peeled (not factorised) scratch: (st, tcol, rows, [(stat, scratch), …])."""
+    block, bases = stage_bases
+    st, N = block.st, block.N
+    found = []
+    for stat in bases:
+        s = Scratch(st.m, N)
+        if factorise(st, stat, s, dsx._SPIKE_BUMP) == dsx._BUMPY:
+            found.append((stat, s))
+    return st, int(block.level_tcol[0]), block.req_row[block.levels[0]], found
+
+
+def spike(st, stat, s: Scratch, tc: int, delta: np.ndarray, rows: np.ndarray) -> int:
+    """``_spike`` on the peeled basis ``stat`` (scratch ``s``), the scenario's change ``delta`` on column ``tc``."""
+    return dsx._spike(stat, stat.size, st.m, st.colptr, st.rowidx, st.cval, st.ecol, st.rowptr, st.colidx, s.basic,
+                      s.fpos, s.rowcnt, s.rowe, s.colcnt, s.rowdone, s.coldone, s.stack, s.fi, s.fv, s.LU, s.counts,
+                      tc, delta, rows, s.ei, s.aq, s.work, s.tmp, s.ets, s.eti, s.etv)
+
+
 @pytest.mark.parametrize("changed", [False, True], ids=["compiled-column", "rank-one-change"])
 def test_a_large_bump_is_taken_apart_by_a_spike(stage_bases, changed):
     """Each stage basis whose bump is larger than ``_SPIKE_BUMP`` is factorised with its coverage column as a
     spike: the bump left is at most ``_SPIKE_BUMP``, one eta brings the column back, and solves with ``B`` and
     ``Bᵀ`` are those of the dense basis, whose coverage column carries the scenario's change where there is one."""
-    block, bases = stage_bases
-    st, N, m = block.st, block.N, block.st.m
-    tcol, rows = int(block.level_tcol[0]), block.req_row[block.levels[0]]
+    st, tcol, rows, bumpy = bumpy_bases(stage_bases)
+    m = st.m
     rng = np.random.default_rng(0)
-    bumpy = 0
-    for stat in bases:
-        s = Scratch(m, N)
-        if factorise(st, stat, s, dsx._SPIKE_BUMP) != dsx._BUMPY:
-            continue
-        bumpy += 1
+    for stat, s in bumpy:
         assert s.counts[2] > dsx._SPIKE_BUMP
         delta = rng.uniform(-0.5, 0.5, rows.size) if changed else np.zeros(rows.size)
         s.counts[3] = -1  # (no slack known to work yet)
-        it = dsx._spike(stat, N, m, st.colptr, st.rowidx, st.cval, st.ecol, st.rowptr, st.colidx, s.basic, s.fpos,
-                        s.rowcnt, s.rowe, s.colcnt, s.rowdone, s.coldone, s.stack, s.fi, s.fv, s.LU, s.counts,
-                        tcol if changed else -1, delta, rows, s.ei, s.aq, s.work, s.tmp, s.ets, s.eti, s.etv)
+        it = spike(st, stat, s, tcol if changed else -1, delta, rows)
         assert it >= 0 and s.basic[it] == tcol  # the coverage column is the spike
         assert s.counts[2] <= dsx._SPIKE_BUMP and s.fpos[s.counts[3]] == it and s.fpos[tcol] == -1
         assert np.array_equal(np.sort(s.basic), np.flatnonzero(stat == dsx.BASIC))
@@ -124,22 +136,17 @@ def test_a_large_bump_is_taken_apart_by_a_spike(stage_bases, changed):
             dsx._btran(rhs.copy(), y, ynz, sparse, s.work, s.tmp, m, st.colptr, st.rowidx, st.cval, st.rowptr,
                        st.colidx, st.rval, s.fpos, s.fi, s.fv, s.LU, s.counts, s.ets, s.eti, s.etv, 1)
             np.testing.assert_allclose(B.T @ y, rhs, atol=1e-9)
-    assert bumpy >= 4  # (most of the chain's stage bases)
+    assert len(bumpy) >= 4  # (most of the chain's stage bases)
 
 
 def test_a_spike_whose_eta_cannot_be_used_leaves_the_plain_factorisation(stage_bases):
     """A rank-one change that makes the scenario's basis singular leaves every slack's eta pivot ~0: ``_spike``
     returns −1 with the basis factorised as it is (its whole bump by dense LU), and solves are the compiled
     basis's."""
-    block, bases = stage_bases
-    st, N, m = block.st, block.N, block.st.m
-    tcol, rows = int(block.level_tcol[0]), block.req_row[block.levels[0]]
+    st, tcol, rows, bumpy = bumpy_bases(stage_bases)
+    m = st.m
     rng = np.random.default_rng(0)
-    checked = 0
-    for stat in bases:
-        s = Scratch(m, N)
-        if factorise(st, stat, s, dsx._SPIKE_BUMP) != dsx._BUMPY:
-            continue
+    for stat, s in bumpy:
         bump = int(s.counts[2])
         basic = np.flatnonzero(stat == dsx.BASIC)
         B = dense_basis(st, basic, tcol, rows, np.zeros(rows.size))
@@ -147,17 +154,14 @@ def test_a_spike_whose_eta_cannot_be_used_leaves_the_plain_factorisation(stage_b
         e[rows] = d0 = rng.uniform(-0.5, 0.5, rows.size)
         w = np.linalg.solve(B, e)
         delta = -d0 / w[list(basic).index(tcol)]  # B + δ e_tᵀ = B (I + w' e_tᵀ) with 1 + w'_t = 0
-        it = dsx._spike(stat, N, m, st.colptr, st.rowidx, st.cval, st.ecol, st.rowptr, st.colidx, s.basic, s.fpos,
-                        s.rowcnt, s.rowe, s.colcnt, s.rowdone, s.coldone, s.stack, s.fi, s.fv, s.LU, s.counts, tcol,
-                        delta, rows, s.ei, s.aq, s.work, s.tmp, s.ets, s.eti, s.etv)
+        it = spike(st, stat, s, tcol, delta, rows)
         assert it == -1 and s.counts[2] == bump
         assert np.array_equal(s.basic, basic) and np.array_equal(s.fpos[basic], np.arange(m))
         rhs, x = rng.normal(size=m), np.empty(m)
         dsx._ftran(rhs, x, s.work, s.tmp, m, st.colptr, st.rowidx, st.cval, s.fi, s.fv, s.LU, s.counts, s.ets,
                    s.eti, s.etv, 0)
         np.testing.assert_allclose(B @ x, rhs, atol=1e-9)
-        checked += 1
-    assert checked >= 4
+    assert len(bumpy) >= 4
 
 
 def bumpy_starts(call) -> np.ndarray:
