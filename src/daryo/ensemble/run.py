@@ -130,16 +130,21 @@ def _check_request(options: EnsembleOptions, scheduler: str | None) -> None:
 @dataclass(frozen=True)
 class _Plan:
     """A run laid out: the model (its data files aligned to the steps), the model for the run's years, the time
-    axis, the traces per chunk and the options that hold it, the run's identity (manifest), and the bytes a trace
-    takes on disk."""
+    axis, the options with the traces per chunk set, the run's identity (manifest), and the bytes a trace takes on
+    disk."""
 
     model: Model
     run_model: Model
     axis: Any
-    chunk: int
     options: EnsembleOptions
     manifest: dict[str, Any]
     trace_bytes: int
+
+    @property
+    def chunk(self) -> int:
+        """Traces per chunk."""
+        assert self.options.chunk_size is not None  # (set by :func:`_plan`)
+        return self.options.chunk_size
 
 
 def _plan(model: Model, options: EnsembleOptions, source: TraceSource) -> _Plan:
@@ -152,7 +157,7 @@ def _plan(model: Model, options: EnsembleOptions, source: TraceSource) -> _Plan:
     probe = compile_network(_single_trace_model(run_model, source, options, axis), axis)  # one trace: its size
     chunk = min(options.chunk(_bytes_per_step(probe, options), axis.n_steps), options.traces)
     options = replace(options, chunk_size=chunk)
-    return _Plan(model, run_model, axis, chunk, options, _manifest(model, options, source, axis, probe),
+    return _Plan(model, run_model, axis, options, _manifest(model, options, source, axis, probe),
                  _run_bytes(probe, options, axis))
 
 
