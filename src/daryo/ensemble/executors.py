@@ -71,7 +71,10 @@ def _dask(jobs: list[_Job], scheduler: str | None, workers: int | None, output: 
     try:
         if not jobs:
             return
-        shared = client.scatter([jobs[0].model, jobs[0].source], broadcast=True)
+        # the model and the trace source go to the cluster once, as tasks rather than scattered data: a worker that
+        # dies holding scattered data loses it for good (its dependent chunks are cancelled), a task's result is
+        # computed again
+        shared = [client.submit(_same, jobs[0].model, pure=False), client.submit(_same, jobs[0].source, pure=False)]
         writes_to = None if scheduler else output.absolute()
         finished = as_completed([client.submit(_run_remote, shared[0], shared[1], j.options, j.chunk, j.first,
                                                j.count, writes_to, pure=False,
@@ -79,11 +82,17 @@ def _dask(jobs: list[_Job], scheduler: str | None, workers: int | None, output: 
                                 for j in jobs], loop=client.loop, with_results=True)
         for fut, result in finished:
             fut.release()  # else the cluster keeps every finished chunk's result in its workers' memory
+            if isinstance(result, BaseException):  # (``with_results`` gives a failed chunk's error as its result)
+                raise result
             yield result
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def _same(x: Any) -> Any:
+    return x
 
 
 def _local_cluster(workers: int) -> Any:
