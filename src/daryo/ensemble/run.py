@@ -101,8 +101,8 @@ def run_ensemble(model: Model, options: EnsembleOptions, output: str | Path, *, 
         if progress is not None:
             progress.skip(sum(j.count for j in jobs if j.chunk in done))
         stream = _serial(todo) if scheduler is None and workers is None else _dask(todo, scheduler, workers, output)
-        how, computed = _collect(stream, parts, progress, stop_after, remove_on_failure=created)
-        if stop_after is not None and len(how) >= stop_after:
+        how, computed, stopped = _collect(stream, parts, progress, stop_after, remove_on_failure=created)
+        if stopped:
             return EnsembleRun(output, options.traces, options.years, len(jobs), len(done), time.perf_counter() - t0,
                                how, computed)
         if progress is not None:
@@ -162,9 +162,10 @@ def _plan(model: Model, options: EnsembleOptions, source: TraceSource) -> _Plan:
 
 
 def _collect(stream: Generator[dict[str, Any], None, None], parts: _Parts, progress: ProgressReporter | None,
-             stop_after: int | None, remove_on_failure: bool) -> tuple[list[str], int]:
+             stop_after: int | None, remove_on_failure: bool) -> tuple[list[str], int, bool]:
     """Take the chunks' results as they finish: write each part (unless its worker has), report progress; stop
-    after ``stop_after`` chunks.  Returns how each chunk was simulated and how many traces were computed.  If
+    after ``stop_after`` chunks.  Returns how each chunk was simulated, how many traces were computed and whether
+    it stopped after ``stop_after`` chunks (the run left unfinished).  If
     the stream fails before any chunk finished and ``remove_on_failure`` (a fresh start), the parts folder is
     removed: a run that failed at its start (a wrong scheduler…) leaves nothing behind."""
     how: list[str] = []
@@ -179,12 +180,12 @@ def _collect(stream: Generator[dict[str, Any], None, None], parts: _Parts, progr
                 if progress is not None:
                     progress.update(len(result["trace"]))
                 if stop_after is not None and len(how) >= stop_after:
-                    break
+                    return how, computed, True
     except BaseException:
         if remove_on_failure and not how:
             shutil.rmtree(parts.dir, ignore_errors=True)
         raise
-    return how, computed
+    return how, computed, False
 
 
 def _bytes_per_step(net: CompiledNetwork, options: EnsembleOptions) -> int:
