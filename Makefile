@@ -9,19 +9,22 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
+# the versions the tests last passed with (see its header); `make CONSTRAINTS= ...` installs without them
+CONSTRAINTS ?= constraints.txt
+PIN    := $(if $(CONSTRAINTS),-c $(CONSTRAINTS))
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench clean constraints
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install --quiet -e ".[fast,ensemble]"
+$(VENV)/.installed: $(BIN)/python pyproject.toml $(CONSTRAINTS)
+	$(BIN)/python -m pip install --quiet $(PIN) -e ".[fast,ensemble]"
 	touch $@
 
-$(VENV)/.installed-test: $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+$(VENV)/.installed-test: $(BIN)/python pyproject.toml $(CONSTRAINTS)
+	$(BIN)/python -m pip install --quiet $(PIN) -e ".[test]"
 	touch $(VENV)/.installed $@
 
 run: $(VENV)/.installed
@@ -37,6 +40,18 @@ lint: $(VENV)/.installed-test
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/bench_pywr.py
+
+# the newest releases within pyproject.toml's ranges, installed in a scratch environment, written as the pins
+constraints:
+	rm -rf build/constraints-venv
+	$(PYTHON) -m venv build/constraints-venv
+	build/constraints-venv/bin/python -m pip install --quiet --upgrade pip
+	build/constraints-venv/bin/python -m pip install --quiet -e ".[test]"
+	{ sed -n '/^# /p' constraints.txt; \
+	  echo "#= frozen on $$(date -u +%F) with $$(build/constraints-venv/bin/python -c 'import platform as p; print("Python", p.python_version(), "on", p.machine(), p.system())')"; \
+	  build/constraints-venv/bin/python -m pip freeze --all --exclude-editable | grep -v '^pip=='; } > constraints.txt.new
+	mv constraints.txt.new constraints.txt
+	rm -rf build/constraints-venv
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info src/daryo/simulate/_aot_*.so src/daryo/simulate/.aot-build-*
