@@ -144,3 +144,28 @@ def test_a_run_going_on_the_same_output_is_refused(tmp_path):
     r, out = run(tmp_path, "cut.nc", resume=True)
     assert r.chunks_skipped == 1 and not (tmp_path / "cut.nc.parts").exists()
     assert_identical(load(out), load(whole))
+
+
+def test_a_failed_start_keeps_the_parts_its_workers_wrote(tmp_path, monkeypatch):
+    """Local workers write their parts themselves: when a run's first chunk to report fails, another may be on
+    disk already.  A failed fresh start removes its parts folder only if it holds no part (nothing already
+    written is lost); the run then resumes from that part."""
+    import daryo.ensemble.run
+    from daryo.ensemble.chunks import run_chunk
+
+    _, whole = run(tmp_path, "whole.nc")
+    out = tmp_path / "w.nc"
+
+    def a_worker_wrote_one_then_another_failed(jobs):
+        _Parts(out).write(run_chunk(jobs[1]))  # (as a local worker writes its part, before its receipt is taken)
+        raise RuntimeError("chunk 0 failed")
+        yield  # (a generator, as the executors are)
+
+    monkeypatch.setattr(daryo.ensemble.run, "_serial", a_worker_wrote_one_then_another_failed)
+    with pytest.raises(RuntimeError, match="chunk 0 failed"):
+        run(tmp_path, "w.nc")
+    assert sorted(p.name for p in (tmp_path / "w.nc.parts").glob("chunk-*")) == ["chunk-00001.npz"]
+    monkeypatch.undo()
+    r, out = run(tmp_path, "w.nc", resume=True)
+    assert r.chunks_skipped == 1 and r.traces_computed == 4
+    assert_identical(load(out), load(whole))
