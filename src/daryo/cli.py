@@ -330,10 +330,11 @@ def _check_parent(target: Path) -> None:
     raise _UsageError(f"cannot write to {target}: {parent} {why}")
 
 
-def _output_path(output: str, example: str) -> Path:
-    """``-o``'s path; an empty name is a usage error (``Path('')`` is ``.``, which messages would show)."""
+def _output_path(output: str, example: str, flag: str = "-o") -> Path:
+    """``-o``'s (or ``flag``'s) path; an empty name is a usage error (``Path('')`` is ``.``, which messages would
+    show)."""
     if not output:
-        raise _UsageError(f"-o '': give a name such as {example}")
+        raise _UsageError(f"{flag} '': give a name such as {example}")
     return Path(output)
 
 
@@ -465,6 +466,9 @@ def _add_ensemble_parser(sub: argparse._SubParsersAction) -> None:
     e.add_argument("--chunk-size", type=int, metavar="C", help="traces per chunk (default: from the model size)")
     e.add_argument("--deficit-threshold", type=float, default=0.3, metavar="F",
                    help="report the probability of an annual deficit above this fraction (default 0.3)")
+    e.add_argument("--summary-csv", metavar="FILE",
+                   help="also write the summaries (mean, percentiles, share above the deficit threshold, per "
+                        "indicator and element) to this CSV file, a row per indicator, element and statistic")
     e.add_argument("--quiet", action="store_true", help="no progress output")
     e.set_defaults(func=_cmd_ensemble)
 
@@ -492,6 +496,7 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
     except (ImportError, ValueError) as exc:
         raise _UsageError(str(exc)) from None
     _check_writable(out.resolve().parent, str(out))
+    csv = _summary_csv_target(args.summary_csv, out)
     from . import api
 
     model = api.load(args.model, scenarios=args.scenario)
@@ -510,6 +515,7 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
         raise _InputError(str(exc)) from None
     if run.finished:
         print(f"nothing to resume: {out} holds this run's results already")
+        _write_summary_csv(out, csv)
         _print_shortfalls(out)
         return EXIT_OK
     # the rate counts the traces simulated by this invocation only, not those a resume found done
@@ -522,8 +528,33 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
         which = f" (the first of the {len(run.how)} chunks computed)" if len(run.how) > 1 else ""
         print(f"solver{which}: {run.how[0]}")
     print(f"results and summaries written to {out}")
+    _write_summary_csv(out, csv)
     _print_shortfalls(out)
     return EXIT_OK
+
+
+def _summary_csv_target(name: str | None, out: Path) -> Path | None:
+    """The ``--summary-csv`` file, checked before any work (None: not asked for)."""
+    from .ensemble import check_summary_csv
+
+    if name is None:
+        return None
+    csv = _output_path(name, "summaries.csv", flag="--summary-csv")
+    _check_parent(csv)
+    if csv.resolve() == out.resolve():
+        raise _UsageError(f"-o and --summary-csv are both {out}: give the results and the CSV file other names")
+    check_summary_csv(csv)  # (a folder, or a file other than an earlier summary: OSError, exit 1)
+    _check_writable(csv.resolve().parent, str(csv))
+    return csv
+
+
+def _write_summary_csv(out: Path, csv: Path | None) -> None:
+    """Write the summaries of the ensemble's output ``out`` to ``csv`` (None: not asked for)."""
+    from .ensemble import write_summary_csv
+
+    if csv is not None:
+        write_summary_csv(out, csv)
+        print(f"summaries written to {csv}")
 
 
 def _print_shortfalls(out: Path, shown: int = 10) -> None:

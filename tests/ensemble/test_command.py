@@ -113,3 +113,33 @@ def test_cli_rate_counts_only_the_traces_computed_now(tmp_path, capsys):
     assert main(argv) == 0
     text = capsys.readouterr().out
     assert "1 trace computed now" in text and "3 chunks, 2 resumed" in text, text
+
+
+def test_cli_ensemble_summary_csv(tmp_path, capsys):
+    """``--summary-csv`` writes the store's summaries as a long table (a row per indicator, element and
+    statistic), also on a resume that finds the run finished; a target that is the output, a folder, or a file
+    other than an earlier summary is refused before any work."""
+    import pandas as pd
+
+    model = tmp_path / "basin.yaml"
+    model.write_text(yaml_of_basin())
+    out, csv = tmp_path / "s.nc", tmp_path / "s.csv"
+    base = ["ensemble", str(model), "--traces", "5", "--years", "2", "-o", str(out), "--chunk-size", "2", "--quiet"]
+    for target, code, message in (("", 2, "--summary-csv '': give a name such as summaries.csv"),
+                                  (str(out), 2, "-o and --summary-csv are both"),
+                                  (str(tmp_path), 1, "is a folder; give a .csv file name"),
+                                  (str(model), 1, "is not a CSV file of an ensemble's summaries; it is not replaced")):
+        assert main(base + ["--summary-csv", target]) == code
+        assert message in capsys.readouterr().err
+    assert not out.exists() and not (tmp_path / "s.nc.parts").exists() and "version: 1" in model.read_text()
+    assert main(base + ["--summary-csv", str(csv)]) == 0
+    assert f"summaries written to {csv}" in capsys.readouterr().out
+    table, ds = pd.read_csv(csv), load(out)
+    farm = table[(table.element == "farm") & (table.indicator == "annual_deficit_fraction")].set_index("statistic")
+    summary = ds["summary_annual_deficit_fraction"].sel(demand="farm")
+    assert list(farm.index) == ["mean", "p5", "p50", "p95", "share_above_0.3"]
+    np.testing.assert_allclose(farm.value[:4], summary.values, rtol=1e-12)
+    assert farm.value["share_above_0.3"] == pytest.approx(float(ds["prob_deficit_above_threshold"].sel(demand="farm")))
+    csv.unlink()
+    assert main(base + ["--resume", "--summary-csv", str(csv)]) == 0  # finished: nothing to do but the CSV
+    assert pd.read_csv(csv).equals(table)

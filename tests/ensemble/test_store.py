@@ -12,7 +12,16 @@ import xarray as xr
 from ensemble_cases import assert_identical, basin, load, plant_basin, run, yaml_of_basin
 
 from daryo.cli import main
-from daryo.ensemble import ANNUAL_INDICATORS, EnsembleOptions, ResampledTraces, run_ensemble, shortfall_table, summarise
+from daryo.ensemble import (
+    ANNUAL_INDICATORS,
+    EnsembleOptions,
+    ResampledTraces,
+    run_ensemble,
+    shortfall_table,
+    summarise,
+    summary_table,
+    write_summary_csv,
+)
 
 
 def test_a_netcdf_library_error_while_writing_names_the_output_and_keeps_the_parts(tmp_path, monkeypatch):
@@ -325,3 +334,39 @@ def test_the_shortfall_table_lists_the_demands_short_most_often(tmp_path, capsys
     assert main(["ensemble", str(bare), "--traces", "2", "--years", "1", "--quiet", "-o", str(tmp_path / "b.nc")]) == 0
     assert shortfall_table(tmp_path / "b.nc").attrs["demands"] == 0
     assert "the model has no demands" in capsys.readouterr().out
+
+
+def test_the_summary_table_holds_every_summary_of_the_store(tmp_path):
+    """:func:`summary_table` (and the CSV :func:`write_summary_csv` writes) is the store's summaries, every
+    indicator and element kind (here a reservoir, demands, sinks, a plant, inflows), row by row, with the units
+    and countries the store gives them."""
+    pytest.importorskip("zarr", reason="zarr is an optional extra (pip install daryo[ensemble])")
+    _, out = run(tmp_path, "p.zarr", model=plant_basin())
+    table, ds = summary_table(out), load(out)
+    names = [str(v) for v in ds.data_vars if str(v).startswith("summary_")]
+    assert sorted(set(table.kind)) == ["demand", "hydropower", "inflow", "reservoir", "sink"]
+    assert len(table) == sum(ds[v].size for v in names) + ds["prob_deficit_above_threshold"].size
+    for v in names:
+        da = ds[v]
+        kind = next(d for d in da.dims if d != "statistic")
+        rows = table[table.indicator == v.removeprefix("summary_")]
+        rows = rows[rows.statistic != "share_above_0.3"]
+        assert (rows.units == da.attrs["units"]).all() and (rows.kind == kind).all()
+        got = rows.pivot(index="element", columns="statistic", values="value")
+        np.testing.assert_array_equal(got.loc[ds[kind].values, list(ds.statistic.values)].values,
+                                      da.transpose(kind, "statistic").values, err_msg=v)
+        countries = rows.drop_duplicates("element").set_index("element").country
+        assert list(countries[ds[kind].values]) == list(ds[f"{kind}_country"].values)
+    share = table[table.statistic == "share_above_0.3"].set_index("element").value
+    np.testing.assert_array_equal(share[ds.demand.values].values, ds["prob_deficit_above_threshold"].values)
+    csv = write_summary_csv(out, tmp_path / "s.csv")
+    pd.testing.assert_frame_equal(pd.read_csv(csv, keep_default_na=False, float_precision="round_trip"), table,
+                                  check_exact=True)  # (every digit written)
+    with pytest.raises(ValueError, match="holds no ensemble summaries"):
+        summary_table(_not_an_ensemble(tmp_path))
+
+
+def _not_an_ensemble(tmp_path: Path) -> Path:
+    path = tmp_path / "plain.nc"
+    xr.Dataset({"x": ("t", [1.0])}).to_netcdf(path)
+    return path

@@ -29,9 +29,10 @@ Modules, in the order of the pipeline: :mod:`~daryo.ensemble.traces` (trace sour
 from .chunks import ANNUAL_INDICATORS, SERIES, EnsembleOptions, chunk_model, run_chunk
 from .progress import ProgressReporter
 from .run import EnsembleRun, network_digest, run_ensemble
-from .store import check_output, shortfall_table, summarise
+from .store import check_output, check_summary_csv, shortfall_table, summarise, summary_table, write_summary_csv
 from .traces import ResampledTraces, StochasticTraces, TraceSource, default_trace_source, run_years
 
 __all__ = ["TraceSource", "ResampledTraces", "StochasticTraces", "default_trace_source", "run_years", "EnsembleOptions",
            "EnsembleRun", "run_ensemble", "chunk_model", "run_chunk", "check_output", "ProgressReporter",
-           "ANNUAL_INDICATORS", "SERIES", "summarise", "shortfall_table", "network_digest"]
+           "ANNUAL_INDICATORS", "SERIES", "summarise", "shortfall_table", "summary_table", "check_summary_csv",
+           "write_summary_csv", "network_digest"]

@@ -1,5 +1,5 @@
 """The output store (``.zarr`` or ``.nc``): checks before a run, assembly from the parts, distribution
-summaries, and what a finished output tells (:func:`shortfall_table`)."""
+summaries, and what a finished output tells (:func:`shortfall_table`, :func:`summary_table`)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._files import atomic_write
 from ..model import Model, Node
 from ..results import NETCDF_SUFFIXES, is_netcdf, netcdf_attributes, step_coordinates
 from .chunks import ANNUAL_INDICATORS, SERIES, EnsembleOptions
@@ -339,6 +340,97 @@ def shortfall_table(output: str | Path, n: int | None = None) -> pd.DataFrame:
     short = table[(table["probability"] > 0) | (table["mean"] > 0)]
     short = short.sort_values(["probability", "mean"], ascending=False, kind="stable")
     return short if n is None else short.head(n)
+
+
+SUMMARY_CSV_COLUMNS = ("indicator", "units", "kind", "element", "country", "statistic", "value")
+
+
+def summary_table(output: str | Path) -> pd.DataFrame:
+    """The distribution summaries of an ensemble's output as one long table: a row per indicator, element and
+    statistic.
+
+    Columns: ``indicator`` (``annual_delivery``, ``annual_deficit_fraction``… as in the store, without the
+    ``summary_`` prefix), ``units``, ``kind`` (the element's kind: ``demand``, ``reservoir``, ``sink``,
+    ``hydropower``, ``inflow``), ``element``, ``country``, ``statistic`` and ``value``.  The statistics are taken
+    over every (trace, run year) pair: ``mean``, ``p5``, ``p50``, ``p95``, and for ``annual_deficit_fraction``
+    also ``share_above_<threshold>``, the share of pairs whose deficit is above the run's threshold (the
+    store's ``prob_deficit_above_threshold``).
+
+    Raises
+    ------
+    ValueError
+        If ``output`` holds no ensemble summaries.
+    """
+    import xarray as xr
+
+    path = Path(output)
+    with xr.open_dataset(path, engine="zarr" if _format_of(path) == "zarr" else None) as ds:
+        names = [v for v in ds.data_vars if str(v).startswith("summary_")]
+        if not names or "prob_deficit_above_threshold" not in ds:
+            raise ValueError(f"{path} holds no ensemble summaries: it is not the output of an ensemble run")
+        frames = []
+        for name in names:
+            da = ds[name]
+            kind = next(str(d) for d in da.dims if d != "statistic")
+            values = da.transpose(kind, "statistic").values
+            indicator = str(name).removeprefix("summary_")
+            stats = [str(s) for s in da["statistic"].values]
+            frames.append(_long(indicator, str(da.attrs.get("units", "")), kind, ds, values, stats))
+            if indicator == "annual_deficit_fraction":
+                prob = ds["prob_deficit_above_threshold"]
+                share = f"share_above_{float(prob.attrs['threshold']):g}"
+                frames.append(_long(indicator, "1", kind, ds, prob.values[:, None], [share]))
+    return pd.concat(frames, ignore_index=True)
+
+
+def _long(indicator: str, units: str, kind: str, ds: Any, values: np.ndarray, stats: list[str]) -> pd.DataFrame:
+    """Rows (element, statistic) of ``values`` (elements × statistics) of one indicator."""
+    elements = ds[kind].values.astype(str)
+    country = ds[f"{kind}_country"].values.astype(str) if f"{kind}_country" in ds.coords else np.full(elements.size, "")
+    n, k = values.shape
+    return pd.DataFrame({"indicator": indicator, "units": units, "kind": kind, "element": np.repeat(elements, k),
+                         "country": np.repeat(country, k), "statistic": np.tile(stats, n),
+                         "value": values.reshape(-1)}, columns=list(SUMMARY_CSV_COLUMNS))
+
+
+def check_summary_csv(path: str | Path) -> None:
+    """Refuse, before a run, a summary CSV target that could not be written or would replace something else: a
+    folder, or an existing file that is not a summary CSV an ensemble wrote (its header is
+    :data:`SUMMARY_CSV_COLUMNS`).
+
+    Raises
+    ------
+    IsADirectoryError, FileExistsError
+        As said.
+    """
+    p = Path(path)
+    if p.is_dir():
+        raise IsADirectoryError(f"cannot write the summaries to {p}: it is a folder; give a .csv file name")
+    if p.exists() and not _is_summary_csv(p):
+        raise FileExistsError(f"{p} exists and is not a CSV file of an ensemble's summaries; it is not replaced: "
+                              "give another name or move it away")
+
+
+def _is_summary_csv(path: Path) -> bool:
+    try:
+        with open(path, "rb") as f:
+            return f.readline().rstrip(b"\r\n") == ",".join(SUMMARY_CSV_COLUMNS).encode()
+    except OSError:
+        return False
+
+
+def write_summary_csv(output: str | Path, path: str | Path) -> Path:
+    """Write the summaries of the ensemble's output ``output`` (:func:`summary_table`) to the CSV file ``path``,
+    through a temporary file beside it (an existing file is replaced only once the new one is whole, and only
+    if it is an ensemble's summary CSV: :func:`check_summary_csv`); returns ``path``."""
+    p = Path(path)
+    check_summary_csv(p)
+    table = summary_table(output)
+    try:
+        atomic_write(p, lambda f: table.to_csv(f, index=False, lineterminator="\n"))
+    except OSError as exc:
+        raise OSError(f"cannot write {p}: {exc.strerror or exc}") from exc
+    return p
 
 
 def _summary_of(parts: Sequence[Mapping[str, np.ndarray]], key: str, threshold: float, max_bytes: int
