@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 from test_fastpath import compiled, random_network
 
+from daryo.simulate import _basismap, _kernel
 from daryo.simulate import _dualsimplex as dsx
-from daryo.simulate import _kernel
 from daryo.simulate._basiscache import Basis, DenseAlgebra, Map, StepContext
-from daryo.simulate._basismap import BasisAlgebra
+from daryo.simulate._basismap import BasisAlgebra, basis_sets, dual_check
 from daryo.simulate.fastpath import FastOptions, FastStepper
 
 pytestmark = pytest.mark.skipif(not _kernel.available(), reason="the compiled algebra needs Numba")
@@ -26,9 +26,14 @@ def test_compiled_algebra_equals_dense(seed):
     stepper.run(lambda rec: None)
     lay = stepper.layout
     algebra = BasisAlgebra(dsx.Structure(net.lp.A), lay.N)
-    cost = lay.costs(net, 0)
-    lo_c, hi_c = StepContext(net, lay, 0, 1e-9).constant_bounds()
+    step = StepContext(net, lay, 0, 1e-9)
+    cost = step.position_costs()
+    lo_c, hi_c = step.constant_bounds()
     fixed_none = np.zeros(lay.N, dtype=bool)
+    lo_sh, hi_sh = step.shared()
+    volume = np.repeat(net.res_initial[None, :], net.n_scenarios, axis=0).astype(float)
+    d = lay.scenario_data(net, 0, volume, lo_sh, hi_sh)[0][0]  # a scenario's data row: its fixed positions
+    assert np.any(np.equal(*lay.full_bounds(lo_sh, hi_sh, d)))
     checked = pivots = 0
     assert stepper.cost is not None
     for dense in stepper.cost.cache.bases.values():
@@ -47,10 +52,59 @@ def test_compiled_algebra_equals_dense(seed):
         if fixed_d is not None:
             mp = Map(fixed_d, red_d)  # the ratio test reads only the reduced costs
             for i in range(dense.chk_lo.size + dense.chk_hi.size):
-                a, b = dense.pivot(i, mp, fixed_none), fast.pivot(i, mp, fixed_none)
-                assert (a is None) == (b is None)
-                if a is not None:
-                    np.testing.assert_array_equal(a, b)
-                    pivots += 1
+                pair = [basis.pivot_for(i, mp, lay, lo_sh, hi_sh, d) for basis in (dense, fast)]  # (in one call)
+                for a, b in ((dense.pivot(i, mp, fixed_none), fast.pivot(i, mp, fixed_none)), pair):
+                    assert (a is None) == (b is None)
+                    if a is not None:
+                        np.testing.assert_array_equal(a, b)
+                        pivots += 1
         checked += 1
     assert checked > 10 and pivots > 10
+
+
+@pytest.mark.parametrize("compiled_sets", [True, False])
+def test_basis_sets_and_dual_check_are_the_numpy_definitions(compiled_sets, monkeypatch):
+    """A basis's index sets and its dual check, in one compiled call each (or as Python, without Numba), are
+    those the NumPy expressions give; a status that is not a basis, or puts a nonbasic position at an infinite
+    bound, is refused."""
+    if not compiled_sets:
+        monkeypatch.setattr(_basismap, "_sets", _basismap._sets_py)
+        monkeypatch.setattr(_basismap, "_duals", _basismap._duals_py)
+    net = compiled(random_network(101, scenarios=12, steps=48, physics=True))
+    stepper = FastStepper(net, options=FastOptions(kernel="numpy"))
+    stepper.run(lambda rec: None)
+    lay = stepper.layout
+    step = StepContext(net, lay, 0, 1e-9)
+    assert stepper.cost is not None
+    statuses = [b.status for b in stepper.cost.cache.bases.values()]
+    some_fixed = 0
+    for status in statuses:
+        basic, nb = np.flatnonzero(status == dsx.BASIC), np.flatnonzero(status != dsx.BASIC)
+        slot = np.where(status == dsx.LOWER, lay.lo_slot, np.where(status == dsx.UPPER, lay.hi_slot, -1))
+        got = basis_sets(status, lay.inf_lo, lay.inf_hi, lay.lo_slot, lay.hi_slot, lay.m)
+        assert got is not None
+        for a, b in zip(got, (basic, nb, slot, basic[~lay.inf_lo[basic]], basic[~lay.inf_hi[basic]]), strict=True):
+            np.testing.assert_array_equal(a, b)
+        full = DenseAlgebra(status, lay.dense).reduced_costs(step.position_costs())
+        for tol in (1e-9, 1e3):
+            red, st = full[nb], status[nb]
+            wrong = nb[((st == dsx.LOWER) & (red < -tol)) | ((st == dsx.UPPER) & (red > tol))]
+            never = np.any((st == dsx.ZERO) & (np.abs(red) > tol)) or np.any(lay.inf_lo[wrong] | lay.inf_hi[wrong])
+            fixed, red_got = dual_check(status, nb, full, tol, lay.inf_lo, lay.inf_hi)
+            np.testing.assert_array_equal(red_got, red)
+            assert (fixed is None) == never
+            if fixed is not None:
+                np.testing.assert_array_equal(fixed, wrong)
+                some_fixed += fixed.size > 0
+        short = status.copy()
+        short[basic[0]] = dsx.LOWER if not lay.inf_lo[basic[0]] else dsx.UPPER
+        assert basis_sets(short, lay.inf_lo, lay.inf_hi, lay.lo_slot, lay.hi_slot, lay.m) is None  # m − 1 basic
+        extra = status.copy()
+        extra[nb[0]] = dsx.BASIC
+        assert basis_sets(extra, lay.inf_lo, lay.inf_hi, lay.lo_slot, lay.hi_slot, lay.m) is None  # m + 1 basic
+    infinite = np.flatnonzero(lay.inf_hi)
+    status = statuses[0].copy()
+    q = next(q for q in infinite if status[q] != dsx.BASIC)
+    status[q] = dsx.UPPER  # a nonbasic position at its infinite upper bound
+    assert basis_sets(status, lay.inf_lo, lay.inf_hi, lay.lo_slot, lay.hi_slot, lay.m) is None
+    assert len(statuses) > 10 and some_fixed

@@ -11,6 +11,7 @@ import pytest
 from test_fastpath import compiled, random_network
 
 from daryo.simulate import _kernel
+from daryo.simulate._basiscache import StepContext
 from daryo.simulate.fastpath import FastOptions, FastStepper
 
 pytestmark = pytest.mark.skipif(not _kernel.available(), reason="the bank is built by compiled code")
@@ -34,7 +35,7 @@ def test_bank_holds_the_dense_map(seed):
     lay, out = stepper.layout, stepper._out
     assert stepper.cost is not None
     bank = _kernel.Bank(lay.k, out.size)
-    cost, k, r = lay.costs(net, 0), lay.k, out.size
+    cost, k, r = StepContext(net, lay, 0, 1e-9).position_costs(), lay.k, out.size
     checked = grouped = 0
     for b, basis in stepper.cost.cache.bases.items():
         fixed, _ = basis.duals(lay, cost, 1e-9)

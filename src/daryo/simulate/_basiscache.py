@@ -17,7 +17,7 @@ import numpy as np
 from ..network import CompiledNetwork
 from . import _dualsimplex as dsx
 from . import _kernel
-from ._basismap import BasisAlgebra
+from ._basismap import BasisAlgebra, BoundBasis, basis_sets, dual_check
 
 __all__ = ["Layout", "DenseAlgebra", "Basis", "BasisCache", "Map", "StepContext", "walk", "KEY"]
 
@@ -113,28 +113,20 @@ class Basis:
     else with dense solves (:class:`DenseAlgebra`); the two agree to rounding.
     """
 
-    __slots__ = ("status", "basic", "nb", "algebra", "_dz", "_slot", "_k", "at_lo", "at_hi", "chk_lo", "chk_hi",
-                 "maps")
+    __slots__ = ("status", "basic", "nb", "algebra", "_dz", "_slot", "_k", "chk_lo", "chk_hi", "maps")
 
     def __init__(self, status: np.ndarray, lay: Layout, algebra: BasisAlgebra | None = None):
         self.status = status
-        self.basic = np.flatnonzero(status == _BASIC)
-        self.nb = np.flatnonzero(status != _BASIC)
-        if self.basic.size != lay.m:
-            raise np.linalg.LinAlgError("not a basis")
-        nbs = status[self.nb]
-        self.at_lo, self.at_hi = nbs == _LOWER, nbs == _UPPER
-        if np.any(self.at_lo & lay.inf_lo[self.nb]) or np.any(self.at_hi & lay.inf_hi[self.nb]):
-            raise np.linalg.LinAlgError("a nonbasic variable sits at an infinite bound")
+        sets = basis_sets(status, lay.inf_lo, lay.inf_hi, lay.lo_slot, lay.hi_slot, lay.m)
+        if sets is None:
+            raise np.linalg.LinAlgError("not a basis, or a nonbasic variable sits at an infinite bound")
+        self.basic, self.nb, slot, self.chk_lo, self.chk_hi = sets
         self.algebra = DenseAlgebra(status, lay.dense) if algebra is None else algebra.bind(status)
-        slot = np.where(status == _LOWER, lay.lo_slot, np.where(status == _UPPER, lay.hi_slot, -1))
         dz = self.algebra.derivative(slot, lay.k)  # d z / d data
         if dz is None:
             raise np.linalg.LinAlgError("singular or ill-conditioned basis")
         self._dz: np.ndarray | None = dz
         self._slot, self._k = slot, lay.k
-        self.chk_lo = self.basic[~lay.inf_lo[self.basic]]
-        self.chk_hi = self.basic[~lay.inf_hi[self.basic]]
         self.maps: dict[int, Map | None] = {}  # by cost key; None: never optimal for those costs
 
     @property
@@ -153,18 +145,11 @@ class Basis:
 
     def duals(self, lay: Layout, cost: np.ndarray, tol: float) -> tuple[np.ndarray | None, np.ndarray]:
         """Reduced costs of the nonbasic variables, and the nonbasic positions whose reduced cost has the
-        wrong sign for their status (optimal only while fixed); None if the basis is never optimal."""
-        full = self.algebra.reduced_costs(np.concatenate([cost, np.zeros(lay.m)]))
+        wrong sign for their status (optimal only while fixed); None if the basis is never optimal.  ``cost``
+        (N,): the costs of the positions (columns, then 0 for the rows: :meth:`StepContext.position_costs`)."""
+        full = self.algebra.reduced_costs(cost)
         assert full is not None  # a usable basis (checked when it was made)
-        red = full[self.nb]
-        zero = ~(self.at_lo | self.at_hi)
-        if np.any(zero & (np.abs(red) > tol)):
-            return None, red
-        wrong = (self.at_lo & (red < -tol)) | (self.at_hi & (red > tol))
-        pos = self.nb[wrong]
-        if np.any(lay.inf_lo[pos] | lay.inf_hi[pos]):
-            return None, red
-        return pos, red
+        return dual_check(self.status, self.nb, full, tol, lay.inf_lo, lay.inf_hi)
 
     def pivot(self, i: int, m: Map, fixed: np.ndarray, pivot_tol: float = 1e-9) -> np.ndarray | None:
         """One dual simplex pivot: the basic variable of slack ``i`` leaves at the bound it violates and the
@@ -186,6 +171,17 @@ class Basis:
         status[j] = leave_to
         status[self.nb[q]] = _BASIC
         return status
+
+    def pivot_for(self, i: int, m: Map, lay: Layout, lo: np.ndarray, hi: np.ndarray, data: np.ndarray,
+                  pivot_tol: float = 1e-9) -> np.ndarray | None:
+        """:meth:`pivot` for the scenario of data row ``data`` at a step of shared bounds ``lo``, ``hi`` (N,): the
+        positions whose bounds are equal for it are the fixed ones.  In one compiled call where the basis's
+        algebra is the sparse one."""
+        if isinstance(self.algebra, BoundBasis):
+            return self.algebra.pivot(i, (self.chk_lo, self.chk_hi, self.basic, self.nb), m.red,
+                                      (lo, hi, lay.lo_slot, lay.hi_slot), data, pivot_tol)
+        L, U = lay.full_bounds(lo, hi, data)
+        return self.pivot(i, m, L == U, pivot_tol)
 
     def linear_map(self, lay: Layout, out: np.ndarray, fixed: np.ndarray) -> np.ndarray:
         """W (k+1, r): rows = data slots (+ a constant row, filled per bound key), columns = the outputs
@@ -263,7 +259,7 @@ class BasisCache:
             return None
         self.used[b] = self.clock
         if ckey not in basis.maps:
-            fixed, red = basis.duals(self.lay, step.cost(), step.dual_tol)
+            fixed, red = basis.duals(self.lay, step.position_costs(), step.dual_tol)
             basis.maps[ckey] = None if fixed is None else Map(fixed, red)
         return basis.maps[ckey]
 
@@ -318,8 +314,7 @@ class BasisCache:
         target = m.pivots.get((i, ukey))
         if target is None:
             lo, hi = step.shared()
-            lo, hi = self.lay.full_bounds(lo, hi, data)
-            status = self.bases[b].pivot(i, m, lo == hi)
+            status = self.bases[b].pivot_for(i, m, self.lay, lo, hi, data)
             target = -1 if status is None else self.add(status)
             m.pivots[(i, ukey)] = target
         return target
@@ -349,6 +344,7 @@ class StepContext:
     _lo: np.ndarray | None = None
     _hi: np.ndarray | None = None
     _cost: np.ndarray | None = None
+    _pcost: np.ndarray | None = None
     _lo_c: np.ndarray | None = None
     _hi_c: np.ndarray | None = None
 
@@ -370,6 +366,12 @@ class StepContext:
         if self._cost is None:
             self._cost = self.lay.costs(self.net, self.t)
         return self._cost
+
+    def position_costs(self) -> np.ndarray:
+        """The costs of every position (N,): the columns' (:meth:`cost`), then 0 for the rows."""
+        if self._pcost is None:
+            self._pcost = np.concatenate([self.cost(), np.zeros(self.lay.m)])
+        return self._pcost
 
 
 def walk(cache: BasisCache, step: StepContext, d: np.ndarray, idx: np.ndarray, cand: np.ndarray, x: np.ndarray,

@@ -26,7 +26,7 @@ import numpy as np
 from ._dualsimplex import _MAX_ETAS, Structure, _btran, _factor, _ftran
 from ._kernel import _njit
 
-__all__ = ["BasisAlgebra", "BoundBasis"]
+__all__ = ["BasisAlgebra", "BoundBasis", "basis_sets", "dual_check"]
 
 
 class BasisAlgebra:
@@ -42,6 +42,23 @@ class BasisAlgebra:
                          np.empty(m), np.empty((m, m)), np.zeros(3, i64), np.zeros(_MAX_ETAS + 2, i64),
                          np.empty((_MAX_ETAS + 1) * m, i64), np.empty((_MAX_ETAS + 1) * m), np.empty(m),
                          np.empty(m), np.empty(m), np.empty(m), np.empty(m, i64))
+        self._fixed, self._ratio, self._alpha = np.empty(N, np.bool_), np.empty(N), np.zeros(N)  # (pivots)
+
+    def pivot(self, status: np.ndarray, i: int, sets: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+              red: np.ndarray, bounds: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray], d: np.ndarray,
+              pivot_tol: float) -> np.ndarray | None:
+        """The status after one dual simplex pivot in which the basic variable of feasibility slack ``i`` (the
+        ``chk_lo`` positions' lower bounds, then the ``chk_hi`` positions' upper bounds) leaves at the bound it
+        violates, for the scenario of data row ``d``: positions whose bounds are equal for it cannot enter (see
+        :meth:`entering`).  ``sets``: the basis's ``chk_lo``, ``chk_hi``, basic and nonbasic positions; ``red``:
+        the nonbasic positions' reduced costs; ``bounds``: the shared lower and upper bounds (N,) and the data slot
+        of each (``lo_slot``, ``hi_slot``; −1: shared).  None: no pivot (or not a basis)."""
+        chk_lo, chk_hi, basic, nb = sets
+        lo, hi, lo_slot, hi_slot = bounds
+        new = np.empty_like(status)
+        ok = _pivot(status, i, chk_lo, chk_hi, basic, nb, red, lo, hi, lo_slot, hi_slot, d, pivot_tol, new,
+                    self._fixed, self._ratio, self._alpha, self.m, self.N, *self._arrays, *self._scratch)
+        return new if ok else None
 
     def bind(self, status: np.ndarray) -> BoundBasis:
         """The algebra of one basis (its status: lower 0, basic 1, upper 2, free at zero 3, per position)."""
@@ -108,6 +125,11 @@ class BoundBasis:
     def entering(self, slot: int, sign: float, nb: np.ndarray, red: np.ndarray, fixed: np.ndarray,
                  pivot_tol: float) -> int:
         return self.algebra.entering(self.status, slot, sign, nb, red, fixed, pivot_tol)
+
+    def pivot(self, i: int, sets: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray], red: np.ndarray,
+              bounds: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray], d: np.ndarray,
+              pivot_tol: float) -> np.ndarray | None:
+        return self.algebra.pivot(self.status, i, sets, red, bounds, d, pivot_tol)
 
 
 def _peel(stat, m, N, colptr, rowidx, cval, ecol, rowptr, colidx, rval, basic, bpos, rowcnt, rowe, colcnt,  # noqa: ANN001
@@ -226,13 +248,129 @@ def _entering_py(stat, slot, sign, nb, red, fixed, tol, ratio, alpha, m, N, colp
     return best
 
 
+def _pivot_py(stat, i, chk_lo, chk_hi, basic, nb, red, lo, hi, lo_slot, hi_slot, d, tol, new, fixed, ratio, alpha,  # noqa: ANN001,ANN201
+              m, N, colptr, rowidx, cval, ecol, rowptr, colidx, rval, bpos_basic, bpos, rowcnt, rowe, colcnt, rowdone,  # noqa: ANN001
+              coldone, stack, fi, fv, LU, counts, ets, eti, etv, work, tmp, x, y, ynz):  # noqa: ANN001
+    """See :meth:`BasisAlgebra.pivot`."""
+    n_lo, n_hi = chk_lo.size, chk_hi.size
+    if i < n_lo:
+        j, leave_to, sign = chk_lo[i], 0, 1.0  # below its lower bound: must increase
+    elif i < n_lo + n_hi:
+        j, leave_to, sign = chk_hi[i - n_lo], 2, -1.0  # above its upper bound: decrease
+    else:
+        return False
+    for q in range(N):  # the scenario's bounds: its data where a slot feeds them, else the shared ones
+        a = d[lo_slot[q]] if lo_slot[q] >= 0 else lo[q]
+        b = d[hi_slot[q]] if hi_slot[q] >= 0 else hi[q]
+        fixed[q] = a == b
+    e = _entering(stat, np.searchsorted(basic, j), sign, nb, red, fixed, tol, ratio, alpha, m, N, colptr, rowidx,
+                  cval, ecol, rowptr, colidx, rval, bpos_basic, bpos, rowcnt, rowe, colcnt, rowdone, coldone, stack,
+                  fi, fv, LU, counts, ets, eti, etv, work, tmp, x, y, ynz)
+    if e < 0:
+        return False
+    for q in range(N):
+        new[q] = stat[q]
+    new[j] = leave_to
+    new[nb[e]] = 1
+    return True
+
+
+def _sets_py(stat, inf_lo, inf_hi, lo_slot, hi_slot, m):  # noqa: ANN001,ANN201
+    """A basis's index sets (see :func:`basis_sets`); ``ok`` False if it has not ``m`` basic positions or a
+    nonbasic position sits at an infinite bound."""
+    N = stat.size
+    basic = np.empty(m, np.int64)
+    nb = np.empty(max(N - m, 0), np.int64)
+    slot = np.full(N, -1, np.int64)
+    nbs, n_lo, n_hi = 0, 0, 0
+    ok = True
+    for q in range(N):
+        code = stat[q]
+        if code == 1:
+            if nbs >= m:
+                return False, basic, nb, slot, basic[:0], basic[:0]
+            basic[nbs] = q
+            nbs += 1
+            n_lo += not inf_lo[q]
+            n_hi += not inf_hi[q]
+        else:
+            if q - nbs >= nb.size:
+                return False, basic, nb, slot, basic[:0], basic[:0]
+            nb[q - nbs] = q
+            if code == 0:
+                ok = ok and not inf_lo[q]
+                slot[q] = lo_slot[q]
+            elif code == 2:
+                ok = ok and not inf_hi[q]
+                slot[q] = hi_slot[q]
+    if nbs != m:
+        return False, basic, nb, slot, basic[:0], basic[:0]
+    chk_lo = np.empty(n_lo, np.int64)
+    chk_hi = np.empty(n_hi, np.int64)
+    i, j = 0, 0
+    for b in range(m):
+        q = basic[b]
+        if not inf_lo[q]:
+            chk_lo[i] = q
+            i += 1
+        if not inf_hi[q]:
+            chk_hi[j] = q
+            j += 1
+    return ok, basic, nb, slot, chk_lo, chk_hi
+
+
+def basis_sets(status: np.ndarray, inf_lo: np.ndarray, inf_hi: np.ndarray, lo_slot: np.ndarray, hi_slot: np.ndarray,
+               m: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+    """A basis's positions: basic ones, nonbasic ones, the data slot feeding each position's value (its lower
+    bound's slot where it sits at its lower bound, its upper bound's where at its upper one; −1: none), and the
+    basic positions with a finite lower / upper bound.  None if ``status`` has not ``m`` basic positions or puts
+    a nonbasic position at an infinite bound (lower 0, basic 1, upper 2, free at zero 3)."""
+    ok, basic, nb, slot, chk_lo, chk_hi = _sets(status, inf_lo, inf_hi, lo_slot, hi_slot, m)
+    return (basic, nb, slot, chk_lo, chk_hi) if ok else None
+
+
+def _duals_py(stat, nb, full, tol, inf_lo, inf_hi):  # noqa: ANN001,ANN201
+    """See :func:`dual_check`."""
+    red = np.empty(nb.size)
+    wrong = np.empty(nb.size, np.int64)
+    n, ok = 0, True
+    for i in range(nb.size):
+        q = nb[i]
+        r = full[q]
+        red[i] = r
+        code = stat[q]
+        if code == 3:  # free at zero: any reduced cost but 0 could improve it, fixed or not
+            ok = ok and not abs(r) > tol
+        elif (code == 0 and r < -tol) or (code == 2 and r > tol):
+            wrong[n] = q
+            n += 1
+            ok = ok and not (inf_lo[q] or inf_hi[q])  # (optimal only while fixed: it must have both bounds)
+    return ok, red, wrong[:n]
+
+
+def dual_check(status: np.ndarray, nb: np.ndarray, reduced: np.ndarray, tol: float, inf_lo: np.ndarray,
+               inf_hi: np.ndarray) -> tuple[np.ndarray | None, np.ndarray]:
+    """The reduced costs ``reduced`` (N,) of a basis's nonbasic positions ``nb``, and those positions whose reduced
+    cost has the wrong sign for their status beyond ``tol`` (optimal only while fixed); None instead of them if
+    the basis is never optimal (a free nonbasic position with a reduced cost, or a wrong sign at a position that
+    cannot be fixed, having an infinite bound)."""
+    ok, red, wrong = _duals(status, nb, reduced, tol, inf_lo, inf_hi)
+    return (wrong if ok else None), red
+
+
+_sets: Any = _sets_py
+_duals: Any = _duals_py
+_pivot: Any = _pivot_py
 _reduced: Any = _reduced_py
 _derivative: Any = _derivative_py
 _constant_row: Any = _constant_row_py
 _entering: Any = _entering_py
 if _njit is not None:  # pragma: no branch
     _peel = _njit(_peel)
+    _sets = _njit(_sets_py)
+    _duals = _njit(_duals_py)
     _reduced = _njit(_reduced_py)
     _derivative = _njit(_derivative_py)
     _constant_row = _njit(_constant_row_py)
     _entering = _njit(_entering_py)
+    _pivot = _njit(_pivot_py)
