@@ -553,7 +553,10 @@ def _write_summary_csv(out: Path, csv: Path | None) -> None:
     from .ensemble import write_summary_csv
 
     if csv is not None:
-        write_summary_csv(out, csv)
+        try:
+            write_summary_csv(out, csv)
+        except OSError as exc:  # (a full disk: the results themselves are whole)
+            raise OSError(f"{exc}; the results are in {out}") from exc
         print(f"summaries written to {csv}")
 
 

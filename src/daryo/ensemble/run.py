@@ -165,10 +165,10 @@ def _collect(stream: Generator[dict[str, Any], None, None], parts: _Parts, progr
              stop_after: int | None, remove_on_failure: bool) -> tuple[list[str], int, bool]:
     """Take the chunks' results as they finish: write each part (unless its worker has), report progress; stop
     after ``stop_after`` chunks.  Returns how each chunk was simulated, how many traces were computed and whether
-    it stopped after ``stop_after`` chunks (the run left unfinished).  If
-    the stream fails before any chunk reported and ``remove_on_failure`` (a fresh start), the parts folder is
-    removed unless it holds a part (a local worker's, written before its receipt was taken): a run that failed
-    at its start (a wrong scheduler…) leaves nothing behind, and nothing already written is lost."""
+    it stopped after ``stop_after`` chunks (the run left unfinished).  If the stream fails before any chunk
+    reported and ``remove_on_failure`` (a fresh start), the parts folder is removed unless it holds a part (a
+    local worker's, written before its receipt was taken): a run that failed at its start (a wrong scheduler…)
+    leaves nothing behind, and nothing already written is lost."""
     how: list[str] = []
     computed = 0
     try:

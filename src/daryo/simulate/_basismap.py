@@ -11,7 +11,11 @@ than with dense solves of the tableau ``B⁻¹[A −I]``:
 - :meth:`BasisAlgebra.constant_row` — the solution and feasibility slacks for the step's shared bounds (one
   solve);
 - :meth:`BasisAlgebra.entering` — the entering variable of a dual simplex pivot (one solve with ``Bᵀ`` for the
-  leaving row of ``B⁻¹[A −I]``, then the ratio test).
+  leaving row of ``B⁻¹[A −I]``, then the ratio test); :meth:`BasisAlgebra.pivot` — the new status, the
+  positions a scenario's bounds fix worked out in the same call.
+
+:func:`basis_sets` (a basis's positions by kind) and :func:`dual_check` (its reduced costs' signs) need no
+factorisation; they are compiled too, since the cache calls them for every new basis (as Python without Numba).
 
 Each call factorises the basis afresh (a few microseconds), so nothing but the status is kept per basis.
 The results are those of the dense algebra to rounding (the tests run both).
