@@ -105,6 +105,20 @@ def _fresh_run(model: str | None, method: str) -> float:
     return float(out.stdout.strip().splitlines()[-1])
 
 
+def _timed_progress(traces: int, steps: int, interval: float):  # noqa: ANN202
+    """A progress reporter that also notes when the output began to be written (every chunk done)."""
+    from daryo.ensemble import ProgressReporter
+
+    class Timed(ProgressReporter):
+        writing_at: float | None = None
+
+        def assembling(self, output: Path) -> None:
+            self.writing_at = time.perf_counter()
+            super().assembling(output)
+
+    return Timed(traces, steps, interval=interval)
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("model", nargs="?", help="model file (default: the embedded model)")
@@ -119,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     a = p.parse_args(argv)
 
     import daryo
-    from daryo.ensemble import EnsembleOptions, ProgressReporter, run_ensemble
+    from daryo.ensemble import EnsembleOptions, run_ensemble
     from daryo.simulate import _aot
 
     model = daryo.load(a.model)
@@ -140,11 +154,12 @@ def main(argv: list[str] | None = None) -> int:
         out = a.output or Path(tmp) / "results.zarr"
         opts = EnsembleOptions(traces=a.traces, years=a.years, seed=1, fast=a.method == "fast", chunk_size=a.chunk_size)
         steps = 12 * a.years
+        progress = _timed_progress(a.traces, steps, interval=10.0)
         with PeakMemory() as mem:
             t0 = time.perf_counter()
-            run = run_ensemble(model, opts, out, workers=a.workers or None,
-                               progress=ProgressReporter(a.traces, steps, interval=10.0))
+            run = run_ensemble(model, opts, out, workers=a.workers or None, progress=progress)
             wall = time.perf_counter() - t0
+        chunks = (progress.writing_at or t0 + wall) - t0
         size = sum(f.stat().st_size for f in Path(out).rglob("*") if f.is_file()) if Path(out).is_dir() \
             else Path(out).stat().st_size
     print(f"ensemble {a.traces} traces × {a.years} years, {a.workers or 1} worker(s): wall {wall:.1f} s "
@@ -152,7 +167,8 @@ def main(argv: list[str] | None = None) -> int:
           f"peak memory {mem.peak / 2**20:,.0f} MB (target < 2,048 MB; resident sets summed), "
           f"{mem.peak_pss / 2**20:,.0f} MB (proportional sets summed: shared pages once), "
           f"output {size / 2**20:,.0f} MB, "
-          f"{run.chunks} chunks")
+          f"{run.chunks} chunks; the chunks done after {chunks:.1f} s, then {wall - chunks:.1f} s writing the store "
+          f"and its summaries")
     print(f"solver: {run.how[0] if run.how else '-'}")
     return 0
 
