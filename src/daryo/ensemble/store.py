@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -319,15 +320,10 @@ def shortfall_table(output: str | Path, n: int | None = None) -> pd.DataFrame:
     and the mean and 95th percentile of the annual deficit fraction; sorted by probability, then mean, and only
     demands with some deficit (the first ``n`` of them; None: all).  ``attrs`` holds the run's ``threshold``
     and how many ``demands`` the model has."""
-    import xarray as xr
-
     if n is not None and n < 0:
         raise ValueError(f"n={n}: give how many demands to list (at least 0), or None for all")
 
-    path = Path(output)
-    with xr.open_dataset(path, engine="zarr" if _format_of(path) == "zarr" else None) as ds:
-        if "summary_annual_deficit_fraction" not in ds:
-            raise ValueError(f"{path} holds no ensemble summaries: it is not the output of an ensemble run")
+    with _summaries(Path(output)) as ds:
         frac = ds["summary_annual_deficit_fraction"]
         table = pd.DataFrame({
             "country": ds["demand_country"].values,
@@ -361,15 +357,9 @@ def summary_table(output: str | Path) -> pd.DataFrame:
     ValueError
         If ``output`` holds no ensemble summaries.
     """
-    import xarray as xr
-
-    path = Path(output)
-    with xr.open_dataset(path, engine="zarr" if _format_of(path) == "zarr" else None) as ds:
-        names = [v for v in ds.data_vars if str(v).startswith("summary_")]
-        if not names or "prob_deficit_above_threshold" not in ds:
-            raise ValueError(f"{path} holds no ensemble summaries: it is not the output of an ensemble run")
+    with _summaries(Path(output)) as ds:
         frames = []
-        for name in names:
+        for name in [v for v in ds.data_vars if str(v).startswith("summary_")]:
             da = ds[name]
             kind = next(str(d) for d in da.dims if d != "statistic")
             values = da.transpose(kind, "statistic").values
@@ -383,10 +373,21 @@ def summary_table(output: str | Path) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
+@contextmanager
+def _summaries(path: Path) -> Iterator[Any]:
+    """The ensemble output ``path``, open (ValueError if it holds no ensemble summaries)."""
+    import xarray as xr
+
+    with xr.open_dataset(path, engine="zarr" if _format_of(path) == "zarr" else None) as ds:
+        if "summary_annual_deficit_fraction" not in ds or "prob_deficit_above_threshold" not in ds:
+            raise ValueError(f"{path} holds no ensemble summaries: it is not the output of an ensemble run")
+        yield ds
+
+
 def _long(indicator: str, units: str, kind: str, ds: Any, values: np.ndarray, stats: list[str]) -> pd.DataFrame:
     """Rows (element, statistic) of ``values`` (elements × statistics) of one indicator."""
     elements = ds[kind].values.astype(str)
-    country = ds[f"{kind}_country"].values.astype(str) if f"{kind}_country" in ds.coords else np.full(elements.size, "")
+    country = ds[f"{kind}_country"].values.astype(str)  # (every element kind has its countries: _coords)
     n, k = values.shape
     return pd.DataFrame({"indicator": indicator, "units": units, "kind": kind, "element": np.repeat(elements, k),
                          "country": np.repeat(country, k), "statistic": np.tile(stats, n),
