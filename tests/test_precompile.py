@@ -41,7 +41,7 @@ _CHECK = textwrap.dedent("""
     print("COMPILED", sorted(n for n, d in found.items() if list(d.signatures) != after[n]))
     print("ENTRIES", sorted(n for n, d in found.items() if n in KERNELS and not d.signatures))
 """).replace("KERNELS", repr({"_kernel._loop", "_kernel._map_entry", "_kernel._write_constants",
-                              "_basismap._derivative", "_basismap._reduced", "_basismap._constant_row",
+                              "_basismap._derivative", "_basismap._reduced", "_basismap._constant_rows",
                               "_basismap._sets", "_basismap._duals", "_basismap._pivot",
                               "_dualsimplex._solve_all"}))
 

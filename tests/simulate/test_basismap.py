@@ -29,6 +29,9 @@ def test_compiled_algebra_equals_dense(seed):
     step = StepContext(net, lay, 0, 1e-9)
     cost = step.position_costs()
     lo_c, hi_c = step.constant_bounds()
+    later = StepContext(net, lay, 5, 1e-9).constant_bounds()  # (the generated networks' bounds vary by step)
+    assert not np.array_equal(later[1], hi_c)
+    lo_cs, hi_cs = np.stack([lo_c, later[0]]), np.stack([hi_c, later[1]])
     fixed_none = np.zeros(lay.N, dtype=bool)
     lo_sh, hi_sh = step.shared()
     volume = np.repeat(net.res_initial[None, :], net.n_scenarios, axis=0).astype(float)
@@ -47,8 +50,11 @@ def test_compiled_algebra_equals_dense(seed):
         fixed_f, red_f = fast.duals(lay, cost, 1e-9)
         np.testing.assert_allclose(red_f, red_d, rtol=1e-12, atol=1e-9)
         assert (fixed_d is None) == (fixed_f is None)
-        np.testing.assert_allclose(fast.constant(lo_c, hi_c, out, no_fixed),
-                                   dense.constant(lo_c, hi_c, out, no_fixed), rtol=0, atol=1e-9)
+        np.testing.assert_allclose(fast.constants(lo_cs, hi_cs, out, no_fixed),
+                                   dense.constants(lo_cs, hi_cs, out, no_fixed), rtol=0, atol=1e-9)
+        for u in range(2):  # each row is that of its bounds alone
+            np.testing.assert_array_equal(fast.constants(lo_cs[u:u + 1], hi_cs[u:u + 1], out, no_fixed)[0],
+                                          fast.constants(lo_cs, hi_cs, out, no_fixed)[u])
         if fixed_d is not None:
             mp = Map(fixed_d, red_d)  # the ratio test reads only the reduced costs
             for i in range(dense.chk_lo.size + dense.chk_hi.size):

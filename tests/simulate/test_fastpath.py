@@ -203,6 +203,41 @@ def test_the_cache_holds_at_most_max_bases(max_bases):
     assert_same(simulate_fast(net, FastOptions(max_bases=max_bases)), simulate(net))
 
 
+@pytest.mark.skipif(not _kernel.available(), reason="the compiled loop needs Numba")
+@pytest.mark.parametrize("priority", [False, True], ids=["cost", "priority-screening"])
+def test_constants_for_every_bound_key_at_once_or_one_at_a_time(priority, monkeypatch):
+    """A new basis's map gets its constants for all the run's bound keys (the months of the generated networks'
+    demand profiles) in one call, or, beyond ``max_bound_keys``, one key at a time as the steps meet it (the loop
+    then hands back bases without their step's constants): the same results to the bit, both the plain path's."""
+    if priority:
+        net = priority_compiled(random_priority_network(2))
+    else:
+        net = compiled(random_network(101, scenarios=12, steps=48, physics=True))
+    plain = simulate(net)
+    keys = np.unique(_Layout(net).bound_key).size
+    assert keys > 1
+    handed_back = []
+    real = _kernel.solve
+
+    def spy(bank, ukey, idx, *rest):
+        real(bank, ukey, idx, *rest)
+        status = rest[3]
+        handed_back.append(int(np.count_nonzero(status[idx] == _kernel.NEED_CONST)))
+
+    monkeypatch.setattr(_kernel, "solve", spy)
+    runs = {}
+    for limit in (keys, keys - 1):
+        handed_back.clear()
+        runs[limit] = simulate_fast(net, FastOptions(max_bound_keys=limit, screening_maps_from=1))
+        assert (sum(handed_back) > 0) == (limit < keys)
+    np.testing.assert_array_equal(runs[keys].x, runs[keys - 1].x)
+    np.testing.assert_array_equal(runs[keys].volume_start, runs[keys - 1].volume_start)
+    if priority:
+        assert_same_priority(runs[keys], plain, net)
+    else:
+        assert_same(runs[keys], plain)
+
+
 @pytest.mark.parametrize("kernel", KERNELS)
 def test_degenerate_steps(kernel):
     """An inflow exactly equal to the demand it serves, then exactly the reservoir's room: basic variables

@@ -82,14 +82,15 @@ class DenseAlgebra:
         red[self.nb] = cost[self.nb] - self.dense[:, self.nb].T @ y
         return red
 
-    def constant_row(self, lo: np.ndarray, hi: np.ndarray, out: np.ndarray, chk_lo: np.ndarray, chk_hi: np.ndarray,
-                     fixed: np.ndarray) -> np.ndarray:
+    def constant_rows(self, lo: np.ndarray, hi: np.ndarray, out: np.ndarray, chk_lo: np.ndarray, chk_hi: np.ndarray,
+                      fixed: np.ndarray) -> np.ndarray:
         st = self.status[self.nb]
-        v = np.where(st == _LOWER, lo[self.nb], 0.0) + np.where(st == _UPPER, hi[self.nb], 0.0)
-        z = np.empty(self.status.size)
-        z[self.nb] = v
-        z[self.basic] = self.K @ v
-        return np.concatenate([z[out], z[chk_lo] - lo[chk_lo], hi[chk_hi] - z[chk_hi], lo[fixed] - hi[fixed]])
+        v = np.where(st == _LOWER, lo[:, self.nb], 0.0) + np.where(st == _UPPER, hi[:, self.nb], 0.0)
+        z = np.empty(lo.shape)
+        z[:, self.nb] = v
+        z[:, self.basic] = v @ self.K.T
+        return np.hstack([z[:, out], z[:, chk_lo] - lo[:, chk_lo], hi[:, chk_hi] - z[:, chk_hi],
+                          lo[:, fixed] - hi[:, fixed]])
 
     def entering(self, slot: int, sign: float, nb: np.ndarray, red: np.ndarray, fixed: np.ndarray,
                  pivot_tol: float) -> int:
@@ -194,11 +195,12 @@ class Basis:
         W[:k] = np.vstack(blocks).T
         return W
 
-    def constant(self, lo_c: np.ndarray, hi_c: np.ndarray, out: np.ndarray, fixed: np.ndarray) -> np.ndarray:
-        """The constant row of W for the step's shared bounds (``StepContext.constant_bounds``)."""
-        row = self.algebra.constant_row(lo_c, hi_c, out, self.chk_lo, self.chk_hi, fixed)
-        assert row is not None  # a usable basis (checked when it was made)
-        return row
+    def constants(self, lo_c: np.ndarray, hi_c: np.ndarray, out: np.ndarray, fixed: np.ndarray) -> np.ndarray:
+        """The constant rows of W (U, ·) for shared bounds ``lo_c[u]``, ``hi_c[u]`` (U, N) (each a step's
+        :meth:`StepContext.constant_bounds`)."""
+        rows = self.algebra.constant_rows(lo_c, hi_c, out, self.chk_lo, self.chk_hi, fixed)
+        assert rows is not None  # a usable basis (checked when it was made)
+        return rows
 
 
 def _unit(slots: np.ndarray, k: int) -> np.ndarray:
@@ -215,8 +217,12 @@ class BasisCache:
     ``used[b]`` is the last step (``clock``) at which basis ``b`` was looked up or solved a scenario in the
     compiled loop (which writes it there)."""
 
-    def __init__(self, lay: Layout, out: np.ndarray, max_bases: int, algebra: BasisAlgebra | None = None):
+    def __init__(self, lay: Layout, out: np.ndarray, max_bases: int, algebra: BasisAlgebra | None = None,
+                 max_bound_keys: int = 24):
         self.lay, self.out, self.max_bases, self.algebra = lay, out, max_bases, algebra
+        self.max_bound_keys = max_bound_keys
+        self._table: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._table_made = False
         self.bases: dict[int, Basis] = {}
         self.banks: dict[int, _kernel.Bank] = {}  # the compiled loop's maps, by cost key
         self.ids: dict[bytes, int] = {}
@@ -264,11 +270,11 @@ class BasisCache:
         return basis.maps[ckey]
 
     def constant(self, b: int, m: Map, ukey: int, step: StepContext) -> np.ndarray:
-        """The constant row of basis ``b``'s map ``m`` for the step's shared bounds (bound key ``ukey``)."""
+        """The constant row of basis ``b``'s map ``m`` for the step's shared bounds (bound key ``ukey``), kept."""
         const = m.consts.get(ukey)
         if const is None:
             lo_c, hi_c = step.constant_bounds()
-            const = m.consts[ukey] = self.bases[b].constant(lo_c, hi_c, self.out, m.fixed)
+            const = m.consts[ukey] = self.bases[b].constants(lo_c[None], hi_c[None], self.out, m.fixed)[0]
         return const
 
     def matrix(self, b: int, ckey: int, ukey: int, step: StepContext) -> np.ndarray | None:
@@ -301,10 +307,23 @@ class BasisCache:
             bank.mark_unusable(b)
             return
         basis, lay = self.bases[b], self.lay
-        if not bank.has_map[b]:  # the map once; its constants per bound key
+        if not bank.has_map[b]:  # the map once, with its constants for every bound key if there are few
             bank.register(b, basis.dz, self.out, basis.chk_lo, basis.chk_hi, m.fixed, lay.lo_slot, lay.hi_slot)
             basis.release()
-        bank.register_constants(b, ukey, self.constant(b, m, ukey, step))
+            table = self._bound_table(step)
+            if table is not None:
+                keys, lo_c, hi_c = table
+                bank.register_constants(b, keys, basis.constants(lo_c, hi_c, self.out, m.fixed))
+                return
+        lo_c, hi_c = step.constant_bounds()  # (else per bound key, as the steps meet them)
+        bank.register_constants(b, np.array([ukey]), basis.constants(lo_c[None], hi_c[None], self.out, m.fixed))
+
+    def _bound_table(self, step: StepContext) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """Every bound key and its steps' constant bounds (see :func:`constant_bound_table`), once."""
+        if not self._table_made:
+            self._table = constant_bound_table(step.net, self.lay, self.max_bound_keys)
+            self._table_made = True
+        return self._table
 
     def pivot(self, b: int, i: int, ckey: int, ukey: int, step: StepContext, data: np.ndarray) -> int:
         """The basis one dual simplex pivot away from ``b`` when its slack ``i`` is violated (-1: none)."""
@@ -356,10 +375,7 @@ class StepContext:
     def constant_bounds(self) -> tuple[np.ndarray, np.ndarray]:
         """The shared bounds with 0 where scenario data (or an infinite bound) take over: the constant part."""
         if self._lo_c is None or self._hi_c is None:
-            lo, hi = self.shared()
-            lay = self.lay
-            self._lo_c = np.where((lay.lo_slot >= 0) | lay.inf_lo, 0.0, lo)
-            self._hi_c = np.where((lay.hi_slot >= 0) | lay.inf_hi, 0.0, hi)
+            self._lo_c, self._hi_c = _constant_part(self.lay, *self.shared())
         return self._lo_c, self._hi_c
 
     def cost(self) -> np.ndarray:
@@ -372,6 +388,29 @@ class StepContext:
         if self._pcost is None:
             self._pcost = np.concatenate([self.cost(), np.zeros(self.lay.m)])
         return self._pcost
+
+
+def _constant_part(lay: Layout, lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Shared bounds ``lo``, ``hi`` (…, N) with 0 where scenario data (or an infinite bound) take over."""
+    return (np.where((lay.lo_slot >= 0) | lay.inf_lo, 0.0, lo), np.where((lay.hi_slot >= 0) | lay.inf_hi, 0.0, hi))
+
+
+def constant_bound_table(net: CompiledNetwork, lay: Layout, limit: int
+                         ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """The distinct bound keys of the run's steps (U,) and, for each, the constant part of its steps' shared
+    bounds (U, N) twice (:meth:`StepContext.constant_bounds`); None if there are more than ``limit`` keys.
+
+    A monthly model whose shared bounds follow the calendar has 12 (its steps of equal bounds share a key), so a
+    new basis's constants for every step are worked out with its map, in one call, rather than one bound key at
+    a time as the steps meet them."""
+    keys, first = np.unique(lay.bound_key, return_index=True)
+    if keys.size > limit:
+        return None
+    lo = np.empty((keys.size, lay.N))
+    hi = np.empty((keys.size, lay.N))
+    for u, t in enumerate(first.tolist()):
+        lo[u], hi[u] = lay.shared(net, t)
+    return (keys.astype(np.int64), *_constant_part(lay, lo, hi))
 
 
 def walk(cache: BasisCache, step: StepContext, d: np.ndarray, idx: np.ndarray, cand: np.ndarray, x: np.ndarray,

@@ -8,8 +8,8 @@ than with dense solves of the tableau ``B⁻¹[A −I]``:
 - :meth:`BasisAlgebra.derivative` — ``dz/dd``, the derivative of the solution with respect to each data slot (one
   solve with ``B`` per nonbasic position that sits at a bound fed by a data slot);
 - :meth:`BasisAlgebra.reduced_costs` — the reduced costs of the nonbasic positions (one solve with ``Bᵀ``);
-- :meth:`BasisAlgebra.constant_row` — the solution and feasibility slacks for the step's shared bounds (one
-  solve);
+- :meth:`BasisAlgebra.constant_rows` — the solution and feasibility slacks for given shared bounds (one solve
+  per bound key, one factorisation for all);
 - :meth:`BasisAlgebra.entering` — the entering variable of a dual simplex pivot (one solve with ``Bᵀ`` for the
   leaving row of ``B⁻¹[A −I]``, then the ratio test); :meth:`BasisAlgebra.pivot` — the new status, the
   positions a scenario's bounds fix worked out in the same call.
@@ -83,16 +83,17 @@ class BasisAlgebra:
         red = np.zeros(self.N)
         return red if _reduced(status, cost, red, self.m, self.N, *self._arrays, *self._scratch) else None
 
-    def constant_row(self, status: np.ndarray, lo: np.ndarray, hi: np.ndarray, out: np.ndarray, chk_lo: np.ndarray,
-                     chk_hi: np.ndarray, fixed: np.ndarray) -> np.ndarray | None:
-        """The basis's solution z where each nonbasic position sits at its bound in ``lo`` / ``hi`` (N,; 0 if
-        free), as the row ``[z[out], z[chk_lo] − lo[chk_lo], hi[chk_hi] − z[chk_hi], lo[fixed] − hi[fixed]]``
-        (outputs, then feasibility slacks); None if not a basis."""
-        row = np.empty(out.size + chk_lo.size + chk_hi.size + fixed.size)
+    def constant_rows(self, status: np.ndarray, lo: np.ndarray, hi: np.ndarray, out: np.ndarray, chk_lo: np.ndarray,
+                      chk_hi: np.ndarray, fixed: np.ndarray) -> np.ndarray | None:
+        """For each pair of bounds ``lo[u]``, ``hi[u]`` (U, N), the basis's solution z where each nonbasic position
+        sits at its bound (0 if free), as the row ``[z[out], z[chk_lo] − lo[chk_lo], hi[chk_hi] − z[chk_hi],
+        lo[fixed] − hi[fixed]]`` (outputs, then feasibility slacks): (U, ·), one factorisation for all; None if
+        not a basis."""
+        rows = np.empty((lo.shape[0], out.size + chk_lo.size + chk_hi.size + fixed.size))
         z = np.empty(self.N)
-        ok = _constant_row(status, lo, hi, out, chk_lo, chk_hi, fixed, z, row, self.m, self.N, *self._arrays,
-                           *self._scratch)
-        return row if ok else None
+        ok = _constant_rows(status, lo, hi, out, chk_lo, chk_hi, fixed, z, rows, self.m, self.N, *self._arrays,
+                            *self._scratch)
+        return rows if ok else None
 
     def entering(self, status: np.ndarray, slot: int, sign: float, nb: np.ndarray, red: np.ndarray,
                  fixed: np.ndarray, pivot_tol: float) -> int:
@@ -122,9 +123,9 @@ class BoundBasis:
     def reduced_costs(self, cost: np.ndarray) -> np.ndarray | None:
         return self.algebra.reduced_costs(self.status, cost)
 
-    def constant_row(self, lo: np.ndarray, hi: np.ndarray, out: np.ndarray, chk_lo: np.ndarray, chk_hi: np.ndarray,
-                     fixed: np.ndarray) -> np.ndarray | None:
-        return self.algebra.constant_row(self.status, lo, hi, out, chk_lo, chk_hi, fixed)
+    def constant_rows(self, lo: np.ndarray, hi: np.ndarray, out: np.ndarray, chk_lo: np.ndarray, chk_hi: np.ndarray,
+                      fixed: np.ndarray) -> np.ndarray | None:
+        return self.algebra.constant_rows(self.status, lo, hi, out, chk_lo, chk_hi, fixed)
 
     def entering(self, slot: int, sign: float, nb: np.ndarray, red: np.ndarray, fixed: np.ndarray,
                  pivot_tol: float) -> int:
@@ -183,37 +184,39 @@ def _derivative_py(stat, slot, dz, m, N, colptr, rowidx, cval, ecol, rowptr, col
     return True
 
 
-def _constant_row_py(stat, lo, hi, out, chk_lo, chk_hi, fixed, z, row, m, N, colptr, rowidx, cval, ecol,  # noqa: ANN001
-                     rowptr, colidx, rval, basic, bpos, rowcnt, rowe, colcnt, rowdone, coldone, stack, fi, fv, LU,  # noqa: ANN001
-                     counts, ets, eti, etv, work, tmp, x, y, ynz):  # noqa: ANN001
+def _constant_rows_py(stat, LO, HI, out, chk_lo, chk_hi, fixed, z, rows, m, N, colptr, rowidx, cval, ecol,  # noqa: ANN001
+                      rowptr, colidx, rval, basic, bpos, rowcnt, rowe, colcnt, rowdone, coldone, stack, fi, fv, LU,  # noqa: ANN001
+                      counts, ets, eti, etv, work, tmp, x, y, ynz):  # noqa: ANN001
     if not _peel(stat, m, N, colptr, rowidx, cval, ecol, rowptr, colidx, rval, basic, bpos, rowcnt, rowe, colcnt,
                  rowdone, coldone, stack, fi, fv, LU, counts):
         return False
-    for r in range(m):
-        work[r] = 0.0
-    for q in range(N):  # B z_B = −N z_N
-        code = stat[q]
-        v = lo[q] if code == 0 else (hi[q] if code == 2 else 0.0)
-        z[q] = v
-        if bpos[q] < 0 and v != 0.0:
-            for e in range(colptr[q], colptr[q + 1]):
-                work[rowidx[e]] -= cval[e] * v
-    _ftran(work, x, y, tmp, m, colptr, rowidx, cval, fi, fv, LU, counts, ets, eti, etv, 0)
-    for b in range(m):
-        z[basic[b]] = x[b]
-    i = 0
-    for j in range(out.size):
-        row[i] = z[out[j]]
-        i += 1
-    for j in range(chk_lo.size):
-        row[i] = z[chk_lo[j]] - lo[chk_lo[j]]
-        i += 1
-    for j in range(chk_hi.size):
-        row[i] = hi[chk_hi[j]] - z[chk_hi[j]]
-        i += 1
-    for j in range(fixed.size):
-        row[i] = lo[fixed[j]] - hi[fixed[j]]
-        i += 1
+    for u in range(LO.shape[0]):  # one factorisation, a solve per pair of bounds
+        lo, hi, row = LO[u], HI[u], rows[u]
+        for r in range(m):
+            work[r] = 0.0
+        for q in range(N):  # B z_B = −N z_N
+            code = stat[q]
+            v = lo[q] if code == 0 else (hi[q] if code == 2 else 0.0)
+            z[q] = v
+            if bpos[q] < 0 and v != 0.0:
+                for e in range(colptr[q], colptr[q + 1]):
+                    work[rowidx[e]] -= cval[e] * v
+        _ftran(work, x, y, tmp, m, colptr, rowidx, cval, fi, fv, LU, counts, ets, eti, etv, 0)
+        for b in range(m):
+            z[basic[b]] = x[b]
+        i = 0
+        for j in range(out.size):
+            row[i] = z[out[j]]
+            i += 1
+        for j in range(chk_lo.size):
+            row[i] = z[chk_lo[j]] - lo[chk_lo[j]]
+            i += 1
+        for j in range(chk_hi.size):
+            row[i] = hi[chk_hi[j]] - z[chk_hi[j]]
+            i += 1
+        for j in range(fixed.size):
+            row[i] = lo[fixed[j]] - hi[fixed[j]]
+            i += 1
     return True
 
 
@@ -367,7 +370,7 @@ _duals: Any = _duals_py
 _pivot: Any = _pivot_py
 _reduced: Any = _reduced_py
 _derivative: Any = _derivative_py
-_constant_row: Any = _constant_row_py
+_constant_rows: Any = _constant_rows_py
 _entering: Any = _entering_py
 if _njit is not None:  # pragma: no branch
     _peel = _njit(_peel)
@@ -375,6 +378,6 @@ if _njit is not None:  # pragma: no branch
     _duals = _njit(_duals_py)
     _reduced = _njit(_reduced_py)
     _derivative = _njit(_derivative_py)
-    _constant_row = _njit(_constant_row_py)
+    _constant_rows = _njit(_constant_rows_py)
     _entering = _njit(_entering_py)
     _pivot = _njit(_pivot_py)

@@ -143,16 +143,18 @@ class Bank:
         self.t_off[b] = self.trans.append(np.full(group.size, _UNKNOWN, dtype=np.int64))
         self.has_map[b] = 1
 
-    def register_constants(self, b: int, ukey: int, row: np.ndarray) -> None:
-        """Record basis ``b``'s constants for bound key ``ukey``: ``row`` = the outputs' values, then the
-        slacks' (the map's constant row; :meth:`register` first)."""
+    def register_constants(self, b: int, ukeys: np.ndarray, rows: np.ndarray) -> None:
+        """Record basis ``b``'s constants for bound keys ``ukeys`` (U,): ``rows[u]`` = the outputs' values, then
+        the slacks' (the map's constant row for ``ukeys[u]``; :meth:`register` first)."""
         ng = int(self.ng[b])
-        off = self.C.reserve(ng + self.r)
-        if self.M.reserve(ng + self.r) != off:  # pragma: no cover - C and M grow together
+        width = ng + self.r
+        off = self.C.reserve(ukeys.size * width)
+        if self.M.reserve(ukeys.size * width) != off:  # pragma: no cover - C and M grow together
             raise AssertionError("constant rows out of step")
-        _write_constants(row, self.r, self.group.data, int(self.gm_off[b]), int(self.nc[b]), ng, self.C.data,
+        _write_constants(rows, self.r, self.group.data, int(self.gm_off[b]), int(self.nc[b]), ng, self.C.data,
                          self.M.data, off)
-        self.consts(ukey)[b] = off
+        for u, key in enumerate(ukeys.tolist()):
+            self.consts(key)[b] = off + u * width
 
     def set_pivot(self, b: int, slack: int, target: int) -> None:
         self._ensure(max(b, target))
@@ -339,21 +341,24 @@ def _loop_py(idx, d, cand, has_map, ng, s_off, sv_off, S_ptr, S_idx, S_val, x_of
             piv += 1
 
 
-def _write_constants_py(row, r, group, g0, nc, ng, C, M, off):  # noqa: ANN001 # pragma: no cover - compiled by Numba
-    """A basis's constants at ``off``: in ``C`` each group's smallest slack constant, then the outputs' (``row``
-    = the outputs' values, then the ``nc`` slacks', slack ``j`` in group ``group[g0 + j]``); in ``M`` the first
-    slack holding each group's smallest constant (then zeros)."""
-    for g in range(ng):
-        M[off + g] = -1
-    for j in range(nc):
-        g = group[g0 + j]
-        v = row[r + j]
-        if M[off + g] < 0 or v < C[off + g]:
-            C[off + g] = v
-            M[off + g] = j
-    for j in range(r):
-        C[off + ng + j] = row[j]
-        M[off + ng + j] = 0
+def _write_constants_py(rows, r, group, g0, nc, ng, C, M, off):  # noqa: ANN001 # pragma: no cover - compiled by Numba
+    """A basis's constants from ``off``, ``ng + r`` entries per row of ``rows``: in ``C`` each group's smallest
+    slack constant, then the outputs' (a row = the outputs' values, then the ``nc`` slacks', slack ``j`` in group
+    ``group[g0 + j]``); in ``M`` the first slack holding each group's smallest constant (then zeros)."""
+    for u in range(rows.shape[0]):
+        row = rows[u]
+        o = off + u * (ng + r)
+        for g in range(ng):
+            M[o + g] = -1
+        for j in range(nc):
+            g = group[g0 + j]
+            v = row[r + j]
+            if M[o + g] < 0 or v < C[o + g]:
+                C[o + g] = v
+                M[o + g] = j
+        for j in range(r):
+            C[o + ng + j] = row[j]
+            M[o + ng + j] = 0
 
 
 _write_constants = _njit(_write_constants_py) if _njit is not None else _write_constants_py

@@ -116,6 +116,11 @@ class FastOptions:
         the run has at least this many scenarios.  A basis's map costs a few hundred µs once, which pays over
         many scenarios (a 266-trace chunk of the Aral model: ~1.18× faster) but not over a few (one trace of it
         for 30 years: ~1.2× slower), where the dual simplex alone is quicker.
+    max_bound_keys
+        Compiled kernel: a new basis's map gets its constants for every set of shared bounds of the run (its *bound
+        keys*: the distinct rows of the step's shared bounds, 12 in a monthly model whose bounds follow the
+        calendar) at once, in one call, when there are at most this many; beyond, one bound key at a time, as the
+        steps meet it.  The results are the same either way.
     run_scenarios
         The scenarios of the whole run, where the network holds only some of them (an ensemble's chunk; None:
         the network's).  Choices made by the run's size (``screening_maps_from``) are made for the whole run,
@@ -128,6 +133,7 @@ class FastOptions:
     max_bases: int = 20000
     kernel: str = "auto"
     screening_maps_from: int = 32
+    max_bound_keys: int = 24
     run_scenarios: int | None = None
 
 
@@ -517,7 +523,7 @@ class _CostSolver:
         self.solver = HighsSolver(net.lp)
         self._jumps: dict[tuple[int, int], dict[int, int]] = {}
         algebra = BasisAlgebra(dsx.Structure(net.lp.A), lay.N) if compiled else None
-        self.cache = BasisCache(lay, out, options.max_bases, algebra)
+        self.cache = BasisCache(lay, out, options.max_bases, algebra, options.max_bound_keys)
         if compiled:
             _kernel.load()
 

@@ -594,7 +594,7 @@ class _CachedScreening:
     def __init__(self, net: CompiledNetwork, layout: Layout, st: dsx.Structure, out: np.ndarray, options: Any):
         self.net, self.layout, self.out, self.options = net, layout, out, options
         n_scenarios = net.n_scenarios
-        self.cache = BasisCache(layout, out, options.max_bases, BasisAlgebra(st, layout.N))
+        self.cache = BasisCache(layout, out, options.max_bases, BasisAlgebra(st, layout.N), options.max_bound_keys)
         self.cand = np.full(n_scenarios, -1, dtype=np.int64)
         self._x = np.empty((n_scenarios, out.size))
 
