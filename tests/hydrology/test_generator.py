@@ -156,7 +156,7 @@ def test_read_inflow_csv(tmp_path):
 
 @pytest.mark.parametrize(("text", "unit", "message"), [
     ("date,naryn_in\n2001-01-01,100\n2001-02-01,lots\n", "m3/s",
-     "{p}: line 3, column 'naryn_in': 'lots' is not a finite number (1 such cells in the file)"),
+     "{p}: line 3, column 'naryn_in': 'lots' is not a finite number (1 such cell in the file)"),
     ("date,naryn_in\n2001-01-01,100\n2001-02-01,-5\n", "m3/s",
      "{p}: line 3, column 'naryn_in': '-5' is not a non-negative number"),
     ("date,naryn_in\n2001-01-01,100\nsoon,200\n", "hm3", "{p}: line 3: 'soon' in column 'date' is not a date"),

@@ -73,6 +73,9 @@ def test_unknown_component_type(tmp_path):
     p = write_model(tmp_path, GOOD.replace("type: sink", "type: sinc"))
     (msg,) = load_problems(p)
     assert "nodes[sea]" in msg and "unknown component type 'sinc'" in msg and "use one of" in msg
+    p = write_model(tmp_path, GOOD.replace("type: sink", "name: the sea"))  # (it said "unknown ... type 'None'")
+    (msg,) = load_problems(p)
+    assert "nodes[sea]" in msg and "missing 'type'; use one of" in msg
 
 
 def test_unknown_attribute_lists_allowed(tmp_path):

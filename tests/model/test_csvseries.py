@@ -172,3 +172,15 @@ def test_a_csv_series_in_a_rate_unit_is_converted_with_each_step_s_days(tmp_path
         "edges:\n  - [in, sea]\n")
     ds = daryo.run(daryo.load(tmp_path / "m.yaml")).dataset
     np.testing.assert_allclose(ds.sink_inflow.sel(sink="sea").values.ravel(), [2.6784, 2.4192], rtol=1e-12)
+
+
+def test_a_column_named_twice_in_the_header_is_refused_with_its_line(tmp_path):
+    """pandas reads a repeated column name as "t1" and "t1.1": which one a series means would be a guess."""
+    path = tmp_path / "f.csv"
+    path.write_text("date,t1,t1,t3\n2000-10-01,1,2,3\n")
+    with pytest.raises(CsvReadError, match=r"^line 1: column 't1' appears more than once in the header; give each "
+                                           r"column its own name$"):
+        read_csv_file(path)
+    path.write_text("date,t1,t2,t3\n2000-10-01,1,2,3\n")
+    assert list(read_csv_file(path).columns) == ["date", "t1", "t2", "t3"]
+    assert list(read_csv_file(path, header=None).iloc[0]) == ["date", "t1", "t2", "t3"]  # (options: as pandas reads)

@@ -165,5 +165,8 @@ def _not_resumable(folder: Path, old: dict[str, Any] | None, manifest: dict[str,
         return (f"cannot resume: {folder} was run in chunks of {old['chunk_size']} traces, not "
                 f"{manifest['chunk_size']}; pass --chunk-size {old['chunk_size']} (chunk_size in the Python API) to "
                 "resume it, or delete it to start again")
-    return (f"cannot resume: {folder} belongs to another run ({', '.join(differ)} differ); delete it to start "
+    # (the network digest covers the first trace's inflows, which the seed, the years and the source change too:
+    # named only where nothing else explains it)
+    shown = [k for k in differ if k != "network"] or ["the model or its data files"]
+    return (f"cannot resume: {folder} belongs to another run ({', '.join(shown)} differ); delete it to start "
             "again")

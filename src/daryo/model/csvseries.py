@@ -61,14 +61,22 @@ def read_csv_file(path: Path, **read_options: Any) -> pd.DataFrame:
     Raises
     ------
     CsvReadError
-        If the file is missing, unreadable, empty, damaged or not valid CSV, or cannot be read with
+        If the file is missing, unreadable, empty, damaged or not valid CSV, its header (read without
+        ``read_options``) names a column twice, or it cannot be read with
         ``read_options`` (an option or value pandas does not take, or a column named by ``index_col`` or
         ``parse_dates`` that the file lacks).  The message is the first line of the underlying error; when
         ``read_options`` are given and the file could be opened, it ends with them, e.g. ``Index day invalid
         (read with index_col='day', parse_dates=True)``.
     """
     try:
-        return pd.read_csv(path, **read_options)
+        df = pd.read_csv(path, **read_options)
+        if not read_options:  # (pandas renames a repeated column name "t1.1": which one is meant is a guess)
+            header = pd.read_csv(path, header=None, nrows=1, dtype=str, keep_default_na=False).iloc[0].tolist()
+            repeated = sorted({c for c in header if header.count(c) > 1}, key=header.index)
+            if repeated:
+                raise CsvReadError(f"line 1: column {', '.join(repr(c) for c in repeated)} appears more than once "
+                                   "in the header; give each column its own name")
+        return df
     except _READ_ERRORS as exc:
         text = str(exc).strip()
         reason = text.splitlines()[0] if text else type(exc).__name__
@@ -225,4 +233,4 @@ def _bad_cell(raw: Any, n_bad: int) -> str:
     if pd.isna(raw):  # pandas reads an empty cell (and NA, NaN, null) as no value
         more = f" ({n_bad} cells in the file are empty or not numbers)" if n_bad > 1 else ""
         return f"the cell is empty (or NA); give a number{more}"
-    return f"'{raw}' is not a finite number ({n_bad} such cells in the file)"
+    return f"'{raw}' is not a finite number ({n_bad} such cell{'s' if n_bad != 1 else ''} in the file)"

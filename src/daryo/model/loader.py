@@ -588,8 +588,8 @@ def _parse_nodes(spec: Any, ctx: _Context) -> list[Node]:
         place = f"nodes[{node_id}]"
         ctype = COMPONENT_TYPES.get(str(raw.get("type")))
         if ctype is None:
-            ctx.add(_where(raw, place), f"unknown component type '{raw.get('type')}'; "
-                    f"use one of: {', '.join(COMPONENT_TYPES)}")
+            what = "missing 'type'" if raw.get("type") is None else f"unknown component type '{raw.get('type')}'"
+            ctx.add(_where(raw, place), f"{what}; use one of: {', '.join(COMPONENT_TYPES)}")
             continue
         attrs: dict[str, Any] = {}
         failed: set[str] = set()
