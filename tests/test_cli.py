@@ -235,6 +235,28 @@ def test_bad_output_targets_are_refused_before_the_run(tmp_path, capsys, monkeyp
         locked.mkdir(mode=0o555)
         assert main(["run", DEMO, "--years", "1", "-o", str(locked / "r.nc")]) == 1
         assert "not writable" in capsys.readouterr().err
+    csv = tmp_path / "csv"  # a folder where a result's CSV file goes: refused before the run, not after it
+    (csv / "storage.csv").mkdir(parents=True)
+    assert main(["run", DEMO, "--years", "1", "--csv", str(csv)]) == 1
+    assert f"is a folder, so the result cannot be written there: '{csv}/storage.csv'" in capsys.readouterr().err
+
+
+def test_a_file_that_cannot_be_made_is_named_as_the_user_gave_it(tmp_path, capsys, monkeypatch):
+    """A folder that will not take a new file (one of /proc, or read-only: the user may be root) is reported
+    with the output's name, not the temporary file's, and without Python's "[Errno N]"."""
+    import tempfile
+
+    def refused(*args, **kwargs):
+        raise PermissionError(13, "Permission denied", f"{tmp_path}/.r.nc.x1y2z3")
+
+    monkeypatch.setattr(tempfile, "mkstemp", refused)
+    monkeypatch.setattr(tempfile, "mkdtemp", refused)
+    out = tmp_path / "r.nc"
+    assert main(["run", DEMO, "--years", "1", "-o", str(out)]) == 1
+    assert capsys.readouterr().err == f"daryo: error: cannot write {out}: Permission denied\n"
+    assert main(["run", DEMO, "--years", "1", "--csv", str(tmp_path / "c")]) == 1
+    assert capsys.readouterr().err == f"daryo: error: cannot write CSV files into {tmp_path / 'c'}: Permission denied\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
 
 
 def test_netcdf_and_csv_are_written_all_or_nothing(tmp_path, capsys, monkeypatch):

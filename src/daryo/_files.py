@@ -3,14 +3,17 @@ into place in one step (a failure, a full disk or Ctrl-C leaves the old file as 
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import stat
 import tempfile
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO
 
-__all__ = ["atomic_write", "mode_for", "new_file_mode"]
+__all__ = ["atomic_write", "interrupts_between", "mode_for", "new_file_mode", "temp_beside"]
 
 
 def new_file_mode() -> int:
@@ -38,7 +41,7 @@ def mode_for(target: Path) -> int:
 
 def atomic_write(path: Path, write: Callable[[IO[bytes]], object]) -> None:
     """Write ``path`` by ``write(f)`` into a temporary file beside it, then move that file into its place."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.resolve().parent)
+    fd, tmp = temp_beside(path)
     try:
         with os.fdopen(fd, "wb") as f:
             write(f)
@@ -47,3 +50,44 @@ def atomic_write(path: Path, write: Callable[[IO[bytes]], object]) -> None:
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+def temp_beside(path: Path) -> tuple[int, str]:
+    """A new temporary file beside ``path``, named after it (``mkstemp``: its descriptor and name); an error
+    names ``path``, which the user gave, not the temporary name."""
+    try:
+        return tempfile.mkstemp(prefix=f".{path.name}.", dir=path.resolve().parent)
+    except OSError as exc:
+        raise OSError(exc.errno, f"cannot write {path}: {exc.strerror or exc}") from exc
+
+
+@contextlib.contextmanager
+def interrupts_between() -> Iterator[Callable[[], None]]:
+    """Hold Ctrl-C (SIGINT) back inside a sequence of writes: it is raised (KeyboardInterrupt) only where the
+    sequence calls the ``check`` this yields, between two writes, never inside one; one that arrives after the
+    last check is dropped (what follows it, such as moving a finished file into place, takes milliseconds).
+
+    A write of a library interrupted midway may leave it unable to clean up: an interrupted NetCDF write holds
+    HDF5's lock, which closing the file then waits for forever; an interrupted zarr write leaves its threads
+    writing files into the folder being removed.  Outside the main thread (where no signal handler can be set)
+    nothing is held back."""
+    if threading.current_thread() is not threading.main_thread():
+        yield lambda: None
+        return
+    caught: list[int] = []
+
+    def hold(signum: int, frame: object) -> None:
+        caught.append(signum)
+
+    def check() -> None:
+        if caught:
+            caught.clear()
+            raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, hold)
+    if previous is None:  # (a handler not set from Python: Python's own is the default)
+        previous = signal.default_int_handler
+    try:
+        yield check
+    finally:
+        signal.signal(signal.SIGINT, previous)

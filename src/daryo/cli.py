@@ -99,7 +99,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _err(f"daryo: error: cannot write to standard output: {exc.strerror or exc}")
         return EXIT_INPUT
     except OSError as exc:  # a file that cannot be read or written (the message names it)
-        _err(f"daryo: error: {exc}")
+        _err(f"daryo: error: {_os_error_text(exc)}")
         return EXIT_INPUT
     except KeyboardInterrupt:
         _err("interrupted")
@@ -118,6 +118,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         _on_sigterm(previous)
         sys.stdout = stdout
+
+
+def _os_error_text(exc: OSError) -> str:
+    """An OSError's message without Python's "[Errno N]" prefix: "No such file or directory: 'x.nc'"."""
+    if exc.strerror is None:
+        return str(exc)
+    return f"{exc.strerror}: {str(exc.filename)!r}" if exc.filename is not None else exc.strerror
 
 
 class _UsageError(Exception):
@@ -360,9 +367,12 @@ def _check_run_targets(output: str | None, csv: str | None) -> None:
             raise _UsageError(str(exc)) from None
         _check_writable(Path(output).resolve().parent, output)
     if csv:
+        from .results import VARIABLES, _check_csv_targets
+
         d = Path(csv)
         if d.exists() and not d.is_dir():
             raise NotADirectoryError(f"cannot write CSV files into {csv}: it is a file, not a folder")
+        _check_csv_targets([d / f"{name}.csv" for name in sorted(VARIABLES)])  # (whichever the run will have)
         _check_writable(d.resolve() if d.is_dir() else d.resolve().parent, csv)  # (the files are made inside it)
 
 
@@ -489,6 +499,10 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
         raise _UsageError("--chunk-size must be at least 1")
     if args.scheduler is not None and (why := scheduler_problem(args.scheduler)) is not None:
         raise _UsageError(f"--scheduler {args.scheduler!r}: {why}")
+    if args.scheduler is not None and args.scheduler.strip().lower().startswith("inproc://"):
+        raise _UsageError(f"--scheduler {args.scheduler!r}: an inproc:// scheduler lives inside the Python process "
+                          "that started it and cannot be reached from another; give the address of a Dask "
+                          "scheduler, such as tcp://host:8786 (or --workers for a cluster on this machine)")
     out = _output_path(args.output, "results.zarr")
     _check_parent(out)
     try:  # before any work: the format, and nothing but an earlier result in the way (else OSError: exit 1)
@@ -504,6 +518,8 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
                               deficit_threshold=args.deficit_threshold)
     steps = len(_with_years(model, args.years).time.axis().starts)
     progress = None if args.quiet else ProgressReporter(args.traces, steps)
+    if args.resume and not out.exists() and not out.with_name(out.name + ".parts").exists():
+        print(f"no unfinished run of {out} to resume: starting it")  # (said nothing: a typo in -o went unnoticed)
     try:
         run = run_ensemble(model, options, out, scheduler=args.scheduler, workers=args.workers,
                            resume=args.resume, progress=progress)
@@ -513,16 +529,26 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
         raise
     except ValueError as exc:  # the model or the run cannot be done (no inflows to resample, resume mismatch…)
         raise _InputError(str(exc)) from None
+    try:
+        _report_ensemble(run, args.years, model.name, out, csv)
+    except KeyboardInterrupt:  # (the results are whole: say so rather than leave the run in doubt)
+        _err(f"interrupted; the results had already been written to {out}")
+        return 130
+    return EXIT_OK
+
+
+def _report_ensemble(run: Any, years: int, name: str, out: Path, csv: Path | None) -> None:
+    """What a finished ``daryo ensemble`` prints, and its ``--summary-csv`` file."""
     if run.finished:
         print(f"nothing to resume: {out} holds this run's results already")
         _write_summary_csv(out, csv)
         _print_shortfalls(out)
-        return EXIT_OK
+        return
     # the rate counts the traces simulated by this invocation only, not those a resume found done
-    rate = f"{run.traces_computed * args.years / max(run.seconds, 1e-9):,.0f} scenario-years/s"
+    rate = f"{run.traces_computed * years / max(run.seconds, 1e-9):,.0f} scenario-years/s"
     if run.chunks_skipped:
         rate = f"{_count(run.traces_computed, 'trace')} computed now, {rate}" if run.traces_computed else "all resumed"
-    print(f"ensemble: {_count(run.traces, 'trace')} × {_count(args.years, 'year')} of {model.name} in "
+    print(f"ensemble: {_count(run.traces, 'trace')} × {_count(years, 'year')} of {name} in "
           f"{run.seconds:.1f} s ({rate}; {_count(run.chunks, 'chunk')}, {run.chunks_skipped} resumed)")
     if run.how:  # (each chunk's own figures; the first one computed stands for them)
         which = f" (the first of the {len(run.how)} chunks computed)" if len(run.how) > 1 else ""
@@ -530,7 +556,6 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
     print(f"results and summaries written to {out}")
     _write_summary_csv(out, csv)
     _print_shortfalls(out)
-    return EXIT_OK
 
 
 def _summary_csv_target(name: str | None, out: Path) -> Path | None:
@@ -543,6 +568,10 @@ def _summary_csv_target(name: str | None, out: Path) -> Path | None:
     _check_parent(csv)
     if csv.resolve() == out.resolve():
         raise _UsageError(f"-o and --summary-csv are both {out}: give the results and the CSV file other names")
+    parts = out.with_name(out.name + ".parts")
+    if csv.resolve() == parts.resolve():
+        raise _UsageError(f"--summary-csv {csv} is the name of the folder that keeps the run's finished chunks "
+                          f"until it is done ({parts}): give the CSV file another name")
     check_summary_csv(csv)  # (a folder, or a file other than an earlier summary: OSError, exit 1)
     _check_writable(csv.resolve().parent, str(csv))
     return csv

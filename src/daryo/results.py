@@ -15,7 +15,7 @@ import pandas as pd
 import xarray as xr
 from xarray.indexes import PandasIndex
 
-from ._files import mode_for
+from ._files import mode_for, temp_beside
 from .model import Model
 from .network import CompiledNetwork
 from .simulate import SimulationOutput
@@ -280,6 +280,8 @@ def check_netcdf_target(path: str | Path) -> None:
 def _check_csv_targets(paths: list[Path]) -> None:
     """Refuse to replace a file among ``paths`` that is not a CSV file of a run's results."""
     for target in paths:
+        if target.is_dir():
+            raise IsADirectoryError(errno.EISDIR, "is a folder, so the result cannot be written there", str(target))
         if target.is_file() and not _is_results_csv(target):
             raise FileExistsError(f"{target} exists and is not a CSV file of a daryo run's results; it is not "
                                   "replaced: give another folder or move it away")
@@ -364,7 +366,7 @@ class Results:
             if netcdf is not None:
                 p = Path(netcdf)
                 p.parent.mkdir(parents=True, exist_ok=True)
-                fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", dir=p.resolve().parent)
+                fd, tmp = temp_beside(p)
                 os.close(fd)
                 nc_tmp = Path(tmp)
                 try:
@@ -375,8 +377,11 @@ class Results:
             if csv is not None:
                 d = Path(csv)
                 made = None if d.exists() else d
-                d.mkdir(parents=True, exist_ok=True)
-                csv_tmp = Path(tempfile.mkdtemp(prefix=".daryo-csv.", dir=d))
+                try:
+                    d.mkdir(parents=True, exist_ok=True)
+                    csv_tmp = Path(tempfile.mkdtemp(prefix=".daryo-csv.", dir=d))
+                except OSError as exc:
+                    raise OSError(exc.errno, f"cannot write CSV files into {d}: {exc.strerror or exc}") from exc
                 names = self._write_csv(csv_tmp)
             # everything written: move it into place, once every target is known to take a file
             targets = ([Path(csv) / f for f in names] if csv is not None else []) + (

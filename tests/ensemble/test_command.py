@@ -50,6 +50,8 @@ def test_cli_ensemble_errors_and_exit_codes(tmp_path, capsys):
         assert re.search(f"--scheduler {address!r}: {why}.*; give the address", capsys.readouterr().err)
         with pytest.raises(ValueError, match=f"scheduler {address!r}: {why}"):
             run_ensemble(daryo_load(None), EnsembleOptions(traces=1, years=1), tmp_path / "x.nc", scheduler=address)
+    assert main(base + ["--scheduler", "inproc://10.0.0.1/1/2"]) == 2  # (it failed after a minute, with a traceback)
+    assert "an inproc:// scheduler lives inside the Python process that started it" in capsys.readouterr().err
     assert not (tmp_path / "x.nc.parts").exists()
     assert main([*base[:6], "-o", str(tmp_path / "e.txt")]) == 2
     assert "must end in .zarr or .nc" in capsys.readouterr().err
@@ -127,13 +129,17 @@ def test_cli_ensemble_summary_csv(tmp_path, capsys):
     base = ["ensemble", str(model), "--traces", "5", "--years", "2", "-o", str(out), "--chunk-size", "2", "--quiet"]
     for target, code, message in (("", 2, "--summary-csv '': give a name such as summaries.csv"),
                                   (str(out), 2, "-o and --summary-csv are both"),
+                                  (f"{out}.parts", 2, "is the name of the folder that keeps the run's finished "
+                                                      "chunks"),
                                   (str(tmp_path), 1, "is a folder; give a .csv file name"),
                                   (str(model), 1, "is not a CSV file of an ensemble's summaries; it is not replaced")):
         assert main(base + ["--summary-csv", target]) == code
         assert message in capsys.readouterr().err
     assert not out.exists() and not (tmp_path / "s.nc.parts").exists() and "version: 1" in model.read_text()
-    assert main(base + ["--summary-csv", str(csv)]) == 0
-    assert f"summaries written to {csv}" in capsys.readouterr().out
+    assert main(base + ["--summary-csv", str(csv), "--resume"]) == 0  # nothing to resume: a fresh run
+    printed = capsys.readouterr().out
+    assert f"no unfinished run of {out} to resume: starting it" in printed
+    assert f"summaries written to {csv}" in printed
     table, ds = pd.read_csv(csv), load(out)
     farm = table[(table.element == "farm") & (table.indicator == "annual_deficit_fraction")].set_index("statistic")
     summary = ds["summary_annual_deficit_fraction"].sel(demand="farm")
@@ -142,6 +148,7 @@ def test_cli_ensemble_summary_csv(tmp_path, capsys):
     assert farm.value["share_above_0.3"] == pytest.approx(float(ds["prob_deficit_above_threshold"].sel(demand="farm")))
     csv.unlink()
     assert main(base + ["--resume", "--summary-csv", str(csv)]) == 0  # finished: nothing to do but the CSV
+    assert "no unfinished run" not in capsys.readouterr().out
     assert pd.read_csv(csv).equals(table)
 
 
@@ -160,3 +167,20 @@ def test_cli_ensemble_summary_csv_that_cannot_be_written(tmp_path, capsys, monke
                  "--summary-csv", str(csv)]) == 1
     assert f"cannot write {csv}: No space left on device; the results are in {out}" in capsys.readouterr().err
     assert out.exists() and not csv.exists()
+
+
+def test_cli_ensemble_interrupted_after_its_results_were_written_says_so(tmp_path, capsys, monkeypatch):
+    """Ctrl-C while the finished run's report is printed: exit 130, and the message says the results are whole
+    (it said only "interrupted", as if the run had been undone)."""
+    import daryo.cli
+
+    def interrupted(out, shown=10):
+        raise KeyboardInterrupt
+
+    model = tmp_path / "basin.yaml"
+    model.write_text(yaml_of_basin())
+    out = tmp_path / "i.nc"
+    monkeypatch.setattr(daryo.cli, "_print_shortfalls", interrupted)
+    assert main(["ensemble", str(model), "--traces", "2", "--years", "1", "-o", str(out), "--quiet"]) == 130
+    assert f"interrupted; the results had already been written to {out}" in capsys.readouterr().err
+    assert out.exists() and not (tmp_path / "i.nc.parts").exists()

@@ -39,6 +39,44 @@ def test_a_netcdf_library_error_while_writing_names_the_output_and_keeps_the_par
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.nc.parts"]
 
 
+@pytest.mark.parametrize("name", ["out.nc", "out.zarr"])
+def test_ctrl_c_while_the_store_is_written_stops_between_two_writes(tmp_path, monkeypatch, name):
+    """Ctrl-C (SIGINT) arriving inside a write of the store is held back until that write is done (an interrupted
+    NetCDF write held HDF5's lock, and closing the file then waited for it forever; an interrupted zarr write left
+    files behind): the run stops, the earlier output is as it was, no temporary store is left, the parts are kept,
+    and --resume then gives the uninterrupted run's results.  The handler is restored afterwards."""
+    import signal
+
+    _, out = run(tmp_path, name, options={"seed": 9})  # an earlier run's results
+    before = load(out)
+    fmt_write = "to_zarr" if name.endswith(".zarr") else "to_netcdf"
+    real = getattr(xr.Dataset, fmt_write)
+    writes: list[str] = []
+
+    def interrupted_write(self, *args, **kwargs):
+        if not writes:
+            os.kill(os.getpid(), signal.SIGINT)  # delivered at once to this (the main) thread
+        writes.append("started")
+        out_ = real(self, *args, **kwargs)
+        writes.append("done")
+        return out_
+
+    handler = signal.getsignal(signal.SIGINT)
+    monkeypatch.setattr(xr.Dataset, fmt_write, interrupted_write)
+    with pytest.raises(KeyboardInterrupt):
+        run(tmp_path, name)
+    monkeypatch.undo()
+    assert writes == ["started", "done"]  # the write went to its end, and no other began
+    assert signal.getsignal(signal.SIGINT) is handler
+    assert sorted(p.name for p in tmp_path.iterdir()) == [name, f"{name}.parts"]
+    assert_identical(load(out), before)
+    resumed, _ = run(tmp_path, name, resume=True)
+    assert resumed.chunks_skipped == resumed.chunks
+    (tmp_path / "whole").mkdir()
+    run(tmp_path / "whole", name)
+    assert_identical(load(out), load(tmp_path / "whole" / name))
+
+
 @pytest.mark.parametrize("name", ["done.nc", "done.zarr"])
 def test_resuming_a_finished_run_does_nothing_and_another_runs_result_is_not_replaced(tmp_path, name):
     r, out = run(tmp_path, name)

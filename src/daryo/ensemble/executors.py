@@ -64,7 +64,11 @@ def _dask(jobs: list[_Job], scheduler: str | None, workers: int | None, output: 
         raise ImportError("Dask is needed for --scheduler/--workers: pip install 'daryo[ensemble]'") from exc
     cluster = None  # (the client is not made the default one: xarray would write the store through its locks)
     if scheduler:
-        client = Client(scheduler, set_as_default=False)
+        try:
+            client = Client(scheduler, set_as_default=False)
+        except (OSError, TimeoutError) as exc:  # (no scheduler there, or none listening yet)
+            raise OSError(f"cannot reach the Dask scheduler at {scheduler}: {exc}; check that it is running and "
+                          "that its address and port are right") from exc
     else:
         cluster = _local_cluster(int(workers or 1))
         client = Client(cluster, set_as_default=False)

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from .._files import interrupts_between
 from ..hydrology import check_seed
 from ..model import Model
 from ..network import CompiledNetwork, compile_network
@@ -107,8 +108,9 @@ def run_ensemble(model: Model, options: EnsembleOptions, output: str | Path, *, 
                                how, computed)
         if progress is not None:
             progress.assembling(output)
-        _assemble(parts, len(jobs), output, fmt, plan.manifest, plan.run_model, plan.axis, options)
-        shutil.rmtree(parts.dir)
+        with interrupts_between() as check:  # (Ctrl-C between the store's writes, not inside one)
+            _assemble(parts, len(jobs), output, fmt, plan.manifest, plan.run_model, plan.axis, options, check)
+            shutil.rmtree(parts.dir)
         return EnsembleRun(output, options.traces, options.years, len(jobs), len(done), time.perf_counter() - t0, how,
                            computed)
     finally:

@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Iterator, Mapping, Sequence
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -191,8 +192,10 @@ _DESCRIPTIONS = {
 
 
 def _assemble(parts: _Parts, n_chunks: int, output: Path, fmt: str, manifest: Mapping[str, Any], model: Model,
-              axis: Any, options: EnsembleOptions) -> None:
-    """Write the final store from the parts, one part at a time, then the summaries."""
+              axis: Any, options: EnsembleOptions, check: Callable[[], None] = lambda: None) -> None:
+    """Write the final store from the parts, one part at a time, then the summaries, under a temporary name, and
+    move it into place.  ``check()`` is called between two writes and before the move (it may raise to stop: see
+    :func:`daryo._files.interrupts_between`); the temporary store is then removed."""
     coords = _coords(model, axis)
     for stale in output.parent.glob(f".{output.name}.tmp-*"):  # of assemblies killed before they could clean up
         if not _process_alive(stale.name.rsplit("-", 1)[-1]):
@@ -215,13 +218,16 @@ def _assemble(parts: _Parts, n_chunks: int, output: Path, fmt: str, manifest: Ma
                 ds.to_zarr(tmp, append_dim="trace", zarr_format=2, consolidated=True)
             else:
                 _nc_append(tmp, ds)
+            check()
         summary = summarise([parts.annual(c) for c in range(n_chunks)], coords, options.deficit_threshold)
+        check()
         summary.attrs.update(attrs)  # writing the summary sets the store's attributes: the run's, not none
         if fmt == "zarr":
             summary.to_zarr(tmp, mode="a", zarr_format=2, consolidated=True)
         else:
             summary.to_netcdf(tmp, mode="a")
         check_output(output)  # still nothing but an earlier result (the run may have taken hours)
+        check()
     except BaseException as exc:  # no half-written store left beside the output (the parts are kept: --resume)
         _remove(tmp)
         if isinstance(exc, RuntimeError) or (isinstance(exc, OSError) and exc.errno and not exc.filename):  # full disk
@@ -281,7 +287,11 @@ def _nc_append(path: Path, ds: Any) -> None:
 
 def _remove(path: Path) -> None:
     if path.is_dir() and not path.is_symlink():
-        shutil.rmtree(path)
+        try:
+            shutil.rmtree(path)
+        except OSError:  # a write interrupted by a signal may leave threads adding files: once more, a moment later
+            time.sleep(0.2)
+            shutil.rmtree(path)
     elif path.exists():
         path.unlink()
 
