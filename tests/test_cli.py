@@ -531,6 +531,12 @@ def test_converting_a_daryo_model_is_one_problem(tmp_path, capsys):
                    "(which has a 'timestepper' and nodes with 'name'): there is nothing to convert (daryo reads it "
                    "as it is)\n")
     assert not out.exists()
+    empty = tmp_path / "empty.yaml"  # (it was called a daryo model)
+    empty.write_text("")
+    assert main(["convert", str(empty), "-o", str(out)]) == 1
+    assert capsys.readouterr().err == (f"1 problem in the model:\n  - {empty}: the file is empty: there is nothing to "
+                                       "convert\n")
+    assert not out.exists()
 
 
 def test_the_embedded_model_runs_thirty_years_of_one_norm_trace_by_default(monkeypatch, capsys):

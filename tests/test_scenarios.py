@@ -80,6 +80,14 @@ def test_malformed_overlay_gives_one_problem_with_file_and_line(tmp_path):
     assert "\n" not in str(problem)
 
 
+def test_an_empty_overlay_file_is_refused(tmp_path):
+    """An empty file was an overlay changing nothing, taken without a word."""
+    empty = tmp_path / "empty.yaml"
+    empty.write_text("")
+    with pytest.raises(ModelError, match=f"{empty}: the overlay file is empty: give its title and changes"):
+        apply_scenarios(read_base_document(), [str(empty)])
+
+
 def test_overlay_changes_are_plain_data(tmp_path):
     """Mappings of an overlay carry no line numbers, which would name lines of the overlay in the model's
     messages; dates stay strings as in model files."""
@@ -212,6 +220,10 @@ def _small_doc(demand="20 m3/s"):
     ("remove_edges: 5", "remove_edges", "give a list of edges, e.g. [[from, to], ...], not 5"),
     ("remove_edges: [5]", "remove_edges[0]", "an edge is [from, to], 'from->to' or {from: ..., to: ...}"),
     ("scale_demands: {factor: lots}", "scale_demands.factor", "give a number of 0 or more, not 'lots'"),
+    ("scale_demands: {factor: 1e3}", "scale_demands.factor",
+     "give a number of 0 or more, not '1e3' (YAML reads 1e3 as text: write 1.0e3)"),
+    ("scale_demands: {factor: '1.5'}", "scale_demands.factor",
+     "give a number of 0 or more, not '1.5' (text: write the number without quotes)"),
     ("scale_demands: {factor: -1}", "scale_demands.factor", "give a number of 0 or more"),
     ("scale_demands: 1.2", "scale_demands", "give a mapping of options"),
     ("scale_demands: {nodes: [town]}", "scale_demands", "give the factor"),

@@ -134,7 +134,9 @@ def load_overlay(name: str, library: Path | None = None) -> Overlay:
     """
     path = scenario_path(name, library)
     # plain dicts: the changes go into another file's document, where a line of this file would mislead
-    doc = read_document(path, lines=False) or {}
+    doc = read_document(path, lines=False)
+    if doc is None:  # (it was taken as an overlay changing nothing: a file saved empty by mistake, say)
+        raise ModelError(Problem(str(path), "", "the overlay file is empty: give its title and changes"))
     problems = []
     if not isinstance(doc, Mapping):
         raise ModelError(Problem(str(path), "", "an overlay must be a mapping with title and changes"))
@@ -213,6 +215,20 @@ def _check_change(op: str, arg: Any, file: str, place: str) -> list[Problem]:
     return _check_options(op, arg, file, place)
 
 
+def _read_as_text(value: Any) -> str:
+    """A hint where YAML read a number as text: ``1e308`` (YAML 1.1 wants a dot, ``1.0e308``), or one in quotes;
+    else nothing."""
+    if not isinstance(value, str):
+        return ""
+    try:
+        float(value)
+    except ValueError:
+        return ""
+    if "e" in value.lower() and "." not in value:
+        return " (YAML reads 1e3 as text: write 1.0e3)"
+    return " (text: write the number without quotes)"
+
+
 def _check_options(op: str, arg: Any, file: str, place: str) -> list[Problem]:
     """Problems with the options of a ``scale_demands`` or inflow change (see :func:`_check_change`)."""
     keys = _OPTIONS[op]
@@ -222,7 +238,7 @@ def _check_options(op: str, arg: Any, file: str, place: str) -> list[Problem]:
 
     def bad(key: str, message: str) -> None:
         if key in arg:
-            out.append(Problem(file, f"{place}.{key}", f"{message}, not {arg[key]!r}"))
+            out.append(Problem(file, f"{place}.{key}", f"{message}, not {arg[key]!r}{_read_as_text(arg[key])}"))
 
     if "nodes" in arg and not _is_names(arg["nodes"]):
         bad("nodes", "give a list of node ids")

@@ -163,7 +163,7 @@ def test_read_inflow_csv(tmp_path):
     ("date,naryn_in\n2001-01-01,100\n2001-01-01,200\n", "hm3",
      "{p}: line 3: date 2001-01-01 appears more than once (first on line 2)"),
     ("date\n2001-01-01\n", "hm3", "{p}: CSV 'obs.csv' needs a date column and at least one value column"),
-    ("", "hm3", "{p}: cannot be read: No columns to parse from file"),
+    ("", "hm3", "{p}: cannot be read: the file is empty"),
     ("date,naryn_in\n2001-01-01,100\n", "km3", "{p}: unit 'km3' is not supported; use 'm3/s' or 'hm3' (hm3/month)"),
     # daily rows were read as the months they start (and the other days dropped)
     ("date,naryn_in\n2001-01-01,100\n2001-01-02,100\n2001-01-03,100\n", "m3/s",

@@ -65,8 +65,15 @@ def test_read_document_missing_and_undecodable_files(tmp_path):
     assert [str(p) for p in err.value.problems] == [f"{tmp_path / 'none.yaml'}: file not found"]
     latin = tmp_path / "latin.yaml"
     latin.write_bytes(b"name: S\xe9rdarya\n")
-    with pytest.raises(ModelError, match="latin.yaml: cannot be read: 'utf-8' codec can't decode"):
+    with pytest.raises(ModelError, match=r"latin.yaml: cannot be read: not UTF-8 text \(byte 0xe9 at position 7\); "
+                                         "a YAML or JSON file must be saved as UTF-8"):
         read_document(latin)
+    results = tmp_path / "results.nc"  # (the decoder's own words, not what the file is)
+    results.write_bytes(b"\x89HDF\r\n\x1a\n" + bytes(range(256)))
+    with pytest.raises(ModelError, match="results.nc: is a NetCDF file \\(results\\?\\), not a YAML or JSON file"):
+        read_document(results)
+    with pytest.raises(ModelError, match=f"{tmp_path}: is a folder, not a YAML or JSON file"):
+        read_document(tmp_path)
 
 
 def test_unknown_component_type(tmp_path):

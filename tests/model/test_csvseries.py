@@ -115,7 +115,7 @@ def test_read_csv_file_gives_a_one_line_reason(tmp_path):
     p.write_text("date,a\n2001-01-01,1\n")
     assert list(read_csv_file(p).columns) == ["date", "a"]
     p.write_text("")
-    with pytest.raises(CsvReadError, match="^No columns to parse from file$"):
+    with pytest.raises(CsvReadError, match="^the file is empty$"):
         read_csv_file(p)
     p.write_text('date,a\n2001-01-01,1\n"2001-02-01,2\n')
     with pytest.raises(CsvReadError) as err:

@@ -177,7 +177,7 @@ GZ = gzip.compress(b"date,q\n" + b"2001-01-01,1\n" * 500)
 @pytest.mark.parametrize("url, content, reason", [
     ("flows.csv", b'date,q\n2001-01-01,1\n"2001-02-01,2\n',
      "Error tokenizing data. C error: EOF inside string starting at row 2"),
-    ("flows.csv", b"", "No columns to parse from file"),
+    ("flows.csv", b"", "the file is empty"),
     ("flows.csv", b"date,q\n2001-01-01,\xff\n",
      "'utf-8' codec can't decode byte 0xff in position 18: invalid start byte"),
     ("flows.csv.gz", b"date,q\n", "Not a gzipped file"),

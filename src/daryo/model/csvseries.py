@@ -80,6 +80,8 @@ def read_csv_file(path: Path, **read_options: Any) -> pd.DataFrame:
     except _READ_ERRORS as exc:
         text = str(exc).strip()
         reason = text.splitlines()[0] if text else type(exc).__name__
+        if isinstance(exc, pd.errors.EmptyDataError):  # (pandas: "No columns to parse from file")
+            reason = "the file is empty"
         if read_options and not isinstance(exc, OSError):  # a missing or unreadable file: not the options
             reason += f" (read with {', '.join(f'{k}={v!r}' for k, v in read_options.items())})"
         raise CsvReadError(reason) from None

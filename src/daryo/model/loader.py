@@ -120,8 +120,12 @@ def read_document(path: Path, lines: bool = True) -> Any:
         text = path.read_text(encoding="utf-8-sig")  # (a byte-order mark, which some editors write, is dropped)
     except FileNotFoundError:
         raise ModelError(Problem(str(path), "", "file not found")) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ModelError(Problem(str(path), "", f"cannot be read: {exc}")) from None
+    except IsADirectoryError:
+        raise ModelError(Problem(str(path), "", "is a folder, not a YAML or JSON file")) from None
+    except UnicodeDecodeError as exc:
+        raise ModelError(Problem(str(path), "", _undecodable(path, exc))) from None
+    except OSError as exc:
+        raise ModelError(Problem(str(path), "", f"cannot be read: {exc.strerror or exc}")) from None
     try:
         doc = _read_json(text, path) if path.suffix.lower() == ".json" else _read_yaml(text, path, lines)
     except RecursionError:  # (the parsers recurse once per level)
@@ -129,6 +133,17 @@ def read_document(path: Path, lines: bool = True) -> Any:
     if (why := _document_problem(doc)) is not None:
         raise ModelError(Problem(str(path), *why))
     return doc
+
+
+def _undecodable(path: Path, exc: UnicodeDecodeError) -> str:
+    """Why a document that is not UTF-8 text cannot be read: a NetCDF file (results, say) by its signature, else
+    the first byte that is not text."""
+    with open(path, "rb") as f:
+        head = f.read(4)
+    if head.startswith((b"\x89HDF", b"CDF")):
+        return "is a NetCDF file (results?), not a YAML or JSON file"
+    return (f"cannot be read: not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at position {exc.start}); a YAML or "
+            "JSON file must be saved as UTF-8")
 
 
 _MAX_DEPTH = 100  # levels of lists and mappings in a document

@@ -730,6 +730,8 @@ def convert_pywr_document(doc: Mapping[str, Any], path: str | Path | None = None
         or one problem if ``doc`` is not a Pywr document but a daryo one (:func:`daryo.model.loader.is_pywr_document`).
     """
     p = Path(path) if path is not None else None
+    if doc is None:  # (an empty YAML file)
+        raise ModelError(Problem(str(p or "<pywr model>"), "", "the file is empty: there is nothing to convert"))
     if not is_pywr_document(doc):
         raise ModelError(Problem(str(p or "<pywr model>"), "", "this file is read as a daryo model, not a Pywr JSON "
                                  "model (which has a 'timestepper' and nodes with 'name'): there is nothing to "
