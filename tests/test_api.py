@@ -125,7 +125,7 @@ def test_overlays_loaded_for_more_years_than_the_file_change_the_runs_years(one_
     model = daryo.load(path, dry, years=2)
     sea = daryo.run(model).dataset.sink_inflow.sel(sink="sea").values.ravel()
     assert sea.tolist() == [10.0] * 12 + [5.0] * 12
-    with pytest.raises(daryo.ModelError, match="the series has 12 values but the run has 24 steps"):
+    with pytest.raises(daryo.ModelError, match="the series has 12 values but the time span has 24 monthly steps"):
         daryo.run(daryo.load(path, dry), daryo.RunOptions(years=2))
     with pytest.raises(ValueError, match="years 0: a run lasts at least 1 year"):
         daryo.load(path, years=0)

@@ -137,7 +137,7 @@ def test_validate_checks_what_only_the_run_would_find(tmp_path, capsys):
                      "  - {id: town, type: demand, demand: 5}\nedges:\n  - [src, town]\n")
     assert main(["validate", str(short)]) == 1
     err = capsys.readouterr().err
-    assert "nodes[src].inflow" in err and "3 values but the run has 24 steps" in err
+    assert "nodes[src].inflow" in err and "3 values but the time span has 24 monthly steps" in err
 
 
 def test_usage_errors_exit_2(capsys):

@@ -194,7 +194,7 @@ def test_csv_too_short_for_a_longer_run_names_the_csv_in_the_message(tmp_path):
 def test_series_of_wrong_length(tmp_path):
     p = write_model(tmp_path, GOOD.replace("demand: 5}", "demand: {values: [1, 2]}}"))
     (msg,) = load_problems(p)
-    assert f"{p}: nodes[d].demand (line 6): the series has 2 values but the run has 3 steps" in msg
+    assert f"{p}: nodes[d].demand (line 6): the series has 2 values but the time span has 3 monthly steps" in msg
 
 
 # ------------------------------------------------------------- series against the time axis, all problems at once
@@ -206,8 +206,8 @@ def test_every_series_that_does_not_fit_the_run_is_reported_together(tmp_path):
     assert [m.split(": ", 2)[1:] for m in load_problems(p)] == [
         ["nodes[src].inflow (line 5)", f"CSV file '{tmp_path / 'gap.csv'}' has no value for 2001-02-01 (1 of the "
          "run's 3 step dates are missing); it covers 2001-01-01 to 2001-03-01. Extend the CSV or shorten the run."],
-        ["nodes[d].demand (line 6)", "the series has 2 values but the run has 3 steps; give one value per step or "
-         "use a CSV with dates"]]
+        ["nodes[d].demand (line 6)", "the series has 2 values but the time span has 3 monthly steps, 2001-01-01 to "
+         "2001-03-01; give one value per step or use a CSV with dates"]]
 
 
 def test_a_csv_gap_is_reported_with_the_other_problems_of_the_model(tmp_path):
@@ -228,7 +228,7 @@ def test_a_series_length_is_reported_with_a_scenario_column_count(tmp_path):
     msgs = load_problems(write_model(tmp_path, text))
     assert len(msgs) == 2
     assert any("different numbers of scenario columns" in m for m in msgs)
-    assert any("nodes[d].demand" in m and "has 2 values but the run has 3 steps" in m for m in msgs)
+    assert any("nodes[d].demand" in m and "has 2 values but the time span has 3 monthly steps" in m for m in msgs)
 
 
 def test_a_csv_series_with_gaps_and_rows_between_steps_gives_both_problems_once(tmp_path):

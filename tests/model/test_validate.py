@@ -301,8 +301,10 @@ constraints:
   - {id: split, type: flow_ratio, nodes: [a, b], factors: [1, {values: [1, 2]}]}
 """)
     assert len(msgs) == 2
-    assert "constraints[lic].max_flow (line 10): the series has 3 values but the run has 12 steps" in msgs[0]
-    assert "constraints[split].factors[1] (line 11): the series has 2 values but the run has 12 steps" in msgs[1]
+    assert ("constraints[lic].max_flow (line 10): the series has 3 values but the time span has 12 monthly steps"
+            in msgs[0])
+    assert ("constraints[split].factors[1] (line 11): the series has 2 values but the time span has 12 monthly steps"
+            in msgs[1])
 
 
 def test_every_series_is_resolved_once_for_validation(tmp_path, monkeypatch):
@@ -326,8 +328,8 @@ def test_a_series_object_given_twice_is_reported_once(tmp_path):
     nodes = tuple(replace(n, attrs={**n.attrs, "max_flow": short}) for n in m.nodes)
     problems = validate_model(replace(m, nodes=nodes), "m.yaml")
     assert [str(p) for p in problems] == [
-        "m.yaml: nodes[src].max_flow (line 4): the series has 2 values but the run has 12 steps; give one value per "
-        "step or use a CSV with dates"]
+        "m.yaml: nodes[src].max_flow (line 4): the series has 2 values but the time span has 12 monthly steps, "
+        "2001-01-01 to 2001-12-01; give one value per step or use a CSV with dates"]
 
 
 def test_series_are_not_compared_with_a_time_that_could_not_be_read(tmp_path):

@@ -138,8 +138,11 @@ def read_document(path: Path, lines: bool = True) -> Any:
 def _undecodable(path: Path, exc: UnicodeDecodeError) -> str:
     """Why a document that is not UTF-8 text cannot be read: a NetCDF file (results, say) by its signature, else
     the first byte that is not text."""
-    with open(path, "rb") as f:
-        head = f.read(4)
+    try:
+        with open(path, "rb") as f:
+            head = f.read(4)
+    except OSError:  # (gone since it was read)
+        head = b""
     if head.startswith((b"\x89HDF", b"CDF")):
         return "is a NetCDF file (results?), not a YAML or JSON file"
     return (f"cannot be read: not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at position {exc.start}); a YAML or "

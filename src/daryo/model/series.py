@@ -96,8 +96,8 @@ class Series:
 
     def _fits(self, axis: TimeAxis) -> tuple[str, ...]:
         if self.kind == "steps" and self.values.shape[1] < axis.n_steps:
-            return (f"the series has {self.values.shape[1]} values but the run has {axis.n_steps} steps; "
-                    "give one value per step or use a CSV with dates",)
+            return (f"the series has {self.values.shape[1]} values but the time span has {axis.describe()}; give "
+                    "one value per step or use a CSV with dates",)
         if self.kind != "dated":
             return ()
         assert self.dates is not None
