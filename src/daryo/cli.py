@@ -19,6 +19,7 @@ from .errors import ModelError, StepError
 if TYPE_CHECKING:  # (the commands import the API when they run: ``daryo --help`` loads no numerical stack)
     import pandas as pd
 
+    from .ensemble import EnsembleRun
     from .model import Model
     from .results import Results
 
@@ -367,12 +368,12 @@ def _check_run_targets(output: str | None, csv: str | None) -> None:
             raise _UsageError(str(exc)) from None
         _check_writable(Path(output).resolve().parent, output)
     if csv:
-        from .results import VARIABLES, _check_csv_targets
+        from .results import check_csv_folder
 
         d = Path(csv)
         if d.exists() and not d.is_dir():
             raise NotADirectoryError(f"cannot write CSV files into {csv}: it is a file, not a folder")
-        _check_csv_targets([d / f"{name}.csv" for name in sorted(VARIABLES)])  # (whichever the run will have)
+        check_csv_folder(d)
         _check_writable(d.resolve() if d.is_dir() else d.resolve().parent, csv)  # (the files are made inside it)
 
 
@@ -484,7 +485,7 @@ def _add_ensemble_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def _cmd_ensemble(args: argparse.Namespace) -> int:
-    from .ensemble import EnsembleOptions, ProgressReporter, check_output, run_ensemble
+    from .ensemble import EnsembleOptions, ProgressReporter, check_output, parts_folder, run_ensemble
     from .ensemble.executors import scheduler_problem
 
     if args.traces < 1 or args.years < 1:
@@ -518,7 +519,7 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
                               deficit_threshold=args.deficit_threshold)
     steps = len(_with_years(model, args.years).time.axis().starts)
     progress = None if args.quiet else ProgressReporter(args.traces, steps)
-    if args.resume and not out.exists() and not out.with_name(out.name + ".parts").exists():
+    if args.resume and not out.exists() and not parts_folder(out).exists():
         print(f"no unfinished run of {out} to resume: starting it")  # (said nothing: a typo in -o went unnoticed)
     try:
         run = run_ensemble(model, options, out, scheduler=args.scheduler, workers=args.workers,
@@ -537,7 +538,7 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _report_ensemble(run: Any, years: int, name: str, out: Path, csv: Path | None) -> None:
+def _report_ensemble(run: EnsembleRun, years: int, name: str, out: Path, csv: Path | None) -> None:
     """What a finished ``daryo ensemble`` prints, and its ``--summary-csv`` file."""
     if run.finished:
         print(f"nothing to resume: {out} holds this run's results already")
@@ -560,7 +561,7 @@ def _report_ensemble(run: Any, years: int, name: str, out: Path, csv: Path | Non
 
 def _summary_csv_target(name: str | None, out: Path) -> Path | None:
     """The ``--summary-csv`` file, checked before any work (None: not asked for)."""
-    from .ensemble import check_summary_csv
+    from .ensemble import check_summary_csv, parts_folder
 
     if name is None:
         return None
@@ -568,7 +569,7 @@ def _summary_csv_target(name: str | None, out: Path) -> Path | None:
     _check_parent(csv)
     if csv.resolve() == out.resolve():
         raise _UsageError(f"-o and --summary-csv are both {out}: give the results and the CSV file other names")
-    parts = out.with_name(out.name + ".parts")
+    parts = parts_folder(out)
     if csv.resolve() == parts.resolve():
         raise _UsageError(f"--summary-csv {csv} is the name of the folder that keeps the run's finished chunks "
                           f"until it is done ({parts}): give the CSV file another name")

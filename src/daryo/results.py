@@ -22,7 +22,7 @@ from .simulate import SimulationOutput
 from .simulate.physics import energy_gwh
 from .timeaxis import TimeAxis
 
-__all__ = ["Results", "build_dataset", "check_netcdf_target", "is_netcdf", "netcdf_attributes"]
+__all__ = ["Results", "build_dataset", "check_csv_folder", "check_netcdf_target", "is_netcdf", "netcdf_attributes"]
 
 _VOL = "hm3"
 _FLOW = "hm3 per step"
@@ -285,6 +285,12 @@ def _check_csv_targets(paths: list[Path]) -> None:
         if target.is_file() and not _is_results_csv(target):
             raise FileExistsError(f"{target} exists and is not a CSV file of a daryo run's results; it is not "
                                   "replaced: give another folder or move it away")
+
+
+def check_csv_folder(folder: str | Path) -> None:
+    """Refuse, before a run, a CSV folder where a result's file (``<variable>.csv``, whichever variables the run
+    will have) is a folder or a file other than a run's results (IsADirectoryError, FileExistsError)."""
+    _check_csv_targets([Path(folder) / f"{name}.csv" for name in sorted(VARIABLES)])
 
 
 def _remove_other_runs_csv(folder: Path, names: list[str]) -> None:

@@ -20,11 +20,17 @@ from .chunks import ANNUAL_INDICATORS
 _FORMAT = 2  # (2: parts hold annual_inflow)
 
 
+def parts_folder(output: str | Path) -> Path:
+    """The folder that keeps an ensemble's finished chunks until its ``output`` is written: ``<output>.parts``."""
+    output = Path(output)
+    return output.with_name(output.name + ".parts")
+
+
 class _Parts:
     """The parts folder: a manifest and one ``chunk-NNNNN.npz`` per finished chunk (written atomically)."""
 
     def __init__(self, output: Path):
-        self.dir = output.with_name(output.name + ".parts")
+        self.dir = parts_folder(output)
         self._lock_fd: int | None = None
 
     def manifest_path(self) -> Path:
