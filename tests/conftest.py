@@ -1,5 +1,8 @@
 import gc
 import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from hypothesis import settings
@@ -47,3 +50,17 @@ changes:
   - scale_inflows: {factor: 0.5, years: [2]}
 """)
     return str(model), str(overlay)
+
+
+@pytest.fixture
+def other_disk(tmp_path: Path) -> Iterator[Path]:
+    """An empty folder for a link's target: on another disk than ``tmp_path`` where the machine has one
+    (``/dev/shm``; a move between the two fails with EXDEV), else in ``tmp_path``.  Removed afterwards."""
+    shm = Path("/dev/shm")
+    if shm.is_dir() and os.access(shm, os.W_OK) and os.stat(shm).st_dev != os.stat(tmp_path).st_dev:
+        folder = shm / f"daryo-test-{os.getpid()}-{tmp_path.name}"
+    else:
+        folder = tmp_path / "elsewhere"
+    folder.mkdir()
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)

@@ -25,6 +25,21 @@ def test_netcdf_round_trip_is_identical(tmp_path):
     assert back["demand_lon"].attrs["units"] == "degrees_east"
 
 
+def test_a_netcdf_link_is_written_through(tmp_path, other_disk):
+    """``-o link.nc`` writes the file the link leads to (on another disk, the move into place failed with
+    'Invalid cross-device link' after the run) and leaves the link a link."""
+    res = daryo.run(daryo.load(daryo.demo_model_path()), RunOptions(scenarios=1, years=1))
+    link = tmp_path / "link.nc"
+    link.symlink_to(other_disk / "real.nc")  # (dangling: written through, as open() would)
+    res.to_netcdf(link)
+    assert link.is_symlink() and (other_disk / "real.nc").is_file()
+    res.save(netcdf=link)  # and once more, over the earlier results
+    assert link.is_symlink()
+    with xr.open_dataset(other_disk / "real.nc", engine="netcdf4") as back:
+        np.testing.assert_array_equal(back.storage.values, res.dataset.storage.values)
+    assert sorted(p.name for p in other_disk.iterdir()) == ["real.nc"]  # no temporary file left
+
+
 def test_edges_carry_their_ends_and_the_country_they_leave():
     model = daryo.load(daryo.demo_model_path())
     ds = daryo.run(model, RunOptions(scenarios=1, years=1)).dataset

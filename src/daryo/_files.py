@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO
 
-__all__ = ["atomic_write", "interrupts_between", "mode_for", "new_file_mode", "temp_beside"]
+__all__ = ["atomic_write", "interrupts_between", "mode_for", "new_file_mode", "temp_beside", "write_target"]
 
 
 def new_file_mode() -> int:
@@ -39,14 +39,24 @@ def mode_for(target: Path) -> int:
         return new_file_mode()
 
 
+def write_target(path: str | Path) -> Path:
+    """The file that writing ``path`` replaces: ``path``, or where it leads if it is a symbolic link.
+
+    A link is written through, as ``open(path, "w")`` would, not replaced by a file; and the temporary file
+    (:func:`temp_beside`) is beside the file it replaces, so the move into place never crosses disks."""
+    p = Path(path)
+    return Path(os.path.realpath(p)) if p.is_symlink() else p
+
+
 def atomic_write(path: Path, write: Callable[[IO[bytes]], object]) -> None:
-    """Write ``path`` by ``write(f)`` into a temporary file beside it, then move that file into its place."""
+    """Write ``path`` by ``write(f)`` into a temporary file beside it, then move that file into its place (a
+    symbolic link is written through: :func:`write_target`)."""
     fd, tmp = temp_beside(path)
     try:
         with os.fdopen(fd, "wb") as f:
             write(f)
         os.chmod(tmp, mode_for(path))
-        os.replace(tmp, path)
+        os.replace(tmp, write_target(path))
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)

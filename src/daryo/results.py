@@ -15,7 +15,7 @@ import pandas as pd
 import xarray as xr
 from xarray.indexes import PandasIndex
 
-from ._files import mode_for, temp_beside
+from ._files import mode_for, temp_beside, write_target
 from .model import Model
 from .network import CompiledNetwork
 from .simulate import SimulationOutput
@@ -402,7 +402,7 @@ class Results:
                     os.replace(csv_tmp / f, d / f)
                 _remove_other_runs_csv(d, names)
             if netcdf is not None and nc_tmp is not None:
-                os.replace(nc_tmp, Path(netcdf))
+                os.replace(nc_tmp, write_target(netcdf))
             done = True
         finally:
             if nc_tmp is not None and os.path.exists(nc_tmp):

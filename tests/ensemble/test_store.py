@@ -204,6 +204,22 @@ def test_odd_outputs_are_refused_with_what_they_are(tmp_path):
     assert store.is_dir()
 
 
+def test_a_netcdf_output_link_is_written_through(tmp_path, other_disk):
+    """An ensemble's ``.nc`` output that is a link to an earlier output is replaced where the link leads (on
+    another disk too), and stays a link; so does a summary CSV's link."""
+    _, real = run(other_disk, "real.nc", options={"seed": 1})
+    link = tmp_path / "link.nc"
+    link.symlink_to(real)
+    run(tmp_path, "link.nc")
+    (tmp_path / "summary.csv").symlink_to(other_disk / "summary.csv")
+    write_summary_csv(link, tmp_path / "summary.csv")
+    assert link.is_symlink() and (tmp_path / "summary.csv").is_symlink()
+    _, direct = run(tmp_path, "direct.nc")
+    assert_identical(load(real), load(direct))  # the seed-5 run, not the seed-1 one
+    assert (other_disk / "summary.csv").read_text().startswith("indicator,units")
+    assert sorted(p.name for p in other_disk.iterdir()) == ["real.nc", "summary.csv"]  # no temporary file left
+
+
 def basin_run(tmp_path: Path) -> Path:
     """A ``daryo run`` result of :func:`basin` (a NetCDF file with no ensemble summaries)."""
     import daryo

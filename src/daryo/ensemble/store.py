@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._files import atomic_write
+from .._files import atomic_write, write_target
 from ..model import Model, Node
 from ..results import NETCDF_SUFFIXES, is_netcdf, netcdf_attributes, step_coordinates
 from .chunks import ANNUAL_INDICATORS, SERIES, EnsembleOptions
@@ -30,7 +30,7 @@ def check_output(output: str | Path) -> str:
     nothing but an earlier result: a ``.nc`` output must not be a folder, an existing ``.zarr`` output must be a
     zarr store (a folder holding ``.zgroup``, ``.zattrs`` or ``zarr.json``), and an existing output must be one
     that an ensemble wrote (its ``title`` attribute starts with "daryo ensemble").  A symbolic link is refused
-    unless it points to an existing file (a ``.nc`` output: the link is replaced), and so is anything that is
+    unless it points to an existing file (a ``.nc`` output: the link is written through), and so is anything that is
     neither a file nor a folder (a named pipe).
 
     Raises
@@ -197,10 +197,11 @@ def _assemble(parts: _Parts, n_chunks: int, output: Path, fmt: str, manifest: Ma
     move it into place.  ``check()`` is called between two writes and before the move (it may raise to stop: see
     :func:`daryo._files.interrupts_between`); the temporary store is then removed."""
     coords = _coords(model, axis)
-    for stale in output.parent.glob(f".{output.name}.tmp-*"):  # of assemblies killed before they could clean up
+    target = write_target(output)  # a .nc output's link is written through (check_output refuses a zarr one)
+    for stale in target.parent.glob(f".{target.name}.tmp-*"):  # of assemblies killed before they could clean up
         if not _process_alive(stale.name.rsplit("-", 1)[-1]):
             _remove(stale)
-    tmp = output.with_name(f".{output.name}.tmp-{os.getpid()}")
+    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
     _remove(tmp)
     attrs = _store_attributes(manifest)
     attrs["title"] = f"{_TITLE}: {model.name}"
@@ -236,8 +237,8 @@ def _assemble(parts: _Parts, n_chunks: int, output: Path, fmt: str, manifest: Ma
             raise OSError(f"cannot write {output}: {exc}{room}; the finished chunks are kept in {parts.dir}: run "
                           "again with --resume once there is room") from exc
         raise
-    _remove(output)
-    os.replace(tmp, output)
+    _remove(target)
+    os.replace(tmp, target)
 
 
 def free_bytes(folder: Path) -> int | None:
