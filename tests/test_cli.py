@@ -49,6 +49,19 @@ def test_a_run_of_summer_months_shows_its_summer_and_no_winter(tmp_path, capsys)
     assert float(cells[1]) > 0 and float(cells[3]) > 0
 
 
+@pytest.mark.parametrize("argv, usage", [
+    (["scenarios", "foo"], "usage: daryo scenarios [-h]\n"),
+    (["run", "--bogus"], "usage: daryo run [-h] [-o OUTPUT]"),
+    (["validate", DEMO, "extra"], "usage: daryo validate [-h] model\n"),
+])
+def test_an_unknown_argument_is_shown_with_its_commands_usage(argv, usage, capsys):
+    """argparse showed the top-level usage ("daryo [-h] COMMAND ...") for a command's unknown argument."""
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(usage), err
+    assert f"daryo {argv[0]}: error: unrecognized arguments: {argv[-1]}\n" in err
+
+
 def test_scenarios_listed_and_combined(capsys):
     assert main(["scenarios"]) == 0
     out = capsys.readouterr().out
