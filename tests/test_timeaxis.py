@@ -96,3 +96,16 @@ def test_a_span_is_refused_only_where_its_steps_leave_the_dates_an_axis_holds(st
     if ok:  # and such an axis can be built
         axis = TimeAxis.from_range(start, end, days)
         assert axis.starts[-1] <= pd.Timestamp(end) and axis.days.sum() > 0
+
+
+def test_parse_date_takes_two_forms_and_date_objects_or_any_form_when_asked():
+    import datetime
+
+    from daryo.timeaxis import parse_date
+
+    assert parse_date("2000-10") == parse_date("2000-10-01") == parse_date(datetime.date(2000, 10, 1))
+    with pytest.raises(ValueError, match=r"^'2000-10-01 12:00:00' has a time of day; give a date \(YYYY-MM-DD\)$"):
+        parse_date(datetime.datetime(2000, 10, 1, 12))
+    with pytest.raises(ValueError, match=r"^'01/02/2000' is not a date of the form YYYY-MM or YYYY-MM-DD$"):
+        parse_date("01/02/2000")
+    assert parse_date("01/02/2000", any_form=True) == pd.Timestamp("2000-01-02")  # (as Pywr reads it)

@@ -7,6 +7,7 @@ The hydrological year runs October–September and is labelled by the calendar y
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -65,23 +66,45 @@ def years_span(start: pd.Timestamp, years: int, monthly: bool) -> tuple[pd.Times
 
 
 _YEAR_MONTH = re.compile(r"\s*\d{4}-\d{1,2}\s*")
+_DATE_TEXT = re.compile(r"\d{4}-\d{1,2}(-\d{1,2})?")
 
 
-def parse_date(value: object) -> pd.Timestamp:
-    """A date as :class:`pandas.Timestamp` reads ``str(value)``.
+def parse_date(value: object, *, any_form: bool = False) -> pd.Timestamp:
+    """A date given as ``YYYY-MM`` (the month's first day) or ``YYYY-MM-DD``, or as a date object (YAML reads
+    ``2000-10-01`` as one; a time of day other than midnight is refused).
+
+    Parameters
+    ----------
+    value
+        The date.
+    any_form
+        Take any text :class:`pandas.Timestamp` reads as a date (Pywr's timestepper does), not only the two
+        forms above: ``01/02/2000`` is then 2 January, ``2000`` the first of January.
 
     Raises
     ------
     ValueError
-        If it is not a date: unreadable, empty or "NaN" (pandas' "not a time"), or with a time zone.
+        If it is not a date: another form (``01/02/2000`` reads as 1 February or 2 January; ``2000`` as no
+        month), no such day (``2000-02-30``), unreadable, empty or "NaN" (pandas' "not a time"), with a time zone
+        or a time of day.
     """
-    if str(value).strip().lower() in ("now", "today", "tomorrow", "yesterday"):  # (pandas reads them off the clock)
+    text = str(value).strip()
+    if text.lower() in ("now", "today", "tomorrow", "yesterday"):  # (pandas reads them off the clock)
         raise ValueError(f"'{value}' is not a date: give YYYY-MM or YYYY-MM-DD")
-    day = value if isinstance(value, pd.Timestamp) else pd.Timestamp(str(value))
+    if not (any_form or isinstance(value, datetime.date) or _DATE_TEXT.fullmatch(text)):
+        hint = " (a year alone: give its month, e.g. " + text + "-10)" if re.fullmatch(r"\d{4}", text) else ""
+        raise ValueError(f"'{value}' is not a date of the form YYYY-MM or YYYY-MM-DD{hint}")
+    try:
+        day = value if isinstance(value, pd.Timestamp) else pd.Timestamp(text)
+    except (ValueError, OverflowError) as exc:
+        reason = str(exc).split("\n")[0].split(": ")[0]
+        raise ValueError(f"'{value}' is not a date: {reason}") from None
     if pd.isna(day):
         raise ValueError(f"'{value}' is not a date")
     if day.tzinfo is not None:
         raise ValueError(f"'{value}' has a time zone; give a date without one")
+    if not any_form and day != day.normalize():
+        raise ValueError(f"'{value}' has a time of day; give a date (YYYY-MM-DD)")
     return day
 
 

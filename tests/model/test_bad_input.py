@@ -96,7 +96,8 @@ def test_dangling_and_duplicate_edges_reported_together(tmp_path):
     p = write_model(tmp_path, GOOD + "  - [src, nowhere]\n  - [src, d]\n")
     msgs = load_problems(p)
     assert len(msgs) == 2
-    assert any("'to' names 'nowhere', which is not a node (dangling edge)" in m for m in msgs)
+    assert any("edges[2] (src -> nowhere) (line 11): 'to' names 'nowhere', which is not a node (dangling edge)" in m
+               for m in msgs)  # (an edge written [from, to] had no line)
     assert any("duplicate edge src -> d" in m for m in msgs)
 
 
@@ -120,6 +121,23 @@ def test_a_negative_value_is_shown_with_its_unit(tmp_path, node, shown):
     text = GOOD.replace("  - {id: sea, type: sink}", f"  - {node}\n  - {{id: sea, type: sink}}")
     msgs = load_problems(write_model(tmp_path, text.replace("  - [src, sea]", "  - [src, c]\n  - [c, sea]")))
     assert any(shown + "; it must be ≥ 0" in m for m in msgs), msgs
+
+
+@pytest.mark.parametrize("demand, csv, where", [
+    ("{csv: d.csv, columns: '*'}", "date,wet,dry\n2001-01-01,1,2\n2001-02-01,3,-0.5\n2001-03-01,1,2\n",
+     "(-0.5 hm³/step on 2001-02-01 in column 'dry' of {dir}/d.csv)"),
+    ("{csv: d.csv, column: q}", "date,q\n2001-01-01,1\n2001-02-01,1\n2001-03-01,-2\n",
+     "(-2 hm³/step on 2001-03-01 of {dir}/d.csv)"),
+    ("{values: [1, -3, 4]}", None, "(-3 hm³/step at step 2)"),
+    ("{values: [[1, 2, 4], [1, 2, -4]]}", None, "(-4 hm³/step at step 3 in trace 2)"),
+    ("{monthly: [1, 1, -7, 1, 1, 1, 1, 1, 1, 1, 1, 1]}", None, "(-7 hm³/step in March)"),
+])
+def test_a_negative_value_in_a_series_is_shown_with_where_it_is(tmp_path, demand, csv, where):
+    """A negative value in a CSV series named neither its date nor its column."""
+    if csv:
+        (tmp_path / "d.csv").write_text(csv)
+    (msg,) = load_problems(write_model(tmp_path, GOOD.replace("demand: 5}", f"demand: {demand}}}")))
+    assert msg.endswith(f"nodes[d].demand (line 6): is negative {where.format(dir=tmp_path)}; it must be ≥ 0"), msg
 
 
 def test_min_greater_than_max(tmp_path):
@@ -467,18 +485,41 @@ def test_a_time_span_outside_the_dates_an_axis_holds_is_a_problem(tmp_path, time
     assert f"lies outside the dates a time axis can hold: {step} lie between 1678-01-01 and 2261-12-31" in msg
 
 
-@pytest.mark.parametrize("time", [
-    '{start: 2001-01, end: "", step: month}',  # pandas reads these three as "not a time", not as an error
-    "{start: NaT, end: 2001-03, step: month}",
-    "{start: 2001-01, end: nan, step: month}",
-    '{start: 2001-01, end: "2001-03-31T00:00:00+05:00", step: month}',  # a time zone
+@pytest.mark.parametrize("time, message", [
+    ('{start: 2001-01, end: "", step: month}', "time.end (line 3): '' is not a date of the form YYYY-MM or YYYY-MM-DD"),
+    ("{start: NaT, end: 2001-03, step: month}", "time.start (line 3): 'NaT' is not a date of the form"),
+    ("{start: 2001-01, end: nan, step: month}", "time.end (line 3): 'nan' is not a date of the form"),
+    ('{start: 2001-01, end: "2001-03-31T00:00:00+05:00", step: month}', "time.end (line 3): '2001-03-31T00:00:00+05:00'"
+     " is not a date of the form"),
+    # forms pandas reads, differently by the separator (01/02 month first, 02.01 day first): no longer guessed
+    ("{start: 01/02/2001, end: 2001-03}", "time.start (line 3): '01/02/2001' is not a date of the form YYYY-MM or "
+     "YYYY-MM-DD"),
+    ("{start: 02.01.2001, end: 2001-03}", "time.start (line 3): '02.01.2001' is not a date of the form"),
+    ("{start: 2001, end: 2001-03}", "time.start (line 3): '2001' is not a date of the form YYYY-MM or YYYY-MM-DD (a "
+     "year alone: give its month, e.g. 2001-10)"),  # (it was 1 January)
+    ("{start: Jan 2001, end: 2001-03}", "time.start (line 3): 'Jan 2001' is not a date of the form"),
+    ("{start: 2001-02-30, end: 2001-03}", "time.start (line 3): '2001-02-30' is not a date: day is out of range for "
+     "month"),
+    ("{start: 2001-01-01T12:00, end: 2001-03}", "time.start (line 3): '2001-01-01T12:00' is not a date of the form"),
+    ("{start: 2001-01-15, end: 2001-03}", "time.start (line 3): 2001-01-15 is not a month's first day, where monthly "
+     "steps start: give 2001-01 (or an N-day step, step: {days: N})"),  # (it was moved to 2001-01-01)
+    ("{end: 2001-03}", "time (line 3): missing start; give a month (YYYY-MM) or a date (YYYY-MM-DD)"),
 ])
-def test_a_time_that_is_no_date_is_a_problem(tmp_path, time):
+def test_a_time_that_is_no_date_is_a_problem(tmp_path, time, message):
     p = write_model(tmp_path, GOOD.replace("{start: 2001-01, end: 2001-03, step: month}", time))
     (msg,) = load_problems(p)
-    assert str(p) in msg and "time (line 3): start and end must be dates" in msg
+    assert msg == f"{p}: {message}" or msg.startswith(f"{p}: {message}"), msg
     with pytest.raises(ValueError, match="start='nan' is not a date"):
         daryo.run(daryo.load(write_model(tmp_path, GOOD)), daryo.RunOptions(start="nan"))
+
+
+def test_a_ten_day_run_may_start_on_any_day_and_a_date_may_be_a_yaml_date(tmp_path):
+    p = write_model(tmp_path, GOOD.replace("{start: 2001-01, end: 2001-03, step: month}",
+                                           "{start: 2001-01-15, end: 2001-03, step: {days: 10}}"))
+    assert daryo.load(p).time.start == pd.Timestamp("2001-01-15")
+    p = write_model(tmp_path, GOOD.replace("{start: 2001-01, end: 2001-03, step: month}",
+                                           "{start: 2001-01-01, end: 2001-03-31}"))  # (YAML dates)
+    assert daryo.load(p).time.axis().n_steps == 3
 
 
 @pytest.mark.parametrize("inflow", ["{value: 1e308, unit: hm3/day}",
@@ -742,7 +783,7 @@ def test_series_that_name_a_folder_or_no_file_or_give_two_kinds_of_values_are_pr
     ("{start: 2001-01, end: 2001-03, step: {days: 7, months: 1}}", "{volume: [0, 100], level: [0, 10]}",
      "time.step (line 2): '{'days': 7, 'months': 1}' is not a step: a step mapping has only 'days'"),
     ("{start: now, end: 2030-03}", "{volume: [0, 100], level: [0, 10]}",
-     "time (line 2): start and end must be dates"),
+     "time.start (line 2): 'now' is not a date: give YYYY-MM or YYYY-MM-DD"),
     ("{start: 2001-01, end: 2001-03}", "{volume: [0, 100], levle: [0, 10]}",
      "nodes[r].level_table (line 5): unknown key(s) levle; a level table takes volume, level, area and units"),
     ("{start: 2001-01, end: 2001-03}", "{volume: [0, 100]}",

@@ -184,3 +184,39 @@ def test_a_column_named_twice_in_the_header_is_refused_with_its_line(tmp_path):
     path.write_text("date,t1,t2,t3\n2000-10-01,1,2,3\n")
     assert list(read_csv_file(path).columns) == ["date", "t1", "t2", "t3"]
     assert list(read_csv_file(path, header=None).iloc[0]) == ["date", "t1", "t2", "t3"]  # (options: as pandas reads)
+
+
+def _two_series_model(tmp_path, inflow_header: str, demand_header: str, demand_first: bool = False):
+    """A model whose inflow (100 and 10 a month) and demand (5 and 50) come from CSV files with two columns
+    each, named by the two headers; the demand's node first in the file if ``demand_first``."""
+    (tmp_path / "hyd.csv").write_text(f"date,{inflow_header}\n2000-10-01,100,10\n2000-11-01,100,10\n")
+    (tmp_path / "dem.csv").write_text(f"date,{demand_header}\n2000-10-01,5,50\n2000-11-01,5,50\n")
+    nodes = ["  - {id: a, type: inflow, inflow: {csv: hyd.csv, columns: '*'}}\n",
+             "  - {id: D, type: demand, demand: {csv: dem.csv, columns: '*'}}\n"]
+    (tmp_path / "m.yaml").write_text(
+        "version: 1\nname: t\ntime: {start: 2000-10, end: 2000-11}\nnodes:\n"
+        + "".join(nodes[::-1] if demand_first else nodes)
+        + "  - {id: s, type: sink}\nedges: [[a, D], [a, s]]\n")
+    return tmp_path / "m.yaml"
+
+
+@pytest.mark.parametrize("demand_first", [False, True])
+def test_scenario_columns_of_the_same_names_are_matched_by_name(tmp_path, demand_first):
+    """The demand file's 'dry' column goes with the inflow file's 'dry' column, whichever order the files and
+    the nodes give them in (they were matched by position, under the names of the series read first)."""
+    ds = daryo.run(daryo.load(_two_series_model(tmp_path, "wet,dry", "dry,wet", demand_first))).dataset
+    delivered = {str(s): ds.delivery.sel(scenario=s, demand="D").values.tolist() for s in ds.scenario.values}
+    inflow = {str(s): ds.sink_inflow.sel(scenario=s, sink="s").values + ds.delivery.sel(scenario=s, demand="D")
+              .values for s in ds.scenario.values}
+    assert delivered == {"wet": [50.0, 50.0], "dry": [5.0, 5.0]}
+    assert {s: v.tolist() for s, v in inflow.items()} == {"wet": [100.0, 100.0], "dry": [10.0, 10.0]}
+    assert [str(s) for s in ds.scenario.values] == (["dry", "wet"] if demand_first else ["wet", "dry"])
+
+
+def test_scenario_columns_sharing_some_names_are_refused_and_others_matched_by_position(tmp_path):
+    with pytest.raises(daryo.ModelError, match=r"its scenario columns \(dry, moist\) and a\.inflow's \(wet, dry\) "
+                                               r"share some names but not all"):
+        daryo.load(_two_series_model(tmp_path, "wet,dry", "dry,moist"))
+    ds = daryo.run(daryo.load(_two_series_model(tmp_path, "wet,dry", "d1,d2"))).dataset
+    assert [str(s) for s in ds.scenario.values] == ["wet", "dry"]
+    assert ds.delivery.sel(demand="D").values.tolist() == [[5.0, 5.0], [10.0, 10.0]]  # d1 with wet, d2 with dry

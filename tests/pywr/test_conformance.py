@@ -288,6 +288,16 @@ def case_end_given_as_a_month_in_day_steps():
         [["in", "l"], ["l", "use"], ["in", "sea"]], start="2001-05-01", end="2001-06", timestep=1), {}
 
 
+def case_monthly_steps_from_the_middle_of_a_month():
+    """Monthly ("M") steps from 15 January to 10 June: Pywr's first step is January (a whole month), and the
+    converted model starts on 1 January (a daryo model's monthly steps start on a month's first day)."""
+    return pywr_doc(
+        [_inflow("in"), {"name": "l", "type": "link", "max_flow": 10.0, "cost": 1.0},
+         {"name": "use", "type": "output", "max_flow": {"type": "monthlyprofile", "values": MONTHLY_DEMAND},
+          "cost": -10.0}, {"name": "sea", "type": "output", "cost": -2.0}],
+        [["in", "l"], ["l", "use"], ["in", "sea"]], start="2001-01-15", end="2001-06-10", timestep="M"), {}
+
+
 def case_interpolated_monthly_profile_monthly_steps():
     """Monthly profiles interpolated on the first and on the last day of each month, in monthly ("M") steps."""
     return pywr_doc(

@@ -202,7 +202,10 @@ COMPONENT_TYPES: dict[str, ComponentType] = {
         ComponentType(
             "delay", "A travel time: water entering leaves `steps` steps later (a long reach, a routing lag). "
                      "Its flow is the water leaving; what enters in the last steps of the run is still on its way. "
-                     "Its `cost` applies to the water entering (the water leaving is fixed by then).",
+                     "Its `cost` applies to the water entering (the water leaving is fixed by then). Water enters "
+                     "only where the allocation sends it: a requirement below a delay is served by what entered "
+                     "earlier and draws no water in (it is not yet due), so put a delay on a reach the water must "
+                     "take, not beside an outlet that could take it instead.",
             (
                 A("steps", "int", None, REQUIRED, "Delay in steps."),
                 A("initial_flow", "series", "flow", 0.0, "Water leaving in the first `steps` steps.", fixed=True),

@@ -10,8 +10,9 @@ import json
 import math
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -30,6 +31,8 @@ from .types import Constraint, Edge, Model, Node, TimeSpec
 from .validate import PLACEHOLDER_TIME, validate_model
 
 __all__ = ["is_pywr_document", "load_model", "model_document", "model_from_dict", "read_document"]
+
+_E = TypeVar("_E", Node, Edge)
 
 
 # ---------------------------------------------------------------------------------------------- YAML
@@ -80,8 +83,14 @@ _PlainLoader.yaml_implicit_resolvers = {
 }
 
 
+class _LineList(list):
+    """A sequence that remembers the line it started on in its YAML file (an edge written ``[from, to]``)."""
+
+    line: int | None = None
+
+
 class _LineLoader(_PlainLoader):
-    """:class:`_PlainLoader` whose mappings are :class:`_LineDict` s."""
+    """:class:`_PlainLoader` whose mappings are :class:`_LineDict` s and sequences :class:`_LineList` s."""
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _LineDict:
@@ -91,7 +100,14 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _LineDict
     return d
 
 
+def _construct_sequence(loader: _LineLoader, node: yaml.SequenceNode) -> _LineList:
+    seq = _LineList(loader.construct_sequence(node, deep=True))
+    seq.line = node.start_mark.line + 1
+    return seq
+
+
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 
 
 def read_document(path: Path, lines: bool = True) -> Any:
@@ -402,6 +418,7 @@ def model_from_dict(doc: Any, base_dir: Path | str = ".", file: str = "<model>",
     nodes = _parse_nodes(doc.get("nodes"), ctx)
     edges = _parse_edges(doc.get("edges"), ctx)
     constraints = _parse_constraints(doc.get("constraints"), ctx)
+    nodes, edges = _align_scenario_columns(nodes, edges, ctx)
     scen_names = _scenario_names(nodes, edges, ctx, dims)
     raw_nodes = doc.get("nodes")
     declared = {str(n.get("id")) for n in raw_nodes if isinstance(n, Mapping)} if isinstance(raw_nodes, list) else set()
@@ -568,18 +585,28 @@ def _parse_time(spec: Any, ctx: _Context) -> TimeSpec | None:
     unknown = [str(k) for k in spec if k not in ("start", "end", "step")]
     if unknown:
         ctx.add(_where(spec, "time"), f"unknown key(s) {', '.join(unknown)}; time takes start, end and step")
-    try:
-        start = parse_date(spec.get("start"))
-        end = parse_end(spec.get("end"))  # YYYY-MM: the month's last day, so N-day steps cover the month
-    except (ValueError, TypeError):
-        ctx.add(_where(spec, "time"), "start and end must be dates (YYYY-MM or YYYY-MM-DD, without a time zone)")
+    dates: dict[str, pd.Timestamp] = {}
+    for key, parse in (("start", parse_date), ("end", parse_end)):  # end YYYY-MM: the month's last day
+        if key not in spec:
+            ctx.add(_where(spec, "time"), f"missing {key}; give a month (YYYY-MM) or a date (YYYY-MM-DD)")
+            continue
+        try:
+            dates[key] = parse(spec[key])
+        except (ValueError, TypeError) as exc:
+            ctx.add(_where(spec, f"time.{key}", key), str(exc))
+    if len(dates) < 2:
         return None
+    start, end = dates["start"], dates["end"]
     step = spec.get("step", "month")
     days: int | None = None
     try:
         days = step_days(step)
     except ValueError as exc:
         ctx.add(_where(spec, "time.step"), f"{exc}; use 'month' or {{days: N}} with N from 1 to {MAX_STEP_DAYS}")
+    else:
+        if days is None and start.day != 1:
+            ctx.add(_where(spec, "time.start", "start"), f"{start:%Y-%m-%d} is not a month's first day, where "
+                    f"monthly steps start: give {start:%Y-%m} (or an N-day step, step: {{days: N}})")
     if end < start:
         ctx.add(_where(spec, "time"), f"end {end:%Y-%m-%d} is before start {start:%Y-%m-%d}")
     elif (why := span_problem(start, end, days)) is not None:
@@ -665,6 +692,7 @@ def _parse_edges(spec: Any, ctx: _Context) -> list[Edge]:
     edges = []
     for i, raw in enumerate(spec):
         place = f"edges[{i}]"
+        line = getattr(raw, "line", None)
         if isinstance(raw, list | tuple) and len(raw) == 2:
             raw = {"from": raw[0], "to": raw[1]}
         if not isinstance(raw, Mapping) or "from" not in raw or "to" not in raw:
@@ -692,8 +720,7 @@ def _parse_edges(spec: Any, ctx: _Context) -> list[Edge]:
             if parsed is not None:
                 attrs[key] = parsed
         edge_id = str(attrs.pop("id", None) or f"{src}->{dst}")
-        edges.append(Edge(edge_id, src, dst, attrs, f"edges[{i}] ({src} -> {dst})", getattr(raw, "line", None),
-                          _key_lines(raw)))
+        edges.append(Edge(edge_id, src, dst, attrs, f"edges[{i}] ({src} -> {dst})", line, _key_lines(raw)))
     return edges
 
 
@@ -717,6 +744,39 @@ def _scenario_names(nodes: list[Node], edges: list[Edge], ctx: _Context, dims: l
         return ("0",)
     n, (_, names) = next(iter(sizes.items()))
     return tuple(names) if names else tuple(str(i) for i in range(n))
+
+
+def _align_scenario_columns(nodes: list[Node], edges: list[Edge], ctx: _Context) -> tuple[list[Node], list[Edge]]:
+    """The nodes and edges, with the scenario columns of series that name the same scenarios matched by name,
+    not by position: a series whose columns are the first named series' in another order is reordered to that
+    order (the run's scenarios are named after the first).  Series whose names share some but not all are a
+    problem; series whose names share none are matched by position (``inflow_1, inflow_2`` with ``demand_1,
+    demand_2``)."""
+    first: tuple[str, tuple[str, ...]] | None = None
+
+    def aligned(el: _E) -> _E:
+        nonlocal first
+        attrs = dict(el.attrs)
+        for key, v in el.attrs.items():
+            if not isinstance(v, Series) or v.n_scenarios < 2 or not v.scenarios:
+                continue
+            if first is None:
+                first = (f"{el.id}.{key}", v.scenarios)
+                continue
+            where, names = first
+            if v.scenarios == names or not set(v.scenarios) & set(names):
+                continue
+            if set(v.scenarios) == set(names) and len(set(names)) == len(names):
+                attrs[key] = replace(v, values=v.values[[v.scenarios.index(n) for n in names]], scenarios=names)
+                continue
+            ctx.add(v.origin[1] or f"{el.id}.{key}",
+                    f"its scenario columns ({', '.join(v.scenarios)}) and {where}'s ({', '.join(names)}) share "
+                    "some names but not all; series with several columns are matched by name where they name "
+                    "the same scenarios: give them the same column names, or names that share none (matched "
+                    "by position)")
+        return el if attrs == el.attrs else replace(el, attrs=attrs)
+
+    return [aligned(n) for n in nodes], [aligned(e) for e in edges]
 
 
 # ----------------------------------------------------------------------------------------- values

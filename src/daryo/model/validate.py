@@ -248,7 +248,29 @@ def check_nonnegative(ctx: CheckContext) -> Iterable[Problem]:
                 attr = _attribute(el, key)
                 shown = _with_unit(float(vals.min()), attr.dimension if attr else None,
                                    isinstance(v, Series) and v.is_rate)
-                yield Problem(file, el.at(key), f"is negative ({shown}); it must be ≥ 0")
+                yield Problem(file, el.at(key), f"is negative ({shown}{_where_lowest(v)}); it must be ≥ 0")
+
+
+def _where_lowest(v: object) -> str:
+    """Where a series' lowest value is, for a message: its date, month or step, its column or trace, and its
+    CSV file (``" on 2001-03-01 in column 'dry' of flows.csv"``); empty for a single value."""
+    if not isinstance(v, Series) or v.values.size < 2:
+        return ""
+    trace, *rest = np.unravel_index(int(np.argmin(v.values)), v.values.shape)
+    parts = []
+    if rest:
+        i = int(rest[0])
+        if v.kind == "dated" and v.dates is not None:
+            parts.append(f"on {v.dates[i]:%Y-%m-%d}")
+        elif v.kind == "monthly":
+            parts.append(f"in {calendar.month_name[i + 1]}")
+        else:
+            parts.append(f"at step {i + 1}")
+    if v.n_scenarios > 1:
+        parts.append(f"in column '{v.scenarios[trace]}'" if v.scenarios else f"in trace {trace + 1}")
+    if v.csv:
+        parts.append(f"of {v.csv}")
+    return " " + " ".join(parts) if parts else ""
 
 
 def _attribute(el: Node | Edge, key: str) -> Attribute | None:

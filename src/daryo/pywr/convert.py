@@ -186,7 +186,7 @@ class _Converter:
         out: dict[str, Any] = {}
         for key in ("start", "end"):  # as Pywr reads them: "2001-06" is the 1st of June (daryo: its last day)
             try:
-                out[key] = f"{parse_date(ts[key]):%Y-%m-%d}"
+                out[key] = f"{parse_date(ts[key], any_form=True):%Y-%m-%d}"
             except ValueError as exc:
                 self.add(f"timestepper.{key}", f"{exc} (give YYYY-MM-DD)")
         if len(out) < 2:
@@ -194,6 +194,7 @@ class _Converter:
         days = _step_days(step)
         if step in ("M", "1M"):
             out["step"] = "month"
+            out["start"] = out["start"][:8] + "01"  # Pywr's first step is the month that holds its start
         elif days is not None:
             out["step"] = {"days": days}
         else:
