@@ -40,6 +40,16 @@ def test_a_netcdf_link_is_written_through(tmp_path, other_disk):
     assert sorted(p.name for p in other_disk.iterdir()) == ["real.nc"]  # no temporary file left
 
 
+def test_no_result_is_a_negative_zero(tmp_path):
+    """The solvers' -0.0 (the demo model's node_flow and node_loss had some) is written as 0, not -0."""
+    res = daryo.run(daryo.load(daryo.demo_model_path()), RunOptions(scenarios=1, years=2))
+    for name, da in res.dataset.data_vars.items():
+        if da.dtype.kind == "f":
+            assert not np.any((da.values == 0) & np.signbit(da.values)), name
+    res.to_csv(tmp_path)
+    assert ",-0," not in (tmp_path / "node_flow.csv").read_text() + (tmp_path / "node_loss.csv").read_text()
+
+
 def test_edges_carry_their_ends_and_the_country_they_leave():
     model = daryo.load(daryo.demo_model_path())
     ds = daryo.run(model, RunOptions(scenarios=1, years=1)).dataset

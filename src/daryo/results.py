@@ -81,6 +81,8 @@ def build_dataset(net: CompiledNetwork, out: SimulationOutput) -> xr.Dataset:
 
     def var(name: str, dims: tuple[str, ...], values: np.ndarray, units: str, description: str) -> None:
         assert name in VARIABLES, name
+        if values.dtype.kind == "f":  # -0.0 (a solver's zero) becomes 0.0, which CSV files show as 0, not -0
+            values = np.add(values, 0.0, out=values if values.flags.writeable else None)
         data[name] = (dims, values, {"units": units, "description": description})
 
     st, se = ("scenario", "time"), ("scenario", "time", "edge")
