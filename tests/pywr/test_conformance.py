@@ -35,6 +35,15 @@ def case_input_link_output():
         {"dem": {"type": "monthlyprofile", "values": MONTHLY_DEMAND}}), {}
 
 
+def case_an_infinite_maximum_is_no_maximum():
+    """"max_flow": Infinity (JSON) is Pywr's default, unlimited; it was refused as not a finite number."""
+    return pywr_doc(
+        [{"name": "in", "type": "input", "max_flow": float("inf")},
+         {"name": "link", "type": "link", "max_flow": float("inf"), "cost": 1.0},
+         {"name": "demand", "type": "output", "max_flow": "dem", "cost": -10.0}],
+        [["in", "link"], ["link", "demand"]], {"dem": {"type": "monthlyprofile", "values": MONTHLY_DEMAND}}), {}
+
+
 def case_input_min_max_and_output_min():
     """An input with a range (chosen by cost) and an output with a minimum flow."""
     return pywr_doc(
@@ -616,3 +625,14 @@ def test_a_dataframe_with_dates_month_first_reads_as_pywr_reads_it(tmp_path):
                     {"name": "sea", "type": "output", "cost": -1.0}], [["in", "sea"]],
                    {"flows": {"type": "dataframe", "url": "flows.csv", "index_col": "date", "parse_dates": True}})
     assert_same_as_pywr(write_model(tmp_path, doc, {"flows.csv": "\n".join(rows)}))
+
+
+def test_a_dataframe_told_dayfirst_reads_its_dates_day_first_as_pywr_does(tmp_path):
+    """'dayfirst: true' is passed to pandas by Pywr: '1/2/2001' is then 1 February (it was refused)."""
+    rows = ["date,flow"] + [f"1/{m}/2001,{5 + m}" for m in range(1, 13)]
+    doc = pywr_doc([{"name": "in", "type": "input", "min_flow": "flows", "max_flow": "flows"},
+                    {"name": "sea", "type": "output", "cost": -1.0}], [["in", "sea"]],
+                   {"flows": {"type": "dataframe", "url": "flows.csv", "index_col": "date", "parse_dates": True,
+                              "dayfirst": True}})
+    flows = assert_same_as_pywr(write_model(tmp_path, doc, {"flows.csv": "\n".join(rows)}))
+    assert flows["in"].ravel()[:3].tolist() == [6.0, 7.0, 8.0]

@@ -392,3 +392,21 @@ def test_a_pywr_model_without_its_timestepper_is_told_so(tmp_path):
                                    "'version' and its nodes have a 'name' and no 'id': a daryo model file starts "
                                    f"with 'version: 1' and gives each node an 'id'\n"
                                    f"  - {path}: timestepper: needs start and end")
+
+
+def test_a_missing_type_a_slot_of_a_node_without_slots_and_a_scenario_without_size_are_named(tmp_path):
+    """From a QA pass: these said "unsupported node type 'None'", "its slots are " (nothing after it) and
+    "has 2 values but scenario 's' has 1 members" (a missing size was taken as 1; Pywr refuses it); scenario
+    combinations were reported twice."""
+    doc = {"timestepper": TS,
+           "nodes": [{"name": "in", "type": "input", "max_flow": 3.0}, {"name": "l"},
+                     {"name": "out", "type": "output", "cost": -1.0, "max_flow": "p"}],
+           "edges": [["in", "out", "zz", None]],
+           "scenarios": [{"name": "s"}], "scenario_combinations": [[0]],
+           "parameters": {"p": {"type": "constantscenario", "scenario": "s", "values": [1.0, 2.0]}}}
+    msg = load(tmp_path, doc)
+    assert msg.startswith("4 problems in the model:") and msg.count("scenario_combinations") == 1, msg
+    for line in ("nodes[l]: missing 'type'; a node needs a name and a type",
+                 "edges[0]: 'in' has no slot 'zz'; a Pywr input node has no slots",
+                 "scenarios[s]: a scenario needs a size (its number of members)"):
+        assert line in msg, msg

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import copy
 import json
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -147,7 +148,7 @@ class _Converter:
     def run(self) -> dict[str, Any]:
         doc = self.doc
         for key in doc:
-            if key not in _TOP_LEVEL:
+            if key not in _TOP_LEVEL and key != "scenario_combinations":  # (that one is named below)
                 self.add(str(key), f"unsupported top-level key '{key}'")
         time = self.timestepper(doc.get("timestepper"))
         scenarios = self.scenarios(doc.get("scenarios"))
@@ -212,7 +213,10 @@ class _Converter:
             if unknown:
                 self.add(place, f"unsupported key(s) {', '.join(sorted(unknown))} (scenario slices and "
                          "combinations are not supported)")
-            item: dict[str, Any] = {"name": s["name"], "size": s.get("size", 1)}
+            if "size" not in s:  # (Pywr: KeyError 'size')
+                self.add(place, "a scenario needs a size (its number of members)")
+                continue
+            item: dict[str, Any] = {"name": s["name"], "size": s["size"]}
             if s.get("ensemble_names"):
                 item["names"] = [str(n) for n in s["ensemble_names"]]
             out.append(item)
@@ -260,6 +264,9 @@ class _Converter:
                 self.add(place, "the name is used by more than one node")
                 continue
             ntype = str(raw.get("type", "")).lower()
+            if raw.get("type") is None:
+                self.add(place, "missing 'type'; a node needs a name and a type")
+                continue
             if ntype not in SUPPORTED_NODES:
                 self.add(place, f"unsupported node type '{raw.get('type')}'")
                 continue
@@ -282,7 +289,7 @@ class _Converter:
         out = {}
         for daryo_key, spec in keys.items():
             how, key = spec.split(":")
-            if raw.get(key) is None:
+            if raw.get(key) is None or (key == "max_flow" and raw[key] == math.inf):  # (Pywr's default: unlimited)
                 continue
             v = (self.flow if how == "flow" else self.plain)(raw[key], f"{place}.{key}", f"{name}.{key}")
             if v is not None:
@@ -620,8 +627,9 @@ class _Converter:
             if key not in src.exits and src.kind in ("storage", "reservoir"):
                 key = None  # storage slots are all the same reservoir
             if key not in src.exits:
-                self.add(place, f"'{a}' has no slot {slot!r}; its slots are "
-                         f"{', '.join(repr(k) for k in src.exits if k is not None)}")
+                slots = [repr(k) for k in src.exits if k is not None]
+                self.add(place, f"'{a}' has no slot {slot!r}; " + (f"its slots are {', '.join(slots)}" if slots else
+                                                                    f"a Pywr {src.kind} node has no slots"))
                 continue
             user.append([a, b])
             pair = [src.exits[key], dst.entry]

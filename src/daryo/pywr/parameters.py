@@ -29,7 +29,7 @@ SUPPORTED_PARAMETERS: dict[str, frozenset[str]] = {k: frozenset(v.split()) for k
     "monthlyprofile": "values url table index column index_col parse_dates interp_day lower_bounds upper_bounds "
                       "is_variable",
     "dailyprofile": "values url table index column index_col parse_dates",
-    "dataframe": "url table column index_col parse_dates scenario timestep_offset checksum",
+    "dataframe": "url table column index_col parse_dates dayfirst scenario timestep_offset checksum",
     "aggregated": "parameters agg_func",
     "max": "parameter threshold",
     "min": "parameter threshold",
@@ -310,7 +310,11 @@ class ParameterConverter:
                      "a dataframe parameter's CSV is read with pandas' defaults (comma-separated, one header "
                      "row, no rows skipped); rewrite the file so, or remove the option")
             return None
-        out: dict[str, Any] = {"type": "dataframe", "csv": url, "dayfirst": False}  # (as pandas reads it for Pywr)
+        dayfirst = spec.get("dayfirst", False)  # (False: N/N/YYYY month first, as pandas reads it for Pywr)
+        if not isinstance(dayfirst, bool):
+            self.add(place, f"dayfirst {dayfirst!r} must be true or false")
+            return None
+        out: dict[str, Any] = {"type": "dataframe", "csv": url, "dayfirst": dayfirst}
         index_col = spec.get("index_col")
         if isinstance(index_col, int) and not isinstance(index_col, bool):
             cols = self._header(url)
