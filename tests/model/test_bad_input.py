@@ -292,6 +292,26 @@ def test_infeasible_step_names_step_scenario_and_components(tmp_path):
     assert "infeasible at step 0 (2001-01-01), scenario 0" in str(err)
 
 
+@pytest.mark.parametrize("allocation", ["priority", "cost"])
+@pytest.mark.parametrize("nodes, edges, hint", [
+    ("  - {id: d, type: demand, demand: 5}\n", "  - [src, d]\n", True),  # 10 in, 5 wanted, no sink
+    ("  - {id: c, type: canal, capacity: 4}\n  - {id: d, type: demand, demand: 50}\n",
+     "  - [src, c]\n  - [c, d]\n", True),
+    ("  - {id: d, type: demand, demand: 50, min_flow: 20}\n  - {id: sea, type: sink}\n",
+     "  - [src, d]\n  - [src, sea]\n", False),  # too little water: a minimum, not water with nowhere to go
+    ("  - {id: d, type: demand, demand: 50, min_flow: 20}\n", "  - [src, d]\n", False),
+])
+def test_an_infeasible_step_of_water_with_nowhere_to_go_says_so(tmp_path, allocation, nodes, edges, hint):
+    """An inflow whose only way out is a demand smaller than it passes validation; the infeasible step said only
+    that the bounds of the inflow, the edge and the demand conflict."""
+    text = (f"version: 1\nname: t\nallocation: {allocation}\ntime: {{start: 2001-01, end: 2001-03}}\nnodes:\n"
+            f"  - {{id: src, type: inflow, inflow: 10}}\n{nodes}edges:\n{edges}")
+    with pytest.raises(InfeasibleStepError) as info:
+        daryo.run(daryo.load(write_model(tmp_path, text)))
+    assert ("The water of src has nowhere to go: give it a way to a sink (a demand takes no more than its "
+            "demand, a canal no more than its capacity)." in str(info.value)) == hint, str(info.value)
+
+
 def test_csv_without_value_columns_for_a_dataframe_parameter(tmp_path):
     (tmp_path / "only_dates.csv").write_text("date\n2001-01-01\n2001-02-01\n2001-03-01\n")
     text = GOOD.replace("nodes:", "parameters:\n  flow: {type: dataframe, csv: only_dates.csv}\nnodes:")

@@ -449,4 +449,19 @@ def _raise_unsolved(solver: HighsSolver, net: CompiledNetwork, t: int, s: int, s
     names = [net.lp.col_names[c] for c in cols] + [net.lp.row_names[r] for r in rows]
     # the components named in brackets (not the coverage columns t[p] / t[p:block], which are priority levels)
     comps = sorted({nm[nm.index("[") + 1: nm.rindex("]")] for nm in names if "[" in nm and not nm.startswith("t[")})
-    raise InfeasibleStepError(t, time, scenario, comps)
+    raise InfeasibleStepError(t, time, scenario, comps, _nowhere_to_go(net, comps, cols, solver.col_lower()))
+
+
+def _nowhere_to_go(net: CompiledNetwork, comps: list[str], cols: list[int], lower: np.ndarray) -> str:
+    """A hint for a conflict of inflows with maxima alone (no sink, no reservoir, no minimum but the inflows'
+    among the conflicting bounds): their water has nowhere to go.  An inflow whose only way out is a demand
+    smaller than it passes validation, and the conflict's components do not say which way it goes."""
+    types = dict(zip(net.node_ids, net.node_types, strict=True))
+    inflows = [c for c in comps if types.get(c) == "inflow"]
+    if not inflows or any(types.get(c) in ("sink", "reservoir") for c in comps):
+        return ""
+    inflow_cols = {f"v[{c}]" for c in inflows}
+    if any(lower[c] > 0 and net.lp.col_names[c] not in inflow_cols for c in cols):  # a minimum: too little water
+        return ""
+    return (f"The water of {', '.join(inflows)} has nowhere to go: give it a way to a sink (a demand takes no "
+            "more than its demand, a canal no more than its capacity).")

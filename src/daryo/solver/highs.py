@@ -67,6 +67,10 @@ class HighsSolver:
     def set_col_bounds(self, lower: np.ndarray, upper: np.ndarray) -> None:
         self._h.changeColsBounds(self.n_cols, self._cols, lower, upper)
 
+    def col_lower(self) -> np.ndarray:
+        """The columns' lower bounds as set now."""
+        return np.asarray(self._h.getLp().col_lower_, dtype=float)
+
     def set_row_bounds(self, lower: np.ndarray, upper: np.ndarray) -> None:
         self._h.changeRowsBounds(self.n_rows, self._rows, lower, upper)
 
