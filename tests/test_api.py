@@ -16,7 +16,7 @@ DEMO = daryo.demo_model_path()
     ({"years": 0}, "years 0: a run lasts at least 1 year"),  # 0 once ran the model's whole span
     ({"years": -2}, "years -2: a run lasts at least 1 year"),  # a traceback from deep in the compiler
     ({"start": "2010-10", "end": "2005-09"}, r"the run would end \(2005-09-30\) before it starts \(2010-10-01\)"),
-    ({"scenarios": 0}, "the model has"),
+    ({"scenarios": 0}, "scenarios=0: a run takes at least 1 scenario trace"),  # (it said "the model has 1")
     ({"method": "quick"}, "method 'quick'"),
 ])
 def test_run_options_that_make_no_run_are_refused(options, message):
@@ -110,6 +110,22 @@ def test_run_misuse_names_the_argument_at_fault():
             daryo.run(model, options)
     with pytest.raises(TypeError, match=re.escape("daryo.run takes a loaded model, not str: daryo.run(daryo.load(")):
         daryo.run(str(daryo.demo_model_path()))
+    with pytest.raises(TypeError, match=re.escape("daryo.run's options are a daryo.RunOptions, not dict {'years': 1}")):
+        daryo.run(model, {"years": 1})  # (an AttributeError from inside)
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: daryo.load(123), "daryo.load takes a model file's path (or None for the embedded model), not int 123"),
+    (lambda: daryo.load(DEMO, scenarios=5), "scenarios=5: give overlay names or paths"),
+    (lambda: daryo.load(None, scenarios=[None]), "scenarios=[None]: give overlay names or paths"),
+    (lambda: daryo.load(DEMO, years="3"), "years='3': give a whole number of years"),
+    (lambda: daryo.load(DEMO, years=2.5), "years=2.5: give a whole number of years"),
+    (lambda: daryo.load(DEMO, years=True), "years=True: give a whole number of years"),  # (it ran 1 year)
+])
+def test_load_misuse_names_the_argument_at_fault(call, message):
+    """From a QA pass: these raised Python's own TypeErrors ("'int' object is not iterable") or pandas'."""
+    with pytest.raises(TypeError, match=re.escape(message)):
+        call()
 
 
 def test_one_scenario_overlay_may_be_given_alone():
@@ -125,8 +141,11 @@ def test_overlays_loaded_for_more_years_than_the_file_change_the_runs_years(one_
     model = daryo.load(path, dry, years=2)
     sea = daryo.run(model).dataset.sink_inflow.sel(sink="sea").values.ravel()
     assert sea.tolist() == [10.0] * 12 + [5.0] * 12
-    with pytest.raises(daryo.ModelError, match="the series has 12 values but the time span has 24 monthly steps"):
-        daryo.run(daryo.load(path, dry), daryo.RunOptions(years=2))
+    with pytest.raises(daryo.ModelError, match=re.escape("years 2 are none of the run's years (the run has 1 "
+                                                         "hydrological year), so it would change nothing; give years "
+                                                         "from 1 (the first) to the last, or run more years (--years; "
+                                                         "in Python daryo.load(..., years=Y))")):
+        daryo.load(path, dry)  # (it loaded, and RunOptions(years=2) then found 12 values for 24 steps)
     with pytest.raises(ValueError, match="years 0: a run lasts at least 1 year"):
         daryo.load(path, years=0)
     assert daryo.load(path, years=3).time.end == pd.Timestamp("2003-09-30")

@@ -60,7 +60,8 @@ def test_missing_nodes_and_dangling_references_are_refused(tmp_path):
     assert "nodes[toktogul_hpp].reservoir: names 'toktogul'" in text
     typo = tmp_path / "typo.yaml"
     typo.write_text("title: typo\nchanges:\n  - scale_inflow: {basin: amu, factor: 0.9}\n")
-    with pytest.raises(ModelError, match="changes\\[0\\]: each change is a mapping with one key"):
+    with pytest.raises(ModelError, match="changes\\[0\\]: 'scale_inflow' is not a change: each change is a mapping "
+                                         "with one key"):
         apply_scenarios(read_base_document(), [str(typo)])
     basin = tmp_path / "basin.yaml"
     basin.write_text("title: b\nchanges:\n  - scale_inflows: {basin: nile, factor: 0.9}\n")
@@ -244,6 +245,7 @@ def _small_doc(demand="20 m3/s"):
     ("shift_peak: [1]", "shift_peak", "give a mapping of options"),
     ("named_years: {first_year: 1}", "named_years", "give the name of a named year"),
     ("named_years: {name: '2021', first_year: 0}", "named_years.first_year", "1 for the first"),
+    ("scale_inflows: {factor: 0.5, years: []}", "scale_inflows.years", "give a list of the run's hydrological years"),
 ])
 def test_bad_change_arguments_are_problems_of_the_overlay(tmp_path, change, place, message):
     """Every change type checks its arguments' types: a problem naming the overlay file and the change, not a
@@ -334,15 +336,24 @@ def test_changes_that_would_change_nothing_are_problems(tmp_path):
              ("scale_demands: {category: irigation, factor: 2}", "changes[0].scale_demands",
               "no demand of the model matches category 'irigation'"),
              ("scale_demands: {countries: [UZ], factor: 2}", "changes[0].scale_demands",
-              "no demand of the model matches countries ['UZ']")]
+              "no demand of the model matches countries ['UZ']"),
+             # years none of which the run has (it has one; a run of the overlay's years made them silent)
+             ("scale_inflows: {factor: 0.5, years: [2, 99]}", "changes[0].scale_inflows",
+              "years 2, 99 are none of the run's years (the run has 1 hydrological year), so it would change "
+              "nothing"),
+             ("named_years: {name: '2021', first_year: 7}", "changes[0].named_years",
+              "first_year 7 is after the run's last year (the run has 1 hydrological year)"),
+             ("frobnicate: {factor: 2}", "changes[0]", "'frobnicate' is not a change: each change is a mapping "
+              "with one key out of"),
+             (None, "", "the overlay has no changes: give its title and changes")]
     for change, place, message in cases:
         overlay = tmp_path / "nothing.yaml"
-        overlay.write_text(f"title: nothing\nchanges:\n  - {change}\n")
+        overlay.write_text(f"title: nothing\nchanges:\n  - {change}\n" if change else "title: nothing\n")
         with pytest.raises(ModelError) as err:
             apply_scenarios(_small_doc(), [str(overlay)])
         (problem,) = err.value.problems
         assert (problem.file, problem.place) == (str(overlay), place) and message in problem.message, change
-        if change.startswith("named_years"):  # the ensemble path too
+        if change and change.startswith("named_years"):  # the ensemble path too
             with pytest.raises(ModelError, match=re.escape(message)):
                 transform_inflows({"src": np.ones((1, 12))}, [str(overlay)], "2000-10", {})
 

@@ -53,11 +53,21 @@ def load(path: str | Path | None = None, scenarios: str | Sequence[str] = (), ye
     ------
     daryo.ModelError
         Listing every problem with its file and place.
+    TypeError
+        If ``path`` is not a path, ``scenarios`` not names or paths, or ``years`` not a whole number.
     ValueError
         If ``years`` is not at least 1 or runs past the dates a time axis can hold.
     """
-    if isinstance(scenarios, (str, Path)):
+    if path is not None and not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"daryo.load takes a model file's path (or None for the embedded model), not "
+                        f"{type(path).__name__} {path!r}")
+    if isinstance(scenarios, (str, os.PathLike)):
         scenarios = (str(scenarios),)
+    if not isinstance(scenarios, Sequence) or not all(isinstance(s, (str, os.PathLike)) for s in scenarios):
+        raise TypeError(f"scenarios={scenarios!r}: give overlay names or paths, one or a list of them")
+    scenarios = tuple(str(s) for s in scenarios)
+    if years is not None and (isinstance(years, bool) or not isinstance(years, (int, np.integer))):
+        raise TypeError(f"years={years!r}: give a whole number of years (or None)")
     if years is not None and years < 1:
         raise ValueError(f"years {years}: a run lasts at least 1 year")
     if path is None:
@@ -132,6 +142,9 @@ def run(model: Model, options: RunOptions | None = None) -> Results:
 
     if not isinstance(model, Model):
         raise TypeError(f"daryo.run takes a loaded model, not {type(model).__name__}: daryo.run(daryo.load(path))")
+    if options is not None and not isinstance(options, RunOptions):
+        raise TypeError(f"daryo.run's options are a daryo.RunOptions, not {type(options).__name__} {options!r}: "
+                        "daryo.run(model, daryo.RunOptions(years=10))")
     options = options or RunOptions()
     _check_options(options)
     if options.years is not None and options.years < 1:
@@ -144,7 +157,9 @@ def run(model: Model, options: RunOptions | None = None) -> Results:
             raise ValueError(f"the run would end ({model.time.end:%Y-%m-%d}) before it starts "
                              f"({model.time.start:%Y-%m-%d})")
     n = options.scenarios
-    if n is not None and not (1 <= n <= model.n_scenarios):
+    if n is not None and n < 1:
+        raise ValueError(f"scenarios={n}: a run takes at least 1 scenario trace")
+    if n is not None and n > model.n_scenarios:
         raise ValueError(f"scenarios={n}: the model has {model.n_scenarios} scenario trace(s)")
     if options.method not in ("auto", "fast", "plain"):
         raise ValueError(f"method '{options.method}': use auto, fast or plain")

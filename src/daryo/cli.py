@@ -486,7 +486,8 @@ def _add_ensemble_parser(sub: argparse._SubParsersAction) -> None:
                    "another run's output is not replaced)")
     e.add_argument("--chunk-size", type=int, metavar="C", help="traces per chunk (default: from the model size)")
     e.add_argument("--deficit-threshold", type=float, default=0.3, metavar="F",
-                   help="report the probability of an annual deficit above this fraction (default 0.3)")
+                   help="report the probability of an annual deficit above this fraction of the demand, from 0 "
+                        "up to (not including) 1 (default 0.3)")
     e.add_argument("--summary-csv", metavar="FILE",
                    help="also write the summaries (mean, percentiles, share above the deficit threshold, per "
                         "indicator and element) to this CSV file, a row per indicator, element and statistic")
@@ -556,7 +557,8 @@ def _report_ensemble(run: EnsembleRun, years: int, name: str, out: Path, csv: Pa
         _print_shortfalls(out)
         return
     # the rate counts the traces simulated by this invocation only, not those a resume found done
-    rate = f"{run.traces_computed * years / max(run.seconds, 1e-9):,.0f} scenario-years/s"
+    per_second = run.traces_computed * years / max(run.seconds, 1e-9)
+    rate = f"{per_second:,.{0 if per_second >= 10 else 1}f} scenario-years/s"
     if run.chunks_skipped:
         rate = f"{_count(run.traces_computed, 'trace')} computed now, {rate}" if run.traces_computed else "all resumed"
     print(f"ensemble: {_count(run.traces, 'trace')} × {_count(years, 'year')} of {name} in "

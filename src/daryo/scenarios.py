@@ -58,6 +58,7 @@ from .timeaxis import TimeAxis, parse_date, step_days, years_span
 from .units import UnitError, is_number, is_per_month, parse_quantity, unit_factor
 
 __all__ = ["list_scenarios", "apply_scenarios", "load_overlay", "scenario_path", "transform_inflows", "with_years",
+           "year_limited_changes",
            "Overlay", "library_dir"]
 
 _TOP_KEYS = {"title", "description", "sources", "changes"}
@@ -144,13 +145,16 @@ def load_overlay(name: str, library: Path | None = None) -> Overlay:
         if key not in _TOP_KEYS:
             problems.append(Problem(str(path), str(key), f"unknown key; use: {', '.join(sorted(_TOP_KEYS))}"))
     changes = doc.get("changes") or []
+    if "changes" not in doc:  # (it would change nothing, without a word)
+        problems.append(Problem(str(path), "", "the overlay has no changes: give its title and changes"))
     if not isinstance(changes, list):
         problems.append(Problem(str(path), "changes", "must be a list of changes"))
         changes = []
     for i, ch in enumerate(changes):
         if not isinstance(ch, Mapping) or len(ch) != 1 or next(iter(ch)) not in _OPS:
-            problems.append(Problem(str(path), f"changes[{i}]", f"each change is a mapping with one key out of: "
-                                    f"{', '.join(_OPS)}"))
+            what = f"'{next(iter(ch))}' is not a change: " if isinstance(ch, Mapping) and len(ch) == 1 else ""
+            problems.append(Problem(str(path), f"changes[{i}]", f"{what}each change is a mapping with one key out "
+                                    f"of: {', '.join(_OPS)}"))
             continue
         op, arg = next(iter(ch.items()))
         problems += _check_change(op, arg, str(path), f"changes[{i}].{op}")
@@ -264,7 +268,7 @@ def _check_options(op: str, arg: Any, file: str, place: str) -> list[Problem]:
                                        and all(_is_factor(f) for f in months)):
             bad("months", "give 12 factors of 0 or more, January first")
         years = arg.get("years")
-        if years is not None and not (isinstance(years, list) and all(_is_count(y) for y in years)):
+        if years is not None and not (isinstance(years, list) and years and all(_is_count(y) for y in years)):
             bad("years", "give a list of the run's hydrological years to change, 1 for the first")
     elif op == "shift_peak":
         months = arg.get("months", 1)
@@ -696,6 +700,8 @@ def _inflow_op(doc: dict, arg: Mapping[str, Any], file: str, place: str, op: str
     if axis.n_steps == 0:
         return problems + [Problem(file, place, "the model's time.end is before its time.start: there are no inflows "
                                    "to change")]
+    if (outside := _years_outside(op, arg, int(_hydro_year_index(axis).max()) + 1)) is not None:
+        return problems + [Problem(file, place, outside)]
     nodes = _nodes(doc)
     if op == "named_years":
         ids = _named_year_nodes(ids, arg, file, place, problems)
@@ -724,6 +730,37 @@ def _inflow_op(doc: dict, arg: Mapping[str, Any], file: str, place: str, op: str
             return problems
         nodes[nid]["inflow"] = _array_to_series(new, still_periodic, rate)
     return problems
+
+
+def year_limited_changes(names: Sequence[str], library: Path | None = None) -> list[Problem]:
+    """The inflow changes among overlays ``names`` that change given run years only (``scale_inflows`` with
+    ``years``, ``named_years``), each as a :class:`Problem` at its place, saying why an ensemble that resamples a
+    model's own years cannot take it."""
+    found = []
+    for name in names:
+        ov = load_overlay(name, library)
+        for i, change in enumerate(ov.changes):
+            op, arg = next(iter(change.items()))
+            if op == "named_years" or (op == "scale_inflows" and arg.get("years") is not None):
+                found.append(Problem(ov.file, f"changes[{i}].{op}", "changes given years of the run, but an ensemble "
+                                     "of this model resamples whole years of the model's own inflows, so the "
+                                     "changed years would land in random run years; drop its years to change "
+                                     "every year"))
+    return found
+
+
+def _years_outside(op: str, arg: Mapping[str, Any], n_years: int) -> str | None:
+    """Why a change of given years changes none of the run's ``n_years`` (None: it changes some).  One whose
+    years run past the run's end changes those in it (a run shortened with --years keeps its first years)."""
+    span = f"the run has {n_years} hydrological year{'s' if n_years != 1 else ''}"
+    more = "or run more years (--years; in Python daryo.load(..., years=Y))"
+    if op == "scale_inflows" and arg.get("years") is not None and not any(1 <= y <= n_years for y in arg["years"]):
+        return (f"years {', '.join(map(str, arg['years']))} are none of the run's years ({span}), so it would change "
+                f"nothing; give years from 1 (the first) to the last, {more}")
+    if op == "named_years" and int(arg.get("first_year", 1)) > n_years:
+        return (f"first_year {arg['first_year']} is after the run's last year ({span}), so it would change "
+                f"nothing; give a first_year from 1 to the last, {more}")
+    return None
 
 
 def _named_year_nodes(ids: list[str], arg: Mapping[str, Any], file: str, place: str, problems: list[Problem]
@@ -874,6 +911,9 @@ def transform_inflows(inflows: Mapping[str, np.ndarray], names: Sequence[str], s
                 continue
             if isinstance(arg.get("nodes"), list):  # the other inflows keep the model's series (changed with it)
                 arg = {**arg, "nodes": [nid for nid in arg["nodes"] if nid in out]}
+            if (outside := _years_outside(op, arg, int(_hydro_year_index(axis).max()) + 1)) is not None:
+                problems.append(Problem(ov.file, f"changes[{i}].{op}", outside))
+                continue
             ids, probs = _inflow_targets(doc, arg, ov.file, f"changes[{i}].{op}")
             problems += probs
             if op == "named_years":

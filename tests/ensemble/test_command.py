@@ -80,7 +80,7 @@ def test_cli_ensemble_errors_and_exit_codes(tmp_path, capsys):
     # resuming another run's parts
     run_ensemble(daryo_load(model), EnsembleOptions(traces=5, years=2, seed=9, chunk_size=2), out, stop_after=1)
     assert main(base + ["--resume"]) == 1
-    assert "cannot resume" in capsys.readouterr().err
+    assert "cannot resume" in (err := capsys.readouterr().err) and "(seed differs)" in err, err
 
 
 def test_cli_ensemble_applies_scenario_overlays(tmp_path, capsys):

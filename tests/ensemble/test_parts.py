@@ -20,7 +20,7 @@ def test_resume_after_an_interrupted_run(tmp_path):
         run(tmp_path, "cut.nc")
     # the seed changes the first trace, and with it the network's digest, which is named only where nothing else
     # explains it (the message named the network as if the user had changed the model)
-    with pytest.raises(ValueError, match=r"another run \(seed differ\)"):
+    with pytest.raises(ValueError, match=r"another run \(seed differs\)"):
         run(tmp_path, "cut.nc", resume=True, options={"seed": 6})
     with pytest.raises(ValueError, match=r"another run \(the model or its data files differ\)"):
         run(tmp_path, "cut.nc", resume=True, model=basin("priority"))

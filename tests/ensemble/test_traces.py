@@ -147,3 +147,26 @@ def test_a_model_shorter_than_a_year_is_named_with_its_span():
     with pytest.raises(ValueError, match=f"model {model.name} runs from 2001-10-01 to 2002-03-31: resampling needs "
                                          "at least one whole year"):
         ResampledTraces.from_model(model)
+
+
+@pytest.mark.parametrize("change, refused", [
+    ("scale_inflows: {nodes: [up], factor: 0.5, years: [1]}", True),
+    ("scale_inflows: {nodes: [up], factor: 0.5}", False),  # every year: the record's years all change alike
+])
+def test_an_overlay_of_given_years_is_refused_where_the_models_own_years_are_resampled(tmp_path, change, refused):
+    """Applied to the record before resampling, a change of run year 1 landed in random run years (a QA pass:
+    4 of 30 traces changed in year 1, 8 in year 4)."""
+    from ensemble_cases import yaml_of_basin
+
+    import daryo
+    from daryo.ensemble import default_trace_source
+
+    (tmp_path / "m.yaml").write_text(yaml_of_basin())
+    (tmp_path / "o.yaml").write_text(f"title: o\nchanges:\n  - {change}\n")
+    model = daryo.load(tmp_path / "m.yaml", scenarios=[str(tmp_path / "o.yaml")])
+    if not refused:
+        assert isinstance(default_trace_source(model), ResampledTraces)
+        return
+    with pytest.raises(daryo.ModelError, match=r"o\.yaml: changes\[0\]\.scale_inflows: changes given years of the "
+                                               r"run, but an ensemble of this model resamples whole years"):
+        default_trace_source(model)

@@ -174,5 +174,6 @@ def _not_resumable(folder: Path, old: dict[str, Any] | None, manifest: dict[str,
     # (the network digest covers the first trace's inflows, which the seed, the years and the source change too:
     # named only where nothing else explains it)
     shown = [k for k in differ if k != "network"] or ["the model or its data files"]
-    return (f"cannot resume: {folder} belongs to another run ({', '.join(shown)} differ); delete it to start "
+    verb = "differs" if len(shown) == 1 and shown[0] != "the model or its data files" else "differ"
+    return (f"cannot resume: {folder} belongs to another run ({', '.join(shown)} {verb}); delete it to start "
             "again")

@@ -182,7 +182,12 @@ class StochasticTraces:
 def default_trace_source(model: Model) -> TraceSource:
     """The hydrology generator when the model's inflow nodes are its headwaters and its steps are months (with
     the inflow changes of the scenario overlays applied to the model), else resampling of the model's own
-    traces."""
+    traces.
+
+    Raises
+    ------
+    daryo.ModelError
+        If the model's overlays change given years of its inflows and its own years are resampled."""
     inflows = {n.id for n in model.nodes if n.type == "inflow"}
     try:
         from ..hydrology import load_spec
@@ -195,6 +200,12 @@ def default_trace_source(model: Model) -> TraceSource:
                                     tuple((b, tuple(ids)) for b, ids in basins.items()))
     except Exception:  # noqa: BLE001 - no usable hydrology table: resample the model's own traces
         pass
+    from ..errors import ModelError
+    from ..scenarios import year_limited_changes
+
+    limited = year_limited_changes(tuple(model.metadata.get("scenarios") or ()))
+    if limited:  # (applied to the record before resampling, they would land in random run years)
+        raise ModelError(limited)
     return ResampledTraces.from_model(model)
 
 
