@@ -50,6 +50,22 @@ def test_no_result_is_a_negative_zero(tmp_path):
     assert ",-0," not in (tmp_path / "node_flow.csv").read_text() + (tmp_path / "node_loss.csv").read_text()
 
 
+def test_text_is_written_to_netcdf_as_character_arrays(tmp_path):
+    """HDF5 variable-length strings can crash Python (SIGSEGV, in HDF5) when a file is opened again while open
+    and read (netCDF4 1.7.3-1.7.5: Unidata/netcdf4-python#1444; see the ensemble store's test, which crashed).
+    daryo writes text as UTF-8 character arrays, read back as text."""
+    import netCDF4
+
+    res = daryo.run(daryo.load(daryo.demo_model_path()), RunOptions(scenarios=1, years=1))
+    path = res.to_netcdf(tmp_path / "r.nc")
+    with netCDF4.Dataset(path) as nc:
+        text = [name for name, v in nc.variables.items() if v.dtype is str]
+        assert text == [] and nc["node"].dtype == np.dtype("S1") and nc["node"].getncattr("_Encoding") == "utf-8"
+    with xr.open_dataset(path) as back:
+        assert list(back.node.values) == list(res.dataset.node.values)
+        assert list(back.node_country.values) == list(res.dataset.node_country.values)
+
+
 def test_edges_carry_their_ends_and_the_country_they_leave():
     model = daryo.load(daryo.demo_model_path())
     ds = daryo.run(model, RunOptions(scenarios=1, years=1)).dataset

@@ -232,6 +232,18 @@ def _delay_released_volume(net: CompiledNetwork, x: np.ndarray) -> np.ndarray:
     return out
 
 
+def netcdf_encoding(ds: xr.Dataset) -> dict[str, dict[str, str]]:
+    """The encoding that writes ``ds``'s text variables and coordinates (element ids, countries…) to NetCDF as
+    UTF-8 character arrays, not HDF5 variable-length strings.
+
+    A file with variable-length strings crashes Python (a segmentation fault in HDF5) when it is opened again while
+    open, then read (Unidata/netcdf4-python#1444; netCDF4 1.7.3 to 1.7.5): an analyst who keeps a store open in
+    a notebook and calls :func:`daryo.ensemble.summary_table` on it.  Character arrays are read back as text by
+    xarray and other NetCDF tools alike."""
+    text = [str(name) for name, v in ds.variables.items() if v.dtype.kind in "OU"]
+    return {name: {"dtype": "S1", "_Encoding": "utf-8"} for name in text}
+
+
 def is_netcdf(path: Path) -> bool:
     """Whether the file ``path`` starts like a NetCDF file (NetCDF-4/HDF5 or classic CDF)."""
     with open(path, "rb") as f:
@@ -378,7 +390,7 @@ class Results:
                 os.close(fd)
                 nc_tmp = Path(tmp)
                 try:
-                    self.dataset.to_netcdf(nc_tmp, engine="netcdf4")
+                    self.dataset.to_netcdf(nc_tmp, engine="netcdf4", encoding=netcdf_encoding(self.dataset))
                 except RuntimeError as exc:  # the netCDF library's error for a full disk: "NetCDF: HDF error"
                     raise OSError(f"cannot write {p}: {exc}") from exc
                 os.chmod(nc_tmp, mode_for(p))

@@ -220,6 +220,24 @@ def test_a_netcdf_output_link_is_written_through(tmp_path, other_disk):
     assert sorted(p.name for p in other_disk.iterdir()) == ["real.nc", "summary.csv"]  # no temporary file left
 
 
+def test_a_store_kept_open_can_be_read_again(tmp_path):
+    """A notebook that opens a .nc store (as the README shows) and then asks for its summary table crashed Python
+    (SIGSEGV in HDF5: text as variable-length strings read through a second handle; netCDF4 1.7.3-1.7.5,
+    Unidata/netcdf4-python#1444).  The store's text is written as character arrays."""
+    import subprocess
+    import sys
+
+    _, out = run(tmp_path, "kept.nc")
+    script = ("import sys, xarray as xr\n"
+              "from daryo.ensemble import shortfall_table, summary_table\n"
+              "ds = xr.open_dataset(sys.argv[1]); list(ds.demand.values)\n"
+              "print(len(summary_table(sys.argv[1])), len(shortfall_table(sys.argv[1])), ds.demand.values[0])\n")
+    done = subprocess.run([sys.executable, "-c", script, str(out)], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, (done.returncode, done.stderr[-2000:])
+    assert done.stdout.split() == [str(len(summary_table(out))), str(len(shortfall_table(out))),
+                                   str(load(out).demand.values[0])]
+
+
 def basin_run(tmp_path: Path) -> Path:
     """A ``daryo run`` result of :func:`basin` (a NetCDF file with no ensemble summaries)."""
     import daryo

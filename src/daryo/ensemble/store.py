@@ -17,7 +17,7 @@ import pandas as pd
 
 from .._files import atomic_write, write_target
 from ..model import Model, Node
-from ..results import NETCDF_SUFFIXES, is_netcdf, netcdf_attributes, step_coordinates
+from ..results import NETCDF_SUFFIXES, is_netcdf, netcdf_attributes, netcdf_encoding, step_coordinates
 from .chunks import ANNUAL_INDICATORS, SERIES, EnsembleOptions
 from .parts import _Parts
 from .traces import run_years
@@ -215,7 +215,7 @@ def _assemble(parts: _Parts, n_chunks: int, output: Path, fmt: str, manifest: Ma
                     ds.to_zarr(tmp, mode="w", zarr_format=2, consolidated=True,
                                encoding={v: {"chunks": _zarr_chunks(ds[v], options)} for v in ds.data_vars})
                 else:
-                    ds.to_netcdf(tmp, unlimited_dims=["trace"])
+                    ds.to_netcdf(tmp, unlimited_dims=["trace"], encoding=netcdf_encoding(ds))
             elif fmt == "zarr":
                 ds.to_zarr(tmp, append_dim="trace", zarr_format=2, consolidated=True)
             else:
@@ -227,7 +227,7 @@ def _assemble(parts: _Parts, n_chunks: int, output: Path, fmt: str, manifest: Ma
         if fmt == "zarr":
             summary.to_zarr(tmp, mode="a", zarr_format=2, consolidated=True)
         else:
-            summary.to_netcdf(tmp, mode="a")
+            summary.to_netcdf(tmp, mode="a", encoding=netcdf_encoding(summary))
         check_output(output)  # still nothing but an earlier result (the run may have taken hours)
         check()
     except BaseException as exc:  # no half-written store left beside the output (the parts are kept: --resume)
