@@ -18,6 +18,7 @@ DEMO = daryo.demo_model_path()
     ({"start": "2010-10", "end": "2005-09"}, r"the run would end \(2005-09-30\) before it starts \(2010-10-01\)"),
     ({"scenarios": 0}, "scenarios=0: a run takes at least 1 scenario trace"),  # (it said "the model has 1")
     ({"method": "quick"}, "method 'quick'"),
+    ({"end": "2003-09", "years": 1}, "end='2003-09' and years=1: give the run's end or its years, not both"),
 ])
 def test_run_options_that_make_no_run_are_refused(options, message):
     with pytest.raises(ValueError, match=message):

@@ -132,8 +132,9 @@ def run(model: Model, options: RunOptions | None = None) -> Results:
     TypeError
         If ``model`` is not a loaded model or an option is not of its type.
     ValueError
-        If an option's value cannot be run (a date that is not one, a span outside the model's, …), or the
-        results would not fit in the machine's memory (run an ensemble instead: it writes them to disk).
+        If an option's value cannot be run (a date that is not one, both ``end`` and ``years``, a span the model's
+        series do not cover, …), or the results would not fit in the machine's memory (run an ensemble instead:
+        it writes them to disk).
     """
     from .network import compile_network  # (the numerical stack, loaded when a model is first run)
     from .results import Results, build_dataset
@@ -175,6 +176,8 @@ def _check_options(options: RunOptions) -> None:
         v = getattr(options, name)
         if v is not None and (isinstance(v, bool) or not isinstance(v, (int, np.integer))):
             raise TypeError(f"{name}={v!r}: give a whole number (or None)")
+    if options.end is not None and options.years is not None:  # (years counts from the start: end was ignored)
+        raise ValueError(f"end={options.end!r} and years={options.years}: give the run's end or its years, not both")
     for name in ("start", "end"):
         v = getattr(options, name)
         if v is None:
