@@ -738,7 +738,10 @@ def year_limited_changes(names: Sequence[str], library: Path | None = None) -> l
     model's own years cannot take it."""
     found = []
     for name in names:
-        ov = load_overlay(name, library)
+        try:
+            ov = load_overlay(name, library)
+        except ModelError:  # (a name the model's metadata keeps from an overlay applied elsewhere, say)
+            continue
         for i, change in enumerate(ov.changes):
             op, arg = next(iter(change.items()))
             if op == "named_years" or (op == "scale_inflows" and arg.get("years") is not None):

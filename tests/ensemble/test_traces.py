@@ -170,3 +170,18 @@ def test_an_overlay_of_given_years_is_refused_where_the_models_own_years_are_res
     with pytest.raises(daryo.ModelError, match=r"o\.yaml: changes\[0\]\.scale_inflows: changes given years of the "
                                                r"run, but an ensemble of this model resamples whole years"):
         default_trace_source(model)
+
+
+def test_overlay_names_a_model_only_records_do_not_stop_its_resampling(tmp_path):
+    """A model file that keeps, in its metadata, the names of overlays applied elsewhere (not to be found here)
+    is resampled as it is: the check for changes of given years reads only the overlays it can find."""
+    from ensemble_cases import yaml_of_basin
+
+    import daryo
+    from daryo.ensemble import default_trace_source
+
+    (tmp_path / "m.yaml").write_text(yaml_of_basin().replace("allocation: cost", "allocation: cost\nmetadata: "
+                                                             "{scenarios: [gone-overlay.yaml]}", 1))
+    model = daryo.load(tmp_path / "m.yaml")
+    assert model.metadata["scenarios"] == ["gone-overlay.yaml"]
+    assert isinstance(default_trace_source(model), ResampledTraces)
