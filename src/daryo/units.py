@@ -163,6 +163,7 @@ def is_per_month(unit: object) -> bool:
     return key in _UNITS and key.endswith("/month")
 
 
+_GROUPED = re.compile(r"^\s*([-+]?\d{1,3}(?:,\d{3})+(?:\.\d*)?)(?![\d,])")
 _QUANTITY = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(.*?)\s*$")
 
 
@@ -174,6 +175,10 @@ class Quantity:
 
 def parse_quantity(text: str) -> Quantity:
     """Split ``"19.5 km3"`` into ``Quantity(19.5, "km3")``; raise ``UnitError`` if it is not a number."""
+    grouped = _GROUPED.match(text)
+    if grouped:  # ("14,000" read as 14 and a unit ",000")
+        raise UnitError(f"'{text}' has a thousands separator: write the number without it "
+                        f"('{grouped.group(1).replace(',', '')}')")
     m = _QUANTITY.match(text)
     if not m:
         raise UnitError(f"'{text}' is not a number with a unit (e.g. '19.5 km3', '120 m3/s')")

@@ -92,6 +92,20 @@ def test_unknown_attribute_lists_allowed(tmp_path):
     assert "line 6" in msg
 
 
+@pytest.mark.parametrize("inflow, message", [
+    ("'14,000'", "nodes[src].inflow (line 5): '14,000' has a thousands separator: write the number without it "
+                 "('14000')"),  # (it was "unknown unit ',000'")
+    ("'1,234.5 m3/s'", "nodes[src].inflow (line 5): '1,234.5 m3/s' has a thousands separator: write the number "
+                       "without it ('1234.5')"),
+    ("14,000 m3/s", "nodes[src].000 m3/s (line 5): unknown attribute '000 m3/s' for an inflow; allowed: name, "
+                    "country, lat, lon, description, source, cost, inflow, min_flow, max_flow; a comma inside {...} "
+                    "ends a value there: write numbers without a thousands separator (14000, not 14,000)"),
+])
+def test_a_number_with_a_thousands_separator_is_named_as_such(tmp_path, inflow, message):
+    (msg,) = load_problems(write_model(tmp_path, GOOD.replace("inflow: 10}", f"inflow: {inflow}}}")))
+    assert msg.endswith(message), msg
+
+
 def test_dangling_and_duplicate_edges_reported_together(tmp_path):
     p = write_model(tmp_path, GOOD + "  - [src, nowhere]\n  - [src, d]\n")
     msgs = load_problems(p)

@@ -378,6 +378,20 @@ _MAX_INT = 1_000_000_000
 _MAX_SCENARIOS = 100_000  # scenario combinations a model may hold (its arrays have one row per scenario)
 
 
+def _a(name: str) -> str:
+    """``name`` with its indefinite article: "an inflow", "a reservoir"."""
+    return f"{'an' if name[:1] in 'aeiou' else 'a'} {name}"
+
+
+def _split_number_hint(key: Any) -> str:
+    """A hint for a key that is the tail of a number a comma split (``{inflow: 14,000 m3/s}``: YAML reads a
+    key "000 m3/s")."""
+    if isinstance(key, str) and key[:1].isdigit():
+        return ("; a comma inside {...} ends a value there: write numbers without a thousands separator "
+                "(14000, not 14,000)")
+    return ""
+
+
 def _where(d: Any, place: str, key: str | None = None) -> str:
     """``place`` and the line of mapping ``d`` (of its ``key``, if given and known), for messages."""
     line = getattr(d, "key_lines", {}).get(key) or getattr(d, "line", None)
@@ -520,8 +534,8 @@ def _parse_constraints(spec: Any, ctx: _Context) -> list[Constraint]:
             at = _where(raw, f"{place}.{key}", key)  # (the attribute's place, for messages)
             attr = ctype.attribute(key)
             if attr is None or attr in COMMON_ATTRIBUTES:
-                ctx.add(at, f"unknown attribute '{key}' for a {ctype.name}; allowed: "
-                        f"{', '.join(a.name for a in ctype.attributes)}")
+                ctx.add(at, f"unknown attribute '{key}' for {_a(ctype.name)}; allowed: "
+                        f"{', '.join(a.name for a in ctype.attributes)}{_split_number_hint(key)}")
                 continue
             if value is None:
                 ctx.add(at, _NO_VALUE)
@@ -645,8 +659,8 @@ def _parse_nodes(spec: Any, ctx: _Context) -> list[Node]:
             attr = ctype.attribute(key)
             if attr is None:
                 names = ", ".join(a.name for a in ctype.all_attributes)
-                ctx.add(at,
-                        f"unknown attribute '{key}' for a {ctype.name}; allowed: {names}")
+                ctx.add(at, f"unknown attribute '{key}' for {_a(ctype.name)}; allowed: {names}"
+                            f"{_split_number_hint(key)}")
                 continue
             if value is None:
                 ctx.add(at, _NO_VALUE)
