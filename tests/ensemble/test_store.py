@@ -238,6 +238,20 @@ def test_a_store_kept_open_can_be_read_again(tmp_path):
                                    str(load(out).demand.values[0])]
 
 
+@pytest.mark.parametrize("name", ["described.nc", "described.zarr"])
+def test_every_variable_and_coordinate_of_a_store_says_what_it_is(tmp_path, name):
+    """A QA pass found trace, year, statistic and the element coordinates without a description (year is a run
+    year from 0, not a calendar year; statistic names the percentile method)."""
+    if name.endswith(".zarr"):
+        pytest.importorskip("zarr", reason="zarr is an optional extra (pip install daryo[ensemble])")
+    _, out = run(tmp_path, name)
+    ds = load(out)
+    assert [c for c in ds.coords if not ds[c].attrs.get("description")] == []
+    assert [v for v in ds.data_vars if not (ds[v].attrs.get("description") and ds[v].attrs.get("units"))] == []
+    assert "run year, 0 for the run's first hydrological year" in ds.year.attrs["description"].lower()
+    assert "linear interpolation" in ds.statistic.attrs["description"]
+
+
 def basin_run(tmp_path: Path) -> Path:
     """A ``daryo run`` result of :func:`basin` (a NetCDF file with no ensemble summaries)."""
     import daryo

@@ -144,17 +144,21 @@ def _coords(model: Model, axis: Any) -> dict[str, Any]:
     year = run_years(axis)
     starts = pd.DatetimeIndex(axis.starts)
     coords: dict[str, Any] = {
-        "time": starts.values,
+        "time": ("time", starts.values, {"description": "Start of each step"}),
         **step_coordinates(axis),
-        "year": np.arange(int(year.max()) + 1),
+        "year": ("year", np.arange(int(year.max()) + 1),
+                 {"description": "Run year, 0 for the run's first hydrological year (its first day: year_start)"}),
         "year_start": ("year", starts[np.searchsorted(year, np.arange(int(year.max()) + 1))].values,
                        {"description": "First day of each run year"}),
     }
     for kind, members in nodes.items():
-        coords[kind] = [n.id for n in members]
-        coords[f"{kind}_country"] = (kind, [n.country or "" for n in members])
-    coords["demand_category"] = ("demand", [str(n.get("category", "other")) for n in nodes["demand"]])
-    coords["demand_priority"] = ("demand", [int(n.get("priority", 1)) for n in nodes["demand"]])
+        coords[kind] = (kind, [n.id for n in members], {"description": f"Id of each {kind} node of the model"})
+        coords[f"{kind}_country"] = (kind, [n.country or "" for n in members],
+                                     {"description": "Country of each element (ISO 3166-1 alpha-3; empty: none)"})
+    coords["demand_category"] = ("demand", [str(n.get("category", "other")) for n in nodes["demand"]],
+                                 {"description": "Category of each demand (irrigation, municipal, ...)"})
+    coords["demand_priority"] = ("demand", [int(n.get("priority", 1)) for n in nodes["demand"]],
+                                 {"description": "Allocation priority of each demand (1 first)"})
     return coords
 
 
@@ -169,7 +173,7 @@ def _part_dataset(part: Mapping[str, np.ndarray], coords: Mapping[str, Any]) -> 
         data[name] = (("trace", "year", dim), part[name], {"units": _UNITS.get(name, "hm3"),
                                                            "description": _DESCRIPTIONS[name]})
     c = {k: v for k, v in coords.items()}
-    c["trace"] = part["trace"]
+    c["trace"] = ("trace", part["trace"], {"description": "Trace number: trace i depends only on the seed and i"})
     return xr.Dataset(data, coords=c)
 
 
@@ -323,7 +327,10 @@ def summarise(parts: Sequence[Mapping[str, np.ndarray]], coords: Mapping[str, An
                                 "description": f"Probability that a run year's deficit exceeds {threshold:g} of the "
                                 "demand (over all traces and run years)"})
     elements = {k: v for k, v in coords.items() if k in _ELEMENTS or (isinstance(v, tuple) and v[0] in _ELEMENTS)}
-    return xr.Dataset(data, coords={"statistic": stats, **elements})
+    statistic = ("statistic", stats, {"description": "mean, then percentiles over all traces and run years "
+                                      "(p5: 5th; linear interpolation between the ordered values, as numpy's "
+                                      "percentile)"})
+    return xr.Dataset(data, coords={"statistic": statistic, **elements})
 
 
 def shortfall_table(output: str | Path, n: int | None = None) -> pd.DataFrame:
