@@ -700,7 +700,7 @@ def _inflow_op(doc: dict, arg: Mapping[str, Any], file: str, place: str, op: str
     if axis.n_steps == 0:
         return problems + [Problem(file, place, "the model's time.end is before its time.start: there are no inflows "
                                    "to change")]
-    if (outside := _years_outside(op, arg, int(_hydro_year_index(axis).max()) + 1)) is not None:
+    if (outside := _years_outside(op, arg, axis)) is not None:
         return problems + [Problem(file, place, outside)]
     nodes = _nodes(doc)
     if op == "named_years":
@@ -752,9 +752,11 @@ def year_limited_changes(names: Sequence[str], library: Path | None = None) -> l
     return found
 
 
-def _years_outside(op: str, arg: Mapping[str, Any], n_years: int) -> str | None:
-    """Why a change of given years changes none of the run's ``n_years`` (None: it changes some).  One whose
-    years run past the run's end changes those in it (a run shortened with --years keeps its first years)."""
+def _years_outside(op: str, arg: Mapping[str, Any], axis: TimeAxis) -> str | None:
+    """Why a change of given years changes none of the hydrological years of the run on ``axis`` (None: it
+    changes some).  One whose years run past the run's end changes those in it (a run shortened with --years
+    keeps its first years)."""
+    n_years = int(_hydro_year_index(axis).max()) + 1
     span = f"the run has {n_years} hydrological year{'s' if n_years != 1 else ''}"
     more = "or run more years (--years; in Python daryo.load(..., years=Y))"
     if op == "scale_inflows" and arg.get("years") is not None and not any(1 <= y <= n_years for y in arg["years"]):
@@ -914,7 +916,7 @@ def transform_inflows(inflows: Mapping[str, np.ndarray], names: Sequence[str], s
                 continue
             if isinstance(arg.get("nodes"), list):  # the other inflows keep the model's series (changed with it)
                 arg = {**arg, "nodes": [nid for nid in arg["nodes"] if nid in out]}
-            if (outside := _years_outside(op, arg, int(_hydro_year_index(axis).max()) + 1)) is not None:
+            if (outside := _years_outside(op, arg, axis)) is not None:
                 problems.append(Problem(ov.file, f"changes[{i}].{op}", outside))
                 continue
             ids, probs = _inflow_targets(doc, arg, ov.file, f"changes[{i}].{op}")
