@@ -185,3 +185,55 @@ def test_overlay_names_a_model_only_records_do_not_stop_its_resampling(tmp_path)
     model = daryo.load(tmp_path / "m.yaml")
     assert model.metadata["scenarios"] == ["gone-overlay.yaml"]
     assert isinstance(default_trace_source(model), ResampledTraces)
+
+
+def test_inflows_given_by_parameters_are_resampled_as_their_values(tmp_path):
+    """A Pywr catchment's flow comes from a parameter (a CSV file, a monthly profile): its traces are the
+    parameter's values, as they would be for the same values given as a series, and a run may go past the
+    end of the CSV file only that inflow reads."""
+    from daryo.ensemble import EnsembleOptions, run_ensemble
+    from daryo.model import model_from_dict
+
+    days = pd.date_range("2000-10-01", "2002-09-30", freq="D")
+    rate = 5 + 3 * np.sin(np.arange(days.size) / 58.0)
+    rows = "".join(f"{d:%Y-%m-%d},{float(v)!r}\n" for d, v in zip(days, rate, strict=True))
+    (tmp_path / "flow.csv").write_text("date,flow\n" + rows)
+    profile = [1, 1, 2, 3, 4, 5, 5, 4, 3, 2, 1, 1]
+    doc = {"version": 1, "name": "params", "allocation": "priority",
+           "time": {"start": "2000-10-01", "end": "2002-09-30", "step": "month"},
+           "parameters": {"flow": {"type": "dataframe", "csv": "flow.csv", "index_col": "date"},
+                          "seasonal": {"type": "monthlyprofile", "values": profile}},
+           "nodes": [{"id": "a", "type": "inflow", "inflow": {"parameter": "flow", "unit": "hm3/day"}},
+                     {"id": "b", "type": "inflow", "inflow": {"parameter": "seasonal", "unit": "hm3/step"}},
+                     {"id": "sea", "type": "sink"}],
+           "edges": [["a", "sea"], ["b", "sea"]]}
+    model = model_from_dict(doc, base_dir=tmp_path)
+    starts = pd.date_range("2000-10-01", periods=24, freq="MS")
+    monthly = [float(rate[(days >= s) & (days < s + pd.offsets.MonthBegin())].sum()) for s in starts]
+    doc_series = {**doc, "parameters": {}, "nodes": [
+        {"id": "a", "type": "inflow", "inflow": {"values": monthly}},
+        {"id": "b", "type": "inflow", "inflow": {"values": [float(profile[s.month - 1]) for s in starts]}},
+        {"id": "sea", "type": "sink"}]}
+    as_series = model_from_dict(doc_series, base_dir=tmp_path)
+    axis = model.with_time(years=5).time.axis()
+    got = ResampledTraces.from_model(model, perturbation=0.1)(3, np.arange(4), 5, axis)
+    want = ResampledTraces.from_model(as_series, perturbation=0.1)(3, np.arange(4), 5, axis)
+    np.testing.assert_allclose(got["a"], want["a"], rtol=1e-12)
+    np.testing.assert_allclose(got["b"], want["b"], rtol=1e-12)
+    run = run_ensemble(model, EnsembleOptions(traces=4, years=5, seed=3), tmp_path / "e.nc")  # 5 years: past the CSV
+    assert run.traces_computed == 4
+
+
+def test_an_inflow_parameter_of_the_state_is_refused():
+    from daryo.model import model_from_dict
+
+    model = model_from_dict({
+        "version": 1, "name": "state", "allocation": "priority",
+        "time": {"start": "2000-10-01", "end": "2002-09-30", "step": "month"},
+        "parameters": {"level": {"type": "storage", "reservoir": "dam"}},
+        "nodes": [{"id": "up", "type": "inflow", "inflow": {"parameter": "level", "unit": "hm3/step"}},
+                  {"id": "dam", "type": "reservoir", "max_volume": 100, "initial_volume": 50},
+                  {"id": "sea", "type": "sink"}],
+        "edges": [["up", "dam"], ["dam", "sea"]]})
+    with pytest.raises(ValueError, match="up.inflow is parameter 'level', which depends on the reservoir state"):
+        ResampledTraces.from_model(model)

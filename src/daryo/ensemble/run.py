@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 import time
-from collections.abc import Generator
+from collections.abc import Generator, Mapping
 from contextlib import closing
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from pathlib import Path
@@ -19,7 +19,7 @@ from .._files import interrupts_between
 from ..hydrology import check_seed
 from ..model import Model
 from ..network import CompiledNetwork, compile_network
-from ..parameters import align_frames
+from ..parameters import Parameter, align_frames, references, with_inputs
 from ..simulate.fastpath import fast_path_unsupported
 from .chunks import ANNUAL_INDICATORS, SERIES, EnsembleOptions, _inflow_columns, _Job, chunk_model
 from .executors import _dask, _serial, scheduler_problem
@@ -60,7 +60,7 @@ def run_ensemble(model: Model, options: EnsembleOptions, output: str | Path, *, 
         at the end; an existing output is replaced only if it is an earlier result (see :func:`check_output`).
     scheduler, workers
         Run the chunks on a Dask cluster at ``scheduler``, or on a local one with ``workers`` processes;
-        neither: in this process.
+        neither (or ``workers=0``): in this process.
     resume
         Continue a run whose parts folder (``<output>.parts``) exists, recomputing only missing chunks.  With no
         parts folder and an output holding this run's results already, nothing is done
@@ -83,9 +83,11 @@ def run_ensemble(model: Model, options: EnsembleOptions, output: str | Path, *, 
     fmt = check_output(output)
     _check_request(options, scheduler)
     source = source or default_trace_source(model)
-    plan = _plan(model, options, source)
-    options, chunk = plan.options, plan.chunk
     parts = _Parts(output)
+    if resume and options.chunk_size is None and (size := parts.chunk_size()) is not None:
+        options = replace(options, chunk_size=size)  # (the chunks of the run resumed, whatever the workers now)
+    plan = _plan(model, options, source, workers)
+    options, chunk = plan.options, plan.chunk
     created = not parts.dir.exists()
     n_chunks = -(-options.traces // chunk)
     if resume and created and output.exists() and _finished_run(output, fmt, plan.manifest):
@@ -101,7 +103,7 @@ def run_ensemble(model: Model, options: EnsembleOptions, output: str | Path, *, 
         todo = [j for j in jobs if j.chunk not in done]
         if progress is not None:
             progress.skip(sum(j.count for j in jobs if j.chunk in done))
-        stream = _serial(todo) if scheduler is None and workers is None else _dask(todo, scheduler, workers, output)
+        stream = _serial(todo) if scheduler is None and not workers else _dask(todo, scheduler, workers, output)
         how, computed, stopped = _collect(stream, parts, progress, stop_after, remove_on_failure=created)
         if stopped:
             return EnsembleRun(output, options.traces, options.years, len(jobs), len(done), time.perf_counter() - t0,
@@ -149,15 +151,20 @@ class _Plan:
         return self.options.chunk_size
 
 
-def _plan(model: Model, options: EnsembleOptions, source: TraceSource) -> _Plan:
-    """Lay out the run: one trace is compiled to size the chunks and to make the run's identity."""
+def _plan(model: Model, options: EnsembleOptions, source: TraceSource, workers: int | None = None) -> _Plan:
+    """Lay out the run: one trace is compiled to size the chunks and to make the run's identity.  Without a
+    chunk size, a chunk holds what fits its memory budget, and with ``workers`` local workers at most a
+    (2 × workers)th of the traces, so that every worker has chunks to run."""
     run_model = model.with_time(years=options.years)
     axis = run_model.time.axis()
+    first = source(options.seed, np.arange(1), options.years, axis)  # the first trace
     if model.parameters:  # the CSV files of dataframe parameters, aligned to the steps once for every chunk
-        model = replace(model, parameters=align_frames(model.parameters, axis))
-        run_model = replace(run_model, parameters=model.parameters)
-    probe = compile_network(_single_trace_model(run_model, source, options, axis), axis)  # one trace: its size
+        params = align_frames(_used_parameters(model, set(first)), axis)
+        model, run_model = replace(model, parameters=params), replace(run_model, parameters=params)
+    probe = compile_network(chunk_model(run_model, first, ["0"]), axis)  # one trace: its size
     chunk = min(options.chunk(_bytes_per_step(probe, options), axis.n_steps), options.traces)
+    if options.chunk_size is None and workers:
+        chunk = min(chunk, -(-options.traces // (2 * workers)))
     options = replace(options, chunk_size=chunk)
     return _Plan(model, run_model, axis, options, _manifest(model, options, source, axis, probe),
                  _run_bytes(probe, options, axis))
@@ -227,8 +234,14 @@ def _check_disk(output: Path, need: int) -> None:
                       f"folder has {size_text(free)} free; run fewer traces or years, or write elsewhere")
 
 
-def _single_trace_model(model: Model, source: TraceSource, options: EnsembleOptions, axis: Any) -> Model:
-    return chunk_model(model, source(options.seed, np.arange(1), options.years, axis), ["0"])
+def _used_parameters(model: Model, driven: set[str]) -> dict[str, Parameter]:
+    """The model's parameters that something other than the inflows of nodes ``driven`` reads (their traces
+    replace those), with their inputs: a CSV file read only by a driven inflow need not span the run."""
+    attrs: list[Mapping[str, Any]] = [{k: v for k, v in n.attrs.items() if not (n.id in driven and k == "inflow")}
+                                      for n in model.nodes]
+    attrs += [e.attrs for e in model.edges] + [c.attrs for c in model.constraints]
+    used = with_inputs(model.parameters, {r.name for a in attrs for r in references(a)})
+    return {k: p for k, p in model.parameters.items() if k in used}
 
 
 def _manifest(model: Model, options: EnsembleOptions, source: TraceSource, axis: Any, probe: CompiledNetwork

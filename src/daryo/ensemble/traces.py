@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 import numpy as np
@@ -50,19 +50,41 @@ class ResampledTraces:
 
     @classmethod
     def from_model(cls, model: Model, perturbation: float = 0.1) -> ResampledTraces:
+        """The source resampling ``model``'s inflow nodes whose ``inflow`` is a series or a parameter (a Pywr
+        catchment's flow, say), over the model's own span.
+
+        Raises
+        ------
+        ValueError
+            If no inflow node has such an ``inflow``, if one is a parameter that reads the reservoir state, or
+            if the model's span is shorter than a year.
+        """
+        from ..network.compile import attribute_values
+        from ..parameters import ParameterRef, align_frames, state_dependent, with_inputs
+
         axis = model.time.axis()
-        rates = {}
-        for n in model.nodes:
-            s = n.attrs.get("inflow") if n.type == "inflow" else None
-            if isinstance(s, Series):
-                rates[n.id] = s.resolve(axis) / axis.days[None, :]
-        if not rates:
-            raise ValueError("the model has no inflow node with an 'inflow' series to resample")
+        given = {n.id: n.attrs["inflow"] for n in model.nodes
+                 if n.type == "inflow" and isinstance(n.attrs.get("inflow"), (Series, ParameterRef))}
+        if not given:
+            raise ValueError("the model has no inflow node whose 'inflow' is a series or a parameter, which an "
+                             "ensemble resamples (an inflow given as one number, or chosen between min_flow and "
+                             "max_flow, is not a record of years)")
+        dynamic = state_dependent(model.parameters)
+        for node, v in given.items():
+            if isinstance(v, ParameterRef) and v.name in dynamic:
+                raise ValueError(f"{node}.inflow is parameter '{v.name}', which depends on the reservoir state: "
+                                 "an ensemble resamples years of inflows that do not; give the inflow as a series "
+                                 "or a parameter of the date")
         if axis.n_steps == 0 or axis.end < axis.start + pd.DateOffset(years=1):
             last = axis.end - pd.Timedelta(days=1)  # (the end is the day after the last step)
             span = f"runs from {axis.start:%Y-%m-%d} to {last:%Y-%m-%d}" if axis.n_steps else "has no steps"
             raise ValueError(f"model {model.name}{f' ({model.path})' if model.path else ''} {span}: resampling "
                              "needs at least one whole year of the model's own inflows; extend its time")
+        if model.parameters:  # the inflows' parameters (CSV files of dataframe ones aligned to the model's steps)
+            used = with_inputs(model.parameters, {v.name for v in given.values() if isinstance(v, ParameterRef)})
+            model = replace(model, parameters=align_frames({k: model.parameters[k] for k in used}, axis))
+        values = attribute_values(model, dict(given), axis)
+        rates = {k: v / axis.days[None, :] for k, v in values.items()}
         return cls(rates, axis, perturbation)
 
     def describe(self) -> str:

@@ -38,7 +38,6 @@ column or row, so that a step only copies bounds; nothing is rebuilt.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -49,11 +48,11 @@ from scipy.sparse.csgraph import connected_components
 from ..errors import ModelError, Problem
 from ..model import Model, Node, Series
 from ..model.series import LevelTable
-from ..parameters import ParameterRef, ParameterSet, StaticEnv, scenario_combinations
+from ..parameters import ParameterRef, ParameterSet, StaticEnv, references, scenario_combinations
 from ..solver import LinearProgram
 from ..timeaxis import TimeAxis
 
-__all__ = ["CompiledNetwork", "compile_network", "StepTable", "ParameterBinding", "GWH_PER_HM3_M"]
+__all__ = ["CompiledNetwork", "compile_network", "attribute_values", "StepTable", "ParameterBinding", "GWH_PER_HM3_M"]
 
 #: value per hm³ of end-of-step storage added to every reservoir in ``priority`` mode
 PRIORITY_STORAGE_VALUE = 1e-3
@@ -614,20 +613,45 @@ def compile_network(model: Model, axis: TimeAxis | None = None, n_scenarios: int
     )
 
 
+def attribute_values(model: Model, values: dict[str, Any], axis: TimeAxis | None = None) -> dict[str, np.ndarray]:
+    """Per-step values of attributes of ``model`` (numbers, series or parameters that do not read the reservoir
+    state), as the network would hold them.
+
+    Parameters
+    ----------
+    model
+        A validated model (its parameters resolve the references).
+    values
+        Attribute values by any key, e.g. ``{"up": node.get("inflow")}``.
+    axis
+        Time axis (default: the model's own span).
+
+    Returns
+    -------
+    dict of numpy.ndarray
+        The values of each key, (S|1, T) in the attribute's unit per step (hm³ per step for a flow).
+
+    Raises
+    ------
+    daryo.ModelError
+        If a value is a parameter that depends on the reservoir state (the problem names the place).
+    """
+    axis = axis or model.time.axis()
+    res_index = {n.id: k for k, n in enumerate(n for n in model.nodes if n.type == "reservoir")}
+    b = _Builder(axis, model.n_scenarios, _parameter_set(model, axis, model.n_scenarios, res_index),
+                 str(model.path or ""))
+    return {k: b.resolve(v, 0.0) for k, v in values.items()}
+
+
 def _parameter_set(model: Model, axis: TimeAxis, n_scen: int, res_index: dict[str, int]) -> ParameterSet | None:
     """The model's parameters resolved for this run, or None if it has none."""
     if not model.parameters:
         return None
     _, scenario_index = scenario_combinations(model.scenario_dims)
     attrs = [el.attrs for el in model.nodes] + [el.attrs for el in model.edges] + [c.attrs for c in model.constraints]
-    refs = {v.name for a in attrs for v in _refs(a)}
+    refs = {v.name for a in attrs for v in references(a)}
     env = StaticEnv(axis, n_scen, scenario_index)
     return ParameterSet.build(model.parameters, env, res_index, needed=refs, file=str(model.path or ""))
-
-
-def _refs(attrs: Mapping[str, Any]) -> list[ParameterRef]:
-    """Parameter references among attribute values (and in lists of them)."""
-    return [x for v in attrs.values() for x in (v if isinstance(v, list) else [v]) if isinstance(x, ParameterRef)]
 
 
 def _has_dead_volume(b: _Builder, n: Node) -> bool:

@@ -27,8 +27,8 @@ Modules: :mod:`~daryo.parameters.base` (references, scenario dimensions, the bas
 :mod:`~daryo.parameters.parse` (from a document, and checks) and :mod:`~daryo.parameters.evaluate`.
 """
 
-from .base import Field, Parameter, ParameterRef, ScenarioDim, StaticEnv, scenario_combinations
-from .evaluate import ParameterSet, state_dependent
+from .base import Field, Parameter, ParameterRef, ScenarioDim, StaticEnv, references, scenario_combinations
+from .evaluate import ParameterSet, state_dependent, with_inputs
 from .frames import DataFrame, align_frames, align_to_steps
 from .parse import ParseContext, check_parameters, parse_parameters
 from .types import (
@@ -52,10 +52,10 @@ from .types import (
 )
 
 __all__ = [
-    "Field", "Parameter", "ParameterRef", "ScenarioDim", "StaticEnv", "scenario_combinations", "ParameterSet",
-    "state_dependent", "DataFrame", "align_frames", "align_to_steps", "ParseContext", "check_parameters",
-    "parse_parameters", "PARAMETER_TYPES", "Aggregated", "Constant", "ConstantScenario", "ControlCurve",
-    "ControlCurveIndex", "ControlCurveInterpolated", "DailyProfile", "Division", "IndexedArray",
+    "Field", "Parameter", "ParameterRef", "ScenarioDim", "StaticEnv", "references", "scenario_combinations",
+    "ParameterSet", "state_dependent", "with_inputs", "DataFrame", "align_frames", "align_to_steps", "ParseContext",
+    "check_parameters", "parse_parameters", "PARAMETER_TYPES", "Aggregated", "Constant", "ConstantScenario",
+    "ControlCurve", "ControlCurveIndex", "ControlCurveInterpolated", "DailyProfile", "Division", "IndexedArray",
     "InterpolatedVolume", "MonthlyProfile", "ParameterThreshold", "ParameterType", "StorageThreshold",
     "StorageVolume", "Unary",
 ]

@@ -26,6 +26,11 @@ class ParameterRef:
     place: str = ""
 
 
+def references(attrs: Mapping[str, Any]) -> list[ParameterRef]:
+    """The parameter references among attribute values (and in lists of them)."""
+    return [x for v in attrs.values() for x in (v if isinstance(v, list) else [v]) if isinstance(x, ParameterRef)]
+
+
 @dataclass(frozen=True)
 class ScenarioDim:
     """One scenario dimension (e.g. ``inflow`` with 10 members); the run's scenarios are the product of all

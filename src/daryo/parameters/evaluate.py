@@ -80,7 +80,7 @@ class ParameterSet:
             if n not in dynamic_all:
                 p = params[n]
                 static_values[n] = np.asarray(p.static(env, [static_values[i] for i in p.inputs()]), dtype=float)
-        keep = set(dynamic_all) if needed is None else _closure(params, needed) & dynamic_all
+        keep = set(dynamic_all) if needed is None else with_inputs(params, needed) & dynamic_all
         used = frozenset(params if needed is None else needed)
         out = cls(static_values, [n for n in order if n in keep], params, res_index, axis=env.axis, file=file,
                   used=used)
@@ -142,7 +142,8 @@ def _topological(params: Mapping[str, Parameter]) -> list[str]:
     return order
 
 
-def _closure(params: Mapping[str, Parameter], names: set[str]) -> set[str]:
+def with_inputs(params: Mapping[str, Parameter], names: set[str]) -> set[str]:
+    """The parameters ``names`` (those of ``params``) and every parameter they read, directly or not."""
     out: set[str] = set()
     stack = [n for n in names if n in params]
     while stack:
