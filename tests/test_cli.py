@@ -67,6 +67,7 @@ def test_scenarios_listed_and_combined(capsys):
     out = capsys.readouterr().out
     assert "qosh-tepa-10" in out and "climate-2050" in out and "energy-mode" in out
     assert main(["run", "--scenario", "qosh-tepa-10", "--scenario", "climate-2050", "--years", "1"]) == 0
+    assert "scenario overlays (in order): qosh-tepa-10, climate-2050\n" in capsys.readouterr().out
     assert main(["run", "--scenario", "no-such-scenario", "--years", "1"]) == 1
     assert "unknown scenario; use one of:" in capsys.readouterr().err
 
@@ -104,7 +105,8 @@ def test_a_seed_that_would_be_ignored_is_a_usage_error(capsys):
 
 def test_run_writes_netcdf_and_csv(tmp_path, capsys):
     nc, csv = tmp_path / "r.nc", tmp_path / "csv"
-    assert main(["run", DEMO, "--scenarios", "2", "--years", "1", "-o", str(nc), "--csv", str(csv)]) == 0
+    assert main(["run", DEMO, "--scenarios", "2", "--years", "1", "-o", str(nc), "--csv", f"{csv}/"]) == 0
+    assert f"CSV files written to {csv}/\n" in capsys.readouterr().out  # (it was csv//)
     ds = xr.open_dataset(nc, engine="netcdf4")
     assert ds.sizes["scenario"] == 2 and ds.sizes["time"] == 12
     assert ds["storage"].attrs["units"] == "hm3"
@@ -410,6 +412,13 @@ def test_ctrl_c_inside_a_compiled_call_is_an_interruption_not_a_traceback(monkey
     monkeypatch.setattr(api, "run", broken)
     with pytest.raises(SystemError, match="something else"):
         main(["run", DEMO, "--years", "1"])
+
+
+def test_version(capsys):
+    from daryo import __version__
+
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out == f"daryo {__version__}\n"
 
 
 def test_python_dash_m_daryo_is_the_command():

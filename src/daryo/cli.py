@@ -29,7 +29,10 @@ EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_PIPE = 0, 1, 2, 141
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from . import __version__
+
     p = argparse.ArgumentParser(prog="daryo", description="River-basin allocation for transboundary planning.")
+    p.add_argument("--version", action="version", version=f"daryo {__version__}")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     r = sub.add_parser("run", help="run a model (default: the embedded model) and print its summary")
@@ -312,7 +315,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if args.output:
         print(f"results written to {args.output}")
     if args.csv:
-        print(f"CSV files written to {args.csv}/")
+        print(f"CSV files written to {args.csv.rstrip('/') or '/'}/")
     return EXIT_OK
 
 
@@ -397,8 +400,9 @@ def format_summary(model: Model, results: Results) -> str:
     from .indicators import sink_inflow
 
     ds = results.dataset
+    overlays = [str(x) for x in model.metadata.get("scenarios") or ()]
     lines = [f"daryo run: {model.name} — {ds.sizes['scenario']} scenario(s), "
-             f"{_span(ds)}",
+             f"{_span(ds)}", *([f"scenario overlays (in order): {', '.join(overlays)}"] if overlays else []),
              "mean annual values over the run and scenarios; hm³/yr for water, GWh/yr for energy",
              "winter = October–March, summer = April–September", ""]
     table = results.summary()
@@ -479,7 +483,8 @@ def _add_ensemble_parser(sub: argparse._SubParsersAction) -> None:
                         "changes apply to every trace; repeat to combine, in order")
     e.add_argument("-o", "--output", required=True, help="results.zarr or results.nc")
     where = e.add_mutually_exclusive_group()
-    where.add_argument("--workers", type=int, metavar="K", help="run chunks on a local Dask cluster of K processes")
+    where.add_argument("--workers", type=int, metavar="K",
+                       help="run chunks on a local Dask cluster of K processes (default, or 0: in this process)")
     where.add_argument("--scheduler", metavar="ADDRESS", help="run chunks on a Dask cluster (tcp://host:8786)")
     e.add_argument("--resume", action="store_true",
                    help="continue an interrupted run, keeping finished chunks (a finished one: nothing to do; "
@@ -496,7 +501,14 @@ def _add_ensemble_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def _cmd_ensemble(args: argparse.Namespace) -> int:
-    from .ensemble import EnsembleOptions, ProgressReporter, check_output, parts_folder, run_ensemble
+    from .ensemble import (
+        EnsembleOptions,
+        ProgressReporter,
+        RunInProgressError,
+        check_output,
+        parts_folder,
+        run_ensemble,
+    )
     from .ensemble.executors import scheduler_problem
 
     if args.traces < 1 or args.years < 1:
@@ -505,8 +517,8 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
     if not 0.0 <= args.deficit_threshold < 1.0:  # (NaN fails too)
         raise _UsageError(f"--deficit-threshold {args.deficit_threshold:g}: give a fraction of the demand, at least 0 "
                           "and below 1")
-    if args.workers is not None and args.workers < 1:
-        raise _UsageError("--workers must be at least 1")
+    if args.workers is not None and args.workers < 0:
+        raise _UsageError("--workers must be 0 (in this process) or more")
     if args.chunk_size is not None and args.chunk_size < 1:
         raise _UsageError("--chunk-size must be at least 1")
     if args.scheduler is not None and (why := scheduler_problem(args.scheduler)) is not None:
@@ -533,8 +545,10 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
     if args.resume and not out.exists() and not parts_folder(out).exists():
         print(f"no unfinished run of {out} to resume: starting it")  # (said nothing: a typo in -o went unnoticed)
     try:
-        run = run_ensemble(model, options, out, scheduler=args.scheduler, workers=args.workers,
+        run = run_ensemble(model, options, out, scheduler=args.scheduler, workers=args.workers or None,
                            resume=args.resume, progress=progress)
+    except RunInProgressError as exc:  # (an output that cannot be used now: not a usage error)
+        raise _InputError(str(exc)) from None
     except (FileExistsError, ImportError) as exc:  # an unfinished run without --resume; a missing extra
         raise _UsageError(str(exc)) from None
     except ModelError:

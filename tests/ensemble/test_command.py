@@ -81,6 +81,34 @@ def test_cli_ensemble_errors_and_exit_codes(tmp_path, capsys):
     run_ensemble(daryo_load(model), EnsembleOptions(traces=5, years=2, seed=9, chunk_size=2), out, stop_after=1)
     assert main(base + ["--resume"]) == 1
     assert "cannot resume" in (err := capsys.readouterr().err) and "(seed differs)" in err, err
+    # a run still writing the output: the output cannot be used now (exit 1), not a usage error (it was 2)
+    import fcntl
+    import os
+
+    lock = os.open(tmp_path / "e.nc.parts" / "lock", os.O_RDWR)
+    fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    try:
+        assert main(base + ["--resume"]) == 1
+        assert "is writing" in capsys.readouterr().err
+    finally:
+        os.close(lock)
+    assert main(base[:-1] + ["--workers", "-1"]) == 2
+    assert "--workers must be 0 (in this process) or more" in capsys.readouterr().err
+
+
+def test_cli_ensemble_workers_0_runs_in_this_process(tmp_path, capsys, monkeypatch):
+    import daryo.ensemble.run as run_module
+
+    def no_dask(*args, **kwargs):
+        raise AssertionError("a Dask cluster was started")
+
+    monkeypatch.setattr(run_module, "_dask", no_dask)
+    model = tmp_path / "basin.yaml"
+    model.write_text(yaml_of_basin())
+    out = tmp_path / "w0.nc"
+    assert main(["ensemble", str(model), "--traces", "3", "--years", "2", "-o", str(out), "--workers", "0",
+                 "--quiet"]) == 0
+    assert out.exists()
 
 
 def test_cli_ensemble_applies_scenario_overlays(tmp_path, capsys):

@@ -158,6 +158,19 @@ def test_resume_with_local_workers_that_wrote_the_parts(tmp_path):
     assert_identical(load(out), load(serial))
 
 
+def test_local_workers_share_the_traces_and_a_resume_keeps_the_chunks(tmp_path):
+    """Without a chunk size, K local workers get chunks of at most a 2K-th of the traces (7 traces, 2 workers:
+    4 chunks; a run of 20 fits one chunk's memory, which kept one worker busy and the other idle), and a resume
+    in this process keeps the chunks of the run it continues."""
+    pytest.importorskip("dask.distributed", reason="Dask is an optional extra (pip install daryo[ensemble])")
+    _, serial = run(tmp_path, "serial.nc")
+    r, _ = run(tmp_path, "w.nc", options={"chunk_size": None}, workers=2, stop_after=1)
+    assert r.chunks == 4
+    r, out = run(tmp_path, "w.nc", options={"chunk_size": None}, resume=True)
+    assert r.chunks == 4 and r.chunks_skipped >= 1
+    assert_identical(load(out), load(serial))
+
+
 def dry_model(tmp_path: Path) -> Path:
     """The model file of :func:`ensemble_cases.yaml_of_basin` with a river that must carry more than flows into it:
     infeasible at its first step."""

@@ -26,6 +26,10 @@ def parts_folder(output: str | Path) -> Path:
     return output.with_name(output.name + ".parts")
 
 
+class RunInProgressError(FileExistsError):
+    """Another run is writing the parts folder (or has just finished with it): the output cannot be used now."""
+
+
 class _Parts:
     """The parts folder: a manifest and one ``chunk-NNNNN.npz`` per finished chunk (written atomically)."""
 
@@ -87,11 +91,11 @@ class _Parts:
             holder = os.read(fd, 200).decode(errors="replace").split()
             os.close(fd)
             pid, host = (holder + ["?", "?"])[:2]
-            raise FileExistsError(f"another run (process {pid} on {host}) is writing {self.dir}; wait for it to "
+            raise RunInProgressError(f"another run (process {pid} on {host}) is writing {self.dir}; wait for it to "
                                   "end") from None
         if os.fstat(fd).st_ino != os.stat(path).st_ino:  # (the folder's run ended, and removed it, meanwhile)
             os.close(fd)
-            raise FileExistsError(f"the run in {self.dir} ended as this one started; run again")
+            raise RunInProgressError(f"the run in {self.dir} ended as this one started; run again")
         os.ftruncate(fd, 0)
         os.write(fd, f"{os.getpid()} {socket.gethostname()}".encode())
         self._lock_fd = fd
@@ -101,6 +105,11 @@ class _Parts:
         fd, self._lock_fd = self._lock_fd, None
         if fd is not None:
             os.close(fd)  # (closing releases the flock)
+
+    def chunk_size(self) -> int | None:
+        """The traces per chunk of the unfinished run in the folder (None: no such run)."""
+        size = (self._old_manifest() or {}).get("chunk_size")
+        return size if isinstance(size, int) and size > 0 else None
 
     def _old_manifest(self) -> dict[str, Any] | None:
         """The manifest of the run whose parts are in the folder (None: missing or unreadable)."""
