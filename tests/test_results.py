@@ -40,6 +40,20 @@ def test_a_netcdf_link_is_written_through(tmp_path, other_disk):
     assert sorted(p.name for p in other_disk.iterdir()) == ["real.nc"]  # no temporary file left
 
 
+def test_a_reservoirs_node_flow_is_its_release():
+    """``node_flow`` is in hm³ per step for every node: a reservoir's is all that leaves it along its edges and its
+    spill edge (it was its end-of-step volume, under a flow's units), which balances its storage change."""
+    ds = daryo.run(daryo.load(daryo.demo_model_path()), RunOptions(scenarios=2, years=2)).dataset
+    dam = ds.node_flow.sel(node="big_dam")
+    leaving = [e for e in ds.edge.values.tolist() if e.startswith("big_dam->")]
+    assert len(leaving) >= 2  # (its outlets and its spill)
+    np.testing.assert_allclose(dam, ds.edge_flow.sel(edge=leaving).sum("edge"), rtol=1e-12, atol=1e-12)
+    entering = [e for e in ds.edge.values.tolist() if e.endswith("->big_dam")]
+    change = ds.storage.sel(reservoir="big_dam") - ds.storage_start.sel(reservoir="big_dam")
+    balance = ds.edge_flow.sel(edge=entering).sum("edge") - dam - ds.evaporation.sel(reservoir="big_dam") - change
+    assert float(abs(balance).max()) < 1e-6 and float(dam.max()) > 0
+
+
 def test_no_result_is_a_negative_zero(tmp_path):
     """The solvers' -0.0 (the demo model's node_flow and node_loss had some) is written as 0, not -0."""
     res = daryo.run(daryo.load(daryo.demo_model_path()), RunOptions(scenarios=1, years=2))

@@ -30,6 +30,12 @@ _TITLE = "daryo results"  # the start of a run's results' title attribute
 NETCDF_SUFFIXES = (".nc", ".nc4", ".netcdf")
 
 
+def _releases(net: CompiledNetwork, edge_flow: np.ndarray) -> np.ndarray:
+    """Each reservoir's release (S, T, R): the flows of the edges leaving it, its spill edge included."""
+    leaving = np.array([[src == r for src, _ in net.edge_ends] for r in net.res_ids], dtype=float)  # (R, E)
+    return edge_flow @ leaving.T
+
+
 def _coords(net: CompiledNetwork, ids: list[str], dim: str) -> dict[str, tuple]:
     """An element dimension's coordinates: its ids, countries and, for nodes, places; an edge has the ids of
     its ends and the country of the node it leaves (where its water is taken)."""
@@ -96,9 +102,11 @@ def build_dataset(net: CompiledNetwork, out: SimulationOutput) -> xr.Dataset:
         edge_loss[:, :, k] = edge_flow[:, :, k] * loss
     var("edge_loss", se, edge_loss, _FLOW, "Water lost along each edge")
     node_flow = x[:, :, net.node_col]
+    if net.res_ids:  # (a reservoir's column is its volume: its throughput is what leaves it, spill included)
+        node_flow[:, :, [net.node_ids.index(r) for r in net.res_ids]] = _releases(net, edge_flow)
     var("node_flow", ("scenario", "time", "node"), node_flow, _FLOW,
         "Node throughput: supply of an inflow, flow through a link or plant, delivery to a demand, receipt of a "
-        "sink, end-of-step volume of a reservoir (hm3), met part of a flow requirement")
+        "sink, release of a reservoir (all that leaves it, spill included), met part of a flow requirement")
     node_loss = np.zeros_like(node_flow)
     for i, loss in net.passthrough_loss:
         node_loss[:, :, i] = node_flow[:, :, i] * loss
@@ -282,8 +290,8 @@ def check_netcdf_target(path: str | Path) -> None:
     """
     p = Path(path)
     if p.suffix.lower() not in NETCDF_SUFFIXES:
-        raise ValueError(f"{p}: a run's results are written as NetCDF, so the file name must end in .nc "
-                         "(an ensemble writes .zarr too: daryo ensemble)")
+        raise ValueError(f"{p}: a run's results are written as NetCDF, so the file name must end in .nc (or .nc4, "
+                         ".netcdf; an ensemble writes .zarr too: daryo ensemble)")
     if p.is_dir():
         raise IsADirectoryError(f"cannot write results to {p}: it is a folder (give a .nc file name)")
     if p.exists() and not (is_netcdf(p) and str(netcdf_attributes(p).get("title", "")).startswith(_TITLE)):
