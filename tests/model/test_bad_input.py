@@ -100,6 +100,9 @@ def test_unknown_attribute_lists_allowed(tmp_path):
     ("14,000 m3/s", "nodes[src].000 m3/s (line 5): unknown attribute '000 m3/s' for an inflow; allowed: name, "
                     "country, lat, lon, description, source, cost, inflow, min_flow, max_flow; a comma inside {...} "
                     "ends a value there: write numbers without a thousands separator (14000, not 14,000)"),
+    ("14,500", "nodes[src].500 (line 5): unknown attribute '500' for an inflow; allowed: name, country, lat, lon, "
+               "description, source, cost, inflow, min_flow, max_flow; a comma inside {...} ends a value there: "
+               "write numbers without a thousands separator (14000, not 14,000)"),  # (a number key had no hint)
 ])
 def test_a_number_with_a_thousands_separator_is_named_as_such(tmp_path, inflow, message):
     (msg,) = load_problems(write_model(tmp_path, GOOD.replace("inflow: 10}", f"inflow: {inflow}}}")))

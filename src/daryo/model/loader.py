@@ -385,8 +385,8 @@ def _a(name: str) -> str:
 
 def _split_number_hint(key: Any) -> str:
     """A hint for a key that is the tail of a number a comma split (``{inflow: 14,000 m3/s}``: YAML reads a
-    key "000 m3/s")."""
-    if isinstance(key, str) and key[:1].isdigit():
+    key "000 m3/s"; ``{demand: 14,500}`` a key 500)."""
+    if (isinstance(key, str) and key[:1].isdigit()) or (isinstance(key, int | float) and not isinstance(key, bool)):
         return ("; a comma inside {...} ends a value there: write numbers without a thousands separator "
                 "(14000, not 14,000)")
     return ""
