@@ -109,6 +109,21 @@ def test_a_value_set_by_an_overlay_is_not_reported_at_the_base_files_line(tmp_pa
     assert problem.file == f"{demo_model_path()} + {ov}"
 
 
+def test_a_reference_to_a_missing_node_names_the_change_that_made_it(tmp_path):
+    """An edge or a ``return_to`` to a node the model does not have after the overlay is placed at the change
+    that added it (it was placed at the model's edge, with no change), and a node a change removed says so."""
+    ov = tmp_path / "ov.yaml"
+    ov.write_text("title: bad\nchanges:\n  - set: {city: {priority: 2}}\n  - add_edges: [[river_mid, nowhere]]\n"
+                  "  - remove_nodes: [river_low]\n  - set: {city: {return_to: ghost}}\n")
+    with pytest.raises(ModelError) as err:
+        daryo.load(demo_model_path(), scenarios=[str(ov)])
+    assert sorted((p.place, p.message) for p in err.value.problems) == [
+        ("changes[1].add_edges: edges[river_mid->nowhere]", "'nowhere' is not in the model after this scenario"),
+        ("changes[3].set: nodes[city].return_to", "names 'ghost', which is not in the model after this scenario"),
+        ("nodes[valley_irrigation].return_to", "names 'river_low', which is not in the model after this scenario "
+                                               "(removed by changes[2].remove_nodes)")]
+
+
 def test_overlays_combine_in_order():
     doc = apply_scenarios(read_base_document(), ["rogun-full", "rogun-stage1"])
     assert _node(doc, "rogun")["max_volume"] == 1235

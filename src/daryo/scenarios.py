@@ -354,11 +354,16 @@ def apply_scenarios(doc: Mapping[str, Any], names: Iterable[str], library: Path 
     for name in names:
         ov = load_overlay(name, library)
         problems: list[Problem] = []
+        made: dict[tuple[str, ...], str] = {}  # each reference an overlay's change made: the change
+        removed: dict[str, str] = {}  # each node a change removed: the change
         for i, change in enumerate(ov.changes):
             op, arg = next(iter(change.items()))
             place = f"changes[{i}].{op}"
+            refs, ids = _references(out), set(_nodes(out))
             problems += _APPLY[op](out, arg, ov.file, place)
-        problems += _check_references(out, ov.file)
+            made.update(dict.fromkeys(_references(out) - refs, place))
+            removed.update(dict.fromkeys(ids - set(_nodes(out)), place))
+        problems += _check_references(out, ov.file, made, removed)
         if problems:
             raise ModelError(problems)
         applied.append(ov.name)
@@ -543,22 +548,36 @@ def _finite(x: float) -> float:
     return x
 
 
-def _check_references(doc: Mapping[str, Any], file: str) -> list[Problem]:
-    nodes = _nodes(doc)
-    problems = []
-    for nid, n in nodes.items():
-        for key in NODE_REFERENCES:
-            ref = n.get(key)
-            if ref is not None and ref not in nodes:
-                problems.append(Problem(file, f"nodes[{nid}].{key}", f"names '{ref}', which is not in the model "
-                                        "after this scenario"))
-    for e in doc.get("edges") or []:
-        k = _edge_key(e)
-        if k:
-            for end in k:
+def _references(doc: Mapping[str, Any]) -> set[tuple[str, ...]]:
+    """The references between nodes in a model document: ``("edge", from, to)`` and ``("node", id, attribute,
+    id it names)``."""
+    refs: set[tuple[str, ...]] = set()
+    for nid, n in _nodes(doc).items():
+        refs.update(("node", nid, key, str(n[key])) for key in NODE_REFERENCES if n.get(key) is not None)
+    refs.update(("edge", *k) for k in map(_edge_key, doc.get("edges") or []) if k)
+    return refs
+
+
+def _check_references(doc: Mapping[str, Any], file: str, made: Mapping[tuple[str, ...], str],
+                      removed: Mapping[str, str]) -> list[Problem]:
+    """The references of ``doc`` to nodes it does not have, each placed at the change that ``made`` it (else at
+    the model's element) and naming the change that ``removed`` the node, if one did."""
+    nodes, problems = _nodes(doc), []
+
+    def gone(end: str) -> str:
+        return f" (removed by {removed[end]})" if end in removed else ""
+
+    for ref in sorted(_references(doc)):
+        if ref[0] == "edge":
+            for end in ref[1:]:
                 if end not in nodes:
-                    problems.append(Problem(file, f"edges[{k[0]}->{k[1]}]", f"'{end}' is not in the model after "
-                                            "this scenario"))
+                    where = f"edges[{ref[1]}->{ref[2]}]"
+                    problems.append(Problem(file, f"{made[ref]}: {where}" if ref in made else where,
+                                            f"'{end}' is not in the model after this scenario{gone(end)}"))
+        elif ref[3] not in nodes:
+            where = f"nodes[{ref[1]}].{ref[2]}"
+            problems.append(Problem(file, f"{made[ref]}: {where}" if ref in made else where,
+                                    f"names '{ref[3]}', which is not in the model after this scenario{gone(ref[3])}"))
     return problems
 
 
