@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from functools import cache
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -352,6 +353,11 @@ def test_model_card_component_tables_list_every_node():
     text = component_tables()
     for n in read_base_document()["nodes"]:
         assert f"`{n['id']}`" in text
+    # and the card holds them as generated (a source text changed in aral.yaml and the card kept the old one)
+    card = (Path(__file__).parents[2] / "docs" / "aral-basin.md").read_text(encoding="utf-8")
+    block = card.split("<!-- BEGIN GENERATED: python -m daryo.basins.aral.validation components -->")[1]
+    assert block.split("<!-- END GENERATED -->")[0].strip() == text.strip(), (
+        "docs/aral-basin.md is out of date: python -m daryo.basins.aral.validation card docs/aral-basin.md")
 
 
 @pytest.mark.parametrize("kwargs, message", [
