@@ -251,6 +251,33 @@ def test_an_energy_target_above_the_capacity_shows_its_shortfall():
     np.testing.assert_allclose(ds.energy_shortfall.sel(hydropower="q"), [0.0, 0.0])
 
 
+@pytest.mark.parametrize("method", ["plain", "fast"])
+def test_a_plant_held_back_by_its_capacity_gets_the_fraction_the_others_get(method):
+    r"""Priority 1 shares 50 hm³ between an energy target that needs 100 hm³ at its head but whose capacity passes
+    10, and a demand of 100.  Progressive filling raises both to 10 %, where the plant is held back by its
+    capacity (10 hm³, 2.4525 GWh), and the demand to 40, as a demand behind a canal of 10 beside another of 100
+    is (A, D2 below).  The target was cut to the capacity before the shares were reckoned: 4.5 hm³ (4.5 %) to
+    the plant and 45.5 to the demand::
+
+        <dam: 50> --> [hp: 100 m, 3.2964 MW, target 24.525 GWh] --> [sea]      <dam2: 50> --> (canal 10) --> [A: 100]
+             \--> [D: 100]                                                          \--> [D2: 100]
+    """
+    m = testmodels.build([
+        {"id": "dam", "type": "reservoir", "max_volume": 200, "initial_volume": 50},
+        {"id": "hp", "type": "hydropower", "capacity": "3.2963709677 MW", "head": 100, "efficiency": 0.9,
+         "energy_target": 24.525, "energy_priority": 1},
+        {"id": "sea", "type": "sink"}, {"id": "D", "type": "demand", "demand": 100, "priority": 1},
+        {"id": "dam2", "type": "reservoir", "max_volume": 200, "initial_volume": 50},
+        {"id": "cn", "type": "canal", "capacity": 10},
+        {"id": "A", "type": "demand", "demand": 100, "priority": 1},
+        {"id": "D2", "type": "demand", "demand": 100, "priority": 1},
+    ], [["dam", "hp"], ["hp", "sea"], ["dam", "D"], ["dam2", "cn"], ["cn", "A"], ["dam2", "D2"]], steps=1)
+    ds = daryo.run(m, daryo.RunOptions(method=method)).dataset.isel(scenario=0, time=0)
+    np.testing.assert_allclose(ds.delivery.sel(demand=["D", "A", "D2"]), [40.0, 10.0, 40.0], atol=1e-6)
+    assert float(ds.turbine_flow.sel(hydropower="hp")) == pytest.approx(10.0, abs=1e-6)
+    assert float(ds.energy.sel(hydropower="hp")) == pytest.approx(10 * 100 * 0.9 * GWH_PER_HM3_M, rel=1e-6)
+
+
 def test_each_plant_takes_its_head_from_its_own_reservoir():
     """Heads from the start-of-step volume on each plant's own reservoir's level table, minus its tailwater::
 

@@ -249,14 +249,17 @@ def apply_plant_limits(net: CompiledNetwork, t: int, volume: np.ndarray, upper: 
 def plant_limits(net: CompiledNetwork, t: int, head: np.ndarray, hp_hi: np.ndarray
                  ) -> tuple[np.ndarray, np.ndarray | None]:
     """Turbine-flow upper bounds (S, H) capped by the installed capacity at ``head``, and the energy-target
-    flows of the plants that have a target (S, H_target), or None if none has one."""
+    flows of the plants that have a target (S, H_target), or None if none has one.  A target is the water its
+    energy takes at the head, not capped by the turbines: a plant whose turbines cannot pass it is held back
+    by its own limit within its priority, as a demand behind a full canal is (its share was reckoned against the
+    capped target, which gave it less than the others' fraction)."""
     cap = turbine_flow_limit(net.hp_capacity[None, :], float(net.axis.days[t]), head, net.hp_efficiency[None, :])
     hp_hi = np.minimum(hp_hi, cap)
     has_target = net.hp_energy_col >= 0
     if not has_target.any():
         return hp_hi, None
     need = turbine_volume(net.hp_energy_target[t][None, :], energy_gwh(1.0, head, net.hp_efficiency[None, :]))
-    return hp_hi, np.minimum(need, hp_hi)[:, has_target]
+    return hp_hi, need[:, has_target]
 
 
 def simulate(net: CompiledNetwork) -> SimulationOutput:
