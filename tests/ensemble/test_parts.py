@@ -12,6 +12,26 @@ from daryo.ensemble import EnsembleOptions, run_ensemble
 from daryo.ensemble.parts import _Parts
 
 
+def test_a_resume_after_the_record_of_inflows_changed_is_refused(tmp_path):
+    """A year of the model's own inflows that the first trace does not draw changed between the interruption and
+    the resume: the resume mixed chunks of the old record with chunks of the new (the run's identity covered the
+    first trace only); now the record is part of it."""
+    from ensemble_cases import YEARS, basin_network
+
+    from daryo.ensemble import ResampledTraces
+    from daryo.testmodels import build
+
+    src, years, _ = ResampledTraces.from_model(basin())._draws(5, 0, YEARS, 2, 4)
+    trace, year = next((t, y) for t in range(4) for y in range(2) if (t, y) not in set(zip(src, years, strict=True)))
+    nodes, edges = basin_network()
+    up = [list(row) for row in nodes[0]["inflow"]["values"]]
+    up[trace][12 * year + 5] *= 2  # (a March of a source year the first trace does not draw)
+    changed = build([{**nodes[0], "inflow": {"values": up}}, *nodes[1:]], edges, steps=24, start="2001-10")
+    run(tmp_path, "cut.nc", stop_after=1)
+    with pytest.raises(ValueError, match=r"another run \(the model's record of inflows differs\)"):
+        run(tmp_path, "cut.nc", resume=True, model=changed)
+
+
 def test_resume_after_an_interrupted_run(tmp_path):
     _, whole = run(tmp_path, "whole.nc")
     r, out = run(tmp_path, "cut.nc", stop_after=1)

@@ -157,3 +157,16 @@ def test_the_network_digest_is_the_same_for_the_same_data_and_differs_for_other_
 
     # a dataframe parameter's frame (with its weak references) loaded twice: the same digest
     assert digest(0.25) == digest(0.25) != digest(0.26)
+
+
+@pytest.mark.parametrize("options, message", [
+    ({"chunk_size": 0}, r"chunk_size 0: give at least 1 trace per chunk"),  # (taken as the default)
+    ({"chunk_size": -4}, r"chunk_size -4: give at least 1 trace per chunk"),  # (failed after the run in xarray)
+    ({"series_dtype": "int8"}, r"series_dtype 'int8': the monthly series are stored as floating-point numbers"),
+    ({"series_dtype": "U3"}, r"series_dtype 'U3'"),  # (storage came out as text)
+    ({"series_dtype": "nonsense"}, r"series_dtype 'nonsense'"),
+])
+def test_options_no_run_can_take_are_refused_before_any_work(tmp_path, options, message):
+    with pytest.raises(ValueError, match=message):
+        run(tmp_path, "bad.nc", options=options)
+    assert not list(tmp_path.iterdir())  # (a parts folder holding only a manifest blocked the next run)

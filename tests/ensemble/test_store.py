@@ -270,6 +270,9 @@ class _MakesFolder:
     def describe(self) -> str:
         return self.inner.describe()
 
+    def __getattr__(self, name):  # (the record it resamples, part of the run's identity)
+        return getattr(self.inner, name)
+
     def __call__(self, seed, indices, years, axis):
         if 3 in list(indices):
             self.folder.mkdir(exist_ok=True)

@@ -180,9 +180,14 @@ def _not_resumable(folder: Path, old: dict[str, Any] | None, manifest: dict[str,
         return (f"cannot resume: {folder} was run in chunks of {old['chunk_size']} traces, not "
                 f"{manifest['chunk_size']}; pass --chunk-size {old['chunk_size']} (chunk_size in the Python API) to "
                 "resume it, or delete it to start again")
+    return f"cannot resume: {folder} belongs to another run ({what_differs(differ)}); delete it to start again"
+
+
+def what_differs(keys: list[str]) -> str:
+    """The manifest entries ``keys`` that differ between two runs, in words ("seed differs")."""
     # (the network digest covers the first trace's inflows, which the seed, the years and the source change too:
     # named only where nothing else explains it)
-    shown = [k for k in differ if k != "network"] or ["the model or its data files"]
+    names = {"inflow_record": "the model's record of inflows"}
+    shown = [names.get(k, k) for k in keys if k != "network"] or ["the model or its data files"]
     verb = "differs" if len(shown) == 1 and shown[0] != "the model or its data files" else "differ"
-    return (f"cannot resume: {folder} belongs to another run ({', '.join(shown)} {verb}); delete it to start "
-            "again")
+    return f"{', '.join(shown)} {verb}"

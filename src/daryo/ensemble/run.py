@@ -123,6 +123,17 @@ def _check_request(options: EnsembleOptions, scheduler: str | None) -> None:
     """Refuse, before any work, options no run can take (ValueError)."""
     if options.traces < 1 or options.years < 1:
         raise ValueError("traces and years must be at least 1")
+    if options.chunk_size is not None and options.chunk_size < 1:
+        raise ValueError(f"chunk_size {options.chunk_size}: give at least 1 trace per chunk, or None (from the model "
+                         "size)")
+    kind: str = ""
+    try:
+        kind = np.dtype(options.series_dtype).kind
+    except TypeError:
+        pass
+    if kind != "f":
+        raise ValueError(f"series_dtype {options.series_dtype!r}: the monthly series are stored as floating-point "
+                         "numbers: float32 or float64")
     check_seed(options.seed)
     if scheduler is not None and (why := scheduler_problem(scheduler)) is not None:
         raise ValueError(f"scheduler {scheduler!r}: {why}")
@@ -256,7 +267,25 @@ def _manifest(model: Model, options: EnsembleOptions, source: TraceSource, axis:
             "scenarios": ", ".join(str(x) for x in model.metadata.get("scenarios") or ()),
             "network": network_digest(probe), "traces": options.traces, "years": options.years, "seed": options.seed,
             "chunk_size": options.chunk_size, "steps": axis.n_steps, "series_dtype": options.series_dtype,
-            "fast": options.fast, "deficit_threshold": options.deficit_threshold, "source": source.describe()}
+            "fast": options.fast, "deficit_threshold": options.deficit_threshold, "source": source.describe(),
+            "inflow_record": _record_digest(source)}
+
+
+def _record_digest(source: TraceSource) -> str | None:
+    """A SHA-256 digest of the record a trace source resamples (None: a source without one).  The network digest
+    covers the first trace only, which may not draw on a changed year of the record."""
+    rates = getattr(source, "rates", None)
+    if not isinstance(rates, Mapping):
+        return None
+    h = hashlib.sha256()
+    for key in sorted(rates):
+        a = np.ascontiguousarray(rates[key], dtype=np.float64)
+        h.update(f"{key}{a.shape}".encode())
+        h.update(a.tobytes())
+    record = getattr(source, "record", None)
+    if record is not None:
+        h.update(np.asarray(record.starts).astype("datetime64[D]").astype(np.int64).tobytes())
+    return h.hexdigest()
 
 
 def network_digest(net: CompiledNetwork) -> str:

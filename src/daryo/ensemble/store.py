@@ -19,7 +19,7 @@ from .._files import atomic_write, write_target
 from ..model import Model, Node
 from ..results import NETCDF_SUFFIXES, is_netcdf, netcdf_attributes, netcdf_encoding, step_coordinates
 from .chunks import ANNUAL_INDICATORS, SERIES, EnsembleOptions
-from .parts import _Parts
+from .parts import _Parts, what_differs
 from .traces import run_years
 
 _PERCENTILES = (5.0, 50.0, 95.0)
@@ -106,8 +106,7 @@ def _finished_run(output: Path, fmt: str, manifest: Mapping[str, Any]) -> bool:
         return True
     differ = sorted({k for k in attrs if held.get(k) != attrs[k]} | (held.keys() - attrs.keys()))
     raise ValueError(f"cannot resume: no unfinished run is in {_Parts(output).dir}, and {output} holds the results "
-                     f"of another run ({', '.join(differ)} {'differs' if len(differ) == 1 else 'differ'}); run without "
-                     "--resume to replace them")
+                     f"of another run ({what_differs(differ)}); run without --resume to replace them")
 
 
 def _is_zarr_store(path: Path) -> bool:
