@@ -206,6 +206,28 @@ def test_a_killed_worker_loses_nothing(tmp_path):
     assert_identical(load(dask), load(serial))
 
 
+class _KillAlways(_KillOnce):
+    """A trace source whose chunk 1 kills every worker that runs it."""
+
+    def __call__(self, seed, indices, years, axis):
+        if 3 in list(indices):
+            os._exit(1)
+        return self.inner(seed, indices, years, axis)
+
+
+def test_workers_that_keep_dying_are_a_message_and_the_finished_chunks_are_kept(tmp_path):
+    """Dask gives up on a chunk whose workers keep dying (KilledWorker, which came out as a traceback): the run
+    says so in a sentence that names the chunk and --resume, and keeps its finished chunks."""
+    dask = pytest.importorskip("dask", reason="Dask is an optional extra (pip install daryo[ensemble])")
+    pytest.importorskip("dask.distributed")
+    source = _KillAlways(ResampledTraces.from_model(basin()), "")
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
+        with pytest.raises(OSError, match=r"Dask workers died running chunk 1 again and again .*run again with "
+                                          r"--resume"):
+            run(tmp_path, "dies.nc", workers=2, source=source)
+    assert (tmp_path / "dies.nc.parts").is_dir()
+
+
 def test_no_dask_client_is_left_as_the_default_one(tmp_path):
     """A client left as Dask's default (after a scheduler that could not be reached) made xarray write every later
     NetCDF file of the process through a lock on that scheduler, which failed."""

@@ -70,7 +70,10 @@ def _dask(jobs: list[_Job], scheduler: str | None, workers: int | None, output: 
             raise OSError(f"cannot reach the Dask scheduler at {scheduler}: {exc}; check that it is running and "
                           "that its address and port are right") from exc
     else:
-        cluster = _local_cluster(int(workers or 1))
+        try:
+            cluster = _local_cluster(int(workers or 1))
+        except RuntimeError as exc:  # ("Nanny failed to start": a worker process died as the cluster started)
+            raise OSError(f"the local Dask cluster could not start its workers ({exc}); run again") from exc
         client = Client(cluster, set_as_default=False)
     try:
         if not jobs:
@@ -84,15 +87,29 @@ def _dask(jobs: list[_Job], scheduler: str | None, workers: int | None, output: 
                                                j.count, writes_to, pure=False,
                                                key=f"daryo-chunk-{j.chunk}-{os.getpid()}-{id(jobs)}")
                                 for j in jobs], loop=client.loop, with_results=True)
-        for fut, result in finished:
-            fut.release()  # else the cluster keeps every finished chunk's result in its workers' memory
-            if isinstance(result, BaseException):  # (``with_results`` gives a failed chunk's error as its result)
-                raise result
-            yield result
+        try:
+            for fut, result in finished:
+                fut.release()  # else the cluster keeps every finished chunk's result in its workers' memory
+                if isinstance(result, BaseException):  # (``with_results`` gives a failed chunk's error as its result)
+                    raise result
+                yield result
+        except Exception as exc:
+            if type(exc).__name__ == "KilledWorker":  # (Dask gave up on a chunk whose workers kept dying)
+                raise OSError(f"Dask workers died running chunk {_chunk_of(exc)} again and again (out of memory, or "
+                              "killed); the finished chunks are kept: run again with --resume") from exc
+            raise
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def _chunk_of(exc: BaseException) -> str:
+    """The chunk number in the key of the chunk task a Dask error names (``daryo-chunk-N-…``)."""
+    import re
+
+    found = re.search(r"daryo-chunk-(\d+)-", str(getattr(exc, "task", "")) or str(exc))
+    return found.group(1) if found else "?"
 
 
 def _same(x: Any) -> Any:
