@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 from pathlib import Path
@@ -36,7 +37,10 @@ class ProgressReporter:
 
     def assembling(self, output: Path) -> None:
         """Say that every chunk is done and the output is being written (which takes a while at scale)."""
-        line = f"writing {output}" if self.tty else f"progress writing={output}"
+        # (in a log, a path with spaces or quotes is quoted as a JSON string, so that key=value lines still parse)
+        text = str(output)
+        quoted = json.dumps(text, ensure_ascii=False) if any(c.isspace() or c in "\"'=" for c in text) else text
+        line = f"writing {output}" if self.tty else f"progress writing={quoted}"
         self.stream.write(line + "\n")
         self.stream.flush()
 
