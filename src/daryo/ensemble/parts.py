@@ -91,8 +91,8 @@ class _Parts:
             holder = os.read(fd, 200).decode(errors="replace").split()
             os.close(fd)
             pid, host = (holder + ["?", "?"])[:2]
-            raise RunInProgressError(f"another run (process {pid} on {host}) is writing {self.dir}; wait for it to "
-                                  "end") from None
+            raise RunInProgressError(f"another run (process {pid} on {host}) is writing {self.dir}; wait for it "
+                                     "to end") from None
         if os.fstat(fd).st_ino != os.stat(path).st_ino:  # (the folder's run ended, and removed it, meanwhile)
             os.close(fd)
             raise RunInProgressError(f"the run in {self.dir} ended as this one started; run again")
