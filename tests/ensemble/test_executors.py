@@ -207,10 +207,15 @@ def test_a_killed_worker_loses_nothing(tmp_path):
 
 
 class _KillAlways(_KillOnce):
-    """A trace source whose chunk 1 kills every worker that runs it."""
+    """A trace source whose chunk 1 kills every worker that runs it, once chunk 0's part (``flag``) is written."""
 
     def __call__(self, seed, indices, years, axis):
         if 3 in list(indices):
+            import time
+
+            deadline = time.monotonic() + 60
+            while not os.path.exists(self.flag) and time.monotonic() < deadline:
+                time.sleep(0.05)
             os._exit(1)
         return self.inner(seed, indices, years, axis)
 
@@ -220,12 +225,13 @@ def test_workers_that_keep_dying_are_a_message_and_the_finished_chunks_are_kept(
     says so in a sentence that names the chunk and --resume, and keeps its finished chunks."""
     dask = pytest.importorskip("dask", reason="Dask is an optional extra (pip install daryo[ensemble])")
     pytest.importorskip("dask.distributed")
-    source = _KillAlways(ResampledTraces.from_model(basin()), "")
+    first_part = tmp_path / "dies.nc.parts" / "chunk-00000.npz"
+    source = _KillAlways(ResampledTraces.from_model(basin()), str(first_part))
     with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
         with pytest.raises(OSError, match=r"Dask workers died running chunk 1 again and again .*run again with "
                                           r"--resume"):
             run(tmp_path, "dies.nc", workers=2, source=source)
-    assert (tmp_path / "dies.nc.parts").is_dir()
+    assert first_part.is_file()  # (a run that fails before any chunk is done leaves no folder behind)
 
 
 def test_no_dask_client_is_left_as_the_default_one(tmp_path):
