@@ -32,6 +32,24 @@ def test_a_resume_after_the_record_of_inflows_changed_is_refused(tmp_path):
         run(tmp_path, "cut.nc", resume=True, model=changed)
 
 
+def test_a_refused_resume_tells_a_changed_model_file_from_a_changed_data_file(tmp_path):
+    """Both were "the model or its data files differ"."""
+    model = tmp_path / "basin.yaml"
+    text = yaml_of_basin().replace("demand: [5, 5, 10, 30, 55, 70, 75, 65, 40, 15, 5, 5],", "demand: {csv: farm.csv},")
+    (tmp_path / "farm.csv").write_text("date,value\n" + "".join(f"{d:%Y-%m-%d},8\n" for d in
+                                                              pd.date_range("2001-10-01", periods=36, freq="MS")))
+    assert text != yaml_of_basin()
+    model.write_text(text)
+    run(tmp_path, "cut.nc", model=daryo_load(model), stop_after=1)
+    model.write_text(text.replace("demand: {csv: farm.csv},", "demand: {csv: farm.csv, scale: 1.5},"))
+    with pytest.raises(ValueError, match=r"another run \(the model file differs\)"):
+        run(tmp_path, "cut.nc", model=daryo_load(model), resume=True)
+    model.write_text(text)
+    (tmp_path / "farm.csv").write_text((tmp_path / "farm.csv").read_text().replace(",8\n", ",9\n", 1))
+    with pytest.raises(ValueError, match=r"another run \(the model's data files or overlays differ\)"):
+        run(tmp_path, "cut.nc", model=daryo_load(model), resume=True)
+
+
 def test_resume_after_an_interrupted_run(tmp_path):
     _, whole = run(tmp_path, "whole.nc")
     r, out = run(tmp_path, "cut.nc", stop_after=1)

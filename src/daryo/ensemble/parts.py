@@ -180,14 +180,17 @@ def _not_resumable(folder: Path, old: dict[str, Any] | None, manifest: dict[str,
         return (f"cannot resume: {folder} was run in chunks of {old['chunk_size']} traces, not "
                 f"{manifest['chunk_size']}; pass --chunk-size {old['chunk_size']} (chunk_size in the Python API) to "
                 "resume it, or delete it to start again")
-    return f"cannot resume: {folder} belongs to another run ({what_differs(differ)}); delete it to start again"
+    why = what_differs(differ, bool(manifest.get("model_text")))
+    return f"cannot resume: {folder} belongs to another run ({why}); delete it to start again"
 
 
-def what_differs(keys: list[str]) -> str:
-    """The manifest entries ``keys`` that differ between two runs, in words ("seed differs")."""
-    # (the network digest covers the first trace's inflows, which the seed, the years and the source change too:
-    # named only where nothing else explains it)
-    names = {"inflow_record": "the model's record of inflows"}
-    shown = [names.get(k, k) for k in keys if k != "network"] or ["the model or its data files"]
-    verb = "differs" if len(shown) == 1 and shown[0] != "the model or its data files" else "differ"
+def what_differs(keys: list[str], model_file: bool = True) -> str:
+    """The manifest entries ``keys`` that differ between two runs, in words ("seed differs"); ``model_file``: the
+    model was read from a file (so an unchanged file narrows what else changed)."""
+    # (the network digest covers the model, its data files, its overlays and the first trace's inflows, which the
+    # seed, the years and the source change too: named only where nothing else explains it)
+    names = {"inflow_record": "the model's record of inflows", "model_text": "the model file"}
+    rest = "the model's data files or overlays" if model_file else "the model or its data files"
+    shown = [names.get(k, k) for k in keys if k != "network"] or [rest]
+    verb = "differs" if len(shown) == 1 and shown[0] != rest else "differ"
     return f"{', '.join(shown)} {verb}"

@@ -106,7 +106,8 @@ def _finished_run(output: Path, fmt: str, manifest: Mapping[str, Any]) -> bool:
         return True
     differ = sorted({k for k in attrs if held.get(k) != attrs[k]} | (held.keys() - attrs.keys()))
     raise ValueError(f"cannot resume: no unfinished run is in {_Parts(output).dir}, and {output} holds the results "
-                     f"of another run ({what_differs(differ)}); run without --resume to replace them")
+                     f"of another run ({what_differs(differ, bool(manifest.get('model_text')))}); run without --resume "
+                     "to replace them")
 
 
 def _is_zarr_store(path: Path) -> bool:
