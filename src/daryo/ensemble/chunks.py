@@ -84,8 +84,8 @@ def chunk_model(model: Model, inflows: Mapping[str, np.ndarray], names: list[str
     """The model with these inflow traces (hm³ per step, (n, T)) and scenario names."""
     if model.scenario_dims:
         dims = ", ".join(f"{d.name}: {d.size}" for d in model.scenario_dims)
-        raise ValueError(f"ensembles vary the inflows only; the model declares scenarios of its own ({dims}) that "
-                         "its parameters follow: run it with `daryo run`, or give its inflows as series")
+        raise ValueError(f"ensembles vary the inflows only; the model declares scenarios of its own ({dims}), "
+                         "which its parameters may follow: run it with `daryo run`, or leave them out")
     nodes = []
     for n in model.nodes:
         if n.id in inflows:
