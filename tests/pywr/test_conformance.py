@@ -35,6 +35,17 @@ def case_input_link_output():
         {"dem": {"type": "monthlyprofile", "values": MONTHLY_DEMAND}}), {}
 
 
+def case_a_link_nothing_feeds_carries_nothing():
+    """A link with no incoming edge (nor a minimum flow) runs in Pywr at no flow; daryo refused it ("a reach needs
+    at least one incoming and one outgoing edge")."""
+    return pywr_doc(
+        [_inflow("in"), {"name": "stub", "type": "link", "cost": -1.0},
+         {"name": "demand", "type": "output", "max_flow": "dem", "cost": -10.0},
+         {"name": "sea", "type": "output", "cost": 1.0}],
+        [["in", "demand"], ["in", "sea"], ["stub", "demand"]],
+        {"dem": {"type": "monthlyprofile", "values": MONTHLY_DEMAND}}), {}
+
+
 def case_an_infinite_maximum_is_no_maximum():
     """"max_flow": Infinity (JSON) is Pywr's default, unlimited; it was refused as not a finite number."""
     return pywr_doc(

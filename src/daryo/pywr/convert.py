@@ -171,7 +171,7 @@ class _Converter:
             out["scenarios"] = scenarios
         if self.params.out:
             out["parameters"] = self.params.out
-        out["nodes"] = [n for c in converted.values() for n in c.nodes]
+        out["nodes"] = _unfed_links_empty([n for c in converted.values() for n in c.nodes], edges)
         out["edges"] = edges
         constraints = [k for c in converted.values() for k in c.constraints]
         if constraints:
@@ -718,6 +718,16 @@ def _merge_includes(doc: dict[str, Any], path: Path | None, problems: list[Probl
                 problems.append(Problem(str(p), str(key), "an included key needs a list or a mapping "
                                                           f"(got {json.dumps(value)})"))
     return doc, origin
+
+
+def _unfed_links_empty(nodes: list[dict[str, Any]], edges: list[list[str]]) -> list[dict[str, Any]]:
+    """The nodes, with a link that no edge feeds (Pywr runs it at no flow; a daryo reach needs an incoming edge)
+    made an inflow of 0 that keeps its id and outgoing edges; one with a minimum flow stays a reach, which is
+    refused, as Pywr cannot run it either."""
+    fed = {b for _, b in edges}
+    return [{"id": n["id"], "type": "inflow", "inflow": 0.0,
+             "description": "a Pywr link that no edge feeds: it carries no water"}
+            if n.get("type") == "reach" and n["id"] not in fed and not n.get("min_flow") else n for n in nodes]
 
 
 def convert_pywr_document(doc: Mapping[str, Any], path: str | Path | None = None) -> dict[str, Any]:
