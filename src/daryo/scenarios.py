@@ -356,13 +356,15 @@ def apply_scenarios(doc: Mapping[str, Any], names: Iterable[str], library: Path 
         problems: list[Problem] = []
         made: dict[tuple[str, ...], str] = {}  # each reference an overlay's change made: the change
         removed: dict[str, str] = {}  # each node a change removed: the change
+        refs, ids = _references(out), set(_nodes(out))
         for i, change in enumerate(ov.changes):
             op, arg = next(iter(change.items()))
             place = f"changes[{i}].{op}"
-            refs, ids = _references(out), set(_nodes(out))
             problems += _APPLY[op](out, arg, ov.file, place)
-            made.update(dict.fromkeys(_references(out) - refs, place))
-            removed.update(dict.fromkeys(ids - set(_nodes(out)), place))
+            refs_now, ids_now = _references(out), set(_nodes(out))
+            made.update(dict.fromkeys(refs_now - refs, place))
+            removed.update(dict.fromkeys(ids - ids_now, place))
+            refs, ids = refs_now, ids_now
         problems += _check_references(out, ov.file, made, removed)
         if problems:
             raise ModelError(problems)
