@@ -545,7 +545,7 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
     if args.resume and not out.exists() and not parts_folder(out).exists():
         print(f"no unfinished run of {out} to resume: starting it")  # (said nothing: a typo in -o went unnoticed)
     try:
-        run = run_ensemble(model, options, out, scheduler=args.scheduler, workers=args.workers or None,
+        run = run_ensemble(model, options, out, scheduler=args.scheduler, workers=args.workers,
                            resume=args.resume, progress=progress)
     except RunInProgressError as exc:  # (an output that cannot be used now: not a usage error)
         raise _InputError(str(exc)) from None
