@@ -165,6 +165,26 @@ def test_amu_withdrawals_by_country_near_icwc_limits():
     assert w["AFG"] == pytest.approx(2.0, rel=0.10)
 
 
+def test_amu_channel_losses_per_reach_match_the_historical_means():
+    _, ds = run()
+    # confluence -> Kerki 1.2, Kerki -> Tuyamuyun 3.6, below Tuyamuyun 1.4 km3/yr [D24]
+    for edge, published in (("amu_termez->amu_kerki", 1.2), ("amu_kerki->tuyamuyun", 3.6),
+                            ("amu_lower->amu_delta", 1.4)):
+        assert per_year(ds["edge_loss"].sel(edge=edge)) / 1000 == pytest.approx(published, rel=0.05), edge
+
+
+def test_the_karakum_canal_carries_its_july_need_in_norm_years():
+    """Its capacity (785 m3/s, aral.yaml) is the oases' July need less the Murghab and Tejen's July flow: in norm
+    years it never binds, and the Karakum oases are short no more than the other downstream Amu oases."""
+    _, ds = run()
+    flow = ds["edge_flow"].sel(edge="amu_kerki->karakum_canal").isel(scenario=0)
+    capacity = 785 * ds["days"] * 86400 / 1e6  # hm3 per step
+    assert bool((flow < 0.999 * capacity).all())
+    short = (ds["deficit"].isel(scenario=0).sum("time") / ds["demanded"].isel(scenario=0).sum("time"))
+    others = [d for d in AMU_DOWNSTREAM if d != "tkm_karakum_irr"]
+    assert float(short.sel(demand="tkm_karakum_irr")) <= 2 * float(short.sel(demand=others).mean())
+
+
 def test_kazakh_share_of_the_dostyk_canal():
     model, ds = run()
     head = per_year(ds["edge_flow"].sel(edge="dostyk_canal->maktaaral_irr")) / (1 - 0.15) / 1000
