@@ -364,9 +364,9 @@ def test_monthly_attribute_with_values_that_are_not_a_list(tmp_path):
 
 
 @pytest.mark.parametrize("units,expected", [
-    ("km3", "level_table (line 7).units: 'km3' is not a mapping; give the unit of each list"),
-    ("{volume: 5}", "level_table (line 7).units.volume: '5' is not a unit"),
-    ("{volume: MW}", "level_table (line 7).units.volume: 'MW' is a unit of power, but a volume is expected"),
+    ("km3", "level_table.units (line 7): 'km3' is not a mapping; give the unit of each list"),
+    ("{volume: 5}", "level_table.units.volume (line 7): '5' is not a unit"),
+    ("{volume: MW}", "level_table.units.volume (line 7): 'MW' is a unit of power, but a volume is expected"),
 ])
 def test_level_table_units_that_are_not_units(tmp_path, units, expected):
     text = GOOD.replace("  - {id: sea, type: sink}", "  - {id: dam, type: reservoir, max_volume: 100, level_table: "
@@ -379,7 +379,18 @@ def test_level_table_list_that_is_not_numbers(tmp_path):
     text = GOOD.replace("  - {id: sea, type: sink}", "  - {id: dam, type: reservoir, max_volume: 100, level_table: "
                         "{volume: [0, 100], level: [0, x]}}\n  - {id: sea, type: sink}")
     (msg,) = load_problems(write_model(tmp_path, text + "  - [src, dam]\n"))
-    assert "nodes[dam].level_table (line 7).level: must be a list of numbers, not '[0, 'x']'" in msg
+    assert "nodes[dam].level_table.level (line 7): must be a list of numbers, not '[0, 'x']'" in msg
+
+
+@pytest.mark.parametrize("table, key", [("{volume: null, level: [0, 10]}", "volume"),
+                                        ("{volume: [0, 100], area: null}", "area"),
+                                        ("{volume: [0, 100], level: null}", "level")])
+def test_level_table_list_with_no_value(tmp_path, table, key):
+    """A list written with no value is a problem, not a traceback (volume) or left out (level, area)."""
+    text = GOOD.replace("  - {id: sea, type: sink}", "  - {id: dam, type: reservoir, max_volume: 100, level_table: "
+                        f"{table}}}\n  - {{id: sea, type: sink}}")
+    (msg,) = load_problems(write_model(tmp_path, text + "  - [src, dam]\n"))
+    assert f"nodes[dam].level_table.{key} (line 7): has no value; give one, or leave the key out" in msg
 
 
 @pytest.mark.parametrize("value", ["1" + "0" * 400, "{value: 1" + "0" * 400 + "}", "[1" + "0" * 400 + ", 1, 1]"])
@@ -826,7 +837,7 @@ def test_series_that_name_a_folder_or_no_file_or_give_two_kinds_of_values_are_pr
     ("{start: 2001-01, end: 2001-03}", "{volume: [0, 100]}",
      "nodes[r].level_table (line 5): a level table needs 'volume' (hm³) and 'level' (m) and/or 'area' (km²)"),
     ("{start: 2001-01, end: 2001-03}", "{volume: [0, 100], level: [0, 10], units: {lvl: ft}}",
-     "nodes[r].level_table (line 5).units: unknown key(s) lvl; give the units of volume, level and area"),
+     "nodes[r].level_table.units (line 5): unknown key(s) lvl; give the units of volume, level and area"),
 ])
 def test_typos_in_the_time_and_level_table_keys_are_problems(tmp_path, time, table, message):
     """They were dropped silently: monthly steps for a weekly model, a table without its levels, a start that

@@ -398,6 +398,15 @@ def _where(d: Any, place: str, key: str | None = None) -> str:
     return f"{place} (line {line})" if line else place
 
 
+_LINE = re.compile(r" \(line \d+\)$")
+
+
+def _inner(place: str, sub: str) -> str:
+    """The place of part ``sub`` (``.key`` or ``[i]``) of the value at ``place``, its line kept at the end."""
+    m = _LINE.search(place)
+    return place[: m.start()] + sub + m.group() if m else place + sub
+
+
 def _key_lines(d: Any) -> dict[str, int]:
     """The line of each key of mapping ``d`` read from YAML (empty for other mappings)."""
     return dict(getattr(d, "key_lines", {}))
@@ -570,7 +579,7 @@ def _parse_constraint_value(value: Any, attr: Attribute, ctx: _Context, place: s
             ctx.add(place, "must be a list with one value per node")
             return None
         item = Attribute(attr.name, "series", attr.dimension, None, attr.description)
-        parsed = [_parse_value(v, item, ctx, f"{place}[{k}]") for k, v in enumerate(value)]
+        parsed = [_parse_value(v, item, ctx, _inner(place, f"[{k}]")) for k, v in enumerate(value)]
         return None if any(p is None for p in parsed) else parsed
     return _parse_value(value, attr, ctx, place)
 
@@ -1060,26 +1069,30 @@ def _parse_table(value: Any, ctx: _Context, place: str) -> LevelTable | None:
         return None
     units = value.get("units", {}) or {}
     if not isinstance(units, Mapping):
-        ctx.add(f"{place}.units", f"'{_short(units)}' is not a mapping; give the unit of each list, e.g. "
+        ctx.add(_inner(place, ".units"), f"'{_short(units)}' is not a mapping; give the unit of each list, e.g. "
                 "units: {volume: km3, level: m, area: ha}")
         return None
     if unknown := [str(k) for k in units if k not in ("volume", "level", "area")]:
-        ctx.add(f"{place}.units", f"unknown key(s) {', '.join(unknown)}; give the units of volume, level and area")
+        ctx.add(_inner(place, ".units"),
+                f"unknown key(s) {', '.join(unknown)}; give the units of volume, level and area")
         return None
     arrays: dict[str, np.ndarray | None] = {}
     for key, dim in (("volume", "volume"), ("level", "length"), ("area", "area")):
-        raw = value.get(key)
-        if raw is None:
+        if key not in value:
             arrays[key] = None
             continue
+        raw = value[key]
+        if raw is None:
+            ctx.add(_inner(place, f".{key}"), _NO_VALUE)
+            return None
         try:
             factor, _ = unit_factor(units.get(key), dim)
         except UnitError as exc:
-            ctx.add(f"{place}.units.{key}", str(exc))
+            ctx.add(_inner(place, f".units.{key}"), str(exc))
             return None
         rows = _numeric_rows(raw)
         if rows is None or rows.shape[0] != 1:
-            ctx.add(f"{place}.{key}", f"must be a list of numbers, not '{_short(raw)}'")
+            ctx.add(_inner(place, f".{key}"), f"must be a list of numbers, not '{_short(raw)}'")
             return None
         arrays[key] = rows[0] * factor
     vol = arrays["volume"]
@@ -1088,12 +1101,12 @@ def _parse_table(value: Any, ctx: _Context, place: str) -> LevelTable | None:
         if arr is None:
             continue
         if arr.shape != vol.shape:
-            ctx.add(f"{place}.{key}", f"has {arr.size} values but volume has {vol.size}")
+            ctx.add(_inner(place, f".{key}"), f"has {arr.size} values but volume has {vol.size}")
             return None
-        if not _finite(arr, ctx, f"{place}.{key}"):
+        if not _finite(arr, ctx, _inner(place, f".{key}")):
             return None
     if vol.size < 2 or np.any(np.diff(vol) <= 0):
-        ctx.add(f"{place}.volume", "needs at least 2 strictly increasing volumes")
+        ctx.add(_inner(place, ".volume"), "needs at least 2 strictly increasing volumes")
         return None
     return LevelTable(vol, arrays["level"], arrays["area"])
 
