@@ -89,3 +89,29 @@ def test_the_proportion_full_is_over_the_max_volume_not_its_flood_control_limit(
     doc["nodes"][0] = {"id": "dam", "type": "reservoir", "max_volume": [100] + [200] * 11, "initial_volume": 70}
     ds = daryo.run(model_from_dict(doc)).dataset
     np.testing.assert_allclose(ds["demanded"].values.ravel(), [0.7, 0.693, 0.343035], rtol=1e-12)
+
+
+def _indexed_model(curves: list[float], choices: list[float]) -> dict:
+    """A reservoir of 400 hm³ starting at 10 (2.5 % full, below every curve) and a demand given by an
+    ``indexedarray`` over ``choices`` indexed by the reservoir's control-curve position."""
+    return {"version": 1, "name": "t", "time": {"start": "2001-01", "end": "2001-03", "step": "month"},
+            "parameters": {"i": {"type": "controlcurveindex", "reservoir": "dam", "control_curves": curves},
+                           "p": {"type": "indexedarray", "index_parameter": "i", "parameters": choices}},
+            "nodes": [{"id": "a", "type": "inflow", "inflow": 1},
+                      {"id": "dam", "type": "reservoir", "max_volume": 400, "initial_volume": 10},
+                      {"id": "town", "type": "demand", "demand": {"parameter": "p"}}],
+            "edges": [["a", "dam"], ["dam", "town"]]}
+
+
+def test_an_indexedarray_index_beyond_its_parameters_is_an_error_naming_it():
+    """Below both curves the index is 2: with one parameter in the list it took the last one (7) silently; Pywr
+    raises an IndexError.  With three, it takes the third (9)."""
+    import daryo
+    from daryo.model import model_from_dict
+
+    with pytest.raises(ModelError, match=r"parameters\[p\]: evaluates to nan at the step starting 2001-01-01 "
+                       r"\(scenario 0\).*its index parameter 'i' gave an index beyond its 1 parameter\(s\) "
+                       r"\(indices 0 to 0\)"):
+        daryo.run(model_from_dict(_indexed_model([0.5, 0.2], [7])))
+    ds = daryo.run(model_from_dict(_indexed_model([0.5, 0.2], [7, 8, 9]))).dataset
+    assert float(ds.demanded.isel(scenario=0, time=0).sel(demand="town")) == pytest.approx(9.0)

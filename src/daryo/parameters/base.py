@@ -117,6 +117,10 @@ class Parameter:
         """Problems with the field values (beyond their types)."""
         return []
 
+    def not_finite_hint(self) -> str:
+        """What to check when this parameter's value is not a finite number (the end of that message)."""
+        return "check its divisions and the parameters it is computed from"
+
     def static(self, env: StaticEnv, x: list[np.ndarray]) -> np.ndarray:
         """Values per step, shape (S or 1, T), from the inputs' values ``x`` (same shapes)."""
         return self.apply(x)

@@ -97,9 +97,10 @@ class ParameterSet:
         s, t = (int(i) for i in np.argwhere(bad)[0]) if values.ndim > 1 else (int(np.argmax(bad)), step)
         value = values[s, t] if values.ndim > 1 else values[s]
         when = f" at the step starting {self.axis.starts[t]:%Y-%m-%d}" if t is not None and self.axis else ""
-        return Problem(self.file, self.params[name].place or f"parameters[{name}]", (
-            f"evaluates to {value}{when} (scenario {s}); a parameter's value must be a finite number: check "
-            "its divisions and the parameters it is computed from"))
+        param = self.params[name]
+        return Problem(self.file, param.place or f"parameters[{name}]", (
+            f"evaluates to {value}{when} (scenario {s}); a parameter's value must be a finite number: "
+            f"{param.not_finite_hint()}"))
 
     def is_dynamic(self, name: str) -> bool:
         return name not in self.static_values

@@ -181,8 +181,14 @@ class IndexedArray(Parameter):
 
     def apply(self, x: list[np.ndarray]) -> np.ndarray:
         idx, *vals = np.broadcast_arrays(*x)
-        k = np.clip(idx.astype(np.int64), 0, len(vals) - 1)
-        return np.choose(k, vals)
+        k = idx.astype(np.int64)
+        outside = (k < 0) | (k >= len(vals))  # (NaN: reported as not a finite number, with not_finite_hint)
+        return np.where(outside, np.nan, np.choose(np.clip(k, 0, len(vals) - 1), vals))
+
+    def not_finite_hint(self) -> str:
+        n = len(self.parameters)
+        return (f"its index parameter '{self.index_parameter}' gave an index beyond its {n} parameter(s) (indices 0 "
+                f"to {n - 1}): give one parameter per index it can take")
 
 
 def _clipped(pc: np.ndarray) -> np.ndarray:
@@ -415,7 +421,9 @@ PARAMETER_TYPES: dict[str, ParameterType] = {t.name: t for t in (
                         "or its `last` (Pywr's rule for monthly steps).", ("first", "last"), default="first")),
                   DailyProfile),
     ParameterType("dataframe", "A time series from a CSV file: a date column, then value columns; aligned to the "
-                  "steps (mean of the rows in a step, or of the days of a step for coarser files).", (
+                  "steps (mean of the rows in a step, or of the days of a step for coarser files); with "
+                  "`timestep_offset`, a step whose offset falls outside the run takes the run's last (first) step's "
+                  "value, as in Pywr.", (
                       F("csv", "text", True, "CSV file, relative to the model file."),
                       F("index_col", "text", False, "Date column (default: `date` if present, else the first)."),
                       F("columns", "columns", False, "Value column(s) (default: all); several need `scenario`."),
@@ -447,7 +455,7 @@ PARAMETER_TYPES: dict[str, ParameterType] = {t.name: t for t in (
     ParameterType("division", "numerator / denominator.", (
         F("numerator", "param", True, "Numerator."), F("denominator", "param", True, "Denominator.")), Division),
     ParameterType("indexedarray", "The value of `parameters[i]`, i being the value of `index_parameter` (e.g. a "
-                  "controlcurveindex).", (
+                  "controlcurveindex); an index beyond the list is an error.", (
                       F("index_parameter", "param", True, "Parameter giving a whole-number index."),
                       F("parameters", "params", True, "Parameters to choose from.")), IndexedArray),
     ParameterType("controlcurve", "`values[j]`, j being the first control curve the reservoir's proportion full "
