@@ -226,6 +226,8 @@ def _small_doc(demand="20 m3/s"):
     ('set_edges: {"src->town": 5}', "set_edges.src->town", "give {attribute: value, ...} (null removes an "
                                                             "attribute), not 5"),
     ("set_edges: {src: {max_flow: 1}}", "set_edges.src", "name the edge as 'from->to'"),
+    ('set_edges: {"src->town": {from: town}}', "set_edges.src->town.from", "an edge's ends cannot be changed: "
+     "remove the edge (remove_edges) and add another (add_edges)"),
     ("add_nodes: {id: x, type: sink}", "add_nodes", "give a list of nodes"),
     ("add_nodes: [5]", "add_nodes[0]", "a node is a mapping"),
     ("add_nodes: [{type: sink}]", "add_nodes[0]", "a node needs an id"),
@@ -360,10 +362,22 @@ def test_changes_that_would_change_nothing_are_problems(tmp_path):
               "first_year 7 is after the run's last year (the run has 1 hydrological year)"),
              ("frobnicate: {factor: 2}", "changes[0]", "'frobnicate' is not a change: each change is a mapping "
               "with one key out of"),
-             (None, "", "the overlay has no changes: give its title and changes")]
+             ("scale_inflows: {basin: all}", "changes[0].scale_inflows",
+              "give the factor or 12 monthly factors (months), or both"),
+             (None, "", "the overlay has no changes: give its title and changes"),
+             # changes written as no list (taken as none: [] is the way to say so, as a baseline's overlay does)
+             ("0", "changes", "must be a list of changes ([] for none), not 0"),
+             ("''", "changes", "must be a list of changes ([] for none), not ''"),
+             ("false", "changes", "must be a list of changes ([] for none), not False"),
+             ("", "changes", "has no value; give a list of changes ([] for none)")]
     for change, place, message in cases:
         overlay = tmp_path / "nothing.yaml"
-        overlay.write_text(f"title: nothing\nchanges:\n  - {change}\n" if change else "title: nothing\n")
+        if change is None:
+            overlay.write_text("title: nothing\n")
+        elif place == "changes":
+            overlay.write_text(f"title: nothing\nchanges: {change}\n")
+        else:
+            overlay.write_text(f"title: nothing\nchanges:\n  - {change}\n")
         with pytest.raises(ModelError) as err:
             apply_scenarios(_small_doc(), [str(overlay)])
         (problem,) = err.value.problems

@@ -144,11 +144,13 @@ def load_overlay(name: str, library: Path | None = None) -> Overlay:
     for key in doc:
         if key not in _TOP_KEYS:
             problems.append(Problem(str(path), str(key), f"unknown key; use: {', '.join(sorted(_TOP_KEYS))}"))
-    changes = doc.get("changes") or []
+    changes = doc.get("changes")
     if "changes" not in doc:  # (it would change nothing, without a word)
         problems.append(Problem(str(path), "", "the overlay has no changes: give its title and changes"))
-    if not isinstance(changes, list):
-        problems.append(Problem(str(path), "changes", "must be a list of changes"))
+        changes = []
+    elif not isinstance(changes, list):  # (changes: 0, '' or null were taken as no changes; [] is a baseline's)
+        problems.append(Problem(str(path), "changes", "has no value; give a list of changes ([] for none)"
+                                if changes is None else f"must be a list of changes ([] for none), not {changes!r}"))
         changes = []
     for i, ch in enumerate(changes):
         if not isinstance(ch, Mapping) or len(ch) != 1 or next(iter(ch)) not in _OPS:
@@ -191,6 +193,10 @@ def _check_change(op: str, arg: Any, file: str, place: str) -> list[Problem]:
                 out += problem(f".{key}", "name the edge as 'from->to'")
             elif not isinstance(attrs, Mapping):
                 out += problem(f".{key}", f"give {{attribute: value, ...}} (null removes an attribute), not {attrs!r}")
+            else:
+                out += [q for end in ("from", "to") if end in attrs
+                        for q in problem(f".{key}.{end}", "an edge's ends cannot be changed: remove the edge "
+                                         "(remove_edges) and add another (add_edges)")]
         return out
     if op == "add_nodes":
         if not isinstance(arg, list):
@@ -263,6 +269,8 @@ def _check_options(op: str, arg: Any, file: str, place: str) -> list[Problem]:
     if "factor" in arg and not _is_factor(arg["factor"]):
         bad("factor", "give a number of 0 or more")
     if op == "scale_inflows":
+        if "factor" not in arg and "months" not in arg:
+            out.append(Problem(file, place, "give the factor or 12 monthly factors (months), or both"))
         months = arg.get("months")
         if months is not None and not (isinstance(months, list) and len(months) == 12
                                        and all(_is_factor(f) for f in months)):
