@@ -451,3 +451,12 @@ def test_a_folder_named_as_a_scenario_file_is_said_to_be_one(tmp_path):
     with pytest.raises(ModelError) as err:
         load_overlay(str(folder))
     assert [str(p) for p in err.value.problems] == [f"{folder}: is a folder, not a scenario file"]
+
+
+def test_an_overlay_s_title_must_be_text(tmp_path):
+    overlay = tmp_path / "ov.yaml"
+    overlay.write_text("title: []\nchanges: []\n")
+    with pytest.raises(ModelError) as err:
+        apply_scenarios(_small_doc(), [str(overlay)])
+    (problem,) = err.value.problems
+    assert (problem.place, problem.message) == ("title", "must be text, not []")

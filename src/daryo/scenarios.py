@@ -144,6 +144,9 @@ def load_overlay(name: str, library: Path | None = None) -> Overlay:
     for key in doc:
         if key not in _TOP_KEYS:
             problems.append(Problem(str(path), str(key), f"unknown key; use: {', '.join(sorted(_TOP_KEYS))}"))
+    for key in ("title", "description", "sources"):
+        if isinstance(doc.get(key), Mapping | list):
+            problems.append(Problem(str(path), key, f"must be text, not {doc[key]!r}"))
     changes = doc.get("changes")
     if "changes" not in doc:  # (it would change nothing, without a word)
         problems.append(Problem(str(path), "", "the overlay has no changes: give its title and changes"))

@@ -958,3 +958,35 @@ edges: [[src, r], [r, sea]]
 """
     (msg,) = load_problems(write_model(tmp_path, text))
     assert msg.endswith("nodes[r].initial_proportion (line 6): must be a fraction between 0 and 1")
+
+
+@pytest.mark.parametrize("factors, place, message", [
+    ("[0, 0]", "constraints[r].factors (line 12)", "every factor is 0, which constrains nothing"),
+    ("[1, -2]", "constraints[r].factors[1] (line 12)", "is negative (-2); a flow ratio's factors must be ≥ 0"),
+])
+def test_flow_ratio_factors_that_say_nothing_or_are_negative(tmp_path, factors, place, message):
+    """[0, 0] ran as no constraint at all (both demands served in full) and [1, -2] as an infeasible one."""
+    text = GOOD + f"constraints:\n  - {{id: r, type: flow_ratio, nodes: [d, sea], factors: {factors}}}\n"
+    (msg,) = load_problems(write_model(tmp_path, text))
+    assert f"{place}: {message}" in msg
+
+
+@pytest.mark.parametrize("node, place, shown", [
+    ("{id: d, type: demand, demand: 5, source: [1, 2]}", "nodes[d].source (line 6)", "'[1, 2]'"),
+    ("{id: d, type: demand, demand: 5, name: {a: 1}}", "nodes[d].name (line 6)", "'{'a': 1}'"),
+])
+def test_text_attributes_given_lists_or_mappings(tmp_path, node, place, shown):
+    (msg,) = load_problems(write_model(tmp_path, GOOD.replace("{id: d, type: demand, demand: 5}", node)))
+    assert f"{place}: must be text, not {shown}" in msg
+
+
+@pytest.mark.parametrize("demand", ["{value: 5, unit: null}", "{value: 5, unit: ''}", "{monthly: [5] * 12, unit: }",
+                                    "{parameter: p, unit: ''}"])
+def test_a_unit_written_with_no_value_is_a_problem(tmp_path, demand):
+    """It was read as the canonical unit without a word."""
+    demand = demand.replace("[5] * 12", str([5] * 12))
+    text = GOOD.replace("demand: 5}", f"demand: {demand}}}")
+    if "parameter" in demand:
+        text = text.replace("nodes:", "parameters:\n  p: {type: constant, value: 5}\nnodes:")
+    (msg,) = load_problems(write_model(tmp_path, text))
+    assert "nodes[d].demand.unit (line" in msg and "has no value; give a unit, or leave the key out" in msg

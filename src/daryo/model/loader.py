@@ -825,6 +825,8 @@ def _same_unit(a: str, b: Any, attr: Attribute) -> bool:
 def _number(value: Any, attr: Attribute, ctx: _Context, place: str) -> tuple[float, bool] | None:
     """A scalar in canonical units, and whether it is a per-day rate."""
     unit: str | None = None
+    if _empty_unit(value, ctx, place):
+        return None
     if isinstance(value, Mapping) and "value" in value:
         unit, value = value.get("unit"), value["value"]
     if isinstance(value, str):
@@ -857,6 +859,15 @@ def _number(value: Any, attr: Attribute, ctx: _Context, place: str) -> tuple[flo
     return canonical, got[1]
 
 
+def _empty_unit(value: Any, ctx: _Context, place: str) -> bool:
+    """Whether ``value`` (a mapping) writes ``unit`` with no value (``unit:``, ``unit: null`` or ``''``), which
+    read as the canonical unit without a word; reported at ``place``."""
+    if isinstance(value, Mapping) and "unit" in value and value["unit"] in (None, ""):
+        ctx.add(_inner(place, ".unit"), "has no value; give a unit, or leave the key out for the canonical one")
+        return True
+    return False
+
+
 def _unit_factor(unit: Any, dimension: str, ctx: _Context, place: str) -> tuple[float, bool] | None:
     """:func:`~daryo.units.unit_factor`, with a problem at ``place`` instead of an exception: an unknown unit,
     one of another dimension, or a volume per month (``hm3/month``) in a model of N-day steps."""
@@ -879,6 +890,9 @@ def _parse_value(value: Any, attr: Attribute, ctx: _Context, place: str) -> Any:
     if value is None:
         return None
     if kind == "text":
+        if isinstance(value, Mapping | list):
+            ctx.add(place, f"must be text, not '{_short(value)}'")
+            return None
         return str(value)
     if kind == "node":
         if not isinstance(value, str):
@@ -925,6 +939,8 @@ def _parse_parameter_ref(value: Mapping, attr: Attribute, ctx: _Context, place: 
     if not isinstance(name, str) or name not in ctx.parameter_names:
         ctx.add(place, f"names parameter '{name}', which is not defined under parameters:")
         return None
+    if _empty_unit(value, ctx, place):
+        return None
     got = _unit_factor(value.get("unit"), attr.dimension or "cost", ctx, place)
     if got is None:
         return None
@@ -939,6 +955,8 @@ def _parse_parameter_ref(value: Mapping, attr: Attribute, ctx: _Context, place: 
 def _parse_series(value: Any, attr: Attribute, ctx: _Context, place: str, monthly_only: bool
                   ) -> Series | None:
     dimension = attr.dimension or "cost"
+    if _empty_unit(value, ctx, place):
+        return None
     unit = value.get("unit") if isinstance(value, Mapping) else None
     got = _unit_factor(unit, dimension, ctx, place)
     if got is None:

@@ -251,6 +251,22 @@ def check_nonnegative(ctx: CheckContext) -> Iterable[Problem]:
                 yield Problem(file, el.at(key), f"is negative ({shown}{_where_lowest(v)}); it must be ≥ 0")
 
 
+def check_ratio_factors(ctx: CheckContext) -> Iterable[Problem]:
+    """A ``flow_ratio``'s factors given as numbers or series: none negative (flows are not), and not all zero
+    (``0 × flow = 0 × flow`` constrains nothing)."""
+    for c in ctx.model.constraints:
+        if c.type != "flow_ratio" or not isinstance(c.attrs.get("factors"), list):
+            continue
+        values = [_values(f) for f in c.attrs["factors"]]
+        for k, vals in enumerate(values):
+            if vals is not None and np.any(vals < 0):
+                yield Problem(ctx.file, c.at(f"factors[{k}]"), f"is negative ({float(vals.min()):g}); a flow "
+                              "ratio's factors must be ≥ 0")
+        if values and all(vals is not None and not np.any(vals) for vals in values):
+            yield Problem(ctx.file, c.at("factors"), "every factor is 0, which constrains nothing; give the flows' "
+                          "proportions, e.g. [1, 2]")
+
+
 def _where_lowest(v: object) -> str:
     """Where a series' lowest value is, for a message: its date, month or step, its column or trace, and its
     CSV file (``" on 2001-03-01 in column 'dry' of flows.csv"``); empty for a single value."""
@@ -550,8 +566,8 @@ def check_state_dependent(ctx: CheckContext) -> Iterable[Problem]:
 
 #: every check, in the order their problems are reported
 CHECKS: tuple[Check, ...] = (check_edges, check_unique_ids, check_references, check_connected, check_nonnegative,
-                             check_fractions, check_places, check_series, check_min_max, check_hydropower,
-                             check_level_tables, check_state_dependent)
+                             check_ratio_factors, check_fractions, check_places, check_series, check_min_max,
+                             check_hydropower, check_level_tables, check_state_dependent)
 
 
 def validate_model(model: Model, file: str = "", declared_ids: set[str] | None = None) -> list[Problem]:
