@@ -150,3 +150,10 @@ def test_overlays_loaded_for_more_years_than_the_file_change_the_runs_years(one_
     with pytest.raises(ValueError, match="years 0: a run lasts at least 1 year"):
         daryo.load(path, years=0)
     assert daryo.load(path, years=3).time.end == pd.Timestamp("2003-09-30")
+
+
+@pytest.mark.parametrize("path", ["", "  "])
+def test_an_empty_model_path_is_not_read_as_the_current_folder(path):
+    """Path('') is '.': it was reported as "'.': is a folder, not a YAML or JSON file"."""
+    with pytest.raises(daryo.ModelError, match=r"is not a file name: give a model file's path"):
+        daryo.load(path)

@@ -460,3 +460,13 @@ def test_an_overlay_s_title_must_be_text(tmp_path):
         apply_scenarios(_small_doc(), [str(overlay)])
     (problem,) = err.value.problems
     assert (problem.place, problem.message) == ("title", "must be text, not []")
+
+
+def test_a_folder_given_as_an_overlay_is_named_as_a_folder(tmp_path, monkeypatch):
+    """It was an 'unknown scenario' (the name has no .yaml suffix); a library name beside a folder of that name
+    stays the library's overlay."""
+    with pytest.raises(ModelError, match=r"is a folder, not a scenario file"):
+        load_overlay(str(tmp_path))
+    (tmp_path / "icwc").mkdir()
+    monkeypatch.chdir(tmp_path)
+    assert load_overlay("icwc").name == "icwc"

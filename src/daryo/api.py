@@ -70,6 +70,8 @@ def load(path: str | Path | None = None, scenarios: str | Sequence[str] = (), ye
         raise TypeError(f"years={years!r}: give a whole number of years (or None)")
     if years is not None and years < 1:
         raise ValueError(f"years {years}: a run lasts at least 1 year")
+    if path is not None and not str(path).strip():  # (Path('') is '.', which would be reported as a folder)
+        raise ModelError(Problem(repr(str(path)), "", "is not a file name: give a model file's path"))
     if path is None:
         from .basins.aral import load_aral_model
 

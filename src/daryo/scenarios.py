@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import copy
 import math
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -105,6 +106,8 @@ def scenario_path(name: str, library: Path | None = None) -> Path:
             return p
         raise ModelError(Problem(str(p), "", "is a folder, not a scenario file" if p.is_dir()
                                  else "scenario file not found"))
+    if p.is_dir() and (os.sep in name or "/" in name):  # (a library name is not a path, even beside a folder of it)
+        raise ModelError(Problem(str(p), "", "is a folder, not a scenario file"))
     lib = library or library_dir()
     candidate = lib / f"{name}.yaml"
     if candidate.is_file():

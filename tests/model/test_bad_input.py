@@ -990,3 +990,12 @@ def test_a_unit_written_with_no_value_is_a_problem(tmp_path, demand):
         text = text.replace("nodes:", "parameters:\n  p: {type: constant, value: 5}\nnodes:")
     (msg,) = load_problems(write_model(tmp_path, text))
     assert "nodes[d].demand.unit (line" in msg and "has no value; give a unit, or leave the key out" in msg
+
+
+def test_a_control_character_in_yaml_is_a_problem_at_its_line_and_column(tmp_path):
+    """It was PyYAML's 'in "<unicode string>", position 30', with no line."""
+    path = tmp_path / "m.yaml"
+    path.write_text(GOOD.replace("name: t", 'name: "a\x00b"'))
+    (msg,) = load_problems(path)
+    assert msg == (f"{path}: line 2, column 9: malformed YAML: the character U+0000 is not allowed in a YAML file "
+                   "(a control character: is the file text?)")

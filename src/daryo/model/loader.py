@@ -214,6 +214,13 @@ class _Refused(Exception):
 def _read_yaml(text: str, path: Path, lines: bool) -> Any:
     try:
         return yaml.load(text, Loader=_LineLoader if lines else _PlainLoader)  # noqa: S506 - SafeLoader subclasses
+    except yaml.reader.ReaderError as exc:  # a character YAML does not take (NUL, other control characters)
+        pos = min(exc.position, len(text))
+        line, column = text.count("\n", 0, pos) + 1, pos - (text.rfind("\n", 0, pos) + 1) + 1
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        raise ModelError(Problem(str(path), f"line {line}, column {column}", (
+            f"malformed YAML: the character U+{code:04X} is not allowed in a YAML file (a control character: "
+            "is the file text?)"))) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         place = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
