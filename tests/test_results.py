@@ -186,6 +186,38 @@ def test_results_record_what_they_were_made_from(tmp_path):
         "hydrology": "kind stochastic, traces 2, seed 5"}
     plain = daryo.run(testmodels.shared_shortage()).dataset.attrs  # a model made in Python: no file
     assert (plain["model_file"], plain["scenarios"], plain["hydrology"]) == ("", "", "")
+    assert plain["model_sha256"] == "" and plain["software"].startswith("numpy ")
+
+
+def test_results_record_the_model_file_s_digest_and_an_overlay_file_s_full_path(tmp_path, monkeypatch):
+    """An overlay given as a relative path was recorded as typed ('ov.yaml'), and the model file by name only."""
+    import hashlib
+
+    (tmp_path / "ov.yaml").write_text("title: none\nchanges: []\n")
+    monkeypatch.chdir(tmp_path)
+    demo = daryo.demo_model_path()
+    attrs = daryo.run(daryo.load(demo, scenarios=["ov.yaml"], years=1)).dataset.attrs
+    assert attrs["model_sha256"] == hashlib.sha256(Path(demo).read_bytes()).hexdigest()
+    assert attrs["scenarios"] == str(tmp_path.resolve() / "ov.yaml")
+    for package in ("numpy", "highspy", "xarray"):
+        assert f"{package} " in attrs["software"]
+
+
+def test_every_coordinate_is_described_and_the_water_balances_from_the_results_alone(tmp_path):
+    """A demand's return goes to its return_to node, or leaves the model: the results did not say which, so the
+    demo's balance (delta_irrigation returns nothing to the river) could not be closed from the file."""
+    daryo.run(daryo.load(daryo.demo_model_path(), years=2), RunOptions(scenarios=2)).to_netcdf(tmp_path / "r.nc")
+    with xr.open_dataset(tmp_path / "r.nc") as ds:
+        undescribed = [c for c in ds.coords if not ds[c].attrs.get("description")]
+        assert undescribed == []
+        assert list(ds.demand_return_to.values) == ["river_low", "river_low", ""]
+        inflow = ds.node_flow.where(ds.node_type == "inflow").sum("node")
+        unrouted = ds.return_flow.where(ds.demand_return_to == "").sum("demand")
+        out = ((ds.storage - ds.storage_start).sum("reservoir") + ds.evaporation.sum("reservoir")
+               + ds.consumption.sum("demand") + unrouted + ds.node_loss.sum("node") + ds.edge_loss.sum("edge")
+               + ds.sink_inflow.sum("sink"))
+        np.testing.assert_allclose(inflow, out, rtol=0, atol=1e-6)
+        assert float(unrouted.sum()) > 1.0  # (the check would not see the returns otherwise)
 
 
 def test_annual_indicator_keeps_scenarios_on_request():

@@ -4,6 +4,7 @@ into place in one step (a failure, a full disk or Ctrl-C leaves the old file as 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import signal
 import stat
@@ -13,7 +14,16 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO
 
-__all__ = ["atomic_write", "interrupts_between", "mode_for", "new_file_mode", "temp_beside", "write_target"]
+__all__ = ["atomic_write", "file_digest", "interrupts_between", "mode_for", "new_file_mode", "temp_beside",
+           "write_target"]
+
+
+def file_digest(path: str | Path | None) -> str | None:
+    """A SHA-256 digest of a file's bytes (None: no path, or the file cannot be read)."""
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest() if path else None
+    except OSError:
+        return None
 
 
 def new_file_mode() -> int:

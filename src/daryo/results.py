@@ -15,7 +15,7 @@ import pandas as pd
 import xarray as xr
 from xarray.indexes import PandasIndex
 
-from ._files import mode_for, temp_beside, write_target
+from ._files import file_digest, mode_for, temp_beside, write_target
 from .model import Model
 from .network import CompiledNetwork
 from .simulate import SimulationOutput
@@ -36,21 +36,31 @@ def _releases(net: CompiledNetwork, edge_flow: np.ndarray) -> np.ndarray:
     return edge_flow @ leaving.T
 
 
+_COUNTRY = "ISO 3166-1 alpha-3 code; empty: none"
+_PLACE = "approximate map position from the model file, used by no computation; NaN: none"
+
+
 def _coords(net: CompiledNetwork, ids: list[str], dim: str) -> dict[str, tuple]:
-    """An element dimension's coordinates: its ids, countries and, for nodes, places; an edge has the ids of
-    its ends and the country of the node it leaves (where its water is taken)."""
+    """An element dimension's coordinates, each with its description: its ids, countries and, for nodes, places;
+    an edge has the ids of its ends and the country of the node it leaves (where its water is taken)."""
     model = net.model
     by_id = {n.id: n for n in model.nodes}
     if dim == "edge":
         source, target = (list(end) for end in zip(*net.edge_ends, strict=True)) if ids else ([], [])
-        return {dim: (dim, list(ids)), "edge_from": (dim, source), "edge_to": (dim, target),
-                "edge_country": (dim, [by_id[i].country or "" for i in source])}
+        return {dim: (dim, list(ids), {"description": "Id of each edge: 'from->to'"}),
+                "edge_from": (dim, source, {"description": "Node each edge leaves"}),
+                "edge_to": (dim, target, {"description": "Node each edge enters"}),
+                "edge_country": (dim, [by_id[i].country or "" for i in source],
+                                 {"description": f"Country of the node each edge leaves, where its water is taken "
+                                  f"({_COUNTRY})"})}
+    what = "node" if dim == "node" else f"{dim} node"
     country = [(by_id[i].country or "") if i in by_id else "" for i in ids]
-    out: dict[str, tuple] = {dim: (dim, list(ids)), f"{dim}_country": (dim, country)}
+    out: dict[str, tuple] = {dim: (dim, list(ids), {"description": f"Id of each {what} of the model"}),
+                             f"{dim}_country": (dim, country, {"description": f"Country of each {what} ({_COUNTRY})"})}
     out[f"{dim}_lat"] = (dim, [float(by_id[i].get("lat", np.nan)) if i in by_id else np.nan for i in ids],
-                         {"units": "degrees_north"})
+                         {"units": "degrees_north", "description": f"Latitude: {_PLACE}"})
     out[f"{dim}_lon"] = (dim, [float(by_id[i].get("lon", np.nan)) if i in by_id else np.nan for i in ids],
-                         {"units": "degrees_east"})
+                         {"units": "degrees_east", "description": f"Longitude: {_PLACE}"})
     return out
 
 
@@ -82,7 +92,8 @@ def build_dataset(net: CompiledNetwork, out: SimulationOutput) -> xr.Dataset:
     S = net.n_scenarios
     scen = list(net.model.scenario_names[:S]) if len(net.model.scenario_names) >= S else [
         str(i) for i in range(S)]
-    coords: dict = {"scenario": ("scenario", scen), "time": ("time", axis.starts), **step_coordinates(axis)}
+    coords: dict = {"scenario": ("scenario", scen, {"description": "Scenario (trace) of the model, by its label"}),
+                    "time": ("time", axis.starts, {"description": "Start of each step"}), **step_coordinates(axis)}
     data: dict[str, tuple] = {}
 
     def var(name: str, dims: tuple[str, ...], values: np.ndarray, units: str, description: str) -> None:
@@ -94,7 +105,7 @@ def build_dataset(net: CompiledNetwork, out: SimulationOutput) -> xr.Dataset:
     st, se = ("scenario", "time"), ("scenario", "time", "edge")
     coords.update(_coords(net, net.edge_ids, "edge"))
     coords.update(_coords(net, net.node_ids, "node"))
-    coords["node_type"] = ("node", net.node_types)
+    coords["node_type"] = ("node", net.node_types, {"description": "Component type of each node"})
     edge_flow = x[:, :, net.edge_col]
     var("edge_flow", se, edge_flow, _FLOW, "Flow leaving the upstream end of each edge")
     edge_loss = edge_flow * net.edge_loss_const
@@ -124,8 +135,13 @@ def build_dataset(net: CompiledNetwork, out: SimulationOutput) -> xr.Dataset:
     if net.demand_ids:
         coords.update(_coords(net, net.demand_ids, "demand"))
         by_id = {n.id: n for n in net.model.nodes}
-        coords["demand_category"] = ("demand", [by_id[i].get("category", "other") for i in net.demand_ids])
-        coords["demand_priority"] = ("demand", [int(by_id[i].get("priority", 1)) for i in net.demand_ids])
+        coords["demand_category"] = ("demand", [by_id[i].get("category", "other") for i in net.demand_ids],
+                                     {"description": "Category of each demand (irrigation, municipal, ...)"})
+        coords["demand_priority"] = ("demand", [int(by_id[i].get("priority", 1)) for i in net.demand_ids],
+                                     {"description": "Allocation priority of each demand (1 first)"})
+        coords["demand_return_to"] = ("demand", [str(by_id[i].get("return_to") or "") for i in net.demand_ids],
+                                      {"description": "Node each demand's return flow goes to; empty: the return "
+                                       "leaves the model (an unrouted return in the mass balance)"})
         sd = ("scenario", "time", "demand")
         wanted = out.col_upper[:, :, net.demand_col]
         delivered = x[:, :, net.demand_col]
@@ -191,9 +207,23 @@ def provenance(model: Model) -> dict[str, str]:
 
     meta = model.metadata
     hydrology = meta.get("hydrology")
+    overlays = [str(Path(x).resolve()) if Path(x).suffix.lower() in (".yaml", ".yml") else str(x)
+                for x in meta.get("scenarios") or ()]
     return {"daryo": __version__, "model_file": str(Path(model.path).resolve()) if model.path else "",
-            "scenarios": ", ".join(str(x) for x in meta.get("scenarios") or ()),
-            "hydrology": ", ".join(f"{k} {v}" for k, v in hydrology.items()) if isinstance(hydrology, dict) else ""}
+            "model_sha256": file_digest(model.path) or "", "scenarios": ", ".join(overlays),
+            "hydrology": ", ".join(f"{k} {v}" for k, v in hydrology.items()) if isinstance(hydrology, dict) else "",
+            "software": _software_versions()}
+
+
+def _software_versions() -> str:
+    """The versions of the packages a run's numbers come from (those installed)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = []
+    for name in ("numpy", "scipy", "highspy", "numba", "pandas", "xarray"):
+        with contextlib.suppress(PackageNotFoundError):
+            found.append(f"{name} {version(name)}")
+    return ", ".join(found)
 
 
 def _coordinates(coords: dict[str, tuple]) -> xr.Coordinates:
@@ -204,10 +234,8 @@ def _coordinates(coords: dict[str, tuple]) -> xr.Coordinates:
                for k, c in coords.items() if c[0] == k}
     variables: dict[str, xr.Variable] = {}
     for k, c in coords.items():
-        if k in indexes:
-            variables.update(indexes[k].create_variables())
-        else:
-            variables[k] = xr.Variable(c[0], arrays[k], c[2] if len(c) > 2 else None, fastpath=True)
+        variable = xr.Variable(c[0], arrays[k], c[2] if len(c) > 2 else None, fastpath=True)
+        variables.update(indexes[k].create_variables({k: variable}) if k in indexes else {k: variable})
     return xr.Coordinates(coords=variables, indexes=indexes)
 
 

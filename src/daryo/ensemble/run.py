@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from .._files import interrupts_between
+from .._files import file_digest, interrupts_between
 from ..hydrology import check_seed
 from ..model import Model
 from ..network import CompiledNetwork, compile_network
@@ -268,16 +268,7 @@ def _manifest(model: Model, options: EnsembleOptions, source: TraceSource, axis:
             "network": network_digest(probe), "traces": options.traces, "years": options.years, "seed": options.seed,
             "chunk_size": options.chunk_size, "steps": axis.n_steps, "series_dtype": options.series_dtype,
             "fast": options.fast, "deficit_threshold": options.deficit_threshold, "source": source.describe(),
-            "inflow_record": _record_digest(source), "model_text": _file_digest(model.path)}
-
-
-def _file_digest(path: Any) -> str | None:
-    """A SHA-256 digest of a file's bytes (None: no file), for a resume to tell a changed model file from a
-    changed data file (the network digest covers both)."""
-    try:
-        return hashlib.sha256(Path(path).read_bytes()).hexdigest() if path else None
-    except OSError:
-        return None
+            "inflow_record": _record_digest(source), "model_text": file_digest(model.path)}
 
 
 def _record_digest(source: TraceSource) -> str | None:
