@@ -455,6 +455,15 @@ def test_the_summary_table_holds_every_summary_of_the_store(tmp_path):
         summary_table(_not_an_ensemble(tmp_path))
 
 
+def test_the_summary_table_is_the_same_for_a_zarr_and_a_netcdf_store(tmp_path):
+    """zarr lists a store's variables alphabetically and NetCDF as written: the CSV's rows came in another
+    order for each."""
+    pytest.importorskip("zarr", reason="zarr is an optional extra (pip install daryo[ensemble])")
+    _, zarr_out = run(tmp_path, "p.zarr", model=plant_basin())
+    _, nc_out = run(tmp_path, "p.nc", model=plant_basin())
+    pd.testing.assert_frame_equal(summary_table(zarr_out), summary_table(nc_out), check_exact=True)
+
+
 def _not_an_ensemble(tmp_path: Path) -> Path:
     path = tmp_path / "plain.nc"
     xr.Dataset({"x": ("t", [1.0])}).to_netcdf(path)

@@ -379,7 +379,8 @@ def summary_table(output: str | Path) -> pd.DataFrame:
     """
     with _summaries(Path(output)) as ds:
         frames = []
-        for name in [v for v in ds.data_vars if str(v).startswith("summary_")]:
+        for name in sorted(str(v) for v in ds.data_vars if str(v).startswith("summary_")):  # (zarr lists them
+            # alphabetically, NetCDF as written: the same rows in the same order either way)
             da = ds[name]
             kind = next(str(d) for d in da.dims if d != "statistic")
             values = da.transpose(kind, "statistic").values
