@@ -125,6 +125,21 @@ def test_read_csv_file_gives_a_one_line_reason(tmp_path):
         read_csv_file(tmp_path / "none.csv")
 
 
+@pytest.mark.parametrize("content, reason", [
+    (b"date,a\n2001-01-01,1\n2001-02-01,2,3\n", "line 3: 3 fields where the lines before it have 2 (a value holding "
+     "the separator needs quotes)"),
+    (b"date,a\n2001-01-01,1\n2001-02-01,\xe9\n", "line 3: not UTF-8 text (byte 0xe9); save the file as UTF-8"),
+], ids=["extra-field", "latin-1"])
+def test_read_csv_file_names_the_line_of_a_bad_row_or_byte(tmp_path, content, reason):
+    """pandas said 'Error tokenizing data. C error: Expected 2 fields in line 3, saw 3' and "'utf-8' codec can't
+    decode byte 0xe9 in position 34", a position in its buffer."""
+    p = tmp_path / "f.csv"
+    p.write_bytes(content)
+    with pytest.raises(CsvReadError) as err:
+        read_csv_file(p)
+    assert str(err.value) == reason
+
+
 def test_read_csv_file_takes_pandas_reading_options(tmp_path):
     p = tmp_path / "f.csv"
     p.write_text("# a comment line\nname;v\na;1,5\nb;2\n")

@@ -179,7 +179,7 @@ GZ = gzip.compress(b"date,q\n" + b"2001-01-01,1\n" * 500)
      "Error tokenizing data. C error: EOF inside string starting at row 2"),
     ("flows.csv", b"", "the file is empty"),
     ("flows.csv", b"date,q\n2001-01-01,\xff\n",
-     "'utf-8' codec can't decode byte 0xff in position 18: invalid start byte"),
+     "line 2: not UTF-8 text (byte 0xff); save the file as UTF-8"),
     ("flows.csv.gz", b"date,q\n", "Not a gzipped file"),
     ("flows.csv.gz", GZ[: len(GZ) // 2], "Compressed file ended before the end-of-stream marker was reached"),
 ], ids=["unclosed-quote", "empty", "not-utf8", "not-gzip", "truncated-gzip"])

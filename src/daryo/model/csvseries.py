@@ -4,6 +4,7 @@ inflows, the tables of Pywr models), and the checks of a file of dated values.""
 from __future__ import annotations
 
 import lzma
+import re
 import warnings
 import zipfile
 import zlib
@@ -82,9 +83,29 @@ def read_csv_file(path: Path, **read_options: Any) -> pd.DataFrame:
         reason = text.splitlines()[0] if text else type(exc).__name__
         if isinstance(exc, pd.errors.EmptyDataError):  # (pandas: "No columns to parse from file")
             reason = "the file is empty"
+        elif isinstance(exc, UnicodeDecodeError):  # (pandas gives a position in its buffer, not a line)
+            reason = _not_utf8(path) or reason
+        elif isinstance(exc, pd.errors.ParserError) and (
+                m := re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", text)):
+            reason = (f"line {m[2]}: {m[3]} fields where the lines before it have {m[1]} (a value holding the "
+                      "separator needs quotes)")
         if read_options and not isinstance(exc, OSError):  # a missing or unreadable file: not the options
             reason += f" (read with {', '.join(f'{k}={v!r}' for k, v in read_options.items())})"
         raise CsvReadError(reason) from None
+
+
+def _not_utf8(path: Path) -> str | None:
+    """Where a file that is not UTF-8 text first stops being it: its line and byte (None: it is, or it cannot be
+    read again, or it is compressed)."""
+    try:
+        raw = Path(path).read_bytes()
+        raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        return f"line {line}: not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file as UTF-8"
+    except OSError:
+        pass
+    return None
 
 
 def csv_columns(spec: Mapping[str, Any]) -> list[str] | None:
