@@ -49,6 +49,19 @@ def test_a_run_of_summer_months_shows_its_summer_and_no_winter(tmp_path, capsys)
     assert float(cells[1]) > 0 and float(cells[3]) > 0
 
 
+def test_the_summary_table_keeps_its_columns_apart_for_huge_numbers(tmp_path, capsys):
+    """A demand of 1e12 hm³ a month printed 6000000000000.0 and ran into the next column."""
+    model = tmp_path / "huge.yaml"
+    model.write_text("version: 1\nname: huge\ntime: {start: 2000-10, end: 2001-09}\nnodes:\n"
+                     "  - {id: src, type: inflow, inflow: 5.0e11}\n"
+                     "  - {id: town, type: demand, demand: 1.0e12, country: UZB}\n  - {id: sea, type: sink}\n"
+                     "edges: [[src, town], [src, sea]]\n")
+    assert main(["run", str(model)]) == 0
+    row = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("UZB "))
+    cells = row.split()[1:]
+    assert len(cells) == 6 and all(re.fullmatch(r"\d\.\d{3}e\+\d\d|0\.0", c) for c in cells), row
+
+
 @pytest.mark.parametrize("argv, usage", [
     (["scenarios", "foo"], "usage: daryo scenarios [-h]\n"),
     (["run", "--bogus"], "usage: daryo run [-h] [-o OUTPUT]"),

@@ -411,10 +411,17 @@ def format_summary(model: Model, results: Results) -> str:
     if "sink_inflow" in ds:
         lines += ["", "inflow to terminal sinks (hm³/yr):"]
         for name, v in sink_inflow(ds).items():
-            lines.append(f"  {name:<28s} {v:12.1f}")
+            lines.append(f"  {name:<28s} {_number(v, 12)}")
     err = float(abs(ds["mass_balance_error"]).max())
     lines += ["", f"largest mass-balance error: {err:.2e} hm³ per step"]
     return "\n".join(lines)
+
+
+def _number(value: float, width: int) -> str:
+    """``value`` right-aligned in ``width`` characters with one decimal, or in scientific notation where that
+    would not leave a space before it (a model's 1e30 ran its columns together)."""
+    text = f"{value:{width}.1f}"
+    return text if text.startswith(" ") else f"{value:{width}.3e}"
 
 
 def _span(ds) -> str:  # type: ignore[no-untyped-def]
@@ -435,7 +442,7 @@ def _table(frame: pd.DataFrame) -> str:
             f"{'':<8s}" + "".join(f"{'winter':>11s}{'summer':>11s}" for _ in shown)]
 
     def cell(row: pd.Series, column: str) -> str:
-        return f"{row[column]:11.1f}" if column in row.index else f"{'–':>11s}"
+        return _number(row[column], 11) if column in row.index else f"{'–':>11s}"
 
     for country, row in f.iterrows():
         rows.append(f"{country:<8s}" + "".join(cell(row, f"{key} winter") + cell(row, f"{key} summer")
