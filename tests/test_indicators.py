@@ -8,7 +8,7 @@ import pytest
 import daryo
 from daryo.basins.aral import intake_withdrawals, natural_flow
 from daryo.basins.aral.validation import _per_year
-from daryo.indicators import annual_by, n_years, season_years
+from daryo.indicators import annual_by, energy_by_season, n_years, season_years
 from daryo.model import model_from_dict
 from daryo.timeaxis import TimeAxis
 
@@ -101,3 +101,28 @@ def test_seasonal_mean_annual_values_of_part_years_are_each_seasons_mean(start, 
     if "winter" in table.index:  # 20 hm³ a month, counted by days: Oct–Nov are 61 of a winter's 182 days
         assert table["winter"] == pytest.approx(120.0, rel=0.01)
     assert intake_withdrawals(ds, model, "amu", season="summer")["X"] == pytest.approx(0.120)
+
+
+def test_annual_by_refuses_what_it_cannot_total_or_group_by():
+    """storage summed six monthly volumes into a 'summer total', by='category' grouped by element, a scenarios
+    other than 'mean' kept them, and a Results object failed deep in xarray."""
+    results = daryo.run(daryo.load(daryo.demo_model_path(), years=1))
+    ds = results.dataset
+    for variable in ("storage", "head", "mass_balance_error"):
+        with pytest.raises(ValueError, match=rf"'{variable}' \(.*\) is not an amount per step of each element"):
+            annual_by(ds, variable)
+    with pytest.raises(ValueError, match=r"'bogus' is not a variable of the results"):
+        annual_by(ds, "bogus")
+    with pytest.raises(ValueError, match=r"by='category': use 'country' or 'element'"):
+        annual_by(ds, "delivery", by="category")
+    with pytest.raises(ValueError, match=r"scenarios='max': use 'mean' or None"):
+        annual_by(ds, "delivery", scenarios="max")
+    with pytest.raises(TypeError, match=r"not Results: pass results.dataset"):
+        annual_by(results, "delivery")
+
+
+def test_annual_totals_kept_per_scenario_say_they_are_per_year():
+    """They said 'hm3 per step', the units of the variable they total."""
+    ds = daryo.run(daryo.load(daryo.demo_model_path(), years=1)).dataset
+    assert annual_by(ds, "delivery", scenarios=None).attrs["units"] == "hm3 per year"
+    assert energy_by_season(ds, scenarios=None).attrs["units"] == "GWh per year"

@@ -118,16 +118,62 @@ def _hydrological_years_elapsed(times: np.ndarray) -> np.ndarray:
     return first + (t - begin) / (end - begin)
 
 
+#: the units of the variables :func:`annual_by` sums over time, and of their annual totals
+_ANNUAL_UNITS = {"hm3 per step": "hm3 per year", "GWh": "GWh per year"}
+
+
 def annual_by(ds: xr.Dataset, variable: str, by: str = "country", season: bool = True,
               scenarios: str | None = "mean") -> Any:
-    """Mean annual total of ``variable`` (hm³ or GWh per year) grouped by element country (or element)
-    and season, averaged over scenarios.  A season's value is its total over the seasons the run covers
-    (:func:`season_years`), so a run of part of a year gives each season's mean, not a share of a year's.
+    """Mean annual total of a flow or energy variable, grouped by country (or element) and season, averaged over
+    scenarios.
 
-    Returns a pandas DataFrame (season × group) when ``season`` is True, else a Series by group; with
-    ``scenarios=None`` the scenario dimension is kept (an xarray DataArray is returned).
+    A season's value is its total over the seasons the run covers (:func:`season_years`), so a run of part of a
+    year gives each season's mean, not a share of a year's.
+
+    Parameters
+    ----------
+    ds
+        A run's results (``Results.dataset``).
+    variable
+        A variable of ``ds`` that is an amount per step of each element: a flow (``hm3 per step``: ``delivery``,
+        ``deficit``, ``edge_flow``, ``sink_inflow``...) or ``energy``/``energy_target``/``energy_shortfall``
+        (``GWh``).  Volumes (``storage``) and heads are not amounts per step, and their sum over time means
+        nothing.
+    by
+        ``"country"`` (the element's country; ``—`` for none) or ``"element"`` (its id).
+    season
+        Group by season too (winter: October–March, summer: April–September).
+    scenarios
+        ``"mean"`` (average over the scenarios) or None (keep the scenario dimension).
+
+    Returns
+    -------
+    pandas.DataFrame, pandas.Series or xarray.DataArray
+        hm³ or GWh per year: a DataFrame (season × group) when ``season`` is True, else a Series by group; with
+        ``scenarios=None`` an xarray DataArray with the scenario dimension (its ``units`` attribute per year).
+
+    Raises
+    ------
+    TypeError
+        If ``ds`` is not a Dataset (a ``Results``: pass its ``dataset``).
+    ValueError
+        If ``variable`` is not such a variable of ``ds``, or ``by`` or ``scenarios`` is not one of its values.
     """
+    if not isinstance(ds, xr.Dataset):
+        hint = ": pass results.dataset" if hasattr(ds, "dataset") else ""
+        raise TypeError(f"annual_by takes a results Dataset, not {type(ds).__name__}{hint}")
+    if by not in ("country", "element"):
+        raise ValueError(f"by={by!r}: use 'country' or 'element'")
+    if scenarios not in ("mean", None):
+        raise ValueError(f"scenarios={scenarios!r}: use 'mean' or None")
+    if variable not in ds.data_vars:
+        raise ValueError(f"{variable!r} is not a variable of the results")
     da = ds[variable]
+    units = _ANNUAL_UNITS.get(str(da.attrs.get("units")))
+    if units is None or da.dims[:2] != ("scenario", "time") or da.ndim != 3:
+        raise ValueError(f"{variable!r} ({da.attrs.get('units', 'no units')} over {', '.join(map(str, da.dims))}) "
+                         "is not an amount per step of each element (a flow in hm3 per step, or energy in GWh), "
+                         "whose annual total means something")
     elem = str(da.dims[2])
     key = f"{elem}_country" if by == "country" else elem
     group = da.coords[key].values if key in da.coords else da[elem].values
@@ -139,18 +185,20 @@ def annual_by(ds: xr.Dataset, variable: str, by: str = "country", season: bool =
                                        dims="season", coords={"season": totals["season"]})
     else:
         totals = da.sum("time").groupby("group").sum(elem) / n_years(ds)
-    if scenarios != "mean":
+    totals.attrs = {"units": units, "description": f"Mean annual total of {variable}"}
+    if scenarios is None:
         return totals
     return totals.mean("scenario").to_pandas()
 
 
 def energy_by_season(ds: xr.Dataset, by: str = "country", scenarios: str | None = "mean") -> Any:
-    """Mean annual hydropower energy (GWh) by country and season."""
+    """Mean annual hydropower energy (GWh per year) by country (``by="element"``: by plant) and season; as
+    :func:`annual_by` of ``energy``."""
     return annual_by(ds, "energy", by=by, season=True, scenarios=scenarios)
 
 
 def sink_inflow(ds: xr.Dataset, scenarios: str | None = "mean") -> Any:
-    """Mean annual inflow (hm³/yr) received by each terminal sink."""
+    """Mean annual inflow (hm³/yr) received by each terminal sink; as :func:`annual_by` of ``sink_inflow``."""
     return annual_by(ds, "sink_inflow", by="element", season=False, scenarios=scenarios)
 
 
