@@ -162,11 +162,25 @@ def test_the_network_digest_is_the_same_for_the_same_data_and_differs_for_other_
 @pytest.mark.parametrize("options, message", [
     ({"chunk_size": 0}, r"chunk_size 0: give at least 1 trace per chunk"),  # (taken as the default)
     ({"chunk_size": -4}, r"chunk_size -4: give at least 1 trace per chunk"),  # (failed after the run in xarray)
-    ({"series_dtype": "int8"}, r"series_dtype 'int8': the monthly series are stored as floating-point numbers"),
+    ({"series_dtype": "int8"}, r"series_dtype 'int8': the monthly series are stored as float32 or float64"),
     ({"series_dtype": "U3"}, r"series_dtype 'U3'"),  # (storage came out as text)
     ({"series_dtype": "nonsense"}, r"series_dtype 'nonsense'"),
+    ({"series_dtype": "float16"}, r"series_dtype 'float16'"),  # (~3 significant digits)
+    ({"traces": 2.5}, r"traces=2.5: give a whole number"),  # (a TypeError deep in NumPy; 1.5 years: dateutil's)
+    ({"years": 1.5}, r"years=1.5: give a whole number"),
+    ({"chunk_size": 1.5}, r"chunk_size=1.5: give a whole number of traces, or None"),  # (ran)
+    ({"fast": "no"}, r"fast='no': give True or False"),  # (counted as True)
+    ({"deficit_threshold": "x"}, r"deficit_threshold='x': give a fraction of the demand"),
 ])
 def test_options_no_run_can_take_are_refused_before_any_work(tmp_path, options, message):
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises((ValueError, TypeError), match=message):
         run(tmp_path, "bad.nc", options=options)
     assert not list(tmp_path.iterdir())  # (a parts folder holding only a manifest blocked the next run)
+
+
+@pytest.mark.parametrize("workers", [-1, -3, 1.5])
+def test_a_negative_number_of_workers_is_refused_before_any_work(tmp_path, workers):
+    """-1 failed inside xarray and left a parts folder that blocked the next run; -3 divided by zero."""
+    with pytest.raises(ValueError, match=rf"workers={workers}: give the number of local worker processes"):
+        run(tmp_path, "bad.nc", workers=workers)
+    assert not list(tmp_path.iterdir())

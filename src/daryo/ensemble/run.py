@@ -79,9 +79,13 @@ def run_ensemble(model: Model, options: EnsembleOptions, output: str | Path, *, 
         If a ``.nc`` output is a folder.
     """
     t0 = time.perf_counter()
+    if not isinstance(model, Model):
+        raise TypeError(f"run_ensemble takes a loaded model (daryo.load(path)), not {type(model).__name__}")
+    if not isinstance(options, EnsembleOptions):
+        raise TypeError(f"run_ensemble's options are an EnsembleOptions, not {type(options).__name__}")
     output = Path(output)
+    _check_request(options, scheduler, workers)
     fmt = check_output(output)
-    _check_request(options, scheduler)
     source = source or default_trace_source(model)
     parts = _Parts(output)
     if resume and options.chunk_size is None and (size := parts.chunk_size()) is not None:
@@ -119,24 +123,42 @@ def run_ensemble(model: Model, options: EnsembleOptions, output: str | Path, *, 
         parts.unlock()  # (its file goes with the folder after a finished run)
 
 
-def _check_request(options: EnsembleOptions, scheduler: str | None) -> None:
-    """Refuse, before any work, options no run can take (ValueError)."""
+def _whole(value: Any) -> bool:
+    return isinstance(value, int | np.integer) and not isinstance(value, bool)
+
+
+def _check_request(options: EnsembleOptions, scheduler: str | None, workers: int | None = None) -> None:
+    """Refuse, before any work, options no run can take (TypeError for a value of another type, else
+    ValueError)."""
+    for name in ("traces", "years"):
+        if not _whole(getattr(options, name)):
+            raise TypeError(f"{name}={getattr(options, name)!r}: give a whole number")
     if options.traces < 1 or options.years < 1:
         raise ValueError("traces and years must be at least 1")
+    if options.chunk_size is not None and not _whole(options.chunk_size):
+        raise TypeError(f"chunk_size={options.chunk_size!r}: give a whole number of traces, or None")
     if options.chunk_size is not None and options.chunk_size < 1:
         raise ValueError(f"chunk_size {options.chunk_size}: give at least 1 trace per chunk, or None (from the model "
                          "size)")
-    kind: str = ""
+    if not isinstance(options.fast, bool):
+        raise TypeError(f"fast={options.fast!r}: give True or False")
+    if workers is not None and (not _whole(workers) or workers < 0):
+        raise ValueError(f"workers={workers!r}: give the number of local worker processes, 0 (in this process) or "
+                         "more")
+    dtype: Any = None
     try:
-        kind = np.dtype(options.series_dtype).kind
+        dtype = np.dtype(options.series_dtype)
     except TypeError:
         pass
-    if kind != "f":
-        raise ValueError(f"series_dtype {options.series_dtype!r}: the monthly series are stored as floating-point "
-                         "numbers: float32 or float64")
+    if dtype not in (np.float32, np.float64):  # (float16 keeps ~3 digits: a storage of 1,234.5 hm3 as 1,234)
+        raise ValueError(f"series_dtype {options.series_dtype!r}: the monthly series are stored as float32 or "
+                         "float64")
     check_seed(options.seed)
     if scheduler is not None and (why := scheduler_problem(scheduler)) is not None:
         raise ValueError(f"scheduler {scheduler!r}: {why}")
+    if not isinstance(options.deficit_threshold, int | float | np.floating) or isinstance(options.deficit_threshold,
+                                                                                          bool):
+        raise TypeError(f"deficit_threshold={options.deficit_threshold!r}: give a fraction of the demand")
     if not 0.0 <= options.deficit_threshold < 1.0:  # (NaN fails too)
         raise ValueError(f"deficit threshold {options.deficit_threshold}: give a fraction of the demand, at least 0 "
                          "and below 1")
