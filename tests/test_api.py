@@ -57,9 +57,13 @@ def test_a_later_start_takes_the_per_step_values_of_its_steps():
         daryo.run(_per_step_model(), daryo.RunOptions(start="2000-01"))
 
 
-def test_years_from_a_start_inside_a_month_are_whole_months():
-    ds = daryo.run(_per_step_model(), daryo.RunOptions(start="2001-03-15", years=1)).dataset
-    assert ds.sizes["time"] == 12  # (13 before: the end was counted from the 15th)
+def test_a_start_inside_a_month_is_refused_and_years_are_whole_months():
+    """2001-03-15 was moved to 2001-03-01 without a word (as a model file's start may not be); before that, the
+    end was counted from the 15th (13 steps)."""
+    with pytest.raises(ValueError, match=r"start='2001-03-15': monthly steps start on a month's first day"):
+        daryo.run(_per_step_model(), daryo.RunOptions(start="2001-03-15", years=1))
+    ds = daryo.run(_per_step_model(), daryo.RunOptions(start="2001-03", years=1)).dataset
+    assert ds.sizes["time"] == 12
     assert ds.sink_inflow.values.ravel().tolist() == list(range(6, 18))
 
 
@@ -157,3 +161,24 @@ def test_an_empty_model_path_is_not_read_as_the_current_folder(path):
     """Path('') is '.': it was reported as "'.': is a folder, not a YAML or JSON file"."""
     with pytest.raises(daryo.ModelError, match=r"is not a file name: give a model file's path"):
         daryo.load(path)
+
+
+@pytest.mark.parametrize("kwargs, error, message", [
+    ({"years": 0}, ValueError, r"years=0: a run lasts at least 1 year"),  # (IndexError in the run)
+    ({"years": 1.5}, TypeError, r"years=1.5: give a whole number of years"),
+    ({"end": "2002-09", "years": 1}, ValueError, r"end='2002-09' and years=1: give one of them"),  # (end ignored)
+    ({"start": "bogus"}, ValueError, r"start='bogus' is not a date"),
+    ({"start": "2005-10", "end": "2003-09"}, ValueError, r"the run would end \(2003-09-30\) before it starts"),
+])
+def test_a_model_s_span_that_cannot_run_is_refused(kwargs, error, message):
+    with pytest.raises(error, match=message):
+        daryo.load(DEMO).with_time(**kwargs)
+
+
+@pytest.mark.parametrize("n", [0, 6, 99])
+def test_compile_network_takes_only_scenarios_the_model_has(n):
+    """99 of the demo's 5 traces failed later in a NumPy broadcast; 0 meant all of them."""
+    from daryo.network import compile_network
+
+    with pytest.raises(ValueError, match=rf"n_scenarios={n}: the model has 5 scenario trace\(s\)"):
+        compile_network(daryo.load(DEMO), n_scenarios=n)

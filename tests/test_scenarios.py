@@ -470,3 +470,16 @@ def test_a_folder_given_as_an_overlay_is_named_as_a_folder(tmp_path, monkeypatch
     (tmp_path / "icwc").mkdir()
     monkeypatch.chdir(tmp_path)
     assert load_overlay("icwc").name == "icwc"
+
+
+def test_one_overlay_name_alone_is_one_overlay_not_its_letters():
+    """apply_scenarios(doc, "climate-2050") read 'c', 'l', ...; year_limited_changes("drought-2008") found none."""
+    from daryo.basins.aral import load_aral_model, read_base_document
+    from daryo.scenarios import year_limited_changes
+
+    doc = read_base_document()
+    assert apply_scenarios(doc, "climate-2050") == apply_scenarios(doc, ["climate-2050"])
+    assert load_aral_model("climate-2050", years=1).metadata["scenarios"] == ["climate-2050"]
+    assert year_limited_changes("drought-2008") == year_limited_changes(["drought-2008"]) != []
+    with pytest.raises(TypeError, match=r"scenarios=5: give overlay names or paths"):
+        apply_scenarios(doc, 5)

@@ -3,9 +3,10 @@
 Quick use::
 
     import daryo
-    model = daryo.load("basin.yaml")          # or daryo.load() for the embedded Aral Sea basin model
-    results = daryo.run(model, daryo.RunOptions(scenarios=10))
-    results.dataset                            # xarray Dataset: scenario × time × element
+    model = daryo.load(daryo.demo_model_path())   # a model file's path; daryo.load() for the embedded Aral model
+    results = daryo.run(model, daryo.RunOptions(scenarios=3, years=10))   # the demo has 5 traces
+    results.dataset                                # xarray Dataset: scenario × time × element
+    results.summary()                              # per country: water demanded, delivered, short; energy
 
 The names below are imported on first use, so ``import daryo`` (and the command line's ``--help``) loads
 neither SciPy, xarray nor Numba: each is loaded when first needed (a run needs all three).

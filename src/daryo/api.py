@@ -43,11 +43,17 @@ def load(path: str | Path | None = None, scenarios: str | Sequence[str] = (), ye
         The model file, or None for the embedded default.
     scenarios
         Scenario overlays applied in order: names from the Aral scenario library (``daryo scenarios``) or
-        paths to overlay YAML files (see ``docs/aral-basin.md``); one name or path alone is one overlay.
+        paths to overlay YAML files (see ``docs/model-format.md``, *Scenario overlays*); one name or path alone
+        is one overlay.
     years
         Run length in whole years from the model's start, instead of the file's own span.  Given here rather
         than to :func:`run`, the overlays change the inflows of the run's own years: an overlay that changes
         given years (a drought year, say) turns 12 monthly values into one per step of the span it sees.
+
+    Returns
+    -------
+    Model
+        The validated model (immutable: runs never change it).
 
     Raises
     ------
@@ -61,11 +67,9 @@ def load(path: str | Path | None = None, scenarios: str | Sequence[str] = (), ye
     if path is not None and not isinstance(path, (str, os.PathLike)):
         raise TypeError(f"daryo.load takes a model file's path (or None for the embedded model), not "
                         f"{type(path).__name__} {path!r}")
-    if isinstance(scenarios, (str, os.PathLike)):
-        scenarios = (str(scenarios),)
-    if not isinstance(scenarios, Sequence) or not all(isinstance(s, (str, os.PathLike)) for s in scenarios):
-        raise TypeError(f"scenarios={scenarios!r}: give overlay names or paths, one or a list of them")
-    scenarios = tuple(str(s) for s in scenarios)
+    from .scenarios import overlay_names
+
+    scenarios = overlay_names(scenarios)
     if years is not None and (isinstance(years, bool) or not isinstance(years, (int, np.integer))):
         raise TypeError(f"years={years!r}: give a whole number of years (or None)")
     if years is not None and years < 1:
@@ -129,6 +133,12 @@ def run(model: Model, options: RunOptions | None = None) -> Results:
     options
         Scenario count and run span (see :class:`RunOptions`).
 
+    Returns
+    -------
+    Results
+        The run's results: ``.dataset`` (an xarray Dataset, see docs/model-format.md, *Results*), ``.summary()``,
+        ``.to_netcdf(path)``, ``.to_csv(folder)``.
+
     Raises
     ------
     TypeError
@@ -156,9 +166,6 @@ def run(model: Model, options: RunOptions | None = None) -> Results:
         own_end = model.time.end
         model = model.with_time(options.start, options.end, options.years)
         _check_embedded_span(model, own_end)
-        if model.time.end < model.time.start:
-            raise ValueError(f"the run would end ({model.time.end:%Y-%m-%d}) before it starts "
-                             f"({model.time.start:%Y-%m-%d})")
     n = options.scenarios
     if n is not None and n < 1:
         raise ValueError(f"scenarios={n}: a run takes at least 1 scenario trace")

@@ -58,9 +58,8 @@ from .model.loader import read_document
 from .timeaxis import TimeAxis, parse_date, step_days, years_span
 from .units import UnitError, is_number, is_per_month, parse_quantity, unit_factor
 
-__all__ = ["list_scenarios", "apply_scenarios", "load_overlay", "scenario_path", "transform_inflows", "with_years",
-           "year_limited_changes",
-           "Overlay", "library_dir"]
+__all__ = ["list_scenarios", "apply_scenarios", "load_overlay", "overlay_names", "scenario_path", "transform_inflows",
+           "with_years", "year_limited_changes", "Overlay", "library_dir"]
 
 _TOP_KEYS = {"title", "description", "sources", "changes"}
 _OPS = ("set", "set_edges", "add_nodes", "remove_nodes", "add_edges", "remove_edges", "scale_demands",
@@ -337,6 +336,25 @@ def _edge_ends(e: Any) -> tuple[str, str] | None:
 
 
 # ------------------------------------------------------------------------------------------ applying
+def overlay_names(names: str | os.PathLike[str] | Iterable[str | os.PathLike[str]]) -> tuple[str, ...]:
+    """Overlay names or paths as a tuple of text: one name or path alone is one overlay (its letters are not
+    overlays).
+
+    Raises
+    ------
+    TypeError
+        If ``names`` is not a name or path, or an iterable of them.
+    """
+    if isinstance(names, str | os.PathLike):
+        return (str(names),)
+    if not isinstance(names, Iterable) or isinstance(names, Mapping):
+        raise TypeError(f"scenarios={names!r}: give overlay names or paths, one or a list of them")
+    out = tuple(names)
+    if not all(isinstance(n, str | os.PathLike) for n in out):
+        raise TypeError(f"scenarios={names!r}: give overlay names or paths, one or a list of them")
+    return tuple(str(n) for n in out)
+
+
 def apply_scenarios(doc: Mapping[str, Any], names: Iterable[str], library: Path | None = None) -> dict[str, Any]:
     """Apply overlays to a model document, in order; return a new document (``doc`` is not changed).
 
@@ -356,7 +374,10 @@ def apply_scenarios(doc: Mapping[str, Any], names: Iterable[str], library: Path 
         changes that name missing nodes or edges, adding a node that exists, references (``return_to``,
         ``spill_to``, ``reservoir``, ``at``, edge ends) left pointing to removed nodes, demands and inflow series
         that cannot be changed.
+    TypeError
+        If ``names`` is not names or paths (one name alone is one overlay).
     """
+    names = overlay_names(names)
     out = copy.deepcopy(dict(doc))
     shape = [Problem("", key, f"the model's {key} must be {what} to apply a scenario")
              for key, kind, what in (("nodes", list, "a list"), ("edges", list, "a list"),
@@ -772,7 +793,7 @@ def year_limited_changes(names: Sequence[str], library: Path | None = None) -> l
     ``years``, ``named_years``), each as a :class:`Problem` at its place, saying why an ensemble that resamples a
     model's own years cannot take it."""
     found = []
-    for name in names:
+    for name in overlay_names(names):
         try:
             ov = load_overlay(name, library)
         except ModelError:  # (a name the model's metadata keeps from an overlay applied elsewhere, say)
@@ -943,7 +964,7 @@ def transform_inflows(inflows: Mapping[str, np.ndarray], names: Sequence[str], s
            "metadata": {"basins": {name: list(ids) for name, ids in basins.items()}},
            "nodes": [{"id": k, "type": "inflow"} for k in out]}
     problems: list[Problem] = []
-    for name in names:
+    for name in overlay_names(names):
         ov = load_overlay(name, library)
         for i, change in enumerate(ov.changes):
             op, arg = next(iter(change.items()))

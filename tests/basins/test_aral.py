@@ -411,3 +411,15 @@ def test_seasonal_intakes_are_per_season_the_run_covers():
     b = intake_withdrawals(part, model, "amu", season="summer")
     pd.testing.assert_series_equal(a, b, rtol=1e-9)
     assert a["UZB"] > 10  # the summer intakes are substantial
+
+
+@pytest.mark.parametrize("kwargs, error, message", [
+    ({"years": 1.5}, TypeError, r"years=1.5: give a whole number"),  # (ran 1 year)
+    ({"years": "2"}, TypeError, r"years='2': give a whole number"),  # (ran 2)
+    ({"traces": 2.5, "hydrology": "stochastic"}, TypeError, r"traces=2.5: give a whole number"),  # (gave 2)
+    ({"start": "2000-10-15"}, ValueError, r"start='2000-10-15': the run's monthly steps start on a month's first"),
+    ({"start": "bogus"}, ValueError, r"start='bogus': give a month \(YYYY-MM\)"),  # (pandas' DateParseError)
+])
+def test_the_embedded_model_refuses_sizes_and_starts_it_would_change(kwargs, error, message):
+    with pytest.raises(error, match=message):
+        build_aral_document(**kwargs)

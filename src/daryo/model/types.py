@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..errors import ModelError, Problem
@@ -164,15 +165,30 @@ class Model:
             If a series given per step has no value for the new start (it is before the model's start), or the
             new start is not a whole number of N-day steps from the model's.
         ValueError
-            If the new span lies outside the dates a time axis can hold (:func:`~daryo.timeaxis.span_problem`).
+            If the new span lies outside the dates a time axis can hold (:func:`~daryo.timeaxis.span_problem`),
+            ends before it starts, or is given by both ``end`` and ``years``; if ``years`` is below 1, or ``start``
+            is not a date or (monthly steps) not a month's first day.
+        TypeError
+            If ``years`` is not a whole number.
         """
-        s = pd.Timestamp(start) if start else self.time.start
-        if self.time.step_days is None:  # monthly steps begin on the 1st
-            s = s.to_period("M").to_timestamp()
+        if end and years is not None:
+            raise ValueError(f"end={end!r} and years={years!r}: give one of them")
+        if years is not None and (isinstance(years, bool) or not isinstance(years, int | np.integer)):
+            raise TypeError(f"years={years!r}: give a whole number of years")
+        if years is not None and years < 1:
+            raise ValueError(f"years={years}: a run lasts at least 1 year")
+        try:
+            s = pd.Timestamp(start) if start else self.time.start
+        except (ValueError, TypeError):
+            raise ValueError(f"start={start!r} is not a date; give YYYY-MM or YYYY-MM-DD") from None
+        if self.time.step_days is None and s != s.to_period("M").to_timestamp():  # (was moved to the 1st silently)
+            raise ValueError(f"start={start!r}: monthly steps start on a month's first day; give YYYY-MM")
         if years is not None:
             s, e = years_span(s, years, monthly=self.time.step_days is None)
         else:
             e = parse_end(end) if end else self.time.end
+        if e < s:
+            raise ValueError(f"the run would end ({e:%Y-%m-%d}) before it starts ({s:%Y-%m-%d})")
         if (why := span_problem(s, e, self.time.step_days)) is not None:
             raise ValueError(why)
         model = replace(self, time=TimeSpec(s, e, self.time.step_days))

@@ -379,8 +379,16 @@ def compile_network(model: Model, axis: TimeAxis | None = None, n_scenarios: int
     axis
         Time axis of the run (default: the model's own span).
     n_scenarios
-        Number of scenarios to run (default: all of the model's traces).
+        Number of scenarios to run, the first ones (default: all of the model's traces).
+
+    Raises
+    ------
+    ValueError
+        If ``n_scenarios`` is not from 1 to the model's number of traces.
     """
+    if n_scenarios is not None and not 1 <= n_scenarios <= model.n_scenarios:  # (more failed in a NumPy broadcast)
+        raise ValueError(f"n_scenarios={n_scenarios}: the model has {model.n_scenarios} scenario trace(s); give 1 to "
+                         f"{model.n_scenarios}, or None for all")
     axis = axis or model.time.axis()
     n_scen = n_scenarios or model.n_scenarios
     mode = model.allocation

@@ -51,7 +51,8 @@ class RunOptions:
     scenarios
         Number of scenario traces to run (first N of the model's); None: all.
     start, end
-        Run span (default: the model's); ``years`` counts whole years from ``start`` instead of ``end``.
+        Run span (default: the model's); ``years`` counts whole years from ``start`` instead of ``end``.  With
+        monthly steps ``start`` is a month (``2001-03``) or its first day, as in a model file.
     years
         Length of the run in years.
     method

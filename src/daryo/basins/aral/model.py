@@ -23,7 +23,7 @@ from ...hydrology import (
 )
 from ...model import Model, model_from_dict
 from ...model.loader import read_document
-from ...scenarios import apply_scenarios
+from ...scenarios import apply_scenarios, overlay_names
 from ...timeaxis import TimeAxis, years_problem
 
 __all__ = ["HYDROLOGY_CHOICES", "aral_model_path", "read_base_document", "build_aral_document", "load_aral_model",
@@ -46,7 +46,12 @@ def read_base_document() -> dict[str, Any]:
 
 
 def _time(start: str | pd.Timestamp, years: int) -> tuple[pd.Timestamp, dict[str, str]]:
-    s = pd.Timestamp(start).to_period("M").to_timestamp()
+    try:
+        s = pd.Timestamp(start)
+    except (ValueError, TypeError):
+        raise ValueError(f"start={start!r}: give a month (YYYY-MM) or a month's first day (YYYY-MM-01)") from None
+    if s != s.to_period("M").to_timestamp():  # (2000-10-15 was moved to 2000-10-01 without a word)
+        raise ValueError(f"start={start!r}: the run's monthly steps start on a month's first day; give YYYY-MM")
     if (why := years_problem(s, int(years), "%Y-%m")) is not None:
         raise ValueError(f"years={years}: {why}")
     e = s + pd.DateOffset(months=12 * int(years) - 1)
@@ -107,6 +112,10 @@ def build_aral_document(scenarios: Sequence[str] = (), hydrology: str = "norm", 
     ValueError
         For an unknown hydrology or several traces of a deterministic hydrology.
     """
+    scenarios = overlay_names(scenarios)
+    for name, value in (("traces", traces), ("years", years), ("seed", seed)):
+        if isinstance(value, bool) or not isinstance(value, int | np.integer):  # (1.5 years ran one, '2' two)
+            raise TypeError(f"{name}={value!r}: give a whole number")
     doc = read_base_document()
     s, doc["time"] = _time(start, years)
     spec = load_spec()
@@ -144,6 +153,7 @@ def load_aral_model(scenarios: Sequence[str] = (), hydrology: str = "norm", trac
                     seed: int = 0, start: str = "2000-10", inflow_csv: str | Path | None = None,
                     inflow_csv_unit: str = "m3/s") -> Model:
     """The Aral Sea basin model, validated (same parameters as :func:`build_aral_document`)."""
+    scenarios = overlay_names(scenarios)
     doc = build_aral_document(scenarios, hydrology, traces, years, seed, start, inflow_csv, inflow_csv_unit)
     path = aral_model_path()
     label = str(path) + "".join(f" + {s}" for s in scenarios)
