@@ -109,9 +109,15 @@ def test_an_indexedarray_index_beyond_its_parameters_is_an_error_naming_it():
     import daryo
     from daryo.model import model_from_dict
 
-    with pytest.raises(ModelError, match=r"parameters\[p\]: evaluates to nan at the step starting 2001-01-01 "
-                       r"\(scenario 0\).*its index parameter 'i' gave an index beyond its 1 parameter\(s\) "
-                       r"\(indices 0 to 0\)"):
+    with pytest.raises(ModelError, match=r"parameters\[p\]: at the step starting 2001-01-01 \(scenario 0\): its "
+                       r"index parameter 'i' gave 2, beyond its 1 parameter\(s\) \(indices 0 to 0\); give one "
+                       r"parameter per index it can take"):
         daryo.run(model_from_dict(_indexed_model([0.5, 0.2], [7])))
+    # inside another parameter (a threshold on it: NaN compared false both ways, and the first value was used)
+    doc = _indexed_model([0.5, 0.2], [7])
+    doc["parameters"]["q"] = {"type": "parameterthreshold", "parameter": "p", "threshold": 3, "values": [1, 2]}
+    doc["nodes"][2]["demand"] = {"parameter": "q"}
+    with pytest.raises(ModelError, match=r"parameters\[p\]: at the step .*: its index parameter 'i' gave 2"):
+        daryo.run(model_from_dict(doc))
     ds = daryo.run(model_from_dict(_indexed_model([0.5, 0.2], [7, 8, 9]))).dataset
     assert float(ds.demanded.isel(scenario=0, time=0).sel(demand="town")) == pytest.approx(9.0)

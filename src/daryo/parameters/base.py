@@ -93,6 +93,15 @@ class StaticEnv:
     scenario_index: Mapping[str, np.ndarray]  # dimension -> (S,) member index of each combination
 
 
+class ParameterValueError(ValueError):
+    """A parameter cannot give a value from its inputs' (an index beyond its list, say); the message says why,
+    and the evaluation adds the parameter's place, the step and the scenario."""
+
+    def __init__(self, message: str, scenario: int = 0, step: int | None = None) -> None:
+        super().__init__(message)
+        self.scenario, self.step = scenario, step
+
+
 @dataclass(frozen=True, eq=False)
 class Parameter:
     """Base of all parameter types.  ``place`` is where the parameter is in its file, for messages."""
@@ -116,10 +125,6 @@ class Parameter:
     def check(self) -> list[str]:
         """Problems with the field values (beyond their types)."""
         return []
-
-    def not_finite_hint(self) -> str:
-        """What to check when this parameter's value is not a finite number (the end of that message)."""
-        return "check its divisions and the parameters it is computed from"
 
     def static(self, env: StaticEnv, x: list[np.ndarray]) -> np.ndarray:
         """Values per step, shape (S or 1, T), from the inputs' values ``x`` (same shapes)."""

@@ -9,7 +9,7 @@ import numpy as np
 
 from ..errors import ModelError, Problem
 from ..timeaxis import TimeAxis
-from .base import Parameter, StaticEnv
+from .base import Parameter, ParameterValueError, StaticEnv
 
 
 @dataclass
@@ -79,7 +79,10 @@ class ParameterSet:
         for n in order:
             if n not in dynamic_all:
                 p = params[n]
-                static_values[n] = np.asarray(p.static(env, [static_values[i] for i in p.inputs()]), dtype=float)
+                try:
+                    static_values[n] = np.asarray(p.static(env, [static_values[i] for i in p.inputs()]), dtype=float)
+                except ParameterValueError as exc:
+                    raise ModelError(_value_problem(file, env.axis, n, p, exc)) from None
         keep = set(dynamic_all) if needed is None else with_inputs(params, needed) & dynamic_all
         used = frozenset(params if needed is None else needed)
         out = cls(static_values, [n for n in order if n in keep], params, res_index, axis=env.axis, file=file,
@@ -97,10 +100,9 @@ class ParameterSet:
         s, t = (int(i) for i in np.argwhere(bad)[0]) if values.ndim > 1 else (int(np.argmax(bad)), step)
         value = values[s, t] if values.ndim > 1 else values[s]
         when = f" at the step starting {self.axis.starts[t]:%Y-%m-%d}" if t is not None and self.axis else ""
-        param = self.params[name]
-        return Problem(self.file, param.place or f"parameters[{name}]", (
-            f"evaluates to {value}{when} (scenario {s}); a parameter's value must be a finite number: "
-            f"{param.not_finite_hint()}"))
+        return Problem(self.file, self.params[name].place or f"parameters[{name}]", (
+            f"evaluates to {value}{when} (scenario {s}); a parameter's value must be a finite number: check "
+            "its divisions and the parameters it is computed from"))
 
     def is_dynamic(self, name: str) -> bool:
         return name not in self.static_values
@@ -117,12 +119,23 @@ class ParameterSet:
         for k, n in enumerate(self.dynamic):
             p = self.params[n]
             x = [values[i] if i in values else self.static_values[i][:, t] for i in p.inputs()]
-            values[n] = np.broadcast_to(np.asarray(p.step(env, x), dtype=float), (S,))
+            try:
+                values[n] = np.broadcast_to(np.asarray(p.step(env, x), dtype=float), (S,))
+            except ParameterValueError as exc:
+                exc.step = t
+                raise ModelError(_value_problem(self.file, self.axis, n, p, exc)) from None
             out[:, k] = values[n]
             problem = self._not_finite(n, values[n], t) if n in self.used else None
             if problem is not None:
                 raise ModelError(problem)
         return out
+
+
+def _value_problem(file: str, axis: TimeAxis | None, name: str, param: Parameter, exc: ParameterValueError
+                   ) -> Problem:
+    """The problem of a parameter that cannot give a value (:class:`ParameterValueError`), at its place."""
+    when = f"at the step starting {axis.starts[exc.step]:%Y-%m-%d} " if exc.step is not None and axis else ""
+    return Problem(file, param.place or f"parameters[{name}]", f"{when}(scenario {exc.scenario}): {exc}")
 
 
 def _topological(params: Mapping[str, Parameter]) -> list[str]:

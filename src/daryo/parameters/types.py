@@ -12,7 +12,7 @@ import pandas as pd
 
 from ..errors import ModelError, Problem
 from ..timeaxis import TimeAxis
-from .base import Field, Parameter, StaticEnv, _Env
+from .base import Field, Parameter, ParameterValueError, StaticEnv, _Env
 from .frames import DataFrame
 
 
@@ -182,13 +182,14 @@ class IndexedArray(Parameter):
     def apply(self, x: list[np.ndarray]) -> np.ndarray:
         idx, *vals = np.broadcast_arrays(*x)
         k = idx.astype(np.int64)
-        outside = (k < 0) | (k >= len(vals))  # (NaN: reported as not a finite number, with not_finite_hint)
-        return np.where(outside, np.nan, np.choose(np.clip(k, 0, len(vals) - 1), vals))
-
-    def not_finite_hint(self) -> str:
-        n = len(self.parameters)
-        return (f"its index parameter '{self.index_parameter}' gave an index beyond its {n} parameter(s) (indices 0 "
-                f"to {n - 1}): give one parameter per index it can take")
+        outside = (k < 0) | (k >= len(vals))
+        if outside.any():  # (it took the last entry without a word; Pywr raises)
+            first = tuple(int(i) for i in np.argwhere(outside)[0])
+            n = len(vals)
+            raise ParameterValueError(f"its index parameter '{self.index_parameter}' gave {int(k[first])}, beyond "
+                                      f"its {n} parameter(s) (indices 0 to {n - 1}); give one parameter per index "
+                                      "it can take", first[0], first[1] if k.ndim > 1 else None)
+        return np.choose(k, vals)
 
 
 def _clipped(pc: np.ndarray) -> np.ndarray:
