@@ -176,9 +176,11 @@ def test_amu_channel_losses_per_reach_match_the_historical_means():
 def test_the_karakum_canal_carries_its_july_need_in_norm_years():
     """Its capacity (785 m3/s, aral.yaml) is the oases' July need less the Murghab and Tejen's July flow: in norm
     years it never binds, and the Karakum oases are short no more than the other downstream Amu oases."""
-    _, ds = run()
+    model, ds = run()
+    rate = model.node("karakum_canal").get("capacity")  # (hm3 per day)
+    assert rate.is_rate and float(rate.values.ravel()[0]) == pytest.approx(785 * 86400 / 1e6)
     flow = ds["edge_flow"].sel(edge="amu_kerki->karakum_canal").isel(scenario=0)
-    capacity = 785 * ds["days"] * 86400 / 1e6  # hm3 per step
+    capacity = float(rate.values.ravel()[0]) * ds["days"]  # hm3 per step
     assert bool((flow < 0.999 * capacity).all())
     short = (ds["deficit"].isel(scenario=0).sum("time") / ds["demanded"].isel(scenario=0).sum("time"))
     others = [d for d in AMU_DOWNSTREAM if d != "tkm_karakum_irr"]
