@@ -992,10 +992,28 @@ def test_a_unit_written_with_no_value_is_a_problem(tmp_path, demand):
     assert "nodes[d].demand.unit (line" in msg and "has no value; give a unit, or leave the key out" in msg
 
 
-def test_a_control_character_in_yaml_is_a_problem_at_its_line_and_column(tmp_path):
-    """It was PyYAML's 'in "<unicode string>", position 30', with no line."""
+@pytest.mark.parametrize("name, column", [("a", 9), ("\U0001f600 Сырдарья", 18)])
+def test_a_control_character_in_yaml_is_a_problem_at_its_line_and_column(tmp_path, name, column):
+    """It was PyYAML's 'in "<unicode string>", position 30', with no line; libyaml counts bytes, so text before it
+    that is not ASCII moved the place."""
     path = tmp_path / "m.yaml"
-    path.write_text(GOOD.replace("name: t", 'name: "a\x00b"'))
+    path.write_text(GOOD.replace("name: t", f'name: "{name}\x00b"'), encoding="utf-8")
     (msg,) = load_problems(path)
-    assert msg == (f"{path}: line 2, column 9: malformed YAML: the character U+0000 is not allowed in a YAML file "
-                   "(a control character: is the file text?)")
+    assert msg == (f"{path}: line 2, column {column}: malformed YAML: the character U+0000 is not allowed in a YAML "
+                   "file (a control character: is the file text?)")
+
+
+@pytest.mark.parametrize("units, place", [("null", "level_table.units"), ("{volume: null}", "level_table.units.volume"),
+                                          ("{volume: ''}", "level_table.units.volume")])
+def test_level_table_units_written_with_no_value(tmp_path, units, place):
+    """They were read as the canonical units without a word ('' as a unit of fraction, with a wrong message)."""
+    text = GOOD.replace("  - {id: sea, type: sink}", "  - {id: dam, type: reservoir, max_volume: 100, level_table: "
+                        f"{{volume: [0, 100], level: [0, 10], units: {units}}}}}\n  - {{id: sea, type: sink}}")
+    (msg,) = load_problems(write_model(tmp_path, text + "  - [src, dam]\n"))
+    assert f"nodes[dam].{place} (line 7): has no value" in msg
+
+
+def test_a_blank_unit_is_no_unit(tmp_path):
+    """'  ' was 'a unit of fraction, but a flow is expected'."""
+    (msg,) = load_problems(write_model(tmp_path, GOOD.replace("demand: 5}", "demand: {value: 5, unit: '  '}}")))
+    assert "nodes[d].demand.unit (line 6): has no value; give a unit" in msg

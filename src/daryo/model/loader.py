@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from .._files import file_digest
 from ..errors import ModelError, Problem
 from ..errors import short_text as _short
 from ..parameters import ParameterRef, ScenarioDim, check_parameters, parse_parameters, scenario_combinations
@@ -215,7 +216,10 @@ def _read_yaml(text: str, path: Path, lines: bool) -> Any:
     try:
         return yaml.load(text, Loader=_LineLoader if lines else _PlainLoader)  # noqa: S506 - SafeLoader subclasses
     except yaml.reader.ReaderError as exc:  # a character YAML does not take (NUL, other control characters)
-        pos = min(exc.position, len(text))
+        if issubclass(_PlainLoader, yaml.SafeLoader):  # PyYAML's own reader counts characters
+            pos = min(exc.position, len(text))
+        else:  # libyaml's counts the bytes of the text in UTF-8
+            pos = len(text.encode("utf-8")[: exc.position].decode("utf-8", errors="ignore"))
         line, column = text.count("\n", 0, pos) + 1, pos - (text.rfind("\n", 0, pos) + 1) + 1
         code = exc.character if isinstance(exc.character, int) else ord(exc.character)
         raise ModelError(Problem(str(path), f"line {line}, column {column}", (
@@ -470,6 +474,7 @@ def model_from_dict(doc: Any, base_dir: Path | str = ".", file: str = "<model>",
         parameters=params,
         constraints=tuple(constraints),
         scenario_dims=tuple(dims),
+        file_sha256=file_digest(path) or "",  # (now: results record the file as it was read, not as it is then)
     )
     problems = ctx.problems + validate_model(model, file, declared_ids=declared)
     problems += check_parameters(params, {n.id for n in nodes if n.type == "reservoir"}, declared, dims, file)
@@ -869,7 +874,8 @@ def _number(value: Any, attr: Attribute, ctx: _Context, place: str) -> tuple[flo
 def _empty_unit(value: Any, ctx: _Context, place: str) -> bool:
     """Whether ``value`` (a mapping) writes ``unit`` with no value (``unit:``, ``unit: null`` or ``''``), which
     read as the canonical unit without a word; reported at ``place``."""
-    if isinstance(value, Mapping) and "unit" in value and value["unit"] in (None, ""):
+    if isinstance(value, Mapping) and "unit" in value and (value["unit"] is None or (
+            isinstance(value["unit"], str) and not value["unit"].strip())):
         ctx.add(_inner(place, ".unit"), "has no value; give a unit, or leave the key out for the canonical one")
         return True
     return False
@@ -1092,7 +1098,10 @@ def _parse_table(value: Any, ctx: _Context, place: str) -> LevelTable | None:
     if not isinstance(value, Mapping) or "volume" not in value or not ({"level", "area"} & set(value)):
         ctx.add(place, "a level table needs 'volume' (hm³) and 'level' (m) and/or 'area' (km²) lists")
         return None
-    units = value.get("units", {}) or {}
+    units = value.get("units", {})
+    if "units" in value and units is None:
+        ctx.add(_inner(place, ".units"), _NO_VALUE)
+        return None
     if not isinstance(units, Mapping):
         ctx.add(_inner(place, ".units"), f"'{_short(units)}' is not a mapping; give the unit of each list, e.g. "
                 "units: {volume: km3, level: m, area: ha}")
@@ -1110,8 +1119,13 @@ def _parse_table(value: Any, ctx: _Context, place: str) -> LevelTable | None:
         if raw is None:
             ctx.add(_inner(place, f".{key}"), _NO_VALUE)
             return None
+        given = units.get(key)
+        if key in units and (given is None or (isinstance(given, str) and not given.strip())):
+            ctx.add(_inner(place, f".units.{key}"), "has no value; give a unit, or leave the key out for the "
+                    "canonical one")
+            return None
         try:
-            factor, _ = unit_factor(units.get(key), dim)
+            factor, _ = unit_factor(given, dim)
         except UnitError as exc:
             ctx.add(_inner(place, f".units.{key}"), str(exc))
             return None
