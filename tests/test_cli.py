@@ -667,3 +667,12 @@ def test_years_past_the_dates_an_axis_holds_are_a_usage_error(tmp_path, capsys):
     assert main(["ensemble", DEMO, "--traces", "2", "--years", "400", "-o", str(out)]) == 2
     assert "--years 400: 400 years from 2000-10-01 run past" in capsys.readouterr().err
     assert not out.exists()
+
+
+@pytest.mark.parametrize("argv", [["run", ""], ["validate", " "], ["convert", "", "-o", "x.yaml"],
+                                  ["ensemble", "", "--traces", "2", "--years", "1", "-o", "x.nc"]])
+def test_an_empty_model_path_is_a_usage_error(argv, capsys, tmp_path, monkeypatch):
+    """It was read as '.': ".: is a folder, not a YAML or JSON file" (convert), or "'': is not a file name"."""
+    monkeypatch.chdir(tmp_path)
+    assert main(argv) == 2
+    assert "daryo: error: model '" in capsys.readouterr().err and not list(tmp_path.iterdir())

@@ -89,6 +89,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if stdout is not None:  # (None: started with standard output closed; print writes nothing then)
         sys.stdout = _Stdout(stdout)  # type: ignore[assignment]
     try:
+        if isinstance(getattr(args, "model", None), str) and not args.model.strip():  # (Path('') is '.', a folder)
+            raise _UsageError(f"model {args.model!r}: give a model file's path")
         code = func(args)
         if sys.stdout is not None:
             sys.stdout.flush()  # here, where a closed pipe is handled, not at exit
