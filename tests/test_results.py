@@ -194,11 +194,23 @@ def test_results_record_the_model_file_s_digest_and_an_overlay_file_s_full_path(
     import hashlib
 
     (tmp_path / "ov.yaml").write_text("title: none\nchanges: []\n")
+    (tmp_path / "elsewhere").mkdir()
     monkeypatch.chdir(tmp_path)
     demo = daryo.demo_model_path()
-    attrs = daryo.run(daryo.load(demo, scenarios=["ov.yaml"], years=1)).dataset.attrs
+    model = daryo.load(demo, scenarios=["ov.yaml", "icwc"], years=1)
+    monkeypatch.chdir(tmp_path / "elsewhere")  # (the run resolved the path here, where there is no ov.yaml)
+    attrs = daryo.run(model).dataset.attrs
     assert attrs["model_sha256"] == hashlib.sha256(Path(demo).read_bytes()).hexdigest()
-    assert attrs["scenarios"] == str(tmp_path.resolve() / "ov.yaml")
+    assert attrs["scenarios"] == f"{tmp_path.resolve() / 'ov.yaml'}, icwc"
+    # the file as it was read, not as it is when the run starts
+    copy = tmp_path / "m.yaml"
+    copy.write_text(Path(demo).read_text().replace("demo-basin", "demo-copy"))
+    for csv in Path(demo).parent.glob("*.csv"):
+        (tmp_path / csv.name).write_bytes(csv.read_bytes())
+    read = copy.read_bytes()
+    model = daryo.load(copy, years=1)
+    copy.write_text(copy.read_text() + "# edited after loading\n")
+    assert daryo.run(model).dataset.attrs["model_sha256"] == hashlib.sha256(read).hexdigest()
     for package in ("numpy", "highspy", "xarray"):
         assert f"{package} " in attrs["software"]
 

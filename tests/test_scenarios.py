@@ -364,6 +364,8 @@ def test_changes_that_would_change_nothing_are_problems(tmp_path):
               "with one key out of"),
              ("scale_inflows: {basin: all}", "changes[0].scale_inflows",
               "give the factor or 12 monthly factors (months), or both"),
+             ("scale_inflows: {basin: all, months: null}", "changes[0].scale_inflows",
+              "give the factor or 12 monthly factors (months), or both"),
              (None, "", "the overlay has no changes: give its title and changes"),
              # changes written as no list (taken as none: [] is the way to say so, as a baseline's overlay does)
              ("0", "changes", "must be a list of changes ([] for none), not 0"),

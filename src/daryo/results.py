@@ -15,7 +15,7 @@ import pandas as pd
 import xarray as xr
 from xarray.indexes import PandasIndex
 
-from ._files import file_digest, mode_for, temp_beside, write_target
+from ._files import mode_for, temp_beside, write_target
 from .model import Model
 from .network import CompiledNetwork
 from .simulate import SimulationOutput
@@ -207,10 +207,13 @@ def provenance(model: Model) -> dict[str, str]:
 
     meta = model.metadata
     hydrology = meta.get("hydrology")
-    overlays = [str(Path(x).resolve()) if Path(x).suffix.lower() in (".yaml", ".yml") else str(x)
-                for x in meta.get("scenarios") or ()]
+    names, files = list(meta.get("scenarios") or ()), list(meta.get("scenario_files") or ())
+    if len(files) != len(names):  # (an older document's metadata)
+        files = [str(x) for x in names]
+    overlays = [file if Path(str(name)).suffix.lower() in (".yaml", ".yml") else str(name)  # a library name
+                for name, file in zip(names, files, strict=True)]
     return {"daryo": __version__, "model_file": str(Path(model.path).resolve()) if model.path else "",
-            "model_sha256": file_digest(model.path) or "", "scenarios": ", ".join(overlays),
+            "model_sha256": model.file_sha256, "scenarios": ", ".join(overlays),
             "hydrology": ", ".join(f"{k} {v}" for k, v in hydrology.items()) if isinstance(hydrology, dict) else "",
             "software": _software_versions()}
 

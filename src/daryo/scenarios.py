@@ -274,7 +274,7 @@ def _check_options(op: str, arg: Any, file: str, place: str) -> list[Problem]:
     if "factor" in arg and not _is_factor(arg["factor"]):
         bad("factor", "give a number of 0 or more")
     if op == "scale_inflows":
-        if "factor" not in arg and "months" not in arg:
+        if arg.get("factor") is None and arg.get("months") is None:  # (months: null changed nothing too)
             out.append(Problem(file, place, "give the factor or 12 monthly factors (months), or both"))
         months = arg.get("months")
         if months is not None and not (isinstance(months, list) and len(months) == 12
@@ -385,7 +385,8 @@ def apply_scenarios(doc: Mapping[str, Any], names: Iterable[str], library: Path 
              if out.get(key) is not None and not isinstance(out[key], kind)]
     if shape:
         raise ModelError(shape)
-    applied = []
+    applied: list[str] = []
+    files: list[str] = []
     for name in names:
         ov = load_overlay(name, library)
         problems: list[Problem] = []
@@ -404,10 +405,13 @@ def apply_scenarios(doc: Mapping[str, Any], names: Iterable[str], library: Path 
         if problems:
             raise ModelError(problems)
         applied.append(ov.name)
+        files.append(str(Path(ov.file).resolve()))
     if applied:
         meta = _value(out, "metadata", dict)
         before = meta.get("scenarios") or []
         meta["scenarios"] = (before if isinstance(before, list) else [before]) + applied
+        before = meta.get("scenario_files") or []  # (each overlay's file as found now: a later run may be elsewhere)
+        meta["scenario_files"] = (before if isinstance(before, list) else [before]) + files
     return out
 
 

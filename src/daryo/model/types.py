@@ -120,6 +120,9 @@ class Model:
         Generic linear constraints on node flows.
     scenario_dims
         Declared scenario dimensions; the scenarios are their product.
+    file_sha256
+        A SHA-256 digest of the file at ``path`` when the model was read from it ("" for models built in code),
+        which results record.
     """
 
     name: str
@@ -135,6 +138,7 @@ class Model:
     parameters: Mapping[str, Any] = field(default_factory=dict)
     constraints: tuple[Constraint, ...] = ()
     scenario_dims: tuple[Any, ...] = ()
+    file_sha256: str = ""
 
     @property
     def n_scenarios(self) -> int:
