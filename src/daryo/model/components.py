@@ -246,7 +246,8 @@ CONSTRAINT_TYPES: dict[str, ComponentType] = {
             "flow_ratio", "Node flows in fixed proportions (a split): flow_k / flow_0 = factor_k / factor_0.",
             (
                 A("nodes", "nodes", None, REQUIRED, "Node ids, at least two."),
-                A("factors", "series_list", None, REQUIRED, "One factor per node (numbers, series or parameters)."),
+                A("factors", "series_list", None, REQUIRED, "One factor per node (numbers, series or parameters): none "
+                  "negative, not all 0."),
             ),
             "constraint",
         ),
