@@ -6,7 +6,7 @@
    run compiles one.  Without this step the first runs after an installation do: on the project's machine the
    bench's Pywr model (1,000 scenarios × 100 years) took 10.0 s against 1.8 s, and the first 10,000-trace
    ensemble of the embedded model, whose two Dask workers each compiled the kernels, took 203 s and 1,790 MB
-   against 162 s and 1,478 MB (docs/performance.md §4).
+   against 162 s and 1,478 MB (docs/performance-history.md).
 
 Both steps are skipped where their result is already there (step 2 then only loads the kernels: ~1 s).  Neither
 changes any result: a kernel compiled now or at its first use is the same code.  Numba keeps its cache beside

@@ -125,7 +125,7 @@ def _local_cluster(workers: int) -> Any:
 
     The workers start without the ``MALLOC_TRIM_THRESHOLD_`` that Dask sets for them by default: setting it
     fixes glibc's mmap threshold at 128 kB, so that each of a chunk's temporary arrays above that size is mapped
-    and unmapped anew.  With it, a chunk of the Aral model ran 1.35× slower (see ``docs/performance.md``).  They
+    and unmapped anew.  With it, a chunk of the Aral model ran 1.35× slower (see ``docs/performance-history.md``).  They
     do not sample their own stacks for Dask's profile pages either (~4 % of a run), as those pages are off.
     They ignore Ctrl-C (:mod:`daryo._dask_worker`), which this process handles, and log nothing below critical:
     a chunk's error reaches this process, which reports it once.
