@@ -240,3 +240,16 @@ correlation: {within_basin: -0.6}
         ("correlation", "the correlation matrix is not positive definite; lower the correlations")]
     p.write_text(p.read_text().replace("-0.6", "-0.4"))  # eigenvalues 0.2, 1.4, 1.4
     assert load_spec(p).correlation[0, 1] == -0.4
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda spec: norm_traces(spec, -1), r"years=-1: give a whole number of years"),  # (NumPy's negative dimensions)
+    (lambda spec: norm_traces(spec, 2, 13), r"start_month=13: give a calendar month"),  # (read as January)
+    (lambda spec: norm_traces(spec, 2, 0), r"start_month=0: give a calendar month"),  # (read as December)
+    (lambda spec: stochastic_traces(spec, [0], 2.5), r"years=2.5: give a whole number of years"),
+    (lambda spec: named_year_factors(spec, "2021", 5, 0), r"first_year=0: give the run's hydrological year"),
+])
+def test_trace_functions_refuse_sizes_and_months_they_would_misread(call, message):
+    """first_year 0 left every factor at 1 without a word."""
+    with pytest.raises(ValueError, match=message):
+        call(load_spec())

@@ -369,7 +369,17 @@ def _monthly_traces(spec: HydrologySpec, years: int, start_month: int,
     -------
     numpy.ndarray
         hm³/month, shape (trace, river, years·12).
+
+    Raises
+    ------
+    ValueError
+        If ``years`` is not a whole number of 0 or more (0: no steps), or ``start_month`` not a month from 1 to 12
+        (13 read as 1, and 0 as December, before).
     """
+    if isinstance(years, bool) or not isinstance(years, int | np.integer) or years < 0:
+        raise ValueError(f"years={years!r}: give a whole number of years, 0 or more")
+    if isinstance(start_month, bool) or not isinstance(start_month, int | np.integer) or not 1 <= start_month <= 12:
+        raise ValueError(f"start_month={start_month!r}: give a calendar month, 1 (January) to 12")
     n_steps = 12 * int(years)
     flows = annual(_n_hydro_years(start_month, n_steps))
     return _window(disaggregate(flows, spec.fractions), start_month, n_steps)
@@ -393,9 +403,14 @@ def named_year_factors(spec: HydrologySpec, name: str, n_years: int, first_year:
     ------
     KeyError
         If ``name`` is not one of ``spec.named_years``.
+    ValueError
+        If ``first_year`` is not a whole number of at least 1.
     """
     if name not in spec.named_years:
         raise KeyError(f"unknown named year '{name}'; known: {', '.join(spec.named_years)}")
+    if isinstance(first_year, bool) or not isinstance(first_year, int | np.integer) or first_year < 1:
+        raise ValueError(f"first_year={first_year!r}: give the run's hydrological year the named years start in, "
+                         "1 for the first")  # (0 or less left the factors all ones)
     out = np.ones((len(spec.headwaters), n_years))
     basins = spec.basins
     for k, factors in enumerate(spec.named_years[name]):
