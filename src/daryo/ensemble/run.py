@@ -31,7 +31,25 @@ from .traces import TraceSource, default_trace_source, run_years
 
 @dataclass
 class EnsembleRun:
-    """What a run did."""
+    """What a run did.
+
+    Attributes
+    ----------
+    output
+        The store written (``.zarr`` or ``.nc``).
+    traces, years
+        The ensemble's size.
+    chunks, chunks_skipped
+        Its chunks, and how many of them a resume found finished (not run again).
+    seconds
+        Wall time of the call.
+    how
+        How each chunk run by this call was simulated (the fast path's statistics line, or the plain path).
+    traces_computed
+        The traces simulated by this call (not those a resume found finished).
+    finished
+        True when a resume found the output holding this run's results already, so nothing was done.
+    """
 
     output: Path
     traces: int

@@ -142,18 +142,28 @@ class Model:
 
     @property
     def n_scenarios(self) -> int:
+        """The number of scenario traces (``len(scenario_names)``)."""
         return len(self.scenario_names)
 
     def node(self, node_id: str) -> Node:
+        """The node of id ``node_id``.
+
+        Raises
+        ------
+        KeyError
+            If the model has no such node.
+        """
         for n in self.nodes:
             if n.id == node_id:
                 return n
         raise KeyError(node_id)
 
     def nodes_of(self, *types: str) -> list[Node]:
+        """The nodes of the given component types (``model.nodes_of("demand", "sink")``), in file order."""
         return [n for n in self.nodes if n.type in types]
 
     def countries(self) -> list[str]:
+        """The countries the nodes name (ISO 3166-1 alpha-3 codes), sorted."""
         return sorted({c for n in self.nodes if (c := n.country)})
 
     def with_time(self, start: str | None = None, end: str | None = None, years: int | None = None
