@@ -369,16 +369,20 @@ def test_monthly_attribute_with_values_that_are_not_a_list(tmp_path):
     ("{volume: MW}", "level_table.units.volume (line 7): 'MW' is a unit of power, but a volume is expected"),
 ])
 def test_level_table_units_that_are_not_units(tmp_path, units, expected):
-    text = GOOD.replace("  - {id: sea, type: sink}", "  - {id: dam, type: reservoir, max_volume: 100, level_table: "
-                        f"{{volume: [0, 100], level: [0, 10], units: {units}}}}}\n  - {{id: sea, type: sink}}")
-    (msg,) = load_problems(write_model(tmp_path, text + "  - [src, dam]\n"))
+    msg = _dam_problem(tmp_path, f"{{volume: [0, 100], level: [0, 10], units: {units}}}")
     assert "nodes[dam]." + expected in msg
 
 
-def test_level_table_list_that_is_not_numbers(tmp_path):
+def _dam_problem(tmp_path, table: str) -> str:
+    """The one problem of the model GOOD with a reservoir ``dam`` (line 7) whose level_table is ``table``."""
     text = GOOD.replace("  - {id: sea, type: sink}", "  - {id: dam, type: reservoir, max_volume: 100, level_table: "
-                        "{volume: [0, 100], level: [0, x]}}\n  - {id: sea, type: sink}")
+                        f"{table}}}\n  - {{id: sea, type: sink}}")
     (msg,) = load_problems(write_model(tmp_path, text + "  - [src, dam]\n"))
+    return msg
+
+
+def test_level_table_list_that_is_not_numbers(tmp_path):
+    msg = _dam_problem(tmp_path, "{volume: [0, 100], level: [0, x]}")
     assert "nodes[dam].level_table.level (line 7): must be a list of numbers, not '[0, 'x']'" in msg
 
 
@@ -387,9 +391,7 @@ def test_level_table_list_that_is_not_numbers(tmp_path):
                                         ("{volume: [0, 100], level: null}", "level")])
 def test_level_table_list_with_no_value(tmp_path, table, key):
     """A list written with no value is a problem, not a traceback (volume) or left out (level, area)."""
-    text = GOOD.replace("  - {id: sea, type: sink}", "  - {id: dam, type: reservoir, max_volume: 100, level_table: "
-                        f"{table}}}\n  - {{id: sea, type: sink}}")
-    (msg,) = load_problems(write_model(tmp_path, text + "  - [src, dam]\n"))
+    msg = _dam_problem(tmp_path, table)
     assert f"nodes[dam].level_table.{key} (line 7): has no value; give one, or leave the key out" in msg
 
 
@@ -1007,9 +1009,7 @@ def test_a_control_character_in_yaml_is_a_problem_at_its_line_and_column(tmp_pat
                                           ("{volume: ''}", "level_table.units.volume")])
 def test_level_table_units_written_with_no_value(tmp_path, units, place):
     """They were read as the canonical units without a word ('' as a unit of fraction, with a wrong message)."""
-    text = GOOD.replace("  - {id: sea, type: sink}", "  - {id: dam, type: reservoir, max_volume: 100, level_table: "
-                        f"{{volume: [0, 100], level: [0, 10], units: {units}}}}}\n  - {{id: sea, type: sink}}")
-    (msg,) = load_problems(write_model(tmp_path, text + "  - [src, dam]\n"))
+    msg = _dam_problem(tmp_path, f"{{volume: [0, 100], level: [0, 10], units: {units}}}")
     assert f"nodes[dam].{place} (line 7): has no value" in msg
 
 
