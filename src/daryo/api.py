@@ -8,12 +8,12 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import numpy as np
 import pandas as pd
 
 from .errors import ModelError, Problem
 from .model import Model, load_model, model_from_dict
 from .timeaxis import parse_date
+from .units import is_whole
 
 if TYPE_CHECKING:
     from .results import Results
@@ -70,7 +70,7 @@ def load(path: str | Path | None = None, scenarios: str | Sequence[str] = (), ye
     from .scenarios import overlay_names
 
     scenarios = overlay_names(scenarios)
-    if years is not None and (isinstance(years, bool) or not isinstance(years, (int, np.integer))):
+    if years is not None and not is_whole(years):
         raise TypeError(f"years={years!r}: give a whole number of years (or None)")
     if years is not None and years < 1:
         raise ValueError(f"years {years}: a run lasts at least 1 year")
@@ -183,7 +183,7 @@ def _check_options(options: RunOptions) -> None:
     """A TypeError or ValueError naming the option whose value is not of its kind."""
     for name in ("scenarios", "years"):
         v = getattr(options, name)
-        if v is not None and (isinstance(v, bool) or not isinstance(v, (int, np.integer))):
+        if v is not None and not is_whole(v):
             raise TypeError(f"{name}={v!r}: give a whole number (or None)")
     if options.end is not None and options.years is not None:  # (years counts from the start: end was ignored)
         raise ValueError(f"end={options.end!r} and years={options.years}: give the run's end or its years, not both")

@@ -21,7 +21,10 @@ import re
 from dataclasses import dataclass
 from typing import TypeGuard
 
-__all__ = ["Dimension", "UnitError", "parse_quantity", "unit_factor", "is_number", "is_too_large", "is_per_month",
+import numpy as np
+
+__all__ = ["Dimension", "UnitError", "parse_quantity", "unit_factor", "is_number", "is_whole", "is_too_large",
+           "is_per_month",
            "FLOW_RATE_UNITS", "SECONDS_PER_DAY", "CANONICAL_UNITS"]
 
 SECONDS_PER_DAY = 86_400.0
@@ -84,6 +87,12 @@ Dimension = str  # one of: volume flow power energy depth area length fraction c
 
 class UnitError(ValueError):
     """A unit is unknown or of the wrong dimension."""
+
+
+def is_whole(v: object) -> TypeGuard[int]:
+    """Whether ``v`` is a whole number given as one: a Python or NumPy integer, not a bool (nor a float such as
+    2.0, or text such as '2', which callers would otherwise convert and so misread 1.5 as 1)."""
+    return isinstance(v, int | np.integer) and not isinstance(v, bool)
 
 
 def is_number(v: object) -> TypeGuard[int | float]:

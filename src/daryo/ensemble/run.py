@@ -21,6 +21,7 @@ from ..model import Model
 from ..network import CompiledNetwork, compile_network
 from ..parameters import Parameter, align_frames, references, with_inputs
 from ..simulate.fastpath import fast_path_unsupported
+from ..units import is_number, is_whole
 from .chunks import ANNUAL_INDICATORS, SERIES, EnsembleOptions, _inflow_columns, _Job, chunk_model
 from .executors import _dask, _serial, scheduler_problem
 from .parts import _FORMAT, _Parts
@@ -141,26 +142,22 @@ def run_ensemble(model: Model, options: EnsembleOptions, output: str | Path, *, 
         parts.unlock()  # (its file goes with the folder after a finished run)
 
 
-def _whole(value: Any) -> bool:
-    return isinstance(value, int | np.integer) and not isinstance(value, bool)
-
-
 def _check_request(options: EnsembleOptions, scheduler: str | None, workers: int | None = None) -> None:
     """Refuse, before any work, options no run can take (TypeError for a value of another type, else
     ValueError)."""
     for name in ("traces", "years"):
-        if not _whole(getattr(options, name)):
+        if not is_whole(getattr(options, name)):
             raise TypeError(f"{name}={getattr(options, name)!r}: give a whole number")
     if options.traces < 1 or options.years < 1:
         raise ValueError("traces and years must be at least 1")
-    if options.chunk_size is not None and not _whole(options.chunk_size):
+    if options.chunk_size is not None and not is_whole(options.chunk_size):
         raise TypeError(f"chunk_size={options.chunk_size!r}: give a whole number of traces, or None")
     if options.chunk_size is not None and options.chunk_size < 1:
         raise ValueError(f"chunk_size {options.chunk_size}: give at least 1 trace per chunk, or None (from the model "
                          "size)")
     if not isinstance(options.fast, bool):
         raise TypeError(f"fast={options.fast!r}: give True or False")
-    if workers is not None and (not _whole(workers) or workers < 0):
+    if workers is not None and (not is_whole(workers) or workers < 0):
         raise ValueError(f"workers={workers!r}: give the number of local worker processes, 0 (in this process) or "
                          "more")
     dtype: Any = None
@@ -174,8 +171,7 @@ def _check_request(options: EnsembleOptions, scheduler: str | None, workers: int
     check_seed(options.seed)
     if scheduler is not None and (why := scheduler_problem(scheduler)) is not None:
         raise ValueError(f"scheduler {scheduler!r}: {why}")
-    if not isinstance(options.deficit_threshold, int | float | np.floating) or isinstance(options.deficit_threshold,
-                                                                                          bool):
+    if not is_number(options.deficit_threshold):
         raise TypeError(f"deficit_threshold={options.deficit_threshold!r}: give a fraction of the demand")
     if not 0.0 <= options.deficit_threshold < 1.0:  # (NaN fails too)
         raise ValueError(f"deficit threshold {options.deficit_threshold}: give a fraction of the demand, at least 0 "

@@ -35,7 +35,7 @@ import pandas as pd
 from ..errors import ModelError, Problem, short_text
 from ..model.csvseries import CsvReadError, read_csv_file, read_csv_series
 from ..model.loader import read_document
-from ..units import is_number
+from ..units import is_number, is_whole
 
 __all__ = [
     "Headwater",
@@ -376,9 +376,9 @@ def _monthly_traces(spec: HydrologySpec, years: int, start_month: int,
         If ``years`` is not a whole number of 0 or more (0: no steps), or ``start_month`` not a month from 1 to 12
         (13 read as 1, and 0 as December, before).
     """
-    if isinstance(years, bool) or not isinstance(years, int | np.integer) or years < 0:
+    if not is_whole(years) or years < 0:
         raise ValueError(f"years={years!r}: give a whole number of years, 0 or more")
-    if isinstance(start_month, bool) or not isinstance(start_month, int | np.integer) or not 1 <= start_month <= 12:
+    if not is_whole(start_month) or not 1 <= start_month <= 12:
         raise ValueError(f"start_month={start_month!r}: give a calendar month, 1 (January) to 12")
     n_steps = 12 * int(years)
     flows = annual(_n_hydro_years(start_month, n_steps))
@@ -408,7 +408,7 @@ def named_year_factors(spec: HydrologySpec, name: str, n_years: int, first_year:
     """
     if name not in spec.named_years:
         raise KeyError(f"unknown named year '{name}'; known: {', '.join(spec.named_years)}")
-    if isinstance(first_year, bool) or not isinstance(first_year, int | np.integer) or first_year < 1:
+    if not is_whole(first_year) or first_year < 1:
         raise ValueError(f"first_year={first_year!r}: give the run's hydrological year the named years start in, "
                          "1 for the first")  # (0 or less left the factors all ones)
     out = np.ones((len(spec.headwaters), n_years))

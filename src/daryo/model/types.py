@@ -7,11 +7,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from ..errors import ModelError, Problem
 from ..timeaxis import TimeAxis, parse_end, span_problem, years_span
+from ..units import is_whole
 from .series import Series
 
 __all__ = ["Node", "Edge", "Constraint", "TimeSpec", "Model"]
@@ -187,7 +187,7 @@ class Model:
         """
         if end and years is not None:
             raise ValueError(f"end={end!r} and years={years!r}: give one of them")
-        if years is not None and (isinstance(years, bool) or not isinstance(years, int | np.integer)):
+        if years is not None and not is_whole(years):
             raise TypeError(f"years={years!r}: give a whole number of years")
         if years is not None and years < 1:
             raise ValueError(f"years={years}: a run lasts at least 1 year")

@@ -25,6 +25,7 @@ from ...model import Model, model_from_dict
 from ...model.loader import read_document
 from ...scenarios import apply_scenarios, overlay_names
 from ...timeaxis import TimeAxis, years_problem
+from ...units import is_whole
 
 __all__ = ["HYDROLOGY_CHOICES", "aral_model_path", "read_base_document", "build_aral_document", "load_aral_model",
            "aral_inflow_traces"]
@@ -114,7 +115,7 @@ def build_aral_document(scenarios: Sequence[str] = (), hydrology: str = "norm", 
     """
     scenarios = overlay_names(scenarios)
     for name, value in (("traces", traces), ("years", years), ("seed", seed)):
-        if isinstance(value, bool) or not isinstance(value, int | np.integer):  # (1.5 years ran one, '2' two)
+        if not is_whole(value):  # (1.5 years ran one, '2' two)
             raise TypeError(f"{name}={value!r}: give a whole number")
     doc = read_base_document()
     s, doc["time"] = _time(start, years)
