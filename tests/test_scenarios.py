@@ -485,3 +485,13 @@ def test_one_overlay_name_alone_is_one_overlay_not_its_letters():
     assert year_limited_changes("drought-2008") == year_limited_changes(["drought-2008"]) != []
     with pytest.raises(TypeError, match=r"scenarios=5: give overlay names or paths"):
         apply_scenarios(doc, 5)
+
+
+@pytest.mark.parametrize("unit", [None, "", " "])
+def test_an_inflow_unit_with_no_value_is_refused_by_an_overlay_that_changes_it(tmp_path, unit):
+    """The overlay rewrote the series in hm3 per step, so the model file's problem (a unit with no value, read as
+    the canonical one) went unreported."""
+    with pytest.raises(ModelError, match=r"ov.yaml: changes\[0\].scale_inflows \(in\): the inflow of 'in' has a "
+                                         r"unit with no value"):
+        _rate_model(tmp_path, "  - scale_inflows: {nodes: [in], factor: 0.5}\n",
+                    inflow={"monthly": [10.0] * 12, "unit": unit})

@@ -772,6 +772,11 @@ def _inflow_op(doc: dict, arg: Mapping[str, Any], file: str, place: str, op: str
                                     f"per calendar month, but the model has {axis.step_days}-day steps, so the "
                                     "scenario cannot change it; give the inflow per step or as a rate"))
             continue
+        unit = spec.get("unit", "-") if isinstance(spec, Mapping) else "-"
+        if unit is None or (isinstance(unit, str) and not unit.strip()):  # (rewritten as hm3 per step, unreported)
+            problems.append(Problem(file, f"{place} ({nid})", f"the inflow of '{nid}' has a unit with no value; give "
+                                    "a unit, or leave the key out for the canonical one"))
+            continue
         try:
             got = _series_to_array(spec, axis)
         except ValueError as exc:
