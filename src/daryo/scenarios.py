@@ -56,7 +56,7 @@ from .errors import ModelError, Problem
 from .model.components import NODE_REFERENCES
 from .model.loader import read_document
 from .timeaxis import TimeAxis, parse_date, step_days, years_span
-from .units import UnitError, is_number, is_per_month, parse_quantity, unit_factor
+from .units import UnitError, is_number, is_per_month, no_unit_given, parse_quantity, unit_factor
 
 __all__ = ["list_scenarios", "apply_scenarios", "load_overlay", "overlay_names", "scenario_path", "transform_inflows",
            "with_years", "year_limited_changes", "Overlay", "library_dir"]
@@ -772,8 +772,8 @@ def _inflow_op(doc: dict, arg: Mapping[str, Any], file: str, place: str, op: str
                                     f"per calendar month, but the model has {axis.step_days}-day steps, so the "
                                     "scenario cannot change it; give the inflow per step or as a rate"))
             continue
-        unit = spec.get("unit", "-") if isinstance(spec, Mapping) else "-"
-        if unit is None or (isinstance(unit, str) and not unit.strip()):  # (rewritten as hm3 per step, unreported)
+        if isinstance(spec, Mapping) and "unit" in spec and no_unit_given(spec["unit"]):  # (it was rewritten as hm3
+            # per step, so the model file's problem went unreported)
             problems.append(Problem(file, f"{place} ({nid})", f"the inflow of '{nid}' has a unit with no value; give "
                                     "a unit, or leave the key out for the canonical one"))
             continue

@@ -24,7 +24,7 @@ from typing import TypeGuard
 import numpy as np
 
 __all__ = ["Dimension", "UnitError", "parse_quantity", "unit_factor", "is_number", "is_whole", "is_too_large",
-           "is_per_month",
+           "is_per_month", "no_unit_given",
            "FLOW_RATE_UNITS", "SECONDS_PER_DAY", "CANONICAL_UNITS"]
 
 SECONDS_PER_DAY = 86_400.0
@@ -87,6 +87,12 @@ Dimension = str  # one of: volume flow power energy depth area length fraction c
 
 class UnitError(ValueError):
     """A unit is unknown or of the wrong dimension."""
+
+
+def no_unit_given(unit: object) -> bool:
+    """Whether a unit written as ``unit`` says nothing: no value (``unit:``, ``unit: null``) or blank text, which
+    must not be read as the canonical unit (a key left out is)."""
+    return unit is None or (isinstance(unit, str) and not unit.strip())
 
 
 def is_whole(v: object) -> TypeGuard[int]:

@@ -23,7 +23,7 @@ from ..errors import ModelError, Problem
 from ..errors import short_text as _short
 from ..parameters import ParameterRef, ScenarioDim, check_parameters, parse_parameters, scenario_combinations
 from ..timeaxis import MAX_STEP_DAYS, parse_date, parse_end, span_problem, step_days
-from ..units import UnitError, is_number, is_per_month, is_too_large, parse_quantity, unit_factor
+from ..units import UnitError, is_number, is_per_month, is_too_large, no_unit_given, parse_quantity, unit_factor
 from .components import COMMON_ATTRIBUTES, COMPONENT_TYPES, CONSTRAINT_TYPES, EDGE_ATTRIBUTES, Attribute
 from .csvseries import CsvReadError, csv_columns, read_csv_file, read_csv_series
 from .migrations import migrate
@@ -871,12 +871,14 @@ def _number(value: Any, attr: Attribute, ctx: _Context, place: str) -> tuple[flo
     return canonical, got[1]
 
 
+_NO_UNIT = "has no value; give a unit, or leave the key out for the canonical one"
+
+
 def _empty_unit(value: Any, ctx: _Context, place: str) -> bool:
     """Whether ``value`` (a mapping) writes ``unit`` with no value (``unit:``, ``unit: null`` or ``''``), which
     read as the canonical unit without a word; reported at ``place``."""
-    if isinstance(value, Mapping) and "unit" in value and (value["unit"] is None or (
-            isinstance(value["unit"], str) and not value["unit"].strip())):
-        ctx.add(_inner(place, ".unit"), "has no value; give a unit, or leave the key out for the canonical one")
+    if isinstance(value, Mapping) and "unit" in value and no_unit_given(value["unit"]):
+        ctx.add(_inner(place, ".unit"), _NO_UNIT)
         return True
     return False
 
@@ -1120,9 +1122,8 @@ def _parse_table(value: Any, ctx: _Context, place: str) -> LevelTable | None:
             ctx.add(_inner(place, f".{key}"), _NO_VALUE)
             return None
         given = units.get(key)
-        if key in units and (given is None or (isinstance(given, str) and not given.strip())):
-            ctx.add(_inner(place, f".units.{key}"), "has no value; give a unit, or leave the key out for the "
-                    "canonical one")
+        if key in units and no_unit_given(given):
+            ctx.add(_inner(place, f".units.{key}"), _NO_UNIT)
             return None
         try:
             factor, _ = unit_factor(given, dim)
