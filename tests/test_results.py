@@ -25,6 +25,17 @@ def test_netcdf_round_trip_is_identical(tmp_path):
     assert back["demand_lon"].attrs["units"] == "degrees_east"
 
 
+def test_results_take_a_dataset_and_the_api_makes_missing_folders(tmp_path):
+    """``Results(None)`` said nothing until its first use ('NoneType' object has no attribute 'sizes'); saving from
+    Python makes the folders the CLI would refuse (which checks them before a run)."""
+    for wrong in (None, {"storage": [1.0]}):
+        with pytest.raises(TypeError, match="Results takes an xarray Dataset .*, not (NoneType|dict)"):
+            daryo.Results(wrong)  # type: ignore[arg-type]
+    res = daryo.run(daryo.load(daryo.demo_model_path()), RunOptions(years=1))
+    assert res.to_netcdf(tmp_path / "a" / "b" / "r.nc").is_file()
+    assert (tmp_path / "c" / "d" / "storage.csv") in res.to_csv(tmp_path / "c" / "d")
+
+
 def test_a_netcdf_link_is_written_through(tmp_path, other_disk):
     """``-o link.nc`` writes the file the link leads to (on another disk, the move into place failed with
     'Invalid cross-device link' after the run) and leaves the link a link."""

@@ -364,6 +364,9 @@ class Results:
     """The outcome of a run: a labelled :class:`xarray.Dataset` and ways to save and summarise it."""
 
     def __init__(self, dataset: xr.Dataset):
+        if not isinstance(dataset, xr.Dataset):
+            raise TypeError(f"Results takes an xarray Dataset (a run's, as daryo.run returns it in a Results), "
+                            f"not {type(dataset).__name__}")
         self.dataset = dataset
 
     def __repr__(self) -> str:
@@ -373,7 +376,7 @@ class Results:
     def to_netcdf(self, path: str | Path) -> Path:
         """Write the Dataset to NetCDF-4; returns the path.  The file is written beside ``path`` under a
         temporary name and renamed, so a failure never leaves half a file or harms an existing one; only an
-        earlier run's results are replaced (see :meth:`save`)."""
+        earlier run's results are replaced, and missing folders on the way are made (see :meth:`save`)."""
         p = Path(path)
         self.save(netcdf=p)
         return p
@@ -402,6 +405,10 @@ class Results:
         not start with ``scenario,time`` is not replaced either).  The CSV files of an earlier run's variables
         that this run does not have (``storage.csv`` of a model with reservoirs, say) are removed, so that the
         folder holds one run's results.
+
+        Missing folders on the way to either target are made (:meth:`pathlib.Path.mkdir` with ``parents=True``).
+        The CLI instead refuses, before the run, an output whose
+        folder does not exist, so that a mistyped path does not cost a run.
 
         Raises
         ------

@@ -12,6 +12,7 @@ import pytest
 from daryo.errors import ModelError
 from daryo.hydrology import (
     annual_flows,
+    disaggregate,
     load_spec,
     log_ar1_parameters,
     named_year_factors,
@@ -83,6 +84,25 @@ def test_monthly_volumes_follow_the_fractions_and_sum_to_the_year(spec):
     assert q.shape == (2, 14, 60)
     assert np.allclose(q.reshape(2, 14, 5, 12).sum(axis=3), ann)
     assert np.allclose(q.reshape(2, 14, 5, 12) / ann[..., None], spec.fractions[None, :, None, :])
+
+
+def test_disaggregate_splits_each_year_by_the_fractions():
+    months = np.arange(1, 13) / 78  # October 1/78 ... September 12/78
+    monthly = disaggregate(np.array([[[120.0, 12.0]]]), months[None, :])
+    assert monthly.shape == (1, 1, 24)
+    np.testing.assert_allclose(monthly[0, 0], np.concatenate([120.0 * months, 12.0 * months]), rtol=1e-15)
+
+
+@pytest.mark.parametrize("annual, fractions, message", [
+    (np.ones((2, 3)), np.full((3, 12), 1 / 12), r"annual has shape \(2, 3\): give \(trace, river, year\)"),
+    (np.ones((1, 3, 2)), np.full((2, 12), 1 / 12), r"fractions has shape \(2, 12\): .* the 3 river"),
+    (np.ones((1, 3, 2)), np.full((3, 4), 0.25), r"fractions has shape \(3, 4\)"),
+])
+def test_disaggregate_refuses_shapes_it_would_misread(annual, fractions, message):
+    """(Before: a (2, 3) array raised NumPy's 'too many indices', and fractions of 4 'months' gave 4 steps a
+    year.)"""
+    with pytest.raises(ValueError, match=message):
+        disaggregate(annual, fractions)
 
 
 @pytest.mark.parametrize("river, months, share, source", [

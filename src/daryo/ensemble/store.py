@@ -18,6 +18,7 @@ import pandas as pd
 from .._files import atomic_write, write_target
 from ..model import Model, Node
 from ..results import NETCDF_SUFFIXES, is_netcdf, netcdf_attributes, netcdf_encoding, step_coordinates
+from ..units import is_whole
 from .chunks import ANNUAL_INDICATORS, SERIES, EnsembleOptions
 from .parts import _Parts, what_differs
 from .traces import run_years
@@ -340,8 +341,8 @@ def shortfall_table(output: str | Path, n: int | None = None) -> pd.DataFrame:
     and the mean and 95th percentile of the annual deficit fraction; sorted by probability, then mean, and only
     demands with some deficit (the first ``n`` of them; None: all).  ``attrs`` holds the run's ``threshold``
     and how many ``demands`` the model has."""
-    if n is not None and n < 0:
-        raise ValueError(f"n={n}: give how many demands to list (at least 0), or None for all")
+    if n is not None and (not is_whole(n) or n < 0):
+        raise ValueError(f"n={n!r}: give how many demands to list (a whole number, at least 0), or None for all")
 
     with _summaries(Path(output)) as ds:
         frac = ds["summary_annual_deficit_fraction"]

@@ -330,7 +330,31 @@ def annual_flows(spec: HydrologySpec, trace_indices: Sequence[int], years: int, 
 
 
 def disaggregate(annual: np.ndarray, fractions: np.ndarray) -> np.ndarray:
-    """Monthly volumes (hm³/month) from annual ones: shape (S, N, Y) × (N, 12) → (S, N, Y·12), October first."""
+    """Monthly volumes (hm³/month) from annual ones: shape (S, N, Y) × (N, 12) → (S, N, Y·12), October first.
+
+    Parameters
+    ----------
+    annual
+        Annual volumes, hm³/yr, shape (trace, river, hydrological year).
+    fractions
+        Each river's share of its annual volume in each month, October first, shape (river, 12).
+
+    Returns
+    -------
+    numpy.ndarray
+        hm³/month, shape (trace, river, year·12).
+
+    Raises
+    ------
+    ValueError
+        If the shapes do not fit: ``annual`` not 3-dimensional, ``fractions`` not (river, 12), or the rivers differ.
+    """
+    annual, fractions = np.asarray(annual), np.asarray(fractions)
+    if annual.ndim != 3:
+        raise ValueError(f"annual has shape {annual.shape}: give (trace, river, year)")
+    if fractions.shape != (annual.shape[1], 12):
+        raise ValueError(f"fractions has shape {fractions.shape}: give (river, 12) for the {annual.shape[1]} "
+                         f"river(s) of annual, October first")
     out = annual[:, :, :, None] * fractions[None, :, None, :]
     return out.reshape(annual.shape[0], annual.shape[1], annual.shape[2] * fractions.shape[1])
 
