@@ -973,6 +973,50 @@ def test_flow_ratio_factors_that_say_nothing_or_are_negative(tmp_path, factors, 
     assert f"{place}: {message}" in msg
 
 
+def _ratio_by(factors: str, x: str) -> str:
+    """Two demands of 10 from reservoir r, split by a flow ratio with ``factors`` (parameter x is ``x``)."""
+    return HEAD + f"""parameters:
+  x: {x}
+nodes:
+  - {{id: src, type: inflow, inflow: 0}}
+  - {{id: r, type: reservoir, max_volume: 100, initial_volume: 60}}
+  - {{id: a, type: demand, demand: 10}}
+  - {{id: b, type: demand, demand: 10}}
+  - {{id: sea, type: sink}}
+edges: [[src, r], [r, a], [r, b], [r, sea]]
+constraints:
+  - {{id: split, type: flow_ratio, nodes: [a, b], factors: {factors}}}
+"""
+
+
+_FALLS = "{type: controlcurve, reservoir: r, control_curves: [0.5], values: [2, -1]}"
+
+
+@pytest.mark.parametrize("factors, x, message", [
+    ("[1, {parameter: x}]", "-2", "parameter 'x' gives -2, a negative factor"),
+    ("[{parameter: x}, 1]", "-2", "parameter 'x' gives -2, a negative factor"),
+    ("[1, {parameter: x}]", _FALLS, "parameter 'x' gives -1 at the step starting 2001-02-01 (scenario 0), a negative "
+     "factor"),
+    ("[{parameter: x}, 1]", _FALLS, "parameter 'x' gives -1 at the step starting 2001-02-01 (scenario 0), a negative "
+     "factor"),
+])
+def test_a_negative_flow_ratio_factor_through_a_parameter_is_named(tmp_path, factors, x, message):
+    """Factors written as numbers are checked on loading; through a parameter a negative one ran without a word:
+    ``−2 a = b`` holds only at a = b = 0, so neither demand got water (the curve: 60 → 45, below it from step 2)."""
+    with pytest.raises(ModelError) as info:
+        daryo.run(daryo.load(write_model(tmp_path, _ratio_by(factors, x))))
+    (msg,) = [str(p) for p in info.value.problems]
+    assert "constraints[split].factors" in msg and msg.endswith(f"{message}; a flow ratio's factors must be ≥ 0")
+
+
+def test_a_flow_ratio_factor_through_a_state_dependent_parameter_splits_the_flow(tmp_path):
+    """Above the curve a : b = 1 : 2 (5 and 10 of the demands of 10), below it 1 : 1 (10 and 10)."""
+    text = _ratio_by("[1, {parameter: x}]", "{type: controlcurve, reservoir: r, control_curves: [0.5], values: [2, 1]}")
+    ds = daryo.run(daryo.load(write_model(tmp_path, text))).dataset
+    got = ds["delivery"].isel(scenario=0).sel(demand=["a", "b"]).values
+    np.testing.assert_allclose(got, [[5.0, 10.0], [10.0, 10.0], [10.0, 10.0]], atol=1e-9)
+
+
 @pytest.mark.parametrize("node, place, shown", [
     ("{id: d, type: demand, demand: 5, source: [1, 2]}", "nodes[d].source (line 6)", "'[1, 2]'"),
     ("{id: d, type: demand, demand: 5, name: {a: 1}}", "nodes[d].name (line 6)", "'{'a': 1}'"),

@@ -123,7 +123,9 @@ class ParameterBinding:
     scale: np.ndarray  # (T, k): unit factor × step days for rates
     offset: np.ndarray  # (k,)
     refs: tuple[ParameterRef, ...]  # (k,) the references in the model file, for messages
-    nonnegative: np.ndarray  # (k,) entries that must not be negative: flow and volume bounds (not a constraint's)
+    # (k,) entries that must not be negative: flow and volume bounds (not a constraint's), and a flow ratio's factors
+    # (a coefficient's value carries its side of the ratio's equation as its sign: the check is on ``value × sign``)
+    nonnegative: np.ndarray
 
 
 @dataclass
@@ -311,7 +313,8 @@ class _Builder:
         return StepTable.build(entries, self.axis.n_steps, self.n_scen)
 
     def add_factor(self, row: int, col: int, v: object, sign: float) -> None:
-        """A coefficient ``sign × v`` where ``v`` may be a number, a series or a parameter."""
+        """A coefficient ``sign × v`` where ``v``, a flow ratio's factor (≥ 0), may be a number, a series or a
+        parameter."""
         if self.is_dynamic(v):
             self.add(row, col, sign)  # placeholder keeps the entry in the pattern
             self.coefficients.append((row, col, np.full((1, self.axis.n_steps), sign)))
@@ -319,7 +322,11 @@ class _Builder:
             self.bind("coefficient", len(self.coefficients) - 1,
                       ParameterRef(ref.name, sign * ref.factor, ref.is_rate, ref.place))
         else:
-            self.add_series(row, col, sign * self.resolve(v, 0.0))  # type: ignore[arg-type]
+            values = self.resolve(v, 0.0)  # type: ignore[arg-type]
+            if isinstance(v, ParameterRef) and np.any(values < 0):  # (numbers and series: checked on loading)
+                raise ModelError(Problem(self.file, v.place, f"parameter '{v.name}' gives {float(values.min()):g}, "
+                                         "a negative factor; a flow ratio's factors must be ≥ 0"))
+            self.add_series(row, col, sign * values)
 
     def compiled_bindings(self) -> list[ParameterBinding]:
         assert self.params is not None or not self.bindings
@@ -335,8 +342,8 @@ class _Builder:
                                                  dtype=np.int64),
                                         scale, np.array([o for _, _, _, o in rows], dtype=float),
                                         tuple(ref for _, _, ref, _ in rows),
-                                        np.array([target == "res_min" or (target in ("col_lower", "col_upper")
-                                                                          and i not in self.signed)
+                                        np.array([target in ("res_min", "coefficient")
+                                                  or (target in ("col_lower", "col_upper") and i not in self.signed)
                                                   for _, i, _, _ in rows], dtype=bool)))
         return out
 

@@ -171,7 +171,7 @@ class _StepState:
         targets = {"col_lower": self.col_lo, "col_upper": self.col_hi, "cost": self.cost, "res_min": self.vmin}
         for bnd in net.bindings:
             v = values[:, bnd.param] * bnd.scale[t] + bnd.offset
-            if np.any(v[:, bnd.nonnegative] < 0):
+            if np.any(_below_zero(bnd, t, v)):
                 _raise_negative(net, t, bnd, v)
             if bnd.target == "coefficient":
                 for k, i in enumerate(bnd.index):
@@ -195,14 +195,24 @@ class _StepState:
             self.col_hi[:, net.delay_col[d]] = release
 
 
+def _below_zero(bnd: ParameterBinding, t: int, v: np.ndarray) -> np.ndarray:
+    """(S, k) where a value that must not be negative is: a flow or volume bound, or a flow ratio's factor (whose
+    coefficient carries the sign of its side of the equation in ``scale``)."""
+    signed = v * np.sign(bnd.scale[t]) if bnd.target == "coefficient" else v
+    return (signed < 0) & bnd.nonnegative
+
+
 def _raise_negative(net: CompiledNetwork, t: int, bnd: ParameterBinding, v: np.ndarray) -> None:
-    """A state-dependent parameter gave a flow or volume bound below zero (as a fixed one is refused on
-    loading): a problem naming the attribute, the parameter, the step and the scenario."""
-    s, k = (int(i) for i in np.argwhere((v < 0) & bnd.nonnegative)[0])
+    """A state-dependent parameter gave a flow or volume bound, or a flow ratio's factor, below zero (as a fixed
+    one is refused on loading): a problem naming the attribute, the parameter, the step and the scenario."""
+    s, k = (int(i) for i in np.argwhere(_below_zero(bnd, t, v))[0])
     ref = bnd.refs[k]
+    given = float(v[s, k] * np.sign(bnd.scale[t, k])) if bnd.target == "coefficient" else float(v[s, k])
+    what = "a negative factor; a flow ratio's factors must be ≥ 0" if bnd.target == "coefficient" else (
+        "a negative flow or volume; it must be ≥ 0")
     raise ModelError(Problem(str(net.model.path or ""), ref.place, (
-        f"parameter '{ref.name}' gives {float(v[s, k]):g} at the step starting {net.axis.starts[t]:%Y-%m-%d} "
-        f"(scenario {_scenario_name(net, s)}), a negative flow or volume; it must be ≥ 0")))
+        f"parameter '{ref.name}' gives {given:g} at the step starting {net.axis.starts[t]:%Y-%m-%d} "
+        f"(scenario {_scenario_name(net, s)}), {what}")))
 
 
 def _scenario_name(net: CompiledNetwork, s: int) -> str:
