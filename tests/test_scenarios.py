@@ -16,7 +16,7 @@ from daryo.scenarios import apply_scenarios, list_scenarios, load_overlay, trans
 
 LIBRARY = {"icwc", "soviet-protocol", "energy-mode", "irrigation-mode", "rogun-absent", "rogun-stage1", "rogun-full",
            "qosh-tepa-4.5", "qosh-tepa-10", "drought-2000-2001", "drought-2008", "drought-2021", "drought-multiyear",
-           "climate-2050"}
+           "climate-2050", "climate-2050-peak"}
 
 
 def _node(doc, nid):
@@ -26,6 +26,7 @@ def _node(doc, nid):
 def test_library_lists_every_scenario_with_a_title():
     listed = dict(list_scenarios())
     assert LIBRARY <= set(listed)
+    assert list(listed) == sorted(listed)  # by name: climate-2050 before climate-2050-peak (sorted by file name, after)
     assert all(listed[n] for n in LIBRARY)
 
 

@@ -120,7 +120,7 @@ def list_scenarios(library: Path | None = None) -> list[tuple[str, str]]:
     """(name, title) of every overlay in the library, sorted by name."""
     lib = library or library_dir()
     out = []
-    for f in sorted(lib.glob("*.yaml")):
+    for f in sorted(lib.glob("*.yaml"), key=lambda f: f.stem):
         doc = read_document(f, lines=False)
         out.append((f.stem, str(doc.get("title", "")) if isinstance(doc, Mapping) else ""))
     return out

@@ -332,6 +332,21 @@ def test_climate_2050_lowers_flows_and_moves_the_peak():
     assert np.argmax(v1) == np.argmax(v0) - 1
 
 
+def test_climate_2050_peak_keeps_the_headwater_flow_and_moves_the_peak():
+    """The guidance's other bound [D section 8]: annual headwater flow as today, the peak a month earlier; more
+    Tajik power than under climate-2050's cuts."""
+    model, base = run((), 4)
+    m2, peak = run(("climate-2050-peak",), 4)
+    _, cc = run(("climate-2050",), 4)
+    n0, n1 = natural_flow(model), natural_flow(m2)
+    for basin in ("amu", "syr"):
+        assert n1[basin] == pytest.approx(n0[basin], rel=1e-12)
+    v0, v1 = (np.asarray(m.node("vakhsh_in").get("inflow").values)[0, :12] for m in (model, m2))
+    np.testing.assert_array_equal(v1, np.roll(v0, -1))
+    tjk = [per_year(d["energy"].where(d["hydropower_country"] == "TJK", 0.0)) for d in (base, peak, cc)]
+    assert tjk[2] < tjk[1]  # 18.8 against 21.5 TWh/yr in these 4 years (the baseline 21.2)
+
+
 @pytest.mark.parametrize("name, years", [("drought-2021", 1), ("drought-2008", 1), ("drought-2000-2001", 2),
                                          ("drought-multiyear", 3)])
 def test_droughts_cut_deliveries_in_their_years(name, years):
