@@ -46,6 +46,12 @@ def main(argv: list[str] | None = None) -> int:
     if a.daryo_child:
         print("RESULT " + json.dumps(run_daryo(a.daryo_child, a.converter)))
         return 0
+    for script in ("pywr_syrdarya_like.py", "run_pywr_json.py"):
+        if not (a.bench_dir / script).is_file():
+            p.error(f"--bench-dir {a.bench_dir}: no {script} there; give the folder of the bench problem "
+                    "(../shared/bench beside the repository)")
+    if a.cpu not in os.sched_getaffinity(0):
+        p.error(f"--cpu {a.cpu}: not a core this process may use ({sorted(os.sched_getaffinity(0))})")
     with tempfile.TemporaryDirectory() as tmp:
         work = a.workdir or Path(tmp)
         model = export(a.bench_dir, a.scenarios, a.years, work / f"syrdarya_n{a.scenarios}_y{a.years}")

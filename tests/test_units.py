@@ -59,3 +59,11 @@ def test_per_month_units():
     assert is_per_month("hm3/month") and is_per_month("MCM/month") and is_per_month(" hm³/month")
     assert not is_per_month("hm3") and not is_per_month("hm3/day") and not is_per_month(None)
     assert not is_per_month(5) and not is_per_month("km3/month")  # unknown: unit_factor says so
+
+
+def test_messages_take_the_right_article():
+    """'GW' given for an energy target read "but a energy is expected"."""
+    with pytest.raises(UnitError, match="'GW' is a unit of power, but an energy is expected; use one of: .*gwh"):
+        unit_factor("GW", "energy")
+    with pytest.raises(UnitError, match="unknown unit 'acre' for an area; use one of"):
+        unit_factor("acre", "area")

@@ -6,10 +6,13 @@ Every input problem is collected as a :class:`Problem` (file, place, message) an
 
 from __future__ import annotations
 
+import difflib
 import reprlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-__all__ = ["Problem", "ModelError", "StepError", "InfeasibleStepError", "UnboundedStepError", "SolverFailedError"]
+__all__ = ["Problem", "ModelError", "StepError", "InfeasibleStepError", "UnboundedStepError", "SolverFailedError",
+           "did_you_mean", "short_text", "with_article"]
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,20 @@ def short_text(value: object, width: int = 40) -> str:
     else:
         text = str(value)
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def with_article(noun: str) -> str:
+    """``noun`` with its indefinite article, for messages: "a reservoir", "an inflow", "an energy"."""
+    return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
+
+
+def did_you_mean(word: object, choices: Iterable[str]) -> str:
+    """`` (did you mean 'x'?)`` for the choice closest to a misspelt ``word`` (``difflib``'s ratio at least 0.65:
+    'reservior' → 'reservoir', 'mian_canal' → 'main_canal', 'see' → 'sea'), or "" when none is that close."""
+    if not isinstance(word, str) or not word:
+        return ""
+    close = difflib.get_close_matches(word, [c for c in choices if c != word], n=1, cutoff=0.65)
+    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 class ModelError(ValueError):

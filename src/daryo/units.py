@@ -23,6 +23,8 @@ from typing import TypeGuard
 
 import numpy as np
 
+from .errors import with_article
+
 __all__ = ["Dimension", "UnitError", "parse_quantity", "unit_factor", "is_number", "is_whole", "is_too_large",
            "is_per_month", "no_unit_given",
            "FLOW_RATE_UNITS", "SECONDS_PER_DAY", "CANONICAL_UNITS"]
@@ -159,13 +161,13 @@ def unit_factor(unit: str | None, dimension: Dimension) -> tuple[float, bool]:
     key = _normalise(unit)
     if key not in _UNITS:
         known = ", ".join(sorted(u for u, (d, _, _r) in _UNITS.items() if d == dimension and u))
-        raise UnitError(f"unknown unit '{unit}' for a {dimension}; use one of: {known}")
+        raise UnitError(f"unknown unit '{unit}' for {with_article(dimension)}; use one of: {known}")
     dim, factor, is_rate = _UNITS[key]
     if dimension == "flow" and dim == "volume":  # a volume given for a flow is a volume per step
         return factor, False
     if dim != dimension:
         known = ", ".join(sorted(u for u, (d, _, _r) in _UNITS.items() if d == dimension and u))
-        raise UnitError(f"'{unit}' is a unit of {dim}, but a {dimension} is expected; use one of: {known}")
+        raise UnitError(f"'{unit}' is a unit of {dim}, but {with_article(dimension)} is expected; use one of: {known}")
     return factor, is_rate
 
 

@@ -648,7 +648,7 @@ def test_priority_mode_pure_python_loop():
 
 
 def test_priority_mode_on_the_demo_model():
-    """The two-country demo basin, all five traces, three years: whole trajectories agree."""
+    """The three-country demo basin, all five traces, three years: whole trajectories agree."""
     model = daryo.load(demo_model_path()).with_time(years=3)
     net = compile_network(model)
     stats = FastStats()
