@@ -182,3 +182,24 @@ def test_compile_network_takes_only_scenarios_the_model_has(n):
 
     with pytest.raises(ValueError, match=rf"n_scenarios={n}: the model has 5 scenario trace\(s\)"):
         compile_network(daryo.load(DEMO), n_scenarios=n)
+
+
+def test_a_model_loaded_for_fewer_years_needs_its_series_only_over_them(tmp_path):
+    """``daryo run MODEL --years 1`` refused a CSV missing a month of the file's fifth year, and said to shorten
+    the run, which --years did not do: without overlays the file was read over its own span."""
+    dates = pd.date_range("2001-01-01", "2005-12-01", freq="MS").delete(50)  # 2005-03 missing
+    pd.DataFrame({"date": dates.strftime("%Y-%m-%d"), "q": 10.0}).to_csv(tmp_path / "q.csv", index=False)
+    (tmp_path / "m.yaml").write_text("""version: 1
+name: t
+time: {start: 2001-01, end: 2005-12, step: month}
+nodes:
+  - {id: src, type: inflow, inflow: {csv: q.csv}}
+  - {id: sea, type: sink}
+edges: [[src, sea]]
+""")
+    with pytest.raises(daryo.ModelError, match=r"no value for 2005-03-01 \(1 of the run's 60 step dates"):
+        daryo.load(tmp_path / "m.yaml")
+    ds = daryo.run(daryo.load(tmp_path / "m.yaml", years=1)).dataset
+    assert ds.sizes["time"] == 12 and float(ds["sink_inflow"].sum()) == pytest.approx(120.0)
+    with pytest.raises(daryo.ModelError, match=r"no value for 2005-03-01 \(1 of the run's 60 step dates"):
+        daryo.load(tmp_path / "m.yaml", years=5)

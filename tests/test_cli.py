@@ -83,6 +83,8 @@ def test_scenarios_listed_and_combined(capsys):
     assert "scenario overlays (in order): qosh-tepa-10, climate-2050\n" in capsys.readouterr().out
     assert main(["run", "--scenario", "no-such-scenario", "--years", "1"]) == 1
     assert "unknown scenario; use one of:" in capsys.readouterr().err
+    assert main(["run", "--scenario", "climate2050", "--years", "1"]) == 1
+    assert "unknown scenario (did you mean 'climate-2050'?); use one of:" in capsys.readouterr().err
 
 
 def test_a_file_run_for_more_years_than_it_has_takes_its_overlays_over_the_run(one_year_and_a_dry_second, capsys):

@@ -30,7 +30,7 @@ def default_model_path() -> Path:
 
 
 def demo_model_path() -> Path:
-    """Path of the small two-country demonstration basin shipped with daryo."""
+    """Path of the small three-country demonstration basin shipped with daryo."""
     return Path(str(resources.files("daryo") / "data" / "demo" / "demo.yaml"))
 
 
@@ -80,9 +80,9 @@ def load(path: str | Path | None = None, scenarios: str | Sequence[str] = (), ye
         from .basins.aral import load_aral_model
 
         return load_aral_model(scenarios=tuple(scenarios), years=30 if years is None else years)
-    if not scenarios:
+    if not scenarios and years is None:
         model = load_model(path)
-    else:
+    else:  # (given years, the file is read for them: its series are checked over the run's span, not the file's)
         from .scenarios import apply_scenarios, with_years
 
         p = Path(path)

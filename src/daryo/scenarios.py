@@ -52,7 +52,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .errors import ModelError, Problem
+from .errors import ModelError, Problem, did_you_mean
 from .model.components import NODE_REFERENCES
 from .model.loader import read_document
 from .timeaxis import TimeAxis, parse_date, step_days, years_span
@@ -111,9 +111,9 @@ def scenario_path(name: str, library: Path | None = None) -> Path:
     candidate = lib / f"{name}.yaml"
     if candidate.is_file():
         return candidate
-    known = ", ".join(sorted(p.stem for p in lib.glob("*.yaml")))
-    raise ModelError(Problem("", f"scenario '{name}'", f"unknown scenario; use one of: {known} (or a path "
-                             "to an overlay .yaml file)"))
+    names = sorted(p.stem for p in lib.glob("*.yaml"))
+    raise ModelError(Problem("", f"scenario '{name}'", f"unknown scenario{did_you_mean(name, names)}; use one of: "
+                             f"{', '.join(names)} (or a path to an overlay .yaml file)"))
 
 
 def list_scenarios(library: Path | None = None) -> list[tuple[str, str]]:
@@ -439,7 +439,8 @@ def _op_set(doc: dict, arg: Mapping[str, Any], file: str, place: str) -> list[Pr
     where = {str(n.get("id")): i for i, n in enumerate(listed) if isinstance(n, Mapping)}
     for nid, attrs in arg.items():
         if nid not in where:
-            problems.append(Problem(file, f"{place}.{nid}", f"node '{nid}' is not in the model"))
+            problems.append(Problem(file, f"{place}.{nid}", f"node '{nid}' is not in the model"
+                                    f"{did_you_mean(nid, where)}"))
             continue
         # a plain dict (as set_edges makes): the base file's line of the node would be cited for values set here
         node = listed[where[nid]] = dict(listed[where[nid]])
@@ -488,7 +489,8 @@ def _op_remove_nodes(doc: dict, arg: str | list[str], file: str, place: str) -> 
     nodes, problems = _nodes(doc), []
     for nid in ids:
         if nid not in nodes:
-            problems.append(Problem(file, f"{place}.{nid}", f"node '{nid}' is not in the model"))
+            problems.append(Problem(file, f"{place}.{nid}", f"node '{nid}' is not in the model"
+                                    f"{did_you_mean(nid, nodes)}"))
     gone = set(ids)
     doc["nodes"] = [n for n in _value(doc, "nodes", list) if not (isinstance(n, Mapping) and n.get("id") in gone)]
     doc["edges"] = [e for e in _value(doc, "edges", list) if not (set(_edge_key(e) or ()) & gone)]

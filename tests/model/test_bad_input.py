@@ -79,7 +79,7 @@ def test_read_document_missing_and_undecodable_files(tmp_path):
 def test_unknown_component_type(tmp_path):
     p = write_model(tmp_path, GOOD.replace("type: sink", "type: sinc"))
     (msg,) = load_problems(p)
-    assert "nodes[sea]" in msg and "unknown component type 'sinc'" in msg and "use one of" in msg
+    assert "nodes[sea]" in msg and "unknown component type 'sinc' (did you mean 'sink'?); use one of" in msg
     p = write_model(tmp_path, GOOD.replace("type: sink", "name: the sea"))  # (it said "unknown ... type 'None'")
     (msg,) = load_problems(p)
     assert "nodes[sea]" in msg and "missing 'type'; use one of" in msg
@@ -88,8 +88,54 @@ def test_unknown_component_type(tmp_path):
 def test_unknown_attribute_lists_allowed(tmp_path):
     p = write_model(tmp_path, GOOD.replace("demand: 5}", "demand: 5, priorty: 2}"))
     (msg,) = load_problems(p)
-    assert "nodes[d].priorty" in msg and "unknown attribute 'priorty'" in msg and "priority" in msg
-    assert "line 6" in msg
+    assert "nodes[d].priorty (line 6): unknown attribute 'priorty' for a demand (did you mean 'priority'?); allowed: "\
+        in msg
+
+
+@pytest.mark.parametrize("old, new, message", [
+    ("[src, sea]", "[src, se]", "edges[1] (src -> se) (line 10): 'to' names 'se', which is not a node (did you mean "
+     "'sea'?) (dangling edge)"),
+    ("demand: 5}", "demand: 5, return_to: see}", "nodes[d].return_to (line 6): names 'see', which is not a node (did "
+     "you mean 'sea'?)"),
+    ("demand: 5}", "demand: 5, return_to: ocean}", "nodes[d].return_to (line 6): names 'ocean', which is not a node"),
+])
+def test_a_misspelt_name_gets_the_nearest_one(tmp_path, old, new, message):
+    (msg,) = load_problems(write_model(tmp_path, GOOD.replace(old, new)))
+    assert msg.endswith(message), msg
+
+
+def test_a_duplicate_node_id_names_the_lines_of_each(tmp_path):
+    text = GOOD.replace("  - {id: sea, type: sink}\n", "  - {id: sea, type: sink}\n  - {id: sea, type: sink}\n")
+    (msg,) = load_problems(write_model(tmp_path, text))
+    assert msg.endswith("nodes[sea] (lines 7, 8): the id 'sea' is used by 2 nodes; ids must be unique")
+
+
+def test_a_demand_without_an_incoming_edge_is_a_problem(tmp_path):
+    """It was valid, and ran short of its whole demand in every step."""
+    text = GOOD.replace("  - [src, d]\n", "")
+    (msg,) = load_problems(write_model(tmp_path, text))
+    assert msg.endswith("nodes[d] (line 6): a demand needs an incoming edge from the node it takes its water from")
+
+
+def test_a_quoted_whole_number_is_called_text(tmp_path):
+    (msg,) = load_problems(write_model(tmp_path, GOOD.replace("demand: 5}", "demand: 5, priority: '4'}")))
+    assert msg.endswith("nodes[d].priority (line 6): '4' must be a whole number from 1 to 1,000,000,000 (it is "
+                        "text: write the number without quotes)")
+    (msg,) = load_problems(write_model(tmp_path, GOOD.replace("demand: 5}", "demand: 5, priority: 'high'}")))
+    assert msg.endswith("'high' must be a whole number from 1 to 1,000,000,000")
+
+
+@pytest.mark.parametrize("old, new, message", [
+    ("  - {id: d, type: demand, demand: 5}\n", "  - id: d\n    type: demand\n     demand: 5\n",
+     "mapping values are not allowed"),
+    ("  - {id: sea, type: sink}\n", " - {id: sea, type: sink}\n", "did not find expected key"),
+    ("  - {id: d, type: demand, demand: 5}\n", "  - id: d\n    type: demand\n  demand: 5\n",
+     "did not find expected '-' indicator"),
+])
+def test_a_line_indented_wrongly_gets_a_hint(tmp_path, old, new, message):
+    """PyYAML's own words said nothing of indentation."""
+    (msg,) = load_problems(write_model(tmp_path, GOOD.replace(old, new)))
+    assert message in msg and "(check the indentation of this line and the one above" in msg, msg
 
 
 @pytest.mark.parametrize("inflow, message", [

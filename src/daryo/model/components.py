@@ -109,9 +109,11 @@ COMPONENT_TYPES: dict[str, ComponentType] = {
                 A("initial_volume", "scalar", "volume", None, "Volume at the start of the run (default: max)."),
                 A("level_table", "table", None, None,
                   "Level–volume–area table: `volume` (hm³), `level` (m a.s.l.), `area` (km²), increasing, up to "
-                  "max_volume at least."),
+                  "max_volume at least; `units: {volume: km3, area: ha}` gives the volume or area columns in other "
+                  "units."),
                 A("evaporation", "monthly", "depth", 0.0,
-                  "Net evaporation depth per step (mm); loss = depth × area at the start-of-step volume."),
+                  "Net evaporation depth per step (mm, ≥ 0: a month of more rain than evaporation is 0); loss = depth "
+                  "× area at the start-of-step volume."),
                 A("spill_to", "node", None, None,
                   "Node that receives uncontrolled spill; spill is recorded separately from releases."),
                 A("spill_cost", "scalar", "cost", 1.0,
@@ -153,7 +155,9 @@ COMPONENT_TYPES: dict[str, ComponentType] = {
             "passthrough",
         ),
         ComponentType(
-            "reach", "A river reach or generic link: bounds and a loss fraction on the flow through it.",
+            "reach", "A river reach or generic link: bounds and a loss fraction on the flow through it.  Its flow "
+            "(`node_flow` in the results) and its bounds are of the water entering it; `loss` of that leaves the "
+            "network and the rest flows on.",
             (*_FLOW_BOUNDS, A("loss", "series", "fraction", 0.0, "Fraction of the inflow lost in the reach.",
                               fixed=True)),
             "passthrough",
@@ -161,7 +165,8 @@ COMPONENT_TYPES: dict[str, ComponentType] = {
         ComponentType(
             "canal", "A diversion canal: a link with a capacity, a loss fraction and a country.",
             (
-                A("capacity", "series", "flow", None, "Design capacity (maximum flow)."),
+                A("capacity", "series", "flow", None, "Design capacity: the most water entering the canal, before its "
+                  "loss."),
                 A("min_flow", "series", "flow", 0.0, "Hard minimum flow."),
                 A("loss", "series", "fraction", 0.0, "Fraction of the diverted water lost (seepage).", fixed=True),
             ),

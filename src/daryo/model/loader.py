@@ -19,7 +19,7 @@ import pandas as pd
 import yaml
 
 from .._files import file_digest
-from ..errors import ModelError, Problem
+from ..errors import ModelError, Problem, did_you_mean, with_article
 from ..errors import short_text as _short
 from ..parameters import ParameterRef, ScenarioDim, check_parameters, parse_parameters, scenario_combinations
 from ..timeaxis import MAX_STEP_DAYS, parse_date, parse_end, span_problem, step_days
@@ -231,9 +231,19 @@ def _read_yaml(text: str, path: Path, lines: bool) -> Any:
         what = getattr(exc, "problem", None) or str(exc)
         if mark and "tab" not in what and _char_at(text, mark.line, mark.column) == "\t":
             what += " (a tab: YAML indents with spaces)"
+        elif any(p in what for p in _INDENTATION_PROBLEMS):
+            what += (" (check the indentation of this line and the one above: the entries of one list or mapping "
+                     "start in the same column" + ("; and text with ': ' in it goes in quotes)" if "mapping values"
+                                                  in what else ")"))
         if not isinstance(exc, _DuplicateKeyError):
             what = f"malformed YAML: {what}"
         raise ModelError(Problem(str(path), place, what)) from None
+
+
+# PyYAML's problems that mostly mean a line indented more or less than its neighbours
+_INDENTATION_PROBLEMS = ("mapping values are not allowed here", "mapping values are not allowed in this context",
+                         "did not find expected '-' indicator", "did not find expected key",
+                         "expected <block end>, but found")
 
 
 def _char_at(text: str, line: int, column: int) -> str:
@@ -389,11 +399,6 @@ _MAX_INT = 1_000_000_000
 _MAX_SCENARIOS = 100_000  # scenario combinations a model may hold (its arrays have one row per scenario)
 
 
-def _a(name: str) -> str:
-    """``name`` with its indefinite article: "an inflow", "a reservoir"."""
-    return f"{'an' if name[:1] in 'aeiou' else 'a'} {name}"
-
-
 def _split_number_hint(key: Any) -> str:
     """A hint for a key that is the tail of a number a comma split (``{inflow: 14,000 m3/s}``: YAML reads a
     key "000 m3/s"; ``{demand: 14,500}`` a key 500)."""
@@ -545,7 +550,8 @@ def _parse_constraints(spec: Any, ctx: _Context) -> list[Constraint]:
         place = f"constraints[{raw['id']}]"
         ctype = CONSTRAINT_TYPES.get(str(raw.get("type")))
         if ctype is None:
-            ctx.add(_where(raw, place), f"unknown constraint type '{raw.get('type')}'; use one of: "
+            ctx.add(_where(raw, place), f"unknown constraint type '{raw.get('type')}'"
+                    f"{did_you_mean(raw.get('type'), CONSTRAINT_TYPES)}; use one of: "
                     f"{', '.join(CONSTRAINT_TYPES)}")
             continue
         attrs: dict[str, Any] = {}
@@ -555,7 +561,8 @@ def _parse_constraints(spec: Any, ctx: _Context) -> list[Constraint]:
             at = _where(raw, f"{place}.{key}", key)  # (the attribute's place, for messages)
             attr = ctype.attribute(key)
             if attr is None or attr in COMMON_ATTRIBUTES:
-                ctx.add(at, f"unknown attribute '{key}' for {_a(ctype.name)}; allowed: "
+                ctx.add(at, f"unknown attribute '{key}' for {with_article(ctype.name)}"
+                        f"{did_you_mean(key, (a.name for a in ctype.attributes))}; allowed: "
                         f"{', '.join(a.name for a in ctype.attributes)}{_split_number_hint(key)}")
                 continue
             if value is None:
@@ -603,7 +610,7 @@ def _check_constraints(model: Model, file: str) -> list[Problem]:
         nodes = list(c.get("nodes", []))
         for n in nodes:
             if n not in ids:
-                problems.append(Problem(file, c.at(), f"names '{n}', which is not a node"))
+                problems.append(Problem(file, c.at(), f"names '{n}', which is not a node{did_you_mean(n, ids)}"))
             elif ids[n].type == "reservoir":
                 problems.append(Problem(file, c.at(), f"'{n}' is a reservoir, whose column is a volume, not a "
                                         "flow; constrain the reaches around it instead"))
@@ -668,7 +675,8 @@ def _parse_nodes(spec: Any, ctx: _Context) -> list[Node]:
         place = f"nodes[{node_id}]"
         ctype = COMPONENT_TYPES.get(str(raw.get("type")))
         if ctype is None:
-            what = "missing 'type'" if raw.get("type") is None else f"unknown component type '{raw.get('type')}'"
+            what = "missing 'type'" if raw.get("type") is None else (
+                f"unknown component type '{raw.get('type')}'{did_you_mean(raw.get('type'), COMPONENT_TYPES)}")
             ctx.add(_where(raw, place), f"{what}; use one of: {', '.join(COMPONENT_TYPES)}")
             continue
         attrs: dict[str, Any] = {}
@@ -680,7 +688,8 @@ def _parse_nodes(spec: Any, ctx: _Context) -> list[Node]:
             attr = ctype.attribute(key)
             if attr is None:
                 names = ", ".join(a.name for a in ctype.all_attributes)
-                ctx.add(at, f"unknown attribute '{key}' for {_a(ctype.name)}; allowed: {names}"
+                ctx.add(at, f"unknown attribute '{key}' for {with_article(ctype.name)}"
+                            f"{did_you_mean(key, (a.name for a in ctype.all_attributes))}; allowed: {names}"
                             f"{_split_number_hint(key)}")
                 continue
             if value is None:
@@ -916,7 +925,9 @@ def _parse_value(value: Any, attr: Attribute, ctx: _Context, place: str) -> Any:
         return value
     if kind == "int":
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= _MAX_INT:
-            ctx.add(place, f"'{_short(value)}' must be a whole number from 1 to {_MAX_INT:,}")
+            quoted = " (it is text: write the number without quotes)" if isinstance(value, str) and (
+                value.strip().lstrip("+-").isdigit()) else ""
+            ctx.add(place, f"'{_short(value)}' must be a whole number from 1 to {_MAX_INT:,}{quoted}")
             return None
         return value
     if kind == "choice":

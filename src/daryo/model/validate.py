@@ -14,7 +14,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from ..errors import ModelError, Problem
+from ..errors import ModelError, Problem, did_you_mean
 from ..parameters import ParameterRef, state_dependent
 from ..timeaxis import TimeAxis
 from ..units import CANONICAL_UNITS, SECONDS_PER_DAY, is_number
@@ -105,10 +105,14 @@ def check_unique_ids(ctx: CheckContext) -> Iterable[Problem]:
         if el.id in RESERVED_IDS:
             yield Problem(file, el.at(), f"the id '{el.id}' is reserved: the results' CSV files name their index "
                           f"columns {' and '.join(repr(r) for r in RESERVED_IDS)}; give it another id")
-    counts = Counter(n.id for n in model.nodes)
-    for node_id, n in counts.items():
-        if n > 1:
-            yield Problem(file, f"nodes[{node_id}]", f"the id '{node_id}' is used by {n} nodes; ids must be unique")
+    lines: dict[str, list[int | None]] = {}
+    for node in model.nodes:
+        lines.setdefault(node.id, []).append(node.line)
+    for node_id, at in lines.items():
+        if len(at) > 1:
+            where = f" (lines {', '.join(map(str, at))})" if all(at) else ""
+            yield Problem(file, f"nodes[{node_id}]{where}", f"the id '{node_id}' is used by {len(at)} nodes; ids "
+                          "must be unique")
     first: dict[str, Constraint] = {}
     for c in model.constraints:
         if c.id in first:
@@ -127,7 +131,8 @@ def check_edges(ctx: CheckContext) -> Iterable[Problem]:
     for e in model.edges:
         for end, label in ((e.source, "from"), (e.target, "to")):
             if end not in known:
-                yield Problem(file, e.at(), f"'{label}' names '{end}', which is not a node (dangling edge)")
+                yield Problem(file, e.at(), f"'{label}' names '{end}', which is not a node{did_you_mean(end, known)}"
+                              " (dangling edge)")
         if e.source == e.target:
             yield Problem(file, e.at(), "an edge cannot connect a node to itself")
         key = (e.source, e.target)
@@ -163,7 +168,7 @@ def check_references(ctx: CheckContext) -> Iterable[Problem]:
             if ref is None:
                 continue
             if ref not in ids:
-                yield Problem(file, n.at(key), f"names '{ref}', which is not a node")
+                yield Problem(file, n.at(key), f"names '{ref}', which is not a node{did_you_mean(ref, ids)}")
             elif key == "reservoir" and ids[ref].type != "reservoir":
                 yield Problem(file, n.at(key), f"'{ref}' is a {ids[ref].type}, not a reservoir")
             elif key == "at" and ids[ref].type in ("flow_requirement",):
@@ -233,6 +238,8 @@ def check_connected(ctx: CheckContext) -> Iterable[Problem]:
             yield Problem(file, n.at(), "an inflow needs an outgoing edge")
         if n.type in ("junction", "reach", "canal", "hydropower") and not (incoming[n.id] and outgoing[n.id]):
             yield Problem(file, n.at(), f"a {n.type} needs at least one incoming and one outgoing edge")
+        if n.type == "demand" and not incoming[n.id]:  # (it ran, short of its whole demand in every step)
+            yield Problem(file, n.at(), "a demand needs an incoming edge from the node it takes its water from")
 
 
 def check_nonnegative(ctx: CheckContext) -> Iterable[Problem]:
