@@ -234,9 +234,9 @@ def test_csv_bad_number_names_line_and_column(tmp_path):
 def test_csv_duplicate_date_names_its_line(tmp_path):
     (tmp_path / "flows.csv").write_text("date,a\n2001-01-01,1\n2001-02-01,2\n2001-02-01,3\n2001-03-01,4\n")
     p = write_model(tmp_path, GOOD.replace("inflow: 10}", "inflow: {csv: flows.csv, column: a}}"))
-    (msg,) = load_problems(p)
-    assert "nodes[src].inflow" not in msg
-    assert f"{tmp_path / 'flows.csv'} line 4: date 2001-02-01 appears more than once (first on line 3)" in msg
+    (msg,) = load_problems(p)  # placed at the CSV's line, and saying what read the file
+    assert msg.endswith(f"{tmp_path / 'flows.csv'} line 4: date 2001-02-01 appears more than once (first on line 3) "
+                        "(read for nodes[src].inflow (line 5))")
 
 
 def test_csv_empty_cell_is_called_empty(tmp_path):
@@ -736,7 +736,8 @@ def test_ids_yaml_reads_as_booleans_or_numbers_are_named_as_such(tmp_path):
         "nodes[0] (line 5): 'id' must be a node id (text), but YAML read it as the boolean False; put the id in "
         "quotes",
         "nodes[1] (line 6): 'id' must be a node id (text), but YAML read it as the number 7; put the id in quotes"]
-    assert msgs[2].startswith("edges[0]: 'from' must be a node id (text), but YAML read it as the boolean False")
+    assert msgs[2].startswith("edges[0] (line 7): 'from' must be a node id (text), but YAML read it as the boolean "
+                              "False")  # (the line of a [from, to] list was lost)
 
 
 @pytest.mark.parametrize("name, text, place, what", [
@@ -855,7 +856,7 @@ def test_csv_dates_with_a_time_zone_or_as_numbers_are_problems(tmp_path, rows, m
 edges: [[src, sea]]
 """
     (msg,) = load_problems(write_model(tmp_path, text))
-    assert msg.endswith(f"q.csv {message}")
+    assert msg.endswith(f"q.csv {message} (read for nodes[src].inflow (line 5))")
 
 
 @pytest.mark.parametrize("attribute, message", [
@@ -1107,3 +1108,17 @@ def test_a_blank_unit_is_no_unit(tmp_path):
     """'  ' was 'a unit of fraction, but a flow is expected'."""
     (msg,) = load_problems(write_model(tmp_path, GOOD.replace("demand: 5}", "demand: {value: 5, unit: '  '}}")))
     assert "nodes[d].demand.unit (line 6): has no value; give a unit" in msg
+
+
+def test_a_parameters_csv_problem_says_what_read_the_file(tmp_path):
+    (tmp_path / "q.csv").write_text("date,q\n2001-01-01,1\n2001-02-01,x\n2001-03-01,3\n")
+    text = HEAD + """parameters:
+  flows: {type: dataframe, csv: q.csv, index_col: date}
+nodes:
+  - {id: src, type: inflow, inflow: {parameter: flows}}
+  - {id: sea, type: sink}
+edges: [[src, sea]]
+"""
+    (msg,) = load_problems(write_model(tmp_path, text))
+    assert msg.endswith("q.csv line 3, column 'q': 'x' is not a finite number (1 such cell in the file) (read for "
+                        "parameters[flows])"), msg

@@ -17,7 +17,7 @@ import pandas as pd
 
 from ..errors import short_text
 
-__all__ = ["CsvReadError", "CsvSeries", "csv_columns", "read_csv_file", "read_csv_series"]
+__all__ = ["CsvReadError", "CsvSeries", "csv_columns", "csv_problems_for", "read_csv_file", "read_csv_series"]
 
 
 class CsvSeries(NamedTuple):
@@ -140,6 +140,14 @@ def csv_columns(spec: Mapping[str, Any]) -> list[str] | None:
         return [str(c) for c in cols]
     raise ValueError(f"'{short_text(cols)}' is not a column: give column: NAME, or columns: [NAME, …] or "
                      "columns: \"*\"")
+
+
+def csv_problems_for(place: str, add: Callable[[str, str], None]) -> Callable[[str, str], None]:
+    """``add`` for :func:`read_csv_series` of a file a model names at ``place``: a problem placed at a row of the
+    file also says what read it, as one file may serve several attributes."""
+    def add_row(where: str, message: str) -> None:
+        add(where, message if where == place else f"{message} (read for {place})")
+    return add_row
 
 
 def read_csv_series(df: pd.DataFrame, fname: str, csv: str, place: str, add: Callable[[str, str], None],

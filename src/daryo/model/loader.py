@@ -25,7 +25,7 @@ from ..parameters import ParameterRef, ScenarioDim, check_parameters, parse_para
 from ..timeaxis import MAX_STEP_DAYS, parse_date, parse_end, span_problem, step_days
 from ..units import UnitError, is_number, is_per_month, is_too_large, no_unit_given, parse_quantity, unit_factor
 from .components import COMMON_ATTRIBUTES, COMPONENT_TYPES, CONSTRAINT_TYPES, EDGE_ATTRIBUTES, Attribute
-from .csvseries import CsvReadError, csv_columns, read_csv_file, read_csv_series
+from .csvseries import CsvReadError, csv_columns, csv_problems_for, read_csv_file, read_csv_series
 from .migrations import migrate
 from .series import LevelTable, Series
 from .types import Constraint, Edge, Model, Node, TimeSpec
@@ -737,15 +737,16 @@ def _parse_edges(spec: Any, ctx: _Context) -> list[Edge]:
     for i, raw in enumerate(spec):
         place = f"edges[{i}]"
         line = getattr(raw, "line", None)
+        where = _where(raw, place)  # (with the line of a [from, to] list too, which becomes a plain mapping)
         if isinstance(raw, list | tuple) and len(raw) == 2:
             raw = {"from": raw[0], "to": raw[1]}
         if not isinstance(raw, Mapping) or "from" not in raw or "to" not in raw:
-            ctx.add(_where(raw, place), "an edge must be [from, to] or a mapping with 'from' and 'to'")
+            ctx.add(where, "an edge must be [from, to] or a mapping with 'from' and 'to'")
             continue
         src, dst = raw["from"], raw["to"]
         bad = [_not_text(repr(k), v) for k, v in (("from", src), ("to", dst)) if not isinstance(v, str) or not v]
         if bad:
-            ctx.add(_where(raw, place), "; ".join(bad))
+            ctx.add(where, "; ".join(bad))
             continue
         attrs: dict[str, Any] = {}
         for key, value in raw.items():
@@ -1083,7 +1084,7 @@ def _parse_csv_series(spec: Mapping, factor: float, is_rate: bool, ctx: _Context
     except ValueError as exc:
         ctx.add(place, str(exc))
         return None
-    read = read_csv_series(df, fname, str(spec["csv"]), place, ctx.add, columns=cols)
+    read = read_csv_series(df, fname, str(spec["csv"]), place, csv_problems_for(place, ctx.add), columns=cols)
     if read is None:
         return None
     with np.errstate(over="ignore"):  # (reported below)

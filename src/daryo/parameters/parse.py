@@ -150,10 +150,10 @@ def _read_frame(kw: dict[str, Any], place: str, ctx: ParseContext) -> pd.DataFra
     if got is None:
         return None
     df, fname = got
-    from ..model.csvseries import read_csv_series  # (here: importing daryo.model imports this module)
+    from ..model.csvseries import csv_problems_for, read_csv_series  # (here: importing daryo.model imports this)
 
-    read = read_csv_series(df, fname, kw["csv"], place, ctx.add, kw.get("index_col"), kw.get("columns"),
-                           kw.get("dayfirst"))
+    read = read_csv_series(df, fname, kw["csv"], place, csv_problems_for(place, ctx.add), kw.get("index_col"),
+                           kw.get("columns"), kw.get("dayfirst"))
     if read is None:
         return None
     if len(read.columns) > 1 and not kw.get("scenario"):
