@@ -249,3 +249,36 @@ def test_no_dask_client_is_left_as_the_default_one(tmp_path):
     with pytest.raises(ValueError, match="No clients found"):
         distributed.default_client()
     run(tmp_path, "s.nc")
+
+
+def test_ctrl_c_while_the_local_cluster_starts_leaves_dask_nothing_to_print(monkeypatch):
+    """Ctrl-C 2-3 s into ``daryo ensemble --workers 2`` printed, after "interrupted", the traceback of Dask's exit
+    callback closing the half-started cluster (``assert w.status in {...}``: Status.init) or asyncio's "Task
+    exception was never retrieved" of a nanny's failed start."""
+    import logging
+
+    spec = pytest.importorskip("distributed.deploy.spec", reason="Dask is an optional extra")
+
+    class HalfStarted:  # what an interrupted LocalCluster leaves: registered for closing at exit, workers starting
+        shutdown_on_close = True
+        status = "running"
+
+        def close(self, timeout=None):
+            raise AssertionError("Status.init")
+
+    half = HalfStarted()
+
+    def interrupted(**kwargs):
+        spec.SpecCluster._instances.add(half)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("dask.distributed.LocalCluster", interrupted)
+    asyncio_log = logging.getLogger("asyncio")
+    monkeypatch.setattr(asyncio_log, "level", asyncio_log.level)  # (restored after the test)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            _local_cluster(2)
+        spec.close_clusters()  # Dask's exit callback: it raised the assertion
+        assert asyncio_log.getEffectiveLevel() == logging.CRITICAL
+    finally:
+        spec.SpecCluster._instances.discard(half)

@@ -132,13 +132,25 @@ def _local_cluster(workers: int) -> Any:
     """
     import dask
     from dask.distributed import LocalCluster
+    from distributed.deploy.spec import SpecCluster
 
+    before = set(SpecCluster._instances)
     with dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
                           "distributed.worker.profile.enabled": False,
                           "distributed.worker.preload": ["daryo._dask_worker"]}):
-        return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                            dashboard_address="127.0.0.1:0", scheduler_kwargs={"dashboard": False},
-                            silence_logs=logging.CRITICAL)
+        try:
+            return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                dashboard_address="127.0.0.1:0", scheduler_kwargs={"dashboard": False},
+                                silence_logs=logging.CRITICAL)
+        except BaseException:
+            # Ctrl-C while the workers start (or a worker that fails to): Dask's own closing of the half-started
+            # cluster at exit fails on an assertion (workers still starting), and a nanny's failed start is logged
+            # by asyncio as a task exception never retrieved; each printed its traceback after daryo's message.
+            # The cluster's worker processes are daemons, which end with this process.
+            for cluster in set(SpecCluster._instances) - before:
+                cluster.shutdown_on_close = False
+            logging.getLogger("asyncio").setLevel(logging.CRITICAL)
+            raise
 
 
 def _run_remote(model: Model, source: TraceSource, options: EnsembleOptions, chunk: int, first: int, count: int,
