@@ -31,6 +31,7 @@ def _model(start: str, end: str, step: object, inflow: float | str = 10.0) -> da
     (TimeAxis(pd.Timestamp("2004-07-01"), 1, 184), 92 / 366 + 92 / 365),  # one step across 1 October
     (TimeAxis(pd.Timestamp("2003-10-11"), 1, 10), 10 / 366),  # 11-21 October 2003 is in hydrological year 2004
     # (366 days, a leap February), not in 2003 (365)
+    (TimeAxis.from_range("2003-09", "2004-08"), 30 / 365 + 336 / 366),  # September 2003 ends hydrological year 2003
 ])
 def test_n_years_counts_hydrological_years_whatever_the_step(axis, years):
     assert n_years(axis) == pytest.approx(years, rel=1e-12)
@@ -83,6 +84,8 @@ def test_step_lengths_read_back_as_time_spans_give_the_same_summaries():
     ("2003-10", "2004-09", 1.0, 1.0),  # a leap winter: 183 days
     ("2000-10", "2002-03", 2.0, 1.0),  # 18 months from October
     ("2001-04", "2001-06", 0.0, 91 / 183),
+    ("1999-10", "2000-09", 1.0, 1.0),  # 2000 is a leap year (divisible by 400): a winter of 183 days
+    ("2099-10", "2100-09", 1.0, 1.0),  # 2100 is not (divisible by 100): 182 days
 ])
 def test_season_years_count_the_seasons_a_run_covers(start, end, winters, summers):
     axis = TimeAxis.from_range(start, end)
@@ -126,3 +129,34 @@ def test_annual_totals_kept_per_scenario_say_they_are_per_year():
     ds = daryo.run(daryo.load(daryo.demo_model_path(), years=1)).dataset
     assert annual_by(ds, "delivery", scenarios=None).attrs["units"] == "hm3 per year"
     assert energy_by_season(ds, scenarios=None).attrs["units"] == "GWh per year"
+
+
+def test_twelve_steps_without_dates_are_a_winter_and_a_summer():
+    ds = daryo.run(_model("2000-10", "2001-09", "month")).dataset.drop_vars(["days", "time"])
+    assert (season_years(ds, "winter"), season_years(ds, "summer")) == (1.0, 1.0)
+
+
+def test_the_summary_totals_each_countrys_elements():
+    """Two demands of UZB (10 and 30 hm³ a month) are 240 hm³ a season, not their mean; a demand of no country is
+    listed as '—'; a country with demands but no plant has 0 GWh, not NaN, and the plant's country 0 of demand."""
+    model = model_from_dict({
+        "version": 1, "name": "countries", "time": {"start": "2000-10", "end": "2001-09", "step": "month"},
+        "nodes": [{"id": "in", "type": "inflow", "inflow": 100.0},
+                  {"id": "plant", "type": "hydropower", "head": 50.0, "capacity": "1000 MW", "country": "KGZ"},
+                  {"id": "j", "type": "junction"},
+                  {"id": "a", "type": "demand", "demand": 10.0, "country": "UZB"},
+                  {"id": "b", "type": "demand", "demand": 30.0, "country": "UZB"},
+                  {"id": "c", "type": "demand", "demand": 5.0, "country": "KAZ"},
+                  {"id": "d", "type": "demand", "demand": 7.0},
+                  {"id": "sea", "type": "sink"}],
+        "edges": [["in", "plant"], ["plant", "j"], ["j", "a"], ["j", "b"], ["j", "c"], ["j", "d"], ["j", "sea"]]})
+    results = daryo.run(model)
+    table = results.summary()
+    assert table.loc["UZB", "demanded winter"] == pytest.approx(240.0)
+    assert table.loc["UZB", "delivery summer"] == pytest.approx(240.0)
+    assert table.loc["KAZ", "demanded summer"] == pytest.approx(30.0)
+    assert table.loc["—", "demanded winter"] == pytest.approx(42.0)
+    energy = results.dataset["energy"].sel(hydropower="plant").isel(scenario=0)
+    winter = float(energy.where(results.dataset["season"] == "winter").sum())
+    assert winter > 0 and table.loc["KGZ", "energy winter GWh"] == pytest.approx(winter)
+    assert table.loc["UZB", "energy winter GWh"] == 0.0 and table.loc["KGZ", "demanded winter"] == 0.0

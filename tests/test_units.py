@@ -12,6 +12,8 @@ from daryo.units import UnitError, is_number, is_per_month, is_too_large, parse_
     # 1 MWh = 1e-3 GWh; a year is 365.25 days, written /yr, /year or /a
     ("MWh/day", "energy", 1e-3, True), ("km3/year", "flow", 1000 / 365.25, True),
     ("km3/a", "flow", 1000 / 365.25, True), ("TWh/a", "energy", 1000 / 365.25, True),
+    ("m3", "volume", 1e-6, False), ("MWh", "energy", 1e-3, False), ("GWh", "energy", 1.0, False),
+    ("mm3", "volume", 1.0, False), ("km2", "area", 1.0, False),
 ])
 def test_unit_factors(unit, dim, factor, rate):
     f, r = unit_factor(unit, dim)
@@ -33,6 +35,9 @@ def test_wrong_dimension_is_refused_with_choices():
 def test_parse_quantity():
     q = parse_quantity("19.5 km3")
     assert q.value == 19.5 and q.unit == "km3"
+    q = parse_quantity("1e-3 km3")  # (a negative exponent, as in 2.5e-3)
+    assert q.value == 1e-3 and q.unit == "km3"
+    assert parse_quantity("2.5E+2 hm3").value == 250.0
     assert parse_quantity("1e3").unit is None
     with pytest.raises(UnitError):
         parse_quantity("lots")
@@ -67,3 +72,9 @@ def test_messages_take_the_right_article():
         unit_factor("GW", "energy")
     with pytest.raises(UnitError, match="unknown unit 'acre' for an area; use one of"):
         unit_factor("acre", "area")
+
+
+def test_a_unit_for_a_cost_or_a_count_is_refused():
+    with pytest.raises(UnitError, match="'km3' given for a dimensionless cost"):
+        unit_factor("km3", "cost")
+    assert unit_factor("-", "count") == unit_factor(None, "cost") == (1.0, False)

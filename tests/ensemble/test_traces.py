@@ -237,3 +237,50 @@ def test_an_inflow_parameter_of_the_state_is_refused():
         "edges": [["up", "dam"], ["dam", "sea"]]})
     with pytest.raises(ValueError, match="up.inflow is parameter 'level', which depends on the reservoir state"):
         ResampledTraces.from_model(model)
+
+
+def test_n_day_resampling_draws_every_whole_year_of_every_source_trace():
+    """Unperturbed one-year traces of a 5-day model are whole years of its record: 2 traces × 2 years, each year
+    a value of its own, and 200 traces draw all four (the last source trace, and the last year, which ends on the
+    record's last day, included)."""
+    from daryo.model import model_from_dict
+
+    values = [[100.0 * (s + 1) + (k >= 73) for k in range(146)] for s in range(2)]  # 2001-10-01 + 730 days
+    model = model_from_dict({
+        "version": 1, "name": "five-day", "time": {"start": "2001-10-01", "end": "2003-09-30", "step": {"days": 5}},
+        "nodes": [{"id": "up", "type": "inflow", "inflow": {"values": values}}, {"id": "sea", "type": "sink"}],
+        "edges": [["up", "sea"]]})
+    source = ResampledTraces.from_model(model, perturbation=0.0)
+    got = source(0, np.arange(200), 1, model.with_time(years=1).time.axis())["up"]
+    assert got.shape == (200, 73)
+    np.testing.assert_allclose(got, np.broadcast_to(got[:, :1], got.shape), rtol=1e-12)  # one source year, whole
+    assert set(got[:, 0].round(9).tolist()) == {100.0, 101.0, 200.0, 201.0}
+
+
+def test_a_monthly_record_ending_inside_a_year_resamples_its_whole_years():
+    """A record of 23 months from October has one whole year starting in October: every trace draws it (the
+    22nd to 23rd months are not a year)."""
+    up = [float(k + 1) for k in range(23)]
+    model = build([{"id": "up", "type": "inflow", "inflow": {"values": up}}, {"id": "sea", "type": "sink"}],
+                  [["up", "sea"]], steps=23, start="2001-10")
+    source = ResampledTraces.from_model(model, perturbation=0.0)
+    axis = model.with_time(years=1).time.axis()
+    got = source(0, np.arange(20), 1, axis)["up"]
+    np.testing.assert_allclose(got, np.tile(np.arange(1.0, 13.0), (20, 1)), rtol=1e-12)
+
+
+def test_stochastic_traces_of_a_run_from_april_start_in_april():
+    """The Aral generator's traces of a run that starts in April are its April-first traces (the trace source
+    passed the run's start month on)."""
+    from daryo.ensemble import default_trace_source
+    from daryo.hydrology import load_spec, stochastic_traces
+
+    model = daryo_load(None).with_time(start="2001-04", years=2)
+    axis = model.time.axis()
+    got = default_trace_source(model)(5, np.arange(3), 2, axis)
+    spec = load_spec()
+    want = stochastic_traces(spec, [0, 1, 2], 2, 5, start_month=4)
+    for k, river in enumerate(spec.ids):
+        np.testing.assert_array_equal(got[river], want[:, k, :24])
+    october = stochastic_traces(spec, [0, 1, 2], 2, 5)
+    assert not np.allclose(want[:, 0, 0], october[:, 0, 0])

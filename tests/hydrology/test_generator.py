@@ -124,6 +124,23 @@ def test_trace_is_independent_of_the_ensemble_size_and_run_length(spec):
     assert not np.allclose(alone, other_seed)
 
 
+@pytest.mark.parametrize("start_month", [10, 1, 4, 9])
+def test_traces_have_twelve_months_a_year_whatever_the_start_month(spec, start_month):
+    """A run from January needs parts of three hydrological years for two calendar years: they were cut to 21
+    months (two hydrological years) had the count rounded down."""
+    assert norm_traces(spec, 2, start_month=start_month).shape[-1] == 24
+    assert stochastic_traces(spec, [0, 1], 2, seed=1, start_month=start_month).shape == (2, len(spec.ids), 24)
+
+
+def test_the_first_year_is_drawn_like_the_others(spec):
+    """The first year of each trace is a draw of its own (it is the stationary distribution's), not the median
+    of every trace."""
+    first = annual_flows(spec, range(200), 1, seed=4)[:, :, 0]
+    assert np.unique(first[:, 0]).size == 200
+    _, sigma = log_ar1_parameters(spec.means, np.array([h.cv for h in spec.headwaters]))
+    np.testing.assert_allclose(np.log(first).std(axis=0), sigma, rtol=0.15)
+
+
 def test_empty_draws_have_their_shape_and_negative_arguments_are_refused(spec):
     """No traces or no years are empty arrays of the right shape (they were NumPy errors from inside the
     generator); a negative year count, seed or trace index is a ValueError that names them, and so is a seed of

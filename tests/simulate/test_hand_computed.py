@@ -499,3 +499,22 @@ def test_a_delays_cost_is_on_the_water_entering_it(method):
         [["in", "lag"], ["lag", "d"], ["in", "sea"]], steps=3, allocation="cost")
     ds = daryo.run(m, daryo.RunOptions(method=method)).dataset
     np.testing.assert_allclose(ds.delivery.sel(demand="d").values.ravel(), [4.0, 10.0, 20.0], atol=1e-9)
+
+
+def test_a_state_dependent_cost_keeps_prioritys_storage_value():
+    """In priority mode water no one needs stays stored: a reservoir's column carries the storage value (1e-3 per
+    hm³ here) on top of its own cost, which outweighs the sea's small benefit (-5e-4).  A cost given by a
+    state-dependent parameter (0 in both zones of a control curve) keeps it: the reservoir fills by the inflow,
+    10 hm³ a step, as with a cost of 0 written as a number."""
+    def model(cost):
+        return daryo.model.model_from_dict({
+            "version": 1, "name": "t", "time": {"start": "2001-01", "end": "2001-06", "step": "month"},
+            "parameters": {"x": {"type": "controlcurve", "reservoir": "r", "control_curves": [0.5],
+                                 "values": [0.0, 0.0]}},
+            "nodes": [{"id": "in", "type": "inflow", "inflow": 10.0},
+                      {"id": "r", "type": "reservoir", "max_volume": 100.0, "initial_volume": 20.0, "cost": cost},
+                      {"id": "sea", "type": "sink", "cost": -5e-4}],
+            "edges": [["in", "r"], ["r", "sea"]]})
+    for cost in (0.0, {"parameter": "x"}):
+        storage = daryo.run(model(cost)).dataset["storage"].sel(reservoir="r").isel(scenario=0).values
+        np.testing.assert_allclose(storage, [30.0, 40.0, 50.0, 60.0, 70.0, 80.0], atol=1e-9)
