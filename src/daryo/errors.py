@@ -51,17 +51,49 @@ def short_text(value: object, width: int = 40) -> str:
 
 
 def with_article(noun: str) -> str:
-    """``noun`` with its indefinite article, for messages: "a reservoir", "an inflow", "an energy"."""
+    """``noun`` with its indefinite article, for messages.
+
+    Parameters
+    ----------
+    noun
+        A component, parameter or dimension name (lower case): "reservoir", "inflow", "energy".
+
+    Returns
+    -------
+    str
+        "a reservoir", "an inflow", "an energy": "an" before a vowel letter (so not for "unit" or "one").
+    """
     return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
 
 
-def did_you_mean(word: object, choices: Iterable[str]) -> str:
-    """`` (did you mean 'x'?)`` for the choice closest to a misspelt ``word`` (``difflib``'s ratio at least 0.65:
-    'reservior' → 'reservoir', 'mian_canal' → 'main_canal', 'see' → 'sea'), or "" when none is that close."""
+def did_you_mean(word: object, choices: Iterable[object]) -> str:
+    """A hint naming the choice closest to a misspelt ``word``, for messages.
+
+    Parameters
+    ----------
+    word
+        The name given (anything: only text gets a hint).
+    choices
+        The names it could have meant (those that are not text are left out).
+
+    Returns
+    -------
+    str
+        `` (did you mean 'x'?)`` when exactly one choice is the closest and :mod:`difflib`'s ratio to it is at
+        least 0.65 ('reservior' → 'reservoir', 'mian_canal' → 'main_canal', 'see' → 'sea'); "" when none is that
+        close, or when several are equally close ('node10' among node11 and node12), where naming one would mislead.
+    """
     if not isinstance(word, str) or not word:
         return ""
-    close = difflib.get_close_matches(word, [c for c in choices if c != word], n=1, cutoff=0.65)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    matcher = difflib.SequenceMatcher(b=word)
+    scores: dict[str, float] = {}
+    for c in choices:
+        if isinstance(c, str) and c != word:
+            matcher.set_seq1(c)
+            scores[c] = matcher.ratio()
+    best = max(scores.values(), default=0.0)
+    closest = [c for c, r in scores.items() if r == best]
+    return f" (did you mean '{closest[0]}'?)" if best >= 0.65 and len(closest) == 1 else ""
 
 
 class ModelError(ValueError):

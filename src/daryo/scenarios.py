@@ -657,7 +657,8 @@ def with_years(doc: Mapping[str, Any], years: int) -> dict[str, Any]:
     except (ValueError, TypeError, OverflowError):
         return out
     _, end = years_span(start, years, monthly=days is None)
-    out["time"] = {**t, "end": f"{end:%Y-%m-%d}"}
+    out["time"] = copy.copy(t)  # (the file's mapping, which keeps its lines for messages)
+    out["time"]["end"] = f"{end:%Y-%m-%d}"
     return out
 
 

@@ -135,7 +135,7 @@ def test_a_quoted_whole_number_is_called_text(tmp_path):
 def test_a_line_indented_wrongly_gets_a_hint(tmp_path, old, new, message):
     """PyYAML's own words said nothing of indentation."""
     (msg,) = load_problems(write_model(tmp_path, GOOD.replace(old, new)))
-    assert message in msg and "(check the indentation of this line and the one above" in msg, msg
+    assert message in msg and "(check the indentation and the quoting of this line and the one above" in msg, msg
 
 
 @pytest.mark.parametrize("inflow, message", [
@@ -1122,3 +1122,52 @@ edges: [[src, sea]]
     (msg,) = load_problems(write_model(tmp_path, text))
     assert msg.endswith("q.csv line 3, column 'q': 'x' is not a finite number (1 such cell in the file) (read for "
                         "parameters[flows])"), msg
+
+
+def test_an_overlay_that_cuts_a_demands_supply_runs_it_dry(tmp_path):
+    """Closing the canal that feeds a demand is a what-if, not a mistake in the file: the demand gets nothing (the
+    rule that a demand needs an incoming edge refused it, at the base file's line)."""
+    (tmp_path / "close.yaml").write_text("title: canal closed\nchanges:\n  - remove_nodes: [main_canal]\n")
+    model = daryo.load(daryo.demo_model_path(), scenarios=[str(tmp_path / "close.yaml")], years=1)
+    ds = daryo.run(model).dataset
+    assert float(ds["delivery"].sel(demand="valley_irrigation").sum()) == 0.0
+    assert float(ds["deficit"].sel(demand="valley_irrigation").sum()) > 0.0
+
+
+@pytest.mark.parametrize("word, choices, hint", [
+    ("node10", ["node11", "node12"], ""),  # two equally close: naming one would mislead
+    ("d", ["d1", "d2"], ""),
+    ("see", ["sea", "src"], " (did you mean 'sea'?)"),
+    ("reservior", ["reservoir", "junction"], " (did you mean 'reservoir'?)"),
+    ("x", [1, 2.5, None], ""),  # (choices that are not text are left out)
+    ("lake", ["city", "farm"], ""),
+])
+def test_did_you_mean_names_only_a_clear_nearest(word, choices, hint):
+    from daryo.errors import did_you_mean
+
+    assert did_you_mean(word, choices) == hint
+
+
+def test_parameter_misspellings_and_articles(tmp_path):
+    text = GOOD.replace("nodes:", "parameters:\n  p: {type: constnt, value: 5}\n  q: {type: aggregated, "
+                        "agg_func: sum, parameters: [p], colour: red}\nnodes:")
+    msgs = load_problems(write_model(tmp_path, text))
+    assert any("unknown parameter type 'constnt' (did you mean 'constant'?)" in m for m in msgs), msgs
+    assert any("unknown field 'colour' for an aggregated parameter" in m for m in msgs), msgs
+    text = GOOD.replace("  - {id: sea, type: sink}\n", "  - {id: sea, type: sink}\n  - {id: h, type: hydropower, "
+                        "reservoir: src, capacity: 10, tailwater_level: 0}\n")
+    assert any("'src' is an inflow, not a reservoir" in m for m in load_problems(write_model(tmp_path, text)))
+
+
+def test_a_quoted_digit_that_is_no_number_gets_no_quotes_hint(tmp_path):
+    (msg,) = load_problems(write_model(tmp_path, GOOD.replace("demand: 5}", "demand: 5, priority: '²'}")))
+    assert msg.endswith("'²' must be a whole number from 1 to 1,000,000,000")
+
+
+def test_a_model_loaded_for_fewer_years_keeps_the_lines_of_its_time(tmp_path):
+    """daryo.load(path, years=Y) rewrites the span; a problem under ``time`` kept no line."""
+    p = write_model(tmp_path, GOOD.replace("step: month}", "step: month, foo: 1}"))
+    with pytest.raises(ModelError) as info:
+        daryo.load(p, years=1)
+    assert [str(x).split("m.yaml: ")[1] for x in info.value.problems] == [
+        "time (line 3): unknown key(s) foo; time takes start, end and step"]

@@ -340,8 +340,18 @@ def shortfall_table(output: str | Path, n: int | None = None) -> pd.DataFrame:
     country, the share of (trace, run year) pairs whose deficit is above the run's threshold (``probability``),
     and the mean and 95th percentile of the annual deficit fraction; sorted by probability, then mean, and only
     demands with some deficit (the first ``n`` of them; None: all).  ``attrs`` holds the run's ``threshold``
-    and how many ``demands`` the model has."""
-    if n is not None and (not is_whole(n) or n < 0):
+    and how many ``demands`` the model has.
+
+    Raises
+    ------
+    TypeError
+        If ``n`` is not a whole number (or None).
+    ValueError
+        If ``n`` is negative.
+    """
+    if n is not None and not is_whole(n):
+        raise TypeError(f"n={n!r}: give how many demands to list (a whole number, at least 0), or None for all")
+    if n is not None and n < 0:
         raise ValueError(f"n={n!r}: give how many demands to list (a whole number, at least 0), or None for all")
 
     with _summaries(Path(output)) as ds:

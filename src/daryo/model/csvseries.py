@@ -143,8 +143,21 @@ def csv_columns(spec: Mapping[str, Any]) -> list[str] | None:
 
 
 def csv_problems_for(place: str, add: Callable[[str, str], None]) -> Callable[[str, str], None]:
-    """``add`` for :func:`read_csv_series` of a file a model names at ``place``: a problem placed at a row of the
-    file also says what read it, as one file may serve several attributes."""
+    """The ``add`` to give :func:`read_csv_series` for a file a model names at ``place``.
+
+    Parameters
+    ----------
+    place
+        Where the model names the file (``nodes[upper_a].inflow (line 9)``).
+    add
+        Called with (place, message) for each problem.
+
+    Returns
+    -------
+    Callable
+        ``add``, with `` (read for <place>)`` after the message of a problem placed at a row of the file, as one
+        file may serve several attributes.
+    """
     def add_row(where: str, message: str) -> None:
         add(where, message if where == place else f"{message} (read for {place})")
     return add_row

@@ -232,9 +232,9 @@ def _read_yaml(text: str, path: Path, lines: bool) -> Any:
         if mark and "tab" not in what and _char_at(text, mark.line, mark.column) == "\t":
             what += " (a tab: YAML indents with spaces)"
         elif any(p in what for p in _INDENTATION_PROBLEMS):
-            what += (" (check the indentation of this line and the one above: the entries of one list or mapping "
-                     "start in the same column" + ("; and text with ': ' in it goes in quotes)" if "mapping values"
-                                                  in what else ")"))
+            what += (" (check the indentation and the quoting of this line and the one above: the entries of one "
+                     "list or mapping start in the same column" + ("; and text with ': ' in it goes in quotes)"
+                                                                   if "mapping values" in what else ")"))
         if not isinstance(exc, _DuplicateKeyError):
             what = f"malformed YAML: {what}"
         raise ModelError(Problem(str(path), place, what)) from None
@@ -927,7 +927,7 @@ def _parse_value(value: Any, attr: Attribute, ctx: _Context, place: str) -> Any:
     if kind == "int":
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= _MAX_INT:
             quoted = " (it is text: write the number without quotes)" if isinstance(value, str) and (
-                value.strip().lstrip("+-").isdigit()) else ""
+                re.fullmatch(r"[+-]?[0-9]+", value.strip())) else ""
             ctx.add(place, f"'{_short(value)}' must be a whole number from 1 to {_MAX_INT:,}{quoted}")
             return None
         return value

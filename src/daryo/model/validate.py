@@ -14,7 +14,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from ..errors import ModelError, Problem, did_you_mean
+from ..errors import ModelError, Problem, did_you_mean, with_article
 from ..parameters import ParameterRef, state_dependent
 from ..timeaxis import TimeAxis
 from ..units import CANONICAL_UNITS, SECONDS_PER_DAY, is_number
@@ -170,7 +170,7 @@ def check_references(ctx: CheckContext) -> Iterable[Problem]:
             if ref not in ids:
                 yield Problem(file, n.at(key), f"names '{ref}', which is not a node{did_you_mean(ref, ids)}")
             elif key == "reservoir" and ids[ref].type != "reservoir":
-                yield Problem(file, n.at(key), f"'{ref}' is a {ids[ref].type}, not a reservoir")
+                yield Problem(file, n.at(key), f"'{ref}' is {with_article(ids[ref].type)}, not a reservoir")
             elif key == "at" and ids[ref].type in ("flow_requirement",):
                 yield Problem(file, n.at(key), "a requirement must be at a network node")
             elif key == "at" and ids[ref].type == "reservoir":
@@ -233,12 +233,13 @@ def check_connected(ctx: CheckContext) -> Iterable[Problem]:
     outgoing = Counter(e.source for e in model.edges)
     incoming = Counter(e.target for e in model.edges)
     incoming.update(target for _, target in _arcs_without_edges(model))
+    overlaid = bool(model.metadata.get("scenario_files"))  # (an overlay that cuts a demand's supply is a what-if)
     for n in model.nodes:
         if n.type == "inflow" and not outgoing[n.id]:
             yield Problem(file, n.at(), "an inflow needs an outgoing edge")
         if n.type in ("junction", "reach", "canal", "hydropower") and not (incoming[n.id] and outgoing[n.id]):
             yield Problem(file, n.at(), f"a {n.type} needs at least one incoming and one outgoing edge")
-        if n.type == "demand" and not incoming[n.id]:  # (it ran, short of its whole demand in every step)
+        if n.type == "demand" and not incoming[n.id] and not overlaid:  # (it ran, short of everything)
             yield Problem(file, n.at(), "a demand needs an incoming edge from the node it takes its water from")
 
 

@@ -8,7 +8,7 @@ from typing import Any, Protocol
 import numpy as np
 import pandas as pd
 
-from ..errors import Problem
+from ..errors import Problem, did_you_mean, with_article
 from ..units import is_number
 from .base import Field, Parameter, ScenarioDim
 from .frames import DataFrame
@@ -44,15 +44,16 @@ def _parse_one(name: str, raw: Any, place: str, ctx: ParseContext, out: dict[str
         return
     ptype = PARAMETER_TYPES.get(str(raw["type"]))
     if ptype is None:
-        ctx.add(place, f"unknown parameter type '{raw['type']}'; use one of: {', '.join(PARAMETER_TYPES)}")
+        ctx.add(place, f"unknown parameter type '{raw['type']}'{did_you_mean(raw['type'], PARAMETER_TYPES)}; use "
+                f"one of: {', '.join(PARAMETER_TYPES)}")
         return
     known = {f.name for f in ptype.fields}
     kwargs: dict[str, Any] = {}
     ok = True
     for key in raw:
         if key not in known and key not in ("type", "description"):
-            ctx.add(f"{place}.{key}", f"unknown field '{key}' for a {ptype.name} parameter; allowed: "
-                    f"{', '.join(sorted(known))}")
+            ctx.add(f"{place}.{key}", f"unknown field '{key}' for {with_article(ptype.name)} parameter"
+                    f"{did_you_mean(key, known)}; allowed: {', '.join(sorted(known))}")
             ok = False
     for f in ptype.fields:
         if f.name not in raw or raw[f.name] is None:
