@@ -142,15 +142,24 @@ def _local_cluster(workers: int) -> Any:
             return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
                                 dashboard_address="127.0.0.1:0", scheduler_kwargs={"dashboard": False},
                                 silence_logs=logging.CRITICAL)
-        except BaseException:
-            # Ctrl-C while the workers start (or a worker that fails to): Dask's own closing of the half-started
-            # cluster at exit fails on an assertion (workers still starting), and a nanny's failed start is logged
-            # by asyncio as a task exception never retrieved; each printed its traceback after daryo's message.
-            # The cluster's worker processes are daemons, which end with this process.
+        except KeyboardInterrupt:
+            # Ctrl-C while the workers start: Dask's own closing of the half-started cluster at exit fails on an
+            # assertion (workers still starting), and the nanny whose start it cut is logged by asyncio as a task
+            # exception never retrieved; each printed its traceback after "interrupted".  The cluster's worker
+            # processes are daemons, which end with this process.
             for cluster in set(SpecCluster._instances) - before:
                 cluster.shutdown_on_close = False
-            logging.getLogger("asyncio").setLevel(logging.CRITICAL)
+            asyncio_log = logging.getLogger("asyncio")
+            if not any(isinstance(f, _NannyStartCut) for f in asyncio_log.filters):
+                asyncio_log.addFilter(_NannyStartCut())
             raise
+
+
+class _NannyStartCut(logging.Filter):
+    """Drops asyncio's report of a Dask nanny whose start an interrupt cut short (its other records pass)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "Nanny failed to start" not in record.getMessage()
 
 
 def _run_remote(model: Model, source: TraceSource, options: EnsembleOptions, chunk: int, first: int, count: int,
