@@ -275,8 +275,7 @@ class _Builder:
             arr = self.resolve(v, d) + offset  # type: ignore[arg-type]
             bound_of_a_flow = kind != "cost" and not signed
             if bound_of_a_flow and isinstance(v, ParameterRef) and np.any(arr < 0):  # (numbers: checked on loading)
-                raise ModelError(Problem(self.file, v.place, f"parameter '{v.name}' gives {float(arr.min()):g}, "
-                                         "a negative flow or volume; it must be ≥ 0"))
+                raise negative_parameter(self.file, v, float(arr.min()), NEGATIVE_FLOW)
             base.append(float(arr.flat[0]))
             if not np.all(arr == arr.flat[0]):
                 target.append((j, arr))
@@ -324,8 +323,7 @@ class _Builder:
         else:
             values = self.resolve(v, 0.0)  # type: ignore[arg-type]
             if isinstance(v, ParameterRef) and np.any(values < 0):  # (numbers and series: checked on loading)
-                raise ModelError(Problem(self.file, v.place, f"parameter '{v.name}' gives {float(values.min()):g}, "
-                                         "a negative factor; a flow ratio's factors must be ≥ 0"))
+                raise negative_parameter(self.file, v, float(values.min()), NEGATIVE_FACTOR)
             self.add_series(row, col, sign * values)
 
     def compiled_bindings(self) -> list[ParameterBinding]:
@@ -717,6 +715,34 @@ def _blocks(b: _Builder) -> tuple[np.ndarray, np.ndarray]:
     rank[np.argsort(first, kind="stable")] = np.arange(first.size)
     block = rank[label]
     return block[:n], block[n:]
+
+
+NEGATIVE_FLOW = "a negative flow or volume; it must be ≥ 0"
+NEGATIVE_FACTOR = "a negative factor; a flow ratio's factors must be ≥ 0"
+
+
+def negative_parameter(file: str, ref: ParameterRef, value: float, what: str, when: str = "") -> ModelError:
+    """The error of a parameter that gives a value below zero where none may be.
+
+    Parameters
+    ----------
+    file
+        The model file, for the message.
+    ref
+        The reference to the parameter (its name, and its place in the model file).
+    value
+        The value it gave.
+    what
+        What the value is and what it must be: :data:`NEGATIVE_FLOW` or :data:`NEGATIVE_FACTOR`.
+    when
+        For a state-dependent parameter, the step and scenario (`` at the step starting … (scenario …)``).
+
+    Returns
+    -------
+    ModelError
+        To raise.
+    """
+    return ModelError(Problem(file, ref.place, f"parameter '{ref.name}' gives {value:g}{when}, {what}"))
 
 
 def _constraint_rows(b: _Builder, model: Model, node_col: np.ndarray, index: dict[str, int]) -> None:

@@ -21,9 +21,9 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import InfeasibleStepError, ModelError, Problem, SolverFailedError, UnboundedStepError
+from ..errors import InfeasibleStepError, SolverFailedError, UnboundedStepError
 from ..network import CompiledNetwork
-from ..network.compile import ParameterBinding
+from ..network.compile import NEGATIVE_FACTOR, NEGATIVE_FLOW, ParameterBinding, negative_parameter
 from ..solver import HighsSolver, LPSolution, SolveStatus
 from .physics import energy_gwh, evaporation_hm3, head_m, turbine_flow_limit, turbine_volume
 
@@ -207,12 +207,10 @@ def _raise_negative(net: CompiledNetwork, t: int, bnd: ParameterBinding, v: np.n
     one is refused on loading): a problem naming the attribute, the parameter, the step and the scenario."""
     s, k = (int(i) for i in np.argwhere(_below_zero(bnd, t, v))[0])
     ref = bnd.refs[k]
-    given = float(v[s, k] * np.sign(bnd.scale[t, k])) if bnd.target == "coefficient" else float(v[s, k])
-    what = "a negative factor; a flow ratio's factors must be ≥ 0" if bnd.target == "coefficient" else (
-        "a negative flow or volume; it must be ≥ 0")
-    raise ModelError(Problem(str(net.model.path or ""), ref.place, (
-        f"parameter '{ref.name}' gives {given:g} at the step starting {net.axis.starts[t]:%Y-%m-%d} "
-        f"(scenario {_scenario_name(net, s)}), {what}")))
+    factor = bnd.target == "coefficient"
+    given = float(v[s, k] * np.sign(bnd.scale[t, k])) if factor else float(v[s, k])
+    raise negative_parameter(str(net.model.path or ""), ref, given, NEGATIVE_FACTOR if factor else NEGATIVE_FLOW,
+                             f" at the step starting {net.axis.starts[t]:%Y-%m-%d} (scenario {_scenario_name(net, s)})")
 
 
 def _scenario_name(net: CompiledNetwork, s: int) -> str:
