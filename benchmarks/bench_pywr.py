@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     if a.daryo_child:
         print("RESULT " + json.dumps(run_daryo(a.daryo_child, a.converter)))
         return 0
-    for script in ("pywr_syrdarya_like.py", "run_pywr_json.py"):
+    for script in ("pywr_syrdarya_like.py",) + (() if a.skip_pywr else ("run_pywr_json.py",)):
         if not (a.bench_dir / script).is_file():
             p.error(f"--bench-dir {a.bench_dir}: no {script} there; give the folder of the bench problem "
                     "(../shared/bench beside the repository)")

@@ -333,8 +333,8 @@ def test_climate_2050_lowers_flows_and_moves_the_peak():
 
 
 def test_climate_2050_peak_keeps_the_headwater_flow_and_moves_the_peak():
-    """The guidance's other bound [D section 8]: annual headwater flow as today, the peak a month earlier; more
-    Tajik power than under climate-2050's cuts."""
+    """The guidance's headwater projection [D section 8]: annual headwater flow as today, the peak a month earlier;
+    more Tajik power than under climate-2050's cuts."""
     model, base = run((), 4)
     m2, peak = run(("climate-2050-peak",), 4)
     _, cc = run(("climate-2050",), 4)
