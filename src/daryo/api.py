@@ -48,7 +48,8 @@ def load(path: str | Path | None = None, scenarios: str | Sequence[str] = (), ye
     years
         Run length in whole years from the model's start, instead of the file's own span.  Given here rather
         than to :func:`run`, the overlays change the inflows of the run's own years: an overlay that changes
-        given years (a drought year, say) turns 12 monthly values into one per step of the span it sees.
+        given years (a drought year, say) turns 12 monthly values into one per step of the span it sees; and the
+        file's series are checked over the run's years only (a CSV may end, or miss a month, after them).
 
     Returns
     -------
