@@ -407,8 +407,8 @@ class Results:
         folder holds one run's results.
 
         Missing folders on the way to either target are made (:meth:`pathlib.Path.mkdir` with ``parents=True``).
-        The CLI instead refuses, before the run, an output whose
-        folder does not exist, so that a mistyped path does not cost a run.
+        The CLI instead refuses, before the run, an output whose folder does not exist, so that a mistyped path
+        does not cost a run.
 
         Raises
         ------

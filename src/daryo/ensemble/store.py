@@ -349,10 +349,11 @@ def shortfall_table(output: str | Path, n: int | None = None) -> pd.DataFrame:
     ValueError
         If ``n`` is negative.
     """
+    why = f"n={n!r}: give how many demands to list (a whole number, at least 0), or None for all"
     if n is not None and not is_whole(n):
-        raise TypeError(f"n={n!r}: give how many demands to list (a whole number, at least 0), or None for all")
+        raise TypeError(why)
     if n is not None and n < 0:
-        raise ValueError(f"n={n!r}: give how many demands to list (a whole number, at least 0), or None for all")
+        raise ValueError(why)
 
     with _summaries(Path(output)) as ds:
         frac = ds["summary_annual_deficit_fraction"]
