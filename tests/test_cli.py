@@ -648,6 +648,30 @@ def test_an_ensemble_deficit_threshold_must_be_below_one(tmp_path, capsys):
     assert not out.exists()
 
 
+def test_an_ensemble_of_a_file_whose_series_miss_a_date_says_it_reads_the_whole_span(tmp_path, capsys):
+    """An ensemble resamples the years of the file's whole span, so a CSV missing a month of its fifth year is
+    refused also for --years 1 (exit 1), and the advice to shorten the run, which --years does not do there, is
+    followed by what does (end the file's span earlier); nothing is written."""
+    dates = pd.date_range("2001-01-01", "2005-12-01", freq="MS").delete(50)  # 2005-03 missing
+    pd.DataFrame({"date": dates.strftime("%Y-%m-%d"), "q": 10.0}).to_csv(tmp_path / "q.csv", index=False)
+    model = tmp_path / "m.yaml"
+    model.write_text("version: 1\nname: t\ntime: {start: 2001-01, end: 2005-12, step: month}\n"
+                     "nodes:\n  - {id: src, type: inflow, inflow: {csv: q.csv}}\n  - {id: sea, type: sink}\n"
+                     "edges: [[src, sea]]\n")
+    out = tmp_path / "e.nc"
+    assert main(["ensemble", str(model), "--traces", "2", "--years", "1", "-o", str(out), "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert "has no value for 2005-03-01" in err and err.count("\n") == 3
+    assert err.endswith("\nnote: daryo ensemble resamples the years of the model file's whole time span (its 'time'), "
+                        "whatever --years, so its series must cover all of that span: end the span before the "
+                        "missing dates, or extend the series.\n")
+    assert not out.exists() and not list(tmp_path.glob("e.nc*"))
+    assert main(["run", str(model), "--years", "1"]) == 0  # (a run of 1 year reads the file's first year only)
+    assert main(["ensemble", DEMO, "--traces", "1", "--years", "1", "-o", str(out), "--quiet",
+                 "--scenario", str(tmp_path / "none.yaml")]) == 1  # another problem: no note
+    assert "note:" not in capsys.readouterr().err
+
+
 def test_the_summary_reports_the_largest_mass_balance_error_by_size(tmp_path, capsys):
     """A delay carrying the rate (1 hm³/day) from February to April: 28 hm³ enter in February and 31 leave in
     March (error −3), 31 enter in March and 30 leave in April (+1).  The largest error is 3, not +1."""

@@ -544,9 +544,7 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
         raise _UsageError(str(exc)) from None
     _check_writable(out.resolve().parent, str(out))
     csv = _summary_csv_target(args.summary_csv, out)
-    from . import api
-
-    model = api.load(args.model, scenarios=args.scenario)
+    model = _load_for_ensemble(args.model, args.scenario)
     options = EnsembleOptions(traces=args.traces, years=args.years, seed=args.seed, chunk_size=args.chunk_size,
                               deficit_threshold=args.deficit_threshold)
     steps = len(_with_years(model, args.years).time.axis().starts)
@@ -570,6 +568,23 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
         _err(f"interrupted; the results had already been written to {out}")
         return 130
     return EXIT_OK
+
+
+def _load_for_ensemble(path: str | None, scenarios: list[str]) -> Model:
+    """The model of an ensemble: its file's series are read over the file's whole span, whatever ``--years``, as
+    the traces resample the years of that span; a series that misses some of its dates says so."""
+    from . import api
+    from .model.series import MISSING_DATES_ADVICE
+
+    try:
+        return api.load(path, scenarios=scenarios)
+    except ModelError as exc:
+        if not any(p.message.endswith(MISSING_DATES_ADVICE) for p in exc.problems):
+            raise
+        raise ModelError(exc.problems, note=(
+            "note: daryo ensemble resamples the years of the model file's whole time span (its 'time'), whatever "
+            "--years, so its series must cover all of that span: end the span before the missing dates, or "
+            "extend the series.")) from None
 
 
 def _report_ensemble(run: EnsembleRun, years: int, name: str, out: Path, csv: Path | None) -> None:

@@ -97,13 +97,24 @@ def did_you_mean(word: object, choices: Iterable[object]) -> str:
 
 
 class ModelError(ValueError):
-    """Invalid model input; ``problems`` lists every problem found."""
+    """Invalid model input; ``problems`` lists every problem found.
 
-    def __init__(self, problems: list[Problem] | Problem):
+    Parameters
+    ----------
+    problems
+        The problems, each with its file and place.
+    note
+        Advice that applies to them all, written after the list ("" for none): how the command that loaded the
+        model reads the file, say.
+    """
+
+    def __init__(self, problems: list[Problem] | Problem, note: str = ""):
         self.problems = [problems] if isinstance(problems, Problem) else list(problems)
+        self.note = note
         n = len(self.problems)
         head = "1 problem" if n == 1 else f"{n} problems"
-        super().__init__(f"{head} in the model:\n" + "\n".join(f"  - {p}" for p in self.problems))
+        text = f"{head} in the model:\n" + "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__(f"{text}\n{note}" if note else text)
 
 
 class StepError(RuntimeError):

@@ -15,7 +15,10 @@ import pandas as pd
 from ..errors import ModelError, Problem
 from ..timeaxis import TimeAxis
 
-__all__ = ["Series", "LevelTable"]
+__all__ = ["Series", "LevelTable", "MISSING_DATES_ADVICE"]
+
+#: The advice that ends the message of a CSV series missing some of a run's step dates.
+MISSING_DATES_ADVICE = "Extend the CSV or shorten the run."
 
 
 @dataclass(frozen=True, eq=False)
@@ -132,7 +135,7 @@ class Series:
         first = axis.starts[missing[0]].strftime("%Y-%m-%d")
         span = f"{self.dates[0]:%Y-%m-%d} to {self.dates[-1]:%Y-%m-%d}" if len(self.dates) else "nothing"
         return (f"{self._csv()} has no value for {first} ({missing.size} of the run's {axis.n_steps} step dates "
-                f"are missing); it covers {span}. Extend the CSV or shorten the run.")
+                f"are missing); it covers {span}. {MISSING_DATES_ADVICE}")
 
     def _rows_between_steps(self, axis: TimeAxis) -> str:
         assert self.dates is not None
