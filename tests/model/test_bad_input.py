@@ -915,6 +915,34 @@ edges: [[src, d], [src, sea]]
     assert msg.endswith("nodes[d].demand (line 8): parameter 'x' gives -5, a negative flow or volume; it must be ≥ 0")
 
 
+@pytest.mark.parametrize("x, gives", [
+    ("{type: constantscenario, scenario: s, values: [5, -5, 0]}", "-5 in scenario 1"),
+    ("{type: constantscenario, scenario: s, values: [-5, -5, -5]}", "-5"),
+    ("{type: monthlyprofile, values: [5, -1, -5, 5, 5, 5, 5, 5, 5, 5, 5, 5]}", "-5 at the step starting 2001-03-01"),
+    ("{type: aggregated, agg_func: sum, parameters: [m, c]}", "-3 at the step starting 2001-02-01 (scenario 2)"),
+])
+def test_a_negative_value_of_a_varying_parameter_says_where(tmp_path, x, gives):
+    """A static parameter that varies by step or by scenario is named with the step and the scenario where its
+    value is lowest (the message gave only the value, which is not in the file)."""
+    text = HEAD + f"""scenarios:
+  - {{name: s, size: 3}}
+parameters:
+  x: {x}
+  m: {{type: monthlyprofile, values: [5, -2, 0, 5, 5, 5, 5, 5, 5, 5, 5, 5]}}
+  c: {{type: constantscenario, scenario: s, values: [1, 1, -1]}}
+nodes:
+  - {{id: src, type: inflow, inflow: 10}}
+  - {{id: d, type: demand, demand: {{parameter: x}}}}
+  - {{id: sea, type: sink}}
+edges: [[src, d], [src, sea]]
+"""
+    with pytest.raises(ModelError) as info:
+        daryo.run(daryo.load(write_model(tmp_path, text)))
+    (msg,) = [str(p) for p in info.value.problems]
+    assert msg.endswith(f"nodes[d].demand (line 12): parameter 'x' gives {gives}, a negative flow or volume; it must "
+                        "be ≥ 0")
+
+
 def _below_the_curve(value: str, inflow: str = "0", initial: int = 60) -> str:
     """A model whose demand d is 10 while reservoir r is above half full and ``value`` below (parameter x)."""
     return HEAD + f"""parameters:
@@ -1042,6 +1070,8 @@ _FALLS = "{type: controlcurve, reservoir: r, control_curves: [0.5], values: [2, 
 @pytest.mark.parametrize("factors, x, message", [
     ("[1, {parameter: x}]", "-2", "parameter 'x' gives -2, a negative factor"),
     ("[{parameter: x}, 1]", "-2", "parameter 'x' gives -2, a negative factor"),
+    ("[1, {parameter: x}]", "{type: monthlyprofile, values: [1, 1, -2, 1, 1, 1, 1, 1, 1, 1, 1, -1]}",
+     "parameter 'x' gives -2 at the step starting 2001-03-01, a negative factor"),
     ("[1, {parameter: x}]", _FALLS, "parameter 'x' gives -1 at the step starting 2001-02-01 (scenario 0), a negative "
      "factor"),
     ("[{parameter: x}, 1]", _FALLS, "parameter 'x' gives -1 at the step starting 2001-02-01 (scenario 0), a negative "

@@ -211,8 +211,10 @@ class CompiledNetwork:
 class _Builder:
     """Accumulates columns, rows and matrix entries."""
 
-    def __init__(self, axis: TimeAxis, n_scen: int, params: ParameterSet | None = None, file: str = ""):
+    def __init__(self, axis: TimeAxis, n_scen: int, params: ParameterSet | None = None, file: str = "",
+                 scenario_names: tuple[str, ...] = ()):
         self.axis, self.n_scen, self.params, self.file = axis, n_scen, params, file
+        self.scenario_names = scenario_names
         self.bindings: list[tuple[str, int, ParameterRef, float]] = []  # (target, index, reference, offset)
         self.col_names: list[str] = []
         self.row_names: list[str] = []
@@ -246,6 +248,18 @@ class _Builder:
             return self.params.static_values[v.name] * (v.factor * self.rate_days(v))[None, :]
         return np.full((1, self.axis.n_steps), float(v))
 
+    def where_lowest(self, values: np.ndarray) -> str:
+        """Where per-step values (S|1, T) are lowest, for messages: the step where they vary by step, and the
+        scenario where they vary by scenario (`` at the step starting 2001-02-01 (scenario 1)``, `` in scenario
+        1``), else ""."""
+        s, t = (int(i) for i in np.unravel_index(int(np.argmin(values)), values.shape))
+        name = self.scenario_names[s] if s < len(self.scenario_names) else str(s)
+        by_scenario = bool(np.any(values != values[:1, :]))
+        if not np.any(values != values[:, :1]):  # (the same at every step)
+            return f" in scenario {name}" if by_scenario else ""
+        step = f" at the step starting {self.axis.starts[t]:%Y-%m-%d}"
+        return f"{step} (scenario {name})" if by_scenario else step
+
     def is_dynamic(self, v: object) -> bool:
         return isinstance(v, ParameterRef) and self.params is not None and self.params.is_dynamic(v.name)
 
@@ -275,7 +289,7 @@ class _Builder:
             arr = self.resolve(v, d) + offset  # type: ignore[arg-type]
             bound_of_a_flow = kind != "cost" and not signed
             if bound_of_a_flow and isinstance(v, ParameterRef) and np.any(arr < 0):  # (numbers: checked on loading)
-                raise negative_parameter(self.file, v, float(arr.min()), NEGATIVE_FLOW)
+                raise negative_parameter(self.file, v, float(arr.min()), NEGATIVE_FLOW, self.where_lowest(arr))
             base.append(float(arr.flat[0]))
             if not np.all(arr == arr.flat[0]):
                 target.append((j, arr))
@@ -323,7 +337,8 @@ class _Builder:
         else:
             values = self.resolve(v, 0.0)  # type: ignore[arg-type]
             if isinstance(v, ParameterRef) and np.any(values < 0):  # (numbers and series: checked on loading)
-                raise negative_parameter(self.file, v, float(values.min()), NEGATIVE_FACTOR)
+                raise negative_parameter(self.file, v, float(values.min()), NEGATIVE_FACTOR,
+                                         self.where_lowest(values))
             self.add_series(row, col, sign * values)
 
     def compiled_bindings(self) -> list[ParameterBinding]:
@@ -402,7 +417,8 @@ def compile_network(model: Model, axis: TimeAxis | None = None, n_scenarios: int
     T = axis.n_steps
     reservoirs = [n for n in nodes if n.type == "reservoir"]
     res_index = {n.id: k for k, n in enumerate(reservoirs)}
-    b = _Builder(axis, n_scen, _parameter_set(model, axis, n_scen, res_index), str(model.path or ""))
+    b = _Builder(axis, n_scen, _parameter_set(model, axis, n_scen, res_index), str(model.path or ""),
+                 model.scenario_names)
 
     # --- edge columns (explicit edges, then implicit spill edges)
     edge_ids, edge_col, edge_loss, edge_ends = [], [], [], []
@@ -652,7 +668,7 @@ def attribute_values(model: Model, values: dict[str, Any], axis: TimeAxis | None
     axis = axis or model.time.axis()
     res_index = {n.id: k for k, n in enumerate(n for n in model.nodes if n.type == "reservoir")}
     b = _Builder(axis, model.n_scenarios, _parameter_set(model, axis, model.n_scenarios, res_index),
-                 str(model.path or ""))
+                 str(model.path or ""), model.scenario_names)
     return {k: b.resolve(v, 0.0) for k, v in values.items()}
 
 
