@@ -49,6 +49,25 @@ def test_unknown_name_is_refused_with_the_available_names():
         apply_scenarios(read_base_document(), ["qosh-tepa-11"])
 
 
+def test_misspelt_edges_demands_and_inflows_get_the_nearest_name(tmp_path):
+    """An overlay's misspelt edge (either end, either way of writing it), demand or inflow names the one meant."""
+    typo = tmp_path / "typo.yaml"
+    typo.write_text("title: typo\nchanges:\n  - set_edges: {'river_mid -> mian_canal': {max_flow: 80}}\n"
+                    "  - remove_edges: [[river_low, lakes]]\n  - scale_demands: {nodes: [city_], factor: 0.9}\n"
+                    "  - scale_inflows: {nodes: [upper_rivr], factor: 0.8}\n  - remove_edges: [[delta, lake]]\n")
+    with pytest.raises(ModelError) as err:
+        daryo.load(demo_model_path(), scenarios=[str(typo)])
+    got = [f"{p.place}: {p.message}" for p in err.value.problems]
+    assert got == [
+        "changes[0].set_edges.river_mid -> mian_canal: edge 'river_mid -> mian_canal' is not in the model (did you "
+        "mean 'river_mid->main_canal'?)",
+        "changes[1].remove_edges[0]: edge river_low->lakes is not in the model (did you mean 'river_low->lake'?)",
+        "changes[2].scale_demands.nodes.city_: 'city_' is not a demand of the model (did you mean 'city'?)",
+        "changes[3].scale_inflows.nodes.upper_rivr: 'upper_rivr' is not an inflow of the model (did you mean "
+        "'upper_river'?)",
+        "changes[4].remove_edges[0]: edge delta->lake is not in the model"]  # (no edge clearly nearest)
+
+
 def test_missing_nodes_and_dangling_references_are_refused(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("title: bad\nchanges:\n  - set: {toktogol: {max_volume: 1 km3}}\n"

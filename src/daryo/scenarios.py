@@ -433,6 +433,11 @@ def _edge_key(e: Any) -> tuple[str, str] | None:
     return None if parts is None else (str(parts[0]), str(parts[1]))
 
 
+def _edge_hint(key: str, edges: list[Any]) -> str:
+    """`` (did you mean 'a->b'?)`` for an edge ``key`` ('a->b') that is not among ``edges``, if one is closest."""
+    return did_you_mean(key, (f"{k[0]}->{k[1]}" for k in map(_edge_key, edges) if k))
+
+
 # The changes below get arguments that load_overlay has checked (_check_change); they check them against the model.
 def _op_set(doc: dict, arg: Mapping[str, Any], file: str, place: str) -> list[Problem]:
     listed, problems = _value(doc, "nodes", list), []
@@ -459,7 +464,8 @@ def _op_set_edges(doc: dict, arg: Mapping[str, Any], file: str, place: str) -> l
         k = _edge_ends(key)
         idx = [i for i, e in enumerate(edges) if _edge_key(e) == k]
         if k is None or not idx:
-            problems.append(Problem(file, f"{place}.{key}", f"edge '{key}' is not in the model"))
+            problems.append(Problem(file, f"{place}.{key}", f"edge '{key}' is not in the model"
+                                    f"{_edge_hint(key if k is None else f'{k[0]}->{k[1]}', edges)}"))
             continue
         e = edges[idx[0]]
         e = dict(e) if isinstance(e, Mapping) else {"from": k[0], "to": k[1]}
@@ -522,7 +528,8 @@ def _op_remove_edges(doc: dict, arg: list[Any], file: str, place: str) -> list[P
         before = len(_value(doc, "edges", list))
         doc["edges"] = [x for x in doc["edges"] if _edge_key(x) != k]
         if len(doc["edges"]) == before:
-            problems.append(Problem(file, f"{place}[{j}]", f"edge {k[0]}->{k[1]} is not in the model"))
+            problems.append(Problem(file, f"{place}[{j}]", f"edge {k[0]}->{k[1]} is not in the model"
+                                    f"{_edge_hint(f'{k[0]}->{k[1]}', doc['edges'])}"))
     return problems
 
 
@@ -531,7 +538,9 @@ def _op_scale_demands(doc: dict, arg: Mapping[str, Any], file: str, place: str) 
     wanted = list(arg.get("nodes") or [])
     for nid in wanted:
         if nid not in nodes or nodes[nid].get("type") != "demand":
-            problems.append(Problem(file, f"{place}.nodes.{nid}", f"'{nid}' is not a demand of the model"))
+            demands = (i for i, n in nodes.items() if n.get("type") == "demand")
+            problems.append(Problem(file, f"{place}.nodes.{nid}", f"'{nid}' is not a demand of the model"
+                                    f"{did_you_mean(nid, demands)}"))
     countries, category = set(arg.get("countries") or []), arg.get("category")
     hits = 0
     for nid, n in nodes.items():
@@ -677,8 +686,9 @@ def _inflow_targets(doc: Mapping[str, Any], arg: Mapping[str, Any], file: str, p
     if "nodes" in arg:
         ids = list(arg["nodes"])
         bad = [i for i in ids if i not in nodes or nodes[i].get("type") != "inflow"]
+        inflows = [i for i, n in nodes.items() if n.get("type") == "inflow"]
         return [i for i in ids if i not in bad], [Problem(file, f"{place}.nodes.{i}", f"'{i}' is not an inflow of "
-                                                          "the model") for i in bad]
+                                                          f"the model{did_you_mean(i, inflows)}") for i in bad]
     basin = arg.get("basin", "all")
     if basin == "all":
         return [i for i, n in nodes.items() if n.get("type") == "inflow"], []

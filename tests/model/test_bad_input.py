@@ -1189,6 +1189,21 @@ def test_parameter_misspellings_and_articles(tmp_path):
     assert any("'src' is an inflow, not a reservoir" in m for m in load_problems(write_model(tmp_path, text)))
 
 
+def test_misspelt_parameter_and_reservoir_names_get_the_nearest(tmp_path):
+    text = GOOD.replace("nodes:", "parameters:\n  demand_x: 5\n  y: {type: aggregated, agg_func: sum, parameters: "
+                        "[demandx]}\nnodes:").replace("demand: 5}", "demand: {parameter: demand_y}}")
+    msgs = load_problems(write_model(tmp_path, text))
+    assert any(m.endswith("names parameter 'demand_y', which is not defined under 'parameters' (did you mean "
+                          "'demand_x'?)") for m in msgs), msgs
+    assert any(m.endswith("parameters[y]: names parameter 'demandx', which is not defined (did you mean "
+                          "'demand_x'?)") for m in msgs), msgs
+    text = GOOD.replace("nodes:", "parameters:\n  c: {type: storage, reservoir: dams}\nnodes:\n"
+                        "  - {id: dam, type: reservoir, max_volume: 10, cost: {parameter: c}}")
+    text = text.replace("  - [src, sea]", "  - [src, sea]\n  - [src, dam]\n  - [dam, sea]")
+    msgs = load_problems(write_model(tmp_path, text))
+    assert any(m.endswith("parameters[c]: names 'dams', which is not a node (did you mean 'dam'?)") for m in msgs), msgs
+
+
 def test_a_quoted_digit_that_is_no_number_gets_no_quotes_hint(tmp_path):
     (msg,) = load_problems(write_model(tmp_path, GOOD.replace("demand: 5}", "demand: 5, priority: '²'}")))
     assert msg.endswith("'²' must be a whole number from 1 to 1,000,000,000")

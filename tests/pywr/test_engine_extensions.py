@@ -175,7 +175,7 @@ def test_parameter_problems_are_reported_together():
     with pytest.raises(daryo.ModelError) as err:
         model_from_dict(d)
     msg = str(err.value)
-    assert "nodes[in].inflow: names parameter 'nope', which is not defined under parameters:" in msg
+    assert "nodes[in].inflow: names parameter 'nope', which is not defined under 'parameters'" in msg
     assert "parameters[cc]: needs one more value than control curves (2), got 1" in msg
     assert "parameters[odd]: unknown parameter type 'splines'" in msg
     assert "parameters depend on each other in a cycle: loop1 -> loop2 -> loop1" in msg

@@ -67,6 +67,25 @@ def test_broken_references_are_named(tmp_path):
         assert line in msg
 
 
+def test_misspelt_references_get_the_nearest_name(tmp_path):
+    """A Pywr file's misspelt node, parameter or recorder names the one meant where one is clearly closest."""
+    doc = {"timestepper": TS,
+           "nodes": [{"name": "inflow", "type": "input", "max_flow": "inflow_flw"},
+                     {"name": "reservoir", "type": "storage", "max_volume": 10.0, "initial_volume": 5.0},
+                     {"name": "town", "type": "output", "max_flow": 1.0, "cost": -10.0}],
+           "edges": [["inflow", "reservoir"], ["reservoir", "twon"]],
+           "parameters": {"inflow_flow": {"type": "constant", "value": 3.0}},
+           "recorders": {"deliveries": {"type": "numpyarraynoderecorder", "node": "twn"},
+                         "all": {"type": "aggregated", "recorders": ["deliverie"], "agg_func": "mean"}}}
+    msg = load(tmp_path, doc)
+    for line in ("nodes[inflow].max_flow: names parameter 'inflow_flw', which is not defined in the model's "
+                 "parameters (did you mean 'inflow_flow'?)",
+                 "edges[1]: 'twon' is not a node of the model (did you mean 'town'?)",
+                 "recorders[deliveries]: node 'twn' is not a node of the model (did you mean 'town'?)",
+                 "recorders[all]: recorder 'deliverie' is not defined (did you mean 'deliveries'?)"):
+        assert line in msg, msg
+
+
 def test_missing_csv_is_named(tmp_path):
     doc = {"timestepper": TS, "nodes": [{"name": "in", "type": "input", "min_flow": "flows", "max_flow": "flows"},
                                         {"name": "out", "type": "output"}],

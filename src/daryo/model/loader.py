@@ -964,7 +964,8 @@ def _parse_parameter_ref(value: Mapping, attr: Attribute, ctx: _Context, place: 
         return None
     name = value["parameter"]
     if not isinstance(name, str) or name not in ctx.parameter_names:
-        ctx.add(place, f"names parameter '{name}', which is not defined under parameters:")
+        ctx.add(place, f"names parameter '{name}', which is not defined under 'parameters'"
+                f"{did_you_mean(name, ctx.parameter_names)}")
         return None
     if _empty_unit(value, ctx, place):
         return None

@@ -172,11 +172,12 @@ def check_parameters(params: Mapping[str, Parameter], reservoirs: set[str], node
     for p in params.values():
         for ref in p.inputs():
             if ref not in params:
-                problems.append(Problem(file, p.place, f"names parameter '{ref}', which is not defined"))
+                problems.append(Problem(file, p.place, f"names parameter '{ref}', which is not defined"
+                                        f"{did_you_mean(ref, params)}"))
         for r in p.reservoirs():
             if r not in reservoirs:
                 what = "is not a reservoir" if r in nodes else "is not a node"
-                problems.append(Problem(file, p.place, f"names '{r}', which {what}"))
+                problems.append(Problem(file, p.place, f"names '{r}', which {what}{did_you_mean(r, reservoirs)}"))
         for s in p.scenarios():
             if s not in sizes:
                 problems.append(Problem(file, p.place, f"names scenario '{s}', which is not declared under "

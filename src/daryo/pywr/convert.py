@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import ModelError, Problem
+from ..errors import ModelError, Problem, did_you_mean
 from ..model.loader import is_pywr_document, read_document
 from ..timeaxis import parse_date
 from ..units import is_number
@@ -236,10 +236,10 @@ class _Converter:
                 if key in rec and not isinstance(rec[key], str):
                     self.add(f"{place}.{key}", f"needs a node name, got {json.dumps(rec[key])}")
                 elif key in rec and rec[key] not in self.raw:
-                    self.add(place, f"{key} '{rec[key]}' is not a node of the model")
+                    self.add(place, f"{key} '{rec[key]}' is not a node of the model{did_you_mean(rec[key], self.raw)}")
             for n in rec.get("nodes", []) if isinstance(rec.get("nodes"), list) else []:
                 if not isinstance(n, str) or n not in self.raw:
-                    self.add(place, f"node '{n}' is not a node of the model")
+                    self.add(place, f"node '{n}' is not a node of the model{did_you_mean(n, self.raw)}")
             refs = [rec["parameter"]] if isinstance(rec.get("parameter"), str) else []
             refs += [p for p in rec.get("parameters", []) if isinstance(p, str)] if isinstance(
                 rec.get("parameters"), list) else []
@@ -247,7 +247,7 @@ class _Converter:
                 self.params.ensure(p, place)
             for r in rec.get("recorders", []) if isinstance(rec.get("recorders"), list) else []:
                 if isinstance(r, str) and r not in spec:
-                    self.add(place, f"recorder '{r}' is not defined")
+                    self.add(place, f"recorder '{r}' is not defined{did_you_mean(r, spec)}")
 
     # --------------------------------------------------------------------------------------- nodes
     def nodes(self, spec: Any) -> dict[str, _Node]:
@@ -548,7 +548,7 @@ class _Converter:
         for m in members:
             kind = self.types.get(m)
             if kind is None:
-                self.add(f"{place}.nodes", f"'{m}' is not a node of the model")
+                self.add(f"{place}.nodes", f"'{m}' is not a node of the model{did_you_mean(m, self.types)}")
                 ok = False
             elif kind not in ("input", "output", "link", "river", "catchment", "discharge"):
                 self.add(f"{place}.nodes", f"'{m}' is a {kind} node, which has no flow of its own in Pywr's LP "
@@ -609,7 +609,7 @@ class _Converter:
                 continue
             bad = [x for x in (a, b) if x not in self.raw]
             for x in bad:
-                self.add(place, f"'{x}' is not a node of the model")
+                self.add(place, f"'{x}' is not a node of the model{did_you_mean(x, self.raw)}")
             if bad or a not in converted or b not in converted:
                 continue
             src, dst = converted[a], converted[b]

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..errors import did_you_mean
 from ..model.csvseries import CsvReadError, read_csv_file
 from ..units import is_number
 
@@ -177,7 +178,8 @@ class ParameterConverter:
         if name in self._failed:
             return False
         if name not in self.pywr:
-            self.add(place, f"names parameter '{name}', which is not defined in the model's parameters")
+            self.add(place, f"names parameter '{name}', which is not defined in the model's parameters"
+                     f"{did_you_mean(name, self.pywr)}")
             return False
         self.convert(name, self.pywr[name], f"parameters[{name}]")
         return True
