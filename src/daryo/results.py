@@ -16,6 +16,7 @@ import xarray as xr
 from xarray.indexes import PandasIndex
 
 from ._files import mode_for, temp_beside, write_target
+from .cf import cf_dataset, netcdf_encoding
 from .model import Model
 from .network import CompiledNetwork
 from .simulate import SimulationOutput
@@ -195,7 +196,8 @@ def build_dataset(net: CompiledNetwork, out: SimulationOutput) -> xr.Dataset:
     ds = xr.Dataset(variables, coords=_coordinates(coords))
     ds.attrs.update({"title": f"{_TITLE}: {net.model.name}", "model": net.model.name,
                      "allocation": net.mode, "time_step": "month" if axis.step_days is None
-                     else f"{axis.step_days} days", "conventions": "hydrological year Oct-Sep, labelled by end year",
+                     else f"{axis.step_days} days",
+                     "hydrological_year": "October-September, labelled by the year it ends in",
                      **provenance(net.model)})
     return ds
 
@@ -269,18 +271,6 @@ def _delay_released_volume(net: CompiledNetwork, x: np.ndarray) -> np.ndarray:
         if 0 < k < x.shape[1]:
             out[:, k:, d] = x[:, :-k, net.delay_in_col[d]]
     return out
-
-
-def netcdf_encoding(ds: xr.Dataset) -> dict[str, dict[str, str]]:
-    """The encoding that writes ``ds``'s text variables and coordinates (element ids, countries…) to NetCDF as
-    UTF-8 character arrays, not HDF5 variable-length strings.
-
-    A file with variable-length strings crashes Python (a segmentation fault in HDF5) when it is opened again while
-    open, then read (Unidata/netcdf4-python#1444; netCDF4 1.7.3 to 1.7.5): an analyst who keeps a store open in
-    a notebook and calls :func:`daryo.ensemble.summary_table` on it.  Character arrays are read back as text by
-    xarray and other NetCDF tools alike."""
-    text = [str(name) for name, v in ds.variables.items() if v.dtype.kind in "OU"]
-    return {name: {"dtype": "S1", "_Encoding": "utf-8"} for name in text}
 
 
 def is_netcdf(path: Path) -> bool:
@@ -436,7 +426,8 @@ class Results:
                 os.close(fd)
                 nc_tmp = Path(tmp)
                 try:
-                    self.dataset.to_netcdf(nc_tmp, engine="netcdf4", encoding=netcdf_encoding(self.dataset))
+                    written = cf_dataset(self.dataset)
+                    written.to_netcdf(nc_tmp, engine="netcdf4", encoding=netcdf_encoding(written))
                 except RuntimeError as exc:  # the netCDF library's error for a full disk: "NetCDF: HDF error"
                     raise OSError(f"cannot write {p}: {exc}") from exc
                 os.chmod(nc_tmp, mode_for(p))

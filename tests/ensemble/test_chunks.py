@@ -143,11 +143,14 @@ def test_deficits_of_solver_noise_are_no_deficit(tmp_path):
                                .mean(axis=0))
     for name in ds.data_vars:
         assert ds[name].attrs.get("units"), name  # the summaries had none
-    assert ds.summary_annual_energy.attrs["units"] == "GWh per year"  # (per run year, as the annual volumes)
+    assert ds.summary_annual_energy.attrs["units"] == "GW h year-1"  # (per run year, as the annual volumes; GWh
+    # per year as UDUNITS reads it, tests/test_cf.py)
     assert ds.summary_annual_deficit_fraction.attrs["units"] == "1"
-    # as a run's results: flows per step, volumes in hm3
-    assert {v: ds[v].attrs["units"] for v in ("delivery", "deficit", "sink_inflow", "storage")} == {
-        "delivery": "hm3 per step", "deficit": "hm3 per step", "sink_inflow": "hm3 per step", "storage": "hm3"}
+    # as a run's results: flows per step (hm3 summed over each step, as CF writes them), volumes in hm3
+    assert {v: (ds[v].attrs["units"], ds[v].attrs.get("cell_methods")) for v in ("delivery", "deficit", "sink_inflow",
+                                                                                 "storage")} == {
+        "delivery": ("hm3", "time: sum"), "deficit": ("hm3", "time: sum"), "sink_inflow": ("hm3", "time: sum"),
+        "storage": ("hm3", None)}
     assert ds.annual_delivery.attrs["units"] == ds.summary_annual_delivery.attrs["units"] == "hm3 per year"
     assert ds.annual_min_storage.attrs["units"] == "hm3"
 

@@ -11,6 +11,7 @@ import pytest
 import xarray as xr
 from ensemble_cases import assert_identical, basin, load, plant_basin, run, yaml_of_basin
 
+from daryo.cf import daryo_units
 from daryo.cli import main
 from daryo.ensemble import (
     ANNUAL_INDICATORS,
@@ -441,7 +442,7 @@ def test_the_summary_table_holds_every_summary_of_the_store(tmp_path):
         kind = next(d for d in da.dims if d != "statistic")
         rows = table[table.indicator == v.removeprefix("summary_")]
         rows = rows[rows.statistic != "share_above_0.3"]
-        assert (rows.units == da.attrs["units"]).all() and (rows.kind == kind).all()
+        assert (rows.units == daryo_units(da.attrs["units"])).all() and (rows.kind == kind).all()
         got = rows.pivot(index="element", columns="statistic", values="value")
         np.testing.assert_array_equal(got.loc[ds[kind].values, list(ds.statistic.values)].values,
                                       da.transpose(kind, "statistic").values, err_msg=v)

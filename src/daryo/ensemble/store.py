@@ -16,8 +16,9 @@ import numpy as np
 import pandas as pd
 
 from .._files import atomic_write, write_target
+from ..cf import cf_dataset, daryo_units, netcdf_encoding
 from ..model import Model, Node
-from ..results import NETCDF_SUFFIXES, is_netcdf, netcdf_attributes, netcdf_encoding, step_coordinates
+from ..results import NETCDF_SUFFIXES, is_netcdf, netcdf_attributes, step_coordinates
 from ..units import is_whole
 from .chunks import ANNUAL_INDICATORS, SERIES, EnsembleOptions
 from .parts import _Parts, what_differs
@@ -101,7 +102,7 @@ def _store_attributes(manifest: Mapping[str, Any]) -> dict[str, Any]:
 def _finished_run(output: Path, fmt: str, manifest: Mapping[str, Any]) -> bool:
     """Whether ``output`` holds the finished results of the run ``manifest``; a ValueError if it holds another
     run's (resuming with no parts folder: nothing to continue, and nothing to replace unasked)."""
-    held = {k: v for k, v in _attributes(output, fmt).items() if k != "title"}
+    held = {k: v for k, v in _attributes(output, fmt).items() if k not in ("title", "Conventions")}
     attrs = _store_attributes(manifest)
     if held == attrs:
         return True
@@ -214,7 +215,7 @@ def _assemble(parts: _Parts, n_chunks: int, output: Path, fmt: str, manifest: Ma
     attrs["title"] = f"{_TITLE}: {model.name}"
     try:
         for c in range(n_chunks):
-            ds = _part_dataset(parts.read(c), coords)
+            ds = cf_dataset(_part_dataset(parts.read(c), coords), bounds=False)  # (see cf_dataset)
             if c == 0:
                 ds.attrs.update(attrs)
                 if fmt == "zarr":
@@ -230,6 +231,7 @@ def _assemble(parts: _Parts, n_chunks: int, output: Path, fmt: str, manifest: Ma
         summary = summarise([parts.annual(c) for c in range(n_chunks)], coords, options.deficit_threshold)
         check()
         summary.attrs.update(attrs)  # writing the summary sets the store's attributes: the run's, not none
+        summary = cf_dataset(summary, bounds=False)
         if fmt == "zarr":
             summary.to_zarr(tmp, mode="a", zarr_format=2, consolidated=True)
         else:
@@ -398,7 +400,7 @@ def summary_table(output: str | Path) -> pd.DataFrame:
             values = da.transpose(kind, "statistic").values
             indicator = str(name).removeprefix("summary_")
             stats = [str(s) for s in da["statistic"].values]
-            frames.append(_long(indicator, str(da.attrs.get("units", "")), kind, ds, values, stats))
+            frames.append(_long(indicator, daryo_units(str(da.attrs.get("units", ""))), kind, ds, values, stats))
             if indicator == "annual_deficit_fraction":
                 prob = ds["prob_deficit_above_threshold"]
                 share = f"share_above_{float(prob.attrs['threshold']):g}"

@@ -1,0 +1,125 @@
+"""The metadata of the CF Conventions for results written to NetCDF and zarr, and their NetCDF encoding.
+
+A run's Dataset keeps daryo's own units (``hm3 per step`` for a flow, ``GWh`` for energy): the units the model
+file and the docs use.  UDUNITS, which the CF Conventions and the tools that follow them (cf-python, Iris,
+cf-xarray, CDO's checks) read units with, has no ``per step`` and no ``Wh``.  So the files get what CF asks
+for instead, with the same meaning: a volume in the step is ``hm3`` with ``cell_methods: "time: sum"`` over the
+step, whose bounds are ``time_bnds``; an energy is ``GW h``.  :func:`daryo_units` turns them back.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+__all__ = ["CONVENTIONS", "cf_dataset", "daryo_units", "netcdf_encoding"]
+
+#: the version of the CF Conventions the files follow
+CONVENTIONS = "CF-1.8"
+
+#: daryo's units that UDUNITS cannot read: what CF files write instead, and the cell method over time that says
+#: what was summed ("" where the value is not one of a step)
+_CF_UNITS = {"hm3 per step": ("hm3", "time: sum"), "GWh": ("GW h", "time: sum"),
+             "GWh per year": ("GW h year-1", "")}
+
+#: values at the start of each step (``time``): instants, not sums over the step
+_AT_STEP_START = ("storage_start", "head")
+
+
+def daryo_units(units: str) -> str:
+    """daryo's name for units as a CF file writes them (``"GW h year-1"`` → ``"GWh per year"``); others as
+    given.  ``hm3`` stays ``hm3``: only the variable's ``cell_methods`` tells a volume in a step from a volume."""
+    for ours, (cf, _) in _CF_UNITS.items():
+        if units == cf and cf != "hm3":
+            return ours
+    return units
+
+
+def cf_dataset(ds: xr.Dataset, bounds: bool = True) -> xr.Dataset:
+    """``ds`` with the metadata of the CF Conventions, to be written to a file (``ds`` is not changed).
+
+    - the global attribute ``Conventions``;
+    - ``long_name`` from each variable's ``description``;
+    - units that UDUNITS reads (see the module's docstring), with ``cell_methods`` over ``time``: ``sum`` for a
+      volume or energy in the step, ``point`` for a value at the step's start;
+    - ``time``: ``standard_name``, ``axis`` and, with ``bounds`` and a ``days`` coordinate, the bounds of each
+      step (``time_bnds``: its start and the start of the next); element latitudes and longitudes get their
+      standard names.  (``time_bnds``, a coordinate, is the file's, not a run's Dataset's.)
+
+    Parameters
+    ----------
+    ds
+        A run's results, or an ensemble's store or part of it.
+    bounds
+        Whether to add ``time_bnds``.  An ensemble's store has none: a zarr store written in parts keeps the
+        global attribute that makes them a coordinate only until its summaries are written (the ``days``
+        coordinate gives each step's length).
+
+    Returns
+    -------
+    xarray.Dataset
+        A shallow copy: the same arrays, other attributes.
+    """
+    out = ds.copy(deep=False)
+    out.attrs["Conventions"] = CONVENTIONS
+    for name, var in out.variables.items():
+        attrs = var.attrs
+        if "description" in attrs:
+            attrs.setdefault("long_name", attrs["description"])
+        units, method = _CF_UNITS.get(str(attrs.get("units")), (None, ""))
+        if units is not None:
+            attrs["units"] = units
+        if "time" in var.dims and name != "time":
+            method = "time: point" if name in _AT_STEP_START else method
+            if method:
+                attrs["cell_methods"] = method
+        if str(name).endswith("_lat"):
+            attrs["standard_name"] = "latitude"
+        elif str(name).endswith("_lon"):
+            attrs["standard_name"] = "longitude"
+    if "time" in out.coords:
+        out["time"].attrs.update(standard_name="time", axis="T")
+        if bounds and "days" in out.coords:
+            start = pd.DatetimeIndex(out["time"].values)
+            end = start + pd.to_timedelta(np.asarray(out["days"].values, dtype="int64"), unit="D")
+            out.coords["time_bnds"] = (("time", "nv"), np.stack([start.values, end.values], axis=1),
+                                       {"description": "Start and end of each step (the end: the next step's start)"})
+            out["time"].attrs["bounds"] = "time_bnds"
+    return out
+
+
+def netcdf_encoding(ds: xr.Dataset) -> dict[str, dict[str, Any]]:
+    """The encoding that writes ``ds`` to NetCDF as tools of the classic model read it.
+
+    - Text variables and coordinates (element ids, countries…) as UTF-8 character arrays, not HDF5
+      variable-length strings.  A file with variable-length strings crashes Python (a segmentation fault in HDF5)
+      when it is opened again while open, then read (Unidata/netcdf4-python#1444; netCDF4 1.7.3 to 1.7.5): an
+      analyst who keeps a store open in a notebook and calls :func:`daryo.ensemble.summary_table` on it.
+      Character arrays are read back as text by xarray and other NetCDF tools alike.
+    - Dates as whole days since the first (``int32``), and other 64-bit integers as ``int32`` where they fit:
+      CF 1.8 and the classic format (``nccopy -k classic``) have no 64-bit integers.
+    - No ``_FillValue`` on floating-point variables: results have no missing values, and the ``NaN`` fill that
+      xarray writes by default makes tools treat every variable as one that may have them.  (Latitudes and
+      longitudes keep it: an element without a place has ``NaN`` there.)
+    """
+    encoding: dict[str, dict[str, Any]] = {}
+    small = np.iinfo(np.int32)
+    for name, v in ds.variables.items():
+        key = str(name)
+        if v.dtype.kind in "OU":
+            encoding[key] = {"dtype": "S1", "_Encoding": "utf-8"}
+        elif v.dtype.kind == "M" and v.size:
+            first = pd.Timestamp(np.min(v.values))
+            days = (pd.DatetimeIndex(np.ravel(v.values)) - first) / pd.Timedelta(days=1)
+            if np.all(days == np.round(days)) and days.max() <= small.max:
+                encoding[key] = {"units": f"days since {first:%Y-%m-%d %H:%M:%S}", "dtype": "int32",
+                                 "calendar": "proleptic_gregorian"}
+        elif v.dtype.kind in "iu" and v.dtype.itemsize > 4:
+            if not v.size or (small.min <= int(np.min(v.values)) and int(np.max(v.values)) <= small.max):
+                encoding[key] = {"dtype": "int32"}
+        elif v.dtype.kind == "f" and not key.endswith(("_lat", "_lon")):
+            encoding[key] = {"_FillValue": None}
+    return encoding

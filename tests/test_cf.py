@@ -1,0 +1,74 @@
+"""The CF Conventions' metadata of the files results are written to."""
+
+import netCDF4
+import numpy as np
+import pandas as pd
+import pytest
+import xarray as xr
+
+import daryo
+from daryo.cf import cf_dataset, daryo_units
+from daryo.simulate import RunOptions
+
+
+@pytest.fixture(scope="module")
+def run_file(tmp_path_factory):
+    """One demo run's results (2 traces, 1 year from October: 12 steps) and the NetCDF file written of them."""
+    res = daryo.run(daryo.load(daryo.demo_model_path()), RunOptions(scenarios=2, years=1))
+    return res.dataset, res.to_netcdf(tmp_path_factory.mktemp("cf") / "r.nc")
+
+
+def test_units_are_ones_udunits_reads_and_the_step_sums_say_so(run_file):
+    """'hm3 per step' and 'GWh', which UDUNITS (and so cf-python, Iris, CF checkers) cannot read, are written as
+    'hm3' summed over each step and 'GW h'; values at a step's start are points; the Dataset keeps daryo's."""
+    ds, path = run_file
+    back = xr.open_dataset(path)
+    assert ds["delivery"].attrs["units"] == "hm3 per step" and ds["energy"].attrs["units"] == "GWh"
+    units = {str(v): back[v].attrs.get("units") for v in back.variables}
+    assert not [u for u in units.values() if u and ("step" in u or "GWh" in u)], units
+    assert back["delivery"].attrs["units"] == "hm3" and back["delivery"].attrs["cell_methods"] == "time: sum"
+    assert back["energy"].attrs["units"] == "GW h" and back["energy"].attrs["cell_methods"] == "time: sum"
+    assert back["storage"].attrs["units"] == "hm3" and "cell_methods" not in back["storage"].attrs  # (end of step)
+    assert back["storage_start"].attrs["cell_methods"] == "time: point"
+    assert back["head"].attrs["cell_methods"] == "time: point"
+    assert back["delivery"].attrs["long_name"] == ds["delivery"].attrs["description"] == "Water delivered"
+    assert back["node_lat"].attrs["standard_name"] == "latitude"
+    assert back["demand_lon"].attrs["standard_name"] == "longitude"
+
+
+def test_the_file_follows_cf_1_8_and_says_so(run_file):
+    """The global attribute Conventions (a lowercase 'conventions' that netCDF-Java reads as its name is gone);
+    the time axis with the bounds of each step, from its start to the next step's (the last to 1 October)."""
+    ds, path = run_file
+    back = xr.open_dataset(path)
+    assert back.attrs["Conventions"] == "CF-1.8" and "conventions" not in back.attrs
+    assert back.attrs["hydrological_year"] == ds.attrs["hydrological_year"]
+    assert back["time"].attrs["standard_name"] == "time" and back["time"].attrs["axis"] == "T"
+    assert back["time"].attrs["bounds"] == "time_bnds" and "time_bnds" not in ds
+    bounds = pd.DatetimeIndex(back["time_bnds"].values[:, 1])
+    np.testing.assert_array_equal(back["time_bnds"].values[:, 0], ds["time"].values)
+    np.testing.assert_array_equal(bounds[:-1], ds["time"].values[1:])
+    assert bounds[-1] == pd.Timestamp(ds["time"].values[-1]) + pd.Timedelta(days=30)  # September's end
+
+
+def test_the_file_has_no_64_bit_integers_and_no_fill_values(run_file):
+    """CF 1.8 and the classic format have no 64-bit integers: dates are whole days since the first as int32, and
+    so are other integers; results have no missing values, so no float variable but a place gets a _FillValue."""
+    _, path = run_file
+    with netCDF4.Dataset(path) as nc:
+        kinds = {name: v.dtype for name, v in nc.variables.items() if v.dtype != "S1"}
+        assert not [n for n, d in kinds.items() if d.itemsize > 4 and d.kind in "iu"], kinds
+        assert nc["time"].units.startswith("days since 2000-10-01") and nc["time"].dtype == np.int32
+        assert list(nc["time"][:3]) == [0, 31, 61]
+        filled = [n for n, v in nc.variables.items() if "_FillValue" in v.ncattrs()]
+        assert filled and all(n.endswith(("_lat", "_lon")) for n in filled), filled
+
+
+def test_the_dataset_given_is_not_changed_and_units_turn_back():
+    ds = xr.Dataset({"q": (("time",), np.ones(2), {"units": "hm3 per step", "description": "d"})},
+                    coords={"time": pd.date_range("2001-01-01", periods=2, freq="MS"), "days": ("time", [31, 28])})
+    out = cf_dataset(ds)
+    assert ds["q"].attrs == {"units": "hm3 per step", "description": "d"} and not ds.attrs and "time_bnds" not in ds
+    assert out["q"].attrs["units"] == "hm3" and "time_bnds" not in cf_dataset(ds, bounds=False)
+    assert [daryo_units(u) for u in ("GW h", "GW h year-1", "hm3 per year", "hm3")] == [
+        "GWh", "GWh per year", "hm3 per year", "hm3"]
