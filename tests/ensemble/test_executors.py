@@ -257,26 +257,20 @@ def test_ctrl_c_while_the_local_cluster_starts_leaves_dask_nothing_to_print(monk
     exception was never retrieved" of a nanny whose start it cut."""
     import logging
 
-    spec = pytest.importorskip("distributed.deploy.spec", reason="Dask is an optional extra")
+    distributed = pytest.importorskip("distributed", reason="Dask is an optional extra")
+    started = []
 
-    class HalfStarted:  # what an interrupted LocalCluster leaves: registered for closing at exit, workers starting
-        shutdown_on_close = True
-
-    half = HalfStarted()
-
-    def interrupted(**kwargs):
-        spec.SpecCluster._instances.add(half)
+    def interrupted(self, **kwargs):  # what Ctrl-C leaves: a cluster registered for closing at exit, workers starting
+        self.shutdown_on_close = True
+        started.append(self)
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("dask.distributed.LocalCluster", interrupted)
+    monkeypatch.setattr(distributed.LocalCluster, "__init__", interrupted)
     asyncio_log = logging.getLogger("asyncio")
     monkeypatch.setattr(asyncio_log, "filters", list(asyncio_log.filters))  # (restored after the test)
-    try:
-        with pytest.raises(KeyboardInterrupt):
-            _local_cluster(2)
-        assert half.shutdown_on_close is False  # Dask's exit callback leaves it alone
-    finally:
-        spec.SpecCluster._instances.discard(half)
+    with pytest.raises(KeyboardInterrupt):
+        _local_cluster(2)
+    assert len(started) == 1 and started[0].shutdown_on_close is False  # Dask's exit callback leaves it alone
 
     def record(text):
         return logging.LogRecord("asyncio", logging.ERROR, __file__, 1, text, None, None)

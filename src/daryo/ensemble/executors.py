@@ -132,27 +132,30 @@ def _local_cluster(workers: int) -> Any:
     """
     import dask
     from dask.distributed import LocalCluster
-    from distributed.deploy.spec import SpecCluster
 
-    before = set(SpecCluster._instances)
+    class _Cluster(LocalCluster):
+        """A LocalCluster that Dask's exit callback leaves alone when Ctrl-C cut its start."""
+
+        def __init__(self, *args: Any, **kwargs: Any):
+            try:
+                super().__init__(*args, **kwargs)
+            except KeyboardInterrupt:
+                # Dask's own closing of the half-started cluster at exit fails on an assertion (workers still
+                # starting), and the nanny whose start it cut is logged by asyncio as a task exception never
+                # retrieved; each printed its traceback after "interrupted".  The cluster's worker processes are
+                # daemons, which end with this process.
+                self.shutdown_on_close = False
+                asyncio_log = logging.getLogger("asyncio")
+                if not any(isinstance(f, _NannyStartCut) for f in asyncio_log.filters):
+                    asyncio_log.addFilter(_NannyStartCut())
+                raise
+
     with dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
                           "distributed.worker.profile.enabled": False,
                           "distributed.worker.preload": ["daryo._dask_worker"]}):
-        try:
-            return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                dashboard_address="127.0.0.1:0", scheduler_kwargs={"dashboard": False},
-                                silence_logs=logging.CRITICAL)
-        except KeyboardInterrupt:
-            # Ctrl-C while the workers start: Dask's own closing of the half-started cluster at exit fails on an
-            # assertion (workers still starting), and the nanny whose start it cut is logged by asyncio as a task
-            # exception never retrieved; each printed its traceback after "interrupted".  The cluster's worker
-            # processes are daemons, which end with this process.
-            for cluster in set(SpecCluster._instances) - before:
-                cluster.shutdown_on_close = False
-            asyncio_log = logging.getLogger("asyncio")
-            if not any(isinstance(f, _NannyStartCut) for f in asyncio_log.filters):
-                asyncio_log.addFilter(_NannyStartCut())
-            raise
+        return _Cluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                        dashboard_address="127.0.0.1:0", scheduler_kwargs={"dashboard": False},
+                        silence_logs=logging.CRITICAL)
 
 
 class _NannyStartCut(logging.Filter):
