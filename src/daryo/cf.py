@@ -85,8 +85,8 @@ def cf_dataset(ds: xr.Dataset, bounds: bool = True) -> xr.Dataset:
         if bounds and "days" in out.coords:
             start = pd.DatetimeIndex(out["time"].values)
             end = start + pd.to_timedelta(np.asarray(out["days"].values, dtype="int64"), unit="D")
-            out.coords["time_bnds"] = (("time", "nv"), np.stack([start.values, end.values], axis=1),
-                                       {"description": "Start and end of each step (the end: the next step's start)"})
+            # (no attributes of its own: a bounds variable's are its coordinate's, CF 7.1)
+            out.coords["time_bnds"] = (("time", "nv"), np.stack([start.values, end.values], axis=1))
             out["time"].attrs["bounds"] = "time_bnds"
     return out
 
