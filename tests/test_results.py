@@ -124,10 +124,29 @@ def test_csv_files_replace_old_ones_and_leave_other_files(tmp_path):
     (out / "delivery.csv").write_text("scenario,time,old\n")  # an earlier run's
     (out / "notes.txt").write_text("mine")
     written = res.to_csv(out)
-    assert sorted(p.name for p in written) == sorted(f"{n}.csv" for n in res.dataset.data_vars)
+    assert sorted(p.name for p in written) == sorted([f"{n}.csv" for n in res.dataset.data_vars] + ["variables.csv"])
     assert all(p.parent == out and p.is_file() for p in written)
     assert (out / "delivery.csv").read_text() != "scenario,time,old\n" and (out / "notes.txt").read_text() == "mine"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["csv"]  # no temporary folder left
+
+
+def test_the_csv_folder_says_what_each_file_holds_and_in_which_units(tmp_path):
+    """variables.csv, a row per file: its variable, units (daryo's), description and the element dimension its
+    columns are (empty for a file of one column); it is replaced as a run's file, and a file of that name that is
+    not one is not."""
+    res = daryo.run(daryo.load(daryo.demo_model_path()), RunOptions(scenarios=1, years=1))
+    res.to_csv(tmp_path / "csv")
+    table = pd.read_csv(tmp_path / "csv" / "variables.csv", keep_default_na=False).set_index("variable")
+    assert list(table.index) == list(res.dataset.data_vars)
+    assert table.loc["delivery"].tolist() == ["hm3 per step", "Water delivered", "demand"]
+    assert table.loc["storage"].tolist() == ["hm3", "End-of-step volume", "reservoir"]
+    assert table.loc["energy", "units"] == "GWh" and table.loc["mass_balance_error", "columns"] == ""
+    res.to_csv(tmp_path / "csv")  # (its own file is replaced)
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "variables.csv").write_text("variable,meaning\nq,my notes\n")
+    with pytest.raises(FileExistsError, match="variables.csv exists and is not a CSV file of a daryo run's results"):
+        res.to_csv(tmp_path / "other")
+    assert (tmp_path / "other" / "variables.csv").read_text() == "variable,meaning\nq,my notes\n"
 
 
 def test_failed_csv_write_leaves_the_folder_as_it_was(tmp_path, monkeypatch):
@@ -177,7 +196,7 @@ def test_an_earlier_runs_csv_files_of_other_variables_are_removed(tmp_path, monk
     res.to_csv(out)
     assert made == [out]
     assert sorted(p.name for p in out.iterdir()) == sorted([f"{n}.csv" for n in res.dataset.data_vars]
-                                                            + ["notes.csv", "spill.csv"])
+                                                            + ["notes.csv", "spill.csv", "variables.csv"])
     with pytest.raises(ValueError, match="the NetCDF file and the CSV folder are both"):
         res.save(netcdf=tmp_path / "same.nc", csv=tmp_path / "same.nc")
     assert not (tmp_path / "same.nc").exists()
@@ -289,7 +308,7 @@ def test_save_writes_netcdf_and_csv_all_or_nothing(tmp_path, monkeypatch):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.nc"]  # no temporary file or folder left
     monkeypatch.undo()
     written = res.save(netcdf=nc, csv=tmp_path / "csv")
-    assert len(written) == len(res.dataset.data_vars) and all(p.is_file() for p in written)
+    assert len(written) == len(res.dataset.data_vars) + 1 and all(p.is_file() for p in written)
     assert xr.open_dataset(nc, engine="netcdf4").sizes["time"] == 12
 
 

@@ -38,7 +38,8 @@ def build_parser() -> argparse.ArgumentParser:
     r = sub.add_parser("run", help="run a model (default: the embedded model) and print its summary")
     r.add_argument("model", nargs="?", help="model file (daryo YAML/JSON or Pywr JSON)")
     r.add_argument("-o", "--output", help="write results to this NetCDF file (.nc)")
-    r.add_argument("--csv", metavar="DIR", help="write results as CSV files into DIR")
+    r.add_argument("--csv", metavar="DIR",
+                   help="write results as CSV files into DIR, one per variable, and variables.csv with their units")
     r.add_argument("--scenarios", type=int, metavar="N", help="run the first N scenario traces")
     r.add_argument("--years", type=int, metavar="Y", help="run Y years from the model's start")
     r.add_argument("--scenario", action="append", default=[], metavar="NAME",

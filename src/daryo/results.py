@@ -29,6 +29,9 @@ _VOL = "hm3"
 _FLOW = "hm3 per step"
 _TITLE = "daryo results"  # the start of a run's results' title attribute
 NETCDF_SUFFIXES = (".nc", ".nc4", ".netcdf")
+#: the CSV file, beside a run's ``<variable>.csv`` files, that says what each holds and in which units
+VARIABLES_CSV = "variables.csv"
+_VARIABLES_HEADER = b"variable,units,description,columns"
 
 
 def _releases(net: CompiledNetwork, edge_flow: np.ndarray) -> np.ndarray:
@@ -332,8 +335,9 @@ def _check_csv_targets(paths: list[Path]) -> None:
 
 def check_csv_folder(folder: str | Path) -> None:
     """Refuse, before a run, a CSV folder where a result's file (``<variable>.csv``, whichever variables the run
-    will have) is a folder or a file other than a run's results (IsADirectoryError, FileExistsError)."""
-    _check_csv_targets([Path(folder) / f"{name}.csv" for name in sorted(VARIABLES)])
+    will have, and ``variables.csv``) is a folder or a file other than a run's results (IsADirectoryError,
+    FileExistsError)."""
+    _check_csv_targets([Path(folder) / f"{name}.csv" for name in sorted(VARIABLES)] + [Path(folder) / VARIABLES_CSV])
 
 
 def _remove_other_runs_csv(folder: Path, names: list[str]) -> None:
@@ -345,9 +349,11 @@ def _remove_other_runs_csv(folder: Path, names: list[str]) -> None:
 
 
 def _is_results_csv(path: Path) -> bool:
-    """Whether ``path`` is a CSV file of a run's results: its header starts with ``scenario,time``."""
+    """Whether ``path`` is a CSV file of a run's results: its header starts with ``scenario,time`` (or, for
+    ``variables.csv``, is that file's)."""
     with open(path, "rb") as f:
-        return f.read(14).startswith(b"scenario,time")
+        head = f.read(len(_VARIABLES_HEADER))
+    return head.startswith(b"scenario,time") or (path.name == VARIABLES_CSV and head == _VARIABLES_HEADER)
 
 
 class Results:
@@ -417,7 +423,8 @@ class Results:
         if csv is not None:
             if netcdf is not None and Path(netcdf).resolve() == Path(csv).resolve():
                 raise ValueError(f"the NetCDF file and the CSV folder are both {csv}: give them other names")
-            _check_csv_targets([Path(csv) / f"{name}.csv" for name in self.dataset.data_vars])
+            _check_csv_targets([Path(csv) / f"{name}.csv" for name in self.dataset.data_vars]
+                               + [Path(csv) / VARIABLES_CSV])
         try:
             if netcdf is not None:
                 p = Path(netcdf)
@@ -479,7 +486,14 @@ class Results:
                 frame = da.to_dataframe(name=str(name))[[str(name)]]
             frame.to_csv(folder / f"{name}.csv", float_format="%.9g")
             names.append(f"{name}.csv")
-        return names
+        self._variables_table().to_csv(folder / VARIABLES_CSV, index=False)
+        return [*names, VARIABLES_CSV]
+
+    def _variables_table(self) -> pd.DataFrame:
+        """What each CSV file holds, a row per file: its variable, units, description and element dimension."""
+        rows = [(str(name), da.attrs.get("units", ""), da.attrs.get("description", ""),
+                 str(da.dims[2]) if da.ndim == 3 else "") for name, da in self.dataset.data_vars.items()]
+        return pd.DataFrame(rows, columns=["variable", "units", "description", "columns"])
 
     def summary(self) -> pd.DataFrame:
         """Country table: mean annual demand, delivery and deficit by season, and hydropower energy by season."""
