@@ -70,5 +70,18 @@ def test_the_dataset_given_is_not_changed_and_units_turn_back():
     out = cf_dataset(ds)
     assert ds["q"].attrs == {"units": "hm3 per step", "description": "d"} and not ds.attrs and "time_bnds" not in ds
     assert out["q"].attrs["units"] == "hm3" and "time_bnds" not in cf_dataset(ds, bounds=False)
-    assert [daryo_units(u) for u in ("GW h", "GW h year-1", "hm3 per year", "hm3")] == [
-        "GWh", "GWh per year", "hm3 per year", "hm3"]
+    assert [daryo_units({"units": u}) for u in ("GW h", "GW h year-1", "hm3 per year", "hm3", "m")] == [
+        "GWh", "GWh per year", "hm3 per year", "hm3", "m"]
+    assert daryo_units({"units": "hm3", "cell_methods": "time: sum"}) == "hm3 per step"
+
+
+def test_indicators_read_a_results_file_back(run_file):
+    """The annual indicators take a run's NetCDF file read back, whose units are CF's (they refused 'hm3', 'not an
+    amount per step'), and give what they give for the run's Dataset."""
+    from daryo.indicators import annual_by, country_summary
+
+    ds, path = run_file
+    back = xr.open_dataset(path)
+    for variable in ("delivery", "energy"):
+        pd.testing.assert_frame_equal(annual_by(back, variable), annual_by(ds, variable))
+    pd.testing.assert_frame_equal(country_summary(back), country_summary(ds))

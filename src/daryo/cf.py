@@ -9,6 +9,7 @@ step, whose bounds are ``time_bnds``; an energy is ``GW h``.  :func:`daryo_units
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -29,11 +30,24 @@ _CF_UNITS = {"hm3 per step": ("hm3", "time: sum"), "GWh": ("GW h", "time: sum"),
 _AT_STEP_START = ("storage_start", "head")
 
 
-def daryo_units(units: str) -> str:
-    """daryo's name for units as a CF file writes them (``"GW h year-1"`` → ``"GWh per year"``); others as
-    given.  ``hm3`` stays ``hm3``: only the variable's ``cell_methods`` tells a volume in a step from a volume."""
-    for ours, (cf, _) in _CF_UNITS.items():
-        if units == cf and cf != "hm3":
+def daryo_units(attrs: Mapping[str, Any]) -> str:
+    """daryo's units of a variable whose attributes are ``attrs``, as a run's Dataset has them, also when they
+    are a CF file's: ``hm3`` summed over each step (``cell_methods: "time: sum"``) is ``hm3 per step``, ``GW h``
+    is ``GWh``, ``GW h year-1`` is ``GWh per year``; other units as given.
+
+    Parameters
+    ----------
+    attrs
+        A variable's attributes (``units`` and, in a CF file, ``cell_methods``).
+
+    Returns
+    -------
+    str
+        Its units as daryo writes them ("" if it has none).
+    """
+    units = str(attrs.get("units", ""))
+    for ours, (cf, method) in _CF_UNITS.items():
+        if units == cf and (not method or cf != "hm3" or attrs.get("cell_methods") == method):
             return ours
     return units
 

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from .cf import daryo_units
 from .timeaxis import TimeAxis, season_of_month
 
 __all__ = ["annual_by", "country_summary", "energy_by_season", "n_years", "season_years", "sink_inflow"]
@@ -169,7 +170,7 @@ def annual_by(ds: xr.Dataset, variable: str, by: str = "country", season: bool =
     if variable not in ds.data_vars:
         raise ValueError(f"{variable!r} is not a variable of the results")
     da = ds[variable]
-    units = _ANNUAL_UNITS.get(str(da.attrs.get("units")))
+    units = _ANNUAL_UNITS.get(daryo_units(da.attrs))  # (a CF file's units too: a run's NetCDF file read back)
     if units is None or da.dims[:2] != ("scenario", "time") or da.ndim != 3:
         raise ValueError(f"{variable!r} ({da.attrs.get('units', 'no units')} over {', '.join(map(str, da.dims))}) "
                          "is not an amount per step of each element (a flow in hm3 per step, or energy in GWh), "

@@ -400,7 +400,7 @@ def summary_table(output: str | Path) -> pd.DataFrame:
             values = da.transpose(kind, "statistic").values
             indicator = str(name).removeprefix("summary_")
             stats = [str(s) for s in da["statistic"].values]
-            frames.append(_long(indicator, daryo_units(str(da.attrs.get("units", ""))), kind, ds, values, stats))
+            frames.append(_long(indicator, daryo_units(da.attrs), kind, ds, values, stats))
             if indicator == "annual_deficit_fraction":
                 prob = ds["prob_deficit_above_threshold"]
                 share = f"share_above_{float(prob.attrs['threshold']):g}"
