@@ -229,6 +229,18 @@ def case_delaynode_days():
 
 
 # ---------------------------------------------------------------------------------- static parameters
+def case_a_constant_given_by_values():
+    """Pywr reads a constant's number from ``values`` where it has no ``value`` (its own test models and the Thames
+    example write it so); daryo refused it ("needs 'values', a 'table' or a 'url'")."""
+    return pywr_doc(
+        [_inflow("in"), {"name": "link", "type": "link", "max_flow": "cap", "cost": 1.0},
+         {"name": "demand", "type": "output", "max_flow": "dem", "cost": -10.0},
+         {"name": "excess", "type": "output", "cost": 2.0}],
+        [["in", "link"], ["link", "demand"], ["in", "excess"]],
+        {"cap": {"type": "constant", "values": 2.5, "scale": 2.0},
+         "dem": {"type": "monthlyprofile", "values": MONTHLY_DEMAND}}), {}
+
+
 def case_static_parameters():
     """constant (scale, offset), aggregated sum/min/max/mean/product/median, max/min/negative, negativemax,
     negativemin, offset, division, a table lookup, monthly profiles with interp_day first/last, 7-day steps."""

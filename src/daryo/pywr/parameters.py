@@ -257,6 +257,8 @@ class ParameterConverter:
     def _constant_value(self, d: Mapping, place: str, quiet: bool = False) -> float | None:
         if "value" in d:
             v = d["value"]
+        elif "values" in d and is_number(d["values"]):  # (Pywr reads a constant's number from 'values' too)
+            v = d["values"]
         else:
             v = self.lookup(d, place, quiet=quiet)
             if v is None:  # the lookup has said why
