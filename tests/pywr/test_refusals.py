@@ -7,6 +7,7 @@ import gzip
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -210,6 +211,17 @@ def test_malformed_dataframe_csv_is_one_error_naming_the_file(tmp_path, capsys, 
     err = capsys.readouterr().err
     assert "Traceback" not in err
     assert f"1 problem in the model:\n  - {path}: parameters[flows]: CSV file '{url}' cannot be read: {reason}" in err
+
+
+def test_a_gzipped_csv_named_gz_is_read_as_pywr_reads_it(tmp_path):
+    """Pywr reads a file whose name ends in .gz as a gzipped CSV (its Thames example's flows); daryo refused it as
+    not CSV."""
+    (tmp_path / "flows.gz").write_bytes(gzip.compress(b"date,q\n" + b"".join(
+        f"2001-{m:02d}-01,{m}\n".encode() for m in range(1, 13))))
+    path = _flows_model(tmp_path, {"type": "dataframe", "url": "flows.gz", "index_col": "date", "parse_dates": True})
+    ds = daryo.run(daryo.load(path)).dataset
+    days = ds["days"].values
+    np.testing.assert_allclose(ds["node_flow"].sel(node="in").values[0], np.arange(1, 13) * days, rtol=1e-12)
 
 
 def test_malformed_table_csv_is_one_error_naming_the_file(tmp_path):

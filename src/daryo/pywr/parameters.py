@@ -597,7 +597,7 @@ class ParameterConverter:
     def _csv_file(self, url: str, spec: Mapping, place: str, quiet: bool = False) -> bool:
         """Whether ``url`` is a CSV file that exists (as Pywr reads it: by its ``filetype``, else by its name);
         says why not."""
-        if not url.lower().endswith((".csv", ".csv.gz")) or spec.get("filetype", "csv") != "csv":
+        if not url.lower().endswith((".csv", ".gz")) or spec.get("filetype", "csv") != "csv":  # (Pywr: any .gz)
             if not quiet:
                 self.add(place, f"'{url}': only CSV files are supported (convert Excel/HDF5 data to CSV)")
             return False
