@@ -241,6 +241,19 @@ def case_a_constant_given_by_values():
          "dem": {"type": "monthlyprofile", "values": MONTHLY_DEMAND}}), {}
 
 
+def case_a_lookup_in_a_table_of_two_index_levels():
+    """A constant looked up by a two-level row label, ``index: [1, "town"]`` with ``index_col: [level, name]``
+    (Pywr makes the list a tuple; daryo tried the list as a label and failed)."""
+    files = {"caps.csv": "level,name,cap,cost\n0,town,3.5,-5\n0,farm,7,-6\n1,town,6.5,-8\n1,farm,2,-9\n"}
+    lookup = {"type": "constant", "url": "caps.csv", "index_col": ["level", "name"]}
+    return pywr_doc(
+        [_inflow("in"), {"name": "town", "type": "output", "max_flow": {**lookup, "index": [1, "town"],
+                                                                        "column": "cap"},
+                         "cost": {**lookup, "index": [0, "farm"], "column": "cost"}},
+         {"name": "excess", "type": "output", "cost": 2.0}],
+        [["in", "town"], ["in", "excess"]]), files
+
+
 def case_static_parameters():
     """constant (scale, offset), aggregated sum/min/max/mean/product/median, max/min/negative, negativemax,
     negativemin, offset, division, a table lookup, monthly profiles with interp_day first/last, 7-day steps."""

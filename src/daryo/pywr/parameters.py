@@ -637,7 +637,10 @@ class ParameterConverter:
 
 
 def _key(k: Any, labels: Any) -> Any:
-    """A row or column label as given in JSON, matched against labels that pandas may have read as numbers."""
+    """A row or column label as given in JSON, matched against labels that pandas may have read as numbers; a
+    list is a label of several levels (a tuple, as Pywr reads it)."""
+    if isinstance(k, list):
+        k = tuple(k)
     if k in labels:
         return k
     for label in labels:
