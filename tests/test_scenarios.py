@@ -54,7 +54,8 @@ def test_misspelt_edges_demands_and_inflows_get_the_nearest_name(tmp_path):
     typo = tmp_path / "typo.yaml"
     typo.write_text("title: typo\nchanges:\n  - set_edges: {'river_mid -> mian_canal': {max_flow: 80}}\n"
                     "  - remove_edges: [[river_low, lakes]]\n  - scale_demands: {nodes: [city_], factor: 0.9}\n"
-                    "  - scale_inflows: {nodes: [upper_rivr], factor: 0.8}\n  - remove_edges: [[delta, lake]]\n")
+                    "  - scale_inflows: {nodes: [upper_rivr], factor: 0.8}\n  - remove_edges: [[delta, lake]]\n"
+                    "  - set_edges: {'main_canal->river_mid': {max_flow: 80}}\n  - remove_edges: [[lake, river_low]]\n")
     with pytest.raises(ModelError) as err:
         daryo.load(demo_model_path(), scenarios=[str(typo)])
     got = [f"{p.place}: {p.message}" for p in err.value.problems]
@@ -65,7 +66,10 @@ def test_misspelt_edges_demands_and_inflows_get_the_nearest_name(tmp_path):
         "changes[2].scale_demands.nodes.city_: 'city_' is not a demand of the model (did you mean 'city'?)",
         "changes[3].scale_inflows.nodes.upper_rivr: 'upper_rivr' is not an inflow of the model (did you mean "
         "'upper_river'?)",
-        "changes[4].remove_edges[0]: edge delta->lake is not in the model"]  # (no edge clearly nearest)
+        "changes[4].remove_edges[0]: edge delta->lake is not in the model",  # (no edge clearly nearest)
+        "changes[5].set_edges.main_canal->river_mid: edge 'main_canal->river_mid' is not in the model (the model's "
+        "edge runs river_mid->main_canal)",
+        "changes[6].remove_edges[0]: edge lake->river_low is not in the model (the model's edge runs river_low->lake)"]
 
 
 def test_missing_nodes_and_dangling_references_are_refused(tmp_path):

@@ -434,8 +434,13 @@ def _edge_key(e: Any) -> tuple[str, str] | None:
 
 
 def _edge_hint(key: str, edges: list[Any]) -> str:
-    """`` (did you mean 'a->b'?)`` for an edge ``key`` ('a->b') that is not among ``edges``, if one is closest."""
-    return did_you_mean(key, (f"{k[0]}->{k[1]}" for k in map(_edge_key, edges) if k))
+    """`` (did you mean 'a->b'?)`` for an edge ``key`` ('a->b') that is not among ``edges``, if one is closest;
+    `` (the model's edge runs b->a)`` if it is one of them the other way round."""
+    keys = [f"{k[0]}->{k[1]}" for k in map(_edge_key, edges) if k]
+    ends = key.split("->", 1)
+    if len(ends) == 2 and f"{ends[1]}->{ends[0]}" in keys:
+        return f" (the model's edge runs {ends[1]}->{ends[0]})"
+    return did_you_mean(key, keys)
 
 
 # The changes below get arguments that load_overlay has checked (_check_change); they check them against the model.
