@@ -943,6 +943,23 @@ edges: [[src, d], [src, sea]]
                         "be ≥ 0")
 
 
+def test_a_negative_parameter_in_other_units_is_named_by_its_own_value(tmp_path):
+    """``x: -1`` read as m3/s is -2.68 hm3 in January and -2.42 in February: the message named -2.6784 'at the
+    step starting 2001-01-01', a number and a step the file does not have."""
+    text = HEAD + """parameters:
+  x: -1
+nodes:
+  - {id: src, type: inflow, inflow: 10}
+  - {id: d, type: demand, demand: {parameter: x, unit: m3/s}}
+  - {id: sea, type: sink}
+edges: [[src, d], [src, sea]]
+"""
+    with pytest.raises(ModelError) as info:
+        daryo.run(daryo.load(write_model(tmp_path, text)))
+    (msg,) = [str(p) for p in info.value.problems]
+    assert msg.endswith("nodes[d].demand (line 8): parameter 'x' gives -1, a negative flow or volume; it must be ≥ 0")
+
+
 def _below_the_curve(value: str, inflow: str = "0", initial: int = 60) -> str:
     """A model whose demand d is 10 while reservoir r is above half full and ``value`` below (parameter x)."""
     return HEAD + f"""parameters:

@@ -248,6 +248,12 @@ class _Builder:
             return self.params.static_values[v.name] * (v.factor * self.rate_days(v))[None, :]
         return np.full((1, self.axis.n_steps), float(v))
 
+    def negative_static(self, ref: ParameterRef, values: np.ndarray, what: str) -> ModelError:
+        """The error of a static parameter whose ``values`` (S|1, T, in the attribute's units) go below zero: its
+        lowest value in its own terms (before a reference's unit or scale), and where it is, where it varies."""
+        own = self.params.static_values[ref.name] if self.params is not None and ref.factor > 0 else values
+        return negative_parameter(self.file, ref, float(own.min()), what, self.where_lowest(own))
+
     def where_lowest(self, values: np.ndarray) -> str:
         """Where per-step values (S|1, T) are lowest, for messages: the step where they vary by step, and the
         scenario where they vary by scenario (`` at the step starting 2001-02-01 (scenario 1)``, `` in scenario
@@ -289,7 +295,7 @@ class _Builder:
             arr = self.resolve(v, d) + offset  # type: ignore[arg-type]
             bound_of_a_flow = kind != "cost" and not signed
             if bound_of_a_flow and isinstance(v, ParameterRef) and np.any(arr < 0):  # (numbers: checked on loading)
-                raise negative_parameter(self.file, v, float(arr.min()), NEGATIVE_FLOW, self.where_lowest(arr))
+                raise self.negative_static(v, arr, NEGATIVE_FLOW)
             base.append(float(arr.flat[0]))
             if not np.all(arr == arr.flat[0]):
                 target.append((j, arr))
@@ -337,8 +343,7 @@ class _Builder:
         else:
             values = self.resolve(v, 0.0)  # type: ignore[arg-type]
             if isinstance(v, ParameterRef) and np.any(values < 0):  # (numbers and series: checked on loading)
-                raise negative_parameter(self.file, v, float(values.min()), NEGATIVE_FACTOR,
-                                         self.where_lowest(values))
+                raise self.negative_static(v, values, NEGATIVE_FACTOR)
             self.add_series(row, col, sign * values)
 
     def compiled_bindings(self) -> list[ParameterBinding]:
@@ -751,7 +756,7 @@ def negative_parameter(file: str, ref: ParameterRef, value: float, what: str, wh
     what
         What the value is and what it must be: :data:`NEGATIVE_FLOW` or :data:`NEGATIVE_FACTOR`.
     when
-        For a state-dependent parameter, the step and scenario (`` at the step starting … (scenario …)``).
+        Where the value is (`` at the step starting … (scenario …)``, `` in scenario …``; "" for none).
 
     Returns
     -------
