@@ -575,12 +575,12 @@ def _load_for_ensemble(path: str | None, scenarios: list[str]) -> Model:
     """The model of an ensemble: its file's series are read over the file's whole span, whatever ``--years``, as
     the traces resample the years of that span; a series that misses some of its dates says so."""
     from . import api
-    from .model.series import MISSING_DATES_ADVICE
+    from .model.series import MISSING_DATES
 
     try:
         return api.load(path, scenarios=scenarios)
     except ModelError as exc:
-        if not any(p.message.endswith(MISSING_DATES_ADVICE) for p in exc.problems):
+        if not any(p.code == MISSING_DATES for p in exc.problems):
             raise
         raise ModelError(exc.problems, note=(
             "note: daryo ensemble resamples the years of the model file's whole time span (its 'time'), whatever "

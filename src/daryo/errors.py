@@ -27,11 +27,15 @@ class Problem:
         Where in the file: a node id and attribute (``nodes[toktogul].max_volume``), or a line number.
     message
         What is wrong and what to change.
+    code
+        What kind of problem it is, for a caller that adds advice to some kinds ("" for most; see
+        :data:`daryo.model.series.MISSING_DATES`).
     """
 
     file: str
     place: str
     message: str
+    code: str = ""
 
     def __str__(self) -> str:
         where = ": ".join(p for p in (self.file, self.place) if p)

@@ -9,6 +9,7 @@ from model_files import load_problems, write_model
 import daryo
 from daryo.errors import InfeasibleStepError, ModelError
 from daryo.model.loader import read_document
+from daryo.model.series import MISSING_DATES
 
 GOOD = """\
 version: 1
@@ -255,7 +256,7 @@ def test_csv_too_short_for_the_run(tmp_path):
     with pytest.raises(ModelError) as info:
         daryo.load(p)
     (problem,) = info.value.problems
-    assert (problem.file, problem.place) == (str(p), "nodes[src].inflow (line 5)")
+    assert (problem.file, problem.place, problem.code) == (str(p), "nodes[src].inflow (line 5)", MISSING_DATES)
     assert problem.message.startswith(f"CSV file '{tmp_path / 'flows.csv'}' has no value for 2001-03-01 (1 of the "
                                       "run's 3 step dates are missing); it covers 2001-01-01 to 2001-02-01")
 
@@ -268,7 +269,7 @@ def test_csv_too_short_for_a_longer_run_names_the_csv_in_the_message(tmp_path):
     with pytest.raises(ModelError) as info:
         daryo.run(daryo.load(p), daryo.RunOptions(end="2001-04"))
     (problem,) = info.value.problems
-    assert problem.file == str(p) and problem.place == "nodes[src].inflow (line 5)"
+    assert (problem.file, problem.place, problem.code) == (str(p), "nodes[src].inflow (line 5)", MISSING_DATES)
     assert problem.message.startswith(f"CSV file '{tmp_path / 'flows.csv'}' has no value for 2001-04-01")
 
 

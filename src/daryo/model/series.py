@@ -15,10 +15,10 @@ import pandas as pd
 from ..errors import ModelError, Problem
 from ..timeaxis import TimeAxis
 
-__all__ = ["Series", "LevelTable", "MISSING_DATES_ADVICE"]
+__all__ = ["Series", "LevelTable", "MISSING_DATES"]
 
-#: The advice that ends the message of a CSV series missing some of a run's step dates.
-MISSING_DATES_ADVICE = "Extend the CSV or shorten the run."
+#: The :attr:`~daryo.errors.Problem.code` of a CSV series that misses some of a run's step dates.
+MISSING_DATES = "missing-dates"
 
 
 @dataclass(frozen=True, eq=False)
@@ -69,10 +69,9 @@ class Series:
             With every way the series does not fit ``axis`` (:meth:`mismatches`), each placed at its
             :attr:`origin`.
         """
-        reasons = self.mismatches(axis)
-        if reasons:
-            file, place = self.origin
-            raise ModelError([Problem(file, place, r) for r in reasons])
+        problems = self.mismatches(axis)
+        if problems:
+            raise ModelError(problems)
         if self.kind == "constant":
             out = np.repeat(self.values[:, None], axis.n_steps, axis=1)
         elif self.kind == "monthly" and self.per_month and axis.step_days is not None:
@@ -88,23 +87,28 @@ class Series:
             out = out * axis.days[None, :]
         return out
 
-    def mismatches(self, axis: TimeAxis) -> list[str]:
-        """Every way the series does not fit ``axis``, each a message of what is wrong and what to change (a
-        message about a CSV series names its file); empty if it can be resolved on ``axis``.
+    def mismatches(self, axis: TimeAxis) -> list[Problem]:
+        """Every way the series does not fit ``axis``, each a problem at the series' :attr:`origin` saying what
+        is wrong and what to change (a message about a CSV series names its file); empty if it can be resolved
+        on ``axis``.
 
-        A ``steps`` series needs a value for each step; a ``dated`` one a row dated at each step's start, and no
-        rows between the step starts within the run.  A rate's value over the longest step must be a number.
+        A ``steps`` series needs a value for each step; a ``dated`` one a row dated at each step's start (else
+        the problem's code is :data:`MISSING_DATES`), and no rows between the step starts within the run.  A
+        rate's value over the longest step must be a number.
         """
-        return [r for r in (*self._fits(axis), self._overflow(axis)) if r]
+        file, place = self.origin
+        found = [*self._fits(axis), ("", self._overflow(axis))]
+        return [Problem(file, place, message, code) for code, message in found if message]
 
-    def _fits(self, axis: TimeAxis) -> tuple[str, ...]:
+    def _fits(self, axis: TimeAxis) -> tuple[tuple[str, str], ...]:
+        """(code, message) of each way the series' length or dates do not fit ``axis`` (message "" if none)."""
         if self.kind == "steps" and self.values.shape[1] < axis.n_steps:
-            return (f"the series has {self.values.shape[1]} values but the time span has {axis.describe()}; give "
-                    "one value per step or use a CSV with dates",)
+            return (("", f"the series has {self.values.shape[1]} values but the time span has {axis.describe()}; "
+                     "give one value per step or use a CSV with dates"),)
         if self.kind != "dated":
             return ()
         assert self.dates is not None
-        return self._missing_dates(axis), self._rows_between_steps(axis)
+        return (MISSING_DATES, self._missing_dates(axis)), ("", self._rows_between_steps(axis))
 
     def _overflow(self, axis: TimeAxis) -> str:
         """A rate so large that its volume over a step is no number (1e308 hm³/day over 31 days)."""
@@ -135,7 +139,7 @@ class Series:
         first = axis.starts[missing[0]].strftime("%Y-%m-%d")
         span = f"{self.dates[0]:%Y-%m-%d} to {self.dates[-1]:%Y-%m-%d}" if len(self.dates) else "nothing"
         return (f"{self._csv()} has no value for {first} ({missing.size} of the run's {axis.n_steps} step dates "
-                f"are missing); it covers {span}. {MISSING_DATES_ADVICE}")
+                f"are missing); it covers {span}. Extend the CSV or shorten the run.")
 
     def _rows_between_steps(self, axis: TimeAxis) -> str:
         assert self.dates is not None

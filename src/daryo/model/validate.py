@@ -8,7 +8,7 @@ import calendar
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 import numpy as np
@@ -46,7 +46,7 @@ class CheckContext:
     model: Model
     file: str = ""
     declared_ids: frozenset[str] = frozenset()
-    _resolved: dict[int, tuple[Series, np.ndarray | None, tuple[str, ...]]] = field(
+    _resolved: dict[int, tuple[Series, np.ndarray | None, tuple[Problem, ...]]] = field(
         default_factory=dict, init=False, repr=False, compare=False)
 
     @cached_property
@@ -60,21 +60,21 @@ class CheckContext:
         except (ValueError, TypeError, OverflowError):
             return None
 
-    def resolved(self, series: Series) -> tuple[np.ndarray | None, tuple[str, ...]]:
-        """``series`` resolved on :attr:`axis` (None if it cannot be) and the messages of every way it does not
+    def resolved(self, series: Series) -> tuple[np.ndarray | None, tuple[Problem, ...]]:
+        """``series`` resolved on :attr:`axis` (None if it cannot be) and the problems of every way it does not
         fit the axis (:meth:`Series.mismatches`); each series object is resolved once, however many checks ask."""
         key = id(series)
         if key not in self._resolved:  # the entry keeps the series, so that its id is not reused meanwhile
             self._resolved[key] = (series, *self._resolve(series))
         return self._resolved[key][1:]
 
-    def _resolve(self, series: Series) -> tuple[np.ndarray | None, tuple[str, ...]]:
+    def _resolve(self, series: Series) -> tuple[np.ndarray | None, tuple[Problem, ...]]:
         if self.axis is None:
             return None, ()
         try:
             return series.resolve(self.axis), ()
         except ModelError as exc:
-            return None, tuple(p.message for p in exc.problems)
+            return None, tuple(exc.problems)
         except (ValueError, IndexError):  # values that do not fit the axis's shape: reported elsewhere
             return None, ()
 
@@ -367,8 +367,8 @@ def check_series(ctx: CheckContext) -> Iterable[Problem]:
             if series.kind not in ("steps", "dated") or id(series) in seen:
                 continue  # constants and 12 monthly values fit every axis
             seen.add(id(series))
-            for message in ctx.resolved(series)[1]:
-                yield Problem(file, el.at(key), message)
+            for problem in ctx.resolved(series)[1]:
+                yield replace(problem, file=file, place=el.at(key))
             if series.kind == "steps" and series.values.shape[1] > ctx.axis.n_steps:  # (a shorter run takes fewer)
                 yield Problem(file, el.at(key), f"the series has {series.values.shape[1]} values but the model has "
                               f"{ctx.axis.n_steps} steps; give one value per step (the rest would not be used)")
