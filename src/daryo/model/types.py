@@ -145,6 +145,10 @@ class Model:
         """The number of scenario traces (``len(scenario_names)``)."""
         return len(self.scenario_names)
 
+    def scenario_name(self, s: int) -> str:
+        """Scenario ``s``'s name, for messages (its position where the model names fewer scenarios)."""
+        return self.scenario_names[s] if s < len(self.scenario_names) else str(s)
+
     def node(self, node_id: str) -> Node:
         """The node of id ``node_id``.
 

@@ -211,10 +211,9 @@ class CompiledNetwork:
 class _Builder:
     """Accumulates columns, rows and matrix entries."""
 
-    def __init__(self, axis: TimeAxis, n_scen: int, params: ParameterSet | None = None, file: str = "",
-                 scenario_names: tuple[str, ...] = ()):
-        self.axis, self.n_scen, self.params, self.file = axis, n_scen, params, file
-        self.scenario_names = scenario_names
+    def __init__(self, axis: TimeAxis, n_scen: int, params: ParameterSet | None, model: Model):
+        self.axis, self.n_scen, self.params, self.model = axis, n_scen, params, model
+        self.file = str(model.path or "")
         self.bindings: list[tuple[str, int, ParameterRef, float]] = []  # (target, index, reference, offset)
         self.col_names: list[str] = []
         self.row_names: list[str] = []
@@ -259,7 +258,7 @@ class _Builder:
         scenario where they vary by scenario (`` at the step starting 2001-02-01 (scenario 1)``, `` in scenario
         1``), else ""."""
         s, t = (int(i) for i in np.unravel_index(int(np.argmin(values)), values.shape))
-        name = self.scenario_names[s] if s < len(self.scenario_names) else str(s)
+        name = self.model.scenario_name(s)
         by_scenario = bool(np.any(values != values[:1, :]))
         if not np.any(values != values[:, :1]):  # (the same at every step)
             return f" in scenario {name}" if by_scenario else ""
@@ -422,8 +421,7 @@ def compile_network(model: Model, axis: TimeAxis | None = None, n_scenarios: int
     T = axis.n_steps
     reservoirs = [n for n in nodes if n.type == "reservoir"]
     res_index = {n.id: k for k, n in enumerate(reservoirs)}
-    b = _Builder(axis, n_scen, _parameter_set(model, axis, n_scen, res_index), str(model.path or ""),
-                 model.scenario_names)
+    b = _Builder(axis, n_scen, _parameter_set(model, axis, n_scen, res_index), model)
 
     # --- edge columns (explicit edges, then implicit spill edges)
     edge_ids, edge_col, edge_loss, edge_ends = [], [], [], []
@@ -672,8 +670,7 @@ def attribute_values(model: Model, values: dict[str, Any], axis: TimeAxis | None
     """
     axis = axis or model.time.axis()
     res_index = {n.id: k for k, n in enumerate(n for n in model.nodes if n.type == "reservoir")}
-    b = _Builder(axis, model.n_scenarios, _parameter_set(model, axis, model.n_scenarios, res_index),
-                 str(model.path or ""), model.scenario_names)
+    b = _Builder(axis, model.n_scenarios, _parameter_set(model, axis, model.n_scenarios, res_index), model)
     return {k: b.resolve(v, 0.0) for k, v in values.items()}
 
 

@@ -209,14 +209,8 @@ def _raise_negative(net: CompiledNetwork, t: int, bnd: ParameterBinding, v: np.n
     ref = bnd.refs[k]
     factor = bnd.target == "coefficient"
     given = float(v[s, k] * np.sign(bnd.scale[t, k])) if factor else float(v[s, k])
-    raise negative_parameter(str(net.model.path or ""), ref, given, NEGATIVE_FACTOR if factor else NEGATIVE_FLOW,
-                             f" at the step starting {net.axis.starts[t]:%Y-%m-%d} (scenario {_scenario_name(net, s)})")
-
-
-def _scenario_name(net: CompiledNetwork, s: int) -> str:
-    """Scenario ``s``'s name, for messages (its position if the model names fewer)."""
-    names = net.model.scenario_names
-    return names[s] if s < len(names) else str(s)
+    where = f" at the step starting {net.axis.starts[t]:%Y-%m-%d} (scenario {net.model.scenario_name(s)})"
+    raise negative_parameter(str(net.model.path or ""), ref, given, NEGATIVE_FACTOR if factor else NEGATIVE_FLOW, where)
 
 
 def reservoir_bounds(volume: np.ndarray, evaporation: np.ndarray, vmin: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -452,7 +446,7 @@ def _raise_unsolved(solver: HighsSolver, net: CompiledNetwork, t: int, s: int, s
     """Raise the error for step ``t``, scenario ``s`` whose LP ended with ``status`` (not optimal): infeasible
     (with the conflicting components), unbounded, or a solver failure."""
     time = f"{net.axis.starts[t]:%Y-%m-%d}"
-    scenario = _scenario_name(net, s)
+    scenario = net.model.scenario_name(s)
     if status is SolveStatus.UNBOUNDED:
         raise UnboundedStepError(t, time, scenario)
     if status is not SolveStatus.INFEASIBLE:
