@@ -26,6 +26,10 @@ CONVENTIONS = "CF-1.8"
 _CF_UNITS = {"hm3 per step": ("hm3", "time: sum"), "GWh": ("GW h", "time: sum"),
              "GWh per year": ("GW h year-1", "")}
 
+#: a CF file's units back to daryo's, keyed by (units, cell method over time); a cell method of None where the
+#: units alone tell (``hm3`` is also a volume at an instant: a reservoir's storage)
+_DARYO_UNITS = {("hm3", "time: sum"): "hm3 per step", ("GW h", None): "GWh", ("GW h year-1", None): "GWh per year"}
+
 #: values at the start of each step (``time``): instants, not sums over the step
 _AT_STEP_START = ("storage_start", "head")
 
@@ -46,10 +50,7 @@ def daryo_units(attrs: Mapping[str, Any]) -> str:
         Its units as daryo writes them ("" if it has none).
     """
     units = str(attrs.get("units", ""))
-    for ours, (cf, method) in _CF_UNITS.items():
-        if units == cf and (not method or cf != "hm3" or attrs.get("cell_methods") == method):
-            return ours
-    return units
+    return _DARYO_UNITS.get((units, attrs.get("cell_methods")), _DARYO_UNITS.get((units, None), units))
 
 
 def cf_dataset(ds: xr.Dataset, bounds: bool = True) -> xr.Dataset:
