@@ -77,13 +77,18 @@ def test_misspelt_references_get_the_nearest_name(tmp_path):
            "edges": [["inflow", "reservoir"], ["reservoir", "twon"]],
            "parameters": {"inflow_flow": {"type": "constant", "value": 3.0}},
            "recorders": {"deliveries": {"type": "numpyarraynoderecorder", "node": "twn"},
-                         "all": {"type": "aggregated", "recorders": ["deliverie"], "agg_func": "mean"}}}
+                         "all": {"type": "aggregated", "recorders": ["deliverie"], "agg_func": "mean"},
+                         # (a tables recorder's nodes may be [where, node] pairs: only the node is checked)
+                         "h5": {"type": "tables", "url": "out.h5",
+                                "nodes": [["/flows", "town"], ["/flows", "resrvoir"]]}}}
     msg = load(tmp_path, doc)
+    assert "node '/flows'" not in msg and "['/flows', 'town']" not in msg, msg
     for line in ("nodes[inflow].max_flow: names parameter 'inflow_flw', which is not defined in the model's "
                  "parameters (did you mean 'inflow_flow'?)",
                  "edges[1]: 'twon' is not a node of the model (did you mean 'town'?)",
                  "recorders[deliveries]: node 'twn' is not a node of the model (did you mean 'town'?)",
-                 "recorders[all]: recorder 'deliverie' is not defined (did you mean 'deliveries'?)"):
+                 "recorders[all]: recorder 'deliverie' is not defined (did you mean 'deliveries'?)",
+                 "recorders[h5]: node 'resrvoir' is not a node of the model (did you mean 'reservoir'?)"):
         assert line in msg, msg
 
 
@@ -393,6 +398,16 @@ def test_a_pywr_document_with_a_stray_version_is_still_read_as_pywr(tmp_path):
         convert_pywr_document(doc, "m.json")
     assert "version: unsupported top-level key 'version'" in str(err.value)
     assert load(tmp_path, doc) == str(err.value).replace("m.json", str(tmp_path / "model.json"))  # the loader too
+
+
+def test_a_bisection_search_model_is_refused_saying_what_its_section_is():
+    doc = {"timestepper": TS, "nodes": [{"name": "in", "type": "input"}], "edges": [],
+           "bisection": {"parameter": "demand", "lower_bound": 0, "upper_bound": 10, "error_on_infeasible": False}}
+    with pytest.raises(daryo.ModelError) as err:
+        convert_pywr_document(doc, "m.json")
+    assert "m.json: bisection: unsupported top-level key 'bisection' (the search of Pywr's BisectionSearchModel, " \
+           "which runs the model many times to find a parameter's largest feasible value: daryo runs a model once)" \
+           in str(err.value)
 
 
 def test_a_daryo_model_with_a_stray_timestepper_is_still_read_as_daryo(tmp_path):

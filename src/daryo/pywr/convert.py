@@ -83,6 +83,10 @@ parameter indexparameter csv tables
 _TOP_LEVEL = {"metadata", "timestepper", "scenarios", "nodes", "edges", "parameters", "recorders", "tables",
               "solver", "includes"}
 
+#: what an unsupported top-level key of Pywr's is, where its name does not say
+_TOP_LEVEL_REFUSED = {"bisection": " (the search of Pywr's BisectionSearchModel, which runs the model many times to "
+                      "find a parameter's largest feasible value: daryo runs a model once)"}
+
 
 @dataclass
 class _Node:
@@ -149,7 +153,7 @@ class _Converter:
         doc = self.doc
         for key in doc:
             if key not in _TOP_LEVEL and key != "scenario_combinations":  # (that one is named below)
-                self.add(str(key), f"unsupported top-level key '{key}'")
+                self.add(str(key), f"unsupported top-level key '{key}'{_TOP_LEVEL_REFUSED.get(str(key), '')}")
         time = self.timestepper(doc.get("timestepper"))
         scenarios = self.scenarios(doc.get("scenarios"))
         converted = self.nodes(doc.get("nodes"))
@@ -238,6 +242,8 @@ class _Converter:
                 elif key in rec and rec[key] not in self.raw:
                     self.add(place, f"{key} '{rec[key]}' is not a node of the model{did_you_mean(rec[key], self.raw)}")
             for n in rec.get("nodes", []) if isinstance(rec.get("nodes"), list) else []:
+                if isinstance(n, list) and len(n) == 2 and isinstance(n[0], str):  # a tables recorder's [where, node]
+                    n = n[1]
                 if not isinstance(n, str) or n not in self.raw:
                     self.add(place, f"node '{n}' is not a node of the model{did_you_mean(n, self.raw)}")
             refs = [rec["parameter"]] if isinstance(rec.get("parameter"), str) else []
