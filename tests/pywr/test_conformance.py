@@ -8,12 +8,16 @@ with a tie, two correct engines may return different (equally cheap) allocations
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
 pytest.importorskip("pywr.model", reason="Pywr is the peer engine (pip install pywr)")
 
 from pywr_harness import assert_same_as_pywr, pywr_doc, write_model  # noqa: E402
+
+import daryo  # noqa: E402
 
 MONTHLY_IN = [8.0, 9.5, 12.0, 15.0, 21.0, 25.0, 18.0, 11.0, 7.5, 6.0, 6.5, 7.0]
 MONTHLY_DEMAND = [3.0, 3.0, 4.0, 6.0, 9.0, 12.0, 14.0, 12.0, 8.0, 5.0, 3.5, 3.0]
@@ -672,3 +676,18 @@ def test_a_dataframe_told_dayfirst_reads_its_dates_day_first_as_pywr_does(tmp_pa
                               "dayfirst": True}})
     flows = assert_same_as_pywr(write_model(tmp_path, doc, {"flows.csv": "\n".join(rows)}))
     assert flows["in"].ravel()[:3].tolist() == [6.0, 7.0, 8.0]
+
+
+def test_day_first_dates_are_read_without_pandas_warnings(tmp_path):
+    """Daily rows from '13/01/2001': pandas warned the user, at each load, that it parsed them day first although
+    told nothing ('Parsing dates in %d/%m/%Y format when dayfirst=False'), when daryo looked for weekly dates."""
+    rows = ["date,flow"] + [f"{d}/01/2001,{d}" for d in range(13, 24)]
+    doc = pywr_doc([{"name": "in", "type": "input", "min_flow": "flows", "max_flow": "flows"},
+                    {"name": "sea", "type": "output", "cost": -1.0}], [["in", "sea"]],
+                   {"flows": {"type": "dataframe", "url": "flows.csv", "index_col": "date", "parse_dates": True,
+                              "dayfirst": True}}, start="2001-01-13", end="2001-01-22", timestep=1)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model = daryo.load(write_model(tmp_path, doc, {"flows.csv": "\n".join(rows)}))
+    assert [str(w.message) for w in caught] == []
+    assert daryo.run(model).dataset.node_flow.sel(node="in").values.ravel()[:3].tolist() == [13.0, 14.0, 15.0]

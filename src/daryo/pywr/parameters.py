@@ -9,6 +9,7 @@ matches them: case-insensitive, with or without the ``parameter`` suffix.
 from __future__ import annotations
 
 import itertools
+import warnings
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -358,7 +359,9 @@ class ParameterConverter:
         try:
             frame = read_csv_file((self.base_dir / url).resolve())
             col = index_col if index_col is not None else "date" if "date" in frame.columns else frame.columns[0]
-            dates = pd.DatetimeIndex(pd.to_datetime(frame[col]))
+            with warnings.catch_warnings():  # (pandas warns of dates it guesses are day first: only steps matter)
+                warnings.simplefilter("ignore", UserWarning)
+                dates = pd.DatetimeIndex(pd.to_datetime(frame[col]))
             freq = pd.infer_freq(dates) if len(dates) >= 3 else None
         except (CsvReadError, KeyError, IndexError, ValueError, TypeError):
             return None
