@@ -53,14 +53,14 @@ def daryo_units(attrs: Mapping[str, Any]) -> str:
     return _DARYO_UNITS.get((units, attrs.get("cell_methods")), _DARYO_UNITS.get((units, None), units))
 
 
-def cf_dataset(ds: xr.Dataset, bounds: bool = True) -> xr.Dataset:
+def cf_dataset(ds: xr.Dataset) -> xr.Dataset:
     """``ds`` with the metadata of the CF Conventions, to be written to a file (``ds`` is not changed).
 
     - the global attribute ``Conventions``;
     - ``long_name`` from each variable's ``description``;
     - units that UDUNITS reads (see the module's docstring), with ``cell_methods`` over ``time``: ``sum`` for a
       volume or energy in the step, ``point`` for a value at the step's start;
-    - ``time``: ``standard_name``, ``axis`` and, with ``bounds`` and a ``days`` coordinate, the bounds of each
+    - ``time``: ``standard_name``, ``axis`` and, with a ``days`` coordinate, the bounds of each
       step (``time_bnds``: its start and the start of the next); element latitudes and longitudes get their
       standard names.  (``time_bnds``, a coordinate, is the file's, not a run's Dataset's.)
 
@@ -68,10 +68,6 @@ def cf_dataset(ds: xr.Dataset, bounds: bool = True) -> xr.Dataset:
     ----------
     ds
         A run's results, or an ensemble's store or part of it.
-    bounds
-        Whether to add ``time_bnds``.  An ensemble's store has none: a zarr store written in parts keeps the
-        global attribute that makes them a coordinate only until its summaries are written (the ``days``
-        coordinate gives each step's length).
 
     Returns
     -------
@@ -97,7 +93,7 @@ def cf_dataset(ds: xr.Dataset, bounds: bool = True) -> xr.Dataset:
             attrs["standard_name"] = "longitude"
     if "time" in out.coords:
         out["time"].attrs.update(standard_name="time", axis="T")
-        if bounds and "days" in out.coords:
+        if "days" in out.coords:
             start = pd.DatetimeIndex(out["time"].values)
             end = start + pd.to_timedelta(np.asarray(out["days"].values, dtype="int64"), unit="D")
             # (no attributes of its own: a bounds variable's are its coordinate's, CF 7.1)

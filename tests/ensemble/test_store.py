@@ -247,10 +247,26 @@ def test_every_variable_and_coordinate_of_a_store_says_what_it_is(tmp_path, name
         pytest.importorskip("zarr", reason="zarr is an optional extra (pip install daryo[ensemble])")
     _, out = run(tmp_path, name)
     ds = load(out)
-    assert [c for c in ds.coords if not ds[c].attrs.get("description")] == []
+    assert [c for c in ds.coords if not ds[c].attrs.get("description")] == ["time_bnds"]  # (time's, CF 7.1)
     assert [v for v in ds.data_vars if not (ds[v].attrs.get("description") and ds[v].attrs.get("units"))] == []
     assert "run year, 0 for the run's first hydrological year" in ds.year.attrs["description"].lower()
     assert "linear interpolation" in ds.statistic.attrs["description"]
+
+
+@pytest.mark.parametrize("name", ["bounds.nc", "bounds.zarr"])
+def test_a_store_gives_each_steps_bounds_as_a_run_file_does(tmp_path, name):
+    """The store's sums over each step (``cell_methods: "time: sum"``) say over what: ``time_bnds``, each step's
+    start and the next one's, a coordinate (a zarr store had none: writing its summaries replaced the global
+    attribute that makes them a coordinate); a resumed finished run is still recognised as this run."""
+    if name.endswith(".zarr"):
+        pytest.importorskip("zarr", reason="zarr is an optional extra (pip install daryo[ensemble])")
+    _, out = run(tmp_path, name)  # (7 traces in chunks of 3: the store is written in three parts)
+    ds = load(out)
+    assert ds["time"].attrs["bounds"] == "time_bnds" and "time_bnds" in ds.coords
+    start, end = (pd.DatetimeIndex(ds["time_bnds"].values[:, i]) for i in (0, 1))
+    np.testing.assert_array_equal(start, ds["time"].values)
+    np.testing.assert_array_equal(end, start + pd.to_timedelta(ds["days"].values, unit="D"))
+    assert run(tmp_path, name, resume=True)[0].finished
 
 
 def basin_run(tmp_path: Path) -> Path:

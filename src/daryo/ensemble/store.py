@@ -102,7 +102,7 @@ def _store_attributes(manifest: Mapping[str, Any]) -> dict[str, Any]:
 def _finished_run(output: Path, fmt: str, manifest: Mapping[str, Any]) -> bool:
     """Whether ``output`` holds the finished results of the run ``manifest``; a ValueError if it holds another
     run's (resuming with no parts folder: nothing to continue, and nothing to replace unasked)."""
-    held = {k: v for k, v in _attributes(output, fmt).items() if k not in ("title", "Conventions")}
+    held = {k: v for k, v in _attributes(output, fmt).items() if k not in ("title", "Conventions", "coordinates")}
     attrs = _store_attributes(manifest)
     if held == attrs:
         return True
@@ -215,7 +215,7 @@ def _assemble(parts: _Parts, n_chunks: int, output: Path, fmt: str, manifest: Ma
     attrs["title"] = f"{_TITLE}: {model.name}"
     try:
         for c in range(n_chunks):
-            ds = cf_dataset(_part_dataset(parts.read(c), coords), bounds=False)  # (see cf_dataset)
+            ds = cf_dataset(_part_dataset(parts.read(c), coords))
             if c == 0:
                 ds.attrs.update(attrs)
                 if fmt == "zarr":
@@ -231,8 +231,10 @@ def _assemble(parts: _Parts, n_chunks: int, output: Path, fmt: str, manifest: Ma
         summary = summarise([parts.annual(c) for c in range(n_chunks)], coords, options.deficit_threshold)
         check()
         summary.attrs.update(attrs)  # writing the summary sets the store's attributes: the run's, not none
-        summary = cf_dataset(summary, bounds=False)
-        if fmt == "zarr":
+        summary = cf_dataset(summary)
+        if fmt == "zarr":  # (its write replaces the store's global attributes, among them the "coordinates" that make
+            # the step bounds a coordinate: they are written again with it, so that they stay one)
+            summary.coords["time_bnds"] = ds["time_bnds"].reset_coords(drop=True)
             summary.to_zarr(tmp, mode="a", zarr_format=2, consolidated=True)
         else:
             summary.to_netcdf(tmp, mode="a", encoding=netcdf_encoding(summary))
