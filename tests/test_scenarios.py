@@ -485,7 +485,7 @@ def test_an_overlay_s_title_must_be_text(tmp_path):
     with pytest.raises(ModelError) as err:
         apply_scenarios(_small_doc(), [str(overlay)])
     (problem,) = err.value.problems
-    assert (problem.place, problem.message) == ("title", "must be text, not []")
+    assert (problem.place, problem.message) == ("title", "must be text, not '[]'")  # (as a model file's)
 
 
 def test_a_folder_given_as_an_overlay_is_named_as_a_folder(tmp_path, monkeypatch):

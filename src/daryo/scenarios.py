@@ -52,7 +52,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .errors import ModelError, Problem, did_you_mean
+from .errors import ModelError, Problem, did_you_mean, short_text
 from .model.components import NODE_REFERENCES
 from .model.loader import read_document
 from .timeaxis import TimeAxis, parse_date, step_days, years_span
@@ -148,7 +148,7 @@ def load_overlay(name: str, library: Path | None = None) -> Overlay:
             problems.append(Problem(str(path), str(key), f"unknown key; use: {', '.join(sorted(_TOP_KEYS))}"))
     for key in ("title", "description", "sources"):
         if isinstance(doc.get(key), Mapping | list):
-            problems.append(Problem(str(path), key, f"must be text, not {doc[key]!r}"))
+            problems.append(Problem(str(path), key, f"must be text, not '{short_text(doc[key])}'"))
     changes = doc.get("changes")
     if "changes" not in doc:  # (it would change nothing, without a word)
         problems.append(Problem(str(path), "", "the overlay has no changes: give its title and changes"))
