@@ -496,6 +496,15 @@ def test_a_folder_given_as_an_overlay_is_named_as_a_folder(tmp_path, monkeypatch
     (tmp_path / "icwc").mkdir()
     monkeypatch.chdir(tmp_path)
     assert load_overlay("icwc").name == "icwc"
+    # a bare name that is no library scenario but is a folder or another file here: the message says what it is
+    (tmp_path / "dry").mkdir()
+    (tmp_path / "wet.txt").write_text("title: wet\nchanges: []\n")
+    for name, said in (("dry", "'dry' here is a folder, not a scenario file"),
+                       ("wet.txt", "the file 'wet.txt' here is not read as an overlay, whose name ends in .yaml or "
+                        ".yml")):
+        with pytest.raises(ModelError) as err:
+            load_overlay(name)
+        assert str(err.value.problems[0]).endswith(f"(or a path to an overlay .yaml file); {said}"), err.value
 
 
 def test_one_overlay_name_alone_is_one_overlay_not_its_letters():

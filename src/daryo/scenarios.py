@@ -112,8 +112,10 @@ def scenario_path(name: str, library: Path | None = None) -> Path:
     if candidate.is_file():
         return candidate
     names = sorted(p.stem for p in lib.glob("*.yaml"))
+    here = ("" if not p.exists() else f"; '{name}' here is a folder, not a scenario file" if p.is_dir()
+            else f"; the file '{name}' here is not read as an overlay, whose name ends in .yaml or .yml")
     raise ModelError(Problem("", f"scenario '{name}'", f"unknown scenario{did_you_mean(name, names)}; use one of: "
-                             f"{', '.join(names)} (or a path to an overlay .yaml file)"))
+                             f"{', '.join(names)} (or a path to an overlay .yaml file){here}"))
 
 
 def list_scenarios(library: Path | None = None) -> list[tuple[str, str]]:
