@@ -24,11 +24,12 @@ CONVENTIONS = "CF-1.8"
 #: daryo's units that UDUNITS cannot read: what CF files write instead, and the cell method over time that says
 #: what was summed ("" where the value is not one of a step)
 _CF_UNITS = {"hm3 per step": ("hm3", "time: sum"), "GWh": ("GW h", "time: sum"),
-             "GWh per year": ("GW h year-1", "")}
+             "GWh per year": ("GW h year-1", ""), "hm3 per year": ("hm3 year-1", "")}
 
 #: a CF file's units back to daryo's, keyed by (units, cell method over time); a cell method of None where the
 #: units alone tell (``hm3`` is also a volume at an instant: a reservoir's storage)
-_DARYO_UNITS = {("hm3", "time: sum"): "hm3 per step", ("GW h", None): "GWh", ("GW h year-1", None): "GWh per year"}
+_DARYO_UNITS = {("hm3", "time: sum"): "hm3 per step", ("GW h", None): "GWh", ("GW h year-1", None): "GWh per year",
+                ("hm3 year-1", None): "hm3 per year"}
 
 #: values at the start of each step (``time``): instants, not sums over the step
 _AT_STEP_START = ("storage_start", "head")
@@ -37,7 +38,7 @@ _AT_STEP_START = ("storage_start", "head")
 def daryo_units(attrs: Mapping[str, Any]) -> str:
     """daryo's units of a variable whose attributes are ``attrs``, as a run's Dataset has them, also when they
     are a CF file's: ``hm3`` summed over each step (``cell_methods: "time: sum"``) is ``hm3 per step``, ``GW h``
-    is ``GWh``, ``GW h year-1`` is ``GWh per year``; other units as given.
+    is ``GWh``, ``GW h year-1`` is ``GWh per year`` and ``hm3 year-1`` ``hm3 per year``; other units as given.
 
     Parameters
     ----------

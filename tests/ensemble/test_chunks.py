@@ -91,7 +91,7 @@ def test_annual_inflows_are_the_traces_hydrology(tmp_path):
     for k, node in enumerate(ds.inflow.values):
         want = np.stack([traces[node][:, year == y].sum(axis=1) for y in range(YEARS)], axis=1)
         np.testing.assert_allclose(ds.annual_inflow.values[:, :, k], want, rtol=1e-9)
-    assert ds.annual_inflow.attrs["units"] == "hm3 per year"
+    assert ds.annual_inflow.attrs["units"] == "hm3 year-1"  # (CF's, as GW h year-1: daryo_units gives hm3 per year)
     assert ds.summary_annual_inflow.sel(inflow=ds.inflow.values[0], statistic="mean").item() == pytest.approx(
         float(ds.annual_inflow.values[:, :, 0].mean()), rel=1e-12)
 
@@ -151,7 +151,7 @@ def test_deficits_of_solver_noise_are_no_deficit(tmp_path):
                                                                                  "storage")} == {
         "delivery": ("hm3", "time: sum"), "deficit": ("hm3", "time: sum"), "sink_inflow": ("hm3", "time: sum"),
         "storage": ("hm3", None)}
-    assert ds.annual_delivery.attrs["units"] == ds.summary_annual_delivery.attrs["units"] == "hm3 per year"
+    assert ds.annual_delivery.attrs["units"] == ds.summary_annual_delivery.attrs["units"] == "hm3 year-1"
     assert ds.annual_min_storage.attrs["units"] == "hm3"
 
 
