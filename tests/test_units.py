@@ -66,9 +66,20 @@ def test_per_month_units():
     assert not is_per_month(5) and not is_per_month("km3/month")  # unknown: unit_factor says so
 
 
+def test_messages_list_units_as_they_are_written():
+    """The list gave the lower-case keys units are read by ('gw, mw'; 'mm3', which reads as cubic millimetres)."""
+    with pytest.raises(UnitError, match=r"unknown unit 'kW' for a power; use one of: GW, MW$"):
+        unit_factor("kW", "power")
+    with pytest.raises(UnitError, match=r"unknown unit 'hm4' for a volume; use one of: hm3, km3, m3, Mm3$"):
+        unit_factor("hm4", "volume")
+    with pytest.raises(UnitError, match=r"use one of: GWh, GWh/day, GWh/month, GWh/step, GWh/yr, MWh, MWh/day, TWh, "
+                                        r"TWh/yr$"):
+        unit_factor("kWh", "energy")
+
+
 def test_messages_take_the_right_article():
     """'GW' given for an energy target read "but a energy is expected"."""
-    with pytest.raises(UnitError, match="'GW' is a unit of power, but an energy is expected; use one of: .*gwh"):
+    with pytest.raises(UnitError, match="'GW' is a unit of power, but an energy is expected; use one of: .*GWh"):
         unit_factor("GW", "energy")
     with pytest.raises(UnitError, match="unknown unit 'acre' for an area; use one of"):
         unit_factor("acre", "area")

@@ -160,15 +160,25 @@ def unit_factor(unit: str | None, dimension: Dimension) -> tuple[float, bool]:
                         + (f", e.g. {example}" if example else ""))
     key = _normalise(unit)
     if key not in _UNITS:
-        known = ", ".join(sorted(u for u, (d, _, _r) in _UNITS.items() if d == dimension and u))
-        raise UnitError(f"unknown unit '{unit}' for {with_article(dimension)}; use one of: {known}")
+        raise UnitError(f"unknown unit '{unit}' for {with_article(dimension)}; use one of: {_known(dimension)}")
     dim, factor, is_rate = _UNITS[key]
     if dimension == "flow" and dim == "volume":  # a volume given for a flow is a volume per step
         return factor, False
     if dim != dimension:
-        known = ", ".join(sorted(u for u, (d, _, _r) in _UNITS.items() if d == dimension and u))
-        raise UnitError(f"'{unit}' is a unit of {dim}, but {with_article(dimension)} is expected; use one of: {known}")
+        raise UnitError(f"'{unit}' is a unit of {dim}, but {with_article(dimension)} is expected; use one of: "
+                        f"{_known(dimension)}")
     return factor, is_rate
+
+
+def _known(dimension: str) -> str:
+    """The units of ``dimension``, for messages, as they are written (``MW``, ``GWh``, ``Mm3``: units are read
+    whatever their case, and kept in lower case)."""
+    return ", ".join(sorted((_shown(u) for u, (d, _, _r) in _UNITS.items() if d == dimension and u), key=str.lower))
+
+
+def _shown(key: str) -> str:
+    key = re.sub(r"^([gmt])w", lambda m: f"{m.group(1).upper()}W", key)  # gwh -> GWh, mw -> MW
+    return re.sub(r"^mm3", "Mm3", key)  # (million m3, not mm3: hm3)
 
 
 def is_per_month(unit: object) -> bool:
