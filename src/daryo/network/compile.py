@@ -38,7 +38,9 @@ column or row, so that a step only copies bounds; nothing is rebuilt.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -396,6 +398,10 @@ def compile_network(model: Model, axis: TimeAxis | None = None, n_scenarios: int
                     ) -> CompiledNetwork:
     """Build the LP structure and step tables of ``model``.
 
+    The LP is built family by family, in this order (which fixes the columns' and rows' positions): the edge
+    columns, the node columns, the balance rows, the demands' return flows, the requirements, the generic
+    constraints and, in ``priority`` mode, the coverage columns and rows; then the per-element step tables.
+
     Parameters
     ----------
     model
@@ -418,231 +424,342 @@ def compile_network(model: Model, axis: TimeAxis | None = None, n_scenarios: int
     mode = model.allocation
     nodes = list(model.nodes)
     index = {n.id: i for i, n in enumerate(nodes)}
-    T = axis.n_steps
     reservoirs = [n for n in nodes if n.type == "reservoir"]
     res_index = {n.id: k for k, n in enumerate(reservoirs)}
     b = _Builder(axis, n_scen, _parameter_set(model, axis, n_scen, res_index), model)
 
-    # --- edge columns (explicit edges, then implicit spill edges)
-    edge_ids, edge_col, edge_loss, edge_ends = [], [], [], []
-    for e in model.edges:
-        loss = b.resolve(e.get("loss"), 0.0)
-        j = b.col(f"f[{e.id}]", e.get("min_flow"), e.get("max_flow"), e.get("cost"), _loss_cost(loss, mode))
-        edge_ids.append(e.id)
-        edge_col.append(j)
-        edge_loss.append(loss)
-        edge_ends.append((e.source, e.target))
-    for n in nodes:
-        eid = n.spill_edge_id if n.type == "reservoir" else None
-        if eid:
-            j = b.col(f"f[{eid}]", 0.0, None, n.get("spill_cost", 1.0))  # a model cost in either mode
-            edge_ids.append(eid)
-            edge_col.append(j)
-            edge_loss.append(np.zeros((1, T)))
-            edge_ends.append((n.id, n.get("spill_to")))
-
-    # --- node columns (and the entering-water column of each delay)
-    node_col = np.zeros(len(nodes), dtype=np.int64)
-    value = _storage_values(model) if mode == "priority" else {}
-    for i, n in enumerate(nodes):
-        node_col[i] = _node_column(b, n, mode, value.get(n.id, 0.0))
-    delays = [n for n in nodes if n.type == "delay"]
-    # (a delay's cost is on the water entering: the water leaving is fixed, so a cost there would move nothing)
-    delay_in = {n.id: b.col(f"u[{n.id}]", 0.0, None, n.get("cost")) for n in delays}
-
-    # --- rows: arrival / departure / storage balance
-    arrival_row: dict[str, int] = {}
-    departure_row: dict[str, int] = {}
-    passthrough_loss = []
-    for i, n in enumerate(nodes):
-        j = node_col[i]
-        if n.type == "reservoir":
-            r = b.row(f"storage[{n.id}]", 0.0, 0.0)
-            b.add(r, j, -1.0)
-            arrival_row[n.id] = departure_row[n.id] = r
-            continue
-        if n.type == "delay":
-            arrival_row[n.id] = r = b.row(f"arrival[{n.id}]", 0.0, 0.0)
-            b.add(r, delay_in[n.id], -1.0)
-            departure_row[n.id] = r = b.row(f"departure[{n.id}]", 0.0, 0.0)
-            b.add(r, j, -1.0)
-            continue
-        if n.type in ("junction", "reach", "canal", "hydropower", "demand", "sink"):
-            r = b.row(f"arrival[{n.id}]", 0.0, 0.0)
-            b.add(r, j, -1.0)
-            arrival_row[n.id] = r
-        if n.type in ("inflow", "junction", "reach", "canal", "hydropower"):
-            r = b.row(f"departure[{n.id}]", 0.0, 0.0)
-            loss = b.resolve(n.get("loss"), 0.0)
-            b.add_series(r, j, -(1.0 - loss))
-            departure_row[n.id] = r
-            if np.any(loss > 0):
-                passthrough_loss.append((i, loss))
-    for e_i, (src, dst) in enumerate(edge_ends):
-        j = edge_col[e_i]
-        if src in departure_row:
-            b.add(departure_row[src], j, -1.0 if nodes[index[src]].type == "reservoir" else 1.0)
-        if dst in arrival_row:
-            b.add_series(arrival_row[dst], j, 1.0 - edge_loss[e_i])
-
-    # --- demands: return flows
+    edges = _edge_columns(b, model)
+    node_col, delay_in = _node_columns(b, model)
+    balance = _balance_rows(b, nodes, node_col, delay_in, edges)
     demands = [n for n in nodes if n.type == "demand"]
-    consumptive = []
-    for n in demands:
-        c = b.resolve(n.get("consumptive_fraction"), 1.0)
-        consumptive.append(c)
-        ret = n.get("return_to")
-        if ret and ret in arrival_row:
-            b.add_series(arrival_row[ret], node_col[index[n.id]], 1.0 - c)
-
-    # --- requirements (demands, flow requirements, reservoir targets, energy targets)
-    req: list[tuple[str, int, int]] = []  # (name, served col, priority)
-    floor: dict[int, int] = {}  # requirement: the column whose lower bound meets it (req_floor_col)
-    for n in demands:
-        req.append((n.id, node_col[index[n.id]], int(n.get("priority", 1))))
-    for n in nodes:
-        if n.type == "flow_requirement":
-            r = b.row(f"requirement[{n.id}]", -np.inf, 0.0)
-            b.add(r, node_col[index[n.id]], 1.0)
-            b.add(r, node_col[index[n.get("at")]], -1.0)
-            req.append((n.id, node_col[index[n.id]], int(n.get("priority", 1))))
-    for n in nodes:
-        if n.type == "reservoir" and n.get("target_volume") is not None:
-            j = b.col(f"h[{n.id}]", 0.0, n.get("target_volume"))
-            r = b.row(f"target[{n.id}]", -np.inf, 0.0)
-            b.add(r, j, 1.0)
-            b.add(r, node_col[index[n.id]], -1.0)
-            req.append((f"{n.id}:target", j, int(n.get("target_priority", 10))))
-    if mode == "priority":  # the dead volume, before every priority (DEAD_VOLUME_PRIORITY)
-        for n in nodes:
-            if n.type == "reservoir" and _has_dead_volume(b, n):
-                j = b.col(f"g[{n.id}]", 0.0, n.get("min_volume"))
-                r = b.row(f"dead[{n.id}]", -np.inf, 0.0)
-                b.add(r, j, 1.0)
-                b.add(r, node_col[index[n.id]], -1.0)
-                floor[len(req)] = node_col[index[n.id]]
-                req.append((f"{n.id}:dead", j, DEAD_VOLUME_PRIORITY))
-    hp_nodes = [n for n in nodes if n.type == "hydropower"]
-    hp_energy_col = np.full(len(hp_nodes), -1, dtype=np.int64)
-    for k, n in enumerate(hp_nodes):
-        if n.get("energy_target") is not None:
-            j = b.col(f"e[{n.id}]", 0.0, 0.0)  # upper bound set each step from the head
-            r = b.row(f"energy[{n.id}]", -np.inf, 0.0)
-            b.add(r, j, 1.0)
-            b.add(r, node_col[index[n.id]], -1.0)
-            hp_energy_col[k] = j
-            req.append((f"{n.id}:energy", j, int(n.get("energy_priority", 5))))
-
+    consumptive = _return_flows(b, demands, node_col, index, balance.arrival)
+    req = _requirements(b, model, node_col, index)
     _constraint_rows(b, model, node_col, index)
-
-    levels = np.array(sorted({p for _, _, p in req}), dtype=np.int64) if mode == "priority" else np.zeros(0, int)
-    col_block, row_block = _blocks(b)
-    req_row = np.full(len(req), -1, dtype=np.int64)
-    req_tcol = np.full(len(req), -1, dtype=np.int64)
-    tcols: list[int] = []
-    tcol_level: list[int] = []
-    if mode == "priority":  # a coverage column per (level, block), then the coverage rows
-        level_of = np.searchsorted(levels, [p for _, _, p in req])
-        groups = sorted({(int(li), int(col_block[j])) for li, (_, j, _) in zip(level_of, req, strict=True)})
-        group_col = {}
-        for li, blk in groups:
-            several = sum(1 for g in groups if g[0] == li) > 1
-            group_col[(li, blk)] = b.col(f"t[{levels[li]}:{blk}]" if several else f"t[{levels[li]}]", 0.0, 0.0)
-            tcols.append(group_col[(li, blk)])
-            tcol_level.append(li)
-        for k, (name, j, _) in enumerate(req):
-            req_tcol[k] = group_col[(int(level_of[k]), int(col_block[j]))]
-            r = b.row(f"coverage[{name}]", -np.inf, np.inf)
-            b.add(r, j, 1.0)
-            b.add(r, int(req_tcol[k]), -1.0)  # −R_j, set each step
-            req_row[k] = r
-        col_block = np.concatenate([col_block, [blk for _, blk in groups]]).astype(np.int64)
-        row_block = np.concatenate([row_block, col_block[[j for _, j, _ in req]]]).astype(np.int64)
-
-    res_spill = np.full(len(reservoirs), -1, dtype=np.int64)
-    for k, n in enumerate(reservoirs):
-        if n.spill_edge_id:
-            res_spill[k] = edge_col[edge_ids.index(n.spill_edge_id)]
-    def stack_or_empty(arrs: list[np.ndarray]) -> np.ndarray:
-        """Per-element series (S|1, T) as one (S|1, T, E) array, at most ``n_scen`` scenarios."""
-        if not arrs:
-            return np.zeros((1, T, 0))
-        s = max(a.shape[0] for a in arrs)
-        out = np.stack([np.broadcast_to(a, (s, T)) for a in arrs], axis=2)
-        return out[:n_scen] if s > 1 else out
-
-    mins = []
-    for k, n in enumerate(reservoirs):
-        if b.is_dynamic(n.get("min_volume")):
-            b.bind("res_min", k, n.get("min_volume"))
-            mins.append(np.zeros((1, T)))
-        else:
-            mins.append(b.resolve(n.get("min_volume"), 0.0))
-    res_min = stack_or_empty(mins)
-    res_initial = np.array([_initial_volume(b, n) for n in reservoirs])
-    params = b.params if b.params is not None and b.params.dynamic else None
-    if params is not None:
-        params.initial_proportion = np.stack(np.broadcast_arrays(*[
-            _initial_proportion(b, n, v) for n, v in zip(reservoirs, res_initial, strict=True)]), axis=1) \
-            if reservoirs else np.zeros((1, 0))
-        params.full_volume = stack_or_empty([np.full((1, T), np.nan) if b.is_dynamic(n.get("max_volume"))
-                                             else b.resolve(n.get("max_volume"), np.inf) for n in reservoirs])
+    cover = _coverage(b, req, mode)
+    stack = partial(_stack_series, T=axis.n_steps, n_scen=n_scen)
+    res = _reservoir_tables(b, reservoirs, edges, stack)
     lp = b.lp()
     col_lower, col_upper = _bound_tables(b.table(b.lo), b.table(b.hi))
+    params = b.params if b.params is not None and b.params.dynamic else None
+    hp_nodes = [n for n in nodes if n.type == "hydropower"]
+    delays = [n for n in nodes if n.type == "delay"]
+    sinks = [n for n in nodes if n.type == "sink"]
+
+    def cols(elements: list[Node]) -> np.ndarray:
+        return np.array([node_col[index[n.id]] for n in elements], dtype=np.int64)
 
     return CompiledNetwork(
         model=model, axis=axis, n_scenarios=n_scen, lp=lp, mode=mode,
         node_ids=[n.id for n in nodes], node_types=[n.type for n in nodes], node_col=node_col,
-        edge_ids=edge_ids, edge_ends=edge_ends, edge_col=np.array(edge_col, dtype=np.int64),
-        edge_loss_const=np.array([float(x.flat[0]) if np.all(x == x.flat[0]) else 0.0 for x in edge_loss]),
-        edge_loss_varying=[(k, x[:n_scen] if x.shape[0] > 1 else x) for k, x in enumerate(edge_loss)
+        edge_ids=edges.ids, edge_ends=edges.ends, edge_col=np.array(edges.col, dtype=np.int64),
+        edge_loss_const=np.array([float(x.flat[0]) if np.all(x == x.flat[0]) else 0.0 for x in edges.loss]),
+        edge_loss_varying=[(k, x[:n_scen] if x.shape[0] > 1 else x) for k, x in enumerate(edges.loss)
                            if not np.all(x == x.flat[0])],
         col_lower=col_lower, col_upper=col_upper, cost=b.table(b.cost),
         coefficients=[(r, c, v[:n_scen] if v.shape[0] > 1 else v) for r, c, v in b.coefficients],
         res_ids=[n.id for n in reservoirs],
-        res_col=np.array([node_col[index[n.id]] for n in reservoirs], dtype=np.int64),
-        res_row=np.array([arrival_row[n.id] for n in reservoirs], dtype=np.int64),
-        res_spill_col=res_spill,
-        res_initial=res_initial,
-        res_min=res_min,
+        res_col=cols(reservoirs),
+        res_row=np.array([balance.arrival[n.id] for n in reservoirs], dtype=np.int64),
+        res_spill_col=res.spill_col,
+        res_initial=res.initial,
+        res_min=res.min_volume,
         res_evap_depth=(np.stack([_monthly(n, "evaporation", axis, 0.0, b.file) for n in reservoirs], axis=1)
-                        if reservoirs else np.zeros((T, 0))),
+                        if reservoirs else np.zeros((axis.n_steps, 0))),
         res_tables=[n.get("level_table") for n in reservoirs],
         hp_ids=[n.id for n in hp_nodes],
-        hp_col=np.array([node_col[index[n.id]] for n in hp_nodes], dtype=np.int64),
+        hp_col=cols(hp_nodes),
         hp_res=np.array([res_index.get(n.get("reservoir") or "", -1) for n in hp_nodes], dtype=np.int64),
         hp_head=np.array([np.nan if n.get("head") is None else n.get("head") for n in hp_nodes]),
         hp_tailwater=np.array([n.get("tailwater_level", 0.0) for n in hp_nodes]),
         hp_efficiency=np.array([n.get("efficiency", 0.9) for n in hp_nodes]),
         hp_capacity=np.array([n.get("capacity") for n in hp_nodes], dtype=float),
-        hp_energy_col=hp_energy_col,
+        hp_energy_col=req.hp_energy_col,
         hp_energy_target=(np.stack([_shared_row(b.resolve(n.get("energy_target"), 0.0), b.file, n, "energy_target")
                                     for n in hp_nodes], axis=1)
-                          if hp_nodes else np.zeros((T, 0))),
+                          if hp_nodes else np.zeros((axis.n_steps, 0))),
         demand_ids=[n.id for n in demands],
-        demand_col=np.array([node_col[index[n.id]] for n in demands], dtype=np.int64),
-        demand_consumptive=stack_or_empty(consumptive),
+        demand_col=cols(demands),
+        demand_consumptive=stack(consumptive),
         demand_returns=np.array([bool(n.get("return_to")) for n in demands], dtype=bool),
-        req_col=np.array([j for _, j, _ in req], dtype=np.int64),
-        req_priority=np.array([p for _, _, p in req], dtype=np.int64),
-        req_row=req_row,
-        req_floor_col=np.array([floor.get(k, -1) for k in range(len(req))], dtype=np.int64),
-        priority_levels=levels, priority_col=np.array(tcols, dtype=np.int64),
-        priority_col_level=np.array(tcol_level, dtype=np.int64), req_tcol=req_tcol, col_block=col_block,
-        row_block=row_block,
-        sink_ids=[n.id for n in nodes if n.type == "sink"],
-        sink_col=np.array([node_col[index[n.id]] for n in nodes if n.type == "sink"], dtype=np.int64),
-        passthrough_loss=[(i, v[:n_scen] if v.shape[0] > 1 else v) for i, v in passthrough_loss],
+        req_col=np.array([j for _, j, _ in req.items], dtype=np.int64),
+        req_priority=np.array([p for _, _, p in req.items], dtype=np.int64),
+        req_row=cover.req_row,
+        req_floor_col=np.array([req.floor.get(k, -1) for k in range(len(req.items))], dtype=np.int64),
+        priority_levels=cover.levels, priority_col=cover.tcols, priority_col_level=cover.tcol_level,
+        req_tcol=cover.req_tcol, col_block=cover.col_block, row_block=cover.row_block,
+        sink_ids=[n.id for n in sinks],
+        sink_col=cols(sinks),
+        passthrough_loss=[(i, v[:n_scen] if v.shape[0] > 1 else v) for i, v in balance.passthrough_loss],
         parameters=params,
         bindings=b.compiled_bindings() if params is not None else [],
         res_hold=np.array([k for k, n in enumerate(reservoirs) if n.get("above_max") == "hold"], dtype=np.int64),
         delay_ids=[n.id for n in delays],
-        delay_col=np.array([node_col[index[n.id]] for n in delays], dtype=np.int64),
+        delay_col=cols(delays),
         delay_in_col=np.array([delay_in[n.id] for n in delays], dtype=np.int64),
         delay_steps=np.array([int(n.get("steps")) for n in delays], dtype=np.int64),
         delay_rate=np.array([n.get("carry") == "rate" for n in delays], dtype=bool),
-        delay_initial=stack_or_empty([b.resolve(n.get("initial_flow"), 0.0) for n in delays]),
+        delay_initial=stack([b.resolve(n.get("initial_flow"), 0.0) for n in delays]),
     )
+
+
+@dataclass
+class _Edges:
+    """The edge columns ``f_e``: each edge's id, column, loss fraction (S|1, T) and (source, target)."""
+
+    ids: list[str] = field(default_factory=list)
+    col: list[int] = field(default_factory=list)
+    loss: list[np.ndarray] = field(default_factory=list)
+    ends: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _edge_columns(b: _Builder, model: Model) -> _Edges:
+    """``f_e``: a column per edge, with its bounds and cost (and, in ``priority`` mode, the cost of the water it
+    loses), then one per implicit spill edge of a reservoir with ``spill_to`` (``f ≥ 0``, cost ``spill_cost``)."""
+    edges = _Edges()
+    for e in model.edges:
+        loss = b.resolve(e.get("loss"), 0.0)
+        edges.col.append(b.col(f"f[{e.id}]", e.get("min_flow"), e.get("max_flow"), e.get("cost"),
+                               _loss_cost(loss, model.allocation)))
+        edges.ids.append(e.id)
+        edges.loss.append(loss)
+        edges.ends.append((e.source, e.target))
+    for n in model.nodes:
+        eid = n.spill_edge_id if n.type == "reservoir" else None
+        if eid:
+            edges.col.append(b.col(f"f[{eid}]", 0.0, None, n.get("spill_cost", 1.0)))  # a model cost in either mode
+            edges.ids.append(eid)
+            edges.loss.append(np.zeros((1, b.axis.n_steps)))
+            edges.ends.append((n.id, str(n.get("spill_to"))))
+    return edges
+
+
+def _node_columns(b: _Builder, model: Model) -> tuple[np.ndarray, dict[str, int]]:
+    """``v_n``: each node's own column (:func:`_node_column`), then ``u_d``: the water entering each delay node.
+
+    Returns
+    -------
+    The column of each node (in the model's order) and the entering-water column of each delay, by id.
+    """
+    value = _storage_values(model) if model.allocation == "priority" else {}
+    node_col = np.array([_node_column(b, n, model.allocation, value.get(n.id, 0.0)) for n in model.nodes],
+                        dtype=np.int64)
+    # (a delay's cost is on the water entering: the water leaving is fixed, so a cost there would move nothing)
+    delay_in = {n.id: b.col(f"u[{n.id}]", 0.0, None, n.get("cost")) for n in model.nodes if n.type == "delay"}
+    return node_col, delay_in
+
+
+@dataclass
+class _Balance:
+    """The balance rows: the row where water arrives at and departs from each node (the same row for a reservoir),
+    and the nodes that lose part of what passes them (node position, loss fraction (S|1, T))."""
+
+    arrival: dict[str, int] = field(default_factory=dict)
+    departure: dict[str, int] = field(default_factory=dict)
+    passthrough_loss: list[tuple[int, np.ndarray]] = field(default_factory=list)
+
+
+def _balance_rows(b: _Builder, nodes: list[Node], node_col: np.ndarray, delay_in: dict[str, int], edges: _Edges
+                  ) -> _Balance:
+    """The mass balance of every node, then each edge's entries in the rows of its ends:
+
+    - arrival   ``Σ_in (1-loss_e) f_e − v_n = 0`` (junction, reach, canal, plant, demand, sink; returns are
+      added by :func:`_return_flows`);
+    - departure ``Σ_out f_e − (1-loss_n) v_n = 0`` (inflow, junction, reach, canal, plant);
+    - storage   ``Σ_in (1-loss_e) f_e − Σ_out f_e − v_n = −(V_start − E)`` (reservoir; the right-hand side
+      is set each step from the state);
+    - delay     ``Σ_in f_e − u_d = 0`` (arrival) and ``Σ_out f_e − v_d = 0`` (departure).
+    """
+    bal = _Balance()
+    for i, n in enumerate(nodes):
+        j = int(node_col[i])
+        if n.type == "reservoir":
+            r = b.row(f"storage[{n.id}]", 0.0, 0.0)
+            b.add(r, j, -1.0)
+            bal.arrival[n.id] = bal.departure[n.id] = r
+            continue
+        if n.type == "delay":
+            bal.arrival[n.id] = r = b.row(f"arrival[{n.id}]", 0.0, 0.0)
+            b.add(r, delay_in[n.id], -1.0)
+            bal.departure[n.id] = r = b.row(f"departure[{n.id}]", 0.0, 0.0)
+            b.add(r, j, -1.0)
+            continue
+        if n.type in ("junction", "reach", "canal", "hydropower", "demand", "sink"):
+            bal.arrival[n.id] = r = b.row(f"arrival[{n.id}]", 0.0, 0.0)
+            b.add(r, j, -1.0)
+        if n.type in ("inflow", "junction", "reach", "canal", "hydropower"):
+            bal.departure[n.id] = r = b.row(f"departure[{n.id}]", 0.0, 0.0)
+            loss = b.resolve(n.get("loss"), 0.0)
+            b.add_series(r, j, -(1.0 - loss))
+            if np.any(loss > 0):
+                bal.passthrough_loss.append((i, loss))
+    kind = {n.id: n.type for n in nodes}
+    for j, loss, (src, dst) in zip(edges.col, edges.loss, edges.ends, strict=True):
+        if src in bal.departure:
+            b.add(bal.departure[src], j, -1.0 if kind[src] == "reservoir" else 1.0)
+        if dst in bal.arrival:
+            b.add_series(bal.arrival[dst], j, 1.0 - loss)
+    return bal
+
+
+def _return_flows(b: _Builder, demands: list[Node], node_col: np.ndarray, index: dict[str, int],
+                  arrival: dict[str, int]) -> list[np.ndarray]:
+    """The part of each delivery not consumed, ``(1 − c_d) v_d``, in the arrival row of the demand's
+    ``return_to`` node; returns each demand's consumptive fraction ``c_d`` (S|1, T)."""
+    consumptive = []
+    for n in demands:
+        c = b.resolve(n.get("consumptive_fraction"), 1.0)
+        consumptive.append(c)
+        ret = n.get("return_to")
+        if ret and ret in arrival:
+            b.add_series(arrival[ret], int(node_col[index[n.id]]), 1.0 - c)
+    return consumptive
+
+
+@dataclass
+class _Requirements:
+    """What the allocation is asked to serve: (name, served column, priority) of each requirement, the column
+    whose lower bound meets a requirement (by its position: a dead volume's reservoir), and the energy-target
+    column of each plant (-1 for none)."""
+
+    items: list[tuple[str, int, int]]
+    floor: dict[int, int]
+    hp_energy_col: np.ndarray
+
+
+def _requirements(b: _Builder, model: Model, node_col: np.ndarray, index: dict[str, int]) -> _Requirements:
+    """The requirements, in this order, each with its served column and priority:
+
+    - a demand: its delivery ``v_d``;
+    - a flow requirement: ``m_j − v_at ≤ 0``, the part met of the flow required at its node;
+    - a reservoir's rule-curve target: ``h_r − v_r ≤ 0`` with ``0 ≤ h_r ≤ target``;
+    - in ``priority`` mode, the dead volume of a reservoir that can end a step below it (before every priority,
+      :data:`DEAD_VOLUME_PRIORITY`): ``g_r − v_r ≤ 0`` with ``0 ≤ g_r ≤ min_volume``;
+    - a plant's energy target: ``e_k − v_k ≤ 0`` (the bound of ``e_k`` is set each step from the head).
+    """
+    nodes = model.nodes
+    items: list[tuple[str, int, int]] = []
+    floor: dict[int, int] = {}
+
+    def met_part(col: str, row: str, upper: Any, node: Node) -> int:
+        """A column ``col[node]`` with ``0 ≤ x ≤ upper`` and a row ``row[node]``: ``x − v_node ≤ 0``."""
+        j = b.col(f"{col}[{node.id}]", 0.0, upper)
+        r = b.row(f"{row}[{node.id}]", -np.inf, 0.0)
+        b.add(r, j, 1.0)
+        b.add(r, int(node_col[index[node.id]]), -1.0)
+        return j
+
+    for n in nodes:
+        if n.type == "demand":
+            items.append((n.id, int(node_col[index[n.id]]), int(n.get("priority", 1))))
+    for n in nodes:
+        if n.type == "flow_requirement":
+            r = b.row(f"requirement[{n.id}]", -np.inf, 0.0)
+            b.add(r, int(node_col[index[n.id]]), 1.0)
+            b.add(r, int(node_col[index[n.get("at")]]), -1.0)
+            items.append((n.id, int(node_col[index[n.id]]), int(n.get("priority", 1))))
+    for n in nodes:
+        if n.type == "reservoir" and n.get("target_volume") is not None:
+            j = met_part("h", "target", n.get("target_volume"), n)
+            items.append((f"{n.id}:target", j, int(n.get("target_priority", 10))))
+    if model.allocation == "priority":
+        for n in nodes:
+            if n.type == "reservoir" and _has_dead_volume(b, n):
+                j = met_part("g", "dead", n.get("min_volume"), n)
+                floor[len(items)] = int(node_col[index[n.id]])
+                items.append((f"{n.id}:dead", j, DEAD_VOLUME_PRIORITY))
+    hp_nodes = [n for n in nodes if n.type == "hydropower"]
+    hp_energy_col = np.full(len(hp_nodes), -1, dtype=np.int64)
+    for k, n in enumerate(hp_nodes):
+        if n.get("energy_target") is not None:
+            hp_energy_col[k] = j = met_part("e", "energy", 0.0, n)
+            items.append((f"{n.id}:energy", j, int(n.get("energy_priority", 5))))
+    return _Requirements(items, floor, hp_energy_col)
+
+
+@dataclass
+class _Coverage:
+    """The coverage columns and rows of ``priority`` mode (empty in ``cost`` mode), and the blocks of the LP."""
+
+    levels: np.ndarray  # (P,) the priorities, ascending
+    req_row: np.ndarray  # (J,) each requirement's coverage row (-1: none)
+    req_tcol: np.ndarray  # (J,) the coverage column of its level and block (-1: none)
+    tcols: np.ndarray  # coverage columns
+    tcol_level: np.ndarray  # the level (position in ``levels``) of each
+    col_block: np.ndarray  # the block of each column
+    row_block: np.ndarray  # the block of each row
+
+
+def _coverage(b: _Builder, req: _Requirements, mode: str) -> _Coverage:
+    """In ``priority`` mode, a coverage column ``t_p`` per priority level and block (the independent parts of the
+    LP built so far, :func:`_blocks`), then a row ``s_j − R_j t_p ≥ 0`` per requirement ``j`` (its ``−R_j`` set
+    each step; the row's bounds too: free here)."""
+    col_block, row_block = _blocks(b)
+    n_req = len(req.items)
+    req_row = np.full(n_req, -1, dtype=np.int64)
+    req_tcol = np.full(n_req, -1, dtype=np.int64)
+    if mode != "priority":
+        return _Coverage(np.zeros(0, int), req_row, req_tcol, np.zeros(0, np.int64), np.zeros(0, np.int64),
+                         col_block, row_block)
+    levels = np.array(sorted({p for _, _, p in req.items}), dtype=np.int64)
+    level_of = np.searchsorted(levels, [p for _, _, p in req.items])
+    groups = sorted({(int(li), int(col_block[j])) for li, (_, j, _) in zip(level_of, req.items, strict=True)})
+    group_col = {}
+    for li, blk in groups:
+        several = sum(1 for g in groups if g[0] == li) > 1
+        group_col[(li, blk)] = b.col(f"t[{levels[li]}:{blk}]" if several else f"t[{levels[li]}]", 0.0, 0.0)
+    for k, (name, j, _) in enumerate(req.items):
+        req_tcol[k] = group_col[(int(level_of[k]), int(col_block[j]))]
+        r = b.row(f"coverage[{name}]", -np.inf, np.inf)
+        b.add(r, j, 1.0)
+        b.add(r, int(req_tcol[k]), -1.0)  # −R_j, set each step
+        req_row[k] = r
+    col_block = np.concatenate([col_block, [blk for _, blk in groups]]).astype(np.int64)
+    row_block = np.concatenate([row_block, col_block[[j for _, j, _ in req.items]]]).astype(np.int64)
+    return _Coverage(levels, req_row, req_tcol, np.array([group_col[g] for g in groups], dtype=np.int64),
+                     np.array([li for li, _ in groups], dtype=np.int64), col_block, row_block)
+
+
+def _stack_series(arrs: list[np.ndarray], T: int, n_scen: int) -> np.ndarray:
+    """Per-element series (S|1, T) as one (S|1, T, E) array, at most ``n_scen`` scenarios."""
+    if not arrs:
+        return np.zeros((1, T, 0))
+    s = max(a.shape[0] for a in arrs)
+    out = np.stack([np.broadcast_to(a, (s, T)) for a in arrs], axis=2)
+    return out[:n_scen] if s > 1 else out
+
+
+@dataclass
+class _ReservoirTables:
+    """Per-reservoir tables: the column of its spill edge (-1: none), its volume at the start (hm³) and its
+    minimum volume per step (S|1, T, R; zero where a parameter sets it each step)."""
+
+    spill_col: np.ndarray
+    initial: np.ndarray
+    min_volume: np.ndarray
+
+
+def _reservoir_tables(b: _Builder, reservoirs: list[Node], edges: _Edges,
+                      stack: Callable[[list[np.ndarray]], np.ndarray]) -> _ReservoirTables:
+    """The reservoirs' tables, and what state-dependent parameters read of them (their proportion full at the
+    start and their full volume), into the builder's parameter set."""
+    spill = np.array([edges.col[edges.ids.index(n.spill_edge_id)] if n.spill_edge_id else -1 for n in reservoirs],
+                     dtype=np.int64)
+    mins = []
+    for k, n in enumerate(reservoirs):
+        if b.is_dynamic(n.get("min_volume")):
+            b.bind("res_min", k, n.get("min_volume"))
+            mins.append(np.zeros((1, b.axis.n_steps)))
+        else:
+            mins.append(b.resolve(n.get("min_volume"), 0.0))
+    initial = np.array([_initial_volume(b, n) for n in reservoirs])
+    params = b.params if b.params is not None and b.params.dynamic else None
+    if params is not None:
+        params.initial_proportion = np.stack(np.broadcast_arrays(*[
+            _initial_proportion(b, n, v) for n, v in zip(reservoirs, initial, strict=True)]), axis=1) \
+            if reservoirs else np.zeros((1, 0))
+        params.full_volume = stack([np.full((1, b.axis.n_steps), np.nan) if b.is_dynamic(n.get("max_volume"))
+                                    else b.resolve(n.get("max_volume"), np.inf) for n in reservoirs])
+    return _ReservoirTables(spill, initial, stack(mins))
 
 
 def attribute_values(model: Model, values: dict[str, Any], axis: TimeAxis | None = None) -> dict[str, np.ndarray]:
