@@ -93,6 +93,14 @@ def load(path: str | Path | None = None, scenarios: str | Sequence[str] = (), ye
     return model if years is None else model.with_time(years=years)
 
 
+def physical_memory() -> int | None:
+    """This machine's physical memory, in bytes (None where the system does not tell)."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
 def check_memory(raw_bytes: int) -> None:
     """Refuse a run whose results cannot fit in this machine's memory, before any work: ``raw_bytes`` those of
     its raw arrays (:meth:`~daryo.simulate.SimulationOutput.nbytes_for`), which the labelled Dataset made of them
@@ -103,12 +111,9 @@ def check_memory(raw_bytes: int) -> None:
     ValueError
         If they would take more than the machine's physical memory.
     """
-    try:
-        have = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    except (AttributeError, ValueError, OSError):  # (not every system tells)
-        return
+    have = physical_memory()
     need = 2 * raw_bytes
-    if need > have:
+    if have is not None and need > have:
         raise ValueError(f"the run's results would take about {need / 1e9:,.0f} GB of memory, more than this "
                          f"machine's {have / 1e9:,.0f} GB: run fewer scenarios or years, or run an ensemble (daryo "
                          "ensemble, daryo.ensemble.run_ensemble), which writes its results to disk as it goes")

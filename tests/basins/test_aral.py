@@ -411,6 +411,17 @@ def test_bad_ensemble_sizes_and_seeds_are_refused_by_name(kwargs, message):
     assert str(err.value) == message
 
 
+def test_more_traces_than_the_memory_holds_are_refused_before_any_work(monkeypatch):
+    """10 million traces filled the machine's 24 GB until the kernel killed the process (a QA pass)."""
+    import daryo.basins.aral.model as aral_model
+
+    monkeypatch.setattr(aral_model, "physical_memory", lambda: 2 * 10**9)  # a 2 GB machine: ~125,000 trace-years
+    load_aral_model(hydrology="stochastic", traces=3, years=2)
+    with pytest.raises(ValueError, match=r"^traces=10000000, years=1: the model would take about 160 GB of memory, "
+                                         r"more than this machine's 2 GB; for many traces run an ensemble"):
+        load_aral_model(hydrology="stochastic", traces=10**7, years=1)
+
+
 def test_natural_flow_is_per_year_whatever_the_run_length():
     """Norm hydrology repeats one year: one year's natural flow and two years' mean are the same km³/yr."""
     one, two = natural_flow(load_aral_model(years=1)), natural_flow(load_aral_model(years=2))
