@@ -1,5 +1,6 @@
 """Compile a validated model into arrays: the LP structure and per-step parameter tables."""
 
-from .compile import CompiledNetwork, compile_network
+from .compile import compile_network
+from .compiled import CompiledNetwork
 
 __all__ = ["CompiledNetwork", "compile_network"]

@@ -49,12 +49,12 @@ from scipy.sparse.csgraph import connected_components
 
 from ..errors import ModelError, Problem
 from ..model import Model, Node, Series
-from ..model.series import LevelTable
-from ..parameters import ParameterRef, ParameterSet, StaticEnv, references, scenario_combinations
-from ..solver import LinearProgram
+from ..parameters import ParameterSet, StaticEnv, references, scenario_combinations
 from ..timeaxis import TimeAxis
+from .builder import LPBuilder
+from .compiled import CompiledNetwork, StepTable
 
-__all__ = ["CompiledNetwork", "compile_network", "attribute_values", "StepTable", "ParameterBinding", "GWH_PER_HM3_M"]
+__all__ = ["compile_network", "attribute_values", "GWH_PER_HM3_M"]
 
 #: value per hm³ of end-of-step storage added to every reservoir in ``priority`` mode
 PRIORITY_STORAGE_VALUE = 1e-3
@@ -81,290 +81,6 @@ DEAD_VOLUME_PRIORITY = 0
 
 #: energy (GWh) from 1 hm³ falling 1 m at 100 % efficiency: ρ g · 1e6 m³ · 1 m / 3.6e12 J/GWh
 GWH_PER_HM3_M = 1000.0 * 9.81 * 1e6 / 3.6e12
-
-
-@dataclass
-class StepTable:
-    """Values of some LP entries (columns or rows) per step, split into entries that vary by scenario,
-    shape (S, T, k), and entries shared by all scenarios, shape (T, k)."""
-
-    shared_index: np.ndarray
-    shared: np.ndarray
-    scen_index: np.ndarray
-    scen: np.ndarray
-
-    @classmethod
-    def build(cls, entries: list[tuple[int, np.ndarray]], n_steps: int, n_scen: int) -> StepTable:
-        sh = [(i, a[0]) for i, a in entries if a.shape[0] == 1]
-        sc = [(i, a) for i, a in entries if a.shape[0] > 1]
-        shared = np.stack([a for _, a in sh], axis=1) if sh else np.zeros((n_steps, 0))
-        scen = np.stack([a[:n_scen] for _, a in sc], axis=2) if sc else np.zeros((n_scen, n_steps, 0))
-        return cls(np.array([i for i, _ in sh], dtype=np.int64), shared,
-                   np.array([i for i, _ in sc], dtype=np.int64), scen)
-
-    def fill(self, out: np.ndarray, t: int) -> None:
-        """Write step ``t``'s values into ``out`` (shape (S, n)) in place."""
-        if self.shared_index.size:
-            out[:, self.shared_index] = self.shared[t]
-        if self.scen_index.size:
-            out[:, self.scen_index] = self.scen[:, t, :]
-
-
-@dataclass
-class ParameterBinding:
-    """Where state-dependent parameter values go at each step:
-    ``target[:, index] = value[:, param] × scale[t] + offset``.
-
-    ``target`` is ``col_lower``, ``col_upper`` or ``cost`` (LP columns), ``coefficient`` (position in
-    :attr:`CompiledNetwork.coefficients`) or ``res_min`` (reservoir position: its minimum volume).
-    """
-
-    target: str
-    index: np.ndarray  # (k,)
-    param: np.ndarray  # (k,) position in ParameterSet.dynamic
-    scale: np.ndarray  # (T, k): unit factor × step days for rates
-    offset: np.ndarray  # (k,)
-    refs: tuple[ParameterRef, ...]  # (k,) the references in the model file, for messages
-    # (k,) entries that must not be negative: flow and volume bounds (not a constraint's), and a flow ratio's factors
-    # (a coefficient's value carries its side of the ratio's equation as its sign: the check is on ``value × sign``)
-    nonnegative: np.ndarray
-
-
-@dataclass
-class CompiledNetwork:
-    """The model as arrays, ready for a simulator.  All flows and volumes in hm³ (per step)."""
-
-    model: Model
-    axis: TimeAxis
-    n_scenarios: int
-    lp: LinearProgram
-    mode: str
-    # element bookkeeping
-    node_ids: list[str]
-    node_types: list[str]
-    node_col: np.ndarray
-    edge_ids: list[str]
-    edge_ends: list[tuple[str, str]]  # (from, to) node ids per edge, spill edges included
-    edge_col: np.ndarray
-    edge_loss_const: np.ndarray  # loss fraction per edge where it is constant (0 where it varies)
-    # per-step tables
-    col_lower: StepTable
-    col_upper: StepTable
-    cost: StepTable
-    coefficients: list[tuple[int, int, np.ndarray]]  # (row, col, values (S|1, T)) changed per step
-    # reservoirs
-    res_ids: list[str] = field(default_factory=list)
-    res_col: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
-    res_row: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
-    res_spill_col: np.ndarray = field(default_factory=lambda: np.zeros(0, int))  # -1: none
-    res_initial: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    res_min: np.ndarray = field(default_factory=lambda: np.zeros((1, 0, 0)))  # (S|1, T, R)
-    res_evap_depth: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # (T, R) mm
-    res_tables: list[LevelTable | None] = field(default_factory=list)
-    # hydropower
-    hp_ids: list[str] = field(default_factory=list)
-    hp_col: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
-    hp_res: np.ndarray = field(default_factory=lambda: np.zeros(0, int))  # reservoir index or -1
-    hp_head: np.ndarray = field(default_factory=lambda: np.zeros(0))  # fixed head or nan
-    hp_tailwater: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    hp_efficiency: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    hp_capacity: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    hp_energy_col: np.ndarray = field(default_factory=lambda: np.zeros(0, int))  # -1 none
-    hp_energy_target: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # (T, H) GWh
-    # demands and requirements
-    demand_ids: list[str] = field(default_factory=list)
-    demand_col: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
-    demand_consumptive: np.ndarray = field(default_factory=lambda: np.zeros((1, 0, 0)))  # (S|1,T,D)
-    demand_returns: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
-    # requirement j: served column, priority, coverage row
-    req_col: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
-    req_priority: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
-    req_row: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
-    priority_levels: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
-    # coverage columns t_p: one per (priority level, block) with requirements, by level then block; each one's
-    # level (index into priority_levels), and each requirement's
-    priority_col: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
-    priority_col_level: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
-    req_tcol: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
-    # requirement j is met wherever column req_floor_col[j]'s lower bound is at least its value (a reservoir's dead
-    # volume: its end-of-step volume), so a stage need not solve for it; -1: no such column
-    req_floor_col: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
-    # the independent parts of the LP: block of each column and row, numbered by their first column
-    col_block: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
-    row_block: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
-    sink_ids: list[str] = field(default_factory=list)
-    sink_col: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
-    passthrough_loss: list[tuple[int, np.ndarray]] = field(default_factory=list)  # (node index, loss (S|1,T))
-    edge_loss_varying: list[tuple[int, np.ndarray]] = field(default_factory=list)  # (edge index, loss (S|1,T))
-    # state-dependent parameters (None / empty when the model has none)
-    parameters: ParameterSet | None = None
-    bindings: list[ParameterBinding] = field(default_factory=list)
-    res_hold: np.ndarray = field(default_factory=lambda: np.zeros(0, int))  # reservoirs with above_max: hold
-    # delay nodes
-    delay_ids: list[str] = field(default_factory=list)
-    delay_col: np.ndarray = field(default_factory=lambda: np.zeros(0, int))  # water leaving (node column)
-    delay_in_col: np.ndarray = field(default_factory=lambda: np.zeros(0, int))  # water entering
-    delay_steps: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
-    delay_rate: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))  # carry the rate, not the volume
-    delay_initial: np.ndarray = field(default_factory=lambda: np.zeros((1, 0, 0)))  # (S|1, T, D) hm³ per step
-
-
-
-class _Builder:
-    """Accumulates columns, rows and matrix entries."""
-
-    def __init__(self, axis: TimeAxis, n_scen: int, params: ParameterSet | None, model: Model):
-        self.axis, self.n_scen, self.params, self.model = axis, n_scen, params, model
-        self.file = str(model.path or "")
-        self.bindings: list[tuple[str, int, ParameterRef, float]] = []  # (target, index, reference, offset)
-        self.col_names: list[str] = []
-        self.row_names: list[str] = []
-        self.entries: dict[tuple[int, int], float] = {}
-        self.lo: list[tuple[int, np.ndarray]] = []
-        self.hi: list[tuple[int, np.ndarray]] = []
-        self.cost: list[tuple[int, np.ndarray]] = []
-        self.base_lo: list[float] = []
-        self.base_hi: list[float] = []
-        self.base_cost: list[float] = []
-        self.row_lo: list[float] = []
-        self.row_hi: list[float] = []
-        self.coefficients: list[tuple[int, int, np.ndarray]] = []
-        self.signed: set[int] = set()  # columns that may be negative (a constraint's weighted sum of flows)
-
-    def resolve(self, v: Series | float | None, default: float) -> np.ndarray:
-        """(S|1, T) per-step values of an attribute."""
-        if v is None:
-            return np.full((1, self.axis.n_steps), default)
-        if isinstance(v, np.ndarray):
-            return v
-        if isinstance(v, Series):
-            return v.resolve(self.axis)
-        if isinstance(v, ParameterRef):
-            if self.is_dynamic(v):
-                raise ModelError(Problem(self.file, v.place, (
-                    f"parameter '{v.name}' depends on the reservoir state, which this attribute cannot use "
-                    "(state-dependent parameters can set flow bounds, costs, reservoir volumes and constraint "
-                    "bounds and factors)")))
-            assert self.params is not None
-            return self.params.static_values[v.name] * (v.factor * self.rate_days(v))[None, :]
-        return np.full((1, self.axis.n_steps), float(v))
-
-    def negative_static(self, ref: ParameterRef, values: np.ndarray, what: str) -> ModelError:
-        """The error of a static parameter whose ``values`` (S|1, T, in the attribute's units) go below zero: its
-        lowest value in its own terms (before a reference's unit or scale), and where it is, where it varies."""
-        own = self.params.static_values[ref.name] if self.params is not None and ref.factor > 0 else values
-        return negative_parameter(self.file, ref, float(own.min()), what, self.where_lowest(own))
-
-    def where_lowest(self, values: np.ndarray) -> str:
-        """Where per-step values (S|1, T) are lowest, for messages: the step where they vary by step, and the
-        scenario where they vary by scenario (`` at the step starting 2001-02-01 (scenario 1)``, `` in scenario
-        1``), else ""."""
-        s, t = (int(i) for i in np.unravel_index(int(np.argmin(values)), values.shape))
-        name = self.model.scenario_name(s)
-        by_scenario = bool(np.any(values != values[:1, :]))
-        if not np.any(values != values[:, :1]):  # (the same at every step)
-            return f" in scenario {name}" if by_scenario else ""
-        step = f" at the step starting {self.axis.starts[t]:%Y-%m-%d}"
-        return f"{step} (scenario {name})" if by_scenario else step
-
-    def is_dynamic(self, v: object) -> bool:
-        return isinstance(v, ParameterRef) and self.params is not None and self.params.is_dynamic(v.name)
-
-    def rate_days(self, v: ParameterRef) -> np.ndarray:
-        return self.axis.days if v.is_rate else np.ones(self.axis.n_steps)
-
-    def bind(self, target: str, index: int, ref: ParameterRef, offset: float = 0.0) -> None:
-        """Have the engine set this entry from a state-dependent parameter at every step."""
-        self.bindings.append((target, index, ref, offset))
-
-    def col(self, name: str, lo: object = 0.0, hi: object = None, cost: object = 0.0, cost_offset: float = 0.0,
-            signed: bool = False) -> int:
-        """A column with its bounds and cost (numbers, series or parameters); ``signed``: it may be negative (a
-        constraint's weighted sum of flows), so a parameter may give it negative bounds."""
-        j = len(self.col_names)
-        self.col_names.append(name)
-        if signed:
-            self.signed.add(j)
-        for kind, target, base, v, d in (("col_lower", self.lo, self.base_lo, lo, 0.0),
-                                         ("col_upper", self.hi, self.base_hi, hi, np.inf),
-                                         ("cost", self.cost, self.base_cost, cost, 0.0)):
-            offset = cost_offset if kind == "cost" else 0.0
-            if self.is_dynamic(v):
-                base.append(d)
-                self.bind(kind, j, v, offset)  # type: ignore[arg-type]
-                continue
-            arr = self.resolve(v, d) + offset  # type: ignore[arg-type]
-            bound_of_a_flow = kind != "cost" and not signed
-            if bound_of_a_flow and isinstance(v, ParameterRef) and np.any(arr < 0):  # (numbers: checked on loading)
-                raise self.negative_static(v, arr, NEGATIVE_FLOW)
-            base.append(float(arr.flat[0]))
-            if not np.all(arr == arr.flat[0]):
-                target.append((j, arr))
-        return j
-
-    def row(self, name: str, lo: float, hi: float) -> int:
-        i = len(self.row_names)
-        self.row_names.append(name)
-        self.row_lo.append(lo)
-        self.row_hi.append(hi)
-        return i
-
-    def add(self, row: int, col: int, value: float) -> None:
-        self.entries[(row, col)] = self.entries.get((row, col), 0.0) + value
-
-    def add_series(self, row: int, col: int, values: np.ndarray) -> None:
-        """A coefficient that may change by step or scenario."""
-        if np.all(values == values.flat[0]):
-            self.add(row, col, float(values.flat[0]))
-        else:
-            self.add(row, col, float(values.flat[0]) or 1.0)  # placeholder keeps the entry in the pattern
-            self.coefficients.append((row, col, values))
-
-    def lp(self) -> LinearProgram:
-        keys = list(self.entries)
-        rows = np.array([k[0] for k in keys], dtype=np.int64)
-        cols = np.array([k[1] for k in keys], dtype=np.int64)
-        vals = np.array([self.entries[k] for k in keys], dtype=float)
-        A = sp.csc_matrix((vals, (rows, cols)), shape=(len(self.row_names), len(self.col_names)))
-        return LinearProgram(A, np.array(self.base_cost), np.array(self.base_lo), np.array(self.base_hi),
-                             np.array(self.row_lo), np.array(self.row_hi), self.col_names, self.row_names)
-
-    def table(self, entries: list[tuple[int, np.ndarray]]) -> StepTable:
-        return StepTable.build(entries, self.axis.n_steps, self.n_scen)
-
-    def add_factor(self, row: int, col: int, v: object, sign: float) -> None:
-        """A coefficient ``sign × v`` where ``v``, a flow ratio's factor (≥ 0), may be a number, a series or a
-        parameter."""
-        if self.is_dynamic(v):
-            self.add(row, col, sign)  # placeholder keeps the entry in the pattern
-            self.coefficients.append((row, col, np.full((1, self.axis.n_steps), sign)))
-            ref: ParameterRef = v  # type: ignore[assignment]
-            self.bind("coefficient", len(self.coefficients) - 1,
-                      ParameterRef(ref.name, sign * ref.factor, ref.is_rate, ref.place))
-        else:
-            values = self.resolve(v, 0.0)  # type: ignore[arg-type]
-            if isinstance(v, ParameterRef) and np.any(values < 0):  # (numbers and series: checked on loading)
-                raise self.negative_static(v, values, NEGATIVE_FACTOR)
-            self.add_series(row, col, sign * values)
-
-    def compiled_bindings(self) -> list[ParameterBinding]:
-        assert self.params is not None or not self.bindings
-        out = []
-        for target in ("col_lower", "col_upper", "cost", "coefficient", "res_min"):
-            rows = [b for b in self.bindings if b[0] == target]
-            if not rows:
-                continue
-            assert self.params is not None
-            scale = np.stack([ref.factor * self.rate_days(ref) for _, _, ref, _ in rows], axis=1)
-            out.append(ParameterBinding(target, np.array([i for _, i, _, _ in rows], dtype=np.int64),
-                                        np.array([self.params.index(ref.name) for _, _, ref, _ in rows],
-                                                 dtype=np.int64),
-                                        scale, np.array([o for _, _, _, o in rows], dtype=float),
-                                        tuple(ref for _, _, ref, _ in rows),
-                                        np.array([target in ("res_min", "coefficient")
-                                                  or (target in ("col_lower", "col_upper") and i not in self.signed)
-                                                  for _, i, _, _ in rows], dtype=bool)))
-        return out
 
 
 def _bound_tables(lower: StepTable, upper: StepTable) -> tuple[StepTable, StepTable]:
@@ -426,7 +142,7 @@ def compile_network(model: Model, axis: TimeAxis | None = None, n_scenarios: int
     index = {n.id: i for i, n in enumerate(nodes)}
     reservoirs = [n for n in nodes if n.type == "reservoir"]
     res_index = {n.id: k for k, n in enumerate(reservoirs)}
-    b = _Builder(axis, n_scen, _parameter_set(model, axis, n_scen, res_index), model)
+    b = LPBuilder(axis, n_scen, _parameter_set(model, axis, n_scen, res_index), model)
 
     edges = _edge_columns(b, model)
     node_col, delay_in = _node_columns(b, model)
@@ -512,7 +228,7 @@ class _Edges:
     ends: list[tuple[str, str]] = field(default_factory=list)
 
 
-def _edge_columns(b: _Builder, model: Model) -> _Edges:
+def _edge_columns(b: LPBuilder, model: Model) -> _Edges:
     """``f_e``: a column per edge, with its bounds and cost (and, in ``priority`` mode, the cost of the water it
     loses), then one per implicit spill edge of a reservoir with ``spill_to`` (``f ≥ 0``, cost ``spill_cost``)."""
     edges = _Edges()
@@ -533,7 +249,7 @@ def _edge_columns(b: _Builder, model: Model) -> _Edges:
     return edges
 
 
-def _node_columns(b: _Builder, model: Model) -> tuple[np.ndarray, dict[str, int]]:
+def _node_columns(b: LPBuilder, model: Model) -> tuple[np.ndarray, dict[str, int]]:
     """``v_n``: each node's own column (:func:`_node_column`), then ``u_d``: the water entering each delay node.
 
     Returns
@@ -558,7 +274,7 @@ class _Balance:
     passthrough_loss: list[tuple[int, np.ndarray]] = field(default_factory=list)
 
 
-def _balance_rows(b: _Builder, nodes: list[Node], node_col: np.ndarray, delay_in: dict[str, int], edges: _Edges
+def _balance_rows(b: LPBuilder, nodes: list[Node], node_col: np.ndarray, delay_in: dict[str, int], edges: _Edges
                   ) -> _Balance:
     """The mass balance of every node, then each edge's entries in the rows of its ends:
 
@@ -601,7 +317,7 @@ def _balance_rows(b: _Builder, nodes: list[Node], node_col: np.ndarray, delay_in
     return bal
 
 
-def _return_flows(b: _Builder, demands: list[Node], node_col: np.ndarray, index: dict[str, int],
+def _return_flows(b: LPBuilder, demands: list[Node], node_col: np.ndarray, index: dict[str, int],
                   arrival: dict[str, int]) -> list[np.ndarray]:
     """The part of each delivery not consumed, ``(1 − c_d) v_d``, in the arrival row of the demand's
     ``return_to`` node; returns each demand's consumptive fraction ``c_d`` (S|1, T)."""
@@ -626,7 +342,7 @@ class _Requirements:
     hp_energy_col: np.ndarray
 
 
-def _requirements(b: _Builder, model: Model, node_col: np.ndarray, index: dict[str, int]) -> _Requirements:
+def _requirements(b: LPBuilder, model: Model, node_col: np.ndarray, index: dict[str, int]) -> _Requirements:
     """The requirements, in this order, each with its served column and priority:
 
     - a demand: its delivery ``v_d``;
@@ -689,7 +405,7 @@ class _Coverage:
     row_block: np.ndarray  # the block of each row
 
 
-def _coverage(b: _Builder, req: _Requirements, mode: str) -> _Coverage:
+def _coverage(b: LPBuilder, req: _Requirements, mode: str) -> _Coverage:
     """In ``priority`` mode, a coverage column ``t_p`` per priority level and block (the independent parts of the
     LP built so far, :func:`_blocks`), then a row ``s_j − R_j t_p ≥ 0`` per requirement ``j`` (its ``−R_j`` set
     each step; the row's bounds too: free here)."""
@@ -738,7 +454,7 @@ class _ReservoirTables:
     min_volume: np.ndarray
 
 
-def _reservoir_tables(b: _Builder, reservoirs: list[Node], edges: _Edges,
+def _reservoir_tables(b: LPBuilder, reservoirs: list[Node], edges: _Edges,
                       stack: Callable[[list[np.ndarray]], np.ndarray]) -> _ReservoirTables:
     """The reservoirs' tables, and what state-dependent parameters read of them (their proportion full at the
     start and their full volume), into the builder's parameter set."""
@@ -787,7 +503,7 @@ def attribute_values(model: Model, values: dict[str, Any], axis: TimeAxis | None
     """
     axis = axis or model.time.axis()
     res_index = {n.id: k for k, n in enumerate(n for n in model.nodes if n.type == "reservoir")}
-    b = _Builder(axis, model.n_scenarios, _parameter_set(model, axis, model.n_scenarios, res_index), model)
+    b = LPBuilder(axis, model.n_scenarios, _parameter_set(model, axis, model.n_scenarios, res_index), model)
     return {k: b.resolve(v, 0.0) for k, v in values.items()}
 
 
@@ -802,7 +518,7 @@ def _parameter_set(model: Model, axis: TimeAxis, n_scen: int, res_index: dict[st
     return ParameterSet.build(model.parameters, env, res_index, needed=refs, file=str(model.path or ""))
 
 
-def _has_dead_volume(b: _Builder, n: Node) -> bool:
+def _has_dead_volume(b: LPBuilder, n: Node) -> bool:
     """Whether reservoir ``n`` can end a step below its dead volume, and so needs the dead volume as a requirement:
     it has one, and it evaporates (or starts below it)."""
     vmin = n.get("min_volume")
@@ -816,7 +532,7 @@ def _has_dead_volume(b: _Builder, n: Node) -> bool:
     return bool(evaporates or below)
 
 
-def _initial_volume(b: _Builder, n: Node) -> float:
+def _initial_volume(b: LPBuilder, n: Node) -> float:
     if n.get("initial_volume") is not None:
         return float(n.get("initial_volume"))
     vmax = n.get("max_volume")
@@ -826,7 +542,7 @@ def _initial_volume(b: _Builder, n: Node) -> float:
     return float(np.max(b.resolve(vmax, 0.0)[:, 0]))
 
 
-def _initial_proportion(b: _Builder, n: Node, volume: float) -> np.ndarray:
+def _initial_proportion(b: LPBuilder, n: Node, volume: float) -> np.ndarray:
     """(S|1,) proportion full at the start, as control curves read it in the first step."""
     if n.get("initial_proportion") is not None:
         return np.array([float(n.get("initial_proportion"))])
@@ -838,7 +554,7 @@ def _initial_proportion(b: _Builder, n: Node, volume: float) -> np.ndarray:
         return volume / b.resolve(vmax, 0.0)[:, 0]
 
 
-def _blocks(b: _Builder) -> tuple[np.ndarray, np.ndarray]:
+def _blocks(b: LPBuilder) -> tuple[np.ndarray, np.ndarray]:
     """The independent parts of the LP built so far: the block of each column and of each row (the connected
     components of the matrix's pattern), numbered by their first column (rows without columns last)."""
     n, m = len(b.col_names), len(b.row_names)
@@ -852,35 +568,7 @@ def _blocks(b: _Builder) -> tuple[np.ndarray, np.ndarray]:
     return block[:n], block[n:]
 
 
-NEGATIVE_FLOW = "a negative flow or volume; it must be ≥ 0"
-NEGATIVE_FACTOR = "a negative factor; a flow ratio's factors must be ≥ 0"
-
-
-def negative_parameter(file: str, ref: ParameterRef, value: float, what: str, when: str = "") -> ModelError:
-    """The error of a parameter that gives a value below zero where none may be.
-
-    Parameters
-    ----------
-    file
-        The model file, for the message.
-    ref
-        The reference to the parameter (its name, and its place in the model file).
-    value
-        The value it gave.
-    what
-        What the value is and what it must be: :data:`NEGATIVE_FLOW` or :data:`NEGATIVE_FACTOR`.
-    when
-        Where the value is (`` at the step starting … (scenario …)``, `` in scenario …``; "" for none).
-
-    Returns
-    -------
-    ModelError
-        To raise.
-    """
-    return ModelError(Problem(file, ref.place, f"parameter '{ref.name}' gives {value:g}{when}, {what}"))
-
-
-def _constraint_rows(b: _Builder, model: Model, node_col: np.ndarray, index: dict[str, int]) -> None:
+def _constraint_rows(b: LPBuilder, model: Model, node_col: np.ndarray, index: dict[str, int]) -> None:
     """Rows of the generic constraints: ``Σ w v − c = 0`` with ``min ≤ c ≤ max``; ``f_i v_0 − f_0 v_i = 0``."""
     for c in model.constraints:
         if c.type == "flow_sum":
@@ -932,7 +620,7 @@ def _storage_values(model: Model) -> dict[str, float]:
             for k, r in enumerate(order)}
 
 
-def _node_column(b: _Builder, n: Node, mode: str, storage_value: float = 0.0) -> int:
+def _node_column(b: LPBuilder, n: Node, mode: str, storage_value: float = 0.0) -> int:
     """The node's own column, with its bounds and cost.
 
     In ``priority`` mode a reservoir's storage value grows with the number of reservoirs below it

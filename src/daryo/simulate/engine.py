@@ -23,7 +23,8 @@ import numpy as np
 
 from ..errors import InfeasibleStepError, SolverFailedError, UnboundedStepError
 from ..network import CompiledNetwork
-from ..network.compile import NEGATIVE_FACTOR, NEGATIVE_FLOW, ParameterBinding, negative_parameter
+from ..network.builder import NEGATIVE_FACTOR, NEGATIVE_FLOW, negative_parameter
+from ..network.compiled import ParameterBinding
 from ..solver import HighsSolver, LPSolution, SolveStatus
 from .physics import energy_gwh, evaporation_hm3, head_m, turbine_flow_limit, turbine_volume
 
