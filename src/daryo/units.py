@@ -114,12 +114,12 @@ def is_number(v: object) -> TypeGuard[int | float]:
     Returns
     -------
     bool
-        True for ints and floats (NumPy floats included), False for bools, for ints too large to be a float
-        (beyond ±1.8·10³⁰⁸, e.g. a 400-digit integer) and anything else.
+        True for ints and floats (NumPy's included: a model built in code), False for bools, for ints too large to
+        be a float (beyond ±1.8·10³⁰⁸, e.g. a 400-digit integer) and anything else.
     """
-    if isinstance(v, bool) or not isinstance(v, int | float):
+    if isinstance(v, bool | np.bool_) or not isinstance(v, int | float | np.integer | np.floating):
         return False
-    if isinstance(v, int):
+    if isinstance(v, int | np.integer):
         try:
             float(v)
         except OverflowError:

@@ -178,3 +178,27 @@ def test_a_series_scale_multiplies_its_values(tmp_path, inflow, expected):
                        "  - {id: sea, type: sink}\n" + EDGES)
     ds = daryo.run(daryo.load(path)).dataset
     assert ds.sink_inflow.sel(sink="sea").values.ravel() == pytest.approx(expected, rel=1e-12)
+
+
+def test_a_model_built_in_code_takes_numpy_numbers():
+    """NumPy integers and float32 (a model made from arrays) were refused as "'5' is not a value: give a number",
+    a priority of np.int64(2) as "'2' must be a whole number"; np.float64 and the text "5" were taken."""
+    import numpy as np
+
+    from daryo.model import model_from_dict
+
+    doc = {"version": 1, "name": "np", "time": {"start": "2001-01", "end": "2001-03"},
+           "nodes": [{"id": "a", "type": "inflow", "inflow": np.int64(5)},
+                     {"id": "d", "type": "demand", "demand": np.float32(3.5), "priority": np.int64(2)},
+                     {"id": "e", "type": "demand", "demand": {"values": [np.int64(1), np.int64(2), np.int32(3)]}},
+                     {"id": "s", "type": "sink"}],
+           "edges": [["a", "d"], ["a", "e"], ["a", "s"]]}
+    model = model_from_dict(doc)
+    assert type(model.node("d").get("priority")) is int
+    delivery = daryo.run(model).dataset.delivery.sel(scenario=model.scenario_names[0])
+    # 5 hm3 a step: e (priority 1) served first, d takes the rest of its 3.5
+    np.testing.assert_allclose(delivery.sel(demand="e"), [1, 2, 3], atol=1e-8)
+    np.testing.assert_allclose(delivery.sel(demand="d"), [3.5, 3, 2], atol=1e-8)
+    with pytest.raises(ModelError, match=r"nodes\[d\]\.priority: 'True' must be a whole number"):
+        model_from_dict({**doc, "nodes": [*doc["nodes"][:1], {**doc["nodes"][1], "priority": np.bool_(True)},
+                                          *doc["nodes"][2:]]})

@@ -23,7 +23,16 @@ from ..errors import ModelError, Problem, did_you_mean, with_article
 from ..errors import short_text as _short
 from ..parameters import ParameterRef, ScenarioDim, check_parameters, parse_parameters, scenario_combinations
 from ..timeaxis import MAX_STEP_DAYS, parse_date, parse_end, span_problem, step_days
-from ..units import UnitError, is_number, is_per_month, is_too_large, no_unit_given, parse_quantity, unit_factor
+from ..units import (
+    UnitError,
+    is_number,
+    is_per_month,
+    is_too_large,
+    is_whole,
+    no_unit_given,
+    parse_quantity,
+    unit_factor,
+)
 from .components import COMMON_ATTRIBUTES, COMPONENT_TYPES, CONSTRAINT_TYPES, EDGE_ATTRIBUTES, Attribute
 from .csvseries import CsvReadError, csv_columns, csv_problems_for, read_csv_file, read_csv_series
 from .migrations import migrate
@@ -925,12 +934,12 @@ def _parse_value(value: Any, attr: Attribute, ctx: _Context, place: str) -> Any:
             return None
         return value
     if kind == "int":
-        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= _MAX_INT:
+        if not is_whole(value) or not 1 <= value <= _MAX_INT:
             quoted = " (it is text: write the number without quotes)" if isinstance(value, str) and (
                 re.fullmatch(r"[+-]?[0-9]+", value.strip())) else ""
             ctx.add(place, f"'{_short(value)}' must be a whole number from 1 to {_MAX_INT:,}{quoted}")
             return None
-        return value
+        return int(value)
     if kind == "choice":
         if value not in attr.choices:
             ctx.add(place, f"'{value}' is not one of: {', '.join(attr.choices)}")
