@@ -171,11 +171,46 @@ def test_the_network_digest_is_the_same_for_the_same_data_and_differs_for_other_
     ({"chunk_size": 1.5}, r"chunk_size=1.5: give a whole number of traces, or None"),  # (ran)
     ({"fast": "no"}, r"fast='no': give True or False"),  # (counted as True)
     ({"deficit_threshold": "x"}, r"deficit_threshold='x': give a fraction of the demand"),
+    ({"series_dtype": None}, r"series_dtype None"),  # (NumPy's float64, recorded as "")
 ])
 def test_options_no_run_can_take_are_refused_before_any_work(tmp_path, options, message):
     with pytest.raises((ValueError, TypeError), match=message):
         run(tmp_path, "bad.nc", options=options)
     assert not list(tmp_path.iterdir())  # (a parts folder holding only a manifest blocked the next run)
+
+
+@pytest.mark.parametrize("arguments, error, message", [
+    ({"progress": 5}, TypeError, r"progress=5: give a daryo.ensemble.ProgressReporter, or None"),
+    ({"stop_after": "1"}, TypeError, r"stop_after='1': give a whole number of chunks, or None"),
+    ({"stop_after": -1}, ValueError, r"stop_after=-1: give at least 1 chunk, or None"),
+    ({"scheduler": 5}, TypeError, r"scheduler=5: give a Dask scheduler's address as text"),
+    ({"source": 5}, TypeError, r"source=5: give a trace source"),
+    ({"resume": "yes"}, TypeError, r"resume='yes': give True or False"),
+])
+def test_arguments_of_the_wrong_kind_are_refused_before_anything_is_written(tmp_path, arguments, error, message):
+    """A QA pass: a wrong progress reporter or stop_after failed after the parts folder was made (an AttributeError,
+    a TypeError), which then refused the corrected call; a scheduler or source of the wrong kind failed inside;
+    stop_after=-1 and resume="yes" were taken."""
+    with pytest.raises(error, match=message):
+        run(tmp_path, "bad.nc", **arguments)
+    assert not list(tmp_path.iterdir())
+
+
+def test_numpy_numbers_are_options_as_python_numbers_are(tmp_path):
+    """NumPy integers (a loop over np.arange, say) failed as the manifest was written: 'Object of type int64 is not
+    JSON serializable'; np.float64 as the dtype too."""
+    options = {"traces": np.int64(4), "years": np.int64(2), "seed": np.uint32(5), "chunk_size": np.int32(3),
+               "deficit_threshold": np.float32(0.25), "series_dtype": np.float64}
+    _, out = run(tmp_path, "np.nc", options=options)
+    _, plain = run(tmp_path, "plain.nc", options={"traces": 4, "years": 2, "seed": 5, "chunk_size": 3,
+                                                  "deficit_threshold": 0.25, "series_dtype": "float64"})
+    assert_identical(load(out), load(plain))
+
+
+def test_an_unfinished_run_in_the_way_says_how_to_resume_it_in_python_too(tmp_path):
+    run(tmp_path, "u.nc", stop_after=1)
+    with pytest.raises(FileExistsError, match=r"u.nc.parts; pass --resume \(resume=True in Python\) to continue it"):
+        run(tmp_path, "u.nc")
 
 
 @pytest.mark.parametrize("workers", [-1, -3, 1.5])

@@ -59,8 +59,8 @@ class _Parts:
         self.lock()  # (another run still going is refused first)
         try:
             if not resume:
-                raise FileExistsError(f"an unfinished ensemble run is in {self.dir}; pass --resume to continue it, "
-                                      "or delete that folder to start again")
+                raise FileExistsError(f"an unfinished ensemble run is in {self.dir}; pass --resume (resume=True in "
+                                      "Python) to continue it, or delete that folder to start again")
             old = self._old_manifest()
             if old != manifest:
                 raise ValueError(_not_resumable(self.dir, old, manifest))

@@ -103,7 +103,9 @@ def run_ensemble(model: Model, options: EnsembleOptions, output: str | Path, *, 
     if not isinstance(options, EnsembleOptions):
         raise TypeError(f"run_ensemble's options are an EnsembleOptions, not {type(options).__name__}")
     output = Path(output)
+    _check_call(source, scheduler, resume, progress, stop_after)
     _check_request(options, scheduler, workers)
+    options = _plain_numbers(options)
     fmt = check_output(output)
     source = source or default_trace_source(model)
     parts = _Parts(output)
@@ -142,6 +144,34 @@ def run_ensemble(model: Model, options: EnsembleOptions, output: str | Path, *, 
         parts.unlock()  # (its file goes with the folder after a finished run)
 
 
+def _check_call(source: object, scheduler: object, resume: object, progress: object, stop_after: object) -> None:
+    """Refuse, before anything is written, arguments of :func:`run_ensemble` of the wrong kind (TypeError) or
+    value (ValueError): a wrong progress reporter or ``stop_after`` failed after the run's parts folder was made,
+    which then stood in the way of the corrected call."""
+    if source is not None and not callable(source):
+        raise TypeError(f"source={source!r}: give a trace source (called with the seed, the trace numbers, the years "
+                        "and the time axis; daryo.ensemble.ResampledTraces, say), or None for the model's own")
+    if scheduler is not None and not isinstance(scheduler, str):
+        raise TypeError(f"scheduler={scheduler!r}: give a Dask scheduler's address as text (tcp://host:8786), or None")
+    if not isinstance(resume, bool):
+        raise TypeError(f"resume={resume!r}: give True or False")
+    if progress is not None and not all(callable(getattr(progress, m, None)) for m in ("skip", "update", "assembling")):
+        raise TypeError(f"progress={progress!r}: give a daryo.ensemble.ProgressReporter, or None")
+    if stop_after is not None and not is_whole(stop_after):
+        raise TypeError(f"stop_after={stop_after!r}: give a whole number of chunks, or None")
+    if stop_after is not None and stop_after < 1:
+        raise ValueError(f"stop_after={stop_after}: give at least 1 chunk, or None (to finish the run)")
+
+
+def _plain_numbers(options: EnsembleOptions) -> EnsembleOptions:
+    """``options`` (checked) with Python numbers and the dtype's name, as the run's manifest records them (a NumPy
+    integer is no JSON number)."""
+    return replace(options, traces=int(options.traces), years=int(options.years), seed=int(options.seed),
+                   chunk_size=None if options.chunk_size is None else int(options.chunk_size),
+                   deficit_threshold=float(options.deficit_threshold),
+                   series_dtype=np.dtype(options.series_dtype).name)
+
+
 def _check_request(options: EnsembleOptions, scheduler: str | None, workers: int | None = None) -> None:
     """Refuse, before any work, options no run can take (TypeError for a value of another type, else
     ValueError)."""
@@ -161,8 +191,8 @@ def _check_request(options: EnsembleOptions, scheduler: str | None, workers: int
         raise ValueError(f"workers={workers!r}: give the number of local worker processes, 0 (in this process) or "
                          "more")
     dtype: Any = None
-    try:
-        dtype = np.dtype(options.series_dtype)
+    try:  # (None is NumPy's float64: refused, as the manifest could not record it)
+        dtype = None if options.series_dtype is None else np.dtype(options.series_dtype)
     except TypeError:
         pass
     if dtype not in (np.float32, np.float64):  # (float16 keeps ~3 digits: a storage of 1,234.5 hm3 as 1,234)
