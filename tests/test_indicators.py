@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
+import xarray as xr
 
 import daryo
 from daryo.basins.aral import intake_withdrawals, natural_flow
 from daryo.basins.aral.validation import _per_year
-from daryo.indicators import annual_by, energy_by_season, n_years, season_years
+from daryo.indicators import annual_by, country_summary, energy_by_season, n_years, season_years
 from daryo.model import model_from_dict
 from daryo.timeaxis import TimeAxis
 
@@ -122,6 +124,40 @@ def test_annual_by_refuses_what_it_cannot_total_or_group_by():
         annual_by(ds, "delivery", scenarios="max")
     with pytest.raises(TypeError, match=r"not Results: pass results.dataset"):
         annual_by(results, "delivery")
+    # a QA pass: each of these failed inside xarray or Python with another reason
+    with pytest.raises(TypeError, match=r"country_summary takes a results Dataset, not Results: pass results.dataset"):
+        country_summary(results)
+    with pytest.raises(TypeError, match=r"n_years takes a results Dataset, not NoneType"):
+        n_years(None)
+    with pytest.raises(TypeError, match=r"variable=\['delivery'\]: give the name of one variable"):
+        annual_by(ds, ["delivery"])
+    with pytest.raises(ValueError, match=r"annual_by: the results have no time steps"):
+        annual_by(ds.isel(time=[]), "delivery")
+    with pytest.raises(ValueError, match=r"annual_by: the results have no time dimension \(a selection of one step"):
+        annual_by(ds.isel(time=0), "delivery")
+
+
+def test_the_indicators_take_dimensions_in_any_order_one_scenario_or_an_ensembles_traces(tmp_path):
+    """A QA pass: the transpose docs/model-format.md advises for CDO (time first), a selection of one scenario and
+    an ensemble's store (traces) were each 'not an amount per step of each element'."""
+    from daryo.ensemble import EnsembleOptions, run_ensemble
+
+    model = daryo.load(daryo.demo_model_path())
+    ds = daryo.run(model, daryo.RunOptions(scenarios=2, years=2)).dataset
+    both = annual_by(ds, "delivery")
+    pd.testing.assert_frame_equal(annual_by(ds.transpose("time", ...), "delivery"), both)
+    first = annual_by(ds.isel(scenario=[0]), "delivery")
+    pd.testing.assert_frame_equal(annual_by(ds.isel(scenario=0), "delivery"), first)
+    pd.testing.assert_frame_equal(country_summary(ds.isel(scenario=0)), country_summary(ds.isel(scenario=[0])))
+    assert not first.equals(both)  # (the two scenarios differ: the mean is of both)
+    run_ensemble(model, EnsembleOptions(traces=3, years=2, seed=1), tmp_path / "e.nc")
+    with xr.open_dataset(tmp_path / "e.nc") as store:
+        per_trace = annual_by(store, "delivery", scenarios=None)
+        assert per_trace.dims == ("trace", "season", "group")
+        by_hand = store["delivery"].where(store["season"] == "summer").sum("time").groupby(
+            store["demand_country"]).sum().sel(demand_country="UZB") / 2  # two run years
+        np.testing.assert_allclose(per_trace.sel(season="summer", group="UZB"), by_hand, rtol=1e-6)
+        pd.testing.assert_frame_equal(annual_by(store, "delivery"), per_trace.mean("trace").to_pandas())
 
 
 def test_annual_totals_kept_per_scenario_say_they_are_per_year():

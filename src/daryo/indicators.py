@@ -41,6 +41,8 @@ def n_years(data: xr.Dataset | TimeAxis) -> float:
     float
         The number of hydrological years, fractional for part years.
     """
+    if not isinstance(data, TimeAxis):
+        _check_dataset(data, "n_years")
     steps = _steps(data)
     if steps is None:  # a Dataset without dates: 12 steps a year
         return float(_n_steps(data) / 12)
@@ -66,6 +68,8 @@ def season_years(data: xr.Dataset | TimeAxis, season: str) -> float:
     """
     if season not in ("winter", "summer"):
         raise ValueError(f"season '{season}': use winter or summer")
+    if not isinstance(data, TimeAxis):
+        _check_dataset(data, "season_years")
     steps = _steps(data)
     if steps is None:  # no dates: 12 steps a year, the first six winter
         return float(np.sum((np.arange(_n_steps(data)) % 12 < 6) == (season == "winter")) / 6)
@@ -81,6 +85,18 @@ def season_years(data: xr.Dataset | TimeAxis, season: str) -> float:
 
 def _n_steps(data: xr.Dataset | TimeAxis) -> int:
     return data.n_steps if isinstance(data, TimeAxis) else int(data.sizes["time"])
+
+
+def _check_dataset(ds: object, name: str) -> None:
+    """Refuse what is not a results Dataset with time steps (TypeError, ValueError), naming the indicator."""
+    if not isinstance(ds, xr.Dataset):
+        hint = ": pass results.dataset" if hasattr(ds, "dataset") else ""
+        raise TypeError(f"{name} takes a results Dataset, not {type(ds).__name__}{hint}")
+    if "time" not in ds.dims:
+        raise ValueError(f"{name}: the results have no time dimension (a selection of one step, or a mean over "
+                         "time?): it sums each step of a run")
+    if not ds.sizes["time"]:
+        raise ValueError(f"{name}: the results have no time steps")
 
 
 def _steps(data: xr.Dataset | TimeAxis) -> tuple[np.ndarray, np.ndarray] | None:
@@ -119,6 +135,9 @@ def _hydrological_years_elapsed(times: np.ndarray) -> np.ndarray:
     return first + (t - begin) / (end - begin)
 
 
+#: the dimensions of a run's scenarios (its results) or traces (an ensemble's store)
+_TRACE_DIMS = ("scenario", "trace")
+
 #: the units of the variables :func:`annual_by` sums over time, and of their annual totals
 _ANNUAL_UNITS = {"hm3 per step": "hm3 per year", "GWh": "GWh per year"}
 
@@ -134,7 +153,8 @@ def annual_by(ds: xr.Dataset, variable: str, by: str = "country", season: bool =
     Parameters
     ----------
     ds
-        A run's results (``Results.dataset``).
+        A run's results (``Results.dataset``, or its NetCDF file read back), or an ensemble's store (its traces
+        are the scenarios); a selection of one scenario, or its dimensions in another order, too.
     variable
         A variable of ``ds`` that is an amount per step of each element: a flow (``hm3 per step``: ``delivery``,
         ``deficit``, ``edge_flow``, ``sink_inflow``...) or ``energy``/``energy_target``/``energy_shortfall``
@@ -145,24 +165,26 @@ def annual_by(ds: xr.Dataset, variable: str, by: str = "country", season: bool =
     season
         Group by season too (winter: October–March, summer: April–September).
     scenarios
-        ``"mean"`` (average over the scenarios) or None (keep the scenario dimension).
+        ``"mean"`` (average over the scenarios or traces) or None (keep their dimension).
 
     Returns
     -------
     pandas.DataFrame, pandas.Series or xarray.DataArray
         hm³ or GWh per year: a DataFrame (season × group) when ``season`` is True, else a Series by group; with
-        ``scenarios=None`` an xarray DataArray with the scenario dimension (its ``units`` attribute per year).
+        ``scenarios=None`` an xarray DataArray with the scenario (or trace) dimension (its ``units`` attribute per
+        year).
 
     Raises
     ------
     TypeError
-        If ``ds`` is not a Dataset (a ``Results``: pass its ``dataset``).
+        If ``ds`` is not a Dataset (a ``Results``: pass its ``dataset``), or ``variable`` is not a name.
     ValueError
-        If ``variable`` is not such a variable of ``ds``, or ``by`` or ``scenarios`` is not one of its values.
+        If ``variable`` is not such a variable of ``ds``, ``by`` or ``scenarios`` is not one of its values, or
+        ``ds`` has no time steps.
     """
-    if not isinstance(ds, xr.Dataset):
-        hint = ": pass results.dataset" if hasattr(ds, "dataset") else ""
-        raise TypeError(f"annual_by takes a results Dataset, not {type(ds).__name__}{hint}")
+    _check_dataset(ds, "annual_by")
+    if not isinstance(variable, str):
+        raise TypeError(f"variable={variable!r}: give the name of one variable of the results")
     if by not in ("country", "element"):
         raise ValueError(f"by={by!r}: use 'country' or 'element'")
     if scenarios not in ("mean", None):
@@ -171,11 +193,15 @@ def annual_by(ds: xr.Dataset, variable: str, by: str = "country", season: bool =
         raise ValueError(f"{variable!r} is not a variable of the results")
     da = ds[variable]
     units = _ANNUAL_UNITS.get(daryo_units(da.attrs))  # (a CF file's units too: a run's NetCDF file read back)
-    if units is None or da.dims[:2] != ("scenario", "time") or da.ndim != 3:
+    traces = [str(d) for d in da.dims if d in _TRACE_DIMS]
+    elements = [str(d) for d in da.dims if d not in (*_TRACE_DIMS, "time")]
+    if units is None or "time" not in da.dims or len(elements) != 1 or len(traces) > 1:
         raise ValueError(f"{variable!r} ({da.attrs.get('units', 'no units')} over {', '.join(map(str, da.dims))}) "
-                         "is not an amount per step of each element (a flow in hm3 per step, or energy in GWh), "
-                         "whose annual total means something")
-    elem = str(da.dims[2])
+                         "is not an amount per step of each element (a flow in hm3 per step, or energy in GWh, over "
+                         "time and one element dimension, and scenario or trace if it has one), whose annual total "
+                         "means something")
+    elem = elements[0]
+    da = da.transpose(*traces, "time", elem)  # (in any order: CDO's is time first)
     key = f"{elem}_country" if by == "country" else elem
     group = da.coords[key].values if key in da.coords else da[elem].values
     group = np.where(group == "", "—", group)
@@ -189,7 +215,7 @@ def annual_by(ds: xr.Dataset, variable: str, by: str = "country", season: bool =
     totals.attrs = {"units": units, "description": f"Mean annual total of {variable}"}
     if scenarios is None:
         return totals
-    return totals.mean("scenario").to_pandas()
+    return (totals.mean(traces) if traces else totals).to_pandas()
 
 
 def energy_by_season(ds: xr.Dataset, by: str = "country", scenarios: str | None = "mean") -> Any:
@@ -206,6 +232,7 @@ def sink_inflow(ds: xr.Dataset, scenarios: str | None = "mean") -> Any:
 def country_summary(ds: xr.Dataset) -> pd.DataFrame:
     """The run summary table: per country, mean annual demand, delivery and deficit (hm³/yr) in winter
     (Oct–Mar) and summer (Apr–Sep), and hydropower energy (GWh/yr) by season."""
+    _check_dataset(ds, "country_summary")
     parts = {}
     for var in ("demanded", "delivery", "deficit"):
         if var in ds:
