@@ -170,6 +170,9 @@ def test_a_run_going_on_the_same_output_is_refused(tmp_path):
         def update(self, traces):
             seen.append((lock.read_text(), held()))
 
+        def assembling(self, output):
+            pass
+
     run(tmp_path, "cut.nc", stop_after=1, progress=Watch())
     me, host = os.getpid(), socket.gethostname()
     assert seen == [(f"{me} {host}", True)] and not held()  # held while it ran, released when it stopped
