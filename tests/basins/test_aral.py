@@ -446,8 +446,33 @@ def test_seasonal_intakes_are_per_season_the_run_covers():
     ({"years": "2"}, TypeError, r"years='2': give a whole number"),  # (ran 2)
     ({"traces": 2.5, "hydrology": "stochastic"}, TypeError, r"traces=2.5: give a whole number"),  # (gave 2)
     ({"start": "2000-10-15"}, ValueError, r"start='2000-10-15': the run's monthly steps start on a month's first"),
-    ({"start": "bogus"}, ValueError, r"start='bogus': give a month \(YYYY-MM\)"),  # (pandas' DateParseError)
+    ({"start": "bogus"}, ValueError, r"start='bogus': 'bogus' is not a date of the form YYYY-MM or YYYY-MM-DD"),
+    # (pandas' DateParseError)
 ])
 def test_the_embedded_model_refuses_sizes_and_starts_it_would_change(kwargs, error, message):
     with pytest.raises(error, match=message):
         build_aral_document(**kwargs)
+
+
+def test_the_aral_summaries_and_loaders_refuse_wrong_input_by_name():
+    """A QA pass: each of these failed inside (KeyError 'nile', KeyError 'intakes' for another model, a Results not
+    subscriptable, pandas' OutOfBoundsDatetime, NaT's AttributeError, an IndexError for 0 years)."""
+    model = load_aral_model(years=1)
+    results = daryo.run(model)
+    with pytest.raises(ValueError, match=r"river='nile': the model lists intakes of 'amu', 'syr'"):
+        intake_withdrawals(results.dataset, model, river="nile")
+    with pytest.raises(TypeError, match=r"intake_withdrawals takes a results Dataset, not Results: pass "
+                                        r"results.dataset"):
+        intake_withdrawals(results, model)
+    demo = daryo.load(daryo.demo_model_path(), years=1)
+    with pytest.raises(ValueError, match=r"the model 'demo\S*' has no metadata 'intakes' \(intake edges per river "
+                                         r"and country\), which the Aral Sea basin model has"):
+        intake_withdrawals(daryo.run(demo).dataset, demo)
+    with pytest.raises(ValueError, match=r"has no metadata 'basins' \(inflow nodes per basin\)"):
+        natural_flow(demo)
+    with pytest.raises(ValueError, match=r"start='1600-10': a run's dates lie between 1678-01-01 and 2261-12-31"):
+        load_aral_model(start="1600-10", years=1)
+    with pytest.raises(ValueError, match=r"start=None: 'None' is not a date of the form YYYY-MM or YYYY-MM-DD"):
+        load_aral_model(start=None, years=1)
+    with pytest.raises(ValueError, match=r"years=0: give a whole number of years, at least 1"):
+        aral_inflow_traces([0], 0)

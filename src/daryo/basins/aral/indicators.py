@@ -36,9 +36,15 @@ def intake_withdrawals(ds: xr.Dataset, model: Model, river: str = "amu", season:
     scenarios
         ``mean`` over scenario traces, or None to keep them (one column per trace).
     """
+    if not isinstance(ds, xr.Dataset):
+        hint = ": pass results.dataset" if hasattr(ds, "dataset") else ""
+        raise TypeError(f"intake_withdrawals takes a results Dataset, not {type(ds).__name__}{hint}")
     if scenarios not in ("mean", None):
         raise ValueError(f"scenarios={scenarios!r}: use 'mean' or None")
-    groups = model.metadata["intakes"][river]
+    intakes = _metadata(model, "intakes", "intake edges per river and country")
+    if river not in intakes:
+        raise ValueError(f"river={river!r}: the model lists intakes of {', '.join(map(repr, intakes))}")
+    groups = intakes[river]
     flow = ds["edge_flow"]
     years = n_years(ds)
     if season is not None:
@@ -76,7 +82,7 @@ def natural_flow(model: Model) -> pd.Series:
     axis = model.time.axis()
     years = n_years(axis)
     out = {}
-    for basin, ids in model.metadata["basins"].items():
+    for basin, ids in _metadata(model, "basins", "inflow nodes per basin").items():
         tot = 0.0
         for nid in ids:
             s = model.node(nid).get("inflow")
@@ -85,3 +91,14 @@ def natural_flow(model: Model) -> pd.Series:
         out[basin] = tot / 1000.0
     out["total"] = sum(out.values())
     return pd.Series(out, name="km3/yr")
+
+
+def _metadata(model: Model, key: str, what: str) -> dict:
+    """The model's ``metadata[key]``, which the Aral model has (ValueError for a model without it)."""
+    if not isinstance(model, Model):
+        raise TypeError(f"give the model that was run (daryo.load), not {type(model).__name__}")
+    value = model.metadata.get(key)
+    if not isinstance(value, dict):
+        raise ValueError(f"the model '{model.name}' has no metadata '{key}' ({what}), which the Aral Sea basin model "
+                         "has: these summaries are of that model")
+    return value

@@ -25,7 +25,7 @@ from ...hydrology import (
 from ...model import Model, model_from_dict
 from ...model.loader import read_document
 from ...scenarios import apply_scenarios, overlay_names
-from ...timeaxis import TimeAxis, years_problem
+from ...timeaxis import FIRST_DATE, LAST_DATE, TimeAxis, parse_date, years_problem
 from ...units import is_whole
 
 __all__ = ["HYDROLOGY_CHOICES", "aral_model_path", "read_base_document", "build_aral_document", "load_aral_model",
@@ -49,9 +49,11 @@ def read_base_document() -> dict[str, Any]:
 
 def _time(start: str | pd.Timestamp, years: int) -> tuple[pd.Timestamp, dict[str, str]]:
     try:
-        s = pd.Timestamp(start)
-    except (ValueError, TypeError):
-        raise ValueError(f"start={start!r}: give a month (YYYY-MM) or a month's first day (YYYY-MM-01)") from None
+        s = parse_date(start)
+    except ValueError as exc:
+        raise ValueError(f"start={start!r}: {exc}") from None
+    if not FIRST_DATE <= s <= LAST_DATE:
+        raise ValueError(f"start={start!r}: a run's dates lie between {FIRST_DATE:%Y-%m-%d} and {LAST_DATE:%Y-%m-%d}")
     if s != s.to_period("M").to_timestamp():  # (2000-10-15 was moved to 2000-10-01 without a word)
         raise ValueError(f"start={start!r}: the run's monthly steps start on a month's first day; give YYYY-MM")
     if (why := years_problem(s, int(years), "%Y-%m")) is not None:
@@ -197,6 +199,8 @@ def aral_inflow_traces(trace_indices: Sequence[int], years: int, seed: int = 0, 
     """
     from ...ensemble import StochasticTraces
 
+    if not is_whole(years) or years < 1:
+        raise ValueError(f"years={years!r}: give a whole number of years, at least 1")
     s, _ = _time(start, years)
     basins = read_base_document()["metadata"]["basins"] if scenarios else {}
     source = StochasticTraces(load_spec(), tuple(scenarios), tuple((b, tuple(ids)) for b, ids in basins.items()))
