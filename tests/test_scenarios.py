@@ -528,3 +528,15 @@ def test_an_inflow_unit_with_no_value_is_refused_by_an_overlay_that_changes_it(t
                                          r"unit with no value"):
         _rate_model(tmp_path, "  - scale_inflows: {nodes: [in], factor: 0.5}\n",
                     inflow={"monthly": [10.0] * 12, "unit": unit})
+
+
+def test_a_library_given_as_text_is_a_folder_and_a_missing_one_is_named(tmp_path):
+    """A QA pass: list_scenarios("/some/dir") failed with 'str' object has no attribute 'glob'; a missing folder
+    listed nothing."""
+    (tmp_path / "wet.yaml").write_text("title: Wet\nchanges: []\n")
+    assert list_scenarios(str(tmp_path)) == [("wet", "Wet")]
+    assert load_overlay("wet", str(tmp_path)).name == "wet"
+    with pytest.raises(ValueError, match=r"library '.*nowhere': no such folder"):
+        list_scenarios(tmp_path / "nowhere")
+    with pytest.raises(ValueError, match=r"library '.*wet.yaml': not a folder"):
+        list_scenarios(tmp_path / "wet.yaml")

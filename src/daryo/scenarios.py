@@ -91,7 +91,17 @@ def library_dir() -> Path:
     return Path(str(resources.files("daryo") / "data" / "aral" / "scenarios"))
 
 
-def scenario_path(name: str, library: Path | None = None) -> Path:
+def _library(library: str | Path | None) -> Path:
+    """The folder of a scenario library (None: the Aral model's), which must exist."""
+    if library is None:
+        return library_dir()
+    lib = Path(library)
+    if not lib.is_dir():
+        raise ValueError(f"library {str(library)!r}: {'not a folder' if lib.exists() else 'no such folder'}")
+    return lib
+
+
+def scenario_path(name: str, library: str | Path | None = None) -> Path:
     """The overlay file of a library scenario name, or ``name`` itself if it is a path to a YAML file.
 
     Raises
@@ -107,7 +117,7 @@ def scenario_path(name: str, library: Path | None = None) -> Path:
                                  else "scenario file not found"))
     if p.is_dir() and (os.sep in name or "/" in name):  # (a library name is not a path, even beside a folder of it)
         raise ModelError(Problem(str(p), "", "is a folder, not a scenario file"))
-    lib = library or library_dir()
+    lib = _library(library)
     candidate = lib / f"{name}.yaml"
     if candidate.is_file():
         return candidate
@@ -118,9 +128,9 @@ def scenario_path(name: str, library: Path | None = None) -> Path:
                              f"{', '.join(names)} (or a path to an overlay .yaml file){here}"))
 
 
-def list_scenarios(library: Path | None = None) -> list[tuple[str, str]]:
+def list_scenarios(library: str | Path | None = None) -> list[tuple[str, str]]:
     """(name, title) of every overlay in the library, sorted by name."""
-    lib = library or library_dir()
+    lib = _library(library)
     out = []
     for f in sorted(lib.glob("*.yaml"), key=lambda f: f.stem):
         doc = read_document(f, lines=False)
@@ -128,7 +138,7 @@ def list_scenarios(library: Path | None = None) -> list[tuple[str, str]]:
     return out
 
 
-def load_overlay(name: str, library: Path | None = None) -> Overlay:
+def load_overlay(name: str, library: str | Path | None = None) -> Overlay:
     """Read and check the structure of one overlay (library name or path).
 
     Raises
@@ -169,7 +179,7 @@ def load_overlay(name: str, library: Path | None = None) -> Overlay:
         problems += _check_change(op, arg, str(path), f"changes[{i}].{op}")
     if problems:
         raise ModelError(problems)
-    return Overlay(path.stem if path.parent == (library or library_dir()) else str(path), str(path),
+    return Overlay(path.stem if path.parent == _library(library) else str(path), str(path),
                    str(doc.get("title", "")), str(doc.get("description", "")), str(doc.get("sources", "")),
                    tuple(changes))
 
@@ -357,7 +367,7 @@ def overlay_names(names: str | os.PathLike[str] | Iterable[str | os.PathLike[str
     return tuple(str(n) for n in out)
 
 
-def apply_scenarios(doc: Mapping[str, Any], names: Iterable[str], library: Path | None = None) -> dict[str, Any]:
+def apply_scenarios(doc: Mapping[str, Any], names: Iterable[str], library: str | Path | None = None) -> dict[str, Any]:
     """Apply overlays to a model document, in order; return a new document (``doc`` is not changed).
 
     Parameters
@@ -817,7 +827,7 @@ def _inflow_op(doc: dict, arg: Mapping[str, Any], file: str, place: str, op: str
     return problems
 
 
-def year_limited_changes(names: Sequence[str], library: Path | None = None) -> list[Problem]:
+def year_limited_changes(names: Sequence[str], library: str | Path | None = None) -> list[Problem]:
     """The inflow changes among overlays ``names`` that change given run years only (``scale_inflows`` with
     ``years``, ``named_years``), each as a :class:`Problem` at its place, saying why an ensemble that resamples a
     model's own years cannot take it."""
@@ -960,7 +970,7 @@ _APPLY = {"set": _op_set, "set_edges": _op_set_edges, "add_nodes": _op_add_nodes
 
 
 def transform_inflows(inflows: Mapping[str, np.ndarray], names: Sequence[str], start: str | pd.Timestamp,
-                      basins: Mapping[str, Sequence[str]], library: Path | None = None) -> dict[str, np.ndarray]:
+                      basins: Mapping[str, Sequence[str]], library: str | Path | None = None) -> dict[str, np.ndarray]:
     """Apply the inflow changes of overlays to inflow arrays (other changes are ignored).
 
     A change naming inflows that are not among ``inflows`` leaves them alone: they keep the model's own series,
