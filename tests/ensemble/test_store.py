@@ -488,3 +488,18 @@ def _not_an_ensemble(tmp_path: Path) -> Path:
     path = tmp_path / "plain.nc"
     xr.Dataset({"x": ("t", [1.0])}).to_netcdf(path)
     return path
+
+
+def test_a_file_that_is_no_store_is_named_and_a_summary_csv_gets_its_folders(tmp_path):
+    """A QA pass: summary_table of a file that is not NetCDF gave xarray's 'did not find a match in any of xarray's
+    IO backends' without naming it; write_summary_csv into a missing folder said 'cannot write X: cannot write X'."""
+    garbage = tmp_path / "garbage.nc"
+    garbage.write_text("not NetCDF\n")
+    with pytest.raises(ValueError, match=rf"^{re.escape(str(garbage))} is not an ensemble's output: it cannot be "
+                                         "read as a NetCDF file or zarr store$"):
+        summary_table(garbage)
+    _, out = run(tmp_path, "s.nc")
+    target = write_summary_csv(out, tmp_path / "new" / "folder" / "s.csv")
+    assert len(pd.read_csv(target)) == len(summary_table(out)) > 0
+    with pytest.raises(OSError, match=rf"^cannot write {re.escape(str(garbage))}/s.csv: [^:]*$"):
+        write_summary_csv(out, garbage / "s.csv")

@@ -415,7 +415,14 @@ def _summaries(path: Path) -> Iterator[Any]:
     """The ensemble output ``path``, open (ValueError if it holds no ensemble summaries)."""
     import xarray as xr
 
-    with xr.open_dataset(path, engine="zarr" if _format_of(path) == "zarr" else None) as ds:
+    try:
+        opened = xr.open_dataset(path, engine="zarr" if _format_of(path) == "zarr" else None)
+    except (FileNotFoundError, PermissionError):  # (they name the file)
+        raise
+    except (OSError, ValueError):  # (not NetCDF or zarr: xarray's message named no file)
+        raise ValueError(f"{path} is not an ensemble's output: it cannot be read as a NetCDF file or zarr store"
+                         ) from None
+    with opened as ds:
         if "summary_annual_deficit_fraction" not in ds or "prob_deficit_above_threshold" not in ds:
             raise ValueError(f"{path} holds no ensemble summaries: it is not the output of an ensemble run")
         yield ds
@@ -460,14 +467,17 @@ def _is_summary_csv(path: Path) -> bool:
 def write_summary_csv(output: str | Path, path: str | Path) -> Path:
     """Write the summaries of the ensemble's output ``output`` (:func:`summary_table`) to the CSV file ``path``,
     through a temporary file beside it (an existing file is replaced only once the new one is whole, and only
-    if it is an ensemble's summary CSV: :func:`check_summary_csv`); returns ``path``."""
+    if it is an ensemble's summary CSV: :func:`check_summary_csv`); missing folders on the way to it are made,
+    as :meth:`daryo.Results.save` makes them.  Returns ``path``."""
     p = Path(path)
     check_summary_csv(p)
     table = summary_table(output)
     try:
+        p.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(p, lambda f: table.to_csv(f, index=False, lineterminator="\n"))
     except OSError as exc:
-        raise OSError(f"cannot write {p}: {exc.strerror or exc}") from exc
+        reason = str(exc.strerror or exc)  # (the temporary file's error names the file already)
+        raise OSError(reason if reason.startswith(f"cannot write {p}") else f"cannot write {p}: {reason}") from exc
     return p
 
 
