@@ -38,6 +38,23 @@ def test_results_take_a_dataset_and_the_api_makes_missing_folders(tmp_path):
     assert (tmp_path / "c" / "d" / "storage.csv") in res.to_csv(tmp_path / "c" / "d")
 
 
+def test_a_path_starting_with_a_tilde_is_in_the_home_folder_and_no_path_is_refused(tmp_path, monkeypatch):
+    """A QA pass: to_netcdf("~/r.nc") made a folder named '~' in the current one; to_csv(None) wrote nothing and
+    said nothing; to_netcdf(None) failed in pathlib."""
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.chdir(tmp_path)
+    res = daryo.run(daryo.load(daryo.demo_model_path()), RunOptions(years=1))
+    assert res.to_netcdf("~/r.nc") == tmp_path / "home" / "r.nc" and (tmp_path / "home" / "r.nc").is_file()
+    assert (tmp_path / "home" / "csv" / "storage.csv") in res.to_csv("~/csv")
+    assert not (tmp_path / "~").exists()
+    for call, message in ((lambda: res.to_csv(None), "to_csv takes the path of a folder, not None"),
+                          (lambda: res.to_netcdf(None), "to_netcdf takes the path of a file, not None"),
+                          (lambda: res.to_netcdf(5), "to_netcdf takes the path of a file, not 5"),
+                          (lambda: res.save(csv=""), "save takes the path of a folder \\(csv=\\), not ''")):
+        with pytest.raises(TypeError, match=message):
+            call()
+
+
 def test_a_netcdf_link_is_written_through(tmp_path, other_disk):
     """``-o link.nc`` writes the file the link leads to (on another disk, the move into place failed with
     'Invalid cross-device link' after the run) and leaves the link a link."""

@@ -373,7 +373,7 @@ class Results:
         """Write the Dataset to NetCDF-4; returns the path.  The file is written beside ``path`` under a
         temporary name and renamed, so a failure never leaves half a file or harms an existing one; only an
         earlier run's results are replaced, and missing folders on the way are made (see :meth:`save`)."""
-        p = Path(path)
+        p = _user_path(path, "to_netcdf", "a file")
         self.save(netcdf=p)
         return p
 
@@ -385,7 +385,7 @@ class Results:
         were, and leaves no temporary folder behind; an earlier run's files of variables this run does not have
         are removed (see :meth:`save`).
         """
-        return self.save(csv=directory)
+        return self.save(csv=_user_path(directory, "to_csv", "a folder"))
 
     def save(self, netcdf: str | Path | None = None, csv: str | Path | None = None) -> list[Path]:
         """Write a NetCDF file and/or a folder of CSV files (see :meth:`to_netcdf`, :meth:`to_csv`); returns the
@@ -402,7 +402,8 @@ class Results:
         that this run does not have (``storage.csv`` of a model with reservoirs, say) are removed, so that the
         folder holds one run's results.
 
-        Missing folders on the way to either target are made (:meth:`pathlib.Path.mkdir` with ``parents=True``).
+        A path starting ``~`` is in the user's home folder, as a shell reads it.  Missing folders on the way to
+        either target are made (:meth:`pathlib.Path.mkdir` with ``parents=True``).
         The CLI instead refuses, before the run, an output whose folder does not exist, so that a mistyped path
         does not cost a run.
 
@@ -413,6 +414,8 @@ class Results:
         FileExistsError, IsADirectoryError
             If a target exists and is not an earlier run's results.
         """
+        netcdf = None if netcdf is None else _user_path(netcdf, "save", "a file (netcdf=)")
+        csv = None if csv is None else _user_path(csv, "save", "a folder (csv=)")
         nc_tmp: Path | None = None
         csv_tmp: Path | None = None
         made: Path | None = None  # the CSV folder, where this call makes it (removed again on failure)
@@ -500,3 +503,10 @@ class Results:
         from .indicators import country_summary
 
         return country_summary(self.dataset)
+
+
+def _user_path(path: object, method: str, what: str) -> Path:
+    """``path`` as a :class:`~pathlib.Path`, ``~`` read as the user's home folder (TypeError for no path)."""
+    if not isinstance(path, str | os.PathLike) or not str(path):
+        raise TypeError(f"{method} takes the path of {what}, not {path!r}")
+    return Path(path).expanduser()
