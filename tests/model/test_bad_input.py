@@ -1219,3 +1219,19 @@ def test_a_model_loaded_for_fewer_years_keeps_the_lines_of_its_time(tmp_path):
         daryo.load(p, years=1)
     assert [str(x).split("m.yaml: ")[1] for x in info.value.problems] == [
         "time (line 3): unknown key(s) foo; time takes start, end and step"]
+
+
+def test_an_id_with_a_control_character_is_refused():
+    """A QA pass: ids 'x' and 'x\\x00' were both 'x' in the results (a duplicate label), and to_csv failed in pandas.
+    Other characters, such as the zero-width non-joiner of Persian script, are ids' own."""
+    from daryo.model import model_from_dict
+
+    doc = {"version": 1, "name": "c", "time": {"start": "2001-01", "end": "2001-02"},
+           "nodes": [{"id": "x", "type": "inflow", "inflow": 1.0}, {"id": "x\x00", "type": "sink"},
+                     {"id": "Qo\u200csh", "type": "sink"}],
+           "edges": [["x", "x\x00"], ["x", "Qo\u200csh"]]}
+    with pytest.raises(ModelError) as err:
+        model_from_dict(doc)
+    assert [p.message for p in err.value.problems] == [
+        "the id 'x\\x00' holds a control character ('\\x00'), which the results' NetCDF and CSV files drop or cut at; "
+        "give an id without one"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import calendar
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
@@ -102,6 +103,11 @@ def check_unique_ids(ctx: CheckContext) -> Iterable[Problem]:
     model, file = ctx.model, ctx.file
     elements: list[Node | Edge | Constraint] = [*model.nodes, *model.edges, *model.constraints]
     for el in elements:
+        control = next((c for c in el.id if unicodedata.category(c) == "Cc"), None)
+        if control is not None and not (isinstance(el, Edge) and el.id == f"{el.source}->{el.target}"):  # (the
+            # nodes' ids are named at the nodes)
+            yield Problem(file, el.at(), f"the id {el.id!r} holds a control character ({control!r}), which the "
+                          "results' NetCDF and CSV files drop or cut at; give an id without one")
         if el.id in RESERVED_IDS:
             yield Problem(file, el.at(), f"the id '{el.id}' is reserved: the results' CSV files name their index "
                           f"columns {' and '.join(repr(r) for r in RESERVED_IDS)}; give it another id")
