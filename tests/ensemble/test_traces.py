@@ -149,6 +149,23 @@ def test_a_model_shorter_than_a_year_is_named_with_its_span():
         ResampledTraces.from_model(model)
 
 
+def test_a_constant_inflow_is_resampled_and_one_between_bounds_is_no_record():
+    """The refusal said an inflow given as one number is not resampled, which it is (a QA pass): its traces are the
+    number, perturbed year by year as every record's years are."""
+    edges = [["in", "sea"]]
+    constant = build([{"id": "in", "type": "inflow", "inflow": 5.0}, {"id": "sea", "type": "sink"}], edges,
+                     steps=24, allocation="cost", start="2001-10")
+    traces = ResampledTraces.from_model(constant)(1, np.arange(4), 2, constant.time.axis())["in"]
+    assert traces.shape == (4, 24) and np.all(traces > 0) and np.ptp(traces) > 0
+    np.testing.assert_allclose(traces / traces[:, :1], 1.0, atol=0.2)  # (within a year: the number's shape)
+    bounded = build([{"id": "in", "type": "inflow", "min_flow": 1.0, "max_flow": 5.0}, {"id": "sea", "type": "sink",
+                     "cost": -1.0}], edges, steps=24, allocation="cost", start="2001-10")
+    with pytest.raises(ValueError, match=r"no inflow node with an 'inflow' \(a number, a series or a parameter\), "
+                                         r"whose years an ensemble resamples: an inflow chosen between min_flow and "
+                                         r"max_flow is not a record of years"):
+        ResampledTraces.from_model(bounded)
+
+
 @pytest.mark.parametrize("change, refused", [
     ("scale_inflows: {nodes: [up], factor: 0.5, years: [1]}", True),
     ("scale_inflows: {nodes: [up], factor: 0.5}", False),  # every year: the record's years all change alike

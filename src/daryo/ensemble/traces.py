@@ -66,9 +66,9 @@ class ResampledTraces:
         given = {n.id: n.attrs["inflow"] for n in model.nodes
                  if n.type == "inflow" and isinstance(n.attrs.get("inflow"), (Series, ParameterRef))}
         if not given:
-            raise ValueError("the model has no inflow node whose 'inflow' is a series or a parameter, which an "
-                             "ensemble resamples (an inflow given as one number, or chosen between min_flow and "
-                             "max_flow, is not a record of years)")
+            raise ValueError("the model has no inflow node with an 'inflow' (a number, a series or a parameter), "
+                             "whose years an ensemble resamples: an inflow chosen between min_flow and max_flow is "
+                             "not a record of years")
         dynamic = state_dependent(model.parameters)
         for node, v in given.items():
             if isinstance(v, ParameterRef) and v.name in dynamic:
