@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from ._system import physical_memory
 from .errors import ModelError, Problem
 from .model import Model, load_model, model_from_dict
 from .timeaxis import parse_date
@@ -91,14 +92,6 @@ def load(path: str | Path | None = None, scenarios: str | Sequence[str] = (), ye
         label = str(p) + "".join(f" + {s}" for s in scenarios)
         model = model_from_dict(apply_scenarios(doc, scenarios), base_dir=p.parent, file=label, path=p)
     return model if years is None else model.with_time(years=years)
-
-
-def physical_memory() -> int | None:
-    """This machine's physical memory, in bytes (None where the system does not tell)."""
-    try:
-        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    except (AttributeError, ValueError, OSError):
-        return None
 
 
 def check_memory(raw_bytes: int) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ...api import physical_memory
+from ..._system import physical_memory
 from ...errors import ModelError, Problem
 from ...hydrology import (
     HydrologySpec,
@@ -48,6 +48,8 @@ def read_base_document() -> dict[str, Any]:
 
 
 def _time(start: str | pd.Timestamp, years: int) -> tuple[pd.Timestamp, dict[str, str]]:
+    if isinstance(start, np.datetime64):  # (a Dataset's time value)
+        start = pd.Timestamp(start)
     try:
         s = parse_date(start)
     except ValueError as exc:
@@ -83,6 +85,7 @@ def _hydrology(spec: HydrologySpec, hydrology: str, traces: int, years: int, see
         raise ValueError(f"traces={traces}, years={years}: both must be at least 1")
     check_seed(seed)
     if hydrology == "stochastic":
+        _check_size(traces, years)
         return stochastic_traces(spec, range(traces), years, seed, start_month)
     if traces != 1:
         raise ValueError(f"hydrology '{hydrology}' has one trace; use hydrology='stochastic' for {traces} traces")
@@ -136,7 +139,6 @@ def build_aral_document(scenarios: Sequence[str] = (), hydrology: str = "norm", 
             raise TypeError(f"{name}={value!r}: give a whole number")
     doc = read_base_document()
     s, doc["time"] = _time(start, years)
-    _check_size(int(traces), int(years))
     spec = load_spec()
     arr = _hydrology(spec, hydrology, int(traces), int(years), int(seed), s.month)
     series = {nid: arr[:, k, :] for k, nid in enumerate(spec.ids)}
