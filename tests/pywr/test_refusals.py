@@ -376,6 +376,12 @@ def test_weekly_data_files_are_refused(tmp_path):
     msg = load(tmp_path, doc)
     assert ("parameters[q]: CSV file 'w.csv' has weekly dates (W-MON): Pywr reads each row as the week ending on "
             "its date, daryo as the 7 days starting on it; give the file daily rows instead") in msg
+    # written day first (01/01/2001, 08/01/2001…) and said so: the check read them month first, failed on the
+    # 15th, found no weekly dates, and the file was read a week off (a review)
+    dates = pd.date_range("2001-01-01", periods=20, freq="7D")
+    (tmp_path / "w.csv").write_text("date,q\n" + "\n".join(f"{d:%d/%m/%Y},{i}" for i, d in enumerate(dates)))
+    doc["parameters"]["q"]["dayfirst"] = True
+    assert "parameters[q]: CSV file 'w.csv' has weekly dates (W-MON)" in load(tmp_path, doc)
 
 
 @pytest.mark.parametrize("doc", [

@@ -346,22 +346,22 @@ class ParameterConverter:
                 self.add(f"{place}.timestep_offset", f"'{offset}' is not a whole number of steps")
                 return None
             out["timestep_offset"] = int(offset)
-        weekly = self._weekly(url, out.get("index_col"))
+        weekly = self._weekly(url, out.get("index_col"), dayfirst)
         if weekly:
             self.add(place, f"CSV file '{url}' has weekly dates ({weekly}): Pywr reads each row as the week ending "
                      "on its date, daryo as the 7 days starting on it; give the file daily rows instead")
             return None
         return out
 
-    def _weekly(self, url: str, index_col: str | None) -> str | None:
+    def _weekly(self, url: str, index_col: str | None, dayfirst: bool) -> str | None:
         """The file's weekly frequency (``W-MON``…) if its dates are weekly, as pandas infers it; else None
         (also when the dates cannot be read: the model reports that when it reads the file)."""
         try:
             frame = read_csv_file((self.base_dir / url).resolve())
             col = index_col if index_col is not None else "date" if "date" in frame.columns else frame.columns[0]
-            with warnings.catch_warnings():  # (pandas warns of dates it guesses are day first: only steps matter)
+            with warnings.catch_warnings():  # (pandas warns where it guesses the order otherwise than told)
                 warnings.simplefilter("ignore", UserWarning)
-                dates = pd.DatetimeIndex(pd.to_datetime(frame[col]))
+                dates = pd.DatetimeIndex(pd.to_datetime(frame[col], dayfirst=dayfirst))
             freq = pd.infer_freq(dates) if len(dates) >= 3 else None
         except (CsvReadError, KeyError, IndexError, ValueError, TypeError):
             return None
