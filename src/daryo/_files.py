@@ -14,7 +14,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO
 
-__all__ = ["atomic_write", "file_digest", "interrupts_between", "mode_for", "new_file_mode", "temp_beside",
+__all__ = ["NamedOSError", "atomic_write", "file_digest", "interrupts_between", "mode_for", "new_file_mode",
+           "temp_beside",
            "write_target"]
 
 
@@ -72,13 +73,18 @@ def atomic_write(path: Path, write: Callable[[IO[bytes]], object]) -> None:
             os.unlink(tmp)
 
 
+class NamedOSError(OSError):
+    """An OSError whose message names the file the user gave already ("cannot write x.csv: Permission denied"),
+    which a caller that names the file in its own message passes on as it is."""
+
+
 def temp_beside(path: Path) -> tuple[int, str]:
     """A new temporary file beside ``path``, named after it (``mkstemp``: its descriptor and name); an error
     names ``path``, which the user gave, not the temporary name."""
     try:
         return tempfile.mkstemp(prefix=f".{path.name}.", dir=path.resolve().parent)
     except OSError as exc:
-        raise OSError(exc.errno, f"cannot write {path}: {exc.strerror or exc}") from exc
+        raise NamedOSError(exc.errno, f"cannot write {path}: {exc.strerror or exc}") from exc
 
 
 @contextlib.contextmanager

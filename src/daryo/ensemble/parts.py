@@ -14,7 +14,7 @@ from typing import IO, Any
 
 import numpy as np
 
-from .._files import atomic_write
+from .._files import NamedOSError, atomic_write
 from .chunks import ANNUAL_INDICATORS
 
 _FORMAT = 2  # (2: parts hold annual_inflow)
@@ -146,6 +146,8 @@ def _write(path: Path, write: Callable[[IO[bytes]], object]) -> None:
     temporary file)."""
     try:
         atomic_write(path, write)
+    except NamedOSError:
+        raise
     except OSError as exc:
         raise OSError(f"cannot write {path}: {exc.strerror or exc}") from exc
 

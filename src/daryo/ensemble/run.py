@@ -75,8 +75,9 @@ def run_ensemble(model: Model, options: EnsembleOptions, output: str | Path, *, 
     options
         Traces, years, seed, chunk size, deficit threshold.
     output
-        ``results.zarr`` (needs ``zarr``) or ``results.nc``.  Written under a temporary name and moved into place
-        at the end; an existing output is replaced only if it is an earlier result (see :func:`check_output`).
+        ``results.zarr`` (needs ``zarr``) or ``results.nc`` (``~`` is the home folder).  Written under a
+        temporary name and moved into place at the end; an existing output is replaced only if it is an earlier
+        result (see :func:`check_output`).
     scheduler, workers
         Run the chunks on a Dask cluster at ``scheduler``, or on a local one with ``workers`` processes;
         neither (or ``workers=0``): in this process.
@@ -91,6 +92,9 @@ def run_ensemble(model: Model, options: EnsembleOptions, output: str | Path, *, 
 
     Raises
     ------
+    TypeError, ValueError
+        Before anything is written, for an argument or option of the wrong kind or value (a progress reporter
+        without ``skip``, ``update`` and ``assembling``, ``stop_after`` below 1, a seed out of range…).
     FileExistsError
         If an unfinished run's parts folder exists and ``resume`` is False, or if ``output`` exists and is not
         an ensemble's output (see :func:`check_output`).
@@ -102,7 +106,7 @@ def run_ensemble(model: Model, options: EnsembleOptions, output: str | Path, *, 
         raise TypeError(f"run_ensemble takes a loaded model (daryo.load(path)), not {type(model).__name__}")
     if not isinstance(options, EnsembleOptions):
         raise TypeError(f"run_ensemble's options are an EnsembleOptions, not {type(options).__name__}")
-    output = Path(output)
+    output = Path(output).expanduser()
     _check_call(source, scheduler, resume, progress, stop_after)
     _check_request(options, scheduler, workers)
     options = _plain_numbers(options)

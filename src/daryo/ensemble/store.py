@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._files import atomic_write, write_target
+from .._files import NamedOSError, atomic_write, write_target
 from ..cf import cf_dataset, daryo_units, netcdf_encoding
 from ..model import Model, Node
 from ..results import NETCDF_SUFFIXES, is_netcdf, netcdf_attributes, step_coordinates
@@ -213,10 +213,12 @@ def _assemble(parts: _Parts, n_chunks: int, output: Path, fmt: str, manifest: Ma
     _remove(tmp)
     attrs = _store_attributes(manifest)
     attrs["title"] = f"{_TITLE}: {model.name}"
+    bounds = None  # the steps' bounds, of the first part
     try:
         for c in range(n_chunks):
             ds = cf_dataset(_part_dataset(parts.read(c), coords))
             if c == 0:
+                bounds = ds["time_bnds"].reset_coords(drop=True)
                 ds.attrs.update(attrs)
                 if fmt == "zarr":
                     ds.to_zarr(tmp, mode="w", zarr_format=2, consolidated=True,
@@ -234,7 +236,7 @@ def _assemble(parts: _Parts, n_chunks: int, output: Path, fmt: str, manifest: Ma
         summary = cf_dataset(summary)
         if fmt == "zarr":  # (its write replaces the store's global attributes, among them the "coordinates" that make
             # the step bounds a coordinate: they are written again with it, so that they stay one)
-            summary.coords["time_bnds"] = ds["time_bnds"].reset_coords(drop=True)
+            summary.coords["time_bnds"] = bounds
             summary.to_zarr(tmp, mode="a", zarr_format=2, consolidated=True)
         else:
             summary.to_netcdf(tmp, mode="a", encoding=netcdf_encoding(summary))
@@ -359,7 +361,7 @@ def shortfall_table(output: str | Path, n: int | None = None) -> pd.DataFrame:
     if n is not None and n < 0:
         raise ValueError(why)
 
-    with _summaries(Path(output)) as ds:
+    with _summaries(Path(output).expanduser()) as ds:
         frac = ds["summary_annual_deficit_fraction"]
         table = pd.DataFrame({
             "country": ds["demand_country"].values,
@@ -393,7 +395,7 @@ def summary_table(output: str | Path) -> pd.DataFrame:
     ValueError
         If ``output`` holds no ensemble summaries.
     """
-    with _summaries(Path(output)) as ds:
+    with _summaries(Path(output).expanduser()) as ds:
         frames = []
         for name in sorted(str(v) for v in ds.data_vars if str(v).startswith("summary_")):  # (zarr lists them
             # alphabetically, NetCDF as written: the same rows in the same order either way)
@@ -415,8 +417,9 @@ def _summaries(path: Path) -> Iterator[Any]:
     """The ensemble output ``path``, open (ValueError if it holds no ensemble summaries)."""
     import xarray as xr
 
+    engine = "zarr" if _format_of(path) == "zarr" else None
     try:
-        opened = xr.open_dataset(path, engine="zarr" if _format_of(path) == "zarr" else None)
+        opened = xr.open_dataset(path, engine=engine)
     except (FileNotFoundError, PermissionError):  # (they name the file)
         raise
     except (OSError, ValueError):  # (not NetCDF or zarr: xarray's message named no file)
@@ -469,15 +472,18 @@ def write_summary_csv(output: str | Path, path: str | Path) -> Path:
     through a temporary file beside it (an existing file is replaced only once the new one is whole, and only
     if it is an ensemble's summary CSV: :func:`check_summary_csv`); missing folders on the way to it are made,
     as :meth:`daryo.Results.save` makes them.  Returns ``path``."""
-    p = Path(path)
+    p = Path(path).expanduser()
     check_summary_csv(p)
     table = summary_table(output)
+    if p.parent.exists() and not p.parent.is_dir():
+        raise NotADirectoryError(f"cannot write {p}: {p.parent} is a file, not a folder")
     try:
         p.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(p, lambda f: table.to_csv(f, index=False, lineterminator="\n"))
-    except OSError as exc:
-        reason = str(exc.strerror or exc)  # (the temporary file's error names the file already)
-        raise OSError(reason if reason.startswith(f"cannot write {p}") else f"cannot write {p}: {reason}") from exc
+    except NamedOSError:
+        raise
+    except OSError as exc:  # (a full disk: no file named)
+        raise OSError(f"cannot write {p}: {exc.strerror or exc}") from exc
     return p
 
 
