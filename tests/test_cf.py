@@ -85,3 +85,17 @@ def test_indicators_read_a_results_file_back(run_file):
     for variable in ("delivery", "energy"):
         pd.testing.assert_frame_equal(annual_by(back, variable), annual_by(ds, variable))
     pd.testing.assert_frame_equal(country_summary(back), country_summary(ds))
+
+
+def test_every_unit_written_for_cf_turns_back_into_daryos():
+    """daryo_units reads back what cf_dataset writes, for each of daryo's units that CF files write otherwise (the
+    two tables are kept by hand: a unit added to one only would not turn back)."""
+    from daryo.cf import _CF_UNITS
+
+    time = pd.date_range("2001-01-01", periods=2, freq="MS")
+    ds = xr.Dataset({f"v{k}": (("time",), np.ones(2), {"units": u}) for k, u in enumerate(_CF_UNITS)},
+                    coords={"time": time, "days": ("time", [31, 28])})
+    written = cf_dataset(ds)
+    assert {str(ds[v].attrs["units"]): daryo_units(written[v].attrs) for v in ds.data_vars} == {
+        u: u for u in _CF_UNITS}
+    assert all(written[v].attrs["units"] != ds[v].attrs["units"] for v in ds.data_vars)

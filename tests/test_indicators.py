@@ -127,8 +127,9 @@ def test_annual_by_refuses_what_it_cannot_total_or_group_by():
     # a QA pass: each of these failed inside xarray or Python with another reason
     with pytest.raises(TypeError, match=r"country_summary takes a results Dataset, not Results: pass results.dataset"):
         country_summary(results)
-    with pytest.raises(TypeError, match=r"n_years takes a results Dataset, not NoneType"):
+    with pytest.raises(TypeError, match=r"n_years takes a results Dataset, a DataArray or a TimeAxis, not NoneType"):
         n_years(None)
+    assert n_years(ds["delivery"]) == n_years(ds) == 1.0  # (a variable of the results, with its coordinates)
     with pytest.raises(TypeError, match=r"variable=\['delivery'\]: give the name of one variable"):
         annual_by(ds, ["delivery"])
     with pytest.raises(ValueError, match=r"annual_by: the results have no time steps"):

@@ -540,3 +540,5 @@ def test_a_library_given_as_text_is_a_folder_and_a_missing_one_is_named(tmp_path
         list_scenarios(tmp_path / "nowhere")
     with pytest.raises(ValueError, match=r"library '.*wet.yaml': not a folder"):
         list_scenarios(tmp_path / "wet.yaml")
+    assert load_overlay(str(tmp_path / "wet.yaml"), tmp_path / "nowhere").name == str(tmp_path / "wet.yaml")  # (a
+    # path needs no library)

@@ -42,7 +42,7 @@ def n_years(data: xr.Dataset | TimeAxis) -> float:
         The number of hydrological years, fractional for part years.
     """
     if not isinstance(data, TimeAxis):
-        _check_dataset(data, "n_years")
+        check_dataset(data, "n_years", (xr.DataArray, TimeAxis))
     steps = _steps(data)
     if steps is None:  # a Dataset without dates: 12 steps a year
         return float(_n_steps(data) / 12)
@@ -69,7 +69,7 @@ def season_years(data: xr.Dataset | TimeAxis, season: str) -> float:
     if season not in ("winter", "summer"):
         raise ValueError(f"season '{season}': use winter or summer")
     if not isinstance(data, TimeAxis):
-        _check_dataset(data, "season_years")
+        check_dataset(data, "season_years", (xr.DataArray, TimeAxis))
     steps = _steps(data)
     if steps is None:  # no dates: 12 steps a year, the first six winter
         return float(np.sum((np.arange(_n_steps(data)) % 12 < 6) == (season == "winter")) / 6)
@@ -87,11 +87,16 @@ def _n_steps(data: xr.Dataset | TimeAxis) -> int:
     return data.n_steps if isinstance(data, TimeAxis) else int(data.sizes["time"])
 
 
-def _check_dataset(ds: object, name: str) -> None:
-    """Refuse what is not a results Dataset with time steps (TypeError, ValueError), naming the indicator."""
-    if not isinstance(ds, xr.Dataset):
+def check_dataset(ds: object, name: str, also: tuple[type, ...] = ()) -> None:
+    """Refuse what is not a results Dataset (nor one of the types ``also``) with time steps (TypeError,
+    ValueError), naming the function ``name`` that takes it."""
+    if not isinstance(ds, (xr.Dataset, *also)):
         hint = ": pass results.dataset" if hasattr(ds, "dataset") else ""
-        raise TypeError(f"{name} takes a results Dataset, not {type(ds).__name__}{hint}")
+        kinds = ["a results Dataset", *(f"a{'n' * (t.__name__[0] in 'AEIOU')} {t.__name__}" for t in also)]
+        took = " or ".join([", ".join(kinds[:-1]), kinds[-1]]) if also else kinds[0]
+        raise TypeError(f"{name} takes {took}, not {type(ds).__name__}{hint}")
+    if not isinstance(ds, xr.Dataset | xr.DataArray):
+        return
     if "time" not in ds.dims:
         raise ValueError(f"{name}: the results have no time dimension (a selection of one step, or a mean over "
                          "time?): it sums each step of a run")
@@ -171,8 +176,8 @@ def annual_by(ds: xr.Dataset, variable: str, by: str = "country", season: bool =
     -------
     pandas.DataFrame, pandas.Series or xarray.DataArray
         hm³ or GWh per year: a DataFrame (season × group) when ``season`` is True, else a Series by group; with
-        ``scenarios=None`` an xarray DataArray with the scenario (or trace) dimension (its ``units`` attribute per
-        year).
+        ``scenarios=None`` an xarray DataArray with the scenario (or trace) dimension where ``ds`` has one (its
+        ``units`` attribute per year).
 
     Raises
     ------
@@ -182,7 +187,7 @@ def annual_by(ds: xr.Dataset, variable: str, by: str = "country", season: bool =
         If ``variable`` is not such a variable of ``ds``, ``by`` or ``scenarios`` is not one of its values, or
         ``ds`` has no time steps.
     """
-    _check_dataset(ds, "annual_by")
+    check_dataset(ds, "annual_by")
     if not isinstance(variable, str):
         raise TypeError(f"variable={variable!r}: give the name of one variable of the results")
     if by not in ("country", "element"):
@@ -232,7 +237,7 @@ def sink_inflow(ds: xr.Dataset, scenarios: str | None = "mean") -> Any:
 def country_summary(ds: xr.Dataset) -> pd.DataFrame:
     """The run summary table: per country, mean annual demand, delivery and deficit (hm³/yr) in winter
     (Oct–Mar) and summer (Apr–Sep), and hydropower energy (GWh/yr) by season."""
-    _check_dataset(ds, "country_summary")
+    check_dataset(ds, "country_summary")
     parts = {}
     for var in ("demanded", "delivery", "deficit"):
         if var in ds:

@@ -409,6 +409,8 @@ class Results:
 
         Raises
         ------
+        TypeError
+            If a target is not a path.
         ValueError
             If the NetCDF file's name does not end in ``.nc``, or it is the CSV folder.
         FileExistsError, IsADirectoryError

@@ -179,9 +179,9 @@ def load_overlay(name: str, library: str | Path | None = None) -> Overlay:
         problems += _check_change(op, arg, str(path), f"changes[{i}].{op}")
     if problems:
         raise ModelError(problems)
-    return Overlay(path.stem if path.parent == _library(library) else str(path), str(path),
-                   str(doc.get("title", "")), str(doc.get("description", "")), str(doc.get("sources", "")),
-                   tuple(changes))
+    in_library = path.parent == (library_dir() if library is None else Path(library))
+    return Overlay(path.stem if in_library else str(path), str(path), str(doc.get("title", "")),
+                   str(doc.get("description", "")), str(doc.get("sources", "")), tuple(changes))
 
 
 # ----------------------------------------------------------------------------------- checking changes

@@ -476,3 +476,9 @@ def test_the_aral_summaries_and_loaders_refuse_wrong_input_by_name():
         load_aral_model(start=None, years=1)
     with pytest.raises(ValueError, match=r"years=0: give a whole number of years, at least 1"):
         aral_inflow_traces([0], 0)
+    # a Dataset's time value starts a run (parse_date refused NumPy's datetime64); the norm's one trace is said
+    # before the memory is
+    assert load_aral_model(start=results.dataset["time"].values[0], years=1).time.axis().start == pd.Timestamp(
+        "2000-10-01")
+    with pytest.raises(ValueError, match=r"hydrology 'norm' has one trace"):
+        load_aral_model(traces=10**7, years=1)

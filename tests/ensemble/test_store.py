@@ -490,7 +490,7 @@ def _not_an_ensemble(tmp_path: Path) -> Path:
     return path
 
 
-def test_a_file_that_is_no_store_is_named_and_a_summary_csv_gets_its_folders(tmp_path):
+def test_a_file_that_is_no_store_is_named_and_a_summary_csv_gets_its_folders(tmp_path, monkeypatch):
     """A QA pass: summary_table of a file that is not NetCDF gave xarray's 'did not find a match in any of xarray's
     IO backends' without naming it; write_summary_csv into a missing folder said 'cannot write X: cannot write X'."""
     garbage = tmp_path / "garbage.nc"
@@ -498,8 +498,18 @@ def test_a_file_that_is_no_store_is_named_and_a_summary_csv_gets_its_folders(tmp
     with pytest.raises(ValueError, match=rf"^{re.escape(str(garbage))} is not an ensemble's output: it cannot be "
                                          "read as a NetCDF file or zarr store$"):
         summary_table(garbage)
+    with pytest.raises(ValueError, match=r"the output must end in .zarr or .nc"):
+        summary_table(tmp_path / "s.txt")
     _, out = run(tmp_path, "s.nc")
     target = write_summary_csv(out, tmp_path / "new" / "folder" / "s.csv")
     assert len(pd.read_csv(target)) == len(summary_table(out)) > 0
-    with pytest.raises(OSError, match=rf"^cannot write {re.escape(str(garbage))}/s.csv: [^:]*$"):
+    with pytest.raises(NotADirectoryError, match=rf"^cannot write {re.escape(str(garbage))}/s.csv: "
+                                                 rf"{re.escape(str(garbage))} is a file, not a folder$"):
         write_summary_csv(out, garbage / "s.csv")
+    # ~ is the home folder, for the store and the CSV (a folder named '~' was made in the current one)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.chdir(tmp_path)
+    run_ensemble(basin(), EnsembleOptions(traces=3, years=2, seed=5), "~/h.nc")
+    assert write_summary_csv("~/h.nc", "~/h.csv") == tmp_path / "home" / "h.csv"
+    assert (tmp_path / "home" / "h.nc").is_file() and not (tmp_path / "~").exists()
+    assert len(summary_table("~/h.nc")) == len(pd.read_csv(tmp_path / "home" / "h.csv"))

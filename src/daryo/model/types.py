@@ -146,7 +146,18 @@ class Model:
         return len(self.scenario_names)
 
     def scenario_name(self, s: int) -> str:
-        """Scenario ``s``'s name, for messages (its position where the model names fewer scenarios)."""
+        """A scenario's name, for messages.
+
+        Parameters
+        ----------
+        s
+            The scenario's position.
+
+        Returns
+        -------
+        str
+            Its name, or its position where the model names fewer scenarios.
+        """
         return self.scenario_names[s] if s < len(self.scenario_names) else str(s)
 
     def node(self, node_id: str) -> Node:

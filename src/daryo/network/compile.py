@@ -30,7 +30,8 @@ Rows:
   to the factors ``f``).
 
 Attributes may reference parameters (:mod:`daryo.parameters`): static ones are resolved here like series;
-state-dependent ones become :class:`ParameterBinding` entries that the engine fills at each step.
+state-dependent ones become :class:`~daryo.network.compiled.ParameterBinding` entries that the engine fills at
+each step.
 
 Everything that varies by step or scenario is kept as tables of (scenario or 1, time) arrays keyed by
 column or row, so that a step only copies bounds; nothing is rebuilt.

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from ...indicators import n_years, season_years
+from ...indicators import check_dataset, n_years, season_years
 from ...model import Model, Series
 
 __all__ = ["intake_withdrawals", "natural_flow"]
@@ -36,9 +36,7 @@ def intake_withdrawals(ds: xr.Dataset, model: Model, river: str = "amu", season:
     scenarios
         ``mean`` over scenario traces, or None to keep them (one column per trace).
     """
-    if not isinstance(ds, xr.Dataset):
-        hint = ": pass results.dataset" if hasattr(ds, "dataset") else ""
-        raise TypeError(f"intake_withdrawals takes a results Dataset, not {type(ds).__name__}{hint}")
+    check_dataset(ds, "intake_withdrawals")
     if scenarios not in ("mean", None):
         raise ValueError(f"scenarios={scenarios!r}: use 'mean' or None")
     intakes = _metadata(model, "intakes", "intake edges per river and country")
