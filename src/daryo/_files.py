@@ -15,8 +15,7 @@ from pathlib import Path
 from typing import IO
 
 __all__ = ["NamedOSError", "atomic_write", "file_digest", "interrupts_between", "mode_for", "new_file_mode",
-           "temp_beside",
-           "write_target"]
+           "temp_beside", "user_path", "write_target"]
 
 
 def file_digest(path: str | Path | None) -> str | None:
@@ -71,6 +70,26 @@ def atomic_write(path: Path, write: Callable[[IO[bytes]], object]) -> None:
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+def user_path(path: object, function: str, what: str) -> Path:
+    """A path the user gave, ``~`` read as the home folder, as a shell reads it.
+
+    Parameters
+    ----------
+    path
+        The path (text or path-like).
+    function, what
+        The function it was given to and what it is the path of, for the message (``"to_csv"``, ``"a folder"``).
+
+    Raises
+    ------
+    TypeError
+        If ``path`` is not a path, or is empty.
+    """
+    if not isinstance(path, str | os.PathLike) or not str(path):
+        raise TypeError(f"{function} takes the path of {what}, not {path!r}")
+    return Path(path).expanduser()
 
 
 class NamedOSError(OSError):

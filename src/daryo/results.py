@@ -15,7 +15,7 @@ import pandas as pd
 import xarray as xr
 from xarray.indexes import PandasIndex
 
-from ._files import mode_for, temp_beside, write_target
+from ._files import mode_for, temp_beside, user_path, write_target
 from .cf import cf_dataset, netcdf_encoding
 from .model import Model
 from .network import CompiledNetwork
@@ -373,7 +373,7 @@ class Results:
         """Write the Dataset to NetCDF-4; returns the path.  The file is written beside ``path`` under a
         temporary name and renamed, so a failure never leaves half a file or harms an existing one; only an
         earlier run's results are replaced, and missing folders on the way are made (see :meth:`save`)."""
-        p = _user_path(path, "to_netcdf", "a file")
+        p = user_path(path, "to_netcdf", "a file")
         self.save(netcdf=p)
         return p
 
@@ -385,7 +385,7 @@ class Results:
         were, and leaves no temporary folder behind; an earlier run's files of variables this run does not have
         are removed (see :meth:`save`).
         """
-        return self.save(csv=_user_path(directory, "to_csv", "a folder"))
+        return self.save(csv=user_path(directory, "to_csv", "a folder"))
 
     def save(self, netcdf: str | Path | None = None, csv: str | Path | None = None) -> list[Path]:
         """Write a NetCDF file and/or a folder of CSV files (see :meth:`to_netcdf`, :meth:`to_csv`); returns the
@@ -416,8 +416,8 @@ class Results:
         FileExistsError, IsADirectoryError
             If a target exists and is not an earlier run's results.
         """
-        netcdf = None if netcdf is None else _user_path(netcdf, "save", "a file (netcdf=)")
-        csv = None if csv is None else _user_path(csv, "save", "a folder (csv=)")
+        netcdf = None if netcdf is None else user_path(netcdf, "save", "a file (netcdf=)")
+        csv = None if csv is None else user_path(csv, "save", "a folder (csv=)")
         nc_tmp: Path | None = None
         csv_tmp: Path | None = None
         made: Path | None = None  # the CSV folder, where this call makes it (removed again on failure)
@@ -506,9 +506,3 @@ class Results:
 
         return country_summary(self.dataset)
 
-
-def _user_path(path: object, method: str, what: str) -> Path:
-    """``path`` as a :class:`~pathlib.Path`, ``~`` read as the user's home folder (TypeError for no path)."""
-    if not isinstance(path, str | os.PathLike) or not str(path):
-        raise TypeError(f"{method} takes the path of {what}, not {path!r}")
-    return Path(path).expanduser()

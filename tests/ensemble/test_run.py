@@ -196,6 +196,11 @@ def test_arguments_of_the_wrong_kind_are_refused_before_anything_is_written(tmp_
     assert not list(tmp_path.iterdir())
 
 
+def test_an_output_that_is_no_path_is_refused():
+    with pytest.raises(TypeError, match=r"run_ensemble takes the path of an output \(.zarr or .nc\), not None"):
+        run_ensemble(basin(), EnsembleOptions(traces=2, years=1), None)
+
+
 def test_numpy_numbers_are_options_as_python_numbers_are(tmp_path):
     """NumPy integers (a loop over np.arange, say) failed as the manifest was written: 'Object of type int64 is not
     JSON serializable'; np.float64 as the dtype too."""

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from .._files import file_digest, interrupts_between
+from .._files import file_digest, interrupts_between, user_path
 from ..hydrology import check_seed
 from ..model import Model
 from ..network import CompiledNetwork, compile_network
@@ -106,7 +106,7 @@ def run_ensemble(model: Model, options: EnsembleOptions, output: str | Path, *, 
         raise TypeError(f"run_ensemble takes a loaded model (daryo.load(path)), not {type(model).__name__}")
     if not isinstance(options, EnsembleOptions):
         raise TypeError(f"run_ensemble's options are an EnsembleOptions, not {type(options).__name__}")
-    output = Path(output).expanduser()
+    output = user_path(output, "run_ensemble", "an output (.zarr or .nc)")
     _check_call(source, scheduler, resume, progress, stop_after)
     _check_request(options, scheduler, workers)
     options = _plain_numbers(options)

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._files import NamedOSError, atomic_write, write_target
+from .._files import NamedOSError, atomic_write, user_path, write_target
 from ..cf import cf_dataset, daryo_units, netcdf_encoding
 from ..model import Model, Node
 from ..results import NETCDF_SUFFIXES, is_netcdf, netcdf_attributes, step_coordinates
@@ -361,7 +361,7 @@ def shortfall_table(output: str | Path, n: int | None = None) -> pd.DataFrame:
     if n is not None and n < 0:
         raise ValueError(why)
 
-    with _summaries(Path(output).expanduser()) as ds:
+    with _summaries(user_path(output, "shortfall_table", "an ensemble's output")) as ds:
         frac = ds["summary_annual_deficit_fraction"]
         table = pd.DataFrame({
             "country": ds["demand_country"].values,
@@ -395,7 +395,7 @@ def summary_table(output: str | Path) -> pd.DataFrame:
     ValueError
         If ``output`` holds no ensemble summaries.
     """
-    with _summaries(Path(output).expanduser()) as ds:
+    with _summaries(user_path(output, "summary_table", "an ensemble's output")) as ds:
         frames = []
         for name in sorted(str(v) for v in ds.data_vars if str(v).startswith("summary_")):  # (zarr lists them
             # alphabetically, NetCDF as written: the same rows in the same order either way)
@@ -472,7 +472,7 @@ def write_summary_csv(output: str | Path, path: str | Path) -> Path:
     through a temporary file beside it (an existing file is replaced only once the new one is whole, and only
     if it is an ensemble's summary CSV: :func:`check_summary_csv`); missing folders on the way to it are made,
     as :meth:`daryo.Results.save` makes them.  Returns ``path``."""
-    p = Path(path).expanduser()
+    p = user_path(path, "write_summary_csv", "a CSV file")
     check_summary_csv(p)
     table = summary_table(output)
     if p.parent.exists() and not p.parent.is_dir():
