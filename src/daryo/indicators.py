@@ -15,6 +15,7 @@ import pandas as pd
 import xarray as xr
 
 from .cf import daryo_units
+from .errors import with_article
 from .timeaxis import TimeAxis, season_of_month
 
 __all__ = ["annual_by", "country_summary", "energy_by_season", "n_years", "season_years", "sink_inflow"]
@@ -41,8 +42,7 @@ def n_years(data: xr.Dataset | TimeAxis) -> float:
     float
         The number of hydrological years, fractional for part years.
     """
-    if not isinstance(data, TimeAxis):
-        check_dataset(data, "n_years", (xr.DataArray, TimeAxis))
+    check_dataset(data, "n_years", (xr.DataArray, TimeAxis))
     steps = _steps(data)
     if steps is None:  # a Dataset without dates: 12 steps a year
         return float(_n_steps(data) / 12)
@@ -68,8 +68,7 @@ def season_years(data: xr.Dataset | TimeAxis, season: str) -> float:
     """
     if season not in ("winter", "summer"):
         raise ValueError(f"season '{season}': use winter or summer")
-    if not isinstance(data, TimeAxis):
-        check_dataset(data, "season_years", (xr.DataArray, TimeAxis))
+    check_dataset(data, "season_years", (xr.DataArray, TimeAxis))
     steps = _steps(data)
     if steps is None:  # no dates: 12 steps a year, the first six winter
         return float(np.sum((np.arange(_n_steps(data)) % 12 < 6) == (season == "winter")) / 6)
@@ -92,7 +91,7 @@ def check_dataset(ds: object, name: str, also: tuple[type, ...] = ()) -> None:
     ValueError), naming the function ``name`` that takes it."""
     if not isinstance(ds, (xr.Dataset, *also)):
         hint = ": pass results.dataset" if hasattr(ds, "dataset") else ""
-        kinds = ["a results Dataset", *(f"a{'n' * (t.__name__[0] in 'AEIOU')} {t.__name__}" for t in also)]
+        kinds = ["a results Dataset", *(with_article(t.__name__) for t in also)]
         took = " or ".join([", ".join(kinds[:-1]), kinds[-1]]) if also else kinds[0]
         raise TypeError(f"{name} takes {took}, not {type(ds).__name__}{hint}")
     if not isinstance(ds, xr.Dataset | xr.DataArray):
