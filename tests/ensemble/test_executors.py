@@ -10,7 +10,7 @@ from ensemble_cases import YEARS, assert_identical, basin, daryo_load, load, run
 
 from daryo.ensemble import EnsembleOptions, ResampledTraces
 from daryo.ensemble.chunks import _Job, run_chunk
-from daryo.ensemble.executors import _dask, _local_cluster
+from daryo.ensemble.executors import _ctrl_c_held_back, _dask, _local_cluster
 from daryo.ensemble.parts import _Parts
 from daryo.errors import InfeasibleStepError
 
@@ -97,6 +97,89 @@ def test_the_local_dask_workers_leave_ctrl_c_and_errors_to_this_process(tmp_path
     out = subprocess.run([sys.executable, "-m", "daryo", "ensemble", str(model), "--traces", "2", "--years", "1",
                           "--workers", "1", "--quiet", "-o", str(tmp_path / "o.nc")], capture_output=True, text=True)
     assert out.returncode == 1 and out.stderr.count("\n") == 1 and "infeasible at step 0" in out.stderr, out.stderr
+
+
+def test_the_local_dask_workers_start_with_ctrl_c_blocked_and_this_process_gets_it_back():
+    """The workers start with Ctrl-C (SIGINT) blocked, before the preload that ignores it can run: a Ctrl-C at the
+    terminal while they imported Dask made each print a traceback.  This thread's mask is as it was after."""
+    import signal
+
+    distributed = pytest.importorskip("dask.distributed",
+                                      reason="Dask is an optional extra (pip install daryo[ensemble])")
+    assert signal.SIGINT not in signal.pthread_sigmask(signal.SIG_BLOCK, [])
+    cluster = _local_cluster(1)
+    try:
+        assert signal.SIGINT not in signal.pthread_sigmask(signal.SIG_BLOCK, [])
+        with distributed.Client(cluster) as client:
+            blocked = client.run(lambda: "SigBlk" in (status := open("/proc/self/status").read())
+                                 and int(status.split("SigBlk:")[1].split()[0], 16) & (1 << (signal.SIGINT - 1)))
+    finally:
+        cluster.close()
+    assert list(map(bool, blocked.values())) == [True]
+
+
+def test_a_ctrl_c_held_back_is_raised_at_the_end_of_the_block():
+    import signal
+    import threading
+
+    reached = False
+    with pytest.raises(KeyboardInterrupt):
+        with _ctrl_c_held_back():
+            signal.pthread_kill(threading.get_ident(), signal.SIGINT)
+            reached = True
+    assert reached and signal.SIGINT not in signal.pthread_sigmask(signal.SIG_BLOCK, [])
+
+
+def test_ctrl_c_while_the_local_workers_start_says_interrupted_only(tmp_path):
+    """Ctrl-C at the terminal (SIGINT to the whole process group) as the workers start, while they import Dask
+    (once Python has set its Ctrl-C handler in one): the run says "interrupted" and nothing else, and leaves no
+    process behind."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    pytest.importorskip("dask.distributed", reason="Dask is an optional extra (pip install daryo[ensemble])")
+    psutil = pytest.importorskip("psutil")
+    model = tmp_path / "m.yaml"
+    model.write_text(yaml_of_basin())
+    run = subprocess.Popen([sys.executable, "-m", "daryo", "ensemble", str(model), "--traces", "4", "--years", "1",
+                            "--workers", "2", "--quiet", "-o", str(tmp_path / "o.nc")], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True, start_new_session=True)
+    me = psutil.Process(run.pid)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not any(_catches_ctrl_c(c) for c in _children(me)):
+        time.sleep(0.005)
+    family = [me, *me.children(recursive=True)]
+    os.killpg(run.pid, signal.SIGINT)
+    out, err = run.communicate(timeout=120)
+    assert (run.returncode, err) == (130, "interrupted\n")
+    gone, alive = psutil.wait_procs(family, timeout=10)
+    assert not alive
+
+
+def _children(process):
+    import psutil
+
+    try:
+        return process.children(recursive=True)
+    except psutil.Error:
+        return []
+
+
+def _catches_ctrl_c(process) -> bool:
+    """Whether ``process`` is a worker being started whose Python has set its handler of Ctrl-C (SIGINT)."""
+    import signal
+
+    import psutil
+
+    try:
+        if "spawn_main" not in " ".join(process.cmdline()):
+            return False
+        status = Path(f"/proc/{process.pid}/status").read_text()
+    except (psutil.Error, OSError):
+        return False
+    return bool(int(status.split("SigCgt:")[1].split()[0], 16) & (1 << (signal.SIGINT - 1)))
 
 
 def test_dask_workers_give_identical_results(tmp_path):

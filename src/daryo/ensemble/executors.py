@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
-from collections.abc import Generator
+import signal
+from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -116,6 +118,32 @@ def _same(x: Any) -> Any:
     return x
 
 
+@contextlib.contextmanager
+def _ctrl_c_held_back() -> Iterator[None]:
+    """Block Ctrl-C (SIGINT) in this thread, and so in the threads it starts and the processes they start, until
+    the block ends; one that arrived meanwhile is then raised here (KeyboardInterrupt).
+
+    A local cluster's worker processes are started by its event-loop thread, made as the cluster starts: they
+    start with Ctrl-C blocked and keep it so, where a Ctrl-C at the terminal (which reaches every process of its
+    group) made each worker print a traceback of the import it cut short, before its preload could ignore Ctrl-C.
+    A Ctrl-C while the workers start stops the run once they have started (a second or two).  Without
+    ``pthread_sigmask`` (Windows) nothing is held back.
+
+    Multiprocessing's resource tracker, which the first process started this way starts, unblocks Ctrl-C in the
+    thread that starts it, whatever the mask was before: it is started first, outside the block."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    from multiprocessing import resource_tracker
+
+    resource_tracker.ensure_running()
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
 def _local_cluster(workers: int) -> Any:
     """A Dask cluster of ``workers`` processes of one thread on this machine, for an ensemble's chunks.
 
@@ -127,8 +155,9 @@ def _local_cluster(workers: int) -> Any:
     fixes glibc's mmap threshold at 128 kB, so that each of a chunk's temporary arrays above that size is mapped
     and unmapped anew.  With it, a chunk of the Aral model ran 1.35× slower (see ``docs/performance-history.md``).  They
     do not sample their own stacks for Dask's profile pages either (~4 % of a run), as those pages are off.
-    They ignore Ctrl-C (:mod:`daryo._dask_worker`), which this process handles, and log nothing below critical:
-    a chunk's error reaches this process, which reports it once.
+    They ignore Ctrl-C (:mod:`daryo._dask_worker`), which this process handles, and start with it blocked (see
+    :func:`_ctrl_c_held_back`), and log nothing below critical: a chunk's error reaches this process, which reports
+    it once.
     """
     import dask
     from dask.distributed import LocalCluster
@@ -153,9 +182,17 @@ def _local_cluster(workers: int) -> Any:
     with dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
                           "distributed.worker.profile.enabled": False,
                           "distributed.worker.preload": ["daryo._dask_worker"]}):
-        return _Cluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                        dashboard_address="127.0.0.1:0", scheduler_kwargs={"dashboard": False},
-                        silence_logs=logging.CRITICAL)
+        cluster = None
+        try:
+            with _ctrl_c_held_back():
+                cluster = _Cluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                   dashboard_address="127.0.0.1:0", scheduler_kwargs={"dashboard": False},
+                                   silence_logs=logging.CRITICAL)
+        except KeyboardInterrupt:  # (one held back while the workers started, raised once they are up)
+            if cluster is not None:
+                cluster.close()
+            raise
+        return cluster
 
 
 class _NannyStartCut(logging.Filter):
