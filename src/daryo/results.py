@@ -23,7 +23,8 @@ from .simulate import SimulationOutput
 from .simulate.physics import energy_gwh
 from .timeaxis import TimeAxis
 
-__all__ = ["Results", "build_dataset", "check_csv_folder", "check_netcdf_target", "is_netcdf", "netcdf_attributes"]
+__all__ = ["SHORTFALL_NOISE", "Results", "build_dataset", "check_csv_folder", "check_netcdf_target", "is_netcdf",
+           "netcdf_attributes", "shortfall"]
 
 _VOL = "hm3"
 _FLOW = "hm3 per step"
@@ -32,6 +33,33 @@ NETCDF_SUFFIXES = (".nc", ".nc4", ".netcdf")
 #: the CSV file, beside a run's ``<variable>.csv`` files, that says what each holds and in which units
 VARIABLES_CSV = "variables.csv"
 _VARIABLES_HEADER = b"variable,units,description,columns"
+
+
+#: a shortfall (hm³ or GWh in a step) up to this is solver noise, reported as none: the allocation holds what it
+#: has served in full 1e-9 below its value (see ``daryo.simulate.engine``), and LP solutions keep their bounds to
+#: ~1e-9 (HiGHS's feasibility tolerance; the fast path's dual simplex likewise)
+SHORTFALL_NOISE = 1e-8
+
+
+def shortfall(wanted: np.ndarray, got: np.ndarray) -> np.ndarray:
+    """What was wanted and not got in each step (a demand's deficit, a flow requirement's or an energy target's
+    shortfall): ``wanted − got`` where that exceeds :data:`SHORTFALL_NOISE`, else 0.
+
+    Without the threshold, a demand met in full shows a deficit of ~1e-9 hm³ in most steps of a short year, and
+    counting the months with a deficit (``deficit > 0``) counts those.
+
+    Parameters
+    ----------
+    wanted, got
+        Arrays of one shape, hm³ (or GWh) per step.
+
+    Returns
+    -------
+    numpy.ndarray
+        The shortfall, ≥ 0, in the units of ``wanted``.
+    """
+    gap = np.asarray(wanted, dtype=float) - got
+    return np.where(gap > SHORTFALL_NOISE, gap, 0.0)
 
 
 def _releases(net: CompiledNetwork, edge_flow: np.ndarray) -> np.ndarray:
@@ -152,7 +180,8 @@ def build_dataset(net: CompiledNetwork, out: SimulationOutput) -> xr.Dataset:
         cons = np.broadcast_to(net.demand_consumptive, delivered.shape) if net.demand_consumptive.size else 1.0
         var("demanded", sd, wanted, _FLOW, "Water wanted (the demand)")
         var("delivery", sd, delivered, _FLOW, "Water delivered")
-        var("deficit", sd, np.maximum(wanted - delivered, 0.0), _FLOW, "Demand not delivered")
+        var("deficit", sd, shortfall(wanted, delivered), _FLOW,
+            f"Demand not delivered (none where up to {SHORTFALL_NOISE:g} hm3: solver noise)")
         var("consumption", sd, delivered * cons, _FLOW, "Delivered water consumed")
         var("return_flow", sd, delivered * (1.0 - cons), _FLOW, "Delivered water returned (or lost if no return_to)")
     if net.hp_ids:
@@ -166,9 +195,9 @@ def build_dataset(net: CompiledNetwork, out: SimulationOutput) -> xr.Dataset:
         if np.any(net.hp_energy_col >= 0):  # what was wanted, which the plant's capacity at the head may cap
             target = np.broadcast_to(net.hp_energy_target[None, :, :], energy.shape).copy()
             var("energy_target", sh, target, "GWh", "Energy wanted (energy_target; 0 where the plant has none)")
-            var("energy_shortfall", sh, np.maximum(target - energy, 0.0), "GWh",
+            var("energy_shortfall", sh, shortfall(target, energy), "GWh",
                 "Energy wanted but not generated: water short at the target's priority, or more than the "
-                "capacity at the step's head allows")
+                f"capacity at the step's head allows (none where up to {SHORTFALL_NOISE:g} GWh: solver noise)")
     if net.sink_ids:
         coords.update(_coords(net, net.sink_ids, "sink"))
         var("sink_inflow", ("scenario", "time", "sink"), x[:, :, net.sink_col], _FLOW, "Water received")
@@ -182,8 +211,9 @@ def build_dataset(net: CompiledNetwork, out: SimulationOutput) -> xr.Dataset:
         var("required", ("scenario", "time", "requirement"), required, _FLOW, "Required minimum flow")
         # the flow through the node, up to the requirement (in cost mode nothing values the requirement's own
         # column, which may then sit anywhere below it)
-        var("requirement_met", ("scenario", "time", "requirement"), np.minimum(x[:, :, at], required), _FLOW,
-            "Part of the required flow that was met: the flow through the node, up to the requirement")
+        var("requirement_met", ("scenario", "time", "requirement"), required - shortfall(required, x[:, :, at]),
+            _FLOW, "Part of the required flow that was met: the flow through the node, up to the requirement (all "
+            f"of it where the flow is short by up to {SHORTFALL_NOISE:g} hm3: solver noise)")
     if net.delay_ids:
         coords.update(_coords(net, net.delay_ids, "delay"))
         var("delay_inflow", ("scenario", "time", "delay"), x[:, :, net.delay_in_col], _FLOW,

@@ -11,6 +11,7 @@ import numpy as np
 
 from ..model import Model, Node, Series
 from ..network import CompiledNetwork, compile_network
+from ..results import shortfall
 from ..simulate.engine import simulate
 from ..simulate.fastpath import FastOptions, FastStepper, StepRecord, fast_path_unsupported
 from ..simulate.physics import energy_gwh
@@ -144,8 +145,8 @@ def _simulate_chunk(net: CompiledNetwork, fast: bool, run_traces: int | None = N
 
         def record(step: StepRecord) -> None:
             st, dl, sk, q, v = np.split(step.x, split, axis=1)
-            rec.add(step.t, storage=st, delivery=dl, sink_inflow=sk,
-                    deficit=np.maximum(step.col_upper(stepper.layout, net.demand_col) - dl, 0.0),
+            wanted = step.col_upper(stepper.layout, net.demand_col)
+            rec.add(step.t, storage=st, delivery=dl, sink_inflow=sk, demanded=wanted, deficit=shortfall(wanted, dl),
                     energy=energy_gwh(q, step.head, net.hp_efficiency[None, :]), inflow=v)
 
         stepper.run(record)
@@ -153,9 +154,9 @@ def _simulate_chunk(net: CompiledNetwork, fast: bool, run_traces: int | None = N
     out = simulate(net)
     x = out.x
     for t in range(net.axis.n_steps):
-        dl = x[:, t, net.demand_col]
-        rec.add(t, storage=x[:, t, net.res_col], delivery=dl, sink_inflow=x[:, t, net.sink_col],
-                deficit=np.maximum(out.col_upper[:, t, net.demand_col] - dl, 0.0),
+        dl, wanted = x[:, t, net.demand_col], out.col_upper[:, t, net.demand_col]
+        rec.add(t, storage=x[:, t, net.res_col], delivery=dl, sink_inflow=x[:, t, net.sink_col], demanded=wanted,
+                deficit=shortfall(wanted, dl),
                 energy=energy_gwh(x[:, t, net.hp_col], out.head[:, t], net.hp_efficiency[None, :]),
                 inflow=x[:, t, cols["inflow"]])
     return rec.series, rec.annual(), f"plain path ({reason})"
@@ -176,16 +177,16 @@ class _ChunkRecorder:
     axis, n_scenarios
         The run's time axis and the chunk's traces.
     sizes
-        Elements of ``storage``, ``delivery`` (and ``deficit``), ``sink_inflow``, ``energy`` and ``inflow`` (the
-        inflow nodes' supply: summed per year, not stored per step).
+        Elements of ``storage``, ``delivery`` (and ``demanded``, ``deficit``), ``sink_inflow``, ``energy`` and
+        ``inflow`` (the inflow nodes' supply; it and ``demanded`` are summed per year, not stored per step).
     dtype
         Storage type of the monthly series.
     """
 
-    _SUMMED = ("delivery", "deficit", "sink_inflow", "energy", "inflow")
+    _SUMMED = ("demanded", "delivery", "deficit", "sink_inflow", "energy", "inflow")
 
     def __init__(self, axis: TimeAxis, n_scenarios: int, sizes: Mapping[str, int], dtype: np.dtype | type):
-        size = {**sizes, "deficit": sizes["delivery"]}
+        size = {**sizes, "demanded": sizes["delivery"], "deficit": sizes["delivery"]}
         S, T = n_scenarios, axis.n_steps
         self.year = run_years(axis)
         Y = int(self.year.max()) + 1 if self.year.size else 0
@@ -194,7 +195,7 @@ class _ChunkRecorder:
         self._min_storage = np.full((S, Y, size["storage"]), np.inf)
 
     def add(self, t: int, **values: np.ndarray) -> None:
-        """Step ``t``'s values (S, elements) of every series and of the inflows."""
+        """Step ``t``'s values (S, elements) of every series, of the demands and of the inflows."""
         y = self.year[t]
         for name in SERIES:
             self.series[name][:, t] = values[name]
@@ -204,12 +205,11 @@ class _ChunkRecorder:
 
     def annual(self) -> dict[str, np.ndarray]:
         """The annual indicators (see :data:`ANNUAL_INDICATORS`) of the steps added."""
-        delivered = self._sum["delivery"]
-        wanted = delivered + self._sum["deficit"]
+        delivered, wanted = self._sum["delivery"], self._sum["demanded"]
         with np.errstate(divide="ignore", invalid="ignore"):
-            frac = np.where(wanted > 0, 1.0 - delivered / np.where(wanted > 0, wanted, 1.0), 0.0)
-        # a demand met in full is delivered up to 1e-9 hm³ below its value each step (the allocation holds what
-        # it has served that far below it): such solver noise is no deficit
+            frac = np.where(wanted > 0, self._sum["deficit"] / np.where(wanted > 0, wanted, 1.0), 0.0)
+        # the steps' deficits are without solver noise already (``results.shortfall``); what is left of it, the
+        # last digits in which two chunkings' LP optima may differ, is no deficit either
         frac = np.where(frac < DEFICIT_TOL, 0.0, np.minimum(frac, 1.0))
         return {"annual_delivery": delivered, "annual_demand": wanted, "annual_deficit_fraction": frac,
                 "annual_min_storage": self._min_storage, "annual_sink_inflow": self._sum["sink_inflow"],
