@@ -254,3 +254,117 @@ def test_independent_rivers_get_a_coverage_column_per_priority_level_each():
     joined = compile_network(model_from_dict({**doc, "constraints": [licence]}))
     assert [joined.lp.col_names[c] for c in joined.priority_col] == ["t[1]", "t[2]"]
     assert np.unique(joined.col_block).size == 1
+
+
+@pytest.mark.parametrize("method", ["plain", "fast"])
+def test_a_reservoir_without_initial_volume_starts_full_in_each_scenario(method):
+    """::
+
+        (dam: max 100 in scenario 0, 60 in scenario 1; no initial_volume) --> [D: demand 30]
+
+    Each scenario starts at its own maximum (it started at the largest, 100, in both: 40 above the second's
+    maximum): the demand takes 30, leaving 70 and 30."""
+    model = model_from_dict({
+        "version": 1, "name": "full", "time": {"start": "2001-01", "end": "2001-01", "step": "month"},
+        "nodes": [{"id": "dam", "type": "reservoir", "max_volume": {"values": [[100.0], [60.0]]}},
+                  {"id": "D", "type": "demand", "demand": 30}],
+        "edges": [["dam", "D"]]})
+    ds = daryo.run(model, daryo.RunOptions(method=method)).dataset
+    np.testing.assert_allclose(ds.storage_start.sel(reservoir="dam").isel(time=0), [100.0, 60.0])
+    np.testing.assert_allclose(ds.storage.sel(reservoir="dam").isel(time=0), [70.0, 30.0], atol=1e-8)
+    np.testing.assert_allclose(ds.delivery.sel(demand="D").isel(time=0), [30.0, 30.0], atol=1e-8)
+
+
+# Equations of the compiled LP found untested by a mutation pass (2026-12-04).
+@pytest.mark.parametrize(("max_flow", "through_plant"), [(None, 30.0), (50.0, 30.0), (20.0, 20.0)])
+def test_max_turbine_flow_caps_a_plant_with_capacity_to_spare(max_flow, through_plant):
+    """::
+
+        [in: 100] --> (plant: head 100 m, 10,000 MW, max_turbine_flow 30) --> [sea]
+                  \\--> (bypass) ------------------------------------------> [sea]
+
+    Priority mode sends water through the turbines rather than the bypass, and the capacity would pass all 100
+    hm³; the plant takes the smaller of max_turbine_flow (30) and max_flow, the bypass the rest.  Energy:
+    q × 100 m × 0.9 × 2.725e-3 GWh."""
+    plant = {"id": "plant", "type": "hydropower", "head": 100, "capacity": 10000, "max_turbine_flow": 30}
+    if max_flow is not None:
+        plant["max_flow"] = max_flow
+    ds = _step([{"id": "in", "type": "inflow", "inflow": 100}, plant, {"id": "bypass", "type": "junction"},
+                {"id": "sea", "type": "sink"}],
+               [["in", "plant"], ["in", "bypass"], ["plant", "sea"], ["bypass", "sea"]])
+    assert float(ds.node_flow.sel(node="plant")) == pytest.approx(through_plant)
+    assert float(ds.node_flow.sel(node="bypass")) == pytest.approx(100.0 - through_plant)
+    assert float(ds.sink_inflow.sel(sink="sea")) == pytest.approx(100.0)  # nothing lost or made
+    assert float(ds.energy.sel(hydropower="plant")) == pytest.approx(through_plant * 100 * 0.9 * GWH_PER_HM3_M)
+
+
+def test_priority_mode_sends_water_through_the_turbines_rather_than_a_bypass():
+    """The network above without max_turbine_flow: all 100 hm³ pass the plant (its turbine value), none the
+    bypass, although both routes deliver the same to the sea."""
+    ds = _step([{"id": "in", "type": "inflow", "inflow": 100},
+                {"id": "bypass", "type": "junction"},
+                {"id": "plant", "type": "hydropower", "head": 100, "capacity": 10000},
+                {"id": "sea", "type": "sink"}],
+               [["in", "bypass"], ["in", "plant"], ["bypass", "sea"], ["plant", "sea"]])
+    assert float(ds.node_flow.sel(node="plant")) == pytest.approx(100.0)
+    assert float(ds.node_flow.sel(node="bypass")) == pytest.approx(0.0, abs=1e-7)
+    assert float(ds.energy.sel(hydropower="plant")) == pytest.approx(100 * 100 * 0.9 * GWH_PER_HM3_M)
+
+
+@pytest.mark.parametrize("lossy_first", [True, False])
+def test_priority_mode_takes_the_route_that_loses_less(lossy_first):
+    """::
+
+        [in: 100] --> (leaky: loss 0.5) --> [sea]
+                  \\--> (tight: loss 0.1) --> [sea]
+
+    Nothing is demanded, so both routes serve the same; the one that loses less is taken (PRIORITY_LOSS_COST):
+    all 100 through ``tight``, 10 lost, 90 reach the sea (not 50), whichever is listed first."""
+    reaches = [{"id": "leaky", "type": "reach", "loss": 0.5}, {"id": "tight", "type": "reach", "loss": 0.1}]
+    if not lossy_first:
+        reaches.reverse()
+    ds = _step([{"id": "in", "type": "inflow", "inflow": 100}, *reaches, {"id": "sea", "type": "sink"}],
+               [["in", reaches[0]["id"]], ["in", reaches[1]["id"]], [reaches[0]["id"], "sea"],
+                [reaches[1]["id"], "sea"]])
+    assert float(ds.node_flow.sel(node="tight")) == pytest.approx(100.0)
+    assert float(ds.node_flow.sel(node="leaky")) == pytest.approx(0.0, abs=1e-7)
+    assert float(ds.node_loss.sel(node="tight")) == pytest.approx(10.0)
+    assert float(ds.sink_inflow.sel(sink="sea")) == pytest.approx(90.0)
+
+
+def test_the_storage_tie_break_gives_way_to_a_plant():
+    """::
+
+        (first: 100 of 200) --> (plant: head 100 m) --> (j) --> [D: demand 30]
+        (second: 100 of 200) -------------------------> (j)
+
+    Side by side, the two reservoirs' storage values differ only by the tie-break, which keeps the first one's
+    water (PRIORITY_STORAGE_TIE, 5e-6 × (R − k) / R: 2.5e-6 more per hm³); but the first one's release passes a
+    plant (PRIORITY_TURBINE_VALUE, 1e-5 per hm³), which outweighs it: the 30 come from the first, through the
+    plant."""
+    ds = _step([{"id": "first", "type": "reservoir", "max_volume": 200, "initial_volume": 100},
+                {"id": "second", "type": "reservoir", "max_volume": 200, "initial_volume": 100},
+                {"id": "plant", "type": "hydropower", "head": 100, "capacity": 10000},
+                {"id": "j", "type": "junction"}, {"id": "D", "type": "demand", "demand": 30}],
+               [["first", "plant"], ["plant", "j"], ["second", "j"], ["j", "D"]])
+    assert float(ds.delivery.sel(demand="D")) == pytest.approx(30.0)
+    assert float(ds.storage.sel(reservoir="first")) == pytest.approx(70.0)
+    assert float(ds.storage.sel(reservoir="second")) == pytest.approx(100.0)
+    assert float(ds.node_flow.sel(node="plant")) == pytest.approx(30.0)
+
+
+def test_a_reservoir_that_starts_below_its_dead_volume_refills_it_before_the_demands():
+    """::
+
+        [in: 40] --> (dam: 20 hm³, dead volume 50, no evaporation) --> [D: demand 40]
+
+    The dead volume ranks before every priority (DEAD_VOLUME_PRIORITY), also for a reservoir that starts below it
+    without evaporating: the inflow first makes up the 30 it lacks, and D gets the 10 left (not all 40 with the
+    dam left at 20)."""
+    ds = _step([{"id": "in", "type": "inflow", "inflow": 40},
+                {"id": "dam", "type": "reservoir", "max_volume": 100, "initial_volume": 20, "min_volume": 50},
+                {"id": "D", "type": "demand", "demand": 40}],
+               [["in", "dam"], ["dam", "D"]])
+    assert float(ds.storage.sel(reservoir="dam")) == pytest.approx(50.0)
+    assert float(ds.delivery.sel(demand="D")) == pytest.approx(10.0)
+    assert float(abs(ds.mass_balance_error).max()) < 1e-9

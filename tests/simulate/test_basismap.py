@@ -34,7 +34,7 @@ def test_compiled_algebra_equals_dense(seed):
     lo_cs, hi_cs = np.stack([lo_c, later[0]]), np.stack([hi_c, later[1]])
     fixed_none = np.zeros(lay.N, dtype=bool)
     lo_sh, hi_sh = step.shared()
-    volume = np.repeat(net.res_initial[None, :], net.n_scenarios, axis=0).astype(float)
+    volume = np.broadcast_to(net.res_initial, (net.n_scenarios, net.res_initial.shape[1])).astype(float)
     d = lay.scenario_data(net, 0, volume, lo_sh, hi_sh)[0][0]  # a scenario's data row: its fixed positions
     assert np.any(np.equal(*lay.full_bounds(lo_sh, hi_sh, d)))
     checked = pivots = 0

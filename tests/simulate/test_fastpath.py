@@ -578,7 +578,7 @@ def test_screening_layout_holds_requirements_at_their_full_value():
     lay = _Layout(net)
     pos = np.arange(lay.N)
     part = lay.restrict(pos, net.lp.A, net.req_col)
-    volume = np.repeat(net.res_initial[None, :], net.n_scenarios, axis=0)
+    volume = np.broadcast_to(net.res_initial, (net.n_scenarios, net.res_initial.shape[1]))
     for t in (0, 5):
         lo, hi = lay.shared(net, t)
         d, _, _ = lay.scenario_data(net, t, volume, lo, hi)

@@ -106,7 +106,9 @@ COMPONENT_TYPES: dict[str, ComponentType] = {
             (
                 A("max_volume", "series", "volume", REQUIRED, "Maximum (full supply) volume."),
                 A("min_volume", "series", "volume", 0.0, "Minimum (dead) volume; releases cannot draw below it."),
-                A("initial_volume", "scalar", "volume", None, "Volume at the start of the run (default: max)."),
+                A("initial_volume", "scalar", "volume", None,
+                  "Volume at the start of the run (default: max_volume at the start, each scenario's own where it "
+                  "differs by scenario)."),
                 A("level_table", "table", None, None,
                   "Level–volume–area table: `volume` (hm³), `level` (m a.s.l.), `area` (km²), increasing, up to "
                   "max_volume at least; `units: {volume: km3, area: ha}` gives the volume or area columns in other "

@@ -468,11 +468,12 @@ def _reservoir_tables(b: LPBuilder, reservoirs: list[Node], edges: _Edges,
             mins.append(np.zeros((1, b.axis.n_steps)))
         else:
             mins.append(b.resolve(n.get("min_volume"), 0.0))
-    initial = np.array([_initial_volume(b, n) for n in reservoirs])
+    initial = np.stack(np.broadcast_arrays(*[_initial_volume(b, n) for n in reservoirs]), axis=1) \
+        if reservoirs else np.zeros((1, 0))
     params = b.params if b.params is not None and b.params.dynamic else None
     if params is not None:
         params.initial_proportion = np.stack(np.broadcast_arrays(*[
-            _initial_proportion(b, n, v) for n, v in zip(reservoirs, initial, strict=True)]), axis=1) \
+            _initial_proportion(b, n, initial[:, k]) for k, n in enumerate(reservoirs)]), axis=1) \
             if reservoirs else np.zeros((1, 0))
         params.full_volume = stack([np.full((1, b.axis.n_steps), np.nan) if b.is_dynamic(n.get("max_volume"))
                                     else b.resolve(n.get("max_volume"), np.inf) for n in reservoirs])
@@ -533,17 +534,18 @@ def _has_dead_volume(b: LPBuilder, n: Node) -> bool:
     return bool(evaporates or below)
 
 
-def _initial_volume(b: LPBuilder, n: Node) -> float:
+def _initial_volume(b: LPBuilder, n: Node) -> np.ndarray:
+    """(S|1,) volume at the start: ``initial_volume``, else each scenario's maximum volume in the first step."""
     if n.get("initial_volume") is not None:
-        return float(n.get("initial_volume"))
+        return np.array([float(n.get("initial_volume"))])
     vmax = n.get("max_volume")
     if b.is_dynamic(vmax):
         raise ModelError(Problem(b.file, n.at("initial_volume"), (
             "the maximum volume depends on the reservoir state, so give initial_volume (and initial_proportion)")))
-    return float(np.max(b.resolve(vmax, 0.0)[:, 0]))
+    return np.asarray(b.resolve(vmax, 0.0)[:, 0], dtype=float)
 
 
-def _initial_proportion(b: LPBuilder, n: Node, volume: float) -> np.ndarray:
+def _initial_proportion(b: LPBuilder, n: Node, volume: np.ndarray) -> np.ndarray:
     """(S|1,) proportion full at the start, as control curves read it in the first step."""
     if n.get("initial_proportion") is not None:
         return np.array([float(n.get("initial_proportion"))])

@@ -280,7 +280,7 @@ def simulate(net: CompiledNetwork) -> SimulationOutput:
     out = SimulationOutput.allocate(net)
     solver = HighsSolver(net.lp)
     state = _StepState(net)
-    volume = np.repeat(net.res_initial[None, :], S, axis=0).astype(float)
+    volume = np.broadcast_to(net.res_initial, (S, net.res_initial.shape[1])).astype(float)
     eq_rows, A_eq = balance_rows(net)
     # coefficients that change by step on balance rows (losses): the residual uses the step's values
     eq_pos = {int(r): i for i, r in enumerate(eq_rows.tolist())}

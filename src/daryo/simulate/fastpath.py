@@ -483,7 +483,7 @@ class FastStepper:
         net, lay = self.net, self.layout
         S = net.n_scenarios
         if volume is None:
-            volume = np.repeat(net.res_initial[None, :], S, axis=0).astype(float)
+            volume = np.broadcast_to(net.res_initial, (S, net.res_initial.shape[1])).astype(float)
         cand = np.full(S, -1, dtype=np.int64)
         for t in steps if steps is not None else range(net.axis.n_steps):
             ctx = StepContext(net, lay, t, self._dual_tol)
