@@ -24,6 +24,7 @@ def test_run_default_is_the_aral_basin(capsys):
         assert f"\n{country} " in out
     assert "inflow to terminal sinks" in out and "north_aral" in out and "south_aral" in out
     assert "largest mass-balance error" in out
+    assert "scaled to whole years" not in out  # (whole hydrological years: nothing is scaled)
 
 
 def test_run_demo_file_prints_summary(capsys):
@@ -47,6 +48,9 @@ def test_a_run_of_summer_months_shows_its_summer_and_no_winter(tmp_path, capsys)
     cells = row.split()[1:]
     assert len(cells) == 8 and cells[0::2] == ["–"] * 4  # winter: no value; summer: the values
     assert float(cells[1]) > 0 and float(cells[3]) > 0
+    # April–June: 91 of the summer's 183 days, 91 of the hydrological year's 365 (2000-10 to 2001-09)
+    assert ("the run covers 0.249 hydrological years (0 winters, 0.497 summers): its totals are scaled to whole "
+            "years and seasons") in out
 
 
 def test_the_summary_table_keeps_its_columns_apart_for_huge_numbers(tmp_path, capsys):

@@ -407,7 +407,7 @@ def format_summary(model: Model, results: Results) -> str:
     lines = [f"daryo run: {model.name} — {ds.sizes['scenario']} scenario(s), "
              f"{_span(ds)}", *([f"scenario overlays (in order): {', '.join(overlays)}"] if overlays else []),
              "mean annual values over the run and scenarios; hm³/yr for water, GWh/yr for energy",
-             "winter = October–March, summer = April–September", ""]
+             "winter = October–March, summer = April–September", *_part_years(ds), ""]
     table = results.summary()
     if not table.empty:
         lines.append(_table(table))
@@ -425,6 +425,18 @@ def _number(value: float, width: int) -> str:
     would not leave a space before it (a model's 1e30 ran its columns together)."""
     text = f"{value:{width}.1f}"
     return text if text.startswith(" ") else f"{value:{width}.3e}"
+
+
+def _part_years(ds) -> list[str]:  # type: ignore[no-untyped-def]
+    """A line saying how a run of part of a hydrological year or season is made annual (none for whole years)."""
+    from .indicators import n_years, season_years
+
+    covered = {"year": n_years(ds), "winter": season_years(ds, "winter"), "summer": season_years(ds, "summer")}
+    if all(abs(v - round(v)) < 1e-9 for v in covered.values()):
+        return []
+    return [f"the run covers {covered['year']:.3g} hydrological years ({covered['winter']:.3g} winters, "
+            f"{covered['summer']:.3g} summers): its totals are scaled to whole years and seasons (a part covered "
+            "counts its share of one)"]
 
 
 def _span(ds) -> str:  # type: ignore[no-untyped-def]
