@@ -384,6 +384,16 @@ def test_csv_without_value_columns_for_a_dataframe_parameter(tmp_path):
     assert "only_dates.csv" in msg and "needs a date column and at least one value column" in msg
 
 
+@pytest.mark.parametrize(("sep", "name"), [(";", "semicolons"), ("\t", "tabs")])
+def test_a_csv_separated_by_semicolons_or_tabs_is_named_so(tmp_path, sep, name):
+    """A spreadsheet saved with semicolons (European locales) or tabs reads as one column: say why."""
+    (tmp_path / "flows.csv").write_text(f"date{sep}wet\n2001-01-01{sep}100,5\n2001-02-01{sep}90\n2001-03-01{sep}80\n")
+    (msg,) = load_problems(write_model(tmp_path, GOOD.replace("inflow: 10}", "inflow: {csv: flows.csv}}")))
+    assert "nodes[src].inflow" in msg and "needs a date column and at least one value column" in msg
+    assert f"its one column is 'date{sep}wet'".replace("\t", "\\t") in msg and f"separated by {name}" in msg
+    assert "daryo reads values separated by commas" in msg
+
+
 def test_series_scale_that_is_not_a_number(tmp_path):
     (msg,) = load_problems(write_model(tmp_path, GOOD.replace("inflow: 10}", "inflow: {value: 10, scale: x}}")))
     assert "nodes[src].inflow" in msg and "scale 'x' is not a number" in msg

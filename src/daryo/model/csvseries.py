@@ -195,7 +195,11 @@ def read_csv_series(df: pd.DataFrame, fname: str, csv: str, place: str, add: Cal
         The dates, the value columns and their values, shape (rows, columns); None after a problem.
     """
     if df.shape[1] < 2:
-        add(place, f"CSV '{csv}' needs a date column and at least one value column")
+        header = str(df.columns[0]) if df.shape[1] else ""
+        other = next((name for sep, name in ((";", "semicolons"), ("\t", "tabs")) if sep in header), None)
+        hint = (f"; its one column is {header!r}, separated by {other}: daryo reads values separated by commas "
+                "(save the file as comma-separated CSV)") if other else ""
+        add(place, f"CSV '{csv}' needs a date column and at least one value column{hint}")
         return None
     date_col = date_col or ("date" if "date" in df.columns else df.columns[0])
     if date_col not in df.columns:
