@@ -10,7 +10,7 @@ import xarray as xr
 import daryo
 from daryo.basins.aral import intake_withdrawals, natural_flow
 from daryo.basins.aral.validation import _per_year
-from daryo.indicators import annual_by, country_summary, energy_by_season, n_years, season_years
+from daryo.indicators import annual_by, country_summary, energy_by_season, n_years, season_years, sink_inflow
 from daryo.model import model_from_dict
 from daryo.timeaxis import TimeAxis
 
@@ -197,3 +197,15 @@ def test_the_summary_totals_each_countrys_elements():
     winter = float(energy.where(results.dataset["season"] == "winter").sum())
     assert winter > 0 and table.loc["KGZ", "energy winter GWh"] == pytest.approx(winter)
     assert table.loc["UZB", "energy winter GWh"] == 0.0 and table.loc["KGZ", "demanded winter"] == 0.0
+
+
+def test_a_two_year_runs_annual_total_is_half_its_total():
+    # 10 hm³ a month for 24 months, hydrological years 2001 and 2002: 240 hm³ in all, 120 hm³ a year
+    ds = daryo.run(_model("2000-10", "2002-09", "month")).dataset
+    assert n_years(ds) == pytest.approx(2.0)
+    assert float(ds["sink_inflow"].sum()) == pytest.approx(240.0)
+    assert float(annual_by(ds, "sink_inflow", by="element", season=False)["out"]) == pytest.approx(120.0)
+    assert float(sink_inflow(ds)["out"]) == pytest.approx(120.0)
+    # by season: 60 hm³ each winter and each summer, two of each
+    table = annual_by(ds, "sink_inflow", by="element")["out"]
+    assert table["winter"] == pytest.approx(60.0) and table["summer"] == pytest.approx(60.0)

@@ -4,7 +4,17 @@ import pytest
 
 import daryo
 from daryo.testmodels import build
-from daryo.timeaxis import TimeAxis, hydrological_year, parse_end, season_of_month, span_problem, step_days
+from daryo.timeaxis import (
+    LAST_DATE,
+    TimeAxis,
+    hydrological_year,
+    parse_end,
+    season_of_month,
+    span_problem,
+    step_days,
+    years_problem,
+    years_span,
+)
 
 
 def test_monthly_axis_lengths_and_labels():
@@ -109,3 +119,27 @@ def test_parse_date_takes_two_forms_and_date_objects_or_any_form_when_asked():
     with pytest.raises(ValueError, match=r"^'01/02/2000' is not a date of the form YYYY-MM or YYYY-MM-DD$"):
         parse_date("01/02/2000")
     assert parse_date("01/02/2000", any_form=True) == pd.Timestamp("2000-01-02")  # (as Pywr reads it)
+
+
+def test_whole_years_may_end_on_the_last_date_an_axis_holds():
+    """11 years from 1 October 2250 end on 30 September 2261, inside LAST_DATE (2261-12-31): allowed; 12 years
+    would end in 2262: refused (before the date arithmetic, which would overflow)."""
+    assert years_problem(pd.Timestamp("2250-10-01"), 11) is None
+    assert years_span(pd.Timestamp("2250-10-01"), 11, monthly=True) == (pd.Timestamp("2250-10-01"),
+                                                                        pd.Timestamp("2261-09-30"))
+    assert years_span(pd.Timestamp("2250-10-01"), 11, monthly=True)[1] <= LAST_DATE
+    assert "run past 2261-12-31" in years_problem(pd.Timestamp("2250-10-01"), 12)
+
+
+def test_monthly_years_count_from_the_first_of_the_start_month():
+    """Monthly steps begin on the 1st, and so do the years counted from them: one year from 15 October 2000 is
+    1 October 2000 to 30 September 2001 (12 steps); N-day steps keep the day."""
+    assert years_span(pd.Timestamp("2000-10-15"), 1, monthly=True) == (pd.Timestamp("2000-10-01"),
+                                                                       pd.Timestamp("2001-09-30"))
+    assert years_span(pd.Timestamp("2000-10-15"), 1, monthly=False) == (pd.Timestamp("2000-10-15"),
+                                                                        pd.Timestamp("2001-10-14"))
+
+
+def test_an_end_before_the_start_gives_no_steps():
+    assert TimeAxis.from_range("2001-05", "2001-01").n_steps == 0
+    assert TimeAxis.from_range("2001-05-01", "2001-04-01", step_days=10).n_steps == 0

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from daryo.units import UnitError, is_number, is_per_month, is_too_large, parse_quantity, unit_factor
+from daryo.units import UnitError, is_number, is_per_month, is_too_large, is_whole, parse_quantity, unit_factor
 
 
 @pytest.mark.parametrize("unit,dim,factor,rate", [
@@ -89,3 +89,17 @@ def test_a_unit_for_a_cost_or_a_count_is_refused():
     with pytest.raises(UnitError, match="'km3' given for a dimensionless cost"):
         unit_factor("km3", "cost")
     assert unit_factor("-", "count") == unit_factor(None, "cost") == (1.0, False)
+
+
+@pytest.mark.parametrize("unit,dim,factor,rate", [
+    # energy rates are kept as GWh/day and multiplied by the step's days, as flow rates are; a year is 365.25 days
+    ("GWh/day", "energy", 1.0, True), ("GWh/yr", "energy", 1 / 365.25, True), ("GWh/year", "energy", 1 / 365.25, True),
+    ("GWh/step", "energy", 1.0, False), ("GWh/month", "energy", 1.0, False),
+])
+def test_energy_rate_factors(unit, dim, factor, rate):
+    f, r = unit_factor(unit, dim)
+    assert f == pytest.approx(factor, rel=1e-12) and r is rate
+
+
+def test_a_bool_is_not_a_whole_number():
+    assert is_whole(3) and not is_whole(True) and not is_whole(False) and not is_whole(2.0)

@@ -54,7 +54,7 @@ def test_plant_heads_equal_the_level_minus_tailwater_per_plant_to_the_bit():
     tabled = np.flatnonzero(np.isnan(net.hp_head))
     assert tabled.size and tabled.size < len(net.hp_ids)  # the embedded model has plants of both kinds
     rng = np.random.default_rng(5)
-    volume = rng.uniform(0.0, 1.2, size=(6, net.res_initial.size)) * np.maximum(net.res_initial, 1.0)
+    volume = rng.uniform(0.0, 1.2, size=(6, net.res_initial.shape[1])) * np.maximum(net.res_initial, 1.0)
     got = plant_heads(net, volume)
     for k in range(len(net.hp_ids)):
         if k in tabled:
@@ -76,3 +76,13 @@ def test_turbine_limits_by_hand_and_none_without_head():
         need = turbine_volume(np.array([[24.525, 5.0]]), np.array([[0.24525, 0.0]]))
     np.testing.assert_allclose(got, [72.0 / 0.24525, 0.0, 0.0], rtol=1e-12)
     np.testing.assert_allclose(need, [[100.0, 0.0]], rtol=1e-12)
+
+
+def test_a_negative_net_depth_evaporates_nothing_and_adds_no_water():
+    """The model refuses a negative depth (validate.check_nonnegative), but evaporation_hm3 is public: -1,000 mm
+    over the 8.5 km² at 250 hm³ would be -8.5 hm³, water made from nothing; the loss is 0 (only 1,000 mm of the
+    second reservoir evaporates, 8.5 hm³)."""
+    table = LevelTable(np.array([0.0, 100.0, 400.0, 1000.0]), None, np.array([0.0, 5.0, 12.0, 20.0]))
+    got = evaporation_hm3(np.array([[250.0, 250.0]]), np.array([-1000.0, 1000.0]), [table, table])
+    np.testing.assert_allclose(got, [[0.0, 8.5]], rtol=1e-12, atol=0.0)
+    assert np.all(got >= 0.0)
