@@ -275,6 +275,28 @@ def test_a_reservoir_without_initial_volume_starts_full_in_each_scenario(method)
     np.testing.assert_allclose(ds.delivery.sel(demand="D").isel(time=0), [30.0, 30.0], atol=1e-8)
 
 
+@pytest.mark.parametrize("method", ["plain", "fast"])
+def test_a_run_of_fewer_scenarios_starts_each_reservoir_at_its_own_maximum(method):
+    """::
+
+        (dam: max 100 / 60 / 80 in scenarios 0-2; no initial_volume) --> [D: demand 30 when below 0.5 full,
+                                                                           else 40, by a control curve]
+
+    A run of the first two scenarios of three starts them at 100 and 60 (it failed to broadcast the third
+    scenario's maximum); both start full, above the curve, so D takes 40: 60 and 20 are left."""
+    model = model_from_dict({
+        "version": 1, "name": "fewer", "time": {"start": "2001-01", "end": "2001-01", "step": "month"},
+        "parameters": {"want": {"type": "controlcurve", "reservoir": "dam", "control_curves": [0.5],
+                                "values": [40.0, 30.0]}},
+        "nodes": [{"id": "dam", "type": "reservoir", "max_volume": {"values": [[100.0], [60.0], [80.0]]}},
+                  {"id": "D", "type": "demand", "demand": {"parameter": "want"}}],
+        "edges": [["dam", "D"]]})
+    ds = daryo.run(model, daryo.RunOptions(method=method, scenarios=2)).dataset
+    np.testing.assert_allclose(ds.storage_start.sel(reservoir="dam").isel(time=0), [100.0, 60.0])
+    np.testing.assert_allclose(ds.delivery.sel(demand="D").isel(time=0), [40.0, 40.0], atol=1e-8)
+    np.testing.assert_allclose(ds.storage.sel(reservoir="dam").isel(time=0), [60.0, 20.0], atol=1e-8)
+
+
 # Equations of the compiled LP found untested by a mutation pass (2026-12-04).
 @pytest.mark.parametrize(("max_flow", "through_plant"), [(None, 30.0), (50.0, 30.0), (20.0, 20.0)])
 def test_max_turbine_flow_caps_a_plant_with_capacity_to_spare(max_flow, through_plant):

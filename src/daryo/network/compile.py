@@ -535,14 +535,15 @@ def _has_dead_volume(b: LPBuilder, n: Node) -> bool:
 
 
 def _initial_volume(b: LPBuilder, n: Node) -> np.ndarray:
-    """(S|1,) volume at the start: ``initial_volume``, else each scenario's maximum volume in the first step."""
+    """(S|1,) volume at the start: ``initial_volume``, else each scenario's maximum volume in the first step (of
+    the first ``b.n_scen`` scenarios, as the run may take fewer than the model holds)."""
     if n.get("initial_volume") is not None:
         return np.array([float(n.get("initial_volume"))])
     vmax = n.get("max_volume")
     if b.is_dynamic(vmax):
         raise ModelError(Problem(b.file, n.at("initial_volume"), (
             "the maximum volume depends on the reservoir state, so give initial_volume (and initial_proportion)")))
-    return np.asarray(b.resolve(vmax, 0.0)[:, 0], dtype=float)
+    return np.asarray(b.resolve(vmax, 0.0)[:b.n_scen, 0], dtype=float)
 
 
 def _initial_proportion(b: LPBuilder, n: Node, volume: np.ndarray) -> np.ndarray:
@@ -554,7 +555,7 @@ def _initial_proportion(b: LPBuilder, n: Node, volume: np.ndarray) -> np.ndarray
         raise ModelError(Problem(b.file, n.at("initial_proportion"), (
             "the maximum volume depends on the reservoir state, so give initial_proportion")))
     with np.errstate(divide="ignore", invalid="ignore"):
-        return volume / b.resolve(vmax, 0.0)[:, 0]
+        return volume / b.resolve(vmax, 0.0)[:b.n_scen, 0]
 
 
 def _blocks(b: LPBuilder) -> tuple[np.ndarray, np.ndarray]:
