@@ -17,7 +17,9 @@ import numpy as np
 from .._files import NamedOSError, atomic_write
 from .chunks import ANNUAL_INDICATORS
 
-_FORMAT = 2  # (2: parts hold annual_inflow)
+# The parts' format: 2, parts hold annual_inflow; 3, deficits below 1e-8 hm³ are solver noise and a reservoir
+# without initial_volume starts at each scenario's own maximum.
+_FORMAT = 3
 
 
 def parts_folder(output: str | Path) -> Path:
