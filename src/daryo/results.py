@@ -211,9 +211,11 @@ def build_dataset(net: CompiledNetwork, out: SimulationOutput) -> xr.Dataset:
         var("required", ("scenario", "time", "requirement"), required, _FLOW, "Required minimum flow")
         # the flow through the node, up to the requirement (in cost mode nothing values the requirement's own
         # column, which may then sit anywhere below it)
-        var("requirement_met", ("scenario", "time", "requirement"), required - shortfall(required, x[:, :, at]),
-            _FLOW, "Part of the required flow that was met: the flow through the node, up to the requirement (all "
-            f"of it where the flow is short by up to {SHORTFALL_NOISE:g} hm3: solver noise)")
+        flow = x[:, :, at]
+        var("requirement_met", ("scenario", "time", "requirement"),
+            np.where(shortfall(required, flow) > 0, flow, required), _FLOW,
+            "Part of the required flow that was met: the flow through the node, up to the requirement (all of it "
+            f"where the flow is short by up to {SHORTFALL_NOISE:g} hm3: solver noise)")
     if net.delay_ids:
         coords.update(_coords(net, net.delay_ids, "delay"))
         var("delay_inflow", ("scenario", "time", "delay"), x[:, :, net.delay_in_col], _FLOW,
