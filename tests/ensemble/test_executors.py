@@ -2,6 +2,7 @@
 nothing; the local cluster stays on 127.0.0.1 and leaves Ctrl-C and errors to this process."""
 
 import os
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +14,9 @@ from daryo.ensemble.chunks import _Job, run_chunk
 from daryo.ensemble.executors import _ctrl_c_held_back, _dask, _local_cluster
 from daryo.ensemble.parts import _Parts
 from daryo.errors import InfeasibleStepError
+
+# Tests of Ctrl-C's mask (pthread_sigmask) and of what /proc tells of a process's signals.
+linux_only = pytest.mark.skipif(sys.platform != "linux", reason="reads /proc and blocks signals by thread")
 
 
 def test_the_local_dask_cluster_stays_on_localhost_and_quiet(tmp_path, monkeypatch):
@@ -80,7 +84,6 @@ def test_the_local_dask_workers_leave_ctrl_c_and_errors_to_this_process(tmp_path
     process, not also logged by its worker (16 lines of traceback)."""
     import signal
     import subprocess
-    import sys
 
     distributed = pytest.importorskip("dask.distributed",
                                       reason="Dask is an optional extra (pip install daryo[ensemble])")
@@ -99,6 +102,7 @@ def test_the_local_dask_workers_leave_ctrl_c_and_errors_to_this_process(tmp_path
     assert out.returncode == 1 and out.stderr.count("\n") == 1 and "infeasible at step 0" in out.stderr, out.stderr
 
 
+@linux_only
 def test_the_local_dask_workers_start_with_ctrl_c_blocked_and_this_process_gets_it_back():
     """The workers start with Ctrl-C (SIGINT) blocked, before the preload that ignores it can run: a Ctrl-C at the
     terminal while they imported Dask made each print a traceback.  This thread's mask is as it was after."""
@@ -118,6 +122,7 @@ def test_the_local_dask_workers_start_with_ctrl_c_blocked_and_this_process_gets_
     assert list(map(bool, blocked.values())) == [True]
 
 
+@linux_only
 def test_a_ctrl_c_held_back_is_raised_at_the_end_of_the_block():
     import signal
     import threading
@@ -130,13 +135,54 @@ def test_a_ctrl_c_held_back_is_raised_at_the_end_of_the_block():
     assert reached and signal.SIGINT not in signal.pthread_sigmask(signal.SIG_BLOCK, [])
 
 
+@linux_only
+def test_a_ctrl_c_that_reaches_another_thread_is_held_back_too():
+    """Where another thread runs with Ctrl-C unblocked (as in Jupyter), the signal sent to the process reaches
+    it, but Python runs the handler in the main thread: it raised there at once, in the middle of the block."""
+    import signal
+    import threading
+    import time
+
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    reached = False
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            with _ctrl_c_held_back():
+                os.kill(os.getpid(), signal.SIGINT)
+                for _ in range(50):  # (time for the handler to run in this thread)
+                    time.sleep(0.002)
+                reached = True
+    finally:
+        stop.set()
+        other.join()
+    assert reached and signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+@linux_only
+def test_the_block_leaves_ctrl_c_blocked_where_it_was_blocked_before():
+    """A thread that blocked Ctrl-C itself keeps it blocked after the block, though starting multiprocessing's
+    resource tracker (in a fresh process, here) unblocks it."""
+    import subprocess
+
+    code = ("import signal\n"
+            "signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})\n"
+            "from daryo.ensemble.executors import _ctrl_c_held_back\n"
+            "with _ctrl_c_held_back():\n"
+            "    pass\n"
+            "print(signal.SIGINT in signal.pthread_sigmask(signal.SIG_BLOCK, []))\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert (done.returncode, done.stdout, done.stderr) == (0, "True\n", "")
+
+
+@linux_only
 def test_ctrl_c_while_the_local_workers_start_says_interrupted_only(tmp_path):
     """Ctrl-C at the terminal (SIGINT to the whole process group) as the workers start, while they import Dask
     (once Python has set its Ctrl-C handler in one): the run says "interrupted" and nothing else, and leaves no
     process behind."""
     import signal
     import subprocess
-    import sys
     import time
 
     pytest.importorskip("dask.distributed", reason="Dask is an optional extra (pip install daryo[ensemble])")

@@ -126,22 +126,30 @@ def _ctrl_c_held_back() -> Iterator[None]:
     A local cluster's worker processes are started by its event-loop thread, made as the cluster starts: they
     start with Ctrl-C blocked and keep it so, where a Ctrl-C at the terminal (which reaches every process of its
     group) made each worker print a traceback of the import it cut short, before its preload could ignore Ctrl-C.
-    A Ctrl-C while the workers start stops the run once they have started (a second or two).  Without
-    ``pthread_sigmask`` (Windows) nothing is held back.
+    A Ctrl-C while the workers start stops the run once they have all started.  In the main thread Ctrl-C's
+    handler also only notes it until then: where other threads run (as in Jupyter), the signal reaches one of
+    them, but its handler runs in the main thread, and would raise there at once.  Without ``pthread_sigmask``
+    (Windows) nothing is held back.
 
     Multiprocessing's resource tracker, which the first process started this way starts, unblocks Ctrl-C in the
-    thread that starts it, whatever the mask was before: it is started first, outside the block."""
+    thread that starts it, whatever the mask was before: it is started first, outside the block, and the mask is
+    restored to what it was before that."""
     if not hasattr(signal, "pthread_sigmask"):
         yield
         return
     from multiprocessing import resource_tracker
 
-    resource_tracker.ensure_running()
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+    from .._files import interrupts_between
+
+    with interrupts_between() as check:
+        previous = signal.pthread_sigmask(signal.SIG_BLOCK, set())
+        try:
+            resource_tracker.ensure_running()
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+            yield
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        check()
 
 
 def _local_cluster(workers: int) -> Any:
