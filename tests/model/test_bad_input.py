@@ -390,8 +390,17 @@ def test_a_csv_separated_by_semicolons_or_tabs_is_named_so(tmp_path, sep, name):
     (tmp_path / "flows.csv").write_text(f"date{sep}wet\n2001-01-01{sep}100,5\n2001-02-01{sep}90\n2001-03-01{sep}80\n")
     (msg,) = load_problems(write_model(tmp_path, GOOD.replace("inflow: 10}", "inflow: {csv: flows.csv}}")))
     assert "nodes[src].inflow" in msg and "needs a date column and at least one value column" in msg
-    assert f"its one column is 'date{sep}wet'".replace("\t", "\\t") in msg and f"separated by {name}" in msg
+    assert f"its header 'date{sep}wet'".replace("\t", "\\t") in msg and f"separated by {name}" in msg
     assert "daryo reads values separated by commas" in msg
+
+
+def test_a_csv_of_semicolons_and_decimal_commas_that_pandas_cannot_split_is_named_so(tmp_path):
+    """Semicolons between values and commas in them (a European spreadsheet's CSV): whole numbers first, then
+    decimals, which pandas reads as a row of more fields than those before it."""
+    (tmp_path / "flows.csv").write_text("date;wet;dry\n2001-01-01;100;90\n2001-02-01;100,5;90,5\n")
+    (msg,) = load_problems(write_model(tmp_path, GOOD.replace("inflow: 10}", "inflow: {csv: flows.csv}}")))
+    assert "nodes[src].inflow" in msg and "line 3: 3 fields where the lines before it have 1" in msg
+    assert "its header 'date;wet;dry' is separated by semicolons: daryo reads values separated by commas" in msg
 
 
 def test_series_scale_that_is_not_a_number(tmp_path):

@@ -88,10 +88,29 @@ def read_csv_file(path: Path, **read_options: Any) -> pd.DataFrame:
         elif isinstance(exc, pd.errors.ParserError) and (
                 m := re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", text)):
             reason = (f"line {m[2]}: {m[3]} fields where the lines before it have {m[1]} (a value holding the "
-                      "separator needs quotes)")
+                      "separator needs quotes)") + _separator_hint(_first_line(path))
         if read_options and not isinstance(exc, OSError):  # a missing or unreadable file: not the options
             reason += f" (read with {', '.join(f'{k}={v!r}' for k, v in read_options.items())})"
         raise CsvReadError(reason) from None
+
+
+def _first_line(path: Path) -> str:
+    """The first line of a file ('' if it cannot be read as text)."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            return f.readline().rstrip("\r\n")
+    except OSError:
+        return ""
+
+
+def _separator_hint(header: str) -> str:
+    """What to say of a header line with no comma but semicolons or tabs (how spreadsheets in many locales save
+    "CSV"): '' for any other."""
+    other = next((name for sep, name in ((";", "semicolons"), ("\t", "tabs")) if sep in header), None)
+    if other is None or "," in header:
+        return ""
+    return (f"; its header {header!r} is separated by {other}: daryo reads values separated by commas (save the "
+            "file as comma-separated CSV)")
 
 
 def _not_utf8(path: Path) -> str | None:
@@ -196,10 +215,7 @@ def read_csv_series(df: pd.DataFrame, fname: str, csv: str, place: str, add: Cal
     """
     if df.shape[1] < 2:
         header = str(df.columns[0]) if df.shape[1] else ""
-        other = next((name for sep, name in ((";", "semicolons"), ("\t", "tabs")) if sep in header), None)
-        hint = (f"; its one column is {header!r}, separated by {other}: daryo reads values separated by commas "
-                "(save the file as comma-separated CSV)") if other else ""
-        add(place, f"CSV '{csv}' needs a date column and at least one value column{hint}")
+        add(place, f"CSV '{csv}' needs a date column and at least one value column{_separator_hint(header)}")
         return None
     date_col = date_col or ("date" if "date" in df.columns else df.columns[0])
     if date_col not in df.columns:
