@@ -49,8 +49,21 @@ def test_a_run_of_summer_months_shows_its_summer_and_no_winter(tmp_path, capsys)
     assert len(cells) == 8 and cells[0::2] == ["–"] * 4  # winter: no value; summer: the values
     assert float(cells[1]) > 0 and float(cells[3]) > 0
     # April–June: 91 of the summer's 183 days, 91 of the hydrological year's 365 (2000-10 to 2001-09)
-    assert ("the run covers 0.249 hydrological years (0 winters, 0.497 summers): its totals are scaled to whole "
-            "years and seasons") in out
+    assert ("the run, April 2001 to June 2001, covers 0.249 hydrological years (0 winters, 0.497 summers): its "
+            "totals are scaled to whole years and seasons") in out
+
+
+def test_the_summary_tells_a_calendar_year_from_a_hydrological_one(tmp_path, capsys):
+    """January to December 2004 is parts of two hydrological years: 274/366 of 2003–04 (a leap year) and 92/365
+    of 2004–05, 1.0007 years; its winter months 91/183 + 92/182 = 1.0028 winters; its summer one whole.  The line
+    said "covers 1 hydrological years (1 winters, 1 summers)", as if the run were a whole one."""
+    model = tmp_path / "calendar.yaml"
+    model.write_text("version: 1\nname: calendar\ntime: {start: 2004-01, end: 2004-12}\nnodes:\n"
+                     "  - {id: src, type: inflow, inflow: 10}\n  - {id: town, type: demand, demand: 3}\n"
+                     "  - {id: sea, type: sink}\nedges:\n  - [src, town]\n  - [src, sea]\n", encoding="utf-8")
+    assert main(["run", str(model)]) == 0
+    assert ("the run, January 2004 to December 2004, covers 1.001 hydrological years (1.003 winters, 1 summer): "
+            "its totals are scaled") in capsys.readouterr().out
 
 
 def test_the_summary_table_keeps_its_columns_apart_for_huge_numbers(tmp_path, capsys):

@@ -333,9 +333,14 @@ def _with_years(model: Model, years: int) -> Model:
         raise _UsageError(f"--years {years}: {exc}") from None
 
 
-def _count(n: int, noun: str) -> str:
-    """``n`` and the noun, plural unless ``n`` is 1 ("1 chunk", "3 chunks")."""
-    return f"{n} {noun}{'s' * (n != 1)}"
+def _count(n: float, noun: str) -> str:
+    """``n`` and the noun, plural unless ``n`` reads 1 ("1 chunk", "3 chunks"); a fraction with the digits that
+    tell it from a whole ("1.001 hydrological years", not "1 hydrological years")."""
+    if abs(n - round(n)) < 1e-9:
+        text = str(round(n))
+    else:
+        text = next((t for d in range(3, 10) if float(t := f"{n:.{d}g}") != round(n)), f"{n:.10g}")
+    return f"{text} {noun}" + ("" if text == "1" else "s")
 
 
 def _check_seed(seed: int) -> None:
@@ -429,14 +434,17 @@ def _number(value: float, width: int) -> str:
 
 def _part_years(ds) -> list[str]:  # type: ignore[no-untyped-def]
     """A line saying how a run of part of a hydrological year or season is made annual (none for whole years)."""
+    import pandas as pd
+
     from .indicators import n_years, season_years
 
     covered = {"year": n_years(ds), "winter": season_years(ds, "winter"), "summer": season_years(ds, "summer")}
     if all(abs(v - round(v)) < 1e-9 for v in covered.values()):
         return []
-    return [f"the run covers {covered['year']:.3g} hydrological years ({covered['winter']:.3g} winters, "
-            f"{covered['summer']:.3g} summers): its totals are scaled to whole years and seasons (a part covered "
-            "counts its share of one)"]
+    t = pd.DatetimeIndex(ds["time"].values)
+    return [f"the run, {t[0]:%B %Y} to {t[-1]:%B %Y}, covers {_count(covered['year'], 'hydrological year')} "
+            f"({_count(covered['winter'], 'winter')}, {_count(covered['summer'], 'summer')}): its totals are "
+            "scaled to whole years and seasons (a part covered counts its share of one)"]
 
 
 def _span(ds) -> str:  # type: ignore[no-untyped-def]
