@@ -187,10 +187,12 @@ _UNITS = {"delivery": "hm3 per step", "deficit": "hm3 per step", "sink_inflow": 
           "annual_energy": "GWh per year", "annual_deficit_fraction": "1", "annual_inflow": "hm3 per year"}
 _DESCRIPTIONS = {
     "storage": "End-of-step reservoir volume", "delivery": "Water delivered to each demand per step",
-    "deficit": "Demand not delivered per step", "sink_inflow": "Water received by each terminal sink per step",
+    "deficit": "Demand not delivered per step (none where up to 1e-8 hm3: solver noise)",
+    "sink_inflow": "Water received by each terminal sink per step",
     "energy": "Hydropower energy per step", "annual_delivery": "Water delivered in each run year",
     "annual_demand": "Water wanted in each run year",
-    "annual_deficit_fraction": "1 - delivered/wanted in each run year (0 where nothing is wanted)",
+    "annual_deficit_fraction": "Demand not delivered over demand in each run year, the sum of the steps' "
+                               "deficits over that of their demands (0 where nothing is wanted or below 1e-6)",
     "annual_min_storage": "Lowest end-of-step volume in each run year",
     "annual_sink_inflow": "Water received by each sink in each run year",
     "annual_energy": "Hydropower energy in each run year",
