@@ -94,8 +94,9 @@ def test_storage_initial_volume_from_the_proportion_when_both_are_given(given, v
 
 
 def test_an_edge_from_a_storage_s_numbered_output_slot_leaves_the_reservoir():
-    """A Pywr storage with ``outputs: 2`` is connected by slot (0, 1): every slot is the one daryo reservoir."""
-    doc = pywr_doc([{"name": "dam", "type": "storage", "max_volume": 10.0, "initial_volume": 5.0, "outputs": 2},
+    """A Pywr storage with ``inputs: 2`` (Pywr's storage inputs are the slots water leaves by) is connected by
+    slot (0, 1): every slot is the one daryo reservoir."""
+    doc = pywr_doc([{"name": "dam", "type": "storage", "max_volume": 10.0, "initial_volume": 5.0, "inputs": 2},
                     {"name": "a", "type": "output", "max_flow": 1.0, "cost": -1.0},
                     {"name": "b", "type": "output", "max_flow": 1.0, "cost": -1.0}],
                    [["dam", "a", 0, None], ["dam", "b", 1, None]])

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from pywr_harness import assert_same_as_pywr, write_model
 
 import daryo
 from daryo.cli import main
@@ -462,3 +463,44 @@ def test_a_missing_type_a_slot_of_a_node_without_slots_and_a_scenario_without_si
                  "edges[0]: 'in' has no slot 'zz'; a Pywr input node has no slots",
                  "scenarios[s]: a scenario needs a size (its number of members)"):
         assert line in msg, msg
+
+
+_SLOT_EDGES = [["in", "dam"], ["dam", "town"], ["dam", "sea"]]
+
+
+@pytest.mark.parametrize(("slots", "edges", "problem"), [
+    ({"outputs": 0}, _SLOT_EDGES,
+     "edges[0]: 'dam' has outputs: 0, so no water can enter it (a Pywr storage's outputs are the slots water "
+     "enters it by); Pywr refuses this edge"),
+    ({"inputs": 0}, _SLOT_EDGES, "edges[1]: 'dam' has inputs: 0, so no water can leave it"),
+    ({"inputs": 2}, _SLOT_EDGES, "edges[1]: 'dam' has 2 slots (inputs: 2): the edge names one as its from_slot "
+                                 "(0 to 1)"),
+    ({"inputs": 2}, [["in", "dam"], ["dam", "town", 2, None], ["dam", "sea", 0, None]],
+     "edges[1]: 'dam' has no slot 2; its slots (inputs: 2) are numbered 0 to 1"),
+    ({}, [["in", "dam", None, 5], ["dam", "town"], ["dam", "sea"]],
+     "edges[0]: 'dam' has no slot 5; its slots (outputs: 1) are numbered 0 to 0"),
+    ({}, [["in", "dam"], ["dam", "town", "0", None], ["dam", "sea"]],
+     "edges[1]: 'dam' has no slot '0'; its slots (inputs: 1) are numbered 0 to 0"),
+    ({"outputs": 1.5}, _SLOT_EDGES, "edges[0]: 'dam' has outputs: 1.5, which must be a whole number ≥ 0"),
+    ({"inputs": 2, "outputs": 1}, [["in", "dam", None, 0], ["dam", "town", 0, None], ["dam", "sea", 1, None]], None),
+])
+def test_a_pywr_storages_slots_are_read_as_pywr_reads_them(tmp_path, slots, edges, problem):
+    """A Pywr storage has ``inputs`` slots by which water leaves it and ``outputs`` by which it enters (1 each
+    unless given), numbered from 0; with more than one, an edge names its slot.  daryo ran a storage with
+    ``outputs: 0`` and an edge into it, which Pywr refuses (a QA pass); it refuses each edge Pywr refuses, and
+    reads those Pywr reads as edges of the one reservoir."""
+    model = pytest.importorskip("pywr.model", reason="Pywr is a test dependency")
+    doc = {"metadata": {"title": "slots", "minimum_version": "1.0"}, "timestepper": TS,
+           "nodes": [{"name": "in", "type": "catchment", "flow": 5.0},
+                     {"name": "dam", "type": "storage", "max_volume": 200, "initial_volume": 150, **slots},
+                     {"name": "town", "type": "output", "max_flow": 8.0, "cost": -10},
+                     {"name": "sea", "type": "output"}],
+           "edges": edges}
+    if problem is None:  # (the same flows and volumes as Pywr's)
+        results = assert_same_as_pywr(write_model(tmp_path, doc))
+        assert float(np.max(results["dam"])) > 0
+        return
+    with pytest.raises((RuntimeError, ValueError, IndexError, TypeError)):
+        model.Model.load(json.loads(json.dumps(doc)))
+    msg = load(tmp_path, doc)
+    assert problem in msg and "problem" in msg.splitlines()[0], msg  # (at each edge it concerns)

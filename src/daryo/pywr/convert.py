@@ -628,6 +628,12 @@ class _Converter:
             if dst.entry is None:
                 self.add(place, f"'{b}' is a Pywr {dst.kind} node, which cannot have upstream connections")
                 continue
+            storage_problem = (self._storage_slot(a, slot, leaving=True) if src.kind in ("storage", "reservoir")
+                               else None) or (self._storage_slot(b, e[3] if len(e) == 4 else None, leaving=False)
+                                              if dst.kind in ("storage", "reservoir") else None)
+            if storage_problem:
+                self.add(place, storage_problem)
+                continue
             key = slot if slot in src.exits else (None if slot is None else str(slot))
             key = key if key in src.exits else next((k for k in src.exits if str(k) == str(slot)), key)
             if key not in src.exits and src.kind in ("storage", "reservoir"):
@@ -645,6 +651,26 @@ class _Converter:
             if c.kind == "aggregatednode":
                 self.aggregated(name, self.raw[name], converted, user)
         return out
+
+    def _storage_slot(self, name: str, slot: Any, leaving: bool) -> str | None:
+        """What is wrong with an edge leaving (or entering) Pywr storage ``name`` by ``slot``, as Pywr would
+        refuse it (None: nothing).  A Pywr storage has ``inputs`` slots (default 1) by which water leaves it and
+        ``outputs`` slots (default 1) by which it enters, numbered from 0; with more than one, an edge names its
+        slot.  All its slots are the one daryo reservoir."""
+        key = "inputs" if leaving else "outputs"
+        n = self.raw[name].get(key, 1)
+        if isinstance(n, bool) or not isinstance(n, int) or n < 0:
+            return f"'{name}' has {key}: {n!r}, which must be a whole number ≥ 0 (the number of its slots)"
+        side, end = ("leave", "from_slot") if leaving else ("enter", "to_slot")
+        if n == 0:
+            return f"'{name}' has {key}: 0, so no water can {side} it (a Pywr storage's {key} are the slots " \
+                   f"water {side}s it by); Pywr refuses this edge"
+        if slot is None:
+            return None if n == 1 else (f"'{name}' has {n} slots ({key}: {n}): the edge names one as its {end} "
+                                        f"(0 to {n - 1})")
+        if isinstance(slot, bool) or not isinstance(slot, int) or not 0 <= slot < n:
+            return f"'{name}' has no slot {slot!r}; its slots ({key}: {n}) are numbered 0 to {n - 1}"
+        return None
 
 
 def _step_days(step: Any) -> int | None:
