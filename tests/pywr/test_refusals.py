@@ -481,14 +481,23 @@ _SLOT_EDGES = [["in", "dam"], ["dam", "town"], ["dam", "sea"]]
      "edges[0]: 'dam' has no slot 5; its slots (outputs: 1) are numbered 0 to 0"),
     ({}, [["in", "dam"], ["dam", "town", "0", None], ["dam", "sea"]],
      "edges[1]: 'dam' has no slot '0'; its slots (inputs: 1) are numbered 0 to 0"),
-    ({"outputs": 1.5}, _SLOT_EDGES, "edges[0]: 'dam' has outputs: 1.5, which must be a whole number ≥ 0"),
+    ({"outputs": 1.5}, _SLOT_EDGES, "nodes[dam].outputs: 1.5 must be a whole number ≥ 0 (the number of the "
+                                    "storage's slots)"),
+    ({"inputs": "x"}, [["in", "dam"], ["in", "town"], ["in", "sea"]], "nodes[dam].inputs: 'x' must be a whole number"),
+    ({}, [["in", "dam"], ["dam", "town", None, 0], ["dam", "sea"]],
+     "edges[1]: 'town' has no slot 0; a Pywr output node has no slots"),
+    ({"inputs": 2}, [["in", "dam"], ["dam", "town", 0, None], ["dam", "sea", 0, None]],
+     "nodes[dam].inputs: no edge leaves by slot 1 of its 2, which Pywr refuses (a slot on no route from an input "
+     "to an output)"),
     ({"inputs": 2, "outputs": 1}, [["in", "dam", None, 0], ["dam", "town", 0, None], ["dam", "sea", 1, None]], None),
+    ({"inputs": 2}, [["in", "dam"], ["dam", "town", -2, None], ["dam", "sea", -1, None]], None),
 ])
 def test_a_pywr_storages_slots_are_read_as_pywr_reads_them(tmp_path, slots, edges, problem):
     """A Pywr storage has ``inputs`` slots by which water leaves it and ``outputs`` by which it enters (1 each
-    unless given), numbered from 0; with more than one, an edge names its slot.  daryo ran a storage with
-    ``outputs: 0`` and an edge into it, which Pywr refuses (a QA pass); it refuses each edge Pywr refuses, and
-    reads those Pywr reads as edges of the one reservoir."""
+    unless given), numbered from 0 (and from -1 back, as Python's list indices); with more than one, an edge
+    names its slot, and each is used.  daryo ran a storage with ``outputs: 0`` and an edge into it, which Pywr
+    refuses (a QA pass); it refuses each of these models Pywr refuses, and reads those Pywr reads as edges of
+    the one reservoir."""
     model = pytest.importorskip("pywr.model", reason="Pywr is a test dependency")
     doc = {"metadata": {"title": "slots", "minimum_version": "1.0"}, "timestepper": TS,
            "nodes": [{"name": "in", "type": "catchment", "flow": 5.0},
@@ -500,7 +509,7 @@ def test_a_pywr_storages_slots_are_read_as_pywr_reads_them(tmp_path, slots, edge
         results = assert_same_as_pywr(write_model(tmp_path, doc))
         assert float(np.max(results["dam"])) > 0
         return
-    with pytest.raises((RuntimeError, ValueError, IndexError, TypeError)):
-        model.Model.load(json.loads(json.dumps(doc)))
+    with pytest.raises((RuntimeError, ValueError, IndexError, TypeError, model.ModelStructureError)):
+        model.Model.load(json.loads(json.dumps(doc))).run()
     msg = load(tmp_path, doc)
     assert problem in msg and "problem" in msg.splitlines()[0], msg  # (at each edge it concerns)

@@ -47,6 +47,9 @@ FLOW_UNIT = "hm3/day"  # Pywr flows are rates per day; Pywr's volumes are Mm³ =
 _DRAWING = {"name", "type", "comment", "position", "color", "visible", "tags"}
 _STORAGE = "max_volume min_volume initial_volume initial_volume_pc cost level area inputs outputs"
 _PIECEWISE_IGNORED = "min_flow max_flow cost"  # kept by Pywr on the compound node, which is not in its LP
+#: Pywr node types that have no slots: Pywr refuses an edge that names one at either end (compound nodes ignore
+#: a slot named where an edge enters them)
+_SLOTLESS = frozenset("input output link river catchment discharge".split())
 
 #: Pywr node types that daryo reads, with the keys each accepts (besides name, type, comment, position…)
 SUPPORTED_NODES: dict[str, frozenset[str]] = {k: frozenset(v.split()) for k, v in {
@@ -596,6 +599,9 @@ class _Converter:
     def edges(self, spec: Any, converted: dict[str, _Node]) -> list[list[str]]:
         out: list[list[str]] = [e for c in converted.values() for e in c.edges]
         user: list[list[str]] = []
+        slot_counts = self._storage_slot_counts(converted)
+        slots_used: set[tuple[str, bool, int]] = set()  # (storage, leaving, slot) of the edges read
+        refused: set[str] = set()  # storages an edge's problem names already
         if not isinstance(spec, list):
             self.add("edges", "must be a list of [from, to] pairs")
             return out
@@ -628,12 +634,19 @@ class _Converter:
             if dst.entry is None:
                 self.add(place, f"'{b}' is a Pywr {dst.kind} node, which cannot have upstream connections")
                 continue
-            storage_problem = (self._storage_slot(a, slot, leaving=True) if src.kind in ("storage", "reservoir")
-                               else None) or (self._storage_slot(b, e[3] if len(e) == 4 else None, leaving=False)
-                                              if dst.kind in ("storage", "reservoir") else None)
-            if storage_problem:
-                self.add(place, storage_problem)
+            to_slot = e[3] if len(e) == 4 else None
+            if to_slot is not None and dst.kind in _SLOTLESS:  # (compound nodes ignore it, as in Pywr)
+                self.add(place, f"'{b}' has no slot {to_slot!r}; a Pywr {dst.kind} node has no slots")
                 continue
+            ends = [(a, slot, True)] * (a in slot_counts) + [(b, to_slot, False)] * (b in slot_counts)
+            problem = next((p for name, k, leaving in ends
+                            if (p := _storage_slot_problem(name, k, leaving, slot_counts[name]))), None)
+            if problem:
+                self.add(place, problem)
+                refused.update(name for name, _, _ in ends)
+                continue
+            slots_used.update((name, leaving, 0 if k is None else int(k) % slot_counts[name][leaving])
+                              for name, k, leaving in ends)
             key = slot if slot in src.exits else (None if slot is None else str(slot))
             key = key if key in src.exits else next((k for k in src.exits if str(k) == str(slot)), key)
             if key not in src.exits and src.kind in ("storage", "reservoir"):
@@ -650,27 +663,50 @@ class _Converter:
         for name, c in converted.items():
             if c.kind == "aggregatednode":
                 self.aggregated(name, self.raw[name], converted, user)
+        for name, counts in slot_counts.items():
+            for leaving, key in ((True, "inputs"), (False, "outputs")):
+                idle = [k for k in range(counts[leaving]) if (name, leaving, k) not in slots_used]
+                if counts[leaving] > 1 and idle and name not in refused:
+                    self.add(f"nodes[{name}].{key}", (
+                        f"no edge {'leaves' if leaving else 'enters'} by slot {', '.join(map(str, idle))} of its "
+                        f"{counts[leaving]}, which Pywr refuses (a slot on no route from an input to an output)"))
         return out
 
-    def _storage_slot(self, name: str, slot: Any, leaving: bool) -> str | None:
-        """What is wrong with an edge leaving (or entering) Pywr storage ``name`` by ``slot``, as Pywr would
-        refuse it (None: nothing).  A Pywr storage has ``inputs`` slots (default 1) by which water leaves it and
-        ``outputs`` slots (default 1) by which it enters, numbered from 0; with more than one, an edge names its
-        slot.  All its slots are the one daryo reservoir."""
-        key = "inputs" if leaving else "outputs"
-        n = self.raw[name].get(key, 1)
-        if isinstance(n, bool) or not isinstance(n, int) or n < 0:
-            return f"'{name}' has {key}: {n!r}, which must be a whole number ≥ 0 (the number of its slots)"
-        side, end = ("leave", "from_slot") if leaving else ("enter", "to_slot")
-        if n == 0:
-            return f"'{name}' has {key}: 0, so no water can {side} it (a Pywr storage's {key} are the slots " \
-                   f"water {side}s it by); Pywr refuses this edge"
-        if slot is None:
-            return None if n == 1 else (f"'{name}' has {n} slots ({key}: {n}): the edge names one as its {end} "
-                                        f"(0 to {n - 1})")
-        if isinstance(slot, bool) or not isinstance(slot, int) or not 0 <= slot < n:
-            return f"'{name}' has no slot {slot!r}; its slots ({key}: {n}) are numbered 0 to {n - 1}"
-        return None
+    def _storage_slot_counts(self, converted: Mapping[str, _Node]) -> dict[str, dict[bool, int]]:
+        """Each Pywr storage's number of slots by which water leaves it (``inputs``, key True) and enters it
+        (``outputs``, key False), 1 each unless given; a count that is no whole number ≥ 0 is a problem (and
+        the storage is left out: its edges are not checked against it)."""
+        counts = {}
+        for name, c in converted.items():
+            if c.kind not in ("storage", "reservoir"):
+                continue
+            given = {leaving: self.raw[name].get(key, 1) for leaving, key in ((True, "inputs"), (False, "outputs"))}
+            bad = [(leaving, v) for leaving, v in given.items() if isinstance(v, bool) or not isinstance(v, int)
+                   or v < 0]
+            for leaving, v in bad:
+                self.add(f"nodes[{name}].{'inputs' if leaving else 'outputs'}",
+                         f"{v!r} must be a whole number ≥ 0 (the number of the storage's slots)")
+            if not bad:
+                counts[name] = given
+        return counts
+
+
+def _storage_slot_problem(name: str, slot: Any, leaving: bool, counts: Mapping[bool, int]) -> str | None:
+    """What is wrong with an edge leaving (or entering) Pywr storage ``name`` by ``slot``, as Pywr would refuse
+    it (None: nothing).  A Pywr storage has ``inputs`` slots by which water leaves it and ``outputs`` by which
+    it enters, numbered from 0 (and, as Python's list indices, from -1 back); with more than one, an edge names
+    its slot.  All its slots are the one daryo reservoir."""
+    key, n = ("inputs" if leaving else "outputs"), counts[leaving]
+    side, end = ("leave", "from_slot") if leaving else ("enter", "to_slot")
+    if n == 0:
+        return (f"'{name}' has {key}: 0, so no water can {side} it (a Pywr storage's {key} are the slots water "
+                f"{side}s it by); Pywr refuses this edge")
+    if slot is None:
+        return None if n == 1 else (f"'{name}' has {n} slots ({key}: {n}): the edge names one as its {end} (0 to "
+                                    f"{n - 1})")
+    if isinstance(slot, bool) or not isinstance(slot, int) or not -n <= slot < n:
+        return f"'{name}' has no slot {slot!r}; its slots ({key}: {n}) are numbered 0 to {n - 1}"
+    return None
 
 
 def _step_days(step: Any) -> int | None:
