@@ -235,3 +235,19 @@ def test_scenario_columns_sharing_some_names_are_refused_and_others_matched_by_p
     ds = daryo.run(daryo.load(_two_series_model(tmp_path, "wet,dry", "d1,d2"))).dataset
     assert [str(s) for s in ds.scenario.values] == ["wet", "dry"]
     assert ds.delivery.sel(demand="D").values.tolist() == [[5.0, 5.0], [10.0, 10.0]]  # d1 with wet, d2 with dry
+
+
+def test_the_semicolon_hint_reads_a_compressed_file_and_stays_out_of_reads_with_options(tmp_path):
+    """Semicolons between values and decimal commas in them: the hint reads the header as pandas does, through
+    gzip too (it read the compressed bytes, and said nothing); a file read with options (a Pywr table's ``sep``
+    or ``skiprows``) gets no advice to save it comma-separated, which would be wrong."""
+    text = "date;wet;dry\n2001-01-01;100;90\n2001-02-01;100,5;90,5\n"
+    (tmp_path / "f.csv.gz").write_bytes(gzip.compress(text.encode()))
+    with pytest.raises(CsvReadError, match="line 3: 3 fields .*; its header 'date;wet;dry' is separated by "
+                                           "semicolons: daryo reads values separated by commas"):
+        read_csv_file(tmp_path / "f.csv.gz")
+    (tmp_path / "g.csv").write_text("date;a;b\n2001-01-01;1;2\n2001-02-01;1;2;3\n")
+    with pytest.raises(CsvReadError) as err:
+        read_csv_file(tmp_path / "g.csv", sep=";")
+    assert str(err.value) == ("line 3: 4 fields where the lines before it have 3 (a value holding the separator "
+                              "needs quotes) (read with sep=';')")

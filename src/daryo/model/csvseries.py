@@ -88,19 +88,20 @@ def read_csv_file(path: Path, **read_options: Any) -> pd.DataFrame:
         elif isinstance(exc, pd.errors.ParserError) and (
                 m := re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", text)):
             reason = (f"line {m[2]}: {m[3]} fields where the lines before it have {m[1]} (a value holding the "
-                      "separator needs quotes)") + _separator_hint(_first_line(path))
+                      "separator needs quotes)") + ("" if read_options else _separator_hint(_first_line(path)))
         if read_options and not isinstance(exc, OSError):  # a missing or unreadable file: not the options
             reason += f" (read with {', '.join(f'{k}={v!r}' for k, v in read_options.items())})"
         raise CsvReadError(reason) from None
 
 
 def _first_line(path: Path) -> str:
-    """The first line of a file ('' if it cannot be read as text)."""
+    """The first line of a CSV file, compressed or not, as pandas reads it ('' if it cannot be read)."""
     try:
-        with open(path, encoding="utf-8", errors="replace") as f:
-            return f.readline().rstrip("\r\n")
-    except OSError:
+        first = pd.read_csv(path, header=None, nrows=1, sep="\x01", dtype=str, keep_default_na=False,
+                            skip_blank_lines=False, quoting=3, engine="c")
+    except _READ_ERRORS:
         return ""
+    return str(first.iloc[0, 0]) if first.size else ""
 
 
 def _separator_hint(header: str) -> str:
