@@ -161,6 +161,21 @@ def test_a_ctrl_c_that_reaches_another_thread_is_held_back_too():
 
 
 @linux_only
+def test_a_ctrl_c_the_process_ignores_stays_ignored():
+    """The block's own handler noted any Ctrl-C and raised it at the end, where the process had set it to be
+    ignored (SIG_IGN); it now keeps a handler other than Python's default one."""
+    import signal
+
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        with _ctrl_c_held_back():
+            os.kill(os.getpid(), signal.SIGINT)
+        assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+@linux_only
 def test_the_block_leaves_ctrl_c_blocked_where_it_was_blocked_before():
     """A thread that blocked Ctrl-C itself keeps it blocked after the block, though starting multiprocessing's
     resource tracker (in a fresh process, here) unblocks it."""

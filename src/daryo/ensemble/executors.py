@@ -127,9 +127,9 @@ def _ctrl_c_held_back() -> Iterator[None]:
     start with Ctrl-C blocked and keep it so, where a Ctrl-C at the terminal (which reaches every process of its
     group) made each worker print a traceback of the import it cut short, before its preload could ignore Ctrl-C.
     A Ctrl-C while the workers start stops the run once they have all started.  In the main thread Ctrl-C's
-    handler also only notes it until then: where other threads run (as in Jupyter), the signal reaches one of
-    them, but its handler runs in the main thread, and would raise there at once.  Without ``pthread_sigmask``
-    (Windows) nothing is held back.
+    handler also only notes it until then, where it is Python's default one: where other threads run (as in
+    Jupyter), the signal reaches one of them, but its handler runs in the main thread, and would raise there at
+    once.  Without ``pthread_sigmask`` (Windows) nothing is held back.
 
     Multiprocessing's resource tracker, which the first process started this way starts, unblocks Ctrl-C in the
     thread that starts it, whatever the mask was before: it is started first, outside the block, and the mask is
@@ -141,7 +141,9 @@ def _ctrl_c_held_back() -> Iterator[None]:
 
     from .._files import interrupts_between
 
-    with interrupts_between() as check:
+    # (a handler of the caller's own, or SIG_IGN, stays in place: only Python's default one raises at once)
+    with (interrupts_between() if signal.getsignal(signal.SIGINT) is signal.default_int_handler
+          else contextlib.nullcontext(lambda: None)) as check:
         previous = signal.pthread_sigmask(signal.SIG_BLOCK, set())
         try:
             resource_tracker.ensure_running()
