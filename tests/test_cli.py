@@ -66,6 +66,16 @@ def test_the_summary_tells_a_calendar_year_from_a_hydrological_one(tmp_path, cap
             "its totals are scaled") in capsys.readouterr().out
 
 
+@pytest.mark.parametrize(("n", "text"), [(3, "3 chunks"), (1, "1 chunk"), (1.0007, "1.001 chunks"),
+                                         (0.249, "0.249 chunks"), (1234.25, "1234.2 chunks"),
+                                         (0.0001, "0.0001 chunks"), (float("nan"), "nan chunks")])
+def test_a_count_shows_a_fraction_without_an_exponent(n, text):
+    """A review found "1.23e+03 hydrological years" for 1234.25 and a ValueError for NaN."""
+    from daryo.cli import _count
+
+    assert _count(n, "chunk") == text
+
+
 def test_the_summary_table_keeps_its_columns_apart_for_huge_numbers(tmp_path, capsys):
     """A demand of 1e12 hm³ a month printed 6000000000000.0 and ran into the next column."""
     model = tmp_path / "huge.yaml"

@@ -7,6 +7,7 @@ early (``daryo info | head``: the exit status of a process ended by SIGPIPE, wit
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 from collections import Counter
@@ -335,12 +336,23 @@ def _with_years(model: Model, years: int) -> Model:
 
 def _count(n: float, noun: str) -> str:
     """``n`` and the noun, plural unless ``n`` reads 1 ("1 chunk", "3 chunks"); a fraction with the digits that
-    tell it from a whole ("1.001 hydrological years", not "1 hydrological years")."""
-    if abs(n - round(n)) < 1e-9:
+    tell it from a whole ("1.001 hydrological years", not "1 hydrological years"), never in exponent form."""
+    import numpy as np
+
+    if _is_whole(n):
         text = str(round(n))
+    elif not np.isfinite(n):
+        text = str(n)
     else:
-        text = next((t for d in range(3, 10) if float(t := f"{n:.{d}g}") != round(n)), f"{n:.10g}")
+        whole_digits = len(str(abs(int(n))))
+        text = next(t for d in range(3, 17) if float(t := np.format_float_positional(
+            n, precision=max(d, whole_digits + 1), unique=False, fractional=False, trim="-")) != round(n) or d == 16)
     return f"{text} {noun}" + ("" if text == "1" else "s")
+
+
+def _is_whole(n: float) -> bool:
+    """Whether a count (of years, seasons…) is whole, to 1e-9 (the sums of days over year lengths that make it)."""
+    return math.isfinite(n) and abs(n - round(n)) < 1e-9
 
 
 def _check_seed(seed: int) -> None:
@@ -439,7 +451,7 @@ def _part_years(ds) -> list[str]:  # type: ignore[no-untyped-def]
     from .indicators import n_years, season_years
 
     covered = {"year": n_years(ds), "winter": season_years(ds, "winter"), "summer": season_years(ds, "summer")}
-    if all(abs(v - round(v)) < 1e-9 for v in covered.values()):
+    if all(_is_whole(v) for v in covered.values()):
         return []
     t = pd.DatetimeIndex(ds["time"].values)
     return [f"the run, {t[0]:%B %Y} to {t[-1]:%B %Y}, covers {_count(covered['year'], 'hydrological year')} "
