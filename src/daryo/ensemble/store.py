@@ -192,7 +192,8 @@ _DESCRIPTIONS = {
     "energy": "Hydropower energy per step", "annual_delivery": "Water delivered in each run year",
     "annual_demand": "Water wanted in each run year",
     "annual_deficit_fraction": "Demand not delivered over demand in each run year, the sum of the steps' "
-                               "deficits over that of their demands (0 where nothing is wanted or below 1e-6)",
+                               "deficits over that of their demands (0 where nothing is wanted or the fraction is "
+                               "below 1e-6; at most 1)",
     "annual_min_storage": "Lowest end-of-step volume in each run year",
     "annual_sink_inflow": "Water received by each sink in each run year",
     "annual_energy": "Hydropower energy in each run year",
