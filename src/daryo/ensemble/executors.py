@@ -101,9 +101,20 @@ def _dask(jobs: list[_Job], scheduler: str | None, workers: int | None, output: 
                               "killed); the finished chunks are kept: run again with --resume") from exc
             raise
     finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
+        _close(client, cluster)
+
+
+def _close(*closables: Any) -> None:
+    """Close a Dask client and cluster, whatever else is going on: on a loaded machine a close can time out
+    (Dask gives it 60 s), which printed a traceback after "interrupted".  Nothing is lost: finished chunks are
+    written as they arrive, and a local cluster's workers are daemons, which end with this process."""
+    for c in closables:
+        if c is None:
+            continue
+        try:
+            c.close()
+        except (TimeoutError, OSError):
+            pass
 
 
 def _chunk_of(exc: BaseException) -> str:
