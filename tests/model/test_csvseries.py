@@ -251,3 +251,15 @@ def test_the_semicolon_hint_reads_a_compressed_file_and_stays_out_of_reads_with_
         read_csv_file(tmp_path / "g.csv", sep=";")
     assert str(err.value) == ("line 3: 4 fields where the lines before it have 3 (a value holding the separator "
                               "needs quotes) (read with sep=';')")
+
+
+def test_dates_written_year_first_are_refused_with_dayfirst():
+    """pandas (and so Pywr) reads 2015-02-01 with dayfirst as 2 January: a monthly column of first days became
+    twelve days of January without a word (a QA pass on Pywr's own test models found one such file)."""
+    got, problems = _read("date,a\n2015-01-01,1\n2015-02-01,2\n2015-03-01,3\n", dayfirst=True)
+    assert got is None and problems == [("/d/f.csv line 2", (
+        "'2015-01-01' in column 'date' is written year first, which dayfirst: true reads as year, day, month "
+        "(pandas, and so Pywr, read 2015-01-02 as 1 February): remove dayfirst, which is for dates written "
+        "DD/MM/YYYY"))]
+    got, problems = _read("date,a\n01/02/2015,1\n01/03/2015,2\n", dayfirst=True)
+    assert not problems and list(got.dates) == [pd.Timestamp("2015-02-01"), pd.Timestamp("2015-03-01")]

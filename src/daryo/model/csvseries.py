@@ -235,6 +235,12 @@ def read_csv_series(df: pd.DataFrame, fname: str, csv: str, place: str, add: Cal
         return None
     if dayfirst is None and (dayfirst := _date_order(raw_dates, fname, date_col, add)) is _REFUSED:
         return None
+    if dayfirst and (year_first := np.flatnonzero(raw_dates.astype(str).str.match(_YEAR_FIRST).to_numpy())).size:
+        k = int(year_first[0])
+        add(f"{fname} line {k + 2}", f"'{raw_dates.iloc[k]}' in column '{date_col}' is written year first, which "
+            "dayfirst: true reads as year, day, month (pandas, and so Pywr, read 2015-01-02 as 1 February): remove "
+            "dayfirst, which is for dates written DD/MM/YYYY")
+        return None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # (pandas warns of mixed time zones, which are refused below)
         dates = pd.to_datetime(raw_dates, errors="coerce", dayfirst=bool(dayfirst))
@@ -266,6 +272,7 @@ def read_csv_series(df: pd.DataFrame, fname: str, csv: str, place: str, add: Cal
 #: a date written N/N/YYYY (or with dots or dashes): day first or month first?
 _DAY_OR_MONTH_FIRST = r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-]\d{2,4}\b"
 _REFUSED: Any = object()
+_YEAR_FIRST = r"\s*\d{4}[-/.]\d{1,2}[-/.]\d{1,2}"
 
 
 def _date_order(raw: pd.Series, fname: str, date_col: str, add: Callable[[str, str], None]) -> Any:
