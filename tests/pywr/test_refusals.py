@@ -513,3 +513,19 @@ def test_a_pywr_storages_slots_are_read_as_pywr_reads_them(tmp_path, slots, edge
         model.Model.load(json.loads(json.dumps(doc))).run()
     msg = load(tmp_path, doc)
     assert problem in msg and "problem" in msg.splitlines()[0], msg  # (at each edge it concerns)
+
+
+@pytest.mark.parametrize(("nsteps", "problem"), [
+    ({}, "nodes[pw]: missing 'nsteps' (a whole number ≥ 1)"),
+    ({"nsteps": 0}, "nodes[pw].nsteps: '0' must be a whole number ≥ 1"),
+])
+def test_a_piecewise_link_without_its_number_of_sublinks_is_told_so(tmp_path, nsteps, problem):
+    """A QA pass on Pywr's own test models: a piecewiselink without nsteps (which Pywr refuses too) was told
+    "nsteps: 'None' must be a whole number ≥ 1"."""
+    doc = {"timestepper": TS,
+           "nodes": [{"name": "in", "type": "input", "max_flow": 3.0},
+                     {"name": "pw", "type": "piecewiselink", "max_flows": [1.0, None], "costs": [-1.0, 0.0],
+                      **nsteps},
+                     {"name": "out", "type": "output"}],
+           "edges": [["in", "pw"], ["pw", "out"]]}
+    assert problem in load(tmp_path, doc)

@@ -437,6 +437,9 @@ class _Converter:
 
     def _int(self, raw: Mapping, key: str, place: str, default: int | None = None) -> int:
         v = raw.get(key, default)
+        if v is None:
+            self.add(place, f"missing '{key}' (a whole number ≥ 1)")
+            return 1
         if isinstance(v, bool) or not isinstance(v, int) or v < 1:
             self.add(f"{place}.{key}", f"'{v}' must be a whole number ≥ 1")
             return 1
