@@ -40,13 +40,14 @@ class LPBuilder:
         self.signed: set[int] = set()  # columns that may be negative (a constraint's weighted sum of flows)
 
     def resolve(self, v: Series | float | None, default: float) -> np.ndarray:
-        """(S|1, T) per-step values of an attribute."""
+        """(S|1, T) per-step values of an attribute, of the run's scenarios only (a run may take fewer than the
+        model's series hold)."""
         if v is None:
             return np.full((1, self.axis.n_steps), default)
         if isinstance(v, np.ndarray):
-            return v
+            return v[:self.n_scen]
         if isinstance(v, Series):
-            return v.resolve(self.axis)
+            return v.resolve(self.axis)[:self.n_scen]
         if isinstance(v, ParameterRef):
             if self.is_dynamic(v):
                 raise ModelError(Problem(self.file, v.place, (

@@ -153,7 +153,7 @@ def compile_network(model: Model, axis: TimeAxis | None = None, n_scenarios: int
     req = _requirements(b, model, node_col, index)
     _constraint_rows(b, model, node_col, index)
     cover = _coverage(b, req, mode)
-    stack = partial(_stack_series, T=axis.n_steps, n_scen=n_scen)
+    stack = partial(_stack_series, T=axis.n_steps)
     res = _reservoir_tables(b, reservoirs, edges, stack)
     lp = b.lp()
     col_lower, col_upper = _bound_tables(b.table(b.lo), b.table(b.hi))
@@ -170,10 +170,10 @@ def compile_network(model: Model, axis: TimeAxis | None = None, n_scenarios: int
         node_ids=[n.id for n in nodes], node_types=[n.type for n in nodes], node_col=node_col,
         edge_ids=edges.ids, edge_ends=edges.ends, edge_col=np.array(edges.col, dtype=np.int64),
         edge_loss_const=np.array([float(x.flat[0]) if np.all(x == x.flat[0]) else 0.0 for x in edges.loss]),
-        edge_loss_varying=[(k, x[:n_scen] if x.shape[0] > 1 else x) for k, x in enumerate(edges.loss)
+        edge_loss_varying=[(k, x) for k, x in enumerate(edges.loss)
                            if not np.all(x == x.flat[0])],
         col_lower=col_lower, col_upper=col_upper, cost=b.table(b.cost),
-        coefficients=[(r, c, v[:n_scen] if v.shape[0] > 1 else v) for r, c, v in b.coefficients],
+        coefficients=b.coefficients,
         res_ids=[n.id for n in reservoirs],
         res_col=cols(reservoirs),
         res_row=np.array([balance.arrival[n.id] for n in reservoirs], dtype=np.int64),
@@ -206,7 +206,7 @@ def compile_network(model: Model, axis: TimeAxis | None = None, n_scenarios: int
         req_tcol=cover.req_tcol, col_block=cover.col_block, row_block=cover.row_block,
         sink_ids=[n.id for n in sinks],
         sink_col=cols(sinks),
-        passthrough_loss=[(i, v[:n_scen] if v.shape[0] > 1 else v) for i, v in balance.passthrough_loss],
+        passthrough_loss=balance.passthrough_loss,
         parameters=params,
         bindings=b.compiled_bindings() if params is not None else [],
         res_hold=np.array([k for k, n in enumerate(reservoirs) if n.get("above_max") == "hold"], dtype=np.int64),
@@ -436,13 +436,12 @@ def _coverage(b: LPBuilder, req: _Requirements, mode: str) -> _Coverage:
                      np.array([li for li, _ in groups], dtype=np.int64), col_block, row_block)
 
 
-def _stack_series(arrs: list[np.ndarray], T: int, n_scen: int) -> np.ndarray:
-    """Per-element series (S|1, T) as one (S|1, T, E) array, at most ``n_scen`` scenarios."""
+def _stack_series(arrs: list[np.ndarray], T: int) -> np.ndarray:
+    """Per-element series (S|1, T) as one (S|1, T, E) array."""
     if not arrs:
         return np.zeros((1, T, 0))
     s = max(a.shape[0] for a in arrs)
-    out = np.stack([np.broadcast_to(a, (s, T)) for a in arrs], axis=2)
-    return out[:n_scen] if s > 1 else out
+    return np.stack([np.broadcast_to(a, (s, T)) for a in arrs], axis=2)
 
 
 @dataclass
@@ -535,15 +534,14 @@ def _has_dead_volume(b: LPBuilder, n: Node) -> bool:
 
 
 def _initial_volume(b: LPBuilder, n: Node) -> np.ndarray:
-    """(S|1,) volume at the start: ``initial_volume``, else each scenario's maximum volume in the first step (of
-    the first ``b.n_scen`` scenarios, as the run may take fewer than the model holds)."""
+    """(S|1,) volume at the start: ``initial_volume``, else each scenario's maximum volume in the first step."""
     if n.get("initial_volume") is not None:
         return np.array([float(n.get("initial_volume"))])
     vmax = n.get("max_volume")
     if b.is_dynamic(vmax):
         raise ModelError(Problem(b.file, n.at("initial_volume"), (
             "the maximum volume depends on the reservoir state, so give initial_volume (and initial_proportion)")))
-    return np.asarray(b.resolve(vmax, 0.0)[:b.n_scen, 0], dtype=float)
+    return np.asarray(b.resolve(vmax, 0.0)[:, 0], dtype=float)
 
 
 def _initial_proportion(b: LPBuilder, n: Node, volume: np.ndarray) -> np.ndarray:
@@ -555,7 +553,7 @@ def _initial_proportion(b: LPBuilder, n: Node, volume: np.ndarray) -> np.ndarray
         raise ModelError(Problem(b.file, n.at("initial_proportion"), (
             "the maximum volume depends on the reservoir state, so give initial_proportion")))
     with np.errstate(divide="ignore", invalid="ignore"):
-        return volume / b.resolve(vmax, 0.0)[:b.n_scen, 0]
+        return volume / b.resolve(vmax, 0.0)[:, 0]
 
 
 def _blocks(b: LPBuilder) -> tuple[np.ndarray, np.ndarray]:
