@@ -341,7 +341,7 @@ def _count(n: float, noun: str) -> str:
 
     if _is_whole(n):
         text = str(round(n))
-    elif not np.isfinite(n):
+    elif not math.isfinite(n):
         text = str(n)
     else:
         whole_digits = len(str(abs(int(n))))

@@ -47,6 +47,7 @@ FLOW_UNIT = "hm3/day"  # Pywr flows are rates per day; Pywr's volumes are Mm³ =
 _DRAWING = {"name", "type", "comment", "position", "color", "visible", "tags"}
 _STORAGE = "max_volume min_volume initial_volume initial_volume_pc cost level area inputs outputs"
 _PIECEWISE_IGNORED = "min_flow max_flow cost"  # kept by Pywr on the compound node, which is not in its LP
+_STORAGE_KINDS = ("storage", "reservoir")
 #: Pywr node types that have no slots: Pywr refuses an edge that names one at either end (compound nodes ignore
 #: a slot named where an edge enters them)
 _SLOTLESS = frozenset("input output link river catchment discharge".split())
@@ -142,7 +143,7 @@ class _Converter:
         scen = doc.get("scenarios") or []
         self.params = ParameterConverter(
             doc.get("parameters") or {}, doc.get("tables") or {}, self.base_dir,
-            {k for k, t in self.types.items() if t in ("storage", "reservoir")},
+            {k for k, t in self.types.items() if t in _STORAGE_KINDS},
             {str(s.get("name")) for s in scen if isinstance(s, Mapping)}, self.add)
         ts = doc.get("timestepper")
         # Pywr reads daily profiles on a period's day of the year, which for a month is its last day
@@ -652,7 +653,7 @@ class _Converter:
                               for name, k, leaving in ends)
             key = slot if slot in src.exits else (None if slot is None else str(slot))
             key = key if key in src.exits else next((k for k in src.exits if str(k) == str(slot)), key)
-            if key not in src.exits and src.kind in ("storage", "reservoir"):
+            if key not in src.exits and src.kind in _STORAGE_KINDS:
                 key = None  # storage slots are all the same reservoir
             if key not in src.exits:
                 slots = [repr(k) for k in src.exits if k is not None]
@@ -681,7 +682,7 @@ class _Converter:
         the storage is left out: its edges are not checked against it)."""
         counts = {}
         for name, c in converted.items():
-            if c.kind not in ("storage", "reservoir"):
+            if c.kind not in _STORAGE_KINDS:
                 continue
             given = {leaving: self.raw[name].get(key, 1) for leaving, key in ((True, "inputs"), (False, "outputs"))}
             bad = [(leaving, v) for leaving, v in given.items() if isinstance(v, bool) or not isinstance(v, int)
