@@ -51,6 +51,22 @@ def test_the_file_follows_cf_1_8_and_says_so(run_file):
     assert bounds[-1] == pd.Timestamp(ds["time"].values[-1]) + pd.Timedelta(days=30)  # September's end
 
 
+def test_the_file_names_its_source_and_when_daryo_wrote_it(run_file):
+    """CF's global attributes source (daryo and its version) and history: one line, the time of writing (UTC) and
+    daryo's version; a Dataset that has a history keeps it, with the new line after it."""
+    _, path = run_file
+    back = xr.open_dataset(path)
+    assert back.attrs["source"] == f"daryo {daryo.__version__}"
+    stamp, rest = back.attrs["history"].split(" ", 1)
+    assert rest == f"written by daryo {daryo.__version__}"
+    written = pd.Timestamp(stamp)
+    assert written.tz is not None and abs(pd.Timestamp.now(tz="UTC") - written) < pd.Timedelta(hours=1)
+    again = cf_dataset(back)
+    assert again.attrs["history"].splitlines()[0] == back.attrs["history"]
+    assert again.attrs["history"].splitlines()[1].endswith(f"written by daryo {daryo.__version__}")
+    assert cf_dataset(back.assign_attrs(source="a gauge record")).attrs["source"] == "a gauge record"
+
+
 def test_the_file_has_no_64_bit_integers_and_no_fill_values(run_file):
     """CF 1.8 and the classic format have no 64-bit integers: dates are whole days since the first as int32, and
     so are other integers; results have no missing values, so no float variable but a place gets a _FillValue."""

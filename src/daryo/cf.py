@@ -10,6 +10,7 @@ step, whose bounds are ``time_bnds``; an energy is ``GW h``.  :func:`daryo_units
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
@@ -57,7 +58,9 @@ def daryo_units(attrs: Mapping[str, Any]) -> str:
 def cf_dataset(ds: xr.Dataset) -> xr.Dataset:
     """``ds`` with the metadata of the CF Conventions, to be written to a file (``ds`` is not changed).
 
-    - the global attribute ``Conventions``;
+    - the global attributes ``Conventions``, ``source`` (daryo and its version, where ``ds`` names no source) and
+      ``history``: a line with the time (UTC) and daryo's version appended to any history ``ds`` has (CF 2.6.2:
+      an audit trail, a line per program that wrote the data);
     - ``long_name`` from each variable's ``description``;
     - units that UDUNITS reads (see the module's docstring), with ``cell_methods`` over ``time``: ``sum`` for a
       volume or energy in the step, ``point`` for a value at the step's start;
@@ -75,8 +78,14 @@ def cf_dataset(ds: xr.Dataset) -> xr.Dataset:
     xarray.Dataset
         A shallow copy: the same arrays, other attributes.
     """
+    from . import __version__
+
     out = ds.copy(deep=False)
     out.attrs["Conventions"] = CONVENTIONS
+    out.attrs.setdefault("source", f"daryo {__version__}")
+    line = f"{datetime.now(UTC):%Y-%m-%dT%H:%M:%SZ} written by daryo {__version__}"
+    earlier = str(out.attrs.get("history") or "").rstrip("\n")
+    out.attrs["history"] = f"{earlier}\n{line}" if earlier else line
     for name, var in out.variables.items():
         attrs = var.attrs
         if "description" in attrs:

@@ -11,6 +11,7 @@ import pytest
 import xarray as xr
 from ensemble_cases import assert_identical, basin, load, plant_basin, run, yaml_of_basin
 
+import daryo
 from daryo.cf import daryo_units
 from daryo.cli import main
 from daryo.ensemble import (
@@ -136,6 +137,8 @@ def test_zarr_output(tmp_path):
     assert_identical(load(z), load(n))
     # the run's metadata too (writing the summaries into the store once replaced them with none)
     za, na = load(z).attrs, load(n).attrs
+    assert za.pop("history").endswith("written by daryo " + daryo.__version__) and "history" in na  # (when: differs)
+    na.pop("history")
     assert za == na and za["seed"] == 5 and za["traces"] == 7 and za["title"] == "daryo ensemble: test"
 
 

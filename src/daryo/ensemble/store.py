@@ -102,7 +102,8 @@ def _store_attributes(manifest: Mapping[str, Any]) -> dict[str, Any]:
 def _finished_run(output: Path, fmt: str, manifest: Mapping[str, Any]) -> bool:
     """Whether ``output`` holds the finished results of the run ``manifest``; a ValueError if it holds another
     run's (resuming with no parts folder: nothing to continue, and nothing to replace unasked)."""
-    held = {k: v for k, v in _attributes(output, fmt).items() if k not in ("title", "Conventions", "coordinates")}
+    written = ("title", "Conventions", "coordinates", "history")  # (the file's, not the run's)
+    held = {k: v for k, v in _attributes(output, fmt).items() if k not in written}
     attrs = _store_attributes(manifest)
     if held == attrs:
         return True
