@@ -257,9 +257,29 @@ def test_dates_written_year_first_are_refused_with_dayfirst():
     """pandas (and so Pywr) reads 2015-02-01 with dayfirst as 2 January: a monthly column of first days became
     twelve days of January without a word (a QA pass on Pywr's own test models found one such file)."""
     got, problems = _read("date,a\n2015-01-01,1\n2015-02-01,2\n2015-03-01,3\n", dayfirst=True)
-    assert got is None and problems == [("/d/f.csv line 2", (
-        "'2015-01-01' in column 'date' is written year first, which dayfirst: true reads as year, day, month "
-        "(pandas, and so Pywr, read 2015-01-02 as 1 February): remove dayfirst, which is for dates written "
-        "DD/MM/YYYY"))]
+    assert got is None and problems == [("/d/f.csv line 3", (
+        "'2015-02-01' in column 'date' is written year first, and with dayfirst: true it is 2 January 2015 "
+        "(pandas, and so Pywr, take the order of a column's dates from its first, day first where it can be): "
+        "remove dayfirst, which is for dates written DD/MM/YYYY"))]
+    got, problems = _read("date,a\n2015-01-01,1\n2015-01-31,2\n", dayfirst=True)  # (read year, day, month)
+    assert got is None and problems[0][0] == "/d/f.csv line 3" and "dayfirst: true it is not a date" in problems[0][1]
     got, problems = _read("date,a\n01/02/2015,1\n01/03/2015,2\n", dayfirst=True)
     assert not problems and list(got.dates) == [pd.Timestamp("2015-02-01"), pd.Timestamp("2015-03-01")]
+
+
+def test_dates_written_year_first_that_pandas_reads_right_with_dayfirst_are_read():
+    """A column whose first date has a day above 12 (month ends) is read year, month, day by pandas (and Pywr)
+    also with dayfirst, every row as written: it is read so, not refused (a review found it refused)."""
+    text = "date,a\n" + "".join(f"{d:%Y-%m-%d},{i}\n" for i, d in enumerate(pd.date_range("2015-01", periods=12,
+                                                                                          freq="ME")))
+    got, problems = _read(text, dayfirst=True)
+    assert not problems and list(got.dates) == list(pd.date_range("2015-01", periods=12, freq="ME"))
+
+
+def test_a_column_of_day_first_and_year_first_dates_says_so():
+    """Without a dayfirst, a day above 12 makes the column day first; a year-first date among them is then named
+    with the day-first one, not blamed on a dayfirst the model does not give."""
+    got, problems = _read("date,a\n13/12/2000,1\n2001-01-01,2\n2001-02-01,3\n")
+    assert got is None and problems == [("/d/f.csv line 3", (
+        "'2001-01-01' in column 'date' is written year first, and '13/12/2000' (line 2) day first: write all "
+        "dates one way, YYYY-MM-DD"))]

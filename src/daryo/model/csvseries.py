@@ -233,17 +233,15 @@ def read_csv_series(df: pd.DataFrame, fname: str, csv: str, place: str, add: Cal
         add(f"{fname} line 2", f"'{raw_dates.iloc[0]}' in column '{date_col}' is a number, not a date: give dates "
             "as YYYY-MM-DD")
         return None
+    given = dayfirst is not None
     if dayfirst is None and (dayfirst := _date_order(raw_dates, fname, date_col, add)) is _REFUSED:
-        return None
-    if dayfirst and (year_first := np.flatnonzero(raw_dates.astype(str).str.match(_YEAR_FIRST).to_numpy())).size:
-        k = int(year_first[0])
-        add(f"{fname} line {k + 2}", f"'{raw_dates.iloc[k]}' in column '{date_col}' is written year first, which "
-            "dayfirst: true reads as year, day, month (pandas, and so Pywr, read 2015-01-02 as 1 February): remove "
-            "dayfirst, which is for dates written DD/MM/YYYY")
         return None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # (pandas warns of mixed time zones, which are refused below)
         dates = pd.to_datetime(raw_dates, errors="coerce", dayfirst=bool(dayfirst))
+    if dayfirst and (misread := _year_first_misread(raw_dates, dates)) is not None:
+        add(f"{fname} line {misread + 2}", _year_first_message(raw_dates, dates, misread, date_col, given))
+        return None
     bad = np.flatnonzero(dates.isna().to_numpy())
     if bad.size:
         add(f"{fname} line {bad[0] + 2}", f"'{raw_dates.iloc[bad[0]]}' in column '{date_col}' is not a date")
@@ -272,7 +270,36 @@ def read_csv_series(df: pd.DataFrame, fname: str, csv: str, place: str, add: Cal
 #: a date written N/N/YYYY (or with dots or dashes): day first or month first?
 _DAY_OR_MONTH_FIRST = r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-]\d{2,4}\b"
 _REFUSED: Any = object()
-_YEAR_FIRST = r"\s*\d{4}[-/.]\d{1,2}[-/.]\d{1,2}"
+_YEAR_FIRST = r"^\s*(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})"
+
+
+def _year_first_misread(raw: pd.Series, dates: pd.Series) -> int | None:
+    """The first row of a date written year first (YYYY-MM-DD) that ``dates``, the column as pandas read it day
+    first, does not hold as that date (None: no such row).  pandas takes a column's format from its first date:
+    day first, 2015-01-02 reads as 1 February, so a column that starts with it is read year, day, month (and
+    2015-01-31 is then no date); one that starts with 2015-01-31 is read year, month, day."""
+    parts = raw.astype(str).str.extract(_YEAR_FIRST).dropna().astype(int)
+    if parts.empty:
+        return None
+    read = pd.DatetimeIndex(dates.iloc[parts.index.to_numpy()])
+    wrong = np.isnat(read.to_numpy()) | (read.month.to_numpy() != parts[1].to_numpy()) | (
+        read.day.to_numpy() != parts[2].to_numpy())
+    return int(parts.index.to_numpy()[np.argmax(wrong)]) if wrong.any() else None
+
+
+def _year_first_message(raw: pd.Series, dates: pd.Series, k: int, date_col: str, given: bool) -> str:
+    """Why row ``k``'s year-first date is misread day first: with a ``dayfirst`` the model gives (``given``), or
+    one the column's other dates show (``N/N/YYYY`` with a day above 12)."""
+    read = dates.iloc[k]
+    how = "is not a date" if pd.isna(read) else f"is {read.day} {read:%B %Y}"
+    if given:
+        return (f"'{raw.iloc[k]}' in column '{date_col}' is written year first, and with dayfirst: true it {how} "
+                "(pandas, and so Pywr, take the order of a column's dates from its first, day first where it can "
+                "be): remove dayfirst, which is for dates written DD/MM/YYYY")
+    parts = raw.astype(str).str.extract(_DAY_OR_MONTH_FIRST).dropna().astype(int)
+    j = int(parts.index.to_numpy()[np.argmax(parts[0].to_numpy() > 12)])
+    return (f"'{raw.iloc[k]}' in column '{date_col}' is written year first, and '{raw.iloc[j]}' (line {j + 2}) day "
+            "first: write all dates one way, YYYY-MM-DD")
 
 
 def _date_order(raw: pd.Series, fname: str, date_col: str, add: Callable[[str, str], None]) -> Any:
