@@ -425,6 +425,30 @@ def test_ctrl_c_while_the_local_cluster_starts_leaves_dask_nothing_to_print(monk
     assert asyncio_log.filter(record("Task exception was never retrieved\nfuture: <Task exception=OSError()>"))
 
 
+@linux_only
+def test_a_ctrl_c_held_back_while_workers_start_stays_one_when_the_close_times_out(monkeypatch):
+    """A Ctrl-C held back while the workers started is raised once they are up, and the cluster closed; a close
+    that timed out then replaced it with the TimeoutError, which the command line reported as "error: timed out"
+    (an OSError) rather than "interrupted"."""
+    import signal
+
+    distributed = pytest.importorskip("distributed", reason="Dask is an optional extra")
+    closed = []
+
+    def started(self, **kwargs):  # the workers up, a Ctrl-C pressed meanwhile
+        os.kill(os.getpid(), signal.SIGINT)
+
+    def close_timing_out(self, *args, **kwargs):
+        closed.append(self)
+        raise TimeoutError("timed out after 60 s.")
+
+    monkeypatch.setattr(distributed.LocalCluster, "__init__", started)
+    monkeypatch.setattr(distributed.LocalCluster, "close", close_timing_out)
+    with pytest.raises(KeyboardInterrupt):
+        _local_cluster(2)
+    assert len(closed) == 1
+
+
 def test_a_dask_close_that_times_out_loses_nothing_and_says_nothing(tmp_path, monkeypatch):
     """On a loaded machine, a Ctrl-C during a run with local workers printed a traceback after "interrupted":
     the client's close timed out (Dask gives it 60 s).  A close that times out is let go: the finished chunks are

@@ -210,8 +210,7 @@ def _local_cluster(workers: int) -> Any:
                                    dashboard_address="127.0.0.1:0", scheduler_kwargs={"dashboard": False},
                                    silence_logs=logging.CRITICAL)
         except KeyboardInterrupt:  # (one held back while the workers started, raised once they are up)
-            if cluster is not None:
-                cluster.close()
+            _close(cluster)
             raise
         return cluster
 
