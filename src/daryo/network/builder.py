@@ -39,15 +39,17 @@ class LPBuilder:
         self.coefficients: list[tuple[int, int, np.ndarray]] = []
         self.signed: set[int] = set()  # columns that may be negative (a constraint's weighted sum of flows)
 
-    def resolve(self, v: Series | float | None, default: float) -> np.ndarray:
+    def resolve(self, v: Series | float | None, default: float, every_trace: bool = False) -> np.ndarray:
         """(S|1, T) per-step values of an attribute, of the run's scenarios only (a run may take fewer than the
-        model's series hold)."""
+        model's series hold), or with ``every_trace`` of all the series' traces (an attribute the engine keeps one
+        series of, which must be the same in all of them, whichever a run takes)."""
+        rows = None if every_trace else self.n_scen
         if v is None:
             return np.full((1, self.axis.n_steps), default)
         if isinstance(v, np.ndarray):
-            return v[:self.n_scen]
+            return v[:rows]
         if isinstance(v, Series):
-            return v.resolve(self.axis)[:self.n_scen]
+            return v.resolve(self.axis)[:rows]
         if isinstance(v, ParameterRef):
             if self.is_dynamic(v):
                 raise ModelError(Problem(self.file, v.place, (

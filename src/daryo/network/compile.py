@@ -191,7 +191,8 @@ def compile_network(model: Model, axis: TimeAxis | None = None, n_scenarios: int
         hp_efficiency=np.array([n.get("efficiency", 0.9) for n in hp_nodes]),
         hp_capacity=np.array([n.get("capacity") for n in hp_nodes], dtype=float),
         hp_energy_col=req.hp_energy_col,
-        hp_energy_target=(np.stack([_shared_row(b.resolve(n.get("energy_target"), 0.0), b.file, n, "energy_target")
+        hp_energy_target=(np.stack([_shared_row(b.resolve(n.get("energy_target"), 0.0, every_trace=True), b.file, n,
+                                                "energy_target")
                                     for n in hp_nodes], axis=1)
                           if hp_nodes else np.zeros((axis.n_steps, 0))),
         demand_ids=[n.id for n in demands],
