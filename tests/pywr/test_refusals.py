@@ -515,9 +515,24 @@ def test_a_pywr_storages_slots_are_read_as_pywr_reads_them(tmp_path, slots, edge
     assert problem in msg and "problem" in msg.splitlines()[0], msg  # (at each edge it concerns)
 
 
+@pytest.mark.parametrize("edge", [["dam", "saa", 1, None], ["dam", "sea", 1.0, None]])
+def test_a_storage_at_an_edge_refused_is_not_also_told_a_slot_is_idle(tmp_path, edge):
+    """An edge from a storage of two slots refused for another reason (an unknown node, a slot that is no whole
+    number) left its slot counted as unused: a second problem, "no edge leaves by slot 1", that was not one."""
+    doc = {"timestepper": TS,
+           "nodes": [{"name": "in", "type": "catchment", "flow": 5.0},
+                     {"name": "dam", "type": "storage", "max_volume": 200, "initial_volume": 150, "inputs": 2},
+                     {"name": "town", "type": "output", "max_flow": 8.0, "cost": -10},
+                     {"name": "sea", "type": "output"}],
+           "edges": [["in", "dam"], ["dam", "town", 0, None], edge]}
+    msg = load(tmp_path, doc)
+    assert "1 problem" in msg.splitlines()[0] and "edges[2]" in msg and "no edge leaves" not in msg, msg
+
+
 @pytest.mark.parametrize(("nsteps", "problem"), [
     ({}, "nodes[pw]: missing 'nsteps' (a whole number ≥ 1)"),
     ({"nsteps": 0}, "nodes[pw].nsteps: '0' must be a whole number ≥ 1"),
+    ({"nsteps": None}, "nodes[pw].nsteps: is null; give a whole number ≥ 1"),
 ])
 def test_a_piecewise_link_without_its_number_of_sublinks_is_told_so(tmp_path, nsteps, problem):
     """A QA pass on Pywr's own test models: a piecewiselink without nsteps (which Pywr refuses too) was told
@@ -528,4 +543,5 @@ def test_a_piecewise_link_without_its_number_of_sublinks_is_told_so(tmp_path, ns
                       **nsteps},
                      {"name": "out", "type": "output"}],
            "edges": [["in", "pw"], ["pw", "out"]]}
-    assert problem in load(tmp_path, doc)
+    msg = load(tmp_path, doc)
+    assert problem in msg and "1 problem" in msg.splitlines()[0], msg  # (not the lists, of 2 values each, too)

@@ -436,21 +436,27 @@ class _Converter:
             self.add(place, f"{bad[0]:g} is negative: flows are split in proportion to factors of 0 or more")
         return not bad
 
-    def _int(self, raw: Mapping, key: str, place: str, default: int | None = None) -> int:
+    def _int(self, raw: Mapping, key: str, place: str, default: int | None = None) -> int | None:
+        """A node's whole number ≥ 1 under ``key`` (``default`` where it has none); None after a problem."""
         v = raw.get(key, default)
         if v is None:
-            self.add(place, f"missing '{key}' (a whole number ≥ 1)")
-            return 1
+            self.add(*((f"{place}.{key}", "is null; give a whole number ≥ 1") if key in raw else
+                       (place, f"missing '{key}' (a whole number ≥ 1)")))
+            return None
         if isinstance(v, bool) or not isinstance(v, int) or v < 1:
             self.add(f"{place}.{key}", f"'{v}' must be a whole number ≥ 1")
-            return 1
+            return None
         return v
 
-    def _lists(self, raw: Mapping, place: str, n: int) -> tuple[list, list]:
+    def _lists(self, raw: Mapping, place: str, n: int | None) -> tuple[list, list]:
+        """A node's ``max_flows`` and ``costs``, a value for each of its ``n`` sublinks (None: its number not
+        known, a problem added already: lists of one, unchecked)."""
         out = []
         for key, default in (("max_flows", None), ("costs", 0.0)):
-            v = raw.get(key, [default] * n)
-            if not isinstance(v, list) or len(v) != n:
+            v = raw.get(key, [default] * (n or 1))
+            if n is None:
+                v = [default]
+            elif not isinstance(v, list) or len(v) != n:
                 self.add(f"{place}.{key}", f"needs a list of {n} values (one per sublink, extra slots included)")
                 v = [default] * n
             out.append(v)
@@ -459,7 +465,7 @@ class _Converter:
     def _n_piecewiselink(self, name: str, raw: Mapping, place: str) -> _Node:
         n = self._int(raw, "nsteps", place)
         max_flows, costs = self._lists(raw, place, n)
-        return self._piecewise(name, raw, place, n, max_flows, costs)
+        return self._piecewise(name, raw, place, n or 1, max_flows, costs)
 
     def _n_rivergauge(self, name: str, raw: Mapping, place: str) -> _Node:
         return self._piecewise(name, raw, place, 2, [raw.get("mrf", 0.0), None],
@@ -468,8 +474,8 @@ class _Converter:
     def _n_multisplitlink(self, name: str, raw: Mapping, place: str) -> _Node:
         # Pywr sets max_flows and costs after building all nsteps + extra_slots sublinks: one value each
         n, extra = self._int(raw, "nsteps", place), self._int(raw, "extra_slots", place, 1)
-        max_flows, costs = self._lists(raw, place, n + extra)
-        return self._piecewise(name, raw, place, n, max_flows, costs, extra, raw.get("slot_names"),
+        max_flows, costs = self._lists(raw, place, None if n is None or extra is None else n + extra)
+        return self._piecewise(name, raw, place, n or 1, max_flows, costs, extra or 1, raw.get("slot_names"),
                                raw.get("factors"))
 
     def _n_riversplit(self, name: str, raw: Mapping, place: str) -> _Node:
@@ -478,8 +484,8 @@ class _Converter:
             self.add(f"{place}.factors", "needs a list of at least two factors")
             factors = [1.0, 1.0]
         n = self._int(raw, "nsteps", place, 1)
-        max_flows, costs = self._lists(raw, place, n + len(factors) - 1)
-        return self._piecewise(name, raw, place, n, max_flows, costs, len(factors) - 1, raw.get("slot_names"),
+        max_flows, costs = self._lists(raw, place, None if n is None else n + len(factors) - 1)
+        return self._piecewise(name, raw, place, n or 1, max_flows, costs, len(factors) - 1, raw.get("slot_names"),
                                factors)
 
     def _n_riversplitwithgauge(self, name: str, raw: Mapping, place: str) -> _Node:
@@ -605,65 +611,19 @@ class _Converter:
         user: list[list[str]] = []
         slot_counts = self._storage_slot_counts(converted)
         slots_used: set[tuple[str, bool, int]] = set()  # (storage, leaving, slot) of the edges read
-        refused: set[str] = set()  # storages an edge's problem names already
+        refused: set[str] = set()  # storages at an edge refused
         if not isinstance(spec, list):
             self.add("edges", "must be a list of [from, to] pairs")
             return out
         for i, e in enumerate(spec):
-            place = f"edges[{i}]"
-            if not isinstance(e, list) or len(e) not in (2, 4):
-                self.add(place, "an edge is [from, to] or [from, to, from_slot, to_slot]")
+            read = self._edge(f"edges[{i}]", e, converted, slot_counts, slots_used)
+            if read is None:  # (a storage at a refused edge: which of its slots it would use is not known)
+                refused.update(x for x in (e[:2] if isinstance(e, list) else ()) if isinstance(x, str)
+                               and x in slot_counts)
                 continue
-            a, b = e[0], e[1]
-            slot = e[2] if len(e) == 4 else None
-            if not isinstance(a, str) or not isinstance(b, str):
-                self.add(place, "an edge's first two items are node names")
-                continue
-            if not (slot is None or isinstance(slot, (str, int)) and not isinstance(slot, bool)) or (
-                    len(e) == 4 and not (e[3] is None or isinstance(e[3], (str, int)))):
-                self.add(place, "an edge's slots are names or whole numbers (or null)")
-                continue
-            bad = [x for x in (a, b) if x not in self.raw]
-            for x in bad:
-                self.add(place, f"'{x}' is not a node of the model{did_you_mean(x, self.raw)}")
-            if bad or a not in converted or b not in converted:
-                continue
-            src, dst = converted[a], converted[b]
-            if src.kind == "aggregatednode" or dst.kind == "aggregatednode":
-                self.add(place, "an aggregatednode cannot be connected (it only constrains other nodes)")
-                continue
-            if not src.exits:
-                self.add(place, f"'{a}' is a Pywr {src.kind} node, which cannot have downstream connections")
-                continue
-            if dst.entry is None:
-                self.add(place, f"'{b}' is a Pywr {dst.kind} node, which cannot have upstream connections")
-                continue
-            to_slot = e[3] if len(e) == 4 else None
-            if to_slot is not None and dst.kind in _SLOTLESS:  # (compound nodes ignore it, as in Pywr)
-                self.add(place, f"'{b}' has no slot {to_slot!r}; a Pywr {dst.kind} node has no slots")
-                continue
-            ends = [(a, slot, True)] * (a in slot_counts) + [(b, to_slot, False)] * (b in slot_counts)
-            problem = next((p for name, k, leaving in ends
-                            if (p := _storage_slot_problem(name, k, leaving, slot_counts[name]))), None)
-            if problem:
-                self.add(place, problem)
-                refused.update(name for name, _, _ in ends)
-                continue
-            slots_used.update((name, leaving, 0 if k is None else int(k) % slot_counts[name][leaving])
-                              for name, k, leaving in ends)
-            key = slot if slot in src.exits else (None if slot is None else str(slot))
-            key = key if key in src.exits else next((k for k in src.exits if str(k) == str(slot)), key)
-            if key not in src.exits and src.kind in _STORAGE_KINDS:
-                key = None  # storage slots are all the same reservoir
-            if key not in src.exits:
-                slots = [repr(k) for k in src.exits if k is not None]
-                self.add(place, f"'{a}' has no slot {slot!r}; " + (f"its slots are {', '.join(slots)}" if slots else
-                                                                    f"a Pywr {src.kind} node has no slots"))
-                continue
-            user.append([a, b])
-            pair = [src.exits[key], dst.entry]
-            if pair not in out:
-                out.append(pair)
+            user.append(read[0])
+            if read[1] not in out:
+                out.append(read[1])
         for name, c in converted.items():
             if c.kind == "aggregatednode":
                 self.aggregated(name, self.raw[name], converted, user)
@@ -675,6 +635,60 @@ class _Converter:
                         f"no edge {'leaves' if leaving else 'enters'} by slot {', '.join(map(str, idle))} of its "
                         f"{counts[leaving]}, which Pywr refuses (a slot on no route from an input to an output)"))
         return out
+
+    def _edge(self, place: str, e: Any, converted: dict[str, _Node], slot_counts: dict[str, dict[bool, int]],
+              slots_used: set[tuple[str, bool, int]]) -> tuple[list[str], list[str]] | None:
+        """One edge of the document: its [from, to] as written and as daryo's edge (None: refused, the problem
+        added); the storage slots it uses are added to ``slots_used``."""
+        if not isinstance(e, list) or len(e) not in (2, 4):
+            self.add(place, "an edge is [from, to] or [from, to, from_slot, to_slot]")
+            return None
+        a, b = e[0], e[1]
+        slot = e[2] if len(e) == 4 else None
+        if not isinstance(a, str) or not isinstance(b, str):
+            self.add(place, "an edge's first two items are node names")
+            return None
+        if not (slot is None or isinstance(slot, (str, int)) and not isinstance(slot, bool)) or (
+                len(e) == 4 and not (e[3] is None or isinstance(e[3], (str, int)))):
+            self.add(place, "an edge's slots are names or whole numbers (or null)")
+            return None
+        bad = [x for x in (a, b) if x not in self.raw]
+        for x in bad:
+            self.add(place, f"'{x}' is not a node of the model{did_you_mean(x, self.raw)}")
+        if bad or a not in converted or b not in converted:
+            return None
+        src, dst = converted[a], converted[b]
+        if src.kind == "aggregatednode" or dst.kind == "aggregatednode":
+            self.add(place, "an aggregatednode cannot be connected (it only constrains other nodes)")
+            return None
+        if not src.exits:
+            self.add(place, f"'{a}' is a Pywr {src.kind} node, which cannot have downstream connections")
+            return None
+        if dst.entry is None:
+            self.add(place, f"'{b}' is a Pywr {dst.kind} node, which cannot have upstream connections")
+            return None
+        to_slot = e[3] if len(e) == 4 else None
+        if to_slot is not None and dst.kind in _SLOTLESS:  # (compound nodes ignore it, as in Pywr)
+            self.add(place, f"'{b}' has no slot {to_slot!r}; a Pywr {dst.kind} node has no slots")
+            return None
+        ends = [(a, slot, True)] * (a in slot_counts) + [(b, to_slot, False)] * (b in slot_counts)
+        problem = next((p for name, k, leaving in ends
+                        if (p := _storage_slot_problem(name, k, leaving, slot_counts[name]))), None)
+        if problem:
+            self.add(place, problem)
+            return None
+        slots_used.update((name, leaving, 0 if k is None else int(k) % slot_counts[name][leaving])
+                          for name, k, leaving in ends)
+        key = slot if slot in src.exits else (None if slot is None else str(slot))
+        key = key if key in src.exits else next((k for k in src.exits if str(k) == str(slot)), key)
+        if key not in src.exits and src.kind in _STORAGE_KINDS:
+            key = None  # storage slots are all the same reservoir
+        if key not in src.exits:
+            slots = [repr(k) for k in src.exits if k is not None]
+            self.add(place, f"'{a}' has no slot {slot!r}; " + (f"its slots are {', '.join(slots)}" if slots else
+                                                                f"a Pywr {src.kind} node has no slots"))
+            return None
+        return [a, b], [src.exits[key], dst.entry]
 
     def _storage_slot_counts(self, converted: Mapping[str, _Node]) -> dict[str, dict[bool, int]]:
         """Each Pywr storage's number of slots by which water leaves it (``inputs``, key True) and enters it
