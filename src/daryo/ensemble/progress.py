@@ -13,7 +13,7 @@ import numpy as np
 
 class ProgressReporter:
     """Progress of a run: a bar on a terminal, quiet parseable lines otherwise (at most one per
-    ``interval`` seconds), e.g. ``progress traces=250/1000 steps=150000/600000 rate=52000/s eta=9s``."""
+    ``interval`` seconds), e.g. ``progress traces=250/1000 steps=150000/600000 rate=52000/s elapsed=3s eta=9s``."""
 
     def __init__(self, traces: int, steps_per_trace: int, stream: IO[str] | None = None, interval: float = 5.0,
                  tty: bool | None = None):
