@@ -167,9 +167,9 @@ def build_dataset(net: CompiledNetwork, out: SimulationOutput) -> xr.Dataset:
     if net.demand_ids:
         coords.update(_coords(net, net.demand_ids, "demand"))
         by_id = {n.id: n for n in net.model.nodes}
-        coords["demand_category"] = ("demand", [by_id[i].get("category", "other") for i in net.demand_ids],
+        coords["demand_category"] = ("demand", [by_id[i].value("category") for i in net.demand_ids],
                                      {"description": "Category of each demand (irrigation, municipal, ...)"})
-        coords["demand_priority"] = ("demand", [int(by_id[i].get("priority", 1)) for i in net.demand_ids],
+        coords["demand_priority"] = ("demand", [int(by_id[i].value("priority")) for i in net.demand_ids],
                                      {"description": "Allocation priority of each demand (1 first)"})
         coords["demand_return_to"] = ("demand", [str(by_id[i].get("return_to") or "") for i in net.demand_ids],
                                       {"description": "Node each demand's return flow goes to; empty: the return "

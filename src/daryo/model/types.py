@@ -12,6 +12,7 @@ import pandas as pd
 from ..errors import ModelError, Problem
 from ..timeaxis import TimeAxis, parse_end, span_problem, years_span
 from ..units import is_whole
+from .components import component_type
 from .series import Series
 
 __all__ = ["Node", "Edge", "Constraint", "TimeSpec", "Model"]
@@ -52,6 +53,19 @@ class Node(_Element):
     @property
     def country(self) -> str | None:
         return self.attrs.get("country")
+
+    def value(self, name: str) -> Any:
+        """Attribute ``name``, or its component type's default where the node has none (a loaded model's nodes
+        have every default; a node made in Python may not): the one place defaults are written is
+        :mod:`daryo.model.components`."""
+        v = self.attrs.get(name)
+        if v is not None:
+            return v
+        ctype = component_type(self.type)
+        attribute = ctype.attribute(name) if ctype is not None else None
+        if attribute is None:
+            raise KeyError(f"a {self.type} node has no attribute '{name}'")
+        return None if attribute.required else attribute.default
 
     @property
     def spill_edge_id(self) -> str | None:

@@ -187,8 +187,8 @@ def compile_network(model: Model, axis: TimeAxis | None = None, n_scenarios: int
         hp_col=cols(hp_nodes),
         hp_res=np.array([res_index.get(n.get("reservoir") or "", -1) for n in hp_nodes], dtype=np.int64),
         hp_head=np.array([np.nan if n.get("head") is None else n.get("head") for n in hp_nodes]),
-        hp_tailwater=np.array([n.get("tailwater_level", 0.0) for n in hp_nodes]),
-        hp_efficiency=np.array([n.get("efficiency", 0.9) for n in hp_nodes]),
+        hp_tailwater=np.array([n.value("tailwater_level") for n in hp_nodes]),
+        hp_efficiency=np.array([n.value("efficiency") for n in hp_nodes]),
         hp_capacity=np.array([n.get("capacity") for n in hp_nodes], dtype=float),
         hp_energy_col=req.hp_energy_col,
         hp_energy_target=(np.stack([_shared_row(b.resolve(n.get("energy_target"), 0.0, every_trace=True), b.file, n,
@@ -244,7 +244,7 @@ def _edge_columns(b: LPBuilder, model: Model) -> _Edges:
     for n in model.nodes:
         eid = n.spill_edge_id if n.type == "reservoir" else None
         if eid:
-            edges.col.append(b.col(f"f[{eid}]", 0.0, None, n.get("spill_cost", 1.0)))  # a model cost in either mode
+            edges.col.append(b.col(f"f[{eid}]", 0.0, None, n.value("spill_cost")))  # a model cost in either mode
             edges.ids.append(eid)
             edges.loss.append(np.zeros((1, b.axis.n_steps)))
             edges.ends.append((n.id, str(n.get("spill_to"))))
@@ -368,17 +368,17 @@ def _requirements(b: LPBuilder, model: Model, node_col: np.ndarray, index: dict[
 
     for n in nodes:
         if n.type == "demand":
-            items.append((n.id, int(node_col[index[n.id]]), int(n.get("priority", 1))))
+            items.append((n.id, int(node_col[index[n.id]]), int(n.value("priority"))))
     for n in nodes:
         if n.type == "flow_requirement":
             r = b.row(f"requirement[{n.id}]", -np.inf, 0.0)
             b.add(r, int(node_col[index[n.id]]), 1.0)
             b.add(r, int(node_col[index[n.get("at")]]), -1.0)
-            items.append((n.id, int(node_col[index[n.id]]), int(n.get("priority", 1))))
+            items.append((n.id, int(node_col[index[n.id]]), int(n.value("priority"))))
     for n in nodes:
         if n.type == "reservoir" and n.get("target_volume") is not None:
             j = met_part("h", "target", n.get("target_volume"), n)
-            items.append((f"{n.id}:target", j, int(n.get("target_priority", 10))))
+            items.append((f"{n.id}:target", j, int(n.value("target_priority"))))
     if model.allocation == "priority":
         for n in nodes:
             if n.type == "reservoir" and _has_dead_volume(b, n):
@@ -390,7 +390,7 @@ def _requirements(b: LPBuilder, model: Model, node_col: np.ndarray, index: dict[
     for k, n in enumerate(hp_nodes):
         if n.get("energy_target") is not None:
             hp_energy_col[k] = j = met_part("e", "energy", 0.0, n)
-            items.append((f"{n.id}:energy", j, int(n.get("energy_priority", 5))))
+            items.append((f"{n.id}:energy", j, int(n.value("energy_priority"))))
     return _Requirements(items, floor, hp_energy_col)
 
 
