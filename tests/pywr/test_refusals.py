@@ -545,3 +545,45 @@ def test_a_piecewise_link_without_its_number_of_sublinks_is_told_so(tmp_path, ns
            "edges": [["in", "pw"], ["pw", "out"]]}
     msg = load(tmp_path, doc)
     assert problem in msg and "1 problem" in msg.splitlines()[0], msg  # (not the lists, of 2 values each, too)
+
+
+@pytest.mark.parametrize(("node", "slot"), [
+    ({"type": "losslink", "loss_factor": 0.1}, 0),
+    ({"type": "delaynode", "timesteps": 1}, 1),
+    ({"type": "piecewiselink", "nsteps": 2, "max_flows": [2.0, None], "costs": [-5.0, 0.0]}, 1),
+    ({"type": "rivergauge", "mrf": 1.0, "mrf_cost": -20.0}, -1),
+    ({"type": "breaklink"}, "spill"),
+])
+def test_a_from_slot_on_a_node_of_one_exit_is_ignored_as_pywr_ignores_it(tmp_path, node, slot):
+    """Pywr gives an edge leaving a piecewise, loss, delay, break link or gauge the node's one exit whatever slot
+    it names; daryo refused the model ("'x' has no slot 0"), as a QA pass found."""
+    doc = {"metadata": {"title": "slots", "minimum_version": "1.0"}, "timestepper": TS,
+           "nodes": [{"name": "in", "type": "input", "max_flow": 10.0},
+                     {"name": "x", **node},
+                     {"name": "out", "type": "output", "max_flow": 4.0, "cost": -10}],
+           "edges": [["in", "x"], ["x", "out", slot, None]]}
+    results = assert_same_as_pywr(write_model(tmp_path, doc))
+    assert float(np.max(results["out"])) > 0 or node["type"] == "delaynode"  # (nothing asks water into a delay)
+
+
+@pytest.mark.parametrize(("edges", "names", "problem"), [
+    ([["x", "a", "0", None], ["x", "b", "1", None]], None, "edges[1]: 'x' has no slot '0'; its slots are 0, 1"),
+    ([["x", "a", 0, None], ["x", "b", 1, None]], ["0", "1"], "edges[1]: 'x' has no slot 0; its slots are '0', '1'"),
+    ([["x", "a", "s", None], ["x", "b", "s", None]], ["s", "s"],
+     "nodes[x].slot_names: 's' names two slots; each slot needs a name of its own"),
+])
+def test_a_split_slot_is_found_by_its_name_as_written(tmp_path, edges, names, problem):
+    """Pywr finds a split's slot by equality: '0' is not slot 0 (daryo matched them as text and ran models Pywr
+    refuses); two slots of one name were told as a junction without edges."""
+    pywr_model = pytest.importorskip("pywr.model", reason="Pywr is a test dependency")
+    doc = {"metadata": {"title": "slots", "minimum_version": "1.0"}, "timestepper": TS,
+           "nodes": [{"name": "in", "type": "input", "max_flow": 10.0},
+                     {"name": "x", "type": "riversplit", "factors": [1, 2],
+                      **({"slot_names": names} if names else {})},
+                     {"name": "a", "type": "output", "max_flow": 4.0, "cost": -10},
+                     {"name": "b", "type": "output", "max_flow": 8.0, "cost": -5}],
+           "edges": [["in", "x"], *edges]}
+    with pytest.raises((ValueError, pywr_model.ModelStructureError)):
+        pywr_model.Model.load(json.loads(json.dumps(doc))).run()
+    msg = load(tmp_path, doc)
+    assert problem in msg and ("1 problem" in msg.splitlines()[0]) == (names == ["s", "s"]), msg

@@ -51,6 +51,8 @@ _STORAGE_KINDS = ("storage", "reservoir")
 #: Pywr node types that have no slots: Pywr refuses an edge that names one at either end (compound nodes ignore
 #: a slot named where an edge enters them)
 _SLOTLESS = frozenset("input output link river catchment discharge".split())
+#: Pywr node types whose one exit an edge leaves by whatever slot it names (Pywr ignores it)
+_ONE_EXIT = frozenset("piecewiselink rivergauge losslink delaynode breaklink".split())
 
 #: Pywr node types that daryo reads, with the keys each accepts (besides name, type, comment, position…)
 SUPPORTED_NODES: dict[str, frozenset[str]] = {k: frozenset(v.split()) for k, v in {
@@ -406,6 +408,9 @@ class _Converter:
         if len(names) != extra + 1:
             self.add(f"{place}.slot_names", f"needs {extra + 1} names (one per slot)")
             return c
+        if len(set(names)) < len(names):  # (a problem; the node is still built, so its edges are read)
+            twice = next(n for i, n in enumerate(names) if n in names[:i])
+            self.add(f"{place}.slot_names", f"{twice!r} names two slots; each slot needs a name of its own")
         c.exits[names[0]] = sub_out
         if extra == 0:
             c.exits[None] = sub_out
@@ -644,12 +649,15 @@ class _Converter:
             self.add(place, "an edge is [from, to] or [from, to, from_slot, to_slot]")
             return None
         a, b = e[0], e[1]
-        slot = e[2] if len(e) == 4 else None
         if not isinstance(a, str) or not isinstance(b, str):
             self.add(place, "an edge's first two items are node names")
             return None
-        if not (slot is None or isinstance(slot, (str, int)) and not isinstance(slot, bool)) or (
-                len(e) == 4 and not (e[3] is None or isinstance(e[3], (str, int)))):
+        # the slots Pywr reads: a from_slot unless the node has one exit, a to_slot on a storage or a node without
+        # slots (compound nodes ignore it)
+        src_kind, dst_kind = (converted[x].kind if x in converted else "" for x in (a, b))
+        slot = e[2] if len(e) == 4 and src_kind not in _ONE_EXIT else None
+        to_slot = e[3] if len(e) == 4 and (dst_kind in _SLOTLESS or dst_kind in _STORAGE_KINDS) else None
+        if any(x is not None and (isinstance(x, bool) or not isinstance(x, (str, int))) for x in (slot, to_slot)):
             self.add(place, "an edge's slots are names or whole numbers (or null)")
             return None
         bad = [x for x in (a, b) if x not in self.raw]
@@ -667,8 +675,7 @@ class _Converter:
         if dst.entry is None:
             self.add(place, f"'{b}' is a Pywr {dst.kind} node, which cannot have upstream connections")
             return None
-        to_slot = e[3] if len(e) == 4 else None
-        if to_slot is not None and dst.kind in _SLOTLESS:  # (compound nodes ignore it, as in Pywr)
+        if to_slot is not None and dst.kind in _SLOTLESS:
             self.add(place, f"'{b}' has no slot {to_slot!r}; a Pywr {dst.kind} node has no slots")
             return None
         ends = [(a, slot, True)] * (a in slot_counts) + [(b, to_slot, False)] * (b in slot_counts)
@@ -679,8 +686,7 @@ class _Converter:
             return None
         slots_used.update((name, leaving, 0 if k is None else int(k) % slot_counts[name][leaving])
                           for name, k, leaving in ends)
-        key = slot if slot in src.exits else (None if slot is None else str(slot))
-        key = key if key in src.exits else next((k for k in src.exits if str(k) == str(slot)), key)
+        key = slot  # (a name as Pywr finds it: by equality, so '0' is not slot 0)
         if key not in src.exits and src.kind in _STORAGE_KINDS:
             key = None  # storage slots are all the same reservoir
         if key not in src.exits:
