@@ -104,7 +104,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         _err(str(exc))
         return EXIT_INPUT
     except StepError as exc:  # infeasible, unbounded, or the solver failed: the message says which
-        _err(f"error: {exc}")
+        model = getattr(args, "model", None)
+        _err(f"error: {model or 'the embedded model'}: {exc}")
         return EXIT_INPUT
     except _UsageError as exc:
         _err(f"daryo: error: {exc}")
@@ -305,6 +306,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         _check_seed(args.seed)
     _check_run_targets(args.output, args.csv)  # before the run, which may take long
     model = _load_for_run(args)
+    _advise(model)
     if args.scenarios is not None and not 1 <= args.scenarios <= model.n_scenarios:
         raise _UsageError(f"--scenarios {args.scenarios}: the model has {model.n_scenarios} scenario trace(s)")
     try:  # (the model is loaded for --years already: a span past the dates a time axis holds was refused there)
@@ -493,7 +495,16 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     compile_network(model)
     print(f"{args.model}: valid ({len(model.nodes)} nodes, {len(model.edges)} edges, "
           f"{model.n_scenarios} scenario trace(s))")
+    _advise(model)
     return EXIT_OK
+
+
+def _advise(model: Model) -> None:
+    """What a valid model probably does not mean, on standard error (``note: ...``)."""
+    from .model.validate import advice
+
+    for note in advice(model):
+        _err(f"note: {note}")
 
 
 def _cmd_info(args: argparse.Namespace) -> int:

@@ -404,3 +404,38 @@ nodes:
   - {{id: sea, type: sink}}
 edges: [[src, dam], [j, sea]]
 """)
+
+
+def test_a_node_of_a_mistyped_type_is_named_once_not_by_the_nodes_that_name_it(tmp_path):
+    """A typo in a reservoir's type also told its plant that 'dam' is not a node (did you mean 'plant'?) and that
+    it needs a head or a reservoir: follow-ons of the one mistake (a QA pass)."""
+    problems = _problems(tmp_path, """\
+nodes:
+  - {id: src, type: inflow, inflow: 100}
+  - {id: dam, type: reservior, max_volume: 500}
+  - {id: plant, type: hydropower, capacity: 50, reservoir: dam}
+  - {id: sea, type: sink}
+edges: [[src, dam], [dam, plant], [plant, sea]]
+""")
+    assert len(problems) == 1 and "unknown component type 'reservior'" in problems[0], problems
+    problems = _problems(tmp_path, _river("{id: plant, type: hydropower, capacity: 50, reservoir: dum}", "plant"))
+    assert len(problems) == 1 and "reservoir (line 5): names 'dum', which is not a node" in problems[0], problems
+
+
+def test_a_loop_of_edges_is_named_by_its_edges_not_blamed_on_a_return_flow(tmp_path):
+    """An edge written the wrong way round made a loop, and the message blamed the demand's correct return_to
+    ('j2' is upstream of its intake) without naming the edges (a QA pass)."""
+    problems = _problems(tmp_path, """\
+nodes:
+  - {id: src, type: inflow, inflow: 100}
+  - {id: j1, type: junction}
+  - {id: city, type: demand, demand: 30, consumptive_fraction: 0.5, return_to: j2}
+  - {id: j2, type: junction}
+  - {id: sea, type: sink}
+edges: [[src, j1], [j1, city], [j1, j2], [j2, sea], [j2, j1]]
+""")
+    assert len(problems) == 1 and problems[0].endswith(
+        "nodes[city].return_to (line 6): 'j2' is both downstream and upstream of the demand's intake from 'j1': the "
+        "edges make a loop (edges[2] (j1 -> j2) (line 9); edges[4] (j2 -> j1) (line 9)), so its return flow could be "
+        "delivered to it again in the same step; water in a river network flows one way: is one of these edges "
+        "written the wrong way round?"), problems

@@ -23,7 +23,7 @@ from .components import EDGE_ATTRIBUTES, NODE_REFERENCES, Attribute, component_t
 from .series import Series
 from .types import Constraint, Edge, Model, Node, TimeSpec
 
-__all__ = ["validate_model", "CheckContext", "CHECKS", "PLACEHOLDER_TIME"]
+__all__ = ["validate_model", "advice", "CheckContext", "CHECKS", "PLACEHOLDER_TIME"]
 
 #: The time span the loader gives a model whose ``time`` is missing or cannot be read (a problem it reports):
 #: no time axis, so series are not compared with its one step
@@ -174,7 +174,8 @@ def check_references(ctx: CheckContext) -> Iterable[Problem]:
             if ref is None:
                 continue
             if ref not in ids:
-                yield Problem(file, n.at(key), f"names '{ref}', which is not a node{did_you_mean(ref, ids)}")
+                if ref not in ctx.declared_ids:  # (a node the file has, whose own problem is named at it)
+                    yield Problem(file, n.at(key), f"names '{ref}', which is not a node{did_you_mean(ref, ids)}")
             elif key == "reservoir" and ids[ref].type != "reservoir":
                 yield Problem(file, n.at(key), f"'{ref}' is {with_article(ids[ref].type)}, not a reservoir")
             elif key == "at" and ids[ref].type in ("flow_requirement",):
@@ -196,7 +197,14 @@ def check_references(ctx: CheckContext) -> Iterable[Problem]:
                 yield Problem(file, n.at(key), f"'{ref}' is a flow_requirement, not a network node, so the water "
                               "sent to it would vanish; name a node of the network (e.g. the one the requirement "
                               "is at)")
-            elif key == "return_to" and (loop := _intakes_reached(model, n.id, ref)):
+            elif key == "return_to" and (loop := _intakes_reached(model, n.id, ref)) and (
+                    cycle := _edge_loop(model, loop[0], ref)):
+                yield Problem(file, n.at(key), (
+                    f"'{ref}' is both downstream and upstream of the demand's intake from '{loop[0]}': the edges "
+                    f"make a loop ({'; '.join(e.at() for e in cycle)}), so its "
+                    "return flow could be delivered to it again in the same step; water in a river network flows "
+                    "one way: is one of these edges written the wrong way round?"))
+            elif key == "return_to" and loop:
                 yield Problem(file, n.at(key), f"'{ref}' is upstream of the demand's intake from "
                               f"{', '.join(repr(i) for i in loop)}: its return flow could be delivered to it again "
                               "in the same step, and again, so that the demand is met with a fraction of the water "
@@ -208,6 +216,54 @@ def _intakes_reached(model: Model, demand: str, ref: str) -> list[str]:
     no delay): each a loop through which the LP can deliver the same water again and again."""
     reached = _reached_in_a_step(model, ref)
     return [e.source for e in model.edges if e.target == demand and e.source in reached]
+
+
+def advice(model: Model) -> list[str]:
+    """What a valid model probably does not mean (it runs, and is not refused): a ``cost``-mode model with
+    demands and no negative cost anywhere, so that nothing asks for water and every demand gets none.
+
+    Parameters
+    ----------
+    model
+        A validated model.
+
+    Returns
+    -------
+    list of str
+        One sentence each (empty: none).
+    """
+    if model.allocation != "cost" or not model.nodes_of("demand"):
+        return []
+    costs = [el.attrs.get("cost") for el in (*model.nodes, *model.edges)]
+    if any(not isinstance(c, Series | None) or isinstance(c, Series) and np.any(np.asarray(c.values) < 0)
+           for c in costs):  # (a parameter's cost may be negative)
+        return []
+    return ["allocation is 'cost' and no node or edge has a negative cost, so nothing asks for water and the "
+            "demands get none; give each demand a negative cost (what a hm³ delivered is worth), or use "
+            "'allocation: priority'"]
+
+
+def _edge_loop(model: Model, a: str, b: str) -> list[Edge]:
+    """The edges of a loop through nodes ``a`` and ``b`` along edges alone (from ``a`` to ``b`` and back), or []
+    where there is none."""
+    def path(start: str, end: str) -> list[Edge] | None:
+        came: dict[str, Edge | None] = {start: None}
+        queue = [start]
+        for v in queue:  # (breadth first: the shortest path)
+            for edge in model.edges:
+                if edge.source == v and edge.target not in came:
+                    came[edge.target] = edge
+                    queue.append(edge.target)
+        if end not in came:
+            return None
+        edges: list[Edge] = []
+        while (step := came[end]) is not None:
+            edges.append(step)
+            end = step.source
+        return edges[::-1]
+
+    there, back = path(a, b), path(b, a)
+    return there + back if there is not None and back is not None else []
 
 
 def _reached_in_a_step(model: Model, start: str) -> set[str]:
@@ -500,7 +556,9 @@ def check_hydropower(ctx: CheckContext) -> Iterable[Problem]:
             table = res.attrs.get("level_table") if res is not None and res.type == "reservoir" else None
             tailwater = n.attrs.get("tailwater_level", 0.0)
             if res is None:
-                yield Problem(file, n.at(), "a hydropower plant needs a fixed 'head' or a 'reservoir' for its head")
+                if n.attrs.get("reservoir") is None:  # (else: a reservoir that is no node, named as such)
+                    yield Problem(file, n.at(), "a hydropower plant needs a fixed 'head' or a 'reservoir' for its "
+                                  "head")
             elif res.type == "reservoir" and (table is None or table.level is None):
                 yield Problem(file, n.at("reservoir"), f"reservoir '{res.id}' has no level_table with "
                               "levels, so the head cannot be computed; add one or give 'head'")
