@@ -14,6 +14,8 @@ from daryo.units import UnitError, is_number, is_per_month, is_too_large, is_who
     ("km3/a", "flow", 1000 / 365.25, True), ("TWh/a", "energy", 1000 / 365.25, True),
     ("m3", "volume", 1e-6, False), ("MWh", "energy", 1e-3, False), ("GWh", "energy", 1.0, False),
     ("mm3", "volume", 1.0, False), ("km2", "area", 1.0, False),
+    # an annual licence in hm3 (Mm3, MCM) a year (a QA pass found only km3/yr)
+    ("hm3/yr", "flow", 1 / 365.25, True), ("Mm3/year", "flow", 1 / 365.25, True), ("MCM/yr", "flow", 1 / 365.25, True),
 ])
 def test_unit_factors(unit, dim, factor, rate):
     f, r = unit_factor(unit, dim)

@@ -813,8 +813,10 @@ def _inflow_op(doc: dict, arg: Mapping[str, Any], file: str, place: str, op: str
             problems.append(Problem(file, f"{place} ({nid})", f"{exc}, so the scenario cannot change it"))
             continue
         if got is None:
+            csv = (f"; a `set` change can give it with a scale instead: {{csv: {spec['csv']}, scale: 0.8}}"
+                   if isinstance(spec, Mapping) and "csv" in spec else "")
             problems.append(Problem(file, f"{place} ({nid})", f"the inflow of '{nid}' is not 12 monthly or per-step "
-                                    "values in a flow unit, so the scenario cannot change it"))
+                                    f"values in a flow unit, so the scenario cannot change it{csv}"))
             continue
         arr, periodic, rate = got
         try:

@@ -49,6 +49,8 @@ _UNITS: dict[str, tuple[str, float, bool]] = {
     "mm3/day": ("flow", 1.0, True),
     "hm3/d": ("flow", 1.0, True),
     "km3/yr": ("flow", 1000.0 / 365.25, True),
+    "hm3/yr": ("flow", 1.0 / 365.25, True),
+    "mm3/yr": ("flow", 1.0 / 365.25, True),
     # power / energy
     "mw": ("power", 1.0, False),
     "gw": ("power", 1000.0, False),
