@@ -1254,3 +1254,13 @@ def test_an_id_with_a_control_character_is_refused():
     assert [p.message for p in err.value.problems] == [
         "the id 'x\\x00' holds a control character ('\\x00'), which the results' NetCDF and CSV files drop or cut at; "
         "give an id without one"]
+
+
+def test_a_csv_series_dated_at_month_ends_is_told_so_not_to_extend_the_file(tmp_path):
+    """Rows at each month's end, all within the run: its step starts are missing, but the first message said so
+    and to extend the CSV, which already covers the run (a QA pass); only the rows' dates are named."""
+    ends = pd.date_range("2001-01-31", periods=3, freq="ME")
+    pd.DataFrame({"date": ends.strftime("%Y-%m-%d"), "q": 100.0}).to_csv(tmp_path / "ends.csv", index=False)
+    p = write_model(tmp_path, GOOD.replace("inflow: 10}", "inflow: {csv: ends.csv, column: q}}"))
+    (msg,) = load_problems(p)
+    assert "has rows between the run's step starts (3 of its rows within the run, the first dated 2001-01-31)" in msg

@@ -108,7 +108,17 @@ class Series:
         if self.kind != "dated":
             return ()
         assert self.dates is not None
-        return (MISSING_DATES, self._missing_dates(axis)), ("", self._rows_between_steps(axis))
+        between = self._rows_between_steps(axis)
+        if between and self._a_row_in_each_step(axis):  # (dated off the step starts, at month ends say: its
+            # step starts are missing, but saying so, and to extend the file, would mislead)
+            return (("", between),)
+        return (MISSING_DATES, self._missing_dates(axis)), ("", between)
+
+    def _a_row_in_each_step(self, axis: TimeAxis) -> bool:
+        """Whether every step of ``axis`` has a row of the series dated within it."""
+        assert self.dates is not None
+        edges = np.append(axis.starts.values, np.datetime64(axis.end, "ns"))
+        return bool(np.all(np.diff(np.searchsorted(np.sort(self.dates.values), edges)) > 0))
 
     def _overflow(self, axis: TimeAxis) -> str:
         """A rate so large that its volume over a step is no number (1e308 hm³/day over 31 days)."""
