@@ -296,6 +296,7 @@ def _cmd_scenarios(args: argparse.Namespace) -> int:
 
 def _cmd_run(args: argparse.Namespace) -> int:
     from . import api
+    from .results import advice
     from .simulate import RunOptions
 
     if args.years is not None and args.years < 1:
@@ -306,7 +307,6 @@ def _cmd_run(args: argparse.Namespace) -> int:
         _check_seed(args.seed)
     _check_run_targets(args.output, args.csv)  # before the run, which may take long
     model = _load_for_run(args)
-    _advise(model)
     if args.scenarios is not None and not 1 <= args.scenarios <= model.n_scenarios:
         raise _UsageError(f"--scenarios {args.scenarios}: the model has {model.n_scenarios} scenario trace(s)")
     try:  # (the model is loaded for --years already: a span past the dates a time axis holds was refused there)
@@ -322,6 +322,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
         print(f"results written to {args.output}")
     if args.csv:
         print(f"CSV files written to {args.csv.rstrip('/') or '/'}/")
+    for note in advice(results.dataset):
+        _err(f"note: {note}")
     return EXIT_OK
 
 
@@ -495,16 +497,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     compile_network(model)
     print(f"{args.model}: valid ({len(model.nodes)} nodes, {len(model.edges)} edges, "
           f"{model.n_scenarios} scenario trace(s))")
-    _advise(model)
     return EXIT_OK
-
-
-def _advise(model: Model) -> None:
-    """What a valid model probably does not mean, on standard error (``note: ...``)."""
-    from .model.validate import advice
-
-    for note in advice(model):
-        _err(f"note: {note}")
 
 
 def _cmd_info(args: argparse.Namespace) -> int:

@@ -23,8 +23,8 @@ from .simulate import SimulationOutput
 from .simulate.physics import energy_gwh
 from .timeaxis import TimeAxis
 
-__all__ = ["SHORTFALL_NOISE", "Results", "build_dataset", "check_csv_folder", "check_netcdf_target", "is_netcdf",
-           "netcdf_attributes", "shortfall"]
+__all__ = ["SHORTFALL_NOISE", "Results", "advice", "build_dataset", "check_csv_folder", "check_netcdf_target",
+           "is_netcdf", "netcdf_attributes", "shortfall"]
 
 _VOL = "hm3"
 _FLOW = "hm3 per step"
@@ -39,6 +39,28 @@ _VARIABLES_HEADER = b"variable,units,description,columns"
 #: has served in full 1e-9 below its value (see ``daryo.simulate.engine``), and LP solutions keep their bounds to
 #: ~1e-9 (HiGHS's feasibility tolerance; the fast path's dual simplex likewise)
 SHORTFALL_NOISE = 1e-8
+
+
+def advice(ds: xr.Dataset) -> list[str]:
+    """What a run's results suggest its model does not mean (the run is not wrong): in ``cost`` mode, no demand
+    got any water though they asked for some, as where no cost makes delivering pay.
+
+    Parameters
+    ----------
+    ds
+        A run's results.
+
+    Returns
+    -------
+    list of str
+        One sentence each (empty: none).
+    """
+    if ds.attrs.get("allocation") != "cost" or "delivery" not in ds or "deficit" not in ds:
+        return []
+    if float(ds["delivery"].sum()) > 0 or float(ds["deficit"].sum()) <= 0:
+        return []
+    return ["no demand got any water: in cost mode water goes to a demand only where the costs make it pay; give "
+            "each demand a negative cost (what a hm³ delivered is worth), or use 'allocation: priority'"]
 
 
 def shortfall(wanted: np.ndarray, got: np.ndarray) -> np.ndarray:

@@ -439,3 +439,19 @@ edges: [[src, j1], [j1, city], [j1, j2], [j2, sea], [j2, j1]]
         "edges make a loop (edges[2] (j1 -> j2) (line 9); edges[4] (j2 -> j1) (line 9)), so its return flow could be "
         "delivered to it again in the same step; water in a river network flows one way: is one of these edges "
         "written the wrong way round?"), problems
+
+
+def test_a_loop_through_a_delay_is_not_named_as_a_loop_of_edges(tmp_path):
+    """Water through a delay arrives a step later: the same-step way back to the intake is the reservoir's spill,
+    and the message says the return flow reaches the intake, not that edges through the delay make a loop."""
+    problems = _problems(tmp_path, """\
+nodes:
+  - {id: src, type: inflow, inflow: 100}
+  - {id: j1, type: junction}
+  - {id: city, type: demand, demand: 30, consumptive_fraction: 0.5, return_to: dam}
+  - {id: dam, type: reservoir, max_volume: 100, initial_volume: 50, spill_to: j1}
+  - {id: lag, type: delay, steps: 1}
+  - {id: sea, type: sink}
+edges: [[src, j1], [j1, city], [j1, dam], [dam, lag], [lag, j1], [dam, sea]]
+""")
+    assert len(problems) == 1 and "'dam' is upstream of the demand's intake from 'j1'" in problems[0], problems

@@ -23,7 +23,7 @@ from .components import EDGE_ATTRIBUTES, NODE_REFERENCES, Attribute, component_t
 from .series import Series
 from .types import Constraint, Edge, Model, Node, TimeSpec
 
-__all__ = ["validate_model", "advice", "CheckContext", "CHECKS", "PLACEHOLDER_TIME"]
+__all__ = ["validate_model", "CheckContext", "CHECKS", "PLACEHOLDER_TIME"]
 
 #: The time span the loader gives a model whose ``time`` is missing or cannot be read (a problem it reports):
 #: no time axis, so series are not compared with its one step
@@ -218,40 +218,20 @@ def _intakes_reached(model: Model, demand: str, ref: str) -> list[str]:
     return [e.source for e in model.edges if e.target == demand and e.source in reached]
 
 
-def advice(model: Model) -> list[str]:
-    """What a valid model probably does not mean (it runs, and is not refused): a ``cost``-mode model with
-    demands and no negative cost anywhere, so that nothing asks for water and every demand gets none.
-
-    Parameters
-    ----------
-    model
-        A validated model.
-
-    Returns
-    -------
-    list of str
-        One sentence each (empty: none).
-    """
-    if model.allocation != "cost" or not model.nodes_of("demand"):
-        return []
-    costs = [el.attrs.get("cost") for el in (*model.nodes, *model.edges)]
-    if any(not isinstance(c, Series | None) or isinstance(c, Series) and np.any(np.asarray(c.values) < 0)
-           for c in costs):  # (a parameter's cost may be negative)
-        return []
-    return ["allocation is 'cost' and no node or edge has a negative cost, so nothing asks for water and the "
-            "demands get none; give each demand a negative cost (what a hm³ delivered is worth), or use "
-            "'allocation: priority'"]
-
-
 def _edge_loop(model: Model, a: str, b: str) -> list[Edge]:
-    """The edges of a loop through nodes ``a`` and ``b`` along edges alone (from ``a`` to ``b`` and back), or []
-    where there is none."""
+    """The edges of a loop through nodes ``a`` and ``b`` along edges alone, within a step (from ``a`` to ``b`` and
+    back, through no delay), or [] where there is none."""
+    leaving: dict[str, list[Edge]] = {}
+    for edge in model.edges:
+        leaving.setdefault(edge.source, []).append(edge)
+    delays = {n.id for n in model.nodes if n.type == "delay"}
+
     def path(start: str, end: str) -> list[Edge] | None:
         came: dict[str, Edge | None] = {start: None}
         queue = [start]
         for v in queue:  # (breadth first: the shortest path)
-            for edge in model.edges:
-                if edge.source == v and edge.target not in came:
+            for edge in () if v in delays else leaving.get(v, ()):
+                if edge.target not in came:
                     came[edge.target] = edge
                     queue.append(edge.target)
         if end not in came:
