@@ -391,3 +391,21 @@ def test_a_reservoir_that_starts_below_its_dead_volume_refills_it_before_the_dem
     assert float(ds.storage.sel(reservoir="dam")) == pytest.approx(50.0)
     assert float(ds.delivery.sel(demand="D")) == pytest.approx(10.0)
     assert float(abs(ds.mass_balance_error).max()) < 1e-9
+
+
+def test_an_energy_target_from_a_parameter_that_differs_between_traces_is_refused_in_any_run(tmp_path: Path):
+    """A parameter's values were resolved for the run's scenarios only, so a run of the first trace took an energy
+    target the model gives differently by trace, which the whole model refuses (a review)."""
+    path = tmp_path / "m.yaml"
+    text = MODEL.format(evaporation="20", target="{parameter: et, unit: GWh}")
+    text = text.replace("nodes:", "scenarios:\n  - {name: h, size: 2}\nparameters:\n"
+                        "  et: {type: constantscenario, scenario: h, values: [1, 50]}\nnodes:")
+    text = text.replace("inflow: {values: [[500, 500, 500], [400, 400, 400]]}", "inflow: 500")
+    path.write_text(text)
+    model = daryo.load(path)
+    for n_scenarios in (None, 1):
+        with pytest.raises(ModelError) as err:
+            compile_network(model, n_scenarios=n_scenarios)
+        (problem,) = err.value.problems
+        assert problem.place.startswith("nodes[plant].energy_target")
+        assert "differs between scenarios (2 rows)" in problem.message

@@ -50,7 +50,7 @@ from scipy.sparse.csgraph import connected_components
 
 from ..errors import ModelError, Problem
 from ..model import Model, Node, Series
-from ..parameters import ParameterSet, StaticEnv, references, scenario_combinations
+from ..parameters import ParameterRef, ParameterSet, StaticEnv, references, scenario_combinations
 from ..timeaxis import TimeAxis
 from .builder import LPBuilder
 from .compiled import CompiledNetwork, StepTable
@@ -161,6 +161,9 @@ def compile_network(model: Model, axis: TimeAxis | None = None, n_scenarios: int
     hp_nodes = [n for n in nodes if n.type == "hydropower"]
     delays = [n for n in nodes if n.type == "delay"]
     sinks = [n for n in nodes if n.type == "sink"]
+    every = b  # (an energy target must be the same in every trace of the model, whichever a run takes)
+    if n_scen < model.n_scenarios and any(isinstance(n.get("energy_target"), ParameterRef) for n in hp_nodes):
+        every = LPBuilder(axis, model.n_scenarios, _parameter_set(model, axis, model.n_scenarios, res_index), model)
 
     def cols(elements: list[Node]) -> np.ndarray:
         return np.array([node_col[index[n.id]] for n in elements], dtype=np.int64)
@@ -191,7 +194,7 @@ def compile_network(model: Model, axis: TimeAxis | None = None, n_scenarios: int
         hp_efficiency=np.array([n.value("efficiency") for n in hp_nodes]),
         hp_capacity=np.array([n.get("capacity") for n in hp_nodes], dtype=float),
         hp_energy_col=req.hp_energy_col,
-        hp_energy_target=(np.stack([_shared_row(b.resolve(n.get("energy_target"), 0.0, every_trace=True), b.file, n,
+        hp_energy_target=(np.stack([_shared_row(every.resolve(n.get("energy_target"), 0.0, every_trace=True), b.file, n,
                                                 "energy_target")
                                     for n in hp_nodes], axis=1)
                           if hp_nodes else np.zeros((axis.n_steps, 0))),
