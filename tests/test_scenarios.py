@@ -547,19 +547,25 @@ def test_a_library_given_as_text_is_a_folder_and_a_missing_one_is_named(tmp_path
 
 def test_an_inflow_read_from_csv_is_scaled_by_a_set_change_as_the_refusal_says(tmp_path):
     """scale_inflows cannot change an inflow read from a CSV file (most real basins keep them so); the refusal
-    says how to: a `set` change giving the file with a scale, which then runs (a QA pass)."""
-    (tmp_path / "in.csv").write_text("date,t0\n" + "".join(f"{d:%Y-%m-%d},{10 + i}\n" for i, d in enumerate(
+    says how to: a `set` change giving the inflow as it is, its scale times the change's factor, which then runs
+    (a QA pass; a review found the hint's factor fixed, the inflow's other keys dropped, and shift_peak given it)."""
+    (tmp_path / "in.csv").write_text("date,t0,q\n" + "".join(f"{d:%Y-%m-%d},0,{10 + i}\n" for i, d in enumerate(
         pd.date_range("2000-10-01", periods=12, freq="MS"))))
     (tmp_path / "m.yaml").write_text("version: 1\ntime: {start: 2000-10, end: 2001-09}\nnodes:\n"
-                                     "  - {id: in, type: inflow, inflow: {csv: in.csv}}\n  - {id: sea, type: sink}\n"
-                                     "edges: [[in, sea]]\n")
-    (tmp_path / "dry.yaml").write_text("title: dry\nchanges:\n  - scale_inflows: {nodes: [in], factor: 0.8}\n")
+                                     "  - {id: in, type: inflow, inflow: {csv: in.csv, column: q, unit: m3/s, "
+                                     "scale: 2}}\n  - {id: sea, type: sink}\nedges: [[in, sea]]\n")
+    (tmp_path / "dry.yaml").write_text("title: dry\nchanges:\n  - scale_inflows: {nodes: [in], factor: 0.5}\n")
     with pytest.raises(ModelError) as err:
         daryo.load(tmp_path / "m.yaml", scenarios=str(tmp_path / "dry.yaml"))
+    hint = "set: {in: {inflow: {csv: in.csv, column: q, unit: m3/s, scale: 1.0}}}"
     assert str(err.value).endswith("the inflow of 'in' is not 12 monthly or per-step values in a flow unit, so the "
-                                   "scenario cannot change it; a `set` change can give it with a scale instead: "
-                                   "{csv: in.csv, scale: 0.8}")
-    (tmp_path / "set.yaml").write_text("title: dry\nchanges:\n  - set: {in: {inflow: {csv: in.csv, scale: 0.8}}}\n")
+                                   f"scenario cannot change it; a `set` change can scale it instead: {hint}")
+    (tmp_path / "set.yaml").write_text(f"title: dry\nchanges:\n  - {hint}\n")
     model = daryo.load(tmp_path / "m.yaml", scenarios=str(tmp_path / "set.yaml"))
-    inflow = model.node("in").attrs["inflow"].resolve(model.time.axis())[0]
-    np.testing.assert_allclose(inflow, 0.8 * (10 + np.arange(12)), rtol=1e-12)
+    axis = model.time.axis()
+    inflow = model.node("in").attrs["inflow"].resolve(axis)[0]
+    np.testing.assert_allclose(inflow, 2 * 0.5 * (10 + np.arange(12)) * 0.0864 * axis.days, rtol=1e-12)
+    (tmp_path / "shift.yaml").write_text("title: s\nchanges:\n  - shift_peak: {nodes: [in], months: 1}\n")
+    with pytest.raises(ModelError) as err:
+        daryo.load(tmp_path / "m.yaml", scenarios=str(tmp_path / "shift.yaml"))
+    assert str(err.value).endswith("so the scenario cannot change it")

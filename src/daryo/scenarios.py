@@ -51,6 +51,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import yaml
 
 from .errors import ModelError, Problem, did_you_mean, short_text
 from .model.components import NODE_REFERENCES
@@ -780,6 +781,19 @@ def _expand(arr: np.ndarray, periodic: bool, axis: TimeAxis, rate: _Rate | None 
     return out
 
 
+def _scaled_csv_hint(spec: Any, op: str, arg: Mapping[str, Any], nid: str) -> str:
+    """How a ``set`` change scales an inflow read from a CSV file, which ``scale_inflows`` cannot change: the
+    inflow as given, its ``scale`` times the change's factor ("" where that is not the change: another change,
+    or one of some months or years only)."""
+    factor = arg.get("factor")
+    if not (op == "scale_inflows" and isinstance(spec, Mapping) and "csv" in spec and is_number(factor)
+            and is_number(spec.get("scale", 1.0)) and "months" not in arg and "years" not in arg):
+        return ""
+    scaled = yaml.safe_dump({nid: {"inflow": {**spec, "scale": float(spec.get("scale", 1.0)) * float(factor)}}},
+                            default_flow_style=True, sort_keys=False, width=1_000).strip()
+    return f"; a `set` change can scale it instead: set: {scaled}"
+
+
 def _inflow_op(doc: dict, arg: Mapping[str, Any], file: str, place: str, op: str) -> list[Problem]:
     ids, problems = _inflow_targets(doc, arg, file, place)
     try:
@@ -813,10 +827,9 @@ def _inflow_op(doc: dict, arg: Mapping[str, Any], file: str, place: str, op: str
             problems.append(Problem(file, f"{place} ({nid})", f"{exc}, so the scenario cannot change it"))
             continue
         if got is None:
-            csv = (f"; a `set` change can give it with a scale instead: {{csv: {spec['csv']}, scale: 0.8}}"
-                   if isinstance(spec, Mapping) and "csv" in spec else "")
             problems.append(Problem(file, f"{place} ({nid})", f"the inflow of '{nid}' is not 12 monthly or per-step "
-                                    f"values in a flow unit, so the scenario cannot change it{csv}"))
+                                    f"values in a flow unit, so the scenario cannot change it"
+                                    f"{_scaled_csv_hint(spec, op, arg, nid)}"))
             continue
         arr, periodic, rate = got
         try:
