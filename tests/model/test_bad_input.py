@@ -354,6 +354,8 @@ def test_infeasible_step_names_step_scenario_and_components(tmp_path):
     assert err.step == 0 and err.time == "2001-01-01" and err.scenario == "0"
     assert "d" in err.components and "src" in err.components
     assert "infeasible at step 0 (2001-01-01), scenario 0" in str(err)
+    # the minimum named first: in a network the conflict holds every component between the water and it (a QA pass)
+    assert "Of these, d has a minimum: check it first. Relax a minimum" in str(err)
 
 
 @pytest.mark.parametrize("allocation", ["priority", "cost"])

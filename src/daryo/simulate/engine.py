@@ -456,7 +456,22 @@ def _raise_unsolved(solver: HighsSolver, net: CompiledNetwork, t: int, s: int, s
     names = [net.lp.col_names[c] for c in cols] + [net.lp.row_names[r] for r in rows]
     # the components named in brackets (not the coverage columns t[p] / t[p:block], which are priority levels)
     comps = sorted({nm[nm.index("[") + 1: nm.rindex("]")] for nm in names if "[" in nm and not nm.startswith("t[")})
-    raise InfeasibleStepError(t, time, scenario, comps, _nowhere_to_go(net, comps, cols, solver.col_lower()))
+    lower = solver.col_lower()
+    detail = " ".join(x for x in (_minimums(net, cols, lower), _nowhere_to_go(net, comps, cols, lower)) if x)
+    raise InfeasibleStepError(t, time, scenario, comps, detail)
+
+
+def _minimums(net: CompiledNetwork, cols: list[int], lower: np.ndarray) -> str:
+    """The conflict's minimums (a min_flow, min_volume or requirement held: a column bounded above 0), an inflow's
+    fixed flow aside: where a conflict of many components, all the network between the water and the minimum,
+    most likely comes from."""
+    inflows = {f"v[{n}]" for n, kind in zip(net.node_ids, net.node_types, strict=True) if kind == "inflow"}
+    names = [net.lp.col_names[c] for c in cols if lower[c] > 0 and net.lp.col_names[c] not in inflows]
+    held = sorted({nm[nm.index("[") + 1: nm.rindex("]")] for nm in names if "[" in nm and not nm.startswith("t[")})
+    if not held:
+        return ""
+    has, them = ("has a minimum", "it") if len(held) == 1 else ("have minimums", "them")
+    return f"Of these, {', '.join(held)} {has}: check {them} first."
 
 
 def _nowhere_to_go(net: CompiledNetwork, comps: list[str], cols: list[int], lower: np.ndarray) -> str:
