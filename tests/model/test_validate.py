@@ -455,3 +455,14 @@ nodes:
 edges: [[src, j1], [j1, city], [j1, dam], [dam, lag], [lag, j1], [dam, sea]]
 """)
     assert len(problems) == 1 and "'dam' is upstream of the demand's intake from 'j1'" in problems[0], problems
+
+
+def test_a_long_loop_is_named_by_its_first_and_last_edges():
+    """A loop of many edges is named by its first three and last two edges and how many lie between, so that a
+    message stays readable (a review built loops of 800 edges)."""
+    from daryo.model.types import Edge
+    from daryo.model.validate import _edges_text
+
+    edges = [Edge(f"j{i}->j{i + 1}", f"j{i}", f"j{i + 1}", place=f"edges[{i}]") for i in range(8)]
+    assert _edges_text(edges[:6]).count("; ") == 5
+    assert _edges_text(edges) == ("edges[0]; edges[1]; edges[2]; … 3 more …; edges[6]; edges[7]")

@@ -201,7 +201,7 @@ def check_references(ctx: CheckContext) -> Iterable[Problem]:
                     cycle := _edge_loop(model, loop[0], ref)):
                 yield Problem(file, n.at(key), (
                     f"'{ref}' is both downstream and upstream of the demand's intake from '{loop[0]}': the edges "
-                    f"make a loop ({'; '.join(e.at() for e in cycle)}), so its "
+                    f"make a loop ({_edges_text(cycle)}), so its "
                     "return flow could be delivered to it again in the same step; water in a river network flows "
                     "one way: is one of these edges written the wrong way round?"))
             elif key == "return_to" and loop:
@@ -216,6 +216,14 @@ def _intakes_reached(model: Model, demand: str, ref: str) -> list[str]:
     no delay): each a loop through which the LP can deliver the same water again and again."""
     reached = _reached_in_a_step(model, ref)
     return [e.source for e in model.edges if e.target == demand and e.source in reached]
+
+
+def _edges_text(edges: list[Edge], most: int = 6) -> str:
+    """Edges named for a message: all of up to ``most``, else the first and last few and how many."""
+    named = [e.at() for e in edges]
+    if len(named) > most:
+        named = [*named[:3], f"… {len(named) - 5} more …", *named[-2:]]
+    return "; ".join(named)
 
 
 def _edge_loop(model: Model, a: str, b: str) -> list[Edge]:
