@@ -739,8 +739,8 @@ def test_a_cost_mode_run_in_which_no_demand_gets_water_is_told_so(tmp_path, caps
     body = ("version: 1\nallocation: cost\ntime: {start: 2000-10, end: 2000-12}\nnodes:\n"
             "  - {id: src, type: inflow, inflow: 10}\n  - {id: farm, type: demand, demand: 5FARM}\n"
             "  - {id: sea, type: sinkSEA}\nedges: [[src, farm], [src, sea]]\n")
-    note = ("note: no demand got any water: in cost mode water goes to a demand only where the costs make it pay; "
-            "give each demand a negative cost (what a hm³ delivered is worth), or use 'allocation: priority'\n")
+    note = ("note: no demand got any water: in cost mode a demand gets water only where it can reach it and the "
+            "costs make delivering pay (a negative cost on the demand: what a hm³ delivered is worth)\n")
     for farm, sea, told in (("", "", True), (", cost: -1", "", False), (", min_flow: 5", "", False),
                             ("", ", cost: 1", False)):
         path = tmp_path / "m.yaml"

@@ -565,6 +565,13 @@ def test_an_inflow_read_from_csv_is_scaled_by_a_set_change_as_the_refusal_says(t
     axis = model.time.axis()
     inflow = model.node("in").attrs["inflow"].resolve(axis)[0]
     np.testing.assert_allclose(inflow, 2 * 0.5 * (10 + np.arange(12)) * 0.0864 * axis.days, rtol=1e-12)
+    (tmp_path / "two.yaml").write_text("version: 1\ntime: {start: 2000-10, end: 2001-09}\nnodes:\n"
+                                       "  - {id: Сырдарья, type: inflow, inflow: {csv: in.csv, columns: [t0, q]}}\n"
+                                       "  - {id: sea, type: sink}\nedges: [[Сырдарья, sea]]\n")
+    (tmp_path / "dry2.yaml").write_text("title: dry\nchanges:\n  - scale_inflows: {nodes: [Сырдарья], factor: 0.5}\n")
+    with pytest.raises(ModelError) as err:  # (a list of columns: a traceback, the review found)
+        daryo.load(tmp_path / "two.yaml", scenarios=str(tmp_path / "dry2.yaml"))
+    assert str(err.value).endswith("set: {Сырдарья: {inflow: {csv: in.csv, columns: [t0, q], scale: 0.5}}}")
     (tmp_path / "shift.yaml").write_text("title: s\nchanges:\n  - shift_peak: {nodes: [in], months: 1}\n")
     with pytest.raises(ModelError) as err:
         daryo.load(tmp_path / "m.yaml", scenarios=str(tmp_path / "shift.yaml"))

@@ -59,8 +59,8 @@ def advice(ds: xr.Dataset) -> list[str]:
         return []
     if float(ds["delivery"].sum()) > 0 or float(ds["deficit"].sum()) <= 0:
         return []
-    return ["no demand got any water: in cost mode water goes to a demand only where the costs make it pay; give "
-            "each demand a negative cost (what a hm³ delivered is worth), or use 'allocation: priority'"]
+    return ["no demand got any water: in cost mode a demand gets water only where it can reach it and the costs "
+            "make delivering pay (a negative cost on the demand: what a hm³ delivered is worth)"]
 
 
 def shortfall(wanted: np.ndarray, got: np.ndarray) -> np.ndarray:

@@ -781,6 +781,15 @@ def _expand(arr: np.ndarray, periodic: bool, axis: TimeAxis, rate: _Rate | None 
     return out
 
 
+def _plain(value: Any) -> Any:
+    """``value`` with its mappings and lists as plain dicts and lists (a document's own keep their lines)."""
+    if isinstance(value, Mapping):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
 def _scaled_csv_hint(spec: Any, op: str, arg: Mapping[str, Any], nid: str) -> str:
     """How a ``set`` change scales an inflow read from a CSV file, which ``scale_inflows`` cannot change: the
     inflow as given, its ``scale`` times the change's factor ("" where that is not the change: another change,
@@ -789,8 +798,9 @@ def _scaled_csv_hint(spec: Any, op: str, arg: Mapping[str, Any], nid: str) -> st
     if not (op == "scale_inflows" and isinstance(spec, Mapping) and "csv" in spec and is_number(factor)
             and is_number(spec.get("scale", 1.0)) and "months" not in arg and "years" not in arg):
         return ""
-    scaled = yaml.safe_dump({nid: {"inflow": {**spec, "scale": float(spec.get("scale", 1.0)) * float(factor)}}},
-                            default_flow_style=True, sort_keys=False, width=1_000).strip()
+    inflow = {**_plain(spec), "scale": float(spec.get("scale", 1.0)) * float(factor)}
+    scaled = yaml.safe_dump({nid: {"inflow": inflow}}, default_flow_style=True, sort_keys=False, width=1_000,
+                            allow_unicode=True).strip()
     return f"; a `set` change can scale it instead: set: {scaled}"
 
 

@@ -1266,3 +1266,14 @@ def test_a_csv_series_dated_at_month_ends_is_told_so_not_to_extend_the_file(tmp_
     p = write_model(tmp_path, GOOD.replace("inflow: 10}", "inflow: {csv: ends.csv, column: q}}"))
     (msg,) = load_problems(p)
     assert "has rows between the run's step starts (3 of its rows within the run, the first dated 2001-01-31)" in msg
+
+
+def test_a_delays_release_is_not_called_a_minimum(tmp_path):
+    """A delay's release is fixed by what entered it earlier, as an inflow's is: an infeasible step does not say
+    the delay has a minimum to check (a review)."""
+    text = ("version: 1\nallocation: cost\ntime: {start: 2000-10, end: 2000-12}\nnodes:\n"
+            "  - {id: src, type: inflow, inflow: {values: [10, 0, 0]}}\n  - {id: lag, type: delay, steps: 1}\n"
+            "  - {id: farm, type: demand, demand: 4, cost: -1}\nedges: [[src, lag], [lag, farm]]\n")
+    with pytest.raises(InfeasibleStepError) as info:
+        daryo.run(daryo.load(write_model(tmp_path, text)))
+    assert "lag" in info.value.components and "minimum:" not in str(info.value)

@@ -466,3 +466,18 @@ def test_a_long_loop_is_named_by_its_first_and_last_edges():
     edges = [Edge(f"j{i}->j{i + 1}", f"j{i}", f"j{i + 1}", place=f"edges[{i}]") for i in range(8)]
     assert _edges_text(edges[:6]).count("; ") == 5
     assert _edges_text(edges) == ("edges[0]; edges[1]; edges[2]; … 3 more …; edges[6]; edges[7]")
+
+
+def test_a_return_flow_above_a_delay_the_demand_takes_from_is_valid(tmp_path):
+    """Water returned above a delay reaches the demand a step later, not again in the same step: no loop (a
+    review found such a model refused)."""
+    model = _load(tmp_path, """\
+nodes:
+  - {id: src, type: inflow, inflow: 100}
+  - {id: j1, type: junction}
+  - {id: lag, type: delay, steps: 1}
+  - {id: city, type: demand, demand: 30, consumptive_fraction: 0.5, return_to: j1}
+  - {id: sea, type: sink}
+edges: [[src, j1], [j1, lag], [lag, city], [j1, sea]]
+""")
+    assert model.node("city").attrs["return_to"] == "j1"

@@ -215,7 +215,8 @@ def _intakes_reached(model: Model, demand: str, ref: str) -> list[str]:
     """The nodes ``demand`` takes water from that its return flow into ``ref`` reaches within the step (through
     no delay): each a loop through which the LP can deliver the same water again and again."""
     reached = _reached_in_a_step(model, ref)
-    return [e.source for e in model.edges if e.target == demand and e.source in reached]
+    delays = {n.id for n in model.nodes if n.type == "delay"}  # (what enters one leaves it steps later)
+    return [e.source for e in model.edges if e.target == demand and e.source in reached and e.source not in delays]
 
 
 def _edges_text(edges: list[Edge], most: int = 6) -> str:

@@ -463,9 +463,9 @@ def _raise_unsolved(solver: HighsSolver, net: CompiledNetwork, t: int, s: int, s
 
 def _minimums(net: CompiledNetwork, cols: list[int], lower: np.ndarray) -> str:
     """The conflict's minimums (a min_flow, min_volume or requirement held: a column bounded above 0), an inflow's
-    fixed flow aside: where a conflict of many components, all the network between the water and the minimum,
-    most likely comes from."""
-    inflows = {f"v[{n}]" for n, kind in zip(net.node_ids, net.node_types, strict=True) if kind == "inflow"}
+    or a delay's fixed flow aside: where a conflict of many components, all the network between the water and the
+    minimum, most likely comes from."""
+    inflows = {f"v[{n}]" for n, kind in zip(net.node_ids, net.node_types, strict=True) if kind in ("inflow", "delay")}
     names = [net.lp.col_names[c] for c in cols if lower[c] > 0 and net.lp.col_names[c] not in inflows]
     held = sorted({nm[nm.index("[") + 1: nm.rindex("]")] for nm in names if "[" in nm and not nm.startswith("t[")})
     if not held:
