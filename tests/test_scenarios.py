@@ -576,3 +576,16 @@ def test_an_inflow_read_from_csv_is_scaled_by_a_set_change_as_the_refusal_says(t
     with pytest.raises(ModelError) as err:
         daryo.load(tmp_path / "m.yaml", scenarios=str(tmp_path / "shift.yaml"))
     assert str(err.value).endswith("so the scenario cannot change it")
+
+
+def test_a_country_no_demand_is_in_is_named_also_beside_one_that_is(tmp_path):
+    """scale_demands with countries [KAZ, UZ] cut Kazakhstan's demands and dropped 'UZ' without a word (only a
+    list that matched nothing was refused; a QA pass)."""
+    cut = tmp_path / "cut.yaml"
+    cut.write_text("title: cut\nchanges:\n  - scale_demands: {countries: [KAZ, UZ], category: irrigation, "
+                   "factor: 0.9}\n")
+    with pytest.raises(ModelError) as err:
+        apply_scenarios(read_base_document(), [str(cut)])
+    (problem,) = err.value.problems
+    assert str(problem).endswith("changes[0].scale_demands.countries: no demand of the model is in 'UZ' (did you "
+                                 "mean 'UZB'?); the demands' countries are AFG, KAZ, KGZ, TJK, TKM, UZB")
