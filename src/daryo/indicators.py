@@ -211,6 +211,9 @@ def annual_by(ds: xr.Dataset, variable: str, by: str = "country", season: bool =
     group = np.where(group == "", "—", group)
     da = da.assign_coords(group=(elem, group))
     if season:
+        if "season" not in da.coords:  # (dropped, or a file of another tool: a step's season is its start's)
+            winter = np.isin(pd.DatetimeIndex(da["time"].values).month, (10, 11, 12, 1, 2, 3))
+            da = da.assign_coords(season=("time", np.where(winter, "winter", "summer")))
         totals = da.groupby("season").sum("time").groupby("group").sum(elem)
         totals = totals / xr.DataArray([season_years(ds, str(s)) for s in totals["season"].values],
                                        dims="season", coords={"season": totals["season"]})
@@ -235,7 +238,9 @@ def sink_inflow(ds: xr.Dataset, scenarios: str | None = "mean") -> Any:
 
 def country_summary(ds: xr.Dataset) -> pd.DataFrame:
     """The run summary table: per country, mean annual demand, delivery and deficit (hm³/yr) in winter
-    (Oct–Mar) and summer (Apr–Sep), and hydropower energy (GWh/yr) by season."""
+    (Oct–Mar) and summer (Apr–Sep), and hydropower energy (GWh/yr) by season: a column for each of these the
+    results hold (an ensemble's store has no monthly ``demanded``, so no demand columns; its annual demand is
+    ``annual_demand``)."""
     check_dataset(ds, "country_summary")
     parts = {}
     for var in ("demanded", "delivery", "deficit"):

@@ -482,3 +482,12 @@ def test_the_aral_summaries_and_loaders_refuse_wrong_input_by_name():
         "2000-10-01")
     with pytest.raises(ValueError, match=r"hydrology 'norm' has one trace"):
         load_aral_model(traces=10**7, years=1)
+
+
+def test_a_named_years_hydrology_given_as_a_number_is_told_to_be_text():
+    """hydrology=2021 was refused with a list that shows 2021 (the names are text; a QA pass)."""
+    with pytest.raises(ValueError, match=r"unknown hydrology 2021 \(a name: the text '2021', not a number\); use "
+                                         r"one of: norm, stochastic, 2021"):
+        load_aral_model(hydrology=2021, years=1)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"unknown hydrology '2O21'; use one of"):
+        load_aral_model(hydrology="2O21", years=1)

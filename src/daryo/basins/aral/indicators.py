@@ -34,7 +34,13 @@ def intake_withdrawals(ds: xr.Dataset, model: Model, river: str = "amu", season:
         ``winter``, ``summer`` or None for the whole year (a season's mean is over the seasons the run
         covers: :func:`daryo.indicators.season_years`).
     scenarios
-        ``mean`` over scenario traces, or None to keep them (one column per trace).
+        ``mean`` over scenario traces, or None to keep them (one row per trace).
+
+    Returns
+    -------
+    pandas.Series or pandas.DataFrame
+        km³/yr by country: a Series indexed by country (``scenarios="mean"``), or a DataFrame of one row per trace
+        (index ``scenario``) and one column per country (``scenarios=None``).
     """
     check_dataset(ds, "intake_withdrawals")
     if scenarios not in ("mean", None):

@@ -93,7 +93,8 @@ def _hydrology(spec: HydrologySpec, hydrology: str, traces: int, years: int, see
         return norm_traces(spec, years, start_month)
     if hydrology in spec.named_years:
         return named_year_traces(spec, hydrology, years, start_month)
-    raise ValueError(f"unknown hydrology '{hydrology}'; use one of: norm, stochastic, "
+    quote = f" (a name: the text '{hydrology}', not a number)" if str(hydrology) in spec.named_years else ""
+    raise ValueError(f"unknown hydrology {hydrology!r}{quote}; use one of: norm, stochastic, "
                      f"{', '.join(spec.named_years)}")
 
 
