@@ -216,3 +216,6 @@ def test_annual_totals_by_season_need_no_season_coordinate():
     step's season is its start's, as the coordinate has it (a QA pass)."""
     ds = daryo.run(daryo.load(daryo.demo_model_path(), years=2)).dataset
     pd.testing.assert_frame_equal(annual_by(ds.drop_vars("season"), "delivery"), annual_by(ds, "delivery"))
+    undated = ds.drop_vars("season").assign_coords(time=np.arange(ds.sizes["time"]))  # (no dates: refused)
+    with pytest.raises(ValueError, match="no season coordinate, and their times are not dates"):
+        annual_by(undated, "delivery")

@@ -589,3 +589,7 @@ def test_a_country_no_demand_is_in_is_named_also_beside_one_that_is(tmp_path):
     (problem,) = err.value.problems
     assert str(problem).endswith("changes[0].scale_demands.countries: no demand of the model is in 'UZ' (did you "
                                  "mean 'UZB'?); the demands' countries are AFG, KAZ, KGZ, TJK, TKM, UZB")
+    cut.write_text("title: cut\nchanges:\n  - scale_demands: {countries: [UZ, UZ, KAZ], factor: 0.9}\n")
+    with pytest.raises(ModelError) as err:  # (named once, also when given twice; a review)
+        apply_scenarios(read_base_document(), [str(cut)])
+    assert len(err.value.problems) == 1 and "'UZ'" in str(err.value)

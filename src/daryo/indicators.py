@@ -212,7 +212,10 @@ def annual_by(ds: xr.Dataset, variable: str, by: str = "country", season: bool =
     da = da.assign_coords(group=(elem, group))
     if season:
         if "season" not in da.coords:  # (dropped, or a file of another tool: a step's season is its start's)
-            winter = np.isin(pd.DatetimeIndex(da["time"].values).month, (10, 11, 12, 1, 2, 3))
+            if _steps(ds) is None:
+                raise ValueError("the results have no season coordinate, and their times are not dates (numpy "
+                                 "datetime64) to tell the seasons by; pass season=False, or give them a season")
+            winter = np.isin(da["time"].dt.month.values, (10, 11, 12, 1, 2, 3))
             da = da.assign_coords(season=("time", np.where(winter, "winter", "summer")))
         totals = da.groupby("season").sum("time").groupby("group").sum(elem)
         totals = totals / xr.DataArray([season_years(ds, str(s)) for s in totals["season"].values],

@@ -561,7 +561,7 @@ def _op_scale_demands(doc: dict, arg: Mapping[str, Any], file: str, place: str) 
                                     f"{did_you_mean(nid, demands)}"))
     countries, category = set(arg.get("countries") or []), arg.get("category")
     known = sorted({c for n in nodes.values() if n.get("type") == "demand" and isinstance(c := n.get("country"), str)})
-    unknown = [c for c in arg.get("countries") or [] if c not in known]
+    unknown = [c for c in dict.fromkeys(arg.get("countries") or []) if c not in known]
     if unknown and len(unknown) < len(countries):  # (none known: the message below says so for all)
         for c in unknown:
             problems.append(Problem(file, f"{place}.countries", f"no demand of the model is in '{c}'"

@@ -491,3 +491,7 @@ def test_a_named_years_hydrology_given_as_a_number_is_told_to_be_text():
         load_aral_model(hydrology=2021, years=1)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match=r"unknown hydrology '2O21'; use one of"):
         load_aral_model(hydrology="2O21", years=1)
+    with pytest.raises(ValueError, match=r"unknown hydrology 2021 \(a name"):  # (not "has one trace"; a review)
+        load_aral_model(hydrology=2021, traces=5, years=1)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"unknown hydrology 'wet'; use one of"):
+        load_aral_model(hydrology="wet", traces=5, years=1)

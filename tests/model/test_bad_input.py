@@ -1277,3 +1277,4 @@ def test_a_delays_release_is_not_called_a_minimum(tmp_path):
     with pytest.raises(InfeasibleStepError) as info:
         daryo.run(daryo.load(write_model(tmp_path, text)))
     assert "lag" in info.value.components and "minimum:" not in str(info.value)
+    assert "The water of lag has nowhere to go" in str(info.value)  # (as an inflow's; a review)

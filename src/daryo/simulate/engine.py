@@ -479,7 +479,7 @@ def _nowhere_to_go(net: CompiledNetwork, comps: list[str], cols: list[int], lowe
     among the conflicting bounds): their water has nowhere to go.  An inflow whose only way out is a demand
     smaller than it passes validation, and the conflict's components do not say which way it goes."""
     types = dict(zip(net.node_ids, net.node_types, strict=True))
-    inflows = [c for c in comps if types.get(c) == "inflow"]
+    inflows = [c for c in comps if types.get(c) in ("inflow", "delay")]  # (a delay's release is fixed, too)
     if not inflows or any(types.get(c) in ("sink", "reservoir") for c in comps):
         return ""
     inflow_cols = {f"v[{c}]" for c in inflows}

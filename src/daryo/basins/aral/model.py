@@ -84,6 +84,10 @@ def _hydrology(spec: HydrologySpec, hydrology: str, traces: int, years: int, see
     if traces < 1 or years < 1:
         raise ValueError(f"traces={traces}, years={years}: both must be at least 1")
     check_seed(seed)
+    if not (isinstance(hydrology, str) and (hydrology in ("norm", "stochastic") or hydrology in spec.named_years)):
+        quote = f" (a name: the text '{hydrology}', not a number)" if str(hydrology) in spec.named_years else ""
+        raise ValueError(f"unknown hydrology {hydrology!r}{quote}; use one of: norm, stochastic, "
+                         f"{', '.join(spec.named_years)}")
     if hydrology == "stochastic":
         _check_size(traces, years)
         return stochastic_traces(spec, range(traces), years, seed, start_month)
@@ -91,11 +95,7 @@ def _hydrology(spec: HydrologySpec, hydrology: str, traces: int, years: int, see
         raise ValueError(f"hydrology '{hydrology}' has one trace; use hydrology='stochastic' for {traces} traces")
     if hydrology == "norm":
         return norm_traces(spec, years, start_month)
-    if hydrology in spec.named_years:
-        return named_year_traces(spec, hydrology, years, start_month)
-    quote = f" (a name: the text '{hydrology}', not a number)" if str(hydrology) in spec.named_years else ""
-    raise ValueError(f"unknown hydrology {hydrology!r}{quote}; use one of: norm, stochastic, "
-                     f"{', '.join(spec.named_years)}")
+    return named_year_traces(spec, hydrology, years, start_month)
 
 
 def build_aral_document(scenarios: Sequence[str] = (), hydrology: str = "norm", traces: int = 1, years: int = 30,
