@@ -214,9 +214,13 @@ def check_references(ctx: CheckContext) -> Iterable[Problem]:
 def _intakes_reached(model: Model, demand: str, ref: str) -> list[str]:
     """The nodes ``demand`` takes water from that its return flow into ``ref`` reaches within the step (through
     no delay): each a loop through which the LP can deliver the same water again and again."""
-    reached = _reached_in_a_step(model, ref)
-    delays = {n.id for n in model.nodes if n.type == "delay"}  # (what enters one leaves it steps later)
+    reached, delays = _reached_in_a_step(model, ref), _delays(model)  # (what enters a delay leaves it steps later)
     return [e.source for e in model.edges if e.target == demand and e.source in reached and e.source not in delays]
+
+
+def _delays(model: Model) -> set[str]:
+    """The ids of the model's delays, which water passes only from one step to a later one."""
+    return {n.id for n in model.nodes if n.type == "delay"}
 
 
 def _edges_text(edges: list[Edge], most: int = 6) -> str:
@@ -233,7 +237,7 @@ def _edge_loop(model: Model, a: str, b: str) -> list[Edge]:
     leaving: dict[str, list[Edge]] = {}
     for edge in model.edges:
         leaving.setdefault(edge.source, []).append(edge)
-    delays = {n.id for n in model.nodes if n.type == "delay"}
+    delays = _delays(model)
 
     def path(start: str, end: str) -> list[Edge] | None:
         came: dict[str, Edge | None] = {start: None}
@@ -261,7 +265,7 @@ def _reached_in_a_step(model: Model, start: str) -> set[str]:
     out: dict[str, list[str]] = {}
     for source, target in [*((e.source, e.target) for e in model.edges), *_arcs_without_edges(model)]:
         out.setdefault(source, []).append(target)
-    delays = {n.id for n in model.nodes if n.type == "delay"}
+    delays = _delays(model)
     seen, stack = set(), [start]
     while stack:
         v = stack.pop()

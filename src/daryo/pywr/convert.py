@@ -458,10 +458,11 @@ class _Converter:
         known, a problem added already: lists of one, unchecked)."""
         out = []
         for key, default in (("max_flows", None), ("costs", 0.0)):
-            v = raw.get(key, [default] * (n or 1))
             if n is None:
-                v = [default]
-            elif not isinstance(v, list) or len(v) != n:
+                out.append([default])
+                continue
+            v = raw.get(key, [default] * n)
+            if not isinstance(v, list) or len(v) != n:
                 self.add(f"{place}.{key}", f"needs a list of {n} values (one per sublink, extra slots included)")
                 v = [default] * n
             out.append(v)

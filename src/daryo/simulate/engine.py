@@ -453,21 +453,28 @@ def _raise_unsolved(solver: HighsSolver, net: CompiledNetwork, t: int, s: int, s
     if status is not SolveStatus.INFEASIBLE:
         raise SolverFailedError(t, time, scenario, status.value)
     cols, rows = solver.irreducible_infeasible_set()
-    names = [net.lp.col_names[c] for c in cols] + [net.lp.row_names[r] for r in rows]
-    # the components named in brackets (not the coverage columns t[p] / t[p:block], which are priority levels)
-    comps = sorted({nm[nm.index("[") + 1: nm.rindex("]")] for nm in names if "[" in nm and not nm.startswith("t[")})
+    comps = _components([net.lp.col_names[c] for c in cols] + [net.lp.row_names[r] for r in rows])
     lower = solver.col_lower()
     detail = " ".join(x for x in (_minimums(net, cols, lower), _nowhere_to_go(net, comps, cols, lower)) if x)
     raise InfeasibleStepError(t, time, scenario, comps, detail)
+
+
+#: node types whose water in a step is fixed before it (an inflow's, a delay's release), not a minimum to relax
+_FIXED_RELEASE = ("inflow", "delay")
+
+
+def _components(names: list[str]) -> list[str]:
+    """The components LP columns or rows ``names`` belong to, named in their brackets (not the coverage columns
+    t[p] / t[p:block], which are priority levels)."""
+    return sorted({nm[nm.index("[") + 1: nm.rindex("]")] for nm in names if "[" in nm and not nm.startswith("t[")})
 
 
 def _minimums(net: CompiledNetwork, cols: list[int], lower: np.ndarray) -> str:
     """The conflict's minimums (a min_flow, min_volume or requirement held: a column bounded above 0), an inflow's
     or a delay's fixed flow aside: where a conflict of many components, all the network between the water and the
     minimum, most likely comes from."""
-    inflows = {f"v[{n}]" for n, kind in zip(net.node_ids, net.node_types, strict=True) if kind in ("inflow", "delay")}
-    names = [net.lp.col_names[c] for c in cols if lower[c] > 0 and net.lp.col_names[c] not in inflows]
-    held = sorted({nm[nm.index("[") + 1: nm.rindex("]")] for nm in names if "[" in nm and not nm.startswith("t[")})
+    fixed = {f"v[{n}]" for n, kind in zip(net.node_ids, net.node_types, strict=True) if kind in _FIXED_RELEASE}
+    held = _components([net.lp.col_names[c] for c in cols if lower[c] > 0 and net.lp.col_names[c] not in fixed])
     if not held:
         return ""
     has, them = ("has a minimum", "it") if len(held) == 1 else ("have minimums", "them")
@@ -479,7 +486,7 @@ def _nowhere_to_go(net: CompiledNetwork, comps: list[str], cols: list[int], lowe
     among the conflicting bounds): their water has nowhere to go.  An inflow whose only way out is a demand
     smaller than it passes validation, and the conflict's components do not say which way it goes."""
     types = dict(zip(net.node_ids, net.node_types, strict=True))
-    inflows = [c for c in comps if types.get(c) in ("inflow", "delay")]  # (a delay's release is fixed, too)
+    inflows = [c for c in comps if types.get(c) in _FIXED_RELEASE]
     if not inflows or any(types.get(c) in ("sink", "reservoir") for c in comps):
         return ""
     inflow_cols = {f"v[{c}]" for c in inflows}
