@@ -92,7 +92,7 @@ def test_the_summary_table_keeps_its_columns_apart_for_huge_numbers(tmp_path, ca
 @pytest.mark.parametrize("argv, usage", [
     (["scenarios", "foo"], "usage: daryo scenarios [-h]\n"),
     (["run", "--bogus"], "usage: daryo run [-h] [-o OUTPUT]"),
-    (["validate", DEMO, "extra"], "usage: daryo validate [-h] model\n"),
+    (["validate", DEMO, "extra"], "usage: daryo validate [-h] [--scenario NAME] model\n"),
 ])
 def test_an_unknown_argument_is_shown_with_its_commands_usage(argv, usage, capsys):
     """argparse showed the top-level usage ("daryo [-h] COMMAND ...") for a command's unknown argument."""
@@ -195,6 +195,19 @@ def test_validate_checks_what_only_the_run_would_find(tmp_path, capsys):
     assert main(["validate", str(short)]) == 1
     err = capsys.readouterr().err
     assert "nodes[src].inflow" in err and "3 values but the time span has 24 monthly steps" in err
+
+
+def test_validate_applies_overlays(tmp_path, capsys):
+    """validate took no --scenario: an overlay's problems showed only when a run was started."""
+    overlay = tmp_path / "town.yaml"
+    overlay.write_text("changes:\n  - add_nodes: [{id: town2, type: demand, demand: 3, return_to: nowhere}]\n"
+                       "  - add_edges: [[river_mid, town2]]\n")
+    assert main(["validate", DEMO, "--scenario", str(overlay)]) == 1
+    assert ("town.yaml: changes[0].add_nodes: nodes[town2].return_to: names 'nowhere', which is not in the model "
+            "after this scenario") in capsys.readouterr().err
+    overlay.write_text(overlay.read_text().replace("nowhere", "river_low"))
+    assert main(["validate", DEMO, "--scenario", str(overlay)]) == 0
+    assert f"with {overlay}: valid (13 nodes, 11 edges, 5 scenario trace(s))" in capsys.readouterr().out
 
 
 def test_usage_errors_exit_2(capsys):

@@ -58,6 +58,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     v = sub.add_parser("validate", help="check a model file and report every problem")
     v.add_argument("model")
+    v.add_argument("--scenario", action="append", default=[], metavar="NAME",
+                   help="check the model with this scenario overlay applied (an overlay .yaml, or a name from "
+                        "`daryo scenarios` for the embedded model's file); repeat to combine, in order")
     v.set_defaults(func=_cmd_validate)
 
     i = sub.add_parser("info", help="describe a model: components by type, countries, time span")
@@ -490,12 +493,14 @@ def _table(frame: pd.DataFrame) -> str:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
+    from . import api
     from .network import compile_network
 
-    model = _load(args.model)
+    model = api.load(args.model, scenarios=args.scenario)
     # what only the run's time axis shows: series and CSV files covering every step, per-scenario values
     compile_network(model)
-    print(f"{args.model}: valid ({len(model.nodes)} nodes, {len(model.edges)} edges, "
+    with_overlays = f" with {', '.join(args.scenario)}" if args.scenario else ""
+    print(f"{args.model}{with_overlays}: valid ({len(model.nodes)} nodes, {len(model.edges)} edges, "
           f"{model.n_scenarios} scenario trace(s))")
     return EXIT_OK
 

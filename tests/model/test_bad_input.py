@@ -165,6 +165,35 @@ def test_dangling_and_duplicate_edges_reported_together(tmp_path):
     assert any("duplicate edge src -> d" in m for m in msgs)
 
 
+@pytest.mark.parametrize("edge, message", [
+    ("src -> sea", "edges[1] (line 10): an edge must be [from, to] or a mapping with 'from' and 'to' (write it "
+                   "[src, sea])"),
+    ("src, sea", "edges[1] (line 10): an edge must be [from, to] or a mapping with 'from' and 'to' (write it "
+                 "[src, sea])"),
+    ("[src, sea, 3]", "edges[1] (line 10): an edge must be [from, to] or a mapping with 'from' and 'to'"),
+    ("{from: src}", "edges[1] (line 10): an edge must be [from, to] or a mapping with 'from' and 'to'"),
+])
+def test_an_edge_of_another_shape_is_named_by_its_line_alone(tmp_path, edge, message):
+    """An edge written as text had no line, and the nodes it joins were also reported as unconnected."""
+    (msg,) = load_problems(write_model(tmp_path, GOOD.replace("  - [src, sea]", f"  - {edge}")))
+    assert msg.endswith(message), msg
+
+
+def test_a_node_an_unread_edge_names_is_not_also_called_unconnected(tmp_path):
+    text = GOOD.replace("  - {id: sea, type: sink}", "  - {id: sea, type: sink}\n  - {id: j, type: junction}")
+    text = text.replace("  - [src, sea]", "  - [src, j]\n  - j to sea")
+    (msg,) = load_problems(write_model(tmp_path, text))  # (not also: a junction needs an outgoing edge)
+    assert msg.endswith("edges[2] (line 12): an edge must be [from, to] or a mapping with 'from' and 'to'"), msg
+
+
+def test_a_node_or_constraint_written_as_text_is_named_by_its_line(tmp_path):
+    msgs = load_problems(write_model(tmp_path, GOOD.replace("nodes:\n", "nodes:\n  - city\n")
+                                     + "constraints:\n  - total\n"))
+    assert [m.split(": ", 1)[1] for m in msgs] == [
+        "nodes[0] (line 5): a node must be a mapping with id and type",
+        "constraints[0] (line 13): a constraint must be a mapping with 'id' and 'type'"]
+
+
 def test_negative_capacity(tmp_path):
     p = write_model(tmp_path, GOOD.replace("demand: 5}", "demand: -5}"))
     (msg,) = load_problems(p)

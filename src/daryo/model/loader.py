@@ -94,9 +94,11 @@ _PlainLoader.yaml_implicit_resolvers = {
 
 
 class _LineList(list):
-    """A sequence that remembers the line it started on in its YAML file (an edge written ``[from, to]``)."""
+    """A sequence that remembers the line it started on in its YAML file (an edge written ``[from, to]``), and
+    the line of each of its items (of an item that is plain text, which cannot carry its own)."""
 
     line: int | None = None
+    item_lines: list[int] = []  # (each instance gets its own)
 
 
 class _LineLoader(_PlainLoader):
@@ -113,6 +115,7 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _LineDict
 def _construct_sequence(loader: _LineLoader, node: yaml.SequenceNode) -> _LineList:
     seq = _LineList(loader.construct_sequence(node, deep=True))
     seq.line = node.start_mark.line + 1
+    seq.item_lines = [item.start_mark.line + 1 for item in node.value]
     return seq
 
 
@@ -378,6 +381,7 @@ class _Context:
         self._csv_cache: dict[Path, pd.DataFrame | None] = {}
         self.parameter_names: set[str] = set()
         self.step_days: int | None = None  # the model's N-day steps (None: calendar months)
+        self.unread_edge_names: set[str] = set()  # the words of edges that could not be read
 
     def add(self, place: str, message: str) -> None:
         self.problems.append(Problem(self.file, place, message))
@@ -415,6 +419,13 @@ def _split_number_hint(key: Any) -> str:
         return ("; a comma inside {...} ends a value there: write numbers without a thousands separator "
                 "(14000, not 14,000)")
     return ""
+
+
+def _item_where(seq: Any, i: int, place: str) -> str:
+    """``place`` of item ``i`` of YAML sequence ``seq`` with its line (also of an item that is plain text)."""
+    lines = getattr(seq, "item_lines", [])
+    line = getattr(seq[i], "line", None) or (lines[i] if i < len(lines) else None)
+    return f"{place} (line {line})" if line else place
 
 
 def _where(d: Any, place: str, key: str | None = None) -> str:
@@ -490,8 +501,9 @@ def model_from_dict(doc: Any, base_dir: Path | str = ".", file: str = "<model>",
         scenario_dims=tuple(dims),
         file_sha256=file_digest(path) or "",  # (now: results record the file as it was read, not as it is then)
     )
-    problems = ctx.problems + validate_model(model, file, declared_ids=declared)
-    problems += check_parameters(params, {n.id for n in nodes if n.type == "reservoir"}, declared, dims, file)
+    problems = ctx.problems + validate_model(model, file, declared_ids=declared, loose_ids=ctx.unread_edge_names)
+    problems += check_parameters(params, {n.id for n in nodes if n.type == "reservoir"}, declared, dims, file,
+                                 declared_params=ctx.parameter_names)
     problems += _check_constraints(model, file)
     if problems:
         raise ModelError(problems)
@@ -519,7 +531,7 @@ def _parse_scenarios(spec: Any, ctx: _Context) -> list[ScenarioDim]:
         return []
     dims = []
     for i, raw in enumerate(spec):
-        place = _where(raw, f"scenarios[{i}]")
+        place = _item_where(spec, i, f"scenarios[{i}]")
         if not isinstance(raw, Mapping) or not isinstance(raw.get("name"), str):
             ctx.add(place, "a scenario dimension needs a 'name' and a 'size'")
             continue
@@ -554,7 +566,7 @@ def _parse_constraints(spec: Any, ctx: _Context) -> list[Constraint]:
     for i, raw in enumerate(spec):
         place = f"constraints[{i}]"
         if not isinstance(raw, Mapping) or not isinstance(raw.get("id"), str):
-            ctx.add(_where(raw, place), "a constraint must be a mapping with 'id' and 'type'")
+            ctx.add(_item_where(spec, i, place), "a constraint must be a mapping with 'id' and 'type'")
             continue
         place = f"constraints[{raw['id']}]"
         ctype = CONSTRAINT_TYPES.get(str(raw.get("type")))
@@ -674,7 +686,7 @@ def _parse_nodes(spec: Any, ctx: _Context) -> list[Node]:
     for i, raw in enumerate(spec):
         place = f"nodes[{i}]"
         if not isinstance(raw, Mapping):
-            ctx.add(_where(raw, place), "a node must be a mapping with id and type")
+            ctx.add(_item_where(spec, i, place), "a node must be a mapping with id and type")
             continue
         node_id = raw.get("id")
         if not isinstance(node_id, str) or not node_id:
@@ -745,12 +757,13 @@ def _parse_edges(spec: Any, ctx: _Context) -> list[Edge]:
     edges = []
     for i, raw in enumerate(spec):
         place = f"edges[{i}]"
+        where = _item_where(spec, i, place)  # (a [from, to] list becomes a plain mapping: its line is kept here)
         line = getattr(raw, "line", None)
-        where = _where(raw, place)  # (with the line of a [from, to] list too, which becomes a plain mapping)
         if isinstance(raw, list | tuple) and len(raw) == 2:
             raw = {"from": raw[0], "to": raw[1]}
         if not isinstance(raw, Mapping) or "from" not in raw or "to" not in raw:
-            ctx.add(where, "an edge must be [from, to] or a mapping with 'from' and 'to'")
+            ctx.add(where, "an edge must be [from, to] or a mapping with 'from' and 'to'" + _edge_hint(raw))
+            ctx.unread_edge_names |= _names_in(raw)
             continue
         src, dst = raw["from"], raw["to"]
         bad = [_not_text(repr(k), v) for k, v in (("from", src), ("to", dst)) if not isinstance(v, str) or not v]
@@ -834,6 +847,28 @@ def _align_scenario_columns(nodes: list[Node], edges: list[Edge], ctx: _Context)
 
 
 # ----------------------------------------------------------------------------------------- values
+def _edge_hint(raw: Any) -> str:
+    """A hint for an edge written as text (``a -> b``, ``a, b``): the list it should be."""
+    names = _words(raw) if isinstance(raw, str) else []
+    return f" (write it [{names[0]}, {names[1]}])" if len(names) == 2 else ""
+
+
+def _words(text: str) -> list[str]:
+    """The words of ``text`` between arrows, commas, brackets and spaces."""
+    return [w for w in re.split(r"->|→|[\s,\[\]{}:]+", text) if w]
+
+
+def _names_in(raw: Any) -> set[str]:
+    """Every word of an edge that could not be read (the nodes it probably joins)."""
+    if isinstance(raw, str):
+        return set(_words(raw))
+    if isinstance(raw, Mapping):
+        return set().union(*(_names_in(v) for v in raw.values()))
+    if isinstance(raw, list | tuple):
+        return set().union(*(_names_in(v) for v in raw))
+    return set()
+
+
 def _finite(values: np.ndarray, ctx: _Context, place: str) -> bool:
     if not np.all(np.isfinite(values)):
         ctx.add(place, "contains non-finite numbers (NaN or infinity); give finite values")

@@ -42,11 +42,15 @@ class CheckContext:
         The model's file, for the problems' messages.
     declared_ids
         Node ids present in the file even if their node could not be parsed (an edge to one is not dangling).
+    loose_ids
+        Names in edges that could not be parsed: a node among them may lack only that edge, so it is not also
+        reported as unconnected.
     """
 
     model: Model
     file: str = ""
     declared_ids: frozenset[str] = frozenset()
+    loose_ids: frozenset[str] = frozenset()
     _resolved: dict[int, tuple[Series, np.ndarray | None, tuple[Problem, ...]]] = field(
         default_factory=dict, init=False, repr=False, compare=False)
 
@@ -290,6 +294,8 @@ def check_connected(ctx: CheckContext) -> Iterable[Problem]:
     incoming.update(target for _, target in _arcs_without_edges(model))
     overlaid = bool(model.metadata.get("scenario_files"))  # (an overlay that cuts a demand's supply is a what-if)
     for n in model.nodes:
+        if n.id in ctx.loose_ids:  # (named in an edge that could not be read: that edge's problem is reported)
+            continue
         if n.type == "inflow" and not outgoing[n.id]:
             yield Problem(file, n.at(), "an inflow needs an outgoing edge")
         if n.type in ("junction", "reach", "canal", "hydropower") and not (incoming[n.id] and outgoing[n.id]):
@@ -635,11 +641,13 @@ CHECKS: tuple[Check, ...] = (check_edges, check_unique_ids, check_references, ch
                              check_hydropower, check_level_tables, check_state_dependent)
 
 
-def validate_model(model: Model, file: str = "", declared_ids: set[str] | None = None) -> list[Problem]:
+def validate_model(model: Model, file: str = "", declared_ids: set[str] | None = None,
+                   loose_ids: set[str] | None = None) -> list[Problem]:
     """Run every check; return all problems found (empty if the model is valid).
 
     ``declared_ids`` are node ids present in the file even if their node could not be parsed (so that
-    an edge to them is not also reported as dangling).
+    an edge to them is not also reported as dangling); ``loose_ids`` are the names in edges that could not be
+    parsed (so that their nodes are not also reported as unconnected).
     """
-    ctx = CheckContext(model, file, frozenset(declared_ids or ()))
+    ctx = CheckContext(model, file, frozenset(declared_ids or ()), frozenset(loose_ids or ()))
     return [p for check in CHECKS for p in check(ctx)]
