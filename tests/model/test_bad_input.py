@@ -1242,6 +1242,14 @@ def test_parameter_misspellings_and_articles(tmp_path):
     assert any("'src' is an inflow, not a reservoir" in m for m in load_problems(write_model(tmp_path, text)))
 
 
+def test_a_parameter_with_a_problem_of_its_own_is_not_also_called_undefined(tmp_path):
+    """An aggregated parameter of one that failed its own check was also told it named an undefined one."""
+    text = GOOD.replace("nodes:", "parameters:\n  p: {type: constnt, value: 5}\n  q: {type: aggregated, "
+                        "agg_func: sum, parameters: [p, 1]}\nnodes:").replace("demand: 5}", "demand: {parameter: q}}")
+    msgs = load_problems(write_model(tmp_path, text))
+    assert len(msgs) == 1 and "parameters[p]: unknown parameter type 'constnt'" in msgs[0], msgs
+
+
 def test_misspelt_parameter_and_reservoir_names_get_the_nearest(tmp_path):
     text = GOOD.replace("nodes:", "parameters:\n  demand_x: 5\n  y: {type: aggregated, agg_func: sum, parameters: "
                         "[demandx]}\nnodes:").replace("demand: 5}", "demand: {parameter: demand_y}}")

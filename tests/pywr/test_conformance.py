@@ -499,6 +499,13 @@ def case_interpolatedvolume():
     return _release_model(params, -4.0, release_max="limit"), {}
 
 
+def case_interpolatedvolume_points_in_any_order():
+    """Pywr (SciPy's interp1d) sorts the points by volume; daryo refused volumes that were not increasing."""
+    params = {"limit": {"type": "interpolatedvolume", "node": "dam", "volumes": [250.0, 0.0, 400.0, 100.0],
+                        "values": [11.0, 0.0, 20.0, 5.0]}}
+    return _release_model(params, -4.0, release_max="limit"), {}
+
+
 def case_variable_max_volume():
     """A monthly maximum volume (flood reserve): Pywr holds, never forces, water above a falling maximum; both
     initial_volume and initial_volume_pc are given, as Pywr requires."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any, Protocol
 
 import numpy as np
@@ -165,13 +165,17 @@ def _read_frame(kw: dict[str, Any], place: str, ctx: ParseContext) -> pd.DataFra
 
 
 def check_parameters(params: Mapping[str, Parameter], reservoirs: set[str], nodes: set[str],
-                     dims: Sequence[ScenarioDim], file: str) -> list[Problem]:
-    """References between parameters, to reservoirs and to scenario dimensions; sizes; cycles."""
+                     dims: Sequence[ScenarioDim], file: str, declared_params: Collection[str] = ()
+                     ) -> list[Problem]:
+    """References between parameters, to reservoirs and to scenario dimensions; sizes; cycles.
+
+    ``declared_params`` are the names of the file's parameters, also of those left out of ``params`` for problems of
+    their own (a reference to one of them is not also reported as undefined)."""
     problems = []
     sizes = {d.name: d.size for d in dims}
     for p in params.values():
         for ref in p.inputs():
-            if ref not in params:
+            if ref not in params and ref not in declared_params:
                 problems.append(Problem(file, p.place, f"names parameter '{ref}', which is not defined"
                                         f"{did_you_mean(ref, params)}"))
         for r in p.reservoirs():

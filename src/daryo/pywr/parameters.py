@@ -466,6 +466,9 @@ class ParameterConverter:
         ys = self._numbers(d.get("values"), f"{place}.values")
         if res is None or xs is None or ys is None:
             return None
+        if len(xs) == len(ys):  # (Pywr's interp1d sorts its points by volume; a volume given twice is refused)
+            order = sorted(range(len(xs)), key=xs.__getitem__)
+            xs, ys = [xs[i] for i in order], [ys[i] for i in order]
         out: dict[str, Any] = {"type": "interpolatedvolume", "reservoir": res, "volumes": xs, "values": ys}
         if not isinstance(d.get("interp_kwargs") or {}, Mapping):
             self.add(f"{place}.interp_kwargs", "needs a mapping of keyword arguments")
