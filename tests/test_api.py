@@ -203,3 +203,21 @@ edges: [[src, sea]]
     assert ds.sizes["time"] == 12 and float(ds["sink_inflow"].sum()) == pytest.approx(120.0)
     with pytest.raises(daryo.ModelError, match=r"no value for 2005-03-01 \(1 of the run's 60 step dates"):
         daryo.load(tmp_path / "m.yaml", years=5)
+
+
+@pytest.mark.parametrize("scenarios", [(), ("one.yaml",)])
+def test_a_model_loaded_for_given_years_reports_its_problems_as_without_them(tmp_path, scenarios):
+    """With years (and no overlay, or one), metadata or nodes of the wrong shape were one problem without the
+    file's name, said to keep a scenario from being applied, and the file's other problems went unreported."""
+    (tmp_path / "one.yaml").write_text("changes: []\n")
+    text = daryo.demo_model_path().read_text().replace("allocation: priority", "allocation: priority\nmetadata: [1]")
+    text = text.replace("    priority: 1\n", "    priority: -1\n", 1)
+    model = tmp_path / "m.yaml"
+    model.write_text(text)
+    (model.parent / "upper_inflow.csv").write_text((daryo.demo_model_path().parent / "upper_inflow.csv").read_text())
+    with pytest.raises(daryo.ModelError) as plain:
+        daryo.load(model)
+    with pytest.raises(daryo.ModelError) as given_years:
+        daryo.load(model, scenarios=[str(tmp_path / s) for s in scenarios], years=2)
+    assert len(plain.value.problems) == 2
+    assert [str(p) for p in given_years.value.problems] == [str(p) for p in plain.value.problems]

@@ -593,3 +593,17 @@ def test_a_country_no_demand_is_in_is_named_also_beside_one_that_is(tmp_path):
     with pytest.raises(ModelError) as err:  # (named once, also when given twice; a review)
         apply_scenarios(read_base_document(), [str(cut)])
     assert len(err.value.problems) == 1 and "'UZ'" in str(err.value)
+
+
+def test_a_demand_an_overlay_adds_without_an_edge_is_refused(tmp_path):
+    """It ran, silently dry: the rule that a demand needs an incoming edge is lifted for a model under overlays (one
+    that cuts a demand's supply is a what-if), and it covered demands an overlay adds, where an edge was forgotten."""
+    added = tmp_path / "added.yaml"
+    added.write_text("changes:\n  - add_nodes: [{id: d1, type: demand, demand: 5}]\n")
+    with pytest.raises(ModelError) as err:
+        daryo.load(demo_model_path(), scenarios=[str(added)])
+    assert [str(p) for p in err.value.problems] == [
+        f"{added}: changes[0].add_nodes: nodes[d1]: a demand needs an incoming edge from the node it takes its water "
+        "from: add one with add_edges"]
+    added.write_text(added.read_text() + "  - add_edges: [[river_low, d1]]\n")
+    assert "d1" in {n.id for n in daryo.load(demo_model_path(), scenarios=[str(added)]).nodes}

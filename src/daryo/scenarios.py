@@ -391,11 +391,8 @@ def apply_scenarios(doc: Mapping[str, Any], names: Iterable[str], library: str |
         If ``names`` is not names or paths (one name alone is one overlay).
     """
     names = overlay_names(names)
-    out = copy.deepcopy(dict(doc))
-    shape = [Problem("", key, f"the model's {key} must be {what} to apply a scenario")
-             for key, kind, what in (("nodes", list, "a list"), ("edges", list, "a list"),
-                                     ("metadata", Mapping, "a mapping"))
-             if out.get(key) is not None and not isinstance(out[key], kind)]
+    out = copy.deepcopy(doc if isinstance(doc, dict) else dict(doc))  # (a file's mapping keeps its keys' lines)
+    shape = overlay_shape_problems(out)
     if shape:
         raise ModelError(shape)
     applied: list[str] = []
@@ -405,6 +402,7 @@ def apply_scenarios(doc: Mapping[str, Any], names: Iterable[str], library: str |
         problems: list[Problem] = []
         made: dict[tuple[str, ...], str] = {}  # each reference an overlay's change made: the change
         removed: dict[str, str] = {}  # each node a change removed: the change
+        added: dict[str, str] = {}  # each node a change added: the change
         refs, ids = _references(out), set(_nodes(out))
         for i, change in enumerate(ov.changes):
             op, arg = next(iter(change.items()))
@@ -413,8 +411,10 @@ def apply_scenarios(doc: Mapping[str, Any], names: Iterable[str], library: str |
             refs_now, ids_now = _references(out), set(_nodes(out))
             made.update(dict.fromkeys(refs_now - refs, place))
             removed.update(dict.fromkeys(ids - ids_now, place))
+            added.update(dict.fromkeys(ids_now - ids, place))
             refs, ids = refs_now, ids_now
         problems += _check_references(out, ov.file, made, removed)
+        problems += _check_added_demands(out, ov.file, added)
         if problems:
             raise ModelError(problems)
         applied.append(ov.name)
@@ -657,6 +657,18 @@ def _check_references(doc: Mapping[str, Any], file: str, made: Mapping[tuple[str
     return problems
 
 
+def _check_added_demands(doc: Mapping[str, Any], file: str, added: Mapping[str, str]) -> list[Problem]:
+    """A demand that a change ``added`` and no edge (nor return flow or spill) reaches: probably a forgotten
+    ``add_edges``.  (A demand of the model that an overlay cuts off is a what-if, and runs dry.)"""
+    reached = {ref[2] if ref[0] == "edge" else ref[3] for ref in _references(doc)
+               if ref[0] == "edge" or ref[2] in ("return_to", "spill_to")}
+    nodes = _nodes(doc)
+    return [Problem(file, f"{place}: nodes[{node}]", "a demand needs an incoming edge from the node it takes its "
+                    "water from: add one with add_edges")
+            for node, place in added.items()
+            if node in nodes and nodes[node].get("type") == "demand" and node not in reached]
+
+
 # ------------------------------------------------------------------------------------ inflow changes
 def _axis(doc: Mapping[str, Any]) -> TimeAxis:
     """The run's time axis, as the loader builds it (calendar months or fixed N-day steps)."""
@@ -670,6 +682,15 @@ def _axis(doc: Mapping[str, Any]) -> TimeAxis:
     return TimeAxis.from_range(pd.Timestamp(str(t.get("start"))), str(t.get("end")), days)
 
 
+def overlay_shape_problems(doc: Mapping[str, Any]) -> list[Problem]:
+    """What keeps overlays from being applied to model document ``doc``: nodes, edges or metadata of another
+    shape (which loading the document reports too, with its file and every other problem)."""
+    return [Problem("", key, f"the model's {key} must be {what} to apply a scenario")
+            for key, kind, what in (("nodes", list, "a list"), ("edges", list, "a list"),
+                                    ("metadata", Mapping, "a mapping"))
+            if doc.get(key) is not None and not isinstance(doc[key], kind)]
+
+
 def with_years(doc: Mapping[str, Any], years: int) -> dict[str, Any]:
     """A copy of a model document whose run lasts ``years`` whole years from its start, as
     :meth:`daryo.Model.with_time` counts them, for overlays to change the inflows of those years.  A document
@@ -680,7 +701,7 @@ def with_years(doc: Mapping[str, Any], years: int) -> dict[str, Any]:
     ValueError
         If the years run past the dates a time axis can hold (:func:`~daryo.timeaxis.years_problem`).
     """
-    out = dict(doc)
+    out = copy.copy(doc) if isinstance(doc, dict) else dict(doc)  # (a file's mapping keeps its keys' lines)
     t = doc.get("time")
     if not isinstance(t, Mapping):
         return out

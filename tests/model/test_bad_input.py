@@ -10,6 +10,7 @@ import daryo
 from daryo.errors import InfeasibleStepError, ModelError
 from daryo.model.loader import read_document
 from daryo.model.series import MISSING_DATES
+from daryo.network import compile_network
 
 GOOD = """\
 version: 1
@@ -34,6 +35,18 @@ def test_malformed_yaml_names_the_line(tmp_path):
     p = write_model(tmp_path, GOOD.replace("nodes:", "nodes: [oops"))
     (msg,) = load_problems(p)
     assert str(p) in msg and "line" in msg and "malformed YAML" in msg
+
+
+@pytest.mark.parametrize("old, new, message", [
+    ("inflow: 10}", 'inflow: 10, name: "Src}', "line 5, column 47: malformed YAML: a quoted text starting here is "
+                                               "never closed (its closing quote is missing)"),
+    ("[src, d]", "[src, d", "line 10, column 5: malformed YAML: did not find expected ',' or ']' (in the [...] "
+                            "opened at line 9, column 5: is its closing bracket missing?)"),
+])
+def test_an_unclosed_quote_or_bracket_is_named_where_it_opens(tmp_path, old, new, message):
+    """An unclosed quote was reported at the end of the file ("found unexpected end of stream")."""
+    (msg,) = load_problems(write_model(tmp_path, GOOD.replace(old, new, 1)))
+    assert msg.endswith(message), msg
 
 
 @pytest.mark.parametrize("body", ["nodes:\n\t- {id: a, type: sink}\n",
@@ -261,6 +274,24 @@ def test_csv_bad_number_names_line_and_column(tmp_path):
     assert "flows.csv line 3, column 'a'" in msg and "'x' is not a finite number" in msg
 
 
+@pytest.mark.parametrize("first", ["2001-01-01,5,6", "01/01/2001,5,6"])
+def test_a_csv_without_a_header_line_is_told_so(tmp_path, first):
+    """The first row was read as the header: its date went missing, its values became the columns' names."""
+    (tmp_path / "flows.csv").write_text(f"{first}\n2001-02-01,2,3\n2001-03-01,3,4\n")
+    p = write_model(tmp_path, GOOD.replace("inflow: 10}", "inflow: {csv: flows.csv, columns: '*'}}"))
+    (msg,) = load_problems(p)
+    assert f"flows.csv line 1: the first line '{first}' is data, not a header: the file needs a header line naming " \
+           "its columns first (date, then a name for each value column)" in msg, msg
+
+
+def test_a_csv_value_column_without_a_name_is_refused(tmp_path):
+    """It ran, as a trace named 'Unnamed: 2' (pandas' name for it)."""
+    (tmp_path / "flows.csv").write_text("date,a,\n2001-01-01,1,2\n2001-02-01,2,3\n2001-03-01,3,4\n")
+    p = write_model(tmp_path, GOOD.replace("inflow: 10}", "inflow: {csv: flows.csv, columns: '*'}}"))
+    (msg,) = load_problems(p)
+    assert "flows.csv line 1: column 3 of the header has no name; give each value column a name" in msg, msg
+
+
 def test_csv_duplicate_date_names_its_line(tmp_path):
     (tmp_path / "flows.csv").write_text("date,a\n2001-01-01,1\n2001-02-01,2\n2001-02-01,3\n2001-03-01,4\n")
     p = write_model(tmp_path, GOOD.replace("inflow: 10}", "inflow: {csv: flows.csv, column: a}}"))
@@ -443,7 +474,34 @@ def test_series_scale_that_is_not_a_number(tmp_path):
 def test_nodes_that_are_not_a_list(tmp_path):
     text = GOOD.split("nodes:")[0] + "nodes: 5\n"
     (msg,) = load_problems(write_model(tmp_path, text))
-    assert "nodes: missing or empty; a model needs a list of nodes" in msg
+    assert msg.endswith("nodes (line 4): must be a list of nodes, not the number 5"), msg
+    (msg,) = load_problems(write_model(tmp_path, GOOD.split("nodes:")[0] + "nodes:\n"))
+    assert msg.endswith("nodes (line 4): missing or empty; a model needs a list of nodes"), msg
+
+
+def test_nodes_written_as_a_mapping_are_named_as_such_without_dangling_edges(tmp_path):
+    """Nodes written as a mapping were "missing or empty", and every edge's ends then "not a node"."""
+    text = GOOD.replace("  - {id: src, type: inflow, inflow: 10}\n  - {id: d, type: demand, demand: 5}\n"
+                        "  - {id: sea, type: sink}", "  src: {type: inflow, inflow: 10}\n  sea: {type: sink}")
+    (msg,) = load_problems(write_model(tmp_path, text))
+    assert msg.endswith("nodes (line 4): must be a list of nodes (- {id: ..., type: ...} on a line each), not a "
+                        "mapping"), msg
+
+
+def test_one_edge_not_in_a_list_of_edges_gets_the_list_to_write(tmp_path):
+    text = GOOD.split("edges:")[0] + "edges: [src, d]\n"
+    (msg,) = load_problems(write_model(tmp_path, text))  # (not also: edges[0] and edges[1] are not edges)
+    assert msg.endswith("edges (line 8): must be a list of edges, each [from, to]: write [[src, d]] (or a line "
+                        "'- [src, d]' under edges:)"), msg
+    (msg,) = load_problems(write_model(tmp_path, GOOD.split("edges:")[0] + "edges: {src: d}\n"))
+    assert msg.endswith("edges (line 8): must be a list of [from, to] pairs or mappings, not a mapping"), msg
+
+
+def test_a_top_level_key_is_named_by_its_line(tmp_path):
+    (msg,) = load_problems(write_model(tmp_path, GOOD.replace("edges:", "edgs: []\nedges:")))
+    assert msg.endswith("edgs (line 8): unknown top-level key 'edgs'; allowed: allocation, constraints, "
+                        "description, edges, extensions, metadata, name, nodes, parameters, scenarios, time, "
+                        "version"), msg
 
 
 @pytest.mark.parametrize("key", ["metadata", "extensions"])
@@ -719,7 +777,7 @@ def test_places_countries_and_names_of_the_wrong_kind_are_problems(tmp_path):
         .replace("{id: sea, type: sink}", "{id: sea, type: sink, lon: -190, lat: -90, country: KAZ}"))
     msgs = load_problems(p)
     assert len(msgs) == 4
-    assert any("name: must be text, not '[1, 2]'" in m for m in msgs)
+    assert any("name (line 2): must be text, not '[1, 2]'" in m for m in msgs)
     assert any("nodes[src].lat (line 5): must be decimal degrees from -90 to 90" in m for m in msgs)
     assert any("nodes[src].country (line 5): 'Kyrgyzstan' is not an ISO 3166 alpha-3 code" in m for m in msgs)
     assert any("nodes[sea].lon (line 7): must be decimal degrees from -180 to 180" in m for m in msgs)
@@ -1205,6 +1263,27 @@ edges: [[src, sea]]
     (msg,) = load_problems(write_model(tmp_path, text))
     assert msg.endswith("q.csv line 3, column 'q': 'x' is not a finite number (1 such cell in the file) (read for "
                         "parameters[flows])"), msg
+
+
+@pytest.mark.parametrize("rows, what", [
+    ("", "the file has no rows of values"), ("2001-01-01,1\n", "the file has only 1 row of values"),
+    ("2001-01-01,1\n2001-02-01,2\n", "the file has only 2 rows of values")])
+def test_a_parameters_csv_of_too_few_rows_is_named_with_the_model_file(tmp_path, rows, what):
+    """A parameter's file of no or too few rows had "no regular frequency", and was named as the model names it
+    (q.csv: parameters[flows]: ...), without the model file."""
+    (tmp_path / "q.csv").write_text("date,q\n" + rows)
+    text = HEAD + """parameters:
+  flows: {type: dataframe, csv: q.csv, index_col: date}
+nodes:
+  - {id: src, type: inflow, inflow: {parameter: flows}}
+  - {id: sea, type: sink}
+edges: [[src, sea]]
+"""
+    with pytest.raises(ModelError) as err:  # (found where the run's steps are known: as validate and run compile)
+        compile_network(daryo.load(write_model(tmp_path, text)))
+    (msg,) = [str(p) for p in err.value.problems]
+    assert msg == (f"{tmp_path / 'm.yaml'}: {tmp_path / 'q.csv'}: {what}; daryo, like Pywr, needs at least 3 to tell "
+                   "how often they come (daily, N-day, monthly…) (read for parameters[flows])"), msg
 
 
 def test_an_overlay_that_cuts_a_demands_supply_runs_it_dry(tmp_path):

@@ -112,7 +112,8 @@ def test_csv_that_does_not_cover_the_run_is_named(tmp_path):
            "parameters": {"flows": {"type": "dataframe", "url": "flows.csv", "index_col": "date",
                                     "parse_dates": True}}}
     (tmp_path / "model.json").write_text(json.dumps(doc))  # loads; the run finds the missing dates
-    with pytest.raises(daryo.ModelError, match=r"parameters\[flows\]: the file has no value for 2001-04-01"):
+    with pytest.raises(daryo.ModelError, match=r"model.json: .*flows.csv: the file has no value for 2001-04-01 .* "
+                                               r"\(read for parameters\[flows\]\)"):  # (the model file was not named)
         daryo.run(daryo.load(tmp_path / "model.json"))
 
 

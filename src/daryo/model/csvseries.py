@@ -218,11 +218,21 @@ def read_csv_series(df: pd.DataFrame, fname: str, csv: str, place: str, add: Cal
         header = str(df.columns[0]) if df.shape[1] else ""
         add(place, f"CSV '{csv}' needs a date column and at least one value column{_separator_hint(header)}")
         return None
+    if date_col is None and "date" not in df.columns and re.match(_A_DATE, str(df.columns[0])):
+        line = short_text(",".join(map(str, df.columns)))
+        add(f"{fname} line 1", f"the first line '{line}' is data, not a header: the file needs a header line "
+            "naming its columns first (date, then a name for each value column)")
+        return None
     date_col = date_col or ("date" if "date" in df.columns else df.columns[0])
     if date_col not in df.columns:
         add(place, f"CSV '{csv}' has no column '{date_col}'")
         return None
     cols = list(columns) if columns is not None else [c for c in df.columns if c != date_col]
+    unnamed = [i for i, c in enumerate(df.columns) if c in cols and re.fullmatch(r"Unnamed: \d+", str(c))]
+    if unnamed:  # (pandas' name for a column whose header cell is empty)
+        add(f"{fname} line 1", f"column {unnamed[0] + 1} of the header has no name; give each value column a name "
+            "(a trace's name, for instance)")
+        return None
     missing = [c for c in cols if c not in df.columns]
     if missing:
         add(place, f"CSV '{csv}' has no column {', '.join(repr(c) for c in missing)}; its columns are: "
@@ -267,6 +277,8 @@ def read_csv_series(df: pd.DataFrame, fname: str, csv: str, place: str, add: Cal
     return CsvSeries(index, cols, values)
 
 
+#: the start of a date (YYYY-MM..., N/N/YYYY), where a column's name should be
+_A_DATE = r"^\s*(\d{4}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})"
 #: a date written N/N/YYYY (or with dots or dashes): day first or month first?
 _DAY_OR_MONTH_FIRST = r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-]\d{2,4}\b"
 _REFUSED: Any = object()

@@ -241,7 +241,14 @@ def _read_yaml(text: str, path: Path, lines: bool) -> Any:
         mark = getattr(exc, "problem_mark", None)
         place = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         what = getattr(exc, "problem", None) or str(exc)
-        if mark and "tab" not in what and _char_at(text, mark.line, mark.column) == "\t":
+        context, start = str(getattr(exc, "context", None) or ""), getattr(exc, "context_mark", None)
+        opened = f"line {start.line + 1}, column {start.column + 1}" if start else ""
+        if "quoted scalar" in context and "end of stream" in what and start:  # (found at the end of the file)
+            place, what = opened, "a quoted text starting here is never closed (its closing quote is missing)"
+        elif "flow sequence" in context or "flow mapping" in context:
+            brackets = "[...]" if "sequence" in context else "{...}"
+            what += f" (in the {brackets} opened at {opened}: is its closing bracket missing?)" if start else ""
+        elif mark and "tab" not in what and _char_at(text, mark.line, mark.column) == "\t":
             what += " (a tab: YAML indents with spaces)"
         elif any(p in what for p in _INDENTATION_PROBLEMS):
             what += (" (check the indentation and the quoting of this line and the one above: the entries of one "
@@ -382,6 +389,7 @@ class _Context:
         self.parameter_names: set[str] = set()
         self.step_days: int | None = None  # the model's N-day steps (None: calendar months)
         self.unread_edge_names: set[str] = set()  # the words of edges that could not be read
+        self.nodes_unread = False  # 'nodes' is not a list: edges are not checked against its (no) nodes
 
     def add(self, place: str, message: str) -> None:
         self.problems.append(Problem(self.file, place, message))
@@ -454,28 +462,33 @@ def model_from_dict(doc: Any, base_dir: Path | str = ".", file: str = "<model>",
     ctx = _Context(file, Path(base_dir))
     if not isinstance(doc, Mapping):
         raise ModelError(Problem(file, "", "the model file must be a mapping with version, time, nodes, edges"))
+    top_lines = _key_lines(doc)
     try:
         doc = migrate(dict(doc))
     except ValueError as exc:
         raise ModelError(Problem(file, "version", str(exc))) from None
+    doc = _LineDict(doc)
+    doc.key_lines = top_lines  # (the top-level keys' lines, for messages)
 
     allowed = {"version", "name", "description", "time", "allocation", "nodes", "edges", "metadata",
                "scenarios", "extensions", "parameters", "constraints"}
     for key in doc:
         if key not in allowed:
-            ctx.add(_where(doc, str(key)), f"unknown top-level key '{key}'; allowed: {', '.join(sorted(allowed))}")
+            ctx.add(_where(doc, str(key), str(key)),
+                    f"unknown top-level key '{key}'; allowed: {', '.join(sorted(allowed))}")
 
     time = _parse_time(doc.get("time"), ctx)
     ctx.step_days = time.step_days if time else None
     allocation = doc.get("allocation", "priority")
     if allocation not in ("priority", "cost"):
-        ctx.add("allocation", f"'{allocation}' is not an allocation mode; use 'priority' or 'cost'")
+        ctx.add(_where(doc, "allocation", "allocation"),
+                f"'{allocation}' is not an allocation mode; use 'priority' or 'cost'")
     dims = _parse_scenarios(doc.get("scenarios"), ctx)
     raw_params = doc.get("parameters")
     params = parse_parameters(raw_params, ctx)
     ctx.parameter_names = set(params) | (set(raw_params) if isinstance(raw_params, Mapping) else set())
-    nodes = _parse_nodes(doc.get("nodes"), ctx)
-    edges = _parse_edges(doc.get("edges"), ctx)
+    nodes = _parse_nodes(doc.get("nodes"), ctx, _where(doc, "nodes", "nodes"))
+    edges = _parse_edges(doc.get("edges"), ctx, _where(doc, "edges", "edges"))
     constraints = _parse_constraints(doc.get("constraints"), ctx)
     nodes, edges = _align_scenario_columns(nodes, edges, ctx)
     scen_names = _scenario_names(nodes, edges, ctx, dims)
@@ -484,7 +497,7 @@ def model_from_dict(doc: Any, base_dir: Path | str = ".", file: str = "<model>",
     metadata, extensions = (_mapping(doc, key, ctx) for key in ("metadata", "extensions"))
     for key in ("name", "description"):
         if isinstance(doc.get(key), (list, Mapping, bool)):
-            ctx.add(_where(doc, key), f"must be text, not '{_short(doc.get(key))}'")
+            ctx.add(_where(doc, key, key), f"must be text, not '{_short(doc.get(key))}'")
     model = Model(
         name=str(doc.get("name") or (path.stem if path else "model")),
         description=str(doc.get("description") or ""),
@@ -501,10 +514,12 @@ def model_from_dict(doc: Any, base_dir: Path | str = ".", file: str = "<model>",
         scenario_dims=tuple(dims),
         file_sha256=file_digest(path) or "",  # (now: results record the file as it was read, not as it is then)
     )
-    problems = ctx.problems + validate_model(model, file, declared_ids=declared, loose_ids=ctx.unread_edge_names)
-    problems += check_parameters(params, {n.id for n in nodes if n.type == "reservoir"}, declared, dims, file,
-                                 declared_params=ctx.parameter_names)
-    problems += _check_constraints(model, file)
+    problems = list(ctx.problems)
+    if not ctx.nodes_unread:  # (else every reference to a node would be reported as dangling)
+        problems += validate_model(model, file, declared_ids=declared, loose_ids=ctx.unread_edge_names)
+        problems += check_parameters(params, {n.id for n in nodes if n.type == "reservoir"}, declared, dims, file,
+                                     declared_params=ctx.parameter_names)
+        problems += _check_constraints(model, file)
     if problems:
         raise ModelError(problems)
     return model
@@ -516,7 +531,7 @@ def _mapping(doc: Mapping, key: str, ctx: _Context) -> dict:
     if value is None:
         return {}
     if not isinstance(value, Mapping):
-        ctx.add(_where(doc, key), f"must be a mapping of names to values (e.g. {key}: {{source: …}}), not "
+        ctx.add(_where(doc, key, key), f"must be a mapping of names to values (e.g. {key}: {{source: …}}), not "
                 f"'{_short(value)}'")
         return {}
     return dict(value)
@@ -678,9 +693,14 @@ def _parse_time(spec: Any, ctx: _Context) -> TimeSpec | None:
     return TimeSpec(start, end, days)
 
 
-def _parse_nodes(spec: Any, ctx: _Context) -> list[Node]:
-    if not isinstance(spec, list) or not spec:
-        ctx.add("nodes", "missing or empty; a model needs a list of nodes")
+def _parse_nodes(spec: Any, ctx: _Context, where: str = "nodes") -> list[Node]:
+    if spec is not None and not isinstance(spec, list):
+        example = " (- {id: ..., type: ...} on a line each)" if isinstance(spec, Mapping) else ""
+        ctx.add(where, f"must be a list of nodes{example}, not {_kind_of(spec)}")
+        ctx.nodes_unread = True
+        return []
+    if not spec:
+        ctx.add(where, "missing or empty; a model needs a list of nodes")
         return []
     nodes = []
     for i, raw in enumerate(spec):
@@ -737,6 +757,17 @@ def _parse_nodes(spec: Any, ctx: _Context) -> list[Node]:
 _NO_VALUE = "has no value; give one, or leave the key out"
 
 
+def _kind_of(value: Any) -> str:
+    """What a value of the wrong kind is, for messages: "a mapping", "the text 'abc'", "the number 5"."""
+    if isinstance(value, Mapping):
+        return "a mapping"
+    if isinstance(value, str):
+        return f"the text '{_short(value)}'"
+    if isinstance(value, bool | int | float):
+        return f"the {'boolean' if isinstance(value, bool) else 'number'} {value}"
+    return f"'{_short(value)}'"
+
+
 def _not_text(what: str, value: Any) -> str:
     """The message for a node id that is not text: YAML reads yes/no/on/off/true/false as booleans, ``~`` or
     nothing as null and digits as numbers."""
@@ -748,11 +779,17 @@ def _not_text(what: str, value: Any) -> str:
     return f"{what} must be a node id (text), not {_short(value)}"
 
 
-def _parse_edges(spec: Any, ctx: _Context) -> list[Edge]:
+def _parse_edges(spec: Any, ctx: _Context, where: str = "edges") -> list[Edge]:
     if spec is None:
         return []
     if not isinstance(spec, list):
-        ctx.add("edges", "must be a list of [from, to] pairs or mappings")
+        ctx.add(where, f"must be a list of [from, to] pairs or mappings, not {_kind_of(spec)}")
+        ctx.unread_edge_names |= _names_in(spec)
+        return []
+    if len(spec) == 2 and all(isinstance(v, str) and len(_words(v)) == 1 for v in spec):
+        ctx.add(where, f"must be a list of edges, each [from, to]: write [[{spec[0]}, {spec[1]}]] (or a line "
+                       f"'- [{spec[0]}, {spec[1]}]' under edges:)")
+        ctx.unread_edge_names |= set(spec)
         return []
     edges = []
     for i, raw in enumerate(spec):
@@ -859,11 +896,11 @@ def _words(text: str) -> list[str]:
 
 
 def _names_in(raw: Any) -> set[str]:
-    """Every word of an edge that could not be read (the nodes it probably joins)."""
+    """Every word of edges that could not be read (the nodes they probably join)."""
     if isinstance(raw, str):
         return set(_words(raw))
-    if isinstance(raw, Mapping):
-        return set().union(*(_names_in(v) for v in raw.values()))
+    if isinstance(raw, Mapping):  # (its keys too: edges written {from_node: to_node})
+        return set().union(*(_names_in(v) for v in raw.values()), *(_names_in(str(k)) for k in raw))
     if isinstance(raw, list | tuple):
         return set().union(*(_names_in(v) for v in raw))
     return set()

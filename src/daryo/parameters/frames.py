@@ -24,6 +24,8 @@ class DataFrame(Parameter):
 
     csv: str = ""
     frame: pd.DataFrame | None = None  # date index, the selected value columns
+    path: str = ""  # the file's full path, and the model file that names it, for messages
+    model_file: str = ""
     scenario: str | None = None
     timestep_offset: int = 0
     aligned: tuple[TimeAxis, np.ndarray] | None = None  # (axis, (T, C) values of the file on its steps)
@@ -54,7 +56,7 @@ class DataFrame(Parameter):
         if self.aligned is not None and self.aligned[0] == axis:
             return self.aligned[1]
         assert self.frame is not None
-        return align_to_steps(self.frame, axis, self.csv, self.place)
+        return align_to_steps(self.frame, axis, self.path or self.csv, self.place, self.model_file)
 
     def static(self, env: StaticEnv, x: list[np.ndarray]) -> np.ndarray:
         values = self._values_on(env.axis)  # (T, C)
@@ -86,20 +88,27 @@ def align_frames(params: Mapping[str, Parameter], axis: TimeAxis) -> dict[str, P
     return {k: p.for_axis(axis) if isinstance(p, DataFrame) else p for k, p in params.items()}
 
 
-def align_to_steps(frame: pd.DataFrame, axis: TimeAxis, source: str, place: str) -> np.ndarray:
+def align_to_steps(frame: pd.DataFrame, axis: TimeAxis, source: str, place: str, model_file: str = ""
+                   ) -> np.ndarray:
     """Values of ``frame`` per run step, shape (T, columns).
 
     The rows' dates are read as periods of the file's own frequency (inferred, as Pywr does: daily, N-day,
     monthly with dates at the start or the end of the month…).  Where the file's periods are no longer than the
     step, the step takes the mean of the rows whose period starts within it; where they are longer (a coarser
     file), each day of the step takes the value of the row whose period contains it, and the step the mean of
-    its days.
+    its days.  A problem names ``model_file`` (if given), the file ``source`` and the parameter's ``place``.
     """
     def fail(msg: str) -> ModelError:
+        if model_file:
+            return ModelError(Problem(model_file, source, f"{msg} (read for {place})"))
         return ModelError(Problem(source, place, msg))
 
     idx = pd.DatetimeIndex(frame.index)
-    freq = pd.infer_freq(idx) if len(idx) >= 3 else None
+    if len(idx) < 3:
+        rows = "no rows" if len(idx) == 0 else f"only {len(idx)} row{'s' if len(idx) > 1 else ''}"
+        raise fail(f"the file has {rows} of values; daryo, like Pywr, needs at least 3 to tell how often they "
+                   "come (daily, N-day, monthly…)")
+    freq = pd.infer_freq(idx)
     if freq is None:
         raise fail(_missing_dates(idx) or "the dates of the file have no regular frequency (daily, N-day, "
                    "monthly…); daryo, like Pywr, needs one to align the file to the steps")

@@ -16,6 +16,8 @@ from .types import PARAMETER_TYPES, Constant, ConstantScenario
 
 
 class ParseContext(Protocol):
+    file: str  # the model file, for messages
+
     def add(self, place: str, message: str) -> None: ...
 
     def read_csv(self, name: str, place: str) -> tuple[pd.DataFrame, str] | None: ...
@@ -74,7 +76,8 @@ def _parse_one(name: str, raw: Any, place: str, ctx: ParseContext, out: dict[str
         frame = _read_frame(kwargs, place, ctx)
         if frame is None:
             return
-        kwargs = {"csv": kwargs["csv"], "frame": frame, "scenario": kwargs.get("scenario"),
+        kwargs = {"csv": kwargs["csv"], "frame": frame[0], "path": frame[1], "model_file": ctx.file,
+                  "scenario": kwargs.get("scenario"),
                   "timestep_offset": kwargs.get("timestep_offset", 0)}  # (dayfirst: for reading the file only)
     p = ptype.cls(name, place, **kwargs)
     problems = p.check()
@@ -146,7 +149,8 @@ def _child(v: Any, place: str, name: str, ctx: ParseContext, out: dict[str, Para
     return None
 
 
-def _read_frame(kw: dict[str, Any], place: str, ctx: ParseContext) -> pd.DataFrame | None:
+def _read_frame(kw: dict[str, Any], place: str, ctx: ParseContext) -> tuple[pd.DataFrame, str] | None:
+    """The ``dataframe`` parameter's file: its dates and selected columns, and its full path."""
     got = ctx.read_csv(kw["csv"], place)
     if got is None:
         return None
@@ -161,7 +165,7 @@ def _read_frame(kw: dict[str, Any], place: str, ctx: ParseContext) -> pd.DataFra
         ctx.add(place, f"CSV '{kw['csv']}' has {len(read.columns)} value columns; name the scenario dimension they "
                 "belong to (scenario: NAME) or pick one column")
         return None
-    return pd.DataFrame(read.values, index=read.dates, columns=read.columns).sort_index()
+    return pd.DataFrame(read.values, index=read.dates, columns=read.columns).sort_index(), fname
 
 
 def check_parameters(params: Mapping[str, Parameter], reservoirs: set[str], nodes: set[str],
