@@ -205,7 +205,8 @@ def annual_by(ds: xr.Dataset, variable: str, by: str = "country", season: bool =
                          "time and one element dimension, and scenario or trace if it has one), whose annual total "
                          "means something")
     elem = elements[0]
-    da = da.transpose(*traces, "time", elem)  # (in any order: CDO's is time first)
+    da = da.transpose(*traces, "time", elem).astype(np.float64)  # (in any order: CDO's is time first; sums of
+    # an ensemble store's float32 series in float64, as its summaries are)
     key = f"{elem}_country" if by == "country" else elem
     group = da.coords[key].values if key in da.coords else da[elem].values
     group = np.where(group == "", "—", group)
