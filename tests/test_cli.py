@@ -145,6 +145,14 @@ def test_a_seed_that_would_be_ignored_is_a_usage_error(capsys):
     assert "--seed needs --hydrology stochastic (the norm hydrology has no random draws)" in capsys.readouterr().err
 
 
+def test_an_empty_hydrology_is_a_usage_error(capsys):
+    """--hydrology '' ran the norm hydrology, and with a model file was ignored (a QA pass)."""
+    assert main(["run", "--years", "1", "--hydrology", ""]) == 2
+    assert "--hydrology '': use one of norm, stochastic" in capsys.readouterr().err
+    assert main(["run", DEMO, "--years", "1", "--hydrology", ""]) == 2
+    assert "--hydrology applies to the embedded model only" in capsys.readouterr().err
+
+
 def test_run_writes_netcdf_and_csv(tmp_path, capsys):
     nc, csv = tmp_path / "r.nc", tmp_path / "csv"
     assert main(["run", DEMO, "--scenarios", "2", "--years", "1", "-o", str(nc), "--csv", f"{csv}/"]) == 0

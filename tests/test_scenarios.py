@@ -256,6 +256,10 @@ def _small_doc(demand="20 m3/s"):
     ("add_nodes: {id: x, type: sink}", "add_nodes", "give a list of nodes"),
     ("add_nodes: [5]", "add_nodes[0]", "a node is a mapping"),
     ("add_nodes: [{type: sink}]", "add_nodes[0]", "a node needs an id"),
+    ("add_nodes: [{id: no, type: sink}]", "add_nodes[0]",
+     "a node needs an id (text), but YAML read it as the boolean False; put the id in quotes"),
+    ("add_nodes: [{id: 7, type: sink}]", "add_nodes[0]",
+     "a node needs an id (text), but YAML read it as the number 7; put the id in quotes"),
     ("remove_nodes: 5", "remove_nodes", "give a node id or a list of node ids, not 5"),
     ("remove_nodes: [[town]]", "remove_nodes[0]", "['town'] is not a node id"),
     ("add_edges: 5", "add_edges", "give a list of edges"),
@@ -263,8 +267,8 @@ def _small_doc(demand="20 m3/s"):
     ("remove_edges: 5", "remove_edges", "give a list of edges, e.g. [[from, to], ...], not 5"),
     ("remove_edges: [5]", "remove_edges[0]", "an edge is [from, to], 'from->to' or {from: ..., to: ...}"),
     ("scale_demands: {factor: lots}", "scale_demands.factor", "give a number of 0 or more, not 'lots'"),
-    ("scale_demands: {factor: 1e3}", "scale_demands.factor",
-     "give a number of 0 or more, not '1e3' (YAML reads 1e3 as text: write 1.0e3)"),
+    ("scale_demands: {factor: '1e3'}", "scale_demands.factor",
+     "give a number of 0 or more, not '1e3' (text: write the number without quotes)"),
     ("scale_demands: {factor: '1.5'}", "scale_demands.factor",
      "give a number of 0 or more, not '1.5' (text: write the number without quotes)"),
     ("scale_demands: {factor: -1}", "scale_demands.factor", "give a number of 0 or more"),
@@ -607,3 +611,51 @@ def test_a_demand_an_overlay_adds_without_an_edge_is_refused(tmp_path):
         "from: add one with add_edges"]
     added.write_text(added.read_text() + "  - add_edges: [[river_low, d1]]\n")
     assert "d1" in {n.id for n in daryo.load(demo_model_path(), scenarios=[str(added)]).nodes}
+
+
+def test_an_edge_an_overlay_adds_as_from_arrow_to_is_added(tmp_path):
+    """'from->to', which the overlay's check takes, was added as it is, and the model then refused it as no edge."""
+    added = tmp_path / "arrow.yaml"
+    added.write_text("changes:\n  - add_nodes: [{id: t2, type: demand, demand: 1}]\n"
+                     "  - add_edges: ['river_low -> t2']\n")
+    model = daryo.load(demo_model_path(), scenarios=[str(added)])
+    assert ("river_low", "t2") in {(e.source, e.target) for e in model.edges}
+
+
+@pytest.mark.parametrize("basin, message", [
+    ("[]", "the model's metadata.basins.b names no inflow of the model, so this change would change nothing"),
+    ("[ghost]", "the model's metadata.basins.b names no inflow of the model, so this change would change nothing"),
+    ("[side_creek, city]", "the model's metadata.basins.b lists 'city', which is not an inflow")])
+def test_a_basin_that_selects_no_inflow_or_a_demand_is_refused(tmp_path, basin, message):
+    """A basin of no inflows changed nothing without a word, and one listing a demand called it an inflow."""
+    text = demo_model_path().read_text().replace("allocation: priority",
+                                                 f"allocation: priority\nmetadata: {{basins: {{b: {basin}}}}}")
+    model = tmp_path / "m.yaml"
+    model.write_text(text)
+    (tmp_path / "upper_inflow.csv").write_text((demo_model_path().parent / "upper_inflow.csv").read_text())
+    overlay = tmp_path / "dry.yaml"
+    overlay.write_text("changes: [{scale_inflows: {basin: b, factor: 0.5}}]\n")
+    with pytest.raises(ModelError) as err:
+        daryo.load(model, scenarios=[str(overlay)])
+    assert [str(p) for p in err.value.problems] == [f"{overlay}: changes[0].scale_inflows.basin: {message}"]
+
+
+def test_a_change_of_a_node_an_earlier_change_removed_names_that_change(tmp_path):
+    """"node 'city' is not in the model", where the model file has it: an earlier overlay had removed it."""
+    remove, change = tmp_path / "rm.yaml", tmp_path / "more.yaml"
+    remove.write_text("changes: [{remove_nodes: [city]}]\n")
+    change.write_text("changes: [{set: {city: {demand: 3}}}, {scale_demands: {nodes: [city], factor: 2}}]\n")
+    with pytest.raises(ModelError) as err:
+        daryo.load(demo_model_path(), scenarios=[str(remove), str(change)])
+    assert [str(p) for p in err.value.problems] == [
+        f"{change}: changes[0].set.city: node 'city' is not in the model (removed by {remove} changes[0].remove_nodes)",
+        f"{change}: changes[1].scale_demands.nodes.city: 'city' is not a demand of the model (removed by {remove} "
+        "changes[0].remove_nodes)"]
+
+
+def test_an_empty_scenario_name_is_not_called_a_folder():
+    """'' is Path('.'), the current folder: "'' here is a folder, not a scenario file" (a QA pass)."""
+    with pytest.raises(ModelError) as err:
+        daryo.load(demo_model_path(), scenarios=[""])
+    (problem,) = err.value.problems
+    assert problem.place == "scenario ''" and problem.message.endswith("(or a path to an overlay .yaml file)")

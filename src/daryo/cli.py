@@ -244,8 +244,8 @@ def _load_for_run(args: argparse.Namespace) -> Model:
     from . import api
 
     if args.model is not None:
-        if args.hydrology or args.seed is not None:
-            flag = "--hydrology" if args.hydrology else "--seed"
+        if args.hydrology is not None or args.seed is not None:
+            flag = "--hydrology" if args.hydrology is not None else "--seed"
             raise _UsageError(f"{flag} applies to the embedded model only; a model file has its own inflows")
         if args.years is None:
             return api.load(args.model, scenarios=args.scenario)
@@ -257,9 +257,9 @@ def _load_for_run(args: argparse.Namespace) -> Model:
             raise _UsageError(f"--years {args.years}: {exc}") from None
     from .basins.aral import HYDROLOGY_CHOICES, load_aral_model
 
-    hydrology = args.hydrology or "norm"
+    hydrology = "norm" if args.hydrology is None else args.hydrology
     if hydrology not in HYDROLOGY_CHOICES:
-        raise _UsageError(f"--hydrology {hydrology}: use one of {', '.join(HYDROLOGY_CHOICES)}")
+        raise _UsageError(f"--hydrology {hydrology!r}: use one of {', '.join(HYDROLOGY_CHOICES)}")
     traces = 1 if args.scenarios is None else args.scenarios
     if args.seed is not None and hydrology != "stochastic":
         raise _UsageError(f"--seed needs --hydrology stochastic (the {hydrology} hydrology has no random draws)")

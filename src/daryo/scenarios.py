@@ -41,8 +41,10 @@ instead of a library name.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import math
 import os
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -123,7 +125,8 @@ def scenario_path(name: str, library: str | Path | None = None) -> Path:
     if candidate.is_file():
         return candidate
     names = sorted(p.stem for p in lib.glob("*.yaml"))
-    here = ("" if not p.exists() else f"; '{name}' here is a folder, not a scenario file" if p.is_dir()
+    here = ("" if not name.strip() or not p.exists()  # ('' is Path('.'), this folder)
+            else f"; '{name}' here is a folder, not a scenario file" if p.is_dir()
             else f"; the file '{name}' here is not read as an overlay, whose name ends in .yaml or .yml")
     raise ModelError(Problem("", f"scenario '{name}'", f"unknown scenario{did_you_mean(name, names)}; use one of: "
                              f"{', '.join(names)} (or a path to an overlay .yaml file){here}"))
@@ -223,7 +226,10 @@ def _check_change(op: str, arg: Any, file: str, place: str) -> list[Problem]:
             if not isinstance(n, Mapping):
                 out += problem(f"[{j}]", f"a node is a mapping {{id: ..., type: ..., ...}}, not {n!r}")
             elif not _is_name(n.get("id")):
-                out += problem(f"[{j}]", "a node needs an id (text)")
+                nid = n.get("id")
+                read = (f", but YAML read it as the {'boolean' if isinstance(nid, bool) else 'number'} {nid}; put "
+                        "the id in quotes" if isinstance(nid, bool | int | float) else "")
+                out += problem(f"[{j}]", f"a node needs an id (text){read}")
         return out
     if op == "remove_nodes":
         if not isinstance(arg, str | list):
@@ -244,16 +250,13 @@ def _check_change(op: str, arg: Any, file: str, place: str) -> list[Problem]:
 
 
 def _read_as_text(value: Any) -> str:
-    """A hint where YAML read a number as text: ``1e308`` (YAML 1.1 wants a dot, ``1.0e308``), or one in quotes;
-    else nothing."""
+    """A hint where a number was given as text (in quotes); else nothing."""
     if not isinstance(value, str):
         return ""
     try:
         float(value)
     except ValueError:
         return ""
-    if "e" in value.lower() and "." not in value:
-        return " (YAML reads 1e3 as text: write 1.0e3)"
     return " (text: write the number without quotes)"
 
 
@@ -397,6 +400,7 @@ def apply_scenarios(doc: Mapping[str, Any], names: Iterable[str], library: str |
         raise ModelError(shape)
     applied: list[str] = []
     files: list[str] = []
+    removed_earlier: dict[str, str] = {}  # each node an earlier overlay removed: the overlay and its change
     for name in names:
         ov = load_overlay(name, library)
         problems: list[Problem] = []
@@ -407,7 +411,8 @@ def apply_scenarios(doc: Mapping[str, Any], names: Iterable[str], library: str |
         for i, change in enumerate(ov.changes):
             op, arg = next(iter(change.items()))
             place = f"changes[{i}].{op}"
-            problems += _APPLY[op](out, arg, ov.file, place)
+            gone = {**removed_earlier, **removed}
+            problems += [_with_removal(p, gone) for p in _APPLY[op](out, arg, ov.file, place)]
             refs_now, ids_now = _references(out), set(_nodes(out))
             made.update(dict.fromkeys(refs_now - refs, place))
             removed.update(dict.fromkeys(ids - ids_now, place))
@@ -419,6 +424,9 @@ def apply_scenarios(doc: Mapping[str, Any], names: Iterable[str], library: str |
             raise ModelError(problems)
         applied.append(ov.name)
         files.append(str(Path(ov.file).resolve()))
+        removed_earlier.update({nid: f"{ov.file} {where}" for nid, where in removed.items()})
+        for nid in added:
+            removed_earlier.pop(nid, None)
     if applied:
         meta = _value(out, "metadata", dict)
         before = meta.get("scenarios") or []
@@ -426,6 +434,18 @@ def apply_scenarios(doc: Mapping[str, Any], names: Iterable[str], library: str |
         before = meta.get("scenario_files") or []  # (each overlay's file as found now: a later run may be elsewhere)
         meta["scenario_files"] = (before if isinstance(before, list) else [before]) + files
     return out
+
+
+_MISSING_NODE = re.compile(r"^(?:node )?'([^']+)' is not (?:in the model|an inflow of the model|a demand of the "
+                           r"model)")
+
+
+def _with_removal(problem: Problem, removed: Mapping[str, str]) -> Problem:
+    """``problem``, saying which change removed the node it does not find, where one did."""
+    m = _MISSING_NODE.match(problem.message)
+    if m is None or m.group(1) not in removed:
+        return problem
+    return dataclasses.replace(problem, message=f"{m.group(0)} (removed by {removed[m.group(1)]})")
 
 
 def _value(doc: dict, key: str, kind: type) -> Any:
@@ -531,8 +551,8 @@ def _op_add_edges(doc: dict, arg: list[Any], file: str, place: str) -> list[Prob
             continue
         if k in existing:
             problems.append(Problem(file, f"{place}[{j}]", f"edge {k[0]}->{k[1]} already exists"))
-        else:
-            edges.append(copy.deepcopy(e))
+        else:  # ('from->to', which the model file does not take, as [from, to])
+            edges.append(list(k) if isinstance(e, str) else copy.deepcopy(e))
             existing.add(k)
     return problems
 
@@ -722,8 +742,11 @@ def _hydro_year_index(axis: TimeAxis) -> np.ndarray:
     return hy - hy[0]
 
 
-def _inflow_targets(doc: Mapping[str, Any], arg: Mapping[str, Any], file: str, place: str
+def _inflow_targets(doc: Mapping[str, Any], arg: Mapping[str, Any], file: str, place: str, strict: bool = False
                     ) -> tuple[list[str], list[Problem]]:
+    """The inflow nodes a change selects (``nodes`` or ``basin``), and problems.  ``strict`` (a change applied to
+    a model, not to generated traces, which leave some inflows out): a basin that selects no inflow, or lists a
+    node that is not one, is a problem too."""
     meta = doc.get("metadata")
     basins = meta.get("basins") if isinstance(meta, Mapping) else None
     basins = basins if isinstance(basins, Mapping) else {}
@@ -743,7 +766,18 @@ def _inflow_targets(doc: Mapping[str, Any], arg: Mapping[str, Any], file: str, p
     if not isinstance(basins[basin], list):
         return [], [Problem(file, f"{place}.basin", f"the model's metadata.basins.{basin} must be a list of inflow "
                             "ids")]
-    return [i for i in basins[basin] if isinstance(i, str) and i in nodes], []
+    ids = [i for i in basins[basin] if isinstance(i, str) and i in nodes]
+    if not strict:
+        return ids, []
+    others = [i for i in ids if nodes[i].get("type") != "inflow"]
+    if others:
+        return [], [Problem(file, f"{place}.basin", f"the model's metadata.basins.{basin} lists "
+                            f"{', '.join(repr(i) for i in others)}, which {'is' if len(others) == 1 else 'are'} "
+                            "not an inflow")]
+    if not ids:
+        return [], [Problem(file, f"{place}.basin", f"the model's metadata.basins.{basin} names no inflow of the "
+                            "model, so this change would change nothing")]
+    return ids, []
 
 
 # A rate unit of a 12-monthly inflow series, as written, and its factor to hm³/day
@@ -832,7 +866,7 @@ def _scaled_csv_hint(spec: Any, op: str, arg: Mapping[str, Any], nid: str) -> st
 
 
 def _inflow_op(doc: dict, arg: Mapping[str, Any], file: str, place: str, op: str) -> list[Problem]:
-    ids, problems = _inflow_targets(doc, arg, file, place)
+    ids, problems = _inflow_targets(doc, arg, file, place, strict=True)
     try:
         axis = _axis(doc)
     except (ValueError, TypeError, OverflowError):
@@ -877,6 +911,43 @@ def _inflow_op(doc: dict, arg: Mapping[str, Any], file: str, place: str, op: str
             return problems
         nodes[nid]["inflow"] = _array_to_series(new, still_periodic, rate)
     return problems
+
+
+#: the attributes of an inflow node that say what flows in (a change of one replaces a generated trace)
+_INFLOW_ATTRIBUTES = ("inflow", "min_flow", "max_flow", "type")
+
+
+def replaced_inflows(names: Sequence[str], library: str | Path | None = None) -> tuple[set[str], set[str]]:
+    """The nodes whose inflow overlays ``names`` replace, and those they remove.
+
+    Returns
+    -------
+    tuple of two sets
+        The ids of nodes given a new inflow (``set`` of their ``inflow``, ``min_flow``, ``max_flow`` or ``type``,
+        or added by ``add_nodes``), and of nodes removed (and not added again).  An ensemble that generates the
+        inflows of a model's headwaters keeps the model's own series (as the overlays made it) for the first,
+        and has none for the second.
+    """
+    replaced: set[str] = set()
+    removed: set[str] = set()
+    for name in overlay_names(names):
+        try:
+            ov = load_overlay(name, library)
+        except ModelError:  # (a name the model's metadata keeps from an overlay applied elsewhere, say)
+            continue
+        for change in ov.changes:
+            op, arg = next(iter(change.items()))
+            if op == "set" and isinstance(arg, Mapping):
+                replaced |= {str(k) for k, v in arg.items()
+                             if isinstance(v, Mapping) and any(a in v for a in _INFLOW_ATTRIBUTES)}
+            elif op == "add_nodes" and isinstance(arg, list):
+                added = {str(n.get("id")) for n in arg if isinstance(n, Mapping)}
+                replaced |= added
+                removed -= added
+            elif op == "remove_nodes" and isinstance(arg, list):
+                removed |= {str(n) for n in arg}
+                replaced -= removed
+    return replaced, removed
 
 
 def year_limited_changes(names: Sequence[str], library: str | Path | None = None) -> list[Problem]:

@@ -42,7 +42,7 @@ def test_a_refused_resume_tells_a_changed_model_file_from_a_changed_data_file(tm
     model.write_text(text)
     run(tmp_path, "cut.nc", model=daryo_load(model), stop_after=1)
     model.write_text(text.replace("demand: {csv: farm.csv},", "demand: {csv: farm.csv, scale: 1.5},"))
-    with pytest.raises(ValueError, match=r"another run \(the model file differs\)"):
+    with pytest.raises(ValueError, match=r"another run \(the model file's text differs\)"):
         run(tmp_path, "cut.nc", model=daryo_load(model), resume=True)
     model.write_text(text)
     (tmp_path / "farm.csv").write_text((tmp_path / "farm.csv").read_text().replace(",8\n", ",9\n", 1))
@@ -214,3 +214,12 @@ def test_a_failed_start_keeps_the_parts_its_workers_wrote(tmp_path, monkeypatch)
     r, out = run(tmp_path, "w.nc", resume=True)
     assert r.chunks_skipped == 1 and r.traces_computed == 4
     assert_identical(load(out), load(whole))
+
+
+def test_what_differs_names_each_entry_once_in_words():
+    """Another model read as "model, model_file, the model file differ" (a QA pass)."""
+    from daryo.ensemble.parts import what_differs
+
+    assert what_differs(["model", "model_file", "model_text", "network"]) == (
+        "the model's name, the model file's path, the model file's text differ")
+    assert what_differs(["scenarios", "source"]) == "the scenario overlays, the source of the traces differ"

@@ -301,3 +301,32 @@ def test_stochastic_traces_of_a_run_from_april_start_in_april():
         np.testing.assert_array_equal(got[river], want[:, k, :24])
     october = stochastic_traces(spec, [0, 1, 2], 2, 5)
     assert not np.allclose(want[:, 0, 0], october[:, 0, 0])
+
+
+@pytest.mark.parametrize("change, kept", [
+    ("{set: {naryn_in: {inflow: 300 m3/s}}}", 300 * 86400 / 1e6),  # (hm³ a day, times each month's days)
+    ("{remove_nodes: [naryn_in]}", None)])
+def test_a_headwater_an_overlay_sets_or_removes_keeps_what_the_overlay_made(tmp_path, change, kept):
+    """An ensemble of the embedded model gave a headwater its generated trace over an overlay's own inflow for
+    it (which `daryo run --hydrology stochastic` keeps); and removing a headwater switched every river from the
+    generator to resampling the model's norm year, silently."""
+    import daryo
+    from daryo.ensemble import EnsembleOptions, StochasticTraces, default_trace_source, run_ensemble
+
+    overlay = tmp_path / "naryn.yaml"
+    overlay.write_text(f"changes: [{change}]\n")
+    model = daryo.load(scenarios=[str(overlay)]).with_time(years=1)
+    axis = model.time.axis()
+    source = default_trace_source(model)
+    assert isinstance(source, StochasticTraces) and source.kept == ("naryn_in",)
+    got = source(7, np.arange(2), 1, axis)
+    base = default_trace_source(daryo.load().with_time(years=1))(7, np.arange(2), 1, axis)
+    assert set(got) == set(base) - {"naryn_in"}  # (the others: the same draws as without the overlay)
+    for river in got:
+        np.testing.assert_array_equal(got[river], base[river])
+    if kept is not None:
+        run_ensemble(model, EnsembleOptions(traces=2, years=1), tmp_path / "e.nc")
+        import xarray as xr
+
+        with xr.open_dataset(tmp_path / "e.nc") as ds:
+            np.testing.assert_allclose(ds["annual_inflow"].sel(inflow="naryn_in").values, kept * 365, rtol=1e-6)

@@ -79,6 +79,18 @@ def test_yaml_is_parsed_by_libyaml_where_pyyaml_has_it():
     assert issubclass(loader._LineLoader, yaml.CSafeLoader) and issubclass(loader._PlainLoader, yaml.CSafeLoader)
 
 
+@pytest.mark.parametrize("lines", [True, False])
+def test_numbers_in_exponent_form_are_numbers_as_in_json(tmp_path, lines):
+    """YAML 1.1 reads 1e3 (and 1.0e3) as text, which a factor of an overlay refused with a hint to write 1.0e3,
+    itself text; numbers are now read as YAML 1.2 and JSON read them.  A word stays a word."""
+    path = tmp_path / "n.yaml"
+    path.write_text("[1e3, 1.0e3, 1.0e+3, -2.5E-3, .5e2, 1_000e3, 1e, e3, 12, 3.5, '1e3']\n")
+    assert read_document(path, lines=lines) == [1000.0, 1000.0, 1000.0, -0.0025, 50.0, 1e6, "1e", "e3", 12, 3.5, "1e3"]
+    import yaml
+
+    assert yaml.safe_load("1e3") == "1e3"  # (PyYAML's own loader is left as it is)
+
+
 @pytest.mark.parametrize("name", ["m.json", "m.yaml"])
 def test_a_byte_order_mark_is_read_as_no_text(tmp_path, name):
     """A UTF-8 byte-order mark (Windows editors write one) was refused in JSON ("malformed JSON: Unexpected UTF-8

@@ -193,7 +193,9 @@ def what_differs(keys: list[str], model_file: bool = True) -> str:
     model was read from a file (so an unchanged file narrows what else changed)."""
     # (the network digest covers the model, its data files, its overlays and the first trace's inflows, which the
     # seed, the years and the source change too: named only where nothing else explains it)
-    names = {"inflow_record": "the model's record of inflows", "model_text": "the model file"}
+    names = {"inflow_record": "the model's record of inflows", "model": "the model's name",
+             "model_file": "the model file's path", "model_text": "the model file's text",
+             "scenarios": "the scenario overlays", "source": "the source of the traces"}
     rest = "the model's data files or overlays" if model_file else "the model or its data files"
     shown = [names.get(k, k) for k in keys if k != "network"] or [rest]
     verb = "differs" if len(shown) == 1 and shown[0] != rest else "differ"

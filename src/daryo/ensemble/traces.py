@@ -185,17 +185,21 @@ class StochasticTraces:
     spec: Any  # daryo.hydrology.HydrologySpec
     scenarios: tuple[str, ...] = ()  # overlays whose inflow changes apply to the traces (the model's own)
     basins: tuple[tuple[str, tuple[str, ...]], ...] = ()  # inflow ids per basin, for those changes
+    kept: tuple[str, ...] = ()  # headwaters left out: overlays removed them, or gave them inflows of their own
 
     def describe(self) -> str:
         changed = f", with the inflow changes of {', '.join(self.scenarios)}" if self.scenarios else ""
-        return f"stochastic traces of daryo.hydrology (log-normal AR(1), correlated rivers){changed}"
+        kept = (f"; {', '.join(self.kept)} as the overlays made them (removed, or given inflows of their own)"
+                if self.kept else "")
+        return f"stochastic traces of daryo.hydrology (log-normal AR(1), correlated rivers){changed}{kept}"
 
     def __call__(self, seed: int, indices: np.ndarray, years: int, axis: Any) -> dict[str, np.ndarray]:
         from ..hydrology import stochastic_traces
         from ..scenarios import transform_inflows
 
+        # (every headwater's trace is drawn, so that the others' are those of a run without the overlays)
         q = stochastic_traces(self.spec, np.asarray(indices).tolist(), years, seed, start_month=int(axis.month[0]))
-        out = {h: q[:, k, : axis.n_steps] for k, h in enumerate(self.spec.ids)}
+        out = {h: q[:, k, : axis.n_steps] for k, h in enumerate(self.spec.ids) if h not in self.kept}
         if self.scenarios:
             out = transform_inflows(out, self.scenarios, pd.Timestamp(axis.starts[0]), dict(self.basins))
         return out
@@ -210,22 +214,26 @@ def default_trace_source(model: Model) -> TraceSource:
     ------
     daryo.ModelError
         If the model's overlays change given years of its inflows and its own years are resampled."""
+    from ..errors import ModelError
+    from ..scenarios import replaced_inflows, year_limited_changes
+
     inflows = {n.id for n in model.nodes if n.type == "inflow"}
+    scenarios = tuple(model.metadata.get("scenarios") or ())
     try:
         from ..hydrology import load_spec
 
         spec = load_spec()
         monthly = model.time.step_days is None  # (the generator makes monthly traces)
-        if spec.ids and set(spec.ids) <= inflows and monthly:  # the model's scenarios apply to its traces too
+        replaced, removed = replaced_inflows(scenarios)
+        # the embedded model, or one its overlays changed: its headwaters, but those they removed
+        if spec.ids and set(spec.ids) <= inflows | removed and monthly:  # its overlays apply to its traces too
             basins = model.metadata.get("basins") or {}
-            return StochasticTraces(spec, tuple(model.metadata.get("scenarios") or ()),
-                                    tuple((b, tuple(ids)) for b, ids in basins.items()))
+            kept = tuple(h for h in spec.ids if h not in inflows or h in replaced)
+            return StochasticTraces(spec, scenarios, tuple((b, tuple(ids)) for b, ids in basins.items()), kept)
     except Exception:  # noqa: BLE001 - no usable hydrology table: resample the model's own traces
         pass
-    from ..errors import ModelError
-    from ..scenarios import year_limited_changes
 
-    limited = year_limited_changes(tuple(model.metadata.get("scenarios") or ()))
+    limited = year_limited_changes(scenarios)
     if limited:  # (applied to the record before resampling, they would land in random run years)
         raise ModelError(limited)
     return ResampledTraces.from_model(model)

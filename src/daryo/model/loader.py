@@ -91,6 +91,11 @@ _PlainLoader.yaml_implicit_resolvers = {
     k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
     for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+# numbers in exponent form as YAML 1.2 (and JSON) write them, 1e3 and 1.5e-3, which YAML 1.1 reads as text unless
+# they have a dot and a signed exponent (1.0e+3)
+_EXPONENT_FORM = re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)[eE][-+]?[0-9]+$")
+for _first in "-+0123456789.":
+    _PlainLoader.yaml_implicit_resolvers.setdefault(_first, []).insert(0, ("tag:yaml.org,2002:float", _EXPONENT_FORM))
 
 
 class _LineList(list):
