@@ -172,6 +172,16 @@ def case_losslink():
     ), {}
 
 
+def case_a_loss_link_of_an_infinite_factor_loses_all():
+    """A net loss factor of Infinity (JSON) loses all the water that enters; daryo added no loss (a fuzzing
+    pass)."""
+    return pywr_doc(
+        [_inflow("in"), {"name": "canal", "type": "losslink", "loss_factor": float("inf"), "cost": 0.5},
+         {"name": "farm", "type": "output", "max_flow": 9.0, "cost": -10.0},
+         {"name": "sea", "type": "output", "cost": 0.0}],
+        [["in", "canal"], ["canal", "farm"], ["in", "sea"]], {}), {}
+
+
 def case_aggregatednode():
     """A licence shared by two intakes (max), a minimum on a pair of links with weights, and flow factors."""
     return pywr_doc(

@@ -588,3 +588,80 @@ def test_a_split_slot_is_found_by_its_name_as_written(tmp_path, edges, names, pr
         pywr_model.Model.load(json.loads(json.dumps(doc))).run()
     msg = load(tmp_path, doc)
     assert problem in msg and ("1 problem" in msg.splitlines()[0]) == (names == ["s", "s"]), msg
+
+
+_LOSSY = [{"name": "in", "type": "input", "max_flow": 10.0}, {"name": "out", "type": "output", "cost": -1.0}]
+
+
+@pytest.mark.parametrize("extra, said", [
+    ({"loss_factor": float("nan")}, "nodes[canal].loss_factor: is not a number (NaN): give a loss factor of 0 or "
+                                    "more"),
+    ({"loss_factor": float("inf"), "loss_factor_type": "gross"},
+     "nodes[canal].loss_factor: is infinite: give a loss factor of 0 or more (a gross one up to 1: all lost)")])
+def test_a_loss_factor_pywrs_solver_stops_on_is_refused(tmp_path, extra, said):
+    """A NaN loss factor (or an infinite gross one), which stops Pywr's GLPK, ran with no loss at all."""
+    doc = {"timestepper": TS, "nodes": [*_LOSSY, {"name": "canal", "type": "losslink", **extra}],
+           "edges": [["in", "canal"], ["canal", "out"]]}
+    assert said in load(tmp_path, doc)
+
+
+@pytest.mark.parametrize("start, said", [
+    (2015, "timestepper.start: 2015 is not a date: give it as text, \"YYYY-MM-DD\""),
+    (None, "timestepper.start: null is not a date: give it as text, \"YYYY-MM-DD\"")])
+def test_a_date_that_is_not_text_is_refused(tmp_path, start, said):
+    """2015 ran from 2015-01-01, where Pywr reads a number as nanoseconds after 1970."""
+    doc = {"timestepper": {**TS, "start": start}, "nodes": _LOSSY, "edges": [["in", "out"]]}
+    assert said in load(tmp_path, doc)
+
+
+def test_an_indexed_array_indexed_by_a_parameter_that_is_no_index_is_refused(tmp_path):
+    """A constant 1.7 as the index ran as index 1, where Pywr refuses it."""
+    doc = {"timestepper": TS, "nodes": [{**_LOSSY[0], "max_flow": "pick"}, _LOSSY[1]], "edges": [["in", "out"]],
+           "parameters": {"level": {"type": "constant", "value": 1.7},
+                          "pick": {"type": "indexedarray", "index_parameter": "level", "params": [1.0, 2.0, 3.0]}}}
+    msg = load(tmp_path, doc)
+    assert ("parameters[pick].index_parameter: 'level' is a constant parameter, not an index parameter "
+            "(controlcurveindex, parameterthreshold, storagethreshold), which Pywr requires here") in msg, msg
+
+
+def test_json_nulls_and_missing_types_are_said_as_json_says_them(tmp_path):
+    """"value 'None' is not a number", and a recorder without a type "unsupported recorder type 'None'"."""
+    doc = {"timestepper": TS, "nodes": [{**_LOSSY[0], "max_flow": "p"}, _LOSSY[1]], "edges": [["in", "out"]],
+           "parameters": {"p": {"type": "constant", "value": None}}, "recorders": {"r": {"node": "out"}}}
+    msg = load(tmp_path, doc)
+    assert "parameters[p]: value null is not a number" in msg and "recorders[r]: missing 'type'" in msg, msg
+
+
+@pytest.mark.parametrize("text, said", [("[]", "is a list"), ("null", "is empty"), ("7", "is the number 7")])
+def test_a_file_that_is_no_mapping_says_what_it_is(tmp_path, text, said):
+    msg = load(tmp_path, text)
+    assert f"the model file {said}; it must be a mapping (a daryo model: version, time, nodes, edges; or a Pywr " \
+           "model: timestepper, nodes, edges)" in msg, msg
+
+
+@pytest.mark.parametrize("ref, said", [
+    ({"index": "nope", "column": "max_flow"}, "table 't' has no row 'nope'; its rows are: demand1, demand2"),
+    ({"index": "demand1", "column": "max_flwo"},
+     "table 't' has no column 'max_flwo' (did you mean 'max_flow'?); its columns are: max_flow, cost")])
+def test_a_table_value_that_is_not_in_the_table_names_what_is(tmp_path, ref, said):
+    """"cannot select column 'max_flow' / index 'nope': 'nope'" (pandas' KeyError) (a fuzzing pass)."""
+    (tmp_path / "t.csv").write_text("name,max_flow,cost\ndemand1,5,-10\ndemand2,6,-8\n")
+    doc = {"timestepper": TS, "nodes": [_LOSSY[0], {**_LOSSY[1], "max_flow": {"table": "t", **ref}}],
+           "edges": [["in", "out"]], "tables": {"t": {"url": "t.csv", "index_col": "name"}}}
+    msg = load(tmp_path, doc)
+    assert f"nodes[out].max_flow: {said}" in msg, msg
+
+
+@pytest.mark.parametrize("volumes, said", [
+    ({"initial_volume": "35"}, "nodes[dam].initial_volume: \"35\" is not a number (nor a table value or a constant "
+                               "parameter)"),
+    ({"max_volume": None, "initial_volume": 5}, "nodes[dam].max_volume: null is not a number"),
+])
+def test_a_storage_volume_of_another_type_is_named_as_such(tmp_path, volumes, said):
+    """Both were "needs initial_volume or initial_volume_pc" (or "max_volume is a parameter"), the key being
+    there (a fuzzing pass)."""
+    doc = {"timestepper": TS, "nodes": [_LOSSY[0], {"name": "dam", "type": "storage", "max_volume": 50,
+                                                    "outputs": 0, **volumes}, _LOSSY[1]],
+           "edges": [["in", "dam"], ["dam", "out"]]}
+    msg = load(tmp_path, doc)
+    assert said in msg, msg

@@ -466,7 +466,9 @@ def model_from_dict(doc: Any, base_dir: Path | str = ".", file: str = "<model>",
     """Build a validated :class:`Model` from a parsed document (see ``docs/model-format.md``)."""
     ctx = _Context(file, Path(base_dir))
     if not isinstance(doc, Mapping):
-        raise ModelError(Problem(file, "", "the model file must be a mapping with version, time, nodes, edges"))
+        what = "is empty" if doc is None else f"is {_kind_of(doc)}"
+        raise ModelError(Problem(file, "", f"the model file {what}; it must be a mapping (a daryo model: version, "
+                                 "time, nodes, edges; or a Pywr model: timestepper, nodes, edges)"))
     top_lines = _key_lines(doc)
     try:
         doc = migrate(dict(doc))
@@ -766,6 +768,8 @@ def _kind_of(value: Any) -> str:
     """What a value of the wrong kind is, for messages: "a mapping", "the text 'abc'", "the number 5"."""
     if isinstance(value, Mapping):
         return "a mapping"
+    if isinstance(value, list | tuple):
+        return "a list"
     if isinstance(value, str):
         return f"the text '{_short(value)}'"
     if isinstance(value, bool | int | float):

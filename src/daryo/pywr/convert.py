@@ -190,12 +190,20 @@ class _Converter:
         return out
 
     def timestepper(self, ts: Any) -> dict[str, Any]:
-        if not isinstance(ts, Mapping) or "start" not in ts or "end" not in ts:
+        if ts is not None and not isinstance(ts, Mapping):
+            self.add("timestepper", "must be a mapping with start, end and timestep (e.g. {\"start\": "
+                     "\"2001-01-01\", \"end\": \"2001-12-31\", \"timestep\": 1})")
+            return {}
+        if ts is None or "start" not in ts or "end" not in ts:
             self.add("timestepper", "needs start and end")
             return {}
         step = ts.get("timestep", 1)
         out: dict[str, Any] = {}
         for key in ("start", "end"):  # as Pywr reads them: "2001-06" is the 1st of June (daryo: its last day)
+            if not isinstance(ts[key], str):  # (Pywr reads a number as nanoseconds after 1970)
+                self.add(f"timestepper.{key}", f"{json.dumps(ts[key])} is not a date: give it as text, "
+                         "\"YYYY-MM-DD\"")
+                continue
             try:
                 out[key] = f"{parse_date(ts[key], any_form=True):%Y-%m-%d}"
             except ValueError as exc:
@@ -240,7 +248,8 @@ class _Converter:
             rtype = pywr_type(rec.get("type") if isinstance(rec, Mapping) else None,
                               dict.fromkeys(IGNORED_RECORDERS))
             if rtype is None:
-                self.add(place, f"unsupported recorder type '{rec.get('type') if isinstance(rec, Mapping) else rec}'")
+                given = rec.get("type") if isinstance(rec, Mapping) else None
+                self.add(place, "missing 'type'" if given is None else f"unsupported recorder type '{given}'")
                 continue
             for key in ("node", "storage_node"):
                 if key in rec and not isinstance(rec[key], str):
@@ -354,6 +363,13 @@ class _Converter:
         v0, pc0 = raw.get("initial_volume"), raw.get("initial_volume_pc")
         v0 = self.params.constant_number(v0) if v0 is not None else None
         pc0 = self.params.constant_number(pc0) if pc0 is not None else None
+        unread = [k for k, v in (("initial_volume", v0), ("initial_volume_pc", pc0)) if raw.get(k) is not None
+                  and v is None] + (["max_volume"] if "max_volume" in raw and raw["max_volume"] is None else [])
+        for key in unread:  # (a number written as text, say: not a value Pywr can start from)
+            self.add(f"{place}.{key}", f"{json.dumps(raw[key], default=str)} is not a number (nor a table value or a "
+                     "constant parameter)")
+        if unread:
+            return _Node([node], entry=name, exits={None: name})
         if vmax is not None:  # Pywr: the proportion wins when both are given
             if pc0 is None and v0 is None:
                 self.add(place, "needs initial_volume or initial_volume_pc")
@@ -515,11 +531,16 @@ class _Converter:
             self.add(f"{place}.loss_factor_type", f"'{kind}' must be 'net' or 'gross'")
         c = _Node([{"id": gross, "type": "reach"}, net], [[gross, name]], entry=gross, exits={None: name})
         value = self.params.constant_number(factor)
+        if value is not None and (math.isnan(value) or math.isinf(value) and kind == "gross"):  # (Pywr's GLPK
+            # stops on both: "NaN detected in matrix coefficient")
+            self.add(f"{place}.loss_factor", f"is {'not a number (NaN)' if math.isnan(value) else 'infinite'}: give "
+                     f"a loss factor of 0 or more{'' if math.isnan(value) else ' (a gross one up to 1: all lost)'}")
+            return c
         if value is not None and value < 0.0:
             self.add(f"{place}.loss_factor", f"{value:g} is negative: a loss factor is 0 or more")
             return c
-        if value is not None:  # a constant: a loss fraction of the gross flow
-            fraction = value / (1.0 + value) if kind == "net" else value
+        if value is not None:  # a constant: a loss fraction of the gross flow (an infinite factor loses it all)
+            fraction = 1.0 if math.isinf(value) else value / (1.0 + value) if kind == "net" else value
             if fraction >= 1.0:  # all is lost: Pywr closes the net link
                 net["max_flow"] = 0.0
                 c.nodes.append({"id": f"{name} Output", "type": "sink"})

@@ -9,6 +9,7 @@ matches them: case-insensitive, with or without the ``parameter`` suffix.
 from __future__ import annotations
 
 import itertools
+import json
 import warnings
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -17,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import did_you_mean
+from ..errors import did_you_mean, short_text
 from ..model.csvseries import CsvReadError, read_csv_file
 from ..units import is_number
 
@@ -50,6 +51,14 @@ SUPPORTED_PARAMETERS: dict[str, frozenset[str]] = {k: frozenset(v.split()) for k
     "storagethreshold": "storage_node threshold values predicate ratchet",
     "parameterthreshold": "parameter threshold values predicate ratchet",
 }.items()}
+
+def _json_text(value: Any) -> str:
+    """A value as the JSON file writes it, for messages (null, not Python's None; text in quotes)."""
+    return f"'{short_text(value)}'" if isinstance(value, str) else short_text(json.dumps(value, default=str))
+
+
+#: Pywr's index parameters among those daryo reads (their value is a whole number, an index)
+_INDEX_TYPES = frozenset({"controlcurveindex", "storagethreshold", "parameterthreshold"})
 
 _PREDICATES = {"LT": "LT", "<": "LT", "GT": "GT", ">": "GT", "EQ": "EQ", "=": "EQ", "LE": "LE", "<=": "LE",
                "GE": "GE", ">=": "GE"}
@@ -266,12 +275,12 @@ class ParameterConverter:
                 return None
         if not is_number(v):
             if not quiet:
-                self.add(place, f"value '{v}' is not a number")
+                self.add(place, f"value {_json_text(v)} is not a number")
             return None
         for key in ("scale", "offset"):
             if key in d and not is_number(d[key]):
                 if not quiet:
-                    self.add(f"{place}.{key}", f"'{d[key]}' is not a number")
+                    self.add(f"{place}.{key}", f"{_json_text(d[key])} is not a number")
                 return None
         return float(v) * float(d.get("scale", 1.0)) + float(d.get("offset", 0.0))
 
@@ -383,7 +392,7 @@ class ParameterConverter:
         out: dict[str, Any] = {"type": kind, "parameter": kid}
         if extra and d.get(extra) is not None:
             if not is_number(d[extra]):
-                self.add(f"{place}.{extra}", f"'{d[extra]}' is not a number")
+                self.add(f"{place}.{extra}", f"{_json_text(d[extra])} is not a number")
                 return None
             out[extra] = float(d[extra])
         return out
@@ -415,6 +424,10 @@ class ParameterConverter:
         idx = self.child(d.get("index_parameter"), f"{place}.index_parameter", f"{name}.index_parameter")
         key = "params" if "params" in d else "parameters"
         kids = self.children(d.get(key), f"{place}.{key}", f"{name}.{key}")
+        if isinstance(idx, str) and idx in self.out and self.out[idx].get("type") not in _INDEX_TYPES:
+            self.add(f"{place}.index_parameter", f"'{idx}' is a {self.out[idx].get('type')} parameter, not an index "
+                     f"parameter ({', '.join(sorted(_INDEX_TYPES))}), which Pywr requires here")
+            return None
         if isinstance(idx, str) and "values" in self.out.get(idx, {}):  # Pywr indexes by a threshold's index,
             index_only = {k: v for k, v in self.out[idx].items() if k != "values"}  # not by its values
             idx = f"{idx}.index"
@@ -565,7 +578,10 @@ class ParameterConverter:
         table = self.tables.get(d["table"]) if isinstance(d["table"], str) else None
         if not isinstance(table, Mapping):
             if not quiet:
-                self.add(place, f"table '{d['table']}' is not defined in the model's tables")
+                defined = isinstance(d["table"], str) and d["table"] in self.tables
+                self.add(place, f"table '{d['table']}' " + ("in the model's tables is not a mapping (url and reading "
+                                                             "options)" if defined else
+                                                             "is not defined in the model's tables"))
             return None
         return {**table, **spec}
 
@@ -581,6 +597,14 @@ class ParameterConverter:
         df = self._read(url, spec, self._read_options(d, spec), place, quiet)
         if df is None:
             return None
+        where = f"table '{d['table']}'" if "table" in d else f"'{url}'"
+        for key, labels, what in (("column", df.columns, "column"), ("index", df.index, "row")):
+            if spec.get(key) is not None and _key(spec[key], labels) not in labels:
+                if not quiet:
+                    hint = did_you_mean(str(spec[key]), [str(x) for x in labels])
+                    self.add(place, f"{where} has no {what} {_json_text(spec[key])}{hint}; its {what}s are: "
+                             f"{short_text(', '.join(map(str, labels)), 200)}")
+                return None
         try:
             if spec.get("column") is not None:
                 df = df[_key(spec["column"], df.columns)]
