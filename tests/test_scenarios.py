@@ -623,11 +623,10 @@ def test_an_edge_an_overlay_adds_as_from_arrow_to_is_added(tmp_path):
 
 
 @pytest.mark.parametrize("basin, message", [
-    ("[]", "the model's metadata.basins.b names no inflow of the model, so this change would change nothing"),
-    ("[ghost]", "the model's metadata.basins.b names no inflow of the model, so this change would change nothing"),
+    ("[]", "the model's metadata.basins.b lists no node, so this change would change nothing"),
     ("[side_creek, city]", "the model's metadata.basins.b lists 'city', which is not an inflow")])
-def test_a_basin_that_selects_no_inflow_or_a_demand_is_refused(tmp_path, basin, message):
-    """A basin of no inflows changed nothing without a word, and one listing a demand called it an inflow."""
+def test_a_basin_that_lists_no_node_or_a_demand_is_refused(tmp_path, basin, message):
+    """A basin of no nodes changed nothing without a word, and one listing a demand called it an inflow."""
     text = demo_model_path().read_text().replace("allocation: priority",
                                                  f"allocation: priority\nmetadata: {{basins: {{b: {basin}}}}}")
     model = tmp_path / "m.yaml"
@@ -659,3 +658,22 @@ def test_an_empty_scenario_name_is_not_called_a_folder():
         daryo.load(demo_model_path(), scenarios=[""])
     (problem,) = err.value.problems
     assert problem.place == "scenario ''" and problem.message.endswith("(or a path to an overlay .yaml file)")
+
+
+def test_a_basin_whose_inflows_an_earlier_overlay_removed_changes_nothing(tmp_path):
+    """Refused for a while ("names no inflow") where an earlier overlay removed the basin's rivers (a review):
+    the climate change of the removed Syr headwaters has nothing left to change."""
+    gone = tmp_path / "no-syr.yaml"
+    syr = read_base_document()["metadata"]["basins"]["syr"]
+    gone.write_text(f"changes: [{{remove_nodes: [{', '.join(syr)}]}}]\n")
+    model = daryo.load(scenarios=[str(gone), "climate-2050"], years=1)
+    assert not set(syr) & {n.id for n in model.nodes}
+
+
+def test_a_demand_added_in_one_overlay_and_reached_in_a_later_one_is_taken(tmp_path):
+    node, edge = tmp_path / "node.yaml", tmp_path / "edge.yaml"
+    node.write_text("changes: [{add_nodes: [{id: d1, type: demand, demand: 5}]}]\n")
+    edge.write_text("changes: [{add_edges: [[river_low, d1]]}]\n")
+    assert "d1" in {n.id for n in daryo.load(demo_model_path(), scenarios=[str(node), str(edge)]).nodes}
+    with pytest.raises(ModelError, match=r"node.yaml: changes\[0\].add_nodes: nodes\[d1\]: a demand needs"):
+        daryo.load(demo_model_path(), scenarios=[str(node)])

@@ -57,7 +57,7 @@ import yaml
 
 from .errors import ModelError, Problem, did_you_mean, short_text
 from .model.components import NODE_REFERENCES
-from .model.loader import read_document
+from .model.loader import YamlDumper, read_document
 from .timeaxis import TimeAxis, parse_date, step_days, years_span
 from .units import UnitError, is_number, is_per_month, no_unit_given, parse_quantity, unit_factor
 
@@ -401,6 +401,7 @@ def apply_scenarios(doc: Mapping[str, Any], names: Iterable[str], library: str |
     applied: list[str] = []
     files: list[str] = []
     removed_earlier: dict[str, str] = {}  # each node an earlier overlay removed: the overlay and its change
+    added_all: dict[str, tuple[str, str]] = {}  # each node an overlay added: the overlay and its change
     for name in names:
         ov = load_overlay(name, library)
         problems: list[Problem] = []
@@ -419,14 +420,17 @@ def apply_scenarios(doc: Mapping[str, Any], names: Iterable[str], library: str |
             added.update(dict.fromkeys(ids_now - ids, place))
             refs, ids = refs_now, ids_now
         problems += _check_references(out, ov.file, made, removed)
-        problems += _check_added_demands(out, ov.file, added)
         if problems:
             raise ModelError(problems)
+        added_all.update({nid: (ov.file, where) for nid, where in added.items()})
         applied.append(ov.name)
         files.append(str(Path(ov.file).resolve()))
         removed_earlier.update({nid: f"{ov.file} {where}" for nid, where in removed.items()})
         for nid in added:
             removed_earlier.pop(nid, None)
+    unreached = _check_added_demands(out, added_all)
+    if unreached:
+        raise ModelError(unreached)
     if applied:
         meta = _value(out, "metadata", dict)
         before = meta.get("scenarios") or []
@@ -677,15 +681,16 @@ def _check_references(doc: Mapping[str, Any], file: str, made: Mapping[tuple[str
     return problems
 
 
-def _check_added_demands(doc: Mapping[str, Any], file: str, added: Mapping[str, str]) -> list[Problem]:
-    """A demand that a change ``added`` and no edge (nor return flow or spill) reaches: probably a forgotten
-    ``add_edges``.  (A demand of the model that an overlay cuts off is a what-if, and runs dry.)"""
+def _check_added_demands(doc: Mapping[str, Any], added: Mapping[str, tuple[str, str]]) -> list[Problem]:
+    """A demand that an overlay's change ``added`` ((overlay file, change) by node) and no edge (nor return flow or
+    spill) reaches once every overlay is applied: probably a forgotten ``add_edges``.  (A demand of the model
+    that an overlay cuts off is a what-if, and runs dry.)"""
     reached = {ref[2] if ref[0] == "edge" else ref[3] for ref in _references(doc)
                if ref[0] == "edge" or ref[2] in ("return_to", "spill_to")}
     nodes = _nodes(doc)
     return [Problem(file, f"{place}: nodes[{node}]", "a demand needs an incoming edge from the node it takes its "
                     "water from: add one with add_edges")
-            for node, place in added.items()
+            for node, (file, place) in added.items()
             if node in nodes and nodes[node].get("type") == "demand" and node not in reached]
 
 
@@ -745,8 +750,9 @@ def _hydro_year_index(axis: TimeAxis) -> np.ndarray:
 def _inflow_targets(doc: Mapping[str, Any], arg: Mapping[str, Any], file: str, place: str, strict: bool = False
                     ) -> tuple[list[str], list[Problem]]:
     """The inflow nodes a change selects (``nodes`` or ``basin``), and problems.  ``strict`` (a change applied to
-    a model, not to generated traces, which leave some inflows out): a basin that selects no inflow, or lists a
-    node that is not one, is a problem too."""
+    a model, not to generated traces, which leave some inflows out): a basin that lists no node, or a node that is
+    not an inflow, is a problem too (one whose nodes an earlier change removed selects none, and changes
+    nothing)."""
     meta = doc.get("metadata")
     basins = meta.get("basins") if isinstance(meta, Mapping) else None
     basins = basins if isinstance(basins, Mapping) else {}
@@ -769,14 +775,14 @@ def _inflow_targets(doc: Mapping[str, Any], arg: Mapping[str, Any], file: str, p
     ids = [i for i in basins[basin] if isinstance(i, str) and i in nodes]
     if not strict:
         return ids, []
+    if not basins[basin]:
+        return [], [Problem(file, f"{place}.basin", f"the model's metadata.basins.{basin} lists no node, so this "
+                            "change would change nothing")]
     others = [i for i in ids if nodes[i].get("type") != "inflow"]
     if others:
         return [], [Problem(file, f"{place}.basin", f"the model's metadata.basins.{basin} lists "
                             f"{', '.join(repr(i) for i in others)}, which {'is' if len(others) == 1 else 'are'} "
                             "not an inflow")]
-    if not ids:
-        return [], [Problem(file, f"{place}.basin", f"the model's metadata.basins.{basin} names no inflow of the "
-                            "model, so this change would change nothing")]
     return ids, []
 
 
@@ -860,8 +866,8 @@ def _scaled_csv_hint(spec: Any, op: str, arg: Mapping[str, Any], nid: str) -> st
             and is_number(spec.get("scale", 1.0)) and "months" not in arg and "years" not in arg):
         return ""
     inflow = {**_plain(spec), "scale": float(spec.get("scale", 1.0)) * float(factor)}
-    scaled = yaml.safe_dump({nid: {"inflow": inflow}}, default_flow_style=True, sort_keys=False, width=1_000,
-                            allow_unicode=True).strip()
+    scaled = yaml.dump({nid: {"inflow": inflow}}, Dumper=YamlDumper, default_flow_style=True, sort_keys=False,
+                       width=1_000, allow_unicode=True).strip()
     return f"; a `set` change can scale it instead: set: {scaled}"
 
 
@@ -913,8 +919,8 @@ def _inflow_op(doc: dict, arg: Mapping[str, Any], file: str, place: str, op: str
     return problems
 
 
-#: the attributes of an inflow node that say what flows in (a change of one replaces a generated trace)
-_INFLOW_ATTRIBUTES = ("inflow", "min_flow", "max_flow", "type")
+#: the attributes of an inflow node whose change replaces a generated trace (its inflow, or what the node is)
+_INFLOW_ATTRIBUTES = ("inflow", "type")
 
 
 def replaced_inflows(names: Sequence[str], library: str | Path | None = None) -> tuple[set[str], set[str]]:
@@ -923,8 +929,8 @@ def replaced_inflows(names: Sequence[str], library: str | Path | None = None) ->
     Returns
     -------
     tuple of two sets
-        The ids of nodes given a new inflow (``set`` of their ``inflow``, ``min_flow``, ``max_flow`` or ``type``,
-        or added by ``add_nodes``), and of nodes removed (and not added again).  An ensemble that generates the
+        The ids of nodes given a new inflow (``set`` of their ``inflow`` or ``type``, or added by ``add_nodes``),
+        and of nodes removed (and not added again).  An ensemble that generates the
         inflows of a model's headwaters keeps the model's own series (as the overlays made it) for the first,
         and has none for the second.
     """
@@ -944,8 +950,8 @@ def replaced_inflows(names: Sequence[str], library: str | Path | None = None) ->
                 added = {str(n.get("id")) for n in arg if isinstance(n, Mapping)}
                 replaced |= added
                 removed -= added
-            elif op == "remove_nodes" and isinstance(arg, list):
-                removed |= {str(n) for n in arg}
+            elif op == "remove_nodes" and isinstance(arg, str | list):
+                removed |= {str(n) for n in ([arg] if isinstance(arg, str) else arg)}
                 replaced -= removed
     return replaced, removed
 

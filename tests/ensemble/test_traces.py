@@ -305,7 +305,8 @@ def test_stochastic_traces_of_a_run_from_april_start_in_april():
 
 @pytest.mark.parametrize("change, kept", [
     ("{set: {naryn_in: {inflow: 300 m3/s}}}", 300 * 86400 / 1e6),  # (hm³ a day, times each month's days)
-    ("{remove_nodes: [naryn_in]}", None)])
+    ("{remove_nodes: [naryn_in]}", None),
+    ("{remove_nodes: naryn_in}", None)])  # (one name, not a list: missed at first)
 def test_a_headwater_an_overlay_sets_or_removes_keeps_what_the_overlay_made(tmp_path, change, kept):
     """An ensemble of the embedded model gave a headwater its generated trace over an overlay's own inflow for
     it (which `daryo run --hydrology stochastic` keeps); and removing a headwater switched every river from the
@@ -330,3 +331,12 @@ def test_a_headwater_an_overlay_sets_or_removes_keeps_what_the_overlay_made(tmp_
 
         with xr.open_dataset(tmp_path / "e.nc") as ds:
             np.testing.assert_allclose(ds["annual_inflow"].sel(inflow="naryn_in").values, kept * 365, rtol=1e-6)
+
+
+def test_a_headwater_an_overlay_only_renames_keeps_its_generated_trace(tmp_path):
+    import daryo
+    from daryo.ensemble import default_trace_source
+
+    overlay = tmp_path / "name.yaml"
+    overlay.write_text("changes: [{set: {naryn_in: {name: Naryn at its source}}}]\n")
+    assert default_trace_source(daryo.load(scenarios=[str(overlay)]).with_time(years=1)).kept == ()

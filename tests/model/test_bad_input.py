@@ -284,6 +284,15 @@ def test_a_csv_without_a_header_line_is_told_so(tmp_path, first):
            "its columns first (date, then a name for each value column)" in msg, msg
 
 
+@pytest.mark.parametrize("header", ["2001-01-31 end,a", "2000.5,a"])
+def test_a_csv_whose_first_column_is_named_like_a_date_but_is_no_date_reads(tmp_path, header):
+    """A header cell that only starts like a date is a name, not data (a review)."""
+    date_col = header.split(",")[0]
+    (tmp_path / "flows.csv").write_text(f"{header}\n2001-01-01,1\n2001-02-01,2\n2001-03-01,3\n")
+    p = write_model(tmp_path, GOOD.replace("inflow: 10}", "inflow: {csv: flows.csv, column: a}}"))
+    assert daryo.load(p).nodes[0].attrs["inflow"] is not None, date_col
+
+
 def test_a_csv_value_column_without_a_name_is_refused(tmp_path):
     """It ran, as a trace named 'Unnamed: 2' (pandas' name for it)."""
     (tmp_path / "flows.csv").write_text("date,a,\n2001-01-01,1,2\n2001-02-01,2,3\n2001-03-01,3,4\n")

@@ -39,6 +39,21 @@ def test_converted_file_runs_to_the_same_results(case, tmp_path, capsys):
         np.testing.assert_array_equal(a.storage.values, b.storage.values)
 
 
+def test_names_that_read_as_numbers_in_exponent_form_are_written_quoted(tmp_path, capsys):
+    """A node named "1e3" was written bare, which daryo reads as the number 1000.0 since exponent forms are
+    numbers (a review)."""
+    doc = pywr_doc([{"name": "1e3", "type": "catchment", "flow": 5.0},
+                    {"name": "d", "type": "output", "max_flow": "2e1", "cost": -1.0},
+                    {"name": "sea", "type": "output"}],
+                   [["1e3", "d"], ["1e3", "sea"]], {"2e1": {"type": "constant", "value": 4.0}})
+    src = write_model(tmp_path / "pywr", doc, {})
+    out = tmp_path / "model.yaml"
+    assert main(["convert", str(src), "-o", str(out)]) == 0, capsys.readouterr().err
+    a, b = daryo.run(daryo.load(src)).dataset, daryo.run(daryo.load(out)).dataset
+    np.testing.assert_array_equal(a["node_flow"].values, b["node_flow"].values)
+    assert "1e3" in b["node_flow"].coords["node"].values
+
+
 def test_convert_reports_problems_and_writes_nothing(tmp_path, capsys):
     src = tmp_path / "bad.json"
     src.write_text('{"timestepper": {"start": "2001-01-01", "end": "2001-02-01", "timestep": "M"}, '

@@ -225,8 +225,9 @@ def default_trace_source(model: Model) -> TraceSource:
         spec = load_spec()
         monthly = model.time.step_days is None  # (the generator makes monthly traces)
         replaced, removed = replaced_inflows(scenarios)
-        # the embedded model, or one its overlays changed: its headwaters, but those they removed
-        if spec.ids and set(spec.ids) <= inflows | removed and monthly:  # its overlays apply to its traces too
+        # the embedded model, or one its overlays changed: its headwaters are inflows, but those the overlays
+        # removed or replaced (the overlays' inflow changes apply to its traces too)
+        if spec.ids and set(spec.ids) <= inflows | removed | replaced and monthly:
             basins = model.metadata.get("basins") or {}
             kept = tuple(h for h in spec.ids if h not in inflows or h in replaced)
             return StochasticTraces(spec, scenarios, tuple((b, tuple(ids)) for b, ids in basins.items()), kept)

@@ -277,8 +277,9 @@ def read_csv_series(df: pd.DataFrame, fname: str, csv: str, place: str, add: Cal
     return CsvSeries(index, cols, values)
 
 
-#: the start of a date (YYYY-MM..., N/N/YYYY), where a column's name should be
-_A_DATE = r"^\s*(\d{4}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})"
+#: a date (YYYY-MM, YYYY-MM-DD, N/N/YYYY, with a time of day or not), where a column's name should be
+_A_DATE = (r"^\s*(\d{4}[-/]\d{1,2}([-/]\d{1,2})?|\d{4}\.\d{1,2}\.\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})"
+           r"([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?\s*$")
 #: a date written N/N/YYYY (or with dots or dashes): day first or month first?
 _DAY_OR_MONTH_FIRST = r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-]\d{2,4}\b"
 _REFUSED: Any = object()

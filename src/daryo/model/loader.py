@@ -40,7 +40,7 @@ from .series import LevelTable, Series
 from .types import Constraint, Edge, Model, Node, TimeSpec
 from .validate import PLACEHOLDER_TIME, validate_model
 
-__all__ = ["is_pywr_document", "load_model", "model_document", "model_from_dict", "read_document"]
+__all__ = ["YamlDumper", "is_pywr_document", "load_model", "model_document", "model_from_dict", "read_document"]
 
 _E = TypeVar("_E", Node, Edge)
 
@@ -98,12 +98,20 @@ for _first in "-+0123456789.":
     _PlainLoader.yaml_implicit_resolvers.setdefault(_first, []).insert(0, ("tag:yaml.org,2002:float", _EXPONENT_FORM))
 
 
+class YamlDumper(yaml.SafeDumper):
+    """YAML's safe dumper that quotes text the loader would read as a number (``'1e3'``), so that what daryo
+    writes (``daryo convert``, hints in messages) reads back as written."""
+
+
+YamlDumper.add_implicit_resolver("tag:yaml.org,2002:float", _EXPONENT_FORM, list("-+0123456789."))
+
+
 class _LineList(list):
     """A sequence that remembers the line it started on in its YAML file (an edge written ``[from, to]``), and
     the line of each of its items (of an item that is plain text, which cannot carry its own)."""
 
     line: int | None = None
-    item_lines: list[int] = []  # (each instance gets its own)
+    item_lines: list[int]  # (set for each sequence as it is read)
 
 
 class _LineLoader(_PlainLoader):

@@ -12,7 +12,7 @@ import yaml
 
 from .._files import atomic_write
 from ..errors import ModelError
-from ..model.loader import model_from_dict, read_document
+from ..model.loader import YamlDumper, model_from_dict, read_document
 from .convert import CONVERTED_FROM, convert_pywr_document
 
 __all__ = ["write_daryo_model", "check_output", "output_format", "OUTPUT_FORMATS"]
@@ -104,7 +104,7 @@ def _yaml_text(doc: Mapping[str, Any], src: Path) -> str:
     return header + yaml.dump(_plain(doc), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=120)
 
 
-class _Dumper(yaml.SafeDumper):
+class _Dumper(YamlDumper):
     """Block style for the document's structure, flow style for short leaves (number lists, edges, units)."""
 
 
