@@ -1260,15 +1260,19 @@ def test_a_blank_unit_is_no_unit(tmp_path):
     assert "nodes[d].demand.unit (line 6): has no value; give a unit" in msg
 
 
-def test_a_parameters_csv_problem_says_what_read_the_file(tmp_path):
-    (tmp_path / "q.csv").write_text("date,q\n2001-01-01,1\n2001-02-01,x\n2001-03-01,3\n")
-    text = HEAD + """parameters:
+#: a model whose inflow is a dataframe parameter reading q.csv
+FLOWS_FROM_Q_CSV = HEAD + """parameters:
   flows: {type: dataframe, csv: q.csv, index_col: date}
 nodes:
   - {id: src, type: inflow, inflow: {parameter: flows}}
   - {id: sea, type: sink}
 edges: [[src, sea]]
 """
+
+
+def test_a_parameters_csv_problem_says_what_read_the_file(tmp_path):
+    (tmp_path / "q.csv").write_text("date,q\n2001-01-01,1\n2001-02-01,x\n2001-03-01,3\n")
+    text = FLOWS_FROM_Q_CSV
     (msg,) = load_problems(write_model(tmp_path, text))
     assert msg.endswith("q.csv line 3, column 'q': 'x' is not a finite number (1 such cell in the file) (read for "
                         "parameters[flows])"), msg
@@ -1281,13 +1285,7 @@ def test_a_parameters_csv_of_too_few_rows_is_named_with_the_model_file(tmp_path,
     """A parameter's file of no or too few rows had "no regular frequency", and was named as the model names it
     (q.csv: parameters[flows]: ...), without the model file."""
     (tmp_path / "q.csv").write_text("date,q\n" + rows)
-    text = HEAD + """parameters:
-  flows: {type: dataframe, csv: q.csv, index_col: date}
-nodes:
-  - {id: src, type: inflow, inflow: {parameter: flows}}
-  - {id: sea, type: sink}
-edges: [[src, sea]]
-"""
+    text = FLOWS_FROM_Q_CSV
     with pytest.raises(ModelError) as err:  # (found where the run's steps are known: as validate and run compile)
         compile_network(daryo.load(write_model(tmp_path, text)))
     (msg,) = [str(p) for p in err.value.problems]
