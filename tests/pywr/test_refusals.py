@@ -665,3 +665,18 @@ def test_a_storage_volume_of_another_type_is_named_as_such(tmp_path, volumes, sa
            "edges": [["in", "dam"], ["dam", "out"]]}
     msg = load(tmp_path, doc)
     assert said in msg, msg
+
+
+@pytest.mark.parametrize("years", [None, 1])
+def test_a_problem_of_an_inline_parameter_is_placed_where_the_pywr_file_has_it(tmp_path, years):
+    """It was placed at the daryo parameter made of it, parameters[demand1.max_flow] (a fuzzing pass)."""
+    doc = {"timestepper": {"start": "2004-01-01", "end": "2004-12-31", "timestep": 1},
+           "nodes": [_LOSSY[0], {"name": "demand1", "type": "output", "cost": -1.0,
+                                 "max_flow": {"type": "dailyprofile", "values": [1.0] * 365}}],
+           "edges": [["in", "demand1"]]}
+    path = tmp_path / "model.json"
+    path.write_text(json.dumps(doc))
+    with pytest.raises(daryo.ModelError) as err:
+        daryo.load(path, years=years)
+    assert [f"{p.place}: {p.message}" for p in err.value.problems] == [
+        "nodes[demand1].max_flow: needs 366 values (1 January first), got 365"]

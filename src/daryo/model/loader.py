@@ -473,6 +473,26 @@ def model_from_dict(doc: Any, base_dir: Path | str = ".", file: str = "<model>",
                     ) -> Model:
     """Build a validated :class:`Model` from a parsed document (see ``docs/model-format.md``)."""
     ctx = _Context(file, Path(base_dir))
+    places = getattr(doc, "places", {})  # (of a converted Pywr document: its inline parameters' Pywr places)
+    try:
+        return _model_from_dict(doc, ctx, path)
+    except ModelError as exc:
+        if not places:
+            raise
+        raise ModelError([_at_pywr_place(p, places) for p in exc.problems], note=exc.note) from None
+
+
+def _at_pywr_place(problem: Problem, places: Mapping[str, str]) -> Problem:
+    """``problem`` placed as the Pywr file has it, where it is at a parameter made of an inline definition."""
+    head = problem.place.split(" (line", 1)[0]
+    for daryo_place, pywr_place in places.items():
+        if head == daryo_place or head.startswith((f"{daryo_place}.", f"{daryo_place}[")):
+            return replace(problem, place=pywr_place + problem.place[len(daryo_place):])
+    return problem
+
+
+def _model_from_dict(doc: Any, ctx: _Context, path: Path | None) -> Model:
+    file = ctx.file
     if not isinstance(doc, Mapping):
         what = "is empty" if doc is None else f"is {_kind_of(doc)}"
         raise ModelError(Problem(file, "", f"the model file {what}; it must be a mapping (a daryo model: version, "

@@ -187,7 +187,7 @@ class _Converter:
         if constraints:
             out["constraints"] = constraints
         out["metadata"] = {**meta, "converted_from": CONVERTED_FROM}
-        return out
+        return PywrDocument(out, places={f"parameters[{k}]": v for k, v in self.params.inline_places.items()})
 
     def timestepper(self, ts: Any) -> dict[str, Any]:
         if ts is not None and not isinstance(ts, Mapping):
@@ -842,6 +842,16 @@ def _unfed_links_empty(nodes: list[dict[str, Any]], edges: list[list[str]]) -> l
     return [{"id": n["id"], "type": "inflow", "inflow": 0.0,
              "description": "a Pywr link that no edge feeds: it carries no water"}
             if n.get("type") == "reach" and n["id"] not in fed and not n.get("min_flow") else n for n in nodes]
+
+
+class PywrDocument(dict):
+    """A daryo model document converted from a Pywr one, which keeps the Pywr places of the parameters it made
+    of inline definitions (``places``: ``"parameters[demand.max_flow]"`` → ``"nodes[demand].max_flow"``), so that
+    a problem found in it names them as the Pywr file has them."""
+
+    def __init__(self, doc: Mapping[str, Any], places: Mapping[str, str]):
+        super().__init__(doc)
+        self.places = dict(places)
 
 
 def convert_pywr_document(doc: Mapping[str, Any], path: str | Path | None = None) -> dict[str, Any]:

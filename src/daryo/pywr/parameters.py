@@ -115,6 +115,7 @@ class ParameterConverter:
         self._busy: set[str] = set()
         self._failed: set[str] = set()  # reported once, then left out
         self._inline_at: dict[str, str] = {}  # the place of each named inline parameter (the first, for a name)
+        self.inline_places: dict[str, str] = {}  # the Pywr place of each unnamed inline parameter, by its name
         # CSV files read, by path and reading options (the reason, for a file that cannot be read)
         self._frames: dict[tuple[Path, str], pd.DataFrame | str] = {}
 
@@ -148,6 +149,7 @@ class ParameterConverter:
         given = v.get("name")
         if not given:
             pname = self._inline_name(name)
+            self.inline_places[pname] = place
         else:
             pname = str(given)
             first = self._inline_at.setdefault(pname, place)
