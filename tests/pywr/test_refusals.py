@@ -680,3 +680,17 @@ def test_a_problem_of_an_inline_parameter_is_placed_where_the_pywr_file_has_it(t
         daryo.load(path, years=years)
     assert [f"{p.place}: {p.message}" for p in err.value.problems] == [
         "nodes[demand1].max_flow: needs 366 values (1 January first), got 365"]
+
+
+def test_a_problem_of_a_piecewise_links_band_is_placed_where_the_pywr_file_has_it(tmp_path):
+    """It was placed at the daryo node built for the band, nodes[link1 Sublink 0].max_flow (a fuzzing pass)."""
+    doc = {"timestepper": TS, "nodes": [_LOSSY[0], {"name": "link1", "type": "piecewiselink", "nsteps": 2,
+                                                    "costs": [-10.0, 5.0], "max_flows": [float("nan"), None]},
+                                        _LOSSY[1]],
+           "edges": [["in", "link1"], ["link1", "out"]]}
+    path = tmp_path / "model.json"
+    path.write_text(json.dumps(doc))
+    with pytest.raises(daryo.ModelError) as err:
+        daryo.load(path)
+    assert [f"{p.place}: {p.message}" for p in err.value.problems] == [
+        "nodes[link1].max_flows[0]: is not a finite number"]

@@ -133,6 +133,7 @@ class _Converter:
         self.origin = origin or _Origin()
         self.base_dir = path.parent if path else Path(".")
         self.problems: list[Problem] = []
+        self.places: dict[str, str] = {}  # the Pywr place of attributes of the nodes a compound node is built of
         doc = dict(doc)
         for key in ("metadata", "parameters", "recorders", "tables"):
             if doc.get(key) is not None and not isinstance(doc[key], Mapping):
@@ -187,7 +188,8 @@ class _Converter:
         if constraints:
             out["constraints"] = constraints
         out["metadata"] = {**meta, "converted_from": CONVERTED_FROM}
-        return PywrDocument(out, places={f"parameters[{k}]": v for k, v in self.params.inline_places.items()})
+        inline = {f"parameters[{k}]": v for k, v in self.params.inline_places.items()}
+        return PywrDocument(out, places={**self.places, **inline})
 
     def timestepper(self, ts: Any) -> dict[str, Any]:
         if ts is not None and not isinstance(ts, Mapping):
@@ -409,6 +411,8 @@ class _Converter:
             node: dict[str, Any] = {"id": sid, "type": "reach"}
             mf = self.flow(max_flows[i], f"{place}.max_flows[{i}]", f"{name}.max_flows[{i}]")
             cost = self.plain(costs[i], f"{place}.costs[{i}]", f"{name}.costs[{i}]")
+            self.places.update({f"nodes[{sid}].max_flow": f"{place}.max_flows[{i}]",
+                                f"nodes[{sid}].cost": f"{place}.costs[{i}]"})
             if mf is not None:
                 node["max_flow"] = mf
             if cost is not None:
