@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import difflib
 import reprlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 __all__ = ["Problem", "ModelError", "StepError", "InfeasibleStepError", "UnboundedStepError", "SolverFailedError",
-           "did_you_mean", "short_text", "with_article"]
+           "did_you_mean", "kind_of", "short_text", "with_article"]
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,20 @@ def short_text(value: object, width: int = 40) -> str:
     else:
         text = str(value)
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def kind_of(value: object) -> str:
+    """What a value of the wrong kind is, for messages: "a mapping", "a list", "the text 'abc'", "the number 5",
+    "the boolean False" (as YAML read it)."""
+    if isinstance(value, Mapping):
+        return "a mapping"
+    if isinstance(value, list | tuple):
+        return "a list"
+    if isinstance(value, str):
+        return f"the text '{short_text(value)}'"
+    if isinstance(value, bool | int | float):
+        return f"the {'boolean' if isinstance(value, bool) else 'number'} {value}"
+    return f"'{short_text(value)}'"
 
 
 def with_article(noun: str) -> str:

@@ -55,7 +55,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from .errors import ModelError, Problem, did_you_mean, short_text
+from .errors import ModelError, Problem, did_you_mean, kind_of, short_text
 from .model.components import NODE_REFERENCES
 from .model.loader import YamlDumper, read_document
 from .timeaxis import TimeAxis, parse_date, step_days, years_span
@@ -227,8 +227,8 @@ def _check_change(op: str, arg: Any, file: str, place: str) -> list[Problem]:
                 out += problem(f"[{j}]", f"a node is a mapping {{id: ..., type: ..., ...}}, not {n!r}")
             elif not _is_name(n.get("id")):
                 nid = n.get("id")
-                read = (f", but YAML read it as the {'boolean' if isinstance(nid, bool) else 'number'} {nid}; put "
-                        "the id in quotes" if isinstance(nid, bool | int | float) else "")
+                read = (f", but YAML read it as {kind_of(nid)}; put the id in quotes" if isinstance(
+                    nid, bool | int | float) else "")
                 out += problem(f"[{j}]", f"a node needs an id (text){read}")
         return out
     if op == "remove_nodes":

@@ -19,7 +19,7 @@ import pandas as pd
 import yaml
 
 from .._files import file_digest
-from ..errors import ModelError, Problem, did_you_mean, with_article
+from ..errors import ModelError, Problem, did_you_mean, kind_of, with_article
 from ..errors import short_text as _short
 from ..parameters import ParameterRef, ScenarioDim, check_parameters, parse_parameters, scenario_combinations
 from ..timeaxis import MAX_STEP_DAYS, parse_date, parse_end, span_problem, step_days
@@ -473,7 +473,7 @@ def model_from_dict(doc: Any, base_dir: Path | str = ".", file: str = "<model>",
                     ) -> Model:
     """Build a validated :class:`Model` from a parsed document (see ``docs/model-format.md``)."""
     ctx = _Context(file, Path(base_dir))
-    places = getattr(doc, "places", {})  # (of a converted Pywr document: its inline parameters' Pywr places)
+    places = getattr(doc, "places", {})  # (of a converted Pywr document: the Pywr places of what it made)
     try:
         return _model_from_dict(doc, ctx, path)
     except ModelError as exc:
@@ -483,7 +483,8 @@ def model_from_dict(doc: Any, base_dir: Path | str = ".", file: str = "<model>",
 
 
 def _at_pywr_place(problem: Problem, places: Mapping[str, str]) -> Problem:
-    """``problem`` placed as the Pywr file has it, where it is at a parameter made of an inline definition."""
+    """``problem`` placed as the Pywr file has it, where it is at something the conversion made of a Pywr item
+    (``places``: see :class:`daryo.pywr.convert.PywrDocument`)."""
     head = problem.place.split(" (line", 1)[0]
     for daryo_place, pywr_place in places.items():
         if head == daryo_place or head.startswith((f"{daryo_place}.", f"{daryo_place}[")):
@@ -494,7 +495,7 @@ def _at_pywr_place(problem: Problem, places: Mapping[str, str]) -> Problem:
 def _model_from_dict(doc: Any, ctx: _Context, path: Path | None) -> Model:
     file = ctx.file
     if not isinstance(doc, Mapping):
-        what = "is empty" if doc is None else f"is {_kind_of(doc)}"
+        what = "is empty" if doc is None else f"is {kind_of(doc)}"
         raise ModelError(Problem(file, "", f"the model file {what}; it must be a mapping (a daryo model: version, "
                                  "time, nodes, edges; or a Pywr model: timestepper, nodes, edges)"))
     top_lines = _key_lines(doc)
@@ -731,7 +732,7 @@ def _parse_time(spec: Any, ctx: _Context) -> TimeSpec | None:
 def _parse_nodes(spec: Any, ctx: _Context, where: str = "nodes") -> list[Node]:
     if spec is not None and not isinstance(spec, list):
         example = " (- {id: ..., type: ...} on a line each)" if isinstance(spec, Mapping) else ""
-        ctx.add(where, f"must be a list of nodes{example}, not {_kind_of(spec)}")
+        ctx.add(where, f"must be a list of nodes{example}, not {kind_of(spec)}")
         ctx.nodes_unread = True
         return []
     if not spec:
@@ -792,27 +793,13 @@ def _parse_nodes(spec: Any, ctx: _Context, where: str = "nodes") -> list[Node]:
 _NO_VALUE = "has no value; give one, or leave the key out"
 
 
-def _kind_of(value: Any) -> str:
-    """What a value of the wrong kind is, for messages: "a mapping", "the text 'abc'", "the number 5"."""
-    if isinstance(value, Mapping):
-        return "a mapping"
-    if isinstance(value, list | tuple):
-        return "a list"
-    if isinstance(value, str):
-        return f"the text '{_short(value)}'"
-    if isinstance(value, bool | int | float):
-        return f"the {'boolean' if isinstance(value, bool) else 'number'} {value}"
-    return f"'{_short(value)}'"
-
-
 def _not_text(what: str, value: Any) -> str:
     """The message for a node id that is not text: YAML reads yes/no/on/off/true/false as booleans, ``~`` or
     nothing as null and digits as numbers."""
     if value is None or value == "":
         return f"{what} has no value; give a node id"
     if isinstance(value, (bool, int, float)):
-        kind = "boolean" if isinstance(value, bool) else "number"
-        return f"{what} must be a node id (text), but YAML read it as the {kind} {value}; put the id in quotes"
+        return f"{what} must be a node id (text), but YAML read it as {kind_of(value)}; put the id in quotes"
     return f"{what} must be a node id (text), not {_short(value)}"
 
 
@@ -820,7 +807,7 @@ def _parse_edges(spec: Any, ctx: _Context, where: str = "edges") -> list[Edge]:
     if spec is None:
         return []
     if not isinstance(spec, list):
-        ctx.add(where, f"must be a list of [from, to] pairs or mappings, not {_kind_of(spec)}")
+        ctx.add(where, f"must be a list of [from, to] pairs or mappings, not {kind_of(spec)}")
         ctx.unread_edge_names |= _names_in(spec)
         return []
     if len(spec) == 2 and all(isinstance(v, str) and len(_words(v)) == 1 for v in spec):

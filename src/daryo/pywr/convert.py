@@ -849,9 +849,10 @@ def _unfed_links_empty(nodes: list[dict[str, Any]], edges: list[list[str]]) -> l
 
 
 class PywrDocument(dict):
-    """A daryo model document converted from a Pywr one, which keeps the Pywr places of the parameters it made
-    of inline definitions (``places``: ``"parameters[demand.max_flow]"`` → ``"nodes[demand].max_flow"``), so that
-    a problem found in it names them as the Pywr file has them."""
+    """A daryo model document converted from a Pywr one, which keeps the Pywr places of what it made of a Pywr
+    item (``places``: a parameter made of an inline definition, ``"parameters[demand.max_flow]"`` →
+    ``"nodes[demand].max_flow"``; a piecewise link's band, ``"nodes[link Sublink 0].max_flow"`` →
+    ``"nodes[link].max_flows[0]"``), so that a problem found in it names them as the Pywr file has them."""
 
     def __init__(self, doc: Mapping[str, Any], places: Mapping[str, str]):
         super().__init__(doc)
