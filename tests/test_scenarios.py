@@ -652,6 +652,38 @@ def test_a_change_of_a_node_an_earlier_change_removed_names_that_change(tmp_path
         "changes[0].remove_nodes)"]
 
 
+def test_a_basin_listing_a_node_the_model_lacks_is_refused_and_one_an_overlay_removed_is_not(tmp_path):
+    """A basin whose listed node was misspelt changed the others and left that river alone without a word; telling
+    it from one an earlier overlay removed (which changes nothing there, as meant) needed the removals."""
+    base = demo_model_path().read_text()
+    model, overlay = tmp_path / "m.yaml", tmp_path / "dry.yaml"
+    (tmp_path / "upper_inflow.csv").write_text((demo_model_path().parent / "upper_inflow.csv").read_text())
+    overlay.write_text("changes: [{remove_nodes: [side_creek]}, {scale_inflows: {basin: b, factor: 0.5}}]\n")
+    model.write_text(base.replace("allocation: priority",
+                                  "allocation: priority\nmetadata: {basins: {b: [side_creek]}}"))
+    loaded = daryo.load(model, scenarios=[str(overlay)])
+    assert loaded.metadata["basins"] == {"b": []}  # (the model lists only nodes it has)
+    model.write_text(base.replace("allocation: priority",
+                                  "allocation: priority\nmetadata: {basins: {b: [side_creek, upper_rivr]}}"))
+    with pytest.raises(ModelError) as err:
+        daryo.load(model, scenarios=[str(overlay)])
+    assert [str(p) for p in err.value.problems] == [
+        f"{overlay}: changes[1].scale_inflows.basin: the model's metadata.basins.b lists 'upper_rivr', which is not "
+        "in the model (did you mean 'upper_river'?)"]
+
+
+def test_an_edge_whose_end_an_earlier_change_removed_names_that_change(tmp_path):
+    overlay = tmp_path / "rm.yaml"
+    overlay.write_text("changes: [{remove_nodes: [city]}, {set_edges: {'river_mid->city': {max_flow: 3}}},"
+                       " {remove_edges: [[river_mid, city]]}]\n")
+    with pytest.raises(ModelError) as err:
+        daryo.load(demo_model_path(), scenarios=[str(overlay)])
+    removed = "(node 'city' was removed by changes[0].remove_nodes)"
+    assert [str(p) for p in err.value.problems] == [
+        f"{overlay}: changes[1].set_edges.river_mid->city: edge 'river_mid->city' is not in the model {removed}",
+        f"{overlay}: changes[2].remove_edges[0]: edge river_mid->city is not in the model {removed}"]
+
+
 def test_an_empty_scenario_name_is_not_called_a_folder():
     """'' is Path('.'), the current folder: "'' here is a folder, not a scenario file" (a QA pass)."""
     with pytest.raises(ModelError) as err:

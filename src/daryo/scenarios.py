@@ -9,7 +9,7 @@ An overlay has a ``title``, a ``description``, its ``sources`` and a list of ``c
       - add_edges: [[amu_termez, qosh_tepa_canal]]
       - set: {toktogul_hpp: {energy_priority: 2}}           # null removes an attribute
       - set_edges: {"toktogul->toktogul_hpp": {max_flow: 180 m3/s}}
-      - remove_nodes: [rogun]                                 # and every edge touching them
+      - remove_nodes: [rogun]                                 # and every edge touching them (and metadata.basins)
       - remove_edges: [[vakhsh_in, rogun]]
       - scale_demands: {nodes: [...], factor: 1.2}           # or countries / category
       - scale_inflows: {basin: amu, factor: 0.875}            # optional months (12, Jan first), years (1-based)
@@ -44,7 +44,6 @@ import copy
 import dataclasses
 import math
 import os
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -412,8 +411,8 @@ def apply_scenarios(doc: Mapping[str, Any], names: Iterable[str], library: str |
         for i, change in enumerate(ov.changes):
             op, arg = next(iter(change.items()))
             place = f"changes[{i}].{op}"
-            gone = {**removed_earlier, **removed}
-            problems += [_with_removal(p, gone) for p in _APPLY[op](out, arg, ov.file, place)]
+            at = _ChangeAt(ov.file, place, {**removed_earlier, **removed})
+            problems += _APPLY[op](out, arg, at)
             refs_now, ids_now = _references(out), set(_nodes(out))
             made.update(dict.fromkeys(refs_now - refs, place))
             removed.update(dict.fromkeys(ids - ids_now, place))
@@ -431,6 +430,7 @@ def apply_scenarios(doc: Mapping[str, Any], names: Iterable[str], library: str |
     unreached = _check_added_demands(out, added_all)
     if unreached:
         raise ModelError(unreached)
+    _drop_from_basins(out, set(removed_earlier))
     if applied:
         meta = _value(out, "metadata", dict)
         before = meta.get("scenarios") or []
@@ -440,16 +440,40 @@ def apply_scenarios(doc: Mapping[str, Any], names: Iterable[str], library: str |
     return out
 
 
-_MISSING_NODE = re.compile(r"^(?:node )?'([^']+)' is not (?:in the model|an inflow of the model|a demand of the "
-                           r"model)")
+@dataclass(frozen=True)
+class _ChangeAt:
+    """Where a change is (its overlay ``file`` and ``place``, ``changes[2].set``), and the nodes the changes before it
+    ``removed`` (by id: the overlay file and change that removed each), so that a change naming one says so."""
+
+    file: str
+    place: str
+    removed: Mapping[str, str] = dataclasses.field(default_factory=dict)
+
+    def problem(self, message: str, where: str = "") -> Problem:
+        """A problem of this change, at ``where`` within it (``.nodes.city``, ``[2]``, `` (city)``)."""
+        return Problem(self.file, self.place + where, message)
+
+    def not_found(self, nid: str, choices: Iterable[str]) -> str:
+        """The end of a message that ``nid`` is not found: which change removed it, or the closest of
+        ``choices``."""
+        return f" (removed by {self.removed[nid]})" if nid in self.removed else did_you_mean(nid, choices)
+
+    def edge_not_found(self, key: str, edges: list[Any]) -> str:
+        """The end of a message that edge ``key`` ('a->b') is not found: which change removed an end of it, or the
+        closest edge."""
+        ends = [e for e in key.split("->", 1) if e in self.removed]
+        return (f" (node '{ends[0]}' was removed by {self.removed[ends[0]]})" if ends else _edge_hint(key, edges))
 
 
-def _with_removal(problem: Problem, removed: Mapping[str, str]) -> Problem:
-    """``problem``, saying which change removed the node it does not find, where one did."""
-    m = _MISSING_NODE.match(problem.message)
-    if m is None or m.group(1) not in removed:
-        return problem
-    return dataclasses.replace(problem, message=f"{m.group(0)} (removed by {removed[m.group(1)]})")
+def _drop_from_basins(doc: dict, removed: set[str]) -> None:
+    """Leave the nodes overlays ``removed`` out of the lists of the model's ``metadata.basins`` (as their edges are
+    left out), so that the model lists only nodes it has."""
+    meta = doc.get("metadata")
+    basins = meta.get("basins") if isinstance(meta, dict) else None
+    if not removed or not isinstance(meta, dict) or not isinstance(basins, Mapping):
+        return
+    meta["basins"] = {name: [i for i in ids if not (isinstance(i, str) and i in removed)] if isinstance(ids, list)
+                      else ids for name, ids in basins.items()}
 
 
 def _value(doc: dict, key: str, kind: type) -> Any:
@@ -481,13 +505,12 @@ def _edge_hint(key: str, edges: list[Any]) -> str:
 
 
 # The changes below get arguments that load_overlay has checked (_check_change); they check them against the model.
-def _op_set(doc: dict, arg: Mapping[str, Any], file: str, place: str) -> list[Problem]:
+def _op_set(doc: dict, arg: Mapping[str, Any], at: _ChangeAt) -> list[Problem]:
     listed, problems = _value(doc, "nodes", list), []
     where = {str(n.get("id")): i for i, n in enumerate(listed) if isinstance(n, Mapping)}
     for nid, attrs in arg.items():
         if nid not in where:
-            problems.append(Problem(file, f"{place}.{nid}", f"node '{nid}' is not in the model"
-                                    f"{did_you_mean(nid, where)}"))
+            problems.append(at.problem(f"node '{nid}' is not in the model{at.not_found(nid, where)}", f".{nid}"))
             continue
         # a plain dict (as set_edges makes): the base file's line of the node would be cited for values set here
         node = listed[where[nid]] = dict(listed[where[nid]])
@@ -499,15 +522,16 @@ def _op_set(doc: dict, arg: Mapping[str, Any], file: str, place: str) -> list[Pr
     return problems
 
 
-def _op_set_edges(doc: dict, arg: Mapping[str, Any], file: str, place: str) -> list[Problem]:
+def _op_set_edges(doc: dict, arg: Mapping[str, Any], at: _ChangeAt) -> list[Problem]:
     problems = []
     edges = _value(doc, "edges", list)
     for key, attrs in arg.items():
         k = _edge_ends(key)
         idx = [i for i, e in enumerate(edges) if _edge_key(e) == k]
         if k is None or not idx:
-            problems.append(Problem(file, f"{place}.{key}", f"edge '{key}' is not in the model"
-                                    f"{_edge_hint(key if k is None else f'{k[0]}->{k[1]}', edges)}"))
+            problems.append(at.problem(f"edge '{key}' is not in the model"
+                                       f"{at.edge_not_found(key if k is None else f'{k[0]}->{k[1]}', edges)}",
+                                       f".{key}"))
             continue
         e = edges[idx[0]]
         e = dict(e) if isinstance(e, Mapping) else {"from": k[0], "to": k[1]}
@@ -520,32 +544,31 @@ def _op_set_edges(doc: dict, arg: Mapping[str, Any], file: str, place: str) -> l
     return problems
 
 
-def _op_add_nodes(doc: dict, arg: list[Any], file: str, place: str) -> list[Problem]:
+def _op_add_nodes(doc: dict, arg: list[Any], at: _ChangeAt) -> list[Problem]:
     nodes, problems = _nodes(doc), []
     for n in arg:
         nid = n["id"]
         if nid in nodes:
-            problems.append(Problem(file, f"{place}[{nid}]", f"node '{nid}' already exists; use 'set' to change it"))
+            problems.append(at.problem(f"node '{nid}' already exists; use 'set' to change it", f"[{nid}]"))
         else:
             _value(doc, "nodes", list).append(copy.deepcopy(dict(n)))
             nodes[nid] = doc["nodes"][-1]
     return problems
 
 
-def _op_remove_nodes(doc: dict, arg: str | list[str], file: str, place: str) -> list[Problem]:
+def _op_remove_nodes(doc: dict, arg: str | list[str], at: _ChangeAt) -> list[Problem]:
     ids = [arg] if isinstance(arg, str) else list(arg)
     nodes, problems = _nodes(doc), []
     for nid in ids:
         if nid not in nodes:
-            problems.append(Problem(file, f"{place}.{nid}", f"node '{nid}' is not in the model"
-                                    f"{did_you_mean(nid, nodes)}"))
+            problems.append(at.problem(f"node '{nid}' is not in the model{at.not_found(nid, nodes)}", f".{nid}"))
     gone = set(ids)
     doc["nodes"] = [n for n in _value(doc, "nodes", list) if not (isinstance(n, Mapping) and n.get("id") in gone)]
     doc["edges"] = [e for e in _value(doc, "edges", list) if not (set(_edge_key(e) or ()) & gone)]
     return problems
 
 
-def _op_add_edges(doc: dict, arg: list[Any], file: str, place: str) -> list[Problem]:
+def _op_add_edges(doc: dict, arg: list[Any], at: _ChangeAt) -> list[Problem]:
     problems = []
     edges = _value(doc, "edges", list)
     existing = {_edge_key(e) for e in edges}
@@ -554,14 +577,14 @@ def _op_add_edges(doc: dict, arg: list[Any], file: str, place: str) -> list[Prob
         if k is None:  # refused by load_overlay
             continue
         if k in existing:
-            problems.append(Problem(file, f"{place}[{j}]", f"edge {k[0]}->{k[1]} already exists"))
+            problems.append(at.problem(f"edge {k[0]}->{k[1]} already exists", f"[{j}]"))
         else:  # ('from->to', which the model file does not take, as [from, to])
             edges.append(list(k) if isinstance(e, str) else copy.deepcopy(e))
             existing.add(k)
     return problems
 
 
-def _op_remove_edges(doc: dict, arg: list[Any], file: str, place: str) -> list[Problem]:
+def _op_remove_edges(doc: dict, arg: list[Any], at: _ChangeAt) -> list[Problem]:
     problems = []
     for j, e in enumerate(arg):
         k = _edge_ends(e)
@@ -570,26 +593,26 @@ def _op_remove_edges(doc: dict, arg: list[Any], file: str, place: str) -> list[P
         before = len(_value(doc, "edges", list))
         doc["edges"] = [x for x in doc["edges"] if _edge_key(x) != k]
         if len(doc["edges"]) == before:
-            problems.append(Problem(file, f"{place}[{j}]", f"edge {k[0]}->{k[1]} is not in the model"
-                                    f"{_edge_hint(f'{k[0]}->{k[1]}', doc['edges'])}"))
+            problems.append(at.problem(f"edge {k[0]}->{k[1]} is not in the model"
+                                       f"{at.edge_not_found(f'{k[0]}->{k[1]}', doc['edges'])}", f"[{j}]"))
     return problems
 
 
-def _op_scale_demands(doc: dict, arg: Mapping[str, Any], file: str, place: str) -> list[Problem]:
+def _op_scale_demands(doc: dict, arg: Mapping[str, Any], at: _ChangeAt) -> list[Problem]:
     nodes, problems = _nodes(doc), []
     wanted = list(arg.get("nodes") or [])
     for nid in wanted:
         if nid not in nodes or nodes[nid].get("type") != "demand":
             demands = (i for i, n in nodes.items() if n.get("type") == "demand")
-            problems.append(Problem(file, f"{place}.nodes.{nid}", f"'{nid}' is not a demand of the model"
-                                    f"{did_you_mean(nid, demands)}"))
+            problems.append(at.problem(f"'{nid}' is not a demand of the model{at.not_found(nid, demands)}",
+                                       f".nodes.{nid}"))
     countries, category = set(arg.get("countries") or []), arg.get("category")
     known = sorted({c for n in nodes.values() if n.get("type") == "demand" and isinstance(c := n.get("country"), str)})
     unknown = [c for c in dict.fromkeys(arg.get("countries") or []) if c not in known]
     if unknown and len(unknown) < len(countries):  # (none known: the message below says so for all)
         for c in unknown:
-            problems.append(Problem(file, f"{place}.countries", f"no demand of the model is in '{c}'"
-                                    f"{did_you_mean(str(c), known)}; the demands' countries are {', '.join(known)}"))
+            problems.append(at.problem(f"no demand of the model is in '{c}'{did_you_mean(str(c), known)}; the demands' "
+                                       f"countries are {', '.join(known)}", ".countries"))
     hits = 0
     for nid, n in nodes.items():
         if n.get("type") != "demand":
@@ -602,13 +625,12 @@ def _op_scale_demands(doc: dict, arg: Mapping[str, Any], file: str, place: str) 
             try:
                 n["demand"] = _scaled(n.get("demand"), float(arg["factor"]))
             except (UnitError, ValueError, TypeError) as exc:
-                problems.append(Problem(file, f"{place} ({nid})", f"the demand of '{nid}' cannot be scaled: {exc}"))
+                problems.append(at.problem(f"the demand of '{nid}' cannot be scaled: {exc}", f" ({nid})"))
     if not hits and not wanted:
         which = " and ".join(x for x in (f"countries {sorted(countries)}" if countries else "",
                                          f"category '{category}'" if category is not None else "") if x)
-        problems.append(Problem(file, place, f"no demand of the model matches {which or 'it'}: check the country "
-                                "codes (ISO alpha-3, e.g. UZB) and the category (irrigation, municipal, industrial or "
-                                "other)"))
+        problems.append(at.problem(f"no demand of the model matches {which or 'it'}: check the country codes (ISO "
+                                   "alpha-3, e.g. UZB) and the category (irrigation, municipal, industrial or other)"))
     return problems
 
 
@@ -747,12 +769,12 @@ def _hydro_year_index(axis: TimeAxis) -> np.ndarray:
     return hy - hy[0]
 
 
-def _inflow_targets(doc: Mapping[str, Any], arg: Mapping[str, Any], file: str, place: str, strict: bool = False
+def _inflow_targets(doc: Mapping[str, Any], arg: Mapping[str, Any], at: _ChangeAt, strict: bool = False
                     ) -> tuple[list[str], list[Problem]]:
     """The inflow nodes a change selects (``nodes`` or ``basin``), and problems.  ``strict`` (a change applied to
-    a model, not to generated traces, which leave some inflows out): a basin that lists no node, or a node that is
-    not an inflow, is a problem too (one whose nodes an earlier change removed selects none, and changes
-    nothing)."""
+    a model, not to generated traces, which leave some inflows out): a basin that lists no node, a node that is not
+    in the model (and no change removed) or that is not an inflow, is a problem too.  A basin whose nodes earlier
+    changes removed selects none, and changes nothing."""
     meta = doc.get("metadata")
     basins = meta.get("basins") if isinstance(meta, Mapping) else None
     basins = basins if isinstance(basins, Mapping) else {}
@@ -761,29 +783,30 @@ def _inflow_targets(doc: Mapping[str, Any], arg: Mapping[str, Any], file: str, p
         ids = list(arg["nodes"])
         bad = [i for i in ids if i not in nodes or nodes[i].get("type") != "inflow"]
         inflows = [i for i, n in nodes.items() if n.get("type") == "inflow"]
-        return [i for i in ids if i not in bad], [Problem(file, f"{place}.nodes.{i}", f"'{i}' is not an inflow of "
-                                                          f"the model{did_you_mean(i, inflows)}") for i in bad]
+        return [i for i in ids if i not in bad], [at.problem(f"'{i}' is not an inflow of the model"
+                                                             f"{at.not_found(i, inflows)}", f".nodes.{i}") for i in bad]
     basin = arg.get("basin", "all")
     if basin == "all":
         return [i for i, n in nodes.items() if n.get("type") == "inflow"], []
     if basin not in basins:
-        return [], [Problem(file, f"{place}.basin", f"unknown basin '{basin}'; the model's metadata.basins has: "
-                            f"{', '.join(basins) or '(none)'}")]
+        return [], [at.problem(f"unknown basin '{basin}'; the model's metadata.basins has: "
+                               f"{', '.join(basins) or '(none)'}", ".basin")]
     if not isinstance(basins[basin], list):
-        return [], [Problem(file, f"{place}.basin", f"the model's metadata.basins.{basin} must be a list of inflow "
-                            "ids")]
+        return [], [at.problem(f"the model's metadata.basins.{basin} must be a list of inflow ids", ".basin")]
     ids = [i for i in basins[basin] if isinstance(i, str) and i in nodes]
     if not strict:
         return ids, []
     if not basins[basin]:
-        return [], [Problem(file, f"{place}.basin", f"the model's metadata.basins.{basin} lists no node, so this "
-                            "change would change nothing")]
+        return [], [at.problem(f"the model's metadata.basins.{basin} lists no node, so this change would change "
+                               "nothing", ".basin")]
+    missing = [i for i in basins[basin] if not (isinstance(i, str) and (i in nodes or i in at.removed))]
     others = [i for i in ids if nodes[i].get("type") != "inflow"]
+    problems = [at.problem(f"the model's metadata.basins.{basin} lists {i!r}, which is not in the model"
+                           f"{did_you_mean(str(i), nodes)}", ".basin") for i in missing]
     if others:
-        return [], [Problem(file, f"{place}.basin", f"the model's metadata.basins.{basin} lists "
-                            f"{', '.join(repr(i) for i in others)}, which {'is' if len(others) == 1 else 'are'} "
-                            "not an inflow")]
-    return ids, []
+        problems.append(at.problem(f"the model's metadata.basins.{basin} lists {', '.join(repr(i) for i in others)}, "
+                                   f"which {'is' if len(others) == 1 else 'are'} not an inflow", ".basin"))
+    return ([], problems) if problems else (ids, [])
 
 
 # A rate unit of a 12-monthly inflow series, as written, and its factor to hm³/day
@@ -871,49 +894,47 @@ def _scaled_csv_hint(spec: Any, op: str, arg: Mapping[str, Any], nid: str) -> st
     return f"; a `set` change can scale it instead: set: {scaled}"
 
 
-def _inflow_op(doc: dict, arg: Mapping[str, Any], file: str, place: str, op: str) -> list[Problem]:
-    ids, problems = _inflow_targets(doc, arg, file, place, strict=True)
+def _inflow_op(doc: dict, arg: Mapping[str, Any], at: _ChangeAt, op: str) -> list[Problem]:
+    ids, problems = _inflow_targets(doc, arg, at, strict=True)
     try:
         axis = _axis(doc)
     except (ValueError, TypeError, OverflowError):
-        return problems + [Problem(file, place, "the model's time.start and time.end must be dates to change "
-                                   "inflows")]
+        return problems + [at.problem("the model's time.start and time.end must be dates to change inflows")]
     if axis.n_steps == 0:
-        return problems + [Problem(file, place, "the model's time.end is before its time.start: there are no inflows "
-                                   "to change")]
+        return problems + [at.problem("the model's time.end is before its time.start: there are no inflows to change")]
     if (outside := _years_outside(op, arg, axis)) is not None:
-        return problems + [Problem(file, place, outside)]
+        return problems + [at.problem(outside)]
     nodes = _nodes(doc)
     if op == "named_years":
-        ids = _named_year_nodes(ids, arg, file, place, problems)
+        ids = _named_year_nodes(ids, arg, at, problems)
     for nid in ids:
         spec = nodes[nid].get("inflow")
         if axis.step_days is not None and isinstance(spec, Mapping) and is_per_month(spec.get("unit")):
-            problems.append(Problem(file, f"{place} ({nid})", f"the inflow of '{nid}' is in {spec['unit']}, a volume "
-                                    f"per calendar month, but the model has {axis.step_days}-day steps, so the "
-                                    "scenario cannot change it; give the inflow per step or as a rate"))
+            problems.append(at.problem(f"the inflow of '{nid}' is in {spec['unit']}, a volume per calendar month, "
+                                       f"but the model has {axis.step_days}-day steps, so the scenario cannot change "
+                                       "it; give the inflow per step or as a rate", f" ({nid})"))
             continue
         if isinstance(spec, Mapping) and "unit" in spec and no_unit_given(spec["unit"]):  # (it was rewritten as hm3
             # per step, so the model file's problem went unreported)
-            problems.append(Problem(file, f"{place} ({nid})", f"the inflow of '{nid}' has a unit with no value; give "
-                                    "a unit, or leave the key out for the canonical one"))
+            problems.append(at.problem(f"the inflow of '{nid}' has a unit with no value; give a unit, or leave the "
+                                       "key out for the canonical one", f" ({nid})"))
             continue
         try:
             got = _series_to_array(spec, axis)
         except ValueError as exc:
-            problems.append(Problem(file, f"{place} ({nid})", f"{exc}, so the scenario cannot change it"))
+            problems.append(at.problem(f"{exc}, so the scenario cannot change it", f" ({nid})"))
             continue
         if got is None:
-            problems.append(Problem(file, f"{place} ({nid})", f"the inflow of '{nid}' is not 12 monthly or per-step "
-                                    f"values in a flow unit, so the scenario cannot change it"
-                                    f"{_scaled_csv_hint(spec, op, arg, nid)}"))
+            problems.append(at.problem(f"the inflow of '{nid}' is not 12 monthly or per-step values in a flow unit, "
+                                       f"so the scenario cannot change it{_scaled_csv_hint(spec, op, arg, nid)}",
+                                       f" ({nid})"))
             continue
         arr, periodic, rate = got
         try:
             with np.errstate(over="ignore"):  # (an overflow gives inf, which the loader reports)
                 new, still_periodic = _transform(arr, periodic, op, arg, axis, nid, doc, rate)
         except (KeyError, ValueError) as exc:
-            problems.append(Problem(file, place, str(exc).strip("'\"")))
+            problems.append(at.problem(str(exc).strip("'\"")))
             return problems
         nodes[nid]["inflow"] = _array_to_series(new, still_periodic, rate)
     return problems
@@ -992,8 +1013,7 @@ def _years_outside(op: str, arg: Mapping[str, Any], axis: TimeAxis) -> str | Non
     return None
 
 
-def _named_year_nodes(ids: list[str], arg: Mapping[str, Any], file: str, place: str, problems: list[Problem]
-                      ) -> list[str]:
+def _named_year_nodes(ids: list[str], arg: Mapping[str, Any], at: _ChangeAt, problems: list[Problem]) -> list[str]:
     """The inflows among ``ids`` that have named-year factors (the hydrology table's headwaters).  A node named
     in ``arg["nodes"]`` without them is a problem; so is a basin (or all) with none of them; the other inflows of
     a basin (laterals, returns) are left as they are."""
@@ -1002,12 +1022,12 @@ def _named_year_nodes(ids: list[str], arg: Mapping[str, Any], file: str, place: 
     known = set(load_spec().ids)
     named = "nodes" in arg
     for nid in [i for i in ids if i not in known] if named else []:
-        problems.append(Problem(file, f"{place} ({nid})", f"'{nid}' has no named-year factors: they are given for "
-                                "the headwaters of daryo's hydrology table (the Aral basin's)"))
+        problems.append(at.problem(f"'{nid}' has no named-year factors: they are given for the headwaters of daryo's "
+                                   "hydrology table (the Aral basin's)", f" ({nid})"))
     have = [i for i in ids if i in known]
     if not have and not named:
-        problems.append(Problem(file, place, "none of the inflows it selects has named-year factors: they are given "
-                                "for the headwaters of daryo's hydrology table (the Aral basin's)"))
+        problems.append(at.problem("none of the inflows it selects has named-year factors: they are given for the "
+                                   "headwaters of daryo's hydrology table (the Aral basin's)"))
     return have
 
 
@@ -1087,8 +1107,8 @@ def _shift_within_years(arr: np.ndarray, steps: float, axis: TimeAxis) -> np.nda
 
 
 def _make_inflow_op(op: str):  # type: ignore[no-untyped-def]
-    def apply(doc: dict, arg: Any, file: str, place: str) -> list[Problem]:
-        return _inflow_op(doc, arg, file, place, op)
+    def apply(doc: dict, arg: Any, at: _ChangeAt) -> list[Problem]:
+        return _inflow_op(doc, arg, at, op)
 
     return apply
 
@@ -1140,13 +1160,14 @@ def transform_inflows(inflows: Mapping[str, np.ndarray], names: Sequence[str], s
                 continue
             if isinstance(arg.get("nodes"), list):  # the other inflows keep the model's series (changed with it)
                 arg = {**arg, "nodes": [nid for nid in arg["nodes"] if nid in out]}
+            at = _ChangeAt(ov.file, f"changes[{i}].{op}")
             if (outside := _years_outside(op, arg, axis)) is not None:
-                problems.append(Problem(ov.file, f"changes[{i}].{op}", outside))
+                problems.append(at.problem(outside))
                 continue
-            ids, probs = _inflow_targets(doc, arg, ov.file, f"changes[{i}].{op}")
+            ids, probs = _inflow_targets(doc, arg, at)
             problems += probs
             if op == "named_years":
-                ids = _named_year_nodes(ids, arg, ov.file, f"changes[{i}].{op}", problems)
+                ids = _named_year_nodes(ids, arg, at, problems)
             for nid in ids:
                 out[nid], _ = _transform(out[nid], False, op, arg, axis, nid, doc)
     if problems:

@@ -207,6 +207,22 @@ def test_a_node_or_constraint_written_as_text_is_named_by_its_line(tmp_path):
         "constraints[0] (line 13): a constraint must be a mapping with 'id' and 'type'"]
 
 
+def test_a_basin_of_the_metadata_names_nodes_of_the_model(tmp_path):
+    """metadata.basins was read only by an overlay's change that named the basin: a misspelt id in it went unseen,
+    and the change silently left that river alone."""
+    text = GOOD.replace("nodes:\n", "metadata:\n  basins:\n    north: [src,\n      srcc, 3]\n    south: src\n"
+                        "nodes:\n")
+    msgs = load_problems(write_model(tmp_path, text))
+    assert [m.split(": ", 1)[1] for m in msgs] == [
+        "metadata.basins.north[1] (line 7): 'srcc' is not a node of the model (did you mean 'src'?)",
+        "metadata.basins.north[2] (line 7): must be the id of an inflow, not the number 3",
+        "metadata.basins.south (line 8): must be a list of inflow ids, not the text 'src'"]
+    msgs = load_problems(write_model(tmp_path, GOOD.replace("nodes:\n", "metadata: {basins: [src]}\nnodes:\n")))
+    assert [m.split(": ", 1)[1] for m in msgs] == [
+        "metadata.basins (line 4): must be a mapping of basin names to lists of inflow ids (e.g. basins: {north: "
+        "[up, side]}), not a list"]
+
+
 def test_negative_capacity(tmp_path):
     p = write_model(tmp_path, GOOD.replace("demand: 5}", "demand: -5}"))
     (msg,) = load_problems(p)

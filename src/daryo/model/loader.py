@@ -531,6 +531,8 @@ def _model_from_dict(doc: Any, ctx: _Context, path: Path | None) -> Model:
     raw_nodes = doc.get("nodes")
     declared = {str(n.get("id")) for n in raw_nodes if isinstance(n, Mapping)} if isinstance(raw_nodes, list) else set()
     metadata, extensions = (_mapping(doc, key, ctx) for key in ("metadata", "extensions"))
+    if not ctx.nodes_unread:
+        _check_basins(doc.get("metadata"), declared, ctx)
     for key in ("name", "description"):
         if isinstance(doc.get(key), (list, Mapping, bool)):
             ctx.add(_where(doc, key, key), f"must be text, not '{_short(doc.get(key))}'")
@@ -571,6 +573,29 @@ def _mapping(doc: Mapping, key: str, ctx: _Context) -> dict:
                 f"'{_short(value)}'")
         return {}
     return dict(value)
+
+
+def _check_basins(metadata: Any, node_ids: set[str], ctx: _Context) -> None:
+    """``metadata.basins``, the inflows of each basin (which ``scale_inflows``, ``shift_peak`` and ``named_years``
+    select by ``basin:``): a mapping of names to lists of ids of the model's nodes."""
+    basins = metadata.get("basins") if isinstance(metadata, Mapping) else None
+    if basins is None:
+        return
+    if not isinstance(basins, Mapping):
+        ctx.add(_where(metadata, "metadata.basins", "basins"), "must be a mapping of basin names to lists of inflow "
+                f"ids (e.g. basins: {{north: [up, side]}}), not {kind_of(basins)}")
+        return
+    for name, ids in basins.items():
+        place = f"metadata.basins.{name}"
+        if not isinstance(ids, list | tuple):
+            ctx.add(_where(basins, place, name), f"must be a list of inflow ids, not {kind_of(ids)}")
+            continue
+        for i, nid in enumerate(ids):
+            if not isinstance(nid, str):
+                ctx.add(_item_where(ids, i, f"{place}[{i}]"), f"must be the id of an inflow, not {kind_of(nid)}")
+            elif nid not in node_ids:
+                ctx.add(_item_where(ids, i, f"{place}[{i}]"), f"'{nid}' is not a node of the model"
+                        f"{did_you_mean(nid, node_ids)}")
 
 
 def _parse_scenarios(spec: Any, ctx: _Context) -> list[ScenarioDim]:
