@@ -175,7 +175,9 @@ def unit_factor(unit: str | None, dimension: Dimension) -> tuple[float, bool]:
 def _known(dimension: str) -> str:
     """The units of ``dimension``, for messages, as they are written (``MW``, ``GWh``, ``Mm3``: units are read
     whatever their case, and kept in lower case)."""
-    return ", ".join(sorted((_shown(u) for u, (d, _, _r) in _UNITS.items() if d == dimension and u), key=str.lower))
+    known = ", ".join(sorted((_shown(u) for u, (d, _, _r) in _UNITS.items() if d == dimension and u), key=str.lower))
+    return known + (" (also written MCM or mln.m3 for Mm3, /a or /year for /yr)" if dimension in ("volume", "flow")
+                    else "")
 
 
 def _shown(key: str) -> str:
