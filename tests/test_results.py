@@ -440,3 +440,28 @@ def test_node_balance_error_reports_a_residual_of_either_sign(monkeypatch, shift
     monkeypatch.setattr(fastpath.FastStepper, "run", knocked)
     ds = daryo.run(testmodels.losses_and_returns()).dataset
     assert float(ds.max_node_balance_error.max()) >= 1.0 - 1e-9
+
+
+def test_results_record_a_digest_of_the_inputs_beyond_the_model_file(tmp_path):
+    """Two runs of one model file whose inflow CSV file differed had the same attributes: only the model file was
+    digested (a formats review).  ``network_sha256`` covers what the run computed from."""
+    demo = daryo.demo_model_path()
+    for csv in Path(demo).parent.glob("*.csv"):
+        (tmp_path / csv.name).write_bytes(csv.read_bytes())
+    model = tmp_path / "m.yaml"
+    model.write_bytes(Path(demo).read_bytes())
+    first, again = (daryo.run(daryo.load(model, years=1)).dataset.attrs for _ in range(2))
+    assert first["network_sha256"] == again["network_sha256"] and len(first["network_sha256"]) == 64
+    csv = tmp_path / "upper_inflow.csv"
+    lines = csv.read_text().splitlines()
+    date, value = lines[1].rsplit(",", 1)
+    csv.write_text("\n".join([lines[0], f"{date},{float(value) / 2!r}", *lines[2:]]) + "\n")
+    changed = daryo.run(daryo.load(model, years=1)).dataset.attrs
+    assert changed["model_sha256"] == first["model_sha256"]
+    assert changed["network_sha256"] != first["network_sha256"]
+    overlay = tmp_path / "ov.yaml"
+    overlay.write_text("changes: [{scale_demands: {nodes: [city], factor: 1.5}}]\n")
+    scaled = daryo.run(daryo.load(model, years=1, scenarios=[str(overlay)])).dataset.attrs
+    overlay.write_text("changes: [{scale_demands: {nodes: [city], factor: 1.25}}]\n")
+    other = daryo.run(daryo.load(model, years=1, scenarios=[str(overlay)])).dataset.attrs
+    assert scaled["scenarios"] == other["scenarios"] and scaled["network_sha256"] != other["network_sha256"]

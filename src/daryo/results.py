@@ -19,6 +19,7 @@ from ._files import mode_for, temp_beside, user_path, write_target
 from .cf import cf_dataset, netcdf_encoding
 from .model import Model
 from .network import CompiledNetwork
+from .network.digest import network_digest
 from .simulate import SimulationOutput
 from .simulate.physics import energy_gwh
 from .timeaxis import TimeAxis
@@ -182,7 +183,7 @@ def build_dataset(net: CompiledNetwork, out: SimulationOutput) -> xr.Dataset:
         sr = ("scenario", "time", "reservoir")
         var("storage", sr, x[:, :, net.res_col], _VOL, "End-of-step volume")
         var("storage_start", sr, out.volume_start, _VOL, "Start-of-step volume")
-        var("evaporation", sr, out.evaporation, _FLOW, "Evaporation loss (depth × area at start-of-step volume)")
+        var("evaporation", sr, out.evaporation, _FLOW, "Evaporation loss (depth times area at start-of-step volume)")
         spill = np.where(net.res_spill_col[None, None, :] >= 0,
                          x[:, :, np.maximum(net.res_spill_col, 0)], 0.0)
         var("spill", sr, spill, _FLOW, "Uncontrolled spill to the reservoir's spill_to node")
@@ -255,26 +256,32 @@ def build_dataset(net: CompiledNetwork, out: SimulationOutput) -> xr.Dataset:
                      "allocation": net.mode, "time_step": "month" if axis.step_days is None
                      else f"{axis.step_days} days",
                      "hydrological_year": "October-September, labelled by the year it ends in",
-                     **provenance(net.model)})
+                     **provenance(net.model), "network_sha256": network_digest(net)})
     return ds
 
 
 def provenance(model: Model) -> dict[str, str]:
     """What a run's results were made from, as attributes: daryo's version, the model file, the scenario overlays
-    applied to it, and its hydrology (the embedded model's kind, traces and seed)."""
+    applied to it, and its hydrology (the embedded model's kind, traces and seed).  (The results also record
+    ``network_sha256``, a digest of everything the run computed from: the model's data files, overlays and
+    hydrology as they were read, which the model file's digest does not cover.)"""
     from . import __version__
 
-    meta = model.metadata
-    hydrology = meta.get("hydrology")
-    names, files = list(meta.get("scenarios") or ()), list(meta.get("scenario_files") or ())
-    if len(files) != len(names):  # (an older document's metadata)
-        files = [str(x) for x in names]
-    overlays = [file if Path(str(name)).suffix.lower() in (".yaml", ".yml") else str(name)  # a library name
-                for name, file in zip(names, files, strict=True)]
+    hydrology = model.metadata.get("hydrology")
     return {"daryo": __version__, "model_file": str(Path(model.path).resolve()) if model.path else "",
-            "model_sha256": model.file_sha256, "scenarios": ", ".join(overlays),
+            "model_sha256": model.file_sha256, "scenarios": applied_overlays(model),
             "hydrology": ", ".join(f"{k} {v}" for k, v in hydrology.items()) if isinstance(hydrology, dict) else "",
             "software": _software_versions()}
+
+
+def applied_overlays(model: Model) -> str:
+    """The scenario overlays applied to ``model``, in order, as results record them: a library overlay by its
+    name, an overlay file by its full path (as it was found when it was applied)."""
+    names, files = list(model.metadata.get("scenarios") or ()), list(model.metadata.get("scenario_files") or ())
+    if len(files) != len(names):  # (an older document's metadata)
+        files = [str(x) for x in names]
+    return ", ".join(file if Path(str(name)).suffix.lower() in (".yaml", ".yml") else str(name)  # a library name
+                     for name, file in zip(names, files, strict=True))
 
 
 def _software_versions() -> str:

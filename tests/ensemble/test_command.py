@@ -212,3 +212,14 @@ def test_cli_ensemble_interrupted_after_its_results_were_written_says_so(tmp_pat
     assert main(["ensemble", str(model), "--traces", "2", "--years", "1", "-o", str(out), "--quiet"]) == 130
     assert f"interrupted; the results had already been written to {out}" in capsys.readouterr().err
     assert out.exists() and not (tmp_path / "i.nc.parts").exists()
+
+
+def test_an_ensemble_records_an_overlay_file_by_its_full_path_as_a_run_does(tmp_path, monkeypatch):
+    """A run recorded './dry.yaml' as its full path, an ensemble as 'dry.yaml' alone, which does not say where it
+    is (a formats review)."""
+    (tmp_path / "dry.yaml").write_text("changes: [{scale_demands: {countries: [UZB], factor: 0.9}}]\n")
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / "e.nc"
+    assert main(["ensemble", "--traces", "1", "--years", "1", "--quiet", "--scenario", "./dry.yaml",
+                 "--scenario", "icwc", "-o", str(out)]) == 0
+    assert load(out).attrs["scenarios"] == f"{tmp_path.resolve() / 'dry.yaml'}, icwc"

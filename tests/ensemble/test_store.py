@@ -109,6 +109,7 @@ def test_the_store_has_a_runs_coordinates_to_group_by_country_season_and_use(tmp
     assert set(ds["demand_country"].values) == {"KAZ", "UZB"}
     first = pd.Timestamp(ds["time"].values[0])
     assert pd.DatetimeIndex(ds["year_start"].values).tolist() == [first, first + pd.DateOffset(years=1)]
+    assert ds["year_days"].values.tolist() == [365, 365] and ds["year_days"].attrs["units"] == "days"
     by_country = ds["annual_deficit_fraction"].groupby("demand_country").mean()
     assert by_country.sizes["demand_country"] == len(set(ds["demand_country"].values))
     summary = ds["summary_annual_delivery"]
@@ -516,3 +517,33 @@ def test_a_file_that_is_no_store_is_named_and_a_summary_csv_gets_its_folders(tmp
     assert write_summary_csv("~/h.nc", "~/h.csv") == tmp_path / "home" / "h.csv"
     assert (tmp_path / "home" / "h.nc").is_file() and not (tmp_path / "~").exists()
     assert len(summary_table("~/h.nc")) == len(pd.read_csv(tmp_path / "home" / "h.csv"))
+
+
+def test_the_run_attributes_of_a_netcdf_store_are_32_bit_integers_or_text(tmp_path):
+    """They were 64-bit integers, which CF 1.8 and NetCDF's classic format do not have (a formats review), as the
+    docs say; a seed above 32 bits is text.  A finished run is still found finished on --resume."""
+    netcdf = pytest.importorskip("netCDF4")
+    _, out = run(tmp_path, "r.nc", options={"traces": 2, "seed": 3_000_000_000})
+    with netcdf.Dataset(out) as nc:
+        attrs = {k: nc.getncattr(k) for k in nc.ncattrs()}
+    assert {k: type(v) for k, v in attrs.items() if not isinstance(v, str | np.floating)} == {
+        k: np.int32 for k in ("format", "traces", "years", "chunk_size", "steps", "fast")}
+    assert attrs["seed"] == "3000000000" and attrs["traces"] == 2
+    before = out.stat().st_mtime_ns
+    run(tmp_path, "r.nc", options={"traces": 2, "seed": 3_000_000_000}, resume=True)
+    assert out.stat().st_mtime_ns == before
+
+
+def test_the_store_says_how_many_days_each_run_year_s_sums_cover(tmp_path):
+    """With 10-day steps a run year holds 37 steps one year and 36 the next, so its annual sums cover 370 or 360
+    days, which the store did not say (a formats review)."""
+    import daryo
+
+    model_file = tmp_path / "m.yaml"
+    model_file.write_text(yaml_of_basin().replace("step: month", "step: {days: 10}"))
+    run_ensemble(daryo.load(model_file), EnsembleOptions(traces=1, years=2, seed=1), tmp_path / "e.nc")
+    ds = load(tmp_path / "e.nc")
+    assert ds["year_days"].values.tolist() == [370, 360]
+    days = ds["days"].values
+    year = np.repeat([0, 1], [37, 36])
+    assert ds["year_days"].values.tolist() == [int(days[year == y].sum()) for y in (0, 1)]

@@ -7,19 +7,19 @@ import shutil
 import time
 from collections.abc import Generator, Mapping
 from contextlib import closing
-from dataclasses import dataclass, field, fields, is_dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
-import scipy.sparse as sp
 
 from .._files import file_digest, interrupts_between, user_path
 from ..hydrology import check_seed
 from ..model import Model
 from ..network import CompiledNetwork, compile_network
+from ..network.digest import network_digest
 from ..parameters import Parameter, align_frames, references, with_inputs
+from ..results import applied_overlays
 from ..simulate.fastpath import fast_path_unsupported
 from ..units import is_number, is_whole
 from .chunks import ANNUAL_INDICATORS, SERIES, EnsembleOptions, _inflow_columns, _Job, chunk_model
@@ -334,7 +334,7 @@ def _manifest(model: Model, options: EnsembleOptions, source: TraceSource, axis:
 
     return {"format": _FORMAT, "daryo": __version__, "model": model.name,
             "model_file": str(Path(model.path).resolve()) if model.path else None,
-            "scenarios": ", ".join(str(x) for x in model.metadata.get("scenarios") or ()),
+            "scenarios": applied_overlays(model),
             "network": network_digest(probe), "traces": options.traces, "years": options.years, "seed": options.seed,
             "chunk_size": options.chunk_size, "steps": axis.n_steps, "series_dtype": options.series_dtype,
             "fast": options.fast, "deficit_threshold": options.deficit_threshold, "source": source.describe(),
@@ -356,55 +356,3 @@ def _record_digest(source: TraceSource) -> str | None:
     if record is not None:
         h.update(np.asarray(record.starts).astype("datetime64[D]").astype(np.int64).tobytes())
     return h.hexdigest()
-
-
-def network_digest(net: CompiledNetwork) -> str:
-    """A SHA-256 digest of a compiled network's arrays, tables and bookkeeping (everything a simulation reads but
-    the model object and the time axis, which the arrays and the manifest's steps cover)."""
-    h = hashlib.sha256()
-    seen: set[int] = set()  # objects fed already (a reference back to one is fed as a mark)
-
-    def feed(v: Any) -> None:
-        if isinstance(v, (list, tuple, dict)) or is_dataclass(v) or hasattr(v, "__dict__"):
-            if id(v) in seen:
-                h.update(b"<seen>")
-                return
-            seen.add(id(v))
-        if isinstance(v, np.ndarray):
-            h.update(f"a{v.dtype.str}{v.shape}".encode())
-            h.update(np.ascontiguousarray(v).tobytes() if v.dtype != object else repr(v.tolist()).encode())
-        elif sp.issparse(v):
-            c = sp.csc_matrix(v)
-            for a in (c.indptr, c.indices, c.data, np.array(c.shape)):
-                feed(a)
-        elif is_dataclass(v) and not isinstance(v, type):
-            h.update(type(v).__name__.encode())
-            for f in fields(v):
-                if f.name not in ("model", "axis"):
-                    h.update(f.name.encode())
-                    feed(getattr(v, f.name))
-        elif isinstance(v, (list, tuple)):
-            h.update(f"[{len(v)}".encode())
-            for x in v:
-                feed(x)
-        elif isinstance(v, dict):
-            h.update(f"{{{len(v)}".encode())
-            for k in sorted(v, key=repr):
-                feed(k)
-                feed(v[k])
-        elif v is None or isinstance(v, (str, int, float, bool, np.generic)):
-            h.update(repr(v).encode())
-        elif isinstance(v, (pd.DataFrame, pd.Series, pd.Index)):  # (parameters' data files)
-            frame = v.to_frame() if isinstance(v, (pd.Series, pd.Index)) else v
-            for a in (frame.to_numpy(), frame.index.to_numpy(), frame.columns.to_numpy()):
-                feed(a)
-        elif hasattr(v, "__dict__"):  # other objects (parameters' definitions): by their state
-            h.update(type(v).__name__.encode())
-            feed(dict(sorted(vars(v).items())))
-        else:  # (what has no plain state, a weak reference…: its type only)
-            h.update(type(v).__name__.encode())
-
-    feed(net)
-    return h.hexdigest()
-
-

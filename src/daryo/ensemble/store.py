@@ -95,8 +95,14 @@ def _attributes(path: Path, fmt: str) -> dict[str, Any]:
 
 
 def _store_attributes(manifest: Mapping[str, Any]) -> dict[str, Any]:
-    """A run's manifest as its output's attributes (NetCDF and zarr hold no None and no booleans)."""
-    return {k: ("" if v is None else int(v) if isinstance(v, bool) else v) for k, v in manifest.items()}
+    """A run's manifest as its output's attributes: NetCDF and zarr hold no None and no booleans, and integers are
+    32-bit (CF 1.8 and NetCDF's classic format have no 64-bit ones; a larger integer, a seed say, is text)."""
+    return {k: "" if v is None else _attribute_int(int(v)) if isinstance(v, bool | int | np.integer) else v
+            for k, v in manifest.items()}
+
+
+def _attribute_int(v: int) -> np.int32 | str:
+    return np.int32(v) if np.iinfo(np.int32).min <= v <= np.iinfo(np.int32).max else str(v)
 
 
 def _finished_run(output: Path, fmt: str, manifest: Mapping[str, Any]) -> bool:
@@ -154,6 +160,10 @@ def _coords(model: Model, axis: Any) -> dict[str, Any]:
                  {"description": "Run year, 0 for the run's first hydrological year (its first day: year_start)"}),
         "year_start": ("year", starts[np.searchsorted(year, np.arange(int(year.max()) + 1))].values,
                        {"description": "First day of each run year"}),
+        "year_days": ("year", np.bincount(year, weights=axis.days).astype(np.int32),
+                      {"description": "Days of the steps in each run year, which its annual sums cover (365 or 366; "
+                       "with N-day steps a whole number of steps, 360 or 370 days of 10-day steps, say; a last "
+                       "part year fewer)", "units": "days"}),
     }
     for kind, members in nodes.items():
         coords[kind] = (kind, [n.id for n in members], {"description": f"Id of each {kind} node of the model"})
