@@ -221,3 +221,25 @@ def test_a_model_loaded_for_given_years_reports_its_problems_as_without_them(tmp
         daryo.load(model, scenarios=[str(tmp_path / s) for s in scenarios], years=2)
     assert len(plain.value.problems) == 2
     assert [str(p) for p in given_years.value.problems] == [str(p) for p in plain.value.problems]
+
+
+def test_a_run_beyond_the_span_an_overlay_of_given_years_was_applied_to_says_to_load_for_it(tmp_path):
+    """The run was refused naming the model file's line of 12 monthly values ("the series has 36 values but the
+    time span has 60 monthly steps"): the overlay had made them per step for the span it was loaded with (a new
+    user's walkthrough)."""
+    model = tmp_path / "m.yaml"
+    model.write_text("version: 1\nname: m\ntime: {start: 2000-10, end: 2003-09, step: month}\nnodes:\n"
+                     "  - {id: up, type: inflow, inflow: [5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5]}\n"
+                     "  - {id: sea, type: sink}\nedges: [[up, sea]]\n")
+    overlay = tmp_path / "y2.yaml"
+    overlay.write_text("changes: [{scale_inflows: {nodes: [up], factor: 0.5, years: [2]}}]\n")
+    loaded = daryo.load(model, scenarios=[str(overlay)])
+    with pytest.raises(ValueError) as err:
+        daryo.run(loaded, daryo.RunOptions(years=5))
+    assert str(err.value) == (
+        f"the model was loaded with an overlay that changes given run years ({overlay} changes[0].scale_inflows), "
+        "which gives the inflows it changes per step up to 2003-09, and the run goes on to 2005-09; load the model "
+        "for the run's length instead: daryo.load(path, scenarios=[...], years=...)")
+    sea = daryo.run(daryo.load(model, scenarios=[str(overlay)], years=5)).dataset["sink_inflow"].sel(sink="sea")
+    assert float(sea.sum()) == pytest.approx(5 * 12 * 5 - 2.5 * 12)
+    assert float(daryo.run(loaded, daryo.RunOptions(years=2)).dataset["sink_inflow"].sum()) == pytest.approx(90)

@@ -769,3 +769,22 @@ def test_a_cost_mode_run_in_which_no_demand_gets_water_is_told_so(tmp_path, caps
         assert main(["run", str(path)]) == 0
         assert capsys.readouterr().err == (note if told else ""), (farm, sea)
     assert main(["run", str(demo_model_path()), "--years", "1"]) == 0 and capsys.readouterr().err == ""
+
+
+def test_a_cost_mode_run_in_which_some_demands_get_no_water_names_them(tmp_path, capsys):
+    """The note came only where no demand at all got water: a cost model in which one demand and the sea paid for
+    water and two demands did not gave those two nothing in every step, without a word (a new user's
+    walkthrough)."""
+    path = tmp_path / "m.yaml"
+    path.write_text("version: 1\nallocation: cost\ntime: {start: 2000-10, end: 2000-12}\nnodes:\n"
+                    "  - {id: src, type: inflow, inflow: 10}\n  - {id: up, type: demand, demand: 5, cost: -1}\n"
+                    "  - {id: a, type: demand, demand: 2}\n  - {id: b, type: demand, demand: 2}\n"
+                    "  - {id: sea, type: sink, cost: -0.5}\nedges: [[src, up], [src, a], [src, b], [src, sea]]\n")
+    assert main(["run", str(path)]) == 0
+    assert capsys.readouterr().err == (
+        "note: demands a, b got no water in the whole run though they asked for some: in cost mode a demand gets "
+        "water only where it can reach it and the costs make delivering pay (a negative cost on the demand: what a "
+        "hm³ delivered is worth)\n")
+    path.write_text(path.read_text().replace("{id: a, type: demand, demand: 2}", "{id: a, type: demand, demand: 0}"))
+    assert main(["run", str(path)]) == 0
+    assert "note: demand b got no water in the whole run though it asked" in capsys.readouterr().err

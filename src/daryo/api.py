@@ -166,9 +166,10 @@ def run(model: Model, options: RunOptions | None = None) -> Results:
     if options.years is not None and options.years < 1:
         raise ValueError(f"years {options.years}: a run lasts at least 1 year")
     if options.start or options.end or options.years is not None:
-        own_end = model.time.end
+        own = model.time
         model = model.with_time(options.start, options.end, options.years)
-        _check_embedded_span(model, own_end)
+        _check_embedded_span(model, own.end)
+        _check_overlaid_span(model, own.end)
     n = options.scenarios
     if n is not None and n < 1:
         raise ValueError(f"scenarios={n}: a run takes at least 1 scenario trace")
@@ -198,6 +199,24 @@ def _check_options(options: RunOptions) -> None:
             parse_date(v)
         except ValueError:
             raise ValueError(f"{name}={v!r} is not a date: give YYYY-MM or YYYY-MM-DD") from None
+
+
+def _check_overlaid_span(model: Model, own_end: pd.Timestamp) -> None:
+    """An overlay that changes given run years turns the inflows it changes into one value per step of the span the
+    model was loaded for: a run beyond it needs the model loaded for the run's length (else those series are
+    refused as too short, naming the model file's line of the 12 values it no longer holds)."""
+    files = model.metadata.get("scenario_files")
+    if model.time.end <= own_end or not isinstance(files, list) or not files:
+        return
+    from .scenarios import year_limited_changes
+
+    limited = year_limited_changes([str(f) for f in files])
+    if limited:
+        changes = "; ".join(f"{p.file} {p.place}" for p in limited)
+        raise ValueError(f"the model was loaded with an overlay that changes given run years ({changes}), which gives "
+                         f"the inflows it changes per step up to {own_end:%Y-%m}, and the run goes on to "
+                         f"{model.time.end:%Y-%m}; load the model for the run's length instead: "
+                         "daryo.load(path, scenarios=[...], years=...)")
 
 
 def _check_embedded_span(model: Model, own_end: pd.Timestamp) -> None:

@@ -175,9 +175,15 @@ def unit_factor(unit: str | None, dimension: Dimension) -> tuple[float, bool]:
 def _known(dimension: str) -> str:
     """The units of ``dimension``, for messages, as they are written (``MW``, ``GWh``, ``Mm3``: units are read
     whatever their case, and kept in lower case)."""
-    known = ", ".join(sorted((_shown(u) for u, (d, _, _r) in _UNITS.items() if d == dimension and u), key=str.lower))
-    return known + (" (also written MCM or mln.m3 for Mm3, /a or /year for /yr)" if dimension in ("volume", "flow")
-                    else "")
+    def units(dim: str) -> str:
+        return ", ".join(sorted((_shown(u) for u, (d, _, _r) in _UNITS.items() if d == dim and u), key=str.lower))
+
+    if dimension == "flow":  # (a volume given for a flow is a volume per step)
+        return f"{units('flow')}, or a volume per step: {units('volume')}{_ALIASES}"
+    return units(dimension) + (" (also written MCM or mln.m3 for Mm3)" if dimension == "volume" else "")
+
+
+_ALIASES = " (also written MCM or mln.m3 for Mm3, /a or /year for /yr)"
 
 
 def _shown(key: str) -> str:

@@ -178,7 +178,8 @@ COMPONENT_TYPES: dict[str, ComponentType] = {
             "demand", "A water use (irrigation, municipal, industrial): gets up to its demand.",
             (
                 A("demand", "series", "flow", REQUIRED, "Water wanted per step."),
-                A("priority", "int", None, 1, "1 is served first; equal priorities share shortage equally."),
+                A("priority", "int", None, 1, "1 is served first; equal priorities share a shortage in proportion "
+                  "to their demands (each gets the same fraction)."),
                 A("category", "choice", None, "irrigation", "Use category.",
                   ("irrigation", "municipal", "industrial", "other")),
                 A("consumptive_fraction", "series", "fraction", 1.0,
