@@ -371,7 +371,9 @@ def test_a_netcdf_file_that_cannot_be_written_is_a_message_naming_it(tmp_path, c
 
     monkeypatch.setattr(xr.Dataset, "to_netcdf", full)
     assert main(["run", DEMO, "--scenarios", "1", "--years", "2", "-o", str(prev)]) == 1
-    assert capsys.readouterr().err == f"daryo: error: cannot write {prev}: NetCDF: HDF error\n"
+    err = capsys.readouterr().err
+    assert err.startswith(f"daryo: error: cannot write {prev}: NetCDF: HDF error (") and err.endswith(" free on its "
+                                                                                                 "disk)\n"), err
     assert prev.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["prev.nc"]
 
@@ -517,6 +519,14 @@ def _pywr_file(tmp_path: Path) -> Path:
     src = tmp_path / "pywr.json"
     src.write_text(PYWR)
     return src
+
+
+def test_convert_s_command_to_run_the_result_quotes_a_path_with_spaces(tmp_path, capsys):
+    """"(run it with: daryo run /…/sp ace/conv.json)": pasted, the command failed (a file-safety pass)."""
+    out = tmp_path / "sp ace" / "çonv.json"
+    out.parent.mkdir()
+    assert main(["convert", str(_pywr_file(tmp_path)), "-o", str(out)]) == 0
+    assert f"(run it with: daryo run '{out}')" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("name", ["model.json", "model.yaml", "model.yml"])

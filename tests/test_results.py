@@ -465,3 +465,89 @@ def test_results_record_a_digest_of_the_inputs_beyond_the_model_file(tmp_path):
     overlay.write_text("changes: [{scale_demands: {nodes: [city], factor: 1.25}}]\n")
     other = daryo.run(daryo.load(model, years=1, scenarios=[str(overlay)])).dataset.attrs
     assert scaled["scenarios"] == other["scenarios"] and scaled["network_sha256"] != other["network_sha256"]
+
+
+@pytest.mark.parametrize("signum", ["SIGINT", "SIGTERM"])
+def test_a_signal_while_the_netcdf_file_is_written_stops_after_the_write_and_keeps_the_old_file(
+        tmp_path, monkeypatch, signum):
+    """Ctrl-C or SIGTERM inside the netCDF library's write left HDF5 locked, and closing the file then waited for
+    ever: `daryo run -o` hung (a file-safety pass).  The write now finishes, then the signal stops the save: the
+    earlier file stays and no temporary file is left."""
+    import signal
+
+    class Terminated(BaseException):
+        pass
+
+    def terminate(signum, frame):
+        raise Terminated
+
+    results = daryo.run(daryo.load(daryo.demo_model_path(), years=1))
+    out = tmp_path / "r.nc"
+    results.to_netcdf(out)
+    before = out.read_bytes()
+    finished = []
+    real = xr.Dataset.to_netcdf
+
+    def interrupted_write(self, *args, **kwargs):
+        os.kill(os.getpid(), getattr(signal, signum))  # (its handler would run at the next line)
+        real(self, *args, **kwargs)
+        finished.append(True)
+
+    monkeypatch.setattr(xr.Dataset, "to_netcdf", interrupted_write)
+    previous = signal.signal(signal.SIGTERM, terminate)  # (as the command line sets it)
+    try:
+        with pytest.raises(KeyboardInterrupt if signum == "SIGINT" else Terminated):
+            results.to_netcdf(out)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert finished == [True] and out.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.nc"]
+
+
+def test_a_full_disk_is_named_with_the_free_space(tmp_path, monkeypatch):
+    """A full disk gave "cannot write r.nc: NetCDF: HDF error", and for CSV files "No space left on device" with no
+    file named (a file-safety pass)."""
+    import errno
+    import re
+
+    results = daryo.run(daryo.load(daryo.demo_model_path(), years=1))
+
+    def hdf_error(self, *args, **kwargs):
+        raise RuntimeError("NetCDF: HDF error")
+
+    def no_space(self, folder):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(xr.Dataset, "to_netcdf", hdf_error)
+    with pytest.raises(OSError, match=rf"^cannot write {tmp_path / 'r.nc'}: NetCDF: HDF error \([0-9.,]+ [kMG]B free "
+                                      r"on its disk\)$"):
+        results.to_netcdf(tmp_path / "r.nc")
+    monkeypatch.setattr(daryo.results.Results, "_write_csv", no_space)
+    with pytest.raises(OSError) as err:
+        results.to_csv(tmp_path / "csv")
+    assert err.value.errno == errno.ENOSPC  # (what the command line prints: its strerror)
+    assert re.fullmatch(rf"cannot write CSV files into {tmp_path / 'csv'}: No space left on device \([0-9.,]+ "
+                        r"[kMG]B free on its disk\)", err.value.strerror)
+    assert not list(tmp_path.iterdir())
+
+
+def test_a_write_protected_earlier_result_is_not_replaced(tmp_path, monkeypatch):
+    """A result file its owner had made read-only (chmod 444) was replaced without a word, as results are written
+    beside a file and moved into its place (a file-safety pass, as an unprivileged user; the tests run as root,
+    who may write any file, so the check's question to the system is answered here)."""
+    import daryo._files
+
+    results = daryo.run(daryo.load(daryo.demo_model_path(), years=1))
+    out, csv = tmp_path / "r.nc", tmp_path / "csv"
+    results.save(netcdf=out, csv=csv)
+    protected = {out, csv / "delivery.csv"}
+    real_access = os.access
+    monkeypatch.setattr(daryo._files.os, "access",
+                        lambda p, mode, **kw: Path(p) not in protected and real_access(p, mode, **kw))
+    before = out.read_bytes()
+    for call in (lambda: results.to_netcdf(out), lambda: results.to_csv(csv)):
+        with pytest.raises(PermissionError, match=r"is write-protected, so it is not replaced: make it writable"):
+            call()
+    assert out.read_bytes() == before
+    with pytest.raises(PermissionError, match=rf"^\[Errno 13\] {out} is write-protected"):
+        daryo._files.atomic_write(out, lambda f: f.write(b"x"))

@@ -4,18 +4,20 @@ into place in one step (a failure, a full disk or Ctrl-C leaves the old file as 
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import os
+import shutil
 import signal
 import stat
 import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
-__all__ = ["NamedOSError", "atomic_write", "file_digest", "interrupts_between", "mode_for", "new_file_mode",
-           "temp_beside", "user_path", "write_target"]
+__all__ = ["NamedOSError", "atomic_write", "file_digest", "free_bytes", "interrupts_between", "mode_for",
+           "new_file_mode", "refuse_write_protected", "size_text", "temp_beside", "user_path", "write_target"]
 
 
 def file_digest(path: str | Path | None) -> str | None:
@@ -58,9 +60,27 @@ def write_target(path: str | Path) -> Path:
     return Path(os.path.realpath(p)) if p.is_symlink() else p
 
 
+def refuse_write_protected(path: str | Path) -> None:
+    """Refuse to replace a file that is write-protected (``chmod a-w``), as a shell's ``>`` and ``open(…, "w")``
+    do: results are written beside a file and moved into its place, which the folder's permissions alone allow,
+    so a protected earlier result was replaced without a word.  (A superuser may write any file, here as there.)
+
+    Raises
+    ------
+    PermissionError
+        If ``path`` (or the file a link at ``path`` leads to) is a file the user may not write.
+    """
+    target = write_target(path)
+    if target.is_file() and not os.access(target, os.W_OK):
+        raise PermissionError(errno.EACCES, f"{path} is write-protected, so it is not replaced: make it writable "
+                              "(chmod u+w) or give another name")
+
+
 def atomic_write(path: Path, write: Callable[[IO[bytes]], object]) -> None:
     """Write ``path`` by ``write(f)`` into a temporary file beside it, then move that file into its place (a
-    symbolic link is written through: :func:`write_target`)."""
+    symbolic link is written through: :func:`write_target`); a write-protected file is not replaced
+    (:func:`refuse_write_protected`)."""
+    refuse_write_protected(path)
     fd, tmp = temp_beside(path)
     try:
         with os.fdopen(fd, "wb") as f:
@@ -111,6 +131,8 @@ def interrupts_between() -> Iterator[Callable[[], None]]:
     """Hold Ctrl-C (SIGINT) back inside a sequence of writes: it is raised (KeyboardInterrupt) only where the
     sequence calls the ``check`` this yields, between two writes, never inside one; one that arrives after the
     last check is dropped (what follows it, such as moving a finished file into place, takes milliseconds).
+    SIGTERM is held back the same way where a Python handler of it is set (the command line's, which raises to
+    remove temporary files on the way out); with the system's default it ends the process at once, as it would.
 
     A write of a library interrupted midway may leave it unable to clean up: an interrupted NetCDF write holds
     HDF5's lock, which closing the file then waits for forever; an interrupted zarr write leaves its threads
@@ -124,15 +146,40 @@ def interrupts_between() -> Iterator[Callable[[], None]]:
     def hold(signum: int, frame: object) -> None:
         caught.append(signum)
 
+    previous: dict[int, Any] = {signal.SIGINT: signal.getsignal(signal.SIGINT)}
+    if previous[signal.SIGINT] is None:  # (a handler not set from Python: Python's own is the default)
+        previous[signal.SIGINT] = signal.default_int_handler
+    if callable(term := signal.getsignal(signal.SIGTERM)):
+        previous[signal.SIGTERM] = term
+
     def check() -> None:
         if caught:
+            signum = caught[0]
             caught.clear()
-            raise KeyboardInterrupt
+            if signum == signal.SIGINT:
+                raise KeyboardInterrupt
+            previous[signum](signum, None)  # (the held handler: the command line's raises)
 
-    previous = signal.signal(signal.SIGINT, hold)
-    if previous is None:  # (a handler not set from Python: Python's own is the default)
-        previous = signal.default_int_handler
+    for signum in previous:
+        signal.signal(signum, hold)
     try:
         yield check
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def free_bytes(folder: Path) -> int | None:
+    """The free space on ``folder``'s disk (None: it cannot be asked)."""
+    try:
+        return shutil.disk_usage(folder).free
+    except OSError:
+        return None
+
+
+def size_text(n: float) -> str:
+    """``n`` bytes as text: "3.2 GB", "45 MB", "120 kB"."""
+    for unit, scale in (("GB", 1e9), ("MB", 1e6)):
+        if n >= scale:
+            return f"{n / scale:,.1f} {unit}" if n < 10 * scale else f"{n / scale:,.0f} {unit}"
+    return f"{n / 1e3:,.0f} kB"

@@ -16,7 +16,17 @@ import pandas as pd
 import xarray as xr
 from xarray.indexes import PandasIndex
 
-from ._files import mode_for, temp_beside, user_path, write_target
+from ._files import (
+    NamedOSError,
+    free_bytes,
+    interrupts_between,
+    mode_for,
+    refuse_write_protected,
+    size_text,
+    temp_beside,
+    user_path,
+    write_target,
+)
 from .cf import cf_dataset, netcdf_encoding
 from .model import Model
 from .network import CompiledNetwork
@@ -283,6 +293,13 @@ def provenance(model: Model) -> dict[str, str]:
             "software": _software_versions()}
 
 
+def _free_space_note(path: Path) -> str:
+    """`` (N MB free on its disk)`` for a write to ``path`` that failed, where the free space can be asked: a full
+    disk is named by the netCDF library only as "NetCDF: HDF error"."""
+    free = free_bytes(path.absolute().parent)
+    return "" if free is None else f" ({size_text(free)} free on its disk)"
+
+
 def applied_overlays(model: Model) -> str:
     """The scenario overlays applied to ``model``, in order, as results record them: a library overlay by its
     name, an overlay file by its full path (as it was found when it was applied)."""
@@ -393,6 +410,7 @@ def check_netcdf_target(path: str | Path) -> None:
     if p.exists() and not (is_netcdf(p) and str(netcdf_attributes(p).get("title", "")).startswith(_TITLE)):
         raise FileExistsError(f"{p} exists and is not the results of a daryo run; it is not replaced: give another "
                               "output name or move it away")
+    refuse_write_protected(p)
 
 
 def _check_csv_targets(paths: list[Path]) -> None:
@@ -403,6 +421,7 @@ def _check_csv_targets(paths: list[Path]) -> None:
         if target.is_file() and not _is_results_csv(target):
             raise FileExistsError(f"{target} exists and is not a CSV file of a daryo run's results; it is not "
                                   "replaced: give another folder or move it away")
+        refuse_write_protected(target)
 
 
 def check_csv_folder(folder: str | Path) -> None:
@@ -511,9 +530,11 @@ class Results:
                 nc_tmp = Path(tmp)
                 try:
                     written = cf_dataset(self.dataset)
-                    written.to_netcdf(nc_tmp, engine="netcdf4", encoding=netcdf_encoding(written))
+                    with interrupts_between() as check:  # (Ctrl-C inside the write left HDF5 locked: a hang)
+                        written.to_netcdf(nc_tmp, engine="netcdf4", encoding=netcdf_encoding(written))
+                        check()
                 except RuntimeError as exc:  # the netCDF library's error for a full disk: "NetCDF: HDF error"
-                    raise OSError(f"cannot write {p}: {exc}") from exc
+                    raise OSError(f"cannot write {p}: {exc}{_free_space_note(p)}") from exc
                 os.chmod(nc_tmp, mode_for(p))
             if csv is not None:
                 d = Path(csv)
@@ -523,7 +544,11 @@ class Results:
                     csv_tmp = Path(tempfile.mkdtemp(prefix=".daryo-csv.", dir=d))
                 except OSError as exc:
                     raise OSError(exc.errno, f"cannot write CSV files into {d}: {exc.strerror or exc}") from exc
-                names = self._write_csv(csv_tmp)
+                try:
+                    names = self._write_csv(csv_tmp)
+                except OSError as exc:  # (a full disk's names no file)
+                    raise NamedOSError(exc.errno, f"cannot write CSV files into {d}: {exc.strerror or exc}"
+                                       f"{_free_space_note(d)}") from exc
             # everything written: move it into place, once every target is known to take a file
             targets = ([Path(csv) / f for f in names] if csv is not None else []) + (
                 [Path(netcdf)] if netcdf is not None else [])

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from .._files import file_digest, interrupts_between, user_path
+from .._files import file_digest, free_bytes, interrupts_between, size_text, user_path
 from ..hydrology import check_seed
 from ..model import Model
 from ..network import CompiledNetwork, compile_network
@@ -26,7 +26,7 @@ from .chunks import ANNUAL_INDICATORS, SERIES, EnsembleOptions, _inflow_columns,
 from .executors import _dask, _serial, scheduler_problem
 from .parts import _FORMAT, _Parts
 from .progress import ProgressReporter
-from .store import _assemble, _finished_run, check_output, free_bytes, size_text
+from .store import _assemble, _finished_run, check_output
 from .traces import TraceSource, default_trace_source, run_years
 
 

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._files import NamedOSError, atomic_write, user_path, write_target
+from .._files import NamedOSError, atomic_write, free_bytes, refuse_write_protected, size_text, user_path, write_target
 from ..cf import cf_dataset, daryo_units, netcdf_encoding
 from ..model import Model, Node
 from ..results import NETCDF_SUFFIXES, is_netcdf, netcdf_attributes, step_coordinates
@@ -68,6 +68,7 @@ def check_output(output: str | Path) -> str:
         kind = "NetCDF file" if fmt == "nc" else "zarr store"
         raise FileExistsError(f"{output} exists and is a {kind} that no daryo ensemble wrote; it is not replaced: "
                               "give another output name or move it away")
+    refuse_write_protected(output)
     return fmt
 
 
@@ -266,22 +267,6 @@ def _assemble(parts: _Parts, n_chunks: int, output: Path, fmt: str, manifest: Ma
         raise
     _remove(target)
     os.replace(tmp, target)
-
-
-def free_bytes(folder: Path) -> int | None:
-    """The free space on ``folder``'s disk (None: it cannot be asked)."""
-    try:
-        return shutil.disk_usage(folder).free
-    except OSError:
-        return None
-
-
-def size_text(n: float) -> str:
-    """``n`` bytes as text: "3.2 GB", "45 MB", "120 kB"."""
-    for unit, scale in (("GB", 1e9), ("MB", 1e6)):
-        if n >= scale:
-            return f"{n / scale:,.1f} {unit}" if n < 10 * scale else f"{n / scale:,.0f} {unit}"
-    return f"{n / 1e3:,.0f} kB"
 
 
 def _process_alive(pid: str) -> bool:
