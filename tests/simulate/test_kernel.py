@@ -6,6 +6,8 @@ arrays, they must equal :meth:`daryo.simulate._basiscache.Basis.linear_map`, and
 when their weights are equal.
 """
 
+import os
+
 import numpy as np
 import pytest
 from test_fastpath import compiled, random_network
@@ -59,3 +61,26 @@ def test_bank_holds_the_dense_map(seed):
         grouped += nc - ng
         checked += 1
     assert checked > 10 and grouped > 0
+
+
+@pytest.mark.parametrize("locators, cached", [("[c.UserProvidedCacheLocator]", "FunctionCache"), ("[]", "NullCache")])
+def test_the_kernels_load_where_no_cache_folder_can_be_written(tmp_path, locators, cached):
+    """Run by a user who can write neither the installation nor a home folder, importing the kernels raised
+    "cannot cache function '_sparse_rows_py': no locator available" (a file-safety pass, as user nobody).  They
+    are then cached in the user's own folder in the temporary folder, or, failing that, compiled uncached."""
+    import subprocess
+    import sys
+
+    pytest.importorskip("numba")
+    code = ("import numba, numba.core.caching as c\n"
+            f"c.CacheImpl._locator_classes = {locators}  # (no folder found, as for that user)\n"
+            "from daryo.simulate import _kernel\n"
+            "print(numba.config.CACHE_DIR)\n"
+            "print(type(_kernel._sparse_rows._cache).__name__)\n")
+    env = {k: v for k, v in os.environ.items() if k != "NUMBA_CACHE_DIR"} | {"TMPDIR": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False)
+    assert done.returncode == 0, done.stderr
+    folder, kind = done.stdout.split()
+    assert kind == cached
+    if cached == "FunctionCache":
+        assert folder == str(tmp_path / f"daryo-numba-cache-{os.getuid()}")

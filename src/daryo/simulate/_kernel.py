@@ -9,6 +9,10 @@ Without Numba the NumPy path runs; the two give the same optima (tests run both)
 
 from __future__ import annotations
 
+import contextlib
+import os
+import tempfile
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -21,10 +25,40 @@ _UNKNOWN, _NONE = -1, -2
 # the kernels' Numba options (:mod:`daryo.simulate._aot` builds its module only for options it reproduces)
 _JIT_OPTIONS: dict[str, Any] = {"cache": True, "nogil": True, "fastmath": False}
 _njit: Any = None
+
+
+def _cache_probe() -> int:  # pragma: no cover - never called: its dispatcher only looks for a cache folder
+    return 0
+
+
+def _jit_with_a_cache(numba: Any) -> Any:
+    """Numba's decorator with the kernels' options.  Numba caches a compiled kernel beside its source, in
+    ``NUMBA_CACHE_DIR`` or in the user's cache folder (``~/.cache``); where none of them can be written (an
+    installation the user cannot write to, run without a home folder), decorating a kernel raised "cannot cache
+    function …: no locator available", a traceback for every run.  There the kernels are cached in a folder of the
+    user's own in the system's temporary folder (compiled once, ~1 minute), or, if that cannot be made either, not
+    cached (compiled in each process)."""
+    try:
+        numba.njit(**_JIT_OPTIONS)(_cache_probe)
+        return numba.njit(**_JIT_OPTIONS)
+    except RuntimeError as exc:
+        if "cannot cache" not in str(exc):
+            raise
+    folder = Path(tempfile.gettempdir()) / f"daryo-numba-cache-{os.getuid()}"
+    with contextlib.suppress(OSError):
+        folder.mkdir(mode=0o700, exist_ok=True)
+    if folder.is_dir() and folder.stat().st_uid == os.getuid() and os.access(folder, os.W_OK):
+        numba.config.CACHE_DIR = str(folder)
+        with contextlib.suppress(RuntimeError):
+            numba.njit(**_JIT_OPTIONS)(_cache_probe)
+            return numba.njit(**_JIT_OPTIONS)
+    return numba.njit(**{**_JIT_OPTIONS, "cache": False})
+
+
 try:  # pragma: no cover - depends on the environment
     import numba
 
-    _njit = numba.njit(**_JIT_OPTIONS)
+    _njit = _jit_with_a_cache(numba)
 except ImportError:  # pragma: no cover
     pass
 
