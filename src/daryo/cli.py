@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import shlex
 import sys
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -722,7 +723,7 @@ def _cmd_convert(args: argparse.Namespace) -> int:
     if out.resolve() == Path(args.model).resolve():
         raise _UsageError(f"-o {args.output} is the model being converted; give the daryo model another name")
     write_daryo_model(args.model, out)  # (which refuses to replace anything but an earlier conversion first)
-    print(f"{args.model} converted to {out} (run it with: daryo run {out})")
+    print(f"{args.model} converted to {out} (run it with: daryo run {shlex.quote(str(out))})")
     return EXIT_OK
 
 

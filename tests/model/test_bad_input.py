@@ -290,6 +290,20 @@ def test_csv_bad_number_names_line_and_column(tmp_path):
     assert "flows.csv line 3, column 'a'" in msg and "'x' is not a finite number" in msg
 
 
+def test_an_unreadable_csv_is_told_so_without_python_s_error_number(tmp_path, monkeypatch):
+    """"cannot be read: [Errno 13] Permission denied: '/…/flows.csv'", the path said twice (a file-safety pass; the
+    tests run as root, who may read any file, so the denial is made here)."""
+    (tmp_path / "flows.csv").write_text("date,a\n2001-01-01,1\n2001-02-01,2\n2001-03-01,3\n")
+    p = write_model(tmp_path, GOOD.replace("inflow: 10}", "inflow: {csv: flows.csv, column: a}}"))
+
+    def denied(path, *args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(pd, "read_csv", denied)
+    (msg,) = load_problems(p)
+    assert msg.endswith("nodes[src].inflow (line 5): CSV file 'flows.csv' cannot be read: Permission denied"), msg
+
+
 @pytest.mark.parametrize("first", ["2001-01-01,5,6", "01/01/2001,5,6"])
 def test_a_csv_without_a_header_line_is_told_so(tmp_path, first):
     """The first row was read as the header: its date went missing, its values became the columns' names."""

@@ -83,6 +83,9 @@ def read_csv_file(path: Path, **read_options: Any) -> pd.DataFrame:
         reason = text.splitlines()[0] if text else type(exc).__name__
         if isinstance(exc, pd.errors.EmptyDataError):  # (pandas: "No columns to parse from file")
             reason = "the file is empty"
+        elif isinstance(exc, OSError) and exc.strerror:  # ("[Errno 13] Permission denied: '/…/x.csv'": the file
+            # is named by the message that quotes this)
+            reason = exc.strerror
         elif isinstance(exc, UnicodeDecodeError):  # (pandas gives a position in its buffer, not a line)
             reason = _not_utf8(path) or reason
         elif isinstance(exc, pd.errors.ParserError) and (
