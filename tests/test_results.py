@@ -551,3 +551,62 @@ def test_a_write_protected_earlier_result_is_not_replaced(tmp_path, monkeypatch)
     assert out.read_bytes() == before
     with pytest.raises(PermissionError, match=rf"^\[Errno 13\] {out} is write-protected"):
         daryo._files.atomic_write(out, lambda f: f.write(b"x"))
+
+
+def test_the_network_digest_does_not_depend_on_where_the_model_was_read_from(tmp_path, monkeypatch):
+    """A model with parameters had another ``network_sha256`` read as 'c1/pm.yaml' than as its full path, or from
+    a copy in another folder: the digest took in paths kept for messages (a review)."""
+    text = ("version: 1\nname: pm\ntime: {start: 2001-01, end: 2001-03, step: month}\nparameters:\n"
+            "  q: {type: dataframe, csv: q.csv, index_col: date}\n"
+            "  x: {type: controlcurve, reservoir: r, control_curves: [0.5], values: [10, 5]}\nnodes:\n"
+            "  - {id: src, type: inflow, inflow: {parameter: q}}\n"
+            "  - {id: r, type: reservoir, max_volume: 100, initial_volume: 60, min_volume: {parameter: x}}\n"
+            "  - {id: d, type: demand, demand: 4}\n  - {id: sea, type: sink}\nedges: [[src, r], [r, d], [r, sea]]\n")
+    digests = []
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "pm.yaml").write_text(text)
+        (tmp_path / folder / "q.csv").write_text("date,q\n2001-01-01,1\n2001-02-01,2\n2001-03-01,3\n")
+    monkeypatch.chdir(tmp_path)
+    for path in ("a/pm.yaml", tmp_path / "a" / "pm.yaml", "b/pm.yaml"):
+        digests.append(daryo.run(daryo.load(path)).dataset.attrs["network_sha256"])
+    assert len(set(digests)) == 1
+    (tmp_path / "b" / "q.csv").write_text("date,q\n2001-01-01,1\n2001-02-01,2\n2001-03-01,4\n")
+    assert daryo.run(daryo.load("b/pm.yaml")).dataset.attrs["network_sha256"] != digests[0]
+
+
+def test_an_ignored_ctrl_c_while_the_netcdf_file_is_written_stays_ignored(tmp_path, monkeypatch):
+    """Holding Ctrl-C back during the write replaced an "ignore" (a job a shell started in the background) with a
+    KeyboardInterrupt after it (a review)."""
+    import signal
+
+    results = daryo.run(daryo.load(daryo.demo_model_path(), years=1))
+    real = xr.Dataset.to_netcdf
+
+    def interrupted_write(self, *args, **kwargs):
+        os.kill(os.getpid(), signal.SIGINT)
+        real(self, *args, **kwargs)
+
+    monkeypatch.setattr(xr.Dataset, "to_netcdf", interrupted_write)
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        results.to_netcdf(tmp_path / "r.nc")
+        assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert (tmp_path / "r.nc").stat().st_size > 0
+
+
+def test_a_write_protected_earlier_csv_file_that_a_run_would_remove_stays(tmp_path, monkeypatch):
+    """An earlier run's storage.csv, write-protected, was removed by a run without reservoirs (only the files a run
+    writes were checked; a review)."""
+    import daryo._files
+
+    csv = tmp_path / "csv"
+    daryo.run(testmodels.reservoir_evaporation()).to_csv(csv)
+    storage = csv / "storage.csv"
+    real_access = os.access
+    monkeypatch.setattr(daryo._files.os, "access", lambda p, mode, **kw: Path(p) != storage and real_access(p, mode))
+    with pytest.raises(PermissionError, match="storage.csv is write-protected"):
+        daryo.run(testmodels.chain_of_demands()).to_csv(csv)
+    assert storage.is_file()

@@ -133,6 +133,8 @@ def interrupts_between() -> Iterator[Callable[[], None]]:
     last check is dropped (what follows it, such as moving a finished file into place, takes milliseconds).
     SIGTERM is held back the same way where a Python handler of it is set (the command line's, which raises to
     remove temporary files on the way out); with the system's default it ends the process at once, as it would.
+    A SIGINT handler of the caller's own, or SIGINT ignored (a job a shell started in the background), is left in
+    place.
 
     A write of a library interrupted midway may leave it unable to clean up: an interrupted NetCDF write holds
     HDF5's lock, which closing the file then waits for forever; an interrupted zarr write leaves its threads
@@ -146,9 +148,9 @@ def interrupts_between() -> Iterator[Callable[[], None]]:
     def hold(signum: int, frame: object) -> None:
         caught.append(signum)
 
-    previous: dict[int, Any] = {signal.SIGINT: signal.getsignal(signal.SIGINT)}
-    if previous[signal.SIGINT] is None:  # (a handler not set from Python: Python's own is the default)
-        previous[signal.SIGINT] = signal.default_int_handler
+    previous: dict[int, Any] = {}
+    if signal.getsignal(signal.SIGINT) in (signal.default_int_handler, None):  # (None: not set from Python)
+        previous[signal.SIGINT] = signal.default_int_handler  # (one of the caller's own, or "ignore", stays)
     if callable(term := signal.getsignal(signal.SIGTERM)):
         previous[signal.SIGTERM] = term
 
@@ -156,9 +158,7 @@ def interrupts_between() -> Iterator[Callable[[], None]]:
         if caught:
             signum = caught[0]
             caught.clear()
-            if signum == signal.SIGINT:
-                raise KeyboardInterrupt
-            previous[signum](signum, None)  # (the held handler: the command line's raises)
+            previous[signum](signum, None)  # (the held handler: Python's raises KeyboardInterrupt)
 
     for signum in previous:
         signal.signal(signum, hold)

@@ -431,12 +431,19 @@ def check_csv_folder(folder: str | Path) -> None:
     _check_csv_targets([Path(folder) / f"{name}.csv" for name in sorted(VARIABLES)] + [Path(folder) / VARIABLES_CSV])
 
 
+def _other_runs_csv(folder: Path, names: list[str]) -> list[Path]:
+    """The CSV files of an earlier run's results in ``folder`` (a variable's name, a results header) that are not
+    among ``names`` (this run's)."""
+    if not folder.is_dir():
+        return []
+    return [f for f in folder.glob("*.csv")
+            if f.stem in VARIABLES and f.name not in names and f.is_file() and _is_results_csv(f)]
+
+
 def _remove_other_runs_csv(folder: Path, names: list[str]) -> None:
-    """Remove the CSV files of an earlier run's results in ``folder`` (a variable's name, a results header)
-    that are not among ``names``, just written."""
-    for f in folder.glob("*.csv"):
-        if f.stem in VARIABLES and f.name not in names and f.is_file() and _is_results_csv(f):
-            f.unlink()
+    """Remove the CSV files of an earlier run's results in ``folder`` that are not among ``names``, just written."""
+    for f in _other_runs_csv(folder, names):
+        f.unlink()
 
 
 def _is_results_csv(path: Path) -> bool:
@@ -521,6 +528,9 @@ class Results:
                 raise ValueError(f"the NetCDF file and the CSV folder are both {csv}: give them other names")
             _check_csv_targets([Path(csv) / f"{name}.csv" for name in self.dataset.data_vars]
                                + [Path(csv) / VARIABLES_CSV])
+            for other in _other_runs_csv(Path(csv), [f"{name}.csv" for name in self.dataset.data_vars]
+                                         + [VARIABLES_CSV]):
+                refuse_write_protected(other)  # (removed once this run's files are written)
         try:
             if netcdf is not None:
                 p = Path(netcdf)

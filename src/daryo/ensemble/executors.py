@@ -209,7 +209,7 @@ def _local_cluster(workers: int) -> Any:
                 cluster = _Cluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
                                    dashboard_address="127.0.0.1:0", scheduler_kwargs={"dashboard": False},
                                    silence_logs=logging.CRITICAL)
-        except KeyboardInterrupt:  # (one held back while the workers started, raised once they are up)
+        except BaseException:  # (Ctrl-C or SIGTERM held back while the workers started, raised once they are up)
             _close(cluster)
             raise
         return cluster

@@ -98,8 +98,8 @@ def _attributes(path: Path, fmt: str) -> dict[str, Any]:
 def _store_attributes(manifest: Mapping[str, Any]) -> dict[str, Any]:
     """A run's manifest as its output's attributes: NetCDF and zarr hold no None and no booleans, and integers are
     32-bit (CF 1.8 and NetCDF's classic format have no 64-bit ones; a larger integer, a seed say, is text)."""
-    return {k: "" if v is None else _attribute_int(int(v)) if isinstance(v, bool | int | np.integer) else v
-            for k, v in manifest.items()}
+    return {k: "" if v is None else _attribute_int(int(v)) if isinstance(v, bool | int | np.integer | np.bool_)
+            else v for k, v in manifest.items()}
 
 
 def _attribute_int(v: int) -> np.int32 | str:
@@ -115,6 +115,10 @@ def _finished_run(output: Path, fmt: str, manifest: Mapping[str, Any]) -> bool:
     if held == attrs:
         return True
     differ = sorted({k for k in attrs if held.get(k) != attrs[k]} | (held.keys() - attrs.keys()))
+    if "format" in differ:
+        raise ValueError(f"cannot resume: {output} holds the results of a run written by another version of daryo "
+                         f"(format {held.get('format', '?')}; this one writes format {attrs['format']}); run without "
+                         "--resume to replace them")
     raise ValueError(f"cannot resume: no unfinished run is in {_Parts(output).dir}, and {output} holds the results "
                      f"of another run ({what_differs(differ, bool(manifest.get('model_text')))}); run without --resume "
                      "to replace them")
@@ -259,7 +263,9 @@ def _assemble(parts: _Parts, n_chunks: int, output: Path, fmt: str, manifest: Ma
         check()
     except BaseException as exc:  # no half-written store left beside the output (the parts are kept: --resume)
         _remove(tmp)
-        if isinstance(exc, RuntimeError) or (isinstance(exc, OSError) and exc.errno and not exc.filename):  # full disk
+        if isinstance(exc, RuntimeError) or (isinstance(exc, OSError) and exc.errno and not exc.filename
+                                             and not isinstance(exc, PermissionError)):  # full disk (not a protected
+            # output: refuse_write_protected's message names it)
             free = free_bytes(output.absolute().parent)  # (NetCDF says "HDF error" of a full disk)
             room = "" if free is None else f" ({size_text(free)} free on its disk)"
             raise OSError(f"cannot write {output}: {exc}{room}; the finished chunks are kept in {parts.dir}: run "

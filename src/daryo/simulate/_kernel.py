@@ -44,10 +44,11 @@ def _jit_with_a_cache(numba: Any) -> Any:
     except RuntimeError as exc:
         if "cannot cache" not in str(exc):
             raise
-    folder = Path(tempfile.gettempdir()) / f"daryo-numba-cache-{os.getuid()}"
+    uid = os.getuid() if hasattr(os, "getuid") else None  # (none on Windows, whose temporary folder is the user's)
+    folder = Path(tempfile.gettempdir()) / ("daryo-numba-cache" + ("" if uid is None else f"-{uid}"))
     with contextlib.suppress(OSError):
         folder.mkdir(mode=0o700, exist_ok=True)
-    if folder.is_dir() and folder.stat().st_uid == os.getuid() and os.access(folder, os.W_OK):
+    if folder.is_dir() and uid in (None, folder.stat().st_uid) and os.access(folder, os.W_OK):
         numba.config.CACHE_DIR = str(folder)
         with contextlib.suppress(RuntimeError):
             numba.njit(**_JIT_OPTIONS)(_cache_probe)
