@@ -532,6 +532,11 @@ def test_the_run_attributes_of_a_netcdf_store_are_32_bit_integers_or_text(tmp_pa
     before = out.stat().st_mtime_ns
     run(tmp_path, "r.nc", options={"traces": 2, "seed": 3_000_000_000}, resume=True)
     assert out.stat().st_mtime_ns == before
+    with netcdf.Dataset(out, "a") as nc:  # a store of before (its seed a 64-bit integer, and no year_days)
+        nc.setncattr("format", np.int64(3))
+    with pytest.raises(ValueError, match=r"holds the results of a run written by another version of daryo \(format "
+                                         r"3; this one writes format 4\); run without --resume to replace them"):
+        run(tmp_path, "r.nc", options={"traces": 2, "seed": 3_000_000_000}, resume=True)
 
 
 def test_the_store_says_how_many_days_each_run_year_s_sums_cover(tmp_path):

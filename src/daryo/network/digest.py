@@ -14,6 +14,10 @@ from .compiled import CompiledNetwork
 
 __all__ = ["network_digest"]
 
+#: attributes that only say where something was written, for messages (the model file's path as typed, a data
+#: file's full path, a place in a file): the same model read from another folder or path has the same digest
+_FOR_MESSAGES = frozenset({"file", "path", "model_file", "place", "origin"})
+
 
 def network_digest(net: CompiledNetwork) -> str:
     """A SHA-256 digest of a compiled network's arrays, tables and bookkeeping (everything a simulation reads but
@@ -37,13 +41,15 @@ def network_digest(net: CompiledNetwork) -> str:
         elif is_dataclass(v) and not isinstance(v, type):
             h.update(type(v).__name__.encode())
             for f in fields(v):
-                if f.name not in ("model", "axis"):
+                if f.name not in ("model", "axis") and f.name not in _FOR_MESSAGES:
                     h.update(f.name.encode())
                     feed(getattr(v, f.name))
         elif isinstance(v, (list, tuple)):
             h.update(f"[{len(v)}".encode())
             for x in v:
                 feed(x)
+        elif isinstance(v, set | frozenset):
+            feed(sorted(v, key=repr))
         elif isinstance(v, dict):
             h.update(f"{{{len(v)}".encode())
             for k in sorted(v, key=repr):
@@ -57,7 +63,7 @@ def network_digest(net: CompiledNetwork) -> str:
                 feed(a)
         elif hasattr(v, "__dict__"):  # other objects (parameters' definitions): by their state
             h.update(type(v).__name__.encode())
-            feed(dict(sorted(vars(v).items())))
+            feed(dict(sorted((k, x) for k, x in vars(v).items() if k not in _FOR_MESSAGES)))
         else:  # (what has no plain state, a weak reference…: its type only)
             h.update(type(v).__name__.encode())
 
