@@ -13,6 +13,7 @@ from daryo.api import demo_model_path
 from daryo.basins.aral import build_aral_document, read_base_document
 from daryo.errors import ModelError
 from daryo.model import model_from_dict
+from daryo.model.loader import read_document
 from daryo.scenarios import apply_scenarios, list_scenarios, load_overlay, transform_inflows
 
 LIBRARY = {"icwc", "soviet-protocol", "energy-mode", "irrigation-mode", "rogun-absent", "rogun-stage1", "rogun-full",
@@ -670,6 +671,39 @@ def test_a_basin_listing_a_node_the_model_lacks_is_refused_and_one_an_overlay_re
     assert [str(p) for p in err.value.problems] == [
         f"{overlay}: changes[1].scale_inflows.basin: the model's metadata.basins.b lists 'upper_rivr', which is not "
         "in the model (did you mean 'upper_river'?)"]
+
+
+def test_a_node_removed_added_and_removed_again_leaves_the_basins_whose_lines_are_kept(tmp_path):
+    """Removed, added back and removed again, a node stayed in metadata.basins, which the loader then refused; a
+    basin's list lost its lines; a basin given as a tuple (in Python) was refused, and a basin's name that is no
+    text gave a traceback (a review)."""
+    base = demo_model_path().read_text()
+    model, overlay = tmp_path / "m.yaml", tmp_path / "o.yaml"
+    (tmp_path / "upper_inflow.csv").write_text((demo_model_path().parent / "upper_inflow.csv").read_text())
+    model.write_text(base.replace("allocation: priority",
+                                  "allocation: priority\nmetadata:\n  basins:\n    b: [side_creek,\n      uper]"))
+    again = "[{remove_nodes: [side_creek]}, {add_nodes: [{id: side_creek, type: inflow, inflow: 1}]}, " \
+            "{remove_nodes: [side_creek]}]"
+    overlay.write_text(f"changes: {again}\n")
+    with pytest.raises(ModelError) as err:  # (the misspelt 'uper' keeps its line after the removal)
+        daryo.load(model, scenarios=[str(overlay)])
+    line = model.read_text().splitlines().index("      uper]") + 1
+    assert [p.place for p in err.value.problems] == [f"metadata.basins.b[0] (line {line})"]
+    model.write_text(base.replace("allocation: priority",
+                                  "allocation: priority\nmetadata: {basins: {b: [side_creek, upper_river]}}"))
+    assert daryo.load(model, scenarios=[str(overlay)]).metadata["basins"] == {"b": ["upper_river"]}
+    doc = read_document(model)
+    doc["metadata"]["basins"]["b"] = ("side_creek",)
+    overlay.write_text("changes: [{scale_inflows: {basin: b, factor: 0.5}}]\n")
+    scaled = apply_scenarios(doc, [str(overlay)])
+    assert scaled["nodes"][1]["inflow"] != doc["nodes"][1]["inflow"]
+    model.write_text(base.replace("allocation: priority",
+                                  "allocation: priority\nmetadata: {basins: {1: [side_creek]}}"))
+    with pytest.raises(ModelError, match=r"metadata.basins.1 \(line \d+\): a basin's name must be text, not the "
+                                         r"number 1"):
+        daryo.load(model)
+    with pytest.raises(ModelError, match=r"unknown basin 'b'; the model's metadata.basins has: 1$"):
+        daryo.load(model, scenarios=[str(overlay)])  # (a TypeError in the message's join)
 
 
 def test_an_edge_whose_end_an_earlier_change_removed_names_that_change(tmp_path):

@@ -205,14 +205,9 @@ def _check_overlaid_span(model: Model, own_end: pd.Timestamp) -> None:
     """An overlay that changes given run years turns the inflows it changes into one value per step of the span the
     model was loaded for: a run beyond it needs the model loaded for the run's length (else those series are
     refused as too short, naming the model file's line of the 12 values it no longer holds)."""
-    files = model.metadata.get("scenario_files")
-    if model.time.end <= own_end or not isinstance(files, list) or not files:
-        return
-    from .scenarios import year_limited_changes
-
-    limited = year_limited_changes([str(f) for f in files])
-    if limited:
-        changes = "; ".join(f"{p.file} {p.place}" for p in limited)
+    limited = model.metadata.get("changes_of_given_years")  # (recorded as the overlays were applied)
+    if model.time.end > own_end and isinstance(limited, list) and limited:
+        changes = "; ".join(map(str, limited))
         raise ValueError(f"the model was loaded with an overlay that changes given run years ({changes}), which gives "
                          f"the inflows it changes per step up to {own_end:%Y-%m}, and the run goes on to "
                          f"{model.time.end:%Y-%m}; load the model for the run's length instead: "

@@ -399,6 +399,7 @@ def apply_scenarios(doc: Mapping[str, Any], names: Iterable[str], library: str |
         raise ModelError(shape)
     applied: list[str] = []
     files: list[str] = []
+    given_years: list[str] = []  # the changes of given run years, which make inflows per step of this span
     removed_earlier: dict[str, str] = {}  # each node an earlier overlay removed: the overlay and its change
     added_all: dict[str, tuple[str, str]] = {}  # each node an overlay added: the overlay and its change
     for name in names:
@@ -413,6 +414,8 @@ def apply_scenarios(doc: Mapping[str, Any], names: Iterable[str], library: str |
             place = f"changes[{i}].{op}"
             at = _ChangeAt(ov.file, place, {**removed_earlier, **removed})
             problems += _APPLY[op](out, arg, at)
+            if _changes_given_years(op, arg):
+                given_years.append(f"{ov.file} {place}")
             refs_now, ids_now = _references(out), set(_nodes(out))
             made.update(dict.fromkeys(refs_now - refs, place))
             removed.update(dict.fromkeys(ids - ids_now, place))
@@ -425,8 +428,8 @@ def apply_scenarios(doc: Mapping[str, Any], names: Iterable[str], library: str |
         applied.append(ov.name)
         files.append(str(Path(ov.file).resolve()))
         removed_earlier.update({nid: f"{ov.file} {where}" for nid, where in removed.items()})
-        for nid in added:
-            removed_earlier.pop(nid, None)
+        present = set(_nodes(out))  # (a node added again, and not removed after that)
+        removed_earlier = {nid: where for nid, where in removed_earlier.items() if nid not in present}
     unreached = _check_added_demands(out, added_all)
     if unreached:
         raise ModelError(unreached)
@@ -437,6 +440,8 @@ def apply_scenarios(doc: Mapping[str, Any], names: Iterable[str], library: str |
         meta["scenarios"] = (before if isinstance(before, list) else [before]) + applied
         before = meta.get("scenario_files") or []  # (each overlay's file as found now: a later run may be elsewhere)
         meta["scenario_files"] = (before if isinstance(before, list) else [before]) + files
+        if given_years:  # (a run beyond the span they were applied to is refused: daryo.run says why)
+            meta["changes_of_given_years"] = list(meta.get("changes_of_given_years") or []) + given_years
     return out
 
 
@@ -467,13 +472,23 @@ class _ChangeAt:
 
 def _drop_from_basins(doc: dict, removed: set[str]) -> None:
     """Leave the nodes overlays ``removed`` out of the lists of the model's ``metadata.basins`` (as their edges are
-    left out), so that the model lists only nodes it has."""
+    left out), so that the model lists only nodes it has; a list read from the model file keeps its items' lines
+    (for the loader's messages)."""
     meta = doc.get("metadata")
-    basins = meta.get("basins") if isinstance(meta, dict) else None
-    if not removed or not isinstance(meta, dict) or not isinstance(basins, Mapping):
+    basins = meta.get("basins") if isinstance(meta, Mapping) else None
+    if not removed or not isinstance(basins, dict):
         return
-    meta["basins"] = {name: [i for i in ids if not (isinstance(i, str) and i in removed)] if isinstance(ids, list)
-                      else ids for name, ids in basins.items()}
+    for name, ids in basins.items():
+        if not isinstance(ids, list | tuple):
+            continue
+        keep = [i for i, nid in enumerate(ids) if not (isinstance(nid, str) and nid in removed)]
+        kept = type(ids)(ids[i] for i in keep) if isinstance(ids, tuple) else copy.copy(ids)
+        if isinstance(kept, list):
+            kept[:] = [ids[i] for i in keep]
+            lines = getattr(ids, "item_lines", None)
+            if isinstance(lines, list):
+                kept.item_lines = [lines[i] for i in keep if i < len(lines)]  # type: ignore[attr-defined]
+        basins[name] = kept
 
 
 def _value(doc: dict, key: str, kind: type) -> Any:
@@ -790,8 +805,8 @@ def _inflow_targets(doc: Mapping[str, Any], arg: Mapping[str, Any], at: _ChangeA
         return [i for i, n in nodes.items() if n.get("type") == "inflow"], []
     if basin not in basins:
         return [], [at.problem(f"unknown basin '{basin}'; the model's metadata.basins has: "
-                               f"{', '.join(basins) or '(none)'}", ".basin")]
-    if not isinstance(basins[basin], list):
+                               f"{', '.join(map(str, basins)) or '(none)'}", ".basin")]
+    if not isinstance(basins[basin], list | tuple):
         return [], [at.problem(f"the model's metadata.basins.{basin} must be a list of inflow ids", ".basin")]
     ids = [i for i in basins[basin] if isinstance(i, str) and i in nodes]
     if not strict:
@@ -989,12 +1004,17 @@ def year_limited_changes(names: Sequence[str], library: str | Path | None = None
             continue
         for i, change in enumerate(ov.changes):
             op, arg = next(iter(change.items()))
-            if op == "named_years" or (op == "scale_inflows" and arg.get("years") is not None):
+            if _changes_given_years(op, arg):
                 found.append(Problem(ov.file, f"changes[{i}].{op}", "changes given years of the run, but an ensemble "
                                      "of this model resamples whole years of the model's own inflows, so the "
                                      "changed years would land in random run years; drop its years to change "
                                      "every year"))
     return found
+
+
+def _changes_given_years(op: str, arg: Any) -> bool:
+    """Whether a change changes given run years only (``scale_inflows`` with ``years``, ``named_years``)."""
+    return op == "named_years" or (op == "scale_inflows" and isinstance(arg, Mapping) and arg.get("years") is not None)
 
 
 def _years_outside(op: str, arg: Mapping[str, Any], axis: TimeAxis) -> str | None:

@@ -587,6 +587,10 @@ def _check_basins(metadata: Any, node_ids: set[str], ctx: _Context) -> None:
         return
     for name, ids in basins.items():
         place = f"metadata.basins.{name}"
+        if not isinstance(name, str):
+            ctx.add(_where(basins, place, name), f"a basin's name must be text, not {kind_of(name)} (an overlay "
+                    "selects the basin by its name: basin: north)")
+            continue
         if not isinstance(ids, list | tuple):
             ctx.add(_where(basins, place, name), f"must be a list of inflow ids, not {kind_of(ids)}")
             continue
