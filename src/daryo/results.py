@@ -287,7 +287,7 @@ def provenance(model: Model) -> dict[str, str]:
     from . import __version__
 
     hydrology = model.metadata.get("hydrology")
-    return {"daryo": __version__, "model_file": str(Path(model.path).resolve()) if model.path else "",
+    return {"daryo": __version__, "model_file": recorded_model_file(model),
             "model_sha256": model.file_sha256, "scenarios": applied_overlays(model),
             "hydrology": ", ".join(f"{k} {v}" for k, v in hydrology.items()) if isinstance(hydrology, dict) else "",
             "software": _software_versions()}
@@ -298,6 +298,16 @@ def _free_space_note(path: Path) -> str:
     disk is named by the netCDF library only as "NetCDF: HDF error"."""
     free = free_bytes(path.absolute().parent)
     return "" if free is None else f" ({size_text(free)} free on its disk)"
+
+
+def recorded_model_file(model: Model) -> str:
+    """The model file as results record it: a file shipped with daryo by its place in the package
+    (``daryo/data/aral/aral.yaml``, the same on every machine, with no user's folder in a file that is shared), any
+    other by its full path; "" for a model made in Python."""
+    if not model.path:
+        return ""
+    path, package = Path(model.path).resolve(), Path(__file__).resolve().parent
+    return f"daryo/{path.relative_to(package).as_posix()}" if path.is_relative_to(package) else str(path)
 
 
 def applied_overlays(model: Model) -> str:

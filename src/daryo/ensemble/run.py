@@ -19,7 +19,7 @@ from ..model import Model
 from ..network import CompiledNetwork, compile_network
 from ..network.digest import network_digest
 from ..parameters import Parameter, align_frames, references, with_inputs
-from ..results import applied_overlays
+from ..results import applied_overlays, recorded_model_file
 from ..simulate.fastpath import fast_path_unsupported
 from ..units import is_number, is_whole
 from .chunks import ANNUAL_INDICATORS, SERIES, EnsembleOptions, _inflow_columns, _Job, chunk_model
@@ -333,7 +333,7 @@ def _manifest(model: Model, options: EnsembleOptions, source: TraceSource, axis:
     from .. import __version__
 
     return {"format": _FORMAT, "daryo": __version__, "model": model.name,
-            "model_file": str(Path(model.path).resolve()) if model.path else None,
+            "model_file": recorded_model_file(model) or None,
             "scenarios": applied_overlays(model),
             "network": network_digest(probe), "traces": options.traces, "years": options.years, "seed": options.seed,
             "chunk_size": options.chunk_size, "steps": axis.n_steps, "series_dtype": options.series_dtype,
