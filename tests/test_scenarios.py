@@ -743,3 +743,25 @@ def test_a_demand_added_in_one_overlay_and_reached_in_a_later_one_is_taken(tmp_p
     assert "d1" in {n.id for n in daryo.load(demo_model_path(), scenarios=[str(node), str(edge)]).nodes}
     with pytest.raises(ModelError, match=r"node.yaml: changes\[0\].add_nodes: nodes\[d1\]: a demand needs"):
         daryo.load(demo_model_path(), scenarios=[str(node)])
+
+
+def test_transform_inflows_refuses_a_basin_given_as_one_id_of_text():
+    """{"amu": "amu_in"} was read letter by letter, so no inflow matched and the climate change changed nothing,
+    without a word (a fuzz of the Python API)."""
+    arrays = {"amu_in": np.ones((1, 12))}
+    with pytest.raises(TypeError, match=r"basins\['amu'\]: give a list of inflow ids, not the text 'amu_in'"):
+        transform_inflows(arrays, ["climate-2050"], "2000-10", {"amu": "amu_in", "syr": []})
+    with pytest.raises(TypeError, match=r"basins: give a mapping of basin names to lists of inflow ids, not a list"):
+        transform_inflows(arrays, ["climate-2050"], "2000-10", ["amu_in"])
+    changed = transform_inflows(arrays, ["climate-2050"], "2000-10", {"amu": ["amu_in"], "syr": []})
+    assert not np.array_equal(changed["amu_in"], arrays["amu_in"])
+
+
+@pytest.mark.parametrize("args, message", [
+    ((None,), "a scenario is a library scenario's name or a path to an overlay file, not nothing"),
+    ((3,), "a scenario is a library scenario's name or a path to an overlay file, not the number 3"),
+    (("icwc", 3), r"library: give the folder of a scenario library \(a path\), not the number 3")])
+def test_load_overlay_names_an_argument_of_the_wrong_kind(args, message):
+    """pathlib's "expected str, bytes or os.PathLike object, not int" from deep inside (a fuzz of the Python API)."""
+    with pytest.raises(TypeError, match=message):
+        load_overlay(*args)

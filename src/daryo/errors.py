@@ -56,7 +56,7 @@ def short_text(value: object, width: int = 40) -> str:
 
 def kind_of(value: object) -> str:
     """What a value of the wrong kind is, for messages: "a mapping", "a list", "the text 'abc'", "the number 5",
-    "the boolean False", "nothing (null: …)" (as YAML read it)."""
+    "the boolean False", "nothing (None; …)" (as YAML read it)."""
     if isinstance(value, Mapping):
         return "a mapping"
     if isinstance(value, list | tuple):
@@ -66,7 +66,7 @@ def kind_of(value: object) -> str:
     if isinstance(value, bool | int | float):
         return f"the {'boolean' if isinstance(value, bool) else 'number'} {value}"
     if value is None:
-        return "nothing (null: a key with no value)"
+        return "nothing (None; null in YAML: a key with no value)"
     return f"'{short_text(value)}'"
 
 

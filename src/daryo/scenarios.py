@@ -97,6 +97,8 @@ def _library(library: str | Path | None) -> Path:
     """The folder of a scenario library (None: the Aral model's), which must exist."""
     if library is None:
         return library_dir()
+    if not isinstance(library, str | os.PathLike):
+        raise TypeError(f"library: give the folder of a scenario library (a path), not {kind_of(library)}")
     lib = Path(library)
     if not lib.is_dir():
         raise ValueError(f"library {str(library)!r}: {'not a folder' if lib.exists() else 'no such folder'}")
@@ -110,7 +112,12 @@ def scenario_path(name: str, library: str | Path | None = None) -> Path:
     ------
     ModelError
         If the name is neither a library scenario nor an existing file.
+    TypeError
+        If ``name`` is neither text nor a path.
     """
+    if not isinstance(name, str | os.PathLike):
+        raise TypeError(f"a scenario is a library scenario's name or a path to an overlay file, not {kind_of(name)}")
+    name = os.fspath(name)
     p = Path(name)
     if p.suffix.lower() in (".yaml", ".yml"):
         if p.is_file():
@@ -1160,7 +1167,19 @@ def transform_inflows(inflows: Mapping[str, np.ndarray], names: Sequence[str], s
     -------
     dict
         The changed arrays (new arrays; the inputs are not modified).
+
+    Raises
+    ------
+    TypeError
+        If ``basins`` is not a mapping of names to lists of ids (one id alone, as text, is not a list).
+    ModelError
+        If an overlay's change cannot be applied to the arrays.
     """
+    if not isinstance(basins, Mapping):
+        raise TypeError(f"basins: give a mapping of basin names to lists of inflow ids, not {kind_of(basins)}")
+    for name, ids in basins.items():
+        if isinstance(ids, str) or not isinstance(ids, Sequence):  # (text was read letter by letter: no match)
+            raise TypeError(f"basins[{name!r}]: give a list of inflow ids, not {kind_of(ids)}")
     out = {k: np.asarray(v, dtype=float).copy() for k, v in inflows.items()}
     if not out:
         return out

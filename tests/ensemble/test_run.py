@@ -224,3 +224,42 @@ def test_a_negative_number_of_workers_is_refused_before_any_work(tmp_path, worke
     with pytest.raises(ValueError, match=rf"workers={workers}: give the number of local worker processes"):
         run(tmp_path, "bad.nc", workers=workers)
     assert not list(tmp_path.iterdir())
+
+
+class _Given:
+    """A trace source of one's own, giving what ``make(n, steps)`` makes."""
+
+    def __init__(self, make):
+        self.make = make
+
+    def __call__(self, seed, indices, years, axis):
+        return self.make(len(indices), axis.n_steps)
+
+    def describe(self):
+        return "given"
+
+
+@pytest.mark.parametrize("make, error, message", [
+    (lambda n, t: {"upp": np.ones((n, t))}, ValueError,
+     r"gives inflows for 'upp', which is not an inflow node of the model \(did you mean 'up'\?\)"),
+    (lambda n, t: {"up": np.ones((n + 1, t))}, ValueError, r"inflows for 'up' are shaped \(2, \d+\), not \(1, \d+\)"),
+    (lambda n, t: {"up": np.ones(t)}, ValueError, r"inflows for 'up' are shaped \(\d+,\), not \(1, \d+\)"),
+    (lambda n, t: {"up": np.full((n, t), np.nan)}, ValueError, r"inflows for 'up' hold nan \(trace 0, step 0\)"),
+    (lambda n, t: {"up": -np.ones((n, t))}, ValueError, r"hold -1.0 \(trace 0, step 0\): give finite volumes of 0"),
+    (lambda n, t: {"up": np.full((n, t), "x")}, TypeError, r"inflows for 'up' are not numbers"),
+    (lambda n, t: None, TypeError,
+     r"the trace source gave nothing \(None; null in YAML: a key with no value\), not a mapping of inflow ids"),
+])
+def test_a_trace_source_of_one_s_own_is_checked(tmp_path, make, error, message):
+    """A misspelt inflow was ignored (the model's own series ran), extra traces were accepted, NaN was blamed on the
+    model's units and a 1-D array was an IndexError (a fuzz of the Python API)."""
+    with pytest.raises(error, match=message):
+        run_ensemble(basin(), EnsembleOptions(traces=1, years=1), tmp_path / "e.nc", source=_Given(make))
+    assert not list(tmp_path.iterdir())
+
+
+def test_a_trace_source_without_describe_is_refused_before_anything_is_written(tmp_path):
+    with pytest.raises(TypeError, match=r"and with a describe\(\) that says what it is"):
+        run_ensemble(basin(), EnsembleOptions(traces=1, years=1), tmp_path / "e.nc",
+                     source=lambda seed, idx, years, axis: {})
+    assert not list(tmp_path.iterdir())

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import did_you_mean, kind_of
 from ..model import Model, Node, Series
 from ..network import CompiledNetwork, compile_network
 from ..results import shortfall
@@ -87,11 +88,12 @@ def chunk_model(model: Model, inflows: Mapping[str, np.ndarray], names: list[str
         dims = ", ".join(f"{d.name}: {d.size}" for d in model.scenario_dims)
         raise ValueError(f"ensembles vary the inflows only; the model declares scenarios of its own ({dims}), "
                          "which its parameters may follow: run it with `daryo run`, or leave them out")
+    traces = _checked_traces(model, inflows, len(names))
     nodes = []
     for n in model.nodes:
-        if n.id in inflows:
+        if n.id in traces:
             attrs = dict(n.attrs)
-            attrs["inflow"] = Series("steps", np.asarray(inflows[n.id], dtype=float), False,
+            attrs["inflow"] = Series("steps", traces[n.id], False,
                                      origin=("", f"nodes[{n.id}].inflow (ensemble trace)"))
             n = Node(n.id, n.type, attrs, n.place, n.line)
         else:
@@ -101,6 +103,44 @@ def chunk_model(model: Model, inflows: Mapping[str, np.ndarray], names: list[str
                                      "of its own")
         nodes.append(n)
     return replace(model, nodes=tuple(nodes), scenario_names=tuple(names))
+
+
+def _checked_traces(model: Model, inflows: Any, n: int) -> dict[str, np.ndarray]:
+    """A trace source's inflows as float arrays, once they are known to be what the run needs: a mapping of the
+    model's inflow ids to finite volumes ≥ 0, shaped (traces, steps) (a source of one's own may give anything).
+
+    Raises
+    ------
+    TypeError
+        If ``inflows`` is not a mapping, or its values are not numbers.
+    ValueError
+        If it names a node that is not an inflow of the model, or an array has another shape or a value that is
+        not finite or is below 0.
+    """
+    if not isinstance(inflows, Mapping):
+        raise TypeError(f"the trace source gave {kind_of(inflows)}, not a mapping of inflow ids to arrays of "
+                        "(traces, steps) hm³ per step")
+    ids = [nd.id for nd in model.nodes if nd.type == "inflow"]
+    steps = model.time.axis().n_steps
+    out: dict[str, np.ndarray] = {}
+    for nid, values in inflows.items():
+        if nid not in ids:
+            raise ValueError(f"the trace source gives inflows for {nid!r}, which is not an inflow node of the model"
+                             f"{did_you_mean(str(nid), ids)}")
+        try:
+            arr = np.asarray(values, dtype=float)
+        except (TypeError, ValueError):
+            raise TypeError(f"the trace source's inflows for {nid!r} are not numbers") from None
+        if arr.shape != (n, steps):
+            raise ValueError(f"the trace source's inflows for {nid!r} are shaped {arr.shape}, not ({n}, {steps}): "
+                             "one row per trace, one value per step")
+        bad = ~np.isfinite(arr) | (arr < 0)
+        if bad.any():
+            trace, step = (int(i) for i in np.argwhere(bad)[0])
+            raise ValueError(f"the trace source's inflows for {nid!r} hold {float(arr[trace, step])!r} (trace "
+                             f"{trace}, step {step}): give finite volumes of 0 or more, hm³ per step")
+        out[nid] = arr
+    return out
 
 
 def compile_chunk(model: Model, inflows: Mapping[str, np.ndarray], names: list[str], axis: TimeAxis

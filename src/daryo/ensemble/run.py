@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from .._files import file_digest, free_bytes, interrupts_between, size_text, user_path
+from ..errors import short_text
 from ..hydrology import check_seed
 from ..model import Model
 from ..network import CompiledNetwork, compile_network
@@ -152,9 +153,10 @@ def _check_call(source: object, scheduler: object, resume: object, progress: obj
     """Refuse, before anything is written, arguments of :func:`run_ensemble` of the wrong kind (TypeError) or
     value (ValueError): a wrong progress reporter or ``stop_after`` failed after the run's parts folder was made,
     which then stood in the way of the corrected call."""
-    if source is not None and not callable(source):
-        raise TypeError(f"source={source!r}: give a trace source (called with the seed, the trace numbers, the years "
-                        "and the time axis; daryo.ensemble.ResampledTraces, say), or None for the model's own")
+    if source is not None and not (callable(source) and callable(getattr(source, "describe", None))):
+        raise TypeError(f"source={short_text(source)}: give a trace source (called with the seed, the trace numbers, "
+                        "the years and the time axis, and with a describe() that says what it is, for the run's "
+                        "record; daryo.ensemble.ResampledTraces, say), or None for the model's own")
     if scheduler is not None and not isinstance(scheduler, str):
         raise TypeError(f"scheduler={scheduler!r}: give a Dask scheduler's address as text (tcp://host:8786), or None")
     if not isinstance(resume, bool):
