@@ -50,6 +50,8 @@ def test_a_path_starting_with_a_tilde_is_in_the_home_folder_and_no_path_is_refus
     for call, message in ((lambda: res.to_csv(None), "to_csv takes the path of a folder, not None"),
                           (lambda: res.to_netcdf(None), "to_netcdf takes the path of a file, not None"),
                           (lambda: res.to_netcdf(5), "to_netcdf takes the path of a file, not 5"),
+                          (lambda: res.to_netcdf(testmodels.shared_shortage()),  # (its repr: thousands of
+                           "to_netcdf takes the path of a file, not a Model$"),  # characters; an API fuzz)
                           (lambda: res.save(csv=""), "save takes the path of a folder \\(csv=\\), not ''")):
         with pytest.raises(TypeError, match=message):
             call()

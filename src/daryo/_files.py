@@ -108,7 +108,10 @@ def user_path(path: object, function: str, what: str) -> Path:
         If ``path`` is not a path, or is empty.
     """
     if not isinstance(path, str | os.PathLike) or not str(path):
-        raise TypeError(f"{function} takes the path of {what}, not {path!r}")
+        plain = path is None or isinstance(path, str | bytes | int | float)  # (shown as written; an object by its
+        # kind: a model's repr ran to thousands of characters)
+        shown = repr(path) if plain else f"a {type(path).__name__}"
+        raise TypeError(f"{function} takes the path of {what}, not {shown}")
     return Path(path).expanduser()
 
 

@@ -277,8 +277,8 @@ def seed_problem(seed: Any) -> str | None:
 
 def check_seed(seed: Any) -> None:
     """Raise a ValueError that names ``seed`` and says what is wrong with it (:func:`seed_problem`), if anything."""
-    if (why := seed_problem(seed)) is not None:
-        raise ValueError(f"seed={seed}: {why}")
+    if (why := seed_problem(seed)) is not None:  # (text quoted: seed="1" read "seed=1: the seed must be an integer")
+        raise ValueError(f"seed={repr(seed) if isinstance(seed, str) else seed}: {why}")
 
 
 def _shocks(spec: HydrologySpec, trace_indices: Iterable[int], n_years: int, seed: int) -> np.ndarray:
