@@ -16,8 +16,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
-__all__ = ["NamedOSError", "atomic_write", "file_digest", "free_bytes", "interrupts_between", "mode_for",
-           "new_file_mode", "refuse_write_protected", "size_text", "temp_beside", "user_path", "write_target"]
+__all__ = ["NamedOSError", "atomic_write", "file_digest", "free_bytes", "free_space_note", "interrupts_between",
+           "mode_for", "new_file_mode", "refuse_write_protected", "size_text", "temp_beside", "user_path",
+           "write_target"]
 
 
 def file_digest(path: str | Path | None) -> str | None:
@@ -178,6 +179,13 @@ def free_bytes(folder: Path) -> int | None:
         return shutil.disk_usage(folder).free
     except OSError:
         return None
+
+
+def free_space_note(path: Path) -> str:
+    """`` (N MB free on its disk)`` for a write to ``path`` that failed, where the free space can be asked: the
+    netCDF library names a full disk only as "NetCDF: HDF error"."""
+    free = free_bytes(path.absolute().parent)
+    return "" if free is None else f" ({size_text(free)} free on its disk)"
 
 
 def size_text(n: float) -> str:

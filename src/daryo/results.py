@@ -18,11 +18,10 @@ from xarray.indexes import PandasIndex
 
 from ._files import (
     NamedOSError,
-    free_bytes,
+    free_space_note,
     interrupts_between,
     mode_for,
     refuse_write_protected,
-    size_text,
     temp_beside,
     user_path,
     write_target,
@@ -293,13 +292,6 @@ def provenance(model: Model) -> dict[str, str]:
             "software": _software_versions()}
 
 
-def _free_space_note(path: Path) -> str:
-    """`` (N MB free on its disk)`` for a write to ``path`` that failed, where the free space can be asked: a full
-    disk is named by the netCDF library only as "NetCDF: HDF error"."""
-    free = free_bytes(path.absolute().parent)
-    return "" if free is None else f" ({size_text(free)} free on its disk)"
-
-
 def recorded_model_file(model: Model) -> str:
     """The model file as results record it: a file shipped with daryo by its place in the package
     (``daryo/data/aral/aral.yaml``, the same on every machine, with no user's folder in a file that is shared), any
@@ -554,7 +546,7 @@ class Results:
                         written.to_netcdf(nc_tmp, engine="netcdf4", encoding=netcdf_encoding(written))
                         check()
                 except RuntimeError as exc:  # the netCDF library's error for a full disk: "NetCDF: HDF error"
-                    raise OSError(f"cannot write {p}: {exc}{_free_space_note(p)}") from exc
+                    raise OSError(f"cannot write {p}: {exc}{free_space_note(p)}") from exc
                 os.chmod(nc_tmp, mode_for(p))
             if csv is not None:
                 d = Path(csv)
@@ -568,7 +560,7 @@ class Results:
                     names = self._write_csv(csv_tmp)
                 except OSError as exc:  # (a full disk's names no file)
                     raise NamedOSError(exc.errno, f"cannot write CSV files into {d}: {exc.strerror or exc}"
-                                       f"{_free_space_note(d)}") from exc
+                                       f"{free_space_note(d)}") from exc
             # everything written: move it into place, once every target is known to take a file
             targets = ([Path(csv) / f for f in names] if csv is not None else []) + (
                 [Path(netcdf)] if netcdf is not None else [])

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._files import NamedOSError, atomic_write, free_bytes, refuse_write_protected, size_text, user_path, write_target
+from .._files import NamedOSError, atomic_write, free_space_note, refuse_write_protected, user_path, write_target
 from ..cf import cf_dataset, daryo_units, netcdf_encoding
 from ..model import Model, Node
 from ..results import NETCDF_SUFFIXES, is_netcdf, netcdf_attributes, step_coordinates
@@ -266,10 +266,8 @@ def _assemble(parts: _Parts, n_chunks: int, output: Path, fmt: str, manifest: Ma
         if isinstance(exc, RuntimeError) or (isinstance(exc, OSError) and exc.errno and not exc.filename
                                              and not isinstance(exc, PermissionError)):  # full disk (not a protected
             # output: refuse_write_protected's message names it)
-            free = free_bytes(output.absolute().parent)  # (NetCDF says "HDF error" of a full disk)
-            room = "" if free is None else f" ({size_text(free)} free on its disk)"
-            raise OSError(f"cannot write {output}: {exc}{room}; the finished chunks are kept in {parts.dir}: run "
-                          "again with --resume once there is room") from exc
+            raise OSError(f"cannot write {output}: {exc}{free_space_note(output)}; the finished chunks are kept in "
+                          f"{parts.dir}: run again with --resume once there is room") from exc
         raise
     _remove(target)
     os.replace(tmp, target)
