@@ -276,9 +276,11 @@ def seed_problem(seed: Any) -> str | None:
 
 
 def check_seed(seed: Any) -> None:
-    """Raise a ValueError that names ``seed`` and says what is wrong with it (:func:`seed_problem`), if anything."""
+    """Raise an error that names ``seed`` and says what is wrong with it (:func:`seed_problem`), if anything: a
+    TypeError for a seed that is not an integer (text, a float, a bool), a ValueError for one out of range."""
     if (why := seed_problem(seed)) is not None:  # (text quoted: seed="1" read "seed=1: the seed must be an integer")
-        raise ValueError(f"seed={repr(seed) if isinstance(seed, str) else seed}: {why}")
+        integer = isinstance(seed, (int, np.integer)) and not isinstance(seed, bool)
+        raise (ValueError if integer else TypeError)(f"seed={repr(seed) if isinstance(seed, str) else seed}: {why}")
 
 
 def _shocks(spec: HydrologySpec, trace_indices: Iterable[int], n_years: int, seed: int) -> np.ndarray:
@@ -311,6 +313,8 @@ def annual_flows(spec: HydrologySpec, trace_indices: Sequence[int], years: int, 
     ValueError
         If ``years`` or a trace index is negative (a NumPy seed cannot be), or the seed is outside 0 to
         :data:`MAX_SEED`.
+    TypeError
+        If the seed is not an integer (1.5 would be cut to 1).
     """
     idx = list(trace_indices)
     check_seed(seed)
