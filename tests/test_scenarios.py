@@ -757,6 +757,23 @@ def test_transform_inflows_refuses_a_basin_given_as_one_id_of_text():
     assert not np.array_equal(changed["amu_in"], arrays["amu_in"])
 
 
+@pytest.mark.parametrize("inflows, start, error, message", [
+    ({"amu_in": np.ones(12)}, "2000-10", ValueError,  # (was pandas' "tuple index out of range")
+     r"inflows\['amu_in'\] has 1 dimension\(s\) \(12,\): give a \(trace, step\) array"),
+    ({"amu_in": np.ones((1, 12)), "syr_in": np.ones((1, 24))}, "2000-10", ValueError,
+     "the inflow arrays cover different numbers of steps: amu_in: 12, syr_in: 24"),
+    ({"amu_in": "abc"}, "2000-10", TypeError, r"inflows\['amu_in'\]: give numbers in a \(trace, step\) array"),
+    ({"amu_in": np.ones((1, 12))}, 2000, TypeError,  # (was read as 2000 ns after 1970-01-01)
+     "start=2000: give the first month as text"),
+    ({"amu_in": np.ones((1, 12))}, "October", ValueError, "start='October': not a date"),
+    ({"amu_in": np.ones((1, 12))}, "2000-10-15", ValueError,  # (was moved to 2000-10 without a word)
+     "start='2000-10-15': the inflows' monthly steps start on a month's first day"),
+])
+def test_transform_inflows_names_arrays_and_starts_it_cannot_take(inflows, start, error, message):
+    with pytest.raises(error, match=message):
+        transform_inflows(inflows, ["climate-2050"], start, {"amu": ["amu_in"], "syr": ["syr_in"]})
+
+
 @pytest.mark.parametrize("args, message", [
     ((None,), "a scenario is a library scenario's name or a path to an overlay file, not nothing"),
     ((3,), "a scenario is a library scenario's name or a path to an overlay file, not the number 3"),

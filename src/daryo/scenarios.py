@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import datetime
 import math
 import os
 from collections.abc import Iterable, Mapping, Sequence
@@ -1145,6 +1146,41 @@ _APPLY = {"set": _op_set, "set_edges": _op_set_edges, "add_nodes": _op_add_nodes
           **{op: _make_inflow_op(op) for op in _INFLOW_OPS}}
 
 
+def _inflow_arrays(inflows: Any) -> dict[str, np.ndarray]:
+    """Copies of :func:`transform_inflows`'s inflow arrays as floats, once they are known to be (trace, step)
+    arrays of one length (a TypeError or ValueError that names the inflow, not NumPy's own)."""
+    if not isinstance(inflows, Mapping):
+        raise TypeError(f"inflows: give a mapping of inflow ids to (trace, step) arrays, not {kind_of(inflows)}")
+    out: dict[str, np.ndarray] = {}
+    for k, v in inflows.items():
+        try:
+            out[k] = np.array(v, dtype=float)
+        except (TypeError, ValueError):
+            raise TypeError(f"inflows[{k!r}]: give numbers in a (trace, step) array, not {kind_of(v)}") from None
+        if out[k].ndim != 2:
+            raise ValueError(f"inflows[{k!r}] has {out[k].ndim} dimension(s) {out[k].shape}: give a (trace, step) "
+                             "array (one trace is shaped (1, steps))")
+    lengths = {a.shape[1] for a in out.values()}
+    if len(lengths) > 1:
+        raise ValueError("the inflow arrays cover different numbers of steps: "
+                         + ", ".join(f"{k}: {a.shape[1]}" for k, a in out.items()))
+    return out
+
+
+def _first_month(start: Any) -> pd.Timestamp:
+    """:func:`transform_inflows`'s ``start``, the first day of a month given as text or a timestamp."""
+    if not isinstance(start, (str, pd.Timestamp, datetime.date, np.datetime64)):
+        raise TypeError(f"start={short_text(start)}: give the first month as text (YYYY-MM) or a date")
+    try:  # ("October" is read as the year 1, out of pandas' range)
+        s = pd.Timestamp(start)
+        first = s.to_period("M").to_timestamp()
+    except (ValueError, AttributeError):  # (NaT has no to_period)
+        raise ValueError(f"start={start!r}: not a date; give the first month as YYYY-MM") from None
+    if s != first:
+        raise ValueError(f"start={start!r}: the inflows' monthly steps start on a month's first day; give YYYY-MM")
+    return s
+
+
 def transform_inflows(inflows: Mapping[str, np.ndarray], names: Sequence[str], start: str | pd.Timestamp,
                       basins: Mapping[str, Sequence[str]], library: str | Path | None = None) -> dict[str, np.ndarray]:
     """Apply the inflow changes of overlays to inflow arrays (other changes are ignored).
@@ -1171,7 +1207,10 @@ def transform_inflows(inflows: Mapping[str, np.ndarray], names: Sequence[str], s
     Raises
     ------
     TypeError
-        If ``basins`` is not a mapping of names to lists of ids (one id alone, as text, is not a list).
+        If ``basins`` is not a mapping of names to lists of ids (one id alone, as text, is not a list), ``inflows``
+        not a mapping of arrays of numbers, or ``start`` neither text nor a date.
+    ValueError
+        If an inflow array is not (trace, step), they differ in length, or ``start`` is not a month's first day.
     ModelError
         If an overlay's change cannot be applied to the arrays.
     """
@@ -1180,11 +1219,11 @@ def transform_inflows(inflows: Mapping[str, np.ndarray], names: Sequence[str], s
     for name, ids in basins.items():
         if isinstance(ids, str) or not isinstance(ids, Sequence):  # (text was read letter by letter: no match)
             raise TypeError(f"basins[{name!r}]: give a list of inflow ids, not {kind_of(ids)}")
-    out = {k: np.asarray(v, dtype=float).copy() for k, v in inflows.items()}
+    out = _inflow_arrays(inflows)
     if not out:
         return out
     n_steps = next(iter(out.values())).shape[1]
-    s = pd.Timestamp(start)
+    s = _first_month(start)
     end = s + pd.DateOffset(months=n_steps - 1)
     axis = TimeAxis.from_range(s, end)
     doc = {"time": {"start": f"{s:%Y-%m}", "end": f"{end:%Y-%m}"},
