@@ -4,6 +4,7 @@ problem naming the file, the line and the key, not a silent "the last one wins".
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from model_files import load_problems, write_model
@@ -214,3 +215,24 @@ def test_a_model_built_in_code_takes_numpy_numbers():
     with pytest.raises(ModelError, match=r"nodes\[d\]\.priority: 'True' must be a whole number"):
         model_from_dict({**doc, "nodes": [*doc["nodes"][:1], {**doc["nodes"][1], "priority": np.bool_(True)},
                                           *doc["nodes"][2:]]})
+
+
+def test_a_model_built_in_code_takes_tuples_numpy_versions_and_days_and_paths(tmp_path):
+    """A Python document's nodes as a tuple were refused as "must be a list of nodes, not a list", version
+    np.int64(1) as "'1' is not a schema version", step {days: np.int64(10)} as not a step, a CSV named by a Path
+    as "csv must be the name of a CSV file, not q.csv"; base_dir=None gave os.fspath's TypeError."""
+    import numpy as np
+
+    from daryo.model import model_from_dict
+
+    (tmp_path / "q.csv").write_text("date,q\n2001-01-01,1\n2001-01-11,2\n2001-01-21,3\n")
+    doc = {"version": np.int64(1), "name": "py", "time": {"start": "2001-01-01", "end": "2001-01-21",
+                                                         "step": {"days": np.int64(10)}},
+           "nodes": ({"id": "a", "type": "inflow", "inflow": {"csv": Path("q.csv"), "column": "q"}},
+                     {"id": "s", "type": "sink"}),
+           "edges": (("a", "s"),)}
+    model = model_from_dict(doc, base_dir=tmp_path)
+    assert model.time.axis().n_steps == 3
+    np.testing.assert_allclose(daryo.run(model).dataset.sink_inflow.sel(sink="s").values.ravel(), [1, 2, 3])
+    with pytest.raises(TypeError, match="base_dir=None: give the folder the document's relative file paths are read"):
+        model_from_dict(doc, base_dir=None)

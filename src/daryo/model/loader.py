@@ -11,7 +11,7 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import replace
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any, TypeVar
 
 import numpy as np
@@ -464,6 +464,24 @@ def _inner(place: str, sub: str) -> str:
     return place[: m.start()] + sub + m.group() if m else place + sub
 
 
+def _as_plain_data(value: Any) -> Any:
+    """``value`` with tuples as lists, NumPy scalars as Python numbers and paths as text, at any depth; the same
+    object where nothing changes (so a document read from YAML keeps its lines)."""
+    if isinstance(value, PurePath):
+        return str(value)
+    if isinstance(value, np.generic):
+        return value.item() if isinstance(value, np.bool_ | np.integer | np.floating) else value
+    if isinstance(value, tuple):
+        return [_as_plain_data(v) for v in value]
+    if isinstance(value, list):
+        items = [_as_plain_data(v) for v in value]
+        return value if all(a is b for a, b in zip(items, value, strict=True)) else items
+    if isinstance(value, Mapping):
+        pairs = {k: _as_plain_data(v) for k, v in value.items()}
+        return value if all(pairs[k] is v for k, v in value.items()) else pairs
+    return value
+
+
 def _key_lines(d: Any) -> dict[str, int]:
     """The line of each key of mapping ``d`` read from YAML (empty for other mappings)."""
     return dict(getattr(d, "key_lines", {}))
@@ -471,7 +489,22 @@ def _key_lines(d: Any) -> dict[str, int]:
 
 def model_from_dict(doc: Any, base_dir: Path | str = ".", file: str = "<model>", path: Path | None = None
                     ) -> Model:
-    """Build a validated :class:`Model` from a parsed document (see ``docs/model-format.md``)."""
+    """Build a validated :class:`Model` from a parsed document (see ``docs/model-format.md``).
+
+    A document made in Python may hold tuples where a file has lists, NumPy numbers (``np.int64(10)`` days) and
+    paths (``Path("inflow.csv")``): they are read as lists, Python numbers and text.  NumPy arrays stay as they
+    are (a series' ``values`` may be one).
+
+    Raises
+    ------
+    ModelError
+        Listing the document's every problem, each with its place.
+    TypeError
+        If ``base_dir`` is not a path.
+    """
+    if not isinstance(base_dir, str | Path):
+        raise TypeError(f"base_dir={_short(base_dir)}: give the folder the document's relative file paths are read "
+                        "from (a path)")
     ctx = _Context(file, Path(base_dir))
     places = getattr(doc, "places", {})  # (of a converted Pywr document: the Pywr places of what it made)
     try:
@@ -500,7 +533,7 @@ def _model_from_dict(doc: Any, ctx: _Context, path: Path | None) -> Model:
                                  "time, nodes, edges; or a Pywr model: timestepper, nodes, edges)"))
     top_lines = _key_lines(doc)
     try:
-        doc = migrate(dict(doc))
+        doc = migrate(dict(_as_plain_data(doc)))
     except ValueError as exc:
         raise ModelError(Problem(file, "version", str(exc))) from None
     doc = _LineDict(doc)
