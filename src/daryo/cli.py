@@ -691,7 +691,7 @@ def _print_shortfalls(out: Path, shown: int = 10) -> None:
     if table.empty:
         print("no demand is short in any trace-year" if table.attrs["demands"] else "the model has no demands")
         return
-    threshold = f"{table.attrs['threshold'] * 100:g}%"
+    threshold = f"{table.attrs['threshold'] * 100:.15g}%"  # (15 digits: 0.3 is 30%, not 30.000000000000004%)
     first = f"; the first {shown} shown" if len(table) > shown else ""
     print(f"demands short in some trace-year ({len(table)}{first}), by P, the share of trace-years with a deficit "
           f"above {threshold} of the demand, then by the mean of the annual deficit fraction:")

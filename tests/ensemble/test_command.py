@@ -223,3 +223,22 @@ def test_an_ensemble_records_an_overlay_file_by_its_full_path_as_a_run_does(tmp_
     assert main(["ensemble", "--traces", "1", "--years", "1", "--quiet", "--scenario", "./dry.yaml",
                  "--scenario", "icwc", "-o", str(out)]) == 0
     assert load(out).attrs["scenarios"] == f"{tmp_path.resolve() / 'dry.yaml'}, icwc"
+
+
+def test_a_threshold_of_many_digits_is_named_whole(tmp_path, capsys):
+    """The summaries' label and the store's description gave the threshold to 6 digits (``%g``): with every
+    trace-year's deficit fraction 0.146590018291997, the CSV said "share_above_0.14659: 0", though all of them are
+    above 0.14659 (an independent check of the summaries); 0.3 stays 0.3 and 30% (not 30.000000000000004%)."""
+    import pandas as pd
+
+    model = tmp_path / "basin.yaml"  # (a farm always short of water, for the table of short demands)
+    model.write_text(yaml_of_basin().replace("demand: [5, 5, 10, 30, 55, 70, 75, 65, 40, 15, 5, 5]", "demand: 500"))
+    for threshold, label, percent in (("0.146590018291997", "share_above_0.146590018291997",
+                                       "above 14.6590018291997% "),
+                                      ("0.3", "share_above_0.3", "above 30% of")):
+        out, csv = tmp_path / f"{threshold}.nc", tmp_path / f"{threshold}.csv"
+        assert main(["ensemble", str(model), "--traces", "2", "--years", "1", "-o", str(out), "--summary-csv",
+                     str(csv), "--deficit-threshold", threshold]) == 0
+        assert percent in capsys.readouterr().out
+        assert label in set(pd.read_csv(csv).statistic)
+        assert f"exceeds {threshold} of the demand" in load(out)["prob_deficit_above_threshold"].attrs["description"]

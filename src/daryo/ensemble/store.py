@@ -335,8 +335,8 @@ def summarise(parts: Sequence[Mapping[str, np.ndarray]], coords: Mapping[str, An
         if k == "annual_deficit_fraction":
             data["prob_deficit_above_threshold"] = (
                 (dim,), above, {"units": "1", "threshold": threshold,
-                                "description": f"Probability that a run year's deficit exceeds {threshold:g} of the "
-                                "demand (over all traces and run years)"})
+                                "description": f"Probability that a run year's deficit exceeds {float(threshold)!r} "
+                                "of the demand (over all traces and run years)"})
     elements = {k: v for k, v in coords.items() if k in _ELEMENTS or (isinstance(v, tuple) and v[0] in _ELEMENTS)}
     statistic = ("statistic", stats, {"description": "mean, then percentiles over all traces and run years "
                                       "(p5: 5th; linear interpolation between the ordered values, as numpy's "
@@ -410,7 +410,7 @@ def summary_table(output: str | Path) -> pd.DataFrame:
             frames.append(_long(indicator, daryo_units(da.attrs), kind, ds, values, stats))
             if indicator == "annual_deficit_fraction":
                 prob = ds["prob_deficit_above_threshold"]
-                share = f"share_above_{float(prob.attrs['threshold']):g}"
+                share = f"share_above_{float(prob.attrs['threshold'])!r}"  # (exact: %g cut 0.146590018 to 0.14659)
                 frames.append(_long(indicator, "1", kind, ds, prob.values[:, None], [share]))
     return pd.concat(frames, ignore_index=True)
 
