@@ -10,7 +10,7 @@ import pytest
 
 import daryo
 from daryo.api import demo_model_path
-from daryo.basins.aral import build_aral_document, read_base_document
+from daryo.basins.aral import build_aral_document, load_aral_model, read_base_document
 from daryo.errors import ModelError
 from daryo.model import model_from_dict
 from daryo.model.loader import read_document
@@ -131,8 +131,8 @@ def test_a_value_set_by_an_overlay_is_not_reported_at_the_base_files_line(tmp_pa
     with pytest.raises(ModelError) as err:
         daryo.load(demo_model_path(), scenarios=[str(ov)])
     (problem,) = err.value.problems
-    assert problem.place == "nodes[city].demand"  # not "(line 59)", the line of the node in demo.yaml
-    assert problem.file == f"{demo_model_path()} + {ov}"
+    assert problem.place == "changes[0].set.city.demand"  # not "(line 59)", the line of the node in demo.yaml
+    assert problem.file == str(ov)  # (the change that set it: see test_a_wrong_value_an_overlay_sets_names_...)
 
 
 def test_a_reference_to_a_missing_node_names_the_change_that_made_it(tmp_path):
@@ -148,6 +148,50 @@ def test_a_reference_to_a_missing_node_names_the_change_that_made_it(tmp_path):
         ("changes[3].set: nodes[city].return_to", "names 'ghost', which is not in the model after this scenario"),
         ("nodes[valley_irrigation].return_to", "names 'river_low', which is not in the model after this scenario "
                                                "(removed by changes[2].remove_nodes)")]
+
+
+def test_a_wrong_value_an_overlay_sets_names_the_change_that_set_it(tmp_path):
+    """A value a change set or added that the loader finds wrong (a negative demand, a CSV file that is not there)
+    was placed at the overlaid model's node (``demo.yaml + a.yaml: nodes[city].demand``), which says neither
+    which overlay nor which change; the last change to set it is named, and a problem of the model's own stays
+    at the model."""
+    first, second = tmp_path / "a.yaml", tmp_path / "b.yaml"
+    first.write_text("changes:\n"
+                     "  - set: {city: {demand: -1}, upper_river: {inflow: {csv: gone.csv, column: q}}}\n"
+                     "  - add_nodes: [{id: canal2, type: canal, capacity: -50 m3/s}, {id: c3, type: canal, "
+                     "capacity: 1}]\n"
+                     "  - add_edges: [[river_mid, canal2], {from: canal2, to: city, max_flow: -3}, [river_mid, c3], "
+                     "[c3, city]]\n"
+                     "  - set_edges: {\"big_dam->dam_plant\": {max_flow: -80}}\n"
+                     "  - set: {c3: {capacity: -2}}\n")
+    second.write_text("changes:\n  - set: {city: {demand: -2}}\n")
+    with pytest.raises(ModelError) as err:
+        daryo.load(demo_model_path(), scenarios=[str(first), str(second)])
+    assert sorted(str(p).split(": is ")[0].split(": CSV")[0] for p in err.value.problems) == sorted([
+        f"{first}: changes[0].set.upper_river.inflow",  # (CSV file 'gone.csv' not found)
+        f"{first}: changes[1].add_nodes[canal2].capacity",
+        f"{first}: changes[2].add_edges[1].max_flow",
+        f"{first}: changes[3].set_edges.big_dam->dam_plant.max_flow",
+        f"{first}: changes[4].set.c3.capacity",  # (set after it was added: the set)
+        f"{second}: changes[0].set.city.demand"])  # (set again by the second overlay: the second)
+    assert "CSV file 'gone.csv' not found" in str(err.value)
+    # a node removed and added anew is the add's; a value of the model's own stays at the model's node
+    third = tmp_path / "c.yaml"
+    third.write_text("changes:\n  - set: {city: {demand: -1}}\n  - remove_nodes: [city]\n"
+                     "  - add_nodes: [{id: city, type: demand, demand: -4}]\n  - add_edges: [[river_mid, city]]\n"
+                     "  - set: {big_dam: {max_volume: 1}}\n")
+    with pytest.raises(ModelError) as err:
+        daryo.load(demo_model_path(), scenarios=[str(third)])
+    placed = {(p.file, p.place.split(" (line")[0]) for p in err.value.problems}
+    assert (str(third), "changes[2].add_nodes[city].demand") in placed
+    # (the model's volumes above the maximum the overlay lowered: the combination, at the model's node)
+    assert (f"{demo_model_path()} + {third}", "nodes[big_dam].initial_volume") in placed
+    assert {f for f, _ in placed} == {str(third), f"{demo_model_path()} + {third}"}
+    # the embedded model's overlays too
+    aral = tmp_path / "aral.yaml"
+    aral.write_text("changes:\n  - set: {toktogul_hpp: {capacity: -1}}\n")
+    with pytest.raises(ModelError, match=re.escape(f"{aral}: changes[0].set.toktogul_hpp.capacity: is negative")):
+        load_aral_model(scenarios=[str(aral)])
 
 
 def test_overlays_combine_in_order():

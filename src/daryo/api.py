@@ -85,16 +85,17 @@ def load(path: str | Path | None = None, scenarios: str | Sequence[str] = (), ye
     if not scenarios and years is None:
         model = load_model(path)
     else:  # (given years, the file is read for them: its series are checked over the run's span, not the file's)
-        from .scenarios import apply_scenarios, overlay_shape_problems, with_years
+        from .scenarios import overlaid_document, overlay_shape_problems, with_years
 
         p = Path(path)
         doc = document_of(p) if years is None else with_years(document_of(p), years)
+        origins: dict[str, tuple[str, str]] = {}
         if scenarios and not overlay_shape_problems(doc):  # (else the loader names the file's every problem)
-            doc = apply_scenarios(doc, scenarios)
+            doc, origins = overlaid_document(doc, scenarios)
             label = str(p) + "".join(f" + {s}" for s in scenarios)
         else:
             label = str(p)
-        model = model_from_dict(doc, base_dir=p.parent, file=label, path=p)
+        model = model_from_dict(doc, base_dir=p.parent, file=label, path=p, origins=origins)
     return model if years is None else model.with_time(years=years)
 
 

@@ -61,8 +61,8 @@ from .model.loader import YamlDumper, read_document
 from .timeaxis import TimeAxis, parse_date, step_days, years_span
 from .units import UnitError, is_number, is_per_month, no_unit_given, parse_quantity, unit_factor
 
-__all__ = ["list_scenarios", "apply_scenarios", "load_overlay", "overlay_names", "scenario_path", "transform_inflows",
-           "with_years", "year_limited_changes", "Overlay", "library_dir"]
+__all__ = ["list_scenarios", "apply_scenarios", "overlaid_document", "load_overlay", "overlay_names", "scenario_path",
+           "transform_inflows", "with_years", "year_limited_changes", "Overlay", "library_dir"]
 
 _TOP_KEYS = {"title", "description", "sources", "changes"}
 _OPS = ("set", "set_edges", "add_nodes", "remove_nodes", "add_edges", "remove_edges", "scale_demands",
@@ -381,6 +381,8 @@ def overlay_names(names: str | os.PathLike[str] | Iterable[str | os.PathLike[str
 def apply_scenarios(doc: Mapping[str, Any], names: Iterable[str], library: str | Path | None = None) -> dict[str, Any]:
     """Apply overlays to a model document, in order; return a new document (``doc`` is not changed).
 
+    (:func:`overlaid_document` gives also where each value the overlays set came from, for the loader's messages.)
+
     Parameters
     ----------
     doc
@@ -400,6 +402,23 @@ def apply_scenarios(doc: Mapping[str, Any], names: Iterable[str], library: str |
     TypeError
         If ``names`` is not names or paths (one name alone is one overlay).
     """
+    return overlaid_document(doc, names, library)[0]
+
+
+def overlaid_document(doc: Mapping[str, Any], names: Iterable[str], library: str | Path | None = None
+                      ) -> tuple[dict[str, Any], dict[str, tuple[str, str]]]:
+    """:func:`apply_scenarios`, and where each value the overlays set came from.
+
+    Returns
+    -------
+    document : dict
+        The new document.
+    origins : dict
+        The model's place of each value an overlay's change set (``nodes[farm].demand``; an edge's as
+        ``edges[*] (river -> farm).max_flow``, whatever its index; a node or edge it added, ``nodes[canal2]``)
+        → the overlay's file and the change's place (``changes[2].set.farm.demand``), for
+        :func:`daryo.model.model_from_dict`'s messages: a value found wrong names the change that set it.
+    """
     names = overlay_names(names)
     out = copy.deepcopy(doc if isinstance(doc, dict) else dict(doc))  # (a file's mapping keeps its keys' lines)
     shape = overlay_shape_problems(out)
@@ -410,6 +429,7 @@ def apply_scenarios(doc: Mapping[str, Any], names: Iterable[str], library: str |
     given_years: list[str] = []  # the changes of given run years, which make inflows per step of this span
     removed_earlier: dict[str, str] = {}  # each node an earlier overlay removed: the overlay and its change
     added_all: dict[str, tuple[str, str]] = {}  # each node an overlay added: the overlay and its change
+    origins: dict[str, tuple[str, str]] = {}  # each value an overlay set: the overlay and its change
     for name in names:
         ov = load_overlay(name, library)
         problems: list[Problem] = []
@@ -422,6 +442,7 @@ def apply_scenarios(doc: Mapping[str, Any], names: Iterable[str], library: str |
             place = f"changes[{i}].{op}"
             at = _ChangeAt(ov.file, place, {**removed_earlier, **removed})
             problems += _APPLY[op](out, arg, at)
+            _note_origins(origins, op, arg, ov.file, place)
             if _changes_given_years(op, arg):
                 given_years.append(f"{ov.file} {place}")
             refs_now, ids_now = _references(out), set(_nodes(out))
@@ -450,7 +471,41 @@ def apply_scenarios(doc: Mapping[str, Any], names: Iterable[str], library: str |
         meta["scenario_files"] = (before if isinstance(before, list) else [before]) + files
         if given_years:  # (a run beyond the span they were applied to is refused: daryo.run says why)
             meta["changes_of_given_years"] = list(meta.get("changes_of_given_years") or []) + given_years
-    return out
+    return out, origins
+
+
+def _note_origins(origins: dict[str, tuple[str, str]], op: str, arg: Any, file: str, place: str) -> None:
+    """Record in ``origins`` the values change ``op`` (at ``place`` of overlay ``file``) set, and forget those of
+    the nodes it removed or added anew (see :func:`overlaid_document`)."""
+    def forget(prefix: str) -> None:
+        for key in [k for k in origins if k == prefix or k.startswith((f"{prefix}.", f"{prefix}["))]:
+            del origins[key]
+
+    if op == "set":
+        for nid, attrs in arg.items():
+            for k, v in attrs.items():
+                forget(f"nodes[{nid}].{k}")
+                if v is not None:
+                    origins[f"nodes[{nid}].{k}"] = (file, f"{place}.{nid}.{k}")
+    elif op == "add_nodes":
+        for n in arg:
+            forget(f"nodes[{n['id']}]")
+            origins[f"nodes[{n['id']}]"] = (file, f"{place}[{n['id']}]")
+    elif op == "remove_nodes":
+        for nid in [arg] if isinstance(arg, str) else arg:
+            forget(f"nodes[{nid}]")
+    elif op == "set_edges":
+        for key, attrs in arg.items():
+            if (ends := _edge_ends(key)) is not None:
+                for a, v in attrs.items():
+                    forget(f"edges[*] ({ends[0]} -> {ends[1]}).{a}")
+                    if v is not None:
+                        origins[f"edges[*] ({ends[0]} -> {ends[1]}).{a}"] = (file, f"{place}.{key}.{a}")
+    elif op == "add_edges":
+        for j, e in enumerate(arg):
+            if (ends := _edge_ends(e)) is not None:
+                forget(f"edges[*] ({ends[0]} -> {ends[1]})")
+                origins[f"edges[*] ({ends[0]} -> {ends[1]})"] = (file, f"{place}[{j}]")
 
 
 @dataclass(frozen=True)

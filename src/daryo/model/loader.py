@@ -464,6 +464,9 @@ def _inner(place: str, sub: str) -> str:
     return place[: m.start()] + sub + m.group() if m else place + sub
 
 
+_PLAIN_SCALARS = {float, int, str, bool, type(None)}
+
+
 def _as_plain_data(value: Any) -> Any:
     """``value`` with tuples as lists, NumPy scalars as Python numbers and paths as text, at any depth; the same
     object where nothing changes (so a document read from YAML keeps its lines)."""
@@ -474,6 +477,8 @@ def _as_plain_data(value: Any) -> Any:
     if isinstance(value, tuple):
         return [_as_plain_data(v) for v in value]
     if isinstance(value, list):
+        if set(map(type, value)) <= _PLAIN_SCALARS:  # (quick: a long series of numbers)
+            return value
         items = [_as_plain_data(v) for v in value]
         return value if all(a is b for a, b in zip(items, value, strict=True)) else items
     if isinstance(value, Mapping):
@@ -487,9 +492,12 @@ def _key_lines(d: Any) -> dict[str, int]:
     return dict(getattr(d, "key_lines", {}))
 
 
-def model_from_dict(doc: Any, base_dir: Path | str = ".", file: str = "<model>", path: Path | None = None
-                    ) -> Model:
+def model_from_dict(doc: Any, base_dir: Path | str = ".", file: str = "<model>", path: Path | None = None,
+                    origins: Mapping[str, tuple[str, str]] | None = None) -> Model:
     """Build a validated :class:`Model` from a parsed document (see ``docs/model-format.md``).
+
+    ``origins`` says where values of an overlaid document came from (:func:`daryo.scenarios.overlaid_document`):
+    a problem in one is placed at the overlay change that set it.
 
     A document made in Python may hold tuples where a file has lists, NumPy numbers (``np.int64(10)`` days) and
     paths (``Path("inflow.csv")``): they are read as lists, Python numbers and text.  NumPy arrays stay as they
@@ -507,12 +515,28 @@ def model_from_dict(doc: Any, base_dir: Path | str = ".", file: str = "<model>",
                         "from (a path)")
     ctx = _Context(file, Path(base_dir))
     places = getattr(doc, "places", {})  # (of a converted Pywr document: the Pywr places of what it made)
+    origins = origins or {}
     try:
         return _model_from_dict(doc, ctx, path)
     except ModelError as exc:
-        if not places:
+        if not (places or origins):
             raise
-        raise ModelError([_at_pywr_place(p, places) for p in exc.problems], note=exc.note) from None
+        problems = [_at_origin(p, origins) if p.file == file else p for p in exc.problems]
+        raise ModelError([_at_pywr_place(p, places) for p in problems], note=exc.note) from None
+
+
+def _at_origin(problem: Problem, origins: Mapping[str, tuple[str, str]]) -> Problem:
+    """``problem`` placed at the overlay change that set what it is about, where one did (``origins``: a place of
+    the model, ``nodes[farm].demand`` or ``edges[*] (river -> farm).max_flow`` whatever the edge's index, → the
+    overlay file and change, ``changes[2].set.farm.demand``; see :func:`daryo.scenarios.apply_scenarios`)."""
+    place = re.sub(r"^edges\[\d+\] \(", "edges[*] (", problem.place)
+    head = place.split(" (line", 1)[0]
+    found = [k for k in origins if head == k or head.startswith((f"{k}.", f"{k}["))]
+    if not found:
+        return problem
+    key = max(found, key=len)  # (a value set on a node an overlay added: the set, not the add)
+    file, where = origins[key]
+    return replace(problem, file=file, place=where + place[len(key):])
 
 
 def _at_pywr_place(problem: Problem, places: Mapping[str, str]) -> Problem:

@@ -24,7 +24,7 @@ from ...hydrology import (
 )
 from ...model import Model, model_from_dict
 from ...model.loader import read_document
-from ...scenarios import apply_scenarios, overlay_names
+from ...scenarios import overlaid_document, overlay_names
 from ...timeaxis import FIRST_DATE, LAST_DATE, TimeAxis, parse_date, years_problem
 from ...units import is_whole
 
@@ -134,6 +134,14 @@ def build_aral_document(scenarios: Sequence[str] = (), hydrology: str = "norm", 
     ValueError
         For an unknown hydrology or several traces of a deterministic hydrology.
     """
+    return _aral_document(scenarios, hydrology, traces, years, seed, start, inflow_csv, inflow_csv_unit)[0]
+
+
+def _aral_document(scenarios: Sequence[str], hydrology: str, traces: int, years: int, seed: int, start: str,
+                   inflow_csv: str | Path | None, inflow_csv_unit: str
+                   ) -> tuple[dict[str, Any], dict[str, tuple[str, str]]]:
+    """:func:`build_aral_document`, and where each value its overlays set came from
+    (:func:`daryo.scenarios.overlaid_document`)."""
     scenarios = overlay_names(scenarios)
     for name, value in (("traces", traces), ("years", years), ("seed", seed)):
         if not is_whole(value):  # (1.5 years ran one, '2' two)
@@ -152,7 +160,7 @@ def build_aral_document(scenarios: Sequence[str] = (), hydrology: str = "norm", 
     meta = doc.setdefault("metadata", {})
     meta["hydrology"] = {"kind": hydrology, "traces": int(traces), "seed": int(seed),
                          **({"inflow_csv": str(inflow_csv)} if inflow_csv is not None else {})}
-    return apply_scenarios(doc, scenarios)
+    return overlaid_document(doc, scenarios)
 
 
 def _csv_inflows(path: str | Path, unit: str, start: pd.Timestamp, n_steps: int, n_traces: int, known: set[str]
@@ -176,10 +184,10 @@ def load_aral_model(scenarios: Sequence[str] = (), hydrology: str = "norm", trac
                     inflow_csv_unit: str = "m3/s") -> Model:
     """The Aral Sea basin model, validated (same parameters as :func:`build_aral_document`)."""
     scenarios = overlay_names(scenarios)
-    doc = build_aral_document(scenarios, hydrology, traces, years, seed, start, inflow_csv, inflow_csv_unit)
+    doc, origins = _aral_document(scenarios, hydrology, traces, years, seed, start, inflow_csv, inflow_csv_unit)
     path = aral_model_path()
     label = str(path) + "".join(f" + {s}" for s in scenarios)
-    return model_from_dict(doc, base_dir=path.parent, file=label, path=path)
+    return model_from_dict(doc, base_dir=path.parent, file=label, path=path, origins=origins)
 
 
 def aral_inflow_traces(trace_indices: Sequence[int], years: int, seed: int = 0, start: str = "2000-10",
