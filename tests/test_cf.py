@@ -115,3 +115,19 @@ def test_every_unit_written_for_cf_turns_back_into_daryos():
     assert {str(ds[v].attrs["units"]): daryo_units(written[v].attrs) for v in ds.data_vars} == {
         u: u for u in _CF_UNITS}
     assert all(written[v].attrs["units"] != ds[v].attrs["units"] for v in ds.data_vars)
+
+
+def test_a_run_of_more_than_292_years_is_written(tmp_path):
+    """Dates were encoded through int64 nanoseconds, which overflow after 292 years: a 300-year run failed with a
+    traceback (OverflowError) once the whole run was done."""
+    model = tmp_path / "long.yaml"
+    model.write_text("version: 1\nname: long\ntime: {start: 1900-10, end: 2200-09}\nnodes:\n"
+                     "  - {id: src, type: inflow, inflow: 10}\n  - {id: sea, type: sink}\nedges: [[src, sea]]\n")
+    results = daryo.run(daryo.load(model))
+    results.save(netcdf=tmp_path / "long.nc")
+    with xr.open_dataset(tmp_path / "long.nc") as ds:
+        assert ds.time.encoding["units"].startswith("days since 1900-10-01") and ds.time.encoding["dtype"] == "int32"
+        np.testing.assert_array_equal(ds.time.values, results.dataset.time.values)
+        assert str(ds.time.values[-1])[:10] == "2200-09-01"
+        np.testing.assert_array_equal(ds.time_bnds.values[:, 0], ds.time.values)
+        assert str(ds.time_bnds.values[-1, 1])[:10] == "2200-10-01"  # (the end of the last step)
