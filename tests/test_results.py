@@ -9,6 +9,7 @@ import pytest
 import xarray as xr
 
 import daryo
+from daryo import results as results_module
 from daryo import testmodels
 from daryo.cf import cf_dataset
 from daryo.simulate import RunOptions, fastpath
@@ -216,15 +217,15 @@ def test_failed_csv_write_leaves_the_folder_as_it_was(tmp_path, monkeypatch):
     before = {first: "scenario,time,old first", second: "scenario,time,old second", "notes.txt": "mine"}
     for name, text in before.items():
         (out / name).write_text(text)
-    real, calls = pd.DataFrame.to_csv, []
+    real, calls = results_module._write_table, []
 
-    def failing(self, *args, **kwargs):
+    def failing(*args, **kwargs):  # (one CSV file written, the next one not)
         calls.append(args)
         if len(calls) == 2:
             raise OSError("disk full")
-        return real(self, *args, **kwargs)
+        return real(*args, **kwargs)
 
-    monkeypatch.setattr(pd.DataFrame, "to_csv", failing)
+    monkeypatch.setattr(results_module, "_write_table", failing)
     with pytest.raises(OSError, match="disk full"):
         res.to_csv(out)
     assert len(calls) == 2  # the first file was written (elsewhere) before the failure
@@ -613,3 +614,27 @@ def test_a_write_protected_earlier_csv_file_that_a_run_would_remove_stays(tmp_pa
     with pytest.raises(PermissionError, match="storage.csv is write-protected"):
         daryo.run(testmodels.chain_of_demands()).to_csv(csv)
     assert storage.is_file()
+
+
+def test_csv_files_are_what_pandas_writes_of_each_table_and_read_back(tmp_path):
+    """The CSV files are written a row at a time (pandas' value-by-value formatting of xarray's long table took
+    194 s and 4 GB for 1,000 scenarios of a 50-node model): the same bytes as pandas' ``to_csv`` of the (scenario,
+    time) × element table, with scenario names and ids that need quoting, and values to 9 significant digits."""
+    model = tmp_path / "odd.yaml"
+    model.write_text("version: 1\nname: odd\ntime: {start: 2001-01, end: 2001-04, step: {days: 10}}\n"
+                     "scenarios:\n  - {name: hyd, size: 2, names: ['dry, hot', 'wet \"x\"']}\n"
+                     "parameters:\n  q: {type: constantscenario, scenario: hyd, values: [5.123456789123, 9]}\n"
+                     "nodes:\n  - {id: 'src,a', type: inflow, inflow: {parameter: q}}\n"
+                     "  - {id: 'd\"q', type: demand, demand: 3.3333333333}\n  - {id: s é, type: sink}\n"
+                     "edges: [['src,a', 'd\"q'], ['src,a', s é]]\n")
+    results = daryo.run(daryo.load(model))
+    results.to_csv(tmp_path / "csv")
+    for name, da in results.dataset.data_vars.items():
+        columns = [str(c) for c in da[da.dims[2]].values] if da.ndim == 3 else [name]
+        index = pd.MultiIndex.from_product([da.scenario.values, da.time.values], names=["scenario", "time"])
+        table = da.transpose("scenario", "time", *da.dims[2:]).values.reshape(len(index), len(columns))
+        want = pd.DataFrame(table, index=index, columns=columns).to_csv(float_format="%.9g")
+        assert (tmp_path / "csv" / f"{name}.csv").read_text(encoding="utf-8") == want, name
+    back = pd.read_csv(tmp_path / "csv" / "delivery.csv", index_col=[0, 1])
+    assert list(back.columns) == ['d"q'] and list(back.index.levels[0]) == ["dry, hot", 'wet "x"']
+    np.testing.assert_allclose(back['d"q'].values, 3.33333333, rtol=1e-12)  # (9 digits of 3.3333333333 a step)

@@ -433,6 +433,41 @@ def check_csv_folder(folder: str | Path) -> None:
     _check_csv_targets([Path(folder) / f"{name}.csv" for name in sorted(VARIABLES)] + [Path(folder) / VARIABLES_CSV])
 
 
+def _write_table(path: Path, da: xr.DataArray, name: str) -> None:
+    """One variable's CSV file: a row per scenario and step (``scenario,time``, then a column per element, or one
+    named after the variable), the values to 9 significant digits.
+
+    The file is what pandas writes (``DataFrame.to_csv(float_format="%.9g")``) of the (scenario, time) ×
+    element table, written a row at a time with one format for the row: built through xarray's long table and
+    formatted value by value, the CSV files of 1,000 scenarios of a 50-node model took 194 s and 4 GB of memory
+    (their NetCDF file 3.6 s).  Values that are not plain floats, or missing, are left to pandas."""
+    values = da.transpose("scenario", "time", *da.dims[2:]).values
+    columns = [str(c) for c in da[da.dims[2]].values] if da.ndim == 3 else [name]
+    index = pd.MultiIndex.from_product([da["scenario"].values, da["time"].values], names=["scenario", "time"])
+    table = values.reshape(len(index), len(columns))
+    times = da["time"].values
+    if table.dtype.kind != "f" or np.isnan(table).any() or np.any(times != times.astype("datetime64[D]")):
+        pd.DataFrame(table, index=index, columns=columns).to_csv(path, float_format="%.9g")
+        return
+    quoted = [_csv_field(str(s)) for s in da["scenario"].values]
+    dates = np.datetime_as_string(times, unit="D")
+    row = ",".join(["%.9g"] * len(columns))
+    end = os.linesep
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        f.write(",".join(["scenario", "time", *map(_csv_field, columns)]) + end)
+        for i, scenario in enumerate(quoted):
+            block = table[i * len(dates):(i + 1) * len(dates)]
+            f.write("".join(f"{scenario},{d},{row % tuple(r)}{end}" for d, r in zip(dates, block.tolist(),
+                                                                                    strict=True)))
+
+
+def _csv_field(text: str) -> str:
+    """``text`` as a CSV field, quoted as pandas (Python's csv module, minimal quoting) quotes it."""
+    if any(c in text for c in ',"\r\n'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
 def _other_runs_csv(folder: Path, names: list[str]) -> list[Path]:
     """The CSV files of an earlier run's results in ``folder`` (a variable's name, a results header) that are not
     among ``names`` (this run's)."""
@@ -590,15 +625,7 @@ class Results:
         """Write the CSV files into ``folder``; their names."""
         names = []
         for name, da in self.dataset.data_vars.items():
-            frame: pd.DataFrame
-            if da.ndim == 3:
-                elem = da.dims[2]
-                frame = da.transpose("scenario", "time", elem).to_dataframe(name=str(name))[[str(name)]]
-                frame = pd.DataFrame(frame.unstack(elem))
-                frame.columns = [c[1] for c in frame.columns]
-            else:
-                frame = da.to_dataframe(name=str(name))[[str(name)]]
-            frame.to_csv(folder / f"{name}.csv", float_format="%.9g")
+            _write_table(folder / f"{name}.csv", da, str(name))
             names.append(f"{name}.csv")
         self._variables_table().to_csv(folder / VARIABLES_CSV, index=False)
         return [*names, VARIABLES_CSV]
