@@ -134,7 +134,8 @@ def temp_beside(path: Path) -> tuple[int, str]:
 def interrupts_between() -> Iterator[Callable[[], None]]:
     """Hold Ctrl-C (SIGINT) back inside a sequence of writes: it is raised (KeyboardInterrupt) only where the
     sequence calls the ``check`` this yields, between two writes, never inside one; one that arrives after the
-    last check is dropped (what follows it, such as moving a finished file into place, takes milliseconds).
+    last check is dropped (what follows it, such as moving a finished file into place, takes milliseconds), but
+    where the sequence fails meanwhile, the signal is raised instead of the failure (chained to it).
     SIGTERM is held back the same way where a Python handler of it is set (the command line's, which raises to
     remove temporary files on the way out); with the system's default it ends the process at once, as it would.
     A SIGINT handler of the caller's own, or SIGINT ignored (a job a shell started in the background), is left in
@@ -164,13 +165,22 @@ def interrupts_between() -> Iterator[Callable[[], None]]:
             caught.clear()
             previous[signum](signum, None)  # (the held handler: Python's raises KeyboardInterrupt)
 
+    def restore() -> None:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
     for signum in previous:
         signal.signal(signum, hold)
     try:
         yield check
+    except BaseException:
+        # a failure with a signal held: the signal is raised instead (SIGTERM to a process group ends the local
+        # Dask cluster's starting workers too, whose "Nanny failed to start" said "run again")
+        restore()
+        check()
+        raise
     finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
+        restore()
 
 
 def free_bytes(folder: Path) -> int | None:

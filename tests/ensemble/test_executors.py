@@ -136,6 +136,34 @@ def test_a_ctrl_c_held_back_is_raised_at_the_end_of_the_block():
 
 
 @linux_only
+def test_a_sigterm_held_back_while_the_block_fails_is_raised_instead_of_the_failure():
+    """SIGTERM to the process group while the local cluster starts ends its workers too: the cluster's start failed
+    ("Nanny failed to start"), said "run again" (exit 1), and the SIGTERM held back was dropped (an interruption
+    fuzz, 4 of 19); the command line's SIGTERM handler now runs, chained to the failure."""
+    import signal
+
+    class Terminated(Exception):
+        pass
+
+    def terminate(signum, frame):
+        raise Terminated
+
+    before = signal.signal(signal.SIGTERM, terminate)
+    try:
+        with pytest.raises(Terminated) as err:
+            with _ctrl_c_held_back():
+                signal.raise_signal(signal.SIGTERM)  # (held)
+                raise RuntimeError("Nanny failed to start.")
+        assert isinstance(err.value.__context__, RuntimeError)
+        with pytest.raises(RuntimeError, match="Nanny"):  # (no signal held: the failure itself)
+            with _ctrl_c_held_back():
+                raise RuntimeError("Nanny failed to start.")
+        assert signal.getsignal(signal.SIGTERM) is terminate
+    finally:
+        signal.signal(signal.SIGTERM, before)
+
+
+@linux_only
 def test_a_ctrl_c_that_reaches_another_thread_is_held_back_too():
     """Where another thread runs with Ctrl-C unblocked (as in Jupyter), the signal sent to the process reaches
     it, but Python runs the handler in the main thread: it raised there at once, in the middle of the block."""
