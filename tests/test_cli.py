@@ -479,6 +479,55 @@ def test_ctrl_c_inside_a_compiled_call_is_an_interruption_not_a_traceback(monkey
         main(["run", DEMO, "--years", "1"])
 
 
+def test_ctrl_c_inside_an_import_is_an_interruption_not_a_traceback(monkeypatch, capsys):
+    """A Ctrl-C inside the import of a compiled module surfaces as its ImportError ("initialization failed", of
+    HiGHS's; an interruption fuzz): exit 130, "interrupted", not a traceback.  Other ImportErrors are not hidden."""
+    from daryo import api
+
+    def interrupted(*args, **kwargs):
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt as exc:
+            raise ImportError("initialization failed") from exc
+
+    monkeypatch.setattr(api, "run", interrupted)
+    assert main(["run", DEMO, "--years", "1"]) == 130
+    assert capsys.readouterr().err.strip() == "interrupted"
+
+    def broken(*args, **kwargs):
+        raise ImportError("no module named nowhere")
+
+    monkeypatch.setattr(api, "run", broken)
+    with pytest.raises(ImportError, match="nowhere"):
+        main(["run", DEMO, "--years", "1"])
+
+
+@pytest.mark.parametrize("command", [["run", DEMO, "--years", "1"], ["ensemble", DEMO, "--traces", "1", "--years",
+                                                                      "1", "-o", "never.nc"]])
+def test_ctrl_c_during_the_imports_stops_the_command_after_them(monkeypatch, capsys, command):
+    """Ctrl-C is held back while a run's libraries are imported and raised after them: one inside an import that
+    another module made optional was taken for the module's absence, and the run went on to exit 0 (an
+    interruption fuzz, 3 of ~270 early signals)."""
+    import importlib
+    import signal
+
+    from daryo import cli
+
+    imported, real = [], importlib.import_module
+
+    def import_module(name):
+        imported.append(name)
+        signal.raise_signal(signal.SIGINT)  # (held: the import goes on)
+        return real(name)
+
+    monkeypatch.setattr(cli.importlib, "import_module", import_module)
+    monkeypatch.setattr(cli, "_cmd_run", lambda args: pytest.fail("the command ran"))
+    monkeypatch.setattr(cli, "_cmd_ensemble", lambda args: pytest.fail("the command ran"))
+    assert main(command) == 130
+    assert capsys.readouterr().err.strip() == "interrupted"
+    assert imported[0] == ("daryo.ensemble" if command[0] == "ensemble" else "daryo.api")  # (others import too)
+
+
 def test_version(capsys):
     from daryo import __version__
 

@@ -7,6 +7,8 @@ early (``daryo info | head``: the exit status of a process ended by SIGPIPE, wit
 from __future__ import annotations
 
 import argparse
+import contextlib
+import importlib
 import math
 import os
 import shlex
@@ -80,6 +82,28 @@ def _command_parser(parser: argparse.ArgumentParser, command: str) -> argparse.A
     raise KeyError(command)
 
 
+def _import_held(args: argparse.Namespace) -> None:
+    """Import what the command needs (daryo's modules, NumPy, pandas, xarray, HiGHS, Numba; Dask for a cluster)
+    with Ctrl-C and SIGTERM held back, and raise one that came meanwhile once they are imported.
+
+    A Ctrl-C inside the import of a compiled module surfaced as its ImportError ("initialization failed", of
+    HiGHS's): where a module imports another optionally, it took that for the module's absence, and the run went
+    on to its end (exit 0) as if not interrupted.  An import that fails for another reason is left to the command,
+    which imports it again and reports it.  (For ``daryo run`` and ``daryo ensemble``, which may run long.)"""
+    from ._files import interrupts_between
+
+    names = {"ensemble": ["daryo.ensemble"], "run": ["daryo.api", "daryo.results"]}.get(args.command)
+    if names is None:  # (the other commands take a second or two: a Ctrl-C lost in their imports costs little)
+        return
+    if getattr(args, "workers", None) or getattr(args, "scheduler", None):
+        names.append("dask.distributed")
+    with interrupts_between() as check:
+        for name in names:
+            with contextlib.suppress(ImportError):
+                importlib.import_module(name)
+        check()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``daryo`` console script; returns the exit code."""
     parser = build_parser()
@@ -97,6 +121,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if isinstance(getattr(args, "model", None), str) and not args.model.strip():  # (Path('') is '.', a folder)
             raise _UsageError(f"model {args.model!r}: give a model file's path")
+        _import_held(args)
         code = func(args)
         if sys.stdout is not None:
             sys.stdout.flush()  # here, where a closed pipe is handled, not at exit
@@ -127,7 +152,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         _err("interrupted")
         return 130
-    except SystemError as exc:  # Ctrl-C (or SIGTERM) inside a compiled Numba call surfaces as its SystemError
+    except (SystemError, ImportError) as exc:  # Ctrl-C (or SIGTERM) inside a compiled Numba call surfaces as its
+        # SystemError, inside the import of a compiled module as its ImportError ("initialization failed")
         if _caused_by(exc, KeyboardInterrupt):
             _err("interrupted")
             return 130
