@@ -22,9 +22,9 @@ def test_cli_ensemble(tmp_path, capsys):
     assert len(lines) >= 2 and re.fullmatch(r"progress traces=5/5 steps=120/120 rate=\d+/s elapsed=\d+s eta=\d+s",
                                             lines[-2])
     assert lines[-1] == f"progress writing={out}"  # every chunk done; the output takes a while at scale
-    (tmp_path / "cli.nc.parts").mkdir()
+    (tmp_path / "cli.nc.parts").mkdir()  # (no manifest: see test_resume_and_parts_folders_give_advice_that_works)
     assert main(argv) == 2
-    assert "--resume" in capsys.readouterr().err
+    assert "cli.nc.parts has no readable manifest of its run; delete it to start again" in capsys.readouterr().err
     assert main(["ensemble", "--traces", "0", "--years", "2", "-o", str(out)]) == 2
 
 
@@ -242,3 +242,21 @@ def test_a_threshold_of_many_digits_is_named_whole(tmp_path, capsys):
         assert percent in capsys.readouterr().out
         assert label in set(pd.read_csv(csv).statistic)
         assert f"exceeds {threshold} of the demand" in load(out)["prob_deficit_above_threshold"].attrs["description"]
+
+
+def test_resume_and_parts_folders_give_advice_that_works(tmp_path, capsys):
+    """A finished run resumed without its --chunk-size was "the results of another run (chunk_size differs); run
+    without --resume to replace them" (an unfinished one takes its parts' chunk size); a parts folder without a
+    manifest (a run killed as it made it) said "pass --resume", which then said "delete it" (an interruption fuzz)."""
+    model = tmp_path / "basin.yaml"
+    model.write_text(yaml_of_basin())
+    out = tmp_path / "done.nc"
+    base = ["ensemble", str(model), "--traces", "4", "--years", "1", "-o", str(out), "--quiet"]
+    assert main([*base, "--chunk-size", "2"]) == 0
+    capsys.readouterr()
+    assert main([*base, "--resume"]) == 0
+    assert f"nothing to resume: {out} holds this run's results already" in capsys.readouterr().out
+    empty = tmp_path / "new.nc.parts"
+    empty.mkdir()
+    assert main([*base[:-3], "-o", str(tmp_path / "new.nc"), "--quiet"]) == 2
+    assert f"{empty} has no readable manifest of its run; delete it to start again" in capsys.readouterr().err

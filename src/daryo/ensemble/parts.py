@@ -61,10 +61,12 @@ class _Parts:
             return set()
         self.lock()  # (another run still going is refused first)
         try:
+            old = self._old_manifest()
+            if not resume and old is None:  # (--resume would say "delete it")
+                raise FileExistsError(_not_resumable(self.dir, old, manifest))
             if not resume:
                 raise FileExistsError(f"an unfinished ensemble run is in {self.dir}; pass --resume (resume=True in "
                                       "Python) to continue it, or delete that folder to start again")
-            old = self._old_manifest()
             if old != manifest:
                 raise ValueError(_not_resumable(self.dir, old, manifest))
             for tmp in self.dir.glob(".chunk-*.npz.*"):  # of a writer killed mid-write (its run is over)

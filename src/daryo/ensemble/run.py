@@ -27,7 +27,7 @@ from .chunks import ANNUAL_INDICATORS, SERIES, EnsembleOptions, _inflow_columns,
 from .executors import _dask, _serial, scheduler_problem
 from .parts import _FORMAT, _Parts
 from .progress import ProgressReporter
-from .store import _assemble, _finished_run, check_output
+from .store import _assemble, _finished_chunk_size, _finished_run, check_output
 from .traces import TraceSource, default_trace_source, run_years
 
 
@@ -114,8 +114,10 @@ def run_ensemble(model: Model, options: EnsembleOptions, output: str | Path, *, 
     fmt = check_output(output)
     source = source or default_trace_source(model)
     parts = _Parts(output)
-    if resume and options.chunk_size is None and (size := parts.chunk_size()) is not None:
-        options = replace(options, chunk_size=size)  # (the chunks of the run resumed, whatever the workers now)
+    if resume and options.chunk_size is None:  # the chunks of the run resumed, whatever the workers now
+        size = parts.chunk_size() if parts.dir.exists() else _finished_chunk_size(output, fmt)
+        if size is not None:  # (a finished run's too: "another run (chunk_size differs)" said to replace it)
+            options = replace(options, chunk_size=size)
     plan = _plan(model, options, source, workers)
     options, chunk = plan.options, plan.chunk
     created = not parts.dir.exists()

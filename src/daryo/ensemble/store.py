@@ -106,6 +106,12 @@ def _attribute_int(v: int) -> np.int32 | str:
     return np.int32(v) if np.iinfo(np.int32).min <= v <= np.iinfo(np.int32).max else str(v)
 
 
+def _finished_chunk_size(output: Path, fmt: str) -> int | None:
+    """The traces per chunk of the run whose results ``output`` holds (None: none, or no ensemble's output)."""
+    size = _attributes(output, fmt).get("chunk_size") if output.exists() else None
+    return int(size) if isinstance(size, int | np.integer) and not isinstance(size, bool) and size > 0 else None
+
+
 def _finished_run(output: Path, fmt: str, manifest: Mapping[str, Any]) -> bool:
     """Whether ``output`` holds the finished results of the run ``manifest``; a ValueError if it holds another
     run's (resuming with no parts folder: nothing to continue, and nothing to replace unasked)."""
