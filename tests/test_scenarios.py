@@ -826,3 +826,22 @@ def test_load_overlay_names_an_argument_of_the_wrong_kind(args, message):
     """pathlib's "expected str, bytes or os.PathLike object, not int" from deep inside (a fuzz of the Python API)."""
     with pytest.raises(TypeError, match=message):
         load_overlay(*args)
+
+
+@pytest.mark.parametrize("op, arg", [
+    ("add_nodes", [{"id": "farm2", "type": "demand", "demand": 3, "return_to": "river_low"},
+                   {"id": "j9", "type": "junction"}]),
+    ("add_edges", [["river_low", "city"], {"from": "big_dam", "to": "lake", "max_flow": 4}]),
+    ("set", {"city": {"return_to": "sea"}}),
+    ("remove_nodes", ["river_low"]),
+])
+def test_the_references_after_a_change_are_the_documents(op, arg):
+    """What a change that only adds, adds to the references between nodes and the node ids, is worked out from
+    the change (a whole model's, for every change, took 150 s for 2,562 changes to a 3,200-node model): the
+    same as the document's own after it."""
+    from daryo.scenarios import _APPLY, _ChangeAt, _nodes, _references, _references_after
+
+    doc = read_document(demo_model_path())
+    refs, ids = _references(doc), set(_nodes(doc))
+    assert _APPLY[op](doc, arg, _ChangeAt("o.yaml", f"changes[0].{op}")) == []
+    assert _references_after(op, arg, doc, refs, ids) == (_references(doc), set(_nodes(doc)))
