@@ -638,3 +638,20 @@ def test_csv_files_are_what_pandas_writes_of_each_table_and_read_back(tmp_path):
     back = pd.read_csv(tmp_path / "csv" / "delivery.csv", index_col=[0, 1])
     assert list(back.columns) == ['d"q'] and list(back.index.levels[0]) == ["dry, hot", 'wet "x"']
     np.testing.assert_allclose(back['d"q'].values, 3.33333333, rtol=1e-12)  # (9 digits of 3.3333333333 a step)
+
+
+def test_csv_files_of_empty_tables_and_line_breaks_in_names_are_as_pandas_writes_them(tmp_path):
+    """A table with no elements was written as rows of a trailing comma under a two-field header; a scenario name
+    holding a carriage return was quoted where pandas (Python's csv module) does not quote it (a review)."""
+    from daryo.results import _write_table
+
+    res = daryo.run(testmodels.chain_of_demands(scenarios=2, steps=3))
+    daryo.Results(res.dataset.isel(edge=[])).to_csv(tmp_path / "none")
+    assert (tmp_path / "none" / "edge_flow.csv").read_bytes() == f"scenario,time{os.linesep}".encode()
+    da = xr.DataArray(np.arange(4.0).reshape(2, 1, 2), dims=("scenario", "time", "node"),
+                      coords={"scenario": ["x\ry", "a,b"], "time": pd.to_datetime(["2001-01-01"]),
+                              "node": ["n\r1", "m"]})
+    _write_table(tmp_path / "cr.csv", da, "flow")
+    index = pd.MultiIndex.from_product([da.scenario.values, da.time.values], names=["scenario", "time"])
+    want = pd.DataFrame(da.values.reshape(2, 2), index=index, columns=list(da.node.values))
+    assert (tmp_path / "cr.csv").read_bytes() == want.to_csv(float_format="%.9g").encode()

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import csv
 import errno
 import functools
+import io
 import os
 import shutil
 import tempfile
@@ -446,26 +448,31 @@ def _write_table(path: Path, da: xr.DataArray, name: str) -> None:
     index = pd.MultiIndex.from_product([da["scenario"].values, da["time"].values], names=["scenario", "time"])
     table = values.reshape(len(index), len(columns))
     times = da["time"].values
+    if table.size == 0:  # (no elements, scenarios or steps: the header alone, as before; no element columns)
+        header = ["scenario", "time"] if da.ndim == 3 else ["scenario", "time", name]
+        path.write_text(_csv_line(header) + os.linesep, encoding="utf-8", newline="")
+        return
     if table.dtype.kind != "f" or np.isnan(table).any() or np.any(times != times.astype("datetime64[D]")):
         pd.DataFrame(table, index=index, columns=columns).to_csv(path, float_format="%.9g")
         return
-    quoted = [_csv_field(str(s)) for s in da["scenario"].values]
     dates = np.datetime_as_string(times, unit="D")
     row = ",".join(["%.9g"] * len(columns))
     end = os.linesep
     with open(path, "w", encoding="utf-8", newline="") as f:
-        f.write(",".join(["scenario", "time", *map(_csv_field, columns)]) + end)
-        for i, scenario in enumerate(quoted):
+        f.write(_csv_line(["scenario", "time", *columns]) + end)
+        for i, scenario in enumerate(da["scenario"].values):
             block = table[i * len(dates):(i + 1) * len(dates)]
-            f.write("".join(f"{scenario},{d},{row % tuple(r)}{end}" for d, r in zip(dates, block.tolist(),
-                                                                                    strict=True)))
+            first = _csv_line([str(scenario), str(dates[0])]).rsplit(",", 1)[0]  # (quoted as the csv module does)
+            f.write("".join(f"{first},{d},{row % tuple(r)}{end}" for d, r in zip(dates, block.tolist(),
+                                                                                 strict=True)))
 
 
-def _csv_field(text: str) -> str:
-    """``text`` as a CSV field, quoted as pandas (Python's csv module, minimal quoting) quotes it."""
-    if any(c in text for c in ',"\r\n'):
-        return '"' + text.replace('"', '""') + '"'
-    return text
+def _csv_line(fields: list[str]) -> str:
+    """``fields`` as a line of CSV (without its end), quoted as pandas quotes them: by Python's csv module, with
+    minimal quoting and the system's line end, whose rules for a field holding a line break differ by version."""
+    text = io.StringIO()
+    csv.writer(text, lineterminator=os.linesep).writerow(fields)
+    return text.getvalue()[:-len(os.linesep)]
 
 
 def _other_runs_csv(folder: Path, names: list[str]) -> list[Path]:
