@@ -236,3 +236,6 @@ def test_a_model_built_in_code_takes_tuples_numpy_versions_and_days_and_paths(tm
     np.testing.assert_allclose(daryo.run(model).dataset.sink_inflow.sel(sink="s").values.ravel(), [1, 2, 3])
     with pytest.raises(TypeError, match="base_dir=None: give the folder the document's relative file paths are read"):
         model_from_dict(doc, base_dir=None)
+    from pathlib import PurePosixPath
+
+    assert model_from_dict(doc, base_dir=PurePosixPath(tmp_path)).time.axis().n_steps == 3  # (any os.PathLike)

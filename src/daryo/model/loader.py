@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import replace
@@ -496,8 +497,19 @@ def model_from_dict(doc: Any, base_dir: Path | str = ".", file: str = "<model>",
                     origins: Mapping[str, tuple[str, str]] | None = None) -> Model:
     """Build a validated :class:`Model` from a parsed document (see ``docs/model-format.md``).
 
-    ``origins`` says where values of an overlaid document came from (:func:`daryo.scenarios.overlaid_document`):
-    a problem in one is placed at the overlay change that set it.
+    Parameters
+    ----------
+    doc
+        The document (a mapping, as read from a model file).
+    base_dir
+        The folder its relative file paths (CSV series) are read from.
+    file
+        The name its problems are reported under.
+    path
+        The model file it was read from, if any (recorded with the model).
+    origins
+        Where values of an overlaid document came from (:func:`daryo.scenarios.overlaid_document`): a problem in
+        one is placed at the overlay change that set it.
 
     A document made in Python may hold tuples where a file has lists, NumPy numbers (``np.int64(10)`` days) and
     paths (``Path("inflow.csv")``): they are read as lists, Python numbers and text.  NumPy arrays stay as they
@@ -508,11 +520,11 @@ def model_from_dict(doc: Any, base_dir: Path | str = ".", file: str = "<model>",
     ModelError
         Listing the document's every problem, each with its place.
     TypeError
-        If ``base_dir`` is not a path.
+        If ``base_dir`` is neither text nor a path.
     """
-    if not isinstance(base_dir, str | Path):
-        raise TypeError(f"base_dir={_short(base_dir)}: give the folder the document's relative file paths are read "
-                        "from (a path)")
+    if not isinstance(base_dir, str | os.PathLike):
+        raise TypeError(f"base_dir={base_dir!r}: give the folder the document's relative file paths are read from, "
+                        "as text or a path")
     ctx = _Context(file, Path(base_dir))
     places = getattr(doc, "places", {})  # (of a converted Pywr document: the Pywr places of what it made)
     origins = origins or {}
