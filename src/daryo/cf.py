@@ -133,13 +133,14 @@ def netcdf_encoding(ds: xr.Dataset) -> dict[str, dict[str, Any]]:
         if v.dtype.kind in "OU":
             encoding[key] = {"dtype": "S1", "_Encoding": "utf-8"}
         elif v.dtype.kind == "M" and v.size:
-            # in days, not nanoseconds: a run of more than 292 years overflowed int64 nanoseconds (a traceback
+            # in seconds, not nanoseconds: a run of more than 292 years overflowed int64 nanoseconds (a traceback
             # after the whole run)
             dates = np.ravel(v.values)
-            whole = dates.astype("datetime64[D]")
-            first = pd.Timestamp(whole.min())
-            days = (whole - whole.min()).astype(np.int64)
-            if np.all(whole == dates) and days.max() <= small.max:
+            seconds = dates.astype("datetime64[s]")
+            first = pd.Timestamp(seconds.min())
+            offsets = (seconds - seconds.min()).astype(np.int64)
+            days = offsets // 86_400
+            if np.all(seconds == dates) and np.all(offsets % 86_400 == 0) and days.max() <= small.max:
                 encoding[key] = {"units": f"days since {first:%Y-%m-%d %H:%M:%S}", "dtype": "int32",
                                  "calendar": "proleptic_gregorian"}
         elif v.dtype.kind in "iu" and v.dtype.itemsize > 4:
