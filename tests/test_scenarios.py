@@ -803,7 +803,12 @@ def test_transform_inflows_refuses_a_basin_given_as_one_id_of_text():
 
 @pytest.mark.parametrize("inflows, start, error, message", [
     ({"amu_in": np.ones(12)}, "2000-10", ValueError,  # (was pandas' "tuple index out of range")
-     r"inflows\['amu_in'\] has 1 dimension\(s\) \(12,\): give a \(trace, step\) array"),
+     r"inflows\['amu_in'\] is shaped \(12,\): give a \(trace, step\) array"),
+    ({"amu_in": np.ones((1, 0))}, "2000-10", ValueError,  # (was NumPy's IndexError)
+     r"inflows\['amu_in'\] is shaped \(1, 0\): give a \(trace, step\) array of at least one trace and one step"),
+    ({5: np.ones((1, 12))}, "2000-10", TypeError, "inflows: the keys are inflow ids as text, not the number 5"),
+    ({"amu_in": np.ones((1, 12))}, pd.Timestamp("2000-10-01", tz="UTC"), ValueError,
+     "give the first month without a time zone"),
     ({"amu_in": np.ones((1, 12)), "syr_in": np.ones((1, 24))}, "2000-10", ValueError,
      "the inflow arrays cover different numbers of steps: amu_in: 12, syr_in: 24"),
     ({"amu_in": "abc"}, "2000-10", TypeError, r"inflows\['amu_in'\]: give numbers in a \(trace, step\) array"),

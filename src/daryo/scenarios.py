@@ -409,6 +409,11 @@ def overlaid_document(doc: Mapping[str, Any], names: Iterable[str], library: str
                       ) -> tuple[dict[str, Any], dict[str, tuple[str, str]]]:
     """:func:`apply_scenarios`, and where each value the overlays set came from.
 
+    Parameters
+    ----------
+    doc, names, library
+        As for :func:`apply_scenarios`, which raises what this raises.
+
     Returns
     -------
     document : dict
@@ -1232,13 +1237,15 @@ def _inflow_arrays(inflows: Any) -> dict[str, np.ndarray]:
         raise TypeError(f"inflows: give a mapping of inflow ids to (trace, step) arrays, not {kind_of(inflows)}")
     out: dict[str, np.ndarray] = {}
     for k, v in inflows.items():
+        if not isinstance(k, str):
+            raise TypeError(f"inflows: the keys are inflow ids as text, not {kind_of(k)}")
         try:
             out[k] = np.array(v, dtype=float)
         except (TypeError, ValueError):
             raise TypeError(f"inflows[{k!r}]: give numbers in a (trace, step) array, not {kind_of(v)}") from None
-        if out[k].ndim != 2:
-            raise ValueError(f"inflows[{k!r}] has {out[k].ndim} dimension(s) {out[k].shape}: give a (trace, step) "
-                             "array (one trace is shaped (1, steps))")
+        if out[k].ndim != 2 or 0 in out[k].shape:
+            raise ValueError(f"inflows[{k!r}] is shaped {out[k].shape}: give a (trace, step) array of at least one "
+                             "trace and one step (one trace is shaped (1, steps))")
     lengths = {a.shape[1] for a in out.values()}
     if len(lengths) > 1:
         raise ValueError("the inflow arrays cover different numbers of steps: "
@@ -1250,11 +1257,17 @@ def _first_month(start: Any) -> pd.Timestamp:
     """:func:`transform_inflows`'s ``start``, the first day of a month given as text or a timestamp."""
     if not isinstance(start, (str, pd.Timestamp, datetime.date, np.datetime64)):
         raise TypeError(f"start={short_text(start)}: give the first month as text (YYYY-MM) or a date")
+    not_a_date = ValueError(f"start={start!r}: not a date; give the first month as YYYY-MM")
     try:  # ("October" is read as the year 1, out of pandas' range)
         s = pd.Timestamp(start)
-        first = s.to_period("M").to_timestamp()
-    except (ValueError, AttributeError):  # (NaT has no to_period)
-        raise ValueError(f"start={start!r}: not a date; give the first month as YYYY-MM") from None
+        plain = s is not pd.NaT and s.tz is None
+        first = s.to_period("M").to_timestamp() if plain else s
+    except ValueError:
+        raise not_a_date from None
+    if s is pd.NaT:
+        raise not_a_date
+    if not plain:  # (a month's first day in a time zone is not one of the run's dates)
+        raise ValueError(f"start={start!r}: give the first month without a time zone (YYYY-MM)")
     if s != first:
         raise ValueError(f"start={start!r}: the inflows' monthly steps start on a month's first day; give YYYY-MM")
     return s
