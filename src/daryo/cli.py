@@ -626,6 +626,8 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
     except RunInProgressError as exc:  # (an output that cannot be used now: not a usage error)
         raise _InputError(str(exc)) from None
     except (FileExistsError, ImportError) as exc:  # an unfinished run without --resume; a missing extra
+        if _caused_by(exc, KeyboardInterrupt) or _caused_by(exc, _Terminated):  # (an import cut short: main says so)
+            raise
         raise _UsageError(str(exc)) from None
     except ModelError:
         raise
@@ -636,6 +638,9 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:  # (the results are whole: say so rather than leave the run in doubt)
         _err(f"interrupted; the results had already been written to {out}")
         return 130
+    except _Terminated:
+        _err(f"terminated; the results had already been written to {out}")
+        return 143
     return EXIT_OK
 
 

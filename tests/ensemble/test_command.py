@@ -24,7 +24,8 @@ def test_cli_ensemble(tmp_path, capsys):
     assert lines[-1] == f"progress writing={out}"  # every chunk done; the output takes a while at scale
     (tmp_path / "cli.nc.parts").mkdir()  # (no manifest: see test_resume_and_parts_folders_give_advice_that_works)
     assert main(argv) == 2
-    assert "cli.nc.parts has no readable manifest of its run; delete it to start again" in capsys.readouterr().err
+    assert "cli.nc.parts is the folder of an unfinished run but has no readable manifest of it; delete it to start " \
+           "again" in capsys.readouterr().err
     assert main(["ensemble", "--traces", "0", "--years", "2", "-o", str(out)]) == 2
 
 
@@ -213,6 +214,29 @@ def test_cli_ensemble_interrupted_after_its_results_were_written_says_so(tmp_pat
     assert f"interrupted; the results had already been written to {out}" in capsys.readouterr().err
     assert out.exists() and not (tmp_path / "i.nc.parts").exists()
 
+    def terminated(out, shown=10):  # (SIGTERM said only "terminated": an interruption fuzz)
+        raise daryo.cli._Terminated
+
+    monkeypatch.setattr(daryo.cli, "_print_shortfalls", terminated)
+    assert main(["ensemble", str(model), "--traces", "2", "--years", "1", "-o", str(out), "--quiet"]) == 143
+    assert f"terminated; the results had already been written to {out}" in capsys.readouterr().err
+
+
+def test_cli_ensemble_an_import_cut_short_by_ctrl_c_is_an_interruption(tmp_path, capsys, monkeypatch):
+    """An ImportError caused by Ctrl-C inside the run (a lazy import of a compiled module cut short) was taken for
+    a missing extra: "daryo: error: initialization failed", exit 2."""
+    def cut_short(*args, **kwargs):
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt as exc:
+            raise ImportError("initialization failed") from exc
+
+    model = tmp_path / "basin.yaml"
+    model.write_text(yaml_of_basin())
+    monkeypatch.setattr("daryo.ensemble.run_ensemble", cut_short)
+    assert main(["ensemble", str(model), "--traces", "2", "--years", "1", "-o", str(tmp_path / "c.nc")]) == 130
+    assert capsys.readouterr().err.strip().endswith("interrupted")
+
 
 def test_an_ensemble_records_an_overlay_file_by_its_full_path_as_a_run_does(tmp_path, monkeypatch):
     """A run recorded './dry.yaml' as its full path, an ensemble as 'dry.yaml' alone, which does not say where it
@@ -259,4 +283,5 @@ def test_resume_and_parts_folders_give_advice_that_works(tmp_path, capsys):
     empty = tmp_path / "new.nc.parts"
     empty.mkdir()
     assert main([*base[:-3], "-o", str(tmp_path / "new.nc"), "--quiet"]) == 2
-    assert f"{empty} has no readable manifest of its run; delete it to start again" in capsys.readouterr().err
+    assert f"{empty} is the folder of an unfinished run but has no readable manifest of it; delete it to start " \
+           "again" in capsys.readouterr().err
