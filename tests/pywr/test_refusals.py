@@ -694,3 +694,17 @@ def test_a_problem_of_a_piecewise_links_band_is_placed_where_the_pywr_file_has_i
         daryo.load(path)
     assert [f"{p.place}: {p.message}" for p in err.value.problems] == [
         "nodes[link1].max_flows[0]: is not a finite number"]
+
+
+def test_top_level_keys_pywr_ignores_are_ignored_but_a_misspelt_one(tmp_path):
+    """A model saved by the Pywr editor (its layout under ``pywr_editor``) or with a key of one's own was refused
+    ("unsupported top-level key"), though Pywr runs it (a fuzz of the Pywr import); a key one letter off one of
+    Pywr's is still refused, with a hint (Pywr would ignore it and run without, say, the scenarios)."""
+    base = {"timestepper": TS, "nodes": [{"name": "in", "type": "input", "max_flow": 3},
+                                         {"name": "out", "type": "output", "cost": -1}], "edges": [["in", "out"]]}
+    doc = {**base, "pywr_editor": {"shapes": [], "schematic_size": [1000, 1000]}, "notes": "mine"}
+    assert [n["id"] for n in convert_pywr_document(doc, "m.json")["nodes"]] == ["in", "out"]
+    with pytest.raises(daryo.ModelError) as err:
+        convert_pywr_document({**base, "scenario": [{"name": "s", "size": 2}]}, "m.json")
+    assert [str(p) for p in err.value.problems] == [
+        "m.json: scenario: unsupported top-level key 'scenario' (did you mean 'scenarios'?)"]

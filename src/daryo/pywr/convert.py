@@ -159,8 +159,14 @@ class _Converter:
     def run(self) -> dict[str, Any]:
         doc = self.doc
         for key in doc:
-            if key not in _TOP_LEVEL and key != "scenario_combinations":  # (that one is named below)
-                self.add(str(key), f"unsupported top-level key '{key}'{_TOP_LEVEL_REFUSED.get(str(key), '')}")
+            if key in _TOP_LEVEL or key == "scenario_combinations":  # (that one is named below)
+                continue
+            # Pywr ignores a key it does not read (the Pywr editor's "pywr_editor" layout, notes of one's own), and
+            # so does daryo, but for a misspelling of one of its keys that the document lacks, a stray daryo
+            # "version" and the refused ones
+            hint = did_you_mean(str(key), sorted(_TOP_LEVEL - set(doc)))
+            if hint or key == "version" or key in _TOP_LEVEL_REFUSED:
+                self.add(str(key), f"unsupported top-level key '{key}'{_TOP_LEVEL_REFUSED.get(str(key), hint)}")
         time = self.timestepper(doc.get("timestepper"))
         scenarios = self.scenarios(doc.get("scenarios"))
         converted = self.nodes(doc.get("nodes"))
