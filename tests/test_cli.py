@@ -269,7 +269,27 @@ def test_an_unbounded_model_is_a_one_line_error(tmp_path, capsys):
                     "edges:\n  - [a, j]\n  - [j, r]\n  - [r, j]\n  - [j, sea]\n")
     assert main(["run", str(loop)]) == 1
     err = capsys.readouterr().err
-    assert "unbounded at step 0" in err and "Traceback" not in err
+    assert "unbounded at step 0" in err and "Traceback" not in err and "no bound" not in err
+
+
+@pytest.mark.parametrize("method", ["plain", "fast"])
+def test_a_maximum_the_solver_reads_as_no_bound_is_named(tmp_path, capsys, method):
+    """A Pywr model's ``max_flow: 5e18`` (meant as "unbounded"), times a month's 31 days, is 1.55e20 hm³, which
+    HiGHS reads as no bound: the step was "unbounded ... round a loop", though the model has neither a loop nor
+    an unbounded flow (Pywr runs it; a fuzz of the Pywr import)."""
+    model = tmp_path / "big.json"
+    model.write_text('{"timestepper": {"start": "2001-01-01", "end": "2001-02-28", "timestep": "M"}, "nodes": ['
+                     '{"name": "in", "type": "input", "max_flow": 5e18}, {"name": "out", "type": "output", '
+                     '"cost": -1}], "edges": [["in", "out"]]}')
+    import daryo
+    from daryo.errors import UnboundedStepError
+    from daryo.simulate import RunOptions
+
+    with pytest.raises(UnboundedStepError) as err:
+        daryo.run(daryo.load(model), RunOptions(method=method))
+    assert "unbounded at step 0" in str(err.value) and "The maximum of in (1.55e+20 hm³ this step) is so large " \
+           "that the solver reads it as no bound (1e20 hm³ or more): give a smaller one." in str(err.value)
+    assert main(["run", str(model)]) == 1 and "reads it as no bound" in capsys.readouterr().err
 
 
 def _refuse_to_run(monkeypatch):

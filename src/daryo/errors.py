@@ -182,11 +182,12 @@ class InfeasibleStepError(StepError):
 class UnboundedStepError(StepError):
     """The allocation LP of one step is unbounded: its costs reward moving water without limit."""
 
-    def __init__(self, step: int, time: str, scenario: str):
+    def __init__(self, step: int, time: str, scenario: str, detail: str = ""):
         super().__init__(step, time, scenario, (
             f"the allocation problem is unbounded at step {step} ({time}), scenario {scenario}: the costs reward "
             "moving water without limit, e.g. round a loop of edges and nodes whose costs add up to less than zero. "
-            "Give every loop a total cost of zero or more, or bound one of its flows (max_flow)."))
+            "Give every loop a total cost of zero or more, or bound one of its flows (max_flow)."
+            + (f" {detail}" if detail else "")))
 
 
 class SolverFailedError(StepError):

@@ -449,7 +449,7 @@ def _raise_unsolved(solver: HighsSolver, net: CompiledNetwork, t: int, s: int, s
     time = f"{net.axis.starts[t]:%Y-%m-%d}"
     scenario = net.model.scenario_name(s)
     if status is SolveStatus.UNBOUNDED:
-        raise UnboundedStepError(t, time, scenario)
+        raise UnboundedStepError(t, time, scenario, _bounds_read_as_none(net, solver.col_upper()))
     if status is not SolveStatus.INFEASIBLE:
         raise SolverFailedError(t, time, scenario, status.value)
     cols, rows = solver.irreducible_infeasible_set()
@@ -457,6 +457,22 @@ def _raise_unsolved(solver: HighsSolver, net: CompiledNetwork, t: int, s: int, s
     lower = solver.col_lower()
     detail = " ".join(x for x in (_minimums(net, cols, lower), _nowhere_to_go(net, comps, cols, lower)) if x)
     raise InfeasibleStepError(t, time, scenario, comps, detail)
+
+
+#: HiGHS reads a bound of this size or more as no bound (its option ``infinite_bound``)
+SOLVER_INFINITY = 1e20
+
+
+def _bounds_read_as_none(net: CompiledNetwork, upper: np.ndarray) -> str:
+    """The components whose maximum this step is finite but so large that the solver reads it as no bound (a Pywr
+    model's ``max_flow: 1e20`` meant as "unbounded", times a month's days): what makes a step unbounded where
+    nothing else bounds that flow."""
+    big = np.flatnonzero((upper >= SOLVER_INFINITY) & np.isfinite(upper))
+    names = _components([net.lp.col_names[c] for c in big])
+    if not names:
+        return ""
+    return (f"The maximum of {', '.join(names)} ({upper[big].max():.3g} hm³ this step) is so large that the solver "
+            "reads it as no bound (1e20 hm³ or more): give a smaller one.")
 
 
 #: node types whose water in a step is fixed before it (an inflow's, a delay's release), not a minimum to relax

@@ -52,6 +52,7 @@ class HighsSolver:
         model.col_cost_ = np.asarray(lp.cost, dtype=float)
         model.col_lower_ = np.asarray(lp.col_lower, dtype=float)
         model.col_upper_ = np.asarray(lp.col_upper, dtype=float)
+        self._upper: np.ndarray = np.asarray(lp.col_upper, dtype=float)  # (as given: HiGHS stores 1e20+ as inf)
         model.row_lower_ = np.asarray(lp.row_lower, dtype=float)
         model.row_upper_ = np.asarray(lp.row_upper, dtype=float)
         A = lp.A.tocsc()
@@ -66,10 +67,15 @@ class HighsSolver:
 
     def set_col_bounds(self, lower: np.ndarray, upper: np.ndarray) -> None:
         self._h.changeColsBounds(self.n_cols, self._cols, lower, upper)
+        self._upper = upper
 
     def col_lower(self) -> np.ndarray:
         """The columns' lower bounds as set now."""
         return np.asarray(self._h.getLp().col_lower_, dtype=float)
+
+    def col_upper(self) -> np.ndarray:
+        """The columns' upper bounds as last set, as given (HiGHS reads 1e20 or more as no bound)."""
+        return np.array(self._upper, dtype=float)
 
     def set_row_bounds(self, lower: np.ndarray, upper: np.ndarray) -> None:
         self._h.changeRowsBounds(self.n_rows, self._rows, lower, upper)
