@@ -1431,3 +1431,18 @@ def test_a_delays_release_is_not_called_a_minimum(tmp_path):
         daryo.run(daryo.load(write_model(tmp_path, text)))
     assert "lag" in info.value.components and "minimum:" not in str(info.value)
     assert "The water of lag has nowhere to go" in str(info.value)  # (as an inflow's; a review)
+
+
+@pytest.mark.parametrize("dimension, problem", [
+    ("{name: clim, size: 0}", "size '0' must be a whole number ≥ 1"),
+    ("{name: clim, size: '2'}", "size '2' must be a whole number ≥ 1"),
+    ("{name: clim, size: 2, names: [a]}", "names must be a list of 2 names, one per member"),
+])
+def test_a_scenario_dimension_refused_is_not_also_undeclared(tmp_path, dimension, problem):
+    """A parameter naming a scenario dimension refused for a problem of its own was also reported as naming one
+    "which is not declared under scenarios:", though it is (a fuzz of the Pywr import)."""
+    path = write_model(tmp_path, HEAD + f"scenarios: [{dimension}]\n"
+                       "parameters:\n  q: {type: constantscenario, scenario: clim, values: [1, 2]}\n"
+                       "nodes:\n  - {id: src, type: inflow, inflow: {parameter: q}}\n  - {id: sea, type: sink}\n"
+                       "edges: [[src, sea]]\n")
+    assert [p.split(": ", 2)[1:] for p in load_problems(path)] == [["scenarios[0] (line 4)", problem]]

@@ -625,7 +625,7 @@ def _model_from_dict(doc: Any, ctx: _Context, path: Path | None) -> Model:
     if not ctx.nodes_unread:  # (else every reference to a node would be reported as dangling)
         problems += validate_model(model, file, declared_ids=declared, loose_ids=ctx.unread_edge_names)
         problems += check_parameters(params, {n.id for n in nodes if n.type == "reservoir"}, declared, dims, file,
-                                     declared_params=ctx.parameter_names)
+                                     declared_params=ctx.parameter_names, declared_dims=_dim_names(doc))
         problems += _check_constraints(model, file)
     if problems:
         raise ModelError(problems)
@@ -669,6 +669,13 @@ def _check_basins(metadata: Any, node_ids: set[str], ctx: _Context) -> None:
             elif nid not in node_ids:
                 ctx.add(_item_where(ids, i, f"{place}[{i}]"), f"'{nid}' is not a node of the model"
                         f"{did_you_mean(nid, node_ids)}")
+
+
+def _dim_names(doc: Mapping[str, Any]) -> set[str]:
+    """The names of the document's scenario dimensions, also of those refused for problems of their own."""
+    spec = doc.get("scenarios")
+    return {d["name"] for d in spec if isinstance(d, Mapping) and isinstance(d.get("name"), str)} if isinstance(
+        spec, list) else set()
 
 
 def _parse_scenarios(spec: Any, ctx: _Context) -> list[ScenarioDim]:

@@ -169,12 +169,13 @@ def _read_frame(kw: dict[str, Any], place: str, ctx: ParseContext) -> tuple[pd.D
 
 
 def check_parameters(params: Mapping[str, Parameter], reservoirs: set[str], nodes: set[str],
-                     dims: Sequence[ScenarioDim], file: str, declared_params: Collection[str] = ()
-                     ) -> list[Problem]:
+                     dims: Sequence[ScenarioDim], file: str, declared_params: Collection[str] = (),
+                     declared_dims: Collection[str] = ()) -> list[Problem]:
     """References between parameters, to reservoirs and to scenario dimensions; sizes; cycles.
 
     ``declared_params`` are the names of the file's parameters, also of those left out of ``params`` for problems of
-    their own (a reference to one of them is not also reported as undefined)."""
+    their own (a reference to one of them is not also reported as undefined); ``declared_dims`` the same of its
+    scenario dimensions (one of size 0 is not also "not declared")."""
     problems = []
     sizes = {d.name: d.size for d in dims}
     for p in params.values():
@@ -187,9 +188,11 @@ def check_parameters(params: Mapping[str, Parameter], reservoirs: set[str], node
                 what = "is not a reservoir" if r in nodes else "is not a node"
                 problems.append(Problem(file, p.place, f"names '{r}', which {what}{did_you_mean(r, reservoirs)}"))
         for s in p.scenarios():
-            if s not in sizes:
+            if s not in sizes and s not in declared_dims:
                 problems.append(Problem(file, p.place, f"names scenario '{s}', which is not declared under "
                                         "scenarios:"))
+            elif s not in sizes:
+                continue
             elif isinstance(p, ConstantScenario) and len(p.values) != sizes[s]:
                 problems.append(Problem(file, p.place, f"has {len(p.values)} values but scenario '{s}' has "
                                         f"{sizes[s]} members"))
