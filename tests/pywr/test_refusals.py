@@ -708,3 +708,14 @@ def test_top_level_keys_pywr_ignores_are_ignored_but_a_misspelt_one(tmp_path):
         convert_pywr_document({**base, "scenario": [{"name": "s", "size": 2}]}, "m.json")
     assert [str(p) for p in err.value.problems] == [
         "m.json: scenario: unsupported top-level key 'scenario' (did you mean 'scenarios'?)"]
+
+
+def test_nodes_given_as_a_mapping_say_so_without_an_error_per_edge():
+    """Nodes written as an object (name → node) were "missing or empty", and every edge then named a node not
+    found (a fuzz of the Pywr import)."""
+    doc = {"timestepper": TS, "nodes": {"in": {"type": "input"}, "out": {"type": "output"}},
+           "edges": [["in", "out"], ["out", "in"]]}
+    with pytest.raises(daryo.ModelError) as err:
+        convert_pywr_document(doc, "m.json")
+    assert [str(p) for p in err.value.problems] == [
+        "m.json: nodes: must be a list of nodes, each a mapping with a name and a type, not a mapping"]

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import ModelError, Problem, did_you_mean
+from ..errors import ModelError, Problem, did_you_mean, kind_of
 from ..model.loader import is_pywr_document, read_document
 from ..timeaxis import parse_date
 from ..units import is_number
@@ -133,6 +133,7 @@ class _Converter:
         self.origin = origin or _Origin()
         self.base_dir = path.parent if path else Path(".")
         self.problems: list[Problem] = []
+        self.nodes_unread = False  # (nodes not a list: edges are not read, each would name a node not found)
         self.places: dict[str, str] = {}  # the Pywr place of attributes of the nodes a compound node is built of
         doc = dict(doc)
         for key in ("metadata", "parameters", "recorders", "tables"):
@@ -281,7 +282,11 @@ class _Converter:
     # --------------------------------------------------------------------------------------- nodes
     def nodes(self, spec: Any) -> dict[str, _Node]:
         out: dict[str, _Node] = {}
-        if not isinstance(spec, list) or not spec:
+        if spec is not None and not isinstance(spec, list):
+            self.add("nodes", f"must be a list of nodes, each a mapping with a name and a type, not {kind_of(spec)}")
+            self.nodes_unread = True
+            return out
+        if not spec:
             self.add("nodes", "missing or empty")
             return out
         for i, raw in enumerate(spec):
@@ -651,6 +656,8 @@ class _Converter:
         refused: set[str] = set()  # storages at an edge refused
         if not isinstance(spec, list):
             self.add("edges", "must be a list of [from, to] pairs")
+            return out
+        if self.nodes_unread:  # (every edge would name a node "not found")
             return out
         for i, e in enumerate(spec):
             read = self._edge(f"edges[{i}]", e, converted, slot_counts, slots_used)
