@@ -445,14 +445,14 @@ def _write_table(path: Path, da: xr.DataArray, name: str) -> None:
     (their NetCDF file 3.6 s).  Values that are not plain floats, or missing, are left to pandas."""
     values = da.transpose("scenario", "time", *da.dims[2:]).values
     columns = [str(c) for c in da[da.dims[2]].values] if da.ndim == 3 else [name]
-    index = pd.MultiIndex.from_product([da["scenario"].values, da["time"].values], names=["scenario", "time"])
-    table = values.reshape(len(index), len(columns))
+    table = values.reshape(values.shape[0] * values.shape[1], len(columns))
     times = da["time"].values
     if table.size == 0:  # (no elements, scenarios or steps: the header alone, as before; no element columns)
         header = ["scenario", "time"] if da.ndim == 3 else ["scenario", "time", name]
         path.write_text(_csv_line(header) + os.linesep, encoding="utf-8", newline="")
         return
     if table.dtype.kind != "f" or np.isnan(table).any() or np.any(times != times.astype("datetime64[D]")):
+        index = pd.MultiIndex.from_product([da["scenario"].values, times], names=["scenario", "time"])
         pd.DataFrame(table, index=index, columns=columns).to_csv(path, float_format="%.9g")
         return
     dates = np.datetime_as_string(times, unit="D")

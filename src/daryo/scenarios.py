@@ -504,14 +504,19 @@ def _note_origins(origins: dict[str, tuple[str, str]], op: str, arg: Any, file: 
         for key, attrs in arg.items():
             if (ends := _edge_ends(key)) is not None:
                 for a, v in attrs.items():
-                    forget(f"edges[*] ({ends[0]} -> {ends[1]}).{a}")
+                    forget(edge := f"{_edge_place(*ends)}.{a}")
                     if v is not None:
-                        origins[f"edges[*] ({ends[0]} -> {ends[1]}).{a}"] = (file, f"{place}.{key}.{a}")
+                        origins[edge] = (file, f"{place}.{key}.{a}")
     elif op == "add_edges":
         for j, e in enumerate(arg):
             if (ends := _edge_ends(e)) is not None:
-                forget(f"edges[*] ({ends[0]} -> {ends[1]})")
-                origins[f"edges[*] ({ends[0]} -> {ends[1]})"] = (file, f"{place}[{j}]")
+                forget(edge := _edge_place(*ends))
+                origins[edge] = (file, f"{place}[{j}]")
+
+
+def _edge_place(source: str, target: str) -> str:
+    """An edge's place in the loader's messages (``edges[3] (river -> farm)``), whatever its index."""
+    return f"edges[*] ({source} -> {target})"
 
 
 @dataclass(frozen=True)
@@ -551,12 +556,14 @@ def _drop_from_basins(doc: dict, removed: set[str]) -> None:
         if not isinstance(ids, list | tuple):
             continue
         keep = [i for i, nid in enumerate(ids) if not (isinstance(nid, str) and nid in removed)]
-        kept = type(ids)(ids[i] for i in keep) if isinstance(ids, tuple) else copy.copy(ids)
-        if isinstance(kept, list):
-            kept[:] = [ids[i] for i in keep]
-            lines = getattr(ids, "item_lines", None)
-            if isinstance(lines, list):
-                kept.item_lines = [lines[i] for i in keep if i < len(lines)]  # type: ignore[attr-defined]
+        if isinstance(ids, tuple):
+            basins[name] = tuple(ids[i] for i in keep)
+            continue
+        kept = copy.copy(ids)  # (a list read from the file: of its own type, with its lines)
+        kept[:] = [ids[i] for i in keep]
+        lines = getattr(ids, "item_lines", None)
+        if isinstance(lines, list):
+            kept.item_lines = [lines[i] for i in keep if i < len(lines)]  # type: ignore[attr-defined]
         basins[name] = kept
 
 

@@ -62,10 +62,10 @@ class _Parts:
         self.lock()  # (another run still going is refused first)
         try:
             old = self._old_manifest()
-            if not resume and old is None:  # (--resume would say "delete it")
-                raise FileExistsError(f"{self.dir} is the folder of an unfinished run but has no readable manifest of "
-                                      "it; delete it to start again")
             if not resume:
+                if old is None:  # (--resume would say "delete it")
+                    raise FileExistsError(f"{self.dir} is the folder of an unfinished run but has no readable "
+                                          "manifest of it; delete it to start again")
                 raise FileExistsError(f"an unfinished ensemble run is in {self.dir}; pass --resume (resume=True in "
                                       "Python) to continue it, or delete that folder to start again")
             if old != manifest:

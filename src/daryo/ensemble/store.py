@@ -109,7 +109,7 @@ def _attribute_int(v: int) -> np.int32 | str:
 def _finished_chunk_size(output: Path, fmt: str) -> int | None:
     """The traces per chunk of the run whose results ``output`` holds (None: none, or no ensemble's output)."""
     size = _attributes(output, fmt).get("chunk_size") if output.exists() else None
-    return int(size) if isinstance(size, int | np.integer) and not isinstance(size, bool) and size > 0 else None
+    return int(size) if is_whole(size) and size > 0 else None
 
 
 def _finished_run(output: Path, fmt: str, manifest: Mapping[str, Any]) -> bool:

@@ -271,16 +271,15 @@ MAX_SEED = 2**32 - 1
 def seed_problem(seed: Any) -> str | None:
     """What is wrong with ``seed`` (None: nothing): a seed is a whole number from 0 to :data:`MAX_SEED` (not a
     float such as 1.5, which would be cut to 1, nor a bool)."""
-    whole = isinstance(seed, (int, np.integer)) and not isinstance(seed, bool)
-    return None if whole and 0 <= seed <= MAX_SEED else "the seed must be an integer from 0 to 2**32 - 1"
+    return None if is_whole(seed) and 0 <= seed <= MAX_SEED else "the seed must be an integer from 0 to 2**32 - 1"
 
 
 def check_seed(seed: Any) -> None:
     """Raise an error that names ``seed`` and says what is wrong with it (:func:`seed_problem`), if anything: a
     TypeError for a seed that is not an integer (text, a float, a bool), a ValueError for one out of range."""
     if (why := seed_problem(seed)) is not None:  # (text quoted: seed="1" read "seed=1: the seed must be an integer")
-        integer = isinstance(seed, (int, np.integer)) and not isinstance(seed, bool)
-        raise (ValueError if integer else TypeError)(f"seed={repr(seed) if isinstance(seed, str) else seed}: {why}")
+        raise (ValueError if is_whole(seed) else TypeError)(f"seed={repr(seed) if isinstance(seed, str) else seed}: "
+                                                             f"{why}")
 
 
 def _shocks(spec: HydrologySpec, trace_indices: Iterable[int], n_years: int, seed: int) -> np.ndarray:

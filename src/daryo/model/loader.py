@@ -540,7 +540,7 @@ def model_from_dict(doc: Any, base_dir: Path | str = ".", file: str = "<model>",
 def _at_origin(problem: Problem, origins: Mapping[str, tuple[str, str]]) -> Problem:
     """``problem`` placed at the overlay change that set what it is about, where one did (``origins``: a place of
     the model, ``nodes[farm].demand`` or ``edges[*] (river -> farm).max_flow`` whatever the edge's index, → the
-    overlay file and change, ``changes[2].set.farm.demand``; see :func:`daryo.scenarios.apply_scenarios`)."""
+    overlay file and change, ``changes[2].set.farm.demand``; see :func:`daryo.scenarios.overlaid_document`)."""
     place = re.sub(r"^edges\[\d+\] \(", "edges[*] (", problem.place)
     head = place.split(" (line", 1)[0]
     found = [k for k in origins if head == k or head.startswith((f"{k}.", f"{k}["))]

@@ -188,11 +188,10 @@ def check_parameters(params: Mapping[str, Parameter], reservoirs: set[str], node
                 what = "is not a reservoir" if r in nodes else "is not a node"
                 problems.append(Problem(file, p.place, f"names '{r}', which {what}{did_you_mean(r, reservoirs)}"))
         for s in p.scenarios():
-            if s not in sizes and s not in declared_dims:
-                problems.append(Problem(file, p.place, f"names scenario '{s}', which is not declared under "
-                                        "scenarios:"))
-            elif s not in sizes:
-                continue
+            if s not in sizes:
+                if s not in declared_dims:
+                    problems.append(Problem(file, p.place, f"names scenario '{s}', which is not declared under "
+                                            "scenarios:"))
             elif isinstance(p, ConstantScenario) and len(p.values) != sizes[s]:
                 problems.append(Problem(file, p.place, f"has {len(p.values)} values but scenario '{s}' has "
                                         f"{sizes[s]} members"))
