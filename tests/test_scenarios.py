@@ -850,3 +850,29 @@ def test_the_references_after_a_change_are_the_documents(op, arg):
     refs, ids = _references(doc), set(_nodes(doc))
     assert _APPLY[op](doc, arg, _ChangeAt("o.yaml", f"changes[0].{op}")) == []
     assert _references_after(op, arg, doc, refs, ids) == (_references(doc), set(_nodes(doc)))
+
+
+def test_a_value_an_overlay_sets_that_only_a_run_finds_wrong_names_the_change(tmp_path):
+    """A parameter an overlay gives a demand that turns negative in June: the run (and an ensemble) names the
+    overlay's change, as loading does for a value it finds wrong, not the model file's node."""
+    from daryo.ensemble import EnsembleOptions, run_ensemble
+
+    (tmp_path / "m.yaml").write_text(
+        "version: 1\nname: m\ntime: {start: 2000-01, end: 2000-12, step: month}\n"
+        "parameters:\n  p: {type: monthlyprofile, values: [1, 2, 3, 4, 5, -6, 7, 8, 9, 10, 11, 12]}\n"
+        "nodes:\n  - {id: river, type: inflow, inflow: 10}\n  - {id: farm, type: demand, demand: 3}\n"
+        "  - {id: sea, type: sink}\nedges: [[river, farm], [river, sea]]\n")
+    overlay = tmp_path / "o.yaml"
+    overlay.write_text("changes:\n  - set: {farm: {priority: 2}}\n  - set: {farm: {demand: {parameter: p}}}\n")
+    model = daryo.load(tmp_path / "m.yaml", scenarios=[str(overlay)])
+    expected = (f"{overlay}: changes[1].set.farm.demand: parameter 'p' gives -6 at the step starting 2000-06-01, a "
+                "negative flow or volume; it must be ≥ 0")
+    for run in (lambda: daryo.run(model),
+                lambda: run_ensemble(model, EnsembleOptions(traces=2, years=1), tmp_path / "e.nc")):
+        with pytest.raises(ModelError) as err:
+            run()
+        assert str(err.value) == f"1 problem in the model:\n  - {expected}"
+    # without the overlay, the same value is the model file's
+    (tmp_path / "m2.yaml").write_text((tmp_path / "m.yaml").read_text().replace("demand: 3", "demand: {parameter: p}"))
+    with pytest.raises(ModelError, match=re.escape("m2.yaml: nodes[farm].demand (line 8): parameter 'p' gives -6")):
+        daryo.run(daryo.load(tmp_path / "m2.yaml"))

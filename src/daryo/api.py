@@ -152,6 +152,7 @@ def run(model: Model, options: RunOptions | None = None) -> Results:
         series do not cover, …), or the results would not fit in the machine's memory (run an ensemble instead:
         it writes them to disk).
     """
+    from .model.places import problems_relocated
     from .network import compile_network  # (the numerical stack, loaded when a model is first run)
     from .results import Results, build_dataset
     from .simulate import RunOptions, SimulationOutput, simulate
@@ -180,7 +181,8 @@ def run(model: Model, options: RunOptions | None = None) -> Results:
         raise ValueError(f"method '{options.method}': use auto, fast or plain")
     net = compile_network(model, n_scenarios=n)
     check_memory(SimulationOutput.nbytes_for(net))
-    out = simulate(net) if options.method == "plain" else simulate_fast(net)
+    with problems_relocated(model):
+        out = simulate(net) if options.method == "plain" else simulate_fast(net)
     return Results(build_dataset(net, out))
 
 

@@ -719,3 +719,36 @@ def test_nodes_given_as_a_mapping_say_so_without_an_error_per_edge():
         convert_pywr_document(doc, "m.json")
     assert [str(p) for p in err.value.problems] == [
         "m.json: nodes: must be a list of nodes, each a mapping with a name and a type, not a mapping"]
+
+
+def test_a_value_a_run_finds_wrong_is_named_as_the_pywr_file_has_it(tmp_path):
+    """daryo calls a Pywr output's max_flow its demand, a catchment's flow its inflow and makes initial_volume of
+    initial_volume_pc: a problem found in one, when the model is read or only when it is run, names the Pywr key."""
+    def model(out_max_flow, flow=10.0, storage=None):
+        store = storage or {"max_volume": 100.0, "initial_volume": 50.0}
+        return {"timestepper": TS, "nodes": [
+            {"name": "in", "type": "catchment", "flow": flow},
+            {"name": "r", "type": "storage", **store},
+            {"name": "o", "type": "output", "max_flow": out_max_flow, "cost": -10},
+            {"name": "sink", "type": "output"}], "edges": [["in", "r"], ["r", "o"], ["r", "sink"]]}
+
+    def run(doc):
+        path = tmp_path / "model.json"
+        path.write_text(json.dumps(doc))
+        with pytest.raises(daryo.ModelError) as err:
+            daryo.run(daryo.load(path))
+        return str(err.value).removeprefix(f"1 problem in the model:\n  - {path}: ")
+
+    profile = {"type": "monthlyprofile", "values": [1, 2, 3, 4, 5, -6, 7, 8, 9, 10, 11, 12]}
+    assert run(model(profile)) == ("nodes[o].max_flow: parameter 'o.max_flow' gives -6 at the step starting "
+                                   "2001-06-01, a negative flow or volume; it must be ≥ 0")
+    assert run({**model("p"), "parameters": {"p": profile}}).startswith("nodes[o].max_flow: parameter 'p' gives -6")
+    assert run(model(2.0, flow=-1.0)).startswith("nodes[in].flow: is negative (-1 hm³/day")
+    assert run(model(-5.0)).startswith("nodes[o].max_flow: is negative (-5 hm³/day")
+    assert run(model(2.0, storage={"max_volume": 100.0, "initial_volume_pc": 1.5})) == (
+        "nodes[r].initial_volume_pc: initial volume 150 hm³ exceeds max_volume 100 hm³")
+    # a state-dependent parameter, which only the simulation evaluates
+    index = {"type": "indexedarray", "params": [1, 2], "index_parameter": {
+        "type": "controlcurveindex", "storage_node": "r", "control_curves": [0.8, 0.6, 0.4]}}
+    assert run(model(index)).startswith("nodes[o].max_flow: at the step starting 2001-01-01 (scenario 0): its index "
+                                        "parameter 'o.max_flow.index_parameter' gave 2, beyond its 2 parameter(s)")

@@ -11,6 +11,7 @@ import numpy as np
 
 from ..errors import did_you_mean, kind_of
 from ..model import Model, Node, Series
+from ..model.places import problems_relocated
 from ..network import CompiledNetwork, compile_network
 from ..results import shortfall
 from ..simulate.engine import simulate
@@ -161,7 +162,8 @@ def run_chunk(job: _Job) -> dict[str, Any]:
     axis = model.time.axis()
     idx = np.arange(job.first, job.first + job.count)
     net = compile_chunk(model, job.source(opts.seed, idx, opts.years, axis), [str(i) for i in idx], axis)
-    series, annual, how = _simulate_chunk(net, opts.fast, opts.traces, np.dtype(opts.series_dtype))
+    with problems_relocated(model):
+        series, annual, how = _simulate_chunk(net, opts.fast, opts.traces, np.dtype(opts.series_dtype))
     out: dict[str, Any] = {"trace": idx, **series, **annual}
     out["_seconds"] = time.perf_counter() - t0
     out["_how"] = how

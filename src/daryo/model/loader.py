@@ -37,6 +37,7 @@ from ..units import (
 from .components import COMMON_ATTRIBUTES, COMPONENT_TYPES, CONSTRAINT_TYPES, EDGE_ATTRIBUTES, Attribute
 from .csvseries import CsvReadError, csv_columns, csv_problems_for, read_csv_file, read_csv_series
 from .migrations import migrate
+from .places import relocated
 from .series import LevelTable, Series
 from .types import Constraint, Edge, Model, Node, TimeSpec
 from .validate import PLACEHOLDER_TIME, validate_model
@@ -529,36 +530,12 @@ def model_from_dict(doc: Any, base_dir: Path | str = ".", file: str = "<model>",
     places = getattr(doc, "places", {})  # (of a converted Pywr document: the Pywr places of what it made)
     origins = origins or {}
     try:
-        return _model_from_dict(doc, ctx, path)
+        model = _model_from_dict(doc, ctx, path)
     except ModelError as exc:
         if not (places or origins):
             raise
-        problems = [_at_origin(p, origins) if p.file == file else p for p in exc.problems]
-        raise ModelError([_at_pywr_place(p, places) for p in problems], note=exc.note) from None
-
-
-def _at_origin(problem: Problem, origins: Mapping[str, tuple[str, str]]) -> Problem:
-    """``problem`` placed at the overlay change that set what it is about, where one did (``origins``: a place of
-    the model, ``nodes[farm].demand`` or ``edges[*] (river -> farm).max_flow`` whatever the edge's index, → the
-    overlay file and change, ``changes[2].set.farm.demand``; see :func:`daryo.scenarios.overlaid_document`)."""
-    place = re.sub(r"^edges\[\d+\] \(", "edges[*] (", problem.place)
-    head = place.split(" (line", 1)[0]
-    found = [k for k in origins if head == k or head.startswith((f"{k}.", f"{k}["))]
-    if not found:
-        return problem
-    key = max(found, key=len)  # (a value set on a node an overlay added: the set, not the add)
-    file, where = origins[key]
-    return replace(problem, file=file, place=where + place[len(key):])
-
-
-def _at_pywr_place(problem: Problem, places: Mapping[str, str]) -> Problem:
-    """``problem`` placed as the Pywr file has it, where it is at something the conversion made of a Pywr item
-    (``places``: see :class:`daryo.pywr.convert.PywrDocument`)."""
-    head = problem.place.split(" (line", 1)[0]
-    for daryo_place, pywr_place in places.items():
-        if head == daryo_place or head.startswith((f"{daryo_place}.", f"{daryo_place}[")):
-            return replace(problem, place=pywr_place + problem.place[len(daryo_place):])
-    return problem
+        raise ModelError(relocated(exc.problems, file, places, origins), note=exc.note) from None
+    return replace(model, pywr_places=places, origins=origins) if places or origins else model
 
 
 def _model_from_dict(doc: Any, ctx: _Context, path: Path | None) -> Model:

@@ -137,6 +137,10 @@ class Model:
     file_sha256
         A SHA-256 digest of the file at ``path`` when the model was read from it ("" for models built in code),
         which results record.
+    pywr_places, origins
+        For messages only (not compared): where the file has what the model's places name, for a model read
+        from a Pywr file (``nodes[farm].demand`` → ``nodes[farm].max_flow``) or with overlays (a place → the
+        overlay file and change that set it); see :func:`daryo.model.places.relocated`.
     """
 
     name: str
@@ -153,6 +157,8 @@ class Model:
     constraints: tuple[Constraint, ...] = ()
     scenario_dims: tuple[Any, ...] = ()
     file_sha256: str = ""
+    pywr_places: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
+    origins: Mapping[str, tuple[str, str]] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def n_scenarios(self) -> int:

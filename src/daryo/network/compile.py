@@ -50,6 +50,7 @@ from scipy.sparse.csgraph import connected_components
 
 from ..errors import ModelError, Problem
 from ..model import Model, Node, Series
+from ..model.places import problems_relocated
 from ..parameters import ParameterRef, ParameterSet, StaticEnv, references, scenario_combinations
 from ..timeaxis import TimeAxis
 from .builder import LPBuilder
@@ -132,12 +133,18 @@ def compile_network(model: Model, axis: TimeAxis | None = None, n_scenarios: int
     ------
     ValueError
         If ``n_scenarios`` is not from 1 to the model's number of traces.
+    daryo.ModelError
+        If a value the model gives over the run cannot be run (a parameter that gives a negative demand, say),
+        named where the model's user wrote it (the Pywr file's place, the overlay's change).
     """
     if n_scenarios is not None and not 1 <= n_scenarios <= model.n_scenarios:  # (more failed in a NumPy broadcast)
         raise ValueError(f"n_scenarios={n_scenarios}: the model has {model.n_scenarios} scenario trace(s); give 1 to "
                          f"{model.n_scenarios}, or None for all")
-    axis = axis or model.time.axis()
-    n_scen = n_scenarios or model.n_scenarios
+    with problems_relocated(model):
+        return _compile(model, axis or model.time.axis(), n_scenarios or model.n_scenarios)
+
+
+def _compile(model: Model, axis: TimeAxis, n_scen: int) -> CompiledNetwork:
     mode = model.allocation
     nodes = list(model.nodes)
     index = {n.id: i for i, n in enumerate(nodes)}

@@ -134,7 +134,7 @@ class _Converter:
         self.base_dir = path.parent if path else Path(".")
         self.problems: list[Problem] = []
         self.nodes_unread = False  # (nodes not a list: edges are not read, each would name a node not found)
-        self.places: dict[str, str] = {}  # the Pywr place of attributes of the nodes a compound node is built of
+        self.places: dict[str, str] = {}  # the Pywr place of attributes daryo names otherwise or made of parts
         doc = dict(doc)
         for key in ("metadata", "parameters", "recorders", "tables"):
             if doc.get(key) is not None and not isinstance(doc[key], Mapping):
@@ -328,6 +328,8 @@ class _Converter:
             v = (self.flow if how == "flow" else self.plain)(raw[key], f"{place}.{key}", f"{name}.{key}")
             if v is not None:
                 out[daryo_key] = v
+                if daryo_key != key:  # (a problem found at daryo's name is named at Pywr's)
+                    self.places[f"nodes[{name}].{daryo_key}"] = f"{place}.{key}"
         return out
 
     def _n_input(self, name: str, raw: Mapping, place: str) -> _Node:
@@ -354,6 +356,7 @@ class _Converter:
         attrs = self._attrs(raw, name, place, min_flow="flow:min_flow", max_flow="flow:max_flow", cost="plain:cost")
         if "max_flow" in attrs:
             attrs["demand"] = attrs.pop("max_flow")
+            self.places[f"nodes[{name}].demand"] = f"{place}.max_flow"
             node = {"id": name, "type": "demand", **attrs}
         else:
             node = {"id": name, "type": "sink", **attrs}
@@ -387,11 +390,14 @@ class _Converter:
             if pc0 is None and v0 is None:
                 self.add(place, "needs initial_volume or initial_volume_pc")
             node["initial_volume"] = pc0 * vmax if pc0 is not None else v0
+            if pc0 is not None:
+                self.places[f"nodes[{name}].initial_volume"] = f"{place}.initial_volume_pc"
         else:
             if v0 is None or pc0 is None:
                 self.add(place, "max_volume is a parameter, so Pywr needs both initial_volume and "
                          "initial_volume_pc")
             node.update({"initial_volume": v0, "initial_proportion": pc0, "above_max": "hold"})
+            self.places[f"nodes[{name}].initial_proportion"] = f"{place}.initial_volume_pc"
         return _Node([node], entry=name, exits={None: name})
 
     def _n_reservoir(self, name: str, raw: Mapping, place: str) -> _Node:
