@@ -21,16 +21,19 @@ trajectories may legitimately differ; it is checked step by step from the fast p
 deliveries and the final objective must be the plain path's.
 """
 
+import json
+
 import numpy as np
 import pytest
 
 import daryo
 from daryo.api import demo_model_path
 from daryo.errors import InfeasibleStepError, SolverFailedError, UnboundedStepError
+from daryo.model import model_from_dict
 from daryo.network import compile_network
 from daryo.simulate import _dualsimplex as dsx
 from daryo.simulate import _kernel, simulate
-from daryo.simulate.engine import _solve_scenario, _StepState
+from daryo.simulate.engine import _solve_scenario, _StepState, carried_volume
 from daryo.simulate.fastpath import FastOptions, FastStats, FastStepper, _Layout, fast_path_unsupported, simulate_fast
 from daryo.solver import HighsSolver
 from daryo.testmodels import build, chain_of_demands, shared_shortage
@@ -751,3 +754,113 @@ def test_recording_a_subset_of_columns_gives_the_same_values():
 
     FastStepper(net, columns=cols).run(record)
     np.testing.assert_allclose(got, plain.x[:, :, cols], rtol=1e-9, atol=1e-9 * max(1.0, np.abs(plain.x).max()))
+
+
+# shrunk from a differential fuzz of the two paths (2026-12-05): a reservoir the fast path left at -1e-9 hm³
+# (basic variables are accepted within 1e-9 of their bounds), which carried into the next step asked an empty
+# reservoir for 1e-9 hm³: an infeasible step where the plain path ran on
+_CARRIED_BELOW_EMPTY = json.loads("""
+    {"version": 1, "name": "fuzz357", "time": {"start": "2001-01", "end": "2001-12", "step": "month"}, "allocation":
+    "priority", "nodes": [{"id": "m0", "type": "reservoir", "max_volume": 5848.980884355448}, {"id": "m1", "type":
+    "reservoir", "max_volume": 23575.09580548243, "initial_volume": 10597.324260679296}, {"id": "m2", "type":
+    "junction"}, {"id": "t2", "type": "inflow", "inflow": {"values": [[357.74864450714, 671.197700735448,
+    978.773933786203, 497.557452531653, 814.771907615459, 599.589661227172, 627.111529569872, 269.120951154072,
+    251.261683061013, 197.667172489916, 204.795179551341, 186.812270336232]]}}, {"id": "m3", "type": "reach",
+    "loss": 0.5}, {"id": "m4", "type": "reach"}, {"id": "m5", "type": "junction", "cost": -1.0}, {"id": "t5",
+    "type": "inflow", "inflow": {"values": [[2473.275463928251, 9248.230641329857, 3327.161381173664,
+    5758.371365108689, 5677.613698716551, 1733.921755106329, 4648.666678255162, 2764.727834462146,
+    1407.043859050362, 425.662194031444, 1357.161897587556, 2325.905298803086]]}}, {"id": "sea", "type": "sink"},
+    {"id": "d0", "type": "demand", "demand": [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 5821.820808762259, 0.0, 0.0, 0.0,
+    1818.928563789202, 0.0]}, {"id": "d1", "type": "demand", "demand": [240.303821041902, 94.614959796461,
+    1592.429917010286, 3630.287044490806, 3213.052057571037, 2245.760844915567, 5300.919517287868,
+    7309.486046985428, 1299.302201640362, 622.333958494414, 2746.047793249978, 1240.368504042786]}, {"id": "d2",
+    "type": "demand", "demand": [31.392691147147, 129.490038767557, 1727.92509364357, 1080.284652807622,
+    6731.147589726224, 0.0, 5198.959841124652, 1497.411539177852, 0.0, 2992.905867809824, 242.375141483426,
+    599.695055930224]}, {"id": "eflow", "type": "flow_requirement", "at": "sea", "flow": 1393.1451637627827}],
+    "edges": [{"from": "m0", "to": "m1"}, {"from": "m0", "to": "sea"}, {"from": "t2", "to": "m2"}, {"from": "m2",
+    "to": "m3"}, {"from": "m2", "to": "sea"}, {"from": "m3", "to": "m4"}, {"from": "m4", "to": "m5"}, {"from": "t5",
+    "to": "m5"}, {"from": "m5", "to": "sea"}, {"from": "m3", "to": "d0"}, {"from": "m1", "to": "d1"}, {"from": "m3",
+    "to": "d2"}], "constraints": []}
+""")
+
+# two lossless reaches under caps and one losing 8 % to one demand, and a cost of 1000 on an idle edge: with the
+# reduced-cost tolerance relative to the largest cost (1e-7 here), the fast path took the lossy route, whose
+# tie-break (1e-6 per hm³ lost: 8e-8 per hm³) it could not see
+_LOSSY_ROUTE = json.loads("""
+    {"version": 1, "name": "loss", "time": {"start": "2001-01", "end": "2002-12", "step": "month"}, "allocation":
+    "priority", "nodes": [{"id": "in", "type": "inflow", "inflow": {"values": [[71.133, 117.624, 28.084, 80.736,
+    57.649, 100.19, 37.453, 107.164, 74.394, 110.222, 67.715, 63.05, 98.895, 118.415, 56.973, 116.893, 112.903,
+    37.769, 80.885, 90.486, 114.28, 86.566, 33.34, 69.787]]}}, {"id": "j", "type": "junction"}, {"id": "sea",
+    "type": "sink"}, {"id": "D0", "type": "demand", "demand": [18.589, 23.927, 22.544, 27.088, 20.214, 7.389,
+    38.624, 25.031, 6.278, 11.873, 37.965, 38.555]}, {"id": "R0", "type": "reach", "max_flow": {"values": [30.71,
+    21.74, 0.0, 20.1, 29.98, 0.0, 0.0, 58.19, 12.85, 5.31, 37.42, 0.0, 0.0, 11.03, 0.0, 7.96, 49.95, 14.43, 0.0,
+    13.75, 35.36, 25.98, 57.83, 21.85]}}, {"id": "R2", "type": "reach", "loss": 0.08}, {"id": "R3", "type": "reach",
+    "max_flow": {"values": [59.24, 0.0, 12.75, 12.58, 0.91, 5.74, 0.0, 2.22, 28.14, 12.36, 38.93, 0.0, 33.96, 42.42,
+    2.55, 6.12, 0.0, 0.0, 1.34, 45.17, 0.0, 46.04, 0.0, 25.17]}}, {"id": "idle", "type": "inflow", "inflow": 0.0}],
+    "edges": [{"from": "in", "to": "j"}, {"from": "j", "to": "sea"}, {"from": "j", "to": "R0"}, {"from": "R0", "to":
+    "D0"}, {"from": "j", "to": "R2"}, {"from": "R2", "to": "D0"}, {"from": "j", "to": "R3"}, {"from": "R3", "to":
+    "D0"}, {"from": "idle", "to": "sea", "cost": 1000.0}]}
+""")
+
+
+def test_a_volume_roundoff_left_below_empty_is_carried_as_empty():
+    net = compile_network(model_from_dict(_CARRIED_BELOW_EMPTY))
+    plain, fast = simulate(net), simulate_fast(net)  # (the fast path's step 11 was infeasible)
+    assert_same_priority(fast, plain, net)
+    assert fast.volume_start.min() == 0.0 and plain.volume_start.min() == 0.0
+    np.testing.assert_array_equal(carried_volume(np.array([[-1e-9, 0.0, 5.0]])), [[0.0, 0.0, 5.0]])
+
+
+def test_the_route_that_loses_less_is_taken_beside_a_large_cost():
+    net = compile_network(model_from_dict(_LOSSY_ROUTE))
+    col = {i: net.node_col[net.node_ids.index(i)] for i in ("R0", "R2", "R3", "D0")}
+    doc = {n["id"]: n for n in _LOSSY_ROUTE["nodes"]}
+    demand = np.resize(doc["D0"]["demand"], net.axis.n_steps)
+    inflow = np.asarray(doc["in"]["inflow"]["values"][0])
+    lossless = np.asarray(doc["R0"]["max_flow"]["values"]) + np.asarray(doc["R3"]["max_flow"]["values"])
+    # the lossless reaches first, then the lossy one carries what they cannot, grossed up by its loss, as far as
+    # the inflow goes (it is short in 3 of the 24 months)
+    first = np.minimum.reduce([lossless, inflow, demand])
+    lossy = np.minimum((demand - first) / 0.92, inflow - first)
+    assert 0 < np.count_nonzero(first + 0.92 * lossy < demand) < net.axis.n_steps
+    for out in (simulate(net), simulate_fast(net)):
+        np.testing.assert_allclose(out.x[0, :, col["D0"]], first + 0.92 * lossy, atol=1e-8)
+        np.testing.assert_allclose(out.x[0, :, col["R2"]], lossy, atol=1e-8)
+
+
+@pytest.mark.parametrize("head", [1.0, 1e-6, 1e-7])
+def test_a_huge_energy_requirement_does_not_hold_back_a_demand_of_its_priority(head):
+    """A plant's energy target at a head near zero asks for ~4e9 hm³ (1e-6 m) and more: a demand of the same
+    priority with water of its own still gets all of it (it was fixed at what the stage gave it, 0, or the
+    coverage column's coefficient for it fell below HiGHS's smallest and was dropped)."""
+    net = compile_network(build([
+        {"id": "up", "type": "inflow", "inflow": 10.0},
+        {"id": "plant", "type": "hydropower", "capacity": 100.0, "head": head, "efficiency": 0.9,
+         "energy_target": 10.0, "energy_priority": 1},
+        {"id": "own", "type": "inflow", "inflow": 30.0},
+        {"id": "dB", "type": "demand", "demand": 20.0, "priority": 1},
+        {"id": "sea", "type": "sink"},
+    ], [["up", "plant"], ["plant", "sea"], ["own", "dB"], ["own", "sea"]], steps=3))
+    dB = net.node_col[net.node_ids.index("dB")]
+    for out in (simulate(net), simulate_fast(net)):
+        np.testing.assert_allclose(out.x[0, :, dB], 20.0, atol=1e-8)
+
+
+def test_a_plant_of_a_drained_reservoir_does_not_hold_back_a_demand_of_its_priority():
+    """A reservoir drained through its plant to the engine's 1e-9 hm³ hold: a head of 5e-11 m, whose energy
+    target asks ~4e13 hm³; the demand of the same priority gets its 20 every step (it got 0, on both paths)."""
+    net = compile_network(build([
+        {"id": "in", "type": "inflow", "inflow": 0.0},
+        {"id": "res", "type": "reservoir", "max_volume": 1000.0, "initial_volume": 60.0,
+         "level_table": {"volume": [0, 1000], "level": [100, 150], "area": [1, 10]}},
+        {"id": "plant", "type": "hydropower", "capacity": 1e6, "reservoir": "res", "tailwater_level": 100.0,
+         "efficiency": 0.9, "energy_target": 5.0, "energy_priority": 1},
+        {"id": "k", "type": "junction"},
+        {"id": "in2", "type": "inflow", "inflow": 30.0},
+        {"id": "dB", "type": "demand", "demand": 20.0, "priority": 1},
+        {"id": "sea", "type": "sink"},
+    ], [["in", "res"], ["res", "plant"], ["plant", "k"], ["in2", "k"], ["k", "dB"], ["k", "sea"]], steps=12))
+    dB = net.node_col[net.node_ids.index("dB")]
+    for out in (simulate(net), simulate_fast(net)):
+        assert out.head[0, 1:, 0].max() < 1e-9  # (drained in the first step)
+        np.testing.assert_allclose(out.x[0, :, dB], 20.0, atol=1e-8)

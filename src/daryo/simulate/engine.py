@@ -26,6 +26,7 @@ from ..network import CompiledNetwork
 from ..network.builder import NEGATIVE_FACTOR, NEGATIVE_FLOW, negative_parameter
 from ..network.compiled import ParameterBinding
 from ..solver import HighsSolver, LPSolution, SolveStatus
+from ..solver.highs import FEASIBILITY_TOLERANCE
 from .physics import energy_gwh, evaporation_hm3, head_m, turbine_flow_limit, turbine_volume
 
 __all__ = ["RunOptions", "SimulationOutput", "simulate", "allocate_by_priority"]
@@ -36,11 +37,11 @@ _FULL = 1e-12  # a coverage this close to 1 is full
 _RELAX = 1e-6  # holds lowered this far (hm³) when they make the next LP infeasible (see _solve_holding)
 
 
-def dual_tolerance(cost_scale: float) -> float:
-    """The reduced-cost tolerance with which the fast path accepts a basis as optimal: 1e-9 relative to the
-    largest cost ``cost_scale``, but never looser than HiGHS's default dual feasibility tolerance (1e-7), so that a
-    large penalty elsewhere in the model does not hide small cost differences between routes."""
-    return min(1e-7, 1e-9 * max(1.0, cost_scale))
+#: the reduced-cost tolerance with which the fast path accepts a basis as optimal: the plain path's (HiGHS's
+#: :data:`~daryo.solver.highs.FEASIBILITY_TOLERANCE`, 1e-9), whatever the costs.  One relative to the largest cost
+#: (1e-9 of it, up to 1e-7) let a cost of 100 elsewhere in the model hide the tie-break that sends water the way
+#: that loses less (1e-6 per hm³ lost: 8e-8 on a reach losing 8 %), which the plain path keeps.
+DUAL_TOLERANCE = FEASIBILITY_TOLERANCE
 
 
 @dataclass(frozen=True)
@@ -221,6 +222,13 @@ def reservoir_bounds(volume: np.ndarray, evaporation: np.ndarray, vmin: np.ndarr
     return avail, np.minimum(vmin, np.maximum(avail, 0.0))
 
 
+def carried_volume(end_volume: np.ndarray) -> np.ndarray:
+    """The next step's start volumes (S, R) from a step's end volumes: a copy, a volume that roundoff left below
+    empty (the LP keeps bounds to its tolerance, 1e-9 hm³) read as empty.  Carried below zero, it would make the
+    next step's storage row ask for water an empty reservoir cannot give: an infeasible step."""
+    return np.maximum(end_volume, 0.0)
+
+
 def plant_heads(net: CompiledNetwork, volume: np.ndarray) -> np.ndarray:
     """Head of every plant (S, H) from the start-of-step reservoir volumes (S, R), or its fixed head."""
     head = np.empty((volume.shape[0], len(net.hp_ids)))
@@ -302,7 +310,7 @@ def simulate(net: CompiledNetwork) -> SimulationOutput:
             for i, c, base, k in varying:
                 resid[:, i] += (state.coef[k][2] - base) * x_t[:, c]
             out.balance_residual[:, t] = np.max(np.abs(resid), axis=1)
-        volume = x_t[:, net.res_col].copy()  # 3. update state
+        volume = carried_volume(x_t[:, net.res_col])  # 3. update state
     return out
 
 
@@ -363,24 +371,25 @@ def allocate_by_priority(solver: HighsSolver, net: CompiledNetwork, col_lo: np.n
         # the coverage column runs to α = the level's largest requirement (per block), with coefficients −R_j/α:
         # a hm³ delivered then raises the objective by α/R_j ≥ 1, where with −R_j and t ≤ 1 it raised it by
         # 1/R_j, below HiGHS's dual tolerance for requirements above ~10⁷ hm³ (an energy target at a head near
-        # zero), which it then left unserved
+        # zero), which it then left unserved; α is the largest of the requirements still active, so that once a
+        # huge one is held the others' coefficients are not below HiGHS's smallest (1e-9: it drops them)
         tcols = np.unique(req_tcol[active])
-        alpha[tcols] = 0.0
-        np.maximum.at(alpha, req_tcol[active], R[active])
-        for j in active:
-            solver.set_coefficient(req_row[j], req_tcol[j], -R[j] / alpha[req_tcol[j]])
         objective[:] = 0.0
         objective[tcols] = -1.0
         solver.set_costs(objective)
-        hi[tcols] = alpha[tcols]
         while active.size:
+            alpha[tcols] = 0.0
+            np.maximum.at(alpha, req_tcol[active], R[active])
+            for j in active:
+                solver.set_coefficient(req_row[j], req_tcol[j], -R[j] / alpha[req_tcol[j]])
+            hi[tcols] = alpha[tcols]
             rlo[req_row[active]] = 0.0
             solver.set_col_bounds(lo, hi)
             solver.set_row_bounds(rlo, rhi)
             sol = _solve_holding(solver, lo, hi, col_lo, req_col)
             if sol.status is not SolveStatus.OPTIMAL:
                 return sol
-            fixed = np.concatenate([_covered(sol, active[req_tcol[active] == tc], tc, req_row, alpha[tc])
+            fixed = np.concatenate([_covered(sol, active[req_tcol[active] == tc], tc, req_row, R, alpha[tc])
                                     for tc in np.unique(req_tcol[active])])
             served = sol.x[req_col[fixed]]
             lo[req_col[fixed]] = np.maximum(lo[req_col[fixed]], np.minimum(served, R[fixed]) - _HOLD)
@@ -414,13 +423,18 @@ def _screen_blocks(solver: HighsSolver, net: CompiledNetwork, lo: np.ndarray, fu
     return staged
 
 
-def _covered(sol: LPSolution, active: np.ndarray, tcol: int, req_row: np.ndarray, alpha: float) -> np.ndarray:
-    """The requirements of one block's ``active`` ones that a stage fixes: all at coverage 1 (``t = α``), else
-    those whose coverage row has a non-zero dual (or all of them, at a degenerate optimum without that
-    certificate); the duals scale with α, as the objective does."""
+def _covered(sol: LPSolution, active: np.ndarray, tcol: int, req_row: np.ndarray, R: np.ndarray, alpha: float
+             ) -> np.ndarray:
+    """The requirements of one block's ``active`` ones (``R``: every requirement's value) that a stage fixes: all
+    at coverage 1 (``t = α``), else those whose coverage row has a non-zero dual (or all of them, at a degenerate
+    optimum without that certificate).  A dual is judged by its row's share of the coverage's price,
+    ``|y_j| R_j / α`` (the shares of the rows that hold coverage back sum to 1), not by its size, which is
+    ``α / R_j`` for a row that holds it back alone: against 1e-9 α, a requirement above 1e9 hm³ (an energy
+    target at a head near zero) was never held, and every requirement of its level was fixed at what the
+    stage gave it, a demand that could have had all it asked for at nothing."""
     if float(np.clip(sol.x[tcol] / alpha, 0.0, 1.0)) >= 1.0 - _FULL:
         return active
-    fixed = active[np.abs(sol.row_dual[req_row[active]]) > _TOL * alpha]
+    fixed = active[np.abs(sol.row_dual[req_row[active]]) * R[active] > _TOL * alpha]
     return fixed if fixed.size else active
 
 

@@ -68,11 +68,12 @@ from . import _kernel
 from ._basiscache import KEY, BasisCache, StepContext, walk
 from ._basismap import BasisAlgebra
 from .engine import (
+    DUAL_TOLERANCE,
     SimulationOutput,
     _raise_unsolved,
     apply_plant_limits,
     balance_rows,
-    dual_tolerance,
+    carried_volume,
     reservoir_bounds,
     simulate,
 )
@@ -448,8 +449,7 @@ class FastStepper:
         self.columns = cols
         self._out = np.concatenate([cols, np.setdiff1d(net.res_col, cols)]).astype(np.int64)
         self._res_slot = np.array([int(np.flatnonzero(self._out == c)[0]) for c in net.res_col], dtype=np.int64)
-        cmax = float(np.max(np.abs(np.concatenate([net.lp.cost, net.cost.shared.ravel(), [1.0]]))))
-        self._dual_tol = dual_tolerance(cmax)
+        self._dual_tol = DUAL_TOLERANCE
         self.stats = FastStats()
         kernel = self.options.kernel
         if kernel not in ("auto", "numba", "numpy"):
@@ -497,7 +497,7 @@ class FastStepper:
                 assert self.cost is not None
                 x = self.cost.solve_step(ctx, d, cand, crossed)
             rec = StepRecord(t, x[:, : self.columns.size], volume, evap, head, d, ctx.shared)
-            volume = x[:, self._res_slot].copy()  # 3. update state
+            volume = carried_volume(x[:, self._res_slot])  # 3. update state
             record(rec)  # 4. record
         return volume
 

@@ -57,7 +57,8 @@ in bounds, in costs (the model's, or −1 on ``t_p``) and, in a stage, in the co
 stage scales ``t_p`` by ``α = max_j R_j`` (``t' = α t_p ∈ [0, α]``), so its coefficients ``−R_j/α`` differ
 from the compiled placeholders (−1) by ``δ = 1 − R_j/α`` on the level's coverage rows — a rank-one change that
 the solver handles without refactorising (see :mod:`daryo.simulate._dualsimplex`); the duals of the scaled LP
-are ``α`` times the engine's, so the engine's test ``|dual| > 1e-9`` becomes ``|dual'| > 1e-9 α``.
+are the engine's (its stages are scaled alike), and a requirement is held where its row's share of the
+coverage's price, ``|dual_j| R_j / α``, is above 1e-9, as in the engine.
 
 They are solved by a compiled dual simplex (:mod:`daryo.simulate._dualsimplex`) for every open scenario,
 starting from the basis that solved the same LP (screening, stage ``(p, iteration)``, final) for that scenario
@@ -92,7 +93,7 @@ from . import _dualsimplex as dsx
 from . import _kernel
 from ._basiscache import BasisCache, Layout, StepContext, walk
 from ._basismap import BasisAlgebra
-from .engine import _FULL, _HOLD, _TOL, _raise_unsolved, allocate_by_priority, dual_tolerance
+from .engine import _FULL, _HOLD, _TOL, DUAL_TOLERANCE, _raise_unsolved, allocate_by_priority
 
 if TYPE_CHECKING:
     from .fastpath import _Layout
@@ -247,7 +248,7 @@ class _Block:
             cost = np.zeros(self.N)
             cost[tcol] = -1.0
             self._stage_cost.append(cost)
-        self._stage_dual_tol = dual_tolerance(1.0)
+        self._stage_dual_tol = DUAL_TOLERANCE
         floor = net.req_floor_col[mine]
         self.req_floor = np.where(floor >= 0, local_col[np.maximum(floor, 0)], -1)  # (local; -1: none)
         # per level, its requirements that have a floor column and those columns (None: none has one)
@@ -279,7 +280,7 @@ class _Block:
         behind them) and costs ``cz`` (N,), the mask of scenarios left to the plain path and the mask of those
         settled by the screening."""
         S, rc = L0.shape[0], self.req_col
-        dual_tol = dual_tolerance(float(np.abs(cz).max()))  # (the screening's and the final solve's)
+        dual_tol = DUAL_TOLERANCE  # (the screening's and the final solve's)
         z = np.full((S, self.N), np.nan)  # (a screening settled by a map gives only the positions ``out``)
         every = np.arange(S)
         # 1. screening: every requirement at its full value; first by cached bases (scenarios that have one)
@@ -367,13 +368,14 @@ class _Block:
             if not live.any():
                 continue
             tcol = int(self.level_tcol[pi])
-            alpha = np.where(act, Rl, 0.0).max(axis=1)
-            D = np.where(act, -Rl / np.where(alpha > 0, alpha, 1.0)[:, None] - self.base_coef[lev], 0.0)
-            U[:, tcol] = np.where(live, alpha, 0.0)
             rows = n + self.req_row[lev]
             cost = self._stage_cost[pi]
             it = 0
             while live.any():
+                # α: the largest requirement still active (see engine.allocate_by_priority)
+                alpha = np.where(act, Rl, 0.0).max(axis=1)
+                D = np.where(act, -Rl / np.where(alpha > 0, alpha, 1.0)[:, None] - self.base_coef[lev], 0.0)
+                U[:, tcol] = np.where(live, alpha, 0.0)
                 # an inactive coverage row gets a lower bound it cannot reach (s_j ≥ L_j, 0 ≤ t ≤ α), not −∞: a
                 # basis that held it at its bound when it was active stays a valid start
                 idle = L[:, cols] + np.minimum(0.0, self.base_coef[lev] * U[:, [tcol]])
@@ -391,7 +393,8 @@ class _Block:
                 short[g] = np.where(below, np.minimum(short[g], pi), short[g])
                 last[g] = np.where(below, pi, last[g])
                 a = act[g]
-                fix = a & ((tstar >= 1.0 - _FULL)[:, None] | (np.abs(res.y[g]) > _TOL * alpha[g][:, None]))
+                share = np.abs(res.y[g]) * Rl[g]  # (× 1/α: a row's share of the coverage's price; see _covered)
+                fix = a & ((tstar >= 1.0 - _FULL)[:, None] | (share > _TOL * alpha[g][:, None]))
                 none = ~fix.any(axis=1)  # degenerate optimum without a certificate: hold everyone
                 fix[none] = a[none]
                 at = (g[:, None], cols)
@@ -466,10 +469,10 @@ class _Block:
     def _lp(self, slot: Any, cost: np.ndarray, dual_tol: float, L: np.ndarray, U: np.ndarray,
             D: np.ndarray | None, lev: np.ndarray | None, tcol: int, scen: np.ndarray, w: np.ndarray, z: np.ndarray,
             highs_limit: int | None) -> _Result:
-        """One LP (costs ``cost`` (N,), ``dual_tol`` the :func:`~daryo.simulate.engine.dual_tolerance` of their
-        largest; bounds ``L``, ``U`` (K, N) of scenarios ``scen`` (K,); coverage-column
-        change ``D`` (K, J)) for the rows ``w``: the dual simplex from each one's previous basis, then related
-        bases, then HiGHS.  Writes the solutions into ``z[w]``."""
+        """One LP (costs ``cost`` (N,), ``dual_tol`` the reduced-cost tolerance,
+        :data:`~daryo.simulate.engine.DUAL_TOLERANCE`; bounds ``L``, ``U`` (K, N) of scenarios ``scen`` (K,);
+        coverage-column change ``D`` (K, J)) for the rows ``w``: the dual simplex from each one's previous basis,
+        then related bases, then HiGHS.  Writes the solutions into ``z[w]``."""
         K = L.shape[0]
         jrows = self.req_row[lev] if lev is not None else np.zeros(0, np.int64)
         Dk = D if D is not None else np.zeros((K, 0))
@@ -605,7 +608,7 @@ class _CachedScreening:
         which gives it a new one."""
         lay = self.layout
         self.cache.clock = t
-        step = StepContext(self.net, lay, t, dual_tolerance(float(np.max(np.abs(cz)))))
+        step = StepContext(self.net, lay, t, DUAL_TOLERANCE)
         tried = idx[self.cand[idx] >= 0]
         rest, _ = walk(self.cache, step, d, tried, self.cand, self._x, self.options.primal_tol,
                        self.options.max_pivots)
