@@ -180,9 +180,9 @@ def _coords(model: Model, axis: Any) -> dict[str, Any]:
         coords[kind] = (kind, [n.id for n in members], {"description": f"Id of each {kind} node of the model"})
         coords[f"{kind}_country"] = (kind, [n.country or "" for n in members],
                                      {"description": "Country of each element (ISO 3166-1 alpha-3; empty: none)"})
-    coords["demand_category"] = ("demand", [str(n.get("category", "other")) for n in nodes["demand"]],
+    coords["demand_category"] = ("demand", [str(n.value("category")) for n in nodes["demand"]],
                                  {"description": "Category of each demand (irrigation, municipal, ...)"})
-    coords["demand_priority"] = ("demand", [int(n.get("priority", 1)) for n in nodes["demand"]],
+    coords["demand_priority"] = ("demand", [int(n.value("priority")) for n in nodes["demand"]],
                                  {"description": "Allocation priority of each demand (1 first)"})
     return coords
 
