@@ -12,7 +12,10 @@ import daryo
 from daryo import results as results_module
 from daryo import testmodels
 from daryo.cf import cf_dataset
+from daryo.model import model_from_dict
+from daryo.results import SHORTFALL_NOISE, _write_table, advice, shortfall
 from daryo.simulate import RunOptions, fastpath
+from daryo.testmodels import build
 
 
 def test_netcdf_round_trip_is_identical(tmp_path):
@@ -655,3 +658,81 @@ def test_csv_files_of_empty_tables_and_line_breaks_in_names_are_as_pandas_writes
     index = pd.MultiIndex.from_product([da.scenario.values, da.time.values], names=["scenario", "time"])
     want = pd.DataFrame(da.values.reshape(2, 2), index=index, columns=list(da.node.values))
     assert (tmp_path / "cr.csv").read_bytes() == want.to_csv(float_format="%.9g").encode()
+
+
+def test_a_shortfall_above_the_solver_noise_is_kept_to_the_last_digit():
+    """Only up to 1e-8 (hm3 or GWh in a step) is noise: 2e-8 and 1e-6 short are shortfalls, kept as they are;
+    5e-9 short, or more than wanted, is none."""
+    assert SHORTFALL_NOISE == 1e-8
+    wanted = np.array([10.0, 10.0, 10.0, 10.0, 0.0])
+    got = np.array([10.0 - 2e-8, 10.0 - 1e-6, 10.0 - 5e-9, 10.5, 0.0])
+    np.testing.assert_allclose(shortfall(wanted, got), [2e-8, 1e-6, 0.0, 0.0, 0.0], rtol=1e-6, atol=0)
+
+
+def test_each_nodes_map_position_is_its_own_latitude_and_longitude():
+    """A node's lat and lon from the model file are its coordinates' node_lat and node_lon (and the element kind's:
+    demand_lat …), each the right one; NaN where a node has none (only their units were checked)."""
+    model = build([{"id": "in", "type": "inflow", "inflow": 10, "lat": 41.3, "lon": 69.2},
+                   {"id": "farm", "type": "demand", "demand": 4, "lat": 40.1, "lon": 65.4},
+                   {"id": "sea", "type": "sink"}], [["in", "farm"], ["in", "sea"]])
+    ds = daryo.run(model).dataset
+    assert ds.node_lat.sel(node="in").item() == 41.3 and ds.node_lon.sel(node="in").item() == 69.2
+    assert ds.demand_lat.sel(demand="farm").item() == 40.1 and ds.demand_lon.sel(demand="farm").item() == 65.4
+    assert np.isnan(ds.node_lat.sel(node="sea").item()) and np.isnan(ds.sink_lon.sel(sink="sea").item())
+
+
+def test_csv_files_of_missing_values_and_times_within_a_day_are_as_pandas_writes_them(tmp_path):
+    """The row-at-a-time writer leaves to pandas a table holding NaN (pandas writes an empty field, '%.9g' would
+    write 'nan') and steps that do not start at midnight (the row writer gives dates only)."""
+
+
+    def pandas_text(da):
+        index = pd.MultiIndex.from_product([da.scenario.values, da.time.values], names=["scenario", "time"])
+        return pd.DataFrame(da.values.reshape(len(index), -1), index=index,
+                            columns=list(da.node.values)).to_csv(float_format="%.9g")
+
+    for times in (["2001-01-01", "2001-01-02"], ["2001-01-01 06:00", "2001-01-01 18:00"]):
+        values = np.array([[[1.5, np.nan], [2.0, 3.0]]]) if times[0].endswith("01") else np.ones((1, 2, 2))
+        da = xr.DataArray(values, dims=("scenario", "time", "node"),
+                          coords={"scenario": ["0"], "time": pd.to_datetime(times), "node": ["a", "b"]})
+        _write_table(tmp_path / "t.csv", da, "flow")
+        assert (tmp_path / "t.csv").read_bytes() == pandas_text(da).encode(), times
+
+
+def test_a_users_csv_file_that_only_starts_with_scenario_is_not_replaced(tmp_path):
+    """A CSV file is a run's result only if its header starts with 'scenario,time': a user's delivery.csv whose
+    header is 'scenario,notes' is not replaced (nor is anything written)."""
+
+
+    theirs = tmp_path / "csv" / "delivery.csv"
+    theirs.parent.mkdir()
+    theirs.write_text("scenario,notes\nwet,keep me\n")
+    results = daryo.run(testmodels.shared_shortage())
+    with pytest.raises(FileExistsError, match="is not a CSV file of a daryo run's results"):
+        results.to_csv(tmp_path / "csv")
+    assert theirs.read_text() == "scenario,notes\nwet,keep me\n"
+
+
+def test_advice_names_eight_dry_demands_and_counts_the_rest():
+    """In cost mode, of 11 demands 10 got no water though they asked for some: the advice names the first 8 and
+    says how many more (it listed 8 as if they were all)."""
+
+
+    ids = [f"d{i}" for i in range(11)]
+    got = np.zeros((1, 2, 11))
+    got[0, :, 10] = 1.0  # d10 got water
+    ds = xr.Dataset({"delivery": (("scenario", "time", "demand"), got),
+                     "deficit": (("scenario", "time", "demand"), 1.0 - got)},
+                    coords={"demand": ids}, attrs={"allocation": "cost"})
+    (text,) = advice(ds)
+    assert text.startswith("demands d0, d1, d2, d3, d4, d5, d6, d7 and 2 more got no water in the whole run though "
+                           "they asked for some")
+    assert advice(ds.assign_attrs(allocation="priority")) == []
+
+
+def test_results_say_their_time_step():
+    nodes = [{"id": "in", "type": "inflow", "inflow": 1}, {"id": "sea", "type": "sink"}]
+    assert daryo.run(build(nodes, [["in", "sea"]])).dataset.attrs["time_step"] == "month"
+    doc = {"version": 1, "name": "d", "time": {"start": "2001-01-01", "end": "2001-01-30", "step": {"days": 10}},
+           "nodes": nodes, "edges": [["in", "sea"]]}
+    assert daryo.run(model_from_dict(doc)).dataset.attrs["time_step"] == "10 days"

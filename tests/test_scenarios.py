@@ -876,3 +876,69 @@ def test_a_value_an_overlay_sets_that_only_a_run_finds_wrong_names_the_change(tm
     (tmp_path / "m2.yaml").write_text((tmp_path / "m.yaml").read_text().replace("demand: 3", "demand: {parameter: p}"))
     with pytest.raises(ModelError, match=re.escape("m2.yaml: nodes[farm].demand (line 8): parameter 'p' gives -6")):
         daryo.run(daryo.load(tmp_path / "m2.yaml"))
+
+
+def _doc():
+    """A source, two demands (a town of category municipal, a farm that gives none: irrigation, the default) and
+    an edge with a maximum flow."""
+    return {"version": 1, "name": "s", "time": {"start": "2000-10", "end": "2001-09"},
+            "nodes": [{"id": "src", "type": "inflow", "inflow": 50},
+                      {"id": "town", "type": "demand", "demand": 10, "category": "municipal"},
+                      {"id": "farm", "type": "demand", "demand": {"monthly": [4.0] * 12, "scale": 2.0}}],
+            "edges": [{"from": "src", "to": "town", "max_flow": 8}, ["src", "farm"]]}
+
+
+def _overlay(tmp_path, change):
+    path = tmp_path / "o.yaml"
+    path.write_text(f"title: o\nchanges:\n  - {change}\n")
+    return str(path)
+
+
+def test_scale_demands_of_named_nodes_scales_those_only(tmp_path):
+    doc = apply_scenarios(_doc(), [_overlay(tmp_path, "scale_demands: {nodes: [town], factor: 1.5}")])
+    assert _node(doc, "town")["demand"] == 15.0
+    assert _node(doc, "farm")["demand"] == {"monthly": [4.0] * 12, "scale": 2.0}  # untouched
+
+
+def test_a_demand_without_a_category_is_scaled_as_irrigation(tmp_path):
+    """The loader's default category is irrigation: 'category: irrigation' takes the farm, which gives none, and
+    'category: other' takes no demand (a problem)."""
+    doc = apply_scenarios(_doc(), [_overlay(tmp_path, "scale_demands: {category: irrigation, factor: 0.5}")])
+    assert _node(doc, "town")["demand"] == 10
+    assert _node(doc, "farm")["demand"]["scale"] == 1.0  # 2.0 x 0.5: a series' own scale is multiplied
+    with pytest.raises(ModelError, match="no demand of the model matches category 'other'"):
+        apply_scenarios(_doc(), [_overlay(tmp_path, "scale_demands: {category: other, factor: 0.5}")])
+
+
+def test_set_edges_null_removes_the_attribute(tmp_path):
+    doc = apply_scenarios(_doc(), [_overlay(tmp_path, 'set_edges: {"src->town": {max_flow: null}}')])
+    edge = next(e for e in doc["edges"] if isinstance(e, dict) and e["to"] == "town")
+    assert "max_flow" not in edge and edge["from"] == "src"
+
+
+def test_an_edge_added_twice_is_a_problem_of_the_overlay(tmp_path):
+    with pytest.raises(ModelError, match=r"edge src->farm already exists"):
+        apply_scenarios(_doc(), [_overlay(tmp_path, "add_edges: [[src, farm]]")])
+
+
+def _shifted(tmp_path, change, time, inflow):
+    doc = {"version": 1, "name": "t", "time": time, "nodes": [{"id": "in", "type": "inflow", "inflow": inflow},
+                                                              {"id": "sea", "type": "sink"}], "edges": [["in", "sea"]]}
+    model = model_from_dict(apply_scenarios(doc, [_overlay(tmp_path, change)]))
+    return model.node("in").attrs["inflow"].resolve(model.time.axis())[0]
+
+
+def test_shift_peak_moves_one_month_when_no_months_are_given(tmp_path):
+    time = {"start": "2000-10", "end": "2001-09", "step": "month"}
+    inflow = {"values": [float(k) for k in range(12)], "unit": "hm3"}
+    flow = _shifted(tmp_path, "shift_peak: {nodes: [in]}", time, inflow)
+    np.testing.assert_allclose(flow, [float(k) for k in range(1, 12)] + [0.0], rtol=0, atol=1e-9)
+
+
+def test_a_part_year_of_eleven_months_is_not_wrapped_by_shift_peak(tmp_path):
+    """Only a whole hydrological year (12 monthly steps) wraps; a run of 11 months takes the flow that follows,
+    its last month repeating past the end (a year of 11 months wrapped October's flow into August)."""
+    time = {"start": "2000-10", "end": "2001-08", "step": "month"}
+    inflow = {"values": [float(k) for k in range(11)], "unit": "hm3"}
+    flow = _shifted(tmp_path, "shift_peak: {nodes: [in], months: 1}", time, inflow)
+    np.testing.assert_allclose(flow, [float(k) for k in range(1, 11)] + [10.0], rtol=0, atol=1e-9)

@@ -4,8 +4,9 @@ import numpy as np
 import pytest
 from ensemble_cases import YEARS, basin, load, plant_basin, run
 
-from daryo.ensemble import ANNUAL_INDICATORS, SERIES
+from daryo.ensemble import ANNUAL_INDICATORS, SERIES, EnsembleOptions
 from daryo.ensemble.chunks import _ChunkRecorder, _simulate_chunk, chunk_model, compile_chunk
+from daryo.model import model_from_dict
 from daryo.network import compile_network
 from daryo.network.compile import GWH_PER_HM3_M
 from daryo.testmodels import build
@@ -189,3 +190,55 @@ def test_chunk_deficits_are_measured_against_each_scenarios_own_demand():
     for raw in (fast, plain):
         np.testing.assert_allclose(raw["delivery"][:, :, 0], [[4] * 3, [10] * 3], atol=1e-6)
         np.testing.assert_allclose(raw["deficit"][:, :, 0], [[0] * 3, [15] * 3], atol=1e-6)
+
+
+def _fractions(want, delivery):
+    """The annual deficit fraction of one year of 12 months of one trace, demands as columns."""
+    want, delivery = np.asarray(want, float), np.asarray(delivery, float)
+    axis = basin().with_time(years=1).time.axis()
+    n = want.shape[0]
+    rec = _ChunkRecorder(axis, 1, {"storage": 1, "delivery": n, "sink_inflow": 1, "energy": 1, "inflow": 1},
+                         np.float64)
+    for t in range(12):
+        rec.add(t, storage=np.ones((1, 1)), delivery=delivery[None], demanded=want[None],
+                deficit=(want - delivery)[None], sink_inflow=np.zeros((1, 1)), energy=np.zeros((1, 1)),
+                inflow=np.zeros((1, 1)))
+    return rec.annual()["annual_deficit_fraction"][0, 0]
+
+
+def test_the_deficit_fraction_of_a_demand_that_wants_nothing_is_0_and_a_small_real_deficit_is_kept():
+    """Four demands: one that wants nothing all year (fraction 0, not 1: nothing is short); one short by 1e-4 of
+    its demand (a real deficit, kept: only fractions below 1e-6 are noise); one short by 1e-7 (noise: 0); one
+    whose delivery is a hair below 0 (a solver's -1e-9: the fraction is capped at 1)."""
+    frac = _fractions([0.0, 10.0, 10.0, 10.0], [0.0, 10.0 - 1e-3, 10.0 - 1e-6, -1e-9])
+    assert frac[0] == 0.0
+    assert frac[1] == pytest.approx(1e-4, rel=1e-9)
+    assert frac[2] == 0.0
+    assert frac[3] == 1.0
+
+
+def test_the_default_chunk_size_is_between_8_and_500_traces():
+    """Without chunk_size, a chunk holds as many traces as keep its arrays within ~96 MB, but at least 8 and at
+    most 500."""
+    opts = EnsembleOptions(traces=1000, years=10)
+    assert opts.chunk(bytes_per_step=10, n_steps=120) == 500  # 96e6 / 1200 = 80,000: at most 500
+    assert opts.chunk(bytes_per_step=10**6, n_steps=120) == 8  # 96e6 / 1.2e8 = 0: at least 8
+    assert opts.chunk(bytes_per_step=10**4, n_steps=120) == 80  # 96e6 / 1.2e6
+    assert EnsembleOptions(traces=1000, years=10, chunk_size=3).chunk(10**6, 120) == 3
+
+
+def test_a_model_with_scenarios_or_traces_of_its_own_is_refused_by_an_ensemble():
+    """An ensemble varies the inflows only: a model that declares scenario dimensions, or a node (not an inflow)
+    with a series of several traces, is refused, naming them (neither refusal had a test)."""
+    nodes = [{"id": "in", "type": "inflow", "inflow": 10},
+             {"id": "farm", "type": "demand", "demand": {"values": [[4] * 3, [25] * 3]}, "cost": -10},
+             {"id": "sea", "type": "sink"}]
+    model = build(nodes, [["in", "farm"], ["in", "sea"]], steps=3, allocation="cost")
+    with pytest.raises(ValueError, match=r"ensembles vary the inflows only; farm.demand has 2 traces of its own"):
+        chunk_model(model, {"in": np.ones((1, 3))}, ["0"])
+    doc = {"version": 1, "name": "dims", "time": {"start": "2001-01", "end": "2001-03", "step": "month"},
+           "scenarios": [{"name": "climate", "size": 2}],
+           "nodes": [{"id": "in", "type": "inflow", "inflow": 10}, {"id": "sea", "type": "sink"}],
+           "edges": [["in", "sea"]]}
+    with pytest.raises(ValueError, match=r"the model declares scenarios of its own \(climate: 2\)"):
+        chunk_model(model_from_dict(doc), {"in": np.ones((1, 3))}, ["0"])

@@ -223,3 +223,15 @@ def test_what_differs_names_each_entry_once_in_words():
     assert what_differs(["model", "model_file", "model_text", "network"]) == (
         "the model's name, the model file's path, the model file's text differ")
     assert what_differs(["scenarios", "source"]) == "the scenario overlays, the source of the traces differ"
+
+
+def test_a_refused_resume_names_an_entry_only_the_folders_run_had(tmp_path):
+    """A parts folder whose manifest has an entry this run's lacks (a run of another version of the same format,
+    say) is refused naming that entry, not "the model's data files or overlays differ", which would send the user
+    to look at files that did not change."""
+    run(tmp_path, "cut.nc", stop_after=1)
+    path = _Parts(tmp_path / "cut.nc").manifest_path()
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    path.write_text(json.dumps({**manifest, "extra_entry": 1}), encoding="utf-8")
+    with pytest.raises(ValueError, match=r"belongs to another run \(extra_entry differs\); delete it to start again"):
+        run(tmp_path, "cut.nc", resume=True)

@@ -1,6 +1,7 @@
 """The output store: what may be replaced, its coordinates, formats and permissions, the distribution
 summaries and the shortfall table."""
 
+import dataclasses
 import os
 import re
 from pathlib import Path
@@ -24,6 +25,8 @@ from daryo.ensemble import (
     summary_table,
     write_summary_csv,
 )
+from daryo.ensemble.store import _store_attributes, check_summary_csv
+from daryo.model import Node
 
 
 def test_a_netcdf_library_error_while_writing_names_the_output_and_keeps_the_parts(tmp_path, monkeypatch):
@@ -284,7 +287,6 @@ def basin_run(tmp_path: Path) -> Path:
 
 class _MakesFolder:
     """A trace source that makes a folder where the output will go while chunk 1 runs."""
-
     def __init__(self, inner, folder: Path):
         self.inner, self.folder = inner, folder
 
@@ -552,3 +554,87 @@ def test_the_store_says_how_many_days_each_run_year_s_sums_cover(tmp_path):
     days = ds["days"].values
     year = np.repeat([0, 1], [37, 36])
     assert ds["year_days"].values.tolist() == [int(days[year == y].sum()) for y in (0, 1)]
+
+
+#: each demand's annual deficit fractions over 2 traces x 2 run years (flattened trace-major)
+_FRACTIONS = {
+    "a": [0.9, 0.9, 0.0, 0.0],      # above 0.3 in 2 of 4 pairs, mean 0.45
+    "b": [0.31, 0.31, 0.31, 0.0],   # above 0.3 in 3 of 4 pairs, mean 0.2325
+    "c": [0.1, 0.2, 0.0, 0.0],      # short, never above 0.3: probability 0, mean 0.075
+    "d": [0.3, 0.3, 0.3, 0.3],      # exactly at 0.3: not above it, mean 0.3
+    "e": [0.0, 0.0, 0.0, 0.0],      # never short
+}
+
+
+def _store(path, threshold=0.3):
+    """A NetCDF file holding the summaries of two parts of one trace each (2 run years)."""
+    ids = list(_FRACTIONS)
+    frac = np.array([_FRACTIONS[k] for k in ids]).T.reshape(2, 2, len(ids))  # (trace, year, demand)
+    sizes = {"demand": len(ids), "reservoir": 1, "sink": 1, "hydropower": 1, "inflow": 1}
+    coords = {}
+    for kind in sizes:
+        coords[kind] = ids if kind == "demand" else [f"{kind}0"]
+        coords[f"{kind}_country"] = (kind, ["KAZ", "UZB", "KAZ", "TJK", "UZB"] if kind == "demand" else [""])
+    parts = []
+    for t in range(2):
+        part = {k: np.ones((1, 2, sizes[dim])) for k, dim in ANNUAL_INDICATORS.items()}
+        part["annual_deficit_fraction"] = frac[t:t + 1]
+        parts.append(part)
+    summarise(parts, coords, threshold=threshold).to_netcdf(path)
+    return path
+
+
+def test_the_shortfall_table_by_hand(tmp_path):
+    """Every demand with some deficit is listed (also one never above the threshold, and one exactly at it), most
+    often above the threshold first, then by mean deficit; a deficit equal to the threshold does not exceed it;
+    n=0 lists none (0 is allowed)."""
+    table = shortfall_table(_store(tmp_path / "s.nc"))
+    assert list(table.index) == ["b", "a", "d", "c"]
+    assert table["probability"].tolist() == pytest.approx([0.75, 0.5, 0.0, 0.0])
+    assert table["mean"].tolist() == pytest.approx([0.2325, 0.45, 0.3, 0.075])
+    assert table.loc["a", "country"] == "KAZ" and table.loc["b", "country"] == "UZB" and table.attrs["demands"] == 5
+    assert list(shortfall_table(tmp_path / "s.nc", n=2).index) == ["b", "a"]
+    none = shortfall_table(tmp_path / "s.nc", n=0)
+    assert none.empty and list(none.columns) == ["country", "probability", "mean", "p95"]
+
+
+def test_run_attributes_are_32_bit_integers_up_to_the_largest_and_text_beyond():
+    """The bounds of NetCDF's 32-bit integers are themselves integers (a seed of 2**31 - 1 is a number), one
+    beyond is text."""
+    attrs = _store_attributes({"hi": 2**31 - 1, "lo": -(2**31), "above": 2**31, "below": -(2**31) - 1, "flag": True})
+    assert {k: type(v) for k, v in attrs.items()} == {"hi": np.int32, "lo": np.int32, "above": str, "below": str,
+                                                      "flag": np.int32}
+    assert (attrs["hi"], attrs["lo"], attrs["above"], attrs["below"]) == (2**31 - 1, -(2**31), "2147483648",
+                                                                          "-2147483649")
+
+
+def test_a_csv_file_whose_header_only_starts_like_the_summaries_is_not_replaced(tmp_path):
+    """Only a file whose header is the summary CSV's whole header is an ensemble's summaries: one of a user's
+    that starts with 'indicator' (indicator,value) is refused, as is one with an extra column."""
+    ours = tmp_path / "ours.csv"
+    ours.write_text("indicator,units,kind,element,country,statistic,value\nx,1,demand,a,,mean,0\n")
+    check_summary_csv(ours)  # (an ensemble's: may be replaced)
+    for header in ("indicator,value", "indicator,units,kind,element,country,statistic,value,note"):
+        theirs = tmp_path / "theirs.csv"
+        theirs.write_text(f"{header}\nx,1\n")
+        with pytest.raises(FileExistsError, match="is not a CSV file of an ensemble's summaries"):
+            check_summary_csv(theirs)
+
+
+def test_a_demand_without_category_or_priority_is_labelled_as_a_run_labels_it(tmp_path):
+    """BUG found by the mutation pass: a model made in Python whose demands do not set category or priority; the
+    run's results take the component's defaults (irrigation, 1: Node.value), and the store took its own copy of
+    them, "other" for the category.  The store's coordinates must be the run's."""
+
+
+
+    model = basin()
+    nodes = tuple(Node(n.id, n.type, {k: v for k, v in n.attrs.items() if k not in ("category", "priority")},
+                       n.place, n.line) if n.type == "demand" else n for n in model.nodes)
+    model = dataclasses.replace(model, nodes=nodes)
+    results = daryo.run(model.with_time(years=1), daryo.RunOptions(scenarios=1)).dataset
+    run_ensemble(model, EnsembleOptions(traces=2, years=1, seed=1), tmp_path / "e.nc")
+
+    with xr.open_dataset(tmp_path / "e.nc") as ds:
+        for name in ("demand_category", "demand_priority"):
+            assert ds[name].values.tolist() == results[name].values.tolist(), name

@@ -16,6 +16,8 @@ pytest.importorskip("pywr.model", reason="the conformance cases are Pywr models"
 from pywr_harness import pywr_doc, write_model  # noqa: E402
 from test_conformance import CASES  # noqa: E402
 
+from daryo.errors import ModelError
+
 
 @pytest.mark.parametrize("case", ["scenarios_two_dimensions", "controlcurve_parameters_and_index",
                                   "riversplitwithgauge", "delaynode_monthly", "losslink", "aggregatednode"])
@@ -138,3 +140,87 @@ def test_a_threshold_without_a_predicate_is_less_than():
     params = convert_pywr_document(doc)["parameters"]
     assert params["st"]["predicate"] == "LT" and params["pt"]["predicate"] == "LT"
     assert params["ge"]["predicate"] == "GE"
+
+
+pytest.importorskip("pywr.model", reason="the conformance cases are Pywr models")
+
+
+
+def _nodes(doc):
+    return {n["id"]: n for n in convert_pywr_document(doc)["nodes"]}
+
+
+def test_outputs_and_inputs_become_demands_sinks_and_given_inflows():
+    nodes = _nodes(pywr_doc(
+        [{"name": "fixed", "type": "input", "min_flow": 2.0, "max_flow": 2.0},
+         {"name": "free", "type": "input", "max_flow": 5.0},
+         {"name": "town", "type": "output", "max_flow": 3.0, "cost": -10.0},
+         {"name": "sea", "type": "output", "cost": 1.0}],
+        [["fixed", "town"], ["free", "town"], ["fixed", "sea"], ["free", "sea"]]))
+    assert nodes["fixed"] == {"id": "fixed", "type": "inflow", "inflow": {"value": 2.0, "unit": "hm3/day"}}
+    assert nodes["free"] == {"id": "free", "type": "inflow", "max_flow": {"value": 5.0, "unit": "hm3/day"}}
+    assert nodes["town"] == {"id": "town", "type": "demand", "demand": {"value": 3.0, "unit": "hm3/day"},
+                             "cost": -10.0}
+    assert nodes["sea"] == {"id": "sea", "type": "sink", "cost": 1.0}
+
+
+def test_above_curve_cost_without_a_control_curve_is_a_curve_at_100_percent():
+    """Pywr's reservoir: cost = a control curve at control_curve (default 1.0, full) with values
+    [above_curve_cost, 0]."""
+    doc = pywr_doc([{"name": "dam", "type": "reservoir", "max_volume": 10.0, "initial_volume": 5.0,
+                     "above_curve_cost": 7.0},
+                    {"name": "out", "type": "output", "max_flow": 1.0, "cost": -1.0}], [["dam", "out"]])
+    converted = convert_pywr_document(doc)
+    assert converted["parameters"]["dam.cost"] == {"type": "controlcurve", "reservoir": "dam",
+                                                   "control_curves": [1.0], "values": [7.0, 0.0]}
+    assert next(n for n in converted["nodes"] if n["id"] == "dam")["cost"] == {"parameter": "dam.cost"}
+
+
+def test_a_division_keeps_its_numerator_and_denominator():
+    """(In case_static_parameters the link a division bounds carries no water, cheaper links taking the 30: the
+    conformance case cannot tell numerator from denominator.)"""
+    doc = pywr_doc([{"name": "in", "type": "input", "max_flow": "ratio"},
+                    {"name": "out", "type": "output", "max_flow": 10.0, "cost": -1.0}], [["in", "out"]],
+                   {"ratio": {"type": "division", "numerator": "big", "denominator": 4.0},
+                    "big": {"type": "constant", "value": 12.0}})
+    assert convert_pywr_document(doc)["parameters"]["ratio"] == {"type": "division", "numerator": "big",
+                                                                "denominator": 4.0}
+
+
+@pytest.mark.parametrize(("given", "predicate"), [("<", "LT"), (">", "GT"), ("=", "EQ"), ("<=", "LE"), (">=", "GE"),
+                                                  ("le", "LE"), ("Gt", "GT")])
+def test_a_thresholds_predicate_written_as_a_symbol_or_in_any_case(given, predicate):
+    doc = pywr_doc([{"name": "dam", "type": "storage", "max_volume": 10.0, "initial_volume": 5.0},
+                    {"name": "out", "type": "output", "max_flow": "st", "cost": -1.0}], [["dam", "out"]],
+                   {"st": {"type": "storagethreshold", "storage_node": "dam", "threshold": 5.0, "values": [1, 2],
+                           "predicate": given}})
+    assert convert_pywr_document(doc)["parameters"]["st"]["predicate"] == predicate
+
+
+def test_a_table_lookup_by_a_label_that_pandas_reads_as_a_number(tmp_path):
+    """A table whose row labels are years (read by pandas as numbers) is looked up with "index": "2001" as
+    Pywr's JSON often gives it, and a column named "10" with "column": 10."""
+
+
+    doc = pywr_doc([{"name": "in", "type": "input", "max_flow": {"type": "constant", "table": "caps",
+                                                                 "index": "2001", "column": 10}},
+                    {"name": "out", "type": "output", "max_flow": 100.0, "cost": -1.0}], [["in", "out"]])
+    doc["tables"] = {"caps": {"url": "caps.csv", "index_col": 0}}
+    path = write_model(tmp_path, doc, {"caps.csv": "year,10,20\n2000,1.5,2.5\n2001,3.25,4.5\n"})
+    converted = convert_pywr_document(daryo.model.loader.read_document(path), path)
+    assert converted["parameters"]["in.max_flow"] == {"type": "constant", "value": 3.25}
+
+
+def test_a_link_nothing_feeds_with_a_minimum_flow_is_refused_not_run_empty(tmp_path):
+    """Only a link without a minimum flow that no edge feeds runs at no flow (as in Pywr); one with min_flow 1
+    cannot carry it, Pywr cannot run it either, and daryo refuses it rather than run it at 0."""
+
+
+    doc = pywr_doc([{"name": "in", "type": "input", "max_flow": 5.0},
+                    {"name": "stub", "type": "link", "min_flow": 1.0},
+                    {"name": "demand", "type": "output", "max_flow": 3.0, "cost": -10.0}],
+                   [["in", "demand"], ["stub", "demand"]])
+    node = next(n for n in convert_pywr_document(doc)["nodes"] if n["id"] == "stub")
+    assert node["type"] == "reach" and node["min_flow"] == {"value": 1.0, "unit": "hm3/day"}
+    with pytest.raises(ModelError, match="stub"):
+        daryo.load(write_model(tmp_path, doc))
