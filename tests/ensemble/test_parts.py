@@ -64,6 +64,10 @@ def test_resume_after_an_interrupted_run(tmp_path):
         run(tmp_path, "cut.nc", resume=True, model=basin("priority"))
     with pytest.raises(ValueError, match="in chunks of 3 traces, not 4; pass --chunk-size 3"):
         run(tmp_path, "cut.nc", resume=True, options={"chunk_size": 4})
+    # the chunk size and something else: the chunk size alone would not resume it
+    with pytest.raises(ValueError, match=r"another run \(seed, chunk_size differ\)") as err:
+        run(tmp_path, "cut.nc", resume=True, options={"chunk_size": 4, "seed": 6})
+    assert "--chunk-size" not in str(err.value)
     manifest = tmp_path / "cut.nc.parts" / "manifest.json"
     kept = manifest.read_bytes()
     manifest.write_text(kept.decode().replace('"format": 4', '"format": 2'))  # parts of an earlier daryo
