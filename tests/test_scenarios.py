@@ -942,3 +942,19 @@ def test_a_part_year_of_eleven_months_is_not_wrapped_by_shift_peak(tmp_path):
     inflow = {"values": [float(k) for k in range(11)], "unit": "hm3"}
     flow = _shifted(tmp_path, "shift_peak: {nodes: [in], months: 1}", time, inflow)
     np.testing.assert_allclose(flow, [float(k) for k in range(1, 11)] + [10.0], rtol=0, atol=1e-9)
+
+
+def test_a_series_an_overlay_set_that_a_runs_span_does_not_fit_names_the_change(tmp_path):
+    """A run asked to start before the model's start: a per-step series an overlay set is named at the overlay's
+    change, as the other problems a run finds are (it named the model file's node)."""
+    (tmp_path / "m.yaml").write_text(
+        "version: 1\nname: m\ntime: {start: 2000-01, end: 2000-12, step: month}\n"
+        "nodes:\n  - {id: river, type: inflow, inflow: 10}\n  - {id: farm, type: demand, demand: 3}\n"
+        "  - {id: sea, type: sink}\nedges: [[river, farm], [river, sea]]\n")
+    overlay = tmp_path / "o.yaml"
+    overlay.write_text("changes:\n  - set: {farm: {demand: {values: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]}}}\n")
+    model = daryo.load(tmp_path / "m.yaml", scenarios=[str(overlay)])
+    with pytest.raises(ModelError) as err:
+        daryo.run(model, daryo.RunOptions(start="1999-01", years=1))
+    assert str(err.value).startswith(f"1 problem in the model:\n  - {overlay}: changes[0].set.farm.demand: the run "
+                                     "starts 1999-01-01, before the model's start (2000-01-01)")

@@ -169,7 +169,8 @@ def run(model: Model, options: RunOptions | None = None) -> Results:
         raise ValueError(f"years {options.years}: a run lasts at least 1 year")
     if options.start or options.end or options.years is not None:
         own = model.time
-        model = model.with_time(options.start, options.end, options.years)
+        with problems_relocated(model):  # (a series that does not cover the span: at the overlay that set it)
+            model = model.with_time(options.start, options.end, options.years)
         _check_embedded_span(model, own.end)
         _check_overlaid_span(model, own.end)
     n = options.scenarios
