@@ -54,11 +54,11 @@ a basis yet is screened as below, and its optimal basis joins the cache.
 
 The other LPs (and the screenings that no cached basis settles) have the compiled LP's structure; they differ
 in bounds, in costs (the model's, or −1 on ``t_p``) and, in a stage, in the coverage column's coefficients.  A
-stage scales ``t_p`` by ``α = max_j R_j`` (``t' = α t_p ∈ [0, α]``), so its coefficients ``−R_j/α`` differ
-from the compiled placeholders (−1) by ``δ = 1 − R_j/α`` on the level's coverage rows — a rank-one change that
-the solver handles without refactorising (see :mod:`daryo.simulate._dualsimplex`); the duals of the scaled LP
-are the engine's (its stages are scaled alike), and a requirement is held where its row's share of the
-coverage's price, ``|dual_j| R_j / α``, is above 1e-9, as in the engine.
+stage scales ``t_p`` by ``α = max_j R_j`` over the requirements still active (``t' = α t_p ∈ [0, α]``), so its
+coefficients ``−R_j/α`` differ from the compiled placeholders (−1) by ``δ = 1 − R_j/α`` on the level's coverage
+rows — a rank-one change that the solver handles without refactorising (see :mod:`daryo.simulate._dualsimplex`);
+the duals of the scaled LP are the engine's (its stages are scaled alike), and a requirement is held where its
+row's share of the coverage's price, ``|dual_j| R_j / α``, is above 1e-9, as in the engine.
 
 They are solved by a compiled dual simplex (:mod:`daryo.simulate._dualsimplex`) for every open scenario,
 starting from the basis that solved the same LP (screening, stage ``(p, iteration)``, final) for that scenario
