@@ -431,10 +431,13 @@ def _covered(sol: LPSolution, active: np.ndarray, tcol: int, req_row: np.ndarray
     ``|y_j| R_j / α`` (the shares of the rows that hold coverage back sum to 1), not by its size, which is
     ``α / R_j`` for a row that holds it back alone: against 1e-9 α, a requirement above 1e9 hm³ (an energy
     target at a head near zero) was never held, and every requirement of its level was fixed at what the
-    stage gave it, a demand that could have had all it asked for at nothing."""
+    stage gave it, a demand that could have had all it asked for at nothing.  And a dual must stand above the
+    noise of the largest (1e-9 of it): beside a tiny demand's ~5e6, a plant's target got ~3e-9 of roundoff and
+    was held at its first share (a row missed is held at the next iteration; one held wrongly stays short)."""
     if float(np.clip(sol.x[tcol] / alpha, 0.0, 1.0)) >= 1.0 - _FULL:
         return active
-    fixed = active[np.abs(sol.row_dual[req_row[active]]) * R[active] > _TOL * alpha]
+    y = np.abs(sol.row_dual[req_row[active]])
+    fixed = active[(y * R[active] > _TOL * alpha) & (y > _TOL * y.max())]
     return fixed if fixed.size else active
 
 

@@ -58,7 +58,8 @@ stage scales ``t_p`` by ``α = max_j R_j`` over the requirements still active (`
 coefficients ``−R_j/α`` differ from the compiled placeholders (−1) by ``δ = 1 − R_j/α`` on the level's coverage
 rows — a rank-one change that the solver handles without refactorising (see :mod:`daryo.simulate._dualsimplex`);
 the duals of the scaled LP are the engine's (its stages are scaled alike), and a requirement is held where its
-row's share of the coverage's price, ``|dual_j| R_j / α``, is above 1e-9, as in the engine.
+row's share of the coverage's price, ``|dual_j| R_j / α``, is above 1e-9 and its dual above 1e-9 of the level's
+largest, as in the engine.
 
 They are solved by a compiled dual simplex (:mod:`daryo.simulate._dualsimplex`) for every open scenario,
 starting from the basis that solved the same LP (screening, stage ``(p, iteration)``, final) for that scenario
@@ -393,8 +394,9 @@ class _Block:
                 short[g] = np.where(below, np.minimum(short[g], pi), short[g])
                 last[g] = np.where(below, pi, last[g])
                 a = act[g]
-                share = np.abs(res.y[g]) * Rl[g]  # (× 1/α: a row's share of the coverage's price; see _covered)
-                fix = a & ((tstar >= 1.0 - _FULL)[:, None] | (share > _TOL * alpha[g][:, None]))
+                y = np.where(a, np.abs(res.y[g]), 0.0)  # (see engine._covered)
+                held = (y * Rl[g] > _TOL * alpha[g][:, None]) & (y > _TOL * y.max(axis=1, keepdims=True))
+                fix = a & ((tstar >= 1.0 - _FULL)[:, None] | held)
                 none = ~fix.any(axis=1)  # degenerate optimum without a certificate: hold everyone
                 fix[none] = a[none]
                 at = (g[:, None], cols)
