@@ -852,19 +852,26 @@ def test_the_references_after_a_change_are_the_documents(op, arg):
     assert _references_after(op, arg, doc, refs, ids) == (_references(doc), set(_nodes(doc)))
 
 
+def _overlaid_farm(tmp_path, changes: str, parameters: str = ""):
+    """A river, a farm and the sea for 2000 (m.yaml, with ``parameters``), loaded with an overlay of ``changes``
+    (o.yaml); the model and the overlay's path."""
+    (tmp_path / "m.yaml").write_text(
+        "version: 1\nname: m\ntime: {start: 2000-01, end: 2000-12, step: month}\n" + parameters +
+        "nodes:\n  - {id: river, type: inflow, inflow: 10}\n  - {id: farm, type: demand, demand: 3}\n"
+        "  - {id: sea, type: sink}\nedges: [[river, farm], [river, sea]]\n")
+    overlay = tmp_path / "o.yaml"
+    overlay.write_text(f"changes:\n{changes}\n")
+    return daryo.load(tmp_path / "m.yaml", scenarios=[str(overlay)]), overlay
+
+
 def test_a_value_an_overlay_sets_that_only_a_run_finds_wrong_names_the_change(tmp_path):
     """A parameter an overlay gives a demand that turns negative in June: the run (and an ensemble) names the
     overlay's change, as loading does for a value it finds wrong, not the model file's node."""
     from daryo.ensemble import EnsembleOptions, run_ensemble
 
-    (tmp_path / "m.yaml").write_text(
-        "version: 1\nname: m\ntime: {start: 2000-01, end: 2000-12, step: month}\n"
-        "parameters:\n  p: {type: monthlyprofile, values: [1, 2, 3, 4, 5, -6, 7, 8, 9, 10, 11, 12]}\n"
-        "nodes:\n  - {id: river, type: inflow, inflow: 10}\n  - {id: farm, type: demand, demand: 3}\n"
-        "  - {id: sea, type: sink}\nedges: [[river, farm], [river, sea]]\n")
-    overlay = tmp_path / "o.yaml"
-    overlay.write_text("changes:\n  - set: {farm: {priority: 2}}\n  - set: {farm: {demand: {parameter: p}}}\n")
-    model = daryo.load(tmp_path / "m.yaml", scenarios=[str(overlay)])
+    model, overlay = _overlaid_farm(
+        tmp_path, "  - set: {farm: {priority: 2}}\n  - set: {farm: {demand: {parameter: p}}}",
+        "parameters:\n  p: {type: monthlyprofile, values: [1, 2, 3, 4, 5, -6, 7, 8, 9, 10, 11, 12]}\n")
     expected = (f"{overlay}: changes[1].set.farm.demand: parameter 'p' gives -6 at the step starting 2000-06-01, a "
                 "negative flow or volume; it must be ≥ 0")
     for run in (lambda: daryo.run(model),
@@ -947,13 +954,8 @@ def test_a_part_year_of_eleven_months_is_not_wrapped_by_shift_peak(tmp_path):
 def test_a_series_an_overlay_set_that_a_runs_span_does_not_fit_names_the_change(tmp_path):
     """A run asked to start before the model's start: a per-step series an overlay set is named at the overlay's
     change, as the other problems a run finds are (it named the model file's node)."""
-    (tmp_path / "m.yaml").write_text(
-        "version: 1\nname: m\ntime: {start: 2000-01, end: 2000-12, step: month}\n"
-        "nodes:\n  - {id: river, type: inflow, inflow: 10}\n  - {id: farm, type: demand, demand: 3}\n"
-        "  - {id: sea, type: sink}\nedges: [[river, farm], [river, sea]]\n")
-    overlay = tmp_path / "o.yaml"
-    overlay.write_text("changes:\n  - set: {farm: {demand: {values: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]}}}\n")
-    model = daryo.load(tmp_path / "m.yaml", scenarios=[str(overlay)])
+    model, overlay = _overlaid_farm(
+        tmp_path, "  - set: {farm: {demand: {values: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]}}}")
     with pytest.raises(ModelError) as err:
         daryo.run(model, daryo.RunOptions(start="1999-01", years=1))
     assert str(err.value).startswith(f"1 problem in the model:\n  - {overlay}: changes[0].set.farm.demand: the run "
