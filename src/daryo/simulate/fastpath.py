@@ -449,7 +449,6 @@ class FastStepper:
         self.columns = cols
         self._out = np.concatenate([cols, np.setdiff1d(net.res_col, cols)]).astype(np.int64)
         self._res_slot = np.array([int(np.flatnonzero(self._out == c)[0]) for c in net.res_col], dtype=np.int64)
-        self._dual_tol = DUAL_TOLERANCE
         self.stats = FastStats()
         kernel = self.options.kernel
         if kernel not in ("auto", "numba", "numpy"):
@@ -486,7 +485,7 @@ class FastStepper:
             volume = np.broadcast_to(net.res_initial, (S, net.res_initial.shape[1])).astype(float)
         cand = np.full(S, -1, dtype=np.int64)
         for t in steps if steps is not None else range(net.axis.n_steps):
-            ctx = StepContext(net, lay, t, self._dual_tol)
+            ctx = StepContext(net, lay, t, DUAL_TOLERANCE)
             lo_sh, hi_sh = ctx.shared()  # 1. prepare
             d, evap, head = lay.scenario_data(net, t, volume, lo_sh, hi_sh)
             crossed = lay.crossed(lo_sh, hi_sh, d)  # infeasible: the plain path's error

@@ -249,7 +249,6 @@ class _Block:
             cost = np.zeros(self.N)
             cost[tcol] = -1.0
             self._stage_cost.append(cost)
-        self._stage_dual_tol = DUAL_TOLERANCE
         floor = net.req_floor_col[mine]
         self.req_floor = np.where(floor >= 0, local_col[np.maximum(floor, 0)], -1)  # (local; -1: none)
         # per level, its requirements that have a floor column and those columns (None: none has one)
@@ -281,7 +280,6 @@ class _Block:
         behind them) and costs ``cz`` (N,), the mask of scenarios left to the plain path and the mask of those
         settled by the screening."""
         S, rc = L0.shape[0], self.req_col
-        dual_tol = DUAL_TOLERANCE  # (the screening's and the final solve's)
         z = np.full((S, self.N), np.nan)  # (a screening settled by a map gives only the positions ``out``)
         every = np.arange(S)
         # 1. screening: every requirement at its full value; first by cached bases (scenarios that have one)
@@ -296,7 +294,7 @@ class _Block:
         if todo.size:
             Ls = L0.copy()
             Ls[:, rc] = np.maximum(L0[:, rc], U0[:, rc])
-            res = self._lp("screen", cz, dual_tol, Ls, U0, None, None, -1, every, todo, z, highs_limit=2)
+            res = self._lp("screen", cz, Ls, U0, None, None, -1, every, todo, z, highs_limit=2)
             done = todo[res.result[todo] == dsx.OK]
             ok[done] = True
             if cached is not None:
@@ -307,13 +305,13 @@ class _Block:
         if op.size:  # 2. stages and 3. final solve
             start = np.where(self._short[op] < K, self._short[op], 0)
             tail = np.where(self._last[op] >= 0, self._last[op] + 1, K)
-            zo, bad, short, last = self._stages(L0[op], U0[op], cz, dual_tol, op, start, tail)
+            zo, bad, short, last = self._stages(L0[op], U0[op], cz, op, start, tail)
             again = np.flatnonzero(bad & (start > 0))
             while again.size:  # a level before the start is short now: usually the one just below it
                 start[again] -= 1
                 redo = op[again]
                 zo[again], bad[again], short[again], last[again] = self._stages(
-                    L0[redo], U0[redo], cz, dual_tol, redo, start[again], np.full(redo.size, K))
+                    L0[redo], U0[redo], cz, redo, start[again], np.full(redo.size, K))
                 again = again[bad[again] & (start[again] > 0)]
             self._short[op] = short
             self._last[op] = last
@@ -323,12 +321,12 @@ class _Block:
                 cached.cand[op[~bad & (short == K)]] = -1
         return z, plain, ok
 
-    def _stages(self, L: np.ndarray, U: np.ndarray, cz: np.ndarray, dual_tol: float, op: np.ndarray,
+    def _stages(self, L: np.ndarray, U: np.ndarray, cz: np.ndarray, op: np.ndarray,
                 start: np.ndarray, tail: np.ndarray, hold_before: bool = True
                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """The lexicographic stages and the final solve (costs ``cz``, reduced-cost tolerance ``dual_tol``) for
-        scenarios ``op`` whose bounds are ``L``, ``U`` (changed in place); returns their solutions, the mask of
-        those left to the plain path, and each one's first and last short level (none: ``len(levels)``, -1).
+        """The lexicographic stages and the final solve (costs ``cz``) for scenarios ``op`` whose bounds are
+        ``L``, ``U`` (changed in place); returns their solutions, the mask of those left to the plain path, and
+        each one's first and last short level (none: ``len(levels)``, -1).
 
         A scenario's stages begin at level ``start`` (O,): the levels before it are held at their full
         requirement (unless not ``hold_before``: their bounds in ``L`` are already their stages'), as their stages
@@ -382,7 +380,7 @@ class _Block:
                 idle = L[:, cols] + np.minimum(0.0, self.base_coef[lev] * U[:, [tcol]])
                 L[:, rows] = np.where(act, 0.0, idle)
                 w = np.flatnonzero(live)
-                res = self._lp(("stage", pi, it), cost, self._stage_dual_tol, L, U, D, lev, tcol, op, w, z,
+                res = self._lp(("stage", pi, it), cost, L, U, D, lev, tcol, op, w, z,
                                highs_limit=None)
                 bad = w[res.result[w] != dsx.OK]
                 plain[bad] = True
@@ -409,7 +407,7 @@ class _Block:
             U[:, tcol] = 0.0
         w = np.flatnonzero(~plain)
         if w.size:
-            res = self._lp("final", cz, dual_tol, L, U, None, None, -1, op, w, z, highs_limit=None)
+            res = self._lp("final", cz, L, U, None, None, -1, op, w, z, highs_limit=None)
             failed = w[res.result[w] != dsx.OK]
             plain[failed[~tailed[failed]]] = True
             redo = failed[tailed[failed]]
@@ -417,7 +415,7 @@ class _Block:
             if redo.size:  # a level held in full is short: the stages from there, from the bounds before the holds
                 Lr = L[redo]
                 Lr[:, self.req_col] = before_tail[redo]
-                z[redo], plain[redo], sr, lr = self._stages(Lr, U[redo], cz, dual_tol, op[redo], tail[redo],
+                z[redo], plain[redo], sr, lr = self._stages(Lr, U[redo], cz, op[redo], tail[redo],
                                                             np.full(redo.size, K), hold_before=False)
                 short[redo] = np.minimum(short[redo], sr)
                 last[redo] = np.maximum(last[redo], lr)
@@ -468,10 +466,10 @@ class _Block:
         _, p, it = slot
         return [("stage", p, i) for i in range(it - 1, -1, -1)][:2]
 
-    def _lp(self, slot: Any, cost: np.ndarray, dual_tol: float, L: np.ndarray, U: np.ndarray,
+    def _lp(self, slot: Any, cost: np.ndarray, L: np.ndarray, U: np.ndarray,
             D: np.ndarray | None, lev: np.ndarray | None, tcol: int, scen: np.ndarray, w: np.ndarray, z: np.ndarray,
             highs_limit: int | None) -> _Result:
-        """One LP (costs ``cost`` (N,), ``dual_tol`` the reduced-cost tolerance,
+        """One LP (costs ``cost`` (N,), accepted at the reduced-cost tolerance
         :data:`~daryo.simulate.engine.DUAL_TOLERANCE`; bounds ``L``, ``U`` (K, N) of scenarios ``scen`` (K,);
         coverage-column change ``D`` (K, J)) for the rows ``w``: the dual simplex from each one's previous basis,
         then related bases, then HiGHS.  Writes the solutions into ``z[w]``."""
@@ -500,7 +498,7 @@ class _Block:
         mp = self.options.max_pivots
 
         def run(idx: np.ndarray) -> np.ndarray:
-            dsx.solve(self.st, idx, L, U, status, cost, Dk, jrows, tcol, self.options.primal_tol, dual_tol, mp, z,
+            dsx.solve(self.st, idx, L, U, status, cost, Dk, jrows, tcol, self.options.primal_tol, DUAL_TOLERANCE, mp, z,
                       result, y, piv, self._compiled)
             self.stats.pivots += int(piv[idx].sum())
             return idx[result[idx] == dsx.FAIL]
