@@ -562,7 +562,8 @@ def _add_ensemble_parser(sub: argparse._SubParsersAction) -> None:
     e.add_argument("-o", "--output", required=True, help="results.zarr or results.nc")
     where = e.add_mutually_exclusive_group()
     where.add_argument("--workers", type=int, metavar="K",
-                       help="run chunks on a local Dask cluster of K processes (default, or 0: in this process)")
+                       help="run chunks on a local Dask cluster of K processes, at most one a core and one a "
+                            "chunk (default, or 0: in this process)")
     where.add_argument("--scheduler", metavar="ADDRESS", help="run chunks on a Dask cluster (tcp://host:8786)")
     e.add_argument("--resume", action="store_true",
                    help="continue an interrupted run, keeping finished chunks (a finished one: nothing to do; "
@@ -587,7 +588,7 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
         parts_folder,
         run_ensemble,
     )
-    from .ensemble.executors import scheduler_problem
+    from .ensemble.executors import machine_cores, scheduler_problem
 
     if args.traces < 1 or args.years < 1:
         raise _UsageError("--traces and --years must be at least 1")
@@ -597,6 +598,10 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
                           "and below 1")
     if args.workers is not None and args.workers < 0:
         raise _UsageError("--workers must be 0 (in this process) or more")
+    if args.workers and args.workers > (cores := machine_cores()):
+        raise _UsageError(f"--workers {args.workers}: this machine has {cores} core(s), and a local cluster "
+                          "of more processes than cores runs no faster (each holds a chunk in memory): give at most "
+                          f"{cores}, or --scheduler with the address of a Dask cluster for more")
     if args.chunk_size is not None and args.chunk_size < 1:
         raise _UsageError("--chunk-size must be at least 1")
     if args.scheduler is not None and (why := scheduler_problem(args.scheduler)) is not None:

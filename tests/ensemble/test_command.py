@@ -95,6 +95,11 @@ def test_cli_ensemble_errors_and_exit_codes(tmp_path, capsys):
         os.close(lock)
     assert main(base[:-1] + ["--workers", "-1"]) == 2
     assert "--workers must be 0 (in this process) or more" in capsys.readouterr().err
+    # more local workers than cores: refused before anything starts (1,000 hung, deaf to Ctrl-C, starting them)
+    from daryo.ensemble.executors import machine_cores
+
+    assert main(base[:-1] + ["--workers", str(machine_cores() + 1)]) == 2
+    assert f"give at most {machine_cores()}, or --scheduler" in capsys.readouterr().err
 
 
 def test_cli_ensemble_workers_0_runs_in_this_process(tmp_path, capsys, monkeypatch):

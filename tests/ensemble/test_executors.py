@@ -271,6 +271,21 @@ def _catches_ctrl_c(process) -> bool:
     return bool(int(status.split("SigCgt:")[1].split()[0], 16) & (1 << (signal.SIGINT - 1)))
 
 
+def test_a_local_cluster_starts_a_worker_a_chunk_at_most_and_no_more_than_the_cores(tmp_path, monkeypatch):
+    pytest.importorskip("dask.distributed", reason="Dask is an optional extra (pip install daryo[ensemble])")
+    from daryo.ensemble import executors
+
+    started = []
+    real = executors._local_cluster
+    monkeypatch.setattr(executors, "_local_cluster", lambda k: started.append(k) or real(k))
+    monkeypatch.setattr(executors, "machine_cores", lambda: 3)
+    monkeypatch.setattr("daryo.ensemble.run.machine_cores", lambda: 3)
+    run(tmp_path, "one.nc", workers=3, options={"traces": 2, "chunk_size": 2})
+    assert started == [1]  # (one chunk: one worker, not three)
+    with pytest.raises(ValueError, match="workers=4: this machine has 3 core"):
+        run(tmp_path, "four.nc", workers=4, options={"traces": 2})
+
+
 def test_dask_workers_give_identical_results(tmp_path):
     pytest.importorskip("dask.distributed", reason="Dask is an optional extra (pip install daryo[ensemble])")
     _, serial = run(tmp_path, "serial.nc")

@@ -73,7 +73,7 @@ def _dask(jobs: list[_Job], scheduler: str | None, workers: int | None, output: 
                           "that its address and port are right") from exc
     else:
         try:
-            cluster = _local_cluster(int(workers or 1))
+            cluster = _local_cluster(max(1, min(int(workers or 1), len(jobs))))  # (a worker a chunk at most)
         except RuntimeError as exc:  # ("Nanny failed to start": a worker process died as the cluster started)
             raise OSError(f"the local Dask cluster could not start its workers ({exc}); run again") from exc
         client = Client(cluster, set_as_default=False)
@@ -163,6 +163,12 @@ def _ctrl_c_held_back() -> Iterator[None]:
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, previous)
         check()
+
+
+def machine_cores() -> int:
+    """The number of cores of this machine (all of them, whatever this process's CPU affinity: a run pinned to
+    one core, as a benchmark is, may still start a cluster of workers that each take their own)."""
+    return os.cpu_count() or 1
 
 
 def _local_cluster(workers: int) -> Any:
