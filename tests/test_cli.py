@@ -194,6 +194,28 @@ def test_invalid_model_exit_1_without_traceback(tmp_path, capsys):
     assert "malformed YAML" in err and "bad.yaml" in err and "Traceback" not in err
 
 
+def test_a_path_that_is_a_loop_of_links_is_said_so(tmp_path, capsys):
+    """Path.resolve() raised RuntimeError ("Symlink loop from …") for every output path and convert's input, and a
+    looping overlay was "not found" (CLI fuzz)."""
+    for name in ("o.nc", "c", "e.zarr", "s.csv", "p.json", "v.yaml"):
+        (tmp_path / name).symlink_to(tmp_path / name)
+    loop = "it is a symbolic link that leads back to itself (a loop of links)"
+    for argv in (["run", DEMO, "--years", "1", "-o", str(tmp_path / "o.nc")],
+                 ["run", DEMO, "--years", "1", "--csv", str(tmp_path / "c")],
+                 ["ensemble", DEMO, "--traces", "2", "--years", "1", "-o", str(tmp_path / "e.zarr"), "--quiet"],
+                 ["ensemble", DEMO, "--traces", "2", "--years", "1", "-o", str(tmp_path / "r.zarr"), "--quiet",
+                  "--summary-csv", str(tmp_path / "s.csv")],
+                 ["convert", str(tmp_path / "p.json"), "-o", str(tmp_path / "p.yaml")],
+                 ["run", DEMO, "--years", "1", "--scenario", str(tmp_path / "v.yaml")]):
+        assert main(argv) == 1, argv
+        err = capsys.readouterr().err
+        assert loop in err and "Traceback" not in err, (argv, err)
+    if hasattr(os, "mkfifo"):  # (an overlay that is a named pipe was "not found")
+        os.mkfifo(tmp_path / "pipe.yaml")
+        assert main(["validate", DEMO, "--scenario", str(tmp_path / "pipe.yaml")]) == 1
+        assert "is not a regular file (a named pipe, a device or a socket)" in capsys.readouterr().err
+
+
 def test_validate_checks_what_only_the_run_would_find(tmp_path, capsys):
     """A series shorter than the run is reported by validate, not only by run."""
     short = tmp_path / "short.yaml"

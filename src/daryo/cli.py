@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import ModelError, StepError
+from .errors import LINK_LOOP, ModelError, StepError
 
 if TYPE_CHECKING:  # (the commands import the API when they run: ``daryo --help`` loads no numerical stack)
     import pandas as pd
@@ -152,6 +152,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         _err("interrupted")
         return 130
+    except RuntimeError as exc:  # Path.resolve() before Python 3.13: "Symlink loop from '<path>'"
+        if not str(exc).startswith("Symlink loop from "):
+            raise
+        _err(f"daryo: error: {str(exc).removeprefix('Symlink loop from ')}: {LINK_LOOP}")
+        return EXIT_INPUT
     except (SystemError, ImportError) as exc:  # Ctrl-C (or SIGTERM) inside a compiled Numba call surfaces as its
         # SystemError, inside the import of a compiled module as its ImportError ("initialization failed")
         if _caused_by(exc, KeyboardInterrupt):

@@ -141,6 +141,10 @@ class ModelError(ValueError):
         super().__init__(f"{text}\n{note}" if note else text)
 
 
+#: what is wrong with a path that is a symbolic link loop (Python's own words: "Symlink loop from …")
+LINK_LOOP = "it is a symbolic link that leads back to itself (a loop of links)"
+
+
 class StepError(RuntimeError):
     """The allocation LP of one step has no optimal solution (the base of the three errors below).
 

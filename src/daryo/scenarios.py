@@ -43,6 +43,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import datetime
+import errno
 import math
 import os
 from collections.abc import Iterable, Mapping, Sequence
@@ -55,7 +56,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from .errors import ModelError, Problem, did_you_mean, kind_of, short_text
+from .errors import LINK_LOOP, ModelError, Problem, did_you_mean, kind_of, short_text
 from .model.components import NODE_REFERENCES
 from .model.loader import YamlDumper, read_document
 from .timeaxis import TimeAxis, parse_date, step_days, years_span
@@ -94,6 +95,17 @@ def library_dir() -> Path:
     return Path(str(resources.files("daryo") / "data" / "aral" / "scenarios"))
 
 
+def _link_loop(path: Path) -> bool:
+    """Whether ``path`` is a symbolic link that leads back to itself."""
+    try:
+        path.stat()
+    except OSError as exc:
+        return exc.errno == errno.ELOOP
+    except ValueError:  # (a NUL in the name)
+        return False
+    return False
+
+
 def _library(library: str | Path | None) -> Path:
     """The folder of a scenario library (None: the Aral model's), which must exist."""
     if library is None:
@@ -124,6 +136,8 @@ def scenario_path(name: str, library: str | Path | None = None) -> Path:
         if p.is_file():
             return p
         raise ModelError(Problem(str(p), "", "is a folder, not a scenario file" if p.is_dir()
+                                 else f"cannot be read: {LINK_LOOP}" if _link_loop(p)
+                                 else "is not a regular file (a named pipe, a device or a socket)" if p.exists()
                                  else "scenario file not found"))
     if p.is_dir() and (os.sep in name or "/" in name):  # (a library name is not a path, even beside a folder of it)
         raise ModelError(Problem(str(p), "", "is a folder, not a scenario file"))

@@ -1,5 +1,7 @@
 """Every kind of bad input gives one clear ModelError naming the file, the place and the fix."""
 
+import os
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -88,6 +90,45 @@ def test_read_document_missing_and_undecodable_files(tmp_path):
         read_document(results)
     with pytest.raises(ModelError, match=f"{tmp_path}: is a folder, not a YAML or JSON file"):
         read_document(tmp_path)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are a POSIX feature")
+def test_a_model_path_that_is_no_regular_file_is_refused_before_it_is_read(tmp_path):
+    """A named pipe blocked the read for ever; /dev/zero was read until memory ran out (CLI fuzz)."""
+    import threading
+
+    pipe = tmp_path / "m.yaml"
+    os.mkfifo(pipe)
+    # a read of the pipe (the defect) ends when a writer comes and goes: then this test fails rather than hangs
+    unblock = threading.Timer(10.0, lambda: os.close(os.open(pipe, os.O_WRONLY)))
+    unblock.daemon = True
+    unblock.start()
+    for path in (pipe, Path("/dev/zero")):
+        if path.exists():
+            with pytest.raises(ModelError, match="is not a regular file \\(a named pipe, a device or a socket\\)"):
+                read_document(path)
+    unblock.cancel()
+
+
+@pytest.mark.parametrize("name", ["m.yaml", "m.json"])
+def test_an_integer_of_more_digits_than_python_converts_is_too_large_a_number(tmp_path, name):
+    """Above 4,300 digits Python's int() refuses to convert (a traceback); 400 digits were already refused."""
+    huge = "9" * 5000
+    if name.endswith(".json"):
+        doc = ('{"version": 1, "name": "t", "time": {"start": "2001-01", "end": "2001-03"}, "nodes": [{"id": "src", '
+               f'"type": "inflow", "inflow": {huge}}}, {{"id": "sea", "type": "sink"}}], "edges": [["src", "sea"]]}}')
+    else:
+        doc = GOOD.replace("inflow: 10}", f"inflow: {huge}}}")
+    (msg,) = load_problems(write_model(tmp_path, doc, name))
+    assert "nodes[src].inflow" in msg and "'999999999" in msg and "is too large a number" in msg
+
+
+def test_a_csv_name_with_a_nul_or_a_link_loop_is_a_problem_of_its_place(tmp_path):
+    (msg,) = load_problems(write_model(tmp_path, GOOD.replace("inflow: 10}", 'inflow: {csv: "a\\0b.csv"}}')))
+    assert "nodes[src].inflow" in msg and "holds a NUL character" in msg
+    (tmp_path / "loop.csv").symlink_to(tmp_path / "loop.csv")
+    (msg,) = load_problems(write_model(tmp_path, GOOD.replace("inflow: 10}", "inflow: {csv: loop.csv}}")))
+    assert "nodes[src].inflow" in msg and "symbolic link that leads back to itself" in msg
 
 
 def test_unknown_component_type(tmp_path):

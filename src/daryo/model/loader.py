@@ -10,6 +10,7 @@ import json
 import math
 import os
 import re
+import stat
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path, PurePath
@@ -20,7 +21,7 @@ import pandas as pd
 import yaml
 
 from .._files import file_digest
-from ..errors import ModelError, Problem, did_you_mean, kind_of, with_article
+from ..errors import LINK_LOOP, ModelError, Problem, did_you_mean, kind_of, with_article
 from ..errors import short_text as _short
 from ..parameters import ParameterRef, ScenarioDim, check_parameters, parse_parameters, scenario_combinations
 from ..timeaxis import MAX_STEP_DAYS, parse_date, parse_end, span_problem, step_days
@@ -69,6 +70,38 @@ class _PlainLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: igno
         if isinstance(node, yaml.MappingNode):
             _check_unique_keys(self, node)
         return super().construct_mapping(node, deep=deep)
+
+
+def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
+    """YAML's integer, or a :class:`HugeInteger` for one of more digits than Python converts (4,300)."""
+    try:
+        return yaml.SafeLoader.construct_yaml_int(loader, node)  # type: ignore[no-any-return]
+    except ValueError:
+        return HugeInteger(str(node.value))
+
+
+_PlainLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+
+
+class HugeInteger(int):
+    """A whole number written with more digits than Python converts to an int (4,300: a limit against slow
+    conversions), read as a number too large for daryo (its value is 10**400), which shows as written.  A model
+    refuses it as too large a number, naming its place, as it does a 400-digit one."""
+
+    def __new__(cls, text: str) -> HugeInteger:
+        value = super().__new__(cls, 10**400)
+        value.text = text.strip()
+        return value
+
+    text: str
+
+    def __getnewargs__(self) -> tuple[str]:  # type: ignore[override]  # (copies and pickles keep the text)
+        return (self.text,)
+
+    def __repr__(self) -> str:
+        return self.text[:40] + "…"
+
+    __str__ = __repr__
 
 
 def _check_unique_keys(loader: yaml.SafeLoader, node: yaml.MappingNode) -> None:
@@ -160,6 +193,8 @@ def read_document(path: Path, lines: bool = True) -> Any:
     ModelError
         One problem naming the file: not found, unreadable, or malformed (with line and column).
     """
+    if (special := _not_a_document_file(path)) is not None:  # (a named pipe would block the read, a device not end)
+        raise ModelError(Problem(str(path), "", special))
     try:
         text = path.read_text(encoding="utf-8-sig")  # (a byte-order mark, which some editors write, is dropped)
     except FileNotFoundError:
@@ -170,6 +205,8 @@ def read_document(path: Path, lines: bool = True) -> Any:
         raise ModelError(Problem(str(path), "", _undecodable(path, exc))) from None
     except OSError as exc:
         raise ModelError(Problem(str(path), "", f"cannot be read: {exc.strerror or exc}")) from None
+    except ValueError:  # ("embedded null byte")
+        raise ModelError(Problem(repr(str(path)), "", "a file name holds no NUL character (\\0)")) from None
     try:
         doc = _read_json(text, path) if path.suffix.lower() == ".json" else _read_yaml(text, path, lines)
     except RecursionError:  # (the parsers recurse once per level)
@@ -177,6 +214,18 @@ def read_document(path: Path, lines: bool = True) -> Any:
     if (why := _document_problem(doc)) is not None:
         raise ModelError(Problem(str(path), *why))
     return doc
+
+
+def _not_a_document_file(path: Path) -> str | None:
+    """Why ``path`` cannot be read as a document although it exists (a named pipe, a device, a socket), or None
+    (a regular file, a folder, or nothing there: reading it says what)."""
+    try:
+        mode = path.stat().st_mode
+    except (OSError, ValueError):  # (not there, a loop of links, a NUL in the name: reading it says so)
+        return None
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return None
+    return "is not a regular file (a named pipe, a device or a socket): give a YAML or JSON file"
 
 
 def _undecodable(path: Path, exc: UnicodeDecodeError) -> str:
@@ -299,10 +348,18 @@ def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
+def _json_int(text: str) -> int:
+    """JSON's integer, or a :class:`HugeInteger` for one of more digits than Python converts."""
+    try:
+        return int(text)
+    except ValueError:
+        return HugeInteger(text)
+
+
 def _read_json(text: str, path: Path) -> Any:
     """Parse JSON text; a malformed document or a key written twice in an object is one problem with its line."""
     try:
-        return json.loads(text, object_pairs_hook=_unique_pairs)
+        return json.loads(text, object_pairs_hook=_unique_pairs, parse_int=_json_int)
     except json.JSONDecodeError as exc:
         raise ModelError(Problem(str(path), f"line {exc.lineno}, column {exc.colno}",
                                  f"malformed JSON: {exc.msg}")) from None
@@ -410,7 +467,14 @@ class _Context:
         self.problems.append(Problem(self.file, place, message))
 
     def read_csv(self, name: str, place: str) -> tuple[pd.DataFrame, str] | None:
-        path = (self.base_dir / name).resolve()
+        if "\0" in name:  # (no file name holds one; the system refuses it)
+            self.add(place, f"CSV file name {name!r} holds a NUL character (\\0): no file has such a name")
+            return None
+        try:
+            path = (self.base_dir / name).resolve()
+        except (RuntimeError, OSError):  # (a symbolic link loop: RuntimeError before Python 3.13)
+            self.add(place, f"CSV file '{name}' cannot be read: {LINK_LOOP}")
+            return None
         if path in self._csv_cache:
             df = self._csv_cache[path]
             return (df, str(path)) if df is not None else None
