@@ -283,3 +283,44 @@ def test_a_column_of_day_first_and_year_first_dates_says_so():
     assert got is None and problems == [("/d/f.csv line 3", (
         "'2001-01-01' in column 'date' is written year first, and '13/12/2000' (line 2) day first: write all "
         "dates one way, YYYY-MM-DD"))]
+
+
+@pytest.mark.parametrize("name, content, options, reason", [
+    ("f.csv", b"date,q\n2001-01-01,1\n2001-02-01,88\x005\n", {}, "line 3, column 'q': the cell holds"),
+    ("f.csv", b"date,q\n2001-01-01\x00,1\n", {}, "line 2, column 'date': the cell holds"),
+    ("f.csv", b'date,q\n2001-01-01,"8\x008"\n', {}, "line 2: the line holds"),  # (quoted: no column counted)
+    ("f.csv", b"da\x00te,q\n2001-01-01,1\n", {}, "line 1: the line holds"),
+    ("f.csv", b"date,q\n2001-01-01,1\n2001-02-01,88\x005\n", {"index_col": "date"}, "line 3: the line holds"),
+    ("f.csv.gz", gzip.compress(b"date,q\n2001-01-01,1\n2001-02-01,88\x005\n"), {}, "line 3, column 'q': the cell "
+     "holds"),
+], ids=["value", "date", "quoted", "header", "with-options", "gzip"])
+def test_a_nul_byte_refuses_the_file_naming_its_line(tmp_path, name, content, options, reason):
+    """pandas ends a cell at a NUL byte: '88<NUL>5' was read as 88, and the model ran on it without a word (a
+    fuzz of the command line).  A file of dated values or a Pywr table holds none: it is binary or damaged; the
+    reason names no options, which are not why."""
+    (tmp_path / name).write_bytes(content)
+    with pytest.raises(CsvReadError) as err:
+        read_csv_file(tmp_path / name, **options)
+    assert str(err.value) == f"{reason} a NUL byte (0x00), which no CSV text has: the file is binary or damaged data"
+
+
+@pytest.mark.parametrize("content, options, line", [
+    (b'date,q\n2001-01-01,1\n2001-02-01,"2\n2001-03-01,3\n', {}, 3),
+    (b'date,q\n\n\n2001-01-01,1\n2001-02-01,"2\n', {}, 5),  # (pandas: "row 4", the blank lines counted from 0)
+    (b'date,q\n2001-01-01,"a\nb"\n2001-02-01,"2\n2001-03-01,3\n', {}, 4),  # (pandas: "row 2", not the lines
+    (b'date,q\n2001-01-01,2""\n2001-02-01,"x""y"\n2001-03-01,"3\n', {}, 4),  # inside a quoted value)
+    (b'date,q\r\n2001-01-01,a"b\r\n2001-02-01,"2\r\n', {}, 3),  # (a quote inside a value is a character)
+    (b'# "a comment\ndate;q\n2001-01-01;"2\n', {"sep": ";", "comment": "#"}, 3),
+    (gzip.compress(b'date,q\n2001-01-01,1\n2001-02-01,"2\n'), {"compression": "gzip"}, 3),
+], ids=["repro", "blank-lines", "quoted-newline", "doubled-quotes", "crlf-and-inner-quote", "options", "gzip"])
+def test_an_unclosed_quote_is_named_at_the_line_it_opens(tmp_path, content, options, line):
+    """pandas said 'Error tokenizing data. C error: EOF inside string starting at row 2', a row counted from 0
+    (and not counting the lines inside quoted values), for a quote opened on line 3."""
+    p = tmp_path / "f.csv"
+    p.write_bytes(content)
+    with pytest.raises(CsvReadError) as err:
+        read_csv_file(p, **options)
+    read_with = f" (read with {', '.join(f'{k}={v!r}' for k, v in options.items())})" if options else ""
+    assert str(err.value) == (f'line {line}: the quote (") that opens a value on this line is never closed: the '
+                              f"rest of the file would be read as that one value; close the quote, or remove it"
+                              f"{read_with}")

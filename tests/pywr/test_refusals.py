@@ -203,7 +203,7 @@ GZ = gzip.compress(b"date,q\n" + b"2001-01-01,1\n" * 500)
 
 @pytest.mark.parametrize("url, content, reason", [
     ("flows.csv", b'date,q\n2001-01-01,1\n"2001-02-01,2\n',
-     "Error tokenizing data. C error: EOF inside string starting at row 2"),
+     'line 3: the quote (") that opens a value on this line is never closed'),
     ("flows.csv", b"", "the file is empty"),
     ("flows.csv", b"date,q\n2001-01-01,\xff\n",
      "line 2: not UTF-8 text (byte 0xff); save the file as UTF-8"),
@@ -238,8 +238,9 @@ def test_malformed_table_csv_is_one_error_naming_the_file(tmp_path):
     with pytest.raises(daryo.ModelError) as err:
         daryo.load(path)
     assert [str(p) for p in err.value.problems] == [
-        f"{path}: parameters[flows]: CSV file 'caps.csv' cannot be read: Error tokenizing data. C error: EOF inside "
-        "string starting at row 2 (read with index_col='name')"]
+        f"{path}: parameters[flows]: CSV file 'caps.csv' cannot be read: line 3: the quote (\") that opens a value on "
+        "this line is never closed: the rest of the file would be read as that one value; close the quote, or remove "
+        "it (read with index_col='name')"]
 
 
 @pytest.mark.parametrize("table, reason", [

@@ -3,6 +3,7 @@ inflows, the tables of Pywr models), and the checks of a file of dated values.""
 
 from __future__ import annotations
 
+import csv as _csv
 import lzma
 import re
 import warnings
@@ -14,6 +15,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
+from pandas.io.common import get_handle
 
 from ..errors import short_text
 
@@ -62,14 +64,18 @@ def read_csv_file(path: Path, **read_options: Any) -> pd.DataFrame:
     Raises
     ------
     CsvReadError
-        If the file is missing, unreadable, empty, damaged or not valid CSV, its header (read without
-        ``read_options``) names a column twice, or it cannot be read with
+        If the file is missing, unreadable, empty, damaged or not valid CSV (a quote left open, a NUL byte,
+        which pandas takes as the end of its cell), its header (read without ``read_options``) names a column
+        twice, or it cannot be read with
         ``read_options`` (an option or value pandas does not take, or a column named by ``index_col`` or
         ``parse_dates`` that the file lacks).  The message is the first line of the underlying error; when
         ``read_options`` are given and the file could be opened, it ends with them, e.g. ``Index day invalid
         (read with index_col='day', parse_dates=True)``.
     """
     try:
+        nul = _nul_byte(path, read_options)
+        if nul is not None:
+            raise CsvReadError(nul)
         df = pd.read_csv(path, **read_options)
         if not read_options:  # (pandas renames a repeated column name "t1.1": which one is meant is a guess)
             header = pd.read_csv(path, header=None, nrows=1, dtype=str, keep_default_na=False).iloc[0].tolist()
@@ -78,6 +84,8 @@ def read_csv_file(path: Path, **read_options: Any) -> pd.DataFrame:
                 raise CsvReadError(f"line 1: column {', '.join(repr(c) for c in repeated)} appears more than once "
                                    "in the header; give each column its own name")
         return df
+    except CsvReadError:
+        raise
     except _READ_ERRORS as exc:
         text = str(exc).strip()
         reason = text.splitlines()[0] if text else type(exc).__name__
@@ -92,9 +100,86 @@ def read_csv_file(path: Path, **read_options: Any) -> pd.DataFrame:
                 m := re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", text)):
             reason = (f"line {m[2]}: {m[3]} fields where the lines before it have {m[1]} (a value holding the "
                       "separator needs quotes)") + ("" if read_options else _separator_hint(_first_line(path)))
+        elif isinstance(exc, pd.errors.ParserError) and "EOF inside string" in text:  # (pandas names a row,
+            # counted from 0 and without the lines inside quoted values, not the file's line)
+            line = _unclosed_quote(path, read_options)
+            quote = read_options.get("quotechar", '"')
+            reason = (f"{f'line {line}: ' if line else ''}the quote ({quote}) that opens a value "
+                      f"{'on this line ' if line else ''}is never closed: the rest of the file would be read as "
+                      "that one value; close the quote, or remove it")
         if read_options and not isinstance(exc, OSError):  # a missing or unreadable file: not the options
             reason += f" (read with {', '.join(f'{k}={v!r}' for k, v in read_options.items())})"
         raise CsvReadError(reason) from None
+
+
+def _open_text(path: Path, read_options: Mapping[str, Any]) -> Any:
+    """The file as text, decompressed and decoded as :func:`pandas.read_csv` does (undecodable bytes replaced),
+    lines ending as they are in the file; a context manager whose ``handle`` is the text."""
+    return get_handle(path, "r", encoding=read_options.get("encoding") or "utf-8",
+                      compression=read_options.get("compression", "infer"), errors="replace")
+
+
+def _nul_byte(path: Path, read_options: Mapping[str, Any]) -> str | None:
+    """What to say of a file whose text holds a NUL byte, naming its line (and column, in a file read without
+    options): pandas ends the cell at the NUL, so ``88<NUL>5`` was read as 88 without a word.  None: it holds
+    none (or cannot be read, which pandas reports)."""
+    try:
+        with _open_text(path, read_options) as text:
+            while chunk := text.handle.read(1 << 20):
+                if "\x00" in chunk:
+                    break
+            else:
+                return None
+        with _open_text(path, read_options) as text:  # (again, for the line: there is a NUL)
+            header = text.handle.readline()
+            n, line = next(((n, line) for n, line in enumerate(text.handle, 2) if "\x00" in line), (1, header))
+    except _READ_ERRORS:
+        return None
+    where, before = f"line {n}", line[:line.index("\x00")]
+    if not read_options and n > 1 and '"' not in before:
+        names = next(_csv.reader([header.rstrip("\r\n").replace("\x00", "")]), [])
+        if before.count(",") < len(names):
+            where += f", column '{names[before.count(',')]}'"
+    what = "the cell" if "column" in where else "the line"
+    return f"{where}: {what} holds a NUL byte (0x00), which no CSV text has: the file is binary or damaged data"
+
+
+def _unclosed_quote(path: Path, read_options: Mapping[str, Any]) -> int | None:
+    """The line of the file where the quoted value that no quote closes starts, read as pandas' C parser reads
+    it (a quote opens a value at the start of a field, two quotes in one are one, a comment runs to the end of
+    its line); None if there is none or the file is read otherwise (a separator of several characters, an
+    escape character, no doubled quotes, an unreadable file)."""
+    sep = read_options.get("sep", read_options.get("delimiter", ","))
+    quote, comment = read_options.get("quotechar", '"'), read_options.get("comment")
+    if not (isinstance(sep, str) and len(sep) == 1 and isinstance(quote, str) and len(quote) == 1) or (
+            read_options.get("escapechar") or read_options.get("doublequote", True) is not True):
+        return None
+    start, quoted, closing, in_comment, opened = True, False, False, False, 0
+    try:
+        with _open_text(path, read_options) as text:
+            for n, line in enumerate(text.handle, 1):
+                for ch in line:
+                    if closing:  # (the quote before ends the value, or is the first of two)
+                        closing = False
+                        if ch == quote:
+                            continue
+                        quoted = False
+                    if quoted:
+                        closing = ch == quote
+                    elif in_comment or ch in "\r\n":
+                        in_comment = in_comment and ch not in "\r\n"
+                        start = not in_comment
+                    elif ch == sep:
+                        start = True
+                    elif ch == comment:
+                        in_comment = True
+                    elif start and ch == quote:
+                        quoted, start, opened = True, False, n
+                    else:
+                        start = False
+    except _READ_ERRORS:
+        return None
+    return opened if quoted and not closing else None
 
 
 def _first_line(path: Path) -> str:
