@@ -1487,3 +1487,33 @@ def test_a_scenario_dimension_refused_is_not_also_undeclared(tmp_path, dimension
                        "nodes:\n  - {id: src, type: inflow, inflow: {parameter: q}}\n  - {id: sea, type: sink}\n"
                        "edges: [[src, sea]]\n")
     assert [p.split(": ", 2)[1:] for p in load_problems(path)] == [["scenarios[0] (line 4)", problem]]
+
+
+@pytest.mark.parametrize("content, where, message", [
+    (b"date,a\n2001-01-01,1\n2001-02-01,88\x005\n2001-03-01,3\n", "nodes[src].inflow (line 5)",
+     "CSV file 'flows.csv' cannot be read: line 3, column 'a': the cell holds a NUL byte (0x00), which no CSV text "
+     "has: the file is binary or damaged data"),
+    (b'date,a\n2001-01-01,1\n2001-02-01,"2\n2001-03-01,3\n', "nodes[src].inflow (line 5)",
+     'CSV file \'flows.csv\' cannot be read: line 3: the quote (") that opens a value on this line is never closed: '
+     "the rest of the file would be read as that one value; close the quote, or remove it"),
+    (b"date,a\n2001-01-01,1,7\n2001-02-01,2\n2001-03-01,3\n", "{csv} line 2",
+     "3 fields where the header (line 1) has 2; give each line one value per column of the header (a value holding "
+     "the separator needs quotes) (read for nodes[src].inflow (line 5))"),
+    (b"date,a\n2001-01-01,1\n2001-02-01,2\n9999-01-01,3\n", "{csv} line 4",
+     "'9999-01-01' in column 'date' is a date outside the range pandas can hold (1677-09-22 to 2262-04-11), so no "
+     "run reaches it either: remove the row, or correct its year (read for nodes[src].inflow (line 5))"),
+    (b"date,a\n2001-01-01,1\n,2\n2001-03-01,3\n", "{csv} line 3, column 'date'",
+     "the date cell is empty (or NA); give a date, YYYY-MM-DD (read for nodes[src].inflow (line 5))"),
+], ids=["nul-byte", "unclosed-quote", "extra-field", "year-9999", "empty-date"])
+def test_a_damaged_csv_is_told_by_validate_with_its_line(tmp_path, capsys, content, where, message):
+    """What a fuzz of the command line found: a NUL byte cut a value short (88 read for '88<NUL>5', exit 0); an
+    unclosed quote was pandas' 'EOF inside string starting at row 2'; a first row of 3 fields against 2 was
+    "'1' in column 'date' is a number"; year 9999 and an empty date were "not a date" ('nan')."""
+    from daryo.cli import main
+
+    (tmp_path / "flows.csv").write_bytes(content)
+    p = write_model(tmp_path, GOOD.replace("inflow: 10}", "inflow: {csv: flows.csv, column: a}}"))
+    assert main(["validate", str(p)]) == 1
+    err = capsys.readouterr().err
+    assert f"1 problem in the model:\n  - {p}: {where.format(csv=tmp_path / 'flows.csv')}: {message}\n" in err, err
+    assert "Traceback" not in err

@@ -324,3 +324,42 @@ def test_an_unclosed_quote_is_named_at_the_line_it_opens(tmp_path, content, opti
     assert str(err.value) == (f'line {line}: the quote (") that opens a value on this line is never closed: the '
                               f"rest of the file would be read as that one value; close the quote, or remove it"
                               f"{read_with}")
+
+
+@pytest.mark.parametrize("text, fields, last", [
+    ("date,q\n2001-01-01,1,7\n2001-02-01,2\n", 3, ""),
+    ("date,q\n2001-01-01,1,7,8\n", 4, ""),
+    ("date,q\n2001-01-01,1,\n2001-02-01,2,\n", 3, " (its last field is empty: a separator ends the line)"),
+], ids=["one-more", "two-more", "trailing-separator"])
+def test_a_first_row_longer_than_the_header_is_said_so(text, fields, last):
+    """pandas takes the leading fields of such a row as the index and reads the others under the header's
+    names: the file was refused as "line 2: '1' in column 'date' is a number, not a date"."""
+    assert _read(text)[1] == [("/d/f.csv line 2", f"{fields} fields where the header (line 1) has 2{last}; give each "
+                               "line one value per column of the header (a value holding the separator needs quotes)")]
+
+
+@pytest.mark.parametrize("text, line", [
+    ("date,q\n2001-01-01,1\n,2\n", 3), ("date,q\n2001-01-01,1\nNA,2\n", 3),
+    ("date,q\n,1\n,2\n", 2),  # (pandas reads the column as numbers: it was "'nan' … is a number, not a date")
+    ("date,q\n,1\n2001,2\n", 2),
+], ids=["empty", "NA", "all-empty", "empty-then-number"])
+def test_an_empty_date_cell_is_called_empty(text, line):
+    """It was "'nan' in column 'date' is not a date"."""
+    assert _read(text)[1] == [(f"/d/f.csv line {line}, column 'date'", "the date cell is empty (or NA); give a date, "
+                               "YYYY-MM-DD")]
+
+
+@pytest.mark.parametrize("date", ["9999-01-01", "1600-01-01", "1677-09-21", "2262-04-12", "1 February 9999"])
+def test_a_date_outside_the_years_pandas_holds_is_refused_as_such(date):
+    """pandas holds a column's dates from 1677-09-21 00:12 to 2262-04-11 23:47, and read a later or earlier one as
+    no date: it was "'9999-01-01' … is not a date".  Such a row is refused, not left out as a row outside the run
+    is: no run reaches it, but a file is read whole (a generator fits all its rows; a Pywr dataframe parameter
+    holds them all), and a year 9999 or 1600 is most often a mistyped year or a stand-in for no date, which the
+    author should see.  The dates at the ends of the range are read."""
+    assert _read(f"date,q\n2001-01-01,1\n{date},2\n")[1] == [("/d/f.csv line 3", (
+        f"'{date}' in column 'date' is a date outside the range pandas can hold (1677-09-22 to 2262-04-11), so no "
+        "run reaches it either: remove the row, or correct its year"))]
+    got, problems = _read("date,q\n1677-09-22,1\n2262-04-11,2\n")
+    assert not problems and list(got.dates) == [pd.Timestamp("1677-09-22"), pd.Timestamp("2262-04-11")]
+    assert _read("date,q\n2001-01-01,1\n2001-02-30,2\n")[1] == [("/d/f.csv line 3",
+                                                                 "'2001-02-30' in column 'date' is not a date")]

@@ -306,6 +306,13 @@ def read_csv_series(df: pd.DataFrame, fname: str, csv: str, place: str, add: Cal
         header = str(df.columns[0]) if df.shape[1] else ""
         add(place, f"CSV '{csv}' needs a date column and at least one value column{_separator_hint(header)}")
         return None
+    if not isinstance(df.index, pd.RangeIndex):  # (pandas takes the leading fields of a first row longer than
+        # the header as the index, and reads the rest under the header's names)
+        n = df.shape[1]
+        last = " (its last field is empty: a separator ends the line)" if pd.isna(df.to_numpy()[0, -1]) else ""
+        add(f"{fname} line 2", f"{n + df.index.nlevels} fields where the header (line 1) has {n}{last}; give each "
+            "line one value per column of the header (a value holding the separator needs quotes)")
+        return None
     if date_col is None and "date" not in df.columns and re.match(_A_DATE, str(df.columns[0])):
         line = short_text(",".join(map(str, df.columns)))
         add(f"{fname} line 1", f"the first line '{line}' is data, not a header: the file needs a header line "
@@ -327,6 +334,11 @@ def read_csv_series(df: pd.DataFrame, fname: str, csv: str, place: str, add: Cal
             f"{', '.join(map(str, df.columns))}")
         return None
     raw_dates = df[date_col]
+    empty = np.flatnonzero(raw_dates.isna().to_numpy())
+    if empty.size and (empty[0] == 0 or not pd.api.types.is_numeric_dtype(raw_dates)):
+        add(f"{fname} line {empty[0] + 2}, column '{date_col}'", "the date cell is empty (or NA); give a date, "
+            "YYYY-MM-DD")
+        return None
     if pd.api.types.is_numeric_dtype(raw_dates):  # (pandas reads 2001 as 2001 ns after 1970)
         add(f"{fname} line 2", f"'{raw_dates.iloc[0]}' in column '{date_col}' is a number, not a date: give dates "
             "as YYYY-MM-DD")
@@ -342,7 +354,7 @@ def read_csv_series(df: pd.DataFrame, fname: str, csv: str, place: str, add: Cal
         return None
     bad = np.flatnonzero(dates.isna().to_numpy())
     if bad.size:
-        add(f"{fname} line {bad[0] + 2}", f"'{raw_dates.iloc[bad[0]]}' in column '{date_col}' is not a date")
+        add(f"{fname} line {bad[0] + 2}", _not_a_date(raw_dates.iloc[bad[0]], date_col))
         return None
     zoned = np.flatnonzero([getattr(d, "tzinfo", None) is not None for d in dates])
     if zoned.size:
@@ -425,6 +437,22 @@ def _date_order(raw: pd.Series, fname: str, date_col: str, add: Callable[[str, s
     add(f"{fname} line {k + 2}", f"'{raw.iloc[k]}' in column '{date_col}' could be day/month/year or month/day/year, "
         "and no date of the column tells which; write dates year first, YYYY-MM-DD")
     return _REFUSED
+
+
+def _not_a_date(raw: Any, date_col: str) -> str:
+    """What is wrong with a date cell pandas did not read as a date: no date, or one outside the years pandas
+    can hold in a column (1677-09-21 00:12 to 2262-04-11 23:47), which it read as no date too.  Such a date is
+    refused, not left out as a date outside the run is: no run reaches it, but a model reads each file whole
+    (a generator fits its rows, a sum or mean over it would change), and a year 1600 or 9999 is most often a
+    typing error or a stand-in for no date."""
+    try:
+        when = pd.Timestamp(str(raw).strip())  # (a single date is read in any year, at a coarser unit)
+    except (ValueError, OverflowError):
+        when = None
+    if when is not None and not pd.isna(when) and not pd.Timestamp.min <= when <= pd.Timestamp.max:
+        return (f"'{raw}' in column '{date_col}' is a date outside the range pandas can hold (1677-09-22 to "
+                "2262-04-11), so no run reaches it either: remove the row, or correct its year")
+    return f"'{raw}' in column '{date_col}' is not a date"
 
 
 def _bad_cell(raw: Any, n_bad: int) -> str:
