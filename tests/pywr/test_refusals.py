@@ -753,3 +753,38 @@ def test_a_value_a_run_finds_wrong_is_named_as_the_pywr_file_has_it(tmp_path):
         "type": "controlcurveindex", "storage_node": "r", "control_curves": [0.8, 0.6, 0.4]}}
     assert run(model(index)).startswith("nodes[o].max_flow: at the step starting 2001-01-01 (scenario 0): its index "
                                         "parameter 'o.max_flow.index_parameter' gave 2, beyond its 2 parameter(s)")
+
+
+_SEA = {"name": "sea", "type": "output"}
+
+
+@pytest.mark.parametrize(("node", "edges", "problem"), [
+    ({"name": "res", "type": "storage", "max_volume": 10, "initial_volume": 5, "outputs": 10**6},
+     [["in", "res"], ["res", "sea"]],
+     "nodes[res].outputs: 1000000 slots, but 1 edge(s) of the model enter 'res': each slot needs an edge of its "
+     "own (Pywr refuses a slot on no route); give at most 1"),
+    ({"name": "res", "type": "storage", "max_volume": 10, "initial_volume": 5, "inputs": 3},
+     [["in", "res"], ["res", "sea", 0, None], ["res", "sea", 1, None]],
+     "nodes[res].inputs: 3 slots, but 2 edge(s) of the model leave 'res'"),
+    ({"name": "ms", "type": "multisplitlink", "nsteps": 1, "extra_slots": 10**4},
+     [["in", "ms"], ["ms", "sea", 0, None], ["ms", "sea", 1, None]],
+     "nodes[ms].extra_slots: 10000 extra slots make 10001 slots, but 2 edge(s) of the model leave 'ms': each slot "
+     "needs an edge of its own (Pywr refuses a slot on no route); give at most 1"),
+    ({"name": "pw", "type": "piecewiselink", "nsteps": 10**6}, [["in", "pw"], ["pw", "sea"]],
+     "nodes[pw].nsteps: 1000000 bands, but neither max_flows nor costs gives their values: bands without values of "
+     "their own are all alike (no maximum flow, cost 0), as one band; give max_flows and costs, a value per band, "
+     "or nsteps 1"),
+    ({"name": "pw", "type": "piecewiselink", "nsteps": 10**6, "costs": [-1.0, 0.0]}, [["in", "pw"], ["pw", "sea"]],
+     "nodes[pw].nsteps: 1000000 bands make 1000000 sublinks, but max_flows and costs give at most 2 values; give a "
+     "value per sublink"),
+])
+def test_slot_and_band_counts_are_bounded_before_anything_is_built(node, edges, problem):
+    """A fuzz of the command line: a storage of 10⁹ ``outputs`` ran ``validate`` for minutes (10⁷: 6 s, 0.5 GB), and
+    so did a piecewise link of 10⁹ bands or a split of 10⁹ extra slots.  A slot needs an edge of its own, so the
+    document's edges at the node bound its slots; a band needs its values, so the ``max_flows`` and ``costs``
+    lists bound a piecewise node's bands (one where it has neither: bands alike are one band)."""
+    doc = {"timestepper": TS, "nodes": [{"name": "in", "type": "catchment", "flow": 1.0}, node, _SEA],
+           "edges": edges}
+    with pytest.raises(daryo.ModelError) as err:
+        convert_pywr_document(doc, "m.json")
+    assert len(err.value.problems) == 1 and str(err.value.problems[0]).startswith(f"m.json: {problem}"), err.value

@@ -26,12 +26,13 @@ import copy
 import json
 import math
 import re
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import ModelError, Problem, did_you_mean, kind_of
+from ..errors import ModelError, Problem, did_you_mean, kind_of, short_text
 from ..model.loader import is_pywr_document, read_document
 from ..timeaxis import parse_date
 from ..units import is_number
@@ -143,6 +144,11 @@ class _Converter:
         self.doc = doc
         nodes: list[Any] = doc["nodes"] if isinstance(doc.get("nodes"), list) else []
         self.raw = {n["name"]: n for n in nodes if isinstance(n, Mapping) and isinstance(n.get("name"), str)}
+        # the document's edges that leave and that enter each node: the most slots of it they can use
+        ends = [e for e in doc["edges"] if isinstance(e, list) and len(e) >= 2] if isinstance(
+            doc.get("edges"), list) else []
+        self.leaving = Counter(e[0] for e in ends if isinstance(e[0], str))
+        self.entering = Counter(e[1] for e in ends if isinstance(e[1], str))
         self.types = {k: str(n.get("type", "")).lower() for k, n in self.raw.items()}
         scen = doc.get("scenarios") or []
         self.params = ParameterConverter(
@@ -490,6 +496,28 @@ class _Converter:
             return None
         return v
 
+    def _nsteps(self, raw: Mapping, place: str, extra: int = 0, default: int | None = None) -> int | None:
+        """A piecewise node's ``nsteps`` (``default`` where it has none), its bands besides ``extra`` split
+        ones, bounded before any is built: the ``max_flows`` and ``costs`` lists have a value per band, and
+        without them every band is alike (no maximum flow, cost 0), so one; None after a problem."""
+        n = self._int(raw, "nsteps", place, default)
+        if n is None:
+            return None
+        lists = [len(raw[k]) for k in ("max_flows", "costs") if isinstance(raw.get(k), list)]
+        most = max(lists, default=extra + 1)
+        if n + extra <= most:
+            return n
+        bands, extras = short_text(n), f" ({extra} extra slot(s) included)" if extra else ""
+        if not lists:
+            self.add(f"{place}.nsteps", f"{bands} bands, but neither max_flows nor costs gives their values: bands "
+                     "without values of their own are all alike (no maximum flow, cost 0), as one band; give "
+                     f"max_flows and costs{extras}, a value per band, or nsteps 1")
+        else:
+            split = f" and {extra} extra slot(s)" if extra else ""
+            self.add(f"{place}.nsteps", f"{bands} bands{split} make {short_text(n + extra)} sublinks, but max_flows "
+                     f"and costs give at most {most} values; give a value per sublink")
+        return None
+
     def _lists(self, raw: Mapping, place: str, n: int | None) -> tuple[list, list]:
         """A node's ``max_flows`` and ``costs``, a value for each of its ``n`` sublinks (None: its number not
         known, a problem added already: lists of one, unchecked)."""
@@ -506,7 +534,7 @@ class _Converter:
         return out[0], out[1]
 
     def _n_piecewiselink(self, name: str, raw: Mapping, place: str) -> _Node:
-        n = self._int(raw, "nsteps", place)
+        n = self._nsteps(raw, place)
         max_flows, costs = self._lists(raw, place, n)
         return self._piecewise(name, raw, place, n or 1, max_flows, costs)
 
@@ -516,7 +544,10 @@ class _Converter:
 
     def _n_multisplitlink(self, name: str, raw: Mapping, place: str) -> _Node:
         # Pywr sets max_flows and costs after building all nsteps + extra_slots sublinks: one value each
-        n, extra = self._int(raw, "nsteps", place), self._int(raw, "extra_slots", place, 1)
+        extra = self._int(raw, "extra_slots", place, 1)
+        if extra is not None and self._too_many_slots(name, "extra_slots", extra + 1, max(2, self.leaving[name])):
+            extra = None
+        n = self._nsteps(raw, place, extra or 1)
         max_flows, costs = self._lists(raw, place, None if n is None or extra is None else n + extra)
         return self._piecewise(name, raw, place, n or 1, max_flows, costs, extra or 1, raw.get("slot_names"),
                                raw.get("factors"))
@@ -526,7 +557,7 @@ class _Converter:
         if not isinstance(factors, list) or len(factors) < 2:
             self.add(f"{place}.factors", "needs a list of at least two factors")
             factors = [1.0, 1.0]
-        n = self._int(raw, "nsteps", place, 1)
+        n = self._nsteps(raw, place, len(factors) - 1, 1)
         max_flows, costs = self._lists(raw, place, None if n is None else n + len(factors) - 1)
         return self._piecewise(name, raw, place, n or 1, max_flows, costs, len(factors) - 1, raw.get("slot_names"),
                                factors)
@@ -755,9 +786,30 @@ class _Converter:
             for leaving, v in bad:
                 self.add(f"nodes[{name}].{'inputs' if leaving else 'outputs'}",
                          f"{v!r} must be a whole number ≥ 0 (the number of the storage's slots)")
-            if not bad:
+            if bad:
+                continue
+            over = [self._too_many_slots(name, key, given[leaving], max(1, (self.leaving if leaving else
+                                                                             self.entering)[name]), leaving)
+                    for leaving, key in ((True, "inputs"), (False, "outputs"))]
+            if not any(over):
                 counts[name] = given
         return counts
+
+    def _too_many_slots(self, name: str, key: str, slots: int, most: int, leaving: bool = True) -> bool:
+        """Whether node ``name``'s ``slots`` (given by its ``key``) are more than the ``most`` that the
+        document's edges leaving it (``leaving``) or entering it can use, a slot each (a problem at
+        ``nodes[name].key``): Pywr refuses a slot that no edge uses, and the count is checked before any slot
+        is built."""
+        if slots <= most:
+            return False
+        edges = (self.leaving if leaving else self.entering)[name]
+        extra = key == "extra_slots"  # (a split has one slot besides its extra ones)
+        given = (f"{short_text(slots - 1)} extra slots make {short_text(slots)} slots" if extra else
+                 f"{short_text(slots)} slots")
+        self.add(f"nodes[{name}].{key}", f"{given}, but {edges} edge(s) of the model {'leave' if leaving else 'enter'} "
+                 f"'{name}': each slot needs an edge of its own (Pywr refuses a slot on no route); give at most "
+                 f"{most - 1 if extra else most}")
+        return True
 
 
 def _storage_slot_problem(name: str, slot: Any, leaving: bool, counts: Mapping[bool, int]) -> str | None:
