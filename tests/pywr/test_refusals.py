@@ -788,3 +788,26 @@ def test_slot_and_band_counts_are_bounded_before_anything_is_built(node, edges, 
     with pytest.raises(daryo.ModelError) as err:
         convert_pywr_document(doc, "m.json")
     assert len(err.value.problems) == 1 and str(err.value.problems[0]).startswith(f"m.json: {problem}"), err.value
+
+
+@pytest.mark.parametrize(("extra", "node", "problem"), [
+    ({"scenarios": "wet"}, {}, "scenarios: must be a list of scenarios, each a mapping with a name and a size, not "
+                               "the text 'wet'"),
+    ({"scenarios": {"name": "wet", "size": 2}}, {}, "scenarios: must be a list of scenarios, each a mapping with a "
+                                                    "name and a size, not a mapping"),
+    ({"scenarios": [{"name": "wet", "size": 3, "ensemble_names": "abc"}]}, {},
+     "scenarios[wet].ensemble_names: must be a list of names, one per member, not the text 'abc'"),
+    ({}, {"type": "multisplitlink", "nsteps": 1, "max_flows": [None, None], "costs": [0.0, 0.0], "factors": "12"},
+     "nodes[x].factors: must be a list of 2 factors (one per slot), not the text '12'"),
+])
+def test_text_where_a_list_is_needed_is_one_problem_not_one_per_character(extra, node, problem):
+    """A fuzz of the command line: ``"scenarios": "wet"`` was three problems, ``scenarios[0]``, ``[1]``, ``[2]`` (the
+    text read a character at a time); ensemble names "abc" named the members a, b and c; a split's factors "12"
+    were two factors, each a parameter name not defined."""
+    x = {"name": "x", "type": "link", **node}
+    nodes = [{"name": "in", "type": "catchment", "flow": 1.0}, x, _SEA, {**_SEA, "name": "b"}]
+    edges = [["in", "x"], ["x", "sea", 0, None], ["x", "b", 1, None]] if node else [["in", "x"], ["x", "sea"]]
+    doc = {"timestepper": TS, "nodes": nodes, "edges": edges, **extra}
+    with pytest.raises(daryo.ModelError) as err:
+        convert_pywr_document(doc, "m.json")
+    assert [str(p) for p in err.value.problems] == [f"m.json: {problem}"], err.value

@@ -150,7 +150,7 @@ class _Converter:
         self.leaving = Counter(e[0] for e in ends if isinstance(e[0], str))
         self.entering = Counter(e[1] for e in ends if isinstance(e[1], str))
         self.types = {k: str(n.get("type", "")).lower() for k, n in self.raw.items()}
-        scen = doc.get("scenarios") or []
+        scen = doc["scenarios"] if isinstance(doc.get("scenarios"), list) else []
         self.params = ParameterConverter(
             doc.get("parameters") or {}, doc.get("tables") or {}, self.base_dir,
             {k for k, t in self.types.items() if t in _STORAGE_KINDS},
@@ -236,7 +236,11 @@ class _Converter:
         return out
 
     def scenarios(self, spec: Any) -> list[dict[str, Any]]:
-        out = []
+        out: list[dict[str, Any]] = []
+        if spec is not None and not isinstance(spec, list):  # (text would be read a character at a time)
+            self.add("scenarios", f"must be a list of scenarios, each a mapping with a name and a size, not "
+                     f"{kind_of(spec)}")
+            spec = []
         for i, s in enumerate(spec or []):
             place = f"scenarios[{s.get('name', i) if isinstance(s, Mapping) else i}]"
             if not isinstance(s, Mapping) or not isinstance(s.get("name"), str):
@@ -250,8 +254,11 @@ class _Converter:
                 self.add(place, "a scenario needs a size (its number of members)")
                 continue
             item: dict[str, Any] = {"name": s["name"], "size": s["size"]}
-            if s.get("ensemble_names"):
-                item["names"] = [str(n) for n in s["ensemble_names"]]
+            names = s.get("ensemble_names")
+            if names and not isinstance(names, list):
+                self.add(f"{place}.ensemble_names", f"must be a list of names, one per member, not {kind_of(names)}")
+            elif names:
+                item["names"] = [str(n) for n in names]
             out.append(item)
         if "scenario_combinations" in self.doc:
             self.add("scenario_combinations", "user-defined scenario combinations are not supported")
@@ -463,6 +470,10 @@ class _Converter:
             c.edges.append([f"{name} Sublink {nsteps + i}", jid])
             c.exits[names[i + 1]] = jid
         if factors is not None:
+            if not isinstance(factors, list):
+                self.add(f"{place}.factors", f"must be a list of {extra + 1} factors (one per slot), not "
+                         f"{kind_of(factors)}")
+                return c
             if len(factors) != extra + 1:
                 self.add(f"{place}.factors", f"needs {extra + 1} factors (one per slot)")
                 return c
