@@ -811,3 +811,22 @@ def test_text_where_a_list_is_needed_is_one_problem_not_one_per_character(extra,
     with pytest.raises(daryo.ModelError) as err:
         convert_pywr_document(doc, "m.json")
     assert [str(p) for p in err.value.problems] == [f"m.json: {problem}"], err.value
+
+
+@pytest.mark.parametrize(("step", "said"), [
+    (10**12, "1000000000000: a step of more than 36525 days (100 years) is not supported; give a number of days "
+             "from 1 to 36525 (7, \"7D\") or \"M\" (months)"),
+    ("36526D", "'36526D': a step of more than 36525 days"),
+    ("9" * 5000 + "D", "'" + "9" * 39 + "…': a step of more than 36525 days"),
+    ("\u00b2D", "unsupported timestep '\u00b2D'; use a number of days, 'ND' or 'M'"),
+])
+def test_a_timestep_daryo_cannot_take_is_named_in_pywrs_terms(step, said):
+    """A fuzz of the command line: a timestep of 10¹² days was told with daryo's names, "time.step: '{'days': …}'
+    is not a step; use 'month' or {days: N}"; "9…9D" of 5,000 digits and "²D" (a digit Python does not convert)
+    were ValueError tracebacks."""
+    doc = {"timestepper": {**TS, "timestep": step}, "nodes": [{"name": "in", "type": "catchment", "flow": 1.0}, _SEA],
+           "edges": [["in", "sea"]]}
+    with pytest.raises(daryo.ModelError) as err:
+        convert_pywr_document(doc, "m.json")
+    assert [p.place for p in err.value.problems] == ["timestepper.timestep"], err.value
+    assert err.value.problems[0].message.startswith(said), err.value

@@ -34,7 +34,7 @@ from typing import Any
 
 from ..errors import ModelError, Problem, did_you_mean, kind_of, short_text
 from ..model.loader import is_pywr_document, read_document
-from ..timeaxis import parse_date
+from ..timeaxis import MAX_STEP_DAYS, parse_date
 from ..units import is_number
 from .parameters import ParameterConverter, pywr_type
 
@@ -229,6 +229,10 @@ class _Converter:
         if step in ("M", "1M"):
             out["step"] = "month"
             out["start"] = out["start"][:8] + "01"  # Pywr's first step is the month that holds its start
+        elif days is not None and days > MAX_STEP_DAYS:
+            shown = short_text(step) if isinstance(step, int) else f"'{short_text(step)}'"
+            self.add("timestepper.timestep", f"{shown}: a step of more than {MAX_STEP_DAYS} days (100 years) is not "
+                     f"supported; give a number of days from 1 to {MAX_STEP_DAYS} (7, \"7D\") or \"M\" (months)")
         elif days is not None:
             out["step"] = {"days": days}
         else:
@@ -842,11 +846,16 @@ def _storage_slot_problem(name: str, slot: Any, leaving: bool, counts: Mapping[b
 
 
 def _step_days(step: Any) -> int | None:
-    """Days per step of a Pywr timestep given in days (``7``, ``"7D"``, ``"D"``); None otherwise."""
+    """Days per step of a Pywr timestep given in days (``7``, ``"7D"``, ``"D"``); None otherwise.  Text of more
+    digits than the longest step has is read as one day more than it (not converted: Python converts no more
+    than 4,300 digits)."""
     if isinstance(step, int) and not isinstance(step, bool) and step > 0:
         return step
-    if isinstance(step, str) and step.upper().endswith("D") and (step[:-1].isdigit() or len(step) == 1):
-        return int(step[:-1] or 1) or None  # ("7d" too: pandas reads the unit in either case, and so does Pywr)
+    if isinstance(step, str) and step.upper().endswith("D") and (step[:-1].isdecimal() or len(step) == 1):
+        digits = step[:-1].lstrip("0") if len(step) > 1 else "1"  # ("7d" too: pandas reads the unit in either
+        if len(digits) > len(str(MAX_STEP_DAYS)):  # case, and so does Pywr)
+            return MAX_STEP_DAYS + 1
+        return int(digits or 0) or None
     return None
 
 
