@@ -66,6 +66,34 @@ def test_convert_reports_problems_and_writes_nothing(tmp_path, capsys):
     assert not out.exists()
 
 
+
+@pytest.mark.parametrize(("flow", "parameters", "said"), [
+    (1e308, {}, "nodes[in].flow: a rate of 1e+308 hm3 per day is too large a number over a step of 7 days"),
+    ("d", {"d": {"type": "division", "numerator": 1.0, "denominator": 0.0}},
+     "parameters[d]: evaluates to inf at the step starting 2001-01-01"),
+])
+def test_convert_checks_the_values_validate_checks_and_keeps_an_earlier_file(tmp_path, capsys, flow, parameters,
+                                                                             said):
+    """A fuzz of the command line: a catchment flow of 1e308 (too large over a step of 7 days) or a division by 0
+    converted (exit 0) to a file that ``daryo validate`` then refused, as it refuses the Pywr file: what only the
+    run's steps show was not checked before writing."""
+    doc = {"timestepper": {"start": "2001-01-01", "end": "2001-02-01", "timestep": 7},
+           "nodes": [{"name": "in", "type": "catchment", "flow": flow}, {"name": "sea", "type": "output"}],
+           "edges": [["in", "sea"]], "parameters": parameters}
+    src = write_model(tmp_path, doc)
+    assert main(["validate", str(src)]) == 1
+    assert said in capsys.readouterr().err
+    fresh, earlier = tmp_path / "fresh.yaml", tmp_path / "earlier.yaml"
+    assert main(["convert", str(write_model(tmp_path, {**doc, "nodes": [{**doc["nodes"][0], "flow": 1.0},
+                                                                          doc["nodes"][1]]}, name="ok.json")),
+                 "-o", str(earlier)]) == 0
+    before = earlier.read_text()
+    capsys.readouterr()
+    for out in (fresh, earlier):
+        assert main(["convert", str(src), "-o", str(out)]) == 1
+        assert f"{src}: {said}" in capsys.readouterr().err
+    assert not fresh.exists() and earlier.read_text() == before
+
 @pytest.mark.parametrize(("timestep", "day"), [("M", "last"), ("1M", "last"), ("D", None), (7, None)])
 def test_profiles_take_a_month_s_last_day_with_monthly_steps_only(timestep, day):
     """Pywr reads a daily (or day-interpolated monthly) profile on a step's day of the year, which for a month

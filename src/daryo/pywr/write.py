@@ -13,6 +13,7 @@ import yaml
 from .._files import atomic_write
 from ..errors import ModelError
 from ..model.loader import YamlDumper, model_from_dict, read_document
+from ..network import compile_network
 from .convert import CONVERTED_FROM, convert_pywr_document
 
 __all__ = ["write_daryo_model", "check_output", "output_format", "OUTPUT_FORMATS"]
@@ -66,8 +67,10 @@ def write_daryo_model(source: str | Path, output: str | Path) -> Path:
     """Convert the Pywr JSON model ``source`` and write it to ``output``, as YAML or JSON by its suffix.
 
     CSV file names are rewritten relative to the output's folder, so the file runs from where it is written.
-    The converted model is loaded (validated) before anything is written; it is written under a temporary name,
-    then moved into place, so a failure leaves an earlier file as it was.
+    The converted model is checked as ``daryo validate`` checks the Pywr file (loaded, then its network and
+    series compiled over the run's steps: a value that is too large or a division by 0 found only there)
+    before anything is written; it is written under a temporary name, then moved into place, so a failure
+    leaves an earlier file as it was.
 
     Raises
     ------
@@ -82,7 +85,8 @@ def write_daryo_model(source: str | Path, output: str | Path) -> Path:
     fmt = output_format(out)
     check_output(out)
     doc = convert_pywr_document(read_document(src), src)
-    model_from_dict(doc, base_dir=src.parent, file=str(src))  # raises with every problem
+    model = model_from_dict(doc, base_dir=src.parent, file=str(src), path=src)  # raises with every problem
+    compile_network(model)  # (what only the run's steps show: `daryo validate` would refuse the file written)
     rel = _relocate(src.parent.resolve(), out.resolve().parent)
     for p in (doc.get("parameters") or {}).values():
         if isinstance(p, dict) and isinstance(p.get("csv"), str):
