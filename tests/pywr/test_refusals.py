@@ -830,3 +830,20 @@ def test_a_timestep_daryo_cannot_take_is_named_in_pywrs_terms(step, said):
         convert_pywr_document(doc, "m.json")
     assert [p.place for p in err.value.problems] == ["timestepper.timestep"], err.value
     assert err.value.problems[0].message.startswith(said), err.value
+
+
+@pytest.mark.parametrize(("extra", "said"), [
+    ({"parameters": {"p": {"type": "dataframe", "url": "a\0b.csv", "column": "q", "index_col": 0}}},
+     "parameters[p]: 'a\\x00b.csv' is not a file name: it holds a NUL character (\\u0000 in JSON)"),
+    ({"parameters": {"p": {"type": "constant", "table": "t", "index": "x", "column": "q"}},
+      "tables": {"t": {"url": "t\0.csv", "index_col": 0}}},
+     "parameters[p]: 't\\x00.csv' is not a file name: it holds a NUL character"),
+    ({"includes": ["a\0b.json"]}, "includes: 'a\\x00b.json' is not a file name: it holds a NUL character"),
+])
+def test_a_file_name_holding_a_nul_is_named_not_a_traceback(tmp_path, extra, said):
+    """A fuzz of the command line: a ``url`` holding a NUL (``"a\\u0000b.csv"``) was a traceback, "ValueError:
+    embedded null byte"; an include holding one was "not found", the NUL written out raw in the message."""
+    doc = {"timestepper": TS, "nodes": [{"name": "in", "type": "catchment", "flow": "p" if "parameters" in extra
+                                         else 1.0}, _SEA], "edges": [["in", "sea"]], **extra}
+    msg = load(tmp_path, doc)
+    assert f"{tmp_path / 'model.json'}: {said}" in msg and "1 problem" in msg.splitlines()[0] and "\0" not in msg, msg

@@ -36,7 +36,7 @@ from ..errors import ModelError, Problem, did_you_mean, kind_of, short_text
 from ..model.loader import is_pywr_document, read_document
 from ..timeaxis import MAX_STEP_DAYS, parse_date
 from ..units import is_number
-from .parameters import ParameterConverter, pywr_type
+from .parameters import ParameterConverter, file_name_problem, pywr_type
 
 __all__ = ["convert_pywr_document", "SUPPORTED_NODES", "IGNORED_RECORDERS", "FLOW_UNIT", "CONVERTED_FROM"]
 
@@ -884,6 +884,9 @@ def _merge_includes(doc: dict[str, Any], path: Path | None, problems: list[Probl
         inc = queue.pop(0)
         if not isinstance(inc, str):
             problems.append(Problem(file, "includes", f"'{inc}' is not a file name"))
+            continue
+        if (problem := file_name_problem(inc)) is not None:
+            problems.append(Problem(file, "includes", problem))
             continue
         p = base / inc
         if p.suffix.lower() != ".json":

@@ -75,6 +75,24 @@ _DEFAULT_READ: dict[str, tuple[Any, ...]] = {"sep": (",",), "delimiter": (",",),
                                              "skiprows": (None, 0), "dayfirst": (False,)}
 
 
+def file_name_problem(name: str) -> str | None:
+    """What makes ``name`` no file name (a NUL character, which the system refuses in a path); None if nothing.
+
+    Parameters
+    ----------
+    name
+        A file name as the Pywr document gives it (a ``url``, an include).
+
+    Returns
+    -------
+    str or None
+        The problem, naming the name with the NUL shown as ``\\x00``.
+    """
+    if "\0" in name:
+        return f"{short_text(repr(name), 80)} is not a file name: it holds a NUL character (\\u0000 in JSON)"
+    return None
+
+
 def pywr_type(name: Any, known: Mapping[str, Any]) -> str | None:
     """Pywr's lookup of a type name: lower case, then with the suffix ``parameter``/``recorder`` added or
     removed (``ConstantParameter``, ``constant`` and ``constantparameter`` are the same type)."""
@@ -632,6 +650,10 @@ class ParameterConverter:
         if not url.lower().endswith((".csv", ".gz")) or spec.get("filetype", "csv") != "csv":  # (Pywr: any .gz)
             if not quiet:
                 self.add(place, f"'{url}': only CSV files are supported (convert Excel/HDF5 data to CSV)")
+            return False
+        if (problem := file_name_problem(url)) is not None:  # (pathlib raises on it)
+            if not quiet:
+                self.add(place, problem)
             return False
         path = (self.base_dir / url).resolve()
         if not path.is_file():
