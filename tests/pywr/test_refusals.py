@@ -847,3 +847,23 @@ def test_a_file_name_holding_a_nul_is_named_not_a_traceback(tmp_path, extra, sai
                                          else 1.0}, _SEA], "edges": [["in", "sea"]], **extra}
     msg = load(tmp_path, doc)
     assert f"{tmp_path / 'model.json'}: {said}" in msg and "1 problem" in msg.splitlines()[0] and "\0" not in msg, msg
+
+
+def test_an_integer_too_large_for_a_float_is_said_to_be_so():
+    """A 400-digit integer (JSON reads it as a Python int, too large to be a float) was "'99…9' is not a value:
+    give a number, a parameter name or a parameter definition" (all 400 digits), where a daryo file says "is too
+    large a number"."""
+    big = int("9" * 400)
+    doc = {"timestepper": TS, "edges": [["in", "res"], ["res", "sea"]],
+           "nodes": [{"name": "in", "type": "catchment", "flow": big},
+                     {"name": "res", "type": "storage", "max_volume": 10.0, "initial_volume": big}, _SEA],
+           "parameters": {"c": {"type": "constant", "value": big}, "o": {"type": "offset", "parameter": 1.0,
+                                                                         "offset": big}}}
+    with pytest.raises(daryo.ModelError) as err:
+        convert_pywr_document(doc, "m.json")
+    too_large = f"'{'9' * 39}…' is too large a number (more than 1.8e308)"
+    assert sorted(str(p) for p in err.value.problems) == sorted(
+        f"m.json: {place}: {said}" for place, said in [("nodes[in].flow", too_large),
+                                                        ("nodes[res].initial_volume", too_large),
+                                                        ("parameters[c]", f"value {too_large}"),
+                                                        ("parameters[o].offset", too_large)]), err.value

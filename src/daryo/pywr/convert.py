@@ -35,8 +35,8 @@ from typing import Any
 from ..errors import ModelError, Problem, did_you_mean, kind_of, short_text
 from ..model.loader import is_pywr_document, read_document
 from ..timeaxis import MAX_STEP_DAYS, parse_date
-from ..units import is_number
-from .parameters import ParameterConverter, file_name_problem, pywr_type
+from ..units import is_number, is_too_large
+from .parameters import ParameterConverter, file_name_problem, not_a_number, pywr_type
 
 __all__ = ["convert_pywr_document", "SUPPORTED_NODES", "IGNORED_RECORDERS", "FLOW_UNIT", "CONVERTED_FROM"]
 
@@ -399,8 +399,8 @@ class _Converter:
         unread = [k for k, v in (("initial_volume", v0), ("initial_volume_pc", pc0)) if raw.get(k) is not None
                   and v is None] + (["max_volume"] if "max_volume" in raw and raw["max_volume"] is None else [])
         for key in unread:  # (a number written as text, say: not a value Pywr can start from)
-            self.add(f"{place}.{key}", f"{json.dumps(raw[key], default=str)} is not a number (nor a table value or a "
-                     "constant parameter)")
+            self.add(f"{place}.{key}", not_a_number(raw[key]) if is_too_large(raw[key]) else (
+                f"{json.dumps(raw[key], default=str)} is not a number (nor a table value or a constant parameter)"))
         if unread:
             return _Node([node], entry=name, exits={None: name})
         if vmax is not None:  # Pywr: the proportion wins when both are given

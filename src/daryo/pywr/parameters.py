@@ -20,7 +20,7 @@ import pandas as pd
 
 from ..errors import did_you_mean, short_text
 from ..model.csvseries import CsvReadError, read_csv_file
-from ..units import is_number
+from ..units import is_number, is_too_large
 
 __all__ = ["ParameterConverter", "SUPPORTED_PARAMETERS", "pywr_type"]
 
@@ -55,6 +55,25 @@ SUPPORTED_PARAMETERS: dict[str, frozenset[str]] = {k: frozenset(v.split()) for k
 def _json_text(value: Any) -> str:
     """A value as the JSON file writes it, for messages (null, not Python's None; text in quotes)."""
     return f"'{short_text(value)}'" if isinstance(value, str) else short_text(json.dumps(value, default=str))
+
+
+def not_a_number(value: Any) -> str:
+    """Why ``value``, read where a number is needed, is none, for messages: an integer too large to be a float
+    (a 400-digit one) is said to be so; anything else is "not a number".
+
+    Parameters
+    ----------
+    value
+        The value as the JSON file gives it.
+
+    Returns
+    -------
+    str
+        ``"'9999…' is too large a number (more than 1.8e308)"`` or ``"'abc' is not a number"``.
+    """
+    if is_too_large(value):
+        return f"'{short_text(value)}' is too large a number (more than 1.8e308)"
+    return f"{_json_text(value)} is not a number"
 
 
 #: Pywr's index parameters among those daryo reads (their value is a whole number, an index)
@@ -157,7 +176,8 @@ class ParameterConverter:
             if pname is None:
                 return None
             return {"parameter": pname, "unit": unit} if unit else {"parameter": pname}
-        self.add(place, f"'{v}' is not a value: give a number, a parameter name or a parameter definition")
+        self.add(place, not_a_number(v) if is_too_large(v) else f"'{short_text(v)}' is not a value: give a number, a "
+                 "parameter name or a parameter definition")
         return None
 
     def _inline(self, v: Mapping, place: str, name: str) -> str | None:
@@ -253,7 +273,8 @@ class ParameterConverter:
         if isinstance(v, Mapping):
             pname = self._inline(v, place, name)
             return pname if pname is not None and (pname in self.out or pname in self._busy) else None
-        self.add(place, f"'{v}' is not a parameter: give a number, a name or a definition")
+        self.add(place, not_a_number(v) if is_too_large(v) else f"'{short_text(v)}' is not a parameter: give a "
+                 "number, a name or a definition")
         return None
 
     def children(self, vs: Any, place: str, name: str) -> list[Any] | None:
@@ -295,12 +316,12 @@ class ParameterConverter:
                 return None
         if not is_number(v):
             if not quiet:
-                self.add(place, f"value {_json_text(v)} is not a number")
+                self.add(place, f"value {not_a_number(v)}")
             return None
         for key in ("scale", "offset"):
             if key in d and not is_number(d[key]):
                 if not quiet:
-                    self.add(f"{place}.{key}", f"{_json_text(d[key])} is not a number")
+                    self.add(f"{place}.{key}", not_a_number(d[key]))
                 return None
         return float(v) * float(d.get("scale", 1.0)) + float(d.get("offset", 0.0))
 
@@ -412,7 +433,7 @@ class ParameterConverter:
         out: dict[str, Any] = {"type": kind, "parameter": kid}
         if extra and d.get(extra) is not None:
             if not is_number(d[extra]):
-                self.add(f"{place}.{extra}", f"{_json_text(d[extra])} is not a number")
+                self.add(f"{place}.{extra}", not_a_number(d[extra]))
                 return None
             out[extra] = float(d[extra])
         return out
