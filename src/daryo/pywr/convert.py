@@ -514,11 +514,14 @@ class _Converter:
     def _nsteps(self, raw: Mapping, place: str, extra: int = 0, default: int | None = None) -> int | None:
         """A piecewise node's ``nsteps`` (``default`` where it has none), its bands besides ``extra`` split
         ones, bounded before any is built: the ``max_flows`` and ``costs`` lists have a value per band, and
-        without them every band is alike (no maximum flow, cost 0), so one; None after a problem."""
+        without them every band is alike (no maximum flow, cost 0): a piecewise link's bands are then built as the
+        one band they amount to (Pywr runs them), a split's are refused; None after a problem."""
         n = self._int(raw, "nsteps", place, default)
         if n is None:
             return None
         lists = [len(raw[k]) for k in ("max_flows", "costs") if isinstance(raw.get(k), list)]
+        if not lists and not extra:  # (parallel bands of no maximum and cost 0 carry what one of them carries)
+            return 1
         most = max(lists, default=extra + 1)
         if n + extra <= most:
             return n
