@@ -11,7 +11,7 @@ An overlay has a ``title``, a ``description``, its ``sources`` and a list of ``c
       - set_edges: {"toktogul->toktogul_hpp": {max_flow: 180 m3/s}}
       - remove_nodes: [rogun]                                 # and every edge touching them (and metadata.basins)
       - remove_edges: [[vakhsh_in, rogun]]
-      - scale_demands: {nodes: [...], factor: 1.2}           # or countries / category
+      - scale_demands: {nodes: [...], factor: 1.2}           # or countries / category; none: all
       - scale_inflows: {basin: amu, factor: 0.875}            # optional months (12, Jan first), years (1-based)
       - shift_peak: {basin: all, months: 1}                   # the seasonal cycle arrives N months earlier
       - named_years: {name: "2000-2001", first_year: 1}       # percent-of-norm years of daryo.hydrology
@@ -296,7 +296,8 @@ def _check_options(op: str, arg: Any, file: str, place: str) -> list[Problem]:
         bad("nodes", "give a list of node ids")
     if op == "scale_demands":
         if "factor" not in arg:
-            out.append(Problem(file, place, "give the factor (and nodes, or countries and/or category)"))
+            out.append(Problem(file, place,
+                               "give the factor (and nodes, or countries and/or category; none: every demand)"))
         if "countries" in arg and not _is_names(arg["countries"]):
             bad("countries", "give a list of country codes, e.g. [UZB, TJK]")
         if "category" in arg and not _is_name(arg["category"]):

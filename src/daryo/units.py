@@ -70,6 +70,10 @@ _UNITS: dict[str, tuple[str, float, bool]] = {
     "ha": ("area", 0.01, False),
     "m2": ("area", 1e-6, False),
     "m": ("length", 1.0, False),
+    # angle (map coordinates)
+    "deg": ("angle", 1.0, False),
+    "degrees": ("angle", 1.0, False),
+    "°": ("angle", 1.0, False),
     # dimensionless
     "": ("fraction", 1.0, False),
     "-": ("fraction", 1.0, False),
@@ -78,15 +82,15 @@ _UNITS: dict[str, tuple[str, float, bool]] = {
 }
 
 _EXAMPLE = {"volume": "'km3'", "flow": "'m3/s' or 'hm3'", "power": "'MW'", "energy": "'GWh'", "depth": "'mm'",
-            "area": "'km2'", "length": "'m'", "fraction": "'%'"}
+            "area": "'km2'", "length": "'m'", "fraction": "'%'", "angle": "'deg'"}
 
 FLOW_RATE_UNITS = sorted(u for u, (d, _, r) in _UNITS.items() if d == "flow" and r)
 
 #: each dimension's canonical unit as documents and messages write it
 CANONICAL_UNITS = {"volume": "hm³", "flow": "hm³/step", "power": "MW", "energy": "GWh", "depth": "mm", "area": "km²",
-                   "length": "m", "fraction": "–", "cost": "–"}
+                   "length": "m", "fraction": "–", "cost": "–", "angle": "°"}
 
-Dimension = str  # one of: volume flow power energy depth area length fraction cost count
+Dimension = str  # one of: volume flow power energy depth area length fraction angle cost count
 
 
 class UnitError(ValueError):

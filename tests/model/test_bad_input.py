@@ -131,6 +131,51 @@ def test_a_csv_name_with_a_nul_or_a_link_loop_is_a_problem_of_its_place(tmp_path
     assert "nodes[src].inflow" in msg and "symbolic link that leads back to itself" in msg
 
 
+@pytest.mark.parametrize("old, new, message", [
+    ("name: t", 'name: "demo\\e[2J"', "name (line 2): holds a control character ('\\x1b'), which a terminal would"),
+    ("name: t", 'name: t\ndescription: "one\\rtwo"', "description (line 3): holds a control character ('\\r')"),
+    ("name: t", "name: !!binary aGVsbG8=", "name (line 2): must be text, not binary data (!!binary)"),
+    ("name: t", "name: !!set {a, b}", "name (line 2): must be text, not a set (!!set)"),
+    ("{id: src, type: inflow, inflow: 10}", "{id: src, type: inflow, inflow: 10, lat: 4100 %}",
+     "nodes[src].lat (line 5): '%' is a unit of fraction, but an angle is expected; use one of: deg, degrees, °"),
+])
+def test_a_models_title_and_coordinates_are_what_they_say(tmp_path, old, new, message):
+    """CLI fuzz: an escape sequence in the name cleared the terminal of `daryo run` and `info`; binary data and
+    sets passed as text; a latitude of '4100 %' was read as 41°."""
+    (msg,) = load_problems(write_model(tmp_path, GOOD.replace(old, new)))
+    assert message in msg
+
+
+def test_a_description_may_hold_line_breaks_and_tabs_and_a_coordinate_degrees(tmp_path):
+    doc = GOOD.replace("name: t", 'name: t\ndescription: "one\\n\\ttwo"').replace(
+        "inflow: 10}", "inflow: 10, lat: 41.5 deg, lon: {value: 69, unit: °}}")
+    model = daryo.load(write_model(tmp_path, doc))
+    assert model.description == "one\n\ttwo"
+    assert (model.node("src").get("lat"), model.node("src").get("lon")) == (41.5, 69.0)
+
+
+@pytest.mark.parametrize("constraint, message", [
+    ("{id: lic, type: flow_sum, nodes: [d, d], max_flow: 3}",
+     "constraints[lic].nodes (line 12): names 'd' twice; give each node once (a weight other than 1 in a mapping: "
+     "{d: 2})"),
+    ("{id: r, type: flow_ratio, nodes: [d, src, d], factors: [1, 1, 1]}",
+     "constraints[r].nodes (line 12): names 'd' twice; give each node once"),
+])
+def test_a_constraint_naming_a_node_twice_is_refused(tmp_path, constraint, message):
+    """A flow_sum's list [d, d] counted d once (weight 1), without a word (CLI fuzz)."""
+    (msg,) = load_problems(write_model(tmp_path, GOOD + f"constraints:\n  - {constraint}\n"))
+    assert message in msg
+
+
+def test_an_evaporation_of_more_than_ten_metres_a_step_is_refused(tmp_path):
+    """1e308 mm passed validation, and the run printed NumPy's overflow warning (CLI fuzz)."""
+    doc = GOOD.replace("{id: d, type: demand, demand: 5}", (
+        "{id: d, type: reservoir, max_volume: 100, evaporation: 10001, "
+        "level_table: {volume: [0, 100], level: [0, 10], area: [0, 5]}}"))
+    (msg,) = load_problems(write_model(tmp_path, doc))
+    assert "nodes[d].evaporation (line 6): 10001 mm of evaporation in one step: more than 10,000 mm" in msg
+
+
 def test_unknown_component_type(tmp_path):
     p = write_model(tmp_path, GOOD.replace("type: sink", "type: sinc"))
     (msg,) = load_problems(p)

@@ -74,8 +74,8 @@ A = Attribute
 COMMON_ATTRIBUTES: tuple[Attribute, ...] = (
     A("name", "text", None, None, "Display name (defaults to the id)."),
     A("country", "text", None, None, "ISO 3166 alpha-3 code of the country the node is in (e.g. KGZ)."),
-    A("lat", "scalar", "fraction", None, "Latitude, decimal degrees (for maps)."),
-    A("lon", "scalar", "fraction", None, "Longitude, decimal degrees (for maps)."),
+    A("lat", "scalar", "angle", None, "Latitude, decimal degrees (for maps)."),
+    A("lon", "scalar", "angle", None, "Longitude, decimal degrees (for maps)."),
     A("description", "text", None, None, "Free text."),
     A("source", "text", None, None, "Where the numbers of this component come from (citation)."),
     A("cost", "series", "cost", 0.0,

@@ -11,6 +11,7 @@ import math
 import os
 import re
 import stat
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path, PurePath
@@ -499,6 +500,24 @@ _MAX_INT = 1_000_000_000
 _MAX_SCENARIOS = 100_000  # scenario combinations a model may hold (its arrays have one row per scenario)
 
 
+def _check_title(value: Any, key: str, place: str, ctx: _Context) -> None:
+    """A model's ``name`` or ``description`` is text (a number is read as its text) without control characters,
+    which the command line would print as they are (an escape sequence clears a terminal); a description may
+    hold line breaks and tabs."""
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        what = "binary data (!!binary)" if isinstance(value, bytes) else "a set (!!set)" if isinstance(
+            value, set | frozenset) else f"'{_short(value)}'"
+        ctx.add(place, f"must be text, not {what}")
+        return
+    allowed = "\n\t" if key == "description" else ""
+    control = next((c for c in str(value) if unicodedata.category(c) == "Cc" and c not in allowed), None)
+    if control is not None:
+        ctx.add(place, f"holds a control character ({control!r}), which a terminal would act on when daryo prints "
+                f"the {key}; give text without one")
+
+
 def _split_number_hint(key: Any) -> str:
     """A hint for a key that is the tail of a number a comma split (``{inflow: 14,000 m3/s}``: YAML reads a
     key "000 m3/s"; ``{demand: 14,500}`` a key 500)."""
@@ -644,8 +663,7 @@ def _model_from_dict(doc: Any, ctx: _Context, path: Path | None) -> Model:
     if not ctx.nodes_unread:
         _check_basins(doc.get("metadata"), declared, ctx)
     for key in ("name", "description"):
-        if isinstance(doc.get(key), (list, Mapping, bool)):
-            ctx.add(_where(doc, key, key), f"must be text, not '{_short(doc.get(key))}'")
+        _check_title(doc.get(key), key, _where(doc, key, key), ctx)
     model = Model(
         name=str(doc.get("name") or (path.stem if path else "model")),
         description=str(doc.get("description") or ""),
@@ -799,6 +817,11 @@ def _parse_constraints(spec: Any, ctx: _Context) -> list[Constraint]:
 
 
 def _parse_constraint_value(value: Any, attr: Attribute, ctx: _Context, place: str) -> Any:
+    if attr.kind in ("weights", "nodes") and isinstance(value, list) and (
+            twice := next((v for i, v in enumerate(value) if isinstance(v, str) and v in value[:i]), None)):
+        ctx.add(place, f"names '{twice}' twice; give each node once" + (
+            f" (a weight other than 1 in a mapping: {{{twice}: 2}})" if attr.kind == "weights" else ""))
+        return None
     if attr.kind == "weights":
         if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
             return {v: 1.0 for v in value}

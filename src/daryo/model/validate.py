@@ -582,6 +582,10 @@ def check_hydropower(ctx: CheckContext) -> Iterable[Problem]:
                           "goes through the turbines); give the installed capacity, or use a reach")
 
 
+#: the largest evaporation depth of a step (mm) a model may give: beyond it, a typo (or a volume written as a depth)
+MAX_EVAPORATION_MM = 10_000.0
+
+
 def check_level_tables(ctx: CheckContext) -> Iterable[Problem]:
     """Levels rise with the volume and areas are not negative (an area below zero would turn evaporation into
     inflow, a falling level make the head fall as the reservoir fills); an evaporation depth has areas to act on."""
@@ -589,6 +593,10 @@ def check_level_tables(ctx: CheckContext) -> Iterable[Problem]:
     for n in model.nodes_of("reservoir"):
         table = n.attrs.get("level_table")
         depth = _values(n.attrs.get("evaporation"))
+        if depth is not None and np.any(depth > MAX_EVAPORATION_MM):
+            yield Problem(file, n.at("evaporation"), (
+                f"{float(depth.max()):.6g} mm of evaporation in one step: more than {MAX_EVAPORATION_MM:,.0f} mm "
+                "(10 m) in a step is no lake's; the depth is in mm per step"))
         if (table is None or table.area is None) and depth is not None and np.any(depth != 0):
             yield Problem(file, n.at("evaporation"), "a reservoir's evaporation is its depth × its area, but it has no "
                           "level_table with an area column, so nothing would evaporate; add the areas (km²)")
