@@ -3,6 +3,7 @@ parameter against the scenario dimensions it names."""
 
 from __future__ import annotations
 
+import warnings
 from types import SimpleNamespace
 
 import numpy as np
@@ -101,6 +102,37 @@ def _indexed_model(curves: list[float], choices: list[float]) -> dict:
                       {"id": "dam", "type": "reservoir", "max_volume": 400, "initial_volume": 10},
                       {"id": "town", "type": "demand", "demand": {"parameter": "p"}}],
             "edges": [["a", "dam"], ["dam", "town"]]}
+
+
+def test_an_indexedarray_index_that_is_no_whole_number_is_an_error_naming_it():
+    """A constant 1.9 as the index took parameter 1 without a word (CLI fuzz)."""
+    import daryo
+    from daryo.model import model_from_dict
+
+    doc = _indexed_model([0.5, 0.2], [7, 8, 9])
+    doc["parameters"]["i"] = {"type": "constant", "value": 1.9}
+    with pytest.raises(ModelError, match=r"parameters\[p\]: .*its index parameter 'i' gave 1.9, which is not a whole "
+                       r"number"):
+        daryo.run(model_from_dict(doc))
+    doc["parameters"]["i"] = {"type": "constant", "value": 2.0}  # (a whole number written as a float)
+    ds = daryo.run(model_from_dict(doc)).dataset
+    assert float(ds.demanded.isel(scenario=0, time=0).sel(demand="town")) == pytest.approx(9.0)
+
+
+def test_a_parameter_that_overflows_is_its_problem_without_numpys_warning():
+    """An aggregated sum of two 1e308 constants printed NumPy's RuntimeWarning (its file and line) before the
+    problem (CLI fuzz)."""
+    import daryo
+    from daryo.model import model_from_dict
+
+    doc = _indexed_model([0.5, 0.2], [7])
+    doc["parameters"] = {"big": {"type": "constant", "value": 1e308},
+                         "p": {"type": "aggregated", "agg_func": "sum", "parameters": ["big", "big"]}}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with pytest.raises(ModelError, match=r"parameters\[p\]: evaluates to inf"):
+            daryo.run(model_from_dict(doc))
+    assert not [w for w in caught if issubclass(w.category, RuntimeWarning)], [str(w.message) for w in caught]
 
 
 def test_an_indexedarray_index_beyond_its_parameters_is_an_error_naming_it():

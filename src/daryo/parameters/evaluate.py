@@ -12,6 +12,12 @@ from ..timeaxis import TimeAxis
 from .base import Parameter, ParameterValueError, StaticEnv
 
 
+def _unchecked() -> np.errstate:
+    """NumPy's warnings of overflows and invalid divisions left unsaid: a parameter's value that is not a finite
+    number is a problem with its place (``_not_finite``), which a warning printed before it would only muddle."""
+    return np.errstate(over="ignore", invalid="ignore", divide="ignore")
+
+
 @dataclass
 class _StepEnv:
     t: int
@@ -80,7 +86,9 @@ class ParameterSet:
             if n not in dynamic_all:
                 p = params[n]
                 try:
-                    static_values[n] = np.asarray(p.static(env, [static_values[i] for i in p.inputs()]), dtype=float)
+                    with _unchecked():  # (a value that is not finite is said below, with its place)
+                        static_values[n] = np.asarray(p.static(env, [static_values[i] for i in p.inputs()]),
+                                                      dtype=float)
                 except ParameterValueError as exc:
                     raise ModelError(_value_problem(file, env.axis, n, p, exc)) from None
         keep = set(dynamic_all) if needed is None else with_inputs(params, needed) & dynamic_all
@@ -120,7 +128,8 @@ class ParameterSet:
             p = self.params[n]
             x = [values[i] if i in values else self.static_values[i][:, t] for i in p.inputs()]
             try:
-                values[n] = np.broadcast_to(np.asarray(p.step(env, x), dtype=float), (S,))
+                with _unchecked():
+                    values[n] = np.broadcast_to(np.asarray(p.step(env, x), dtype=float), (S,))
             except ParameterValueError as exc:
                 exc.step = t
                 raise ModelError(_value_problem(self.file, self.axis, n, p, exc)) from None

@@ -181,6 +181,13 @@ class IndexedArray(Parameter):
 
     def apply(self, x: list[np.ndarray]) -> np.ndarray:
         idx, *vals = np.broadcast_arrays(*x)
+        whole = idx == np.round(idx)
+        if not whole.all():  # (it took the whole part without a word; an index parameter gives whole numbers)
+            first = tuple(int(i) for i in np.argwhere(~whole)[0])
+            raise ParameterValueError(f"its index parameter '{self.index_parameter}' gave {float(idx[first]):g}, "
+                                      "which is not a whole number: an index picks one of the parameters (0 for "
+                                      "the first); give an index parameter of whole numbers",
+                                      first[0], first[1] if idx.ndim > 1 else None)
         k = idx.astype(np.int64)
         outside = (k < 0) | (k >= len(vals))
         if outside.any():  # (it took the last entry without a word; Pywr raises)
