@@ -873,3 +873,14 @@ def test_an_integer_too_large_for_a_float_is_said_to_be_so():
                                                         ("nodes[res].initial_volume", too_large),
                                                         ("parameters[c]", f"value {too_large}"),
                                                         ("parameters[o].offset", too_large)]), err.value
+
+
+@pytest.mark.parametrize(("key", "value"), [("days", "x"), ("timesteps", 2.5), ("days", True)])
+def test_a_delay_of_no_whole_number_is_named_at_its_key(key, value):
+    """A delay node's ``days: "x"`` was a TypeError traceback (a review of the CLI fuzz's fixes)."""
+    doc = {"timestepper": TS, "nodes": [{"name": "in", "type": "catchment", "flow": 1.0},
+                                        {"name": "dl", "type": "delaynode", key: value}, _SEA],
+           "edges": [["in", "dl"], ["dl", "sea"]]}
+    with pytest.raises(daryo.ModelError) as err:
+        convert_pywr_document(doc, "m.json")
+    assert [str(p) for p in err.value.problems] == [f"m.json: nodes[dl].{key}: '{value}' must be a whole number ≥ 1"]

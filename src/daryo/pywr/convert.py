@@ -631,6 +631,10 @@ class _Converter:
     def _n_delaynode(self, name: str, raw: Mapping, place: str) -> _Node:
         steps = raw.get("timesteps", 0) or 0
         days = raw.get("days", 0) or 0
+        for key, v in (("timesteps", steps), ("days", days)):
+            if isinstance(v, bool) or not isinstance(v, int) or v < 0:  # (text, a fraction: a traceback below)
+                self.add(f"{place}.{key}", f"'{short_text(v)}' must be a whole number ≥ 1")
+                steps, days = 1, 0
         if days:
             width = _step_days((self.doc.get("timestepper") or {}).get("timestep", 1))
             if width is None or days % width:
