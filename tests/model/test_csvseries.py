@@ -363,3 +363,18 @@ def test_a_date_outside_the_years_pandas_holds_is_refused_as_such(date):
     assert not problems and list(got.dates) == [pd.Timestamp("1677-09-22"), pd.Timestamp("2262-04-11")]
     assert _read("date,q\n2001-01-01,1\n2001-02-30,2\n")[1] == [("/d/f.csv line 3",
                                                                  "'2001-02-30' in column 'date' is not a date")]
+
+
+@pytest.mark.parametrize("text, line", [
+    ("date,q\n2001-01-01,1\n\n2001-02-01,x\n", 4),  # (a blank line, which pandas skips)
+    ('date,q\n2001-01-01,"1\n"\n2001-02-01,x\n', 4),  # (a line break inside a quoted value)
+    ("date,q\n\n\n2001-01-01,x\n", 4),
+], ids=["blank-line", "quoted-line-break", "blank-lines-first"])
+def test_a_problem_is_named_at_its_file_line_past_blank_lines_and_quoted_breaks(tmp_path, text, line):
+    """Every message took row r for file line r + 2, one or more lines short after a blank line or a value
+    broken over lines (a review of the CLI fuzz's fixes)."""
+    path = tmp_path / "f.csv"
+    path.write_text(text)
+    problems = []
+    read_csv_series(read_csv_file(path), str(path), "f.csv", "here", lambda p, m: problems.append((p, m)))
+    assert problems[0][0] == f"{path} line {line}, column 'q'"

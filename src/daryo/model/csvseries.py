@@ -302,6 +302,7 @@ def read_csv_series(df: pd.DataFrame, fname: str, csv: str, place: str, add: Cal
     CsvSeries or None
         The dates, the value columns and their values, shape (rows, columns); None after a problem.
     """
+    line = _RowLines(fname, len(df))
     if df.shape[1] < 2:
         header = str(df.columns[0]) if df.shape[1] else ""
         add(place, f"CSV '{csv}' needs a date column and at least one value column{_separator_hint(header)}")
@@ -310,12 +311,12 @@ def read_csv_series(df: pd.DataFrame, fname: str, csv: str, place: str, add: Cal
         # the header as the index, and reads the rest under the header's names)
         n = df.shape[1]
         last = " (its last field is empty: a separator ends the line)" if pd.isna(df.to_numpy()[0, -1]) else ""
-        add(f"{fname} line 2", f"{n + df.index.nlevels} fields where the header (line 1) has {n}{last}; give each "
-            "line one value per column of the header (a value holding the separator needs quotes)")
+        add(f"{fname} line {line(0)}", f"{n + df.index.nlevels} fields where the header (line 1) has {n}{last}; give "
+            "each line one value per column of the header (a value holding the separator needs quotes)")
         return None
     if date_col is None and "date" not in df.columns and re.match(_A_DATE, str(df.columns[0])):
-        line = short_text(",".join(map(str, df.columns)))
-        add(f"{fname} line 1", f"the first line '{line}' is data, not a header: the file needs a header line "
+        head = short_text(",".join(map(str, df.columns)))
+        add(f"{fname} line 1", f"the first line '{head}' is data, not a header: the file needs a header line "
             "naming its columns first (date, then a name for each value column)")
         return None
     date_col = date_col or ("date" if "date" in df.columns else df.columns[0])
@@ -336,45 +337,77 @@ def read_csv_series(df: pd.DataFrame, fname: str, csv: str, place: str, add: Cal
     raw_dates = df[date_col]
     empty = np.flatnonzero(raw_dates.isna().to_numpy())
     if empty.size and (empty[0] == 0 or not pd.api.types.is_numeric_dtype(raw_dates)):
-        add(f"{fname} line {empty[0] + 2}, column '{date_col}'", "the date cell is empty (or NA); give a date, "
+        add(f"{fname} line {line(empty[0])}, column '{date_col}'", "the date cell is empty (or NA); give a date, "
             "YYYY-MM-DD")
         return None
     if pd.api.types.is_numeric_dtype(raw_dates):  # (pandas reads 2001 as 2001 ns after 1970)
-        add(f"{fname} line 2", f"'{raw_dates.iloc[0]}' in column '{date_col}' is a number, not a date: give dates "
-            "as YYYY-MM-DD")
+        add(f"{fname} line {line(0)}", f"'{raw_dates.iloc[0]}' in column '{date_col}' is a number, not a date: give "
+            "dates as YYYY-MM-DD")
         return None
     given = dayfirst is not None
-    if dayfirst is None and (dayfirst := _date_order(raw_dates, fname, date_col, add)) is _REFUSED:
+    if dayfirst is None and (dayfirst := _date_order(raw_dates, fname, date_col, add, line)) is _REFUSED:
         return None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # (pandas warns of mixed time zones, which are refused below)
         dates = pd.to_datetime(raw_dates, errors="coerce", dayfirst=bool(dayfirst))
     if dayfirst and (misread := _year_first_misread(raw_dates, dates)) is not None:
-        add(f"{fname} line {misread + 2}", _year_first_message(raw_dates, dates, misread, date_col, given))
+        add(f"{fname} line {line(misread)}", _year_first_message(raw_dates, dates, misread, date_col, given, line))
         return None
     bad = np.flatnonzero(dates.isna().to_numpy())
     if bad.size:
-        add(f"{fname} line {bad[0] + 2}", _not_a_date(raw_dates.iloc[bad[0]], date_col))
+        add(f"{fname} line {line(bad[0])}", _not_a_date(raw_dates.iloc[bad[0]], date_col))
         return None
     zoned = np.flatnonzero([getattr(d, "tzinfo", None) is not None for d in dates])
     if zoned.size:
-        add(f"{fname} line {zoned[0] + 2}", f"'{raw_dates.iloc[zoned[0]]}' in column '{date_col}' has a time zone; "
+        add(f"{fname} line {line(zoned[0])}", f"'{raw_dates.iloc[zoned[0]]}' in column '{date_col}' has a time zone; "
             "give a date without one")
         return None
     values = df[cols].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
     bad_rows, bad_cols = np.nonzero(~np.isfinite(values))
     if bad_rows.size:
         r, c = bad_rows[0], bad_cols[0]
-        add(f"{fname} line {r + 2}, column '{cols[c]}'", _bad_cell(df[cols[c]].iloc[r], bad_rows.size))
+        add(f"{fname} line {line(r)}, column '{cols[c]}'", _bad_cell(df[cols[c]].iloc[r], bad_rows.size))
         return None
     index = pd.DatetimeIndex(dates)
     repeated = np.flatnonzero(index.duplicated())
     if repeated.size:
         r = int(repeated[0])
         first = int(np.flatnonzero(index == index[r])[0])
-        add(f"{fname} line {r + 2}", f"date {index[r]:%Y-%m-%d} appears more than once (first on line {first + 2})")
+        add(f"{fname} line {line(r)}", f"date {index[r]:%Y-%m-%d} appears more than once (first on line {line(first)})")
         return None
     return CsvSeries(index, cols, values)
+
+
+class _RowLines:
+    """The file line of each data row of a CSV file as pandas reads it (row 0: line 2, after the header), found
+    when a message first needs one: pandas skips blank lines, and a quoted value may hold line breaks, which
+    ``row + 2`` miscounts.  Where the file's records do not match the rows (a file read with options, a
+    compressed one) or cannot be read again, ``row + 2``."""
+
+    def __init__(self, fname: str, rows: int):
+        self.fname, self.rows = fname, rows
+        self.lines: list[int] | None = None
+
+    def __call__(self, row: int) -> int:
+        if self.lines is None:
+            self.lines = _record_lines(self.fname)
+            if len(self.lines) != self.rows + 1:  # (the header's, then one a row)
+                self.lines = []
+        return self.lines[row + 1] if self.lines else row + 2
+
+
+def _record_lines(fname: str) -> list[int]:
+    """The line each non-blank record of a CSV file starts on ([] where it cannot be read as plain text)."""
+    try:
+        with open(fname, encoding="utf-8-sig", newline="") as f:
+            reader, starts, end = _csv.reader(f), [], 0
+            for record in reader:
+                if record:  # (a blank line is an empty record, which pandas skips)
+                    starts.append(end + 1)
+                end = reader.line_num
+            return starts
+    except (OSError, UnicodeDecodeError, _csv.Error, ValueError):
+        return []
 
 
 #: a date (YYYY-MM, YYYY-MM-DD, N/N/YYYY, with a time of day or not), where a column's name should be
@@ -400,7 +433,8 @@ def _year_first_misread(raw: pd.Series, dates: pd.Series) -> int | None:
     return int(parts.index.to_numpy()[np.argmax(wrong)]) if wrong.any() else None
 
 
-def _year_first_message(raw: pd.Series, dates: pd.Series, k: int, date_col: str, given: bool) -> str:
+def _year_first_message(raw: pd.Series, dates: pd.Series, k: int, date_col: str, given: bool,
+                        line: Callable[[int], int]) -> str:
     """Why row ``k``'s year-first date is misread day first: with a ``dayfirst`` the model gives (``given``), or
     one the column's other dates show (``N/N/YYYY`` with a day above 12)."""
     read = dates.iloc[k]
@@ -411,11 +445,12 @@ def _year_first_message(raw: pd.Series, dates: pd.Series, k: int, date_col: str,
                 "be): remove dayfirst, which is for dates written DD/MM/YYYY")
     parts = raw.astype(str).str.extract(_DAY_OR_MONTH_FIRST).dropna().astype(int)
     j = int(parts.index.to_numpy()[np.argmax(parts[0].to_numpy() > 12)])
-    return (f"'{raw.iloc[k]}' in column '{date_col}' is written year first, and '{raw.iloc[j]}' (line {j + 2}) day "
+    return (f"'{raw.iloc[k]}' in column '{date_col}' is written year first, and '{raw.iloc[j]}' (line {line(j)}) day "
             "first: write all dates one way, YYYY-MM-DD")
 
 
-def _date_order(raw: pd.Series, fname: str, date_col: str, add: Callable[[str, str], None]) -> Any:
+def _date_order(raw: pd.Series, fname: str, date_col: str, add: Callable[[str, str], None],
+                line: Callable[[int], int]) -> Any:
     """Whether the column's ``N/N/YYYY`` dates are day first (True) or month first (False; also where it makes no
     difference), as a day above 12 shows; ``_REFUSED`` (the problem added) where the column shows neither order
     and a date could be read both ways, or shows both."""
@@ -428,13 +463,13 @@ def _date_order(raw: pd.Series, fname: str, date_col: str, add: Callable[[str, s
         return day_first
     if day_first:  # (and month first)
         rows = (int(row[np.argmax(first > 12)]), int(row[np.argmax(second > 12)]))
-        add(f"{fname} line {max(rows) + 2}", f"'{raw.iloc[max(rows)]}' in column '{date_col}' is written in the "
-            f"other order than '{raw.iloc[min(rows)]}' (line {min(rows) + 2}); write dates year first, YYYY-MM-DD")
+        add(f"{fname} line {line(max(rows))}", f"'{raw.iloc[max(rows)]}' in column '{date_col}' is written in the "
+            f"other order than '{raw.iloc[min(rows)]}' (line {line(min(rows))}); write dates year first, YYYY-MM-DD")
         return _REFUSED
     if np.all(first == second):
         return False
     k = int(row[np.argmax(first != second)])
-    add(f"{fname} line {k + 2}", f"'{raw.iloc[k]}' in column '{date_col}' could be day/month/year or month/day/year, "
+    add(f"{fname} line {line(k)}", f"'{raw.iloc[k]}' in column '{date_col}' could be day/month/year or month/day/year, "
         "and no date of the column tells which; write dates year first, YYYY-MM-DD")
     return _REFUSED
 
