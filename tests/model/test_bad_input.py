@@ -123,6 +123,12 @@ def test_an_integer_of_more_digits_than_python_converts_is_too_large_a_number(tm
     assert "nodes[src].inflow" in msg and "'999999999" in msg and "is too large a number" in msg
 
 
+def test_a_document_path_holding_a_nul_is_said_so():
+    """An overlay or include named with a NUL was "ValueError: embedded null byte" (CLI fuzz)."""
+    with pytest.raises(ModelError, match=r"'a\\x00b.yaml': is not a file name: it holds a NUL character"):
+        read_document(Path("a\0b.yaml"))
+
+
 def test_a_csv_name_with_a_nul_or_a_link_loop_is_a_problem_of_its_place(tmp_path):
     (msg,) = load_problems(write_model(tmp_path, GOOD.replace("inflow: 10}", 'inflow: {csv: "a\\0b.csv"}}')))
     assert "nodes[src].inflow" in msg and "holds a NUL character" in msg

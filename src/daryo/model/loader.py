@@ -207,7 +207,7 @@ def read_document(path: Path, lines: bool = True) -> Any:
     except OSError as exc:
         raise ModelError(Problem(str(path), "", f"cannot be read: {exc.strerror or exc}")) from None
     except ValueError:  # ("embedded null byte")
-        raise ModelError(Problem(repr(str(path)), "", "a file name holds no NUL character (\\0)")) from None
+        raise ModelError(Problem(repr(str(path)), "", "is not a file name: it holds a NUL character (\\0)")) from None
     try:
         doc = _read_json(text, path) if path.suffix.lower() == ".json" else _read_yaml(text, path, lines)
     except RecursionError:  # (the parsers recurse once per level)
