@@ -110,12 +110,15 @@ def comparison_table(years: int = 30) -> pd.DataFrame:
          "km³/yr", "F40, F42"),
         ("Uzbekistan, all withdrawals", nat_w.get("UZB", 0.0), "≈51", "km³/yr", "F30"),
         ("Turkmenistan, all withdrawals", nat_w.get("TKM", 0.0), "27.96 (2004)", "km³/yr", "F28"),
+        ("Kazakhstan, all withdrawals (Syr)", nat_w.get("KAZ", 0.0),
+         "< 11.8 (the country's irrigation: 98 % of 12, in five southern regions, two outside the Syr basin)", "km³/yr",
+         "A8"),
         ("Amu reservoirs, evaporation", evap_amu / 1000, "≈1.4 (with seepage)", "km³/yr", "D24"),
         ("Amu channel losses, Termez to delta", amu_loss / 1000, "6.2 (historical); 7–13 (late 1990s)", "km³/yr",
          "D24"),
         ("Flow to the Amu delta and South Aral", sink["south_aral"], "≥ 4.2 (allocation 2025-26)", "km³/yr", "F41"),
-        ("Flow to the North Aral", sink["north_aral"], "≈ 1.9 (2017–24 mean); 2.6 (2024), 0.8 (2022)", "km³/yr",
-         "F23, A7"),
+        ("Flow to the North Aral", sink["north_aral"],
+         "≈ 2.5 (2005–24 mean), ≈ 1.9 (2017–24 mean); 2.6 (2024), 0.8 (2022)", "km³/yr", "F23, A7"),
     ]
     frame = pd.DataFrame(rows, columns=["quantity", "model", "published", "unit", "source"])
     frame["model"] = [f"{v:.2f}" if isinstance(v, float) and abs(v) < 100 else f"{v:.0f}" for v in frame["model"]]
