@@ -378,3 +378,16 @@ def test_a_problem_is_named_at_its_file_line_past_blank_lines_and_quoted_breaks(
     problems = []
     read_csv_series(read_csv_file(path), str(path), "f.csv", "here", lambda p, m: problems.append((p, m)))
     assert problems[0][0] == f"{path} line {line}, column 'q'"
+
+
+def test_a_utf16_file_is_told_not_utf8_and_a_nul_in_the_header_is_named_on_line_1(tmp_path):
+    """A review: the NUL check, run before pandas, read UTF-16's NUL bytes as damage ("line 2, column '��date': the
+    cell holds a NUL byte"); and a NUL in the header was named on the first data line holding one."""
+    utf16 = tmp_path / "u16.csv"
+    utf16.write_text("date,q\n2000-10-01,1\n", encoding="utf-16")
+    with pytest.raises(CsvReadError, match=r"^line 1: not UTF-8 text \(byte 0xff\); save the file as UTF-8$"):
+        read_csv_file(utf16)
+    header = tmp_path / "h.csv"
+    header.write_bytes(b"da\0te,q\n2000-10-01,1\n2000-11-01,2\0\n")
+    with pytest.raises(CsvReadError, match=r"^line 1: the line holds a NUL byte"):
+        read_csv_file(header)

@@ -73,10 +73,12 @@ def read_csv_file(path: Path, **read_options: Any) -> pd.DataFrame:
         (read with index_col='day', parse_dates=True)``.
     """
     try:
+        df = pd.read_csv(path, **read_options)
+        # (after pandas read it: pandas ends a cell at a NUL byte without a word, and a file that is no UTF-8 text,
+        # whose NULs are those of another encoding, UTF-16 say, is told so by pandas' error below)
         nul = _nul_byte(path, read_options)
         if nul is not None:
             raise CsvReadError(nul)
-        df = pd.read_csv(path, **read_options)
         if not read_options:  # (pandas renames a repeated column name "t1.1": which one is meant is a guess)
             header = pd.read_csv(path, header=None, nrows=1, dtype=str, keep_default_na=False).iloc[0].tolist()
             repeated = sorted({c for c in header if header.count(c) > 1}, key=header.index)
@@ -132,7 +134,8 @@ def _nul_byte(path: Path, read_options: Mapping[str, Any]) -> str | None:
                 return None
         with _open_text(path, read_options) as text:  # (again, for the line: there is a NUL)
             header = text.handle.readline()
-            n, line = next(((n, line) for n, line in enumerate(text.handle, 2) if "\x00" in line), (1, header))
+            n, line = (1, header) if "\x00" in header else next(
+                ((n, line) for n, line in enumerate(text.handle, 2) if "\x00" in line), (1, header))
     except _READ_ERRORS:
         return None
     where, before = f"line {n}", line[:line.index("\x00")]
