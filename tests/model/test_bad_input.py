@@ -129,6 +129,15 @@ def test_a_document_path_holding_a_nul_is_said_so():
         read_document(Path("a\0b.yaml"))
 
 
+def test_an_integer_of_more_digits_than_python_converts_is_refused_wherever_it_is(tmp_path):
+    """A review: in a Pywr file's metadata, which the converter copies, it crashed `daryo convert -o x.yaml` and
+    was written as 10**400 to `-o x.json`; it is now refused as the document is read, wherever it is."""
+    path = tmp_path / "p.json"
+    path.write_text('{"metadata": {"note": ' + "9" * 5000 + '}, "nodes": [{"name": "a", "flow": 1}]}')
+    with pytest.raises(ModelError, match=r"p.json: metadata.note: '9999.*' is too large a number"):
+        read_document(path)
+
+
 def test_a_csv_name_with_a_nul_or_a_link_loop_is_a_problem_of_its_place(tmp_path):
     (msg,) = load_problems(write_model(tmp_path, GOOD.replace("inflow: 10}", 'inflow: {csv: "a\\0b.csv"}}')))
     assert "nodes[src].inflow" in msg and "holds a NUL character" in msg

@@ -251,10 +251,14 @@ _TOO_DEEP = f"lists or mappings nested more than {_MAX_DEPTH} levels deep"
 def _document_problem(doc: Any) -> tuple[str, str] | None:
     """(place, what) of the first part of a parsed document that daryo cannot take, or None: nesting deeper than
     :data:`_MAX_DEPTH`; YAML aliases that expand to more than :data:`_MAX_VALUES` values (a few hundred bytes can
-    name billions: an "alias bomb"); text that is not Unicode (a lone surrogate escape such as ``"\\ud800"``)."""
+    name billions: an "alias bomb"); text that is not Unicode (a lone surrogate escape such as ``"\\ud800"``); a
+    whole number of more digits than Python converts (:class:`HugeInteger`)."""
     sizes: dict[int, int] = {}
 
-    def size(v: Any, place: str, depth: int) -> int:
+    def size(v: Any, place: str, depth: int, line: int | None = None) -> int:
+        if isinstance(v, HugeInteger):  # (refused here, wherever it is: no part of daryo computes with it)
+            raise _Refused(place + (f" (line {line})" if line else ""),
+                           f"'{v}' is too large a number (more than 1.8e308)")
         if isinstance(v, str):
             try:
                 v.encode("utf-8")
@@ -269,10 +273,11 @@ def _document_problem(doc: Any) -> tuple[str, str] | None:
         if depth >= _MAX_DEPTH:
             raise _Refused(place, _TOO_DEEP)
         if isinstance(v, dict):
-            n = 1 + sum(size(k, place, depth + 1) + size(x, f"{place}.{k}" if place else str(k), depth + 1)
+            at = getattr(v, "line", line)  # (a YAML mapping's line)
+            n = 1 + sum(size(k, place, depth + 1, at) + size(x, f"{place}.{k}" if place else str(k), depth + 1, at)
                         for k, x in v.items())
         else:
-            n = 1 + sum(size(x, f"{place}[{i}]", depth + 1) for i, x in enumerate(v))
+            n = 1 + sum(size(x, f"{place}[{_item_name(x, i)}]", depth + 1, line) for i, x in enumerate(v))
         sizes[id(v)] = n
         if n > _MAX_VALUES:
             raise _Refused(place, f"holds more than {_MAX_VALUES:,} values once its YAML aliases are expanded")
@@ -283,6 +288,16 @@ def _document_problem(doc: Any) -> tuple[str, str] | None:
     except _Refused as exc:
         return exc.args[0], exc.args[1]
     return None
+
+
+def _item_name(item: Any, index: int) -> str | int:
+    """How a place names a list's item: a node's (or other component's) id, or a Pywr item's name, else its
+    index."""
+    if isinstance(item, dict):
+        for key in ("id", "name"):
+            if isinstance(item.get(key), str):
+                return str(item[key])
+    return index
 
 
 class _Refused(Exception):
