@@ -155,6 +155,19 @@ def case_multisplitlink():
         [["in", "ms"], ["ms", "a", 0, None], ["ms", "b", 1, None], ["ms", "c", 2, None]]), {}
 
 
+def case_split_and_piecewise_links_without_max_flows_or_costs():
+    """Bands alike (no maximum, cost 0), which Pywr runs: a piecewise link's are built as one band, a split's as
+    given (a review: the bound on band counts refused both)."""
+    return pywr_doc(
+        [{"name": "in", "type": "input", "max_flow": 12.0},
+         {"name": "ms", "type": "multisplitlink", "nsteps": 2, "extra_slots": 1, "slot_names": ["a", "b"],
+          "factors": [1.0, 1.0]},
+         {"name": "a", "type": "output", "max_flow": 5.0, "cost": -10.0},
+         {"name": "pw", "type": "piecewiselink", "nsteps": 3},
+         {"name": "b", "type": "output", "max_flow": 5.0, "cost": -10.0}],
+        [["in", "ms"], ["ms", "a", "a", None], ["ms", "pw", "b", None], ["pw", "b"]]), {}
+
+
 def case_losslink():
     """Loss links: net loss factor 0.25 (constant), gross 0.1, and a monthly net factor (a parameter)."""
     return pywr_doc(

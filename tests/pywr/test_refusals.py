@@ -770,6 +770,10 @@ _SEA = {"name": "sea", "type": "output"}
      [["in", "ms"], ["ms", "sea", 0, None], ["ms", "sea", 1, None]],
      "nodes[ms].extra_slots: 10000 extra slots make 10001 slots, but 2 edge(s) of the model leave 'ms': each slot "
      "needs an edge of its own (Pywr refuses a slot on no route); give at most 1"),
+    ({"name": "ms", "type": "multisplitlink", "nsteps": 10**6, "extra_slots": 1},
+     [["in", "ms"], ["ms", "sea", 0, None], ["ms", "sea", 1, None]],
+     "nodes[ms].nsteps: 1000000 bands and 1 extra slot(s) make more than 1,000 sublinks, without max_flows or costs "
+     "to tell them apart; give fewer"),
     ({"name": "pw", "type": "piecewiselink", "nsteps": 10**6, "costs": [-1.0, 0.0]}, [["in", "pw"], ["pw", "sea"]],
      "nodes[pw].nsteps: 1000000 bands make 1000000 sublinks, but max_flows and costs give at most 2 values; give a "
      "value per sublink"),

@@ -95,6 +95,10 @@ _TOP_LEVEL_REFUSED = {"bisection": " (the search of Pywr's BisectionSearchModel,
                       "find a parameter's largest feasible value: daryo runs a model once)"}
 
 
+#: the most sublinks of a split link without max_flows or costs (bands alike, which only a fuzz gives by the million)
+_MAX_BANDS = 1_000
+
+
 @dataclass
 class _Node:
     """A Pywr node converted: its daryo nodes, internal edges, constraints and where edges attach."""
@@ -515,21 +519,23 @@ class _Converter:
         """A piecewise node's ``nsteps`` (``default`` where it has none), its bands besides ``extra`` split
         ones, bounded before any is built: the ``max_flows`` and ``costs`` lists have a value per band, and
         without them every band is alike (no maximum flow, cost 0): a piecewise link's bands are then built as the
-        one band they amount to (Pywr runs them), a split's are refused; None after a problem."""
+        one band they amount to, a split's as given up to :data:`_MAX_BANDS` sublinks (Pywr runs both); None after
+        a problem."""
         n = self._int(raw, "nsteps", place, default)
         if n is None:
             return None
         lists = [len(raw[k]) for k in ("max_flows", "costs") if isinstance(raw.get(k), list)]
         if not lists and not extra:  # (parallel bands of no maximum and cost 0 carry what one of them carries)
             return 1
+        if not lists and n + extra <= _MAX_BANDS:  # (a split's bands, built as given, as Pywr runs them)
+            return n
         most = max(lists, default=extra + 1)
         if n + extra <= most:
             return n
-        bands, extras = short_text(n), f" ({extra} extra slot(s) included)" if extra else ""
+        bands = short_text(n)
         if not lists:
-            self.add(f"{place}.nsteps", f"{bands} bands, but neither max_flows nor costs gives their values: bands "
-                     "without values of their own are all alike (no maximum flow, cost 0), as one band; give "
-                     f"max_flows and costs{extras}, a value per band, or nsteps 1")
+            self.add(f"{place}.nsteps", f"{bands} bands and {extra} extra slot(s) make more than {_MAX_BANDS:,} "
+                     "sublinks, without max_flows or costs to tell them apart; give fewer")
         else:
             split = f" and {extra} extra slot(s)" if extra else ""
             self.add(f"{place}.nsteps", f"{bands} bands{split} make {short_text(n + extra)} sublinks, but max_flows "
