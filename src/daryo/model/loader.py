@@ -517,8 +517,8 @@ _MAX_SCENARIOS = 100_000  # scenario combinations a model may hold (its arrays h
 
 def _check_title(value: Any, key: str, place: str, ctx: _Context) -> None:
     """A model's ``name`` or ``description`` is text (a number is read as its text) without control characters,
-    which the command line would print as they are (an escape sequence clears a terminal); a description may
-    hold line breaks and tabs."""
+    which the command line would print as they are (an escape sequence clears a terminal); tabs are harmless,
+    and a description may hold line breaks too."""
     if value is None:
         return
     if isinstance(value, bool) or not isinstance(value, str | int | float):
@@ -526,7 +526,7 @@ def _check_title(value: Any, key: str, place: str, ctx: _Context) -> None:
             value, set | frozenset) else f"'{_short(value)}'"
         ctx.add(place, f"must be text, not {what}")
         return
-    allowed = "\n\t" if key == "description" else ""
+    allowed = "\n\t" if key == "description" else "\t"
     control = next((c for c in str(value) if unicodedata.category(c) == "Cc" and c not in allowed), None)
     if control is not None:
         ctx.add(place, f"holds a control character ({control!r}), which a terminal would act on when daryo prints "
