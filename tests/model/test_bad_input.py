@@ -162,10 +162,10 @@ def test_a_models_title_and_coordinates_are_what_they_say(tmp_path, old, new, me
 
 
 def test_a_description_may_hold_line_breaks_and_tabs_and_a_coordinate_degrees(tmp_path):
-    doc = GOOD.replace("name: t", 'name: t\ndescription: "one\\n\\ttwo"').replace(
+    doc = GOOD.replace("name: t", 'name: "t\\tu"\ndescription: "one\\n\\ttwo"').replace(
         "inflow: 10}", "inflow: 10, lat: 41.5 deg, lon: {value: 69, unit: °}}")
     model = daryo.load(write_model(tmp_path, doc))
-    assert model.description == "one\n\ttwo"
+    assert (model.name, model.description) == ("t\tu", "one\n\ttwo")
     assert (model.node("src").get("lat"), model.node("src").get("lon")) == (41.5, 69.0)
 
 
