@@ -391,3 +391,11 @@ def test_a_utf16_file_is_told_not_utf8_and_a_nul_in_the_header_is_named_on_line_
     header.write_bytes(b"da\0te,q\n2000-10-01,1\n2000-11-01,2\0\n")
     with pytest.raises(CsvReadError, match=r"^line 1: the line holds a NUL byte"):
         read_csv_file(header)
+
+
+def test_a_tar_file_that_is_no_archive_is_a_read_error(tmp_path):
+    """A review: tarfile's ReadError was not among the errors of reading, and went up as a traceback."""
+    path = tmp_path / "f.csv.tar"
+    path.write_bytes(b"garbage")
+    with pytest.raises(CsvReadError, match="^not a tar archive, though its name says it is one$"):
+        read_csv_file(path)

@@ -888,3 +888,12 @@ def test_a_delay_of_no_whole_number_is_named_at_its_key(key, value):
     with pytest.raises(daryo.ModelError) as err:
         convert_pywr_document(doc, "m.json")
     assert [str(p) for p in err.value.problems] == [f"m.json: nodes[dl].{key}: '{value}' must be a whole number ≥ 1"]
+
+
+def test_a_delay_of_a_whole_number_written_as_a_float_is_taken():
+    """Pywr runs ``days: 2.0`` (a review)."""
+    doc = {"timestepper": TS, "nodes": [{"name": "in", "type": "catchment", "flow": 1.0},
+                                        {"name": "dl", "type": "delaynode", "timesteps": 2.0}, _SEA],
+           "edges": [["in", "dl"], ["dl", "sea"]]}
+    (node,) = [n for n in convert_pywr_document(doc, "m.json")["nodes"] if n["id"] == "dl"]
+    assert node["steps"] == 2

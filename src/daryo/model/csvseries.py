@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv as _csv
 import lzma
 import re
+import tarfile
 import warnings
 import zipfile
 import zlib
@@ -40,7 +41,7 @@ class CsvReadError(ValueError):
 #: (``TypeError``, ``ValueError``, ``LookupError``), or a damaged compressed file (``EOFError``, the zlib, lzma
 #: and zip errors, ``ImportError`` for a compression whose library is not installed)
 _READ_ERRORS = (OSError, ValueError, TypeError, LookupError, EOFError, zlib.error, lzma.LZMAError,
-                zipfile.BadZipFile, ImportError)
+                zipfile.BadZipFile, tarfile.ReadError, ImportError)
 
 
 def read_csv_file(path: Path, **read_options: Any) -> pd.DataFrame:
@@ -93,6 +94,8 @@ def read_csv_file(path: Path, **read_options: Any) -> pd.DataFrame:
         reason = text.splitlines()[0] if text else type(exc).__name__
         if isinstance(exc, pd.errors.EmptyDataError):  # (pandas: "No columns to parse from file")
             reason = "the file is empty"
+        elif isinstance(exc, tarfile.ReadError):  # (its own words: "file could not be opened successfully:")
+            reason = "not a tar archive, though its name says it is one"
         elif isinstance(exc, OSError) and exc.strerror:  # ("[Errno 13] Permission denied: '/…/x.csv'": the file
             # is named by the message that quotes this)
             reason = exc.strerror

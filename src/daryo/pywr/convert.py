@@ -95,6 +95,11 @@ _TOP_LEVEL_REFUSED = {"bisection": " (the search of Pywr's BisectionSearchModel,
                       "find a parameter's largest feasible value: daryo runs a model once)"}
 
 
+def _whole(v: Any) -> Any:
+    """``v`` as an int where it is a float of a whole value (Pywr takes ``days: 2.0``), else as it is."""
+    return int(v) if isinstance(v, float) and v.is_integer() else v
+
+
 #: the most sublinks of a split link without max_flows or costs (bands alike, which only a fuzz gives by the million)
 _MAX_BANDS = 1_000
 
@@ -635,8 +640,8 @@ class _Converter:
         return c
 
     def _n_delaynode(self, name: str, raw: Mapping, place: str) -> _Node:
-        steps = raw.get("timesteps", 0) or 0
-        days = raw.get("days", 0) or 0
+        steps = _whole(raw.get("timesteps", 0) or 0)
+        days = _whole(raw.get("days", 0) or 0)
         for key, v in (("timesteps", steps), ("days", days)):
             if isinstance(v, bool) or not isinstance(v, int) or v < 0:  # (text, a fraction: a traceback below)
                 self.add(f"{place}.{key}", f"'{short_text(v)}' must be a whole number ≥ 1")
