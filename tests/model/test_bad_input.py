@@ -191,6 +191,17 @@ def test_an_evaporation_of_more_than_ten_metres_a_step_is_refused(tmp_path):
     assert "nodes[d].evaporation (line 6): 10001 mm of evaporation in one step: more than 10,000 mm" in msg
 
 
+def test_a_scale_on_a_single_number_multiplies_it_and_is_checked(tmp_path):
+    """A re-fuzz: capacity {value: 50, scale: 0.01} ran as 50 MW, and scale: abc, [1] or an unknown key passed."""
+    doc = GOOD.replace("{id: d, type: demand, demand: 5}", "{id: d, type: reservoir, max_volume: 2000, "
+                       "initial_volume: {value: 2, unit: km3, scale: 0.5}}")
+    assert daryo.load(write_model(tmp_path, doc)).node("d").get("initial_volume") == 1000.0
+    for bad, message in (("scale: abc", "scale 'abc' is not a number"), ("scale: [1]", "scale '[1]' is not a number"),
+                         ("factor: 2", "unknown key 'factor'")):
+        (msg,) = load_problems(write_model(tmp_path, doc.replace("scale: 0.5", bad)))
+        assert "nodes[d].initial_volume (line 6)" in msg and message in msg, msg
+
+
 def test_unknown_component_type(tmp_path):
     p = write_model(tmp_path, GOOD.replace("type: sink", "type: sinc"))
     (msg,) = load_problems(p)

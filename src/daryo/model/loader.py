@@ -1226,13 +1226,27 @@ def _parse_value(value: Any, attr: Attribute, ctx: _Context, place: str) -> Any:
             return None
         return value
     if kind == "scalar":
+        scale: Any = 1.0
+        if isinstance(value, Mapping) and "value" in value:  # (a scale here was left unread, and ignored)
+            unknown = [k for k in value if k not in ("value", "unit", "scale", "source")]
+            if unknown:
+                ctx.add(place, f"unknown key '{_short(unknown[0])}'; a number is written {{value: …, unit: …}}, "
+                        "with scale: … to multiply it")
+                return None
+            scale = value.get("scale", 1.0)
+            if not is_number(scale) or not math.isfinite(scale):
+                ctx.add(place, _bad_scale(scale))
+                return None
         r = _number(value, attr, ctx, place)
         if r is None:
             return None
         if r[1]:
             ctx.add(place, "a rate unit is not allowed here; give a volume per step")
             return None
-        return r[0]
+        if not math.isfinite(scaled := r[0] * float(scale)):
+            ctx.add(place, f"the value times scale {float(scale):g} is too large a number (more than 1.8e308)")
+            return None
+        return scaled
     if kind == "table":
         return _parse_table(value, ctx, place)
     if kind == "series" and isinstance(value, Mapping) and "parameter" in value:
