@@ -73,7 +73,7 @@ class _PlainLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: igno
         return super().construct_mapping(node, deep=deep)
 
 
-def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
+def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int | HugeInteger:
     """YAML's integer, or a :class:`HugeInteger` for one of more digits than Python converts (4,300)."""
     try:
         return yaml.SafeLoader.construct_yaml_int(loader, node)  # type: ignore[no-any-return]
@@ -84,20 +84,15 @@ def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
 _PlainLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 
 
-class HugeInteger(int):
+class HugeInteger:
     """A whole number written with more digits than Python converts to an int (4,300: a limit against slow
-    conversions), read as a number too large for daryo (its value is 10**400), which shows as written.  A model
-    refuses it as too large a number, naming its place, as it does a 400-digit one."""
+    conversions), as the parsers give it, kept as written: :func:`read_document` refuses it as too large a number,
+    naming its place, wherever it is."""
 
-    def __new__(cls, text: str) -> HugeInteger:
-        value = super().__new__(cls, 10**400)
-        value.text = text.strip()
-        return value
+    __slots__ = ("text",)
 
-    text: str
-
-    def __getnewargs__(self) -> tuple[str]:  # type: ignore[override]  # (copies and pickles keep the text)
-        return (self.text,)
+    def __init__(self, text: str):
+        self.text = text.strip()
 
     def __repr__(self) -> str:
         return self.text[:40] + "…"
@@ -364,7 +359,7 @@ def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def _json_int(text: str) -> int:
+def _json_int(text: str) -> int | HugeInteger:
     """JSON's integer, or a :class:`HugeInteger` for one of more digits than Python converts."""
     try:
         return int(text)
@@ -1226,25 +1221,25 @@ def _parse_value(value: Any, attr: Attribute, ctx: _Context, place: str) -> Any:
             return None
         return value
     if kind == "scalar":
-        scale: Any = 1.0
+        scale = 1.0
         if isinstance(value, Mapping) and "value" in value:  # (a scale here was left unread, and ignored)
             unknown = [k for k in value if k not in ("value", "unit", "scale", "source")]
             if unknown:
                 ctx.add(place, f"unknown key '{_short(unknown[0])}'; a number is written {{value: …, unit: …}}, "
                         "with scale: … to multiply it")
                 return None
-            scale = value.get("scale", 1.0)
-            if not is_number(scale) or not math.isfinite(scale):
-                ctx.add(place, _bad_scale(scale))
+            given = _scale(value, ctx, place)
+            if given is None:
                 return None
+            scale = given
         r = _number(value, attr, ctx, place)
         if r is None:
             return None
         if r[1]:
             ctx.add(place, "a rate unit is not allowed here; give a volume per step")
             return None
-        if not math.isfinite(scaled := r[0] * float(scale)):
-            ctx.add(place, f"the value times scale {float(scale):g} is too large a number (more than 1.8e308)")
+        if not math.isfinite(scaled := r[0] * scale):
+            ctx.add(place, f"the value times scale {scale:g} is too large a number (more than 1.8e308)")
             return None
         return scaled
     if kind == "table":
@@ -1254,8 +1249,14 @@ def _parse_value(value: Any, attr: Attribute, ctx: _Context, place: str) -> Any:
     return _parse_series(value, attr, ctx, place, monthly_only=(kind == "monthly"))
 
 
-def _bad_scale(scale: Any) -> str:
-    return f"scale '{_short(scale)}' is not a number" if not is_number(scale) else f"scale {scale} is not finite"
+def _scale(value: Mapping, ctx: _Context, place: str) -> float | None:
+    """The ``scale`` of a value written as a mapping (1 without one); None after a problem (not a finite number)."""
+    scale = value.get("scale", 1.0)
+    if not is_number(scale) or not math.isfinite(scale):
+        ctx.add(place, f"scale '{_short(scale)}' is not a number" if not is_number(scale)
+                else f"scale {scale} is not finite")
+        return None
+    return float(scale)
 
 
 def _parse_parameter_ref(value: Mapping, attr: Attribute, ctx: _Context, place: str) -> ParameterRef | None:
@@ -1276,11 +1277,10 @@ def _parse_parameter_ref(value: Mapping, attr: Attribute, ctx: _Context, place: 
     if got is None:
         return None
     factor, is_rate = got
-    scale = value.get("scale", 1.0)
-    if not is_number(scale) or not math.isfinite(scale):
-        ctx.add(place, _bad_scale(scale))
+    scale = _scale(value, ctx, place)
+    if scale is None:
         return None
-    return ParameterRef(name, factor * float(scale), is_rate, place)
+    return ParameterRef(name, factor * scale, is_rate, place)
 
 
 def _parse_series(value: Any, attr: Attribute, ctx: _Context, place: str, monthly_only: bool
@@ -1299,15 +1299,14 @@ def _parse_series(value: Any, attr: Attribute, ctx: _Context, place: str, monthl
             if k not in known:
                 ctx.add(place, f"unknown key '{k}' in a series; use one of: {', '.join(sorted(known))}")
                 return None
-        scale = value.get("scale", 1.0)
-        if not is_number(scale) or not math.isfinite(scale):
-            ctx.add(place, _bad_scale(scale))
+        scale = _scale(value, ctx, place)
+        if scale is None:
             return None
         given = [k for k in ("value", "monthly", "values", "csv") if k in value]
         if len(given) > 1:  # (one of them would win, silently)
             ctx.add(place, f"a series gives one of value, monthly, values or csv, not {' and '.join(given)}")
             return None
-        factor *= float(scale)
+        factor *= scale
         if "monthly" in value:
             value = {"_monthly": value["monthly"]}
         elif "values" in value:
@@ -1322,7 +1321,7 @@ def _parse_series(value: Any, attr: Attribute, ctx: _Context, place: str, monthl
             if r is None:
                 return None
             if not math.isfinite(r[0] * scale):
-                ctx.add(place, f"the value times scale {float(scale):g} is too large a number (more than 1.8e308)")
+                ctx.add(place, f"the value times scale {scale:g} is too large a number (more than 1.8e308)")
                 return None
             return Series.constant(r[0] * scale, r[1], origin=(ctx.file, place))
         else:
