@@ -530,21 +530,19 @@ class _Converter:
         if n is None:
             return None
         lists = [len(raw[k]) for k in ("max_flows", "costs") if isinstance(raw.get(k), list)]
-        if not lists and not extra:  # (parallel bands of no maximum and cost 0 carry what one of them carries)
-            return 1
-        if not lists and n + extra <= _MAX_BANDS:  # (a split's bands, built as given, as Pywr runs them)
+        if not lists:  # (bands alike, of no maximum and cost 0)
+            if not extra:  # (parallel, they carry what one of them carries)
+                return 1
+            if n + extra <= _MAX_BANDS:  # (a split's, built as given, as Pywr runs them)
+                return n
+            self.add(f"{place}.nsteps", f"{short_text(n)} bands and {extra} extra slot(s) make more than "
+                     f"{_MAX_BANDS:,} sublinks, without max_flows or costs to tell them apart; give fewer")
+            return None
+        if n + extra <= (most := max(lists)):
             return n
-        most = max(lists, default=extra + 1)
-        if n + extra <= most:
-            return n
-        bands = short_text(n)
-        if not lists:
-            self.add(f"{place}.nsteps", f"{bands} bands and {extra} extra slot(s) make more than {_MAX_BANDS:,} "
-                     "sublinks, without max_flows or costs to tell them apart; give fewer")
-        else:
-            split = f" and {extra} extra slot(s)" if extra else ""
-            self.add(f"{place}.nsteps", f"{bands} bands{split} make {short_text(n + extra)} sublinks, but max_flows "
-                     f"and costs give at most {most} values; give a value per sublink")
+        split = f" and {extra} extra slot(s)" if extra else ""
+        self.add(f"{place}.nsteps", f"{short_text(n)} bands{split} make {short_text(n + extra)} sublinks, but "
+                 f"max_flows and costs give at most {most} values; give a value per sublink")
         return None
 
     def _lists(self, raw: Mapping, place: str, n: int | None) -> tuple[list, list]:
