@@ -120,6 +120,10 @@ class ParameterSet:
 
     def step(self, t: int, volume: np.ndarray, proportion: np.ndarray) -> np.ndarray:
         """Values of the state-dependent parameters at step ``t``, shape (S, number of them)."""
+        with _unchecked():  # (once a step, not once a parameter: a value that is not finite is said with its place)
+            return self._step(t, volume, proportion)
+
+    def _step(self, t: int, volume: np.ndarray, proportion: np.ndarray) -> np.ndarray:
         env = _StepEnv(t, volume, proportion, self.res_index)
         S = volume.shape[0]
         values: dict[str, np.ndarray] = {}
@@ -128,8 +132,7 @@ class ParameterSet:
             p = self.params[n]
             x = [values[i] if i in values else self.static_values[i][:, t] for i in p.inputs()]
             try:
-                with _unchecked():
-                    values[n] = np.broadcast_to(np.asarray(p.step(env, x), dtype=float), (S,))
+                values[n] = np.broadcast_to(np.asarray(p.step(env, x), dtype=float), (S,))
             except ParameterValueError as exc:
                 exc.step = t
                 raise ModelError(_value_problem(self.file, self.axis, n, p, exc)) from None
