@@ -436,9 +436,16 @@ def _covered(sol: LPSolution, active: np.ndarray, tcol: int, req_row: np.ndarray
     was held at its first share (a row missed is held at the next iteration; one held wrongly stays short)."""
     if float(np.clip(sol.x[tcol] / alpha, 0.0, 1.0)) >= 1.0 - _FULL:
         return active
-    y = np.abs(sol.row_dual[req_row[active]])
-    fixed = active[(y * R[active] > _TOL * alpha) & (y > _TOL * y.max())]
+    fixed = active[held_by_dual(np.abs(sol.row_dual[req_row[active]]), R[active], alpha)]
     return fixed if fixed.size else active
+
+
+def held_by_dual(y: np.ndarray, R: np.ndarray, alpha: np.ndarray | float) -> np.ndarray:
+    """Which coverage rows hold a stage's coverage back, by their duals (the rule of :func:`_covered`, which the
+    fast path applies to many scenarios at once): ``|y_j| R_j / α`` above 1e-9 and ``|y_j|`` above 1e-9 of the
+    largest.  ``y``, ``R``: absolute duals and requirements, the requirements on the last axis; ``alpha``: the
+    stages' scales, one for each row of ``y``."""
+    return (y * R > _TOL * np.asarray(alpha)[..., None]) & (y > _TOL * y.max(axis=-1, keepdims=True))
 
 
 def _solve_holding(solver: HighsSolver, lo: np.ndarray, hi: np.ndarray, col_lo: np.ndarray, req_col: np.ndarray

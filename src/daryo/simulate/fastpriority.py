@@ -94,7 +94,7 @@ from . import _dualsimplex as dsx
 from . import _kernel
 from ._basiscache import BasisCache, Layout, StepContext, walk
 from ._basismap import BasisAlgebra
-from .engine import _FULL, _HOLD, _TOL, DUAL_TOLERANCE, _raise_unsolved, allocate_by_priority
+from .engine import _FULL, _HOLD, _TOL, DUAL_TOLERANCE, _raise_unsolved, allocate_by_priority, held_by_dual
 
 if TYPE_CHECKING:
     from .fastpath import _Layout
@@ -392,8 +392,7 @@ class _Block:
                 short[g] = np.where(below, np.minimum(short[g], pi), short[g])
                 last[g] = np.where(below, pi, last[g])
                 a = act[g]
-                y = np.where(a, np.abs(res.y[g]), 0.0)  # (see engine._covered)
-                held = (y * Rl[g] > _TOL * alpha[g][:, None]) & (y > _TOL * y.max(axis=1, keepdims=True))
+                held = held_by_dual(np.where(a, np.abs(res.y[g]), 0.0), Rl[g], alpha[g])
                 fix = a & ((tstar >= 1.0 - _FULL)[:, None] | held)
                 none = ~fix.any(axis=1)  # degenerate optimum without a certificate: hold everyone
                 fix[none] = a[none]
