@@ -191,6 +191,27 @@ def test_an_evaporation_of_more_than_ten_metres_a_step_is_refused(tmp_path):
     assert "nodes[d].evaporation (line 6): 10001 mm of evaporation in one step: more than 10,000 mm" in msg
 
 
+@pytest.mark.parametrize("node, message", [
+    ("{id: d, type: demand, demand: 1e308}", "nodes[d].demand (line 6): is 1e+308 hm³/step: a number larger than 1e30"),
+    ("{id: d, type: demand, demand: 5, cost: {values: [5, -2e31, 5]}}", "nodes[d].cost (line 6): is -2e+31 at step 2"),
+    ("{id: d, type: demand, demand: 5, cost: 1e31}", "nodes[d].cost (line 6): is 1e+31: a number larger than 1e30"),
+    ("{id: d, type: demand, demand: 5, min_flow: 2e30}", "nodes[d].min_flow (line 6): is 2e+30 hm³/step"),
+])
+def test_a_number_larger_than_any_amount_is_refused(tmp_path, node, message):
+    """Demands, capacities and energy targets of 1e308 passed validation: the run printed NumPy's overflow warnings
+    and an ensemble's float32 store turned the demand into inf, so that its summary said no demand was short (a
+    re-fuzz)."""
+    (msg, *_) = load_problems(write_model(tmp_path, GOOD.replace("{id: d, type: demand, demand: 5}", node)))
+    assert message in msg and "leave the maximum out or give 1e20" in msg
+
+
+def test_1e20_read_as_no_bound_and_1e30_are_still_valid(tmp_path):
+    """Pywr's idiom for "no bound" (a converted output's demand) and 1e30, the largest number taken, pass."""
+    doc = GOOD.replace("{id: d, type: demand, demand: 5}", "{id: d, type: demand, demand: 1e20}")
+    model = daryo.load(write_model(tmp_path, doc.replace("inflow: 10", "inflow: 1e30")))
+    assert model.node("d").get("demand").values[0] == 1e20
+
+
 def test_a_scale_on_a_single_number_multiplies_it_and_is_checked(tmp_path):
     """A re-fuzz: capacity {value: 50, scale: 0.01} ran as 50 MW, and scale: abc, [1] or an unknown key passed."""
     doc = GOOD.replace("{id: d, type: demand, demand: 5}", "{id: d, type: reservoir, max_volume: 2000, "
@@ -882,7 +903,7 @@ def test_a_ten_day_run_may_start_on_any_day_and_a_date_may_be_a_yaml_date(tmp_pa
                                     "{monthly: [1.0e+308, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1], unit: hm3/day}"])
 def test_a_rate_too_large_over_a_step_is_a_problem_at_its_place(tmp_path, inflow):
     """1e308 hm³ a day is a number, but not over a 31-day step: a problem naming the series, where NumPy's
-    overflow warnings and an unlimited flow were."""
+    overflow warnings and an unlimited flow were (now the check of magnitudes above 1e30 names it first)."""
     import warnings
 
     from daryo.network import compile_network
@@ -892,8 +913,8 @@ def test_a_rate_too_large_over_a_step_is_a_problem_at_its_place(tmp_path, inflow
         warnings.simplefilter("error")  # (no overflow warning on the way)
         with pytest.raises(ModelError) as err:
             compile_network(daryo.load(p))
-    assert (f"{p}: nodes[src].inflow (line 5): a rate of 1e+308 hm3 per day is too large a number over a step of "
-            "31 days (more than 1.8e308)") in str(err.value)
+    assert f"{p}: nodes[src].inflow (line 5): is 1e+308 hm³/day" in str(err.value)
+    assert ": a number larger than 1e30 is no amount a model means" in str(err.value)
 
 
 def test_a_run_of_more_years_than_an_axis_holds_is_refused_plainly(tmp_path):

@@ -68,13 +68,13 @@ def test_convert_reports_problems_and_writes_nothing(tmp_path, capsys):
 
 
 @pytest.mark.parametrize(("flow", "parameters", "said"), [
-    (1e308, {}, "nodes[in].flow: a rate of 1e+308 hm3 per day is too large a number over a step of 7 days"),
+    (1e308, {}, "nodes[in].flow: is 1e+308 hm³/day: a number larger than 1e30 is no amount a model means"),
     ("d", {"d": {"type": "division", "numerator": 1.0, "denominator": 0.0}},
      "parameters[d]: evaluates to inf at the step starting 2001-01-01"),
 ])
 def test_convert_checks_the_values_validate_checks_and_keeps_an_earlier_file(tmp_path, capsys, flow, parameters,
                                                                              said):
-    """A fuzz of the command line: a catchment flow of 1e308 (too large over a step of 7 days) or a division by 0
+    """A fuzz of the command line: a catchment flow of 1e308 (no amount a model means) or a division by 0
     converted (exit 0) to a file that ``daryo validate`` then refused, as it refuses the Pywr file: what only the
     run's steps show was not checked before writing."""
     doc = {"timestepper": {"start": "2001-01-01", "end": "2001-02-01", "timestep": 7},

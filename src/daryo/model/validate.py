@@ -320,6 +320,32 @@ def check_nonnegative(ctx: CheckContext) -> Iterable[Problem]:
                 yield Problem(file, el.at(key), f"is negative ({shown}{_where_lowest(v)}); it must be ≥ 0")
 
 
+#: the largest magnitude a number of a model may have, in canonical units: more is no amount of water, energy or
+#: money, and would overflow the results' sums and their float32 store (whose largest number is 3.4e38)
+MAX_MAGNITUDE = 1e30
+_SHOWN_MAX = f"{MAX_MAGNITUDE:.0e}".replace("e+", "e")
+
+
+def check_magnitudes(ctx: CheckContext) -> Iterable[Problem]:
+    """No number of a node, edge or constraint is larger in magnitude than :data:`MAX_MAGNITUDE` (a maximum meant
+    as "no bound" is left out, or given as 1e20, which the solver reads as none)."""
+    model, file = ctx.model, ctx.file
+    elements: list[Node | Edge | Constraint] = [*model.nodes, *model.edges, *model.constraints]
+    for el in elements:
+        for key, v in el.attrs.items():
+            vals = _values(v)
+            if key == "evaporation" or vals is None or vals.size == 0:  # (evaporation has its own, lower limit)
+                continue
+            k = int(np.argmax(np.abs(vals)))
+            if abs(float(vals.flat[k])) > MAX_MAGNITUDE:
+                attr = None if isinstance(el, Constraint) else _attribute(el, key)
+                shown = _with_unit(float(vals.flat[k]), attr.dimension if attr else None,
+                                   isinstance(v, Series) and v.is_rate)
+                yield Problem(file, el.at(key), (
+                    f"is {shown}{_where(v, k)}: a number larger than {_SHOWN_MAX} is no amount a model means "
+                    "(for no upper bound, leave the maximum out or give 1e20, which the solver reads as none)"))
+
+
 def check_ratio_factors(ctx: CheckContext) -> Iterable[Problem]:
     """A ``flow_ratio``'s factors given as numbers or series: none negative (flows are not), and not all zero
     (``0 × flow = 0 × flow`` constrains nothing)."""
@@ -339,9 +365,14 @@ def check_ratio_factors(ctx: CheckContext) -> Iterable[Problem]:
 def _where_lowest(v: object) -> str:
     """Where a series' lowest value is, for a message: its date, month or step, its column or trace, and its
     CSV file (``" on 2001-03-01 in column 'dry' of flows.csv"``); empty for a single value."""
+    return _where(v, int(np.argmin(v.values))) if isinstance(v, Series) else ""
+
+
+def _where(v: object, flat_index: int) -> str:
+    """Where a series' value at ``flat_index`` (of its values, flattened) is, as :func:`_where_lowest` says it."""
     if not isinstance(v, Series) or v.values.size < 2:
         return ""
-    trace, *rest = np.unravel_index(int(np.argmin(v.values)), v.values.shape)
+    trace, *rest = np.unravel_index(flat_index, v.values.shape)
     parts = []
     if rest:
         i = int(rest[0])
@@ -370,7 +401,8 @@ def _with_unit(value: float, dimension: str | None, is_rate: bool) -> str:
     """A value in canonical units as a message shows it, with its unit: a flow rate, kept per day, in hm³/day and
     m³/s (``-4.32 hm³/day = -50 m³/s``), others in their canonical unit (a flow per step in hm³/step)."""
     if dimension == "flow" and is_rate:
-        return f"{value:g} hm³/day = {value * 1e6 / SECONDS_PER_DAY:g} m³/s"
+        per_second = value * 1e6 / SECONDS_PER_DAY
+        return f"{value:g} hm³/day" + (f" = {per_second:g} m³/s" if np.isfinite(per_second) else "")
     unit = CANONICAL_UNITS.get(dimension or "") if dimension not in ("fraction", "cost") else None
     return f"{value:g} {unit}" if unit else f"{value:g}"
 
@@ -645,8 +677,8 @@ def check_state_dependent(ctx: CheckContext) -> Iterable[Problem]:
 
 #: every check, in the order their problems are reported
 CHECKS: tuple[Check, ...] = (check_edges, check_unique_ids, check_references, check_connected, check_nonnegative,
-                             check_ratio_factors, check_fractions, check_places, check_series, check_min_max,
-                             check_hydropower, check_level_tables, check_state_dependent)
+                             check_magnitudes, check_ratio_factors, check_fractions, check_places, check_series,
+                             check_min_max, check_hydropower, check_level_tables, check_state_dependent)
 
 
 def validate_model(model: Model, file: str = "", declared_ids: set[str] | None = None,
