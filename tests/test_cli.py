@@ -361,6 +361,29 @@ def test_bad_output_targets_are_refused_before_the_run(tmp_path, capsys, monkeyp
     assert f"is a folder, so the result cannot be written there: '{csv}/storage.csv'" in capsys.readouterr().err
 
 
+def test_file_names_that_are_not_utf8_are_refused_for_netcdf_and_escaped_in_its_attributes(tmp_path, capsys,
+                                                                                           monkeypatch):
+    """A Latin-1 file name (``r\\xe9sultat.nc`` on an old share) crashed ``run -o`` and ``ensemble -o`` in the
+    netCDF library after the whole run, and so did a model or overlay with such a name, written into the results'
+    attributes (a re-fuzz).  An output name is refused before the run; a model's name is written with escapes."""
+    folder = tmp_path / os.fsdecode(b"d\xe9j\xe0")
+    folder.mkdir()
+    model = folder / os.fsdecode(b"mod\xe8le.yaml")
+    model.write_text(Path(DEMO).read_text())
+    (folder / "upper_inflow.csv").write_bytes((Path(DEMO).parent / "upper_inflow.csv").read_bytes())
+    out = tmp_path / "r.nc"
+    assert main(["run", str(model), "--years", "1", "--scenarios", "1", "-o", str(out)]) == 0
+    assert xr.open_dataset(out).attrs["model_file"] == f"{tmp_path}/d\\xe9j\\xe0/mod\\xe8le.yaml"
+    capsys.readouterr()
+    _refuse_to_run(monkeypatch)
+    for command in (["run", DEMO, "--years", "1"], ["ensemble", DEMO, "--traces", "1", "--years", "1"]):
+        for target in (tmp_path / os.fsdecode(b"r\xe9sultat.nc"), folder / "r.nc"):
+            assert main([*command, "-o", str(target)]) == 2
+            err = capsys.readouterr().err
+            assert "the netCDF library takes only file names in UTF-8" in err and "\\xe9" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == [folder.name, "r.nc"]
+
+
 def test_a_file_that_cannot_be_made_is_named_as_the_user_gave_it(tmp_path, capsys, monkeypatch):
     """A folder that will not take a new file (one of /proc, or read-only: the user may be root) is reported
     with the output's name, not the temporary file's, and without Python's "[Errno N]"."""
@@ -456,6 +479,22 @@ def test_results_are_written_even_when_the_reader_of_the_summary_has_gone(tmp_pa
     os.close(write)
     assert (proc.returncode, proc.stderr) == (141, "")
     assert xr.open_dataset(out).sizes["time"] == 12 and (tmp_path / "csv" / "delivery.csv").is_file()
+
+
+def test_an_ascii_standard_output_gets_escapes_not_a_traceback(tmp_path):
+    """Standard output and error whose encoding is ASCII (``LC_ALL=C`` with no locale coercion, some cron and CI
+    set-ups): the summary's ``hm³`` and a problem's ``≥`` crashed the command with a UnicodeEncodeError (a
+    re-fuzz); they are written as escapes."""
+    daryo = Path(sys.executable).parent / "daryo"
+    env = {**os.environ, "PYTHONIOENCODING": "ascii"}
+    proc = subprocess.run([str(daryo), "run", DEMO, "--scenarios", "1", "--years", "1"], capture_output=True,
+                          timeout=300, env=env)
+    assert proc.returncode == 0 and b"hm\\xb3 per step" in proc.stdout and proc.stderr == b""
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("version: 1\ntime: {start: 2001-01, end: 2001-12}\nnodes:\n  - {id: a, type: inflow, inflow: 5}\n"
+                   "  - {id: d, type: demand, demand: -1}\nedges: [[a, d]]\n")
+    proc = subprocess.run([str(daryo), "validate", str(bad)], capture_output=True, timeout=300, env=env)
+    assert proc.returncode == 1 and b"it must be \\u2265 0" in proc.stderr and b"Traceback" not in proc.stderr
 
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")

@@ -106,6 +106,7 @@ def _import_held(args: argparse.Namespace) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``daryo`` console script; returns the exit code."""
+    _tolerate_unencodable(sys.stdout, sys.stderr)
     parser = build_parser()
     try:
         args, extra = parser.parse_known_args(argv)
@@ -234,6 +235,16 @@ class _Stdout:
             raise
         except OSError as exc:
             raise _StdoutError(exc.errno, exc.strerror) from exc
+
+
+def _tolerate_unencodable(*streams: Any) -> None:
+    """Write what a stream's encoding cannot (``hm³``, ``—`` on an ASCII terminal or log, ``LC_ALL=C``) as escapes
+    (``hm\\xb3``), rather than stop the command with a UnicodeEncodeError."""
+    for stream in streams:
+        try:
+            stream.reconfigure(errors="backslashreplace")
+        except (AttributeError, ValueError, OSError):  # (not a text file: a replaced stream; closed)
+            pass
 
 
 def _drop_stdout() -> None:
