@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import IO, Any
 
 __all__ = ["NamedOSError", "atomic_write", "file_digest", "free_bytes", "free_space_note", "interrupts_between",
-           "mode_for", "new_file_mode", "refuse_write_protected", "size_text", "temp_beside", "user_path",
-           "write_target"]
+           "mode_for", "new_file_mode", "printable_path", "refuse_netcdf_unreadable_name", "refuse_write_protected",
+           "size_text", "temp_beside", "user_path", "write_target"]
 
 
 def file_digest(path: str | Path | None) -> str | None:
@@ -27,6 +27,22 @@ def file_digest(path: str | Path | None) -> str | None:
         return hashlib.sha256(Path(path).read_bytes()).hexdigest() if path else None
     except OSError:
         return None
+
+
+def printable_path(path: str | Path) -> str:
+    """A path as text any file format takes: a name whose bytes are not UTF-8 (Latin-1 ``\\xe9`` on an old share,
+    which Python holds as a lone surrogate) with those bytes written as escapes (``r\\xe9sultat.nc``)."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+def refuse_netcdf_unreadable_name(path: str | Path) -> None:
+    """Refuse (ValueError) a NetCDF file's path that the netCDF library cannot take: one that is not UTF-8 text, in
+    the name or in a folder on the way to it (the file is written under a temporary name beside it)."""
+    full = os.path.abspath(path)
+    if printable_path(full) != full:
+        raise ValueError(f"{printable_path(path)}: the netCDF library takes only file names in UTF-8, and this path "
+                         "holds bytes in another encoding (shown as \\x..); give a name in UTF-8, or write CSV files "
+                         "(or a .zarr store), which take any name")
 
 
 def new_file_mode() -> int:

@@ -23,6 +23,8 @@ from ._files import (
     free_space_note,
     interrupts_between,
     mode_for,
+    printable_path,
+    refuse_netcdf_unreadable_name,
     refuse_write_protected,
     temp_beside,
     user_path,
@@ -301,7 +303,7 @@ def recorded_model_file(model: Model) -> str:
     if not model.path:
         return ""
     path, package = Path(model.path).resolve(), Path(__file__).resolve().parent
-    return f"daryo/{path.relative_to(package).as_posix()}" if path.is_relative_to(package) else str(path)
+    return f"daryo/{path.relative_to(package).as_posix()}" if path.is_relative_to(package) else printable_path(path)
 
 
 def applied_overlays(model: Model) -> str:
@@ -310,7 +312,8 @@ def applied_overlays(model: Model) -> str:
     names, files = list(model.metadata.get("scenarios") or ()), list(model.metadata.get("scenario_files") or ())
     if len(files) != len(names):  # (an older document's metadata)
         files = [str(x) for x in names]
-    return ", ".join(file if Path(str(name)).suffix.lower() in (".yaml", ".yml") else str(name)  # a library name
+    return ", ".join(printable_path(file) if Path(str(name)).suffix.lower() in (".yaml", ".yml") else str(name)  # a
+                     # library name
                      for name, file in zip(names, files, strict=True))
 
 
@@ -409,6 +412,7 @@ def check_netcdf_target(path: str | Path) -> None:
     if p.suffix.lower() not in NETCDF_SUFFIXES:
         raise ValueError(f"{p}: a run's results are written as NetCDF, so the file name must end in .nc (or .nc4, "
                          ".netcdf; an ensemble writes .zarr too: daryo ensemble)")
+    refuse_netcdf_unreadable_name(p)
     if p.is_dir():
         raise IsADirectoryError(f"cannot write results to {p}: it is a folder (give a .nc file name)")
     if p.exists() and not (is_netcdf(p) and str(netcdf_attributes(p).get("title", "")).startswith(_TITLE)):

@@ -15,7 +15,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._files import NamedOSError, atomic_write, free_space_note, refuse_write_protected, user_path, write_target
+from .._files import (
+    NamedOSError,
+    atomic_write,
+    free_space_note,
+    refuse_netcdf_unreadable_name,
+    refuse_write_protected,
+    user_path,
+    write_target,
+)
 from ..cf import cf_dataset, daryo_units, netcdf_encoding
 from ..model import Model, Node
 from ..results import NETCDF_SUFFIXES, is_netcdf, netcdf_attributes, step_coordinates
@@ -55,6 +63,8 @@ def check_output(output: str | Path) -> str:
     if output.exists() and not (output.is_file() or output.is_dir()):  # (a named pipe would block the checks)
         raise FileExistsError(f"{output} exists and is neither a file nor a folder; it is not replaced: give another "
                               "output name or move it away")
+    if fmt == "nc":
+        refuse_netcdf_unreadable_name(output)
     if fmt == "nc" and output.is_dir():
         raise IsADirectoryError(f"{output} is a folder, not a NetCDF file; give another output name")
     if fmt == "nc" and output.is_file() and not is_netcdf(output):
