@@ -198,6 +198,34 @@ edges: [[src, dam], [dam, sea]]
     assert any("nodes[dam].level_table.area" in p and "negative" in p for p in problems)
 
 
+def test_a_level_table_with_a_negative_volume_is_refused(tmp_path):
+    """[-10, 100] hm³ passed (a re-fuzz): no reservoir stores less than no water."""
+    (msg,) = _problems(tmp_path, """\
+nodes:
+  - {id: src, type: inflow, inflow: 10}
+  - {id: dam, type: reservoir, max_volume: 100, level_table: {volume: [-10, 100], level: [0, 10]}}
+  - {id: sea, type: sink}
+edges: [[src, dam], [dam, sea]]
+""")
+    assert msg.endswith("nodes[dam].level_table.volume (line 5): starts at -10 hm³; a volume of water stored is ≥ 0 "
+                        "(start the table at 0 or at the dead volume)")
+
+
+def test_a_level_table_that_cannot_be_read_is_one_problem_not_also_a_missing_table(tmp_path):
+    """An unknown unit in a level table gave two more problems, that the plant's reservoir and the evaporation
+    had no level table (a re-fuzz)."""
+    (msg,) = _problems(tmp_path, """\
+nodes:
+  - {id: src, type: inflow, inflow: 10}
+  - {id: dam, type: reservoir, max_volume: 100, evaporation: 5,
+     level_table: {volume: [0, 100], level: [0, 10], area: [0, 5], units: {level: ft}}}
+  - {id: p, type: hydropower, capacity: 10, reservoir: dam}
+  - {id: sea, type: sink}
+edges: [[src, dam], [dam, p], [p, sea]]
+""")
+    assert "nodes[dam].level_table.units.level (line 6): unknown unit 'ft'" in msg
+
+
 def test_a_level_table_that_does_not_span_the_reservoirs_volumes_is_refused(tmp_path):
     """Beyond its rows the level and the area would stay those of the nearest row (a head and an evaporating area
     that stop growing as the reservoir fills, or shrinking as it empties)."""

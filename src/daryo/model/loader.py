@@ -473,6 +473,7 @@ class _Context:
         self.step_days: int | None = None  # the model's N-day steps (None: calendar months)
         self.unread_edge_names: set[str] = set()  # the words of edges that could not be read
         self.nodes_unread = False  # 'nodes' is not a list: edges are not checked against its (no) nodes
+        self.unread_attributes: set[tuple[str, str]] = set()  # (node id, attribute) given but not read: a problem
 
     def add(self, place: str, message: str) -> None:
         self.problems.append(Problem(self.file, place, message))
@@ -692,7 +693,8 @@ def _model_from_dict(doc: Any, ctx: _Context, path: Path | None) -> Model:
     )
     problems = list(ctx.problems)
     if not ctx.nodes_unread:  # (else every reference to a node would be reported as dangling)
-        problems += validate_model(model, file, declared_ids=declared, loose_ids=ctx.unread_edge_names)
+        problems += validate_model(model, file, declared_ids=declared, loose_ids=ctx.unread_edge_names,
+                                   unread_attributes=ctx.unread_attributes)
         problems += check_parameters(params, {n.id for n in nodes if n.type == "reservoir"}, declared, dims, file,
                                      declared_params=ctx.parameter_names, declared_dims=_dim_names(doc))
         problems += _check_constraints(model, file)
@@ -957,6 +959,7 @@ def _parse_nodes(spec: Any, ctx: _Context, where: str = "nodes") -> list[Node]:
                 attrs[key] = parsed
             else:
                 failed.add(key)
+        ctx.unread_attributes |= {(node_id, key) for key in failed}
         for attr in ctype.all_attributes:
             if attr.name not in attrs and attr.name not in failed:
                 if attr.required:

@@ -45,12 +45,16 @@ class CheckContext:
     loose_ids
         Names in edges that could not be parsed: a node among them may lack only that edge, so it is not also
         reported as unconnected.
+    unread_attributes
+        (node id, attribute) of attributes the file gives but that could not be read (a problem already): a check
+        does not report them as missing.
     """
 
     model: Model
     file: str = ""
     declared_ids: frozenset[str] = frozenset()
     loose_ids: frozenset[str] = frozenset()
+    unread_attributes: frozenset[tuple[str, str]] = frozenset()
     _resolved: dict[int, tuple[Series, np.ndarray | None, tuple[Problem, ...]]] = field(
         default_factory=dict, init=False, repr=False, compare=False)
 
@@ -590,7 +594,8 @@ def check_hydropower(ctx: CheckContext) -> Iterable[Problem]:
                 if n.attrs.get("reservoir") is None:  # (else: a reservoir that is no node, named as such)
                     yield Problem(file, n.at(), "a hydropower plant needs a fixed 'head' or a 'reservoir' for its "
                                   "head")
-            elif res.type == "reservoir" and (table is None or table.level is None):
+            elif res.type == "reservoir" and (table is None or table.level is None) and (
+                    res.id, "level_table") not in ctx.unread_attributes:
                 yield Problem(file, n.at("reservoir"), f"reservoir '{res.id}' has no level_table with "
                               "levels, so the head cannot be computed; add one or give 'head'")
             elif table is not None and is_number(tailwater) and np.max(table.level) <= float(tailwater):
@@ -619,8 +624,9 @@ MAX_EVAPORATION_MM = 10_000.0
 
 
 def check_level_tables(ctx: CheckContext) -> Iterable[Problem]:
-    """Levels rise with the volume and areas are not negative (an area below zero would turn evaporation into
-    inflow, a falling level make the head fall as the reservoir fills); an evaporation depth has areas to act on."""
+    """Levels rise with the volume, and volumes and areas are not negative (an area below zero would turn evaporation
+    into inflow, a falling level make the head fall as the reservoir fills); an evaporation depth has areas to act
+    on."""
     model, file = ctx.model, ctx.file
     for n in model.nodes_of("reservoir"):
         table = n.attrs.get("level_table")
@@ -629,7 +635,8 @@ def check_level_tables(ctx: CheckContext) -> Iterable[Problem]:
             yield Problem(file, n.at("evaporation"), (
                 f"{float(depth.max()):.6g} mm of evaporation in one step: more than {MAX_EVAPORATION_MM:,.0f} mm "
                 "(10 m) in a step is no lake's; the depth is in mm per step"))
-        if (table is None or table.area is None) and depth is not None and np.any(depth != 0):
+        if (table is None or table.area is None) and depth is not None and np.any(depth != 0) and (
+                n.id, "level_table") not in ctx.unread_attributes:
             yield Problem(file, n.at("evaporation"), "a reservoir's evaporation is its depth × its area, but it has no "
                           "level_table with an area column, so nothing would evaporate; add the areas (km²)")
         if table is None:
@@ -650,6 +657,9 @@ def check_level_tables(ctx: CheckContext) -> Iterable[Problem]:
                 f"starts at {table.volume[0]:g} hm³, above min_volume ({float(np.min(vmin)):g} hm³): below it the "
                 "level and area would stay those of the table's first row; start the table at the dead volume or "
                 "lower"))
+        if table.volume[0] < 0:
+            yield Problem(file, n.at("level_table.volume"), f"starts at {table.volume[0]:g} hm³; a volume of water "
+                          "stored is ≥ 0 (start the table at 0 or at the dead volume)")
         if table.area is not None and np.any(table.area < 0):
             yield Problem(file, n.at("level_table.area"), f"is negative ({float(np.min(table.area)):g} km²); areas "
                           "must be ≥ 0")
@@ -682,12 +692,15 @@ CHECKS: tuple[Check, ...] = (check_edges, check_unique_ids, check_references, ch
 
 
 def validate_model(model: Model, file: str = "", declared_ids: set[str] | None = None,
-                   loose_ids: set[str] | None = None) -> list[Problem]:
+                   loose_ids: set[str] | None = None,
+                   unread_attributes: set[tuple[str, str]] | None = None) -> list[Problem]:
     """Run every check; return all problems found (empty if the model is valid).
 
     ``declared_ids`` are node ids present in the file even if their node could not be parsed (so that
     an edge to them is not also reported as dangling); ``loose_ids`` are the names in edges that could not be
-    parsed (so that their nodes are not also reported as unconnected).
+    parsed (so that their nodes are not also reported as unconnected); ``unread_attributes`` the (node id,
+    attribute) given but not read (so that they are not also reported as missing).
     """
-    ctx = CheckContext(model, file, frozenset(declared_ids or ()), frozenset(loose_ids or ()))
+    ctx = CheckContext(model, file, frozenset(declared_ids or ()), frozenset(loose_ids or ()),
+                       frozenset(unread_attributes or ()))
     return [p for check in CHECKS for p in check(ctx)]
