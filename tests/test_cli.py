@@ -347,7 +347,8 @@ def test_bad_output_targets_are_refused_before_the_run(tmp_path, capsys, monkeyp
     assert main(["run", DEMO, "--years", "1", "-o", str(prev), "--csv", str(prev)]) == 2
     # an empty name was ignored (nothing written, exit 0); "sub.nc/" wrote a file sub.nc
     for argv, message in ((["-o", ""], "-o '': give a file name"), (["--csv", ""], "--csv '': give a folder name"),
-                          (["-o", f"{tmp_path}/sub.nc/"], f"-o {tmp_path}/sub.nc/: names a folder")):
+                          (["-o", f"{tmp_path}/sub.nc/"], f"-o {tmp_path}/sub.nc/: names a folder"),
+                          (["-o", f"{tmp_path}/.nc"], f"{tmp_path}/.nc: give the file a name before its suffix")):
         assert main(["run", DEMO, "--years", "1", *argv]) == 2
         assert message in capsys.readouterr().err
     if os.geteuid() != 0:  # root may write anywhere
@@ -382,6 +383,21 @@ def test_file_names_that_are_not_utf8_are_refused_for_netcdf_and_escaped_in_its_
             err = capsys.readouterr().err
             assert "the netCDF library takes only file names in UTF-8" in err and "\\xe9" in err
     assert sorted(p.name for p in tmp_path.iterdir()) == [folder.name, "r.nc"]
+
+
+def test_a_deleted_current_folder_is_named_as_the_cause(tmp_path, capsys, monkeypatch):
+    """The working folder removed by another shell: relative paths gave only "daryo: error: No such file or
+    directory" (a re-fuzz)."""
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    monkeypatch.chdir(gone)
+    gone.rmdir()
+    said = "the current folder no longer exists (it was deleted or moved), so no relative path can be found"
+    assert main(["run", DEMO, "--years", "1", "--scenarios", "1", "-o", "out.nc"]) == 1
+    assert capsys.readouterr().err == f"daryo: error: {said}: change to a folder that exists, or give absolute paths\n"
+    assert main(["validate", "demo.yaml"]) == 1
+    assert f"demo.yaml: file not found: {said}" in capsys.readouterr().err
+    assert main(["validate", DEMO]) == 0  # (absolute paths need no current folder)
 
 
 def test_a_file_that_cannot_be_made_is_named_as_the_user_gave_it(tmp_path, capsys, monkeypatch):

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import IO, Any
 
 __all__ = ["NamedOSError", "atomic_write", "file_digest", "free_bytes", "free_space_note", "interrupts_between",
-           "mode_for", "new_file_mode", "printable_path", "refuse_netcdf_unreadable_name", "refuse_write_protected",
-           "size_text", "temp_beside", "user_path", "write_target"]
+           "missing_cwd_note", "mode_for", "new_file_mode", "printable_path", "refuse_netcdf_unreadable_name",
+           "refuse_write_protected", "size_text", "temp_beside", "user_path", "write_target"]
 
 
 def file_digest(path: str | Path | None) -> str | None:
@@ -27,6 +27,19 @@ def file_digest(path: str | Path | None) -> str | None:
         return hashlib.sha256(Path(path).read_bytes()).hexdigest() if path else None
     except OSError:
         return None
+
+
+def missing_cwd_note(path: str | Path | None = None) -> str:
+    """A note for a "no such file" error that comes from the current folder having been deleted (or moved), so
+    that no relative path can be found: "" if it exists, or if ``path`` is absolute."""
+    if path is not None and os.path.isabs(path):
+        return ""
+    try:
+        os.getcwd()
+    except FileNotFoundError:
+        return ("the current folder no longer exists (it was deleted or moved), so no relative path can be found: "
+                "change to a folder that exists, or give absolute paths")
+    return ""
 
 
 def printable_path(path: str | Path) -> str:

@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ._files import missing_cwd_note
 from .errors import LINK_LOOP, ModelError, StepError
 
 if TYPE_CHECKING:  # (the commands import the API when they run: ``daryo --help`` loads no numerical stack)
@@ -179,6 +180,8 @@ def _os_error_text(exc: OSError) -> str:
     """An OSError's message without Python's "[Errno N]" prefix: "No such file or directory: 'x.nc'"."""
     if exc.strerror is None:
         return str(exc)
+    if exc.filename is None and isinstance(exc, FileNotFoundError) and (note := missing_cwd_note()):
+        return note
     return f"{exc.strerror}: {str(exc.filename)!r}" if exc.filename is not None else exc.strerror
 
 

@@ -409,6 +409,8 @@ def check_netcdf_target(path: str | Path) -> None:
         If the target exists and is not a run's results.
     """
     p = Path(path)
+    if p.name.lower() in NETCDF_SUFFIXES:  # (".nc" is a name with no suffix)
+        raise ValueError(f"{p}: give the file a name before its suffix, such as results.nc")
     if p.suffix.lower() not in NETCDF_SUFFIXES:
         raise ValueError(f"{p}: a run's results are written as NetCDF, so the file name must end in .nc (or .nc4, "
                          ".netcdf; an ensemble writes .zarr too: daryo ensemble)")

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from .._files import file_digest
+from .._files import file_digest, missing_cwd_note
 from ..errors import LINK_LOOP, ModelError, Problem, did_you_mean, kind_of, with_article
 from ..errors import short_text as _short
 from ..parameters import ParameterRef, ScenarioDim, check_parameters, parse_parameters, scenario_combinations
@@ -194,7 +194,8 @@ def read_document(path: Path, lines: bool = True) -> Any:
     try:
         text = path.read_text(encoding="utf-8-sig")  # (a byte-order mark, which some editors write, is dropped)
     except FileNotFoundError:
-        raise ModelError(Problem(str(path), "", "file not found")) from None
+        note = missing_cwd_note(path)
+        raise ModelError(Problem(str(path), "", f"file not found: {note}" if note else "file not found")) from None
     except IsADirectoryError:
         raise ModelError(Problem(str(path), "", "is a folder, not a YAML or JSON file")) from None
     except UnicodeDecodeError as exc:
