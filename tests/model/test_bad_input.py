@@ -1331,6 +1331,16 @@ def test_flow_ratio_factors_that_say_nothing_or_are_negative(tmp_path, factors, 
     assert f"{place}: {message}" in msg
 
 
+def test_a_flow_sum_with_no_bound_is_refused(tmp_path):
+    """A flow_sum with neither min_flow nor max_flow was taken without a word, though it constrains nothing (a
+    documentation audit; a flow_ratio whose factors are all 0 is refused for that reason)."""
+    text = GOOD + "constraints:\n  - {id: licence, type: flow_sum, nodes: [d, sea]}\n"
+    (msg,) = load_problems(write_model(tmp_path, text))
+    assert msg.endswith("constraints[licence] (line 12): has neither min_flow nor max_flow, so it constrains "
+                        "nothing; give one (or leave the constraint out)")
+    daryo.load(write_model(tmp_path, text.replace("sea]}", "sea], max_flow: 8}")))
+
+
 def _ratio_by(factors: str, x: str) -> str:
     """Two demands of 10 from reservoir r, split by a flow ratio with ``factors`` (parameter x is ``x``)."""
     return HEAD + f"""parameters:

@@ -242,7 +242,7 @@ CONSTRAINT_TYPES: dict[str, ComponentType] = {
     for t in (
         ComponentType(
             "flow_sum", "Bounds on a weighted sum of node flows (e.g. a licence shared by several intakes): "
-                        "min_flow ≤ Σ weight × flow ≤ max_flow.",
+                        "min_flow ≤ Σ weight × flow ≤ max_flow (one bound at least).",
             (
                 A("nodes", "weights", None, REQUIRED, "Node ids (weight 1 each) or a mapping of node id to weight."),
                 A("min_flow", "series", "flow", None, "Minimum of the sum (none: no minimum)."),

@@ -824,6 +824,10 @@ def _parse_constraints(spec: Any, ctx: _Context) -> list[Constraint]:
         for name in missing:
             if name not in raw:
                 ctx.add(_where(raw, place), f"missing required attribute '{name}'")
+        if ctype.name == "flow_sum" and "min_flow" not in raw and "max_flow" not in raw:  # (as flow_ratio's
+            # factors all 0)
+            ctx.add(_where(raw, place), "has neither min_flow nor max_flow, so it constrains nothing; give one "
+                    "(or leave the constraint out)")
         if not missing:
             out.append(Constraint(raw["id"], ctype.name, attrs, place, getattr(raw, "line", None), _key_lines(raw)))
     return out
