@@ -2,7 +2,7 @@
 #   make run   - create .venv, install daryo (with Numba and the ensembles' Dask and zarr), precompile its
 #                kernels, run the embedded default model and print its summary
 #   make test  - create .venv, install daryo with test extras, precompile, run the whole test suite
-# Precompiling (python -m daryo.precompile, ~50 s once, ~3 s after; it needs a C compiler) builds the dual
+# Precompiling (python -m daryo.precompile, 1-2.5 minutes once, ~3 s after; it needs a C compiler) builds the dual
 # simplex ahead of time, which spares each process Numba's start-up at its first run, and puts every other
 # kernel in Numba's cache, so that no run compiles one; if the build fails, daryo compiles the kernel with Numba
 # and make test fails the one test of the precompiled kernel's results (DARYO_REQUIRE_AOT).
