@@ -27,9 +27,13 @@ from .errors import with_article
 
 __all__ = ["Dimension", "UnitError", "parse_quantity", "unit_factor", "is_number", "is_whole", "is_too_large",
            "is_per_month", "no_unit_given",
-           "FLOW_RATE_UNITS", "SECONDS_PER_DAY", "CANONICAL_UNITS"]
+           "FLOW_RATE_UNITS", "SECONDS_PER_DAY", "CANONICAL_UNITS", "MAX_MAGNITUDE"]
 
 SECONDS_PER_DAY = 86_400.0
+
+#: the largest magnitude a number of a model may have, in canonical units: more is no amount of water, energy or
+#: money, and would overflow the results' sums and their float32 store (whose largest number is 3.4e38)
+MAX_MAGNITUDE = 1e30
 
 # unit -> (dimension, factor to canonical, is_rate).  For flows, is_rate=True means the canonical
 # value is hm³/day and must be multiplied by the step length in days.

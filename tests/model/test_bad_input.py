@@ -1226,6 +1226,34 @@ edges: [[src, d], [src, sea]]
                         "be ≥ 0")
 
 
+@pytest.mark.parametrize("x, reference, gives", [
+    ("{type: constant, value: 1e308}", "{parameter: x}", "1e+308"),
+    ("1e300", "{parameter: x, scale: 1e10}", "more than 1.8e308"),
+    ("{type: monthlyprofile, values: [5, 5, -2e31, 5, 5, 5, 5, 5, 5, 5, 5, 5]}", "{parameter: x}",
+     "-2e+31 at the step starting 2001-03-01"),
+])
+def test_a_value_larger_than_any_amount_through_a_parameter_is_named(tmp_path, x, reference, gives):
+    """A demand of 1e308 written as a number is refused on loading; through a parameter (or a reference's scale)
+    it passed, and the run printed NumPy's overflow warnings and a summary of inf (a re-fuzz)."""
+    import warnings
+
+    text = HEAD + f"""parameters:
+  x: {x}
+nodes:
+  - {{id: src, type: inflow, inflow: 10}}
+  - {{id: d, type: demand, demand: {reference}}}
+  - {{id: sea, type: sink}}
+edges: [[src, d], [src, sea]]
+"""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ModelError) as info:
+            daryo.run(daryo.load(write_model(tmp_path, text)))
+    (msg,) = [str(p) for p in info.value.problems]
+    assert msg.endswith(f"nodes[d].demand (line 8): parameter 'x' gives {gives} (its value times the reference's "
+                        "unit and scale): a number larger than 1e30 is no amount a model means")
+
+
 def _below_the_curve(value: str, inflow: str = "0", initial: int = 60) -> str:
     """A model whose demand d is 10 while reservoir r is above half full and ``value`` below (parameter x)."""
     return HEAD + f"""parameters:

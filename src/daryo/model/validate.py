@@ -18,7 +18,7 @@ import pandas as pd
 from ..errors import ModelError, Problem, did_you_mean, with_article
 from ..parameters import ParameterRef, state_dependent
 from ..timeaxis import TimeAxis
-from ..units import CANONICAL_UNITS, SECONDS_PER_DAY, is_number
+from ..units import CANONICAL_UNITS, MAX_MAGNITUDE, SECONDS_PER_DAY, is_number
 from .components import EDGE_ATTRIBUTES, NODE_REFERENCES, Attribute, component_type
 from .series import Series
 from .types import Constraint, Edge, Model, Node, TimeSpec
@@ -324,9 +324,6 @@ def check_nonnegative(ctx: CheckContext) -> Iterable[Problem]:
                 yield Problem(file, el.at(key), f"is negative ({shown}{_where_lowest(v)}); it must be ≥ 0")
 
 
-#: the largest magnitude a number of a model may have, in canonical units: more is no amount of water, energy or
-#: money, and would overflow the results' sums and their float32 store (whose largest number is 3.4e38)
-MAX_MAGNITUDE = 1e30
 _SHOWN_MAX = f"{MAX_MAGNITUDE:.0e}".replace("e+", "e")
 
 
