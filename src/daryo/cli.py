@@ -607,7 +607,7 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
         parts_folder,
         run_ensemble,
     )
-    from .ensemble.executors import machine_cores, scheduler_problem
+    from .ensemble.executors import scheduler_problem, workers_problem
 
     if args.traces < 1 or args.years < 1:
         raise _UsageError("--traces and --years must be at least 1")
@@ -617,10 +617,9 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
                           "and below 1")
     if args.workers is not None and args.workers < 0:
         raise _UsageError("--workers must be 0 (in this process) or more")
-    if args.workers and args.workers > (cores := machine_cores()):
-        raise _UsageError(f"--workers {args.workers}: this machine has {cores} core(s), and a local cluster "
-                          "of more processes than cores runs no faster (each holds a chunk in memory): give at most "
-                          f"{cores}, or --scheduler with the address of a Dask cluster for more")
+    if args.workers and (why := workers_problem(args.workers)) is not None:
+        raise _UsageError(f"--workers {args.workers}: {why}, or --scheduler with the address of a Dask cluster for "
+                          "more")
     if args.chunk_size is not None and args.chunk_size < 1:
         raise _UsageError("--chunk-size must be at least 1")
     if args.scheduler is not None and (why := scheduler_problem(args.scheduler)) is not None:

@@ -279,7 +279,6 @@ def test_a_local_cluster_starts_a_worker_a_chunk_at_most_and_no_more_than_the_co
     real = executors._local_cluster
     monkeypatch.setattr(executors, "_local_cluster", lambda k: started.append(k) or real(k))
     monkeypatch.setattr(executors, "machine_cores", lambda: 3)
-    monkeypatch.setattr("daryo.ensemble.run.machine_cores", lambda: 3)
     run(tmp_path, "one.nc", workers=3, options={"traces": 2, "chunk_size": 2})
     assert started == [1]  # (one chunk: one worker, not three)
     with pytest.raises(ValueError, match="workers=4: this machine has 3 core"):

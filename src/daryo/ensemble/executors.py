@@ -171,6 +171,16 @@ def machine_cores() -> int:
     return os.cpu_count() or 1
 
 
+def workers_problem(workers: int) -> str | None:
+    """Why a local cluster of ``workers`` processes is refused (None: it is not): more processes than this
+    machine's cores run no faster, and each holds a chunk in memory."""
+    cores = machine_cores()
+    if workers <= cores:
+        return None
+    return (f"this machine has {cores} core(s), and a local cluster of more processes than cores runs no faster "
+            f"(each holds a chunk in memory): give at most {cores}")
+
+
 def _local_cluster(workers: int) -> Any:
     """A Dask cluster of ``workers`` processes of one thread on this machine, for an ensemble's chunks.
 

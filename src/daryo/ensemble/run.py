@@ -24,7 +24,7 @@ from ..results import applied_overlays, recorded_model_file
 from ..simulate.fastpath import fast_path_unsupported
 from ..units import is_number, is_whole
 from .chunks import ANNUAL_INDICATORS, SERIES, EnsembleOptions, _inflow_columns, _Job, chunk_model
-from .executors import _dask, _serial, machine_cores, scheduler_problem
+from .executors import _dask, _serial, scheduler_problem, workers_problem
 from .parts import _FORMAT, _Parts
 from .progress import ProgressReporter
 from .store import _assemble, _finished_chunk_size, _finished_run, check_output
@@ -198,10 +198,8 @@ def _check_request(options: EnsembleOptions, scheduler: str | None, workers: int
     if workers is not None and (not is_whole(workers) or workers < 0):
         raise ValueError(f"workers={workers!r}: give the number of local worker processes, 0 (in this process) or "
                          "more")
-    if workers and scheduler is None and workers > (cores := machine_cores()):
-        raise ValueError(f"workers={workers}: this machine has {cores} core(s), and a local cluster of "
-                         "more processes than cores runs no faster (each holds a chunk in memory): give at most "
-                         f"{cores}, or the address of a Dask cluster (scheduler) for more")
+    if workers and scheduler is None and (why := workers_problem(workers)) is not None:
+        raise ValueError(f"workers={workers}: {why}, or the address of a Dask cluster (scheduler) for more")
     dtype: Any = None
     try:  # (None is NumPy's float64: refused, as the manifest could not record it)
         dtype = None if options.series_dtype is None else np.dtype(options.series_dtype)
