@@ -223,6 +223,17 @@ def case_aggregatednode_default_bounds():
         [["in", "a"], ["in", "b"], ["in", "sea"]]), {}
 
 
+def case_aggregatednode_null_min_flow():
+    """``min_flow: null`` is Pywr's row (−∞, ∞): no bound, only the factors (a flow_sum without either bound was
+    refused after daryo began to refuse those written by hand: a review)."""
+    return pywr_doc(
+        [_inflow("in"), {"name": "d", "type": "output", "max_flow": 3.0, "cost": -10.0},
+         {"name": "d2", "type": "output", "max_flow": 3.0, "cost": -10.0},
+         {"name": "sea", "type": "output"},
+         {"name": "a", "type": "aggregatednode", "nodes": ["d", "d2"], "min_flow": None, "factors": [1.0, 2.0]}],
+        [["in", "d"], ["in", "d2"], ["in", "sea"]]), {}
+
+
 def case_breaklink():
     """A break link (Pywr's route-saving link) with bounds and a cost between 2 supplies and 2 demands."""
     return pywr_doc(

@@ -703,7 +703,8 @@ class _Converter:
             item["min_flow"] = self.flow(lo, f"{place}.min_flow", f"{name}.min_flow")
         if hi is not None:
             item["max_flow"] = self.flow(hi, f"{place}.max_flow", f"{name}.max_flow")
-        c.constraints.append(item)
+        if lo is not None or hi is not None:  # (both null: Pywr's row (-∞, ∞) constrains nothing)
+            c.constraints.append(item)
         factors = raw.get("factors")
         if factors is not None:
             if not isinstance(factors, list) or len(factors) != len(members):
