@@ -246,3 +246,63 @@ def test_a_run_beyond_the_span_an_overlay_of_given_years_was_applied_to_says_to_
     sea = daryo.run(daryo.load(model, scenarios=[str(overlay)], years=5)).dataset["sink_inflow"].sel(sink="sea")
     assert float(sea.sum()) == pytest.approx(5 * 12 * 5 - 2.5 * 12)
     assert float(daryo.run(loaded, daryo.RunOptions(years=2)).dataset["sink_inflow"].sum()) == pytest.approx(90)
+
+
+def test_a_run_that_starts_after_the_start_an_overlay_of_given_years_counted_from_is_refused(tmp_path):
+    """Run from a later start, a model loaded with an overlay that halves its second year's inflow gave the
+    baseline's results, while its attributes named the overlay (a fuzz of the Python API)."""
+    model = tmp_path / "m.yaml"
+    model.write_text("version: 1\nname: m\ntime: {start: 2000-10, end: 2003-09, step: month}\nnodes:\n"
+                     "  - {id: up, type: inflow, inflow: [5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5]}\n"
+                     "  - {id: sea, type: sink}\nedges: [[up, sea]]\n")
+    overlay = tmp_path / "y2.yaml"
+    overlay.write_text("changes: [{scale_inflows: {nodes: [up], factor: 0.5, years: [2]}}]\n")
+    loaded = daryo.load(model, scenarios=[str(overlay)])
+    with pytest.raises(ValueError) as err:
+        daryo.run(loaded, daryo.RunOptions(start="2001-10", years=1))
+    assert str(err.value) == (
+        f"the model was loaded with an overlay that changes given run years ({overlay} changes[0].scale_inflows), "
+        "counted from the model's start, 2000-10; a run from 2001-10 would not have those years as they were "
+        "changed: run from the model's start (RunOptions(years=...)), or load a model file whose time starts at "
+        "the run's start")
+    assert float(daryo.run(loaded, daryo.RunOptions(start="2000-10", years=2)).dataset["sink_inflow"].sum()) == (
+        pytest.approx(90))
+
+
+def _changed(model, node_id, **attrs):
+    """``model`` with node ``node_id``'s attributes changed (as a user might with dataclasses.replace)."""
+    from dataclasses import replace
+
+    nodes = tuple(replace(n, attrs={**n.attrs, **attrs}) if n.id == node_id else n for n in model.nodes)
+    return replace(model, nodes=nodes)
+
+
+def test_a_model_changed_by_hand_is_checked_before_it_runs():
+    """daryo.run ran any Model object as it was: an allocation or node type mistyped after loading ran silently
+    wrong (cost mode delivered nothing; a 'Demand' node was dropped), a loss of NaN hung HiGHS, and others failed
+    deep inside (a fuzz of the Python API).  A model the loader did not make is checked as the loader would."""
+    from dataclasses import replace
+
+    import numpy as np
+
+    from daryo.model import Edge
+
+    model = daryo.load(daryo.demo_model_path(), years=1)
+    assert model.validated and not replace(model, name="x").validated
+    cases = [
+        (replace(model, allocation="Cost"), "allocation: the text 'Cost' is not an allocation mode"),
+        (replace(model, nodes=tuple(replace(n, type="Demand") if n.id == "city" else n for n in model.nodes)),
+         "nodes[city] (line 59): unknown component type the text 'Demand' (did you mean 'demand'?)"),
+        (_changed(model, "river_mid", loss=np.nan), "nodes[river_mid].loss (line 55): is nan: not a finite number"),
+        (_changed(model, "city", demand="20 m3/s"), "nodes[city].demand (line 62): is the text '20 m3/s', not a "
+                                                    "number"),
+        (replace(model, edges=model.edges + (Edge("x", "upper_river", "nope", {}),)), "names 'nope'"),
+        (replace(model, scenario_names=()), "the model has no scenario trace"),
+        (replace(model, time=None), "time: nothing (None; null in YAML: a key with no value) is not a time span"),
+    ]
+    for changed, said in cases:
+        with pytest.raises(daryo.ModelError) as err:
+            daryo.run(changed, daryo.RunOptions(scenarios=1))
+        assert said in str(err.value), (said, str(err.value))
+    ok = daryo.run(replace(model, name="renamed"), daryo.RunOptions(scenarios=1))  # (a sound change runs)
+    assert ok.dataset.attrs["model"] == "renamed"

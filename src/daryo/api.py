@@ -145,6 +145,9 @@ def run(model: Model, options: RunOptions | None = None) -> Results:
 
     Raises
     ------
+    daryo.ModelError
+        If ``model`` was built in code, or changed with :func:`dataclasses.replace`, and the loader would refuse it
+        (a loaded model is checked once, when it is loaded).
     TypeError
         If ``model`` is not a loaded model or an option is not of its type.
     ValueError
@@ -160,6 +163,8 @@ def run(model: Model, options: RunOptions | None = None) -> Results:
 
     if not isinstance(model, Model):
         raise TypeError(f"daryo.run takes a loaded model, not {type(model).__name__}: daryo.run(daryo.load(path))")
+    if not model.validated:  # (built in code, or changed with dataclasses.replace: checked as the loader would)
+        check_built(model)
     if options is not None and not isinstance(options, RunOptions):
         raise TypeError(f"daryo.run's options are a daryo.RunOptions, not {type(options).__name__} {options!r}: "
                         "daryo.run(model, daryo.RunOptions(years=10))")
@@ -172,7 +177,7 @@ def run(model: Model, options: RunOptions | None = None) -> Results:
         with problems_relocated(model):  # (a series that does not cover the span: at the overlay that set it)
             model = model.with_time(options.start, options.end, options.years)
         _check_embedded_span(model, own.end)
-        _check_overlaid_span(model, own.end)
+        _check_overlaid_span(model, own.start, own.end)
     n = options.scenarios
     if n is not None and n < 1:
         raise ValueError(f"scenarios={n}: a run takes at least 1 scenario trace")
@@ -185,6 +190,16 @@ def run(model: Model, options: RunOptions | None = None) -> Results:
     with problems_relocated(model):
         out = simulate(net) if options.method == "plain" else simulate_fast(net)
     return Results(build_dataset(net, out))
+
+
+def check_built(model: Model) -> None:
+    """Raise the :class:`~daryo.ModelError` of a model the loader did not make, if it has problems
+    (:func:`daryo.model.validate.check_built_model`)."""
+    from .model.validate import check_built_model
+
+    problems = check_built_model(model)
+    if problems:
+        raise ModelError(problems)
 
 
 def _check_options(options: RunOptions) -> None:
@@ -205,13 +220,21 @@ def _check_options(options: RunOptions) -> None:
             raise ValueError(f"{name}={v!r} is not a date: give YYYY-MM or YYYY-MM-DD") from None
 
 
-def _check_overlaid_span(model: Model, own_end: pd.Timestamp) -> None:
+def _check_overlaid_span(model: Model, own_start: pd.Timestamp, own_end: pd.Timestamp) -> None:
     """An overlay that changes given run years turns the inflows it changes into one value per step of the span the
     model was loaded for: a run beyond it needs the model loaded for the run's length (else those series are
-    refused as too short, naming the model file's line of the 12 values it no longer holds)."""
+    refused as too short, naming the model file's line of the 12 values it no longer holds), and a run that starts
+    later would leave out the years it changed, or shift them, without a word."""
     limited = model.metadata.get("changes_of_given_years")  # (recorded as the overlays were applied)
-    if model.time.end > own_end and isinstance(limited, list) and limited:
-        changes = "; ".join(map(str, limited))
+    if not (isinstance(limited, list) and limited):
+        return
+    changes = "; ".join(map(str, limited))
+    if model.time.start > own_start:
+        raise ValueError(f"the model was loaded with an overlay that changes given run years ({changes}), counted "
+                         f"from the model's start, {own_start:%Y-%m}; a run from {model.time.start:%Y-%m} would not "
+                         "have those years as they were changed: run from the model's start (RunOptions(years=...)), "
+                         "or load a model file whose time starts at the run's start")
+    if model.time.end > own_end:
         raise ValueError(f"the model was loaded with an overlay that changes given run years ({changes}), which gives "
                          f"the inflows it changes per step up to {own_end:%Y-%m}, and the run goes on to "
                          f"{model.time.end:%Y-%m}; load the model for the run's length instead: "

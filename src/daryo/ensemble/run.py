@@ -93,6 +93,8 @@ def run_ensemble(model: Model, options: EnsembleOptions, output: str | Path, *, 
 
     Raises
     ------
+    daryo.ModelError
+        For a model built in code, or changed with :func:`dataclasses.replace`, that the loader would refuse.
     TypeError, ValueError
         Before anything is written, for an argument or option of the wrong kind or value (a progress reporter
         without ``skip``, ``update`` and ``assembling``, ``stop_after`` below 1, a seed out of range…).
@@ -105,6 +107,10 @@ def run_ensemble(model: Model, options: EnsembleOptions, output: str | Path, *, 
     t0 = time.perf_counter()
     if not isinstance(model, Model):
         raise TypeError(f"run_ensemble takes a loaded model (daryo.load(path)), not {type(model).__name__}")
+    if not model.validated:  # (built in code, or changed with dataclasses.replace: checked as the loader would)
+        from ..api import check_built
+
+        check_built(model)
     if not isinstance(options, EnsembleOptions):
         raise TypeError(f"run_ensemble's options are an EnsembleOptions, not {type(options).__name__}")
     output = user_path(output, "run_ensemble", "an output (.zarr or .nc)")

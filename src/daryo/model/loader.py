@@ -630,7 +630,9 @@ def model_from_dict(doc: Any, base_dir: Path | str = ".", file: str = "<model>",
         if not (places or origins):
             raise
         raise ModelError(relocated(exc.problems, file, places, origins), note=exc.note) from None
-    return replace(model, pywr_places=places, origins=origins) if places or origins else model
+    model = replace(model, pywr_places=places, origins=origins) if places or origins else model
+    object.__setattr__(model, "validated", True)  # (frozen; dataclasses.replace makes a copy that is not)
+    return model
 
 
 def _model_from_dict(doc: Any, ctx: _Context, path: Path | None) -> Model:

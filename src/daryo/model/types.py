@@ -141,6 +141,9 @@ class Model:
         For messages only (not compared): where the file has what the model's places name, for a model read
         from a Pywr file (``nodes[farm].demand`` → ``nodes[farm].max_flow``) or with overlays (a place → the
         overlay file and change that set it); see :func:`daryo.model.places.relocated`.
+    validated
+        Whether the loader made the model and checked it (:func:`daryo.model.model_from_dict`): a model built in
+        code, or changed with :func:`dataclasses.replace`, is not, and :func:`daryo.run` checks it first.
     """
 
     name: str
@@ -159,6 +162,7 @@ class Model:
     file_sha256: str = ""
     pywr_places: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
     origins: Mapping[str, tuple[str, str]] = field(default_factory=dict, compare=False, repr=False)
+    validated: bool = field(default=False, init=False, compare=False, repr=False)
 
     @property
     def n_scenarios(self) -> int:
@@ -241,7 +245,9 @@ class Model:
         if (why := span_problem(s, e, self.time.step_days)) is not None:
             raise ValueError(why)
         model = replace(self, time=TimeSpec(s, e, self.time.step_days))
-        return model._series_from(self.time.start) if s != self.time.start else model
+        model = model._series_from(self.time.start) if s != self.time.start else model
+        object.__setattr__(model, "validated", self.validated)  # (a span its series were checked to cover)
+        return model
 
     def _file(self) -> str:
         return str(self.path) if self.path else ""

@@ -5,25 +5,26 @@ the node ids the file declares and the model's time axis) that returns problems;
 from __future__ import annotations
 
 import calendar
+import math
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 import numpy as np
 import pandas as pd
 
-from ..errors import ModelError, Problem, did_you_mean, with_article
+from ..errors import ModelError, Problem, did_you_mean, kind_of, with_article
 from ..parameters import ParameterRef, state_dependent
 from ..timeaxis import TimeAxis
 from ..units import CANONICAL_UNITS, MAX_MAGNITUDE, SECONDS_PER_DAY, is_number
-from .components import EDGE_ATTRIBUTES, NODE_REFERENCES, Attribute, component_type
+from .components import COMPONENT_TYPES, EDGE_ATTRIBUTES, NODE_REFERENCES, Attribute, component_type
 from .series import Series
 from .types import Constraint, Edge, Model, Node, TimeSpec
 
-__all__ = ["validate_model", "CheckContext", "CHECKS", "PLACEHOLDER_TIME"]
+__all__ = ["validate_model", "check_built_model", "CheckContext", "CHECKS", "PLACEHOLDER_TIME"]
 
 #: The time span the loader gives a model whose ``time`` is missing or cannot be read (a problem it reports):
 #: no time axis, so series are not compared with its one step
@@ -446,6 +447,11 @@ def _series_of(el: Node | Edge | Constraint) -> Iterable[tuple[str, Series]]:
             yield from ((f"{key}[{k}]", s) for k, s in enumerate(v) if isinstance(s, Series))
 
 
+#: The :attr:`~daryo.errors.Problem.code` of a list of values per step longer than the model's steps: a typo in a
+#: file, but what a model whose run was shortened (:meth:`Model.with_time`) has
+SURPLUS_VALUES = "surplus-values"
+
+
 def check_series(ctx: CheckContext) -> Iterable[Problem]:
     """Every series fits the model's time axis: a value per step (and no more), a CSV row dated at each step's
     start and none between them (:meth:`Series.mismatches`).  Every series that can miss a step (a list of values
@@ -465,7 +471,8 @@ def check_series(ctx: CheckContext) -> Iterable[Problem]:
                 yield replace(problem, file=file, place=el.at(key))
             if series.kind == "steps" and series.values.shape[1] > ctx.axis.n_steps:  # (a shorter run takes fewer)
                 yield Problem(file, el.at(key), f"the series has {series.values.shape[1]} values but the model has "
-                              f"{ctx.axis.n_steps} steps; give one value per step (the rest would not be used)")
+                              f"{ctx.axis.n_steps} steps; give one value per step (the rest would not be used)",
+                              SURPLUS_VALUES)
 
 
 def _per_step(v: object, ctx: CheckContext) -> tuple[np.ndarray, str] | None:
@@ -701,3 +708,57 @@ def validate_model(model: Model, file: str = "", declared_ids: set[str] | None =
     ctx = CheckContext(model, file, frozenset(declared_ids or ()), frozenset(loose_ids or ()),
                        frozenset(unread_attributes or ()))
     return [p for check in CHECKS for p in check(ctx)]
+
+
+#: the attribute kinds whose value is a number, a series or a parameter reference
+_NUMERIC_KINDS = ("series", "scalar", "monthly", "int")
+
+
+def check_built_model(model: Model) -> list[Problem]:
+    """The problems of a model the loader did not make (built in code, or changed with :func:`dataclasses.replace`,
+    so that :attr:`Model.validated` is False): what the loader refuses of its structure (an allocation mode, a node
+    type or an attribute it does not know, a value that is no number, series or parameter, a number or series that
+    is not finite), then, if there is none, every check of :data:`CHECKS`.  Parts that are not even of their types
+    (a node that is no :class:`Node`) are one problem saying so: build the model with
+    :func:`daryo.model.model_from_dict`, which checks it."""
+    file = str(model.path or "<model built in code>")
+    problems = list(_structure_problems(model, file))
+    if problems:
+        return problems
+    try:  # (a model shortened by Model.with_time keeps its longer series: no problem there)
+        return [p for p in validate_model(model, file) if p.code != SURPLUS_VALUES]
+    except (AttributeError, TypeError, KeyError, IndexError, ValueError, AssertionError) as exc:
+        return [Problem(file, "", f"the model holds a part no loaded model has ({type(exc).__name__}: {exc}); build "
+                        "it with daryo.model.model_from_dict, which checks it")]
+
+
+def _structure_problems(model: Model, file: str) -> Iterable[Problem]:
+    if model.allocation not in ("priority", "cost"):
+        yield Problem(file, "allocation", f"{kind_of(model.allocation)} is not an allocation mode; use priority or "
+                      "cost")
+    if not isinstance(model.time, TimeSpec) or not (model.time.step_days is None or (
+            isinstance(model.time.step_days, int) and model.time.step_days >= 1)):
+        yield Problem(file, "time", f"{kind_of(model.time)} is not a time span of whole-day or monthly steps")
+    if not model.scenario_names:
+        yield Problem(file, "", "the model has no scenario trace (scenario_names is empty); give at least one name")
+    for el in [*model.nodes, *model.edges]:
+        if not isinstance(el, Node | Edge) or not isinstance(el.attrs, Mapping):
+            yield Problem(file, "nodes", f"{kind_of(el)} is not a node or edge with attributes (a mapping)")
+            continue
+        if isinstance(el, Node) and component_type(el.type) is None:
+            yield Problem(file, el.at(), f"unknown component type {kind_of(el.type)}"
+                          f"{did_you_mean(el.type, COMPONENT_TYPES)}; use one of: {', '.join(COMPONENT_TYPES)}")
+            continue
+        for key, value in el.attrs.items():
+            attr = _attribute(el, key)
+            if attr is None:
+                yield Problem(file, el.at(key), f"unknown attribute '{key}'")
+            elif isinstance(value, Series):
+                if not np.all(np.isfinite(value.values)):
+                    yield Problem(file, el.at(key), "contains non-finite numbers (NaN or infinity); give finite "
+                                  "values")
+            elif attr.kind in _NUMERIC_KINDS and not isinstance(value, ParameterRef):
+                if not is_number(value):
+                    yield Problem(file, el.at(key), f"is {kind_of(value)}, not a number, a series or a parameter")
+                elif not math.isfinite(value):
+                    yield Problem(file, el.at(key), f"is {value}: not a finite number")
