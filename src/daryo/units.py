@@ -27,13 +27,18 @@ from .errors import with_article
 
 __all__ = ["Dimension", "UnitError", "parse_quantity", "unit_factor", "is_number", "is_whole", "is_too_large",
            "is_per_month", "no_unit_given",
-           "FLOW_RATE_UNITS", "SECONDS_PER_DAY", "CANONICAL_UNITS", "MAX_MAGNITUDE"]
+           "FLOW_RATE_UNITS", "SECONDS_PER_DAY", "CANONICAL_UNITS", "MAX_MAGNITUDE", "too_large_text"]
 
 SECONDS_PER_DAY = 86_400.0
 
 #: the largest magnitude a number of a model may have, in canonical units: more is no amount of water, energy or
 #: money, and would overflow the results' sums and their float32 store (whose largest number is 3.4e38)
 MAX_MAGNITUDE = 1e30
+
+
+def too_large_text() -> str:
+    """What a problem says of a number larger in magnitude than :data:`MAX_MAGNITUDE`."""
+    return f"a number larger than {MAX_MAGNITUDE:.0e} is no amount a model means".replace("e+", "e")
 
 # unit -> (dimension, factor to canonical, is_rate).  For flows, is_rate=True means the canonical
 # value is hm³/day and must be multiplied by the step length in days.

@@ -195,14 +195,26 @@ def test_an_evaporation_of_more_than_ten_metres_a_step_is_refused(tmp_path):
     ("{id: d, type: demand, demand: 1e308}", "nodes[d].demand (line 6): is 1e+308 hm³/step: a number larger than 1e30"),
     ("{id: d, type: demand, demand: 5, cost: {values: [5, -2e31, 5]}}", "nodes[d].cost (line 6): is -2e+31 at step 2"),
     ("{id: d, type: demand, demand: 5, cost: 1e31}", "nodes[d].cost (line 6): is 1e+31: a number larger than 1e30"),
-    ("{id: d, type: demand, demand: 5, min_flow: 2e30}", "nodes[d].min_flow (line 6): is 2e+30 hm³/step"),
+    ("{id: d, type: demand, demand: 5, min_flow: 2e30}", "nodes[d].min_flow (line 6): is 2e+30 hm³/step: a number "
+                                                         "larger than 1e30 is no amount a model means"),
+    ("{id: d, type: sink, max_flow: 2e30}", "nodes[d].max_flow (line 6): is 2e+30 hm³/step: a number larger than 1e30 "
+                                            "is no amount a model means (for no upper bound, leave the maximum out)"),
 ])
 def test_a_number_larger_than_any_amount_is_refused(tmp_path, node, message):
     """Demands, capacities and energy targets of 1e308 passed validation: the run printed NumPy's overflow warnings
     and an ensemble's float32 store turned the demand into inf, so that its summary said no demand was short (a
-    re-fuzz)."""
-    (msg, *_) = load_problems(write_model(tmp_path, GOOD.replace("{id: d, type: demand, demand: 5}", node)))
-    assert message in msg and "leave the maximum out or give 1e20" in msg
+    re-fuzz).  Only a maximum is told how to say "no bound" (a review)."""
+    (msg,) = [m for m in load_problems(write_model(tmp_path, GOOD.replace("{id: d, type: demand, demand: 5}", node)))
+              if "no amount" in m]  # (a min_flow of 2e30 is above the demand, too)
+    assert message in msg
+    assert ("leave the maximum out" in msg) == ("max_flow" in node)
+
+
+def test_a_fraction_or_angle_beyond_1e30_is_one_problem_its_own_range(tmp_path):
+    """A loss or a latitude of 1e31 was reported twice, by the magnitude check and by its own range (a review)."""
+    doc = GOOD.replace("{id: d, type: demand, demand: 5}", "{id: d, type: demand, demand: 5, lat: 1e31}")
+    (msg,) = load_problems(write_model(tmp_path, doc))
+    assert "nodes[d].lat" in msg and "no amount" not in msg
 
 
 def test_1e20_read_as_no_bound_and_1e30_are_still_valid(tmp_path):
@@ -1252,6 +1264,28 @@ edges: [[src, d], [src, sea]]
     (msg,) = [str(p) for p in info.value.problems]
     assert msg.endswith(f"nodes[d].demand (line 8): parameter 'x' gives {gives} (its value times the reference's "
                         "unit and scale): a number larger than 1e30 is no amount a model means")
+
+
+def test_a_rate_through_a_parameter_is_held_to_the_limit_per_day_as_written_out(tmp_path):
+    """1e29 hm³/day passes written out, and was refused through a parameter, compared over a 31-day step
+    (3.1e30: a review): a parameter's value is checked as validation checks the number, per day."""
+    from daryo.network import compile_network
+
+    def model(x: str) -> daryo.Model:
+        return daryo.load(write_model(tmp_path, HEAD + f"""parameters:
+  x: {x}
+nodes:
+  - {{id: src, type: inflow, inflow: 10}}
+  - {{id: d, type: demand, demand: {{parameter: x, unit: hm3/day}}}}
+  - {{id: sea, type: sink}}
+edges: [[src, d], [src, sea]]
+"""))
+
+    compile_network(model("1e29"))
+    with pytest.raises(ModelError) as info:
+        compile_network(model("2e30"))
+    assert str(info.value).endswith("nodes[d].demand (line 8): parameter 'x' gives 2e+30 a day (its value times the "
+                                    "reference's unit and scale): a number larger than 1e30 is no amount a model means")
 
 
 def _below_the_curve(value: str, inflow: str = "0", initial: int = 60) -> str:

@@ -19,8 +19,8 @@ import pandas as pd
 from ..errors import ModelError, Problem, did_you_mean, kind_of, with_article
 from ..parameters import ParameterRef, state_dependent
 from ..timeaxis import TimeAxis
-from ..units import CANONICAL_UNITS, MAX_MAGNITUDE, SECONDS_PER_DAY, is_number
-from .components import COMPONENT_TYPES, EDGE_ATTRIBUTES, NODE_REFERENCES, Attribute, component_type
+from ..units import CANONICAL_UNITS, MAX_MAGNITUDE, SECONDS_PER_DAY, is_number, too_large_text
+from .components import COMPONENT_TYPES, CONSTRAINT_TYPES, EDGE_ATTRIBUTES, NODE_REFERENCES, Attribute, component_type
 from .series import Series
 from .types import Constraint, Edge, Model, Node, TimeSpec
 
@@ -325,27 +325,29 @@ def check_nonnegative(ctx: CheckContext) -> Iterable[Problem]:
                 yield Problem(file, el.at(key), f"is negative ({shown}{_where_lowest(v)}); it must be ≥ 0")
 
 
-_SHOWN_MAX = f"{MAX_MAGNITUDE:.0e}".replace("e+", "e")
+#: the attributes whose value is a maximum, for which a very large number may be meant as "no bound"
+_MAXIMA = ("max_flow", "max_volume", "capacity", "max_turbine_flow", "flood_control_max")
+#: the attributes checked against a narrower range of their own (fractions, angles, evaporation depths)
+_OWN_RANGE = ("loss", "consumptive_fraction", "efficiency", "initial_proportion", "lat", "lon", "evaporation")
 
 
 def check_magnitudes(ctx: CheckContext) -> Iterable[Problem]:
-    """No number of a node, edge or constraint is larger in magnitude than :data:`MAX_MAGNITUDE` (a maximum meant
-    as "no bound" is left out, or given as 1e20, which the solver reads as none)."""
+    """No number of a node, edge or constraint is larger in magnitude than :data:`~daryo.units.MAX_MAGNITUDE` (a
+    maximum meant as "no bound" is left out)."""
     model, file = ctx.model, ctx.file
     elements: list[Node | Edge | Constraint] = [*model.nodes, *model.edges, *model.constraints]
     for el in elements:
         for key, v in el.attrs.items():
             vals = _values(v)
-            if key == "evaporation" or vals is None or vals.size == 0:  # (evaporation has its own, lower limit)
+            if key in _OWN_RANGE or vals is None or vals.size == 0:
                 continue
             k = int(np.argmax(np.abs(vals)))
             if abs(float(vals.flat[k])) > MAX_MAGNITUDE:
-                attr = None if isinstance(el, Constraint) else _attribute(el, key)
+                attr = CONSTRAINT_TYPES[el.type].attribute(key) if isinstance(el, Constraint) else _attribute(el, key)
                 shown = _with_unit(float(vals.flat[k]), attr.dimension if attr else None,
                                    isinstance(v, Series) and v.is_rate)
-                yield Problem(file, el.at(key), (
-                    f"is {shown}{_where(v, k)}: a number larger than {_SHOWN_MAX} is no amount a model means "
-                    "(for no upper bound, leave the maximum out or give 1e20, which the solver reads as none)"))
+                hint = " (for no upper bound, leave the maximum out)" if key in _MAXIMA else ""
+                yield Problem(file, el.at(key), f"is {shown}{_where(v, k)}: {too_large_text()}{hint}")
 
 
 def check_ratio_factors(ctx: CheckContext) -> Iterable[Problem]:

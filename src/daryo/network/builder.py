@@ -11,7 +11,7 @@ from ..model import Model, Series
 from ..parameters import ParameterRef, ParameterSet
 from ..solver import LinearProgram
 from ..timeaxis import TimeAxis
-from ..units import MAX_MAGNITUDE
+from ..units import MAX_MAGNITUDE, too_large_text
 from .compiled import ParameterBinding, StepTable
 
 __all__ = ["LPBuilder", "NEGATIVE_FACTOR", "NEGATIVE_FLOW", "negative_parameter"]
@@ -59,22 +59,22 @@ class LPBuilder:
                     "bounds and factors)")))
             assert self.params is not None
             with np.errstate(over="ignore"):
-                values = self.params.static_values[v.name] * (v.factor * self.rate_days(v))[None, :]
-            if not np.all(np.abs(values) <= MAX_MAGNITUDE):  # (as validation refuses numbers of the model's own)
-                raise self.too_large_static(v, values)
-            return values
+                canonical = self.params.static_values[v.name] * v.factor  # (per day for a rate, as validation's)
+            if not np.all(np.abs(canonical) <= MAX_MAGNITUDE):  # (as validation refuses numbers of the model's own)
+                raise self.too_large_static(v, canonical)
+            return canonical * self.rate_days(v)[None, :]
         return np.full((1, self.axis.n_steps), float(v))
 
     def too_large_static(self, ref: ParameterRef, values: np.ndarray) -> ModelError:
-        """The error of a static parameter whose ``values`` (S|1, T, in the attribute's units) are larger in
-        magnitude than :data:`~daryo.units.MAX_MAGNITUDE`, where they are largest."""
+        """The error of a static parameter whose ``values`` (S|1, T, in the attribute's canonical units: per day
+        for a rate) are larger in magnitude than :data:`~daryo.units.MAX_MAGNITUDE`, where they are largest."""
         where = self.where_lowest(-np.abs(values))
         largest = float(values.flat[int(np.argmax(np.abs(values)))])
         shown = f"{largest:g}" if np.isfinite(largest) else "more than 1.8e308"
-        limit = f"{MAX_MAGNITUDE:.0e}".replace("e+", "e")
+        per_day = " a day" if ref.is_rate else ""
         return ModelError(Problem(self.file, ref.place, (
-            f"parameter '{ref.name}' gives {shown}{where} (its value times the reference's unit and scale): a "
-            f"number larger than {limit} is no amount a model means")))
+            f"parameter '{ref.name}' gives {shown}{per_day}{where} (its value times the reference's unit and "
+            f"scale): {too_large_text()}")))
 
     def negative_static(self, ref: ParameterRef, values: np.ndarray, what: str) -> ModelError:
         """The error of a static parameter whose ``values`` (S|1, T, in the attribute's units) go below zero: its
