@@ -50,12 +50,13 @@ def printable_path(path: str | Path) -> str:
 
 def refuse_netcdf_unreadable_name(path: str | Path) -> None:
     """Refuse (ValueError) a NetCDF file's path that the netCDF library cannot take: one that is not UTF-8 text, in
-    the name or in a folder on the way to it (the file is written under a temporary name beside it)."""
-    full = os.path.abspath(path)
-    if printable_path(full) != full:
+    its name or in the folders on the way to the file it is written to (through a symbolic link, say: the file is
+    written under a temporary name, after its own, beside that file)."""
+    written = (os.path.realpath(path), os.path.basename(os.fspath(path)))
+    if any(printable_path(p) != p for p in written):
         raise ValueError(f"{printable_path(path)}: the netCDF library takes only file names in UTF-8, and this path "
-                         "holds bytes in another encoding (shown as \\x..); give a name in UTF-8, or write CSV files "
-                         "(or a .zarr store), which take any name")
+                         "(or where it leads) holds bytes in another encoding (shown as \\x..); give a path in "
+                         "UTF-8")
 
 
 def new_file_mode() -> int:

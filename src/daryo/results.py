@@ -404,7 +404,8 @@ def check_netcdf_target(path: str | Path) -> None:
     Raises
     ------
     ValueError
-        If the name does not end in ``.nc`` (or ``.nc4``, ``.netcdf``).
+        If the name does not end in ``.nc`` (or ``.nc4``, ``.netcdf``), or the path is not UTF-8 text (which the
+        netCDF library takes only).
     IsADirectoryError, FileExistsError
         If the target exists and is not a run's results.
     """

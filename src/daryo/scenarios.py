@@ -56,6 +56,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from ._files import missing_cwd_note
 from .errors import LINK_LOOP, ModelError, Problem, did_you_mean, kind_of, short_text
 from .model.components import NODE_REFERENCES
 from .model.loader import YamlDumper, read_document
@@ -138,6 +139,7 @@ def scenario_path(name: str, library: str | Path | None = None) -> Path:
         raise ModelError(Problem(str(p), "", "is a folder, not a scenario file" if p.is_dir()
                                  else f"cannot be read: {LINK_LOOP}" if _link_loop(p)
                                  else "is not a regular file (a named pipe, a device or a socket)" if p.exists()
+                                 else f"scenario file not found: {note}" if (note := missing_cwd_note(p))
                                  else "scenario file not found"))
     if p.is_dir() and (os.sep in name or "/" in name):  # (a library name is not a path, even beside a folder of it)
         raise ModelError(Problem(str(p), "", "is a folder, not a scenario file"))

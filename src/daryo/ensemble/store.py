@@ -46,7 +46,8 @@ def check_output(output: str | Path) -> str:
     Raises
     ------
     ValueError
-        If the name does not end in ``.zarr`` or ``.nc``.
+        If the name does not end in ``.zarr`` or ``.nc``, or a ``.nc`` path is not UTF-8 text (which the netCDF
+        library takes only).
     IsADirectoryError, FileExistsError
         If the output exists and is not something an ensemble writes.
     ImportError
