@@ -230,3 +230,19 @@ def test_annual_totals_of_float32_series_are_summed_in_float64():
     assert got.dtype == np.float64
     exact = ds32["sink_inflow"].values.astype(np.float64).sum() / 2  # (float32 of 0.1, added in float64)
     assert float(got.sel(group="out").squeeze()) == exact
+
+
+def test_a_selection_that_matched_nothing_is_said_not_summed_as_zeros():
+    """A selection of no scenario gave a summary of 0.0 for every country (means of nothing are NaN, which the
+    table read as 0); one of no demand failed inside xarray ("group must not be empty"); a fuzz of the Python
+    API."""
+    ds = daryo.run(daryo.load(daryo.demo_model_path(), years=1), daryo.RunOptions(scenarios=1)).dataset
+    none = ds.sel(scenario=ds.scenario == "no-such-trace")
+    for summary in (country_summary, lambda d: daryo.Results(d).summary()):
+        with pytest.raises(ValueError, match="the results have no scenario \\(a selection that matched none\\?\\)"):
+            summary(none)
+    kgz = ds.sel(demand=ds.demand_country == "KGZ")  # (the demo's KGZ has a dam and a plant, no demand)
+    with pytest.raises(ValueError, match="'delivery': the results have no demand"):
+        annual_by(kgz, "delivery")
+    table = country_summary(kgz)
+    assert not [c for c in table.columns if c.startswith("deliver")] and table.loc["KGZ", "energy winter GWh"] > 0

@@ -101,6 +101,9 @@ def check_dataset(ds: object, name: str, also: tuple[type, ...] = ()) -> None:
                          "time?): it sums each step of a run")
     if not ds.sizes["time"]:
         raise ValueError(f"{name}: the results have no time steps")
+    empty = [str(d) for d in _TRACE_DIMS if d in ds.dims and not ds.sizes[d]]
+    if empty:  # (their means would be NaN, which a table of sums reads as 0)
+        raise ValueError(f"{name}: the results have no {empty[0]} (a selection that matched none?)")
 
 
 def _steps(data: xr.Dataset | TimeAxis) -> tuple[np.ndarray, np.ndarray] | None:
@@ -205,6 +208,8 @@ def annual_by(ds: xr.Dataset, variable: str, by: str = "country", season: bool =
                          "time and one element dimension, and scenario or trace if it has one), whose annual total "
                          "means something")
     elem = elements[0]
+    if not da.sizes[elem]:  # (xarray: "group must not be empty")
+        raise ValueError(f"{variable!r}: the results have no {elem} (a selection that matched none?)")
     da = da.transpose(*traces, "time", elem).astype(np.float64)  # (in any order: CDO's is time first; sums of
     # an ensemble store's float32 series in float64, as its summaries are)
     key = f"{elem}_country" if by == "country" else elem
@@ -248,12 +253,12 @@ def country_summary(ds: xr.Dataset) -> pd.DataFrame:
     check_dataset(ds, "country_summary")
     parts = {}
     for var in ("demanded", "delivery", "deficit"):
-        if var in ds:
+        if var in ds and ds[var].size:  # (a selection of no demand: no demand columns)
             t = annual_by(ds, var)
             for s in ("winter", "summer"):
                 if s in t.index:
                     parts[f"{var} {s}"] = t.loc[s]
-    if "energy" in ds:
+    if "energy" in ds and ds["energy"].size:
         t = energy_by_season(ds)
         for s in ("winter", "summer"):
             if s in t.index:
