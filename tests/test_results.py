@@ -736,3 +736,30 @@ def test_results_say_their_time_step():
     doc = {"version": 1, "name": "d", "time": {"start": "2001-01-01", "end": "2001-01-30", "step": {"days": 10}},
            "nodes": nodes, "edges": [["in", "sea"]]}
     assert daryo.run(model_from_dict(doc)).dataset.attrs["time_step"] == "10 days"
+
+
+def test_a_selection_of_one_scenario_or_step_writes_its_csv_files(tmp_path):
+    """``Results(ds.isel(scenario=0)).to_csv(...)`` failed inside xarray ("Dimensions {'scenario'} do not exist"),
+    though its summary and its NetCDF file were written (a fuzz of the Python API): a selected scenario or step
+    is written as one of its own."""
+    ds = daryo.run(daryo.load(daryo.demo_model_path(), years=1), daryo.RunOptions(scenarios=2)).dataset
+    daryo.Results(ds).to_csv(tmp_path / "all")
+    whole = pd.read_csv(tmp_path / "all" / "delivery.csv")
+    second = str(ds.scenario.values[1])
+    daryo.Results(ds.isel(scenario=1)).to_csv(tmp_path / "one")
+    one = pd.read_csv(tmp_path / "one" / "delivery.csv")
+    pd.testing.assert_frame_equal(one, whole[whole["scenario"].astype(str) == second].reset_index(drop=True),
+                                  check_dtype=False)
+    daryo.Results(ds.isel(time=3)).to_csv(tmp_path / "step")
+    step = pd.read_csv(tmp_path / "step" / "delivery.csv")
+    assert len(step) == 2 and (step["time"] == str(ds.time.values[3])[:10]).all()
+
+
+def test_an_output_path_holding_a_nul_is_refused_plainly(tmp_path):
+    """A NUL in an output path gave Python's bare "embedded null byte", for to_csv from the clean-up's rmdir,
+    which could hide the first error (a fuzz of the Python API)."""
+    results = daryo.run(daryo.load(daryo.demo_model_path(), years=1), daryo.RunOptions(scenarios=1))
+    for write, name in ((results.to_netcdf, "a\x00.nc"), (results.to_csv, "a\x00b")):
+        with pytest.raises(ValueError, match=r"holds a NUL character \(\\x00\), which no file name can"):
+            write(tmp_path / name)
+    assert list(tmp_path.iterdir()) == []

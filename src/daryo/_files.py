@@ -137,12 +137,16 @@ def user_path(path: object, function: str, what: str) -> Path:
     ------
     TypeError
         If ``path`` is not a path, or is empty.
+    ValueError
+        If it holds a NUL character, which no file name can.
     """
     if not isinstance(path, str | os.PathLike) or not str(path):
         plain = path is None or isinstance(path, str | bytes | int | float)  # (shown as written; an object by its
         # kind: a model's repr ran to thousands of characters)
         shown = repr(path) if plain else f"a {type(path).__name__}"
         raise TypeError(f"{function} takes the path of {what}, not {shown}")
+    if "\x00" in str(path):  # (Python's own words: "embedded null byte", from wherever it is first used)
+        raise ValueError(f"{function}: {str(path)!r} holds a NUL character (\\x00), which no file name can")
     return Path(path).expanduser()
 
 

@@ -450,7 +450,11 @@ def _write_table(path: Path, da: xr.DataArray, name: str) -> None:
     element table, written a row at a time with one format for the row: built through xarray's long table and
     formatted value by value, the CSV files of 1,000 scenarios of a 50-node model took 194 s and 4 GB of memory
     (their NetCDF file 3.6 s).  Values that are not plain floats, or missing, are left to pandas."""
-    values = da.transpose("scenario", "time", *da.dims[2:]).values
+    for dim in ("time", "scenario"):  # (a selection of one scenario or step: its scalar coordinate, a dimension)
+        if dim not in da.dims:
+            da = da.expand_dims(dim)
+    da = da.transpose("scenario", "time", ...)
+    values = da.values
     columns = [str(c) for c in da[da.dims[2]].values] if da.ndim == 3 else [name]
     table = values.reshape(values.shape[0] * values.shape[1], len(columns))
     times = da["time"].values
