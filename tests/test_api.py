@@ -306,3 +306,17 @@ def test_a_model_changed_by_hand_is_checked_before_it_runs():
         assert said in str(err.value), (said, str(err.value))
     ok = daryo.run(replace(model, name="renamed"), daryo.RunOptions(scenarios=1))  # (a sound change runs)
     assert ok.dataset.attrs["model"] == "renamed"
+
+
+def test_a_model_or_overlay_path_starting_with_a_tilde_is_in_the_home_folder(tmp_path, monkeypatch):
+    """``daryo.load("~/m.yaml")`` said "file not found" for a file that exists, while every output path of the API
+    reads ``~`` as a shell does (a fuzz of the Python API)."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+    (tmp_path / "m.yaml").write_text("version: 1\nname: m\ntime: {start: 2000-10, end: 2001-09}\nnodes:\n"
+                                     "  - {id: up, type: inflow, inflow: [5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5]}\n"
+                                     "  - {id: sea, type: sink}\n"
+                                     "edges: [[up, sea]]\n")
+    (tmp_path / "half.yaml").write_text("changes: [{scale_inflows: {nodes: [up], factor: 0.5}}]\n")
+    model = daryo.load("~/m.yaml", scenarios=["~/half.yaml"])
+    assert model.path == tmp_path / "m.yaml"
+    assert float(daryo.run(model).dataset["sink_inflow"].sum()) == pytest.approx(30)

@@ -960,3 +960,19 @@ def test_a_series_an_overlay_set_that_a_runs_span_does_not_fit_names_the_change(
         daryo.run(model, daryo.RunOptions(start="1999-01", years=1))
     assert str(err.value).startswith(f"1 problem in the model:\n  - {overlay}: changes[0].set.farm.demand: the run "
                                      "starts 1999-01-01, before the model's start (2000-01-01)")
+
+
+@pytest.mark.parametrize("years, error, said", [
+    (0, ValueError, "years 0: a run lasts at least 1 year"), (-1, ValueError, "years -1: a run lasts at least"),
+    (True, TypeError, "years=True: give a whole number"), (1.5, TypeError, "years=1.5: give a whole number"),
+    ("2", TypeError, "years='2': give a whole number"), (None, TypeError, "years=None: give a whole number"),
+])
+def test_with_years_refuses_what_daryo_load_refuses(years, error, said):
+    """with_years is public: 0 and -1 gave a document that ends before it starts, True one year, and 1.5, '2' and
+    None failed inside dateutil or the time axis (a fuzz of the Python API)."""
+    from daryo.scenarios import with_years
+
+    doc = {"version": 1, "time": {"start": "2000-10", "end": "2002-09"}}
+    with pytest.raises(error, match=re.escape(said)):
+        with_years(doc, years)
+    assert with_years(doc, 1)["time"]["end"] == "2001-09-30"

@@ -41,7 +41,8 @@ def load(path: str | Path | None = None, scenarios: str | Sequence[str] = (), ye
     Parameters
     ----------
     path
-        The model file, or None for the embedded default.
+        The model file, or None for the embedded default; a path starting ``~`` is in the user's home folder (an
+        overlay's too), as a shell reads it.
     scenarios
         Scenario overlays applied in order: names from the Aral scenario library (``daryo scenarios``) or
         paths to overlay YAML files (see ``docs/model-format.md``, *Scenario overlays*); one name or path alone
@@ -78,6 +79,8 @@ def load(path: str | Path | None = None, scenarios: str | Sequence[str] = (), ye
         raise ValueError(f"years {years}: a run lasts at least 1 year")
     if path is not None and not str(path).strip():  # (Path('') is '.', which would be reported as a folder)
         raise ModelError(Problem(repr(str(path)), "", "is not a file name: give a model file's path"))
+    if path is not None and str(path).startswith("~"):  # (as the outputs' paths are read, and a shell would)
+        path = os.path.expanduser(str(path))
     if path is None:
         from .basins.aral import load_aral_model
 

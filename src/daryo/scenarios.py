@@ -61,7 +61,7 @@ from .errors import LINK_LOOP, ModelError, Problem, did_you_mean, kind_of, short
 from .model.components import NODE_REFERENCES
 from .model.loader import YamlDumper, read_document
 from .timeaxis import TimeAxis, parse_date, step_days, years_span
-from .units import UnitError, is_number, is_per_month, no_unit_given, parse_quantity, unit_factor
+from .units import UnitError, is_number, is_per_month, is_whole, no_unit_given, parse_quantity, unit_factor
 
 __all__ = ["list_scenarios", "apply_scenarios", "overlaid_document", "load_overlay", "overlay_names", "scenario_path",
            "transform_inflows", "with_years", "year_limited_changes", "Overlay", "library_dir"]
@@ -134,6 +134,7 @@ def scenario_path(name: str, library: str | Path | None = None) -> Path:
     name = os.fspath(name)
     p = Path(name)
     if p.suffix.lower() in (".yaml", ".yml"):
+        p = Path(os.path.expanduser(name))  # (a path starting ~ is in the user's home folder, as a shell reads it)
         if p.is_file():
             return p
         raise ModelError(Problem(str(p), "", "is a folder, not a scenario file" if p.is_dir()
@@ -876,9 +877,16 @@ def with_years(doc: Mapping[str, Any], years: int) -> dict[str, Any]:
 
     Raises
     ------
+    TypeError
+        If ``years`` is not a whole number.
     ValueError
-        If the years run past the dates a time axis can hold (:func:`~daryo.timeaxis.years_problem`).
+        If ``years`` is below 1, or the years run past the dates a time axis can hold
+        (:func:`~daryo.timeaxis.years_problem`).
     """
+    if not is_whole(years):  # (as daryo.load checks them)
+        raise TypeError(f"years={years!r}: give a whole number of years")
+    if years < 1:
+        raise ValueError(f"years {years}: a run lasts at least 1 year")
     out = copy.copy(doc) if isinstance(doc, dict) else dict(doc)  # (a file's mapping keeps its keys' lines)
     t = doc.get("time")
     if not isinstance(t, Mapping):
