@@ -340,3 +340,15 @@ def test_a_headwater_an_overlay_only_renames_keeps_its_generated_trace(tmp_path)
     overlay = tmp_path / "name.yaml"
     overlay.write_text("changes: [{set: {naryn_in: {name: Naryn at its source}}}]\n")
     assert default_trace_source(daryo.load(scenarios=[str(overlay)]).with_time(years=1)).kept == ()
+
+
+@pytest.mark.parametrize("perturbation, error", [("0.1", TypeError), (None, TypeError), (True, TypeError),
+                                                 (float("inf"), ValueError), (float("nan"), ValueError),
+                                                 (-0.1, ValueError), (50.0, ValueError)])
+def test_a_perturbation_that_is_no_spread_of_factors_is_refused_where_it_is_given(perturbation, error):
+    """'0.1' and None failed inside the draws once a run started, inf gave warnings or zero inflows, and 50 made
+    every year's inflows 0 while the run 'succeeded' (a fuzz of the Python API)."""
+    model = basin()
+    with pytest.raises(error, match="perturbation=.*: give the log-normal factors' standard deviation"):
+        ResampledTraces.from_model(model, perturbation=perturbation)
+    assert ResampledTraces.from_model(model, perturbation=1).perturbation == 1

@@ -12,6 +12,7 @@ import pandas as pd
 from ..hydrology import check_seed
 from ..model import Model, Series
 from ..timeaxis import TimeAxis
+from ..units import is_number
 
 
 class TraceSource(Protocol):
@@ -25,6 +26,10 @@ class TraceSource(Protocol):
     def __call__(self, seed: int, indices: np.ndarray, years: int, axis: Any) -> Mapping[str, np.ndarray]: ...
 
     def describe(self) -> str: ...
+
+
+#: the largest log-normal spread of a year's inflow factor that :class:`ResampledTraces` takes
+MAX_PERTURBATION = 1.0
 
 
 @dataclass(frozen=True)
@@ -47,6 +52,14 @@ class ResampledTraces:
     rates: Mapping[str, np.ndarray]  # node id -> (S0, T0) hm³/day of the model's own record
     record: TimeAxis  # the time axis of that record
     perturbation: float = 0.1
+
+    def __post_init__(self) -> None:
+        p = self.perturbation
+        if not is_number(p) or not 0.0 <= p <= MAX_PERTURBATION:  # (NaN fails too)
+            raise (ValueError if is_number(p) else TypeError)(
+                f"perturbation={p!r}: give the log-normal factors' standard deviation of the log, a number from 0 (no "
+                f"perturbation) to {MAX_PERTURBATION:g} (a factor beyond e either way in one year of three; more "
+                "makes nearly every year's inflows 0)")
 
     @classmethod
     def from_model(cls, model: Model, perturbation: float = 0.1) -> ResampledTraces:
