@@ -239,3 +239,20 @@ def test_a_model_built_in_code_takes_tuples_numpy_versions_and_days_and_paths(tm
     from pathlib import PurePosixPath
 
     assert model_from_dict(doc, base_dir=PurePosixPath(tmp_path)).time.axis().n_steps == 3  # (any os.PathLike)
+
+
+def test_numpy_arrays_as_a_series_values_or_monthly_values_are_read_as_lists():
+    """model_from_dict's docstring says a series' ``values`` may be a NumPy array, but one was refused as "must be
+    a list of numbers" (``monthly`` too; a fuzz of the Python API)."""
+    import numpy as np
+
+    from daryo.model import model_from_dict
+
+    def demand(series: dict) -> np.ndarray:
+        doc = {"version": 1, "time": {"start": "2001-01", "end": "2001-12"},
+               "nodes": [{"id": "a", "type": "inflow", "inflow": 50}, {"id": "d", "type": "demand", "demand": series}],
+               "edges": [["a", "d"]]}
+        return model_from_dict(doc).node("d").get("demand").values
+
+    assert demand({"values": np.arange(12.0)}).tolist() == [list(map(float, range(12)))]
+    assert demand({"monthly": np.ones((2, 12), dtype=np.int64)}).shape == (2, 12)

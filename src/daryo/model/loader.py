@@ -1372,7 +1372,10 @@ def _parse_series(value: Any, attr: Attribute, ctx: _Context, place: str, monthl
 
 
 def _numeric_rows(raw: Any) -> np.ndarray | None:
-    """A list of numbers as shape (1, N), or a list of equally long lists as (S, N); None if neither."""
+    """A list of numbers as shape (1, N), or a list of equally long lists as (S, N); None if neither.  A NumPy
+    array of real numbers, of one or two dimensions, is read as that list (a document made in Python)."""
+    if isinstance(raw, np.ndarray) and raw.ndim in (1, 2) and raw.size and raw.dtype.kind in "iuf":
+        raw = raw.tolist()
     if not isinstance(raw, list) or not raw:
         return None
     if all(is_number(x) for x in raw):
