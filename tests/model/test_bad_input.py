@@ -1311,6 +1311,22 @@ def test_a_negative_value_of_a_state_dependent_parameter_is_named_when_the_run_m
                         "0), a negative flow or volume; it must be ≥ 0")
 
 
+@pytest.mark.parametrize("method", ["plain", "fast"])
+def test_a_state_dependent_value_larger_than_any_amount_is_named_when_the_run_meets_it(tmp_path, method):
+    """A control curve giving 1e308 below it ran with NumPy's overflow warnings and a summary of inf, as a static
+    parameter's value did before it was refused (a review)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ModelError) as info:  # 60 → 50 → 40: below the curve from the third step
+            daryo.run(daryo.load(write_model(tmp_path, _below_the_curve("1e308"))), daryo.RunOptions(method=method))
+    (msg,) = [str(p) for p in info.value.problems]
+    assert msg.endswith("nodes[d].demand (line 9): parameter 'x' gives 1e+308 at the step starting 2001-03-01 "
+                        "(scenario 0): a number larger than 1e30 is no amount a model means")
+    daryo.run(daryo.load(write_model(tmp_path, _below_the_curve("1e20"))), daryo.RunOptions(method=method))
+
+
 def test_the_scenario_whose_parameter_goes_negative_is_named(tmp_path):
     """Only the dry trace falls below the curve, in the second step; the message names it by its column."""
     (tmp_path / "q.csv").write_text("date,wet,dry\n2001-01-01,10,0\n2001-02-01,10,0\n2001-03-01,10,0\n")

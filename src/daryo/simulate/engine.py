@@ -21,12 +21,13 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import InfeasibleStepError, SolverFailedError, UnboundedStepError
+from ..errors import InfeasibleStepError, ModelError, Problem, SolverFailedError, UnboundedStepError
 from ..network import CompiledNetwork
 from ..network.builder import NEGATIVE_FACTOR, NEGATIVE_FLOW, negative_parameter
 from ..network.compiled import ParameterBinding
 from ..solver import HighsSolver, LPSolution, SolveStatus
 from ..solver.highs import FEASIBILITY_TOLERANCE
+from ..units import MAX_MAGNITUDE, too_large_text
 from .physics import energy_gwh, evaporation_hm3, head_m, turbine_flow_limit, turbine_volume
 
 __all__ = ["RunOptions", "SimulationOutput", "simulate", "allocate_by_priority"]
@@ -171,10 +172,13 @@ class _StepState:
                 pc = np.where(vmax == 0.0, np.nan, volume / vmax)
         values = params.step(t, volume, pc)
         targets = {"col_lower": self.col_lo, "col_upper": self.col_hi, "cost": self.cost, "res_min": self.vmin}
+        limit = MAX_MAGNITUDE * float(net.axis.days[t])  # (per day, as a number written out is held to it)
         for bnd in net.bindings:
             v = values[:, bnd.param] * bnd.scale[t] + bnd.offset
             if np.any(_below_zero(bnd, t, v)):
                 _raise_negative(net, t, bnd, v)
+            if not np.all(np.abs(v) <= limit):
+                _raise_too_large(net, t, bnd, v, limit)
             if bnd.target == "coefficient":
                 for k, i in enumerate(bnd.index):
                     self.coef[i][2][:] = v[:, k]
@@ -213,6 +217,17 @@ def _raise_negative(net: CompiledNetwork, t: int, bnd: ParameterBinding, v: np.n
     given = float(v[s, k] * np.sign(bnd.scale[t, k])) if factor else float(v[s, k])
     where = f" at the step starting {net.axis.starts[t]:%Y-%m-%d} (scenario {net.model.scenario_name(s)})"
     raise negative_parameter(str(net.model.path or ""), ref, given, NEGATIVE_FACTOR if factor else NEGATIVE_FLOW, where)
+
+
+def _raise_too_large(net: CompiledNetwork, t: int, bnd: ParameterBinding, v: np.ndarray, limit: float) -> None:
+    """A state-dependent parameter gave a value larger in magnitude than a model's numbers may be (as a static one
+    is refused when the network is built): a problem naming the attribute, the parameter, the step and the
+    scenario."""
+    s, k = (int(i) for i in np.argwhere(~(np.abs(v) <= limit))[0])
+    ref = bnd.refs[k]
+    where = f" at the step starting {net.axis.starts[t]:%Y-%m-%d} (scenario {net.model.scenario_name(s)})"
+    raise ModelError(Problem(str(net.model.path or ""), ref.place, (
+        f"parameter '{ref.name}' gives {float(v[s, k]):g}{where}: {too_large_text()}")))
 
 
 def reservoir_bounds(volume: np.ndarray, evaporation: np.ndarray, vmin: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
