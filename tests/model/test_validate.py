@@ -211,6 +211,21 @@ edges: [[src, dam], [dam, sea]]
                         "(start the table at 0 or at the dead volume)")
 
 
+def test_a_level_table_holding_a_number_larger_than_any_amount_is_refused(tmp_path):
+    """A level of 1e308 ran into a misleading infeasible step, an area of 1e308 into NumPy's overflow warning (a
+    review)."""
+    (msg,) = _problems(tmp_path, """\
+nodes:
+  - {id: src, type: inflow, inflow: 10}
+  - {id: dam, type: reservoir, max_volume: 100, evaporation: 5,
+     level_table: {volume: [0, 100], level: [0, 10], area: [0, 1e308]}}
+  - {id: sea, type: sink}
+edges: [[src, dam], [dam, sea]]
+""")
+    assert msg.endswith("nodes[dam].level_table.area (line 6): holds 1e+308: a number larger than 1e30 is no amount "
+                        "a model means")
+
+
 def test_a_level_table_that_cannot_be_read_is_one_problem_not_also_a_missing_table(tmp_path):
     """An unknown unit in a level table gave two more problems, that the plant's reservoir and the evaporation
     had no level table (a re-fuzz)."""

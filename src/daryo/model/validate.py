@@ -647,6 +647,13 @@ def check_level_tables(ctx: CheckContext) -> Iterable[Problem]:
                           "level_table with an area column, so nothing would evaporate; add the areas (km²)")
         if table is None:
             continue
+        large = [(c, a) for c, a in (("volume", table.volume), ("level", table.level), ("area", table.area))
+                 if a is not None and np.any(np.abs(a) > MAX_MAGNITUDE)]
+        for column, values in large:
+            yield Problem(file, n.at(f"level_table.{column}"), f"holds {float(np.max(np.abs(values))):g}: "
+                          f"{too_large_text()}")
+        if large:
+            continue
         if table.level is not None and np.any(np.diff(table.level) < 0):
             k = int(np.flatnonzero(np.diff(table.level) < 0)[0])
             yield Problem(file, n.at("level_table.level"), (
