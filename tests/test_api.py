@@ -223,16 +223,22 @@ def test_a_model_loaded_for_given_years_reports_its_problems_as_without_them(tmp
     assert [str(p) for p in given_years.value.problems] == [str(p) for p in plain.value.problems]
 
 
-def test_a_run_beyond_the_span_an_overlay_of_given_years_was_applied_to_says_to_load_for_it(tmp_path):
-    """The run was refused naming the model file's line of 12 monthly values ("the series has 36 values but the
-    time span has 60 monthly steps"): the overlay had made them per step for the span it was loaded with (a new
-    user's walkthrough)."""
+def _a_model_and_an_overlay_of_its_second_year(tmp_path):
+    """A three-year model file of one inflow (5 hm³ a month) and an overlay halving its second year's inflow."""
     model = tmp_path / "m.yaml"
     model.write_text("version: 1\nname: m\ntime: {start: 2000-10, end: 2003-09, step: month}\nnodes:\n"
                      "  - {id: up, type: inflow, inflow: [5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5]}\n"
                      "  - {id: sea, type: sink}\nedges: [[up, sea]]\n")
     overlay = tmp_path / "y2.yaml"
     overlay.write_text("changes: [{scale_inflows: {nodes: [up], factor: 0.5, years: [2]}}]\n")
+    return model, overlay
+
+
+def test_a_run_beyond_the_span_an_overlay_of_given_years_was_applied_to_says_to_load_for_it(tmp_path):
+    """The run was refused naming the model file's line of 12 monthly values ("the series has 36 values but the
+    time span has 60 monthly steps"): the overlay had made them per step for the span it was loaded with (a new
+    user's walkthrough)."""
+    model, overlay = _a_model_and_an_overlay_of_its_second_year(tmp_path)
     loaded = daryo.load(model, scenarios=[str(overlay)])
     text = overlay.read_text()
     overlay.unlink()  # (the check read the overlays again at run time, and passed when one had gone: a review)
@@ -251,12 +257,7 @@ def test_a_run_beyond_the_span_an_overlay_of_given_years_was_applied_to_says_to_
 def test_a_run_that_starts_after_the_start_an_overlay_of_given_years_counted_from_is_refused(tmp_path):
     """Run from a later start, a model loaded with an overlay that halves its second year's inflow gave the
     baseline's results, while its attributes named the overlay (a fuzz of the Python API)."""
-    model = tmp_path / "m.yaml"
-    model.write_text("version: 1\nname: m\ntime: {start: 2000-10, end: 2003-09, step: month}\nnodes:\n"
-                     "  - {id: up, type: inflow, inflow: [5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5]}\n"
-                     "  - {id: sea, type: sink}\nedges: [[up, sea]]\n")
-    overlay = tmp_path / "y2.yaml"
-    overlay.write_text("changes: [{scale_inflows: {nodes: [up], factor: 0.5, years: [2]}}]\n")
+    model, overlay = _a_model_and_an_overlay_of_its_second_year(tmp_path)
     loaded = daryo.load(model, scenarios=[str(overlay)])
     with pytest.raises(ValueError) as err:
         daryo.run(loaded, daryo.RunOptions(start="2001-10", years=1))
