@@ -307,6 +307,7 @@ def test_a_model_changed_by_hand_is_checked_before_it_runs():
         assert said in str(err.value), (said, str(err.value))
     ok = daryo.run(replace(model, name="renamed"), daryo.RunOptions(scenarios=1))  # (a sound change runs)
     assert ok.dataset.attrs["model"] == "renamed"
+    daryo.run(_changed(model, "river_mid", loss=np.float32(0.1)), daryo.RunOptions(scenarios=1))  # (NumPy numbers)
 
 
 def test_a_model_or_overlay_path_starting_with_a_tilde_is_in_the_home_folder(tmp_path, monkeypatch):

@@ -312,8 +312,8 @@ def applied_overlays(model: Model) -> str:
     names, files = list(model.metadata.get("scenarios") or ()), list(model.metadata.get("scenario_files") or ())
     if len(files) != len(names):  # (an older document's metadata)
         files = [str(x) for x in names]
-    return ", ".join(printable_path(file) if Path(str(name)).suffix.lower() in (".yaml", ".yml") else str(name)  # a
-                     # library name
+    overlay_file = (".yaml", ".yml")  # (anything else is a library scenario's name)
+    return ", ".join(printable_path(file) if Path(str(name)).suffix.lower() in overlay_file else str(name)
                      for name, file in zip(names, files, strict=True))
 
 

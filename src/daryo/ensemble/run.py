@@ -17,6 +17,7 @@ from .._files import file_digest, free_bytes, interrupts_between, size_text, use
 from ..errors import short_text
 from ..hydrology import check_seed
 from ..model import Model
+from ..model.validate import check_built
 from ..network import CompiledNetwork, compile_network
 from ..network.digest import network_digest
 from ..parameters import Parameter, align_frames, references, with_inputs
@@ -107,10 +108,7 @@ def run_ensemble(model: Model, options: EnsembleOptions, output: str | Path, *, 
     t0 = time.perf_counter()
     if not isinstance(model, Model):
         raise TypeError(f"run_ensemble takes a loaded model (daryo.load(path)), not {type(model).__name__}")
-    if not model.validated:  # (built in code, or changed with dataclasses.replace: checked as the loader would)
-        from ..api import check_built
-
-        check_built(model)
+    check_built(model)  # (a model built in code, or changed with dataclasses.replace: checked as the loader would)
     if not isinstance(options, EnsembleOptions):
         raise TypeError(f"run_ensemble's options are an EnsembleOptions, not {type(options).__name__}")
     output = user_path(output, "run_ensemble", "an output (.zarr or .nc)")

@@ -826,8 +826,8 @@ def _parse_constraints(spec: Any, ctx: _Context) -> list[Constraint]:
         for name in missing:
             if name not in raw:
                 ctx.add(_where(raw, place), f"missing required attribute '{name}'")
-        if ctype.name == "flow_sum" and "min_flow" not in raw and "max_flow" not in raw:  # (as flow_ratio's
-            # factors all 0)
+        # (a flow_sum with no bound constrains nothing, as a flow_ratio whose factors are all 0)
+        if ctype.name == "flow_sum" and "min_flow" not in raw and "max_flow" not in raw:
             ctx.add(_where(raw, place), "has neither min_flow nor max_flow, so it constrains nothing; give one "
                     "(or leave the constraint out)")
         if not missing:

@@ -24,7 +24,7 @@ from .components import COMPONENT_TYPES, CONSTRAINT_TYPES, EDGE_ATTRIBUTES, NODE
 from .series import Series
 from .types import Constraint, Edge, Model, Node, TimeSpec
 
-__all__ = ["validate_model", "check_built_model", "CheckContext", "CHECKS", "PLACEHOLDER_TIME"]
+__all__ = ["validate_model", "check_built", "check_built_model", "CheckContext", "CHECKS", "PLACEHOLDER_TIME"]
 
 #: The time span the loader gives a model whose ``time`` is missing or cannot be read (a problem it reports):
 #: no time axis, so series are not compared with its one step
@@ -741,6 +741,13 @@ def check_built_model(model: Model) -> list[Problem]:
                         "it with daryo.model.model_from_dict, which checks it")]
 
 
+def check_built(model: Model) -> None:
+    """Raise the :class:`~daryo.ModelError` of a model the loader did not make, if it has problems
+    (:func:`check_built_model`); a model the loader made (:attr:`Model.validated`) was checked then."""
+    if not model.validated and (problems := check_built_model(model)):
+        raise ModelError(problems)
+
+
 def _structure_problems(model: Model, file: str) -> Iterable[Problem]:
     if model.allocation not in ("priority", "cost"):
         yield Problem(file, "allocation", f"{kind_of(model.allocation)} is not an allocation mode; use priority or "
@@ -767,7 +774,7 @@ def _structure_problems(model: Model, file: str) -> Iterable[Problem]:
                     yield Problem(file, el.at(key), "contains non-finite numbers (NaN or infinity); give finite "
                                   "values")
             elif attr.kind in _NUMERIC_KINDS and not isinstance(value, ParameterRef):
-                if not is_number(value):
+                if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
                     yield Problem(file, el.at(key), f"is {kind_of(value)}, not a number, a series or a parameter")
                 elif not math.isfinite(value):
                     yield Problem(file, el.at(key), f"is {value}: not a finite number")
