@@ -519,6 +519,13 @@ def test_an_ascii_standard_output_gets_escapes_not_a_traceback(tmp_path):
                    "  - {id: d, type: demand, demand: -1}\nedges: [[a, d]]\n")
     proc = subprocess.run([str(daryo), "validate", str(bad)], capture_output=True, timeout=300, env=env)
     assert proc.returncode == 1 and b"it must be \\u2265 0" in proc.stderr and b"Traceback" not in proc.stderr
+    latin = tmp_path / os.fsdecode(b"m\xe9.yaml")  # (a file name's bytes that are not UTF-8 are written as they are,
+    # as Python writes them on its own: a regression fuzz)
+    latin.write_text(bad.read_text().replace("demand: -1", "demand: 1"))
+    for encoding in ("ascii", "utf-8"):
+        proc = subprocess.run([str(daryo), "validate", str(latin)], capture_output=True, timeout=300,
+                              env={**env, "PYTHONIOENCODING": encoding})
+        assert proc.returncode == 0 and b"m\xe9.yaml: valid" in proc.stdout, proc
 
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")

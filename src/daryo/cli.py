@@ -7,6 +7,7 @@ early (``daryo info | head``: the exit status of a process ended by SIGPIPE, wit
 from __future__ import annotations
 
 import argparse
+import codecs
 import contextlib
 import importlib
 import math
@@ -242,12 +243,29 @@ class _Stdout:
 
 def _tolerate_unencodable(*streams: Any) -> None:
     """Write what a stream's encoding cannot (``hm³``, ``—`` on an ASCII terminal or log, ``LC_ALL=C``) as escapes
-    (``hm\\xb3``), rather than stop the command with a UnicodeEncodeError."""
+    (``hm\\xb3``), rather than stop the command with a UnicodeEncodeError; the bytes of a file name that is not
+    UTF-8 (held as lone surrogates) are written as they are, as Python writes them on its own."""
+    codecs.register_error(_ESCAPE, _escape_unencodable)  # (the same function each time: registering is idempotent)
     for stream in streams:
         try:
-            stream.reconfigure(errors="backslashreplace")
+            stream.reconfigure(errors=_ESCAPE)
         except (AttributeError, ValueError, OSError):  # (not a text file: a replaced stream; closed)
             pass
+
+
+#: the name of the error handler of :func:`_tolerate_unencodable`
+_ESCAPE = "daryo-escape"
+
+
+def _escape_unencodable(exc: UnicodeError) -> tuple[str | bytes, int]:
+    """A file name's undecodable bytes (U+DC80–U+DCFF, ``surrogateescape``'s) as those bytes; anything else that
+    cannot be encoded as a backslash escape."""
+    if not isinstance(exc, UnicodeEncodeError):
+        raise exc
+    text = exc.object[exc.start:exc.end]
+    if all(0xDC80 <= ord(c) <= 0xDCFF for c in text):
+        return bytes(ord(c) - 0xDC00 for c in text), exc.end
+    return codecs.backslashreplace_errors(exc)
 
 
 def _drop_stdout() -> None:
