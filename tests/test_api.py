@@ -261,6 +261,9 @@ def test_a_run_that_starts_after_the_start_an_overlay_of_given_years_counted_fro
     loaded = daryo.load(model, scenarios=[str(overlay)])
     with pytest.raises(ValueError) as err:
         daryo.run(loaded, daryo.RunOptions(start="2001-10", years=1))
+    with pytest.raises(ValueError) as direct:  # (the model shortened by hand: a regression fuzz)
+        loaded.with_time(start="2001-10", years=1)
+    assert str(direct.value) == str(err.value)
     assert str(err.value) == (
         f"the model was loaded with an overlay that changes given run years ({overlay} changes[0].scale_inflows), "
         "counted from the model's start, 2000-10; a run from 2001-10 would not have those years as they were "
@@ -322,3 +325,45 @@ def test_a_model_or_overlay_path_starting_with_a_tilde_is_in_the_home_folder(tmp
     model = daryo.load("~/m.yaml", scenarios=["~/half.yaml"])
     assert model.path == tmp_path / "m.yaml"
     assert float(daryo.run(model).dataset["sink_inflow"].sum()) == pytest.approx(30)
+
+
+def test_a_model_changed_by_hand_is_checked_in_its_constraints_time_traces_and_parameter_references():
+    """A regression fuzz of the check of models changed in code: a misspelt constraint type was ignored, a NaN
+    weight or a flow_sum with no bound ran, a constraint on an unknown node, more scenario names than traces, a
+    span ending before it starts, a reference to a missing parameter and a series of text failed deep inside."""
+    from dataclasses import replace
+
+    import numpy as np
+
+    from daryo.model import Series
+    from daryo.model.types import Constraint, TimeSpec
+    from daryo.parameters import ParameterRef
+    from daryo.testmodels import shared_shortage
+
+    model = shared_shortage()  # (60 hm³ to A, demand 50, and B, 70)
+    cases = [
+        ({"constraints": (Constraint("c", "flow_summ", {"nodes": {"A": 1.0}, "max_flow": 5.0}),)},
+         "constraints[c]: unknown constraint type the text 'flow_summ' (did you mean 'flow_sum'?)"),
+        ({"constraints": (Constraint("c", "flow_sum", {"nodes": {"A": np.nan}, "max_flow": 5.0}),)},
+         "constraints[c]: holds a number that is not finite or larger than 1e+30"),
+        ({"constraints": (Constraint("c", "flow_sum", {"nodes": {"A": 1.0}}),)},
+         "constraints[c]: has neither min_flow nor max_flow"),
+        ({"constraints": (Constraint("c", "flow_sum", {"nodes": {"ZZ": 1.0}, "max_flow": 5.0}),)},
+         "constraints[c].nodes: names 'ZZ', which is not a node"),
+        ({"scenario_names": ("a", "b")}, None),  # (series of one trace: shared by both)
+        ({"time": TimeSpec(model.time.end, model.time.start)}, "time: ends before it starts"),
+    ]
+    for demand, said in ((Series("constant", np.array([["x"]], dtype=object)),
+                          "nodes[B].demand: holds values of NumPy kind 'object', not numbers"),
+                         (ParameterRef("nope"), "nodes[B].demand: names parameter 'nope', which the model does not "
+                                                "have")):
+        cases.append(({"nodes": tuple(replace(n, attrs={**n.attrs, "demand": demand}) if n.id == "B" else n
+                                      for n in model.nodes)}, said))
+    for change, said in cases:
+        changed = replace(model, **change)
+        if said is None:
+            daryo.run(changed)
+            continue
+        with pytest.raises(daryo.ModelError) as err:
+            daryo.run(changed)
+        assert said in str(err.value), (said, str(err.value))

@@ -79,7 +79,8 @@ def load(path: str | Path | None = None, scenarios: str | Sequence[str] = (), ye
         raise ValueError(f"years {years}: a run lasts at least 1 year")
     if path is not None and not str(path).strip():  # (Path('') is '.', which would be reported as a folder)
         raise ModelError(Problem(repr(str(path)), "", "is not a file name: give a model file's path"))
-    if path is not None and str(path).startswith("~"):  # (as the outputs' paths are read, and a shell would)
+    if path is not None and str(path).startswith("~") and "\x00" not in str(path):  # (as the outputs' paths are
+        # read, and a shell would; a NUL is the loader's to say)
         path = os.path.expanduser(str(path))
     if path is None:
         from .basins.aral import load_aral_model
@@ -159,6 +160,7 @@ def run(model: Model, options: RunOptions | None = None) -> Results:
         it writes them to disk).
     """
     from .model.places import problems_relocated
+    from .model.validate import check_built
     from .network import compile_network  # (the numerical stack, loaded when a model is first run)
     from .results import Results, build_dataset
     from .simulate import RunOptions, SimulationOutput, simulate
@@ -166,8 +168,7 @@ def run(model: Model, options: RunOptions | None = None) -> Results:
 
     if not isinstance(model, Model):
         raise TypeError(f"daryo.run takes a loaded model, not {type(model).__name__}: daryo.run(daryo.load(path))")
-    if not model.validated:  # (built in code, or changed with dataclasses.replace: checked as the loader would)
-        check_built(model)
+    check_built(model)  # (a model built in code, or changed with dataclasses.replace: checked as the loader would)
     if options is not None and not isinstance(options, RunOptions):
         raise TypeError(f"daryo.run's options are a daryo.RunOptions, not {type(options).__name__} {options!r}: "
                         "daryo.run(model, daryo.RunOptions(years=10))")
@@ -180,7 +181,7 @@ def run(model: Model, options: RunOptions | None = None) -> Results:
         with problems_relocated(model):  # (a series that does not cover the span: at the overlay that set it)
             model = model.with_time(options.start, options.end, options.years)
         _check_embedded_span(model, own.end)
-        _check_overlaid_span(model, own.start, own.end)
+        _check_overlaid_span(model, own.end)
     n = options.scenarios
     if n is not None and n < 1:
         raise ValueError(f"scenarios={n}: a run takes at least 1 scenario trace")
@@ -193,16 +194,6 @@ def run(model: Model, options: RunOptions | None = None) -> Results:
     with problems_relocated(model):
         out = simulate(net) if options.method == "plain" else simulate_fast(net)
     return Results(build_dataset(net, out))
-
-
-def check_built(model: Model) -> None:
-    """Raise the :class:`~daryo.ModelError` of a model the loader did not make, if it has problems
-    (:func:`daryo.model.validate.check_built_model`)."""
-    from .model.validate import check_built_model
-
-    problems = check_built_model(model)
-    if problems:
-        raise ModelError(problems)
 
 
 def _check_options(options: RunOptions) -> None:
@@ -223,21 +214,15 @@ def _check_options(options: RunOptions) -> None:
             raise ValueError(f"{name}={v!r} is not a date: give YYYY-MM or YYYY-MM-DD") from None
 
 
-def _check_overlaid_span(model: Model, own_start: pd.Timestamp, own_end: pd.Timestamp) -> None:
+def _check_overlaid_span(model: Model, own_end: pd.Timestamp) -> None:
     """An overlay that changes given run years turns the inflows it changes into one value per step of the span the
     model was loaded for: a run beyond it needs the model loaded for the run's length (else those series are
-    refused as too short, naming the model file's line of the 12 values it no longer holds), and a run that starts
-    later would leave out the years it changed, or shift them, without a word."""
+    refused as too short, naming the model file's line of the 12 values it no longer holds)."""
     limited = model.metadata.get("changes_of_given_years")  # (recorded as the overlays were applied)
     if not (isinstance(limited, list) and limited):
         return
     changes = "; ".join(map(str, limited))
-    if model.time.start > own_start:
-        raise ValueError(f"the model was loaded with an overlay that changes given run years ({changes}), counted "
-                         f"from the model's start, {own_start:%Y-%m}; a run from {model.time.start:%Y-%m} would not "
-                         "have those years as they were changed: run from the model's start (RunOptions(years=...)), "
-                         "or load a model file whose time starts at the run's start")
-    if model.time.end > own_end:
+    if model.time.end > own_end:  # (a later start: refused by Model.with_time)
         raise ValueError(f"the model was loaded with an overlay that changes given run years ({changes}), which gives "
                          f"the inflows it changes per step up to {own_end:%Y-%m}, and the run goes on to "
                          f"{model.time.end:%Y-%m}; load the model for the run's length instead: "

@@ -1697,3 +1697,15 @@ def test_a_damaged_csv_is_told_by_validate_with_its_line(tmp_path, capsys, conte
     err = capsys.readouterr().err
     assert f"1 problem in the model:\n  - {p}: {where.format(csv=tmp_path / 'flows.csv')}: {message}\n" in err, err
     assert "Traceback" not in err
+
+
+def test_constraint_weights_and_factors_larger_than_any_amount_are_refused(tmp_path):
+    """A flow_sum weight of 1e308 or a flow_ratio factor of 1e31 written out ended in a solver error, while the
+    same factor through a parameter got the 1e30 limit's message (a regression fuzz)."""
+    text = GOOD + ("constraints:\n  - {id: s, type: flow_sum, nodes: {d: 1e308, sea: 1}, max_flow: 3}\n"
+                   "  - {id: r, type: flow_ratio, nodes: [d, sea], factors: [1, 1e31]}\n")
+    assert load_problems(write_model(tmp_path, text)) == [
+        f"{tmp_path / 'm.yaml'}: constraints[s].nodes (line 12): holds 1e+308: a number larger than 1e30 is no amount "
+        "a model means",
+        f"{tmp_path / 'm.yaml'}: constraints[r].factors[1] (line 13): holds 1e+31: a number larger than 1e30 is no "
+        "amount a model means"]

@@ -244,6 +244,13 @@ class Model:
             raise ValueError(f"the run would end ({e:%Y-%m-%d}) before it starts ({s:%Y-%m-%d})")
         if (why := span_problem(s, e, self.time.step_days)) is not None:
             raise ValueError(why)
+        limited = self.metadata.get("changes_of_given_years")  # (recorded as the overlays were applied)
+        if s > self.time.start and isinstance(limited, list) and limited:  # (they would be left out, or shifted)
+            raise ValueError(f"the model was loaded with an overlay that changes given run years "
+                             f"({'; '.join(map(str, limited))}), counted from the model's start, "
+                             f"{self.time.start:%Y-%m}; a run from {s:%Y-%m} would not have those years as they "
+                             "were changed: run from the model's start (RunOptions(years=...)), or load a model file "
+                             "whose time starts at the run's start")
         model = replace(self, time=TimeSpec(s, e, self.time.step_days))
         model = model._series_from(self.time.start) if s != self.time.start else model
         object.__setattr__(model, "validated", self.validated)  # (a span its series were checked to cover)

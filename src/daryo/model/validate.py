@@ -18,7 +18,7 @@ import pandas as pd
 
 from ..errors import ModelError, Problem, did_you_mean, kind_of, with_article
 from ..parameters import ParameterRef, state_dependent
-from ..timeaxis import TimeAxis
+from ..timeaxis import TimeAxis, span_problem
 from ..units import CANONICAL_UNITS, MAX_MAGNITUDE, SECONDS_PER_DAY, is_number, too_large_text
 from .components import COMPONENT_TYPES, CONSTRAINT_TYPES, EDGE_ATTRIBUTES, NODE_REFERENCES, Attribute, component_type
 from .series import Series
@@ -348,6 +348,15 @@ def check_magnitudes(ctx: CheckContext) -> Iterable[Problem]:
                                    isinstance(v, Series) and v.is_rate)
                 hint = " (for no upper bound, leave the maximum out)" if key in _MAXIMA else ""
                 yield Problem(file, el.at(key), f"is {shown}{_where(v, k)}: {too_large_text()}{hint}")
+    for c in model.constraints:  # (a flow_sum's weights, a flow_ratio's factors: a solver error at 1e308)
+        weights = c.attrs.get("nodes")
+        factors = c.attrs.get("factors")
+        numbers = [("nodes", w) for w in (weights.values() if isinstance(weights, Mapping) else ())] + [
+            (f"factors[{k}]", float(np.max(np.abs(vals)))) for k, f in enumerate(
+                factors if isinstance(factors, list) else ()) if (vals := _values(f)) is not None and vals.size]
+        for key, x in numbers:
+            if is_number(x) and abs(x) > MAX_MAGNITUDE:
+                yield Problem(file, c.at(key), f"holds {x:g}: {too_large_text()}")
 
 
 def check_ratio_factors(ctx: CheckContext) -> Iterable[Problem]:
@@ -755,8 +764,11 @@ def _structure_problems(model: Model, file: str) -> Iterable[Problem]:
     if not isinstance(model.time, TimeSpec) or not (model.time.step_days is None or (
             isinstance(model.time.step_days, int) and model.time.step_days >= 1)):
         yield Problem(file, "time", f"{kind_of(model.time)} is not a time span of whole-day or monthly steps")
+    if isinstance(model.time, TimeSpec) and (why := _span_problem(model.time)) is not None:
+        yield Problem(file, "time", why)
     if not model.scenario_names:
         yield Problem(file, "", "the model has no scenario trace (scenario_names is empty); give at least one name")
+    yield from _built_constraint_problems(model, file)
     for el in [*model.nodes, *model.edges]:
         if not isinstance(el, Node | Edge) or not isinstance(el.attrs, Mapping):
             yield Problem(file, "nodes", f"{kind_of(el)} is not a node or edge with attributes (a mapping)")
@@ -769,12 +781,58 @@ def _structure_problems(model: Model, file: str) -> Iterable[Problem]:
             attr = _attribute(el, key)
             if attr is None:
                 yield Problem(file, el.at(key), f"unknown attribute '{key}'")
+            elif isinstance(value, ParameterRef):
+                if value.name not in model.parameters:
+                    yield Problem(file, el.at(key), f"names parameter '{value.name}', which the model does not have"
+                                  f"{did_you_mean(value.name, model.parameters)}")
             elif isinstance(value, Series):
-                if not np.all(np.isfinite(value.values)):
+                if value.values.dtype.kind not in "iuf":
+                    yield Problem(file, el.at(key), f"holds values of NumPy kind '{value.values.dtype}', not numbers")
+                elif not np.all(np.isfinite(value.values)):
                     yield Problem(file, el.at(key), "contains non-finite numbers (NaN or infinity); give finite "
                                   "values")
+                elif value.n_scenarios not in (1, len(model.scenario_names)):
+                    yield Problem(file, el.at(key), f"has {value.n_scenarios} scenario traces, and the model "
+                                  f"{len(model.scenario_names)} scenario names; give one trace or one per name")
             elif attr.kind in _NUMERIC_KINDS and not isinstance(value, ParameterRef):
                 if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
                     yield Problem(file, el.at(key), f"is {kind_of(value)}, not a number, a series or a parameter")
                 elif not math.isfinite(value):
                     yield Problem(file, el.at(key), f"is {value}: not a finite number")
+
+
+def _span_problem(time: TimeSpec) -> str | None:
+    """Why a model's time span cannot be run (None if it can)."""
+    try:
+        if time.end < time.start:
+            return "ends before it starts"
+        return span_problem(pd.Timestamp(time.start), pd.Timestamp(time.end), time.step_days)
+    except (TypeError, ValueError, OverflowError, NotImplementedError):  # (dates that are no dates pandas holds)
+        return f"{kind_of(time.start)} to {kind_of(time.end)} is not a span of dates a time axis can hold"
+
+
+def _built_constraint_problems(model: Model, file: str) -> Iterable[Problem]:
+    """What the loader refuses of a constraint's structure: its type, the nodes it names, numbers that are not
+    finite or larger than a model's may be, a flow_sum with no bound."""
+    ids = {n.id for n in model.nodes if isinstance(n, Node)}
+    for c in model.constraints:
+        if not isinstance(c, Constraint) or not isinstance(c.attrs, Mapping):
+            yield Problem(file, "constraints", f"{kind_of(c)} is not a constraint with attributes (a mapping)")
+            continue
+        if not c.place:  # (built in code: named by its id, as the loader names it)
+            c = replace(c, place=f"constraints[{c.id}]")
+        if c.type not in CONSTRAINT_TYPES:
+            yield Problem(file, c.at(), f"unknown constraint type {kind_of(c.type)}"
+                          f"{did_you_mean(c.type, CONSTRAINT_TYPES)}; use one of: {', '.join(CONSTRAINT_TYPES)}")
+            continue
+        named = c.attrs.get("nodes", ())
+        for node in named:
+            if node not in ids:
+                yield Problem(file, c.at("nodes"), f"names '{node}', which is not a node{did_you_mean(node, ids)}")
+        numbers = [*(named.values() if isinstance(named, Mapping) else ()), *(
+            c.attrs.get(k) for k in ("min_flow", "max_flow")), *c.attrs.get("factors", ())]
+        if any(is_number(x) and not abs(x) <= MAX_MAGNITUDE for x in numbers):  # (NaN too)
+            yield Problem(file, c.at(), f"holds a number that is not finite or larger than {MAX_MAGNITUDE:g}")
+        if c.type == "flow_sum" and "min_flow" not in c.attrs and "max_flow" not in c.attrs:
+            yield Problem(file, c.at(), "has neither min_flow nor max_flow, so it constrains nothing; give one (or "
+                          "leave the constraint out)")
