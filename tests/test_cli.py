@@ -528,6 +528,24 @@ def test_an_ascii_standard_output_gets_escapes_not_a_traceback(tmp_path):
         assert proc.returncode == 0 and b"m\xe9.yaml: valid" in proc.stdout, proc
 
 
+def test_main_called_from_python_leaves_the_streams_error_handlers_as_they_were():
+    """main set the process's stdout and stderr to escape what they cannot encode and never set them back (a
+    review): called from Python, it now leaves them as they were."""
+    import io
+
+    out = io.TextIOWrapper(io.BytesIO(), encoding="ascii", errors="strict")
+    err = io.TextIOWrapper(io.BytesIO(), encoding="ascii", errors="strict")
+    stdout, stderr = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = out, err
+    try:
+        assert main(["info", DEMO]) == 0
+    finally:
+        sys.stdout, sys.stderr = stdout, stderr
+    assert (out.errors, err.errors) == ("strict", "strict")
+    out.flush()
+    assert b"model: demo-basin" in out.buffer.getvalue()
+
+
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
 @pytest.mark.parametrize("unbuffered", ["", "1"])
 def test_a_full_or_closed_standard_output_is_a_message(unbuffered):

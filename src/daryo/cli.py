@@ -108,7 +108,14 @@ def _import_held(args: argparse.Namespace) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``daryo`` console script; returns the exit code."""
-    _tolerate_unencodable(sys.stdout, sys.stderr)
+    restore = _tolerate_unencodable(sys.stdout, sys.stderr)
+    try:
+        return _main(argv)
+    finally:  # (called from Python, the process's streams are left as they were)
+        restore()
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     try:
         args, extra = parser.parse_known_args(argv)
@@ -241,16 +248,27 @@ class _Stdout:
             raise _StdoutError(exc.errno, exc.strerror) from exc
 
 
-def _tolerate_unencodable(*streams: Any) -> None:
+def _tolerate_unencodable(*streams: Any) -> Callable[[], None]:
     """Write what a stream's encoding cannot (``hm³``, ``—`` on an ASCII terminal or log, ``LC_ALL=C``) as escapes
     (``hm\\xb3``), rather than stop the command with a UnicodeEncodeError; the bytes of a file name that is not
-    UTF-8 (held as lone surrogates) are written as they are, as Python writes them on its own."""
+    UTF-8 (held as lone surrogates) are written as they are, as Python writes them on its own.  Returns what sets
+    the streams' error handlers back as they were."""
     codecs.register_error(_ESCAPE, _escape_unencodable)  # (the same function each time: registering is idempotent)
+    changed: list[tuple[Any, str]] = []
     for stream in streams:
         try:
+            before = stream.errors
             stream.reconfigure(errors=_ESCAPE)
+            changed.append((stream, before))
         except (AttributeError, ValueError, OSError):  # (not a text file: a replaced stream; closed)
             pass
+
+    def restore() -> None:
+        for stream, errors in changed:
+            with contextlib.suppress(AttributeError, ValueError, OSError):
+                stream.reconfigure(errors=errors)
+
+    return restore
 
 
 #: the name of the error handler of :func:`_tolerate_unencodable`
