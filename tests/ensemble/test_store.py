@@ -188,7 +188,7 @@ def test_odd_outputs_are_refused_with_what_they_are(tmp_path):
     file that is no ensemble's output (a KeyError)."""
     import os
 
-    with pytest.raises(ValueError, match=r"/\.nc': give the output a name before its suffix"):
+    with pytest.raises(ValueError, match=r"/\.nc': give the output a name before its suffix, such as results\.nc$"):
         run(tmp_path, ".nc")
     os.mkfifo(tmp_path / "pipe.nc")
     with pytest.raises(FileExistsError, match="pipe.nc exists and is neither a file nor a folder"):

@@ -156,7 +156,8 @@ def _format_of(output: Path) -> str:
     if suffix in NETCDF_SUFFIXES:
         return "nc"
     if output.name.lower() in (".zarr", *NETCDF_SUFFIXES) or not output.name:
-        raise ValueError(f"{str(output)!r}: give the output a name before its suffix, such as results.zarr")
+        example = f"results{output.name.lower() or '.zarr'}"
+        raise ValueError(f"{str(output)!r}: give the output a name before its suffix, such as {example}")
     raise ValueError(f"{str(output)!r}: the output must end in .zarr or .nc (or .nc4, .netcdf; a name such as "
                      "results.zarr)")
 
