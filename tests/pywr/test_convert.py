@@ -252,3 +252,16 @@ def test_a_link_nothing_feeds_with_a_minimum_flow_is_refused_not_run_empty(tmp_p
     assert node["type"] == "reach" and node["min_flow"] == {"value": 1.0, "unit": "hm3/day"}
     with pytest.raises(ModelError, match="stub"):
         daryo.load(write_model(tmp_path, doc))
+
+
+def test_a_pywr_outputs_max_flow_beyond_1e30_is_told_to_be_left_out(tmp_path):
+    """An output's max_flow becomes a cost-mode demand, the most it takes: its refusal above 1e30 lacked the hint a
+    maximum gets (a regression fuzz)."""
+    doc = {"timestepper": {"start": "2001-01-01", "end": "2001-12-31", "timestep": "M"},
+           "nodes": [{"name": "in", "type": "catchment", "flow": 5.0},
+                     {"name": "d", "type": "output", "max_flow": 1e300, "cost": -10.0}],
+           "edges": [["in", "d"]]}
+    with pytest.raises(ModelError) as err:
+        daryo.load(write_model(tmp_path, doc))
+    assert str(err.value).endswith("nodes[d].max_flow: is 1e+300 hm³/day = 1.15741e+301 m³/s: a number larger than "
+                                   "1e30 is no amount a model means (for no upper bound, leave the maximum out)")

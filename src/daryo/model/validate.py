@@ -346,7 +346,9 @@ def check_magnitudes(ctx: CheckContext) -> Iterable[Problem]:
                 attr = CONSTRAINT_TYPES[el.type].attribute(key) if isinstance(el, Constraint) else _attribute(el, key)
                 shown = _with_unit(float(vals.flat[k]), attr.dimension if attr else None,
                                    isinstance(v, Series) and v.is_rate)
-                hint = " (for no upper bound, leave the maximum out)" if key in _MAXIMA else ""
+                maximum = key in _MAXIMA or (key == "demand" and model.allocation == "cost")  # (cost mode: a
+                # demand is the most it takes, a Pywr output's max_flow)
+                hint = " (for no upper bound, leave the maximum out)" if maximum else ""
                 yield Problem(file, el.at(key), f"is {shown}{_where(v, k)}: {too_large_text()}{hint}")
     for c in model.constraints:  # (a flow_sum's weights, a flow_ratio's factors: a solver error at 1e308)
         weights = c.attrs.get("nodes")
