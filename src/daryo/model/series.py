@@ -15,10 +15,13 @@ import pandas as pd
 from ..errors import ModelError, Problem
 from ..timeaxis import TimeAxis
 
-__all__ = ["Series", "LevelTable", "MISSING_DATES"]
+__all__ = ["Series", "LevelTable", "MISSING_DATES", "OVERFLOW"]
 
 #: The :attr:`~daryo.errors.Problem.code` of a CSV series that misses some of a run's step dates.
 MISSING_DATES = "missing-dates"
+#: The :attr:`~daryo.errors.Problem.code` of a rate too large to be a number over a step (a value above
+#: :data:`~daryo.units.MAX_MAGNITUDE`, which validation reports as such)
+OVERFLOW = "overflow"
 
 
 @dataclass(frozen=True, eq=False)
@@ -97,7 +100,7 @@ class Series:
         rate's value over the longest step must be a number.
         """
         file, place = self.origin
-        found = [*self._fits(axis), ("", self._overflow(axis))]
+        found = [*self._fits(axis), (OVERFLOW, self._overflow(axis))]
         return [Problem(file, place, message, code) for code, message in found if message]
 
     def _fits(self, axis: TimeAxis) -> tuple[tuple[str, str], ...]:

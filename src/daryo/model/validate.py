@@ -21,7 +21,7 @@ from ..parameters import ParameterRef, state_dependent
 from ..timeaxis import TimeAxis, span_problem
 from ..units import CANONICAL_UNITS, MAX_MAGNITUDE, SECONDS_PER_DAY, is_number, too_large_text
 from .components import COMPONENT_TYPES, CONSTRAINT_TYPES, EDGE_ATTRIBUTES, NODE_REFERENCES, Attribute, component_type
-from .series import Series
+from .series import OVERFLOW, Series
 from .types import Constraint, Edge, Model, Node, TimeSpec
 
 __all__ = ["validate_model", "check_built", "check_built_model", "CheckContext", "CHECKS", "PLACEHOLDER_TIME"]
@@ -481,7 +481,8 @@ def check_series(ctx: CheckContext) -> Iterable[Problem]:
                 continue  # constants and 12 monthly values fit every axis
             seen.add(id(series))
             for problem in ctx.resolved(series)[1]:
-                yield replace(problem, file=file, place=el.at(key))
+                if problem.code != OVERFLOW:  # (its value is above the limit check_magnitudes reports)
+                    yield replace(problem, file=file, place=el.at(key))
             if series.kind == "steps" and series.values.shape[1] > ctx.axis.n_steps:  # (a shorter run takes fewer)
                 yield Problem(file, el.at(key), f"the series has {series.values.shape[1]} values but the model has "
                               f"{ctx.axis.n_steps} steps; give one value per step (the rest would not be used)",
