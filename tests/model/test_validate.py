@@ -170,6 +170,22 @@ edges: [[src, dam], [dam, plant], [plant, sea]]
 """
 
 
+def test_a_plant_whose_reservoir_is_on_another_river_is_refused(tmp_path):
+    """A plant on one river took its head from a reservoir on another, which it passes none of the water of (a user
+    review)."""
+    body = _dam_and_plant("efficiency: 0.9").replace("edges: [[src, dam], [dam, plant], [plant, sea]]", (
+        "  - {id: src2, type: inflow, inflow: 10}\n"
+        "edges: [[src, dam], [dam, sea], [src2, plant], [plant, sea]]"))
+    (msg,) = _problems(tmp_path, body)
+    assert msg.endswith("nodes[plant].reservoir (line 6): 'dam' is not upstream of the plant: no edge (or spill) leads "
+                        "from it to 'plant', so the plant passes none of its water and its level is not the plant's "
+                        "head; name the reservoir whose outlet the plant is on, or give a fixed 'head'"), msg
+    below_a_delay = _dam_and_plant("efficiency: 0.9").replace("edges: [[src, dam], [dam, plant], [plant, sea]]", (
+        "  - {id: lag, type: delay, steps: 1}\n"
+        "edges: [[src, dam], [dam, lag], [lag, plant], [plant, sea]]"))
+    assert _load(tmp_path, below_a_delay).node("plant").attrs["reservoir"] == "dam"
+
+
 def test_a_plant_with_a_fixed_head_and_a_reservoir_is_refused(tmp_path):
     """The fixed head was taken and the reservoir's level silently ignored."""
     (msg,) = _problems(tmp_path, _dam_and_plant("head: 10"))
@@ -498,6 +514,78 @@ nodes:
 edges: [[src, j1], [j1, city], [j1, dam], [dam, lag], [lag, j1], [dam, sea]]
 """)
     assert len(problems) == 1 and "'dam' is upstream of the demand's intake from 'j1'" in problems[0], problems
+
+
+LOOP = """\
+nodes:
+  - {{id: src, type: inflow, inflow: 1}}
+  - {{id: j1, type: junction}}
+  - {node}
+  - {{id: j2, type: junction}}
+  - {{id: sea, type: sink}}
+{extra}edges: [[src, j1], [j1, {id}], [{id}, j2], [j2, sea], {back}]
+"""
+
+
+def test_a_plant_on_a_loop_of_edges_is_refused_with_the_loop_named(tmp_path):
+    """An edge back upstream sent the same water round through the turbines in one step: 1 hm³ a month made 74 GWh
+    (the plant's full capacity) and the mass balance still closed (a user review)."""
+    problems = _problems(tmp_path, LOOP.format(node="{id: hpp, type: hydropower, capacity: 100 MW, head: 50}",
+                                                id="hpp", extra="", back="[j2, j1]"))
+    assert len(problems) == 1 and problems[0].endswith(
+        "nodes[hpp] (line 6): is on a loop of water within a step (edges[2] (hpp -> j2) (line 9); edges[4] "
+        "(j2 -> j1) (line 9); edges[1] (j1 -> hpp) (line 9)): the same water could pass its turbines again and again "
+        "in one step, making energy from nothing; water in a river network flows one way: is one of these edges "
+        "written the wrong way round? (Water pumped back up, which daryo does not charge energy for, must go through "
+        "a delay.)"), problems
+
+
+def test_an_edge_from_a_plant_to_itself_is_one_problem_and_a_typo_is_not_blamed_on_the_reservoir(tmp_path):
+    """A review: an edge [hpp, hpp] was also called a loop, and a misspelt edge from a plant's reservoir also made
+    the reservoir "not upstream of the plant", sending the user to the wrong fix."""
+    (self_loop,) = _problems(tmp_path, LOOP.format(node="{id: hpp, type: hydropower, capacity: 100 MW, head: 50}",
+                                                     id="hpp", extra="", back="[hpp, hpp]"))
+    assert "an edge cannot connect a node to itself" in self_loop
+    for edges in ("[[src, dam], [dma, plant], [plant, sea]]", "[[src, dam], {from: dam, too: plant}, [plant, sea]]"):
+        (typo,) = _problems(tmp_path, _dam_and_plant("efficiency: 0.9").replace(
+            "edges: [[src, dam], [dam, plant], [plant, sea]]", f"edges: {edges}"))
+        assert "edges[1]" in typo and "upstream" not in typo
+
+
+def test_a_flow_requirement_on_a_loop_of_edges_is_refused(tmp_path):
+    """Water going round a loop was counted toward a requirement at a node on it, again and again (a user
+    review: a requirement of 100 met every month by a system holding 1 hm³)."""
+    problems = _problems(tmp_path, LOOP.format(node="{id: r, type: reach}", id="r", back="[j2, j1]",
+                                                extra="  - {id: eflow, type: flow_requirement, at: r, flow: 100}\n"))
+    assert len(problems) == 1 and "nodes[eflow].at (line 9): 'r' is on a loop of water within a step (edges[2] " \
+        "(r -> j2)" in problems[0] and "counted toward the requirement each time" in problems[0], problems
+
+
+def test_a_spill_back_upstream_of_a_plant_is_named_as_the_loop(tmp_path):
+    problems = _problems(tmp_path, """\
+nodes:
+  - {id: src, type: inflow, inflow: 1}
+  - {id: j1, type: junction}
+  - {id: hpp, type: hydropower, capacity: 100 MW, head: 50}
+  - {id: dam, type: reservoir, max_volume: 100, initial_volume: 50, spill_to: j1}
+  - {id: sea, type: sink}
+edges: [[src, j1], [j1, hpp], [hpp, dam], [dam, sea]]
+""")
+    assert len(problems) == 1 and "nodes[hpp] (line 6): is on a loop of water within a step (edges[2] (hpp -> dam) " \
+        "(line 9); the spill of 'dam' to 'j1' (nodes[dam].spill_to (line 7)); edges[1] (j1 -> hpp) (line 9))" \
+        in problems[0], problems
+
+
+def test_loops_through_a_delay_or_past_no_plant_or_requirement_are_valid(tmp_path):
+    """What leaves a delay entered it steps before, so a loop through one sends no water round within a step; and a
+    loop past no plant or requirement is left to the model's costs, as in Pywr (transfers both ways)."""
+    delayed = LOOP.format(node="{id: hpp, type: hydropower, capacity: 100 MW, head: 50}", id="hpp", back="[j2, lag]",
+                          extra="  - {id: lag, type: delay, steps: 1}\n").replace("[j2, sea], [j2, lag]",
+                                                                                   "[j2, sea], [j2, lag], [lag, j1]")
+    assert _load(tmp_path, delayed).node("lag").type == "delay"
+    both_ways = LOOP.format(node="{id: canal, type: canal, capacity: 5}", id="canal", extra="", back="[j2, j1]")
+    result = daryo.run(_load(tmp_path, both_ways))
+    assert float(result.dataset["node_flow"].sel(node="sea").sum()) == pytest.approx(12.0)
 
 
 def test_a_long_loop_is_named_by_its_first_and_last_edges():

@@ -141,7 +141,7 @@ COMPONENT_TYPES: dict[str, ComponentType] = {
                 A("max_turbine_flow", "series", "flow", None, "Turbine flow limit (none: capacity only).", fixed=True),
                 A("efficiency", "scalar", "fraction", 0.9, "Overall efficiency (turbine × generator)."),
                 A("reservoir", "node", None, None,
-                  "Reservoir whose start-of-step level sets the head (needs its level_table)."),
+                  "Reservoir upstream of the plant whose start-of-step level sets the head (needs its level_table)."),
                 A("tailwater_level", "scalar", "length", 0.0, "Tailwater level (m a.s.l.); head = level − this."),
                 A("head", "scalar", "length", None, "Fixed head (m), for run-of-river plants."),
                 A("energy_target", "series", "energy", None,

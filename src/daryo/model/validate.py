@@ -234,10 +234,7 @@ def _delays(model: Model) -> set[str]:
 
 def _edges_text(edges: list[Edge], most: int = 6) -> str:
     """Edges named for a message: all of up to ``most``, else the first and last few and how many."""
-    named = [e.at() for e in edges]
-    if len(named) > most:
-        named = [*named[:3], f"… {len(named) - 5} more …", *named[-2:]]
-    return "; ".join(named)
+    return _arcs_text([e.at() for e in edges], most)
 
 
 def _edge_loop(model: Model, a: str, b: str) -> list[Edge]:
@@ -268,12 +265,119 @@ def _edge_loop(model: Model, a: str, b: str) -> list[Edge]:
     return there + back if there is not None and back is not None else []
 
 
+def check_loops(ctx: CheckContext) -> Iterable[Problem]:
+    """A loop of edges (and spills) within a step, through no delay, must not pass a hydropower plant or the node of
+    a flow requirement: the LP could send the same water round it again and again in one step, each time through
+    the turbines (energy from nothing: in ``priority`` mode turbine flow is worth a little, so it would) or past
+    the requirement (met by water that is not there).  Other loops are left to the model's costs, as in Pywr.
+
+    The loops are found once, as the strongly connected parts of the network within a step (linear in its size);
+    a loop through a node of one is named by a shortest one inside it."""
+    model, file = ctx.model, ctx.file
+    leaving = _arcs_in_a_step(model)
+    looped = _strongly_connected(leaving)
+    hint = ("water in a river network flows one way: is one of these edges written the wrong way round? (Water pumped "
+            "back up, which daryo does not charge energy for, must go through a delay.)")
+    for n in model.nodes:
+        if n.type == "hydropower" and n.id in looped:
+            yield Problem(file, n.at(), (
+                f"is on a loop of water within a step ({_arcs_text(_loop_through(n.id, leaving, looped[n.id]))}): the "
+                f"same water could pass its turbines again and again in one step, making energy from nothing; {hint}"))
+        elif n.type == "flow_requirement" and isinstance(at := n.attrs.get("at"), str) and at in looped:
+            yield Problem(file, n.at("at"), (
+                f"'{at}' is on a loop of water within a step ({_arcs_text(_loop_through(at, leaving, looped[at]))}): "
+                f"the same water could pass it again and again in one step and be counted toward the requirement each "
+                f"time; {hint}"))
+
+
+def _arcs_in_a_step(model: Model) -> dict[str, list[tuple[str, str]]]:
+    """node -> (next node, the arc as named for a message) of the water that moves within a step: along edges and
+    spills, not out of a delay (what enters one leaves it steps later), not from a node to itself (an edge's own
+    problem)."""
+    delays = _delays(model)
+    leaving: dict[str, list[tuple[str, str]]] = {}
+    for e in model.edges:
+        if e.source not in delays and e.source != e.target:
+            leaving.setdefault(e.source, []).append((e.target, e.at()))
+    for n in model.nodes:
+        if isinstance(t := n.attrs.get("spill_to"), str) and t != n.id and n.id not in delays:
+            leaving.setdefault(n.id, []).append((t, f"the spill of '{n.id}' to '{t}' ({n.at('spill_to')})"))
+    return leaving
+
+
+def _strongly_connected(leaving: Mapping[str, list[tuple[str, str]]]) -> dict[str, frozenset[str]]:
+    """The nodes on a loop, each with the nodes of its strongly connected part (Tarjan's algorithm, iterative)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    out: dict[str, frozenset[str]] = {}
+    for root in list(leaving):
+        if root in index:
+            continue
+        work = [(root, 0)]
+        while work:
+            v, i = work.pop()
+            if i == 0:
+                index[v] = low[v] = len(index)
+                stack.append(v)
+                on_stack.add(v)
+            nexts = leaving.get(v, [])
+            if i < len(nexts):
+                work.append((v, i + 1))
+                w = nexts[i][0]
+                if w not in index:
+                    work.append((w, 0))
+                elif w in on_stack:
+                    low[v] = min(low[v], index[w])
+                continue
+            if low[v] == index[v]:  # v is the root of a part: pop it
+                part = []
+                while True:
+                    w = stack.pop()
+                    on_stack.discard(w)
+                    part.append(w)
+                    if w == v:
+                        break
+                if len(part) > 1:
+                    members = frozenset(part)
+                    out.update(dict.fromkeys(part, members))
+            if work:  # (back in the node that went to v)
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[v])
+    return out
+
+
+def _loop_through(node: str, leaving: Mapping[str, list[tuple[str, str]]], part: frozenset[str]) -> list[str]:
+    """The arcs (as named for a message) of a shortest loop from ``node`` back to it, within its strongly connected
+    ``part``."""
+    came: dict[str, tuple[str, str] | None] = {node: None}
+    queue = [node]
+    for v in queue:  # (breadth first: the shortest loop)
+        for target, arc in leaving.get(v, ()):
+            if target == node:
+                arcs = [arc]
+                while (step := came[v]) is not None:
+                    v, named = step
+                    arcs.append(named)
+                return arcs[::-1]
+            if target in part and target not in came:
+                came[target] = (v, arc)
+                queue.append(target)
+    return []  # pragma: no cover - a node of a part is on a loop within it
+
+
+def _arcs_text(arcs: list[str], most: int = 6) -> str:
+    """Arcs named for a message: all of up to ``most``, else the first and last few and how many."""
+    if len(arcs) > most:
+        arcs = [*arcs[:3], f"… {len(arcs) - 5} more …", *arcs[-2:]]
+    return "; ".join(arcs)
+
+
 def _reached_in_a_step(model: Model, start: str) -> set[str]:
     """The nodes water from ``start`` can reach within one step (not through a delay): along edges, demands'
     return flows and reservoirs' spills."""
-    out: dict[str, list[str]] = {}
-    for source, target in [*((e.source, e.target) for e in model.edges), *_arcs_without_edges(model)]:
-        out.setdefault(source, []).append(target)
+    out = _arcs(model)
     delays = _delays(model)
     seen, stack = set(), [start]
     while stack:
@@ -284,6 +388,27 @@ def _reached_in_a_step(model: Model, start: str) -> set[str]:
         if v not in delays:
             stack.extend(out.get(v, ()))
     return seen
+
+
+def _arcs(model: Model) -> dict[str, list[str]]:
+    """node -> the nodes its water goes to: along edges, demands' return flows and reservoirs' spills."""
+    out: dict[str, list[str]] = {}
+    for source, target in [*((e.source, e.target) for e in model.edges), *_arcs_without_edges(model)]:
+        out.setdefault(source, []).append(target)
+    return out
+
+
+def _reaches(arcs: Mapping[str, list[str]], start: str, target: str) -> bool:
+    """Whether water from ``start`` reaches ``target`` along ``arcs`` (:func:`_arcs`; through delays too)."""
+    seen, stack = {start}, [start]
+    while stack:
+        for w in arcs.get(stack.pop(), ()):
+            if w == target:
+                return True
+            if w not in seen:
+                seen.add(w)
+                stack.append(w)
+    return False
 
 
 def _arcs_without_edges(model: Model) -> list[tuple[str, str]]:
@@ -602,6 +727,9 @@ def check_hydropower(ctx: CheckContext) -> Iterable[Problem]:
     the plant can pass no water."""
     model, file = ctx.model, ctx.file
     ids = {n.id: n for n in model.nodes}
+    # where water goes, to check that a plant's reservoir is upstream of it (not where an edge names no node or
+    # could not be read: that edge's own problem is the one to fix)
+    whole = _arcs(model) if not ctx.loose_ids and all(e.source in ids and e.target in ids for e in model.edges) else {}
     for n in model.nodes_of("hydropower"):
         res = ids.get(n.attrs.get("reservoir") or "")
         head = n.attrs.get("head")
@@ -628,6 +756,12 @@ def check_hydropower(ctx: CheckContext) -> Iterable[Problem]:
         elif is_number(head) and float(head) <= 0:
             yield Problem(file, n.at("head"), f"is {float(head):g} m; the head must be > 0 (with no head the "
                           "plant produces nothing and can pass no water)")
+        if head is None and res is not None and res.type == "reservoir" and whole and not _reaches(
+                whole, res.id, n.id):
+            yield Problem(file, n.at("reservoir"), (
+                f"'{res.id}' is not upstream of the plant: no edge (or spill) leads from it to '{n.id}', so the "
+                "plant passes none of its water and its level is not the plant's head; name the reservoir whose "
+                "outlet the plant is on, or give a fixed 'head'"))
         if n.attrs.get("efficiency") == 0:
             yield Problem(file, n.at("efficiency"), "is 0; a plant with zero efficiency produces nothing and can "
                           "pass no water (its capacity caps the turbine flow at capacity / (head × efficiency)); "
@@ -713,7 +847,8 @@ def check_state_dependent(ctx: CheckContext) -> Iterable[Problem]:
 #: every check, in the order their problems are reported
 CHECKS: tuple[Check, ...] = (check_edges, check_unique_ids, check_references, check_connected, check_nonnegative,
                              check_magnitudes, check_ratio_factors, check_fractions, check_places, check_series,
-                             check_min_max, check_hydropower, check_level_tables, check_state_dependent)
+                             check_min_max, check_hydropower, check_level_tables, check_state_dependent,
+                             check_loops)
 
 
 def validate_model(model: Model, file: str = "", declared_ids: set[str] | None = None,
