@@ -866,6 +866,48 @@ def test_a_plant_of_a_drained_reservoir_does_not_hold_back_a_demand_of_its_prior
         np.testing.assert_allclose(out.x[0, :, dB], 20.0, atol=1e-8)
 
 
+HELD_LP_FOUND_INFEASIBLE = """\
+version: 1
+time: {start: 2001-01, end: 2001-03}
+nodes:
+  - {id: in2, type: inflow, inflow: 39.79}
+  - {id: rea4, type: reach}
+  - {id: hyd5, type: hydropower, capacity: 21.0186, efficiency: 0.707, head: 143.8625, energy_target: 10.3877,
+     energy_priority: 1, max_turbine_flow: 19.77}
+  - {id: can6, type: canal, capacity: 28.7114, loss: 0.15}
+  - {id: hyd8, type: hydropower, capacity: 452.5774, head: 175.8194}
+  - {id: jun9, type: junction}
+  - {id: hyd10, type: hydropower, capacity: 102.201, head: 61.9631, energy_target: 11.8493}
+  - {id: rea11, type: reach}
+  - {id: jun12, type: junction}
+  - {id: sea3, type: sink}
+  - {id: d14, type: demand, demand: 7.68}
+  - {id: d20, type: demand, priority: 3, demand: {values: [5.0303, 8.4, 17.6061]}, consumptive_fraction: 0.3,
+     return_to: sea3}
+  - {id: d21, type: demand, demand: {values: [5.0599, 8.4493, 17.7095]}}
+  - {id: d22, type: demand, priority: 3, demand: 3.87}
+  - {id: d23, type: demand, priority: 2, demand: 1.01}
+  - {id: d24, type: demand, priority: 3, demand: {values: [5.5568, 9.2791, 19.4487]}}
+  - {id: fr26, type: flow_requirement, at: jun9, flow: 10.45}
+edges: [[in2, rea4], [rea4, hyd5], [rea4, can6], [hyd5, hyd8], [can6, jun9], [hyd5, hyd10], [in2, rea11],
+        [can6, rea11], [rea4, jun12], [rea4, sea3], [jun9, sea3], [hyd10, sea3], [rea11, sea3], [jun12, sea3],
+        [hyd8, d14], [jun9, d20], [rea11, d21], {from: jun12, to: d22, loss: 0.1}, {from: in2, to: d23, loss: 0.1},
+        [hyd10, d24]]
+"""
+
+
+def test_a_held_lp_that_a_warm_start_finds_infeasible_is_solved_again_before_its_holds_are_lowered(tmp_path):
+    """In March HiGHS, warm-started, called a held LP of the plain path infeasible that is feasible (solved from
+    scratch, it is), and the plain path lowered the holds by 1e-6 hm³: three demands got 1e-6 hm³ less than on the
+    fast path, which went to the sea (a differential fuzz: a quarter of a model's scenario-steps did so)."""
+    path = tmp_path / "m.yaml"
+    path.write_text(HELD_LP_FOUND_INFEASIBLE)
+    model = daryo.load(path)
+    plain, fast = (daryo.run(model, daryo.RunOptions(method=m)).dataset for m in ("plain", "fast"))
+    np.testing.assert_allclose(plain.delivery, fast.delivery, rtol=0, atol=5e-9)
+    np.testing.assert_allclose(plain.sink_inflow, fast.sink_inflow, rtol=0, atol=5e-9)
+
+
 @pytest.mark.parametrize("seed", [52, 211, 311, 560, 799, 960])
 def test_priority_mode_equals_plain_path_with_requirements_of_very_different_sizes(seed):
     """Generated networks where one demand is 1e7 to 1e11 hm³ (seeds ≡ 0 mod 4) or some are 1e-8 to 1e-5 hm³ beside

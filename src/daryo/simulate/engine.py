@@ -35,7 +35,7 @@ __all__ = ["RunOptions", "SimulationOutput", "simulate", "allocate_by_priority"]
 _TOL = 1e-9  # a requirement below this is nothing; a coverage dual above it (× α on the fast path) binds
 _HOLD = 1e-9  # a served requirement is held this far (hm³) below what it got, so later stages stay feasible
 _FULL = 1e-12  # a coverage this close to 1 is full
-_RELAX = 1e-6  # holds lowered this far (hm³) when they make the next LP infeasible (see _solve_holding)
+_RELAX = (2e-9, 1e-8, 1e-7, 1e-6)  # holds lowered this far (hm³), in turn, when they make the next LP infeasible
 
 
 #: the reduced-cost tolerance with which the fast path accepts a basis as optimal: the plain path's (HiGHS's
@@ -465,19 +465,24 @@ def held_by_dual(y: np.ndarray, R: np.ndarray, alpha: np.ndarray | float) -> np.
 
 def _solve_holding(solver: HighsSolver, lo: np.ndarray, hi: np.ndarray, col_lo: np.ndarray, req_col: np.ndarray
                    ) -> LPSolution:
-    """Solve with the deliveries held by earlier stages (``lo`` above ``col_lo`` at ``req_col``); if that is
-    infeasible, once more with the holds lowered by ``_RELAX``.  HiGHS keeps bounds to its feasibility tolerance
-    (:data:`~daryo.solver.highs.FEASIBILITY_TOLERANCE`), so a stage may route that much through a slightly
-    negative flow (a tiny demand served from an empty node); held at that value less ``_HOLD`` = 1e-9, the next
-    LP can be infeasible."""
+    """Solve with the deliveries held by earlier stages (``lo`` above ``col_lo`` at ``req_col``).  If HiGHS finds
+    that infeasible, solve again from scratch (a warm start can end in a wrong verdict at daryo's tight
+    tolerances), then with the holds lowered by each of :data:`_RELAX` in turn until one is feasible: HiGHS keeps
+    bounds to its feasibility tolerance (:data:`~daryo.solver.highs.FEASIBILITY_TOLERANCE`), so a stage may route
+    that much through a slightly negative flow (a tiny demand served from an empty node); held at that value less
+    ``_HOLD`` = 1e-9, the next LP can be infeasible."""
     sol = solver.solve()
     raised = lo[req_col] > col_lo[req_col]
     if sol.status is not SolveStatus.INFEASIBLE or not raised.any():
         return sol
-    relaxed = lo.copy()
-    relaxed[req_col] = np.where(raised, np.maximum(col_lo[req_col], lo[req_col] - _RELAX), lo[req_col])
-    solver.set_col_bounds(relaxed, hi)
-    sol = solver.solve()
+    sol = solver.solve_from_scratch()
+    for relax in _RELAX:
+        if sol.status is not SolveStatus.INFEASIBLE:
+            break
+        relaxed = lo.copy()
+        relaxed[req_col] = np.where(raised, np.maximum(col_lo[req_col], lo[req_col] - relax), lo[req_col])
+        solver.set_col_bounds(relaxed, hi)
+        sol = solver.solve()
     solver.set_col_bounds(lo, hi)  # (the caller's bounds, for the infeasibility report)
     return sol
 

@@ -103,6 +103,12 @@ class HighsSolver:
         return LPSolution(status, np.asarray(sol.col_value), np.asarray(sol.row_dual),
                           float(info.objective_function_value), int(info.simplex_iteration_count))
 
+    def solve_from_scratch(self) -> LPSolution:
+        """Solve without the current basis (a warm start can end in a wrong verdict of infeasibility at the tight
+        tolerances daryo sets)."""
+        self._h.clearSolver()
+        return self.solve()
+
     # --- basis access (used by the fast path: daryo.simulate.fastpath, fastpriority) ---------------------------
     def get_basis(self) -> np.ndarray:
         """Status of every column, then every row, of the last solve: an int8 array of
