@@ -17,6 +17,7 @@ from daryo.parameters import (
     ScenarioDim,
     check_parameters,
 )
+from daryo.parameters.base import ParameterValueError
 
 
 def env(volume: list[float], proportion: list[float] | None = None) -> SimpleNamespace:
@@ -47,8 +48,21 @@ def test_interpolated_volume_fills_outside_the_table():
 
 
 def test_interpolated_volume_outside_the_table_is_an_error_by_default():
-    with pytest.raises(ModelError, match=r"volume of 'dam' at step 0 \(25\) is outside the table \(0 to 20\)"):
+    """The error names the scenario, to which the evaluation adds the file, the place and the step's date."""
+    with pytest.raises(ParameterValueError, match=r"volume of 'dam' \(25\) is outside the table \(0 to 20\)") as info:
         table("error").step(env([5.0, 25.0]), [])
+    assert info.value.scenario == 1
+
+
+def test_a_volume_a_hair_beyond_an_end_of_the_table_is_at_that_end():
+    """A reservoir filled to a table's last volume can end a step 1e-16 above it (0.1 + 0.1 + 0.1), or 1e-9 (the
+    LP's tolerance): it is at the end, as Pywr snaps volumes to bounds within 1e-6, not outside the table, which
+    stopped a run Pywr finishes (a differential fuzz against Pywr)."""
+    near = [20.0 + 1e-7, -1e-7, 0.1 + 0.1 + 0.1]
+    np.testing.assert_allclose(table("error").step(env(near), []), [5.0, 0.0, 0.03])
+    np.testing.assert_allclose(table("fill", (-1.0, 9.0)).step(env(near), []), [5.0, 0.0, 0.03])
+    with pytest.raises(ParameterValueError, match=r"\(20\.00001\) is outside the table"):
+        table("error").step(env([20.00001]), [])
 
 
 def test_a_reservoir_without_capacity_reads_as_full_on_control_curves():

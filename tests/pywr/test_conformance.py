@@ -540,6 +540,21 @@ def case_interpolatedvolume_points_in_any_order():
     return _release_model(params, -4.0, release_max="limit"), {}
 
 
+def case_interpolatedvolume_table_ending_at_a_full_reservoir():
+    """A table that ends at max_volume, read by a reservoir that fills to it: 0.1 + 0.1 + 0.1 is 0.30000000000000004,
+    which daryo called outside the table (0 to 0.3) and stopped, where Pywr snaps a volume within 1e-6 of its bounds
+    onto them (a differential fuzz)."""
+    doc = pywr_doc(
+        [{"name": "in", "type": "catchment", "flow": 0.1},
+         {"name": "dam", "type": "storage", "max_volume": 0.3, "initial_volume": 0.1, "cost": -5.0},
+         {"name": "use", "type": "output", "cost": -1.0, "max_flow": "limit"},
+         {"name": "spill", "type": "output", "cost": 1.0}],
+        [["in", "dam"], ["dam", "use"], ["dam", "spill"]],
+        {"limit": {"type": "interpolatedvolume", "node": "dam", "volumes": [0.0, 0.3], "values": [0.0, 1.0]}},
+        start="2001-01-01", end="2001-01-30", timestep=1)
+    return doc, {}
+
+
 def case_variable_max_volume():
     """A monthly maximum volume (flood reserve): Pywr holds, never forces, water above a falling maximum; both
     initial_volume and initial_volume_pc are given, as Pywr requires."""

@@ -10,7 +10,6 @@ from typing import ClassVar
 import numpy as np
 import pandas as pd
 
-from ..errors import ModelError, Problem
 from ..timeaxis import TimeAxis
 from .base import Field, Parameter, ParameterValueError, StaticEnv, _Env
 from .frames import DataFrame
@@ -308,6 +307,10 @@ class StorageVolume(Parameter):
         return (env.proportion if self.proportional else env.volume)[:, r].copy()
 
 
+#: how far (hm³) beyond an end of an ``interpolatedvolume`` table a volume counts as at that end (Pywr's 1e-6)
+TABLE_END_TOLERANCE = 1e-6
+
+
 @dataclass(frozen=True, eq=False)
 class InterpolatedVolume(Parameter):
     """Linear interpolation in a (volume, value) table at the start-of-step volume."""
@@ -335,15 +338,19 @@ class InterpolatedVolume(Parameter):
         return out
 
     def step(self, env: _Env, x: list[np.ndarray]) -> np.ndarray:
-        v = env.volume[:, env.res_index[self.reservoir]]
         xs, ys = np.asarray(self.volumes), np.asarray(self.values)
+        v = env.volume[:, env.res_index[self.reservoir]]
+        # a volume within TABLE_END_TOLERANCE of an end is at it (a table that ends at max_volume meets a reservoir
+        # filled to it, which rounding or the LP's tolerance leaves a hair above), as Pywr snaps volumes to bounds
+        v = np.where(np.abs(v - xs[0]) <= TABLE_END_TOLERANCE, np.maximum(v, xs[0]), v)
+        v = np.where(np.abs(v - xs[-1]) <= TABLE_END_TOLERANCE, np.minimum(v, xs[-1]), v)
         out = np.interp(v, xs, ys)
         below, above = v < xs[0], v > xs[-1]
         if self.outside == "error" and (below.any() or above.any()):
-            bad = float(v[below | above][0])
-            raise ModelError(Problem("", self.place, (
-                f"the volume of '{self.reservoir}' at step {env.t} ({bad:g}) is outside the table "
-                f"({xs[0]:g} to {xs[-1]:g}); extend the table or set outside: extrapolate or fill")))
+            s = int(np.argmax(below | above))
+            raise ParameterValueError((
+                f"the volume of '{self.reservoir}' ({float(v[s]):.10g}) is outside the table ({xs[0]:.10g} to "
+                f"{xs[-1]:.10g}); extend the table or set outside: extrapolate or fill"), scenario=s)
         if self.outside == "extrapolate":
             lo = ys[0] + (v - xs[0]) * (ys[1] - ys[0]) / (xs[1] - xs[0])
             hi = ys[-1] + (v - xs[-1]) * (ys[-1] - ys[-2]) / (xs[-1] - xs[-2])
@@ -478,7 +485,8 @@ PARAMETER_TYPES: dict[str, ParameterType] = {t.name: t for t in (
     ParameterType("storage", "The reservoir's start-of-step volume (hm³), or its proportion full.", (
         _RES, F("proportional", "bool", False, "Return the proportion full instead.", default=False)), StorageVolume),
     ParameterType("interpolatedvolume", "Linear interpolation in a (volume, value) table at the start-of-step "
-                  "volume.", (
+                  "volume; a volume within 1e-6 hm³ of an end of the table is at that end, also with `outside` "
+                  "(Pywr snaps a volume so to its reservoir's bounds, a table's ends where it spans them).", (
                       _RES, F("volumes", "numbers", True, "Volumes (hm³), increasing."),
                       F("values", "numbers", True, "Values at those volumes."),
                       F("outside", "choice", False, "Outside the table: stop with an error (default), extrapolate "
