@@ -69,6 +69,28 @@ def test_broken_references_are_named(tmp_path):
         assert line in msg
 
 
+def test_a_parameter_in_a_key_a_compound_node_ignores_is_refused_as_pywr_refuses_it(tmp_path):
+    """Pywr takes a piecewise link's, a split's or a gauge's min_flow/max_flow/cost only as a number, which it ignores,
+    and fails on a parameter ("must be real number"); daryo ran such a model, even with a parameter name that is
+    not defined (a differential fuzz against Pywr).  A delay node loads them as parameters: a name must exist."""
+    doc = {"timestepper": TS, "parameters": {"P": {"type": "constant", "value": 2.0}},
+           "nodes": [{"name": "in", "type": "input", "max_flow": 10.0, "cost": 1.0},
+                     {"name": "pw", "type": "piecewiselink", "nsteps": 2, "max_flows": [1.0, None], "costs": [-1, 1],
+                      "max_flow": "no such parameter", "cost": 2.0},
+                     {"name": "g", "type": "rivergauge", "mrf": 1.0, "mrf_cost": -5, "cost": "P",
+                      "min_flow": {"type": "constant", "value": 2.0}},
+                     {"name": "lag", "type": "delaynode", "timesteps": 1, "max_flow": "ghost", "min_flow": "P"},
+                     {"name": "out", "type": "output", "cost": -10}],
+           "edges": [["in", "pw"], ["pw", "g"], ["g", "lag"], ["lag", "out"]]}
+    msg = load(tmp_path, doc)
+    assert msg.startswith("3 problems in the model:"), msg
+    for line in ("nodes[pw].max_flow: is the text 'no such parameter'; Pywr takes only a number here (and ignores "
+                 "it: it sits on the piecewiselink node, which is not in the LP) and refuses a parameter; leave it out",
+                 "nodes[g].min_flow: is a mapping; Pywr takes only a number here",
+                 "nodes[lag].max_flow: names parameter 'ghost', which is not defined in the model's parameters"):
+        assert line in msg, msg
+
+
 def test_misspelt_references_get_the_nearest_name(tmp_path):
     """A Pywr file's misspelt node, parameter or recorder names the one meant where one is clearly closest."""
     doc = {"timestepper": TS,

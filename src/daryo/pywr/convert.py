@@ -54,6 +54,10 @@ _STORAGE_KINDS = ("storage", "reservoir")
 _SLOTLESS = frozenset("input output link river catchment discharge".split())
 #: Pywr node types whose one exit an edge leaves by whatever slot it names (Pywr ignores it)
 _ONE_EXIT = frozenset("piecewiselink rivergauge losslink delaynode breaklink".split())
+#: keys a compound node keeps where its LP does not see them (ignored), which Pywr takes only as a number on these
+#: node types (a parameter fails there: "must be real number"); a delay node loads them as parameters
+_IGNORED_NUMBERS = {t: _PIECEWISE_IGNORED.split() for t in ("piecewiselink", "multisplitlink", "riversplit")}
+_IGNORED_NUMBERS["rivergauge"] = ["min_flow", "max_flow"]
 
 #: Pywr node types that daryo reads, with the keys each accepts (besides name, type, comment, position…)
 SUPPORTED_NODES: dict[str, frozenset[str]] = {k: frozenset(v.split()) for k, v in {
@@ -333,10 +337,24 @@ class _Converter:
             unknown = sorted(set(raw) - SUPPORTED_NODES[ntype] - _DRAWING)
             if unknown:  # reported; the rest is still converted so that every problem is listed at once
                 self.add(place, f"unsupported key(s) {', '.join(unknown)} for a Pywr {ntype} node")
+            self._check_ignored(ntype, raw, place)
             c = getattr(self, f"_n_{ntype}")(name, raw, place)
             c.kind = ntype
             out[name] = c
         return out
+
+    def _check_ignored(self, ntype: str, raw: Mapping, place: str) -> None:
+        """Refuse in the keys a compound node ignores what Pywr refuses there: anything but a number or null on the
+        node types of :data:`_IGNORED_NUMBERS`, a parameter name that is not defined on a delay node."""
+        for key in _IGNORED_NUMBERS.get(ntype, ()):
+            v = raw.get(key)
+            if v is not None and (isinstance(v, bool) or not isinstance(v, int | float)):
+                self.add(f"{place}.{key}", f"is {kind_of(v)}; Pywr takes only a number here (and ignores it: it sits "
+                         f"on the {ntype} node, which is not in the LP) and refuses a parameter; leave it out")
+        if ntype == "delaynode":
+            for key in _PIECEWISE_IGNORED.split():
+                if isinstance(v := raw.get(key), str):
+                    self.params.ensure(v, f"{place}.{key}")
 
     def flow(self, v: Any, place: str, name: str) -> Any:
         return self.params.value(v, place, name, FLOW_UNIT)
