@@ -11,7 +11,7 @@ from ensemble_cases import YEARS, assert_identical, basin, daryo_load, load, run
 
 from daryo.ensemble import EnsembleOptions, ResampledTraces
 from daryo.ensemble.chunks import _Job, run_chunk
-from daryo.ensemble.executors import _ctrl_c_held_back, _dask, _local_cluster
+from daryo.ensemble.executors import _ctrl_c_held_back, _dask, _local_cluster, machine_cores
 from daryo.ensemble.parts import _Parts
 from daryo.errors import InfeasibleStepError
 
@@ -233,7 +233,8 @@ def test_ctrl_c_while_the_local_workers_start_says_interrupted_only(tmp_path):
     model = tmp_path / "m.yaml"
     model.write_text(yaml_of_basin())
     run = subprocess.Popen([sys.executable, "-m", "daryo", "ensemble", str(model), "--traces", "4", "--years", "1",
-                            "--workers", "2", "--quiet", "-o", str(tmp_path / "o.nc")], stdout=subprocess.PIPE,
+                            "--workers", str(min(2, len(os.sched_getaffinity(0)))),  # (the cores it may use)
+                            "--quiet", "-o", str(tmp_path / "o.nc")], stdout=subprocess.PIPE,
                            stderr=subprocess.PIPE, text=True, start_new_session=True)
     me = psutil.Process(run.pid)
     deadline = time.monotonic() + 60
@@ -283,6 +284,27 @@ def test_a_local_cluster_starts_a_worker_a_chunk_at_most_and_no_more_than_the_co
     assert started == [1]  # (one chunk: one worker, not three)
     with pytest.raises(ValueError, match="workers=4: this machine has 3 core"):
         run(tmp_path, "four.nc", workers=4, options={"traces": 2})
+
+
+#: the function itself, taken before the conftest's fixture sets a count of its own
+MACHINE_CORES = machine_cores
+
+
+def test_the_cores_a_process_may_use_are_those_of_its_cpu_affinity(monkeypatch):
+    """The workers of a local cluster inherit the affinity: under ``taskset -c 1`` two workers ran on one core, and
+    compiling the kernels in both took 179 s (a user review); such a cluster is refused, naming the affinity."""
+    from daryo.ensemble import executors
+
+    monkeypatch.setattr(executors, "machine_cores", MACHINE_CORES)  # (not the count of the conftest)
+    monkeypatch.setattr(executors.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(executors.os, "sched_getaffinity", lambda pid: {1}, raising=False)
+    assert executors.machine_cores() == 1
+    assert executors.workers_problem(1) is None
+    assert executors.workers_problem(2) == (
+        "this process may use 1 of the machine's 2 cores (its CPU affinity, which the workers inherit), and a local "
+        "cluster of more processes than cores runs no faster (each holds a chunk in memory): give at most 1")
+    monkeypatch.setattr(executors.os, "sched_getaffinity", lambda pid: {0, 1})
+    assert executors.workers_problem(2) is None and executors.workers_problem(3).startswith("this machine has 2 core")
 
 
 def test_dask_workers_give_identical_results(tmp_path):

@@ -166,19 +166,23 @@ def _ctrl_c_held_back() -> Iterator[None]:
 
 
 def machine_cores() -> int:
-    """The number of cores of this machine (all of them, whatever this process's CPU affinity: a run pinned to
-    one core, as a benchmark is, may still start a cluster of workers that each take their own)."""
-    return os.cpu_count() or 1
+    """The number of cores this process may use (its CPU affinity, where the system has one; else the machine's):
+    the workers of a local cluster inherit the affinity, so a run pinned to one core runs them all on that core."""
+    usable = getattr(os, "sched_getaffinity", None)
+    return len(usable(0)) if usable is not None else (os.cpu_count() or 1)
 
 
 def workers_problem(workers: int) -> str | None:
-    """Why a local cluster of ``workers`` processes is refused (None: it is not): more processes than this
-    machine's cores run no faster, and each holds a chunk in memory."""
+    """Why a local cluster of ``workers`` processes is refused (None: it is not): more processes than the cores
+    this process may use run no faster, and each holds a chunk in memory."""
     cores = machine_cores()
     if workers <= cores:
         return None
-    return (f"this machine has {cores} core(s), and a local cluster of more processes than cores runs no faster "
-            f"(each holds a chunk in memory): give at most {cores}")
+    has = (f"this machine has {cores} core(s)" if cores >= (os.cpu_count() or cores) else
+           f"this process may use {cores} of the machine's {os.cpu_count()} cores (its CPU affinity, which the workers "
+           "inherit)")
+    return (f"{has}, and a local cluster of more processes than cores runs no faster (each holds a chunk in memory): "
+            f"give at most {cores}")
 
 
 def _local_cluster(workers: int) -> Any:
