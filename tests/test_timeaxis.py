@@ -143,3 +143,10 @@ def test_monthly_years_count_from_the_first_of_the_start_month():
 def test_an_end_before_the_start_gives_no_steps():
     assert TimeAxis.from_range("2001-05", "2001-01").n_steps == 0
     assert TimeAxis.from_range("2001-05-01", "2001-04-01", step_days=10).n_steps == 0
+
+
+def test_a_span_is_described_from_its_first_day_to_its_last():
+    """`daryo info` said "2000-10-01 to 2030-09-01", the last step's start, which reads as if September were left
+    out; and with 7-day steps "to 2016-12-29" for a run that reaches 5 January (a user review)."""
+    assert TimeAxis.from_range("2000-10", "2030-09").describe() == "360 monthly steps, 2000-10-01 to 2030-09-30"
+    assert TimeAxis.from_range("2016-01-01", "2016-12-31", 7).describe() == "53 7-day steps, 2016-01-01 to 2017-01-05"

@@ -232,5 +232,5 @@ class TimeAxis:
         kind = "monthly" if self.step_days is None else f"{self.step_days}-day"
         if self.n_steps == 0:
             return f"no steps ({kind})"
-        last = self.starts[-1].strftime("%Y-%m-%d")
+        last = (self.end - pd.Timedelta(days=1)).strftime("%Y-%m-%d")  # (the last step's last day, not its start)
         return f"{self.n_steps} {kind} steps, {self.start:%Y-%m-%d} to {last}"

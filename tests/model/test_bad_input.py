@@ -533,7 +533,7 @@ def test_every_series_that_does_not_fit_the_run_is_reported_together(tmp_path):
         ["nodes[src].inflow (line 5)", f"CSV file '{tmp_path / 'gap.csv'}' has no value for 2001-02-01 (1 of the "
          "run's 3 step dates are missing); it covers 2001-01-01 to 2001-03-01. Extend the CSV or shorten the run."],
         ["nodes[d].demand (line 6)", "the series has 2 values but the time span has 3 monthly steps, 2001-01-01 to "
-         "2001-03-01; give one value per step or use a CSV with dates"]]
+         "2001-03-31; give one value per step or use a CSV with dates"]]
 
 
 def test_a_csv_gap_is_reported_with_the_other_problems_of_the_model(tmp_path):

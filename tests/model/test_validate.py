@@ -388,7 +388,7 @@ def test_a_series_object_given_twice_is_reported_once(tmp_path):
     problems = validate_model(replace(m, nodes=nodes), "m.yaml")
     assert [str(p) for p in problems] == [
         "m.yaml: nodes[src].max_flow (line 4): the series has 2 values but the time span has 12 monthly steps, "
-        "2001-01-01 to 2001-12-01; give one value per step or use a CSV with dates"]
+        "2001-01-01 to 2001-12-31; give one value per step or use a CSV with dates"]
 
 
 def test_series_are_not_compared_with_a_time_that_could_not_be_read(tmp_path):
