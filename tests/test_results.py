@@ -187,7 +187,8 @@ def test_csv_files_replace_old_ones_and_leave_other_files(tmp_path):
     (out / "delivery.csv").write_text("scenario,time,old\n")  # an earlier run's
     (out / "notes.txt").write_text("mine")
     written = res.to_csv(out)
-    assert sorted(p.name for p in written) == sorted([f"{n}.csv" for n in res.dataset.data_vars] + ["variables.csv"])
+    assert sorted(p.name for p in written) == sorted([f"{n}.csv" for n in res.dataset.data_vars]
+                                                     + ["variables.csv", "elements.csv"])
     assert all(p.parent == out and p.is_file() for p in written)
     assert (out / "delivery.csv").read_text() != "scenario,time,old\n" and (out / "notes.txt").read_text() == "mine"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["csv"]  # no temporary folder left
@@ -210,6 +211,32 @@ def test_the_csv_folder_says_what_each_file_holds_and_in_which_units(tmp_path):
     with pytest.raises(FileExistsError, match="variables.csv exists and is not a CSV file of a daryo run's results"):
         res.to_csv(tmp_path / "other")
     assert (tmp_path / "other" / "variables.csv").read_text() == "variable,meaning\nq,my notes\n"
+
+
+def test_the_csv_folder_says_what_each_element_is_and_where_its_water_goes(tmp_path):
+    """elements.csv, a row per element of each dimension with the coordinates the NetCDF file has: a node's type
+    and country, an edge's ends, a demand's priority and where its return flow goes, so that a spreadsheet can
+    balance the water from the CSV files alone (a user review: they had only the ids)."""
+    res = daryo.run(daryo.load(daryo.demo_model_path()), RunOptions(scenarios=1, years=1))
+    res.to_csv(tmp_path / "csv")
+    table = pd.read_csv(tmp_path / "csv" / "elements.csv", keep_default_na=False, dtype=str)
+    ds = res.dataset
+    assert list(table.columns[:2]) == ["dimension", "element"]
+    rows = table.set_index(["dimension", "element"])
+    for dim in ("node", "edge", "reservoir", "demand", "hydropower", "sink"):
+        assert rows.loc[dim].index.tolist() == [str(v) for v in ds[dim].values], dim
+    edge = str(ds.edge.values[0])
+    assert rows.loc[("edge", edge), ["from", "to"]].tolist() == [str(ds.edge_from.values[0]), str(ds.edge_to.values[0])]
+    node = str(ds.node.values[0])
+    assert rows.loc[("node", node), "type"] == str(ds.node_type.values[0]) and rows.loc[("node", node), "from"] == ""
+    demand = str(ds.demand.values[0])
+    assert rows.loc[("demand", demand), "priority"] == str(int(ds.demand_priority.values[0]))  # (not 1.0)
+    assert rows.loc[("demand", demand), "return_to"] == str(ds.demand_return_to.values[0])
+    res.to_csv(tmp_path / "csv")  # (its own file is replaced)
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "elements.csv").write_text("element,notes\nfarm,mine\n")
+    with pytest.raises(FileExistsError, match="elements.csv exists and is not a CSV file of a daryo run's results"):
+        res.to_csv(tmp_path / "other")
 
 
 def test_failed_csv_write_leaves_the_folder_as_it_was(tmp_path, monkeypatch):
@@ -259,7 +286,8 @@ def test_an_earlier_runs_csv_files_of_other_variables_are_removed(tmp_path, monk
     res.to_csv(out)
     assert made == [out]
     assert sorted(p.name for p in out.iterdir()) == sorted([f"{n}.csv" for n in res.dataset.data_vars]
-                                                            + ["notes.csv", "spill.csv", "variables.csv"])
+                                                            + ["notes.csv", "spill.csv", "variables.csv",
+                                                               "elements.csv"])
     with pytest.raises(ValueError, match="the NetCDF file and the CSV folder are both"):
         res.save(netcdf=tmp_path / "same.nc", csv=tmp_path / "same.nc")
     assert not (tmp_path / "same.nc").exists()
@@ -372,7 +400,7 @@ def test_save_writes_netcdf_and_csv_all_or_nothing(tmp_path, monkeypatch):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.nc"]  # no temporary file or folder left
     monkeypatch.undo()
     written = res.save(netcdf=nc, csv=tmp_path / "csv")
-    assert len(written) == len(res.dataset.data_vars) + 1 and all(p.is_file() for p in written)
+    assert len(written) == len(res.dataset.data_vars) + 2 and all(p.is_file() for p in written)
     assert xr.open_dataset(nc, engine="netcdf4").sizes["time"] == 12
 
 

@@ -48,6 +48,11 @@ NETCDF_SUFFIXES = (".nc", ".nc4", ".netcdf")
 #: the CSV file, beside a run's ``<variable>.csv`` files, that says what each holds and in which units
 VARIABLES_CSV = "variables.csv"
 _VARIABLES_HEADER = b"variable,units,description,columns"
+#: the CSV file of the elements: a row per element (node, edge, reservoir…) with its coordinates
+ELEMENTS_CSV = "elements.csv"
+_ELEMENTS_HEADER = b"dimension,element"
+#: the dimensions of a results Dataset that are not elements
+_NOT_ELEMENTS = ("scenario", "time")
 
 
 #: a shortfall (hm³ or GWh in a step) up to this is solver noise, reported as none: the allocation holds what it
@@ -439,7 +444,8 @@ def check_csv_folder(folder: str | Path) -> None:
     """Refuse, before a run, a CSV folder where a result's file (``<variable>.csv``, whichever variables the run
     will have, and ``variables.csv``) is a folder or a file other than a run's results (IsADirectoryError,
     FileExistsError)."""
-    _check_csv_targets([Path(folder) / f"{name}.csv" for name in sorted(VARIABLES)] + [Path(folder) / VARIABLES_CSV])
+    _check_csv_targets([Path(folder) / f"{name}.csv" for name in sorted(VARIABLES)]
+                       + [Path(folder) / VARIABLES_CSV, Path(folder) / ELEMENTS_CSV])
 
 
 def _write_table(path: Path, da: xr.DataArray, name: str) -> None:
@@ -503,10 +509,11 @@ def _remove_other_runs_csv(folder: Path, names: list[str]) -> None:
 
 def _is_results_csv(path: Path) -> bool:
     """Whether ``path`` is a CSV file of a run's results: its header starts with ``scenario,time`` (or, for
-    ``variables.csv``, is that file's)."""
+    ``variables.csv`` and ``elements.csv``, is that file's)."""
     with open(path, "rb") as f:
         head = f.read(len(_VARIABLES_HEADER))
-    return head.startswith(b"scenario,time") or (path.name == VARIABLES_CSV and head == _VARIABLES_HEADER)
+    return head.startswith(b"scenario,time") or (path.name == VARIABLES_CSV and head == _VARIABLES_HEADER) or (
+        path.name == ELEMENTS_CSV and head.startswith(_ELEMENTS_HEADER))
 
 
 class Results:
@@ -531,7 +538,8 @@ class Results:
         return p
 
     def to_csv(self, directory: str | Path) -> list[Path]:
-        """One CSV per variable: rows (scenario, time), one column per element; returns the paths.
+        """One CSV per variable: rows (scenario, time), one column per element; ``variables.csv``, their units and
+        meaning; ``elements.csv``, each element's coordinates (type, country, an edge's ends…); returns the paths.
 
         The files are written into a temporary folder inside ``directory`` and then moved into it one by one
         (``os.replace``), so a failure while writing leaves ``directory`` and the files already in it as they
@@ -582,9 +590,9 @@ class Results:
             if netcdf is not None and Path(netcdf).resolve() == Path(csv).resolve():
                 raise ValueError(f"the NetCDF file and the CSV folder are both {csv}: give them other names")
             _check_csv_targets([Path(csv) / f"{name}.csv" for name in self.dataset.data_vars]
-                               + [Path(csv) / VARIABLES_CSV])
+                               + [Path(csv) / VARIABLES_CSV, Path(csv) / ELEMENTS_CSV])
             for other in _other_runs_csv(Path(csv), [f"{name}.csv" for name in self.dataset.data_vars]
-                                         + [VARIABLES_CSV]):
+                                         + [VARIABLES_CSV, ELEMENTS_CSV]):
                 refuse_write_protected(other)  # (removed once this run's files are written)
         try:
             if netcdf is not None:
@@ -646,7 +654,22 @@ class Results:
             _write_table(folder / f"{name}.csv", da, str(name))
             names.append(f"{name}.csv")
         self._variables_table().to_csv(folder / VARIABLES_CSV, index=False)
-        return [*names, VARIABLES_CSV]
+        self._elements_table().to_csv(folder / ELEMENTS_CSV, index=False)
+        return [*names, VARIABLES_CSV, ELEMENTS_CSV]
+
+    def _elements_table(self) -> pd.DataFrame:
+        """The elements, a row per element of each dimension (``node``, ``edge``, ``reservoir``…): its dimension, id
+        and the coordinates the Dataset gives it, each named without its dimension (``node_type`` is ``type``,
+        ``edge_from`` is ``from``); empty where a dimension has no such coordinate."""
+        ds = self.dataset
+        frames = []
+        for dim in (str(d) for d in ds.dims if d not in _NOT_ELEMENTS):
+            table = pd.DataFrame({"dimension": dim, "element": [str(v) for v in ds[dim].values]})
+            for name, coord in ds.coords.items():
+                if str(name).startswith(f"{dim}_") and coord.dims == (dim,):
+                    table[str(name)[len(dim) + 1:]] = coord.values.astype(object)  # (an int stays one beside blanks)
+            frames.append(table)
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["dimension", "element"])
 
     def _variables_table(self) -> pd.DataFrame:
         """What each CSV file holds, a row per file: its variable, units, description and element dimension."""
