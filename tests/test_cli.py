@@ -977,3 +977,16 @@ def test_a_cost_mode_run_in_which_some_demands_get_no_water_names_them(tmp_path,
     path.write_text(path.read_text().replace("{id: a, type: demand, demand: 2}", "{id: a, type: demand, demand: 0}"))
     assert main(["run", str(path)]) == 0
     assert "note: demand b got no water in the whole run though it asked" in capsys.readouterr().err
+
+
+def test_every_argument_of_every_command_has_a_help_text():
+    """`daryo validate --help` and `daryo info --help` listed their model argument without a word (a user review)."""
+    import argparse
+
+    from daryo.cli import build_parser
+
+    parser = build_parser()
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices
+    silent = [f"{name} {action.dest}" for name, sub in commands.items() for action in sub._actions
+              if not action.help and not isinstance(action, argparse._HelpAction)]
+    assert not silent, silent

@@ -42,10 +42,11 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     r = sub.add_parser("run", help="run a model (default: the embedded model) and print its summary")
-    r.add_argument("model", nargs="?", help="model file (daryo YAML/JSON or Pywr JSON)")
+    r.add_argument("model", nargs="?", help="model file (daryo YAML/JSON or Pywr JSON; default: the embedded model)")
     r.add_argument("-o", "--output", help="write results to this NetCDF file (.nc)")
     r.add_argument("--csv", metavar="DIR",
-                   help="write results as CSV files into DIR, one per variable, and variables.csv with their units")
+                   help="write results as CSV files into DIR, one per variable, variables.csv with their units and "
+                        "elements.csv with each element's type, country and ends")
     r.add_argument("--scenarios", type=int, metavar="N", help="run the first N scenario traces")
     r.add_argument("--years", type=int, metavar="Y", help="run Y years from the model's start")
     r.add_argument("--scenario", action="append", default=[], metavar="NAME",
@@ -62,14 +63,14 @@ def build_parser() -> argparse.ArgumentParser:
     sc.set_defaults(func=_cmd_scenarios)
 
     v = sub.add_parser("validate", help="check a model file and report every problem")
-    v.add_argument("model")
+    v.add_argument("model", help="model file (daryo YAML/JSON or Pywr JSON)")
     v.add_argument("--scenario", action="append", default=[], metavar="NAME",
                    help="check the model with this scenario overlay applied (an overlay .yaml, or a name from "
                         "`daryo scenarios` for the embedded model's file); repeat to combine, in order")
     v.set_defaults(func=_cmd_validate)
 
     i = sub.add_parser("info", help="describe a model: components by type, countries, time span")
-    i.add_argument("model", nargs="?")
+    i.add_argument("model", nargs="?", help="model file (daryo YAML/JSON or Pywr JSON; default: the embedded model)")
     i.set_defaults(func=_cmd_info)
     _add_ensemble_parser(sub)
     _add_convert_parser(sub)
