@@ -554,7 +554,8 @@ def test_a_folder_given_as_an_overlay_is_named_as_a_folder(tmp_path, monkeypatch
                         ".yml")):
         with pytest.raises(ModelError) as err:
             load_overlay(name)
-        assert str(err.value.problems[0]).endswith(f"(or a path to an overlay .yaml file); {said}"), err.value
+        assert str(err.value.problems[0]).endswith(
+            f"or, for any model, a path to an overlay .yaml file; {said}"), err.value
 
 
 def test_one_overlay_name_alone_is_one_overlay_not_its_letters():
@@ -767,7 +768,8 @@ def test_an_empty_scenario_name_is_not_called_a_folder():
     with pytest.raises(ModelError) as err:
         daryo.load(demo_model_path(), scenarios=[""])
     (problem,) = err.value.problems
-    assert problem.place == "scenario ''" and problem.message.endswith("(or a path to an overlay .yaml file)")
+    assert problem.place == "scenario ''" and problem.message.endswith(
+        "or, for any model, a path to an overlay .yaml file")
 
 
 def test_a_basin_whose_inflows_an_earlier_overlay_removed_changes_nothing(tmp_path):

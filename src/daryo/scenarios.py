@@ -152,8 +152,10 @@ def scenario_path(name: str, library: str | Path | None = None) -> Path:
     here = ("" if not name.strip() or not p.exists()  # ('' is Path('.'), this folder)
             else f"; '{name}' here is a folder, not a scenario file" if p.is_dir()
             else f"; the file '{name}' here is not read as an overlay, whose name ends in .yaml or .yml")
-    raise ModelError(Problem("", f"scenario '{name}'", f"unknown scenario{did_you_mean(name, names)}; use one of: "
-                             f"{', '.join(names)} (or a path to an overlay .yaml file){here}"))
+    whose = " (the embedded Aral Sea basin model's, for its file)" if library is None else ""
+    raise ModelError(Problem("", f"scenario '{name}'", f"unknown scenario{did_you_mean(name, names)}; use one of the "
+                             f"library's{whose}: {', '.join(names)}, or, for any model, a path to an overlay .yaml "
+                             f"file{here}"))
 
 
 def list_scenarios(library: str | Path | None = None) -> list[tuple[str, str]]:
