@@ -595,37 +595,45 @@ def test_a_library_given_as_text_is_a_folder_and_a_missing_one_is_named(tmp_path
     # path needs no library)
 
 
-def test_an_inflow_read_from_csv_is_scaled_by_a_set_change_as_the_refusal_says(tmp_path):
-    """scale_inflows cannot change an inflow read from a CSV file (most real basins keep them so); the refusal
-    says how to: a `set` change giving the inflow as it is, its scale times the change's factor, which then runs
-    (a QA pass; a review found the hint's factor fixed, the inflow's other keys dropped, and shift_peak given it)."""
+def test_an_inflow_read_from_csv_or_a_parameter_or_a_constant_is_scaled_by_scale_inflows(tmp_path):
+    """scale_inflows could not change an inflow read from a CSV file (most real basins keep them so) nor a parameter
+    nor a constant, and the refusal said how to with a `set` change (a QA pass); a user review found that a basin of
+    one's own could then not be given the library's drought.  One factor for every month and year multiplies a CSV
+    file's or a parameter's scale (its other keys kept); a constant becomes 12 monthly values; a change of some
+    months or years, or a shift, of a CSV file or a parameter is refused, saying what they take."""
     (tmp_path / "in.csv").write_text("date,t0,q\n" + "".join(f"{d:%Y-%m-%d},0,{10 + i}\n" for i, d in enumerate(
         pd.date_range("2000-10-01", periods=12, freq="MS"))))
-    (tmp_path / "m.yaml").write_text("version: 1\ntime: {start: 2000-10, end: 2001-09}\nnodes:\n"
-                                     "  - {id: in, type: inflow, inflow: {csv: in.csv, column: q, unit: m3/s, "
-                                     "scale: 2}}\n  - {id: sea, type: sink}\nedges: [[in, sea]]\n")
-    (tmp_path / "dry.yaml").write_text("title: dry\nchanges:\n  - scale_inflows: {nodes: [in], factor: 0.5}\n")
-    with pytest.raises(ModelError) as err:
-        daryo.load(tmp_path / "m.yaml", scenarios=str(tmp_path / "dry.yaml"))
-    hint = "set: {in: {inflow: {csv: in.csv, column: q, unit: m3/s, scale: 1.0}}}"
-    assert str(err.value).endswith("the inflow of 'in' is not 12 monthly or per-step values in a flow unit, so the "
-                                   f"scenario cannot change it; a `set` change can scale it instead: {hint}")
-    (tmp_path / "set.yaml").write_text(f"title: dry\nchanges:\n  - {hint}\n")
-    model = daryo.load(tmp_path / "m.yaml", scenarios=str(tmp_path / "set.yaml"))
+    (tmp_path / "m.yaml").write_text(
+        "version: 1\ntime: {start: 2000-10, end: 2001-09}\n"
+        "parameters:\n  p: {type: monthlyprofile, values: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]}\nnodes:\n"
+        "  - {id: in, type: inflow, inflow: {csv: in.csv, column: q, unit: m3/s, scale: 2}}\n"
+        "  - {id: par, type: inflow, inflow: {parameter: p, unit: hm3/day}}\n"
+        "  - {id: const, type: inflow, inflow: 30 m3/s}\n  - {id: sea, type: sink}\n"
+        "edges: [[in, sea], [par, sea], [const, sea]]\n")
+    (tmp_path / "dry.yaml").write_text("title: dry\nchanges:\n  - scale_inflows: {factor: 0.5}\n")
+    model = daryo.load(tmp_path / "m.yaml", scenarios=str(tmp_path / "dry.yaml"))
     axis = model.time.axis()
-    inflow = model.node("in").attrs["inflow"].resolve(axis)[0]
-    np.testing.assert_allclose(inflow, 2 * 0.5 * (10 + np.arange(12)) * 0.0864 * axis.days, rtol=1e-12)
+    inflow = {nid: model.node(nid).attrs["inflow"].resolve(axis)[0] for nid in ("in", "const")}
+    np.testing.assert_allclose(inflow["in"], 2 * 0.5 * (10 + np.arange(12)) * 0.0864 * axis.days, rtol=1e-12)
+    np.testing.assert_allclose(inflow["const"], 0.5 * 30 * 0.0864 * axis.days, rtol=1e-12)
+    par = daryo.run(model).dataset.node_flow.sel(node="par").isel(scenario=0)  # (a parameter: its value in a run)
+    np.testing.assert_allclose(par, 0.5 * axis.month * axis.days, rtol=1e-12)
     (tmp_path / "two.yaml").write_text("version: 1\ntime: {start: 2000-10, end: 2001-09}\nnodes:\n"
                                        "  - {id: Сырдарья, type: inflow, inflow: {csv: in.csv, columns: [t0, q]}}\n"
                                        "  - {id: sea, type: sink}\nedges: [[Сырдарья, sea]]\n")
-    (tmp_path / "dry2.yaml").write_text("title: dry\nchanges:\n  - scale_inflows: {nodes: [Сырдарья], factor: 0.5}\n")
-    with pytest.raises(ModelError) as err:  # (a list of columns: a traceback, the review found)
-        daryo.load(tmp_path / "two.yaml", scenarios=str(tmp_path / "dry2.yaml"))
-    assert str(err.value).endswith("set: {Сырдарья: {inflow: {csv: in.csv, columns: [t0, q], scale: 0.5}}}")
-    (tmp_path / "shift.yaml").write_text("title: s\nchanges:\n  - shift_peak: {nodes: [in], months: 1}\n")
-    with pytest.raises(ModelError) as err:
-        daryo.load(tmp_path / "m.yaml", scenarios=str(tmp_path / "shift.yaml"))
-    assert str(err.value).endswith("so the scenario cannot change it")
+    two = daryo.load(tmp_path / "two.yaml", scenarios=str(tmp_path / "dry.yaml")).node("Сырдарья").attrs["inflow"]
+    np.testing.assert_allclose(two.resolve(axis)[:, 0], [0.0, 5.0])
+    for change in ("shift_peak: {nodes: [in], months: 1}", "scale_inflows: {nodes: [par], factor: 0.5, years: [1]}",
+                   "scale_inflows: {nodes: [in], months: [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0.5]}"):
+        (tmp_path / "no.yaml").write_text(f"title: s\nchanges:\n  - {change}\n")
+        with pytest.raises(ModelError) as err:
+            daryo.load(tmp_path / "m.yaml", scenarios=str(tmp_path / "no.yaml"))
+        assert str(err.value).endswith("so the scenario cannot change it; an inflow read from a CSV file or a "
+                                       "parameter takes only scale_inflows of one factor for every month and year"), \
+            err.value
+    (tmp_path / "shift.yaml").write_text("title: s\nchanges:\n  - shift_peak: {nodes: [const], months: 1}\n")
+    shifted = daryo.load(tmp_path / "m.yaml", scenarios=str(tmp_path / "shift.yaml")).node("const").attrs["inflow"]
+    np.testing.assert_allclose(shifted.resolve(axis)[0], 30 * 0.0864 * axis.days, rtol=1e-12)
 
 
 def test_a_country_no_demand_is_in_is_named_also_beside_one_that_is(tmp_path):

@@ -54,12 +54,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from ._files import missing_cwd_note
 from .errors import LINK_LOOP, ModelError, Problem, did_you_mean, kind_of, short_text
 from .model.components import NODE_REFERENCES
-from .model.loader import YamlDumper, read_document
+from .model.loader import read_document
 from .timeaxis import TimeAxis, parse_date, step_days, years_span
 from .units import UnitError, is_number, is_per_month, is_whole, no_unit_given, parse_quantity, unit_factor
 
@@ -1021,18 +1020,30 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _scaled_csv_hint(spec: Any, op: str, arg: Mapping[str, Any], nid: str) -> str:
-    """How a ``set`` change scales an inflow read from a CSV file, which ``scale_inflows`` cannot change: the
-    inflow as given, its ``scale`` times the change's factor ("" where that is not the change: another change,
-    or one of some months or years only)."""
+def _scaled_reference(spec: Any, op: str, arg: Mapping[str, Any]) -> dict[str, Any] | None:
+    """An inflow read from a CSV file or a parameter, scaled by a ``scale_inflows`` of one factor for every month
+    and year: the reference with its ``scale`` times the factor (None where that is not the change: another
+    change, one of some months or years only, or another kind of inflow)."""
     factor = arg.get("factor")
-    if not (op == "scale_inflows" and isinstance(spec, Mapping) and "csv" in spec and is_number(factor)
-            and is_number(spec.get("scale", 1.0)) and "months" not in arg and "years" not in arg):
-        return ""
-    inflow = {**_plain(spec), "scale": float(spec.get("scale", 1.0)) * float(factor)}
-    scaled = yaml.dump({nid: {"inflow": inflow}}, Dumper=YamlDumper, default_flow_style=True, sort_keys=False,
-                       width=1_000, allow_unicode=True).strip()
-    return f"; a `set` change can scale it instead: set: {scaled}"
+    if not (op == "scale_inflows" and isinstance(spec, Mapping) and ("csv" in spec or "parameter" in spec)
+            and is_number(factor) and is_number(spec.get("scale", 1.0)) and arg.get("months") is None
+            and arg.get("years") is None):
+        return None
+    return {**_plain(spec), "scale": float(spec.get("scale", 1.0)) * float(factor)}
+
+
+def _constant_as_monthly(spec: Any) -> Any:
+    """A constant inflow (a number, hm³ per step, or a quantity such as ``"50 m3/s"``) as 12 equal monthly values
+    in its unit, which the inflow changes take; any other inflow as it is."""
+    if is_number(spec) and not isinstance(spec, bool):
+        return {"monthly": [float(spec)] * 12}
+    if isinstance(spec, str):
+        try:
+            q = parse_quantity(spec)
+        except UnitError:
+            return spec
+        return {"monthly": [q.value] * 12, **({"unit": q.unit} if q.unit else {})}
+    return spec
 
 
 def _inflow_op(doc: dict, arg: Mapping[str, Any], at: _ChangeAt, op: str) -> list[Problem]:
@@ -1049,7 +1060,10 @@ def _inflow_op(doc: dict, arg: Mapping[str, Any], at: _ChangeAt, op: str) -> lis
     if op == "named_years":
         ids = _named_year_nodes(ids, arg, at, problems)
     for nid in ids:
-        spec = nodes[nid].get("inflow")
+        spec = _constant_as_monthly(nodes[nid].get("inflow"))
+        if (scaled := _scaled_reference(spec, op, arg)) is not None:  # (the loader reads it, scaled)
+            nodes[nid]["inflow"] = scaled
+            continue
         if axis.step_days is not None and isinstance(spec, Mapping) and is_per_month(spec.get("unit")):
             problems.append(at.problem(f"the inflow of '{nid}' is in {spec['unit']}, a volume per calendar month, "
                                        f"but the model has {axis.step_days}-day steps, so the scenario cannot change "
@@ -1066,9 +1080,12 @@ def _inflow_op(doc: dict, arg: Mapping[str, Any], at: _ChangeAt, op: str) -> lis
             problems.append(at.problem(f"{exc}, so the scenario cannot change it", f" ({nid})"))
             continue
         if got is None:
-            problems.append(at.problem(f"the inflow of '{nid}' is not 12 monthly or per-step values in a flow unit, "
-                                       f"so the scenario cannot change it{_scaled_csv_hint(spec, op, arg, nid)}",
-                                       f" ({nid})"))
+            reference = isinstance(spec, Mapping) and ("csv" in spec or "parameter" in spec)
+            problems.append(at.problem(
+                f"the inflow of '{nid}' is not a constant, 12 monthly or per-step values in a flow unit, so the "
+                "scenario cannot change it" + ("; an inflow read from a CSV file or a parameter takes only "
+                                               "scale_inflows of one factor for every month and year" if reference
+                                               else ""), f" ({nid})"))
             continue
         arr, periodic, rate = got
         try:
