@@ -636,6 +636,26 @@ def test_an_inflow_read_from_csv_or_a_parameter_or_a_constant_is_scaled_by_scale
     np.testing.assert_allclose(shifted.resolve(axis)[0], 30 * 0.0864 * axis.days, rtol=1e-12)
 
 
+VALUES = "{values: [" + ", ".join(str(v) for v in range(1, 25)) + "]}"
+SMALL = ("version: 1\ntime: {start: 2000-10, end: 2002-09}\nnodes:\n"
+         "  - {id: up, type: inflow, inflow: " + VALUES + "}\n  - {id: riv, type: junction}\n"
+         "  - {id: farm, type: demand, demand: 5}\n  - {id: sea, type: sink}\n"
+         "edges: [[up, riv], [riv, farm], [riv, sea]]\n")
+
+
+def test_a_model_loaded_for_fewer_years_than_its_file_takes_the_first_of_its_values(tmp_path):
+    """daryo.load(path, years=1) (and --years 1) refused a file's 24 values per step as more than the run's 12,
+    though a shorter run takes the first ones (a QA pass of the overlays: it ran only where an overlay happened to
+    rewrite the series)."""
+    (tmp_path / "m.yaml").write_text(SMALL)
+    model = daryo.load(tmp_path / "m.yaml", years=1)
+    flow = daryo.run(model).dataset.node_flow.sel(node="up").isel(scenario=0)
+    np.testing.assert_array_equal(flow, np.arange(1, 13))
+    (tmp_path / "long.yaml").write_text(SMALL.replace("end: 2002-09", "end: 2001-09"))
+    with pytest.raises(ModelError, match="the series has 24 values but the model has 12 steps"):
+        daryo.load(tmp_path / "long.yaml")  # (in the file itself, a typo)
+
+
 def test_a_country_no_demand_is_in_is_named_also_beside_one_that_is(tmp_path):
     """scale_demands with countries [KAZ, UZ] cut Kazakhstan's demands and dropped 'UZ' without a word (only a
     list that matched nothing was refused; a QA pass)."""

@@ -99,7 +99,8 @@ def load(path: str | Path | None = None, scenarios: str | Sequence[str] = (), ye
             label = str(p) + "".join(f" + {s}" for s in scenarios)
         else:
             label = str(p)
-        model = model_from_dict(doc, base_dir=p.parent, file=label, path=p, origins=origins)
+        model = model_from_dict(doc, base_dir=p.parent, file=label, path=p, origins=origins,
+                                shortened=years is not None)
     return model if years is None else model.with_time(years=years)
 
 
