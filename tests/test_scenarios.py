@@ -656,6 +656,21 @@ def test_a_model_loaded_for_fewer_years_than_its_file_takes_the_first_of_its_val
         daryo.load(tmp_path / "long.yaml")  # (in the file itself, a typo)
 
 
+def test_a_bad_value_set_on_an_edge_by_an_overlay_is_placed_at_the_change(tmp_path):
+    """A value set_edges or add_edges gave that the loader cannot read was placed at the model's edge
+    (``edges[1].max_flow``), not at the change, as set on a node's was (a QA pass of the overlays)."""
+    (tmp_path / "m.yaml").write_text(SMALL)
+    (tmp_path / "bad.yaml").write_text(
+        "title: bad\nchanges:\n"
+        "  - set_edges: {riv->farm: {max_flow: {monthly: [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]}, maxflow: 3}}\n"
+        "  - add_edges: [{from: up, to: sea, max_flow: 5 parsecs}]\n")
+    with pytest.raises(ModelError) as err:
+        daryo.load(tmp_path / "m.yaml", scenarios=[str(tmp_path / "bad.yaml")])
+    assert [(p.file, p.place) for p in err.value.problems] == [
+        (str(tmp_path / "bad.yaml"), f"changes[0].set_edges.riv->farm.{key}") for key in ("max_flow", "maxflow")] + [
+        (str(tmp_path / "bad.yaml"), "changes[1].add_edges[0].max_flow")], err.value
+
+
 def test_a_country_no_demand_is_in_is_named_also_beside_one_that_is(tmp_path):
     """scale_demands with countries [KAZ, UZ] cut Kazakhstan's demands and dropped 'UZ' without a word (only a
     list that matched nothing was refused; a QA pass)."""

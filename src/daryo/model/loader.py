@@ -1029,7 +1029,9 @@ def _parse_edges(spec: Any, ctx: _Context, where: str = "edges") -> list[Edge]:
         for key, value in raw.items():
             if key in ("from", "to"):
                 continue
-            at = _where(raw, f"{place}.{key}", key)  # (the attribute's place, for messages)
+            # (the attribute's place, for messages, as the edge's own checks name it: an overlay's change of it is
+            # then found by its ends, see daryo.model.places)
+            at = _where(raw, f"{place} ({src} -> {dst}).{key}", key)
             attr = next((a for a in EDGE_ATTRIBUTES if a.name == key), None)
             if attr is None:
                 names = ", ".join(["from", "to"] + [a.name for a in EDGE_ATTRIBUTES])
