@@ -671,6 +671,28 @@ def test_a_bad_value_set_on_an_edge_by_an_overlay_is_placed_at_the_change(tmp_pa
         (str(tmp_path / "bad.yaml"), "changes[1].add_edges[0].max_flow")], err.value
 
 
+def test_a_removed_node_that_a_constraint_or_a_parameter_names_is_blamed_on_the_removal(tmp_path):
+    """remove_nodes of a node a constraint sums, or of the reservoir a parameter reads, was reported at the model's
+    constraint or parameter as a node that does not exist, naming no change (a QA pass of the overlays)."""
+    (tmp_path / "m.yaml").write_text(
+        "version: 1\ntime: {start: 2000-10, end: 2001-09}\nallocation: cost\n"
+        "parameters:\n  cc: {type: controlcurve, reservoir: dam, control_curves: [0.5], values: [-10, -40]}\n"
+        "nodes:\n  - {id: up, type: inflow, inflow: 10}\n"
+        "  - {id: dam, type: reservoir, max_volume: 500, initial_volume: 300, cost: {parameter: cc}}\n"
+        "  - {id: j, type: junction}\n  - {id: farm, type: demand, demand: 5, cost: -100}\n"
+        "  - {id: farm2, type: demand, demand: 5, cost: -100}\n  - {id: sea, type: sink}\n"
+        "edges: [[up, dam], [dam, j], [j, farm], [j, farm2], [j, sea]]\n"
+        "constraints:\n  - {id: lic, type: flow_sum, nodes: [farm, farm2], max_flow: 6}\n")
+    (tmp_path / "cut.yaml").write_text("title: cut\nchanges:\n  - remove_nodes: [farm2, dam]\n"
+                                       "  - add_edges: [[up, j]]\n")
+    with pytest.raises(ModelError) as err:
+        daryo.load(tmp_path / "m.yaml", scenarios=[str(tmp_path / "cut.yaml")])
+    assert [str(p) for p in err.value.problems] == [
+        f"{tmp_path / 'cut.yaml'}: {place}: names '{node}', which is not in the model after this scenario (removed by "
+        "changes[0].remove_nodes)" for place, node in (("constraints[lic].nodes", "farm2"),
+                                                       ("parameters[cc].reservoir", "dam"))]
+
+
 def test_a_country_no_demand_is_in_is_named_also_beside_one_that_is(tmp_path):
     """scale_demands with countries [KAZ, UZ] cut Kazakhstan's demands and dropped 'UZ' without a word (only a
     list that matched nothing was refused; a QA pass)."""

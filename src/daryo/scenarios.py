@@ -804,12 +804,20 @@ def _references_after(op: str, arg: Any, doc: Mapping[str, Any], refs: set[tuple
 
 
 def _references(doc: Mapping[str, Any]) -> set[tuple[str, ...]]:
-    """The references between nodes in a model document: ``("edge", from, to)`` and ``("node", id, attribute,
-    id it names)``."""
+    """The references to nodes in a model document: ``("edge", from, to)``, ``("node", id, attribute, id it
+    names)``, and the same with ``"constraint"`` (its ``nodes``) and ``"parameter"`` (its ``reservoir``)."""
     refs: set[tuple[str, ...]] = set()
     for nid, n in _nodes(doc).items():
         refs.update(("node", nid, key, str(n[key])) for key in NODE_REFERENCES if n.get(key) is not None)
     refs.update(("edge", *k) for k in map(_edge_key, doc.get("edges") or []) if k)
+    constraints = doc.get("constraints")
+    for c in constraints if isinstance(constraints, list) else []:
+        if isinstance(c, Mapping) and isinstance(c.get("nodes"), list):
+            refs.update(("constraint", str(c.get("id")), "nodes", m) for m in c["nodes"] if isinstance(m, str))
+    parameters = doc.get("parameters")
+    for name, spec in parameters.items() if isinstance(parameters, Mapping) else ():
+        if isinstance(spec, Mapping) and isinstance(spec.get("reservoir"), str):
+            refs.add(("parameter", str(name), "reservoir", spec["reservoir"]))
     return refs
 
 
@@ -830,7 +838,7 @@ def _check_references(doc: Mapping[str, Any], file: str, made: Mapping[tuple[str
                     problems.append(Problem(file, f"{made[ref]}: {where}" if ref in made else where,
                                             f"'{end}' is not in the model after this scenario{gone(end)}"))
         elif ref[3] not in nodes:
-            where = f"nodes[{ref[1]}].{ref[2]}"
+            where = f"{ref[0]}s[{ref[1]}].{ref[2]}"  # (nodes[…], constraints[…] or parameters[…])
             problems.append(Problem(file, f"{made[ref]}: {where}" if ref in made else where,
                                     f"names '{ref[3]}', which is not in the model after this scenario{gone(ref[3])}"))
     return problems
