@@ -693,6 +693,17 @@ def test_a_removed_node_that_a_constraint_or_a_parameter_names_is_blamed_on_the_
                                                        ("parameters[cc].reservoir", "dam"))]
 
 
+def test_an_inflow_changed_by_an_overlay_keeps_its_small_values(tmp_path):
+    """The changed series were rounded to 6 decimal places in their unit: a factor of 1 turned an inflow of
+    4.2e-7 km³/yr into 0 (a QA pass of the overlays); now to 12 significant digits."""
+    monthly = [0.1234567] * 11 + [4.2e-7]
+    (tmp_path / "m.yaml").write_text(SMALL.replace(VALUES, f"{{monthly: {monthly}, unit: km3/yr}}"))
+    (tmp_path / "one.yaml").write_text("title: one\nchanges:\n  - scale_inflows: {factor: 1}\n")
+    base, same = (daryo.run(daryo.load(tmp_path / "m.yaml", scenarios=s)).dataset.node_flow.sel(node="up")
+                  for s in ([], [str(tmp_path / "one.yaml")]))
+    np.testing.assert_allclose(same, base, rtol=1e-11)
+
+
 def test_a_country_no_demand_is_in_is_named_also_beside_one_that_is(tmp_path):
     """scale_demands with countries [KAZ, UZ] cut Kazakhstan's demands and dropped 'UZ' without a word (only a
     list that matched nothing was refused; a QA pass)."""

@@ -1003,8 +1003,9 @@ def _series_to_array(spec: Any, axis: TimeAxis) -> tuple[np.ndarray, bool, _Rate
 
 def _array_to_series(arr: np.ndarray, periodic: bool, rate: _Rate | None = None) -> dict[str, Any]:
     """The series of :func:`_series_to_array`'s array: a periodic rate in its own unit, the rest in hm³ per step
-    (``hm3/step``, which monthly and N-day models read alike)."""
-    rows = [[round(float(x), 6) for x in r] for r in np.atleast_2d(arr)]
+    (``hm3/step``, which monthly and N-day models read alike), to 12 significant digits (not decimal places: an
+    inflow of 4.2e-7 km³/yr, rounded to 6 places, became 0)."""
+    rows = [[float(f"{x:.12g}") for x in r] for r in np.atleast_2d(arr)]
     unit = rate[0] if periodic and rate is not None else "hm3/step"
     return {"monthly" if periodic else "values": rows[0] if len(rows) == 1 else rows, "unit": unit}
 
