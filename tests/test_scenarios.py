@@ -631,6 +631,10 @@ def test_an_inflow_read_from_csv_or_a_parameter_or_a_constant_is_scaled_by_scale
         assert str(err.value).endswith("so the scenario cannot change it; an inflow read from a CSV file or a "
                                        "parameter takes only scale_inflows of one factor for every month and year"), \
             err.value
+    (tmp_path / "mapping.yaml").write_text(  # (a constant written as a mapping; a review)
+        (tmp_path / "m.yaml").read_text().replace("inflow: 30 m3/s", "inflow: {value: 15, unit: m3/s, scale: 2}"))
+    as_mapping = daryo.load(tmp_path / "mapping.yaml", scenarios=str(tmp_path / "dry.yaml")).node("const")
+    np.testing.assert_allclose(as_mapping.attrs["inflow"].resolve(axis)[0], inflow["const"], rtol=1e-12)
     (tmp_path / "shift.yaml").write_text("title: s\nchanges:\n  - shift_peak: {nodes: [const], months: 1}\n")
     shifted = daryo.load(tmp_path / "m.yaml", scenarios=str(tmp_path / "shift.yaml")).node("const").attrs["inflow"]
     np.testing.assert_allclose(shifted.resolve(axis)[0], 30 * 0.0864 * axis.days, rtol=1e-12)
@@ -652,8 +656,9 @@ def test_a_model_loaded_for_fewer_years_than_its_file_takes_the_first_of_its_val
     flow = daryo.run(model).dataset.node_flow.sel(node="up").isel(scenario=0)
     np.testing.assert_array_equal(flow, np.arange(1, 13))
     (tmp_path / "long.yaml").write_text(SMALL.replace("end: 2002-09", "end: 2001-09"))
-    with pytest.raises(ModelError, match="the series has 24 values but the model has 12 steps"):
-        daryo.load(tmp_path / "long.yaml")  # (in the file itself, a typo)
+    for years in (None, 1):  # (more values than the file's own steps: a typo, whatever the run's length; a review)
+        with pytest.raises(ModelError, match="the series has 24 values but the model has 12 steps"):
+            daryo.load(tmp_path / "long.yaml", years=years)
 
 
 def test_a_bad_value_set_on_an_edge_by_an_overlay_is_placed_at_the_change(tmp_path):
@@ -691,6 +696,33 @@ def test_a_removed_node_that_a_constraint_or_a_parameter_names_is_blamed_on_the_
         f"{tmp_path / 'cut.yaml'}: {place}: names '{node}', which is not in the model after this scenario (removed by "
         "changes[0].remove_nodes)" for place, node in (("constraints[lic].nodes", "farm2"),
                                                        ("parameters[cc].reservoir", "dam"))]
+
+
+def test_a_typo_of_the_model_itself_is_left_to_the_loader_whatever_the_overlay(tmp_path):
+    """With the references of constraints and parameters checked after an overlay, a misspelt node of the model's own
+    constraint (or return_to) was blamed on any overlay, even one changing nothing, without the model's line or the
+    nearest name (a review): the loader names it."""
+    (tmp_path / "m.yaml").write_text(SMALL.replace("demand: 5}", "demand: 5, return_to: se}")
+                                     + "constraints:\n  - {id: lic, type: flow_sum, nodes: [farm, frm], max_flow: 6}\n")
+    (tmp_path / "noop.yaml").write_text("title: noop\nchanges:\n  - scale_demands: {factor: 1}\n")
+    with pytest.raises(ModelError) as err:
+        daryo.load(tmp_path / "m.yaml", scenarios=[str(tmp_path / "noop.yaml")])
+    assert [p.place for p in err.value.problems] == ["nodes[farm].return_to (line 6)", "constraints[lic] (line 10)"]
+    assert all(p.file.endswith("m.yaml + " + str(tmp_path / "noop.yaml")) and "did you mean" in p.message
+               for p in err.value.problems), err.value
+
+
+def test_a_node_or_an_edge_listed_twice_for_removal_is_named_as_such(tmp_path):
+    """remove_edges of the same edge twice said the second 'is not in the model (did you mean ...?)', though the
+    change had just removed it; remove_nodes took a node twice without a word (a QA pass of the overlays)."""
+    (tmp_path / "m.yaml").write_text(SMALL)
+    (tmp_path / "dup.yaml").write_text("title: dup\nchanges:\n  - remove_edges: [[riv, farm], [riv, farm]]\n"
+                                       "  - remove_nodes: [farm, farm]\n")
+    with pytest.raises(ModelError) as err:
+        daryo.load(tmp_path / "m.yaml", scenarios=[str(tmp_path / "dup.yaml")])
+    assert [(p.place, p.message) for p in err.value.problems] == [
+        ("changes[0].remove_edges[1]", "edge riv->farm is listed twice (also at [0])"),
+        ("changes[1].remove_nodes.farm", "node 'farm' is listed twice (also at [0])")]
 
 
 def test_an_inflow_changed_by_an_overlay_keeps_its_small_values(tmp_path):

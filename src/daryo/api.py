@@ -89,10 +89,11 @@ def load(path: str | Path | None = None, scenarios: str | Sequence[str] = (), ye
     if not scenarios and years is None:
         model = load_model(path)
     else:  # (given years, the file is read for them: its series are checked over the run's span, not the file's)
-        from .scenarios import overlaid_document, overlay_shape_problems, with_years
+        from .scenarios import document_steps, overlaid_document, overlay_shape_problems, with_years
 
         p = Path(path)
-        doc = document_of(p) if years is None else with_years(document_of(p), years)
+        own = document_of(p)
+        doc = own if years is None else with_years(own, years)
         origins: dict[str, tuple[str, str]] = {}
         if scenarios and not overlay_shape_problems(doc):  # (else the loader names the file's every problem)
             doc, origins = overlaid_document(doc, scenarios)
@@ -100,7 +101,7 @@ def load(path: str | Path | None = None, scenarios: str | Sequence[str] = (), ye
         else:
             label = str(p)
         model = model_from_dict(doc, base_dir=p.parent, file=label, path=p, origins=origins,
-                                shortened=years is not None)
+                                file_steps=None if years is None else document_steps(own))
     return model if years is None else model.with_time(years=years)
 
 

@@ -47,6 +47,7 @@ import errno
 import math
 import os
 from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -63,7 +64,7 @@ from .timeaxis import TimeAxis, parse_date, step_days, years_span
 from .units import UnitError, is_number, is_per_month, is_whole, no_unit_given, parse_quantity, unit_factor
 
 __all__ = ["list_scenarios", "apply_scenarios", "overlaid_document", "load_overlay", "overlay_names", "scenario_path",
-           "transform_inflows", "with_years", "year_limited_changes", "Overlay", "library_dir"]
+           "transform_inflows", "with_years", "document_steps", "year_limited_changes", "Overlay", "library_dir"]
 
 _TOP_KEYS = {"title", "description", "sources", "changes"}
 _OPS = ("set", "set_edges", "add_nodes", "remove_nodes", "add_edges", "remove_edges", "scale_demands",
@@ -151,10 +152,9 @@ def scenario_path(name: str, library: str | Path | None = None) -> Path:
     here = ("" if not name.strip() or not p.exists()  # ('' is Path('.'), this folder)
             else f"; '{name}' here is a folder, not a scenario file" if p.is_dir()
             else f"; the file '{name}' here is not read as an overlay, whose name ends in .yaml or .yml")
-    whose = " (the embedded Aral Sea basin model's, for its file)" if library is None else ""
-    raise ModelError(Problem("", f"scenario '{name}'", f"unknown scenario{did_you_mean(name, names)}; use one of the "
-                             f"library's{whose}: {', '.join(names)}, or, for any model, a path to an overlay .yaml "
-                             f"file{here}"))
+    whose = "the embedded Aral Sea basin model's library" if library is None else "the library's"
+    raise ModelError(Problem("", f"scenario '{name}'", f"unknown scenario{did_you_mean(name, names)}; use one of "
+                             f"{whose}: {', '.join(names)}, or, for any model, a path to an overlay .yaml file{here}"))
 
 
 def list_scenarios(library: str | Path | None = None) -> list[tuple[str, str]]:
@@ -461,6 +461,7 @@ def overlaid_document(doc: Mapping[str, Any], names: Iterable[str], library: str
         removed: dict[str, str] = {}  # each node a change removed: the change
         added: dict[str, str] = {}  # each node a change added: the change
         refs, ids = _references(out), set(_nodes(out))
+        broken = {ref for ref in refs if not set(_referenced(ref)) <= ids}  # (the model's own: the loader's to say)
         for i, change in enumerate(ov.changes):
             op, arg = next(iter(change.items()))
             place = f"changes[{i}].{op}"
@@ -475,7 +476,7 @@ def overlaid_document(doc: Mapping[str, Any], names: Iterable[str], library: str
                 removed.update(dict.fromkeys(ids - ids_now, place))
                 added.update(dict.fromkeys(ids_now - ids, place))
                 refs, ids = refs_now, ids_now
-        problems += _check_references(out, ov.file, made, removed)
+        problems += _check_references(out, ov.file, made, removed, broken)
         if problems:
             raise ModelError(problems)
         added_all.update({nid: (ov.file, where) for nid, where in added.items()})
@@ -669,8 +670,10 @@ def _op_add_nodes(doc: dict, arg: list[Any], at: _ChangeAt) -> list[Problem]:
 def _op_remove_nodes(doc: dict, arg: str | list[str], at: _ChangeAt) -> list[Problem]:
     ids = [arg] if isinstance(arg, str) else list(arg)
     nodes, problems = _nodes(doc), []
-    for nid in ids:
-        if nid not in nodes:
+    for j, nid in enumerate(ids):
+        if nid in ids[:j]:
+            problems.append(at.problem(f"node '{nid}' is listed twice (also at [{ids.index(nid)}])", f".{nid}"))
+        elif nid not in nodes:
             problems.append(at.problem(f"node '{nid}' is not in the model{at.not_found(nid, nodes)}", f".{nid}"))
     gone = set(ids)
     doc["nodes"] = [n for n in _value(doc, "nodes", list) if not (isinstance(n, Mapping) and n.get("id") in gone)]
@@ -696,10 +699,15 @@ def _op_add_edges(doc: dict, arg: list[Any], at: _ChangeAt) -> list[Problem]:
 
 def _op_remove_edges(doc: dict, arg: list[Any], at: _ChangeAt) -> list[Problem]:
     problems = []
+    listed: dict[tuple[str, str], int] = {}  # the edges listed before, by their place in the list
     for j, e in enumerate(arg):
         k = _edge_ends(e)
         if k is None:  # refused by load_overlay
             continue
+        if k in listed:
+            problems.append(at.problem(f"edge {k[0]}->{k[1]} is listed twice (also at [{listed[k]}])", f"[{j}]"))
+            continue
+        listed[k] = j
         before = len(_value(doc, "edges", list))
         doc["edges"] = [x for x in doc["edges"] if _edge_key(x) != k]
         if len(doc["edges"]) == before:
@@ -821,16 +829,25 @@ def _references(doc: Mapping[str, Any]) -> set[tuple[str, ...]]:
     return refs
 
 
+def _referenced(ref: tuple[str, ...]) -> tuple[str, ...]:
+    """The nodes a reference of :func:`_references` names: an edge's ends, or the node another element names."""
+    return ref[1:] if ref[0] == "edge" else ref[3:]
+
+
 def _check_references(doc: Mapping[str, Any], file: str, made: Mapping[tuple[str, ...], str],
-                      removed: Mapping[str, str]) -> list[Problem]:
+                      removed: Mapping[str, str], broken: AbstractSet[tuple[str, ...]] = frozenset()) -> list[Problem]:
     """The references of ``doc`` to nodes it does not have, each placed at the change that ``made`` it (else at
-    the model's element) and naming the change that ``removed`` the node, if one did."""
+    the model's element) and naming the change that ``removed`` the node, if one did; not those ``broken`` before
+    the overlay and that no change made or removed a node of (the model's own typos, which the loader names at
+    their line, with the nearest name)."""
     nodes, problems = _nodes(doc), []
 
     def gone(end: str) -> str:
         return f" (removed by {removed[end]})" if end in removed else ""
 
     for ref in sorted(_references(doc)):
+        if ref in broken and ref not in made and not set(_referenced(ref)) & set(removed):
+            continue
         if ref[0] == "edge":
             for end in ref[1:]:
                 if end not in nodes:
@@ -868,6 +885,14 @@ def _axis(doc: Mapping[str, Any]) -> TimeAxis:
         days = None
     # the end as text, which from_range reads as the loader does ("2001-09": the month's last day)
     return TimeAxis.from_range(pd.Timestamp(str(t.get("start"))), str(t.get("end")), days)
+
+
+def document_steps(doc: Mapping[str, Any]) -> int | None:
+    """The number of steps of a model document's own span (None if its time cannot be read: the loader says why)."""
+    try:
+        return _axis(doc).n_steps
+    except (ValueError, TypeError, OverflowError):
+        return None
 
 
 def overlay_shape_problems(doc: Mapping[str, Any]) -> list[Problem]:
@@ -1042,10 +1067,13 @@ def _scaled_reference(spec: Any, op: str, arg: Mapping[str, Any]) -> dict[str, A
 
 
 def _constant_as_monthly(spec: Any) -> Any:
-    """A constant inflow (a number, hm³ per step, or a quantity such as ``"50 m3/s"``) as 12 equal monthly values
-    in its unit, which the inflow changes take; any other inflow as it is."""
+    """A constant inflow (a number, hm³ per step, a quantity such as ``"50 m3/s"``, or ``{value: 50, unit: …}``)
+    as 12 equal monthly values in its unit, which the inflow changes take; any other inflow as it is."""
     if is_number(spec) and not isinstance(spec, bool):
         return {"monthly": [float(spec)] * 12}
+    if isinstance(spec, Mapping) and is_number(spec.get("value")) and not isinstance(spec["value"], bool) and not (
+            {"monthly", "values", "csv", "parameter"} & set(spec)):
+        return {**{k: v for k, v in _plain(spec).items() if k != "value"}, "monthly": [float(spec["value"])] * 12}
     if isinstance(spec, str):
         try:
             q = parse_quantity(spec)

@@ -42,7 +42,7 @@ from .migrations import migrate
 from .places import relocated
 from .series import LevelTable, Series
 from .types import Constraint, Edge, Model, Node, TimeSpec
-from .validate import PLACEHOLDER_TIME, SURPLUS_VALUES, validate_model
+from .validate import PLACEHOLDER_TIME, validate_model
 
 __all__ = ["YamlDumper", "is_pywr_document", "load_model", "model_document", "model_from_dict", "read_document"]
 
@@ -590,7 +590,8 @@ def _key_lines(d: Any) -> dict[str, int]:
 
 
 def model_from_dict(doc: Any, base_dir: Path | str = ".", file: str = "<model>", path: Path | None = None,
-                    origins: Mapping[str, tuple[str, str]] | None = None, *, shortened: bool = False) -> Model:
+                    origins: Mapping[str, tuple[str, str]] | None = None, *, file_steps: int | None = None
+                    ) -> Model:
     """Build a validated :class:`Model` from a parsed document (see ``docs/model-format.md``).
 
     Parameters
@@ -606,10 +607,10 @@ def model_from_dict(doc: Any, base_dir: Path | str = ".", file: str = "<model>",
     origins
         Where values of an overlaid document came from (:func:`daryo.scenarios.overlaid_document`): a problem in
         one is placed at the overlay change that set it.
-    shortened
-        The document's run was made shorter than its file's (``daryo.load(path, years=...)``): its lists of values
-        per step may be longer than its steps, as a model's are after :meth:`Model.with_time`, and the run takes
-        the first ones.
+    file_steps
+        Where the document's run was made shorter than its file's (``daryo.load(path, years=...)``), the steps of
+        the file's own span: its lists of values per step may be that long, as a model's are after
+        :meth:`Model.with_time`, and the run takes the first ones.
 
     A document made in Python may hold tuples where a file has lists, NumPy numbers (``np.int64(10)`` days) and
     paths (``Path("inflow.csv")``): they are read as lists, Python numbers and text.  NumPy arrays stay as they
@@ -629,7 +630,7 @@ def model_from_dict(doc: Any, base_dir: Path | str = ".", file: str = "<model>",
     places = getattr(doc, "places", {})  # (of a converted Pywr document: the Pywr places of what it made)
     origins = origins or {}
     try:
-        model = _model_from_dict(doc, ctx, path, shortened)
+        model = _model_from_dict(doc, ctx, path, file_steps)
     except ModelError as exc:
         if not (places or origins):
             raise
@@ -639,7 +640,7 @@ def model_from_dict(doc: Any, base_dir: Path | str = ".", file: str = "<model>",
     return model
 
 
-def _model_from_dict(doc: Any, ctx: _Context, path: Path | None, shortened: bool = False) -> Model:
+def _model_from_dict(doc: Any, ctx: _Context, path: Path | None, file_steps: int | None = None) -> Model:
     file = ctx.file
     if not isinstance(doc, Mapping):
         what = "is empty" if doc is None else f"is {kind_of(doc)}"
@@ -700,9 +701,8 @@ def _model_from_dict(doc: Any, ctx: _Context, path: Path | None, shortened: bool
     )
     problems = list(ctx.problems)
     if not ctx.nodes_unread:  # (else every reference to a node would be reported as dangling)
-        problems += [p for p in validate_model(model, file, declared_ids=declared, loose_ids=ctx.unread_edge_names,
-                                               unread_attributes=ctx.unread_attributes)
-                     if not (shortened and p.code == SURPLUS_VALUES)]
+        problems += validate_model(model, file, declared_ids=declared, loose_ids=ctx.unread_edge_names,
+                                   unread_attributes=ctx.unread_attributes, file_steps=file_steps)
         problems += check_parameters(params, {n.id for n in nodes if n.type == "reservoir"}, declared, dims, file,
                                      declared_params=ctx.parameter_names, declared_dims=_dim_names(doc))
         problems += _check_constraints(model, file)

@@ -49,6 +49,9 @@ class CheckContext:
     unread_attributes
         (node id, attribute) of attributes the file gives but that could not be read (a problem already): a check
         does not report them as missing.
+    file_steps
+        The steps of the file's own span, where the run is shorter (``daryo.load(path, years=...)``): a list of
+        values per step may be that long, of which the run takes the first (None: the model's steps).
     """
 
     model: Model
@@ -56,6 +59,7 @@ class CheckContext:
     declared_ids: frozenset[str] = frozenset()
     loose_ids: frozenset[str] = frozenset()
     unread_attributes: frozenset[tuple[str, str]] = frozenset()
+    file_steps: int | None = None
     _resolved: dict[int, tuple[Series, np.ndarray | None, tuple[Problem, ...]]] = field(
         default_factory=dict, init=False, repr=False, compare=False)
 
@@ -608,9 +612,10 @@ def check_series(ctx: CheckContext) -> Iterable[Problem]:
             for problem in ctx.resolved(series)[1]:
                 if problem.code != OVERFLOW:  # (its value is above the limit check_magnitudes reports)
                     yield replace(problem, file=file, place=el.at(key))
-            if series.kind == "steps" and series.values.shape[1] > ctx.axis.n_steps:  # (a shorter run takes fewer)
+            steps = max(ctx.axis.n_steps, ctx.file_steps or 0)  # (a shorter run takes the first ones)
+            if series.kind == "steps" and series.values.shape[1] > steps:
                 yield Problem(file, el.at(key), f"the series has {series.values.shape[1]} values but the model has "
-                              f"{ctx.axis.n_steps} steps; give one value per step (the rest would not be used)",
+                              f"{steps} steps; give one value per step (the rest would not be used)",
                               SURPLUS_VALUES)
 
 
@@ -853,16 +858,18 @@ CHECKS: tuple[Check, ...] = (check_edges, check_unique_ids, check_references, ch
 
 def validate_model(model: Model, file: str = "", declared_ids: set[str] | None = None,
                    loose_ids: set[str] | None = None,
-                   unread_attributes: set[tuple[str, str]] | None = None) -> list[Problem]:
+                   unread_attributes: set[tuple[str, str]] | None = None, file_steps: int | None = None
+                   ) -> list[Problem]:
     """Run every check; return all problems found (empty if the model is valid).
 
     ``declared_ids`` are node ids present in the file even if their node could not be parsed (so that
     an edge to them is not also reported as dangling); ``loose_ids`` are the names in edges that could not be
     parsed (so that their nodes are not also reported as unconnected); ``unread_attributes`` the (node id,
-    attribute) given but not read (so that they are not also reported as missing).
+    attribute) given but not read (so that they are not also reported as missing); ``file_steps`` the steps of
+    the file's own span where the run is shorter (see :class:`CheckContext`).
     """
     ctx = CheckContext(model, file, frozenset(declared_ids or ()), frozenset(loose_ids or ()),
-                       frozenset(unread_attributes or ()))
+                       frozenset(unread_attributes or ()), file_steps)
     return [p for check in CHECKS for p in check(ctx)]
 
 
