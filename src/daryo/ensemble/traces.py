@@ -47,6 +47,12 @@ class ResampledTraces:
     - N-day steps: a run year (from one anniversary of the run's start to the next) takes the daily rates of
       one whole source year, day *d* of the run year from day *d* of the source year (wrapping round within
       that source year for a step that runs past the year's end), and each step gets the sum over its days.
+
+    The factors keep the mean but widen the record's spread, and lower its median by ``exp(−p²/2)``: on the demo
+    model (1,000 traces × 30 years), 0.1 takes the annual CV from 0.17 to 0.20; 0.5 to 0.57, with 15 % of the
+    years below half the record's mean (none in the record) and the median year at 0.875 of the record's; 1.0 to
+    1.3.  Keep it small: it stands for what the record did not happen to show, not for a drier climate (an
+    overlay's ``scale_inflows``).
     """
 
     rates: Mapping[str, np.ndarray]  # node id -> (S0, T0) hm³/day of the model's own record
