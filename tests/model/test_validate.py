@@ -177,9 +177,9 @@ def test_a_plant_whose_reservoir_is_on_another_river_is_refused(tmp_path):
         "  - {id: src2, type: inflow, inflow: 10}\n"
         "edges: [[src, dam], [dam, sea], [src2, plant], [plant, sea]]"))
     (msg,) = _problems(tmp_path, body)
-    assert msg.endswith("nodes[plant].reservoir (line 6): 'dam' is not upstream of the plant: no edge (or spill) leads "
-                        "from it to 'plant', so the plant passes none of its water and its level is not the plant's "
-                        "head; name the reservoir whose outlet the plant is on, or give a fixed 'head'"), msg
+    assert msg.endswith("nodes[plant].reservoir (line 6): 'dam' is not upstream of the plant: none of its water "
+                        "reaches 'plant' (along edges, spills or return flows), so its level is not the plant's head; "
+                        "name the reservoir whose outlet the plant is on, or give a fixed 'head'"), msg
     below_a_delay = _dam_and_plant("efficiency: 0.9").replace("edges: [[src, dam], [dam, plant], [plant, sea]]", (
         "  - {id: lag, type: delay, steps: 1}\n"
         "edges: [[src, dam], [dam, lag], [lag, plant], [plant, sea]]"))
@@ -535,9 +535,9 @@ def test_a_plant_on_a_loop_of_edges_is_refused_with_the_loop_named(tmp_path):
     assert len(problems) == 1 and problems[0].endswith(
         "nodes[hpp] (line 6): is on a loop of water within a step (edges[2] (hpp -> j2) (line 9); edges[4] "
         "(j2 -> j1) (line 9); edges[1] (j1 -> hpp) (line 9)): the same water could pass its turbines again and again "
-        "in one step, making energy from nothing; water in a river network flows one way: is one of these edges "
-        "written the wrong way round? (Water pumped back up, which daryo does not charge energy for, must go through "
-        "a delay.)"), problems
+        "in one step, making energy from nothing; water in a river network flows one way: is an edge written the "
+        "wrong way round, or a spill sent upstream? (Water pumped back up, which daryo does not charge energy for, "
+        "must pass a delay.)"), problems
 
 
 def test_an_edge_from_a_plant_to_itself_is_one_problem_and_a_typo_is_not_blamed_on_the_reservoir(tmp_path):
@@ -586,6 +586,9 @@ def test_loops_through_a_delay_or_past_no_plant_or_requirement_are_valid(tmp_pat
     both_ways = LOOP.format(node="{id: canal, type: canal, capacity: 5}", id="canal", extra="", back="[j2, j1]")
     result = daryo.run(_load(tmp_path, both_ways))
     assert float(result.dataset["node_flow"].sel(node="sea").sum()) == pytest.approx(12.0)
+    shut = LOOP.format(node="{id: hpp, type: hydropower, capacity: 100 MW, head: 50}", id="hpp", extra="",
+                       back="{from: j2, to: j1, max_flow: 0}")  # (a back edge shut: no loop of water; a review)
+    assert _load(tmp_path, shut).node("hpp").type == "hydropower"
 
 
 def test_a_long_loop_is_named_by_its_first_and_last_edges():

@@ -280,8 +280,8 @@ def check_loops(ctx: CheckContext) -> Iterable[Problem]:
     model, file = ctx.model, ctx.file
     leaving = _arcs_in_a_step(model)
     looped = _strongly_connected(leaving)
-    hint = ("water in a river network flows one way: is one of these edges written the wrong way round? (Water pumped "
-            "back up, which daryo does not charge energy for, must go through a delay.)")
+    hint = ("water in a river network flows one way: is an edge written the wrong way round, or a spill sent "
+            "upstream? (Water pumped back up, which daryo does not charge energy for, must pass a delay.)")
     for n in model.nodes:
         if n.type == "hydropower" and n.id in looped:
             yield Problem(file, n.at(), (
@@ -298,15 +298,25 @@ def _arcs_in_a_step(model: Model) -> dict[str, list[tuple[str, str]]]:
     """node -> (next node, the arc as named for a message) of the water that moves within a step: along edges and
     spills, not out of a delay (what enters one leaves it steps later), not from a node to itself (an edge's own
     problem)."""
-    delays = _delays(model)
+    shut = _delays(model) | {n.id for n in model.nodes if _never_flows(n)}
     leaving: dict[str, list[tuple[str, str]]] = {}
     for e in model.edges:
-        if e.source not in delays and e.source != e.target:
+        if e.source not in shut and e.source != e.target and not _never_flows(e):
             leaving.setdefault(e.source, []).append((e.target, e.at()))
     for n in model.nodes:
-        if isinstance(t := n.attrs.get("spill_to"), str) and t != n.id and n.id not in delays:
+        if isinstance(t := n.attrs.get("spill_to"), str) and t != n.id and n.id not in shut:
             leaving.setdefault(n.id, []).append((t, f"the spill of '{n.id}' to '{t}' ({n.at('spill_to')})"))
     return leaving
+
+
+def _never_flows(el: Node | Edge) -> bool:
+    """Whether an element's flow is held at 0 in every step (a maximum or capacity of 0: a canal shut by an overlay,
+    say), so that no water goes round a loop through it."""
+    for key in ("max_flow", "capacity"):
+        vals = _values(el.attrs.get(key))
+        if vals is not None and np.size(vals) and np.all(np.asarray(vals, dtype=float) == 0):
+            return True
+    return False
 
 
 def _strongly_connected(leaving: Mapping[str, list[tuple[str, str]]]) -> dict[str, frozenset[str]]:
@@ -764,9 +774,9 @@ def check_hydropower(ctx: CheckContext) -> Iterable[Problem]:
         if head is None and res is not None and res.type == "reservoir" and whole and not _reaches(
                 whole, res.id, n.id):
             yield Problem(file, n.at("reservoir"), (
-                f"'{res.id}' is not upstream of the plant: no edge (or spill) leads from it to '{n.id}', so the "
-                "plant passes none of its water and its level is not the plant's head; name the reservoir whose "
-                "outlet the plant is on, or give a fixed 'head'"))
+                f"'{res.id}' is not upstream of the plant: none of its water reaches '{n.id}' (along edges, spills "
+                "or return flows), so its level is not the plant's head; name the reservoir whose outlet the plant "
+                "is on, or give a fixed 'head'"))
         if n.attrs.get("efficiency") == 0:
             yield Problem(file, n.at("efficiency"), "is 0; a plant with zero efficiency produces nothing and can "
                           "pass no water (its capacity caps the turbine flow at capacity / (head × efficiency)); "
