@@ -89,6 +89,12 @@ def test_a_parameter_in_a_key_a_compound_node_ignores_is_refused_as_pywr_refuses
                  "nodes[g].min_flow: is a mapping; Pywr takes only a number here",
                  "nodes[lag].max_flow: names parameter 'ghost', which is not defined in the model's parameters"):
         assert line in msg, msg
+    for node in doc["nodes"][1:3]:  # (a boolean is a number to Pywr, which loads and runs such a file; a review)
+        node.update({"max_flow": True, "cost": 2.0} if node["type"] == "piecewiselink" else {"cost": 1.0})
+        node.pop("min_flow", None)
+    doc["nodes"][3] = {"name": "lag", "type": "delaynode", "timesteps": 1, "max_flow": "P"}
+    (tmp_path / "ok.json").write_text(json.dumps(doc))
+    assert daryo.load(tmp_path / "ok.json").node("pw") is not None
 
 
 def test_misspelt_references_get_the_nearest_name(tmp_path):

@@ -348,7 +348,7 @@ class _Converter:
         node types of :data:`_IGNORED_NUMBERS`, a parameter name that is not defined on a delay node."""
         for key in _IGNORED_NUMBERS.get(ntype, ()):
             v = raw.get(key)
-            if v is not None and (isinstance(v, bool) or not isinstance(v, int | float)):
+            if v is not None and not isinstance(v, int | float):  # (true is a number to Pywr too)
                 self.add(f"{place}.{key}", f"is {kind_of(v)}; Pywr takes only a number here (and ignores it: it sits "
                          f"on the {ntype} node, which is not in the LP) and refuses a parameter; leave it out")
         if ntype == "delaynode":
