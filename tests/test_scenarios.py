@@ -712,6 +712,20 @@ def test_a_typo_of_the_model_itself_is_left_to_the_loader_whatever_the_overlay(t
                for p in err.value.problems), err.value
 
 
+def test_a_change_that_is_empty_is_named_as_changing_nothing(tmp_path):
+    """remove_nodes: [], set: {}, set: {farm: {}} and the like passed without a word, though scale_inflows with
+    nodes: [] was refused (a QA pass of the overlays): an empty change is a list left unfinished, or a mistake."""
+    changes = ["remove_nodes: []", "add_nodes: []", "add_edges: []", "remove_edges: []", "set: {}",
+               "set: {farm: {}}", "set_edges: {}", "set_edges: {riv->farm: {}}"]
+    (tmp_path / "empty.yaml").write_text("title: e\nchanges:\n" + "".join(f"  - {c}\n" for c in changes))
+    with pytest.raises(ModelError) as err:
+        load_overlay(str(tmp_path / "empty.yaml"))
+    assert [p.place for p in err.value.problems] == [
+        "changes[0].remove_nodes", "changes[1].add_nodes", "changes[2].add_edges", "changes[3].remove_edges",
+        "changes[4].set", "changes[5].set.farm", "changes[6].set_edges", "changes[7].set_edges.riv->farm"]
+    assert all(p.message.startswith("changes nothing (it is empty); give ") for p in err.value.problems)
+
+
 def test_a_node_or_an_edge_listed_twice_for_removal_is_named_as_such(tmp_path):
     """remove_edges of the same edge twice said the second 'is not in the model (did you mean ...?)', though the
     change had just removed it; remove_nodes took a node twice without a word (a QA pass of the overlays)."""

@@ -214,6 +214,10 @@ def load_overlay(name: str, library: str | Path | None = None) -> Overlay:
 
 
 # ----------------------------------------------------------------------------------- checking changes
+#: the start of the problem of a change that changes nothing (an empty list or mapping: a list left unfinished?)
+_NOTHING = "changes nothing (it is empty); "
+
+
 def _check_change(op: str, arg: Any, file: str, place: str) -> list[Problem]:
     """Problems with the arguments of one change, found before anything is applied: their types, numbers and
     option keys.  Whether the nodes and edges they name are in the model is checked when the change is applied."""
@@ -225,20 +229,28 @@ def _check_change(op: str, arg: Any, file: str, place: str) -> list[Problem]:
     if op == "set":
         if not isinstance(arg, Mapping):
             return problem("", "give {node_id: {attribute: value, ...}}")
+        if not arg:
+            return problem("", _NOTHING + "give {node_id: {attribute: value, ...}}")
         for nid, attrs in arg.items():
             if not isinstance(attrs, Mapping):
                 out += problem(f".{nid}", f"give {{attribute: value, ...}} (null removes an attribute), not {attrs!r}")
+            elif not attrs:
+                out += problem(f".{nid}", _NOTHING + "give {attribute: value, ...} (null removes an attribute)")
             elif "id" in attrs:
                 out += problem(f".{nid}.id", "the id cannot be changed")
         return out
     if op == "set_edges":
         if not isinstance(arg, Mapping):
             return problem("", "give {'from->to': {attribute: value, ...}}")
+        if not arg:
+            return problem("", _NOTHING + "give {'from->to': {attribute: value, ...}}")
         for key, attrs in arg.items():
             if not isinstance(key, str) or _edge_ends(key) is None:
                 out += problem(f".{key}", "name the edge as 'from->to'")
             elif not isinstance(attrs, Mapping):
                 out += problem(f".{key}", f"give {{attribute: value, ...}} (null removes an attribute), not {attrs!r}")
+            elif not attrs:
+                out += problem(f".{key}", _NOTHING + "give {attribute: value, ...} (null removes an attribute)")
             else:
                 out += [q for end in ("from", "to") if end in attrs
                         for q in problem(f".{key}.{end}", "an edge's ends cannot be changed: remove the edge "
@@ -247,6 +259,8 @@ def _check_change(op: str, arg: Any, file: str, place: str) -> list[Problem]:
     if op == "add_nodes":
         if not isinstance(arg, list):
             return problem("", "give a list of nodes: [{id: ..., type: ..., ...}, ...]")
+        if not arg:
+            return problem("", _NOTHING + "give a list of nodes: [{id: ..., type: ..., ...}, ...]")
         for j, n in enumerate(arg):
             if not isinstance(n, Mapping):
                 out += problem(f"[{j}]", f"a node is a mapping {{id: ..., type: ..., ...}}, not {n!r}")
@@ -259,6 +273,8 @@ def _check_change(op: str, arg: Any, file: str, place: str) -> list[Problem]:
     if op == "remove_nodes":
         if not isinstance(arg, str | list):
             return problem("", f"give a node id or a list of node ids, not {arg!r}")
+        if not arg:
+            return problem("", _NOTHING + "give a node id or a list of node ids")
         for j, nid in enumerate([arg] if isinstance(arg, str) else arg):
             if not _is_name(nid):
                 out += problem(f"[{j}]", f"{nid!r} is not a node id")
@@ -266,6 +282,8 @@ def _check_change(op: str, arg: Any, file: str, place: str) -> list[Problem]:
     if op in ("add_edges", "remove_edges"):
         if not isinstance(arg, list):
             return problem("", f"give a list of edges, e.g. [[from, to], ...], not {arg!r}")
+        if not arg:
+            return problem("", _NOTHING + "give a list of edges, e.g. [[from, to], ...]")
         for j, e in enumerate(arg):
             if _edge_ends(e) is None:
                 out += problem(f"[{j}]", f"an edge is [from, to], 'from->to' or {{from: ..., to: ...}} with node ids, "
