@@ -10,8 +10,10 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from functools import cached_property
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -243,30 +245,39 @@ def _edges_text(edges: list[Edge], most: int = 6) -> str:
 
 def _edge_loop(model: Model, a: str, b: str) -> list[Edge]:
     """The edges of a loop through nodes ``a`` and ``b`` along edges alone, within a step (from ``a`` to ``b`` and
-    back, through no delay), or [] where there is none."""
-    leaving: dict[str, list[Edge]] = {}
-    for edge in model.edges:
-        leaving.setdefault(edge.source, []).append(edge)
+    back, through no delay), or [] where there is none (nor where ``a`` is ``b``: a return to the intake itself)."""
+    if a == b:
+        return []
     delays = _delays(model)
-
-    def path(start: str, end: str) -> list[Edge] | None:
-        came: dict[str, Edge | None] = {start: None}
-        queue = [start]
-        for v in queue:  # (breadth first: the shortest path)
-            for edge in () if v in delays else leaving.get(v, ()):
-                if edge.target not in came:
-                    came[edge.target] = edge
-                    queue.append(edge.target)
-        if end not in came:
-            return None
-        edges: list[Edge] = []
-        while (step := came[end]) is not None:
-            edges.append(step)
-            end = step.source
-        return edges[::-1]
-
-    there, back = path(a, b), path(b, a)
+    leaving: dict[str, list[tuple[str, Edge]]] = {}
+    for edge in model.edges:
+        if edge.source not in delays:
+            leaving.setdefault(edge.source, []).append((edge.target, edge))
+    there, back = _shortest_path(leaving, a, b), _shortest_path(leaving, b, a)
     return there + back if there is not None and back is not None else []
+
+
+_Arc = TypeVar("_Arc")
+
+
+def _shortest_path(leaving: Mapping[str, list[tuple[str, _Arc]]], start: str, end: str,
+                   within: AbstractSet[str] | None = None) -> list[_Arc] | None:
+    """The arcs of a shortest path from ``start`` to ``end`` along ``leaving`` (node -> (next node, arc)), through
+    nodes of ``within`` only (None: any); ``end`` may be ``start`` (a loop back to it).  None where there is none."""
+    came: dict[str, tuple[str, _Arc] | None] = {start: None}
+    queue = [start]
+    for v in queue:  # (breadth first: the shortest)
+        for target, arc in leaving.get(v, ()):
+            if target == end:
+                arcs = [arc]
+                while (step := came[v]) is not None:
+                    v, named = step
+                    arcs.append(named)
+                return arcs[::-1]
+            if target not in came and (within is None or target in within):
+                came[target] = (v, arc)
+                queue.append(target)
+    return None
 
 
 def check_loops(ctx: CheckContext) -> Iterable[Problem]:
@@ -282,16 +293,19 @@ def check_loops(ctx: CheckContext) -> Iterable[Problem]:
     looped = _strongly_connected(leaving)
     hint = ("water in a river network flows one way: is an edge written the wrong way round, or a spill sent "
             "upstream? (Water pumped back up, which daryo does not charge energy for, must pass a delay.)")
+
+    def loop(node: str) -> str:  # (a shortest loop through it, within its part)
+        return _arcs_text(_shortest_path(leaving, node, node, looped[node]) or [])
+
     for n in model.nodes:
         if n.type == "hydropower" and n.id in looped:
             yield Problem(file, n.at(), (
-                f"is on a loop of water within a step ({_arcs_text(_loop_through(n.id, leaving, looped[n.id]))}): the "
-                f"same water could pass its turbines again and again in one step, making energy from nothing; {hint}"))
+                f"is on a loop of water within a step ({loop(n.id)}): the same water could pass its turbines again "
+                f"and again in one step, making energy from nothing; {hint}"))
         elif n.type == "flow_requirement" and isinstance(at := n.attrs.get("at"), str) and at in looped:
             yield Problem(file, n.at("at"), (
-                f"'{at}' is on a loop of water within a step ({_arcs_text(_loop_through(at, leaving, looped[at]))}): "
-                f"the same water could pass it again and again in one step and be counted toward the requirement each "
-                f"time; {hint}"))
+                f"'{at}' is on a loop of water within a step ({loop(at)}): the same water could pass it again and "
+                f"again in one step and be counted toward the requirement each time; {hint}"))
 
 
 def _arcs_in_a_step(model: Model) -> dict[str, list[tuple[str, str]]]:
@@ -360,25 +374,6 @@ def _strongly_connected(leaving: Mapping[str, list[tuple[str, str]]]) -> dict[st
                 parent = work[-1][0]
                 low[parent] = min(low[parent], low[v])
     return out
-
-
-def _loop_through(node: str, leaving: Mapping[str, list[tuple[str, str]]], part: frozenset[str]) -> list[str]:
-    """The arcs (as named for a message) of a shortest loop from ``node`` back to it, within its strongly connected
-    ``part``."""
-    came: dict[str, tuple[str, str] | None] = {node: None}
-    queue = [node]
-    for v in queue:  # (breadth first: the shortest loop)
-        for target, arc in leaving.get(v, ()):
-            if target == node:
-                arcs = [arc]
-                while (step := came[v]) is not None:
-                    v, named = step
-                    arcs.append(named)
-                return arcs[::-1]
-            if target in part and target not in came:
-                came[target] = (v, arc)
-                queue.append(target)
-    return []  # pragma: no cover - a node of a part is on a loop within it
 
 
 def _arcs_text(arcs: list[str], most: int = 6) -> str:
