@@ -1,0 +1,186 @@
+"""Applying overlays to a model document, in order (:func:`overlaid_document`), recording where each value they set
+came from."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from ..errors import ModelError, Problem
+from ._document import _ChangeAt, _edge_ends, _nodes, _value
+from .inflows import _changes_given_years, _make_inflow_op
+from .overlay import _INFLOW_OPS, load_overlay, overlay_names
+from .structure import (
+    _check_added_demands,
+    _check_references,
+    _drop_from_basins,
+    _may_change_references,
+    _op_add_edges,
+    _op_add_nodes,
+    _op_remove_edges,
+    _op_remove_nodes,
+    _op_scale_demands,
+    _op_set,
+    _op_set_edges,
+    _referenced,
+    _references,
+    _references_after,
+)
+
+
+def apply_scenarios(doc: Mapping[str, Any], names: Iterable[str], library: str | Path | None = None) -> dict[str, Any]:
+    """Apply overlays to a model document, in order; return a new document (``doc`` is not changed).
+
+    (:func:`overlaid_document` gives also where each value the overlays set came from, for the loader's messages.)
+
+    Parameters
+    ----------
+    doc
+        A model document (the parsed YAML of a daryo model).
+    names
+        Library scenario names (see :func:`list_scenarios`) or paths to overlay files.
+    library
+        Folder of the scenario library (default: the Aral Sea basin library).
+
+    Raises
+    ------
+    ModelError
+        Listing every problem: unknown scenario names, arguments of the wrong type (see :func:`load_overlay`),
+        changes that name missing nodes or edges, adding a node that exists, references (``return_to``,
+        ``spill_to``, ``reservoir``, ``at``, edge ends) left pointing to removed nodes, demands and inflow series
+        that cannot be changed.
+    TypeError
+        If ``names`` is not names or paths (one name alone is one overlay).
+    """
+    return overlaid_document(doc, names, library)[0]
+
+
+def overlaid_document(doc: Mapping[str, Any], names: Iterable[str], library: str | Path | None = None
+                      ) -> tuple[dict[str, Any], dict[str, tuple[str, str]]]:
+    """:func:`apply_scenarios`, and where each value the overlays set came from.
+
+    Parameters
+    ----------
+    doc, names, library
+        As for :func:`apply_scenarios`, which raises what this raises.
+
+    Returns
+    -------
+    document : dict
+        The new document.
+    origins : dict
+        The model's place of each value an overlay's change set (``nodes[farm].demand``; an edge's as
+        ``edges[*] (river -> farm).max_flow``, whatever its index; a node or edge it added, ``nodes[canal2]``)
+        → the overlay's file and the change's place (``changes[2].set.farm.demand``), for
+        :func:`daryo.model.model_from_dict`'s messages: a value found wrong names the change that set it.
+    """
+    names = overlay_names(names)
+    out = copy.deepcopy(doc if isinstance(doc, dict) else dict(doc))  # (a file's mapping keeps its keys' lines)
+    shape = overlay_shape_problems(out)
+    if shape:
+        raise ModelError(shape)
+    applied: list[str] = []
+    files: list[str] = []
+    given_years: list[str] = []  # the changes of given run years, which make inflows per step of this span
+    removed_earlier: dict[str, str] = {}  # each node an earlier overlay removed: the overlay and its change
+    added_all: dict[str, tuple[str, str]] = {}  # each node an overlay added: the overlay and its change
+    origins: dict[str, tuple[str, str]] = {}  # each value an overlay set: the overlay and its change
+    for name in names:
+        ov = load_overlay(name, library)
+        problems: list[Problem] = []
+        made: dict[tuple[str, ...], str] = {}  # each reference an overlay's change made: the change
+        removed: dict[str, str] = {}  # each node a change removed: the change
+        added: dict[str, str] = {}  # each node a change added: the change
+        refs, ids = _references(out), set(_nodes(out))
+        broken = {ref for ref in refs if not set(_referenced(ref)) <= ids}  # (the model's own: the loader's to say)
+        for i, change in enumerate(ov.changes):
+            op, arg = next(iter(change.items()))
+            place = f"changes[{i}].{op}"
+            at = _ChangeAt(ov.file, place, {**removed_earlier, **removed})
+            problems += _APPLY[op](out, arg, at)
+            _note_origins(origins, op, arg, ov.file, place)
+            if _changes_given_years(op, arg):
+                given_years.append(f"{ov.file} {place}")
+            if _may_change_references(op, arg):
+                refs_now, ids_now = _references_after(op, arg, out, refs, ids)
+                made.update(dict.fromkeys(refs_now - refs, place))
+                removed.update(dict.fromkeys(ids - ids_now, place))
+                added.update(dict.fromkeys(ids_now - ids, place))
+                refs, ids = refs_now, ids_now
+        problems += _check_references(out, ov.file, made, removed, broken)
+        if problems:
+            raise ModelError(problems)
+        added_all.update({nid: (ov.file, where) for nid, where in added.items()})
+        applied.append(ov.name)
+        files.append(str(Path(ov.file).resolve()))
+        removed_earlier.update({nid: f"{ov.file} {where}" for nid, where in removed.items()})
+        present = set(_nodes(out))  # (a node added again, and not removed after that)
+        removed_earlier = {nid: where for nid, where in removed_earlier.items() if nid not in present}
+    unreached = _check_added_demands(out, added_all)
+    if unreached:
+        raise ModelError(unreached)
+    _drop_from_basins(out, set(removed_earlier))
+    if applied:
+        meta = _value(out, "metadata", dict)
+        before = meta.get("scenarios") or []
+        meta["scenarios"] = (before if isinstance(before, list) else [before]) + applied
+        before = meta.get("scenario_files") or []  # (each overlay's file as found now: a later run may be elsewhere)
+        meta["scenario_files"] = (before if isinstance(before, list) else [before]) + files
+        if given_years:  # (a run beyond the span they were applied to is refused: daryo.run says why)
+            meta["changes_of_given_years"] = list(meta.get("changes_of_given_years") or []) + given_years
+    return out, origins
+
+
+def _note_origins(origins: dict[str, tuple[str, str]], op: str, arg: Any, file: str, place: str) -> None:
+    """Record in ``origins`` the values change ``op`` (at ``place`` of overlay ``file``) set, and forget those of
+    the nodes it removed or added anew (see :func:`overlaid_document`)."""
+    def forget(prefix: str) -> None:
+        for key in [k for k in origins if k == prefix or k.startswith((f"{prefix}.", f"{prefix}["))]:
+            del origins[key]
+
+    if op == "set":
+        for nid, attrs in arg.items():
+            for k, v in attrs.items():
+                forget(f"nodes[{nid}].{k}")
+                if v is not None:
+                    origins[f"nodes[{nid}].{k}"] = (file, f"{place}.{nid}.{k}")
+    elif op == "add_nodes":
+        for n in arg:
+            forget(f"nodes[{n['id']}]")
+            origins[f"nodes[{n['id']}]"] = (file, f"{place}[{n['id']}]")
+    elif op == "remove_nodes":
+        for nid in [arg] if isinstance(arg, str) else arg:
+            forget(f"nodes[{nid}]")
+    elif op == "set_edges":
+        for key, attrs in arg.items():
+            if (ends := _edge_ends(key)) is not None:
+                for a, v in attrs.items():
+                    forget(edge := f"{_edge_place(*ends)}.{a}")
+                    if v is not None:
+                        origins[edge] = (file, f"{place}.{key}.{a}")
+    elif op == "add_edges":
+        for j, e in enumerate(arg):
+            if (ends := _edge_ends(e)) is not None:
+                forget(edge := _edge_place(*ends))
+                origins[edge] = (file, f"{place}[{j}]")
+
+
+def _edge_place(source: str, target: str) -> str:
+    """An edge's place in the loader's messages (``edges[3] (river -> farm)``), whatever its index."""
+    return f"edges[*] ({source} -> {target})"
+
+
+def overlay_shape_problems(doc: Mapping[str, Any]) -> list[Problem]:
+    """What keeps overlays from being applied to model document ``doc``: nodes, edges or metadata of another
+    shape (which loading the document reports too, with its file and every other problem)."""
+    return [Problem("", key, f"the model's {key} must be {what} to apply a scenario")
+            for key, kind, what in (("nodes", list, "a list"), ("edges", list, "a list"),
+                                    ("metadata", Mapping, "a mapping"))
+            if doc.get(key) is not None and not isinstance(doc[key], kind)]
+
+
+_APPLY = {"set": _op_set, "set_edges": _op_set_edges, "add_nodes": _op_add_nodes, "remove_nodes": _op_remove_nodes,
+          "add_edges": _op_add_edges, "remove_edges": _op_remove_edges, "scale_demands": _op_scale_demands,
+          **{op: _make_inflow_op(op) for op in _INFLOW_OPS}}

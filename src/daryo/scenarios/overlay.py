@@ -1,0 +1,341 @@
+"""Overlay files: finding them (a library's name or a path), reading them, and checking the arguments of their
+changes before anything is applied (:func:`load_overlay`)."""
+
+from __future__ import annotations
+
+import errno
+import math
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from .._files import missing_cwd_note
+from ..errors import LINK_LOOP, ModelError, Problem, did_you_mean, kind_of, short_text
+from ..model.loader import read_document
+from ..units import is_number
+from ._document import _edge_ends, _is_name
+
+_TOP_KEYS = {"title", "description", "sources", "changes"}
+_OPS = ("set", "set_edges", "add_nodes", "remove_nodes", "add_edges", "remove_edges", "scale_demands",
+        "scale_inflows", "shift_peak", "named_years")
+_INFLOW_OPS = ("scale_inflows", "shift_peak", "named_years")
+# the keys each change that takes a mapping of options accepts
+_OPTIONS = {"scale_demands": ("factor", "nodes", "countries", "category"),
+            "scale_inflows": ("nodes", "basin", "factor", "months", "years"),
+            "shift_peak": ("nodes", "basin", "months"),
+            "named_years": ("nodes", "basin", "name", "first_year")}
+_MAX_SHIFT_MONTHS = 12
+
+
+@dataclass(frozen=True)
+class Overlay:
+    """A parsed scenario overlay: its name, file, title, description, sources and list of changes."""
+
+    name: str
+    file: str
+    title: str
+    description: str
+    sources: str
+    changes: tuple[Mapping[str, Any], ...]
+
+
+def library_dir() -> Path:
+    """Folder of the Aral Sea basin scenario library."""
+    return Path(str(resources.files("daryo") / "data" / "aral" / "scenarios"))
+
+
+def _link_loop(path: Path) -> bool:
+    """Whether ``path`` is a symbolic link that leads back to itself."""
+    try:
+        path.stat()
+    except OSError as exc:
+        return exc.errno == errno.ELOOP
+    except ValueError:  # (a NUL in the name)
+        return False
+    return False
+
+
+def _library(library: str | Path | None) -> Path:
+    """The folder of a scenario library (None: the Aral model's), which must exist."""
+    if library is None:
+        return library_dir()
+    if not isinstance(library, str | os.PathLike):
+        raise TypeError(f"library: give the folder of a scenario library (a path), not {kind_of(library)}")
+    lib = Path(library)
+    if not lib.is_dir():
+        raise ValueError(f"library {str(library)!r}: {'not a folder' if lib.exists() else 'no such folder'}")
+    return lib
+
+
+def scenario_path(name: str, library: str | Path | None = None) -> Path:
+    """The overlay file of a library scenario name, or ``name`` itself if it is a path to a YAML file.
+
+    Raises
+    ------
+    ModelError
+        If the name is neither a library scenario nor an existing file.
+    TypeError
+        If ``name`` is neither text nor a path.
+    """
+    if not isinstance(name, str | os.PathLike):
+        raise TypeError(f"a scenario is a library scenario's name or a path to an overlay file, not {kind_of(name)}")
+    name = os.fspath(name)
+    p = Path(name)
+    if p.suffix.lower() in (".yaml", ".yml"):
+        p = Path(os.path.expanduser(name))  # (a path starting ~ is in the user's home folder, as a shell reads it)
+        if p.is_file():
+            return p
+        raise ModelError(Problem(str(p), "", "is a folder, not a scenario file" if p.is_dir()
+                                 else f"cannot be read: {LINK_LOOP}" if _link_loop(p)
+                                 else "is not a regular file (a named pipe, a device or a socket)" if p.exists()
+                                 else f"scenario file not found: {note}" if (note := missing_cwd_note(p))
+                                 else "scenario file not found"))
+    if p.is_dir() and (os.sep in name or "/" in name):  # (a library name is not a path, even beside a folder of it)
+        raise ModelError(Problem(str(p), "", "is a folder, not a scenario file"))
+    lib = _library(library)
+    candidate = lib / f"{name}.yaml"
+    if candidate.is_file():
+        return candidate
+    names = sorted(p.stem for p in lib.glob("*.yaml"))
+    here = ("" if not name.strip() or not p.exists()  # ('' is Path('.'), this folder)
+            else f"; '{name}' here is a folder, not a scenario file" if p.is_dir()
+            else f"; the file '{name}' here is not read as an overlay, whose name ends in .yaml or .yml")
+    whose = "the embedded Aral Sea basin model's library" if library is None else "the library's"
+    raise ModelError(Problem("", f"scenario '{name}'", f"unknown scenario{did_you_mean(name, names)}; use one of "
+                             f"{whose}: {', '.join(names)}, or, for any model, a path to an overlay .yaml file{here}"))
+
+
+def list_scenarios(library: str | Path | None = None) -> list[tuple[str, str]]:
+    """(name, title) of every overlay in the library, sorted by name."""
+    lib = _library(library)
+    out = []
+    for f in sorted(lib.glob("*.yaml"), key=lambda f: f.stem):
+        doc = read_document(f, lines=False)
+        out.append((f.stem, str(doc.get("title", "")) if isinstance(doc, Mapping) else ""))
+    return out
+
+
+def load_overlay(name: str, library: str | Path | None = None) -> Overlay:
+    """Read and check the structure of one overlay (library name or path).
+
+    Raises
+    ------
+    ModelError
+        For an unknown name, malformed YAML, unknown top-level keys, unknown change types, or arguments of a
+        change of the wrong type or value (each problem names the file and the change).
+    """
+    path = scenario_path(name, library)
+    # plain dicts: the changes go into another file's document, where a line of this file would mislead
+    doc = read_document(path, lines=False)
+    if doc is None:  # (it was taken as an overlay changing nothing: a file saved empty by mistake, say)
+        raise ModelError(Problem(str(path), "", "the overlay file is empty: give its title and changes"))
+    problems = []
+    if not isinstance(doc, Mapping):
+        raise ModelError(Problem(str(path), "", "an overlay must be a mapping with title and changes"))
+    for key in doc:
+        if key not in _TOP_KEYS:
+            problems.append(Problem(str(path), str(key), f"unknown key; use: {', '.join(sorted(_TOP_KEYS))}"))
+    for key in ("title", "description", "sources"):
+        if isinstance(doc.get(key), Mapping | list):
+            problems.append(Problem(str(path), key, f"must be text, not '{short_text(doc[key])}'"))
+    changes = doc.get("changes")
+    if "changes" not in doc:  # (it would change nothing, without a word)
+        problems.append(Problem(str(path), "", "the overlay has no changes: give its title and changes"))
+        changes = []
+    elif not isinstance(changes, list):  # (changes: 0, '' or null were taken as no changes; [] is a baseline's)
+        problems.append(Problem(str(path), "changes", "has no value; give a list of changes ([] for none)"
+                                if changes is None else f"must be a list of changes ([] for none), not {changes!r}"))
+        changes = []
+    for i, ch in enumerate(changes):
+        if not isinstance(ch, Mapping) or len(ch) != 1 or next(iter(ch)) not in _OPS:
+            what = f"'{next(iter(ch))}' is not a change: " if isinstance(ch, Mapping) and len(ch) == 1 else ""
+            problems.append(Problem(str(path), f"changes[{i}]", f"{what}each change is a mapping with one key out "
+                                    f"of: {', '.join(_OPS)}"))
+            continue
+        op, arg = next(iter(ch.items()))
+        problems += _check_change(op, arg, str(path), f"changes[{i}].{op}")
+    if problems:
+        raise ModelError(problems)
+    in_library = path.parent == (library_dir() if library is None else Path(library))
+    return Overlay(path.stem if in_library else str(path), str(path), str(doc.get("title", "")),
+                   str(doc.get("description", "")), str(doc.get("sources", "")), tuple(changes))
+
+
+def overlay_names(names: str | os.PathLike[str] | Iterable[str | os.PathLike[str]]) -> tuple[str, ...]:
+    """Overlay names or paths as a tuple of text: one name or path alone is one overlay (its letters are not
+    overlays).
+
+    Raises
+    ------
+    TypeError
+        If ``names`` is not a name or path, or an iterable of them.
+    """
+    if isinstance(names, str | os.PathLike):
+        return (str(names),)
+    if not isinstance(names, Iterable) or isinstance(names, Mapping):
+        raise TypeError(f"scenarios={names!r}: give overlay names or paths, one or a list of them")
+    out = tuple(names)
+    if not all(isinstance(n, str | os.PathLike) for n in out):
+        raise TypeError(f"scenarios={names!r}: give overlay names or paths, one or a list of them")
+    return tuple(str(n) for n in out)
+
+
+# ----------------------------------------------------------------------------------- checking changes
+#: the start of the problem of a change that changes nothing (an empty list or mapping: a list left unfinished?)
+_NOTHING = "changes nothing (it is empty); "
+
+
+def _check_change(op: str, arg: Any, file: str, place: str) -> list[Problem]:
+    """Problems with the arguments of one change, found before anything is applied: their types, numbers and
+    option keys.  Whether the nodes and edges they name are in the model is checked when the change is applied."""
+
+    def problem(where: str, message: str) -> list[Problem]:
+        return [Problem(file, place + where, message)]
+
+    out: list[Problem] = []
+    if op == "set":
+        if not isinstance(arg, Mapping):
+            return problem("", "give {node_id: {attribute: value, ...}}")
+        if not arg:
+            return problem("", _NOTHING + "give {node_id: {attribute: value, ...}}")
+        for nid, attrs in arg.items():
+            if not isinstance(attrs, Mapping):
+                out += problem(f".{nid}", f"give {{attribute: value, ...}} (null removes an attribute), not {attrs!r}")
+            elif not attrs:
+                out += problem(f".{nid}", _NOTHING + "give {attribute: value, ...} (null removes an attribute)")
+            elif "id" in attrs:
+                out += problem(f".{nid}.id", "the id cannot be changed")
+        return out
+    if op == "set_edges":
+        if not isinstance(arg, Mapping):
+            return problem("", "give {'from->to': {attribute: value, ...}}")
+        if not arg:
+            return problem("", _NOTHING + "give {'from->to': {attribute: value, ...}}")
+        for key, attrs in arg.items():
+            if not isinstance(key, str) or _edge_ends(key) is None:
+                out += problem(f".{key}", "name the edge as 'from->to'")
+            elif not isinstance(attrs, Mapping):
+                out += problem(f".{key}", f"give {{attribute: value, ...}} (null removes an attribute), not {attrs!r}")
+            elif not attrs:
+                out += problem(f".{key}", _NOTHING + "give {attribute: value, ...} (null removes an attribute)")
+            else:
+                out += [q for end in ("from", "to") if end in attrs
+                        for q in problem(f".{key}.{end}", "an edge's ends cannot be changed: remove the edge "
+                                         "(remove_edges) and add another (add_edges)")]
+        return out
+    if op == "add_nodes":
+        if not isinstance(arg, list):
+            return problem("", "give a list of nodes: [{id: ..., type: ..., ...}, ...]")
+        if not arg:
+            return problem("", _NOTHING + "give a list of nodes: [{id: ..., type: ..., ...}, ...]")
+        for j, n in enumerate(arg):
+            if not isinstance(n, Mapping):
+                out += problem(f"[{j}]", f"a node is a mapping {{id: ..., type: ..., ...}}, not {n!r}")
+            elif not _is_name(n.get("id")):
+                nid = n.get("id")
+                read = (f", but YAML read it as {kind_of(nid)}; put the id in quotes" if isinstance(
+                    nid, bool | int | float) else "")
+                out += problem(f"[{j}]", f"a node needs an id (text){read}")
+        return out
+    if op == "remove_nodes":
+        if not isinstance(arg, str | list):
+            return problem("", f"give a node id or a list of node ids, not {arg!r}")
+        if not arg:
+            return problem("", _NOTHING + "give a node id or a list of node ids")
+        for j, nid in enumerate([arg] if isinstance(arg, str) else arg):
+            if not _is_name(nid):
+                out += problem(f"[{j}]", f"{nid!r} is not a node id")
+        return out
+    if op in ("add_edges", "remove_edges"):
+        if not isinstance(arg, list):
+            return problem("", f"give a list of edges, e.g. [[from, to], ...], not {arg!r}")
+        if not arg:
+            return problem("", _NOTHING + "give a list of edges, e.g. [[from, to], ...]")
+        for j, e in enumerate(arg):
+            if _edge_ends(e) is None:
+                out += problem(f"[{j}]", f"an edge is [from, to], 'from->to' or {{from: ..., to: ...}} with node ids, "
+                               f"not {e!r}")
+        return out
+    return _check_options(op, arg, file, place)
+
+
+def _read_as_text(value: Any) -> str:
+    """A hint where a number was given as text (in quotes); else nothing."""
+    if not isinstance(value, str):
+        return ""
+    try:
+        float(value)
+    except ValueError:
+        return ""
+    return " (text: write the number without quotes)"
+
+
+def _check_options(op: str, arg: Any, file: str, place: str) -> list[Problem]:
+    """Problems with the options of a ``scale_demands`` or inflow change (see :func:`_check_change`)."""
+    keys = _OPTIONS[op]
+    if not isinstance(arg, Mapping):
+        return [Problem(file, place, f"give a mapping of options ({', '.join(keys)}), not {arg!r}")]
+    out = [Problem(file, f"{place}.{k}", f"unknown option; use: {', '.join(keys)}") for k in arg if k not in keys]
+
+    def bad(key: str, message: str) -> None:
+        if key in arg:
+            out.append(Problem(file, f"{place}.{key}", f"{message}, not {arg[key]!r}{_read_as_text(arg[key])}"))
+
+    if "nodes" in arg and not _is_names(arg["nodes"]):
+        bad("nodes", "give a list of node ids")
+    if op == "scale_demands":
+        if "factor" not in arg:
+            out.append(Problem(file, place,
+                               "give the factor (and nodes, or countries and/or category; none: every demand)"))
+        if "countries" in arg and not _is_names(arg["countries"]):
+            bad("countries", "give a list of country codes, e.g. [UZB, TJK]")
+        if "category" in arg and not _is_name(arg["category"]):
+            bad("category", "give a demand category, e.g. irrigation")
+        if "nodes" in arg and ("countries" in arg or "category" in arg):
+            out.append(Problem(file, place, "give nodes, or countries and/or category, not both"))
+    else:
+        if "basin" in arg and not _is_name(arg["basin"]):
+            bad("basin", "give a basin of the model's metadata.basins, or all")
+        if "nodes" in arg and "basin" in arg:
+            out.append(Problem(file, place, "give nodes or basin, not both"))
+    if "factor" in arg and not _is_factor(arg["factor"]):
+        bad("factor", "give a number of 0 or more")
+    if op == "scale_inflows":
+        if arg.get("factor") is None and arg.get("months") is None:  # (months: null changed nothing too)
+            out.append(Problem(file, place, "give the factor or 12 monthly factors (months), or both"))
+        months = arg.get("months")
+        if months is not None and not (isinstance(months, list) and len(months) == 12
+                                       and all(_is_factor(f) for f in months)):
+            bad("months", "give 12 factors of 0 or more, January first")
+        years = arg.get("years")
+        if years is not None and not (isinstance(years, list) and years and all(_is_count(y) for y in years)):
+            bad("years", "give a list of the run's hydrological years to change, 1 for the first")
+    elif op == "shift_peak":
+        months = arg.get("months", 1)
+        if not (is_number(months) and abs(months) <= _MAX_SHIFT_MONTHS):
+            bad("months", f"give a number of months from -{_MAX_SHIFT_MONTHS} to {_MAX_SHIFT_MONTHS} (positive: the "
+                "cycle arrives earlier)")
+    elif op == "named_years":
+        if "name" not in arg:
+            out.append(Problem(file, place, "give the name of a named year of daryo.hydrology, e.g. name: '2021'"))
+        elif not (_is_name(arg["name"]) or is_number(arg["name"])):
+            bad("name", "give the name of a named year of daryo.hydrology, e.g. '2021'")
+        if "first_year" in arg and not _is_count(arg["first_year"]):
+            bad("first_year", "give the run's hydrological year the named years start in, 1 for the first")
+    return out
+
+
+def _is_names(v: Any) -> bool:
+    return isinstance(v, list) and bool(v) and all(_is_name(x) for x in v)
+
+
+def _is_factor(v: Any) -> bool:
+    return is_number(v) and math.isfinite(v) and v >= 0
+
+
+def _is_count(v: Any) -> bool:
+    """A 1-based whole number (a year of the run)."""
+    return isinstance(v, int) and not isinstance(v, bool) and v >= 1

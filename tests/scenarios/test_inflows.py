@@ -1,0 +1,369 @@
+"""Changes of inflows (scale_inflows, shift_peak, named_years) on model documents and on ensembles' arrays, and the
+run's span."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+from overlay_cases import SMALL, VALUES, find_node, overlaid_farm, rate_model, shifted_inflow, small_doc
+
+import daryo
+from daryo.api import demo_model_path
+from daryo.basins.aral import build_aral_document, read_base_document
+from daryo.errors import ModelError
+from daryo.model import model_from_dict
+from daryo.scenarios import apply_scenarios, transform_inflows
+
+
+def test_periodic_and_year_specific_inflow_changes():
+    base = read_base_document()
+    doc = apply_scenarios(base, ["climate-2050"])
+    inflow = find_node(doc, "naryn_in")["inflow"]
+    assert "monthly" in inflow  # scaling and shifting keep a 12-month cycle
+    assert sum(inflow["monthly"]) == pytest.approx(0.92 * 12300, rel=1e-6)
+    doc = apply_scenarios(base, ["drought-2000-2001"])
+    values = np.asarray(find_node(doc, "panj_in")["inflow"]["values"])
+    assert values.shape == (360,)  # 30 years of the baseline document
+    years = values.reshape(30, 12).sum(axis=1) / 26190
+    assert years[:3] == pytest.approx([0.60, 0.55, 1.0], rel=1e-6)
+
+
+def test_transform_inflows_matches_the_document_change():
+    doc = build_aral_document(hydrology="stochastic", traces=2, years=3, seed=5)
+    changed = apply_scenarios(doc, ["drought-2021", "climate-2050"])
+    arrays = {n["id"]: np.atleast_2d(n["inflow"]["values"]) for n in doc["nodes"] if n["type"] == "inflow"}
+    got = transform_inflows(arrays, ["drought-2021", "climate-2050"], "2000-10", doc["metadata"]["basins"])
+    for nid, arr in got.items():
+        assert np.allclose(arr, np.atleast_2d(find_node(changed, nid)["inflow"]["values"]), rtol=1e-6)
+    # basins given as any sequence of ids (tuples were refused as malformed metadata)
+    as_tuples = {b: tuple(ids) for b, ids in doc["metadata"]["basins"].items()}
+    again = transform_inflows(arrays, ["drought-2021", "climate-2050"], "2000-10", as_tuples)
+    assert all(np.array_equal(again[k], got[k]) for k in got)
+
+
+@pytest.mark.parametrize("changes, factors", [
+    ("  - scale_inflows: {nodes: [in], factor: 0.8}\n", (0.8, 0.8)),               # keeps the 12-month cycle
+    ("  - scale_inflows: {nodes: [in], factor: 0.8, years: [1]}\n", (0.8, 1.0)),    # per-step values
+], ids=["cycle", "first-year"])
+def test_monthly_rate_inflows_use_each_february_s_real_days(tmp_path, changes, factors):
+    flow, axis = rate_model(tmp_path, changes)
+    per_day = 86_400 / 1e6  # hm³ per day of 1 m³/s
+    feb = np.flatnonzero(axis.month == 2)
+    assert list(axis.starts[feb].year) == [2004, 2005]
+    assert flow[feb[0]] == pytest.approx(101.0 * per_day * 29 * factors[0], rel=1e-9)  # leap year
+    assert flow[feb[1]] == pytest.approx(101.0 * per_day * 28 * factors[1], rel=1e-9)
+    # every other month too: the overlay changes the flow, not the calendar
+    expected = (100.0 + axis.month - 1) * per_day * axis.days * np.where(axis.hydrological_year == 2004, *factors)
+    np.testing.assert_allclose(flow, expected, rtol=1e-9)
+
+
+def test_shifted_monthly_rates_keep_each_month_s_days(tmp_path):
+    flow, axis = rate_model(tmp_path, "  - shift_peak: {nodes: [in], months: 1}\n")
+    # February flows at March's rate (102 m³/s) for its own 29 or 28 days
+    feb = np.flatnonzero(axis.month == 2)
+    assert flow[feb] == pytest.approx([102.0 * 0.0864 * 29, 102.0 * 0.0864 * 28], rel=1e-9)
+
+
+def test_per_step_rate_inflows_use_the_model_s_step_length(tmp_path):
+    """10-day steps: a per-step rate is 10 days of flow, not a calendar month of it."""
+    flow, axis = rate_model(tmp_path, "  - scale_inflows: {nodes: [in], factor: 0.5}\n",
+                             time={"start": "2004-02-01", "end": "2004-03-31", "step": {"days": 10}},
+                             inflow={"values": [10.0] * 6, "unit": "m3/s"})
+    assert axis.n_steps == 6
+    np.testing.assert_allclose(flow, 0.5 * 10.0 * 0.0864 * 10, rtol=1e-9)
+
+
+def test_shift_peak_on_n_day_steps_moves_by_months_not_steps(tmp_path):
+    """10-day steps: one month earlier is 365.25 / 12 = 30.44 days, 3.04 steps, not one step.  A ramp of one
+    hm³ per step shows the shift exactly; a constant flow stays constant."""
+    time = {"start": "2000-10-01", "end": "2001-09-30", "step": {"days": 10}}
+    flow, axis = rate_model(tmp_path, "  - shift_peak: {nodes: [in], months: 1}\n", time=time,
+                             inflow={"values": [float(k) for k in range(37)], "unit": "hm3"})
+    assert axis.n_steps == 37
+    np.testing.assert_allclose(flow[:33], np.arange(33) + 3.04375, rtol=0, atol=1e-9)
+    # the run is one whole hydrological year: its first month's flow wraps to its end, and the total stays
+    v, a = np.arange(37.0), 0.04375
+    np.testing.assert_allclose(flow[33:], (1 - a) * v[np.arange(36, 40) % 37] + a * v[np.arange(37, 41) % 37],
+                               rtol=0, atol=1e-9)
+    assert flow.sum() == pytest.approx(v.sum(), rel=1e-12)
+    flow, _ = rate_model(tmp_path, "  - shift_peak: {nodes: [in], months: 2.5}\n", time=time,
+                          inflow={"values": [7.0] * 37, "unit": "m3/s"})
+    np.testing.assert_allclose(flow, 7.0 * 0.0864 * 10, rtol=1e-9)
+
+
+@pytest.mark.parametrize("step, per_year", [("month", 12), ({"days": 10}, None)], ids=["monthly", "10-day"])
+def test_shift_peak_keeps_each_hydrological_year_s_total(tmp_path, step, per_year):
+    """A series that is a fixed seasonal cycle times a different volume each year (as the Aral traces are) keeps
+    each hydrological year's total under the shift, and the cycle moves one month earlier within each year."""
+    time = {"start": "2000-10-01", "end": "2003-09-30", "step": step}
+    axis = model_from_dict({"version": 1, "name": "t", "time": time, "nodes": [{"id": "s", "type": "sink"}],
+                            "edges": []}).time.axis()
+    hy = axis.hydrological_year - axis.hydrological_year[0]
+    cycle = 1.0 + np.cos(2 * np.pi * ((axis.month - 7) % 12) / 12)  # peak in July
+    values = np.round(cycle * np.array([1.0, 0.6, 1.4])[hy], 3)  # the overlay writes 6 decimals
+    flow, axis = rate_model(tmp_path, "  - shift_peak: {nodes: [in], months: 1}\n", time=time,
+                             inflow={"values": [float(x) for x in values], "unit": "hm3"})
+    for y in range(3):
+        assert flow[hy == y].sum() == pytest.approx(values[hy == y].sum(), rel=1e-9)
+    if per_year:  # monthly steps: exactly the next month's flow of the same year, September takes October's
+        shifted = flow.reshape(3, 12)
+        np.testing.assert_allclose(shifted, np.roll(values.reshape(3, 12), -1, axis=1), rtol=1e-12)
+        assert list(np.argmax(shifted, axis=1)) == [8, 8, 8]  # June (October first), not July
+
+
+def test_inflows_per_calendar_month_on_n_day_steps_are_refused_by_name(tmp_path):
+    with pytest.raises(ModelError, match=r"ov.yaml: changes\[0\].scale_inflows \(in\): the inflow of 'in' is in "
+                                         r"hm3/month, a volume per calendar month, but the model has 10-day steps"):
+        rate_model(tmp_path, "  - scale_inflows: {nodes: [in], factor: 0.5}\n",
+                    time={"start": "2004-02-01", "end": "2004-03-31", "step": {"days": 10}},
+                    inflow={"values": [10.0] * 6, "unit": "hm3/month"})
+
+
+@pytest.mark.parametrize("inflow", [
+    {"monthly": [10.0] * 12, "unit": "hm3"},  # a 12-month cycle (the overlay's months index its months)
+    {"values": [10.0] * 24, "unit": "hm3"},  # per-step values (the months of the run's calendar)
+], ids=["cycle", "per-step"])
+def test_scale_inflows_months_are_calendar_months(tmp_path, inflow):
+    """``months`` gives 12 factors, January first: doubling January only doubles the Januaries."""
+    months = [2] + [1] * 11
+    flow, axis = rate_model(tmp_path, f"  - scale_inflows: {{nodes: [in], months: {months}}}\n", inflow=inflow)
+    np.testing.assert_allclose(flow, np.where(axis.month == 1, 20.0, 10.0), rtol=1e-12)
+
+
+def test_inflow_changes_take_a_plain_list_of_monthly_values(tmp_path):
+    """``inflow: [12 values]`` is a documented series (hm³ per step, January first): overlays scale it as the
+    mapping form, where they refused it."""
+    flow, axis = rate_model(tmp_path, "  - scale_inflows: {nodes: [in], factor: 0.5}\n",
+                             inflow=[float(m) for m in range(1, 13)])
+    np.testing.assert_allclose(flow, 0.5 * axis.month, rtol=1e-12)
+
+
+def test_inflow_changes_to_traces_leave_the_inflows_they_do_not_hold(tmp_path):
+    """An ensemble's traces hold the generator's rivers; an overlay may also scale an inflow of the model that the
+    generator does not make (one it adds, say).  That inflow keeps the model's series, changed when the model
+    is built; the traces' own are changed, and nothing is refused (the ensemble refused what ``run`` took)."""
+    overlay = tmp_path / "extra.yaml"
+    overlay.write_text("title: extra\nchanges:\n  - scale_inflows: {nodes: [src, extra_in], factor: 0.5}\n")
+    got = transform_inflows({"src": np.ones((1, 12))}, [str(overlay)], "2000-10", {})
+    np.testing.assert_array_equal(got["src"], np.full((1, 12), 0.5))
+
+
+def test_an_overflowing_inflow_change_is_one_problem_without_warnings(tmp_path):
+    """Two factors of 1e300 make the inflow infinite: the loader's problem, without NumPy's overflow
+    warning printed before it."""
+    import warnings
+
+    overlay = tmp_path / "huge.yaml"
+    overlay.write_text("title: huge\nchanges:\n  - scale_inflows: {nodes: [src], factor: 1.0e+300}\n"
+                       "  - scale_inflows: {nodes: [src], factor: 1.0e+300}\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ModelError, match="non-finite numbers"):
+            model_from_dict(apply_scenarios(small_doc(), [str(overlay)]))
+
+
+@pytest.mark.parametrize("unit", [None, "", " "])
+def test_an_inflow_unit_with_no_value_is_refused_by_an_overlay_that_changes_it(tmp_path, unit):
+    """The overlay rewrote the series in hm3 per step, so the model file's problem (a unit with no value, read as
+    the canonical one) went unreported."""
+    with pytest.raises(ModelError, match=r"ov.yaml: changes\[0\].scale_inflows \(in\): the inflow of 'in' has a "
+                                         r"unit with no value"):
+        rate_model(tmp_path, "  - scale_inflows: {nodes: [in], factor: 0.5}\n",
+                    inflow={"monthly": [10.0] * 12, "unit": unit})
+
+
+def test_an_inflow_read_from_csv_or_a_parameter_or_a_constant_is_scaled_by_scale_inflows(tmp_path):
+    """scale_inflows could not change an inflow read from a CSV file (most real basins keep them so) nor a parameter
+    nor a constant, and the refusal said how to with a `set` change (a QA pass); a user review found that a basin of
+    one's own could then not be given the library's drought.  One factor for every month and year multiplies a CSV
+    file's or a parameter's scale (its other keys kept); a constant becomes 12 monthly values; a change of some
+    months or years, or a shift, of a CSV file or a parameter is refused, saying what they take."""
+    (tmp_path / "in.csv").write_text("date,t0,q\n" + "".join(f"{d:%Y-%m-%d},0,{10 + i}\n" for i, d in enumerate(
+        pd.date_range("2000-10-01", periods=12, freq="MS"))))
+    (tmp_path / "m.yaml").write_text(
+        "version: 1\ntime: {start: 2000-10, end: 2001-09}\n"
+        "parameters:\n  p: {type: monthlyprofile, values: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]}\nnodes:\n"
+        "  - {id: in, type: inflow, inflow: {csv: in.csv, column: q, unit: m3/s, scale: 2}}\n"
+        "  - {id: par, type: inflow, inflow: {parameter: p, unit: hm3/day}}\n"
+        "  - {id: const, type: inflow, inflow: 30 m3/s}\n  - {id: sea, type: sink}\n"
+        "edges: [[in, sea], [par, sea], [const, sea]]\n")
+    (tmp_path / "dry.yaml").write_text("title: dry\nchanges:\n  - scale_inflows: {factor: 0.5}\n")
+    model = daryo.load(tmp_path / "m.yaml", scenarios=str(tmp_path / "dry.yaml"))
+    axis = model.time.axis()
+    inflow = {nid: model.node(nid).attrs["inflow"].resolve(axis)[0] for nid in ("in", "const")}
+    np.testing.assert_allclose(inflow["in"], 2 * 0.5 * (10 + np.arange(12)) * 0.0864 * axis.days, rtol=1e-12)
+    np.testing.assert_allclose(inflow["const"], 0.5 * 30 * 0.0864 * axis.days, rtol=1e-12)
+    par = daryo.run(model).dataset.node_flow.sel(node="par").isel(scenario=0)  # (a parameter: its value in a run)
+    np.testing.assert_allclose(par, 0.5 * axis.month * axis.days, rtol=1e-12)
+    (tmp_path / "two.yaml").write_text("version: 1\ntime: {start: 2000-10, end: 2001-09}\nnodes:\n"
+                                       "  - {id: Сырдарья, type: inflow, inflow: {csv: in.csv, columns: [t0, q]}}\n"
+                                       "  - {id: sea, type: sink}\nedges: [[Сырдарья, sea]]\n")
+    two = daryo.load(tmp_path / "two.yaml", scenarios=str(tmp_path / "dry.yaml")).node("Сырдарья").attrs["inflow"]
+    np.testing.assert_allclose(two.resolve(axis)[:, 0], [0.0, 5.0])
+    for change in ("shift_peak: {nodes: [in], months: 1}", "scale_inflows: {nodes: [par], factor: 0.5, years: [1]}",
+                   "scale_inflows: {nodes: [in], months: [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0.5]}"):
+        (tmp_path / "no.yaml").write_text(f"title: s\nchanges:\n  - {change}\n")
+        with pytest.raises(ModelError) as err:
+            daryo.load(tmp_path / "m.yaml", scenarios=str(tmp_path / "no.yaml"))
+        assert str(err.value).endswith("so the scenario cannot change it; an inflow read from a CSV file or a "
+                                       "parameter takes only scale_inflows of one factor for every month and year"), \
+            err.value
+    (tmp_path / "mapping.yaml").write_text(  # (a constant written as a mapping; a review)
+        (tmp_path / "m.yaml").read_text().replace("inflow: 30 m3/s", "inflow: {value: 15, unit: m3/s, scale: 2}"))
+    as_mapping = daryo.load(tmp_path / "mapping.yaml", scenarios=str(tmp_path / "dry.yaml")).node("const")
+    np.testing.assert_allclose(as_mapping.attrs["inflow"].resolve(axis)[0], inflow["const"], rtol=1e-12)
+    (tmp_path / "shift.yaml").write_text("title: s\nchanges:\n  - shift_peak: {nodes: [const], months: 1}\n")
+    shifted = daryo.load(tmp_path / "m.yaml", scenarios=str(tmp_path / "shift.yaml")).node("const").attrs["inflow"]
+    np.testing.assert_allclose(shifted.resolve(axis)[0], 30 * 0.0864 * axis.days, rtol=1e-12)
+
+
+def test_a_model_loaded_for_fewer_years_than_its_file_takes_the_first_of_its_values(tmp_path):
+    """daryo.load(path, years=1) (and --years 1) refused a file's 24 values per step as more than the run's 12,
+    though a shorter run takes the first ones (a QA pass of the overlays: it ran only where an overlay happened to
+    rewrite the series)."""
+    (tmp_path / "m.yaml").write_text(SMALL)
+    model = daryo.load(tmp_path / "m.yaml", years=1)
+    flow = daryo.run(model).dataset.node_flow.sel(node="up").isel(scenario=0)
+    np.testing.assert_array_equal(flow, np.arange(1, 13))
+    (tmp_path / "long.yaml").write_text(SMALL.replace("end: 2002-09", "end: 2001-09"))
+    for years in (None, 1):  # (more values than the file's own steps: a typo, whatever the run's length; a review)
+        with pytest.raises(ModelError, match="the series has 24 values but the model has 12 steps"):
+            daryo.load(tmp_path / "long.yaml", years=years)
+
+
+def test_an_inflow_changed_by_an_overlay_keeps_its_small_values(tmp_path):
+    """The changed series were rounded to 6 decimal places in their unit: a factor of 1 turned an inflow of
+    4.2e-7 km³/yr into 0 (a QA pass of the overlays); now to 12 significant digits."""
+    monthly = [0.1234567] * 11 + [4.2e-7]
+    (tmp_path / "m.yaml").write_text(SMALL.replace(VALUES, f"{{monthly: {monthly}, unit: km3/yr}}"))
+    (tmp_path / "one.yaml").write_text("title: one\nchanges:\n  - scale_inflows: {factor: 1}\n")
+    base, same = (daryo.run(daryo.load(tmp_path / "m.yaml", scenarios=s)).dataset.node_flow.sel(node="up")
+                  for s in ([], [str(tmp_path / "one.yaml")]))
+    np.testing.assert_allclose(same, base, rtol=1e-11)
+
+
+@pytest.mark.parametrize("basin, message", [
+    ("[]", "the model's metadata.basins.b lists no node, so this change would change nothing"),
+    ("[side_creek, city]", "the model's metadata.basins.b lists 'city', which is not an inflow")])
+def test_a_basin_that_lists_no_node_or_a_demand_is_refused(tmp_path, basin, message):
+    """A basin of no nodes changed nothing without a word, and one listing a demand called it an inflow."""
+    text = demo_model_path().read_text().replace("allocation: priority",
+                                                 f"allocation: priority\nmetadata: {{basins: {{b: {basin}}}}}")
+    model = tmp_path / "m.yaml"
+    model.write_text(text)
+    (tmp_path / "upper_inflow.csv").write_text((demo_model_path().parent / "upper_inflow.csv").read_text())
+    overlay = tmp_path / "dry.yaml"
+    overlay.write_text("changes: [{scale_inflows: {basin: b, factor: 0.5}}]\n")
+    with pytest.raises(ModelError) as err:
+        daryo.load(model, scenarios=[str(overlay)])
+    assert [str(p) for p in err.value.problems] == [f"{overlay}: changes[0].scale_inflows.basin: {message}"]
+
+
+def test_a_basin_listing_a_node_the_model_lacks_is_refused_and_one_an_overlay_removed_is_not(tmp_path):
+    """A basin whose listed node was misspelt changed the others and left that river alone without a word; telling
+    it from one an earlier overlay removed (which changes nothing there, as meant) needed the removals."""
+    base = demo_model_path().read_text()
+    model, overlay = tmp_path / "m.yaml", tmp_path / "dry.yaml"
+    (tmp_path / "upper_inflow.csv").write_text((demo_model_path().parent / "upper_inflow.csv").read_text())
+    overlay.write_text("changes: [{remove_nodes: [side_creek]}, {scale_inflows: {basin: b, factor: 0.5}}]\n")
+    model.write_text(base.replace("allocation: priority",
+                                  "allocation: priority\nmetadata: {basins: {b: [side_creek]}}"))
+    loaded = daryo.load(model, scenarios=[str(overlay)])
+    assert loaded.metadata["basins"] == {"b": []}  # (the model lists only nodes it has)
+    model.write_text(base.replace("allocation: priority",
+                                  "allocation: priority\nmetadata: {basins: {b: [side_creek, upper_rivr]}}"))
+    with pytest.raises(ModelError) as err:
+        daryo.load(model, scenarios=[str(overlay)])
+    assert [str(p) for p in err.value.problems] == [
+        f"{overlay}: changes[1].scale_inflows.basin: the model's metadata.basins.b lists 'upper_rivr', which is not "
+        "in the model (did you mean 'upper_river'?)"]
+
+
+def test_a_basin_whose_inflows_an_earlier_overlay_removed_changes_nothing(tmp_path):
+    """Refused for a while ("names no inflow") where an earlier overlay removed the basin's rivers (a review):
+    the climate change of the removed Syr headwaters has nothing left to change."""
+    gone = tmp_path / "no-syr.yaml"
+    syr = read_base_document()["metadata"]["basins"]["syr"]
+    gone.write_text(f"changes: [{{remove_nodes: [{', '.join(syr)}]}}]\n")
+    model = daryo.load(scenarios=[str(gone), "climate-2050"], years=1)
+    assert not set(syr) & {n.id for n in model.nodes}
+
+
+def test_transform_inflows_refuses_a_basin_given_as_one_id_of_text():
+    """{"amu": "amu_in"} was read letter by letter, so no inflow matched and the climate change changed nothing,
+    without a word (a fuzz of the Python API)."""
+    arrays = {"amu_in": np.ones((1, 12))}
+    with pytest.raises(TypeError, match=r"basins\['amu'\]: give a list of inflow ids, not the text 'amu_in'"):
+        transform_inflows(arrays, ["climate-2050"], "2000-10", {"amu": "amu_in", "syr": []})
+    with pytest.raises(TypeError, match=r"basins: give a mapping of basin names to lists of inflow ids, not a list"):
+        transform_inflows(arrays, ["climate-2050"], "2000-10", ["amu_in"])
+    changed = transform_inflows(arrays, ["climate-2050"], "2000-10", {"amu": ["amu_in"], "syr": []})
+    assert not np.array_equal(changed["amu_in"], arrays["amu_in"])
+
+
+@pytest.mark.parametrize("inflows, start, error, message", [
+    ({"amu_in": np.ones(12)}, "2000-10", ValueError,  # (was pandas' "tuple index out of range")
+     r"inflows\['amu_in'\] is shaped \(12,\): give a \(trace, step\) array"),
+    ({"amu_in": np.ones((1, 0))}, "2000-10", ValueError,  # (was NumPy's IndexError)
+     r"inflows\['amu_in'\] is shaped \(1, 0\): give a \(trace, step\) array of at least one trace and one step"),
+    ({5: np.ones((1, 12))}, "2000-10", TypeError, "inflows: the keys are inflow ids as text, not the number 5"),
+    ({"amu_in": np.ones((1, 12))}, pd.Timestamp("2000-10-01", tz="UTC"), ValueError,
+     "give the first month without a time zone"),
+    ({"amu_in": np.ones((1, 12)), "syr_in": np.ones((1, 24))}, "2000-10", ValueError,
+     "the inflow arrays cover different numbers of steps: amu_in: 12, syr_in: 24"),
+    ({"amu_in": "abc"}, "2000-10", TypeError, r"inflows\['amu_in'\]: give numbers in a \(trace, step\) array"),
+    ({"amu_in": np.ones((1, 12))}, 2000, TypeError,  # (was read as 2000 ns after 1970-01-01)
+     "start=2000: give the first month as text"),
+    ({"amu_in": np.ones((1, 12))}, "October", ValueError, "start='October': not a date"),
+    ({"amu_in": np.ones((1, 12))}, "2000-10-15", ValueError,  # (was moved to 2000-10 without a word)
+     "start='2000-10-15': the inflows' monthly steps start on a month's first day"),
+])
+def test_transform_inflows_names_arrays_and_starts_it_cannot_take(inflows, start, error, message):
+    with pytest.raises(error, match=message):
+        transform_inflows(inflows, ["climate-2050"], start, {"amu": ["amu_in"], "syr": ["syr_in"]})
+
+
+def test_shift_peak_moves_one_month_when_no_months_are_given(tmp_path):
+    time = {"start": "2000-10", "end": "2001-09", "step": "month"}
+    inflow = {"values": [float(k) for k in range(12)], "unit": "hm3"}
+    flow = shifted_inflow(tmp_path, "shift_peak: {nodes: [in]}", time, inflow)
+    np.testing.assert_allclose(flow, [float(k) for k in range(1, 12)] + [0.0], rtol=0, atol=1e-9)
+
+
+def test_a_part_year_of_eleven_months_is_not_wrapped_by_shift_peak(tmp_path):
+    """Only a whole hydrological year (12 monthly steps) wraps; a run of 11 months takes the flow that follows,
+    its last month repeating past the end (a year of 11 months wrapped October's flow into August)."""
+    time = {"start": "2000-10", "end": "2001-08", "step": "month"}
+    inflow = {"values": [float(k) for k in range(11)], "unit": "hm3"}
+    flow = shifted_inflow(tmp_path, "shift_peak: {nodes: [in], months: 1}", time, inflow)
+    np.testing.assert_allclose(flow, [float(k) for k in range(1, 11)] + [10.0], rtol=0, atol=1e-9)
+
+
+def test_a_series_an_overlay_set_that_a_runs_span_does_not_fit_names_the_change(tmp_path):
+    """A run asked to start before the model's start: a per-step series an overlay set is named at the overlay's
+    change, as the other problems a run finds are (it named the model file's node)."""
+    model, overlay = overlaid_farm(
+        tmp_path, "  - set: {farm: {demand: {values: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]}}}")
+    with pytest.raises(ModelError) as err:
+        daryo.run(model, daryo.RunOptions(start="1999-01", years=1))
+    assert str(err.value).startswith(f"1 problem in the model:\n  - {overlay}: changes[0].set.farm.demand: the run "
+                                     "starts 1999-01-01, before the model's start (2000-01-01)")
+
+
+@pytest.mark.parametrize("years, error, said", [
+    (0, ValueError, "years 0: a run lasts at least 1 year"), (-1, ValueError, "years -1: a run lasts at least"),
+    (True, TypeError, "years=True: give a whole number"), (1.5, TypeError, "years=1.5: give a whole number"),
+    ("2", TypeError, "years='2': give a whole number"), (None, TypeError, "years=None: give a whole number"),
+])
+def test_with_years_refuses_what_daryo_load_refuses(years, error, said):
+    """with_years is public: 0 and -1 gave a document that ends before it starts, True one year, and 1.5, '2' and
+    None failed inside dateutil or the time axis (a fuzz of the Python API)."""
+    from daryo.scenarios import with_years
+
+    doc = {"version": 1, "time": {"start": "2000-10", "end": "2002-09"}}
+    with pytest.raises(error, match=re.escape(said)):
+        with_years(doc, years)
+    assert with_years(doc, 1)["time"]["end"] == "2001-09-30"

@@ -1,0 +1,218 @@
+"""Overlay files: the library lists and finds them, and their changes' arguments are checked before anything is
+applied."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+from overlay_cases import LIBRARY, small_doc
+
+import daryo
+from daryo.api import demo_model_path
+from daryo.basins.aral import read_base_document
+from daryo.errors import ModelError
+from daryo.scenarios import apply_scenarios, list_scenarios, load_overlay, transform_inflows
+
+
+def test_library_lists_every_scenario_with_a_title():
+    listed = dict(list_scenarios())
+    assert LIBRARY <= set(listed)
+    assert list(listed) == sorted(listed)  # by name: climate-2050 before climate-2050-peak (sorted by file name, after)
+    assert all(listed[n] for n in LIBRARY)
+
+
+def test_unknown_name_is_refused_with_the_available_names():
+    with pytest.raises(ModelError, match="unknown scenario.*qosh-tepa-10"):
+        apply_scenarios(read_base_document(), ["qosh-tepa-11"])
+
+
+def test_malformed_overlay_gives_one_problem_with_file_and_line(tmp_path):
+    bad = tmp_path / "broken.yaml"
+    bad.write_text("title: broken\nchanges:\n  - set: {toktogul: {max_volume: 1 km3}\n")
+    with pytest.raises(ModelError) as err:
+        apply_scenarios(read_base_document(), [str(bad)])
+    (problem,) = err.value.problems
+    assert problem.file == str(bad) and problem.place.startswith("line 4, column ")
+    assert str(problem).startswith(f"{bad}: line 4, column ") and "malformed YAML: " in str(problem)
+    assert "expected ',' or '}'" in str(problem)  # (libyaml: "did not find expected …"; PyYAML: "expected …")
+    assert "\n" not in str(problem)
+
+
+def test_an_empty_overlay_file_is_refused(tmp_path):
+    """An empty file was an overlay changing nothing, taken without a word."""
+    empty = tmp_path / "empty.yaml"
+    empty.write_text("")
+    with pytest.raises(ModelError, match=f"{empty}: the overlay file is empty: give its title and changes"):
+        apply_scenarios(read_base_document(), [str(empty)])
+
+
+def test_overlay_changes_are_plain_data(tmp_path):
+    """Mappings of an overlay carry no line numbers, which would name lines of the overlay in the model's
+    messages; dates stay strings as in model files."""
+    ov = tmp_path / "plain.yaml"
+    ov.write_text("title: p\nchanges:\n  - set: {toktogul: {note: 2001-01-01}}\n")
+    (change,) = load_overlay(str(ov)).changes
+    assert type(change) is dict and type(change["set"]["toktogul"]) is dict
+    assert change["set"]["toktogul"]["note"] == "2001-01-01"
+
+
+@pytest.mark.parametrize("change, place, message", [
+    ("set: [town]", "set", "give {node_id"),
+    ("set: {town: 5}", "set.town", "give {attribute: value"),
+    ("set: {town: {id: city}}", "set.town.id", "the id cannot be changed"),
+    ('set_edges: {"src->town": 5}', "set_edges.src->town", "give {attribute: value, ...} (null removes an "
+                                                            "attribute), not 5"),
+    ("set_edges: {src: {max_flow: 1}}", "set_edges.src", "name the edge as 'from->to'"),
+    ('set_edges: {"src->town": {from: town}}', "set_edges.src->town.from", "an edge's ends cannot be changed: "
+     "remove the edge (remove_edges) and add another (add_edges)"),
+    ("add_nodes: {id: x, type: sink}", "add_nodes", "give a list of nodes"),
+    ("add_nodes: [5]", "add_nodes[0]", "a node is a mapping"),
+    ("add_nodes: [{type: sink}]", "add_nodes[0]", "a node needs an id"),
+    ("add_nodes: [{id: no, type: sink}]", "add_nodes[0]",
+     "a node needs an id (text), but YAML read it as the boolean False; put the id in quotes"),
+    ("add_nodes: [{id: 7, type: sink}]", "add_nodes[0]",
+     "a node needs an id (text), but YAML read it as the number 7; put the id in quotes"),
+    ("remove_nodes: 5", "remove_nodes", "give a node id or a list of node ids, not 5"),
+    ("remove_nodes: [[town]]", "remove_nodes[0]", "['town'] is not a node id"),
+    ("add_edges: 5", "add_edges", "give a list of edges"),
+    ("add_edges: [[src]]", "add_edges[0]", "an edge is [from, to]"),
+    ("remove_edges: 5", "remove_edges", "give a list of edges, e.g. [[from, to], ...], not 5"),
+    ("remove_edges: [5]", "remove_edges[0]", "an edge is [from, to], 'from->to' or {from: ..., to: ...}"),
+    ("scale_demands: {factor: lots}", "scale_demands.factor", "give a number of 0 or more, not 'lots'"),
+    ("scale_demands: {factor: '1e3'}", "scale_demands.factor",
+     "give a number of 0 or more, not '1e3' (text: write the number without quotes)"),
+    ("scale_demands: {factor: '1.5'}", "scale_demands.factor",
+     "give a number of 0 or more, not '1.5' (text: write the number without quotes)"),
+    ("scale_demands: {factor: -1}", "scale_demands.factor", "give a number of 0 or more"),
+    ("scale_demands: 1.2", "scale_demands", "give a mapping of options"),
+    ("scale_demands: {nodes: [town]}", "scale_demands", "give the factor"),
+    ("scale_demands: {factor: 1.2, nodes: town}", "scale_demands.nodes", "give a list of node ids"),
+    ("scale_demands: {factor: 1.2, nodes: []}", "scale_demands.nodes", "give a list of node ids"),
+    # a typo must not scale every demand
+    ("scale_demands: {factor: 1.2, node: [town]}", "scale_demands.node", "unknown option; use: factor, nodes"),
+    ("scale_demands: {factor: 1.2, countries: UZB}", "scale_demands.countries", "give a list of country codes"),
+    ("scale_demands: {factor: 1.2, nodes: [town], countries: [UZB]}", "scale_demands", "not both"),
+    ("scale_inflows: {factor: [1]}", "scale_inflows.factor", "give a number of 0 or more"),
+    ("scale_inflows: {months: [1, 2]}", "scale_inflows.months", "give 12 factors"),
+    ("scale_inflows: {factor: 0.9, years: 5}", "scale_inflows.years", "give a list of the run's hydrological years"),
+    ("scale_inflows: {nodes: 5, factor: 0.9}", "scale_inflows.nodes", "give a list of node ids"),
+    ("scale_inflows: {basin: [amu], factor: 0.9}", "scale_inflows.basin", "give a basin"),
+    ("scale_inflows: {basin: amu, nodes: [src], factor: 0.9}", "scale_inflows", "give nodes or basin, not both"),
+    ("shift_peak: {months: soon}", "shift_peak.months", "give a number of months from -12 to 12"),
+    ("shift_peak: {months: 400}", "shift_peak.months", "give a number of months from -12 to 12"),
+    ("shift_peak: [1]", "shift_peak", "give a mapping of options"),
+    ("named_years: {first_year: 1}", "named_years", "give the name of a named year"),
+    ("named_years: {name: '2021', first_year: 0}", "named_years.first_year", "1 for the first"),
+    ("scale_inflows: {factor: 0.5, years: []}", "scale_inflows.years", "give a list of the run's hydrological years"),
+])
+def test_bad_change_arguments_are_problems_of_the_overlay(tmp_path, change, place, message):
+    """Every change type checks its arguments' types: a problem naming the overlay file and the change, not a
+    Python exception from deep inside the change."""
+    overlay = tmp_path / "bad.yaml"
+    overlay.write_text(f"title: bad\nchanges:\n  - set: {{town: {{priority: 2}}}}\n  - {change}\n")
+    with pytest.raises(ModelError) as err:
+        apply_scenarios(small_doc(), [str(overlay)])
+    (problem,) = err.value.problems
+    assert problem.file == str(overlay) and problem.place == f"changes[1].{place}"
+    assert message in problem.message
+    if change.split(":")[0] in ("scale_inflows", "shift_peak", "named_years"):  # the ensemble path checks too
+        with pytest.raises(ModelError, match=re.escape(message)):
+            transform_inflows({"src": np.ones((1, 12))}, [str(overlay)], "2000-10", {})
+
+
+def test_a_folder_named_as_a_scenario_file_is_said_to_be_one(tmp_path):
+    folder = tmp_path / "dry.yaml"
+    folder.mkdir()
+    with pytest.raises(ModelError) as err:
+        load_overlay(str(folder))
+    assert [str(p) for p in err.value.problems] == [f"{folder}: is a folder, not a scenario file"]
+
+
+def test_an_overlay_s_title_must_be_text(tmp_path):
+    overlay = tmp_path / "ov.yaml"
+    overlay.write_text("title: []\nchanges: []\n")
+    with pytest.raises(ModelError) as err:
+        apply_scenarios(small_doc(), [str(overlay)])
+    (problem,) = err.value.problems
+    assert (problem.place, problem.message) == ("title", "must be text, not '[]'")  # (as a model file's)
+
+
+def test_a_folder_given_as_an_overlay_is_named_as_a_folder(tmp_path, monkeypatch):
+    """It was an 'unknown scenario' (the name has no .yaml suffix); a library name beside a folder of that name
+    stays the library's overlay."""
+    with pytest.raises(ModelError, match=r"is a folder, not a scenario file"):
+        load_overlay(str(tmp_path))
+    (tmp_path / "icwc").mkdir()
+    monkeypatch.chdir(tmp_path)
+    assert load_overlay("icwc").name == "icwc"
+    # a bare name that is no library scenario but is a folder or another file here: the message says what it is
+    (tmp_path / "dry").mkdir()
+    (tmp_path / "wet.txt").write_text("title: wet\nchanges: []\n")
+    for name, said in (("dry", "'dry' here is a folder, not a scenario file"),
+                       ("wet.txt", "the file 'wet.txt' here is not read as an overlay, whose name ends in .yaml or "
+                        ".yml")):
+        with pytest.raises(ModelError) as err:
+            load_overlay(name)
+        assert str(err.value.problems[0]).endswith(
+            f"or, for any model, a path to an overlay .yaml file; {said}"), err.value
+
+
+def test_one_overlay_name_alone_is_one_overlay_not_its_letters():
+    """apply_scenarios(doc, "climate-2050") read 'c', 'l', ...; year_limited_changes("drought-2008") found none."""
+    from daryo.basins.aral import load_aral_model, read_base_document
+    from daryo.scenarios import year_limited_changes
+
+    doc = read_base_document()
+    assert apply_scenarios(doc, "climate-2050") == apply_scenarios(doc, ["climate-2050"])
+    assert load_aral_model("climate-2050", years=1).metadata["scenarios"] == ["climate-2050"]
+    assert year_limited_changes("drought-2008") == year_limited_changes(["drought-2008"]) != []
+    with pytest.raises(TypeError, match=r"scenarios=5: give overlay names or paths"):
+        apply_scenarios(doc, 5)
+
+
+def test_a_library_given_as_text_is_a_folder_and_a_missing_one_is_named(tmp_path):
+    """A QA pass: list_scenarios("/some/dir") failed with 'str' object has no attribute 'glob'; a missing folder
+    listed nothing."""
+    (tmp_path / "wet.yaml").write_text("title: Wet\nchanges: []\n")
+    assert list_scenarios(str(tmp_path)) == [("wet", "Wet")]
+    assert load_overlay("wet", str(tmp_path)).name == "wet"
+    with pytest.raises(ValueError, match=r"library '.*nowhere': no such folder"):
+        list_scenarios(tmp_path / "nowhere")
+    with pytest.raises(ValueError, match=r"library '.*wet.yaml': not a folder"):
+        list_scenarios(tmp_path / "wet.yaml")
+    assert load_overlay(str(tmp_path / "wet.yaml"), tmp_path / "nowhere").name == str(tmp_path / "wet.yaml")  # (a
+
+
+def test_a_change_that_is_empty_is_named_as_changing_nothing(tmp_path):
+    """remove_nodes: [], set: {}, set: {farm: {}} and the like passed without a word, though scale_inflows with
+    nodes: [] was refused (a QA pass of the overlays): an empty change is a list left unfinished, or a mistake."""
+    changes = ["remove_nodes: []", "add_nodes: []", "add_edges: []", "remove_edges: []", "set: {}",
+               "set: {farm: {}}", "set_edges: {}", "set_edges: {riv->farm: {}}"]
+    (tmp_path / "empty.yaml").write_text("title: e\nchanges:\n" + "".join(f"  - {c}\n" for c in changes))
+    with pytest.raises(ModelError) as err:
+        load_overlay(str(tmp_path / "empty.yaml"))
+    assert [p.place for p in err.value.problems] == [
+        "changes[0].remove_nodes", "changes[1].add_nodes", "changes[2].add_edges", "changes[3].remove_edges",
+        "changes[4].set", "changes[5].set.farm", "changes[6].set_edges", "changes[7].set_edges.riv->farm"]
+    assert all(p.message.startswith("changes nothing (it is empty); give ") for p in err.value.problems)
+
+
+def test_an_empty_scenario_name_is_not_called_a_folder():
+    """'' is Path('.'), the current folder: "'' here is a folder, not a scenario file" (a QA pass)."""
+    with pytest.raises(ModelError) as err:
+        daryo.load(demo_model_path(), scenarios=[""])
+    (problem,) = err.value.problems
+    assert problem.place == "scenario ''" and problem.message.endswith(
+        "or, for any model, a path to an overlay .yaml file")
+
+
+@pytest.mark.parametrize("args, message", [
+    ((None,), "a scenario is a library scenario's name or a path to an overlay file, not nothing"),
+    ((3,), "a scenario is a library scenario's name or a path to an overlay file, not the number 3"),
+    (("icwc", 3), r"library: give the folder of a scenario library \(a path\), not the number 3")])
+def test_load_overlay_names_an_argument_of_the_wrong_kind(args, message):
+    """pathlib's "expected str, bytes or os.PathLike object, not int" from deep inside (a fuzz of the Python API)."""
+    with pytest.raises(TypeError, match=message):
+        load_overlay(*args)
