@@ -10,7 +10,7 @@ from model_files import load_problems, write_model
 
 import daryo
 from daryo.errors import InfeasibleStepError, ModelError
-from daryo.model.loader import read_document
+from daryo.model.documents import read_document
 from daryo.model.series import MISSING_DATES
 from daryo.network import compile_network
 

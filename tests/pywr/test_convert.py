@@ -235,7 +235,7 @@ def test_a_table_lookup_by_a_label_that_pandas_reads_as_a_number(tmp_path):
                     {"name": "out", "type": "output", "max_flow": 100.0, "cost": -1.0}], [["in", "out"]])
     doc["tables"] = {"caps": {"url": "caps.csv", "index_col": 0}}
     path = write_model(tmp_path, doc, {"caps.csv": "year,10,20\n2000,1.5,2.5\n2001,3.25,4.5\n"})
-    converted = convert_pywr_document(daryo.model.loader.read_document(path), path)
+    converted = convert_pywr_document(daryo.model.documents.read_document(path), path)
     assert converted["parameters"]["in.max_flow"] == {"type": "constant", "value": 3.25}
 
 

@@ -11,7 +11,7 @@ from daryo.api import demo_model_path
 from daryo.basins.aral import read_base_document
 from daryo.errors import ModelError
 from daryo.model import model_from_dict
-from daryo.model.loader import read_document
+from daryo.model.documents import read_document
 from daryo.scenarios import apply_scenarios
 
 

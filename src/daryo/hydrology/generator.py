@@ -34,7 +34,7 @@ import pandas as pd
 
 from ..errors import ModelError, Problem, short_text
 from ..model.csvseries import CsvReadError, read_csv_file, read_csv_series
-from ..model.loader import read_document
+from ..model.documents import read_document
 from ..units import is_number, is_whole
 
 __all__ = [

@@ -1,16 +1,15 @@
 """Read a daryo model file (YAML or JSON, schema ``version: 1``) into a validated :class:`Model`.
 
 The loader collects every problem (file, place, message) and raises one :class:`ModelError`; it never
-lets a parser traceback through.  Units are converted to canonical units here, once.
+lets a parser traceback through.  The file's text is read by :mod:`daryo.model.documents`; attribute values are
+converted to canonical units once, as they are read, by :mod:`daryo.model.values`.
 """
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import re
-import stat
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import replace
@@ -19,397 +18,25 @@ from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
-import yaml
 
-from .._files import file_digest, missing_cwd_note
-from ..errors import LINK_LOOP, ModelError, Problem, did_you_mean, kind_of, with_article
+from .._files import file_digest
+from ..errors import ModelError, Problem, did_you_mean, kind_of, with_article
 from ..errors import short_text as _short
-from ..parameters import ParameterRef, ScenarioDim, check_parameters, parse_parameters, scenario_combinations
+from ..parameters import ScenarioDim, check_parameters, parse_parameters, scenario_combinations
 from ..timeaxis import MAX_STEP_DAYS, parse_date, parse_end, span_problem, step_days
-from ..units import (
-    UnitError,
-    is_number,
-    is_per_month,
-    is_too_large,
-    is_whole,
-    no_unit_given,
-    parse_quantity,
-    unit_factor,
-)
+from ..units import is_number
 from .components import COMMON_ATTRIBUTES, COMPONENT_TYPES, CONSTRAINT_TYPES, EDGE_ATTRIBUTES, Attribute
-from .csvseries import CsvReadError, csv_columns, csv_problems_for, read_csv_file, read_csv_series
+from .documents import _LineDict, read_document
 from .migrations import migrate
 from .places import relocated
-from .series import LevelTable, Series
+from .series import Series
 from .types import Constraint, Edge, Model, Node, TimeSpec
 from .validate import PLACEHOLDER_TIME, validate_model
+from .values import _NO_VALUE, ParseContext, _inner, _parse_value
 
-__all__ = ["YamlDumper", "is_pywr_document", "load_model", "model_document", "model_from_dict", "read_document"]
+__all__ = ["is_pywr_document", "load_model", "model_document", "model_from_dict"]
 
 _E = TypeVar("_E", Node, Edge)
-
-
-# ---------------------------------------------------------------------------------------------- YAML
-class _LineDict(dict):
-    """A mapping that remembers the line it started on in its YAML file, and the line of each of its keys (in
-    block style, an attribute's own line)."""
-
-    line: int | None = None
-    key_lines: dict[str, int] = {}  # (each instance gets its own)
-
-
-class _DuplicateKeyError(yaml.constructor.ConstructorError):
-    """A key written twice in one mapping (YAML would keep the last silently)."""
-
-
-class _PlainLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
-    """YAML's safe loader, keeping dates as strings: the loader parses them where a date is expected; a key
-    written twice in a mapping is an error (:class:`_DuplicateKeyError`).  It parses with libyaml where PyYAML
-    has it (~8× faster than its Python parser: the embedded model's 17 files are read in 0.02 s, not 0.17 s)."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:  # type: ignore[override]
-        if isinstance(node, yaml.MappingNode):
-            _check_unique_keys(self, node)
-        return super().construct_mapping(node, deep=deep)
-
-
-def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int | HugeInteger:
-    """YAML's integer, or a :class:`HugeInteger` for one of more digits than Python converts (4,300)."""
-    try:
-        return yaml.SafeLoader.construct_yaml_int(loader, node)  # type: ignore[no-any-return]
-    except ValueError:
-        return HugeInteger(str(node.value))
-
-
-_PlainLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
-
-
-class HugeInteger:
-    """A whole number written with more digits than Python converts to an int (4,300: a limit against slow
-    conversions), as the parsers give it, kept as written: :func:`read_document` refuses it as too large a number,
-    naming its place, wherever it is."""
-
-    __slots__ = ("text",)
-
-    def __init__(self, text: str):
-        self.text = text.strip()
-
-    def __repr__(self) -> str:
-        return self.text[:40] + "…"
-
-    __str__ = __repr__
-
-
-def _check_unique_keys(loader: yaml.SafeLoader, node: yaml.MappingNode) -> None:
-    """Raise :class:`_DuplicateKeyError` at the second of two equal keys of ``node`` (merge keys ``<<`` aside:
-    a key of the mapping overrides a merged one)."""
-    seen: dict[Any, yaml.Node] = {}
-    for key_node, _ in node.value:
-        if key_node.tag == "tag:yaml.org,2002:merge":
-            continue
-        key = loader.construct_object(key_node, deep=True)
-        try:
-            first = seen.setdefault(key, key_node)
-        except TypeError:  # an unhashable key: the constructor refuses it
-            continue
-        if first is not key_node:
-            mark = first.start_mark
-            raise _DuplicateKeyError(None, None, f"key '{_short(key)}' appears twice in this mapping (first at "
-                                     f"line {mark.line + 1}, column {mark.column + 1})", key_node.start_mark)
-
-
-_PlainLoader.yaml_implicit_resolvers = {
-    k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
-    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-# numbers in exponent form as YAML 1.2 (and JSON) write them, 1e3 and 1.5e-3, which YAML 1.1 reads as text unless
-# they have a dot and a signed exponent (1.0e+3)
-_EXPONENT_FORM = re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)[eE][-+]?[0-9]+$")
-for _first in "-+0123456789.":
-    _PlainLoader.yaml_implicit_resolvers.setdefault(_first, []).insert(0, ("tag:yaml.org,2002:float", _EXPONENT_FORM))
-
-
-class YamlDumper(yaml.SafeDumper):
-    """YAML's safe dumper that quotes text the loader would read as a number (``'1e3'``), so that what daryo
-    writes (``daryo convert``, hints in messages) reads back as written."""
-
-
-YamlDumper.add_implicit_resolver("tag:yaml.org,2002:float", _EXPONENT_FORM, list("-+0123456789."))
-
-
-class _LineList(list):
-    """A sequence that remembers the line it started on in its YAML file (an edge written ``[from, to]``), and
-    the line of each of its items (of an item that is plain text, which cannot carry its own)."""
-
-    line: int | None = None
-    item_lines: list[int]  # (set for each sequence as it is read)
-
-
-class _LineLoader(_PlainLoader):
-    """:class:`_PlainLoader` whose mappings are :class:`_LineDict` s and sequences :class:`_LineList` s."""
-
-
-def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _LineDict:
-    d = _LineDict(loader.construct_mapping(node, deep=True))
-    d.line = node.start_mark.line + 1
-    d.key_lines = {k.value: k.start_mark.line + 1 for k, _ in node.value if isinstance(k, yaml.ScalarNode)}
-    return d
-
-
-def _construct_sequence(loader: _LineLoader, node: yaml.SequenceNode) -> _LineList:
-    seq = _LineList(loader.construct_sequence(node, deep=True))
-    seq.line = node.start_mark.line + 1
-    seq.item_lines = [item.start_mark.line + 1 for item in node.value]
-    return seq
-
-
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
-
-
-def read_document(path: Path, lines: bool = True) -> Any:
-    """Parse a YAML or JSON file: the one reader of daryo's documents (models, overlays, hydrology tables,
-    Pywr includes).
-
-    Parameters
-    ----------
-    path
-        The file; a ``.json`` suffix is read as JSON, anything else as YAML (dates stay strings).
-    lines
-        YAML mappings are :class:`dict` s that remember their line (``.line``) for messages; False gives plain
-        dicts, for documents whose parts end up in another file's document (scenario overlays).
-
-    Returns
-    -------
-    Any
-        The parsed document (None for an empty YAML file).
-
-    Raises
-    ------
-    ModelError
-        One problem naming the file: not found, unreadable, or malformed (with line and column).
-    """
-    if (special := _not_a_document_file(path)) is not None:  # (a named pipe would block the read, a device not end)
-        raise ModelError(Problem(str(path), "", special))
-    try:
-        text = path.read_text(encoding="utf-8-sig")  # (a byte-order mark, which some editors write, is dropped)
-    except FileNotFoundError:
-        note = missing_cwd_note(path)
-        raise ModelError(Problem(str(path), "", f"file not found: {note}" if note else "file not found")) from None
-    except IsADirectoryError:
-        raise ModelError(Problem(str(path), "", "is a folder, not a YAML or JSON file")) from None
-    except UnicodeDecodeError as exc:
-        raise ModelError(Problem(str(path), "", _undecodable(path, exc))) from None
-    except OSError as exc:
-        raise ModelError(Problem(str(path), "", f"cannot be read: {exc.strerror or exc}")) from None
-    except ValueError:  # ("embedded null byte")
-        raise ModelError(Problem(repr(str(path)), "", "is not a file name: it holds a NUL character (\\0)")) from None
-    try:
-        doc = _read_json(text, path) if path.suffix.lower() == ".json" else _read_yaml(text, path, lines)
-    except RecursionError:  # (the parsers recurse once per level)
-        raise ModelError(Problem(str(path), "", _TOO_DEEP)) from None
-    if (why := _document_problem(doc)) is not None:
-        raise ModelError(Problem(str(path), *why))
-    return doc
-
-
-def _not_a_document_file(path: Path) -> str | None:
-    """Why ``path`` cannot be read as a document although it exists (a named pipe, a device, a socket), or None
-    (a regular file, a folder, or nothing there: reading it says what)."""
-    try:
-        mode = path.stat().st_mode
-    except (OSError, ValueError):  # (not there, a loop of links, a NUL in the name: reading it says so)
-        return None
-    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
-        return None
-    return "is not a regular file (a named pipe, a device or a socket): give a YAML or JSON file"
-
-
-def _undecodable(path: Path, exc: UnicodeDecodeError) -> str:
-    """Why a document that is not UTF-8 text cannot be read: a NetCDF file (results, say) by its signature, else
-    the first byte that is not text."""
-    try:
-        with open(path, "rb") as f:
-            head = f.read(4)
-    except OSError:  # (gone since it was read)
-        head = b""
-    if head.startswith((b"\x89HDF", b"CDF")):
-        return "is a NetCDF file (results?), not a YAML or JSON file"
-    return (f"cannot be read: not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at position {exc.start}); a YAML or "
-            "JSON file must be saved as UTF-8")
-
-
-_MAX_DEPTH = 100  # levels of lists and mappings in a document
-_MAX_VALUES = 10_000_000  # values in a document, its YAML aliases expanded
-_TOO_DEEP = f"lists or mappings nested more than {_MAX_DEPTH} levels deep"
-
-
-def _document_problem(doc: Any) -> tuple[str, str] | None:
-    """(place, what) of the first part of a parsed document that daryo cannot take, or None: nesting deeper than
-    :data:`_MAX_DEPTH`; YAML aliases that expand to more than :data:`_MAX_VALUES` values (a few hundred bytes can
-    name billions: an "alias bomb"); text that is not Unicode (a lone surrogate escape such as ``"\\ud800"``); a
-    whole number of more digits than Python converts (:class:`HugeInteger`)."""
-    sizes: dict[int, int] = {}
-
-    def size(v: Any, place: str, depth: int, line: int | None = None) -> int:
-        if isinstance(v, HugeInteger):  # (refused here, wherever it is: no part of daryo computes with it)
-            raise _Refused(place + (f" (line {line})" if line else ""),
-                           f"'{v}' is too large a number (more than 1.8e308)")
-        if isinstance(v, str):
-            try:
-                v.encode("utf-8")
-            except UnicodeEncodeError:
-                raise _Refused(place, f"{_short(v.encode('utf-8', 'backslashreplace').decode())} is not text: it "
-                               "holds a lone surrogate escape (\\ud800-\\udfff)") from None
-            return 1
-        if not isinstance(v, (dict, list)):
-            return 1
-        if id(v) in sizes:  # (a YAML alias: the same object again)
-            return sizes[id(v)]
-        if depth >= _MAX_DEPTH:
-            raise _Refused(place, _TOO_DEEP)
-        if isinstance(v, dict):
-            at = getattr(v, "line", line)  # (a YAML mapping's line)
-            n = 1 + sum(size(k, place, depth + 1, at) + size(x, f"{place}.{k}" if place else str(k), depth + 1, at)
-                        for k, x in v.items())
-        else:
-            n = 1 + sum(size(x, f"{place}[{_item_name(x, i)}]", depth + 1, line) for i, x in enumerate(v))
-        sizes[id(v)] = n
-        if n > _MAX_VALUES:
-            raise _Refused(place, f"holds more than {_MAX_VALUES:,} values once its YAML aliases are expanded")
-        return n
-
-    try:
-        size(doc, "", 0)
-    except _Refused as exc:
-        return exc.args[0], exc.args[1]
-    return None
-
-
-def _item_name(item: Any, index: int) -> str | int:
-    """How a place names a list's item: a node's (or other component's) id, or a Pywr item's name, else its
-    index."""
-    if isinstance(item, dict):
-        for key in ("id", "name"):
-            if isinstance(item.get(key), str):
-                return str(item[key])
-    return index
-
-
-class _Refused(Exception):
-    """(place, what) of :func:`_document_problem`."""
-
-
-def _read_yaml(text: str, path: Path, lines: bool) -> Any:
-    try:
-        return yaml.load(text, Loader=_LineLoader if lines else _PlainLoader)  # noqa: S506 - SafeLoader subclasses
-    except yaml.reader.ReaderError as exc:  # a character YAML does not take (NUL, other control characters)
-        if issubclass(_PlainLoader, yaml.SafeLoader):  # PyYAML's own reader counts characters
-            pos = min(exc.position, len(text))
-        else:  # libyaml's counts the bytes of the text in UTF-8
-            pos = len(text.encode("utf-8")[: exc.position].decode("utf-8", errors="ignore"))
-        line, column = text.count("\n", 0, pos) + 1, pos - (text.rfind("\n", 0, pos) + 1) + 1
-        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
-        raise ModelError(Problem(str(path), f"line {line}, column {column}", (
-            f"malformed YAML: the character U+{code:04X} is not allowed in a YAML file (a control character: "
-            "is the file text?)"))) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        place = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        what = getattr(exc, "problem", None) or str(exc)
-        context, start = str(getattr(exc, "context", None) or ""), getattr(exc, "context_mark", None)
-        opened = f"line {start.line + 1}, column {start.column + 1}" if start else ""
-        if "quoted scalar" in context and "end of stream" in what and start:  # (found at the end of the file)
-            place, what = opened, "a quoted text starting here is never closed (its closing quote is missing)"
-        elif "flow sequence" in context or "flow mapping" in context:
-            brackets = "[...]" if "sequence" in context else "{...}"
-            what += f" (in the {brackets} opened at {opened}: is its closing bracket missing?)" if start else ""
-        elif mark and "tab" not in what and _char_at(text, mark.line, mark.column) == "\t":
-            what += " (a tab: YAML indents with spaces)"
-        elif any(p in what for p in _INDENTATION_PROBLEMS):
-            what += (" (check the indentation and the quoting of this line and the one above: the entries of one "
-                     "list or mapping start in the same column" + ("; and text with ': ' in it goes in quotes)"
-                                                                   if "mapping values" in what else ")"))
-        if not isinstance(exc, _DuplicateKeyError):
-            what = f"malformed YAML: {what}"
-        raise ModelError(Problem(str(path), place, what)) from None
-
-
-# PyYAML's problems that mostly mean a line indented more or less than its neighbours
-_INDENTATION_PROBLEMS = ("mapping values are not allowed here", "mapping values are not allowed in this context",
-                         "did not find expected '-' indicator", "did not find expected key",
-                         "expected <block end>, but found")
-
-
-def _char_at(text: str, line: int, column: int) -> str:
-    """The character of ``text`` at a (0-based) line and column; "" past its end."""
-    lines = text.splitlines()
-    return lines[line][column:column + 1] if line < len(lines) else ""
-
-
-# ---------------------------------------------------------------------------------------------- JSON
-class _DuplicateJsonKey(Exception):
-    """A key written twice in one JSON object (``json`` would keep the last silently)."""
-
-
-def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    """``object_pairs_hook`` of :func:`json.loads`: the object, or :class:`_DuplicateJsonKey`."""
-    out = dict(pairs)
-    if len(out) != len(pairs):
-        raise _DuplicateJsonKey
-    return out
-
-
-def _json_int(text: str) -> int | HugeInteger:
-    """JSON's integer, or a :class:`HugeInteger` for one of more digits than Python converts."""
-    try:
-        return int(text)
-    except ValueError:
-        return HugeInteger(text)
-
-
-def _read_json(text: str, path: Path) -> Any:
-    """Parse JSON text; a malformed document or a key written twice in an object is one problem with its line."""
-    try:
-        return json.loads(text, object_pairs_hook=_unique_pairs, parse_int=_json_int)
-    except json.JSONDecodeError as exc:
-        raise ModelError(Problem(str(path), f"line {exc.lineno}, column {exc.colno}",
-                                 f"malformed JSON: {exc.msg}")) from None
-    except _DuplicateJsonKey:
-        place, message = _json_duplicate(text)
-        raise ModelError(Problem(str(path), place, message)) from None
-
-
-_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]]')  # a string, or a bracket outside strings
-_JSON_COLON = re.compile(r"\s*:")
-
-
-def _json_duplicate(text: str) -> tuple[str, str]:
-    """The place (line, column) and message of the first key written twice in one object of the JSON ``text``.
-
-    The objects' keys are followed through the text's strings and brackets (a bracket inside a string is
-    part of the string's token).
-    """
-    stack: list[dict[str, int] | None] = []  # per open bracket: an object's keys (key -> offset), None for a list
-    for m in _JSON_TOKEN.finditer(text):
-        token, keys = m.group(), stack[-1] if stack else None
-        if token == "{" or token == "[":
-            stack.append({} if token == "{" else None)
-        elif token == "}" or token == "]":
-            stack.pop()
-        elif keys is not None and _JSON_COLON.match(text, m.end()):
-            key = json.loads(token)
-            if key in keys:
-                return _text_place(text, m.start()), (f"key '{_short(key)}' appears twice in this object (first "
-                                                      f"at {_text_place(text, keys[key])})")
-            keys[key] = m.start()
-    return "", "a key appears twice in one object"  # not reached: json.loads found one
-
-
-def _text_place(text: str, offset: int) -> str:
-    """``line L, column C`` of a character offset in ``text`` (both from 1)."""
-    line, line_start = text.count("\n", 0, offset) + 1, text.rfind("\n", 0, offset) + 1
-    return f"line {line}, column {offset - line_start + 1}"
 
 
 def load_model(path: str | Path) -> Model:
@@ -464,55 +91,10 @@ def is_pywr_document(doc: Any) -> bool:
     return "version" not in doc and bool(nodes) and all("name" in n and "id" not in n for n in nodes)
 
 
-# ------------------------------------------------------------------------------------------- parsing
-class _Context:
-    def __init__(self, file: str, base_dir: Path):
-        self.file, self.base_dir = file, base_dir
-        self.problems: list[Problem] = []
-        self._csv_cache: dict[Path, pd.DataFrame | None] = {}
-        self.parameter_names: set[str] = set()
-        self.step_days: int | None = None  # the model's N-day steps (None: calendar months)
-        self.unread_edge_names: set[str] = set()  # the words of edges that could not be read
-        self.nodes_unread = False  # 'nodes' is not a list: edges are not checked against its (no) nodes
-        self.unread_attributes: set[tuple[str, str]] = set()  # (node id, attribute) given but not read: a problem
-
-    def add(self, place: str, message: str) -> None:
-        self.problems.append(Problem(self.file, place, message))
-
-    def read_csv(self, name: str, place: str) -> tuple[pd.DataFrame, str] | None:
-        if "\0" in name:  # (no file name holds one; the system refuses it)
-            self.add(place, f"CSV file name {name!r} holds a NUL character (\\0): no file has such a name")
-            return None
-        try:
-            path = (self.base_dir / name).resolve()
-        except (RuntimeError, OSError):  # (a symbolic link loop: RuntimeError before Python 3.13)
-            self.add(place, f"CSV file '{name}' cannot be read: {LINK_LOOP}")
-            return None
-        if path in self._csv_cache:
-            df = self._csv_cache[path]
-            return (df, str(path)) if df is not None else None
-        df = None
-        if path.is_dir():
-            self.add(place, f"CSV file '{name}' is a folder ({path})")
-        elif not path.exists():
-            self.add(place, f"CSV file '{name}' not found (looked for {path})")
-        elif not path.is_file():
-            self.add(place, f"CSV file '{name}' is not a regular file ({path})")
-        else:
-            try:
-                df = read_csv_file(path)
-            except CsvReadError as exc:
-                self.add(place, f"CSV file '{name}' cannot be read: {exc}")
-        self._csv_cache[path] = df
-        return (df, str(path)) if df is not None else None
-
-
-#: The largest whole number an attribute (a priority, a delay's steps) can be
-_MAX_INT = 1_000_000_000
 _MAX_SCENARIOS = 100_000  # scenario combinations a model may hold (its arrays have one row per scenario)
 
 
-def _check_title(value: Any, key: str, place: str, ctx: _Context) -> None:
+def _check_title(value: Any, key: str, place: str, ctx: ParseContext) -> None:
     """A model's ``name`` or ``description`` is text (a number is read as its text) without control characters,
     which the command line would print as they are (an escape sequence clears a terminal); tabs are harmless,
     and a description may hold line breaks too."""
@@ -550,15 +132,6 @@ def _where(d: Any, place: str, key: str | None = None) -> str:
     """``place`` and the line of mapping ``d`` (of its ``key``, if given and known), for messages."""
     line = getattr(d, "key_lines", {}).get(key) or getattr(d, "line", None)
     return f"{place} (line {line})" if line else place
-
-
-_LINE = re.compile(r" \(line \d+\)$")
-
-
-def _inner(place: str, sub: str) -> str:
-    """The place of part ``sub`` (``.key`` or ``[i]``) of the value at ``place``, its line kept at the end."""
-    m = _LINE.search(place)
-    return place[: m.start()] + sub + m.group() if m else place + sub
 
 
 _PLAIN_SCALARS = {float, int, str, bool, type(None)}
@@ -626,7 +199,7 @@ def model_from_dict(doc: Any, base_dir: Path | str = ".", file: str = "<model>",
     if not isinstance(base_dir, str | os.PathLike):
         raise TypeError(f"base_dir={base_dir!r}: give the folder the document's relative file paths are read from, "
                         "as text or a path")
-    ctx = _Context(file, Path(base_dir))
+    ctx = ParseContext(file, Path(base_dir))
     places = getattr(doc, "places", {})  # (of a converted Pywr document: the Pywr places of what it made)
     origins = origins or {}
     try:
@@ -640,7 +213,7 @@ def model_from_dict(doc: Any, base_dir: Path | str = ".", file: str = "<model>",
     return model
 
 
-def _model_from_dict(doc: Any, ctx: _Context, path: Path | None, file_steps: int | None = None) -> Model:
+def _model_from_dict(doc: Any, ctx: ParseContext, path: Path | None, file_steps: int | None = None) -> Model:
     file = ctx.file
     if not isinstance(doc, Mapping):
         what = "is empty" if doc is None else f"is {kind_of(doc)}"
@@ -711,7 +284,7 @@ def _model_from_dict(doc: Any, ctx: _Context, path: Path | None, file_steps: int
     return model
 
 
-def _mapping(doc: Mapping, key: str, ctx: _Context) -> dict:
+def _mapping(doc: Mapping, key: str, ctx: ParseContext) -> dict:
     """The top-level ``key`` of the model, which must be a mapping (empty if missing)."""
     value = doc.get(key)
     if value is None:
@@ -723,7 +296,7 @@ def _mapping(doc: Mapping, key: str, ctx: _Context) -> dict:
     return dict(value)
 
 
-def _check_basins(metadata: Any, node_ids: set[str], ctx: _Context) -> None:
+def _check_basins(metadata: Any, node_ids: set[str], ctx: ParseContext) -> None:
     """``metadata.basins``, the inflows of each basin (which ``scale_inflows``, ``shift_peak`` and ``named_years``
     select by ``basin:``): a mapping of names to lists of ids of the model's nodes."""
     basins = metadata.get("basins") if isinstance(metadata, Mapping) else None
@@ -757,7 +330,7 @@ def _dim_names(doc: Mapping[str, Any]) -> set[str]:
         spec, list) else set()
 
 
-def _parse_scenarios(spec: Any, ctx: _Context) -> list[ScenarioDim]:
+def _parse_scenarios(spec: Any, ctx: ParseContext) -> list[ScenarioDim]:
     """``scenarios: [{name: inflow, size: 10, names: [...]}, ...]``: the run's scenarios are their product."""
     if spec is None:
         return []
@@ -791,7 +364,7 @@ def _parse_scenarios(spec: Any, ctx: _Context) -> list[ScenarioDim]:
     return dims
 
 
-def _parse_constraints(spec: Any, ctx: _Context) -> list[Constraint]:
+def _parse_constraints(spec: Any, ctx: ParseContext) -> list[Constraint]:
     if spec is None:
         return []
     if not isinstance(spec, list):
@@ -840,7 +413,7 @@ def _parse_constraints(spec: Any, ctx: _Context) -> list[Constraint]:
     return out
 
 
-def _parse_constraint_value(value: Any, attr: Attribute, ctx: _Context, place: str) -> Any:
+def _parse_constraint_value(value: Any, attr: Attribute, ctx: ParseContext, place: str) -> Any:
     if attr.kind in ("weights", "nodes") and isinstance(value, list) and (
             twice := next((v for i, v in enumerate(value) if isinstance(v, str) and v in value[:i]), None)):
         ctx.add(place, f"names '{twice}' twice; give each node once" + (
@@ -885,7 +458,7 @@ def _check_constraints(model: Model, file: str) -> list[Problem]:
     return problems
 
 
-def _parse_time(spec: Any, ctx: _Context) -> TimeSpec | None:
+def _parse_time(spec: Any, ctx: ParseContext) -> TimeSpec | None:
     if not isinstance(spec, Mapping):
         ctx.add("time", "missing or not a mapping; give e.g. {start: 2000-10, end: 2030-09, step: month}")
         return None
@@ -922,7 +495,7 @@ def _parse_time(spec: Any, ctx: _Context) -> TimeSpec | None:
     return TimeSpec(start, end, days)
 
 
-def _parse_nodes(spec: Any, ctx: _Context, where: str = "nodes") -> list[Node]:
+def _parse_nodes(spec: Any, ctx: ParseContext, where: str = "nodes") -> list[Node]:
     if spec is not None and not isinstance(spec, list):
         example = " (- {id: ..., type: ...} on a line each)" if isinstance(spec, Mapping) else ""
         ctx.add(where, f"must be a list of nodes{example}, not {kind_of(spec)}")
@@ -983,10 +556,6 @@ def _parse_nodes(spec: Any, ctx: _Context, where: str = "nodes") -> list[Node]:
     return nodes
 
 
-# an attribute written with no value (``demand:`` and nothing after it, or ``null``)
-_NO_VALUE = "has no value; give one, or leave the key out"
-
-
 def _not_text(what: str, value: Any) -> str:
     """The message for a node id that is not text: YAML reads yes/no/on/off/true/false as booleans, ``~`` or
     nothing as null and digits as numbers."""
@@ -997,7 +566,7 @@ def _not_text(what: str, value: Any) -> str:
     return f"{what} must be a node id (text), not {_short(value)}"
 
 
-def _parse_edges(spec: Any, ctx: _Context, where: str = "edges") -> list[Edge]:
+def _parse_edges(spec: Any, ctx: ParseContext, where: str = "edges") -> list[Edge]:
     if spec is None:
         return []
     if not isinstance(spec, list):
@@ -1048,7 +617,7 @@ def _parse_edges(spec: Any, ctx: _Context, where: str = "edges") -> list[Edge]:
     return edges
 
 
-def _scenario_names(nodes: list[Node], edges: list[Edge], ctx: _Context, dims: list[ScenarioDim] | None = None
+def _scenario_names(nodes: list[Node], edges: list[Edge], ctx: ParseContext, dims: list[ScenarioDim] | None = None
                     ) -> tuple[str, ...]:
     sizes: dict[int, tuple[str, tuple[str, ...] | None]] = {}
     if dims:
@@ -1070,7 +639,7 @@ def _scenario_names(nodes: list[Node], edges: list[Edge], ctx: _Context, dims: l
     return tuple(names) if names else tuple(str(i) for i in range(n))
 
 
-def _align_scenario_columns(nodes: list[Node], edges: list[Edge], ctx: _Context) -> tuple[list[Node], list[Edge]]:
+def _align_scenario_columns(nodes: list[Node], edges: list[Edge], ctx: ParseContext) -> tuple[list[Node], list[Edge]]:
     """The nodes and edges, with the scenario columns of series that name the same scenarios matched by name,
     not by position: a series whose columns are the first named series' in another order is reordered to that
     order (the run's scenarios are named after the first).  Series whose names share some but not all are a
@@ -1125,363 +694,4 @@ def _names_in(raw: Any) -> set[str]:
         return set().union(*(_names_in(v) for v in raw))
     return set()
 
-
-def _finite(values: np.ndarray, ctx: _Context, place: str) -> bool:
-    if not np.all(np.isfinite(values)):
-        ctx.add(place, "contains non-finite numbers (NaN or infinity); give finite values")
-        return False
-    return True
-
-
-def _same_unit(a: str, b: Any, attr: Attribute) -> bool:
-    """Whether two spellings name the same unit for ``attr`` (``m3/s`` and ``m³/s``…); unknown ones are not."""
-    if a == b:
-        return True
-    if attr.dimension is None:
-        return False
-    try:
-        return unit_factor(a, attr.dimension) == unit_factor(b, attr.dimension)
-    except UnitError:
-        return False
-
-
-def _number(value: Any, attr: Attribute, ctx: _Context, place: str) -> tuple[float, bool] | None:
-    """A scalar in canonical units, and whether it is a per-day rate."""
-    unit: str | None = None
-    if _empty_unit(value, ctx, place):
-        return None
-    if isinstance(value, Mapping) and "value" in value:
-        unit, value = value.get("unit"), value["value"]
-    if isinstance(value, str):
-        try:
-            q = parse_quantity(value)
-        except UnitError as exc:
-            ctx.add(place, str(exc))
-            return None
-        if q.unit is not None and unit is not None and not _same_unit(q.unit, unit, attr):
-            ctx.add(place, f"'{value}' names its unit and unit: '{unit}' names another; give the unit once, as "
-                    f"'{value}' or as {{value: {q.value:g}, unit: {unit}}}")
-            return None
-        value, unit = q.value, q.unit if unit is None else unit
-    if is_too_large(value):
-        ctx.add(place, f"'{_short(value)}' is too large a number (more than 1.8e308)")
-        return None
-    if not is_number(value):
-        ctx.add(place, f"'{_short(value)}' is not a number")
-        return None
-    if not math.isfinite(value):
-        ctx.add(place, "is not a finite number")
-        return None
-    got = _unit_factor(unit, attr.dimension or "cost", ctx, place)
-    if got is None:
-        return None
-    canonical = float(value) * got[0]
-    if not math.isfinite(canonical):  # (1e308 km3 is 1e311 hm3)
-        ctx.add(place, f"'{_short(value)}' {unit} is too large a number in the model's units (more than 1.8e308)")
-        return None
-    return canonical, got[1]
-
-
-_NO_UNIT = "has no value; give a unit, or leave the key out for the canonical one"
-
-
-def _empty_unit(value: Any, ctx: _Context, place: str) -> bool:
-    """Whether ``value`` (a mapping) writes ``unit`` with no value (``unit:``, ``unit: null`` or ``''``), which
-    read as the canonical unit without a word; reported at ``place``."""
-    if isinstance(value, Mapping) and "unit" in value and no_unit_given(value["unit"]):
-        ctx.add(_inner(place, ".unit"), _NO_UNIT)
-        return True
-    return False
-
-
-def _unit_factor(unit: Any, dimension: str, ctx: _Context, place: str) -> tuple[float, bool] | None:
-    """:func:`~daryo.units.unit_factor`, with a problem at ``place`` instead of an exception: an unknown unit,
-    one of another dimension, or a volume per month (``hm3/month``) in a model of N-day steps."""
-    try:
-        factor, is_rate = unit_factor(unit, dimension)
-    except UnitError as exc:
-        ctx.add(place, str(exc))
-        return None
-    if ctx.step_days is not None and is_per_month(unit):
-        example = ("(e.g. '30 GWh') or a rate (e.g. '2 GWh/day', '1.5 TWh/yr')" if dimension == "energy" else
-                   "(e.g. '30 hm3') or a rate (e.g. '1 hm3/day', '12 m3/s')")
-        ctx.add(place, f"'{unit}' is an amount per calendar month, but this model has {ctx.step_days}-day steps; "
-                f"give the amount per step {example}")
-        return None
-    return factor, is_rate
-
-
-def _parse_value(value: Any, attr: Attribute, ctx: _Context, place: str) -> Any:
-    kind = attr.kind
-    if value is None:
-        return None
-    if kind == "text":
-        if isinstance(value, Mapping | list):
-            ctx.add(place, f"must be text, not '{_short(value)}'")
-            return None
-        return str(value)
-    if kind == "node":
-        if not isinstance(value, str):
-            ctx.add(place, "must be the id of a node")
-            return None
-        return value
-    if kind == "int":
-        if not is_whole(value) or not 1 <= value <= _MAX_INT:
-            quoted = " (it is text: write the number without quotes)" if isinstance(value, str) and (
-                re.fullmatch(r"[+-]?[0-9]+", value.strip())) else ""
-            ctx.add(place, f"'{_short(value)}' must be a whole number from 1 to {_MAX_INT:,}{quoted}")
-            return None
-        return int(value)
-    if kind == "choice":
-        if value not in attr.choices:
-            ctx.add(place, f"'{value}' is not one of: {', '.join(attr.choices)}")
-            return None
-        return value
-    if kind == "scalar":
-        scale = 1.0
-        if isinstance(value, Mapping) and "value" in value:  # (a scale here was left unread, and ignored)
-            unknown = [k for k in value if k not in ("value", "unit", "scale", "source")]
-            if unknown:
-                ctx.add(place, f"unknown key '{_short(unknown[0])}'; a number is written {{value: …, unit: …}}, "
-                        "with scale: … to multiply it")
-                return None
-            given = _scale(value, ctx, place)
-            if given is None:
-                return None
-            scale = given
-        r = _number(value, attr, ctx, place)
-        if r is None:
-            return None
-        if r[1]:
-            ctx.add(place, "a rate unit is not allowed here; give a volume per step")
-            return None
-        if not math.isfinite(scaled := r[0] * scale):
-            ctx.add(place, f"the value times scale {scale:g} is too large a number (more than 1.8e308)")
-            return None
-        return scaled
-    if kind == "table":
-        return _parse_table(value, ctx, place)
-    if kind == "series" and isinstance(value, Mapping) and "parameter" in value:
-        return _parse_parameter_ref(value, attr, ctx, place)
-    return _parse_series(value, attr, ctx, place, monthly_only=(kind == "monthly"))
-
-
-def _scale(value: Mapping, ctx: _Context, place: str) -> float | None:
-    """The ``scale`` of a value written as a mapping (1 without one); None after a problem (not a finite number)."""
-    scale = value.get("scale", 1.0)
-    if not is_number(scale) or not math.isfinite(scale):
-        ctx.add(place, f"scale '{_short(scale)}' is not a number" if not is_number(scale)
-                else f"scale {scale} is not finite")
-        return None
-    return float(scale)
-
-
-def _parse_parameter_ref(value: Mapping, attr: Attribute, ctx: _Context, place: str) -> ParameterRef | None:
-    """``{parameter: NAME, unit: …, scale: …}``: the parameter's value in ``unit`` (default canonical)."""
-    unknown = set(value) - {"parameter", "unit", "scale"}
-    if unknown:
-        ctx.add(place, f"unknown key(s) {', '.join(sorted(map(str, unknown)))} in a parameter reference; use "
-                "parameter, unit, scale")
-        return None
-    name = value["parameter"]
-    if not isinstance(name, str) or name not in ctx.parameter_names:
-        ctx.add(place, f"names parameter '{name}', which is not defined under 'parameters'"
-                f"{did_you_mean(name, ctx.parameter_names)}")
-        return None
-    if _empty_unit(value, ctx, place):
-        return None
-    got = _unit_factor(value.get("unit"), attr.dimension or "cost", ctx, place)
-    if got is None:
-        return None
-    factor, is_rate = got
-    scale = _scale(value, ctx, place)
-    if scale is None:
-        return None
-    return ParameterRef(name, factor * scale, is_rate, place)
-
-
-def _parse_series(value: Any, attr: Attribute, ctx: _Context, place: str, monthly_only: bool
-                  ) -> Series | None:
-    dimension = attr.dimension or "cost"
-    if _empty_unit(value, ctx, place):
-        return None
-    unit = value.get("unit") if isinstance(value, Mapping) else None
-    got = _unit_factor(unit, dimension, ctx, place)
-    if got is None:
-        return None
-    factor, is_rate = got
-    if isinstance(value, Mapping):
-        known = {"unit", "value", "monthly", "values", "csv", "column", "columns", "scale", "source"}
-        for k in value:
-            if k not in known:
-                ctx.add(place, f"unknown key '{k}' in a series; use one of: {', '.join(sorted(known))}")
-                return None
-        scale = _scale(value, ctx, place)
-        if scale is None:
-            return None
-        given = [k for k in ("value", "monthly", "values", "csv") if k in value]
-        if len(given) > 1:  # (one of them would win, silently)
-            ctx.add(place, f"a series gives one of value, monthly, values or csv, not {' and '.join(given)}")
-            return None
-        factor *= scale
-        if "monthly" in value:
-            value = {"_monthly": value["monthly"]}
-        elif "values" in value:
-            value = {"_steps": value["values"]}
-        elif "csv" in value:
-            if monthly_only:
-                ctx.add(place, "takes a constant or 12 monthly values, not a CSV series")
-                return None
-            return _parse_csv_series(value, factor, is_rate, ctx, place)
-        elif "value" in value:
-            r = _number(value, attr, ctx, place)
-            if r is None:
-                return None
-            if not math.isfinite(r[0] * scale):
-                ctx.add(place, f"the value times scale {scale:g} is too large a number (more than 1.8e308)")
-                return None
-            return Series.constant(r[0] * scale, r[1], origin=(ctx.file, place))
-        else:
-            ctx.add(place, "a series mapping needs one of: value, monthly, values, csv")
-            return None
-    if is_number(value) or is_too_large(value) or isinstance(value, str):
-        r = _number(value, attr, ctx, place)
-        return None if r is None else Series.constant(r[0], r[1], origin=(ctx.file, place))
-    plain = isinstance(value, list)  # (12 monthly values: another length is a typo, most likely)
-    if plain:
-        value = {"_monthly": value}
-    if isinstance(value, Mapping) and ("_monthly" in value or "_steps" in value):
-        monthly = "_monthly" in value
-        raw = value.get("_monthly", value.get("_steps"))
-        if monthly_only and not monthly:
-            got_n = f"{len(raw)} values" if isinstance(raw, list) else f"'{_short(raw)}'"
-            ctx.add(place, f"takes a constant or exactly 12 monthly values (January first), got {got_n}")
-            return None
-        arr = _numeric_rows(raw)
-        if arr is None:
-            ctx.add(place, "must be a list of numbers, or a list of equally long lists of numbers (one per "
-                    "scenario trace)")
-            return None
-        if monthly and arr.shape[1] != 12:
-            ctx.add(place, f"a plain list is 12 monthly values (January first; or one such list per trace), got "
-                    f"{arr.shape[1]}; give one value per step as {{values: [...]}}" if plain else
-                    f"monthly values must be 12 (January to December), got {arr.shape[1]}")
-            return None
-        with np.errstate(over="ignore"):  # (an overflow is reported as a non-finite value)
-            arr = arr * factor
-        if not _finite(arr, ctx, place):
-            return None
-        # 12 evaporation depths are each month's total, spread over the days of N-day steps
-        return Series("monthly" if monthly else "steps", arr, is_rate, origin=(ctx.file, place),
-                      per_month=monthly and dimension == "depth")
-    ctx.add(place, f"'{_short(value)}' is not a value: give a number, '120 m3/s', 12 monthly values or {{csv: …}}")
-    return None
-
-
-def _numeric_rows(raw: Any) -> np.ndarray | None:
-    """A list of numbers as shape (1, N), or a list of equally long lists as (S, N); None if neither.  A NumPy
-    array of real numbers, of one or two dimensions, is read as that list (a document made in Python)."""
-    if isinstance(raw, np.ndarray) and raw.ndim in (1, 2) and raw.size and raw.dtype.kind in "iuf":
-        raw = raw.tolist()
-    if not isinstance(raw, list) or not raw:
-        return None
-    if all(is_number(x) for x in raw):
-        return np.asarray(raw, dtype=float)[None, :]
-    if all(isinstance(r, list) and r and all(is_number(x) for x in r) for r in raw) and len(
-            {len(r) for r in raw}) == 1:
-        return np.asarray(raw, dtype=float)
-    return None
-
-
-def _parse_csv_series(spec: Mapping, factor: float, is_rate: bool, ctx: _Context, place: str
-                      ) -> Series | None:
-    if not isinstance(spec["csv"], str) or not spec["csv"]:
-        ctx.add(place, f"csv must be the name of a CSV file, not {_short(spec['csv'])}")
-        return None
-    got = ctx.read_csv(spec["csv"], place)
-    if got is None:
-        return None
-    df, fname = got
-    try:
-        cols = csv_columns(spec)
-    except ValueError as exc:
-        ctx.add(place, str(exc))
-        return None
-    read = read_csv_series(df, fname, str(spec["csv"]), place, csv_problems_for(place, ctx.add), columns=cols)
-    if read is None:
-        return None
-    with np.errstate(over="ignore"):  # (reported below)
-        values = read.values.T * factor
-    if not np.all(np.isfinite(values)):
-        ctx.add(place, f"values of {fname} become too large in the model's units (more than 1.8e308)")
-        return None
-    return Series("dated", values, is_rate, dates=read.dates,
-                  scenarios=tuple(read.columns) if len(read.columns) > 1 else None, origin=(ctx.file, place),
-                  csv=fname)
-
-
-def _parse_table(value: Any, ctx: _Context, place: str) -> LevelTable | None:
-    keys = ("csv",) if isinstance(value, Mapping) and "csv" in value else ("volume", "level", "area", "units")
-    unknown = [str(k) for k in value if k not in keys] if isinstance(value, Mapping) else []
-    if unknown:
-        ctx.add(place, f"unknown key(s) {', '.join(unknown)}; a level table takes " + (
-            "csv alone (its columns volume, level, area)" if keys == ("csv",) else "volume, level, area and units"))
-        return None
-    if isinstance(value, Mapping) and "csv" in value:
-        got = ctx.read_csv(str(value["csv"]), place)
-        if got is None:
-            return None
-        value = {k: got[0][k].tolist() for k in ("volume", "level", "area") if k in got[0].columns}
-    if not isinstance(value, Mapping) or "volume" not in value or not ({"level", "area"} & set(value)):
-        ctx.add(place, "a level table needs 'volume' (hm³) and 'level' (m) and/or 'area' (km²) lists")
-        return None
-    units = value.get("units", {})
-    if "units" in value and units is None:
-        ctx.add(_inner(place, ".units"), _NO_VALUE)
-        return None
-    if not isinstance(units, Mapping):
-        ctx.add(_inner(place, ".units"), f"'{_short(units)}' is not a mapping; give the unit of each list, e.g. "
-                "units: {volume: km3, level: m, area: ha}")
-        return None
-    if unknown := [str(k) for k in units if k not in ("volume", "level", "area")]:
-        ctx.add(_inner(place, ".units"),
-                f"unknown key(s) {', '.join(unknown)}; give the units of volume, level and area")
-        return None
-    arrays: dict[str, np.ndarray | None] = {}
-    for key, dim in (("volume", "volume"), ("level", "length"), ("area", "area")):
-        if key not in value:
-            arrays[key] = None
-            continue
-        raw = value[key]
-        if raw is None:
-            ctx.add(_inner(place, f".{key}"), _NO_VALUE)
-            return None
-        given = units.get(key)
-        if key in units and no_unit_given(given):
-            ctx.add(_inner(place, f".units.{key}"), _NO_UNIT)
-            return None
-        try:
-            factor, _ = unit_factor(given, dim)
-        except UnitError as exc:
-            ctx.add(_inner(place, f".units.{key}"), str(exc))
-            return None
-        rows = _numeric_rows(raw)
-        if rows is None or rows.shape[0] != 1:
-            ctx.add(_inner(place, f".{key}"), f"must be a list of numbers, not '{_short(raw)}'")
-            return None
-        arrays[key] = rows[0] * factor
-    vol = arrays["volume"]
-    assert vol is not None
-    for key, arr in arrays.items():
-        if arr is None:
-            continue
-        if arr.shape != vol.shape:
-            ctx.add(_inner(place, f".{key}"), f"has {arr.size} values but volume has {vol.size}")
-            return None
-        if not _finite(arr, ctx, _inner(place, f".{key}")):
-            return None
-    if vol.size < 2 or np.any(np.diff(vol) <= 0):
-        ctx.add(_inner(place, ".volume"), "needs at least 2 strictly increasing volumes")
-        return None
-    return LevelTable(vol, arrays["level"], arrays["area"])
 

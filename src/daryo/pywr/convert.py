@@ -33,7 +33,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ModelError, Problem, did_you_mean, kind_of, short_text
-from ..model.loader import is_pywr_document, read_document
+from ..model.documents import read_document
+from ..model.loader import is_pywr_document
 from ..timeaxis import MAX_STEP_DAYS, parse_date
 from ..units import is_number, is_too_large
 from .parameters import ParameterConverter, file_name_problem, not_a_number, pywr_type

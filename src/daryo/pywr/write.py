@@ -12,7 +12,8 @@ import yaml
 
 from .._files import atomic_write
 from ..errors import ModelError
-from ..model.loader import YamlDumper, model_from_dict, read_document
+from ..model.documents import YamlDumper, read_document
+from ..model.loader import model_from_dict
 from ..network import compile_network
 from .convert import CONVERTED_FROM, convert_pywr_document
 

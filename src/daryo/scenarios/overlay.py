@@ -14,7 +14,7 @@ from typing import Any
 
 from .._files import missing_cwd_note
 from ..errors import LINK_LOOP, ModelError, Problem, did_you_mean, kind_of, short_text
-from ..model.loader import read_document
+from ..model.documents import read_document
 from ..units import is_number
 from ._document import _edge_ends, _is_name
 

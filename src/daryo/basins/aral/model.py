@@ -23,7 +23,7 @@ from ...hydrology import (
     stochastic_traces,
 )
 from ...model import Model, model_from_dict
-from ...model.loader import read_document
+from ...model.documents import read_document
 from ...scenarios import overlaid_document, overlay_names
 from ...timeaxis import FIRST_DATE, LAST_DATE, TimeAxis, parse_date, years_problem
 from ...units import is_whole

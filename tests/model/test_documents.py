@@ -12,7 +12,7 @@ from model_files import load_problems, write_model
 import daryo
 from daryo.cli import main
 from daryo.errors import ModelError
-from daryo.model.loader import read_document
+from daryo.model.documents import read_document
 
 HEAD = "version: 1\nname: t\ntime: {start: 2001-01, end: 2001-03, step: month}\n"
 NODES = "nodes:\n  - {id: src, type: inflow, inflow: 10}\n  - {id: sea, type: sink}\n"
@@ -73,11 +73,11 @@ def test_yaml_is_parsed_by_libyaml_where_pyyaml_has_it():
     the other tests of this file hold its lines and problems to those the Python parser gave."""
     import yaml
 
-    from daryo.model import loader
+    from daryo.model import documents
 
     if not yaml.__with_libyaml__:
         pytest.skip("this PyYAML has no libyaml")
-    assert issubclass(loader._LineLoader, yaml.CSafeLoader) and issubclass(loader._PlainLoader, yaml.CSafeLoader)
+    assert issubclass(documents._LineLoader, yaml.CSafeLoader) and issubclass(documents._PlainLoader, yaml.CSafeLoader)
 
 
 @pytest.mark.parametrize("lines", [True, False])

@@ -1,0 +1,458 @@
+"""Attribute values of a model file, read into canonical units (hm³, hm³ per step, MW, GWh): numbers with units,
+series (constant, 12 monthly, per step, from a CSV file), references to parameters and level tables.
+
+Every problem is added to the :class:`ParseContext` of the file being read, with its place; none is raised.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import LINK_LOOP, Problem, did_you_mean
+from ..errors import short_text as _short
+from ..parameters import ParameterRef
+from ..units import (
+    UnitError,
+    is_number,
+    is_per_month,
+    is_too_large,
+    is_whole,
+    no_unit_given,
+    parse_quantity,
+    unit_factor,
+)
+from .components import Attribute
+from .csvseries import CsvReadError, csv_columns, csv_problems_for, read_csv_file, read_csv_series
+from .series import LevelTable, Series
+
+# an attribute written with no value (``demand:`` and nothing after it, or ``null``)
+_NO_VALUE = "has no value; give one, or leave the key out"
+
+
+class ParseContext:
+    """What reading one model file gathers: its problems (file, place, message), the CSV files it read (each read
+    once), the names of its parameters, its step length, and what of its nodes and edges could not be read (so that
+    later checks do not report the same mistake again)."""
+
+    def __init__(self, file: str, base_dir: Path):
+        self.file, self.base_dir = file, base_dir
+        self.problems: list[Problem] = []
+        self._csv_cache: dict[Path, pd.DataFrame | None] = {}
+        self.parameter_names: set[str] = set()
+        self.step_days: int | None = None  # the model's N-day steps (None: calendar months)
+        self.unread_edge_names: set[str] = set()  # the words of edges that could not be read
+        self.nodes_unread = False  # 'nodes' is not a list: edges are not checked against its (no) nodes
+        self.unread_attributes: set[tuple[str, str]] = set()  # (node id, attribute) given but not read: a problem
+
+    def add(self, place: str, message: str) -> None:
+        """Record a problem at ``place`` of the file."""
+        self.problems.append(Problem(self.file, place, message))
+
+    def read_csv(self, name: str, place: str) -> tuple[pd.DataFrame, str] | None:
+        """The table of CSV file ``name`` (relative to the model file's folder) and its resolved path, read once per
+        file; None after a problem at ``place`` (not found, a folder, unreadable)."""
+        if "\0" in name:  # (no file name holds one; the system refuses it)
+            self.add(place, f"CSV file name {name!r} holds a NUL character (\\0): no file has such a name")
+            return None
+        try:
+            path = (self.base_dir / name).resolve()
+        except (RuntimeError, OSError):  # (a symbolic link loop: RuntimeError before Python 3.13)
+            self.add(place, f"CSV file '{name}' cannot be read: {LINK_LOOP}")
+            return None
+        if path in self._csv_cache:
+            df = self._csv_cache[path]
+            return (df, str(path)) if df is not None else None
+        df = None
+        if path.is_dir():
+            self.add(place, f"CSV file '{name}' is a folder ({path})")
+        elif not path.exists():
+            self.add(place, f"CSV file '{name}' not found (looked for {path})")
+        elif not path.is_file():
+            self.add(place, f"CSV file '{name}' is not a regular file ({path})")
+        else:
+            try:
+                df = read_csv_file(path)
+            except CsvReadError as exc:
+                self.add(place, f"CSV file '{name}' cannot be read: {exc}")
+        self._csv_cache[path] = df
+        return (df, str(path)) if df is not None else None
+
+
+#: The largest whole number an attribute (a priority, a delay's steps) can be
+_MAX_INT = 1_000_000_000
+
+
+_LINE = re.compile(r" \(line \d+\)$")
+
+
+def _inner(place: str, sub: str) -> str:
+    """The place of part ``sub`` (``.key`` or ``[i]``) of the value at ``place``, its line kept at the end."""
+    m = _LINE.search(place)
+    return place[: m.start()] + sub + m.group() if m else place + sub
+
+
+def _finite(values: np.ndarray, ctx: ParseContext, place: str) -> bool:
+    if not np.all(np.isfinite(values)):
+        ctx.add(place, "contains non-finite numbers (NaN or infinity); give finite values")
+        return False
+    return True
+
+
+def _same_unit(a: str, b: Any, attr: Attribute) -> bool:
+    """Whether two spellings name the same unit for ``attr`` (``m3/s`` and ``m³/s``…); unknown ones are not."""
+    if a == b:
+        return True
+    if attr.dimension is None:
+        return False
+    try:
+        return unit_factor(a, attr.dimension) == unit_factor(b, attr.dimension)
+    except UnitError:
+        return False
+
+
+def _number(value: Any, attr: Attribute, ctx: ParseContext, place: str) -> tuple[float, bool] | None:
+    """A scalar in canonical units, and whether it is a per-day rate."""
+    unit: str | None = None
+    if _empty_unit(value, ctx, place):
+        return None
+    if isinstance(value, Mapping) and "value" in value:
+        unit, value = value.get("unit"), value["value"]
+    if isinstance(value, str):
+        try:
+            q = parse_quantity(value)
+        except UnitError as exc:
+            ctx.add(place, str(exc))
+            return None
+        if q.unit is not None and unit is not None and not _same_unit(q.unit, unit, attr):
+            ctx.add(place, f"'{value}' names its unit and unit: '{unit}' names another; give the unit once, as "
+                    f"'{value}' or as {{value: {q.value:g}, unit: {unit}}}")
+            return None
+        value, unit = q.value, q.unit if unit is None else unit
+    if is_too_large(value):
+        ctx.add(place, f"'{_short(value)}' is too large a number (more than 1.8e308)")
+        return None
+    if not is_number(value):
+        ctx.add(place, f"'{_short(value)}' is not a number")
+        return None
+    if not math.isfinite(value):
+        ctx.add(place, "is not a finite number")
+        return None
+    got = _unit_factor(unit, attr.dimension or "cost", ctx, place)
+    if got is None:
+        return None
+    canonical = float(value) * got[0]
+    if not math.isfinite(canonical):  # (1e308 km3 is 1e311 hm3)
+        ctx.add(place, f"'{_short(value)}' {unit} is too large a number in the model's units (more than 1.8e308)")
+        return None
+    return canonical, got[1]
+
+
+_NO_UNIT = "has no value; give a unit, or leave the key out for the canonical one"
+
+
+def _empty_unit(value: Any, ctx: ParseContext, place: str) -> bool:
+    """Whether ``value`` (a mapping) writes ``unit`` with no value (``unit:``, ``unit: null`` or ``''``), which
+    read as the canonical unit without a word; reported at ``place``."""
+    if isinstance(value, Mapping) and "unit" in value and no_unit_given(value["unit"]):
+        ctx.add(_inner(place, ".unit"), _NO_UNIT)
+        return True
+    return False
+
+
+def _unit_factor(unit: Any, dimension: str, ctx: ParseContext, place: str) -> tuple[float, bool] | None:
+    """:func:`~daryo.units.unit_factor`, with a problem at ``place`` instead of an exception: an unknown unit,
+    one of another dimension, or a volume per month (``hm3/month``) in a model of N-day steps."""
+    try:
+        factor, is_rate = unit_factor(unit, dimension)
+    except UnitError as exc:
+        ctx.add(place, str(exc))
+        return None
+    if ctx.step_days is not None and is_per_month(unit):
+        example = ("(e.g. '30 GWh') or a rate (e.g. '2 GWh/day', '1.5 TWh/yr')" if dimension == "energy" else
+                   "(e.g. '30 hm3') or a rate (e.g. '1 hm3/day', '12 m3/s')")
+        ctx.add(place, f"'{unit}' is an amount per calendar month, but this model has {ctx.step_days}-day steps; "
+                f"give the amount per step {example}")
+        return None
+    return factor, is_rate
+
+
+def _parse_value(value: Any, attr: Attribute, ctx: ParseContext, place: str) -> Any:
+    kind = attr.kind
+    if value is None:
+        return None
+    if kind == "text":
+        if isinstance(value, Mapping | list):
+            ctx.add(place, f"must be text, not '{_short(value)}'")
+            return None
+        return str(value)
+    if kind == "node":
+        if not isinstance(value, str):
+            ctx.add(place, "must be the id of a node")
+            return None
+        return value
+    if kind == "int":
+        if not is_whole(value) or not 1 <= value <= _MAX_INT:
+            quoted = " (it is text: write the number without quotes)" if isinstance(value, str) and (
+                re.fullmatch(r"[+-]?[0-9]+", value.strip())) else ""
+            ctx.add(place, f"'{_short(value)}' must be a whole number from 1 to {_MAX_INT:,}{quoted}")
+            return None
+        return int(value)
+    if kind == "choice":
+        if value not in attr.choices:
+            ctx.add(place, f"'{value}' is not one of: {', '.join(attr.choices)}")
+            return None
+        return value
+    if kind == "scalar":
+        scale = 1.0
+        if isinstance(value, Mapping) and "value" in value:  # (a scale here was left unread, and ignored)
+            unknown = [k for k in value if k not in ("value", "unit", "scale", "source")]
+            if unknown:
+                ctx.add(place, f"unknown key '{_short(unknown[0])}'; a number is written {{value: …, unit: …}}, "
+                        "with scale: … to multiply it")
+                return None
+            given = _scale(value, ctx, place)
+            if given is None:
+                return None
+            scale = given
+        r = _number(value, attr, ctx, place)
+        if r is None:
+            return None
+        if r[1]:
+            ctx.add(place, "a rate unit is not allowed here; give a volume per step")
+            return None
+        if not math.isfinite(scaled := r[0] * scale):
+            ctx.add(place, f"the value times scale {scale:g} is too large a number (more than 1.8e308)")
+            return None
+        return scaled
+    if kind == "table":
+        return _parse_table(value, ctx, place)
+    if kind == "series" and isinstance(value, Mapping) and "parameter" in value:
+        return _parse_parameter_ref(value, attr, ctx, place)
+    return _parse_series(value, attr, ctx, place, monthly_only=(kind == "monthly"))
+
+
+def _scale(value: Mapping, ctx: ParseContext, place: str) -> float | None:
+    """The ``scale`` of a value written as a mapping (1 without one); None after a problem (not a finite number)."""
+    scale = value.get("scale", 1.0)
+    if not is_number(scale) or not math.isfinite(scale):
+        ctx.add(place, f"scale '{_short(scale)}' is not a number" if not is_number(scale)
+                else f"scale {scale} is not finite")
+        return None
+    return float(scale)
+
+
+def _parse_parameter_ref(value: Mapping, attr: Attribute, ctx: ParseContext, place: str) -> ParameterRef | None:
+    """``{parameter: NAME, unit: …, scale: …}``: the parameter's value in ``unit`` (default canonical)."""
+    unknown = set(value) - {"parameter", "unit", "scale"}
+    if unknown:
+        ctx.add(place, f"unknown key(s) {', '.join(sorted(map(str, unknown)))} in a parameter reference; use "
+                "parameter, unit, scale")
+        return None
+    name = value["parameter"]
+    if not isinstance(name, str) or name not in ctx.parameter_names:
+        ctx.add(place, f"names parameter '{name}', which is not defined under 'parameters'"
+                f"{did_you_mean(name, ctx.parameter_names)}")
+        return None
+    if _empty_unit(value, ctx, place):
+        return None
+    got = _unit_factor(value.get("unit"), attr.dimension or "cost", ctx, place)
+    if got is None:
+        return None
+    factor, is_rate = got
+    scale = _scale(value, ctx, place)
+    if scale is None:
+        return None
+    return ParameterRef(name, factor * scale, is_rate, place)
+
+
+def _parse_series(value: Any, attr: Attribute, ctx: ParseContext, place: str, monthly_only: bool
+                  ) -> Series | None:
+    dimension = attr.dimension or "cost"
+    if _empty_unit(value, ctx, place):
+        return None
+    unit = value.get("unit") if isinstance(value, Mapping) else None
+    got = _unit_factor(unit, dimension, ctx, place)
+    if got is None:
+        return None
+    factor, is_rate = got
+    if isinstance(value, Mapping):
+        known = {"unit", "value", "monthly", "values", "csv", "column", "columns", "scale", "source"}
+        for k in value:
+            if k not in known:
+                ctx.add(place, f"unknown key '{k}' in a series; use one of: {', '.join(sorted(known))}")
+                return None
+        scale = _scale(value, ctx, place)
+        if scale is None:
+            return None
+        given = [k for k in ("value", "monthly", "values", "csv") if k in value]
+        if len(given) > 1:  # (one of them would win, silently)
+            ctx.add(place, f"a series gives one of value, monthly, values or csv, not {' and '.join(given)}")
+            return None
+        factor *= scale
+        if "monthly" in value:
+            value = {"_monthly": value["monthly"]}
+        elif "values" in value:
+            value = {"_steps": value["values"]}
+        elif "csv" in value:
+            if monthly_only:
+                ctx.add(place, "takes a constant or 12 monthly values, not a CSV series")
+                return None
+            return _parse_csv_series(value, factor, is_rate, ctx, place)
+        elif "value" in value:
+            r = _number(value, attr, ctx, place)
+            if r is None:
+                return None
+            if not math.isfinite(r[0] * scale):
+                ctx.add(place, f"the value times scale {scale:g} is too large a number (more than 1.8e308)")
+                return None
+            return Series.constant(r[0] * scale, r[1], origin=(ctx.file, place))
+        else:
+            ctx.add(place, "a series mapping needs one of: value, monthly, values, csv")
+            return None
+    if is_number(value) or is_too_large(value) or isinstance(value, str):
+        r = _number(value, attr, ctx, place)
+        return None if r is None else Series.constant(r[0], r[1], origin=(ctx.file, place))
+    plain = isinstance(value, list)  # (12 monthly values: another length is a typo, most likely)
+    if plain:
+        value = {"_monthly": value}
+    if isinstance(value, Mapping) and ("_monthly" in value or "_steps" in value):
+        monthly = "_monthly" in value
+        raw = value.get("_monthly", value.get("_steps"))
+        if monthly_only and not monthly:
+            got_n = f"{len(raw)} values" if isinstance(raw, list) else f"'{_short(raw)}'"
+            ctx.add(place, f"takes a constant or exactly 12 monthly values (January first), got {got_n}")
+            return None
+        arr = _numeric_rows(raw)
+        if arr is None:
+            ctx.add(place, "must be a list of numbers, or a list of equally long lists of numbers (one per "
+                    "scenario trace)")
+            return None
+        if monthly and arr.shape[1] != 12:
+            ctx.add(place, f"a plain list is 12 monthly values (January first; or one such list per trace), got "
+                    f"{arr.shape[1]}; give one value per step as {{values: [...]}}" if plain else
+                    f"monthly values must be 12 (January to December), got {arr.shape[1]}")
+            return None
+        with np.errstate(over="ignore"):  # (an overflow is reported as a non-finite value)
+            arr = arr * factor
+        if not _finite(arr, ctx, place):
+            return None
+        # 12 evaporation depths are each month's total, spread over the days of N-day steps
+        return Series("monthly" if monthly else "steps", arr, is_rate, origin=(ctx.file, place),
+                      per_month=monthly and dimension == "depth")
+    ctx.add(place, f"'{_short(value)}' is not a value: give a number, '120 m3/s', 12 monthly values or {{csv: …}}")
+    return None
+
+
+def _numeric_rows(raw: Any) -> np.ndarray | None:
+    """A list of numbers as shape (1, N), or a list of equally long lists as (S, N); None if neither.  A NumPy
+    array of real numbers, of one or two dimensions, is read as that list (a document made in Python)."""
+    if isinstance(raw, np.ndarray) and raw.ndim in (1, 2) and raw.size and raw.dtype.kind in "iuf":
+        raw = raw.tolist()
+    if not isinstance(raw, list) or not raw:
+        return None
+    if all(is_number(x) for x in raw):
+        return np.asarray(raw, dtype=float)[None, :]
+    if all(isinstance(r, list) and r and all(is_number(x) for x in r) for r in raw) and len(
+            {len(r) for r in raw}) == 1:
+        return np.asarray(raw, dtype=float)
+    return None
+
+
+def _parse_csv_series(spec: Mapping, factor: float, is_rate: bool, ctx: ParseContext, place: str
+                      ) -> Series | None:
+    if not isinstance(spec["csv"], str) or not spec["csv"]:
+        ctx.add(place, f"csv must be the name of a CSV file, not {_short(spec['csv'])}")
+        return None
+    got = ctx.read_csv(spec["csv"], place)
+    if got is None:
+        return None
+    df, fname = got
+    try:
+        cols = csv_columns(spec)
+    except ValueError as exc:
+        ctx.add(place, str(exc))
+        return None
+    read = read_csv_series(df, fname, str(spec["csv"]), place, csv_problems_for(place, ctx.add), columns=cols)
+    if read is None:
+        return None
+    with np.errstate(over="ignore"):  # (reported below)
+        values = read.values.T * factor
+    if not np.all(np.isfinite(values)):
+        ctx.add(place, f"values of {fname} become too large in the model's units (more than 1.8e308)")
+        return None
+    return Series("dated", values, is_rate, dates=read.dates,
+                  scenarios=tuple(read.columns) if len(read.columns) > 1 else None, origin=(ctx.file, place),
+                  csv=fname)
+
+
+def _parse_table(value: Any, ctx: ParseContext, place: str) -> LevelTable | None:
+    keys = ("csv",) if isinstance(value, Mapping) and "csv" in value else ("volume", "level", "area", "units")
+    unknown = [str(k) for k in value if k not in keys] if isinstance(value, Mapping) else []
+    if unknown:
+        ctx.add(place, f"unknown key(s) {', '.join(unknown)}; a level table takes " + (
+            "csv alone (its columns volume, level, area)" if keys == ("csv",) else "volume, level, area and units"))
+        return None
+    if isinstance(value, Mapping) and "csv" in value:
+        got = ctx.read_csv(str(value["csv"]), place)
+        if got is None:
+            return None
+        value = {k: got[0][k].tolist() for k in ("volume", "level", "area") if k in got[0].columns}
+    if not isinstance(value, Mapping) or "volume" not in value or not ({"level", "area"} & set(value)):
+        ctx.add(place, "a level table needs 'volume' (hm³) and 'level' (m) and/or 'area' (km²) lists")
+        return None
+    units = value.get("units", {})
+    if "units" in value and units is None:
+        ctx.add(_inner(place, ".units"), _NO_VALUE)
+        return None
+    if not isinstance(units, Mapping):
+        ctx.add(_inner(place, ".units"), f"'{_short(units)}' is not a mapping; give the unit of each list, e.g. "
+                "units: {volume: km3, level: m, area: ha}")
+        return None
+    if unknown := [str(k) for k in units if k not in ("volume", "level", "area")]:
+        ctx.add(_inner(place, ".units"),
+                f"unknown key(s) {', '.join(unknown)}; give the units of volume, level and area")
+        return None
+    arrays: dict[str, np.ndarray | None] = {}
+    for key, dim in (("volume", "volume"), ("level", "length"), ("area", "area")):
+        if key not in value:
+            arrays[key] = None
+            continue
+        raw = value[key]
+        if raw is None:
+            ctx.add(_inner(place, f".{key}"), _NO_VALUE)
+            return None
+        given = units.get(key)
+        if key in units and no_unit_given(given):
+            ctx.add(_inner(place, f".units.{key}"), _NO_UNIT)
+            return None
+        try:
+            factor, _ = unit_factor(given, dim)
+        except UnitError as exc:
+            ctx.add(_inner(place, f".units.{key}"), str(exc))
+            return None
+        rows = _numeric_rows(raw)
+        if rows is None or rows.shape[0] != 1:
+            ctx.add(_inner(place, f".{key}"), f"must be a list of numbers, not '{_short(raw)}'")
+            return None
+        arrays[key] = rows[0] * factor
+    vol = arrays["volume"]
+    assert vol is not None
+    for key, arr in arrays.items():
+        if arr is None:
+            continue
+        if arr.shape != vol.shape:
+            ctx.add(_inner(place, f".{key}"), f"has {arr.size} values but volume has {vol.size}")
+            return None
+        if not _finite(arr, ctx, _inner(place, f".{key}")):
+            return None
+    if vol.size < 2 or np.any(np.diff(vol) <= 0):
+        ctx.add(_inner(place, ".volume"), "needs at least 2 strictly increasing volumes")
+        return None
+    return LevelTable(vol, arrays["level"], arrays["area"])
