@@ -246,3 +246,26 @@ def test_a_selection_that_matched_nothing_is_said_not_summed_as_zeros():
         annual_by(kgz, "delivery")
     table = country_summary(kgz)
     assert not [c for c in table.columns if c.startswith("deliver")] and table.loc["KGZ", "energy winter GWh"] > 0
+
+
+@pytest.mark.parametrize("start, end, step", [("2000-04", "2002-06", "month"),
+                                              ("2000-04-15", "2002-06-20", {"days": 7})], ids=["monthly", "weekly"])
+def test_a_results_file_opened_without_decoding_its_times_gives_the_same_indicators(tmp_path, start, end, step):
+    """A run's NetCDF file opened with decode_times=False holds its step starts as numbers with CF units: they are
+    read as the dates they are (the indicators took 12 steps a year from October, 20-25 % off a run from April,
+    and a weekly run of 2.2 years as 9.5)."""
+    path = tmp_path / "r.nc"
+    daryo.run(_model(start, end, step, inflow="30 m3/s")).to_netcdf(path)
+    with xr.open_dataset(path) as decoded, xr.open_dataset(path, decode_times=False) as numbers:
+        assert not np.issubdtype(numbers["time"].dtype, np.datetime64)
+        assert n_years(numbers) == pytest.approx(n_years(decoded))
+        for season in ("winter", "summer"):
+            assert season_years(numbers, season) == pytest.approx(season_years(decoded, season))
+        for kw in ({}, {"season": False}):
+            pd.testing.assert_frame_equal(*(pd.DataFrame(annual_by(ds, "sink_inflow", by="element", **kw))
+                                            for ds in (numbers, decoded)))
+        no_season = numbers.drop_vars("season")  # (the seasons told by the decoded dates)
+        pd.testing.assert_frame_equal(annual_by(no_season, "sink_inflow", by="element"),
+                                      annual_by(decoded, "sink_inflow", by="element"))
+    if step != "month":  # 169/366 of hydrological year 2000 (from 15 April), 2001 whole, 264/365 of 2002 (to 21 June)
+        assert n_years(decoded) == pytest.approx(169 / 366 + 1 + 264 / 365)

@@ -35,7 +35,8 @@ def n_years(data: xr.Dataset | TimeAxis) -> float:
     data
         A run's time axis, or a results Dataset: its ``time`` coordinate (step starts) and ``days`` (step
         lengths).  Without ``days`` the step length is read from the ``time_step`` attribute (``"month"`` or
-        ``"N days"``; calendar months if absent); without datetime step starts, 12 steps count one year.
+        ``"N days"``; calendar months if absent).  Step starts that are numbers with CF units (a file opened
+        with ``decode_times=False``) are read as the dates they are; without dates, 12 steps count one year.
 
     Returns
     -------
@@ -110,13 +111,32 @@ def _steps(data: xr.Dataset | TimeAxis) -> tuple[np.ndarray, np.ndarray] | None:
     """Step starts (datetime64) and lengths in days of a time axis or a results Dataset (None: no dates)."""
     if isinstance(data, TimeAxis):
         return np.asarray(data.starts.values), np.asarray(data.days, dtype=float)
-    if "time" not in data.coords or not np.issubdtype(data["time"].dtype, np.datetime64):
+    starts = _step_starts(data)
+    if starts is None:
         return None
-    starts = np.asarray(data["time"].values)
     days = np.asarray(data["days"].values) if "days" in data.coords else _days_of_steps(data, starts)
     if np.issubdtype(days.dtype, np.timedelta64):  # (as xarray versions that read "days" as a time span give it)
         days = days / np.timedelta64(1, "D")
     return starts, np.asarray(days, dtype=float)
+
+
+def _step_starts(ds: xr.Dataset) -> np.ndarray | None:
+    """The step starts of a Dataset as datetime64: its ``time`` coordinate, or, for a file opened with
+    ``decode_times=False``, those numbers decoded by their CF ``units`` ("days since 1970-01-01"); None if it has
+    no time coordinate or one that is not dates (read as 12 steps a year)."""
+    if "time" not in ds.coords:
+        return None
+    time = ds["time"]
+    if np.issubdtype(time.dtype, np.datetime64):
+        return np.asarray(time.values)
+    units = time.attrs.get("units")
+    if not (isinstance(units, str) and " since " in units and np.issubdtype(time.dtype, np.number)):
+        return None
+    try:  # (a file opened with decode_times=False: its times are still dates, with their units)
+        decoded = xr.decode_cf(xr.Dataset(coords={"time": time.variable}))["time"]
+    except (ValueError, TypeError, OverflowError):
+        return None
+    return np.asarray(decoded.values) if np.issubdtype(decoded.dtype, np.datetime64) else None
 
 
 def _days_of_steps(ds: xr.Dataset, starts: np.ndarray) -> np.ndarray:
@@ -218,10 +238,11 @@ def annual_by(ds: xr.Dataset, variable: str, by: str = "country", season: bool =
     da = da.assign_coords(group=(elem, group))
     if season:
         if "season" not in da.coords:  # (dropped, or a file of another tool: a step's season is its start's)
-            if _steps(ds) is None:
+            if (steps := _steps(ds)) is None:
                 raise ValueError("the results have no season coordinate, and their times are not dates (numpy "
                                  "datetime64) to tell the seasons by; pass season=False, or give them a season")
-            winter = np.isin(da["time"].dt.month.values, (10, 11, 12, 1, 2, 3))
+            month = steps[0].astype("datetime64[M]").astype(np.int64) % 12 + 1
+            winter = np.isin(month, (10, 11, 12, 1, 2, 3))
             da = da.assign_coords(season=("time", np.where(winter, "winter", "summer")))
         totals = da.groupby("season").sum("time").groupby("group").sum(elem)
         totals = totals / xr.DataArray([season_years(ds, str(s)) for s in totals["season"].values],
