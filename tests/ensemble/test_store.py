@@ -256,7 +256,7 @@ def test_every_variable_and_coordinate_of_a_store_says_what_it_is(tmp_path, name
     ds = load(out)
     assert [c for c in ds.coords if not ds[c].attrs.get("description")] == ["time_bnds"]  # (time's, CF 7.1)
     assert [v for v in ds.data_vars if not (ds[v].attrs.get("description") and ds[v].attrs.get("units"))] == []
-    assert "run year, 0 for the run's first hydrological year" in ds.year.attrs["description"].lower()
+    assert "run year, 0 for the first twelve months from the run's start" in ds.year.attrs["description"].lower()
     assert "linear interpolation" in ds.statistic.attrs["description"]
 
 

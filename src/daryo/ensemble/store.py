@@ -180,7 +180,9 @@ def _coords(model: Model, axis: Any) -> dict[str, Any]:
         "time": ("time", starts.values, {"description": "Start of each step"}),
         **step_coordinates(axis),
         "year": ("year", np.arange(int(year.max()) + 1),
-                 {"description": "Run year, 0 for the run's first hydrological year (its first day: year_start)"}),
+                 {"description": "Run year, 0 for the first twelve months from the run's start (N-day steps: those "
+                  "that start before its first anniversary), 1 for the next…; a hydrological year (October to "
+                  "September) only for a run that starts on 1 October.  Its first day: year_start"}),
         "year_start": ("year", starts[np.searchsorted(year, np.arange(int(year.max()) + 1))].values,
                        {"description": "First day of each run year"}),
         "year_days": ("year", np.bincount(year, weights=axis.days).astype(np.int32),
