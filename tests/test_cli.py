@@ -27,6 +27,15 @@ def test_run_default_is_the_aral_basin(capsys):
     assert "scaled to whole years" not in out  # (whole hydrological years: nothing is scaled)
 
 
+def test_the_run_header_gives_the_days_of_n_day_steps(tmp_path, capsys):
+    """A run of 7-day steps from 15 April said "2000-04 to 2002-06", as if it were of months (a units audit)."""
+    (tmp_path / "m.yaml").write_text(
+        "version: 1\nname: weekly\ntime: {start: 2000-04-15, end: 2002-06-20, step: {days: 7}}\nnodes:\n"
+        "  - {id: a, type: inflow, inflow: 30 m3/s}\n  - {id: sea, type: sink}\nedges: [[a, sea]]\n")
+    assert main(["run", str(tmp_path / "m.yaml")]) == 0
+    assert "1 scenario(s), 114 steps of 7 days, 2000-04-15 to 2002-06-21" in capsys.readouterr().out
+
+
 def test_run_demo_file_prints_summary(capsys):
     assert main(["run", DEMO, "--scenarios", "1", "--years", "2"]) == 0
     out = capsys.readouterr().out

@@ -150,3 +150,4 @@ def test_a_span_is_described_from_its_first_day_to_its_last():
     out; and with 7-day steps "to 2016-12-29" for a run that reaches 5 January (a user review)."""
     assert TimeAxis.from_range("2000-10", "2030-09").describe() == "360 monthly steps, 2000-10-01 to 2030-09-30"
     assert TimeAxis.from_range("2016-01-01", "2016-12-31", 7).describe() == "53 7-day steps, 2016-01-01 to 2017-01-05"
+    assert TimeAxis.from_range("2000-10", "2000-10").describe() == "1 monthly step, 2000-10-01 to 2000-10-31"

@@ -550,10 +550,16 @@ def _part_years(ds) -> list[str]:  # type: ignore[no-untyped-def]
 
 
 def _span(ds) -> str:  # type: ignore[no-untyped-def]
+    """The run's steps and span: months for monthly steps (``24 steps, 2000-10 to 2002-09``), days for N-day ones
+    (``114 steps of 7 days, 2000-04-15 to 2002-06-21``: the last step's last day)."""
     import pandas as pd
 
     t = pd.DatetimeIndex(ds["time"].values)
-    return f"{len(t)} steps, {t[0]:%Y-%m} to {t[-1]:%Y-%m}"
+    label = str(ds.attrs.get("time_step", "month")).split()
+    if not (len(label) == 2 and label[1] == "days" and label[0].isdigit()):
+        return f"{len(t)} steps, {t[0]:%Y-%m} to {t[-1]:%Y-%m}"
+    last = t[-1] + pd.Timedelta(days=int(label[0]) - 1)
+    return f"{len(t)} steps of {label[0]} days, {t[0]:%Y-%m-%d} to {last:%Y-%m-%d}"
 
 
 def _table(frame: pd.DataFrame) -> str:

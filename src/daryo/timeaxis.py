@@ -233,4 +233,4 @@ class TimeAxis:
         if self.n_steps == 0:
             return f"no steps ({kind})"
         last = (self.end - pd.Timedelta(days=1)).strftime("%Y-%m-%d")  # (the last step's last day, not its start)
-        return f"{self.n_steps} {kind} steps, {self.start:%Y-%m-%d} to {last}"
+        return f"{self.n_steps} {kind} step{'' if self.n_steps == 1 else 's'}, {self.start:%Y-%m-%d} to {last}"
