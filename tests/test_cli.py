@@ -131,6 +131,10 @@ def test_an_unknown_scenario_of_another_model_is_not_told_to_use_the_aral_models
     err = capsys.readouterr().err
     assert "scenario 'foo': unknown scenario; use one of the embedded Aral Sea basin model's library: climate-2050" \
         in err and "or, for any model, a path to an overlay .yaml file" in err, err
+    assert err.startswith("1 problem in the scenarios asked for:\n"), err  # (not "in the model": no file is at fault)
+    assert main(["run", str(demo_model_path()), "--scenario", "missing.yaml", "--years", "1"]) == 1
+    assert capsys.readouterr().err.startswith("1 problem in the scenarios asked for:\n  - missing.yaml: scenario file "
+                                              "not found")
 
 
 def test_a_file_run_for_more_years_than_it_has_takes_its_overlays_over_the_run(one_year_and_a_dry_second, capsys):

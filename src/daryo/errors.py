@@ -130,14 +130,17 @@ class ModelError(ValueError):
     note
         Advice that applies to them all, written after the list ("" for none): how the command that loaded the
         model reads the file, say.
+    subject
+        What the problems are in, for the first line (``1 problem in the model:``): the scenarios asked for, say,
+        where none of the model's files is at fault.
     """
 
-    def __init__(self, problems: list[Problem] | Problem, note: str = ""):
+    def __init__(self, problems: list[Problem] | Problem, note: str = "", *, subject: str = "in the model"):
         self.problems = [problems] if isinstance(problems, Problem) else list(problems)
-        self.note = note
+        self.note, self.subject = note, subject
         n = len(self.problems)
         head = "1 problem" if n == 1 else f"{n} problems"
-        text = f"{head} in the model:\n" + "\n".join(f"  - {p}" for p in self.problems)
+        text = f"{head} {subject}:\n" + "\n".join(f"  - {p}" for p in self.problems)
         super().__init__(f"{text}\n{note}" if note else text)
 
 

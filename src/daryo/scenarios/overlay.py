@@ -70,6 +70,10 @@ def _library(library: str | Path | None) -> Path:
     return lib
 
 
+#: the subject of the problems of a scenario that cannot be found (none of the model's files is at fault)
+ASKED_FOR = "in the scenarios asked for"
+
+
 def scenario_path(name: str, library: str | Path | None = None) -> Path:
     """The overlay file of a library scenario name, or ``name`` itself if it is a path to a YAML file.
 
@@ -92,9 +96,9 @@ def scenario_path(name: str, library: str | Path | None = None) -> Path:
                                  else f"cannot be read: {LINK_LOOP}" if _link_loop(p)
                                  else "is not a regular file (a named pipe, a device or a socket)" if p.exists()
                                  else f"scenario file not found: {note}" if (note := missing_cwd_note(p))
-                                 else "scenario file not found"))
+                                 else "scenario file not found"), subject=ASKED_FOR)
     if p.is_dir() and (os.sep in name or "/" in name):  # (a library name is not a path, even beside a folder of it)
-        raise ModelError(Problem(str(p), "", "is a folder, not a scenario file"))
+        raise ModelError(Problem(str(p), "", "is a folder, not a scenario file"), subject=ASKED_FOR)
     lib = _library(library)
     candidate = lib / f"{name}.yaml"
     if candidate.is_file():
@@ -105,7 +109,8 @@ def scenario_path(name: str, library: str | Path | None = None) -> Path:
             else f"; the file '{name}' here is not read as an overlay, whose name ends in .yaml or .yml")
     whose = "the embedded Aral Sea basin model's library" if library is None else "the library's"
     raise ModelError(Problem("", f"scenario '{name}'", f"unknown scenario{did_you_mean(name, names)}; use one of "
-                             f"{whose}: {', '.join(names)}, or, for any model, a path to an overlay .yaml file{here}"))
+                             f"{whose}: {', '.join(names)}, or, for any model, a path to an overlay .yaml file{here}"),
+                     subject=ASKED_FOR)
 
 
 def list_scenarios(library: str | Path | None = None) -> list[tuple[str, str]]:
