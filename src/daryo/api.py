@@ -161,8 +161,8 @@ def run(model: Model, options: RunOptions | None = None) -> Results:
         series do not cover, …), or the results would not fit in the machine's memory (run an ensemble instead:
         it writes them to disk).
     """
+    from .model.built import check_built
     from .model.places import problems_relocated
-    from .model.validate import check_built
     from .network import compile_network  # (the numerical stack, loaded when a model is first run)
     from .results import Results, build_dataset
     from .simulate import RunOptions, SimulationOutput, simulate

@@ -594,8 +594,8 @@ def test_loops_through_a_delay_or_past_no_plant_or_requirement_are_valid(tmp_pat
 def test_a_long_loop_is_named_by_its_first_and_last_edges():
     """A loop of many edges is named by its first three and last two edges and how many lie between, so that a
     message stays readable (a review built loops of 800 edges)."""
+    from daryo.model.topology import _edges_text
     from daryo.model.types import Edge
-    from daryo.model.validate import _edges_text
 
     edges = [Edge(f"j{i}->j{i + 1}", f"j{i}", f"j{i + 1}", place=f"edges[{i}]") for i in range(8)]
     assert _edges_text(edges[:6]).count("; ") == 5

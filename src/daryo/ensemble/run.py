@@ -17,7 +17,7 @@ from .._files import file_digest, free_bytes, interrupts_between, size_text, use
 from ..errors import short_text
 from ..hydrology import check_seed
 from ..model import Model
-from ..model.validate import check_built
+from ..model.built import check_built
 from ..network import CompiledNetwork, compile_network
 from ..network.digest import network_digest
 from ..parameters import Parameter, align_frames, references, with_inputs

@@ -14,8 +14,9 @@ import pandas as pd
 
 from ..errors import ModelError, Problem
 from ..timeaxis import TimeAxis
+from ..units import is_number
 
-__all__ = ["Series", "LevelTable", "MISSING_DATES", "OVERFLOW"]
+__all__ = ["Series", "LevelTable", "MISSING_DATES", "OVERFLOW", "numbers_of"]
 
 #: The :attr:`~daryo.errors.Problem.code` of a CSV series that misses some of a run's step dates.
 MISSING_DATES = "missing-dates"
@@ -192,3 +193,13 @@ class LevelTable:
         if self.area is None:
             return np.zeros_like(np.asarray(volume, dtype=float))
         return np.interp(volume, self.volume, self.area)
+
+
+def numbers_of(value: object) -> np.ndarray | None:
+    """The numbers of an attribute's value: a series' values, or one number as an array of one; None for anything
+    else (a parameter reference, text)."""
+    if isinstance(value, Series):
+        return value.values
+    if is_number(value):
+        return np.array([float(value)])
+    return None

@@ -5,28 +5,37 @@ the node ids the file declares and the model's time axis) that returns problems;
 from __future__ import annotations
 
 import calendar
-import math
 import re
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
-from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import TypeVar
 
 import numpy as np
 import pandas as pd
 
-from ..errors import ModelError, Problem, did_you_mean, kind_of, with_article
+from ..errors import ModelError, Problem, did_you_mean, with_article
 from ..parameters import ParameterRef, state_dependent
-from ..timeaxis import TimeAxis, span_problem
+from ..timeaxis import TimeAxis
 from ..units import CANONICAL_UNITS, MAX_MAGNITUDE, SECONDS_PER_DAY, is_number, too_large_text
-from .components import COMPONENT_TYPES, CONSTRAINT_TYPES, EDGE_ATTRIBUTES, NODE_REFERENCES, Attribute, component_type
-from .series import OVERFLOW, Series
+from .components import CONSTRAINT_TYPES, EDGE_ATTRIBUTES, NODE_REFERENCES, Attribute, component_type
+from .series import OVERFLOW, Series, numbers_of
+from .topology import (
+    _arcs,
+    _arcs_in_a_step,
+    _arcs_text,
+    _arcs_without_edges,
+    _edge_loop,
+    _edges_text,
+    _intakes_reached,
+    _reaches,
+    _shortest_path,
+    _strongly_connected,
+)
 from .types import Constraint, Edge, Model, Node, TimeSpec
 
-__all__ = ["validate_model", "check_built", "check_built_model", "CheckContext", "CHECKS", "PLACEHOLDER_TIME"]
+__all__ = ["validate_model", "CheckContext", "CHECKS", "PLACEHOLDER_TIME"]
 
 #: The time span the loader gives a model whose ``time`` is missing or cannot be read (a problem it reports):
 #: no time axis, so series are not compared with its one step
@@ -96,14 +105,6 @@ class CheckContext:
 
 
 Check = Callable[[CheckContext], Iterable[Problem]]
-
-
-def _values(v: object) -> np.ndarray | None:
-    if isinstance(v, Series):
-        return v.values
-    if is_number(v):
-        return np.array([float(v)])
-    return None
 
 
 def _elements(model: Model) -> list[Node | Edge]:
@@ -226,60 +227,6 @@ def check_references(ctx: CheckContext) -> Iterable[Problem]:
                               "it is said to get; name a node downstream of its intakes")
 
 
-def _intakes_reached(model: Model, demand: str, ref: str) -> list[str]:
-    """The nodes ``demand`` takes water from that its return flow into ``ref`` reaches within the step (through
-    no delay): each a loop through which the LP can deliver the same water again and again."""
-    reached, delays = _reached_in_a_step(model, ref), _delays(model)  # (what enters a delay leaves it steps later)
-    return [e.source for e in model.edges if e.target == demand and e.source in reached and e.source not in delays]
-
-
-def _delays(model: Model) -> set[str]:
-    """The ids of the model's delays, which water passes only from one step to a later one."""
-    return {n.id for n in model.nodes if n.type == "delay"}
-
-
-def _edges_text(edges: list[Edge], most: int = 6) -> str:
-    """Edges named for a message: all of up to ``most``, else the first and last few and how many."""
-    return _arcs_text([e.at() for e in edges], most)
-
-
-def _edge_loop(model: Model, a: str, b: str) -> list[Edge]:
-    """The edges of a loop through nodes ``a`` and ``b`` along edges alone, within a step (from ``a`` to ``b`` and
-    back, through no delay), or [] where there is none (nor where ``a`` is ``b``: a return to the intake itself)."""
-    if a == b:
-        return []
-    delays = _delays(model)
-    leaving: dict[str, list[tuple[str, Edge]]] = {}
-    for edge in model.edges:
-        if edge.source not in delays:
-            leaving.setdefault(edge.source, []).append((edge.target, edge))
-    there, back = _shortest_path(leaving, a, b), _shortest_path(leaving, b, a)
-    return there + back if there is not None and back is not None else []
-
-
-_Arc = TypeVar("_Arc")
-
-
-def _shortest_path(leaving: Mapping[str, list[tuple[str, _Arc]]], start: str, end: str,
-                   within: AbstractSet[str] | None = None) -> list[_Arc] | None:
-    """The arcs of a shortest path from ``start`` to ``end`` along ``leaving`` (node -> (next node, arc)), through
-    nodes of ``within`` only (None: any); ``end`` may be ``start`` (a loop back to it).  None where there is none."""
-    came: dict[str, tuple[str, _Arc] | None] = {start: None}
-    queue = [start]
-    for v in queue:  # (breadth first: the shortest)
-        for target, arc in leaving.get(v, ()):
-            if target == end:
-                arcs = [arc]
-                while (step := came[v]) is not None:
-                    v, named = step
-                    arcs.append(named)
-                return arcs[::-1]
-            if target not in came and (within is None or target in within):
-                came[target] = (v, arc)
-                queue.append(target)
-    return None
-
-
 def check_loops(ctx: CheckContext) -> Iterable[Problem]:
     """A loop of edges (and spills) within a step, through no delay, must not pass a hydropower plant or the node of
     a flow requirement: the LP could send the same water round it again and again in one step, each time through
@@ -308,124 +255,6 @@ def check_loops(ctx: CheckContext) -> Iterable[Problem]:
                 f"again in one step and be counted toward the requirement each time; {hint}"))
 
 
-def _arcs_in_a_step(model: Model) -> dict[str, list[tuple[str, str]]]:
-    """node -> (next node, the arc as named for a message) of the water that moves within a step: along edges and
-    spills, not out of a delay (what enters one leaves it steps later), not from a node to itself (an edge's own
-    problem)."""
-    shut = _delays(model) | {n.id for n in model.nodes if _never_flows(n)}
-    leaving: dict[str, list[tuple[str, str]]] = {}
-    for e in model.edges:
-        if e.source not in shut and e.source != e.target and not _never_flows(e):
-            leaving.setdefault(e.source, []).append((e.target, e.at()))
-    for n in model.nodes:
-        if isinstance(t := n.attrs.get("spill_to"), str) and t != n.id and n.id not in shut:
-            leaving.setdefault(n.id, []).append((t, f"the spill of '{n.id}' to '{t}' ({n.at('spill_to')})"))
-    return leaving
-
-
-def _never_flows(el: Node | Edge) -> bool:
-    """Whether an element's flow is held at 0 in every step (a maximum or capacity of 0: a canal shut by an overlay,
-    say), so that no water goes round a loop through it."""
-    for key in ("max_flow", "capacity"):
-        vals = _values(el.attrs.get(key))
-        if vals is not None and np.size(vals) and np.all(np.asarray(vals, dtype=float) == 0):
-            return True
-    return False
-
-
-def _strongly_connected(leaving: Mapping[str, list[tuple[str, str]]]) -> dict[str, frozenset[str]]:
-    """The nodes on a loop, each with the nodes of its strongly connected part (Tarjan's algorithm, iterative)."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    on_stack: set[str] = set()
-    stack: list[str] = []
-    out: dict[str, frozenset[str]] = {}
-    for root in list(leaving):
-        if root in index:
-            continue
-        work = [(root, 0)]
-        while work:
-            v, i = work.pop()
-            if i == 0:
-                index[v] = low[v] = len(index)
-                stack.append(v)
-                on_stack.add(v)
-            nexts = leaving.get(v, [])
-            if i < len(nexts):
-                work.append((v, i + 1))
-                w = nexts[i][0]
-                if w not in index:
-                    work.append((w, 0))
-                elif w in on_stack:
-                    low[v] = min(low[v], index[w])
-                continue
-            if low[v] == index[v]:  # v is the root of a part: pop it
-                part = []
-                while True:
-                    w = stack.pop()
-                    on_stack.discard(w)
-                    part.append(w)
-                    if w == v:
-                        break
-                if len(part) > 1:
-                    members = frozenset(part)
-                    out.update(dict.fromkeys(part, members))
-            if work:  # (back in the node that went to v)
-                parent = work[-1][0]
-                low[parent] = min(low[parent], low[v])
-    return out
-
-
-def _arcs_text(arcs: list[str], most: int = 6) -> str:
-    """Arcs named for a message: all of up to ``most``, else the first and last few and how many."""
-    if len(arcs) > most:
-        arcs = [*arcs[:3], f"… {len(arcs) - 5} more …", *arcs[-2:]]
-    return "; ".join(arcs)
-
-
-def _reached_in_a_step(model: Model, start: str) -> set[str]:
-    """The nodes water from ``start`` can reach within one step (not through a delay): along edges, demands'
-    return flows and reservoirs' spills."""
-    out = _arcs(model)
-    delays = _delays(model)
-    seen, stack = set(), [start]
-    while stack:
-        v = stack.pop()
-        if v in seen:
-            continue
-        seen.add(v)
-        if v not in delays:
-            stack.extend(out.get(v, ()))
-    return seen
-
-
-def _arcs(model: Model) -> dict[str, list[str]]:
-    """node -> the nodes its water goes to: along edges, demands' return flows and reservoirs' spills."""
-    out: dict[str, list[str]] = {}
-    for source, target in [*((e.source, e.target) for e in model.edges), *_arcs_without_edges(model)]:
-        out.setdefault(source, []).append(target)
-    return out
-
-
-def _reaches(arcs: Mapping[str, list[str]], start: str, target: str) -> bool:
-    """Whether water from ``start`` reaches ``target`` along ``arcs`` (:func:`_arcs`; through delays too)."""
-    seen, stack = {start}, [start]
-    while stack:
-        for w in arcs.get(stack.pop(), ()):
-            if w == target:
-                return True
-            if w not in seen:
-                seen.add(w)
-                stack.append(w)
-    return False
-
-
-def _arcs_without_edges(model: Model) -> list[tuple[str, str]]:
-    """(from, to) of the water that moves without an edge: demands' return flows and reservoirs' spills."""
-    return [(n.id, t) for n in model.nodes for key in ("return_to", "spill_to")
-            if isinstance(t := n.attrs.get(key), str)]
-
-
 def check_connected(ctx: CheckContext) -> Iterable[Problem]:
     model, file = ctx.model, ctx.file
     outgoing = Counter(e.source for e in model.edges)
@@ -451,7 +280,7 @@ def check_nonnegative(ctx: CheckContext) -> Iterable[Problem]:
     for el in _elements(model):
         for key in keys:
             v = el.attrs.get(key)
-            vals = _values(v)
+            vals = numbers_of(v)
             if vals is not None and np.any(vals < 0):
                 attr = _attribute(el, key)
                 shown = _with_unit(float(vals.min()), attr.dimension if attr else None,
@@ -472,7 +301,7 @@ def check_magnitudes(ctx: CheckContext) -> Iterable[Problem]:
     elements: list[Node | Edge | Constraint] = [*model.nodes, *model.edges, *model.constraints]
     for el in elements:
         for key, v in el.attrs.items():
-            vals = _values(v)
+            vals = numbers_of(v)
             if key in _OWN_RANGE or vals is None or vals.size == 0:
                 continue
             k = int(np.argmax(np.abs(vals)))
@@ -489,7 +318,7 @@ def check_magnitudes(ctx: CheckContext) -> Iterable[Problem]:
         factors = c.attrs.get("factors")
         numbers = [("nodes", w) for w in (weights.values() if isinstance(weights, Mapping) else ())] + [
             (f"factors[{k}]", float(np.max(np.abs(vals)))) for k, f in enumerate(
-                factors if isinstance(factors, list) else ()) if (vals := _values(f)) is not None and vals.size]
+                factors if isinstance(factors, list) else ()) if (vals := numbers_of(f)) is not None and vals.size]
         for key, x in numbers:
             if is_number(x) and abs(x) > MAX_MAGNITUDE:
                 yield Problem(file, c.at(key), f"holds {x:g}: {too_large_text()}")
@@ -501,7 +330,7 @@ def check_ratio_factors(ctx: CheckContext) -> Iterable[Problem]:
     for c in ctx.model.constraints:
         if c.type != "flow_ratio" or not isinstance(c.attrs.get("factors"), list):
             continue
-        values = [_values(f) for f in c.attrs["factors"]]
+        values = [numbers_of(f) for f in c.attrs["factors"]]
         for k, vals in enumerate(values):
             if vals is not None and np.any(vals < 0):
                 yield Problem(ctx.file, c.at(f"factors[{k}]"), f"is negative ({float(vals.min()):g}); a flow "
@@ -560,7 +389,7 @@ def check_fractions(ctx: CheckContext) -> Iterable[Problem]:
     model, file = ctx.model, ctx.file
     for el in _elements(model):
         for key in ("loss", "consumptive_fraction", "efficiency", "initial_proportion"):
-            vals = _values(el.attrs.get(key))
+            vals = numbers_of(el.attrs.get(key))
             if vals is None:
                 continue
             if np.any(vals < 0) or np.any(vals > 1):
@@ -575,7 +404,7 @@ def check_places(ctx: CheckContext) -> Iterable[Problem]:
     model, file = ctx.model, ctx.file
     for n in model.nodes:
         for key, limit in (("lat", 90.0), ("lon", 180.0)):
-            vals = _values(n.attrs.get(key))
+            vals = numbers_of(n.attrs.get(key))
             if vals is not None and np.any(np.abs(vals) > limit):
                 yield Problem(file, n.at(key), f"must be decimal degrees from -{limit:g} to {limit:g}")
         country = n.attrs.get("country")
@@ -723,7 +552,7 @@ def check_min_max(ctx: CheckContext) -> Iterable[Problem]:
 
 def _check_initial(n: Node, file: str) -> Iterable[Problem]:
     init = n.attrs.get("initial_volume")
-    vmax, vmin = _values(n.attrs.get("max_volume")), _values(n.attrs.get("min_volume"))
+    vmax, vmin = numbers_of(n.attrs.get("max_volume")), numbers_of(n.attrs.get("min_volume"))
     if init is None or vmax is None or vmin is None:
         return
     if init > float(np.max(vmax)):
@@ -792,7 +621,7 @@ def check_level_tables(ctx: CheckContext) -> Iterable[Problem]:
     model, file = ctx.model, ctx.file
     for n in model.nodes_of("reservoir"):
         table = n.attrs.get("level_table")
-        depth = _values(n.attrs.get("evaporation"))
+        depth = numbers_of(n.attrs.get("evaporation"))
         if depth is not None and np.any(depth > MAX_EVAPORATION_MM):
             yield Problem(file, n.at("evaporation"), (
                 f"{float(depth.max()):.6g} mm of evaporation in one step: more than {MAX_EVAPORATION_MM:,.0f} mm "
@@ -816,7 +645,7 @@ def check_level_tables(ctx: CheckContext) -> Iterable[Problem]:
                 f"the levels fall as the volume rises (from {table.level[k]:g} m at {table.volume[k]:g} hm³ to "
                 f"{table.level[k + 1]:g} m at {table.volume[k + 1]:g} hm³); a reservoir's level must not fall "
                 "as it fills"))
-        vmax, vmin = _values(n.attrs.get("max_volume")), _values(n.attrs.get("min_volume", 0.0))
+        vmax, vmin = numbers_of(n.attrs.get("max_volume")), numbers_of(n.attrs.get("min_volume", 0.0))
         if vmax is not None and float(np.max(vmax)) > table.volume[-1] * (1 + 1e-9):
             yield Problem(file, n.at("level_table.volume"), (
                 f"ends at {table.volume[-1]:g} hm³, below max_volume ({float(np.max(vmax)):g} hm³): above it the "
@@ -876,113 +705,3 @@ def validate_model(model: Model, file: str = "", declared_ids: set[str] | None =
     ctx = CheckContext(model, file, frozenset(declared_ids or ()), frozenset(loose_ids or ()),
                        frozenset(unread_attributes or ()), file_steps)
     return [p for check in CHECKS for p in check(ctx)]
-
-
-#: the attribute kinds whose value is a number, a series or a parameter reference
-_NUMERIC_KINDS = ("series", "scalar", "monthly", "int")
-
-
-def check_built_model(model: Model) -> list[Problem]:
-    """The problems of a model the loader did not make (built in code, or changed with :func:`dataclasses.replace`,
-    so that :attr:`Model.validated` is False): what the loader refuses of its structure (an allocation mode, a node
-    type or an attribute it does not know, a value that is no number, series or parameter, a number or series that
-    is not finite), then, if there is none, every check of :data:`CHECKS`.  Parts that are not even of their types
-    (a node that is no :class:`Node`) are one problem saying so: build the model with
-    :func:`daryo.model.model_from_dict`, which checks it."""
-    file = str(model.path or "<model built in code>")
-    problems = list(_structure_problems(model, file))
-    if problems:
-        return problems
-    try:  # (a model shortened by Model.with_time keeps its longer series: no problem there)
-        return [p for p in validate_model(model, file) if p.code != SURPLUS_VALUES]
-    except (AttributeError, TypeError, KeyError, IndexError, ValueError, AssertionError) as exc:
-        return [Problem(file, "", f"the model holds a part no loaded model has ({type(exc).__name__}: {exc}); build "
-                        "it with daryo.model.model_from_dict, which checks it")]
-
-
-def check_built(model: Model) -> None:
-    """Raise the :class:`~daryo.ModelError` of a model the loader did not make, if it has problems
-    (:func:`check_built_model`); a model the loader made (:attr:`Model.validated`) was checked then."""
-    if not model.validated and (problems := check_built_model(model)):
-        raise ModelError(problems)
-
-
-def _structure_problems(model: Model, file: str) -> Iterable[Problem]:
-    if model.allocation not in ("priority", "cost"):
-        yield Problem(file, "allocation", f"{kind_of(model.allocation)} is not an allocation mode; use priority or "
-                      "cost")
-    if not isinstance(model.time, TimeSpec) or not (model.time.step_days is None or (
-            isinstance(model.time.step_days, int) and model.time.step_days >= 1)):
-        yield Problem(file, "time", f"{kind_of(model.time)} is not a time span of whole-day or monthly steps")
-    if isinstance(model.time, TimeSpec) and (why := _span_problem(model.time)) is not None:
-        yield Problem(file, "time", why)
-    if not model.scenario_names:
-        yield Problem(file, "", "the model has no scenario trace (scenario_names is empty); give at least one name")
-    yield from _built_constraint_problems(model, file)
-    for el in [*model.nodes, *model.edges]:
-        if not isinstance(el, Node | Edge) or not isinstance(el.attrs, Mapping):
-            yield Problem(file, "nodes", f"{kind_of(el)} is not a node or edge with attributes (a mapping)")
-            continue
-        if isinstance(el, Node) and component_type(el.type) is None:
-            yield Problem(file, el.at(), f"unknown component type {kind_of(el.type)}"
-                          f"{did_you_mean(el.type, COMPONENT_TYPES)}; use one of: {', '.join(COMPONENT_TYPES)}")
-            continue
-        for key, value in el.attrs.items():
-            attr = _attribute(el, key)
-            if attr is None:
-                yield Problem(file, el.at(key), f"unknown attribute '{key}'")
-            elif isinstance(value, ParameterRef):
-                if value.name not in model.parameters:
-                    yield Problem(file, el.at(key), f"names parameter '{value.name}', which the model does not have"
-                                  f"{did_you_mean(value.name, model.parameters)}")
-            elif isinstance(value, Series):
-                if value.values.dtype.kind not in "iuf":
-                    yield Problem(file, el.at(key), f"holds values of NumPy kind '{value.values.dtype}', not numbers")
-                elif not np.all(np.isfinite(value.values)):
-                    yield Problem(file, el.at(key), "contains non-finite numbers (NaN or infinity); give finite "
-                                  "values")
-                elif value.n_scenarios not in (1, len(model.scenario_names)):
-                    yield Problem(file, el.at(key), f"has {value.n_scenarios} scenario traces, and the model "
-                                  f"{len(model.scenario_names)} scenario names; give one trace or one per name")
-            elif attr.kind in _NUMERIC_KINDS and not isinstance(value, ParameterRef):
-                if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
-                    yield Problem(file, el.at(key), f"is {kind_of(value)}, not a number, a series or a parameter")
-                elif not math.isfinite(value):
-                    yield Problem(file, el.at(key), f"is {value}: not a finite number")
-
-
-def _span_problem(time: TimeSpec) -> str | None:
-    """Why a model's time span cannot be run (None if it can)."""
-    try:
-        if time.end < time.start:
-            return "ends before it starts"
-        return span_problem(pd.Timestamp(time.start), pd.Timestamp(time.end), time.step_days)
-    except (TypeError, ValueError, OverflowError, NotImplementedError):  # (dates that are no dates pandas holds)
-        return f"{kind_of(time.start)} to {kind_of(time.end)} is not a span of dates a time axis can hold"
-
-
-def _built_constraint_problems(model: Model, file: str) -> Iterable[Problem]:
-    """What the loader refuses of a constraint's structure: its type, the nodes it names, numbers that are not
-    finite or larger than a model's may be, a flow_sum with no bound."""
-    ids = {n.id for n in model.nodes if isinstance(n, Node)}
-    for c in model.constraints:
-        if not isinstance(c, Constraint) or not isinstance(c.attrs, Mapping):
-            yield Problem(file, "constraints", f"{kind_of(c)} is not a constraint with attributes (a mapping)")
-            continue
-        if not c.place:  # (built in code: named by its id, as the loader names it)
-            c = replace(c, place=f"constraints[{c.id}]")
-        if c.type not in CONSTRAINT_TYPES:
-            yield Problem(file, c.at(), f"unknown constraint type {kind_of(c.type)}"
-                          f"{did_you_mean(c.type, CONSTRAINT_TYPES)}; use one of: {', '.join(CONSTRAINT_TYPES)}")
-            continue
-        named = c.attrs.get("nodes", ())
-        for node in named:
-            if node not in ids:
-                yield Problem(file, c.at("nodes"), f"names '{node}', which is not a node{did_you_mean(node, ids)}")
-        numbers = [*(named.values() if isinstance(named, Mapping) else ()), *(
-            c.attrs.get(k) for k in ("min_flow", "max_flow")), *c.attrs.get("factors", ())]
-        if any(is_number(x) and not abs(x) <= MAX_MAGNITUDE for x in numbers):  # (NaN too)
-            yield Problem(file, c.at(), f"holds a number that is not finite or larger than {MAX_MAGNITUDE:g}")
-        if c.type == "flow_sum" and "min_flow" not in c.attrs and "max_flow" not in c.attrs:
-            yield Problem(file, c.at(), "has neither min_flow nor max_flow, so it constrains nothing; give one (or "
-                          "leave the constraint out)")

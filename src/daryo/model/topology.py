@@ -1,0 +1,186 @@
+"""The network as a graph of where water goes, for the checks of :mod:`daryo.model.validate`: along edges, spills
+and return flows; what water from a node reaches within a step (not through a delay, which passes it on steps
+later) or at all; the loops within a step; shortest paths to name them in messages."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
+from typing import TypeVar
+
+import numpy as np
+
+from .series import numbers_of
+from .types import Edge, Model, Node
+
+
+def _intakes_reached(model: Model, demand: str, ref: str) -> list[str]:
+    """The nodes ``demand`` takes water from that its return flow into ``ref`` reaches within the step (through
+    no delay): each a loop through which the LP can deliver the same water again and again."""
+    reached, delays = _reached_in_a_step(model, ref), _delays(model)  # (what enters a delay leaves it steps later)
+    return [e.source for e in model.edges if e.target == demand and e.source in reached and e.source not in delays]
+
+
+def _delays(model: Model) -> set[str]:
+    """The ids of the model's delays, which water passes only from one step to a later one."""
+    return {n.id for n in model.nodes if n.type == "delay"}
+
+
+def _edges_text(edges: list[Edge], most: int = 6) -> str:
+    """Edges named for a message: all of up to ``most``, else the first and last few and how many."""
+    return _arcs_text([e.at() for e in edges], most)
+
+
+def _edge_loop(model: Model, a: str, b: str) -> list[Edge]:
+    """The edges of a loop through nodes ``a`` and ``b`` along edges alone, within a step (from ``a`` to ``b`` and
+    back, through no delay), or [] where there is none (nor where ``a`` is ``b``: a return to the intake itself)."""
+    if a == b:
+        return []
+    delays = _delays(model)
+    leaving: dict[str, list[tuple[str, Edge]]] = {}
+    for edge in model.edges:
+        if edge.source not in delays:
+            leaving.setdefault(edge.source, []).append((edge.target, edge))
+    there, back = _shortest_path(leaving, a, b), _shortest_path(leaving, b, a)
+    return there + back if there is not None and back is not None else []
+
+
+_Arc = TypeVar("_Arc")
+
+
+def _shortest_path(leaving: Mapping[str, list[tuple[str, _Arc]]], start: str, end: str,
+                   within: AbstractSet[str] | None = None) -> list[_Arc] | None:
+    """The arcs of a shortest path from ``start`` to ``end`` along ``leaving`` (node -> (next node, arc)), through
+    nodes of ``within`` only (None: any); ``end`` may be ``start`` (a loop back to it).  None where there is none."""
+    came: dict[str, tuple[str, _Arc] | None] = {start: None}
+    queue = [start]
+    for v in queue:  # (breadth first: the shortest)
+        for target, arc in leaving.get(v, ()):
+            if target == end:
+                arcs = [arc]
+                while (step := came[v]) is not None:
+                    v, named = step
+                    arcs.append(named)
+                return arcs[::-1]
+            if target not in came and (within is None or target in within):
+                came[target] = (v, arc)
+                queue.append(target)
+    return None
+
+
+def _arcs_in_a_step(model: Model) -> dict[str, list[tuple[str, str]]]:
+    """node -> (next node, the arc as named for a message) of the water that moves within a step: along edges and
+    spills, not out of a delay (what enters one leaves it steps later), not from a node to itself (an edge's own
+    problem)."""
+    shut = _delays(model) | {n.id for n in model.nodes if _never_flows(n)}
+    leaving: dict[str, list[tuple[str, str]]] = {}
+    for e in model.edges:
+        if e.source not in shut and e.source != e.target and not _never_flows(e):
+            leaving.setdefault(e.source, []).append((e.target, e.at()))
+    for n in model.nodes:
+        if isinstance(t := n.attrs.get("spill_to"), str) and t != n.id and n.id not in shut:
+            leaving.setdefault(n.id, []).append((t, f"the spill of '{n.id}' to '{t}' ({n.at('spill_to')})"))
+    return leaving
+
+
+def _never_flows(el: Node | Edge) -> bool:
+    """Whether an element's flow is held at 0 in every step (a maximum or capacity of 0: a canal shut by an overlay,
+    say), so that no water goes round a loop through it."""
+    for key in ("max_flow", "capacity"):
+        vals = numbers_of(el.attrs.get(key))
+        if vals is not None and np.size(vals) and np.all(np.asarray(vals, dtype=float) == 0):
+            return True
+    return False
+
+
+def _strongly_connected(leaving: Mapping[str, list[tuple[str, str]]]) -> dict[str, frozenset[str]]:
+    """The nodes on a loop, each with the nodes of its strongly connected part (Tarjan's algorithm, iterative)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    out: dict[str, frozenset[str]] = {}
+    for root in list(leaving):
+        if root in index:
+            continue
+        work = [(root, 0)]
+        while work:
+            v, i = work.pop()
+            if i == 0:
+                index[v] = low[v] = len(index)
+                stack.append(v)
+                on_stack.add(v)
+            nexts = leaving.get(v, [])
+            if i < len(nexts):
+                work.append((v, i + 1))
+                w = nexts[i][0]
+                if w not in index:
+                    work.append((w, 0))
+                elif w in on_stack:
+                    low[v] = min(low[v], index[w])
+                continue
+            if low[v] == index[v]:  # v is the root of a part: pop it
+                part = []
+                while True:
+                    w = stack.pop()
+                    on_stack.discard(w)
+                    part.append(w)
+                    if w == v:
+                        break
+                if len(part) > 1:
+                    members = frozenset(part)
+                    out.update(dict.fromkeys(part, members))
+            if work:  # (back in the node that went to v)
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[v])
+    return out
+
+
+def _arcs_text(arcs: list[str], most: int = 6) -> str:
+    """Arcs named for a message: all of up to ``most``, else the first and last few and how many."""
+    if len(arcs) > most:
+        arcs = [*arcs[:3], f"… {len(arcs) - 5} more …", *arcs[-2:]]
+    return "; ".join(arcs)
+
+
+def _reached_in_a_step(model: Model, start: str) -> set[str]:
+    """The nodes water from ``start`` can reach within one step (not through a delay): along edges, demands'
+    return flows and reservoirs' spills."""
+    out = _arcs(model)
+    delays = _delays(model)
+    seen, stack = set(), [start]
+    while stack:
+        v = stack.pop()
+        if v in seen:
+            continue
+        seen.add(v)
+        if v not in delays:
+            stack.extend(out.get(v, ()))
+    return seen
+
+
+def _arcs(model: Model) -> dict[str, list[str]]:
+    """node -> the nodes its water goes to: along edges, demands' return flows and reservoirs' spills."""
+    out: dict[str, list[str]] = {}
+    for source, target in [*((e.source, e.target) for e in model.edges), *_arcs_without_edges(model)]:
+        out.setdefault(source, []).append(target)
+    return out
+
+
+def _reaches(arcs: Mapping[str, list[str]], start: str, target: str) -> bool:
+    """Whether water from ``start`` reaches ``target`` along ``arcs`` (:func:`_arcs`; through delays too)."""
+    seen, stack = {start}, [start]
+    while stack:
+        for w in arcs.get(stack.pop(), ()):
+            if w == target:
+                return True
+            if w not in seen:
+                seen.add(w)
+                stack.append(w)
+    return False
+
+
+def _arcs_without_edges(model: Model) -> list[tuple[str, str]]:
+    """(from, to) of the water that moves without an edge: demands' return flows and reservoirs' spills."""
+    return [(n.id, t) for n in model.nodes for key in ("return_to", "spill_to")
+            if isinstance(t := n.attrs.get(key), str)]
