@@ -1652,6 +1652,8 @@ def test_a_delays_release_is_not_called_a_minimum(tmp_path):
         daryo.run(daryo.load(write_model(tmp_path, text)))
     assert "lag" in info.value.components and "minimum:" not in str(info.value)
     assert "The water of lag has nowhere to go" in str(info.value)  # (as an inflow's; a review)
+    assert "What leaves lag entered it steps earlier and must leave now: a delay belongs on a reach the water must " \
+        "take, with a way on to a sink or a reservoir" in str(info.value)  # (why: a QA pass of the allocation)
 
 
 @pytest.mark.parametrize("dimension, problem", [

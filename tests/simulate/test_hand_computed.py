@@ -501,6 +501,29 @@ def test_a_delays_cost_is_on_the_water_entering_it(method):
     np.testing.assert_allclose(ds.delivery.sel(demand="d").values.ravel(), [4.0, 10.0, 20.0], atol=1e-9)
 
 
+@pytest.mark.parametrize("method", ["plain", "fast"])
+def test_spare_water_does_not_enter_a_delay_whose_outlets_take_a_limited_amount(method):
+    """Priority mode::
+
+        [in: 100] --> (j) --> [sea]
+                          --> <lag: 1 step> --> [E: demand 5]
+
+    No requirement needs water this step (E's, below the delay, draws none in), so where the spare 100 hm³ go is
+    the last solve's choice.  The delay and the sea tied at cost 0, and the solve sent all of it into the delay,
+    whose only outlet, E, takes 5: the next step was infeasible, in a model that validates (a QA pass).  Water
+    entering a delay whose outlets are all limited costs as a full loss, so the sea takes it.  A delay with a way
+    on to the sea keeps no such cost: there the spare water may take either route (the test of the delay's own
+    cost, above, and the plain and fast paths' agreement elsewhere cover it)."""
+    m = testmodels.build(
+        [{"id": "in", "type": "inflow", "inflow": 100}, {"id": "j", "type": "junction"},
+         {"id": "lag", "type": "delay", "steps": 1}, {"id": "E", "type": "demand", "demand": 5},
+         {"id": "sea", "type": "sink"}],
+        [["in", "j"], ["j", "sea"], ["j", "lag"], ["lag", "E"]], steps=3)
+    ds = daryo.run(m, daryo.RunOptions(method=method)).dataset
+    np.testing.assert_allclose(ds.edge_flow.sel(edge="j->sea").values.ravel(), [100.0] * 3, atol=1e-9)
+    np.testing.assert_allclose(ds.delay_inflow.values.ravel(), [0.0] * 3, atol=1e-9)
+
+
 def test_a_state_dependent_cost_keeps_prioritys_storage_value():
     """In priority mode water no one needs stays stored: a reservoir's column carries the storage value (1e-3 per
     hm³ here) on top of its own cost, which outweighs the sea's small benefit (-5e-4).  A cost given by a

@@ -213,7 +213,11 @@ COMPONENT_TYPES: dict[str, ComponentType] = {
                      "Its `cost` applies to the water entering (the water leaving is fixed by then). Water enters "
                      "only where the allocation sends it: a requirement below a delay is served by what entered "
                      "earlier and draws no water in (it is not yet due), so put a delay on a reach the water must "
-                     "take, not beside an outlet that could take it instead.",
+                     "take, not beside an outlet that could take it instead.  Give the water leaving it a way on "
+                     "that takes any amount (to a sink or a reservoir): what leaves a delay is fixed, and where its "
+                     "outlets cannot take it all (a demand of 5 below a delay that 100 entered), the step is "
+                     "infeasible.  In `priority` mode water does not enter such a delay where another route takes it "
+                     "(see *allocation* above).",
             (
                 A("steps", "int", None, REQUIRED, "Delay in steps."),
                 A("initial_flow", "series", "flow", 0.0, "Water leaving in the first `steps` steps.", fixed=True),

@@ -184,3 +184,43 @@ def _arcs_without_edges(model: Model) -> list[tuple[str, str]]:
     """(from, to) of the water that moves without an edge: demands' return flows and reservoirs' spills."""
     return [(n.id, t) for n in model.nodes for key in ("return_to", "spill_to")
             if isinstance(t := n.attrs.get(key), str)]
+
+
+#: the nodes that take any amount of water: what reaches one has a way on (a reservoir stores or spills it, a delay
+#: passes it on later), unless the node itself has a maximum
+_TAKE_ANY = ("sink", "reservoir", "delay")
+#: the nodes that pass any amount of water on, unless they have a maximum
+_PASS_ANY = ("junction", "reach", "canal", "hydropower")
+
+
+def _limited_outlets(model: Model, delay: str) -> list[str]:
+    """The elements that limit what can leave delay ``delay``: [] where its water has a way, along edges without a
+    maximum and through nodes that pass any amount, to a node that takes any amount (:data:`_TAKE_ANY`); else
+    the limited elements its water meets (demands, and edges and nodes with a ``max_flow`` or ``capacity``), each
+    as a message names it.  A maximum given by a parameter counts as none (it may be large)."""
+    ids = {n.id: n for n in model.nodes}
+    leaving: dict[str, list[Edge]] = {}
+    for e in model.edges:
+        leaving.setdefault(e.source, []).append(e)
+
+    def limited(el: Node | Edge) -> bool:
+        return any(numbers_of(el.attrs.get(key)) is not None for key in ("max_flow", "capacity"))
+
+    met: list[str] = []
+    seen, stack = {delay}, [delay]
+    while stack:
+        for e in leaving.get(stack.pop(), ()):
+            node = ids.get(e.target)
+            if node is None or node.id in seen:
+                continue
+            if limited(e):
+                met.append(f"the edge {e.source} -> {e.target} (its max_flow)")
+            elif node.type == "demand" or limited(node):
+                why = "it takes no more than its demand" if node.type == "demand" else "its maximum"
+                met.append(f"'{node.id}' (a {node.type}: {why})")
+            elif node.type in _TAKE_ANY:
+                return []
+            elif node.type in _PASS_ANY:
+                seen.add(node.id)
+                stack.append(node.id)
+    return list(dict.fromkeys(met))

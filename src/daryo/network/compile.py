@@ -51,6 +51,7 @@ from scipy.sparse.csgraph import connected_components
 from ..errors import ModelError, Problem
 from ..model import Model, Node, Series
 from ..model.places import problems_relocated
+from ..model.topology import _limited_outlets
 from ..parameters import ParameterRef, ParameterSet, StaticEnv, references, scenario_combinations
 from ..timeaxis import TimeAxis
 from .builder import LPBuilder
@@ -74,6 +75,12 @@ PRIORITY_TURBINE_VALUE = 1e-5
 #: choice was the solver's, and what reached the sinks could differ between the plain and the fast path).  Far
 #: below the storage value; a loss of up to 100 % costs less than the turbine value gains
 PRIORITY_LOSS_COST = 1e-6
+
+#: cost per hm³ entering a delay whose water can leave it only into elements that take a limited amount (demands,
+#: edges or nodes with a maximum), in ``priority`` mode: in the last solve, water that could go another way does
+#: not enter it, as it might find no way out when it leaves, steps later (an infeasible step).  As a full loss
+#: costs: the delay is taken only where no other route makes the same deliveries
+PRIORITY_LIMITED_DELAY_COST = 1e-6
 
 #: priority of a reservoir's dead volume in ``priority`` mode, before every model priority (which start at 1):
 #: the end-of-step volume's bound is only ``min(dead volume, V_start − evaporation)`` (water cannot be created),
@@ -272,7 +279,9 @@ def _node_columns(b: LPBuilder, model: Model) -> tuple[np.ndarray, dict[str, int
     node_col = np.array([_node_column(b, n, model.allocation, value.get(n.id, 0.0)) for n in model.nodes],
                         dtype=np.int64)
     # (a delay's cost is on the water entering: the water leaving is fixed, so a cost there would move nothing)
-    delay_in = {n.id: b.col(f"u[{n.id}]", 0.0, None, n.get("cost")) for n in model.nodes if n.type == "delay"}
+    delay_in = {n.id: b.col(f"u[{n.id}]", 0.0, None, n.get("cost"), cost_offset=PRIORITY_LIMITED_DELAY_COST if (
+        model.allocation == "priority" and _limited_outlets(model, n.id)) else 0.0)
+        for n in model.nodes if n.type == "delay"}
     return node_col, delay_in
 
 

@@ -552,5 +552,10 @@ def _nowhere_to_go(net: CompiledNetwork, comps: list[str], cols: list[int], lowe
     inflow_cols = {f"v[{c}]" for c in inflows}
     if any(lower[c] > 0 and net.lp.col_names[c] not in inflow_cols for c in cols):  # a minimum: too little water
         return ""
-    return (f"The water of {', '.join(inflows)} has nowhere to go: give it a way to a sink (a demand takes no "
+    text = (f"The water of {', '.join(inflows)} has nowhere to go: give it a way to a sink (a demand takes no "
             "more than its demand, a canal no more than its capacity).")
+    delays = [c for c in inflows if types.get(c) == "delay"]
+    if delays:  # (what leaves one was sent in earlier, where the allocation sent it, which it cannot hold back now)
+        text += (f" What leaves {', '.join(delays)} entered it steps earlier and must leave now: a delay belongs on a "
+                 "reach the water must take, with a way on to a sink or a reservoir (docs/model-format.md, delay).")
+    return text
