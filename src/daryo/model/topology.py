@@ -4,7 +4,7 @@ later) or at all; the loops within a step; shortest paths to name them in messag
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from collections.abc import Set as AbstractSet
 from typing import TypeVar
 
@@ -146,16 +146,21 @@ def _arcs_text(arcs: list[str], most: int = 6) -> str:
 def _reached_in_a_step(model: Model, start: str) -> set[str]:
     """The nodes water from ``start`` can reach within one step (not through a delay): along edges, demands'
     return flows and reservoirs' spills."""
-    out = _arcs(model)
-    delays = _delays(model)
-    seen, stack = set(), [start]
+    return _reached(_arcs(model), [start], stop=_delays(model))
+
+
+def _reached(arcs: Mapping[str, list[str]], starts: Iterable[str], stop: AbstractSet[str] = frozenset()) -> set[str]:
+    """The nodes reached from ``starts`` (they included) along ``arcs``, going on from none of ``stop`` (reached,
+    but not passed: a delay's water leaves it steps later)."""
+    seen: set[str] = set()
+    stack = list(starts)
     while stack:
         v = stack.pop()
         if v in seen:
             continue
         seen.add(v)
-        if v not in delays:
-            stack.extend(out.get(v, ()))
+        if v not in stop:
+            stack.extend(arcs.get(v, ()))
     return seen
 
 
@@ -168,16 +173,9 @@ def _arcs(model: Model) -> dict[str, list[str]]:
 
 
 def _reaches(arcs: Mapping[str, list[str]], start: str, target: str) -> bool:
-    """Whether water from ``start`` reaches ``target`` along ``arcs`` (:func:`_arcs`; through delays too)."""
-    seen, stack = {start}, [start]
-    while stack:
-        for w in arcs.get(stack.pop(), ()):
-            if w == target:
-                return True
-            if w not in seen:
-                seen.add(w)
-                stack.append(w)
-    return False
+    """Whether water from ``start`` reaches ``target`` along ``arcs`` (:func:`_arcs`; through delays too); from
+    ``start`` to itself only round a loop."""
+    return target in _reached(arcs, arcs.get(start, ()))
 
 
 def _arcs_without_edges(model: Model) -> list[tuple[str, str]]:
