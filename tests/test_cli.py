@@ -80,7 +80,7 @@ def test_the_summary_tells_a_calendar_year_from_a_hydrological_one(tmp_path, cap
                                          (0.0001, "0.0001 chunks"), (float("nan"), "nan chunks")])
 def test_a_count_shows_a_fraction_without_an_exponent(n, text):
     """A review found "1.23e+03 hydrological years" for 1234.25 and a ValueError for NaN."""
-    from daryo.cli import _count
+    from daryo.cli.summary import _count
 
     assert _count(n, "chunk") == text
 

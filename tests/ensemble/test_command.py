@@ -206,7 +206,8 @@ def test_cli_ensemble_summary_csv_that_cannot_be_written(tmp_path, capsys, monke
 def test_cli_ensemble_interrupted_after_its_results_were_written_says_so(tmp_path, capsys, monkeypatch):
     """Ctrl-C while the finished run's report is printed: exit 130, and the message says the results are whole
     (it said only "interrupted", as if the run had been undone)."""
-    import daryo.cli
+    import daryo.cli._process
+    import daryo.cli.commands
 
     def interrupted(out, shown=10):
         raise KeyboardInterrupt
@@ -214,15 +215,15 @@ def test_cli_ensemble_interrupted_after_its_results_were_written_says_so(tmp_pat
     model = tmp_path / "basin.yaml"
     model.write_text(yaml_of_basin())
     out = tmp_path / "i.nc"
-    monkeypatch.setattr(daryo.cli, "_print_shortfalls", interrupted)
+    monkeypatch.setattr(daryo.cli.commands, "_print_shortfalls", interrupted)
     assert main(["ensemble", str(model), "--traces", "2", "--years", "1", "-o", str(out), "--quiet"]) == 130
     assert f"interrupted; the results had already been written to {out}" in capsys.readouterr().err
     assert out.exists() and not (tmp_path / "i.nc.parts").exists()
 
     def terminated(out, shown=10):  # (SIGTERM said only "terminated": an interruption fuzz)
-        raise daryo.cli._Terminated
+        raise daryo.cli._process._Terminated
 
-    monkeypatch.setattr(daryo.cli, "_print_shortfalls", terminated)
+    monkeypatch.setattr(daryo.cli.commands, "_print_shortfalls", terminated)
     assert main(["ensemble", str(model), "--traces", "2", "--years", "1", "-o", str(out), "--quiet"]) == 143
     assert f"terminated; the results had already been written to {out}" in capsys.readouterr().err
 

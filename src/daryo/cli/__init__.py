@@ -1,0 +1,229 @@
+"""The ``daryo`` command line: a thin shell over :mod:`daryo.api`.
+
+Exit codes: 0 success, 1 invalid input (model, data or an infeasible step), 2 usage error, 141 output closed
+early (``daryo info | head``: the exit status of a process ended by SIGPIPE, without a message).
+
+The package: this module builds the parser and runs a command, turning every error into its message and
+exit code; :mod:`~daryo.cli.commands` holds the commands, :mod:`~daryo.cli.summary` the printed summary of a
+run, and :mod:`~daryo.cli._process` the process's streams, signals and exit codes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import importlib
+import sys
+from collections.abc import Callable, Sequence
+
+from ..errors import LINK_LOOP, ModelError, StepError
+from ._process import (
+    EXIT_INPUT,
+    EXIT_PIPE,
+    EXIT_USAGE,
+    _caused_by,
+    _drop_stdout,
+    _err,
+    _InputError,
+    _on_sigterm,
+    _os_error_text,
+    _Stdout,
+    _StdoutError,
+    _terminate,
+    _Terminated,
+    _tolerate_unencodable,
+    _UsageError,
+)
+from .commands import _cmd_convert, _cmd_ensemble, _cmd_info, _cmd_run, _cmd_scenarios, _cmd_validate
+
+__all__ = ["main", "build_parser"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from .. import __version__
+
+    p = argparse.ArgumentParser(prog="daryo", description="River-basin allocation for transboundary planning.")
+    p.add_argument("--version", action="version", version=f"daryo {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    r = sub.add_parser("run", help="run a model (default: the embedded model) and print its summary")
+    r.add_argument("model", nargs="?", help="model file (daryo YAML/JSON or Pywr JSON; default: the embedded model)")
+    r.add_argument("-o", "--output", help="write results to this NetCDF file (.nc)")
+    r.add_argument("--csv", metavar="DIR",
+                   help="write results as CSV files into DIR, one per variable, variables.csv with their units and "
+                        "elements.csv with each element's type, country and ends")
+    r.add_argument("--scenarios", type=int, metavar="N", help="run the first N scenario traces")
+    r.add_argument("--years", type=int, metavar="Y", help="run Y years from the model's start")
+    r.add_argument("--scenario", action="append", default=[], metavar="NAME",
+                   help="apply a scenario overlay (a name from `daryo scenarios` or an overlay .yaml); repeat to "
+                        "combine, in order")
+    r.add_argument("--hydrology", metavar="KIND",
+                   help="embedded model only: norm (default), stochastic (with --scenarios N traces and --seed), "
+                        "or a named year: 2021, 2023, 2008, 2000-2001, multiyear")
+    r.add_argument("--seed", type=int, metavar="S",
+                   help="seed of the embedded model's stochastic hydrology (default 0)")
+    r.set_defaults(func=_cmd_run)
+
+    sc = sub.add_parser("scenarios", help="list the scenario library of the embedded Aral Sea basin model")
+    sc.set_defaults(func=_cmd_scenarios)
+
+    v = sub.add_parser("validate", help="check a model file and report every problem")
+    v.add_argument("model", help="model file (daryo YAML/JSON or Pywr JSON)")
+    v.add_argument("--scenario", action="append", default=[], metavar="NAME",
+                   help="check the model with this scenario overlay applied (an overlay .yaml, or a name from "
+                        "`daryo scenarios` for the embedded model's file); repeat to combine, in order")
+    v.set_defaults(func=_cmd_validate)
+
+    i = sub.add_parser("info", help="describe a model: components by type, countries, time span")
+    i.add_argument("model", nargs="?", help="model file (daryo YAML/JSON or Pywr JSON; default: the embedded model)")
+    i.set_defaults(func=_cmd_info)
+    _add_ensemble_parser(sub)
+    _add_convert_parser(sub)
+    return p
+
+
+def _command_parser(parser: argparse.ArgumentParser, command: str) -> argparse.ArgumentParser:
+    """The parser of ``command``, one of ``parser``'s sub-commands."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return action.choices[command]  # type: ignore[no-any-return]
+    raise KeyError(command)
+
+
+def _import_held(args: argparse.Namespace) -> None:
+    """Import what the command needs (daryo's modules, NumPy, pandas, xarray, HiGHS, Numba; Dask for a cluster)
+    with Ctrl-C and SIGTERM held back, and raise one that came meanwhile once they are imported.
+
+    A Ctrl-C inside the import of a compiled module surfaced as its ImportError ("initialization failed", of
+    HiGHS's): where a module imports another optionally, it took that for the module's absence, and the run went
+    on to its end (exit 0) as if not interrupted.  An import that fails for another reason is left to the command,
+    which imports it again and reports it.  (For ``daryo run`` and ``daryo ensemble``, which may run long.)"""
+    from .._files import interrupts_between
+
+    names = {"ensemble": ["daryo.ensemble"], "run": ["daryo.api", "daryo.results"]}.get(args.command)
+    if names is None:  # (the other commands take a second or two: a Ctrl-C lost in their imports costs little)
+        return
+    if getattr(args, "workers", None) or getattr(args, "scheduler", None):
+        names.append("dask.distributed")
+    with interrupts_between() as check:
+        for name in names:
+            with contextlib.suppress(ImportError):
+                importlib.import_module(name)
+        check()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``daryo`` console script; returns the exit code."""
+    restore = _tolerate_unencodable(sys.stdout, sys.stderr)
+    try:
+        return _main(argv)
+    finally:  # (called from Python, the process's streams are left as they were)
+        restore()
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    parser = build_parser()
+    try:
+        args, extra = parser.parse_known_args(argv)
+        if extra:  # said by the command's parser, with its usage (argparse's own shows only "daryo COMMAND")
+            _command_parser(parser, args.command).error(f"unrecognized arguments: {' '.join(extra)}")
+    except SystemExit as exc:  # argparse: usage error (2) or --help (0)
+        return int(exc.code or 0)
+    func: Callable[[argparse.Namespace], int] = args.func
+    previous = _on_sigterm(_terminate)
+    stdout = sys.stdout
+    if stdout is not None:  # (None: started with standard output closed; print writes nothing then)
+        sys.stdout = _Stdout(stdout)  # type: ignore[assignment]
+    try:
+        if isinstance(getattr(args, "model", None), str) and not args.model.strip():  # (Path('') is '.', a folder)
+            raise _UsageError(f"model {args.model!r}: give a model file's path")
+        _import_held(args)
+        code = func(args)
+        if sys.stdout is not None:
+            sys.stdout.flush()  # here, where a closed pipe is handled, not at exit
+        return code
+    except BrokenPipeError:  # the reader went away (``daryo info | head``): stop quietly
+        _drop_stdout()
+        return EXIT_PIPE
+    except ModelError as exc:
+        _err(str(exc))
+        return EXIT_INPUT
+    except StepError as exc:  # infeasible, unbounded, or the solver failed: the message says which
+        model = getattr(args, "model", None)
+        _err(f"error: {model or 'the embedded model'}: {exc}")
+        return EXIT_INPUT
+    except _UsageError as exc:
+        _err(f"daryo: error: {exc}")
+        return EXIT_USAGE
+    except _InputError as exc:
+        _err(f"daryo: error: {exc}")
+        return EXIT_INPUT
+    except _StdoutError as exc:  # a full disk behind it, say
+        _drop_stdout()
+        _err(f"daryo: error: cannot write to standard output: {exc.strerror or exc}")
+        return EXIT_INPUT
+    except OSError as exc:  # a file that cannot be read or written (the message names it)
+        _err(f"daryo: error: {_os_error_text(exc)}")
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        _err("interrupted")
+        return 130
+    except RuntimeError as exc:  # Path.resolve() before Python 3.13: "Symlink loop from '<path>'"
+        if not str(exc).startswith("Symlink loop from "):
+            raise
+        _err(f"daryo: error: {str(exc).removeprefix('Symlink loop from ')}: {LINK_LOOP}")
+        return EXIT_INPUT
+    except (SystemError, ImportError) as exc:  # Ctrl-C (or SIGTERM) inside a compiled Numba call surfaces as its
+        # SystemError, inside the import of a compiled module as its ImportError ("initialization failed")
+        if _caused_by(exc, KeyboardInterrupt):
+            _err("interrupted")
+            return 130
+        if _caused_by(exc, _Terminated):
+            _err("terminated")
+            return 143
+        raise
+    except _Terminated:
+        _err("terminated")
+        return 143
+    finally:
+        _on_sigterm(previous)
+        sys.stdout = stdout
+
+
+# ------------------------------------------------------------------------------------------ ensemble
+def _add_ensemble_parser(sub: argparse._SubParsersAction) -> None:
+    e = sub.add_parser("ensemble", help="run many hydrological traces in chunks, streamed to disk, with summaries")
+    e.add_argument("model", nargs="?", help="model file (default: the embedded model)")
+    e.add_argument("--traces", type=int, required=True, metavar="N", help="number of traces")
+    e.add_argument("--years", type=int, required=True, metavar="Y", help="years per trace from the model's start")
+    e.add_argument("--seed", type=int, default=0, metavar="S", help="seed of the traces (default 0)")
+    e.add_argument("--scenario", action="append", default=[], metavar="NAME",
+                   help="apply a scenario overlay (a name from `daryo scenarios` or an overlay .yaml); its inflow "
+                        "changes apply to every trace; repeat to combine, in order")
+    e.add_argument("-o", "--output", required=True, help="results.zarr or results.nc")
+    where = e.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=int, metavar="K",
+                       help="run chunks on a local Dask cluster of K processes, at most one a core and one a "
+                            "chunk (default, or 0: in this process)")
+    where.add_argument("--scheduler", metavar="ADDRESS", help="run chunks on a Dask cluster (tcp://host:8786)")
+    e.add_argument("--resume", action="store_true",
+                   help="continue an interrupted run, keeping finished chunks (a finished one: nothing to do; "
+                   "another run's output is not replaced)")
+    e.add_argument("--chunk-size", type=int, metavar="C", help="traces per chunk (default: from the model size)")
+    e.add_argument("--deficit-threshold", type=float, default=0.3, metavar="F",
+                   help="report the probability of an annual deficit above this fraction of the demand, from 0 "
+                        "up to (not including) 1 (default 0.3)")
+    e.add_argument("--summary-csv", metavar="FILE",
+                   help="also write the summaries (mean, percentiles, share above the deficit threshold, per "
+                        "indicator and element) to this CSV file, a row per indicator, element and statistic")
+    e.add_argument("--quiet", action="store_true", help="no progress output")
+    e.set_defaults(func=_cmd_ensemble)
+
+
+# ------------------------------------------------------------------------------------------- convert
+def _add_convert_parser(sub: argparse._SubParsersAction) -> None:
+    c = sub.add_parser("convert", help="convert a Pywr JSON model into a daryo model file (YAML or JSON)")
+    c.add_argument("model", help="Pywr v1 JSON model")
+    c.add_argument("-o", "--output", required=True,
+                   help="daryo model file to write: YAML (.yaml, .yml) or JSON (.json), by its suffix")
+    c.set_defaults(func=_cmd_convert)

@@ -1,0 +1,146 @@
+"""The process of a ``daryo`` command: its exit codes, its standard streams (closed pipes, unencodable text,
+write errors), SIGTERM, and the exceptions that end a command with a message."""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import os
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from .._files import missing_cwd_note
+
+EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_PIPE = 0, 1, 2, 141
+
+
+def _os_error_text(exc: OSError) -> str:
+    """An OSError's message without Python's "[Errno N]" prefix: "No such file or directory: 'x.nc'"."""
+    if exc.strerror is None:
+        return str(exc)
+    if exc.filename is None and isinstance(exc, FileNotFoundError) and (note := missing_cwd_note()):
+        return note
+    return f"{exc.strerror}: {str(exc.filename)!r}" if exc.filename is not None else exc.strerror
+
+
+class _UsageError(Exception):
+    pass
+
+
+class _Terminated(BaseException):
+    """SIGTERM, raised where the process is, so that temporary files are removed on the way out."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise _Terminated
+
+
+def _on_sigterm(handler: Any) -> Any:
+    """Set the SIGTERM handler (in the main thread only: elsewhere Python cannot); returns the previous one."""
+    import signal
+    import threading
+
+    if handler is None or threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.signal(signal.SIGTERM, handler)
+
+
+class _InputError(Exception):
+    """Invalid input (a model or run that cannot be done): exit 1."""
+
+
+class _StdoutError(OSError):
+    """Standard output cannot be written (a closed pipe aside, which is a BrokenPipeError)."""
+
+
+class _Stdout:
+    """Standard output whose write errors are told apart from those of the files a command writes."""
+
+    def __init__(self, stream: Any):
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        return self._guarded(self._stream.write, text)
+
+    def flush(self) -> None:
+        self._guarded(self._stream.flush)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+    @staticmethod
+    def _guarded(call: Callable[..., Any], *args: Any) -> Any:
+        try:
+            return call(*args)
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise _StdoutError(exc.errno, exc.strerror) from exc
+
+
+def _tolerate_unencodable(*streams: Any) -> Callable[[], None]:
+    """Write what a stream's encoding cannot (``hm³``, ``—`` on an ASCII terminal or log, ``LC_ALL=C``) as escapes
+    (``hm\\xb3``), rather than stop the command with a UnicodeEncodeError; the bytes of a file name that is not
+    UTF-8 (held as lone surrogates) are written as they are, as Python writes them on its own.  Returns what sets
+    the streams' error handlers back as they were."""
+    codecs.register_error(_ESCAPE, _escape_unencodable)  # (the same function each time: registering is idempotent)
+    changed: list[tuple[Any, str]] = []
+    for stream in streams:
+        try:
+            before = stream.errors
+            stream.reconfigure(errors=_ESCAPE)
+            changed.append((stream, before))
+        except (AttributeError, ValueError, OSError):  # (not a text file: a replaced stream; closed)
+            pass
+
+    def restore() -> None:
+        for stream, errors in changed:
+            with contextlib.suppress(AttributeError, ValueError, OSError):
+                stream.reconfigure(errors=errors)
+
+    return restore
+
+
+#: the name of the error handler of :func:`_tolerate_unencodable`
+_ESCAPE = "daryo-escape"
+
+
+def _escape_unencodable(exc: UnicodeError) -> tuple[str | bytes, int]:
+    """A file name's undecodable bytes (U+DC80–U+DCFF, ``surrogateescape``'s) as those bytes; anything else that
+    cannot be encoded as a backslash escape."""
+    if not isinstance(exc, UnicodeEncodeError):
+        raise exc
+    text = exc.object[exc.start:exc.end]
+    if all(0xDC80 <= ord(c) <= 0xDCFF for c in text):
+        return bytes(ord(c) - 0xDC00 for c in text), exc.end
+    return codecs.backslashreplace_errors(exc)
+
+
+def _drop_stdout() -> None:
+    """Point standard output at /dev/null, so that flushing what is left at exit cannot fail again."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # no file descriptor (a replaced sys.stdout)
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, fd)
+    finally:
+        os.close(devnull)
+
+
+def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
+    """Whether an exception of ``kind`` is in the chain of exceptions that led to ``exc``."""
+    seen: set[int] = set()
+    e: BaseException | None = exc
+    while e is not None and id(e) not in seen:
+        if isinstance(e, kind):
+            return True
+        seen.add(id(e))
+        e = e.__cause__ or e.__context__
+    return False
+
+
+def _err(msg: str) -> None:
+    print(msg, file=sys.stderr)

@@ -1,0 +1,392 @@
+"""The ``daryo`` commands (``run``, ``scenarios``, ``validate``, ``info``, ``ensemble``, ``convert``): each reads its
+arguments, calls :mod:`daryo.api` (or the ensemble, the Pywr writer) and prints what it did."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shlex
+from collections import Counter
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..errors import ModelError
+from ._process import EXIT_OK, _caused_by, _err, _InputError, _Terminated, _UsageError
+from .summary import _count, format_summary
+
+if TYPE_CHECKING:  # (the commands import the API when they run: ``daryo --help`` loads no numerical stack)
+    from ..ensemble import EnsembleRun
+    from ..model import Model
+
+
+def _load(path: str | None) -> Model:
+    from .. import api
+
+    return api.load(path)
+
+
+def _load_for_run(args: argparse.Namespace) -> Model:
+    """The model of a ``run``: a file with overlays, or the embedded Aral model with its hydrology."""
+    from .. import api
+
+    if args.model is not None:
+        if args.hydrology is not None or args.seed is not None:
+            flag = "--hydrology" if args.hydrology is not None else "--seed"
+            raise _UsageError(f"{flag} applies to the embedded model only; a model file has its own inflows")
+        if args.years is None:
+            return api.load(args.model, scenarios=args.scenario)
+        try:  # the overlays change the inflows of the run's years, not only of the file's own
+            return api.load(args.model, scenarios=args.scenario, years=args.years)
+        except ModelError:
+            raise
+        except ValueError as exc:
+            raise _UsageError(f"--years {args.years}: {exc}") from None
+    from ..basins.aral import HYDROLOGY_CHOICES, load_aral_model
+
+    hydrology = "norm" if args.hydrology is None else args.hydrology
+    if hydrology not in HYDROLOGY_CHOICES:
+        raise _UsageError(f"--hydrology {hydrology!r}: use one of {', '.join(HYDROLOGY_CHOICES)}")
+    traces = 1 if args.scenarios is None else args.scenarios
+    if args.seed is not None and hydrology != "stochastic":
+        raise _UsageError(f"--seed needs --hydrology stochastic (the {hydrology} hydrology has no random draws)")
+    if traces > 1 and hydrology != "stochastic":
+        raise _UsageError(f"--scenarios {traces} needs --hydrology stochastic (the {hydrology} hydrology is "
+                          "one trace)")
+    if traces < 1:
+        raise _UsageError("--scenarios must be at least 1")
+    try:
+        if traces > 1:  # results that cannot fit in memory are refused before the traces are made
+            _check_memory_for(load_aral_model(scenarios=args.scenario, years=args.years or 30), traces)
+        return load_aral_model(scenarios=args.scenario, hydrology=hydrology, traces=traces,
+                               years=args.years or 30, seed=args.seed or 0)
+    except ModelError:
+        raise
+    except ValueError as exc:
+        raise _UsageError(str(exc)) from None
+
+
+def _check_memory_for(one_trace: Model, traces: int) -> None:
+    """A ValueError if the results of ``traces`` traces of a model (given with one) cannot fit in memory."""
+    from ..api import check_memory
+    from ..network import compile_network
+    from ..simulate import SimulationOutput
+
+    check_memory(SimulationOutput.nbytes_for(compile_network(one_trace)) * traces)
+
+
+def _cmd_scenarios(args: argparse.Namespace) -> int:
+    from ..scenarios import list_scenarios
+
+    print("scenarios of the embedded Aral Sea basin model (combine with repeated --scenario):")
+    for name, title in list_scenarios():
+        print(f"  {name:<20s}{title}")
+    return EXIT_OK
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from .. import api
+    from ..results import advice
+    from ..simulate import RunOptions
+
+    if args.years is not None and args.years < 1:
+        raise _UsageError("--years must be at least 1")
+    if args.scenarios is not None and args.scenarios < 1:
+        raise _UsageError(f"--scenarios {args.scenarios}: must be at least 1")
+    if args.seed is not None:
+        _check_seed(args.seed)
+    _check_run_targets(args.output, args.csv)  # before the run, which may take long
+    model = _load_for_run(args)
+    if args.scenarios is not None and not 1 <= args.scenarios <= model.n_scenarios:
+        raise _UsageError(f"--scenarios {args.scenarios}: the model has {model.n_scenarios} scenario trace(s)")
+    try:  # (the model is loaded for --years already: a span past the dates a time axis holds was refused there)
+        results = api.run(model, RunOptions(scenarios=args.scenarios))
+    except ModelError:  # (a ValueError too: the model's data, found as the run compiles it)
+        raise
+    except ValueError as exc:  # (the options are checked above: results too large for memory)
+        raise _UsageError(str(exc)) from None
+    if args.output or args.csv:  # both written first, then moved into place: all or nothing; before anything
+        results.save(netcdf=args.output, csv=args.csv)  # is printed, which fails if the reader has gone
+    print(format_summary(model, results))
+    if args.output:
+        print(f"results written to {args.output}")
+    if args.csv:
+        print(f"CSV files written to {args.csv.rstrip('/') or '/'}/")
+    for note in advice(results.dataset):
+        _err(f"note: {note}")
+    return EXIT_OK
+
+
+def _with_years(model: Model, years: int) -> Model:
+    """The model run for ``years`` years from its start; a usage error if they run past the dates a time axis
+    can hold."""
+    try:
+        return model.with_time(years=years)
+    except ModelError:
+        raise
+    except ValueError as exc:
+        raise _UsageError(f"--years {years}: {exc}") from None
+
+
+def _check_seed(seed: int) -> None:
+    from ..hydrology import seed_problem
+
+    if (why := seed_problem(seed)) is not None:
+        raise _UsageError(f"--seed {seed}: {why}")
+
+
+def _check_parent(target: Path) -> None:
+    """A usage error unless the folder ``target`` goes into exists (and is a folder)."""
+    parent = target.resolve().parent
+    if parent.is_dir():
+        return
+    why = "is a file, not a folder" if parent.exists() else "does not exist"
+    raise _UsageError(f"cannot write to {target}: {parent} {why}")
+
+
+def _output_path(output: str, example: str, flag: str = "-o") -> Path:
+    """``-o``'s (or ``flag``'s) path; an empty name is a usage error (``Path('')`` is ``.``, which messages would
+    show)."""
+    if not output:
+        raise _UsageError(f"{flag} '': give a name such as {example}")
+    return Path(output)
+
+
+def _check_run_targets(output: str | None, csv: str | None) -> None:
+    """Refuse output targets that cannot be written, before any work: a missing folder or a NetCDF name not
+    ending in .nc (usage errors), a NetCDF target that is a folder or an existing file other than a run's
+    results, a CSV folder that is a file, a folder that is not writable (OSError: invalid input)."""
+    for flag, target in (("-o", output), ("--csv", csv)):
+        if target == "":
+            raise _UsageError(f"{flag} '': give a {'file' if flag == '-o' else 'folder'} name")
+        if target and flag == "-o" and target.endswith(("/", os.sep)):
+            raise _UsageError(f"-o {target}: names a folder; give a .nc file name")
+        if target:
+            _check_parent(Path(target))
+    if output and csv and Path(output).resolve() == Path(csv).resolve():
+        raise _UsageError(f"-o and --csv are both {output}: give the NetCDF file and the CSV folder other names")
+    if output:
+        from ..results import check_netcdf_target
+
+        try:
+            check_netcdf_target(output)
+        except ValueError as exc:
+            raise _UsageError(str(exc)) from None
+        _check_writable(Path(output).resolve().parent, output)
+    if csv:
+        from ..results import check_csv_folder
+
+        d = Path(csv)
+        if d.exists() and not d.is_dir():
+            raise NotADirectoryError(f"cannot write CSV files into {csv}: it is a file, not a folder")
+        check_csv_folder(d)
+        _check_writable(d.resolve() if d.is_dir() else d.resolve().parent, csv)  # (the files are made inside it)
+
+
+def _check_writable(folder: Path, target: str) -> None:
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise PermissionError(f"cannot write to {target}: folder {folder} is not writable")
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from .. import api
+    from ..network import compile_network
+
+    model = api.load(args.model, scenarios=args.scenario)
+    # what only the run's time axis shows: series and CSV files covering every step, per-scenario values
+    compile_network(model)
+    with_overlays = f" with {', '.join(args.scenario)}" if args.scenario else ""
+    print(f"{args.model}{with_overlays}: valid ({len(model.nodes)} nodes, {len(model.edges)} edges, "
+          f"{model.n_scenarios} scenario trace(s))")
+    return EXIT_OK
+
+
+def _cmd_info(args: argparse.Namespace) -> int:
+    model = _load(args.model)
+    print(f"model: {model.name}")
+    if model.description:
+        print(f"  {model.description}")
+    print(f"file: {model.path}")
+    print(f"allocation: {model.allocation}")
+    print(f"time: {model.time.axis().describe()}")
+    print(f"scenario traces: {model.n_scenarios}")
+    print(f"nodes: {len(model.nodes)}")
+    for t, n in sorted(Counter(n.type for n in model.nodes).items()):
+        print(f"  {t:<18s}{n:5d}")
+    print(f"edges: {len(model.edges)}")
+    print(f"countries: {', '.join(model.countries()) or '(none given)'}")
+    return EXIT_OK
+
+
+def _cmd_ensemble(args: argparse.Namespace) -> int:
+    from ..ensemble import (
+        EnsembleOptions,
+        ProgressReporter,
+        RunInProgressError,
+        check_output,
+        parts_folder,
+        run_ensemble,
+    )
+    from ..ensemble.executors import scheduler_problem, workers_problem
+
+    if args.traces < 1 or args.years < 1:
+        raise _UsageError("--traces and --years must be at least 1")
+    _check_seed(args.seed)
+    if not 0.0 <= args.deficit_threshold < 1.0:  # (NaN fails too)
+        raise _UsageError(f"--deficit-threshold {args.deficit_threshold:g}: give a fraction of the demand, at least 0 "
+                          "and below 1")
+    if args.workers is not None and args.workers < 0:
+        raise _UsageError("--workers must be 0 (in this process) or more")
+    if args.workers and (why := workers_problem(args.workers)) is not None:
+        raise _UsageError(f"--workers {args.workers}: {why}, or --scheduler with the address of a Dask cluster for "
+                          "more")
+    if args.chunk_size is not None and args.chunk_size < 1:
+        raise _UsageError("--chunk-size must be at least 1")
+    if args.scheduler is not None and (why := scheduler_problem(args.scheduler)) is not None:
+        raise _UsageError(f"--scheduler {args.scheduler!r}: {why}")
+    if args.scheduler is not None and args.scheduler.strip().lower().startswith("inproc://"):
+        raise _UsageError(f"--scheduler {args.scheduler!r}: an inproc:// scheduler lives inside the Python process "
+                          "that started it and cannot be reached from another; give the address of a Dask "
+                          "scheduler, such as tcp://host:8786 (or --workers for a cluster on this machine)")
+    out = _output_path(args.output, "results.zarr")
+    _check_parent(out)
+    try:  # before any work: the format, and nothing but an earlier result in the way (else OSError: exit 1)
+        check_output(out)
+    except (ImportError, ValueError) as exc:
+        raise _UsageError(str(exc)) from None
+    _check_writable(out.resolve().parent, str(out))
+    csv = _summary_csv_target(args.summary_csv, out)
+    model = _load_for_ensemble(args.model, args.scenario)
+    options = EnsembleOptions(traces=args.traces, years=args.years, seed=args.seed, chunk_size=args.chunk_size,
+                              deficit_threshold=args.deficit_threshold)
+    steps = len(_with_years(model, args.years).time.axis().starts)
+    progress = None if args.quiet else ProgressReporter(args.traces, steps)
+    if args.resume and not out.exists() and not parts_folder(out).exists():
+        print(f"no unfinished run of {out} to resume: starting it")  # (said nothing: a typo in -o went unnoticed)
+    try:
+        run = run_ensemble(model, options, out, scheduler=args.scheduler, workers=args.workers,
+                           resume=args.resume, progress=progress)
+    except RunInProgressError as exc:  # (an output that cannot be used now: not a usage error)
+        raise _InputError(str(exc)) from None
+    except (FileExistsError, ImportError) as exc:  # an unfinished run without --resume; a missing extra
+        if _caused_by(exc, KeyboardInterrupt) or _caused_by(exc, _Terminated):  # (an import cut short: main says so)
+            raise
+        raise _UsageError(str(exc)) from None
+    except ModelError:
+        raise
+    except ValueError as exc:  # the model or the run cannot be done (no inflows to resample, resume mismatch…)
+        raise _InputError(str(exc)) from None
+    try:
+        _report_ensemble(run, args.years, model.name, out, csv)
+    except KeyboardInterrupt:  # (the results are whole: say so rather than leave the run in doubt)
+        _err(f"interrupted; the results had already been written to {out}")
+        return 130
+    except _Terminated:
+        _err(f"terminated; the results had already been written to {out}")
+        return 143
+    return EXIT_OK
+
+
+def _load_for_ensemble(path: str | None, scenarios: list[str]) -> Model:
+    """The model of an ensemble: its file's series are read over the file's whole span, whatever ``--years``, as
+    the traces resample the years of that span; a series that misses some of its dates says so."""
+    from .. import api
+    from ..model.series import MISSING_DATES
+
+    try:
+        return api.load(path, scenarios=scenarios)
+    except ModelError as exc:
+        if not any(p.code == MISSING_DATES for p in exc.problems):
+            raise
+        raise ModelError(exc.problems, note=(
+            "note: daryo ensemble resamples the years of the model file's whole time span (its 'time'), whatever "
+            "--years, so its series must cover all of that span: end the span before the missing dates, or "
+            "extend the series.")) from None
+
+
+def _report_ensemble(run: EnsembleRun, years: int, name: str, out: Path, csv: Path | None) -> None:
+    """What a finished ``daryo ensemble`` prints, and its ``--summary-csv`` file."""
+    if run.finished:
+        print(f"nothing to resume: {out} holds this run's results already")
+        _write_summary_csv(out, csv)
+        _print_shortfalls(out)
+        return
+    # the rate counts the traces simulated by this invocation only, not those a resume found done
+    per_second = run.traces_computed * years / max(run.seconds, 1e-9)
+    rate = f"{per_second:,.{0 if per_second >= 10 else 1}f} scenario-years/s"
+    if run.chunks_skipped:
+        rate = f"{_count(run.traces_computed, 'trace')} computed now, {rate}" if run.traces_computed else "all resumed"
+    print(f"ensemble: {_count(run.traces, 'trace')} × {_count(years, 'year')} of {name} in "
+          f"{run.seconds:.1f} s ({rate}; {_count(run.chunks, 'chunk')}, {run.chunks_skipped} resumed)")
+    if run.how:  # (each chunk's own figures; the first one computed stands for them)
+        which = f" (the first of the {len(run.how)} chunks computed)" if len(run.how) > 1 else ""
+        print(f"solver{which}: {run.how[0]}")
+    print(f"results and summaries written to {out}")
+    _write_summary_csv(out, csv)
+    _print_shortfalls(out)
+
+
+def _summary_csv_target(name: str | None, out: Path) -> Path | None:
+    """The ``--summary-csv`` file, checked before any work (None: not asked for)."""
+    from ..ensemble import check_summary_csv, parts_folder
+
+    if name is None:
+        return None
+    csv = _output_path(name, "summaries.csv", flag="--summary-csv")
+    _check_parent(csv)
+    if csv.resolve() == out.resolve():
+        raise _UsageError(f"-o and --summary-csv are both {out}: give the results and the CSV file other names")
+    parts = parts_folder(out)
+    if csv.resolve() == parts.resolve():
+        raise _UsageError(f"--summary-csv {csv} is the name of the folder that keeps the run's finished chunks "
+                          f"until it is done ({parts}): give the CSV file another name")
+    check_summary_csv(csv)  # (a folder, or a file other than an earlier summary: OSError, exit 1)
+    _check_writable(csv.resolve().parent, str(csv))
+    return csv
+
+
+def _write_summary_csv(out: Path, csv: Path | None) -> None:
+    """Write the summaries of the ensemble's output ``out`` to ``csv`` (None: not asked for)."""
+    from ..ensemble import write_summary_csv
+
+    if csv is not None:
+        try:
+            write_summary_csv(out, csv)
+        except OSError as exc:  # (a full disk: the results themselves are whole)
+            raise OSError(f"{exc}; the results are in {out}") from exc
+        print(f"summaries written to {csv}")
+
+
+def _print_shortfalls(out: Path, shown: int = 10) -> None:
+    """The demands short in some trace-year of the ensemble written to ``out``, most often short first."""
+    from ..ensemble import shortfall_table
+
+    table = shortfall_table(out)
+    if table.empty:
+        print("no demand is short in any trace-year" if table.attrs["demands"] else "the model has no demands")
+        return
+    threshold = f"{table.attrs['threshold'] * 100:.15g}%"  # (15 digits: 0.3 is 30%, not 30.000000000000004%)
+    first = f"; the first {shown} shown" if len(table) > shown else ""
+    print(f"demands short in some trace-year ({len(table)}{first}), by P, the share of trace-years with a deficit "
+          f"above {threshold} of the demand, then by the mean of the annual deficit fraction:")
+    rows = table.head(shown)
+    w = max(len("demand"), *(len(str(name)) for name in rows.index)) + 2
+    print(f"  {'demand':<{w}}{'country':<9}{'P':>9}{'mean':>9}{'p95':>9}")
+    for name, row in rows.iterrows():
+        print(f"  {name:<{w}}{row['country']:<9}{row['probability']:>9.2%}{row['mean']:>9.2%}{row['p95']:>9.2%}")
+
+
+def _cmd_convert(args: argparse.Namespace) -> int:
+    from ..pywr.write import output_format, write_daryo_model
+
+    out = _output_path(args.output, "model.yaml")
+    try:  # before any work: the format written follows the suffix
+        output_format(out)
+    except ValueError as exc:
+        raise _UsageError(str(exc)) from None
+    _check_parent(out)
+    if out.resolve() == Path(args.model).resolve():
+        raise _UsageError(f"-o {args.output} is the model being converted; give the daryo model another name")
+    write_daryo_model(args.model, out)  # (which refuses to replace anything but an earlier conversion first)
+    print(f"{args.model} converted to {out} (run it with: daryo run {shlex.quote(str(out))})")
+    return EXIT_OK
+

@@ -1,0 +1,109 @@
+"""The summary ``daryo run`` prints: mean annual values by country and season, the sinks' inflow, the run's span."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # (the commands import the API when they run: ``daryo --help`` loads no numerical stack)
+    import pandas as pd
+
+    from ..model import Model
+    from ..results import Results
+
+
+def _count(n: float, noun: str) -> str:
+    """``n`` and the noun, plural unless ``n`` reads 1 ("1 chunk", "3 chunks"); a fraction with the digits that
+    tell it from a whole ("1.001 hydrological years", not "1 hydrological years"), never in exponent form."""
+    import numpy as np
+
+    if _is_whole(n):
+        text = str(round(n))
+    elif not math.isfinite(n):
+        text = str(n)
+    else:
+        whole_digits = len(str(abs(int(n))))
+        text = next(t for d in range(3, 17) if float(t := np.format_float_positional(
+            n, precision=max(d, whole_digits + 1), unique=False, fractional=False, trim="-")) != round(n) or d == 16)
+    return f"{text} {noun}" + ("" if text == "1" else "s")
+
+
+def _is_whole(n: float) -> bool:
+    """Whether a count (of years, seasons…) is whole, to 1e-9 (the sums of days over year lengths that make it)."""
+    return math.isfinite(n) and abs(n - round(n)) < 1e-9
+
+
+def format_summary(model: Model, results: Results) -> str:
+    """The run's summary: a country table and terminal-sink inflows, as plain text."""
+    from ..indicators import sink_inflow
+
+    ds = results.dataset
+    overlays = [str(x) for x in model.metadata.get("scenarios") or ()]
+    lines = [f"daryo run: {model.name} — {ds.sizes['scenario']} scenario(s), "
+             f"{_span(ds)}", *([f"scenario overlays (in order): {', '.join(overlays)}"] if overlays else []),
+             "mean annual values over the run and scenarios; hm³/yr for water, GWh/yr for energy",
+             "winter = October–March, summer = April–September", *_part_years(ds), ""]
+    table = results.summary()
+    if not table.empty:
+        lines.append(_table(table))
+    if "sink_inflow" in ds:
+        lines += ["", "inflow to terminal sinks (hm³/yr):"]
+        for name, v in sink_inflow(ds).items():
+            lines.append(f"  {name:<28s} {_number(v, 12)}")
+    err = float(abs(ds["mass_balance_error"]).max())
+    lines += ["", f"largest mass-balance error: {err:.2e} hm³ per step"]
+    return "\n".join(lines)
+
+
+def _number(value: float, width: int) -> str:
+    """``value`` right-aligned in ``width`` characters with one decimal, or in scientific notation where that
+    would not leave a space before it (a model's 1e30 ran its columns together)."""
+    text = f"{value:{width}.1f}"
+    return text if text.startswith(" ") else f"{value:{width}.3e}"
+
+
+def _part_years(ds) -> list[str]:  # type: ignore[no-untyped-def]
+    """A line saying how a run of part of a hydrological year or season is made annual (none for whole years)."""
+    import pandas as pd
+
+    from ..indicators import n_years, season_years
+
+    covered = {"year": n_years(ds), "winter": season_years(ds, "winter"), "summer": season_years(ds, "summer")}
+    if all(_is_whole(v) for v in covered.values()):
+        return []
+    t = pd.DatetimeIndex(ds["time"].values)
+    return [f"the run, {t[0]:%B %Y} to {t[-1]:%B %Y}, covers {_count(covered['year'], 'hydrological year')} "
+            f"({_count(covered['winter'], 'winter')}, {_count(covered['summer'], 'summer')}): its totals are "
+            "scaled to whole years and seasons (a part covered counts its share of one)"]
+
+
+def _span(ds) -> str:  # type: ignore[no-untyped-def]
+    """The run's steps and span: months for monthly steps (``24 steps, 2000-10 to 2002-09``), days for N-day ones
+    (``114 steps of 7 days, 2000-04-15 to 2002-06-21``: the last step's last day)."""
+    import pandas as pd
+
+    t = pd.DatetimeIndex(ds["time"].values)
+    label = str(ds.attrs.get("time_step", "month")).split()
+    if not (len(label) == 2 and label[1] == "days" and label[0].isdigit()):
+        return f"{len(t)} steps, {t[0]:%Y-%m} to {t[-1]:%Y-%m}"
+    last = t[-1] + pd.Timedelta(days=int(label[0]) - 1)
+    return f"{len(t)} steps of {label[0]} days, {t[0]:%Y-%m-%d} to {last:%Y-%m-%d}"
+
+
+def _table(frame: pd.DataFrame) -> str:
+    """The country table: a column pair (winter, summer) per quantity the frame has; a season the run does not
+    reach shows "–"."""
+    f = frame.copy()
+    f.columns = [c.replace(" GWh", "") for c in f.columns]
+    groups = [("demand", "demanded"), ("delivered", "delivery"), ("deficit", "deficit"), ("energy GWh", "energy")]
+    shown = [(g, key) for g, key in groups if f"{key} winter" in f.columns or f"{key} summer" in f.columns]
+    rows = [f"{'country':<8s}" + "".join(f"{g:>22s}" for g, _ in shown),
+            f"{'':<8s}" + "".join(f"{'winter':>11s}{'summer':>11s}" for _ in shown)]
+
+    def cell(row: pd.Series, column: str) -> str:
+        return _number(row[column], 11) if column in row.index else f"{'–':>11s}"
+
+    for country, row in f.iterrows():
+        rows.append(f"{country:<8s}" + "".join(cell(row, f"{key} winter") + cell(row, f"{key} summer")
+                                               for _, key in shown))
+    return "\n".join(rows)
