@@ -1643,17 +1643,31 @@ def test_a_csv_series_dated_at_month_ends_is_told_so_not_to_extend_the_file(tmp_
 
 
 def test_a_delays_release_is_not_called_a_minimum(tmp_path):
-    """A delay's release is fixed by what entered it earlier, as an inflow's is: an infeasible step does not say
-    the delay has a minimum to check (a review)."""
+    """A delay's release is fixed by what entered it earlier (here its initial flow), as an inflow's is: an
+    infeasible step does not say the delay has a minimum to check (a review), and says why its water cannot leave
+    (a QA pass of the allocation)."""
+    text = ("version: 1\nallocation: cost\ntime: {start: 2000-10, end: 2000-12}\nnodes:\n"
+            "  - {id: src, type: inflow, inflow: 0}\n  - {id: lag, type: delay, steps: 1, initial_flow: 10}\n"
+            "  - {id: farm, type: demand, demand: 4, cost: -1}\nedges: [[src, lag], [lag, farm]]\n")
+    with pytest.raises(InfeasibleStepError) as info:
+        daryo.run(daryo.load(write_model(tmp_path, text)))
+    assert "lag" in info.value.components and "minimum:" not in str(info.value)
+    assert "What leaves lag entered it steps earlier and must leave now, but its outlets cannot take it all: a delay " \
+        "belongs on a reach the water must take" in str(info.value)
+
+
+def test_water_that_could_not_leave_a_delay_is_held_out_of_it_and_the_step_says_so(tmp_path):
+    """What enters a delay is held to what its outlets take when it leaves (the farm's 4): an inflow of 10 whose
+    only way is the delay has nowhere to go at once, where it arrives, not a step later where it leaves (the message
+    blamed the delay's release, a step after the cause)."""
     text = ("version: 1\nallocation: cost\ntime: {start: 2000-10, end: 2000-12}\nnodes:\n"
             "  - {id: src, type: inflow, inflow: {values: [10, 0, 0]}}\n  - {id: lag, type: delay, steps: 1}\n"
             "  - {id: farm, type: demand, demand: 4, cost: -1}\nedges: [[src, lag], [lag, farm]]\n")
     with pytest.raises(InfeasibleStepError) as info:
         daryo.run(daryo.load(write_model(tmp_path, text)))
-    assert "lag" in info.value.components and "minimum:" not in str(info.value)
-    assert "The water of lag has nowhere to go" in str(info.value)  # (as an inflow's; a review)
-    assert "What leaves lag entered it steps earlier and must leave now: a delay belongs on a reach the water must " \
-        "take, with a way on to a sink or a reservoir" in str(info.value)  # (why: a QA pass of the allocation)
+    assert info.value.step == 0
+    assert "The water of src has nowhere to go: what enters lag is held to what its outlets take when it leaves " \
+        "('farm' (a demand: it takes no more than its demand))" in str(info.value)
 
 
 @pytest.mark.parametrize("dimension, problem", [

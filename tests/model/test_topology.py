@@ -1,4 +1,4 @@
-"""The network as a graph of where water goes: what limits the water leaving a delay."""
+"""The network as a graph of where water goes: the limited outlets that all the water entering a delay must pass."""
 
 from __future__ import annotations
 
@@ -6,40 +6,53 @@ import pytest
 
 from daryo import testmodels
 from daryo.model import model_from_dict
-from daryo.model.topology import _limited_outlets
+from daryo.model.topology import _delay_outlets
 
 SEA = {"id": "sea", "type": "sink"}
+E = {"id": "E", "type": "demand", "demand": 5}
 DEMAND = "'E' (a demand: it takes no more than its demand)"
 
 
-def _outlets(nodes, edges):
-    """The limited outlets of delay ``lag`` fed by inflow ``in``, in a one-step model of ``nodes`` and ``edges``."""
-    model = testmodels.build([{"id": "in", "type": "inflow", "inflow": 10}, {"id": "lag", "type": "delay", "steps": 1},
-                              *nodes], [["in", "lag"], *edges])
-    return _limited_outlets(model, "lag")
+def _outlets(nodes, edges, delay=None):
+    """The outlets of delay ``lag`` (2 steps) fed by inflow ``in``, in a model of ``nodes`` and ``edges``, as
+    (description, offset) pairs, or None."""
+    lag = delay or {"id": "lag", "type": "delay", "steps": 2}
+    model = testmodels.build([{"id": "in", "type": "inflow", "inflow": 10}, lag, *nodes], [["in", "lag"], *edges])
+    found = _delay_outlets(model, "lag")
+    return None if found is None else [(o.describe(), o.offset) for o in found]
 
 
-@pytest.mark.parametrize("nodes, edges, limited", [
-    ([SEA], [["lag", "sea"]], []),
-    ([{"id": "j", "type": "junction"}, {"id": "r", "type": "reach", "loss": 0.1}, SEA],
-     [["lag", "j"], ["j", "r"], ["r", "sea"]], []),
-    ([{"id": "dam", "type": "reservoir", "max_volume": 50}], [["lag", "dam"]], []),
-    ([{"id": "E", "type": "demand", "demand": 5}], [["lag", "E"]], [DEMAND]),
-    ([{"id": "E", "type": "demand", "demand": 5}, SEA], [["lag", "E"], {"from": "lag", "to": "sea", "max_flow": 3}],
-     [DEMAND, "the edge lag -> sea (its max_flow)"]),
-    ([{"id": "c", "type": "canal", "capacity": 4}, SEA], [["lag", "c"], ["c", "sea"]], ["'c' (a canal: its maximum)"]),
-    ([{"id": "out", "type": "sink", "max_flow": 2}], [["lag", "out"]], ["'out' (a sink: its maximum)"]),
-    # one way on that takes any amount is enough, whatever the others
-    ([{"id": "E", "type": "demand", "demand": 5}, SEA], [["lag", "E"], ["lag", "sea"]], []),
-], ids=["sea", "through-reaches", "reservoir", "demand", "demand-and-capped-edge", "canal", "capped-sink", "either"])
-def test_what_limits_the_water_leaving_a_delay(nodes, edges, limited):
-    assert _outlets(nodes, edges) == limited
+@pytest.mark.parametrize("nodes, edges, outlets", [
+    ([E], [["lag", "E"]], [(DEMAND, 2)]),
+    ([{"id": "j", "type": "junction"}, {"id": "hp", "type": "hydropower", "capacity": 50, "head": 10}, E],
+     [["lag", "j"], ["j", "hp"], ["hp", "E"]], [(DEMAND, 2)]),  # (a plant's capacity is power, not a flow's maximum)
+    ([E, SEA], [["lag", "E"], {"from": "lag", "to": "sea", "max_flow": 3}],
+     [(DEMAND, 2), ("the edge lag -> sea (its max_flow)", 2)]),
+    ([{"id": "c", "type": "canal", "capacity": 4}, SEA], [["lag", "c"], ["c", "sea"]],
+     [("'c' (a canal: its capacity)", 2)]),
+    ([{"id": "out", "type": "sink", "max_flow": 2}], [["lag", "out"]], [("'out' (a sink: its max_flow)", 2)]),
+    ([{"id": "lag2", "type": "delay", "steps": 1}, E], [["lag", "lag2"], ["lag2", "E"]], [(DEMAND, 3)]),  # in series
+], ids=["demand", "through-a-plant", "demand-and-capped-edge", "canal", "capped-sink", "delays-in-series"])
+def test_the_limited_outlets_of_a_delay_and_when_its_water_reaches_them(nodes, edges, outlets):
+    assert _outlets(nodes, edges) == outlets
 
 
-def test_a_maximum_given_by_a_parameter_counts_as_none():
+@pytest.mark.parametrize("nodes, edges, delay", [
+    ([SEA], [["lag", "sea"]], None),  # a sink without a maximum takes any amount
+    ([{"id": "dam", "type": "reservoir", "max_volume": 50}], [["lag", "dam"]], None),
+    ([E, SEA], [["lag", "E"], ["lag", "sea"]], None),  # one way on that takes any amount is enough
+    ([{"id": "r", "type": "reach", "loss": 0.1}, E], [["lag", "r"], ["r", "E"]], None),  # (a loss on the way)
+    ([E], [["lag", "E"]], {"id": "lag", "type": "delay", "steps": 1, "carry": "rate"}),  # (Pywr's rate)
+], ids=["sea", "reservoir", "either", "lossy-reach", "rate"])
+def test_no_bound_is_known_where_the_water_can_go_on_or_changes_on_the_way(nodes, edges, delay):
+    assert _outlets(nodes, edges, delay) is None
+
+
+def test_a_maximum_given_by_a_parameter_is_an_outlet_the_compiler_reads_or_leaves_unbounded():
     model = model_from_dict({
         "version": 1, "name": "t", "time": {"start": "2001-01", "end": "2001-01"},
         "parameters": {"cap": {"type": "constant", "value": 3}},
         "nodes": [{"id": "in", "type": "inflow", "inflow": 10}, {"id": "lag", "type": "delay", "steps": 1}, SEA],
         "edges": [["in", "lag"], {"from": "lag", "to": "sea", "max_flow": {"parameter": "cap"}}]})
-    assert _limited_outlets(model, "lag") == []
+    (outlet,) = _delay_outlets(model, "lag") or []
+    assert outlet.key == "max_flow" and outlet.offset == 1

@@ -502,26 +502,49 @@ def test_a_delays_cost_is_on_the_water_entering_it(method):
 
 
 @pytest.mark.parametrize("method", ["plain", "fast"])
-def test_spare_water_does_not_enter_a_delay_whose_outlets_take_a_limited_amount(method):
+def test_no_more_enters_a_delay_than_its_outlets_take_when_it_leaves(method):
     """Priority mode::
 
         [in: 100] --> (j) --> [sea]
                           --> <lag: 1 step> --> [E: demand 5]
 
     No requirement needs water this step (E's, below the delay, draws none in), so where the spare 100 hm³ go is
-    the last solve's choice.  The delay and the sea tied at cost 0, and the solve sent all of it into the delay,
-    whose only outlet, E, takes 5: the next step was infeasible, in a model that validates (a QA pass).  Water
-    entering a delay whose outlets are all limited costs as a full loss, so the sea takes it.  A delay with a way
-    on to the sea keeps no such cost: there the spare water may take either route (the test of the delay's own
-    cost, above, and the plain and fast paths' agreement elsewhere cover it)."""
+    the last solve's choice, a tie.  The solve sent all of it into the delay, whose only outlet, E, takes 5: the
+    next step was infeasible, in a model that validates (a QA pass).  What enters the delay is now held to what E
+    takes a step later, so the run goes on, and E gets what entered."""
     m = testmodels.build(
         [{"id": "in", "type": "inflow", "inflow": 100}, {"id": "j", "type": "junction"},
          {"id": "lag", "type": "delay", "steps": 1}, {"id": "E", "type": "demand", "demand": 5},
          {"id": "sea", "type": "sink"}],
         [["in", "j"], ["j", "sea"], ["j", "lag"], ["lag", "E"]], steps=3)
-    ds = daryo.run(m, daryo.RunOptions(method=method)).dataset
-    np.testing.assert_allclose(ds.edge_flow.sel(edge="j->sea").values.ravel(), [100.0] * 3, atol=1e-9)
-    np.testing.assert_allclose(ds.delay_inflow.values.ravel(), [0.0] * 3, atol=1e-9)
+    ds = daryo.run(m, daryo.RunOptions(method=method)).dataset.isel(scenario=0)
+    entered = ds.delay_inflow.sel(delay="lag").values
+    assert np.all(entered <= 5 + 1e-9)
+    np.testing.assert_allclose(ds.delivery.sel(demand="E").values[1:], entered[:-1], atol=1e-9)
+    np.testing.assert_allclose(ds.edge_flow.sel(edge="j->sea").values + entered, 100.0, atol=1e-9)
+
+
+@pytest.mark.parametrize("method", ["plain", "fast"])
+def test_a_delay_whose_outlets_take_all_is_still_preferred_to_a_lossy_route_and_feeds_its_plant(method):
+    """The bound on what enters a delay is what its outlets take: a canal of 1,000 below a delay takes all of 100,
+    so the water goes through the delay rather than along a reach that loses half (a first fix, a cost on entering
+    any delay with a maximum below it, sent it along the reach: a review); and water passes a plant below a delay
+    whose capacity is power, not a maximum of flow."""
+    inflow, j, lag = ({"id": "in", "type": "inflow", "inflow": 100}, {"id": "j", "type": "junction"},
+                      {"id": "lag", "type": "delay", "steps": 1})
+    lossy = testmodels.build(
+        [inflow, j, lag, {"id": "c", "type": "canal", "capacity": 1000}, {"id": "r", "type": "reach", "loss": 0.5},
+         {"id": "sea", "type": "sink"}],
+        [["in", "j"], ["j", "lag"], ["lag", "c"], ["c", "sea"], ["j", "r"], ["r", "sea"]], steps=3)
+    ds = daryo.run(lossy, daryo.RunOptions(method=method)).dataset.isel(scenario=0)
+    np.testing.assert_allclose(ds.sink_inflow.sel(sink="sea").values, [0.0, 100.0, 100.0], atol=1e-9)
+    plant = testmodels.build(
+        [inflow, j, lag, {"id": "hp", "type": "hydropower", "capacity": 1000, "head": 50},
+         {"id": "sea", "type": "sink"}],
+        [["in", "j"], ["j", "lag"], ["lag", "hp"], ["hp", "sea"]], steps=3)
+    ds = daryo.run(plant, daryo.RunOptions(method=method)).dataset.isel(scenario=0)
+    np.testing.assert_allclose(ds.energy.values.ravel(), [0.0, 2.725e-3 * 100 * 50 * 0.9, 2.725e-3 * 100 * 50 * 0.9],
+                               rtol=1e-9)
 
 
 def test_a_state_dependent_cost_keeps_prioritys_storage_value():

@@ -213,11 +213,14 @@ COMPONENT_TYPES: dict[str, ComponentType] = {
                      "Its `cost` applies to the water entering (the water leaving is fixed by then). Water enters "
                      "only where the allocation sends it: a requirement below a delay is served by what entered "
                      "earlier and draws no water in (it is not yet due), so put a delay on a reach the water must "
-                     "take, not beside an outlet that could take it instead.  Give the water leaving it a way on "
-                     "that takes any amount (to a sink or a reservoir): what leaves a delay is fixed, and where its "
-                     "outlets cannot take it all (a demand of 5 below a delay that 100 entered), the step is "
-                     "infeasible.  In `priority` mode water does not enter such a delay where another route takes it "
-                     "(see *allocation* above).",
+                     "take, not beside an outlet that could take it instead.  What leaves a delay is fixed, so its "
+                     "outlets must take it all: where all its water must pass elements that take a limited amount "
+                     "(demands, edges and nodes with a `max_flow` or `capacity`; a plant's capacity is power), with "
+                     "no loss on the way, no more enters it in a step than they take when the water gets there (a "
+                     "demand of 5 a step below: 5).  Elsewhere (a sink without a maximum or a reservoir on the way "
+                     "on, a loss, a maximum set by a parameter of the reservoir state, `carry: rate`) nothing holds "
+                     "it back, and water that finds no way out when it leaves (a full reservoir without `spill_to`) "
+                     "makes that step infeasible.",
             (
                 A("steps", "int", None, REQUIRED, "Delay in steps."),
                 A("initial_flow", "series", "flow", 0.0, "Water leaving in the first `steps` steps.", fixed=True),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
 from typing import TypeVar
 
 import numpy as np
@@ -184,41 +185,76 @@ def _arcs_without_edges(model: Model) -> list[tuple[str, str]]:
             if isinstance(t := n.attrs.get(key), str)]
 
 
-#: the nodes that take any amount of water: what reaches one has a way on (a reservoir stores or spills it, a delay
-#: passes it on later), unless the node itself has a maximum
-_TAKE_ANY = ("sink", "reservoir", "delay")
-#: the nodes that pass any amount of water on, unless they have a maximum
-_PASS_ANY = ("junction", "reach", "canal", "hydropower")
+#: the maxima of what a node or edge passes (a plant's ``capacity`` is power: its flow depends on the head)
+_FLOW_MAXIMA = ("max_flow", "capacity", "max_turbine_flow")
 
 
-def _limited_outlets(model: Model, delay: str) -> list[str]:
-    """The elements that limit what can leave delay ``delay``: [] where its water has a way, along edges without a
-    maximum and through nodes that pass any amount, to a node that takes any amount (:data:`_TAKE_ANY`); else
-    the limited elements its water meets (demands, and edges and nodes with a ``max_flow`` or ``capacity``), each
-    as a message names it.  A maximum given by a parameter counts as none (it may be large)."""
+@dataclass(frozen=True)
+class Outlet:
+    """An element through which water leaving a delay must pass and that takes a limited amount: a demand (its
+    ``demand``), or a node or edge with a maximum (``key``), which the water reaches ``offset`` steps after it entered
+    the delay (its ``steps``, and those of further delays on the way)."""
+
+    element: Node | Edge
+    key: str
+    offset: int = 0
+
+    def describe(self) -> str:
+        """The outlet as a message names it."""
+        el = self.element
+        if isinstance(el, Edge):
+            return f"the edge {el.source} -> {el.target} (its {self.key})"
+        return f"'{el.id}' (a {el.type}: " + ("it takes no more than its demand)" if self.key == "demand"
+                                             else f"its {self.key})")
+
+
+def _delay_outlets(model: Model, delay: str) -> list[Outlet] | None:
+    """The limited elements (:class:`Outlet`) that all the water entering delay ``delay`` must pass once it leaves,
+    so that what enters it in a step is at most what they take when it gets there; None where no such bound is
+    known: its water can reach a node that takes any amount (a sink without a maximum, a reservoir), meets a loss
+    on the way, or a delay that carries a rate (whose volume changes with the steps' lengths).  Water passes on
+    through junctions, reaches, canals, plants and further delays without a maximum; [] where it reaches no
+    outlet at all (it could never leave)."""
     ids = {n.id: n for n in model.nodes}
     leaving: dict[str, list[Edge]] = {}
     for e in model.edges:
         leaving.setdefault(e.source, []).append(e)
 
-    def limited(el: Node | Edge) -> bool:
-        return any(numbers_of(el.attrs.get(key)) is not None for key in ("max_flow", "capacity"))
+    def maximum(el: Node | Edge) -> str | None:
+        return next((key for key in _FLOW_MAXIMA if el.attrs.get(key) is not None
+                     and not (isinstance(el, Node) and el.type == "hydropower" and key == "capacity")), None)
 
-    met: list[str] = []
-    seen, stack = {delay}, [delay]
+    def lossy(el: Node | Edge) -> bool:
+        loss = el.attrs.get("loss")
+        values = numbers_of(loss)
+        return loss is not None and not (values is not None and not np.any(values))
+
+    def rate(node: Node) -> bool:
+        return node.type == "delay" and node.get("carry") == "rate"
+
+    start = ids.get(delay)
+    if start is None or rate(start):
+        return None
+    outlets: list[Outlet] = []
+    first = (delay, int(start.get("steps", 0)))  # (a node, and the steps after entering that the water is there)
+    seen, stack = {first}, [first]
     while stack:
-        for e in leaving.get(stack.pop(), ()):
+        v, offset = stack.pop()
+        for e in leaving.get(v, ()):
             node = ids.get(e.target)
-            if node is None or node.id in seen:
-                continue
-            if limited(e):
-                met.append(f"the edge {e.source} -> {e.target} (its max_flow)")
-            elif node.type == "demand" or limited(node):
-                why = "it takes no more than its demand" if node.type == "demand" else "its maximum"
-                met.append(f"'{node.id}' (a {node.type}: {why})")
-            elif node.type in _TAKE_ANY:
-                return []
-            elif node.type in _PASS_ANY:
-                seen.add(node.id)
-                stack.append(node.id)
-    return list(dict.fromkeys(met))
+            if node is None or lossy(e):
+                return None
+            if (key := maximum(e)) is not None:
+                outlets.append(Outlet(e, key, offset))
+            elif node.type == "demand":
+                outlets.append(Outlet(node, "demand", offset))
+            elif (key := maximum(node)) is not None:
+                outlets.append(Outlet(node, key, offset))
+            elif node.type in ("sink", "reservoir") or lossy(node) or rate(node):
+                return None
+            elif node.type in ("junction", "reach", "canal", "hydropower", "delay"):
+                there = (node.id, offset + (int(node.get("steps", 0)) if node.type == "delay" else 0))
+                if there not in seen:
+                    seen.add(there)
+                    stack.append(there)
+    return outlets

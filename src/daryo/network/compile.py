@@ -51,7 +51,7 @@ from scipy.sparse.csgraph import connected_components
 from ..errors import ModelError, Problem
 from ..model import Model, Node, Series
 from ..model.places import problems_relocated
-from ..model.topology import _limited_outlets
+from ..model.topology import _delay_outlets
 from ..parameters import ParameterRef, ParameterSet, StaticEnv, references, scenario_combinations
 from ..timeaxis import TimeAxis
 from .builder import LPBuilder
@@ -75,12 +75,6 @@ PRIORITY_TURBINE_VALUE = 1e-5
 #: choice was the solver's, and what reached the sinks could differ between the plain and the fast path).  Far
 #: below the storage value; a loss of up to 100 % costs less than the turbine value gains
 PRIORITY_LOSS_COST = 1e-6
-
-#: cost per hm³ entering a delay whose water can leave it only into elements that take a limited amount (demands,
-#: edges or nodes with a maximum), in ``priority`` mode: in the last solve, water that could go another way does
-#: not enter it, as it might find no way out when it leaves, steps later (an infeasible step).  As a full loss
-#: costs: the delay is taken only where no other route makes the same deliveries
-PRIORITY_LIMITED_DELAY_COST = 1e-6
 
 #: priority of a reservoir's dead volume in ``priority`` mode, before every model priority (which start at 1):
 #: the end-of-step volume's bound is only ``min(dead volume, V_start − evaporation)`` (water cannot be created),
@@ -279,10 +273,31 @@ def _node_columns(b: LPBuilder, model: Model) -> tuple[np.ndarray, dict[str, int
     node_col = np.array([_node_column(b, n, model.allocation, value.get(n.id, 0.0)) for n in model.nodes],
                         dtype=np.int64)
     # (a delay's cost is on the water entering: the water leaving is fixed, so a cost there would move nothing)
-    delay_in = {n.id: b.col(f"u[{n.id}]", 0.0, None, n.get("cost"), cost_offset=PRIORITY_LIMITED_DELAY_COST if (
-        model.allocation == "priority" and _limited_outlets(model, n.id)) else 0.0)
-        for n in model.nodes if n.type == "delay"}
+    delay_in = {n.id: b.col(f"u[{n.id}]", 0.0, _delay_intake_bound(b, model, n), n.get("cost"))
+                for n in model.nodes if n.type == "delay"}
     return node_col, delay_in
+
+
+def _delay_intake_bound(b: LPBuilder, model: Model, delay: Node) -> np.ndarray | None:
+    """The most that can enter ``delay`` in each step (S|1, T): what the limited elements its water must pass take
+    when it gets there (:func:`~daryo.model.topology._delay_outlets`: demands, edges and nodes with a maximum),
+    summed, so that water the allocation is free to send elsewhere does not enter it to find no way out steps later
+    (an infeasible step); no bound where the water would get there after the run, or where none is known (no
+    such outlets, or a maximum set from the reservoir state)."""
+    outlets = _delay_outlets(model, delay.id)
+    if outlets is None:
+        return None
+    n_steps = b.axis.n_steps
+    total = np.zeros((1, n_steps))
+    for outlet in outlets:
+        value = outlet.element.get(outlet.key)
+        if b.is_dynamic(value):
+            return None
+        limit = b.resolve(value, np.inf)
+        later = np.full((limit.shape[0], n_steps), np.inf)
+        later[:, : max(n_steps - outlet.offset, 0)] = limit[:, outlet.offset:]
+        total = total + later
+    return total
 
 
 @dataclass

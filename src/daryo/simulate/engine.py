@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import InfeasibleStepError, ModelError, Problem, SolverFailedError, UnboundedStepError
+from ..model.topology import _delay_outlets
 from ..network import CompiledNetwork
 from ..network.builder import NEGATIVE_FACTOR, NEGATIVE_FLOW, negative_parameter
 from ..network.compiled import ParameterBinding
@@ -542,20 +543,29 @@ def _minimums(net: CompiledNetwork, cols: list[int], lower: np.ndarray) -> str:
 
 
 def _nowhere_to_go(net: CompiledNetwork, comps: list[str], cols: list[int], lower: np.ndarray) -> str:
-    """A hint for a conflict of inflows with maxima alone (no sink, no reservoir, no minimum but the inflows'
-    among the conflicting bounds): their water has nowhere to go.  An inflow whose only way out is a demand
-    smaller than it passes validation, and the conflict's components do not say which way it goes."""
+    """A hint for a conflict of fixed flows with maxima alone (no minimum but theirs among the conflicting bounds):
+    their water has nowhere to go.  An inflow whose only way out is a demand smaller than it passes validation, and
+    the conflict's components do not say which way it goes; what leaves a delay entered it steps earlier."""
     types = dict(zip(net.node_ids, net.node_types, strict=True))
-    inflows = [c for c in comps if types.get(c) in _FIXED_RELEASE]
+    fixed = [c for c in comps if types.get(c) in _FIXED_RELEASE]
+    fixed_cols = {f"v[{c}]" for c in fixed}
+    if not fixed or any(lower[c] > 0 and net.lp.col_names[c] not in fixed_cols for c in cols):  # (a minimum: too
+        return ""  # little water, not too much)
+    names = {net.lp.col_names[c] for c in cols}
+    leaving = [c for c in fixed if types.get(c) == "delay" and f"v[{c}]" in names]
+    if leaving:  # (a capped sink or a full reservoir may be among its outlets: the water still cannot leave)
+        return (f"What leaves {', '.join(leaving)} entered it steps earlier and must leave now, but its outlets cannot "
+                "take it all: a delay belongs on a reach the water must take, with a way on that takes any amount (a "
+                "sink without a maximum, a reservoir with a spill_to), or with outlets whose maxima daryo can read "
+                "to hold back what enters it (docs/model-format.md, delay).")
+    inflows = [c for c in fixed if types.get(c) == "inflow"]
+    entering = [c for c in comps if types.get(c) == "delay" and f"u[{c}]" in names]
+    if inflows and entering:
+        outlets = [o.describe() for d in entering for o in _delay_outlets(net.model, d) or ()]
+        return (f"The water of {', '.join(inflows)} has nowhere to go: what enters {', '.join(entering)} is held to "
+                f"what its outlets take when it leaves ({'; '.join(dict.fromkeys(outlets)) or 'none'}), so that it can "
+                "leave; give the water another way on (to a sink).")
     if not inflows or any(types.get(c) in ("sink", "reservoir") for c in comps):
         return ""
-    inflow_cols = {f"v[{c}]" for c in inflows}
-    if any(lower[c] > 0 and net.lp.col_names[c] not in inflow_cols for c in cols):  # a minimum: too little water
-        return ""
-    text = (f"The water of {', '.join(inflows)} has nowhere to go: give it a way to a sink (a demand takes no "
+    return (f"The water of {', '.join(inflows)} has nowhere to go: give it a way to a sink (a demand takes no "
             "more than its demand, a canal no more than its capacity).")
-    delays = [c for c in inflows if types.get(c) == "delay"]
-    if delays:  # (what leaves one was sent in earlier, where the allocation sent it, which it cannot hold back now)
-        text += (f" What leaves {', '.join(delays)} entered it steps earlier and must leave now: a delay belongs on a "
-                 "reach the water must take, with a way on to a sink or a reservoir (docs/model-format.md, delay).")
-    return text
