@@ -269,3 +269,23 @@ def test_a_results_file_opened_without_decoding_its_times_gives_the_same_indicat
                                       annual_by(decoded, "sink_inflow", by="element"))
     if step != "month":  # 169/366 of hydrological year 2000 (from 15 April), 2001 whole, 264/365 of 2002 (to 21 June)
         assert n_years(decoded) == pytest.approx(169 / 366 + 1 + 264 / 365)
+
+
+def test_times_as_cftime_dates_are_read_and_another_calendar_is_refused(tmp_path):
+    """A file opened with use_cftime=True holds cftime dates, which were taken as no dates (12 steps a year from
+    October: 9.5 years for this weekly run of 2.2); a calendar whose years daryo does not count is refused, not
+    guessed (a review)."""
+    import cftime
+
+    path = tmp_path / "r.nc"
+    daryo.run(_model("2000-04-15", "2002-06-20", {"days": 7}, inflow="30 m3/s")).to_netcdf(path)
+    coder = xr.coders.CFDatetimeCoder(use_cftime=True)
+    with xr.open_dataset(path) as decoded, xr.open_dataset(path, decode_times=coder) as dates:
+        assert isinstance(dates["time"].values[0], cftime.datetime)
+        assert n_years(dates) == pytest.approx(n_years(decoded)) == pytest.approx(169 / 366 + 1 + 264 / 365)
+        pd.testing.assert_frame_equal(annual_by(dates, "sink_inflow", by="element"),
+                                      annual_by(decoded, "sink_inflow", by="element"))
+        noleap = decoded.assign_coords(time=[cftime.DatetimeNoLeap(t.year, t.month, t.day)
+                                             for t in pd.DatetimeIndex(decoded["time"].values)])
+        with pytest.raises(ValueError, match="in the noleap calendar, whose hydrological years daryo does not count"):
+            n_years(noleap)

@@ -8,6 +8,7 @@ years (:func:`n_years`), or, per season, by the seasons it covers (:func:`season
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -129,6 +130,8 @@ def _step_starts(ds: xr.Dataset) -> np.ndarray | None:
     time = ds["time"]
     if np.issubdtype(time.dtype, np.datetime64):
         return np.asarray(time.values)
+    if time.dtype == object:  # (cftime dates: a file opened with use_cftime=True)
+        return _from_cftime(np.asarray(time.values))
     units = time.attrs.get("units")
     if not (isinstance(units, str) and " since " in units and np.issubdtype(time.dtype, np.number)):
         return None
@@ -136,7 +139,33 @@ def _step_starts(ds: xr.Dataset) -> np.ndarray | None:
         decoded = xr.decode_cf(xr.Dataset(coords={"time": time.variable}))["time"]
     except (ValueError, TypeError, OverflowError):
         return None
+    if decoded.dtype == object:  # (a calendar other than the standard one)
+        return _from_cftime(np.asarray(decoded.values))
     return np.asarray(decoded.values) if np.issubdtype(decoded.dtype, np.datetime64) else None
+
+
+#: the calendars whose dates are NumPy's (those daryo writes its files in)
+_STANDARD_CALENDARS = ("standard", "gregorian", "proleptic_gregorian")
+
+
+def _from_cftime(values: np.ndarray) -> np.ndarray | None:
+    """cftime dates as datetime64 (None if they are not dates).
+
+    Raises
+    ------
+    ValueError
+        If their calendar is not the standard one (``noleap``, ``360_day``...), whose years daryo does not count."""
+    try:
+        index = xr.CFTimeIndex(values)
+    except (TypeError, ValueError):
+        return None
+    if index.calendar not in _STANDARD_CALENDARS:
+        raise ValueError(f"the results' times are in the {index.calendar} calendar, whose hydrological years daryo "
+                         "does not count; daryo writes its files in the standard calendar: give the times as dates "
+                         "of it")
+    with warnings.catch_warnings():  # (xarray warns of the standard calendar's Julian dates before 1582)
+        warnings.simplefilter("ignore")
+        return np.asarray(index.to_datetimeindex(), dtype="datetime64[ns]")
 
 
 def _days_of_steps(ds: xr.Dataset, starts: np.ndarray) -> np.ndarray:
