@@ -34,6 +34,11 @@ def test_the_run_header_gives_the_days_of_n_day_steps(tmp_path, capsys):
         "  - {id: a, type: inflow, inflow: 30 m3/s}\n  - {id: sea, type: sink}\nedges: [[a, sea]]\n")
     assert main(["run", str(tmp_path / "m.yaml")]) == 0
     assert "1 scenario(s), 114 steps of 7 days, 2000-04-15 to 2002-06-21" in capsys.readouterr().out
+    one_day = "{start: 2000-04-15, end: 2000-04-15, step: {days: 1}}"  # ("1 steps of 1 days": a review)
+    (tmp_path / "one.yaml").write_text((tmp_path / "m.yaml").read_text().replace(
+        "{start: 2000-04-15, end: 2002-06-20, step: {days: 7}}", one_day))
+    assert main(["run", str(tmp_path / "one.yaml")]) == 0
+    assert "1 scenario(s), 1 step of 1 day, 2000-04-15 to 2000-04-15" in capsys.readouterr().out
 
 
 def test_run_demo_file_prints_summary(capsys):
@@ -124,7 +129,7 @@ def test_scenarios_listed_and_combined(capsys):
     assert "unknown scenario (did you mean 'climate-2050'?); use one of the embedded" in capsys.readouterr().err
 
 
-def test_an_unknown_scenario_of_another_model_is_not_told_to_use_the_aral_models_library(capsys):
+def test_an_unknown_scenario_of_another_model_is_not_told_to_use_the_aral_models_library(capsys, tmp_path):
     """For the demo model, `--scenario foo` listed the Aral model's scenarios as if they were its own (a user
     review); the message says whose they are and that any model takes an overlay file."""
     assert main(["run", str(demo_model_path()), "--scenario", "foo", "--years", "1"]) == 1
@@ -132,6 +137,9 @@ def test_an_unknown_scenario_of_another_model_is_not_told_to_use_the_aral_models
     assert "scenario 'foo': unknown scenario; use one of the embedded Aral Sea basin model's library: climate-2050" \
         in err and "or, for any model, a path to an overlay .yaml file" in err, err
     assert err.startswith("1 problem in the scenarios asked for:\n"), err  # (not "in the model": no file is at fault)
+    (tmp_path / "bad.yaml").write_text("changes:\n  - scale_demands: {factor: -1}\n")  # (its own problem, too)
+    assert main(["run", str(demo_model_path()), "--scenario", str(tmp_path / "bad.yaml"), "--years", "1"]) == 1
+    assert capsys.readouterr().err.startswith("1 problem in the scenarios asked for:\n"), err
     assert main(["run", str(demo_model_path()), "--scenario", "missing.yaml", "--years", "1"]) == 1
     assert capsys.readouterr().err.startswith("1 problem in the scenarios asked for:\n  - missing.yaml: scenario file "
                                               "not found")

@@ -84,10 +84,11 @@ def _span(ds) -> str:  # type: ignore[no-untyped-def]
 
     t = pd.DatetimeIndex(ds["time"].values)
     label = str(ds.attrs.get("time_step", "month")).split()
+    steps = _count(len(t), "step")
     if not (len(label) == 2 and label[1] == "days" and label[0].isdigit()):
-        return f"{len(t)} steps, {t[0]:%Y-%m} to {t[-1]:%Y-%m}"
+        return f"{steps}, {t[0]:%Y-%m} to {t[-1]:%Y-%m}"
     last = t[-1] + pd.Timedelta(days=int(label[0]) - 1)
-    return f"{len(t)} steps of {label[0]} days, {t[0]:%Y-%m-%d} to {last:%Y-%m-%d}"
+    return f"{steps} of {_count(int(label[0]), 'day')}, {t[0]:%Y-%m-%d} to {last:%Y-%m-%d}"
 
 
 def _table(frame: pd.DataFrame) -> str:

@@ -134,12 +134,17 @@ def load_overlay(name: str, library: str | Path | None = None) -> Overlay:
     """
     path = scenario_path(name, library)
     # plain dicts: the changes go into another file's document, where a line of this file would mislead
-    doc = read_document(path, lines=False)
+    try:
+        doc = read_document(path, lines=False)
+    except ModelError as exc:  # (malformed: a problem of the scenarios asked for, not of the model's files)
+        raise ModelError(exc.problems, exc.note, subject=ASKED_FOR) from None
     if doc is None:  # (it was taken as an overlay changing nothing: a file saved empty by mistake, say)
-        raise ModelError(Problem(str(path), "", "the overlay file is empty: give its title and changes"))
+        raise ModelError(Problem(str(path), "", "the overlay file is empty: give its title and changes"),
+                         subject=ASKED_FOR)
     problems = []
     if not isinstance(doc, Mapping):
-        raise ModelError(Problem(str(path), "", "an overlay must be a mapping with title and changes"))
+        raise ModelError(Problem(str(path), "", "an overlay must be a mapping with title and changes"),
+                         subject=ASKED_FOR)
     for key in doc:
         if key not in _TOP_KEYS:
             problems.append(Problem(str(path), str(key), f"unknown key; use: {', '.join(sorted(_TOP_KEYS))}"))
@@ -163,7 +168,7 @@ def load_overlay(name: str, library: str | Path | None = None) -> Overlay:
         op, arg = next(iter(ch.items()))
         problems += _check_change(op, arg, str(path), f"changes[{i}].{op}")
     if problems:
-        raise ModelError(problems)
+        raise ModelError(problems, subject=ASKED_FOR)
     in_library = path.parent == (library_dir() if library is None else Path(library))
     return Overlay(path.stem if in_library else str(path), str(path), str(doc.get("title", "")),
                    str(doc.get("description", "")), str(doc.get("sources", "")), tuple(changes))
