@@ -32,7 +32,7 @@ from .places import relocated
 from .series import Series
 from .types import Constraint, Edge, Model, Node, TimeSpec
 from .validate import PLACEHOLDER_TIME, validate_model
-from .values import _NO_VALUE, ParseContext, _inner, _parse_value
+from .values import _NO_VALUE, LoadContext, _inner, _parse_value
 
 __all__ = ["is_pywr_document", "load_model", "model_document", "model_from_dict"]
 
@@ -94,7 +94,7 @@ def is_pywr_document(doc: Any) -> bool:
 _MAX_SCENARIOS = 100_000  # scenario combinations a model may hold (its arrays have one row per scenario)
 
 
-def _check_title(value: Any, key: str, place: str, ctx: ParseContext) -> None:
+def _check_title(value: Any, key: str, place: str, ctx: LoadContext) -> None:
     """A model's ``name`` or ``description`` is text (a number is read as its text) without control characters,
     which the command line would print as they are (an escape sequence clears a terminal); tabs are harmless,
     and a description may hold line breaks too."""
@@ -199,7 +199,7 @@ def model_from_dict(doc: Any, base_dir: Path | str = ".", file: str = "<model>",
     if not isinstance(base_dir, str | os.PathLike):
         raise TypeError(f"base_dir={base_dir!r}: give the folder the document's relative file paths are read from, "
                         "as text or a path")
-    ctx = ParseContext(file, Path(base_dir))
+    ctx = LoadContext(file, Path(base_dir))
     places = getattr(doc, "places", {})  # (of a converted Pywr document: the Pywr places of what it made)
     origins = origins or {}
     try:
@@ -213,7 +213,7 @@ def model_from_dict(doc: Any, base_dir: Path | str = ".", file: str = "<model>",
     return model
 
 
-def _model_from_dict(doc: Any, ctx: ParseContext, path: Path | None, file_steps: int | None = None) -> Model:
+def _model_from_dict(doc: Any, ctx: LoadContext, path: Path | None, file_steps: int | None = None) -> Model:
     file = ctx.file
     if not isinstance(doc, Mapping):
         what = "is empty" if doc is None else f"is {kind_of(doc)}"
@@ -284,7 +284,7 @@ def _model_from_dict(doc: Any, ctx: ParseContext, path: Path | None, file_steps:
     return model
 
 
-def _mapping(doc: Mapping, key: str, ctx: ParseContext) -> dict:
+def _mapping(doc: Mapping, key: str, ctx: LoadContext) -> dict:
     """The top-level ``key`` of the model, which must be a mapping (empty if missing)."""
     value = doc.get(key)
     if value is None:
@@ -296,7 +296,7 @@ def _mapping(doc: Mapping, key: str, ctx: ParseContext) -> dict:
     return dict(value)
 
 
-def _check_basins(metadata: Any, node_ids: set[str], ctx: ParseContext) -> None:
+def _check_basins(metadata: Any, node_ids: set[str], ctx: LoadContext) -> None:
     """``metadata.basins``, the inflows of each basin (which ``scale_inflows``, ``shift_peak`` and ``named_years``
     select by ``basin:``): a mapping of names to lists of ids of the model's nodes."""
     basins = metadata.get("basins") if isinstance(metadata, Mapping) else None
@@ -330,7 +330,7 @@ def _dim_names(doc: Mapping[str, Any]) -> set[str]:
         spec, list) else set()
 
 
-def _parse_scenarios(spec: Any, ctx: ParseContext) -> list[ScenarioDim]:
+def _parse_scenarios(spec: Any, ctx: LoadContext) -> list[ScenarioDim]:
     """``scenarios: [{name: inflow, size: 10, names: [...]}, ...]``: the run's scenarios are their product."""
     if spec is None:
         return []
@@ -364,7 +364,7 @@ def _parse_scenarios(spec: Any, ctx: ParseContext) -> list[ScenarioDim]:
     return dims
 
 
-def _parse_constraints(spec: Any, ctx: ParseContext) -> list[Constraint]:
+def _parse_constraints(spec: Any, ctx: LoadContext) -> list[Constraint]:
     if spec is None:
         return []
     if not isinstance(spec, list):
@@ -413,7 +413,7 @@ def _parse_constraints(spec: Any, ctx: ParseContext) -> list[Constraint]:
     return out
 
 
-def _parse_constraint_value(value: Any, attr: Attribute, ctx: ParseContext, place: str) -> Any:
+def _parse_constraint_value(value: Any, attr: Attribute, ctx: LoadContext, place: str) -> Any:
     if attr.kind in ("weights", "nodes") and isinstance(value, list) and (
             twice := next((v for i, v in enumerate(value) if isinstance(v, str) and v in value[:i]), None)):
         ctx.add(place, f"names '{twice}' twice; give each node once" + (
@@ -458,7 +458,7 @@ def _check_constraints(model: Model, file: str) -> list[Problem]:
     return problems
 
 
-def _parse_time(spec: Any, ctx: ParseContext) -> TimeSpec | None:
+def _parse_time(spec: Any, ctx: LoadContext) -> TimeSpec | None:
     if not isinstance(spec, Mapping):
         ctx.add("time", "missing or not a mapping; give e.g. {start: 2000-10, end: 2030-09, step: month}")
         return None
@@ -495,7 +495,7 @@ def _parse_time(spec: Any, ctx: ParseContext) -> TimeSpec | None:
     return TimeSpec(start, end, days)
 
 
-def _parse_nodes(spec: Any, ctx: ParseContext, where: str = "nodes") -> list[Node]:
+def _parse_nodes(spec: Any, ctx: LoadContext, where: str = "nodes") -> list[Node]:
     if spec is not None and not isinstance(spec, list):
         example = " (- {id: ..., type: ...} on a line each)" if isinstance(spec, Mapping) else ""
         ctx.add(where, f"must be a list of nodes{example}, not {kind_of(spec)}")
@@ -566,7 +566,7 @@ def _not_text(what: str, value: Any) -> str:
     return f"{what} must be a node id (text), not {_short(value)}"
 
 
-def _parse_edges(spec: Any, ctx: ParseContext, where: str = "edges") -> list[Edge]:
+def _parse_edges(spec: Any, ctx: LoadContext, where: str = "edges") -> list[Edge]:
     if spec is None:
         return []
     if not isinstance(spec, list):
@@ -617,7 +617,7 @@ def _parse_edges(spec: Any, ctx: ParseContext, where: str = "edges") -> list[Edg
     return edges
 
 
-def _scenario_names(nodes: list[Node], edges: list[Edge], ctx: ParseContext, dims: list[ScenarioDim] | None = None
+def _scenario_names(nodes: list[Node], edges: list[Edge], ctx: LoadContext, dims: list[ScenarioDim] | None = None
                     ) -> tuple[str, ...]:
     sizes: dict[int, tuple[str, tuple[str, ...] | None]] = {}
     if dims:
@@ -639,7 +639,7 @@ def _scenario_names(nodes: list[Node], edges: list[Edge], ctx: ParseContext, dim
     return tuple(names) if names else tuple(str(i) for i in range(n))
 
 
-def _align_scenario_columns(nodes: list[Node], edges: list[Edge], ctx: ParseContext) -> tuple[list[Node], list[Edge]]:
+def _align_scenario_columns(nodes: list[Node], edges: list[Edge], ctx: LoadContext) -> tuple[list[Node], list[Edge]]:
     """The nodes and edges, with the scenario columns of series that name the same scenarios matched by name,
     not by position: a series whose columns are the first named series' in another order is reordered to that
     order (the run's scenarios are named after the first).  Series whose names share some but not all are a

@@ -1,6 +1,7 @@
-"""The network as a graph of where water goes, for the checks of :mod:`daryo.model.validate`: along edges, spills
-and return flows; what water from a node reaches within a step (not through a delay, which passes it on steps
-later) or at all; the loops within a step; shortest paths to name them in messages."""
+"""The network as a graph of where water goes: along edges, spills and return flows; what water from a node
+reaches within a step (not through a delay, which passes it on steps later) or at all; the loops within a step;
+shortest paths to name them in messages (for the checks of :mod:`daryo.model.validate`); and the limited outlets
+that all the water entering a delay must pass (for the bound :mod:`daryo.network.compile` puts on it)."""
 
 from __future__ import annotations
 

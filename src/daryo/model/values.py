@@ -1,7 +1,7 @@
 """Attribute values of a model file, read into canonical units (hm³, hm³ per step, MW, GWh): numbers with units,
 series (constant, 12 monthly, per step, from a CSV file), references to parameters and level tables.
 
-Every problem is added to the :class:`ParseContext` of the file being read, with its place; none is raised.
+Every problem is added to the :class:`LoadContext` of the file being read, with its place; none is raised.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from .series import LevelTable, Series
 _NO_VALUE = "has no value; give one, or leave the key out"
 
 
-class ParseContext:
+class LoadContext:
     """What reading one model file gathers: its problems (file, place, message), the CSV files it read (each read
     once), the names of its parameters, its step length, and what of its nodes and edges could not be read (so that
     later checks do not report the same mistake again)."""
@@ -98,7 +98,7 @@ def _inner(place: str, sub: str) -> str:
     return place[: m.start()] + sub + m.group() if m else place + sub
 
 
-def _finite(values: np.ndarray, ctx: ParseContext, place: str) -> bool:
+def _finite(values: np.ndarray, ctx: LoadContext, place: str) -> bool:
     if not np.all(np.isfinite(values)):
         ctx.add(place, "contains non-finite numbers (NaN or infinity); give finite values")
         return False
@@ -117,7 +117,7 @@ def _same_unit(a: str, b: Any, attr: Attribute) -> bool:
         return False
 
 
-def _number(value: Any, attr: Attribute, ctx: ParseContext, place: str) -> tuple[float, bool] | None:
+def _number(value: Any, attr: Attribute, ctx: LoadContext, place: str) -> tuple[float, bool] | None:
     """A scalar in canonical units, and whether it is a per-day rate."""
     unit: str | None = None
     if _empty_unit(value, ctx, place):
@@ -157,7 +157,7 @@ def _number(value: Any, attr: Attribute, ctx: ParseContext, place: str) -> tuple
 _NO_UNIT = "has no value; give a unit, or leave the key out for the canonical one"
 
 
-def _empty_unit(value: Any, ctx: ParseContext, place: str) -> bool:
+def _empty_unit(value: Any, ctx: LoadContext, place: str) -> bool:
     """Whether ``value`` (a mapping) writes ``unit`` with no value (``unit:``, ``unit: null`` or ``''``), which
     read as the canonical unit without a word; reported at ``place``."""
     if isinstance(value, Mapping) and "unit" in value and no_unit_given(value["unit"]):
@@ -166,7 +166,7 @@ def _empty_unit(value: Any, ctx: ParseContext, place: str) -> bool:
     return False
 
 
-def _unit_factor(unit: Any, dimension: str, ctx: ParseContext, place: str) -> tuple[float, bool] | None:
+def _unit_factor(unit: Any, dimension: str, ctx: LoadContext, place: str) -> tuple[float, bool] | None:
     """:func:`~daryo.units.unit_factor`, with a problem at ``place`` instead of an exception: an unknown unit,
     one of another dimension, or a volume per month (``hm3/month``) in a model of N-day steps."""
     try:
@@ -183,7 +183,7 @@ def _unit_factor(unit: Any, dimension: str, ctx: ParseContext, place: str) -> tu
     return factor, is_rate
 
 
-def _parse_value(value: Any, attr: Attribute, ctx: ParseContext, place: str) -> Any:
+def _parse_value(value: Any, attr: Attribute, ctx: LoadContext, place: str) -> Any:
     kind = attr.kind
     if value is None:
         return None
@@ -238,7 +238,7 @@ def _parse_value(value: Any, attr: Attribute, ctx: ParseContext, place: str) -> 
     return _parse_series(value, attr, ctx, place, monthly_only=(kind == "monthly"))
 
 
-def _scale(value: Mapping, ctx: ParseContext, place: str) -> float | None:
+def _scale(value: Mapping, ctx: LoadContext, place: str) -> float | None:
     """The ``scale`` of a value written as a mapping (1 without one); None after a problem (not a finite number)."""
     scale = value.get("scale", 1.0)
     if not is_number(scale) or not math.isfinite(scale):
@@ -248,7 +248,7 @@ def _scale(value: Mapping, ctx: ParseContext, place: str) -> float | None:
     return float(scale)
 
 
-def _parse_parameter_ref(value: Mapping, attr: Attribute, ctx: ParseContext, place: str) -> ParameterRef | None:
+def _parse_parameter_ref(value: Mapping, attr: Attribute, ctx: LoadContext, place: str) -> ParameterRef | None:
     """``{parameter: NAME, unit: …, scale: …}``: the parameter's value in ``unit`` (default canonical)."""
     unknown = set(value) - {"parameter", "unit", "scale"}
     if unknown:
@@ -272,7 +272,7 @@ def _parse_parameter_ref(value: Mapping, attr: Attribute, ctx: ParseContext, pla
     return ParameterRef(name, factor * scale, is_rate, place)
 
 
-def _parse_series(value: Any, attr: Attribute, ctx: ParseContext, place: str, monthly_only: bool
+def _parse_series(value: Any, attr: Attribute, ctx: LoadContext, place: str, monthly_only: bool
                   ) -> Series | None:
     dimension = attr.dimension or "cost"
     if _empty_unit(value, ctx, place):
@@ -365,7 +365,7 @@ def _numeric_rows(raw: Any) -> np.ndarray | None:
     return None
 
 
-def _parse_csv_series(spec: Mapping, factor: float, is_rate: bool, ctx: ParseContext, place: str
+def _parse_csv_series(spec: Mapping, factor: float, is_rate: bool, ctx: LoadContext, place: str
                       ) -> Series | None:
     if not isinstance(spec["csv"], str) or not spec["csv"]:
         ctx.add(place, f"csv must be the name of a CSV file, not {_short(spec['csv'])}")
@@ -392,7 +392,7 @@ def _parse_csv_series(spec: Mapping, factor: float, is_rate: bool, ctx: ParseCon
                   csv=fname)
 
 
-def _parse_table(value: Any, ctx: ParseContext, place: str) -> LevelTable | None:
+def _parse_table(value: Any, ctx: LoadContext, place: str) -> LevelTable | None:
     keys = ("csv",) if isinstance(value, Mapping) and "csv" in value else ("volume", "level", "area", "units")
     unknown = [str(k) for k in value if k not in keys] if isinstance(value, Mapping) else []
     if unknown:
