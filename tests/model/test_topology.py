@@ -32,7 +32,9 @@ def _outlets(nodes, edges, delay=None):
      [("'c' (a canal: its capacity)", 2)]),
     ([{"id": "out", "type": "sink", "max_flow": 2}], [["lag", "out"]], [("'out' (a sink: its max_flow)", 2)]),
     ([{"id": "lag2", "type": "delay", "steps": 1}, E], [["lag", "lag2"], ["lag2", "E"]], [(DEMAND, 3)]),  # in series
-], ids=["demand", "through-a-plant", "demand-and-capped-edge", "canal", "capped-sink", "delays-in-series"])
+    ([{"id": "j1", "type": "junction"}, {"id": "j2", "type": "junction"}, E],
+     [["lag", "j1"], ["lag", "j2"], ["j1", "E"], ["j2", "E"]], [(DEMAND, 2)]),  # (two ways to one demand: once)
+], ids=["demand", "through-a-plant", "demand-and-capped-edge", "canal", "capped-sink", "delays-in-series", "two-ways"])
 def test_the_limited_outlets_of_a_delay_and_when_its_water_reaches_them(nodes, edges, outlets):
     assert _outlets(nodes, edges) == outlets
 

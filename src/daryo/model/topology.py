@@ -258,4 +258,5 @@ def _delay_outlets(model: Model, delay: str) -> list[Outlet] | None:
                 if there not in seen:
                     seen.add(there)
                     stack.append(there)
-    return outlets
+    # (an outlet reached along two ways at the same time is one outlet, whose maximum counts once)
+    return list({(id(o.element), o.key, o.offset): o for o in outlets}.values())
