@@ -45,7 +45,9 @@ def test_the_limited_outlets_of_a_delay_and_when_its_water_reaches_them(nodes, e
     ([E, SEA], [["lag", "E"], ["lag", "sea"]], None),  # one way on that takes any amount is enough
     ([{"id": "r", "type": "reach", "loss": 0.1}, E], [["lag", "r"], ["r", "E"]], None),  # (a loss on the way)
     ([E], [["lag", "E"]], {"id": "lag", "type": "delay", "steps": 1, "carry": "rate"}),  # (Pywr's rate)
-], ids=["sea", "reservoir", "either", "lossy-reach", "rate"])
+    ([{"id": "k", "type": "junction"}, E], [["lag", "k"], ["k", "E"], ["k", "lag"]], None),  # (round a loop: the
+    # search went on for ever, a review)
+], ids=["sea", "reservoir", "either", "lossy-reach", "rate", "loop"])
 def test_no_bound_is_known_where_the_water_can_go_on_or_changes_on_the_way(nodes, edges, delay):
     assert _outlets(nodes, edges, delay) is None
 

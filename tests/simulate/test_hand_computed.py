@@ -525,6 +525,16 @@ def test_no_more_enters_a_delay_than_its_outlets_take_when_it_leaves(method):
 
 
 @pytest.mark.parametrize("method", ["plain", "fast"])
+def test_water_that_leaves_a_delay_after_the_run_is_not_held_back(method):
+    """A delay of 2 steps with no way out, in a run of 2 steps: its water would leave after the run, so it takes
+    the inflow (the bound on what enters was 0 at every step, and the first step was infeasible: a review)."""
+    m = testmodels.build([{"id": "in", "type": "inflow", "inflow": 10}, {"id": "lag", "type": "delay", "steps": 2}],
+                         [["in", "lag"]], steps=2)
+    ds = daryo.run(m, daryo.RunOptions(method=method)).dataset
+    np.testing.assert_allclose(ds.delay_inflow.values.ravel(), [10.0, 10.0], atol=1e-9)
+
+
+@pytest.mark.parametrize("method", ["plain", "fast"])
 def test_a_delay_whose_outlets_take_all_is_still_preferred_to_a_lossy_route_and_feeds_its_plant(method):
     """The bound on what enters a delay is what its outlets take: a canal of 1,000 below a delay takes all of 100,
     so the water goes through the delay rather than along a reach that loses half (a first fix, a cost on entering

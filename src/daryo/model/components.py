@@ -217,10 +217,12 @@ COMPONENT_TYPES: dict[str, ComponentType] = {
                      "outlets must take it all: where all its water must pass elements that take a limited amount "
                      "(demands, edges and nodes with a `max_flow` or `capacity`; a plant's capacity is power), with "
                      "no loss on the way, no more enters it in a step than they take when the water gets there (a "
-                     "demand of 5 a step below: 5).  Elsewhere (a sink without a maximum or a reservoir on the way "
-                     "on, a loss, a maximum set by a parameter of the reservoir state, `carry: rate`) nothing holds "
-                     "it back, and water that finds no way out when it leaves (a full reservoir without `spill_to`) "
-                     "makes that step infeasible.",
+                     "demand of 5 a step below: 5; the first limited element on each way counts, so a maximum of 50 "
+                     "before that demand lets 50 in).  Elsewhere (a sink without a maximum or a reservoir on the way "
+                     "on, a loss, a loop, a maximum set by a parameter of the reservoir state, `carry: rate`) "
+                     "nothing holds it back; and the bound counts the delay's own water, not other water that "
+                     "reaches the same outlets.  Water that finds no way out when it leaves (a full reservoir "
+                     "without `spill_to`) makes that step infeasible, and the message says so.",
             (
                 A("steps", "int", None, REQUIRED, "Delay in steps."),
                 A("initial_flow", "series", "flow", 0.0, "Water leaving in the first `steps` steps.", fixed=True),

@@ -213,9 +213,10 @@ def _delay_outlets(model: Model, delay: str) -> list[Outlet] | None:
     """The limited elements (:class:`Outlet`) that all the water entering delay ``delay`` must pass once it leaves,
     so that what enters it in a step is at most what they take when it gets there; None where no such bound is
     known: its water can reach a node that takes any amount (a sink without a maximum, a reservoir), meets a loss
-    on the way, or a delay that carries a rate (whose volume changes with the steps' lengths).  Water passes on
-    through junctions, reaches, canals, plants and further delays without a maximum; [] where it reaches no
-    outlet at all (it could never leave)."""
+    on the way, a delay that carries a rate (whose volume changes with the steps' lengths), or a node again at
+    another time (a loop through a delay).  Water passes on through junctions, reaches, canals, plants and further
+    delays without a maximum; the search stops at the first limited element of each way (a maximum of 50 before
+    a demand of 5 bounds by 50).  [] where it reaches no outlet at all (it could never leave)."""
     ids = {n.id: n for n in model.nodes}
     leaving: dict[str, list[Edge]] = {}
     for e in model.edges:
@@ -238,7 +239,7 @@ def _delay_outlets(model: Model, delay: str) -> list[Outlet] | None:
         return None
     outlets: list[Outlet] = []
     first = (delay, int(start.get("steps", 0)))  # (a node, and the steps after entering that the water is there)
-    seen, stack = {first}, [first]
+    reached, stack = dict([first]), [first]
     while stack:
         v, offset = stack.pop()
         for e in leaving.get(v, ()):
@@ -254,9 +255,11 @@ def _delay_outlets(model: Model, delay: str) -> list[Outlet] | None:
             elif node.type in ("sink", "reservoir") or lossy(node) or rate(node):
                 return None
             elif node.type in ("junction", "reach", "canal", "hydropower", "delay"):
-                there = (node.id, offset + (int(node.get("steps", 0)) if node.type == "delay" else 0))
-                if there not in seen:
-                    seen.add(there)
-                    stack.append(there)
+                later = offset + (int(node.get("steps", 0)) if node.type == "delay" else 0)
+                if node.id not in reached:
+                    reached[node.id] = later
+                    stack.append((node.id, later))
+                elif reached[node.id] != later:  # (round a loop through a delay, or along ways of other delays:
+                    return None  # its water could come by again and again, or at other times)
     # (an outlet reached along two ways at the same time is one outlet, whose maximum counts once)
     return list({(id(o.element), o.key, o.offset): o for o in outlets}.values())

@@ -282,13 +282,15 @@ def _delay_intake_bound(b: LPBuilder, model: Model, delay: Node) -> np.ndarray |
     """The most that can enter ``delay`` in each step (S|1, T): what the limited elements its water must pass take
     when it gets there (:func:`~daryo.model.topology._delay_outlets`: demands, edges and nodes with a maximum),
     summed, so that water the allocation is free to send elsewhere does not enter it to find no way out steps later
-    (an infeasible step); no bound where the water would get there after the run, or where none is known (no
-    such outlets, or a maximum set from the reservoir state)."""
+    (an infeasible step); no bound where the water would get there after the run, or where none is known (a way
+    on that takes any amount, a maximum set from the reservoir state...).  It counts the delay's own water only:
+    other water that reaches the same outlets (an inflow joining below it) may still leave its water no room."""
     outlets = _delay_outlets(model, delay.id)
     if outlets is None:
         return None
     n_steps = b.axis.n_steps
-    total = np.zeros((1, n_steps))
+    arrives = np.arange(n_steps) + int(delay.get("steps", 0))
+    total = np.where(arrives < n_steps, 0.0, np.inf)[None, :]  # (water that leaves after the run is not bounded)
     for outlet in outlets:
         value = outlet.element.get(outlet.key)
         if b.is_dynamic(value):

@@ -500,7 +500,7 @@ def _raise_unsolved(solver: HighsSolver, net: CompiledNetwork, t: int, s: int, s
     cols, rows = solver.irreducible_infeasible_set()
     comps = _components([net.lp.col_names[c] for c in cols] + [net.lp.row_names[r] for r in rows])
     lower = solver.col_lower()
-    detail = " ".join(x for x in (_minimums(net, cols, lower), _nowhere_to_go(net, comps, cols, lower)) if x)
+    detail = " ".join(x for x in (_minimums(net, cols, lower), _nowhere_to_go(net, comps, cols, lower, t)) if x)
     raise InfeasibleStepError(t, time, scenario, comps, detail)
 
 
@@ -542,7 +542,7 @@ def _minimums(net: CompiledNetwork, cols: list[int], lower: np.ndarray) -> str:
     return f"Of these, {', '.join(held)} {has}: check {them} first."
 
 
-def _nowhere_to_go(net: CompiledNetwork, comps: list[str], cols: list[int], lower: np.ndarray) -> str:
+def _nowhere_to_go(net: CompiledNetwork, comps: list[str], cols: list[int], lower: np.ndarray, step: int) -> str:
     """A hint for a conflict of fixed flows with maxima alone (no minimum but theirs among the conflicting bounds):
     their water has nowhere to go.  An inflow whose only way out is a demand smaller than it passes validation, and
     the conflict's components do not say which way it goes; what leaves a delay entered it steps earlier."""
@@ -554,10 +554,15 @@ def _nowhere_to_go(net: CompiledNetwork, comps: list[str], cols: list[int], lowe
     names = {net.lp.col_names[c] for c in cols}
     leaving = [c for c in fixed if types.get(c) == "delay" and f"v[{c}]" in names]
     if leaving:  # (a capped sink or a full reservoir may be among its outlets: the water still cannot leave)
-        return (f"What leaves {', '.join(leaving)} entered it steps earlier and must leave now, but its outlets cannot "
-                "take it all: a delay belongs on a reach the water must take, with a way on that takes any amount (a "
-                "sink without a maximum, a reservoir with a spill_to), or with outlets whose maxima daryo can read "
-                "to hold back what enters it (docs/model-format.md, delay).")
+        steps = dict(zip(net.delay_ids, net.delay_steps.tolist(), strict=True))
+        first = [c for c in leaving if step < steps.get(c, 0)]
+        what = ("its initial_flow, the water on its way when the run starts" if first else
+                "water that entered it steps earlier")
+        others = [c for c in fixed if c not in leaving and (types.get(c) == "inflow" or f"v[{c}]" in names)]
+        also = f" (with the water of {', '.join(others)})" if others else ""
+        return (f"What leaves {', '.join(leaving)} now is {what}, and it must leave, but its outlets cannot take it "
+                f"all{also}: a delay belongs on a reach the water must take, with a way on that takes any amount (a "
+                "sink without a maximum, a reservoir with a spill_to) (docs/model-format.md, delay).")
     inflows = [c for c in fixed if types.get(c) == "inflow"]
     entering = [c for c in comps if types.get(c) == "delay" and f"u[{c}]" in names]
     if inflows and entering:
