@@ -139,7 +139,8 @@ def test_an_unknown_scenario_of_another_model_is_not_told_to_use_the_aral_models
     assert err.startswith("1 problem in the scenarios asked for:\n"), err  # (not "in the model": no file is at fault)
     (tmp_path / "bad.yaml").write_text("changes:\n  - scale_demands: {factor: -1}\n")  # (its own problem, too)
     assert main(["run", str(demo_model_path()), "--scenario", str(tmp_path / "bad.yaml"), "--years", "1"]) == 1
-    assert capsys.readouterr().err.startswith("1 problem in the scenarios asked for:\n"), err
+    err = capsys.readouterr().err
+    assert err.startswith("1 problem in the scenarios asked for:\n"), err
     assert main(["run", str(demo_model_path()), "--scenario", "missing.yaml", "--years", "1"]) == 1
     assert capsys.readouterr().err.startswith("1 problem in the scenarios asked for:\n  - missing.yaml: scenario file "
                                               "not found")
