@@ -52,6 +52,19 @@ def test_no_bound_is_known_where_the_water_can_go_on_or_changes_on_the_way(nodes
     assert _outlets(nodes, edges, delay) is None
 
 
+def test_past_a_limited_element_the_search_goes_on_for_what_bounds_it_in_turn():
+    """A maximum of 50 before a demand of 5: the edge is the outlet, and the demand beyond it bounds it too; a
+    canal before the sea is bounded by nothing after it."""
+    (edge,) = _delay_outlets(testmodels.build(
+        [{"id": "in", "type": "inflow", "inflow": 10}, {"id": "lag", "type": "delay", "steps": 1}, E],
+        [["in", "lag"], {"from": "lag", "to": "E", "max_flow": 50}]), "lag") or []
+    assert edge.key == "max_flow" and [(o.describe(), o.offset) for o in edge.beyond or ()] == [(DEMAND, 1)]
+    (canal,) = _delay_outlets(testmodels.build(
+        [{"id": "in", "type": "inflow", "inflow": 10}, {"id": "lag", "type": "delay", "steps": 1},
+         {"id": "c", "type": "canal", "capacity": 4}, SEA], [["in", "lag"], ["lag", "c"], ["c", "sea"]]), "lag") or []
+    assert canal.key == "capacity" and canal.beyond is None
+
+
 def test_a_maximum_given_by_a_parameter_is_an_outlet_the_compiler_reads_or_leaves_unbounded():
     model = model_from_dict({
         "version": 1, "name": "t", "time": {"start": "2001-01", "end": "2001-01"},

@@ -525,6 +525,29 @@ def test_no_more_enters_a_delay_than_its_outlets_take_when_it_leaves(method):
 
 
 @pytest.mark.parametrize("method", ["plain", "fast"])
+@pytest.mark.parametrize("cap", [{"edge": 50}, {"canal": 50}], ids=["capped-edge", "canal"])
+def test_a_maximum_before_a_smaller_demand_lets_in_only_what_the_demand_takes(method, cap):
+    """Priority mode, the sea costing 0.01 a hm³, so that spare water goes into the delay where it may::
+
+        [in: 100] --> (j) --> [sea]
+                          --> <lag: 1 step> --(max 50)--> [E: demand 5]
+
+    The bound on what enters the delay stopped at the first limited element, the 50, and the next step was
+    infeasible (a review); it is the least of what each element on the way takes: 5.  Water that would leave
+    after the run (the last step's) is not held back."""
+    via = [{"id": "c", "type": "canal", "capacity": 50}] if "canal" in cap else []
+    edges = ([["lag", "c"], ["c", "E"]] if via else [{"from": "lag", "to": "E", "max_flow": 50}])
+    m = testmodels.build(
+        [{"id": "in", "type": "inflow", "inflow": 100}, {"id": "j", "type": "junction"},
+         {"id": "lag", "type": "delay", "steps": 1}, {"id": "E", "type": "demand", "demand": 5},
+         {"id": "sea", "type": "sink", "cost": 0.01}, *via],
+        [["in", "j"], ["j", "sea"], ["j", "lag"], *edges], steps=3)
+    ds = daryo.run(m, daryo.RunOptions(method=method)).dataset.isel(scenario=0)
+    np.testing.assert_allclose(ds.delay_inflow.sel(delay="lag").values, [5.0, 5.0, 100.0], atol=1e-9)
+    np.testing.assert_allclose(ds.delivery.sel(demand="E").values, [0.0, 5.0, 5.0], atol=1e-9)
+
+
+@pytest.mark.parametrize("method", ["plain", "fast"])
 def test_water_that_leaves_a_delay_after_the_run_is_not_held_back(method):
     """A delay of 2 steps with no way out, in a run of 2 steps: its water would leave after the run, so it takes
     the inflow (the bound on what enters was 0 at every step, and the first step was infeasible: a review)."""

@@ -194,11 +194,14 @@ _FLOW_MAXIMA = ("max_flow", "capacity", "max_turbine_flow")
 class Outlet:
     """An element through which water leaving a delay must pass and that takes a limited amount: a demand (its
     ``demand``), or a node or edge with a maximum (``key``), which the water reaches ``offset`` steps after it entered
-    the delay (its ``steps``, and those of further delays on the way)."""
+    the delay (its ``steps``, and those of further delays on the way).  ``beyond``: the limited elements after it,
+    all of whose water passes one of them, so that their sum bounds it too (a maximum of 50 before a demand of 5
+    passes 5); None where nothing after it is known to (a way on that takes any amount, a loss)."""
 
     element: Node | Edge
     key: str
     offset: int = 0
+    beyond: tuple[Outlet, ...] | None = None
 
     def describe(self) -> str:
         """The outlet as a message names it."""
@@ -209,18 +212,23 @@ class Outlet:
                                              else f"its {self.key})")
 
 
+#: the most nodes the search for a delay's outlets visits (each way is followed on its own): beyond it, no bound
+_MAX_VISITS = 10_000
+
+
 def _delay_outlets(model: Model, delay: str) -> list[Outlet] | None:
     """The limited elements (:class:`Outlet`) that all the water entering delay ``delay`` must pass once it leaves,
     so that what enters it in a step is at most what they take when it gets there; None where no such bound is
     known: its water can reach a node that takes any amount (a sink without a maximum, a reservoir), meets a loss
-    on the way, a delay that carries a rate (whose volume changes with the steps' lengths), or a node again at
-    another time (a loop through a delay).  Water passes on through junctions, reaches, canals, plants and further
-    delays without a maximum; the search stops at the first limited element of each way (a maximum of 50 before
-    a demand of 5 bounds by 50).  [] where it reaches no outlet at all (it could never leave)."""
+    on the way, a delay that carries a rate (whose volume changes with the steps' lengths), or a node it has
+    passed (a loop).  Water passes on through junctions, reaches, canals, plants and further delays without a
+    maximum; past a limited element, the search goes on for the elements that bound it in turn (:attr:`Outlet.beyond`).
+    [] where it reaches no outlet at all (it could never leave)."""
     ids = {n.id: n for n in model.nodes}
     leaving: dict[str, list[Edge]] = {}
     for e in model.edges:
         leaving.setdefault(e.source, []).append(e)
+    visits = 0
 
     def maximum(el: Node | Edge) -> str | None:
         return next((key for key in _FLOW_MAXIMA if el.attrs.get(key) is not None
@@ -234,32 +242,40 @@ def _delay_outlets(model: Model, delay: str) -> list[Outlet] | None:
     def rate(node: Node) -> bool:
         return node.type == "delay" and node.get("carry") == "rate"
 
-    start = ids.get(delay)
-    if start is None or rate(start):
-        return None
-    outlets: list[Outlet] = []
-    first = (delay, int(start.get("steps", 0)))  # (a node, and the steps after entering that the water is there)
-    reached, stack = dict([first]), [first]
-    while stack:
-        v, offset = stack.pop()
-        for e in leaving.get(v, ()):
+    def after(node_id: str, offset: int, path: frozenset[str]) -> list[Outlet] | None:
+        """The outlets of the water leaving node ``node_id`` at ``offset`` (None: not bounded)."""
+        nonlocal visits
+        visits += 1
+        if visits > _MAX_VISITS:
+            return None
+        found: list[Outlet] = []
+        for e in leaving.get(node_id, ()):
             node = ids.get(e.target)
             if node is None or lossy(e):
                 return None
             if (key := maximum(e)) is not None:
-                outlets.append(Outlet(e, key, offset))
-            elif node.type == "demand":
-                outlets.append(Outlet(node, "demand", offset))
-            elif (key := maximum(node)) is not None:
-                outlets.append(Outlet(node, key, offset))
-            elif node.type in ("sink", "reservoir") or lossy(node) or rate(node):
+                found.append(Outlet(e, key, offset, reaching(node, offset, path)))
+            elif (got := reaching(node, offset, path)) is None:
                 return None
-            elif node.type in ("junction", "reach", "canal", "hydropower", "delay"):
-                later = offset + (int(node.get("steps", 0)) if node.type == "delay" else 0)
-                if node.id not in reached:
-                    reached[node.id] = later
-                    stack.append((node.id, later))
-                elif reached[node.id] != later:  # (round a loop through a delay, or along ways of other delays:
-                    return None  # its water could come by again and again, or at other times)
-    # (an outlet reached along two ways at the same time is one outlet, whose maximum counts once)
-    return list({(id(o.element), o.key, o.offset): o for o in outlets}.values())
+            else:
+                found.extend(got)
+        # (an outlet reached along two ways at the same time is one outlet, whose maximum counts once)
+        return list({(id(o.element), o.key, o.offset): o for o in found}.values())
+
+    def reaching(node: Node, offset: int, path: frozenset[str]) -> tuple[Outlet, ...] | None:
+        """The outlets of the water arriving at ``node`` at ``offset``: the node itself if it is limited (with what
+        bounds it after it), else those after it (None: not bounded)."""
+        if node.type == "demand":
+            return (Outlet(node, "demand", offset),)
+        if node.id in path or (node.type in ("sink", "reservoir") and maximum(node) is None) or rate(node):
+            return None
+        later = offset + (int(node.get("steps", 0)) if node.type == "delay" else 0)
+        onward = None if lossy(node) or node.type == "sink" else after(node.id, later, path | {node.id})
+        if (key := maximum(node)) is not None:
+            return (Outlet(node, key, offset, None if onward is None else tuple(onward)),)
+        return None if onward is None else tuple(onward)
+
+    start = ids.get(delay)
+    if start is None or rate(start):
+        return None
+    return after(delay, int(start.get("steps", 0)), frozenset({delay}))

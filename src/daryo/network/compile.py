@@ -39,7 +39,7 @@ column or row, so that a step only copies bounds; nothing is rebuilt.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Any
@@ -51,7 +51,7 @@ from scipy.sparse.csgraph import connected_components
 from ..errors import ModelError, Problem
 from ..model import Model, Node, Series
 from ..model.places import problems_relocated
-from ..model.topology import _delay_outlets
+from ..model.topology import Outlet, _delay_outlets
 from ..parameters import ParameterRef, ParameterSet, StaticEnv, references, scenario_combinations
 from ..timeaxis import TimeAxis
 from .builder import LPBuilder
@@ -280,25 +280,43 @@ def _node_columns(b: LPBuilder, model: Model) -> tuple[np.ndarray, dict[str, int
 
 def _delay_intake_bound(b: LPBuilder, model: Model, delay: Node) -> np.ndarray | None:
     """The most that can enter ``delay`` in each step (S|1, T): what the limited elements its water must pass take
-    when it gets there (:func:`~daryo.model.topology._delay_outlets`: demands, edges and nodes with a maximum),
-    summed, so that water the allocation is free to send elsewhere does not enter it to find no way out steps later
-    (an infeasible step); no bound where the water would get there after the run, or where none is known (a way
-    on that takes any amount, a maximum set from the reservoir state...).  It counts the delay's own water only:
-    other water that reaches the same outlets (an inflow joining below it) may still leave its water no room."""
+    when it gets there (:func:`~daryo.model.topology._delay_outlets`: demands, edges and nodes with a maximum, each
+    also bounded by those after it), summed, so that water the allocation is free to send elsewhere does not enter
+    it to find no way out steps later (an infeasible step); no bound where the water would get there after the run,
+    or where none is known (a way on that takes any amount, a maximum set from the reservoir state...).  It counts
+    the delay's own water only: other water that reaches the same outlets (an inflow joining below it) may still
+    leave its water no room."""
     outlets = _delay_outlets(model, delay.id)
     if outlets is None:
         return None
+    try:
+        return _outlets_bound(b, outlets, int(delay.get("steps", 0)))
+    except _Unknown:
+        return None
+
+
+class _Unknown(Exception):
+    """An outlet's maximum is set from the reservoir state, so the bound on what enters a delay is not known."""
+
+
+def _outlets_bound(b: LPBuilder, outlets: Sequence[Outlet], offset: int) -> np.ndarray:
+    """(S|1, T): what ``outlets`` take together, by the step the water entered the delay; no bound (inf) for water
+    that reaches them ``offset`` steps later, after the run."""
     n_steps = b.axis.n_steps
-    arrives = np.arange(n_steps) + int(delay.get("steps", 0))
-    total = np.where(arrives < n_steps, 0.0, np.inf)[None, :]  # (water that leaves after the run is not bounded)
+    total = np.where(np.arange(n_steps) + offset < n_steps, 0.0, np.inf)[None, :]
     for outlet in outlets:
         value = outlet.element.get(outlet.key)
         if b.is_dynamic(value):
-            return None
+            raise _Unknown
         limit = b.resolve(value, np.inf)
-        later = np.full((limit.shape[0], n_steps), np.inf)
-        later[:, : max(n_steps - outlet.offset, 0)] = limit[:, outlet.offset:]
-        total = total + later
+        own = np.full((limit.shape[0], n_steps), np.inf)
+        own[:, : max(n_steps - outlet.offset, 0)] = limit[:, outlet.offset:]
+        if outlet.beyond is not None:
+            try:
+                own = np.minimum(own, _outlets_bound(b, outlet.beyond, outlet.offset))
+            except _Unknown:  # (what follows it is set from the state: its own maximum still bounds it)
+                pass
+        total = total + own
     return total
 
 
