@@ -73,3 +73,35 @@ def test_a_maximum_given_by_a_parameter_is_an_outlet_the_compiler_reads_or_leave
         "edges": [["in", "lag"], {"from": "lag", "to": "sea", "max_flow": {"parameter": "cap"}}]})
     (outlet,) = _delay_outlets(model, "lag") or []
     assert outlet.key == "max_flow" and outlet.offset == 1
+
+
+@pytest.mark.parametrize("kind", ["chain", "ladder"])
+def test_a_long_chain_or_a_braided_river_below_a_delay_is_searched_once_a_place(kind):
+    """2,000 junctions in a row, or 20 rungs of two ways that rejoin, then a demand of 5: the search recursed once a
+    node (a RecursionError past ~490) and followed each way on its own (2^20 ways: no bound, dropped silently); it
+    works out each (node, time) once (a review)."""
+    nodes = [{"id": "in", "type": "inflow", "inflow": 10}, {"id": "lag", "type": "delay", "steps": 1}, E]
+    edges, last = [["in", "lag"]], "lag"
+    for i in range(2000 if kind == "chain" else 20):
+        if kind == "chain":
+            nodes.append({"id": f"n{i}", "type": "junction"})
+            edges.append([last, f"n{i}"])
+            last = f"n{i}"
+        else:
+            nodes += [{"id": f"{x}{i}", "type": "junction"} for x in "abm"]
+            edges += [[last, f"a{i}"], [last, f"b{i}"], [f"a{i}", f"m{i}"], [f"b{i}", f"m{i}"]]
+            last = f"m{i}"
+    outlets = _delay_outlets(testmodels.build(nodes, [*edges, [last, "E"]]), "lag")
+    assert [(o.describe(), o.offset) for o in outlets or ()] == [(DEMAND, 1)]
+
+
+def test_water_that_reaches_a_place_after_the_run_is_not_bounded():
+    """A second delay of 2 steps with no way out, after one of 1 step, in a run of 3 steps: water entering the
+    first at step 0 would leave the second after the run; the bound counted the run's end from the first delay's
+    steps and shut it (a review).  The search stops at the run's end (``horizon``)."""
+    model = testmodels.build(
+        [{"id": "in", "type": "inflow", "inflow": 10}, {"id": "lag", "type": "delay", "steps": 1},
+         {"id": "lag2", "type": "delay", "steps": 2}], [["in", "lag"], ["lag", "lag2"]], steps=3)
+    assert _delay_outlets(model, "lag", horizon=3) is None
+    (stuck,) = _delay_outlets(model, "lag") or []  # (no horizon: the water gets stuck at lag2, 3 steps on)
+    assert stuck.describe() == "'lag2' (a delay with no way out)" and stuck.offset == 3

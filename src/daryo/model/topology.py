@@ -196,7 +196,8 @@ class Outlet:
     ``demand``), or a node or edge with a maximum (``key``), which the water reaches ``offset`` steps after it entered
     the delay (its ``steps``, and those of further delays on the way).  ``beyond``: the limited elements after it,
     all of whose water passes one of them, so that their sum bounds it too (a maximum of 50 before a demand of 5
-    passes 5); None where nothing after it is known to (a way on that takes any amount, a loss)."""
+    passes 5); None where nothing after it is known to (a way on that takes any amount, a loss).  A ``key`` of ""
+    is a node the water cannot leave (a delay with no edge out), which takes nothing before the run's end."""
 
     element: Node | Edge
     key: str
@@ -204,31 +205,38 @@ class Outlet:
     beyond: tuple[Outlet, ...] | None = None
 
     def describe(self) -> str:
-        """The outlet as a message names it."""
+        """The outlet as a message names it, with the elements after it that bound it in turn."""
+        after = f", and after it {'; '.join(o._own_text() for o in self.beyond)}" if self.beyond else ""
+        return self._own_text() + after
+
+    def _own_text(self) -> str:
         el = self.element
         if isinstance(el, Edge):
             return f"the edge {el.source} -> {el.target} (its {self.key})"
+        if not self.key:
+            return f"'{el.id}' (a {el.type} with no way out)"
         return f"'{el.id}' (a {el.type}: " + ("it takes no more than its demand)" if self.key == "demand"
                                              else f"its {self.key})")
 
 
-#: the most nodes the search for a delay's outlets visits (each way is followed on its own): beyond it, no bound
-_MAX_VISITS = 10_000
+#: the most (node, time) pairs the search for a delay's outlets works out: beyond it, no bound
+_MAX_VISITS = 20_000
 
 
-def _delay_outlets(model: Model, delay: str) -> list[Outlet] | None:
+def _delay_outlets(model: Model, delay: str, horizon: int | None = None) -> list[Outlet] | None:
     """The limited elements (:class:`Outlet`) that all the water entering delay ``delay`` must pass once it leaves,
     so that what enters it in a step is at most what they take when it gets there; None where no such bound is
     known: its water can reach a node that takes any amount (a sink without a maximum, a reservoir), meets a loss
     on the way, a delay that carries a rate (whose volume changes with the steps' lengths), or a node it has
     passed (a loop).  Water passes on through junctions, reaches, canals, plants and further delays without a
-    maximum; past a limited element, the search goes on for the elements that bound it in turn (:attr:`Outlet.beyond`).
-    [] where it reaches no outlet at all (it could never leave)."""
+    maximum; past a limited element, the search goes on for the elements that bound it in turn
+    (:attr:`Outlet.beyond`).  Each (node, time) is worked out once, without recursion (a chain of thousands of
+    nodes, a braided river); water that gets somewhere ``horizon`` steps or more after entering (after the run)
+    is not bounded, nor is, then, what enters the delay."""
     ids = {n.id: n for n in model.nodes}
     leaving: dict[str, list[Edge]] = {}
     for e in model.edges:
         leaving.setdefault(e.source, []).append(e)
-    visits = 0
 
     def maximum(el: Node | Edge) -> str | None:
         return next((key for key in _FLOW_MAXIMA if el.attrs.get(key) is not None
@@ -242,40 +250,80 @@ def _delay_outlets(model: Model, delay: str) -> list[Outlet] | None:
     def rate(node: Node) -> bool:
         return node.type == "delay" and node.get("carry") == "rate"
 
-    def after(node_id: str, offset: int, path: frozenset[str]) -> list[Outlet] | None:
-        """The outlets of the water leaving node ``node_id`` at ``offset`` (None: not bounded)."""
-        nonlocal visits
-        visits += 1
-        if visits > _MAX_VISITS:
+    def onward_key(node: Node, offset: int) -> tuple[str, int] | None:
+        """The (node, time) whose water leaving bounds ``node`` reached at ``offset``; None where there is none to
+        work out (a demand, a node that takes any amount or changes the water)."""
+        if node.type == "demand" or node.type in ("sink", "reservoir") or lossy(node) or rate(node):
             return None
+        return node.id, offset + (int(node.get("steps", 0)) if node.type == "delay" else 0)
+
+    def beyond_the_run(at: tuple[str, int]) -> bool:
+        return horizon is not None and at[1] >= horizon
+
+    done: dict[tuple[str, int], list[Outlet] | None] = {}  # (node, time) -> the outlets of its water leaving
+    on_path: set[str] = set()
+
+    def reaching(node: Node, offset: int) -> tuple[Outlet, ...] | None:
+        """The outlets of the water arriving at ``node`` at ``offset`` (its onward pair worked out already)."""
+        if node.type == "demand":
+            return (Outlet(node, "demand", offset),)
+        key = maximum(node)
+        onward_at = onward_key(node, offset)
+        onward = None if onward_at is None else done.get(onward_at)
+        if key is None and (node.type in ("sink", "reservoir") or onward_at is None):
+            return None
+        if key is not None:
+            return (Outlet(node, key, offset, None if onward is None else tuple(onward)),)
+        return None if onward is None else tuple(onward)
+
+    def work_out(at: tuple[str, int]) -> list[Outlet] | None:
+        node_id, offset = at
+        if beyond_the_run(at):  # (its water leaves after the run: nothing holds it back)
+            return None
+        edges = leaving.get(node_id, ())
+        if not edges:  # (its water has no way out)
+            return [Outlet(ids[node_id], "", offset)]
         found: list[Outlet] = []
-        for e in leaving.get(node_id, ()):
+        for e in edges:
             node = ids.get(e.target)
             if node is None or lossy(e):
                 return None
+            got = reaching(node, offset)
             if (key := maximum(e)) is not None:
-                found.append(Outlet(e, key, offset, reaching(node, offset, path)))
-            elif (got := reaching(node, offset, path)) is None:
+                found.append(Outlet(e, key, offset, got))
+            elif got is None:
                 return None
             else:
                 found.extend(got)
         # (an outlet reached along two ways at the same time is one outlet, whose maximum counts once)
         return list({(id(o.element), o.key, o.offset): o for o in found}.values())
 
-    def reaching(node: Node, offset: int, path: frozenset[str]) -> tuple[Outlet, ...] | None:
-        """The outlets of the water arriving at ``node`` at ``offset``: the node itself if it is limited (with what
-        bounds it after it), else those after it (None: not bounded)."""
-        if node.type == "demand":
-            return (Outlet(node, "demand", offset),)
-        if node.id in path or (node.type in ("sink", "reservoir") and maximum(node) is None) or rate(node):
-            return None
-        later = offset + (int(node.get("steps", 0)) if node.type == "delay" else 0)
-        onward = None if lossy(node) or node.type == "sink" else after(node.id, later, path | {node.id})
-        if (key := maximum(node)) is not None:
-            return (Outlet(node, key, offset, None if onward is None else tuple(onward)),)
-        return None if onward is None else tuple(onward)
-
     start = ids.get(delay)
     if start is None or rate(start):
         return None
-    return after(delay, int(start.get("steps", 0)), frozenset({delay}))
+    first = (delay, int(start.get("steps", 0)))
+    stack: list[tuple[tuple[str, int], bool]] = [(first, False)]  # (pair, its successors pushed)
+    while stack:
+        at, expanded = stack.pop()
+        if at in done:  # (worked out along another way, or found on a loop)
+            if expanded:
+                on_path.discard(at[0])
+            continue
+        if expanded:
+            on_path.discard(at[0])
+            done[at] = work_out(at)
+            continue
+        if len(done) > _MAX_VISITS:
+            return None
+        on_path.add(at[0])
+        stack.append((at, True))
+        for e in () if beyond_the_run(at) else leaving.get(at[0], ()):
+            node = ids.get(e.target)
+            nxt = None if node is None else onward_key(node, at[1])
+            if nxt is None or nxt in done:
+                continue
+            if nxt[0] in on_path:  # (a loop: its water may come by again and again)
+                done[nxt] = None
+                continue
+            stack.append((nxt, False))
+    return done[first]

@@ -286,37 +286,59 @@ def _delay_intake_bound(b: LPBuilder, model: Model, delay: Node) -> np.ndarray |
     or where none is known (a way on that takes any amount, a maximum set from the reservoir state...).  It counts
     the delay's own water only: other water that reaches the same outlets (an inflow joining below it) may still
     leave its water no room."""
-    outlets = _delay_outlets(model, delay.id)
-    if outlets is None:
-        return None
-    try:
-        return _outlets_bound(b, outlets, int(delay.get("steps", 0)))
-    except _Unknown:
-        return None
+    outlets = _delay_outlets(model, delay.id, horizon=b.axis.n_steps)
+    return None if outlets is None else _outlets_bound(b, outlets, int(delay.get("steps", 0)))
 
 
-class _Unknown(Exception):
-    """An outlet's maximum is set from the reservoir state, so the bound on what enters a delay is not known."""
-
-
-def _outlets_bound(b: LPBuilder, outlets: Sequence[Outlet], offset: int) -> np.ndarray:
-    """(S|1, T): what ``outlets`` take together, by the step the water entered the delay; no bound (inf) for water
-    that reaches them ``offset`` steps later, after the run."""
+def _outlets_bound(b: LPBuilder, outlets: Sequence[Outlet], offset: int) -> np.ndarray | None:
+    """(S|1, T): what ``outlets`` take together, by the step the water entered the delay, each the least of its own
+    maximum and what the outlets after it take (:attr:`~daryo.model.topology.Outlet.beyond`); no bound (inf) for
+    water that reaches them after the run; None where an outlet's maximum is set from the reservoir state.  Worked
+    out from the last outlets back, each once (a chain of thousands of them)."""
     n_steps = b.axis.n_steps
-    total = np.where(np.arange(n_steps) + offset < n_steps, 0.0, np.inf)[None, :]
-    for outlet in outlets:
+
+    def arriving(offset: int) -> np.ndarray:  # 0 for water that gets there within the run, else no bound
+        return np.where(np.arange(n_steps) + offset < n_steps, 0.0, np.inf)[None, :]
+
+    def later(values: np.ndarray, offset: int) -> np.ndarray:
+        out = np.full((values.shape[0], n_steps), np.inf)
+        out[:, : max(n_steps - offset, 0)] = values[:, offset:]
+        return out
+
+    limits: dict[int, np.ndarray | None] = {}  # id(outlet) -> its limit (None: set from the state)
+    stack = [(outlet, False) for outlet in outlets]
+    while stack:
+        outlet, expanded = stack.pop()
+        if id(outlet) in limits:
+            continue
+        if not expanded and outlet.beyond:
+            stack.append((outlet, True))
+            stack.extend((after, False) for after in outlet.beyond if id(after) not in limits)
+            continue
+        if not outlet.key:  # (a node its water cannot leave: it takes nothing before the run's end)
+            limits[id(outlet)] = arriving(outlet.offset)
+            continue
         value = outlet.element.get(outlet.key)
         if b.is_dynamic(value):
-            raise _Unknown
-        limit = b.resolve(value, np.inf)
-        own = np.full((limit.shape[0], n_steps), np.inf)
-        own[:, : max(n_steps - outlet.offset, 0)] = limit[:, outlet.offset:]
+            limits[id(outlet)] = None
+            continue
+        own = later(b.resolve(value, np.inf), outlet.offset)
         if outlet.beyond is not None:
-            try:
-                own = np.minimum(own, _outlets_bound(b, outlet.beyond, outlet.offset))
-            except _Unknown:  # (what follows it is set from the state: its own maximum still bounds it)
-                pass
-        total = total + own
+            rest = [limits[id(after)] for after in outlet.beyond]
+            known = [r for r in rest if r is not None]
+            if len(known) == len(rest):  # (what follows it set from the state: its own maximum bounds it)
+                own = np.minimum(own, _summed(known, arriving(outlet.offset)))
+        limits[id(outlet)] = own
+    found = [limits[id(outlet)] for outlet in outlets]
+    known = [limit for limit in found if limit is not None]
+    return _summed(known, arriving(offset)) if len(known) == len(found) else None
+
+
+def _summed(arrays: list[np.ndarray], start: np.ndarray) -> np.ndarray:
+    """``start`` plus ``arrays``, broadcast ((1, T) and (S, T))."""
+    total = start
+    for a in arrays:
+        total = total + a
     return total
 
 

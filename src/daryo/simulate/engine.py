@@ -566,7 +566,7 @@ def _nowhere_to_go(net: CompiledNetwork, comps: list[str], cols: list[int], lowe
     inflows = [c for c in fixed if types.get(c) == "inflow"]
     entering = [c for c in comps if types.get(c) == "delay" and f"u[{c}]" in names]
     if inflows and entering:
-        outlets = [o.describe() for d in entering for o in _delay_outlets(net.model, d) or ()]
+        outlets = [o.describe() for d in entering for o in _delay_outlets(net.model, d, net.axis.n_steps) or ()]
         return (f"The water of {', '.join(inflows)} has nowhere to go: what enters {', '.join(entering)} is held to "
                 f"what its outlets take when it leaves ({'; '.join(dict.fromkeys(outlets)) or 'none'}), so that it can "
                 "leave; give the water another way on (to a sink).")
