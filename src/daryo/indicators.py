@@ -122,9 +122,10 @@ def _steps(data: xr.Dataset | TimeAxis) -> tuple[np.ndarray, np.ndarray] | None:
 
 
 def _step_starts(ds: xr.Dataset) -> np.ndarray | None:
-    """The step starts of a Dataset as datetime64: its ``time`` coordinate, or, for a file opened with
-    ``decode_times=False``, those numbers decoded by their CF ``units`` ("days since 1970-01-01"); None if it has
-    no time coordinate or one that is not dates (read as 12 steps a year)."""
+    """The step starts of a Dataset as datetime64: its ``time`` coordinate; cftime dates (a file opened with
+    ``use_cftime=True``) converted (:func:`_from_cftime`); or, for a file opened with ``decode_times=False``,
+    those numbers decoded by their CF ``units`` ("days since 1970-01-01"); None if it has no time coordinate or one
+    that is not dates (read as 12 steps a year)."""
     if "time" not in ds.coords:
         return None
     time = ds["time"]
