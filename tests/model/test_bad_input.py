@@ -1652,7 +1652,7 @@ def test_a_delays_release_is_not_called_a_minimum(tmp_path):
     with pytest.raises(InfeasibleStepError) as info:
         daryo.run(daryo.load(write_model(tmp_path, text)))
     assert "lag" in info.value.components and "minimum:" not in str(info.value)
-    assert "What leaves lag now is its initial_flow, the water on its way when the run starts, and it must leave, " \
+    assert "What leaves a delay now (lag: its initial_flow, the water on its way when the run starts) must leave, " \
         "but its outlets cannot take it all: a delay belongs on a reach the water must take" in str(info.value)
 
 

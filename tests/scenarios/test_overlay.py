@@ -216,3 +216,11 @@ def test_load_overlay_names_an_argument_of_the_wrong_kind(args, message):
     """pathlib's "expected str, bytes or os.PathLike object, not int" from deep inside (a fuzz of the Python API)."""
     with pytest.raises(TypeError, match=message):
         load_overlay(*args)
+
+
+def test_a_malformed_overlay_of_a_library_is_a_problem_of_the_scenarios_not_of_the_model(tmp_path):
+    """Listing a library with a malformed file said "1 problem in the model:" (a review)."""
+    (tmp_path / "bad.yaml").write_text("title: [unclosed\n")
+    with pytest.raises(ModelError) as info:
+        list_scenarios(tmp_path)
+    assert str(info.value).startswith("1 problem in the scenarios asked for:\n")

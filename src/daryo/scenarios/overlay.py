@@ -118,7 +118,10 @@ def list_scenarios(library: str | Path | None = None) -> list[tuple[str, str]]:
     lib = _library(library)
     out = []
     for f in sorted(lib.glob("*.yaml"), key=lambda f: f.stem):
-        doc = read_document(f, lines=False)
+        try:
+            doc = read_document(f, lines=False)
+        except ModelError as exc:  # (a malformed overlay of the library: not a problem of any model's files)
+            raise ModelError(exc.problems, exc.note, subject=ASKED_FOR) from None
         out.append((f.stem, str(doc.get("title", "")) if isinstance(doc, Mapping) else ""))
     return out
 

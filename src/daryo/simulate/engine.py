@@ -555,14 +555,13 @@ def _nowhere_to_go(net: CompiledNetwork, comps: list[str], cols: list[int], lowe
     leaving = [c for c in fixed if types.get(c) == "delay" and f"v[{c}]" in names]
     if leaving:  # (a capped sink or a full reservoir may be among its outlets: the water still cannot leave)
         steps = dict(zip(net.delay_ids, net.delay_steps.tolist(), strict=True))
-        first = [c for c in leaving if step < steps.get(c, 0)]
-        what = ("its initial_flow, the water on its way when the run starts" if first else
-                "water that entered it steps earlier")
+        what = "; ".join(f"{c}: " + ("its initial_flow, the water on its way when the run starts" if step < steps.get(
+            c, 0) else "water that entered it steps earlier") for c in leaving)
         others = [c for c in fixed if c not in leaving and (types.get(c) == "inflow" or f"v[{c}]" in names)]
         also = f" (with the water of {', '.join(others)})" if others else ""
-        return (f"What leaves {', '.join(leaving)} now is {what}, and it must leave, but its outlets cannot take it "
-                f"all{also}: a delay belongs on a reach the water must take, with a way on that takes any amount (a "
-                "sink without a maximum, a reservoir with a spill_to) (docs/model-format.md, delay).")
+        return (f"What leaves a delay now ({what}) must leave, but its outlets cannot take it all{also}: a delay "
+                "belongs on a reach the water must take, with a way on that takes any amount (a sink without a "
+                "maximum, a reservoir with a spill_to) (docs/model-format.md, delay).")
     inflows = [c for c in fixed if types.get(c) == "inflow"]
     entering = [c for c in comps if types.get(c) == "delay" and f"u[{c}]" in names]
     if inflows and entering:
