@@ -17,7 +17,7 @@ import xarray as xr
 
 from .cf import daryo_units
 from .errors import with_article
-from .timeaxis import TimeAxis, season_of_month
+from .timeaxis import TimeAxis, season_of_month, step_label_days
 
 __all__ = ["annual_by", "country_summary", "energy_by_season", "n_years", "season_years", "sink_inflow"]
 
@@ -171,9 +171,8 @@ def _from_cftime(values: np.ndarray) -> np.ndarray | None:
 
 def _days_of_steps(ds: xr.Dataset, starts: np.ndarray) -> np.ndarray:
     """Step lengths in days from a Dataset's ``time_step`` attribute (as written by the results)."""
-    label = str(ds.attrs.get("time_step", "month")).split()
-    if len(label) == 2 and label[1] == "days" and label[0].isdigit():
-        return np.full(len(starts), float(label[0]))
+    if (days := step_label_days(ds.attrs.get("time_step", "month"))) is not None:
+        return np.full(len(starts), float(days))
     return np.asarray(pd.DatetimeIndex(starts).days_in_month, dtype=float)
 
 

@@ -36,7 +36,7 @@ from .network import CompiledNetwork
 from .network.digest import network_digest
 from .simulate import SimulationOutput
 from .simulate.physics import energy_gwh
-from .timeaxis import TimeAxis
+from .timeaxis import TimeAxis, step_label
 
 __all__ = ["SHORTFALL_NOISE", "Results", "advice", "build_dataset", "check_csv_folder", "check_netcdf_target",
            "is_netcdf", "netcdf_attributes", "shortfall"]
@@ -280,8 +280,7 @@ def build_dataset(net: CompiledNetwork, out: SimulationOutput) -> xr.Dataset:
                  for k, (dims, values, attrs) in data.items()}
     ds = xr.Dataset(variables, coords=_coordinates(coords))
     ds.attrs.update({"title": f"{_TITLE}: {net.model.name}", "model": net.model.name,
-                     "allocation": net.mode, "time_step": "month" if axis.step_days is None
-                     else f"{axis.step_days} days",
+                     "allocation": net.mode, "time_step": step_label(axis.step_days),
                      "hydrological_year": "October-September, labelled by the year it ends in",
                      **provenance(net.model), "network_sha256": network_digest(net)})
     return ds

@@ -19,7 +19,8 @@ import pandas as pd
 from .errors import short_text
 
 __all__ = ["FIRST_DATE", "LAST_DATE", "MAX_STEP_DAYS", "TimeAxis", "hydrological_year", "parse_date", "parse_end",
-           "season_of_month", "span_problem", "step_days", "years_problem", "years_span"]
+           "season_of_month", "span_problem", "step_days", "step_label", "step_label_days", "years_problem",
+           "years_span"]
 
 #: The longest N-day step (a hundred years): longer ones run past the dates pandas can hold.
 MAX_STEP_DAYS = 36_525
@@ -127,6 +128,17 @@ def parse_end(end: object) -> pd.Timestamp:
     if _YEAR_MONTH.fullmatch(text):
         day = day + pd.offsets.MonthEnd(0)
     return day
+
+
+def step_label(step_days: int | None) -> str:
+    """The step length as a results file labels it (its ``time_step`` attribute): ``month`` or ``N days``."""
+    return "month" if step_days is None else f"{step_days} days"
+
+
+def step_label_days(label: object) -> int | None:
+    """The N of a :func:`step_label` ``N days`` (None: calendar months, or a label of another kind)."""
+    words = str(label).split()
+    return int(words[0]) if len(words) == 2 and words[1] == "days" and words[0].isdigit() else None
 
 
 def step_days(step: object) -> int | None:

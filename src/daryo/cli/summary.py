@@ -82,13 +82,15 @@ def _span(ds) -> str:  # type: ignore[no-untyped-def]
     (``114 steps of 7 days, 2000-04-15 to 2002-06-21``: the last step's last day)."""
     import pandas as pd
 
+    from ..timeaxis import step_label_days
+
     t = pd.DatetimeIndex(ds["time"].values)
-    label = str(ds.attrs.get("time_step", "month")).split()
+    days = step_label_days(ds.attrs.get("time_step", "month"))
     steps = _count(len(t), "step")
-    if not (len(label) == 2 and label[1] == "days" and label[0].isdigit()):
+    if days is None:
         return f"{steps}, {t[0]:%Y-%m} to {t[-1]:%Y-%m}"
-    last = t[-1] + pd.Timedelta(days=int(label[0]) - 1)
-    return f"{steps} of {_count(int(label[0]), 'day')}, {t[0]:%Y-%m-%d} to {last:%Y-%m-%d}"
+    last = t[-1] + pd.Timedelta(days=days - 1)
+    return f"{steps} of {_count(days, 'day')}, {t[0]:%Y-%m-%d} to {last:%Y-%m-%d}"
 
 
 def _table(frame: pd.DataFrame) -> str:
