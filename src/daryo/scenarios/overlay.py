@@ -113,15 +113,21 @@ def scenario_path(name: str, library: str | Path | None = None) -> Path:
                      subject=ASKED_FOR)
 
 
+def _read_overlay(path: Path) -> Any:
+    """An overlay file's document, as plain dicts (its changes go into another file's document, where a line of
+    this file would mislead); a malformed file is a problem of the scenarios asked for, not of the model's files."""
+    try:
+        return read_document(path, lines=False)
+    except ModelError as exc:
+        raise ModelError(exc.problems, exc.note, subject=ASKED_FOR) from None
+
+
 def list_scenarios(library: str | Path | None = None) -> list[tuple[str, str]]:
     """(name, title) of every overlay in the library, sorted by name."""
     lib = _library(library)
     out = []
     for f in sorted(lib.glob("*.yaml"), key=lambda f: f.stem):
-        try:
-            doc = read_document(f, lines=False)
-        except ModelError as exc:  # (a malformed overlay of the library: not a problem of any model's files)
-            raise ModelError(exc.problems, exc.note, subject=ASKED_FOR) from None
+        doc = _read_overlay(f)
         out.append((f.stem, str(doc.get("title", "")) if isinstance(doc, Mapping) else ""))
     return out
 
@@ -136,11 +142,7 @@ def load_overlay(name: str, library: str | Path | None = None) -> Overlay:
         change of the wrong type or value (each problem names the file and the change).
     """
     path = scenario_path(name, library)
-    # plain dicts: the changes go into another file's document, where a line of this file would mislead
-    try:
-        doc = read_document(path, lines=False)
-    except ModelError as exc:  # (malformed: a problem of the scenarios asked for, not of the model's files)
-        raise ModelError(exc.problems, exc.note, subject=ASKED_FOR) from None
+    doc = _read_overlay(path)
     if doc is None:  # (it was taken as an overlay changing nothing: a file saved empty by mistake, say)
         raise ModelError(Problem(str(path), "", "the overlay file is empty: give its title and changes"),
                          subject=ASKED_FOR)
