@@ -267,12 +267,9 @@ def _delay_outlets(model: Model, delay: str, horizon: int | None = None) -> list
         """The outlets of the water arriving at ``node`` at ``offset`` (its onward pair worked out already)."""
         if node.type == "demand":
             return (Outlet(node, "demand", offset),)
-        key = maximum(node)
-        onward_at = onward_key(node, offset)
+        onward_at = onward_key(node, offset)  # (None for a node that takes any amount or changes the water)
         onward = None if onward_at is None else done.get(onward_at)
-        if key is None and (node.type in ("sink", "reservoir") or onward_at is None):
-            return None
-        if key is not None:
+        if (key := maximum(node)) is not None:
             return (Outlet(node, key, offset, None if onward is None else tuple(onward)),)
         return None if onward is None else tuple(onward)
 
