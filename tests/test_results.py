@@ -460,6 +460,43 @@ def test_storage_start_is_the_volume_before_the_step():
     assert ds.storage.isel(scenario=0, reservoir=0).values == pytest.approx([79.0, 58.0])
 
 
+@pytest.mark.parametrize("method", ["fast", "plain"])
+def test_storage_limits_are_each_steps_dead_volume_and_maximum(method):
+    """A reservoir of 100 hm³ in January and 200 after, held below 150 by flood control, with a dead volume of 20:
+    its limits are 100, 150, 150 and 20 (so its proportion full is storage / storage_max); without a min_volume,
+    0."""
+    doc = {"version": 1, "name": "t", "time": {"start": "2001-01", "end": "2001-03", "step": "month"},
+           "nodes": [{"id": "a", "type": "inflow", "inflow": 60},
+                     {"id": "dam", "type": "reservoir", "max_volume": [100] + [200] * 11,
+                      "flood_control_max": [150] * 12, "min_volume": 20, "initial_volume": 50, "spill_to": "sea"},
+                     {"id": "open", "type": "reservoir", "max_volume": 30, "initial_volume": 5},
+                     {"id": "town", "type": "demand", "demand": 10}, {"id": "sea", "type": "sink"}],
+           "edges": [["a", "dam"], ["dam", "town"], ["a", "open"], ["open", "town"]]}
+    ds = daryo.run(model_from_dict(doc), RunOptions(method=method)).dataset
+    np.testing.assert_array_equal(ds.storage_max.sel(scenario="0", reservoir="dam"), [100.0, 150.0, 150.0])
+    np.testing.assert_array_equal(ds.storage_min.sel(scenario="0", reservoir="dam"), [20.0] * 3)
+    np.testing.assert_array_equal(ds.storage_max.sel(reservoir="open").values.ravel(), [30.0] * 3)
+    np.testing.assert_array_equal(ds.storage_min.sel(reservoir="open").values.ravel(), [0.0] * 3)
+    np.testing.assert_allclose(ds.storage.sel(scenario="0", reservoir="dam"), [100.0, 150.0, 150.0])
+    assert ds.storage_max.attrs["units"] == ds.storage_min.attrs["units"] == "hm3"
+
+
+def test_a_dead_volume_of_the_reservoir_state_is_reported_as_it_was_in_each_step():
+    """A dead volume of 30 hm³ while the reservoir (400) is above half full, 5 below it (a control curve): a town
+    wanting 290 draws 300 down to 30 in the first step, then to 5.  The plain path (state-dependent parameters)."""
+    doc = {"version": 1, "name": "t", "time": {"start": "2001-01", "end": "2001-02", "step": "month"},
+           "parameters": {"i": {"type": "controlcurveindex", "reservoir": "dam", "control_curves": [0.5]},
+                          "p": {"type": "indexedarray", "index_parameter": "i", "parameters": [30, 5]}},
+           "nodes": [{"id": "dam", "type": "reservoir", "max_volume": 400, "initial_volume": 300,
+                      "min_volume": {"parameter": "p"}},
+                     {"id": "town", "type": "demand", "demand": 290}],
+           "edges": [["dam", "town"]]}
+    ds = daryo.run(model_from_dict(doc)).dataset
+    np.testing.assert_allclose(ds.storage.values.ravel(), [30.0, 5.0])
+    np.testing.assert_array_equal(ds.storage_min.values.ravel(), [30.0, 5.0])
+    np.testing.assert_array_equal(ds.storage_max.values.ravel(), [400.0, 400.0])
+
+
 @pytest.mark.parametrize("shift", [-1.0, 1.0])
 def test_node_balance_error_reports_a_residual_of_either_sign(monkeypatch, shift):
     """A solution knocked off balance by 1 hm³ on one column, after the step (so the run goes on), shows in

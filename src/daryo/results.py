@@ -158,9 +158,9 @@ def step_coordinates(axis: TimeAxis) -> dict[str, tuple]:
 #: Every variable a run's results can hold (a model has those of the kinds of nodes it has)
 VARIABLES = frozenset({
     "mass_balance_error", "max_node_balance_error", "node_flow", "node_loss", "edge_flow", "edge_loss",
-    "storage", "storage_start", "evaporation", "spill", "demanded", "delivery", "deficit", "consumption",
-    "return_flow", "turbine_flow", "head", "energy", "energy_target", "energy_shortfall", "sink_inflow",
-    "required", "requirement_met", "delay_inflow"})
+    "storage", "storage_start", "storage_min", "storage_max", "evaporation", "spill", "demanded", "delivery",
+    "deficit", "consumption", "return_flow", "turbine_flow", "head", "energy", "energy_target", "energy_shortfall",
+    "sink_inflow", "required", "requirement_met", "delay_inflow"})
 
 
 def build_dataset(net: CompiledNetwork, out: SimulationOutput) -> xr.Dataset:
@@ -210,6 +210,11 @@ def build_dataset(net: CompiledNetwork, out: SimulationOutput) -> xr.Dataset:
         sr = ("scenario", "time", "reservoir")
         var("storage", sr, x[:, :, net.res_col], _VOL, "End-of-step volume")
         var("storage_start", sr, out.volume_start, _VOL, "Start-of-step volume")
+        var("storage_min", sr, out.volume_min, _VOL,
+            "Minimum (dead) volume of the step, min_volume: releases cannot draw the volume below it, evaporation can")
+        var("storage_max", sr, out.volume_max, _VOL,
+            "Maximum volume of the step: max_volume, or flood_control_max where lower (the end volume may be above it "
+            "only where a reservoir with above_max: hold starts the step above it)")
         var("evaporation", sr, out.evaporation, _FLOW, "Evaporation loss (depth times area at start-of-step volume)")
         spill = np.where(net.res_spill_col[None, None, :] >= 0,
                          x[:, :, np.maximum(net.res_spill_col, 0)], 0.0)

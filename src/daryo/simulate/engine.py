@@ -80,6 +80,8 @@ class SimulationOutput:
     evaporation: np.ndarray  # (S, T, R)
     head: np.ndarray  # (S, T, H)
     col_upper: np.ndarray  # (S, T, n_cols) upper bounds used (demands, requirements)
+    volume_min: np.ndarray  # (S, T, R) each step's minimum (dead) volume
+    volume_max: np.ndarray  # (S, T, R) each step's maximum volume (flood-control limit included)
     balance_residual: np.ndarray  # (S, T) largest |row residual| of the mass-balance rows
 
     @staticmethod
@@ -88,7 +90,7 @@ class SimulationOutput:
         S, T, n = net.n_scenarios, net.axis.n_steps, net.lp.n_cols
         R, H = len(net.res_ids), len(net.hp_ids)
         return {"x": (S, T, n), "volume_start": (S, T, R), "evaporation": (S, T, R), "head": (S, T, H),
-                "col_upper": (S, T, n), "balance_residual": (S, T)}
+                "col_upper": (S, T, n), "volume_min": (S, T, R), "volume_max": (S, T, R), "balance_residual": (S, T)}
 
     @staticmethod
     def nbytes_for(net: CompiledNetwork) -> int:
@@ -321,6 +323,8 @@ def simulate(net: CompiledNetwork) -> SimulationOutput:
         out.evaporation[:, t] = evap
         out.head[:, t] = head
         out.col_upper[:, t] = state.col_hi
+        out.volume_min[:, t] = state.vmin
+        out.volume_max[:, t] = state.max_volume
         if eq_rows.size:
             resid = (A_eq @ x_t.T).T - state.row_lo[:, eq_rows]
             for i, c, base, k in varying:

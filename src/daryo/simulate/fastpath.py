@@ -719,6 +719,7 @@ def simulate_fast(net: CompiledNetwork, options: FastOptions | None = None, stat
     stepper = FastStepper(net, options=options)
     eq_rows, A_eq = balance_rows(net)
     lay = stepper.layout
+    step_upper = np.repeat(net.lp.col_upper[None, :], net.n_scenarios, axis=0)
 
     def record(rec: StepRecord) -> None:
         t = rec.t
@@ -728,6 +729,11 @@ def simulate_fast(net: CompiledNetwork, options: FastOptions | None = None, stat
         out.head[:, t] = rec.head
         L, U = lay.all_bounds(*rec.shared(), rec.data)
         out.col_upper[:, t] = U[:, :n]
+        # the reservoirs' limits as the model sets them (the network has no state-dependent parameters), not the
+        # step's LP bounds, which a reservoir above its maximum raises to its volume
+        out.volume_min[:, t] = net.res_min[:, t, :]
+        net.col_upper.fill(step_upper, t)
+        out.volume_max[:, t] = step_upper[:, net.res_col]
         if eq_rows.size:
             out.balance_residual[:, t] = np.max(np.abs((A_eq @ rec.x.T).T - L[:, n + eq_rows]), axis=1)
 
