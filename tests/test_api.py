@@ -2,6 +2,8 @@
 follows the model's calendar."""
 
 import re
+import subprocess
+import sys
 
 import pandas as pd
 import pytest
@@ -367,3 +369,19 @@ def test_a_model_changed_by_hand_is_checked_in_its_constraints_time_traces_and_p
         with pytest.raises(daryo.ModelError) as err:
             daryo.run(changed)
         assert said in str(err.value), (said, str(err.value))
+
+
+def test_the_public_submodules_are_there_after_a_plain_import():
+    """A user review: ``daryo.results.advice(ds)``, as the docs write it, failed after ``import daryo`` ("module
+    'daryo' has no attribute 'results'. Did you mean: 'Results'?") unless a run had loaded the module; so did
+    ``daryo.ensemble.summary_table`` and ``daryo.model.model_from_dict``.  ``import daryo`` alone still loads no
+    numerical library."""
+    code = ("import sys, daryo; before = {'xarray', 'scipy', 'numba'} & set(sys.modules); "
+            "print(sorted(before)); "
+            "print(daryo.results.advice.__name__, daryo.ensemble.summary_table.__name__, "
+            "daryo.model.model_from_dict.__name__, daryo.indicators.__name__, 'results' in dir(daryo))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines() == ["[]", "advice summary_table model_from_dict daryo.indicators True"]
+    with pytest.raises(AttributeError, match="module 'daryo' has no attribute 'resluts'"):
+        daryo.resluts  # noqa: B018

@@ -8,8 +8,9 @@ Quick use::
     results.dataset                                # xarray Dataset: scenario × time × element
     results.summary()                              # per country: water demanded, delivered, short; energy
 
-The names below are imported on first use, so ``import daryo`` (and the command line's ``--help``) loads
-neither SciPy, xarray nor Numba: each is loaded when first needed (a run needs all three).
+The names below, and the public submodules (``daryo.results``, ``daryo.ensemble``, ``daryo.model``, …), are
+imported on first use, so ``import daryo`` (and the command line's ``--help``) loads neither SciPy, xarray nor
+Numba: each is loaded when first needed (a run needs all three).
 """
 
 from __future__ import annotations
@@ -34,7 +35,16 @@ _LAZY = {"load": ".api", "run": ".api", "default_model_path": ".api", "demo_mode
          "Results": ".results", "RunOptions": ".simulate"}
 
 
+#: the subpackages and modules that ``daryo.<name>`` gives after a plain ``import daryo`` (as the docs write
+#: ``daryo.results.advice(ds)`` and ``daryo.ensemble.summary_table(path)``)
+_SUBMODULES = frozenset({"api", "basins", "cf", "ensemble", "errors", "hydrology", "indicators", "model", "network",
+                         "parameters", "pywr", "results", "scenarios", "simulate", "solver", "testmodels", "timeaxis",
+                         "units"})
+
+
 def __getattr__(name: str) -> Any:
+    if name in _SUBMODULES:
+        return importlib.import_module(f".{name}", __name__)  # (the import binds it here: no second call)
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'daryo' has no attribute '{name}'")
@@ -44,4 +54,4 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+    return sorted(set(globals()) | set(__all__) | _SUBMODULES)
