@@ -795,6 +795,23 @@ def test_advice_names_eight_dry_demands_and_counts_the_rest():
     assert advice(ds.assign_attrs(allocation="priority")) == []
 
 
+def test_advice_names_a_plant_that_generated_nothing_in_cost_mode():
+    """A user review: in cost mode a run-of-river plant beside a bypass of the same cost got no water in a whole run,
+    and nothing said so.  Here the bypass pays 1 a hm³ and the plant nothing: the note names the plant; with the
+    plant paying 2 it takes the water and there is no note."""
+    nodes = [{"id": "in", "type": "inflow", "inflow": 10}, {"id": "weir", "type": "junction"},
+             {"id": "plant", "type": "hydropower", "head": 100, "capacity": 10000},
+             {"id": "bypass", "type": "reach", "cost": -1}, {"id": "sea", "type": "sink"}]
+    edges = [["in", "weir"], ["weir", "plant"], ["weir", "bypass"], ["plant", "sea"], ["bypass", "sea"]]
+    ds = daryo.run(build(nodes, edges, steps=2, allocation="cost")).dataset
+    (text,) = advice(ds)
+    assert text.startswith("plant plant generated nothing in the whole run: in cost mode water takes the turbines "
+                           "only where no other way costs less")
+    nodes[2]["cost"] = -2
+    ds = daryo.run(build(nodes, edges, steps=2, allocation="cost")).dataset
+    assert float(ds.energy.sum()) > 0 and advice(ds) == []
+
+
 def test_results_say_their_time_step():
     nodes = [{"id": "in", "type": "inflow", "inflow": 1}, {"id": "sea", "type": "sink"}]
     assert daryo.run(build(nodes, [["in", "sea"]])).dataset.attrs["time_step"] == "month"

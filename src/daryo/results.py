@@ -62,8 +62,9 @@ SHORTFALL_NOISE = 1e-8
 
 
 def advice(ds: xr.Dataset) -> list[str]:
-    """What a run's results suggest its model does not mean (the run is not wrong): in ``cost`` mode, demands that
-    got no water in the whole run though they asked for some, as where no cost makes delivering pay.
+    """What a run's results suggest its model does not mean (the run is not wrong), in ``cost`` mode, where only the
+    costs decide: demands that got no water in the whole run though they asked for some, as where no cost makes
+    delivering pay, and hydropower plants that generated nothing, as where the turbines cost no less than a bypass.
 
     Parameters
     ----------
@@ -75,20 +76,45 @@ def advice(ds: xr.Dataset) -> list[str]:
     list of str
         One sentence each (empty: none).
     """
-    if ds.attrs.get("allocation") != "cost" or "delivery" not in ds or "deficit" not in ds:
+    if ds.attrs.get("allocation") != "cost":
         return []
+    return [note for note in (_dry_demands(ds), _idle_plants(ds)) if note]
+
+
+def _names(ids: list[str]) -> str:
+    return ", ".join(ids[:8]) + (f" and {len(ids) - 8} more" if len(ids) > 8 else "")
+
+
+def _dry_demands(ds: xr.Dataset) -> str:
+    """The note on demands that got no water in the whole run though they asked for some ("" if none)."""
+    if "delivery" not in ds or "deficit" not in ds:
+        return ""
     others = [d for d in ds["delivery"].dims if d != "demand"]
     got, short = ds["delivery"].sum(others), ds["deficit"].sum(others)
     dry = [str(d) for d in ds["demand"].values[(got.values <= 0) & (short.values > 0)]]
     if not dry:
-        return []
+        return ""
     why = ("in cost mode a demand gets water only where it can reach it and the costs make delivering pay (a "
            "negative cost on the demand: what a hm³ delivered is worth)")
     if len(dry) == ds.sizes["demand"]:
-        return [f"no demand got any water: {why}"]
-    names = ", ".join(dry[:8]) + (f" and {len(dry) - 8} more" if len(dry) > 8 else "")
-    return [f"{'demand' if len(dry) == 1 else 'demands'} {names} got no water in the whole run though "
-            f"{'it' if len(dry) == 1 else 'they'} asked for some: {why}"]
+        return f"no demand got any water: {why}"
+    return (f"{'demand' if len(dry) == 1 else 'demands'} {_names(dry)} got no water in the whole run though "
+            f"{'it' if len(dry) == 1 else 'they'} asked for some: {why}")
+
+
+def _idle_plants(ds: xr.Dataset) -> str:
+    """The note on hydropower plants that generated nothing in the whole run ("" if none)."""
+    if "turbine_flow" not in ds:
+        return ""
+    others = [d for d in ds["turbine_flow"].dims if d != "hydropower"]
+    idle = [str(p) for p in ds["hydropower"].values[ds["turbine_flow"].sum(others).values <= 0]]
+    if not idle:
+        return ""
+    one = len(idle) == 1
+    return (f"{'plant' if one else 'plants'} {_names(idle)} generated nothing in the whole run: in cost mode water "
+            "takes the turbines only where no other way costs less, and a bypass or spill of the same cost ties "
+            "with them (either may be taken); give the plant a negative cost (what a hm³ through the turbines is "
+            "worth), or check that water reaches it")
 
 
 def shortfall(wanted: np.ndarray, got: np.ndarray) -> np.ndarray:
