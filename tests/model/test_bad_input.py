@@ -1639,7 +1639,19 @@ def test_a_csv_series_dated_at_month_ends_is_told_so_not_to_extend_the_file(tmp_
     pd.DataFrame({"date": ends.strftime("%Y-%m-%d"), "q": 100.0}).to_csv(tmp_path / "ends.csv", index=False)
     p = write_model(tmp_path, GOOD.replace("inflow: 10}", "inflow: {csv: ends.csv, column: q}}"))
     (msg,) = load_problems(p)
-    assert "has rows between the run's step starts (3 of its rows within the run, the first dated 2001-01-31)" in msg
+    assert ("ends.csv' has one row per step, dated at month ends (2001-01-31 for the step of 2001-01-01), "
+            "but a CSV series is dated at each step's start (the 1st of each month): date each row at the start of its "
+            "step, or read the file with a 'dataframe' parameter") in msg  # (a user review: "rows between the run's
+    # step starts", said of a file with one row a month, baffled)
+    mid = pd.date_range("2001-01-01", periods=3, freq="MS") + pd.Timedelta(days=14)
+    pd.DataFrame({"date": mid.strftime("%Y-%m-%d"), "q": 100.0}).to_csv(tmp_path / "ends.csv", index=False)
+    (msg,) = load_problems(p)
+    assert ("has one row per step, dated within each step, not at its start (the first 2001-01-15, in the step of "
+            "2001-01-01)") in msg
+    pd.DataFrame({"date": [*mid.strftime("%Y-%m-%d"), "2001-03-20"], "q": 100.0}).to_csv(tmp_path / "ends.csv",
+                                                                                       index=False)
+    (msg,) = load_problems(p)  # (two rows in March: not one a step)
+    assert "has rows between the run's step starts (4 of its rows within the run, the first dated 2001-01-15)" in msg
 
 
 def test_a_delays_release_is_not_called_a_minimum(tmp_path):

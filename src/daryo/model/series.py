@@ -115,7 +115,7 @@ class Series:
         between = self._rows_between_steps(axis)
         if between and self._a_row_in_each_step(axis):  # (dated off the step starts, at month ends say: its
             # step starts are missing, but saying so, and to extend the file, would mislead)
-            return (("", between),)
+            return (("", self._one_row_off_each_start(axis) or between),)
         return (MISSING_DATES, self._missing_dates(axis)), ("", between)
 
     def _a_row_in_each_step(self, axis: TimeAxis) -> bool:
@@ -123,6 +123,27 @@ class Series:
         assert self.dates is not None
         edges = np.append(axis.starts.values, np.datetime64(axis.end, "ns"))
         return bool(np.all(np.diff(np.searchsorted(np.sort(self.dates.values), edges)) > 0))
+
+    def _one_row_off_each_start(self, axis: TimeAxis) -> str:
+        """The problem of a series with exactly one row within each step of ``axis``, none at the step's start (a
+        monthly file dated at month ends, say), or "" if it is not one."""
+        assert self.dates is not None
+        edges = np.append(axis.starts.values, np.datetime64(axis.end, "ns"))
+        inside = self.dates[(self.dates >= axis.start) & (self.dates < axis.end)]
+        per_step = np.diff(np.searchsorted(np.sort(inside.values), edges))
+        if not np.all(per_step == 1) or inside.isin(axis.starts).any():
+            return ""
+        first = inside.min()
+        ends = axis.step_days is None and bool(np.all(inside.is_month_end))
+        steps = "the 1st of each month" if axis.step_days is None else (
+            f"every {axis.step_days} days from {axis.start:%Y-%m-%d}")
+        how = (f"dated at month ends ({first:%Y-%m-%d} for the step of {axis.starts[0]:%Y-%m-%d})" if ends else
+               f"dated within each step, not at its start (the first {first:%Y-%m-%d}, in the step of "
+               f"{axis.starts[0]:%Y-%m-%d})")
+        return (f"{self._csv()} has one row per step, {how}, but a CSV series is dated at each step's start "
+                f"({steps}): date each row at the start of its step, or read the file with a 'dataframe' parameter "
+                "(parameters: {NAME: {type: dataframe, csv: …}}, then {parameter: NAME, unit: …}), which takes the "
+                "rows within each step")
 
     def _overflow(self, axis: TimeAxis) -> str:
         """A rate so large that its volume over a step is no number (1e308 hm³/day over 31 days)."""
