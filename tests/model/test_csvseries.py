@@ -69,6 +69,24 @@ def test_the_order_of_day_and_month_is_the_one_the_column_shows_or_is_told(text,
     assert not problems and got is not None and list(got.dates) == [pd.Timestamp(w) for w in want]
 
 
+@pytest.mark.parametrize("text, want", [
+    ("01.10.2000\n01.11.2000\n01.12.2000", ["2000-10-01", "2000-11-01", "2000-12-01"]),  # day first
+    ("1.10.2000\n1.11.2000", ["2000-10-01", "2000-11-01"]),
+    ("10.1.2000\n10.31.2000", ["2000-10-01", "2000-10-31"]),  # a day above 12 in second place: month first
+])
+def test_dates_written_with_dots_are_day_first_where_no_date_tells_the_order(text, want):
+    """A user review: a monthly file dated 01.10.2000, 01.11.2000, … (as dates are written in Central Asia) was
+    refused as ambiguous; a model's CSV series now reads such a column day first.  Pywr's ``dataframe`` (the
+    reader's default) still refuses it, as pandas, and so Pywr, would read it month first."""
+    rows = "".join(f"{d},1\n" for d in text.split("\n"))
+    got, problems = _read("date,a\n" + rows, dots_day_first=True)
+    assert not problems and got is not None and list(got.dates) == [pd.Timestamp(w) for w in want]
+    if text.startswith("01.10"):
+        assert "could be day/month/year or month/day/year" in _read("date,a\n" + rows)[1][0][1]
+        mixed = _read("date,a\n01.10.2000,1\n01/11/2000,2\n", dots_day_first=True)[1]  # (slashes: no custom)
+        assert "'01.10.2000' in column 'date' could be day/month/year or month/day/year" in mixed[0][1]
+
+
 def test_dates_in_both_orders_in_one_column_are_refused():
     assert _read("date,a\n13/01/2001,1\n01/14/2001,2\n")[1] == [
         ("/d/f.csv line 3", "'01/14/2001' in column 'date' is written in the other order than '13/01/2001' (line 2); "
@@ -399,3 +417,26 @@ def test_a_tar_file_that_is_no_archive_is_a_read_error(tmp_path):
     path.write_bytes(b"garbage")
     with pytest.raises(CsvReadError, match="^not a tar archive, though its name says it is one$"):
         read_csv_file(path)
+
+
+def test_a_models_csv_series_dated_with_dots_is_read_day_first(tmp_path):
+    """The model's own CSV series take dotted dates day first (a Pywr ``dataframe`` parameter does not)."""
+    (tmp_path / "q.csv").write_text("date,q\n01.10.2000,5\n01.11.2000,7\n")
+    text = ("version: 1\nname: t\ntime: {start: 2000-10, end: 2000-11}\nnodes:\n"
+            "  - {id: src, type: inflow, inflow: {csv: q.csv, column: q}}\n  - {id: sea, type: sink}\n"
+            "edges: [[src, sea]]\n")
+    (tmp_path / "m.yaml").write_text(text)
+    ds = daryo.run(daryo.load(tmp_path / "m.yaml")).dataset
+    np.testing.assert_allclose(ds.sink_inflow.values.ravel(), [5.0, 7.0])
+    (tmp_path / "m.yaml").write_text(text.replace("inflow: {csv: q.csv, column: q}", "inflow: {parameter: q}")
+                                     + "parameters:\n  q: {type: dataframe, csv: q.csv, column: q}\n")
+    with pytest.raises(daryo.ModelError, match="could be day/month/year or month/day/year"):
+        daryo.load(tmp_path / "m.yaml")
+    # (a user review: a dataframe refused column:, the CSV series' key for one column, and Pywr's)
+    (tmp_path / "q.csv").write_text("date,q,r\n2000-10-01,5,1\n2000-11-01,7,1\n2000-12-01,9,1\n")
+    ds = daryo.run(daryo.load(tmp_path / "m.yaml")).dataset
+    np.testing.assert_allclose(ds.sink_inflow.values.ravel(), [5.0, 7.0])
+    (tmp_path / "m.yaml").write_text((tmp_path / "m.yaml").read_text().replace("column: q}", "column: q, columns: r}"))
+    with pytest.raises(daryo.ModelError, match=r"parameters\[q\]: gives both column: 'q' and columns: \['r'\]; give "
+                       "one: column: NAME for one column, or columns: \\[NAME, …\\] for several"):
+        daryo.load(tmp_path / "m.yaml")

@@ -485,7 +485,7 @@ def read_inflow_csv(path: str | Path, unit: str = "m3/s") -> tuple[pd.DatetimeIn
     problems: list[Problem] = []
     # the shared reader places row problems at "FILE line N, column 'C'"; split the file off the place
     read = read_csv_series(df, str(p), p.name, "", lambda place, msg: problems.append(
-        Problem(str(p), place.removeprefix(str(p)).lstrip(), msg)))
+        Problem(str(p), place.removeprefix(str(p)).lstrip(), msg)), dots_day_first=True)
     if read is None:
         raise ModelError(problems)
     neg_rows, neg_cols = np.nonzero(read.values < 0)

@@ -279,7 +279,7 @@ def csv_problems_for(place: str, add: Callable[[str, str], None]) -> Callable[[s
 
 def read_csv_series(df: pd.DataFrame, fname: str, csv: str, place: str, add: Callable[[str, str], None],
                     date_col: str | None = None, columns: Sequence[str] | None = None,
-                    dayfirst: bool | None = None) -> CsvSeries | None:
+                    dayfirst: bool | None = None, dots_day_first: bool = False) -> CsvSeries | None:
     """Check and read the dates and value columns of a CSV file.
 
     Parameters
@@ -302,6 +302,11 @@ def read_csv_series(df: pd.DataFrame, fname: str, csv: str, place: str, add: Cal
         How to read dates written ``N/N/YYYY``: day first (True), month first (False, pandas' and Pywr's reading),
         or (None) as the column shows, by a day above 12 in one place or the other; a column that shows neither
         (every such date could be read both ways, and differently) is refused.
+    dots_day_first
+        With ``dayfirst`` None: a column of dates written with dots, ``N.N.YYYY``, that shows neither order is
+        read day first (``01.10.2000``: 1 October), as such dates are written where they are written with dots
+        (Central Asia, Russia, most of Europe), rather than refused.  Not for Pywr's ``dataframe`` parameter,
+        whose files pandas reads month first.
 
     Returns
     -------
@@ -351,7 +356,8 @@ def read_csv_series(df: pd.DataFrame, fname: str, csv: str, place: str, add: Cal
             "dates as YYYY-MM-DD")
         return None
     given = dayfirst is not None
-    if dayfirst is None and (dayfirst := _date_order(raw_dates, fname, date_col, add, line)) is _REFUSED:
+    if dayfirst is None and (dayfirst := _date_order(raw_dates, fname, date_col, add, line,
+                                                     dots_day_first)) is _REFUSED:
         return None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # (pandas warns of mixed time zones, which are refused below)
@@ -421,6 +427,8 @@ _A_DATE = (r"^\s*(\d{4}[-/]\d{1,2}([-/]\d{1,2})?|\d{4}\.\d{1,2}\.\d{1,2}|\d{1,2}
            r"([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?\s*$")
 #: a date written N/N/YYYY (or with dots or dashes): day first or month first?
 _DAY_OR_MONTH_FIRST = r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-]\d{2,4}\b"
+#: a date written N.N.YYYY
+_DOTTED = r"^\s*\d{1,2}\.\d{1,2}\.\d{2,4}\b"
 _REFUSED: Any = object()
 _YEAR_FIRST = r"^\s*(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})"
 
@@ -456,10 +464,11 @@ def _year_first_message(raw: pd.Series, dates: pd.Series, k: int, date_col: str,
 
 
 def _date_order(raw: pd.Series, fname: str, date_col: str, add: Callable[[str, str], None],
-                line: Callable[[int], int]) -> Any:
+                line: Callable[[int], int], dots_day_first: bool = False) -> Any:
     """Whether the column's ``N/N/YYYY`` dates are day first (True) or month first (False; also where it makes no
     difference), as a day above 12 shows; ``_REFUSED`` (the problem added) where the column shows neither order
-    and a date could be read both ways, or shows both."""
+    and a date could be read both ways, or shows both.  With ``dots_day_first``, a column that shows neither and
+    whose such dates are all written with dots (``N.N.YYYY``) is day first."""
     parts = raw.astype(str).str.extract(_DAY_OR_MONTH_FIRST).dropna().astype(int)
     if parts.empty:
         return False
@@ -474,6 +483,8 @@ def _date_order(raw: pd.Series, fname: str, date_col: str, add: Callable[[str, s
         return _REFUSED
     if np.all(first == second):
         return False
+    if dots_day_first and raw.iloc[row].astype(str).str.match(_DOTTED).all():
+        return True
     k = int(row[np.argmax(first != second)])
     add(f"{fname} line {line(k)}", f"'{raw.iloc[k]}' in column '{date_col}' could be day/month/year or month/day/year, "
         "and no date of the column tells which; write dates year first, YYYY-MM-DD")

@@ -379,7 +379,8 @@ def _parse_csv_series(spec: Mapping, factor: float, is_rate: bool, ctx: LoadCont
     except ValueError as exc:
         ctx.add(place, str(exc))
         return None
-    read = read_csv_series(df, fname, str(spec["csv"]), place, csv_problems_for(place, ctx.add), columns=cols)
+    read = read_csv_series(df, fname, str(spec["csv"]), place, csv_problems_for(place, ctx.add), columns=cols,
+                           dots_day_first=True)
     if read is None:
         return None
     with np.errstate(over="ignore"):  # (reported below)

@@ -157,8 +157,12 @@ def _read_frame(kw: dict[str, Any], place: str, ctx: ParseContext) -> tuple[pd.D
     df, fname = got
     from ..model.csvseries import csv_problems_for, read_csv_series  # (here: importing daryo.model imports this)
 
+    if "column" in kw and "columns" in kw:
+        ctx.add(place, f"gives both column: {kw['column'][0]!r} and columns: {list(kw['columns'])!r}; give one: "
+                "column: NAME for one column, or columns: [NAME, …] for several")
+        return None
     read = read_csv_series(df, fname, kw["csv"], place, csv_problems_for(place, ctx.add), kw.get("index_col"),
-                           kw.get("columns"), kw.get("dayfirst"))
+                           kw.get("columns", kw.get("column")), kw.get("dayfirst"))
     if read is None:
         return None
     if len(read.columns) > 1 and not kw.get("scenario"):
