@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 import xarray as xr
 
+import daryo
 from daryo import demo_model_path
 from daryo.cli import main
 
@@ -64,7 +65,17 @@ def test_a_run_of_summer_months_shows_its_summer_and_no_winter(tmp_path, capsys)
     assert float(cells[1]) > 0 and float(cells[3]) > 0
     # April–June: 91 of the summer's 183 days, 91 of the hydrological year's 365 (2000-10 to 2001-09)
     assert ("the run, April 2001 to June 2001, covers 0.249 hydrological years (0 winters, 0.497 summers): its "
-            "totals are scaled to whole years and seasons") in out
+            "totals are shown as they are, not made annual") in out
+    # (a user review: a run of less than a year showed its totals scaled to whole seasons, which described no
+    # real one): the totals of the three months, as the results hold them
+    assert "totals over the run, mean over the scenarios; hm³ for water, GWh for energy" in out
+    ds = daryo.run(daryo.load(model), daryo.RunOptions(scenarios=1)).dataset
+    uzb = ds.demand_country == "UZB"
+    assert float(cells[1]) == pytest.approx(float(ds.demanded.where(uzb).sum()), abs=0.06)
+    assert float(cells[3]) == pytest.approx(float(ds.delivery.where(uzb).sum()), abs=0.06)
+    lake = next(line for line in out.splitlines() if line.strip().startswith("lake"))
+    assert "inflow to terminal sinks (hm³ in the run):" in out
+    assert float(lake.split()[1]) == pytest.approx(float(ds.sink_inflow.sel(sink="lake").sum()), abs=0.06)
 
 
 def test_the_summary_tells_a_calendar_year_from_a_hydrological_one(tmp_path, capsys):

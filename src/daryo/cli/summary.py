@@ -35,21 +35,27 @@ def _is_whole(n: float) -> bool:
 
 def format_summary(model: Model, results: Results) -> str:
     """The run's summary: a country table and terminal-sink inflows, as plain text."""
-    from ..indicators import sink_inflow
+    from ..indicators import n_years, season_years, sink_inflow
 
     ds = results.dataset
     overlays = [str(x) for x in model.metadata.get("scenarios") or ()]
+    covered = {"year": n_years(ds), "winter": season_years(ds, "winter"), "summer": season_years(ds, "summer")}
+    # a run shorter than a hydrological year: its totals, which annual means would extrapolate from a part
+    short = covered["year"] < 1 and not _is_whole(covered["year"])
+    values = ("totals over the run, mean over the scenarios; hm³ for water, GWh for energy" if short else
+              "mean annual values over the run and scenarios; hm³/yr for water, GWh/yr for energy")
     lines = [f"daryo run: {model.name} — {ds.sizes['scenario']} scenario(s), "
              f"{_span(ds)}", *([f"scenario overlays (in order): {', '.join(overlays)}"] if overlays else []),
-             "mean annual values over the run and scenarios; hm³/yr for water, GWh/yr for energy",
-             "winter = October–March, summer = April–September", *_part_years(ds), ""]
+             values, "winter = October–March, summer = April–September", *_part_years(ds, covered, short), ""]
     table = results.summary()
+    if short:  # (a season's mean annual value is its total over the seasons covered)
+        table = table * [covered["winter" if c.split()[1] == "winter" else "summer"] for c in table.columns]
     if not table.empty:
         lines.append(_table(table))
     if "sink_inflow" in ds:
-        lines += ["", "inflow to terminal sinks (hm³/yr):"]
+        lines += ["", f"inflow to terminal sinks ({'hm³ in the run' if short else 'hm³/yr'}):"]
         for name, v in sink_inflow(ds).items():
-            lines.append(f"  {name:<28s} {_number(v, 12)}")
+            lines.append(f"  {name:<28s} {_number(v * covered['year'] if short else v, 12)}")
     err = float(abs(ds["mass_balance_error"]).max())
     lines += ["", f"largest mass-balance error: {err:.2e} hm³ per step"]
     return "\n".join(lines)
@@ -62,19 +68,18 @@ def _number(value: float, width: int) -> str:
     return text if text.startswith(" ") else f"{value:{width}.3e}"
 
 
-def _part_years(ds) -> list[str]:  # type: ignore[no-untyped-def]
-    """A line saying how a run of part of a hydrological year or season is made annual (none for whole years)."""
+def _part_years(ds, covered: dict[str, float], short: bool) -> list[str]:  # type: ignore[no-untyped-def]
+    """A line saying what part of hydrological years and seasons the run covers, and how its totals are shown:
+    made annual (a longer run), or as they are (``short``: less than a year); none for whole years."""
     import pandas as pd
 
-    from ..indicators import n_years, season_years
-
-    covered = {"year": n_years(ds), "winter": season_years(ds, "winter"), "summer": season_years(ds, "summer")}
     if all(_is_whole(v) for v in covered.values()):
         return []
     t = pd.DatetimeIndex(ds["time"].values)
+    how = ("its totals are shown as they are, not made annual" if short else
+           "its totals are scaled to whole years and seasons (a part covered counts its share of one)")
     return [f"the run, {t[0]:%B %Y} to {t[-1]:%B %Y}, covers {_count(covered['year'], 'hydrological year')} "
-            f"({_count(covered['winter'], 'winter')}, {_count(covered['summer'], 'summer')}): its totals are "
-            "scaled to whole years and seasons (a part covered counts its share of one)"]
+            f"({_count(covered['winter'], 'winter')}, {_count(covered['summer'], 'summer')}): {how}"]
 
 
 def _span(ds) -> str:  # type: ignore[no-untyped-def]
