@@ -13,6 +13,7 @@ import pandas as pd
 from ._system import physical_memory
 from .errors import ModelError, Problem
 from .model import Model, load_model, model_from_dict
+from .model.loader import document_problems
 from .timeaxis import parse_date
 from .units import is_whole
 
@@ -95,13 +96,14 @@ def load(path: str | Path | None = None, scenarios: str | Sequence[str] = (), ye
         own = document_of(p)
         doc = own if years is None else with_years(own, years)
         origins: dict[str, tuple[str, str]] = {}
+        steps = None if years is None else document_steps(own)
+        label = str(p) + "".join(f" + {s}" for s in scenarios)
         if scenarios and not overlay_shape_problems(doc):  # (else the loader names the file's every problem)
-            doc, origins = overlaid_document(doc, scenarios)
-            label = str(p) + "".join(f" + {s}" for s in scenarios)
+            doc, origins = overlaid_document(doc, scenarios, check=lambda d, o: document_problems(
+                d, p.parent, label, p, o, file_steps=steps))
         else:
             label = str(p)
-        model = model_from_dict(doc, base_dir=p.parent, file=label, path=p, origins=origins,
-                                file_steps=None if years is None else document_steps(own))
+        model = model_from_dict(doc, base_dir=p.parent, file=label, path=p, origins=origins, file_steps=steps)
     return model if years is None else model.with_time(years=years)
 
 

@@ -84,6 +84,29 @@ def test_a_wrong_value_an_overlay_sets_names_the_change_that_set_it(tmp_path):
         load_aral_model(scenarios=[str(aral)])
 
 
+def test_an_overlay_whose_changes_cannot_all_apply_is_told_its_value_problems_too(tmp_path):
+    """A user review: an overlay with a missing node in one change and a misspelt attribute and a negative volume in
+    others was told only the first; the others came on a second try.  Now all at once, in the changes' order; a
+    change found wrong when applied is told once, and the model's problems of the combination (an initial volume
+    above the lowered maximum) wait until the overlay applies."""
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("changes:\n  - set: {citi: {demand: 3}}\n  - set: {city: {priorty: 2}}\n"
+                   "  - set: {big_dam: {max_volume: -5 km3}}\n  - scale_demands: {countries: [UZ], factor: 1.1}\n"
+                   "  - set: {nowhere: {demand: -1}}\n")
+    with pytest.raises(ModelError) as err:
+        daryo.load(demo_model_path(), scenarios=[str(bad)])
+    assert [(p.file, p.place.split(".")[0], p.message.split(" (")[0].split(";")[0]) for p in err.value.problems] == [
+        (str(bad), "changes[0]", "node 'citi' is not in the model"),
+        (str(bad), "changes[1]", "unknown attribute 'priorty' for a demand"),
+        (str(bad), "changes[2]", "is negative"),
+        (str(bad), "changes[3]", "no demand of the model matches countries ['UZ']: check the country codes"),
+        (str(bad), "changes[4]", "node 'nowhere' is not in the model")]
+    bad.write_text("changes:\n  - set: {nowhere: {demand: 3}}\n  - set: {toktogul: {max_volume: -5 km3}}\n")
+    with pytest.raises(ModelError) as err:  # the embedded model's overlays too
+        load_aral_model(scenarios=[str(bad)])
+    assert [p.place for p in err.value.problems] == ["changes[0].set.nowhere", "changes[1].set.toktogul.max_volume"]
+
+
 def test_overlays_combine_in_order():
     doc = apply_scenarios(read_base_document(), ["rogun-full", "rogun-stage1"])
     assert find_node(doc, "rogun")["max_volume"] == 1235

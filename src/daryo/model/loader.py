@@ -34,7 +34,7 @@ from .types import Constraint, Edge, Model, Node, TimeSpec
 from .validate import PLACEHOLDER_TIME, validate_model
 from .values import _NO_VALUE, LoadContext, _inner, _parse_value
 
-__all__ = ["is_pywr_document", "load_model", "model_document", "model_from_dict"]
+__all__ = ["document_problems", "is_pywr_document", "load_model", "model_document", "model_from_dict"]
 
 _E = TypeVar("_E", Node, Edge)
 
@@ -160,6 +160,17 @@ def _as_plain_data(value: Any) -> Any:
 def _key_lines(d: Any) -> dict[str, int]:
     """The line of each key of mapping ``d`` read from YAML (empty for other mappings)."""
     return dict(getattr(d, "key_lines", {}))
+
+
+def document_problems(doc: Any, base_dir: Path | str = ".", file: str = "<model>", path: Path | None = None,
+                      origins: Mapping[str, tuple[str, str]] | None = None, *, file_steps: int | None = None
+                      ) -> list[Problem]:
+    """The problems :func:`model_from_dict` finds in ``doc`` (same parameters); empty if it loads."""
+    try:
+        model_from_dict(doc, base_dir, file, path, origins, file_steps=file_steps)
+    except ModelError as exc:
+        return list(exc.problems)
+    return []
 
 
 def model_from_dict(doc: Any, base_dir: Path | str = ".", file: str = "<model>", path: Path | None = None,

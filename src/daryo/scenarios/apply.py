@@ -4,7 +4,9 @@ came from."""
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable, Mapping
+import math
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -57,14 +59,23 @@ def apply_scenarios(doc: Mapping[str, Any], names: Iterable[str], library: str |
     return overlaid_document(doc, names, library)[0]
 
 
-def overlaid_document(doc: Mapping[str, Any], names: Iterable[str], library: str | Path | None = None
-                      ) -> tuple[dict[str, Any], dict[str, tuple[str, str]]]:
+#: the problems a loader finds in an overlaid document, given where the overlays' values came from (none: it loads)
+DocumentCheck = Callable[[dict[str, Any], Mapping[str, tuple[str, str]]], Sequence[Problem]]
+
+
+def overlaid_document(doc: Mapping[str, Any], names: Iterable[str], library: str | Path | None = None,
+                      check: DocumentCheck | None = None) -> tuple[dict[str, Any], dict[str, tuple[str, str]]]:
     """:func:`apply_scenarios`, and where each value the overlays set came from.
 
     Parameters
     ----------
     doc, names, library
         As for :func:`apply_scenarios`, which raises what this raises.
+    check
+        The loader's check of a document (see :data:`DocumentCheck`).  Given, an overlay whose changes cannot all be
+        applied is reported with the problems the loader finds in the values its other changes set (an unknown
+        attribute, a negative volume), so that its every problem is told at once, not those of its values only
+        once the others are mended.
 
     Returns
     -------
@@ -111,7 +122,8 @@ def overlaid_document(doc: Mapping[str, Any], names: Iterable[str], library: str
                 refs, ids = refs_now, ids_now
         problems += _check_references(out, ov.file, made, removed, broken)
         if problems:
-            raise ModelError(problems)
+            raise ModelError(sorted(problems + _value_problems(check, out, origins, ov.file, problems),
+                                    key=_change_index))
         added_all.update({nid: (ov.file, where) for nid, where in added.items()})
         applied.append(ov.name)
         files.append(str(Path(ov.file).resolve()))
@@ -131,6 +143,27 @@ def overlaid_document(doc: Mapping[str, Any], names: Iterable[str], library: str
         if given_years:  # (a run beyond the span they were applied to is refused: daryo.run says why)
             meta["changes_of_given_years"] = list(meta.get("changes_of_given_years") or []) + given_years
     return out, origins
+
+
+def _value_problems(check: DocumentCheck | None, doc: dict[str, Any], origins: Mapping[str, tuple[str, str]],
+                    file: str, found: Sequence[Problem]) -> list[Problem]:
+    """What ``check`` finds wrong in the values that overlay ``file``'s changes set in ``doc`` (the changes applied
+    so far), but for changes already ``found`` wrong, which are told once."""
+    if check is None:
+        return []
+    wrong = {_change_of(p.place) for p in found if p.file == file}
+    return [p for p in check(doc, origins) if p.file == file and _change_of(p.place) not in wrong]
+
+
+def _change_of(place: str) -> str:
+    """The change a place in an overlay is in (``changes[2]`` of ``changes[2].set.farm.demand``)."""
+    return place.split(".", 1)[0]
+
+
+def _change_index(problem: Problem) -> float:
+    """The number of the change a problem of an overlay is in (2 for ``changes[2].set.farm``); inf if none."""
+    found = re.match(r"changes\[(\d+)\]", problem.place)
+    return int(found.group(1)) if found else math.inf
 
 
 def _note_origins(origins: dict[str, tuple[str, str]], op: str, arg: Any, file: str, place: str) -> None:

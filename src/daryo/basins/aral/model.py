@@ -24,7 +24,9 @@ from ...hydrology import (
 )
 from ...model import Model, model_from_dict
 from ...model.documents import read_document
+from ...model.loader import document_problems
 from ...scenarios import overlaid_document, overlay_names
+from ...scenarios.apply import DocumentCheck
 from ...timeaxis import FIRST_DATE, LAST_DATE, TimeAxis, parse_date, years_problem
 from ...units import is_whole
 
@@ -138,10 +140,10 @@ def build_aral_document(scenarios: Sequence[str] = (), hydrology: str = "norm", 
 
 
 def _aral_document(scenarios: Sequence[str], hydrology: str, traces: int, years: int, seed: int, start: str,
-                   inflow_csv: str | Path | None, inflow_csv_unit: str
+                   inflow_csv: str | Path | None, inflow_csv_unit: str, check: DocumentCheck | None = None
                    ) -> tuple[dict[str, Any], dict[str, tuple[str, str]]]:
     """:func:`build_aral_document`, and where each value its overlays set came from
-    (:func:`daryo.scenarios.overlaid_document`)."""
+    (:func:`daryo.scenarios.overlaid_document`, which takes ``check``)."""
     scenarios = overlay_names(scenarios)
     for name, value in (("traces", traces), ("years", years), ("seed", seed)):
         if not is_whole(value):  # (1.5 years ran one, '2' two)
@@ -160,7 +162,7 @@ def _aral_document(scenarios: Sequence[str], hydrology: str, traces: int, years:
     meta = doc.setdefault("metadata", {})
     meta["hydrology"] = {"kind": hydrology, "traces": int(traces), "seed": int(seed),
                          **({"inflow_csv": str(inflow_csv)} if inflow_csv is not None else {})}
-    return overlaid_document(doc, scenarios)
+    return overlaid_document(doc, scenarios, check=check)
 
 
 def _csv_inflows(path: str | Path, unit: str, start: pd.Timestamp, n_steps: int, n_traces: int, known: set[str]
@@ -184,9 +186,10 @@ def load_aral_model(scenarios: Sequence[str] = (), hydrology: str = "norm", trac
                     inflow_csv_unit: str = "m3/s") -> Model:
     """The Aral Sea basin model, validated (same parameters as :func:`build_aral_document`)."""
     scenarios = overlay_names(scenarios)
-    doc, origins = _aral_document(scenarios, hydrology, traces, years, seed, start, inflow_csv, inflow_csv_unit)
     path = aral_model_path()
     label = str(path) + "".join(f" + {s}" for s in scenarios)
+    doc, origins = _aral_document(scenarios, hydrology, traces, years, seed, start, inflow_csv, inflow_csv_unit,
+                                  check=lambda d, o: document_problems(d, path.parent, label, path, o))
     return model_from_dict(doc, base_dir=path.parent, file=label, path=path, origins=origins)
 
 
