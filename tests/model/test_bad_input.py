@@ -412,7 +412,7 @@ def test_min_greater_than_max(tmp_path):
                         "  - {id: r, type: reach, min_flow: 8, max_flow: 3}\n  - {id: sea, type: sink}")
     text = text.replace("  - [src, sea]", "  - [src, r]\n  - [r, sea]")
     (msg,) = load_problems(write_model(tmp_path, text))
-    assert "nodes[r].min_flow" in msg and "min_flow (8) is greater than max_flow (3)" in msg
+    assert "nodes[r].min_flow" in msg and "min_flow (8 hm³/step) is greater than max_flow (3 hm³/step)" in msg
 
 
 def test_missing_csv(tmp_path):
@@ -1395,7 +1395,8 @@ def test_an_initial_proportion_outside_0_to_1_is_a_problem(tmp_path):
 edges: [[src, r], [r, sea]]
 """
     (msg,) = load_problems(write_model(tmp_path, text))
-    assert msg.endswith("nodes[r].initial_proportion (line 6): must be a fraction between 0 and 1")
+    assert msg.endswith("nodes[r].initial_proportion (line 6): must be a fraction between 0 and 1, not 2; a "
+                        "percentage is written with its sign (2 % = 0.02)")  # (a user review: efficiency: 85)
 
 
 @pytest.mark.parametrize("factors, place, message", [

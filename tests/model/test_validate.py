@@ -68,13 +68,13 @@ def test_a_plants_min_flow_is_not_compared_with_its_capacity_in_mw(tmp_path):
 
 def test_a_canals_min_flow_above_its_capacity_is_refused(tmp_path):
     (msg,) = _problems(tmp_path, _river("{id: n, type: canal, capacity: 30, min_flow: 40}"))
-    assert "nodes[n].min_flow" in msg and "min_flow (40) is greater than capacity (30)" in msg
+    assert "nodes[n].min_flow" in msg and "min_flow (40 hm³/step) is greater than capacity (30 hm³/step)" in msg
 
 
 def test_a_plants_min_flow_above_its_max_turbine_flow_is_refused(tmp_path):
     (msg,) = _problems(tmp_path, _river("{id: n, type: hydropower, capacity: 30 MW, head: 50, min_flow: 40, "
                                         "max_turbine_flow: 30}"))
-    assert "min_flow (40) is greater than max_turbine_flow (30)" in msg
+    assert "min_flow (40 hm³/step) is greater than max_turbine_flow (30 hm³/step)" in msg
 
 
 # --- 3. bounds that cross, anywhere in time
@@ -84,7 +84,8 @@ def test_a_flow_sum_constraint_with_min_above_max_is_refused(tmp_path):
 constraints:
   - {id: lic, type: flow_sum, nodes: [n], min_flow: 10, max_flow: 5}
 """)
-    assert "constraints[lic].min_flow" in msg and "min_flow (10) is greater than max_flow (5)" in msg
+    assert "constraints[lic].min_flow" in msg
+    assert "min_flow (10 hm³/step) is greater than max_flow (5 hm³/step)" in msg
 
 
 def test_a_demands_min_flow_above_its_demand_is_refused(tmp_path):
@@ -94,7 +95,8 @@ nodes:
   - {id: town, type: demand, demand: [5, 5, 5, 5, 5, 5, 5, 12, 5, 5, 5, 5], min_flow: 10}
 edges: [[src, town]]
 """)
-    assert "nodes[town].min_flow" in msg and "min_flow (10) is greater than demand (5) in January" in msg
+    assert "nodes[town].min_flow" in msg
+    assert "min_flow (10 hm³/step) is greater than demand (5 hm³/step) in January" in msg
 
 
 def test_a_min_volume_above_the_flood_control_max_is_refused_naming_the_month(tmp_path):
@@ -106,22 +108,25 @@ nodes:
   - {id: sea, type: sink}
 edges: [[src, dam], [dam, sea]]
 """)
-    assert "nodes[dam].min_volume" in msg and "min_volume (60) is greater than flood_control_max (50) in June" in msg
+    assert "nodes[dam].min_volume" in msg
+    assert "min_volume (60 hm³) is greater than flood_control_max (50 hm³) in June" in msg
 
 
 def test_bounds_are_compared_per_step_in_their_units_and_per_scenario(tmp_path):
     # 10 m³/s is 26.8 hm³ in January, above 20 hm³ per step (per day, 0.864 hm³, it would not be)
     (msg,) = _problems(tmp_path, _river("{id: n, type: reach, min_flow: 10 m3/s, max_flow: 20}"))
-    assert msg.endswith("min_flow (26.784) is greater than max_flow (20)")  # every month
+    assert msg.endswith("min_flow (26.784 hm³/step) is greater than max_flow (20 hm³/step)")  # every month
     # ... and 25.9 hm³ in a 30-day month: only the 31-day months fail at 26 hm³
     (msg,) = _problems(tmp_path, _river("{id: n, type: reach, min_flow: 10 m3/s, max_flow: 26}"))
-    assert msg.endswith("min_flow (26.784) is greater than max_flow (26) in January, March, May, July, August, "
+    assert msg.endswith("min_flow (26.784 hm³/step) is greater than max_flow (26 hm³/step) in January, March, May, "
+                        "July, August, "
                         "October and December")
     _load(tmp_path, _river("{id: n, type: reach, min_flow: 10 m3/s, max_flow: 27}"))
     steps = [[1.0] * 12, [1.0] * 12]
     steps[1][4] = 9.0
     (msg,) = _problems(tmp_path, _river(f"{{id: n, type: reach, min_flow: {{values: {steps}}}, max_flow: 5}}"))
-    assert "min_flow (9) is greater than max_flow (5) at the step starting 2001-05-01 in scenario 1" in msg
+    assert ("min_flow (9 hm³/step) is greater than max_flow (5 hm³/step) at the step starting 2001-05-01 in "
+            "scenario 1") in msg
 
 
 def test_an_initial_volume_above_the_max_volume_is_refused(tmp_path):
@@ -140,8 +145,8 @@ def test_a_target_volume_above_the_max_volume_is_refused_naming_the_month(tmp_pa
     unit slip, km³ for hm³)."""
     curve = [50] * 11 + [120]
     (msg,) = _problems(tmp_path, _river(f"{{id: n, type: reservoir, max_volume: 100, target_volume: {curve}}}"))
-    assert msg.endswith("nodes[n].target_volume (line 5): target_volume (120) is greater than max_volume (100) in "
-                        "December")
+    assert msg.endswith("nodes[n].target_volume (line 5): target_volume (120 hm³) is greater than max_volume (100 hm³) "
+                        "in December")
     _load(tmp_path, _river(f"{{id: n, type: reservoir, max_volume: 100, target_volume: {[50] * 11 + [100]}}}"))
 
 
@@ -297,6 +302,7 @@ def test_a_negative_initial_flow_of_a_delay_is_refused(tmp_path):
     ("150 %", "must be a fraction between 0 and 1"),
     ("-0.5", "must be a fraction between 0 and 1"),
     ("100 %", "a loss of 1 (100 %) makes the link useless; use < 1"),
+    ("15", "must be a fraction between 0 and 1, not 15; a percentage is written with its sign (15 % = 0.15)"),
 ])
 def test_a_loss_outside_0_to_1_is_one_problem(tmp_path, loss, message):
     """A loss of 150 % was also said to be 'a loss of 1 (100 %)', which it is not."""

@@ -393,7 +393,11 @@ def check_fractions(ctx: CheckContext) -> Iterable[Problem]:
             if vals is None:
                 continue
             if np.any(vals < 0) or np.any(vals > 1):
-                yield Problem(file, el.at(key), "must be a fraction between 0 and 1")
+                worst = float(vals[np.argmax(np.abs(vals - 0.5))])  # (the value furthest out)
+                # (a whole number up to 100 is most often a percentage written without its sign: efficiency 85)
+                percent = (f", not {worst:g}; a percentage is written with its sign ({worst:g} % = {worst / 100:g})"
+                           if 1 < worst <= 100 and worst == round(worst) else "")
+                yield Problem(file, el.at(key), f"must be a fraction between 0 and 1{percent}")
             elif key == "loss" and np.any(vals == 1):
                 yield Problem(file, el.at("loss"), "a loss of 1 (100 %) makes the link useless; use < 1")
 
@@ -544,8 +548,11 @@ def check_min_max(ctx: CheckContext) -> Iterable[Problem]:
             if not isinstance(el, Constraint) and (np.any(a[0] < 0) or np.any(b[0] < 0)):
                 continue  # reported by check_nonnegative (a weighted sum of flows may be negative)
             r = _excess(a[0], b[0], _pattern(a[1], b[1]), axis, model.scenario_names)
-            if r:
-                yield Problem(file, el.at(lo), f"{lo} ({r[0]:g}) is greater than {hi} ({r[1]:g}){r[2]}")
+            if r:  # (with their units: a volume of 900 m3 for 900 hm³ shows as 0.0009 hm³)
+                attr = None if isinstance(el, Constraint) else _attribute(el, lo)
+                dim = "flow" if attr is None else attr.dimension
+                yield Problem(file, el.at(lo), f"{lo} ({_with_unit(r[0], dim, False)}) is greater than {hi} "
+                              f"({_with_unit(r[1], dim, False)}){r[2]}")
     for n in model.nodes_of("reservoir"):
         yield from _check_initial(n, file)
 
