@@ -463,8 +463,9 @@ def test_storage_start_is_the_volume_before_the_step():
 @pytest.mark.parametrize("method", ["fast", "plain"])
 def test_storage_limits_are_each_steps_dead_volume_and_maximum(method):
     """A reservoir of 100 hm³ in January and 200 after, held below 150 by flood control, with a dead volume of 20:
-    its limits are 100, 150, 150 and 20 (so its proportion full is storage / storage_max); without a min_volume,
-    0."""
+    its limits are 100, 200, 200 and 20, and it ends full, then at 150, 75 % (its proportion full, storage /
+    storage_max, is over max_volume, as control curves read it, not over the flood-control limit: a user review);
+    without a min_volume, 0."""
     doc = {"version": 1, "name": "t", "time": {"start": "2001-01", "end": "2001-03", "step": "month"},
            "nodes": [{"id": "a", "type": "inflow", "inflow": 60},
                      {"id": "dam", "type": "reservoir", "max_volume": [100] + [200] * 11,
@@ -473,28 +474,31 @@ def test_storage_limits_are_each_steps_dead_volume_and_maximum(method):
                      {"id": "town", "type": "demand", "demand": 10}, {"id": "sea", "type": "sink"}],
            "edges": [["a", "dam"], ["dam", "town"], ["a", "open"], ["open", "town"]]}
     ds = daryo.run(model_from_dict(doc), RunOptions(method=method)).dataset
-    np.testing.assert_array_equal(ds.storage_max.sel(scenario="0", reservoir="dam"), [100.0, 150.0, 150.0])
+    np.testing.assert_array_equal(ds.storage_max.sel(scenario="0", reservoir="dam"), [100.0, 200.0, 200.0])
     np.testing.assert_array_equal(ds.storage_min.sel(scenario="0", reservoir="dam"), [20.0] * 3)
     np.testing.assert_array_equal(ds.storage_max.sel(reservoir="open").values.ravel(), [30.0] * 3)
     np.testing.assert_array_equal(ds.storage_min.sel(reservoir="open").values.ravel(), [0.0] * 3)
     np.testing.assert_allclose(ds.storage.sel(scenario="0", reservoir="dam"), [100.0, 150.0, 150.0])
+    np.testing.assert_allclose((ds.storage / ds.storage_max).sel(scenario="0", reservoir="dam"), [1.0, 0.75, 0.75])
     assert ds.storage_max.attrs["units"] == ds.storage_min.attrs["units"] == "hm3"
 
 
 def test_a_dead_volume_of_the_reservoir_state_is_reported_as_it_was_in_each_step():
-    """A dead volume of 30 hm³ while the reservoir (400) is above half full, 5 below it (a control curve): a town
-    wanting 290 draws 300 down to 30 in the first step, then to 5.  The plain path (state-dependent parameters)."""
+    """A dead volume of 30 hm³ and a maximum of 400 while the reservoir is above half full, 5 and 380 below it (a
+    control curve): a town wanting 290 draws 300 down to 30 in the first step, then to 5.  The plain path
+    (state-dependent parameters)."""
     doc = {"version": 1, "name": "t", "time": {"start": "2001-01", "end": "2001-02", "step": "month"},
            "parameters": {"i": {"type": "controlcurveindex", "reservoir": "dam", "control_curves": [0.5]},
-                          "p": {"type": "indexedarray", "index_parameter": "i", "parameters": [30, 5]}},
-           "nodes": [{"id": "dam", "type": "reservoir", "max_volume": 400, "initial_volume": 300,
-                      "min_volume": {"parameter": "p"}},
+                          "p": {"type": "indexedarray", "index_parameter": "i", "parameters": [30, 5]},
+                          "cap": {"type": "indexedarray", "index_parameter": "i", "parameters": [400, 380]}},
+           "nodes": [{"id": "dam", "type": "reservoir", "max_volume": {"parameter": "cap"}, "initial_volume": 300,
+                      "initial_proportion": 0.75, "min_volume": {"parameter": "p"}},
                      {"id": "town", "type": "demand", "demand": 290}],
            "edges": [["dam", "town"]]}
     ds = daryo.run(model_from_dict(doc)).dataset
     np.testing.assert_allclose(ds.storage.values.ravel(), [30.0, 5.0])
     np.testing.assert_array_equal(ds.storage_min.values.ravel(), [30.0, 5.0])
-    np.testing.assert_array_equal(ds.storage_max.values.ravel(), [400.0, 400.0])
+    np.testing.assert_array_equal(ds.storage_max.values.ravel(), [400.0, 380.0])
 
 
 @pytest.mark.parametrize("shift", [-1.0, 1.0])

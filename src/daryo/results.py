@@ -239,8 +239,8 @@ def build_dataset(net: CompiledNetwork, out: SimulationOutput) -> xr.Dataset:
         var("storage_min", sr, out.volume_min, _VOL,
             "Minimum (dead) volume of the step, min_volume: releases cannot draw the volume below it, evaporation can")
         var("storage_max", sr, out.volume_max, _VOL,
-            "Maximum volume of the step: max_volume, or flood_control_max where lower (the end volume may be above it "
-            "only where a reservoir with above_max: hold starts the step above it)")
+            "Maximum volume of the step, max_volume (a flood_control_max may hold the volume lower in some months): "
+            "storage / storage_max is the proportion full, as control curves read it")
         var("evaporation", sr, out.evaporation, _FLOW, "Evaporation loss (depth times area at start-of-step volume)")
         spill = np.where(net.res_spill_col[None, None, :] >= 0,
                          x[:, :, np.maximum(net.res_spill_col, 0)], 0.0)

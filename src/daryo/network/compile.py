@@ -191,6 +191,7 @@ def _compile(model: Model, axis: TimeAxis, n_scen: int) -> CompiledNetwork:
         res_spill_col=res.spill_col,
         res_initial=res.initial,
         res_min=res.min_volume,
+        res_full=res.full_volume,
         res_evap_depth=(np.stack([_monthly(n, "evaporation", axis, 0.0, b.file) for n in reservoirs], axis=1)
                         if reservoirs else np.zeros((axis.n_steps, 0))),
         res_tables=[n.get("level_table") for n in reservoirs],
@@ -523,12 +524,14 @@ def _stack_series(arrs: list[np.ndarray], T: int) -> np.ndarray:
 
 @dataclass
 class _ReservoirTables:
-    """Per-reservoir tables: the column of its spill edge (-1: none), its volume at the start (hm³) and its
-    minimum volume per step (S|1, T, R; zero where a parameter sets it each step)."""
+    """Per-reservoir tables: the column of its spill edge (-1: none), its volume at the start (hm³), its
+    minimum volume per step (S|1, T, R; zero where a parameter sets it each step) and its maximum volume per step,
+    without a flood-control limit (S|1, T, R; NaN where a parameter sets it each step)."""
 
     spill_col: np.ndarray
     initial: np.ndarray
     min_volume: np.ndarray
+    full_volume: np.ndarray
 
 
 def _reservoir_tables(b: LPBuilder, reservoirs: list[Node], edges: _Edges,
@@ -546,14 +549,15 @@ def _reservoir_tables(b: LPBuilder, reservoirs: list[Node], edges: _Edges,
             mins.append(b.resolve(n.get("min_volume"), 0.0))
     initial = np.stack(np.broadcast_arrays(*[_initial_volume(b, n) for n in reservoirs]), axis=1) \
         if reservoirs else np.zeros((1, 0))
+    full = stack([np.full((1, b.axis.n_steps), np.nan) if b.is_dynamic(n.get("max_volume"))
+                  else b.resolve(n.get("max_volume"), np.inf) for n in reservoirs])
     params = b.params if b.params is not None and b.params.dynamic else None
     if params is not None:
         params.initial_proportion = np.stack(np.broadcast_arrays(*[
             _initial_proportion(b, n, initial[:, k]) for k, n in enumerate(reservoirs)]), axis=1) \
             if reservoirs else np.zeros((1, 0))
-        params.full_volume = stack([np.full((1, b.axis.n_steps), np.nan) if b.is_dynamic(n.get("max_volume"))
-                                    else b.resolve(n.get("max_volume"), np.inf) for n in reservoirs])
-    return _ReservoirTables(spill, initial, stack(mins))
+        params.full_volume = full
+    return _ReservoirTables(spill, initial, stack(mins), full)
 
 
 def attribute_values(model: Model, values: dict[str, Any], axis: TimeAxis | None = None) -> dict[str, np.ndarray]:

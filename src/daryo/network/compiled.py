@@ -94,6 +94,8 @@ class CompiledNetwork:
     res_spill_col: np.ndarray = field(default_factory=lambda: np.zeros(0, int))  # -1: none
     res_initial: np.ndarray = field(default_factory=lambda: np.zeros((1, 0)))  # (S|1, R) hm³
     res_min: np.ndarray = field(default_factory=lambda: np.zeros((1, 0, 0)))  # (S|1, T, R)
+    # (S|1, T, R) max_volume, without a flood-control limit; NaN where a parameter of the state sets it
+    res_full: np.ndarray = field(default_factory=lambda: np.zeros((1, 0, 0)))
     res_evap_depth: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # (T, R) mm
     res_tables: list[LevelTable | None] = field(default_factory=list)
     # hydropower

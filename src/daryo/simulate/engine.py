@@ -81,7 +81,7 @@ class SimulationOutput:
     head: np.ndarray  # (S, T, H)
     col_upper: np.ndarray  # (S, T, n_cols) upper bounds used (demands, requirements)
     volume_min: np.ndarray  # (S, T, R) each step's minimum (dead) volume
-    volume_max: np.ndarray  # (S, T, R) each step's maximum volume (flood-control limit included)
+    volume_max: np.ndarray  # (S, T, R) each step's maximum volume, max_volume (not a flood-control limit)
     balance_residual: np.ndarray  # (S, T) largest |row residual| of the mass-balance rows
 
     @staticmethod
@@ -324,7 +324,7 @@ def simulate(net: CompiledNetwork) -> SimulationOutput:
         out.head[:, t] = head
         out.col_upper[:, t] = state.col_hi
         out.volume_min[:, t] = state.vmin
-        out.volume_max[:, t] = state.max_volume
+        out.volume_max[:, t] = np.where(np.isnan(net.res_full[:, t, :]), state.max_volume, net.res_full[:, t, :])
         if eq_rows.size:
             resid = (A_eq @ x_t.T).T - state.row_lo[:, eq_rows]
             for i, c, base, k in varying:

@@ -87,8 +87,8 @@ __all__ = ["FastOptions", "FastStats", "StepRecord", "FastStepper", "simulate_fa
 _KNOWN_FIELDS = frozenset({
     "model", "axis", "n_scenarios", "lp", "mode", "node_ids", "node_types", "node_col", "edge_ids", "edge_ends",
     "edge_col", "edge_loss_const", "col_lower", "col_upper", "cost", "coefficients", "res_ids", "res_col",
-    "res_row", "res_spill_col", "res_initial", "res_min", "res_evap_depth", "res_tables", "hp_ids", "hp_col",
-    "hp_res", "hp_head", "hp_tailwater", "hp_efficiency", "hp_capacity", "hp_energy_col", "hp_energy_target",
+    "res_row", "res_spill_col", "res_initial", "res_min", "res_full", "res_evap_depth", "res_tables", "hp_ids",
+    "hp_col", "hp_res", "hp_head", "hp_tailwater", "hp_efficiency", "hp_capacity", "hp_energy_col", "hp_energy_target",
     "demand_ids", "demand_col", "demand_consumptive", "demand_returns", "req_col", "req_priority", "req_row",
     "priority_levels", "priority_col", "priority_col_level", "req_tcol", "req_floor_col", "col_block", "row_block",
     "sink_ids", "sink_col", "passthrough_loss", "edge_loss_varying",
@@ -719,7 +719,6 @@ def simulate_fast(net: CompiledNetwork, options: FastOptions | None = None, stat
     stepper = FastStepper(net, options=options)
     eq_rows, A_eq = balance_rows(net)
     lay = stepper.layout
-    step_upper = np.repeat(net.lp.col_upper[None, :], net.n_scenarios, axis=0)
 
     def record(rec: StepRecord) -> None:
         t = rec.t
@@ -729,11 +728,8 @@ def simulate_fast(net: CompiledNetwork, options: FastOptions | None = None, stat
         out.head[:, t] = rec.head
         L, U = lay.all_bounds(*rec.shared(), rec.data)
         out.col_upper[:, t] = U[:, :n]
-        # the reservoirs' limits as the model sets them (the network has no state-dependent parameters), not the
-        # step's LP bounds, which a reservoir above its maximum raises to its volume
-        out.volume_min[:, t] = net.res_min[:, t, :]
-        net.col_upper.fill(step_upper, t)
-        out.volume_max[:, t] = step_upper[:, net.res_col]
+        out.volume_min[:, t] = net.res_min[:, t, :]  # (the network has no parameters of the state)
+        out.volume_max[:, t] = net.res_full[:, t, :]
         if eq_rows.size:
             out.balance_residual[:, t] = np.max(np.abs((A_eq @ rec.x.T).T - L[:, n + eq_rows]), axis=1)
 
