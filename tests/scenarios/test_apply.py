@@ -107,10 +107,13 @@ def test_an_overlay_whose_changes_cannot_all_apply_is_told_its_value_problems_to
     assert [p.place for p in err.value.problems] == ["changes[0].set.nowhere", "changes[1].set.toktogul.max_volume"]
 
 
-def test_overlays_combine_in_order():
-    doc = apply_scenarios(read_base_document(), ["rogun-full", "rogun-stage1"])
+def test_overlays_combine_in_order(tmp_path):
+    small, large = tmp_path / "small.yaml", tmp_path / "large.yaml"
+    small.write_text("changes:\n  - set: {rogun: {max_volume: 1235}}\n")
+    large.write_text("changes:\n  - set: {rogun: {max_volume: 13.3 km3}}\n")
+    doc = apply_scenarios(read_base_document(), [str(large), str(small)])
     assert find_node(doc, "rogun")["max_volume"] == 1235
-    doc = apply_scenarios(read_base_document(), ["rogun-stage1", "rogun-full"])
+    doc = apply_scenarios(read_base_document(), [str(small), str(large)])
     assert find_node(doc, "rogun")["max_volume"] == "13.3 km3"
     both = build_aral_document(scenarios=["climate-2050", "qosh-tepa-10"], years=2)
     plain = build_aral_document(years=2)
@@ -121,6 +124,35 @@ def test_overlays_combine_in_order():
         # annual volume scaled (the shift wraps within each hydrological year, so every year keeps its total)
         assert a.reshape(-1, 12).sum(axis=1) / b.reshape(-1, 12).sum(axis=1) == pytest.approx([f, f], rel=1e-6)
         assert np.argmax(a[:12]) == np.argmax(b[:12]) - 1  # the peak one month earlier
+
+
+@pytest.mark.parametrize("names, message", [
+    (["energy-mode", "irrigation-mode"], "'irrigation-mode' and 'energy-mode' are both of group 'regime'"),
+    (["climate-2050", "climate-2050-peak"], "'climate-2050-peak' and 'climate-2050' are both of group 'climate'"),
+    (["drought-2021", "qosh-tepa-10", "drought-2008"], "'drought-2008' and 'drought-2021' are both of group 'drought'"),
+    (["qosh-tepa-4.5", "qosh-tepa-10"], "'qosh-tepa-10' and 'qosh-tepa-4.5' are both of group 'qosh-tepa'"),
+    (["drought-2021", "drought-2021"], "drought-2021.yaml: is asked for twice: its changes would apply twice"),
+])
+def test_scenarios_that_contradict_each_other_are_not_combined(names, message):
+    """A user review: energy-mode with irrigation-mode ran (the last won, in part), and drought-2021 twice compounded
+    its factors, without a word; two Qosh Tepa sizes were refused as a node added twice, with the advice to use
+    'set'.  The library's overlays name their group; at most one of a group is applied, and none twice."""
+    with pytest.raises(ModelError, match=re.escape(message)) as err:
+        build_aral_document(scenarios=names, years=2)
+    assert err.value.subject == "in the scenarios asked for"
+    build_aral_document(scenarios=["energy-mode", "climate-2050", "drought-2021", "qosh-tepa-10", "rogun-full"],
+                        years=2)
+
+
+def test_an_overlay_applied_to_a_document_before_is_not_applied_again(tmp_path):
+    ov = tmp_path / "ov.yaml"
+    ov.write_text("group: 7\nchanges:\n  - set: {rogun: {max_volume: 1235}}\n")
+    with pytest.raises(ModelError, match=r"ov.yaml: group: must be a name \(text\), not '7'"):
+        apply_scenarios(read_base_document(), [str(ov)])
+    ov.write_text("changes:\n  - set: {rogun: {max_volume: 1235}}\n")
+    doc = apply_scenarios(read_base_document(), [str(ov)])
+    with pytest.raises(ModelError, match="is asked for twice \\('an overlay applied to the document before' and "):
+        apply_scenarios(doc, [str(ov)])
 
 
 def test_changes_that_would_change_nothing_are_problems(tmp_path):

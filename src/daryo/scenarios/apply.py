@@ -13,7 +13,7 @@ from typing import Any
 from ..errors import ModelError, Problem
 from ._document import _ChangeAt, _edge_ends, _nodes, _value
 from .inflows import _changes_given_years, _make_inflow_op
-from .overlay import _INFLOW_OPS, load_overlay, overlay_names
+from .overlay import _INFLOW_OPS, ASKED_FOR, Overlay, load_overlay, overlay_names
 from .structure import (
     _check_added_demands,
     _check_references,
@@ -98,8 +98,14 @@ def overlaid_document(doc: Mapping[str, Any], names: Iterable[str], library: str
     removed_earlier: dict[str, str] = {}  # each node an earlier overlay removed: the overlay and its change
     added_all: dict[str, tuple[str, str]] = {}  # each node an overlay added: the overlay and its change
     origins: dict[str, tuple[str, str]] = {}  # each value an overlay set: the overlay and its change
+    applied_before = out.get("metadata", {}).get("scenario_files") if isinstance(out.get("metadata"), Mapping) else None
+    asked: dict[str, str] = {  # each overlay's file -> its name
+        str(f): "an overlay applied to the document before" for f in (
+            applied_before if isinstance(applied_before, list) else ())}
+    groups: dict[str, str] = {}  # group -> the overlay of it asked for
     for name in names:
         ov = load_overlay(name, library)
+        _check_combination(ov, asked, groups)
         problems: list[Problem] = []
         made: dict[tuple[str, ...], str] = {}  # each reference an overlay's change made: the change
         removed: dict[str, str] = {}  # each node a change removed: the change
@@ -143,6 +149,24 @@ def overlaid_document(doc: Mapping[str, Any], names: Iterable[str], library: str
         if given_years:  # (a run beyond the span they were applied to is refused: daryo.run says why)
             meta["changes_of_given_years"] = list(meta.get("changes_of_given_years") or []) + given_years
     return out, origins
+
+
+def _check_combination(ov: Overlay, asked: dict[str, str], groups: dict[str, str]) -> None:
+    """Refuse an overlay asked for again (its changes would apply twice: a drought's factors would multiply
+    again) or of a group another overlay asked for is of (two reservoir regimes, two climates); note it."""
+    file = str(Path(ov.file).resolve())
+    if file in asked:
+        twice = "" if asked[file] == ov.name else f" ('{asked[file]}' and '{ov.name}')"
+        raise ModelError(Problem(ov.file, "", f"is asked for twice{twice}: its changes would apply twice (a "
+                                 "drought's factors, say, would multiply again); give it once"),
+                         subject=ASKED_FOR)
+    if ov.group and ov.group in groups:
+        raise ModelError(Problem(ov.file, "group", f"'{ov.name}' and '{groups[ov.group]}' are both of group "
+                                 f"'{ov.group}', whose scenarios set the same things each its own way: combine at "
+                                 "most one of them"), subject=ASKED_FOR)
+    asked[file] = ov.name
+    if ov.group:
+        groups[ov.group] = ov.name
 
 
 def _value_problems(check: DocumentCheck | None, doc: dict[str, Any], origins: Mapping[str, tuple[str, str]],

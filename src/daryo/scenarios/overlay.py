@@ -18,7 +18,7 @@ from ..model.documents import read_document
 from ..units import is_number
 from ._document import _edge_ends, _is_name
 
-_TOP_KEYS = {"title", "description", "sources", "changes"}
+_TOP_KEYS = {"title", "description", "sources", "group", "changes"}
 _OPS = ("set", "set_edges", "add_nodes", "remove_nodes", "add_edges", "remove_edges", "scale_demands",
         "scale_inflows", "shift_peak", "named_years")
 _INFLOW_OPS = ("scale_inflows", "shift_peak", "named_years")
@@ -32,7 +32,8 @@ _MAX_SHIFT_MONTHS = 12
 
 @dataclass(frozen=True)
 class Overlay:
-    """A parsed scenario overlay: its name, file, title, description, sources and list of changes."""
+    """A parsed scenario overlay: its name, file, title, description, sources and list of changes, and its group
+    (overlays of one group set the same things each its own way, so at most one of them applies; "" for none)."""
 
     name: str
     file: str
@@ -40,6 +41,7 @@ class Overlay:
     description: str
     sources: str
     changes: tuple[Mapping[str, Any], ...]
+    group: str = ""
 
 
 def library_dir() -> Path:
@@ -156,6 +158,8 @@ def load_overlay(name: str, library: str | Path | None = None) -> Overlay:
     for key in ("title", "description", "sources"):
         if isinstance(doc.get(key), Mapping | list):
             problems.append(Problem(str(path), key, f"must be text, not '{short_text(doc[key])}'"))
+    if "group" in doc and not _is_name(doc["group"]):
+        problems.append(Problem(str(path), "group", f"must be a name (text), not '{short_text(doc['group'])}'"))
     changes = doc.get("changes")
     if "changes" not in doc:  # (it would change nothing, without a word)
         problems.append(Problem(str(path), "", "the overlay has no changes: give its title and changes"))
@@ -176,7 +180,8 @@ def load_overlay(name: str, library: str | Path | None = None) -> Overlay:
         raise ModelError(problems, subject=ASKED_FOR)
     in_library = path.parent == (library_dir() if library is None else Path(library))
     return Overlay(path.stem if in_library else str(path), str(path), str(doc.get("title", "")),
-                   str(doc.get("description", "")), str(doc.get("sources", "")), tuple(changes))
+                   str(doc.get("description", "")), str(doc.get("sources", "")), tuple(changes),
+                   str(doc.get("group") or ""))
 
 
 def overlay_names(names: str | os.PathLike[str] | Iterable[str | os.PathLike[str]]) -> tuple[str, ...]:
