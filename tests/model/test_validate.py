@@ -303,6 +303,9 @@ def test_a_negative_initial_flow_of_a_delay_is_refused(tmp_path):
     ("-0.5", "must be a fraction between 0 and 1"),
     ("100 %", "a loss of 1 (100 %) makes the link useless; use < 1"),
     ("15", "must be a fraction between 0 and 1, not 15; a percentage is written with its sign (15 % = 0.15)"),
+    ("[0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 15]",  # (a series: a traceback, a review found)
+     "must be a fraction between 0 and 1, not 15; a percentage is written with its sign (15 % = 0.15)"),
+    ("100", "must be a fraction between 0 and 1"),  # (not "100 % = 1", which is refused too)
 ])
 def test_a_loss_outside_0_to_1_is_one_problem(tmp_path, loss, message):
     """A loss of 150 % was also said to be 'a loss of 1 (100 %)', which it is not."""
