@@ -101,6 +101,10 @@ def test_an_overlay_whose_changes_cannot_all_apply_is_told_its_value_problems_to
         (str(bad), "changes[2]", "is negative"),
         (str(bad), "changes[3]", "no demand of the model matches countries ['UZ']: check the country codes"),
         (str(bad), "changes[4]", "node 'nowhere' is not in the model")]
+    bad.write_text("changes:\n  - set: {citi: {demand: 3}, city: {priorty: 2}}\n")  # (one change: a review)
+    with pytest.raises(ModelError) as err:
+        daryo.load(demo_model_path(), scenarios=[str(bad)])
+    assert [p.place for p in err.value.problems] == ["changes[0].set.citi", "changes[0].set.city.priorty"]
     bad.write_text("changes:\n  - set: {nowhere: {demand: 3}}\n  - set: {toktogul: {max_volume: -5 km3}}\n")
     with pytest.raises(ModelError) as err:  # the embedded model's overlays too
         load_aral_model(scenarios=[str(bad)])

@@ -175,13 +175,25 @@ def _value_problems(check: DocumentCheck | None, doc: dict[str, Any], origins: M
     so far), but for changes already ``found`` wrong, which are told once."""
     if check is None:
         return []
-    wrong = {_change_of(p.place) for p in found if p.file == file}
-    return [p for p in check(doc, origins) if p.file == file and _change_of(p.place) not in wrong]
+    try:
+        more = check(doc, origins)
+    except Exception:  # noqa: BLE001 (a half-applied document: the problems found already are what to tell)
+        return []
+    wrong = [_subject(p.place) for p in found if p.file == file]
+    return [p for p in more if p.file == file and not any(_same_subject(_subject(p.place), w) for w in wrong)]
 
 
-def _change_of(place: str) -> str:
-    """The change a place in an overlay is in (``changes[2]`` of ``changes[2].set.farm.demand``)."""
-    return place.split(".", 1)[0]
+def _subject(place: str) -> tuple[str, str | None]:
+    """What a place in an overlay is about: its change and, in a ``set``, the node (``("changes[0]", "farm")`` of
+    ``changes[0].set.farm.demand`` and of ``changes[0].set: nodes[farm].return_to``); None for the whole change."""
+    found = re.match(r"(changes\[\d+\])(?:\.set(?:\.|: nodes\[)([^.\]\s]+))?", place)
+    return (found.group(1), found.group(2)) if found else (place, None)
+
+
+def _same_subject(a: tuple[str, str | None], b: tuple[str, str | None]) -> bool:
+    """Whether two problems' subjects (:func:`_subject`) overlap: the same change, and, both in a ``set``, the same
+    node (the apply step and the loader word one problem each their own way, and it is told once)."""
+    return a[0] == b[0] and (a[1] is None or b[1] is None or a[1] == b[1])
 
 
 def _change_index(problem: Problem) -> float:
