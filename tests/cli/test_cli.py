@@ -89,7 +89,14 @@ def test_the_summary_tells_a_calendar_year_from_a_hydrological_one(tmp_path, cap
     assert main(["run", str(model)]) == 0
     assert ("the run, January 2004 to December 2004, covers 1.001 hydrological years (1.003 winters, 1 summer): "
             "its totals are scaled") in capsys.readouterr().out
-
+    # 2003 covers 0.9993 hydrological years (2003-04 is a leap year), and is a year too: annual means, not totals
+    # (a review found it printed as a run shorter than a year)
+    model.write_text(model.read_text(encoding="utf-8").replace("2004-01, end: 2004-12", "2003-01, end: 2003-12"),
+                     encoding="utf-8")
+    assert main(["run", str(model)]) == 0
+    out = capsys.readouterr().out
+    assert "covers 0.999 hydrological years" in out and "its totals are scaled to whole years" in out
+    assert "mean annual values over the run and scenarios; hm³/yr" in out
 
 @pytest.mark.parametrize(("n", "text"), [(3, "3 chunks"), (1, "1 chunk"), (1.0007, "1.001 chunks"),
                                          (0.249, "0.249 chunks"), (1234.25, "1234.2 chunks"),

@@ -40,8 +40,9 @@ def format_summary(model: Model, results: Results) -> str:
     ds = results.dataset
     overlays = [str(x) for x in model.metadata.get("scenarios") or ()]
     covered = {"year": n_years(ds), "winter": season_years(ds, "winter"), "summer": season_years(ds, "summer")}
-    # a run shorter than a hydrological year: its totals, which annual means would extrapolate from a part
-    short = covered["year"] < 1 and not _is_whole(covered["year"])
+    # a run shorter than a year (of fewer than 365 days: a calendar year covers 0.9993 of two hydrological years
+    # when the second is a leap year) shows its totals, which annual means would extrapolate from a part
+    short = float(ds["days"].sum()) < 365 if "days" in ds.coords else covered["year"] < 1
     values = ("totals over the run, mean over the scenarios; hm³ for water, GWh for energy" if short else
               "mean annual values over the run and scenarios; hm³/yr for water, GWh/yr for energy")
     lines = [f"daryo run: {model.name} — {ds.sizes['scenario']} scenario(s), "
