@@ -1655,6 +1655,26 @@ def test_a_csv_series_dated_at_month_ends_is_told_so_not_to_extend_the_file(tmp_
     assert "has rows between the run's step starts (4 of its rows within the run, the first dated 2001-01-15)" in msg
 
 
+@pytest.mark.parametrize("step, dates, told", [
+    ("{days: 10}", ["2001-01-05", "2001-01-15", "2001-01-25"],
+     "dated within each step, not at its start (the first 2001-01-05, in the step of 2001-01-01), but a CSV series "
+     "is dated at each step's start (every 10 days from 2001-01-01): date each row at the start of its step"),
+    ("{days: 1}", ["2001-01-01 12:00", "2001-01-02 12:00", "2001-01-03 12:00"],
+     "dated within each step, not at its start (the first 2001-01-01 12:00, in the step of 2001-01-01), but a CSV "
+     "series is dated at each step's start (every day from 2001-01-01): date each row at the start of its step"),
+])
+def test_a_csv_series_of_n_day_steps_dated_off_their_starts_is_told_so(tmp_path, step, dates, told):
+    """A review: for N-day steps the message offered a dataframe parameter, which refuses such a file; a row's time
+    of day was not shown (so its date seemed to be the step's start); "every 1 days"."""
+    pd.DataFrame({"date": dates, "q": 100.0}).to_csv(tmp_path / "off.csv", index=False)
+    end = "2001-01-30" if step == "{days: 10}" else "2001-01-03"
+    text = GOOD.replace("{start: 2001-01, end: 2001-03, step: month}",
+                        f"{{start: 2001-01-01, end: {end}, step: {step}}}")
+    p = write_model(tmp_path, text.replace("inflow: 10}", "inflow: {csv: off.csv, column: q}}"))
+    (msg,) = load_problems(p)
+    assert msg.endswith(told)
+
+
 def test_a_delays_release_is_not_called_a_minimum(tmp_path):
     """A delay's release is fixed by what entered it earlier (here its initial flow), as an inflow's is: an
     infeasible step does not say the delay has a minimum to check (a review), and says why its water cannot leave

@@ -134,16 +134,17 @@ class Series:
         if not np.all(per_step == 1) or inside.isin(axis.starts).any():
             return ""
         first = inside.min()
-        ends = axis.step_days is None and bool(np.all(inside.is_month_end))
-        steps = "the 1st of each month" if axis.step_days is None else (
-            f"every {axis.step_days} days from {axis.start:%Y-%m-%d}")
-        how = (f"dated at month ends ({first:%Y-%m-%d} for the step of {axis.starts[0]:%Y-%m-%d})" if ends else
-               f"dated within each step, not at its start (the first {first:%Y-%m-%d}, in the step of "
+        when = "%Y-%m-%d %H:%M" if np.any(inside.normalize() != inside) else "%Y-%m-%d"  # (a time of day: shown)
+        monthly = axis.step_days is None
+        ends = monthly and bool(np.all(inside.is_month_end))
+        how = (f"dated at month ends ({first:{when}} for the step of {axis.starts[0]:%Y-%m-%d})" if ends else
+               f"dated within each step, not at its start (the first {first:{when}}, in the step of "
                f"{axis.starts[0]:%Y-%m-%d})")
+        # (a dataframe parameter takes a monthly file's rows within their months; N-day steps' rows it refuses)
+        other = (", or read the file with a 'dataframe' parameter (parameters: {NAME: {type: dataframe, csv: …}}, "
+                 "then {parameter: NAME, unit: …}), which takes the rows within each month") if monthly else ""
         return (f"{self._csv()} has one row per step, {how}, but a CSV series is dated at each step's start "
-                f"({steps}): date each row at the start of its step, or read the file with a 'dataframe' parameter "
-                "(parameters: {NAME: {type: dataframe, csv: …}}, then {parameter: NAME, unit: …}), which takes the "
-                "rows within each step")
+                f"({_step_starts(axis)}): date each row at the start of its step{other}")
 
     def _overflow(self, axis: TimeAxis) -> str:
         """A rate so large that its volume over a step is no number (1e308 hm³/day over 31 days)."""
@@ -182,12 +183,10 @@ class Series:
         between = np.flatnonzero(inside & ~self.dates.isin(axis.starts))
         if not between.size:
             return ""
-        steps = "the 1st of each month" if axis.step_days is None else (
-            f"every {axis.step_days} days from {axis.start:%Y-%m-%d}")
         return (f"{self._csv()} has rows between the run's step starts ({between.size} of its rows within the "
                 f"run, the first dated {self.dates[between[0]]:%Y-%m-%d}), which a CSV series would skip: it takes "
-                f"one row per step, dated at the step's start ({steps}). Give one row per step, or, for a file "
-                "dated at a regular frequency (daily, every N days, monthly…), read it with a 'dataframe' "
+                f"one row per step, dated at the step's start ({_step_starts(axis)}). Give one row per step, or, for a "
+                "file dated at a regular frequency (daily, every N days, monthly…), read it with a 'dataframe' "
                 "parameter (parameters: {NAME: {type: dataframe, csv: …}}, then {parameter: NAME, unit: …}), which "
                 "takes the mean of the rows in each step")
 
@@ -224,3 +223,12 @@ def numbers_of(value: object) -> np.ndarray | None:
     if is_number(value):
         return np.array([float(value)])
     return None
+
+
+def _step_starts(axis: TimeAxis) -> str:
+    """When the steps of ``axis`` start, for a message: ``the 1st of each month``, ``every 10 days from
+    2001-01-01``, ``every day from 2001-01-01``."""
+    if axis.step_days is None:
+        return "the 1st of each month"
+    every = "every day" if axis.step_days == 1 else f"every {axis.step_days} days"
+    return f"{every} from {axis.start:%Y-%m-%d}"
