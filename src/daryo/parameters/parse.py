@@ -127,6 +127,11 @@ def _parse_field(f: Field, v: Any, place: str, child: str, ctx: ParseContext, ou
             ctx.add(place, "must be a whole number")
             return None
         return v
+    if kind == "column":
+        if isinstance(v, str | int) and not isinstance(v, bool) and str(v):
+            return (str(v),)
+        ctx.add(place, "must be one column's name; for several, give columns: [NAME, …] (with a scenario)")
+        return None
     if kind == "columns":
         if isinstance(v, str | int) and not isinstance(v, bool):
             return (str(v),)
