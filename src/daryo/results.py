@@ -104,17 +104,18 @@ def _dry_demands(ds: xr.Dataset) -> str:
 
 def _idle_plants(ds: xr.Dataset) -> str:
     """The note on hydropower plants that generated nothing in the whole run ("" if none)."""
-    if "turbine_flow" not in ds:
+    if "energy" not in ds:
         return ""
-    others = [d for d in ds["turbine_flow"].dims if d != "hydropower"]
-    idle = [str(p) for p in ds["hydropower"].values[ds["turbine_flow"].sum(others).values <= 0]]
+    others = [d for d in ds["energy"].dims if d != "hydropower"]
+    idle = [str(p) for p in ds["hydropower"].values[ds["energy"].sum(others).values <= 0]]
     if not idle:
         return ""
     one = len(idle) == 1
     return (f"{'plant' if one else 'plants'} {_names(idle)} generated nothing in the whole run: in cost mode water "
             "takes the turbines only where no other way costs less, and a bypass or spill of the same cost ties "
             "with them (either may be taken); give the plant a negative cost (what a hm³ through the turbines is "
-            "worth), or check that water reaches it")
+            f"worth), or check that water reaches {'it' if one else 'them'} and that {'it' if one else 'they'} may "
+            "take it (max_turbine_flow, capacity, head)")
 
 
 def shortfall(wanted: np.ndarray, got: np.ndarray) -> np.ndarray:
