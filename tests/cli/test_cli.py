@@ -26,6 +26,9 @@ def test_run_default_is_the_aral_basin(capsys):
     assert "inflow to terminal sinks" in out and "north_aral" in out and "south_aral" in out
     assert "largest mass-balance error" in out
     assert "scaled to whole years" not in out  # (whole hydrological years: nothing is scaled)
+    # the model's caveats, after the summary (a user review: the North Aral's 6.7 km³/yr was printed without one)
+    caveats = out[out.index("caveats of the model (its metadata.caveats):"):].splitlines()
+    assert len(caveats) == 4 and caveats[1].startswith("  - The North Aral receives about 3.5 times what reached it")
 
 
 def test_the_run_header_gives_the_days_of_n_day_steps(tmp_path, capsys):

@@ -1675,6 +1675,16 @@ def test_a_csv_series_of_n_day_steps_dated_off_their_starts_is_told_so(tmp_path,
     assert msg.endswith(told)
 
 
+@pytest.mark.parametrize("caveats", ["'read me'", "[1, 2]", "['']", "{a: b}"])
+def test_caveats_are_a_list_of_sentences(tmp_path, caveats):
+    p = write_model(tmp_path, GOOD + f"metadata:\n  caveats: {caveats}\n")
+    (msg,) = load_problems(p)
+    assert "metadata.caveats (line" in msg and "must be a list of sentences (text), each a caveat that daryo run " \
+        "prints with the model's results" in msg
+    p = write_model(tmp_path, GOOD + "metadata:\n  caveats: [Inflows are guesses.]\n")
+    assert daryo.load(p).metadata["caveats"] == ["Inflows are guesses."]
+
+
 def test_a_delays_release_is_not_called_a_minimum(tmp_path):
     """A delay's release is fixed by what entered it earlier (here its initial flow), as an inflow's is: an
     infeasible step does not say the delay has a minimum to check (a review), and says why its water cannot leave

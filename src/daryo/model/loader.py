@@ -265,6 +265,7 @@ def _model_from_dict(doc: Any, ctx: LoadContext, path: Path | None, file_steps: 
     metadata, extensions = (_mapping(doc, key, ctx) for key in ("metadata", "extensions"))
     if not ctx.nodes_unread:
         _check_basins(doc.get("metadata"), declared, ctx)
+    _check_caveats(doc.get("metadata"), ctx)
     for key in ("name", "description"):
         _check_title(doc.get(key), key, _where(doc, key, key), ctx)
     model = Model(
@@ -305,6 +306,17 @@ def _mapping(doc: Mapping, key: str, ctx: LoadContext) -> dict:
                 f"'{_short(value)}'")
         return {}
     return dict(value)
+
+
+def _check_caveats(metadata: Any, ctx: LoadContext) -> None:
+    """``metadata.caveats``, what a reader of the model's results must know (``daryo run`` prints them): a list of
+    text."""
+    caveats = metadata.get("caveats") if isinstance(metadata, Mapping) else None
+    if caveats is None:
+        return
+    if not isinstance(caveats, list) or not all(isinstance(c, str) and c.strip() for c in caveats):
+        ctx.add(_where(metadata, "metadata.caveats", "caveats"), "must be a list of sentences (text), each a caveat "
+                f"that daryo run prints with the model's results, not {_short(caveats)}")
 
 
 def _check_basins(metadata: Any, node_ids: set[str], ctx: LoadContext) -> None:
