@@ -849,3 +849,15 @@ def test_an_output_path_holding_a_nul_is_refused_plainly(tmp_path):
         with pytest.raises(ValueError, match=r"holds a NUL character \(\\x00\), which no file name can"):
             write(tmp_path / name)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_results_carry_the_models_caveats(tmp_path):
+    """A results file (and an ensemble's store) keeps what its reader must know of the model: its metadata.caveats,
+    one per line; a model without them adds no attribute."""
+    res = daryo.run(daryo.load(), RunOptions(years=1))
+    lines = res.dataset.attrs["caveats"].split("\n")
+    assert len(lines) == 3 and lines[0].startswith("The North Aral receives about 3.5 times")
+    back = xr.open_dataset(res.to_netcdf(tmp_path / "r.nc"), engine="netcdf4")
+    assert back.attrs["caveats"] == res.dataset.attrs["caveats"]
+    back.close()
+    assert "caveats" not in daryo.run(testmodels.reservoir_evaporation()).dataset.attrs

@@ -38,8 +38,8 @@ from .simulate import SimulationOutput
 from .simulate.physics import energy_gwh
 from .timeaxis import TimeAxis, step_label
 
-__all__ = ["SHORTFALL_NOISE", "Results", "advice", "build_dataset", "check_csv_folder", "check_netcdf_target",
-           "is_netcdf", "netcdf_attributes", "shortfall"]
+__all__ = ["SHORTFALL_NOISE", "Results", "advice", "build_dataset", "caveats", "check_csv_folder",
+           "check_netcdf_target", "is_netcdf", "netcdf_attributes", "shortfall"]
 
 _VOL = "hm3"
 _FLOW = "hm3 per step"
@@ -314,8 +314,15 @@ def build_dataset(net: CompiledNetwork, out: SimulationOutput) -> xr.Dataset:
     ds.attrs.update({"title": f"{_TITLE}: {net.model.name}", "model": net.model.name,
                      "allocation": net.mode, "time_step": step_label(axis.step_days),
                      "hydrological_year": "October-September, labelled by the year it ends in",
-                     **provenance(net.model), "network_sha256": network_digest(net)})
+                     **provenance(net.model), "network_sha256": network_digest(net), **caveats(net.model)})
     return ds
+
+
+def caveats(model: Model) -> dict[str, str]:
+    """The model's ``metadata.caveats`` as a results attribute, ``caveats``: one per line (none if it has none), so
+    that a results file carries what its reader must know of the model."""
+    found = model.metadata.get("caveats") or []
+    return {"caveats": "\n".join(str(c) for c in found)} if found else {}
 
 
 def provenance(model: Model) -> dict[str, str]:

@@ -26,7 +26,7 @@ from .._files import (
 )
 from ..cf import cf_dataset, daryo_units, netcdf_encoding
 from ..model import Model, Node
-from ..results import NETCDF_SUFFIXES, is_netcdf, netcdf_attributes, step_coordinates
+from ..results import NETCDF_SUFFIXES, caveats, is_netcdf, netcdf_attributes, step_coordinates
 from ..units import is_whole
 from .chunks import ANNUAL_INDICATORS, SERIES, EnsembleOptions
 from .parts import _Parts, what_differs
@@ -252,6 +252,7 @@ def _assemble(parts: _Parts, n_chunks: int, output: Path, fmt: str, manifest: Ma
     _remove(tmp)
     attrs = _store_attributes(manifest)
     attrs["title"] = f"{_TITLE}: {model.name}"
+    attrs.update(caveats(model))
     bounds = None  # the steps' bounds, of the first part
     try:
         for c in range(n_chunks):
