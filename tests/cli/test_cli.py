@@ -28,7 +28,7 @@ def test_run_default_is_the_aral_basin(capsys):
     assert "scaled to whole years" not in out  # (whole hydrological years: nothing is scaled)
     # the model's caveats, after the summary (a user review: the North Aral's 6.7 km³/yr was printed without one)
     caveats = out[out.index("caveats of the model (its metadata.caveats):"):].splitlines()
-    assert len(caveats) == 4 and caveats[1].startswith("  - The North Aral receives about 3.5 times what reached it")
+    assert len(caveats) == 4 and caveats[1].startswith("  - The model over-supplies the North Aral: its baseline")
 
 
 def test_the_run_header_gives_the_days_of_n_day_steps(tmp_path, capsys):
@@ -745,6 +745,15 @@ PYWR = ('{"metadata": {"title": "tiny"},\n'
         '           {"name": "town", "type": "output", "max_flow": 2.0, "cost": -10},\n'
         '           {"name": "sea", "type": "output"}],\n'
         ' "edges": [["in", "town"], ["in", "sea"]]}\n')
+
+
+def test_a_pywr_models_caveat_given_as_text_is_one_caveat(tmp_path, capsys):
+    """Pywr's metadata is free-form: a caveat written as text (not a list) is one caveat, not a refused file (a
+    review)."""
+    src = tmp_path / "pywr.json"
+    src.write_text(PYWR.replace('"title": "tiny"', '"title": "tiny", "caveats": "Demo only"'))
+    assert main(["run", str(src)]) == 0
+    assert "caveats of the model (its metadata.caveats):\n  - Demo only" in capsys.readouterr().out
 
 
 def _pywr_file(tmp_path: Path) -> Path:

@@ -404,7 +404,7 @@ def test_the_readmes_example_of_reading_an_ensemble_runs(tmp_path, monkeypatch):
     low = eval(last, scope)
     assert low.dims == ("quantile",) and np.all(np.isfinite(low.values)) and low.values[0] <= low.values[1]
     # (the store carries the model's caveats, as a run's results do)
-    assert scope["ens"].attrs["caveats"].startswith("The North Aral receives about 3.5 times")
+    assert scope["ens"].attrs["caveats"].startswith("The model over-supplies the North Aral")
 
 
 def test_the_shortfall_table_lists_the_demands_short_most_often(tmp_path, capsys):
