@@ -101,10 +101,19 @@ def test_an_overlay_whose_changes_cannot_all_apply_is_told_its_value_problems_to
         (str(bad), "changes[2]", "is negative"),
         (str(bad), "changes[3]", "no demand of the model matches countries ['UZ']: check the country codes"),
         (str(bad), "changes[4]", "node 'nowhere' is not in the model")]
-    bad.write_text("changes:\n  - set: {citi: {demand: 3}, city: {priorty: 2}}\n")  # (one change: a review)
-    with pytest.raises(ModelError) as err:
-        daryo.load(demo_model_path(), scenarios=[str(bad)])
-    assert [p.place for p in err.value.problems] == ["changes[0].set.citi", "changes[0].set.city.priorty"]
+    # one change, of any kind, with a missing element and a wrong value of another (reviews)
+    for change, places in (
+            ("set: {citi: {demand: 3}, city: {priorty: 2}}", ["changes[0].set.citi", "changes[0].set.city.priorty"]),
+            ("set_edges: {\"river_mid->nowhere\": {max_flow: 1}, \"big_dam->dam_plant\": {max_flwo: 2}}",
+             ["changes[0].set_edges.river_mid->nowhere", "changes[0].set_edges.big_dam->dam_plant.max_flwo"]),
+            ("add_nodes: [{id: city, type: demand, demand: 1}, {id: farm2, type: demand, demnd: 2}]",
+             ["changes[0].add_nodes[city]", "changes[0].add_nodes[farm2].demnd"])):
+        bad.write_text(f"changes:\n  - {change}\n")
+        with pytest.raises(ModelError) as err:
+            daryo.load(demo_model_path(), scenarios=[str(bad)])
+        got = [p.place.split(" (line")[0] for p in err.value.problems]
+        assert got[:2] == places and set(got) <= {*places, "changes[0].add_nodes[farm2]"}, change  # (farm2 has no
+        # demand and no incoming edge either)
     bad.write_text("changes:\n  - set: {nowhere: {demand: 3}}\n  - set: {toktogul: {max_volume: -5 km3}}\n")
     with pytest.raises(ModelError) as err:  # the embedded model's overlays too
         load_aral_model(scenarios=[str(bad)])
@@ -155,8 +164,16 @@ def test_an_overlay_applied_to_a_document_before_is_not_applied_again(tmp_path):
         apply_scenarios(read_base_document(), [str(ov)])
     ov.write_text("changes:\n  - set: {rogun: {max_volume: 1235}}\n")
     doc = apply_scenarios(read_base_document(), [str(ov)])
-    with pytest.raises(ModelError, match="is asked for twice \\('an overlay applied to the document before' and "):
+    with pytest.raises(ModelError, match="ov.yaml: was applied to the document before: its changes would apply twice"):
         apply_scenarios(doc, [str(ov)])
+    ov.write_text("group: \nchanges: []\n")
+    with pytest.raises(ModelError, match="ov.yaml: group: has no value: give the group's name, or leave the key out"):
+        apply_scenarios(read_base_document(), [str(ov)])
+    # a group applied to the document before counts too (a review: two steps combined two droughts)
+    doc = build_aral_document(scenarios=["drought-2021"], years=2)
+    with pytest.raises(ModelError, match="'drought-2008' and 'drought-2021' are both of group 'drought'"):
+        apply_scenarios(doc, ["drought-2008"])
+    apply_scenarios(doc, ["qosh-tepa-10"])
 
 
 def test_changes_that_would_change_nothing_are_problems(tmp_path):

@@ -1,6 +1,7 @@
 """Scenario overlays: small YAML files that change a baseline model document.
 
-An overlay has a ``title``, a ``description``, its ``sources`` and a list of ``changes`` applied in order::
+An overlay has a ``title``, a ``description``, its ``sources``, optionally a ``group`` (at most one overlay of a
+group is combined with others) and a list of ``changes`` applied in order::
 
     title: Qosh Tepa canal diverting 10 km3/yr
     sources: "F35 (650 m3/s design capacity), F37 (up to 10 km3/yr)"

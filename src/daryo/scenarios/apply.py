@@ -98,14 +98,18 @@ def overlaid_document(doc: Mapping[str, Any], names: Iterable[str], library: str
     removed_earlier: dict[str, str] = {}  # each node an earlier overlay removed: the overlay and its change
     added_all: dict[str, tuple[str, str]] = {}  # each node an overlay added: the overlay and its change
     origins: dict[str, tuple[str, str]] = {}  # each value an overlay set: the overlay and its change
-    applied_before = out.get("metadata", {}).get("scenario_files") if isinstance(out.get("metadata"), Mapping) else None
-    asked: dict[str, str] = {  # each overlay's file -> its name
-        str(f): "an overlay applied to the document before" for f in (
-            applied_before if isinstance(applied_before, list) else ())}
-    groups: dict[str, str] = {}  # group -> the overlay of it asked for
+    meta_before: Mapping[str, Any] = out["metadata"] if isinstance(out.get("metadata"), Mapping) else {}
+    files_before, groups_before = meta_before.get("scenario_files"), meta_before.get("scenario_groups")
+    # each overlay's file -> its name ("": applied to the document before)
+    asked: dict[str, str] = {str(f): "" for f in files_before} if isinstance(files_before, list) else {}
+    # each group -> the overlay of it asked for (or applied before)
+    groups = {str(g): str(n) for g, n in groups_before.items()} if isinstance(groups_before, Mapping) else {}
+    applied_groups = dict(groups)
     for name in names:
         ov = load_overlay(name, library)
         _check_combination(ov, asked, groups)
+        if ov.group:
+            applied_groups[ov.group] = ov.name
         problems: list[Problem] = []
         made: dict[tuple[str, ...], str] = {}  # each reference an overlay's change made: the change
         removed: dict[str, str] = {}  # each node a change removed: the change
@@ -146,6 +150,8 @@ def overlaid_document(doc: Mapping[str, Any], names: Iterable[str], library: str
         meta["scenarios"] = (before if isinstance(before, list) else [before]) + applied
         before = meta.get("scenario_files") or []  # (each overlay's file as found now: a later run may be elsewhere)
         meta["scenario_files"] = (before if isinstance(before, list) else [before]) + files
+        if applied_groups:  # (a later overlay of one of these groups is refused, also when applied to this document)
+            meta["scenario_groups"] = applied_groups
         if given_years:  # (a run beyond the span they were applied to is refused: daryo.run says why)
             meta["changes_of_given_years"] = list(meta.get("changes_of_given_years") or []) + given_years
     return out, origins
@@ -156,10 +162,10 @@ def _check_combination(ov: Overlay, asked: dict[str, str], groups: dict[str, str
     again) or of a group another overlay asked for is of (two reservoir regimes, two climates); note it."""
     file = str(Path(ov.file).resolve())
     if file in asked:
-        twice = "" if asked[file] == ov.name else f" ('{asked[file]}' and '{ov.name}')"
-        raise ModelError(Problem(ov.file, "", f"is asked for twice{twice}: its changes would apply twice (a "
-                                 "drought's factors, say, would multiply again); give it once"),
-                         subject=ASKED_FOR)
+        twice = ("was applied to the document before" if not asked[file] else "is asked for twice" if
+                 asked[file] == ov.name else f"is asked for twice ('{asked[file]}' and '{ov.name}')")
+        raise ModelError(Problem(ov.file, "", f"{twice}: its changes would apply twice (a drought's factors, say, "
+                                 "would multiply again); give it once"), subject=ASKED_FOR)
     if ov.group and ov.group in groups:
         raise ModelError(Problem(ov.file, "group", f"'{ov.name}' and '{groups[ov.group]}' are both of group "
                                  f"'{ov.group}', whose scenarios set the same things each its own way: combine at "
@@ -179,21 +185,25 @@ def _value_problems(check: DocumentCheck | None, doc: dict[str, Any], origins: M
         more = check(doc, origins)
     except Exception:  # noqa: BLE001 (a half-applied document: the problems found already are what to tell)
         return []
-    wrong = [_subject(p.place) for p in found if p.file == file]
-    return [p for p in more if p.file == file and not any(_same_subject(_subject(p.place), w) for w in wrong)]
+    wrong = [_as_loader_place(p.place) for p in found if p.file == file]
+    return [p for p in more if p.file == file and not any(_within(p.place, w) for w in wrong)]
 
 
-def _subject(place: str) -> tuple[str, str | None]:
-    """What a place in an overlay is about: its change and, in a ``set``, the node (``("changes[0]", "farm")`` of
-    ``changes[0].set.farm.demand`` and of ``changes[0].set: nodes[farm].return_to``); None for the whole change."""
-    found = re.match(r"(changes\[\d+\])(?:\.set(?:\.|: nodes\[)([^.\]\s]+))?", place)
-    return (found.group(1), found.group(2)) if found else (place, None)
+def _as_loader_place(place: str) -> str:
+    """A place the apply step gives, as the loader would give it, so that a problem both find is told once: a
+    reference's ``changes[3].set: nodes[city].return_to`` is ``changes[3].set.city.return_to``; an edge's
+    ``changes[1].add_edges: edges[a->b]`` is the whole change (the loader places it by the edge's index)."""
+    change, sep, rest = place.partition(": ")
+    if not sep:
+        return place
+    node = re.fullmatch(r"nodes\[(.+?)\](.*)", rest)
+    return f"{change}.{node.group(1)}{node.group(2)}" if node and change.endswith(".set") else change
 
 
-def _same_subject(a: tuple[str, str | None], b: tuple[str, str | None]) -> bool:
-    """Whether two problems' subjects (:func:`_subject`) overlap: the same change, and, both in a ``set``, the same
-    node (the apply step and the loader word one problem each their own way, and it is told once)."""
-    return a[0] == b[0] and (a[1] is None or b[1] is None or a[1] == b[1])
+def _within(place: str, other: str) -> bool:
+    """Whether ``place`` is ``other`` or inside it (``changes[0].set.farm.demand`` is in ``changes[0].set.farm``;
+    ``changes[1].add_edges[0]`` in ``changes[1].add_edges``)."""
+    return place == other or place.startswith((other + ".", other + "[", other + " "))
 
 
 def _change_index(problem: Problem) -> float:

@@ -159,7 +159,9 @@ def load_overlay(name: str, library: str | Path | None = None) -> Overlay:
         if isinstance(doc.get(key), Mapping | list):
             problems.append(Problem(str(path), key, f"must be text, not '{short_text(doc[key])}'"))
     if "group" in doc and not _is_name(doc["group"]):
-        problems.append(Problem(str(path), "group", f"must be a name (text), not '{short_text(doc['group'])}'"))
+        group = doc["group"]
+        problems.append(Problem(str(path), "group", "has no value: give the group's name, or leave the key out"
+                                if group is None else f"must be a name (text), not '{short_text(group)}'"))
     changes = doc.get("changes")
     if "changes" not in doc:  # (it would change nothing, without a word)
         problems.append(Problem(str(path), "", "the overlay has no changes: give its title and changes"))
