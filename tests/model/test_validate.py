@@ -313,6 +313,13 @@ def test_a_loss_outside_0_to_1_is_one_problem(tmp_path, loss, message):
     assert msg.endswith(f"nodes[n].loss (line 5): {message}")
 
 
+def test_an_efficiency_of_100_is_told_it_is_a_percentage(tmp_path):
+    """A review: the hint's bound for a loss (100 % is refused as useless) hid it for an efficiency of 100."""
+    (msg,) = _problems(tmp_path, _river("{id: n, type: hydropower, head: 10, capacity: 5, efficiency: 100}"))
+    assert msg.endswith("must be a fraction between 0 and 1, not 100; a percentage is written with its sign "
+                        "(100 % = 1)")
+
+
 # --- 5. ids
 
 def test_two_constraints_with_one_id_are_refused_naming_both(tmp_path):

@@ -395,9 +395,11 @@ def check_fractions(ctx: CheckContext) -> Iterable[Problem]:
             if np.any(vals < 0) or np.any(vals > 1):
                 flat = np.ravel(vals)  # (a series' values are (scenario, value))
                 worst = float(flat[np.argmax(np.abs(flat - 0.5))])  # (the value furthest out)
-                # (a whole number below 100 is most often a percentage written without its sign: efficiency 85)
+                # (a whole number up to 100 is most often a percentage written without its sign: efficiency 85; a
+                # loss of 100 % is refused below, as useless)
+                top = 100 if key != "loss" else 99
                 percent = (f", not {worst:g}; a percentage is written with its sign ({worst:g} % = {worst / 100:g})"
-                           if 1 < worst < 100 and worst == round(worst) else "")
+                           if 1 < worst <= top and worst == round(worst) else "")
                 yield Problem(file, el.at(key), f"must be a fraction between 0 and 1{percent}")
             elif key == "loss" and np.any(vals == 1):
                 yield Problem(file, el.at("loss"), "a loss of 1 (100 %) makes the link useless; use < 1")
