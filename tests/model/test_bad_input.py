@@ -1649,6 +1649,7 @@ def test_a_csv_series_dated_at_month_ends_is_told_so_not_to_extend_the_file(tmp_
     (msg,) = load_problems(p)
     assert ("has one row per step, dated within each step, not at its start (the first 2001-01-15, in the step of "
             "2001-01-01)") in msg
+    assert "dataframe" not in msg  # (which refuses mid-month rows as of no regular frequency: a review)
     pd.DataFrame({"date": [*mid.strftime("%Y-%m-%d"), "2001-03-20"], "q": 100.0}).to_csv(tmp_path / "ends.csv",
                                                                                        index=False)
     (msg,) = load_problems(p)  # (two rows in March: not one a step)

@@ -140,9 +140,11 @@ class Series:
         how = (f"dated at month ends ({first:{when}} for the step of {axis.starts[0]:%Y-%m-%d})" if ends else
                f"dated within each step, not at its start (the first {first:{when}}, in the step of "
                f"{axis.starts[0]:%Y-%m-%d})")
-        # (a dataframe parameter takes a monthly file's rows within their months; N-day steps' rows it refuses)
+        # (a dataframe parameter takes a monthly file dated at month ends, or on the 1st at a time of day; rows in
+        # mid-month, or N-day steps' rows, it refuses as of no regular frequency)
+        regular = monthly and (ends or bool(np.all(inside.day == 1)))
         other = (", or read the file with a 'dataframe' parameter (parameters: {NAME: {type: dataframe, csv: …}}, "
-                 "then {parameter: NAME, unit: …}), which takes the rows within each month") if monthly else ""
+                 "then {parameter: NAME, unit: …}), which takes the rows within each month") if regular else ""
         return (f"{self._csv()} has one row per step, {how}, but a CSV series is dated at each step's start "
                 f"({_step_starts(axis)}): date each row at the start of its step{other}")
 
