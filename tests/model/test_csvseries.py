@@ -436,9 +436,9 @@ def test_a_models_csv_series_dated_with_dots_is_read_day_first(tmp_path):
     (tmp_path / "q.csv").write_text("date,q,r\n2000-10-01,5,1\n2000-11-01,7,1\n2000-12-01,9,1\n")
     ds = daryo.run(daryo.load(tmp_path / "m.yaml")).dataset
     np.testing.assert_allclose(ds.sink_inflow.values.ravel(), [5.0, 7.0])
+    # (column: takes a list as columns: does, as a CSV series' column: does; several need a scenario dimension)
     (tmp_path / "m.yaml").write_text((tmp_path / "m.yaml").read_text().replace("column: q}", "column: [q, r]}"))
-    with pytest.raises(daryo.ModelError, match=r"parameters\[q\]\.column: must be one column's name; for several, "
-                       r"give columns: \[NAME, …\] \(with a scenario\)"):  # (a review: a list was read as columns)
+    with pytest.raises(daryo.ModelError, match="has 2 value columns; name the scenario dimension they belong to"):
         daryo.load(tmp_path / "m.yaml")
     text = (tmp_path / "m.yaml").read_text()
     (tmp_path / "m.yaml").write_text(text.replace("column: [q, r]}", "column: q, columns: r}"))

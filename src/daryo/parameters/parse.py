@@ -127,11 +127,6 @@ def _parse_field(f: Field, v: Any, place: str, child: str, ctx: ParseContext, ou
             ctx.add(place, "must be a whole number")
             return None
         return v
-    if kind == "column":
-        if isinstance(v, str | int) and not isinstance(v, bool) and str(v):
-            return (str(v),)
-        ctx.add(place, "must be one column's name; for several, give columns: [NAME, …] (with a scenario)")
-        return None
     if kind == "columns":
         if isinstance(v, str | int) and not isinstance(v, bool):
             return (str(v),)
@@ -163,8 +158,10 @@ def _read_frame(kw: dict[str, Any], place: str, ctx: ParseContext) -> tuple[pd.D
     from ..model.csvseries import csv_problems_for, read_csv_series  # (here: importing daryo.model imports this)
 
     if "column" in kw and "columns" in kw:
-        ctx.add(place, f"gives both column: {kw['column'][0]!r} and columns: {list(kw['columns'])!r}; give one: "
-                "column: NAME for one column, or columns: [NAME, …] for several")
+        col = kw["column"]
+        shown = repr(col[0]) if len(col) == 1 else repr(list(col))
+        ctx.add(place, f"gives both column: {shown} and columns: {list(kw['columns'])!r}; give one: column: NAME "
+                "for one column, or columns: [NAME, …] for several")
         return None
     read = read_csv_series(df, fname, kw["csv"], place, csv_problems_for(place, ctx.add), kw.get("index_col"),
                            kw.get("columns", kw.get("column")), kw.get("dayfirst"))

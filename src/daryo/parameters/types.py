@@ -442,8 +442,8 @@ PARAMETER_TYPES: dict[str, ParameterType] = {t.name: t for t in (
                       F("csv", "text", True, "CSV file, relative to the model file."),
                       F("index_col", "text", False, "Date column (default: `date` if present, else the first)."),
                       F("columns", "columns", False, "Value column(s) (default: all); several need `scenario`."),
-                      F("column", "column", False, "One value column, as `columns: NAME` (a CSV series' key, and "
-                        "Pywr's); give `column` or `columns`, not both."),
+                      F("column", "columns", False, "The same as `columns` (the key CSV series and Pywr take for one "
+                        "column); give `column` or `columns`, not both."),
                       F("scenario", "scenario", False, "Scenario dimension whose members are the columns."),
                       F("timestep_offset", "int", False, "Read this many steps ahead (negative: behind).",
                         default=0),
