@@ -316,7 +316,7 @@ def _check_caveats(metadata: Any, ctx: LoadContext) -> None:
         return
     if not isinstance(caveats, list) or not all(isinstance(c, str) and c.strip() for c in caveats):
         ctx.add(_where(metadata, "metadata.caveats", "caveats"), "must be a list of sentences (text), each a caveat "
-                f"that daryo run prints with the model's results, not {_short(caveats)}")
+                f"that daryo run prints with the model's results, not '{_short(caveats)}'")
 
 
 def _check_basins(metadata: Any, node_ids: set[str], ctx: LoadContext) -> None:

@@ -198,6 +198,8 @@ class _Converter:
         if self.problems:
             raise ModelError(self.problems)
         meta = dict(doc.get("metadata") or {})
+        if isinstance(meta.get("caveats"), str):  # (Pywr's metadata is free-form; daryo's caveats are a list)
+            meta["caveats"] = [meta["caveats"]]
         out: dict[str, Any] = {
             "version": 1,
             "name": str(meta.get("title") or (self.path.stem if self.path else "pywr model")),
