@@ -104,12 +104,9 @@ def overlaid_document(doc: Mapping[str, Any], names: Iterable[str], library: str
     asked: dict[str, str] = {str(f): "" for f in files_before} if isinstance(files_before, list) else {}
     # each group -> the overlay of it asked for (or applied before)
     groups = {str(g): str(n) for g, n in groups_before.items()} if isinstance(groups_before, Mapping) else {}
-    applied_groups = dict(groups)
     for name in names:
         ov = load_overlay(name, library)
         _check_combination(ov, asked, groups)
-        if ov.group:
-            applied_groups[ov.group] = ov.name
         problems: list[Problem] = []
         made: dict[tuple[str, ...], str] = {}  # each reference an overlay's change made: the change
         removed: dict[str, str] = {}  # each node a change removed: the change
@@ -150,8 +147,8 @@ def overlaid_document(doc: Mapping[str, Any], names: Iterable[str], library: str
         meta["scenarios"] = (before if isinstance(before, list) else [before]) + applied
         before = meta.get("scenario_files") or []  # (each overlay's file as found now: a later run may be elsewhere)
         meta["scenario_files"] = (before if isinstance(before, list) else [before]) + files
-        if applied_groups:  # (a later overlay of one of these groups is refused, also when applied to this document)
-            meta["scenario_groups"] = applied_groups
+        if groups:  # (a later overlay of one of these groups is refused, also when applied to this document)
+            meta["scenario_groups"] = dict(groups)
         if given_years:  # (a run beyond the span they were applied to is refused: daryo.run says why)
             meta["changes_of_given_years"] = list(meta.get("changes_of_given_years") or []) + given_years
     return out, origins
