@@ -328,19 +328,11 @@ def _outlets_bound(b: LPBuilder, outlets: Sequence[Outlet], offset: int) -> np.n
             rest = [limits[id(after)] for after in outlet.beyond]
             known = [r for r in rest if r is not None]
             if len(known) == len(rest):  # (what follows it set from the state: its own maximum bounds it)
-                own = np.minimum(own, _summed(known, arriving(outlet.offset)))
+                own = np.minimum(own, sum(known, arriving(outlet.offset)))
         limits[id(outlet)] = own
     found = [limits[id(outlet)] for outlet in outlets]
     known = [limit for limit in found if limit is not None]
-    return _summed(known, arriving(offset)) if len(known) == len(found) else None
-
-
-def _summed(arrays: list[np.ndarray], start: np.ndarray) -> np.ndarray:
-    """``start`` plus ``arrays``, broadcast ((1, T) and (S, T))."""
-    total = start
-    for a in arrays:
-        total = total + a
-    return total
+    return sum(known, arriving(offset)) if len(known) == len(found) else None
 
 
 @dataclass
@@ -536,8 +528,8 @@ class _ReservoirTables:
 
 def _reservoir_tables(b: LPBuilder, reservoirs: list[Node], edges: _Edges,
                       stack: Callable[[list[np.ndarray]], np.ndarray]) -> _ReservoirTables:
-    """The reservoirs' tables, and what state-dependent parameters read of them (their proportion full at the
-    start and their full volume), into the builder's parameter set."""
+    """The reservoirs' tables, and what state-dependent parameters read of them at the start (their proportion
+    full), into the builder's parameter set."""
     spill = np.array([edges.col[edges.ids.index(n.spill_edge_id)] if n.spill_edge_id else -1 for n in reservoirs],
                      dtype=np.int64)
     mins = []
@@ -556,7 +548,6 @@ def _reservoir_tables(b: LPBuilder, reservoirs: list[Node], edges: _Edges,
         params.initial_proportion = np.stack(np.broadcast_arrays(*[
             _initial_proportion(b, n, initial[:, k]) for k, n in enumerate(reservoirs)]), axis=1) \
             if reservoirs else np.zeros((1, 0))
-        params.full_volume = full
     return _ReservoirTables(spill, initial, stack(mins), full)
 
 

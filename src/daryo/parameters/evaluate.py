@@ -60,9 +60,6 @@ class ParameterSet:
     params: Mapping[str, Parameter]
     res_index: Mapping[str, int]
     initial_proportion: np.ndarray = field(default_factory=lambda: np.zeros((1, 0)))  # (S|1, R)
-    # (S|1, T, R) each reservoir's max_volume, the divisor of the proportion full (flood control aside); NaN where a
-    # state-dependent parameter sets it
-    full_volume: np.ndarray = field(default_factory=lambda: np.zeros((1, 0, 0)))
     axis: TimeAxis | None = None  # the run's steps and the model file, for messages
     file: str = ""
     used: frozenset[str] = frozenset()  # the parameters attributes read: their values must be finite

@@ -124,6 +124,9 @@ class _StepState:
         self.coef = [(r, c, np.zeros(S)) for r, c, _ in net.coefficients]
         self.vmin = np.zeros((S, len(net.res_ids)))
         self.max_volume = np.zeros((S, len(net.res_ids)))  # this step's maximum volumes (before `hold`)
+        # this step's max_volume, not lowered by a flood-control limit (a parameter's value where one sets it): the
+        # divisor of the next step's proportion full
+        self.full_volume = np.zeros((S, len(net.res_ids)))
 
     def prepare(self, net: CompiledNetwork, t: int, volume: np.ndarray, past: np.ndarray | None = None
                 ) -> tuple[np.ndarray, np.ndarray]:
@@ -151,6 +154,8 @@ class _StepState:
             self.row_hi[:, net.res_row] = -avail
             self.col_lo[:, net.res_col] = lower
             self.max_volume[:] = self.col_hi[:, net.res_col]
+            full = net.res_full[:, t, :]  # (NaN where a parameter sets it: its value, which flood control cannot lower)
+            self.full_volume[:] = np.where(np.isnan(full), self.max_volume, full)
             if net.res_hold.size:  # above the maximum: no filling, but no forced release either
                 cols, held = net.res_col[net.res_hold], net.res_hold
                 hi = np.maximum(self.col_hi[:, cols], avail[:, held])
@@ -169,8 +174,7 @@ class _StepState:
         if t == 0:
             pc = np.broadcast_to(params.initial_proportion, volume.shape).copy()
         else:  # over the last step's max_volume (not its flood-control limit; a parameter's value where one sets it)
-            full = params.full_volume[:, t - 1]
-            vmax = np.where(np.isnan(full), self.max_volume, full)
+            vmax = self.full_volume
             with np.errstate(divide="ignore", invalid="ignore"):
                 pc = np.where(vmax == 0.0, np.nan, volume / vmax)
         values = params.step(t, volume, pc)
@@ -324,7 +328,7 @@ def simulate(net: CompiledNetwork) -> SimulationOutput:
         out.head[:, t] = head
         out.col_upper[:, t] = state.col_hi
         out.volume_min[:, t] = state.vmin
-        out.volume_max[:, t] = np.where(np.isnan(net.res_full[:, t, :]), state.max_volume, net.res_full[:, t, :])
+        out.volume_max[:, t] = state.full_volume
         if eq_rows.size:
             resid = (A_eq @ x_t.T).T - state.row_lo[:, eq_rows]
             for i, c, base, k in varying:
