@@ -113,24 +113,22 @@ class Series:
             return ()
         assert self.dates is not None
         between = self._rows_between_steps(axis)
-        if between and self._a_row_in_each_step(axis):  # (dated off the step starts, at month ends say: its
-            # step starts are missing, but saying so, and to extend the file, would mislead)
-            return (("", self._one_row_off_each_start(axis) or between),)
+        if between and np.all(per_step := self._rows_per_step(axis)):  # (dated off the step starts, at month ends
+            # say: its step starts are missing, but saying so, and to extend the file, would mislead)
+            return (("", self._one_row_off_each_start(axis, per_step) or between),)
         return (MISSING_DATES, self._missing_dates(axis)), ("", between)
 
-    def _a_row_in_each_step(self, axis: TimeAxis) -> bool:
-        """Whether every step of ``axis`` has a row of the series dated within it."""
+    def _rows_per_step(self, axis: TimeAxis) -> np.ndarray:
+        """How many rows of the series are dated within each step of ``axis``."""
         assert self.dates is not None
         edges = np.append(axis.starts.values, np.datetime64(axis.end, "ns"))
-        return bool(np.all(np.diff(np.searchsorted(np.sort(self.dates.values), edges)) > 0))
+        return np.diff(np.searchsorted(np.sort(self.dates.values), edges))
 
-    def _one_row_off_each_start(self, axis: TimeAxis) -> str:
-        """The problem of a series with exactly one row within each step of ``axis``, none at the step's start (a
-        monthly file dated at month ends, say), or "" if it is not one."""
+    def _one_row_off_each_start(self, axis: TimeAxis, per_step: np.ndarray) -> str:
+        """The problem of a series with exactly one row within each step of ``axis`` (``per_step``: the rows within
+        each), none at the step's start (a monthly file dated at month ends, say), or "" if it is not one."""
         assert self.dates is not None
-        edges = np.append(axis.starts.values, np.datetime64(axis.end, "ns"))
         inside = self.dates[(self.dates >= axis.start) & (self.dates < axis.end)]
-        per_step = np.diff(np.searchsorted(np.sort(inside.values), edges))
         if not np.all(per_step == 1) or inside.isin(axis.starts).any():
             return ""
         first = inside.min()
@@ -146,7 +144,7 @@ class Series:
         other = (", or read the file with a 'dataframe' parameter (parameters: {NAME: {type: dataframe, csv: …}}, "
                  "then {parameter: NAME, unit: …}), which takes the rows within each month") if regular else ""
         return (f"{self._csv()} has one row per step, {how}, but a CSV series is dated at each step's start "
-                f"({_step_starts(axis)}): date each row at the start of its step{other}")
+                f"({_when_steps_start(axis)}): date each row at the start of its step{other}")
 
     def _overflow(self, axis: TimeAxis) -> str:
         """A rate so large that its volume over a step is no number (1e308 hm³/day over 31 days)."""
@@ -187,8 +185,8 @@ class Series:
             return ""
         return (f"{self._csv()} has rows between the run's step starts ({between.size} of its rows within the "
                 f"run, the first dated {self.dates[between[0]]:%Y-%m-%d}), which a CSV series would skip: it takes "
-                f"one row per step, dated at the step's start ({_step_starts(axis)}). Give one row per step, or, for a "
-                "file dated at a regular frequency (daily, every N days, monthly…), read it with a 'dataframe' "
+                f"one row per step, dated at the step's start ({_when_steps_start(axis)}). Give one row per step, or, "
+                "for a file dated at a regular frequency (daily, every N days, monthly…), read it with a 'dataframe' "
                 "parameter (parameters: {NAME: {type: dataframe, csv: …}}, then {parameter: NAME, unit: …}), which "
                 "takes the mean of the rows in each step")
 
@@ -227,7 +225,7 @@ def numbers_of(value: object) -> np.ndarray | None:
     return None
 
 
-def _step_starts(axis: TimeAxis) -> str:
+def _when_steps_start(axis: TimeAxis) -> str:
     """When the steps of ``axis`` start, for a message: ``the 1st of each month``, ``every 10 days from
     2001-01-01``, ``every day from 2001-01-01``."""
     if axis.step_days is None:
