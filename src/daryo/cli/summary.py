@@ -59,7 +59,7 @@ def format_summary(model: Model, results: Results) -> str:
             lines.append(f"  {name:<28s} {_number(v * covered['year'] if short else v, 12)}")
     err = float(abs(ds["mass_balance_error"]).max())
     lines += ["", f"largest mass-balance error: {err:.2e} hm³ per step"]
-    caveats = model.metadata.get("caveats") or []
+    caveats = str(ds.attrs.get("caveats") or "").splitlines()  # (the model's, as its results keep them)
     if caveats:  # (what the model's authors say a reader of its results must know)
         lines += ["", "caveats of the model (its metadata.caveats):", *(f"  - {c}" for c in caveats)]
     return "\n".join(lines)
