@@ -141,6 +141,9 @@ def test_scenarios_listed_and_combined(capsys):
     assert main(["scenarios"]) == 0
     out = capsys.readouterr().out
     assert "qosh-tepa-10" in out and "climate-2050" in out and "energy-mode" in out
+    assert "at most one of each group" in out.splitlines()[0]
+    rows = {line.split()[0]: line.split()[1] for line in out.splitlines()[2:]}  # name: group
+    assert rows["rogun-full"] == rows["rogun-absent"] == "rogun" and rows["icwc"] == rows["energy-mode"] == "regime"
     assert main(["run", "--scenario", "qosh-tepa-10", "--scenario", "climate-2050", "--years", "1"]) == 0
     assert "scenario overlays (in order): qosh-tepa-10, climate-2050\n" in capsys.readouterr().out
     assert main(["run", "--scenario", "no-such-scenario", "--years", "1"]) == 1

@@ -13,7 +13,7 @@ import daryo
 from daryo.api import demo_model_path
 from daryo.basins.aral import read_base_document
 from daryo.errors import ModelError
-from daryo.scenarios import apply_scenarios, list_scenarios, load_overlay, transform_inflows
+from daryo.scenarios import apply_scenarios, list_scenarios, load_overlay, scenario_groups, transform_inflows
 
 
 def test_library_lists_every_scenario_with_a_title():
@@ -21,6 +21,10 @@ def test_library_lists_every_scenario_with_a_title():
     assert LIBRARY <= set(listed)
     assert list(listed) == sorted(listed)  # by name: climate-2050 before climate-2050-peak (sorted by file name, after)
     assert all(listed[n] for n in LIBRARY)
+    groups = scenario_groups()
+    assert list(groups) == list(listed)
+    assert {n for n, g in groups.items() if g == "drought"} == {n for n in LIBRARY if n.startswith("drought")}
+    assert all(groups[n] == load_overlay(n).group for n in listed)
 
 
 def test_unknown_name_is_refused_with_the_available_names():

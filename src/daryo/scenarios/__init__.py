@@ -47,8 +47,16 @@ from __future__ import annotations
 
 from .apply import apply_scenarios, overlaid_document, overlay_shape_problems
 from .inflows import document_steps, replaced_inflows, transform_inflows, with_years, year_limited_changes
-from .overlay import Overlay, library_dir, list_scenarios, load_overlay, overlay_names, scenario_path
+from .overlay import (
+    Overlay,
+    library_dir,
+    list_scenarios,
+    load_overlay,
+    overlay_names,
+    scenario_groups,
+    scenario_path,
+)
 
-__all__ = ["list_scenarios", "apply_scenarios", "overlaid_document", "load_overlay", "overlay_names", "scenario_path",
-           "transform_inflows", "with_years", "document_steps", "year_limited_changes", "Overlay", "library_dir",
-           "overlay_shape_problems", "replaced_inflows"]
+__all__ = ["list_scenarios", "scenario_groups", "apply_scenarios", "overlaid_document", "load_overlay",
+           "overlay_names", "scenario_path", "transform_inflows", "with_years", "document_steps",
+           "year_limited_changes", "Overlay", "library_dir", "overlay_shape_problems", "replaced_inflows"]

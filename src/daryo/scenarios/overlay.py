@@ -126,11 +126,22 @@ def _read_overlay(path: Path) -> Any:
 
 def list_scenarios(library: str | Path | None = None) -> list[tuple[str, str]]:
     """(name, title) of every overlay in the library, sorted by name."""
-    lib = _library(library)
+    return [(name, title) for name, title, _ in _library_entries(library)]
+
+
+def scenario_groups(library: str | Path | None = None) -> dict[str, str]:
+    """The group of every overlay in the library, by name ("" for an overlay of no group); of the overlays of
+    one group, at most one applies to a model."""
+    return {name: group for name, _, group in _library_entries(library)}
+
+
+def _library_entries(library: str | Path | None) -> list[tuple[str, str, str]]:
+    """(name, title, group) of every overlay in the library, sorted by name."""
     out = []
-    for f in sorted(lib.glob("*.yaml"), key=lambda f: f.stem):
+    for f in sorted(_library(library).glob("*.yaml"), key=lambda f: f.stem):
         doc = _read_overlay(f)
-        out.append((f.stem, str(doc.get("title", "")) if isinstance(doc, Mapping) else ""))
+        doc = doc if isinstance(doc, Mapping) else {}
+        out.append((f.stem, str(doc.get("title") or ""), str(doc.get("group") or "")))
     return out
 
 
