@@ -10,7 +10,15 @@ import xarray as xr
 import daryo
 from daryo.basins.aral import intake_withdrawals, natural_flow
 from daryo.basins.aral.validation import _per_year
-from daryo.indicators import annual_by, country_summary, energy_by_season, n_years, season_years, sink_inflow
+from daryo.indicators import (
+    annual_by,
+    country_summary,
+    energy_by_season,
+    n_years,
+    season_years,
+    sink_inflow,
+    supply_reliability,
+)
 from daryo.model import model_from_dict
 from daryo.timeaxis import TimeAxis
 
@@ -289,3 +297,95 @@ def test_times_as_cftime_dates_are_read_and_another_calendar_is_refused(tmp_path
                                              for t in pd.DatetimeIndex(decoded["time"].values)])
         with pytest.raises(ValueError, match="in the noleap calendar, whose hydrological years daryo does not count"):
             n_years(noleap)
+
+
+def _supply(deficits: np.ndarray, asked: np.ndarray) -> xr.Dataset:
+    """Results of two scenarios × six months × demands ``a``, ``b``… with these deficits and demands (hm³)."""
+    s, t, d = deficits.shape
+    dims = ("scenario", "time", "demand")
+    demands = [chr(ord("a") + i) for i in range(d)]
+    return xr.Dataset({"delivery": (dims, asked - deficits), "deficit": (dims, deficits)},
+                      coords={"scenario": [str(i) for i in range(s)],
+                              "time": pd.date_range("2000-10-01", periods=t, freq="MS"),
+                              "demand": demands, "demand_country": ("demand", ["X"] * d)})
+
+
+def test_supply_reliability_worked_out_by_hand():
+    """Demand a asks 10 a month; scenario 0 is short 0, 5, 10, 0, 0, 2 and scenario 1 short 3 in its first month.
+    Demand b asks 4 in December and January only, and gets nothing then in scenario 0."""
+    asked = np.full((2, 6, 2), 10.0)
+    asked[:, :, 1] = [0, 0, 4, 4, 0, 0]
+    short = np.zeros((2, 6, 2))
+    short[0, :, 0], short[1, :, 0], short[0, :, 1] = [0, 5, 10, 0, 0, 2], [3, 0, 0, 0, 0, 0], [0, 0, 4, 4, 0, 0]
+    ds = _supply(short, asked)
+    table = supply_reliability(ds)
+    rrv = ["reliability", "resilience", "vulnerability"]
+    years = 2 * n_years(ds)
+    # a fails in 4 of 12 months; of its failures with a next month (the one in scenario 0's last month has none),
+    # 2 of 3 are followed by a month without; spells: [0.5, 1.0], [0.2] and [0.3], worst 1.0, 0.2, 0.3
+    assert table.loc["a", rrv].tolist() == pytest.approx([8 / 12, 2 / 3, 0.5])
+    assert table.loc["a", "spells_per_year"] == pytest.approx(3 / years) and table.loc["a", "longest_spell"] == 2
+    # b asks in 4 months, fails in 2 (one spell of 2: resilience 1/2); months it asks nothing in do not count
+    assert table.loc["b", rrv].tolist() == pytest.approx([0.5, 0.5, 1.0])
+    assert table["country"].tolist() == ["X", "X"] and table.attrs["threshold"] == 0.0
+    # a step fails only when short of more than 30 % of its demand: a's 0.5, 1.0 spell alone, whose first month is
+    # followed by a failure and its second by a month without
+    strict = supply_reliability(ds, threshold=0.3)
+    assert strict.loc["a", rrv].tolist() == pytest.approx([10 / 12, 0.5, 1.0])
+    one = supply_reliability(ds.isel(scenario=1))  # (a selection of one scenario)
+    assert one.loc["a", "reliability"] == pytest.approx(5 / 6) and one.loc["a", "resilience"] == 1.0
+    assert np.isnan(one.loc["b", "resilience"]) and np.isnan(one.loc["b", "vulnerability"])
+    assert one.loc["b", ["reliability", "spells_per_year", "longest_spell"]].tolist() == [1.0, 0.0, 0]
+
+
+def _reference_reliability(fraction: np.ndarray, asked: np.ndarray, threshold: float) -> list[tuple]:
+    """The indicators counted step by step, one demand and scenario at a time (the definitions, not the code's)."""
+    out = []
+    for d in range(fraction.shape[2]):
+        fails = asked_steps = recovered = followed = 0
+        worst: list[float] = []
+        for s in range(fraction.shape[0]):
+            in_spell = False
+            for t in range(fraction.shape[1]):
+                fail = fraction[s, t, d] > threshold
+                asked_steps += asked[s, t, d] > 0
+                fails += fail
+                if fail and t + 1 < fraction.shape[1]:
+                    followed += 1
+                    recovered += not fraction[s, t + 1, d] > threshold
+                if fail and not in_spell:
+                    worst.append(fraction[s, t, d])
+                elif fail:
+                    worst[-1] = max(worst[-1], fraction[s, t, d])
+                in_spell = fail
+        out.append((1 - fails / asked_steps, recovered / followed if followed else np.nan,
+                    np.mean(worst) if worst else np.nan, len(worst)))
+    return out
+
+
+@pytest.mark.parametrize("threshold", [0.0, 0.25])
+def test_supply_reliability_agrees_with_the_definitions_counted_step_by_step(threshold):
+    from daryo.testmodels import chain_of_demands
+
+    ds = daryo.run(chain_of_demands()).dataset  # (8 scenarios × 24 months, short in about a third of them)
+    got, short = ds["delivery"].values, ds["deficit"].values
+    asked = got + short
+    fraction = np.divide(short, asked, out=np.zeros_like(short), where=asked > 0)
+    table = supply_reliability(ds, threshold)
+    expected = _reference_reliability(fraction, asked, threshold)
+    assert 0 < sum(n for *_, n in expected)  # (the network is short somewhere)
+    for d, (rel, res, vul, spells) in zip(table.index, expected, strict=True):
+        assert table.loc[d, ["reliability", "resilience", "vulnerability"]].tolist() == pytest.approx(
+            [rel, res, vul], nan_ok=True)
+        assert table.loc[d, "spells_per_year"] == pytest.approx(spells / (8 * n_years(ds)))
+
+
+def test_supply_reliability_refuses_what_it_cannot_count():
+    ds = _supply(np.zeros((2, 6, 1)), np.ones((2, 6, 1)))
+    for bad in (1.0, -0.1):
+        with pytest.raises(ValueError, match="0 ≤ threshold < 1"):
+            supply_reliability(ds, bad)
+    with pytest.raises(TypeError, match="0 ≤ threshold < 1"):
+        supply_reliability(ds, "30 %")
+    with pytest.raises(ValueError, match="no 'deficit' of each demand over time"):
+        supply_reliability(ds.drop_vars("deficit"))

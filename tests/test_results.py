@@ -129,6 +129,7 @@ def test_requirement_met_is_the_requirement_when_met_and_the_flow_itself_when_sh
     sea = ds.node_flow.sel(node="sea").isel(scenario=0).values
     np.testing.assert_allclose(sea, [30.0, 0.7, 13.37], rtol=0, atol=1e-8)
     assert met[0] == 30.0 and (met[1:] == sea[1:]).all()
+    assert ds.requirement_at.values.tolist() == ["sea"]  # (the node it is on, which no edge names)
 
 def test_no_result_is_a_negative_zero(tmp_path):
     """The solvers' -0.0 (the demo model's node_flow and node_loss had some) is written as 0, not -0."""

@@ -19,7 +19,8 @@ from .cf import daryo_units
 from .errors import with_article
 from .timeaxis import TimeAxis, season_of_month, step_label_days
 
-__all__ = ["annual_by", "country_summary", "energy_by_season", "n_years", "season_years", "sink_inflow"]
+__all__ = ["annual_by", "country_summary", "energy_by_season", "n_years", "season_years", "sink_inflow",
+           "supply_reliability"]
 
 
 def n_years(data: xr.Dataset | TimeAxis) -> float:
@@ -316,3 +317,111 @@ def country_summary(ds: xr.Dataset) -> pd.DataFrame:
     frame = pd.DataFrame(parts).fillna(0.0)
     frame.index.name = "country"
     return frame
+
+
+def supply_reliability(ds: xr.Dataset, threshold: float = 0.0) -> pd.DataFrame:
+    """Reliability, resilience and vulnerability of each demand's supply (Hashimoto, Stedinger and Loucks, 1982,
+    Water Resources Research 18(1):14–20, https://doi.org/10.1029/WR018i001p00014), over every step of every
+    scenario (or trace).
+
+    A step *fails* for a demand when its deficit is more than ``threshold`` of what the demand asked for in that
+    step (``threshold=0.3``: it got less than 70 %); a step in which it asked for nothing does not fail.  A
+    *failure spell* is a run of failing steps in one scenario.
+
+    Parameters
+    ----------
+    ds
+        A run's results, or an ensemble's store (its traces are the scenarios): the monthly ``delivery`` and
+        ``deficit`` (hm³ per step) of each demand.
+    threshold
+        The deficit, as a fraction of the step's demand (0 ≤ threshold < 1), above which a step fails; 0 (the
+        default): any deficit.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A row per demand (index ``demand``) with columns ``country``; ``reliability``, the share of the steps in
+        which it asked for water that did not fail (NaN if it never asked); ``resilience``, the share of failing
+        steps followed by a step that does not fail, in the same scenario (a failure in the run's last step has
+        no next step and is not counted; NaN if no failure is); ``vulnerability``, the mean over failure spells
+        of the largest deficit in the spell, as a fraction of its step's demand (NaN if none); ``spells_per_year``,
+        failure spells per scenario and hydrological year (:func:`n_years`); ``longest_spell``, the most steps of
+        one spell (0 if none).
+
+    Raises
+    ------
+    TypeError
+        If ``ds`` is not a Dataset, or ``threshold`` is not a number.
+    ValueError
+        If ``ds`` has no ``delivery`` and ``deficit`` of demands over time, or ``threshold`` is outside [0, 1).
+    """
+    check_dataset(ds, "supply_reliability")
+    if isinstance(threshold, bool) or not isinstance(threshold, (int, float, np.integer, np.floating)):
+        raise TypeError(f"threshold={threshold!r}: give a fraction of the step's demand, 0 ≤ threshold < 1")
+    if not 0.0 <= threshold < 1.0:
+        raise ValueError(f"threshold={threshold!r}: give a fraction of the step's demand, 0 ≤ threshold < 1 "
+                         "(0.3: a step fails when it gets less than 70 % of its demand)")
+    got, short = (_per_trace_step_demand(ds, name) for name in ("delivery", "deficit"))  # (S, T, D) each
+    asked = got + short
+    fraction = np.divide(short, asked, out=np.zeros_like(short), where=asked > 0)
+    fail = fraction > threshold
+    n_traces, n_steps, n_demands = fail.shape
+    with np.errstate(divide="ignore", invalid="ignore"):
+        reliability = 1.0 - fail.sum(axis=(0, 1)) / (asked > 0).sum(axis=(0, 1))
+        followed = fail[:, :-1]
+        resilience = (followed & ~fail[:, 1:]).sum(axis=(0, 1)) / followed.sum(axis=(0, 1))
+    vulnerability, spells, longest = _failure_spells(fail, fraction)
+    frame = pd.DataFrame({
+        "country": _countries(ds, "demand", n_demands),
+        "reliability": reliability, "resilience": resilience, "vulnerability": vulnerability,
+        "spells_per_year": spells / (n_traces * n_years(ds)), "longest_spell": longest,
+    }, index=pd.Index(ds["demand"].values.astype(str), name="demand"))
+    frame.attrs.update(threshold=float(threshold), steps=n_steps, scenarios=n_traces)
+    return frame
+
+
+def _per_trace_step_demand(ds: xr.Dataset, name: str) -> np.ndarray:
+    """Variable ``name`` of ``ds`` as float64 (scenarios or traces, time, demand), with a scenario axis of one
+    where ``ds`` is a selection of one."""
+    if name not in ds.data_vars or "demand" not in ds[name].dims or "time" not in ds[name].dims:
+        raise ValueError(f"supply_reliability: the results have no {name!r} of each demand over time (an "
+                         "ensemble's store and a run's results have it)")
+    da = ds[name]
+    traces = [str(d) for d in da.dims if d in _TRACE_DIMS]
+    if len(traces) > 1 or set(map(str, da.dims)) - {*traces, "time", "demand"}:
+        raise ValueError(f"supply_reliability: {name!r} is over {', '.join(map(str, da.dims))}; give it over "
+                         "scenario (or trace), time and demand")
+    values = da.transpose(*traces, "time", "demand").values.astype(np.float64)
+    return values if traces else values[None]
+
+
+def _countries(ds: xr.Dataset, kind: str, n: int) -> np.ndarray:
+    """The country of each element of ``kind`` ("" where the results do not say)."""
+    key = f"{kind}_country"
+    return ds[key].values.astype(str) if key in ds.coords else np.full(n, "")
+
+
+def _failure_spells(fail: np.ndarray, fraction: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per demand (the last axis of ``fail`` and ``fraction``: scenarios, steps, demands): the mean over failure
+    spells of the largest ``fraction`` in each, the number of spells and the most steps of one."""
+    n_demands = fail.shape[2]
+    flat_fail = np.moveaxis(fail, 2, 0).reshape(-1)  # (demand, scenario, step) in order: a spell is contiguous
+    flat_fraction = np.moveaxis(fraction, 2, 0).reshape(-1)
+    before = np.zeros_like(fail)
+    before[:, 1:] = fail[:, :-1]  # (a scenario's first step starts a spell: none runs on from another scenario)
+    starts = np.flatnonzero(np.moveaxis(fail & ~before, 2, 0).reshape(-1))
+    spells = np.zeros(n_demands)
+    worst = np.full(n_demands, np.nan)
+    longest = np.zeros(n_demands, dtype=np.int64)
+    if not starts.size:
+        return worst, spells, longest
+    failing = np.flatnonzero(flat_fail)  # (each spell's steps follow its start, up to the next start)
+    first = np.searchsorted(failing, starts)
+    largest = np.maximum.reduceat(flat_fraction[failing], first)
+    length = np.diff(np.append(first, failing.size))
+    demand = starts // (fail.shape[0] * fail.shape[1])
+    spells = np.bincount(demand, minlength=n_demands).astype(float)
+    with np.errstate(invalid="ignore"):
+        worst = np.bincount(demand, weights=largest, minlength=n_demands) / spells
+    np.maximum.at(longest, demand, length)
+    return np.where(spells > 0, worst, np.nan), spells, longest

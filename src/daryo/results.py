@@ -287,8 +287,10 @@ def build_dataset(net: CompiledNetwork, out: SimulationOutput) -> xr.Dataset:
     if req_nodes:
         ids = [net.node_ids[i] for i in req_nodes]
         coords.update(_coords(net, ids, "requirement"))
+        at_ids = [str(net.model.node(i).get("at")) for i in ids]
+        coords["requirement_at"] = ("requirement", at_ids, {"description": "Node whose flow each requirement is on"})
         cols = net.node_col[req_nodes]
-        at = net.node_col[[net.node_ids.index(net.model.node(i).get("at")) for i in ids]]
+        at = net.node_col[[net.node_ids.index(i) for i in at_ids]]
         required = out.col_upper[:, :, cols]
         var("required", ("scenario", "time", "requirement"), required, _FLOW, "Required minimum flow")
         # the flow through the node, up to the requirement (in cost mode nothing values the requirement's own

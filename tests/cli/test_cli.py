@@ -50,6 +50,18 @@ def test_run_demo_file_prints_summary(capsys):
     out = capsys.readouterr().out
     assert "daryo run: demo-basin — 1 scenario(s), 24 steps" in out
     assert "UZB" in out and "KGZ" in out and "lake" in out
+    # the water stress of its one river system, as daryo.sdg.water_stress gives it
+    from daryo.sdg import water_stress
+
+    lines = out.splitlines()
+    head = lines.index("water stress by river system (SDG 6.4.2's ratio: withdrawal / (renewable − environmental); "
+                       "hm³/yr):")
+    assert lines[head + 2].startswith("  system of upper_river ") and lines[head + 2].endswith(" %  medium")
+    cells = [float(c) for c in lines[head + 2].split()[3:7]]
+    model = daryo.load(DEMO).with_time(years=2)
+    (row,) = water_stress(daryo.run(model, daryo.RunOptions(scenarios=1)).dataset).itertuples()
+    assert cells == pytest.approx([row.withdrawal, row.renewable, row.environmental, row.stress], abs=0.051)
+    assert 50 < row.stress < 75 and len(lines) > head + 3 and not lines[head + 3].strip()  # (one system)
 
 
 def test_a_run_of_summer_months_shows_its_summer_and_no_winter(tmp_path, capsys):

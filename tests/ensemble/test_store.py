@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import xarray as xr
-from ensemble_cases import assert_identical, basin, load, plant_basin, run, yaml_of_basin
+from ensemble_cases import assert_identical, basin, basin_network, load, plant_basin, run, yaml_of_basin
 
 import daryo
 from daryo.cf import daryo_units
@@ -27,6 +27,7 @@ from daryo.ensemble import (
 )
 from daryo.ensemble.store import _store_attributes, check_summary_csv
 from daryo.model import Node
+from daryo.testmodels import build
 
 
 def test_a_netcdf_library_error_while_writing_names_the_output_and_keeps_the_parts(tmp_path, monkeypatch):
@@ -132,6 +133,19 @@ def test_summaries_are_the_distribution_of_the_annual_indicators(tmp_path):
     np.testing.assert_allclose(ds.annual_delivery.isel(year=0), ds.delivery.isel(time=slice(0, 12)).sum("time"),
                                rtol=1e-5)
     assert (ds.delivery + ds.deficit).sel(demand="city").max() <= 8 + 1e-4
+
+
+def test_supply_reliability_of_a_store_counts_its_traces_as_a_runs_scenarios(tmp_path):
+    from daryo.indicators import supply_reliability
+
+    nodes, edges = basin_network()
+    nodes[4]["demand"] = [3 * v for v in nodes[4]["demand"]]  # (the farm asks for three times as much: short)
+    _, out = run(tmp_path, "s.nc", model=build(nodes, edges, steps=24, allocation="cost", start="2001-10"))
+    store = load(out)
+    as_run = store[["delivery", "deficit"]].rename(trace="scenario")  # (the same numbers as a run's results)
+    table = supply_reliability(store)
+    assert table.equals(supply_reliability(as_run)) and table.attrs["scenarios"] == 7
+    assert 0 < table.loc["farm", "reliability"] < table.loc["city", "reliability"]  # (the city is worth more)
 
 
 def test_zarr_output(tmp_path):

@@ -57,12 +57,32 @@ def format_summary(model: Model, results: Results) -> str:
         lines += ["", f"inflow to terminal sinks ({'hm³ in the run' if short else 'hm³/yr'}):"]
         for name, v in sink_inflow(ds).items():
             lines.append(f"  {name:<28s} {_number(v * covered['year'] if short else v, 12)}")
+    lines += _stress_lines(ds, model, covered["year"] if short else 1.0)
     err = float(abs(ds["mass_balance_error"]).max())
     lines += ["", f"largest mass-balance error: {err:.2e} hm³ per step"]
     caveats = str(ds.attrs.get("caveats") or "").splitlines()  # (the model's, as its results keep them)
     if caveats:  # (what the model's authors say a reader of its results must know)
         lines += ["", "caveats of the model (its metadata.caveats):", *(f"  - {c}" for c in caveats)]
     return "\n".join(lines)
+
+
+def _stress_lines(ds, model: Model, scale: float) -> list[str]:  # type: ignore[no-untyped-def]
+    """The water stress block: each river system's withdrawal, renewable water and environmental requirement (mean
+    annual, or in the run where ``scale`` is the years it covers) and SDG 6.4.2's ratio of them; none for a network
+    that takes no water."""
+    from ..sdg import water_stress
+
+    table = water_stress(ds, model.metadata.get("basins"))
+    if not (table["withdrawal"] > 0).any():
+        return []
+    table = table[(table["withdrawal"] > 0) | (table["renewable"] > 0)]  # (not a system of nodes that hold no water)
+    unit = "hm³ in the run" if scale != 1.0 else "hm³/yr"
+    rows = ["", f"water stress by river system (SDG 6.4.2's ratio: withdrawal / (renewable − environmental); {unit}):",
+            f"  {'system':<20s}{'withdrawal':>12s}{'renewable':>12s}{'environmental':>14s}{'stress':>10s}"]
+    for name, r in table.iterrows():
+        rows.append(f"  {str(name):<20s}{_number(r['withdrawal'] * scale, 12)}{_number(r['renewable'] * scale, 12)}"
+                    f"{_number(r['environmental'] * scale, 14)}{r['stress']:>8.1f} %  {r['level']}")
+    return rows
 
 
 def _number(value: float, width: int) -> str:

@@ -21,6 +21,7 @@ import xarray as xr
 from ...api import run
 from ...indicators import n_years
 from ...model import Model
+from ...sdg import water_stress
 from ...units import is_number
 from .indicators import intake_withdrawals, natural_flow
 from .model import load_aral_model
@@ -156,10 +157,13 @@ def scenario_table(years: int = 10, names: list[str] | None = None) -> pd.DataFr
             "North Aral km³": _per_year(ds, ds["sink_inflow"].sel(sink="north_aral")) / 1000,
             "South Aral km³": _per_year(ds, ds["sink_inflow"].sel(sink="south_aral")) / 1000,
             "Arnasay km³": _per_year(ds, ds["sink_inflow"].sel(sink="arnasay")) / 1000,
+            **{f"{b.capitalize()} stress %": v for b, v in water_stress(ds, model.metadata["basins"])["stress"].items()
+               if b in ("syr", "amu")},
         })
     frame = pd.DataFrame(rows)
     for c in frame.columns[1:]:
-        frame[c] = frame[c].map(lambda v: f"{v:.0f}" if abs(v) >= 100 else f"{v:.2f}")
+        frame[c] = frame[c].map(lambda v, c=c: f"{v:.1f}" if c.endswith("%") else f"{v:.0f}" if abs(v) >= 100
+                                else f"{v:.2f}")
     return frame
 
 
