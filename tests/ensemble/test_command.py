@@ -154,11 +154,12 @@ def test_cli_rate_counts_only_the_traces_computed_now(tmp_path, capsys):
 def test_cli_ensemble_summary_csv(tmp_path, capsys):
     """``--summary-csv`` writes the store's summaries as a long table (a row per indicator, element and
     statistic), also on a resume that finds the run finished; a target that is the output, a folder, or a file
-    other than an earlier summary is refused before any work."""
+    other than an earlier summary is refused before any work.  (A review found a finished run of a model with
+    caveats, as the Aral model has, refused as "another run (caveats differs)".)"""
     import pandas as pd
 
     model = tmp_path / "basin.yaml"
-    model.write_text(yaml_of_basin())
+    model.write_text(yaml_of_basin() + "metadata: {caveats: [Illustrative numbers., Not calibrated.]}\n")
     out, csv = tmp_path / "s.nc", tmp_path / "s.csv"
     base = ["ensemble", str(model), "--traces", "5", "--years", "2", "-o", str(out), "--chunk-size", "2", "--quiet"]
     for target, code, message in (("", 2, "--summary-csv '': give a name such as summaries.csv"),
@@ -183,7 +184,7 @@ def test_cli_ensemble_summary_csv(tmp_path, capsys):
     csv.unlink()
     assert main(base + ["--resume", "--summary-csv", str(csv)]) == 0  # finished: nothing to do but the CSV
     assert "no unfinished run" not in capsys.readouterr().out
-    assert pd.read_csv(csv).equals(table)
+    assert pd.read_csv(csv).equals(table) and ds.attrs["caveats"] == "Illustrative numbers.\nNot calibrated."
 
 
 def test_cli_ensemble_summary_csv_that_cannot_be_written(tmp_path, capsys, monkeypatch):

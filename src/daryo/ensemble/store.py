@@ -126,7 +126,8 @@ def _finished_chunk_size(output: Path, fmt: str) -> int | None:
 def _finished_run(output: Path, fmt: str, manifest: Mapping[str, Any]) -> bool:
     """Whether ``output`` holds the finished results of the run ``manifest``; a ValueError if it holds another
     run's (resuming with no parts folder: nothing to continue, and nothing to replace unasked)."""
-    written = ("title", "Conventions", "coordinates", "history")  # (the file's, not the run's)
+    # the file's, not the run's; and the model's caveats, which its digest in the manifest covers
+    written = ("title", "Conventions", "coordinates", "history", "caveats")
     held = {k: v for k, v in _attributes(output, fmt).items() if k not in written}
     attrs = _store_attributes(manifest)
     if held == attrs:
