@@ -43,6 +43,26 @@ def test_the_run_header_gives_the_days_of_n_day_steps(tmp_path, capsys):
         "{start: 2000-04-15, end: 2002-06-20, step: {days: 7}}", one_day))
     assert main(["run", str(tmp_path / "one.yaml")]) == 0
     assert "1 scenario(s), 1 step of 1 day, 2000-04-15 to 2000-04-15" in capsys.readouterr().out
+    # the line on the years covered ends where the header does, with the last step's last day (a review: "the run,
+    # January 2000 to December 2001" under a header ending 2002-01-04)
+    (tmp_path / "new_year.yaml").write_text((tmp_path / "m.yaml").read_text().replace(
+        "start: 2000-04-15, end: 2002-06-20", "start: 2000-01-01, end: 2001-12-29"))
+    assert main(["run", str(tmp_path / "new_year.yaml")]) == 0
+    out = capsys.readouterr().out
+    assert "105 steps of 7 days, 2000-01-01 to 2002-01-04" in out and "the run, January 2000 to January 2002," in out
+
+
+def test_the_run_header_names_the_hydrology_and_warns_of_a_drought_taken_twice(capsys):
+    assert main(["run", "--years", "1", "--hydrology", "2021"]) == 0
+    captured = capsys.readouterr()
+    assert "\nhydrology: kind 2021, traces 1, seed 0\n" in captured.out and not captured.err
+    assert main(["run", "--years", "1", "--hydrology", "2021", "--scenario", "drought-2021"]) == 0
+    assert capsys.readouterr().err == (
+        "note: --hydrology 2021 starts the run with its named year(s), and drought-2021 multiplies the first years' "
+        "inflows by a named year's factors again: drier than any year on record; for the drought on its own, leave out "
+        "--hydrology (the norm)\n")
+    assert main(["run", "--years", "1", "--scenario", "drought-2021", "--scenario", "qosh-tepa-10"]) == 0
+    assert not capsys.readouterr().err
 
 
 def test_run_demo_file_prints_summary(capsys):
@@ -158,6 +178,11 @@ def test_scenarios_listed_and_combined(capsys):
     assert rows["rogun-full"] == rows["rogun-absent"] == "rogun" and rows["icwc"] == rows["energy-mode"] == "regime"
     assert main(["run", "--scenario", "qosh-tepa-10", "--scenario", "climate-2050", "--years", "1"]) == 0
     assert "scenario overlays (in order): qosh-tepa-10, climate-2050\n" in capsys.readouterr().out
+    # --scenarios (how many traces) given an overlay's name (a review): the flag meant is named
+    assert main(["run", "--scenarios", "qosh-tepa-10"]) == 2
+    assert capsys.readouterr().err.endswith(
+        "argument --scenarios: invalid number of scenario traces: 'qosh-tepa-10'; to apply the scenario overlay "
+        "'qosh-tepa-10', use --scenario qosh-tepa-10\n")
     assert main(["run", "--scenario", "no-such-scenario", "--years", "1"]) == 1
     assert "unknown scenario; use one of the embedded Aral Sea basin model's library: climate-2050" \
         in capsys.readouterr().err

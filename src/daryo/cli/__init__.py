@@ -52,7 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--csv", metavar="DIR",
                    help="write results as CSV files into DIR, one per variable, variables.csv with their units and "
                         "elements.csv with each element's type, country and ends")
-    r.add_argument("--scenarios", type=int, metavar="N", help="run the first N scenario traces")
+    r.add_argument("--scenarios", type=_trace_count, metavar="N", help="run the first N scenario traces")
     r.add_argument("--years", type=int, metavar="Y", help="run Y years from the model's start")
     r.add_argument("--scenario", action="append", default=[], metavar="NAME",
                    help="apply a scenario overlay (a name from `daryo scenarios` or an overlay .yaml); repeat to "
@@ -80,6 +80,15 @@ def build_parser() -> argparse.ArgumentParser:
     _add_ensemble_parser(sub)
     _add_convert_parser(sub)
     return p
+
+
+def _trace_count(text: str) -> int:
+    """``--scenarios``'s value: a whole number; a name there is an overlay meant for ``--scenario``."""
+    try:
+        return int(text)
+    except ValueError:
+        hint = f"; to apply the scenario overlay {text!r}, use --scenario {text}" if text.strip() else ""
+        raise argparse.ArgumentTypeError(f"invalid number of scenario traces: {text!r}{hint}") from None
 
 
 def _command_parser(parser: argparse.ArgumentParser, command: str) -> argparse.ArgumentParser:

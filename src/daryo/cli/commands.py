@@ -100,6 +100,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
         _check_seed(args.seed)
     _check_run_targets(args.output, args.csv)  # before the run, which may take long
     model = _load_for_run(args)
+    if note := _compounded_drought(args.hydrology, args.scenario):
+        _err(f"note: {note}")
     if args.scenarios is not None and not 1 <= args.scenarios <= model.n_scenarios:
         raise _UsageError(f"--scenarios {args.scenarios}: the model has {model.n_scenarios} scenario trace(s)")
     try:  # (the model is loaded for --years already: a span past the dates a time axis holds was refused there)
@@ -118,6 +120,23 @@ def _cmd_run(args: argparse.Namespace) -> int:
     for note in advice(results.dataset):
         _err(f"note: {note}")
     return EXIT_OK
+
+
+def _compounded_drought(hydrology: str | None, overlays: list[str]) -> str:
+    """A note where a named year's hydrology (that year first, then the norm) meets an overlay that multiplies the
+    first years' inflows by a named year's factors again ("" if none does)."""
+    from ..basins.aral import HYDROLOGY_CHOICES
+    from ..scenarios import load_overlay
+
+    if hydrology is None or hydrology not in HYDROLOGY_CHOICES or hydrology in ("norm", "stochastic"):
+        return ""
+    again = [name for name in overlays
+             if any("named_years" in change for change in load_overlay(name).changes)]
+    if not again:
+        return ""
+    return (f"--hydrology {hydrology} starts the run with its named year(s), and {', '.join(again)} multipl"
+            f"{'ies' if len(again) == 1 else 'y'} the first years' inflows by a named year's factors again: drier "
+            "than any year on record; for the drought on its own, leave out --hydrology (the norm)")
 
 
 def _with_years(model: Model, years: int) -> Model:

@@ -47,6 +47,7 @@ def format_summary(model: Model, results: Results) -> str:
               "mean annual values over the run and scenarios; hm³/yr for water, GWh/yr for energy")
     lines = [f"daryo run: {model.name} — {ds.sizes['scenario']} scenario(s), "
              f"{_span(ds)}", *([f"scenario overlays (in order): {', '.join(overlays)}"] if overlays else []),
+             *([f"hydrology: {ds.attrs['hydrology']}"] if ds.attrs.get("hydrology") else []),
              values, "winter = October–March, summer = April–September", *_part_years(ds, covered, short), ""]
     table = results.summary()
     if short:  # (a season's mean annual value is its total over the seasons covered)
@@ -100,9 +101,10 @@ def _part_years(ds, covered: dict[str, float], short: bool) -> list[str]:  # typ
     if all(_is_whole(v) for v in covered.values()):
         return []
     t = pd.DatetimeIndex(ds["time"].values)
+    last = t[-1] + pd.Timedelta(days=float(ds["days"].values[-1]) - 1) if "days" in ds.coords else t[-1]
     how = ("its totals are shown as they are, not made annual" if short else
            "its totals are scaled to whole years and seasons (a part covered counts its share of one)")
-    return [f"the run, {t[0]:%B %Y} to {t[-1]:%B %Y}, covers {_count(covered['year'], 'hydrological year')} "
+    return [f"the run, {t[0]:%B %Y} to {last:%B %Y}, covers {_count(covered['year'], 'hydrological year')} "
             f"({_count(covered['winter'], 'winter')}, {_count(covered['summer'], 'summer')}): {how}"]
 
 
