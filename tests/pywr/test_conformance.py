@@ -212,6 +212,17 @@ def case_aggregatednode():
          ["l1", "sea"], ["l2", "sea"]]), {}
 
 
+def case_aggregatednode_members_in_series():
+    """A licence of 20 over an intake and the pipeline after it: the edge solver counts the route's flow once per
+    member (the town gets 10; Pywr's default route solver counts it once and gives 20: a caveat of the converted
+    model says so, tests/pywr/test_convert.py)."""
+    return pywr_doc(
+        [{"name": "river", "type": "input", "max_flow": 50.0}, {"name": "intake", "type": "link"},
+         {"name": "pipeline", "type": "link"}, {"name": "town", "type": "output", "max_flow": 30.0, "cost": -10.0},
+         {"name": "licence", "type": "aggregatednode", "nodes": ["intake", "pipeline"], "max_flow": 20.0}],
+        [["river", "intake"], ["intake", "pipeline"], ["pipeline", "town"]]), {}
+
+
 def case_aggregatednode_default_bounds():
     """An aggregated node without bounds still has Pywr's default row 0 ≤ Σ w × flow: with weights 1 and -1 it
     keeps the first flow at least the second (which pays more)."""

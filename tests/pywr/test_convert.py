@@ -265,3 +265,27 @@ def test_a_pywr_outputs_max_flow_beyond_1e30_is_told_to_be_left_out(tmp_path):
         daryo.load(write_model(tmp_path, doc))
     assert str(err.value).endswith("nodes[d].max_flow: is 1e+300 hm³/day = 1.15741e+301 m³/s: a number larger than "
                                    "1e30 is no amount a model means (for no upper bound, leave the maximum out)")
+
+
+def test_what_the_conversion_cannot_reproduce_of_every_pywr_solver_or_does_not_run_is_a_caveat(tmp_path):
+    """A review: an aggregated node over two links in series gave half the flow of Pywr's default solver, and a
+    CSVRecorder wrote nothing, without a word; the converted model's caveats (which ``daryo run`` prints and results
+    keep) now say so, after the Pywr file's own."""
+    doc = {"metadata": {"title": "t", "caveats": "Illustrative."},
+           "timestepper": {"start": "2000-01-01", "end": "2000-01-31", "timestep": "M"},
+           "nodes": [{"name": "river", "type": "input", "max_flow": 50}, {"name": "intake", "type": "link"},
+                     {"name": "pipeline", "type": "link"}, {"name": "town", "type": "output", "max_flow": 30,
+                                                            "cost": -10},
+                     {"name": "licence", "type": "aggregatednode", "nodes": ["intake", "pipeline"], "max_flow": 20}],
+           "edges": [["river", "intake"], ["intake", "pipeline"], ["pipeline", "town"]],
+           "recorders": {"flows": {"type": "CSVRecorder", "url": "out.csv"}, "sum": {"type": "TotalFlowNodeRecorder",
+                                                                                    "node": "town"}}}
+    caveats = convert_pywr_document(doc)["metadata"]["caveats"]
+    assert caveats[0] == "Illustrative." and len(caveats) == 3
+    assert caveats[1].startswith("Pywr aggregated node 'licence' has members in series (intake → pipeline): daryo "
+                                 "counts the flow of a route through them once per member, as Pywr's glpk-edge")
+    assert caveats[2] == ("Pywr recorder 'flows' (CSVRecorder) to out.csv is not run: daryo writes its results with "
+                          "`daryo run MODEL -o results.nc --csv DIR` (or Results.save)")
+    doc["nodes"][-1]["nodes"] = ["intake"]  # (one member: nothing in series)
+    del doc["recorders"]["flows"], doc["metadata"]
+    assert "caveats" not in convert_pywr_document(doc)["metadata"]

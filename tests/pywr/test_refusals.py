@@ -121,6 +121,24 @@ def test_misspelt_references_get_the_nearest_name(tmp_path):
         assert line in msg, msg
 
 
+def test_misspelt_types_and_keys_get_the_nearest_name(tmp_path):
+    """A review: "unsupported node type 'Lnk'" read as a limitation of daryo's, not as the typo it was."""
+    doc = {"timestepper": TS,
+           "nodes": [{"name": "in", "type": "input", "max_flow": "flow"}, {"name": "wtw", "type": "Lnk"},
+                     {"name": "res", "type": "storage", "max_volum": 10.0, "initial_volume": 5.0},
+                     {"name": "out", "type": "output", "cost": -1.0, "max_flow": "cap"}],
+           "edges": [["in", "res"], ["res", "out"]],
+           "parameters": {"flow": {"type": "MonthlyProfile", "valuse": [1.0] * 12},
+                          "cap": {"type": "ConstantParamter", "value": 2.0}}}
+    msg = load(tmp_path, doc)
+    for line in ("nodes[wtw]: unsupported node type 'Lnk' (did you mean 'link'?)",
+                 "nodes[res]: unsupported key(s) max_volum (did you mean 'max_volume'?) for a Pywr storage node",
+                 "parameters[flow]: unsupported key(s) valuse (did you mean 'values'?) for a Pywr monthlyprofile "
+                 "parameter",
+                 "parameters[cap]: unsupported parameter type 'ConstantParamter' (did you mean 'constantparameter'?)"):
+        assert line in msg, msg
+
+
 def test_missing_csv_is_named(tmp_path):
     doc = {"timestepper": TS, "nodes": [{"name": "in", "type": "input", "min_flow": "flows", "max_flow": "flows"},
                                         {"name": "out", "type": "output"}],
@@ -212,7 +230,8 @@ def test_aggregated_node_over_a_compound_node_is_refused():
                      {"name": "agg", "type": "aggregatednode", "nodes": ["gauge"], "max_flow": 2.0}],
            "edges": [["in", "gauge"], ["gauge", "out"]]}
     with pytest.raises(daryo.ModelError, match=r"nodes\[agg\]\.nodes: 'gauge' is a rivergauge node, which has no "
-                                                r"flow of its own in Pywr's LP"):
+                                                r"flow of its own in Pywr's LP \(Pywr refuses it in an aggregated "
+                                                r"node\); put a plain link on its route and list that instead"):
         convert_pywr_document(doc)
 
 

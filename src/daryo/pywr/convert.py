@@ -37,7 +37,7 @@ from ..model.documents import read_document
 from ..model.loader import is_pywr_document
 from ..timeaxis import MAX_STEP_DAYS, parse_date
 from ..units import is_number, is_too_large
-from .parameters import ParameterConverter, file_name_problem, not_a_number, pywr_type
+from .parameters import ParameterConverter, file_name_problem, keys_with_hints, not_a_number, pywr_type
 
 __all__ = ["convert_pywr_document", "SUPPORTED_NODES", "IGNORED_RECORDERS", "FLOW_UNIT", "CONVERTED_FROM"]
 
@@ -150,6 +150,7 @@ class _Converter:
         self.problems: list[Problem] = []
         self.nodes_unread = False  # (nodes not a list: edges are not read, each would name a node not found)
         self.places: dict[str, str] = {}  # the Pywr place of attributes daryo names otherwise or made of parts
+        self.caveats: list[str] = []  # what a reader of the results must know of the conversion
         doc = dict(doc)
         for key in ("metadata", "parameters", "recorders", "tables"):
             if doc.get(key) is not None and not isinstance(doc[key], Mapping):
@@ -200,6 +201,8 @@ class _Converter:
         meta = dict(doc.get("metadata") or {})
         if isinstance(meta.get("caveats"), str):  # (Pywr's metadata is free-form; daryo's caveats are a list)
             meta["caveats"] = [meta["caveats"]]
+        if self.caveats and isinstance(meta.get("caveats") or [], list):  # (other caveats: the loader's problem)
+            meta["caveats"] = [*(meta.get("caveats") or []), *self.caveats]
         out: dict[str, Any] = {
             "version": 1,
             "name": str(meta.get("title") or (self.path.stem if self.path else "pywr model")),
@@ -311,6 +314,10 @@ class _Converter:
             for r in rec.get("recorders", []) if isinstance(rec.get("recorders"), list) else []:
                 if isinstance(r, str) and r not in spec:
                     self.add(place, f"recorder '{r}' is not defined{did_you_mean(r, spec)}")
+            if rtype in ("csv", "tables"):  # (the recorders that write files: a workflow may wait for them)
+                url = f" to {rec['url']}" if isinstance(rec.get("url"), str) else ""
+                self.caveats.append(f"Pywr recorder '{name}' ({rec.get('type')}){url} is not run: daryo writes its "
+                                    "results with `daryo run MODEL -o results.nc --csv DIR` (or Results.save)")
 
     # --------------------------------------------------------------------------------------- nodes
     def nodes(self, spec: Any) -> dict[str, _Node]:
@@ -335,11 +342,12 @@ class _Converter:
                 self.add(place, "missing 'type'; a node needs a name and a type")
                 continue
             if ntype not in SUPPORTED_NODES:
-                self.add(place, f"unsupported node type '{raw.get('type')}'")
+                self.add(place, f"unsupported node type '{raw.get('type')}'{did_you_mean(ntype, SUPPORTED_NODES)}")
                 continue
             unknown = sorted(set(raw) - SUPPORTED_NODES[ntype] - _DRAWING)
             if unknown:  # reported; the rest is still converted so that every problem is listed at once
-                self.add(place, f"unsupported key(s) {', '.join(unknown)} for a Pywr {ntype} node")
+                self.add(place, f"unsupported key(s) {keys_with_hints(unknown, SUPPORTED_NODES[ntype])} for a Pywr "
+                         f"{ntype} node")
             self._check_ignored(ntype, raw, place)
             c = getattr(self, f"_n_{ntype}")(name, raw, place)
             c.kind = ntype
@@ -702,14 +710,23 @@ class _Converter:
                 ok = False
             elif kind not in ("input", "output", "link", "river", "catchment", "discharge"):
                 self.add(f"{place}.nodes", f"'{m}' is a {kind} node, which has no flow of its own in Pywr's LP "
-                         "(Pywr would add nothing for it); list its simple sub-nodes' equivalents instead")
+                         "(Pywr refuses it in an aggregated node); put a plain link on its route and list that "
+                         "instead")
                 ok = False
         outputs = {m for m in members if self.types.get(m) == "output"}
+        in_series = []
         for a, b in edges:
             if a in members and b in outputs:
                 self.add(place, f"'{a}' feeds '{b}' directly; Pywr counts that edge once in the aggregated sum, "
                          "which daryo does not reproduce")
                 ok = False
+            elif a in members and b in members:
+                in_series.append(f"{a} → {b}")
+        if in_series:  # (Pywr's two solvers disagree: a caveat, not a refusal, as one of them is reproduced)
+            self.caveats.append(
+                f"Pywr aggregated node '{name}' has members in series ({', '.join(in_series)}): daryo counts the flow "
+                "of a route through them once per member, as Pywr's glpk-edge solver does; Pywr's default glpk "
+                "solver counts it once and allows more flow (daryo's docs/pywr.md, Aggregated nodes)")
         if not ok:
             return
         c = converted[name]

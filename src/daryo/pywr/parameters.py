@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 import json
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -110,6 +110,12 @@ def file_name_problem(name: str) -> str | None:
     if "\0" in name:
         return f"{short_text(repr(name), 80)} is not a file name: it holds a NUL character (\\u0000 in JSON)"
     return None
+
+
+def keys_with_hints(unknown: list[str], known: Iterable[str]) -> str:
+    """The unknown keys, each with the known one it may misspell ("valuse (did you mean 'values'?)")."""
+    known = list(known)
+    return ", ".join(f"{k}{did_you_mean(k, known)}" for k in unknown)
 
 
 def pywr_type(name: Any, known: Mapping[str, Any]) -> str | None:
@@ -247,11 +253,14 @@ class ParameterConverter:
             return
         ptype = pywr_type(data["type"], SUPPORTED_PARAMETERS)
         if ptype is None:
-            self.add(place, f"unsupported parameter type '{data['type']}'")
+            given = str(data["type"]).lower()
+            hint = did_you_mean(given, [*SUPPORTED_PARAMETERS, *(f"{t}parameter" for t in SUPPORTED_PARAMETERS)])
+            self.add(place, f"unsupported parameter type '{data['type']}'{hint}")
             return
         unknown = sorted(set(data) - SUPPORTED_PARAMETERS[ptype] - _COMMON)
         if unknown:
-            self.add(place, f"unsupported key(s) {', '.join(unknown)} for a Pywr {ptype} parameter")
+            self.add(place, f"unsupported key(s) {keys_with_hints(unknown, SUPPORTED_PARAMETERS[ptype] | _COMMON)} "
+                     f"for a Pywr {ptype} parameter")
             return
         self._busy.add(name)
         try:
