@@ -254,6 +254,11 @@ def test_a_selection_that_matched_nothing_is_said_not_summed_as_zeros():
         annual_by(kgz, "delivery")
     table = country_summary(kgz)
     assert not [c for c in table.columns if c.startswith("deliver")] and table.loc["KGZ", "energy winter GWh"] > 0
+    # each column's units (a review: the table had none)
+    assert country_summary(ds).attrs["units"] == {
+        "demanded winter": "hm3 per year", "demanded summer": "hm3 per year", "delivery winter": "hm3 per year",
+        "delivery summer": "hm3 per year", "deficit winter": "hm3 per year", "deficit summer": "hm3 per year",
+        "energy winter GWh": "GWh per year", "energy summer GWh": "GWh per year"}
 
 
 @pytest.mark.parametrize("start, end, step", [("2000-04", "2002-06", "month"),

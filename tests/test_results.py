@@ -189,7 +189,7 @@ def test_csv_files_replace_old_ones_and_leave_other_files(tmp_path):
     (out / "notes.txt").write_text("mine")
     written = res.to_csv(out)
     assert sorted(p.name for p in written) == sorted([f"{n}.csv" for n in res.dataset.data_vars]
-                                                     + ["variables.csv", "elements.csv"])
+                                                     + ["variables.csv", "elements.csv", "steps.csv"])
     assert all(p.parent == out and p.is_file() for p in written)
     assert (out / "delivery.csv").read_text() != "scenario,time,old\n" and (out / "notes.txt").read_text() == "mine"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["csv"]  # no temporary folder left
@@ -233,11 +233,25 @@ def test_the_csv_folder_says_what_each_element_is_and_where_its_water_goes(tmp_p
     demand = str(ds.demand.values[0])
     assert rows.loc[("demand", demand), "priority"] == str(int(ds.demand_priority.values[0]))  # (not 1.0)
     assert rows.loc[("demand", demand), "return_to"] == str(ds.demand_return_to.values[0])
+    # steps.csv: each step's start, days, hydrological year and season, to group the rows of the others by (a
+    # review: the CSV files had no hydrological year or season)
+    steps = pd.read_csv(tmp_path / "csv" / "steps.csv")
+    assert list(steps.columns) == ["time", "days", "hydrological_year", "season"]
+    assert steps["time"].tolist() == [str(t)[:10] for t in ds.time.values]
+    assert steps["hydrological_year"].tolist() == ds.hydrological_year.values.tolist() == [2001] * 12
+    assert steps["season"].tolist() == ["winter"] * 6 + ["summer"] * 6 and steps["days"].sum() == 365
     res.to_csv(tmp_path / "csv")  # (its own file is replaced)
     (tmp_path / "other").mkdir()
     (tmp_path / "other" / "elements.csv").write_text("element,notes\nfarm,mine\n")
     with pytest.raises(FileExistsError, match="elements.csv exists and is not a CSV file of a daryo run's results"):
         res.to_csv(tmp_path / "other")
+    (tmp_path / "other" / "elements.csv").unlink()
+    (tmp_path / "other" / "steps.csv").write_text("step,notes\n1,mine\n")
+    with pytest.raises(FileExistsError, match="steps.csv exists and is not a CSV file of a daryo run's results"):
+        res.to_csv(tmp_path / "other")
+    one = daryo.Results(ds.isel(time=3)).to_csv(tmp_path / "one")  # (a selection of one step)
+    assert pd.read_csv(tmp_path / "one" / "steps.csv").values.tolist() == [["2001-01-01", 31.0, 2001, "winter"]]
+    assert tmp_path / "one" / "steps.csv" in one
 
 
 def test_failed_csv_write_leaves_the_folder_as_it_was(tmp_path, monkeypatch):
@@ -288,7 +302,7 @@ def test_an_earlier_runs_csv_files_of_other_variables_are_removed(tmp_path, monk
     assert made == [out]
     assert sorted(p.name for p in out.iterdir()) == sorted([f"{n}.csv" for n in res.dataset.data_vars]
                                                             + ["notes.csv", "spill.csv", "variables.csv",
-                                                               "elements.csv"])
+                                                               "elements.csv", "steps.csv"])
     with pytest.raises(ValueError, match="the NetCDF file and the CSV folder are both"):
         res.save(netcdf=tmp_path / "same.nc", csv=tmp_path / "same.nc")
     assert not (tmp_path / "same.nc").exists()
@@ -401,7 +415,7 @@ def test_save_writes_netcdf_and_csv_all_or_nothing(tmp_path, monkeypatch):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.nc"]  # no temporary file or folder left
     monkeypatch.undo()
     written = res.save(netcdf=nc, csv=tmp_path / "csv")
-    assert len(written) == len(res.dataset.data_vars) + 2 and all(p.is_file() for p in written)
+    assert len(written) == len(res.dataset.data_vars) + 3 and all(p.is_file() for p in written)
     assert xr.open_dataset(nc, engine="netcdf4").sizes["time"] == 12
 
 

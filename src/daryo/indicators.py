@@ -300,7 +300,7 @@ def country_summary(ds: xr.Dataset) -> pd.DataFrame:
     """The run summary table: per country, mean annual demand, delivery and deficit (hm³/yr) in winter
     (Oct–Mar) and summer (Apr–Sep), and hydropower energy (GWh/yr) by season: a column for each of these the
     results hold (an ensemble's store has no monthly ``demanded``, so no demand columns; its annual demand is
-    ``annual_demand``)."""
+    ``annual_demand``).  The table's ``attrs["units"]`` gives each column's units."""
     check_dataset(ds, "country_summary")
     parts = {}
     for var in ("demanded", "delivery", "deficit"):
@@ -316,6 +316,7 @@ def country_summary(ds: xr.Dataset) -> pd.DataFrame:
                 parts[f"energy {s} GWh"] = t.loc[s]
     frame = pd.DataFrame(parts).fillna(0.0)
     frame.index.name = "country"
+    frame.attrs["units"] = {c: "GWh per year" if c.startswith("energy") else "hm3 per year" for c in frame.columns}
     return frame
 
 

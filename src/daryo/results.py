@@ -51,6 +51,11 @@ _VARIABLES_HEADER = b"variable,units,description,columns"
 #: the CSV file of the elements: a row per element (node, edge, reservoir…) with its coordinates
 ELEMENTS_CSV = "elements.csv"
 _ELEMENTS_HEADER = b"dimension,element"
+#: the CSV file of a run's steps: each step's start and the coordinates the Dataset gives it along time
+STEPS_CSV = "steps.csv"
+_STEPS_HEADER = b"time,"
+#: the CSV files a run writes beside its variables' files
+_TABLES_CSV = (VARIABLES_CSV, ELEMENTS_CSV, STEPS_CSV)
 #: the dimensions of a results Dataset that are not elements
 _NOT_ELEMENTS = ("scenario", "time")
 
@@ -485,7 +490,7 @@ def check_csv_folder(folder: str | Path) -> None:
     will have, and ``variables.csv``) is a folder or a file other than a run's results (IsADirectoryError,
     FileExistsError)."""
     _check_csv_targets([Path(folder) / f"{name}.csv" for name in sorted(VARIABLES)]
-                       + [Path(folder) / VARIABLES_CSV, Path(folder) / ELEMENTS_CSV])
+                       + [Path(folder) / name for name in _TABLES_CSV])
 
 
 def _write_table(path: Path, da: xr.DataArray, name: str) -> None:
@@ -553,7 +558,8 @@ def _is_results_csv(path: Path) -> bool:
     with open(path, "rb") as f:
         head = f.read(len(_VARIABLES_HEADER))
     return head.startswith(b"scenario,time") or (path.name == VARIABLES_CSV and head == _VARIABLES_HEADER) or (
-        path.name == ELEMENTS_CSV and head.startswith(_ELEMENTS_HEADER))
+        path.name == ELEMENTS_CSV and head.startswith(_ELEMENTS_HEADER)) or (
+        path.name == STEPS_CSV and head.startswith(_STEPS_HEADER))
 
 
 class Results:
@@ -630,9 +636,9 @@ class Results:
             if netcdf is not None and Path(netcdf).resolve() == Path(csv).resolve():
                 raise ValueError(f"the NetCDF file and the CSV folder are both {csv}: give them other names")
             _check_csv_targets([Path(csv) / f"{name}.csv" for name in self.dataset.data_vars]
-                               + [Path(csv) / VARIABLES_CSV, Path(csv) / ELEMENTS_CSV])
+                               + [Path(csv) / name for name in _TABLES_CSV])
             for other in _other_runs_csv(Path(csv), [f"{name}.csv" for name in self.dataset.data_vars]
-                                         + [VARIABLES_CSV, ELEMENTS_CSV]):
+                                         + list(_TABLES_CSV)):
                 refuse_write_protected(other)  # (removed once this run's files are written)
         try:
             if netcdf is not None:
@@ -695,7 +701,22 @@ class Results:
             names.append(f"{name}.csv")
         self._variables_table().to_csv(folder / VARIABLES_CSV, index=False)
         self._elements_table().to_csv(folder / ELEMENTS_CSV, index=False)
-        return [*names, VARIABLES_CSV, ELEMENTS_CSV]
+        self._steps_table().to_csv(folder / STEPS_CSV, index=False, date_format="%Y-%m-%d")
+        return [*names, *_TABLES_CSV]
+
+    def _steps_table(self) -> pd.DataFrame:
+        """The steps, a row each: its start (``time``) and the coordinates the Dataset gives it along time
+        (``days``, ``hydrological_year``, ``season``), to group the variables' rows by."""
+        ds = self.dataset
+        if "time" in ds.coords and "time" not in ds.dims:  # (a selection of one step: its scalar coordinates)
+            ds = ds.expand_dims("time")
+            ds = ds.assign_coords({n: ("time", [c.item()]) for n, c in ds.coords.items() if c.dims == ()
+                                   and n in ("days", "hydrological_year", "season")})
+        table = pd.DataFrame({"time": ds["time"].values if "time" in ds.dims else []})
+        for name, coord in ds.coords.items():
+            if coord.dims == ("time",) and name != "time":
+                table[str(name)] = coord.values
+        return table
 
     def _elements_table(self) -> pd.DataFrame:
         """The elements, a row per element of each dimension (``node``, ``edge``, ``reservoir``…): its dimension, id
