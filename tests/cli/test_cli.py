@@ -52,6 +52,29 @@ def test_the_run_header_gives_the_days_of_n_day_steps(tmp_path, capsys):
     assert "105 steps of 7 days, 2000-01-01 to 2002-01-04" in out and "the run, January 2000 to January 2002," in out
 
 
+def test_the_water_stress_block_prints_no_nan_and_says_when_the_renewable_water_is_not_known(tmp_path, capsys):
+    """A review: a river whose requirement exceeded its water printed "nan %", and made the "all" row infinite;
+    a Pywr input's supply is what the allocation takes, so its river read 100 % critical."""
+    model = tmp_path / "two.yaml"
+    model.write_text("version: 1\nname: two\ntime: {start: 2000-10, end: 2001-09}\nnodes:\n"
+                     "  - {id: dry, type: inflow, inflow: 10}\n  - {id: lake, type: sink}\n"
+                     "  - {id: keep, type: flow_requirement, at: lake, flow: 20}\n"
+                     "  - {id: wet, type: inflow, inflow: 10}\n  - {id: town, type: demand, demand: 5}\n"
+                     "  - {id: sea, type: sink}\nedges: [[dry, lake], [wet, town], [wet, sea]]\n")
+    assert main(["run", str(model)]) == 0
+    out = capsys.readouterr().out
+    rows = out[out.index("water stress by river system"):].splitlines()[2:5]
+    assert [row.split()[:3] + row.split()[-3:] for row in rows] == [
+        ["system", "of", "dry", "120.0", "120.0", "–"], ["system", "of", "wet", "50.0", "%", "medium"],
+        ["all", "60.0", "240.0", "50.0", "%", "medium"]], rows  # (the dry river's requirement: at most its water)
+    model.write_text(model.read_text().replace("{id: wet, type: inflow, inflow: 10}",
+                                               "{id: wet, type: inflow, max_flow: 10, cost: -1}"))
+    assert main(["run", str(model)]) == 0
+    out = capsys.readouterr().out
+    assert ("\nwater stress (SDG 6.4.2's ratio) not shown: inflow wet supplies what the allocation takes between "
+            "min_flow and max_flow, not a given inflow, so the renewable water is not known\n") in out
+
+
 def test_the_run_header_names_the_hydrology_and_warns_of_a_drought_taken_twice(capsys):
     assert main(["run", "--years", "1", "--hydrology", "2021"]) == 0
     captured = capsys.readouterr()

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # (the commands import the API when they run: ``daryo --help`` loads no numerical stack)
     import pandas as pd
+    import xarray as xr
 
     from ..model import Model
     from ..results import Results
@@ -67,23 +68,40 @@ def format_summary(model: Model, results: Results) -> str:
     return "\n".join(lines)
 
 
-def _stress_lines(ds, model: Model, scale: float) -> list[str]:  # type: ignore[no-untyped-def]
+def _stress_lines(ds: xr.Dataset, model: Model, scale: float) -> list[str]:
     """The water stress block: each river system's withdrawal, renewable water and environmental requirement (mean
     annual, or in the run where ``scale`` is the years it covers) and SDG 6.4.2's ratio of them; none for a network
-    that takes no water."""
+    that takes no water, and a note instead where an inflow's supply is the allocation's choice."""
     from ..sdg import water_stress
 
     table = water_stress(ds, model.metadata.get("basins"))
     if not (table["withdrawal"] > 0).any():
         return []
+    drawn = [n.id for n in model.nodes if n.type == "inflow" and n.get("inflow") is None]
+    if drawn:  # (a Pywr input: what it supplied is what the allocation took, not the water there was)
+        return ["", f"water stress (SDG 6.4.2's ratio) not shown: inflow {_names(drawn)} "
+                f"suppl{'ies' if len(drawn) == 1 else 'y'} what the allocation takes between min_flow and max_flow, "
+                "not a given inflow, so the renewable water is not known"]
     table = table[(table["withdrawal"] > 0) | (table["renewable"] > 0)]  # (not a system of nodes that hold no water)
     unit = "hm³ in the run" if scale != 1.0 else "hm³/yr"
     rows = ["", f"water stress by river system (SDG 6.4.2's ratio: withdrawal / (renewable − environmental); {unit}):",
             f"  {'system':<20s}{'withdrawal':>12s}{'renewable':>12s}{'environmental':>14s}{'stress':>10s}"]
     for name, r in table.iterrows():
         rows.append(f"  {str(name):<20s}{_number(r['withdrawal'] * scale, 12)}{_number(r['renewable'] * scale, 12)}"
-                    f"{_number(r['environmental'] * scale, 14)}{r['stress']:>8.1f} %  {r['level']}")
+                    f"{_number(r['environmental'] * scale, 14)}{_percent(r['stress'])}  {r['level']}".rstrip())
     return rows
+
+
+def _percent(stress: float) -> str:
+    """A stress in a column of 10: "–" where there is neither water nor withdrawal, "no water" where nothing is
+    left after the environmental flows."""
+    if math.isnan(stress):
+        return f"{'–':>10s}"
+    return f"{'no water':>10s}" if math.isinf(stress) else f"{stress:>8.1f} %"
+
+
+def _names(ids: list[str]) -> str:
+    return ", ".join(ids[:5]) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
 
 
 def _number(value: float, width: int) -> str:
