@@ -282,10 +282,18 @@ def test_what_the_conversion_cannot_reproduce_of_every_pywr_solver_or_does_not_r
                                                                                     "node": "town"}}}
     caveats = convert_pywr_document(doc)["metadata"]["caveats"]
     assert caveats[0] == "Illustrative." and len(caveats) == 3
-    assert caveats[1].startswith("Pywr aggregated node 'licence' has members in series (intake → pipeline): daryo "
-                                 "counts the flow of a route through them once per member, as Pywr's glpk-edge")
+    assert caveats[1] == (
+        "Pywr aggregated node 'licence' has members on one route (intake → pipeline): daryo counts a route's flow once "
+        "per member it passes, as Pywr's glpk-edge solver does; Pywr's default glpk solver counts it otherwise (once, "
+        "allowing more flow; with factors, it fails) (daryo's docs/pywr.md, Aggregated nodes)")
     assert caveats[2] == ("Pywr recorder 'flows' (CSVRecorder) to out.csv is not run: daryo writes its results with "
                           "`daryo run MODEL -o results.nc --csv DIR` (or Results.save)")
-    doc["nodes"][-1]["nodes"] = ["intake"]  # (one member: nothing in series)
+    # members on one route through a node that is not one (a review: only a direct edge was seen)
+    doc["nodes"].insert(2, {"name": "wtw", "type": "link"})
+    doc["edges"] = [["river", "intake"], ["intake", "wtw"], ["wtw", "pipeline"], ["pipeline", "town"]]
+    assert "(intake → pipeline)" in convert_pywr_document(doc)["metadata"]["caveats"][1]
+    # none where the file asks for the edge solver, whose results daryo's are (a review), nor for one member
+    assert len(convert_pywr_document({**doc, "solver": {"name": "glpk-edge"}})["metadata"]["caveats"]) == 2
+    doc["nodes"][-1]["nodes"] = ["intake"]
     del doc["recorders"]["flows"], doc["metadata"]
     assert "caveats" not in convert_pywr_document(doc)["metadata"]

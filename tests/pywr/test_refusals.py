@@ -139,6 +139,25 @@ def test_misspelt_types_and_keys_get_the_nearest_name(tmp_path):
         assert line in msg, msg
 
 
+def test_a_parameters_own_problems_are_listed_with_the_conversions(tmp_path):
+    """A review: a misspelt reference hid a monthly profile of three values (the loader's check, which ran only
+    once the conversion succeeded), so fixing one problem revealed another; both are listed at once, each once."""
+    doc = {"timestepper": TS,
+           "nodes": [{"name": "in", "type": "input", "max_flow": "flow"},
+                     {"name": "out", "type": "output", "cost": -1.0,
+                      "max_flow": {"type": "monthlyprofile", "values": [1.0, 2.0]}}],
+           "edges": [["in", "out"], ["in", "ot"]],
+           "parameters": {"flow": {"type": "monthlyprofile", "values": [1.0, 2.0, 3.0]},
+                          "spare": {"type": "constant", "value": 1.0, "scale": "x"}}}
+    msg = load(tmp_path, doc)
+    assert msg.startswith("4 problems in the model:"), msg
+    for line in ("edges[1]: 'ot' is not a node of the model (did you mean 'out'?)",
+                 "parameters[spare].scale: 'x' is not a number",
+                 "parameters[flow]: needs 12 values (January first), got 3",
+                 "nodes[out].max_flow: needs 12 values (January first), got 2"):
+        assert line in msg, msg
+
+
 def test_missing_csv_is_named(tmp_path):
     doc = {"timestepper": TS, "nodes": [{"name": "in", "type": "input", "min_flow": "flows", "max_flow": "flows"},
                                         {"name": "out", "type": "output"}],

@@ -197,7 +197,7 @@ class _Converter:
             self.params.convert(str(name), data, f"parameters[{name}]")
         self.recorders(doc.get("recorders") or {})
         if self.problems:
-            raise ModelError(self.problems)
+            raise ModelError([*self.problems, *self._parameter_problems()])
         meta = dict(doc.get("metadata") or {})
         if isinstance(meta.get("caveats"), str):  # (Pywr's metadata is free-form; daryo's caveats are a list)
             meta["caveats"] = [meta["caveats"]]
@@ -222,6 +222,27 @@ class _Converter:
         out["metadata"] = {**meta, "converted_from": CONVERTED_FROM}
         inline = {f"parameters[{k}]": v for k, v in self.params.inline_places.items()}
         return PywrDocument(out, places={**self.places, **inline})
+
+    def _edge_solver(self) -> bool:
+        """Whether the document asks for Pywr's edge solver (``"solver": {"name": "glpk-edge"}``)."""
+        solver = self.doc.get("solver")
+        name = solver.get("name") if isinstance(solver, Mapping) else solver
+        return isinstance(name, str) and name.lower() == "glpk-edge"
+
+    def _parameter_problems(self) -> list[Problem]:
+        """The problems daryo's loader would find in the parameters converted (a monthly profile of three values),
+        which the conversion's own problems would hide until fixed, as its error comes before the loader; placed as
+        the Pywr file has them, and none at a place the conversion's problems are at already."""
+        from ..model.places import relocated
+        from ..parameters.parse import parse_parameters
+
+        checks = _ParameterChecks(self.file)
+        parse_parameters(self.params.out, checks)
+        inline = {f"parameters[{k}]": v for k, v in self.params.inline_places.items()}
+        found = [Problem(*self.origin.place(self.file, p.place), p.message)
+                 for p in relocated(checks.problems, self.file, {**self.places, **inline}, {})]
+        known = {(p.file, p.place.split(".", 1)[0]) for p in self.problems}
+        return [p for p in found if (p.file, p.place.split(".", 1)[0]) not in known]
 
     def timestepper(self, ts: Any) -> dict[str, Any]:
         if ts is not None and not isinstance(ts, Mapping):
@@ -714,19 +735,18 @@ class _Converter:
                          "instead")
                 ok = False
         outputs = {m for m in members if self.types.get(m) == "output"}
-        in_series = []
         for a, b in edges:
             if a in members and b in outputs:
                 self.add(place, f"'{a}' feeds '{b}' directly; Pywr counts that edge once in the aggregated sum, "
                          "which daryo does not reproduce")
                 ok = False
-            elif a in members and b in members:
-                in_series.append(f"{a} → {b}")
-        if in_series:  # (Pywr's two solvers disagree: a caveat, not a refusal, as one of them is reproduced)
-            self.caveats.append(
-                f"Pywr aggregated node '{name}' has members in series ({', '.join(in_series)}): daryo counts the flow "
-                "of a route through them once per member, as Pywr's glpk-edge solver does; Pywr's default glpk "
-                "solver counts it once and allows more flow (daryo's docs/pywr.md, Aggregated nodes)")
+        in_series = _on_one_route(members, edges, self.types)
+        if in_series and not self._edge_solver():  # (Pywr's two solvers disagree: a caveat, not a refusal, as one of
+            self.caveats.append(  # them is reproduced)
+                f"Pywr aggregated node '{name}' has members on one route ({', '.join(in_series)}): daryo counts a "
+                "route's flow once per member it passes, as Pywr's glpk-edge solver does; Pywr's default glpk solver "
+                "counts it otherwise (once, allowing more flow; with factors, it fails) (daryo's docs/pywr.md, "
+                "Aggregated nodes)")
         if not ok:
             return
         c = converted[name]
@@ -995,6 +1015,42 @@ def _unfed_links_empty(nodes: list[dict[str, Any]], edges: list[list[str]]) -> l
     return [{"id": n["id"], "type": "inflow", "inflow": 0.0,
              "description": "a Pywr link that no edge feeds: it carries no water"}
             if n.get("type") == "reach" and n["id"] not in fed and not n.get("min_flow") else n for n in nodes]
+
+
+def _on_one_route(members: list[str], edges: list[list[str]], types: Mapping[str, str]) -> list[str]:
+    """Pairs "a → b" of members of an aggregated node where a route from ``a`` reaches ``b`` (through other nodes
+    too; a route ends at a storage, as Pywr's do)."""
+    below: dict[str, list[str]] = {}
+    for a, b in edges:
+        below.setdefault(a, []).append(b)
+    pairs = []
+    for a in members:
+        seen, todo = {a}, list(below.get(a, []))
+        while todo:
+            n = todo.pop()
+            if n in seen:
+                continue
+            seen.add(n)
+            if n in members:
+                pairs.append(f"{a} → {n}")
+            if types.get(n) not in ("storage", "reservoir"):
+                todo.extend(below.get(n, []))
+    return pairs
+
+
+class _ParameterChecks:
+    """The context of a parse of converted parameters: it keeps their problems and reads no CSV file (the
+    conversion has read and checked those)."""
+
+    def __init__(self, file: str):
+        self.file = file
+        self.problems: list[Problem] = []
+
+    def add(self, place: str, message: str) -> None:
+        self.problems.append(Problem(self.file, place, message))
+
+    def read_csv(self, name: str, place: str) -> None:
+        return None
 
 
 class PywrDocument(dict):
