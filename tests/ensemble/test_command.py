@@ -133,7 +133,15 @@ def test_cli_ensemble_applies_scenario_overlays(tmp_path, capsys):
     assert_identical(load(changed), load(api))
     assert not np.array_equal(load(changed)["delivery"].values, load(base)["delivery"].values)
     assert load(changed).attrs["scenarios"] == "climate-2050, qosh-tepa-10" and load(base).attrs["scenarios"] == ""
-    capsys.readouterr()
+    assert "note:" not in capsys.readouterr().out  # (no overlay of given years)
+    # a drought acts on its years only, which P pools with the others: a note says how to read a year's own (a
+    # review found a drought's 90 % in its second year read as 4 %)
+    drought = tmp_path / "drought.nc"
+    assert main([*argv, "--deficit-threshold", "0.25", "--scenario", "drought-2021", "-o", str(drought)]) == 0
+    assert capsys.readouterr().out.endswith(
+        "note: drought-2021 changes given run years only, and P pools every trace-year, those years with the others; "
+        f"each run year's own P is (xarray.open_dataset({str(drought)!r}).annual_deficit_fraction > 0.25)"
+        ".mean(\"trace\")\n")
     assert main([*argv, "--scenario", "nope", "-o", str(tmp_path / "nope.nc")]) == 1
     assert "scenario 'nope': unknown scenario" in capsys.readouterr().err
     assert not list(tmp_path.glob("nope.nc*"))

@@ -300,6 +300,8 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
         raise _InputError(str(exc)) from None
     try:
         _report_ensemble(run, args.years, model.name, out, csv)
+        if note := _pooled_years_note(args.scenario, out, args.deficit_threshold):
+            print(note)
     except KeyboardInterrupt:  # (the results are whole: say so rather than leave the run in doubt)
         _err(f"interrupted; the results had already been written to {out}")
         return 130
@@ -377,6 +379,19 @@ def _write_summary_csv(out: Path, csv: Path | None) -> None:
         except OSError as exc:  # (a full disk: the results themselves are whole)
             raise OSError(f"{exc}; the results are in {out}") from exc
         print(f"summaries written to {csv}")
+
+
+def _pooled_years_note(overlays: list[str], out: Path, threshold: float) -> str:
+    """A note where an overlay changes given run years only (a drought): the ensemble's probabilities pool every
+    trace-year, which dilutes those years ("" if none does)."""
+    from ..scenarios import year_limited_changes
+
+    limited = sorted({Path(p.file).stem for p in year_limited_changes(overlays)})
+    if not limited:
+        return ""
+    return (f"note: {', '.join(limited)} change{'s' if len(limited) == 1 else ''} given run years only, and P "
+            "pools every trace-year, those years with the others; each run year's own P is "
+            f"(xarray.open_dataset({str(out)!r}).annual_deficit_fraction > {threshold:g}).mean(\"trace\")")
 
 
 def _print_shortfalls(out: Path, shown: int = 10) -> None:
