@@ -130,8 +130,18 @@ def list_scenarios(library: str | Path | None = None) -> list[tuple[str, str]]:
 
 
 def scenario_groups(library: str | Path | None = None) -> dict[str, str]:
-    """The group of every overlay in the library, by name ("" for an overlay of no group); of the overlays of
-    one group, at most one applies to a model."""
+    """The group of every overlay in a library: of the overlays of one group, at most one applies to a model.
+
+    Parameters
+    ----------
+    library
+        The folder of overlay files; None: the embedded Aral Sea basin model's.
+
+    Returns
+    -------
+    dict
+        Overlay name → its group ("" for an overlay of no group), by name.
+    """
     return {name: group for name, _, group in _library_entries(library)}
 
 
