@@ -112,10 +112,96 @@ def test_a_requirement_counts_only_what_it_asks_beyond_the_requirement_downstrea
     assert got == pytest.approx((30.0, environmental, 30 / (100 - environmental) * 100))
 
 
+def _req(name: str, at: str, flow: object) -> dict:
+    return {"id": name, "type": "flow_requirement", "at": at, "flow": flow}
+
+
+def test_requirements_on_joining_rivers_add_up_and_seasonal_ones_count_step_by_step():
+    """A second review: the rule of a50b379 took the requirement of each of two joining tributaries away from the
+    other's (20 + 20 upstream of 20 gave 20), and compared annual totals, so a requirement of January–June upstream
+    of one of July–December gave 10 a month where 20 is needed every month."""
+    tributaries = [{"id": "t1", "type": "inflow", "inflow": 50}, {"id": "t2", "type": "inflow", "inflow": 50},
+                   {"id": "a", "type": "junction"}, {"id": "b", "type": "junction"}, {"id": "c", "type": "junction"},
+                   {"id": "sea", "type": "sink"}, {"id": "farm", "type": "demand", "demand": 10}]
+    edges = [["t1", "a"], ["t2", "b"], ["a", "c"], ["b", "c"], ["c", "farm"], ["c", "sea"]]
+    for at_c, environmental in ((20, 40), (50, 50)):  # (c needs what a and b pass on, or its own if more)
+        got = _stress([*tributaries, _req("ea", "a", 20), _req("eb", "b", 20), _req("ec", "c", at_c)], edges)
+        assert got[1] == pytest.approx(environmental)
+    loop = [{"id": "in", "type": "inflow", "inflow": 100}, {"id": "a", "type": "junction"},
+            {"id": "b", "type": "junction"}, {"id": "sea", "type": "sink"}, {"id": "c", "type": "canal", "capacity": 5},
+            {"id": "dl", "type": "delay", "steps": 1}, {"id": "farm", "type": "demand", "demand": 10},
+            _req("ea", "a", 20), _req("eb", "b", 20)]  # (b's water reaches a again through a delay: a loop)
+    got = _stress(loop, [["in", "a"], ["a", "b"], ["b", "c"], ["c", "dl"], ["dl", "a"], ["b", "sea"], ["b", "farm"]])
+    assert got[1] == pytest.approx(20.0)
+    winter, summer = [20] * 6 + [0] * 6, [0] * 6 + [20] * 6
+    chain = [{"id": "in", "type": "inflow", "inflow": 100}, {"id": "a", "type": "junction"},
+             {"id": "b", "type": "junction"}, {"id": "sea", "type": "sink"},
+             {"id": "farm", "type": "demand", "demand": 30}]
+    for down in ("b", "a"):  # (in series, and both on one node)
+        got = _stress([*chain, _req("up", "a", {"monthly": winter}), _req("dn", down, {"monthly": summer})],
+                      [["in", "a"], ["a", "farm"], ["a", "b"], ["b", "sea"]])
+        assert got == pytest.approx((30.0, 20.0, 30 / 80 * 100))
+
+
+def test_the_environmental_requirement_is_the_least_water_left_in_the_rivers_that_meets_them():
+    """A third review: sharing a requirement's water equally between the branches below it made a requirement of 0
+    raise the figure, a loop's figure depended on the order of the nodes, and requirements on a canal or a demand
+    (whose water is withdrawn) were counted too."""
+    river = [{"id": "in", "type": "inflow", "inflow": 100}, {"id": "a", "type": "junction"},
+             {"id": "x", "type": "junction"}, {"id": "sea", "type": "sink"}, {"id": "sea2", "type": "sink"},
+             {"id": "farm", "type": "demand", "demand": 10}]
+    split = [["in", "a"], ["a", "x"], ["x", "sea2"], ["a", "sea"], ["a", "farm"]]
+    for extra, environmental in (([], 20), ([_req("ex", "x", 0)], 20), ([_req("ex", "x", 15)], 35)):
+        got = _stress([*river, _req("ea", "a", 20), _req("es", "sea", 20), *extra], split)
+        assert got[1] == pytest.approx(environmental), extra  # (a's 20 meets sea's; x's 15 needs its own)
+    delta = [*river, _req("ea", "a", 30), _req("ex", "x", 25), _req("es", "sea", 5)]
+    assert _stress(delta, split)[1] == pytest.approx(30.0)  # (the arms' 25 + 5 is the 30 above)
+    # a loop through a delay, whatever the order of the nodes (the sink first, then last)
+    loop = [{"id": "in", "type": "inflow", "inflow": 100}, {"id": "a", "type": "junction"},
+            {"id": "b", "type": "junction"}, {"id": "c", "type": "canal", "capacity": 5},
+            {"id": "dl", "type": "delay", "steps": 1}, {"id": "farm", "type": "demand", "demand": 10},
+            _req("ea", "a", 20), _req("eb", "b", 20), _req("es", "sea", 20)]
+    edges = [["in", "a"], ["a", "b"], ["b", "c"], ["c", "dl"], ["dl", "a"], ["b", "sea"], ["b", "farm"]]
+    sea = {"id": "sea", "type": "sink"}
+    assert _stress([sea, *loop], edges)[1] == _stress([*loop, sea], edges)[1] == pytest.approx(20.0)
+    # requirements on a canal and on a demand: their water is withdrawn, so not also environmental
+    works = [{"id": "in", "type": "inflow", "inflow": 100}, {"id": "a", "type": "junction"},
+             {"id": "sea", "type": "sink"}, {"id": "c", "type": "canal"}, {"id": "f", "type": "demand", "demand": 30},
+             _req("es", "sea", 20), _req("ec", "c", 10), _req("ef", "f", 25)]
+    got = _stress(works, [["in", "a"], ["a", "c"], ["c", "f"], ["a", "sea"]])
+    assert got == pytest.approx((30.0, 20.0, 30 / 80 * 100))
+
+
+def test_water_back_from_off_river_works_is_subtracted_up_to_what_they_took_and_returns_are_not():
+    """A second review: returns carried back by a drain canal were subtracted (30 instead of 50), and an
+    off-channel reservoir that released more than it took made the withdrawal negative ("no stress")."""
+    base = [{"id": "in", "type": "inflow", "inflow": 100}, {"id": "a", "type": "junction"},
+            {"id": "b", "type": "junction"}, {"id": "sea", "type": "sink"}]
+    drain = [{"id": "farm", "type": "demand", "demand": 50, "consumptive_fraction": 0.6, "return_to": "drain"},
+             {"id": "drain", "type": "canal"}]
+    got = _stress(base + drain, [["in", "a"], ["a", "farm"], ["drain", "b"], ["a", "b"], ["b", "sea"]])
+    assert got[0] == pytest.approx(50.0)
+    # the drain in the works of the canal that fed the farm: the farm's return is not the canal's water given back
+    fed = [{"id": "canal", "type": "canal", "capacity": 40}, {"id": "j", "type": "junction"},
+           {"id": "farm", "type": "demand", "demand": 30, "consumptive_fraction": 0.6, "return_to": "drain"},
+           {"id": "drain", "type": "canal"}]
+    got = _stress(base + fed, [["in", "a"], ["a", "canal"], ["canal", "j"], ["j", "farm"], ["j", "drain"],
+                               ["drain", "b"], ["a", "b"], ["b", "sea"]])
+    assert got[0] == pytest.approx(30.0)
+    offline = [{"id": "canal", "type": "canal", "capacity": 1},
+               {"id": "res", "type": "reservoir", "max_volume": {"monthly": [500] + [100] * 11},
+                "initial_volume": 500}, {"id": "farm", "type": "demand", "demand": 5}]
+    got = _stress(base + offline, [["in", "a"], ["a", "canal"], ["canal", "res"], ["res", "b"], ["a", "b"],
+                                   ["b", "farm"], ["b", "sea"]])
+    assert got[0] == pytest.approx(5.0)  # (the farm's: the reservoir gave back more than its canal took)
+
+
 def test_names_two_systems_would_share_are_told_apart(two_rivers):
     _, ds = two_rivers
     table = water_stress(ds, {"basin": ["in", "in2"]})  # (one basin's inflows in two systems)
     assert table.index.tolist() == ["basin (in)", "basin (in2)", "all"]
+    table = water_stress(ds, {"all": ["in"], "b": ["in2"]})  # (a basin named "all": a review)
+    assert table.index.tolist() == ["all", "b", "all systems"] and table.loc["all", "withdrawal"] == 75 * 12
 
 
 def test_levels_and_refusals(two_rivers):

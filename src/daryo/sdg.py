@@ -14,12 +14,13 @@ http://www.fao.org/sustainable-development-goals/indicators/6.4.2/en/.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 import xarray as xr
 from scipy import sparse
+from scipy.optimize import linprog
 from scipy.sparse.csgraph import breadth_first_order, connected_components
 
 from .indicators import check_dataset, n_years
@@ -63,11 +64,13 @@ def water_stress(ds: xr.Dataset, basins: Mapping[str, Sequence[str]] | None = No
         stress = withdrawal / (renewable − environmental) × 100 %
 
     - ``withdrawal``: the water taken out of the rivers (hm³/yr).  A node is *on a river* where water can reach
-      it from an inflow without passing a canal or a demand; withdrawal is the flow of the edges from a node on a
-      river to one that is not (a canal's head, with what it loses on the way; a demand's intake), less the
-      flow of the edges that bring such water back to a river (a canal's tail into the river).  A canal's
-      delivery to its demands, or to a junction or reservoir that only canals feed, is not counted again;
-      returns of demands (``return_to``) are not subtracted: the indicator counts gross withdrawal.
+      it from an inflow, or from a node no edge enters, without passing a canal or a demand; withdrawal is the
+      flow of the edges from a node on a river to one that is not (a canal's head, with what it loses on the way;
+      a demand's intake), less what off-river works (canals, and the junctions, reservoirs and plants only they
+      feed) bring back to a river, up to what they took from one (a diversion canal's tail, an off-channel
+      reservoir's release); what demands return into those works is not theirs to give back.  A canal's
+      delivery to its demands is not counted again; returns of demands (``return_to``) are not subtracted,
+      whatever carries them: the indicator counts gross withdrawal.
     - ``renewable``: the supply of the system's inflow nodes in the run (hm³/yr): its own hydrology, so a
       drought year has less (for an inflow given by ``min_flow``/``max_flow`` and no ``inflow``, as a Pywr
       ``input`` is, what the allocation took, not what was there).
@@ -89,10 +92,14 @@ def water_stress(ds: xr.Dataset, basins: Mapping[str, Sequence[str]] | None = No
         one that holds none the id of its first node ("system of <id>"); where two systems would have one
         name, each has its first node's id after it.  None: the systems are named by their first node.
     environmental
-        ``"requirements"`` (the default): the water the system's ``flow_requirement`` nodes require, each
-        counting only what it requires beyond the requirements downstream of it (the same water passes both);
-        or a fraction of the renewable water (0 ≤ fraction < 1), as where a published environmental flow share
-        is used.  Either is at most the renewable water.
+        ``"requirements"`` (the default): the least water, step by step, that the system's sources (its
+        inflows) must leave in its rivers to meet the ``flow_requirement`` nodes on them, the water that meets
+        one being free to meet those downstream and to be withdrawn after them (so requirements in series count
+        once, joining rivers' add up, and a split river's count where its branches need more than the river
+        above); requirements off the rivers (on a canal or demand, or a node only canals feed) are left out, as
+        their water is withdrawn; a delay passes water on within the step; or a fraction of the renewable water
+        (0 ≤ fraction < 1), as where a published environmental flow share is used.  Either is at most the
+        renewable water.
 
     Returns
     -------
@@ -115,12 +122,13 @@ def water_stress(ds: xr.Dataset, basins: Mapping[str, Sequence[str]] | None = No
     fraction = _environmental_fraction(environmental)
     net = _Network(ds)
     years = n_years(ds)
-    per_node = {"withdrawal": net.withdrawal(_mean_total(ds["edge_flow"], "edge") / years),
+    per_node = {"withdrawal": net.withdrawal(_mean_total(ds["edge_flow"], "edge") / years, _returns(ds, net) / years),
                 "renewable": np.where(net.types == "inflow", _mean_total(ds["node_flow"], "node") / years, 0.0),
                 "environmental": np.zeros(len(net.nodes))}
     if fraction is None and "required" in ds and ds.sizes.get("requirement", 0):
-        per_node["environmental"] = net.environmental(ds["requirement_at"].values.astype(str),
-                                                      _mean_total(ds["required"], "requirement") / years)
+        per_step = net.environmental(ds["requirement_at"].values.astype(str), _by_element(ds["required"],
+                                                                                          "requirement"))
+        per_node["environmental"] = per_step.sum(axis=2).mean(axis=1) / years  # (node, scenario, step)
     frame = pd.DataFrame({k: np.bincount(net.system, weights=v, minlength=net.n_systems)
                           for k, v in per_node.items()})
     frame.index = pd.Index(net.names(basins), name="system")
@@ -128,7 +136,8 @@ def water_stress(ds: xr.Dataset, basins: Mapping[str, Sequence[str]] | None = No
         frame["environmental"] = frame["renewable"] * fraction
     frame["environmental"] = np.minimum(frame["environmental"], frame["renewable"])
     if len(frame) > 1:
-        frame.loc["all"] = frame.sum()
+        total = next(name for name in ("all", "all systems", "all river systems", "(all)") if name not in frame.index)
+        frame.loc[total] = frame.sum()
     frame["stress"] = _ratio(frame["withdrawal"].to_numpy(), (frame["renewable"] - frame["environmental"]).to_numpy())
     frame["level"] = [stress_level(s) for s in frame["stress"]]
     frame.attrs.update(units={"withdrawal": "hm3 per year", "renewable": "hm3 per year",
@@ -174,6 +183,26 @@ def _mean_total(da: xr.DataArray, element: str) -> np.ndarray:
     return np.asarray(da.astype(np.float64).sum("time").mean(others).transpose(element).values)
 
 
+def _returns(ds: xr.Dataset, net: _Network) -> np.ndarray:
+    """Per node: the water demands return into it over the run (mean over scenarios)."""
+    out = np.zeros(len(net.nodes))
+    if "return_flow" in ds and "demand_return_to" in ds.coords:
+        to = ds["demand_return_to"].values.astype(str)
+        linked = to != ""
+        np.add.at(out, [net.index[t] for t in to[linked]], _mean_total(ds["return_flow"], "demand")[linked])
+    return out
+
+
+def _by_element(da: xr.DataArray, element: str) -> np.ndarray:
+    """``da`` as float64 (element, scenario or trace, step), with a scenario axis of one where it has none."""
+    traces = [d for d in da.dims if d not in ("time", element)]
+    if len(traces) > 1:
+        raise ValueError(f"water_stress: {da.name!r} is over {', '.join(map(str, da.dims))}; give it over scenario "
+                         f"(or trace), time and {element}")
+    values = da.transpose(element, *traces, "time").values.astype(np.float64)
+    return values if traces else values[:, None, :]
+
+
 class _Network:
     """The topology of a run's results: its nodes and their types, edges, river systems, and which nodes are on a
     river (reached from an inflow without passing a canal or a demand)."""
@@ -214,30 +243,106 @@ class _Network:
         starts = ((self.types == "inflow") | ~entered) & ~off
         return self._reached(self._graph(~off[self.target] & ~off[self.source]), starts) & ~off
 
-    def withdrawal(self, edge_total: np.ndarray) -> np.ndarray:
-        """Per node: the flow of the edges that leave a river at it (into it from a node on a river), less that of
-        the edges that bring water back to a river there."""
-        leave = self.on_river[self.source] & ~self.on_river[self.target]
-        back = ~self.on_river[self.source] & self.on_river[self.target]
-        out = np.zeros(len(self.nodes))
-        np.add.at(out, self.target, np.where(leave, edge_total, 0.0) - np.where(back, edge_total, 0.0))
+    def withdrawal(self, edge_total: np.ndarray, returned: np.ndarray) -> np.ndarray:
+        """Per node: the flow of the edges that leave a river at it (into it from a node on a river), less what
+        the off-river works it feeds bring back to a river, up to what they took from one (a group of canals,
+        reservoirs, plants and junctions joined by edges and no demand: a diversion canal's tail, an off-channel
+        reservoir's release), counted at the group's first node; what demands return into a group (``returned``,
+        per node) is not water the group took, so it is not subtracted."""
+        n = len(self.nodes)
+        works = ~self.on_river & (self.types != "demand")
+        inner = works[self.source] & works[self.target]
+        _, group = connected_components(sparse.coo_matrix((np.ones(int(inner.sum())), (
+            self.source[inner], self.target[inner])), shape=(n, n)), directed=False)
+        taken, given = np.zeros(n), np.zeros(n)  # (by group)
+        np.add.at(taken, self.target, np.where(self.on_river[self.source] & ~self.on_river[self.target],
+                                               edge_total, 0.0))
+        back = works[self.source] & self.on_river[self.target]
+        np.add.at(given, group[self.source[back]], edge_total[back])
+        given = np.maximum(given - np.bincount(group, weights=np.where(works, returned, 0.0), minlength=n), 0.0)
+        by_group = np.bincount(group, weights=np.where(works, taken, 0.0), minlength=n)
+        returned = np.minimum(given, by_group)  # (by group)
+        _, first = np.unique(group, return_index=True)
+        out = taken.copy()
+        out[first] -= returned[group[first]]
         return out
 
     def environmental(self, at: np.ndarray, required: np.ndarray) -> np.ndarray:
-        """Per node: what the flow requirements on it require (the largest, where several are) beyond the
-        requirements next downstream of it (those its water reaches first), which the same water meets."""
-        held = np.zeros(len(self.nodes))
-        np.maximum.at(held, [self.index[a] for a in at], required)
-        has = np.zeros(len(self.nodes), dtype=bool)
-        has[[self.index[a] for a in at]] = True
-        out = np.zeros(len(self.nodes))
-        for i in np.flatnonzero(has):
-            stop = has.copy()
-            stop[i] = False  # (a search from node i that goes no further than the next requirement)
-            below = self._reached(self._graph(~stop[self.source]), np.arange(len(self.nodes)) == i) & has
-            below[i] = False
-            out[i] = max(0.0, held[i] - held[below].sum())
-        return out
+        """Per node, scenario and step (``required``: a row per flow requirement, on node ``at``, then scenarios
+        and steps): the least water the requirements on the rivers need from their sources, counted at the
+        sources (the inflows, and the river nodes no edge enters).  The water that meets a requirement may go on to
+        meet those downstream and be withdrawn anywhere after it; requirements off the rivers (on a canal or a
+        demand, or a node only canals feed) are left out, as their water is withdrawn.  One linear program per
+        distinct set of the requirements' values (a monthly requirement: twelve)."""
+        n = len(self.nodes)
+        nodes = np.array([self.index[a] for a in at], dtype=np.int64)
+        river = self.on_river[nodes]
+        held = np.zeros((n, *required.shape[1:]))
+        np.maximum.at(held, nodes[river], required[river])
+        wanted = np.unique(nodes[river])
+        out = np.zeros_like(held)
+        if not wanted.size:
+            return out
+        keep = self._river_edges()
+        rows = held[wanted].reshape(len(wanted), -1).T  # (scenario × step, requirement node)
+        distinct, inverse = np.unique(rows, axis=0, return_inverse=True)
+        supply = np.array([self._least_supply(keep, wanted, r) for r in distinct])  # (distinct, node)
+        return supply[inverse.reshape(-1)].T.reshape(held.shape)
+
+    def _river_edges(self) -> np.ndarray:
+        """The edges between river nodes, less those that close a loop (through a delay or a canal back
+        upstream: a search from the sources meets their ends on its own path), so that water cannot go round."""
+        keep = self.on_river[self.source] & self.on_river[self.target]
+        out_edges: dict[int, list[int]] = {}
+        for k in np.flatnonzero(keep):
+            out_edges.setdefault(int(self.source[k]), []).append(int(k))
+        state = np.zeros(len(self.nodes), dtype=np.int8)  # 0 unseen, 1 on the path, 2 done
+        for start in np.flatnonzero(self._sources(keep)):
+            stack: list[tuple[int, Iterator[int]]] = [(int(start), iter(out_edges.get(int(start), [])))]
+            state[start] = 1
+            while stack:
+                node, edges = stack[-1]
+                e: int | None = next(edges, None)
+                if e is None:
+                    state[node] = 2
+                    stack.pop()
+                elif state[self.target[e]] == 1:
+                    keep[e] = False  # (back to a node on the path: a loop)
+                elif state[self.target[e]] == 0:
+                    state[self.target[e]] = 1
+                    stack.append((int(self.target[e]), iter(out_edges.get(int(self.target[e]), []))))
+        return keep
+
+    def _sources(self, keep: np.ndarray) -> np.ndarray:
+        """River nodes that can bring water of their own: the inflows, and those no edge of ``keep`` enters."""
+        entered = np.zeros(len(self.nodes), dtype=bool)
+        entered[self.target[keep]] = True
+        return self.on_river & ((self.types == "inflow") | ~entered)
+
+    def _least_supply(self, keep: np.ndarray, wanted: np.ndarray, required: np.ndarray) -> np.ndarray:
+        """The supply of each source (per node; 0 elsewhere) of the least total that lets the flow through each
+        node ``wanted`` reach ``required``, water being free to leave any node (withdrawn) after passing it."""
+        n = len(self.nodes)
+        if not (required > 0).any():
+            return np.zeros(n)
+        edges = np.flatnonzero(keep)
+        m = len(edges)
+        into = sparse.csr_matrix((np.ones(m), (self.target[edges], np.arange(m))), shape=(n, m))
+        out_of = sparse.csr_matrix((np.ones(m), (self.source[edges], np.arange(m))), shape=(n, m))
+        eye = sparse.identity(n, format="csr")
+        # variables: edge flows (m), supplies (n), withdrawals (n); a node's balance: supply + in − out − withdrawn
+        balance = sparse.hstack([into - out_of, eye, -eye]).tocsr()
+        throughput = sparse.hstack([-into[wanted], -eye[wanted], sparse.csr_matrix((len(wanted), n))]).tocsr()
+        sources = self._sources(keep)
+        bounds = [(0, None)] * m + [(0, None if s else 0) for s in sources] + [(0, None)] * n
+        cost = np.concatenate([np.zeros(m), np.ones(n), np.zeros(n)])
+        found = linprog(cost, A_ub=throughput, b_ub=-required, A_eq=balance, b_eq=np.zeros(n), bounds=bounds,
+                        method="highs")
+        if found.status != 0:  # (a requirement no source reaches: each is counted on its own)
+            out = np.zeros(n)
+            out[wanted] = required
+            return out
+        return np.asarray(found.x[m:m + n])
 
     def _systems(self, ds: xr.Dataset) -> np.ndarray:
         """The river system of each node: the connected parts of the edges, a demand joined to the node of its
