@@ -156,6 +156,11 @@ def test_a_parameters_own_problems_are_listed_with_the_conversions(tmp_path):
                  "parameters[flow]: needs 12 values (January first), got 3",
                  "nodes[out].max_flow: needs 12 values (January first), got 2"):
         assert line in msg, msg
+    # a node's other problem does not hide its inline parameter's (a second review)
+    doc["edges"].pop()
+    doc["nodes"][1]["cost"] = "nope"
+    msg = load(tmp_path, doc)
+    assert msg.startswith("4 problems in the model:") and "nodes[out].max_flow: needs 12 values" in msg, msg
 
 
 def test_missing_csv_is_named(tmp_path):

@@ -232,7 +232,7 @@ class _Converter:
     def _parameter_problems(self) -> list[Problem]:
         """The problems daryo's loader would find in the parameters converted (a monthly profile of three values),
         which the conversion's own problems would hide until fixed, as its error comes before the loader; placed as
-        the Pywr file has them, and none at a place the conversion's problems are at already."""
+        the Pywr file has them, and none at the very place a conversion problem is at."""
         from ..model.places import relocated
         from ..parameters.parse import parse_parameters
 
@@ -241,8 +241,8 @@ class _Converter:
         inline = {f"parameters[{k}]": v for k, v in self.params.inline_places.items()}
         found = [Problem(*self.origin.place(self.file, p.place), p.message)
                  for p in relocated(checks.problems, self.file, {**self.places, **inline}, {})]
-        known = {(p.file, p.place.split(".", 1)[0]) for p in self.problems}
-        return [p for p in found if (p.file, p.place.split(".", 1)[0]) not in known]
+        known = {(p.file, p.place) for p in self.problems}
+        return [p for p in found if (p.file, p.place) not in known]
 
     def timestepper(self, ts: Any) -> dict[str, Any]:
         if ts is not None and not isinstance(ts, Mapping):
@@ -1017,9 +1017,14 @@ def _unfed_links_empty(nodes: list[dict[str, Any]], edges: list[list[str]]) -> l
             if n.get("type") == "reach" and n["id"] not in fed and not n.get("min_flow") else n for n in nodes]
 
 
+#: the Pywr node types a route ends at
+_ROUTE_ENDS = ("storage", "reservoir", "breaklink", "delaynode")
+
+
 def _on_one_route(members: list[str], edges: list[list[str]], types: Mapping[str, str]) -> list[str]:
     """Pairs "a → b" of members of an aggregated node where a route from ``a`` reaches ``b`` (through other nodes
-    too; a route ends at a storage, as Pywr's do)."""
+    too; a route ends at a storage, and at a break link or delay node, which Pywr makes of a storage or an output
+    and an input)."""
     below: dict[str, list[str]] = {}
     for a, b in edges:
         below.setdefault(a, []).append(b)
@@ -1033,7 +1038,7 @@ def _on_one_route(members: list[str], edges: list[list[str]], types: Mapping[str
             seen.add(n)
             if n in members:
                 pairs.append(f"{a} → {n}")
-            if types.get(n) not in ("storage", "reservoir"):
+            if types.get(n) not in _ROUTE_ENDS:
                 todo.extend(below.get(n, []))
     return pairs
 
