@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import daryo
-from daryo.sdg import stress_level, water_stress
+from daryo.sdg import stress_level, water_stress, water_stress_by_year
 from daryo.testmodels import build
 
 
@@ -194,6 +194,23 @@ def test_water_back_from_off_river_works_is_subtracted_up_to_what_they_took_and_
     got = _stress(base + offline, [["in", "a"], ["a", "canal"], ["canal", "res"], ["res", "b"], ["a", "b"],
                                    ["b", "farm"], ["b", "sea"]])
     assert got[0] == pytest.approx(5.0)  # (the farm's: the reservoir gave back more than its canal took)
+
+
+def test_each_hydrological_year_on_its_own():
+    """A review: a drought's stress was diluted by the run's other years, and a year's own took a selection by
+    hand.  A river of 120 a month in a normal year and 60 in a dry one, a farm of 30 a month."""
+    flows = [[120.0] * 12 + [60.0] * 12]  # (October 2000 to September 2002: hydrological years 2001 and 2002)
+    model = build([{"id": "in", "type": "inflow", "inflow": {"values": flows}}, {"id": "farm", "type": "demand",
+                   "demand": 30}, {"id": "sea", "type": "sink"}], [["in", "farm"], ["in", "sea"]], steps=24,
+                  start="2000-10")
+    ds = daryo.run(model).dataset
+    table = water_stress_by_year(ds)
+    assert table.index.tolist() == [(2001, "system of in"), (2002, "system of in")]
+    np.testing.assert_allclose(table["stress"], [25.0, 50.0], rtol=1e-9)
+    assert table["level"].tolist() == ["low", "medium"]
+    assert water_stress(ds)["stress"].iloc[0] == pytest.approx(720 / 2160 * 100)  # (the run's: 33 %)
+    with pytest.raises(ValueError, match="no hydrological_year over time"):
+        water_stress_by_year(ds.drop_vars("hydrological_year"))
 
 
 def test_names_two_systems_would_share_are_told_apart(two_rivers):

@@ -25,7 +25,7 @@ from scipy.sparse.csgraph import breadth_first_order, connected_components
 
 from .indicators import check_dataset, n_years
 
-__all__ = ["water_stress", "stress_level", "STRESS_LEVELS"]
+__all__ = ["water_stress", "water_stress_by_year", "stress_level", "STRESS_LEVELS"]
 
 #: FAO's levels of water stress: the upper bound (%) of each, "high" up to 100 included; above it, "critical"
 STRESS_LEVELS = ((25.0, "no stress"), (50.0, "low"), (75.0, "medium"), (100.0, "high"))
@@ -78,8 +78,8 @@ def water_stress(ds: xr.Dataset, basins: Mapping[str, Sequence[str]] | None = No
 
     A river system is a connected part of the network (its nodes joined by edges, whatever their direction, a
     demand to the node of its returns and a flow requirement to its node).  The ratio is of the run's means:
-    a drought's years are diluted by the others; for a year's own, select its steps first
-    (``water_stress(ds.sel(time=ds.hydrological_year == 2001))``), and a scenario's with ``ds.sel(scenario=…)``.
+    a drought's years are diluted by the others; for each year's own, :func:`water_stress_by_year` (or select
+    the steps first), and for a scenario's, ``ds.sel(scenario=…)``.
 
     Parameters
     ----------
@@ -143,6 +143,37 @@ def water_stress(ds: xr.Dataset, basins: Mapping[str, Sequence[str]] | None = No
     frame.attrs.update(units={"withdrawal": "hm3 per year", "renewable": "hm3 per year",
                               "environmental": "hm3 per year", "stress": "%"}, environmental=str(environmental))
     return frame
+
+
+def water_stress_by_year(ds: xr.Dataset, basins: Mapping[str, Sequence[str]] | None = None,
+                         environmental: str | float = "requirements") -> pd.DataFrame:
+    """:func:`water_stress` of each hydrological year of a run on its own (its steps' totals, averaged over the
+    scenarios): a drought year's figure, which the whole run's ratio dilutes.
+
+    Parameters
+    ----------
+    ds, basins, environmental
+        As :func:`water_stress`; ``ds`` needs its ``hydrological_year`` coordinate (a run's results have it).
+
+    Returns
+    -------
+    pandas.DataFrame
+        :func:`water_stress`'s columns, a row per hydrological year (labelled by the year it ends in) and system
+        (index ``hydrological_year``, ``system``); a year the run covers in part counts its steps as a share of a
+        year, as :func:`daryo.indicators.n_years` does.
+
+    Raises
+    ------
+    ValueError
+        As :func:`water_stress`, or if ``ds`` has no ``hydrological_year`` over time.
+    """
+    check_dataset(ds, "water_stress_by_year")
+    if "hydrological_year" not in ds.coords or ds["hydrological_year"].dims != ("time",):
+        raise ValueError("water_stress_by_year: the results have no hydrological_year over time (a run's results "
+                         "have it)")
+    years = np.unique(ds["hydrological_year"].values)
+    tables = {int(y): water_stress(ds.sel(time=ds["hydrological_year"] == y), basins, environmental) for y in years}
+    return pd.concat(tables, names=["hydrological_year", "system"])
 
 
 def _check_topology(ds: xr.Dataset) -> None:
