@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import difflib
 import reprlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 __all__ = ["Problem", "ModelError", "StepError", "InfeasibleStepError", "UnboundedStepError", "SolverFailedError",
-           "did_you_mean", "kind_of", "short_text", "with_article"]
+           "did_you_mean", "kind_of", "listed", "short_text", "with_article"]
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,12 @@ class Problem:
     def __str__(self) -> str:
         where = ": ".join(p for p in (self.file, self.place) if p)
         return f"{where}: {self.message}" if where else self.message
+
+
+def listed(ids: Sequence[str], shown: int) -> str:
+    """The first ``shown`` of ``ids`` for a message, joined by commas, and how many more there are ("a, b and 3
+    more")."""
+    return ", ".join(ids[:shown]) + (f" and {len(ids) - shown} more" if len(ids) > shown else "")
 
 
 def short_text(value: object, width: int = 40) -> str:

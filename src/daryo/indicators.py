@@ -387,12 +387,17 @@ def _per_trace_step_demand(ds: xr.Dataset, name: str) -> np.ndarray:
     if name not in ds.data_vars or "demand" not in ds[name].dims or "time" not in ds[name].dims:
         raise ValueError(f"supply_reliability: the results have no {name!r} of each demand over time (an "
                          "ensemble's store and a run's results have it)")
-    da = ds[name]
+    return trace_time_element(ds[name], "demand", "supply_reliability")
+
+
+def trace_time_element(da: xr.DataArray, element: str, caller: str) -> np.ndarray:
+    """``da`` as float64 (scenarios or traces, time, ``element``), with a scenario axis of one where it is a
+    selection of one; a ValueError naming ``caller`` if it has other dimensions."""
     traces = [str(d) for d in da.dims if d in _TRACE_DIMS]
-    if len(traces) > 1 or set(map(str, da.dims)) - {*traces, "time", "demand"}:
-        raise ValueError(f"supply_reliability: {name!r} is over {', '.join(map(str, da.dims))}; give it over "
-                         "scenario (or trace), time and demand")
-    values = da.transpose(*traces, "time", "demand").values.astype(np.float64)
+    if len(traces) > 1 or set(map(str, da.dims)) - {*traces, "time", element}:
+        raise ValueError(f"{caller}: {da.name!r} is over {', '.join(map(str, da.dims))}; give it over scenario "
+                         f"(or trace), time and {element}")
+    values = da.transpose(*traces, "time", element).values.astype(np.float64)
     return values if traces else values[None]
 
 

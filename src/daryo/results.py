@@ -31,6 +31,7 @@ from ._files import (
     write_target,
 )
 from .cf import cf_dataset, netcdf_encoding
+from .errors import listed
 from .model import Model
 from .network import CompiledNetwork
 from .network.digest import network_digest
@@ -86,10 +87,6 @@ def advice(ds: xr.Dataset) -> list[str]:
     return [note for note in (_dry_demands(ds), _idle_plants(ds)) if note]
 
 
-def _names(ids: list[str]) -> str:
-    return ", ".join(ids[:8]) + (f" and {len(ids) - 8} more" if len(ids) > 8 else "")
-
-
 def _dry_demands(ds: xr.Dataset) -> str:
     """The note on demands that got no water in the whole run though they asked for some ("" if none)."""
     if "delivery" not in ds or "deficit" not in ds:
@@ -103,7 +100,7 @@ def _dry_demands(ds: xr.Dataset) -> str:
            "negative cost on the demand: what a hm³ delivered is worth)")
     if len(dry) == ds.sizes["demand"]:
         return f"no demand got any water: {why}"
-    return (f"{'demand' if len(dry) == 1 else 'demands'} {_names(dry)} got no water in the whole run though "
+    return (f"{'demand' if len(dry) == 1 else 'demands'} {listed(dry, 8)} got no water in the whole run though "
             f"{'it' if len(dry) == 1 else 'they'} asked for some: {why}")
 
 
@@ -116,7 +113,7 @@ def _idle_plants(ds: xr.Dataset) -> str:
     if not idle:
         return ""
     one = len(idle) == 1
-    return (f"{'plant' if one else 'plants'} {_names(idle)} generated nothing in the whole run: in cost mode water "
+    return (f"{'plant' if one else 'plants'} {listed(idle, 8)} generated nothing in the whole run: in cost mode water "
             "takes the turbines only where no other way costs less, and a bypass or spill of the same cost ties "
             "with them (either may be taken); give the plant a negative cost (what a hm³ through the turbines is "
             f"worth), or check that water reaches {'it' if one else 'them'} and that {'it' if one else 'they'} may "

@@ -14,7 +14,7 @@ http://www.fao.org/sustainable-development-goals/indicators/6.4.2/en/.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -23,7 +23,7 @@ from scipy import sparse
 from scipy.optimize import linprog
 from scipy.sparse.csgraph import breadth_first_order, connected_components
 
-from .indicators import check_dataset, n_years
+from .indicators import check_dataset, n_years, trace_time_element
 
 __all__ = ["water_stress", "water_stress_by_year", "stress_level", "STRESS_LEVELS"]
 
@@ -126,9 +126,9 @@ def water_stress(ds: xr.Dataset, basins: Mapping[str, Sequence[str]] | None = No
                 "renewable": np.where(net.types == "inflow", _mean_total(ds["node_flow"], "node") / years, 0.0),
                 "environmental": np.zeros(len(net.nodes))}
     if fraction is None and "required" in ds and ds.sizes.get("requirement", 0):
-        per_step = net.environmental(ds["requirement_at"].values.astype(str), _by_element(ds["required"],
-                                                                                          "requirement"))
-        per_node["environmental"] = per_step.sum(axis=2).mean(axis=1) / years  # (node, scenario, step)
+        required = np.moveaxis(trace_time_element(ds["required"], "requirement", "water_stress"), 2, 0)
+        per_step = net.environmental(ds["requirement_at"].values.astype(str), required)  # (node, scenario, step)
+        per_node["environmental"] = per_step.sum(axis=2).mean(axis=1) / years
     frame = pd.DataFrame({k: np.bincount(net.system, weights=v, minlength=net.n_systems)
                           for k, v in per_node.items()})
     frame.index = pd.Index(net.names(basins), name="system")
@@ -224,16 +224,6 @@ def _returns(ds: xr.Dataset, net: _Network) -> np.ndarray:
     return out
 
 
-def _by_element(da: xr.DataArray, element: str) -> np.ndarray:
-    """``da`` as float64 (element, scenario or trace, step), with a scenario axis of one where it has none."""
-    traces = [d for d in da.dims if d not in ("time", element)]
-    if len(traces) > 1:
-        raise ValueError(f"water_stress: {da.name!r} is over {', '.join(map(str, da.dims))}; give it over scenario "
-                         f"(or trace), time and {element}")
-    values = da.transpose(element, *traces, "time").values.astype(np.float64)
-    return values if traces else values[:, None, :]
-
-
 class _Network:
     """The topology of a run's results: its nodes and their types, edges, river systems, and which nodes are on a
     river (reached from an inflow without passing a canal or a demand)."""
@@ -291,11 +281,10 @@ class _Network:
         back = works[self.source] & self.on_river[self.target]
         np.add.at(given, group[self.source[back]], edge_total[back])
         given = np.maximum(given - np.bincount(group, weights=np.where(works, returned, 0.0), minlength=n), 0.0)
-        by_group = np.bincount(group, weights=np.where(works, taken, 0.0), minlength=n)
-        returned = np.minimum(given, by_group)  # (by group)
+        given_back = np.minimum(given, np.bincount(group, weights=np.where(works, taken, 0.0), minlength=n))
         _, first = np.unique(group, return_index=True)
         out = taken.copy()
-        out[first] -= returned[group[first]]
+        out[first] -= given_back[group[first]]
         return out
 
     def environmental(self, at: np.ndarray, required: np.ndarray) -> np.ndarray:
@@ -314,10 +303,10 @@ class _Network:
         out = np.zeros_like(held)
         if not wanted.size:
             return out
-        keep = self._river_edges()
         rows = held[wanted].reshape(len(wanted), -1).T  # (scenario × step, requirement node)
         distinct, inverse = np.unique(rows, axis=0, return_inverse=True)
-        supply = np.array([self._least_supply(keep, wanted, r) for r in distinct])  # (distinct, node)
+        least_supply = self._least_supply(wanted)
+        supply = np.array([least_supply(r) for r in distinct])  # (distinct, node)
         return supply[inverse.reshape(-1)].T.reshape(held.shape)
 
     def _river_edges(self) -> np.ndarray:
@@ -350,12 +339,12 @@ class _Network:
         entered[self.target[keep]] = True
         return self.on_river & ((self.types == "inflow") | ~entered)
 
-    def _least_supply(self, keep: np.ndarray, wanted: np.ndarray, required: np.ndarray) -> np.ndarray:
-        """The supply of each source (per node; 0 elsewhere) of the least total that lets the flow through each
-        node ``wanted`` reach ``required``, water being free to leave any node (withdrawn) after passing it."""
+    def _least_supply(self, wanted: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
+        """A function of the requirements on the nodes ``wanted``: the supply of each source (per node; 0 elsewhere)
+        of the least total that lets the flow through each of those nodes reach its requirement, water being free
+        to leave any node (withdrawn) after passing it.  The program's matrices are made once, here."""
         n = len(self.nodes)
-        if not (required > 0).any():
-            return np.zeros(n)
+        keep = self._river_edges()
         edges = np.flatnonzero(keep)
         m = len(edges)
         into = sparse.csr_matrix((np.ones(m), (self.target[edges], np.arange(m))), shape=(n, m))
@@ -364,16 +353,21 @@ class _Network:
         # variables: edge flows (m), supplies (n), withdrawals (n); a node's balance: supply + in − out − withdrawn
         balance = sparse.hstack([into - out_of, eye, -eye]).tocsr()
         throughput = sparse.hstack([-into[wanted], -eye[wanted], sparse.csr_matrix((len(wanted), n))]).tocsr()
-        sources = self._sources(keep)
-        bounds = [(0, None)] * m + [(0, None if s else 0) for s in sources] + [(0, None)] * n
+        bounds = [(0, None)] * m + [(0, None if s else 0) for s in self._sources(keep)] + [(0, None)] * n
         cost = np.concatenate([np.zeros(m), np.ones(n), np.zeros(n)])
-        found = linprog(cost, A_ub=throughput, b_ub=-required, A_eq=balance, b_eq=np.zeros(n), bounds=bounds,
-                        method="highs")
-        if found.status != 0:  # (a requirement no source reaches: each is counted on its own)
+
+        def solve(required: np.ndarray) -> np.ndarray:
             out = np.zeros(n)
-            out[wanted] = required
-            return out
-        return np.asarray(found.x[m:m + n])
+            if not (required > 0).any():
+                return out
+            found = linprog(cost, A_ub=throughput, b_ub=-required, A_eq=balance, b_eq=np.zeros(n), bounds=bounds,
+                            method="highs")
+            if found.status != 0:  # (a requirement no source reaches: each is counted on its own)
+                out[wanted] = required
+                return out
+            return np.asarray(found.x[m:m + n])
+
+        return solve
 
     def _systems(self, ds: xr.Dataset) -> np.ndarray:
         """The river system of each node: the connected parts of the edges, a demand joined to the node of its

@@ -75,15 +75,15 @@ def _check_memory_for(one_trace: Model, traces: int) -> None:
 
 
 def _cmd_scenarios(args: argparse.Namespace) -> int:
-    from ..scenarios import list_scenarios, scenario_groups
+    from ..scenarios import library_entries
 
-    listed, groups = list_scenarios(), scenario_groups()
-    width = 2 + max(len("group"), *(len(g) for g in groups.values()))
+    entries = library_entries()
+    width = 2 + max(len("group"), *(len(group) for _, _, group in entries))
     print("scenarios of the embedded Aral Sea basin model (combine with repeated --scenario, at most one of each "
           "group):")
     print(f"  {'name':<20s}{'group':<{width}s}title")
-    for name, title in listed:
-        print(f"  {name:<20s}{groups[name] or '-':<{width}s}{title}")
+    for name, title, group in entries:
+        print(f"  {name:<20s}{group or '-':<{width}s}{title}")
     return EXIT_OK
 
 

@@ -72,6 +72,7 @@ def _stress_lines(ds: xr.Dataset, model: Model, scale: float) -> list[str]:
     """The water stress block: each river system's withdrawal, renewable water and environmental requirement (mean
     annual, or in the run where ``scale`` is the years it covers) and SDG 6.4.2's ratio of them; none for a network
     that takes no water, and a note instead where an inflow's supply is the allocation's choice."""
+    from ..errors import listed
     from ..sdg import water_stress
 
     table = water_stress(ds, model.metadata.get("basins"))
@@ -79,7 +80,7 @@ def _stress_lines(ds: xr.Dataset, model: Model, scale: float) -> list[str]:
         return []
     drawn = [n.id for n in model.nodes if n.type == "inflow" and n.get("inflow") is None]
     if drawn:  # (a Pywr input: what it supplied is what the allocation took, not the water there was)
-        return ["", f"water stress (SDG 6.4.2's ratio) not shown: inflow {_names(drawn)} "
+        return ["", f"water stress (SDG 6.4.2's ratio) not shown: inflow {listed(drawn, 5)} "
                 f"suppl{'ies' if len(drawn) == 1 else 'y'} what the allocation takes between min_flow and max_flow, "
                 "not a given inflow, so the renewable water is not known"]
     table = table[(table["withdrawal"] > 0) | (table["renewable"] > 0)]  # (not a system of nodes that hold no water)
@@ -98,10 +99,6 @@ def _percent(stress: float) -> str:
     if math.isnan(stress):
         return f"{'–':>10s}"
     return f"{'no water':>10s}" if math.isinf(stress) else f"{stress:>8.1f} %"
-
-
-def _names(ids: list[str]) -> str:
-    return ", ".join(ids[:5]) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
 
 
 def _number(value: float, width: int) -> str:

@@ -50,6 +50,7 @@ from .inflows import document_steps, replaced_inflows, transform_inflows, with_y
 from .overlay import (
     Overlay,
     library_dir,
+    library_entries,
     list_scenarios,
     load_overlay,
     overlay_names,
@@ -57,6 +58,6 @@ from .overlay import (
     scenario_path,
 )
 
-__all__ = ["list_scenarios", "scenario_groups", "apply_scenarios", "overlaid_document", "load_overlay",
-           "overlay_names", "scenario_path", "transform_inflows", "with_years", "document_steps",
+__all__ = ["list_scenarios", "scenario_groups", "library_entries", "apply_scenarios", "overlaid_document",
+           "load_overlay", "overlay_names", "scenario_path", "transform_inflows", "with_years", "document_steps",
            "year_limited_changes", "Overlay", "library_dir", "overlay_shape_problems", "replaced_inflows"]

@@ -126,7 +126,7 @@ def _read_overlay(path: Path) -> Any:
 
 def list_scenarios(library: str | Path | None = None) -> list[tuple[str, str]]:
     """(name, title) of every overlay in the library, sorted by name."""
-    return [(name, title) for name, title, _ in _library_entries(library)]
+    return [(name, title) for name, title, _ in library_entries(library)]
 
 
 def scenario_groups(library: str | Path | None = None) -> dict[str, str]:
@@ -142,11 +142,22 @@ def scenario_groups(library: str | Path | None = None) -> dict[str, str]:
     dict
         Overlay name → its group ("" for an overlay of no group), by name.
     """
-    return {name: group for name, _, group in _library_entries(library)}
+    return {name: group for name, _, group in library_entries(library)}
 
 
-def _library_entries(library: str | Path | None) -> list[tuple[str, str, str]]:
-    """(name, title, group) of every overlay in the library, sorted by name."""
+def library_entries(library: str | Path | None = None) -> list[tuple[str, str, str]]:
+    """Every overlay of a library, read once.
+
+    Parameters
+    ----------
+    library
+        The folder of overlay files; None: the embedded Aral Sea basin model's.
+
+    Returns
+    -------
+    list of tuple
+        (name, title, group) of each overlay, sorted by name (group "" for an overlay of no group).
+    """
     out = []
     for f in sorted(_library(library).glob("*.yaml"), key=lambda f: f.stem):
         doc = _read_overlay(f)
