@@ -130,18 +130,8 @@ def list_scenarios(library: str | Path | None = None) -> list[tuple[str, str]]:
 
 
 def scenario_groups(library: str | Path | None = None) -> dict[str, str]:
-    """The group of every overlay in a library: of the overlays of one group, at most one applies to a model.
-
-    Parameters
-    ----------
-    library
-        The folder of overlay files; None: the embedded Aral Sea basin model's.
-
-    Returns
-    -------
-    dict
-        Overlay name → its group ("" for an overlay of no group), by name.
-    """
+    """Overlay name → its group ("" for none), by name, of every overlay in ``library`` (as
+    :func:`library_entries`): of the overlays of one group, at most one applies to a model."""
     return {name: group for name, _, group in library_entries(library)}
 
 
