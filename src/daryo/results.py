@@ -40,7 +40,7 @@ from .simulate.physics import energy_gwh
 from .timeaxis import TimeAxis, step_label
 
 __all__ = ["SHORTFALL_NOISE", "Results", "advice", "build_dataset", "caveats", "check_csv_folder",
-           "check_netcdf_target", "is_netcdf", "netcdf_attributes", "shortfall"]
+           "check_netcdf_target", "is_netcdf", "netcdf_attributes", "shortfall", "topology"]
 
 _VOL = "hm3"
 _FLOW = "hm3 per step"
@@ -175,6 +175,44 @@ def _coords(net: CompiledNetwork, ids: list[str], dim: str) -> dict[str, tuple]:
     return out
 
 
+def _return_to(net: CompiledNetwork) -> tuple:
+    """The ``demand_return_to`` coordinate: the node each demand returns its water to ("": none)."""
+    return ("demand", [str(net.model.node(i).get("return_to") or "") for i in net.demand_ids],
+            {"description": "Node each demand's return flow goes to; empty: the return leaves the model (an "
+             "unrouted return in the mass balance)"})
+
+
+def _requirement_at(net: CompiledNetwork, ids: list[str]) -> tuple:
+    """The ``requirement_at`` coordinate of the flow requirements ``ids``: the node each is on."""
+    return ("requirement", [str(net.model.node(i).get("at")) for i in ids],
+            {"description": "Node whose flow each requirement is on"})
+
+
+def topology(net: CompiledNetwork) -> xr.Dataset:
+    """The network's topology, as a run's results hold it (coordinates only): its nodes and their types, its
+    edges and their ends, its demands and the node each returns its water to, its flow requirements and the node
+    each is on.  :class:`daryo.sdg.StressAccounts` reads it.
+
+    Parameters
+    ----------
+    net
+        A compiled network.
+
+    Returns
+    -------
+    xarray.Dataset
+        Coordinates ``node``, ``node_type``, ``edge``, ``edge_from``, ``edge_to``, ``demand``,
+        ``demand_return_to``, ``requirement`` and ``requirement_at`` (with their countries and places), no
+        variables.
+    """
+    coords = {**_coords(net, net.edge_ids, "edge"), **_coords(net, net.node_ids, "node"),
+              "node_type": ("node", net.node_types, {"description": "Component type of each node"}),
+              **_coords(net, net.demand_ids, "demand"), "demand_return_to": _return_to(net)}
+    ids = [n for n, t in zip(net.node_ids, net.node_types, strict=True) if t == "flow_requirement"]
+    coords.update({**_coords(net, ids, "requirement"), "requirement_at": _requirement_at(net, ids)})
+    return xr.Dataset(coords=_coordinates(coords))
+
+
 def step_coordinates(axis: TimeAxis) -> dict[str, tuple]:
     """The coordinates of the ``time`` dimension besides the step starts: each step's length, hydrological year
     and season (a run's results and an ensemble's store)."""
@@ -255,9 +293,7 @@ def build_dataset(net: CompiledNetwork, out: SimulationOutput) -> xr.Dataset:
                                      {"description": "Category of each demand (irrigation, municipal, ...)"})
         coords["demand_priority"] = ("demand", [int(by_id[i].value("priority")) for i in net.demand_ids],
                                      {"description": "Allocation priority of each demand (1 first)"})
-        coords["demand_return_to"] = ("demand", [str(by_id[i].get("return_to") or "") for i in net.demand_ids],
-                                      {"description": "Node each demand's return flow goes to; empty: the return "
-                                       "leaves the model (an unrouted return in the mass balance)"})
+        coords["demand_return_to"] = _return_to(net)
         sd = ("scenario", "time", "demand")
         wanted = out.col_upper[:, :, net.demand_col]
         delivered = x[:, :, net.demand_col]
@@ -289,8 +325,8 @@ def build_dataset(net: CompiledNetwork, out: SimulationOutput) -> xr.Dataset:
     if req_nodes:
         ids = [net.node_ids[i] for i in req_nodes]
         coords.update(_coords(net, ids, "requirement"))
-        at_ids = [str(net.model.node(i).get("at")) for i in ids]
-        coords["requirement_at"] = ("requirement", at_ids, {"description": "Node whose flow each requirement is on"})
+        coords["requirement_at"] = _requirement_at(net, ids)
+        at_ids = coords["requirement_at"][1]
         cols = net.node_col[req_nodes]
         at = net.node_col[[net.node_ids.index(i) for i in at_ids]]
         required = out.col_upper[:, :, cols]

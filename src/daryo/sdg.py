@@ -25,12 +25,13 @@ from scipy.sparse.csgraph import breadth_first_order, connected_components
 
 from .indicators import check_dataset, n_years, trace_time_element
 
-__all__ = ["water_stress", "water_stress_by_year", "stress_level", "STRESS_LEVELS"]
+__all__ = ["water_stress", "water_stress_by_year", "stress_level", "stress_ratio", "StressAccounts",
+           "STRESS_LEVELS"]
 
 #: FAO's levels of water stress: the upper bound (%) of each, "high" up to 100 included; above it, "critical"
 STRESS_LEVELS = ((25.0, "no stress"), (50.0, "low"), (75.0, "medium"), (100.0, "high"))
 
-_NEEDED = ("edge_flow", "node_flow", "edge_from", "edge_to", "node_type")
+_TOPOLOGY = ("node", "node_type", "edge_from", "edge_to")
 #: the nodes water leaves a river for: a canal carries it away, a demand takes it
 _OFF_RIVER_TYPES = ("canal", "demand")
 
@@ -85,7 +86,8 @@ def water_stress(ds: xr.Dataset, basins: Mapping[str, Sequence[str]] | None = No
     ----------
     ds
         A run's results (``Results.dataset``, or its NetCDF file read back): it needs the flows of every edge and
-        node (an ensemble's store, which keeps a few series, does not have them).
+        node (an ensemble's store, which keeps a few series, does not have them: it holds each trace-year's ratio,
+        ``annual_water_stress``, and its terms).
     basins
         Names for the systems: a mapping of a name to node ids (as a model's ``metadata.basins``, which lists each
         basin's inflow nodes); a system takes the names of the basins whose nodes it holds (joined by " + "), and
@@ -118,27 +120,28 @@ def water_stress(ds: xr.Dataset, basins: Mapping[str, Sequence[str]] | None = No
         fraction in [0, 1).
     """
     check_dataset(ds, "water_stress")
-    _check_topology(ds)
+    _check_flows(ds)
     fraction = _environmental_fraction(environmental)
-    net = _Network(ds)
+    accounts = StressAccounts(ds, basins)
     years = n_years(ds)
-    per_node = {"withdrawal": net.withdrawal(_mean_total(ds["edge_flow"], "edge") / years, _returns(ds, net) / years),
-                "renewable": np.where(net.types == "inflow", _mean_total(ds["node_flow"], "node") / years, 0.0),
-                "environmental": np.zeros(len(net.nodes))}
+    returned = _mean_total(ds["return_flow"], "demand") if "return_flow" in ds else np.zeros(ds.sizes.get("demand", 0))
+    inflows = _mean_total(ds["node_flow"], "node")[accounts.inflow_nodes]
+    frame = pd.DataFrame({"withdrawal": accounts.withdrawal(_mean_total(ds["edge_flow"], "edge")[accounts.edges],
+                                                            returned) / years,
+                          "renewable": accounts.renewable(inflows) / years,
+                          "environmental": np.zeros(len(accounts.systems))},
+                         index=pd.Index(accounts.systems, name="system"))
     if fraction is None and "required" in ds and ds.sizes.get("requirement", 0):
-        required = np.moveaxis(trace_time_element(ds["required"], "requirement", "water_stress"), 2, 0)
-        per_step = net.environmental(ds["requirement_at"].values.astype(str), required)  # (node, scenario, step)
-        per_node["environmental"] = per_step.sum(axis=2).mean(axis=1) / years
-    frame = pd.DataFrame({k: np.bincount(net.system, weights=v, minlength=net.n_systems)
-                          for k, v in per_node.items()})
-    frame.index = pd.Index(net.names(basins), name="system")
+        required = trace_time_element(ds["required"], "requirement", "water_stress")  # (scenario, step, requirement)
+        frame["environmental"] = accounts.environmental(required).sum(axis=1).mean(axis=0) / years
     if fraction is not None:
         frame["environmental"] = frame["renewable"] * fraction
     frame["environmental"] = np.minimum(frame["environmental"], frame["renewable"])
     if len(frame) > 1:
         total = next(name for name in ("all", "all systems", "all river systems", "(all)") if name not in frame.index)
         frame.loc[total] = frame.sum()
-    frame["stress"] = _ratio(frame["withdrawal"].to_numpy(), (frame["renewable"] - frame["environmental"]).to_numpy())
+    frame["stress"] = stress_ratio(frame["withdrawal"].to_numpy(), frame["renewable"].to_numpy(),
+                                   frame["environmental"].to_numpy())
     frame["level"] = [stress_level(s) for s in frame["stress"]]
     frame.attrs.update(units={"withdrawal": "hm3 per year", "renewable": "hm3 per year",
                               "environmental": "hm3 per year", "stress": "%"}, environmental=str(environmental))
@@ -176,20 +179,44 @@ def water_stress_by_year(ds: xr.Dataset, basins: Mapping[str, Sequence[str]] | N
     return pd.concat(tables, names=["hydrological_year", "system"])
 
 
-def _check_topology(ds: xr.Dataset) -> None:
+def _check_flows(ds: xr.Dataset) -> None:
     """Refuse results without the flows and topology :func:`water_stress` reads (ValueError)."""
-    missing = [name for name in _NEEDED if name not in ds.variables]
+    missing = [name for name in ("edge_flow", "node_flow") if name not in ds.variables]
     if missing:
         raise ValueError(f"water_stress: the results have no {', '.join(map(repr, missing))}: it needs a run's "
-                         "results with the flows of every edge and node (an ensemble's store does not keep them)")
+                         "results with the flows of every edge and node (an ensemble's store does not keep them; "
+                         "it has each trace's yearly water stress, annual_water_stress)")
+    _check_topology(ds, "water_stress")
+
+
+def _check_topology(ds: xr.Dataset, caller: str) -> None:
+    """Refuse a Dataset without the network's topology (ValueError naming ``caller``)."""
+    missing = [name for name in _TOPOLOGY if name not in ds.variables]
+    if missing:
+        raise ValueError(f"{caller}: the results have no {', '.join(map(repr, missing))}: it needs a run's results "
+                         "(or daryo.results.topology of a compiled network)")
     if "requirement" in ds.dims and "requirement_at" not in ds.coords:
-        raise ValueError("water_stress: the results have flow requirements but not the node each is on "
+        raise ValueError(f"{caller}: the results have flow requirements but not the node each is on "
                          "('requirement_at', which results of daryo 0.1.0 after 2026-12-05 have): run the model "
                          "again")
 
 
-def _ratio(withdrawal: np.ndarray, left: np.ndarray) -> np.ndarray:
-    """withdrawal / left in %: infinite where water is withdrawn but none is left, NaN where neither."""
+def stress_ratio(withdrawal: np.ndarray, renewable: np.ndarray, environmental: np.ndarray) -> np.ndarray:
+    """SDG 6.4.2's ratio, withdrawal / (renewable − environmental) × 100 %, elementwise, the environmental flow
+    being at most the renewable water: infinite where water is withdrawn but none is left, NaN where neither.
+
+    Parameters
+    ----------
+    withdrawal, renewable, environmental
+        Volumes over the same period (hm³), arrays of one shape (or broadcastable).
+
+    Returns
+    -------
+    numpy.ndarray
+        The ratio, in %.
+    """
+    left = np.asarray(renewable, dtype=float) - np.minimum(environmental, renewable)
+    withdrawal = np.asarray(withdrawal, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(left > 0, withdrawal / np.where(left > 0, left, 1.0) * 100.0,
                         np.where(withdrawal > 0, np.inf, np.nan))
@@ -214,13 +241,157 @@ def _mean_total(da: xr.DataArray, element: str) -> np.ndarray:
     return np.asarray(da.astype(np.float64).sum("time").mean(others).transpose(element).values)
 
 
-def _returns(ds: xr.Dataset, net: _Network) -> np.ndarray:
-    """Per node: the water demands return into it over the run (mean over scenarios)."""
-    out = np.zeros(len(net.nodes))
-    if "return_flow" in ds and "demand_return_to" in ds.coords:
-        to = ds["demand_return_to"].values.astype(str)
-        linked = to != ""
-        np.add.at(out, [net.index[t] for t in to[linked]], _mean_total(ds["return_flow"], "demand")[linked])
+class StressAccounts:
+    """SDG 6.4.2's accounts of one network (:func:`water_stress` reads them), for totals of any shape: a run's
+    means, or each trace's and year's totals in an ensemble.
+
+    Parameters
+    ----------
+    topology
+        A run's results, or the topology of a compiled network (:func:`daryo.results.topology`): its nodes and
+        their types, edges, demands' ``return_to`` and flow requirements' ``requirement_at``.
+    basins
+        Names for the river systems, as :func:`water_stress`'s.
+
+    Attributes
+    ----------
+    systems : list of str
+        The river systems' names, in the order of the last axis of what the methods return.
+    countries : list of str
+        The countries of each system's nodes (ISO 3166-1 alpha-3 codes, in order, separated by spaces).
+    edges : numpy.ndarray
+        The edges (positions along the ``edge`` dimension) whose flows :meth:`withdrawal` reads.
+    inflow_nodes : numpy.ndarray
+        The inflow nodes (positions along ``node``) whose supply :meth:`renewable` reads.
+    """
+
+    def __init__(self, topology: xr.Dataset, basins: Mapping[str, Sequence[str]] | None = None):
+        if not isinstance(topology, xr.Dataset):
+            raise TypeError(f"StressAccounts: give a run's results or a network's topology (an xarray.Dataset), "
+                            f"not {type(topology).__name__}")
+        _check_topology(topology, "StressAccounts")
+        net = self._net = _Network(topology)
+        self.systems = net.names(basins)
+        country = (topology["node_country"].values.astype(str) if "node_country" in topology.coords
+                   else np.full(len(net.nodes), ""))
+        self.countries = [" ".join(sorted(set(country[(net.system == k) & (country != "")])))
+                          for k in range(net.n_systems)]
+        self.inflow_nodes = np.flatnonzero(net.types == "inflow")
+        n, n_systems = len(net.nodes), net.n_systems
+        to_system = _incidence((n, n_systems), np.arange(n), net.system)
+        # withdrawal: the edges that leave a river, less what off-river works (groups of canals, reservoirs,
+        # plants and junctions joined by edges and no demand) bring back to one, up to what they took
+        works = ~net.on_river & (net.types != "demand")
+        inner = works[net.source] & works[net.target]
+        _, group = connected_components(sparse.coo_matrix((np.ones(int(inner.sum())), (
+            net.source[inner], net.target[inner])), shape=(n, n)), directed=False)
+        leave = net.on_river[net.source] & ~net.on_river[net.target]
+        back = works[net.source] & net.on_river[net.target]
+        self.edges = np.flatnonzero(leave | back)
+        source, target = net.source[self.edges], net.target[self.edges]
+        leave, back, rows = leave[self.edges], back[self.edges], np.arange(len(self.edges))
+        into_works = leave & works[target]
+        self._taken = _incidence((len(rows), n_systems), rows[leave], net.system[target[leave]])
+        self._taken_by_works = _incidence((len(rows), n), rows[into_works], group[target[into_works]])
+        self._given_back = _incidence((len(rows), n), rows[back], group[source[back]])
+        returns_to = np.full(topology.sizes.get("demand", 0), -1)
+        if "demand_return_to" in topology.coords:  # (what demands return into works is not the works' to give back)
+            returns_to = np.array([net.index.get(str(t), -1) for t in topology["demand_return_to"].values],
+                                  dtype=np.int64)
+        into = np.flatnonzero(returns_to >= 0)
+        into = into[works[returns_to[into]]]
+        self._returned = _incidence((len(returns_to), n), into, group[returns_to[into]])
+        _, first = np.unique(group, return_index=True)
+        self._group_system = _incidence((n, n_systems), group[first], net.system[first])
+        self._renewable = to_system[self.inflow_nodes]
+        # environmental: the requirements on the rivers, by the node each is on
+        at = (np.array([net.index[str(a)] for a in topology["requirement_at"].values], dtype=np.int64)
+              if "requirement_at" in topology.coords else np.zeros(0, dtype=np.int64))
+        self._river_requirements = net.on_river[at]
+        self._wanted, self._column = np.unique(at[self._river_requirements], return_inverse=True)
+        self._to_system = to_system
+        self._least_supply: Callable[[np.ndarray], np.ndarray] | None = None
+        self._supplies: dict[bytes, np.ndarray] = {}
+
+    def withdrawal(self, edge_flow: np.ndarray, returned: np.ndarray) -> np.ndarray:
+        """Each river system's withdrawal.
+
+        Parameters
+        ----------
+        edge_flow
+            The flows of the edges :attr:`edges` (..., edges), hm³ over some period.
+        returned
+            What each demand returns over that period (..., demands), hm³ (its delivery less its consumption).
+
+        Returns
+        -------
+        numpy.ndarray
+            (..., systems), hm³: the flow of the edges that leave a river (into a canal's head, with what it loses
+            on the way, or a demand's intake), less what off-river works bring back to a river, up to what they
+            took from one (a diversion canal's tail, an off-channel reservoir's release); what demands return into
+            those works is not theirs to give back.
+        """
+        edge_flow, returned = np.asarray(edge_flow, dtype=float), np.asarray(returned, dtype=float)
+        given = np.maximum(edge_flow @ self._given_back - returned @ self._returned, 0.0)
+        given_back = np.minimum(given, edge_flow @ self._taken_by_works)
+        return edge_flow @ self._taken - given_back @ self._group_system
+
+    def renewable(self, supply: np.ndarray) -> np.ndarray:
+        """Each river system's renewable water: the supply of its inflow nodes.
+
+        Parameters
+        ----------
+        supply
+            The supply of the inflow nodes :attr:`inflow_nodes` (..., inflows), hm³ over some period.
+
+        Returns
+        -------
+        numpy.ndarray
+            (..., systems), hm³.
+        """
+        return np.asarray(supply, dtype=float) @ self._renewable
+
+    def environmental(self, required: np.ndarray) -> np.ndarray:
+        """Each river system's environmental flow requirement, step by step: the least water its sources (the
+        inflows, and the river nodes no edge enters) must leave in its rivers to meet the flow requirements on
+        them, the water that meets a requirement being free to meet those downstream and to be withdrawn after
+        them.  Requirements off the rivers (on a canal or demand, or a node only canals feed) are left out, as
+        their water is withdrawn.  One linear program per distinct set of the requirements' values (a monthly
+        requirement: twelve), remembered for later calls.
+
+        Parameters
+        ----------
+        required
+            The requirements' values (..., requirements), hm³ per step.
+
+        Returns
+        -------
+        numpy.ndarray
+            (..., systems), hm³ per step.
+        """
+        required = np.asarray(required, dtype=float)
+        lead = required.shape[:-1]
+        out_shape = (*lead, len(self.systems))
+        if not self._wanted.size:
+            return np.zeros(out_shape)
+        flat = required.reshape(-1, required.shape[-1])[:, self._river_requirements]
+        held = np.zeros((len(flat), len(self._wanted)))  # (the largest requirement on each node)
+        np.maximum.at(held, (np.arange(len(flat))[:, None], self._column[None, :]), flat)
+        distinct, inverse = np.unique(held, axis=0, return_inverse=True)
+        if self._least_supply is None:
+            self._least_supply = self._net.least_supply(self._wanted)
+        for row in distinct:
+            key = row.tobytes()
+            if key not in self._supplies:
+                self._supplies[key] = self._least_supply(row) @ self._to_system
+        per_system = np.array([self._supplies[row.tobytes()] for row in distinct])
+        return per_system[inverse.reshape(-1)].reshape(out_shape)
+
+
+def _incidence(shape: tuple[int, int], rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """A matrix of ``shape`` with a 1 at each (row, col) (duplicates adding up)."""
+    out = np.zeros(shape)
+    np.add.at(out, (rows, cols), 1.0)
     return out
 
 
@@ -264,51 +435,6 @@ class _Network:
         starts = ((self.types == "inflow") | ~entered) & ~off
         return self._reached(self._graph(~off[self.target] & ~off[self.source]), starts) & ~off
 
-    def withdrawal(self, edge_total: np.ndarray, returned: np.ndarray) -> np.ndarray:
-        """Per node: the flow of the edges that leave a river at it (into it from a node on a river), less what
-        the off-river works it feeds bring back to a river, up to what they took from one (a group of canals,
-        reservoirs, plants and junctions joined by edges and no demand: a diversion canal's tail, an off-channel
-        reservoir's release), counted at the group's first node; what demands return into a group (``returned``,
-        per node) is not water the group took, so it is not subtracted."""
-        n = len(self.nodes)
-        works = ~self.on_river & (self.types != "demand")
-        inner = works[self.source] & works[self.target]
-        _, group = connected_components(sparse.coo_matrix((np.ones(int(inner.sum())), (
-            self.source[inner], self.target[inner])), shape=(n, n)), directed=False)
-        taken, given = np.zeros(n), np.zeros(n)  # (by group)
-        np.add.at(taken, self.target, np.where(self.on_river[self.source] & ~self.on_river[self.target],
-                                               edge_total, 0.0))
-        back = works[self.source] & self.on_river[self.target]
-        np.add.at(given, group[self.source[back]], edge_total[back])
-        given = np.maximum(given - np.bincount(group, weights=np.where(works, returned, 0.0), minlength=n), 0.0)
-        given_back = np.minimum(given, np.bincount(group, weights=np.where(works, taken, 0.0), minlength=n))
-        _, first = np.unique(group, return_index=True)
-        out = taken.copy()
-        out[first] -= given_back[group[first]]
-        return out
-
-    def environmental(self, at: np.ndarray, required: np.ndarray) -> np.ndarray:
-        """Per node, scenario and step (``required``: a row per flow requirement, on node ``at``, then scenarios
-        and steps): the least water the requirements on the rivers need from their sources, counted at the
-        sources (the inflows, and the river nodes no edge enters).  The water that meets a requirement may go on to
-        meet those downstream and be withdrawn anywhere after it; requirements off the rivers (on a canal or a
-        demand, or a node only canals feed) are left out, as their water is withdrawn.  One linear program per
-        distinct set of the requirements' values (a monthly requirement: twelve)."""
-        n = len(self.nodes)
-        nodes = np.array([self.index[a] for a in at], dtype=np.int64)
-        river = self.on_river[nodes]
-        held = np.zeros((n, *required.shape[1:]))
-        np.maximum.at(held, nodes[river], required[river])
-        wanted = np.unique(nodes[river])
-        out = np.zeros_like(held)
-        if not wanted.size:
-            return out
-        rows = held[wanted].reshape(len(wanted), -1).T  # (scenario × step, requirement node)
-        distinct, inverse = np.unique(rows, axis=0, return_inverse=True)
-        least_supply = self._least_supply(wanted)
-        supply = np.array([least_supply(r) for r in distinct])  # (distinct, node)
-        return supply[inverse.reshape(-1)].T.reshape(held.shape)
-
     def _river_edges(self) -> np.ndarray:
         """The edges between river nodes, less those that close a loop (through a delay or a canal back
         upstream: a search from the sources meets their ends on its own path), so that water cannot go round."""
@@ -339,7 +465,7 @@ class _Network:
         entered[self.target[keep]] = True
         return self.on_river & ((self.types == "inflow") | ~entered)
 
-    def _least_supply(self, wanted: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
+    def least_supply(self, wanted: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
         """A function of the requirements on the nodes ``wanted``: the supply of each source (per node; 0 elsewhere)
         of the least total that lets the flow through each of those nodes reach its requirement, water being free
         to leave any node (withdrawn) after passing it.  The program's matrices are made once, here."""
