@@ -5,7 +5,7 @@ import pytest
 from ensemble_cases import YEARS, basin, load, plant_basin, run
 
 from daryo.ensemble import ANNUAL_INDICATORS, SERIES, EnsembleOptions
-from daryo.ensemble.chunks import _ChunkRecorder, _simulate_chunk, chunk_model, compile_chunk
+from daryo.ensemble.chunks import _ChunkRecorder, _simulate_chunk, chunk_model, compile_chunk, stress_accounts
 from daryo.model import model_from_dict
 from daryo.network import compile_network
 from daryo.network.compile import GWH_PER_HM3_M
@@ -49,10 +49,28 @@ def test_the_fast_path_records_the_plain_paths_series_and_energy(tmp_path):
         assert (a.storage.max("time") - a.storage.min("time")).min() > 1
 
 
+def _accounts(demands: int = 1, inflows: int = 1):
+    """The water-stress accounts of a network of ``inflows`` inflows joined at a river, which feeds ``demands``
+    demands: a withdrawal edge per demand."""
+    nodes = [{"id": f"in{i}", "type": "inflow", "inflow": 1} for i in range(inflows)] + [
+        {"id": "river", "type": "junction"}, {"id": "sea", "type": "sink"}] + [
+        {"id": f"d{j}", "type": "demand", "demand": 1} for j in range(demands)]
+    edges = [[f"in{i}", "river"] for i in range(inflows)] + [["river", "sea"]] + [
+        ["river", f"d{j}"] for j in range(demands)]
+    return stress_accounts(compile_network(build(nodes, edges, steps=12)))
+
+
+def _no_withdrawal(demands: int) -> dict[str, np.ndarray]:
+    """A step's values of :func:`_accounts`' withdrawal edges, returns and environmental flows: none."""
+    return {"withdrawn": np.zeros((1, demands)), "returned": np.zeros((1, demands)),
+            "environmental": np.zeros((1, 1))}
+
+
 def test_annual_indicators_by_hand():
     """The annual indicators of two run years of one trace: sums of delivery, deficit, sink inflow, energy and
     inflow, the lowest storage, and the deficit fraction — with a demand delivered 1e-9 hm³ short each step
-    (the solver noise of a demand met in full) counted as no deficit at all."""
+    (the solver noise of a demand met in full) counted as no deficit at all; and the water stress of the sums,
+    withdrawal / (renewable − environmental)."""
     axis = basin().with_time(years=2).time.axis()  # October 2001 to September 2003: 24 months
     m = np.arange(24.0)
     storage = 100 + 10 * np.sin(2 * np.pi * m / 12)  # lowest -10 at month 9 of each year; mean 100
@@ -60,11 +78,19 @@ def test_annual_indicators_by_hand():
     delivery = np.stack([np.full(24, 10.0 - 1e-9), np.where(m % 12 < 6, 4.0, 2.0)], axis=1)
     raw = {"storage": storage[None, :, None], "delivery": delivery[None], "demanded": want[None],
            "deficit": (want - delivery)[None], "sink_inflow": (m + 1)[None, :, None],
-           "energy": np.full((1, 24, 1), 0.5), "inflow": np.stack([m, np.where(m < 12, 2.0, 3.0)], axis=1)[None]}
-    rec = _ChunkRecorder(axis, 1, {k: v.shape[2] for k, v in raw.items()}, np.float32)
+           "energy": np.full((1, 24, 1), 0.5), "inflow": np.stack([m, np.where(m < 12, 2.0, 3.0)], axis=1)[None],
+           "withdrawn": delivery[None] + 1.0, "returned": np.zeros((1, 24, 2)), "environmental": np.ones((1, 24, 1))}
+    accounts = _accounts(demands=2, inflows=2)
+    rec = _ChunkRecorder(axis, 1, {k: v.shape[2] for k, v in raw.items()}, np.float32, accounts)
     for t in range(24):
         rec.add(t, **{k: v[:, t] for k, v in raw.items()})
     out = rec.annual()
+    assert accounts.systems == ["system of in0"]
+    withdrawal = np.array([120 - 12e-9 + 36 + 24, 120 - 12e-9 + 36 + 24])  # each edge's 1 hm³ more than delivered
+    np.testing.assert_allclose(out["annual_withdrawal"][0, :, 0], withdrawal)
+    np.testing.assert_allclose(out["annual_renewable_water"][0, :, 0], [90.0, 246.0])
+    np.testing.assert_allclose(out["annual_environmental_flow"][0, :, 0], [12.0, 12.0])
+    np.testing.assert_allclose(out["annual_water_stress"][0, :, 0], withdrawal / [78.0, 234.0] * 100)
     np.testing.assert_allclose(out["annual_min_storage"][0, :, 0], [90.0, 90.0])
     np.testing.assert_allclose(out["annual_sink_inflow"][0, :, 0], [78.0, 222.0])  # 1+…+12, 13+…+24
     np.testing.assert_allclose(out["annual_energy"][0, :, 0], [6.0, 6.0])
@@ -121,12 +147,12 @@ def test_annual_indicators_are_sums_of_the_unrounded_values():
     delivery of 0.1 hm³ a month is 1.2 hm³ a year to the last bits of float64, where the float32 months would
     sum to 1.2000000179."""
     axis = basin().with_time(years=1).time.axis()
-    rec = _ChunkRecorder(axis, 1, {"storage": 1, "delivery": 1, "sink_inflow": 1, "energy": 1, "inflow": 1},
-                         np.float32)
+    rec = _ChunkRecorder(axis, 1, {"storage": 1, "delivery": 1, "sink_inflow": 1, "energy": 1, "inflow": 1,
+                                   "withdrawn": 1}, np.float32, _accounts())
     for t in range(12):
         rec.add(t, storage=np.ones((1, 1)), delivery=np.full((1, 1), 0.1), demanded=np.full((1, 1), 0.1),
-                deficit=np.zeros((1, 1)),
-                sink_inflow=np.zeros((1, 1)), energy=np.zeros((1, 1)), inflow=np.zeros((1, 1)))
+                deficit=np.zeros((1, 1)), sink_inflow=np.zeros((1, 1)), energy=np.zeros((1, 1)),
+                inflow=np.zeros((1, 1)), **_no_withdrawal(1))
     assert rec.series["delivery"].dtype == np.float32
     assert rec.annual()["annual_delivery"][0, 0, 0] == pytest.approx(1.2, rel=1e-15)
     assert rec.series["delivery"].astype(float).sum() == pytest.approx(1.2000000179, rel=1e-9)
@@ -197,12 +223,12 @@ def _fractions(want, delivery):
     want, delivery = np.asarray(want, float), np.asarray(delivery, float)
     axis = basin().with_time(years=1).time.axis()
     n = want.shape[0]
-    rec = _ChunkRecorder(axis, 1, {"storage": 1, "delivery": n, "sink_inflow": 1, "energy": 1, "inflow": 1},
-                         np.float64)
+    rec = _ChunkRecorder(axis, 1, {"storage": 1, "delivery": n, "sink_inflow": 1, "energy": 1, "inflow": 1,
+                                   "withdrawn": n}, np.float64, _accounts(demands=n))
     for t in range(12):
         rec.add(t, storage=np.ones((1, 1)), delivery=delivery[None], demanded=want[None],
                 deficit=(want - delivery)[None], sink_inflow=np.zeros((1, 1)), energy=np.zeros((1, 1)),
-                inflow=np.zeros((1, 1)))
+                inflow=np.zeros((1, 1)), **_no_withdrawal(n))
     return rec.annual()["annual_deficit_fraction"][0, 0]
 
 
@@ -242,3 +268,47 @@ def test_a_model_with_scenarios_or_traces_of_its_own_is_refused_by_an_ensemble()
            "edges": [["in", "sea"]]}
     with pytest.raises(ValueError, match=r"the model declares scenarios of its own \(climate: 2\)"):
         chunk_model(model_from_dict(doc), {"in": np.ones((1, 3))}, ["0"])
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_a_chunks_annual_water_stress_is_that_of_each_trace_year_run_on_its_own(fast):
+    """The embedded basin model (canals, returns into canals, off-channel works, flow requirements on joining
+    rivers): a chunk's yearly withdrawal, renewable water, environmental flow and stress per river system are
+    :func:`daryo.sdg.water_stress` of each trace's run year in the run's own results."""
+    import daryo
+    from daryo.ensemble import default_trace_source
+    from daryo.sdg import water_stress
+
+    model = daryo.load(daryo.default_model_path()).with_time(years=2)
+    axis = model.time.axis()
+    names = ["a", "b", "c"]
+    traces = default_trace_source(model)(11, np.arange(3), 2, axis)
+    _, annual, _ = _simulate_chunk(compile_chunk(model, traces, names, axis), fast)
+    ds = daryo.run(chunk_model(model, traces, names)).dataset
+    assert str(ds.time.values[0])[:10].endswith("-10-01")  # (run years are hydrological years)
+    columns = {"withdrawal": "annual_withdrawal", "renewable": "annual_renewable_water",
+               "environmental": "annual_environmental_flow", "stress": "annual_water_stress"}
+    for k in range(3):
+        for y in range(2):
+            want = water_stress(ds.isel(scenario=[k], time=slice(12 * y, 12 * y + 12)), model.metadata["basins"])
+            assert list(want.index) == ["syr", "amu", "all"]
+            for column, key in columns.items():
+                np.testing.assert_allclose(annual[key][k, y], want[column].values[:2], rtol=1e-7, err_msg=key)
+    assert (annual["annual_environmental_flow"] > 0).all() and (annual["annual_water_stress"] > 50).all()
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_a_chunks_withdrawal_keeps_what_demands_return_into_the_works_that_feed_them(fast):
+    """As :func:`daryo.sdg.water_stress`: a farm fed by a canal returns 40 % of its 30 hm³ into a drain that
+    joins the canal's works and flows back to the river; that is the farm's return, not the canal's water given
+    back, so the withdrawal stays the 30 hm³ a month the canal took."""
+    nodes = [{"id": "in", "type": "inflow", "inflow": 100}, {"id": "a", "type": "junction"},
+             {"id": "b", "type": "junction"}, {"id": "sea", "type": "sink"},
+             {"id": "canal", "type": "canal", "capacity": 40}, {"id": "j", "type": "junction"},
+             {"id": "farm", "type": "demand", "demand": 30, "consumptive_fraction": 0.6, "return_to": "drain"},
+             {"id": "drain", "type": "canal"}]
+    edges = [["in", "a"], ["a", "canal"], ["canal", "j"], ["j", "farm"], ["j", "drain"], ["drain", "b"], ["a", "b"],
+             ["b", "sea"]]
+    _, annual, _ = _simulate_chunk(compile_network(build(nodes, edges, steps=12)), fast)
+    assert annual["annual_withdrawal"][0, 0, 0] == pytest.approx(360.0)
+    assert annual["annual_water_stress"][0, 0, 0] == pytest.approx(30.0)

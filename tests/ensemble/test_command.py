@@ -300,3 +300,29 @@ def test_resume_and_parts_folders_give_advice_that_works(tmp_path, capsys):
     assert main([*base[:-3], "-o", str(tmp_path / "new.nc"), "--quiet"]) == 2
     assert f"{empty} is the folder of an unfinished run but has no readable manifest of it; delete it to start " \
            "again" in capsys.readouterr().err
+
+
+def test_the_ensemble_prints_each_river_systems_water_stress_as_the_store_holds_it(tmp_path, capsys):
+    """The distribution of the yearly water stress (SDG 6.4.2) over the trace-years, one row per river system,
+    read from the store's summaries: its percentiles and the shares of the high and critical levels, which are
+    the store's yearly ratios counted by hand."""
+    from daryo.ensemble import water_stress_table
+
+    model = tmp_path / "basin.yaml"
+    model.write_text(yaml_of_basin())
+    out = tmp_path / "cli.nc"
+    assert main(["ensemble", str(model), "--traces", "6", "--years", "2", "--seed", "1", "-o", str(out)]) == 0
+    printed = capsys.readouterr().out
+    rows = printed[printed.index("water stress of each trace-year"):].splitlines()
+    assert rows[1].split() == ["system", "p5", "median", "p95", "high", "critical"]
+    table, ds = water_stress_table(out), load(out)
+    stress = ds.annual_water_stress.values.reshape(-1, ds.sizes["system"])
+    (name,) = table.index
+    np.testing.assert_allclose(table.loc[name, ["p5", "p50", "p95"]].astype(float),
+                               np.percentile(stress[:, 0], [5, 50, 95]))
+    assert table.loc[name, "high"] == ((stress[:, 0] >= 75) & (stress[:, 0] <= 100)).mean()
+    assert table.loc[name, "critical"] == (stress[:, 0] > 100).mean()
+    cells = [f"{v:.1f}" for v in table.loc[name, ["p5", "p50", "p95"]]]
+    cells += [f"{table.loc[name, k] * 100:.1f}" for k in ("high", "critical")]
+    assert rows[2].startswith(f"  {name} ") and rows[2][len(name) + 2:].split() == [x for c in cells for x in (c, "%")]
+    assert 0 < stress.min() and (ds.annual_withdrawal > 0).all()

@@ -377,7 +377,7 @@ def test_summaries_taken_an_element_at_a_time_are_the_same():
     """With a memory budget that fits one element's values, each is summarised on its own (the summaries of a
     10,000 × 50 ensemble held every annual indicator of every part at once: 1.3 GB in the main process)."""
     rng = np.random.default_rng(2)
-    sizes = {"demand": 3, "reservoir": 2, "sink": 1, "hydropower": 2, "inflow": 2}
+    sizes = {"demand": 3, "reservoir": 2, "sink": 1, "hydropower": 2, "inflow": 2, "system": 2}
     coords = {dim: [f"{dim}{i}" for i in range(n)] for dim, n in sizes.items()}
     parts = [{k: rng.random((n, 4, sizes[dim])) for k, dim in ANNUAL_INDICATORS.items()} for n in (5, 3)]
     whole, one = summarise(parts, coords, threshold=0.5), summarise(parts, coords, threshold=0.5, max_bytes=1)
@@ -473,15 +473,17 @@ def test_the_summary_table_holds_every_summary_of_the_store(tmp_path):
     _, out = run(tmp_path, "p.zarr", model=plant_basin())
     table, ds = summary_table(out), load(out)
     names = [str(v) for v in ds.data_vars if str(v).startswith("summary_")]
-    assert sorted(set(table.kind)) == ["demand", "hydropower", "inflow", "reservoir", "sink"]
-    assert len(table) == sum(ds[v].size for v in names) + ds["prob_deficit_above_threshold"].size
+    assert sorted(set(table.kind)) == ["demand", "hydropower", "inflow", "reservoir", "sink", "system"]
+    assert len(table) == (sum(ds[v].size for v in names) + ds["prob_deficit_above_threshold"].size
+                          + ds["prob_water_stress_level"].size)
     for v in names:
         da = ds[v]
         kind = next(d for d in da.dims if d != "statistic")
         rows = table[table.indicator == v.removeprefix("summary_")]
-        rows = rows[rows.statistic != "share_above_0.3"]
+        rows = rows[~rows.statistic.str.startswith("share_")]
         assert rows.units.iloc[0] == {"summary_annual_energy": "GWh per year", "summary_annual_deficit_fraction": "1",
-                                      "summary_annual_min_storage": "hm3"}.get(v, "hm3 per year")
+                                      "summary_annual_min_storage": "hm3", "summary_annual_water_stress": "%"
+                                      }.get(v, "hm3 per year")
         assert (rows.units == daryo_units(da.attrs)).all() and (rows.kind == kind).all()
         got = rows.pivot(index="element", columns="statistic", values="value")
         np.testing.assert_array_equal(got.loc[ds[kind].values, list(ds.statistic.values)].values,
@@ -490,6 +492,10 @@ def test_the_summary_table_holds_every_summary_of_the_store(tmp_path):
         assert list(countries[ds[kind].values]) == list(ds[f"{kind}_country"].values)
     share = table[table.statistic == "share_above_0.3"].set_index("element").value
     np.testing.assert_array_equal(share[ds.demand.values].values, ds["prob_deficit_above_threshold"].values)
+    levels = table[table.statistic.str.startswith("share_") & (table.kind == "system")]
+    assert list(levels.statistic) == ["share_no_stress", "share_low", "share_medium", "share_high", "share_critical"]
+    np.testing.assert_array_equal(levels.value, ds["prob_water_stress_level"].values[:, 0])
+    assert (levels.units == "1").all() and levels.element.iloc[0] == ds.system.values[0]
     csv = write_summary_csv(out, tmp_path / "s.csv")
     pd.testing.assert_frame_equal(pd.read_csv(csv, keep_default_na=False, float_precision="round_trip"), table,
                                   check_exact=True)  # (every digit written)
@@ -553,7 +559,7 @@ def test_the_run_attributes_of_a_netcdf_store_are_32_bit_integers_or_text(tmp_pa
     with netcdf.Dataset(out, "a") as nc:  # a store of before (its seed a 64-bit integer, and no year_days)
         nc.setncattr("format", np.int64(3))
     with pytest.raises(ValueError, match=r"holds the results of a run written by another version of daryo \(format "
-                                         r"3; this one writes format 4\); run without --resume to replace them"):
+                                         r"3; this one writes format 5\); run without --resume to replace them"):
         run(tmp_path, "r.nc", options={"traces": 2, "seed": 3_000_000_000}, resume=True)
 
 
@@ -586,7 +592,7 @@ def _store(path, threshold=0.3):
     """A NetCDF file holding the summaries of two parts of one trace each (2 run years)."""
     ids = list(_FRACTIONS)
     frac = np.array([_FRACTIONS[k] for k in ids]).T.reshape(2, 2, len(ids))  # (trace, year, demand)
-    sizes = {"demand": len(ids), "reservoir": 1, "sink": 1, "hydropower": 1, "inflow": 1}
+    sizes = {"demand": len(ids), "reservoir": 1, "sink": 1, "hydropower": 1, "inflow": 1, "system": 1}
     coords = {}
     for kind in sizes:
         coords[kind] = ids if kind == "demand" else [f"{kind}0"]
@@ -654,3 +660,30 @@ def test_a_demand_without_category_or_priority_is_labelled_as_a_run_labels_it(tm
     with xr.open_dataset(tmp_path / "e.nc") as ds:
         for name in ("demand_category", "demand_priority"):
             assert ds[name].values.tolist() == results[name].values.tolist(), name
+
+
+def test_the_shares_of_faos_levels_of_water_stress_by_hand():
+    """Ten trace-years of two river systems over two parts: FAO's levels by the ratio (25 is low, 100 high, above
+    it and infinite critical); a trace-year with no withdrawal and no water (NaN) is in no level and left out of
+    the mean and percentiles."""
+    first = [0.0, 24.9, 25.0, 50.0, 74.9, 75.0, 100.0, 100.1, np.inf, np.nan]
+    second = [10.0] * 8 + [30.0, 80.0]
+    stress = np.stack([first, second], axis=1)  # (trace-year, system)
+    sizes = {"demand": 1, "reservoir": 1, "sink": 1, "hydropower": 1, "inflow": 1, "system": 2}
+    coords = {dim: [f"{dim}{i}" for i in range(n)] for dim, n in sizes.items()}
+    parts = []
+    for rows in (stress[:6], stress[6:]):  # (parts of 3 and 2 traces of 2 years)
+        part = {k: np.ones((len(rows) // 2, 2, sizes[dim])) for k, dim in ANNUAL_INDICATORS.items()}
+        part["annual_water_stress"] = rows.reshape(-1, 2, 2)
+        parts.append(part)
+    s = summarise(parts, coords, threshold=0.3)
+    shares = s["prob_water_stress_level"].transpose("stress_level", "system")
+    assert list(shares.stress_level.values) == ["no stress", "low", "medium", "high", "critical"]
+    np.testing.assert_allclose(shares.values[:, 0], [0.2, 0.1, 0.2, 0.2, 0.2])
+    np.testing.assert_allclose(shares.values[:, 1], [0.8, 0.1, 0.0, 0.1, 0.0])
+    summary = s["summary_annual_water_stress"]
+    assert summary.sel(system="system0", statistic="mean").item() == np.inf
+    assert summary.sel(system="system0", statistic="p50").item() == 74.9  # (9 values, NaN left out: the 5th)
+    assert summary.sel(system="system0", statistic="p5").item() == pytest.approx(0.4 * 24.9)  # (at 0.4)
+    assert summary.sel(system="system0", statistic="p95").item() == np.inf  # (at 7.6: from 100.1 to infinite)
+    assert summary.sel(system="system1", statistic="mean").item() == pytest.approx(19.0)

@@ -299,7 +299,7 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
     except ValueError as exc:  # the model or the run cannot be done (no inflows to resample, resume mismatch…)
         raise _InputError(str(exc)) from None
     try:
-        _report_ensemble(run, args.years, model.name, out, csv)
+        _report_ensemble(run, args.years, model, out, csv)
         if note := _pooled_years_note(args.scenario, out, args.deficit_threshold):
             print(note)
     except KeyboardInterrupt:  # (the results are whole: say so rather than leave the run in doubt)
@@ -328,12 +328,14 @@ def _load_for_ensemble(path: str | None, scenarios: list[str]) -> Model:
             "extend the series.")) from None
 
 
-def _report_ensemble(run: EnsembleRun, years: int, name: str, out: Path, csv: Path | None) -> None:
+def _report_ensemble(run: EnsembleRun, years: int, model: Model, out: Path, csv: Path | None) -> None:
     """What a finished ``daryo ensemble`` prints, and its ``--summary-csv`` file."""
+    name = model.name
     if run.finished:
         print(f"nothing to resume: {out} holds this run's results already")
         _write_summary_csv(out, csv)
         _print_shortfalls(out)
+        _print_water_stress(out, model)
         return
     # the rate counts the traces simulated by this invocation only, not those a resume found done
     per_second = run.traces_computed * years / max(run.seconds, 1e-9)
@@ -348,6 +350,7 @@ def _report_ensemble(run: EnsembleRun, years: int, name: str, out: Path, csv: Pa
     print(f"results and summaries written to {out}")
     _write_summary_csv(out, csv)
     _print_shortfalls(out)
+    _print_water_stress(out, model)
 
 
 def _summary_csv_target(name: str | None, out: Path) -> Path | None:
@@ -411,6 +414,29 @@ def _print_shortfalls(out: Path, shown: int = 10) -> None:
     print(f"  {'demand':<{w}}{'country':<9}{'P':>9}{'mean':>9}{'p95':>9}")
     for name, row in rows.iterrows():
         print(f"  {name:<{w}}{row['country']:<9}{row['probability']:>9.2%}{row['mean']:>9.2%}{row['p95']:>9.2%}")
+
+
+def _print_water_stress(out: Path, model: Model) -> None:
+    """The distribution of each river system's yearly water stress (SDG 6.4.2) over the ensemble's trace-years, or
+    why it is not shown (as ``daryo run``'s block: :func:`daryo.cli.summary.stress_note`)."""
+    from ..ensemble import water_stress_table
+    from .summary import stress_note, stress_text
+
+    table = water_stress_table(out)
+    if table.empty:
+        return
+    note = stress_note(model)
+    if note:
+        print(note)
+        return
+    print("water stress of each trace-year (SDG 6.4.2's ratio: withdrawal / (renewable − environmental)), over the "
+          "trace-years: its percentiles, and the share of them high (75–100 %) and critical (above 100 %; a year's "
+          "withdrawal may draw on water stored in earlier years):")
+    w = max(len("system"), *(len(name) for name in table.index)) + 2
+    print(f"  {'system':<{w}}{'p5':>10}{'median':>10}{'p95':>10}{'high':>9}{'critical':>10}")
+    for name, row in table.iterrows():
+        cells = "".join(stress_text(row[k]) for k in ("p5", "p50", "p95"))
+        print(f"  {name:<{w}}{cells}{row['high'] * 100:>7.1f} %{row['critical'] * 100:>8.1f} %")
 
 
 def _cmd_convert(args: argparse.Namespace) -> int:

@@ -72,28 +72,37 @@ def _stress_lines(ds: xr.Dataset, model: Model, scale: float) -> list[str]:
     """The water stress block: each river system's withdrawal, renewable water and environmental requirement (mean
     annual, or in the run where ``scale`` is the years it covers) and SDG 6.4.2's ratio of them; none for a network
     that takes no water, and a note instead where an inflow's supply is the allocation's choice."""
-    from ..errors import listed
     from ..sdg import water_stress
 
     table = water_stress(ds, model.metadata.get("basins"))
     if not (table["withdrawal"] > 0).any():
         return []
-    drawn = [n.id for n in model.nodes if n.type == "inflow" and n.get("inflow") is None]
-    if drawn:  # (a Pywr input: what it supplied is what the allocation took, not the water there was)
-        return ["", f"water stress (SDG 6.4.2's ratio) not shown: inflow {listed(drawn, 5)} "
-                f"suppl{'ies' if len(drawn) == 1 else 'y'} what the allocation takes between min_flow and max_flow, "
-                "not a given inflow, so the renewable water is not known"]
+    note = stress_note(model)
+    if note:
+        return ["", note]
     table = table[(table["withdrawal"] > 0) | (table["renewable"] > 0)]  # (not a system of nodes that hold no water)
     unit = "hm³ in the run" if scale != 1.0 else "hm³/yr"
     rows = ["", f"water stress by river system (SDG 6.4.2's ratio: withdrawal / (renewable − environmental); {unit}):",
             f"  {'system':<20s}{'withdrawal':>12s}{'renewable':>12s}{'environmental':>14s}{'stress':>10s}"]
     for name, r in table.iterrows():
         rows.append(f"  {str(name):<20s}{_number(r['withdrawal'] * scale, 12)}{_number(r['renewable'] * scale, 12)}"
-                    f"{_number(r['environmental'] * scale, 14)}{_percent(r['stress'])}  {r['level']}".rstrip())
+                    f"{_number(r['environmental'] * scale, 14)}{stress_text(r['stress'])}  {r['level']}".rstrip())
     return rows
 
 
-def _percent(stress: float) -> str:
+def stress_note(model: Model) -> str:
+    """Why a water stress is not shown where an inflow's supply is the allocation's choice ("" where none is)."""
+    from ..errors import listed
+
+    drawn = [n.id for n in model.nodes if n.type == "inflow" and n.get("inflow") is None]
+    if not drawn:  # (a Pywr input: what it supplied is what the allocation took, not the water there was)
+        return ""
+    return (f"water stress (SDG 6.4.2's ratio) not shown: inflow {listed(drawn, 5)} "
+            f"suppl{'ies' if len(drawn) == 1 else 'y'} what the allocation takes between min_flow and max_flow, "
+            "not a given inflow, so the renewable water is not known")
+
+
+def stress_text(stress: float) -> str:
     """A stress in a column of 10: "–" where there is neither water nor withdrawal, "no water" where nothing is
     left after the environmental flows."""
     if math.isnan(stress):

@@ -30,10 +30,18 @@ from .chunks import ANNUAL_INDICATORS, SERIES, EnsembleOptions, chunk_model, run
 from .parts import RunInProgressError, parts_folder
 from .progress import ProgressReporter
 from .run import EnsembleRun, network_digest, run_ensemble
-from .store import check_output, check_summary_csv, shortfall_table, summarise, summary_table, write_summary_csv
+from .store import (
+    check_output,
+    check_summary_csv,
+    shortfall_table,
+    summarise,
+    summary_table,
+    water_stress_table,
+    write_summary_csv,
+)
 from .traces import ResampledTraces, StochasticTraces, TraceSource, default_trace_source, run_years
 
 __all__ = ["TraceSource", "ResampledTraces", "StochasticTraces", "default_trace_source", "run_years", "EnsembleOptions",
            "EnsembleRun", "run_ensemble", "chunk_model", "run_chunk", "check_output", "ProgressReporter",
            "ANNUAL_INDICATORS", "SERIES", "summarise", "shortfall_table", "summary_table", "check_summary_csv",
-           "write_summary_csv", "network_digest", "parts_folder", "RunInProgressError"]
+           "water_stress_table", "write_summary_csv", "network_digest", "parts_folder", "RunInProgressError"]

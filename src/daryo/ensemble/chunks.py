@@ -13,7 +13,8 @@ from ..errors import did_you_mean, kind_of
 from ..model import Model, Node, Series
 from ..model.places import problems_relocated
 from ..network import CompiledNetwork, compile_network
-from ..results import shortfall
+from ..results import shortfall, topology
+from ..sdg import StressAccounts, stress_ratio
 from ..simulate.engine import simulate
 from ..simulate.fastpath import FastOptions, FastStepper, StepRecord, fast_path_unsupported
 from ..simulate.physics import energy_gwh
@@ -24,7 +25,8 @@ from .traces import TraceSource, run_years
 ANNUAL_INDICATORS = {
     "annual_delivery": "demand", "annual_demand": "demand", "annual_deficit_fraction": "demand",
     "annual_min_storage": "reservoir", "annual_sink_inflow": "sink", "annual_energy": "hydropower",
-    "annual_inflow": "inflow",
+    "annual_inflow": "inflow", "annual_withdrawal": "system", "annual_renewable_water": "system",
+    "annual_environmental_flow": "system", "annual_water_stress": "system",
 }
 #: stored monthly series and their element dimension
 SERIES = {"storage": "reservoir", "delivery": "demand", "deficit": "demand", "sink_inflow": "sink",
@@ -164,11 +166,18 @@ def run_chunk(job: _Job) -> dict[str, Any]:
     net = compile_chunk(model, job.source(opts.seed, idx, opts.years, axis), [str(i) for i in idx], axis)
     with problems_relocated(model):
         series, annual, how = _simulate_chunk(net, opts.fast, opts.traces, np.dtype(opts.series_dtype))
-    out: dict[str, Any] = {"trace": idx, **series, **annual}
+    accounts = stress_accounts(net)
+    out: dict[str, Any] = {"trace": idx, **series, **annual, "system": np.array(accounts.systems, dtype=str),
+                           "system_country": np.array(accounts.countries, dtype=str)}
     out["_seconds"] = time.perf_counter() - t0
     out["_how"] = how
     out["_chunk"] = job.chunk
     return out
+
+
+def stress_accounts(net: CompiledNetwork) -> StressAccounts:
+    """The network's water-stress accounts (SDG 6.4.2), its river systems named by the model's basins."""
+    return StressAccounts(topology(net), net.model.metadata.get("basins"))
 
 
 def _simulate_chunk(net: CompiledNetwork, fast: bool, run_traces: int | None = None,
@@ -176,9 +185,12 @@ def _simulate_chunk(net: CompiledNetwork, fast: bool, run_traces: int | None = N
     """Monthly series of the chunk (storage, delivery, deficit, sink inflow, energy) in ``dtype``, its annual
     indicators (float64, from the unrounded values) and how it was simulated.  ``run_traces``: the traces of
     the whole ensemble, for which the fast path makes its choices (the same in every chunk)."""
+    accounts = stress_accounts(net)
+    required_col = net.node_col[[i for i, t in enumerate(net.node_types) if t == "flow_requirement"]]
     cols = {"storage": net.res_col, "delivery": net.demand_col, "sink_inflow": net.sink_col, "energy": net.hp_col,
-            "inflow": _inflow_columns(net)}
-    rec = _ChunkRecorder(net.axis, net.n_scenarios, {k: len(c) for k, c in cols.items()}, dtype)
+            "inflow": _inflow_columns(net), "withdrawn": net.edge_col[accounts.edges].astype(np.int64)}
+    rec = _ChunkRecorder(net.axis, net.n_scenarios, {k: len(c) for k, c in cols.items()}, dtype, accounts)
+    consumed = np.broadcast_to(net.demand_consumptive, (net.n_scenarios, net.axis.n_steps, len(net.demand_ids)))
     reason = fast_path_unsupported(net) if fast else "fast path switched off"
     if reason is None:
         cat = np.concatenate(list(cols.values())).astype(np.int64)
@@ -186,10 +198,12 @@ def _simulate_chunk(net: CompiledNetwork, fast: bool, run_traces: int | None = N
         split = np.cumsum([len(c) for c in cols.values()])[:-1]
 
         def record(step: StepRecord) -> None:
-            st, dl, sk, q, v = np.split(step.x, split, axis=1)
+            st, dl, sk, q, v, w = np.split(step.x, split, axis=1)
             wanted = step.col_upper(stepper.layout, net.demand_col)
             rec.add(step.t, storage=st, delivery=dl, sink_inflow=sk, demanded=wanted, deficit=shortfall(wanted, dl),
-                    energy=energy_gwh(q, step.head, net.hp_efficiency[None, :]), inflow=v)
+                    energy=energy_gwh(q, step.head, net.hp_efficiency[None, :]), inflow=v, withdrawn=w,
+                    returned=dl * (1.0 - consumed[:, step.t]),
+                    environmental=accounts.environmental(step.col_upper(stepper.layout, required_col)))
 
         stepper.run(record)
         return rec.series, rec.annual(), f"fast path: {stepper.stats.summary()}"
@@ -200,7 +214,9 @@ def _simulate_chunk(net: CompiledNetwork, fast: bool, run_traces: int | None = N
         rec.add(t, storage=x[:, t, net.res_col], delivery=dl, sink_inflow=x[:, t, net.sink_col], demanded=wanted,
                 deficit=shortfall(wanted, dl),
                 energy=energy_gwh(x[:, t, net.hp_col], out.head[:, t], net.hp_efficiency[None, :]),
-                inflow=x[:, t, cols["inflow"]])
+                inflow=x[:, t, cols["inflow"]], withdrawn=x[:, t, cols["withdrawn"]],
+                returned=dl * (1.0 - consumed[:, t]),
+                environmental=accounts.environmental(out.col_upper[:, t, required_col]))
     return rec.series, rec.annual(), f"plain path ({reason})"
 
 
@@ -219,16 +235,24 @@ class _ChunkRecorder:
     axis, n_scenarios
         The run's time axis and the chunk's traces.
     sizes
-        Elements of ``storage``, ``delivery`` (and ``demanded``, ``deficit``), ``sink_inflow``, ``energy`` and
-        ``inflow`` (the inflow nodes' supply; it and ``demanded`` are summed per year, not stored per step).
+        Elements of ``storage``, ``delivery`` (and ``demanded``, ``deficit``, ``returned``), ``sink_inflow``,
+        ``energy``, ``inflow`` (the inflow nodes' supply) and ``withdrawn`` (the flows of the edges the water
+        stress's withdrawal reads); those and the systems' ``environmental`` flows are summed per year, not stored
+        per step.
     dtype
         Storage type of the monthly series.
+    accounts
+        The network's water-stress accounts (SDG 6.4.2).
     """
 
-    _SUMMED = ("demanded", "delivery", "deficit", "sink_inflow", "energy", "inflow")
+    _SUMMED = ("demanded", "delivery", "deficit", "sink_inflow", "energy", "inflow", "withdrawn", "returned",
+               "environmental")
 
-    def __init__(self, axis: TimeAxis, n_scenarios: int, sizes: Mapping[str, int], dtype: np.dtype | type):
-        size = {**sizes, "demanded": sizes["delivery"], "deficit": sizes["delivery"]}
+    def __init__(self, axis: TimeAxis, n_scenarios: int, sizes: Mapping[str, int], dtype: np.dtype | type,
+                 accounts: StressAccounts):
+        size = {**sizes, "demanded": sizes["delivery"], "deficit": sizes["delivery"], "returned": sizes["delivery"],
+                "environmental": len(accounts.systems)}
+        self.accounts = accounts
         S, T = n_scenarios, axis.n_steps
         self.year = run_years(axis)
         Y = int(self.year.max()) + 1 if self.year.size else 0
@@ -253,6 +277,12 @@ class _ChunkRecorder:
         # the steps' deficits are without solver noise already (``results.shortfall``); what is left of it, the
         # last digits in which two chunkings' LP optima may differ, is no deficit either
         frac = np.where(frac < DEFICIT_TOL, 0.0, np.minimum(frac, 1.0))
+        withdrawal = self.accounts.withdrawal(self._sum["withdrawn"], self._sum["returned"])
+        renewable = self.accounts.renewable(self._sum["inflow"])
+        environmental = np.minimum(self._sum["environmental"], renewable)
         return {"annual_delivery": delivered, "annual_demand": wanted, "annual_deficit_fraction": frac,
                 "annual_min_storage": self._min_storage, "annual_sink_inflow": self._sum["sink_inflow"],
-                "annual_energy": self._sum["energy"], "annual_inflow": self._sum["inflow"]}
+                "annual_energy": self._sum["energy"], "annual_inflow": self._sum["inflow"],
+                "annual_withdrawal": withdrawal, "annual_renewable_water": renewable,
+                "annual_environmental_flow": environmental,
+                "annual_water_stress": stress_ratio(withdrawal, renewable, environmental)}

@@ -24,7 +24,7 @@ from ..parameters import Parameter, align_frames, references, with_inputs
 from ..results import applied_overlays, recorded_model_file
 from ..simulate.fastpath import fast_path_unsupported
 from ..units import is_number, is_whole
-from .chunks import ANNUAL_INDICATORS, SERIES, EnsembleOptions, _inflow_columns, _Job, chunk_model
+from .chunks import ANNUAL_INDICATORS, SERIES, EnsembleOptions, _inflow_columns, _Job, chunk_model, stress_accounts
 from .executors import _dask, _serial, scheduler_problem, workers_problem
 from .parts import _FORMAT, _Parts
 from .progress import ProgressReporter
@@ -301,7 +301,8 @@ def _bytes_per_step(net: CompiledNetwork, options: EnsembleOptions) -> int:
 def _elements(net: CompiledNetwork) -> dict[str, int]:
     """How many elements of each kind (the store's element dimensions) the network has."""
     return {"demand": len(net.demand_ids), "reservoir": len(net.res_ids), "sink": len(net.sink_ids),
-            "hydropower": len(net.hp_ids), "inflow": len(_inflow_columns(net))}
+            "hydropower": len(net.hp_ids), "inflow": len(_inflow_columns(net)),
+            "system": len(stress_accounts(net).systems)}
 
 
 def _series_bytes(net: CompiledNetwork, options: EnsembleOptions) -> int:

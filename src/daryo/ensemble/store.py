@@ -27,6 +27,7 @@ from .._files import (
 from ..cf import cf_dataset, daryo_units, netcdf_encoding
 from ..model import Model, Node
 from ..results import NETCDF_SUFFIXES, caveats, is_netcdf, netcdf_attributes, step_coordinates
+from ..sdg import STRESS_LEVELS
 from ..units import is_whole
 from .chunks import ANNUAL_INDICATORS, SERIES, EnsembleOptions
 from .parts import _Parts, what_differs
@@ -164,14 +165,15 @@ def _format_of(output: Path) -> str:
 
 
 #: the element dimensions of an ensemble's store
-_ELEMENTS = ("reservoir", "demand", "sink", "hydropower", "inflow")
+_ELEMENTS = ("reservoir", "demand", "sink", "hydropower", "inflow", "system")
 
 
-def _coords(model: Model, axis: Any) -> dict[str, Any]:
+def _coords(model: Model, axis: Any, systems: Mapping[str, np.ndarray]) -> dict[str, Any]:
     """The store's coordinates, as a run's results have them where they apply: each step's start, length,
     hydrological year and season; each run year's first day; each element's id and country (a demand's
-    category and priority too), so that results can be grouped by country, season or kind of use."""
-    nodes: dict[str, list[Node]] = {kind: [] for kind in _ELEMENTS}
+    category and priority too), so that results can be grouped by country, season or kind of use; and the
+    river systems of the water stress (``systems``: a part's ``system`` and ``system_country``)."""
+    nodes: dict[str, list[Node]] = {kind: [] for kind in _ELEMENTS if kind != "system"}
     for n in model.nodes:
         if n.type in nodes:
             nodes[n.type].append(n)
@@ -199,6 +201,12 @@ def _coords(model: Model, axis: Any) -> dict[str, Any]:
                                  {"description": "Category of each demand (irrigation, municipal, ...)"})
     coords["demand_priority"] = ("demand", [int(n.value("priority")) for n in nodes["demand"]],
                                  {"description": "Allocation priority of each demand (1 first)"})
+    coords["system"] = ("system", [str(v) for v in systems["system"]],
+                        {"description": "River system (a connected part of the network), named by the model's "
+                         "basins: the water stress's unit (daryo.sdg.water_stress)"})
+    coords["system_country"] = ("system", [str(v) for v in systems["system_country"]],
+                                {"description": "Countries of each system's nodes (ISO 3166-1 alpha-3, separated by "
+                                 "spaces)"})
     return coords
 
 
@@ -221,7 +229,9 @@ def _part_dataset(part: Mapping[str, np.ndarray], coords: Mapping[str, Any]) -> 
 #: results give them, annual sums per year
 _UNITS = {"delivery": "hm3 per step", "deficit": "hm3 per step", "sink_inflow": "hm3 per step", "energy": "GWh",
           "annual_delivery": "hm3 per year", "annual_demand": "hm3 per year", "annual_sink_inflow": "hm3 per year",
-          "annual_energy": "GWh per year", "annual_deficit_fraction": "1", "annual_inflow": "hm3 per year"}
+          "annual_energy": "GWh per year", "annual_deficit_fraction": "1", "annual_inflow": "hm3 per year",
+          "annual_withdrawal": "hm3 per year", "annual_renewable_water": "hm3 per year",
+          "annual_environmental_flow": "hm3 per year", "annual_water_stress": "%"}
 _DESCRIPTIONS = {
     "storage": "End-of-step reservoir volume", "delivery": "Water delivered to each demand per step",
     "deficit": "Demand not delivered per step (none where up to 1e-8 hm3: solver noise)",
@@ -236,6 +246,17 @@ _DESCRIPTIONS = {
     "annual_energy": "Hydropower energy in each run year",
     "annual_inflow": "Water supplied by each inflow node in each run year: the trace's hydrology (for an inflow "
                      "node without an inflow series, what the allocation took between its min_flow and max_flow)",
+    "annual_withdrawal": "Water taken out of each river system's rivers in each run year, SDG 6.4.2's withdrawal "
+                         "(daryo.sdg.water_stress): the flow into canals and demands from the rivers, less what "
+                         "off-river works bring back to them; gross of demands' returns",
+    "annual_renewable_water": "Renewable water of each river system in each run year: its inflow nodes' supply",
+    "annual_environmental_flow": "Environmental flow requirement of each river system in each run year: the least "
+                                 "water its sources must leave in its rivers to meet the flow requirements on them, "
+                                 "at most the renewable water",
+    "annual_water_stress": "Level of water stress (SDG 6.4.2) of each river system in each run year: withdrawal / "
+                           "(renewable water - environmental flow requirement) x 100 (inf where water is withdrawn "
+                           "and none is left after the environmental flows; FAO's levels: below 25 no stress, 50 "
+                           "low, 75 medium, up to 100 high, above critical)",
 }
 
 
@@ -244,7 +265,7 @@ def _assemble(parts: _Parts, n_chunks: int, output: Path, fmt: str, manifest: Ma
     """Write the final store from the parts, one part at a time, then the summaries, under a temporary name, and
     move it into place.  ``check()`` is called between two writes and before the move (it may raise to stop: see
     :func:`daryo._files.interrupts_between`); the temporary store is then removed."""
-    coords = _coords(model, axis)
+    coords = _coords(model, axis, parts.read(0, ["system", "system_country"]))
     target = write_target(output)  # a .nc output's link is written through (check_output refuses a zarr one)
     for stale in target.parent.glob(f".{target.name}.tmp-*"):  # of assemblies killed before they could clean up
         if not _process_alive(stale.name.rsplit("-", 1)[-1]):
@@ -354,6 +375,10 @@ def summarise(parts: Sequence[Mapping[str, np.ndarray]], coords: Mapping[str, An
                                 {"units": _UNITS.get(k, "hm3"),
                                  "description": f"{_DESCRIPTIONS[k]}: mean and percentiles over all traces "
                                  "and run years"})
+        if k == "annual_water_stress":
+            data["prob_water_stress_level"] = (("stress_level", dim), _level_shares(parts, k), {
+                "units": "1", "description": "Share of all traces and run years in each of FAO's levels of water "
+                "stress (SDG 6.4.2; a trace-year with no withdrawal and no water is in none)"})
         if k == "annual_deficit_fraction":
             data["prob_deficit_above_threshold"] = (
                 (dim,), above, {"units": "1", "threshold": threshold,
@@ -363,7 +388,20 @@ def summarise(parts: Sequence[Mapping[str, np.ndarray]], coords: Mapping[str, An
     statistic = ("statistic", stats, {"description": "mean, then percentiles over all traces and run years "
                                       "(p5: 5th; linear interpolation between the ordered values, as numpy's "
                                       "percentile)"})
-    return xr.Dataset(data, coords={"statistic": statistic, **elements})
+    levels = ("stress_level", [name for _, name in STRESS_LEVELS] + ["critical"],
+              {"description": "FAO's levels of water stress (SDG 6.4.2), by the ratio in %: no stress below 25, "
+               "low below 50, medium below 75, high up to 100, critical above"})
+    return xr.Dataset(data, coords={"statistic": statistic, "stress_level": levels, **elements})
+
+
+def _level_shares(parts: Sequence[Mapping[str, np.ndarray]], key: str) -> np.ndarray:
+    """The share of the parts' (trace, year) pairs of indicator ``key`` (a water stress, %) in each of FAO's
+    levels ((levels, systems)); NaN (no withdrawal and no water) is in none."""
+    stress = np.concatenate([part[key].reshape(-1, part[key].shape[2]) for part in parts])
+    level = np.searchsorted([bound for bound, _ in STRESS_LEVELS[:-1]], stress, side="right")  # (25 is low)
+    level = np.where(stress > STRESS_LEVELS[-1][0], len(STRESS_LEVELS), level)  # (above 100, inf too: critical)
+    level = np.where(np.isnan(stress), -1, level)
+    return np.array([(level == k).mean(axis=0) for k in range(len(STRESS_LEVELS) + 1)])
 
 
 def shortfall_table(output: str | Path, n: int | None = None) -> pd.DataFrame:
@@ -404,16 +442,49 @@ def shortfall_table(output: str | Path, n: int | None = None) -> pd.DataFrame:
 SUMMARY_CSV_COLUMNS = ("indicator", "units", "kind", "element", "country", "statistic", "value")
 
 
+def water_stress_table(output: str | Path) -> pd.DataFrame:
+    """The distribution of the level of water stress (SDG 6.4.2) of each river system over an ensemble's
+    (trace, run year) pairs, from its summaries: its countries, the mean, 5th, 50th and 95th percentiles of the
+    yearly ratio (%), and the share of pairs in each of FAO's levels (``no stress``… ``critical``).
+
+    Each trace-year's ratio is withdrawal / (renewable water − environmental flow requirement) of that year
+    (:func:`daryo.sdg.water_stress`); the store keeps the yearly terms (``annual_withdrawal``,
+    ``annual_renewable_water``, ``annual_environmental_flow``), from which another environmental share can be
+    applied: ``annual_withdrawal / (annual_renewable_water * (1 - share)) * 100``.
+
+    Raises
+    ------
+    ValueError
+        If ``output`` holds no ensemble summaries, or none of the water stress (a store of daryo before
+        2026-12-05's).
+    """
+    with _summaries(user_path(output, "water_stress_table", "an ensemble's output")) as ds:
+        if "summary_annual_water_stress" not in ds or "prob_water_stress_level" not in ds:
+            raise ValueError(f"{output} holds no water stress: it was written by an earlier daryo; run the ensemble "
+                             "again")
+        stress = ds["summary_annual_water_stress"].transpose("system", "statistic")
+        table = pd.DataFrame(stress.values, columns=[str(s) for s in stress["statistic"].values],
+                             index=pd.Index(ds["system"].values.astype(str), name="system"))
+        shares = ds["prob_water_stress_level"].transpose("system", "stress_level")
+        for k, level in enumerate(shares["stress_level"].values):
+            table[str(level)] = shares.values[:, k]
+        table.insert(0, "country", ds["system_country"].values.astype(str))
+    table.attrs["units"] = {"mean": "%", "p5": "%", "p50": "%", "p95": "%", "levels": "share of trace-years"}
+    return table
+
+
 def summary_table(output: str | Path) -> pd.DataFrame:
     """The distribution summaries of an ensemble's output as one long table: a row per indicator, element and
     statistic.
 
     Columns: ``indicator`` (``annual_delivery``, ``annual_deficit_fraction``… as in the store, without the
     ``summary_`` prefix), ``units``, ``kind`` (the element's kind: ``demand``, ``reservoir``, ``sink``,
-    ``hydropower``, ``inflow``), ``element``, ``country``, ``statistic`` and ``value``.  The statistics are taken
-    over every (trace, run year) pair: ``mean``, ``p5``, ``p50``, ``p95``, and for ``annual_deficit_fraction``
-    also ``share_above_<threshold>``, the share of pairs whose deficit is above the run's threshold (the
-    store's ``prob_deficit_above_threshold``).
+    ``hydropower``, ``inflow``, ``system``: a river system, for the water stress), ``element``, ``country``,
+    ``statistic`` and ``value``.  The statistics are taken over every (trace, run year) pair: ``mean``, ``p5``,
+    ``p50``, ``p95``; for ``annual_deficit_fraction`` also ``share_above_<threshold>``, the share of pairs whose
+    deficit is above the run's threshold (the store's ``prob_deficit_above_threshold``); for
+    ``annual_water_stress`` also ``share_no_stress``, ``share_low``, ``share_medium``, ``share_high`` and
+    ``share_critical``, the share of pairs in each of FAO's levels (``prob_water_stress_level``).
 
     Raises
     ------
@@ -430,6 +501,10 @@ def summary_table(output: str | Path) -> pd.DataFrame:
             indicator = str(name).removeprefix("summary_")
             stats = [str(s) for s in da["statistic"].values]
             frames.append(_long(indicator, daryo_units(da.attrs), kind, ds, values, stats))
+            if indicator == "annual_water_stress" and "prob_water_stress_level" in ds:
+                shares = ds["prob_water_stress_level"]
+                levels = [f"share_{str(v).replace(' ', '_')}" for v in shares["stress_level"].values]
+                frames.append(_long(indicator, "1", kind, ds, shares.transpose(kind, "stress_level").values, levels))
             if indicator == "annual_deficit_fraction":
                 prob = ds["prob_deficit_above_threshold"]
                 share = f"share_above_{float(prob.attrs['threshold'])!r}"  # (exact: %g cut 0.146590018 to 0.14659)
@@ -527,9 +602,27 @@ def _summary_of(parts: Sequence[Mapping[str, np.ndarray]], key: str, threshold: 
         hi = min(lo + width, n_elements)
         a = np.concatenate([(first if i == 0 else part[key])[:, :, lo:hi].reshape(-1, hi - lo).T
                             for i, part in enumerate(parts)], axis=1)  # (elements, pairs)
-        if a.shape[1]:  # (each element's mean on its own row: summed the same way whatever the block's width)
-            values[0, lo:hi] = [row.mean() for row in a]
-            values[1:, lo:hi] = np.percentile(a, _PERCENTILES, axis=1)
+        if a.shape[1]:  # (each element's mean on its own row: summed the same way whatever the block's width;
+            # NaN, a water stress with no withdrawal and no water, is left out)
+            nan = np.isnan(a).any()
+            values[0, lo:hi] = [np.nanmean(row) if nan else row.mean() for row in a]
+            values[1:, lo:hi] = _percentiles(a, nan)
             above[lo:hi] = (a > threshold).mean(axis=1)
         del a
     return values, above
+
+
+def _percentiles(a: np.ndarray, nan: bool) -> np.ndarray:
+    """The percentiles (linear interpolation, as numpy's) of each row of ``a`` ((percentiles, rows)), NaN left out
+    where ``nan``; a percentile that reaches an infinite value (a water stress where no water is left) is infinite,
+    where numpy's interpolation gives NaN."""
+    with np.errstate(invalid="ignore"):
+        out = (np.nanpercentile if nan else np.percentile)(a, _PERCENTILES, axis=1)
+    for i in np.flatnonzero(np.isinf(a).any(axis=1)):
+        v = np.sort(a[i][~np.isnan(a[i])])
+        at = np.array(_PERCENTILES) / 100.0 * (v.size - 1)
+        below, above = np.floor(at).astype(np.int64), np.ceil(at).astype(np.int64)
+        with np.errstate(invalid="ignore"):
+            out[:, i] = np.where(at == below, v[below], np.where(np.isinf(v[above]), v[above],
+                                                                 v[below] + (v[above] - v[below]) * (at - below)))
+    return out
