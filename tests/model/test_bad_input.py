@@ -622,6 +622,20 @@ def test_an_infeasible_step_of_water_with_nowhere_to_go_says_so(tmp_path, alloca
             "demand, a canal no more than its capacity)." in str(info.value)) == hint, str(info.value)
 
 
+def test_water_a_run_of_river_plant_cannot_pass_is_said_to_be_held_by_its_capacity(tmp_path):
+    """A review: a river through a run-of-river plant smaller than the river was infeasible, and the message named
+    demands and canals as what holds water, not the plant's capacity, nor the bypass the model lacks."""
+    text = ("version: 1\nname: t\ntime: {start: 2001-01, end: 2001-03}\nnodes:\n"
+            "  - {id: src, type: inflow, inflow: 1000}\n  - {id: plant, type: hydropower, capacity: 1, head: 10}\n"
+            "  - {id: sea, type: sink}\nedges:\n  - [src, plant]\n  - [plant, sea]\n")
+    with pytest.raises(InfeasibleStepError) as info:
+        daryo.run(daryo.load(write_model(tmp_path, text)))
+    assert ("The water of src has nowhere to go: give it a way to a sink (a demand takes no more than its demand, a "
+            "canal no more than its capacity; plant passes no more than its turbines take at its capacity and the "
+            "step's head: give the river a way past (an edge that bypasses the plant, its spill))." in str(info.value)
+            ), str(info.value)
+
+
 def test_csv_without_value_columns_for_a_dataframe_parameter(tmp_path):
     (tmp_path / "only_dates.csv").write_text("date\n2001-01-01\n2001-02-01\n2001-03-01\n")
     text = GOOD.replace("nodes:", "parameters:\n  flow: {type: dataframe, csv: only_dates.csv}\nnodes:")

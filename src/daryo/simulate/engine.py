@@ -579,5 +579,10 @@ def _nowhere_to_go(net: CompiledNetwork, comps: list[str], cols: list[int], lowe
                 "leave; give the water another way on (to a sink).")
     if not inflows or any(types.get(c) in ("sink", "reservoir") for c in comps):
         return ""
+    plants = [c for c in comps if types.get(c) == "hydropower"]
+    one = len(plants) == 1
+    through = (f"; {', '.join(plants)} pass{'es' if one else ''} no more than {'its' if one else 'their'} turbines "
+               f"take at {'its' if one else 'their'} capacity and the step's head: give the river a way past (an edge "
+               "that bypasses the plant, its spill)") if plants else ""
     return (f"The water of {', '.join(inflows)} has nowhere to go: give it a way to a sink (a demand takes no "
-            "more than its demand, a canal no more than its capacity).")
+            f"more than its demand, a canal no more than its capacity{through}).")
