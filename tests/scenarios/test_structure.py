@@ -50,8 +50,8 @@ def test_missing_nodes_and_dangling_references_are_refused(tmp_path):
     assert "nodes[toktogul_hpp].reservoir: names 'toktogul'" in text
     typo = tmp_path / "typo.yaml"
     typo.write_text("title: typo\nchanges:\n  - scale_inflow: {basin: amu, factor: 0.9}\n")
-    with pytest.raises(ModelError, match="changes\\[0\\]: 'scale_inflow' is not a change: each change is a mapping "
-                                         "with one key"):
+    with pytest.raises(ModelError, match="changes\\[0\\]: 'scale_inflow' is not a change \\(did you mean "
+                                         "'scale_inflows'\\?\\): each change is a mapping with one key"):
         apply_scenarios(read_base_document(), [str(typo)])
     basin = tmp_path / "basin.yaml"
     basin.write_text("title: b\nchanges:\n  - scale_inflows: {basin: nile, factor: 0.9}\n")

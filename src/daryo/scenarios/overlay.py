@@ -194,7 +194,8 @@ def load_overlay(name: str, library: str | Path | None = None) -> Overlay:
         changes = []
     for i, ch in enumerate(changes):
         if not isinstance(ch, Mapping) or len(ch) != 1 or next(iter(ch)) not in _OPS:
-            what = f"'{next(iter(ch))}' is not a change: " if isinstance(ch, Mapping) and len(ch) == 1 else ""
+            one = isinstance(ch, Mapping) and len(ch) == 1
+            what = f"'{next(iter(ch))}' is not a change{did_you_mean(str(next(iter(ch))), _OPS)}: " if one else ""
             problems.append(Problem(str(path), f"changes[{i}]", f"{what}each change is a mapping with one key out "
                                     f"of: {', '.join(_OPS)}"))
             continue
