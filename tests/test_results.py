@@ -831,6 +831,35 @@ def test_advice_names_a_plant_that_generated_nothing_in_cost_mode():
     assert float(ds.energy.sum()) > 0 and advice(ds) == []
 
 
+def test_advice_names_an_inflow_without_series_or_cost_that_supplied_water_bound_for_a_sink_in_priority_mode():
+    """A review: a pumped supply (an inflow with a max_flow and no series) pumped its whole 40 hm³ a month through a
+    drought's winter while the water went on to the terminal lake, and nothing said why.  Here the sea values water
+    (cost −1) and the pump costs nothing: 40 a month are pumped, and min(40, what reached the sea) each month, 405
+    hm³ in the year, may have gone on to the sea.  With a pumping cost above the sea's value it pumps only for the
+    farm, and there is no note; nor without the model."""
+    flow = [30, 25, 20, 20, 25, 40, 70, 90, 80, 60, 45, 35]
+    farm = [5, 5, 10, 30, 55, 70, 75, 65, 40, 15, 5, 5]
+    nodes = [{"id": "river", "type": "inflow", "inflow": flow}, {"id": "pump", "type": "inflow", "max_flow": 40},
+             {"id": "j", "type": "junction"}, {"id": "farm", "type": "demand", "demand": farm},
+             {"id": "sea", "type": "sink", "cost": -1}]
+    edges = [["river", "j"], ["pump", "j"], ["j", "farm"], ["j", "sea"]]
+    model = build(nodes, edges, steps=12, start="2001-10")
+    ds = daryo.run(model).dataset
+    assert ds.node_flow.sel(node="pump").values.tolist() == [[40.0] * 12]
+    sea = np.array(flow) + 40 - np.array(farm)
+    (text,) = advice(ds, model)
+    assert np.minimum(sea, 40).sum() == 405
+    assert text == ("inflow pump has no inflow series and no cost: in priority mode what it supplies, up to max_flow, "
+                    "is left to the costs, and it supplied water while water reached the sinks (up to 405.0 hm³/yr of "
+                    "it may have gone on to them); give it a cost (what a hm³ costs to pump, say) so that the "
+                    "allocation takes only what it needs")
+    assert advice(ds) == []
+    nodes[1]["cost"] = 2
+    priced = build(nodes, edges, steps=12, start="2001-10")
+    ds = daryo.run(priced).dataset
+    assert ds.node_flow.sel(node="pump").sum() < 40 * 12 and advice(ds, priced) == []
+
+
 def test_results_say_their_time_step():
     nodes = [{"id": "in", "type": "inflow", "inflow": 1}, {"id": "sea", "type": "sink"}]
     assert daryo.run(build(nodes, [["in", "sea"]])).dataset.attrs["time_step"] == "month"

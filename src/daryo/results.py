@@ -32,12 +32,13 @@ from ._files import (
 )
 from .cf import cf_dataset, netcdf_encoding
 from .errors import listed
-from .model import Model
+from .model import Model, Series
 from .network import CompiledNetwork
 from .network.digest import network_digest
 from .simulate import SimulationOutput
 from .simulate.physics import energy_gwh
 from .timeaxis import TimeAxis, step_label
+from .units import is_number
 
 __all__ = ["SHORTFALL_NOISE", "Results", "advice", "build_dataset", "caveats", "check_csv_folder",
            "check_netcdf_target", "is_netcdf", "netcdf_attributes", "shortfall", "topology"]
@@ -67,15 +68,20 @@ _NOT_ELEMENTS = ("scenario", "time")
 SHORTFALL_NOISE = 1e-8
 
 
-def advice(ds: xr.Dataset) -> list[str]:
-    """What a run's results suggest its model does not mean (the run is not wrong), in ``cost`` mode, where only the
-    costs decide: demands that got no water in the whole run though they asked for some, as where no cost makes
+def advice(ds: xr.Dataset, model: Model | None = None) -> list[str]:
+    """What a run's results suggest its model does not mean (the run is not wrong).  In ``cost`` mode, where only
+    the costs decide: demands that got no water in the whole run though they asked for some, as where no cost makes
     delivering pay, and hydropower plants that generated nothing, as where the turbines cost no less than a bypass.
+    In ``priority`` mode, given the ``model``: inflows with no ``inflow`` series and no cost (a pumped supply
+    between ``min_flow`` and ``max_flow``) that supplied water in steps when water reached the sinks, which the
+    allocation is free to do where no cost says otherwise.
 
     Parameters
     ----------
     ds
         A run's results.
+    model
+        The model run (None: the notes that need it are left out).
 
     Returns
     -------
@@ -83,8 +89,43 @@ def advice(ds: xr.Dataset) -> list[str]:
         One sentence each (empty: none).
     """
     if ds.attrs.get("allocation") != "cost":
-        return []
+        return [note for note in (_free_sources(ds, model),) if note]
     return [note for note in (_dry_demands(ds), _idle_plants(ds)) if note]
+
+
+def _free_sources(ds: xr.Dataset, model: Model | None) -> str:
+    """The note on inflows whose supply is the allocation's free choice and that supplied water while water reached
+    the sinks ("" if none)."""
+    if model is None or "node_flow" not in ds or "sink_inflow" not in ds:
+        return ""
+    free = [n.id for n in model.nodes if n.type == "inflow" and n.get("inflow") is None
+            and _no_cost(n.get("cost")) and n.id in ds["node"].values]
+    if not free:
+        return ""
+    supply = ds["node_flow"].sel(node=free)
+    spilled = ds["sink_inflow"].sum("sink")
+    wasted = xr.where(spilled > SHORTFALL_NOISE, np.minimum(supply.sum("node"), spilled), 0.0)
+    from .indicators import n_years
+
+    per_year = float(wasted.sum("time").mean()) / n_years(ds)
+    if per_year <= SHORTFALL_NOISE:
+        return ""
+    one = len(free) == 1
+    return (f"inflow{'' if one else 's'} {listed(free, 8)} {'has' if one else 'have'} no inflow series and no cost: "
+            f"in priority mode what {'it supplies' if one else 'they supply'}, up to max_flow, is left to the costs, "
+            f"and {'it' if one else 'they'} supplied water while water reached "
+            f"the sinks (up to {per_year:,.1f} hm³/yr of it may have gone on to them); give "
+            f"{'it' if one else 'them'} a cost (what a hm³ costs to pump, say) so that the allocation takes only what "
+            "it needs")
+
+
+def _no_cost(cost: Any) -> bool:
+    """Whether a node's ``cost`` is none or 0 in every step (a parameter's is taken as a cost)."""
+    if cost is None:
+        return True
+    if isinstance(cost, Series):
+        return cost.kind == "constant" and not np.any(cost.values)
+    return is_number(cost) and float(cost) == 0.0
 
 
 def _dry_demands(ds: xr.Dataset) -> str:
