@@ -326,3 +326,52 @@ def test_the_ensemble_prints_each_river_systems_water_stress_as_the_store_holds_
     cells += [f"{table.loc[name, k] * 100:.1f}" for k in ("high", "critical")]
     assert rows[2].startswith(f"  {name} ") and rows[2][len(name) + 2:].split() == [x for c in cells for x in (c, "%")]
     assert 0 < stress.min() and (ds.annual_withdrawal > 0).all()
+
+
+def test_an_overlay_of_given_years_sees_the_ensembles_years_not_the_model_files(tmp_path, capsys):
+    """A review: ``--years 32`` with a drought in year 32 was refused ("the run has 30 hydrological years", the
+    embedded model file's span), and ``--years 2`` with one in year 31 said 30 years, not 2.  The drought halves
+    the Amu Darya's headwaters in run year 31 (counted from 0) of every trace."""
+    overlay = tmp_path / "late.yaml"
+    overlay.write_text("title: late drought\nchanges:\n  - scale_inflows: {basin: amu, factor: 0.5, years: [32]}\n")
+    base = ["ensemble", "--traces", "2", "--seed", "3", "--quiet"]
+    assert main([*base, "--years", "32", "-o", str(tmp_path / "a.nc")]) == 0
+    assert main([*base, "--years", "32", "--scenario", str(overlay), "-o", str(tmp_path / "b.nc")]) == 0
+    a, b = load(tmp_path / "a.nc"), load(tmp_path / "b.nc")
+    amu = daryo_load(None).metadata["basins"]["amu"]  # (the Amu Darya's headwaters of the embedded model)
+    assert len(amu) > 3 and set(amu) < set(a.inflow.values)
+    ratio = b.annual_inflow.sel(inflow=amu) / a.annual_inflow.sel(inflow=amu)
+    np.testing.assert_allclose(ratio.isel(year=31), 0.5, rtol=1e-12)
+    np.testing.assert_allclose(ratio.isel(year=slice(0, 31)), 1.0, rtol=1e-12)
+    capsys.readouterr()
+    assert main([*base, "--years", "2", "--scenario", str(overlay), "-o", str(tmp_path / "c.nc")]) == 1
+    assert "years 32 are none of the run's years (the run has 2 hydrological years)" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("signal", ["interrupted", "terminated"])
+def test_an_ensemble_stopped_mid_run_says_which_chunks_are_kept_and_how_to_go_on(tmp_path, capsys, monkeypatch,
+                                                                                  signal):
+    """A review: Ctrl-C (or SIGTERM) during the run said only "interrupted"; the finished chunks are kept, and the
+    same command with --resume computes the rest, which gives the results of an uninterrupted run."""
+    import daryo.cli._process
+    import daryo.ensemble.progress
+
+    model = tmp_path / "basin.yaml"
+    model.write_text(yaml_of_basin())
+    out = tmp_path / "s.nc"
+    argv = ["ensemble", str(model), "--traces", "6", "--years", "2", "--chunk-size", "2", "-o", str(out)]
+    update = daryo.ensemble.progress.ProgressReporter.update
+
+    def stop_after_two(self, traces):
+        update(self, traces)
+        if self.done >= 4:
+            raise KeyboardInterrupt if signal == "interrupted" else daryo.cli._process._Terminated
+
+    monkeypatch.setattr(daryo.ensemble.progress.ProgressReporter, "update", stop_after_two)
+    assert main(argv) == (130 if signal == "interrupted" else 143)
+    err = capsys.readouterr().err
+    assert f"{signal}; the 2 finished chunks are kept in {tmp_path / 's.nc.parts'}: the same command with --resume " \
+           "computes only the rest" in err
+    monkeypatch.undo()
+    assert main([*argv, "--resume"]) == 0 and main([*argv[:-1], str(tmp_path / "whole.nc")]) == 0
+    assert_identical(load(out), load(tmp_path / "whole.nc"))

@@ -117,7 +117,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         print(f"results written to {args.output}")
     if args.csv:
         print(f"CSV files written to {args.csv.rstrip('/') or '/'}/")
-    for note in advice(results.dataset):
+    for note in advice(results.dataset, model):
         _err(f"note: {note}")
     return EXIT_OK
 
@@ -278,7 +278,7 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
         raise _UsageError(str(exc)) from None
     _check_writable(out.resolve().parent, str(out))
     csv = _summary_csv_target(args.summary_csv, out)
-    model = _load_for_ensemble(args.model, args.scenario)
+    model = _load_for_ensemble(args.model, args.scenario, args.years)
     options = EnsembleOptions(traces=args.traces, years=args.years, seed=args.seed, chunk_size=args.chunk_size,
                               deficit_threshold=args.deficit_threshold)
     steps = len(_with_years(model, args.years).time.axis().starts)
@@ -290,6 +290,9 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
                            resume=args.resume, progress=progress)
     except RunInProgressError as exc:  # (an output that cannot be used now: not a usage error)
         raise _InputError(str(exc)) from None
+    except (KeyboardInterrupt, _Terminated) as exc:  # (say what is kept, and how to go on)
+        _err(f"{'interrupted' if isinstance(exc, KeyboardInterrupt) else 'terminated'}{_kept_chunks(out)}")
+        return 130 if isinstance(exc, KeyboardInterrupt) else 143
     except (FileExistsError, ImportError) as exc:  # an unfinished run without --resume; a missing extra
         if _caused_by(exc, KeyboardInterrupt) or _caused_by(exc, _Terminated):  # (an import cut short: main says so)
             raise
@@ -311,13 +314,30 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _load_for_ensemble(path: str | None, scenarios: list[str]) -> Model:
+def _kept_chunks(out: Path) -> str:
+    """What an ensemble stopped before its end keeps, and how to go on ("" where it kept nothing)."""
+    from ..ensemble import parts_folder
+
+    folder = parts_folder(out)
+    done = len(list(folder.glob("chunk-*.npz"))) if folder.is_dir() else 0
+    if not done:
+        return ""
+    return (f"; the {_count(done, 'finished chunk')} {'is' if done == 1 else 'are'} kept in {folder}: the same "
+            "command with --resume computes only the rest")
+
+
+def _load_for_ensemble(path: str | None, scenarios: list[str], years: int) -> Model:
     """The model of an ensemble: its file's series are read over the file's whole span, whatever ``--years``, as
-    the traces resample the years of that span; a series that misses some of its dates says so."""
+    the traces resample the years of that span; a series that misses some of its dates says so.  Where overlays
+    change given years of the run (a drought), they see the ``years`` of the run (which the generated traces
+    of the embedded model's headwaters take them over), not the file's span."""
     from .. import api
     from ..model.series import MISSING_DATES
+    from ..scenarios import year_limited_changes
 
     try:
+        if scenarios and year_limited_changes(scenarios):
+            return api.load(path, scenarios=scenarios, years=years)
         return api.load(path, scenarios=scenarios)
     except ModelError as exc:
         if not any(p.code == MISSING_DATES for p in exc.problems):
