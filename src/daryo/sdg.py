@@ -20,20 +20,46 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 from scipy import sparse
-from scipy.optimize import linprog
 from scipy.sparse.csgraph import breadth_first_order, connected_components
 
+from .errors import listed
 from .indicators import check_dataset, n_years, trace_time_element
+from .model import Model
+from .solver import HighsSolver, LinearProgram, SolveStatus
 
 __all__ = ["water_stress", "water_stress_by_year", "stress_level", "stress_ratio", "StressAccounts",
-           "STRESS_LEVELS"]
+           "unknown_renewable_water", "STRESS_LEVELS"]
 
 #: FAO's levels of water stress: the upper bound (%) of each, "high" up to 100 included; above it, "critical"
 STRESS_LEVELS = ((25.0, "no stress"), (50.0, "low"), (75.0, "medium"), (100.0, "high"))
 
 _TOPOLOGY = ("node", "node_type", "edge_from", "edge_to")
+#: the most sets of requirements' values whose environmental flows :class:`StressAccounts` remembers
+_REMEMBERED = 100_000
 #: the nodes water leaves a river for: a canal carries it away, a demand takes it
 _OFF_RIVER_TYPES = ("canal", "demand")
+
+
+def unknown_renewable_water(model: Model) -> str:
+    """Why a model's water stress is not known ("" where it is): inflows given by ``min_flow`` and ``max_flow``
+    and no ``inflow`` series (Pywr's inputs, a pumped supply) supply what the allocation takes, not the water there
+    was, so the renewable water of a run is the allocation's choice.
+
+    Parameters
+    ----------
+    model
+        The model run.
+
+    Returns
+    -------
+    str
+        A sentence naming those inflows, or "".
+    """
+    drawn = [n.id for n in model.nodes if n.type == "inflow" and n.get("inflow") is None]
+    if not drawn:
+        return ""
+    return (f"inflow {listed(drawn, 5)} suppl{'ies' if len(drawn) == 1 else 'y'} what the allocation takes between "
+            "min_flow and max_flow, not a given inflow, so the renewable water is not known")
 
 
 def stress_level(stress: float) -> str:
@@ -380,11 +406,14 @@ class StressAccounts:
         distinct, inverse = np.unique(held, axis=0, return_inverse=True)
         if self._least_supply is None:
             self._least_supply = self._net.least_supply(self._wanted)
-        for row in distinct:
+        per_system = np.empty((len(distinct), len(self.systems)))
+        for k, row in enumerate(distinct):
             key = row.tobytes()
             if key not in self._supplies:
+                if len(self._supplies) >= _REMEMBERED:  # (requirements that follow a storage: a value each step)
+                    self._supplies.clear()
                 self._supplies[key] = self._least_supply(row) @ self._to_system
-        per_system = np.array([self._supplies[row.tobytes()] for row in distinct])
+            per_system[k] = self._supplies[key]
         return per_system[inverse.reshape(-1)].reshape(out_shape)
 
 
@@ -468,7 +497,10 @@ class _Network:
     def least_supply(self, wanted: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
         """A function of the requirements on the nodes ``wanted``: the supply of each source (per node; 0 elsewhere)
         of the least total that lets the flow through each of those nodes reach its requirement, water being free
-        to leave any node (withdrawn) after passing it.  The program's matrices are made once, here."""
+        to leave any node (withdrawn) after passing it.  The program is made once, here, and held in HiGHS: each
+        call changes its requirements' bounds and solves it again from the last basis (~0.1 ms, where a program
+        made afresh took ~2 ms: requirements that follow a reservoir's storage have a value of their own in nearly
+        every trace and step of an ensemble)."""
         n = len(self.nodes)
         keep = self._river_edges()
         edges = np.flatnonzero(keep)
@@ -476,19 +508,27 @@ class _Network:
         into = sparse.csr_matrix((np.ones(m), (self.target[edges], np.arange(m))), shape=(n, m))
         out_of = sparse.csr_matrix((np.ones(m), (self.source[edges], np.arange(m))), shape=(n, m))
         eye = sparse.identity(n, format="csr")
-        # variables: edge flows (m), supplies (n), withdrawals (n); a node's balance: supply + in − out − withdrawn
-        balance = sparse.hstack([into - out_of, eye, -eye]).tocsr()
-        throughput = sparse.hstack([-into[wanted], -eye[wanted], sparse.csr_matrix((len(wanted), n))]).tocsr()
-        bounds = [(0, None)] * m + [(0, None if s else 0) for s in self._sources(keep)] + [(0, None)] * n
-        cost = np.concatenate([np.zeros(m), np.ones(n), np.zeros(n)])
+        # columns: edge flows (m), supplies (n), withdrawals (n); rows: each node's balance (supply + in − out −
+        # withdrawn = 0), then the throughput of each node of ``wanted`` (in + supply ≥ its requirement)
+        rows = sparse.vstack([sparse.hstack([into - out_of, eye, -eye]),
+                              sparse.hstack([into[wanted], eye[wanted], sparse.csr_matrix((len(wanted), n))])])
+        upper = np.concatenate([np.full(m, np.inf), np.where(self._sources(keep), np.inf, 0.0), np.full(n, np.inf)])
+        row_lower = np.zeros(n + len(wanted))
+        row_upper = np.concatenate([np.zeros(n), np.full(len(wanted), np.inf)])
+        solver = HighsSolver(LinearProgram(
+            rows.tocsc(), np.concatenate([np.zeros(m), np.ones(n), np.zeros(n)]), np.zeros(m + 2 * n), upper,
+            row_lower, row_upper, [f"x{j}" for j in range(m + 2 * n)], [f"r{i}" for i in range(n + len(wanted))]))
 
         def solve(required: np.ndarray) -> np.ndarray:
             out = np.zeros(n)
             if not (required > 0).any():
                 return out
-            found = linprog(cost, A_ub=throughput, b_ub=-required, A_eq=balance, b_eq=np.zeros(n), bounds=bounds,
-                            method="highs")
-            if found.status != 0:  # (a requirement no source reaches: each is counted on its own)
+            row_lower[n:] = required
+            solver.set_row_bounds(row_lower, row_upper)
+            found = solver.solve()
+            if found.status is SolveStatus.INFEASIBLE:
+                found = solver.solve_from_scratch()  # (a warm start's verdict of infeasibility is checked)
+            if found.status is not SolveStatus.OPTIMAL:  # (a requirement no source reaches: each counted on its own)
                 out[wanted] = required
                 return out
             return np.asarray(found.x[m:m + n])
