@@ -375,3 +375,62 @@ def test_an_ensemble_stopped_mid_run_says_which_chunks_are_kept_and_how_to_go_on
     monkeypatch.undo()
     assert main([*argv, "--resume"]) == 0 and main([*argv[:-1], str(tmp_path / "whole.nc")]) == 0
     assert_identical(load(out), load(tmp_path / "whole.nc"))
+
+
+ODD = """
+version: 1
+name: odd
+allocation: cost
+time: {start: 2001-10, end: 2003-09, step: month}
+metadata: {basins: {upper: [up], dry: [dry]}}
+nodes:
+  - {id: up, type: inflow, inflow: [30, 25, 20, 20, 25, 40, 70, 90, 80, 60, 45, 35]}
+  - {id: dam, type: reservoir, max_volume: 300, min_volume: 20, initial_volume: 150, cost: -1}
+  - {id: farm, type: demand, demand: [5, 5, 10, 30, 55, 70, 75, 65, 40, 15, 5, 5], cost: -20}
+  - {id: sea, type: sink, cost: 1}
+  - {id: dry, type: inflow, inflow: 0}
+  - {id: sea2, type: sink, cost: 1}
+edges: [[up, dam], [dam, farm], [dam, sea], [dry, sea2]]
+"""
+
+
+def test_the_ensembles_water_stress_block_shows_what_daryo_run_shows(tmp_path, capsys):
+    """A review: the ensemble printed a row for a river system with neither water nor withdrawal (its stress NaN
+    in every trace-year, whose summaries also warned "Mean of empty slice"), a block for a network that withdraws
+    nothing, and its figures for inflows that supply what the allocation takes; ``daryo run`` prints none of
+    these.  The store keeps every system, NaN where there is no stress, and says why a stress means nothing."""
+    import warnings
+
+    from daryo.ensemble import water_stress_table
+
+    model = tmp_path / "odd.yaml"
+    model.write_text(ODD)
+    out = tmp_path / "odd.nc"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert main(["ensemble", str(model), "--traces", "4", "--years", "2", "-o", str(out), "--quiet"]) == 0
+    printed = capsys.readouterr().out
+    rows = printed[printed.index("water stress of each trace-year"):].splitlines()[2:]
+    assert [r.split()[0] for r in rows] == ["upper"]
+    table = water_stress_table(out)
+    assert list(table.index) == ["upper", "dry"] and table.loc["dry", ["withdrawal", "renewable"]].tolist() == [0, 0]
+    assert np.isnan(table.loc["dry", "p50"]) and table.loc["dry", ["no stress", "critical"]].tolist() == [0, 0]
+    assert "caveat" not in table.attrs
+    # nothing withdrawn: no block; an inflow the allocation draws: the note instead, and the store's caveat
+    none = tmp_path / "none.yaml"
+    none.write_text(ODD.replace(", [dam, farm]", "").replace("  - {id: farm", "  # - {id: farm"))
+    assert main(["ensemble", str(none), "--traces", "2", "--years", "1", "-o", str(tmp_path / "n.nc"), "--quiet"]) == 0
+    assert "water stress" not in capsys.readouterr().out
+    drawn = tmp_path / "drawn.yaml"
+    drawn.write_text(ODD.replace("{id: dry, type: inflow, inflow: 0}", "{id: dry, type: inflow, max_flow: 5}"))
+    out = tmp_path / "d.nc"
+    assert main(["ensemble", str(drawn), "--traces", "2", "--years", "1", "-o", str(out), "--quiet"]) == 0
+    why = "inflow dry supplies what the allocation takes between min_flow and max_flow, not a given inflow, so the " \
+          "renewable water is not known"
+    assert f"water stress (SDG 6.4.2's ratio) not shown: {why}" in capsys.readouterr().out
+    assert water_stress_table(out).attrs["caveat"] == why
+    ds = load(out)
+    for name in ("annual_water_stress", "annual_renewable_water", "summary_annual_water_stress",
+                 "prob_water_stress_level"):
+        assert ds[name].attrs["caveat"] == why, name
+    assert "caveat" not in ds["annual_delivery"].attrs

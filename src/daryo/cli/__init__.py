@@ -223,8 +223,9 @@ def _add_ensemble_parser(sub: argparse._SubParsersAction) -> None:
                    help="report the probability of an annual deficit above this fraction of the demand, from 0 "
                         "up to (not including) 1 (default 0.3)")
     e.add_argument("--summary-csv", metavar="FILE",
-                   help="also write the summaries (mean, percentiles, share above the deficit threshold, per "
-                        "indicator and element) to this CSV file, a row per indicator, element and statistic")
+                   help="also write the summaries (mean, percentiles, share above the deficit threshold, shares of "
+                        "the levels of water stress, per indicator and element) to this CSV file, a row per "
+                        "indicator, element and statistic")
     e.add_argument("--quiet", action="store_true", help="no progress output")
     e.set_defaults(func=_cmd_ensemble)
 

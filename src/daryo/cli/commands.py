@@ -438,13 +438,15 @@ def _print_shortfalls(out: Path, shown: int = 10) -> None:
 
 def _print_water_stress(out: Path, model: Model) -> None:
     """The distribution of each river system's yearly water stress (SDG 6.4.2) over the ensemble's trace-years, or
-    why it is not shown (as ``daryo run``'s block: :func:`daryo.cli.summary.stress_note`)."""
+    why it is not shown, as ``daryo run``'s block (:func:`daryo.cli.summary.stress_note`): none where no water is
+    withdrawn, and no row for a system with neither water nor withdrawal."""
     from ..ensemble import water_stress_table
     from .summary import stress_note, stress_text
 
     table = water_stress_table(out)
-    if table.empty:
+    if not (table["withdrawal"] > 0).any():
         return
+    table = table[(table["withdrawal"] > 0) | (table["renewable"] > 0)]
     note = stress_note(model)
     if note:
         print(note)

@@ -92,14 +92,10 @@ def _stress_lines(ds: xr.Dataset, model: Model, scale: float) -> list[str]:
 
 def stress_note(model: Model) -> str:
     """Why a water stress is not shown where an inflow's supply is the allocation's choice ("" where none is)."""
-    from ..errors import listed
+    from ..sdg import unknown_renewable_water
 
-    drawn = [n.id for n in model.nodes if n.type == "inflow" and n.get("inflow") is None]
-    if not drawn:  # (a Pywr input: what it supplied is what the allocation took, not the water there was)
-        return ""
-    return (f"water stress (SDG 6.4.2's ratio) not shown: inflow {listed(drawn, 5)} "
-            f"suppl{'ies' if len(drawn) == 1 else 'y'} what the allocation takes between min_flow and max_flow, "
-            "not a given inflow, so the renewable water is not known")
+    why = unknown_renewable_water(model)  # (a Pywr input: what it supplied is what the allocation took)
+    return f"water stress (SDG 6.4.2's ratio) not shown: {why}" if why else ""
 
 
 def stress_text(stress: float) -> str:

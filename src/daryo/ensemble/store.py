@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import time
+import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,7 +28,7 @@ from .._files import (
 from ..cf import cf_dataset, daryo_units, netcdf_encoding
 from ..model import Model, Node
 from ..results import NETCDF_SUFFIXES, caveats, is_netcdf, netcdf_attributes, step_coordinates
-from ..sdg import STRESS_LEVELS
+from ..sdg import STRESS_LEVELS, unknown_renewable_water
 from ..units import is_whole
 from .chunks import ANNUAL_INDICATORS, SERIES, EnsembleOptions
 from .parts import _Parts, what_differs
@@ -210,7 +211,8 @@ def _coords(model: Model, axis: Any, systems: Mapping[str, np.ndarray]) -> dict[
     return coords
 
 
-def _part_dataset(part: Mapping[str, np.ndarray], coords: Mapping[str, Any]) -> Any:
+def _part_dataset(part: Mapping[str, np.ndarray], coords: Mapping[str, Any], caveat: str = "") -> Any:
+    """A part's arrays as a Dataset of the store; ``caveat``: why its water stress means nothing ("": none)."""
     import xarray as xr
 
     data: dict[str, Any] = {}
@@ -218,8 +220,9 @@ def _part_dataset(part: Mapping[str, np.ndarray], coords: Mapping[str, Any]) -> 
         data[name] = (("trace", "time", dim), part[name], {"units": _UNITS.get(name, "hm3"),
                                                            "description": _DESCRIPTIONS[name]})
     for name, dim in ANNUAL_INDICATORS.items():
+        noted = {"caveat": caveat} if caveat and dim == "system" else {}
         data[name] = (("trace", "year", dim), part[name], {"units": _UNITS.get(name, "hm3"),
-                                                           "description": _DESCRIPTIONS[name]})
+                                                           "description": _DESCRIPTIONS[name], **noted})
     c = {k: v for k, v in coords.items()}
     c["trace"] = ("trace", part["trace"], {"description": "Trace number: trace i depends only on the seed and i"})
     return xr.Dataset(data, coords=c)
@@ -266,6 +269,7 @@ def _assemble(parts: _Parts, n_chunks: int, output: Path, fmt: str, manifest: Ma
     move it into place.  ``check()`` is called between two writes and before the move (it may raise to stop: see
     :func:`daryo._files.interrupts_between`); the temporary store is then removed."""
     coords = _coords(model, axis, parts.read(0, ["system", "system_country"]))
+    caveat = unknown_renewable_water(model)
     target = write_target(output)  # a .nc output's link is written through (check_output refuses a zarr one)
     for stale in target.parent.glob(f".{target.name}.tmp-*"):  # of assemblies killed before they could clean up
         if not _process_alive(stale.name.rsplit("-", 1)[-1]):
@@ -278,7 +282,7 @@ def _assemble(parts: _Parts, n_chunks: int, output: Path, fmt: str, manifest: Ma
     bounds = None  # the steps' bounds, of the first part
     try:
         for c in range(n_chunks):
-            ds = cf_dataset(_part_dataset(parts.read(c), coords))
+            ds = cf_dataset(_part_dataset(parts.read(c), coords, caveat))
             if c == 0:
                 bounds = ds["time_bnds"].reset_coords(drop=True)
                 ds.attrs.update(attrs)
@@ -293,6 +297,9 @@ def _assemble(parts: _Parts, n_chunks: int, output: Path, fmt: str, manifest: Ma
                 _nc_append(tmp, ds)
             check()
         summary = summarise([parts.annual(c) for c in range(n_chunks)], coords, options.deficit_threshold)
+        for name in summary.data_vars:
+            if caveat and "system" in summary[name].dims:
+                summary[name].attrs["caveat"] = caveat
         check()
         summary.attrs.update(attrs)  # writing the summary sets the store's attributes: the run's, not none
         summary = cf_dataset(summary)
@@ -445,7 +452,9 @@ SUMMARY_CSV_COLUMNS = ("indicator", "units", "kind", "element", "country", "stat
 def water_stress_table(output: str | Path) -> pd.DataFrame:
     """The distribution of the level of water stress (SDG 6.4.2) of each river system over an ensemble's
     (trace, run year) pairs, from its summaries: its countries, the mean, 5th, 50th and 95th percentiles of the
-    yearly ratio (%), and the share of pairs in each of FAO's levels (``no stress``… ``critical``).
+    yearly ratio (%), the share of pairs in each of FAO's levels (``no stress``… ``critical``), and the mean yearly
+    ``withdrawal`` and ``renewable`` water (hm³/yr).  ``attrs["caveat"]`` says why the figures mean nothing where
+    inflows supply what the allocation takes (:func:`daryo.sdg.unknown_renewable_water`).
 
     Each trace-year's ratio is withdrawal / (renewable water − environmental flow requirement) of that year
     (:func:`daryo.sdg.water_stress`); the store keeps the yearly terms (``annual_withdrawal``,
@@ -469,7 +478,14 @@ def water_stress_table(output: str | Path) -> pd.DataFrame:
         for k, level in enumerate(shares["stress_level"].values):
             table[str(level)] = shares.values[:, k]
         table.insert(0, "country", ds["system_country"].values.astype(str))
-    table.attrs["units"] = {"mean": "%", "p5": "%", "p50": "%", "p95": "%", "levels": "share of trace-years"}
+        for column, name in (("withdrawal", "summary_annual_withdrawal"),
+                             ("renewable", "summary_annual_renewable_water")):
+            table[column] = ds[name].sel(statistic="mean").transpose("system").values
+        caveat = str(ds["annual_water_stress"].attrs.get("caveat", ""))
+    table.attrs["units"] = {"mean": "%", "p5": "%", "p50": "%", "p95": "%", "levels": "share of trace-years",
+                            "withdrawal": "hm3 per year", "renewable": "hm3 per year"}
+    if caveat:
+        table.attrs["caveat"] = caveat
     return table
 
 
@@ -605,8 +621,10 @@ def _summary_of(parts: Sequence[Mapping[str, np.ndarray]], key: str, threshold: 
         if a.shape[1]:  # (each element's mean on its own row: summed the same way whatever the block's width;
             # NaN, a water stress with no withdrawal and no water, is left out)
             nan = np.isnan(a).any()
-            values[0, lo:hi] = [np.nanmean(row) if nan else row.mean() for row in a]
-            values[1:, lo:hi] = _percentiles(a, nan)
+            with warnings.catch_warnings():  # (a system with no water and no withdrawal in any year: NaN, silently)
+                warnings.simplefilter("ignore", RuntimeWarning)
+                values[0, lo:hi] = [np.nanmean(row) if nan else row.mean() for row in a]
+                values[1:, lo:hi] = _percentiles(a, nan)
             above[lo:hi] = (a > threshold).mean(axis=1)
         del a
     return values, above
