@@ -14,6 +14,7 @@ from ._system import physical_memory
 from .errors import ModelError, Problem
 from .model import Model, load_model, model_from_dict
 from .model.loader import document_problems
+from .model.values import read_flow_series
 from .timeaxis import parse_date
 from .units import is_whole
 
@@ -100,7 +101,8 @@ def load(path: str | Path | None = None, scenarios: str | Sequence[str] = (), ye
         label = str(p) + "".join(f" + {s}" for s in scenarios)
         if scenarios and not overlay_shape_problems(doc):  # (else the loader names the file's every problem)
             doc, origins = overlaid_document(doc, scenarios, check=lambda d, o: document_problems(
-                d, p.parent, label, p, o, file_steps=steps))
+                d, p.parent, label, p, o, file_steps=steps), read_inflow=lambda spec, nid, axis: read_flow_series(
+                spec, p.parent, str(p), f"nodes[{nid}].inflow", axis))
         else:
             label = str(p)
         model = model_from_dict(doc, base_dir=p.parent, file=label, path=p, origins=origins, file_steps=steps)

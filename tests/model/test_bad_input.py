@@ -1783,3 +1783,22 @@ def test_constraint_weights_and_factors_larger_than_any_amount_are_refused(tmp_p
         "a model means",
         f"{tmp_path / 'm.yaml'}: constraints[r].factors[1] (line 13): holds 1e+31: a number larger than 1e30 is no "
         "amount a model means"]
+
+
+def test_inline_traces_may_be_named_once_each(tmp_path):
+    """``scenarios`` names the traces of inline lists (what an overlay writes for a CSV file's columns it changed):
+    one distinct name a list; a CSV series takes its names from its columns, a constant has one trace."""
+    base = ("version: 1\nname: t\ntime: {start: 2001-01, end: 2001-02}\nnodes:\n  - {id: src, type: inflow, inflow: "
+            "INFLOW}\n  - {id: sea, type: sink}\nedges: [[src, sea]]\n")
+    two = "{values: [[1, 2], [3, 4]], scenarios: [wet, dry]}"
+    named = daryo.load(write_model(tmp_path, base.replace("INFLOW", two)))
+    assert named.scenario_names == ("wet", "dry")
+    for inflow, why in (("{values: [[1, 2], [3, 4]], scenarios: [wet]}",
+                         "scenarios names 1 trace(s), but the series has 2"),
+                        ("{values: [[1, 2], [3, 4]], scenarios: [wet, wet]}", "scenarios names a trace twice (wet)"),
+                        ("{values: [[1, 2], [3, 4]], scenarios: wet}", "scenarios must be a list of names"),
+                        ("{csv: a.csv, columns: '*', scenarios: [a, b]}", "a CSV series takes its traces' names from "
+                         "its columns: leave scenarios out"),
+                        ("{value: 3, scenarios: [a]}", "a constant has one trace: leave scenarios out")):
+        (msg,) = load_problems(write_model(tmp_path, base.replace("INFLOW", inflow)))
+        assert "nodes[src].inflow" in msg and why in msg, msg

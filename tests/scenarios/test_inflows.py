@@ -180,7 +180,7 @@ def test_an_inflow_read_from_csv_or_a_parameter_or_a_constant_is_scaled_by_scale
     nor a constant, and the refusal said how to with a `set` change (a QA pass); a user review found that a basin of
     one's own could then not be given the library's drought.  One factor for every month and year multiplies a CSV
     file's or a parameter's scale (its other keys kept); a constant becomes 12 monthly values; a change of some
-    months or years, or a shift, of a CSV file or a parameter is refused, saying what they take."""
+    months or years, or a shift, of a parameter is refused, saying what it takes."""
     (tmp_path / "in.csv").write_text("date,t0,q\n" + "".join(f"{d:%Y-%m-%d},0,{10 + i}\n" for i, d in enumerate(
         pd.date_range("2000-10-01", periods=12, freq="MS"))))
     (tmp_path / "m.yaml").write_text(
@@ -203,14 +203,13 @@ def test_an_inflow_read_from_csv_or_a_parameter_or_a_constant_is_scaled_by_scale
                                        "  - {id: sea, type: sink}\nedges: [[Сырдарья, sea]]\n")
     two = daryo.load(tmp_path / "two.yaml", scenarios=str(tmp_path / "dry.yaml")).node("Сырдарья").attrs["inflow"]
     np.testing.assert_allclose(two.resolve(axis)[:, 0], [0.0, 5.0])
-    for change in ("shift_peak: {nodes: [in], months: 1}", "scale_inflows: {nodes: [par], factor: 0.5, years: [1]}",
-                   "scale_inflows: {nodes: [in], months: [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0.5]}"):
+    for change in ("shift_peak: {nodes: [par], months: 1}", "scale_inflows: {nodes: [par], factor: 0.5, years: [1]}",
+                   "scale_inflows: {nodes: [par], months: [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0.5]}"):
         (tmp_path / "no.yaml").write_text(f"title: s\nchanges:\n  - {change}\n")
-        with pytest.raises(ModelError) as err:
+        with pytest.raises(ModelError) as err:  # (a CSV file's: read and changed, since 2026-12-05; next test)
             daryo.load(tmp_path / "m.yaml", scenarios=str(tmp_path / "no.yaml"))
-        assert str(err.value).endswith("so the scenario cannot change it; an inflow read from a CSV file or a "
-                                       "parameter takes only scale_inflows of one factor for every month and year"), \
-            err.value
+        assert str(err.value).endswith("so the scenario cannot change it; an inflow given by a parameter takes only "
+                                       "scale_inflows of one factor for every month and year"), err.value
     (tmp_path / "mapping.yaml").write_text(  # (a constant written as a mapping; a review)
         (tmp_path / "m.yaml").read_text().replace("inflow: 30 m3/s", "inflow: {value: 15, unit: m3/s, scale: 2}"))
     as_mapping = daryo.load(tmp_path / "mapping.yaml", scenarios=str(tmp_path / "dry.yaml")).node("const")
@@ -367,3 +366,56 @@ def test_with_years_refuses_what_daryo_load_refuses(years, error, said):
     with pytest.raises(error, match=re.escape(said)):
         with_years(doc, years)
     assert with_years(doc, 1)["time"]["end"] == "2001-09-30"
+
+
+def test_overlays_change_an_inflow_read_from_a_csv_file_as_they_change_the_same_values_given_inline(tmp_path):
+    """A review (a modeller of the Zarafshan): a warming's earlier peak and a drought of given years could not touch
+    a gauged inflow read from a CSV file, which is how observed data comes; only one factor for every month and
+    year could.  Now the overlay reads the file once, over the run's steps, and changes its values: the run is the
+    one of the same values given inline, the traces keep the names of the file's columns, and a problem of the
+    file is named where the model gives it.  An inflow given by a parameter still takes only one factor."""
+    starts = pd.date_range("2000-10-01", periods=24, freq="MS")
+    rng = np.random.default_rng(4)
+    flows = np.round(20 + 15 * rng.random((24, 3)), 6)  # (as the file holds them)
+    rows = "".join(f"{d:%d.%m.%Y},{a:.6f},{b:.6f},{c:.6f}\n" for d, (a, b, c) in zip(starts, flows, strict=True))
+    (tmp_path / "gauge.csv").write_text("date,wet,normal,dry\n" + rows)
+    text = ("version: 1\nname: gauged\ntime: {start: 2000-10, end: 2002-09}\nnodes:\n"
+            "  - {id: dupuli, type: inflow, inflow: {csv: gauge.csv, columns: '*', unit: m3/s}}\n"
+            "  - {id: farm, type: demand, demand: 30}\n  - {id: sea, type: sink}\n"
+            "edges: [[dupuli, farm], [dupuli, sea]]\n")
+    (tmp_path / "csv.yaml").write_text(text)
+    days = np.array([pd.Period(d, "M").days_in_month for d in starts], dtype=float)
+    inline = (flows * 0.0864 * days[:, None]).T  # (traces, steps) hm³ per step
+    (tmp_path / "inline.yaml").write_text(text.replace(
+        "{csv: gauge.csv, columns: '*', unit: m3/s}",
+        "{values: " + repr([[float(f"{v:.12g}") for v in row] for row in inline]) + "}"))
+    (tmp_path / "warm.yaml").write_text(
+        "title: warm\nchanges:\n  - shift_peak: {nodes: [dupuli], months: 1}\n"
+        "  - scale_inflows: {nodes: [dupuli], months: [1, 1, 1, 1.1, 1.1, 1.1, 0.9, 0.9, 0.9, 1, 1, 1]}\n"
+        "  - scale_inflows: {nodes: [dupuli], factor: 0.5, years: [2]}\n")
+    got = daryo.load(tmp_path / "csv.yaml", scenarios=str(tmp_path / "warm.yaml"))
+    want = daryo.load(tmp_path / "inline.yaml", scenarios=str(tmp_path / "warm.yaml"))
+    assert got.scenario_names == ("wet", "normal", "dry") and want.scenario_names == ("0", "1", "2")
+    axis = got.time.axis()
+    changed = got.node("dupuli").attrs["inflow"].resolve(axis)
+    np.testing.assert_allclose(changed, want.node("dupuli").attrs["inflow"].resolve(axis), rtol=1e-11)
+    assert not np.allclose(changed, inline)  # (changed: the second year halved, the cycle moved)
+    ds = daryo.run(got).dataset
+    np.testing.assert_allclose(ds.node_flow.sel(node="dupuli").values, changed, rtol=1e-9)
+    assert list(ds.scenario.values) == ["wet", "normal", "dry"]
+    # the file's problem, where the model names it: a month missing
+    (tmp_path / "gauge.csv").write_text("date,wet,normal,dry\n" + "".join(rows.splitlines(True)[:20]))
+    with pytest.raises(ModelError) as err:
+        daryo.load(tmp_path / "csv.yaml", scenarios=str(tmp_path / "warm.yaml"))
+    assert "csv.yaml: nodes[dupuli].inflow" in str(err.value) and "2002-06-01" in str(err.value), err.value
+    # a parameter: still one factor only
+    (tmp_path / "par.yaml").write_text(
+        "version: 1\ntime: {start: 2000-10, end: 2001-09}\n"
+        "parameters:\n  p: {type: monthlyprofile, values: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]}\nnodes:\n"
+        "  - {id: par, type: inflow, inflow: {parameter: p, unit: hm3/day}}\n  - {id: sea, type: sink}\n"
+        "edges: [[par, sea]]\n")
+    (tmp_path / "shift.yaml").write_text("title: s\nchanges:\n  - shift_peak: {nodes: [par], months: 1}\n")
+    with pytest.raises(ModelError) as err:
+        daryo.load(tmp_path / "par.yaml", scenarios=str(tmp_path / "shift.yaml"))
+    assert "an inflow given by a parameter takes only scale_inflows of one factor for every month and year" in str(
+        err.value)

@@ -15,9 +15,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import LINK_LOOP, Problem, did_you_mean
+from ..errors import LINK_LOOP, ModelError, Problem, did_you_mean
 from ..errors import short_text as _short
 from ..parameters import ParameterRef
+from ..timeaxis import TimeAxis
 from ..units import (
     UnitError,
     is_number,
@@ -28,7 +29,7 @@ from ..units import (
     parse_quantity,
     unit_factor,
 )
-from .components import Attribute
+from .components import COMPONENT_TYPES, Attribute
 from .csvseries import CsvReadError, csv_columns, csv_problems_for, read_csv_file, read_csv_series
 from .series import LevelTable, Series
 
@@ -282,8 +283,9 @@ def _parse_series(value: Any, attr: Attribute, ctx: LoadContext, place: str, mon
     if got is None:
         return None
     factor, is_rate = got
+    names: tuple[str, ...] | None = None  # (of inline traces: scenarios: [wet, dry])
     if isinstance(value, Mapping):
-        known = {"unit", "value", "monthly", "values", "csv", "column", "columns", "scale", "source"}
+        known = {"unit", "value", "monthly", "values", "csv", "column", "columns", "scale", "source", "scenarios"}
         for k in value:
             if k not in known:
                 ctx.add(place, f"unknown key '{k}' in a series; use one of: {', '.join(sorted(known))}")
@@ -296,6 +298,10 @@ def _parse_series(value: Any, attr: Attribute, ctx: LoadContext, place: str, mon
             ctx.add(place, f"a series gives one of value, monthly, values or csv, not {' and '.join(given)}")
             return None
         factor *= scale
+        if "scenarios" in value:
+            names = _trace_names(value, ctx, place)
+            if names is None:
+                return None
         if "monthly" in value:
             value = {"_monthly": value["monthly"]}
         elif "values" in value:
@@ -343,11 +349,73 @@ def _parse_series(value: Any, attr: Attribute, ctx: LoadContext, place: str, mon
             arr = arr * factor
         if not _finite(arr, ctx, place):
             return None
+        if names is not None and len(names) != arr.shape[0]:
+            ctx.add(place, f"scenarios names {len(names)} trace(s), but the series has {arr.shape[0]}: give a name "
+                    "for each list of values")
+            return None
         # 12 evaporation depths are each month's total, spread over the days of N-day steps
         return Series("monthly" if monthly else "steps", arr, is_rate, origin=(ctx.file, place),
-                      per_month=monthly and dimension == "depth")
+                      per_month=monthly and dimension == "depth", scenarios=names if arr.shape[0] > 1 else None)
     ctx.add(place, f"'{_short(value)}' is not a value: give a number, '120 m3/s', 12 monthly values or {{csv: …}}")
     return None
+
+
+def _trace_names(value: Mapping, ctx: LoadContext, place: str) -> tuple[str, ...] | None:
+    """The names of a series' traces given by its ``scenarios`` key (None after a problem at ``place``): distinct
+    names, one per list of inline values; a CSV series takes its names from its columns."""
+    raw = value["scenarios"]
+    if "csv" in value:
+        ctx.add(place, "a CSV series takes its traces' names from its columns: leave scenarios out")
+        return None
+    if "value" in value:
+        ctx.add(place, "a constant has one trace: leave scenarios out")
+        return None
+    if not isinstance(raw, list) or not raw or not all(isinstance(n, str | int) and str(n).strip() for n in raw):
+        ctx.add(place, f"scenarios must be a list of names, one per list of values, not '{_short(raw)}'")
+        return None
+    names = tuple(str(n) for n in raw)
+    if len(set(names)) != len(names):
+        ctx.add(place, f"scenarios names a trace twice ({', '.join(sorted({n for n in names if names.count(n) > 1}))})")
+        return None
+    return names
+
+
+def read_flow_series(value: Any, base_dir: Path, file: str, place: str, axis: TimeAxis
+                     ) -> tuple[np.ndarray, tuple[str, ...] | None]:
+    """A flow series of a model file (a constant, 12 monthly values, values per step or a CSV file, as an inflow
+    gives it) on a run's time axis: what a scenario overlay changes, once read.
+
+    Parameters
+    ----------
+    value
+        The series as the model file gives it.
+    base_dir
+        The model file's folder (where its CSV files are).
+    file, place
+        The model file and the place of the series in it, for the messages.
+    axis
+        The run's time axis.
+
+    Returns
+    -------
+    values : numpy.ndarray
+        (traces, steps), hm³ per step.
+    names : tuple of str or None
+        The traces' names (a CSV file's columns), or None.
+
+    Raises
+    ------
+    ModelError
+        With every problem of the series, each at ``place`` of ``file``.
+    """
+    ctx = LoadContext(file, base_dir)
+    ctx.step_days = axis.step_days
+    attribute = COMPONENT_TYPES["inflow"].attribute("inflow")
+    assert attribute is not None
+    series = _parse_series(value, attribute, ctx, place, monthly_only=False)
+    if series is None or ctx.problems:
+        raise ModelError(ctx.problems)
+    return series.resolve(axis), series.scenarios
 
 
 def _numeric_rows(raw: Any) -> np.ndarray | None:

@@ -4,7 +4,7 @@ time axis."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -67,6 +67,11 @@ def _edge_hint(key: str, edges: list[Any]) -> str:
     return did_you_mean(key, keys)
 
 
+#: reads an inflow that a model gives by a CSV file: (its series as the file gives it, the node's id, the run's time
+#: axis) -> ((traces, steps) hm³ per step, the traces' names or None); raises daryo.ModelError with the series' problems
+InflowReader = Callable[[Any, str, TimeAxis], tuple[np.ndarray, "tuple[str, ...] | None"]]
+
+
 @dataclass(frozen=True)
 class _ChangeAt:
     """Where a change is (its overlay ``file`` and ``place``, ``changes[2].set``), and the nodes the changes before it
@@ -75,6 +80,7 @@ class _ChangeAt:
     file: str
     place: str
     removed: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    read_inflow: InflowReader | None = None
 
     def problem(self, message: str, where: str = "") -> Problem:
         """A problem of this change, at ``where`` within it (``.nodes.city``, ``[2]``, `` (city)``)."""

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ModelError, Problem
-from ._document import _ChangeAt, _edge_ends, _nodes, _value
+from ._document import InflowReader, _ChangeAt, _edge_ends, _nodes, _value
 from .inflows import _changes_given_years, _make_inflow_op
 from .overlay import _INFLOW_OPS, ASKED_FOR, Overlay, load_overlay, overlay_names
 from .structure import (
@@ -64,7 +64,8 @@ DocumentCheck = Callable[[dict[str, Any], Mapping[str, tuple[str, str]]], Sequen
 
 
 def overlaid_document(doc: Mapping[str, Any], names: Iterable[str], library: str | Path | None = None,
-                      check: DocumentCheck | None = None) -> tuple[dict[str, Any], dict[str, tuple[str, str]]]:
+                      check: DocumentCheck | None = None, read_inflow: InflowReader | None = None
+                      ) -> tuple[dict[str, Any], dict[str, tuple[str, str]]]:
     """:func:`apply_scenarios`, and where each value the overlays set came from.
 
     Parameters
@@ -76,6 +77,10 @@ def overlaid_document(doc: Mapping[str, Any], names: Iterable[str], library: str
         applied is reported with the problems the loader finds in the values its other changes set (an unknown
         attribute, a negative volume), so that its every problem is told at once, not those of its values only
         once the others are mended.
+    read_inflow
+        Reads an inflow the model gives by a CSV file (:data:`InflowReader`), so that the inflow changes can change
+        it (they change its values, read once, over the run's steps); None: such an inflow takes only a
+        ``scale_inflows`` of one factor for every month and year.
 
     Returns
     -------
@@ -116,7 +121,7 @@ def overlaid_document(doc: Mapping[str, Any], names: Iterable[str], library: str
         for i, change in enumerate(ov.changes):
             op, arg = next(iter(change.items()))
             place = f"changes[{i}].{op}"
-            at = _ChangeAt(ov.file, place, {**removed_earlier, **removed})
+            at = _ChangeAt(ov.file, place, {**removed_earlier, **removed}, read_inflow)
             problems += _APPLY[op](out, arg, at)
             _note_origins(origins, op, arg, ov.file, place)
             if _changes_given_years(op, arg):

@@ -220,6 +220,14 @@ def _inflow_op(doc: dict, arg: Mapping[str, Any], at: _ChangeAt, op: str) -> lis
         if (scaled := _scaled_reference(spec, op, arg)) is not None:  # (the loader reads it, scaled)
             nodes[nid]["inflow"] = scaled
             continue
+        if isinstance(spec, Mapping) and "csv" in spec and at.read_inflow is not None:  # (read once: its values)
+            try:
+                values, names = at.read_inflow(spec, nid, axis)
+            except ModelError as exc:
+                problems += exc.problems
+                continue
+            spec = {"values": values.tolist(), "unit": "hm3/step", **({"scenarios": list(names)} if names else {})}
+        names = spec.get("scenarios") if isinstance(spec, Mapping) else None  # (the traces' names: a CSV's columns)
         if axis.step_days is not None and isinstance(spec, Mapping) and is_per_month(spec.get("unit")):
             problems.append(at.problem(f"the inflow of '{nid}' is in {spec['unit']}, a volume per calendar month, "
                                        f"but the model has {axis.step_days}-day steps, so the scenario cannot change "
@@ -239,9 +247,8 @@ def _inflow_op(doc: dict, arg: Mapping[str, Any], at: _ChangeAt, op: str) -> lis
             reference = isinstance(spec, Mapping) and ("csv" in spec or "parameter" in spec)
             problems.append(at.problem(
                 f"the inflow of '{nid}' is not a constant, 12 monthly or per-step values in a flow unit, so the "
-                "scenario cannot change it" + ("; an inflow read from a CSV file or a parameter takes only "
-                                               "scale_inflows of one factor for every month and year" if reference
-                                               else ""), f" ({nid})"))
+                "scenario cannot change it" + (f"; an inflow {_given_by(spec)} takes only scale_inflows of one "
+                                               "factor for every month and year" if reference else ""), f" ({nid})"))
             continue
         arr, periodic, rate = got
         try:
@@ -251,7 +258,15 @@ def _inflow_op(doc: dict, arg: Mapping[str, Any], at: _ChangeAt, op: str) -> lis
             problems.append(at.problem(str(exc).strip("'\"")))
             return problems
         nodes[nid]["inflow"] = _array_to_series(new, still_periodic, rate)
+        if isinstance(names, list) and len(names) == new.shape[0] > 1:  # (the traces keep their names)
+            nodes[nid]["inflow"]["scenarios"] = list(names)
     return problems
+
+
+def _given_by(spec: Mapping[str, Any]) -> str:
+    """How an inflow the changes cannot change is given: by a parameter, or by a CSV file that is not read here
+    (overlays applied to a document, not to a model file's)."""
+    return "given by a parameter" if "parameter" in spec else "read from a CSV file"
 
 
 #: the attributes of an inflow node whose change replaces a generated trace (its inflow, or what the node is)
