@@ -687,3 +687,32 @@ def test_the_shares_of_faos_levels_of_water_stress_by_hand():
     assert summary.sel(system="system0", statistic="p5").item() == pytest.approx(0.4 * 24.9)  # (at 0.4)
     assert summary.sel(system="system0", statistic="p95").item() == np.inf  # (at 7.6: from 100.1 to infinite)
     assert summary.sel(system="system1", statistic="mean").item() == pytest.approx(19.0)
+
+
+def test_the_shortfall_table_of_another_threshold_or_of_one_run_year_is_worked_out_from_the_annual_fractions(tmp_path):
+    """A review: the pooled probabilities dilute a drought's years, and another threshold meant running the
+    ensemble again.  ``threshold`` and ``year`` take them from the stored annual deficit fractions; without them
+    the table is the run's summaries."""
+    dry = tmp_path / "dry.yaml"  # the farm wants twice as much
+    dry.write_text(yaml_of_basin().replace("[5, 5, 10, 30, 55, 70, 75, 65, 40, 15, 5, 5]",
+                                            "[10, 10, 20, 60, 110, 140, 150, 130, 80, 30, 10, 10]"))
+    out = tmp_path / "s.nc"
+    run_ensemble(daryo.load(dry), EnsembleOptions(traces=20, years=2, seed=3, deficit_threshold=0.05), out)
+    ds = load(out)
+    frac = ds.annual_deficit_fraction.transpose("trace", "year", "demand")
+    pooled = frac.values.reshape(-1, ds.sizes["demand"])
+    assert (pooled > 0.05).any() and (pooled > 0.2).sum() < (pooled > 0.05).sum()  # (the thresholds differ)
+    for threshold, year, values in ((None, None, pooled), (0.2, None, pooled), (None, 1, frac.values[:, 1]),
+                                    (0.2, 0, frac.values[:, 0])):
+        table = shortfall_table(out, threshold=threshold, year=year)
+        limit = 0.05 if threshold is None else threshold
+        want = pd.DataFrame({"probability": (values > limit).mean(axis=0), "mean": values.mean(axis=0),
+                             "p95": np.percentile(values, 95, axis=0)}, index=ds.demand.values.astype(str))
+        want = want[(want.probability > 0) | (want["mean"] > 0)]
+        got = table[["probability", "mean", "p95"]]
+        pd.testing.assert_frame_equal(got.sort_index(), want.sort_index(), check_names=False, rtol=1e-12)
+        assert table.attrs["threshold"] == limit and table.attrs["year"] == year
+    for bad, error in (({"year": 3}, ValueError), ({"year": 1.5}, TypeError), ({"threshold": 1.0}, ValueError),
+                       ({"threshold": "x"}, TypeError)):
+        with pytest.raises(error):
+            shortfall_table(out, **bad)

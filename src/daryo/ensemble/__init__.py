@@ -33,6 +33,7 @@ from .run import EnsembleRun, network_digest, run_ensemble
 from .store import (
     check_output,
     check_summary_csv,
+    earlier_results,
     shortfall_table,
     summarise,
     summary_table,
@@ -42,6 +43,7 @@ from .store import (
 from .traces import ResampledTraces, StochasticTraces, TraceSource, default_trace_source, run_years
 
 __all__ = ["TraceSource", "ResampledTraces", "StochasticTraces", "default_trace_source", "run_years", "EnsembleOptions",
-           "EnsembleRun", "run_ensemble", "chunk_model", "run_chunk", "check_output", "ProgressReporter",
+           "EnsembleRun", "run_ensemble", "chunk_model", "run_chunk", "check_output", "earlier_results",
+           "ProgressReporter",
            "ANNUAL_INDICATORS", "SERIES", "summarise", "shortfall_table", "summary_table", "check_summary_csv",
            "water_stress_table", "write_summary_csv", "network_digest", "parts_folder", "RunInProgressError"]

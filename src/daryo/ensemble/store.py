@@ -29,7 +29,7 @@ from ..cf import cf_dataset, daryo_units, netcdf_encoding
 from ..model import Model, Node
 from ..results import NETCDF_SUFFIXES, caveats, is_netcdf, netcdf_attributes, step_coordinates
 from ..sdg import STRESS_LEVELS, unknown_renewable_water
-from ..units import is_whole
+from ..units import is_number, is_whole
 from .chunks import ANNUAL_INDICATORS, SERIES, EnsembleOptions
 from .parts import _Parts, what_differs
 from .traces import run_years
@@ -86,6 +86,20 @@ def check_output(output: str | Path) -> str:
 
 
 _TITLE = "daryo ensemble"  # the start of an ensemble output's title attribute
+
+
+def earlier_results(output: str | Path) -> str:
+    """What an existing ensemble output holds, as a phrase ("the results of 200 traces × 30 years of aral-sea-basin,
+    seed 1"), or "" where there is none to replace (:func:`check_output` has checked what is there)."""
+    output = Path(output)
+    if not output.exists():
+        return ""
+    attrs = _attributes(output, _format_of(output))
+    if not all(k in attrs for k in ("traces", "years", "seed")):
+        return "an earlier ensemble's results"
+    overlays = f" with {attrs['scenarios']}" if attrs.get("scenarios") else ""
+    return (f"the results of {attrs['traces']} traces × {attrs['years']} years of {attrs.get('model', 'a model')}"
+            f"{overlays}, seed {attrs['seed']}")
 
 
 def _title(path: Path, fmt: str) -> str:
@@ -411,36 +425,65 @@ def _level_shares(parts: Sequence[Mapping[str, np.ndarray]], key: str) -> np.nda
     return np.array([(level == k).mean(axis=0) for k in range(len(STRESS_LEVELS) + 1)])
 
 
-def shortfall_table(output: str | Path, n: int | None = None) -> pd.DataFrame:
-    """The demands of an ensemble's output that fall short most often, from its summaries: per demand its
-    country, the share of (trace, run year) pairs whose deficit is above the run's threshold (``probability``),
-    and the mean and 95th percentile of the annual deficit fraction; sorted by probability, then mean, and only
-    demands with some deficit (the first ``n`` of them; None: all).  ``attrs`` holds the run's ``threshold``
-    and how many ``demands`` the model has.
+def shortfall_table(output: str | Path, n: int | None = None, threshold: float | None = None,
+                    year: int | None = None) -> pd.DataFrame:
+    """The demands of an ensemble's output that fall short most often: per demand its country, the share of
+    (trace, run year) pairs whose deficit is above the threshold (``probability``), and the mean and 95th
+    percentile of the annual deficit fraction; sorted by probability, then mean, and only demands with some deficit
+    (the first ``n`` of them; None: all).  ``attrs`` holds the ``threshold``, the ``year`` and how many
+    ``demands`` the model has.
+
+    Parameters
+    ----------
+    output
+        The ensemble's output (``.zarr`` or ``.nc``).
+    n
+        How many demands to list (None: all that fall short).
+    threshold
+        The deficit, as a fraction of the demand, above which a year counts as short (None: the run's, whose
+        figures its summaries hold).  Another is worked out from the stored annual deficit fractions, without
+        running the ensemble again.
+    year
+        One run year (0 for the first) to take the figures of, over the traces alone: the years of a drought
+        that the pooled figures dilute (None: every run year, pooled).
 
     Raises
     ------
     TypeError
-        If ``n`` is not a whole number (or None).
+        If ``n`` or ``year`` is not a whole number (or None), or ``threshold`` not a number.
     ValueError
-        If ``n`` is negative.
+        If ``n`` is negative, ``year`` not a run year of the output, or ``threshold`` not in [0, 1).
     """
     why = f"n={n!r}: give how many demands to list (a whole number, at least 0), or None for all"
     if n is not None and not is_whole(n):
         raise TypeError(why)
     if n is not None and n < 0:
         raise ValueError(why)
-
+    if year is not None and not is_whole(year):
+        raise TypeError(f"year={year!r}: give a run year (0 for the first), or None for every year")
+    if threshold is not None and not (is_number(threshold) and 0.0 <= float(threshold) < 1.0):
+        raise (ValueError if is_number(threshold) else TypeError)(
+            f"threshold={threshold!r}: give a fraction of the demand, at least 0 and below 1 (or None for the run's)")
     with _summaries(user_path(output, "shortfall_table", "an ensemble's output")) as ds:
-        frac = ds["summary_annual_deficit_fraction"]
-        table = pd.DataFrame({
-            "country": ds["demand_country"].values,
-            "probability": ds["prob_deficit_above_threshold"].values,
-            "mean": frac.sel(statistic="mean").values,
-            "p95": frac.sel(statistic="p95").values,
-        }, index=pd.Index(ds["demand"].values.astype(str), name="demand"))
-        table.attrs["threshold"] = float(ds["prob_deficit_above_threshold"].attrs["threshold"])
-        table.attrs["demands"] = len(table)
+        run_threshold = float(ds["prob_deficit_above_threshold"].attrs["threshold"])
+        if threshold is None and year is None:
+            frac = ds["summary_annual_deficit_fraction"]
+            probability, mean, p95 = (ds["prob_deficit_above_threshold"].values, frac.sel(statistic="mean").values,
+                                      frac.sel(statistic="p95").values)
+        else:
+            years = ds.sizes["year"]
+            if year is not None and not 0 <= int(year) < years:
+                raise ValueError(f"year={year!r}: the output's run years are 0 to {years - 1}")
+            annual = ds["annual_deficit_fraction"].transpose("trace", "year", "demand")
+            values = (annual.values if year is None else annual.isel(year=int(year)).values[:, None, :])
+            values = values.reshape(-1, values.shape[2])
+            limit = run_threshold if threshold is None else float(threshold)
+            probability, mean, p95 = ((values > limit).mean(axis=0), values.mean(axis=0),
+                                      np.percentile(values, 95, axis=0))
+        table = pd.DataFrame({"country": ds["demand_country"].values, "probability": probability, "mean": mean,
+                              "p95": p95}, index=pd.Index(ds["demand"].values.astype(str), name="demand"))
+    table.attrs.update(threshold=run_threshold if threshold is None else float(threshold), demands=len(table),
+                       year=None if year is None else int(year))
     short = table[(table["probability"] > 0) | (table["mean"] > 0)]
     short = short.sort_values(["probability", "mean"], ascending=False, kind="stable")
     return short if n is None else short.head(n)
