@@ -141,7 +141,7 @@ def test_cli_ensemble_applies_scenario_overlays(tmp_path, capsys):
     assert capsys.readouterr().out.endswith(
         "note: drought-2021 changes given run years only, and P pools every trace-year, those years with the others; "
         f"each run year's own P is (xarray.open_dataset({str(drought)!r}).annual_deficit_fraction > 0.25)"
-        ".mean(\"trace\")\n")
+        f".mean(\"trace\"), and run year Y's table daryo.ensemble.shortfall_table({str(drought)!r}, year=Y)\n")
     assert main([*argv, "--scenario", "nope", "-o", str(tmp_path / "nope.nc")]) == 1
     assert "scenario 'nope': unknown scenario" in capsys.readouterr().err
     assert not list(tmp_path.glob("nope.nc*"))
@@ -434,3 +434,20 @@ def test_the_ensembles_water_stress_block_shows_what_daryo_run_shows(tmp_path, c
                  "prob_water_stress_level"):
         assert ds[name].attrs["caveat"] == why, name
     assert "caveat" not in ds["annual_delivery"].attrs
+
+
+def test_an_ensemble_that_replaces_an_earlier_ones_results_says_so_as_it_starts(tmp_path, capsys):
+    """A review: a 200-trace store was replaced by a 5-trace run of the same output without a word; the run now
+    names what it replaces as it starts (a resume, which continues the same run, does not)."""
+    model = tmp_path / "basin.yaml"
+    model.write_text(yaml_of_basin())
+    out = tmp_path / "x.nc"
+    base = ["ensemble", str(model), "--years", "2", "--quiet", "-o", str(out)]
+    assert main([*base, "--traces", "4", "--seed", "1"]) == 0
+    assert "note:" not in capsys.readouterr().err
+    assert main([*base, "--traces", "3", "--seed", "7"]) == 0
+    assert (f"note: {out} holds the results of 4 traces × 2 years of cli-basin, seed 1; this run replaces them when "
+            "it ends (give another -o to keep them)") in capsys.readouterr().err
+    assert load(out).sizes["trace"] == 3
+    assert main([*base, "--traces", "3", "--seed", "7", "--resume"]) == 0
+    assert "note:" not in capsys.readouterr().err

@@ -246,6 +246,7 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
         ProgressReporter,
         RunInProgressError,
         check_output,
+        earlier_results,
         parts_folder,
         run_ensemble,
     )
@@ -285,6 +286,8 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
     progress = None if args.quiet else ProgressReporter(args.traces, steps)
     if args.resume and not out.exists() and not parts_folder(out).exists():
         print(f"no unfinished run of {out} to resume: starting it")  # (said nothing: a typo in -o went unnoticed)
+    if not args.resume and (held := earlier_results(out)):  # (a costly run was replaced without a word)
+        _err(f"note: {out} holds {held}; this run replaces them when it ends (give another -o to keep them)")
     try:
         run = run_ensemble(model, options, out, scheduler=args.scheduler, workers=args.workers,
                            resume=args.resume, progress=progress)
@@ -414,7 +417,8 @@ def _pooled_years_note(overlays: list[str], out: Path, threshold: float) -> str:
         return ""
     return (f"note: {', '.join(limited)} change{'s' if len(limited) == 1 else ''} given run years only, and P "
             "pools every trace-year, those years with the others; each run year's own P is "
-            f"(xarray.open_dataset({str(out)!r}).annual_deficit_fraction > {threshold:g}).mean(\"trace\")")
+            f"(xarray.open_dataset({str(out)!r}).annual_deficit_fraction > {threshold:g}).mean(\"trace\"), and run "
+            f"year Y's table daryo.ensemble.shortfall_table({str(out)!r}, year=Y)")
 
 
 def _print_shortfalls(out: Path, shown: int = 10) -> None:
