@@ -634,6 +634,12 @@ def test_water_a_run_of_river_plant_cannot_pass_is_said_to_be_held_by_its_capaci
             "canal no more than its capacity; plant passes no more than its turbines take at its capacity and the "
             "step's head: give the river a way past (an edge that bypasses the plant, its spill))." in str(info.value)
             ), str(info.value)
+    # a plant whose turbines take more than the river brings is not what holds it (a review): a demand of 5 is
+    big = text.replace("capacity: 1,", "capacity: 100000,").replace("{id: sea, type: sink}", "{id: sea, type: demand, "
+                                                                     "demand: 5}")
+    with pytest.raises(InfeasibleStepError) as info:
+        daryo.run(daryo.load(write_model(tmp_path, big)))
+    assert "has nowhere to go" in str(info.value) and "plant passes" not in str(info.value), str(info.value)
 
 
 def test_csv_without_value_columns_for_a_dataframe_parameter(tmp_path):

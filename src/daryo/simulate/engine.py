@@ -508,7 +508,8 @@ def _raise_unsolved(solver: HighsSolver, net: CompiledNetwork, t: int, s: int, s
     cols, rows = solver.irreducible_infeasible_set()
     comps = _components([net.lp.col_names[c] for c in cols] + [net.lp.row_names[r] for r in rows])
     lower = solver.col_lower()
-    detail = " ".join(x for x in (_minimums(net, cols, lower), _nowhere_to_go(net, comps, cols, lower, t)) if x)
+    detail = " ".join(x for x in (_minimums(net, cols, lower), _nowhere_to_go(net, comps, cols, lower, t,
+                                                                               solver.col_upper())) if x)
     raise InfeasibleStepError(t, time, scenario, comps, detail)
 
 
@@ -550,7 +551,8 @@ def _minimums(net: CompiledNetwork, cols: list[int], lower: np.ndarray) -> str:
     return f"Of these, {', '.join(held)} {has}: check {them} first."
 
 
-def _nowhere_to_go(net: CompiledNetwork, comps: list[str], cols: list[int], lower: np.ndarray, step: int) -> str:
+def _nowhere_to_go(net: CompiledNetwork, comps: list[str], cols: list[int], lower: np.ndarray, step: int,
+                   upper: np.ndarray) -> str:
     """A hint for a conflict of fixed flows with maxima alone (no minimum but theirs among the conflicting bounds):
     their water has nowhere to go.  An inflow whose only way out is a demand smaller than it passes validation, and
     the conflict's components do not say which way it goes; what leaves a delay entered it steps earlier."""
@@ -579,7 +581,9 @@ def _nowhere_to_go(net: CompiledNetwork, comps: list[str], cols: list[int], lowe
                 "leave; give the water another way on (to a sink).")
     if not inflows or any(types.get(c) in ("sink", "reservoir") for c in comps):
         return ""
-    plants = [c for c in comps if types.get(c) == "hydropower"]
+    # a plant in the conflict whose turbines take less than the inflows bring: its capacity holds the water back
+    brought = sum(float(lower[net.node_col[net.node_ids.index(c)]]) for c in inflows)
+    plants = [p for p, c in zip(net.hp_ids, net.hp_col.tolist(), strict=True) if p in comps and upper[c] < brought]
     one = len(plants) == 1
     through = (f"; {', '.join(plants)} pass{'es' if one else ''} no more than {'its' if one else 'their'} turbines "
                f"take at {'its' if one else 'their'} capacity and the step's head: give the river a way past (an edge "
