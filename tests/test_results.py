@@ -858,6 +858,12 @@ def test_advice_names_an_inflow_without_series_or_cost_that_supplied_water_bound
     priced = build(nodes, edges, steps=12, start="2001-10")
     ds = daryo.run(priced).dataset
     assert ds.node_flow.sel(node="pump").sum() < 40 * 12 and advice(ds, priced) == []
+    # a pump that feeds a town alone, beside a river to the sea, sends nothing to it: no note (a review)
+    apart = build([{"id": "pump", "type": "inflow", "max_flow": 50}, {"id": "town", "type": "demand", "demand": 10},
+                   {"id": "river", "type": "inflow", "inflow": 100}, {"id": "sea", "type": "sink"}],
+                  [["pump", "town"], ["river", "sea"]], steps=12, start="2001-10")
+    ds = daryo.run(apart).dataset
+    assert float(ds.node_flow.sel(node="pump").sum()) == 120 and advice(ds, apart) == []
 
 
 def test_results_say_their_time_step():
