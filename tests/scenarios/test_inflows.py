@@ -407,7 +407,7 @@ def test_overlays_change_an_inflow_read_from_a_csv_file_as_they_change_the_same_
     (tmp_path / "gauge.csv").write_text("date,wet,normal,dry\n" + "".join(rows.splitlines(True)[:20]))
     with pytest.raises(ModelError) as err:
         daryo.load(tmp_path / "csv.yaml", scenarios=str(tmp_path / "warm.yaml"))
-    assert "csv.yaml: nodes[dupuli].inflow" in str(err.value) and "2002-06-01" in str(err.value), err.value
+    assert "nodes[dupuli].inflow (line 5): CSV file" in str(err.value) and "2002-06-01" in str(err.value), err.value
     # a parameter: still one factor only
     (tmp_path / "par.yaml").write_text(
         "version: 1\ntime: {start: 2000-10, end: 2001-09}\n"
@@ -419,3 +419,27 @@ def test_overlays_change_an_inflow_read_from_a_csv_file_as_they_change_the_same_
         daryo.load(tmp_path / "par.yaml", scenarios=str(tmp_path / "shift.yaml"))
     assert "an inflow given by a parameter takes only scale_inflows of one factor for every month and year" in str(
         err.value)
+
+
+def test_a_csv_file_an_overlay_cannot_read_is_reported_once_where_it_is_given(tmp_path):
+    """A review: a CSV file an overlay set and then shifted was reported twice, once against the model file, which
+    does not name it; and a model file's missing CSV, with an overlay, hid the model's other problems and lost its
+    line.  The loader reports the file's problems where the file is given, with the model's others."""
+    (tmp_path / "m.yaml").write_text(
+        "version: 1\ntime: {start: 2000-10, end: 2001-09}\nnodes:\n"
+        "  - {id: src, type: inflow, inflow: {csv: nope.csv, column: wet}}\n"
+        "  - {id: farm, type: demand, demand: -5}\n  - {id: sea, type: sink}\nedges: [[src, farm], [src, sea]]\n")
+    (tmp_path / "shift.yaml").write_text("title: s\nchanges:\n  - shift_peak: {nodes: [src], months: 1}\n")
+    with pytest.raises(ModelError) as err:
+        daryo.load(tmp_path / "m.yaml", scenarios=str(tmp_path / "shift.yaml"))
+    text = str(err.value)
+    assert "nodes[src].inflow (line 4): CSV file 'nope.csv' not found" in text, text
+    assert "nodes[farm].demand (line 5)" in text, text
+    good = (tmp_path / "m.yaml").read_text().replace("nope.csv", "none.csv").replace("demand: -5", "demand: 5")
+    (tmp_path / "g.yaml").write_text(good)
+    (tmp_path / "set.yaml").write_text("title: s\nchanges:\n  - set: {src: {inflow: {csv: nope.csv, column: wet}}}\n"
+                                       "  - shift_peak: {nodes: [src], months: 1}\n")
+    with pytest.raises(ModelError) as err:
+        daryo.load(tmp_path / "g.yaml", scenarios=str(tmp_path / "set.yaml"))
+    assert len(err.value.problems) == 1 and "set.yaml: changes[0].set.src.inflow: CSV file 'nope.csv' not found" in \
+        str(err.value), err.value

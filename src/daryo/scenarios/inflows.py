@@ -223,9 +223,8 @@ def _inflow_op(doc: dict, arg: Mapping[str, Any], at: _ChangeAt, op: str) -> lis
         if isinstance(spec, Mapping) and "csv" in spec and at.read_inflow is not None:  # (read once: its values)
             try:
                 values, names = at.read_inflow(spec, nid, axis)
-            except ModelError as exc:
-                problems += exc.problems
-                continue
+            except ModelError:  # (the loader reports the file's problems, with the model's others and their lines,
+                continue  # or at the overlay's change that set the file)
             spec = {"values": values.tolist(), "unit": "hm3/step", **({"scenarios": list(names)} if names else {})}
         names = spec.get("scenarios") if isinstance(spec, Mapping) else None  # (the traces' names: a CSV's columns)
         if axis.step_days is not None and isinstance(spec, Mapping) and is_per_month(spec.get("unit")):
