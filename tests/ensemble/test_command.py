@@ -451,3 +451,23 @@ def test_an_ensemble_that_replaces_an_earlier_ones_results_says_so_as_it_starts(
     assert load(out).sizes["trace"] == 3
     assert main([*base, "--traces", "3", "--seed", "7", "--resume"]) == 0
     assert "note:" not in capsys.readouterr().err
+
+
+def test_an_overlay_of_given_years_on_a_model_whose_years_are_resampled_is_refused_for_what_it_is(tmp_path, capsys):
+    """A review: with --years beyond the model file's span, such an overlay was refused for inflow values or CSV
+    dates missing past the span, with a note that the series must cover it, which they did; an ensemble that
+    resamples the model's own years refuses the overlay itself, whatever --years."""
+    model = tmp_path / "basin.yaml"  # (its inflow one value per step of its two years, as a record is)
+    monthly = "[30, 25, 20, 20, 25, 40, 70, 90, 80, 60, 45, 35]"
+    model.write_text(yaml_of_basin().replace(f"inflow: {monthly}", "inflow: {values: " + str(
+        [30, 25, 20, 20, 25, 40, 70, 90, 80, 60, 45, 35] * 2) + "}"))
+    assert "values: [30, 25" in model.read_text()
+    overlay = tmp_path / "dry.yaml"
+    overlay.write_text("title: dry\nchanges:\n  - scale_inflows: {nodes: [up], factor: 0.5, years: [2]}\n")
+    for years in ("2", "5"):
+        argv = ["ensemble", str(model), "--traces", "2", "--years", years, "--scenario", str(overlay), "--quiet",
+                "-o", str(tmp_path / f"y{years}.nc")]
+        assert main(argv) == 1
+        err = capsys.readouterr().err
+        assert "changes given years of the run, but an ensemble of this model resamples whole years" in err, err
+        assert "missing" not in err and "values but the run has" not in err

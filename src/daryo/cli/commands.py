@@ -317,6 +317,14 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _generates_traces(model: Model) -> bool:
+    """Whether an ensemble of ``model`` generates its traces (the embedded model's headwaters) rather than resampling
+    the model's own years."""
+    from ..ensemble import StochasticTraces, default_trace_source
+
+    return isinstance(default_trace_source(model), StochasticTraces)
+
+
 def _kept_chunks(out: Path) -> str:
     """What an ensemble stopped before its end keeps, and how to go on ("" where it kept nothing)."""
     from ..ensemble import parts_folder
@@ -340,6 +348,8 @@ def _load_for_ensemble(path: str | None, scenarios: list[str], years: int) -> Mo
 
     try:
         if scenarios and year_limited_changes(scenarios):
+            if not _generates_traces(api.load(path)):  # (the refusal the trace source gives: not a file's span)
+                raise ModelError(year_limited_changes(scenarios))
             return api.load(path, scenarios=scenarios, years=years)
         return api.load(path, scenarios=scenarios)
     except ModelError as exc:
