@@ -182,7 +182,7 @@ def test_the_summary_table_keeps_its_columns_apart_for_huge_numbers(tmp_path, ca
 @pytest.mark.parametrize("argv, usage", [
     (["scenarios", "foo"], "usage: daryo scenarios [-h]\n"),
     (["run", "--bogus"], "usage: daryo run [-h] [-o OUTPUT]"),
-    (["validate", DEMO, "extra"], "usage: daryo validate [-h] [--scenario NAME] model\n"),
+    (["validate", DEMO, "extra"], "usage: daryo validate [-h] [--scenario NAME] [model]\n"),
 ])
 def test_an_unknown_argument_is_shown_with_its_commands_usage(argv, usage, capsys):
     """argparse showed the top-level usage ("daryo [-h] COMMAND ...") for a command's unknown argument."""
@@ -354,6 +354,18 @@ def test_validate_applies_overlays(tmp_path, capsys):
     overlay.write_text(overlay.read_text().replace("nowhere", "river_low"))
     assert main(["validate", DEMO, "--scenario", str(overlay)]) == 0
     assert f"with {overlay}: valid (13 nodes, 11 edges, 5 scenario trace(s))" in capsys.readouterr().out
+
+
+def test_validate_checks_the_embedded_model_by_default_and_an_overlay_given_as_a_model_is_named_so(tmp_path, capsys):
+    """A review: `daryo validate --scenario deal.yaml` was a usage error (run takes the embedded model by default),
+    and `daryo run deal.yaml` said only "missing 'version'" for an overlay given where a model goes."""
+    deal = tmp_path / "deal.yaml"
+    deal.write_text("title: deal\nchanges:\n  - scale_inflows: {basin: syr, factor: 0.9}\n")
+    assert main(["validate", "--scenario", str(deal)]) == 0
+    assert capsys.readouterr().out.startswith(f"the embedded model (aral-sea-basin) with {deal}: valid (83 nodes")
+    assert main(["run", str(deal)]) == 1
+    assert ("deal.yaml: version: missing 'version': this is a scenario overlay (title and changes), not a model; "
+            "apply it to a model with --scenario") in capsys.readouterr().err
 
 
 def test_usage_errors_exit_2(capsys):
@@ -1115,3 +1127,29 @@ def test_every_argument_of_every_command_has_a_help_text():
     silent = [f"{name} {action.dest}" for name, sub in commands.items() for action in sub._actions
               if not action.help and not isinstance(action, argparse._HelpAction)]
     assert not silent, silent
+
+
+def test_run_prints_each_plants_winter_and_summer_energy_and_what_its_target_lacked(capsys):
+    """An energy planner's review: `daryo run` gave energy by country only; a winter-energy briefing needs each
+    plant's winter and summer energy and its target's shortfall (none shown for a plant without a target)."""
+    import daryo
+    from daryo.indicators import energy_by_season
+
+    assert main(["run"]) == 0
+    out = capsys.readouterr().out
+    rows = out[out.index("hydropower by plant (GWh/yr; winter = October–March; short of target"):].splitlines()
+    assert rows[1].split() == ["plant", "country", "winter", "summer", "short", "of", "target"]
+    ds = daryo.run(daryo.load()).dataset
+    seasons = energy_by_season(ds, by="element")
+    printed = {r.split()[0]: r.split()[1:] for r in rows[2:2 + ds.sizes["hydropower"]]}
+    assert list(printed) == list(ds.hydropower.values)
+    for plant, (country, winter, summer, short) in printed.items():
+        assert country == str(ds.hydropower_country.sel(hydropower=plant).values)
+        assert float(winter) == pytest.approx(seasons.loc["winter", plant], abs=0.05)
+        assert float(summer) == pytest.approx(seasons.loc["summer", plant], abs=0.05)
+        if float(ds.energy_target.sel(hydropower=plant).sum()) > 0:
+            want = float(ds.energy_shortfall.sel(hydropower=plant).sum()) / 30
+            assert float(short) == pytest.approx(want, abs=0.05)
+        else:
+            assert short == "–"
+    assert printed["nurek_hpp"][3] != "–" and float(printed["nurek_hpp"][3]) > 0  # (a target short, by the card)

@@ -68,7 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
     sc.set_defaults(func=_cmd_scenarios)
 
     v = sub.add_parser("validate", help="check a model file and report every problem")
-    v.add_argument("model", help="model file (daryo YAML/JSON or Pywr JSON)")
+    v.add_argument("model", nargs="?", default=None,
+                   help="model file (daryo YAML/JSON or Pywr JSON); default: the embedded Aral Sea basin model")
     v.add_argument("--scenario", action="append", default=[], metavar="NAME",
                    help="check the model with this scenario overlay applied (an overlay .yaml, or a name from "
                         "`daryo scenarios` for the embedded model's file); repeat to combine, in order")

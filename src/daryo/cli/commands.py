@@ -218,7 +218,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     # what only the run's time axis shows: series and CSV files covering every step, per-scenario values
     compile_network(model)
     with_overlays = f" with {', '.join(args.scenario)}" if args.scenario else ""
-    print(f"{args.model}{with_overlays}: valid ({len(model.nodes)} nodes, {len(model.edges)} edges, "
+    name = args.model if args.model is not None else f"the embedded model ({model.name})"
+    print(f"{name}{with_overlays}: valid ({len(model.nodes)} nodes, {len(model.edges)} edges, "
           f"{model.n_scenarios} scenario trace(s))")
     return EXIT_OK
 

@@ -59,6 +59,7 @@ def format_summary(model: Model, results: Results) -> str:
         lines += ["", f"inflow to terminal sinks ({'hm³ in the run' if short else 'hm³/yr'}):"]
         for name, v in sink_inflow(ds).items():
             lines.append(f"  {name:<28s} {_number(v * covered['year'] if short else v, 12)}")
+    lines += _plant_lines(ds, covered if short else None)
     lines += _stress_lines(ds, model, covered["year"] if short else 1.0)
     err = float(abs(ds["mass_balance_error"]).max())
     lines += ["", f"largest mass-balance error: {err:.2e} hm³ per step"]
@@ -66,6 +67,37 @@ def format_summary(model: Model, results: Results) -> str:
     if caveats:  # (what the model's authors say a reader of its results must know)
         lines += ["", "caveats of the model (its metadata.caveats):", *(f"  - {c}" for c in caveats)]
     return "\n".join(lines)
+
+
+def _plant_lines(ds: xr.Dataset, covered: dict[str, float] | None) -> list[str]:
+    """Each hydropower plant's energy in winter and summer, and the part of its energy target not generated (mean
+    annual GWh, or in the run where ``covered`` gives the years each season covers; "–" for a plant with no
+    target); none without plants."""
+    import pandas as pd
+
+    from ..indicators import energy_by_season, n_years
+
+    if "energy" not in ds or not ds.sizes.get("hydropower", 0):
+        return []
+    seasons = energy_by_season(ds, by="element")
+    plants = [str(p) for p in ds["hydropower"].values]
+    country = ds["hydropower_country"].values.astype(str) if "hydropower_country" in ds.coords else [""] * len(plants)
+    targets = "energy_shortfall" in ds and "energy_target" in ds
+    scale = {k: covered[k] if covered else 1.0 for k in ("winter", "summer", "year")}
+    head = f"  {'plant':<22s}{'country':<9s}{'winter':>10s}{'summer':>10s}"
+    lines = ["", f"hydropower by plant ({'GWh in the run' if covered else 'GWh/yr'}; winter = October–March"
+             f"{'; short of target: the energy target not generated' if targets else ''}):",
+             head + (f"{'short of target':>17s}" if targets else "")]
+    for k, plant in enumerate(plants):
+        row = seasons[plant] if plant in seasons.columns else pd.Series(dtype=float)
+        cells = (f"  {plant:<22s}{country[k]:<9s}{_number(float(row.get('winter', 0.0)) * scale['winter'], 10)}"
+                 f"{_number(float(row.get('summer', 0.0)) * scale['summer'], 10)}")
+        if targets:
+            wanted = float(ds["energy_target"].sel(hydropower=plant).sum())
+            short = float(ds["energy_shortfall"].sel(hydropower=plant).sum("time").mean()) / n_years(ds)
+            cells += _number(short * scale["year"], 17) if wanted > 0 else f"{'–':>17s}"
+        lines.append(cells)
+    return lines
 
 
 def _stress_lines(ds: xr.Dataset, model: Model, scale: float) -> list[str]:

@@ -17,6 +17,9 @@ def migrate(doc: dict[str, Any]) -> dict[str, Any]:
     """Bring a parsed model document to :data:`CURRENT_VERSION`; raise ``ValueError`` if impossible."""
     version = doc.get("version")
     if version is None:
+        if "changes" in doc and "nodes" not in doc:  # (an overlay given where a model goes)
+            raise ValueError("missing 'version': this is a scenario overlay (title and changes), not a model; apply "
+                             "it to a model with --scenario (in Python daryo.load(model, scenarios=[...]))")
         raise ValueError(f"missing 'version'; this daryo reads model files of version {CURRENT_VERSION}")
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         raise ValueError(f"'{version}' is not a schema version (a whole number, currently {CURRENT_VERSION})")
