@@ -482,6 +482,7 @@ def test_the_summary_table_holds_every_summary_of_the_store(tmp_path):
         rows = table[table.indicator == v.removeprefix("summary_")]
         rows = rows[~rows.statistic.str.startswith("share_")]
         assert rows.units.iloc[0] == {"summary_annual_energy": "GWh per year", "summary_annual_deficit_fraction": "1",
+                                      "summary_annual_winter_energy": "GWh per year",
                                       "summary_annual_min_storage": "hm3", "summary_annual_water_stress": "%"
                                       }.get(v, "hm3 per year")
         assert (rows.units == daryo_units(da.attrs)).all() and (rows.kind == kind).all()
@@ -559,7 +560,7 @@ def test_the_run_attributes_of_a_netcdf_store_are_32_bit_integers_or_text(tmp_pa
     with netcdf.Dataset(out, "a") as nc:  # a store of before (its seed a 64-bit integer, and no year_days)
         nc.setncattr("format", np.int64(3))
     with pytest.raises(ValueError, match=r"holds the results of a run written by another version of daryo \(format "
-                                         r"3; this one writes format 5\); run without --resume to replace them"):
+                                         r"3; this one writes format 6\); run without --resume to replace them"):
         run(tmp_path, "r.nc", options={"traces": 2, "seed": 3_000_000_000}, resume=True)
 
 

@@ -25,6 +25,7 @@ from .traces import TraceSource, run_years
 ANNUAL_INDICATORS = {
     "annual_delivery": "demand", "annual_demand": "demand", "annual_deficit_fraction": "demand",
     "annual_min_storage": "reservoir", "annual_sink_inflow": "sink", "annual_energy": "hydropower",
+    "annual_winter_energy": "hydropower",
     "annual_inflow": "inflow", "annual_withdrawal": "system", "annual_renewable_water": "system",
     "annual_environmental_flow": "system", "annual_water_stress": "system",
 }
@@ -246,13 +247,14 @@ class _ChunkRecorder:
     """
 
     _SUMMED = ("demanded", "delivery", "deficit", "sink_inflow", "energy", "inflow", "withdrawn", "returned",
-               "environmental")
+               "environmental", "winter_energy")
 
     def __init__(self, axis: TimeAxis, n_scenarios: int, sizes: Mapping[str, int], dtype: np.dtype | type,
                  accounts: StressAccounts):
         size = {**sizes, "demanded": sizes["delivery"], "deficit": sizes["delivery"], "returned": sizes["delivery"],
-                "environmental": len(accounts.systems)}
+                "environmental": len(accounts.systems), "winter_energy": sizes["energy"]}
         self.accounts = accounts
+        self.winter = np.asarray(axis.season) == "winter"
         S, T = n_scenarios, axis.n_steps
         self.year = run_years(axis)
         Y = int(self.year.max()) + 1 if self.year.size else 0
@@ -265,6 +267,7 @@ class _ChunkRecorder:
         y = self.year[t]
         for name in SERIES:
             self.series[name][:, t] = values[name]
+        values = {**values, "winter_energy": values["energy"] if self.winter[t] else np.zeros_like(values["energy"])}
         for name in self._SUMMED:
             self._sum[name][:, y] += values[name]
         np.minimum(self._min_storage[:, y], values["storage"], out=self._min_storage[:, y])
@@ -282,7 +285,8 @@ class _ChunkRecorder:
         environmental = np.minimum(self._sum["environmental"], renewable)
         return {"annual_delivery": delivered, "annual_demand": wanted, "annual_deficit_fraction": frac,
                 "annual_min_storage": self._min_storage, "annual_sink_inflow": self._sum["sink_inflow"],
-                "annual_energy": self._sum["energy"], "annual_inflow": self._sum["inflow"],
+                "annual_energy": self._sum["energy"], "annual_winter_energy": self._sum["winter_energy"],
+                "annual_inflow": self._sum["inflow"],
                 "annual_withdrawal": withdrawal, "annual_renewable_water": renewable,
                 "annual_environmental_flow": environmental,
                 "annual_water_stress": stress_ratio(withdrawal, renewable, environmental)}

@@ -246,7 +246,8 @@ def _part_dataset(part: Mapping[str, np.ndarray], coords: Mapping[str, Any], cav
 #: results give them, annual sums per year
 _UNITS = {"delivery": "hm3 per step", "deficit": "hm3 per step", "sink_inflow": "hm3 per step", "energy": "GWh",
           "annual_delivery": "hm3 per year", "annual_demand": "hm3 per year", "annual_sink_inflow": "hm3 per year",
-          "annual_energy": "GWh per year", "annual_deficit_fraction": "1", "annual_inflow": "hm3 per year",
+          "annual_energy": "GWh per year", "annual_winter_energy": "GWh per year", "annual_deficit_fraction": "1",
+          "annual_inflow": "hm3 per year",
           "annual_withdrawal": "hm3 per year", "annual_renewable_water": "hm3 per year",
           "annual_environmental_flow": "hm3 per year", "annual_water_stress": "%"}
 _DESCRIPTIONS = {
@@ -261,6 +262,7 @@ _DESCRIPTIONS = {
     "annual_min_storage": "Lowest end-of-step volume in each run year",
     "annual_sink_inflow": "Water received by each sink in each run year",
     "annual_energy": "Hydropower energy in each run year",
+    "annual_winter_energy": "Hydropower energy of the winter months (October-March) in each run year",
     "annual_inflow": "Water supplied by each inflow node in each run year: the trace's hydrology (for an inflow "
                      "node without an inflow series, what the allocation took between its min_flow and max_flow)",
     "annual_withdrawal": "Water taken out of each river system's rivers in each run year, SDG 6.4.2's withdrawal "
