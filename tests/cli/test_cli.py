@@ -28,7 +28,8 @@ def test_run_default_is_the_aral_basin(capsys):
     assert "scaled to whole years" not in out  # (whole hydrological years: nothing is scaled)
     # the model's caveats, after the summary (a user review: the North Aral's 6.7 km³/yr was printed without one)
     caveats = out[out.index("caveats of the model (its metadata.caveats):"):].splitlines()
-    assert len(caveats) == 4 and caveats[1].startswith("  - The model over-supplies the North Aral: its baseline")
+    assert len(caveats) == 5 and caveats[1].startswith("  - The model over-supplies the North Aral: its baseline")
+    assert caveats[4].startswith("  - Winter hydropower energy is slightly high and summer energy low")
 
 
 def test_the_run_header_gives_the_days_of_n_day_steps(tmp_path, capsys):
