@@ -16,6 +16,9 @@ from daryo.units import UnitError, is_number, is_per_month, is_too_large, is_who
     ("mm3", "volume", 1.0, False), ("km2", "area", 1.0, False),
     # an annual licence in hm3 (Mm3, MCM) a year (a QA pass found only km3/yr)
     ("hm3/yr", "flow", 1 / 365.25, True), ("Mm3/year", "flow", 1 / 365.25, True), ("MCM/yr", "flow", 1 / 365.25, True),
+    # a spring's or a small canal's litres a second, m3 a day; m3/sec (the modeller's review)
+    ("l/s", "flow", 0.0864e-3, True), ("L/s", "flow", 0.0864e-3, True), ("m3/day", "flow", 1e-6, True),
+    ("m3/sec", "flow", 0.0864, True),
 ])
 def test_unit_factors(unit, dim, factor, rate):
     f, r = unit_factor(unit, dim)
@@ -75,9 +78,10 @@ def test_messages_list_units_as_they_are_written():
     with pytest.raises(UnitError, match=r"unknown unit 'hm4' for a volume; use one of: hm3, km3, m3, Mm3 \(also "
                                         r"written MCM or mln.m3 for Mm3\)$"):
         unit_factor("hm4", "volume")  # (the aliases the docs give were left out: a docs sweep)
-    with pytest.raises(UnitError, match=r"for a flow; use one of: hm3/d, .*, Mm3/yr, or a volume per step: hm3, km3, "
-                                        r"m3, Mm3 \(also written MCM or mln.m3 for Mm3, /a or /year for /yr\)$"):
-        unit_factor("m3/sec", "flow")  # (a volume per step, which a flow takes, was left out: a new user)
+    with pytest.raises(UnitError, match=r"for a flow; use one of: hm3/d, .*, L/s, .*Mm3/yr, or a volume per step: hm3, "
+                                        r"km3, m3, Mm3 \(also written MCM or mln.m3 for Mm3, /a or /year for /yr, /sec "
+                                        r"for /s\)$"):
+        unit_factor("m3/min", "flow")  # (a volume per step, which a flow takes, was left out: a new user)
     assert unit_factor("MCM/a", "flow") == unit_factor("Mm3/yr", "flow")
     with pytest.raises(UnitError, match=r"use one of: GWh, GWh/day, GWh/month, GWh/step, GWh/yr, MWh, MWh/day, TWh, "
                                         r"TWh/yr$"):

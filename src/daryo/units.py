@@ -54,6 +54,8 @@ _UNITS: dict[str, tuple[str, float, bool]] = {
     "km3/step": ("flow", 1000.0, False),
     # flow rates
     "m3/s": ("flow", SECONDS_PER_DAY / 1e6, True),
+    "l/s": ("flow", SECONDS_PER_DAY / 1e9, True),  # (a spring's, a well's, a small canal's)
+    "m3/day": ("flow", 1e-6, True),
     "hm3/day": ("flow", 1.0, True),
     "mm3/day": ("flow", 1.0, True),
     "hm3/d": ("flow", 1.0, True),
@@ -150,7 +152,7 @@ def is_too_large(v: object) -> bool:
 def _normalise(unit: str) -> str:
     u = unit.strip().lower().replace("³", "3").replace("²", "2").replace(" ", "")
     u = u.replace("mcm", "hm3").replace("mln.m3", "hm3").replace("/a", "/yr").replace("/year", "/yr")
-    return u
+    return u.replace("/sec", "/s")
 
 
 def unit_factor(unit: str | None, dimension: Dimension) -> tuple[float, bool]:
@@ -196,11 +198,12 @@ def _known(dimension: str) -> str:
     return units(dimension) + (" (also written MCM or mln.m3 for Mm3)" if dimension == "volume" else "")
 
 
-_ALIASES = " (also written MCM or mln.m3 for Mm3, /a or /year for /yr)"
+_ALIASES = " (also written MCM or mln.m3 for Mm3, /a or /year for /yr, /sec for /s)"
 
 
 def _shown(key: str) -> str:
     key = re.sub(r"^([gmt])w", lambda m: f"{m.group(1).upper()}W", key)  # gwh -> GWh, mw -> MW
+    key = re.sub(r"^l/", "L/", key)  # (litres)
     return re.sub(r"^mm3", "Mm3", key)  # (million m3, not mm3: hm3)
 
 
