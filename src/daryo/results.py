@@ -33,6 +33,7 @@ from ._files import (
 from .cf import cf_dataset, netcdf_encoding
 from .errors import listed
 from .model import Model, Series
+from .model.topology import reached_from
 from .network import CompiledNetwork
 from .network.digest import network_digest
 from .simulate import SimulationOutput
@@ -107,7 +108,7 @@ def _free_sources(ds: xr.Dataset, model: Model | None) -> str:
     sinks = set(str(k) for k in ds["sink"].values)
     wasted = 0.0
     for nid in free:  # (what reached the sinks it can reach, in steps it supplied water: at most its supply)
-        reached = sorted(_downstream(model, nid) & sinks)
+        reached = sorted(reached_from(model, nid) & sinks)
         if reached:
             spilled = ds["sink_inflow"].sel(sink=reached).sum("sink")
             supply = ds["node_flow"].sel(node=nid)
@@ -122,24 +123,6 @@ def _free_sources(ds: xr.Dataset, model: Model | None) -> str:
             f"the sinks (up to {per_year:,.1f} hm³/yr of it may have gone on to them); give "
             f"{'it' if one else 'them'} a cost (what a hm³ costs to pump, say) so that the allocation takes only what "
             "it needs")
-
-
-def _downstream(model: Model, start: str) -> set[str]:
-    """The nodes water can reach from node ``start`` along the model's edges (and demands' returns)."""
-    after: dict[str, list[str]] = {}
-    for e in model.edges:
-        after.setdefault(e.source, []).append(e.target)
-    for n in model.nodes:
-        for key in ("return_to", "spill_to"):  # (a demand's returns, a reservoir's spill)
-            if n.get(key):
-                after.setdefault(n.id, []).append(str(n.get(key)))
-    seen, todo = {start}, [start]
-    while todo:
-        for nxt in after.get(todo.pop(), []):
-            if nxt not in seen:
-                seen.add(nxt)
-                todo.append(nxt)
-    return seen
 
 
 def _no_cost(cost: Any) -> bool:

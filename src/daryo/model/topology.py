@@ -151,6 +151,12 @@ def _reached_in_a_step(model: Model, start: str) -> set[str]:
     return _reached(_arcs(model), [start], stop=_delays(model))
 
 
+def reached_from(model: Model, start: str) -> set[str]:
+    """The nodes water from node ``start`` can reach (it included), along edges, demands' return flows and
+    reservoirs' spills, through delays too."""
+    return _reached(_arcs(model), [start])
+
+
 def _reached(arcs: Mapping[str, list[str]], starts: Iterable[str], stop: AbstractSet[str] = frozenset()) -> set[str]:
     """The nodes reached from ``starts`` (they included) along ``arcs``, going on from none of ``stop`` (reached,
     but not passed: a delay's water leaves it steps later)."""
