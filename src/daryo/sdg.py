@@ -27,11 +27,13 @@ from .indicators import check_dataset, n_years, trace_time_element
 from .model import Model
 from .solver import HighsSolver, LinearProgram, SolveStatus
 
-__all__ = ["water_stress", "water_stress_by_year", "stress_level", "stress_ratio", "StressAccounts",
-           "unknown_renewable_water", "STRESS_LEVELS"]
+__all__ = ["water_stress", "water_stress_by_year", "stress_level", "stress_level_index", "stress_ratio",
+           "StressAccounts", "unknown_renewable_water", "STRESS_LEVELS", "LEVEL_NAMES"]
 
 #: FAO's levels of water stress: the upper bound (%) of each, "high" up to 100 included; above it, "critical"
 STRESS_LEVELS = ((25.0, "no stress"), (50.0, "low"), (75.0, "medium"), (100.0, "high"))
+#: the levels' names, "critical" last
+LEVEL_NAMES = tuple(name for _, name in STRESS_LEVELS) + ("critical",)
 
 _TOPOLOGY = ("node", "node_type", "edge_from", "edge_to")
 #: the most sets of requirements' values whose environmental flows :class:`StressAccounts` remembers
@@ -77,10 +79,28 @@ def stress_level(stress: float) -> str:
         (and where no water is left after the environmental flows: infinite); ``""`` for NaN (no withdrawal and
         no water).
     """
-    if np.isnan(stress):
-        return ""
-    return next((name for bound, name in STRESS_LEVELS[:-1] if stress < bound),
-                "high" if stress <= STRESS_LEVELS[-1][0] else "critical")
+    k = int(stress_level_index(np.asarray(stress)))
+    return "" if k < 0 else LEVEL_NAMES[k]
+
+
+def stress_level_index(stress: np.ndarray) -> np.ndarray:
+    """FAO's level of each water stress, as its position in :data:`LEVEL_NAMES` (-1 for NaN).
+
+    Parameters
+    ----------
+    stress
+        Ratios of :func:`water_stress`, in %, of any shape.
+
+    Returns
+    -------
+    numpy.ndarray
+        Integers of the same shape: 0 (no stress) below 25, 1 below 50, 2 below 75, 3 up to 100, 4 above
+        (infinite too); -1 for NaN.
+    """
+    stress = np.asarray(stress, dtype=float)
+    level = np.searchsorted([bound for bound, _ in STRESS_LEVELS[:-1]], stress, side="right")  # (25 is low)
+    level = np.where(stress > STRESS_LEVELS[-1][0], len(STRESS_LEVELS), level)  # (above 100, inf too: critical)
+    return np.where(np.isnan(stress), -1, level)
 
 
 def water_stress(ds: xr.Dataset, basins: Mapping[str, Sequence[str]] | None = None,

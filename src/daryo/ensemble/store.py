@@ -28,7 +28,7 @@ from .._files import (
 from ..cf import cf_dataset, daryo_units, netcdf_encoding
 from ..model import Model, Node
 from ..results import NETCDF_SUFFIXES, caveats, is_netcdf, netcdf_attributes, step_coordinates
-from ..sdg import STRESS_LEVELS, unknown_renewable_water
+from ..sdg import LEVEL_NAMES, stress_level_index, unknown_renewable_water
 from ..units import is_number, is_whole
 from .chunks import ANNUAL_INDICATORS, SERIES, EnsembleOptions
 from .parts import _Parts, what_differs
@@ -411,7 +411,7 @@ def summarise(parts: Sequence[Mapping[str, np.ndarray]], coords: Mapping[str, An
     statistic = ("statistic", stats, {"description": "mean, then percentiles over all traces and run years "
                                       "(p5: 5th; linear interpolation between the ordered values, as numpy's "
                                       "percentile)"})
-    levels = ("stress_level", [name for _, name in STRESS_LEVELS] + ["critical"],
+    levels = ("stress_level", list(LEVEL_NAMES),
               {"description": "FAO's levels of water stress (SDG 6.4.2), by the ratio in %: no stress below 25, "
                "low below 50, medium below 75, high up to 100, critical above"})
     return xr.Dataset(data, coords={"statistic": statistic, "stress_level": levels, **elements})
@@ -420,11 +420,8 @@ def summarise(parts: Sequence[Mapping[str, np.ndarray]], coords: Mapping[str, An
 def _level_shares(parts: Sequence[Mapping[str, np.ndarray]], key: str) -> np.ndarray:
     """The share of the parts' (trace, year) pairs of indicator ``key`` (a water stress, %) in each of FAO's
     levels ((levels, systems)); NaN (no withdrawal and no water) is in none."""
-    stress = np.concatenate([part[key].reshape(-1, part[key].shape[2]) for part in parts])
-    level = np.searchsorted([bound for bound, _ in STRESS_LEVELS[:-1]], stress, side="right")  # (25 is low)
-    level = np.where(stress > STRESS_LEVELS[-1][0], len(STRESS_LEVELS), level)  # (above 100, inf too: critical)
-    level = np.where(np.isnan(stress), -1, level)
-    return np.array([(level == k).mean(axis=0) for k in range(len(STRESS_LEVELS) + 1)])
+    level = stress_level_index(np.concatenate([part[key].reshape(-1, part[key].shape[2]) for part in parts]))
+    return np.array([(level == k).mean(axis=0) for k in range(len(LEVEL_NAMES))])
 
 
 def shortfall_table(output: str | Path, n: int | None = None, threshold: float | None = None,
