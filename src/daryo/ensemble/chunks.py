@@ -166,8 +166,8 @@ def run_chunk(job: _Job) -> dict[str, Any]:
     idx = np.arange(job.first, job.first + job.count)
     net = compile_chunk(model, job.source(opts.seed, idx, opts.years, axis), [str(i) for i in idx], axis)
     with problems_relocated(model):
-        series, annual, how = _simulate_chunk(net, opts.fast, opts.traces, np.dtype(opts.series_dtype))
-    accounts = stress_accounts(net)
+        accounts = stress_accounts(net)
+        series, annual, how = _simulate_chunk(net, opts.fast, opts.traces, np.dtype(opts.series_dtype), accounts)
     out: dict[str, Any] = {"trace": idx, **series, **annual, "system": np.array(accounts.systems, dtype=str),
                            "system_country": np.array(accounts.countries, dtype=str)}
     out["_seconds"] = time.perf_counter() - t0
@@ -182,11 +182,13 @@ def stress_accounts(net: CompiledNetwork) -> StressAccounts:
 
 
 def _simulate_chunk(net: CompiledNetwork, fast: bool, run_traces: int | None = None,
-                    dtype: np.dtype | type = np.float64) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], str]:
+                    dtype: np.dtype | type = np.float64, accounts: StressAccounts | None = None
+                    ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], str]:
     """Monthly series of the chunk (storage, delivery, deficit, sink inflow, energy) in ``dtype``, its annual
     indicators (float64, from the unrounded values) and how it was simulated.  ``run_traces``: the traces of
-    the whole ensemble, for which the fast path makes its choices (the same in every chunk)."""
-    accounts = stress_accounts(net)
+    the whole ensemble, for which the fast path makes its choices (the same in every chunk).  ``accounts``: the
+    network's water-stress accounts, where the caller has them already (None: made here)."""
+    accounts = stress_accounts(net) if accounts is None else accounts
     required_col = net.node_col[[i for i, t in enumerate(net.node_types) if t == "flow_requirement"]]
     cols = {"storage": net.res_col, "delivery": net.demand_col, "sink_inflow": net.sink_col, "energy": net.hp_col,
             "inflow": _inflow_columns(net), "withdrawn": net.edge_col[accounts.edges].astype(np.int64)}
