@@ -7,7 +7,7 @@ import pytest
 import xarray as xr
 
 import daryo
-from daryo.cf import cf_dataset, daryo_units
+from daryo.cf import cf_dataset, daryo_units, netcdf_chunks
 from daryo.simulate import RunOptions
 
 
@@ -78,6 +78,24 @@ def test_the_file_has_no_64_bit_integers_and_no_fill_values(run_file):
         assert list(nc["time"][:3]) == [0, 31, 61]
         filled = [n for n, v in nc.variables.items() if "_FillValue" in v.ncattrs()]
         assert filled and all(n.endswith(("_lat", "_lon")) for n in filled), filled
+
+
+def test_results_are_compressed_in_chunks_of_whole_scenarios(run_file):
+    ds, path = run_file
+    with netCDF4.Dataset(path) as nc:
+        deflated = {n for n, v in nc.variables.items() if v.filters()["zlib"]}
+        assert deflated == {n for n, v in ds.data_vars.items() if v.ndim > 1}, deflated
+        assert nc["delivery"].chunking() == list(nc["delivery"].shape) and nc["delivery"].filters()["shuffle"]
+    with xr.open_dataset(path) as back:
+        assert np.array_equal(back["delivery"].values, ds["delivery"].values)
+
+
+def test_netcdf_chunks_fill_at_most_the_budget_with_whole_rows():
+    assert netcdf_chunks((10_000, 600, 23), 4) == (75, 600, 23)  # 75 traces of 55,200 bytes: under 4 MiB
+    assert netcdf_chunks((3, 600, 23), 4) == (3, 600, 23)
+    assert netcdf_chunks((2, 1_000_000, 4), 8) == (1, 131_072, 4)  # one row is over the budget: split the next
+    assert netcdf_chunks((2, 3), 8, max_bytes=4) == (1, 1)
+    assert netcdf_chunks((7, 5), 8, max_bytes=80) == (2, 5)
 
 
 def test_the_dataset_given_is_not_changed_and_units_turn_back():

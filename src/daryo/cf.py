@@ -9,6 +9,7 @@ step, whose bounds are ``time_bnds``; an energy is ``GW h``.  :func:`daryo_units
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -17,7 +18,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-__all__ = ["CONVENTIONS", "cf_dataset", "daryo_units", "netcdf_encoding"]
+__all__ = ["CONVENTIONS", "cf_dataset", "daryo_units", "netcdf_chunks", "netcdf_encoding"]
 
 #: the version of the CF Conventions the files follow
 CONVENTIONS = "CF-1.8"
@@ -125,6 +126,9 @@ def netcdf_encoding(ds: xr.Dataset) -> dict[str, dict[str, Any]]:
     - No ``_FillValue`` on floating-point variables: results have no missing values, and the ``NaN`` fill that
       xarray writes by default makes tools treat every variable as one that may have them.  (Latitudes and
       longitudes keep it: an element without a place has ``NaN`` there.)
+    - Numeric data variables of more than one dimension compressed as CMIP's files are (deflate level 1 with the
+      shuffle filter, which the classic model of NetCDF-4 allows), in chunks of up to 4 MiB along their leading
+      dimensions (:func:`netcdf_chunks`): an ensemble's file is about a third of the size, and quicker to write.
     """
     encoding: dict[str, dict[str, Any]] = {}
     small = np.iinfo(np.int32)
@@ -148,4 +152,25 @@ def netcdf_encoding(ds: xr.Dataset) -> dict[str, dict[str, Any]]:
                 encoding[key] = {"dtype": "int32"}
         elif v.dtype.kind == "f" and not key.endswith(("_lat", "_lon")):
             encoding[key] = {"_FillValue": None}
+        if key in ds.data_vars and v.ndim > 1 and v.dtype.kind in "fiu" and v.size:
+            encoding.setdefault(key, {}).update(zlib=True, complevel=1, shuffle=True,
+                                                chunksizes=netcdf_chunks(v.shape, v.dtype.itemsize))
     return encoding
+
+
+def netcdf_chunks(shape: tuple[int, ...], itemsize: int, max_bytes: int = 4 * 2**20) -> tuple[int, ...]:
+    """The chunk shape of a compressed NetCDF variable of ``shape``: whole along its trailing dimensions, and as
+    many rows of its leading ones as fit in ``max_bytes`` (so that reading one trace or scenario reads one chunk).
+
+    >>> netcdf_chunks((10_000, 600, 23), 4)
+    (75, 600, 23)
+    >>> netcdf_chunks((2, 1_000_000, 4), 8)
+    (1, 131072, 4)
+    """
+    chunks = list(shape)
+    for i, n in enumerate(shape):
+        trailing = itemsize * math.prod(shape[i + 1:])
+        chunks[i] = max(1, min(n, max_bytes // trailing))
+        if trailing <= max_bytes:
+            break
+    return tuple(chunks)

@@ -160,6 +160,20 @@ def test_zarr_output(tmp_path):
     assert za == na and za["seed"] == 5 and za["traces"] == 7 and za["title"] == "daryo ensemble: test"
 
 
+def test_netcdf_output_is_compressed(tmp_path):
+    """The per-trace variables of a NetCDF store are deflated (level 1, shuffled) in chunks of whole traces, the
+    chunks appended after the first one too; the numbers read back are those written (test_zarr_output)."""
+    import netCDF4
+
+    _, path = run(tmp_path, "c.nc", options={"traces": 40, "chunk_size": 20})
+    with netCDF4.Dataset(path) as nc:
+        assert len(nc.dimensions["trace"]) == 40
+        for name in ("delivery", "storage", "annual_delivery", "annual_water_stress"):
+            v = nc[name]
+            assert v.filters()["zlib"] and v.filters()["shuffle"] and v.filters()["complevel"] == 1, name
+            assert v.chunking() == [20, *v.shape[1:]], name
+
+
 def test_output_that_is_not_an_ensemble_result_is_refused_before_any_work(tmp_path):
     """Only an earlier result is replaced: a folder named like a NetCDF file, or a folder or file named like a
     zarr store that is not one, is refused before anything is computed or written."""
