@@ -172,6 +172,26 @@ def test_the_environmental_requirement_is_the_least_water_left_in_the_rivers_tha
     assert got == pytest.approx((30.0, 20.0, 30 / 80 * 100))
 
 
+def test_the_environmental_requirement_counts_what_the_river_loses_on_the_way():
+    """A user review: a requirement behind a lossy edge or reach needs more water left upstream than it asks (the
+    Aral model's North Aral requirement, 2.4 km³/yr behind losses of 15 % and 10 %, counted 2.4, not 3.1)."""
+    edge = [{"id": "src", "type": "inflow", "inflow": 100}, {"id": "j", "type": "junction"},
+            {"id": "farm", "type": "demand", "demand": 60, "priority": 2}, {"id": "lake", "type": "sink"},
+            _req("e", "lake", 20)]
+    assert _stress(edge, [["src", "j"], ["j", "farm"], {"from": "j", "to": "lake", "loss": 0.5}]) == pytest.approx(
+        (60.0, 40.0, 100.0))  # (the farm gets its 60: 40 must go down the edge that loses half)
+    reach = [{"id": "in", "type": "inflow", "inflow": 100}, {"id": "a", "type": "junction"},
+             {"id": "farm", "type": "demand", "demand": 30}, {"id": "r", "type": "reach", "loss": 0.2},
+             {"id": "sea", "type": "sink"}, _req("es", "sea", 20)]
+    edges = [["in", "a"], ["a", "farm"], ["a", "r"], ["r", "sea"]]
+    assert _stress(reach, edges)[1] == pytest.approx(25.0)  # (20 / 0.8 enters the reach)
+    assert _stress([*reach, _req("er", "r", 30)], edges)[1] == pytest.approx(30.0)  # (a reach's flow: what enters)
+    assert _stress([*reach, _req("er", "r", 22)], edges)[1] == pytest.approx(25.0)
+    # a loss that varies over the run counts at its smallest value
+    seasonal = [*reach[:3], {"id": "r", "type": "reach", "loss": {"monthly": [0.5] * 6 + [0.2] * 6}}, *reach[4:]]
+    assert _stress(seasonal, edges)[1] == pytest.approx(25.0)
+
+
 def test_water_back_from_off_river_works_is_subtracted_up_to_what_they_took_and_returns_are_not():
     """A second review: returns carried back by a drain canal were subtracted (30 instead of 50), and an
     off-channel reservoir that released more than it took made the withdrawal negative ("no stress")."""

@@ -229,6 +229,23 @@ def _return_to(net: CompiledNetwork) -> tuple:
              "unrouted return in the mass balance)"})
 
 
+def _loss_fractions(net: CompiledNetwork) -> dict[str, tuple]:
+    """The ``edge_loss_fraction`` and ``node_loss_fraction`` coordinates: the fraction of its flow each edge loses
+    on the way, and each node (a reach, canal, junction, plant or inflow) of what passes it; a loss that varies
+    over the run or its scenarios at its smallest value."""
+    edge = np.asarray(net.edge_loss_const, dtype=float).copy()
+    for k, loss in net.edge_loss_varying:
+        edge[k] = float(np.min(loss))
+    node = np.zeros(len(net.node_ids))
+    for i, loss in net.passthrough_loss:
+        node[i] = float(np.min(loss))
+    varying = "; a loss that varies over the run or its scenarios: its smallest value"
+    return {"edge_loss_fraction": ("edge", edge, {"units": "1", "description": "Fraction of its flow each edge "
+                                                  f"loses on the way{varying}"}),
+            "node_loss_fraction": ("node", node, {"units": "1", "description": "Fraction of what passes it each "
+                                                  f"node loses (a reach's or canal's loss){varying}"})}
+
+
 def _requirement_at(net: CompiledNetwork, ids: list[str]) -> tuple:
     """The ``requirement_at`` coordinate of the flow requirements ``ids``: the node each is on."""
     return ("requirement", [str(net.model.node(i).get("at")) for i in ids],
@@ -248,12 +265,14 @@ def topology(net: CompiledNetwork) -> xr.Dataset:
     Returns
     -------
     xarray.Dataset
-        Coordinates ``node``, ``node_type``, ``edge``, ``edge_from``, ``edge_to``, ``demand``,
+        Coordinates ``node``, ``node_type``, ``node_loss_fraction``, ``edge``, ``edge_from``, ``edge_to``,
+        ``edge_loss_fraction``, ``demand``,
         ``demand_return_to``, ``requirement`` and ``requirement_at`` (with their countries and places), no
         variables.
     """
     coords = {**_coords(net, net.edge_ids, "edge"), **_coords(net, net.node_ids, "node"),
               "node_type": ("node", net.node_types, {"description": "Component type of each node"}),
+              **_loss_fractions(net),
               **_coords(net, net.demand_ids, "demand"), "demand_return_to": _return_to(net)}
     ids = [n for n, t in zip(net.node_ids, net.node_types, strict=True) if t == "flow_requirement"]
     coords.update({**_coords(net, ids, "requirement"), "requirement_at": _requirement_at(net, ids)})
@@ -302,6 +321,7 @@ def build_dataset(net: CompiledNetwork, out: SimulationOutput) -> xr.Dataset:
     coords.update(_coords(net, net.edge_ids, "edge"))
     coords.update(_coords(net, net.node_ids, "node"))
     coords["node_type"] = ("node", net.node_types, {"description": "Component type of each node"})
+    coords.update(_loss_fractions(net))
     edge_flow = x[:, :, net.edge_col]
     var("edge_flow", se, edge_flow, _FLOW, "Flow leaving the upstream end of each edge")
     edge_loss = edge_flow * net.edge_loss_const

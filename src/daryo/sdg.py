@@ -144,7 +144,9 @@ def water_stress(ds: xr.Dataset, basins: Mapping[str, Sequence[str]] | None = No
         inflows) must leave in its rivers to meet the ``flow_requirement`` nodes on them, the water that meets
         one being free to meet those downstream and to be withdrawn after them (so requirements in series count
         once, joining rivers' add up, and a split river's count where its branches need more than the river
-        above); requirements off the rivers (on a canal or demand, or a node only canals feed) are left out, as
+        above), with what the reaches and edges on the way lose of it (``edge_loss_fraction`` and
+        ``node_loss_fraction``: a loss that varies over the run at its smallest value); requirements off the
+        rivers (on a canal or demand, or a node only canals feed) are left out, as
         their water is withdrawn; a delay passes water on within the step; or a fraction of the renewable water
         (0 ≤ fraction < 1), as where a published environmental flow share is used.  Either is at most the
         renewable water.
@@ -400,8 +402,9 @@ class StressAccounts:
     def environmental(self, required: np.ndarray) -> np.ndarray:
         """Each river system's environmental flow requirement, step by step: the least water its sources (the
         inflows, and the river nodes no edge enters) must leave in its rivers to meet the flow requirements on
-        them, the water that meets a requirement being free to meet those downstream and to be withdrawn after
-        them.  Requirements off the rivers (on a canal or demand, or a node only canals feed) are left out, as
+        them, with what the edges and reaches on the way lose of it, the water that meets a requirement being
+        free to meet those downstream and to be withdrawn after them.  Requirements off the rivers (on a canal
+        or demand, or a node only canals feed) are left out, as
         their water is withdrawn.  One linear program per distinct set of the requirements' values (a monthly
         requirement: twelve), remembered for later calls.
 
@@ -455,6 +458,11 @@ class _Network:
         self.source = np.array([self.index[str(n)] for n in ds["edge_from"].values], dtype=np.int64)
         self.target = np.array([self.index[str(n)] for n in ds["edge_to"].values], dtype=np.int64)
         self.system = self._systems(ds)
+        # (a file written before the losses were recorded: none)
+        self.edge_loss = (ds["edge_loss_fraction"].values.astype(float) if "edge_loss_fraction" in ds.coords
+                          else np.zeros(len(self.source)))
+        self.node_loss = (ds["node_loss_fraction"].values.astype(float) if "node_loss_fraction" in ds.coords
+                          else np.zeros(len(self.nodes)))
         self.n_systems = int(self.system.max()) + 1 if self.system.size else 0
         self.on_river = self._on_river()
 
@@ -516,8 +524,9 @@ class _Network:
 
     def least_supply(self, wanted: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
         """A function of the requirements on the nodes ``wanted``: the supply of each source (per node; 0 elsewhere)
-        of the least total that lets the flow through each of those nodes reach its requirement, water being free
-        to leave any node (withdrawn) after passing it.  The program is made once, here, and held in HiGHS: each
+        of the least total that lets the flow into each of those nodes reach its requirement, water being free
+        to leave any node (withdrawn) after passing it, and lost on the way as the edges and nodes lose it.  The
+        program is made once, here, and held in HiGHS: each
         call changes its requirements' bounds and solves it again from the last basis (~0.1 ms, where a program
         made afresh took ~2 ms: requirements that follow a reservoir's storage have a value of their own in nearly
         every trace and step of an ensemble)."""
@@ -525,12 +534,15 @@ class _Network:
         keep = self._river_edges()
         edges = np.flatnonzero(keep)
         m = len(edges)
-        into = sparse.csr_matrix((np.ones(m), (self.target[edges], np.arange(m))), shape=(n, m))
+        # (what arrives of an edge's flow, and what passes on of a node's)
+        into = sparse.csr_matrix((1.0 - self.edge_loss[edges], (self.target[edges], np.arange(m))), shape=(n, m))
         out_of = sparse.csr_matrix((np.ones(m), (self.source[edges], np.arange(m))), shape=(n, m))
         eye = sparse.identity(n, format="csr")
-        # columns: edge flows (m), supplies (n), withdrawals (n); rows: each node's balance (supply + in − out −
-        # withdrawn = 0), then the throughput of each node of ``wanted`` (in + supply ≥ its requirement)
-        rows = sparse.vstack([sparse.hstack([into - out_of, eye, -eye]),
+        kept = sparse.diags(1.0 - self.node_loss, format="csr")
+        # columns: edge flows (m), supplies (n), withdrawals (n); rows: each node's balance ((1 − its loss)(supply +
+        # arrivals) − out − withdrawn = 0), then the flow into each node of ``wanted`` (arrivals + supply ≥ its
+        # requirement)
+        rows = sparse.vstack([sparse.hstack([kept @ into - out_of, kept, -eye]),
                               sparse.hstack([into[wanted], eye[wanted], sparse.csr_matrix((len(wanted), n))])])
         upper = np.concatenate([np.full(m, np.inf), np.where(self._sources(keep), np.inf, 0.0), np.full(n, np.inf)])
         row_lower = np.zeros(n + len(wanted))
