@@ -424,6 +424,12 @@ class StressAccounts:
         if not self._wanted.size:
             return np.zeros(out_shape)
         flat = required.reshape(-1, required.shape[-1])[:, self._river_requirements]
+        if len(flat) > 1 and _same_rows(flat):  # (requirements shared by every scenario: worked out once)
+            return np.broadcast_to(self._environmental_rows(flat[:1])[0], out_shape).copy()
+        return self._environmental_rows(flat).reshape(out_shape)
+
+    def _environmental_rows(self, flat: np.ndarray) -> np.ndarray:
+        """:meth:`environmental` of the river requirements' values ``flat`` (rows, river requirements)."""
         held = np.zeros((len(flat), len(self._wanted)))  # (the largest requirement on each node)
         np.maximum.at(held, (np.arange(len(flat))[:, None], self._column[None, :]), flat)
         distinct, inverse = np.unique(held, axis=0, return_inverse=True)
@@ -437,7 +443,13 @@ class StressAccounts:
                     self._supplies.clear()
                 self._supplies[key] = self._least_supply(row) @ self._to_system
             per_system[k] = self._supplies[key]
-        return per_system[inverse.reshape(-1)].reshape(out_shape)
+        return per_system[inverse.reshape(-1)]
+
+
+def _same_rows(a: np.ndarray) -> bool:
+    """Whether every row of ``a`` (2-d) holds the same bytes as its first."""
+    bits = np.ascontiguousarray(a).view(np.uint8).reshape(len(a), -1)
+    return bool(np.all(bits == bits[0]))
 
 
 def _incidence(shape: tuple[int, int], rows: np.ndarray, cols: np.ndarray) -> np.ndarray:

@@ -462,7 +462,7 @@ class FastStepper:
         if net.mode == "priority" and net.req_col.size:
             run = self.options.run_scenarios or net.n_scenarios
             maps = compiled and run >= self.options.screening_maps_from
-            self.priority = PrioritySolver(net, self.options, lay if maps else None, self._out)
+            self.priority = PrioritySolver(net, self.options, lay, self._out, maps)
             self.stats.priority = self.priority.stats
         else:
             self.cost = _CostSolver(net, lay, self._out, self.options, self.stats, compiled)
@@ -490,8 +490,7 @@ class FastStepper:
             d, evap, head = lay.scenario_data(net, t, volume, lo_sh, hi_sh)
             crossed = lay.crossed(lo_sh, hi_sh, d)  # infeasible: the plain path's error
             if self.priority is not None:  # 2. solve
-                L, U = lay.all_bounds(lo_sh, hi_sh, d)
-                x = self.priority.solve_step(t, L, U, ctx.cost(), crossed, d)[:, self._out]
+                x = self.priority.solve_step(t, lo_sh, hi_sh, d, ctx.cost(), crossed)
             else:
                 assert self.cost is not None
                 x = self.cost.solve_step(ctx, d, cand, crossed)

@@ -151,15 +151,17 @@ class PrioritySolver:
     options
         The fast path's options (``primal_tol``, ``max_pivots``, ``max_bases``, ``kernel``).
     layout, out
-        The fast path's layout of the network's bounds and the positions whose solution the caller reads:
-        with them (and the compiled kernel), each block's screening LP is first tried by cached bases
-        (:class:`_CachedScreening`).
+        The fast path's layout of the network's bounds (each block builds its own bounds from the step's shared
+        ones and the scenario data) and the positions whose solution the caller reads.
+    maps
+        Try each block's screening LP by cached bases first (:class:`_CachedScreening`; with the compiled
+        kernel only).
     """
 
-    def __init__(self, net: CompiledNetwork, options: Any, layout: _Layout | None = None,
-                 out: np.ndarray | None = None):
-        self.net, self.options = net, options
+    def __init__(self, net: CompiledNetwork, options: Any, layout: _Layout, out: np.ndarray, maps: bool = True):
+        self.net, self.options, self.layout = net, options, layout
         self.n, self.m = net.lp.n_cols, net.lp.n_rows
+        self.out = out
         self.stats = PriorityStats()
         blocks = np.unique(net.col_block[net.req_col])
         if blocks.size == 1:  # one LP for the whole network
@@ -169,36 +171,37 @@ class PrioritySolver:
             parts = [np.flatnonzero(block == b) for b in blocks.tolist()]
             rest = np.flatnonzero(~np.isin(block, blocks))
             parts += [rest] if rest.size else []
-        self.blocks = [_Block(net, options, self.stats, pos, layout, out) for pos in parts]
+        self.blocks = [_Block(net, options, self.stats, pos, layout, out, maps) for pos in parts]
         self._plain: HighsSolver | None = None
 
-    def solve_step(self, t: int, L0: np.ndarray, U0: np.ndarray, cost: np.ndarray, crossed: np.ndarray,
-                   d: np.ndarray | None = None) -> np.ndarray:
-        """Solutions ``z`` (S, N) of step ``t`` from each scenario's bounds ``L0``, ``U0`` (S, N, columns then
-        rows, as the engine's step preparation gives them; ``d`` (S, k+1): the same as the layout's scenario
-        data) and the model's costs (n,).  Scenarios ``crossed`` (S,) have a lower bound above its upper one:
-        infeasible, which the dual simplex cannot see (it checks the basic variables' bounds), so they go to
-        the plain path, which reports them.  Where a block's screening is settled by a cached basis, only the
-        positions ``out`` of its solution are written."""
-        S, n = L0.shape[0], self.n
-        z = np.empty((S, self.N))
+    def solve_step(self, t: int, lo: np.ndarray, hi: np.ndarray, d: np.ndarray, cost: np.ndarray,
+                   crossed: np.ndarray) -> np.ndarray:
+        """Solutions ``x`` (S, len(out)) of step ``t``, at the positions ``out``, from the step's shared bounds
+        ``lo``, ``hi`` (N, columns then rows) and each scenario's data ``d`` (S, k+1) (the layout's: each
+        block builds its bounds from them, as :meth:`~daryo.simulate.fastpath._Layout.all_bounds` does for the
+        network) and the model's costs (n,).  Scenarios ``crossed`` (S,) have a lower bound above its upper
+        one: infeasible, which the dual simplex cannot see (it checks the basic variables' bounds), so they go
+        to the plain path, which reports them."""
+        S, n = d.shape[0], self.n
+        x = np.empty((S, self.out.size))
         cz = np.concatenate([cost, np.zeros(self.m)])
         plain = crossed.copy()
         screened = ~crossed
         for blk in self.blocks:
-            if blk.pos is None:
-                z[:], bad, ok = blk.solve_step(L0, U0, cz, crossed, t, d)
-            else:
-                z[:, blk.pos], bad, ok = blk.solve_step(L0[:, blk.pos], U0[:, blk.pos], cz[blk.pos], crossed, t, d)
+            L0, U0 = blk.bounds(lo, hi, d)
+            z, bad, ok = blk.solve_step(L0, U0, cz if blk.pos is None else cz[blk.pos], crossed, t, d)
+            x[:, blk.out_at] = z[:, blk.out]
             plain |= bad
             screened &= ok
         self.stats.screened += int(np.count_nonzero(screened & ~plain))
         self.stats.staged += int(np.count_nonzero(~screened & ~plain))
         for s in np.flatnonzero(plain).tolist():  # in scenario order: the first infeasible one raises the error
-            z[s, :n] = self._plain_solve(t, s, L0[s], U0[s], cost)
-            z[s, n:] = np.nan  # row activities are not used by the callers
+            L0, U0 = self.layout.full_bounds(lo, hi, d[s])
+            z = np.full(self.N, np.nan)  # (row activities are not used by the callers)
+            z[:n] = self._plain_solve(t, s, L0, U0, cost)
+            x[s] = z[self.out]
             self.stats.plain += 1
-        return z
+        return x
 
     @property
     def N(self) -> int:
@@ -219,7 +222,7 @@ class _Block:
     their own LP, requirements and levels, and the state of its LPs per scenario."""
 
     def __init__(self, net: CompiledNetwork, options: Any, stats: PriorityStats, pos: np.ndarray | None,
-                 layout: _Layout | None = None, out: np.ndarray | None = None):
+                 layout: _Layout, out: np.ndarray, maps: bool = True):
         self.options, self.stats = options, stats
         lp = net.lp
         n_all = lp.n_cols
@@ -254,6 +257,9 @@ class _Block:
         # per level, its requirements that have a floor column and those columns (None: none has one)
         self._level_floor = [(f >= 0, np.maximum(f, 0)) if np.any(f >= 0) else None
                              for f in (self.req_floor[lev] for lev in self.levels)]
+        # per level, its requirements' delivery columns, coverage rows (positions) and compiled coverage coefficients
+        self._level_cols = [self.req_col[lev] for lev in self.levels]
+        self._level_rows = [self.n + self.req_row[lev] for lev in self.levels]
         self._compiled = options.kernel != "numpy" and _kernel.available()
         # per scenario, the first and the last priority level found short the last time its stages ran (none:
         # len(levels) and -1): dry months come in runs, and so do the levels they leave short
@@ -267,11 +273,30 @@ class _Block:
                           if self.req_row.size else np.zeros(0))
         self._seed = HighsSolver(sub)
         self._seed_coef = self.base_coef.copy()  # the coverage coefficients currently in the HiGHS model
+        self._level_coef = [self.base_coef[lev] for lev in self.levels]
+        every = np.arange(self.N) if pos is None else pos
+        # the block's positions of ``out`` (local) and where they go in the caller's solutions
+        mine_out = np.isin(out, every)
+        self.out, self.out_at = np.searchsorted(every, out[mine_out]), np.flatnonzero(mine_out)
+        self._every = every
+        lo_slot, hi_slot = layout.lo_slot[every], layout.hi_slot[every]  # (the data slot of each bound; -1: none)
+        self._lo_var, self._hi_var = np.flatnonzero(lo_slot >= 0), np.flatnonzero(hi_slot >= 0)
+        self._lo_var_slot, self._hi_var_slot = lo_slot[self._lo_var], hi_slot[self._hi_var]
         self.cached: _CachedScreening | None = None
-        if layout is not None and out is not None and self._compiled:
-            every = np.arange(self.N) if pos is None else pos
+        if maps and self._compiled:
             part = layout.restrict(every, sub.A, self.req_col)
             self.cached = _CachedScreening(net, part, self.st, np.flatnonzero(np.isin(every, out)), options)
+
+    def bounds(self, lo: np.ndarray, hi: np.ndarray, d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The block's bounds (S, N) of every scenario from the step's shared bounds ``lo``, ``hi`` (the network's
+        positions) and the scenario data ``d`` (S, k+1): :meth:`~daryo.simulate.fastpath._Layout.all_bounds` at
+        the block's positions, without the network's."""
+        S = d.shape[0]
+        L = np.repeat(lo[self._every][None, :], S, axis=0)
+        U = np.repeat(hi[self._every][None, :], S, axis=0)
+        L[:, self._lo_var] = d[:, self._lo_var_slot]
+        U[:, self._hi_var] = d[:, self._hi_var_slot]
+        return L, U
 
     # --- one step -------------------------------------------------------------------------------------
     def solve_step(self, L0: np.ndarray, U0: np.ndarray, cz: np.ndarray, crossed: np.ndarray, t: int,
@@ -337,20 +362,24 @@ class _Block:
         later ones are held at their full value in the final solve.  If that solve is feasible, each of their
         stages would have reached coverage 1 (its solution meets them all), so it *is* the engine's final solve;
         if not, the scenario's stages go on from level ``tail`` as usual."""
-        n, K = self.n, len(self.levels)
-        R = U[:, self.req_col].copy()
+        K = len(self.levels)
+        R = U[:, self.req_col]  # (a copy: fancy indexing)
         O = op.size
         plain = np.zeros(O, dtype=bool)
         if hold_before:
             held = (self.req_level[None, :] < start[:, None]) & (R > _TOL)
-            L[:, self.req_col] = np.where(held, np.maximum(L[:, self.req_col], R - _HOLD), L[:, self.req_col])
+            Lq = L[:, self.req_col]
+            L[:, self.req_col] = np.where(held, np.maximum(Lq, R - _HOLD), Lq)
         short = np.full(O, K, dtype=np.int64)
         last = np.full(O, -1, dtype=np.int64)
         tailed = np.zeros(O, dtype=bool)
         before_tail = np.empty((O, self.req_col.size))  # the requirements' lower bounds before the tail's holds
         # each scenario's solution of its last stage LP (rows not solved by an LP keep their last one)
         z = np.full((O, self.N), np.nan)
-        for pi, lev in enumerate(self.levels):
+        # the levels before every scenario's start and tail have nothing to do
+        first = min(int(start.min()), int(tail.min())) if O else K
+        for pi in range(first, K):
+            lev = self.levels[pi]
             now = np.flatnonzero(tail == pi)
             if now.size:  # hold the requirements of this level and the later ones in full
                 was = L[now[:, None], self.req_col]
@@ -362,43 +391,47 @@ class _Block:
             act = (Rl > _TOL) & ((start <= pi) & ~tailed)[:, None]
             if not act.any():  # nothing to allocate at this level
                 continue
-            cols, floor = self.req_col[lev], self._level_floor[pi]
+            cols, floor = self._level_cols[pi], self._level_floor[pi]
             live = self._hold_covered(z, act, Rl, cols, L, plain, floor)
             if not live.any():
                 continue
             tcol = int(self.level_tcol[pi])
-            rows = n + self.req_row[lev]
+            rows, coef = self._level_rows[pi], self._level_coef[pi]
             cost = self._stage_cost[pi]
             it = 0
             while live.any():
                 # α: the largest requirement still active (see engine.allocate_by_priority)
                 alpha = np.where(act, Rl, 0.0).max(axis=1)
-                D = np.where(act, -Rl / np.where(alpha > 0, alpha, 1.0)[:, None] - self.base_coef[lev], 0.0)
-                U[:, tcol] = np.where(live, alpha, 0.0)
+                D = np.where(act, -Rl / np.where(alpha > 0, alpha, 1.0)[:, None] - coef, 0.0)
+                ut = np.where(live, alpha, 0.0)
+                U[:, tcol] = ut
                 # an inactive coverage row gets a lower bound it cannot reach (s_j ≥ L_j, 0 ≤ t ≤ α), not −∞: a
                 # basis that held it at its bound when it was active stays a valid start
-                idle = L[:, cols] + np.minimum(0.0, self.base_coef[lev] * U[:, [tcol]])
+                idle = L[:, cols] + np.minimum(0.0, coef * ut[:, None])
                 L[:, rows] = np.where(act, 0.0, idle)
                 w = np.flatnonzero(live)
                 res = self._lp(("stage", pi, it), cost, L, U, D, lev, tcol, op, w, z,
                                highs_limit=None)
-                bad = w[res.result[w] != dsx.OK]
-                plain[bad] = True
-                act[bad] = False
-                g = w[res.result[w] == dsx.OK]
-                zg = z[g]
-                tstar = np.clip(zg[:, tcol] / alpha[g], 0.0, 1.0)
+                solved = res.result[w] == dsx.OK
+                bad = w[~solved]
+                if bad.size:
+                    plain[bad] = True
+                    act[bad] = False
+                g = w[solved]
+                zg, ag, Rg = z[g], alpha[g], Rl[g]
+                tstar = np.minimum(np.maximum(zg[:, tcol] / ag, 0.0), 1.0)
                 below = tstar < 1.0 - _FULL
-                short[g] = np.where(below, np.minimum(short[g], pi), short[g])
-                last[g] = np.where(below, pi, last[g])
+                gb = g[below]
+                short[gb] = np.minimum(short[gb], pi)
+                last[gb] = pi
                 a = act[g]
-                held = held_by_dual(np.where(a, np.abs(res.y[g]), 0.0), Rl[g], alpha[g])
+                held = held_by_dual(np.where(a, np.abs(res.y[g]), 0.0), Rg, ag)
                 fix = a & ((tstar >= 1.0 - _FULL)[:, None] | held)
                 none = ~fix.any(axis=1)  # degenerate optimum without a certificate: hold everyone
                 fix[none] = a[none]
                 at = (g[:, None], cols)
                 lo = L[at]
-                L[at] = np.where(fix, np.maximum(lo, np.minimum(zg[:, cols], Rl[g]) - _HOLD), lo)
+                L[at] = np.where(fix, np.maximum(lo, np.minimum(zg[:, cols], Rg) - _HOLD), lo)
                 act[g] = a & ~fix
                 live = self._hold_covered(z, act, Rl, cols, L, plain, floor)
                 it += 1
@@ -431,11 +464,11 @@ class _Block:
         value there; the earlier coverage rows are free), and so is any solution where a floor's bound meets a
         requirement (its served column then takes its full value: a dead volume's ``g ≤ V_end``), so coverage 1
         is reached: the engine's LP would end at ``t = 1`` and fix them all at ``R − 1e-9``.  No LP needed."""
-        tol = self.options.primal_tol
-        met = z[:, cols] >= Rl - tol
+        need = Rl - self.options.primal_tol
+        met = z[:, cols] >= need
         if floor is not None:
             has, fcol = floor
-            met |= has[None, :] & (L[:, fcol] >= Rl - tol)
+            met |= has[None, :] & (L[:, fcol] >= need)
         live = act.any(axis=1) & ~plain
         full = np.flatnonzero(live & (~act | met).all(axis=1))
         if full.size:
@@ -612,7 +645,10 @@ class _CachedScreening:
         rest, _ = walk(self.cache, step, d, tried, self.cand, self._x, self.options.primal_tol,
                        self.options.max_pivots)
         bank = self.cache.bank(int(lay.cost_key[t]))
-        good = np.setdiff1d(tried, rest, assume_unique=True)
+        settled = np.zeros(self.cand.size, dtype=bool)
+        settled[tried] = True
+        settled[rest] = False
+        good = tried[settled[tried]]  # (sorted, as ``tried``)
         z[np.ix_(good, self.out)] = self._x[good]
         b = self.cand[rest]
         cached = np.fromiter((i in self.cache.bases for i in b.tolist()), dtype=bool, count=b.size)
