@@ -193,6 +193,28 @@ def test_an_unknown_argument_is_shown_with_its_commands_usage(argv, usage, capsy
     assert f"daryo {argv[0]}: error: unrecognized arguments: {argv[-1]}\n" in err
 
 
+@pytest.mark.parametrize("argv, said", [
+    (["ensemble", "--traces", "50", "--years", "2", "--trace", "3", "-o", "x.nc"],
+     "unrecognized arguments: --trace (did you mean --traces? options are not abbreviated)"),
+    (["ensemble", "--see", "2", "--traces", "1", "--years", "1", "-o", "x.nc"],
+     "unrecognized arguments: --see (did you mean --seed? options are not abbreviated)"),
+    (["run", DEMO, "--yeras", "3"], "unrecognized arguments: --yeras 3 (did you mean --years?)"),
+    (["run", DEMO, "--bogus"], "unrecognized arguments: --bogus\n"),
+    (["run", "--scenario", "20"], "--scenario 20: a scenario overlay is a name from `daryo scenarios` or an overlay "
+     ".yaml file; for 20 traces, use --scenarios 20"),
+    (["ensemble", "--scenario", "5", "--traces", "3", "--years", "1", "-o", "x.nc"], "for 5 traces, use --traces 5"),
+])
+def test_options_are_not_abbreviated_and_a_near_miss_is_named(argv, said, capsys, tmp_path, monkeypatch):
+    """A user review: ``--trace 3`` beside ``--traces 50`` ran 3 traces without a word (argparse takes an
+    abbreviation), ``--see 2`` set the seed; and ``--scenario 20`` (meant for ``--scenarios``) was looked up as an
+    overlay."""
+    monkeypatch.chdir(tmp_path)
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert said.replace("\\n", "\n") in err, err
+    assert not list(tmp_path.iterdir())
+
+
 def test_scenarios_listed_and_combined(capsys):
     assert main(["scenarios"]) == 0
     out = capsys.readouterr().out

@@ -141,7 +141,8 @@ def test_cli_ensemble_applies_scenario_overlays(tmp_path, capsys):
     assert capsys.readouterr().out.endswith(
         "note: drought-2021 changes given run years only, and P pools every trace-year, those years with the others; "
         f"each run year's own P is (xarray.open_dataset({str(drought)!r}).annual_deficit_fraction > 0.25)"
-        f".mean(\"trace\"), and run year Y's table daryo.ensemble.shortfall_table({str(drought)!r}, year=Y)\n")
+        f".mean(\"trace\"), and run year Y's table daryo.ensemble.shortfall_table({str(drought)!r}, year=Y), Y "
+        "counted from 0 as the store's year (an overlay's run year 1 is Y = 0)\n")
     assert main([*argv, "--scenario", "nope", "-o", str(tmp_path / "nope.nc")]) == 1
     assert "scenario 'nope': unknown scenario" in capsys.readouterr().err
     assert not list(tmp_path.glob("nope.nc*"))
@@ -193,6 +194,9 @@ def test_cli_ensemble_summary_csv(tmp_path, capsys):
     assert main(base + ["--resume", "--summary-csv", str(csv)]) == 0  # finished: nothing to do but the CSV
     assert "no unfinished run" not in capsys.readouterr().out
     assert pd.read_csv(csv).equals(table) and ds.attrs["caveats"] == "Illustrative numbers.\nNot calibrated."
+    assert main(base + ["--summary-csv", str(csv), "--seed", "4"]) == 0  # (a review: replaced without a word)
+    assert f"note: {csv} holds an ensemble's summaries; this run replaces them when it ends" in capsys.readouterr().err
+    assert set(pd.read_csv(csv).seed) == {4}
 
 
 def test_cli_ensemble_summary_csv_that_cannot_be_written(tmp_path, capsys, monkeypatch):
@@ -328,6 +332,32 @@ def test_the_ensemble_prints_each_river_systems_water_stress_as_the_store_holds_
     assert 0 < stress.min() and (ds.annual_withdrawal > 0).all()
 
 
+def test_the_river_systems_together_are_a_last_row_as_daryo_run_gives_them(tmp_path, capsys):
+    """A user review: ``daryo run`` gives the Aral model's Syr, Amu and ``all``, an ensemble only the Syr and the
+    Amu.  ``all`` is each trace-year's summed withdrawal over the summed renewable water less the summed
+    environmental flows, counted here by hand from the store's yearly terms."""
+    from daryo.ensemble import water_stress_table
+
+    out = tmp_path / "aral.nc"
+    assert main(["ensemble", "--traces", "3", "--years", "2", "--seed", "2", "-o", str(out)]) == 0
+    printed = capsys.readouterr().out
+    rows = printed[printed.index("water stress of each trace-year"):].splitlines()[2:5]
+    assert [r.split()[0] for r in rows] == ["syr", "amu", "all"]
+    table, ds = water_stress_table(out), load(out)
+    assert list(table.index) == ["syr", "amu", "all"]
+    assert table.loc["all", "country"] == "AFG KAZ KGZ TJK TKM UZB"
+    w, r, e = (ds[v].sum("system").values.ravel() for v in ("annual_withdrawal", "annual_renewable_water",
+                                                             "annual_environmental_flow"))
+    stress = w / (r - e) * 100
+    assert 80 < stress.min() and stress.max() < 130
+    np.testing.assert_allclose(table.loc["all", ["mean", "p5", "p50", "p95"]].astype(float),
+                               [stress.mean(), *np.percentile(stress, [5, 50, 95])], rtol=1e-12)
+    assert table.loc["all", "critical"] == (stress > 100).mean()
+    assert table.loc["all", "high"] == ((stress >= 75) & (stress <= 100)).mean()
+    np.testing.assert_allclose(table.loc["all", ["withdrawal", "renewable"]].astype(float), [w.mean(), r.mean()],
+                               rtol=1e-12)
+
+
 def test_an_overlay_of_given_years_sees_the_ensembles_years_not_the_model_files(tmp_path, capsys):
     """A review: ``--years 32`` with a drought in year 32 was refused ("the run has 30 hydrological years", the
     embedded model file's span), and ``--years 2`` with one in year 31 said 30 years, not 2.  The drought halves
@@ -413,7 +443,9 @@ def test_the_ensembles_water_stress_block_shows_what_daryo_run_shows(tmp_path, c
     rows = printed[printed.index("water stress of each trace-year"):].splitlines()[2:]
     assert [r.split()[0] for r in rows] == ["upper"]
     table = water_stress_table(out)
-    assert list(table.index) == ["upper", "dry"] and table.loc["dry", ["withdrawal", "renewable"]].tolist() == [0, 0]
+    assert list(table.index) == ["upper", "dry", "all"]
+    assert table.loc["dry", ["withdrawal", "renewable"]].tolist() == [0, 0]
+    assert table.loc["all"].drop("country").tolist() == table.loc["upper"].drop("country").tolist()
     assert np.isnan(table.loc["dry", "p50"]) and table.loc["dry", ["no stress", "critical"]].tolist() == [0, 0]
     assert "caveat" not in table.attrs
     # nothing withdrawn: no block; an inflow the allocation draws: the note instead, and the store's caveat

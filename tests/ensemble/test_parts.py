@@ -85,6 +85,44 @@ def test_resume_after_an_interrupted_run(tmp_path):
     assert_identical(load(out), load(whole))
 
 
+@pytest.mark.parametrize("suffix", [".nc", ".zarr"])
+def test_a_resume_may_take_another_deficit_threshold(tmp_path, suffix):
+    """A user review: a resume with another deficit threshold was refused as "another run", though the threshold
+    changes only the summaries, so another threshold's summaries needed the whole run again.  An unfinished run
+    resumed with it, and a finished one (its probabilities taken again in place), hold what a run with that
+    threshold writes; only the history says how."""
+    if suffix == ".zarr":
+        pytest.importorskip("zarr", reason="zarr is an optional extra (pip install daryo[ensemble])")
+    dry = tmp_path / "dry.yaml"  # (the farm wants twice as much: short in some trace-years)
+    dry.write_text(yaml_of_basin().replace("[5, 5, 10, 30, 55, 70, 75, 65, 40, 15, 5, 5]",
+                                            "[10, 10, 20, 60, 110, 140, 150, 130, 80, 30, 10, 10]"))
+    model = daryo_load(dry)
+    low = {"deficit_threshold": 0.05}
+    _, other = run(tmp_path, f"other{suffix}", options=low, model=model)
+    run(tmp_path, f"cut{suffix}", stop_after=1, model=model)
+    _, cut = run(tmp_path, f"cut{suffix}", resume=True, options=low, model=model)
+    _, done = run(tmp_path, f"done{suffix}", model=model)
+    before = load(done)
+    r, _ = run(tmp_path, f"done{suffix}", resume=True, options=low, model=model)
+    assert r.finished and r.threshold_changed and r.traces_computed == 0
+    expected = load(other)
+    assert (before.prob_deficit_above_threshold != expected.prob_deficit_above_threshold).any()  # (a change to see)
+    for out in (cut, done):
+        got = load(out)
+        assert_identical(got, expected)
+        for name in ("prob_deficit_above_threshold", "summary_annual_deficit_fraction"):
+            assert got[name].attrs == expected[name].attrs, name
+        history = got.attrs.pop("history")
+        expected_attrs = dict(expected.attrs)
+        expected_attrs.pop("history")
+        assert got.attrs == expected_attrs and got.attrs["deficit_threshold"] == 0.05
+    assert "prob_deficit_above_threshold taken again with deficit_threshold 0.05" in history.splitlines()[-1]
+    r, _ = run(tmp_path, f"done{suffix}", resume=True, options=low, model=model)
+    assert r.finished and not r.threshold_changed
+    with pytest.raises(ValueError, match=r"another run \(seed differs\)"):  # (and anything else is still refused)
+        run(tmp_path, f"done{suffix}", resume=True, options={**low, "seed": 6}, model=model)
+
+
 def test_resume_removes_the_temporary_file_of_a_writer_killed_mid_write(tmp_path):
     """A worker killed while it wrote a part (the run stopped, the cluster closed) leaves ``atomic_write``'s
     temporary file: up to ~100 MB at scale, which a resume deletes."""

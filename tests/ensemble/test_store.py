@@ -511,9 +511,17 @@ def test_the_summary_table_holds_every_summary_of_the_store(tmp_path):
     assert list(levels.statistic) == ["share_no_stress", "share_low", "share_medium", "share_high", "share_critical"]
     np.testing.assert_array_equal(levels.value, ds["prob_water_stress_level"].values[:, 0])
     assert (levels.units == "1").all() and levels.element.iloc[0] == ds.system.values[0]
+    # each row names its run (a user review: summaries of a deal and of the baseline could not be told apart)
+    assert list(table.columns[-5:]) == ["model", "scenarios", "seed", "traces", "years"]
+    assert table[["model", "scenarios", "seed", "traces", "years"]].drop_duplicates().values.tolist() == [
+        ["test", "", 5, 7, 3]]
     csv = write_summary_csv(out, tmp_path / "s.csv")
     pd.testing.assert_frame_equal(pd.read_csv(csv, keep_default_na=False, float_precision="round_trip"), table,
                                   check_exact=True)  # (every digit written)
+    earlier = tmp_path / "earlier.csv"  # (a summary CSV of daryo before the run's columns: replaced as one)
+    earlier.write_text("indicator,units,kind,element,country,statistic,value\n")
+    write_summary_csv(out, earlier)
+    assert earlier.read_text() == csv.read_text()
     with pytest.raises(ValueError, match="holds no ensemble summaries"):
         summary_table(_not_an_ensemble(tmp_path))
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import difflib
 import importlib
 import sys
 from collections.abc import Callable, Sequence
@@ -42,7 +43,8 @@ __all__ = ["main", "build_parser"]
 def build_parser() -> argparse.ArgumentParser:
     from .. import __version__
 
-    p = argparse.ArgumentParser(prog="daryo", description="River-basin allocation for transboundary planning.")
+    p = argparse.ArgumentParser(prog="daryo", description="River-basin allocation for transboundary planning.",
+                                allow_abbrev=False)
     p.add_argument("--version", action="version", version=f"daryo {__version__}")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -80,6 +82,8 @@ def build_parser() -> argparse.ArgumentParser:
     i.set_defaults(func=_cmd_info)
     _add_ensemble_parser(sub)
     _add_convert_parser(sub)
+    for command in sub.choices.values():  # (an abbreviation was taken silently: ``--trace 3`` beside ``--traces``)
+        command.allow_abbrev = False
     return p
 
 
@@ -98,6 +102,20 @@ def _command_parser(parser: argparse.ArgumentParser, command: str) -> argparse.A
         if isinstance(action, argparse._SubParsersAction):
             return action.choices[command]  # type: ignore[no-any-return]
     raise KeyError(command)
+
+
+def _option_hint(parser: argparse.ArgumentParser, extra: list[str]) -> str:
+    """`` (did you mean --traces? options are not abbreviated)`` for the first unrecognized option of ``extra``
+    that is the start of one of ``parser``'s options, or close to one ("" if none is).  An abbreviation was
+    taken silently: ``--trace 3`` ran 3 traces where ``--traces 50`` was also given, ``--see 2`` set the seed."""
+    options = [o for action in parser._actions for o in action.option_strings if o.startswith("--")]
+    for word in (w.split("=", 1)[0] for w in extra if w.startswith("--")):
+        started = [o for o in options if o.startswith(word)]
+        if len(started) == 1:
+            return f" (did you mean {started[0]}? options are not abbreviated)"
+        if close := difflib.get_close_matches(word, options, n=1, cutoff=0.75):
+            return f" (did you mean {close[0]}?)"
+    return ""
 
 
 def _import_held(args: argparse.Namespace) -> None:
@@ -136,7 +154,8 @@ def _main(argv: Sequence[str] | None) -> int:
     try:
         args, extra = parser.parse_known_args(argv)
         if extra:  # said by the command's parser, with its usage (argparse's own shows only "daryo COMMAND")
-            _command_parser(parser, args.command).error(f"unrecognized arguments: {' '.join(extra)}")
+            command = _command_parser(parser, args.command)
+            command.error(f"unrecognized arguments: {' '.join(extra)}{_option_hint(command, extra)}")
     except SystemExit as exc:  # argparse: usage error (2) or --help (0)
         return int(exc.code or 0)
     func: Callable[[argparse.Namespace], int] = args.func

@@ -98,6 +98,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         raise _UsageError(f"--scenarios {args.scenarios}: must be at least 1")
     if args.seed is not None:
         _check_seed(args.seed)
+    _check_numbers_as_scenarios(args.scenario, "--scenarios")
     _check_run_targets(args.output, args.csv)  # before the run, which may take long
     model = _load_for_run(args)
     if note := _compounded_drought(args.hydrology, args.scenario):
@@ -272,6 +273,7 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
         raise _UsageError(f"--scheduler {args.scheduler!r}: an inproc:// scheduler lives inside the Python process "
                           "that started it and cannot be reached from another; give the address of a Dask "
                           "scheduler, such as tcp://host:8786 (or --workers for a cluster on this machine)")
+    _check_numbers_as_scenarios(args.scenario, "--traces")
     out = _output_path(args.output, "results.zarr")
     _check_parent(out)
     try:  # before any work: the format, and nothing but an earlier result in the way (else OSError: exit 1)
@@ -306,7 +308,7 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
     except ValueError as exc:  # the model or the run cannot be done (no inflows to resample, resume mismatch…)
         raise _InputError(str(exc)) from None
     try:
-        _report_ensemble(run, args.years, model, out, csv)
+        _report_ensemble(run, args.years, model, out, csv, args.deficit_threshold)
         if note := _pooled_years_note(args.scenario, out, args.deficit_threshold):
             print(note)
     except KeyboardInterrupt:  # (the results are whole: say so rather than leave the run in doubt)
@@ -316,6 +318,15 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
         _err(f"terminated; the results had already been written to {out}")
         return 143
     return EXIT_OK
+
+
+def _check_numbers_as_scenarios(names: list[str], count_flag: str) -> None:
+    """Refuse a number given to ``--scenario`` (an overlay's name) where no file of that name is here: the number
+    of traces is ``count_flag``'s."""
+    for name in names:
+        if name.strip().isdigit() and not Path(name).exists():
+            raise _UsageError(f"--scenario {name}: a scenario overlay is a name from `daryo scenarios` or an "
+                              f"overlay .yaml file; for {name} traces, use {count_flag} {name.strip()}")
 
 
 def _generates_traces(model: Model) -> bool:
@@ -362,11 +373,14 @@ def _load_for_ensemble(path: str | None, scenarios: list[str], years: int) -> Mo
             "extend the series.")) from None
 
 
-def _report_ensemble(run: EnsembleRun, years: int, model: Model, out: Path, csv: Path | None) -> None:
+def _report_ensemble(run: EnsembleRun, years: int, model: Model, out: Path, csv: Path | None, threshold: float
+                     ) -> None:
     """What a finished ``daryo ensemble`` prints, and its ``--summary-csv`` file."""
     name = model.name
     if run.finished:
-        print(f"nothing to resume: {out} holds this run's results already")
+        print(f"nothing to resume: {out} holds this run's results already" + (
+            f"; the shares of trace-years with a deficit above the threshold taken again with {_percent(threshold)}"
+            if run.threshold_changed else ""))
         _write_summary_csv(out, csv)
         _print_shortfalls(out)
         _print_water_stress(out, model)
@@ -403,6 +417,9 @@ def _summary_csv_target(name: str | None, out: Path) -> Path | None:
                           f"until it is done ({parts}): give the CSV file another name")
     check_summary_csv(csv)  # (a folder, or a file other than an earlier summary: OSError, exit 1)
     _check_writable(csv.resolve().parent, str(csv))
+    if csv.exists():  # (a run's summaries were replaced without a word)
+        _err(f"note: {csv} holds an ensemble's summaries; this run replaces them when it ends (give another "
+             "--summary-csv to keep them)")
     return csv
 
 
@@ -429,7 +446,13 @@ def _pooled_years_note(overlays: list[str], out: Path, threshold: float) -> str:
     return (f"note: {', '.join(limited)} change{'s' if len(limited) == 1 else ''} given run years only, and P "
             "pools every trace-year, those years with the others; each run year's own P is "
             f"(xarray.open_dataset({str(out)!r}).annual_deficit_fraction > {threshold:g}).mean(\"trace\"), and run "
-            f"year Y's table daryo.ensemble.shortfall_table({str(out)!r}, year=Y)")
+            f"year Y's table daryo.ensemble.shortfall_table({str(out)!r}, year=Y), Y counted from 0 as the store's "
+            "year (an overlay's run year 1 is Y = 0)")
+
+
+def _percent(fraction: float) -> str:
+    """A fraction as a percentage, to 15 digits (0.3 is 30%, not 30.000000000000004%)."""
+    return f"{fraction * 100:.15g}%"
 
 
 def _print_shortfalls(out: Path, shown: int = 10) -> None:
@@ -440,7 +463,7 @@ def _print_shortfalls(out: Path, shown: int = 10) -> None:
     if table.empty:
         print("no demand is short in any trace-year" if table.attrs["demands"] else "the model has no demands")
         return
-    threshold = f"{table.attrs['threshold'] * 100:.15g}%"  # (15 digits: 0.3 is 30%, not 30.000000000000004%)
+    threshold = _percent(table.attrs["threshold"])
     first = f"; the first {shown} shown" if len(table) > shown else ""
     print(f"demands short in some trace-year ({len(table)}{first}), by P, the share of trace-years with a deficit "
           f"above {threshold} of the demand, then by the mean of the annual deficit fraction:")
@@ -462,6 +485,8 @@ def _print_water_stress(out: Path, model: Model) -> None:
     if not (table["withdrawal"] > 0).any():
         return
     table = table[(table["withdrawal"] > 0) | (table["renewable"] > 0)]
+    if len(table) == 2 and len(water_stress_table(out)) > 2:  # (one system with water: "all" would repeat it)
+        table = table.iloc[:1]
     note = stress_note(model)
     if note:
         print(note)

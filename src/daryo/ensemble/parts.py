@@ -70,8 +70,10 @@ class _Parts:
                                           "manifest of it; delete it to start again")
                 raise FileExistsError(f"an unfinished ensemble run is in {self.dir}; pass --resume (resume=True in "
                                       "Python) to continue it, or delete that folder to start again")
-            if old != manifest:
+            if old is None or not same_run(old, manifest):
                 raise ValueError(_not_resumable(self.dir, old, manifest))
+            if old != manifest:  # (another deficit threshold: the summaries, taken at the end, take it)
+                _write(self.manifest_path(), lambda f: f.write(json.dumps(manifest, indent=1).encode()))
             for tmp in self.dir.glob(".chunk-*.npz.*"):  # of a writer killed mid-write (its run is over)
                 tmp.unlink(missing_ok=True)
         except BaseException:
@@ -178,11 +180,23 @@ class _PartArrays(Mapping[str, np.ndarray]):
         return len(ANNUAL_INDICATORS)
 
 
+#: the manifest entries that change only an ensemble's summaries, not its chunks: a resume may change them
+SUMMARY_ONLY = ("deficit_threshold",)
+
+
+def same_run(old: Mapping[str, Any], new: Mapping[str, Any]) -> bool:
+    """Whether the manifests (or a store's attributes) ``old`` and ``new`` are of the same run, whose chunks one
+    can continue: equal but for :data:`SUMMARY_ONLY`."""
+    return ({k: v for k, v in old.items() if k not in SUMMARY_ONLY}
+            == {k: v for k, v in new.items() if k not in SUMMARY_ONLY})
+
+
 def _not_resumable(folder: Path, old: dict[str, Any] | None, manifest: dict[str, Any]) -> str:
     """Why the parts in ``folder`` (their run's manifest ``old``) cannot be resumed by the run ``manifest``."""
     if old is None:
         return f"cannot resume: {folder} has no readable manifest of its run; delete it to start again"
-    differ = [k for k in manifest if old.get(k) != manifest[k]] + [k for k in old if k not in manifest]
+    differ = [k for k in manifest if old.get(k) != manifest[k] and k not in SUMMARY_ONLY] + [
+        k for k in old if k not in manifest]
     if "format" in differ:
         return (f"cannot resume: {folder} holds parts of format {old.get('format')}, written by another version of "
                 f"daryo; this one writes format {manifest['format']}: delete it to start again")

@@ -28,7 +28,7 @@ from .chunks import ANNUAL_INDICATORS, SERIES, EnsembleOptions, _inflow_columns,
 from .executors import _dask, _serial, scheduler_problem, workers_problem
 from .parts import _FORMAT, _Parts
 from .progress import ProgressReporter
-from .store import _assemble, _finished_chunk_size, _finished_run, check_output
+from .store import _assemble, _finished_chunk_size, _finished_run, _retake_threshold, check_output
 from .traces import TraceSource, default_trace_source, run_years
 
 
@@ -51,7 +51,11 @@ class EnsembleRun:
     traces_computed
         The traces simulated by this call (not those a resume found finished).
     finished
-        True when a resume found the output holding this run's results already, so nothing was done.
+        True when a resume found the output holding this run's results already, so no chunk was run (not "the run
+        is finished": a run that ends normally has False here).
+    threshold_changed
+        True when that output's run had another deficit threshold: its ``prob_deficit_above_threshold`` was taken
+        again with this one (from the stored annual deficit fractions).
     """
 
     output: Path
@@ -63,6 +67,7 @@ class EnsembleRun:
     how: list[str] = field(default_factory=list)
     traces_computed: int = 0  # traces simulated by this call (not those found done by a resume)
     finished: bool = False  # a resume found the output holding this run's results already: nothing was done
+    threshold_changed: bool = False  # ...with another deficit threshold: its probability was taken again
 
 
 def run_ensemble(model: Model, options: EnsembleOptions, output: str | Path, *, source: TraceSource | None = None,
@@ -87,6 +92,8 @@ def run_ensemble(model: Model, options: EnsembleOptions, output: str | Path, *, 
         Continue a run whose parts folder (``<output>.parts``) exists, recomputing only missing chunks.  With no
         parts folder and an output holding this run's results already, nothing is done
         (:attr:`EnsembleRun.finished`); one holding another run's results is refused (ValueError), not replaced.
+        The deficit threshold may differ from the run's: it changes only the summaries, which take the new one
+        (an output already written: its ``prob_deficit_above_threshold`` is taken again, in place).
     progress
         Progress reporter (None: silent).
     stop_after
@@ -126,9 +133,14 @@ def run_ensemble(model: Model, options: EnsembleOptions, output: str | Path, *, 
     options, chunk = plan.options, plan.chunk
     created = not parts.dir.exists()
     n_chunks = -(-options.traces // chunk)
-    if resume and created and output.exists() and _finished_run(output, fmt, plan.manifest):
+    if resume and created and output.exists():
+        same = _finished_run(output, fmt, plan.manifest)  # (False: the run's, with another deficit threshold)
+        if not same:
+            with interrupts_between() as check:  # (Ctrl-C not inside the writes)
+                _retake_threshold(output, fmt, options.deficit_threshold)
+                check()
         return EnsembleRun(output, options.traces, options.years, n_chunks, n_chunks, time.perf_counter() - t0,
-                           finished=True)
+                           finished=True, threshold_changed=not same)
     found = parts.done() if resume and not created else set()
     have = sum(min(chunk, options.traces - c * chunk) for c in found if c < n_chunks)
     _check_disk(output, plan.trace_bytes * (2 * options.traces - have))  # (the parts, then the output)

@@ -10,6 +10,7 @@ import time
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,10 +29,10 @@ from .._files import (
 from ..cf import cf_dataset, daryo_units, netcdf_encoding
 from ..model import Model, Node
 from ..results import NETCDF_SUFFIXES, caveats, is_netcdf, netcdf_attributes, step_coordinates
-from ..sdg import LEVEL_NAMES, stress_level_index, unknown_renewable_water
+from ..sdg import LEVEL_NAMES, stress_level_index, stress_ratio, unknown_renewable_water
 from ..units import is_number, is_whole
 from .chunks import ANNUAL_INDICATORS, SERIES, EnsembleOptions
-from .parts import _Parts, what_differs
+from .parts import _Parts, same_run, what_differs
 from .traces import run_years
 
 _PERCENTILES = (5.0, 50.0, 95.0)
@@ -140,14 +141,17 @@ def _finished_chunk_size(output: Path, fmt: str) -> int | None:
 
 
 def _finished_run(output: Path, fmt: str, manifest: Mapping[str, Any]) -> bool:
-    """Whether ``output`` holds the finished results of the run ``manifest``; a ValueError if it holds another
-    run's (resuming with no parts folder: nothing to continue, and nothing to replace unasked)."""
+    """Whether ``output`` holds the finished results of the run ``manifest``: True, or False where only its
+    summaries differ (another deficit threshold: :func:`_retake_threshold`); a ValueError if it holds another run's
+    (resuming with no parts folder: nothing to continue, and nothing to replace unasked)."""
     # the file's, not the run's; and the model's caveats, which its digest in the manifest covers
     written = ("title", "Conventions", "coordinates", "history", "caveats")
     held = {k: v for k, v in _attributes(output, fmt).items() if k not in written}
     attrs = _store_attributes(manifest)
     if held == attrs:
         return True
+    if same_run(held, attrs):
+        return False
     differ = sorted({k for k in attrs if held.get(k) != attrs[k]} | (held.keys() - attrs.keys()))
     if "format" in differ:
         raise ValueError(f"cannot resume: {output} holds the results of a run written by another version of daryo "
@@ -156,6 +160,45 @@ def _finished_run(output: Path, fmt: str, manifest: Mapping[str, Any]) -> bool:
     raise ValueError(f"cannot resume: no unfinished run is in {_Parts(output).dir}, and {output} holds the results "
                      f"of another run ({what_differs(differ, bool(manifest.get('model_text')))}); run without --resume "
                      "to replace them")
+
+
+def _retake_threshold(output: Path, fmt: str, threshold: float) -> None:
+    """Take the probability of an annual deficit above ``threshold`` (``prob_deficit_above_threshold``) again from
+    the annual deficit fractions the finished ``output`` holds, in place, with the store's ``deficit_threshold``
+    and a line of ``history`` that says so: the same figures a run with that threshold writes."""
+    import xarray as xr
+
+    from .. import __version__
+
+    engine = "zarr" if fmt == "zarr" else None
+    with xr.open_dataset(output, engine=engine) as ds:
+        fractions = ds["annual_deficit_fraction"].transpose("trace", "year", "demand").values
+        history = str(ds.attrs.get("history", "")).rstrip("\n")
+    _, above = _summary_of([{"annual_deficit_fraction": fractions}], "annual_deficit_fraction", threshold, 2**28)
+    description = (f"Probability that a run year's deficit exceeds {float(threshold)!r} of the demand (over all "
+                   "traces and run years)")
+    line = (f"{datetime.now(UTC):%Y-%m-%dT%H:%M:%SZ} prob_deficit_above_threshold taken again with "
+            f"deficit_threshold {float(threshold)!r} by daryo {__version__}")
+    var_attrs: dict[str, Any] = {"threshold": float(threshold), "description": description, "long_name": description}
+    attrs: dict[str, Any] = {"deficit_threshold": float(threshold),
+                             "history": f"{history}\n{line}" if history else line}
+    if fmt == "zarr":
+        import zarr
+
+        group = zarr.open_group(str(output), mode="r+", zarr_format=2)
+        array: Any = group["prob_deficit_above_threshold"]
+        array[...] = above
+        array.attrs.update(var_attrs)
+        group.attrs.update(attrs)
+        zarr.consolidate_metadata(str(output), zarr_format=2)
+    else:
+        import netCDF4
+
+        with netCDF4.Dataset(write_target(output), "a") as nc:
+            variable = nc["prob_deficit_above_threshold"]
+            variable[:] = above
+            variable.setncatts(var_attrs)
+            nc.setncatts(attrs)
 
 
 def _is_zarr_store(path: Path) -> bool:
@@ -488,14 +531,21 @@ def shortfall_table(output: str | Path, n: int | None = None, threshold: float |
     return short if n is None else short.head(n)
 
 
-SUMMARY_CSV_COLUMNS = ("indicator", "units", "kind", "element", "country", "statistic", "value")
+#: the run each row is of (the store's attributes): so that summaries of several runs (a deal and the baseline, on the
+#: same seed) can be put in one table and told apart
+RUN_COLUMNS = ("model", "scenarios", "seed", "traces", "years")
+SUMMARY_CSV_COLUMNS = ("indicator", "units", "kind", "element", "country", "statistic", "value", *RUN_COLUMNS)
+#: the header of a summary CSV of daryo before 2026-12-05 (replaced as one)
+_EARLIER_SUMMARY_CSV_COLUMNS = SUMMARY_CSV_COLUMNS[:-len(RUN_COLUMNS)]
 
 
 def water_stress_table(output: str | Path) -> pd.DataFrame:
     """The distribution of the level of water stress (SDG 6.4.2) of each river system over an ensemble's
     (trace, run year) pairs, from its summaries: its countries, the mean, 5th, 50th and 95th percentiles of the
     yearly ratio (%), the share of pairs in each of FAO's levels (``no stress``… ``critical``), and the mean yearly
-    ``withdrawal`` and ``renewable`` water (hm³/yr).  ``attrs["caveat"]`` says why the figures mean nothing where
+    ``withdrawal`` and ``renewable`` water (hm³/yr); where there are several systems, a last row ``all`` of them
+    together (each trace-year's summed withdrawal over its summed renewable water less the summed environmental
+    flows, as :func:`daryo.sdg.water_stress`'s ``all``).  ``attrs["caveat"]`` says why the figures mean nothing where
     inflows supply what the allocation takes (:func:`daryo.sdg.unknown_renewable_water`).
 
     Each trace-year's ratio is withdrawal / (renewable water − environmental flow requirement) of that year
@@ -523,12 +573,33 @@ def water_stress_table(output: str | Path) -> pd.DataFrame:
         for column, name in (("withdrawal", "summary_annual_withdrawal"),
                              ("renewable", "summary_annual_renewable_water")):
             table[column] = ds[name].sel(statistic="mean").transpose("system").values
+        if len(table) > 1:
+            table = pd.concat([table, _all_systems(ds, table)])
         caveat = str(ds["annual_water_stress"].attrs.get("caveat", ""))
     table.attrs["units"] = {"mean": "%", "p5": "%", "p50": "%", "p95": "%", "levels": "share of trace-years",
                             "withdrawal": "hm3 per year", "renewable": "hm3 per year"}
     if caveat:
         table.attrs["caveat"] = caveat
     return table
+
+
+def _all_systems(ds: Any, table: pd.DataFrame) -> pd.DataFrame:
+    """The row of :func:`water_stress_table` for the river systems together (``all``, as :func:`daryo.sdg.water_stress`
+    names it): each trace-year's ratio of their summed withdrawal, renewable water and environmental flow (each
+    system's at most its renewable water), then the same statistics as each system's."""
+    terms = [ds[name].transpose("trace", "year", "system").values
+             for name in ("annual_withdrawal", "annual_renewable_water", "annual_environmental_flow")]
+    withdrawal, renewable = terms[0].sum(axis=2), terms[1].sum(axis=2)
+    environmental = np.minimum(terms[2], terms[1]).sum(axis=2)
+    part = {"stress": stress_ratio(withdrawal, renewable, environmental)[:, :, None]}
+    values, _ = _summary_of([part], "stress", 0.0, 2**28)
+    shares = _level_shares([part], "stress")[:, 0]
+    name = next(n for n in ("all", "all systems", "all river systems", "(all)") if n not in table.index)
+    countries = sorted({c for text in table["country"] for c in text.split()})
+    row = {"country": " ".join(countries), **dict(zip(table.columns[1:1 + len(values)], values[:, 0], strict=True)),
+           **{str(level): shares[k] for k, level in enumerate(LEVEL_NAMES)},
+           "withdrawal": withdrawal.mean(), "renewable": renewable.mean()}
+    return pd.DataFrame([row], index=pd.Index([name], name="system"))[table.columns]
 
 
 def summary_table(output: str | Path) -> pd.DataFrame:
@@ -542,7 +613,9 @@ def summary_table(output: str | Path) -> pd.DataFrame:
     ``p50``, ``p95``; for ``annual_deficit_fraction`` also ``share_above_<threshold>``, the share of pairs whose
     deficit is above the run's threshold (the store's ``prob_deficit_above_threshold``); for
     ``annual_water_stress`` also ``share_no_stress``, ``share_low``, ``share_medium``, ``share_high`` and
-    ``share_critical``, the share of pairs in each of FAO's levels (``prob_water_stress_level``).
+    ``share_critical``, the share of pairs in each of FAO's levels (``prob_water_stress_level``).  Then the run
+    each row is of, as the store's attributes say: ``model`` (its name), ``scenarios`` (the overlays applied, in
+    order, separated by ``", "``; a file by its path; empty: none), ``seed``, ``traces`` and ``years``.
 
     Raises
     ------
@@ -567,7 +640,19 @@ def summary_table(output: str | Path) -> pd.DataFrame:
                 prob = ds["prob_deficit_above_threshold"]
                 share = f"share_above_{float(prob.attrs['threshold'])!r}"  # (exact: %g cut 0.146590018 to 0.14659)
                 frames.append(_long(indicator, "1", kind, ds, prob.values[:, None], [share]))
-    return pd.concat(frames, ignore_index=True)
+        table = pd.concat(frames, ignore_index=True)
+        for column in RUN_COLUMNS:
+            table[column] = _run_attribute(ds.attrs, column)
+    return table
+
+
+def _run_attribute(attrs: Mapping[str, Any], name: str) -> Any:
+    """The run's ``name`` (:data:`RUN_COLUMNS`) from a store's attributes: text, or a whole number (a seed written
+    as text, above 2³¹ − 1, too)."""
+    value = attrs.get(name, "")
+    if name in ("model", "scenarios"):
+        return str(value)
+    return int(value) if str(value).strip().lstrip("-").isdigit() else value
 
 
 @contextmanager
@@ -596,7 +681,7 @@ def _long(indicator: str, units: str, kind: str, ds: Any, values: np.ndarray, st
     n, k = values.shape
     return pd.DataFrame({"indicator": indicator, "units": units, "kind": kind, "element": np.repeat(elements, k),
                          "country": np.repeat(country, k), "statistic": np.tile(stats, n),
-                         "value": values.reshape(-1)}, columns=list(SUMMARY_CSV_COLUMNS))
+                         "value": values.reshape(-1)}, columns=list(_EARLIER_SUMMARY_CSV_COLUMNS))
 
 
 def check_summary_csv(path: str | Path) -> None:
@@ -620,7 +705,8 @@ def check_summary_csv(path: str | Path) -> None:
 def _is_summary_csv(path: Path) -> bool:
     try:
         with open(path, "rb") as f:
-            return f.readline().rstrip(b"\r\n") == ",".join(SUMMARY_CSV_COLUMNS).encode()
+            return f.readline().rstrip(b"\r\n") in (",".join(SUMMARY_CSV_COLUMNS).encode(),
+                                                     ",".join(_EARLIER_SUMMARY_CSV_COLUMNS).encode())
     except OSError:
         return False
 
