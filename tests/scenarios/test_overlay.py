@@ -143,6 +143,32 @@ def test_an_overlay_s_title_must_be_text(tmp_path):
     assert (problem.place, problem.message) == ("title", "must be text, not '[]'")  # (as a model file's)
 
 
+def test_an_overlays_caveats_follow_the_models_and_its_results_keep_them(tmp_path):
+    """A user review: the deal rogun-full + qosh-tepa-10 showed Tajik winter energy up by 3 TWh with no word that
+    Rogun then stays at its dead volume; an overlay now says what a reader of its results must know."""
+    overlay = tmp_path / "ov.yaml"
+    overlay.write_text("title: t\ncaveats: [Read the town's deficit as a bound.]\nchanges: []\n")
+    one = tmp_path / "one.yaml"
+    one.write_text("title: t\ncaveats: \"  One sentence.  \"\nchanges: []\n")
+    doc = {**small_doc(), "metadata": {"caveats": ["The model's own."]}}
+    got = apply_scenarios(doc, [str(overlay), str(one)])["metadata"]["caveats"]
+    assert got == ["The model's own.", f"{overlay}: Read the town's deficit as a bound.", f"{one}: One sentence."]
+    assert apply_scenarios(small_doc(), [str(overlay)])["metadata"]["caveats"] == [
+        f"{overlay}: Read the town's deficit as a bound."]
+    model = daryo.load(None, scenarios=["rogun-full", "qosh-tepa-10"], years=1)
+    found = model.metadata["caveats"]
+    assert found[-2].startswith("rogun-full: Rogun is drawn down to its 3.0 km3 dead volume every winter")
+    assert found[-1].startswith("qosh-tepa-10: The canal's 650 m3/s caps June's intake")
+    ds = daryo.run(model).dataset
+    assert ds.attrs["caveats"].splitlines() == found
+    for bad in ("[1, 2]", "{a: b}", "['']"):
+        overlay.write_text(f"title: t\ncaveats: {bad}\nchanges: []\n")
+        with pytest.raises(ModelError) as err:
+            apply_scenarios(small_doc(), [str(overlay)])
+        (problem,) = err.value.problems
+        assert problem.place == "caveats" and problem.message.startswith("must be a list of sentences"), bad
+
+
 def test_a_folder_given_as_an_overlay_is_named_as_a_folder(tmp_path, monkeypatch):
     """It was an 'unknown scenario' (the name has no .yaml suffix); a library name beside a folder of that name
     stays the library's overlay."""

@@ -99,6 +99,7 @@ def overlaid_document(doc: Mapping[str, Any], names: Iterable[str], library: str
         raise ModelError(shape)
     applied: list[str] = []
     files: list[str] = []
+    caveats: list[str] = []  # the overlays', each after its overlay's name
     given_years: list[str] = []  # the changes of given run years, which make inflows per step of this span
     removed_earlier: dict[str, str] = {}  # each node an earlier overlay removed: the overlay and its change
     added_all: dict[str, tuple[str, str]] = {}  # each node an overlay added: the overlay and its change
@@ -139,6 +140,7 @@ def overlaid_document(doc: Mapping[str, Any], names: Iterable[str], library: str
         added_all.update({nid: (ov.file, where) for nid, where in added.items()})
         applied.append(ov.name)
         files.append(str(Path(ov.file).resolve()))
+        caveats += [f"{ov.name}: {c}" for c in ov.caveats]
         removed_earlier.update({nid: f"{ov.file} {where}" for nid, where in removed.items()})
         present = set(_nodes(out))  # (a node added again, and not removed after that)
         removed_earlier = {nid: where for nid, where in removed_earlier.items() if nid not in present}
@@ -154,6 +156,10 @@ def overlaid_document(doc: Mapping[str, Any], names: Iterable[str], library: str
         meta["scenario_files"] = (before if isinstance(before, list) else [before]) + files
         if groups:  # (a later overlay of one of these groups is refused, also when applied to this document)
             meta["scenario_groups"] = dict(groups)
+        before = meta.get("caveats")
+        if caveats and (before is None or isinstance(before, list)):  # (after the model's own: results files keep
+            # them, daryo run prints them; the model's of another kind are left for the loader to report)
+            meta["caveats"] = list(before or []) + caveats
         if given_years:  # (a run beyond the span they were applied to is refused: daryo.run says why)
             meta["changes_of_given_years"] = list(meta.get("changes_of_given_years") or []) + given_years
     return out, origins

@@ -18,7 +18,7 @@ from ..model.documents import read_document
 from ..units import is_number
 from ._document import _edge_ends, _is_name
 
-_TOP_KEYS = {"title", "description", "sources", "group", "changes"}
+_TOP_KEYS = {"title", "description", "sources", "group", "caveats", "changes"}
 _OPS = ("set", "set_edges", "add_nodes", "remove_nodes", "add_edges", "remove_edges", "scale_demands",
         "scale_inflows", "shift_peak", "named_years")
 _INFLOW_OPS = ("scale_inflows", "shift_peak", "named_years")
@@ -32,8 +32,9 @@ _MAX_SHIFT_MONTHS = 12
 
 @dataclass(frozen=True)
 class Overlay:
-    """A parsed scenario overlay: its name, file, title, description, sources and list of changes, and its group
-    (overlays of one group set the same things each its own way, so at most one of them applies; "" for none)."""
+    """A parsed scenario overlay: its name, file, title, description, sources and list of changes, its group
+    (overlays of one group set the same things each its own way, so at most one of them applies; "" for none),
+    and its caveats (what a reader of the results of a model it changes must know; added to the model's)."""
 
     name: str
     file: str
@@ -42,6 +43,7 @@ class Overlay:
     sources: str
     changes: tuple[Mapping[str, Any], ...]
     group: str = ""
+    caveats: tuple[str, ...] = ()
 
 
 def library_dir() -> Path:
@@ -184,6 +186,13 @@ def load_overlay(name: str, library: str | Path | None = None) -> Overlay:
         group = doc["group"]
         problems.append(Problem(str(path), "group", "has no value: give the group's name, or leave the key out"
                                 if group is None else f"must be a name (text), not '{short_text(group)}'"))
+    caveats = doc.get("caveats", [])
+    if isinstance(caveats, str):
+        caveats = [caveats]
+    if not isinstance(caveats, list) or not all(isinstance(c, str) and c.strip() for c in caveats):
+        problems.append(Problem(str(path), "caveats", "must be a list of sentences (text), what a reader of the "
+                                f"results must know, not '{short_text(doc.get('caveats'))}'"))
+        caveats = []
     changes = doc.get("changes")
     if "changes" not in doc:  # (it would change nothing, without a word)
         problems.append(Problem(str(path), "", "the overlay has no changes: give its title and changes"))
@@ -206,7 +215,7 @@ def load_overlay(name: str, library: str | Path | None = None) -> Overlay:
     in_library = path.parent == (library_dir() if library is None else Path(library))
     return Overlay(path.stem if in_library else str(path), str(path), str(doc.get("title", "")),
                    str(doc.get("description", "")), str(doc.get("sources", "")), tuple(changes),
-                   str(doc.get("group") or ""))
+                   str(doc.get("group") or ""), tuple(c.strip() for c in caveats))
 
 
 def overlay_names(names: str | os.PathLike[str] | Iterable[str | os.PathLike[str]]) -> tuple[str, ...]:
