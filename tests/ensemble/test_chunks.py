@@ -52,6 +52,45 @@ def test_the_fast_path_records_the_plain_paths_series_and_energy(tmp_path):
         assert (a.storage.max("time") - a.storage.min("time")).min() > 1
 
 
+@pytest.mark.parametrize("fast", [True, False])
+def test_the_series_stored_are_those_asked_for(tmp_path, fast):
+    """``series`` chooses the monthly series stored: the turbines' flow and the demands' wants too (an energy
+    planner's), or none (the annual indicators and summaries only); the rest of the store is the same."""
+    base = {"fast": fast}
+    _, default = run(tmp_path, "default.nc", model=plant_basin(), options=base)
+    _, more = run(tmp_path, "more.nc", model=plant_basin(),
+                  options={**base, "series": ("turbine_flow", "demanded", "storage", "energy")})
+    _, none = run(tmp_path, "none.nc", model=plant_basin(), options={**base, "series": ()})
+    a, b, c = load(default), load(more), load(none)
+    timed = {ds_name: sorted(v for v in ds.data_vars if "time" in ds[v].dims)
+             for ds_name, ds in (("a", a), ("b", b), ("c", c))}
+    assert timed == {"a": sorted(SERIES), "b": ["demanded", "energy", "storage", "turbine_flow"], "c": []}
+    assert (b.attrs["series"], c.attrs["series"]) == ("storage energy turbine_flow demanded", "")
+    for v in [*ANNUAL_INDICATORS, "storage", "energy"]:
+        np.testing.assert_array_equal(b[v].values, a[v].values, err_msg=v)
+    for v in ANNUAL_INDICATORS:
+        np.testing.assert_array_equal(c[v].values, a[v].values, err_msg=v)
+    for v in (v for v in a.data_vars if str(v).startswith(("summary_", "prob_"))):
+        np.testing.assert_array_equal(c[v].values, a[v].values, err_msg=v)
+    # everything reaching the sea passes the plant; its energy is that flow × head × efficiency
+    np.testing.assert_allclose(b.turbine_flow.sel(hydropower="plant"), a.sink_inflow.sel(sink="sea"), rtol=1e-6)
+    np.testing.assert_allclose(b.energy, GWH_PER_HM3_M * 100 * 0.9 * b.turbine_flow, rtol=1e-6)
+    np.testing.assert_allclose(b.demanded, a.delivery + a.deficit, rtol=1e-6, atol=1e-6)
+    assert (b.turbine_flow.attrs["units"], b.turbine_flow.attrs["cell_methods"]) == ("hm3", "time: sum")
+
+
+def test_series_no_ensemble_stores_are_refused_before_any_work(tmp_path):
+    with pytest.raises(ValueError, match=r"series 'turbine': not a series an ensemble stores \(did you mean "
+                                         r"'turbine_flow'\?\); give some of storage, delivery"):
+        run(tmp_path, "x.nc", options={"series": ("storage", "turbine")})
+    with pytest.raises(TypeError, match=r"series='storage': give a tuple of series names"):
+        run(tmp_path, "x.nc", options={"series": "storage"})
+    assert not list(tmp_path.iterdir())
+    run(tmp_path, "cut.nc", stop_after=1, options={"series": ("storage",)})
+    with pytest.raises(ValueError, match=r"another run \(series differs\)"):
+        run(tmp_path, "cut.nc", resume=True)
+
+
 def _accounts(demands: int = 1, inflows: int = 1):
     """The water-stress accounts of a network of ``inflows`` inflows joined at a river, which feeds ``demands``
     demands: a withdrawal edge per demand."""

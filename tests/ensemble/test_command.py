@@ -148,6 +148,23 @@ def test_cli_ensemble_applies_scenario_overlays(tmp_path, capsys):
     assert not list(tmp_path.glob("nope.nc*"))
 
 
+def test_cli_series_chooses_the_monthly_series_stored(tmp_path, capsys):
+    model = tmp_path / "basin.yaml"
+    model.write_text(yaml_of_basin())
+    argv = ["ensemble", str(model), "--traces", "3", "--years", "1", "--quiet"]
+    assert main([*argv, "--series", "none", "-o", str(tmp_path / "none.nc")]) == 0
+    assert main([*argv, "--series", " storage, demanded ", "-o", str(tmp_path / "two.nc")]) == 0
+    none, two = load(tmp_path / "none.nc"), load(tmp_path / "two.nc")
+    assert not [v for v in none.data_vars if "time" in none[v].dims] and "annual_delivery" in none
+    assert sorted(v for v in two.data_vars if "time" in two[v].dims) == ["demanded", "storage"]
+    capsys.readouterr()
+    for bad, said in (("storage,turbine", "'turbine' is not a series an ensemble stores (did you mean "
+                                          "'turbine_flow'?)"), (",", "give the names of the series to store")):
+        assert main([*argv, "--series", bad, "-o", str(tmp_path / "bad.nc")]) == 2
+        assert said in capsys.readouterr().err
+    assert not (tmp_path / "bad.nc").exists()
+
+
 def test_cli_rate_counts_only_the_traces_computed_now(tmp_path, capsys):
     model = tmp_path / "basin.yaml"
     model.write_text(yaml_of_basin())

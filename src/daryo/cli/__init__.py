@@ -17,7 +17,7 @@ import importlib
 import sys
 from collections.abc import Callable, Sequence
 
-from ..errors import LINK_LOOP, ModelError, StepError
+from ..errors import LINK_LOOP, ModelError, StepError, did_you_mean
 from ._process import (
     EXIT_INPUT,
     EXIT_PIPE,
@@ -246,8 +246,29 @@ def _add_ensemble_parser(sub: argparse._SubParsersAction) -> None:
                    help="also write the summaries (mean, percentiles, share above the deficit threshold, shares of "
                         "the levels of water stress, per indicator and element) to this CSV file, a row per "
                         "indicator, element and statistic")
+    e.add_argument("--series", type=_series_names, metavar="NAMES",
+                   help="the monthly series to store, separated by commas, of storage, delivery, deficit, "
+                        "sink_inflow, energy (the default ones), turbine_flow and demanded; 'none' for none (the "
+                        "annual indicators and summaries only: a small store)")
     e.add_argument("--quiet", action="store_true", help="no progress output")
     e.set_defaults(func=_cmd_ensemble)
+
+
+def _series_names(text: str) -> tuple[str, ...]:
+    """``--series``'s value: names of storable series separated by commas, or ``none``."""
+    from ..ensemble import STORABLE_SERIES
+
+    if text.strip().lower() == "none":
+        return ()
+    names = tuple(n.strip() for n in text.split(",") if n.strip())
+    for name in names:
+        if name not in STORABLE_SERIES:
+            raise argparse.ArgumentTypeError(f"{name!r} is not a series an ensemble stores"
+                                             f"{did_you_mean(name, STORABLE_SERIES)}; give some of "
+                                             f"{', '.join(STORABLE_SERIES)} (separated by commas), or none")
+    if not names:
+        raise argparse.ArgumentTypeError("give the names of the series to store, separated by commas, or none")
+    return names
 
 
 # ------------------------------------------------------------------------------------------- convert

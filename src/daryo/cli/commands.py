@@ -284,7 +284,7 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
     csv = _summary_csv_target(args.summary_csv, out)
     model = _load_for_ensemble(args.model, args.scenario, args.years)
     options = EnsembleOptions(traces=args.traces, years=args.years, seed=args.seed, chunk_size=args.chunk_size,
-                              deficit_threshold=args.deficit_threshold)
+                              deficit_threshold=args.deficit_threshold, series=args.series)
     steps = len(_with_years(model, args.years).time.axis().starts)
     progress = None if args.quiet else ProgressReporter(args.traces, steps)
     if args.resume and not out.exists() and not parts_folder(out).exists():

@@ -26,7 +26,7 @@ Modules, in the order of the pipeline: :mod:`~daryo.ensemble.traces` (trace sour
 :mod:`~daryo.ensemble.store` (the output and its summaries) and :mod:`~daryo.ensemble.run` (the run).
 """
 
-from .chunks import ANNUAL_INDICATORS, SERIES, EnsembleOptions, chunk_model, run_chunk
+from .chunks import ANNUAL_INDICATORS, SERIES, STORABLE_SERIES, EnsembleOptions, chunk_model, run_chunk
 from .parts import RunInProgressError, parts_folder
 from .progress import ProgressReporter
 from .run import EnsembleRun, network_digest, run_ensemble
@@ -45,5 +45,6 @@ from .traces import ResampledTraces, StochasticTraces, TraceSource, default_trac
 __all__ = ["TraceSource", "ResampledTraces", "StochasticTraces", "default_trace_source", "run_years", "EnsembleOptions",
            "EnsembleRun", "run_ensemble", "chunk_model", "run_chunk", "check_output", "earlier_results",
            "ProgressReporter",
-           "ANNUAL_INDICATORS", "SERIES", "summarise", "shortfall_table", "summary_table", "check_summary_csv",
+           "ANNUAL_INDICATORS", "SERIES", "STORABLE_SERIES", "summarise", "shortfall_table", "summary_table",
+           "check_summary_csv",
            "water_stress_table", "write_summary_csv", "network_digest", "parts_folder", "RunInProgressError"]

@@ -29,9 +29,11 @@ ANNUAL_INDICATORS = {
     "annual_inflow": "inflow", "annual_withdrawal": "system", "annual_renewable_water": "system",
     "annual_environmental_flow": "system", "annual_water_stress": "system",
 }
-#: stored monthly series and their element dimension
+#: the monthly series an ensemble stores by default, and their element dimension
 SERIES = {"storage": "reservoir", "delivery": "demand", "deficit": "demand", "sink_inflow": "sink",
           "energy": "hydropower"}
+#: every monthly series an ensemble can store (``EnsembleOptions.series``), and their element dimension
+STORABLE_SERIES = {**SERIES, "turbine_flow": "hydropower", "demanded": "demand"}
 #: annual deficit fractions below this are solver noise, stored as 0 (see ``_ChunkRecorder.annual``)
 DEFICIT_TOL = 1e-6
 
@@ -53,6 +55,10 @@ class EnsembleOptions:
         Storage type of the monthly series on disk (annual indicators and summaries are always float64).
     fast
         Use the fast path where the network allows it.
+    series
+        The monthly series to store, by name (:data:`STORABLE_SERIES`: the defaults :data:`SERIES`, and
+        ``turbine_flow`` and ``demanded``); ``()`` for none (the annual indicators and summaries only: a small
+        store); None: :data:`SERIES`.  Part of the run's identity.
     """
 
     traces: int
@@ -62,6 +68,12 @@ class EnsembleOptions:
     deficit_threshold: float = 0.3
     series_dtype: str = "float32"
     fast: bool = True
+    series: tuple[str, ...] | None = None
+
+    def stored_series(self) -> tuple[str, ...]:
+        """The names of the monthly series stored, in :data:`STORABLE_SERIES`'s order."""
+        wanted = SERIES if self.series is None else set(self.series)
+        return tuple(name for name in STORABLE_SERIES if name in wanted)
 
     def chunk(self, bytes_per_step: int, n_steps: int) -> int:
         """Traces per chunk: ``chunk_size``, or as many as keep a chunk's stored arrays (``bytes_per_step`` per
@@ -167,7 +179,8 @@ def run_chunk(job: _Job) -> dict[str, Any]:
     net = compile_chunk(model, job.source(opts.seed, idx, opts.years, axis), [str(i) for i in idx], axis)
     with problems_relocated(model):
         accounts = stress_accounts(net)
-        series, annual, how = _simulate_chunk(net, opts.fast, opts.traces, np.dtype(opts.series_dtype), accounts)
+        series, annual, how = _simulate_chunk(net, opts.fast, opts.traces, np.dtype(opts.series_dtype), accounts,
+                                              opts.stored_series())
     out: dict[str, Any] = {"trace": idx, **series, **annual, "system": np.array(accounts.systems, dtype=str),
                            "system_country": np.array(accounts.countries, dtype=str)}
     out["_seconds"] = time.perf_counter() - t0
@@ -182,9 +195,10 @@ def stress_accounts(net: CompiledNetwork) -> StressAccounts:
 
 
 def _simulate_chunk(net: CompiledNetwork, fast: bool, run_traces: int | None = None,
-                    dtype: np.dtype | type = np.float64, accounts: StressAccounts | None = None
+                    dtype: np.dtype | type = np.float64, accounts: StressAccounts | None = None,
+                    series: tuple[str, ...] = tuple(SERIES)
                     ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], str]:
-    """Monthly series of the chunk (storage, delivery, deficit, sink inflow, energy) in ``dtype``, its annual
+    """Monthly series of the chunk (``series``, of :data:`STORABLE_SERIES`) in ``dtype``, its annual
     indicators (float64, from the unrounded values) and how it was simulated.  ``run_traces``: the traces of
     the whole ensemble, for which the fast path makes its choices (the same in every chunk).  ``accounts``: the
     network's water-stress accounts, where the caller has them already (None: made here)."""
@@ -192,7 +206,7 @@ def _simulate_chunk(net: CompiledNetwork, fast: bool, run_traces: int | None = N
     required_col = net.node_col[[i for i, t in enumerate(net.node_types) if t == "flow_requirement"]]
     cols = {"storage": net.res_col, "delivery": net.demand_col, "sink_inflow": net.sink_col, "energy": net.hp_col,
             "inflow": _inflow_columns(net), "withdrawn": net.edge_col[accounts.edges].astype(np.int64)}
-    rec = _ChunkRecorder(net.axis, net.n_scenarios, {k: len(c) for k, c in cols.items()}, dtype, accounts)
+    rec = _ChunkRecorder(net.axis, net.n_scenarios, {k: len(c) for k, c in cols.items()}, dtype, accounts, series)
     consumed = np.broadcast_to(net.demand_consumptive, (net.n_scenarios, net.axis.n_steps, len(net.demand_ids)))
     reason = fast_path_unsupported(net) if fast else "fast path switched off"
     if reason is None:
@@ -204,7 +218,7 @@ def _simulate_chunk(net: CompiledNetwork, fast: bool, run_traces: int | None = N
             st, dl, sk, q, v, w = np.split(step.x, split, axis=1)
             wanted = step.col_upper(stepper.layout, net.demand_col)
             rec.add(step.t, storage=st, delivery=dl, sink_inflow=sk, demanded=wanted, deficit=shortfall(wanted, dl),
-                    energy=energy_gwh(q, step.head, net.hp_efficiency[None, :]), inflow=v, withdrawn=w,
+                    energy=energy_gwh(q, step.head, net.hp_efficiency[None, :]), turbine_flow=q, inflow=v, withdrawn=w,
                     returned=dl * (1.0 - consumed[:, step.t]),
                     environmental=accounts.environmental(step.col_upper(stepper.layout, required_col)))
 
@@ -217,7 +231,7 @@ def _simulate_chunk(net: CompiledNetwork, fast: bool, run_traces: int | None = N
         rec.add(t, storage=x[:, t, net.res_col], delivery=dl, sink_inflow=x[:, t, net.sink_col], demanded=wanted,
                 deficit=shortfall(wanted, dl),
                 energy=energy_gwh(x[:, t, net.hp_col], out.head[:, t], net.hp_efficiency[None, :]),
-                inflow=x[:, t, cols["inflow"]], withdrawn=x[:, t, cols["withdrawn"]],
+                turbine_flow=x[:, t, net.hp_col], inflow=x[:, t, cols["inflow"]], withdrawn=x[:, t, cols["withdrawn"]],
                 returned=dl * (1.0 - consumed[:, t]),
                 environmental=accounts.environmental(out.col_upper[:, t, required_col]))
     return rec.series, rec.annual(), f"plain path ({reason})"
@@ -246,29 +260,32 @@ class _ChunkRecorder:
         Storage type of the monthly series.
     accounts
         The network's water-stress accounts (SDG 6.4.2).
+    series
+        The monthly series stored (of :data:`STORABLE_SERIES`; ``turbine_flow`` has the plants' elements).
     """
 
     _SUMMED = ("demanded", "delivery", "deficit", "sink_inflow", "energy", "inflow", "withdrawn", "returned",
                "environmental", "winter_energy")
 
     def __init__(self, axis: TimeAxis, n_scenarios: int, sizes: Mapping[str, int], dtype: np.dtype | type,
-                 accounts: StressAccounts):
+                 accounts: StressAccounts, series: tuple[str, ...] = tuple(SERIES)):
         size = {**sizes, "demanded": sizes["delivery"], "deficit": sizes["delivery"], "returned": sizes["delivery"],
-                "environmental": len(accounts.systems), "winter_energy": sizes["energy"]}
+                "environmental": len(accounts.systems), "winter_energy": sizes["energy"],
+                "turbine_flow": sizes["energy"]}
         self.accounts = accounts
         self.winter = np.asarray(axis.season) == "winter"
         S, T = n_scenarios, axis.n_steps
         self.year = run_years(axis)
         Y = int(self.year.max()) + 1 if self.year.size else 0
-        self.series = {name: np.empty((S, T, size[name]), dtype) for name in SERIES}
+        self.series = {name: np.empty((S, T, size[name]), dtype) for name in series}
         self._sum = {name: np.zeros((S, Y, size[name])) for name in self._SUMMED}
         self._min_storage = np.full((S, Y, size["storage"]), np.inf)
 
     def add(self, t: int, **values: np.ndarray) -> None:
         """Step ``t``'s values (S, elements) of every series, of the demands and of the inflows."""
         y = self.year[t]
-        for name in SERIES:
-            self.series[name][:, t] = values[name]
+        for name, stored in self.series.items():
+            stored[:, t] = values[name]
         values = {**values, "winter_energy": values["energy"] if self.winter[t] else np.zeros_like(values["energy"])}
         for name in self._SUMMED:
             self._sum[name][:, y] += values[name]

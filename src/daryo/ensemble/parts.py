@@ -21,8 +21,9 @@ from .chunks import ANNUAL_INDICATORS
 # without initial_volume starts at each scenario's own maximum; 4, the run's manifest names an overlay file by its
 # full path, its store's attributes are 32-bit integers (a larger seed is text) and it has year_days; 5, parts hold
 # each river system's yearly water stress (annual_withdrawal, annual_renewable_water, annual_environmental_flow,
-# annual_water_stress) and the systems' names and countries; 6, annual_winter_energy.
-_FORMAT = 6
+# annual_water_stress) and the systems' names and countries; 6, annual_winter_energy; 7, the manifest names the
+# monthly series stored (series), which may be fewer or more than the default ones.
+_FORMAT = 7
 
 
 def parts_folder(output: str | Path) -> Path:

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from .._files import file_digest, free_bytes, interrupts_between, size_text, user_path
-from ..errors import short_text
+from ..errors import did_you_mean, short_text
 from ..hydrology import check_seed
 from ..model import Model
 from ..model.built import check_built
@@ -24,7 +24,15 @@ from ..parameters import Parameter, align_frames, references, with_inputs
 from ..results import applied_overlays, recorded_model_file
 from ..simulate.fastpath import fast_path_unsupported
 from ..units import is_number, is_whole
-from .chunks import ANNUAL_INDICATORS, SERIES, EnsembleOptions, _inflow_columns, _Job, chunk_model, stress_accounts
+from .chunks import (
+    ANNUAL_INDICATORS,
+    STORABLE_SERIES,
+    EnsembleOptions,
+    _inflow_columns,
+    _Job,
+    chunk_model,
+    stress_accounts,
+)
 from .executors import _dask, _serial, scheduler_problem, workers_problem
 from .parts import _FORMAT, _Parts
 from .progress import ProgressReporter
@@ -193,7 +201,7 @@ def _plain_numbers(options: EnsembleOptions) -> EnsembleOptions:
     return replace(options, traces=int(options.traces), years=int(options.years), seed=int(options.seed),
                    chunk_size=None if options.chunk_size is None else int(options.chunk_size),
                    deficit_threshold=float(options.deficit_threshold),
-                   series_dtype=np.dtype(options.series_dtype).name)
+                   series_dtype=np.dtype(options.series_dtype).name, series=options.stored_series())
 
 
 def _check_request(options: EnsembleOptions, scheduler: str | None, workers: int | None = None) -> None:
@@ -224,6 +232,7 @@ def _check_request(options: EnsembleOptions, scheduler: str | None, workers: int
     if dtype not in (np.float32, np.float64):  # (float16 keeps ~3 digits: a storage of 1,234.5 hm3 as 1,234)
         raise ValueError(f"series_dtype {options.series_dtype!r}: the monthly series are stored as float32 or "
                          "float64")
+    _check_series(options.series)
     check_seed(options.seed)
     if scheduler is not None and (why := scheduler_problem(scheduler)) is not None:
         raise ValueError(f"scheduler {scheduler!r}: {why}")
@@ -232,6 +241,19 @@ def _check_request(options: EnsembleOptions, scheduler: str | None, workers: int
     if not 0.0 <= options.deficit_threshold < 1.0:  # (NaN fails too)
         raise ValueError(f"deficit threshold {options.deficit_threshold}: give a fraction of the demand, at least 0 "
                          "and below 1")
+
+
+def _check_series(series: object) -> None:
+    """Refuse ``EnsembleOptions.series`` that is not None or names of :data:`STORABLE_SERIES`."""
+    if series is None:
+        return
+    if isinstance(series, str) or not isinstance(series, tuple | list) or not all(isinstance(n, str) for n in series):
+        raise TypeError(f"series={series!r}: give a tuple of series names (of {', '.join(STORABLE_SERIES)}), () for "
+                        "none, or None for the default ones")
+    for name in series:
+        if name not in STORABLE_SERIES:
+            raise ValueError(f"series {name!r}: not a series an ensemble stores{did_you_mean(name, STORABLE_SERIES)}; "
+                             f"give some of {', '.join(STORABLE_SERIES)}")
 
 
 @dataclass(frozen=True)
@@ -320,7 +342,7 @@ def _elements(net: CompiledNetwork) -> dict[str, int]:
 def _series_bytes(net: CompiledNetwork, options: EnsembleOptions) -> int:
     """Bytes of the stored series per trace and step (the parts on disk, and the output before compression)."""
     n = _elements(net)
-    return sum(n[dim] for dim in SERIES.values()) * np.dtype(options.series_dtype).itemsize
+    return sum(n[STORABLE_SERIES[name]] for name in options.stored_series()) * np.dtype(options.series_dtype).itemsize
 
 
 def _run_bytes(net: CompiledNetwork, options: EnsembleOptions, axis: Any) -> int:
@@ -360,6 +382,7 @@ def _manifest(model: Model, options: EnsembleOptions, source: TraceSource, axis:
             "scenarios": applied_overlays(model),
             "network": network_digest(probe), "traces": options.traces, "years": options.years, "seed": options.seed,
             "chunk_size": options.chunk_size, "steps": axis.n_steps, "series_dtype": options.series_dtype,
+            "series": " ".join(options.stored_series()),
             "fast": options.fast, "deficit_threshold": options.deficit_threshold, "source": source.describe(),
             "inflow_record": _record_digest(source), "model_text": file_digest(model.path)}
 

@@ -31,7 +31,7 @@ from ..model import Model, Node
 from ..results import NETCDF_SUFFIXES, caveats, is_netcdf, netcdf_attributes, step_coordinates
 from ..sdg import LEVEL_NAMES, stress_level_index, stress_ratio, unknown_renewable_water
 from ..units import is_number, is_whole
-from .chunks import ANNUAL_INDICATORS, SERIES, EnsembleOptions
+from .chunks import ANNUAL_INDICATORS, STORABLE_SERIES, EnsembleOptions
 from .parts import _Parts, same_run, what_differs
 from .traces import run_years
 
@@ -273,9 +273,10 @@ def _part_dataset(part: Mapping[str, np.ndarray], coords: Mapping[str, Any], cav
     import xarray as xr
 
     data: dict[str, Any] = {}
-    for name, dim in SERIES.items():
-        data[name] = (("trace", "time", dim), part[name], {"units": _UNITS.get(name, "hm3"),
-                                                           "description": _DESCRIPTIONS[name]})
+    for name, dim in STORABLE_SERIES.items():  # (those the run stored: EnsembleOptions.series)
+        if name in part:
+            data[name] = (("trace", "time", dim), part[name], {"units": _UNITS.get(name, "hm3"),
+                                                               "description": _DESCRIPTIONS[name]})
     for name, dim in ANNUAL_INDICATORS.items():
         noted = {"caveat": caveat} if caveat and dim == "system" else {}
         data[name] = (("trace", "year", dim), part[name], {"units": _UNITS.get(name, "hm3"),
@@ -288,6 +289,7 @@ def _part_dataset(part: Mapping[str, np.ndarray], coords: Mapping[str, Any], cav
 #: the units of the stored series and annual indicators that are not volumes (hm3): flows per step as a run's
 #: results give them, annual sums per year
 _UNITS = {"delivery": "hm3 per step", "deficit": "hm3 per step", "sink_inflow": "hm3 per step", "energy": "GWh",
+          "turbine_flow": "hm3 per step", "demanded": "hm3 per step",
           "annual_delivery": "hm3 per year", "annual_demand": "hm3 per year", "annual_sink_inflow": "hm3 per year",
           "annual_energy": "GWh per year", "annual_winter_energy": "GWh per year", "annual_deficit_fraction": "1",
           "annual_inflow": "hm3 per year",
@@ -297,7 +299,8 @@ _DESCRIPTIONS = {
     "storage": "End-of-step reservoir volume", "delivery": "Water delivered to each demand per step",
     "deficit": "Demand not delivered per step (none where up to 1e-8 hm3: solver noise)",
     "sink_inflow": "Water received by each terminal sink per step",
-    "energy": "Hydropower energy per step", "annual_delivery": "Water delivered in each run year",
+    "energy": "Hydropower energy per step", "turbine_flow": "Water through each plant's turbines per step",
+    "demanded": "Water wanted by each demand per step", "annual_delivery": "Water delivered in each run year",
     "annual_demand": "Water wanted in each run year",
     "annual_deficit_fraction": "Demand not delivered over demand in each run year, the sum of the steps' "
                                "deficits over that of their demands (0 where nothing is wanted or the fraction is "
