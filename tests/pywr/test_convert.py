@@ -301,3 +301,25 @@ def test_what_the_conversion_cannot_reproduce_of_every_pywr_solver_or_does_not_r
     doc["nodes"][-1]["nodes"] = ["intake"]
     del doc["recorders"]["flows"], doc["metadata"]
     assert "caveats" not in convert_pywr_document(doc)["metadata"]
+
+
+def test_a_reservoirs_curve_cost_that_its_cost_replaces_is_a_caveat():
+    """A Pywr user's review: a reservoir's above_curve_cost and control_curve given with a cost were dropped without
+    a word (as Pywr drops them: its cost wins), and docs/pywr.md said they become a control-curve cost."""
+    def converted(**reservoir):
+        doc = {"timestepper": {"start": "2000-01-01", "end": "2000-03-31", "timestep": "M"},
+               "nodes": [{"name": "in", "type": "input", "max_flow": 5},
+                         {"name": "res", "type": "reservoir", "max_volume": 400, "initial_volume": 200, **reservoir},
+                         {"name": "out", "type": "output", "max_flow": 3, "cost": -10}],
+               "edges": [["in", "res"], ["res", "out"]]}
+        return convert_pywr_document(doc)
+
+    both = converted(above_curve_cost=-1, cost=-250, control_curve=0.7)
+    (res,) = [n for n in both["nodes"] if n["id"] == "res"]
+    assert res["cost"] == -250.0
+    assert both["metadata"]["caveats"] == [
+        "Pywr reservoir 'res' gives cost and above_curve_cost and control_curve: Pywr uses the cost and ignores the "
+        "above_curve_cost and control_curve (a control curve's cost only replaces a reservoir's cost that is not "
+        "given), and so does daryo; to have the curve, leave cost out"]
+    assert "caveats" not in converted(above_curve_cost=-1, control_curve=0.7).get("metadata", {})
+    assert "caveats" not in converted(cost=-250).get("metadata", {})

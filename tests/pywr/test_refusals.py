@@ -49,6 +49,27 @@ def test_every_unsupported_type_is_listed_with_its_place(tmp_path):
     assert "flows" not in msg  # a recorder that only reports results is accepted (and ignored)
 
 
+def test_an_unsupported_pywr_type_is_named_as_such_not_as_a_near_supported_one(tmp_path):
+    """A Pywr user's review: 'virtualstorage' got "did you mean 'storage'?", 'weeklyprofile' "did you mean
+    'dailyprofile'?": types that would do something else.  A misspelt supported type still gets its hint."""
+    doc = {"timestepper": TS,
+           "nodes": [{"name": "in", "type": "input", "max_flow": "weekly"}, {"name": "vs", "type": "virtualstorage",
+                                                                            "nodes": ["in"], "max_volume": 10},
+                     {"name": "out", "type": "outptu", "max_flow": "monthly"}],
+           "edges": [["in", "out"]],
+           "parameters": {"weekly": {"type": "WeeklyProfileParameter", "values": [1.0] * 52},
+                          "monthly": {"type": "scenariomonthlyprofile", "scenario": "s", "values": [[1.0] * 12]},
+                          "typo": {"type": "montlyprofile", "values": [1.0] * 12}}}
+    msg = load(tmp_path, doc)
+    note = ": a Pywr type daryo does not support (docs/pywr.md, Not supported)"
+    for line in (f"nodes[vs]: unsupported node type 'virtualstorage'{note}",
+                 f"parameters[weekly]: unsupported parameter type 'WeeklyProfileParameter'{note}",
+                 f"parameters[monthly]: unsupported parameter type 'scenariomonthlyprofile'{note}",
+                 "parameters[typo]: unsupported parameter type 'montlyprofile' (did you mean 'monthlyprofile'?)",
+                 "nodes[out]: unsupported node type 'outptu' (did you mean 'output'?)"):
+        assert line in msg, line
+
+
 def test_broken_references_are_named(tmp_path):
     doc = {"timestepper": TS,
            "nodes": [{"name": "in", "type": "input", "max_flow": "no_such_parameter"},
@@ -243,7 +264,31 @@ def test_unsupported_timestep_and_scenario_slices(tmp_path):
            "edges": [["in", "out"]]}
     msg = load(tmp_path, doc)
     assert "timestepper.timestep: unsupported timestep 'W'; use a number of days, 'ND' or 'M'" in msg
-    assert "scenarios[s]: unsupported key(s) slice (scenario slices and combinations are not supported)" in msg
+    assert "scenarios[s]: unsupported key(s) slice (scenario slices are not supported: every member runs)" in msg
+
+
+@pytest.mark.parametrize("timestepper, expected", [
+    ({"start": "2001-01-01", "end": "2001-12-31", "timestpe": 7},
+     "timestepper.timestpe: unknown key 'timestpe' (did you mean 'timestep'?)"),
+    ({"start": "2001-01-01", "end": "2001-12-31"}, 'timestepper: needs timestep: a number of days (1, 7, "7D") or '
+                                                   '"M" (months), as Pywr does (it refuses a timestepper without one)'),
+])
+def test_a_timestepper_without_its_timestep_is_refused_not_run_daily(tmp_path, timestepper, expected):
+    """A Pywr user's review: a misspelt or missing timestep ran the model in daily steps without a word (Pywr
+    refuses both: KeyError 'timestep')."""
+    doc = {"timestepper": timestepper, "nodes": [{"name": "in", "type": "input", "max_flow": 1.0},
+                                                 {"name": "out", "type": "output"}], "edges": [["in", "out"]]}
+    msg = load(tmp_path, doc)
+    assert expected in msg and msg.startswith("1 problem in the model"), msg
+
+
+def test_a_misspelt_key_of_a_scenario_is_named_as_one(tmp_path):
+    """A Pywr user's review: "ensemble_name" was said to be a scenario slice or combination."""
+    doc = {"timestepper": TS, "scenarios": [{"name": "climate", "size": 2, "ensemble_name": ["wet", "dry"]}],
+           "nodes": [{"name": "in", "type": "input", "max_flow": 1.0}, {"name": "out", "type": "output"}],
+           "edges": [["in", "out"]]}
+    msg = load(tmp_path, doc)
+    assert "scenarios[climate]: unsupported key(s) ensemble_name (did you mean 'ensemble_names'?)\n" in msg + "\n", msg
 
 
 def test_aggregated_node_over_a_compound_node_is_refused():
@@ -968,3 +1013,20 @@ def test_a_delay_of_a_whole_number_written_as_a_float_is_taken():
            "edges": [["in", "dl"], ["dl", "sea"]]}
     (node,) = [n for n in convert_pywr_document(doc, "m.json")["nodes"] if n["id"] == "dl"]
     assert node["steps"] == 2
+
+
+def test_dates_written_day_first_without_dayfirst_say_how_to_read_them(tmp_path):
+    """A Pywr user's review: '13/01/2000' without "dayfirst": true was 'not a date', with no word of dayfirst
+    (pandas, and so Pywr, read such a column month first)."""
+    dates = pd.date_range("2000-01-01", periods=20, freq="D")
+    (tmp_path / "q.csv").write_text("date,q\n" + "\n".join(f"{d:%d/%m/%Y},1" for d in dates))
+    doc = {"timestepper": {"start": "2000-01-01", "end": "2000-01-20", "timestep": 1},
+           "nodes": [{"name": "in", "type": "input", "max_flow": "q"}, {"name": "sea", "type": "output"}],
+           "edges": [["in", "sea"]],
+           "parameters": {"q": {"type": "dataframe", "url": "q.csv", "index_col": "date", "parse_dates": True}}}
+    msg = load(tmp_path, doc)
+    assert ("q.csv line 14: '13/01/2000' in column 'date' is not a date; it reads as day/month/year, which pandas "
+            "(and so Pywr) reads only with \"dayfirst\": true: give that") in msg, msg
+    doc["parameters"]["q"]["dayfirst"] = True
+    (tmp_path / "model.json").write_text(json.dumps(doc))  # (told: read day first)
+    assert daryo.load(tmp_path / "model.json").n_scenarios == 1

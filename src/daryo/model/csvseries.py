@@ -367,7 +367,9 @@ def read_csv_series(df: pd.DataFrame, fname: str, csv: str, place: str, add: Cal
         return None
     bad = np.flatnonzero(dates.isna().to_numpy())
     if bad.size:
-        add(f"{fname} line {line(bad[0])}", _not_a_date(raw_dates.iloc[bad[0]], date_col))
+        first = raw_dates.iloc[bad[0]]
+        hint = _dayfirst_hint(first) if given and not dayfirst else ""  # (a Pywr file without dayfirst)
+        add(f"{fname} line {line(bad[0])}", _not_a_date(first, date_col) + hint)
         return None
     zoned = np.flatnonzero([getattr(d, "tzinfo", None) is not None for d in dates])
     if zoned.size:
@@ -489,6 +491,14 @@ def _date_order(raw: pd.Series, fname: str, date_col: str, add: Callable[[str, s
     add(f"{fname} line {line(k)}", f"'{raw.iloc[k]}' in column '{date_col}' could be day/month/year or month/day/year, "
         "and no date of the column tells which; write dates year first, YYYY-MM-DD")
     return _REFUSED
+
+
+def _dayfirst_hint(raw: Any) -> str:
+    """For a date not read month first: the hint to read it day first, where it is one (``13/01/2000``)."""
+    found = re.match(_DAY_OR_MONTH_FIRST, str(raw))
+    if found is None or int(found.group(1)) <= 12:
+        return ""
+    return "; it reads as day/month/year, which pandas (and so Pywr) reads only with \"dayfirst\": true: give that"
 
 
 def _not_a_date(raw: Any, date_col: str) -> str:

@@ -37,7 +37,15 @@ from ..model.documents import read_document
 from ..model.loader import is_pywr_document
 from ..timeaxis import MAX_STEP_DAYS, parse_date
 from ..units import is_number, is_too_large
-from .parameters import ParameterConverter, file_name_problem, keys_with_hints, not_a_number, pywr_type
+from .parameters import (
+    UNSUPPORTED_NODES,
+    UNSUPPORTED_NOTE,
+    ParameterConverter,
+    file_name_problem,
+    keys_with_hints,
+    not_a_number,
+    pywr_type,
+)
 
 __all__ = ["convert_pywr_document", "SUPPORTED_NODES", "IGNORED_RECORDERS", "FLOW_UNIT", "CONVERTED_FROM"]
 
@@ -249,10 +257,21 @@ class _Converter:
             self.add("timestepper", "must be a mapping with start, end and timestep (e.g. {\"start\": "
                      "\"2001-01-01\", \"end\": \"2001-12-31\", \"timestep\": 1})")
             return {}
+        keys = ("start", "end", "timestep")
+        given = ts or {}
+        misspelt = {str(k): did_you_mean(str(k), [x for x in keys if x not in given]) for k in given if k not in keys}
+        for key, hint in misspelt.items():  # (Pywr ignores other keys; a misspelt one ran as a daily model)
+            if hint:
+                self.add(f"timestepper.{key}", f"unknown key '{key}'{hint}")
         if ts is None or "start" not in ts or "end" not in ts:
             self.add("timestepper", "needs start and end")
             return {}
-        step = ts.get("timestep", 1)
+        if "timestep" not in ts:
+            if not any(misspelt.values()):
+                self.add("timestepper", "needs timestep: a number of days (1, 7, \"7D\") or \"M\" (months), as Pywr "
+                         "does (it refuses a timestepper without one)")
+            return {}
+        step = ts["timestep"]
         out: dict[str, Any] = {}
         for key in ("start", "end"):  # as Pywr reads them: "2001-06" is the 1st of June (daryo: its last day)
             if not isinstance(ts[key], str):  # (Pywr reads a number as nanoseconds after 1970)
@@ -290,10 +309,13 @@ class _Converter:
             if not isinstance(s, Mapping) or not isinstance(s.get("name"), str):
                 self.add(place, "a scenario needs a name and a size")
                 continue
-            unknown = set(s) - {"name", "size", "ensemble_names", "comment"}
-            if unknown:
-                self.add(place, f"unsupported key(s) {', '.join(sorted(unknown))} (scenario slices and "
-                         "combinations are not supported)")
+            known = ("name", "size", "ensemble_names", "comment")
+            unknown = sorted(set(s) - set(known))
+            misspelt = [k for k in unknown if k != "slice"]  # ("ensemble_name" was said to be a slice)
+            if misspelt:
+                self.add(place, f"unsupported key(s) {keys_with_hints(misspelt, known)}")
+            if "slice" in unknown:
+                self.add(place, "unsupported key(s) slice (scenario slices are not supported: every member runs)")
             if "size" not in s:  # (Pywr: KeyError 'size')
                 self.add(place, "a scenario needs a size (its number of members)")
                 continue
@@ -363,7 +385,8 @@ class _Converter:
                 self.add(place, "missing 'type'; a node needs a name and a type")
                 continue
             if ntype not in SUPPORTED_NODES:
-                self.add(place, f"unsupported node type '{raw.get('type')}'{did_you_mean(ntype, SUPPORTED_NODES)}")
+                hint = UNSUPPORTED_NOTE if ntype in UNSUPPORTED_NODES else did_you_mean(ntype, SUPPORTED_NODES)
+                self.add(place, f"unsupported node type '{raw.get('type')}'{hint}")
                 continue
             unknown = sorted(set(raw) - SUPPORTED_NODES[ntype] - _DRAWING)
             if unknown:  # reported; the rest is still converted so that every problem is listed at once
@@ -478,6 +501,11 @@ class _Converter:
 
     def _n_reservoir(self, name: str, raw: Mapping, place: str) -> _Node:
         c = self._n_storage(name, raw, place)
+        if raw.get("cost") is not None and (raw.get("above_curve_cost") is not None or "control_curve" in raw):
+            given = " and ".join(k for k in ("above_curve_cost", "control_curve") if k in raw and raw[k] is not None)
+            self.caveats.append(f"Pywr reservoir '{name}' gives cost and {given}: Pywr uses the cost and ignores the "
+                                f"{given} (a control curve's cost only replaces a reservoir's cost that is not given), "
+                                "and so does daryo; to have the curve, leave cost out")
         if raw.get("above_curve_cost") is not None and raw.get("cost") is None:
             # Pywr: cost = control curve (default 100 %) with [above_curve_cost, 0] (a given `cost` replaces it)
             curve = raw.get("control_curve", 1.0)

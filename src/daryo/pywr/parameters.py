@@ -112,6 +112,24 @@ def file_name_problem(name: str) -> str | None:
     return None
 
 
+#: Pywr's parameter types that daryo does not support (docs/pywr.md, *Not supported*): named as such, with no
+#: "did you mean" a supported type of a near name, which would work otherwise
+UNSUPPORTED_PARAMETERS = frozenset(
+    "nodethreshold recorderthreshold currentyearthreshold currentordinaldaythreshold multiplethresholdindex "
+    "multiplethresholdparameterindex flow flowdelay rollingmeanflownode deficit weeklyprofile scenariomonthlyprofile "
+    "scenariodailyprofile scenarioweeklyprofile rbfprofile uniformdrawdownprofile annualharmonicseries tablesarray "
+    "arrayindexed arrayindexedscenario arrayindexedscenariomonthlyfactors interpolated interpolatedflow "
+    "interpolatedquadrature piecewiseintegral discountfactor polynomial1d polynomial2d aggregatedindex "
+    "constantscenarioindex scenariowrapper controlcurvepiecewiseinterpolated weightedaverageprofile licence "
+    "annuallicence timesteplicence annualexponentiallicence annualhyperbolalicence hydropowertarget".split())
+#: Pywr's node types that daryo does not support
+UNSUPPORTED_NODES = frozenset(
+    "virtualstorage annualvirtualstorage monthlyvirtualstorage seasonalvirtualstorage rollingvirtualstorage "
+    "aggregatedstorage keatingaquifer".split())
+#: what an unsupported Pywr type is told instead of a near name
+UNSUPPORTED_NOTE = ": a Pywr type daryo does not support (docs/pywr.md, Not supported)"
+
+
 def keys_with_hints(unknown: list[str], known: Iterable[str]) -> str:
     """The unknown keys, each with the known one it may misspell ("valuse (did you mean 'values'?)")."""
     known = list(known)
@@ -254,7 +272,9 @@ class ParameterConverter:
         ptype = pywr_type(data["type"], SUPPORTED_PARAMETERS)
         if ptype is None:
             given = str(data["type"]).lower()
-            hint = did_you_mean(given, [*SUPPORTED_PARAMETERS, *(f"{t}parameter" for t in SUPPORTED_PARAMETERS)])
+            hint = (UNSUPPORTED_NOTE if given.removesuffix("parameter") in UNSUPPORTED_PARAMETERS else  # (no near
+                    # name that works otherwise: weeklyprofile is not a dailyprofile)
+                    did_you_mean(given, [*SUPPORTED_PARAMETERS, *(f"{t}parameter" for t in SUPPORTED_PARAMETERS)]))
             self.add(place, f"unsupported parameter type '{data['type']}'{hint}")
             return
         unknown = sorted(set(data) - SUPPORTED_PARAMETERS[ptype] - _COMMON)
