@@ -231,7 +231,7 @@ def _return_to(net: CompiledNetwork) -> tuple:
 
 def _loss_fractions(net: CompiledNetwork) -> dict[str, tuple]:
     """The ``edge_loss_fraction`` and ``node_loss_fraction`` coordinates: the fraction of its flow each edge loses
-    on the way, and each node (a reach, canal, junction, plant or inflow) of what passes it; a loss that varies
+    on the way, and each node (a reach or canal) of what passes it; a loss that varies
     over the run or its scenarios at its smallest value."""
     edge = np.asarray(net.edge_loss_const, dtype=float).copy()
     for k, loss in net.edge_loss_varying:

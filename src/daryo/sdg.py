@@ -14,7 +14,7 @@ http://www.fao.org/sustainable-development-goals/indicators/6.4.2/en/.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -28,7 +28,7 @@ from .model import Model
 from .solver import HighsSolver, LinearProgram, SolveStatus
 
 __all__ = ["water_stress", "water_stress_by_year", "stress_level", "stress_level_index", "stress_ratio",
-           "StressAccounts", "unknown_renewable_water", "STRESS_LEVELS", "LEVEL_NAMES"]
+           "StressAccounts", "unknown_renewable_water", "total_name", "STRESS_LEVELS", "LEVEL_NAMES"]
 
 #: FAO's levels of water stress: the upper bound (%) of each, "high" up to 100 included; above it, "critical"
 STRESS_LEVELS = ((25.0, "no stress"), (50.0, "low"), (75.0, "medium"), (100.0, "high"))
@@ -186,14 +186,19 @@ def water_stress(ds: xr.Dataset, basins: Mapping[str, Sequence[str]] | None = No
         frame["environmental"] = frame["renewable"] * fraction
     frame["environmental"] = np.minimum(frame["environmental"], frame["renewable"])
     if len(frame) > 1:
-        total = next(name for name in ("all", "all systems", "all river systems", "(all)") if name not in frame.index)
-        frame.loc[total] = frame.sum()
+        frame.loc[total_name(frame.index)] = frame.sum()
     frame["stress"] = stress_ratio(frame["withdrawal"].to_numpy(), frame["renewable"].to_numpy(),
                                    frame["environmental"].to_numpy())
     frame["level"] = [stress_level(s) for s in frame["stress"]]
     frame.attrs.update(units={"withdrawal": "hm3 per year", "renewable": "hm3 per year",
                               "environmental": "hm3 per year", "stress": "%"}, environmental=str(environmental))
     return frame
+
+
+def total_name(systems: Collection[str]) -> str:
+    """The name of the row of the river systems together: ``all``, or, where a system has that name, the first of
+    ``all systems``, ``all river systems``, ``(all)`` that none has."""
+    return next(name for name in ("all", "all systems", "all river systems", "(all)") if name not in systems)
 
 
 def water_stress_by_year(ds: xr.Dataset, basins: Mapping[str, Sequence[str]] | None = None,

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 from ensemble_cases import assert_identical, basin, daryo_load, load, run, yaml_of_basin
 
+from daryo.cli import main
 from daryo.ensemble import EnsembleOptions, run_ensemble
 from daryo.ensemble.parts import _Parts
 
@@ -121,6 +122,58 @@ def test_a_resume_may_take_another_deficit_threshold(tmp_path, suffix):
     assert r.finished and not r.threshold_changed
     with pytest.raises(ValueError, match=r"another run \(seed differs\)"):  # (and anything else is still refused)
         run(tmp_path, f"done{suffix}", resume=True, options={**low, "seed": 6}, model=model)
+
+
+def test_a_resume_that_gives_no_threshold_keeps_the_runs_own(tmp_path, capsys):
+    """A diff review: a plain ``--resume`` of a finished run of threshold 0.1 took its probabilities again with the
+    default 0.3, in place; and an unfinished one's manifest was rewritten so."""
+    model = tmp_path / "basin.yaml"
+    model.write_text(yaml_of_basin())
+    argv = ["ensemble", str(model), "--traces", "4", "--years", "2", "--seed", "1", "--chunk-size", "2", "--quiet"]
+    done = tmp_path / "done.nc"
+    assert main([*argv, "--deficit-threshold", "0.1", "-o", str(done)]) == 0
+    before = done.read_bytes()
+    capsys.readouterr()
+    assert main([*argv, "-o", str(done), "--resume"]) == 0
+    assert capsys.readouterr().out.startswith(f"nothing to resume: {done} holds this run's results already\n")
+    assert done.read_bytes() == before
+    run(tmp_path, "cut.nc", stop_after=1, options={"deficit_threshold": 0.1})
+    r, cut = run(tmp_path, "cut.nc", resume=True, options={"deficit_threshold": None})
+    assert r.deficit_threshold == 0.1 and load(cut).attrs["deficit_threshold"] == 0.1
+    r, _ = run(tmp_path, "fresh.nc", options={"deficit_threshold": None})
+    assert r.deficit_threshold == 0.3 and load(tmp_path / "fresh.nc").attrs["deficit_threshold"] == 0.3
+
+
+@pytest.mark.parametrize("suffix", [".nc", ".zarr"])
+def test_taking_the_threshold_again_replaces_the_store_whole_or_leaves_it(tmp_path, suffix, monkeypatch):
+    """A diff review: the store was changed in place, its only copy: a failure half-way left it inconsistent, and a
+    reader holding the .nc file open made it fail ("NetCDF: HDF error").  Now a changed copy replaces it."""
+    import netCDF4
+
+    import daryo.ensemble.store as store
+
+    if suffix == ".zarr":
+        pytest.importorskip("zarr", reason="zarr is an optional extra (pip install daryo[ensemble])")
+    _, out = run(tmp_path, f"s{suffix}")
+    kept = load(out)
+
+    def fail(*args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(store, "_set_threshold", fail)
+    with pytest.raises(OSError, match=f"cannot write {out}: .*No space left on device.*; it is left as it was"):
+        run(tmp_path, f"s{suffix}", resume=True, options={"deficit_threshold": 0.05})
+    monkeypatch.undo()
+    assert load(out).attrs == kept.attrs and sorted(p.name for p in tmp_path.iterdir()) == [f"s{suffix}"]
+    held = netCDF4.Dataset(out) if suffix == ".nc" else None  # (a notebook that holds the store open)
+    try:
+        r, _ = run(tmp_path, f"s{suffix}", resume=True, options={"deficit_threshold": 0.05})
+    finally:
+        if held is not None:
+            assert held.getncattr("deficit_threshold") == 0.3  # (the file it holds is the one it opened)
+            held.close()
+    assert r.threshold_changed and load(out).attrs["deficit_threshold"] == 0.05
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f"s{suffix}"]
 
 
 def test_resume_removes_the_temporary_file_of_a_writer_killed_mid_write(tmp_path):

@@ -149,7 +149,7 @@ def test_an_overlays_caveats_follow_the_models_and_its_results_keep_them(tmp_pat
     overlay = tmp_path / "ov.yaml"
     overlay.write_text("title: t\ncaveats: [Read the town's deficit as a bound.]\nchanges: []\n")
     one = tmp_path / "one.yaml"
-    one.write_text("title: t\ncaveats: \"  One sentence.  \"\nchanges: []\n")
+    one.write_text("title: t\ncaveats: |\n  One\n  sentence.\nchanges: []\n")  # (one line each, as results keep them)
     doc = {**small_doc(), "metadata": {"caveats": ["The model's own."]}}
     got = apply_scenarios(doc, [str(overlay), str(one)])["metadata"]["caveats"]
     assert got == ["The model's own.", f"{overlay}: Read the town's deficit as a bound.", f"{one}: One sentence."]

@@ -239,9 +239,9 @@ def _add_ensemble_parser(sub: argparse._SubParsersAction) -> None:
                    help="continue an interrupted run, keeping finished chunks (a finished one: nothing to do; "
                    "another run's output is not replaced)")
     e.add_argument("--chunk-size", type=int, metavar="C", help="traces per chunk (default: from the model size)")
-    e.add_argument("--deficit-threshold", type=float, default=0.3, metavar="F",
+    e.add_argument("--deficit-threshold", type=float, metavar="F",
                    help="report the probability of an annual deficit above this fraction of the demand, from 0 "
-                        "up to (not including) 1 (default 0.3)")
+                        "up to (not including) 1 (default 0.3; with --resume, the run's own)")
     e.add_argument("--summary-csv", metavar="FILE",
                    help="also write the summaries (mean, percentiles, share above the deficit threshold, shares of "
                         "the levels of water stress, per indicator and element) to this CSV file, a row per "

@@ -98,7 +98,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         raise _UsageError(f"--scenarios {args.scenarios}: must be at least 1")
     if args.seed is not None:
         _check_seed(args.seed)
-    _check_numbers_as_scenarios(args.scenario, "--scenarios")
+    _check_numbers_as_scenarios(args.scenario, "--scenarios", "" if args.model else " --hydrology stochastic")
     _check_run_targets(args.output, args.csv)  # before the run, which may take long
     model = _load_for_run(args)
     if note := _compounded_drought(args.hydrology, args.scenario):
@@ -257,7 +257,7 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
     if args.traces < 1 or args.years < 1:
         raise _UsageError("--traces and --years must be at least 1")
     _check_seed(args.seed)
-    if not 0.0 <= args.deficit_threshold < 1.0:  # (NaN fails too)
+    if args.deficit_threshold is not None and not 0.0 <= args.deficit_threshold < 1.0:  # (NaN fails too)
         raise _UsageError(f"--deficit-threshold {args.deficit_threshold:g}: give a fraction of the demand, at least 0 "
                           "and below 1")
     if args.workers is not None and args.workers < 0:
@@ -308,8 +308,8 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
     except ValueError as exc:  # the model or the run cannot be done (no inflows to resample, resume mismatch…)
         raise _InputError(str(exc)) from None
     try:
-        _report_ensemble(run, args.years, model, out, csv, args.deficit_threshold)
-        if note := _pooled_years_note(args.scenario, out, args.deficit_threshold):
+        _report_ensemble(run, args.years, model, out, csv)
+        if note := _pooled_years_note(args.scenario, out, run.deficit_threshold):
             print(note)
     except KeyboardInterrupt:  # (the results are whole: say so rather than leave the run in doubt)
         _err(f"interrupted; the results had already been written to {out}")
@@ -320,13 +320,13 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _check_numbers_as_scenarios(names: list[str], count_flag: str) -> None:
+def _check_numbers_as_scenarios(names: list[str], count_flag: str, more: str = "") -> None:
     """Refuse a number given to ``--scenario`` (an overlay's name) where no file of that name is here: the number
-    of traces is ``count_flag``'s."""
+    of traces is ``count_flag``'s (with the options ``more`` it needs)."""
     for name in names:
         if name.strip().isdigit() and not Path(name).exists():
             raise _UsageError(f"--scenario {name}: a scenario overlay is a name from `daryo scenarios` or an "
-                              f"overlay .yaml file; for {name} traces, use {count_flag} {name.strip()}")
+                              f"overlay .yaml file; for {name} traces, use {count_flag} {name.strip()}{more}")
 
 
 def _generates_traces(model: Model) -> bool:
@@ -373,13 +373,13 @@ def _load_for_ensemble(path: str | None, scenarios: list[str], years: int) -> Mo
             "extend the series.")) from None
 
 
-def _report_ensemble(run: EnsembleRun, years: int, model: Model, out: Path, csv: Path | None, threshold: float
-                     ) -> None:
+def _report_ensemble(run: EnsembleRun, years: int, model: Model, out: Path, csv: Path | None) -> None:
     """What a finished ``daryo ensemble`` prints, and its ``--summary-csv`` file."""
     name = model.name
     if run.finished:
         print(f"nothing to resume: {out} holds this run's results already" + (
-            f"; the shares of trace-years with a deficit above the threshold taken again with {_percent(threshold)}"
+            f"; the shares of trace-years with a deficit above the threshold taken again with "
+            f"{_percent(run.deficit_threshold)}"
             if run.threshold_changed else ""))
         _write_summary_csv(out, csv)
         _print_shortfalls(out)
@@ -481,11 +481,11 @@ def _print_water_stress(out: Path, model: Model) -> None:
     from ..ensemble import water_stress_table
     from .summary import stress_note, stress_text
 
-    table = water_stress_table(out)
-    if not (table["withdrawal"] > 0).any():
+    every = water_stress_table(out)
+    if not (every["withdrawal"] > 0).any():
         return
-    table = table[(table["withdrawal"] > 0) | (table["renewable"] > 0)]
-    if len(table) == 2 and len(water_stress_table(out)) > 2:  # (one system with water: "all" would repeat it)
+    table = every[(every["withdrawal"] > 0) | (every["renewable"] > 0)]
+    if len(table) == 2 and len(every) > 2:  # (one system with water: "all" would repeat it)
         table = table.iloc[:1]
     note = stress_note(model)
     if note:

@@ -34,6 +34,8 @@ SERIES = {"storage": "reservoir", "delivery": "demand", "deficit": "demand", "si
           "energy": "hydropower"}
 #: every monthly series an ensemble can store (``EnsembleOptions.series``), and their element dimension
 STORABLE_SERIES = {**SERIES, "turbine_flow": "hydropower", "demanded": "demand"}
+#: the deficit threshold of the summaries where none is given (``EnsembleOptions.deficit_threshold``)
+DEFAULT_DEFICIT_THRESHOLD = 0.3
 #: annual deficit fractions below this are solver noise, stored as 0 (see ``_ChunkRecorder.annual``)
 DEFICIT_TOL = 1e-6
 
@@ -50,7 +52,8 @@ class EnsembleOptions:
     chunk_size
         Traces per chunk (None: chosen from the model size).  Part of the run's identity (see :mod:`daryo.ensemble`).
     deficit_threshold
-        The summaries give the probability that a demand's annual deficit exceeds this fraction of it.
+        The summaries give the probability that a demand's annual deficit exceeds this fraction of it (None:
+        :data:`DEFAULT_DEFICIT_THRESHOLD`, or a resumed run's own).
     series_dtype
         Storage type of the monthly series on disk (annual indicators and summaries are always float64).
     fast
@@ -65,10 +68,14 @@ class EnsembleOptions:
     years: int
     seed: int = 0
     chunk_size: int | None = None
-    deficit_threshold: float = 0.3
+    deficit_threshold: float | None = None
     series_dtype: str = "float32"
     fast: bool = True
     series: tuple[str, ...] | None = None
+
+    def threshold(self) -> float:
+        """The deficit threshold of the summaries (:data:`DEFAULT_DEFICIT_THRESHOLD` where none is given)."""
+        return DEFAULT_DEFICIT_THRESHOLD if self.deficit_threshold is None else float(self.deficit_threshold)
 
     def stored_series(self) -> tuple[str, ...]:
         """The names of the monthly series stored, in :data:`STORABLE_SERIES`'s order."""

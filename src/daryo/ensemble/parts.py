@@ -22,7 +22,8 @@ from .chunks import ANNUAL_INDICATORS
 # full path, its store's attributes are 32-bit integers (a larger seed is text) and it has year_days; 5, parts hold
 # each river system's yearly water stress (annual_withdrawal, annual_renewable_water, annual_environmental_flow,
 # annual_water_stress) and the systems' names and countries; 6, annual_winter_energy; 7, the manifest names the
-# monthly series stored (series), which may be fewer or more than the default ones.
+# monthly series stored (series), which may be fewer or more than the default ones, and the environmental flows count
+# what the rivers lose on the way (so parts of format 6 would mix two accounts).
 _FORMAT = 7
 
 
@@ -122,6 +123,10 @@ class _Parts:
         size = (self._old_manifest() or {}).get("chunk_size")
         return size if isinstance(size, int) and size > 0 else None
 
+    def deficit_threshold(self) -> float | None:
+        """The deficit threshold of the unfinished run in the folder (None: no such run)."""
+        return threshold_of((self._old_manifest() or {}).get("deficit_threshold"))
+
     def _old_manifest(self) -> dict[str, Any] | None:
         """The manifest of the run whose parts are in the folder (None: missing or unreadable)."""
         try:
@@ -183,6 +188,12 @@ class _PartArrays(Mapping[str, np.ndarray]):
 
 #: the manifest entries that change only an ensemble's summaries, not its chunks: a resume may change them
 SUMMARY_ONLY = ("deficit_threshold",)
+
+
+def threshold_of(value: Any) -> float | None:
+    """A recorded deficit threshold (a manifest's, a store's attribute), if it is one (None otherwise)."""
+    ok = isinstance(value, int | float | np.floating) and not isinstance(value, bool) and 0.0 <= value < 1.0
+    return float(value) if ok else None
 
 
 def same_run(old: Mapping[str, Any], new: Mapping[str, Any]) -> bool:

@@ -26,6 +26,7 @@ from ..simulate.fastpath import fast_path_unsupported
 from ..units import is_number, is_whole
 from .chunks import (
     ANNUAL_INDICATORS,
+    DEFAULT_DEFICIT_THRESHOLD,
     STORABLE_SERIES,
     EnsembleOptions,
     _inflow_columns,
@@ -36,7 +37,7 @@ from .chunks import (
 from .executors import _dask, _serial, scheduler_problem, workers_problem
 from .parts import _FORMAT, _Parts
 from .progress import ProgressReporter
-from .store import _assemble, _finished_chunk_size, _finished_run, _retake_threshold, check_output
+from .store import _assemble, _finished_chunk_size, _finished_run, _finished_threshold, _retake_threshold, check_output
 from .traces import TraceSource, default_trace_source, run_years
 
 
@@ -64,6 +65,8 @@ class EnsembleRun:
     threshold_changed
         True when that output's run had another deficit threshold: its ``prob_deficit_above_threshold`` was taken
         again with this one (from the stored annual deficit fractions).
+    deficit_threshold
+        The deficit threshold of the summaries (the options', or a resumed run's own where they gave none).
     """
 
     output: Path
@@ -76,6 +79,7 @@ class EnsembleRun:
     traces_computed: int = 0  # traces simulated by this call (not those found done by a resume)
     finished: bool = False  # a resume found the output holding this run's results already: nothing was done
     threshold_changed: bool = False  # ...with another deficit threshold: its probability was taken again
+    deficit_threshold: float = DEFAULT_DEFICIT_THRESHOLD
 
 
 def run_ensemble(model: Model, options: EnsembleOptions, output: str | Path, *, source: TraceSource | None = None,
@@ -101,7 +105,8 @@ def run_ensemble(model: Model, options: EnsembleOptions, output: str | Path, *, 
         parts folder and an output holding this run's results already, nothing is done
         (:attr:`EnsembleRun.finished`); one holding another run's results is refused (ValueError), not replaced.
         The deficit threshold may differ from the run's: it changes only the summaries, which take the new one
-        (an output already written: its ``prob_deficit_above_threshold`` is taken again, in place).
+        (an output already written: its ``prob_deficit_above_threshold`` is taken again, in a copy that then
+        replaces it); ``deficit_threshold=None`` keeps the run's own.
     progress
         Progress reporter (None: silent).
     stop_after
@@ -137,6 +142,11 @@ def run_ensemble(model: Model, options: EnsembleOptions, output: str | Path, *, 
         size = parts.chunk_size() if parts.dir.exists() else _finished_chunk_size(output, fmt)
         if size is not None:  # (a finished run's too: "another run (chunk_size differs)" said to replace it)
             options = replace(options, chunk_size=size)
+    if resume and options.deficit_threshold is None:  # the run's own (a plain --resume re-took it with 0.3)
+        held = parts.deficit_threshold() if parts.dir.exists() else _finished_threshold(output, fmt)
+        options = replace(options, deficit_threshold=held)
+    threshold = options.threshold()
+    options = replace(options, deficit_threshold=threshold)
     plan = _plan(model, options, source, workers)
     options, chunk = plan.options, plan.chunk
     created = not parts.dir.exists()
@@ -144,11 +154,10 @@ def run_ensemble(model: Model, options: EnsembleOptions, output: str | Path, *, 
     if resume and created and output.exists():
         same = _finished_run(output, fmt, plan.manifest)  # (False: the run's, with another deficit threshold)
         if not same:
-            with interrupts_between() as check:  # (Ctrl-C not inside the writes)
-                _retake_threshold(output, fmt, options.deficit_threshold)
-                check()
+            with interrupts_between() as check:  # (Ctrl-C between the writes, not inside one)
+                _retake_threshold(output, fmt, threshold, check)
         return EnsembleRun(output, options.traces, options.years, n_chunks, n_chunks, time.perf_counter() - t0,
-                           finished=True, threshold_changed=not same)
+                           finished=True, threshold_changed=not same, deficit_threshold=threshold)
     found = parts.done() if resume and not created else set()
     have = sum(min(chunk, options.traces - c * chunk) for c in found if c < n_chunks)
     _check_disk(output, plan.trace_bytes * (2 * options.traces - have))  # (the parts, then the output)
@@ -163,14 +172,14 @@ def run_ensemble(model: Model, options: EnsembleOptions, output: str | Path, *, 
         how, computed, stopped = _collect(stream, parts, progress, stop_after, remove_on_failure=created)
         if stopped:
             return EnsembleRun(output, options.traces, options.years, len(jobs), len(done), time.perf_counter() - t0,
-                               how, computed)
+                               how, computed, deficit_threshold=threshold)
         if progress is not None:
             progress.assembling(output)
         with interrupts_between() as check:  # (Ctrl-C between the store's writes, not inside one)
             _assemble(parts, len(jobs), output, fmt, plan.manifest, plan.run_model, plan.axis, options, check)
             shutil.rmtree(parts.dir)
         return EnsembleRun(output, options.traces, options.years, len(jobs), len(done), time.perf_counter() - t0, how,
-                           computed)
+                           computed, deficit_threshold=threshold)
     finally:
         parts.unlock()  # (its file goes with the folder after a finished run)
 
@@ -200,7 +209,7 @@ def _plain_numbers(options: EnsembleOptions) -> EnsembleOptions:
     integer is no JSON number)."""
     return replace(options, traces=int(options.traces), years=int(options.years), seed=int(options.seed),
                    chunk_size=None if options.chunk_size is None else int(options.chunk_size),
-                   deficit_threshold=float(options.deficit_threshold),
+                   deficit_threshold=None if options.deficit_threshold is None else float(options.deficit_threshold),
                    series_dtype=np.dtype(options.series_dtype).name, series=options.stored_series())
 
 
@@ -236,11 +245,17 @@ def _check_request(options: EnsembleOptions, scheduler: str | None, workers: int
     check_seed(options.seed)
     if scheduler is not None and (why := scheduler_problem(scheduler)) is not None:
         raise ValueError(f"scheduler {scheduler!r}: {why}")
-    if not is_number(options.deficit_threshold):
-        raise TypeError(f"deficit_threshold={options.deficit_threshold!r}: give a fraction of the demand")
-    if not 0.0 <= options.deficit_threshold < 1.0:  # (NaN fails too)
-        raise ValueError(f"deficit threshold {options.deficit_threshold}: give a fraction of the demand, at least 0 "
-                         "and below 1")
+    _check_threshold(options.deficit_threshold)
+
+
+def _check_threshold(threshold: object) -> None:
+    """Refuse a deficit threshold that is not None or a fraction in [0, 1)."""
+    if threshold is None:
+        return
+    if not is_number(threshold):
+        raise TypeError(f"deficit_threshold={threshold!r}: give a fraction of the demand")
+    if not 0.0 <= float(threshold) < 1.0:  # type: ignore[arg-type]  # (NaN fails too)
+        raise ValueError(f"deficit threshold {threshold}: give a fraction of the demand, at least 0 and below 1")
 
 
 def _check_series(series: object) -> None:

@@ -29,10 +29,10 @@ from .._files import (
 from ..cf import cf_dataset, daryo_units, netcdf_encoding
 from ..model import Model, Node
 from ..results import NETCDF_SUFFIXES, caveats, is_netcdf, netcdf_attributes, step_coordinates
-from ..sdg import LEVEL_NAMES, stress_level_index, stress_ratio, unknown_renewable_water
+from ..sdg import LEVEL_NAMES, stress_level_index, stress_ratio, total_name, unknown_renewable_water
 from ..units import is_number, is_whole
 from .chunks import ANNUAL_INDICATORS, STORABLE_SERIES, EnsembleOptions
-from .parts import _Parts, same_run, what_differs
+from .parts import _Parts, same_run, threshold_of, what_differs
 from .traces import run_years
 
 _PERCENTILES = (5.0, 50.0, 95.0)
@@ -162,16 +162,46 @@ def _finished_run(output: Path, fmt: str, manifest: Mapping[str, Any]) -> bool:
                      "to replace them")
 
 
-def _retake_threshold(output: Path, fmt: str, threshold: float) -> None:
+def _finished_threshold(output: Path, fmt: str) -> float | None:
+    """The deficit threshold of the run whose results ``output`` holds (None: none, or no ensemble's output)."""
+    return threshold_of(_attributes(output, fmt).get("deficit_threshold")) if output.exists() else None
+
+
+def _retake_threshold(output: Path, fmt: str, threshold: float, check: Callable[[], None] = lambda: None) -> None:
     """Take the probability of an annual deficit above ``threshold`` (``prob_deficit_above_threshold``) again from
-    the annual deficit fractions the finished ``output`` holds, in place, with the store's ``deficit_threshold``
-    and a line of ``history`` that says so: the same figures a run with that threshold writes."""
+    the annual deficit fractions the finished ``output`` holds, with the store's ``deficit_threshold`` and a line
+    of ``history`` that says so: the same figures a run with that threshold writes.  The store is changed in a copy
+    beside it, which then replaces it, as a run's store is written: a failure, or a reader that holds it open,
+    leaves it as it was.  ``check()`` is called between the writes (it may raise to stop)."""
+    target = write_target(output)
+    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+    _remove(tmp)
+    try:
+        if fmt == "zarr":
+            shutil.copytree(target, tmp, symlinks=True)
+        else:
+            shutil.copy2(target, tmp)
+        check()
+        _set_threshold(tmp, fmt, threshold)
+        check()
+    except BaseException as exc:
+        _remove(tmp)
+        if isinstance(exc, OSError) and not isinstance(exc, PermissionError | FileNotFoundError):
+            raise OSError(f"cannot write {output}: {exc}{free_space_note(output)}; it is left as it was") from exc
+        raise
+    if fmt == "zarr":
+        _remove(target)
+    os.replace(tmp, target)
+
+
+def _set_threshold(path: Path, fmt: str, threshold: float) -> None:
+    """:func:`_retake_threshold`'s change, in the store at ``path``."""
     import xarray as xr
 
     from .. import __version__
 
     engine = "zarr" if fmt == "zarr" else None
-    with xr.open_dataset(output, engine=engine) as ds:
+    with xr.open_dataset(path, engine=engine) as ds:
         fractions = ds["annual_deficit_fraction"].transpose("trace", "year", "demand").values
         history = str(ds.attrs.get("history", "")).rstrip("\n")
     _, above = _summary_of([{"annual_deficit_fraction": fractions}], "annual_deficit_fraction", threshold, 2**28)
@@ -185,16 +215,16 @@ def _retake_threshold(output: Path, fmt: str, threshold: float) -> None:
     if fmt == "zarr":
         import zarr
 
-        group = zarr.open_group(str(output), mode="r+", zarr_format=2)
+        group = zarr.open_group(str(path), mode="r+", zarr_format=2)
         array: Any = group["prob_deficit_above_threshold"]
         array[...] = above
         array.attrs.update(var_attrs)
         group.attrs.update(attrs)
-        zarr.consolidate_metadata(str(output), zarr_format=2)
+        zarr.consolidate_metadata(str(path), zarr_format=2)
     else:
         import netCDF4
 
-        with netCDF4.Dataset(write_target(output), "a") as nc:
+        with netCDF4.Dataset(path, "a") as nc:
             variable = nc["prob_deficit_above_threshold"]
             variable[:] = above
             variable.setncatts(var_attrs)
@@ -358,7 +388,7 @@ def _assemble(parts: _Parts, n_chunks: int, output: Path, fmt: str, manifest: Ma
             else:
                 _nc_append(tmp, ds)
             check()
-        summary = summarise([parts.annual(c) for c in range(n_chunks)], coords, options.deficit_threshold)
+        summary = summarise([parts.annual(c) for c in range(n_chunks)], coords, options.threshold())
         for name in summary.data_vars:
             if caveat and "system" in summary[name].dims:
                 summary[name].attrs["caveat"] = caveat
@@ -597,7 +627,7 @@ def _all_systems(ds: Any, table: pd.DataFrame) -> pd.DataFrame:
     part = {"stress": stress_ratio(withdrawal, renewable, environmental)[:, :, None]}
     values, _ = _summary_of([part], "stress", 0.0, 2**28)
     shares = _level_shares([part], "stress")[:, 0]
-    name = next(n for n in ("all", "all systems", "all river systems", "(all)") if n not in table.index)
+    name = total_name(list(table.index))
     countries = sorted({c for text in table["country"] for c in text.split()})
     row = {"country": " ".join(countries), **dict(zip(table.columns[1:1 + len(values)], values[:, 0], strict=True)),
            **{str(level): shares[k] for k, level in enumerate(LEVEL_NAMES)},

@@ -215,7 +215,8 @@ def load_overlay(name: str, library: str | Path | None = None) -> Overlay:
     in_library = path.parent == (library_dir() if library is None else Path(library))
     return Overlay(path.stem if in_library else str(path), str(path), str(doc.get("title", "")),
                    str(doc.get("description", "")), str(doc.get("sources", "")), tuple(changes),
-                   str(doc.get("group") or ""), tuple(c.strip() for c in caveats))
+                   str(doc.get("group") or ""), tuple(" ".join(c.split()) for c in caveats))  # (one line each: results
+    # keep a model's caveats one a line)
 
 
 def overlay_names(names: str | os.PathLike[str] | Iterable[str | os.PathLike[str]]) -> tuple[str, ...]:
