@@ -483,15 +483,21 @@ def test_an_inline_parameter_with_the_name_of_another_is_refused(tmp_path):
     assert "nodes[c].max_flow: an inline parameter named 'cap', as is the parameter at parameters[cap]" in msg
 
 
+def _dataframe_model(tmp_path, csv: str, rows: list[str], end: str, start: str = "2001-01-01") -> dict:
+    """A daily Pywr model whose input's max_flow is a dataframe parameter ``q`` of the CSV file ``csv`` (written
+    with a header ``date,q`` and ``rows``)."""
+    (tmp_path / csv).write_text("date,q\n" + "\n".join(rows))
+    return {"timestepper": {"start": start, "end": end, "timestep": 1},
+            "nodes": [{"name": "in", "type": "input", "max_flow": "q"}, {"name": "sea", "type": "output"}],
+            "edges": [["in", "sea"]],
+            "parameters": {"q": {"type": "dataframe", "url": csv, "index_col": "date", "parse_dates": True}}}
+
+
 def test_weekly_data_files_are_refused(tmp_path):
     """Pywr reads a weekly row as the week ending on its date (pandas' W-MON… periods); daryo would read it as
     the week starting on it, one row off, so the importer refuses weekly files."""
     dates = pd.date_range("2000-12-25", periods=20, freq="7D")
-    (tmp_path / "w.csv").write_text("date,q\n" + "\n".join(f"{d:%Y-%m-%d},{i}" for i, d in enumerate(dates)))
-    doc = {"timestepper": {"start": "2001-01-01", "end": "2001-03-31", "timestep": 1},
-           "nodes": [{"name": "in", "type": "input", "max_flow": "q"}, {"name": "sea", "type": "output"}],
-           "edges": [["in", "sea"]],
-           "parameters": {"q": {"type": "dataframe", "url": "w.csv", "index_col": "date", "parse_dates": True}}}
+    doc = _dataframe_model(tmp_path, "w.csv", [f"{d:%Y-%m-%d},{i}" for i, d in enumerate(dates)], "2001-03-31")
     msg = load(tmp_path, doc)
     assert ("parameters[q]: CSV file 'w.csv' has weekly dates (W-MON): Pywr reads each row as the week ending on "
             "its date, daryo as the 7 days starting on it; give the file daily rows instead") in msg
@@ -1019,11 +1025,7 @@ def test_dates_written_day_first_without_dayfirst_say_how_to_read_them(tmp_path)
     """A Pywr user's review: '13/01/2000' without "dayfirst": true was 'not a date', with no word of dayfirst
     (pandas, and so Pywr, read such a column month first)."""
     dates = pd.date_range("2000-01-01", periods=20, freq="D")
-    (tmp_path / "q.csv").write_text("date,q\n" + "\n".join(f"{d:%d/%m/%Y},1" for d in dates))
-    doc = {"timestepper": {"start": "2000-01-01", "end": "2000-01-20", "timestep": 1},
-           "nodes": [{"name": "in", "type": "input", "max_flow": "q"}, {"name": "sea", "type": "output"}],
-           "edges": [["in", "sea"]],
-           "parameters": {"q": {"type": "dataframe", "url": "q.csv", "index_col": "date", "parse_dates": True}}}
+    doc = _dataframe_model(tmp_path, "q.csv", [f"{d:%d/%m/%Y},1" for d in dates], "2000-01-20", "2000-01-01")
     msg = load(tmp_path, doc)
     assert ("q.csv line 14: '13/01/2000' in column 'date' is not a date; it reads as day/month/year, which pandas "
             "(and so Pywr) reads only with \"dayfirst\": true: give that") in msg, msg
