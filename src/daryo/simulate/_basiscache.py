@@ -19,7 +19,7 @@ from . import _dualsimplex as dsx
 from . import _kernel
 from ._basismap import BasisAlgebra, BoundBasis, basis_sets, dual_check
 
-__all__ = ["Layout", "DenseAlgebra", "Basis", "BasisCache", "Map", "StepContext", "walk", "KEY"]
+__all__ = ["Layout", "DenseAlgebra", "Basis", "BasisCache", "Map", "StepContext", "walk", "scenario_bounds", "KEY"]
 
 _LOWER, _BASIC, _UPPER, _ZERO = dsx.LOWER, dsx.BASIC, dsx.UPPER, dsx.ZERO
 KEY = 1 << 24  # (basis, slack) pairs are keyed as basis * KEY + slack
@@ -450,3 +450,15 @@ def walk(cache: BasisCache, step: StepContext, d: np.ndarray, idx: np.ndarray, c
                 bank.set_pivot(b, i, cache.pivot(b, i, ckey, ukey, step, d[piv[f]]))
         idx = np.concatenate([maps, piv])
     return np.concatenate([idx, *left]), own
+
+
+def scenario_bounds(lo: np.ndarray, hi: np.ndarray, d: np.ndarray, lo_slots: tuple[np.ndarray, np.ndarray],
+                    hi_slots: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Every scenario's bounds (S, N) from shared ones ``lo``, ``hi`` (N,) and the data ``d`` (S, k+1): the
+    positions of ``lo_slots`` and ``hi_slots`` (positions, their data slots) take each scenario's data."""
+    S = d.shape[0]
+    L = np.repeat(lo[None, :], S, axis=0)
+    U = np.repeat(hi[None, :], S, axis=0)
+    L[:, lo_slots[0]] = d[:, lo_slots[1]]
+    U[:, hi_slots[0]] = d[:, hi_slots[1]]
+    return L, U

@@ -65,7 +65,7 @@ from ..network import CompiledNetwork
 from ..solver import HighsSolver, SolveStatus
 from . import _dualsimplex as dsx
 from . import _kernel
-from ._basiscache import KEY, BasisCache, StepContext, walk
+from ._basiscache import KEY, BasisCache, StepContext, scenario_bounds, walk
 from ._basismap import BasisAlgebra
 from .engine import (
     DUAL_TOLERANCE,
@@ -322,12 +322,7 @@ class _Layout:
 
     def all_bounds(self, lo: np.ndarray, hi: np.ndarray, d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Every scenario's complete bounds (S, N) from the shared ones (N,) and the data ``d`` (S, k+1)."""
-        S = d.shape[0]
-        L = np.repeat(lo[None, :], S, axis=0)
-        U = np.repeat(hi[None, :], S, axis=0)
-        L[:, self.lo_var] = d[:, self._lo_var_slot]
-        U[:, self.hi_var] = d[:, self._hi_var_slot]
-        return L, U
+        return scenario_bounds(lo, hi, d, (self.lo_var, self._lo_var_slot), (self.hi_var, self._hi_var_slot))
 
     def full_bounds(self, lo: np.ndarray, hi: np.ndarray, d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """One scenario's complete bounds (N,) from the shared ones and its data row ``d`` (as

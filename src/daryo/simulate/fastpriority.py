@@ -92,7 +92,7 @@ from ..network import CompiledNetwork
 from ..solver import HighsSolver, LinearProgram, SolveStatus
 from . import _dualsimplex as dsx
 from . import _kernel
-from ._basiscache import BasisCache, Layout, StepContext, walk
+from ._basiscache import BasisCache, Layout, StepContext, scenario_bounds, walk
 from ._basismap import BasisAlgebra
 from .engine import _FULL, _HOLD, _TOL, DUAL_TOLERANCE, _raise_unsolved, allocate_by_priority, held_by_dual
 
@@ -280,8 +280,8 @@ class _Block:
         self.out, self.out_at = np.searchsorted(every, out[mine_out]), np.flatnonzero(mine_out)
         self._every = every
         lo_slot, hi_slot = layout.lo_slot[every], layout.hi_slot[every]  # (the data slot of each bound; -1: none)
-        self._lo_var, self._hi_var = np.flatnonzero(lo_slot >= 0), np.flatnonzero(hi_slot >= 0)
-        self._lo_var_slot, self._hi_var_slot = lo_slot[self._lo_var], hi_slot[self._hi_var]
+        lo_var, hi_var = np.flatnonzero(lo_slot >= 0), np.flatnonzero(hi_slot >= 0)
+        self._lo_slots, self._hi_slots = (lo_var, lo_slot[lo_var]), (hi_var, hi_slot[hi_var])
         self.cached: _CachedScreening | None = None
         if maps and self._compiled:
             part = layout.restrict(every, sub.A, self.req_col)
@@ -291,12 +291,7 @@ class _Block:
         """The block's bounds (S, N) of every scenario from the step's shared bounds ``lo``, ``hi`` (the network's
         positions) and the scenario data ``d`` (S, k+1): :meth:`~daryo.simulate.fastpath._Layout.all_bounds` at
         the block's positions, without the network's."""
-        S = d.shape[0]
-        L = np.repeat(lo[self._every][None, :], S, axis=0)
-        U = np.repeat(hi[self._every][None, :], S, axis=0)
-        L[:, self._lo_var] = d[:, self._lo_var_slot]
-        U[:, self._hi_var] = d[:, self._hi_var_slot]
-        return L, U
+        return scenario_bounds(lo[self._every], hi[self._every], d, self._lo_slots, self._hi_slots)
 
     # --- one step -------------------------------------------------------------------------------------
     def solve_step(self, L0: np.ndarray, U0: np.ndarray, cz: np.ndarray, crossed: np.ndarray, t: int,
