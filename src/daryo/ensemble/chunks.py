@@ -19,6 +19,7 @@ from ..simulate.engine import simulate
 from ..simulate.fastpath import FastOptions, FastStepper, StepRecord, fast_path_unsupported
 from ..simulate.physics import energy_gwh
 from ..timeaxis import TimeAxis
+from ..units import is_number
 from .traces import TraceSource, run_years
 
 #: annual indicators (per trace, run year, element) and the element dimension of each
@@ -36,6 +37,14 @@ SERIES = {"storage": "reservoir", "delivery": "demand", "deficit": "demand", "si
 STORABLE_SERIES = {**SERIES, "turbine_flow": "hydropower", "demanded": "demand"}
 #: the deficit threshold of the summaries where none is given (``EnsembleOptions.deficit_threshold``)
 DEFAULT_DEFICIT_THRESHOLD = 0.3
+
+
+def threshold_of(value: object) -> float | None:
+    """``value`` as a deficit threshold, a fraction of the demand: a number (not a bool) from 0 up to, not
+    including, 1; None where it is not one (a recorded threshold that cannot be read, a value to refuse)."""
+    return float(value) if is_number(value) and 0.0 <= float(value) < 1.0 else None
+
+
 #: annual deficit fractions below this are solver noise, stored as 0 (see ``_ChunkRecorder.annual``)
 DEFICIT_TOL = 1e-6
 

@@ -15,7 +15,7 @@ from typing import IO, Any
 import numpy as np
 
 from .._files import NamedOSError, atomic_write
-from .chunks import ANNUAL_INDICATORS
+from .chunks import ANNUAL_INDICATORS, threshold_of
 
 # The parts' format: 2, parts hold annual_inflow; 3, deficits below 1e-8 hm³ are solver noise and a reservoir
 # without initial_volume starts at each scenario's own maximum; 4, the run's manifest names an overlay file by its
@@ -188,12 +188,6 @@ class _PartArrays(Mapping[str, np.ndarray]):
 
 #: the manifest entries that change only an ensemble's summaries, not its chunks: a resume may change them
 SUMMARY_ONLY = ("deficit_threshold",)
-
-
-def threshold_of(value: Any) -> float | None:
-    """A recorded deficit threshold (a manifest's, a store's attribute), if it is one (None otherwise)."""
-    ok = isinstance(value, int | float | np.floating) and not isinstance(value, bool) and 0.0 <= value < 1.0
-    return float(value) if ok else None
 
 
 def same_run(old: Mapping[str, Any], new: Mapping[str, Any]) -> bool:

@@ -33,6 +33,7 @@ from .chunks import (
     _Job,
     chunk_model,
     stress_accounts,
+    threshold_of,
 )
 from .executors import _dask, _serial, scheduler_problem, workers_problem
 from .parts import _FORMAT, _Parts
@@ -250,12 +251,11 @@ def _check_request(options: EnsembleOptions, scheduler: str | None, workers: int
 
 def _check_threshold(threshold: object) -> None:
     """Refuse a deficit threshold that is not None or a fraction in [0, 1)."""
-    if threshold is None:
+    if threshold is None or threshold_of(threshold) is not None:  # (NaN is none)
         return
     if not is_number(threshold):
         raise TypeError(f"deficit_threshold={threshold!r}: give a fraction of the demand")
-    if not 0.0 <= float(threshold) < 1.0:  # type: ignore[arg-type]  # (NaN fails too)
-        raise ValueError(f"deficit threshold {threshold}: give a fraction of the demand, at least 0 and below 1")
+    raise ValueError(f"deficit threshold {threshold}: give a fraction of the demand, at least 0 and below 1")
 
 
 def _check_series(series: object) -> None:

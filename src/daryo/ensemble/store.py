@@ -31,8 +31,8 @@ from ..model import Model, Node
 from ..results import NETCDF_SUFFIXES, caveats, is_netcdf, netcdf_attributes, step_coordinates
 from ..sdg import LEVEL_NAMES, stress_level_index, stress_ratio, total_name, unknown_renewable_water
 from ..units import is_number, is_whole
-from .chunks import ANNUAL_INDICATORS, STORABLE_SERIES, EnsembleOptions
-from .parts import _Parts, same_run, threshold_of, what_differs
+from .chunks import ANNUAL_INDICATORS, STORABLE_SERIES, EnsembleOptions, threshold_of
+from .parts import _Parts, same_run, what_differs
 from .traces import run_years
 
 _PERCENTILES = (5.0, 50.0, 95.0)
@@ -174,8 +174,7 @@ def _retake_threshold(output: Path, fmt: str, threshold: float, check: Callable[
     beside it, which then replaces it, as a run's store is written: a failure, or a reader that holds it open,
     leaves it as it was.  ``check()`` is called between the writes (it may raise to stop)."""
     target = write_target(output)
-    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
-    _remove(tmp)
+    tmp = _temporary_beside(target)
     try:
         if fmt == "zarr":
             shutil.copytree(target, tmp, symlinks=True)
@@ -189,9 +188,7 @@ def _retake_threshold(output: Path, fmt: str, threshold: float, check: Callable[
         if isinstance(exc, OSError) and not isinstance(exc, PermissionError | FileNotFoundError):
             raise OSError(f"cannot write {output}: {exc}{free_space_note(output)}; it is left as it was") from exc
         raise
-    if fmt == "zarr":
-        _remove(target)
-    os.replace(tmp, target)
+    _move_into_place(tmp, target)
 
 
 def _set_threshold(path: Path, fmt: str, threshold: float) -> None:
@@ -204,7 +201,7 @@ def _set_threshold(path: Path, fmt: str, threshold: float) -> None:
     with xr.open_dataset(path, engine=engine) as ds:
         fractions = ds["annual_deficit_fraction"].transpose("trace", "year", "demand").values
         history = str(ds.attrs.get("history", "")).rstrip("\n")
-    _, above = _summary_of([{"annual_deficit_fraction": fractions}], "annual_deficit_fraction", threshold, 2**28)
+    above = (fractions.reshape(-1, fractions.shape[2]) > threshold).mean(axis=0)  # (as summarise counts it)
     description = (f"Probability that a run year's deficit exceeds {float(threshold)!r} of the demand (over all "
                    "traces and run years)")
     line = (f"{datetime.now(UTC):%Y-%m-%dT%H:%M:%SZ} prob_deficit_above_threshold taken again with "
@@ -363,11 +360,7 @@ def _assemble(parts: _Parts, n_chunks: int, output: Path, fmt: str, manifest: Ma
     coords = _coords(model, axis, parts.read(0, ["system", "system_country"]))
     caveat = unknown_renewable_water(model)
     target = write_target(output)  # a .nc output's link is written through (check_output refuses a zarr one)
-    for stale in target.parent.glob(f".{target.name}.tmp-*"):  # of assemblies killed before they could clean up
-        if not _process_alive(stale.name.rsplit("-", 1)[-1]):
-            _remove(stale)
-    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
-    _remove(tmp)
+    tmp = _temporary_beside(target)
     attrs = _store_attributes(manifest)
     attrs["title"] = f"{_TITLE}: {model.name}"
     attrs.update(caveats(model))
@@ -411,7 +404,25 @@ def _assemble(parts: _Parts, n_chunks: int, output: Path, fmt: str, manifest: Ma
             raise OSError(f"cannot write {output}: {exc}{free_space_note(output)}; the finished chunks are kept in "
                           f"{parts.dir}: run again with --resume once there is room") from exc
         raise
-    _remove(target)
+    _move_into_place(tmp, target)
+
+
+def _temporary_beside(target: Path) -> Path:
+    """The name under which a store that replaces ``target`` is written first (``.<name>.tmp-<pid>``), cleared;
+    the temporary stores of writers killed before they could clean up are removed."""
+    for stale in target.parent.glob(f".{target.name}.tmp-*"):
+        if not _process_alive(stale.name.rsplit("-", 1)[-1]):
+            _remove(stale)
+    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+    _remove(tmp)
+    return tmp
+
+
+def _move_into_place(tmp: Path, target: Path) -> None:
+    """Move the store written at ``tmp`` onto ``target``: a file in one step, a folder (zarr) once the old one is
+    removed."""
+    if tmp.is_dir():
+        _remove(target)
     os.replace(tmp, target)
 
 
@@ -536,7 +547,7 @@ def shortfall_table(output: str | Path, n: int | None = None, threshold: float |
         raise ValueError(why)
     if year is not None and not is_whole(year):
         raise TypeError(f"year={year!r}: give a run year (0 for the first), or None for every year")
-    if threshold is not None and not (is_number(threshold) and 0.0 <= float(threshold) < 1.0):
+    if threshold is not None and threshold_of(threshold) is None:
         raise (ValueError if is_number(threshold) else TypeError)(
             f"threshold={threshold!r}: give a fraction of the demand, at least 0 and below 1 (or None for the run's)")
     with _summaries(user_path(output, "shortfall_table", "an ensemble's output")) as ds:
