@@ -39,6 +39,18 @@ def case_input_link_output():
         {"dem": {"type": "monthlyprofile", "values": MONTHLY_DEMAND}}), {}
 
 
+def case_outputs_with_a_maximum_and_no_negative_cost():
+    """Outputs with a maximum and a cost of 0, more or none (a spill, a compensation outlet) take water only where
+    it has nowhere else to go; daryo reads them as sinks, not demands."""
+    return pywr_doc(
+        [_inflow("in"), {"name": "town", "type": "output", "max_flow": "dem", "cost": -10.0},
+         {"name": "compensation", "type": "output", "max_flow": 5.0, "cost": 1.0},
+         {"name": "spill", "type": "output", "max_flow": 4.0, "cost": 0.0},
+         {"name": "overflow", "type": "output", "max_flow": 30.0, "cost": 2.0}],
+        [["in", "town"], ["in", "compensation"], ["in", "spill"], ["in", "overflow"]],
+        {"dem": {"type": "monthlyprofile", "values": MONTHLY_DEMAND}}), {}
+
+
 def case_a_link_nothing_feeds_carries_nothing():
     """A link with no incoming edge (nor a minimum flow) runs in Pywr at no flow; daryo refused it ("a reach needs
     at least one incoming and one outgoing edge")."""

@@ -13,7 +13,7 @@ from daryo.pywr import convert_pywr_document
 
 pytest.importorskip("pywr.model", reason="the conformance cases are Pywr models")
 
-from pywr_harness import pywr_doc, write_model  # noqa: E402
+from pywr_harness import pywr_doc, run_pywr, write_model  # noqa: E402
 from test_conformance import CASES  # noqa: E402
 
 from daryo.errors import ModelError
@@ -190,6 +190,60 @@ def test_outputs_and_inputs_become_demands_sinks_and_given_inflows():
     assert nodes["town"] == {"id": "town", "type": "demand", "demand": {"value": 3.0, "unit": "hm3/day"},
                              "cost": -10.0}
     assert nodes["sea"] == {"id": "sea", "type": "sink", "cost": 1.0}
+
+
+def test_an_output_with_a_maximum_is_a_demand_only_where_its_cost_may_draw_water(tmp_path):
+    """A Pywr output of no cost or a cost of 0 or more takes water only where it has nowhere else to go: read as a
+    demand, such a spill or compensation outlet showed a deficit of all it did not take (a review: 90 %)."""
+    doc = pywr_doc(
+        [{"name": "in", "type": "catchment", "flow": 6.0},
+         {"name": "town", "type": "output", "max_flow": 3.0, "cost": -10.0},
+         {"name": "farm", "type": "output", "max_flow": 2.0, "cost": "price"},
+         {"name": "compensation", "type": "output", "max_flow": 5.0, "cost": 1.0},
+         {"name": "spill", "type": "output", "max_flow": 4.0, "cost": 0.0},
+         {"name": "overflow", "type": "output", "max_flow": 30.0}],
+        [["in", n] for n in ("town", "farm", "compensation", "spill", "overflow")],
+        {"price": {"type": "monthlyprofile", "values": [-5.0] * 12}})
+    nodes = {n["id"]: n for n in convert_pywr_document(doc)["nodes"]}
+    assert {k: n["type"] for k, n in nodes.items()} == {
+        "in": "inflow", "town": "demand", "farm": "demand", "compensation": "sink", "spill": "sink",
+        "overflow": "sink"}
+    assert nodes["spill"]["max_flow"] == {"value": 4.0, "unit": "hm3/day"}
+    ds = daryo.run(daryo.load(write_model(tmp_path, doc))).dataset
+    assert sorted(ds["demand"].values.tolist()) == ["farm", "town"]
+    assert float(ds["deficit"].max()) == 0.0
+
+
+@pytest.mark.parametrize("kind", ["rivergauge", "riversplitwithgauge"])
+def test_a_gauge_s_minimum_residual_flow_is_an_environmental_flow_that_changes_no_flow(kind, tmp_path):
+    """A Pywr gauge's MRF was only a cost band in daryo: SDG 6.4.2 counted no environmental flow for the river
+    (a review).  It is now also a flow requirement on the gauge; in cost mode that changes no flow."""
+    gauge = {"name": "gauge", "type": kind, "mrf": "mrf", "mrf_cost": -100.0}
+    if kind == "riversplitwithgauge":
+        gauge.update(factors=[1.0, 1.0], slot_names=["river", "canal"])
+    doc = pywr_doc(
+        [{"name": "in", "type": "catchment", "flow": {"type": "monthlyprofile", "values": [6.0] * 6 + [1.5] * 6}},
+         gauge, {"name": "town", "type": "output", "max_flow": 5.0, "cost": -10.0},
+         {"name": "sea", "type": "output"}, {"name": "farm", "type": "output", "max_flow": 4.0, "cost": -1.0},
+         {"name": "none", "type": "rivergauge", "mrf": 0.0, "mrf_cost": -100.0}],
+        [["in", "gauge"], ["in", "town"], ["none", "sea"]]
+        + ([["gauge", "none", "river", None], ["gauge", "farm", "canal", None]] if kind == "riversplitwithgauge"
+           else [["gauge", "none"], ["in", "farm"]]),
+        {"mrf": {"type": "monthlyprofile", "values": [2.0] * 12}})
+    path = write_model(tmp_path, doc)
+    requirements = [n for n in convert_pywr_document(doc)["nodes"] if n["type"] == "flow_requirement"]
+    assert [(n["id"], n["at"]) for n in requirements] == [("gauge MRF", "gauge")]  # (none for an MRF of 0)
+    ds = daryo.run(daryo.load(path)).dataset
+    gauged = ds.node_flow.sel(node="gauge").values[0]
+    required = 2.0 * ds["days"].values
+    np.testing.assert_allclose(ds["required"].sel(requirement="gauge MRF").values[0], required)
+    np.testing.assert_allclose(ds["requirement_met"].sel(requirement="gauge MRF").values[0],
+                               np.minimum(gauged, required))
+    assert (gauged[6:] < required[6:]).all()  # (the dry months: 1.5 a day for all)
+    stress = daryo.sdg.water_stress(ds)
+    np.testing.assert_allclose(stress["environmental"].iloc[0], required.sum())
+    theirs = run_pywr(path)
+    np.testing.assert_allclose(gauged / ds["days"].values, theirs["gauge"][:, 0], rtol=1e-9)
 
 
 def test_above_curve_cost_without_a_control_curve_is_a_curve_at_100_percent():

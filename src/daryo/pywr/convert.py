@@ -2,12 +2,14 @@
 
 How Pywr's content maps to daryo (see ``docs/pywr.md``):
 
-- ``input``/``catchment``/``discharge`` → ``inflow``; ``output`` → ``demand`` (with a maximum) or ``sink``;
+- ``input``/``catchment``/``discharge`` → ``inflow``; ``output`` → ``demand`` (with a maximum and a cost that may be
+  negative) or ``sink``;
   ``link``/``river``/``breaklink`` → ``reach``; ``storage``/``reservoir`` → ``reservoir`` (its cost on the
   end-of-step volume is Pywr's storage cost); ``delaynode`` → ``delay`` carrying the rate;
 - compound nodes are expanded as Pywr builds them, into daryo nodes with Pywr's sub-node names:
   ``piecewiselink``/``rivergauge`` → an entry reach named after the node, one reach per sublink with its
-  maximum flow and cost, and an exit junction ``NAME Sub Output``; ``multisplitlink``/``riversplit``/
+  maximum flow and cost, and an exit junction ``NAME Sub Output`` (a gauge's MRF, where not 0, also a
+  ``flow_requirement`` ``NAME MRF`` on it); ``multisplitlink``/``riversplit``/
   ``riversplitwithgauge`` → the same plus one junction ``NAME Extra i`` per extra slot and a ``flow_ratio``
   constraint for the factors; ``losslink`` → a reach ``NAME Gross`` whose loss fraction gives Pywr's net loss,
   feeding the reach ``NAME`` (bounds and cost on the net flow); ``aggregatednode`` → ``flow_sum`` and
@@ -453,13 +455,22 @@ class _Converter:
 
     def _n_output(self, name: str, raw: Mapping, place: str) -> _Node:
         attrs = self._attrs(raw, name, place, min_flow="flow:min_flow", max_flow="flow:max_flow", cost="plain:cost")
-        if "max_flow" in attrs:
+        if "max_flow" in attrs and self._attracts(raw.get("cost")):
             attrs["demand"] = attrs.pop("max_flow")
             self.places[f"nodes[{name}].demand"] = f"{place}.max_flow"
             node = {"id": name, "type": "demand", **attrs}
         else:
             node = {"id": name, "type": "sink", **attrs}
         return _Node([node], entry=name)
+
+    def _attracts(self, cost: Any) -> bool:
+        """Whether an output's ``cost`` may draw water to it, which makes the output a demand (Pywr's usual
+        demand: a maximum and a negative cost); a cost known to be 0 or more (or none) takes only water that has
+        nowhere else to go, so such an output is a sink with a maximum, not a demand falling short of it."""
+        if cost is None:
+            return False
+        value = self.params.constant_number(cost)
+        return value is None or value < 0.0
 
     def _n_link(self, name: str, raw: Mapping, place: str) -> _Node:
         node = {"id": name, "type": "reach", **self._attrs(raw, name, place, min_flow="flow:min_flow",
@@ -644,8 +655,17 @@ class _Converter:
         return self._piecewise(name, raw, place, n or 1, max_flows, costs)
 
     def _n_rivergauge(self, name: str, raw: Mapping, place: str) -> _Node:
-        return self._piecewise(name, raw, place, 2, [raw.get("mrf", 0.0), None],
-                               [raw.get("mrf_cost", 0.0), raw.get("cost", 0.0)])
+        return self._gauged(name, raw, self._piecewise(name, raw, place, 2, [raw.get("mrf", 0.0), None],
+                                                       [raw.get("mrf_cost", 0.0), raw.get("cost", 0.0)]))
+
+    def _gauged(self, name: str, raw: Mapping, c: _Node) -> _Node:
+        """A gauge's node ``c`` with its minimum residual flow, where it has one, as a ``flow_requirement``
+        ``NAME MRF`` on the gauge: in cost mode it changes no flow (only the costs do, as in Pywr), but the
+        results report what it asked for and got, and SDG 6.4.2 counts it as an environmental flow."""
+        mrf = c.nodes[1].get("max_flow")  # (the MRF band's maximum: the MRF converted, None where there is none)
+        if mrf is not None and self.params.constant_number(raw.get("mrf")) != 0.0:
+            c.nodes.append({"id": f"{name} MRF", "type": "flow_requirement", "at": name, "flow": mrf})
+        return c
 
     def _n_multisplitlink(self, name: str, raw: Mapping, place: str) -> _Node:
         # Pywr sets max_flows and costs after building all nsteps + extra_slots sublinks: one value each
@@ -672,9 +692,9 @@ class _Converter:
         if not isinstance(factors, list) or len(factors) < 2:
             self.add(f"{place}.factors", "needs a list of at least two factors")
             factors = [1.0, 1.0]
-        return self._piecewise(name, raw, place, 2, [raw.get("mrf", 0.0), None],
-                               [raw.get("mrf_cost", 0.0), raw.get("cost", 0.0)], len(factors) - 1,
-                               raw.get("slot_names"), factors)
+        return self._gauged(name, raw, self._piecewise(name, raw, place, 2, [raw.get("mrf", 0.0), None],
+                                                       [raw.get("mrf_cost", 0.0), raw.get("cost", 0.0)],
+                                                       len(factors) - 1, raw.get("slot_names"), factors))
 
     def _n_losslink(self, name: str, raw: Mapping, place: str) -> _Node:
         """gross -> net (bounds and cost) plus a loss that Pywr sends to an internal output: ``loss = L × net``
