@@ -137,6 +137,26 @@ def test_the_plain_and_fast_paths_send_the_same_water_to_each_sink():
     np.testing.assert_allclose(fast.delivery.values, plain.delivery.values, rtol=0, atol=1e-6)
 
 
+def test_the_caveat_on_the_syr_s_water_stress_gives_the_run_s_figures(tmp_path):
+    """The model's caveat quotes the Syr's stress in the baseline (30 years, as ``daryo run``) and with the
+    sourced part of the North Aral's requirement alone (1.6 km³ in October–March [F44]): both as they are run."""
+    from daryo.sdg import water_stress
+
+    model = load_aral_model(years=30)
+    (caveat,) = [c for c in model.metadata["caveats"] if "water stress (SDG 6.4.2)" in c]
+    basins = model.metadata.get("basins")
+    overlay = tmp_path / "sourced.yaml"
+    overlay.write_text("title: the sourced North Aral requirement\nchanges:\n  - set:\n      north_aral_eflow:\n"
+                       "        flow: {monthly: [0.267, 0.267, 0.266, 0, 0, 0, 0, 0, 0, 0.267, 0.267, 0.266], "
+                       "unit: km3/step}\n")
+    figures = []
+    for scenarios in ([], [str(overlay)]):
+        table = water_stress(daryo.run(load_aral_model(scenarios=scenarios, years=30)).dataset, basins)
+        figures.append(f"{table.loc['syr', 'stress']:.1f} % ({table.loc['syr', 'level']})")
+    assert figures[0].startswith("100.") and figures[1].endswith("(high)")
+    assert f"the baseline's {figures[0].split(' (')[0]}" in caveat and f"alone it is {figures[1]}" in caveat
+
+
 def test_toktogul_annual_energy_in_published_range():
     _, ds = run()
     e = per_year(ds["energy"].sel(hydropower="toktogul_hpp")) / 1000

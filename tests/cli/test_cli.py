@@ -28,8 +28,9 @@ def test_run_default_is_the_aral_basin(capsys):
     assert "scaled to whole years" not in out  # (whole hydrological years: nothing is scaled)
     # the model's caveats, after the summary (a user review: the North Aral's 6.7 km³/yr was printed without one)
     caveats = out[out.index("caveats of the model (its metadata.caveats):"):].splitlines()
-    assert len(caveats) == 5 and caveats[1].startswith("  - The model over-supplies the North Aral: its baseline")
-    assert caveats[4].startswith("  - Winter hydropower energy is slightly high and summer energy low")
+    assert len(caveats) == 6 and caveats[1].startswith("  - The model over-supplies the North Aral: its baseline")
+    assert caveats[4].startswith("  - The Syr Darya's water stress (SDG 6.4.2) is on the line between high and")
+    assert caveats[5].startswith("  - Winter hydropower energy is slightly high and summer energy low")
 
 
 def test_the_run_header_gives_the_days_of_n_day_steps(tmp_path, capsys):
@@ -76,6 +77,41 @@ def test_the_water_stress_block_prints_no_nan_and_says_when_the_renewable_water_
             "min_flow and max_flow, not a given inflow, so the renewable water is not known\n") in out
 
 
+def test_the_water_stress_block_says_what_its_figures_are_and_where_no_environmental_flow_is_counted(tmp_path,
+                                                                                                     capsys):
+    """A review (an SDG statistician): the block gave no word that its figures are the model's surface water by
+    river system, and a model without flow requirements (a converted Pywr model) showed 0 environmental flow as
+    if that were a finding."""
+    model = tmp_path / "one.yaml"
+    model.write_text("version: 1\nname: one\ntime: {start: 2000-10, end: 2001-09}\nnodes:\n"
+                     "  - {id: wet, type: inflow, inflow: 10}\n  - {id: town, type: demand, demand: 5}\n"
+                     "  - {id: sea, type: sink}\nedges: [[wet, town], [wet, sea]]\n")
+    assert main(["run", str(model)]) == 0
+    out = capsys.readouterr().out
+    rows = out[out.index("water stress by river system"):].splitlines()
+    assert rows[3:5] == [
+        "  (the model's surface water by river system, not a country's statistics; environmental: the least water "
+        "the rivers must keep for the model's flow requirements, with the losses on the way)",
+        "  no environmental flow: the model has no flow requirement on a river (add one, or give "
+        "daryo.sdg.water_stress(ds, environmental=0.3) a share of the renewable water)"]
+    model.write_text(model.read_text().replace("edges:", "  - {id: keep, type: flow_requirement, at: sea, flow: 1}\n"
+                                                         "edges:"))
+    assert main(["run", str(model)]) == 0
+    out = capsys.readouterr().out
+    rows = out[out.index("water stress by river system"):].splitlines()
+    assert rows[3].startswith("  (the model's surface water") and not rows[4].strip()
+
+
+@pytest.mark.parametrize(("stress", "text"), [
+    (12.34, "12.3 %"), (99.96, "99.96 %"), (100.04, "100.04 %"), (100.0, "100.0 %"), (25.0, "25.0 %"),
+    (24.999, "24.999 %"), (99.999999, "99.9999 %"), (100.0000001, "100.0001 %"), (float("inf"), "no water")])
+def test_a_stress_is_never_shown_as_the_bound_of_a_level_it_is_not_on(stress, text):
+    """A review: 100.04 % (critical) and 99.96 % (high) were both shown as "100.0 %"."""
+    from daryo.cli.summary import stress_text
+
+    assert stress_text(stress).strip() == text and len(stress_text(stress)) == 10
+
+
 def test_the_run_header_names_the_hydrology_and_warns_of_a_drought_taken_twice(capsys):
     assert main(["run", "--years", "1", "--hydrology", "2021"]) == 0
     captured = capsys.readouterr()
@@ -105,7 +141,7 @@ def test_run_demo_file_prints_summary(capsys):
     model = daryo.load(DEMO).with_time(years=2)
     (row,) = water_stress(daryo.run(model, daryo.RunOptions(scenarios=1)).dataset).itertuples()
     assert cells == pytest.approx([row.withdrawal, row.renewable, row.environmental, row.stress], abs=0.051)
-    assert 50 < row.stress < 75 and len(lines) > head + 3 and not lines[head + 3].strip()  # (one system)
+    assert 50 < row.stress < 75 and lines[head + 3].startswith("  (the model's surface water")  # (one system)
 
 
 def test_a_run_of_summer_months_shows_its_summer_and_no_winter(tmp_path, capsys):

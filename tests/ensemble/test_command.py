@@ -8,6 +8,7 @@ from ensemble_cases import assert_identical, daryo_load, load, yaml_of_basin
 
 from daryo.cli import main
 from daryo.ensemble import EnsembleOptions, run_ensemble
+from daryo.sdg import stress_level
 
 
 def test_cli_ensemble(tmp_path, capsys):
@@ -334,8 +335,8 @@ def test_the_ensemble_prints_each_river_systems_water_stress_as_the_store_holds_
     out = tmp_path / "cli.nc"
     assert main(["ensemble", str(model), "--traces", "6", "--years", "2", "--seed", "1", "-o", str(out)]) == 0
     printed = capsys.readouterr().out
-    rows = printed[printed.index("water stress of each trace-year"):].splitlines()
-    assert rows[1].split() == ["system", "p5", "median", "p95", "high", "critical"]
+    rows = printed[printed.index("water stress by river system"):].splitlines()
+    assert rows[3].split() == ["system", "long-term", "level", "p5", "median", "p95", "high", "critical"]
     table, ds = water_stress_table(out), load(out)
     stress = ds.annual_water_stress.values.reshape(-1, ds.sizes["system"])
     (name,) = table.index
@@ -343,9 +344,16 @@ def test_the_ensemble_prints_each_river_systems_water_stress_as_the_store_holds_
                                np.percentile(stress[:, 0], [5, 50, 95]))
     assert table.loc[name, "high"] == ((stress[:, 0] >= 75) & (stress[:, 0] <= 100)).mean()
     assert table.loc[name, "critical"] == (stress[:, 0] > 100).mean()
-    cells = [f"{v:.1f}" for v in table.loc[name, ["p5", "p50", "p95"]]]
-    cells += [f"{table.loc[name, k] * 100:.1f}" for k in ("high", "critical")]
-    assert rows[2].startswith(f"  {name} ") and rows[2][len(name) + 2:].split() == [x for c in cells for x in (c, "%")]
+    # the long-term ratio: of the mean yearly terms, as SDG 6.4.2 takes renewable water (a long-term mean)
+    w, r, e = (float(ds[v].mean()) for v in ("annual_withdrawal", "annual_renewable_water",
+                                              "annual_environmental_flow"))
+    np.testing.assert_allclose(table.loc[name, ["withdrawal", "renewable", "environmental", "long_term"]].astype(float),
+                               [w, r, e, w / (r - e) * 100], rtol=1e-12)
+    assert abs(table.loc[name, "long_term"] - table.loc[name, "mean"]) > 0.01  # (not the mean of the yearly ratios)
+    cells = [f"{table.loc[name, 'long_term']:.1f}", "%", stress_level(table.loc[name, "long_term"])]
+    cells += [x for v in table.loc[name, ["p5", "p50", "p95"]] for x in (f"{v:.1f}", "%")]
+    cells += [x for k in ("high", "critical") for x in (f"{table.loc[name, k] * 100:.1f}", "%")]
+    assert rows[4].startswith(f"  {name} ") and rows[4][len(name) + 2:].split() == cells
     assert 0 < stress.min() and (ds.annual_withdrawal > 0).all()
 
 
@@ -358,7 +366,7 @@ def test_the_river_systems_together_are_a_last_row_as_daryo_run_gives_them(tmp_p
     out = tmp_path / "aral.nc"
     assert main(["ensemble", "--traces", "3", "--years", "2", "--seed", "2", "-o", str(out)]) == 0
     printed = capsys.readouterr().out
-    rows = printed[printed.index("water stress of each trace-year"):].splitlines()[2:5]
+    rows = printed[printed.index("water stress by river system"):].splitlines()[4:7]
     assert [r.split()[0] for r in rows] == ["syr", "amu", "all"]
     table, ds = water_stress_table(out), load(out)
     assert list(table.index) == ["syr", "amu", "all"]
@@ -371,7 +379,8 @@ def test_the_river_systems_together_are_a_last_row_as_daryo_run_gives_them(tmp_p
                                [stress.mean(), *np.percentile(stress, [5, 50, 95])], rtol=1e-12)
     assert table.loc["all", "critical"] == (stress > 100).mean()
     assert table.loc["all", "high"] == ((stress >= 75) & (stress <= 100)).mean()
-    np.testing.assert_allclose(table.loc["all", ["withdrawal", "renewable"]].astype(float), [w.mean(), r.mean()],
+    np.testing.assert_allclose(table.loc["all", ["withdrawal", "renewable", "environmental", "long_term"]]
+                               .astype(float), [w.mean(), r.mean(), e.mean(), w.mean() / (r.mean() - e.mean()) * 100],
                                rtol=1e-12)
 
 
@@ -457,7 +466,7 @@ def test_the_ensembles_water_stress_block_shows_what_daryo_run_shows(tmp_path, c
         warnings.simplefilter("error")
         assert main(["ensemble", str(model), "--traces", "4", "--years", "2", "-o", str(out), "--quiet"]) == 0
     printed = capsys.readouterr().out
-    rows = printed[printed.index("water stress of each trace-year"):].splitlines()[2:]
+    rows = printed[printed.index("water stress by river system"):].splitlines()[4:]
     assert [r.split()[0] for r in rows] == ["upper"]
     table = water_stress_table(out)
     assert list(table.index) == ["upper", "dry", "all"]

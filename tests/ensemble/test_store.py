@@ -489,12 +489,12 @@ def test_the_summary_table_holds_every_summary_of_the_store(tmp_path):
     names = [str(v) for v in ds.data_vars if str(v).startswith("summary_")]
     assert sorted(set(table.kind)) == ["demand", "hydropower", "inflow", "reservoir", "sink", "system"]
     assert len(table) == (sum(ds[v].size for v in names) + ds["prob_deficit_above_threshold"].size
-                          + ds["prob_water_stress_level"].size)
+                          + ds["prob_water_stress_level"].size + ds.sizes["system"])
     for v in names:
         da = ds[v]
         kind = next(d for d in da.dims if d != "statistic")
         rows = table[table.indicator == v.removeprefix("summary_")]
-        rows = rows[~rows.statistic.str.startswith("share_")]
+        rows = rows[~rows.statistic.str.startswith("share_") & (rows.statistic != "long_term")]
         assert rows.units.iloc[0] == {"summary_annual_energy": "GWh per year", "summary_annual_deficit_fraction": "1",
                                       "summary_annual_winter_energy": "GWh per year",
                                       "summary_annual_min_storage": "hm3", "summary_annual_water_stress": "%"
@@ -511,6 +511,14 @@ def test_the_summary_table_holds_every_summary_of_the_store(tmp_path):
     assert list(levels.statistic) == ["share_no_stress", "share_low", "share_medium", "share_high", "share_critical"]
     np.testing.assert_array_equal(levels.value, ds["prob_water_stress_level"].values[:, 0])
     assert (levels.units == "1").all() and levels.element.iloc[0] == ds.system.values[0]
+    # SDG 6.4.2's own ratio, of the mean yearly terms (an SDG statistician's review: the mean of the yearly ratios,
+    # each of that year's own water, was the only figure, and differed from daryo run's)
+    (long_term,) = table[table.statistic == "long_term"].itertuples()
+    w, r, e = (float(ds[v].isel(system=0).mean()) for v in ("annual_withdrawal", "annual_renewable_water",
+                                                             "annual_environmental_flow"))
+    assert (long_term.indicator, long_term.units, long_term.element) == ("annual_water_stress", "%",
+                                                                        ds.system.values[0])
+    np.testing.assert_allclose(long_term.value, w / (r - min(e, r)) * 100, rtol=1e-12)
     # each row names its run (a user review: summaries of a deal and of the baseline could not be told apart)
     assert list(table.columns[-5:]) == ["model", "scenarios", "seed", "traces", "years"]
     assert table[["model", "scenarios", "seed", "traces", "years"]].drop_duplicates().values.tolist() == [

@@ -475,10 +475,11 @@ def _print_shortfalls(out: Path, shown: int = 10) -> None:
 
 
 def _print_water_stress(out: Path, model: Model) -> None:
-    """The distribution of each river system's yearly water stress (SDG 6.4.2) over the ensemble's trace-years, or
-    why it is not shown, as ``daryo run``'s block (:func:`daryo.cli.summary.stress_note`): none where no water is
-    withdrawn, and no row for a system with neither water nor withdrawal."""
+    """Each river system's water stress (SDG 6.4.2) over the ensemble's trace-years, long-term and its yearly
+    distribution, or why it is not shown, as ``daryo run``'s block (:func:`daryo.cli.summary.stress_note`): none
+    where no water is withdrawn, and no row for a system with neither water nor withdrawal."""
     from ..ensemble import water_stress_table
+    from ..sdg import stress_level
     from .summary import stress_note, stress_text
 
     every = water_stress_table(out)
@@ -491,14 +492,19 @@ def _print_water_stress(out: Path, model: Model) -> None:
     if note:
         print(note)
         return
-    print("water stress of each trace-year (SDG 6.4.2's ratio: withdrawal / (renewable − environmental)), over the "
-          "trace-years: its percentiles, and the share of them high (75–100 %) and critical (above 100 %; a year's "
-          "withdrawal may draw on water stored in earlier years):")
+    print("water stress by river system (SDG 6.4.2's ratio: withdrawal / (renewable − environmental)):\n"
+          "  long-term: of the mean yearly water over the trace-years, as SDG 6.4.2 counts renewable water (a "
+          "long-term mean) and as daryo run does;\n"
+          "  p5, median, p95, and the shares high (75–100 %) and critical (above 100 %): of each trace-year's ratio "
+          "with that year's own water, which measures its drought as much as its withdrawal (a year may also draw "
+          "on water stored in earlier years)")
     w = max(len("system"), *(len(name) for name in table.index)) + 2
-    print(f"  {'system':<{w}}{'p5':>10}{'median':>10}{'p95':>10}{'high':>9}{'critical':>10}")
+    print(f"  {'system':<{w}}{'long-term':>10}  {'level':<10}{'p5':>10}{'median':>10}{'p95':>10}{'high':>9}"
+          f"{'critical':>10}")
     for name, row in table.iterrows():
         cells = "".join(stress_text(row[k]) for k in ("p5", "p50", "p95"))
-        print(f"  {name:<{w}}{cells}{row['high'] * 100:>7.1f} %{row['critical'] * 100:>8.1f} %")
+        print(f"  {name:<{w}}{stress_text(row['long_term'])}  {stress_level(row['long_term']):<10}{cells}"
+              f"{row['high'] * 100:>7.1f} %{row['critical'] * 100:>8.1f} %")
 
 
 def _cmd_convert(args: argparse.Namespace) -> int:

@@ -119,6 +119,11 @@ def _stress_lines(ds: xr.Dataset, model: Model, scale: float) -> list[str]:
     for name, r in table.iterrows():
         rows.append(f"  {str(name):<20s}{_number(r['withdrawal'] * scale, 12)}{_number(r['renewable'] * scale, 12)}"
                     f"{_number(r['environmental'] * scale, 14)}{stress_text(r['stress'])}  {r['level']}".rstrip())
+    rows.append("  (the model's surface water by river system, not a country's statistics; environmental: the least "
+                "water the rivers must keep for the model's flow requirements, with the losses on the way)")
+    if not (table["environmental"] > 0).any():
+        rows.append("  no environmental flow: the model has no flow requirement on a river (add one, or give "
+                    "daryo.sdg.water_stress(ds, environmental=0.3) a share of the renewable water)")
     return rows
 
 
@@ -132,10 +137,21 @@ def stress_note(model: Model) -> str:
 
 def stress_text(stress: float) -> str:
     """A stress in a column of 10: "–" where there is neither water nor withdrawal, "no water" where nothing is
-    left after the environmental flows."""
+    left after the environmental flows; one decimal, or more where one would show the bound of a level the stress
+    is not on (100.04 %, critical, not "100.0 %")."""
     if math.isnan(stress):
         return f"{'–':>10s}"
-    return f"{'no water':>10s}" if math.isinf(stress) else f"{stress:>8.1f} %"
+    from ..sdg import STRESS_LEVELS
+
+    if math.isinf(stress):
+        return f"{'no water':>10s}"
+    bounds = {bound for bound, _ in STRESS_LEVELS}
+    for digits in range(1, 5):
+        text = f"{stress:.{digits}f}"
+        if float(text) not in bounds or float(text) == stress:
+            return f"{text:>8s} %"
+    rounded = (math.floor if float(text) > stress else math.ceil)(stress * 1e4) / 1e4  # (to the side it is on)
+    return f"{rounded:>8.4f} %"
 
 
 def _number(value: float, width: int) -> str:

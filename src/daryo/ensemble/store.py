@@ -345,10 +345,12 @@ _DESCRIPTIONS = {
     "annual_environmental_flow": "Environmental flow requirement of each river system in each run year: the least "
                                  "water its sources must leave in its rivers to meet the flow requirements on them, "
                                  "at most the renewable water",
-    "annual_water_stress": "Level of water stress (SDG 6.4.2) of each river system in each run year: withdrawal / "
-                           "(renewable water - environmental flow requirement) x 100 (inf where water is withdrawn "
-                           "and none is left after the environmental flows; FAO's levels: below 25 no stress, 50 "
-                           "low, 75 medium, up to 100 high, above critical)",
+    "annual_water_stress": "Level of water stress (SDG 6.4.2's ratio) of each river system in each run year, of "
+                           "that year's own water: withdrawal / (renewable water - environmental flow requirement) "
+                           "x 100 (inf where water is withdrawn and none is left after the environmental flows; "
+                           "FAO's levels: below 25 no stress, 50 low, 75 medium, up to 100 high, above critical). "
+                           "SDG 6.4.2 itself takes the long-term mean of renewable water: the ratio of the mean "
+                           "annual terms over the trace-years (daryo.ensemble.water_stress_table's long_term)",
 }
 
 
@@ -584,13 +586,19 @@ _EARLIER_SUMMARY_CSV_COLUMNS = SUMMARY_CSV_COLUMNS[:-len(RUN_COLUMNS)]
 
 
 def water_stress_table(output: str | Path) -> pd.DataFrame:
-    """The distribution of the level of water stress (SDG 6.4.2) of each river system over an ensemble's
-    (trace, run year) pairs, from its summaries: its countries, the mean, 5th, 50th and 95th percentiles of the
-    yearly ratio (%), the share of pairs in each of FAO's levels (``no stress``… ``critical``), and the mean yearly
-    ``withdrawal`` and ``renewable`` water (hm³/yr); where there are several systems, a last row ``all`` of them
+    """The level of water stress (SDG 6.4.2) of each river system over an ensemble's (trace, run year) pairs, from
+    its summaries: its countries; the mean, 5th, 50th and 95th percentiles of each trace-year's ratio (%) and the
+    share of pairs in each of FAO's levels (``no stress``… ``critical``); the mean yearly ``withdrawal``,
+    ``renewable`` water and ``environmental`` flow requirement (hm³/yr, the last at most the renewable water); and
+    ``long_term``, the ratio of those means (%).  Where there are several systems, a last row ``all`` of them
     together (each trace-year's summed withdrawal over its summed renewable water less the summed environmental
     flows, as :func:`daryo.sdg.water_stress`'s ``all``).  ``attrs["caveat"]`` says why the figures mean nothing where
     inflows supply what the allocation takes (:func:`daryo.sdg.unknown_renewable_water`).
+
+    ``long_term`` is the indicator as SDG 6.4.2 defines it, whose renewable water is a long-term mean (and as
+    ``daryo run`` gives it over its years): here over the ensemble's climate.  Each trace-year's ratio instead
+    sets that year's withdrawal against that year's own water, so its spread measures the droughts of the traces
+    as much as the withdrawals; a year's withdrawal may also draw on water stored in earlier years.
 
     Each trace-year's ratio is withdrawal / (renewable water − environmental flow requirement) of that year
     (:func:`daryo.sdg.water_stress`); the store keeps the yearly terms (``annual_withdrawal``,
@@ -614,17 +622,28 @@ def water_stress_table(output: str | Path) -> pd.DataFrame:
         for k, level in enumerate(shares["stress_level"].values):
             table[str(level)] = shares.values[:, k]
         table.insert(0, "country", ds["system_country"].values.astype(str))
-        for column, name in (("withdrawal", "summary_annual_withdrawal"),
-                             ("renewable", "summary_annual_renewable_water")):
-            table[column] = ds[name].sel(statistic="mean").transpose("system").values
+        means = _mean_stress_terms(ds)
+        for column, values in zip(("withdrawal", "renewable", "environmental"), means, strict=True):
+            table[column] = values
+        table["long_term"] = stress_ratio(*means)
         if len(table) > 1:
             table = pd.concat([table, _all_systems(ds, table)])
         caveat = str(ds["annual_water_stress"].attrs.get("caveat", ""))
     table.attrs["units"] = {"mean": "%", "p5": "%", "p50": "%", "p95": "%", "levels": "share of trace-years",
-                            "withdrawal": "hm3 per year", "renewable": "hm3 per year"}
+                            "withdrawal": "hm3 per year", "renewable": "hm3 per year",
+                            "environmental": "hm3 per year", "long_term": "%"}
     if caveat:
         table.attrs["caveat"] = caveat
     return table
+
+
+def _mean_stress_terms(ds: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each river system's mean yearly withdrawal, renewable water and environmental flow (at most the renewable
+    water) over an ensemble's trace-years, from its summaries (hm³/yr): the terms of the long-term ratio."""
+    withdrawal, renewable, environmental = (
+        ds[f"summary_annual_{name}"].sel(statistic="mean").transpose("system").values
+        for name in ("withdrawal", "renewable_water", "environmental_flow"))
+    return withdrawal, renewable, np.minimum(environmental, renewable)
 
 
 def _all_systems(ds: Any, table: pd.DataFrame) -> pd.DataFrame:
@@ -642,7 +661,8 @@ def _all_systems(ds: Any, table: pd.DataFrame) -> pd.DataFrame:
     countries = sorted({c for text in table["country"] for c in text.split()})
     row = {"country": " ".join(countries), **dict(zip(table.columns[1:1 + len(values)], values[:, 0], strict=True)),
            **{str(level): shares[k] for k, level in enumerate(LEVEL_NAMES)},
-           "withdrawal": withdrawal.mean(), "renewable": renewable.mean()}
+           "withdrawal": withdrawal.mean(), "renewable": renewable.mean(), "environmental": environmental.mean()}
+    row["long_term"] = stress_ratio(*(np.array([row[k]]) for k in ("withdrawal", "renewable", "environmental")))[0]
     return pd.DataFrame([row], index=pd.Index([name], name="system"))[table.columns]
 
 
@@ -656,8 +676,10 @@ def summary_table(output: str | Path) -> pd.DataFrame:
     ``statistic`` and ``value``.  The statistics are taken over every (trace, run year) pair: ``mean``, ``p5``,
     ``p50``, ``p95``; for ``annual_deficit_fraction`` also ``share_above_<threshold>``, the share of pairs whose
     deficit is above the run's threshold (the store's ``prob_deficit_above_threshold``); for
-    ``annual_water_stress`` also ``share_no_stress``, ``share_low``, ``share_medium``, ``share_high`` and
-    ``share_critical``, the share of pairs in each of FAO's levels (``prob_water_stress_level``).  Then the run
+    ``annual_water_stress`` also ``long_term``, SDG 6.4.2's ratio of the mean yearly terms (its renewable water a
+    long-term mean: :func:`water_stress_table`), and ``share_no_stress``, ``share_low``, ``share_medium``,
+    ``share_high`` and ``share_critical``, the share of pairs in each of FAO's levels
+    (``prob_water_stress_level``).  Then the run
     each row is of, as the store's attributes say: ``model`` (its name), ``scenarios`` (the overlays applied, in
     order, separated by ``", "``; a file by its path; empty: none), ``seed``, ``traces`` and ``years``.
 
@@ -677,6 +699,8 @@ def summary_table(output: str | Path) -> pd.DataFrame:
             stats = [str(s) for s in da["statistic"].values]
             frames.append(_long(indicator, daryo_units(da.attrs), kind, ds, values, stats))
             if indicator == "annual_water_stress" and "prob_water_stress_level" in ds:
+                long_term = stress_ratio(*_mean_stress_terms(ds))
+                frames.append(_long(indicator, daryo_units(da.attrs), kind, ds, long_term[:, None], ["long_term"]))
                 shares = ds["prob_water_stress_level"]
                 levels = [f"share_{str(v).replace(' ', '_')}" for v in shares["stress_level"].values]
                 frames.append(_long(indicator, "1", kind, ds, shares.transpose(kind, "stress_level").values, levels))
