@@ -32,6 +32,13 @@ def test_volume_for_a_flow_means_per_step():
     assert unit_factor("hm3/step", "flow") == (1.0, False)
 
 
+def test_a_depth_may_be_given_in_metres():
+    """A review: ``evaporation: 1.2 m`` was refused as "'m' is a unit of length, but a depth is expected"."""
+    assert unit_factor("m", "depth") == (1000.0, False)
+    assert unit_factor("mm", "depth") == (1.0, False)
+    assert unit_factor("m", "length") == (1.0, False)
+
+
 def test_wrong_dimension_is_refused_with_choices():
     with pytest.raises(UnitError, match="'MW' is a unit of power, but a volume is expected; use one of"):
         unit_factor("MW", "volume")

@@ -181,6 +181,8 @@ def unit_factor(unit: str | None, dimension: Dimension) -> tuple[float, bool]:
     dim, factor, is_rate = _UNITS[key]
     if dimension == "flow" and dim == "volume":  # a volume given for a flow is a volume per step
         return factor, False
+    if dimension == "depth" and dim == "length":  # (a depth is a length: 'm' was refused as "a unit of length")
+        return factor * 1000.0, False
     if dim != dimension:
         raise UnitError(f"'{unit}' is a unit of {dim}, but {with_article(dimension)} is expected; use one of: "
                         f"{_known(dimension)}")

@@ -425,7 +425,7 @@ def test_csv_missing_column(tmp_path):
     (tmp_path / "flows.csv").write_text("date,b\n2001-01-01,1\n2001-02-01,2\n2001-03-01,3\n")
     p = write_model(tmp_path, GOOD.replace("inflow: 10}", "inflow: {csv: flows.csv, column: a}}"))
     (msg,) = load_problems(p)
-    assert "has no column 'a'" in msg and "its columns are: date, b" in msg
+    assert "has no column 'a'" in msg and "its columns are: 'date', 'b'" in msg
 
 
 def test_csv_bad_number_names_line_and_column(tmp_path):
@@ -622,6 +622,36 @@ def test_an_infeasible_step_of_water_with_nowhere_to_go_says_so(tmp_path, alloca
             "demand, a canal no more than its capacity)." in str(info.value)) == hint, str(info.value)
 
 
+@pytest.mark.parametrize("allocation", ["priority", "cost"])
+@pytest.mark.parametrize("spill, hint", [
+    ("", "r would have to hold more than its max_volume: the water it cannot pass on has nowhere to go; r has no "
+         "spill_to: give it one (the node the overflow goes to, on a way to a sink)."),
+    (", spill_to: j", "r would have to hold more than its max_volume: the water it cannot pass on has nowhere to go: "
+                      "its releases and spill end where no more is taken (a demand takes no more than its demand, a "
+                      "canal no more than its capacity); give the water a way to a sink."),
+])
+def test_a_full_reservoir_whose_water_has_nowhere_to_go_is_not_said_to_be_held_by_its_minimum(tmp_path, allocation,
+                                                                                              spill, hint):
+    """A review (a new user's first model): a full reservoir without spill_to, or spilling to a junction that only
+    feeds a demand, made the step infeasible, and the message said "r has a minimum: check it first"."""
+    text = (f"version: 1\nname: t\nallocation: {allocation}\ntime: {{start: 2001-01, end: 2001-03}}\nnodes:\n"
+            "  - {id: q, type: inflow, inflow: 100}\n"
+            f"  - {{id: r, type: reservoir, max_volume: 50, min_volume: 10, initial_volume: 50{spill}}}\n"
+            "  - {id: j, type: junction}\n  - {id: d, type: demand, demand: 10}\n"
+            "edges: [[q, r], [r, j], [j, d]]\n")
+    with pytest.raises(InfeasibleStepError) as info:
+        daryo.run(daryo.load(write_model(tmp_path, text)))
+    assert hint in str(info.value) and "has a minimum" not in str(info.value), str(info.value)
+    assert "r" in info.value.components
+    # room to hold the water: a minimum too high for the water is still named as a minimum
+    low = text.replace("max_volume: 50, min_volume: 10, initial_volume: 50", "max_volume: 5000, min_volume: 4000, "
+                       "initial_volume: 4000").replace("inflow: 100", "inflow: 0")
+    low = low.replace("demand: 10}", "demand: 10, min_flow: 10}")
+    with pytest.raises(InfeasibleStepError) as info:
+        daryo.run(daryo.load(write_model(tmp_path, low)))
+    assert "would have to hold more" not in str(info.value) and "d, r have minimums" in str(info.value), str(info.value)
+
+
 def test_water_a_run_of_river_plant_cannot_pass_is_said_to_be_held_by_its_capacity(tmp_path):
     """A review: a river through a run-of-river plant smaller than the river was infeasible, and the message named
     demands and canals as what holds water, not the plant's capacity, nor the bypass the model lacks."""
@@ -657,7 +687,8 @@ def test_a_csv_separated_by_semicolons_or_tabs_is_named_so(tmp_path, sep, name):
     (msg,) = load_problems(write_model(tmp_path, GOOD.replace("inflow: 10}", "inflow: {csv: flows.csv}}")))
     assert "nodes[src].inflow" in msg and "needs a date column and at least one value column" in msg
     assert f"its header 'date{sep}wet'".replace("\t", "\\t") in msg and f"separated by {name}" in msg
-    assert "daryo reads values separated by commas" in msg
+    assert "daryo reads values separated by commas, with a point for decimals (save the file as comma-separated " \
+           "CSV; where a spreadsheet writes 75,2, set its decimal separator to a point first)" in msg
 
 
 def test_a_csv_of_semicolons_and_decimal_commas_that_pandas_cannot_split_is_named_so(tmp_path):
@@ -1051,6 +1082,12 @@ def test_ids_yaml_reads_as_booleans_or_numbers_are_named_as_such(tmp_path):
         "nodes[1] (line 6): 'id' must be a node id (text), but YAML read it as the number 7; put the id in quotes"]
     assert msgs[2].startswith("edges[0] (line 7): 'from' must be a node id (text), but YAML read it as the boolean "
                               "False")  # (the line of a [from, to] list was lost)
+    # a node named by an attribute (a review: ``return_to: no`` was "must be the id of a node", with no hint)
+    text = HEAD + ("nodes:\n  - {id: src, type: inflow, inflow: 10}\n  - {id: d, type: demand, demand: 5, "
+                   "return_to: no}\n  - {id: sea, type: sink}\nedges: [[src, d], [src, sea]]\n")
+    assert [m.split("m.yaml: ")[1] for m in load_problems(write_model(tmp_path, text))] == [
+        "nodes[d].return_to (line 6): must be the id of a node (text), but YAML read it as the boolean False; put "
+        "the id in quotes"]
 
 
 @pytest.mark.parametrize("name, text, place, what", [

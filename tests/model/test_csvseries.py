@@ -35,11 +35,19 @@ def test_date_column_named_date_and_columns_picked():
 def test_messages():
     assert _read("date,a\n2001-01-01,1\n", date_col="day")[1] == [("here", "CSV 'f.csv' has no column 'day'")]
     assert _read("date,b\n2001-01-01,1\n", columns=["a"])[1] == [
-        ("here", "CSV 'f.csv' has no column 'a'; its columns are: date, b")]
+        ("here", "CSV 'f.csv' has no column 'a'; its columns are: 'date', 'b'")]
     assert _read("date,a\n2001-01-01,1\nsoon,2\n")[1] == [
         ("/d/f.csv line 3", "'soon' in column 'date' is not a date")]
     assert _read("date,a\n2001-01-01,1\n2001-02-01,x\n2001-03-01,\n")[1] == [
         ("/d/f.csv line 3, column 'a'", "'x' is not a finite number (2 such cells in the file)")]
+    # a review (a new basin's modeller): a header with spaces after its commas, and decimal commas (a spreadsheet
+    # of a locale that writes 75,2), were named with no word of either
+    assert _read("date, a, b\n2001-01-01, 1, 2\n", columns=["a"])[1] == [
+        ("here", "CSV 'f.csv' has no column 'a'; its columns are: 'date', ' a', ' b' (' a', ' b' begin or end with "
+         "a space: remove the spaces around the header's commas)")]
+    assert _read('date,a\n2001-01-01,"75,2"\n2001-02-01,"-3,5"\n')[1] == [
+        ("/d/f.csv line 2, column 'a'", "'75,2' is not a finite number (2 such cells in the file): write decimals "
+         "with a point (a comma separates the values)")]
     assert _read("date,a\n2001-01-01,1\n2001-02-01,2\n2001-01-01,3\n")[1] == [
         ("/d/f.csv line 4", "date 2001-01-01 appears more than once (first on line 2)")]
 

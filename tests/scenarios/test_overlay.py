@@ -134,6 +134,25 @@ def test_a_folder_named_as_a_scenario_file_is_said_to_be_one(tmp_path):
     assert [str(p) for p in err.value.problems] == [f"{folder}: is a folder, not a scenario file"]
 
 
+def test_a_model_given_as_an_overlay_is_named_a_model_and_a_missing_one_where_it_was_looked_for(tmp_path,
+                                                                                                monkeypatch):
+    """A review (a new basin's modeller): a model given as a scenario was refused with a line per key of the model
+    ("version: unknown key…"), and a relative path not found said only "scenario file not found"."""
+    model = tmp_path / "basin.yaml"
+    model.write_text(demo_model_path().read_text(encoding="utf-8"))
+    with pytest.raises(ModelError) as info:
+        load_overlay(str(model))
+    assert [p.message for p in info.value.problems] == [
+        "this is a model (it has version and nodes), not a scenario overlay (title and changes): give it as the "
+        "model (daryo run FILE), and as a scenario an overlay of changes to it"]
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ModelError) as info:
+        load_overlay("nothere.yaml")
+    assert [p.message for p in info.value.problems] == [
+        f"scenario file not found (looked for {tmp_path / 'nothere.yaml'}: a path given for a scenario is read from "
+        "the current folder)"]
+
+
 def test_an_overlay_s_title_must_be_text(tmp_path):
     overlay = tmp_path / "ov.yaml"
     overlay.write_text("title: []\nchanges: []\n")

@@ -59,6 +59,7 @@ def format_summary(model: Model, results: Results) -> str:
         lines += ["", f"inflow to terminal sinks ({'hm³ in the run' if short else 'hm³/yr'}):"]
         for name, v in sink_inflow(ds).items():
             lines.append(f"  {name:<28s} {_number(v * covered['year'] if short else v, 12)}")
+    lines += _requirement_lines(ds, covered["year"] if short else 1.0)
     lines += _plant_lines(ds, covered if short else None)
     lines += _stress_lines(ds, model, covered["year"] if short else 1.0)
     err = float(abs(ds["mass_balance_error"]).max())
@@ -67,6 +68,31 @@ def format_summary(model: Model, results: Results) -> str:
     if caveats:  # (what the model's authors say a reader of its results must know)
         lines += ["", "caveats of the model (its metadata.caveats):", *(f"  - {c}" for c in caveats)]
     return "\n".join(lines)
+
+
+def _requirement_lines(ds: xr.Dataset, scale: float) -> list[str]:
+    """Each flow requirement's water required and met (mean annual, or in the run where ``scale`` is the years it
+    covers), the part not met, and the share of the steps (over the scenarios) it was short in; none without
+    requirements."""
+    from ..indicators import n_years
+
+    if "requirement_met" not in ds or not ds.sizes.get("requirement", 0):
+        return []
+    years = n_years(ds) / scale
+    required = ds["required"].transpose("scenario", "time", "requirement").values
+    met = ds["requirement_met"].transpose("scenario", "time", "requirement").values
+    at = ds["requirement_at"].values.astype(str) if "requirement_at" in ds.coords else [""] * required.shape[2]
+    unit = "hm³ in the run" if scale != 1.0 else "hm³/yr"
+    w = max(len("requirement"), *(len(str(r)) for r in ds["requirement"].values)) + 2
+    lines = ["", f"flow requirements ({unit}; met: the flow through the node, up to the requirement):",
+             f"  {'requirement':<{w}s}{'at':<16s}{'required':>10s}{'met':>10s}{'short':>10s}{'steps short':>13s}"]
+    for k, name in enumerate(ds["requirement"].values.astype(str)):
+        wanted = required[:, :, k].sum(axis=1).mean() / years
+        got = met[:, :, k].sum(axis=1).mean() / years
+        steps = float((met[:, :, k] < required[:, :, k]).mean()) * 100
+        lines.append(f"  {name:<{w}s}{at[k]:<16s}{_number(wanted, 10)}{_number(got, 10)}"
+                     f"{_number(wanted - got, 10)}{steps:>11.1f} %")
+    return lines
 
 
 def _plant_lines(ds: xr.Dataset, covered: dict[str, float] | None) -> list[str]:

@@ -204,8 +204,9 @@ def _separator_hint(header: str) -> str:
     other = next((name for sep, name in ((";", "semicolons"), ("\t", "tabs")) if sep in header), None)
     if other is None or "," in header:
         return ""
-    return (f"; its header {header!r} is separated by {other}: daryo reads values separated by commas (save the "
-            "file as comma-separated CSV)")
+    return (f"; its header {header!r} is separated by {other}: daryo reads values separated by commas, with a "
+            "point for decimals (save the file as comma-separated CSV; where a spreadsheet writes 75,2, set its "
+            "decimal separator to a point first)")
 
 
 def _not_utf8(path: Path) -> str | None:
@@ -342,8 +343,11 @@ def read_csv_series(df: pd.DataFrame, fname: str, csv: str, place: str, add: Cal
         return None
     missing = [c for c in cols if c not in df.columns]
     if missing:
+        spaced = [c for c in missing if any(str(c).strip() == str(h).strip() for h in df.columns)]
+        hint = (f" ({', '.join(repr(str(h)) for h in df.columns if str(h) != str(h).strip())} begin or end with a "
+                "space: remove the spaces around the header's commas)") if spaced else ""
         add(place, f"CSV '{csv}' has no column {', '.join(repr(c) for c in missing)}; its columns are: "
-            f"{', '.join(map(str, df.columns))}")
+            f"{', '.join(repr(str(c)) for c in df.columns)}{hint}")
         return None
     raw_dates = df[date_col]
     empty = np.flatnonzero(raw_dates.isna().to_numpy())
@@ -523,4 +527,6 @@ def _bad_cell(raw: Any, n_bad: int) -> str:
     if pd.isna(raw):  # pandas reads an empty cell (and NA, NaN, null) as no value
         more = f" ({n_bad} cells in the file are empty or not numbers)" if n_bad > 1 else ""
         return f"the cell is empty (or NA); give a number{more}"
-    return f"'{raw}' is not a finite number ({n_bad} such cell{'s' if n_bad != 1 else ''} in the file)"
+    comma = ": write decimals with a point (a comma separates the values)" if re.fullmatch(
+        r"\s*[-+]?\d+,\d+\s*", str(raw)) else ""
+    return f"'{raw}' is not a finite number ({n_bad} such cell{'s' if n_bad != 1 else ''} in the file){comma}"

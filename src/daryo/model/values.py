@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import LINK_LOOP, ModelError, Problem, did_you_mean
+from ..errors import LINK_LOOP, ModelError, Problem, did_you_mean, kind_of
 from ..errors import short_text as _short
 from ..parameters import ParameterRef
 from ..timeaxis import TimeAxis
@@ -195,7 +195,9 @@ def _parse_value(value: Any, attr: Attribute, ctx: LoadContext, place: str) -> A
         return str(value)
     if kind == "node":
         if not isinstance(value, str):
-            ctx.add(place, "must be the id of a node")
+            read = (f" (text), but YAML read it as {kind_of(value)}; put the id in quotes"
+                    if isinstance(value, bool | int | float) else f", not '{_short(value)}'")
+            ctx.add(place, f"must be the id of a node{read}")
             return None
         return value
     if kind == "int":

@@ -100,7 +100,9 @@ def scenario_path(name: str, library: str | Path | None = None) -> Path:
                                  else f"cannot be read: {LINK_LOOP}" if _link_loop(p)
                                  else "is not a regular file (a named pipe, a device or a socket)" if p.exists()
                                  else f"scenario file not found: {note}" if (note := missing_cwd_note(p))
-                                 else "scenario file not found"), subject=ASKED_FOR)
+                                 else "scenario file not found" if p.is_absolute()
+                                 else f"scenario file not found (looked for {p.absolute()}: a path given for a "
+                                      "scenario is read from the current folder)"), subject=ASKED_FOR)
     if p.is_dir() and (os.sep in name or "/" in name):  # (a library name is not a path, even beside a folder of it)
         raise ModelError(Problem(str(p), "", "is a folder, not a scenario file"), subject=ASKED_FOR)
     lib = _library(library)
@@ -176,6 +178,10 @@ def load_overlay(name: str, library: str | Path | None = None) -> Overlay:
     if not isinstance(doc, Mapping):
         raise ModelError(Problem(str(path), "", "an overlay must be a mapping with title and changes"),
                          subject=ASKED_FOR)
+    if "changes" not in doc and {"version", "nodes"} & set(doc):  # (a model given where an overlay goes)
+        raise ModelError(Problem(str(path), "", "this is a model (it has " + " and ".join(
+            k for k in ("version", "nodes") if k in doc) + "), not a scenario overlay (title and changes): give it "
+            "as the model (daryo run FILE), and as a scenario an overlay of changes to it"), subject=ASKED_FOR)
     for key in doc:
         if key not in _TOP_KEYS:
             problems.append(Problem(str(path), str(key), f"unknown key; use: {', '.join(sorted(_TOP_KEYS))}"))

@@ -508,9 +508,39 @@ def _raise_unsolved(solver: HighsSolver, net: CompiledNetwork, t: int, s: int, s
     cols, rows = solver.irreducible_infeasible_set()
     comps = _components([net.lp.col_names[c] for c in cols] + [net.lp.row_names[r] for r in rows])
     lower = solver.col_lower()
-    detail = " ".join(x for x in (_minimums(net, cols, lower), _nowhere_to_go(net, comps, cols, lower, t,
-                                                                               solver.col_upper())) if x)
+    detail = _overfull(solver, net, comps) or " ".join(
+        x for x in (_minimums(net, cols, lower), _nowhere_to_go(net, comps, cols, lower, t, solver.col_upper())) if x)
     raise InfeasibleStepError(t, time, scenario, comps, detail)
+
+
+def _overfull(solver: HighsSolver, net: CompiledNetwork, comps: list[str]) -> str:
+    """A hint where the conflict is a reservoir that would have to hold more than its maximum: the LP is feasible
+    with the maxima of the conflict's reservoirs lifted, so the water they cannot pass on has nowhere to go (a
+    reservoir without ``spill_to``, or one whose releases and spill all end at demands and capped nodes); its
+    minimum volume, which :func:`_minimums` would name, is not what binds.  ``""`` otherwise."""
+    found = [k for k, r in enumerate(net.res_ids) if r in comps]
+    if not found:
+        return ""
+    lower, upper = solver.col_lower(), solver.col_upper()
+    lifted = upper.copy()
+    lifted[net.res_col[found]] = np.inf
+    solver.set_col_bounds(lower, lifted)
+    try:
+        feasible = solver.solve_from_scratch().status is not SolveStatus.INFEASIBLE
+    finally:
+        solver.set_col_bounds(lower, upper)
+    if not feasible:
+        return ""
+    full = [net.res_ids[k] for k in found]
+    alone = [r for k, r in zip(found, full, strict=True) if net.res_spill_col[k] < 0]
+    one = len(full) == 1
+    what = (f"{', '.join(full)} would have to hold more than {'its' if one else 'their'} max_volume: the water "
+            f"{'it' if one else 'they'} cannot pass on has nowhere to go")
+    if alone:
+        return (f"{what}; {', '.join(alone)} {'has' if len(alone) == 1 else 'have'} no spill_to: give "
+                f"{'it one' if len(alone) == 1 else 'them one'} (the node the overflow goes to, on a way to a sink).")
+    return (f"{what}: {'its' if one else 'their'} releases and spill end where no more is taken (a demand takes no "
+            "more than its demand, a canal no more than its capacity); give the water a way to a sink.")
 
 
 #: HiGHS reads a bound of this size or more as no bound (its option ``infinite_bound``)
