@@ -42,7 +42,8 @@ from .timeaxis import TimeAxis, step_label
 from .units import is_number
 
 __all__ = ["SHORTFALL_NOISE", "Results", "advice", "build_dataset", "caveats", "check_csv_folder",
-           "check_netcdf_target", "is_netcdf", "netcdf_attributes", "shortfall", "topology"]
+           "check_netcdf_target", "is_netcdf", "netcdf_attributes", "requirement_met", "shortfall",
+           "topology"]
 
 _VOL = "hm3"
 _FLOW = "hm3 per step"
@@ -186,6 +187,24 @@ def shortfall(wanted: np.ndarray, got: np.ndarray) -> np.ndarray:
     """
     gap = np.asarray(wanted, dtype=float) - got
     return np.where(gap > SHORTFALL_NOISE, gap, 0.0)
+
+
+def requirement_met(required: np.ndarray, flow: np.ndarray) -> np.ndarray:
+    """The part of flow requirements met: the flow through each one's node, up to the requirement (all of it where
+    the flow is short by solver noise alone, :func:`shortfall`).  In cost mode nothing values a requirement's own
+    LP column, which may then sit anywhere below the requirement, so the node's flow is what counts.
+
+    Parameters
+    ----------
+    required, flow
+        The requirements and the flows through their nodes, hm³ per step, of the same shape.
+
+    Returns
+    -------
+    numpy.ndarray
+        The part met, of the same shape.
+    """
+    return np.where(shortfall(required, flow) > 0, flow, required)
 
 
 def _releases(net: CompiledNetwork, edge_flow: np.ndarray) -> np.ndarray:
@@ -398,11 +417,7 @@ def build_dataset(net: CompiledNetwork, out: SimulationOutput) -> xr.Dataset:
         at = net.node_col[[net.node_ids.index(i) for i in at_ids]]
         required = out.col_upper[:, :, cols]
         var("required", ("scenario", "time", "requirement"), required, _FLOW, "Required minimum flow")
-        # the flow through the node, up to the requirement (in cost mode nothing values the requirement's own
-        # column, which may then sit anywhere below it)
-        flow = x[:, :, at]
-        var("requirement_met", ("scenario", "time", "requirement"),
-            np.where(shortfall(required, flow) > 0, flow, required), _FLOW,
+        var("requirement_met", ("scenario", "time", "requirement"), requirement_met(required, x[:, :, at]), _FLOW,
             "Part of the required flow that was met: the flow through the node, up to the requirement (all of it "
             f"where the flow is short by up to {SHORTFALL_NOISE:g} hm3: solver noise)")
     if net.delay_ids:

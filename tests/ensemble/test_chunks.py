@@ -103,16 +103,18 @@ def _accounts(demands: int = 1, inflows: int = 1):
 
 
 def _no_withdrawal(demands: int) -> dict[str, np.ndarray]:
-    """A step's values of :func:`_accounts`' withdrawal edges, returns and environmental flows: none."""
+    """A step's values of :func:`_accounts`' withdrawal edges, returns and environmental flows: none; and of its
+    flow requirements, none."""
     return {"withdrawn": np.zeros((1, demands)), "returned": np.zeros((1, demands)),
-            "environmental": np.zeros((1, 1))}
+            "environmental": np.zeros((1, 1)), "required": np.zeros((1, 0)), "requirement_met": np.zeros((1, 0))}
 
 
 def test_annual_indicators_by_hand():
     """The annual indicators of two run years of one trace: sums of delivery, deficit, sink inflow, energy and
     inflow, the lowest storage, and the deficit fraction — with a demand delivered 1e-9 hm³ short each step
-    (the solver noise of a demand met in full) counted as no deficit at all; and the water stress of the sums,
-    withdrawal / (renewable − environmental)."""
+    (the solver noise of a demand met in full) counted as no deficit at all; the water stress of the sums,
+    withdrawal / (renewable − environmental); and two flow requirements' water required and met, and the share
+    not met."""
     axis = basin().with_time(years=2).time.axis()  # October 2001 to September 2003: 24 months
     m = np.arange(24.0)
     storage = 100 + 10 * np.sin(2 * np.pi * m / 12)  # lowest -10 at month 9 of each year; mean 100
@@ -121,7 +123,10 @@ def test_annual_indicators_by_hand():
     raw = {"storage": storage[None, :, None], "delivery": delivery[None], "demanded": want[None],
            "deficit": (want - delivery)[None], "sink_inflow": (m + 1)[None, :, None],
            "energy": np.full((1, 24, 1), 0.5), "inflow": np.stack([m, np.where(m < 12, 2.0, 3.0)], axis=1)[None],
-           "withdrawn": delivery[None] + 1.0, "returned": np.zeros((1, 24, 2)), "environmental": np.ones((1, 24, 1))}
+           "withdrawn": delivery[None] + 1.0, "returned": np.zeros((1, 24, 2)), "environmental": np.ones((1, 24, 1)),
+           # a requirement of 3 a month met in full but in the first year's last 3 months (1 each); one of nothing
+           "required": np.stack([np.full(24, 3.0), np.zeros(24)], axis=1)[None],
+           "requirement_met": np.stack([np.where((m >= 9) & (m < 12), 1.0, 3.0), np.zeros(24)], axis=1)[None]}
     accounts = _accounts(demands=2, inflows=2)
     rec = _ChunkRecorder(axis, 1, {k: v.shape[2] for k, v in raw.items()}, np.float32, accounts)
     for t in range(24):
@@ -140,6 +145,9 @@ def test_annual_indicators_by_hand():
     assert set(rec.series) == set(SERIES)  # (inflows are summed per year, not stored per step)
     np.testing.assert_allclose(out["annual_delivery"][0], [[120 - 12e-9, 36.0]] * 2)
     np.testing.assert_allclose(out["annual_demand"][0], [[120.0, 48.0]] * 2)
+    np.testing.assert_allclose(out["annual_required"][0], [[36.0, 0.0]] * 2)
+    np.testing.assert_allclose(out["annual_requirement_met"][0], [[30.0, 0.0], [36.0, 0.0]])
+    np.testing.assert_allclose(out["annual_requirement_shortfall_fraction"][0], [[6 / 36, 0.0], [0.0, 0.0]])
     frac = out["annual_deficit_fraction"][0]
     assert frac[:, 0].tolist() == [0.0, 0.0]  # 1e-10 of the demand: noise, exactly 0
     np.testing.assert_allclose(frac[:, 1], [0.25, 0.25])  # 12 of 48 hm³ short
@@ -190,7 +198,7 @@ def test_annual_indicators_are_sums_of_the_unrounded_values():
     sum to 1.2000000179."""
     axis = basin().with_time(years=1).time.axis()
     rec = _ChunkRecorder(axis, 1, {"storage": 1, "delivery": 1, "sink_inflow": 1, "energy": 1, "inflow": 1,
-                                   "withdrawn": 1}, np.float32, _accounts())
+                                   "withdrawn": 1, "required": 0}, np.float32, _accounts())
     for t in range(12):
         rec.add(t, storage=np.ones((1, 1)), delivery=np.full((1, 1), 0.1), demanded=np.full((1, 1), 0.1),
                 deficit=np.zeros((1, 1)), sink_inflow=np.zeros((1, 1)), energy=np.zeros((1, 1)),
@@ -266,7 +274,7 @@ def _fractions(want, delivery):
     axis = basin().with_time(years=1).time.axis()
     n = want.shape[0]
     rec = _ChunkRecorder(axis, 1, {"storage": 1, "delivery": n, "sink_inflow": 1, "energy": 1, "inflow": 1,
-                                   "withdrawn": n}, np.float64, _accounts(demands=n))
+                                   "withdrawn": n, "required": 0}, np.float64, _accounts(demands=n))
     for t in range(12):
         rec.add(t, storage=np.ones((1, 1)), delivery=delivery[None], demanded=want[None],
                 deficit=(want - delivery)[None], sink_inflow=np.zeros((1, 1)), energy=np.zeros((1, 1)),
@@ -337,6 +345,34 @@ def test_a_chunks_annual_water_stress_is_that_of_each_trace_year_run_on_its_own(
             for column, key in columns.items():
                 np.testing.assert_allclose(annual[key][k, y], want[column].values[:2], rtol=1e-7, err_msg=key)
     assert (annual["annual_environmental_flow"] > 0).all() and (annual["annual_water_stress"] > 50).all()
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_a_chunks_flow_requirements_are_those_of_each_trace_year_run_on_its_own(fast):
+    """A review (a new basin's modeller): an ensemble kept nothing of the environmental flows.  A chunk's yearly
+    water required and met per flow requirement of the embedded model are the run's ``required`` and
+    ``requirement_met`` summed over each trace's run year; some trace-years fall short (the delta's, in the dry
+    ones)."""
+    import daryo
+    from daryo.ensemble import default_trace_source
+
+    model = daryo.load(daryo.default_model_path()).with_time(years=3)
+    axis = model.time.axis()
+    names = [f"t{k}" for k in range(6)]
+    traces = default_trace_source(model)(5, np.arange(6), 3, axis)
+    series, annual, _ = _simulate_chunk(compile_chunk(model, traces, names, axis), fast,
+                                        series=("required", "requirement_met"))
+    ds = daryo.run(chunk_model(model, traces, names)).dataset
+    yearly = {k: ds[v].transpose("scenario", "time", "requirement").values.reshape(6, 3, 12, -1).sum(axis=2)
+              for k, v in (("annual_required", "required"), ("annual_requirement_met", "requirement_met"))}
+    for key, want in yearly.items():
+        np.testing.assert_allclose(annual[key], want, rtol=1e-7, atol=1e-6, err_msg=key)
+    short = 1 - yearly["annual_requirement_met"] / yearly["annual_required"]
+    np.testing.assert_allclose(annual["annual_requirement_shortfall_fraction"], np.where(short < 1e-6, 0, short),
+                               atol=1e-9)
+    assert (annual["annual_requirement_shortfall_fraction"] > 0).any()
+    np.testing.assert_allclose(series["requirement_met"], ds["requirement_met"].transpose(
+        "scenario", "time", "requirement").values, rtol=1e-6, atol=1e-6)
 
 
 @pytest.mark.parametrize("fast", [True, False])

@@ -384,6 +384,38 @@ def test_the_river_systems_together_are_a_last_row_as_daryo_run_gives_them(tmp_p
                                rtol=1e-12)
 
 
+def test_the_ensemble_says_how_the_flow_requirements_fared_as_the_store_holds_them(tmp_path, capsys):
+    """A review (a new basin's modeller): an ensemble kept and said nothing of the environmental flows.  Per
+    requirement, the mean water required and met a year, the share of trace-years short and the annual share not
+    met, counted here by hand from the store's yearly values."""
+    from daryo.ensemble import requirement_table, summary_table
+
+    out = tmp_path / "aral.nc"
+    assert main(["ensemble", "--traces", "8", "--years", "3", "--seed", "1", "-o", str(out)]) == 0
+    printed = capsys.readouterr().out
+    rows = printed[printed.index("flow requirements over the trace-years"):].splitlines()
+    table, ds = requirement_table(out), load(out)
+    assert list(table.index) == ["north_aral_eflow", "lower_amu_sanitary", "amu_delta_eflow"]
+    assert table["at"].tolist() == ["north_aral", "amu_lower", "south_aral"]
+    required, met = (ds[v].transpose("trace", "year", "requirement").values.reshape(24, 3)
+                     for v in ("annual_required", "annual_requirement_met"))
+    short = np.where(required > 0, (required - met) / required, 0.0)
+    short = np.where(short < 1e-6, 0.0, short)
+    np.testing.assert_allclose(table[["required", "met"]].values.T, [required.mean(axis=0), met.mean(axis=0)],
+                               rtol=1e-12)
+    np.testing.assert_allclose(table["short"], (short > 0).mean(axis=0))
+    np.testing.assert_allclose(table["mean"], short.mean(axis=0), rtol=1e-9, atol=1e-15)
+    np.testing.assert_allclose(table["p95"], np.percentile(short, 95, axis=0), rtol=1e-9, atol=1e-15)
+    assert table.loc["amu_delta_eflow", "short"] > 0  # (the delta's flow, of a low priority, is short in dry years)
+    assert rows[1].split() == ["requirement", "at", "required", "met", "short", "mean", "p95"]
+    row = table.loc["amu_delta_eflow"]
+    assert rows[4].split() == ["amu_delta_eflow", "south_aral", f"{row['required']:.1f}", f"{row['met']:.1f}",
+                               f"{row['short']:.2%}", f"{row['mean']:.2%}", f"{row['p95']:.2%}"]
+    summary = summary_table(out)
+    assert set(summary[summary.kind == "requirement"].indicator) == {
+        "annual_required", "annual_requirement_met", "annual_requirement_shortfall_fraction"}
+
+
 def test_an_overlay_of_given_years_sees_the_ensembles_years_not_the_model_files(tmp_path, capsys):
     """A review: ``--years 32`` with a drought in year 32 was refused ("the run has 30 hydrological years", the
     embedded model file's span), and ``--years 2`` with one in year 31 said 30 years, not 2.  The drought halves

@@ -383,6 +383,7 @@ def _report_ensemble(run: EnsembleRun, years: int, model: Model, out: Path, csv:
             if run.threshold_changed else ""))
         _write_summary_csv(out, csv)
         _print_shortfalls(out)
+        _print_requirements(out)
         _print_water_stress(out, model)
         return
     # the rate counts the traces simulated by this invocation only, not those a resume found done
@@ -398,6 +399,7 @@ def _report_ensemble(run: EnsembleRun, years: int, model: Model, out: Path, csv:
     print(f"results and summaries written to {out}")
     _write_summary_csv(out, csv)
     _print_shortfalls(out)
+    _print_requirements(out)
     _print_water_stress(out, model)
 
 
@@ -472,6 +474,23 @@ def _print_shortfalls(out: Path, shown: int = 10) -> None:
     print(f"  {'demand':<{w}}{'country':<9}{'P':>9}{'mean':>9}{'p95':>9}")
     for name, row in rows.iterrows():
         print(f"  {name:<{w}}{row['country']:<9}{row['probability']:>9.2%}{row['mean']:>9.2%}{row['p95']:>9.2%}")
+
+
+def _print_requirements(out: Path) -> None:
+    """How the flow requirements fared over the ensemble written to ``out`` (none for a model without them)."""
+    from ..ensemble import requirement_table
+
+    table = requirement_table(out)
+    if table.empty:
+        return
+    print("flow requirements over the trace-years (hm³/yr; short: the share of trace-years some water required was "
+          "not met; mean and p95 of the annual share not met):")
+    w = max(len("requirement"), *(len(str(name)) for name in table.index)) + 2
+    a = max(len("at"), *(len(str(at)) for at in table["at"])) + 2
+    print(f"  {'requirement':<{w}}{'at':<{a}}{'required':>10}{'met':>10}{'short':>9}{'mean':>9}{'p95':>9}")
+    for name, row in table.iterrows():
+        print(f"  {name:<{w}}{row['at']:<{a}}{row['required']:>10.1f}{row['met']:>10.1f}{row['short']:>9.2%}"
+              f"{row['mean']:>9.2%}{row['p95']:>9.2%}")
 
 
 def _print_water_stress(out: Path, model: Model) -> None:

@@ -34,6 +34,7 @@ from .store import (
     check_output,
     check_summary_csv,
     earlier_results,
+    requirement_table,
     shortfall_table,
     summarise,
     summary_table,
@@ -45,6 +46,7 @@ from .traces import ResampledTraces, StochasticTraces, TraceSource, default_trac
 __all__ = ["TraceSource", "ResampledTraces", "StochasticTraces", "default_trace_source", "run_years", "EnsembleOptions",
            "EnsembleRun", "run_ensemble", "chunk_model", "run_chunk", "check_output", "earlier_results",
            "ProgressReporter",
-           "ANNUAL_INDICATORS", "SERIES", "STORABLE_SERIES", "summarise", "shortfall_table", "summary_table",
+           "ANNUAL_INDICATORS", "SERIES", "STORABLE_SERIES", "summarise", "shortfall_table", "requirement_table",
+           "summary_table",
            "check_summary_csv",
            "water_stress_table", "write_summary_csv", "network_digest", "parts_folder", "RunInProgressError"]

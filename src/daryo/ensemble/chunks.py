@@ -13,7 +13,7 @@ from ..errors import did_you_mean, kind_of
 from ..model import Model, Node, Series
 from ..model.places import problems_relocated
 from ..network import CompiledNetwork, compile_network
-from ..results import shortfall, topology
+from ..results import requirement_met, shortfall, topology
 from ..sdg import StressAccounts, stress_ratio
 from ..simulate.engine import simulate
 from ..simulate.fastpath import FastOptions, FastStepper, StepRecord, fast_path_unsupported
@@ -29,12 +29,15 @@ ANNUAL_INDICATORS = {
     "annual_winter_energy": "hydropower",
     "annual_inflow": "inflow", "annual_withdrawal": "system", "annual_renewable_water": "system",
     "annual_environmental_flow": "system", "annual_water_stress": "system",
+    "annual_required": "requirement", "annual_requirement_met": "requirement",
+    "annual_requirement_shortfall_fraction": "requirement",
 }
 #: the monthly series an ensemble stores by default, and their element dimension
 SERIES = {"storage": "reservoir", "delivery": "demand", "deficit": "demand", "sink_inflow": "sink",
           "energy": "hydropower"}
 #: every monthly series an ensemble can store (``EnsembleOptions.series``), and their element dimension
-STORABLE_SERIES = {**SERIES, "turbine_flow": "hydropower", "demanded": "demand"}
+STORABLE_SERIES = {**SERIES, "turbine_flow": "hydropower", "demanded": "demand", "required": "requirement",
+                   "requirement_met": "requirement"}
 #: the deficit threshold of the summaries where none is given (``EnsembleOptions.deficit_threshold``)
 DEFAULT_DEFICIT_THRESHOLD = 0.3
 
@@ -221,7 +224,8 @@ def _simulate_chunk(net: CompiledNetwork, fast: bool, run_traces: int | None = N
     accounts = stress_accounts(net) if accounts is None else accounts
     required_col = net.node_col[[i for i, t in enumerate(net.node_types) if t == "flow_requirement"]]
     cols = {"storage": net.res_col, "delivery": net.demand_col, "sink_inflow": net.sink_col, "energy": net.hp_col,
-            "inflow": _inflow_columns(net), "withdrawn": net.edge_col[accounts.edges].astype(np.int64)}
+            "inflow": _inflow_columns(net), "withdrawn": net.edge_col[accounts.edges].astype(np.int64),
+            "required": requirement_columns(net)}
     rec = _ChunkRecorder(net.axis, net.n_scenarios, {k: len(c) for k, c in cols.items()}, dtype, accounts, series)
     consumed = np.broadcast_to(net.demand_consumptive, (net.n_scenarios, net.axis.n_steps, len(net.demand_ids)))
     reason = fast_path_unsupported(net) if fast else "fast path switched off"
@@ -231,12 +235,13 @@ def _simulate_chunk(net: CompiledNetwork, fast: bool, run_traces: int | None = N
         split = np.cumsum([len(c) for c in cols.values()])[:-1]
 
         def record(step: StepRecord) -> None:
-            st, dl, sk, q, v, w = np.split(step.x, split, axis=1)
+            st, dl, sk, q, v, w, at = np.split(step.x, split, axis=1)
             wanted = step.col_upper(stepper.layout, net.demand_col)
+            required = step.col_upper(stepper.layout, required_col)
             rec.add(step.t, storage=st, delivery=dl, sink_inflow=sk, demanded=wanted, deficit=shortfall(wanted, dl),
                     energy=energy_gwh(q, step.head, net.hp_efficiency[None, :]), turbine_flow=q, inflow=v, withdrawn=w,
-                    returned=dl * (1.0 - consumed[:, step.t]),
-                    environmental=accounts.environmental(step.col_upper(stepper.layout, required_col)))
+                    returned=dl * (1.0 - consumed[:, step.t]), environmental=accounts.environmental(required),
+                    required=required, requirement_met=requirement_met(required, at))
 
         stepper.run(record)
         return rec.series, rec.annual(), f"fast path: {stepper.stats.summary()}"
@@ -244,13 +249,21 @@ def _simulate_chunk(net: CompiledNetwork, fast: bool, run_traces: int | None = N
     x = out.x
     for t in range(net.axis.n_steps):
         dl, wanted = x[:, t, net.demand_col], out.col_upper[:, t, net.demand_col]
+        required = out.col_upper[:, t, required_col]
         rec.add(t, storage=x[:, t, net.res_col], delivery=dl, sink_inflow=x[:, t, net.sink_col], demanded=wanted,
                 deficit=shortfall(wanted, dl),
                 energy=energy_gwh(x[:, t, net.hp_col], out.head[:, t], net.hp_efficiency[None, :]),
                 turbine_flow=x[:, t, net.hp_col], inflow=x[:, t, cols["inflow"]], withdrawn=x[:, t, cols["withdrawn"]],
-                returned=dl * (1.0 - consumed[:, t]),
-                environmental=accounts.environmental(out.col_upper[:, t, required_col]))
+                returned=dl * (1.0 - consumed[:, t]), environmental=accounts.environmental(required),
+                required=required, requirement_met=requirement_met(required, x[:, t, cols["required"]]))
     return rec.series, rec.annual(), f"plain path ({reason})"
+
+
+def requirement_columns(net: CompiledNetwork) -> np.ndarray:
+    """The LP columns of the nodes the network's flow requirements are on (their flow), in the model's order."""
+    at = [str(net.model.node(net.node_ids[i]).get("at")) for i, t in enumerate(net.node_types)
+          if t == "flow_requirement"]
+    return net.node_col[[net.node_ids.index(a) for a in at]].astype(np.int64)
 
 
 def _inflow_columns(net: CompiledNetwork) -> np.ndarray:
@@ -269,9 +282,9 @@ class _ChunkRecorder:
         The run's time axis and the chunk's traces.
     sizes
         Elements of ``storage``, ``delivery`` (and ``demanded``, ``deficit``, ``returned``), ``sink_inflow``,
-        ``energy``, ``inflow`` (the inflow nodes' supply) and ``withdrawn`` (the flows of the edges the water
-        stress's withdrawal reads); those and the systems' ``environmental`` flows are summed per year, not stored
-        per step.
+        ``energy``, ``inflow`` (the inflow nodes' supply), ``withdrawn`` (the flows of the edges the water
+        stress's withdrawal reads) and ``required`` (the flow requirements, and ``requirement_met``); those and the
+        systems' ``environmental`` flows are summed per year, not stored per step.
     dtype
         Storage type of the monthly series.
     accounts
@@ -281,13 +294,13 @@ class _ChunkRecorder:
     """
 
     _SUMMED = ("demanded", "delivery", "deficit", "sink_inflow", "energy", "inflow", "withdrawn", "returned",
-               "environmental", "winter_energy")
+               "environmental", "winter_energy", "required", "requirement_met")
 
     def __init__(self, axis: TimeAxis, n_scenarios: int, sizes: Mapping[str, int], dtype: np.dtype | type,
                  accounts: StressAccounts, series: tuple[str, ...] = tuple(SERIES)):
         size = {**sizes, "demanded": sizes["delivery"], "deficit": sizes["delivery"], "returned": sizes["delivery"],
                 "environmental": len(accounts.systems), "winter_energy": sizes["energy"],
-                "turbine_flow": sizes["energy"]}
+                "turbine_flow": sizes["energy"], "requirement_met": sizes["required"]}
         self.accounts = accounts
         self.winter = np.asarray(axis.season) == "winter"
         S, T = n_scenarios, axis.n_steps
@@ -315,6 +328,10 @@ class _ChunkRecorder:
         # the steps' deficits are without solver noise already (``results.shortfall``); what is left of it, the
         # last digits in which two chunkings' LP optima may differ, is no deficit either
         frac = np.where(frac < DEFICIT_TOL, 0.0, np.minimum(frac, 1.0))
+        required, met = self._sum["required"], self._sum["requirement_met"]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            short = np.where(required > 0, (required - met) / np.where(required > 0, required, 1.0), 0.0)
+        short = np.where(short < DEFICIT_TOL, 0.0, np.minimum(short, 1.0))
         withdrawal = self.accounts.withdrawal(self._sum["withdrawn"], self._sum["returned"])
         renewable = self.accounts.renewable(self._sum["inflow"])
         environmental = np.minimum(self._sum["environmental"], renewable)
@@ -324,4 +341,6 @@ class _ChunkRecorder:
                 "annual_inflow": self._sum["inflow"],
                 "annual_withdrawal": withdrawal, "annual_renewable_water": renewable,
                 "annual_environmental_flow": environmental,
-                "annual_water_stress": stress_ratio(withdrawal, renewable, environmental)}
+                "annual_water_stress": stress_ratio(withdrawal, renewable, environmental),
+                "annual_required": required, "annual_requirement_met": met,
+                "annual_requirement_shortfall_fraction": short}

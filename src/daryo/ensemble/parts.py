@@ -23,8 +23,10 @@ from .chunks import ANNUAL_INDICATORS, threshold_of
 # each river system's yearly water stress (annual_withdrawal, annual_renewable_water, annual_environmental_flow,
 # annual_water_stress) and the systems' names and countries; 6, annual_winter_energy; 7, the manifest names the
 # monthly series stored (series), which may be fewer or more than the default ones, and the environmental flows count
-# what the rivers lose on the way (so parts of format 6 would mix two accounts).
-_FORMAT = 7
+# what the rivers lose on the way (so parts of format 6 would mix two accounts); 8, parts hold each flow
+# requirement's yearly water required and met (annual_required, annual_requirement_met,
+# annual_requirement_shortfall_fraction).
+_FORMAT = 8
 
 
 def parts_folder(output: str | Path) -> Path:

@@ -250,7 +250,9 @@ def _format_of(output: Path) -> str:
 
 
 #: the element dimensions of an ensemble's store
-_ELEMENTS = ("reservoir", "demand", "sink", "hydropower", "inflow", "system")
+_ELEMENTS = ("reservoir", "demand", "sink", "hydropower", "inflow", "requirement", "system")
+#: the node type of each element dimension where it is not the dimension's name
+_ELEMENT_TYPES = {"requirement": "flow_requirement"}
 
 
 def _coords(model: Model, axis: Any, systems: Mapping[str, np.ndarray]) -> dict[str, Any]:
@@ -259,9 +261,10 @@ def _coords(model: Model, axis: Any, systems: Mapping[str, np.ndarray]) -> dict[
     category and priority too), so that results can be grouped by country, season or kind of use; and the
     river systems of the water stress (``systems``: a part's ``system`` and ``system_country``)."""
     nodes: dict[str, list[Node]] = {kind: [] for kind in _ELEMENTS if kind != "system"}
+    kinds = {_ELEMENT_TYPES.get(kind, kind): kind for kind in nodes}
     for n in model.nodes:
-        if n.type in nodes:
-            nodes[n.type].append(n)
+        if n.type in kinds:
+            nodes[kinds[n.type]].append(n)
     year = run_years(axis)
     starts = pd.DatetimeIndex(axis.starts)
     coords: dict[str, Any] = {
@@ -286,6 +289,8 @@ def _coords(model: Model, axis: Any, systems: Mapping[str, np.ndarray]) -> dict[
                                  {"description": "Category of each demand (irrigation, municipal, ...)"})
     coords["demand_priority"] = ("demand", [int(n.value("priority")) for n in nodes["demand"]],
                                  {"description": "Allocation priority of each demand (1 first)"})
+    coords["requirement_at"] = ("requirement", [str(n.get("at")) for n in nodes["requirement"]],
+                                {"description": "Node whose flow each requirement is on"})
     coords["system"] = ("system", [str(v) for v in systems["system"]],
                         {"description": "River system (a connected part of the network), named by the model's "
                          "basins: the water stress's unit (daryo.sdg.water_stress)"})
@@ -321,13 +326,23 @@ _UNITS = {"delivery": "hm3 per step", "deficit": "hm3 per step", "sink_inflow": 
           "annual_energy": "GWh per year", "annual_winter_energy": "GWh per year", "annual_deficit_fraction": "1",
           "annual_inflow": "hm3 per year",
           "annual_withdrawal": "hm3 per year", "annual_renewable_water": "hm3 per year",
-          "annual_environmental_flow": "hm3 per year", "annual_water_stress": "%"}
+          "annual_environmental_flow": "hm3 per year", "annual_water_stress": "%",
+          "required": "hm3 per step", "requirement_met": "hm3 per step", "annual_required": "hm3 per year",
+          "annual_requirement_met": "hm3 per year", "annual_requirement_shortfall_fraction": "1"}
 _DESCRIPTIONS = {
     "storage": "End-of-step reservoir volume", "delivery": "Water delivered to each demand per step",
     "deficit": "Demand not delivered per step (none where up to 1e-8 hm3: solver noise)",
     "sink_inflow": "Water received by each terminal sink per step",
     "energy": "Hydropower energy per step", "turbine_flow": "Water through each plant's turbines per step",
-    "demanded": "Water wanted by each demand per step", "annual_delivery": "Water delivered in each run year",
+    "demanded": "Water wanted by each demand per step",
+    "required": "Flow required by each flow requirement per step",
+    "requirement_met": "Part of each flow requirement met per step: the flow through its node, up to the requirement",
+    "annual_required": "Flow required by each flow requirement in each run year",
+    "annual_requirement_met": "Part of each flow requirement met in each run year: the flow through its node, up to "
+                              "the requirement, step by step",
+    "annual_requirement_shortfall_fraction": "Flow required and not met over flow required in each run year (0 where "
+                                             "nothing is required or the fraction is below 1e-6)",
+    "annual_delivery": "Water delivered in each run year",
     "annual_demand": "Water wanted in each run year",
     "annual_deficit_fraction": "Demand not delivered over demand in each run year, the sum of the steps' "
                                "deficits over that of their demands (0 where nothing is wanted or the fraction is "
@@ -634,6 +649,36 @@ def water_stress_table(output: str | Path) -> pd.DataFrame:
                             "environmental": "hm3 per year", "long_term": "%"}
     if caveat:
         table.attrs["caveat"] = caveat
+    return table
+
+
+def requirement_table(output: str | Path) -> pd.DataFrame:
+    """How the flow requirements (environmental flows) of an ensemble's output fared over its (trace, run year)
+    pairs: per requirement the node it is on (``at``) and its country, the mean water ``required`` and ``met`` a
+    year (hm³/yr), the share of pairs short of it (``short``: some water required not met), and the mean and 95th
+    percentile of the annual share not met (``mean``, ``p95``).  Empty for a model without flow requirements.
+
+    Raises
+    ------
+    ValueError
+        If ``output`` holds no ensemble summaries, or none of the flow requirements (a store of daryo before
+        2026-12-05's).
+    """
+    with _summaries(user_path(output, "requirement_table", "an ensemble's output")) as ds:
+        if "annual_requirement_shortfall_fraction" not in ds:
+            raise ValueError(f"{output} holds no flow requirements: it was written by an earlier daryo; run the "
+                             "ensemble again")
+        short = ds["annual_requirement_shortfall_fraction"].transpose("trace", "year", "requirement").values
+        fraction = ds["summary_annual_requirement_shortfall_fraction"]
+        table = pd.DataFrame({
+            "at": ds["requirement_at"].values.astype(str), "country": ds["requirement_country"].values.astype(str),
+            "required": ds["summary_annual_required"].sel(statistic="mean").values,
+            "met": ds["summary_annual_requirement_met"].sel(statistic="mean").values,
+            "short": (short > 0).reshape(-1, short.shape[2]).mean(axis=0) if short.size else np.zeros(0),
+            "mean": fraction.sel(statistic="mean").values, "p95": fraction.sel(statistic="p95").values},
+            index=pd.Index(ds["requirement"].values.astype(str), name="requirement"))
+    table.attrs["units"] = {"required": "hm3 per year", "met": "hm3 per year", "short": "share of trace-years",
+                            "mean": "1", "p95": "1"}
     return table
 
 
