@@ -19,6 +19,9 @@ from daryo.units import UnitError, is_number, is_per_month, is_too_large, is_who
     # a spring's or a small canal's litres a second, m3 a day; m3/sec (the modeller's review)
     ("l/s", "flow", 0.0864e-3, True), ("L/s", "flow", 0.0864e-3, True), ("m3/day", "flow", 1e-6, True),
     ("m3/sec", "flow", 0.0864, True),
+    # the SI's negative powers, a caret and cumecs (a review: each was "unknown unit" with no hint)
+    ("m3 s-1", "flow", 0.0864, True), ("m^3/s", "flow", 0.0864, True), ("cumecs", "flow", 0.0864, True),
+    ("hm3 d-1", "flow", 1.0, True), ("km3 yr-1", "flow", 1000 / 365.25, True), ("km3 a-1", "flow", 1000 / 365.25, True),
 ])
 def test_unit_factors(unit, dim, factor, rate):
     f, r = unit_factor(unit, dim)
@@ -87,7 +90,7 @@ def test_messages_list_units_as_they_are_written():
         unit_factor("hm4", "volume")  # (the aliases the docs give were left out: a docs sweep)
     with pytest.raises(UnitError, match=r"for a flow; use one of: hm3/d, .*, L/s, .*Mm3/yr, or a volume per step: hm3, "
                                         r"km3, m3, Mm3 \(also written MCM or mln.m3 for Mm3, /a or /year for /yr, /sec "
-                                        r"for /s\)$"):
+                                        r"for /s, m3 s-1 or cumecs for m3/s, m\^3 for m3\)$"):
         unit_factor("m3/min", "flow")  # (a volume per step, which a flow takes, was left out: a new user)
     assert unit_factor("MCM/a", "flow") == unit_factor("Mm3/yr", "flow")
     with pytest.raises(UnitError, match=r"use one of: GWh, GWh/day, GWh/month, GWh/step, GWh/yr, MWh, MWh/day, TWh, "

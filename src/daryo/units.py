@@ -150,8 +150,11 @@ def is_too_large(v: object) -> bool:
 
 
 def _normalise(unit: str) -> str:
-    u = unit.strip().lower().replace("³", "3").replace("²", "2").replace(" ", "")
+    u = unit.strip().lower().replace("³", "3").replace("²", "2").replace(" ", "").replace("^", "")
     u = u.replace("mcm", "hm3").replace("mln.m3", "hm3").replace("/a", "/yr").replace("/year", "/yr")
+    u = "m3/s" if u == "cumecs" else u
+    # the negative powers of the SI's style: m3 s-1, hm3 d-1, km3 yr-1 (or a-1)
+    u = re.sub(r"(?<=\D|3)(s|d|day|yr|a)-1$", lambda m: "/" + {"d": "day", "a": "yr"}.get(m[1], m[1]), u)
     return u.replace("/sec", "/s")
 
 
@@ -200,7 +203,8 @@ def _known(dimension: str) -> str:
     return units(dimension) + (" (also written MCM or mln.m3 for Mm3)" if dimension == "volume" else "")
 
 
-_ALIASES = " (also written MCM or mln.m3 for Mm3, /a or /year for /yr, /sec for /s)"
+_ALIASES = (" (also written MCM or mln.m3 for Mm3, /a or /year for /yr, /sec for /s, m3 s-1 or cumecs for m3/s, "
+            "m^3 for m3)")
 
 
 def _shown(key: str) -> str:

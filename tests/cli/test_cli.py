@@ -380,6 +380,13 @@ def test_validate_and_info(capsys):
     assert "reservoir" in out and "countries: KAZ, KGZ, UZB" in out and "360 monthly steps" in out
     assert main(["info"]) == 0
     assert "countries: AFG, KAZ, KGZ, TJK, TKM, UZB" in capsys.readouterr().out
+    # every node, in the model's order (a review: a new user found no list of the nodes)
+    assert main(["info", DEMO, "--nodes"]) == 0
+    rows = capsys.readouterr().out.split("\n\n", 1)[1].splitlines()
+    model = daryo.load(DEMO)
+    assert rows[0].split() == ["id", "type", "country", "name"] and len(rows) == 1 + len(model.nodes)
+    first = model.nodes[0]
+    assert rows[1].split()[:3] == [first.id, first.type, first.country]
 
 
 def test_invalid_model_exit_1_without_traceback(tmp_path, capsys):

@@ -84,11 +84,12 @@ def test_overlay_changes_are_plain_data(tmp_path):
     ("add_edges: [[src]]", "add_edges[0]", "an edge is [from, to]"),
     ("remove_edges: 5", "remove_edges", "give a list of edges, e.g. [[from, to], ...], not 5"),
     ("remove_edges: [5]", "remove_edges[0]", "an edge is [from, to], 'from->to' or {from: ..., to: ...}"),
-    ("scale_demands: {factor: lots}", "scale_demands.factor", "give a number of 0 or more, not 'lots'"),
+    ("scale_demands: {factor: lots}", "scale_demands.factor",
+     "give a number of 0 or more (or a percentage: 90 %), not 'lots'"),
     ("scale_demands: {factor: '1e3'}", "scale_demands.factor",
-     "give a number of 0 or more, not '1e3' (text: write the number without quotes)"),
+     "give a number of 0 or more (or a percentage: 90 %), not '1e3' (text: write the number without quotes)"),
     ("scale_demands: {factor: '1.5'}", "scale_demands.factor",
-     "give a number of 0 or more, not '1.5' (text: write the number without quotes)"),
+     "give a number of 0 or more (or a percentage: 90 %), not '1.5' (text: write the number without quotes)"),
     ("scale_demands: {factor: -1}", "scale_demands.factor", "give a number of 0 or more"),
     ("scale_demands: 1.2", "scale_demands", "give a mapping of options"),
     ("scale_demands: {nodes: [town]}", "scale_demands", "give the factor"),
@@ -124,6 +125,16 @@ def test_bad_change_arguments_are_problems_of_the_overlay(tmp_path, change, plac
     if change.split(":")[0] in ("scale_inflows", "shift_peak", "named_years"):  # the ensemble path checks too
         with pytest.raises(ModelError, match=re.escape(message)):
             transform_inflows({"src": np.ones((1, 12))}, [str(overlay)], "2000-10", {})
+
+
+def test_a_factor_may_be_a_percentage_as_in_model_files(tmp_path):
+    """A review: ``scale_demands: {factor: 90 %}`` was refused, though model files take ``%``."""
+    overlay = tmp_path / "pct.yaml"
+    overlay.write_text("title: pct\nchanges:\n  - scale_demands: {factor: 90 %}\n"
+                       "  - scale_inflows: {months: [100 %, 100 %, 100 %, 100 %, 100 %, 50 %, 1, 1, 1, 1, 1, 1]}\n")
+    scale, inflows = load_overlay(str(overlay)).changes
+    assert scale == {"scale_demands": {"factor": 0.9}}
+    assert inflows == {"scale_inflows": {"months": [1.0] * 5 + [0.5] + [1] * 6}}
 
 
 def test_a_folder_named_as_a_scenario_file_is_said_to_be_one(tmp_path):

@@ -311,3 +311,48 @@ def test_set_edges_null_removes_the_attribute(tmp_path):
 def test_an_edge_added_twice_is_a_problem_of_the_overlay(tmp_path):
     with pytest.raises(ModelError, match=r"edge src->farm already exists"):
         apply_scenarios(two_demands_doc(), [write_overlay(tmp_path, "add_edges: [[src, farm]]")])
+
+
+SHARED = """version: 1
+name: share
+time: {start: 2000-10, end: 2001-09}
+parameters:
+  cap: {type: constant, value: 6}
+nodes:
+  - {id: src, type: inflow, inflow: 10}
+  - {id: a, type: demand, demand: 8}
+  - {id: b, type: demand, demand: {parameter: cap}}
+  - {id: sea, type: sink}
+edges: [[src, a], [src, b], [src, sea]]
+constraints:
+  - {id: share, type: flow_ratio, nodes: [a, b], factors: [1, 1]}
+"""
+
+
+def test_an_overlay_sets_a_constraints_and_a_parameters_attributes(tmp_path):
+    """A review (a new basin's modeller): a water-sharing rule written as a constraint could not be compared with
+    another by an overlay ("node 'share' is not in the model"), nor a parameter's value.  10 a month shared 1:1
+    between demands of 8 and 6 gives 5 each; shared 1:2 with the second's demand 9, 10/3 and 20/3."""
+    model = tmp_path / "m.yaml"
+    model.write_text(SHARED)
+    deal = tmp_path / "deal.yaml"
+    deal.write_text("title: a 1:2 share\nchanges:\n  - set_constraints: {share: {factors: [1, 2]}}\n"
+                    "  - set_parameters: {cap: {value: 9}}\n")
+    for scenarios, want in (([], [5.0, 5.0]), ([str(deal)], [10 / 3, 20 / 3])):
+        ds = daryo.run(daryo.load(model, scenarios=scenarios)).dataset
+        np.testing.assert_allclose(ds.delivery.isel(scenario=0).values, [want] * 12, rtol=1e-9)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("title: bad\nchanges:\n  - set_constraints: {shar: {factors: [1, 2]}}\n"
+                   "  - set_parameters: {cup: {value: 9}}\n  - set_constraints: {share: {factors: [1, -2]}}\n"
+                   "  - set_constraints: {share: {id: other}}\n")
+    with pytest.raises(ModelError) as err:
+        daryo.load(model, scenarios=[str(bad)])
+    assert [f"{p.place}: {p.message}" for p in err.value.problems] == [
+        "changes[3].set_constraints.share.id: the id cannot be changed"]
+    bad.write_text(bad.read_text().replace("  - set_constraints: {share: {id: other}}\n", ""))
+    with pytest.raises(ModelError) as err:
+        daryo.load(model, scenarios=[str(bad)])
+    assert [f"{p.place}: {p.message}" for p in err.value.problems] == [
+        "changes[0].set_constraints.shar: constraint 'shar' is not in the model (did you mean 'share'?)",
+        "changes[1].set_parameters.cup: parameter 'cup' is not in the model (did you mean 'cap'?)",
+        "changes[2].set_constraints.share.factors[1]: is negative (-2); a flow ratio's factors must be ≥ 0"]

@@ -239,6 +239,14 @@ def _cmd_info(args: argparse.Namespace) -> int:
         print(f"  {t:<18s}{n:5d}")
     print(f"edges: {len(model.edges)}")
     print(f"countries: {', '.join(model.countries()) or '(none given)'}")
+    if args.nodes:
+        ids = max(len("id"), *(len(node.id) for node in model.nodes)) + 2
+        types = max(len("type"), *(len(node.type) for node in model.nodes)) + 2
+        print(f"\n  {'id':<{ids}}{'type':<{types}}{'country':<9}name")
+        for node in model.nodes:  # (in the model's order: upstream to downstream, as files are usually written)
+            name = node.get("name")
+            print(f"  {node.id:<{ids}}{node.type:<{types}}{node.country or '':<9}"
+                  f"{name if name and name != node.id else ''}".rstrip())
     return EXIT_OK
 
 

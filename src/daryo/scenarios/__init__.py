@@ -10,6 +10,8 @@ group is combined with others) and a list of ``changes`` applied in order::
       - add_edges: [[amu_termez, qosh_tepa_canal]]
       - set: {toktogul_hpp: {energy_priority: 2}}           # null removes an attribute
       - set_edges: {"toktogul->toktogul_hpp": {max_flow: 180 m3/s}}
+      - set_constraints: {share: {factors: [1, 2]}}          # a constraint's attributes, by id
+      - set_parameters: {cap: {value: 9}}                     # a parameter's, by name
       - remove_nodes: [rogun]                                 # and every edge touching them (and metadata.basins)
       - remove_edges: [[vakhsh_in, rogun]]
       - scale_demands: {nodes: [...], factor: 1.2}           # or countries / category; none: all

@@ -25,7 +25,9 @@ from .structure import (
     _op_remove_nodes,
     _op_scale_demands,
     _op_set,
+    _op_set_constraints,
     _op_set_edges,
+    _op_set_parameters,
     _referenced,
     _references,
     _references_after,
@@ -227,12 +229,13 @@ def _note_origins(origins: dict[str, tuple[str, str]], op: str, arg: Any, file: 
         for key in [k for k in origins if k == prefix or k.startswith((f"{prefix}.", f"{prefix}["))]:
             del origins[key]
 
-    if op == "set":
+    if op in ("set", "set_constraints", "set_parameters"):
+        kind = {"set": "nodes", "set_constraints": "constraints", "set_parameters": "parameters"}[op]
         for nid, attrs in arg.items():
             for k, v in attrs.items():
-                forget(f"nodes[{nid}].{k}")
+                forget(f"{kind}[{nid}].{k}")
                 if v is not None:
-                    origins[f"nodes[{nid}].{k}"] = (file, f"{place}.{nid}.{k}")
+                    origins[f"{kind}[{nid}].{k}"] = (file, f"{place}.{nid}.{k}")
     elif op == "add_nodes":
         for n in arg:
             forget(f"nodes[{n['id']}]")
@@ -264,10 +267,12 @@ def overlay_shape_problems(doc: Mapping[str, Any]) -> list[Problem]:
     shape (which loading the document reports too, with its file and every other problem)."""
     return [Problem("", key, f"the model's {key} must be {what} to apply a scenario")
             for key, kind, what in (("nodes", list, "a list"), ("edges", list, "a list"),
-                                    ("metadata", Mapping, "a mapping"))
+                                    ("metadata", Mapping, "a mapping"), ("constraints", list, "a list"),
+                                    ("parameters", Mapping, "a mapping"))
             if doc.get(key) is not None and not isinstance(doc[key], kind)]
 
 
-_APPLY = {"set": _op_set, "set_edges": _op_set_edges, "add_nodes": _op_add_nodes, "remove_nodes": _op_remove_nodes,
+_APPLY = {"set": _op_set, "set_edges": _op_set_edges, "set_constraints": _op_set_constraints,
+          "set_parameters": _op_set_parameters, "add_nodes": _op_add_nodes, "remove_nodes": _op_remove_nodes,
           "add_edges": _op_add_edges, "remove_edges": _op_remove_edges, "scale_demands": _op_scale_demands,
           **{op: _make_inflow_op(op) for op in _INFLOW_OPS}}

@@ -15,12 +15,14 @@ from typing import Any
 from .._files import missing_cwd_note
 from ..errors import LINK_LOOP, ModelError, Problem, did_you_mean, kind_of, short_text
 from ..model.documents import read_document
-from ..units import is_number
+from ..units import UnitError, is_number, parse_quantity
 from ._document import _edge_ends, _is_name
 
 _TOP_KEYS = {"title", "description", "sources", "group", "caveats", "changes"}
-_OPS = ("set", "set_edges", "add_nodes", "remove_nodes", "add_edges", "remove_edges", "scale_demands",
-        "scale_inflows", "shift_peak", "named_years")
+_OPS = ("set", "set_edges", "set_constraints", "set_parameters", "add_nodes", "remove_nodes", "add_edges",
+        "remove_edges", "scale_demands", "scale_inflows", "shift_peak", "named_years")
+#: the changes that set attributes of named things of the model, and what they name
+_SETS = {"set": "node_id", "set_constraints": "constraint_id", "set_parameters": "parameter_name"}
 _INFLOW_OPS = ("scale_inflows", "shift_peak", "named_years")
 # the keys each change that takes a mapping of options accepts
 _OPTIONS = {"scale_demands": ("factor", "nodes", "countries", "category"),
@@ -215,6 +217,8 @@ def load_overlay(name: str, library: str | Path | None = None) -> Overlay:
                                     f"of: {', '.join(_OPS)}"))
             continue
         op, arg = next(iter(ch.items()))
+        arg = _percents_as_factors(op, arg)
+        changes[i] = {op: arg}
         problems += _check_change(op, arg, str(path), f"changes[{i}].{op}")
     if problems:
         raise ModelError(problems, subject=ASKED_FOR)
@@ -257,17 +261,18 @@ def _check_change(op: str, arg: Any, file: str, place: str) -> list[Problem]:
         return [Problem(file, place + where, message)]
 
     out: list[Problem] = []
-    if op == "set":
+    if op in _SETS:
+        shape = f"give {{{_SETS[op]}: {{attribute: value, ...}}}}"
         if not isinstance(arg, Mapping):
-            return problem("", "give {node_id: {attribute: value, ...}}")
+            return problem("", shape)
         if not arg:
-            return problem("", _NOTHING + "give {node_id: {attribute: value, ...}}")
+            return problem("", _NOTHING + shape)
         for nid, attrs in arg.items():
             if not isinstance(attrs, Mapping):
                 out += problem(f".{nid}", f"give {{attribute: value, ...}} (null removes an attribute), not {attrs!r}")
             elif not attrs:
                 out += problem(f".{nid}", _NOTHING + "give {attribute: value, ...} (null removes an attribute)")
-            elif "id" in attrs:
+            elif "id" in attrs and op != "set_parameters":
                 out += problem(f".{nid}.id", "the id cannot be changed")
         return out
     if op == "set_edges":
@@ -363,7 +368,7 @@ def _check_options(op: str, arg: Any, file: str, place: str) -> list[Problem]:
         if "nodes" in arg and "basin" in arg:
             out.append(Problem(file, place, "give nodes or basin, not both"))
     if "factor" in arg and not _is_factor(arg["factor"]):
-        bad("factor", "give a number of 0 or more")
+        bad("factor", "give a number of 0 or more (or a percentage: 90 %)")
     if op == "scale_inflows":
         if arg.get("factor") is None and arg.get("months") is None:  # (months: null changed nothing too)
             out.append(Problem(file, place, "give the factor or 12 monthly factors (months), or both"))
@@ -391,6 +396,31 @@ def _check_options(op: str, arg: Any, file: str, place: str) -> list[Problem]:
 
 def _is_names(v: Any) -> bool:
     return isinstance(v, list) and bool(v) and all(_is_name(x) for x in v)
+
+
+def _percents_as_factors(op: str, arg: Any) -> Any:
+    """``arg`` of change ``op`` with a factor (or a month's factor) written as a percentage (``90 %``, as model
+    files take fractions) as the number it means (0.9); anything else as it is, for the checks to judge."""
+    if op not in ("scale_demands", "scale_inflows") or not isinstance(arg, Mapping):
+        return arg
+    out = dict(arg)
+    if "factor" in out:
+        out["factor"] = _factor_of(out["factor"])
+    if isinstance(out.get("months"), list):
+        out["months"] = [_factor_of(f) for f in out["months"]]
+    return out
+
+
+def _factor_of(value: Any) -> Any:
+    """A percentage (``"90 %"``) as a factor (0.9); anything else as it is."""
+    if isinstance(value, str) and value.strip().endswith("%"):
+        try:
+            quantity = parse_quantity(value)
+        except UnitError:
+            return value
+        if quantity.unit == "%":
+            return quantity.value / 100.0
+    return value
 
 
 def _is_factor(v: Any) -> bool:

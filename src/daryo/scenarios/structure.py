@@ -1,6 +1,6 @@
-"""The changes of a model's structure -- ``set``, ``set_edges``, ``add_nodes``, ``remove_nodes``, ``add_edges``,
-``remove_edges``, ``scale_demands`` -- and the check that no reference between nodes is left pointing at a node
-the changes removed."""
+"""The changes of a model's structure -- ``set``, ``set_edges``, ``set_constraints``, ``set_parameters``,
+``add_nodes``, ``remove_nodes``, ``add_edges``, ``remove_edges``, ``scale_demands`` -- and the check that no
+reference between nodes is left pointing at a node the changes removed."""
 
 from __future__ import annotations
 
@@ -32,6 +32,44 @@ def _op_set(doc: dict, arg: Mapping[str, Any], at: _ChangeAt) -> list[Problem]:
             else:
                 node[k] = copy.deepcopy(v)
     return problems
+
+
+def _op_set_constraints(doc: dict, arg: Mapping[str, Any], at: _ChangeAt) -> list[Problem]:
+    """Set (or, with null, remove) attributes of the model's constraints, named by id."""
+    listed, problems = _value(doc, "constraints", list), []
+    where = {str(c.get("id")): i for i, c in enumerate(listed) if isinstance(c, Mapping)}
+    for cid, attrs in arg.items():
+        if cid not in where:
+            problems.append(at.problem(f"constraint '{cid}' is not in the model{at.not_found(cid, where)}",
+                                       f".{cid}"))
+            continue
+        listed[where[cid]] = _with(listed[where[cid]], attrs)
+    return problems
+
+
+def _op_set_parameters(doc: dict, arg: Mapping[str, Any], at: _ChangeAt) -> list[Problem]:
+    """Set (or, with null, remove) attributes of the model's parameters, named by name (a parameter's ``type``
+    too: a constant may become a monthly profile)."""
+    params, problems = _value(doc, "parameters", dict), []
+    for name, attrs in arg.items():
+        if not isinstance(params.get(name), Mapping):
+            problems.append(at.problem(f"parameter '{name}' is not in the model{at.not_found(name, params)}",
+                                       f".{name}"))
+            continue
+        params[name] = _with(params[name], attrs)
+    return problems
+
+
+def _with(item: Mapping[str, Any], attrs: Mapping[str, Any]) -> dict[str, Any]:
+    """A plain copy of ``item`` with ``attrs`` set (null: removed): the base file's line of the item would be cited
+    for values set here."""
+    out = dict(item)
+    for k, v in attrs.items():
+        if v is None:
+            out.pop(k, None)
+        else:
+            out[k] = copy.deepcopy(v)
+    return out
 
 
 def _op_set_edges(doc: dict, arg: Mapping[str, Any], at: _ChangeAt) -> list[Problem]:
