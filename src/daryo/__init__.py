@@ -37,9 +37,9 @@ _LAZY = {"load": ".api", "run": ".api", "default_model_path": ".api", "demo_mode
 
 #: the subpackages and modules that ``daryo.<name>`` gives after a plain ``import daryo`` (as the docs write
 #: ``daryo.results.advice(ds)`` and ``daryo.ensemble.summary_table(path)``)
-_SUBMODULES = frozenset({"api", "basins", "cf", "ensemble", "errors", "hydrology", "indicators", "model", "network",
-                         "parameters", "pywr", "results", "scenarios", "sdg", "simulate", "solver", "testmodels",
-                         "timeaxis", "units"})
+_SUBMODULES = frozenset({"api", "basins", "cf", "compare", "ensemble", "errors", "hydrology", "indicators", "model",
+                         "network", "parameters", "pywr", "results", "scenarios", "sdg", "simulate", "solver",
+                         "testmodels", "timeaxis", "units"})
 
 
 def __getattr__(name: str) -> Any:

@@ -7,9 +7,11 @@ import csv
 import errno
 import functools
 import io
+import json
 import os
 import shutil
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -449,16 +451,20 @@ def caveats(model: Model) -> dict[str, str]:
 
 def provenance(model: Model) -> dict[str, str]:
     """What a run's results were made from, as attributes: daryo's version, the model file, the scenario overlays
-    applied to it, and its hydrology (the embedded model's kind, traces and seed).  (The results also record
+    applied to it, its hydrology (the embedded model's kind, traces and seed) and, where the model names them, its
+    basins (``metadata.basins`` as JSON, which names the river systems of the water stress of the results read
+    back: :func:`daryo.sdg.water_stress`).  (The results also record
     ``network_sha256``, a digest of everything the run computed from: the model's data files, overlays and
     hydrology as they were read, which the model file's digest does not cover.)"""
     from . import __version__
 
-    hydrology = model.metadata.get("hydrology")
+    hydrology, basins = model.metadata.get("hydrology"), model.metadata.get("basins")
     return {"daryo": __version__, "model_file": recorded_model_file(model),
             "model_sha256": model.file_sha256, "scenarios": applied_overlays(model),
             "hydrology": ", ".join(f"{k} {v}" for k, v in hydrology.items()) if isinstance(hydrology, dict) else "",
-            "software": _software_versions()}
+            "software": _software_versions(),
+            **({"basins": json.dumps({str(k): [str(n) for n in v] for k, v in basins.items()})}
+               if isinstance(basins, Mapping) and all(isinstance(v, list) for v in basins.values()) else {})}
 
 
 def recorded_model_file(model: Model) -> str:

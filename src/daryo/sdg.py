@@ -138,7 +138,8 @@ def water_stress(ds: xr.Dataset, basins: Mapping[str, Sequence[str]] | None = No
         Names for the systems: a mapping of a name to node ids (as a model's ``metadata.basins``, which lists each
         basin's inflow nodes); a system takes the names of the basins whose nodes it holds (joined by " + "), and
         one that holds none the id of its first node ("system of <id>"); where two systems would have one
-        name, each has its first node's id after it.  None: the systems are named by their first node.
+        name, each has its first node's id after it.  None: the basins the results record (their attribute
+        ``basins``: a run of a model with ``metadata.basins``), else the systems are named by their first node.
     environmental
         ``"requirements"`` (the default): the least water, step by step, that the system's sources (its
         inflows) must leave in its rivers to meet the ``flow_requirement`` nodes on them, the water that meets
@@ -170,7 +171,7 @@ def water_stress(ds: xr.Dataset, basins: Mapping[str, Sequence[str]] | None = No
     check_dataset(ds, "water_stress")
     _check_flows(ds)
     fraction = _environmental_fraction(environmental)
-    accounts = StressAccounts(ds, basins)
+    accounts = StressAccounts(ds, recorded_basins(ds) if basins is None else basins)
     years = n_years(ds)
     returned = _mean_total(ds["return_flow"], "demand") if "return_flow" in ds else np.zeros(ds.sizes.get("demand", 0))
     inflows = _mean_total(ds["node_flow"], "node")[accounts.inflow_nodes]
@@ -193,6 +194,20 @@ def water_stress(ds: xr.Dataset, basins: Mapping[str, Sequence[str]] | None = No
     frame.attrs.update(units={"withdrawal": "hm3 per year", "renewable": "hm3 per year",
                               "environmental": "hm3 per year", "stress": "%"}, environmental=str(environmental))
     return frame
+
+
+def recorded_basins(ds: xr.Dataset) -> dict[str, list[str]] | None:
+    """The model's basins a run's results record (their attribute ``basins``, JSON; None where they have none or
+    it cannot be read): the names of :func:`water_stress`'s river systems."""
+    import json
+
+    try:
+        basins = json.loads(str(ds.attrs["basins"]))
+    except (KeyError, ValueError):
+        return None
+    if not isinstance(basins, dict) or not all(isinstance(v, list) for v in basins.values()):
+        return None
+    return {str(k): [str(n) for n in v] for k, v in basins.items()}
 
 
 def total_name(systems: Collection[str]) -> str:

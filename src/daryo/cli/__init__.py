@@ -35,7 +35,7 @@ from ._process import (
     _tolerate_unencodable,
     _UsageError,
 )
-from .commands import _cmd_convert, _cmd_ensemble, _cmd_info, _cmd_run, _cmd_scenarios, _cmd_validate
+from .commands import _cmd_compare, _cmd_convert, _cmd_ensemble, _cmd_info, _cmd_run, _cmd_scenarios, _cmd_validate
 
 __all__ = ["main", "build_parser"]
 
@@ -83,6 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     i.set_defaults(func=_cmd_info)
     _add_ensemble_parser(sub)
     _add_convert_parser(sub)
+    _add_compare_parser(sub)
     for command in sub.choices.values():  # (an abbreviation was taken silently: ``--trace 3`` beside ``--traces``)
         command.allow_abbrev = False
     return p
@@ -273,6 +274,15 @@ def _series_names(text: str) -> tuple[str, ...]:
 
 
 # ------------------------------------------------------------------------------------------- convert
+def _add_compare_parser(sub: argparse._SubParsersAction) -> None:
+    c = sub.add_parser("compare", help="set two runs' results side by side: what a deal or a rule changes")
+    c.add_argument("first", help="results of the first run (a .nc file of daryo run -o): the baseline, say")
+    c.add_argument("second", help="results of the second run (a .nc file): the deal, say")
+    c.add_argument("--all", action="store_true", help="also print the rows that do not change")
+    c.add_argument("--csv", metavar="FILE", help="also write the whole table to this CSV file")
+    c.set_defaults(func=_cmd_compare)
+
+
 def _add_convert_parser(sub: argparse._SubParsersAction) -> None:
     c = sub.add_parser("convert", help="convert a Pywr JSON model into a daryo model file (YAML or JSON)")
     c.add_argument("model", help="Pywr v1 JSON model")

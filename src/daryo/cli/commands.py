@@ -8,7 +8,7 @@ import os
 import shlex
 from collections import Counter
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..errors import ModelError
 from ._process import EXIT_OK, _caused_by, _err, _InputError, _Terminated, _UsageError
@@ -532,6 +532,89 @@ def _print_water_stress(out: Path, model: Model) -> None:
         cells = "".join(stress_text(row[k]) for k in ("p5", "p50", "p95"))
         print(f"  {name:<{w}}{stress_text(row['long_term'])}  {stress_level(row['long_term']):<10}{cells}"
               f"{row['high'] * 100:>7.1f} %{row['critical'] * 100:>8.1f} %")
+
+
+#: the smallest difference daryo compare prints (its values have one decimal)
+_UNCHANGED = 0.05
+
+
+def _cmd_compare(args: argparse.Namespace) -> int:
+    from .._files import atomic_write
+    from ..compare import compare_runs
+
+    csv = _output_path(args.csv, "table.csv", "--csv") if args.csv is not None else None
+    if csv is not None:
+        _check_parent(csv)
+    first, second = _read_results(args.first), _read_results(args.second)
+    with first, second:
+        table = compare_runs(first, second)
+        spans = [_run_span(ds) for ds in (first, second)]
+        caveats = [str(ds.attrs.get("caveats") or "").splitlines() for ds in (first, second)]
+    if csv is not None:
+        atomic_write(csv, lambda f: f.write(table.to_csv(index=False).encode()))
+    print("second − first; mean annual values (hm³/yr for water, GWh/yr for energy, % for water stress):")
+    for which, path, span in (("first", args.first, spans[0]), ("second", args.second, spans[1])):
+        print(f"  {which + ':':<8}{table.attrs[which]} ({path}; {span})")
+    if spans[0] != spans[1]:
+        print("note: the runs cover different spans or scenarios; their mean annual values are compared all the same")
+    changed = table if args.all else table[~(table["difference"].abs() < _UNCHANGED)]
+    if len(changed):
+        w = max(len("element"), *(len(e) for e in changed["element"])) + 2
+        q = max(len("quantity"), *(len(x) for x in changed["quantity"])) + 2
+        print(f"  {'table':<13}{'element':<{w}}{'quantity':<{q}}{'first':>12}{'second':>12}{'difference':>12}")
+        values = changed[["first", "second", "difference"]].to_numpy(dtype=float)
+        for (kind, element, quantity), (a, b, d) in zip(changed[["table", "element", "quantity"]].to_numpy(str),
+                                                        values, strict=True):
+            print(f"  {kind:<13}{element:<{w}}{quantity:<{q}}{_cell(a)}{_cell(b)}{_cell(d, sign=True)}")
+    unchanged = len(table) - len(changed)
+    if unchanged:
+        print(f"({unchanged} of {len(table)} rows do not change by {_UNCHANGED} or more; --all shows them)")
+    for run, (own, other) in (("first", caveats), ("second", caveats[::-1])):
+        only = [c for c in own if c not in other]  # (an overlay's: what a reader of that run must know)
+        if only:
+            print(f"caveats of the {run} run only:", *(f"  - {c}" for c in only), sep="\n")
+    if csv is not None:
+        print(f"the whole table written to {csv}")
+    return EXIT_OK
+
+
+def _read_results(path: str) -> Any:
+    """A run's results file, open (an error that names it where it is not one)."""
+    import xarray as xr
+
+    from .._files import user_path
+    from ..results import is_netcdf
+
+    p = user_path(path, "daryo compare", "a file")
+    if not p.is_file():
+        raise _InputError(f"{path}: no such file" if not p.exists() else f"{path} is not a file")
+    if not is_netcdf(p):
+        raise _InputError(f"{path} is not a NetCDF file: give the results of daryo run -o FILE.nc")
+    try:
+        ds = xr.open_dataset(p)
+    except (OSError, ValueError):
+        raise _InputError(f"{path} cannot be read as a NetCDF file: give the results of daryo run -o FILE.nc"
+                          ) from None
+    if "scenario" not in ds.dims or "time" not in ds.dims:
+        ds.close()
+        what = "an ensemble's store" if "trace" in ds.dims else "not a run's results"
+        raise _InputError(f"{path} is {what}: daryo compare takes the results of two runs (daryo run -o FILE.nc)")
+    return ds
+
+
+def _run_span(ds: Any) -> str:
+    """A run's span and scenarios, as the comparison's header gives them."""
+    import pandas as pd
+
+    t = pd.DatetimeIndex(ds["time"].values)
+    return f"{t[0]:%Y-%m} to {t[-1]:%Y-%m}, {_count(ds.sizes['scenario'], 'scenario')}"
+
+
+def _cell(value: float, sign: bool = False) -> str:
+    """A value of daryo compare's table in a column of 12: one decimal, "–" for none."""
+    if value != value:  # (NaN: an element only one run has)
+        return f"{'–':>12}"
+    return f"{value:>+12.1f}" if sign else f"{value:>12.1f}"
 
 
 def _cmd_convert(args: argparse.Namespace) -> int:
