@@ -40,6 +40,8 @@ def test_a_depth_may_be_given_in_metres():
     assert unit_factor("m", "depth") == (1000.0, False)
     assert unit_factor("mm", "depth") == (1.0, False)
     assert unit_factor("m", "length") == (1.0, False)
+    with pytest.raises(UnitError, match=r"unknown unit 'km' for a depth; use one of: mm, m$"):
+        unit_factor("km", "depth")
 
 
 def test_wrong_dimension_is_refused_with_choices():

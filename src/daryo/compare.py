@@ -32,8 +32,8 @@ def compare_runs(first: xr.Dataset, second: xr.Dataset,
         Two runs' results (``Results.dataset``, or their NetCDF files read back with ``xarray.open_dataset``),
         usually of one model under two sets of overlays, over the same years and hydrology.
     basins
-        The river systems' names, as the model's ``metadata.basins`` gives them (None: each named after an
-        inflow node of it).
+        The river systems' names, as the model's ``metadata.basins`` gives them (None: those the results record,
+        else each named after an inflow node of it).
 
     Returns
     -------

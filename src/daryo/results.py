@@ -44,8 +44,8 @@ from .timeaxis import TimeAxis, step_label
 from .units import is_number
 
 __all__ = ["SHORTFALL_NOISE", "Results", "advice", "build_dataset", "caveats", "check_csv_folder",
-           "check_netcdf_target", "is_netcdf", "netcdf_attributes", "requirement_met", "shortfall",
-           "topology"]
+           "check_netcdf_target", "is_netcdf", "netcdf_attributes", "requirement_columns", "requirement_met",
+           "shortfall", "topology"]
 
 _VOL = "hm3"
 _FLOW = "hm3 per step"
@@ -273,6 +273,13 @@ def _requirement_at(net: CompiledNetwork, ids: list[str]) -> tuple:
             {"description": "Node whose flow each requirement is on"})
 
 
+def requirement_columns(net: CompiledNetwork) -> np.ndarray:
+    """The LP columns of the nodes the network's flow requirements are on (their flow), in the model's order."""
+    at = [str(net.model.node(net.node_ids[i]).get("at")) for i, t in enumerate(net.node_types)
+          if t == "flow_requirement"]
+    return net.node_col[[net.node_ids.index(a) for a in at]].astype(np.int64)
+
+
 def topology(net: CompiledNetwork) -> xr.Dataset:
     """The network's topology, as a run's results hold it (coordinates only): its nodes and their types, its
     edges and their ends, its demands and the node each returns its water to, its flow requirements and the node
@@ -414,10 +421,8 @@ def build_dataset(net: CompiledNetwork, out: SimulationOutput) -> xr.Dataset:
         ids = [net.node_ids[i] for i in req_nodes]
         coords.update(_coords(net, ids, "requirement"))
         coords["requirement_at"] = _requirement_at(net, ids)
-        at_ids = coords["requirement_at"][1]
-        cols = net.node_col[req_nodes]
-        at = net.node_col[[net.node_ids.index(i) for i in at_ids]]
-        required = out.col_upper[:, :, cols]
+        required = out.col_upper[:, :, net.node_col[req_nodes]]
+        at = requirement_columns(net)
         var("required", ("scenario", "time", "requirement"), required, _FLOW, "Required minimum flow")
         var("requirement_met", ("scenario", "time", "requirement"), requirement_met(required, x[:, :, at]), _FLOW,
             "Part of the required flow that was met: the flow through the node, up to the requirement (all of it "

@@ -184,7 +184,7 @@ def unit_factor(unit: str | None, dimension: Dimension) -> tuple[float, bool]:
     dim, factor, is_rate = _UNITS[key]
     if dimension == "flow" and dim == "volume":  # a volume given for a flow is a volume per step
         return factor, False
-    if dimension == "depth" and dim == "length":  # (a depth is a length: 'm' was refused as "a unit of length")
+    if dimension == "depth" and dim == "length":  # (a depth is a length, given in metres: evaporation, say)
         return factor * 1000.0, False
     if dim != dimension:
         raise UnitError(f"'{unit}' is a unit of {dim}, but {with_article(dimension)} is expected; use one of: "
@@ -200,6 +200,8 @@ def _known(dimension: str) -> str:
 
     if dimension == "flow":  # (a volume given for a flow is a volume per step)
         return f"{units('flow')}, or a volume per step: {units('volume')}{_ALIASES}"
+    if dimension == "depth":  # (a depth is a length)
+        return f"{units('depth')}, {units('length')}"
     return units(dimension) + (" (also written MCM or mln.m3 for Mm3)" if dimension == "volume" else "")
 
 

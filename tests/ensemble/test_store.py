@@ -753,3 +753,22 @@ def test_the_shortfall_table_of_another_threshold_or_of_one_run_year_is_worked_o
                        ({"threshold": "x"}, TypeError)):
         with pytest.raises(error):
             shortfall_table(out, **bad)
+
+
+@pytest.mark.parametrize("table, dropped, what", [
+    ("water_stress_table", ["summary_annual_water_stress"], "water stress"),
+    ("requirement_table", ["annual_requirement_shortfall_fraction"], "flow requirements"),
+])
+def test_a_store_of_an_earlier_daryo_is_told_to_be_run_again(tmp_path, table, dropped, what):
+    """A store written before an indicator was kept holds none of it: the table names the store and what to do."""
+    import xarray as xr
+
+    from daryo import ensemble
+
+    _, out = run(tmp_path, "p.nc", model=plant_basin())
+    older = tmp_path / "older.nc"
+    with xr.open_dataset(out) as ds:
+        ds.drop_vars(dropped).to_netcdf(older)
+    with pytest.raises(ValueError, match=f"^{re.escape(str(older))} holds no {what}: it was written by an earlier "
+                                         "daryo; run the ensemble again$"):
+        getattr(ensemble, table)(older)

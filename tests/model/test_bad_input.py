@@ -1087,7 +1087,7 @@ def test_ids_yaml_reads_as_booleans_or_numbers_are_named_as_such(tmp_path):
                    "return_to: no}\n  - {id: sea, type: sink}\nedges: [[src, d], [src, sea]]\n")
     assert [m.split("m.yaml: ")[1] for m in load_problems(write_model(tmp_path, text))] == [
         "nodes[d].return_to (line 6): must be the id of a node (text), but YAML read it as the boolean False; put "
-        "the id in quotes"]
+        "the id in quotes (for none, leave the key out)"]
 
 
 @pytest.mark.parametrize("name, text, place, what", [

@@ -48,6 +48,12 @@ def test_messages():
     assert _read('date,a\n2001-01-01,"75,2"\n2001-02-01,"-3,5"\n')[1] == [
         ("/d/f.csv line 2, column 'a'", "'75,2' is not a finite number (2 such cells in the file): write decimals "
          "with a point (a comma separates the values)")]
+    assert _read('date,a\n2001-01-01,"1,500"\n')[1] == [  # (a thousands separator, or a decimal comma)
+        ("/d/f.csv line 2, column 'a'", "'1,500' is not a finite number (1 such cell in the file): write numbers "
+         "without a thousands separator, and decimals with a point (a comma separates the values)")]
+    assert _read("date, a,b\n2001-01-01,1,2\n", columns=["a"])[1] == [
+        ("here", "CSV 'f.csv' has no column 'a'; its columns are: 'date', ' a', 'b' (' a' begins or ends with a "
+         "space: remove the spaces around the header's commas)")]
     assert _read("date,a\n2001-01-01,1\n2001-02-01,2\n2001-01-01,3\n")[1] == [
         ("/d/f.csv line 4", "date 2001-01-01 appears more than once (first on line 2)")]
 

@@ -246,6 +246,17 @@ def test_a_gauge_s_minimum_residual_flow_is_an_environmental_flow_that_changes_n
     np.testing.assert_allclose(gauged / ds["days"].values, theirs["gauge"][:, 0], rtol=1e-9)
 
 
+def test_a_gauge_s_negative_mrf_is_told_once_at_its_own_key(tmp_path):
+    """A review: a negative MRF was told twice, at the gauge's ``max_flows[0]`` and at ``nodes[gauge MRF].flow``,
+    neither of which the Pywr file has."""
+    doc = pywr_doc([{"name": "in", "type": "catchment", "flow": 6.0},
+                    {"name": "gauge", "type": "rivergauge", "mrf": -1.0, "mrf_cost": -100.0},
+                    {"name": "sea", "type": "output"}], [["in", "gauge"], ["gauge", "sea"]])
+    with pytest.raises(ModelError) as err:
+        daryo.load(write_model(tmp_path, doc))
+    assert [p.place for p in err.value.problems] == ["nodes[gauge].mrf"]
+
+
 def test_above_curve_cost_without_a_control_curve_is_a_curve_at_100_percent():
     """Pywr's reservoir: cost = a control curve at control_curve (default 1.0, full) with values
     [above_curve_cost, 0]."""

@@ -135,6 +135,10 @@ def test_a_factor_may_be_a_percentage_as_in_model_files(tmp_path):
     scale, inflows = load_overlay(str(overlay)).changes
     assert scale == {"scale_demands": {"factor": 0.9}}
     assert inflows == {"scale_inflows": {"months": [1.0] * 5 + [0.5] + [1] * 6}}
+    overlay.write_text("title: pct\nchanges:\n  - scale_demands: {factor: -10 %}\n")  # (named as it was written)
+    with pytest.raises(ModelError, match=re.escape("give a number of 0 or more (or a percentage: 90 %), not "
+                                                   "'-10 %'")):
+        load_overlay(str(overlay))
 
 
 def test_a_folder_named_as_a_scenario_file_is_said_to_be_one(tmp_path):

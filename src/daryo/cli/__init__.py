@@ -246,12 +246,12 @@ def _add_ensemble_parser(sub: argparse._SubParsersAction) -> None:
                         "up to (not including) 1 (default 0.3; with --resume, the run's own)")
     e.add_argument("--summary-csv", metavar="FILE",
                    help="also write the summaries (mean, percentiles, share above the deficit threshold, shares of "
-                        "the levels of water stress, per indicator and element) to this CSV file, a row per "
-                        "indicator, element and statistic")
+                        "the levels of water stress and its long-term ratio, per indicator and element) to this CSV "
+                        "file, a row per indicator, element and statistic")
     e.add_argument("--series", type=_series_names, metavar="NAMES",
                    help="the monthly series to store, separated by commas, of storage, delivery, deficit, "
-                        "sink_inflow, energy (the default ones), turbine_flow and demanded; 'none' for none (the "
-                        "annual indicators and summaries only: a small store)")
+                        "sink_inflow, energy (the default ones), turbine_flow, demanded, required and "
+                        "requirement_met; 'none' for none (the annual indicators and summaries only: a small store)")
     e.add_argument("--quiet", action="store_true", help="no progress output")
     e.set_defaults(func=_cmd_ensemble)
 

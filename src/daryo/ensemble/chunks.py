@@ -13,7 +13,7 @@ from ..errors import did_you_mean, kind_of
 from ..model import Model, Node, Series
 from ..model.places import problems_relocated
 from ..network import CompiledNetwork, compile_network
-from ..results import requirement_met, shortfall, topology
+from ..results import requirement_columns, requirement_met, shortfall, topology
 from ..sdg import StressAccounts, stress_ratio
 from ..simulate.engine import simulate
 from ..simulate.fastpath import FastOptions, FastStepper, StepRecord, fast_path_unsupported
@@ -257,13 +257,6 @@ def _simulate_chunk(net: CompiledNetwork, fast: bool, run_traces: int | None = N
                 returned=dl * (1.0 - consumed[:, t]), environmental=accounts.environmental(required),
                 required=required, requirement_met=requirement_met(required, x[:, t, cols["required"]]))
     return rec.series, rec.annual(), f"plain path ({reason})"
-
-
-def requirement_columns(net: CompiledNetwork) -> np.ndarray:
-    """The LP columns of the nodes the network's flow requirements are on (their flow), in the model's order."""
-    at = [str(net.model.node(net.node_ids[i]).get("at")) for i, t in enumerate(net.node_types)
-          if t == "flow_requirement"]
-    return net.node_col[[net.node_ids.index(a) for a in at]].astype(np.int64)
 
 
 def _inflow_columns(net: CompiledNetwork) -> np.ndarray:

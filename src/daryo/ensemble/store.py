@@ -626,10 +626,8 @@ def water_stress_table(output: str | Path) -> pd.DataFrame:
         If ``output`` holds no ensemble summaries, or none of the water stress (a store of daryo before
         2026-12-05's).
     """
-    with _summaries(user_path(output, "water_stress_table", "an ensemble's output")) as ds:
-        if "summary_annual_water_stress" not in ds or "prob_water_stress_level" not in ds:
-            raise ValueError(f"{output} holds no water stress: it was written by an earlier daryo; run the ensemble "
-                             "again")
+    with _summaries(user_path(output, "water_stress_table", "an ensemble's output"),
+                    ("summary_annual_water_stress", "prob_water_stress_level"), "water stress") as ds:
         stress = ds["summary_annual_water_stress"].transpose("system", "statistic")
         table = pd.DataFrame(stress.values, columns=[str(s) for s in stress["statistic"].values],
                              index=pd.Index(ds["system"].values.astype(str), name="system"))
@@ -664,10 +662,8 @@ def requirement_table(output: str | Path) -> pd.DataFrame:
         If ``output`` holds no ensemble summaries, or none of the flow requirements (a store of daryo before
         2026-12-05's).
     """
-    with _summaries(user_path(output, "requirement_table", "an ensemble's output")) as ds:
-        if "annual_requirement_shortfall_fraction" not in ds:
-            raise ValueError(f"{output} holds no flow requirements: it was written by an earlier daryo; run the "
-                             "ensemble again")
+    with _summaries(user_path(output, "requirement_table", "an ensemble's output"),
+                    ("annual_requirement_shortfall_fraction",), "flow requirements") as ds:
         short = ds["annual_requirement_shortfall_fraction"].transpose("trace", "year", "requirement").values
         fraction = ds["summary_annual_requirement_shortfall_fraction"]
         table = pd.DataFrame({
@@ -717,7 +713,8 @@ def summary_table(output: str | Path) -> pd.DataFrame:
 
     Columns: ``indicator`` (``annual_delivery``, ``annual_deficit_fraction``… as in the store, without the
     ``summary_`` prefix), ``units``, ``kind`` (the element's kind: ``demand``, ``reservoir``, ``sink``,
-    ``hydropower``, ``inflow``, ``system``: a river system, for the water stress), ``element``, ``country``,
+    ``hydropower``, ``inflow``, ``requirement``: a flow requirement, ``system``: a river system, for the water
+    stress), ``element``, ``country``,
     ``statistic`` and ``value``.  The statistics are taken over every (trace, run year) pair: ``mean``, ``p5``,
     ``p50``, ``p95``; for ``annual_deficit_fraction`` also ``share_above_<threshold>``, the share of pairs whose
     deficit is above the run's threshold (the store's ``prob_deficit_above_threshold``); for
@@ -769,8 +766,9 @@ def _run_attribute(attrs: Mapping[str, Any], name: str) -> Any:
 
 
 @contextmanager
-def _summaries(path: Path) -> Iterator[Any]:
-    """The ensemble output ``path``, open (ValueError if it holds no ensemble summaries)."""
+def _summaries(path: Path, needs: Sequence[str] = (), what: str = "") -> Iterator[Any]:
+    """The ensemble output ``path``, open (ValueError if it holds no ensemble summaries, or not the variables
+    ``needs``, of ``what``, which daryo wrote after the store's daryo)."""
     import xarray as xr
 
     engine = "zarr" if _format_of(path) == "zarr" else None
@@ -784,6 +782,8 @@ def _summaries(path: Path) -> Iterator[Any]:
     with opened as ds:
         if "summary_annual_deficit_fraction" not in ds or "prob_deficit_above_threshold" not in ds:
             raise ValueError(f"{path} holds no ensemble summaries: it is not the output of an ensemble run")
+        if any(name not in ds for name in needs):
+            raise ValueError(f"{path} holds no {what}: it was written by an earlier daryo; run the ensemble again")
         yield ds
 
 

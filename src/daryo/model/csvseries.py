@@ -344,8 +344,9 @@ def read_csv_series(df: pd.DataFrame, fname: str, csv: str, place: str, add: Cal
     missing = [c for c in cols if c not in df.columns]
     if missing:
         spaced = [c for c in missing if any(str(c).strip() == str(h).strip() for h in df.columns)]
-        hint = (f" ({', '.join(repr(str(h)) for h in df.columns if str(h) != str(h).strip())} begin or end with a "
-                "space: remove the spaces around the header's commas)") if spaced else ""
+        padded = [repr(str(h)) for h in df.columns if str(h) != str(h).strip()]
+        hint = (f" ({', '.join(padded)} {'begins or ends' if len(padded) == 1 else 'begin or end'} with a space: "
+                "remove the spaces around the header's commas)") if spaced else ""
         add(place, f"CSV '{csv}' has no column {', '.join(repr(c) for c in missing)}; its columns are: "
             f"{', '.join(repr(str(c)) for c in df.columns)}{hint}")
         return None
@@ -527,6 +528,9 @@ def _bad_cell(raw: Any, n_bad: int) -> str:
     if pd.isna(raw):  # pandas reads an empty cell (and NA, NaN, null) as no value
         more = f" ({n_bad} cells in the file are empty or not numbers)" if n_bad > 1 else ""
         return f"the cell is empty (or NA); give a number{more}"
-    comma = ": write decimals with a point (a comma separates the values)" if re.fullmatch(
-        r"\s*[-+]?\d+,\d+\s*", str(raw)) else ""
+    text = str(raw).strip()
+    comma = (": write numbers without a thousands separator, and decimals with a point (a comma separates the "
+             "values)" if re.fullmatch(r"[-+]?\d{1,3}(,\d{3})+", text)
+             else ": write decimals with a point (a comma separates the values)" if re.fullmatch(r"[-+]?\d+,\d+", text)
+             else "")
     return f"'{raw}' is not a finite number ({n_bad} such cell{'s' if n_bad != 1 else ''} in the file){comma}"

@@ -71,7 +71,9 @@ def _at_origin(problem: Problem, origins: Mapping[str, tuple[str, str]]) -> Prob
         return problem
     key = max(found, key=len)  # (a value set on a node an overlay added: the set, not the add)
     file, where = origins[key]
-    return replace(problem, file=file, place=where + place[len(key):])
+    rest = re.sub(r"^ \(line \d+\)", "", place[len(key):])  # (the base file's line of a node using a parameter
+    # the overlay set)
+    return replace(problem, file=file, place=where + rest)
 
 
 def _at_pywr_place(problem: Problem, places: Mapping[str, str]) -> Problem:

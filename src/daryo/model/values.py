@@ -197,6 +197,8 @@ def _parse_value(value: Any, attr: Attribute, ctx: LoadContext, place: str) -> A
         if not isinstance(value, str):
             read = (f" (text), but YAML read it as {kind_of(value)}; put the id in quotes"
                     if isinstance(value, bool | int | float) else f", not '{_short(value)}'")
+            if value is False:  # (``return_to: no`` means no return more often than a node named "no")
+                read += " (for none, leave the key out)"
             ctx.add(place, f"must be the id of a node{read}")
             return None
         return value

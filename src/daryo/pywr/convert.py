@@ -115,6 +115,8 @@ def _whole(v: Any) -> Any:
     return int(v) if isinstance(v, float) and v.is_integer() else v
 
 
+#: the Pywr keys of a gauge's two bands' maximum and cost (its MRF band, the rest)
+_GAUGE_KEYS = (("mrf", "mrf_cost"), ("max_flow", "cost"))
 #: the most sublinks of a split link without max_flows or costs (bands alike, which only a fuzz gives by the million)
 _MAX_BANDS = 1_000
 
@@ -530,9 +532,12 @@ class _Converter:
         return c
 
     def _piecewise(self, name: str, raw: Mapping, place: str, nsteps: int, max_flows: list, costs: list,
-                   extra: int = 0, slot_names: list | None = None, factors: list | None = None) -> _Node:
+                   extra: int = 0, slot_names: list | None = None, factors: list | None = None,
+                   keys: tuple[tuple[str, str], ...] = ()) -> _Node:
         """Pywr's PiecewiseLink/MultiSplitLink: entry reach NAME -> sublinks -> junction NAME Sub Output; extra
-        sublinks also feed junction NAME Extra i (slot i+1); factors tie the last plain sublink and the extras."""
+        sublinks also feed junction NAME Extra i (slot i+1); factors tie the last plain sublink and the extras.
+        ``keys``: the Pywr keys of the first sublinks' maximum and cost where the node has keys of its own (a
+        gauge's ``mrf``, ``mrf_cost`` and ``cost``), not ``max_flows`` and ``costs`` lists."""
         n_all = nsteps + extra
         max_flows = list(max_flows) + [None] * (n_all - len(max_flows))
         costs = list(costs) + [0.0] * (n_all - len(costs))
@@ -541,10 +546,11 @@ class _Converter:
         for i in range(n_all):
             sid = f"{name} Sublink {i}"
             node: dict[str, Any] = {"id": sid, "type": "reach"}
-            mf = self.flow(max_flows[i], f"{place}.max_flows[{i}]", f"{name}.max_flows[{i}]")
-            cost = self.plain(costs[i], f"{place}.costs[{i}]", f"{name}.costs[{i}]")
-            self.places.update({f"nodes[{sid}].max_flow": f"{place}.max_flows[{i}]",
-                                f"nodes[{sid}].cost": f"{place}.costs[{i}]"})
+            flow_key, cost_key = keys[i] if i < len(keys) else (f"max_flows[{i}]", f"costs[{i}]")
+            mf = self.flow(max_flows[i], f"{place}.{flow_key}", f"{name}.{flow_key}")
+            cost = self.plain(costs[i], f"{place}.{cost_key}", f"{name}.{cost_key}")
+            self.places.update({f"nodes[{sid}].max_flow": f"{place}.{flow_key}",
+                                f"nodes[{sid}].cost": f"{place}.{cost_key}"})
             if mf is not None:
                 node["max_flow"] = mf
             if cost is not None:
@@ -655,16 +661,20 @@ class _Converter:
         return self._piecewise(name, raw, place, n or 1, max_flows, costs)
 
     def _n_rivergauge(self, name: str, raw: Mapping, place: str) -> _Node:
-        return self._gauged(name, raw, self._piecewise(name, raw, place, 2, [raw.get("mrf", 0.0), None],
-                                                       [raw.get("mrf_cost", 0.0), raw.get("cost", 0.0)]))
+        return self._gauged(name, raw, place, self._piecewise(
+            name, raw, place, 2, [raw.get("mrf", 0.0), None], [raw.get("mrf_cost", 0.0), raw.get("cost", 0.0)],
+            keys=_GAUGE_KEYS))
 
-    def _gauged(self, name: str, raw: Mapping, c: _Node) -> _Node:
+    def _gauged(self, name: str, raw: Mapping, place: str, c: _Node) -> _Node:
         """A gauge's node ``c`` with its minimum residual flow, where it has one, as a ``flow_requirement``
         ``NAME MRF`` on the gauge: in cost mode it changes no flow (only the costs do, as in Pywr), but the
-        results report what it asked for and got, and SDG 6.4.2 counts it as an environmental flow."""
+        results report what it asked for and got, and SDG 6.4.2 counts it as an environmental flow.  (A negative
+        MRF is the MRF band's problem, told once.)"""
         mrf = c.nodes[1].get("max_flow")  # (the MRF band's maximum: the MRF converted, None where there is none)
-        if mrf is not None and self.params.constant_number(raw.get("mrf")) != 0.0:
+        value = self.params.constant_number(raw.get("mrf"))
+        if mrf is not None and (value is None or value > 0.0):
             c.nodes.append({"id": f"{name} MRF", "type": "flow_requirement", "at": name, "flow": mrf})
+            self.places[f"nodes[{name} MRF].flow"] = f"{place}.mrf"
         return c
 
     def _n_multisplitlink(self, name: str, raw: Mapping, place: str) -> _Node:
@@ -692,9 +702,9 @@ class _Converter:
         if not isinstance(factors, list) or len(factors) < 2:
             self.add(f"{place}.factors", "needs a list of at least two factors")
             factors = [1.0, 1.0]
-        return self._gauged(name, raw, self._piecewise(name, raw, place, 2, [raw.get("mrf", 0.0), None],
-                                                       [raw.get("mrf_cost", 0.0), raw.get("cost", 0.0)],
-                                                       len(factors) - 1, raw.get("slot_names"), factors))
+        return self._gauged(name, raw, place, self._piecewise(
+            name, raw, place, 2, [raw.get("mrf", 0.0), None], [raw.get("mrf_cost", 0.0), raw.get("cost", 0.0)],
+            len(factors) - 1, raw.get("slot_names"), factors, keys=_GAUGE_KEYS))
 
     def _n_losslink(self, name: str, raw: Mapping, place: str) -> _Node:
         """gross -> net (bounds and cost) plus a loss that Pywr sends to an internal output: ``loss = L × net``

@@ -126,7 +126,7 @@ def overlaid_document(doc: Mapping[str, Any], names: Iterable[str], library: str
             place = f"changes[{i}].{op}"
             at = _ChangeAt(ov.file, place, {**removed_earlier, **removed}, read_inflow)
             problems += _APPLY[op](out, arg, at)
-            _note_origins(origins, op, arg, ov.file, place)
+            _note_origins(origins, op, arg, ov.file, place, out)
             if _changes_given_years(op, arg):
                 given_years.append(f"{ov.file} {place}")
             if _may_change_references(op, arg):
@@ -222,20 +222,31 @@ def _change_index(problem: Problem) -> float:
     return int(found.group(1)) if found else math.inf
 
 
-def _note_origins(origins: dict[str, tuple[str, str]], op: str, arg: Any, file: str, place: str) -> None:
-    """Record in ``origins`` the values change ``op`` (at ``place`` of overlay ``file``) set, and forget those of
-    the nodes it removed or added anew (see :func:`overlaid_document`)."""
+def _note_origins(origins: dict[str, tuple[str, str]], op: str, arg: Any, file: str, place: str,
+                  doc: Mapping[str, Any]) -> None:
+    """Record in ``origins`` the values change ``op`` (at ``place`` of overlay ``file``) set in ``doc`` (the
+    document it changed), and forget those of the nodes it removed or added anew (see :func:`overlaid_document`).
+    A parameter's values are also those of the attributes that use it, where the loader tells their problems."""
     def forget(prefix: str) -> None:
         for key in [k for k in origins if k == prefix or k.startswith((f"{prefix}.", f"{prefix}["))]:
             del origins[key]
 
-    if op in ("set", "set_constraints", "set_parameters"):
-        kind = {"set": "nodes", "set_constraints": "constraints", "set_parameters": "parameters"}[op]
+    if op in _SET_KINDS:
+        kind = _SET_KINDS[op]
         for nid, attrs in arg.items():
+            if not isinstance(attrs, Mapping):  # (a constraint removed; a parameter made a constant)
+                forget(f"{kind}[{nid}]")
+                if attrs is not None:
+                    origins[f"{kind}[{nid}]"] = (file, f"{place}.{nid}")
+                continue
             for k, v in attrs.items():
                 forget(f"{kind}[{nid}].{k}")
                 if v is not None:
                     origins[f"{kind}[{nid}].{k}"] = (file, f"{place}.{nid}.{k}")
+        if op == "set_parameters":
+            for name in arg:
+                for use in _parameter_uses(doc, str(name)):
+                    origins[use] = (file, f"{place}.{name}")
     elif op == "add_nodes":
         for n in arg:
             forget(f"nodes[{n['id']}]")
@@ -255,6 +266,24 @@ def _note_origins(origins: dict[str, tuple[str, str]], op: str, arg: Any, file: 
             if (ends := _edge_ends(e)) is not None:
                 forget(edge := _edge_place(*ends))
                 origins[edge] = (file, f"{place}[{j}]")
+
+
+#: the element each ``set`` change sets attributes of, as the loader's places name it
+_SET_KINDS = {"set": "nodes", "set_constraints": "constraints", "set_parameters": "parameters"}
+
+
+def _parameter_uses(doc: Mapping[str, Any], name: str) -> list[str]:
+    """The places (as the loader names them) of the node and edge attributes of ``doc`` that use parameter
+    ``name`` (``{parameter: name}``)."""
+    def uses(item: Any) -> list[str]:
+        return [str(k) for k, v in item.items() if isinstance(v, Mapping) and v.get("parameter") == name] \
+            if isinstance(item, Mapping) else []
+
+    places = [f"nodes[{nid}].{k}" for nid, n in _nodes(doc).items() for k in uses(n)]
+    for e in doc.get("edges") or []:
+        if (ends := _edge_ends(e)) is not None:
+            places += [f"{_edge_place(*ends)}.{k}" for k in uses(e)]
+    return places
 
 
 def _edge_place(source: str, target: str) -> str:

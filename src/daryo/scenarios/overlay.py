@@ -268,6 +268,8 @@ def _check_change(op: str, arg: Any, file: str, place: str) -> list[Problem]:
         if not arg:
             return problem("", _NOTHING + shape)
         for nid, attrs in arg.items():
+            if (op == "set_constraints" and attrs is None) or (op == "set_parameters" and is_number(attrs)):
+                continue  # (null removes a constraint; a number sets a parameter to that constant)
             if not isinstance(attrs, Mapping):
                 out += problem(f".{nid}", f"give {{attribute: value, ...}} (null removes an attribute), not {attrs!r}")
             elif not attrs:
@@ -412,13 +414,14 @@ def _percents_as_factors(op: str, arg: Any) -> Any:
 
 
 def _factor_of(value: Any) -> Any:
-    """A percentage (``"90 %"``) as a factor (0.9); anything else as it is."""
+    """A percentage of 0 or more (``"90 %"``) as a factor (0.9); anything else as it is (a negative percentage too,
+    which the checks name as it was written)."""
     if isinstance(value, str) and value.strip().endswith("%"):
         try:
             quantity = parse_quantity(value)
         except UnitError:
             return value
-        if quantity.unit == "%":
+        if quantity.unit == "%" and quantity.value >= 0:
             return quantity.value / 100.0
     return value
 

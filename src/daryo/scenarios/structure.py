@@ -24,45 +24,52 @@ def _op_set(doc: dict, arg: Mapping[str, Any], at: _ChangeAt) -> list[Problem]:
         if nid not in where:
             problems.append(at.problem(f"node '{nid}' is not in the model{at.not_found(nid, where)}", f".{nid}"))
             continue
-        # a plain dict (as set_edges makes): the base file's line of the node would be cited for values set here
-        node = listed[where[nid]] = dict(listed[where[nid]])
-        for k, v in attrs.items():
-            if v is None:
-                node.pop(k, None)
-            else:
-                node[k] = copy.deepcopy(v)
+        listed[where[nid]] = _with(listed[where[nid]], attrs)
     return problems
 
 
 def _op_set_constraints(doc: dict, arg: Mapping[str, Any], at: _ChangeAt) -> list[Problem]:
-    """Set (or, with null, remove) attributes of the model's constraints, named by id."""
+    """Set (or, with null, remove) attributes of the model's constraints, named by id; a constraint given null is
+    removed."""
     listed, problems = _value(doc, "constraints", list), []
     where = {str(c.get("id")): i for i, c in enumerate(listed) if isinstance(c, Mapping)}
+    gone = set()
     for cid, attrs in arg.items():
         if cid not in where:
             problems.append(at.problem(f"constraint '{cid}' is not in the model{at.not_found(cid, where)}",
                                        f".{cid}"))
-            continue
-        listed[where[cid]] = _with(listed[where[cid]], attrs)
+        elif attrs is None:
+            gone.add(where[cid])
+        else:
+            listed[where[cid]] = _with(listed[where[cid]], attrs)
+    listed[:] = [c for i, c in enumerate(listed) if i not in gone]
     return problems
 
 
 def _op_set_parameters(doc: dict, arg: Mapping[str, Any], at: _ChangeAt) -> list[Problem]:
-    """Set (or, with null, remove) attributes of the model's parameters, named by name (a parameter's ``type``
-    too: a constant may become a monthly profile)."""
+    """Set (or, with null, remove) attributes of the model's parameters, named by name.  A number sets the
+    parameter to that constant; a ``type`` other than the parameter's replaces it (its fields are then those
+    given: a constant becomes a monthly profile of the ``values`` given); a parameter written as a bare number is a
+    constant of that ``value``."""
     params, problems = _value(doc, "parameters", dict), []
     for name, attrs in arg.items():
-        if not isinstance(params.get(name), Mapping):
+        if name not in params:
             problems.append(at.problem(f"parameter '{name}' is not in the model{at.not_found(name, params)}",
                                        f".{name}"))
             continue
-        params[name] = _with(params[name], attrs)
+        if not isinstance(attrs, Mapping):  # (a number: the constant)
+            params[name] = copy.deepcopy(attrs)
+            continue
+        own = params[name] if isinstance(params[name], Mapping) else {"type": "constant", "value": params[name]}
+        if "type" in attrs and attrs["type"] != own.get("type"):
+            own = {}
+        params[name] = _with(own, attrs)
     return problems
 
 
 def _with(item: Mapping[str, Any], attrs: Mapping[str, Any]) -> dict[str, Any]:
-    """A plain copy of ``item`` with ``attrs`` set (null: removed): the base file's line of the item would be cited
-    for values set here."""
+    """A copy of ``item`` with ``attrs`` set (null: removed), as a plain dict: the base file's dict would give
+    the values set here its line in messages, where the overlay set them."""
     out = dict(item)
     for k, v in attrs.items():
         if v is None:
@@ -232,8 +239,14 @@ def _may_change_references(op: str, arg: Any) -> bool:
     the changes of nodes and edges, and a ``set`` of an id or of a reference attribute (``return_to``…)."""
     if op in ("add_nodes", "remove_nodes", "add_edges", "remove_edges"):
         return True
-    keys = {"id", *NODE_REFERENCES} if op == "set" else {"from", "to"} if op == "set_edges" else set()
-    return any(isinstance(attrs, Mapping) and keys & set(attrs) for attrs in arg.values()) if keys else False
+    keys = _REFERENCE_KEYS.get(op, set())
+    return any(not isinstance(attrs, Mapping) or keys & set(attrs) for attrs in arg.values()) if keys else False
+
+
+#: the attributes by which a ``set`` change of each kind may change references between nodes (a constraint's or
+#: parameter's given as null or a number too: removed, or replaced by a constant)
+_REFERENCE_KEYS = {"set": {"id", *NODE_REFERENCES}, "set_edges": {"from", "to"}, "set_constraints": {"nodes"},
+                   "set_parameters": {"reservoir", "type"}}
 
 
 def _references_after(op: str, arg: Any, doc: Mapping[str, Any], refs: set[tuple[str, ...]], ids: set[str]
@@ -295,8 +308,11 @@ def _check_references(doc: Mapping[str, Any], file: str, made: Mapping[tuple[str
                                             f"'{end}' is not in the model after this scenario{gone(end)}"))
         elif ref[3] not in nodes:
             where = f"{ref[0]}s[{ref[1]}].{ref[2]}"  # (nodes[…], constraints[…] or parameters[…])
+            fix = (f": give it other nodes (set_constraints), or remove it (set_constraints: {{{ref[1]}: null}})"
+                   if ref[0] == "constraint" else "")
             problems.append(Problem(file, f"{made[ref]}: {where}" if ref in made else where,
-                                    f"names '{ref[3]}', which is not in the model after this scenario{gone(ref[3])}"))
+                                    f"names '{ref[3]}', which is not in the model after this scenario{gone(ref[3])}"
+                                    f"{fix}"))
     return problems
 
 
