@@ -47,10 +47,11 @@ def test_two_runs_side_by_side_by_hand(tmp_path):
     assert list(table.columns) == list(COMPARE_COLUMNS)
     assert table.attrs["first"] == "two-countries" and table.attrs["second"].startswith("two-countries + ")
     got = table.set_index(["table", "element", "quantity"])
-    want = {("country", "KAZ", "demanded summer"): (48, 24), ("country", "KAZ", "delivery winter"): (36, 24),
-            ("country", "KAZ", "deficit summer"): (12, 0), ("country", "UZB", "delivery summer"): (24, 24),
+    want = {("country", "KAZ", "demanded summer"): (48, 24), ("country", "KAZ", "delivered winter"): (36, 24),
+            ("country", "KAZ", "deficit summer"): (12, 0), ("country", "UZB", "delivered summer"): (24, 24),
             ("sink", "sea", "inflow"): (0, 24), ("requirement", "keep", "required"): (12, 12),
-            ("requirement", "keep", "met"): (0, 12), ("system", "north", "withdrawal"): (120, 96),
+            ("requirement", "keep", "met"): (0, 12), ("requirement", "keep", "steps short"): (100, 0),
+            ("system", "north", "withdrawal"): (120, 96), ("system", "north", "renewable"): (120, 120),
             ("system", "north", "stress"): (100 * 120 / (120 - 12), 100 * 96 / (120 - 12))}
     for key, (a_value, b_value) in want.items():
         row = got.loc[key]
@@ -58,6 +59,7 @@ def test_two_runs_side_by_side_by_hand(tmp_path):
                                    [a_value, b_value, b_value - a_value], atol=1e-6, err_msg=str(key))
     assert got.loc[("sink", "sea", "inflow"), "units"] == "hm3 per year"
     assert got.loc[("system", "north", "stress"), "units"] == "%"
+    assert got.loc[("requirement", "keep", "steps short"), "units"] == "% of steps"
     assert list(dict.fromkeys(table["table"])) == ["country", "sink", "requirement", "system"]
 
 
@@ -73,7 +75,7 @@ def test_an_element_only_one_run_has_is_compared_with_nothing(tmp_path):
     table = compare_runs(a, b)
     afg = table[table.element == "AFG"]
     assert len(afg) and afg["first"].isna().all() and afg["difference"].isna().all()
-    assert afg.loc[afg.quantity == "delivery summer", "second"].item() == pytest.approx(6.0)
+    assert afg.loc[afg.quantity == "delivered summer", "second"].item() == pytest.approx(6.0)
     # the new rows follow the first run's of their table, not the end of the table
     assert table.index[table.element == "AFG"].max() < table.index[table.table == "sink"].min()
 
@@ -83,17 +85,21 @@ def test_daryo_compare_prints_what_changes_and_writes_the_whole_table(tmp_path, 
     csv = tmp_path / "cmp.csv"
     assert main(["compare", str(first), str(second), "--csv", str(csv)]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[0].startswith("second − first; mean annual values")
-    assert out[1] == f"  first:  two-countries ({first}; 2000-10 to 2001-09, 1 scenario)"
-    assert out[3].split() == ["table", "element", "quantity", "first", "second", "difference"]
+    assert out[0].startswith("second − first: mean annual values")
+    assert out[1] == f"  first:  two-countries ({first}; 2000-10 to 2001-09, 1 scenario; hydrology given)"
+    assert out[3 + sum(line.startswith("note:") for line in out)].split() == [
+        "table", "element", "quantity", "first", "second", "difference"]
     end = next(i for i, line in enumerate(out) if line.startswith("("))
-    rows = {" ".join(line.split()[:-3]): line.split()[-3:] for line in out[4:end]}
+    head = out.index(next(line for line in out if line.split()[:2] == ["table", "element"]))
+    rows = {" ".join(line.split()[:-3]): line.split()[-3:] for line in out[head + 1:end]}
     assert rows["sink sea inflow"] == ["0.0", "24.0", "+24.0"]
     assert rows["requirement keep met"] == ["0.0", "12.0", "+12.0"]
     assert rows["country KAZ deficit summer"] == ["12.0", "0.0", "-12.0"]
-    assert "country UZB delivery summer" not in rows  # (the town's water does not change: not shown)
-    table = pd.read_csv(csv)
-    assert list(table.columns) == list(COMPARE_COLUMNS)
+    assert "country UZB delivered summer" not in rows  # (the town's water does not change: not shown)
+    table = pd.read_csv(csv)  # (each row names the runs: a review, a board pack of the CSV could not tell them apart)
+    assert list(table.columns) == [*COMPARE_COLUMNS, "first_run", "second_run"]
+    assert set(table["first_run"]) == {f"two-countries ({first})"}
+    assert table["second_run"].iloc[0].startswith("two-countries + ") and table["second_run"].nunique() == 1
     assert (table["difference"].abs() >= 0.05).sum() == len(rows)
     assert out[end] == (f"({len(table) - len(rows)} of {len(table)} rows do not change by 0.05 or more; --all "
                         "shows them)")
@@ -101,6 +107,52 @@ def test_daryo_compare_prints_what_changes_and_writes_the_whole_table(tmp_path, 
     assert out[-1] == f"the whole table written to {csv}"
     assert main(["compare", str(first), str(second), "--all"]) == 0
     assert sum(line.startswith("  country ") for line in capsys.readouterr().out.splitlines()) == 12  # 2 × 6
+    # the table replaces an earlier comparison's, and nothing else (a review: --csv replaced a results file)
+    assert main(["compare", str(first), str(second), "--csv", str(csv)]) == 0
+    capsys.readouterr()
+    for target, code, said in ((first, 2, "is one of the results compared"), (tmp_path, 2, "is a folder"),
+                               (tmp_path / "notes.txt", 1, "exists and is not a table of daryo compare")):
+        if target.name == "notes.txt":
+            target.write_text("my notes\n")
+        assert main(["compare", str(first), str(second), "--csv", str(target)]) == code
+        assert said in capsys.readouterr().err
+    assert (tmp_path / "notes.txt").read_text() == "my notes\n" and xr.open_dataset(first).close() is None
+
+
+def test_daryo_compare_notes_the_same_file_twice_and_other_hydrology(tmp_path, capsys):
+    first, second = _runs(tmp_path)
+    assert main(["compare", str(first), str(first)]) == 0
+    assert "note: the two files are one: nothing can differ" in capsys.readouterr().out.splitlines()
+    model = daryo.load(None, years=1)
+    norm = daryo.run(model).to_netcdf(tmp_path / "norm.nc")
+    dry = daryo.run(model).dataset  # (its hydrology said to be another: only the attribute is read)
+    dry.attrs["hydrology"] = "kind 2000-2001, traces 1, seed 0"
+    daryo.Results(dry).to_netcdf(tmp_path / "dry.nc")
+    assert main(["compare", str(norm), str(tmp_path / "dry.nc")]) == 0
+    assert ("note: the runs have different hydrology: their differences are of the water as much as of the rules"
+            in capsys.readouterr().out.splitlines())
+
+
+def test_a_short_run_is_compared_by_its_totals_as_daryo_run_gives_them(tmp_path):
+    """A review: in a run of October to March, sinks, requirements and rivers were made annual (doubled) and the
+    countries' winter not: every row is now the run's total, as daryo run prints a run shorter than a year."""
+    model = tmp_path / "basin.yaml"
+    model.write_text(BASIN.replace("end: 2001-09", "end: 2001-03"))
+    a = daryo.run(daryo.load(model)).dataset
+    table = compare_runs(a, a).set_index(["table", "element", "quantity"])
+    assert table.loc[("sink", "sea", "inflow"), "units"] == "hm3 in the run"
+    np.testing.assert_allclose(table.loc[("country", "KAZ", "delivered winter"), "first"], 36.0)
+    np.testing.assert_allclose(table.loc[("requirement", "keep", "required"), "first"], 6.0)
+    np.testing.assert_allclose(table.loc[("system", "north", "withdrawal"), "first"], 60.0)
+
+
+def test_compare_runs_refuses_what_is_not_a_runs_results(tmp_path):
+    """A review: two ensemble stores were compared without a word, on the few variables they share."""
+    a = daryo.run(daryo.load(daryo.demo_model_path(), years=1)).dataset
+    with pytest.raises(ValueError, match="an ensemble's store, not a run's results"):
+        compare_runs(a, a.rename(scenario="trace"))
+    with pytest.raises(ValueError, match="not a run's results"):
+        compare_runs(a.drop_vars("mass_balance_error"), a)
 
 
 @pytest.mark.parametrize("make, message", [

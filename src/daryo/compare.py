@@ -1,9 +1,11 @@
 """What differs between two runs of a model: a deal against the baseline, one allocation rule against another.
 
 :func:`compare_runs` sets the indicators of two runs' results side by side -- per country water demanded,
-delivered and short, and hydropower energy, by season; each terminal sink's inflow; each flow requirement's water
-required and met; each river system's withdrawal and water stress (SDG 6.4.2) -- all mean annual values over each
-run's years and scenarios, as ``daryo run`` prints them, and their difference (second − first).
+delivered and short, and hydropower energy, by season; each plant's energy and the part of its target not
+generated; each terminal sink's inflow; each flow requirement's water required and met, and the share of steps
+short; each river system's withdrawal, renewable water and water stress (SDG 6.4.2) -- mean annual values over
+each run's years and scenarios (a run shorter than a year: its totals), as ``daryo run`` prints them, and their
+difference (second − first).
 """
 
 from __future__ import annotations
@@ -14,9 +16,9 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from .indicators import check_dataset, country_summary, n_years, sink_inflow
+from .indicators import check_dataset, country_summary, energy_by_season, n_years, season_years, sink_inflow
 
-__all__ = ["compare_runs", "COMPARE_COLUMNS"]
+__all__ = ["compare_runs", "check_run_results", "run_label", "COMPARE_COLUMNS"]
 
 #: the columns of :func:`compare_runs`'s table
 COMPARE_COLUMNS = ("table", "element", "quantity", "units", "first", "second", "difference")
@@ -39,25 +41,40 @@ def compare_runs(first: xr.Dataset, second: xr.Dataset,
     -------
     pandas.DataFrame
         A row per indicator and element, with the columns of :data:`COMPARE_COLUMNS`: ``table`` (``country``,
-        ``sink``, ``requirement``, ``system``), ``element`` (a country, sink, requirement or river system; ``all``
-        for the systems together), ``quantity`` (e.g. ``delivery summer``, ``inflow``, ``met``, ``stress``),
-        ``units`` (``hm3 per year``, ``GWh per year``, ``%``), the two runs' values, and ``difference`` (second −
-        first).  An element only one run has (a node an overlay added) has NaN for the other and the difference.
-        Mean annual values over each run's years and scenarios; ``attrs`` names the runs (``first``, ``second``:
-        their model and overlays).
+        ``plant``, ``sink``, ``requirement``, ``system``), ``element`` (a country, plant, sink, requirement or
+        river system; ``all`` for the systems together), ``quantity`` (e.g. ``delivered summer``, ``energy
+        winter``, ``inflow``, ``met``, ``steps short``, ``stress``), ``units``, the two runs' values, and
+        ``difference`` (second − first; of a stress in %, percentage points).  Values are mean annual over each
+        run's years and scenarios (``hm3 per year``, ``GWh per year``), or, for a run shorter than a year, its
+        totals (``hm3 in the run``), as ``daryo run`` prints them; a share of steps and a stress are in %.  An
+        element only one run has (a node an overlay added) has NaN for the other and the difference.  ``attrs``
+        describes the runs (``first``, ``second``: their model and overlays, :func:`run_label`).
 
     Raises
     ------
     TypeError
         If either is not a Dataset.
     ValueError
-        If either lacks what a run's results hold.
+        If either is not a run's results (an ensemble's store, say).
     """
+    for ds in (first, second):
+        check_run_results(ds, "compare_runs")
     table = _side_by_side(_indicators(first, basins), _indicators(second, basins))
     table["difference"] = table["second"] - table["first"]
     table = table[list(COMPARE_COLUMNS)]
     table.attrs.update(first=run_label(first), second=run_label(second))
     return table
+
+
+def check_run_results(ds: xr.Dataset, caller: str) -> None:
+    """Raise a ValueError unless ``ds`` is a run's results (a TypeError unless it is a Dataset)."""
+    check_dataset(ds, caller)
+    if "trace" in ds.dims:
+        raise ValueError(f"{caller}: an ensemble's store, not a run's results: compare two runs' results (daryo "
+                         "run -o FILE.nc), or two stores' summaries (daryo.ensemble.summary_table)")
+    if "scenario" not in ds.dims or "time" not in ds.dims or "mass_balance_error" not in ds:
+        raise ValueError(f"{caller}: not a run's results (they have scenario and time dimensions and a "
+                         "mass_balance_error)")
 
 
 def run_label(ds: xr.Dataset) -> str:
@@ -68,32 +85,57 @@ def run_label(ds: xr.Dataset) -> str:
 
 
 def _indicators(ds: xr.Dataset, basins: Mapping[str, Sequence[str]] | None) -> pd.DataFrame:
-    """One run's rows (table, element, quantity, units, value)."""
-    check_dataset(ds, "compare_runs")
+    """One run's rows (table, element, quantity, units, value): mean annual values, or a short run's totals."""
+    years = n_years(ds)
+    short = float(ds["days"].sum()) < 365 if "days" in ds.coords else years < 1
+    per = "in the run" if short else "per year"
+    # a short run's totals: each mean annual value times the years (or the season's years) it covers
+    scale = {k: (years if k == "year" else season_years(ds, k)) if short else 1.0 for k in ("year", "winter", "summer")}
     rows: list[tuple[str, str, str, str, float]] = []
     countries = country_summary(ds)
     for country, row in countries.iterrows():
         for column, value in row.items():
-            quantity = str(column).removesuffix(" GWh")
-            rows.append(("country", str(country), quantity, countries.attrs["units"][column], float(value)))
+            quantity = str(column).removesuffix(" GWh").replace("delivery", "delivered")
+            unit = "GWh" if quantity.startswith("energy") else "hm3"
+            rows.append(("country", str(country), quantity, f"{unit} {per}",
+                         float(value) * scale[quantity.split()[-1]]))
+    rows += _plant_rows(ds, scale, per)
     if "sink_inflow" in ds and ds["sink_inflow"].size:
         for sink, value in sink_inflow(ds).items():
-            rows.append(("sink", str(sink), "inflow", "hm3 per year", float(value)))
+            rows.append(("sink", str(sink), "inflow", f"hm3 {per}", float(value) * scale["year"]))
     if "requirement_met" in ds and ds.sizes.get("requirement", 0):
-        years = n_years(ds)
-        for quantity in ("required", "requirement_met"):
-            per_year = ds[quantity].sum("time").mean("scenario") / years
-            for name, value in zip(ds["requirement"].values.astype(str), per_year.values, strict=True):
-                rows.append(("requirement", name, quantity.removeprefix("requirement_"), "hm3 per year",
-                             float(value)))
-    rows += _stress_rows(ds, basins)
+        required = ds["required"].transpose("scenario", "time", "requirement").values
+        met = ds["requirement_met"].transpose("scenario", "time", "requirement").values
+        names = ds["requirement"].values.astype(str)
+        for quantity, values in (("required", required.sum(axis=1).mean(axis=0) / years),
+                                 ("met", met.sum(axis=1).mean(axis=0) / years)):
+            rows += [("requirement", n, quantity, f"hm3 {per}", float(v) * scale["year"])
+                     for n, v in zip(names, values, strict=True)]
+        rows += [("requirement", n, "steps short", "% of steps", float(v) * 100)
+                 for n, v in zip(names, (met < required).mean(axis=(0, 1)), strict=True)]
+    rows += _stress_rows(ds, basins, scale["year"], per)
     return pd.DataFrame(rows, columns=["table", "element", "quantity", "units", "value"])
 
 
-def _stress_rows(ds: xr.Dataset, basins: Mapping[str, Sequence[str]] | None) -> list[tuple[str, str, str, str,
-                                                                                                 float]]:
-    """Each river system's withdrawal and water stress (none where the results cannot give them: no topology, or
-    nothing withdrawn)."""
+def _plant_rows(ds: xr.Dataset, scale: Mapping[str, float], per: str) -> list[tuple[str, str, str, str, float]]:
+    """Each plant's energy by season and, where it has a target, the target's energy not generated."""
+    if "energy" not in ds or not ds.sizes.get("hydropower", 0):
+        return []
+    seasons = energy_by_season(ds, by="element")
+    rows = [("plant", str(plant), f"energy {season}", f"GWh {per}", float(seasons.loc[season, plant]) * scale[season])
+            for plant in seasons.columns for season in ("winter", "summer") if season in seasons.index]
+    if "energy_shortfall" in ds and "energy_target" in ds:
+        wanted = ds["energy_target"].sum([d for d in ds["energy_target"].dims if d != "hydropower"])
+        short = ds["energy_shortfall"].sum("time").mean("scenario") / n_years(ds) * scale["year"]
+        rows += [("plant", str(p), "short of target", f"GWh {per}", float(short.sel(hydropower=p)))
+                 for p in ds["hydropower"].values if float(wanted.sel(hydropower=p)) > 0]
+    return rows
+
+
+def _stress_rows(ds: xr.Dataset, basins: Mapping[str, Sequence[str]] | None, scale: float, per: str
+                 ) -> list[tuple[str, str, str, str, float]]:
+    """Each river system's withdrawal, renewable water and water stress (none where the results cannot give them:
+    no topology, or nothing withdrawn)."""
     from .sdg import water_stress
 
     try:
@@ -102,9 +144,9 @@ def _stress_rows(ds: xr.Dataset, basins: Mapping[str, Sequence[str]] | None) -> 
         return []
     if not (table["withdrawal"] > 0).any():
         return []
-    return [("system", str(system), quantity, units, float(row[quantity]))
+    return [("system", str(system), quantity, units, float(row[quantity]) * (scale if units != "%" else 1.0))
             for system, row in table.iterrows()
-            for quantity, units in (("withdrawal", "hm3 per year"), ("stress", "%"))]
+            for quantity, units in (("withdrawal", f"hm3 {per}"), ("renewable", f"hm3 {per}"), ("stress", "%"))]
 
 
 def _side_by_side(first: pd.DataFrame, second: pd.DataFrame) -> pd.DataFrame:
@@ -114,7 +156,8 @@ def _side_by_side(first: pd.DataFrame, second: pd.DataFrame) -> pd.DataFrame:
     joined = first.rename(columns={"value": "first"}).merge(
         second.rename(columns={"value": "second"}), on=keys, how="left")
     seen = set(map(tuple, first[keys].to_numpy()))
-    extra = second[[tuple(k) not in seen for k in second[keys].to_numpy()]].rename(columns={"value": "second"})
+    alone = np.array([tuple(k) not in seen for k in second[keys].to_numpy()], dtype=bool)
+    extra = second.loc[alone].rename(columns={"value": "second"})
     extra.insert(len(keys), "first", np.nan)
     both = pd.concat([joined, extra], ignore_index=True)
     order = {table: i for i, table in enumerate(dict.fromkeys([*first["table"], *second["table"]]))}

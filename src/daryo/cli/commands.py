@@ -542,21 +542,22 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     from .._files import atomic_write
     from ..compare import compare_runs
 
-    csv = _output_path(args.csv, "table.csv", "--csv") if args.csv is not None else None
-    if csv is not None:
-        _check_parent(csv)
+    csv = _compare_csv(args)
     first, second = _read_results(args.first), _read_results(args.second)
     with first, second:
         table = compare_runs(first, second)
-        spans = [_run_span(ds) for ds in (first, second)]
+        runs = [_run_description(ds) for ds in (first, second)]
         caveats = [str(ds.attrs.get("caveats") or "").splitlines() for ds in (first, second)]
-    if csv is not None:
-        atomic_write(csv, lambda f: f.write(table.to_csv(index=False).encode()))
-    print("second − first; mean annual values (hm³/yr for water, GWh/yr for energy, % for water stress):")
-    for which, path, span in (("first", args.first, spans[0]), ("second", args.second, spans[1])):
-        print(f"  {which + ':':<8}{table.attrs[which]} ({path}; {span})")
-    if spans[0] != spans[1]:
-        print("note: the runs cover different spans or scenarios; their mean annual values are compared all the same")
+    if csv is not None:  # (each row names the runs: a table of a deal and its baseline is told apart in a report)
+        named = table.assign(first_run=f"{table.attrs['first']} ({args.first})",
+                             second_run=f"{table.attrs['second']} ({args.second})")
+        atomic_write(csv, lambda f: f.write(named.to_csv(index=False).encode()))
+    print("second − first: mean annual values (hm³/yr for water, GWh/yr for energy; a run shorter than a year: its "
+          "totals), water stress in % and its difference in percentage points:")
+    for which, path, run in (("first", args.first, runs[0]), ("second", args.second, runs[1])):
+        print(f"  {which + ':':<8}{table.attrs[which]} ({path}; {run[0]}; hydrology {run[1] or 'given'})")
+    for note in _compare_notes(args, table, runs):
+        print(f"note: {note}")
     changed = table if args.all else table[~(table["difference"].abs() < _UNCHANGED)]
     if len(changed):
         w = max(len("element"), *(len(e) for e in changed["element"])) + 2
@@ -569,13 +570,59 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     unchanged = len(table) - len(changed)
     if unchanged:
         print(f"({unchanged} of {len(table)} rows do not change by {_UNCHANGED} or more; --all shows them)")
-    for run, (own, other) in (("first", caveats), ("second", caveats[::-1])):
+    for side, (own, other) in (("first", caveats), ("second", caveats[::-1])):
         only = [c for c in own if c not in other]  # (an overlay's: what a reader of that run must know)
         if only:
-            print(f"caveats of the {run} run only:", *(f"  - {c}" for c in only), sep="\n")
+            print(f"caveats of the {side} run only:", *(f"  - {c}" for c in only), sep="\n")
     if csv is not None:
         print(f"the whole table written to {csv}")
     return EXIT_OK
+
+
+#: the header of the CSV file daryo compare writes (one it may replace starts so)
+_COMPARE_HEADER = "table,element,quantity,units,first,second,difference"
+
+
+def _compare_csv(args: argparse.Namespace) -> Path | None:
+    """daryo compare's ``--csv`` target, checked before any work: not a folder, not one of the results compared,
+    and, where it exists, an earlier comparison's table (nothing else is replaced)."""
+    if args.csv is None:
+        return None
+    csv = _output_path(args.csv, "table.csv", "--csv")
+    _check_parent(csv)
+    if csv.is_dir():
+        raise _UsageError(f"--csv {args.csv} is a folder: give a file name, such as {csv / 'table.csv'}")
+    if any(csv.resolve() == Path(p).resolve() for p in (args.first, args.second)):
+        raise _UsageError(f"--csv {args.csv} is one of the results compared: give another file name")
+    if csv.exists():
+        with open(csv, "rb") as f:
+            head = f.read(len(_COMPARE_HEADER))
+        if head != _COMPARE_HEADER.encode():
+            raise _InputError(f"{csv} exists and is not a table of daryo compare: give another file name (it is "
+                              "not replaced)")
+    return csv
+
+
+def _compare_notes(args: argparse.Namespace, table: Any, runs: list[tuple[str, str]]) -> list[str]:
+    """What to know before reading a comparison: the same file twice, runs of other spans or hydrology, rows only
+    one run has."""
+    notes = []
+    if Path(args.first).resolve() == Path(args.second).resolve():
+        notes.append("the two files are one: nothing can differ")
+    if runs[0][0] != runs[1][0]:
+        notes.append("the runs cover different spans or scenarios; their mean annual values are compared all the "
+                     "same")
+    if runs[0][1] != runs[1][1]:
+        notes.append("the runs have different hydrology: their differences are of the water as much as of the "
+                     "rules")
+    alone = table[table["first"].isna() | table["second"].isna()]
+    if len(alone):
+        why = "elements only one has, such as a node an overlay adds"
+        if (alone["table"] == "system").any():
+            why += ("; or river systems named differently: results written before 2026-12-06 do not record the "
+                    "model's basins (run them again)")
+        notes.append(f"{_count(len(alone), 'row')} only one run has: {why}")
+    return notes
 
 
 def _read_results(path: str) -> Any:
@@ -583,11 +630,14 @@ def _read_results(path: str) -> Any:
     import xarray as xr
 
     from .._files import user_path
+    from ..compare import check_run_results
     from ..results import is_netcdf
 
     p = user_path(path, "daryo compare", "a file")
     if not p.is_file():
-        raise _InputError(f"{path}: no such file" if not p.exists() else f"{path} is not a file")
+        what = "a folder (an ensemble's zarr store, or CSV files?)" if p.is_dir() else "not a file"
+        raise _InputError(f"{path}: no such file" if not p.exists() else f"{path} is {what}: give the results of "
+                          "daryo run -o FILE.nc")
     if not is_netcdf(p):
         raise _InputError(f"{path} is not a NetCDF file: give the results of daryo run -o FILE.nc")
     try:
@@ -595,25 +645,30 @@ def _read_results(path: str) -> Any:
     except (OSError, ValueError):
         raise _InputError(f"{path} cannot be read as a NetCDF file: give the results of daryo run -o FILE.nc"
                           ) from None
-    if "scenario" not in ds.dims or "time" not in ds.dims:
+    try:
+        check_run_results(ds, "daryo compare")
+    except ValueError as exc:
         ds.close()
         what = "an ensemble's store" if "trace" in ds.dims else "not a run's results"
-        raise _InputError(f"{path} is {what}: daryo compare takes the results of two runs (daryo run -o FILE.nc)")
+        raise _InputError(f"{path} is {what}: daryo compare takes the results of two runs (daryo run -o FILE.nc)"
+                          ) from exc
     return ds
 
 
-def _run_span(ds: Any) -> str:
-    """A run's span and scenarios, as the comparison's header gives them."""
+def _run_description(ds: Any) -> tuple[str, str]:
+    """A run's span and scenarios, and its hydrology, as the comparison's header gives them."""
     import pandas as pd
 
     t = pd.DatetimeIndex(ds["time"].values)
-    return f"{t[0]:%Y-%m} to {t[-1]:%Y-%m}, {_count(ds.sizes['scenario'], 'scenario')}"
+    return (f"{t[0]:%Y-%m} to {t[-1]:%Y-%m}, {_count(ds.sizes['scenario'], 'scenario')}",
+            str(ds.attrs.get("hydrology") or ""))
 
 
 def _cell(value: float, sign: bool = False) -> str:
-    """A value of daryo compare's table in a column of 12: one decimal, "–" for none."""
+    """A value of daryo compare's table in a column of 12: one decimal ("-0.0" as 0.0), "–" for none."""
     if value != value:  # (NaN: an element only one run has)
         return f"{'–':>12}"
+    value = round(value, 1) + 0.0
     return f"{value:>+12.1f}" if sign else f"{value:>12.1f}"
 
 
