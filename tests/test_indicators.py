@@ -15,6 +15,7 @@ from daryo.indicators import (
     country_summary,
     energy_by_season,
     n_years,
+    requirement_summary,
     season_years,
     sink_inflow,
     supply_reliability,
@@ -394,3 +395,21 @@ def test_supply_reliability_refuses_what_it_cannot_count():
         supply_reliability(ds, "30 %")
     with pytest.raises(ValueError, match="no 'deficit' of each demand over time"):
         supply_reliability(ds.drop_vars("deficit"))
+
+
+def test_requirement_summary_by_hand(tmp_path):
+    """10 a month come in, a demand of priority 1 takes 8, and the sea's requirement of priority 2 asks 5 in
+    January–June and 1 in the other months: it gets 2 a month, so 12 + 6 of 30 + 6, short in 6 of 12 months."""
+    path = tmp_path / "eflow.yaml"
+    path.write_text("version: 1\nname: eflow\ntime: {start: 2000-10, end: 2001-09}\nnodes:\n"
+                    "  - {id: wet, type: inflow, inflow: 10}\n  - {id: town, type: demand, demand: 8}\n"
+                    "  - {id: sea, type: sink}\n"
+                    "  - {id: keep, type: flow_requirement, at: sea, priority: 2, "
+                    "flow: {monthly: [5, 5, 5, 5, 5, 5, 1, 1, 1, 1, 1, 1]}}\n"
+                    "edges: [[wet, town], [wet, sea]]\n")
+    table = requirement_summary(daryo.run(daryo.load(path)).dataset)
+    assert table.to_dict("index") == {"keep": {"at": "sea", "required": pytest.approx(36.0),
+                                               "met": pytest.approx(18.0), "steps_short": 0.5}}
+    from daryo import testmodels
+
+    assert requirement_summary(daryo.run(testmodels.reservoir_evaporation()).dataset).empty  # (none: empty)

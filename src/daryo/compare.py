@@ -16,7 +16,15 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from .indicators import check_dataset, country_summary, energy_by_season, n_years, season_years, sink_inflow
+from .indicators import (
+    check_dataset,
+    country_summary,
+    energy_by_season,
+    n_years,
+    requirement_summary,
+    season_years,
+    sink_inflow,
+)
 
 __all__ = ["compare_runs", "check_run_results", "run_label", "COMPARE_COLUMNS"]
 
@@ -103,16 +111,10 @@ def _indicators(ds: xr.Dataset, basins: Mapping[str, Sequence[str]] | None) -> p
     if "sink_inflow" in ds and ds["sink_inflow"].size:
         for sink, value in sink_inflow(ds).items():
             rows.append(("sink", str(sink), "inflow", f"hm3 {per}", float(value) * scale["year"]))
-    if "requirement_met" in ds and ds.sizes.get("requirement", 0):
-        required = ds["required"].transpose("scenario", "time", "requirement").values
-        met = ds["requirement_met"].transpose("scenario", "time", "requirement").values
-        names = ds["requirement"].values.astype(str)
-        for quantity, values in (("required", required.sum(axis=1).mean(axis=0) / years),
-                                 ("met", met.sum(axis=1).mean(axis=0) / years)):
-            rows += [("requirement", n, quantity, f"hm3 {per}", float(v) * scale["year"])
-                     for n, v in zip(names, values, strict=True)]
-        rows += [("requirement", n, "steps short", "% of steps", float(v) * 100)
-                 for n, v in zip(names, (met < required).mean(axis=(0, 1)), strict=True)]
+    for name, row in requirement_summary(ds).iterrows():
+        rows += [("requirement", str(name), "required", f"hm3 {per}", float(row["required"]) * scale["year"]),
+                 ("requirement", str(name), "met", f"hm3 {per}", float(row["met"]) * scale["year"]),
+                 ("requirement", str(name), "steps short", "% of steps", float(row["steps_short"]) * 100)]
     rows += _stress_rows(ds, basins, scale["year"], per)
     return pd.DataFrame(rows, columns=["table", "element", "quantity", "units", "value"])
 

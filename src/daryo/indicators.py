@@ -19,8 +19,8 @@ from .cf import daryo_units
 from .errors import with_article
 from .timeaxis import TimeAxis, season_of_month, step_label_days
 
-__all__ = ["annual_by", "country_summary", "energy_by_season", "n_years", "season_years", "sink_inflow",
-           "supply_reliability"]
+__all__ = ["annual_by", "country_summary", "energy_by_season", "n_years", "requirement_summary", "season_years",
+           "sink_inflow", "supply_reliability"]
 
 
 def n_years(data: xr.Dataset | TimeAxis) -> float:
@@ -318,6 +318,25 @@ def country_summary(ds: xr.Dataset) -> pd.DataFrame:
     frame.index.name = "country"
     frame.attrs["units"] = {c: "GWh per year" if c.startswith("energy") else "hm3 per year" for c in frame.columns}
     return frame
+
+
+def requirement_summary(ds: xr.Dataset) -> pd.DataFrame:
+    """How each flow requirement fared: the node it is on (``at``), its mean annual water ``required`` and ``met``
+    (hm³/yr: the flow through its node, up to the requirement) and the share of the steps, over the scenarios,
+    short of it (``steps_short``, 0–1); an empty table where the results have no flow requirements."""
+    check_dataset(ds, "requirement_summary")
+    if "requirement_met" not in ds or not ds.sizes.get("requirement", 0):
+        return pd.DataFrame(columns=["at", "required", "met", "steps_short"])
+    required = ds["required"].transpose("scenario", "time", "requirement").values
+    met = ds["requirement_met"].transpose("scenario", "time", "requirement").values
+    names = ds["requirement"].values.astype(str)
+    at = ds["requirement_at"].values.astype(str) if "requirement_at" in ds.coords else [""] * len(names)
+    years = n_years(ds)
+    table = pd.DataFrame({"at": at, "required": required.sum(axis=1).mean(axis=0) / years,
+                          "met": met.sum(axis=1).mean(axis=0) / years,
+                          "steps_short": (met < required).mean(axis=(0, 1))}, index=pd.Index(names, name="requirement"))
+    table.attrs["units"] = {"required": "hm3 per year", "met": "hm3 per year", "steps_short": "1"}
+    return table
 
 
 def supply_reliability(ds: xr.Dataset, threshold: float = 0.0) -> pd.DataFrame:

@@ -74,24 +74,19 @@ def _requirement_lines(ds: xr.Dataset, scale: float) -> list[str]:
     """Each flow requirement's water required and met (mean annual, or in the run where ``scale`` is the years it
     covers), the part not met, and the share of the steps (over the scenarios) it was short in; none without
     requirements."""
-    from ..indicators import n_years
+    from ..indicators import requirement_summary
 
-    if "requirement_met" not in ds or not ds.sizes.get("requirement", 0):
+    table = requirement_summary(ds)
+    if table.empty:
         return []
-    years = n_years(ds) / scale
-    required = ds["required"].transpose("scenario", "time", "requirement").values
-    met = ds["requirement_met"].transpose("scenario", "time", "requirement").values
-    at = ds["requirement_at"].values.astype(str) if "requirement_at" in ds.coords else [""] * required.shape[2]
     unit = "hm³ in the run" if scale != 1.0 else "hm³/yr"
-    w = max(len("requirement"), *(len(str(r)) for r in ds["requirement"].values)) + 2
+    w = max(len("requirement"), *(len(str(r)) for r in table.index)) + 2
     lines = ["", f"flow requirements ({unit}; met: the flow through the node, up to the requirement):",
              f"  {'requirement':<{w}s}{'at':<16s}{'required':>10s}{'met':>10s}{'short':>10s}{'steps short':>13s}"]
-    for k, name in enumerate(ds["requirement"].values.astype(str)):
-        wanted = required[:, :, k].sum(axis=1).mean() / years
-        got = met[:, :, k].sum(axis=1).mean() / years
-        steps = float((met[:, :, k] < required[:, :, k]).mean()) * 100
-        lines.append(f"  {name:<{w}s}{at[k]:<16s}{_number(wanted, 10)}{_number(got, 10)}"
-                     f"{_number(wanted - got, 10)}{steps:>11.1f} %")
+    for name, row in table.iterrows():
+        wanted, got = row["required"] * scale, row["met"] * scale
+        lines.append(f"  {name:<{w}s}{row['at']:<16s}{_number(wanted, 10)}{_number(got, 10)}"
+                     f"{_number(wanted - got, 10)}{row['steps_short'] * 100:>11.1f} %")
     return lines
 
 

@@ -316,19 +316,12 @@ class _ChunkRecorder:
     def annual(self) -> dict[str, np.ndarray]:
         """The annual indicators (see :data:`ANNUAL_INDICATORS`) of the steps added."""
         delivered, wanted = self._sum["delivery"], self._sum["demanded"]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            frac = np.where(wanted > 0, self._sum["deficit"] / np.where(wanted > 0, wanted, 1.0), 0.0)
-        # the steps' deficits are without solver noise already (``results.shortfall``); what is left of it, the
-        # last digits in which two chunkings' LP optima may differ, is no deficit either
-        frac = np.where(frac < DEFICIT_TOL, 0.0, np.minimum(frac, 1.0))
         required, met = self._sum["required"], self._sum["requirement_met"]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            short = np.where(required > 0, (required - met) / np.where(required > 0, required, 1.0), 0.0)
-        short = np.where(short < DEFICIT_TOL, 0.0, np.minimum(short, 1.0))
         withdrawal = self.accounts.withdrawal(self._sum["withdrawn"], self._sum["returned"])
         renewable = self.accounts.renewable(self._sum["inflow"])
         environmental = np.minimum(self._sum["environmental"], renewable)
-        return {"annual_delivery": delivered, "annual_demand": wanted, "annual_deficit_fraction": frac,
+        return {"annual_delivery": delivered, "annual_demand": wanted,
+                "annual_deficit_fraction": _short_fraction(self._sum["deficit"], wanted),
                 "annual_min_storage": self._min_storage, "annual_sink_inflow": self._sum["sink_inflow"],
                 "annual_energy": self._sum["energy"], "annual_winter_energy": self._sum["winter_energy"],
                 "annual_inflow": self._sum["inflow"],
@@ -336,4 +329,13 @@ class _ChunkRecorder:
                 "annual_environmental_flow": environmental,
                 "annual_water_stress": stress_ratio(withdrawal, renewable, environmental),
                 "annual_required": required, "annual_requirement_met": met,
-                "annual_requirement_shortfall_fraction": short}
+                "annual_requirement_shortfall_fraction": _short_fraction(required - met, required)}
+
+
+def _short_fraction(short: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """The share of what was ``wanted`` that was ``short`` (0 where nothing was wanted, at most 1).  The steps'
+    shortfalls are without solver noise already (``results.shortfall``); what is left of it, the last digits in
+    which two chunkings' LP optima may differ, is no shortfall either (below :data:`DEFICIT_TOL`)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        fraction = np.where(wanted > 0, short / np.where(wanted > 0, wanted, 1.0), 0.0)
+    return np.where(fraction < DEFICIT_TOL, 0.0, np.minimum(fraction, 1.0))
