@@ -361,7 +361,7 @@ def test_the_river_systems_together_are_a_last_row_as_daryo_run_gives_them(tmp_p
     """A user review: ``daryo run`` gives the Aral model's Syr, Amu and ``all``, an ensemble only the Syr and the
     Amu.  ``all`` is each trace-year's summed withdrawal over the summed renewable water less the summed
     environmental flows, counted here by hand from the store's yearly terms."""
-    from daryo.ensemble import water_stress_table
+    from daryo.ensemble import summary_table, water_stress_table
 
     out = tmp_path / "aral.nc"
     assert main(["ensemble", "--traces", "3", "--years", "2", "--seed", "2", "-o", str(out)]) == 0
@@ -382,6 +382,15 @@ def test_the_river_systems_together_are_a_last_row_as_daryo_run_gives_them(tmp_p
     np.testing.assert_allclose(table.loc["all", ["withdrawal", "renewable", "environmental", "long_term"]]
                                .astype(float), [w.mean(), r.mean(), e.mean(), w.mean() / (r.mean() - e.mean()) * 100],
                                rtol=1e-12)
+    # the summary CSV has them too (a review: the printed all row was in no file)
+    rows = summary_table(out)
+    rows = rows[(rows.indicator == "annual_water_stress") & (rows.element == "all")].set_index("statistic")
+    assert rows.loc["p50", "units"] == "%" and rows.loc["share_critical", "units"] == "1"
+    assert rows.loc["p50", "country"] == "AFG KAZ KGZ TJK TKM UZB"
+    np.testing.assert_allclose(rows.loc[["mean", "p5", "p50", "p95", "long_term", "share_high", "share_critical"],
+                                        "value"].astype(float),
+                               table.loc["all", ["mean", "p5", "p50", "p95", "long_term", "high", "critical"]]
+                               .astype(float), rtol=1e-12)
 
 
 def test_the_ensemble_says_how_the_flow_requirements_fared_as_the_store_holds_them(tmp_path, capsys):
@@ -414,6 +423,8 @@ def test_the_ensemble_says_how_the_flow_requirements_fared_as_the_store_holds_th
     summary = summary_table(out)
     assert set(summary[summary.kind == "requirement"].indicator) == {
         "annual_required", "annual_requirement_met", "annual_requirement_shortfall_fraction"}
+    share = summary[summary.statistic == "share_short"].set_index("element")["value"]
+    np.testing.assert_allclose(share[table.index].values, table["short"].values)
 
 
 def test_an_overlay_of_given_years_sees_the_ensembles_years_not_the_model_files(tmp_path, capsys):

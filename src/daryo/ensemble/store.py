@@ -628,19 +628,7 @@ def water_stress_table(output: str | Path) -> pd.DataFrame:
     """
     with _summaries(user_path(output, "water_stress_table", "an ensemble's output"),
                     ("summary_annual_water_stress", "prob_water_stress_level"), "water stress") as ds:
-        stress = ds["summary_annual_water_stress"].transpose("system", "statistic")
-        table = pd.DataFrame(stress.values, columns=[str(s) for s in stress["statistic"].values],
-                             index=pd.Index(ds["system"].values.astype(str), name="system"))
-        shares = ds["prob_water_stress_level"].transpose("system", "stress_level")
-        for k, level in enumerate(shares["stress_level"].values):
-            table[str(level)] = shares.values[:, k]
-        table.insert(0, "country", ds["system_country"].values.astype(str))
-        means = _mean_stress_terms(ds)
-        for column, values in zip(("withdrawal", "renewable", "environmental"), means, strict=True):
-            table[column] = values
-        table["long_term"] = stress_ratio(*means)
-        if len(table) > 1:
-            table = pd.concat([table, _all_systems(ds, table)])
+        table = _stress_table(ds)
         caveat = str(ds["annual_water_stress"].attrs.get("caveat", ""))
     table.attrs["units"] = {"mean": "%", "p5": "%", "p50": "%", "p95": "%", "levels": "share of trace-years",
                             "withdrawal": "hm3 per year", "renewable": "hm3 per year",
@@ -648,6 +636,22 @@ def water_stress_table(output: str | Path) -> pd.DataFrame:
     if caveat:
         table.attrs["caveat"] = caveat
     return table
+
+
+def _stress_table(ds: Any) -> pd.DataFrame:
+    """:func:`water_stress_table` of the open store ``ds``."""
+    stress = ds["summary_annual_water_stress"].transpose("system", "statistic")
+    table = pd.DataFrame(stress.values, columns=[str(s) for s in stress["statistic"].values],
+                         index=pd.Index(ds["system"].values.astype(str), name="system"))
+    shares = ds["prob_water_stress_level"].transpose("system", "stress_level")
+    for k, level in enumerate(shares["stress_level"].values):
+        table[str(level)] = shares.values[:, k]
+    table.insert(0, "country", ds["system_country"].values.astype(str))
+    means = _mean_stress_terms(ds)
+    for column, values in zip(("withdrawal", "renewable", "environmental"), means, strict=True):
+        table[column] = values
+    table["long_term"] = stress_ratio(*means)
+    return pd.concat([table, _all_systems(ds, table)]) if len(table) > 1 else table
 
 
 def requirement_table(output: str | Path) -> pd.DataFrame:
@@ -721,7 +725,9 @@ def summary_table(output: str | Path) -> pd.DataFrame:
     ``annual_water_stress`` also ``long_term``, SDG 6.4.2's ratio of the mean yearly terms (its renewable water a
     long-term mean: :func:`water_stress_table`), and ``share_no_stress``, ``share_low``, ``share_medium``,
     ``share_high`` and ``share_critical``, the share of pairs in each of FAO's levels
-    (``prob_water_stress_level``).  Then the run
+    (``prob_water_stress_level``), with, where there are several river systems, the rows of them together
+    (element ``all``, as :func:`water_stress_table`); for ``annual_requirement_shortfall_fraction`` also
+    ``share_short``, the share of pairs short of the requirement at all.  Then the run
     each row is of, as the store's attributes say: ``model`` (its name), ``scenarios`` (the overlays applied, in
     order, separated by ``", "``; a file by its path; empty: none), ``seed``, ``traces`` and ``years``.
 
@@ -746,6 +752,11 @@ def summary_table(output: str | Path) -> pd.DataFrame:
                 shares = ds["prob_water_stress_level"]
                 levels = [f"share_{str(v).replace(' ', '_')}" for v in shares["stress_level"].values]
                 frames.append(_long(indicator, "1", kind, ds, shares.transpose(kind, "stress_level").values, levels))
+            if indicator == "annual_water_stress" and "prob_water_stress_level" in ds and ds.sizes["system"] > 1:
+                frames.append(_all_rows(ds, indicator, daryo_units(da.attrs)))
+            if indicator == "annual_requirement_shortfall_fraction":  # (the share of trace-years short at all)
+                short = ds[indicator].transpose("trace", "year", kind).values
+                frames.append(_long(indicator, "1", kind, ds, (short > 0).mean(axis=(0, 1))[:, None], ["share_short"]))
             if indicator == "annual_deficit_fraction":
                 prob = ds["prob_deficit_above_threshold"]
                 share = f"share_above_{float(prob.attrs['threshold'])!r}"  # (exact: %g cut 0.146590018 to 0.14659)
@@ -754,6 +765,18 @@ def summary_table(output: str | Path) -> pd.DataFrame:
         for column in RUN_COLUMNS:
             table[column] = _run_attribute(ds.attrs, column)
     return table
+
+
+def _all_rows(ds: Any, indicator: str, units: str) -> pd.DataFrame:
+    """:func:`summary_table`'s rows of the river systems together (``all``, :func:`water_stress_table`'s last row):
+    the statistics of each trace-year's ratio, the long-term ratio and the shares of FAO's levels."""
+    row = _stress_table(ds).iloc[-1]
+    stats = ["mean", "p5", "p50", "p95", "long_term"]
+    levels = list(LEVEL_NAMES)
+    return pd.DataFrame({"indicator": indicator, "units": [units] * len(stats) + ["1"] * len(levels),
+                         "kind": "system", "element": str(row.name), "country": row["country"],
+                         "statistic": stats + [f"share_{v.replace(' ', '_')}" for v in levels],
+                         "value": [float(row[s]) for s in stats] + [float(row[v]) for v in levels]})
 
 
 def _run_attribute(attrs: Mapping[str, Any], name: str) -> Any:
