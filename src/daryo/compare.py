@@ -19,10 +19,10 @@ import xarray as xr
 from .indicators import (
     check_dataset,
     country_summary,
+    coverage,
     energy_by_season,
-    n_years,
+    energy_shortfall,
     requirement_summary,
-    season_years,
     sink_inflow,
 )
 
@@ -94,11 +94,10 @@ def run_label(ds: xr.Dataset) -> str:
 
 def _indicators(ds: xr.Dataset, basins: Mapping[str, Sequence[str]] | None) -> pd.DataFrame:
     """One run's rows (table, element, quantity, units, value): mean annual values, or a short run's totals."""
-    years = n_years(ds)
-    short = float(ds["days"].sum()) < 365 if "days" in ds.coords else years < 1
+    short, covered = coverage(ds)
     per = "in the run" if short else "per year"
     # a short run's totals: each mean annual value times the years (or the season's years) it covers
-    scale = {k: (years if k == "year" else season_years(ds, k)) if short else 1.0 for k in ("year", "winter", "summer")}
+    scale = {k: covered[k] if short else 1.0 for k in ("year", "winter", "summer")}
     rows: list[tuple[str, str, str, str, float]] = []
     countries = country_summary(ds)
     for country, row in countries.iterrows():
@@ -126,11 +125,8 @@ def _plant_rows(ds: xr.Dataset, scale: Mapping[str, float], per: str) -> list[tu
     seasons = energy_by_season(ds, by="element")
     rows = [("plant", str(plant), f"energy {season}", f"GWh {per}", float(seasons.loc[season, plant]) * scale[season])
             for plant in seasons.columns for season in ("winter", "summer") if season in seasons.index]
-    if "energy_shortfall" in ds and "energy_target" in ds:
-        wanted = ds["energy_target"].sum([d for d in ds["energy_target"].dims if d != "hydropower"])
-        short = ds["energy_shortfall"].sum("time").mean("scenario") / n_years(ds) * scale["year"]
-        rows += [("plant", str(p), "short of target", f"GWh {per}", float(short.sel(hydropower=p)))
-                 for p in ds["hydropower"].values if float(wanted.sel(hydropower=p)) > 0]
+    rows += [("plant", str(plant), "short of target", f"GWh {per}", float(value) * scale["year"])
+             for plant, value in energy_shortfall(ds).items()]
     return rows
 
 

@@ -19,8 +19,8 @@ from .cf import daryo_units
 from .errors import with_article
 from .timeaxis import TimeAxis, season_of_month, step_label_days
 
-__all__ = ["annual_by", "country_summary", "energy_by_season", "n_years", "requirement_summary", "season_years",
-           "sink_inflow", "supply_reliability"]
+__all__ = ["annual_by", "country_summary", "coverage", "energy_by_season", "energy_shortfall", "n_years",
+           "requirement_summary", "season_years", "sink_inflow", "supply_reliability"]
 
 
 def n_years(data: xr.Dataset | TimeAxis) -> float:
@@ -318,6 +318,25 @@ def country_summary(ds: xr.Dataset) -> pd.DataFrame:
     frame.index.name = "country"
     frame.attrs["units"] = {c: "GWh per year" if c.startswith("energy") else "hm3 per year" for c in frame.columns}
     return frame
+
+
+def coverage(ds: xr.Dataset) -> tuple[bool, dict[str, float]]:
+    """Whether a run is shorter than a year (of fewer than 365 days: a calendar year covers 0.9993 of two
+    hydrological years when the second is a leap year), whose totals are shown, as annual means would extrapolate
+    from a part; and the years, winters and summers it covers (:func:`n_years`, :func:`season_years`)."""
+    covered = {"year": n_years(ds), "winter": season_years(ds, "winter"), "summer": season_years(ds, "summer")}
+    return (float(ds["days"].sum()) < 365 if "days" in ds.coords else covered["year"] < 1), covered
+
+
+def energy_shortfall(ds: xr.Dataset) -> pd.Series:
+    """Each plant's mean annual energy target not generated (GWh/yr), of the plants with a target (an empty Series
+    where the results have no targets)."""
+    if "energy_shortfall" not in ds or "energy_target" not in ds:
+        return pd.Series(dtype=float)
+    wanted = ds["energy_target"].sum([d for d in ds["energy_target"].dims if d != "hydropower"])
+    short = ds["energy_shortfall"].sum("time").mean("scenario") / n_years(ds)
+    plants = [str(p) for p in ds["hydropower"].values if float(wanted.sel(hydropower=p)) > 0]
+    return pd.Series([float(short.sel(hydropower=p)) for p in plants], index=plants, dtype=float)
 
 
 def requirement_summary(ds: xr.Dataset) -> pd.DataFrame:

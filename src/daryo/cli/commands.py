@@ -389,10 +389,7 @@ def _report_ensemble(run: EnsembleRun, years: int, model: Model, out: Path, csv:
             f"; the shares of trace-years with a deficit above the threshold taken again with "
             f"{_percent(run.deficit_threshold)}"
             if run.threshold_changed else ""))
-        _write_summary_csv(out, csv)
-        _print_shortfalls(out)
-        _print_requirements(out)
-        _print_water_stress(out, model)
+        _report_store(out, csv, model)
         return
     # the rate counts the traces simulated by this invocation only, not those a resume found done
     per_second = run.traces_computed * years / max(run.seconds, 1e-9)
@@ -405,6 +402,12 @@ def _report_ensemble(run: EnsembleRun, years: int, model: Model, out: Path, csv:
         which = f" (the first of the {len(run.how)} chunks computed)" if len(run.how) > 1 else ""
         print(f"solver{which}: {run.how[0]}")
     print(f"results and summaries written to {out}")
+    _report_store(out, csv, model)
+
+
+def _report_store(out: Path, csv: Path | None, model: Model) -> None:
+    """What an ensemble's finished store ``out`` says: its summary CSV (``csv``, where asked for), then the demands
+    most often short, the flow requirements and the water stress."""
     _write_summary_csv(out, csv)
     _print_shortfalls(out)
     _print_requirements(out)

@@ -36,14 +36,11 @@ def _is_whole(n: float) -> bool:
 
 def format_summary(model: Model, results: Results) -> str:
     """The run's summary: a country table and terminal-sink inflows, as plain text."""
-    from ..indicators import n_years, season_years, sink_inflow
+    from ..indicators import coverage, sink_inflow
 
     ds = results.dataset
     overlays = [str(x) for x in model.metadata.get("scenarios") or ()]
-    covered = {"year": n_years(ds), "winter": season_years(ds, "winter"), "summer": season_years(ds, "summer")}
-    # a run shorter than a year (of fewer than 365 days: a calendar year covers 0.9993 of two hydrological years
-    # when the second is a leap year) shows its totals, which annual means would extrapolate from a part
-    short = float(ds["days"].sum()) < 365 if "days" in ds.coords else covered["year"] < 1
+    short, covered = coverage(ds)  # (a run shorter than a year shows its totals)
     values = ("totals over the run, mean over the scenarios; hm³ for water, GWh for energy" if short else
               "mean annual values over the run and scenarios; hm³/yr for water, GWh/yr for energy")
     lines = [f"daryo run: {model.name} — {ds.sizes['scenario']} scenario(s), "
@@ -96,7 +93,7 @@ def _plant_lines(ds: xr.Dataset, covered: dict[str, float] | None) -> list[str]:
     target); none without plants."""
     import pandas as pd
 
-    from ..indicators import energy_by_season, n_years
+    from ..indicators import energy_by_season, energy_shortfall
 
     if "energy" not in ds or not ds.sizes.get("hydropower", 0):
         return []
@@ -104,6 +101,7 @@ def _plant_lines(ds: xr.Dataset, covered: dict[str, float] | None) -> list[str]:
     plants = [str(p) for p in ds["hydropower"].values]
     country = ds["hydropower_country"].values.astype(str) if "hydropower_country" in ds.coords else [""] * len(plants)
     targets = "energy_shortfall" in ds and "energy_target" in ds
+    shortfall = energy_shortfall(ds)
     scale = {k: covered[k] if covered else 1.0 for k in ("winter", "summer", "year")}
     head = f"  {'plant':<22s}{'country':<9s}{'winter':>10s}{'summer':>10s}"
     lines = ["", f"hydropower by plant ({'GWh in the run' if covered else 'GWh/yr'}; winter = October–March"
@@ -114,9 +112,7 @@ def _plant_lines(ds: xr.Dataset, covered: dict[str, float] | None) -> list[str]:
         cells = (f"  {plant:<22s}{country[k]:<9s}{_number(float(row.get('winter', 0.0)) * scale['winter'], 10)}"
                  f"{_number(float(row.get('summer', 0.0)) * scale['summer'], 10)}")
         if targets:
-            wanted = float(ds["energy_target"].sel(hydropower=plant).sum())
-            short = float(ds["energy_shortfall"].sel(hydropower=plant).sum("time").mean()) / n_years(ds)
-            cells += _number(short * scale["year"], 17) if wanted > 0 else f"{'–':>17s}"
+            cells += _number(shortfall[plant] * scale["year"], 17) if plant in shortfall.index else f"{'–':>17s}"
         lines.append(cells)
     return lines
 

@@ -668,18 +668,24 @@ def requirement_table(output: str | Path) -> pd.DataFrame:
     """
     with _summaries(user_path(output, "requirement_table", "an ensemble's output"),
                     ("annual_requirement_shortfall_fraction",), "flow requirements") as ds:
-        short = ds["annual_requirement_shortfall_fraction"].transpose("trace", "year", "requirement").values
         fraction = ds["summary_annual_requirement_shortfall_fraction"]
         table = pd.DataFrame({
             "at": ds["requirement_at"].values.astype(str), "country": ds["requirement_country"].values.astype(str),
             "required": ds["summary_annual_required"].sel(statistic="mean").values,
             "met": ds["summary_annual_requirement_met"].sel(statistic="mean").values,
-            "short": (short > 0).reshape(-1, short.shape[2]).mean(axis=0) if short.size else np.zeros(0),
+            "short": _share_short(ds),
             "mean": fraction.sel(statistic="mean").values, "p95": fraction.sel(statistic="p95").values},
             index=pd.Index(ds["requirement"].values.astype(str), name="requirement"))
     table.attrs["units"] = {"required": "hm3 per year", "met": "hm3 per year", "short": "share of trace-years",
                             "mean": "1", "p95": "1"}
     return table
+
+
+def _share_short(ds: Any) -> np.ndarray:
+    """Each flow requirement's share of the store's (trace, run year) pairs short of it at all (some water required
+    not met)."""
+    short = ds["annual_requirement_shortfall_fraction"].transpose("trace", "year", "requirement").values
+    return (short > 0).reshape(-1, short.shape[2]).mean(axis=0) if short.size else np.zeros(short.shape[2])
 
 
 def _mean_stress_terms(ds: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -747,16 +753,16 @@ def summary_table(output: str | Path) -> pd.DataFrame:
             stats = [str(s) for s in da["statistic"].values]
             frames.append(_long(indicator, daryo_units(da.attrs), kind, ds, values, stats))
             if indicator == "annual_water_stress" and "prob_water_stress_level" in ds:
-                long_term = stress_ratio(*_mean_stress_terms(ds))
+                stress = _stress_table(ds)  # (the systems' rows, then all of them together where there are several)
+                long_term = stress["long_term"].to_numpy()[:ds.sizes["system"]]
                 frames.append(_long(indicator, daryo_units(da.attrs), kind, ds, long_term[:, None], ["long_term"]))
                 shares = ds["prob_water_stress_level"]
                 levels = [f"share_{str(v).replace(' ', '_')}" for v in shares["stress_level"].values]
                 frames.append(_long(indicator, "1", kind, ds, shares.transpose(kind, "stress_level").values, levels))
-            if indicator == "annual_water_stress" and "prob_water_stress_level" in ds and ds.sizes["system"] > 1:
-                frames.append(_all_rows(ds, indicator, daryo_units(da.attrs)))
-            if indicator == "annual_requirement_shortfall_fraction":  # (the share of trace-years short at all)
-                short = ds[indicator].transpose("trace", "year", kind).values
-                frames.append(_long(indicator, "1", kind, ds, (short > 0).mean(axis=(0, 1))[:, None], ["share_short"]))
+                if ds.sizes["system"] > 1:
+                    frames.append(_all_rows(stress.iloc[-1], indicator, daryo_units(da.attrs)))
+            if indicator == "annual_requirement_shortfall_fraction":
+                frames.append(_long(indicator, "1", kind, ds, _share_short(ds)[:, None], ["share_short"]))
             if indicator == "annual_deficit_fraction":
                 prob = ds["prob_deficit_above_threshold"]
                 share = f"share_above_{float(prob.attrs['threshold'])!r}"  # (exact: %g cut 0.146590018 to 0.14659)
@@ -767,10 +773,9 @@ def summary_table(output: str | Path) -> pd.DataFrame:
     return table
 
 
-def _all_rows(ds: Any, indicator: str, units: str) -> pd.DataFrame:
-    """:func:`summary_table`'s rows of the river systems together (``all``, :func:`water_stress_table`'s last row):
-    the statistics of each trace-year's ratio, the long-term ratio and the shares of FAO's levels."""
-    row = _stress_table(ds).iloc[-1]
+def _all_rows(row: pd.Series, indicator: str, units: str) -> pd.DataFrame:
+    """:func:`summary_table`'s rows of the river systems together (``all``: ``row``, :func:`water_stress_table`'s
+    last row): the statistics of each trace-year's ratio, the long-term ratio and the shares of FAO's levels."""
     stats = ["mean", "p5", "p50", "p95", "long_term"]
     levels = list(LEVEL_NAMES)
     return pd.DataFrame({"indicator": indicator, "units": [units] * len(stats) + ["1"] * len(levels),
