@@ -173,3 +173,41 @@ def test_results_read_back_name_their_river_systems_by_the_models_basins(tmp_pat
     path = daryo.run(daryo.load(None, years=1)).to_netcdf(tmp_path / "aral.nc")
     with xr.open_dataset(path) as ds:
         assert list(daryo.sdg.water_stress(ds).index) == ["syr", "amu", "all"]
+
+
+def test_a_run_that_draws_its_reservoir_down_is_told(tmp_path, capsys):
+    """A review: a deal that delivers more by emptying a reservoir looked like a gain.  Inflow 10 a month, the farm
+    12 (first) or 15 (second) behind a dam of 80: each delivered in full, the dam 2 or 5 a month lower, so it ends
+    at 80 − 24 = 56 and 80 − 60 = 20."""
+    model = tmp_path / "dam.yaml"
+    model.write_text("""version: 1
+name: one-dam
+time: {start: 2000-10, end: 2001-09}
+nodes:
+  - {id: river, type: inflow, inflow: 10}
+  - {id: dam, type: reservoir, max_volume: 100, initial_volume: 80}
+  - {id: farm, type: demand, demand: 12, country: UZB}
+  - {id: sea, type: sink}
+edges: [[river, dam], [dam, farm], [dam, sea]]
+""")
+    more = tmp_path / "more.yaml"
+    more.write_text("title: a larger farm\nchanges:\n  - scale_demands: {nodes: [farm], factor: 1.25}\n")
+    first = daryo.run(daryo.load(model)).to_netcdf(tmp_path / "first.nc")
+    second = daryo.run(daryo.load(model, scenarios=[str(more)])).to_netcdf(tmp_path / "second.nc")
+    with xr.open_dataset(first) as a, xr.open_dataset(second) as b:
+        got = compare_runs(a, b).set_index(["table", "element", "quantity"])
+    for element in ("dam", "all"):
+        for quantity, values in (("storage at start", (80, 80)), ("storage at end", (56, 20)),
+                                 ("change over the run", (-24, -60))):
+            row = got.loc[("reservoir", element, quantity)]
+            assert row["units"] == "hm3"
+            np.testing.assert_allclose([row["first"], row["second"], row["difference"]],
+                                       [*values, values[1] - values[0]], atol=1e-6, err_msg=quantity)
+    np.testing.assert_allclose(got.loc[("country", "UZB", "delivered summer"), ["first", "second"]].to_numpy(float),
+                               [72, 90], atol=1e-6)
+    assert main(["compare", str(first), str(second)]) == 0
+    assert ("note: the second run ends with 36.0 hm³ less water in its reservoirs than the first (over the whole "
+            "run, not a year): part of what it delivers or passes on is drawn from storage, which years after the "
+            "run would have to refill") in capsys.readouterr().out.splitlines()
+    assert main(["compare", str(second), str(first)]) == 0
+    assert "note: the second run ends with 36.0 hm³ more water" in capsys.readouterr().out

@@ -4,8 +4,8 @@
 delivered and short, and hydropower energy, by season; each plant's energy and the part of its target not
 generated; each terminal sink's inflow; each flow requirement's water required and met, and the share of steps
 short; each river system's withdrawal, renewable water and water stress (SDG 6.4.2) -- mean annual values over
-each run's years and scenarios (a run shorter than a year: its totals), as ``daryo run`` prints them, and their
-difference (second − first).
+each run's years and scenarios (a run shorter than a year: its totals), as ``daryo run`` prints them; and each
+reservoir's volume at the run's start and end -- and their difference (second − first).
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from .indicators import (
     energy_shortfall,
     requirement_summary,
     sink_inflow,
+    storage_change,
 )
 
 __all__ = ["compare_runs", "check_run_results", "run_label", "COMPARE_COLUMNS"]
@@ -49,12 +50,14 @@ def compare_runs(first: xr.Dataset, second: xr.Dataset,
     -------
     pandas.DataFrame
         A row per indicator and element, with the columns of :data:`COMPARE_COLUMNS`: ``table`` (``country``,
-        ``plant``, ``sink``, ``requirement``, ``system``), ``element`` (a country, plant, sink, requirement or
-        river system; ``all`` for the systems together), ``quantity`` (e.g. ``delivered summer``, ``energy
-        winter``, ``inflow``, ``met``, ``steps short``, ``stress``), ``units``, the two runs' values, and
+        ``plant``, ``sink``, ``requirement``, ``system``, ``reservoir``), ``element`` (a country, plant, sink,
+        requirement, river system or reservoir; ``all`` for the systems or the reservoirs together), ``quantity``
+        (e.g. ``delivered summer``, ``energy winter``, ``inflow``, ``met``, ``steps short``, ``stress``, ``change
+        over the run``), ``units``, the two runs' values, and
         ``difference`` (second − first; of a stress in %, percentage points).  Values are mean annual over each
         run's years and scenarios (``hm3 per year``, ``GWh per year``), or, for a run shorter than a year, its
-        totals (``hm3 in the run``), as ``daryo run`` prints them; a share of steps and a stress are in %.  An
+        totals (``hm3 in the run``), as ``daryo run`` prints them; a share of steps and a stress are in %; a
+        reservoir's volumes at the run's start and end, and their change, in ``hm3`` (mean over the scenarios).  An
         element only one run has (a node an overlay added) has NaN for the other and the difference.  ``attrs``
         describes the runs (``first``, ``second``: their model and overlays, :func:`run_label`).
 
@@ -115,6 +118,7 @@ def _indicators(ds: xr.Dataset, basins: Mapping[str, Sequence[str]] | None) -> p
                  ("requirement", str(name), "met", f"hm3 {per}", float(row["met"]) * scale["year"]),
                  ("requirement", str(name), "steps short", "% of steps", float(row["steps_short"]) * 100)]
     rows += _stress_rows(ds, basins, scale["year"], per)
+    rows += _reservoir_rows(ds)
     return pd.DataFrame(rows, columns=["table", "element", "quantity", "units", "value"])
 
 
@@ -145,6 +149,18 @@ def _stress_rows(ds: xr.Dataset, basins: Mapping[str, Sequence[str]] | None, sca
     return [("system", str(system), quantity, units, float(row[quantity]) * (scale if units != "%" else 1.0))
             for system, row in table.iterrows()
             for quantity, units in (("withdrawal", f"hm3 {per}"), ("renewable", f"hm3 {per}"), ("stress", "%"))]
+
+
+def _reservoir_rows(ds: xr.Dataset) -> list[tuple[str, str, str, str, float]]:
+    """Each reservoir's volume at the run's start and end and the change, and all reservoirs' together (``all``):
+    a run that delivers more by drawing its reservoirs down shows it here."""
+    table = storage_change(ds)
+    if not len(table):
+        return []
+    table.loc["all"] = table.sum()
+    return [("reservoir", str(name), quantity, "hm3", float(row[column])) for name, row in table.iterrows()
+            for column, quantity in (("start", "storage at start"), ("end", "storage at end"),
+                                     ("change", "change over the run"))]
 
 
 def _side_by_side(first: pd.DataFrame, second: pd.DataFrame) -> pd.DataFrame:

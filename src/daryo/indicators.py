@@ -20,7 +20,7 @@ from .errors import with_article
 from .timeaxis import TimeAxis, season_of_month, step_label_days
 
 __all__ = ["annual_by", "country_summary", "coverage", "energy_by_season", "energy_shortfall", "n_years",
-           "requirement_summary", "season_years", "sink_inflow", "supply_reliability"]
+           "requirement_summary", "season_years", "sink_inflow", "storage_change", "supply_reliability"]
 
 
 def n_years(data: xr.Dataset | TimeAxis) -> float:
@@ -337,6 +337,22 @@ def energy_shortfall(ds: xr.Dataset) -> pd.Series:
     short = ds["energy_shortfall"].sum("time").mean("scenario") / n_years(ds)
     plants = [str(p) for p in ds["hydropower"].values if float(wanted.sel(hydropower=p)) > 0]
     return pd.Series([float(short.sel(hydropower=p)) for p in plants], index=plants, dtype=float)
+
+
+def storage_change(ds: xr.Dataset) -> pd.DataFrame:
+    """Each reservoir's volume at the start of the run and at its end, and the change (hm³; the mean over the
+    scenarios): the water a run took from storage (a negative change) or left in it, which its deliveries do not
+    show.  An empty table where the results have no reservoirs."""
+    check_dataset(ds, "storage_change")
+    columns = ["start", "end", "change"]
+    if "storage" not in ds or "storage_start" not in ds or not ds.sizes.get("reservoir", 0):
+        return pd.DataFrame(columns=columns, dtype=float)
+    start = ds["storage_start"].isel(time=0).mean("scenario").values
+    end = ds["storage"].isel(time=-1).mean("scenario").values
+    table = pd.DataFrame({"start": start, "end": end, "change": end - start},
+                         index=pd.Index(ds["reservoir"].values.astype(str), name="reservoir"))
+    table.attrs["units"] = dict.fromkeys(columns, "hm3")
+    return table
 
 
 def requirement_summary(ds: xr.Dataset) -> pd.DataFrame:

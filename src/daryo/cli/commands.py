@@ -607,8 +607,8 @@ def _compare_csv(args: argparse.Namespace) -> Path | None:
 
 
 def _compare_notes(args: argparse.Namespace, table: Any, runs: list[tuple[str, str]]) -> list[str]:
-    """What to know before reading a comparison: the same file twice, runs of other spans or hydrology, rows only
-    one run has."""
+    """What to know before reading a comparison: the same file twice, runs of other spans or hydrology, a run that
+    ends with less (or more) water in its reservoirs, rows only one run has."""
     notes = []
     if Path(args.first).resolve() == Path(args.second).resolve():
         notes.append("the two files are one: nothing can differ")
@@ -618,6 +618,14 @@ def _compare_notes(args: argparse.Namespace, table: Any, runs: list[tuple[str, s
     if runs[0][1] != runs[1][1]:
         notes.append("the runs have different hydrology: their differences are of the water as much as of the "
                      "rules")
+    drawn = table[(table["table"] == "reservoir") & (table["element"] == "all")
+                  & (table["quantity"] == "change over the run")]["difference"]
+    if len(drawn) and abs(float(drawn.iloc[0])) >= _UNCHANGED:  # (a deal's gain may be water taken from storage)
+        d = float(drawn.iloc[0])
+        notes.append(f"the second run ends with {abs(d):,.1f} hm³ {'less' if d < 0 else 'more'} water in its "
+                     "reservoirs than the first (over the whole run, not a year): "
+                     + ("part of what it delivers or passes on is drawn from storage, which years after the run "
+                        "would have to refill" if d < 0 else "water held back, not delivered, in the run"))
     alone = table[table["first"].isna() | table["second"].isna()]
     if len(alone):
         why = "elements only one has, such as a node an overlay adds"
