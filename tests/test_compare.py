@@ -198,7 +198,10 @@ edges: [[river, dam], [dam, farm], [dam, sea]]
         got = compare_runs(a, b).set_index(["table", "element", "quantity"])
     for element in ("dam", "all"):
         for quantity, values in (("storage at start", (80, 80)), ("storage at end", (56, 20)),
-                                 ("change over the run", (-24, -60))):
+                                 ("change over the run", (-24, -60)), ("lowest storage", (56, 20))):
+            if element == "all" and quantity == "lowest storage":  # (the reservoirs' lowest are of other steps)
+                assert ("reservoir", "all", quantity) not in got.index
+                continue
             row = got.loc[("reservoir", element, quantity)]
             assert row["units"] == "hm3"
             np.testing.assert_allclose([row["first"], row["second"], row["difference"]],

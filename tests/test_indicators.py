@@ -418,7 +418,8 @@ def test_requirement_summary_by_hand(tmp_path):
 
 def test_storage_change_is_each_reservoirs_start_and_end_mean_over_the_scenarios():
     """Two scenarios of a dam of 80 that gives a demand of 12 from an inflow of 10 or 11 a month: 2 or 1 a month
-    from storage, so it ends at 56 or 68, 62 on the mean; a network without reservoirs has an empty table."""
+    from storage, so it ends at 56 or 68, 62 on the mean, and 56 is its lowest; a network without reservoirs has an
+    empty table."""
     model = model_from_dict({
         "version": 1, "name": "dam", "time": {"start": "2000-10", "end": "2001-09"},
         "parameters": {"flow": {"type": "constantscenario", "scenario": "wet", "values": [10, 11]}},
@@ -429,5 +430,5 @@ def test_storage_change_is_each_reservoirs_start_and_end_mean_over_the_scenarios
         "edges": [["in", "dam"], ["dam", "farm"], ["dam", "sea"]]})
     table = storage_change(daryo.run(model).dataset)
     assert table.index.tolist() == ["dam"] and table.attrs["units"] == dict.fromkeys(table.columns, "hm3")
-    np.testing.assert_allclose(table.loc["dam"].to_numpy(float), [80, 62, -18], atol=1e-6)
+    np.testing.assert_allclose(table.loc["dam"].to_numpy(float), [80, 62, -18, 56], atol=1e-6)
     assert storage_change(daryo.run(_model("2000-10", "2001-09", "month")).dataset).empty

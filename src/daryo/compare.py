@@ -5,7 +5,7 @@ delivered and short, and hydropower energy, by season; each plant's energy and t
 generated; each terminal sink's inflow; each flow requirement's water required and met, and the share of steps
 short; each river system's withdrawal, renewable water and water stress (SDG 6.4.2) -- mean annual values over
 each run's years and scenarios (a run shorter than a year: its totals), as ``daryo run`` prints them; and each
-reservoir's volume at the run's start and end -- and their difference (second − first).
+reservoir's volume at the run's start and end, and its lowest -- and their difference (second − first).
 """
 
 from __future__ import annotations
@@ -57,7 +57,8 @@ def compare_runs(first: xr.Dataset, second: xr.Dataset,
         ``difference`` (second − first; of a stress in %, percentage points).  Values are mean annual over each
         run's years and scenarios (``hm3 per year``, ``GWh per year``), or, for a run shorter than a year, its
         totals (``hm3 in the run``), as ``daryo run`` prints them; a share of steps and a stress are in %; a
-        reservoir's volumes at the run's start and end, and their change, in ``hm3`` (mean over the scenarios).  An
+        reservoir's volumes at the run's start and end, and their change, in ``hm3`` (mean over the scenarios),
+        and its lowest volume at a step's end in any scenario.  An
         element only one run has (a node an overlay added) has NaN for the other and the difference.  ``attrs``
         describes the runs (``first``, ``second``: their model and overlays, :func:`run_label`).
 
@@ -152,15 +153,18 @@ def _stress_rows(ds: xr.Dataset, basins: Mapping[str, Sequence[str]] | None, sca
 
 
 def _reservoir_rows(ds: xr.Dataset) -> list[tuple[str, str, str, str, float]]:
-    """Each reservoir's volume at the run's start and end and the change, and all reservoirs' together (``all``):
-    a run that delivers more by drawing its reservoirs down shows it here."""
+    """Each reservoir's volume at the run's start and end, the change, and its lowest at a step's end; and all
+    reservoirs' start, end and change together (``all``): a run that delivers more by drawing its reservoirs down
+    shows it here."""
     table = storage_change(ds)
     if not len(table):
         return []
     table.loc["all"] = table.sum()
+    table.loc["all", "lowest"] = np.nan  # (the reservoirs' lowest volumes are not of one step)
     return [("reservoir", str(name), quantity, "hm3", float(row[column])) for name, row in table.iterrows()
             for column, quantity in (("start", "storage at start"), ("end", "storage at end"),
-                                     ("change", "change over the run"))]
+                                     ("change", "change over the run"), ("lowest", "lowest storage"))
+            if row[column] == row[column]]
 
 
 def _side_by_side(first: pd.DataFrame, second: pd.DataFrame) -> pd.DataFrame:

@@ -342,14 +342,16 @@ def energy_shortfall(ds: xr.Dataset) -> pd.Series:
 def storage_change(ds: xr.Dataset) -> pd.DataFrame:
     """Each reservoir's volume at the start of the run and at its end, and the change (hm³; the mean over the
     scenarios): the water a run took from storage (a negative change) or left in it, which its deliveries do not
-    show.  An empty table where the results have no reservoirs."""
+    show; and the ``lowest`` volume at a step's end in any scenario.  An empty table where the results have no
+    reservoirs."""
     check_dataset(ds, "storage_change")
-    columns = ["start", "end", "change"]
+    columns = ["start", "end", "change", "lowest"]
     if "storage" not in ds or "storage_start" not in ds or not ds.sizes.get("reservoir", 0):
         return pd.DataFrame(columns=columns, dtype=float)
     start = ds["storage_start"].isel(time=0).mean("scenario").values
     end = ds["storage"].isel(time=-1).mean("scenario").values
-    table = pd.DataFrame({"start": start, "end": end, "change": end - start},
+    lowest = ds["storage"].min(("scenario", "time")).values
+    table = pd.DataFrame({"start": start, "end": end, "change": end - start, "lowest": lowest},
                          index=pd.Index(ds["reservoir"].values.astype(str), name="reservoir"))
     table.attrs["units"] = dict.fromkeys(columns, "hm3")
     return table

@@ -123,6 +123,24 @@ def test_the_run_says_how_much_of_each_flow_requirement_was_met(tmp_path, capsys
     assert not rows[3].strip()
 
 
+def test_the_run_says_what_it_took_from_its_reservoirs(tmp_path, capsys):
+    """A dam of 80 gives a farm of 12 from an inflow of 10 a month: it ends the year at 56, 24 lower, its lowest;
+    water taken from storage is not new water, and the summary said nothing of it."""
+    model = tmp_path / "dam.yaml"
+    model.write_text("version: 1\nname: dam\ntime: {start: 2000-10, end: 2001-09}\nnodes:\n"
+                     "  - {id: river, type: inflow, inflow: 10}\n"
+                     "  - {id: dam, type: reservoir, max_volume: 100, initial_volume: 80}\n"
+                     "  - {id: farm, type: demand, demand: 12}\n  - {id: sea, type: sink}\n"
+                     "edges: [[river, dam], [dam, farm], [dam, sea]]\n")
+    assert main(["run", str(model)]) == 0
+    out = capsys.readouterr().out
+    rows = out[out.index("reservoir storage (hm³; start and end of the run, mean over the scenarios; lowest: at a "
+                         "step's end, in any scenario):"):].splitlines()
+    assert rows[1].split() == ["reservoir", "start", "end", "change", "lowest"]
+    assert rows[2].split() == ["dam", "80.0", "56.0", "-24.0", "56.0"]
+    assert not rows[3].strip()
+
+
 @pytest.mark.parametrize(("stress", "text"), [
     (12.34, "12.3 %"), (99.96, "99.96 %"), (100.04, "100.04 %"), (100.0, "100.0 %"), (25.0, "25.0 %"),
     (24.999, "24.999 %"), (99.999999, "99.9999 %"), (100.0000001, "100.0001 %"), (float("inf"), "no water")])

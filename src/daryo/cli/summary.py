@@ -58,6 +58,7 @@ def format_summary(model: Model, results: Results) -> str:
             lines.append(f"  {name:<28s} {_number(v * covered['year'] if short else v, 12)}")
     lines += _requirement_lines(ds, covered["year"] if short else 1.0)
     lines += _plant_lines(ds, covered if short else None)
+    lines += _reservoir_lines(ds)
     lines += _stress_lines(ds, model, covered["year"] if short else 1.0)
     err = float(abs(ds["mass_balance_error"]).max())
     lines += ["", f"largest mass-balance error: {err:.2e} hm³ per step"]
@@ -114,6 +115,22 @@ def _plant_lines(ds: xr.Dataset, covered: dict[str, float] | None) -> list[str]:
         if targets:
             cells += _number(shortfall[plant] * scale["year"], 17) if plant in shortfall.index else f"{'–':>17s}"
         lines.append(cells)
+    return lines
+
+
+def _reservoir_lines(ds: xr.Dataset) -> list[str]:
+    """Each reservoir's volume at the run's start and end and the change (mean over the scenarios: water taken
+    from storage is not new water), and its lowest at a step's end; none without reservoirs."""
+    from ..indicators import storage_change
+
+    table = storage_change(ds)
+    if table.empty:
+        return []
+    w = max(len("reservoir"), *(len(str(r)) for r in table.index)) + 2
+    lines = ["", "reservoir storage (hm³; start and end of the run, mean over the scenarios; lowest: at a step's "
+             "end, in any scenario):", f"  {'reservoir':<{w}s}{'start':>10s}{'end':>10s}{'change':>10s}{'lowest':>10s}"]
+    for name, row in table.iterrows():
+        lines.append(f"  {name:<{w}s}" + "".join(_number(row[c], 10) for c in ("start", "end", "change", "lowest")))
     return lines
 
 
