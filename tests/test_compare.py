@@ -209,8 +209,19 @@ edges: [[river, dam], [dam, farm], [dam, sea]]
     np.testing.assert_allclose(got.loc[("country", "UZB", "delivered summer"), ["first", "second"]].to_numpy(float),
                                [72, 90], atol=1e-6)
     assert main(["compare", str(first), str(second)]) == 0
-    assert ("note: the second run ends with 36.0 hm³ less water in its reservoirs than the first (over the whole "
-            "run, not a year): part of what it delivers or passes on is drawn from storage, which years after the "
-            "run would have to refill") in capsys.readouterr().out.splitlines()
+    said = capsys.readouterr().out.splitlines()
+    assert ("note: the second run draws 36.0 hm³ more from its reservoirs than the first over the whole run (their "
+            "volume at its end less their volume at its start; not a year's): part of what it delivers or passes on "
+            "comes from storage, which years after the run would have to refill") in said
     assert main(["compare", str(second), str(first)]) == 0
-    assert "note: the second run ends with 36.0 hm³ more water" in capsys.readouterr().out
+    assert "note: the second run keeps 36.0 hm³ more in its reservoirs than the first" in capsys.readouterr().out
+    # the change, not the volume at the end: a run that starts fuller and draws more ends fuller, and is told
+    fuller = tmp_path / "fuller.yaml"
+    fuller.write_text("title: a fuller dam\nchanges:\n  - set: {dam: {initial_volume: 100}}\n"
+                      "  - scale_demands: {nodes: [farm], factor: 1.125}\n")  # (13.5 a month: 3.5 from the dam)
+    third = daryo.run(daryo.load(model, scenarios=[str(fuller)])).to_netcdf(tmp_path / "third.nc")
+    assert main(["compare", str(first), str(third)]) == 0
+    out = capsys.readouterr().out
+    assert "note: the second run draws 18.0 hm³ more from its reservoirs than the first" in out
+    assert [line.split()[-3:] for line in out.splitlines() if line.startswith("  reservoir    dam")][:2] == [
+        ["80.0", "100.0", "+20.0"], ["56.0", "58.0", "+2.0"]]  # (it starts and ends fuller, and draws more)

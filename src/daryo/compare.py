@@ -53,12 +53,11 @@ def compare_runs(first: xr.Dataset, second: xr.Dataset,
         ``plant``, ``sink``, ``requirement``, ``system``, ``reservoir``), ``element`` (a country, plant, sink,
         requirement, river system or reservoir; ``all`` for the systems or the reservoirs together), ``quantity``
         (e.g. ``delivered summer``, ``energy winter``, ``inflow``, ``met``, ``steps short``, ``stress``, ``change
-        over the run``), ``units``, the two runs' values, and
-        ``difference`` (second − first; of a stress in %, percentage points).  Values are mean annual over each
-        run's years and scenarios (``hm3 per year``, ``GWh per year``), or, for a run shorter than a year, its
-        totals (``hm3 in the run``), as ``daryo run`` prints them; a share of steps and a stress are in %; a
-        reservoir's volumes at the run's start and end, and their change, in ``hm3`` (mean over the scenarios),
-        and its lowest volume at a step's end in any scenario.  An
+        over the run``), ``units``, the two runs' values, and ``difference`` (second − first; of a stress in %,
+        percentage points).  Values are mean annual over each run's years and scenarios (``hm3 per year``, ``GWh
+        per year``), or, for a run shorter than a year, its totals (``hm3 in the run``), as ``daryo run`` prints
+        them; a share of steps and a stress are in %; a reservoir's volumes at the run's start and end, and their
+        change, in ``hm3`` (mean over the scenarios), and its lowest volume at a step's end in any scenario.  An
         element only one run has (a node an overlay added) has NaN for the other and the difference.  ``attrs``
         describes the runs (``first``, ``second``: their model and overlays, :func:`run_label`).
 

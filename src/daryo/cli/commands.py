@@ -608,7 +608,7 @@ def _compare_csv(args: argparse.Namespace) -> Path | None:
 
 def _compare_notes(args: argparse.Namespace, table: Any, runs: list[tuple[str, str]]) -> list[str]:
     """What to know before reading a comparison: the same file twice, runs of other spans or hydrology, a run that
-    ends with less (or more) water in its reservoirs, rows only one run has."""
+    draws more water from its reservoirs (or keeps more in them) over the run, rows only one run has."""
     notes = []
     if Path(args.first).resolve() == Path(args.second).resolve():
         notes.append("the two files are one: nothing can differ")
@@ -622,10 +622,11 @@ def _compare_notes(args: argparse.Namespace, table: Any, runs: list[tuple[str, s
                   & (table["quantity"] == "change over the run")]["difference"]
     if len(drawn) and abs(float(drawn.iloc[0])) >= _UNCHANGED:  # (a deal's gain may be water taken from storage)
         d = float(drawn.iloc[0])
-        notes.append(f"the second run ends with {abs(d):,.1f} hm³ {'less' if d < 0 else 'more'} water in its "
-                     "reservoirs than the first (over the whole run, not a year): "
-                     + ("part of what it delivers or passes on is drawn from storage, which years after the run "
-                        "would have to refill" if d < 0 else "water held back, not delivered, in the run"))
+        notes.append(f"the second run {'draws' if d < 0 else 'keeps'} {abs(d):,.1f} hm³ more "
+                     f"{'from' if d < 0 else 'in'} its reservoirs than the first over the whole run (their volume "
+                     "at its end less their volume at its start; not a year's): "
+                     + ("part of what it delivers or passes on comes from storage, which years after the run would "
+                        "have to refill" if d < 0 else "water held back, not delivered or passed on, in the run"))
     alone = table[table["first"].isna() | table["second"].isna()]
     if len(alone):
         why = "elements only one has, such as a node an overlay adds"
