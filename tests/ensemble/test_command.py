@@ -461,8 +461,8 @@ def test_an_ensemble_stopped_mid_run_says_which_chunks_are_kept_and_how_to_go_on
     argv = ["ensemble", str(model), "--traces", "6", "--years", "2", "--chunk-size", "2", "-o", str(out)]
     update = daryo.ensemble.progress.ProgressReporter.update
 
-    def stop_after_two(self, traces):
-        update(self, traces)
+    def stop_after_two(self, traces, chunk=None):
+        update(self, traces, chunk)
         if self.done >= 4:
             raise KeyboardInterrupt if signal == "interrupted" else daryo.cli._process._Terminated
 

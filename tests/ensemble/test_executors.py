@@ -537,3 +537,91 @@ def test_a_dask_close_that_times_out_loses_nothing_and_says_nothing(tmp_path, mo
     _, dask = run(tmp_path, "dask.nc", workers=1)
     assert len(closed) == 1
     assert_identical(load(dask), load(serial))
+
+
+class _KillScheduler(_KillOnce):
+    """A trace source whose last chunk (traces 6…) kills the Dask scheduler (process ``flag``, a pid), once chunk
+    0's part is written (until then it asks Dask to run it again later, as :class:`_KillAlways`)."""
+
+    def __init__(self, inner, scheduler_pid: int, first_part: str):
+        super().__init__(inner, first_part)
+        self.pid = scheduler_pid
+
+    def __call__(self, seed, indices, years, axis):
+        if 6 in list(indices):
+            if not os.path.exists(self.flag):
+                import time
+
+                from distributed import Reschedule
+
+                time.sleep(0.05)
+                raise Reschedule()
+            import signal
+
+            os.kill(self.pid, signal.SIGKILL)
+        return self.inner(seed, indices, years, axis)
+
+
+def test_a_scheduler_with_no_workers_is_said_and_one_lost_is_a_message(tmp_path):
+    """A review (a drought analyst on a shared cluster): a run on a scheduler with no workers waited without a
+    word, and a scheduler lost mid-run (killed, restarted) ended in a traceback.  The wait is said at once; the
+    loss is a sentence that names the scheduler and --resume, and the finished chunks are kept."""
+    import io
+    import socket
+    import subprocess
+    import threading
+
+    dask = pytest.importorskip("dask", reason="Dask is an optional extra (pip install daryo[ensemble])")
+    pytest.importorskip("dask.distributed")
+    from daryo.ensemble import ProgressReporter
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    address = f"tcp://127.0.0.1:{port}"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}  # (this module, for the source)
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "env": env}
+    scheduler = subprocess.Popen([sys.executable, "-m", "dask", "scheduler", "--host", "127.0.0.1", "--port",
+                                  str(port), "--no-dashboard"], **quiet)
+    workers: list[subprocess.Popen] = []
+    log = io.StringIO()
+
+    lock = threading.Lock()
+
+    def start_worker():
+        with lock:
+            if not workers:
+                workers.append(subprocess.Popen([sys.executable, "-m", "dask", "worker", address, "--nthreads", "1",
+                                                 "--no-nanny", "--death-timeout", "5"], **quiet))
+
+    class _Log(io.StringIO):
+        def write(self, text):  # (the worker starts once the run has said it waits for one)
+            if text.startswith("note: "):
+                start_worker()
+            return log.write(text)
+
+    late = threading.Timer(20.0, start_worker)  # (a run that says nothing is not left waiting for ever)
+    late.start()
+
+    first_part = tmp_path / "lost.nc.parts" / "chunk-00000.npz"
+    source = _KillScheduler(ResampledTraces.from_model(basin()), scheduler.pid, str(first_part))
+    try:
+        for _ in range(100):  # (the scheduler listening)
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                threading.Event().wait(0.1)
+        with dask.config.set({"distributed.comm.timeouts.connect": "3s"}):
+            with pytest.raises(OSError, match=f"the connection to the Dask scheduler at {address} was lost .*; the "
+                                              "finished chunks are kept: run again with --resume"):
+                run(tmp_path, "lost.nc", scheduler=address, source=source,
+                    progress=ProgressReporter(7, 36, stream=_Log(), tty=False))
+    finally:
+        late.cancel()
+        for p in (scheduler, *workers):
+            p.kill()
+            p.wait()
+    assert (f"note: the Dask scheduler at {address} has no workers: the run waits for some to connect (dask worker "
+            f"{address})") in log.getvalue().splitlines()
+    assert first_part.is_file()

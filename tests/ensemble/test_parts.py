@@ -296,7 +296,7 @@ def test_a_failed_start_keeps_the_parts_its_workers_wrote(tmp_path, monkeypatch)
     _, whole = run(tmp_path, "whole.nc")
     out = tmp_path / "w.nc"
 
-    def a_worker_wrote_one_then_another_failed(jobs):
+    def a_worker_wrote_one_then_another_failed(jobs, on_steps=None):
         _Parts(out).write(run_chunk(jobs[1]))  # (as a local worker writes its part, before its receipt is taken)
         raise RuntimeError("chunk 0 failed")
         yield  # (a generator, as the executors are)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -188,8 +188,10 @@ def compile_chunk(model: Model, inflows: Mapping[str, np.ndarray], names: list[s
     return replace(compile_network(traced, axis), model=replace(traced, nodes=model.nodes))
 
 
-def run_chunk(job: _Job) -> dict[str, Any]:
-    """Run one chunk of traces; returns its stored series, annual indicators and statistics."""
+def run_chunk(job: _Job, on_steps: Callable[[int], None] | None = None) -> dict[str, Any]:
+    """Run one chunk of traces; returns its stored series, annual indicators and statistics.  ``on_steps(n)``,
+    where given, is called as the chunk's steps are done, with the steps done over its traces (``n``: steps ×
+    traces), on the fast path."""
     t0 = time.perf_counter()
     opts = job.options
     model = job.model.with_time(years=opts.years)
@@ -199,7 +201,8 @@ def run_chunk(job: _Job) -> dict[str, Any]:
     with problems_relocated(model):
         accounts = stress_accounts(net)
         series, annual, how = _simulate_chunk(net, opts.fast, opts.traces, np.dtype(opts.series_dtype), accounts,
-                                              opts.stored_series())
+                                              opts.stored_series(),
+                                              None if on_steps is None else lambda t: on_steps(t * job.count))
     out: dict[str, Any] = {"trace": idx, **series, **annual, "system": np.array(accounts.systems, dtype=str),
                            "system_country": np.array(accounts.countries, dtype=str)}
     out["_seconds"] = time.perf_counter() - t0
@@ -215,12 +218,13 @@ def stress_accounts(net: CompiledNetwork) -> StressAccounts:
 
 def _simulate_chunk(net: CompiledNetwork, fast: bool, run_traces: int | None = None,
                     dtype: np.dtype | type = np.float64, accounts: StressAccounts | None = None,
-                    series: tuple[str, ...] = tuple(SERIES)
+                    series: tuple[str, ...] = tuple(SERIES), on_step: Callable[[int], None] | None = None
                     ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], str]:
     """Monthly series of the chunk (``series``, of :data:`STORABLE_SERIES`) in ``dtype``, its annual
     indicators (float64, from the unrounded values) and how it was simulated.  ``run_traces``: the traces of
     the whole ensemble, for which the fast path makes its choices (the same in every chunk).  ``accounts``: the
-    network's water-stress accounts, where the caller has them already (None: made here)."""
+    network's water-stress accounts, where the caller has them already (None: made here).  ``on_step(t)``: called
+    on the fast path once the first ``t`` steps are done (the plain path solves them all at once)."""
     accounts = stress_accounts(net) if accounts is None else accounts
     required_col = net.node_col[[i for i, t in enumerate(net.node_types) if t == "flow_requirement"]]
     cols = {"storage": net.res_col, "delivery": net.demand_col, "sink_inflow": net.sink_col, "energy": net.hp_col,
@@ -242,6 +246,8 @@ def _simulate_chunk(net: CompiledNetwork, fast: bool, run_traces: int | None = N
                     energy=energy_gwh(q, step.head, net.hp_efficiency[None, :]), turbine_flow=q, inflow=v, withdrawn=w,
                     returned=dl * (1.0 - consumed[:, step.t]), environmental=accounts.environmental(required),
                     required=required, requirement_met=requirement_met(required, at))
+            if on_step is not None:
+                on_step(step.t + 1)
 
         stepper.run(record)
         return rec.series, rec.annual(), f"fast path: {stepper.stats.summary()}"

@@ -6,7 +6,9 @@ import contextlib
 import logging
 import os
 import signal
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
+from concurrent.futures import CancelledError
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +18,12 @@ from .parts import _Parts
 from .traces import TraceSource
 
 
-def _serial(jobs: list[_Job]) -> Generator[dict[str, Any], None, None]:
+def _serial(jobs: list[_Job], on_steps: Callable[[int, int], None] | None = None
+            ) -> Generator[dict[str, Any], None, None]:
+    """The chunks' results, run one after the other in this process; ``on_steps(chunk, n)`` is told the steps
+    (over its traces) done of the chunk under way."""
     for job in jobs:
-        yield run_chunk(job)
+        yield run_chunk(job, None if on_steps is None else partial(on_steps, job.chunk))
 
 
 def scheduler_problem(address: str) -> str | None:
@@ -52,9 +57,10 @@ def scheduler_problem(address: str) -> str | None:
     return None
 
 
-def _dask(jobs: list[_Job], scheduler: str | None, workers: int | None, output: Path
-          ) -> Generator[dict[str, Any], None, None]:
+def _dask(jobs: list[_Job], scheduler: str | None, workers: int | None, output: Path,
+          note: Callable[[str], None] | None = None) -> Generator[dict[str, Any], None, None]:
     """The chunks' results, run on the cluster at ``scheduler`` or on a local one of ``workers`` processes.
+    ``note(text)`` is told what the run waits for: a scheduler with no workers.
 
     A local cluster's workers write their chunks' parts themselves (next to ``output``, which they see as this
     process does) and send back only a receipt (its traces, number and how it was simulated), so that no chunk's
@@ -80,6 +86,9 @@ def _dask(jobs: list[_Job], scheduler: str | None, workers: int | None, output: 
     try:
         if not jobs:
             return
+        if scheduler and note is not None and not client.scheduler_info().get("workers"):
+            note(f"the Dask scheduler at {scheduler} has no workers: the run waits for some to connect (dask worker "
+                 f"{scheduler})")
         # the model and the trace source go to the cluster once, as tasks rather than scattered data: a worker that
         # dies holding scattered data loses it for good (its dependent chunks are cancelled), a task's result is
         # computed again
@@ -92,6 +101,8 @@ def _dask(jobs: list[_Job], scheduler: str | None, workers: int | None, output: 
         try:
             for fut, result in finished:
                 fut.release()  # else the cluster keeps every finished chunk's result in its workers' memory
+                if isinstance(result, CancelledError):  # (the scheduler lost: every chunk under way is cancelled)
+                    raise _cancelled(result, scheduler) from result
                 if isinstance(result, BaseException):  # (``with_results`` gives a failed chunk's error as its result)
                     raise result
                 yield result
@@ -115,6 +126,18 @@ def _close(*closables: Any) -> None:
             c.close()
         except (TimeoutError, OSError):
             pass
+
+
+def _cancelled(exc: BaseException, scheduler: str | None) -> OSError:
+    """The error to report for a chunk that the Dask cluster cancelled (its scheduler lost, most often)."""
+    where = f"the Dask scheduler at {scheduler}" if scheduler else "the local Dask cluster's scheduler"
+    if "connection-lost" in str(exc):
+        why = f"the connection to {where} was lost (stopped, restarted or unreachable)"
+    else:
+        reason = str(exc).splitlines()[0] if str(exc) else "no reason given"
+        why = f"{where} cancelled chunk {_chunk_of(exc)} ({reason})"
+    return OSError(f"{why}; the finished chunks are kept: run again with --resume once the scheduler and its workers "
+                   "are up")
 
 
 def _chunk_of(exc: BaseException) -> str:

@@ -13,7 +13,13 @@ import numpy as np
 
 class ProgressReporter:
     """Progress of a run: a bar on a terminal, quiet parseable lines otherwise (at most one per
-    ``interval`` seconds), e.g. ``progress traces=250/1000 steps=150000/600000 rate=52000/s elapsed=3s eta=9s``."""
+    ``interval`` seconds), e.g. ``progress traces=250/1000 steps=150000/600000 rate=52000/s elapsed=3s eta=9s``.
+
+    ``traces`` counts the traces of finished chunks; ``steps`` also the steps of a chunk under way, where the
+    chunks run in this process (:meth:`steps`), so that a run of one long chunk shows its progress too."""
+
+    #: the least time between two redraws of the bar on a terminal, in seconds
+    TTY_INTERVAL = 0.2
 
     def __init__(self, traces: int, steps_per_trace: int, stream: IO[str] | None = None, interval: float = 5.0,
                  tty: bool | None = None):
@@ -22,16 +28,35 @@ class ProgressReporter:
         self.tty = self.stream.isatty() if tty is None else tty
         self.interval, self.done, self.t0, self._last = interval, 0, time.perf_counter(), -1e9
         self._skipped = 0
+        self._under_way: dict[int, int] = {}  # steps done of each chunk under way, by chunk
 
     def skip(self, traces: int) -> None:
         """Traces found done (resume): counted as done, not in the rate."""
         self.done += traces
         self._skipped += traces
 
-    def update(self, traces: int) -> None:
+    def update(self, traces: int, chunk: int | None = None) -> None:
+        """``traces`` more done: those of a finished chunk (``chunk``: its number, whose steps under way they
+        replace)."""
         self.done += traces
+        if chunk is not None:
+            self._under_way.pop(chunk, None)
+        self._maybe_emit(final=self.done >= self.total)
+
+    def steps(self, chunk: int, done: int) -> None:
+        """``done`` steps (over its traces) of chunk ``chunk``, under way, are done."""
+        self._under_way[chunk] = done
+        self._maybe_emit()
+
+    def note(self, text: str) -> None:
+        """Say something about the run that is not its progress (a cluster with no workers yet), on a line of its
+        own (in a log: ``note: TEXT``)."""
+        self.stream.write(("\r\033[K" if self.tty else "note: ") + text + "\n")
+        self.stream.flush()
+
+    def _maybe_emit(self, final: bool = False) -> None:
         now = time.perf_counter()
-        if self.tty or now - self._last >= self.interval or self.done >= self.total:
+        if final or now - self._last >= (self.TTY_INTERVAL if self.tty else self.interval):
             self._last = now
             self._emit(now)
 
@@ -46,12 +71,12 @@ class ProgressReporter:
 
     def _emit(self, now: float) -> None:
         el = max(now - self.t0, 1e-9)
-        rate = (self.done - self._skipped) * self.per_trace / el
-        left = (self.total - self.done) * self.per_trace / rate if rate > 0 else float("nan")
-        steps, total = self.done * self.per_trace, self.total * self.per_trace
+        steps, total = self.done * self.per_trace + sum(self._under_way.values()), self.total * self.per_trace
+        rate = (steps - self._skipped * self.per_trace) / el
+        left = (total - steps) / rate if rate > 0 else float("nan")
         if self.tty:
             w = 30
-            fill = int(w * self.done / max(self.total, 1))
+            fill = int(w * steps / max(total, 1))
             eta = _hms(left) if np.isfinite(left) else "?"
             self.stream.write(f"\r[{'#' * fill}{'.' * (w - fill)}] {self.done:,}/{self.total:,} traces  "
                               f"{steps:,}/{total:,} steps  {rate:,.0f} steps/s  left {eta}   ")

@@ -169,7 +169,10 @@ def run_ensemble(model: Model, options: EnsembleOptions, output: str | Path, *, 
         todo = [j for j in jobs if j.chunk not in done]
         if progress is not None:
             progress.skip(sum(j.count for j in jobs if j.chunk in done))
-        stream = _serial(todo) if scheduler is None and not workers else _dask(todo, scheduler, workers, output)
+        if isinstance(progress, ProgressReporter):  # (a first line at once: a log shows the run under way, and
+            progress.update(0)  # any resumed traces; a reporter of one's own is told of finished chunks only)
+        stream = (_serial(todo, getattr(progress, "steps", None)) if scheduler is None and not workers
+                  else _dask(todo, scheduler, workers, output, getattr(progress, "note", None)))
         how, computed, stopped = _collect(stream, parts, progress, stop_after, remove_on_failure=created)
         if stopped:
             return EnsembleRun(output, options.traces, options.years, len(jobs), len(done), time.perf_counter() - t0,
@@ -327,7 +330,9 @@ def _collect(stream: Generator[dict[str, Any], None, None], parts: _Parts, progr
                     parts.write(result)
                 how.append(str(result["_how"]))
                 computed += len(result["trace"])
-                if progress is not None:
+                if isinstance(progress, ProgressReporter):  # (the chunk's steps under way are done)
+                    progress.update(len(result["trace"]), result.get("_chunk"))
+                elif progress is not None:
                     progress.update(len(result["trace"]))
                 if stop_after is not None and len(how) >= stop_after:
                     return how, computed, True
