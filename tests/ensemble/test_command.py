@@ -82,7 +82,7 @@ def test_cli_ensemble_errors_and_exit_codes(tmp_path, capsys):
     # resuming another run's parts
     run_ensemble(daryo_load(model), EnsembleOptions(traces=5, years=2, seed=9, chunk_size=2), out, stop_after=1)
     assert main(base + ["--resume"]) == 1
-    assert "cannot resume" in (err := capsys.readouterr().err) and "(seed differs)" in err, err
+    assert "cannot resume" in (err := capsys.readouterr().err) and "(seed differs: 9 there, 0 here)" in err, err
     # a run still writing the output: the output cannot be used now (exit 1), not a usage error (it was 2)
     import fcntl
     import os
@@ -240,7 +240,7 @@ def test_cli_ensemble_interrupted_after_its_results_were_written_says_so(tmp_pat
     import daryo.cli._process
     import daryo.cli.commands
 
-    def interrupted(out, shown=10):
+    def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
     model = tmp_path / "basin.yaml"
@@ -251,7 +251,7 @@ def test_cli_ensemble_interrupted_after_its_results_were_written_says_so(tmp_pat
     assert f"interrupted; the results had already been written to {out}" in capsys.readouterr().err
     assert out.exists() and not (tmp_path / "i.nc.parts").exists()
 
-    def terminated(out, shown=10):  # (SIGTERM said only "terminated": an interruption fuzz)
+    def terminated(*args, **kwargs):  # (SIGTERM said only "terminated": an interruption fuzz)
         raise daryo.cli._process._Terminated
 
     monkeypatch.setattr(daryo.cli.commands, "_print_shortfalls", terminated)
@@ -572,3 +572,69 @@ def test_an_overlay_of_given_years_on_a_model_whose_years_are_resampled_is_refus
         err = capsys.readouterr().err
         assert "changes given years of the run, but an ensemble of this model resamples whole years" in err, err
         assert "missing" not in err and "values but the run has" not in err
+
+
+def test_daryo_summary_reads_a_store_and_prints_what_its_run_printed(tmp_path, capsys):
+    """A review (an analyst reading a colleague's store on a read-only disk): the summary CSV and tables could be
+    had only from daryo ensemble, which wants write access to the store and every flag of its run.  daryo summary
+    reads the store alone: it prints the tables the run printed and writes the same CSV; --year and
+    --deficit-threshold list the demands by one run year's or another threshold's figures (shortfall_table's)."""
+    import hashlib
+
+    import pandas as pd
+
+    from daryo.ensemble import shortfall_table
+
+    model = tmp_path / "basin.yaml"  # (the farm's demand doubled: short in most years)
+    model.write_text(yaml_of_basin().replace("[5, 5, 10, 30, 55, 70, 75, 65, 40, 15, 5, 5]",
+                                             "[10, 10, 20, 60, 110, 140, 150, 130, 80, 30, 10, 10]"))
+    out, csv, again = tmp_path / "s.zarr", tmp_path / "s.csv", tmp_path / "again.csv"
+    assert main(["ensemble", str(model), "--traces", "6", "--years", "2", "--seed", "3", "-o", str(out),
+                 "--summary-csv", str(csv), "--quiet"]) == 0
+    ran = capsys.readouterr().out.splitlines()
+
+    def digest():
+        return hashlib.sha256(b"".join(p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file())).hexdigest()
+
+    before = digest()
+    assert main(["summary", str(out), "--csv", str(again)]) == 0
+    said = capsys.readouterr().out.splitlines()
+    assert said[0] == f"ensemble: 6 traces × 2 years of cli-basin, seed 3 ({out})"
+    assert said[1] == f"summaries written to {again}"
+    assert said[2:] == ran[ran.index(f"summaries written to {csv}") + 1:]  # (the tables the run printed)
+    assert pd.read_csv(again).equals(pd.read_csv(csv)) and digest() == before  # (the store only read)
+    assert main(["summary", str(out), "--year", "1", "--deficit-threshold", "5%"]) == 0
+    said = capsys.readouterr().out.splitlines()
+    want = shortfall_table(out, threshold=0.05, year=1)
+    assert said[1].startswith(f"demands short in some trace in run year 1 ({len(want)}), by P, the share of traces "
+                              "with a deficit above 5% of the demand")
+    first = said[3].split()
+    assert first[0] == want.index[0] and first[-3] == f"{want['probability'].iloc[0]:.2%}" == "100.00%"
+    for argv, code, message in (
+            ([str(tmp_path / "none.zarr")], 1, "none.zarr: no such file or folder (give the output of daryo "
+                                               "ensemble -o)"),
+            ([str(model)], 1, "basin.yaml is not an ensemble's output"),
+            ([str(out), "--year", "2"], 2, f"--year 2: {out} holds run years 0 to 1"),
+            ([str(out), "--year", "-1"], 2, "--year -1: give a run year, 0 for the first"),
+            ([str(out), "--deficit-threshold", "30"], 2, "--deficit-threshold 30: give a fraction of the demand"),
+            ([str(out), "--csv", str(again), "--deficit-threshold", "0.1"], 2, "--csv writes the store's own "
+                                                                              "summaries, of the run's deficit "
+                                                                              "threshold (30%)"),
+            ([str(out), "--csv", str(model)], 1, "is not a CSV file of an ensemble's summaries; it is not replaced")):
+        assert main(["summary", *argv]) == code
+        assert message in capsys.readouterr().err, argv
+    assert "version: 1" in model.read_text()
+
+
+def test_a_deficit_threshold_may_be_a_percentage(tmp_path, capsys):
+    """A review: --deficit-threshold 30% was argparse's bare "invalid float value"; it is 0.3."""
+    model = tmp_path / "basin.yaml"
+    model.write_text(yaml_of_basin())
+    out = tmp_path / "p.nc"
+    assert main(["ensemble", str(model), "--traces", "3", "--years", "2", "-o", str(out), "--quiet",
+                 "--deficit-threshold", "25%"]) == 0
+    capsys.readouterr()
+    assert load(out)["prob_deficit_above_threshold"].attrs["threshold"] == 0.25
+    assert main(["ensemble", str(model), "--traces", "3", "--years", "2", "-o", str(out), "--quiet",
+                 "--deficit-threshold", "a lot"]) == 2
+    assert "invalid fraction: 'a lot' (give a number such as 0.3, or 30%)" in capsys.readouterr().err

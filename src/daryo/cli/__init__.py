@@ -35,7 +35,16 @@ from ._process import (
     _tolerate_unencodable,
     _UsageError,
 )
-from .commands import _cmd_compare, _cmd_convert, _cmd_ensemble, _cmd_info, _cmd_run, _cmd_scenarios, _cmd_validate
+from .commands import (
+    _cmd_compare,
+    _cmd_convert,
+    _cmd_ensemble,
+    _cmd_info,
+    _cmd_run,
+    _cmd_scenarios,
+    _cmd_summary,
+    _cmd_validate,
+)
 
 __all__ = ["main", "build_parser"]
 
@@ -84,6 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_ensemble_parser(sub)
     _add_convert_parser(sub)
     _add_compare_parser(sub)
+    _add_summary_parser(sub)
     for command in sub.choices.values():  # (an abbreviation was taken silently: ``--trace 3`` beside ``--traces``)
         command.allow_abbrev = False
     return p
@@ -241,9 +251,10 @@ def _add_ensemble_parser(sub: argparse._SubParsersAction) -> None:
                    help="continue an interrupted run, keeping finished chunks (a finished one: nothing to do; "
                    "another run's output is not replaced)")
     e.add_argument("--chunk-size", type=int, metavar="C", help="traces per chunk (default: from the model size)")
-    e.add_argument("--deficit-threshold", type=float, metavar="F",
+    e.add_argument("--deficit-threshold", type=_fraction, metavar="F",
                    help="report the probability of an annual deficit above this fraction of the demand, from 0 "
-                        "up to (not including) 1 (default 0.3; with --resume, the run's own)")
+                        "up to (not including) 1, or a percentage (30%%) (default 0.3; with --resume, the run's "
+                        "own)")
     e.add_argument("--summary-csv", metavar="FILE",
                    help="also write the summaries (mean, percentiles, share above the deficit threshold, shares of "
                         "the levels of water stress and its long-term ratio, per indicator and element) to this CSV "
@@ -254,6 +265,30 @@ def _add_ensemble_parser(sub: argparse._SubParsersAction) -> None:
                         "requirement_met; 'none' for none (the annual indicators and summaries only: a small store)")
     e.add_argument("--quiet", action="store_true", help="no progress output")
     e.set_defaults(func=_cmd_ensemble)
+
+
+def _add_summary_parser(sub: argparse._SubParsersAction) -> None:
+    c = sub.add_parser("summary", help="print what an ensemble's store holds (its summaries), and write them as CSV; "
+                       "the store is only read")
+    c.add_argument("store", help="an ensemble's output (.zarr or .nc of daryo ensemble -o)")
+    c.add_argument("--csv", metavar="FILE", help="also write the store's summaries to this CSV file, as daryo "
+                   "ensemble --summary-csv does")
+    c.add_argument("--deficit-threshold", type=_fraction, metavar="F",
+                   help="list the demands by the share of trace-years with a deficit above this fraction of the "
+                        "demand (or a percentage, 30%%) rather than the run's, worked out from the stored years")
+    c.add_argument("--year", type=int, metavar="Y",
+                   help="list the demands by one run year's figures (0 for the first), over the traces alone: the "
+                        "years of a drought, which the pooled figures dilute")
+    c.set_defaults(func=_cmd_summary)
+
+
+def _fraction(text: str) -> float:
+    """A fraction's value: a number, or a percentage (``30%`` is 0.3)."""
+    t = text.strip()
+    try:
+        return float(t[:-1]) / 100 if t.endswith("%") else float(t)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid fraction: {text!r} (give a number such as 0.3, or 30%)") from None
 
 
 def _series_names(text: str) -> tuple[str, ...]:

@@ -389,7 +389,7 @@ def _report_ensemble(run: EnsembleRun, years: int, model: Model, out: Path, csv:
             f"; the shares of trace-years with a deficit above the threshold taken again with "
             f"{_percent(run.deficit_threshold)}"
             if run.threshold_changed else ""))
-        _report_store(out, csv, model)
+        _report_store(out, csv)
         return
     # the rate counts the traces simulated by this invocation only, not those a resume found done
     per_second = run.traces_computed * years / max(run.seconds, 1e-9)
@@ -402,37 +402,80 @@ def _report_ensemble(run: EnsembleRun, years: int, model: Model, out: Path, csv:
         which = f" (the first of the {len(run.how)} chunks computed)" if len(run.how) > 1 else ""
         print(f"solver{which}: {run.how[0]}")
     print(f"results and summaries written to {out}")
-    _report_store(out, csv, model)
+    _report_store(out, csv)
 
 
-def _report_store(out: Path, csv: Path | None, model: Model) -> None:
+def _report_store(out: Path, csv: Path | None, threshold: float | None = None, year: int | None = None) -> None:
     """What an ensemble's finished store ``out`` says: its summary CSV (``csv``, where asked for), then the demands
-    most often short, the flow requirements and the water stress."""
+    most often short (by another ``threshold`` or one run ``year``'s figures, where given), the flow requirements
+    and the water stress."""
     _write_summary_csv(out, csv)
-    _print_shortfalls(out)
+    _print_shortfalls(out, threshold=threshold, year=year)
     _print_requirements(out)
-    _print_water_stress(out, model)
+    _print_water_stress(out)
 
 
-def _summary_csv_target(name: str | None, out: Path) -> Path | None:
-    """The ``--summary-csv`` file, checked before any work (None: not asked for)."""
+def _cmd_summary(args: argparse.Namespace) -> int:
+    from ..ensemble import run_of
+
+    store = _ensemble_store(args.store)
+    if args.deficit_threshold is not None and not 0.0 <= args.deficit_threshold < 1.0:  # (NaN fails too)
+        raise _UsageError(f"--deficit-threshold {args.deficit_threshold:g}: give a fraction of the demand, at least 0 "
+                          "and below 1")
+    if args.year is not None and args.year < 0:
+        raise _UsageError(f"--year {args.year}: give a run year, 0 for the first")
+    try:
+        run = run_of(store)
+    except ValueError as exc:
+        raise _InputError(str(exc)) from None
+    if args.year is not None and args.year >= run["years"]:
+        raise _UsageError(f"--year {args.year}: {store} holds run years 0 to {run['years'] - 1}")
+    csv = None
+    if args.csv is not None:
+        if args.deficit_threshold is not None and args.deficit_threshold != run["threshold"]:
+            raise _UsageError(f"--csv writes the store's own summaries, of the run's deficit threshold "
+                              f"({_percent(run['threshold'])}): leave out --deficit-threshold, or take the store's "
+                              "threshold again with the run's daryo ensemble command and --resume --deficit-threshold")
+        csv = _summary_csv_target(args.csv, store, flag="--csv")
+    overlays = f" + {run['scenarios']}" if run["scenarios"] else ""
+    print(f"ensemble: {_count(run['traces'], 'trace')} × {_count(run['years'], 'year')} of {run['model']}{overlays}, "
+          f"seed {run['seed']} ({store})")
+    _report_store(store, csv, args.deficit_threshold, args.year)
+    return EXIT_OK
+
+
+def _ensemble_store(path: str) -> Path:
+    """``daryo summary``'s store: an existing .zarr folder or .nc file (an error that names it where it is not)."""
+    from .._files import user_path
+
+    p = user_path(path, "daryo summary", "an ensemble's output")
+    if not p.exists():
+        raise _InputError(f"{path}: no such file or folder (give the output of daryo ensemble -o)")
+    if p.suffix not in (".zarr", ".nc"):
+        raise _InputError(f"{path} is not an ensemble's output (a .zarr store or .nc file of daryo ensemble -o)")
+    return p
+
+
+def _summary_csv_target(name: str | None, out: Path, flag: str = "--summary-csv") -> Path | None:
+    """The summary CSV file (``flag``'s), checked before any work (None: not asked for)."""
     from ..ensemble import check_summary_csv, parts_folder
 
     if name is None:
         return None
-    csv = _output_path(name, "summaries.csv", flag="--summary-csv")
+    csv = _output_path(name, "summaries.csv", flag=flag)
     _check_parent(csv)
     if csv.resolve() == out.resolve():
-        raise _UsageError(f"-o and --summary-csv are both {out}: give the results and the CSV file other names")
+        raise _UsageError(f"{'-o' if flag == '--summary-csv' else 'the store'} and {flag} are both {out}: give the "
+                          "results and the CSV file other names")
     parts = parts_folder(out)
     if csv.resolve() == parts.resolve():
-        raise _UsageError(f"--summary-csv {csv} is the name of the folder that keeps the run's finished chunks "
+        raise _UsageError(f"{flag} {csv} is the name of the folder that keeps the run's finished chunks "
                           f"until it is done ({parts}): give the CSV file another name")
     check_summary_csv(csv)  # (a folder, or a file other than an earlier summary: OSError, exit 1)
     _check_writable(csv.resolve().parent, str(csv))
     if csv.exists():  # (a run's summaries were replaced without a word)
-        _err(f"note: {csv} holds an ensemble's summaries; this run replaces them when it ends (give another "
-             "--summary-csv to keep them)")
+        when = "this run replaces them when it ends" if flag == "--summary-csv" else "they are replaced"
+        _err(f"note: {csv} holds an ensemble's summaries; {when} (give another {flag} to keep them)")
     return csv
 
 
@@ -468,18 +511,19 @@ def _percent(fraction: float) -> str:
     return f"{fraction * 100:.15g}%"
 
 
-def _print_shortfalls(out: Path, shown: int = 10) -> None:
-    """The demands short in some trace-year of the ensemble written to ``out``, most often short first."""
+def _print_shortfalls(out: Path, shown: int = 10, threshold: float | None = None, year: int | None = None) -> None:
+    """The demands short in some trace-year of the ensemble written to ``out``, most often short first (by another
+    ``threshold`` than the run's, or one run ``year``'s figures over the traces, where given)."""
     from ..ensemble import shortfall_table
 
-    table = shortfall_table(out)
+    table = shortfall_table(out, threshold=threshold, year=year)
+    one, pairs = ("trace-year", "trace-years") if year is None else (f"trace in run year {year}", "traces")
     if table.empty:
-        print("no demand is short in any trace-year" if table.attrs["demands"] else "the model has no demands")
+        print(f"no demand is short in any {one}" if table.attrs["demands"] else "the model has no demands")
         return
-    threshold = _percent(table.attrs["threshold"])
     first = f"; the first {shown} shown" if len(table) > shown else ""
-    print(f"demands short in some trace-year ({len(table)}{first}), by P, the share of trace-years with a deficit "
-          f"above {threshold} of the demand, then by the mean of the annual deficit fraction:")
+    print(f"demands short in some {one} ({len(table)}{first}), by P, the share of {pairs} with a deficit above "
+          f"{_percent(table.attrs['threshold'])} of the demand, then by the mean of the annual deficit fraction:")
     rows = table.head(shown)
     w = max(len("demand"), *(len(str(name)) for name in rows.index)) + 2
     print(f"  {'demand':<{w}}{'country':<9}{'P':>9}{'mean':>9}{'p95':>9}")
@@ -504,13 +548,14 @@ def _print_requirements(out: Path) -> None:
               f"{row['mean']:>9.2%}{row['p95']:>9.2%}")
 
 
-def _print_water_stress(out: Path, model: Model) -> None:
+def _print_water_stress(out: Path) -> None:
     """Each river system's water stress (SDG 6.4.2) over the ensemble's trace-years, long-term and its yearly
-    distribution, or why it is not shown, as ``daryo run``'s block (:func:`daryo.cli.summary.stress_note`): none
-    where no water is withdrawn, and no row for a system with neither water nor withdrawal."""
+    distribution, or why it is not shown (the store's caveat, as ``daryo run``'s block gives it:
+    :func:`daryo.cli.summary.stress_note`): none where no water is withdrawn, and no row for a system with neither
+    water nor withdrawal."""
     from ..ensemble import water_stress_table
     from ..sdg import stress_level
-    from .summary import stress_note, stress_text
+    from .summary import stress_text
 
     every = water_stress_table(out)
     if not (every["withdrawal"] > 0).any():
@@ -518,9 +563,8 @@ def _print_water_stress(out: Path, model: Model) -> None:
     table = every[(every["withdrawal"] > 0) | (every["renewable"] > 0)]
     if len(table) == 2 and len(every) > 2:  # (one system with water: "all" would repeat it)
         table = table.iloc[:1]
-    note = stress_note(model)
-    if note:
-        print(note)
+    if every.attrs.get("caveat"):  # (a Pywr input's supply is the allocation's choice)
+        print(f"water stress (SDG 6.4.2's ratio) not shown: {every.attrs['caveat']}")
         return
     print("water stress by river system (SDG 6.4.2's ratio: withdrawal / (renewable − environmental)):\n"
           "  long-term: of the mean yearly water over the trace-years, as SDG 6.4.2 counts renewable water (a "

@@ -35,6 +35,7 @@ from .store import (
     check_summary_csv,
     earlier_results,
     requirement_table,
+    run_of,
     shortfall_table,
     summarise,
     summary_table,
@@ -47,6 +48,7 @@ __all__ = ["TraceSource", "ResampledTraces", "StochasticTraces", "default_trace_
            "EnsembleRun", "run_ensemble", "chunk_model", "run_chunk", "check_output", "earlier_results",
            "ProgressReporter",
            "ANNUAL_INDICATORS", "SERIES", "STORABLE_SERIES", "summarise", "shortfall_table", "requirement_table",
+           "run_of",
            "summary_table",
            "check_summary_csv",
            "water_stress_table", "write_summary_csv", "network_digest", "parts_folder", "RunInProgressError"]

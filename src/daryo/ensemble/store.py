@@ -158,8 +158,8 @@ def _finished_run(output: Path, fmt: str, manifest: Mapping[str, Any]) -> bool:
                          f"(format {held.get('format', '?')}; this one writes format {attrs['format']}); run without "
                          "--resume to replace them")
     raise ValueError(f"cannot resume: no unfinished run is in {_Parts(output).dir}, and {output} holds the results "
-                     f"of another run ({what_differs(differ, bool(manifest.get('model_text')))}); run without --resume "
-                     "to replace them")
+                     f"of another run ({what_differs(differ, bool(manifest.get('model_text')), held, attrs)}); run "
+                     "without --resume to replace them")
 
 
 def _finished_threshold(output: Path, fmt: str) -> float | None:
@@ -598,6 +598,22 @@ RUN_COLUMNS = ("model", "scenarios", "seed", "traces", "years")
 SUMMARY_CSV_COLUMNS = ("indicator", "units", "kind", "element", "country", "statistic", "value", *RUN_COLUMNS)
 #: the header of a summary CSV of daryo before 2026-12-05 (replaced as one)
 _EARLIER_SUMMARY_CSV_COLUMNS = SUMMARY_CSV_COLUMNS[:-len(RUN_COLUMNS)]
+
+
+def run_of(output: str | Path) -> dict[str, Any]:
+    """The run an ensemble's output holds, as its attributes say: its ``model`` (name), ``scenarios`` (the overlays
+    applied, in order, separated by ``", "``; empty: none), ``seed``, ``traces`` and ``years``
+    (:data:`RUN_COLUMNS`), and its deficit ``threshold``.
+
+    Raises
+    ------
+    ValueError
+        If ``output`` holds no ensemble summaries.
+    """
+    with _summaries(user_path(output, "run_of", "an ensemble's output")) as ds:
+        run = {name: _run_attribute(ds.attrs, name) for name in RUN_COLUMNS}
+        run["threshold"] = float(ds["prob_deficit_above_threshold"].attrs["threshold"])
+    return run
 
 
 def water_stress_table(output: str | Path) -> pd.DataFrame:
