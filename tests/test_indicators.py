@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -394,8 +396,17 @@ def test_supply_reliability_refuses_what_it_cannot_count():
             supply_reliability(ds, bad)
     with pytest.raises(TypeError, match="0 ≤ threshold < 1"):
         supply_reliability(ds, "30 %")
-    with pytest.raises(ValueError, match="no 'deficit' of each demand over time"):
+    with pytest.raises(ValueError, match=r"no 'deficit' of each demand over time \(a run's results have it, and an "
+                                         "ensemble's store by default"):
         supply_reliability(ds.drop_vars("deficit"))
+    # a review: an ensemble's store written with --series none was told that an ensemble's store has the series
+    store = ds.rename(scenario="trace").drop_vars(["deficit", "delivery"])
+    for kept, said in (("", "no monthly series (--series none)"), ("storage energy", "the monthly series storage, "
+                                                                                     "energy only")):
+        with pytest.raises(ValueError, match=rf"this ensemble's store keeps {re.escape(said)}, as its 'series' "
+                                             r"attribute says: run the ensemble again with delivery among its "
+                                             r"--series"):
+            supply_reliability(store.assign_attrs(series=kept))
 
 
 def test_requirement_summary_by_hand(tmp_path):

@@ -441,8 +441,12 @@ def _per_trace_step_demand(ds: xr.Dataset, name: str) -> np.ndarray:
     """Variable ``name`` of ``ds`` as float64 (scenarios or traces, time, demand), with a scenario axis of one
     where ``ds`` is a selection of one."""
     if name not in ds.data_vars or "demand" not in ds[name].dims or "time" not in ds[name].dims:
-        raise ValueError(f"supply_reliability: the results have no {name!r} of each demand over time (an "
-                         "ensemble's store and a run's results have it)")
+        kept = ds.attrs.get("series") if "trace" in ds.dims else None
+        keeps = f"the monthly series {', '.join(kept.split())} only" if kept else "no monthly series (--series none)"
+        where = (f"this ensemble's store keeps {keeps}, as its 'series' attribute says: run the ensemble again with "
+                 f"{name} among its --series" if isinstance(kept, str) else
+                 "a run's results have it, and an ensemble's store by default")
+        raise ValueError(f"supply_reliability: the results have no {name!r} of each demand over time ({where})")
     return trace_time_element(ds[name], "demand", "supply_reliability")
 
 

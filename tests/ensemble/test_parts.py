@@ -59,14 +59,14 @@ def test_resume_after_an_interrupted_run(tmp_path):
         run(tmp_path, "cut.nc")
     # the seed changes the first trace, and with it the network's digest, which is named only where nothing else
     # explains it (the message named the network as if the user had changed the model)
-    with pytest.raises(ValueError, match=r"another run \(seed differs\)"):
+    with pytest.raises(ValueError, match=r"another run \(seed differs: 5 there, 6 here\)"):
         run(tmp_path, "cut.nc", resume=True, options={"seed": 6})
     with pytest.raises(ValueError, match=r"another run \(the model or its data files differ\)"):
         run(tmp_path, "cut.nc", resume=True, model=basin("priority"))
     with pytest.raises(ValueError, match="in chunks of 3 traces, not 4; pass --chunk-size 3"):
         run(tmp_path, "cut.nc", resume=True, options={"chunk_size": 4})
     # the chunk size and something else: the chunk size alone would not resume it
-    with pytest.raises(ValueError, match=r"another run \(seed, chunk_size differ\)") as err:
+    with pytest.raises(ValueError, match=r"another run \(seed, chunk_size differ: seed 5 there, 6 here\)") as err:
         run(tmp_path, "cut.nc", resume=True, options={"chunk_size": 4, "seed": 6})
     assert "--chunk-size" not in str(err.value)
     manifest = tmp_path / "cut.nc.parts" / "manifest.json"
@@ -120,7 +120,7 @@ def test_a_resume_may_take_another_deficit_threshold(tmp_path, suffix):
     assert "prob_deficit_above_threshold taken again with deficit_threshold 0.05" in history.splitlines()[-1]
     r, _ = run(tmp_path, f"done{suffix}", resume=True, options=low, model=model)
     assert r.finished and not r.threshold_changed
-    with pytest.raises(ValueError, match=r"another run \(seed differs\)"):  # (and anything else is still refused)
+    with pytest.raises(ValueError, match=r"another run \(seed differs: 5 there, 6 here\)"):  # (anything else: refused)
         run(tmp_path, f"done{suffix}", resume=True, options={**low, "seed": 6}, model=model)
 
 
@@ -318,6 +318,13 @@ def test_what_differs_names_each_entry_once_in_words():
     assert what_differs(["model", "model_file", "model_text", "network"]) == (
         "the model's name, the model file's path, the model file's text differ")
     assert what_differs(["scenarios", "source"]) == "the scenario overlays, the source of the traces differ"
+    # a review: "seed differs" without the two seeds; an option's values follow, an overlay's names too
+    old, new = {"seed": 3, "years": 30, "scenarios": ""}, {"seed": 4, "years": 20, "scenarios": "rogun-full"}
+    assert what_differs(["seed"], True, old, new) == "seed differs: 3 there, 4 here"
+    assert what_differs(["scenarios", "seed", "years"], True, old, new) == (
+        "the scenario overlays, seed, years differ: the scenario overlays none there, 'rogun-full' here; seed 3 "
+        "there, 4 here; years 30 there, 20 here")
+    assert what_differs(["model_text", "network"], True, old, new) == "the model file's text differs"
 
 
 def test_a_refused_resume_names_an_entry_only_the_folders_run_had(tmp_path):

@@ -89,8 +89,8 @@ def test_resuming_a_finished_run_does_nothing_and_another_runs_result_is_not_rep
     before = {p: p.read_bytes() for p in ([out] if out.is_file() else sorted(out.rglob("*"))) if p.is_file()}
     again, _ = run(tmp_path, name, resume=True)
     assert again.finished and again.traces_computed == 0 and again.chunks_skipped == again.chunks == r.chunks
-    with pytest.raises(ValueError, match=rf"{name} holds the results of another run \(traces differs\); run "
-                                         "without --resume to replace them"):
+    with pytest.raises(ValueError, match=rf"{name} holds the results of another run \(traces differs: 7 there, 9 "
+                                         r"here\); run without --resume to replace them"):
         run(tmp_path, name, resume=True, options={"traces": 9})
     assert {p: p.read_bytes() for p in before} == before and not (tmp_path / f"{name}.parts").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == [name]

@@ -212,13 +212,20 @@ def _not_resumable(folder: Path, old: dict[str, Any] | None, manifest: dict[str,
         return (f"cannot resume: {folder} was run in chunks of {old['chunk_size']} traces, not "
                 f"{manifest['chunk_size']}; pass --chunk-size {old['chunk_size']} (chunk_size in the Python API) to "
                 "resume it, or delete it to start again")
-    why = what_differs(differ, bool(manifest.get("model_text")))
+    why = what_differs(differ, bool(manifest.get("model_text")), old, manifest)
     return f"cannot resume: {folder} belongs to another run ({why}); delete it to start again"
 
 
-def what_differs(keys: list[str], model_file: bool = True) -> str:
+#: the manifest entries whose values say what differs in words a user gave (options, overlays)
+_SHOWN_VALUES = ("traces", "years", "seed", "series", "series_dtype", "scenarios")
+
+
+def what_differs(keys: list[str], model_file: bool = True, old: Mapping[str, Any] | None = None,
+                 new: Mapping[str, Any] | None = None) -> str:
     """The manifest entries ``keys`` that differ between two runs, in words ("seed differs"); ``model_file``: the
-    model was read from a file (so an unchanged file narrows what else changed)."""
+    model was read from a file (so an unchanged file narrows what else changed).  Where the earlier run's
+    manifest (``old``) and this one's (``new``) are given, an option's two values follow ("seed differs: 3
+    there, 4 here")."""
     # (the network digest covers the model, its data files, its overlays and the first trace's inflows, which the
     # seed, the years and the source change too: named only where nothing else explains it)
     names = {"inflow_record": "the model's record of inflows", "model": "the model's name",
@@ -227,4 +234,15 @@ def what_differs(keys: list[str], model_file: bool = True) -> str:
     rest = "the model's data files or overlays" if model_file else "the model or its data files"
     shown = [names.get(k, k) for k in keys if k != "network"] or [rest]
     verb = "differs" if len(shown) == 1 and shown[0] != rest else "differ"
-    return f"{', '.join(shown)} {verb}"
+    if old is None or new is None or not (values := [k for k in keys if k in _SHOWN_VALUES]):
+        return f"{', '.join(shown)} {verb}"
+    both = [(names.get(k, k), f"{_value(old.get(k))} there, {_value(new.get(k))} here") for k in values]
+    told = both[0][1] if len(shown) == 1 else "; ".join(f"{name} {pair}" for name, pair in both)
+    return f"{', '.join(shown)} {verb}: {told}"
+
+
+def _value(v: Any) -> str:
+    """A manifest entry's value as :func:`what_differs` shows it: text quoted ("" for none), numbers as they are."""
+    if isinstance(v, str):
+        return repr(v) if v else "none"
+    return "none" if v is None else str(v)
