@@ -443,3 +443,29 @@ def test_a_csv_file_an_overlay_cannot_read_is_reported_once_where_it_is_given(tm
         daryo.load(tmp_path / "g.yaml", scenarios=str(tmp_path / "set.yaml"))
     assert len(err.value.problems) == 1 and "set.yaml: changes[0].set.src.inflow: CSV file 'nope.csv' not found" in \
         str(err.value), err.value
+
+
+def test_changes_of_given_years_past_the_runs_end_are_told(tmp_path, capsys):
+    """A review: a three-year drought overlay in an ensemble of one year ran its first year only, without a word.
+    The years a run is too short for are named (those in it are changed; one with none in it is refused)."""
+    from daryo.cli import main
+    from daryo.scenarios import years_beyond
+    from daryo.timeaxis import TimeAxis
+
+    wet = tmp_path / "wet.yaml"
+    wet.write_text("title: wet years\nchanges:\n  - scale_inflows: {factor: 1.2, years: [6, 2, 4]}\n")
+    axis = TimeAxis.from_range("2000-10", "2003-09")  # 3 hydrological years
+    assert years_beyond(["drought-multiyear", str(wet)], axis) == [
+        "wet changes run years 2, 4 and 6, and the run has 3 hydrological years: years 4 and 6 of it are left out"]
+    one = TimeAxis.from_range("2000-10", "2001-09")
+    assert years_beyond(["drought-multiyear"], one) == [
+        "drought-multiyear changes run years 1 to 3, and the run has 1 hydrological year: years 2 and 3 of it are "
+        "left out"]
+    assert years_beyond(["drought-2000-2001", "rogun-full"], TimeAxis.from_range("2000-10", "2002-09")) == []
+    assert main(["run", "--scenario", "drought-multiyear", "--years", "2"]) == 0
+    assert ("note: drought-multiyear changes run years 1 to 3, and the run has 2 hydrological years: year 3 of it is "
+            "left out") in capsys.readouterr().err.splitlines()
+    assert main(["ensemble", "--traces", "2", "--years", "1", "--scenario", "drought-multiyear", "-o",
+                 str(tmp_path / "d.nc"), "--quiet"]) == 0
+    assert ("note: drought-multiyear changes run years 1 to 3, and the run has 1 hydrological year: years 2 and 3 of "
+            "it are left out") in capsys.readouterr().err.splitlines()

@@ -103,6 +103,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     model = _load_for_run(args)
     if note := _compounded_drought(args.hydrology, args.scenario):
         _err(f"note: {note}")
+    _say_years_beyond(args.scenario, model)
     if args.scenarios is not None and not 1 <= args.scenarios <= model.n_scenarios:
         raise _UsageError(f"--scenarios {args.scenarios}: the model has {model.n_scenarios} scenario trace(s)")
     try:  # (the model is loaded for --years already: a span past the dates a time axis holds was refused there)
@@ -121,6 +122,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
     for note in advice(results.dataset, model):
         _err(f"note: {note}")
     return EXIT_OK
+
+
+def _say_years_beyond(overlays: list[str], model: Model) -> None:
+    """Note the overlays' changes of given run years that the run is too short to take in full."""
+    from ..scenarios import years_beyond
+
+    for note in years_beyond(overlays, model.time.axis()):
+        _err(f"note: {note}")
 
 
 def _compounded_drought(hydrology: str | None, overlays: list[str]) -> str:
@@ -291,6 +300,7 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
     _check_writable(out.resolve().parent, str(out))
     csv = _summary_csv_target(args.summary_csv, out)
     model = _load_for_ensemble(args.model, args.scenario, args.years)
+    _say_years_beyond(args.scenario, _with_years(model, args.years))
     options = EnsembleOptions(traces=args.traces, years=args.years, seed=args.seed, chunk_size=args.chunk_size,
                               deficit_threshold=args.deficit_threshold, series=args.series)
     steps = len(_with_years(model, args.years).time.axis().starts)

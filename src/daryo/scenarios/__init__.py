@@ -48,7 +48,14 @@ files; :mod:`~daryo.scenarios.apply` applies them in order, with the changes of 
 from __future__ import annotations
 
 from .apply import apply_scenarios, overlaid_document, overlay_shape_problems
-from .inflows import document_steps, replaced_inflows, transform_inflows, with_years, year_limited_changes
+from .inflows import (
+    document_steps,
+    replaced_inflows,
+    transform_inflows,
+    with_years,
+    year_limited_changes,
+    years_beyond,
+)
 from .overlay import (
     Overlay,
     library_dir,
@@ -62,4 +69,5 @@ from .overlay import (
 
 __all__ = ["list_scenarios", "scenario_groups", "library_entries", "apply_scenarios", "overlaid_document",
            "load_overlay", "overlay_names", "scenario_path", "transform_inflows", "with_years", "document_steps",
-           "year_limited_changes", "Overlay", "library_dir", "overlay_shape_problems", "replaced_inflows"]
+           "year_limited_changes", "Overlay", "library_dir", "overlay_shape_problems", "replaced_inflows",
+           "years_beyond"]

@@ -325,6 +325,46 @@ def year_limited_changes(names: Sequence[str], library: str | Path | None = None
     return found
 
 
+def years_beyond(names: Sequence[str], axis: TimeAxis, library: str | Path | None = None) -> list[str]:
+    """Sentences for the changes among overlays ``names`` that change given run years (``scale_inflows`` with
+    ``years``, ``named_years``) some of which are after the last hydrological year of a run on ``axis``: those
+    years are not changed (a drought of three years in a run of one is one year of it)."""
+    n_years = int(_hydro_year_index(axis).max()) + 1 if axis.n_steps else 0
+    told = []
+    for name in overlay_names(names):
+        try:
+            ov = load_overlay(name, library)
+        except ModelError:
+            continue
+        for change in ov.changes:
+            op, arg = next(iter(change.items()))
+            asked = _given_years(op, arg) if _changes_given_years(op, arg) else []
+            beyond = [y for y in asked if y > n_years]
+            if beyond and len(beyond) < len(asked):  # (none in the run: refused as the overlay is applied)
+                told.append(f"{Path(ov.file).stem} changes run year{'s' if len(asked) > 1 else ''} "
+                            f"{_year_list(asked)}, and the run has {n_years} hydrological year"
+                            f"{'s' if n_years > 1 else ''}: year{'s' if len(beyond) > 1 else ''} "
+                            f"{_year_list(beyond)} of it {'are' if len(beyond) > 1 else 'is'} left out")
+    return told
+
+
+def _given_years(op: str, arg: Mapping[str, Any]) -> list[int]:
+    """The run years (1 for the first) a change of given years changes, in order."""
+    if op == "scale_inflows":
+        return sorted({int(y) for y in arg["years"]})
+    from ..hydrology import load_spec
+
+    first, spec = int(arg.get("first_year", 1)), load_spec()
+    return list(range(first, first + len(spec.named_years.get(str(arg.get("name")), ()))))
+
+
+def _year_list(years: list[int]) -> str:
+    """Years as a run ("1 to 3") where they follow each other, else listed ("1, 4, 6"; "2 and 3")."""
+    if len(years) > 2 and years == list(range(years[0], years[-1] + 1)):
+        return f"{years[0]} to {years[-1]}"
+    return ", ".join(map(str, years[:-1])) + f" and {years[-1]}" if len(years) > 1 else str(years[0])
+
+
 def _changes_given_years(op: str, arg: Any) -> bool:
     """Whether a change changes given run years only (``scale_inflows`` with ``years``, ``named_years``)."""
     return op == "named_years" or (op == "scale_inflows" and isinstance(arg, Mapping) and arg.get("years") is not None)
