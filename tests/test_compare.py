@@ -225,3 +225,32 @@ edges: [[river, dam], [dam, farm], [dam, sea]]
     assert "note: the second run draws 18.0 hm³ more from its reservoirs than the first" in out
     assert [line.split()[-3:] for line in out.splitlines() if line.startswith("  reservoir    dam")][:2] == [
         ["80.0", "100.0", "+20.0"], ["56.0", "58.0", "+2.0"]]  # (it starts and ends fuller, and draws more)
+
+
+def test_the_reservoir_note_is_left_out_for_runs_of_other_spans_and_small_changes(tmp_path, capsys):
+    """A diff review: a run of two years against one of one was said to draw water from storage (the longer run
+    had a second year to refill); a change of 0.1 % of the water stored was noted as a drawdown; a reservoir named
+    "all" was overwritten by the reservoirs' total."""
+    model = tmp_path / "dam.yaml"
+    model.write_text("""version: 1
+name: one-dam
+time: {start: 2000-10, end: 2002-09}
+nodes:
+  - {id: river, type: inflow, inflow: 10}
+  - {id: all, type: reservoir, max_volume: 1000, initial_volume: 800}
+  - {id: farm, type: demand, demand: 12, country: UZB}
+  - {id: sea, type: sink}
+edges: [[river, all], [all, farm], [all, sea]]
+""")
+    tiny = tmp_path / "tiny.yaml"
+    tiny.write_text("title: a little more\nchanges:\n  - scale_demands: {nodes: [farm], factor: 1.01}\n")
+    two = daryo.run(daryo.load(model)).to_netcdf(tmp_path / "two.nc")
+    one = daryo.run(daryo.load(model, years=1)).to_netcdf(tmp_path / "one.nc")
+    more = daryo.run(daryo.load(model, scenarios=[str(tiny)])).to_netcdf(tmp_path / "more.nc")
+    with xr.open_dataset(two) as a, xr.open_dataset(more) as b:
+        got = compare_runs(a, b).set_index(["table", "element", "quantity"])
+    assert got.loc[("reservoir", "all", "change over the run"), "first"] == pytest.approx(-48)  # (the reservoir)
+    assert got.loc[("reservoir", "all reservoirs", "change over the run"), "second"] == pytest.approx(-50.88)
+    for first, second in ((two, one), (two, more)):  # (other spans; 2.88 of 800 stored: 0.4 %)
+        assert main(["compare", str(first), str(second)]) == 0
+        assert "from its reservoirs" not in capsys.readouterr().out

@@ -29,6 +29,8 @@ from .indicators import (
 
 __all__ = ["compare_runs", "check_run_results", "run_label", "COMPARE_COLUMNS"]
 
+#: the names of the reservoirs' total row: the first that no reservoir has
+RESERVOIR_TOTALS = ("all", "all reservoirs", "(all)")
 #: the columns of :func:`compare_runs`'s table
 COMPARE_COLUMNS = ("table", "element", "quantity", "units", "first", "second", "difference")
 
@@ -158,8 +160,9 @@ def _reservoir_rows(ds: xr.Dataset) -> list[tuple[str, str, str, str, float]]:
     table = storage_change(ds)
     if not len(table):
         return []
-    table.loc["all"] = table.sum()
-    table.loc["all", "lowest"] = np.nan  # (the reservoirs' lowest volumes are not of one step)
+    total = next(n for n in RESERVOIR_TOTALS if n not in table.index)  # ("all", unless a reservoir is so named)
+    table.loc[total] = table.sum()
+    table.loc[total, "lowest"] = np.nan  # (the reservoirs' lowest volumes are not of one step)
     return [("reservoir", str(name), quantity, "hm3", float(row[column])) for name, row in table.iterrows()
             for column, quantity in (("start", "storage at start"), ("end", "storage at end"),
                                      ("change", "change over the run"), ("lowest", "lowest storage"))

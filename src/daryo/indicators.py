@@ -342,15 +342,20 @@ def energy_shortfall(ds: xr.Dataset) -> pd.Series:
 def storage_change(ds: xr.Dataset) -> pd.DataFrame:
     """Each reservoir's volume at the start of the run and at its end, and the change (hm³; the mean over the
     scenarios): the water a run took from storage (a negative change) or left in it, which its deliveries do not
-    show; and the ``lowest`` volume at a step's end in any scenario.  An empty table where the results have no
-    reservoirs."""
+    show; and the ``lowest`` volume, at the run's start or a step's end, in any scenario.  An empty table where the
+    results have no reservoirs; a ValueError for an ensemble's store (which keeps no start volumes: its
+    ``annual_min_storage`` gives each year's lowest)."""
     check_dataset(ds, "storage_change")
+    if "trace" in ds.dims:
+        raise ValueError("storage_change: an ensemble's store keeps no start volumes; each run year's lowest volume "
+                         "is its annual_min_storage")
     columns = ["start", "end", "change", "lowest"]
     if "storage" not in ds or "storage_start" not in ds or not ds.sizes.get("reservoir", 0):
         return pd.DataFrame(columns=columns, dtype=float)
     start = ds["storage_start"].isel(time=0).mean("scenario").values
     end = ds["storage"].isel(time=-1).mean("scenario").values
-    lowest = ds["storage"].min(("scenario", "time")).values
+    lowest = np.minimum(ds["storage"].min(("scenario", "time")).values,
+                        ds["storage_start"].isel(time=0).min("scenario").values)
     table = pd.DataFrame({"start": start, "end": end, "change": end - start, "lowest": lowest},
                          index=pd.Index(ds["reservoir"].values.astype(str), name="reservoir"))
     table.attrs["units"] = dict.fromkeys(columns, "hm3")
@@ -440,13 +445,16 @@ def supply_reliability(ds: xr.Dataset, threshold: float = 0.0) -> pd.DataFrame:
 def _per_trace_step_demand(ds: xr.Dataset, name: str) -> np.ndarray:
     """Variable ``name`` of ``ds`` as float64 (scenarios or traces, time, demand), with a scenario axis of one
     where ``ds`` is a selection of one."""
-    if name not in ds.data_vars or "demand" not in ds[name].dims or "time" not in ds[name].dims:
+    missing = [n for n in ("delivery", "deficit")
+               if n not in ds.data_vars or "demand" not in ds[n].dims or "time" not in ds[n].dims]
+    if missing:
         kept = ds.attrs.get("series") if "trace" in ds.dims else None
         keeps = f"the monthly series {', '.join(kept.split())} only" if kept else "no monthly series (--series none)"
         where = (f"this ensemble's store keeps {keeps}, as its 'series' attribute says: run the ensemble again with "
-                 f"{name} among its --series" if isinstance(kept, str) else
-                 "a run's results have it, and an ensemble's store by default")
-        raise ValueError(f"supply_reliability: the results have no {name!r} of each demand over time ({where})")
+                 f"{' and '.join(missing)} among its --series" if isinstance(kept, str) else
+                 "a run's results have them, and an ensemble's store by default")
+        raise ValueError(f"supply_reliability: the results have no {' and no '.join(map(repr, missing))} of each "
+                         f"demand over time ({where})")
     return trace_time_element(ds[name], "demand", "supply_reliability")
 
 

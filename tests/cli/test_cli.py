@@ -134,8 +134,8 @@ def test_the_run_says_what_it_took_from_its_reservoirs(tmp_path, capsys):
                      "edges: [[river, dam], [dam, farm], [dam, sea]]\n")
     assert main(["run", str(model)]) == 0
     out = capsys.readouterr().out
-    rows = out[out.index("reservoir storage (hm³; start and end of the run, mean over the scenarios; lowest: at a "
-                         "step's end, in any scenario):"):].splitlines()
+    rows = out[out.index("reservoir storage (hm³; start and end of the run, mean over the scenarios; lowest: at the "
+                         "start or a step's end, in any scenario):"):].splitlines()
     assert rows[1].split() == ["reservoir", "start", "end", "change", "lowest"]
     assert rows[2].split() == ["dam", "80.0", "56.0", "-24.0", "56.0"]
     assert not rows[3].strip()

@@ -638,3 +638,35 @@ def test_a_deficit_threshold_may_be_a_percentage(tmp_path, capsys):
     assert main(["ensemble", str(model), "--traces", "3", "--years", "2", "-o", str(out), "--quiet",
                  "--deficit-threshold", "a lot"]) == 2
     assert "invalid fraction: 'a lot' (give a number such as 0.3, or 30%)" in capsys.readouterr().err
+
+
+def test_daryo_summary_takes_every_store_daryo_ensemble_writes_and_only_reads_it(tmp_path, capsys):
+    """A diff review: a .nc4 store was refused, a --csv inside a zarr store was written there, an empty folder got
+    zarr's words, and a store that does not record its run gave a traceback."""
+    import xarray as xr
+
+    model = tmp_path / "basin.yaml"
+    model.write_text(yaml_of_basin())
+    nc4, zarr = tmp_path / "e.nc4", tmp_path / "e.zarr"
+    for out in (nc4, zarr):
+        assert main(["ensemble", str(model), "--traces", "2", "--years", "1", "-o", str(out), "--quiet"]) == 0
+    capsys.readouterr()
+    assert main(["summary", str(nc4)]) == 0
+    assert capsys.readouterr().out.startswith(f"ensemble: 2 traces × 1 year of cli-basin, seed 0 ({nc4})")
+    (tmp_path / "empty.zarr").mkdir()
+    bare = tmp_path / "bare.nc"
+    with xr.open_dataset(nc4) as ds:
+        old = ds.load()
+    old.attrs = {k: v for k, v in old.attrs.items() if k not in ("seed", "traces", "years")}
+    old.to_netcdf(bare)
+    for argv, code, message in (
+            ([str(zarr), "--csv", str(zarr / "x.csv")], 2, f"is inside the store {zarr}, which daryo summary only "
+                                                           "reads"),
+            ([str(tmp_path / "empty.zarr")], 1, "empty.zarr is not an ensemble's output: a folder that holds no "
+                                                "zarr store"),
+            ([str(bare)], 1, "does not record its run (its seed, traces and years): it was written by an earlier "
+                             "daryo")):
+        assert main(["summary", *argv]) == code
+        err = capsys.readouterr().err
+        assert message in err and "Traceback" not in err, err
+    assert not (zarr / "x.csv").exists()

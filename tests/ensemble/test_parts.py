@@ -66,7 +66,7 @@ def test_resume_after_an_interrupted_run(tmp_path):
     with pytest.raises(ValueError, match="in chunks of 3 traces, not 4; pass --chunk-size 3"):
         run(tmp_path, "cut.nc", resume=True, options={"chunk_size": 4})
     # the chunk size and something else: the chunk size alone would not resume it
-    with pytest.raises(ValueError, match=r"another run \(seed, chunk_size differ: seed 5 there, 6 here\)") as err:
+    with pytest.raises(ValueError, match=r"another run \(seed, chunk_size differ: seed: 5 there, 6 here\)") as err:
         run(tmp_path, "cut.nc", resume=True, options={"chunk_size": 4, "seed": 6})
     assert "--chunk-size" not in str(err.value)
     manifest = tmp_path / "cut.nc.parts" / "manifest.json"
@@ -322,8 +322,10 @@ def test_what_differs_names_each_entry_once_in_words():
     old, new = {"seed": 3, "years": 30, "scenarios": ""}, {"seed": 4, "years": 20, "scenarios": "rogun-full"}
     assert what_differs(["seed"], True, old, new) == "seed differs: 3 there, 4 here"
     assert what_differs(["scenarios", "seed", "years"], True, old, new) == (
-        "the scenario overlays, seed, years differ: the scenario overlays none there, 'rogun-full' here; seed 3 "
-        "there, 4 here; years 30 there, 20 here")
+        "the scenario overlays, seed, years differ: the scenario overlays: none there, 'rogun-full' here; seed: 3 "
+        "there, 4 here; years: 30 there, 20 here")
+    assert what_differs(["series"], True, {"series": "storage energy"}, {"series": ""}) == (
+        "series differs: 'storage,energy' there, none here")  # (as --series takes them)
     assert what_differs(["model_text", "network"], True, old, new) == "the model file's text differs"
 
 

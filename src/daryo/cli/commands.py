@@ -274,9 +274,7 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
     if args.traces < 1 or args.years < 1:
         raise _UsageError("--traces and --years must be at least 1")
     _check_seed(args.seed)
-    if args.deficit_threshold is not None and not 0.0 <= args.deficit_threshold < 1.0:  # (NaN fails too)
-        raise _UsageError(f"--deficit-threshold {args.deficit_threshold:g}: give a fraction of the demand, at least 0 "
-                          "and below 1")
+    _check_threshold(args.deficit_threshold)
     if args.workers is not None and args.workers < 0:
         raise _UsageError("--workers must be 0 (in this process) or more")
     if args.workers and (why := workers_problem(args.workers)) is not None:
@@ -336,6 +334,13 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
         _err(f"terminated; the results had already been written to {out}")
         return 143
     return EXIT_OK
+
+
+def _check_threshold(threshold: float | None) -> None:
+    """Refuse a ``--deficit-threshold`` that is not a fraction of the demand (NaN included)."""
+    if threshold is not None and not 0.0 <= threshold < 1.0:
+        raise _UsageError(f"--deficit-threshold {threshold:g}: give a fraction of the demand, at least 0 and below 1 "
+                          "(or a percentage below 100%)")
 
 
 def _check_numbers_as_scenarios(names: list[str], count_flag: str, more: str = "") -> None:
@@ -429,9 +434,7 @@ def _cmd_summary(args: argparse.Namespace) -> int:
     from ..ensemble import run_of
 
     store = _ensemble_store(args.store)
-    if args.deficit_threshold is not None and not 0.0 <= args.deficit_threshold < 1.0:  # (NaN fails too)
-        raise _UsageError(f"--deficit-threshold {args.deficit_threshold:g}: give a fraction of the demand, at least 0 "
-                          "and below 1")
+    _check_threshold(args.deficit_threshold)
     if args.year is not None and args.year < 0:
         raise _UsageError(f"--year {args.year}: give a run year, 0 for the first")
     try:
@@ -446,6 +449,9 @@ def _cmd_summary(args: argparse.Namespace) -> int:
             raise _UsageError(f"--csv writes the store's own summaries, of the run's deficit threshold "
                               f"({_percent(run['threshold'])}): leave out --deficit-threshold, or take the store's "
                               "threshold again with the run's daryo ensemble command and --resume --deficit-threshold")
+        if store.is_dir() and store.resolve() in Path(args.csv).resolve().parents:
+            raise _UsageError(f"--csv {args.csv} is inside the store {store}, which daryo summary only reads: give a "
+                              "file outside it")
         csv = _summary_csv_target(args.csv, store, flag="--csv")
     overlays = f" + {run['scenarios']}" if run["scenarios"] else ""
     print(f"ensemble: {_count(run['traces'], 'trace')} × {_count(run['years'], 'year')} of {run['model']}{overlays}, "
@@ -457,11 +463,12 @@ def _cmd_summary(args: argparse.Namespace) -> int:
 def _ensemble_store(path: str) -> Path:
     """``daryo summary``'s store: an existing .zarr folder or .nc file (an error that names it where it is not)."""
     from .._files import user_path
+    from ..results import NETCDF_SUFFIXES
 
     p = user_path(path, "daryo summary", "an ensemble's output")
     if not p.exists():
         raise _InputError(f"{path}: no such file or folder (give the output of daryo ensemble -o)")
-    if p.suffix not in (".zarr", ".nc"):
+    if p.suffix.lower() not in (".zarr", *NETCDF_SUFFIXES):
         raise _InputError(f"{path} is not an ensemble's output (a .zarr store or .nc file of daryo ensemble -o)")
     return p
 
@@ -560,12 +567,12 @@ def _print_requirements(out: Path) -> None:
 
 def _print_water_stress(out: Path) -> None:
     """Each river system's water stress (SDG 6.4.2) over the ensemble's trace-years, long-term and its yearly
-    distribution, or why it is not shown (the store's caveat, as ``daryo run``'s block gives it:
-    :func:`daryo.cli.summary.stress_note`): none where no water is withdrawn, and no row for a system with neither
+    distribution, or why it is not shown (the store's caveat, as ``daryo run``'s block gives it): none where no water
+    is withdrawn, and no row for a system with neither
     water nor withdrawal."""
     from ..ensemble import water_stress_table
     from ..sdg import stress_level
-    from .summary import stress_text
+    from .summary import stress_not_shown, stress_text
 
     every = water_stress_table(out)
     if not (every["withdrawal"] > 0).any():
@@ -574,7 +581,7 @@ def _print_water_stress(out: Path) -> None:
     if len(table) == 2 and len(every) > 2:  # (one system with water: "all" would repeat it)
         table = table.iloc[:1]
     if every.attrs.get("caveat"):  # (a Pywr input's supply is the allocation's choice)
-        print(f"water stress (SDG 6.4.2's ratio) not shown: {every.attrs['caveat']}")
+        print(stress_not_shown(every.attrs["caveat"]))
         return
     print("water stress by river system (SDG 6.4.2's ratio: withdrawal / (renewable − environmental)):\n"
           "  long-term: of the mean yearly water over the trace-years, as SDG 6.4.2 counts renewable water (a "
@@ -672,10 +679,8 @@ def _compare_notes(args: argparse.Namespace, table: Any, runs: list[tuple[str, s
     if runs[0][1] != runs[1][1]:
         notes.append("the runs have different hydrology: their differences are of the water as much as of the "
                      "rules")
-    drawn = table[(table["table"] == "reservoir") & (table["element"] == "all")
-                  & (table["quantity"] == "change over the run")]["difference"]
-    if len(drawn) and abs(float(drawn.iloc[0])) >= _UNCHANGED:  # (a deal's gain may be water taken from storage)
-        d = float(drawn.iloc[0])
+    if runs[0][0] == runs[1][0] and (d := _drawn_from_storage(table)):  # (a deal's gain may be water taken from
+        # storage; runs of other spans differ in what they have time to refill)
         notes.append(f"the second run {'draws' if d < 0 else 'keeps'} {abs(d):,.1f} hm³ more "
                      f"{'from' if d < 0 else 'in'} its reservoirs than the first over the whole run (their volume "
                      "at its end less their volume at its start; not a year's): "
@@ -689,6 +694,20 @@ def _compare_notes(args: argparse.Namespace, table: Any, runs: list[tuple[str, s
                     "model's basins (run them again)")
         notes.append(f"{_count(len(alone), 'row')} only one run has: {why}")
     return notes
+
+
+def _drawn_from_storage(table: Any) -> float:
+    """The difference (second − first) of the water all reservoirs gain over the run, where it is at least 0.5 % of
+    the larger run's water stored at the start (0.0 otherwise, and without reservoirs)."""
+    from ..compare import RESERVOIR_TOTALS
+
+    rows = table[(table["table"] == "reservoir") & table["element"].isin(RESERVOIR_TOTALS)]
+    change = rows[rows["quantity"] == "change over the run"]["difference"]
+    start = rows[rows["quantity"] == "storage at start"][["first", "second"]]
+    if not len(change) or not len(start):
+        return 0.0
+    d = float(change.iloc[-1])  # (the total follows the reservoirs' rows: a reservoir may be named "all")
+    return d if abs(d) >= max(_UNCHANGED, 0.005 * float(start.max(axis=1).iloc[-1])) else 0.0
 
 
 def _read_results(path: str) -> Any:

@@ -127,8 +127,9 @@ def _reservoir_lines(ds: xr.Dataset) -> list[str]:
     if table.empty:
         return []
     w = max(len("reservoir"), *(len(str(r)) for r in table.index)) + 2
-    lines = ["", "reservoir storage (hm³; start and end of the run, mean over the scenarios; lowest: at a step's "
-             "end, in any scenario):", f"  {'reservoir':<{w}s}{'start':>10s}{'end':>10s}{'change':>10s}{'lowest':>10s}"]
+    lines = ["", "reservoir storage (hm³; start and end of the run, mean over the scenarios; lowest: at the start "
+             "or a step's end, in any scenario):",
+             f"  {'reservoir':<{w}s}{'start':>10s}{'end':>10s}{'change':>10s}{'lowest':>10s}"]
     for name, row in table.iterrows():
         lines.append(f"  {name:<{w}s}" + "".join(_number(row[c], 10) for c in ("start", "end", "change", "lowest")))
     return lines
@@ -166,7 +167,12 @@ def stress_note(model: Model) -> str:
     from ..sdg import unknown_renewable_water
 
     why = unknown_renewable_water(model)  # (a Pywr input: what it supplied is what the allocation took)
-    return f"water stress (SDG 6.4.2's ratio) not shown: {why}" if why else ""
+    return stress_not_shown(why) if why else ""
+
+
+def stress_not_shown(why: str) -> str:
+    """The line that says why a water stress is not shown."""
+    return f"water stress (SDG 6.4.2's ratio) not shown: {why}"
 
 
 def stress_text(stress: float) -> str:

@@ -236,13 +236,15 @@ def what_differs(keys: list[str], model_file: bool = True, old: Mapping[str, Any
     verb = "differs" if len(shown) == 1 and shown[0] != rest else "differ"
     if old is None or new is None or not (values := [k for k in keys if k in _SHOWN_VALUES]):
         return f"{', '.join(shown)} {verb}"
-    both = [(names.get(k, k), f"{_value(old.get(k))} there, {_value(new.get(k))} here") for k in values]
-    told = both[0][1] if len(shown) == 1 else "; ".join(f"{name} {pair}" for name, pair in both)
+    both = [(names.get(k, k), f"{_value(k, old.get(k))} there, {_value(k, new.get(k))} here") for k in values]
+    told = both[0][1] if len(shown) == 1 else "; ".join(f"{name}: {pair}" for name, pair in both)
     return f"{', '.join(shown)} {verb}: {told}"
 
 
-def _value(v: Any) -> str:
-    """A manifest entry's value as :func:`what_differs` shows it: text quoted ("" for none), numbers as they are."""
+def _value(key: str, v: Any) -> str:
+    """Manifest entry ``key``'s value as :func:`what_differs` shows it: text quoted (the series as ``--series``
+    takes them, separated by commas; "none" for no text), numbers as they are."""
     if isinstance(v, str):
-        return repr(v) if v else "none"
+        text = ",".join(v.split()) if key == "series" else v
+        return repr(text) if text else "none"
     return "none" if v is None else str(v)

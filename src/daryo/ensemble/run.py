@@ -170,9 +170,11 @@ def run_ensemble(model: Model, options: EnsembleOptions, output: str | Path, *, 
         if progress is not None:
             progress.skip(sum(j.count for j in jobs if j.chunk in done))
         if isinstance(progress, ProgressReporter):  # (a first line at once: a log shows the run under way, and
-            progress.update(0)  # any resumed traces; a reporter of one's own is told of finished chunks only)
-        stream = (_serial(todo, getattr(progress, "steps", None)) if scheduler is None and not workers
-                  else _dask(todo, scheduler, workers, output, getattr(progress, "note", None)))
+            progress.update(0)  # any resumed traces)
+        reporter = progress if isinstance(progress, ProgressReporter) else None  # (one of one's own is told of
+        # finished chunks only)
+        stream = (_serial(todo, None if reporter is None else reporter.steps) if scheduler is None and not workers
+                  else _dask(todo, scheduler, workers, output, None if reporter is None else reporter.note))
         how, computed, stopped = _collect(stream, parts, progress, stop_after, remove_on_failure=created)
         if stopped:
             return EnsembleRun(output, options.traces, options.years, len(jobs), len(done), time.perf_counter() - t0,

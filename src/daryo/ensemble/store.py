@@ -608,11 +608,15 @@ def run_of(output: str | Path) -> dict[str, Any]:
     Raises
     ------
     ValueError
-        If ``output`` holds no ensemble summaries.
+        If ``output`` holds no ensemble summaries, or does not record its run.
     """
-    with _summaries(user_path(output, "run_of", "an ensemble's output")) as ds:
+    path = user_path(output, "run_of", "an ensemble's output")
+    with _summaries(path) as ds:
         run = {name: _run_attribute(ds.attrs, name) for name in RUN_COLUMNS}
         run["threshold"] = float(ds["prob_deficit_above_threshold"].attrs["threshold"])
+    if not all(isinstance(run[k], int) for k in ("seed", "traces", "years")):
+        raise ValueError(f"{path} does not record its run (its seed, traces and years): it was written by an "
+                         "earlier daryo; run the ensemble again")
     return run
 
 
@@ -818,7 +822,11 @@ def _summaries(path: Path, needs: Sequence[str] = (), what: str = "") -> Iterato
     engine = "zarr" if _format_of(path) == "zarr" else None
     try:
         opened = xr.open_dataset(path, engine=engine)
-    except (FileNotFoundError, PermissionError):  # (they name the file)
+    except FileNotFoundError:  # (they name the file; a folder that is no zarr store: zarr's words)
+        if path.is_dir():
+            raise ValueError(f"{path} is not an ensemble's output: a folder that holds no zarr store") from None
+        raise
+    except PermissionError:
         raise
     except (OSError, ValueError):  # (not NetCDF or zarr: xarray's message named no file)
         raise ValueError(f"{path} is not an ensemble's output: it cannot be read as a NetCDF file or zarr store"
