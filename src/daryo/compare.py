@@ -6,11 +6,13 @@ generated; each terminal sink's inflow; each flow requirement's water required a
 short; each river system's withdrawal, renewable water and water stress (SDG 6.4.2) -- mean annual values over
 each run's years and scenarios (a run shorter than a year: its totals), as ``daryo run`` prints them; and each
 reservoir's volume at the run's start and end, and its lowest -- and their difference (second − first).
+:func:`compare_ensembles` does the same for two ensembles' outputs, with their statistics over the trace-years.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -27,7 +29,7 @@ from .indicators import (
     storage_change,
 )
 
-__all__ = ["compare_runs", "check_run_results", "run_label", "COMPARE_COLUMNS"]
+__all__ = ["compare_runs", "compare_ensembles", "check_run_results", "run_label", "COMPARE_COLUMNS"]
 
 #: the names of the reservoirs' total row: the first that no reservoir has
 RESERVOIR_TOTALS = ("all", "all reservoirs", "(all)")
@@ -59,9 +61,9 @@ def compare_runs(first: xr.Dataset, second: xr.Dataset,
         percentage points).  Values are mean annual over each run's years and scenarios (``hm3 per year``, ``GWh
         per year``), or, for a run shorter than a year, its totals (``hm3 in the run``), as ``daryo run`` prints
         them; a share of steps and a stress are in %; a reservoir's volumes at the run's start and end, and their
-        change, in ``hm3`` (mean over the scenarios), and its lowest volume at a step's end in any scenario.  An
-        element only one run has (a node an overlay added) has NaN for the other and the difference.  ``attrs``
-        describes the runs (``first``, ``second``: their model and overlays, :func:`run_label`).
+        change, in ``hm3`` (mean over the scenarios), and its lowest volume, at the start or a step's end, in any
+        scenario.  An element only one run has (a node an overlay added) has NaN for the other and the difference.
+        ``attrs`` describes the runs (``first``, ``second``: their model and overlays, :func:`run_label`).
 
     Raises
     ------
@@ -77,6 +79,110 @@ def compare_runs(first: xr.Dataset, second: xr.Dataset,
     table = table[list(COMPARE_COLUMNS)]
     table.attrs.update(first=run_label(first), second=run_label(second))
     return table
+
+
+def compare_ensembles(first: str | Path, second: str | Path) -> pd.DataFrame:
+    """Two ensembles' summaries side by side, and their difference: a deal against the baseline over the same
+    hydrological traces (the same seed, traces and years), or under another climate.
+
+    Parameters
+    ----------
+    first, second
+        Two ensembles' outputs (``.zarr`` or ``.nc`` of ``daryo ensemble -o``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A row per indicator and element, with the columns of :data:`COMPARE_COLUMNS`, the statistics taken over
+        each ensemble's (trace, run year) pairs: per ``demand`` the share of trace-years short by more than the first
+        run's deficit threshold (``share above threshold``, both taken at that threshold), the ``mean`` and ``p95``
+        of the annual deficit fraction (all in %) and the mean water ``delivered`` (hm³/yr); per ``country`` its
+        demands' water delivered and their deficit (% of their demand, the mean yearly terms), and its plants'
+        ``energy`` and ``energy winter``; per ``requirement`` the mean water ``met`` (hm³/yr) and the
+        share of trace-years ``short`` (%); per river ``system`` the long-term water ``stress`` (SDG 6.4.2, %); per
+        ``reservoir`` the mean and 5th percentile of each year's ``lowest storage`` (hm³); per ``plant`` the mean
+        ``energy`` and ``energy winter`` (GWh/yr); per ``sink`` the mean ``inflow`` (hm³/yr).  ``difference`` is
+        second − first (of a share or a stress, in percentage points).  ``attrs`` holds each run
+        (:func:`daryo.ensemble.run_of`: ``first``, ``second``) and whether the two share their traces
+        (``paired``: the same model file, record of inflows, seed, traces and years, so that their differences are
+        of the rules and overlays alone).
+
+    Raises
+    ------
+    TypeError
+        If either is not a path.
+    ValueError
+        If either is not an ensemble's output.
+    """
+    from .ensemble import run_of
+
+    for path in (first, second):
+        if not isinstance(path, str | Path):
+            raise TypeError(f"compare_ensembles takes the paths of two ensembles' outputs, not {type(path).__name__}")
+    runs = [run_of(path) for path in (first, second)]
+    threshold = runs[0]["threshold"]
+    table = _side_by_side(_ensemble_indicators(first, threshold), _ensemble_indicators(second, threshold))
+    table["difference"] = table["second"] - table["first"]
+    table = table[list(COMPARE_COLUMNS)]
+    table.attrs.update(first=runs[0], second=runs[1], paired=all(
+        runs[0][k] == runs[1][k] for k in ("model", "model_text", "inflow_record", "seed", "traces", "years")))
+    return table
+
+
+def _ensemble_indicators(path: str | Path, threshold: float) -> pd.DataFrame:
+    """One ensemble's rows (table, element, quantity, units, value): :func:`compare_ensembles`'s statistics, the
+    share of trace-years short taken at ``threshold``."""
+    from .ensemble import requirement_table, water_stress_table
+
+    rows: list[tuple[str, str, str, str, float]] = []
+    with xr.open_dataset(path, engine="zarr" if Path(path).suffix.lower() == ".zarr" else None) as ds:
+        def stat(name: str, statistic: str) -> np.ndarray:
+            return ds[f"summary_{name}"].sel(statistic=statistic).values
+
+        def add(table: str, dim: str, quantity: str, units: str, values: np.ndarray) -> None:
+            rows.extend((table, str(e), quantity, units, float(v)) for e, v in zip(ds[dim].values, values,
+                                                                                     strict=True))
+
+        rows += _ensemble_country_rows(ds, stat)
+        fraction = ds["annual_deficit_fraction"].transpose("trace", "year", "demand").values
+        add("demand", "demand", "share above threshold", f"% of trace-years above {threshold * 100:g}%",
+            (fraction > threshold).reshape(-1, fraction.shape[2]).mean(axis=0) * 100)
+        add("demand", "demand", "mean deficit", "% of demand", stat("annual_deficit_fraction", "mean") * 100)
+        add("demand", "demand", "p95 deficit", "% of demand", stat("annual_deficit_fraction", "p95") * 100)
+        add("demand", "demand", "delivered", "hm3 per year", stat("annual_delivery", "mean"))
+        add("reservoir", "reservoir", "lowest storage, mean", "hm3", stat("annual_min_storage", "mean"))
+        add("reservoir", "reservoir", "lowest storage, p5", "hm3", stat("annual_min_storage", "p5"))
+        add("plant", "hydropower", "energy", "GWh per year", stat("annual_energy", "mean"))
+        add("plant", "hydropower", "energy winter", "GWh per year", stat("annual_winter_energy", "mean"))
+        add("sink", "sink", "inflow", "hm3 per year", stat("annual_sink_inflow", "mean"))
+    for name, row in requirement_table(path).iterrows():
+        rows += [("requirement", str(name), "met", "hm3 per year", float(row["met"])),
+                 ("requirement", str(name), "short", "% of trace-years", float(row["short"]) * 100)]
+    stress = water_stress_table(path)
+    if not stress.attrs.get("caveat") and (stress["withdrawal"] > 0).any():
+        rows += [("system", str(name), "stress", "%", float(row["long_term"])) for name, row in stress.iterrows()]
+    return pd.DataFrame(rows, columns=["table", "element", "quantity", "units", "value"])
+
+
+def _ensemble_country_rows(ds: xr.Dataset, stat: Callable[[str, str], np.ndarray]
+                           ) -> list[tuple[str, str, str, str, float]]:
+    """Each country's rows of :func:`compare_ensembles`: its demands' mean water delivered and deficit (the share
+    of their mean demand not delivered, %), its plants' mean energy and winter energy."""
+    delivered = pd.Series(stat("annual_delivery", "mean")).groupby(ds["demand_country"].values.astype(str)).sum()
+    wanted = pd.Series(stat("annual_demand", "mean")).groupby(ds["demand_country"].values.astype(str)).sum()
+    energy = pd.DataFrame({"energy": stat("annual_energy", "mean"),
+                           "energy winter": stat("annual_winter_energy", "mean")}
+                          ).groupby(ds["hydropower_country"].values.astype(str)).sum()
+    rows = []
+    for country in sorted(set(delivered.index) | set(energy.index)):
+        if country in delivered.index:
+            short = (1 - delivered[country] / wanted[country]) * 100 if wanted[country] > 0 else 0.0
+            rows += [("country", country, "delivered", "hm3 per year", float(delivered[country])),
+                     ("country", country, "deficit", "% of demand", float(short))]
+        if country in energy.index:
+            rows += [("country", country, q, "GWh per year", float(energy.loc[country, q]))
+                     for q in ("energy", "energy winter")]
+    return rows
 
 
 def check_run_results(ds: xr.Dataset, caller: str) -> None:
@@ -154,7 +260,7 @@ def _stress_rows(ds: xr.Dataset, basins: Mapping[str, Sequence[str]] | None, sca
 
 
 def _reservoir_rows(ds: xr.Dataset) -> list[tuple[str, str, str, str, float]]:
-    """Each reservoir's volume at the run's start and end, the change, and its lowest at a step's end; and all
+    """Each reservoir's volume at the run's start and end, the change, and its lowest; and all
     reservoirs' start, end and change together (``all``): a run that delivers more by drawing its reservoirs down
     shows it here."""
     table = storage_change(ds)

@@ -608,6 +608,7 @@ def test_daryo_summary_reads_a_store_and_prints_what_its_run_printed(tmp_path, c
     want = shortfall_table(out, threshold=0.05, year=1)
     assert said[1].startswith(f"demands short in some trace in run year 1 ({len(want)}), by P, the share of traces "
                               "with a deficit above 5% of the demand")
+    assert "(the tables below are over all run years, not run year 1 alone)" in said  # (a review: read as year 1's)
     first = said[3].split()
     assert first[0] == want.index[0] and first[-3] == f"{want['probability'].iloc[0]:.2%}" == "100.00%"
     for argv, code, message in (

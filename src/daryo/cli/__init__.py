@@ -310,9 +310,11 @@ def _series_names(text: str) -> tuple[str, ...]:
 
 # ------------------------------------------------------------------------------------------- convert
 def _add_compare_parser(sub: argparse._SubParsersAction) -> None:
-    c = sub.add_parser("compare", help="set two runs' results side by side: what a deal or a rule changes")
-    c.add_argument("first", help="results of the first run (a .nc file of daryo run -o): the baseline, say")
-    c.add_argument("second", help="results of the second run (a .nc file): the deal, say")
+    c = sub.add_parser("compare", help="set two runs' results, or two ensembles' summaries, side by side: what a "
+                       "deal or a rule changes")
+    c.add_argument("first", help="results of the first run (a .nc file of daryo run -o), or the first ensemble's "
+                   "output (.zarr or .nc of daryo ensemble -o): the baseline, say")
+    c.add_argument("second", help="results of the second run, or the second ensemble's output: the deal, say")
     c.add_argument("--all", action="store_true", help="also print the rows that do not change")
     c.add_argument("--csv", metavar="FILE", help="also write the whole table to this CSV file")
     c.set_defaults(func=_cmd_compare)

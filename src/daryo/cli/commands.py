@@ -426,6 +426,8 @@ def _report_store(out: Path, csv: Path | None, threshold: float | None = None, y
     and the water stress."""
     _write_summary_csv(out, csv)
     _print_shortfalls(out, threshold=threshold, year=year)
+    if year is not None:
+        print(f"(the tables below are over all run years, not run year {year} alone)")
     _print_requirements(out)
     _print_water_stress(out)
 
@@ -568,8 +570,7 @@ def _print_requirements(out: Path) -> None:
 def _print_water_stress(out: Path) -> None:
     """Each river system's water stress (SDG 6.4.2) over the ensemble's trace-years, long-term and its yearly
     distribution, or why it is not shown (the store's caveat, as ``daryo run``'s block gives it): none where no water
-    is withdrawn, and no row for a system with neither
-    water nor withdrawal."""
+    is withdrawn, and no row for a system with neither water nor withdrawal."""
     from ..ensemble import water_stress_table
     from ..sdg import stress_level
     from .summary import stress_not_shown, stress_text
@@ -607,6 +608,8 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     from ..compare import compare_runs
 
     csv = _compare_csv(args)
+    if any(_is_ensemble_store(p) for p in (args.first, args.second)):
+        return _compare_ensembles(args, csv)
     first, second = _read_results(args.first), _read_results(args.second)
     with first, second:
         table = compare_runs(first, second)
@@ -622,7 +625,14 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         print(f"  {which + ':':<8}{table.attrs[which]} ({path}; {run[0]}; hydrology {run[1] or 'given'})")
     for note in _compare_notes(args, table, runs):
         print(f"note: {note}")
-    changed = table if args.all else table[~(table["difference"].abs() < _UNCHANGED)]
+    _print_comparison(table, args.all, caveats, csv)
+    return EXIT_OK
+
+
+def _print_comparison(table: Any, every: bool, caveats: list[list[str]], csv: Path | None) -> None:
+    """daryo compare's rows that change (``every``: all of them), the caveats one run has and the other lacks, and
+    where the whole table was written."""
+    changed = table if every else table[~(table["difference"].abs() < _UNCHANGED)]
     if len(changed):
         w = max(len("element"), *(len(e) for e in changed["element"])) + 2
         q = max(len("quantity"), *(len(x) for x in changed["quantity"])) + 2
@@ -640,6 +650,83 @@ def _cmd_compare(args: argparse.Namespace) -> int:
             print(f"caveats of the {side} run only:", *(f"  - {c}" for c in only), sep="\n")
     if csv is not None:
         print(f"the whole table written to {csv}")
+
+
+def _ensemble_notes(args: argparse.Namespace, table: Any) -> list[str]:
+    """What to know before reading two ensembles' comparison: the same file twice, whether they share their traces,
+    other thresholds, rows only one has."""
+    first, second = table.attrs["first"], table.attrs["second"]
+    notes = ["the two files are one: nothing can differ"] if Path(args.first).resolve() == Path(
+        args.second).resolve() else []
+    if table.attrs["paired"]:
+        notes.append("the ensembles share their traces (the same model, seed, traces and years): their differences "
+                     "are of the rules and overlays, trace-year by trace-year")
+    elif first["model"] != second["model"]:
+        notes.append(f"the ensembles are of other models ({first['model']}, {second['model']}): their elements are "
+                     "compared by name only")
+    else:
+        notes.append("the ensembles have other traces (seed, traces, years or the inflows they are drawn from): their "
+                     "differences include the sampling of the hydrology; give both the same --seed, --traces and "
+                     "--years to compare the rules alone")
+    if first["threshold"] != second["threshold"]:
+        notes.append(f"the deficit thresholds differ ({_percent(first['threshold'])} and "
+                     f"{_percent(second['threshold'])}): both shares above threshold are taken at the first's, from "
+                     "the stored years")
+    alone = table[table["first"].isna() | table["second"].isna()]
+    if len(alone):
+        notes.append(f"{_count(len(alone), 'row')} only one ensemble has: elements only one has, such as a node an "
+                     "overlay adds")
+    return notes
+
+
+def _is_ensemble_store(path: str) -> bool:
+    """Whether ``path`` is an ensemble's output: a zarr folder, or a NetCDF file with traces."""
+    import xarray as xr
+
+    from ..results import is_netcdf
+
+    p = Path(path)
+    if p.is_dir():
+        return p.suffix.lower() == ".zarr"
+    if not p.is_file() or not is_netcdf(p):
+        return False
+    try:
+        with xr.open_dataset(p) as ds:
+            return "trace" in ds.dims
+    except (OSError, ValueError):
+        return False
+
+
+def _compare_ensembles(args: argparse.Namespace, csv: Path | None) -> int:
+    """daryo compare of two ensembles' outputs: their summaries side by side."""
+    from .._files import atomic_write
+    from ..compare import compare_ensembles
+
+    for path in (args.first, args.second):
+        if not Path(path).exists():
+            raise _InputError(f"{path}: no such file or folder")
+        if not _is_ensemble_store(path):
+            raise _InputError(f"{path} is not an ensemble's output: daryo compare takes two runs' results (daryo run "
+                              "-o FILE.nc) or two ensembles' outputs (daryo ensemble -o), not one of each")
+    try:
+        table = compare_ensembles(_ensemble_store(args.first), _ensemble_store(args.second))
+    except ValueError as exc:
+        raise _InputError(str(exc)) from None
+    runs = [table.attrs["first"], table.attrs["second"]]
+    names = [run["model"] + "".join(f" + {s.strip()}" for s in str(run["scenarios"]).split(",") if s.strip())
+             for run in runs]
+    about = [f"{path}; {_count(run['traces'], 'trace')} × {_count(run['years'], 'year')}, seed {run['seed']}"
+             for run, path in zip(runs, (args.first, args.second), strict=True)]
+    if csv is not None:  # (each row names the runs, with their traces: a table handed on keeps its context)
+        named = table.assign(first_run=f"{names[0]} ({about[0]})", second_run=f"{names[1]} ({about[1]})")
+        atomic_write(csv, lambda f: f.write(named.to_csv(index=False).encode()))
+    print("second − first: ensemble statistics over each run's trace-years (hm³/yr for water, GWh/yr for energy; "
+          "shares and water stress in %, their differences in percentage points):")
+    for k, which in enumerate(("first", "second")):
+        print(f"  {which + ':':<8}{names[k]} ({about[k]}; deficit threshold {_percent(runs[k]['threshold'])})")
+    for note in _ensemble_notes(args, table):
+        print(f"note: {note}")
+    _print_comparison(table, args.all, [run["caveats"].splitlines() for run in runs], csv)
     return EXIT_OK
 
 

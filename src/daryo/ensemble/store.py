@@ -603,7 +603,10 @@ _EARLIER_SUMMARY_CSV_COLUMNS = SUMMARY_CSV_COLUMNS[:-len(RUN_COLUMNS)]
 def run_of(output: str | Path) -> dict[str, Any]:
     """The run an ensemble's output holds, as its attributes say: its ``model`` (name), ``scenarios`` (the overlays
     applied, in order, separated by ``", "``; empty: none), ``seed``, ``traces`` and ``years``
-    (:data:`RUN_COLUMNS`), and its deficit ``threshold``.
+    (:data:`RUN_COLUMNS`), its deficit ``threshold``, its model's ``caveats`` (one a line; empty: none), and digests
+    of the model file's text (``model_text``, before overlays) and of the model's record of inflows that its traces
+    resample (``inflow_record``; empty: none), which, with the model, seed, traces and years, make two runs' traces
+    the same.
 
     Raises
     ------
@@ -614,6 +617,8 @@ def run_of(output: str | Path) -> dict[str, Any]:
     with _summaries(path) as ds:
         run = {name: _run_attribute(ds.attrs, name) for name in RUN_COLUMNS}
         run["threshold"] = float(ds["prob_deficit_above_threshold"].attrs["threshold"])
+        run["caveats"] = str(ds.attrs.get("caveats") or "")
+        run.update({k: str(ds.attrs.get(k) or "") for k in ("model_text", "inflow_record")})
     if not all(isinstance(run[k], int) for k in ("seed", "traces", "years")):
         raise ValueError(f"{path} does not record its run (its seed, traces and years): it was written by an "
                          "earlier daryo; run the ensemble again")
