@@ -339,3 +339,36 @@ def test_two_ensembles_side_by_side(tmp_path, capsys):
     assert main(["compare", str(run), str(stores[0])]) == 1
     assert (f"{run} is not an ensemble's output: daryo compare takes two runs' results (daryo run -o FILE.nc) or two "
             "ensembles' outputs (daryo ensemble -o), not one of each") in capsys.readouterr().err
+
+
+def test_paired_deficit_changes_trace_year_by_trace_year(tmp_path, capsys):
+    """A review (a development-bank analyst): the means of two ensembles hide the years a demand loses.  Half the
+    farm's demand against the whole, over the same traces: the farm is better in every trace-year it was short by
+    more than a point, the town (of priority 1) never changes; worked out again from the annual arrays."""
+    from daryo.compare import paired_deficit_changes
+    from daryo.ensemble import EnsembleOptions, run_ensemble
+
+    model = tmp_path / "basin.yaml"
+    model.write_text(BASIN.replace("inflow: 10}", "inflow: {monthly: [6, 7, 8, 9, 10, 12, 14, 13, 11, 9, 8, 7]}}"))
+    half = tmp_path / "half.yaml"
+    half.write_text("title: half the farm\nchanges:\n  - scale_demands: {nodes: [farm], factor: 0.5}\n")
+    stores = [tmp_path / "base.nc", tmp_path / "half.nc", tmp_path / "other.nc"]
+    for store, scenarios, seed in zip(stores, ([], [str(half)], []), (1, 1, 2), strict=True):
+        run_ensemble(daryo.load(model, scenarios=scenarios), EnsembleOptions(traces=8, years=2, seed=seed), store)
+    table = paired_deficit_changes(stores[0], stores[1])
+    with xr.open_dataset(stores[0]) as a, xr.open_dataset(stores[1]) as b:
+        change = (b["annual_deficit_fraction"] - a["annual_deficit_fraction"]).sel(demand="farm").values.ravel()
+    assert table.loc["farm", "better"] == pytest.approx((change < -0.01).mean()) and table.loc["farm", "better"] > 0
+    assert table.loc["farm", "worse"] == 0 and table.loc["town", "worse"] == table.loc["town", "better"] == 0
+    assert table.loc["farm", "p5"] == pytest.approx(np.percentile(change, 5) * 100)
+    assert table.loc["farm", "country"] == "KAZ"
+    with pytest.raises(ValueError, match="do not share their traces"):
+        paired_deficit_changes(stores[0], stores[2])
+    assert main(["compare", str(stores[0]), str(stores[1])]) == 0
+    out = capsys.readouterr().out.splitlines()
+    head = next(i for i, line in enumerate(out) if line.startswith("paired by trace-year (the same traces)"))
+    assert out[head + 1].split() == ["demand", "country", "worse", "better", "p5", "p95"]
+    assert out[head + 2].split()[:4] == ["farm", "KAZ", "0.0%", f"{table.loc['farm', 'better']:.1%}"]
+    assert len(out) == head + 3  # (the town does not change: not listed)
+    assert main(["compare", str(stores[0]), str(stores[2])]) == 0
+    assert "paired by trace-year" not in capsys.readouterr().out

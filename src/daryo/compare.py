@@ -29,7 +29,8 @@ from .indicators import (
     storage_change,
 )
 
-__all__ = ["compare_runs", "compare_ensembles", "check_run_results", "run_label", "COMPARE_COLUMNS"]
+__all__ = ["compare_runs", "compare_ensembles", "paired_deficit_changes", "check_run_results", "run_label",
+           "COMPARE_COLUMNS"]
 
 #: the names of the reservoirs' total row: the first that no reservoir has
 RESERVOIR_TOTALS = ("all", "all reservoirs", "(all)")
@@ -124,9 +125,58 @@ def compare_ensembles(first: str | Path, second: str | Path) -> pd.DataFrame:
     table = _side_by_side(_ensemble_indicators(first, threshold), _ensemble_indicators(second, threshold))
     table["difference"] = table["second"] - table["first"]
     table = table[list(COMPARE_COLUMNS)]
-    table.attrs.update(first=runs[0], second=runs[1], paired=all(
-        runs[0][k] == runs[1][k] for k in ("model", "model_text", "inflow_record", "seed", "traces", "years")))
+    table.attrs.update(first=runs[0], second=runs[1], paired=all(runs[0][k] == runs[1][k] for k in _PAIRED))
     return table
+
+
+def paired_deficit_changes(first: str | Path, second: str | Path, tolerance: float = 0.01) -> pd.DataFrame:
+    """Trace-year by trace-year, how each demand's annual deficit changes from one ensemble to another of the same
+    traces (a deal against the baseline): the means of :func:`compare_ensembles` hide the years a demand loses.
+
+    Parameters
+    ----------
+    first, second
+        Two ensembles' outputs of the same traces (``compare_ensembles(first, second).attrs["paired"]``).
+    tolerance
+        A change of the annual deficit fraction smaller than this (0.01: one percentage point) is no change.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Per demand both have (index ``demand``): its ``country``; the share of trace-years whose deficit is larger in
+        the second by more than ``tolerance`` (``worse``) and smaller (``better``), 0–1; and the 5th and 95th
+        percentiles of the change of the deficit (``p5``, ``p95``: the second's less the first's, in percentage
+        points of the demand).
+
+    Raises
+    ------
+    ValueError
+        If the two do not share their traces, or either is not an ensemble's output.
+    """
+    from .ensemble import run_of
+
+    runs = [run_of(path) for path in (first, second)]
+    if not all(runs[0][k] == runs[1][k] for k in _PAIRED):
+        raise ValueError("paired_deficit_changes: the two ensembles do not share their traces (the same model file, "
+                         "record of inflows, seed, traces and years)")
+    fractions = []
+    for path in (first, second):
+        with xr.open_dataset(path, engine="zarr" if Path(path).suffix.lower() == ".zarr" else None) as ds:
+            fractions.append(ds["annual_deficit_fraction"].transpose("trace", "year", "demand").load())
+    demands = [d for d in fractions[0]["demand"].values if d in set(fractions[1]["demand"].values)]
+    a, b = (f.sel(demand=demands).values.reshape(-1, len(demands)) for f in fractions)
+    change = b - a
+    table = pd.DataFrame({"country": fractions[0]["demand_country"].sel(demand=demands).values.astype(str),
+                          "worse": (change > tolerance).mean(axis=0), "better": (change < -tolerance).mean(axis=0),
+                          "p5": np.percentile(change, 5, axis=0) * 100, "p95": np.percentile(change, 95, axis=0) * 100},
+                         index=pd.Index(np.asarray(demands, dtype=str), name="demand"))
+    table.attrs.update(tolerance=tolerance, units={"worse": "share of trace-years", "better": "share of trace-years",
+                                                   "p5": "percentage points", "p95": "percentage points"})
+    return table
+
+
+#: what two ensembles share when they share their traces (:func:`daryo.ensemble.run_of`'s entries)
+_PAIRED = ("model", "model_text", "inflow_record", "seed", "traces", "years")
 
 
 def _ensemble_indicators(path: str | Path, threshold: float) -> pd.DataFrame:

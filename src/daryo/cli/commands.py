@@ -727,7 +727,33 @@ def _compare_ensembles(args: argparse.Namespace, csv: Path | None) -> int:
     for note in _ensemble_notes(args, table):
         print(f"note: {note}")
     _print_comparison(table, args.all, [run["caveats"].splitlines() for run in runs], csv)
+    if table.attrs["paired"]:
+        _print_paired_deficits(args.first, args.second)
     return EXIT_OK
+
+
+def _print_paired_deficits(first: str, second: str, shown: int = 10) -> None:
+    """The demands whose annual deficit changes in some trace-year of two ensembles of the same traces, most often
+    worse first (:func:`daryo.compare.paired_deficit_changes`)."""
+    from ..compare import paired_deficit_changes
+
+    table = paired_deficit_changes(_ensemble_store(first), _ensemble_store(second))
+    table = table[(table["worse"] > 0) | (table["better"] > 0)].sort_values(["worse", "p95"], ascending=False,
+                                                                           kind="stable")
+    if table.empty:
+        print("paired by trace-year: no demand's annual deficit changes by more than 1 percentage point in any "
+              "trace-year")
+        return
+    first_n = f"; the first {shown} shown" if len(table) > shown else ""
+    print(f"paired by trace-year (the same traces): demands whose annual deficit changes by more than 1 percentage "
+          f"point ({len(table)}{first_n}): the share of trace-years worse and better in the second, and the 5th and "
+          "95th percentiles of the change (percentage points of the demand):")
+    rows = table.head(shown)
+    w = max(len("demand"), *(len(str(name)) for name in rows.index)) + 2
+    print(f"  {'demand':<{w}}{'country':<9}{'worse':>9}{'better':>9}{'p5':>9}{'p95':>9}")
+    for name, row in rows.iterrows():
+        print(f"  {name:<{w}}{row['country']:<9}{row['worse']:>9.1%}{row['better']:>9.1%}{row['p5']:>+9.1f}"
+              f"{row['p95']:>+9.1f}")
 
 
 #: the header of the CSV file daryo compare writes (one it may replace starts so)
