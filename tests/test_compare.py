@@ -175,21 +175,27 @@ def test_results_read_back_name_their_river_systems_by_the_models_basins(tmp_pat
         assert list(daryo.sdg.water_stress(ds).index) == ["syr", "amu", "all"]
 
 
+def _dam(tmp_path, dam: str = "dam", max_volume: float = 100, initial: float = 80, end: str = "2001-09"):
+    """A river of 10 a month into a reservoir (``dam``), which gives a farm (UZB) of 12 a month and the sea."""
+    model = tmp_path / "dam.yaml"
+    model.write_text(f"""version: 1
+name: one-dam
+time: {{start: 2000-10, end: {end}}}
+nodes:
+  - {{id: river, type: inflow, inflow: 10}}
+  - {{id: {dam}, type: reservoir, max_volume: {max_volume}, initial_volume: {initial}}}
+  - {{id: farm, type: demand, demand: 12, country: UZB}}
+  - {{id: sea, type: sink}}
+edges: [[river, {dam}], [{dam}, farm], [{dam}, sea]]
+""")
+    return model
+
+
 def test_a_run_that_draws_its_reservoir_down_is_told(tmp_path, capsys):
     """A review: a deal that delivers more by emptying a reservoir looked like a gain.  Inflow 10 a month, the farm
     12 (first) or 15 (second) behind a dam of 80: each delivered in full, the dam 2 or 5 a month lower, so it ends
     at 80 − 24 = 56 and 80 − 60 = 20."""
-    model = tmp_path / "dam.yaml"
-    model.write_text("""version: 1
-name: one-dam
-time: {start: 2000-10, end: 2001-09}
-nodes:
-  - {id: river, type: inflow, inflow: 10}
-  - {id: dam, type: reservoir, max_volume: 100, initial_volume: 80}
-  - {id: farm, type: demand, demand: 12, country: UZB}
-  - {id: sea, type: sink}
-edges: [[river, dam], [dam, farm], [dam, sea]]
-""")
+    model = _dam(tmp_path)
     more = tmp_path / "more.yaml"
     more.write_text("title: a larger farm\nchanges:\n  - scale_demands: {nodes: [farm], factor: 1.25}\n")
     first = daryo.run(daryo.load(model)).to_netcdf(tmp_path / "first.nc")
@@ -231,17 +237,7 @@ def test_the_reservoir_note_is_left_out_for_runs_of_other_spans_and_small_change
     """A diff review: a run of two years against one of one was said to draw water from storage (the longer run
     had a second year to refill); a change of 0.1 % of the water stored was noted as a drawdown; a reservoir named
     "all" was overwritten by the reservoirs' total."""
-    model = tmp_path / "dam.yaml"
-    model.write_text("""version: 1
-name: one-dam
-time: {start: 2000-10, end: 2002-09}
-nodes:
-  - {id: river, type: inflow, inflow: 10}
-  - {id: all, type: reservoir, max_volume: 1000, initial_volume: 800}
-  - {id: farm, type: demand, demand: 12, country: UZB}
-  - {id: sea, type: sink}
-edges: [[river, all], [all, farm], [all, sea]]
-""")
+    model = _dam(tmp_path, "all", 1000, 800, "2002-09")
     tiny = tmp_path / "tiny.yaml"
     tiny.write_text("title: a little more\nchanges:\n  - scale_demands: {nodes: [farm], factor: 1.01}\n")
     two = daryo.run(daryo.load(model)).to_netcdf(tmp_path / "two.nc")
