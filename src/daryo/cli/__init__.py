@@ -4,8 +4,9 @@ Exit codes: 0 success, 1 invalid input (model, data or an infeasible step), 2 us
 early (``daryo info | head``: the exit status of a process ended by SIGPIPE, without a message).
 
 The package: this module builds the parser and runs a command, turning every error into its message and
-exit code; :mod:`~daryo.cli.commands` holds the commands, :mod:`~daryo.cli.summary` the printed summary of a
-run, and :mod:`~daryo.cli._process` the process's streams, signals and exit codes.
+exit code; :mod:`~daryo.cli.commands` holds the commands but ``daryo compare``, which is in :mod:`~daryo.cli.compare`,
+:mod:`~daryo.cli.summary` the printed summary of a run, and :mod:`~daryo.cli._process` the process's streams, signals
+and exit codes.
 """
 
 from __future__ import annotations
@@ -36,7 +37,6 @@ from ._process import (
     _UsageError,
 )
 from .commands import (
-    _cmd_compare,
     _cmd_convert,
     _cmd_ensemble,
     _cmd_info,
@@ -45,6 +45,7 @@ from .commands import (
     _cmd_summary,
     _cmd_validate,
 )
+from .compare import _cmd_compare
 
 __all__ = ["main", "build_parser"]
 

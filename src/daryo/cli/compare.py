@@ -1,0 +1,282 @@
+"""The ``daryo compare`` command: two runs' results, or two ensembles' outputs, side by side (a thin shell over
+:mod:`daryo.compare`)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from ._process import EXIT_OK, _InputError, _UsageError
+from .commands import _check_parent, _ensemble_store, _output_path, _percent
+from .summary import _count
+
+#: the smallest difference daryo compare prints (its values have one decimal)
+_UNCHANGED = 0.05
+
+
+def _cmd_compare(args: argparse.Namespace) -> int:
+    from .._files import atomic_write
+    from ..compare import compare_runs
+
+    csv = _compare_csv(args)
+    if any(_is_ensemble_store(p) for p in (args.first, args.second)):
+        return _compare_ensembles(args, csv)
+    first, second = _read_results(args.first), _read_results(args.second)
+    with first, second:
+        table = compare_runs(first, second)
+        runs = [_run_description(ds) for ds in (first, second)]
+        caveats = [str(ds.attrs.get("caveats") or "").splitlines() for ds in (first, second)]
+    if csv is not None:  # (each row names the runs: a table of a deal and its baseline is told apart in a report)
+        named = table.assign(first_run=f"{table.attrs['first']} ({args.first})",
+                             second_run=f"{table.attrs['second']} ({args.second})")
+        atomic_write(csv, lambda f: f.write(named.to_csv(index=False).encode()))
+    print("second − first: mean annual values (hm³/yr for water, GWh/yr for energy; a run shorter than a year: its "
+          "totals), water stress in % and its difference in percentage points:")
+    for which, path, run in (("first", args.first, runs[0]), ("second", args.second, runs[1])):
+        print(f"  {which + ':':<8}{table.attrs[which]} ({path}; {run[0]}; hydrology {run[1] or 'given'})")
+    for note in _compare_notes(args, table, runs):
+        print(f"note: {note}")
+    _print_comparison(table, args.all, caveats, csv)
+    return EXIT_OK
+
+
+def _print_comparison(table: Any, every: bool, caveats: list[list[str]], csv: Path | None) -> None:
+    """daryo compare's rows that change (``every``: all of them), the caveats one run has and the other lacks, and
+    where the whole table was written."""
+    changed = table if every else table[~(table["difference"].abs() < _UNCHANGED)]
+    if len(changed):
+        w = max(len("element"), *(len(e) for e in changed["element"])) + 2
+        q = max(len("quantity"), *(len(x) for x in changed["quantity"])) + 2
+        print(f"  {'table':<13}{'element':<{w}}{'quantity':<{q}}{'first':>12}{'second':>12}{'difference':>12}")
+        values = changed[["first", "second", "difference"]].to_numpy(dtype=float)
+        for (kind, element, quantity), (a, b, d) in zip(changed[["table", "element", "quantity"]].to_numpy(str),
+                                                        values, strict=True):
+            print(f"  {kind:<13}{element:<{w}}{quantity:<{q}}{_cell(a)}{_cell(b)}{_cell(d, sign=True)}")
+    unchanged = len(table) - len(changed)
+    if unchanged:
+        print(f"({unchanged} of {len(table)} rows do not change by {_UNCHANGED} or more; --all shows them)")
+    for side, (own, other) in (("first", caveats), ("second", caveats[::-1])):
+        only = [c for c in own if c not in other]  # (an overlay's: what a reader of that run must know)
+        if only:
+            print(f"caveats of the {side} run only:", *(f"  - {c}" for c in only), sep="\n")
+    if csv is not None:
+        print(f"the whole table written to {csv}")
+
+
+def _ensemble_notes(args: argparse.Namespace, table: Any) -> list[str]:
+    """What to know before reading two ensembles' comparison: the same file twice, whether they share their traces,
+    other thresholds, rows only one has."""
+    first, second = table.attrs["first"], table.attrs["second"]
+    notes = ["the two files are one: nothing can differ"] if Path(args.first).resolve() == Path(
+        args.second).resolve() else []
+    if table.attrs["paired"]:
+        notes.append("the ensembles share their traces (the same model, seed, traces and years): their differences "
+                     "are of the rules and overlays, trace-year by trace-year")
+    elif first["model"] != second["model"]:
+        notes.append(f"the ensembles are of other models ({first['model']}, {second['model']}): their elements are "
+                     "compared by name only")
+    else:
+        notes.append("the ensembles have other traces (seed, traces, years or the inflows they are drawn from): their "
+                     "differences include the sampling of the hydrology; give both the same --seed, --traces and "
+                     "--years to compare the rules alone")
+    if first["threshold"] != second["threshold"]:
+        notes.append(f"the deficit thresholds differ ({_percent(first['threshold'])} and "
+                     f"{_percent(second['threshold'])}): both shares above threshold are taken at the first's, from "
+                     "the stored years")
+    alone = table[table["first"].isna() | table["second"].isna()]
+    if len(alone):
+        notes.append(f"{_count(len(alone), 'row')} only one ensemble has: elements only one has, such as a node an "
+                     "overlay adds")
+    return notes
+
+
+def _is_ensemble_store(path: str) -> bool:
+    """Whether ``path`` is an ensemble's output: a zarr folder, or a NetCDF file with traces."""
+    import xarray as xr
+
+    from ..results import is_netcdf
+
+    p = Path(path)
+    if p.is_dir():
+        return p.suffix.lower() == ".zarr"
+    if not p.is_file() or not is_netcdf(p):
+        return False
+    try:
+        with xr.open_dataset(p) as ds:
+            return "trace" in ds.dims
+    except (OSError, ValueError):
+        return False
+
+
+def _compare_ensembles(args: argparse.Namespace, csv: Path | None) -> int:
+    """daryo compare of two ensembles' outputs: their summaries side by side."""
+    from .._files import atomic_write
+    from ..compare import compare_ensembles
+
+    for path in (args.first, args.second):
+        if not Path(path).exists():
+            raise _InputError(f"{path}: no such file or folder")
+        if not _is_ensemble_store(path):
+            raise _InputError(f"{path} is not an ensemble's output: daryo compare takes two runs' results (daryo run "
+                              "-o FILE.nc) or two ensembles' outputs (daryo ensemble -o), not one of each")
+    try:
+        table = compare_ensembles(_ensemble_store(args.first), _ensemble_store(args.second))
+    except ValueError as exc:
+        raise _InputError(str(exc)) from None
+    runs = [table.attrs["first"], table.attrs["second"]]
+    names = [run["model"] + "".join(f" + {s.strip()}" for s in str(run["scenarios"]).split(",") if s.strip())
+             for run in runs]
+    about = [f"{path}; {_count(run['traces'], 'trace')} × {_count(run['years'], 'year')}, seed {run['seed']}"
+             for run, path in zip(runs, (args.first, args.second), strict=True)]
+    if csv is not None:  # (each row names the runs, with their traces: a table handed on keeps its context)
+        named = table.assign(first_run=f"{names[0]} ({about[0]})", second_run=f"{names[1]} ({about[1]})")
+        atomic_write(csv, lambda f: f.write(named.to_csv(index=False).encode()))
+    print("second − first: ensemble statistics over each run's trace-years (hm³/yr for water, GWh/yr for energy; "
+          "shares and water stress in %, their differences in percentage points):")
+    for k, which in enumerate(("first", "second")):
+        print(f"  {which + ':':<8}{names[k]} ({about[k]}; deficit threshold {_percent(runs[k]['threshold'])})")
+    for note in _ensemble_notes(args, table):
+        print(f"note: {note}")
+    _print_comparison(table, args.all, [run["caveats"].splitlines() for run in runs], csv)
+    if table.attrs["paired"]:
+        _print_paired_deficits(args.first, args.second)
+    return EXIT_OK
+
+
+def _print_paired_deficits(first: str, second: str, shown: int = 10) -> None:
+    """The demands whose annual deficit changes in some trace-year of two ensembles of the same traces, most often
+    worse first (:func:`daryo.compare.paired_deficit_changes`)."""
+    from ..compare import paired_deficit_changes
+
+    table = paired_deficit_changes(_ensemble_store(first), _ensemble_store(second))
+    table = table[(table["worse"] > 0) | (table["better"] > 0)].sort_values(["worse", "p95"], ascending=False,
+                                                                           kind="stable")
+    if table.empty:
+        print("paired by trace-year: no demand's annual deficit changes by more than 1 percentage point in any "
+              "trace-year")
+        return
+    first_n = f"; the first {shown} shown" if len(table) > shown else ""
+    print(f"paired by trace-year (the same traces): demands whose annual deficit changes by more than 1 percentage "
+          f"point ({len(table)}{first_n}): the share of trace-years worse and better in the second, and the 5th and "
+          "95th percentiles of the change (percentage points of the demand):")
+    rows = table.head(shown)
+    w = max(len("demand"), *(len(str(name)) for name in rows.index)) + 2
+    print(f"  {'demand':<{w}}{'country':<9}{'worse':>9}{'better':>9}{'p5':>9}{'p95':>9}")
+    for name, row in rows.iterrows():
+        print(f"  {name:<{w}}{row['country']:<9}{row['worse']:>9.1%}{row['better']:>9.1%}{row['p5']:>+9.1f}"
+              f"{row['p95']:>+9.1f}")
+
+
+#: the header of the CSV file daryo compare writes (one it may replace starts so)
+_COMPARE_HEADER = "table,element,quantity,units,first,second,difference"
+
+
+def _compare_csv(args: argparse.Namespace) -> Path | None:
+    """daryo compare's ``--csv`` target, checked before any work: not a folder, not one of the results compared,
+    and, where it exists, an earlier comparison's table (nothing else is replaced)."""
+    if args.csv is None:
+        return None
+    csv = _output_path(args.csv, "table.csv", "--csv")
+    _check_parent(csv)
+    if csv.is_dir():
+        raise _UsageError(f"--csv {args.csv} is a folder: give a file name, such as {csv / 'table.csv'}")
+    if any(csv.resolve() == Path(p).resolve() for p in (args.first, args.second)):
+        raise _UsageError(f"--csv {args.csv} is one of the results compared: give another file name")
+    if csv.exists():
+        with open(csv, "rb") as f:
+            head = f.read(len(_COMPARE_HEADER))
+        if head != _COMPARE_HEADER.encode():
+            raise _InputError(f"{csv} exists and is not a table of daryo compare: give another file name (it is "
+                              "not replaced)")
+    return csv
+
+
+def _compare_notes(args: argparse.Namespace, table: Any, runs: list[tuple[str, str]]) -> list[str]:
+    """What to know before reading a comparison: the same file twice, runs of other spans or hydrology, a run that
+    draws more water from its reservoirs (or keeps more in them) over the run, rows only one run has."""
+    notes = []
+    if Path(args.first).resolve() == Path(args.second).resolve():
+        notes.append("the two files are one: nothing can differ")
+    if runs[0][0] != runs[1][0]:
+        notes.append("the runs cover different spans or scenarios; their mean annual values are compared all the "
+                     "same")
+    if runs[0][1] != runs[1][1]:
+        notes.append("the runs have different hydrology: their differences are of the water as much as of the "
+                     "rules")
+    if runs[0][0] == runs[1][0] and (d := _drawn_from_storage(table)):  # (a deal's gain may be water taken from
+        # storage; runs of other spans differ in what they have time to refill)
+        notes.append(f"the second run {'draws' if d < 0 else 'keeps'} {abs(d):,.1f} hm³ more "
+                     f"{'from' if d < 0 else 'in'} its reservoirs than the first over the whole run (their volume "
+                     "at its end less their volume at its start; not a year's): "
+                     + ("part of what it delivers or passes on comes from storage, which years after the run would "
+                        "have to refill" if d < 0 else "water held back, not delivered or passed on, in the run"))
+    alone = table[table["first"].isna() | table["second"].isna()]
+    if len(alone):
+        why = "elements only one has, such as a node an overlay adds"
+        if (alone["table"] == "system").any():
+            why += ("; or river systems named differently: results written before 2026-12-06 do not record the "
+                    "model's basins (run them again)")
+        notes.append(f"{_count(len(alone), 'row')} only one run has: {why}")
+    return notes
+
+
+def _drawn_from_storage(table: Any) -> float:
+    """The difference (second − first) of the water all reservoirs gain over the run, where it is at least 0.5 % of
+    the larger run's water stored at the start (0.0 otherwise, and without reservoirs)."""
+    from ..compare import RESERVOIR_TOTALS
+
+    rows = table[(table["table"] == "reservoir") & table["element"].isin(RESERVOIR_TOTALS)]
+    change = rows[rows["quantity"] == "change over the run"]["difference"]
+    start = rows[rows["quantity"] == "storage at start"][["first", "second"]]
+    if not len(change) or not len(start):
+        return 0.0
+    d = float(change.iloc[-1])  # (the total follows the reservoirs' rows: a reservoir may be named "all")
+    return d if abs(d) >= max(_UNCHANGED, 0.005 * float(start.max(axis=1).iloc[-1])) else 0.0
+
+
+def _read_results(path: str) -> Any:
+    """A run's results file, open (an error that names it where it is not one)."""
+    import xarray as xr
+
+    from .._files import user_path
+    from ..compare import check_run_results
+    from ..results import is_netcdf
+
+    p = user_path(path, "daryo compare", "a file")
+    if not p.is_file():
+        what = "a folder (an ensemble's zarr store, or CSV files?)" if p.is_dir() else "not a file"
+        raise _InputError(f"{path}: no such file" if not p.exists() else f"{path} is {what}: give the results of "
+                          "daryo run -o FILE.nc")
+    if not is_netcdf(p):
+        raise _InputError(f"{path} is not a NetCDF file: give the results of daryo run -o FILE.nc")
+    try:
+        ds = xr.open_dataset(p)
+    except (OSError, ValueError):
+        raise _InputError(f"{path} cannot be read as a NetCDF file: give the results of daryo run -o FILE.nc"
+                          ) from None
+    try:
+        check_run_results(ds, "daryo compare")
+    except ValueError as exc:
+        ds.close()
+        what = "an ensemble's store" if "trace" in ds.dims else "not a run's results"
+        raise _InputError(f"{path} is {what}: daryo compare takes the results of two runs (daryo run -o FILE.nc)"
+                          ) from exc
+    return ds
+
+
+def _run_description(ds: Any) -> tuple[str, str]:
+    """A run's span and scenarios, and its hydrology, as the comparison's header gives them."""
+    import pandas as pd
+
+    t = pd.DatetimeIndex(ds["time"].values)
+    return (f"{t[0]:%Y-%m} to {t[-1]:%Y-%m}, {_count(ds.sizes['scenario'], 'scenario')}",
+            str(ds.attrs.get("hydrology") or ""))
+
+
+def _cell(value: float, sign: bool = False) -> str:
+    """A value of daryo compare's table in a column of 12: one decimal ("-0.0" as 0.0), "–" for none."""
+    if value != value:  # (NaN: an element only one run has)
+        return f"{'–':>12}"
+    value = round(value, 1) + 0.0
+    return f"{value:>+12.1f}" if sign else f"{value:>12.1f}"
