@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -161,7 +162,7 @@ def paired_deficit_changes(first: str | Path, second: str | Path, tolerance: flo
                          "record of inflows, seed, traces and years)")
     fractions = []
     for path in (first, second):
-        with xr.open_dataset(path, engine="zarr" if Path(path).suffix.lower() == ".zarr" else None) as ds:
+        with _open_store(path) as ds:
             fractions.append(ds["annual_deficit_fraction"].transpose("trace", "year", "demand").load())
     demands = [d for d in fractions[0]["demand"].values if d in set(fractions[1]["demand"].values)]
     a, b = (f.sel(demand=demands).values.reshape(-1, len(demands)) for f in fractions)
@@ -175,6 +176,11 @@ def paired_deficit_changes(first: str | Path, second: str | Path, tolerance: flo
     return table
 
 
+def _open_store(path: str | Path) -> xr.Dataset:
+    """An ensemble's output, opened lazily (a zarr folder or a NetCDF file)."""
+    return xr.open_dataset(path, engine="zarr" if Path(path).suffix.lower() == ".zarr" else None)
+
+
 #: what two ensembles share when they share their traces (:func:`daryo.ensemble.run_of`'s entries)
 _PAIRED = ("model", "model_text", "inflow_record", "seed", "traces", "years")
 
@@ -185,7 +191,7 @@ def _ensemble_indicators(path: str | Path, threshold: float) -> pd.DataFrame:
     from .ensemble import requirement_table, water_stress_table
 
     rows: list[tuple[str, str, str, str, float]] = []
-    with xr.open_dataset(path, engine="zarr" if Path(path).suffix.lower() == ".zarr" else None) as ds:
+    with _open_store(path) as ds:
         def stat(name: str, statistic: str) -> np.ndarray:
             return ds[f"summary_{name}"].sel(statistic=statistic).values
 
@@ -246,10 +252,12 @@ def check_run_results(ds: xr.Dataset, caller: str) -> None:
                          "mass_balance_error)")
 
 
-def run_label(ds: xr.Dataset) -> str:
-    """A run's model and overlays, as its results' attributes name them (``aral-sea-basin + rogun-full``)."""
-    scenarios = str(ds.attrs.get("scenarios") or "")
-    return str(ds.attrs.get("model") or "(unnamed model)") + "".join(
+def run_label(ds: xr.Dataset | Mapping[str, Any]) -> str:
+    """A run's model and overlays, as its results' attributes name them (``aral-sea-basin + rogun-full``); or an
+    ensemble's, as :func:`daryo.ensemble.run_of` gives them."""
+    run = ds.attrs if isinstance(ds, xr.Dataset) else ds
+    scenarios = str(run.get("scenarios") or "")
+    return str(run.get("model") or "(unnamed model)") + "".join(
         f" + {s.strip()}" for s in scenarios.split(",") if s.strip())
 
 

@@ -423,7 +423,9 @@ def supply_reliability(ds: xr.Dataset, threshold: float = 0.0) -> pd.DataFrame:
     if not 0.0 <= threshold < 1.0:
         raise ValueError(f"threshold={threshold!r}: give a fraction of the step's demand, 0 ≤ threshold < 1 "
                          "(0.3: a step fails when it gets less than 70 % of its demand)")
-    got, short = (_per_trace_step_demand(ds, name) for name in ("delivery", "deficit"))  # (S, T, D) each
+    _check_supply_series(ds)
+    got, short = (trace_time_element(ds[name], "demand", "supply_reliability")  # (S, T, D) each
+                  for name in ("delivery", "deficit"))
     asked = got + short
     fraction = np.divide(short, asked, out=np.zeros_like(short), where=asked > 0)
     fail = fraction > threshold
@@ -442,9 +444,9 @@ def supply_reliability(ds: xr.Dataset, threshold: float = 0.0) -> pd.DataFrame:
     return frame
 
 
-def _per_trace_step_demand(ds: xr.Dataset, name: str) -> np.ndarray:
-    """Variable ``name`` of ``ds`` as float64 (scenarios or traces, time, demand), with a scenario axis of one
-    where ``ds`` is a selection of one."""
+def _check_supply_series(ds: xr.Dataset) -> None:
+    """Raise a ValueError naming what :func:`supply_reliability` needs and ``ds`` lacks: the ``delivery`` and
+    ``deficit`` of each demand over time."""
     missing = [n for n in ("delivery", "deficit")
                if n not in ds.data_vars or "demand" not in ds[n].dims or "time" not in ds[n].dims]
     if missing:
@@ -455,7 +457,6 @@ def _per_trace_step_demand(ds: xr.Dataset, name: str) -> np.ndarray:
                  "a run's results have them, and an ensemble's store by default")
         raise ValueError(f"supply_reliability: the results have no {' and no '.join(map(repr, missing))} of each "
                          f"demand over time ({where})")
-    return trace_time_element(ds[name], "demand", "supply_reliability")
 
 
 def trace_time_element(da: xr.DataArray, element: str, caller: str) -> np.ndarray:

@@ -20,8 +20,9 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     from ..compare import compare_runs
 
     csv = _compare_csv(args)
-    if any(_is_ensemble_store(p) for p in (args.first, args.second)):
-        return _compare_ensembles(args, csv)
+    stores = [_is_ensemble_store(p) for p in (args.first, args.second)]  # (each file looked into once)
+    if any(stores):
+        return _compare_ensembles(args, csv, stores)
     first, second = _read_results(args.first), _read_results(args.second)
     with first, second:
         table = compare_runs(first, second)
@@ -109,15 +110,16 @@ def _is_ensemble_store(path: str) -> bool:
         return False
 
 
-def _compare_ensembles(args: argparse.Namespace, csv: Path | None) -> int:
-    """daryo compare of two ensembles' outputs: their summaries side by side."""
+def _compare_ensembles(args: argparse.Namespace, csv: Path | None, stores: list[bool]) -> int:
+    """daryo compare of two ensembles' outputs (``stores``: whether each input is one): their summaries side by
+    side."""
     from .._files import atomic_write
-    from ..compare import compare_ensembles
+    from ..compare import compare_ensembles, run_label
 
-    for path in (args.first, args.second):
+    for path, store in zip((args.first, args.second), stores, strict=True):
         if not Path(path).exists():
             raise _InputError(f"{path}: no such file or folder")
-        if not _is_ensemble_store(path):
+        if not store:
             raise _InputError(f"{path} is not an ensemble's output: daryo compare takes two runs' results (daryo run "
                               "-o FILE.nc) or two ensembles' outputs (daryo ensemble -o), not one of each")
     try:
@@ -125,8 +127,7 @@ def _compare_ensembles(args: argparse.Namespace, csv: Path | None) -> int:
     except ValueError as exc:
         raise _InputError(str(exc)) from None
     runs = [table.attrs["first"], table.attrs["second"]]
-    names = [run["model"] + "".join(f" + {s.strip()}" for s in str(run["scenarios"]).split(",") if s.strip())
-             for run in runs]
+    names = [run_label(run) for run in runs]
     about = [f"{path}; {_count(run['traces'], 'trace')} × {_count(run['years'], 'year')}, seed {run['seed']}"
              for run, path in zip(runs, (args.first, args.second), strict=True)]
     if csv is not None:  # (each row names the runs, with their traces: a table handed on keeps its context)

@@ -120,7 +120,7 @@ def _plant_lines(ds: xr.Dataset, covered: dict[str, float] | None) -> list[str]:
 
 def _reservoir_lines(ds: xr.Dataset) -> list[str]:
     """Each reservoir's volume at the run's start and end and the change (mean over the scenarios: water taken
-    from storage is not new water), and its lowest at a step's end; none without reservoirs."""
+    from storage is not new water), and its lowest, at the start or a step's end; none without reservoirs."""
     from ..indicators import storage_change
 
     table = storage_change(ds)
