@@ -274,6 +274,8 @@ def test_an_unknown_argument_is_shown_with_its_commands_usage(argv, usage, capsy
     (["ensemble", "--see", "2", "--traces", "1", "--years", "1", "-o", "x.nc"],
      "unrecognized arguments: --see (did you mean --seed? options are not abbreviated)"),
     (["run", DEMO, "--yeras", "3"], "unrecognized arguments: --yeras 3 (did you mean --years?)"),
+    (["ensemble", "--trace", "5", "--years", "1", "-o", "x.nc"],  # (a docs review: said only that --traces is
+     "unrecognized arguments: --trace (did you mean --traces? options are not abbreviated)"),  # required)
     (["run", DEMO, "--bogus"], "unrecognized arguments: --bogus\n"),
     (["run", "--scenario", "20"], "--scenario 20: a scenario overlay is a name from `daryo scenarios` or an overlay "
      ".yaml file; for 20 traces, use --scenarios 20 --hydrology stochastic"),

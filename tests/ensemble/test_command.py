@@ -238,7 +238,7 @@ def test_cli_ensemble_interrupted_after_its_results_were_written_says_so(tmp_pat
     """Ctrl-C while the finished run's report is printed: exit 130, and the message says the results are whole
     (it said only "interrupted", as if the run had been undone)."""
     import daryo.cli._process
-    import daryo.cli.commands
+    import daryo.cli.ensemble_report
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
@@ -246,7 +246,7 @@ def test_cli_ensemble_interrupted_after_its_results_were_written_says_so(tmp_pat
     model = tmp_path / "basin.yaml"
     model.write_text(yaml_of_basin())
     out = tmp_path / "i.nc"
-    monkeypatch.setattr(daryo.cli.commands, "_print_shortfalls", interrupted)
+    monkeypatch.setattr(daryo.cli.ensemble_report, "_print_shortfalls", interrupted)
     assert main(["ensemble", str(model), "--traces", "2", "--years", "1", "-o", str(out), "--quiet"]) == 130
     assert f"interrupted; the results had already been written to {out}" in capsys.readouterr().err
     assert out.exists() and not (tmp_path / "i.nc.parts").exists()
@@ -254,7 +254,7 @@ def test_cli_ensemble_interrupted_after_its_results_were_written_says_so(tmp_pat
     def terminated(*args, **kwargs):  # (SIGTERM said only "terminated": an interruption fuzz)
         raise daryo.cli._process._Terminated
 
-    monkeypatch.setattr(daryo.cli.commands, "_print_shortfalls", terminated)
+    monkeypatch.setattr(daryo.cli.ensemble_report, "_print_shortfalls", terminated)
     assert main(["ensemble", str(model), "--traces", "2", "--years", "1", "-o", str(out), "--quiet"]) == 143
     assert f"terminated; the results had already been written to {out}" in capsys.readouterr().err
 
@@ -382,6 +382,20 @@ def test_the_river_systems_together_are_a_last_row_as_daryo_run_gives_them(tmp_p
     np.testing.assert_allclose(table.loc["all", ["withdrawal", "renewable", "environmental", "long_term"]]
                                .astype(float), [w.mean(), r.mean(), e.mean(), w.mean() / (r.mean() - e.mean()) * 100],
                                rtol=1e-12)
+    # one run year's traces alone (a review: a drought's year had only the pooled figures)
+    year = water_stress_table(out, year=1)
+    one = ds.isel(year=1)
+    amu = (one["annual_water_stress"].sel(system="amu").values)
+    np.testing.assert_allclose(year.loc["amu", ["mean", "p5", "p50", "p95"]].astype(float),
+                               [amu.mean(), *np.percentile(amu, [5, 50, 95])], rtol=1e-12)
+    w1, r1, e1 = (one[v].sel(system="amu").values.mean() for v in ("annual_withdrawal", "annual_renewable_water",
+                                                                    "annual_environmental_flow"))
+    assert year.loc["amu", "long_term"] == pytest.approx(w1 / (r1 - e1) * 100, rel=1e-12)
+    sums = [one[v].sum("system").values for v in ("annual_withdrawal", "annual_renewable_water",
+                                                   "annual_environmental_flow")]
+    assert year.loc["all", "p50"] == pytest.approx(np.median(sums[0] / (sums[1] - sums[2]) * 100), rel=1e-12)
+    with pytest.raises(ValueError, match="year 2: the ensemble holds run years 0 to 1"):
+        water_stress_table(out, year=2)
     # the summary CSV has them too (a review: the printed all row was in no file)
     rows = summary_table(out)
     rows = rows[(rows.indicator == "annual_water_stress") & (rows.element == "all")].set_index("statistic")
@@ -397,7 +411,8 @@ def test_the_ensemble_says_how_the_flow_requirements_fared_as_the_store_holds_th
     """A review (a new basin's modeller): an ensemble kept and said nothing of the environmental flows.  Per
     requirement, the mean water required and met a year, the share of trace-years short and the annual share not
     met, counted here by hand from the store's yearly values."""
-    from daryo.ensemble import requirement_table, summary_table
+    from daryo.cli.ensemble_report import _print_shortfalls
+    from daryo.ensemble import requirement_table, shortfall_table, summary_table
 
     out = tmp_path / "aral.nc"
     assert main(["ensemble", "--traces", "8", "--years", "3", "--seed", "1", "-o", str(out)]) == 0
@@ -420,6 +435,19 @@ def test_the_ensemble_says_how_the_flow_requirements_fared_as_the_store_holds_th
     row = table.loc["amu_delta_eflow"]
     assert rows[4].split() == ["amu_delta_eflow", "south_aral", f"{row['required']:.1f}", f"{row['met']:.1f}",
                                f"{row['short']:.2%}", f"{row['mean']:.2%}", f"{row['p95']:.2%}"]
+    demands = shortfall_table(out)  # (a review: only the first 10 demands were ever listed)
+    _print_shortfalls(out, shown=4)
+    assert f"({len(demands)}; the first 4 shown, --all: every one)" in capsys.readouterr().out
+    assert main(["summary", str(out), "--all"]) == 0
+    listed = capsys.readouterr().out.splitlines()
+    head = next(i for i, line in enumerate(listed) if line.startswith("demands short in some trace-year"))
+    assert [line.split()[0] for line in listed[head + 2:head + 2 + len(demands)]] == list(demands.index)
+    year = requirement_table(out, year=1)  # (one run year's traces: daryo summary --year 1)
+    one = [v.reshape(8, 3, 3)[:, 1] for v in (required, met, short)]
+    np.testing.assert_allclose(year[["required", "met"]].values.T, [one[0].mean(axis=0), one[1].mean(axis=0)],
+                               rtol=1e-12)
+    np.testing.assert_allclose(year["short"], (one[2] > 0).mean(axis=0))
+    np.testing.assert_allclose(year["p95"], np.percentile(one[2], 95, axis=0), rtol=1e-9, atol=1e-15)
     summary = summary_table(out)
     assert set(summary[summary.kind == "requirement"].indicator) == {
         "annual_required", "annual_requirement_met", "annual_requirement_shortfall_fraction"}
@@ -608,7 +636,11 @@ def test_daryo_summary_reads_a_store_and_prints_what_its_run_printed(tmp_path, c
     want = shortfall_table(out, threshold=0.05, year=1)
     assert said[1].startswith(f"demands short in some trace in run year 1 ({len(want)}), by P, the share of traces "
                               "with a deficit above 5% of the demand")
-    assert "(the tables below are over all run years, not run year 1 alone)" in said  # (a review: read as year 1's)
+    assert any(line.startswith("water stress by river system (SDG 6.4.2's ratio: withdrawal / (renewable − "
+                               "environmental)) over the traces in run year 1:") for line in said)  # (a review: the
+    # pooled tables were read as year 1's; now every table is year 1's)
+    assert "reservoirs' lowest storage in each year over the traces in run year 1 (hm³; at dead storage: the share " \
+           "of the traces in run year 1 it is drawn down to its min_volume):" in said
     first = said[3].split()
     assert first[0] == want.index[0] and first[-3] == f"{want['probability'].iloc[0]:.2%}" == "100.00%"
     for argv, code, message in (
@@ -621,7 +653,10 @@ def test_daryo_summary_reads_a_store_and_prints_what_its_run_printed(tmp_path, c
             ([str(out), "--csv", str(again), "--deficit-threshold", "0.1"], 2, "--csv writes the store's own "
                                                                               "summaries, of the run's deficit "
                                                                               "threshold (30%)"),
-            ([str(out), "--csv", str(model)], 1, "is not a CSV file of an ensemble's summaries; it is not replaced")):
+            ([str(out), "--csv", str(model)], 1, "is not a CSV file of an ensemble's summaries; it is not replaced"),
+            ([str(out), "--year", "1", "--csv", str(again)], 2, "--csv writes the store's own summaries, over all run "
+                                                                "years: leave out --year")):  # (a review: they were
+        # written all the same, as if of that year)
         assert main(["summary", *argv]) == code
         assert message in capsys.readouterr().err, argv
     assert "version: 1" in model.read_text()

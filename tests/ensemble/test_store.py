@@ -595,7 +595,7 @@ def test_the_run_attributes_of_a_netcdf_store_are_32_bit_integers_or_text(tmp_pa
     with netcdf.Dataset(out, "a") as nc:  # a store of before (its seed a 64-bit integer, and no year_days)
         nc.setncattr("format", np.int64(3))
     with pytest.raises(ValueError, match=r"holds the results of a run written by another version of daryo \(format "
-                                         r"3; this one writes format 8\); run without --resume to replace them"):
+                                         r"3; this one writes format 9\); run without --resume to replace them"):
         run(tmp_path, "r.nc", options={"traces": 2, "seed": 3_000_000_000}, resume=True)
 
 
@@ -772,3 +772,67 @@ def test_a_store_of_an_earlier_daryo_is_told_to_be_run_again(tmp_path, table, dr
     with pytest.raises(ValueError, match=f"^{re.escape(str(older))} holds no {what}: it was written by an earlier "
                                          "daryo; run the ensemble again$"):
         getattr(ensemble, table)(older)
+
+
+def test_energy_and_storage_tables_by_hand(tmp_path, capsys):
+    """A review (a hydropower planner): an ensemble printed nothing of the plants or reservoirs, and its store kept
+    no firm energy by country nor how often a reservoir is drawn down to its dead storage.  The tables, worked out
+    again from the store's annual arrays; a monthly min_volume's lowest is the dead storage."""
+    from daryo.compare import compare_ensembles
+    from daryo.ensemble import energy_table, storage_table
+
+    nodes, edges = basin_network()
+    nodes = [dict(n, min_volume={"monthly": [60] * 6 + [50] * 6}) if n["id"] == "dam" else
+             dict(n, demand=[1.6 * d for d in n["demand"]]) if n["id"] == "farm" else n for n in nodes]
+    nodes += [{"id": "p1", "type": "hydropower", "capacity": 1000, "head": 100, "efficiency": 0.9, "country": "KGZ"},
+              {"id": "j", "type": "junction"},
+              {"id": "p2", "type": "hydropower", "capacity": 1000, "head": 50, "efficiency": 0.9, "country": "UZB"}]
+    edges = [e for e in edges if e != ["river", "sea"]] + [["river", "p1"], ["p1", "j"], ["j", "p2"], ["p2", "sea"]]
+    _, out = run(tmp_path, "t.zarr", model=build(nodes, edges, steps=24, allocation="cost", start="2001-10"))
+    ds = load(out)
+    energy, winter = (ds[v].transpose("trace", "year", "hydropower").values.reshape(-1, 2)
+                      for v in ("annual_energy", "annual_winter_energy"))
+    table = energy_table(out)
+    assert list(table.index) == ["p1", "p2"] and list(table["country"]) == ["KGZ", "UZB"]
+    np.testing.assert_allclose(table["mean"], energy.mean(axis=0), rtol=1e-12)
+    np.testing.assert_allclose(table["winter_p5"], np.percentile(winter, 5, axis=0), rtol=1e-12)
+    assert table.loc["p1", "mean"] == pytest.approx(2 * table.loc["p2", "mean"])  # (twice the head)
+    assert table.loc["p1", "p5"] < table.loc["p1", "mean"]
+    countries = energy_table(out, by="country")
+    assert list(countries.index) == ["KGZ", "UZB"]
+    np.testing.assert_allclose(countries["winter_mean"], winter.mean(axis=0), rtol=1e-12)
+    one = energy_table(out, year=1)
+    np.testing.assert_allclose(one["mean"], ds["annual_energy"].isel(year=1).mean("trace").values, rtol=1e-12)
+    with pytest.raises(ValueError, match="year 3: the ensemble holds run years 0 to 2"):
+        energy_table(out, year=3)
+    with pytest.raises(ValueError, match="by='basin': give 'plant' or 'country'"):
+        energy_table(out, by="basin")
+    storage = storage_table(out)
+    lowest = ds["annual_min_storage"].sel(reservoir="dam").values.ravel()
+    assert storage.loc["dam", "min_volume"] == 50
+    assert storage.loc["dam", "least"] == lowest.min() and storage.loc["dam", "p5"] == np.percentile(lowest, 5)
+    assert storage.loc["dam", "at_min"] == pytest.approx((lowest < 50 + 1e-4).mean())
+    assert 0 < storage.loc["dam", "at_min"] < 1
+    compared = compare_ensembles(out, out).set_index(["table", "element", "quantity"])["first"]
+    assert compared[("plant", "p2", "energy winter, p5")] == table.loc["p2", "winter_p5"]
+    assert compared[("country", "KGZ", "energy winter, p5")] == countries.loc["KGZ", "winter_p5"]
+    assert compared[("reservoir", "dam", "at dead storage")] == storage.loc["dam", "at_min"] * 100
+    # the reservoirs' change over the run, as daryo compare gives it of two runs (a review: an ensemble's gain drawn
+    # from storage went unnoticed)
+    assert compared[("reservoir", "dam", "storage at start")] == 250 == ds["reservoir_initial_volume"].item()
+    end = ds["storage"].isel(time=-1).sel(reservoir="dam").values.astype(float).mean()
+    assert compared[("reservoir", "dam", "change over the run, mean")] == pytest.approx(end - 250, rel=1e-12)
+    assert compared[("reservoir", "all", "change over the run, mean")] == pytest.approx(end - 250, rel=1e-12)
+    thirsty = [dict(n, demand=[2 * d for d in n["demand"]]) if n["id"] == "farm" else n for n in nodes]
+    _, more = run(tmp_path, "more.zarr", model=build(thirsty, edges, steps=24, allocation="cost", start="2001-10"))
+    drawn = compare_ensembles(out, more).set_index(["table", "element", "quantity"])["difference"]
+    assert drawn[("reservoir", "all", "change over the run, mean")] < 0
+    assert main(["compare", str(out), str(more)]) == 0
+    assert (f"note: the second ensemble draws {-drawn[('reservoir', 'all', 'change over the run, mean')]:,.1f} hm³ "
+            "more from its reservoirs than the first over the whole run") in capsys.readouterr().out
+    assert main(["summary", str(out)]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    assert next(line for line in printed if line.startswith("  KGZ (all plants)")).split()[3:] == [
+        f"{v:.1f}" for v in countries.loc["KGZ"]]
+    assert next(line for line in printed if line.startswith("  dam ")).split()[-1] == (
+        f"{storage.loc['dam', 'at_min']:.2%}")

@@ -631,3 +631,36 @@ nodes:
 edges: [[src, j1], [j1, lag], [lag, city], [j1, sea]]
 """)
     assert model.node("city").attrs["return_to"] == "j1"
+
+
+def test_cautions_name_a_plant_with_levels_above_sea_and_no_tailwater_and_an_unlimited_source(tmp_path, capsys):
+    """A review (a modeller of her own basin): a plant on a reservoir whose levels are in m a.s.l., given no
+    tailwater level, made 3.5 TWh/yr where 0.9 was right (a head of 1,770 m), and an inflow node left without its
+    series supplied whatever the allocation asked; both models are valid, and nothing was said before the run."""
+    from daryo.cli import main
+    from daryo.model.validate import cautions
+
+    body = _dam_and_plant("efficiency: 0.9").replace("{id: src, type: inflow, inflow: 10}", "{id: src, type: inflow}")
+    model = _load(tmp_path, body)
+    assert cautions(model) == [
+        f"{tmp_path / 'm.yaml'}: nodes[plant] (line 6): tailwater_level 0 m: the head is the level of "
+        "reservoir 'dam' above 0 m, up to 420 m, higher than any dam's (~300 m); if its levels are in m above sea "
+        "level, give the plant's tailwater_level (m a.s.l.), or its energy is overstated",
+        f"{tmp_path / 'm.yaml'}: nodes[src] (line 4): no inflow or max_flow: an unlimited source, which supplies "
+        "whatever the demands it reaches ask of it (a cost only keeps it from sending water on to the sinks); give "
+        "its inflow series, or the most it can supply as max_flow"]
+    for fixed in (body.replace("efficiency: 0.9", "tailwater_level: 380").replace("type: inflow}", "type: inflow, "
+                                                                                  "inflow: 10}"),
+                  body.replace("level: [400, 420]", "level: [100, 120]").replace("type: inflow}", "type: inflow, "
+                                                                                 "max_flow: 10}"),
+                  body.replace("efficiency: 0.9", "head: 20").replace(", level_table: {volume: [0, 100], level: "
+                                                                      "[400, 420]}", "").replace(
+                      "type: inflow}", "type: inflow, max_flow: 20, cost: 2}")):
+        assert cautions(_load(tmp_path, fixed)) == []
+    assert main(["validate", str(tmp_path / "m.yaml")]) == 0  # (the last, fixed)
+    assert "note:" not in capsys.readouterr().err
+    (tmp_path / "m.yaml").write_text(HEAD + body)
+    for command in (["validate"], ["run"]):
+        assert main([*command, str(tmp_path / "m.yaml")]) == 0
+        err = capsys.readouterr().err
+        assert "note: " + cautions(model)[0] in err.splitlines() and "nodes[src] (line 4): no inflow" in err

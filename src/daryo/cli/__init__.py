@@ -62,8 +62,9 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("model", nargs="?", help="model file (daryo YAML/JSON or Pywr JSON; default: the embedded model)")
     r.add_argument("-o", "--output", help="write results to this NetCDF file (.nc)")
     r.add_argument("--csv", metavar="DIR",
-                   help="write results as CSV files into DIR, one per variable, variables.csv with their units and "
-                        "elements.csv with each element's type, country and ends")
+                   help="write results as CSV files into DIR, one per variable, variables.csv with their units, "
+                        "elements.csv with each element's type, country and ends, and steps.csv with each step's "
+                        "days, hydrological year and season")
     r.add_argument("--scenarios", type=_trace_count, metavar="N", help="run the first N scenario traces")
     r.add_argument("--years", type=int, metavar="Y", help="run Y years from the model's start")
     r.add_argument("--scenario", action="append", default=[], metavar="NAME",
@@ -131,6 +132,25 @@ def _option_hint(parser: argparse.ArgumentParser, extra: list[str]) -> str:
     return ""
 
 
+def _refuse_mistyped_option(parser: argparse.ArgumentParser, argv: list[str]) -> None:
+    """A usage error (SystemExit 2) for an option of ``argv`` its command does not have but may mean another's, where
+    argparse would say only that a required option is missing (``--trace 5`` for ``--traces 5``)."""
+    commands = next((a.choices for a in parser._actions if isinstance(a, argparse._SubParsersAction)), {})
+    if not argv or argv[0] not in commands:  # (global options first, or no command: argparse's to say)
+        return
+    command = commands[argv[0]]
+    words = argv[1:]
+    words = words[:words.index("--")] if "--" in words else words
+    given = {w.split("=", 1)[0] for w in words}
+    required = [a.option_strings for a in command._actions if a.required and a.option_strings]
+    if "-h" in given or "--help" in given or all(given & set(names) for names in required):
+        return  # (help asked for, or nothing required missing: argparse names an unknown option with its value)
+    options = {o for action in command._actions for o in action.option_strings}
+    unknown = [w for w in words if w.startswith("--") and w.split("=", 1)[0] not in options]
+    if unknown and (hint := _option_hint(command, unknown)):
+        command.error(f"unrecognized arguments: {' '.join(unknown)}{hint}")
+
+
 def _import_held(args: argparse.Namespace) -> None:
     """Import what the command needs (daryo's modules, NumPy, pandas, xarray, HiGHS, Numba; Dask for a cluster)
     with Ctrl-C and SIGTERM held back, and raise one that came meanwhile once they are imported.
@@ -165,6 +185,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     try:
+        _refuse_mistyped_option(parser, list(sys.argv[1:] if argv is None else argv))
         args, extra = parser.parse_known_args(argv)
         if extra:  # said by the command's parser, with its usage (argparse's own shows only "daryo COMMAND")
             command = _command_parser(parser, args.command)
@@ -278,8 +299,10 @@ def _add_summary_parser(sub: argparse._SubParsersAction) -> None:
                    help="list the demands by the share of trace-years with a deficit above this fraction of the "
                         "demand (or a percentage, 30%%) rather than the run's, worked out from the stored years")
     c.add_argument("--year", type=int, metavar="Y",
-                   help="list the demands by one run year's figures (0 for the first), over the traces alone: the "
-                        "years of a drought, which the pooled figures dilute")
+                   help="list the demands, plants, reservoirs and flow requirements by one run year's figures (0 for "
+                        "the first), over the traces alone: the years of a drought, which the pooled figures dilute")
+    c.add_argument("--all", action="store_true", help="list every demand short in some trace-year (default: the "
+                   "first 10)")
     c.set_defaults(func=_cmd_summary)
 
 
@@ -318,6 +341,9 @@ def _add_compare_parser(sub: argparse._SubParsersAction) -> None:
     c.add_argument("second", help="results of the second run, or the second ensemble's output: the deal, say")
     c.add_argument("--all", action="store_true", help="also print the rows that do not change")
     c.add_argument("--csv", metavar="FILE", help="also write the whole table to this CSV file")
+    c.add_argument("--year", type=int, metavar="Y", help="of two ensembles, their statistics over one run year's "
+                   "traces (0 for the first): the years of a drought, which the statistics over every trace-year "
+                   "dilute")
     c.set_defaults(func=_cmd_compare)
 
 

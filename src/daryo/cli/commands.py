@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import ModelError
 from ._process import EXIT_OK, _caused_by, _err, _InputError, _Terminated, _UsageError
+from .ensemble_report import _percent, _report_store
 from .summary import _count, format_summary
 
 if TYPE_CHECKING:  # (the commands import the API when they run: ``daryo --help`` loads no numerical stack)
@@ -101,6 +102,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     _check_numbers_as_scenarios(args.scenario, "--scenarios", "" if args.model else " --hydrology stochastic")
     _check_run_targets(args.output, args.csv)  # before the run, which may take long
     model = _load_for_run(args)
+    _say_cautions(model)
     if note := _compounded_drought(args.hydrology, args.scenario):
         _err(f"note: {note}")
     _say_years_beyond(args.scenario, model)
@@ -231,7 +233,16 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     name = args.model if args.model is not None else f"the embedded model ({model.name})"
     print(f"{name}{with_overlays}: valid ({len(model.nodes)} nodes, {len(model.edges)} edges, "
           f"{model.n_scenarios} scenario trace(s))")
+    _say_cautions(model)
     return EXIT_OK
+
+
+def _say_cautions(model: Model) -> None:
+    """Note what the valid ``model`` may not mean (:func:`daryo.model.validate.cautions`)."""
+    from ..model.validate import cautions
+
+    for note in cautions(model):
+        _err(f"note: {note}")
 
 
 def _cmd_info(args: argparse.Namespace) -> int:
@@ -298,6 +309,7 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
     _check_writable(out.resolve().parent, str(out))
     csv = _summary_csv_target(args.summary_csv, out)
     model = _load_for_ensemble(args.model, args.scenario, args.years)
+    _say_cautions(model)
     _say_years_beyond(args.scenario, _with_years(model, args.years))
     options = EnsembleOptions(traces=args.traces, years=args.years, seed=args.seed, chunk_size=args.chunk_size,
                               deficit_threshold=args.deficit_threshold, series=args.series)
@@ -420,18 +432,6 @@ def _report_ensemble(run: EnsembleRun, years: int, model: Model, out: Path, csv:
     _report_store(out, csv)
 
 
-def _report_store(out: Path, csv: Path | None, threshold: float | None = None, year: int | None = None) -> None:
-    """What an ensemble's finished store ``out`` says: its summary CSV (``csv``, where asked for), then the demands
-    most often short (by another ``threshold`` or one run ``year``'s figures, where given), the flow requirements
-    and the water stress."""
-    _write_summary_csv(out, csv)
-    _print_shortfalls(out, threshold=threshold, year=year)
-    if year is not None:
-        print(f"(the tables below are over all run years, not run year {year} alone)")
-    _print_requirements(out)
-    _print_water_stress(out)
-
-
 def _cmd_summary(args: argparse.Namespace) -> int:
     from ..ensemble import run_of
 
@@ -451,6 +451,10 @@ def _cmd_summary(args: argparse.Namespace) -> int:
             raise _UsageError(f"--csv writes the store's own summaries, of the run's deficit threshold "
                               f"({_percent(run['threshold'])}): leave out --deficit-threshold, or take the store's "
                               "threshold again with the run's daryo ensemble command and --resume --deficit-threshold")
+        if args.year is not None:  # (a review: the CSV of all run years was written as if of run year Y's)
+            raise _UsageError("--csv writes the store's own summaries, over all run years: leave out --year (one "
+                              "run year's figures: daryo.ensemble.shortfall_table, energy_table, storage_table, "
+                              "requirement_table and water_stress_table with year=Y)")
         if store.is_dir() and store.resolve() in Path(args.csv).resolve().parents:
             raise _UsageError(f"--csv {args.csv} is inside the store {store}, which daryo summary only reads: give a "
                               "file outside it")
@@ -458,7 +462,7 @@ def _cmd_summary(args: argparse.Namespace) -> int:
     overlays = f" + {run['scenarios']}" if run["scenarios"] else ""
     print(f"ensemble: {_count(run['traces'], 'trace')} × {_count(run['years'], 'year')} of {run['model']}{overlays}, "
           f"seed {run['seed']} ({store})")
-    _report_store(store, csv, args.deficit_threshold, args.year)
+    _report_store(store, csv, args.deficit_threshold, args.year, shown=None if args.all else 10)
     return EXIT_OK
 
 
@@ -498,18 +502,6 @@ def _summary_csv_target(name: str | None, out: Path, flag: str = "--summary-csv"
     return csv
 
 
-def _write_summary_csv(out: Path, csv: Path | None) -> None:
-    """Write the summaries of the ensemble's output ``out`` to ``csv`` (None: not asked for)."""
-    from ..ensemble import write_summary_csv
-
-    if csv is not None:
-        try:
-            write_summary_csv(out, csv)
-        except OSError as exc:  # (a full disk: the results themselves are whole)
-            raise OSError(f"{exc}; the results are in {out}") from exc
-        print(f"summaries written to {csv}")
-
-
 def _pooled_years_note(overlays: list[str], out: Path, threshold: float) -> str:
     """A note where an overlay changes given run years only (a drought): the ensemble's probabilities pool every
     trace-year, which dilutes those years ("" if none does)."""
@@ -523,80 +515,6 @@ def _pooled_years_note(overlays: list[str], out: Path, threshold: float) -> str:
             f"(xarray.open_dataset({str(out)!r}).annual_deficit_fraction > {threshold:g}).mean(\"trace\"), and run "
             f"year Y's table daryo.ensemble.shortfall_table({str(out)!r}, year=Y), Y counted from 0 as the store's "
             "year (an overlay's run year 1 is Y = 0)")
-
-
-def _percent(fraction: float) -> str:
-    """A fraction as a percentage, to 15 digits (0.3 is 30%, not 30.000000000000004%)."""
-    return f"{fraction * 100:.15g}%"
-
-
-def _print_shortfalls(out: Path, shown: int = 10, threshold: float | None = None, year: int | None = None) -> None:
-    """The demands short in some trace-year of the ensemble written to ``out``, most often short first (by another
-    ``threshold`` than the run's, or one run ``year``'s figures over the traces, where given)."""
-    from ..ensemble import shortfall_table
-
-    table = shortfall_table(out, threshold=threshold, year=year)
-    one, pairs = ("trace-year", "trace-years") if year is None else (f"trace in run year {year}", "traces")
-    if table.empty:
-        print(f"no demand is short in any {one}" if table.attrs["demands"] else "the model has no demands")
-        return
-    first = f"; the first {shown} shown" if len(table) > shown else ""
-    print(f"demands short in some {one} ({len(table)}{first}), by P, the share of {pairs} with a deficit above "
-          f"{_percent(table.attrs['threshold'])} of the demand, then by the mean of the annual deficit fraction:")
-    rows = table.head(shown)
-    w = max(len("demand"), *(len(str(name)) for name in rows.index)) + 2
-    print(f"  {'demand':<{w}}{'country':<9}{'P':>9}{'mean':>9}{'p95':>9}")
-    for name, row in rows.iterrows():
-        print(f"  {name:<{w}}{row['country']:<9}{row['probability']:>9.2%}{row['mean']:>9.2%}{row['p95']:>9.2%}")
-
-
-def _print_requirements(out: Path) -> None:
-    """How the flow requirements fared over the ensemble written to ``out`` (none for a model without them)."""
-    from ..ensemble import requirement_table
-
-    table = requirement_table(out)
-    if table.empty:
-        return
-    print("flow requirements over the trace-years (hm³/yr; short: the share of trace-years some water required was "
-          "not met; mean and p95 of the annual share not met):")
-    w = max(len("requirement"), *(len(str(name)) for name in table.index)) + 2
-    a = max(len("at"), *(len(str(at)) for at in table["at"])) + 2
-    print(f"  {'requirement':<{w}}{'at':<{a}}{'required':>10}{'met':>10}{'short':>9}{'mean':>9}{'p95':>9}")
-    for name, row in table.iterrows():
-        print(f"  {name:<{w}}{row['at']:<{a}}{row['required']:>10.1f}{row['met']:>10.1f}{row['short']:>9.2%}"
-              f"{row['mean']:>9.2%}{row['p95']:>9.2%}")
-
-
-def _print_water_stress(out: Path) -> None:
-    """Each river system's water stress (SDG 6.4.2) over the ensemble's trace-years, long-term and its yearly
-    distribution, or why it is not shown (the store's caveat, as ``daryo run``'s block gives it): none where no water
-    is withdrawn, and no row for a system with neither water nor withdrawal."""
-    from ..ensemble import water_stress_table
-    from ..sdg import stress_level
-    from .summary import stress_not_shown, stress_text
-
-    every = water_stress_table(out)
-    if not (every["withdrawal"] > 0).any():
-        return
-    table = every[(every["withdrawal"] > 0) | (every["renewable"] > 0)]
-    if len(table) == 2 and len(every) > 2:  # (one system with water: "all" would repeat it)
-        table = table.iloc[:1]
-    if every.attrs.get("caveat"):  # (a Pywr input's supply is the allocation's choice)
-        print(stress_not_shown(every.attrs["caveat"]))
-        return
-    print("water stress by river system (SDG 6.4.2's ratio: withdrawal / (renewable − environmental)):\n"
-          "  long-term: of the mean yearly water over the trace-years, as SDG 6.4.2 counts renewable water (a "
-          "long-term mean) and as daryo run does;\n"
-          "  p5, median, p95, and the shares high (75–100 %) and critical (above 100 %): of each trace-year's ratio "
-          "with that year's own water, which measures its drought as much as its withdrawal (a year may also draw "
-          "on water stored in earlier years)")
-    w = max(len("system"), *(len(name) for name in table.index)) + 2
-    print(f"  {'system':<{w}}{'long-term':>10}  {'level':<10}{'p5':>10}{'median':>10}{'p95':>10}{'high':>9}"
-          f"{'critical':>10}")
-    for name, row in table.iterrows():
-        cells = "".join(stress_text(row[k]) for k in ("p5", "p50", "p95"))
-        print(f"  {name:<{w}}{stress_text(row['long_term'])}  {stress_level(row['long_term']):<10}{cells}"
-              f"{row['high'] * 100:>7.1f} %{row['critical'] * 100:>8.1f} %")
 
 
 def _cmd_convert(args: argparse.Namespace) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
@@ -64,16 +65,16 @@ class EnsembleOptions:
     chunk_size
         Traces per chunk (None: chosen from the model size).  Part of the run's identity (see :mod:`daryo.ensemble`).
     deficit_threshold
-        The summaries give the probability that a demand's annual deficit exceeds this fraction of it (None:
-        :data:`DEFAULT_DEFICIT_THRESHOLD`, or a resumed run's own).
+        The summaries give the probability that a demand's annual deficit exceeds this fraction of it (None: 0.3,
+        ``daryo.ensemble.chunks.DEFAULT_DEFICIT_THRESHOLD``, or a resumed run's own).
     series_dtype
         Storage type of the monthly series on disk (annual indicators and summaries are always float64).
     fast
         Use the fast path where the network allows it.
     series
         The monthly series to store, by name (:data:`STORABLE_SERIES`: the defaults :data:`SERIES`, and
-        ``turbine_flow`` and ``demanded``); ``()`` for none (the annual indicators and summaries only: a small
-        store); None: :data:`SERIES`.  Part of the run's identity.
+        ``turbine_flow``, ``demanded``, ``required`` and ``requirement_met``); ``()`` for none (the annual
+        indicators and summaries only: a small store); None: :data:`SERIES`.  Part of the run's identity.
     """
 
     traces: int
@@ -197,18 +198,36 @@ def run_chunk(job: _Job, on_steps: Callable[[int], None] | None = None) -> dict[
     model = job.model.with_time(years=opts.years)
     axis = model.time.axis()
     idx = np.arange(job.first, job.first + job.count)
-    net = compile_chunk(model, job.source(opts.seed, idx, opts.years, axis), [str(i) for i in idx], axis)
+    inflows = job.source(opts.seed, idx, opts.years, axis)
+    net = compile_chunk(model, inflows, [str(i) for i in idx], axis)
     with problems_relocated(model):
         accounts = stress_accounts(net)
         series, annual, how = _simulate_chunk(net, opts.fast, opts.traces, np.dtype(opts.series_dtype), accounts,
                                               opts.stored_series(),
                                               None if on_steps is None else lambda t: on_steps(t * job.count))
     out: dict[str, Any] = {"trace": idx, **series, **annual, "system": np.array(accounts.systems, dtype=str),
-                           "system_country": np.array(accounts.countries, dtype=str)}
+                           "system_country": np.array(accounts.countries, dtype=str),
+                           "trace_digest": trace_digests(inflows, job.count)}
     out["_seconds"] = time.perf_counter() - t0
     out["_how"] = how
     out["_chunk"] = job.chunk
     return out
+
+
+def trace_digests(inflows: Mapping[str, np.ndarray], count: int) -> np.ndarray:
+    """Each trace's digest: the first 4 bytes of a SHA-256 of its inflows (each node's id and its steps' volumes,
+    the nodes in order of their ids), as an int32 (a NetCDF store's integers are 32-bit, as CF 1.8 and the classic
+    format have them).  Two ensembles whose traces have the same digests ran the same hydrology, trace by trace
+    (:func:`daryo.compare.compare_ensembles` pairs them so): two traces that differ share a digest once in 4.3
+    billion, and every trace must match."""
+    digests = np.empty(count, dtype=np.int32)
+    for row in range(count):
+        h = hashlib.sha256()
+        for key in sorted(inflows):
+            h.update(key.encode() + b"\0")
+            h.update(np.ascontiguousarray(inflows[key][row], dtype=np.float64).tobytes())
+        digests[row] = np.frombuffer(h.digest()[:4], dtype="<i4")[0]
+    return digests
 
 
 def stress_accounts(net: CompiledNetwork) -> StressAccounts:

@@ -291,6 +291,13 @@ def _coords(model: Model, axis: Any, systems: Mapping[str, np.ndarray]) -> dict[
                                  {"description": "Allocation priority of each demand (1 first)"})
     coords["requirement_at"] = ("requirement", [str(n.get("at")) for n in nodes["requirement"]],
                                 {"description": "Node whose flow each requirement is on"})
+    coords["reservoir_min_volume"] = ("reservoir", _lowest_min_volumes(nodes["reservoir"]),
+                                      {"description": "Lowest min_volume of each reservoir (its dead storage where "
+                                       "that is constant; NaN: one a parameter gives)", "units": "hm3"})
+    coords["reservoir_initial_volume"] = ("reservoir", _initial_volumes(nodes["reservoir"], int(axis.month[0])),
+                                          {"description": "Volume of each reservoir at the run's start, in every "
+                                           "trace: its initial_volume, or its max_volume where it has none (NaN: a "
+                                           "max_volume that varies)", "units": "hm3"})
     coords["system"] = ("system", [str(v) for v in systems["system"]],
                         {"description": "River system (a connected part of the network), named by the model's "
                          "basins: the water stress's unit (daryo.sdg.water_stress)"})
@@ -298,6 +305,32 @@ def _coords(model: Model, axis: Any, systems: Mapping[str, np.ndarray]) -> dict[
                                 {"description": "Countries of each system's nodes (ISO 3166-1 alpha-3, separated by "
                                  "spaces)"})
     return coords
+
+
+def _lowest_min_volumes(reservoirs: Sequence[Node]) -> np.ndarray:
+    """Each reservoir's lowest ``min_volume`` (hm³; NaN where a parameter gives it)."""
+    from ..model.series import numbers_of
+
+    given = [numbers_of(n.value("min_volume")) for n in reservoirs]
+    return np.array([float(np.min(v)) if v is not None and v.size else np.nan for v in given])
+
+
+def _initial_volumes(reservoirs: Sequence[Node], month: int) -> np.ndarray:
+    """Each reservoir's volume at the run's start (hm³), as the run takes it: its ``initial_volume``, else its
+    ``max_volume`` in the first step, of calendar ``month`` (NaN where that is given per step, per date, per trace or
+    by a parameter)."""
+    from ..model.series import Series
+
+    start = np.full(len(reservoirs), np.nan)
+    for k, n in enumerate(reservoirs):
+        given, top = n.get("initial_volume"), n.value("max_volume")
+        if is_number(given):
+            start[k] = float(given)
+        elif is_number(top):
+            start[k] = float(top)
+        elif isinstance(top, Series) and top.kind in ("constant", "monthly") and top.values.shape[0] == 1:
+            start[k] = float(top.values[0] if top.kind == "constant" else top.values[0, month - 1])
+    return start
 
 
 def _part_dataset(part: Mapping[str, np.ndarray], coords: Mapping[str, Any], caveat: str = "") -> Any:
@@ -313,6 +346,11 @@ def _part_dataset(part: Mapping[str, np.ndarray], coords: Mapping[str, Any], cav
         noted = {"caveat": caveat} if caveat and dim == "system" else {}
         data[name] = (("trace", "year", dim), part[name], {"units": _UNITS.get(name, "hm3"),
                                                            "description": _DESCRIPTIONS[name], **noted})
+    data["trace_digest"] = ("trace", part["trace_digest"], {
+        "units": "1",
+        "description": "Digest of each trace's inflows (the first 4 bytes of a SHA-256 of each inflow node's id and "
+                       "step volumes, by id, as a 32-bit integer): two ensembles whose traces have the same digests "
+                       "ran the same hydrology, trace by trace"})
     c = {k: v for k, v in coords.items()}
     c["trace"] = ("trace", part["trace"], {"description": "Trace number: trace i depends only on the seed and i"})
     return xr.Dataset(data, coords=c)
@@ -625,15 +663,16 @@ def run_of(output: str | Path) -> dict[str, Any]:
     return run
 
 
-def water_stress_table(output: str | Path) -> pd.DataFrame:
+def water_stress_table(output: str | Path, year: int | None = None) -> pd.DataFrame:
     """The level of water stress (SDG 6.4.2) of each river system over an ensemble's (trace, run year) pairs, from
-    its summaries: its countries; the mean, 5th, 50th and 95th percentiles of each trace-year's ratio (%) and the
-    share of pairs in each of FAO's levels (``no stress``… ``critical``); the mean yearly ``withdrawal``,
-    ``renewable`` water and ``environmental`` flow requirement (hm³/yr, the last at most the renewable water); and
-    ``long_term``, the ratio of those means (%).  Where there are several systems, a last row ``all`` of them
-    together (each trace-year's summed withdrawal over its summed renewable water less the summed environmental
-    flows, as :func:`daryo.sdg.water_stress`'s ``all``).  ``attrs["caveat"]`` says why the figures mean nothing where
-    inflows supply what the allocation takes (:func:`daryo.sdg.unknown_renewable_water`).
+    its summaries (or over one run ``year``'s traces, 0 for the first, from its yearly values): its countries; the
+    mean, 5th, 50th and 95th percentiles of each trace-year's ratio (%) and the share of pairs in each of FAO's
+    levels (``no stress``… ``critical``); the mean yearly ``withdrawal``, ``renewable`` water and ``environmental``
+    flow requirement (hm³/yr, the last at most the renewable water); and ``long_term``, the ratio of those means
+    (%).  Where there are several systems, a last row ``all`` of them together (each trace-year's summed withdrawal
+    over its summed renewable water less the summed environmental flows, as :func:`daryo.sdg.water_stress`'s
+    ``all``).  ``attrs["caveat"]`` says why the figures mean nothing where inflows supply what the allocation takes
+    (:func:`daryo.sdg.unknown_renewable_water`).
 
     ``long_term`` is the indicator as SDG 6.4.2 defines it, whose renewable water is a long-term mean (and as
     ``daryo run`` gives it over its years): here over the ensemble's climate.  Each trace-year's ratio instead
@@ -649,11 +688,11 @@ def water_stress_table(output: str | Path) -> pd.DataFrame:
     ------
     ValueError
         If ``output`` holds no ensemble summaries, or none of the water stress (a store of daryo before
-        2026-12-05's).
+        2026-12-05's), or ``year`` is not a run year of it.
     """
     with _summaries(user_path(output, "water_stress_table", "an ensemble's output"),
                     ("summary_annual_water_stress", "prob_water_stress_level"), "water stress") as ds:
-        table = _stress_table(ds)
+        table = _stress_table(ds) if year is None else _stress_table_of_year(ds, year)
         caveat = str(ds["annual_water_stress"].attrs.get("caveat", ""))
     table.attrs["units"] = {"mean": "%", "p5": "%", "p50": "%", "p95": "%", "levels": "share of trace-years",
                             "withdrawal": "hm3 per year", "renewable": "hm3 per year",
@@ -679,31 +718,156 @@ def _stress_table(ds: Any) -> pd.DataFrame:
     return pd.concat([table, _all_systems(ds, table)]) if len(table) > 1 else table
 
 
-def requirement_table(output: str | Path) -> pd.DataFrame:
+def requirement_table(output: str | Path, year: int | None = None) -> pd.DataFrame:
     """How the flow requirements (environmental flows) of an ensemble's output fared over its (trace, run year)
-    pairs: per requirement the node it is on (``at``) and its country, the mean water ``required`` and ``met`` a
-    year (hm³/yr), the share of pairs short of it (``short``: some water required not met), and the mean and 95th
-    percentile of the annual share not met (``mean``, ``p95``).  Empty for a model without flow requirements.
+    pairs (or one run ``year``'s traces, 0 for the first): per requirement the node it is on (``at``) and its
+    country, the mean water ``required`` and ``met`` a year (hm³/yr), the share of pairs short of it (``short``:
+    some water required not met), and the mean and 95th percentile of the annual share not met (``mean``,
+    ``p95``).  Empty for a model without flow requirements.
 
     Raises
     ------
     ValueError
         If ``output`` holds no ensemble summaries, or none of the flow requirements (a store of daryo before
-        2026-12-05's).
+        2026-12-05's), or ``year`` is not a run year of it.
     """
     with _summaries(user_path(output, "requirement_table", "an ensemble's output"),
                     ("annual_requirement_shortfall_fraction",), "flow requirements") as ds:
-        fraction = ds["summary_annual_requirement_shortfall_fraction"]
+        if year is None:  # (the summaries written with the store)
+            fraction = ds["summary_annual_requirement_shortfall_fraction"]
+            columns = {"required": ds["summary_annual_required"].sel(statistic="mean").values,
+                       "met": ds["summary_annual_requirement_met"].sel(statistic="mean").values,
+                       "short": _share_short(ds),
+                       "mean": fraction.sel(statistic="mean").values, "p95": fraction.sel(statistic="p95").values}
+        else:
+            short = _annual(ds, "annual_requirement_shortfall_fraction", "requirement", year)
+            columns = {"required": _annual(ds, "annual_required", "requirement", year).mean(axis=0),
+                       "met": _annual(ds, "annual_requirement_met", "requirement", year).mean(axis=0),
+                       "short": (short > 0).mean(axis=0), "mean": short.mean(axis=0),
+                       "p95": _percentile(short, 95)}
         table = pd.DataFrame({
             "at": ds["requirement_at"].values.astype(str), "country": ds["requirement_country"].values.astype(str),
-            "required": ds["summary_annual_required"].sel(statistic="mean").values,
-            "met": ds["summary_annual_requirement_met"].sel(statistic="mean").values,
-            "short": _share_short(ds),
-            "mean": fraction.sel(statistic="mean").values, "p95": fraction.sel(statistic="p95").values},
-            index=pd.Index(ds["requirement"].values.astype(str), name="requirement"))
+            **columns}, index=pd.Index(ds["requirement"].values.astype(str), name="requirement"))
     table.attrs["units"] = {"required": "hm3 per year", "met": "hm3 per year", "short": "share of trace-years",
                             "mean": "1", "p95": "1"}
     return table
+
+
+def energy_table(output: str | Path, by: str = "plant", year: int | None = None) -> pd.DataFrame:
+    """The hydropower of an ensemble's output over its (trace, run year) pairs: per plant (or per country, of its
+    plants' energy in each trace-year) the mean and 5th percentile of the annual energy and of the winter
+    (October–March) energy, GWh/yr.  The 5th percentile is the energy reached in 95 % of the trace-years: the firm
+    energy of the ensemble's hydrology.
+
+    Parameters
+    ----------
+    output
+        An ensemble's output (``daryo ensemble -o``).
+    by
+        ``"plant"`` (a row per plant, with its ``country``) or ``"country"`` (a row per country with plants).
+    year
+        One run year's figures over the traces (0 for the first; None: every run year pooled).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``mean``, ``p5``, ``winter_mean``, ``winter_p5`` (and ``country`` by plant); empty for a model
+        without plants.
+
+    Raises
+    ------
+    ValueError
+        If ``output`` holds no ensemble summaries, ``by`` is neither, or ``year`` is not a run year of it.
+    """
+    if by not in ("plant", "country"):
+        raise ValueError(f"energy_table: by={by!r}: give 'plant' or 'country'")
+    with _summaries(user_path(output, "energy_table", "an ensemble's output")) as ds:
+        country = ds["hydropower_country"].values.astype(str)
+        arrays = [_annual(ds, name, "hydropower", year) for name in ("annual_energy", "annual_winter_energy")]
+        names = pd.Index(ds["hydropower"].values.astype(str), name="plant")
+    if by == "country":
+        names = pd.Index(sorted(set(country)), name="country")
+        arrays = [np.stack([a[:, country == c].sum(axis=1) for c in names], axis=1) if len(names) else a
+                  for a in arrays]
+    table = pd.DataFrame({"mean": arrays[0].mean(axis=0), "p5": _percentile(arrays[0], 5),
+                          "winter_mean": arrays[1].mean(axis=0), "winter_p5": _percentile(arrays[1], 5)},
+                         index=names)
+    if by == "plant":
+        table.insert(0, "country", country)
+    table.attrs["units"] = "GWh per year"
+    return table
+
+
+def storage_table(output: str | Path, year: int | None = None) -> pd.DataFrame:
+    """The reservoirs of an ensemble's output over its (trace, run year) pairs: per reservoir the mean, 5th
+    percentile and least of each year's lowest storage (hm³), its lowest ``min_volume`` (its dead storage), and the
+    share of the pairs whose lowest storage reaches it (``at_min``, 0–1: the reservoir drawn down to dead storage
+    in that year).
+
+    Parameters
+    ----------
+    output
+        An ensemble's output (``daryo ensemble -o``).
+    year
+        One run year's figures over the traces (0 for the first; None: every run year pooled).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``reservoir``; columns ``country``, ``mean``, ``p5``, ``least``, ``min_volume`` and ``at_min`` (the
+        last two NaN for a store of daryo before 2026-12-06's, or a min_volume a parameter gives); empty for a
+        model without reservoirs.
+
+    Raises
+    ------
+    ValueError
+        If ``output`` holds no ensemble summaries, or ``year`` is not a run year of it.
+    """
+    with _summaries(user_path(output, "storage_table", "an ensemble's output")) as ds:
+        lowest = _annual(ds, "annual_min_storage", "reservoir", year)
+        floor = (ds["reservoir_min_volume"].values.astype(float) if "reservoir_min_volume" in ds.coords
+                 else np.full(lowest.shape[1], np.nan))
+        table = pd.DataFrame({"country": ds["reservoir_country"].values.astype(str), "mean": lowest.mean(axis=0),
+                              "p5": _percentile(lowest, 5), "least": lowest.min(axis=0, initial=np.inf),
+                              "min_volume": floor},
+                             index=pd.Index(ds["reservoir"].values.astype(str), name="reservoir"))
+    # (a lowest storage within a millionth of the floor is at it: the solver's tolerance, the store's float32)
+    at_min = (lowest <= floor * (1 + 1e-6) + 1e-6).mean(axis=0) if len(lowest) else np.zeros(len(floor))
+    table["at_min"] = np.where(np.isnan(floor), np.nan, at_min)
+    table.attrs["units"] = {"mean": "hm3", "p5": "hm3", "least": "hm3", "min_volume": "hm3",
+                            "at_min": "share of trace-years"}
+    return table
+
+
+def check_year(year: object, years: int, where: str = "the ensemble") -> None:
+    """Refuse a run ``year`` that is not one of ``years`` (0 for the first; ``where``: the store, for the message).
+
+    Raises
+    ------
+    TypeError
+        If ``year`` is not a whole number.
+    ValueError
+        If it is not from 0 to ``years`` − 1.
+    """
+    if isinstance(year, bool) or not is_whole(year):
+        raise TypeError(f"year={year!r}: give a run year, a whole number (0 for the first)")
+    if not 0 <= int(year) < years:  # type: ignore[call-overload]
+        raise ValueError(f"year {year}: {where} holds run years 0 to {years - 1}")
+
+
+def _annual(ds: Any, name: str, kind: str, year: int | None) -> np.ndarray:
+    """An annual indicator as (pairs, elements): every (trace, run year) pair, or one run ``year``'s traces."""
+    da = ds[name].transpose("trace", "year", kind)
+    if year is not None:
+        check_year(year, ds.sizes["year"])
+        da = da.isel(year=[int(year)])
+    values = da.values
+    return values.reshape(values.shape[0] * values.shape[1], values.shape[2])
+
+
+def _percentile(values: np.ndarray, q: float) -> np.ndarray:
+    """The ``q``th percentile of each column (NaN for none)."""
+    return np.percentile(values, q, axis=0) if len(values) else np.full(values.shape[1], np.nan)
 
 
 def _share_short(ds: Any) -> np.ndarray:
@@ -722,11 +886,33 @@ def _mean_stress_terms(ds: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return withdrawal, renewable, np.minimum(environmental, renewable)
 
 
-def _all_systems(ds: Any, table: pd.DataFrame) -> pd.DataFrame:
+def _stress_table_of_year(ds: Any, year: int) -> pd.DataFrame:
+    """:func:`water_stress_table` of the open store ``ds`` over run ``year``'s traces, from the yearly values."""
+    _annual(ds, "annual_water_stress", "system", year)  # (a ValueError for a year the store does not hold)
+    part = {name: ds[f"annual_{name}"].isel(year=[year]).transpose("trace", "year", "system").values
+            for name in ("water_stress", "withdrawal", "renewable_water", "environmental_flow")}
+    values, _ = _summary_of([part], "water_stress", 0.0, 2**28)
+    table = pd.DataFrame(values.T, columns=[str(s) for s in ds["statistic"].values],
+                         index=pd.Index(ds["system"].values.astype(str), name="system"))
+    for k, level in enumerate(_level_shares([part], "water_stress")):
+        table[LEVEL_NAMES[k]] = level
+    table.insert(0, "country", ds["system_country"].values.astype(str))
+    withdrawal, renewable, environmental = (part[name].mean(axis=(0, 1)) for name in
+                                            ("withdrawal", "renewable_water", "environmental_flow"))
+    means = (withdrawal, renewable, np.minimum(environmental, renewable))
+    for column, values_ in zip(("withdrawal", "renewable", "environmental"), means, strict=True):
+        table[column] = values_
+    table["long_term"] = stress_ratio(*means)
+    return pd.concat([table, _all_systems(ds, table, year)]) if len(table) > 1 else table
+
+
+def _all_systems(ds: Any, table: pd.DataFrame, year: int | None = None) -> pd.DataFrame:
     """The row of :func:`water_stress_table` for the river systems together (``all``, as :func:`daryo.sdg.water_stress`
     names it): each trace-year's ratio of their summed withdrawal, renewable water and environmental flow (each
-    system's at most its renewable water), then the same statistics as each system's."""
-    terms = [ds[name].transpose("trace", "year", "system").values
+    system's at most its renewable water), then the same statistics as each system's (over run ``year``'s traces
+    alone, where given)."""
+    years = slice(None) if year is None else [year]
+    terms = [ds[name].isel(year=years).transpose("trace", "year", "system").values
              for name in ("annual_withdrawal", "annual_renewable_water", "annual_environmental_flow")]
     withdrawal, renewable = terms[0].sum(axis=2), terms[1].sum(axis=2)
     environmental = np.minimum(terms[2], terms[1]).sum(axis=2)

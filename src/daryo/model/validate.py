@@ -20,7 +20,7 @@ from ..parameters import ParameterRef, state_dependent
 from ..timeaxis import TimeAxis
 from ..units import CANONICAL_UNITS, MAX_MAGNITUDE, SECONDS_PER_DAY, is_number, too_large_text
 from .components import CONSTRAINT_TYPES, EDGE_ATTRIBUTES, NODE_REFERENCES, Attribute, component_type
-from .series import OVERFLOW, Series, numbers_of
+from .series import OVERFLOW, LevelTable, Series, numbers_of
 from .topology import (
     _arcs,
     _arcs_in_a_step,
@@ -35,7 +35,7 @@ from .topology import (
 )
 from .types import Constraint, Edge, Model, Node, TimeSpec
 
-__all__ = ["validate_model", "CheckContext", "CHECKS", "PLACEHOLDER_TIME"]
+__all__ = ["validate_model", "cautions", "CheckContext", "CHECKS", "PLACEHOLDER_TIME"]
 
 #: The time span the loader gives a model whose ``time`` is missing or cannot be read (a problem it reports):
 #: no time axis, so series are not compared with its one step
@@ -715,3 +715,53 @@ def validate_model(model: Model, file: str = "", declared_ids: set[str] | None =
     ctx = CheckContext(model, file, frozenset(declared_ids or ()), frozenset(loose_ids or ()),
                        frozenset(unread_attributes or ()), file_steps)
     return [p for check in CHECKS for p in check(ctx)]
+
+
+#: the gross head (m) above which a plant's head from its reservoir's levels, with no tailwater_level, is taken for
+#: levels in metres above sea level: the highest dams stand about 300-335 m (Nurek ~300 m, Rogun 335 m as designed:
+#: ../shared/data/aral-facts-detail.md, reservoirs table, sources [27-29], [29, 32])
+HIGH_HEAD_M = 400.0
+
+
+def cautions(model: Model) -> list[str]:
+    """What a valid model may not mean, each a sentence that names the file and the place: notes, not problems
+    (``daryo validate``, ``daryo run`` and ``daryo ensemble`` print them).
+
+    - a hydropower plant whose head is its reservoir's level above 0 m (its ``tailwater_level`` 0, the default),
+      where that level reaches beyond :data:`HIGH_HEAD_M` (levels in m a.s.l.: the energy overstated many times);
+    - in ``priority`` mode, an inflow node with neither an ``inflow`` nor a ``max_flow``: an unlimited source,
+      which supplies whatever the demands it reaches ask of it (a cost only keeps it from sending water on to
+      the sinks).
+
+    Parameters
+    ----------
+    model
+        A valid model.
+
+    Returns
+    -------
+    list of str
+        One sentence each (empty: none).
+    """
+    file = str(model.path or "")
+    ids = {n.id: n for n in model.nodes}
+    notes = []
+    for n in model.nodes_of("hydropower"):
+        res = ids.get(n.get("reservoir") or "")
+        if res is None or n.get("head") is not None or n.value("tailwater_level") != 0:
+            continue
+        table = res.get("level_table")
+        top = float(np.max(table.level)) if isinstance(table, LevelTable) and table.level is not None else 0.0
+        if top > HIGH_HEAD_M:
+            notes.append(str(Problem(file, n.at(), (
+                f"tailwater_level 0 m: the head is the level of reservoir '{res.id}' above 0 m, up to "
+                f"{top:,.0f} m, higher than any dam's (~300 m); if its levels are in m above sea level, give the "
+                "plant's tailwater_level (m a.s.l.), or its energy is overstated"))))
+    if model.allocation == "priority":
+        for n in model.nodes_of("inflow"):
+            if n.get("inflow") is None and n.get("max_flow") is None:
+                notes.append(str(Problem(file, n.at(), (
+                    "no inflow or max_flow: an unlimited source, which supplies whatever the demands it reaches ask "
+                    "of it (a cost only keeps it from sending water on to the sinks); give its inflow series, or "
+                    "the most it can supply as max_flow"))))
+    return notes
