@@ -252,6 +252,28 @@ def test_the_reservoir_note_is_left_out_for_runs_of_other_spans_and_small_change
         assert "from its reservoirs" not in capsys.readouterr().out
 
 
+def test_an_overlay_of_given_years_is_said_to_be_diluted_by_the_means(tmp_path, capsys):
+    """A review (a hydropower planner): a two-year drought compared over a run of 30 years showed −446 GWh/yr for
+    Tajikistan's winter energy, where its second year lost 6,665 GWh; nothing said the means dilute it."""
+    model = tmp_path / "basin.yaml"
+    model.write_text(BASIN.replace("time: {start: 2000-10, end: 2001-09}", "time: {start: 2000-10, end: 2003-09}"))
+    dry = tmp_path / "dry.yaml"
+    dry.write_text("title: a dry first year\nchanges:\n  - scale_inflows: {nodes: [river], factor: 0.5, years: [1]}\n")
+    wet = tmp_path / "wet.yaml"
+    wet.write_text("title: wetter\nchanges:\n  - scale_inflows: {nodes: [river], factor: 1.5}\n")
+    paths = {}
+    for name, scenarios in (("base", []), ("dry", [str(dry)]), ("wet", [str(wet)])):
+        paths[name] = daryo.run(daryo.load(model, scenarios=scenarios)).to_netcdf(tmp_path / f"{name}.nc")
+    assert main(["compare", str(paths["base"]), str(paths["dry"])]) == 0
+    assert ("note: dry changes given run years only: the means over every year of the runs dilute it; compare those "
+            "years alone (both run again with --years N, N the last year it changes)") in capsys.readouterr().out
+    assert main(["compare", str(paths["base"]), str(paths["wet"])]) == 0
+    assert "given run years only" not in capsys.readouterr().out
+    assert main(["compare", str(paths["base"]), str(paths["dry"]), "--year", "0"]) == 2
+    assert ("--year compares two ensembles' outputs over one run year's traces; for two runs, run them again with "
+            "--years N (their first N years)") in capsys.readouterr().err
+
+
 def test_two_ensembles_side_by_side(tmp_path, capsys):
     """A review (a drought analyst): a deal against the baseline over the same traces could be compared only in
     xarray.  compare_ensembles sets the two stores' statistics side by side, worked out again here from their
@@ -337,6 +359,58 @@ def test_two_ensembles_side_by_side(tmp_path, capsys):
             "ensembles' outputs (daryo ensemble -o), not one of each") in capsys.readouterr().err
 
 
+def test_two_model_files_of_the_same_inflows_share_their_traces(tmp_path, capsys):
+    """A review (a modeller of her own basin): two ensembles of a basin and of a copy of its file with a larger
+    demand, of the same seed, traces and years, were said to have other traces, and the paired view was left out.
+    Their traces' digests (trace_digest) tell: a copy with its nodes in another order, or with a pumped supply
+    (no inflow series) that the allocation draws on differently, shares them; one whose inflows come in another
+    order of months within the year (the same annual totals) does not (a diff review)."""
+    from daryo.compare import compare_ensembles, paired_deficit_changes
+    from daryo.ensemble import EnsembleOptions, run_ensemble
+
+    months = [6, 7, 8, 9, 10, 12, 14, 13, 11, 9, 8, 7]
+    wells = "  - {id: wells, type: inflow, max_flow: 1, cost: 5}\n"
+    base = BASIN.replace("inflow: 10}", f"inflow: {{monthly: {months}}}}}").replace(
+        "  - {id: sea, type: sink}\n", "  - {id: sea, type: sink}\n" + wells).replace(
+        "edges: [", "edges: [[wells, farm], ")
+    texts = {"base": base,
+             "bigger": base.replace("demand: 8,", "demand: 12,").replace("name: two-countries", "name: bigger-farm"),
+             "reordered": base.replace(wells, "").replace("nodes:\n", "nodes:\n" + wells),
+             "shuffled": base.replace(str(months), str(months[::-1]))}
+    stores = {}
+    for name, text in texts.items():
+        (tmp_path / f"{name}.yaml").write_text(text)
+        stores[name] = tmp_path / f"{name}.nc"
+        run_ensemble(daryo.load(tmp_path / f"{name}.yaml"), EnsembleOptions(traces=5, years=2, seed=3),
+                     stores[name])
+    with xr.open_dataset(stores["base"]) as a, xr.open_dataset(stores["bigger"]) as b:
+        assert not np.array_equal(a["annual_inflow"].sel(inflow="wells"), b["annual_inflow"].sel(inflow="wells"))
+    assert compare_ensembles(stores["base"], stores["bigger"]).attrs["paired"]
+    assert compare_ensembles(stores["base"], stores["reordered"]).attrs["paired"]
+    assert (paired_deficit_changes(stores["base"], stores["bigger"]).loc["farm", "worse"] > 0)
+    assert not compare_ensembles(stores["base"], stores["shuffled"]).attrs["paired"]
+    # the same file and overlays with another trace source (another perturbation of the record: a diff review)
+    from daryo.ensemble import ResampledTraces
+
+    model = daryo.load(tmp_path / "base.yaml")
+    run_ensemble(model, EnsembleOptions(traces=5, years=2, seed=3), tmp_path / "wider.nc",
+                 source=ResampledTraces.from_model(model, perturbation=0.5))
+    assert not compare_ensembles(stores["base"], tmp_path / "wider.nc").attrs["paired"]
+    assert main(["compare", str(stores["base"]), str(stores["bigger"])]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert ("note: the ensembles are of other models (two-countries, bigger-farm): their elements are compared by "
+            "name only") in out
+    assert ("note: the ensembles share their traces (the same seed, traces and years, and the same inflows in every "
+            "trace): their differences are of the two model files and their overlays, trace-year by trace-year") in out
+    assert any(line.startswith("paired by trace-year (the same traces)") for line in out)
+    assert out[0].startswith("second − first: ensemble statistics over each run's trace-years (hm³/yr for water, "
+                             "hm³ for storage, GWh/yr for energy; deficits in % of demand;")
+    assert main(["compare", str(stores["base"]), str(stores["shuffled"])]) == 0
+    assert ("note: the ensembles have other traces (the same seed, traces and years, drawn from other inflows, or "
+            "from stores of a daryo before 2026-12-06's, which keep no digest of their traces): their differences "
+            "include the hydrology's") in capsys.readouterr().out.splitlines()
+
+
 def test_paired_deficit_changes_trace_year_by_trace_year(tmp_path, capsys):
     """A review (a development-bank analyst): the means of two ensembles hide the years a demand loses.  Half the
     farm's demand against the whole, over the same traces: the farm is better in every trace-year it was short by
@@ -368,3 +442,28 @@ def test_paired_deficit_changes_trace_year_by_trace_year(tmp_path, capsys):
     assert len(out) == head + 3  # (the town does not change: not listed)
     assert main(["compare", str(stores[0]), str(stores[2])]) == 0
     assert "paired by trace-year" not in capsys.readouterr().out
+    # one run year's traces alone (a review: a drought's years were diluted by the others, with no way to compare
+    # them but in xarray)
+    from daryo.compare import compare_ensembles
+
+    one = compare_ensembles(stores[0], stores[1], year=1).set_index(["table", "element", "quantity"])
+    with xr.open_dataset(stores[1]) as b:
+        farm = b["annual_deficit_fraction"].sel(demand="farm").isel(year=1).values
+        delivered = b["annual_delivery"].sel(demand="farm").isel(year=1).values.mean()
+    assert one.loc[("demand", "farm", "mean deficit"), "second"] == pytest.approx(farm.mean() * 100, rel=1e-12)
+    assert one.loc[("demand", "farm", "p95 deficit"), "second"] == pytest.approx(np.percentile(farm, 95) * 100)
+    assert one.loc[("demand", "farm", "share above threshold"), "second"] == pytest.approx((farm > 0.3).mean() * 100)
+    assert one.loc[("demand", "farm", "delivered"), "second"] == pytest.approx(delivered, rel=1e-12)
+    assert paired_deficit_changes(stores[0], stores[1], year=1).loc["farm", "better"] == pytest.approx(
+        (change.reshape(8, 2)[:, 1] < -0.01).mean())
+    assert main(["compare", str(stores[0]), str(stores[1]), "--year", "1"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("second − first: ensemble statistics over each run's traces in run year 1 (")
+    assert any(line.startswith("paired by trace-year (the same traces): demands whose annual deficit changes by more "
+                               "than 1 percentage point (1): the share of the traces in run year 1 worse")
+               for line in out)
+    assert main(["compare", str(stores[0]), str(stores[1]), "--year", "2"]) == 1
+    assert f"year 2: {stores[0]} holds run years 0 to 1" in capsys.readouterr().err
+    for bad, error in ((-1, ValueError), (True, TypeError), (1.5, TypeError)):  # (a diff review: -1 was the last)
+        with pytest.raises(error, match="year"):
+            paired_deficit_changes(stores[0], stores[1], year=bad)

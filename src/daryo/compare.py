@@ -83,7 +83,7 @@ def compare_runs(first: xr.Dataset, second: xr.Dataset,
     return table
 
 
-def compare_ensembles(first: str | Path, second: str | Path) -> pd.DataFrame:
+def compare_ensembles(first: str | Path, second: str | Path, year: int | None = None) -> pd.DataFrame:
     """Two ensembles' summaries side by side, and their difference: a deal against the baseline over the same
     hydrological traces (the same seed, traces and years), or under another climate.
 
@@ -91,6 +91,10 @@ def compare_ensembles(first: str | Path, second: str | Path) -> pd.DataFrame:
     ----------
     first, second
         Two ensembles' outputs (``.zarr`` or ``.nc`` of ``daryo ensemble -o``).
+    year
+        The statistics over one run year's traces (0 for the first: a drought's year, which the statistics over
+        every trace-year dilute), from the stored yearly values; the reservoirs' change over the run is then left
+        out.  None: over every (trace, run year) pair.
 
     Returns
     -------
@@ -100,21 +104,27 @@ def compare_ensembles(first: str | Path, second: str | Path) -> pd.DataFrame:
         run's deficit threshold (``share above threshold``, both taken at that threshold), the ``mean`` and ``p95``
         of the annual deficit fraction (all in %) and the mean water ``delivered`` (hm³/yr); per ``country`` its
         demands' water delivered and their deficit (% of their demand, the mean yearly terms), and its plants'
-        ``energy`` and ``energy winter``; per ``requirement`` the mean water ``met`` (hm³/yr) and the
+        ``energy`` and ``energy winter`` and the 5th percentile of their winter energy in a trace-year (``energy
+        winter, p5``, the firm winter energy); per ``requirement`` the mean water ``met`` (hm³/yr) and the
         share of trace-years ``short`` (%); per river ``system`` the long-term water ``stress`` (SDG 6.4.2, %); per
-        ``reservoir`` the mean and 5th percentile of each year's ``lowest storage`` (hm³); per ``plant`` the mean
-        ``energy`` and ``energy winter`` (GWh/yr); per ``sink`` the mean ``inflow`` (hm³/yr).  ``difference`` is
-        second − first (of a share or a stress, in percentage points).  ``attrs`` holds each run
-        (:func:`daryo.ensemble.run_of`: ``first``, ``second``) and whether the two share their traces
-        (``paired``: the same model file, record of inflows, seed, traces and years, so that their differences are
-        of the rules and overlays alone).
+        ``reservoir`` the mean and 5th percentile of each year's ``lowest storage`` (hm³) and the share of
+        trace-years it is drawn down to its dead storage (``at dead storage``, %; none for a store of daryo before
+        2026-12-06's), and, where the store keeps the storage series, its volume at the run's start (``storage at
+        start``) and the mean over the traces of its volume at the end and of the change (``storage at end, mean``,
+        ``change over the run, mean``), with all reservoirs' together (``all``); per ``plant`` the mean ``energy``
+        and ``energy winter`` and the 5th percentile of its winter energy (GWh/yr); per ``sink`` the mean
+        ``inflow`` (hm³/yr).  ``difference`` is second − first (of a share or a stress, in percentage points).
+        ``attrs`` holds each run (:func:`daryo.ensemble.run_of`: ``first``, ``second``) and whether the two share
+        their traces (``paired``: the same seed, traces and years, drawn from the same inflows: of one model file,
+        so that their differences are of the rules and overlays alone, or of two files whose traces have the same
+        inflows, a basin and a variant of it).
 
     Raises
     ------
     TypeError
         If either is not a path.
     ValueError
-        If either is not an ensemble's output.
+        If either is not an ensemble's output, or ``year`` is not a run year of both.
     """
     from .ensemble import run_of
 
@@ -122,15 +132,17 @@ def compare_ensembles(first: str | Path, second: str | Path) -> pd.DataFrame:
         if not isinstance(path, str | Path):
             raise TypeError(f"compare_ensembles takes the paths of two ensembles' outputs, not {type(path).__name__}")
     runs = [run_of(path) for path in (first, second)]
+    _check_year_of(year, (first, second), runs)
     threshold = runs[0]["threshold"]
-    table = _side_by_side(_ensemble_indicators(first, threshold), _ensemble_indicators(second, threshold))
+    table = _side_by_side(_ensemble_indicators(first, threshold, year), _ensemble_indicators(second, threshold, year))
     table["difference"] = table["second"] - table["first"]
     table = table[list(COMPARE_COLUMNS)]
-    table.attrs.update(first=runs[0], second=runs[1], paired=all(runs[0][k] == runs[1][k] for k in _PAIRED))
+    table.attrs.update(first=runs[0], second=runs[1], paired=_share_traces(first, second, runs), year=year)
     return table
 
 
-def paired_deficit_changes(first: str | Path, second: str | Path, tolerance: float = 0.01) -> pd.DataFrame:
+def paired_deficit_changes(first: str | Path, second: str | Path, tolerance: float = 0.01, year: int | None = None
+                           ) -> pd.DataFrame:
     """Trace-year by trace-year, how each demand's annual deficit changes from one ensemble to another of the same
     traces (a deal against the baseline): the means of :func:`compare_ensembles` hide the years a demand loses.
 
@@ -140,6 +152,8 @@ def paired_deficit_changes(first: str | Path, second: str | Path, tolerance: flo
         Two ensembles' outputs of the same traces (``compare_ensembles(first, second).attrs["paired"]``).
     tolerance
         A change of the annual deficit fraction smaller than this (0.01: one percentage point) is no change.
+    year
+        One run year's traces alone (0 for the first); None: every (trace, run year) pair.
 
     Returns
     -------
@@ -157,13 +171,15 @@ def paired_deficit_changes(first: str | Path, second: str | Path, tolerance: flo
     from .ensemble import run_of
 
     runs = [run_of(path) for path in (first, second)]
-    if not all(runs[0][k] == runs[1][k] for k in _PAIRED):
-        raise ValueError("paired_deficit_changes: the two ensembles do not share their traces (the same model file, "
-                         "record of inflows, seed, traces and years)")
+    _check_year_of(year, (first, second), runs)
+    if not _share_traces(first, second, runs):
+        raise ValueError("paired_deficit_changes: the two ensembles do not share their traces (the same seed, traces "
+                         "and years, drawn from the same inflows)")
     fractions = []
     for path in (first, second):
         with _open_store(path) as ds:
-            fractions.append(ds["annual_deficit_fraction"].transpose("trace", "year", "demand").load())
+            years = ds["annual_deficit_fraction"].isel(year=slice(None) if year is None else [year])
+            fractions.append(years.transpose("trace", "year", "demand").load())
     demands = [d for d in fractions[0]["demand"].values if d in set(fractions[1]["demand"].values)]
     a, b = (f.sel(demand=demands).values.reshape(-1, len(demands)) for f in fractions)
     change = b - a
@@ -176,6 +192,15 @@ def paired_deficit_changes(first: str | Path, second: str | Path, tolerance: flo
     return table
 
 
+def _check_year_of(year: int | None, paths: Sequence[str | Path], runs: Sequence[Mapping[str, Any]]) -> None:
+    """Refuse a run ``year`` that one of the stores ``paths`` (their ``runs``) does not hold."""
+    from .ensemble.store import check_year
+
+    if year is not None:
+        for path, run in zip(paths, runs, strict=True):
+            check_year(year, run["years"], str(path))
+
+
 def _open_store(path: str | Path) -> xr.Dataset:
     """An ensemble's output, opened lazily (a zarr folder or a NetCDF file)."""
     return xr.open_dataset(path, engine="zarr" if Path(path).suffix.lower() == ".zarr" else None)
@@ -185,22 +210,50 @@ def _open_store(path: str | Path) -> xr.Dataset:
 _PAIRED = ("model", "model_text", "inflow_record", "seed", "traces", "years")
 
 
-def _ensemble_indicators(path: str | Path, threshold: float) -> pd.DataFrame:
+def _share_traces(first: str | Path, second: str | Path, runs: Sequence[Mapping[str, Any]]) -> bool:
+    """Whether two ensembles (``runs``: their :func:`daryo.ensemble.run_of`) ran on the same traces: of one model
+    file and record of inflows with the same seed, traces and years, so that they differ by their rules and
+    overlays; or, of two model files (a basin and a variant of it with a larger reservoir, say), with the same seed,
+    traces and years and the same inflows in every trace (the stores' ``trace_digest``; a store of daryo before
+    2026-12-06's has none)."""
+    if any(runs[0][k] != runs[1][k] for k in ("seed", "traces", "years")):
+        return False
+    digests = []
+    for path in (first, second):
+        with _open_store(path) as ds:
+            digests.append(ds["trace_digest"].values if "trace_digest" in ds else None)
+    if digests[0] is not None and digests[1] is not None and np.array_equal(digests[0], digests[1]):
+        return True
+    if not all(runs[0][k] == runs[1][k] for k in _PAIRED):
+        return False
+    # one model file: other digests under other overlays are their inflow changes (a climate's, on the same draws);
+    # under the same overlays, another trace source (another perturbation of the record, say: a diff review)
+    return runs[0]["scenarios"] != runs[1]["scenarios"] or digests[0] is None or digests[1] is None
+
+
+def _ensemble_indicators(path: str | Path, threshold: float, year: int | None = None) -> pd.DataFrame:
     """One ensemble's rows (table, element, quantity, units, value): :func:`compare_ensembles`'s statistics, the
-    share of trace-years short taken at ``threshold``."""
-    from .ensemble import requirement_table, water_stress_table
+    share of trace-years short taken at ``threshold`` (over run ``year``'s traces alone, where given)."""
+    from .ensemble import energy_table, requirement_table, storage_table, water_stress_table
 
     rows: list[tuple[str, str, str, str, float]] = []
+    firm = energy_table(path, by="country", year=year)["winter_p5"]
+    storage = storage_table(path, year=year)
     with _open_store(path) as ds:
         def stat(name: str, statistic: str) -> np.ndarray:
-            return ds[f"summary_{name}"].sel(statistic=statistic).values
+            if year is None:  # (the summaries written with the store)
+                return ds[f"summary_{name}"].sel(statistic=statistic).values
+            values = ds[name].isel(year=year).transpose("trace", ...).values
+            return values.mean(axis=0) if statistic == "mean" else np.percentile(
+                values, float(statistic.removeprefix("p")), axis=0)
 
         def add(table: str, dim: str, quantity: str, units: str, values: np.ndarray) -> None:
             rows.extend((table, str(e), quantity, units, float(v)) for e, v in zip(ds[dim].values, values,
                                                                                      strict=True))
 
-        rows += _ensemble_country_rows(ds, stat)
-        fraction = ds["annual_deficit_fraction"].transpose("trace", "year", "demand").values
+        rows += _ensemble_country_rows(ds, stat, firm)
+        fraction = ds["annual_deficit_fraction"].isel(year=slice(None) if year is None else [year]).transpose(
+            "trace", "year", "demand").values
         add("demand", "demand", "share above threshold", f"% of trace-years above {threshold * 100:g}%",
             (fraction > threshold).reshape(-1, fraction.shape[2]).mean(axis=0) * 100)
         add("demand", "demand", "mean deficit", "% of demand", stat("annual_deficit_fraction", "mean") * 100)
@@ -208,22 +261,46 @@ def _ensemble_indicators(path: str | Path, threshold: float) -> pd.DataFrame:
         add("demand", "demand", "delivered", "hm3 per year", stat("annual_delivery", "mean"))
         add("reservoir", "reservoir", "lowest storage, mean", "hm3", stat("annual_min_storage", "mean"))
         add("reservoir", "reservoir", "lowest storage, p5", "hm3", stat("annual_min_storage", "p5"))
+        rows += [("reservoir", str(name), "at dead storage", "% of trace-years", float(share) * 100)
+                 for name, share in storage["at_min"].dropna().items()]  # (none for a store without min_volume)
+        rows += _ensemble_storage_change(ds) if year is None else []
         add("plant", "hydropower", "energy", "GWh per year", stat("annual_energy", "mean"))
         add("plant", "hydropower", "energy winter", "GWh per year", stat("annual_winter_energy", "mean"))
+        add("plant", "hydropower", "energy winter, p5", "GWh per year", stat("annual_winter_energy", "p5"))
         add("sink", "sink", "inflow", "hm3 per year", stat("annual_sink_inflow", "mean"))
-    for name, row in requirement_table(path).iterrows():
+    for name, row in requirement_table(path, year=year).iterrows():
         rows += [("requirement", str(name), "met", "hm3 per year", float(row["met"])),
                  ("requirement", str(name), "short", "% of trace-years", float(row["short"]) * 100)]
-    stress = water_stress_table(path)
+    stress = water_stress_table(path, year=year)
     if not stress.attrs.get("caveat") and (stress["withdrawal"] > 0).any():
         rows += [("system", str(name), "stress", "%", float(row["long_term"])) for name, row in stress.iterrows()]
     return pd.DataFrame(rows, columns=["table", "element", "quantity", "units", "value"])
 
 
-def _ensemble_country_rows(ds: xr.Dataset, stat: Callable[[str, str], np.ndarray]
+def _ensemble_storage_change(ds: xr.Dataset) -> list[tuple[str, str, str, str, float]]:
+    """Each reservoir's volume at the run's start, and the mean over the traces of its volume at the run's end and
+    of the change, and all reservoirs' together (as :func:`compare_runs` gives a run's): none where the store keeps
+    no storage series, or no volumes at the start (a store of daryo before 2026-12-06's)."""
+    if "storage" not in ds or "reservoir_initial_volume" not in ds.coords or not ds.sizes.get("reservoir", 0):
+        return []
+    start = ds["reservoir_initial_volume"].values.astype(float)
+    end = ds["storage"].isel(time=-1).transpose("trace", "reservoir").values.astype(float).mean(axis=0)
+    table = pd.DataFrame({"start": start, "end": end, "change": end - start},
+                         index=ds["reservoir"].values.astype(str)).dropna()
+    if not len(table):
+        return []
+    total = next(n for n in RESERVOIR_TOTALS if n not in table.index)  # ("all", unless a reservoir is so named)
+    table.loc[total] = table.sum()
+    return [("reservoir", str(name), quantity, "hm3", float(row[column]))
+            for column, quantity in (("start", "storage at start"), ("end", "storage at end, mean"),
+                                     ("change", "change over the run, mean")) for name, row in table.iterrows()]
+
+
+def _ensemble_country_rows(ds: xr.Dataset, stat: Callable[[str, str], np.ndarray], firm: pd.Series
                            ) -> list[tuple[str, str, str, str, float]]:
     """Each country's rows of :func:`compare_ensembles`: its demands' mean water delivered and deficit (the share
-    of their mean demand not delivered, %), its plants' mean energy and winter energy."""
+    of their mean demand not delivered, %), its plants' mean energy and winter energy, and the 5th percentile of
+    their winter energy in a trace-year (``firm``, by country)."""
     delivered = pd.Series(stat("annual_delivery", "mean")).groupby(ds["demand_country"].values.astype(str)).sum()
     wanted = pd.Series(stat("annual_demand", "mean")).groupby(ds["demand_country"].values.astype(str)).sum()
     energy = pd.DataFrame({"energy": stat("annual_energy", "mean"),
@@ -238,6 +315,7 @@ def _ensemble_country_rows(ds: xr.Dataset, stat: Callable[[str, str], np.ndarray
         if country in energy.index:
             rows += [("country", country, q, "GWh per year", float(energy.loc[country, q]))
                      for q in ("energy", "energy winter")]
+            rows.append(("country", country, "energy winter, p5", "GWh per year", float(firm[country])))
     return rows
 
 

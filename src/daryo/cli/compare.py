@@ -21,13 +21,19 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
     csv = _compare_csv(args)
     stores = [_is_ensemble_store(p) for p in (args.first, args.second)]  # (each file looked into once)
+    if args.year is not None and args.year < 0:
+        raise _UsageError(f"--year {args.year}: give a run year, 0 for the first")
     if any(stores):
         return _compare_ensembles(args, csv, stores)
+    if args.year is not None:
+        raise _UsageError("--year compares two ensembles' outputs over one run year's traces; for two runs, run them "
+                          "again with --years N (their first N years)")
     first, second = _read_results(args.first), _read_results(args.second)
     with first, second:
         table = compare_runs(first, second)
         runs = [_run_description(ds) for ds in (first, second)]
         caveats = [str(ds.attrs.get("caveats") or "").splitlines() for ds in (first, second)]
+        overlays = [str(ds.attrs.get("scenarios") or "") for ds in (first, second)]
     if csv is not None:  # (each row names the runs: a table of a deal and its baseline is told apart in a report)
         named = table.assign(first_run=f"{table.attrs['first']} ({args.first})",
                              second_run=f"{table.attrs['second']} ({args.second})")
@@ -36,10 +42,28 @@ def _cmd_compare(args: argparse.Namespace) -> int:
           "totals), water stress in % and its difference in percentage points:")
     for which, path, run in (("first", args.first, runs[0]), ("second", args.second, runs[1])):
         print(f"  {which + ':':<8}{table.attrs[which]} ({path}; {run[0]}; hydrology {run[1] or 'given'})")
-    for note in _compare_notes(args, table, runs):
+    for note in [*_compare_notes(args, table, runs),
+                 *_diluted_years(overlays, "both run again with --years N, N the last year it changes")]:
         print(f"note: {note}")
     _print_comparison(table, args.all, caveats, csv)
     return EXIT_OK
+
+
+def _diluted_years(overlays: list[str], advice: str) -> list[str]:
+    """A note where a run's overlays (``overlays``: each run's, as its attributes name them) change given run
+    years only (a drought): the means over every year dilute them, which ``advice`` says how to avoid."""
+    from ..scenarios import year_limited_changes
+
+    names = sorted({name.strip() for text in overlays for name in text.split(",") if name.strip()})
+    try:
+        limited = sorted({Path(p.file).stem for p in year_limited_changes(names)})
+    except (OSError, ValueError):  # (an overlay file gone since the run: no note)
+        return []
+    if not limited:
+        return []
+    return [f"{', '.join(limited)} change{'s' if len(limited) == 1 else ''} given run years only: the means over "
+            f"every year of the runs dilute {'it' if len(limited) == 1 else 'them'}; compare those years alone "
+            f"({advice})"]
 
 
 def _print_comparison(table: Any, every: bool, caveats: list[list[str]], csv: Path | None) -> None:
@@ -61,6 +85,10 @@ def _print_comparison(table: Any, every: bool, caveats: list[list[str]], csv: Pa
         only = [c for c in own if c not in other]  # (an overlay's: what a reader of that run must know)
         if only:
             print(f"caveats of the {side} run only:", *(f"  - {c}" for c in only), sep="\n")
+    shared = [c for c in caveats[0] if c in caveats[1]]
+    if shared:  # (the model's own: they bound what its differences can say, a rarely short river's deals, say)
+        print(f"(both runs carry {_count(len(shared), 'caveat')} of the model, which apply to these differences "
+              "too: daryo run prints them, and the results keep them in their attribute caveats)")
     if csv is not None:
         print(f"the whole table written to {csv}")
 
@@ -71,12 +99,20 @@ def _ensemble_notes(args: argparse.Namespace, table: Any) -> list[str]:
     first, second = table.attrs["first"], table.attrs["second"]
     notes = ["the two files are one: nothing can differ"] if Path(args.first).resolve() == Path(
         args.second).resolve() else []
-    if table.attrs["paired"]:
-        notes.append("the ensembles share their traces (the same model, seed, traces and years): their differences "
-                     "are of the rules and overlays, trace-year by trace-year")
-    elif first["model"] != second["model"]:
+    if first["model"] != second["model"]:
         notes.append(f"the ensembles are of other models ({first['model']}, {second['model']}): their elements are "
                      "compared by name only")
+    if table.attrs["paired"] and first["model_text"] == second["model_text"]:
+        notes.append("the ensembles share their traces (the same model, seed, traces and years): their differences "
+                     "are of the rules and overlays, trace-year by trace-year")
+    elif table.attrs["paired"]:
+        notes.append("the ensembles share their traces (the same seed, traces and years, and the same inflows in "
+                     "every trace): their differences are of the two model files and their overlays, trace-year by "
+                     "trace-year")
+    elif all(first[k] == second[k] for k in ("seed", "traces", "years")):
+        notes.append("the ensembles have other traces (the same seed, traces and years, drawn from other inflows, "
+                     "or from stores of a daryo before 2026-12-06's, which keep no digest of their traces): their "
+                     "differences include the hydrology's")
     else:
         notes.append("the ensembles have other traces (seed, traces, years or the inflows they are drawn from): their "
                      "differences include the sampling of the hydrology; give both the same --seed, --traces and "
@@ -85,11 +121,38 @@ def _ensemble_notes(args: argparse.Namespace, table: Any) -> list[str]:
         notes.append(f"the deficit thresholds differ ({_percent(first['threshold'])} and "
                      f"{_percent(second['threshold'])}): both shares above threshold are taken at the first's, from "
                      "the stored years")
+    import numpy as np
+
+    from ..compare import RESERVOIR_TOTALS
+
     alone = table[table["first"].isna() | table["second"].isna()]
-    if len(alone):
-        notes.append(f"{_count(len(alone), 'row')} only one ensemble has: elements only one has, such as a node an "
-                     "overlay adds")
-    return notes
+    kept = {side: {(kind, element) for kind, element, value in zip(table["table"], table["element"], table[side],
+                                                                    strict=True) if value == value}
+            for side in ("first", "second")}
+    shared = np.array([(kind, element) in kept["first"] and (kind, element) in kept["second"]
+                       or (kind == "reservoir" and element in RESERVOIR_TOTALS)  # (the reservoirs' total)
+                       for kind, element in zip(alone["table"], alone["element"], strict=True)], dtype=bool)
+    elements = alone["element"].to_numpy()[~shared]  # (a node an overlay adds or removes: rogun-absent's reservoir)
+    quantities = sorted(set(alone["quantity"].to_numpy()[shared]))  # (of elements both have: what one store keeps not)
+    if len(elements):
+        notes.append(f"{_count(len(elements), 'row')} only one ensemble has: elements only one has, such as a node an "
+                     "overlay adds or removes")
+    if quantities:
+        notes.append(f"{'; '.join(repr(q) for q in quantities)}: of one ensemble only, for elements both have: the "
+                     "other's store keeps "
+                     "no storage series (--series none) or was written by a daryo before 2026-12-06's, which kept "
+                     "no reservoir volumes at the start nor min_volume")
+    if first["years"] == second["years"] and (d := _drawn_from_storage(table)):  # (a review: the drawdown a run's
+        # comparison notes was not said of ensembles)
+        notes.append(f"the second ensemble {'draws' if d < 0 else 'keeps'} {abs(d):,.1f} hm³ more "
+                     f"{'from' if d < 0 else 'in'} its reservoirs than the first over the whole run (the mean over "
+                     "the traces of their volume at its end less their volume at its start): "
+                     + ("part of what it delivers or passes on comes from storage, which years after the run would "
+                        "have to refill" if d < 0 else "water held back, not delivered or passed on, in the run"))
+    if table.attrs.get("year") is not None:  # (the statistics of one run year: nothing diluted)
+        return notes
+    return notes + _diluted_years([first["scenarios"], second["scenarios"]],
+                                  "daryo compare A B --year Y, Y counted from 0: an overlay's run year 1 is Y = 0")
 
 
 def _is_ensemble_store(path: str) -> bool:
@@ -123,7 +186,7 @@ def _compare_ensembles(args: argparse.Namespace, csv: Path | None, stores: list[
             raise _InputError(f"{path} is not an ensemble's output: daryo compare takes two runs' results (daryo run "
                               "-o FILE.nc) or two ensembles' outputs (daryo ensemble -o), not one of each")
     try:
-        table = compare_ensembles(_ensemble_store(args.first), _ensemble_store(args.second))
+        table = compare_ensembles(_ensemble_store(args.first), _ensemble_store(args.second), year=args.year)
     except ValueError as exc:
         raise _InputError(str(exc)) from None
     runs = [table.attrs["first"], table.attrs["second"]]
@@ -133,33 +196,36 @@ def _compare_ensembles(args: argparse.Namespace, csv: Path | None, stores: list[
     if csv is not None:  # (each row names the runs, with their traces: a table handed on keeps its context)
         named = table.assign(first_run=f"{names[0]} ({about[0]})", second_run=f"{names[1]} ({about[1]})")
         atomic_write(csv, lambda f: f.write(named.to_csv(index=False).encode()))
-    print("second − first: ensemble statistics over each run's trace-years (hm³/yr for water, GWh/yr for energy; "
-          "shares and water stress in %, their differences in percentage points):")
+    over = "trace-years" if args.year is None else f"traces in run year {args.year}"
+    print(f"second − first: ensemble statistics over each run's {over} (hm³/yr for water, hm³ for storage, "
+          "GWh/yr for energy; deficits in % of demand; shares and water stress in %; the differences of "
+          "percentages in percentage points):")
     for k, which in enumerate(("first", "second")):
         print(f"  {which + ':':<8}{names[k]} ({about[k]}; deficit threshold {_percent(runs[k]['threshold'])})")
     for note in _ensemble_notes(args, table):
         print(f"note: {note}")
     _print_comparison(table, args.all, [run["caveats"].splitlines() for run in runs], csv)
     if table.attrs["paired"]:
-        _print_paired_deficits(args.first, args.second)
+        _print_paired_deficits(args.first, args.second, year=args.year)
     return EXIT_OK
 
 
-def _print_paired_deficits(first: str, second: str, shown: int = 10) -> None:
-    """The demands whose annual deficit changes in some trace-year of two ensembles of the same traces, most often
-    worse first (:func:`daryo.compare.paired_deficit_changes`)."""
+def _print_paired_deficits(first: str, second: str, shown: int = 10, year: int | None = None) -> None:
+    """The demands whose annual deficit changes in some trace-year of two ensembles of the same traces (of run
+    ``year`` alone, where given), most often worse first (:func:`daryo.compare.paired_deficit_changes`)."""
     from ..compare import paired_deficit_changes
 
-    table = paired_deficit_changes(_ensemble_store(first), _ensemble_store(second))
+    table = paired_deficit_changes(_ensemble_store(first), _ensemble_store(second), year=year)
+    pairs = "trace-years" if year is None else f"traces in run year {year}"
     table = table[(table["worse"] > 0) | (table["better"] > 0)].sort_values(["worse", "p95"], ascending=False,
                                                                            kind="stable")
     if table.empty:
-        print("paired by trace-year: no demand's annual deficit changes by more than 1 percentage point in any "
-              "trace-year")
+        print(f"paired by trace-year: no demand's annual deficit changes by more than 1 percentage point in any of the "
+              f"{pairs}")
         return
     first_n = f"; the first {shown} shown" if len(table) > shown else ""
     print(f"paired by trace-year (the same traces): demands whose annual deficit changes by more than 1 percentage "
-          f"point ({len(table)}{first_n}): the share of trace-years worse and better in the second, and the 5th and "
+          f"point ({len(table)}{first_n}): the share of the {pairs} worse and better in the second, and the 5th and "
           "95th percentiles of the change (percentage points of the demand):")
     rows = table.head(shown)
     w = max(len("demand"), *(len(str(name)) for name in rows.index)) + 2
@@ -223,12 +289,13 @@ def _compare_notes(args: argparse.Namespace, table: Any, runs: list[tuple[str, s
 
 
 def _drawn_from_storage(table: Any) -> float:
-    """The difference (second − first) of the water all reservoirs gain over the run, where it is at least 0.5 % of
-    the larger run's water stored at the start (0.0 otherwise, and without reservoirs)."""
+    """The difference (second − first) of the water all reservoirs gain over the run (of two ensembles, its mean over
+    the traces), where it is at least 0.5 % of the larger run's water stored at the start (0.0 otherwise, and
+    without reservoirs)."""
     from ..compare import RESERVOIR_TOTALS
 
     rows = table[(table["table"] == "reservoir") & table["element"].isin(RESERVOIR_TOTALS)]
-    change = rows[rows["quantity"] == "change over the run"]["difference"]
+    change = rows[rows["quantity"].isin(("change over the run", "change over the run, mean"))]["difference"]
     start = rows[rows["quantity"] == "storage at start"][["first", "second"]]
     if not len(change) or not len(start):
         return 0.0
