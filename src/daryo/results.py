@@ -380,7 +380,8 @@ def build_dataset(net: CompiledNetwork, out: SimulationOutput) -> xr.Dataset:
         var("evaporation", sr, out.evaporation, _FLOW, "Evaporation loss (depth times area at start-of-step volume)")
         spill = np.where(net.res_spill_col[None, None, :] >= 0,
                          x[:, :, np.maximum(net.res_spill_col, 0)], 0.0)
-        var("spill", sr, spill, _FLOW, "Uncontrolled spill to the reservoir's spill_to node")
+        var("spill", sr, spill, _FLOW, "Flow through the reservoir's spill edge to its spill_to node: its "
+            "overflow, and any release beyond what its other outlets can pass (a plant's turbines at capacity)")
     if net.demand_ids:
         coords.update(_coords(net, net.demand_ids, "demand"))
         by_id = {n.id: n for n in net.model.nodes}

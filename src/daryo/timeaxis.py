@@ -94,6 +94,9 @@ def parse_date(value: object, *, any_form: bool = False) -> pd.Timestamp:
         raise ValueError(f"'{value}' is not a date: give YYYY-MM or YYYY-MM-DD")
     if not (any_form or isinstance(value, datetime.date) or _DATE_TEXT.fullmatch(text)):
         hint = " (a year alone: give its month, e.g. " + text + "-10)" if re.fullmatch(r"\d{4}", text) else ""
+        if isinstance(value, float):  # (YAML reads 09.2020 as 9.202, which the message quoted as if typed)
+            hint = (" but a number (a date written with a dot, 09.2020, is read as the number 9.202): write it as "
+                    "YYYY-MM, e.g. 2020-09")
         raise ValueError(f"'{value}' is not a date of the form YYYY-MM or YYYY-MM-DD{hint}")
     try:
         day = value if isinstance(value, pd.Timestamp) else pd.Timestamp(text)

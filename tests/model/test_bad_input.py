@@ -935,6 +935,9 @@ def test_a_time_span_outside_the_dates_an_axis_holds_is_a_problem(tmp_path, time
     ("{start: 01/02/2001, end: 2001-03}", "time.start (line 3): '01/02/2001' is not a date of the form YYYY-MM or "
      "YYYY-MM-DD"),
     ("{start: 02.01.2001, end: 2001-03}", "time.start (line 3): '02.01.2001' is not a date of the form"),
+    ("{start: 2001-01, end: 03.2001}", "time.end (line 3): '3.2001' is not a date of the form YYYY-MM or YYYY-MM-DD "
+     "but a number (a date written with a dot, 09.2020, is read as the number 9.202): write it as YYYY-MM, e.g. "
+     "2020-09"),
     ("{start: 2001, end: 2001-03}", "time.start (line 3): '2001' is not a date of the form YYYY-MM or YYYY-MM-DD (a "
      "year alone: give its month, e.g. 2001-10)"),  # (it was 1 January)
     ("{start: Jan 2001, end: 2001-03}", "time.start (line 3): 'Jan 2001' is not a date of the form"),

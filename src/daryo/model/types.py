@@ -128,6 +128,11 @@ class Model:
         Names of the hydrology/demand traces (from multi-column CSV series), or a single ``"0"``.
     path
         The file the model was read from (None for models built in code).
+    metadata
+        The file's ``metadata`` (free-form: ``basins``, the river systems of the water stress; ``caveats``;
+        ``sources``; ``scenarios``, the overlays applied, in order).
+    extensions
+        The file's ``extensions``: what other tools keep in it, which daryo carries but does not read.
     parameters
         Named parameters (:mod:`daryo.parameters`) that attributes reference.
     constraints
