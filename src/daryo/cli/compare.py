@@ -9,6 +9,7 @@ from typing import Any
 
 from ._process import EXIT_OK, _InputError, _UsageError
 from .commands import _check_parent, _ensemble_store, _output_path, _percent
+from .ensemble_report import pairs_of
 from .summary import _count
 
 #: the smallest difference daryo compare prints (its values have one decimal)
@@ -121,6 +122,20 @@ def _ensemble_notes(args: argparse.Namespace, table: Any) -> list[str]:
         notes.append(f"the deficit thresholds differ ({_percent(first['threshold'])} and "
                      f"{_percent(second['threshold'])}): both shares above threshold are taken at the first's, from "
                      "the stored years")
+    notes += _one_sided_rows(table)
+    if first["years"] == second["years"] and (d := _drawn_from_storage(table)):  # (a review: the drawdown a run's
+        # comparison notes was not said of ensembles)
+        notes.append(_storage_note(d, "ensemble", "the mean over the traces of their volume at its end less their "
+                                   "volume at its start"))
+    if table.attrs.get("year") is not None:  # (the statistics of one run year: nothing diluted)
+        return notes
+    return notes + _diluted_years([first["scenarios"], second["scenarios"]],
+                                  "daryo compare A B --year Y, Y counted from 0: an overlay's run year 1 is Y = 0")
+
+
+def _one_sided_rows(table: Any) -> list[str]:
+    """Notes on the rows of two ensembles' comparison that only one has: of elements only one has (a node an
+    overlay adds or removes), or of quantities one store does not keep for elements both have."""
     import numpy as np
 
     from ..compare import RESERVOIR_TOTALS
@@ -132,27 +147,25 @@ def _ensemble_notes(args: argparse.Namespace, table: Any) -> list[str]:
     shared = np.array([(kind, element) in kept["first"] and (kind, element) in kept["second"]
                        or (kind == "reservoir" and element in RESERVOIR_TOTALS)  # (the reservoirs' total)
                        for kind, element in zip(alone["table"], alone["element"], strict=True)], dtype=bool)
-    elements = alone["element"].to_numpy()[~shared]  # (a node an overlay adds or removes: rogun-absent's reservoir)
-    quantities = sorted(set(alone["quantity"].to_numpy()[shared]))  # (of elements both have: what one store keeps not)
-    if len(elements):
-        notes.append(f"{_count(len(elements), 'row')} only one ensemble has: elements only one has, such as a node an "
-                     "overlay adds or removes")
-    if quantities:
-        notes.append(f"{'; '.join(repr(q) for q in quantities)}: of one ensemble only, for elements both have: the "
-                     "other's store keeps "
-                     "no storage series (--series none) or was written by a daryo before 2026-12-06's, which kept "
-                     "no reservoir volumes at the start nor min_volume")
-    if first["years"] == second["years"] and (d := _drawn_from_storage(table)):  # (a review: the drawdown a run's
-        # comparison notes was not said of ensembles)
-        notes.append(f"the second ensemble {'draws' if d < 0 else 'keeps'} {abs(d):,.1f} hm³ more "
-                     f"{'from' if d < 0 else 'in'} its reservoirs than the first over the whole run (the mean over "
-                     "the traces of their volume at its end less their volume at its start): "
-                     + ("part of what it delivers or passes on comes from storage, which years after the run would "
-                        "have to refill" if d < 0 else "water held back, not delivered or passed on, in the run"))
-    if table.attrs.get("year") is not None:  # (the statistics of one run year: nothing diluted)
-        return notes
-    return notes + _diluted_years([first["scenarios"], second["scenarios"]],
-                                  "daryo compare A B --year Y, Y counted from 0: an overlay's run year 1 is Y = 0")
+    notes = []
+    if (~shared).any():  # (rogun-absent's reservoir, say)
+        notes.append(f"{_count(int((~shared).sum()), 'row')} only one ensemble has: elements only one has, such as a "
+                     "node an overlay adds or removes")
+    if shared.any():
+        quantities = "; ".join(repr(q) for q in sorted(set(alone["quantity"].to_numpy()[shared])))
+        notes.append(f"{quantities}: of one ensemble only, for elements both have: the other's store keeps no storage "
+                     "series (--series none) or was written by a daryo before 2026-12-06's, which kept no reservoir "
+                     "volumes at the start nor min_volume")
+    return notes
+
+
+def _storage_note(d: float, what: str, change: str) -> str:
+    """The note on the water the second ``what`` (run, ensemble) draws from its reservoirs over the run (``d`` < 0)
+    or keeps in them, more than the first: ``change`` says how it is counted."""
+    return (f"the second {what} {'draws' if d < 0 else 'keeps'} {abs(d):,.1f} hm³ more {'from' if d < 0 else 'in'} "
+            f"its reservoirs than the first over the whole run ({change}): "
+            + ("part of what it delivers or passes on comes from storage, which years after the run would have to "
+               "refill" if d < 0 else "water held back, not delivered or passed on, in the run"))
 
 
 def _is_ensemble_store(path: str) -> bool:
@@ -196,7 +209,7 @@ def _compare_ensembles(args: argparse.Namespace, csv: Path | None, stores: list[
     if csv is not None:  # (each row names the runs, with their traces: a table handed on keeps its context)
         named = table.assign(first_run=f"{names[0]} ({about[0]})", second_run=f"{names[1]} ({about[1]})")
         atomic_write(csv, lambda f: f.write(named.to_csv(index=False).encode()))
-    over = "trace-years" if args.year is None else f"traces in run year {args.year}"
+    over = pairs_of(args.year)
     print(f"second − first: ensemble statistics over each run's {over} (hm³/yr for water, hm³ for storage, "
           "GWh/yr for energy; deficits in % of demand; shares and water stress in %; the differences of "
           "percentages in percentage points):")
@@ -216,7 +229,7 @@ def _print_paired_deficits(first: str, second: str, shown: int = 10, year: int |
     from ..compare import paired_deficit_changes
 
     table = paired_deficit_changes(_ensemble_store(first), _ensemble_store(second), year=year)
-    pairs = "trace-years" if year is None else f"traces in run year {year}"
+    pairs = pairs_of(year)
     table = table[(table["worse"] > 0) | (table["better"] > 0)].sort_values(["worse", "p95"], ascending=False,
                                                                            kind="stable")
     if table.empty:
@@ -273,11 +286,8 @@ def _compare_notes(args: argparse.Namespace, table: Any, runs: list[tuple[str, s
                      "rules")
     if runs[0][0] == runs[1][0] and (d := _drawn_from_storage(table)):  # (a deal's gain may be water taken from
         # storage; runs of other spans differ in what they have time to refill)
-        notes.append(f"the second run {'draws' if d < 0 else 'keeps'} {abs(d):,.1f} hm³ more "
-                     f"{'from' if d < 0 else 'in'} its reservoirs than the first over the whole run (their volume "
-                     "at its end less their volume at its start; not a year's): "
-                     + ("part of what it delivers or passes on comes from storage, which years after the run would "
-                        "have to refill" if d < 0 else "water held back, not delivered or passed on, in the run"))
+        notes.append(_storage_note(d, "run", "their volume at its end less their volume at its start; not a "
+                                   "year's"))
     alone = table[table["first"].isna() | table["second"].isna()]
     if len(alone):
         why = "elements only one has, such as a node an overlay adds"

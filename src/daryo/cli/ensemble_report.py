@@ -19,6 +19,11 @@ def _report_store(out: Path, csv: Path | None, threshold: float | None = None, y
     _print_water_stress(out, year)
 
 
+def pairs_of(year: int | None) -> str:
+    """What an ensemble's statistics are taken over: its trace-years, or one run ``year``'s traces."""
+    return "trace-years" if year is None else f"traces in run year {year}"
+
+
 def _write_summary_csv(out: Path, csv: Path | None) -> None:
     """Write the summaries of the ensemble's output ``out`` to ``csv`` (None: not asked for)."""
     from ..ensemble import write_summary_csv
@@ -67,7 +72,7 @@ def _print_energy(out: Path, year: int | None = None) -> None:
     plants = energy_table(out, year=year)
     if plants.empty:
         return
-    over = "the trace-years" if year is None else f"the traces in run year {year}"
+    over = f"the {pairs_of(year)}"
     print(f"hydropower over {over} (GWh/yr; winter = October–March; p5: the energy reached in 95 % of them, the "
           "firm energy):")
     countries = energy_table(out, by="country", year=year)
@@ -91,7 +96,7 @@ def _print_storage(out: Path, year: int | None = None) -> None:
     table = storage_table(out, year=year)
     if table.empty:
         return
-    over = "trace-years" if year is None else f"traces in run year {year}"
+    over = pairs_of(year)
     print(f"reservoirs' lowest storage in each year over the {over} (hm³; at dead storage: the share of the {over} "
           "it is drawn down to its min_volume):")
     w = max(len("reservoir"), *(len(str(name)) for name in table.index)) + 2
@@ -115,7 +120,7 @@ def _print_requirements(out: Path, year: int | None = None) -> None:
     table = requirement_table(out, year=year)
     if table.empty:
         return
-    over = "trace-years" if year is None else f"traces in run year {year}"
+    over = pairs_of(year)
     print(f"flow requirements over the {over} (hm³/yr; short: the share of the {over} some water required was "
           "not met; mean and p95 of the annual share not met):")
     w = max(len("requirement"), *(len(str(name)) for name in table.index)) + 2
@@ -143,7 +148,7 @@ def _print_water_stress(out: Path, year: int | None = None) -> None:
     if every.attrs.get("caveat"):  # (a Pywr input's supply is the allocation's choice)
         print(stress_not_shown(every.attrs["caveat"]))
         return
-    over = "the trace-years" if year is None else f"the traces in run year {year}"
+    over = f"the {pairs_of(year)}"
     print(f"water stress by river system (SDG 6.4.2's ratio: withdrawal / (renewable − environmental)) over {over}:\n"
           f"  long-term: of the mean yearly water over {over}, as SDG 6.4.2 counts renewable water (a "
           "long-term mean) and as daryo run does;\n"
