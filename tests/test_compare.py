@@ -315,7 +315,9 @@ def test_two_ensembles_side_by_side(tmp_path, capsys):
                                                                            "second"]
     assert got.loc[("demand", "farm", "share above threshold"), "units"] == "% of trace-years above 30%"
     assert not compare_ensembles(stores[0], stores[2]).attrs["paired"]
-    with pytest.raises(TypeError, match="compare_ensembles takes the paths of two ensembles' outputs, not Dataset"):
+    with pytest.raises(TypeError, match="compare_ensembles takes the paths of two ensembles' outputs, not list"):
+        compare_ensembles([stores[0]], stores[0])
+    with pytest.raises(ValueError, match="the dataset holds no ensemble summaries"):  # (an open store is taken)
         compare_ensembles(xr.Dataset(), stores[0])
     csv = tmp_path / "ens.csv"
     assert main(["compare", str(stores[0]), str(stores[1]), "--csv", str(csv)]) == 0

@@ -83,14 +83,16 @@ def compare_runs(first: xr.Dataset, second: xr.Dataset,
     return table
 
 
-def compare_ensembles(first: str | Path, second: str | Path, year: int | None = None) -> pd.DataFrame:
+def compare_ensembles(first: str | Path | xr.Dataset, second: str | Path | xr.Dataset, year: int | None = None
+                      ) -> pd.DataFrame:
     """Two ensembles' summaries side by side, and their difference: a deal against the baseline over the same
     hydrological traces (the same seed, traces and years), or under another climate.
 
     Parameters
     ----------
     first, second
-        Two ensembles' outputs (``.zarr`` or ``.nc`` of ``daryo ensemble -o``).
+        Two ensembles' outputs (``.zarr`` or ``.nc`` of ``daryo ensemble -o``), or them opened
+        (:func:`daryo.ensemble.open_output`).
     year
         The statistics over one run year's traces (0 for the first: a drought's year, which the statistics over
         every trace-year dilute), from the stored yearly values; the reservoirs' change over the run is then left
@@ -126,30 +128,34 @@ def compare_ensembles(first: str | Path, second: str | Path, year: int | None = 
     ValueError
         If either is not an ensemble's output, or ``year`` is not a run year of both.
     """
-    from .ensemble import run_of
+    from .ensemble import open_output, run_of
 
-    for path in (first, second):
-        if not isinstance(path, str | Path):
-            raise TypeError(f"compare_ensembles takes the paths of two ensembles' outputs, not {type(path).__name__}")
-    runs = [run_of(path) for path in (first, second)]
-    _check_year_of(year, (first, second), runs)
-    threshold = runs[0]["threshold"]
-    table = _side_by_side(_ensemble_indicators(first, threshold, year), _ensemble_indicators(second, threshold, year))
+    for output in (first, second):
+        if not isinstance(output, str | Path | xr.Dataset):
+            raise TypeError(f"compare_ensembles takes the paths of two ensembles' outputs, not "
+                            f"{type(output).__name__}")
+    with open_output(first, "compare_ensembles") as a, open_output(second, "compare_ensembles") as b:
+        runs = [run_of(a), run_of(b)]
+        _check_year_of(year, (a, b), runs)
+        threshold = runs[0]["threshold"]
+        table = _side_by_side(_ensemble_indicators(a, threshold, year), _ensemble_indicators(b, threshold, year))
+        paired = _share_traces(a, b, runs)
     table["difference"] = table["second"] - table["first"]
     table = table[list(COMPARE_COLUMNS)]
-    table.attrs.update(first=runs[0], second=runs[1], paired=_share_traces(first, second, runs), year=year)
+    table.attrs.update(first=runs[0], second=runs[1], paired=paired, year=year)
     return table
 
 
-def paired_deficit_changes(first: str | Path, second: str | Path, tolerance: float = 0.01, year: int | None = None
-                           ) -> pd.DataFrame:
+def paired_deficit_changes(first: str | Path | xr.Dataset, second: str | Path | xr.Dataset, tolerance: float = 0.01,
+                           year: int | None = None) -> pd.DataFrame:
     """Trace-year by trace-year, how each demand's annual deficit changes from one ensemble to another of the same
     traces (a deal against the baseline): the means of :func:`compare_ensembles` hide the years a demand loses.
 
     Parameters
     ----------
     first, second
-        Two ensembles' outputs of the same traces (``compare_ensembles(first, second).attrs["paired"]``).
+        Two ensembles' outputs of the same traces (``compare_ensembles(first, second).attrs["paired"]``), or them
+        opened (:func:`daryo.ensemble.open_output`).
     tolerance
         A change of the annual deficit fraction smaller than this (0.01: one percentage point) is no change.
     year
@@ -168,21 +174,19 @@ def paired_deficit_changes(first: str | Path, second: str | Path, tolerance: flo
     ValueError
         If the two do not share their traces, or either is not an ensemble's output.
     """
-    from .ensemble import run_of
+    from .ensemble import open_output, run_of
 
-    runs = [run_of(path) for path in (first, second)]
-    _check_year_of(year, (first, second), runs)
-    if not _share_traces(first, second, runs):
-        raise ValueError("paired_deficit_changes: the two ensembles do not share their traces (the same seed, traces "
-                         "and years, drawn from the same inflows)")
-    fractions = []
-    for path in (first, second):
-        with _open_store(path) as ds:
-            years = ds["annual_deficit_fraction"].isel(year=slice(None) if year is None else [year])
-            fractions.append(years.transpose("trace", "year", "demand").load())
+    with open_output(first, "paired_deficit_changes") as a, open_output(second, "paired_deficit_changes") as b:
+        runs = [run_of(a), run_of(b)]
+        _check_year_of(year, (a, b), runs)
+        if not _share_traces(a, b, runs):
+            raise ValueError("paired_deficit_changes: the two ensembles do not share their traces (the same seed, "
+                             "traces and years, drawn from the same inflows)")
+        fractions = [ds["annual_deficit_fraction"].isel(year=slice(None) if year is None else [year])
+                     .transpose("trace", "year", "demand").load() for ds in (a, b)]
     demands = [d for d in fractions[0]["demand"].values if d in set(fractions[1]["demand"].values)]
-    a, b = (f.sel(demand=demands).values.reshape(-1, len(demands)) for f in fractions)
-    change = b - a
+    before, after = (f.sel(demand=demands).values.reshape(-1, len(demands)) for f in fractions)
+    change = after - before
     table = pd.DataFrame({"country": fractions[0]["demand_country"].sel(demand=demands).values.astype(str),
                           "worse": (change > tolerance).mean(axis=0), "better": (change < -tolerance).mean(axis=0),
                           "p5": np.percentile(change, 5, axis=0) * 100, "p95": np.percentile(change, 95, axis=0) * 100},
@@ -192,25 +196,20 @@ def paired_deficit_changes(first: str | Path, second: str | Path, tolerance: flo
     return table
 
 
-def _check_year_of(year: int | None, paths: Sequence[str | Path], runs: Sequence[Mapping[str, Any]]) -> None:
-    """Refuse a run ``year`` that one of the stores ``paths`` (their ``runs``) does not hold."""
-    from .ensemble.store import check_year
+def _check_year_of(year: int | None, stores: Sequence[xr.Dataset], runs: Sequence[Mapping[str, Any]]) -> None:
+    """Refuse a run ``year`` that one of the open ``stores`` (their ``runs``) does not hold."""
+    from .ensemble.store import _name_of, check_year
 
     if year is not None:
-        for path, run in zip(paths, runs, strict=True):
-            check_year(year, run["years"], str(path))
-
-
-def _open_store(path: str | Path) -> xr.Dataset:
-    """An ensemble's output, opened lazily (a zarr folder or a NetCDF file)."""
-    return xr.open_dataset(path, engine="zarr" if Path(path).suffix.lower() == ".zarr" else None)
+        for ds, run in zip(stores, runs, strict=True):
+            check_year(year, run["years"], _name_of(ds))
 
 
 #: what two ensembles share when they share their traces (:func:`daryo.ensemble.run_of`'s entries)
 _PAIRED = ("model", "model_text", "inflow_record", "seed", "traces", "years")
 
 
-def _share_traces(first: str | Path, second: str | Path, runs: Sequence[Mapping[str, Any]]) -> bool:
+def _share_traces(first: xr.Dataset, second: xr.Dataset, runs: Sequence[Mapping[str, Any]]) -> bool:
     """Whether two ensembles (``runs``: their :func:`daryo.ensemble.run_of`) ran on the same traces: of one model
     file and record of inflows with the same seed, traces and years, so that they differ by their rules and
     overlays; or, of two model files (a basin and a variant of it with a larger reservoir, say), with the same seed,
@@ -218,10 +217,7 @@ def _share_traces(first: str | Path, second: str | Path, runs: Sequence[Mapping[
     2026-12-06's has none)."""
     if any(runs[0][k] != runs[1][k] for k in ("seed", "traces", "years")):
         return False
-    digests = []
-    for path in (first, second):
-        with _open_store(path) as ds:
-            digests.append(ds["trace_digest"].values if "trace_digest" in ds else None)
+    digests = [ds["trace_digest"].values if "trace_digest" in ds else None for ds in (first, second)]
     if digests[0] is not None and digests[1] is not None and np.array_equal(digests[0], digests[1]):
         return True
     if not all(runs[0][k] == runs[1][k] for k in _PAIRED):
@@ -231,47 +227,47 @@ def _share_traces(first: str | Path, second: str | Path, runs: Sequence[Mapping[
     return runs[0]["scenarios"] != runs[1]["scenarios"] or digests[0] is None or digests[1] is None
 
 
-def _ensemble_indicators(path: str | Path, threshold: float, year: int | None = None) -> pd.DataFrame:
-    """One ensemble's rows (table, element, quantity, units, value): :func:`compare_ensembles`'s statistics, the
-    share of trace-years short taken at ``threshold`` (over run ``year``'s traces alone, where given)."""
+def _ensemble_indicators(ds: xr.Dataset, threshold: float, year: int | None = None) -> pd.DataFrame:
+    """One ensemble's rows (table, element, quantity, units, value) of its open store ``ds``:
+    :func:`compare_ensembles`'s statistics, the share of trace-years short taken at ``threshold`` (over run
+    ``year``'s traces alone, where given)."""
     from .ensemble import energy_table, requirement_table, storage_table, water_stress_table
 
     rows: list[tuple[str, str, str, str, float]] = []
-    firm = energy_table(path, by="country", year=year)["winter_p5"]
-    storage = storage_table(path, year=year)
-    with _open_store(path) as ds:
-        def stat(name: str, statistic: str) -> np.ndarray:
-            if year is None:  # (the summaries written with the store)
-                return ds[f"summary_{name}"].sel(statistic=statistic).values
-            values = ds[name].isel(year=year).transpose("trace", ...).values
-            return values.mean(axis=0) if statistic == "mean" else np.percentile(
-                values, float(statistic.removeprefix("p")), axis=0)
+    firm = energy_table(ds, by="country", year=year)["winter_p5"]
+    storage = storage_table(ds, year=year)
 
-        def add(table: str, dim: str, quantity: str, units: str, values: np.ndarray) -> None:
-            rows.extend((table, str(e), quantity, units, float(v)) for e, v in zip(ds[dim].values, values,
-                                                                                     strict=True))
+    def stat(name: str, statistic: str) -> np.ndarray:
+        if year is None:  # (the summaries written with the store)
+            return ds[f"summary_{name}"].sel(statistic=statistic).values
+        values = ds[name].isel(year=year).transpose("trace", ...).values
+        return values.mean(axis=0) if statistic == "mean" else np.percentile(
+            values, float(statistic.removeprefix("p")), axis=0)
 
-        rows += _ensemble_country_rows(ds, stat, firm)
-        fraction = ds["annual_deficit_fraction"].isel(year=slice(None) if year is None else [year]).transpose(
-            "trace", "year", "demand").values
-        add("demand", "demand", "share above threshold", f"% of trace-years above {threshold * 100:g}%",
-            (fraction > threshold).reshape(-1, fraction.shape[2]).mean(axis=0) * 100)
-        add("demand", "demand", "mean deficit", "% of demand", stat("annual_deficit_fraction", "mean") * 100)
-        add("demand", "demand", "p95 deficit", "% of demand", stat("annual_deficit_fraction", "p95") * 100)
-        add("demand", "demand", "delivered", "hm3 per year", stat("annual_delivery", "mean"))
-        add("reservoir", "reservoir", "lowest storage, mean", "hm3", stat("annual_min_storage", "mean"))
-        add("reservoir", "reservoir", "lowest storage, p5", "hm3", stat("annual_min_storage", "p5"))
-        rows += [("reservoir", str(name), "at dead storage", "% of trace-years", float(share) * 100)
-                 for name, share in storage["at_min"].dropna().items()]  # (none for a store without min_volume)
-        rows += _ensemble_storage_change(ds) if year is None else []
-        add("plant", "hydropower", "energy", "GWh per year", stat("annual_energy", "mean"))
-        add("plant", "hydropower", "energy winter", "GWh per year", stat("annual_winter_energy", "mean"))
-        add("plant", "hydropower", "energy winter, p5", "GWh per year", stat("annual_winter_energy", "p5"))
-        add("sink", "sink", "inflow", "hm3 per year", stat("annual_sink_inflow", "mean"))
-    for name, row in requirement_table(path, year=year).iterrows():
+    def add(table: str, dim: str, quantity: str, units: str, values: np.ndarray) -> None:
+        rows.extend((table, str(e), quantity, units, float(v)) for e, v in zip(ds[dim].values, values, strict=True))
+
+    rows += _ensemble_country_rows(ds, stat, firm)
+    fraction = ds["annual_deficit_fraction"].isel(year=slice(None) if year is None else [year]).transpose(
+        "trace", "year", "demand").values
+    add("demand", "demand", "share above threshold", f"% of trace-years above {threshold * 100:g}%",
+        (fraction > threshold).reshape(-1, fraction.shape[2]).mean(axis=0) * 100)
+    add("demand", "demand", "mean deficit", "% of demand", stat("annual_deficit_fraction", "mean") * 100)
+    add("demand", "demand", "p95 deficit", "% of demand", stat("annual_deficit_fraction", "p95") * 100)
+    add("demand", "demand", "delivered", "hm3 per year", stat("annual_delivery", "mean"))
+    add("reservoir", "reservoir", "lowest storage, mean", "hm3", stat("annual_min_storage", "mean"))
+    add("reservoir", "reservoir", "lowest storage, p5", "hm3", stat("annual_min_storage", "p5"))
+    rows += [("reservoir", str(name), "at dead storage", "% of trace-years", float(share) * 100)
+             for name, share in storage["at_min"].dropna().items()]  # (none for a store without min_volume)
+    rows += _ensemble_storage_change(ds) if year is None else []
+    add("plant", "hydropower", "energy", "GWh per year", stat("annual_energy", "mean"))
+    add("plant", "hydropower", "energy winter", "GWh per year", stat("annual_winter_energy", "mean"))
+    add("plant", "hydropower", "energy winter, p5", "GWh per year", stat("annual_winter_energy", "p5"))
+    add("sink", "sink", "inflow", "hm3 per year", stat("annual_sink_inflow", "mean"))
+    for name, row in requirement_table(ds, year=year).iterrows():
         rows += [("requirement", str(name), "met", "hm3 per year", float(row["met"])),
                  ("requirement", str(name), "short", "% of trace-years", float(row["short"]) * 100)]
-    stress = water_stress_table(path, year=year)
+    stress = water_stress_table(ds, year=year)
     if not stress.attrs.get("caveat") and (stress["withdrawal"] > 0).any():
         rows += [("system", str(name), "stress", "%", float(row["long_term"])) for name, row in stress.iterrows()]
     return pd.DataFrame(rows, columns=["table", "element", "quantity", "units", "value"])

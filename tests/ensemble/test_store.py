@@ -437,6 +437,95 @@ def test_the_readmes_example_of_reading_an_ensemble_runs(tmp_path, monkeypatch):
     assert scope["ens"].attrs["caveats"].startswith("The model over-supplies the North Aral")
 
 
+def test_the_stores_reservoir_volumes_are_those_the_run_takes(tmp_path):
+    """A reservoir without initial_volume starts at its max_volume of the first step, also where that is given step
+    by step (the store said NaN there: its volumes were worked out again from the model file); its dead storage is
+    the lowest over the run's steps."""
+    nodes, edges = basin_network()
+    dam = {"id": "dam", "type": "reservoir", "max_volume": {"values": [430] + [400] * 23},
+           "min_volume": {"values": [60] * 12 + [45] * 12}, "cost": -2.0}
+    nodes = [dam if n["id"] == "dam" else n for n in nodes]
+    _, out = run(tmp_path, "t.zarr", model=build(nodes, edges, steps=24, allocation="cost", start="2001-10"),
+                 options={"years": 2})
+    ds = load(out)
+    assert ds["reservoir_initial_volume"].item() == 430
+    assert ds["reservoir_min_volume"].item() == 45
+
+
+def test_a_dead_storage_of_the_reservoirs_state_is_not_a_number_of_the_store():
+    """A min_volume a control curve gives changes with the state: the store's coordinate says NaN, not the 0 the
+    compiled network holds until a step sets it."""
+    from daryo.ensemble.store import ReservoirVolumes
+    from daryo.model import model_from_dict
+    from daryo.network import compile_network
+
+    doc = {"version": 1, "name": "t", "time": {"start": "2001-01", "end": "2001-02", "step": "month"},
+           "parameters": {"i": {"type": "controlcurveindex", "reservoir": "dam", "control_curves": [0.5]},
+                          "p": {"type": "indexedarray", "index_parameter": "i", "parameters": [30, 5]}},
+           "nodes": [{"id": "dam", "type": "reservoir", "max_volume": 400, "initial_volume": 300,
+                      "min_volume": {"parameter": "p"}},
+                     {"id": "low", "type": "reservoir", "max_volume": 50, "min_volume": 7},
+                     {"id": "town", "type": "demand", "demand": 290}],
+           "edges": [["dam", "town"], ["low", "town"]]}
+    volumes = ReservoirVolumes.of(compile_network(model_from_dict(doc)))
+    assert volumes.ids == ["dam", "low"]
+    np.testing.assert_array_equal(volumes.lowest_min, [np.nan, 7.0])
+    np.testing.assert_array_equal(volumes.initial, [300.0, 50.0])
+
+
+def test_the_tables_of_a_store_opened_once_are_those_of_its_path(tmp_path, monkeypatch):
+    """Every table of an ensemble's output takes the store opened once (open_output, or xarray's own) as well as its
+    path, with the same figures; daryo compare and daryo summary open each store once for all their tables (they
+    opened it once a table: seven times a store for a comparison)."""
+    from daryo.compare import compare_ensembles, paired_deficit_changes
+    from daryo.ensemble import (
+        energy_table,
+        open_output,
+        requirement_table,
+        run_of,
+        shortfall_table,
+        storage_table,
+        summary_table,
+        water_stress_table,
+    )
+
+    _, first = run(tmp_path, "a.zarr")
+    nodes, edges = basin_network()
+    thirsty = [dict(n, demand=[1.6 * d for d in n["demand"]]) if n["id"] == "farm" else n for n in nodes]
+    _, second = run(tmp_path, "b.nc", model=build(thirsty, edges, steps=24, allocation="cost", start="2001-10"))
+    tables = [lambda o: shortfall_table(o, year=1), energy_table, lambda o: storage_table(o, year=0),
+              requirement_table, water_stress_table, summary_table]
+    with open_output(first) as ds, xr.open_dataset(second) as other:
+        for table in tables:
+            pd.testing.assert_frame_equal(table(ds), table(first))
+            pd.testing.assert_frame_equal(table(other), table(second))
+        assert run_of(ds) == run_of(first)
+        pd.testing.assert_frame_equal(compare_ensembles(ds, other), compare_ensembles(first, second))
+        pd.testing.assert_frame_equal(paired_deficit_changes(ds, other, year=1),
+                                      paired_deficit_changes(first, second, year=1))
+        with pytest.raises(ValueError, match=r"year 5: \S+b.nc holds run years 0 to 2"):
+            storage_table(other, year=5)
+    with xr.open_dataset(basin_run(tmp_path)) as results, pytest.raises(
+            ValueError, match=r"\S+run.nc holds no ensemble summaries: it is not the output of an ensemble run"):
+        energy_table(results)
+    with pytest.raises(TypeError, match="energy_table takes the path of an ensemble's output .or the output opened"):
+        energy_table(basin())
+
+    opened = []
+    real = xr.open_dataset
+
+    def counted(path, *args, **kwargs):
+        opened.append(Path(path).name)
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(xr, "open_dataset", counted)
+    assert main(["compare", str(first), str(second)]) == 0
+    assert sorted(opened) == ["a.zarr", "b.nc", "b.nc"]  # (b.nc also once to tell an ensemble's from a run's)
+    opened.clear()
+    assert main(["summary", str(first), "--csv", str(tmp_path / "s.csv")]) == 0
+    assert opened == ["a.zarr", "a.zarr"]  # (its run, then every table)
+
+
 def test_the_shortfall_table_lists_the_demands_short_most_often(tmp_path, capsys):
     """From the store's summaries: each short demand's country, probability of a deficit above the threshold, and
     mean and p95 deficit fraction, most often short first; ``daryo ensemble`` prints it, or that none is short."""
@@ -803,7 +892,7 @@ def test_energy_and_storage_tables_by_hand(tmp_path, capsys):
     np.testing.assert_allclose(countries["winter_mean"], winter.mean(axis=0), rtol=1e-12)
     one = energy_table(out, year=1)
     np.testing.assert_allclose(one["mean"], ds["annual_energy"].isel(year=1).mean("trace").values, rtol=1e-12)
-    with pytest.raises(ValueError, match="year 3: the ensemble holds run years 0 to 2"):
+    with pytest.raises(ValueError, match=r"year 3: \S+t.zarr holds run years 0 to 2"):
         energy_table(out, year=3)
     with pytest.raises(ValueError, match="by='basin': give 'plant' or 'country'"):
         energy_table(out, by="basin")

@@ -189,8 +189,10 @@ def _is_ensemble_store(path: str) -> bool:
 def _compare_ensembles(args: argparse.Namespace, csv: Path | None, stores: list[bool]) -> int:
     """daryo compare of two ensembles' outputs (``stores``: whether each input is one): their summaries side by
     side."""
-    from .._files import atomic_write
-    from ..compare import compare_ensembles, run_label
+    from contextlib import ExitStack
+
+    from ..compare import compare_ensembles
+    from ..ensemble import open_output
 
     for path, store in zip((args.first, args.second), stores, strict=True):
         if not Path(path).exists():
@@ -198,10 +200,25 @@ def _compare_ensembles(args: argparse.Namespace, csv: Path | None, stores: list[
         if not store:
             raise _InputError(f"{path} is not an ensemble's output: daryo compare takes two runs' results (daryo run "
                               "-o FILE.nc) or two ensembles' outputs (daryo ensemble -o), not one of each")
-    try:
-        table = compare_ensembles(_ensemble_store(args.first), _ensemble_store(args.second), year=args.year)
-    except ValueError as exc:
-        raise _InputError(str(exc)) from None
+    with ExitStack() as opened:  # (each store opened once for all its tables)
+        try:
+            first, second = (opened.enter_context(open_output(_ensemble_store(p), "daryo compare"))
+                             for p in (args.first, args.second))
+            table = compare_ensembles(first, second, year=args.year)
+        except ValueError as exc:
+            raise _InputError(str(exc)) from None
+        _print_ensemble_comparison(args, csv, table)
+        if table.attrs["paired"]:
+            _print_paired_deficits(first, second, year=args.year)
+    return EXIT_OK
+
+
+def _print_ensemble_comparison(args: argparse.Namespace, csv: Path | None, table: Any) -> None:
+    """daryo compare's table of two ensembles (:func:`daryo.compare.compare_ensembles`), with its notes, and its CSV
+    file where asked for."""
+    from .._files import atomic_write
+    from ..compare import run_label
+
     runs = [table.attrs["first"], table.attrs["second"]]
     names = [run_label(run) for run in runs]
     about = [f"{path}; {_count(run['traces'], 'trace')} × {_count(run['years'], 'year')}, seed {run['seed']}"
@@ -218,17 +235,15 @@ def _compare_ensembles(args: argparse.Namespace, csv: Path | None, stores: list[
     for note in _ensemble_notes(args, table):
         print(f"note: {note}")
     _print_comparison(table, args.all, [run["caveats"].splitlines() for run in runs], csv)
-    if table.attrs["paired"]:
-        _print_paired_deficits(args.first, args.second, year=args.year)
-    return EXIT_OK
 
 
-def _print_paired_deficits(first: str, second: str, shown: int = 10, year: int | None = None) -> None:
-    """The demands whose annual deficit changes in some trace-year of two ensembles of the same traces (of run
-    ``year`` alone, where given), most often worse first (:func:`daryo.compare.paired_deficit_changes`)."""
+def _print_paired_deficits(first: Any, second: Any, shown: int = 10, year: int | None = None) -> None:
+    """The demands whose annual deficit changes in some trace-year of two ensembles of the same traces (their
+    outputs, or them opened; of run ``year`` alone, where given), most often worse first
+    (:func:`daryo.compare.paired_deficit_changes`)."""
     from ..compare import paired_deficit_changes
 
-    table = paired_deficit_changes(_ensemble_store(first), _ensemble_store(second), year=year)
+    table = paired_deficit_changes(first, second, year=year)
     pairs = pairs_of(year)
     table = table[(table["worse"] > 0) | (table["better"] > 0)].sort_values(["worse", "p95"], ascending=False,
                                                                            kind="stable")

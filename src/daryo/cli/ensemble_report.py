@@ -4,19 +4,27 @@ short, the plants' energy, the reservoirs' lowest storage, the flow requirements
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..ensemble.store import EnsembleOutput
 
 
 def _report_store(out: Path, csv: Path | None, threshold: float | None = None, year: int | None = None,
                   shown: int | None = 10) -> None:
     """What an ensemble's finished store ``out`` says: its summary CSV (``csv``, where asked for), then the demands
     most often short (by another ``threshold`` or one run ``year``'s figures, where given), the plants' energy, the
-    reservoirs' lowest storage and the flow requirements (of that ``year`` too), and the water stress."""
-    _write_summary_csv(out, csv)
-    _print_shortfalls(out, shown, threshold=threshold, year=year)
-    _print_energy(out, year)
-    _print_storage(out, year)
-    _print_requirements(out, year)
-    _print_water_stress(out, year)
+    reservoirs' lowest storage and the flow requirements (of that ``year`` too), and the water stress: the store
+    opened once for them all."""
+    from ..ensemble import open_output
+
+    with open_output(out) as ds:
+        _write_summary_csv(ds, out, csv)
+        _print_shortfalls(ds, shown, threshold=threshold, year=year)
+        _print_energy(ds, year)
+        _print_storage(ds, year)
+        _print_requirements(ds, year)
+        _print_water_stress(ds, year)
 
 
 def pairs_of(year: int | None) -> str:
@@ -24,13 +32,14 @@ def pairs_of(year: int | None) -> str:
     return "trace-years" if year is None else f"traces in run year {year}"
 
 
-def _write_summary_csv(out: Path, csv: Path | None) -> None:
-    """Write the summaries of the ensemble's output ``out`` to ``csv`` (None: not asked for)."""
+def _write_summary_csv(ds: EnsembleOutput, out: Path, csv: Path | None) -> None:
+    """Write the summaries of the ensemble's output ``out`` (``ds``: it, or it opened) to ``csv`` (None: not asked
+    for)."""
     from ..ensemble import write_summary_csv
 
     if csv is not None:
         try:
-            write_summary_csv(out, csv)
+            write_summary_csv(ds, csv)
         except OSError as exc:  # (a full disk: the results themselves are whole)
             raise OSError(f"{exc}; the results are in {out}") from exc
         print(f"summaries written to {csv}")
@@ -41,8 +50,8 @@ def _percent(fraction: float) -> str:
     return f"{fraction * 100:.15g}%"
 
 
-def _print_shortfalls(out: Path, shown: int | None = 10, threshold: float | None = None, year: int | None = None
-                      ) -> None:
+def _print_shortfalls(out: EnsembleOutput, shown: int | None = 10, threshold: float | None = None,
+                      year: int | None = None) -> None:
     """The demands short in some trace-year of the ensemble written to ``out``, most often short first (by another
     ``threshold`` than the run's, or one run ``year``'s figures over the traces, where given; the first ``shown``,
     None: all)."""
@@ -64,7 +73,7 @@ def _print_shortfalls(out: Path, shown: int | None = 10, threshold: float | None
         print(f"  {name:<{w}}{row['country']:<9}{row['probability']:>9.2%}{row['mean']:>9.2%}{row['p95']:>9.2%}")
 
 
-def _print_energy(out: Path, year: int | None = None) -> None:
+def _print_energy(out: EnsembleOutput, year: int | None = None) -> None:
     """The plants' annual and winter energy over the ensemble written to ``out`` (or one run ``year``'s traces), mean
     and 5th percentile, by plant and by country (none for a model without plants)."""
     from ..ensemble import energy_table
@@ -86,7 +95,7 @@ def _print_energy(out: Path, year: int | None = None) -> None:
               f"{row['winter_p5']:>11.1f}")
 
 
-def _print_storage(out: Path, year: int | None = None) -> None:
+def _print_storage(out: EnsembleOutput, year: int | None = None) -> None:
     """The reservoirs' lowest storage of each year over the ensemble written to ``out`` (or one run ``year``'s
     traces), and how often it reaches their dead storage (none for a model without reservoirs)."""
     import math
@@ -112,7 +121,7 @@ def _print_storage(out: Path, year: int | None = None) -> None:
               "gives)")
 
 
-def _print_requirements(out: Path, year: int | None = None) -> None:
+def _print_requirements(out: EnsembleOutput, year: int | None = None) -> None:
     """How the flow requirements fared over the ensemble written to ``out`` (or one run ``year``'s traces; none for
     a model without them)."""
     from ..ensemble import requirement_table
@@ -131,7 +140,7 @@ def _print_requirements(out: Path, year: int | None = None) -> None:
               f"{row['mean']:>9.2%}{row['p95']:>9.2%}")
 
 
-def _print_water_stress(out: Path, year: int | None = None) -> None:
+def _print_water_stress(out: EnsembleOutput, year: int | None = None) -> None:
     """Each river system's water stress (SDG 6.4.2) over the ensemble's trace-years (or one run ``year``'s traces),
     long-term and its yearly distribution, or why it is not shown (the store's caveat, as ``daryo run``'s block
     gives it): none where no water is withdrawn, and no row for a system with neither water nor withdrawal."""

@@ -24,6 +24,10 @@ Modules, in the order of the pipeline: :mod:`~daryo.ensemble.traces` (trace sour
 :mod:`~daryo.ensemble.chunks` (the options and one chunk), :mod:`~daryo.ensemble.parts` (the parts folder),
 :mod:`~daryo.ensemble.executors` (in this process or on Dask), :mod:`~daryo.ensemble.progress`,
 :mod:`~daryo.ensemble.store` (the output and its summaries) and :mod:`~daryo.ensemble.run` (the run).
+
+The output's tables (:func:`shortfall_table`, :func:`energy_table`, :func:`storage_table`,
+:func:`requirement_table`, :func:`water_stress_table`, :func:`summary_table`, :func:`run_of`) take its path, or the
+store opened once for them all (:func:`open_output`, or xarray's ``open_dataset``).
 """
 
 from .chunks import ANNUAL_INDICATORS, SERIES, STORABLE_SERIES, EnsembleOptions, chunk_model, run_chunk
@@ -35,6 +39,7 @@ from .store import (
     check_summary_csv,
     earlier_results,
     energy_table,
+    open_output,
     requirement_table,
     run_of,
     shortfall_table,
@@ -50,7 +55,7 @@ __all__ = ["TraceSource", "ResampledTraces", "StochasticTraces", "default_trace_
            "EnsembleRun", "run_ensemble", "chunk_model", "run_chunk", "check_output", "earlier_results",
            "ProgressReporter",
            "ANNUAL_INDICATORS", "SERIES", "STORABLE_SERIES", "summarise", "shortfall_table", "requirement_table",
-           "energy_table", "storage_table",
+           "energy_table", "storage_table", "open_output",
            "run_of",
            "summary_table",
            "check_summary_csv",

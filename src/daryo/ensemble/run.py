@@ -38,7 +38,15 @@ from .chunks import (
 from .executors import _dask, _serial, scheduler_problem, workers_problem
 from .parts import _FORMAT, _Parts
 from .progress import ProgressReporter
-from .store import _assemble, _finished_chunk_size, _finished_run, _finished_threshold, _retake_threshold, check_output
+from .store import (
+    ReservoirVolumes,
+    _assemble,
+    _finished_chunk_size,
+    _finished_run,
+    _finished_threshold,
+    _retake_threshold,
+    check_output,
+)
 from .traces import TraceSource, default_trace_source, run_years
 
 
@@ -182,7 +190,8 @@ def run_ensemble(model: Model, options: EnsembleOptions, output: str | Path, *, 
         if progress is not None:
             progress.assembling(output)
         with interrupts_between() as check:  # (Ctrl-C between the store's writes, not inside one)
-            _assemble(parts, len(jobs), output, fmt, plan.manifest, plan.run_model, plan.axis, options, check)
+            _assemble(parts, len(jobs), output, fmt, plan.manifest, plan.run_model, plan.axis, options,
+                      plan.reservoirs, check)
             shutil.rmtree(parts.dir)
         return EnsembleRun(output, options.traces, options.years, len(jobs), len(done), time.perf_counter() - t0, how,
                            computed, deficit_threshold=threshold)
@@ -279,8 +288,8 @@ def _check_series(series: object) -> None:
 @dataclass(frozen=True)
 class _Plan:
     """A run laid out: the model (its data files aligned to the steps), the model for the run's years, the time
-    axis, the options with the traces per chunk set, the run's identity (manifest), and the bytes a trace takes on
-    disk."""
+    axis, the options with the traces per chunk set, the run's identity (manifest), the bytes a trace takes on
+    disk, and the reservoir volumes the store keeps (of the compiled first trace)."""
 
     model: Model
     run_model: Model
@@ -288,6 +297,7 @@ class _Plan:
     options: EnsembleOptions
     manifest: dict[str, Any]
     trace_bytes: int
+    reservoirs: ReservoirVolumes
 
     @property
     def chunk(self) -> int:
@@ -312,7 +322,7 @@ def _plan(model: Model, options: EnsembleOptions, source: TraceSource, workers: 
         chunk = min(chunk, -(-options.traces // (2 * workers)))
     options = replace(options, chunk_size=chunk)
     return _Plan(model, run_model, axis, options, _manifest(model, options, source, axis, probe),
-                 _run_bytes(probe, options, axis))
+                 _run_bytes(probe, options, axis), ReservoirVolumes.of(probe))
 
 
 def _collect(stream: Generator[dict[str, Any], None, None], parts: _Parts, progress: ProgressReporter | None,

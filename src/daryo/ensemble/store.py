@@ -10,9 +10,10 @@ import time
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -28,12 +29,20 @@ from .._files import (
 )
 from ..cf import cf_dataset, daryo_units, netcdf_encoding
 from ..model import Model, Node
+from ..network import CompiledNetwork
 from ..results import NETCDF_SUFFIXES, caveats, is_netcdf, netcdf_attributes, step_coordinates
 from ..sdg import LEVEL_NAMES, stress_level_index, stress_ratio, total_name, unknown_renewable_water
 from ..units import is_number, is_whole
 from .chunks import ANNUAL_INDICATORS, STORABLE_SERIES, EnsembleOptions, threshold_of
 from .parts import _Parts, same_run, what_differs
 from .traces import run_years
+
+if TYPE_CHECKING:
+    import xarray as xr
+
+#: an ensemble's output: its path (a zarr folder or a NetCDF file), or the store opened (:func:`open_output`, or
+#: xarray's own)
+EnsembleOutput: TypeAlias = "str | os.PathLike[str] | xr.Dataset"
 
 _PERCENTILES = (5.0, 50.0, 95.0)
 
@@ -255,7 +264,7 @@ _ELEMENTS = ("reservoir", "demand", "sink", "hydropower", "inflow", "requirement
 _ELEMENT_TYPES = {"requirement": "flow_requirement"}
 
 
-def _coords(model: Model, axis: Any, systems: Mapping[str, np.ndarray]) -> dict[str, Any]:
+def _coords(model: Model, axis: Any, systems: Mapping[str, np.ndarray], reservoirs: ReservoirVolumes) -> dict[str, Any]:
     """The store's coordinates, as a run's results have them where they apply: each step's start, length,
     hydrological year and season; each run year's first day; each element's id and country (a demand's
     category and priority too), so that results can be grouped by country, season or kind of use; and the
@@ -291,13 +300,15 @@ def _coords(model: Model, axis: Any, systems: Mapping[str, np.ndarray]) -> dict[
                                  {"description": "Allocation priority of each demand (1 first)"})
     coords["requirement_at"] = ("requirement", [str(n.get("at")) for n in nodes["requirement"]],
                                 {"description": "Node whose flow each requirement is on"})
-    coords["reservoir_min_volume"] = ("reservoir", _lowest_min_volumes(nodes["reservoir"]),
-                                      {"description": "Lowest min_volume of each reservoir (its dead storage where "
-                                       "that is constant; NaN: one a parameter gives)", "units": "hm3"})
-    coords["reservoir_initial_volume"] = ("reservoir", _initial_volumes(nodes["reservoir"], int(axis.month[0])),
+    assert reservoirs.ids == [n.id for n in nodes["reservoir"]]
+    coords["reservoir_min_volume"] = ("reservoir", reservoirs.lowest_min,
+                                      {"description": "Lowest min_volume of each reservoir over the run's steps (its "
+                                       "dead storage where that is constant; NaN: one a parameter of the reservoirs' "
+                                       "state gives)", "units": "hm3"})
+    coords["reservoir_initial_volume"] = ("reservoir", reservoirs.initial,
                                           {"description": "Volume of each reservoir at the run's start, in every "
-                                           "trace: its initial_volume, or its max_volume where it has none (NaN: a "
-                                           "max_volume that varies)", "units": "hm3"})
+                                           "trace: its initial_volume, or its max_volume in the first step where it "
+                                           "has none", "units": "hm3"})
     coords["system"] = ("system", [str(v) for v in systems["system"]],
                         {"description": "River system (a connected part of the network), named by the model's "
                          "basins: the water stress's unit (daryo.sdg.water_stress)"})
@@ -307,30 +318,24 @@ def _coords(model: Model, axis: Any, systems: Mapping[str, np.ndarray]) -> dict[
     return coords
 
 
-def _lowest_min_volumes(reservoirs: Sequence[Node]) -> np.ndarray:
-    """Each reservoir's lowest ``min_volume`` (hm³; NaN where a parameter gives it)."""
-    from ..model.series import numbers_of
+@dataclass(frozen=True)
+class ReservoirVolumes:
+    """Each reservoir's volumes the store keeps as coordinates (hm³), as the compiled network holds them: ids, the
+    lowest ``min_volume`` over the run's steps (NaN where a parameter of the reservoirs' state gives it) and the
+    volume at the start.  Every trace of an ensemble has the same: only its inflows vary."""
 
-    given = [numbers_of(n.value("min_volume")) for n in reservoirs]
-    return np.array([float(np.min(v)) if v is not None and v.size else np.nan for v in given])
+    ids: list[str]
+    lowest_min: np.ndarray
+    initial: np.ndarray
 
-
-def _initial_volumes(reservoirs: Sequence[Node], month: int) -> np.ndarray:
-    """Each reservoir's volume at the run's start (hm³), as the run takes it: its ``initial_volume``, else its
-    ``max_volume`` in the first step, of calendar ``month`` (NaN where that is given per step, per date, per trace or
-    by a parameter)."""
-    from ..model.series import Series
-
-    start = np.full(len(reservoirs), np.nan)
-    for k, n in enumerate(reservoirs):
-        given, top = n.get("initial_volume"), n.value("max_volume")
-        if is_number(given):
-            start[k] = float(given)
-        elif is_number(top):
-            start[k] = float(top)
-        elif isinstance(top, Series) and top.kind in ("constant", "monthly") and top.values.shape[0] == 1:
-            start[k] = float(top.values[0] if top.kind == "constant" else top.values[0, month - 1])
-    return start
+    @classmethod
+    def of(cls, net: CompiledNetwork) -> ReservoirVolumes:
+        """Those of ``net`` (its first scenario's: an ensemble's traces differ in their inflows only)."""
+        lowest = net.res_min[0].min(axis=0) if net.res_min.shape[1] else np.full(len(net.res_ids), np.nan)
+        for binding in net.bindings:
+            if binding.target == "res_min":  # (set each step from the state: res_min holds 0 there)
+                lowest[binding.index] = np.nan
+        return cls(list(net.res_ids), lowest.astype(float), np.asarray(net.res_initial[0], dtype=float))
 
 
 def _part_dataset(part: Mapping[str, np.ndarray], coords: Mapping[str, Any], caveat: str = "") -> Any:
@@ -408,11 +413,13 @@ _DESCRIPTIONS = {
 
 
 def _assemble(parts: _Parts, n_chunks: int, output: Path, fmt: str, manifest: Mapping[str, Any], model: Model,
-              axis: Any, options: EnsembleOptions, check: Callable[[], None] = lambda: None) -> None:
+              axis: Any, options: EnsembleOptions, reservoirs: ReservoirVolumes,
+              check: Callable[[], None] = lambda: None) -> None:
     """Write the final store from the parts, one part at a time, then the summaries, under a temporary name, and
-    move it into place.  ``check()`` is called between two writes and before the move (it may raise to stop: see
+    move it into place.  ``reservoirs``: the volumes of the run's compiled network the store keeps.  ``check()`` is
+    called between two writes and before the move (it may raise to stop: see
     :func:`daryo._files.interrupts_between`); the temporary store is then removed."""
-    coords = _coords(model, axis, parts.read(0, ["system", "system_country"]))
+    coords = _coords(model, axis, parts.read(0, ["system", "system_country"]), reservoirs)
     caveat = unknown_renewable_water(model)
     target = write_target(output)  # a .nc output's link is written through (check_output refuses a zarr one)
     tmp = _temporary_beside(target)
@@ -566,7 +573,7 @@ def _level_shares(parts: Sequence[Mapping[str, np.ndarray]], key: str) -> np.nda
     return np.array([(level == k).mean(axis=0) for k in range(len(LEVEL_NAMES))])
 
 
-def shortfall_table(output: str | Path, n: int | None = None, threshold: float | None = None,
+def shortfall_table(output: EnsembleOutput, n: int | None = None, threshold: float | None = None,
                     year: int | None = None) -> pd.DataFrame:
     """The demands of an ensemble's output that fall short most often: per demand its country, the share of
     (trace, run year) pairs whose deficit is above the threshold (``probability``), and the mean and 95th
@@ -577,7 +584,7 @@ def shortfall_table(output: str | Path, n: int | None = None, threshold: float |
     Parameters
     ----------
     output
-        The ensemble's output (``.zarr`` or ``.nc``).
+        The ensemble's output (``.zarr`` or ``.nc``), or it opened (:func:`open_output`).
     n
         How many demands to list (None: all that fall short).
     threshold
@@ -605,16 +612,15 @@ def shortfall_table(output: str | Path, n: int | None = None, threshold: float |
     if threshold is not None and threshold_of(threshold) is None:
         raise (ValueError if is_number(threshold) else TypeError)(
             f"threshold={threshold!r}: give a fraction of the demand, at least 0 and below 1 (or None for the run's)")
-    with _summaries(user_path(output, "shortfall_table", "an ensemble's output")) as ds:
+    with _summaries(output, "shortfall_table") as ds:
         run_threshold = float(ds["prob_deficit_above_threshold"].attrs["threshold"])
         if threshold is None and year is None:
             frac = ds["summary_annual_deficit_fraction"]
             probability, mean, p95 = (ds["prob_deficit_above_threshold"].values, frac.sel(statistic="mean").values,
                                       frac.sel(statistic="p95").values)
         else:
-            years = ds.sizes["year"]
-            if year is not None and not 0 <= int(year) < years:
-                raise ValueError(f"year={year!r}: the output's run years are 0 to {years - 1}")
+            if year is not None:
+                check_year(year, ds.sizes["year"], _name_of(ds))
             annual = ds["annual_deficit_fraction"].transpose("trace", "year", "demand")
             values = (annual.values if year is None else annual.isel(year=int(year)).values[:, None, :])
             values = values.reshape(-1, values.shape[2])
@@ -638,7 +644,7 @@ SUMMARY_CSV_COLUMNS = ("indicator", "units", "kind", "element", "country", "stat
 _EARLIER_SUMMARY_CSV_COLUMNS = SUMMARY_CSV_COLUMNS[:-len(RUN_COLUMNS)]
 
 
-def run_of(output: str | Path) -> dict[str, Any]:
+def run_of(output: EnsembleOutput) -> dict[str, Any]:
     """The run an ensemble's output holds, as its attributes say: its ``model`` (name), ``scenarios`` (the overlays
     applied, in order, separated by ``", "``; empty: none), ``seed``, ``traces`` and ``years``
     (:data:`RUN_COLUMNS`), its deficit ``threshold``, its model's ``caveats`` (one a line; empty: none), and digests
@@ -651,19 +657,19 @@ def run_of(output: str | Path) -> dict[str, Any]:
     ValueError
         If ``output`` holds no ensemble summaries, or does not record its run.
     """
-    path = user_path(output, "run_of", "an ensemble's output")
-    with _summaries(path) as ds:
+    with _summaries(output, "run_of") as ds:
+        where = _name_of(ds)
         run = {name: _run_attribute(ds.attrs, name) for name in RUN_COLUMNS}
         run["threshold"] = float(ds["prob_deficit_above_threshold"].attrs["threshold"])
         run["caveats"] = str(ds.attrs.get("caveats") or "")
         run.update({k: str(ds.attrs.get(k) or "") for k in ("model_text", "inflow_record")})
     if not all(isinstance(run[k], int) for k in ("seed", "traces", "years")):
-        raise ValueError(f"{path} does not record its run (its seed, traces and years): it was written by an "
+        raise ValueError(f"{where} does not record its run (its seed, traces and years): it was written by an "
                          "earlier daryo; run the ensemble again")
     return run
 
 
-def water_stress_table(output: str | Path, year: int | None = None) -> pd.DataFrame:
+def water_stress_table(output: EnsembleOutput, year: int | None = None) -> pd.DataFrame:
     """The level of water stress (SDG 6.4.2) of each river system over an ensemble's (trace, run year) pairs, from
     its summaries (or over one run ``year``'s traces, 0 for the first, from its yearly values): its countries; the
     mean, 5th, 50th and 95th percentiles of each trace-year's ratio (%) and the share of pairs in each of FAO's
@@ -690,7 +696,7 @@ def water_stress_table(output: str | Path, year: int | None = None) -> pd.DataFr
         If ``output`` holds no ensemble summaries, or none of the water stress (a store of daryo before
         2026-12-05's), or ``year`` is not a run year of it.
     """
-    with _summaries(user_path(output, "water_stress_table", "an ensemble's output"),
+    with _summaries(output, "water_stress_table",
                     ("summary_annual_water_stress", "prob_water_stress_level"), "water stress") as ds:
         table = _stress_table(ds) if year is None else _stress_table_of_year(ds, year)
         caveat = str(ds["annual_water_stress"].attrs.get("caveat", ""))
@@ -718,7 +724,7 @@ def _stress_table(ds: Any) -> pd.DataFrame:
     return pd.concat([table, _all_systems(ds, table)]) if len(table) > 1 else table
 
 
-def requirement_table(output: str | Path, year: int | None = None) -> pd.DataFrame:
+def requirement_table(output: EnsembleOutput, year: int | None = None) -> pd.DataFrame:
     """How the flow requirements (environmental flows) of an ensemble's output fared over its (trace, run year)
     pairs (or one run ``year``'s traces, 0 for the first): per requirement the node it is on (``at``) and its
     country, the mean water ``required`` and ``met`` a year (hm³/yr), the share of pairs short of it (``short``:
@@ -731,7 +737,7 @@ def requirement_table(output: str | Path, year: int | None = None) -> pd.DataFra
         If ``output`` holds no ensemble summaries, or none of the flow requirements (a store of daryo before
         2026-12-05's), or ``year`` is not a run year of it.
     """
-    with _summaries(user_path(output, "requirement_table", "an ensemble's output"),
+    with _summaries(output, "requirement_table",
                     ("annual_requirement_shortfall_fraction",), "flow requirements") as ds:
         if year is None:  # (the summaries written with the store)
             fraction = ds["summary_annual_requirement_shortfall_fraction"]
@@ -753,7 +759,7 @@ def requirement_table(output: str | Path, year: int | None = None) -> pd.DataFra
     return table
 
 
-def energy_table(output: str | Path, by: str = "plant", year: int | None = None) -> pd.DataFrame:
+def energy_table(output: EnsembleOutput, by: str = "plant", year: int | None = None) -> pd.DataFrame:
     """The hydropower of an ensemble's output over its (trace, run year) pairs: per plant (or per country, of its
     plants' energy in each trace-year) the mean and 5th percentile of the annual energy and of the winter
     (October–March) energy, GWh/yr.  The 5th percentile is the energy reached in 95 % of the trace-years: the firm
@@ -762,7 +768,7 @@ def energy_table(output: str | Path, by: str = "plant", year: int | None = None)
     Parameters
     ----------
     output
-        An ensemble's output (``daryo ensemble -o``).
+        An ensemble's output (``daryo ensemble -o``), or it opened (:func:`open_output`).
     by
         ``"plant"`` (a row per plant, with its ``country``) or ``"country"`` (a row per country with plants).
     year
@@ -781,7 +787,7 @@ def energy_table(output: str | Path, by: str = "plant", year: int | None = None)
     """
     if by not in ("plant", "country"):
         raise ValueError(f"energy_table: by={by!r}: give 'plant' or 'country'")
-    with _summaries(user_path(output, "energy_table", "an ensemble's output")) as ds:
+    with _summaries(output, "energy_table") as ds:
         country = ds["hydropower_country"].values.astype(str)
         arrays = [_annual(ds, name, "hydropower", year) for name in ("annual_energy", "annual_winter_energy")]
         names = pd.Index(ds["hydropower"].values.astype(str), name="plant")
@@ -798,7 +804,7 @@ def energy_table(output: str | Path, by: str = "plant", year: int | None = None)
     return table
 
 
-def storage_table(output: str | Path, year: int | None = None) -> pd.DataFrame:
+def storage_table(output: EnsembleOutput, year: int | None = None) -> pd.DataFrame:
     """The reservoirs of an ensemble's output over its (trace, run year) pairs: per reservoir the mean, 5th
     percentile and least of each year's lowest storage (hm³), its lowest ``min_volume`` (its dead storage), and the
     share of the pairs whose lowest storage reaches it (``at_min``, 0–1: the reservoir drawn down to dead storage
@@ -807,7 +813,7 @@ def storage_table(output: str | Path, year: int | None = None) -> pd.DataFrame:
     Parameters
     ----------
     output
-        An ensemble's output (``daryo ensemble -o``).
+        An ensemble's output (``daryo ensemble -o``), or it opened (:func:`open_output`).
     year
         One run year's figures over the traces (0 for the first; None: every run year pooled).
 
@@ -823,7 +829,7 @@ def storage_table(output: str | Path, year: int | None = None) -> pd.DataFrame:
     ValueError
         If ``output`` holds no ensemble summaries, or ``year`` is not a run year of it.
     """
-    with _summaries(user_path(output, "storage_table", "an ensemble's output")) as ds:
+    with _summaries(output, "storage_table") as ds:
         lowest = _annual(ds, "annual_min_storage", "reservoir", year)
         floor = (ds["reservoir_min_volume"].values.astype(float) if "reservoir_min_volume" in ds.coords
                  else np.full(lowest.shape[1], np.nan))
@@ -859,7 +865,7 @@ def _annual(ds: Any, name: str, kind: str, year: int | None) -> np.ndarray:
     """An annual indicator as (pairs, elements): every (trace, run year) pair, or one run ``year``'s traces."""
     da = ds[name].transpose("trace", "year", kind)
     if year is not None:
-        check_year(year, ds.sizes["year"])
+        check_year(year, ds.sizes["year"], _name_of(ds))
         da = da.isel(year=[int(year)])
     values = da.values
     return values.reshape(values.shape[0] * values.shape[1], values.shape[2])
@@ -928,7 +934,7 @@ def _all_systems(ds: Any, table: pd.DataFrame, year: int | None = None) -> pd.Da
     return pd.DataFrame([row], index=pd.Index([name], name="system"))[table.columns]
 
 
-def summary_table(output: str | Path) -> pd.DataFrame:
+def summary_table(output: EnsembleOutput) -> pd.DataFrame:
     """The distribution summaries of an ensemble's output as one long table: a row per indicator, element and
     statistic.
 
@@ -953,7 +959,7 @@ def summary_table(output: str | Path) -> pd.DataFrame:
     ValueError
         If ``output`` holds no ensemble summaries.
     """
-    with _summaries(user_path(output, "summary_table", "an ensemble's output")) as ds:
+    with _summaries(output, "summary_table") as ds:
         frames = []
         for name in sorted(str(v) for v in ds.data_vars if str(v).startswith("summary_")):  # (zarr lists them
             # alphabetically, NetCDF as written: the same rows in the same order either way)
@@ -1005,11 +1011,45 @@ def _run_attribute(attrs: Mapping[str, Any], name: str) -> Any:
 
 
 @contextmanager
-def _summaries(path: Path, needs: Sequence[str] = (), what: str = "") -> Iterator[Any]:
-    """The ensemble output ``path``, open (ValueError if it holds no ensemble summaries, or not the variables
-    ``needs``, of ``what``, which daryo wrote after the store's daryo)."""
+def open_output(output: EnsembleOutput, function: str = "open_output") -> Iterator[xr.Dataset]:
+    """An ensemble's output, opened lazily, once it is known to hold an ensemble's summaries: for several of its
+    tables (:func:`shortfall_table`, :func:`energy_table`…) without opening it again for each.
+
+    Parameters
+    ----------
+    output
+        An ensemble's output (``daryo ensemble -o``: a zarr folder or a NetCDF file), or the store already open (an
+        xarray Dataset, which is checked and given back as it is, left open).
+    function
+        The function it was given to, for the messages.
+
+    Yields
+    ------
+    xarray.Dataset
+        The store, closed when the block ends where this opened it.
+
+    Raises
+    ------
+    TypeError
+        If ``output`` is neither a path nor a Dataset.
+    ValueError
+        If it holds no ensemble summaries (or cannot be read as NetCDF or zarr).
+    """
+    with _summaries(output, function) as ds:
+        yield ds
+
+
+@contextmanager
+def _summaries(output: EnsembleOutput, function: str, needs: Sequence[str] = (), what: str = ""
+               ) -> Iterator[xr.Dataset]:
+    """:func:`open_output` that also refuses a store without the variables ``needs``, of ``what``, which daryo wrote
+    after the store's daryo."""
     import xarray as xr
 
+    if isinstance(output, xr.Dataset):
+        yield _checked_store(output, _name_of(output), needs, what)
+        return
+    path = user_path(output, function, "an ensemble's output (or the output opened as an xarray Dataset)")
     engine = "zarr" if _format_of(path) == "zarr" else None
     try:
         opened = xr.open_dataset(path, engine=engine)
@@ -1023,11 +1063,22 @@ def _summaries(path: Path, needs: Sequence[str] = (), what: str = "") -> Iterato
         raise ValueError(f"{path} is not an ensemble's output: it cannot be read as a NetCDF file or zarr store"
                          ) from None
     with opened as ds:
-        if "summary_annual_deficit_fraction" not in ds or "prob_deficit_above_threshold" not in ds:
-            raise ValueError(f"{path} holds no ensemble summaries: it is not the output of an ensemble run")
-        if any(name not in ds for name in needs):
-            raise ValueError(f"{path} holds no {what}: it was written by an earlier daryo; run the ensemble again")
-        yield ds
+        ds.encoding["source"] = str(path)  # (the file as the user named it, for the messages: _name_of)
+        yield _checked_store(ds, str(path), needs, what)
+
+
+def _checked_store(ds: xr.Dataset, name: str, needs: Sequence[str], what: str) -> xr.Dataset:
+    """``ds`` (named ``name`` in the messages), once it is known to hold an ensemble's summaries and ``needs``."""
+    if "summary_annual_deficit_fraction" not in ds or "prob_deficit_above_threshold" not in ds:
+        raise ValueError(f"{name} holds no ensemble summaries: it is not the output of an ensemble run")
+    if any(n not in ds for n in needs):
+        raise ValueError(f"{name} holds no {what}: it was written by an earlier daryo; run the ensemble again")
+    return ds
+
+
+def _name_of(ds: xr.Dataset) -> str:
+    """An open store's file, for messages (``the dataset`` for one made in memory)."""
+    return str(ds.encoding.get("source") or "the dataset")
 
 
 def _long(indicator: str, units: str, kind: str, ds: Any, values: np.ndarray, stats: list[str]) -> pd.DataFrame:
@@ -1067,7 +1118,7 @@ def _is_summary_csv(path: Path) -> bool:
         return False
 
 
-def write_summary_csv(output: str | Path, path: str | Path) -> Path:
+def write_summary_csv(output: EnsembleOutput, path: str | Path) -> Path:
     """Write the summaries of the ensemble's output ``output`` (:func:`summary_table`) to the CSV file ``path``,
     through a temporary file beside it (an existing file is replaced only once the new one is whole, and only
     if it is an ensemble's summary CSV: :func:`check_summary_csv`); missing folders on the way to it are made,
