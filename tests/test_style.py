@@ -53,3 +53,39 @@ def test_every_module_imports_first():
     assert r.returncode == 0, r.stderr
     count, *failed = r.stdout.strip().split("\n")
     assert int(count) > 30 and failed == [], failed
+
+
+def _imports(path: Path) -> set[str]:
+    """The daryo modules a source file imports, at its top or inside a function, as absolute names."""
+    import ast
+
+    module = ".".join(path.relative_to(ROOT / "src").with_suffix("").parts).removesuffix(".__init__")
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            base = package.split(".")
+            base = base[:len(base) - node.level + 1] if node.level else []
+            name = ".".join([*base, node.module] if node.module else base)
+            found |= {name} | {f"{name}.{alias.name}" for alias in node.names}
+    return {name for name in found if name == "daryo" or name.startswith("daryo.")}
+
+
+def test_the_stages_import_only_the_stages_before_them():
+    """The data flows one way (model → compiled network → simulator → results → indicators → CLI): the numerical
+    core (network, simulate, solver) imports neither the results, ensembles, comparisons nor the command line, and
+    nothing but the command line imports the command line (a maintainer's review: nothing held this)."""
+    core = ("daryo.network", "daryo.simulate", "daryo.solver")
+    later = ("daryo.results", "daryo.ensemble", "daryo.compare", "daryo.compare_notes", "daryo.indicators",
+             "daryo.sdg", "daryo.cli", "daryo.api")
+    wrong = []
+    for path in sorted((ROOT / "src" / "daryo").rglob("*.py")):
+        module = ".".join(path.relative_to(ROOT / "src").with_suffix("").parts)
+        imported = _imports(path)
+        if not module.startswith(("daryo.cli", "daryo.__main__")):
+            wrong += [(module, name) for name in imported if name == "daryo.cli" or name.startswith("daryo.cli.")]
+        if module.startswith(core):
+            wrong += [(module, name) for name in imported if any(name == s or name.startswith(f"{s}.") for s in later)]
+    assert not wrong, wrong

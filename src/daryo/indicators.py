@@ -17,7 +17,7 @@ import xarray as xr
 
 from .cf import daryo_units
 from .errors import with_article
-from .timeaxis import TimeAxis, season_of_month, step_label_days
+from .timeaxis import TimeAxis, hydrological_year, season_of_month, step_label_days
 
 __all__ = ["annual_by", "country_summary", "coverage", "energy_by_season", "energy_shortfall", "n_years",
            "requirement_summary", "season_years", "sink_inflow", "storage_change", "supply_reliability"]
@@ -78,7 +78,7 @@ def season_years(data: xr.Dataset | TimeAxis, season: str) -> float:
     starts, days = steps
     t = starts.astype("datetime64[M]").astype(np.int64)
     year, month = t // 12 + 1970, t % 12 + 1
-    y = year - (month < 10) + 1  # the calendar year in which the step's hydrological year ends (its February)
+    y = hydrological_year(month, year)  # the calendar year in which the step's hydrological year ends (its February)
     leap = ((y % 4 == 0) & (y % 100 != 0)) | (y % 400 == 0)
     length = np.where(leap, 183.0, 182.0) if season == "winter" else np.full(len(starts), 183.0)
     mine = season_of_month(month) == season
@@ -272,8 +272,7 @@ def annual_by(ds: xr.Dataset, variable: str, by: str = "country", season: bool =
                 raise ValueError("the results have no season coordinate, and their times are not dates (numpy "
                                  "datetime64) to tell the seasons by; pass season=False, or give them a season")
             month = steps[0].astype("datetime64[M]").astype(np.int64) % 12 + 1
-            winter = np.isin(month, (10, 11, 12, 1, 2, 3))
-            da = da.assign_coords(season=("time", np.where(winter, "winter", "summer")))
+            da = da.assign_coords(season=("time", season_of_month(month)))
         totals = da.groupby("season").sum("time").groupby("group").sum(elem)
         totals = totals / xr.DataArray([season_years(ds, str(s)) for s in totals["season"].values],
                                        dims="season", coords={"season": totals["season"]})

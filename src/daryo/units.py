@@ -30,6 +30,8 @@ __all__ = ["Dimension", "UnitError", "parse_quantity", "unit_factor", "is_number
            "FLOW_RATE_UNITS", "SECONDS_PER_DAY", "CANONICAL_UNITS", "MAX_MAGNITUDE", "too_large_text"]
 
 SECONDS_PER_DAY = 86_400.0
+#: energy (GWh) from 1 hm³ falling 1 m at 100 % efficiency: ρ g · 1e6 m³ · 1 m / 3.6e12 J/GWh
+GWH_PER_HM3_M = 1000.0 * 9.81 * 1e6 / 3.6e12
 
 #: the largest magnitude a number of a model may have, in canonical units: more is no amount of water, energy or
 #: money, and would overflow the results' sums and their float32 store (whose largest number is 3.4e38)

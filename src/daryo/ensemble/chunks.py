@@ -245,7 +245,7 @@ def _simulate_chunk(net: CompiledNetwork, fast: bool, run_traces: int | None = N
     network's water-stress accounts, where the caller has them already (None: made here).  ``on_step(t)``: called
     on the fast path once the first ``t`` steps are done (the plain path solves them all at once)."""
     accounts = stress_accounts(net) if accounts is None else accounts
-    required_col = net.node_col[[i for i, t in enumerate(net.node_types) if t == "flow_requirement"]]
+    required_col = net.node_col[net.requirement_nodes]
     cols = {"storage": net.res_col, "delivery": net.demand_col, "sink_inflow": net.sink_col, "energy": net.hp_col,
             "inflow": _inflow_columns(net), "withdrawn": net.edge_col[accounts.edges].astype(np.int64),
             "required": requirement_columns(net)}

@@ -368,7 +368,7 @@ def _elements(net: CompiledNetwork) -> dict[str, int]:
     """How many elements of each kind (the store's element dimensions) the network has."""
     return {"demand": len(net.demand_ids), "reservoir": len(net.res_ids), "sink": len(net.sink_ids),
             "hydropower": len(net.hp_ids), "inflow": len(_inflow_columns(net)),
-            "requirement": sum(t == "flow_requirement" for t in net.node_types),
+            "requirement": len(net.requirement_nodes),
             "system": len(stress_accounts(net).systems)}
 
 

@@ -54,6 +54,7 @@ from ..model.places import problems_relocated
 from ..model.topology import Outlet, _delay_outlets
 from ..parameters import ParameterRef, ParameterSet, StaticEnv, references, scenario_combinations
 from ..timeaxis import TimeAxis
+from ..units import GWH_PER_HM3_M
 from .builder import LPBuilder
 from .compiled import CompiledNetwork, StepTable
 
@@ -82,8 +83,6 @@ PRIORITY_LOSS_COST = 1e-6
 #: inflow make it up (see :func:`_has_dead_volume`)
 DEAD_VOLUME_PRIORITY = 0
 
-#: energy (GWh) from 1 hm³ falling 1 m at 100 % efficiency: ρ g · 1e6 m³ · 1 m / 3.6e12 J/GWh
-GWH_PER_HM3_M = 1000.0 * 9.81 * 1e6 / 3.6e12
 
 
 def _bound_tables(lower: StepTable, upper: StepTable) -> tuple[StepTable, StepTable]:

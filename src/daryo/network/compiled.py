@@ -144,3 +144,8 @@ class CompiledNetwork:
     delay_steps: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
     delay_rate: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))  # carry the rate, not the volume
     delay_initial: np.ndarray = field(default_factory=lambda: np.zeros((1, 0, 0)))  # (S|1, T, D) hm³ per step
+
+    @property
+    def requirement_nodes(self) -> np.ndarray:
+        """The positions (along :attr:`node_ids`) of the flow requirements, in the model's order."""
+        return np.array([i for i, t in enumerate(self.node_types) if t == "flow_requirement"], dtype=np.int64)

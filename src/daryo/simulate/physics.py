@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..model.series import LevelTable
-from ..network.compile import GWH_PER_HM3_M
+from ..units import GWH_PER_HM3_M
 
 __all__ = ["evaporation_hm3", "head_m", "energy_gwh", "turbine_flow_limit", "turbine_volume"]
 
