@@ -155,6 +155,16 @@ def test_compare_runs_refuses_what_is_not_a_runs_results(tmp_path):
         compare_runs(a.drop_vars("mass_balance_error"), a)
 
 
+def test_one_scenario_selected_is_compared_as_a_run_of_that_scenario():
+    """A review of the Python API: ``ds.sel(scenario=...)`` drops the dimension, and compare_runs refused the
+    selection as not a run's results, where the other indicators take it."""
+    ds = daryo.run(daryo.load(daryo.demo_model_path(), years=2), daryo.RunOptions(scenarios=2)).dataset
+    one, other = (ds.isel(scenario=k) for k in (0, 1))
+    table = compare_runs(one, other)
+    pd.testing.assert_frame_equal(table, compare_runs(ds.isel(scenario=[0]), ds.isel(scenario=[1])))
+    assert (table["difference"].abs() > 0).any()
+
+
 @pytest.mark.parametrize("make, message", [
     (lambda p: p / "missing.nc", "missing.nc: no such file"),
     (lambda p: (p / "table.csv", (p / "table.csv").write_text("a,b\n"))[0],
@@ -264,9 +274,16 @@ def test_an_overlay_of_given_years_is_said_to_be_diluted_by_the_means(tmp_path, 
     paths = {}
     for name, scenarios in (("base", []), ("dry", [str(dry)]), ("wet", [str(wet)])):
         paths[name] = daryo.run(daryo.load(model, scenarios=scenarios)).to_netcdf(tmp_path / f"{name}.nc")
+    note = ("dry changes given run years only: the means over every year of the runs dilute it; compare those years "
+            "alone (both run again with --years N, N the last year it changes; years=N in Python)")
     assert main(["compare", str(paths["base"]), str(paths["dry"])]) == 0
-    assert ("note: dry changes given run years only: the means over every year of the runs dilute it; compare those "
-            "years alone (both run again with --years N, N the last year it changes)") in capsys.readouterr().out
+    assert f"note: {note}" in capsys.readouterr().out
+    with xr.open_dataset(paths["base"]) as base, xr.open_dataset(paths["dry"]) as drier:  # (a review of the Python
+        # API: the notes were the command line's alone)
+        assert note in compare_runs(base, drier).attrs["notes"]
+    # runs of the drought's years alone: nothing diluted (a review: the note was given all the same)
+    short = [daryo.run(daryo.load(model, scenarios=s, years=1)).dataset for s in ([], [str(dry)])]
+    assert compare_runs(*short).attrs["notes"] == []
     assert main(["compare", str(paths["base"]), str(paths["wet"])]) == 0
     assert "given run years only" not in capsys.readouterr().out
     assert main(["compare", str(paths["base"]), str(paths["dry"]), "--year", "0"]) == 2
@@ -315,7 +332,7 @@ def test_two_ensembles_side_by_side(tmp_path, capsys):
                                                                            "second"]
     assert got.loc[("demand", "farm", "share above threshold"), "units"] == "% of trace-years above 30%"
     assert not compare_ensembles(stores[0], stores[2]).attrs["paired"]
-    with pytest.raises(TypeError, match="compare_ensembles takes the paths of two ensembles' outputs, not list"):
+    with pytest.raises(TypeError, match=r"takes the paths of two ensembles' outputs \(or them opened\), not list"):
         compare_ensembles([stores[0]], stores[0])
     with pytest.raises(ValueError, match="the dataset holds no ensemble summaries"):  # (an open store is taken)
         compare_ensembles(xr.Dataset(), stores[0])
@@ -436,6 +453,9 @@ def test_paired_deficit_changes_trace_year_by_trace_year(tmp_path, capsys):
     assert table.loc["farm", "country"] == "KAZ"
     with pytest.raises(ValueError, match="do not share their traces"):
         paired_deficit_changes(stores[0], stores[2])
+    for bad, error in ((-1, ValueError), (float("nan"), ValueError), (1, ValueError), ("0.01", TypeError)):
+        with pytest.raises(error, match=f"tolerance={bad!r}: give a change of the annual deficit fraction"):
+            paired_deficit_changes(stores[0], stores[1], tolerance=bad)  # (-1 gave every demand worse and better)
     assert main(["compare", str(stores[0]), str(stores[1])]) == 0
     out = capsys.readouterr().out.splitlines()
     head = next(i for i, line in enumerate(out) if line.startswith("paired by trace-year (the same traces)"))
@@ -458,8 +478,11 @@ def test_paired_deficit_changes_trace_year_by_trace_year(tmp_path, capsys):
     assert one.loc[("demand", "farm", "delivered"), "second"] == pytest.approx(delivered, rel=1e-12)
     assert paired_deficit_changes(stores[0], stores[1], year=1).loc["farm", "better"] == pytest.approx(
         (change.reshape(8, 2)[:, 1] < -0.01).mean())
-    assert main(["compare", str(stores[0]), str(stores[1]), "--year", "1"]) == 0
+    assert main(["compare", str(stores[0]), str(stores[1]), "--year", "1", "--csv", str(tmp_path / "y1.csv")]) == 0
     out = capsys.readouterr().out.splitlines()
+    rows = pd.read_csv(tmp_path / "y1.csv")  # (a review: the CSV of one run year read as of the whole runs)
+    assert set(rows["first_run"]) == {f"two-countries ({stores[0]}; 8 traces × 2 years, seed 1; run year 1's traces "
+                                      "alone)"}
     assert out[0].startswith("second − first: ensemble statistics over each run's traces in run year 1 (")
     assert any(line.startswith("paired by trace-year (the same traces): demands whose annual deficit changes by more "
                                "than 1 percentage point (1): the share of the traces in run year 1 worse")

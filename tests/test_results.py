@@ -906,7 +906,7 @@ def test_results_carry_the_models_caveats(tmp_path):
     one per line; a model without them adds no attribute."""
     res = daryo.run(daryo.load(), RunOptions(years=1))
     lines = res.dataset.attrs["caveats"].split("\n")
-    assert len(lines) == 5 and lines[0].startswith("The model over-supplies the North Aral")
+    assert len(lines) == 6 and lines[0].startswith("The model over-supplies the North Aral")
     back = xr.open_dataset(res.to_netcdf(tmp_path / "r.nc"), engine="netcdf4")
     assert back.attrs["caveats"] == res.dataset.attrs["caveats"]
     back.close()

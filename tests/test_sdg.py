@@ -241,6 +241,46 @@ def test_names_two_systems_would_share_are_told_apart(two_rivers):
     assert table.index.tolist() == ["all", "b", "all systems"] and table.loc["all", "withdrawal"] == 75 * 12
 
 
+@pytest.mark.parametrize("basins, error, message", [
+    ("north", TypeError, "basins: give a mapping of basin names to lists of node ids .* not str"),
+    (["in"], TypeError, "basins: give a mapping .* not list"),
+    ({"north": "in"}, TypeError, "basins.'north'.: give a list of node ids .* not 'in'"),
+    ({"north": ["inn", "x"]}, ValueError, r"basins\['north'\]: inn, x are not nodes of the results \(did you mean "
+     "'in'"),
+])
+def test_basins_that_name_no_nodes_of_the_results_are_refused(two_rivers, basins, error, message):
+    """A basin's inflows misspelt named the system silently by its first node; a name for a mapping failed deep
+    inside ('str' object has no attribute 'items'): a review of the Python API."""
+    from daryo.compare import compare_runs
+
+    _, ds = two_rivers
+    with pytest.raises(error, match=message):
+        water_stress(ds, basins)
+    with pytest.raises(error, match=message):
+        compare_runs(ds, ds, basins=basins)
+
+
+def test_two_runs_are_compared_with_the_basins_of_either(tmp_path):
+    """An overlay that removes one of a basin's nodes: the model's basins name the second run's systems still (a diff
+    review: the node only the first run has was refused as not a node of the second's results)."""
+    from daryo.compare import compare_runs
+
+    model = tmp_path / "m.yaml"
+    model.write_text("version: 1\nname: t\nallocation: cost\ntime: {start: 2001-10, end: 2002-09}\n"
+                     "metadata: {basins: {north: [up, side]}}\nnodes:\n"
+                     "  - {id: up, type: inflow, inflow: 30}\n  - {id: side, type: inflow, inflow: 10}\n"
+                     "  - {id: farm, type: demand, demand: 25, cost: -10}\n  - {id: sea, type: sink, cost: 1}\n"
+                     "edges: [[up, farm], [side, farm], [up, sea], [side, sea]]\n")
+    (tmp_path / "noside.yaml").write_text("title: no side\nchanges:\n  - remove_nodes: [side]\n")
+    base = daryo.load(model)
+    runs = [daryo.run(m).dataset for m in (base, daryo.load(model, scenarios=[str(tmp_path / "noside.yaml")]))]
+    table = compare_runs(*runs, basins=base.metadata["basins"]).set_index(["table", "element", "quantity"])
+    assert table.loc[("system", "north", "renewable"), "first"] == pytest.approx(40 * 12)
+    assert table.loc[("system", "north", "renewable"), "second"] == pytest.approx(30 * 12)
+    with pytest.raises(ValueError, match=r"basins\['north'\]: sid is not a node of the results .did you mean 'side'"):
+        compare_runs(*runs, basins={"north": ["up", "sid"]})
+
+
 def test_levels_and_refusals(two_rivers):
     _, ds = two_rivers
     assert [stress_level(s) for s in (0.0, 24.9, 25.0, 74.9, 75.0, 99.9, 100.0, 100.1, np.inf)] == [

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from .compare_notes import ensemble_notes, run_notes
 from .indicators import (
     check_dataset,
     country_summary,
@@ -65,7 +66,10 @@ def compare_runs(first: xr.Dataset, second: xr.Dataset,
         them; a share of steps and a stress are in %; a reservoir's volumes at the run's start and end, and their
         change, in ``hm3`` (mean over the scenarios), and its lowest volume, at the start or a step's end, in any
         scenario.  An element only one run has (a node an overlay added) has NaN for the other and the difference.
-        ``attrs`` describes the runs (``first``, ``second``: their model and overlays, :func:`run_label`).
+        ``attrs`` describes the runs (``first``, ``second``: their model and overlays, :func:`run_label`) and holds
+        ``notes``, what to know before reading it, a sentence each, as ``daryo compare`` prints them: runs of other
+        spans or hydrology, a run that draws more from its reservoirs, rows only one has, an overlay whose years
+        the means dilute.
 
     Raises
     ------
@@ -74,12 +78,18 @@ def compare_runs(first: xr.Dataset, second: xr.Dataset,
     ValueError
         If either is not a run's results (an ensemble's store, say).
     """
+    first, second = (_with_scenarios(ds) for ds in (first, second))
     for ds in (first, second):
         check_run_results(ds, "compare_runs")
+    if basins is not None:  # (a node of either run: an overlay may remove one of the model's basins' nodes)
+        from .sdg import check_basins
+
+        check_basins(basins, {str(n) for ds in (first, second) if "node" in ds.coords for n in ds["node"].values})
     table = _side_by_side(_indicators(first, basins), _indicators(second, basins))
     table["difference"] = table["second"] - table["first"]
     table = table[list(COMPARE_COLUMNS)]
     table.attrs.update(first=run_label(first), second=run_label(second))
+    table.attrs["notes"] = run_notes(first, second, table)
     return table
 
 
@@ -119,12 +129,13 @@ def compare_ensembles(first: str | Path | xr.Dataset, second: str | Path | xr.Da
         ``attrs`` holds each run (:func:`daryo.ensemble.run_of`: ``first``, ``second``) and whether the two share
         their traces (``paired``: the same seed, traces and years, drawn from the same inflows: of one model file,
         so that their differences are of the rules and overlays alone, or of two files whose traces have the same
-        inflows, a basin and a variant of it).
+        inflows, a basin and a variant of it), the run ``year`` compared, and ``notes``, what to know before
+        reading it, a sentence each, as ``daryo compare`` prints them.
 
     Raises
     ------
     TypeError
-        If either is not a path.
+        If either is neither a path nor a Dataset.
     ValueError
         If either is not an ensemble's output, or ``year`` is not a run year of both.
     """
@@ -132,7 +143,7 @@ def compare_ensembles(first: str | Path | xr.Dataset, second: str | Path | xr.Da
 
     for output in (first, second):
         if not isinstance(output, str | Path | xr.Dataset):
-            raise TypeError(f"compare_ensembles takes the paths of two ensembles' outputs, not "
+            raise TypeError(f"compare_ensembles takes the paths of two ensembles' outputs (or them opened), not "
                             f"{type(output).__name__}")
     with open_output(first, "compare_ensembles") as a, open_output(second, "compare_ensembles") as b:
         runs = [run_of(a), run_of(b)]
@@ -143,6 +154,7 @@ def compare_ensembles(first: str | Path | xr.Dataset, second: str | Path | xr.Da
     table["difference"] = table["second"] - table["first"]
     table = table[list(COMPARE_COLUMNS)]
     table.attrs.update(first=runs[0], second=runs[1], paired=paired, year=year)
+    table.attrs["notes"] = ensemble_notes(table)
     return table
 
 
@@ -172,10 +184,19 @@ def paired_deficit_changes(first: str | Path | xr.Dataset, second: str | Path | 
     Raises
     ------
     ValueError
-        If the two do not share their traces, or either is not an ensemble's output.
+        If the two do not share their traces, either is not an ensemble's output, or ``tolerance`` is not in
+        [0, 1).
+    TypeError
+        If ``tolerance`` is not a number.
     """
     from .ensemble import open_output, run_of
 
+    if isinstance(tolerance, bool) or not isinstance(tolerance, int | float | np.integer | np.floating):
+        raise TypeError(f"paired_deficit_changes: tolerance={tolerance!r}: give a change of the annual deficit "
+                        "fraction, 0 ≤ tolerance < 1 (0.01: one percentage point)")
+    if not 0.0 <= tolerance < 1.0:  # (NaN too)
+        raise ValueError(f"paired_deficit_changes: tolerance={tolerance!r}: give a change of the annual deficit "
+                         "fraction, 0 ≤ tolerance < 1 (0.01: one percentage point, not 1)")
     with open_output(first, "paired_deficit_changes") as a, open_output(second, "paired_deficit_changes") as b:
         runs = [run_of(a), run_of(b)]
         _check_year_of(year, (a, b), runs)
@@ -198,11 +219,11 @@ def paired_deficit_changes(first: str | Path | xr.Dataset, second: str | Path | 
 
 def _check_year_of(year: int | None, stores: Sequence[xr.Dataset], runs: Sequence[Mapping[str, Any]]) -> None:
     """Refuse a run ``year`` that one of the open ``stores`` (their ``runs``) does not hold."""
-    from .ensemble.store import _name_of, check_year
+    from .ensemble.tables import check_year, output_name
 
     if year is not None:
         for ds, run in zip(stores, runs, strict=True):
-            check_year(year, run["years"], _name_of(ds))
+            check_year(year, run["years"], output_name(ds))
 
 
 #: what two ensembles share when they share their traces (:func:`daryo.ensemble.run_of`'s entries)
@@ -326,6 +347,15 @@ def check_run_results(ds: xr.Dataset, caller: str) -> None:
                          "mass_balance_error)")
 
 
+def _with_scenarios(ds: object) -> Any:
+    """A run's results of one scenario selected (``ds.sel(scenario="0")``, which drops the dimension) as results of
+    that one scenario, as the indicators take them (a review: the selection was refused as not a run's results);
+    anything else as it is."""
+    if isinstance(ds, xr.Dataset) and "scenario" not in ds.dims and "scenario" in ds.coords and "time" in ds.dims:
+        return ds.expand_dims("scenario")
+    return ds
+
+
 def run_label(ds: xr.Dataset | Mapping[str, Any]) -> str:
     """A run's model and overlays, as its results' attributes name them (``aral-sea-basin + rogun-full``); or an
     ensemble's, as :func:`daryo.ensemble.run_of` gives them."""
@@ -380,6 +410,9 @@ def _stress_rows(ds: xr.Dataset, basins: Mapping[str, Sequence[str]] | None, sca
     no topology, or nothing withdrawn)."""
     from .sdg import water_stress
 
+    if basins is not None and "node" in ds.coords:  # (the ids of this run's nodes: checked against both runs')
+        nodes = set(ds["node"].values.astype(str))
+        basins = {name: [i for i in ids if i in nodes] for name, ids in basins.items()}
     try:
         table = water_stress(ds, basins)
     except ValueError:  # (results without the flows or the topology the indicator needs)

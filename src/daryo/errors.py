@@ -48,6 +48,11 @@ def listed(ids: Sequence[str], shown: int) -> str:
     return ", ".join(ids[:shown]) + (f" and {len(ids) - shown} more" if len(ids) > shown else "")
 
 
+def percent_text(fraction: float) -> str:
+    """A fraction as a percentage for a message, to 15 digits (0.3 is "30%", not "30.000000000000004%")."""
+    return f"{fraction * 100:.15g}%"
+
+
 def short_text(value: object, width: int = 40) -> str:
     """``value`` as text for a message, cut to ``width`` characters (a 300-digit number, a long list); a list or
     mapping is written only as far as it shows (YAML aliases can make one of billions of values)."""

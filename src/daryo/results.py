@@ -78,7 +78,10 @@ def advice(ds: xr.Dataset, model: Model | None = None) -> list[str]:
     delivering pay, and hydropower plants that generated nothing, as where the turbines cost no less than a bypass.
     In ``priority`` mode, given the ``model``: inflows with no ``inflow`` series and no cost (a pumped supply
     between ``min_flow`` and ``max_flow``) that supplied water in steps when water reached the sinks, which the
-    allocation is free to do where no cost says otherwise.
+    allocation is free to do where no cost says otherwise.  Given the ``model``, in either mode: overlays that
+    change given run years some of which the run is too short for (:func:`daryo.scenarios.years_beyond`), and a
+    drought overlay on top of the embedded model's named year of the same drought
+    (:func:`daryo.basins.aral.compounded_drought`), as ``daryo run`` notes them.
 
     Parameters
     ----------
@@ -93,8 +96,26 @@ def advice(ds: xr.Dataset, model: Model | None = None) -> list[str]:
         One sentence each (empty: none).
     """
     if ds.attrs.get("allocation") != "cost":
-        return [note for note in (_free_sources(ds, model),) if note]
-    return [note for note in (_dry_demands(ds), _idle_plants(ds)) if note]
+        notes = [note for note in (_free_sources(ds, model),) if note]
+    else:
+        notes = [note for note in (_dry_demands(ds), _idle_plants(ds)) if note]
+    return notes + (_overlay_notes(model) if model is not None else [])
+
+
+def _overlay_notes(model: Model) -> list[str]:
+    """The notes on the overlays applied to ``model``: a drought taken twice, and years the run is too short for."""
+    from .basins.aral import compounded_drought
+    from .scenarios import years_beyond
+
+    names = [str(n) for n in model.metadata.get("scenarios") or ()]
+    files = [str(f) for f in model.metadata.get("scenario_files") or ()]
+    overlays = files if len(files) == len(names) else names  # (an older document's metadata: the names)
+    if not overlays:
+        return []
+    hydrology = model.metadata.get("hydrology")
+    kind = str(hydrology.get("kind")) if isinstance(hydrology, dict) else None
+    twice = compounded_drought(kind, overlays)
+    return ([twice] if twice else []) + years_beyond(overlays, model.time.axis())
 
 
 def _free_sources(ds: xr.Dataset, model: Model | None) -> str:
@@ -275,8 +296,7 @@ def _requirement_at(net: CompiledNetwork, ids: list[str]) -> tuple:
 
 def requirement_columns(net: CompiledNetwork) -> np.ndarray:
     """The LP columns of the nodes the network's flow requirements are on (their flow), in the model's order."""
-    at = [str(net.model.node(net.node_ids[i]).get("at")) for i, t in enumerate(net.node_types)
-          if t == "flow_requirement"]
+    at = [str(net.model.node(net.node_ids[i]).get("at")) for i in net.requirement_nodes]
     return net.node_col[[net.node_ids.index(a) for a in at]].astype(np.int64)
 
 
@@ -302,7 +322,7 @@ def topology(net: CompiledNetwork) -> xr.Dataset:
               "node_type": ("node", net.node_types, {"description": "Component type of each node"}),
               **_loss_fractions(net),
               **_coords(net, net.demand_ids, "demand"), "demand_return_to": _return_to(net)}
-    ids = [n for n, t in zip(net.node_ids, net.node_types, strict=True) if t == "flow_requirement"]
+    ids = [net.node_ids[i] for i in net.requirement_nodes]
     coords.update({**_coords(net, ids, "requirement"), "requirement_at": _requirement_at(net, ids)})
     return xr.Dataset(coords=_coordinates(coords))
 
@@ -417,8 +437,8 @@ def build_dataset(net: CompiledNetwork, out: SimulationOutput) -> xr.Dataset:
     if net.sink_ids:
         coords.update(_coords(net, net.sink_ids, "sink"))
         var("sink_inflow", ("scenario", "time", "sink"), x[:, :, net.sink_col], _FLOW, "Water received")
-    req_nodes = [i for i, t in enumerate(net.node_types) if t == "flow_requirement"]
-    if req_nodes:
+    req_nodes = net.requirement_nodes
+    if req_nodes.size:
         ids = [net.node_ids[i] for i in req_nodes]
         coords.update(_coords(net, ids, "requirement"))
         coords["requirement_at"] = _requirement_at(net, ids)

@@ -22,13 +22,13 @@ import xarray as xr
 from scipy import sparse
 from scipy.sparse.csgraph import breadth_first_order, connected_components
 
-from .errors import listed
+from .errors import did_you_mean, listed
 from .indicators import check_dataset, n_years, trace_time_element
 from .model import Model
 from .solver import HighsSolver, LinearProgram, SolveStatus
 
 __all__ = ["water_stress", "water_stress_by_year", "stress_level", "stress_level_index", "stress_ratio",
-           "StressAccounts", "unknown_renewable_water", "total_name", "STRESS_LEVELS", "LEVEL_NAMES"]
+           "StressAccounts", "check_basins", "unknown_renewable_water", "total_name", "STRESS_LEVELS", "LEVEL_NAMES"]
 
 #: FAO's levels of water stress: the upper bound (%) of each, "high" up to 100 included; above it, "critical"
 STRESS_LEVELS = ((25.0, "no stress"), (50.0, "low"), (75.0, "medium"), (100.0, "high"))
@@ -171,7 +171,7 @@ def water_stress(ds: xr.Dataset, basins: Mapping[str, Sequence[str]] | None = No
     check_dataset(ds, "water_stress")
     _check_flows(ds)
     fraction = _environmental_fraction(environmental)
-    accounts = StressAccounts(ds, recorded_basins(ds) if basins is None else basins)
+    accounts = StressAccounts(ds, recorded_basins(ds) if basins is None else check_basins(basins, ds["node"].values))
     years = n_years(ds)
     returned = _mean_total(ds["return_flow"], "demand") if "return_flow" in ds else np.zeros(ds.sizes.get("demand", 0))
     inflows = _mean_total(ds["node_flow"], "node")[accounts.inflow_nodes]
@@ -194,6 +194,34 @@ def water_stress(ds: xr.Dataset, basins: Mapping[str, Sequence[str]] | None = No
     frame.attrs.update(units={"withdrawal": "hm3 per year", "renewable": "hm3 per year",
                               "environmental": "hm3 per year", "stress": "%"}, environmental=str(environmental))
     return frame
+
+
+def check_basins(basins: object, nodes: Collection[str]) -> Mapping[str, Sequence[str]]:
+    """``basins`` as :func:`water_stress` takes them (names for the river systems), once they are known to be a
+    mapping of names to lists of ids among ``nodes`` (a run's: ``ds["node"].values``; of two runs compared, either's).
+
+    Raises
+    ------
+    TypeError
+        If ``basins`` is not a mapping of names to lists of node ids.
+    ValueError
+        If an id is not one of ``nodes`` (a misspelt id named the system silently by its first node).
+    """
+    example = "e.g. {'north': ['up', 'side']}, as a model's metadata.basins"
+    if not isinstance(basins, Mapping):
+        raise TypeError(f"basins: give a mapping of basin names to lists of node ids ({example}), not "
+                        f"{type(basins).__name__}")
+    nodes = [str(n) for n in nodes]
+    known = set(nodes)
+    for name, ids in basins.items():
+        if isinstance(ids, str) or not isinstance(ids, Sequence) or not all(isinstance(i, str) for i in ids):
+            raise TypeError(f"basins[{name!r}]: give a list of node ids ({example}), not {ids!r}")
+        unknown = [i for i in ids if i not in known]
+        if unknown:
+            what = "is not a node" if len(unknown) == 1 else "are not nodes"
+            raise ValueError(f"basins[{name!r}]: {listed(unknown, 5)} {what} of the results"
+                             f"{did_you_mean(unknown[0], nodes)}")
+    return basins
 
 
 def recorded_basins(ds: xr.Dataset) -> dict[str, list[str]] | None:

@@ -28,7 +28,9 @@ def test_run_default_is_the_aral_basin(capsys):
     assert "scaled to whole years" not in out  # (whole hydrological years: nothing is scaled)
     # the model's caveats, after the summary (a user review: the North Aral's 6.7 km³/yr was printed without one)
     caveats = out[out.index("caveats of the model (its metadata.caveats):"):].splitlines()
-    assert len(caveats) == 6 and caveats[1].startswith("  - The model over-supplies the North Aral: its baseline")
+    assert len(caveats) == 7 and caveats[1].startswith("  - The model over-supplies the North Aral: its baseline")
+    assert "11.1 km3 ICWC planned by 1 April 2024 [F44]" in caveats[2]  # (a review: the winter regime's harm)
+    assert caveats[6].startswith("  - The Amu Darya's shortages come in the months its reservoirs are drawn down")
     assert caveats[4].startswith("  - The Syr Darya's water stress (SDG 6.4.2) is on the line between high and")
     assert caveats[5].startswith("  - Winter hydropower energy is slightly high and summer energy low")
 
@@ -156,12 +158,18 @@ def test_the_run_header_names_the_hydrology_and_warns_of_a_drought_taken_twice(c
     captured = capsys.readouterr()
     assert "\nhydrology: kind 2021, traces 1, seed 0\n" in captured.out and not captured.err
     assert main(["run", "--years", "1", "--hydrology", "2021", "--scenario", "drought-2021"]) == 0
-    assert capsys.readouterr().err == (
-        "note: --hydrology 2021 starts the run with its named year(s), and drought-2021 multiplies the first years' "
-        "inflows by a named year's factors again: drier than any year on record; for the drought on its own, leave out "
-        "--hydrology (the norm)\n")
+    note = ("the hydrology 2021 (--hydrology) starts the run with its named year(s), and drought-2021 multiplies the "
+            "first years' inflows by a named year's factors again: drier than any year on record; for the drought on "
+            "its own, leave out --hydrology (the norm; hydrology=\"norm\" in Python)")
+    assert capsys.readouterr().err == f"note: {note}\n"
     assert main(["run", "--years", "1", "--scenario", "drought-2021", "--scenario", "qosh-tepa-10"]) == 0
     assert not capsys.readouterr().err
+    # the Python API gives the same note (a review: it was the command line's alone)
+    from daryo.basins.aral import load_aral_model
+    from daryo.results import advice
+
+    model = load_aral_model(scenarios=["drought-2021"], hydrology="2021", years=1)
+    assert advice(daryo.run(model).dataset, model) == [note]
 
 
 def test_run_demo_file_prints_summary(capsys):
@@ -906,7 +914,7 @@ def test_python_dash_m_daryo_is_the_command():
 
 
 @pytest.mark.parametrize(("argv", "loaded", "not_loaded"), [
-    (["--help"], [], ["pandas", "scipy", "xarray", "numba", "highspy", "daryo.api"]),
+    (["--help"], [], ["numpy", "pandas", "scipy", "xarray", "numba", "highspy", "daryo.api"]),
     (["validate", DEMO], ["pandas", "scipy.sparse", "daryo.network"], ["xarray", "numba"]),
     (["run", DEMO, "--years", "1"], ["xarray", "numba"], []),
 ])

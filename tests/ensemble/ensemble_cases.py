@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
-from daryo.ensemble import EnsembleOptions, run_ensemble
+from daryo.ensemble import ANNUAL_INDICATORS, EnsembleOptions, run_ensemble, summarise
 from daryo.testmodels import build
 
 YEARS = 3
@@ -92,3 +92,48 @@ def plant_basin():
     nodes = [*nodes, {"id": "plant", "type": "hydropower", "capacity": 1000, "head": 100, "efficiency": 0.9}]
     edges = [e for e in edges if e != ["river", "sea"]] + [["river", "plant"], ["plant", "sea"]]
     return build(nodes, edges, steps=24, allocation="cost", start="2001-10")
+
+
+def basin_run(tmp_path: Path) -> Path:
+    """A ``daryo run`` result of :func:`basin` (a NetCDF file with no ensemble summaries)."""
+    import daryo
+
+    path = tmp_path / "run.nc"
+    daryo.run(basin()).to_netcdf(path)
+    return path
+
+
+def not_an_ensemble(tmp_path: Path) -> Path:
+    """A NetCDF file that is no ensemble's output."""
+    path = tmp_path / "plain.nc"
+    xr.Dataset({"x": ("t", [1.0])}).to_netcdf(path)
+    return path
+
+
+#: each demand's annual deficit fractions in (trace, run year) pairs of summaries_store
+FRACTIONS = {
+    "a": [0.9, 0.9, 0.0, 0.0],      # above 0.3 in 2 of 4 pairs, mean 0.45
+    "b": [0.31, 0.31, 0.31, 0.0],   # above 0.3 in 3 of 4 pairs, mean 0.2325
+    "c": [0.1, 0.2, 0.0, 0.0],      # short, never above 0.3: probability 0, mean 0.075
+    "d": [0.3, 0.3, 0.3, 0.3],      # exactly at 0.3: not above it, mean 0.3
+    "e": [0.0, 0.0, 0.0, 0.0],      # never short
+}
+
+
+def summaries_store(path, threshold=0.3):
+    """A NetCDF file holding the summaries of two parts of one trace each (2 run years)."""
+    ids = list(FRACTIONS)
+    frac = np.array([FRACTIONS[k] for k in ids]).T.reshape(2, 2, len(ids))  # (trace, year, demand)
+    sizes = {"demand": len(ids), "reservoir": 1, "sink": 1, "hydropower": 1, "inflow": 1, "requirement": 1,
+             "system": 1}
+    coords = {}
+    for kind in sizes:
+        coords[kind] = ids if kind == "demand" else [f"{kind}0"]
+        coords[f"{kind}_country"] = (kind, ["KAZ", "UZB", "KAZ", "TJK", "UZB"] if kind == "demand" else [""])
+    parts = []
+    for t in range(2):
+        part = {k: np.ones((1, 2, sizes[dim])) for k, dim in ANNUAL_INDICATORS.items()}
+        part["annual_deficit_fraction"] = frac[t:t + 1]
+        parts.append(part)
+    summarise(parts, coords, threshold=threshold).to_netcdf(path)
+    return path

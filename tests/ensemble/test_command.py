@@ -138,12 +138,19 @@ def test_cli_ensemble_applies_scenario_overlays(tmp_path, capsys):
     # a drought acts on its years only, which P pools with the others: a note says how to read a year's own (a
     # review found a drought's 90 % in its second year read as 4 %)
     drought = tmp_path / "drought.nc"
-    assert main([*argv, "--deficit-threshold", "0.25", "--scenario", "drought-2021", "-o", str(drought)]) == 0
+    two = ["ensemble", "--traces", "2", "--years", "2", "--seed", "3", "--quiet"]
+    assert main([*two, "--deficit-threshold", "0.25", "--scenario", "drought-2021", "-o", str(drought)]) == 0
     assert capsys.readouterr().out.endswith(
         "note: drought-2021 changes given run years only, and P pools every trace-year, those years with the others; "
         f"each run year's own P is (xarray.open_dataset({str(drought)!r}).annual_deficit_fraction > 0.25)"
         f".mean(\"trace\"), and run year Y's table daryo.ensemble.shortfall_table({str(drought)!r}, year=Y), Y "
         "counted from 0 as the store's year (an overlay's run year 1 is Y = 0)\n")
+    assert main([*argv, "--scenario", "drought-2021", "-o", str(tmp_path / "one.nc")]) == 0  # (its one year is the
+    assert "note:" not in capsys.readouterr().out  # run's one year: nothing pooled with it)
+    from daryo.compare import compare_ensembles  # (nor diluted in a comparison; over two years it is)
+
+    assert not [n for n in compare_ensembles(base, tmp_path / "one.nc").attrs["notes"] if "given run years" in n]
+    assert [n for n in compare_ensembles(drought, drought).attrs["notes"] if "drought-2021 changes given run" in n]
     assert main([*argv, "--scenario", "nope", "-o", str(tmp_path / "nope.nc")]) == 1
     assert "scenario 'nope': unknown scenario" in capsys.readouterr().err
     assert not list(tmp_path.glob("nope.nc*"))
@@ -219,7 +226,7 @@ def test_cli_ensemble_summary_csv(tmp_path, capsys):
 
 def test_cli_ensemble_summary_csv_that_cannot_be_written(tmp_path, capsys, monkeypatch):
     """A summary CSV that cannot be written (a full disk) is an error naming it, and says the results are whole."""
-    import daryo.ensemble.store
+    import daryo.ensemble.tables
 
     def full(path, write):
         raise OSError(28, "No space left on device")
@@ -227,7 +234,7 @@ def test_cli_ensemble_summary_csv_that_cannot_be_written(tmp_path, capsys, monke
     model = tmp_path / "basin.yaml"
     model.write_text(yaml_of_basin())
     out, csv = tmp_path / "f.nc", tmp_path / "f.csv"
-    monkeypatch.setattr(daryo.ensemble.store, "atomic_write", full)
+    monkeypatch.setattr(daryo.ensemble.tables, "atomic_write", full)
     assert main(["ensemble", str(model), "--traces", "2", "--years", "1", "-o", str(out), "--quiet",
                  "--summary-csv", str(csv)]) == 1
     assert f"cannot write {csv}: No space left on device; the results are in {out}" in capsys.readouterr().err
@@ -435,6 +442,12 @@ def test_the_ensemble_says_how_the_flow_requirements_fared_as_the_store_holds_th
     row = table.loc["amu_delta_eflow"]
     assert rows[4].split() == ["amu_delta_eflow", "south_aral", f"{row['required']:.1f}", f"{row['met']:.1f}",
                                f"{row['short']:.2%}", f"{row['mean']:.2%}", f"{row['p95']:.2%}"]
+    # the caveats of the model last, as daryo run prints them (a review: a brief made of ensembles had none)
+    caveats = ds.attrs["caveats"].splitlines()
+    assert len(caveats) >= 3 and printed.splitlines()[-len(caveats) - 1:] == [
+        "caveats of the model (its metadata.caveats):", *(f"  - {c}" for c in caveats)]
+    assert main(["summary", str(out), "--year", "1"]) == 0
+    assert capsys.readouterr().out.endswith("\n".join(f"  - {c}" for c in caveats) + "\n")
     demands = shortfall_table(out)  # (a review: only the first 10 demands were ever listed)
     _print_shortfalls(out, shown=4)
     assert f"({len(demands)}; the first 4 shown, --all: every one)" in capsys.readouterr().out

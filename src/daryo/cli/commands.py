@@ -103,9 +103,6 @@ def _cmd_run(args: argparse.Namespace) -> int:
     _check_run_targets(args.output, args.csv)  # before the run, which may take long
     model = _load_for_run(args)
     _say_cautions(model)
-    if note := _compounded_drought(args.hydrology, args.scenario):
-        _err(f"note: {note}")
-    _say_years_beyond(args.scenario, model)
     if args.scenarios is not None and not 1 <= args.scenarios <= model.n_scenarios:
         raise _UsageError(f"--scenarios {args.scenarios}: the model has {model.n_scenarios} scenario trace(s)")
     try:  # (the model is loaded for --years already: a span past the dates a time axis holds was refused there)
@@ -132,23 +129,6 @@ def _say_years_beyond(overlays: list[str], model: Model) -> None:
 
     for note in years_beyond(overlays, model.time.axis()):
         _err(f"note: {note}")
-
-
-def _compounded_drought(hydrology: str | None, overlays: list[str]) -> str:
-    """A note where a named year's hydrology (that year first, then the norm) meets an overlay that multiplies the
-    first years' inflows by a named year's factors again ("" if none does)."""
-    from ..basins.aral import HYDROLOGY_CHOICES
-    from ..scenarios import load_overlay
-
-    if hydrology is None or hydrology not in HYDROLOGY_CHOICES or hydrology in ("norm", "stochastic"):
-        return ""
-    again = [name for name in overlays
-             if any("named_years" in change for change in load_overlay(name).changes)]
-    if not again:
-        return ""
-    return (f"--hydrology {hydrology} starts the run with its named year(s), and {', '.join(again)} multipl"
-            f"{'ies' if len(again) == 1 else 'y'} the first years' inflows by a named year's factors again: drier "
-            "than any year on record; for the drought on its own, leave out --hydrology (the norm)")
 
 
 def _with_years(model: Model, years: int) -> Model:
@@ -337,7 +317,7 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
         raise _InputError(str(exc)) from None
     try:
         _report_ensemble(run, args.years, model, out, csv)
-        if note := _pooled_years_note(args.scenario, out, run.deficit_threshold):
+        if note := _pooled_years_note(args.scenario, run.years, out, run.deficit_threshold):
             print(note)
     except KeyboardInterrupt:  # (the results are whole: say so rather than leave the run in doubt)
         _err(f"interrupted; the results had already been written to {out}")
@@ -502,12 +482,12 @@ def _summary_csv_target(name: str | None, out: Path, flag: str = "--summary-csv"
     return csv
 
 
-def _pooled_years_note(overlays: list[str], out: Path, threshold: float) -> str:
-    """A note where an overlay changes given run years only (a drought): the ensemble's probabilities pool every
-    trace-year, which dilutes those years ("" if none does)."""
-    from ..scenarios import year_limited_changes
+def _pooled_years_note(overlays: list[str], years: int, out: Path, threshold: float) -> str:
+    """A note where an overlay changes some of the ensemble's ``years`` run years only (a drought): its probabilities
+    pool every trace-year, which dilutes those years ("" if none does, or one changes every year of the run)."""
+    from ..scenarios import diluting_overlays
 
-    limited = sorted({Path(p.file).stem for p in year_limited_changes(overlays)})
+    limited = diluting_overlays(overlays, years)
     if not limited:
         return ""
     return (f"note: {', '.join(limited)} change{'s' if len(limited) == 1 else ''} given run years only, and P "

@@ -7,13 +7,14 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from ..compare_notes import UNCHANGED
 from ._process import EXIT_OK, _InputError, _UsageError
 from .commands import _check_parent, _ensemble_store, _output_path, _percent
 from .ensemble_report import pairs_of
 from .summary import _count
 
 #: the smallest difference daryo compare prints (its values have one decimal)
-_UNCHANGED = 0.05
+_UNCHANGED = UNCHANGED
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
@@ -34,7 +35,6 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         table = compare_runs(first, second)
         runs = [_run_description(ds) for ds in (first, second)]
         caveats = [str(ds.attrs.get("caveats") or "").splitlines() for ds in (first, second)]
-        overlays = [str(ds.attrs.get("scenarios") or "") for ds in (first, second)]
     if csv is not None:  # (each row names the runs: a table of a deal and its baseline is told apart in a report)
         named = table.assign(first_run=f"{table.attrs['first']} ({args.first})",
                              second_run=f"{table.attrs['second']} ({args.second})")
@@ -43,28 +43,10 @@ def _cmd_compare(args: argparse.Namespace) -> int:
           "totals), water stress in % and its difference in percentage points:")
     for which, path, run in (("first", args.first, runs[0]), ("second", args.second, runs[1])):
         print(f"  {which + ':':<8}{table.attrs[which]} ({path}; {run[0]}; hydrology {run[1] or 'given'})")
-    for note in [*_compare_notes(args, table, runs),
-                 *_diluted_years(overlays, "both run again with --years N, N the last year it changes")]:
+    for note in [*_same_file(args), *table.attrs["notes"]]:
         print(f"note: {note}")
     _print_comparison(table, args.all, caveats, csv)
     return EXIT_OK
-
-
-def _diluted_years(overlays: list[str], advice: str) -> list[str]:
-    """A note where a run's overlays (``overlays``: each run's, as its attributes name them) change given run
-    years only (a drought): the means over every year dilute them, which ``advice`` says how to avoid."""
-    from ..scenarios import year_limited_changes
-
-    names = sorted({name.strip() for text in overlays for name in text.split(",") if name.strip()})
-    try:
-        limited = sorted({Path(p.file).stem for p in year_limited_changes(names)})
-    except (OSError, ValueError):  # (an overlay file gone since the run: no note)
-        return []
-    if not limited:
-        return []
-    return [f"{', '.join(limited)} change{'s' if len(limited) == 1 else ''} given run years only: the means over "
-            f"every year of the runs dilute {'it' if len(limited) == 1 else 'them'}; compare those years alone "
-            f"({advice})"]
 
 
 def _print_comparison(table: Any, every: bool, caveats: list[list[str]], csv: Path | None) -> None:
@@ -94,78 +76,10 @@ def _print_comparison(table: Any, every: bool, caveats: list[list[str]], csv: Pa
         print(f"the whole table written to {csv}")
 
 
-def _ensemble_notes(args: argparse.Namespace, table: Any) -> list[str]:
-    """What to know before reading two ensembles' comparison: the same file twice, whether they share their traces,
-    other thresholds, rows only one has."""
-    first, second = table.attrs["first"], table.attrs["second"]
-    notes = ["the two files are one: nothing can differ"] if Path(args.first).resolve() == Path(
-        args.second).resolve() else []
-    if first["model"] != second["model"]:
-        notes.append(f"the ensembles are of other models ({first['model']}, {second['model']}): their elements are "
-                     "compared by name only")
-    if table.attrs["paired"] and first["model_text"] == second["model_text"]:
-        notes.append("the ensembles share their traces (the same model, seed, traces and years): their differences "
-                     "are of the rules and overlays, trace-year by trace-year")
-    elif table.attrs["paired"]:
-        notes.append("the ensembles share their traces (the same seed, traces and years, and the same inflows in "
-                     "every trace): their differences are of the two model files and their overlays, trace-year by "
-                     "trace-year")
-    elif all(first[k] == second[k] for k in ("seed", "traces", "years")):
-        notes.append("the ensembles have other traces (the same seed, traces and years, drawn from other inflows, "
-                     "or from stores of a daryo before 2026-12-06's, which keep no digest of their traces): their "
-                     "differences include the hydrology's")
-    else:
-        notes.append("the ensembles have other traces (seed, traces, years or the inflows they are drawn from): their "
-                     "differences include the sampling of the hydrology; give both the same --seed, --traces and "
-                     "--years to compare the rules alone")
-    if first["threshold"] != second["threshold"]:
-        notes.append(f"the deficit thresholds differ ({_percent(first['threshold'])} and "
-                     f"{_percent(second['threshold'])}): both shares above threshold are taken at the first's, from "
-                     "the stored years")
-    notes += _one_sided_rows(table)
-    if first["years"] == second["years"] and (d := _drawn_from_storage(table)):  # (a review: the drawdown a run's
-        # comparison notes was not said of ensembles)
-        notes.append(_storage_note(d, "ensemble", "the mean over the traces of their volume at its end less their "
-                                   "volume at its start"))
-    if table.attrs.get("year") is not None:  # (the statistics of one run year: nothing diluted)
-        return notes
-    return notes + _diluted_years([first["scenarios"], second["scenarios"]],
-                                  "daryo compare A B --year Y, Y counted from 0: an overlay's run year 1 is Y = 0")
-
-
-def _one_sided_rows(table: Any) -> list[str]:
-    """Notes on the rows of two ensembles' comparison that only one has: of elements only one has (a node an
-    overlay adds or removes), or of quantities one store does not keep for elements both have."""
-    import numpy as np
-
-    from ..compare import RESERVOIR_TOTALS
-
-    alone = table[table["first"].isna() | table["second"].isna()]
-    kept = {side: {(kind, element) for kind, element, value in zip(table["table"], table["element"], table[side],
-                                                                    strict=True) if value == value}
-            for side in ("first", "second")}
-    shared = np.array([(kind, element) in kept["first"] and (kind, element) in kept["second"]
-                       or (kind == "reservoir" and element in RESERVOIR_TOTALS)  # (the reservoirs' total)
-                       for kind, element in zip(alone["table"], alone["element"], strict=True)], dtype=bool)
-    notes = []
-    if (~shared).any():  # (rogun-absent's reservoir, say)
-        notes.append(f"{_count(int((~shared).sum()), 'row')} only one ensemble has: elements only one has, such as a "
-                     "node an overlay adds or removes")
-    if shared.any():
-        quantities = "; ".join(repr(q) for q in sorted(set(alone["quantity"].to_numpy()[shared])))
-        notes.append(f"{quantities}: of one ensemble only, for elements both have: the other's store keeps no storage "
-                     "series (--series none) or was written by a daryo before 2026-12-06's, which kept no reservoir "
-                     "volumes at the start nor min_volume")
-    return notes
-
-
-def _storage_note(d: float, what: str, change: str) -> str:
-    """The note on the water the second ``what`` (run, ensemble) draws from its reservoirs over the run (``d`` < 0)
-    or keeps in them, more than the first: ``change`` says how it is counted."""
-    return (f"the second {what} {'draws' if d < 0 else 'keeps'} {abs(d):,.1f} hm³ more {'from' if d < 0 else 'in'} "
-            f"its reservoirs than the first over the whole run ({change}): "
-            + ("part of what it delivers or passes on comes from storage, which years after the run would have to "
-               "refill" if d < 0 else "water held back, not delivered or passed on, in the run"))
+def _same_file(args: argparse.Namespace) -> list[str]:
+    """The note where daryo compare is given one file twice."""
+    same = Path(args.first).resolve() == Path(args.second).resolve()
+    return ["the two files are one: nothing can differ"] if same else []
 
 
 def _is_ensemble_store(path: str) -> bool:
@@ -223,8 +137,10 @@ def _print_ensemble_comparison(args: argparse.Namespace, csv: Path | None, table
     names = [run_label(run) for run in runs]
     about = [f"{path}; {_count(run['traces'], 'trace')} × {_count(run['years'], 'year')}, seed {run['seed']}"
              for run, path in zip(runs, (args.first, args.second), strict=True)]
-    if csv is not None:  # (each row names the runs, with their traces: a table handed on keeps its context)
-        named = table.assign(first_run=f"{names[0]} ({about[0]})", second_run=f"{names[1]} ({about[1]})")
+    if csv is not None:  # (each row names the runs, with their traces and the run year compared: a table handed on
+        # keeps its context; a review: one run year's table read as the whole runs')
+        over = "" if args.year is None else f"; run year {args.year}'s traces alone"
+        named = table.assign(first_run=f"{names[0]} ({about[0]}{over})", second_run=f"{names[1]} ({about[1]}{over})")
         atomic_write(csv, lambda f: f.write(named.to_csv(index=False).encode()))
     over = pairs_of(args.year)
     print(f"second − first: ensemble statistics over each run's {over} (hm³/yr for water, hm³ for storage, "
@@ -232,7 +148,7 @@ def _print_ensemble_comparison(args: argparse.Namespace, csv: Path | None, table
           "percentages in percentage points):")
     for k, which in enumerate(("first", "second")):
         print(f"  {which + ':':<8}{names[k]} ({about[k]}; deficit threshold {_percent(runs[k]['threshold'])})")
-    for note in _ensemble_notes(args, table):
+    for note in [*_same_file(args), *table.attrs["notes"]]:
         print(f"note: {note}")
     _print_comparison(table, args.all, [run["caveats"].splitlines() for run in runs], csv)
 
@@ -285,47 +201,6 @@ def _compare_csv(args: argparse.Namespace) -> Path | None:
             raise _InputError(f"{csv} exists and is not a table of daryo compare: give another file name (it is "
                               "not replaced)")
     return csv
-
-
-def _compare_notes(args: argparse.Namespace, table: Any, runs: list[tuple[str, str]]) -> list[str]:
-    """What to know before reading a comparison: the same file twice, runs of other spans or hydrology, a run that
-    draws more water from its reservoirs (or keeps more in them) over the run, rows only one run has."""
-    notes = []
-    if Path(args.first).resolve() == Path(args.second).resolve():
-        notes.append("the two files are one: nothing can differ")
-    if runs[0][0] != runs[1][0]:
-        notes.append("the runs cover different spans or scenarios; their mean annual values are compared all the "
-                     "same")
-    if runs[0][1] != runs[1][1]:
-        notes.append("the runs have different hydrology: their differences are of the water as much as of the "
-                     "rules")
-    if runs[0][0] == runs[1][0] and (d := _drawn_from_storage(table)):  # (a deal's gain may be water taken from
-        # storage; runs of other spans differ in what they have time to refill)
-        notes.append(_storage_note(d, "run", "their volume at its end less their volume at its start; not a "
-                                   "year's"))
-    alone = table[table["first"].isna() | table["second"].isna()]
-    if len(alone):
-        why = "elements only one has, such as a node an overlay adds"
-        if (alone["table"] == "system").any():
-            why += ("; or river systems named differently: results written before 2026-12-06 do not record the "
-                    "model's basins (run them again)")
-        notes.append(f"{_count(len(alone), 'row')} only one run has: {why}")
-    return notes
-
-
-def _drawn_from_storage(table: Any) -> float:
-    """The difference (second − first) of the water all reservoirs gain over the run (of two ensembles, its mean over
-    the traces), where it is at least 0.5 % of the larger run's water stored at the start (0.0 otherwise, and
-    without reservoirs)."""
-    from ..compare import RESERVOIR_TOTALS
-
-    rows = table[(table["table"] == "reservoir") & table["element"].isin(RESERVOIR_TOTALS)]
-    change = rows[rows["quantity"].isin(("change over the run", "change over the run, mean"))]["difference"]
-    start = rows[rows["quantity"] == "storage at start"][["first", "second"]]
-    if not len(change) or not len(start):
-        return 0.0
-    d = float(change.iloc[-1])  # (the total follows the reservoirs' rows: a reservoir may be named "all")
-    return d if abs(d) >= max(_UNCHANGED, 0.005 * float(start.max(axis=1).iloc[-1])) else 0.0
 
 
 def _read_results(path: str) -> Any:

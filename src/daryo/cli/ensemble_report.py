@@ -6,17 +6,21 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..errors import percent_text as _percent
+
 if TYPE_CHECKING:
-    from ..ensemble.store import EnsembleOutput
+    from ..ensemble.tables import EnsembleOutput
 
 
 def _report_store(out: Path, csv: Path | None, threshold: float | None = None, year: int | None = None,
                   shown: int | None = 10) -> None:
     """What an ensemble's finished store ``out`` says: its summary CSV (``csv``, where asked for), then the demands
     most often short (by another ``threshold`` or one run ``year``'s figures, where given), the plants' energy, the
-    reservoirs' lowest storage and the flow requirements (of that ``year`` too), and the water stress: the store
-    opened once for them all."""
+    reservoirs' lowest storage and the flow requirements (of that ``year`` too), the water stress, and the caveats of
+    the model, as ``daryo run`` prints them (a review: a brief made of ensembles alone had none): the store opened
+    once for them all."""
     from ..ensemble import open_output
+    from .summary import caveat_lines
 
     with open_output(out) as ds:
         _write_summary_csv(ds, out, csv)
@@ -25,6 +29,9 @@ def _report_store(out: Path, csv: Path | None, threshold: float | None = None, y
         _print_storage(ds, year)
         _print_requirements(ds, year)
         _print_water_stress(ds, year)
+        caveats = caveat_lines(ds)
+    if caveats:
+        print(*caveats, sep="\n")
 
 
 def pairs_of(year: int | None) -> str:
@@ -43,11 +50,6 @@ def _write_summary_csv(ds: EnsembleOutput, out: Path, csv: Path | None) -> None:
         except OSError as exc:  # (a full disk: the results themselves are whole)
             raise OSError(f"{exc}; the results are in {out}") from exc
         print(f"summaries written to {csv}")
-
-
-def _percent(fraction: float) -> str:
-    """A fraction as a percentage, to 15 digits (0.3 is 30%, not 30.000000000000004%)."""
-    return f"{fraction * 100:.15g}%"
 
 
 def _print_shortfalls(out: EnsembleOutput, shown: int | None = 10, threshold: float | None = None,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # (the commands import the API when they run: ``daryo --help`` loads no numerical stack)
     import pandas as pd
@@ -62,10 +62,16 @@ def format_summary(model: Model, results: Results) -> str:
     lines += _stress_lines(ds, model, covered["year"] if short else 1.0)
     err = float(abs(ds["mass_balance_error"]).max())
     lines += ["", f"largest mass-balance error: {err:.2e} hm³ per step"]
-    caveats = str(ds.attrs.get("caveats") or "").splitlines()  # (the model's, as its results keep them)
-    if caveats:  # (what the model's authors say a reader of its results must know)
-        lines += ["", "caveats of the model (its metadata.caveats):", *(f"  - {c}" for c in caveats)]
-    return "\n".join(lines)
+    caveats = caveat_lines(ds)
+    return "\n".join(lines + ([""] + caveats if caveats else []))
+
+
+def caveat_lines(ds: Any) -> list[str]:
+    """The lines of the caveats of the model that a run's results or an ensemble's store keep (its attribute
+    ``caveats``, the model's ``metadata.caveats``: what its authors say a reader of its results must know); none
+    where it has none."""
+    caveats = str(ds.attrs.get("caveats") or "").splitlines()
+    return ["caveats of the model (its metadata.caveats):", *(f"  - {c}" for c in caveats)] if caveats else []
 
 
 def _requirement_lines(ds: xr.Dataset, scale: float) -> list[str]:

@@ -23,7 +23,8 @@ Pipeline::
 Modules, in the order of the pipeline: :mod:`~daryo.ensemble.traces` (trace sources),
 :mod:`~daryo.ensemble.chunks` (the options and one chunk), :mod:`~daryo.ensemble.parts` (the parts folder),
 :mod:`~daryo.ensemble.executors` (in this process or on Dask), :mod:`~daryo.ensemble.progress`,
-:mod:`~daryo.ensemble.store` (the output and its summaries) and :mod:`~daryo.ensemble.run` (the run).
+:mod:`~daryo.ensemble.store` (the output and its summaries), :mod:`~daryo.ensemble.run` (the run) and
+:mod:`~daryo.ensemble.tables` (what a finished output tells).
 
 The output's tables (:func:`shortfall_table`, :func:`energy_table`, :func:`storage_table`,
 :func:`requirement_table`, :func:`water_stress_table`, :func:`summary_table`, :func:`run_of`) take its path, or the
@@ -34,17 +35,15 @@ from .chunks import ANNUAL_INDICATORS, SERIES, STORABLE_SERIES, EnsembleOptions,
 from .parts import RunInProgressError, parts_folder
 from .progress import ProgressReporter
 from .run import EnsembleRun, network_digest, run_ensemble
-from .store import (
-    check_output,
+from .store import check_output, earlier_results, summarise
+from .tables import (
     check_summary_csv,
-    earlier_results,
     energy_table,
     open_output,
     requirement_table,
     run_of,
     shortfall_table,
     storage_table,
-    summarise,
     summary_table,
     water_stress_table,
     write_summary_csv,

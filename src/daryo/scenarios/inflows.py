@@ -348,6 +348,24 @@ def years_beyond(names: Sequence[str], axis: TimeAxis, library: str | Path | Non
     return told
 
 
+def diluting_overlays(names: Sequence[str], n_years: int, library: str | Path | None = None) -> list[str]:
+    """The overlays among ``names`` (by their file's stem, sorted) that change some but not all of the first
+    ``n_years`` run years (``scale_inflows`` with ``years``, ``named_years``: a drought), whose effect the means over
+    a run of ``n_years`` years dilute; an overlay that cannot be read now (gone since the run) is left out."""
+    run = set(range(1, n_years + 1))
+    found = set()
+    for name in overlay_names(names):
+        try:
+            ov = load_overlay(name, library)
+        except (ModelError, OSError):
+            continue
+        for change in ov.changes:
+            op, arg = next(iter(change.items()))
+            if _changes_given_years(op, arg) and not run <= set(_given_years(op, arg)):
+                found.add(Path(ov.file).stem)
+    return sorted(found)
+
+
 def _given_years(op: str, arg: Mapping[str, Any]) -> list[int]:
     """The run years (1 for the first) a change of given years changes, in order."""
     if op == "scale_inflows":

@@ -31,11 +31,43 @@ from ...timeaxis import FIRST_DATE, LAST_DATE, TimeAxis, parse_date, years_probl
 from ...units import is_whole
 
 __all__ = ["HYDROLOGY_CHOICES", "aral_model_path", "read_base_document", "build_aral_document", "load_aral_model",
-           "aral_inflow_traces"]
+           "aral_inflow_traces", "compounded_drought"]
 
 #: ``norm`` (mean year repeated), ``stochastic`` (generated traces) or a named year of ``hydrology.yaml``
 #: (the named year(s) first, then the norm)
 HYDROLOGY_CHOICES = ("norm", "stochastic", "2021", "2023", "2008", "2000-2001", "multiyear")
+
+
+def compounded_drought(hydrology: str | None, overlays: Sequence[str]) -> str:
+    """A note where a named year's hydrology (``hydrology``: that year first, then the norm) meets an overlay among
+    ``overlays`` that multiplies the first years' inflows by a named year's factors again: drier than any year on
+    record ("" if none does; an overlay that cannot be read is left out).
+
+    Parameters
+    ----------
+    hydrology
+        The hydrology the model was built with (:data:`HYDROLOGY_CHOICES`; its ``metadata.hydrology.kind``).
+    overlays
+        The overlays applied, by name or path.
+    """
+    from ...scenarios import load_overlay
+
+    if hydrology is None or hydrology not in HYDROLOGY_CHOICES or hydrology in ("norm", "stochastic"):
+        return ""
+    again = []
+    for name in overlays:
+        try:
+            overlay = load_overlay(name)
+        except (ModelError, OSError):  # (an overlay gone since the model was built)
+            continue
+        if any("named_years" in change for change in overlay.changes):
+            again.append(Path(overlay.file).stem)
+    if not again:
+        return ""
+    return (f"the hydrology {hydrology} (--hydrology) starts the run with its named year(s), and {', '.join(again)} "
+            f"multipl{'ies' if len(again) == 1 else 'y'} the first years' inflows by a named year's factors again: "
+            "drier than any year on record; for the drought on its own, leave out --hydrology (the norm; "
+            "hydrology=\"norm\" in Python)")
 
 
 def aral_model_path() -> Path:
@@ -184,7 +216,36 @@ def _csv_inflows(path: str | Path, unit: str, start: pd.Timestamp, n_steps: int,
 def load_aral_model(scenarios: Sequence[str] = (), hydrology: str = "norm", traces: int = 1, years: int = 30,
                     seed: int = 0, start: str = "2000-10", inflow_csv: str | Path | None = None,
                     inflow_csv_unit: str = "m3/s") -> Model:
-    """The Aral Sea basin model, validated (same parameters as :func:`build_aral_document`)."""
+    """The Aral Sea basin model, validated, as ``daryo.load(None, ...)`` and ``daryo run`` load it.
+
+    Parameters
+    ----------
+    scenarios
+        Overlays applied in order (library names, see :func:`daryo.scenarios.list_scenarios`, or paths).
+    hydrology
+        ``norm`` (the mean year repeated), ``stochastic`` (``traces`` generated traces) or a named year (``2021``,
+        ``2023``, ``2008``, ``2000-2001``, ``multiyear``: that year first, then the norm).
+    traces, years, seed, start
+        Stochastic traces (1 for the other hydrologies), run length in years from ``start`` (``YYYY-MM``; October
+        starts a hydrological year) and the traces' seed (trace i depends only on (seed, i)).
+    inflow_csv, inflow_csv_unit
+        Observed monthly inflows replacing the generated ones for the nodes the CSV's columns name
+        (:func:`daryo.hydrology.read_inflow_csv`), covering every month of the run.
+
+    Returns
+    -------
+    daryo.Model
+        The model (its document: :func:`build_aral_document`).  ``daryo.results.advice(results.dataset, model)``
+        notes, after a run, a drought overlay taken on top of its own named year, and overlay years the run is too
+        short for.
+
+    Raises
+    ------
+    ModelError
+        For unknown scenarios, bad overlays, or a CSV that misses run months or names unknown inflows.
+    ValueError
+        For an unknown hydrology or several traces of a deterministic hydrology.
+    """
     scenarios = overlay_names(scenarios)
     path = aral_model_path()
     label = str(path) + "".join(f" + {s}" for s in scenarios)

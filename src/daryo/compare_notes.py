@@ -1,0 +1,163 @@
+"""What to know before reading a comparison (:mod:`daryo.compare`): the notes its tables carry in
+``attrs["notes"]``, which ``daryo compare`` prints -- runs of other spans or hydrology, ensembles that do or do not
+share their traces, water drawn from storage, rows only one side has, an overlay whose years the means dilute."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from .errors import percent_text
+
+if TYPE_CHECKING:  # (daryo compare's module imports this one at the command line's start: the libraries when used)
+    import pandas as pd
+    import xarray as xr
+
+#: the smallest difference a comparison's notes count (daryo compare prints its values to one decimal)
+UNCHANGED = 0.05
+
+
+def run_notes(first: xr.Dataset, second: xr.Dataset, table: pd.DataFrame) -> list[str]:
+    """The notes on two runs' comparison ``table`` (:func:`daryo.compare.compare_runs` of ``first`` and ``second``):
+    runs of other spans, scenario traces or hydrology; a run that draws more water from its reservoirs (or keeps
+    more in them) over the run; rows only one run has; an overlay that changes given run years only."""
+    spans = [_span(ds) for ds in (first, second)]
+    notes = []
+    if spans[0] != spans[1]:
+        notes.append("the runs cover different spans or scenarios; their mean annual values are compared all the "
+                     "same")
+    if str(first.attrs.get("hydrology") or "") != str(second.attrs.get("hydrology") or ""):
+        notes.append("the runs have different hydrology: their differences are of the water as much as of the "
+                     "rules")
+    if spans[0] == spans[1] and (d := drawn_from_storage(table)):  # (a deal's gain may be water taken from storage;
+        # runs of other spans differ in what they have time to refill)
+        notes.append(storage_note(d, "run", "their volume at its end less their volume at its start; not a year's"))
+    alone = table[table["first"].isna() | table["second"].isna()]
+    if len(alone):
+        why = "elements only one has, such as a node an overlay adds"
+        if (alone["table"] == "system").any():
+            why += ("; or river systems named differently: results written before 2026-12-06 do not record the "
+                    "model's basins (run them again)")
+        notes.append(f"{_rows(len(alone))} only one run has: {why}")
+    import numpy as np
+
+    runs = [(str(ds.attrs.get("scenarios") or ""), int(np.unique(ds["hydrological_year"].values).size)
+             if "hydrological_year" in ds.coords else 0) for ds in (first, second)]
+    return notes + _diluted_years(runs, "both run again with --years N, N the last year it changes; years=N in "
+                                  "Python")
+
+
+def ensemble_notes(table: pd.DataFrame) -> list[str]:
+    """The notes on two ensembles' comparison ``table`` (:func:`daryo.compare.compare_ensembles`, whose ``attrs``
+    hold both runs, whether they share their traces and the run year compared): whether they share their traces,
+    other thresholds, rows only one has, water drawn from storage, an overlay whose years the means dilute."""
+    first, second = table.attrs["first"], table.attrs["second"]
+    notes = []
+    if first["model"] != second["model"]:
+        notes.append(f"the ensembles are of other models ({first['model']}, {second['model']}): their elements are "
+                     "compared by name only")
+    if table.attrs["paired"] and first["model_text"] == second["model_text"]:
+        notes.append("the ensembles share their traces (the same model, seed, traces and years): their differences "
+                     "are of the rules and overlays, trace-year by trace-year")
+    elif table.attrs["paired"]:
+        notes.append("the ensembles share their traces (the same seed, traces and years, and the same inflows in "
+                     "every trace): their differences are of the two model files and their overlays, trace-year by "
+                     "trace-year")
+    elif all(first[k] == second[k] for k in ("seed", "traces", "years")):
+        notes.append("the ensembles have other traces (the same seed, traces and years, drawn from other inflows, "
+                     "or from stores of a daryo before 2026-12-06's, which keep no digest of their traces): their "
+                     "differences include the hydrology's")
+    else:
+        notes.append("the ensembles have other traces (seed, traces, years or the inflows they are drawn from): their "
+                     "differences include the sampling of the hydrology; give both the same --seed, --traces and "
+                     "--years to compare the rules alone")
+    if first["threshold"] != second["threshold"]:
+        notes.append(f"the deficit thresholds differ ({percent_text(first['threshold'])} and "
+                     f"{percent_text(second['threshold'])}): both shares above threshold are taken at the first's, "
+                     "from the stored years")
+    notes += _one_sided_rows(table)
+    if first["years"] == second["years"] and (d := drawn_from_storage(table)):  # (a review: the drawdown a run's
+        # comparison notes was not said of ensembles)
+        notes.append(storage_note(d, "ensemble", "the mean over the traces of their volume at its end less their "
+                                  "volume at its start"))
+    if table.attrs.get("year") is not None:  # (the statistics of one run year: nothing diluted)
+        return notes
+    return notes + _diluted_years([(first["scenarios"], first["years"]), (second["scenarios"], second["years"])],
+                                  "daryo compare A B --year Y, Y counted from 0: an overlay's run year 1 is Y = 0; "
+                                  "year=Y in Python")
+
+
+def _one_sided_rows(table: pd.DataFrame) -> list[str]:
+    """Notes on the rows of two ensembles' comparison that only one has: of elements only one has (a node an
+    overlay adds or removes), or of quantities one store does not keep for elements both have."""
+    import numpy as np
+
+    from .compare import RESERVOIR_TOTALS
+
+    alone = table[table["first"].isna() | table["second"].isna()]
+    kept = {side: {(kind, element) for kind, element, value in zip(table["table"], table["element"], table[side],
+                                                                    strict=True) if value == value}
+            for side in ("first", "second")}
+    shared = np.array([(kind, element) in kept["first"] and (kind, element) in kept["second"]
+                       or (kind == "reservoir" and element in RESERVOIR_TOTALS)  # (the reservoirs' total)
+                       for kind, element in zip(alone["table"], alone["element"], strict=True)], dtype=bool)
+    notes = []
+    if (~shared).any():  # (rogun-absent's reservoir, say)
+        notes.append(f"{_rows(int((~shared).sum()))} only one ensemble has: elements only one has, such as a node an "
+                     "overlay adds or removes")
+    if shared.any():
+        quantities = "; ".join(repr(q) for q in sorted(set(alone["quantity"].to_numpy()[shared])))
+        notes.append(f"{quantities}: of one ensemble only, for elements both have: the other's store keeps no storage "
+                     "series (--series none) or was written by a daryo before 2026-12-06's, which kept no reservoir "
+                     "volumes at the start nor min_volume")
+    return notes
+
+
+def storage_note(d: float, what: str, change: str) -> str:
+    """The note on the water the second ``what`` (run, ensemble) draws from its reservoirs over the run (``d`` < 0)
+    or keeps in them, more than the first: ``change`` says how it is counted."""
+    return (f"the second {what} {'draws' if d < 0 else 'keeps'} {abs(d):,.1f} hm³ more {'from' if d < 0 else 'in'} "
+            f"its reservoirs than the first over the whole run ({change}): "
+            + ("part of what it delivers or passes on comes from storage, which years after the run would have to "
+               "refill" if d < 0 else "water held back, not delivered or passed on, in the run"))
+
+
+def drawn_from_storage(table: pd.DataFrame) -> float:
+    """The difference (second − first) of the water all reservoirs gain over the run (of two ensembles, its mean over
+    the traces), where it is at least 0.5 % of the larger run's water stored at the start (0.0 otherwise, and
+    without reservoirs)."""
+    from .compare import RESERVOIR_TOTALS
+
+    rows = table[(table["table"] == "reservoir") & table["element"].isin(RESERVOIR_TOTALS)]
+    change = rows[rows["quantity"].isin(("change over the run", "change over the run, mean"))]["difference"]
+    start = rows[rows["quantity"] == "storage at start"][["first", "second"]]
+    if not len(change) or not len(start):
+        return 0.0
+    d = float(change.iloc[-1])  # (the total follows the reservoirs' rows: a reservoir may be named "all")
+    return d if abs(d) >= max(UNCHANGED, 0.005 * float(start.max(axis=1).iloc[-1])) else 0.0
+
+
+def _diluted_years(runs: Sequence[tuple[str, int]], advice: str) -> list[str]:
+    """A note where a run's overlays (each run's, as its attributes name them, and its number of run years) change
+    some of its run years only (a drought): the means over every year dilute them, which ``advice`` says how to
+    avoid.  None for an overlay that changes every year of the run (a drought of three years in a run of three)."""
+    from .scenarios import diluting_overlays
+
+    limited = sorted({name for text, years in runs
+                      for name in diluting_overlays([n.strip() for n in text.split(",") if n.strip()], years)})
+    if not limited:
+        return []
+    return [f"{', '.join(limited)} change{'s' if len(limited) == 1 else ''} given run years only: the means over "
+            f"every year of the runs dilute {'it' if len(limited) == 1 else 'them'}; compare those years alone "
+            f"({advice})"]
+
+
+def _span(ds: xr.Dataset) -> tuple[Any, ...]:
+    """A run's first and last step and its number of scenarios: two runs of other spans are compared all the same."""
+    time = ds["time"].values
+    return (time[0], time[-1], ds.sizes["scenario"]) if len(time) else (None, None, ds.sizes["scenario"])
+
+
+def _rows(n: int) -> str:
+    """``n`` rows ("1 row", "3 rows")."""
+    return f"{n} row{'' if n == 1 else 's'}"

@@ -1,0 +1,626 @@
+"""What an ensemble's finished output tells: its run (:func:`run_of`), and tables of its summaries and annual
+indicators -- the demands most often short, the plants' energy, the reservoirs' lowest storage, the flow
+requirements, the water stress, every summary in one long table and its CSV file.  Each takes the output's path,
+or the store opened once for them all (:func:`open_output`)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeAlias
+
+import numpy as np
+import pandas as pd
+
+from .._files import NamedOSError, atomic_write, user_path
+from ..cf import daryo_units
+from ..sdg import LEVEL_NAMES, stress_ratio, total_name
+from ..units import is_number, is_whole
+from .chunks import threshold_of
+from .store import _format_of, _level_shares, _summary_of
+
+if TYPE_CHECKING:
+    import xarray as xr
+
+#: an ensemble's output: its path (a zarr folder or a NetCDF file), or the store opened (:func:`open_output`, or
+#: xarray's own)
+EnsembleOutput: TypeAlias = "str | os.PathLike[str] | xr.Dataset"
+
+
+def shortfall_table(output: EnsembleOutput, n: int | None = None, threshold: float | None = None,
+                    year: int | None = None) -> pd.DataFrame:
+    """The demands of an ensemble's output that fall short most often: per demand its country, the share of
+    (trace, run year) pairs whose deficit is above the threshold (``probability``), and the mean and 95th
+    percentile of the annual deficit fraction; sorted by probability, then mean, and only demands with some deficit
+    (the first ``n`` of them; None: all).  ``attrs`` holds the ``threshold``, the ``year``, how many
+    ``demands`` the model has and each column's ``units``.
+
+    Parameters
+    ----------
+    output
+        The ensemble's output (``.zarr`` or ``.nc``), or it opened (:func:`open_output`).
+    n
+        How many demands to list (None: all that fall short).
+    threshold
+        The deficit, as a fraction of the demand, above which a year counts as short (None: the run's, whose
+        figures its summaries hold).  Another is worked out from the stored annual deficit fractions, without
+        running the ensemble again.
+    year
+        One run year (0 for the first) to take the figures of, over the traces alone: the years of a drought
+        that the pooled figures dilute (None: every run year, pooled).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``demand``; columns ``country``, ``probability``, ``mean`` and ``p95`` (fractions, 0–1).
+
+    Raises
+    ------
+    TypeError
+        If ``n`` or ``year`` is not a whole number (or None), or ``threshold`` not a number.
+    ValueError
+        If ``n`` is negative, ``year`` not a run year of the output, or ``threshold`` not in [0, 1).
+    """
+    why = f"n={n!r}: give how many demands to list (a whole number, at least 0), or None for all"
+    if n is not None and not is_whole(n):
+        raise TypeError(why)
+    if n is not None and n < 0:
+        raise ValueError(why)
+    if year is not None and not is_whole(year):
+        raise TypeError(f"year={year!r}: give a run year (0 for the first), or None for every year")
+    if threshold is not None and threshold_of(threshold) is None:
+        raise (ValueError if is_number(threshold) else TypeError)(
+            f"threshold={threshold!r}: give a fraction of the demand, at least 0 and below 1 (or None for the run's)")
+    with _summaries(output, "shortfall_table") as ds:
+        run_threshold = float(ds["prob_deficit_above_threshold"].attrs["threshold"])
+        if threshold is None and year is None:
+            frac = ds["summary_annual_deficit_fraction"]
+            probability, mean, p95 = (ds["prob_deficit_above_threshold"].values, frac.sel(statistic="mean").values,
+                                      frac.sel(statistic="p95").values)
+        else:
+            if year is not None:
+                check_year(year, ds.sizes["year"], output_name(ds))
+            annual = ds["annual_deficit_fraction"].transpose("trace", "year", "demand")
+            values = (annual.values if year is None else annual.isel(year=int(year)).values[:, None, :])
+            values = values.reshape(-1, values.shape[2])
+            limit = run_threshold if threshold is None else float(threshold)
+            probability, mean, p95 = ((values > limit).mean(axis=0), values.mean(axis=0),
+                                      np.percentile(values, 95, axis=0))
+        table = pd.DataFrame({"country": ds["demand_country"].values, "probability": probability, "mean": mean,
+                              "p95": p95}, index=pd.Index(ds["demand"].values.astype(str), name="demand"))
+    table.attrs.update(threshold=run_threshold if threshold is None else float(threshold), demands=len(table),
+                       year=None if year is None else int(year),
+                       units={"probability": "share of trace-years", "mean": "1", "p95": "1"})
+    short = table[(table["probability"] > 0) | (table["mean"] > 0)]
+    short = short.sort_values(["probability", "mean"], ascending=False, kind="stable")
+    return short if n is None else short.head(n)
+
+
+#: the run each row is of (the store's attributes): so that summaries of several runs (a deal and the baseline, on the
+#: same seed) can be put in one table and told apart
+RUN_COLUMNS = ("model", "scenarios", "seed", "traces", "years")
+SUMMARY_CSV_COLUMNS = ("indicator", "units", "kind", "element", "country", "statistic", "value", *RUN_COLUMNS)
+#: the header of a summary CSV of daryo before 2026-12-05 (replaced as one)
+_EARLIER_SUMMARY_CSV_COLUMNS = SUMMARY_CSV_COLUMNS[:-len(RUN_COLUMNS)]
+
+
+def run_of(output: EnsembleOutput) -> dict[str, Any]:
+    """The run an ensemble's output holds, as its attributes say: its ``model`` (name), ``scenarios`` (the overlays
+    applied, in order, separated by ``", "``; empty: none), ``seed``, ``traces`` and ``years``
+    (:data:`RUN_COLUMNS`), its deficit ``threshold``, its model's ``caveats`` (one a line; empty: none), and digests
+    of the model file's text (``model_text``, before overlays) and of the model's record of inflows that its traces
+    resample (``inflow_record``; empty: none), which, with the model, seed, traces and years, make two runs' traces
+    the same.
+
+    Raises
+    ------
+    ValueError
+        If ``output`` holds no ensemble summaries, or does not record its run.
+    """
+    with _summaries(output, "run_of") as ds:
+        where = output_name(ds)
+        run = {name: _run_attribute(ds.attrs, name) for name in RUN_COLUMNS}
+        run["threshold"] = float(ds["prob_deficit_above_threshold"].attrs["threshold"])
+        run["caveats"] = str(ds.attrs.get("caveats") or "")
+        run.update({k: str(ds.attrs.get(k) or "") for k in ("model_text", "inflow_record")})
+    if not all(isinstance(run[k], int) for k in ("seed", "traces", "years")):
+        raise ValueError(f"{where} does not record its run (its seed, traces and years): it was written by an "
+                         "earlier daryo; run the ensemble again")
+    return run
+
+
+def water_stress_table(output: EnsembleOutput, year: int | None = None) -> pd.DataFrame:
+    """The level of water stress (SDG 6.4.2) of each river system over an ensemble's (trace, run year) pairs, from
+    its summaries (or over one run ``year``'s traces, 0 for the first, from its yearly values): its countries; the
+    mean, 5th, 50th and 95th percentiles of each trace-year's ratio (%) and the share of pairs in each of FAO's
+    levels (``no stress``… ``critical``); the mean yearly ``withdrawal``, ``renewable`` water and ``environmental``
+    flow requirement (hm³/yr, the last at most the renewable water); and ``long_term``, the ratio of those means
+    (%).  Where there are several systems, a last row ``all`` of them together (each trace-year's summed withdrawal
+    over its summed renewable water less the summed environmental flows, as :func:`daryo.sdg.water_stress`'s
+    ``all``).  ``attrs["caveat"]`` says why the figures mean nothing where inflows supply what the allocation takes
+    (:func:`daryo.sdg.unknown_renewable_water`).
+
+    ``long_term`` is the indicator as SDG 6.4.2 defines it, whose renewable water is a long-term mean (and as
+    ``daryo run`` gives it over its years): here over the ensemble's climate.  Each trace-year's ratio instead
+    sets that year's withdrawal against that year's own water, so its spread measures the droughts of the traces
+    as much as the withdrawals; a year's withdrawal may also draw on water stored in earlier years.
+
+    Each trace-year's ratio is withdrawal / (renewable water − environmental flow requirement) of that year
+    (:func:`daryo.sdg.water_stress`); the store keeps the yearly terms (``annual_withdrawal``,
+    ``annual_renewable_water``, ``annual_environmental_flow``), from which another environmental share can be
+    applied: ``annual_withdrawal / (annual_renewable_water * (1 - share)) * 100``.
+
+    Parameters
+    ----------
+    output
+        An ensemble's output (``daryo ensemble -o``), or it opened (:func:`open_output`).
+    year
+        One run year's figures over the traces (0 for the first; None: every run year pooled).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``system``; columns ``country``, ``mean``, ``p5``, ``p50``, ``p95``, a share per level, ``withdrawal``,
+        ``renewable``, ``environmental`` and ``long_term``, their units in ``attrs["units"]``.
+
+    Raises
+    ------
+    ValueError
+        If ``output`` holds no ensemble summaries, or none of the water stress (a store of daryo before
+        2026-12-05's), or ``year`` is not a run year of it.
+    """
+    with _summaries(output, "water_stress_table",
+                    ("summary_annual_water_stress", "prob_water_stress_level"), "water stress") as ds:
+        table = _stress_table(ds) if year is None else _stress_table_of_year(ds, year)
+        caveat = str(ds["annual_water_stress"].attrs.get("caveat", ""))
+    table.attrs["units"] = {"mean": "%", "p5": "%", "p50": "%", "p95": "%", "levels": "share of trace-years",
+                            "withdrawal": "hm3 per year", "renewable": "hm3 per year",
+                            "environmental": "hm3 per year", "long_term": "%"}
+    if caveat:
+        table.attrs["caveat"] = caveat
+    return table
+
+
+def _stress_table(ds: Any) -> pd.DataFrame:
+    """:func:`water_stress_table` of the open store ``ds``."""
+    stress = ds["summary_annual_water_stress"].transpose("system", "statistic")
+    table = pd.DataFrame(stress.values, columns=[str(s) for s in stress["statistic"].values],
+                         index=pd.Index(ds["system"].values.astype(str), name="system"))
+    shares = ds["prob_water_stress_level"].transpose("system", "stress_level")
+    for k, level in enumerate(shares["stress_level"].values):
+        table[str(level)] = shares.values[:, k]
+    table.insert(0, "country", ds["system_country"].values.astype(str))
+    means = _mean_stress_terms(ds)
+    for column, values in zip(("withdrawal", "renewable", "environmental"), means, strict=True):
+        table[column] = values
+    table["long_term"] = stress_ratio(*means)
+    return pd.concat([table, _all_systems(ds, table)]) if len(table) > 1 else table
+
+
+def requirement_table(output: EnsembleOutput, year: int | None = None) -> pd.DataFrame:
+    """How the flow requirements (environmental flows) of an ensemble's output fared over its (trace, run year)
+    pairs (or one run ``year``'s traces, 0 for the first): per requirement the node it is on (``at``) and its
+    country, the mean water ``required`` and ``met`` a year (hm³/yr), the share of pairs short of it (``short``:
+    some water required not met), and the mean and 95th percentile of the annual share not met (``mean``,
+    ``p95``).  Empty for a model without flow requirements.
+
+    Parameters
+    ----------
+    output
+        An ensemble's output (``daryo ensemble -o``), or it opened (:func:`open_output`).
+    year
+        One run year's figures over the traces (0 for the first; None: every run year pooled).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``requirement``; columns ``at``, ``country``, ``required``, ``met``, ``short``, ``mean`` and ``p95``,
+        their units in ``attrs["units"]``.
+
+    Raises
+    ------
+    ValueError
+        If ``output`` holds no ensemble summaries, or none of the flow requirements (a store of daryo before
+        2026-12-05's), or ``year`` is not a run year of it.
+    """
+    with _summaries(output, "requirement_table",
+                    ("annual_requirement_shortfall_fraction",), "flow requirements") as ds:
+        if year is None:  # (the summaries written with the store)
+            fraction = ds["summary_annual_requirement_shortfall_fraction"]
+            columns = {"required": ds["summary_annual_required"].sel(statistic="mean").values,
+                       "met": ds["summary_annual_requirement_met"].sel(statistic="mean").values,
+                       "short": _share_short(ds),
+                       "mean": fraction.sel(statistic="mean").values, "p95": fraction.sel(statistic="p95").values}
+        else:
+            short = _annual(ds, "annual_requirement_shortfall_fraction", "requirement", year)
+            columns = {"required": _annual(ds, "annual_required", "requirement", year).mean(axis=0),
+                       "met": _annual(ds, "annual_requirement_met", "requirement", year).mean(axis=0),
+                       "short": (short > 0).mean(axis=0), "mean": short.mean(axis=0),
+                       "p95": _percentile(short, 95)}
+        table = pd.DataFrame({
+            "at": ds["requirement_at"].values.astype(str), "country": ds["requirement_country"].values.astype(str),
+            **columns}, index=pd.Index(ds["requirement"].values.astype(str), name="requirement"))
+    table.attrs["units"] = {"required": "hm3 per year", "met": "hm3 per year", "short": "share of trace-years",
+                            "mean": "1", "p95": "1"}
+    return table
+
+
+def energy_table(output: EnsembleOutput, by: str = "plant", year: int | None = None) -> pd.DataFrame:
+    """The hydropower of an ensemble's output over its (trace, run year) pairs: per plant (or per country, of its
+    plants' energy in each trace-year) the mean and 5th percentile of the annual energy and of the winter
+    (October–March) energy, GWh/yr.  The 5th percentile is the energy reached in 95 % of the trace-years: the firm
+    energy of the ensemble's hydrology.
+
+    Parameters
+    ----------
+    output
+        An ensemble's output (``daryo ensemble -o``), or it opened (:func:`open_output`).
+    by
+        ``"plant"`` (a row per plant, with its ``country``) or ``"country"`` (a row per country with plants).
+    year
+        One run year's figures over the traces (0 for the first; None: every run year pooled).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``mean``, ``p5``, ``winter_mean``, ``winter_p5`` (and ``country`` by plant), their units in
+        ``attrs["units"]`` (a column's, as the other tables give them); empty for a model without plants.
+
+    Raises
+    ------
+    ValueError
+        If ``output`` holds no ensemble summaries, ``by`` is neither, or ``year`` is not a run year of it.
+    """
+    if by not in ("plant", "country"):
+        raise ValueError(f"energy_table: by={by!r}: give 'plant' or 'country'")
+    with _summaries(output, "energy_table") as ds:
+        country = ds["hydropower_country"].values.astype(str)
+        arrays = [_annual(ds, name, "hydropower", year) for name in ("annual_energy", "annual_winter_energy")]
+        names = pd.Index(ds["hydropower"].values.astype(str), name="plant")
+    if by == "country":
+        names = pd.Index(sorted(set(country)), name="country")
+        arrays = [np.stack([a[:, country == c].sum(axis=1) for c in names], axis=1) if len(names) else a
+                  for a in arrays]
+    table = pd.DataFrame({"mean": arrays[0].mean(axis=0), "p5": _percentile(arrays[0], 5),
+                          "winter_mean": arrays[1].mean(axis=0), "winter_p5": _percentile(arrays[1], 5)},
+                         index=names)
+    if by == "plant":
+        table.insert(0, "country", country)
+    table.attrs["units"] = {column: "GWh per year" for column in ("mean", "p5", "winter_mean", "winter_p5")}
+    return table
+
+
+def storage_table(output: EnsembleOutput, year: int | None = None) -> pd.DataFrame:
+    """The reservoirs of an ensemble's output over its (trace, run year) pairs: per reservoir the mean, 5th
+    percentile and least of each year's lowest storage (hm³), its lowest ``min_volume`` (its dead storage), and the
+    share of the pairs whose lowest storage reaches it (``at_min``, 0–1: the reservoir drawn down to dead storage
+    in that year).
+
+    Parameters
+    ----------
+    output
+        An ensemble's output (``daryo ensemble -o``), or it opened (:func:`open_output`).
+    year
+        One run year's figures over the traces (0 for the first; None: every run year pooled).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``reservoir``; columns ``country``, ``mean``, ``p5``, ``least``, ``min_volume`` and ``at_min`` (the
+        last two NaN for a store of daryo before 2026-12-06's, or a min_volume a parameter gives); empty for a
+        model without reservoirs.
+
+    Raises
+    ------
+    ValueError
+        If ``output`` holds no ensemble summaries, or ``year`` is not a run year of it.
+    """
+    with _summaries(output, "storage_table") as ds:
+        lowest = _annual(ds, "annual_min_storage", "reservoir", year)
+        floor = (ds["reservoir_min_volume"].values.astype(float) if "reservoir_min_volume" in ds.coords
+                 else np.full(lowest.shape[1], np.nan))
+        table = pd.DataFrame({"country": ds["reservoir_country"].values.astype(str), "mean": lowest.mean(axis=0),
+                              "p5": _percentile(lowest, 5), "least": lowest.min(axis=0, initial=np.inf),
+                              "min_volume": floor},
+                             index=pd.Index(ds["reservoir"].values.astype(str), name="reservoir"))
+    # (a lowest storage within a millionth of the floor is at it: the solver's tolerance, the store's float32)
+    at_min = (lowest <= floor * (1 + 1e-6) + 1e-6).mean(axis=0) if len(lowest) else np.zeros(len(floor))
+    table["at_min"] = np.where(np.isnan(floor), np.nan, at_min)
+    table.attrs["units"] = {"mean": "hm3", "p5": "hm3", "least": "hm3", "min_volume": "hm3",
+                            "at_min": "share of trace-years"}
+    return table
+
+
+def check_year(year: object, years: int, where: str = "the ensemble") -> None:
+    """Refuse a run ``year`` that is not one of ``years`` (0 for the first; ``where``: the store, for the message).
+
+    Raises
+    ------
+    TypeError
+        If ``year`` is not a whole number.
+    ValueError
+        If it is not from 0 to ``years`` − 1.
+    """
+    if isinstance(year, bool) or not is_whole(year):
+        raise TypeError(f"year={year!r}: give a run year, a whole number (0 for the first)")
+    if not 0 <= int(year) < years:  # type: ignore[call-overload]
+        raise ValueError(f"year {year}: {where} holds run years 0 to {years - 1}")
+
+
+def _annual(ds: Any, name: str, kind: str, year: int | None) -> np.ndarray:
+    """An annual indicator as (pairs, elements): every (trace, run year) pair, or one run ``year``'s traces."""
+    da = ds[name].transpose("trace", "year", kind)
+    if year is not None:
+        check_year(year, ds.sizes["year"], output_name(ds))
+        da = da.isel(year=[int(year)])
+    values = da.values
+    return values.reshape(values.shape[0] * values.shape[1], values.shape[2])
+
+
+def _percentile(values: np.ndarray, q: float) -> np.ndarray:
+    """The ``q``th percentile of each column (NaN for none)."""
+    return np.percentile(values, q, axis=0) if len(values) else np.full(values.shape[1], np.nan)
+
+
+def _share_short(ds: Any) -> np.ndarray:
+    """Each flow requirement's share of the store's (trace, run year) pairs short of it at all (some water required
+    not met)."""
+    short = ds["annual_requirement_shortfall_fraction"].transpose("trace", "year", "requirement").values
+    return (short > 0).reshape(-1, short.shape[2]).mean(axis=0) if short.size else np.zeros(short.shape[2])
+
+
+def _mean_stress_terms(ds: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each river system's mean yearly withdrawal, renewable water and environmental flow (at most the renewable
+    water) over an ensemble's trace-years, from its summaries (hm³/yr): the terms of the long-term ratio."""
+    withdrawal, renewable, environmental = (
+        ds[f"summary_annual_{name}"].sel(statistic="mean").transpose("system").values
+        for name in ("withdrawal", "renewable_water", "environmental_flow"))
+    return withdrawal, renewable, np.minimum(environmental, renewable)
+
+
+def _stress_table_of_year(ds: Any, year: int) -> pd.DataFrame:
+    """:func:`water_stress_table` of the open store ``ds`` over run ``year``'s traces, from the yearly values."""
+    _annual(ds, "annual_water_stress", "system", year)  # (a ValueError for a year the store does not hold)
+    part = {name: ds[f"annual_{name}"].isel(year=[year]).transpose("trace", "year", "system").values
+            for name in ("water_stress", "withdrawal", "renewable_water", "environmental_flow")}
+    values, _ = _summary_of([part], "water_stress", 0.0, 2**28)
+    table = pd.DataFrame(values.T, columns=[str(s) for s in ds["statistic"].values],
+                         index=pd.Index(ds["system"].values.astype(str), name="system"))
+    for k, level in enumerate(_level_shares([part], "water_stress")):
+        table[LEVEL_NAMES[k]] = level
+    table.insert(0, "country", ds["system_country"].values.astype(str))
+    withdrawal, renewable, environmental = (part[name].mean(axis=(0, 1)) for name in
+                                            ("withdrawal", "renewable_water", "environmental_flow"))
+    means = (withdrawal, renewable, np.minimum(environmental, renewable))
+    for column, values_ in zip(("withdrawal", "renewable", "environmental"), means, strict=True):
+        table[column] = values_
+    table["long_term"] = stress_ratio(*means)
+    return pd.concat([table, _all_systems(ds, table, year)]) if len(table) > 1 else table
+
+
+def _all_systems(ds: Any, table: pd.DataFrame, year: int | None = None) -> pd.DataFrame:
+    """The row of :func:`water_stress_table` for the river systems together (``all``, as :func:`daryo.sdg.water_stress`
+    names it): each trace-year's ratio of their summed withdrawal, renewable water and environmental flow (each
+    system's at most its renewable water), then the same statistics as each system's (over run ``year``'s traces
+    alone, where given)."""
+    years = slice(None) if year is None else [year]
+    terms = [ds[name].isel(year=years).transpose("trace", "year", "system").values
+             for name in ("annual_withdrawal", "annual_renewable_water", "annual_environmental_flow")]
+    withdrawal, renewable = terms[0].sum(axis=2), terms[1].sum(axis=2)
+    environmental = np.minimum(terms[2], terms[1]).sum(axis=2)
+    part = {"stress": stress_ratio(withdrawal, renewable, environmental)[:, :, None]}
+    values, _ = _summary_of([part], "stress", 0.0, 2**28)
+    shares = _level_shares([part], "stress")[:, 0]
+    name = total_name(list(table.index))
+    countries = sorted({c for text in table["country"] for c in text.split()})
+    row = {"country": " ".join(countries), **dict(zip(table.columns[1:1 + len(values)], values[:, 0], strict=True)),
+           **{str(level): shares[k] for k, level in enumerate(LEVEL_NAMES)},
+           "withdrawal": withdrawal.mean(), "renewable": renewable.mean(), "environmental": environmental.mean()}
+    row["long_term"] = stress_ratio(*(np.array([row[k]]) for k in ("withdrawal", "renewable", "environmental")))[0]
+    return pd.DataFrame([row], index=pd.Index([name], name="system"))[table.columns]
+
+
+def summary_table(output: EnsembleOutput) -> pd.DataFrame:
+    """The distribution summaries of an ensemble's output as one long table: a row per indicator, element and
+    statistic.
+
+    Columns: ``indicator`` (``annual_delivery``, ``annual_deficit_fraction``… as in the store, without the
+    ``summary_`` prefix), ``units``, ``kind`` (the element's kind: ``demand``, ``reservoir``, ``sink``,
+    ``hydropower``, ``inflow``, ``requirement``: a flow requirement, ``system``: a river system, for the water
+    stress), ``element``, ``country``,
+    ``statistic`` and ``value``.  The statistics are taken over every (trace, run year) pair: ``mean``, ``p5``,
+    ``p50``, ``p95``; for ``annual_deficit_fraction`` also ``share_above_<threshold>``, the share of pairs whose
+    deficit is above the run's threshold (the store's ``prob_deficit_above_threshold``); for
+    ``annual_water_stress`` also ``long_term``, SDG 6.4.2's ratio of the mean yearly terms (its renewable water a
+    long-term mean: :func:`water_stress_table`), and ``share_no_stress``, ``share_low``, ``share_medium``,
+    ``share_high`` and ``share_critical``, the share of pairs in each of FAO's levels
+    (``prob_water_stress_level``), with, where there are several river systems, the rows of them together
+    (element ``all``, as :func:`water_stress_table`); for ``annual_requirement_shortfall_fraction`` also
+    ``share_short``, the share of pairs short of the requirement at all.  Then the run
+    each row is of, as the store's attributes say: ``model`` (its name), ``scenarios`` (the overlays applied, in
+    order, separated by ``", "``; a file by its path; empty: none), ``seed``, ``traces`` and ``years``.
+
+    Raises
+    ------
+    ValueError
+        If ``output`` holds no ensemble summaries.
+    """
+    with _summaries(output, "summary_table") as ds:
+        frames = []
+        for name in sorted(str(v) for v in ds.data_vars if str(v).startswith("summary_")):  # (zarr lists them
+            # alphabetically, NetCDF as written: the same rows in the same order either way)
+            da = ds[name]
+            kind = next(str(d) for d in da.dims if d != "statistic")
+            values = da.transpose(kind, "statistic").values
+            indicator = str(name).removeprefix("summary_")
+            stats = [str(s) for s in da["statistic"].values]
+            frames.append(_long(indicator, daryo_units(da.attrs), kind, ds, values, stats))
+            if indicator == "annual_water_stress" and "prob_water_stress_level" in ds:
+                stress = _stress_table(ds)  # (the systems' rows, then all of them together where there are several)
+                long_term = stress["long_term"].to_numpy()[:ds.sizes["system"]]
+                frames.append(_long(indicator, daryo_units(da.attrs), kind, ds, long_term[:, None], ["long_term"]))
+                shares = ds["prob_water_stress_level"]
+                levels = [f"share_{str(v).replace(' ', '_')}" for v in shares["stress_level"].values]
+                frames.append(_long(indicator, "1", kind, ds, shares.transpose(kind, "stress_level").values, levels))
+                if ds.sizes["system"] > 1:
+                    frames.append(_all_rows(stress.iloc[-1], indicator, daryo_units(da.attrs)))
+            if indicator == "annual_requirement_shortfall_fraction":
+                frames.append(_long(indicator, "1", kind, ds, _share_short(ds)[:, None], ["share_short"]))
+            if indicator == "annual_deficit_fraction":
+                prob = ds["prob_deficit_above_threshold"]
+                share = f"share_above_{float(prob.attrs['threshold'])!r}"  # (exact: %g cut 0.146590018 to 0.14659)
+                frames.append(_long(indicator, "1", kind, ds, prob.values[:, None], [share]))
+        table = pd.concat(frames, ignore_index=True)
+        for column in RUN_COLUMNS:
+            table[column] = _run_attribute(ds.attrs, column)
+    return table
+
+
+def _all_rows(row: pd.Series, indicator: str, units: str) -> pd.DataFrame:
+    """:func:`summary_table`'s rows of the river systems together (``all``: ``row``, :func:`water_stress_table`'s
+    last row): the statistics of each trace-year's ratio, the long-term ratio and the shares of FAO's levels."""
+    stats = ["mean", "p5", "p50", "p95", "long_term"]
+    levels = list(LEVEL_NAMES)
+    return pd.DataFrame({"indicator": indicator, "units": [units] * len(stats) + ["1"] * len(levels),
+                         "kind": "system", "element": str(row.name), "country": row["country"],
+                         "statistic": stats + [f"share_{v.replace(' ', '_')}" for v in levels],
+                         "value": [float(row[s]) for s in stats] + [float(row[v]) for v in levels]})
+
+
+def _run_attribute(attrs: Mapping[str, Any], name: str) -> Any:
+    """The run's ``name`` (:data:`RUN_COLUMNS`) from a store's attributes: text, or a whole number (a seed written
+    as text, above 2³¹ − 1, too)."""
+    value = attrs.get(name, "")
+    if name in ("model", "scenarios"):
+        return str(value)
+    return int(value) if str(value).strip().lstrip("-").isdigit() else value
+
+
+@contextmanager
+def open_output(output: EnsembleOutput, function: str = "open_output") -> Iterator[xr.Dataset]:
+    """An ensemble's output, opened lazily, once it is known to hold an ensemble's summaries: for several of its
+    tables (:func:`shortfall_table`, :func:`energy_table`…) without opening it again for each.
+
+    Parameters
+    ----------
+    output
+        An ensemble's output (``daryo ensemble -o``: a zarr folder or a NetCDF file), or the store already open (an
+        xarray Dataset, which is checked and given back as it is, left open).
+    function
+        The function it was given to, for the messages.
+
+    Yields
+    ------
+    xarray.Dataset
+        The store, closed when the block ends where this opened it.
+
+    Raises
+    ------
+    TypeError
+        If ``output`` is neither a path nor a Dataset.
+    ValueError
+        If it holds no ensemble summaries (or cannot be read as NetCDF or zarr).
+    """
+    with _summaries(output, function) as ds:
+        yield ds
+
+
+@contextmanager
+def _summaries(output: EnsembleOutput, function: str, needs: Sequence[str] = (), what: str = ""
+               ) -> Iterator[xr.Dataset]:
+    """:func:`open_output` that also refuses a store without the variables ``needs``, of ``what``, which daryo wrote
+    after the store's daryo."""
+    import xarray as xr
+
+    if isinstance(output, xr.Dataset):
+        yield _checked_store(output, output_name(output), needs, what)
+        return
+    path = user_path(output, function, "an ensemble's output (or the output opened as an xarray Dataset)")
+    engine = "zarr" if _format_of(path) == "zarr" else None
+    try:
+        opened = xr.open_dataset(path, engine=engine)
+    except FileNotFoundError:  # (a folder that is no zarr store: zarr's words; none: the netCDF library's)
+        if path.is_dir():
+            raise ValueError(f"{path} is not an ensemble's output: a folder that holds no zarr store") from None
+        raise FileNotFoundError(f"{path}: no such file or folder (give the output of daryo ensemble -o)") from None
+    except PermissionError:
+        raise
+    except (OSError, ValueError):  # (not NetCDF or zarr: xarray's message named no file)
+        raise ValueError(f"{path} is not an ensemble's output: it cannot be read as a NetCDF file or zarr store"
+                         ) from None
+    with opened as ds:
+        ds.encoding["source"] = str(path)  # (the file as the user named it, for the messages: output_name)
+        yield _checked_store(ds, str(path), needs, what)
+
+
+def _checked_store(ds: xr.Dataset, name: str, needs: Sequence[str], what: str) -> xr.Dataset:
+    """``ds`` (named ``name`` in the messages), once it is known to hold an ensemble's summaries and ``needs``."""
+    if "summary_annual_deficit_fraction" not in ds or "prob_deficit_above_threshold" not in ds:
+        raise ValueError(f"{name} holds no ensemble summaries: it is not the output of an ensemble run")
+    if any(n not in ds for n in needs):
+        raise ValueError(f"{name} holds no {what}: it was written by an earlier daryo; run the ensemble again")
+    return ds
+
+
+def output_name(ds: xr.Dataset) -> str:
+    """An open store's file, for messages (``the dataset`` for one made in memory)."""
+    return str(ds.encoding.get("source") or "the dataset")
+
+
+def _long(indicator: str, units: str, kind: str, ds: Any, values: np.ndarray, stats: list[str]) -> pd.DataFrame:
+    """Rows (element, statistic) of ``values`` (elements × statistics) of one indicator."""
+    elements = ds[kind].values.astype(str)
+    country = ds[f"{kind}_country"].values.astype(str)  # (every element kind has its countries: _coords)
+    n, k = values.shape
+    return pd.DataFrame({"indicator": indicator, "units": units, "kind": kind, "element": np.repeat(elements, k),
+                         "country": np.repeat(country, k), "statistic": np.tile(stats, n),
+                         "value": values.reshape(-1)}, columns=list(_EARLIER_SUMMARY_CSV_COLUMNS))
+
+
+def check_summary_csv(path: str | Path) -> None:
+    """Refuse, before a run, a summary CSV target that could not be written or would replace something else: a
+    folder, or an existing file that is not a summary CSV an ensemble wrote (its header is
+    :data:`SUMMARY_CSV_COLUMNS`).
+
+    Raises
+    ------
+    IsADirectoryError, FileExistsError
+        As said.
+    """
+    p = Path(path)
+    if p.is_dir():
+        raise IsADirectoryError(f"cannot write the summaries to {p}: it is a folder; give a .csv file name")
+    if p.exists() and not _is_summary_csv(p):
+        raise FileExistsError(f"{p} exists and is not a CSV file of an ensemble's summaries; it is not replaced: "
+                              "give another name or move it away")
+
+
+def _is_summary_csv(path: Path) -> bool:
+    try:
+        with open(path, "rb") as f:
+            return f.readline().rstrip(b"\r\n") in (",".join(SUMMARY_CSV_COLUMNS).encode(),
+                                                     ",".join(_EARLIER_SUMMARY_CSV_COLUMNS).encode())
+    except OSError:
+        return False
+
+
+def write_summary_csv(output: EnsembleOutput, path: str | Path) -> Path:
+    """Write the summaries of the ensemble's output ``output`` (:func:`summary_table`) to the CSV file ``path``,
+    through a temporary file beside it (an existing file is replaced only once the new one is whole, and only
+    if it is an ensemble's summary CSV: :func:`check_summary_csv`); missing folders on the way to it are made,
+    as :meth:`daryo.Results.save` makes them.  Returns ``path``."""
+    p = user_path(path, "write_summary_csv", "a CSV file")
+    check_summary_csv(p)
+    table = summary_table(output)
+    if p.parent.exists() and not p.parent.is_dir():
+        raise NotADirectoryError(f"cannot write {p}: {p.parent} is a file, not a folder")
+    try:
+        p.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(p, lambda f: table.to_csv(f, index=False, lineterminator="\n"))
+    except NamedOSError:
+        raise
+    except OSError as exc:  # (a full disk: no file named)
+        raise OSError(f"cannot write {p}: {exc.strerror or exc}") from exc
+    return p

@@ -1,0 +1,368 @@
+"""The tables of a finished ensemble output (daryo.ensemble.tables): each worked out again by hand from the store's
+annual arrays, from a path or the store opened once."""
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import xarray as xr
+from ensemble_cases import (
+    basin,
+    basin_network,
+    basin_run,
+    load,
+    not_an_ensemble,
+    plant_basin,
+    run,
+    summaries_store,
+    yaml_of_basin,
+)
+
+import daryo
+from daryo.cf import daryo_units
+from daryo.cli import main
+from daryo.ensemble import (
+    EnsembleOptions,
+    run_ensemble,
+    shortfall_table,
+    summary_table,
+    write_summary_csv,
+)
+from daryo.ensemble.tables import check_summary_csv
+from daryo.testmodels import build
+
+
+def test_the_tables_of_a_store_opened_once_are_those_of_its_path(tmp_path, monkeypatch):
+    """Every table of an ensemble's output takes the store opened once (open_output, or xarray's own) as well as its
+    path, with the same figures; daryo compare and daryo summary open each store once for all their tables (they
+    opened it once a table: seven times a store for a comparison)."""
+    from daryo.compare import compare_ensembles, paired_deficit_changes
+    from daryo.ensemble import (
+        energy_table,
+        open_output,
+        requirement_table,
+        run_of,
+        shortfall_table,
+        storage_table,
+        summary_table,
+        water_stress_table,
+    )
+
+    _, first = run(tmp_path, "a.zarr")
+    nodes, edges = basin_network()
+    thirsty = [dict(n, demand=[1.6 * d for d in n["demand"]]) if n["id"] == "farm" else n for n in nodes]
+    _, second = run(tmp_path, "b.nc", model=build(thirsty, edges, steps=24, allocation="cost", start="2001-10"))
+    tables = [lambda o: shortfall_table(o, year=1), energy_table, lambda o: storage_table(o, year=0),
+              requirement_table, water_stress_table, summary_table]
+    with open_output(first) as ds, xr.open_dataset(second) as other:
+        for table in tables:
+            pd.testing.assert_frame_equal(table(ds), table(first))
+            pd.testing.assert_frame_equal(table(other), table(second))
+        assert run_of(ds) == run_of(first)
+        pd.testing.assert_frame_equal(compare_ensembles(ds, other), compare_ensembles(first, second))
+        pd.testing.assert_frame_equal(paired_deficit_changes(ds, other, year=1),
+                                      paired_deficit_changes(first, second, year=1))
+        with pytest.raises(ValueError, match=r"year 5: \S+b.nc holds run years 0 to 2"):
+            storage_table(other, year=5)
+    with xr.open_dataset(basin_run(tmp_path)) as results, pytest.raises(
+            ValueError, match=r"\S+run.nc holds no ensemble summaries: it is not the output of an ensemble run"):
+        energy_table(results)
+    with pytest.raises(TypeError, match="energy_table takes the path of an ensemble's output .or the output opened"):
+        energy_table(basin())
+    for missing in ("gone.nc", "gone.zarr"):  # (the netCDF library's own words, from deep inside it: a review)
+        with pytest.raises(FileNotFoundError, match=f"{missing}: no such file or folder .give the output of daryo "
+                           "ensemble -o."):
+            energy_table(tmp_path / missing)
+    assert energy_table(first).attrs["units"]["winter_p5"] == "GWh per year"  # (a column's, as the other tables')
+    assert shortfall_table(first).attrs["units"]["probability"] == "share of trace-years"
+
+    opened = []
+    real = xr.open_dataset
+
+    def counted(path, *args, **kwargs):
+        opened.append(Path(path).name)
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(xr, "open_dataset", counted)
+    assert main(["compare", str(first), str(second)]) == 0
+    assert sorted(opened) == ["a.zarr", "b.nc", "b.nc"]  # (b.nc also once to tell an ensemble's from a run's)
+    opened.clear()
+    assert main(["summary", str(first), "--csv", str(tmp_path / "s.csv")]) == 0
+    assert opened == ["a.zarr", "a.zarr"]  # (its run, then every table)
+
+
+def test_the_shortfall_table_lists_the_demands_short_most_often(tmp_path, capsys):
+    """From the store's summaries: each short demand's country, probability of a deficit above the threshold, and
+    mean and p95 deficit fraction, most often short first; ``daryo ensemble`` prints it, or that none is short."""
+    dry = tmp_path / "dry.yaml"  # the farm wants twice as much, and a town 2 a month
+    dry.write_text(yaml_of_basin().replace("[5, 5, 10, 30, 55, 70, 75, 65, 40, 15, 5, 5]",
+                                            "[10, 10, 20, 60, 110, 140, 150, 130, 80, 30, 10, 10]")
+                   .replace("  - {id: sea,", "  - {id: town, type: demand, demand: 2, cost: -30}\n  - {id: sea,")
+                   .replace("[dam, sea]]", "[dam, sea], [dam, town]]"))
+    assert main(["ensemble", str(dry), "--traces", "6", "--years", "2", "--quiet", "--deficit-threshold", "0.05",
+                 "-o", str(tmp_path / "dry.nc")]) == 0
+    text = capsys.readouterr().out
+    ds = load(tmp_path / "dry.nc")
+    table = shortfall_table(tmp_path / "dry.nc")
+    frac = ds.summary_annual_deficit_fraction
+    assert list(table.index) == ["farm"]  # (the town, served first, is never short)
+    row = table.loc["farm"]
+    assert row["probability"] == ds.prob_deficit_above_threshold.sel(demand="farm").item() > 0
+    assert row["mean"] == frac.sel(demand="farm", statistic="mean").item() > 0
+    assert row["p95"] == frac.sel(demand="farm", statistic="p95").item()
+    assert row["country"] == "" and table.attrs["threshold"] == 0.05
+    assert "deficit above 5% of the demand" in text
+    assert f"  farm{' ' * 13}{row['probability']:>9.2%}{row['mean']:>9.2%}{row['p95']:>9.2%}" in text, text
+    argv = ["ensemble", str(dry), "--traces", "6", "--years", "2", "--quiet", "--deficit-threshold", "0.004", "-o",
+            str(tmp_path / "small.nc")]
+    assert main(argv) == 0 and "deficit above 0.4% of the demand" in capsys.readouterr().out  # (not "0%")
+    assert main([*argv, "--resume"]) == 0  # a finished run: nothing to do, and the same table
+    assert "nothing to resume" in (again := capsys.readouterr().out) and "  farm " in again
+    for n, error in ((-1, ValueError), (1.5, TypeError), (True, TypeError), ("2", TypeError)):  # (1.5 and True
+        with pytest.raises(error, match=f"n={n!r}: give how many demands to list"):  # listed one demand)
+            shortfall_table(tmp_path / "dry.nc", n=n)  # type: ignore[arg-type]
+    wet = tmp_path / "wet.yaml"
+    wet.write_text(yaml_of_basin())
+    assert main(["ensemble", str(wet), "--traces", "3", "--years", "2", "--quiet", "-o", str(tmp_path / "wet.nc")]) == 0
+    assert shortfall_table(tmp_path / "wet.nc").empty
+    assert "no demand is short in any trace-year" in capsys.readouterr().out
+    assert (table.attrs["demands"], shortfall_table(tmp_path / "wet.nc").attrs["demands"]) == (2, 1)  # (town, farm)
+    bare = tmp_path / "bare.yaml"  # no demands at all: said so, not that none is short
+    bare.write_text("version: 1\nname: bare\ntime: {start: 2000-10, end: 2002-09}\nnodes:\n"
+                    "  - {id: in, type: inflow, inflow: 10}\n  - {id: sea, type: sink}\nedges:\n  - [in, sea]\n")
+    assert main(["ensemble", str(bare), "--traces", "2", "--years", "1", "--quiet", "-o", str(tmp_path / "b.nc")]) == 0
+    assert shortfall_table(tmp_path / "b.nc").attrs["demands"] == 0
+    assert "the model has no demands" in capsys.readouterr().out
+
+
+def test_the_summary_table_holds_every_summary_of_thesummaries_store(tmp_path):
+    """:func:`summary_table` (and the CSV :func:`write_summary_csv` writes) is the store's summaries, every
+    indicator and element kind (here a reservoir, demands, sinks, a plant, inflows), row by row, with the units
+    and countries the store gives them."""
+    pytest.importorskip("zarr", reason="zarr is an optional extra (pip install daryo[ensemble])")
+    _, out = run(tmp_path, "p.zarr", model=plant_basin())
+    table, ds = summary_table(out), load(out)
+    names = [str(v) for v in ds.data_vars if str(v).startswith("summary_")]
+    assert sorted(set(table.kind)) == ["demand", "hydropower", "inflow", "reservoir", "sink", "system"]
+    assert len(table) == (sum(ds[v].size for v in names) + ds["prob_deficit_above_threshold"].size
+                          + ds["prob_water_stress_level"].size + ds.sizes["system"])
+    for v in names:
+        da = ds[v]
+        kind = next(d for d in da.dims if d != "statistic")
+        rows = table[table.indicator == v.removeprefix("summary_")]
+        rows = rows[~rows.statistic.str.startswith("share_") & (rows.statistic != "long_term")]
+        if not da.size:  # (an element kind the model has none of: no rows)
+            assert rows.empty
+            continue
+        assert rows.units.iloc[0] == {"summary_annual_energy": "GWh per year", "summary_annual_deficit_fraction": "1",
+                                      "summary_annual_winter_energy": "GWh per year",
+                                      "summary_annual_min_storage": "hm3", "summary_annual_water_stress": "%"
+                                      }.get(v, "hm3 per year")
+        assert (rows.units == daryo_units(da.attrs)).all() and (rows.kind == kind).all()
+        got = rows.pivot(index="element", columns="statistic", values="value")
+        np.testing.assert_array_equal(got.loc[ds[kind].values, list(ds.statistic.values)].values,
+                                      da.transpose(kind, "statistic").values, err_msg=v)
+        countries = rows.drop_duplicates("element").set_index("element").country
+        assert list(countries[ds[kind].values]) == list(ds[f"{kind}_country"].values)
+    share = table[table.statistic == "share_above_0.3"].set_index("element").value
+    np.testing.assert_array_equal(share[ds.demand.values].values, ds["prob_deficit_above_threshold"].values)
+    levels = table[table.statistic.str.startswith("share_") & (table.kind == "system")]
+    assert list(levels.statistic) == ["share_no_stress", "share_low", "share_medium", "share_high", "share_critical"]
+    np.testing.assert_array_equal(levels.value, ds["prob_water_stress_level"].values[:, 0])
+    assert (levels.units == "1").all() and levels.element.iloc[0] == ds.system.values[0]
+    # SDG 6.4.2's own ratio, of the mean yearly terms (an SDG statistician's review: the mean of the yearly ratios,
+    # each of that year's own water, was the only figure, and differed from daryo run's)
+    (long_term,) = table[table.statistic == "long_term"].itertuples()
+    w, r, e = (float(ds[v].isel(system=0).mean()) for v in ("annual_withdrawal", "annual_renewable_water",
+                                                             "annual_environmental_flow"))
+    assert (long_term.indicator, long_term.units, long_term.element) == ("annual_water_stress", "%",
+                                                                        ds.system.values[0])
+    np.testing.assert_allclose(long_term.value, w / (r - min(e, r)) * 100, rtol=1e-12)
+    # each row names its run (a user review: summaries of a deal and of the baseline could not be told apart)
+    assert list(table.columns[-5:]) == ["model", "scenarios", "seed", "traces", "years"]
+    assert table[["model", "scenarios", "seed", "traces", "years"]].drop_duplicates().values.tolist() == [
+        ["test", "", 5, 7, 3]]
+    csv = write_summary_csv(out, tmp_path / "s.csv")
+    pd.testing.assert_frame_equal(pd.read_csv(csv, keep_default_na=False, float_precision="round_trip"), table,
+                                  check_exact=True)  # (every digit written)
+    earlier = tmp_path / "earlier.csv"  # (a summary CSV of daryo before the run's columns: replaced as one)
+    earlier.write_text("indicator,units,kind,element,country,statistic,value\n")
+    write_summary_csv(out, earlier)
+    assert earlier.read_text() == csv.read_text()
+    with pytest.raises(ValueError, match="holds no ensemble summaries"):
+        summary_table(not_an_ensemble(tmp_path))
+
+
+def test_the_summary_table_is_the_same_for_a_zarr_and_a_netcdfsummaries_store(tmp_path):
+    """zarr lists a store's variables alphabetically and NetCDF as written: the CSV's rows came in another
+    order for each."""
+    pytest.importorskip("zarr", reason="zarr is an optional extra (pip install daryo[ensemble])")
+    _, zarr_out = run(tmp_path, "p.zarr", model=plant_basin())
+    _, nc_out = run(tmp_path, "p.nc", model=plant_basin())
+    pd.testing.assert_frame_equal(summary_table(zarr_out), summary_table(nc_out), check_exact=True)
+
+
+def test_a_file_that_is_no_store_is_named_and_a_summary_csv_gets_its_folders(tmp_path, monkeypatch):
+    """A QA pass: summary_table of a file that is not NetCDF gave xarray's 'did not find a match in any of xarray's
+    IO backends' without naming it; write_summary_csv into a missing folder said 'cannot write X: cannot write X'."""
+    garbage = tmp_path / "garbage.nc"
+    garbage.write_text("not NetCDF\n")
+    with pytest.raises(ValueError, match=rf"^{re.escape(str(garbage))} is not an ensemble's output: it cannot be "
+                                         "read as a NetCDF file or zarr store$"):
+        summary_table(garbage)
+    with pytest.raises(ValueError, match=r"the output must end in .zarr or .nc"):
+        summary_table(tmp_path / "s.txt")
+    _, out = run(tmp_path, "s.nc")
+    target = write_summary_csv(out, tmp_path / "new" / "folder" / "s.csv")
+    assert len(pd.read_csv(target)) == len(summary_table(out)) > 0
+    with pytest.raises(NotADirectoryError, match=rf"^cannot write {re.escape(str(garbage))}/s.csv: "
+                                                 rf"{re.escape(str(garbage))} is a file, not a folder$"):
+        write_summary_csv(out, garbage / "s.csv")
+    # ~ is the home folder, for the store and the CSV (a folder named '~' was made in the current one)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.chdir(tmp_path)
+    run_ensemble(basin(), EnsembleOptions(traces=3, years=2, seed=5), "~/h.nc")
+    assert write_summary_csv("~/h.nc", "~/h.csv") == tmp_path / "home" / "h.csv"
+    assert (tmp_path / "home" / "h.nc").is_file() and not (tmp_path / "~").exists()
+    assert len(summary_table("~/h.nc")) == len(pd.read_csv(tmp_path / "home" / "h.csv"))
+
+
+def test_the_shortfall_table_by_hand(tmp_path):
+    """Every demand with some deficit is listed (also one never above the threshold, and one exactly at it), most
+    often above the threshold first, then by mean deficit; a deficit equal to the threshold does not exceed it;
+    n=0 lists none (0 is allowed)."""
+    table = shortfall_table(summaries_store(tmp_path / "s.nc"))
+    assert list(table.index) == ["b", "a", "d", "c"]
+    assert table["probability"].tolist() == pytest.approx([0.75, 0.5, 0.0, 0.0])
+    assert table["mean"].tolist() == pytest.approx([0.2325, 0.45, 0.3, 0.075])
+    assert table.loc["a", "country"] == "KAZ" and table.loc["b", "country"] == "UZB" and table.attrs["demands"] == 5
+    assert list(shortfall_table(tmp_path / "s.nc", n=2).index) == ["b", "a"]
+    none = shortfall_table(tmp_path / "s.nc", n=0)
+    assert none.empty and list(none.columns) == ["country", "probability", "mean", "p95"]
+
+
+def test_a_csv_file_whose_header_only_starts_like_the_summaries_is_not_replaced(tmp_path):
+    """Only a file whose header is the summary CSV's whole header is an ensemble's summaries: one of a user's
+    that starts with 'indicator' (indicator,value) is refused, as is one with an extra column."""
+    ours = tmp_path / "ours.csv"
+    ours.write_text("indicator,units,kind,element,country,statistic,value\nx,1,demand,a,,mean,0\n")
+    check_summary_csv(ours)  # (an ensemble's: may be replaced)
+    for header in ("indicator,value", "indicator,units,kind,element,country,statistic,value,note"):
+        theirs = tmp_path / "theirs.csv"
+        theirs.write_text(f"{header}\nx,1\n")
+        with pytest.raises(FileExistsError, match="is not a CSV file of an ensemble's summaries"):
+            check_summary_csv(theirs)
+
+
+def test_the_shortfall_table_of_another_threshold_or_of_one_run_year_is_worked_out_from_the_annual_fractions(tmp_path):
+    """A review: the pooled probabilities dilute a drought's years, and another threshold meant running the
+    ensemble again.  ``threshold`` and ``year`` take them from the stored annual deficit fractions; without them
+    the table is the run's summaries."""
+    dry = tmp_path / "dry.yaml"  # the farm wants twice as much
+    dry.write_text(yaml_of_basin().replace("[5, 5, 10, 30, 55, 70, 75, 65, 40, 15, 5, 5]",
+                                            "[10, 10, 20, 60, 110, 140, 150, 130, 80, 30, 10, 10]"))
+    out = tmp_path / "s.nc"
+    run_ensemble(daryo.load(dry), EnsembleOptions(traces=20, years=2, seed=3, deficit_threshold=0.05), out)
+    ds = load(out)
+    frac = ds.annual_deficit_fraction.transpose("trace", "year", "demand")
+    pooled = frac.values.reshape(-1, ds.sizes["demand"])
+    assert (pooled > 0.05).any() and (pooled > 0.2).sum() < (pooled > 0.05).sum()  # (the thresholds differ)
+    for threshold, year, values in ((None, None, pooled), (0.2, None, pooled), (None, 1, frac.values[:, 1]),
+                                    (0.2, 0, frac.values[:, 0])):
+        table = shortfall_table(out, threshold=threshold, year=year)
+        limit = 0.05 if threshold is None else threshold
+        want = pd.DataFrame({"probability": (values > limit).mean(axis=0), "mean": values.mean(axis=0),
+                             "p95": np.percentile(values, 95, axis=0)}, index=ds.demand.values.astype(str))
+        want = want[(want.probability > 0) | (want["mean"] > 0)]
+        got = table[["probability", "mean", "p95"]]
+        pd.testing.assert_frame_equal(got.sort_index(), want.sort_index(), check_names=False, rtol=1e-12)
+        assert table.attrs["threshold"] == limit and table.attrs["year"] == year
+    for bad, error in (({"year": 3}, ValueError), ({"year": 1.5}, TypeError), ({"threshold": 1.0}, ValueError),
+                       ({"threshold": "x"}, TypeError)):
+        with pytest.raises(error):
+            shortfall_table(out, **bad)
+
+
+@pytest.mark.parametrize("table, dropped, what", [
+    ("water_stress_table", ["summary_annual_water_stress"], "water stress"),
+    ("requirement_table", ["annual_requirement_shortfall_fraction"], "flow requirements"),
+])
+def test_a_store_of_an_earlier_daryo_is_told_to_be_run_again(tmp_path, table, dropped, what):
+    """A store written before an indicator was kept holds none of it: the table names the store and what to do."""
+    import xarray as xr
+
+    from daryo import ensemble
+
+    _, out = run(tmp_path, "p.nc", model=plant_basin())
+    older = tmp_path / "older.nc"
+    with xr.open_dataset(out) as ds:
+        ds.drop_vars(dropped).to_netcdf(older)
+    with pytest.raises(ValueError, match=f"^{re.escape(str(older))} holds no {what}: it was written by an earlier "
+                                         "daryo; run the ensemble again$"):
+        getattr(ensemble, table)(older)
+
+
+def test_energy_and_storage_tables_by_hand(tmp_path, capsys):
+    """A review (a hydropower planner): an ensemble printed nothing of the plants or reservoirs, and its store kept
+    no firm energy by country nor how often a reservoir is drawn down to its dead storage.  The tables, worked out
+    again from the store's annual arrays; a monthly min_volume's lowest is the dead storage."""
+    from daryo.compare import compare_ensembles
+    from daryo.ensemble import energy_table, storage_table
+
+    nodes, edges = basin_network()
+    nodes = [dict(n, min_volume={"monthly": [60] * 6 + [50] * 6}) if n["id"] == "dam" else
+             dict(n, demand=[1.6 * d for d in n["demand"]]) if n["id"] == "farm" else n for n in nodes]
+    nodes += [{"id": "p1", "type": "hydropower", "capacity": 1000, "head": 100, "efficiency": 0.9, "country": "KGZ"},
+              {"id": "j", "type": "junction"},
+              {"id": "p2", "type": "hydropower", "capacity": 1000, "head": 50, "efficiency": 0.9, "country": "UZB"}]
+    edges = [e for e in edges if e != ["river", "sea"]] + [["river", "p1"], ["p1", "j"], ["j", "p2"], ["p2", "sea"]]
+    _, out = run(tmp_path, "t.zarr", model=build(nodes, edges, steps=24, allocation="cost", start="2001-10"))
+    ds = load(out)
+    energy, winter = (ds[v].transpose("trace", "year", "hydropower").values.reshape(-1, 2)
+                      for v in ("annual_energy", "annual_winter_energy"))
+    table = energy_table(out)
+    assert list(table.index) == ["p1", "p2"] and list(table["country"]) == ["KGZ", "UZB"]
+    np.testing.assert_allclose(table["mean"], energy.mean(axis=0), rtol=1e-12)
+    np.testing.assert_allclose(table["winter_p5"], np.percentile(winter, 5, axis=0), rtol=1e-12)
+    assert table.loc["p1", "mean"] == pytest.approx(2 * table.loc["p2", "mean"])  # (twice the head)
+    assert table.loc["p1", "p5"] < table.loc["p1", "mean"]
+    countries = energy_table(out, by="country")
+    assert list(countries.index) == ["KGZ", "UZB"]
+    np.testing.assert_allclose(countries["winter_mean"], winter.mean(axis=0), rtol=1e-12)
+    one = energy_table(out, year=1)
+    np.testing.assert_allclose(one["mean"], ds["annual_energy"].isel(year=1).mean("trace").values, rtol=1e-12)
+    with pytest.raises(ValueError, match=r"year 3: \S+t.zarr holds run years 0 to 2"):
+        energy_table(out, year=3)
+    with pytest.raises(ValueError, match="by='basin': give 'plant' or 'country'"):
+        energy_table(out, by="basin")
+    storage = storage_table(out)
+    lowest = ds["annual_min_storage"].sel(reservoir="dam").values.ravel()
+    assert storage.loc["dam", "min_volume"] == 50
+    assert storage.loc["dam", "least"] == lowest.min() and storage.loc["dam", "p5"] == np.percentile(lowest, 5)
+    assert storage.loc["dam", "at_min"] == pytest.approx((lowest < 50 + 1e-4).mean())
+    assert 0 < storage.loc["dam", "at_min"] < 1
+    compared = compare_ensembles(out, out).set_index(["table", "element", "quantity"])["first"]
+    assert compared[("plant", "p2", "energy winter, p5")] == table.loc["p2", "winter_p5"]
+    assert compared[("country", "KGZ", "energy winter, p5")] == countries.loc["KGZ", "winter_p5"]
+    assert compared[("reservoir", "dam", "at dead storage")] == storage.loc["dam", "at_min"] * 100
+    # the reservoirs' change over the run, as daryo compare gives it of two runs (a review: an ensemble's gain drawn
+    # from storage went unnoticed)
+    assert compared[("reservoir", "dam", "storage at start")] == 250 == ds["reservoir_initial_volume"].item()
+    end = ds["storage"].isel(time=-1).sel(reservoir="dam").values.astype(float).mean()
+    assert compared[("reservoir", "dam", "change over the run, mean")] == pytest.approx(end - 250, rel=1e-12)
+    assert compared[("reservoir", "all", "change over the run, mean")] == pytest.approx(end - 250, rel=1e-12)
+    thirsty = [dict(n, demand=[2 * d for d in n["demand"]]) if n["id"] == "farm" else n for n in nodes]
+    _, more = run(tmp_path, "more.zarr", model=build(thirsty, edges, steps=24, allocation="cost", start="2001-10"))
+    drawn = compare_ensembles(out, more).set_index(["table", "element", "quantity"])["difference"]
+    assert drawn[("reservoir", "all", "change over the run, mean")] < 0
+    assert main(["compare", str(out), str(more)]) == 0
+    assert (f"note: the second ensemble draws {-drawn[('reservoir', 'all', 'change over the run, mean')]:,.1f} hm³ "
+            "more from its reservoirs than the first over the whole run") in capsys.readouterr().out
+    assert main(["summary", str(out)]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    assert next(line for line in printed if line.startswith("  KGZ (all plants)")).split()[3:] == [
+        f"{v:.1f}" for v in countries.loc["KGZ"]]
+    assert next(line for line in printed if line.startswith("  dam ")).split()[-1] == (
+        f"{storage.loc['dam', 'at_min']:.2%}")
