@@ -279,6 +279,11 @@ def test_two_runs_are_compared_with_the_basins_of_either(tmp_path):
     assert table.loc[("system", "north", "renewable"), "second"] == pytest.approx(30 * 12)
     with pytest.raises(ValueError, match=r"basins\['north'\]: sid is not a node of the results .did you mean 'side'"):
         compare_runs(*runs, basins={"north": ["up", "sid"]})
+    # a basin whose every node the second run lacks: its system keeps the first run's name, what is left of it (a
+    # second diff review: the second run's system was "north" and the first's "north + south", compared with nothing)
+    table = compare_runs(*runs, basins={"north": ["up"], "south": np.array(["side"])})
+    systems = table[table["table"] == "system"]
+    assert set(systems["element"]) == {"north + south"} and systems[["first", "second"]].notna().all(axis=None)
 
 
 def test_levels_and_refusals(two_rivers):

@@ -51,7 +51,8 @@ def compare_runs(first: xr.Dataset, second: xr.Dataset,
         usually of one model under two sets of overlays, over the same years and hydrology.
     basins
         The river systems' names, as the model's ``metadata.basins`` gives them (None: those the results record,
-        else each named after an inflow node of it).
+        else each named after an inflow node of it); each id a node of either run (an overlay may remove one): a
+        basin the second run lacks whole names what it keeps of the first run's system (:func:`daryo.sdg.basins_of`).
 
     Returns
     -------
@@ -74,18 +75,21 @@ def compare_runs(first: xr.Dataset, second: xr.Dataset,
     Raises
     ------
     TypeError
-        If either is not a Dataset.
+        If either is not a Dataset, or ``basins`` not a mapping of names to lists of node ids.
     ValueError
-        If either is not a run's results (an ensemble's store, say).
+        If either is not a run's results (an ensemble's store, say), or a basin's id is a node of neither.
     """
     first, second = (_with_scenarios(ds) for ds in (first, second))
     for ds in (first, second):
         check_run_results(ds, "compare_runs")
+    named = (basins, basins)
     if basins is not None:  # (a node of either run: an overlay may remove one of the model's basins' nodes)
-        from .sdg import check_basins
+        from .sdg import basins_of, check_basins
 
-        check_basins(basins, {str(n) for ds in (first, second) if "node" in ds.coords for n in ds["node"].values})
-    table = _side_by_side(_indicators(first, basins), _indicators(second, basins))
+        check_basins(basins, sorted({str(n) for ds in (first, second) if "node" in ds.coords
+                                     for n in ds["node"].values}))
+        named = (basins_of(basins, first, second), basins_of(basins, second, first))
+    table = _side_by_side(_indicators(first, named[0]), _indicators(second, named[1]))
     table["difference"] = table["second"] - table["first"]
     table = table[list(COMPARE_COLUMNS)]
     table.attrs.update(first=run_label(first), second=run_label(second))
@@ -410,9 +414,6 @@ def _stress_rows(ds: xr.Dataset, basins: Mapping[str, Sequence[str]] | None, sca
     no topology, or nothing withdrawn)."""
     from .sdg import water_stress
 
-    if basins is not None and "node" in ds.coords:  # (the ids of this run's nodes: checked against both runs')
-        nodes = set(ds["node"].values.astype(str))
-        basins = {name: [i for i in ids if i in nodes] for name, ids in basins.items()}
     try:
         table = water_stress(ds, basins)
     except ValueError:  # (results without the flows or the topology the indicator needs)

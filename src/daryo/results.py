@@ -79,9 +79,9 @@ def advice(ds: xr.Dataset, model: Model | None = None) -> list[str]:
     In ``priority`` mode, given the ``model``: inflows with no ``inflow`` series and no cost (a pumped supply
     between ``min_flow`` and ``max_flow``) that supplied water in steps when water reached the sinks, which the
     allocation is free to do where no cost says otherwise.  Given the ``model``, in either mode: overlays that
-    change given run years some of which the run is too short for (:func:`daryo.scenarios.years_beyond`), and a
-    drought overlay on top of the embedded model's named year of the same drought
-    (:func:`daryo.basins.aral.compounded_drought`), as ``daryo run`` notes them.
+    change given run years some of which the run is too short for (:func:`daryo.scenarios.years_beyond`), and an
+    overlay of named years' factors on top of a named year's hydrology (:func:`daryo.scenarios.compounded_drought`),
+    as ``daryo run`` notes them.
 
     Parameters
     ----------
@@ -99,23 +99,24 @@ def advice(ds: xr.Dataset, model: Model | None = None) -> list[str]:
         notes = [note for note in (_free_sources(ds, model),) if note]
     else:
         notes = [note for note in (_dry_demands(ds), _idle_plants(ds)) if note]
-    return notes + (_overlay_notes(model) if model is not None else [])
+    return notes + (_overlay_notes(ds, model) if model is not None else [])
 
 
-def _overlay_notes(model: Model) -> list[str]:
-    """The notes on the overlays applied to ``model``: a drought taken twice, and years the run is too short for."""
-    from .basins.aral import compounded_drought
-    from .scenarios import years_beyond
+def _overlay_notes(ds: xr.Dataset, model: Model) -> list[str]:
+    """The notes on the overlays applied to ``model``: a drought taken twice, and years the run (``ds``: its
+    results, which may be of fewer years than the model: ``RunOptions(years=)``) is too short for."""
+    from .scenarios import compounded_drought, years_beyond
 
-    names = [str(n) for n in model.metadata.get("scenarios") or ()]
-    files = [str(f) for f in model.metadata.get("scenario_files") or ()]
+    listed = [model.metadata.get(k) for k in ("scenarios", "scenario_files")]
+    names, files = ([str(n) for n in v] if isinstance(v, list | tuple) else [] for v in listed)
     overlays = files if len(files) == len(names) else names  # (an older document's metadata: the names)
     if not overlays:
         return []
     hydrology = model.metadata.get("hydrology")
-    kind = str(hydrology.get("kind")) if isinstance(hydrology, dict) else None
-    twice = compounded_drought(kind, overlays)
-    return ([twice] if twice else []) + years_beyond(overlays, model.time.axis())
+    twice = compounded_drought(str(hydrology.get("kind")) if isinstance(hydrology, dict) else None, overlays)
+    years = ds["hydrological_year"].values if "hydrological_year" in ds.coords else np.zeros(0)
+    n_years = int(years.max() - years[0]) + 1 if len(years) else 0
+    return ([twice] if twice else []) + years_beyond(overlays, n_years)
 
 
 def _free_sources(ds: xr.Dataset, model: Model | None) -> str:
@@ -506,7 +507,8 @@ def recorded_model_file(model: Model) -> str:
 def applied_overlays(model: Model) -> str:
     """The scenario overlays applied to ``model``, in order, as results record them: a library overlay by its
     name, an overlay file by its full path (as it was found when it was applied)."""
-    names, files = list(model.metadata.get("scenarios") or ()), list(model.metadata.get("scenario_files") or ())
+    names, files = (list(v) if isinstance(v := model.metadata.get(k), list | tuple) else []
+                    for k in ("scenarios", "scenario_files"))  # (a model file's own metadata may hold anything)
     if len(files) != len(names):  # (an older document's metadata)
         files = [str(x) for x in names]
     overlay_file = (".yaml", ".yml")  # (anything else is a library scenario's name)

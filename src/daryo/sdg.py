@@ -14,7 +14,7 @@ http://www.fao.org/sustainable-development-goals/indicators/6.4.2/en/.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -28,7 +28,8 @@ from .model import Model
 from .solver import HighsSolver, LinearProgram, SolveStatus
 
 __all__ = ["water_stress", "water_stress_by_year", "stress_level", "stress_level_index", "stress_ratio",
-           "StressAccounts", "check_basins", "unknown_renewable_water", "total_name", "STRESS_LEVELS", "LEVEL_NAMES"]
+           "StressAccounts", "check_basins", "basins_of", "unknown_renewable_water", "total_name", "STRESS_LEVELS",
+           "LEVEL_NAMES"]
 
 #: FAO's levels of water stress: the upper bound (%) of each, "high" up to 100 included; above it, "critical"
 STRESS_LEVELS = ((25.0, "no stress"), (50.0, "low"), (75.0, "medium"), (100.0, "high"))
@@ -163,10 +164,10 @@ def water_stress(ds: xr.Dataset, basins: Mapping[str, Sequence[str]] | None = No
     Raises
     ------
     TypeError
-        If ``ds`` is not a Dataset.
+        If ``ds`` is not a Dataset, or ``basins`` not a mapping of names to lists of node ids.
     ValueError
-        If ``ds`` lacks the flows and topology it needs, or ``environmental`` is neither ``"requirements"`` nor a
-        fraction in [0, 1).
+        If ``ds`` lacks the flows and topology it needs, ``environmental`` is neither ``"requirements"`` nor a
+        fraction in [0, 1), or a basin's id is not a node of ``ds`` (:func:`check_basins`).
     """
     check_dataset(ds, "water_stress")
     _check_flows(ds)
@@ -196,7 +197,7 @@ def water_stress(ds: xr.Dataset, basins: Mapping[str, Sequence[str]] | None = No
     return frame
 
 
-def check_basins(basins: object, nodes: Collection[str]) -> Mapping[str, Sequence[str]]:
+def check_basins(basins: object, nodes: Collection[str]) -> dict[str, list[str]]:
     """``basins`` as :func:`water_stress` takes them (names for the river systems), once they are known to be a
     mapping of names to lists of ids among ``nodes`` (a run's: ``ds["node"].values``; of two runs compared, either's).
 
@@ -213,15 +214,40 @@ def check_basins(basins: object, nodes: Collection[str]) -> Mapping[str, Sequenc
                         f"{type(basins).__name__}")
     nodes = [str(n) for n in nodes]
     known = set(nodes)
-    for name, ids in basins.items():
-        if isinstance(ids, str) or not isinstance(ids, Sequence) or not all(isinstance(i, str) for i in ids):
-            raise TypeError(f"basins[{name!r}]: give a list of node ids ({example}), not {ids!r}")
+    checked = {}
+    for name, given in basins.items():
+        ids = list(given) if isinstance(given, Iterable) and not isinstance(given, str | bytes | Mapping) else None
+        if ids is None or not all(isinstance(i, str) for i in ids):  # (a list, tuple, array or index of ids)
+            raise TypeError(f"basins[{name!r}]: give a list of node ids ({example}), not {given!r}")
         unknown = [i for i in ids if i not in known]
         if unknown:
             what = "is not a node" if len(unknown) == 1 else "are not nodes"
             raise ValueError(f"basins[{name!r}]: {listed(unknown, 5)} {what} of the results"
                              f"{did_you_mean(unknown[0], nodes)}")
-    return basins
+        checked[name] = [str(i) for i in ids]
+    return checked
+
+
+def basins_of(basins: Mapping[str, Sequence[str]], ds: xr.Dataset, other: xr.Dataset) -> dict[str, list[str]]:
+    """``basins`` (checked against the nodes of both runs: :func:`check_basins`) as ids of the run ``ds``, to
+    compare it with the run ``other`` under the same names: a basin's ids ``ds`` lacks are left out, and a basin
+    whose every id it lacks (an overlay removed them) takes ``ds``'s nodes of the river systems its ids are in in
+    ``other``, so that a system keeps the names it has in ``other`` where ``ds`` still has part of it."""
+    nodes = [str(n) for n in ds["node"].values] if "node" in ds.coords else []
+    known = set(nodes)
+    out = {}
+    for name, ids in basins.items():
+        mine = [i for i in ids if i in known]
+        if not mine and any(i not in known for i in ids):
+            try:
+                net = _Network(other)
+            except (KeyError, ValueError):  # (results without the topology: the water stress is left out anyway)
+                net = None
+            if net is not None:
+                systems = {int(net.system[net.index[i]]) for i in ids if i in net.index}
+                mine = [n for n in nodes if n in net.index and int(net.system[net.index[n]]) in systems]
+        out[str(name)] = mine
+    return out
 
 
 def recorded_basins(ds: xr.Dataset) -> dict[str, list[str]] | None:

@@ -27,7 +27,7 @@ from .errors import with_article
 
 __all__ = ["Dimension", "UnitError", "parse_quantity", "unit_factor", "is_number", "is_whole", "is_too_large",
            "is_per_month", "no_unit_given",
-           "FLOW_RATE_UNITS", "SECONDS_PER_DAY", "CANONICAL_UNITS", "MAX_MAGNITUDE", "too_large_text"]
+           "FLOW_RATE_UNITS", "SECONDS_PER_DAY", "GWH_PER_HM3_M", "CANONICAL_UNITS", "MAX_MAGNITUDE", "too_large_text"]
 
 SECONDS_PER_DAY = 86_400.0
 #: energy (GWh) from 1 hm³ falling 1 m at 100 % efficiency: ρ g · 1e6 m³ · 1 m / 3.6e12 J/GWh

@@ -30,7 +30,7 @@ def test_run_default_is_the_aral_basin(capsys):
     caveats = out[out.index("caveats of the model (its metadata.caveats):"):].splitlines()
     assert len(caveats) == 7 and caveats[1].startswith("  - The model over-supplies the North Aral: its baseline")
     assert "11.1 km3 ICWC planned by 1 April 2024 [F44]" in caveats[2]  # (a review: the winter regime's harm)
-    assert caveats[6].startswith("  - The Amu Darya's shortages come in the months its reservoirs are drawn down")
+    assert caveats[6].startswith("  - The months of the Amu Darya's shortages follow from the model's rules")
     assert caveats[4].startswith("  - The Syr Darya's water stress (SDG 6.4.2) is on the line between high and")
     assert caveats[5].startswith("  - Winter hydropower energy is slightly high and summer energy low")
 

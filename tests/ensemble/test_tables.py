@@ -137,7 +137,7 @@ def test_the_shortfall_table_lists_the_demands_short_most_often(tmp_path, capsys
     assert "the model has no demands" in capsys.readouterr().out
 
 
-def test_the_summary_table_holds_every_summary_of_thesummaries_store(tmp_path):
+def test_the_summary_table_holds_every_summary_of_the_store(tmp_path):
     """:func:`summary_table` (and the CSV :func:`write_summary_csv` writes) is the store's summaries, every
     indicator and element kind (here a reservoir, demands, sinks, a plant, inflows), row by row, with the units
     and countries the store gives them."""
@@ -195,7 +195,7 @@ def test_the_summary_table_holds_every_summary_of_thesummaries_store(tmp_path):
         summary_table(not_an_ensemble(tmp_path))
 
 
-def test_the_summary_table_is_the_same_for_a_zarr_and_a_netcdfsummaries_store(tmp_path):
+def test_the_summary_table_is_the_same_for_a_zarr_and_a_netcdf_store(tmp_path):
     """zarr lists a store's variables alphabetically and NetCDF as written: the CSV's rows came in another
     order for each."""
     pytest.importorskip("zarr", reason="zarr is an optional extra (pip install daryo[ensemble])")

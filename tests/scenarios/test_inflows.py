@@ -470,6 +470,14 @@ def test_changes_of_given_years_past_the_runs_end_are_told(tmp_path, capsys):
 
     model = daryo.load(None, scenarios=["drought-multiyear"], years=2)  # (the Python API too: a review)
     assert cut in advice(daryo.run(model).dataset, model)
+    longer = daryo.load(None, scenarios=["drought-multiyear"], years=5)  # (the run's years, not the model's: a diff
+    assert cut in advice(daryo.run(longer, daryo.RunOptions(years=2)).dataset, longer)  # review)
+    assert advice(daryo.run(longer).dataset, longer) == []
+    late = tmp_path / "late.yaml"  # (a run shortened after loading may hold none of an overlay's years)
+    late.write_text("title: a wet third year\nchanges:\n  - scale_inflows: {factor: 1.2, years: [3]}\n")
+    model = daryo.load(None, scenarios=[str(late)], years=3)
+    assert advice(daryo.run(model, daryo.RunOptions(years=2)).dataset, model) == [
+        "late changes run year 3, and the run has 2 hydrological years: that year is not in it"]
     assert main(["ensemble", "--traces", "2", "--years", "1", "--scenario", "drought-multiyear", "-o",
                  str(tmp_path / "d.nc"), "--quiet"]) == 0
     assert ("note: drought-multiyear changes run years 1 to 3, and the run has 1 hydrological year: years 2 and 3 of "

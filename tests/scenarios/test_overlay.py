@@ -191,8 +191,9 @@ def test_an_overlays_caveats_follow_the_models_and_its_results_keep_them(tmp_pat
         f"{overlay}: Read the town's deficit as a bound."]
     model = daryo.load(None, scenarios=["rogun-full", "qosh-tepa-10"], years=1)
     found = model.metadata["caveats"]
-    assert found[-2].startswith("rogun-full: Rogun is drawn down to its 3.0 km3 dead volume every winter")
-    assert found[-1].startswith("qosh-tepa-10: The canal's 650 m3/s caps June's intake")
+    assert found[-3].startswith("rogun-full: Rogun is drawn down to its 3.0 km3 dead volume every winter")
+    assert found[-2].startswith("qosh-tepa-10: The canal's 650 m3/s caps June's intake")
+    assert found[-1].startswith("qosh-tepa-10: Who loses the canal's water, and in which months, follows from the")
     ds = daryo.run(model).dataset
     assert ds.attrs["caveats"].splitlines() == found
     for bad in ("[1, 2]", "{a: b}", "['']"):

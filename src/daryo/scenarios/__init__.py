@@ -49,6 +49,7 @@ from __future__ import annotations
 
 from .apply import apply_scenarios, overlaid_document, overlay_shape_problems
 from .inflows import (
+    compounded_drought,
     diluting_overlays,
     document_steps,
     replaced_inflows,
@@ -70,5 +71,5 @@ from .overlay import (
 
 __all__ = ["list_scenarios", "scenario_groups", "library_entries", "apply_scenarios", "overlaid_document",
            "load_overlay", "overlay_names", "scenario_path", "transform_inflows", "with_years", "document_steps",
-           "year_limited_changes", "diluting_overlays", "Overlay", "library_dir", "overlay_shape_problems",
-           "replaced_inflows", "years_beyond"]
+           "year_limited_changes", "diluting_overlays", "compounded_drought", "Overlay", "library_dir",
+           "overlay_shape_problems", "replaced_inflows", "years_beyond"]

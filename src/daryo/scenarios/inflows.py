@@ -325,11 +325,15 @@ def year_limited_changes(names: Sequence[str], library: str | Path | None = None
     return found
 
 
-def years_beyond(names: Sequence[str], axis: TimeAxis, library: str | Path | None = None) -> list[str]:
+def years_beyond(names: Sequence[str], axis: TimeAxis | int, library: str | Path | None = None) -> list[str]:
     """Sentences for the changes among overlays ``names`` that change given run years (``scale_inflows`` with
-    ``years``, ``named_years``) some of which are after the last hydrological year of a run on ``axis``: those
-    years are not changed (a drought of three years in a run of one is one year of it)."""
-    n_years = int(_hydro_year_index(axis).max()) + 1 if axis.n_steps else 0
+    ``years``, ``named_years``) some of which are after the last hydrological year of a run on ``axis`` (its time
+    axis, or its number of hydrological years): those years are not changed (a drought of three years in a run of
+    one is one year of it)."""
+    if isinstance(axis, int):
+        n_years = axis
+    else:
+        n_years = int(_hydro_year_index(axis).max()) + 1 if axis.n_steps else 0
     told = []
     for name in overlay_names(names):
         try:
@@ -340,12 +344,48 @@ def years_beyond(names: Sequence[str], axis: TimeAxis, library: str | Path | Non
             op, arg = next(iter(change.items()))
             asked = _given_years(op, arg) if _changes_given_years(op, arg) else []
             beyond = [y for y in asked if y > n_years]
-            if beyond and len(beyond) < len(asked):  # (none in the run: refused as the overlay is applied)
+            if beyond:  # (none in the run: refused as the overlay is applied, unless the run is shortened after)
+                left = (("that year is not in it" if len(asked) == 1 else "none of them is in it")
+                        if len(beyond) == len(asked) else
+                        f"year{'s' if len(beyond) > 1 else ''} {_year_list(beyond)} of it "
+                        f"{'are' if len(beyond) > 1 else 'is'} left out")
                 told.append(f"{Path(ov.file).stem} changes run year{'s' if len(asked) > 1 else ''} "
                             f"{_year_list(asked)}, and the run has {n_years} hydrological year"
-                            f"{'s' if n_years > 1 else ''}: year{'s' if len(beyond) > 1 else ''} "
-                            f"{_year_list(beyond)} of it {'are' if len(beyond) > 1 else 'is'} left out")
+                            f"{'s' if n_years != 1 else ''}: {left}")
     return told
+
+
+def compounded_drought(hydrology: str | None, overlays: Sequence[str], library: str | Path | None = None) -> str:
+    """A note where a named year's hydrology (``hydrology``: that year first, then the norm) meets an overlay among
+    ``overlays`` that multiplies the first years' inflows by a named year's factors (``named_years``, of any named
+    year) again: drier than any year on record ("" if none does; an overlay that cannot be read is left out).
+
+    Parameters
+    ----------
+    hydrology
+        The hydrology the model was built with (its ``metadata.hydrology.kind``: ``norm``, ``stochastic`` or a
+        named year of the hydrology's statistics, ``2021``…).
+    overlays
+        The overlays applied, by name or path.
+    """
+    from ..hydrology import load_spec
+
+    if hydrology is None or hydrology not in load_spec().named_years:
+        return ""
+    again = []
+    for name in overlay_names(overlays):
+        try:
+            overlay = load_overlay(name, library)
+        except (ModelError, OSError):  # (an overlay gone since the model was built)
+            continue
+        if any("named_years" in change for change in overlay.changes):
+            again.append(Path(overlay.file).stem)
+    if not again:
+        return ""
+    return (f"the hydrology {hydrology} (--hydrology) starts the run with its named year(s), and {', '.join(again)} "
+            f"multipl{'ies' if len(again) == 1 else 'y'} the first years' inflows by a named year's factors again: "
+            "drier than any year on record; for the drought on its own, leave out --hydrology (the norm; "
+            "hydrology=\"norm\" in Python)")
 
 
 def diluting_overlays(names: Sequence[str], n_years: int, library: str | Path | None = None) -> list[str]:

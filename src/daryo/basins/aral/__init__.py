@@ -18,7 +18,6 @@ from .model import (
     aral_inflow_traces,
     aral_model_path,
     build_aral_document,
-    compounded_drought,
     load_aral_model,
     read_base_document,
 )
@@ -28,7 +27,6 @@ __all__ = [
     "aral_inflow_traces",
     "aral_model_path",
     "build_aral_document",
-    "compounded_drought",
     "intake_withdrawals",
     "load_aral_model",
     "natural_flow",

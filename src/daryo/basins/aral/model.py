@@ -31,43 +31,11 @@ from ...timeaxis import FIRST_DATE, LAST_DATE, TimeAxis, parse_date, years_probl
 from ...units import is_whole
 
 __all__ = ["HYDROLOGY_CHOICES", "aral_model_path", "read_base_document", "build_aral_document", "load_aral_model",
-           "aral_inflow_traces", "compounded_drought"]
+           "aral_inflow_traces"]
 
 #: ``norm`` (mean year repeated), ``stochastic`` (generated traces) or a named year of ``hydrology.yaml``
 #: (the named year(s) first, then the norm)
 HYDROLOGY_CHOICES = ("norm", "stochastic", "2021", "2023", "2008", "2000-2001", "multiyear")
-
-
-def compounded_drought(hydrology: str | None, overlays: Sequence[str]) -> str:
-    """A note where a named year's hydrology (``hydrology``: that year first, then the norm) meets an overlay among
-    ``overlays`` that multiplies the first years' inflows by a named year's factors again: drier than any year on
-    record ("" if none does; an overlay that cannot be read is left out).
-
-    Parameters
-    ----------
-    hydrology
-        The hydrology the model was built with (:data:`HYDROLOGY_CHOICES`; its ``metadata.hydrology.kind``).
-    overlays
-        The overlays applied, by name or path.
-    """
-    from ...scenarios import load_overlay
-
-    if hydrology is None or hydrology not in HYDROLOGY_CHOICES or hydrology in ("norm", "stochastic"):
-        return ""
-    again = []
-    for name in overlays:
-        try:
-            overlay = load_overlay(name)
-        except (ModelError, OSError):  # (an overlay gone since the model was built)
-            continue
-        if any("named_years" in change for change in overlay.changes):
-            again.append(Path(overlay.file).stem)
-    if not again:
-        return ""
-    return (f"the hydrology {hydrology} (--hydrology) starts the run with its named year(s), and {', '.join(again)} "
-            f"multipl{'ies' if len(again) == 1 else 'y'} the first years' inflows by a named year's factors again: "
-            "drier than any year on record; for the drought on its own, leave out --hydrology (the norm; "
-            "hydrology=\"norm\" in Python)")
 
 
 def aral_model_path() -> Path:
@@ -236,8 +204,8 @@ def load_aral_model(scenarios: Sequence[str] = (), hydrology: str = "norm", trac
     -------
     daryo.Model
         The model (its document: :func:`build_aral_document`).  ``daryo.results.advice(results.dataset, model)``
-        notes, after a run, a drought overlay taken on top of its own named year, and overlay years the run is too
-        short for.
+        notes, after a run, an overlay of named years' factors on top of a named year's hydrology, and overlay years
+        the run is too short for.
 
     Raises
     ------
