@@ -492,3 +492,24 @@ def test_paired_deficit_changes_trace_year_by_trace_year(tmp_path, capsys):
     for bad, error in ((-1, ValueError), (True, TypeError), (1.5, TypeError)):  # (a diff review: -1 was the last)
         with pytest.raises(error, match="year"):
             paired_deficit_changes(stores[0], stores[1], year=bad)
+
+
+def test_two_ensembles_compare_a_countrys_rivers_apart(tmp_path):
+    """A country on two rivers has a row per river system in an ensembles' comparison (its country row pools
+    them: a review of an appraisal), from the store's demand_system coordinate, worked out again here."""
+    from daryo.compare import compare_ensembles
+    from daryo.ensemble import EnsembleOptions, run_ensemble
+    from daryo.testmodels import two_rivers_two_countries
+
+    store = tmp_path / "e.nc"
+    run_ensemble(two_rivers_two_countries(), EnsembleOptions(traces=3, years=2, seed=1), store)
+    with xr.open_dataset(store) as ds:
+        assert ds["demand_system"].values.tolist() == ["A", "B", "B"]
+        delivered = ds["annual_delivery"].mean(("trace", "year")).values
+        wanted = ds["annual_demand"].mean(("trace", "year")).values
+    rows = compare_ensembles(store, store).set_index(["table", "element", "quantity"])["first"]
+    assert rows[("country", "KAZ A", "delivered")] == pytest.approx(delivered[0])
+    assert rows[("country", "KAZ A", "deficit")] == pytest.approx((1 - delivered[0] / wanted[0]) * 100)
+    assert rows[("country", "KAZ B", "deficit")] == pytest.approx(0, abs=1e-9)
+    assert rows[("country", "KAZ", "delivered")] == pytest.approx(delivered[:2].sum())
+    assert ("country", "UZB B", "delivered") not in rows.index  # (on one river: its country row says it all)

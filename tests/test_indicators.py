@@ -450,3 +450,28 @@ def test_storage_change_is_each_reservoirs_start_and_end_mean_over_the_scenarios
     assert storage_change(daryo.run(dam(5)).dataset).loc["dam", "lowest"] == pytest.approx(80)
     with pytest.raises(ValueError, match="an ensemble's store keeps no start volumes"):
         storage_change(daryo.run(dam(12)).dataset.rename(scenario="trace"))
+
+
+def test_a_countrys_deficit_by_river_system_by_hand(capsys):
+    """A country on two rivers gets a row for each (its country row pools them: a review of an appraisal read
+    Uzbekistan's Amu losses diluted by its Syr demands); daryo run prints them, and compare_runs has them."""
+    from daryo.cli.summary import format_summary
+    from daryo.compare import compare_runs
+    from daryo.indicators import country_system_summary
+    from daryo.testmodels import two_rivers_two_countries
+
+    model = two_rivers_two_countries()
+    results = daryo.run(model)
+    table = country_system_summary(results.dataset)  # (the systems named by the model's basins, as results record)
+    assert table.index.tolist() == [("KAZ", "A"), ("KAZ", "B"), ("UZB", "B")]
+    np.testing.assert_allclose(table["demanded"], [144, 60, 36])
+    np.testing.assert_allclose(table["deficit"], [24, 0, 0], atol=1e-9)
+    np.testing.assert_allclose(table["deficit_share"], [24 / 144 * 100, 0, 0], atol=1e-9)
+    printed = format_summary(model, results)
+    block = printed[printed.index("countries on several river systems"):].splitlines()
+    assert block[2].split() == ["KAZ", "A", "144.0", "120.0", "24.0", "16.7", "%"]
+    assert block[3].split()[:2] == ["KAZ", "B"] and not block[4].strip()  # (UZB, on one river: no row)
+    rows = compare_runs(results.dataset, results.dataset)
+    rows = rows.set_index(["table", "element", "quantity"])
+    assert rows.loc[("country", "KAZ A", "deficit share"), "first"] == pytest.approx(24 / 144 * 100)
+    assert ("country", "UZB B", "deficit") not in rows.index

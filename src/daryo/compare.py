@@ -23,6 +23,7 @@ from .compare_notes import ensemble_notes, run_notes
 from .indicators import (
     check_dataset,
     country_summary,
+    country_system_summary,
     coverage,
     energy_by_season,
     energy_shortfall,
@@ -59,7 +60,9 @@ def compare_runs(first: xr.Dataset, second: xr.Dataset,
     pandas.DataFrame
         A row per indicator and element, with the columns of :data:`COMPARE_COLUMNS`: ``table`` (``country``,
         ``plant``, ``sink``, ``requirement``, ``system``, ``reservoir``), ``element`` (a country, plant, sink,
-        requirement, river system or reservoir; ``all`` for the systems or the reservoirs together), ``quantity``
+        requirement, river system or reservoir; ``all`` for the systems or the reservoirs together; a country that
+        draws on several river systems also per system, ``UZB amu``: its water ``delivered``, ``deficit`` and
+        ``deficit share`` of the system's demand, :func:`daryo.indicators.country_system_summary`), ``quantity``
         (e.g. ``delivered summer``, ``energy winter``, ``inflow``, ``met``, ``steps short``, ``stress``, ``change
         over the run``), ``units``, the two runs' values, and ``difference`` (second − first; of a stress in %,
         percentage points).  Values are mean annual over each run's years and scenarios (``hm3 per year``, ``GWh
@@ -119,7 +122,8 @@ def compare_ensembles(first: str | Path | xr.Dataset, second: str | Path | xr.Da
         each ensemble's (trace, run year) pairs: per ``demand`` the share of trace-years short by more than the first
         run's deficit threshold (``share above threshold``, both taken at that threshold), the ``mean`` and ``p95``
         of the annual deficit fraction (all in %) and the mean water ``delivered`` (hm³/yr); per ``country`` its
-        demands' water delivered and their deficit (% of their demand, the mean yearly terms), and its plants'
+        demands' water delivered and their deficit (% of their demand, the mean yearly terms; a country on several
+        river systems also per system, element ``UZB amu``, from the store's ``demand_system``), and its plants'
         ``energy`` and ``energy winter`` and the 5th percentile of their winter energy in a trace-year (``energy
         winter, p5``, the firm winter energy); per ``requirement`` the mean water ``met`` (hm³/yr) and the
         share of trace-years ``short`` (%); per river ``system`` the long-term water ``stress`` (SDG 6.4.2, %); per
@@ -320,10 +324,18 @@ def _ensemble_storage_change(ds: xr.Dataset) -> list[tuple[str, str, str, str, f
 def _ensemble_country_rows(ds: xr.Dataset, stat: Callable[[str, str], np.ndarray], firm: pd.Series
                            ) -> list[tuple[str, str, str, str, float]]:
     """Each country's rows of :func:`compare_ensembles`: its demands' mean water delivered and deficit (the share
-    of their mean demand not delivered, %), its plants' mean energy and winter energy, and the 5th percentile of
-    their winter energy in a trace-year (``firm``, by country)."""
-    delivered = pd.Series(stat("annual_delivery", "mean")).groupby(ds["demand_country"].values.astype(str)).sum()
-    wanted = pd.Series(stat("annual_demand", "mean")).groupby(ds["demand_country"].values.astype(str)).sum()
+    of their mean demand not delivered, %), and per river system where it draws on several (element ``UZB amu``;
+    a store of daryo before 2026-12-06's has no ``demand_system``: none), its plants' mean energy and winter energy,
+    and the 5th percentile of their winter energy in a trace-year (``firm``, by country)."""
+    country = ds["demand_country"].values.astype(str)
+    system = (ds["demand_system"].values.astype(str) if "demand_system" in ds.coords
+              else np.full(len(country), ""))
+    places = pd.Series(system).groupby(country).nunique()
+    split = [f"{c} {s}" if places[c] > 1 else c for c, s in zip(country, system, strict=True)]
+    delivered = pd.Series(stat("annual_delivery", "mean")).groupby(country).sum()
+    wanted = pd.Series(stat("annual_demand", "mean")).groupby(country).sum()
+    by_system = pd.DataFrame({"delivered": stat("annual_delivery", "mean"), "wanted": stat("annual_demand", "mean")}
+                             ).groupby(split).sum()
     energy = pd.DataFrame({"energy": stat("annual_energy", "mean"),
                            "energy winter": stat("annual_winter_energy", "mean")}
                           ).groupby(ds["hydropower_country"].values.astype(str)).sum()
@@ -333,6 +345,10 @@ def _ensemble_country_rows(ds: xr.Dataset, stat: Callable[[str, str], np.ndarray
             short = (1 - delivered[country] / wanted[country]) * 100 if wanted[country] > 0 else 0.0
             rows += [("country", country, "delivered", "hm3 per year", float(delivered[country])),
                      ("country", country, "deficit", "% of demand", float(short))]
+            for part, row in by_system[by_system.index.str.startswith(f"{country} ")].iterrows():
+                short = (1 - row["delivered"] / row["wanted"]) * 100 if row["wanted"] > 0 else 0.0
+                rows += [("country", str(part), "delivered", "hm3 per year", float(row["delivered"])),
+                         ("country", str(part), "deficit", "% of demand", float(short))]
         if country in energy.index:
             rows += [("country", country, q, "GWh per year", float(energy.loc[country, q]))
                      for q in ("energy", "energy winter")]
@@ -383,6 +399,7 @@ def _indicators(ds: xr.Dataset, basins: Mapping[str, Sequence[str]] | None) -> p
             unit = "GWh" if quantity.startswith("energy") else "hm3"
             rows.append(("country", str(country), quantity, f"{unit} {per}",
                          float(value) * scale[quantity.split()[-1]]))
+    rows += _river_rows(ds, basins, scale["year"], per)
     rows += _plant_rows(ds, scale, per)
     if "sink_inflow" in ds and ds["sink_inflow"].size:
         for sink, value in sink_inflow(ds).items():
@@ -423,6 +440,25 @@ def _stress_rows(ds: xr.Dataset, basins: Mapping[str, Sequence[str]] | None, sca
     return [("system", str(system), quantity, units, float(row[quantity]) * (scale if units != "%" else 1.0))
             for system, row in table.iterrows()
             for quantity, units in (("withdrawal", f"hm3 {per}"), ("renewable", f"hm3 {per}"), ("stress", "%"))]
+
+
+def _river_rows(ds: xr.Dataset, basins: Mapping[str, Sequence[str]] | None, scale: float, per: str
+                ) -> list[tuple[str, str, str, str, float]]:
+    """The water delivered and short of each country that draws on several river systems, by system (element
+    ``UZB amu``: its country rows pool the systems), as ``daryo run`` prints them; none where the results have no
+    topology."""
+    try:
+        table = country_system_summary(ds, basins)
+    except (KeyError, ValueError):  # (results without the topology the systems need)
+        return []
+    several = table.groupby(level="country").size()
+    rows = []
+    for (country, system), row in zip(table.index, table.to_dict("records"), strict=True):
+        if several[country] > 1:
+            rows += [("country", f"{country} {system}", "delivered", f"hm3 {per}", row["delivered"] * scale),
+                     ("country", f"{country} {system}", "deficit", f"hm3 {per}", row["deficit"] * scale),
+                     ("country", f"{country} {system}", "deficit share", "% of demand", row["deficit_share"])]
+    return rows
 
 
 def _reservoir_rows(ds: xr.Dataset) -> list[tuple[str, str, str, str, float]]:

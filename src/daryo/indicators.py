@@ -19,8 +19,9 @@ from .cf import daryo_units
 from .errors import with_article
 from .timeaxis import TimeAxis, hydrological_year, season_of_month, step_label_days
 
-__all__ = ["annual_by", "country_summary", "coverage", "energy_by_season", "energy_shortfall", "n_years",
-           "requirement_summary", "season_years", "sink_inflow", "storage_change", "supply_reliability"]
+__all__ = ["annual_by", "country_summary", "country_system_summary", "coverage", "energy_by_season",
+           "energy_shortfall", "n_years", "requirement_summary", "season_years", "sink_inflow", "storage_change",
+           "supply_reliability"]
 
 
 def n_years(data: xr.Dataset | TimeAxis) -> float:
@@ -316,6 +317,50 @@ def country_summary(ds: xr.Dataset) -> pd.DataFrame:
     frame = pd.DataFrame(parts).fillna(0.0)
     frame.index.name = "country"
     frame.attrs["units"] = {c: "GWh per year" if c.startswith("energy") else "hm3 per year" for c in frame.columns}
+    return frame
+
+
+def country_system_summary(ds: xr.Dataset, basins: Any = None) -> pd.DataFrame:
+    """Per country and river system, its demands' mean annual water demanded, delivered and short (hm³/yr) and the
+    deficit's share of the demand (%): a country that draws on two rivers (Uzbekistan on the Syr and the Amu) has a
+    row for each, which its :func:`country_summary` row pools.
+
+    Parameters
+    ----------
+    ds
+        A run's results with their topology (the systems: :func:`daryo.sdg.river_systems`).
+    basins
+        Names for the systems, as :func:`daryo.sdg.water_stress`'s (None: those the results record).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index (``country``, ``system``), sorted; columns ``demanded``, ``delivered``, ``deficit`` (hm³/yr) and
+        ``deficit_share`` (%: NaN where nothing is demanded), with ``attrs["units"]``.  Empty for results without
+        demands.
+    """
+    from .sdg import river_systems
+
+    check_dataset(ds, "country_system_summary")
+    variables = {"demanded": "demanded", "delivered": "delivery", "deficit": "deficit"}  # (column: variable)
+    columns = list(variables)
+    if "demand" not in ds.dims or not ds.sizes["demand"] or any(v not in ds for v in variables.values()):
+        frame = pd.DataFrame(columns=[*columns, "deficit_share"],
+                             index=pd.MultiIndex.from_tuples([], names=["country", "system"]), dtype=float)
+    else:
+        system = river_systems(ds, basins)
+        demands = [str(d) for d in ds["demand"].values]
+        country = (ds["demand_country"].values.astype(str) if "demand_country" in ds.coords else [""] * len(demands))
+        per = pd.DataFrame({c: annual_by(ds, v, by="element", season=False).reindex(demands)
+                            for c, v in variables.items()})
+        per["country"] = [c or "—" for c in country]
+        per["system"] = system.reindex(demands).to_numpy()
+        frame = per.groupby(["country", "system"]).sum()[columns]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            frame["deficit_share"] = np.where(frame["demanded"] > 0, frame["deficit"] / frame["demanded"] * 100,
+                                              np.nan)
+    frame.attrs["units"] = {"demanded": "hm3 per year", "delivered": "hm3 per year", "deficit": "hm3 per year",
+                            "deficit_share": "%"}
     return frame
 
 

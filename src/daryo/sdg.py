@@ -28,8 +28,8 @@ from .model import Model
 from .solver import HighsSolver, LinearProgram, SolveStatus
 
 __all__ = ["water_stress", "water_stress_by_year", "stress_level", "stress_level_index", "stress_ratio",
-           "StressAccounts", "check_basins", "basins_of", "unknown_renewable_water", "total_name", "STRESS_LEVELS",
-           "LEVEL_NAMES"]
+           "StressAccounts", "check_basins", "basins_of", "river_systems", "unknown_renewable_water", "total_name",
+           "STRESS_LEVELS", "LEVEL_NAMES"]
 
 #: FAO's levels of water stress: the upper bound (%) of each, "high" up to 100 included; above it, "critical"
 STRESS_LEVELS = ((25.0, "no stress"), (50.0, "low"), (75.0, "medium"), (100.0, "high"))
@@ -250,6 +250,34 @@ def basins_of(basins: Mapping[str, Sequence[str]], ds: xr.Dataset, other: xr.Dat
     return out
 
 
+def river_systems(ds: xr.Dataset, basins: Mapping[str, Sequence[str]] | None = None) -> pd.Series:
+    """The river system of each node of a run's results, named as :func:`water_stress` names them.
+
+    Parameters
+    ----------
+    ds
+        A run's results (their topology: nodes, edges, demands' returns, flow requirements' nodes).
+    basins
+        Names for the systems, as :func:`water_stress`'s (None: those the results record).
+
+    Returns
+    -------
+    pandas.Series
+        The system's name (text) of each node id (index ``node``).
+
+    Raises
+    ------
+    TypeError
+        If ``ds`` is not a Dataset, or ``basins`` not a mapping of names to lists of node ids.
+    ValueError
+        If ``ds`` lacks the topology, or a basin's id is not a node of it.
+    """
+    check_dataset(ds, "river_systems")
+    accounts = StressAccounts(ds, recorded_basins(ds) if basins is None else check_basins(basins, ds["node"].values))
+    return pd.Series([accounts.systems[int(k)] for k in accounts.node_system],
+                     index=pd.Index([str(n) for n in ds["node"].values], name="node"), dtype=object)
+
+
 def recorded_basins(ds: xr.Dataset) -> dict[str, list[str]] | None:
     """The model's basins a run's results record (their attribute ``basins``, JSON; None where they have none or
     it cannot be read): the names of :func:`water_stress`'s river systems."""
@@ -381,6 +409,8 @@ class StressAccounts:
         The river systems' names, in the order of the last axis of what the methods return.
     countries : list of str
         The countries of each system's nodes (ISO 3166-1 alpha-3 codes, in order, separated by spaces).
+    node_system : numpy.ndarray
+        Each node's system (its position in :attr:`systems`), along the ``node`` dimension.
     edges : numpy.ndarray
         The edges (positions along the ``edge`` dimension) whose flows :meth:`withdrawal` reads.
     inflow_nodes : numpy.ndarray
@@ -394,6 +424,7 @@ class StressAccounts:
         _check_topology(topology, "StressAccounts")
         net = self._net = _Network(topology)
         self.systems = net.names(basins)
+        self.node_system = net.system
         country = (topology["node_country"].values.astype(str) if "node_country" in topology.coords
                    else np.full(len(net.nodes), ""))
         self.countries = [" ".join(sorted(set(country[(net.system == k) & (country != "")])))

@@ -29,6 +29,31 @@ def _count(n: float, noun: str) -> str:
     return f"{text} {noun}" + ("" if text == "1" else "s")
 
 
+def _river_lines(ds: Any, scale: float) -> list[str]:
+    """The deficit of each country that draws on several river systems, by system (its country row pools them: a
+    review of an appraisal, Uzbekistan's Amu losses read diluted by its Syr demands); none where no country does,
+    or the results have no topology.  ``scale``: years covered, for a run shorter than a year's totals."""
+    from ..indicators import country_system_summary
+
+    try:
+        table = country_system_summary(ds)
+    except (KeyError, ValueError):  # (results without the topology the systems need)
+        return []
+    several = table.groupby(level="country").size()
+    table = table[table.index.get_level_values("country").isin(several[several > 1].index)]
+    if table.empty:
+        return []
+    unit = "hm³ in the run" if scale != 1.0 else "hm³/yr"
+    w = max(len("system"), *(len(str(s)) for s in table.index.get_level_values("system"))) + 2
+    lines = ["", f"countries on several river systems, by system ({unit}; deficit share: of the system's demand):",
+             f"  {'country':<9s}{'system':<{w}s}{'demand':>11s}{'delivered':>11s}{'deficit':>11s}{'share':>9s}"]
+    for (country, system), row in zip(table.index, table.to_dict("records"), strict=True):
+        share = "–" if math.isnan(row["deficit_share"]) else f"{row['deficit_share']:.1f} %"
+        lines.append(f"  {country:<9s}{system:<{w}s}{_number(row['demanded'] * scale, 11)}"
+                     f"{_number(row['delivered'] * scale, 11)}{_number(row['deficit'] * scale, 11)}{share:>9s}")
+    return lines
+
+
 def _is_whole(n: float) -> bool:
     """Whether a count (of years, seasons…) is whole, to 1e-9 (the sums of days over year lengths that make it)."""
     return math.isfinite(n) and abs(n - round(n)) < 1e-9
@@ -52,6 +77,7 @@ def format_summary(model: Model, results: Results) -> str:
         table = table * [covered["winter" if c.split()[1] == "winter" else "summer"] for c in table.columns]
     if not table.empty:
         lines.append(_table(table))
+    lines += _river_lines(ds, covered["year"] if short else 1.0)
     if "sink_inflow" in ds:
         lines += ["", f"inflow to terminal sinks ({'hm³ in the run' if short else 'hm³/yr'}):"]
         for name, v in sink_inflow(ds).items():

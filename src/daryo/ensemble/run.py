@@ -46,6 +46,7 @@ from .store import (
     _finished_threshold,
     _retake_threshold,
     check_output,
+    demand_systems,
 )
 from .traces import TraceSource, default_trace_source, run_years
 
@@ -191,7 +192,7 @@ def run_ensemble(model: Model, options: EnsembleOptions, output: str | Path, *, 
             progress.assembling(output)
         with interrupts_between() as check:  # (Ctrl-C between the store's writes, not inside one)
             _assemble(parts, len(jobs), output, fmt, plan.manifest, plan.run_model, plan.axis, options,
-                      plan.reservoirs, check)
+                      plan.reservoirs, plan.demand_systems, check)
             shutil.rmtree(parts.dir)
         return EnsembleRun(output, options.traces, options.years, len(jobs), len(done), time.perf_counter() - t0, how,
                            computed, deficit_threshold=threshold)
@@ -289,7 +290,7 @@ def _check_series(series: object) -> None:
 class _Plan:
     """A run laid out: the model (its data files aligned to the steps), the model for the run's years, the time
     axis, the options with the traces per chunk set, the run's identity (manifest), the bytes a trace takes on
-    disk, and the reservoir volumes the store keeps (of the compiled first trace)."""
+    disk, and the reservoir volumes and demands' river systems the store keeps (of the compiled first trace)."""
 
     model: Model
     run_model: Model
@@ -298,6 +299,7 @@ class _Plan:
     manifest: dict[str, Any]
     trace_bytes: int
     reservoirs: ReservoirVolumes
+    demand_systems: list[str]
 
     @property
     def chunk(self) -> int:
@@ -322,7 +324,7 @@ def _plan(model: Model, options: EnsembleOptions, source: TraceSource, workers: 
         chunk = min(chunk, -(-options.traces // (2 * workers)))
     options = replace(options, chunk_size=chunk)
     return _Plan(model, run_model, axis, options, _manifest(model, options, source, axis, probe),
-                 _run_bytes(probe, options, axis), ReservoirVolumes.of(probe))
+                 _run_bytes(probe, options, axis), ReservoirVolumes.of(probe), demand_systems(probe))
 
 
 def _collect(stream: Generator[dict[str, Any], None, None], parts: _Parts, progress: ProgressReporter | None,

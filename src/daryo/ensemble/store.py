@@ -253,7 +253,8 @@ _ELEMENTS = ("reservoir", "demand", "sink", "hydropower", "inflow", "requirement
 _ELEMENT_TYPES = {"requirement": "flow_requirement"}
 
 
-def _coords(model: Model, axis: Any, systems: Mapping[str, np.ndarray], reservoirs: ReservoirVolumes) -> dict[str, Any]:
+def _coords(model: Model, axis: Any, systems: Mapping[str, np.ndarray], reservoirs: ReservoirVolumes,
+            demand_system: Sequence[str]) -> dict[str, Any]:
     """The store's coordinates, as a run's results have them where they apply: each step's start, length,
     hydrological year and season; each run year's first day; each element's id and country (a demand's
     category and priority too), so that results can be grouped by country, season or kind of use; and the
@@ -287,6 +288,9 @@ def _coords(model: Model, axis: Any, systems: Mapping[str, np.ndarray], reservoi
                                  {"description": "Category of each demand (irrigation, municipal, ...)"})
     coords["demand_priority"] = ("demand", [int(n.value("priority")) for n in nodes["demand"]],
                                  {"description": "Allocation priority of each demand (1 first)"})
+    coords["demand_system"] = ("demand", [str(s) for s in demand_system],
+                               {"description": "River system of each demand (the system dimension's names): a "
+                                "country on several rivers is told apart by it"})
     coords["requirement_at"] = ("requirement", [str(n.get("at")) for n in nodes["requirement"]],
                                 {"description": "Node whose flow each requirement is on"})
     coords["reservoir_min_volume"] = ("reservoir", reservoirs.lowest_min,
@@ -304,6 +308,15 @@ def _coords(model: Model, axis: Any, systems: Mapping[str, np.ndarray], reservoi
                                 {"description": "Countries of each system's nodes (ISO 3166-1 alpha-3, separated by "
                                  "spaces)"})
     return coords
+
+
+def demand_systems(net: CompiledNetwork) -> list[str]:
+    """The river system of each demand of ``net``, named by the model's basins, as the store's ``system``
+    dimension names them (every trace of an ensemble has the same: only its inflows vary)."""
+    from .chunks import stress_accounts
+
+    accounts = stress_accounts(net)
+    return [accounts.systems[int(accounts.node_system[net.node_ids.index(d)])] for d in net.demand_ids]
 
 
 @dataclass(frozen=True)
@@ -401,13 +414,14 @@ _DESCRIPTIONS = {
 
 
 def _assemble(parts: _Parts, n_chunks: int, output: Path, fmt: str, manifest: Mapping[str, Any], model: Model,
-              axis: Any, options: EnsembleOptions, reservoirs: ReservoirVolumes,
+              axis: Any, options: EnsembleOptions, reservoirs: ReservoirVolumes, demand_system: Sequence[str],
               check: Callable[[], None] = lambda: None) -> None:
     """Write the final store from the parts, one part at a time, then the summaries, under a temporary name, and
-    move it into place.  ``reservoirs``: the volumes of the run's compiled network the store keeps.  ``check()`` is
+    move it into place.  ``reservoirs``, ``demand_system``: the reservoirs' volumes and the demands' river systems
+    of the run's compiled network, which the store keeps.  ``check()`` is
     called between two writes and before the move (it may raise to stop: see
     :func:`daryo._files.interrupts_between`); the temporary store is then removed."""
-    coords = _coords(model, axis, parts.read(0, ["system", "system_country"]), reservoirs)
+    coords = _coords(model, axis, parts.read(0, ["system", "system_country"]), reservoirs, demand_system)
     caveat = unknown_renewable_water(model)
     target = write_target(output)  # a .nc output's link is written through (check_output refuses a zarr one)
     tmp = _temporary_beside(target)
