@@ -513,3 +513,18 @@ def test_two_ensembles_compare_a_countrys_rivers_apart(tmp_path):
     assert rows[("country", "KAZ B", "deficit")] == pytest.approx(0, abs=1e-9)
     assert rows[("country", "KAZ", "delivered")] == pytest.approx(delivered[:2].sum())
     assert ("country", "UZB B", "delivered") not in rows.index  # (on one river: its country row says it all)
+    # a store of an earlier daryo (no demand_system) against this one: the per-system rows are one-sided, and the
+    # note says why, not that an overlay removed elements (a review)
+    old = tmp_path / "old.nc"
+    with xr.open_dataset(store) as ds:
+        ds.drop_vars("demand_system").to_netcdf(old)
+    notes = compare_ensembles(old, store).attrs["notes"]
+    assert any(n.startswith("4 rows of a country per river system (such as 'KAZ A') only one ensemble has: the "
+                            "other's store was written by a daryo before 2026-12-06's") for n in notes)
+    assert not any("elements only one has" in n for n in notes)
+    # a country without a code: "—", as a run's comparison and annual_by name it (its rows read " A" before)
+    unnamed = tmp_path / "unnamed.nc"
+    run_ensemble(two_rivers_two_countries(kaz=""), EnsembleOptions(traces=3, years=2, seed=1), unnamed)
+    assert {"— A", "— B"} <= set(compare_ensembles(unnamed, unnamed)["element"])
+    runs = daryo.run(two_rivers_two_countries(kaz="")).dataset
+    assert {"— A", "— B"} <= set(compare_runs(runs, runs)["element"])

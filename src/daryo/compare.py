@@ -62,7 +62,8 @@ def compare_runs(first: xr.Dataset, second: xr.Dataset,
         ``plant``, ``sink``, ``requirement``, ``system``, ``reservoir``), ``element`` (a country, plant, sink,
         requirement, river system or reservoir; ``all`` for the systems or the reservoirs together; a country that
         draws on several river systems also per system, ``UZB amu``: its water ``delivered``, ``deficit`` and
-        ``deficit share`` of the system's demand, :func:`daryo.indicators.country_system_summary`), ``quantity``
+        ``deficit share`` of its own demand on that system, :func:`daryo.indicators.country_system_summary`),
+        ``quantity``
         (e.g. ``delivered summer``, ``energy winter``, ``inflow``, ``met``, ``steps short``, ``stress``, ``change
         over the run``), ``units``, the two runs' values, and ``difference`` (second − first; of a stress in %,
         percentage points).  Values are mean annual over each run's years and scenarios (``hm3 per year``, ``GWh
@@ -327,7 +328,7 @@ def _ensemble_country_rows(ds: xr.Dataset, stat: Callable[[str, str], np.ndarray
     of their mean demand not delivered, %), and per river system where it draws on several (element ``UZB amu``;
     a store of daryo before 2026-12-06's has no ``demand_system``: none), its plants' mean energy and winter energy,
     and the 5th percentile of their winter energy in a trace-year (``firm``, by country)."""
-    country = ds["demand_country"].values.astype(str)
+    country = np.array([c or "—" for c in ds["demand_country"].values.astype(str)])  # (no code: "—", as annual_by)
     system = (ds["demand_system"].values.astype(str) if "demand_system" in ds.coords
               else np.full(len(country), ""))
     places = pd.Series(system).groupby(country).nunique()

@@ -95,6 +95,9 @@ def _one_sided_rows(table: pd.DataFrame) -> list[str]:
     from .compare import RESERVOIR_TOTALS
 
     alone = table[table["first"].isna() | table["second"].isna()]
+    per_system = (alone["table"] == "country") & alone["element"].str.contains(" ", regex=False)  # ("UZB amu")
+    split = alone[per_system]
+    alone = alone[~per_system]
     kept = {side: {(kind, element) for kind, element, value in zip(table["table"], table["element"], table[side],
                                                                     strict=True) if value == value}
             for side in ("first", "second")}
@@ -102,6 +105,11 @@ def _one_sided_rows(table: pd.DataFrame) -> list[str]:
                        or (kind == "reservoir" and element in RESERVOIR_TOTALS)  # (the reservoirs' total)
                        for kind, element in zip(alone["table"], alone["element"], strict=True)], dtype=bool)
     notes = []
+    if len(split):
+        notes.append(f"{_rows(len(split))} of a country per river system (such as {split['element'].iloc[0]!r}) only "
+                     "one ensemble has: the other's store was written by a daryo before 2026-12-06's, which kept no "
+                     "demand_system, or the country draws on several river systems in one ensemble only (an overlay "
+                     "adds its demands on another river)")
     if (~shared).any():  # (rogun-absent's reservoir, say)
         notes.append(f"{_rows(int((~shared).sum()))} only one ensemble has: elements only one has, such as a node an "
                      "overlay adds or removes")

@@ -336,8 +336,16 @@ def country_system_summary(ds: xr.Dataset, basins: Any = None) -> pd.DataFrame:
     -------
     pandas.DataFrame
         Index (``country``, ``system``), sorted; columns ``demanded``, ``delivered``, ``deficit`` (hm³/yr) and
-        ``deficit_share`` (%: NaN where nothing is demanded), with ``attrs["units"]``.  Empty for results without
-        demands.
+        ``deficit_share`` (%: of the country's demand on that system; NaN where nothing is demanded), with
+        ``attrs["units"]``.  Empty for results without demands (or without their ``demanded``, ``delivery`` and
+        ``deficit``).
+
+    Raises
+    ------
+    TypeError
+        If ``ds`` is not a Dataset, or ``basins`` not a mapping of names to lists of node ids.
+    ValueError
+        If ``ds`` lacks the topology the systems need, or a basin's id is not a node of it.
     """
     from .sdg import river_systems
 

@@ -162,14 +162,15 @@ def losses_and_returns() -> Model:
     )
 
 
-def two_rivers_two_countries() -> Model:
+def two_rivers_two_countries(kaz: str = "KAZ") -> Model:
     """Two rivers of 10 hm³ a month over a year: on A, KAZ's farm wants 12 (short 2 a month); on B, KAZ's town 5
-    and UZB's field 3 (both met).  KAZ draws on both rivers, UZB on one; the model's basins name them A and B."""
+    and UZB's field 3 (both met).  KAZ draws on both rivers, UZB on one; the model's basins name them A and B.
+    ``kaz``: the first country's code ("": none)."""
     doc = {"version": 1, "name": "two rivers", "time": {"start": "2001-10", "end": "2002-09", "step": "month"},
            "metadata": {"basins": {"A": ["a"], "B": ["b"]}},
            "nodes": [{"id": "a", "type": "inflow", "inflow": 10}, {"id": "b", "type": "inflow", "inflow": 10},
-                     {"id": "farm", "type": "demand", "demand": 12, "country": "KAZ"},
-                     {"id": "town", "type": "demand", "demand": 5, "country": "KAZ"},
+                     {"id": "farm", "type": "demand", "demand": 12, **({"country": kaz} if kaz else {})},
+                     {"id": "town", "type": "demand", "demand": 5, **({"country": kaz} if kaz else {})},
                      {"id": "field", "type": "demand", "demand": 3, "country": "UZB"},
                      {"id": "sea_a", "type": "sink"}, {"id": "sea_b", "type": "sink"}],
            "edges": [["a", "farm"], ["a", "sea_a"], ["b", "town"], ["b", "field"], ["b", "sea_b"]]}

@@ -45,7 +45,8 @@ def _river_lines(ds: Any, scale: float) -> list[str]:
         return []
     unit = "hm³ in the run" if scale != 1.0 else "hm³/yr"
     w = max(len("system"), *(len(str(s)) for s in table.index.get_level_values("system"))) + 2
-    lines = ["", f"countries on several river systems, by system ({unit}; deficit share: of the system's demand):",
+    lines = ["", f"countries on several river systems, by system ({unit}; deficit share: of the "
+             "country's demand on that system):",
              f"  {'country':<9s}{'system':<{w}s}{'demand':>11s}{'delivered':>11s}{'deficit':>11s}{'share':>9s}"]
     for (country, system), row in zip(table.index, table.to_dict("records"), strict=True):
         share = "–" if math.isnan(row["deficit_share"]) else f"{row['deficit_share']:.1f} %"
