@@ -449,16 +449,14 @@ def _river_rows(ds: xr.Dataset, basins: Mapping[str, Sequence[str]] | None, scal
     ``UZB amu``: its country rows pool the systems), as ``daryo run`` prints them; none where the results have no
     topology."""
     try:
-        table = country_system_summary(ds, basins)
+        table = country_system_summary(ds, basins, several=True)
     except (KeyError, ValueError):  # (results without the topology the systems need)
         return []
-    several = table.groupby(level="country").size()
     rows = []
     for (country, system), row in zip(table.index, table.to_dict("records"), strict=True):
-        if several[country] > 1:
-            rows += [("country", f"{country} {system}", "delivered", f"hm3 {per}", row["delivered"] * scale),
-                     ("country", f"{country} {system}", "deficit", f"hm3 {per}", row["deficit"] * scale),
-                     ("country", f"{country} {system}", "deficit share", "% of demand", row["deficit_share"])]
+        rows += [("country", f"{country} {system}", "delivered", f"hm3 {per}", row["delivered"] * scale),
+                 ("country", f"{country} {system}", "deficit", f"hm3 {per}", row["deficit"] * scale),
+                 ("country", f"{country} {system}", "deficit share", "% of demand", row["deficit_share"])]
     return rows
 
 

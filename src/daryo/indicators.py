@@ -320,7 +320,7 @@ def country_summary(ds: xr.Dataset) -> pd.DataFrame:
     return frame
 
 
-def country_system_summary(ds: xr.Dataset, basins: Any = None) -> pd.DataFrame:
+def country_system_summary(ds: xr.Dataset, basins: Any = None, several: bool = False) -> pd.DataFrame:
     """Per country and river system, its demands' mean annual water demanded, delivered and short (hm³/yr) and the
     deficit's share of the demand (%): a country that draws on two rivers (Uzbekistan on the Syr and the Amu) has a
     row for each, which its :func:`country_summary` row pools.
@@ -331,6 +331,9 @@ def country_system_summary(ds: xr.Dataset, basins: Any = None) -> pd.DataFrame:
         A run's results with their topology (the systems: :func:`daryo.sdg.river_systems`).
     basins
         Names for the systems, as :func:`daryo.sdg.water_stress`'s (None: those the results record).
+    several
+        Only the countries whose demands are on several systems (those whose :func:`country_summary` row pools
+        rivers).
 
     Returns
     -------
@@ -367,6 +370,9 @@ def country_system_summary(ds: xr.Dataset, basins: Any = None) -> pd.DataFrame:
         with np.errstate(divide="ignore", invalid="ignore"):
             frame["deficit_share"] = np.where(frame["demanded"] > 0, frame["deficit"] / frame["demanded"] * 100,
                                               np.nan)
+        if several:
+            systems = frame.groupby(level="country").size()
+            frame = frame[frame.index.get_level_values("country").isin(systems[systems > 1].index)]
     frame.attrs["units"] = {"demanded": "hm3 per year", "delivered": "hm3 per year", "deficit": "hm3 per year",
                             "deficit_share": "%"}
     return frame

@@ -107,9 +107,7 @@ def _overlay_notes(ds: xr.Dataset, model: Model) -> list[str]:
     results, which may be of fewer years than the model: ``RunOptions(years=)``) is too short for."""
     from .scenarios import compounded_drought, years_beyond
 
-    listed = [model.metadata.get(k) for k in ("scenarios", "scenario_files")]
-    names, files = ([str(n) for n in v] if isinstance(v, list | tuple) else [] for v in listed)
-    overlays = files if len(files) == len(names) else names  # (an older document's metadata: the names)
+    overlays = _overlays_of(model)[1]
     if not overlays:
         return []
     hydrology = model.metadata.get("hydrology")
@@ -507,13 +505,18 @@ def recorded_model_file(model: Model) -> str:
 def applied_overlays(model: Model) -> str:
     """The scenario overlays applied to ``model``, in order, as results record them: a library overlay by its
     name, an overlay file by its full path (as it was found when it was applied)."""
-    names, files = (list(v) if isinstance(v := model.metadata.get(k), list | tuple) else []
-                    for k in ("scenarios", "scenario_files"))  # (a model file's own metadata may hold anything)
-    if len(files) != len(names):  # (an older document's metadata)
-        files = [str(x) for x in names]
+    names, files = _overlays_of(model)
     overlay_file = (".yaml", ".yml")  # (anything else is a library scenario's name)
     return ", ".join(printable_path(file) if Path(str(name)).suffix.lower() in overlay_file else str(name)
                      for name, file in zip(names, files, strict=True))
+
+
+def _overlays_of(model: Model) -> tuple[list[str], list[str]]:
+    """The overlays applied to ``model``, in order: their names as given, and their files as found when applied
+    (an older document's metadata, without the files: the names again)."""
+    names, files = ([str(x) for x in v] if isinstance(v := model.metadata.get(k), list | tuple) else []
+                    for k in ("scenarios", "scenario_files"))  # (a model file's own metadata may hold anything)
+    return names, files if len(files) == len(names) else names
 
 
 @functools.cache

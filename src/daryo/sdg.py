@@ -172,7 +172,7 @@ def water_stress(ds: xr.Dataset, basins: Mapping[str, Sequence[str]] | None = No
     check_dataset(ds, "water_stress")
     _check_flows(ds)
     fraction = _environmental_fraction(environmental)
-    accounts = StressAccounts(ds, recorded_basins(ds) if basins is None else check_basins(basins, ds["node"].values))
+    accounts = StressAccounts(ds, _named_basins(ds, basins))
     years = n_years(ds)
     returned = _mean_total(ds["return_flow"], "demand") if "return_flow" in ds else np.zeros(ds.sizes.get("demand", 0))
     inflows = _mean_total(ds["node_flow"], "node")[accounts.inflow_nodes]
@@ -235,18 +235,16 @@ def basins_of(basins: Mapping[str, Sequence[str]], ds: xr.Dataset, other: xr.Dat
     ``other``, so that a system keeps the names it has in ``other`` where ``ds`` still has part of it."""
     nodes = [str(n) for n in ds["node"].values] if "node" in ds.coords else []
     known = set(nodes)
-    out = {}
-    for name, ids in basins.items():
-        mine = [i for i in ids if i in known]
-        if not mine and any(i not in known for i in ids):
-            try:
-                net = _Network(other)
-            except (KeyError, ValueError):  # (results without the topology: the water stress is left out anyway)
-                net = None
-            if net is not None:
-                systems = {int(net.system[net.index[i]]) for i in ids if i in net.index}
-                mine = [n for n in nodes if n in net.index and int(net.system[net.index[n]]) in systems]
-        out[str(name)] = mine
+    out = {str(name): [i for i in ids if i in known] for name, ids in basins.items()}
+    lost = [name for name, ids in basins.items() if ids and not out[str(name)]]
+    if lost:
+        try:
+            net = _Network(other)
+        except (KeyError, ValueError):  # (results without the topology: the water stress is left out anyway)
+            return out
+        for name in lost:
+            systems = {int(net.system[net.index[i]]) for i in basins[name] if i in net.index}
+            out[str(name)] = [n for n in nodes if n in net.index and int(net.system[net.index[n]]) in systems]
     return out
 
 
@@ -273,9 +271,15 @@ def river_systems(ds: xr.Dataset, basins: Mapping[str, Sequence[str]] | None = N
         If ``ds`` lacks the topology, or a basin's id is not a node of it.
     """
     check_dataset(ds, "river_systems")
-    accounts = StressAccounts(ds, recorded_basins(ds) if basins is None else check_basins(basins, ds["node"].values))
+    accounts = StressAccounts(ds, _named_basins(ds, basins))
     return pd.Series([accounts.systems[int(k)] for k in accounts.node_system],
                      index=pd.Index([str(n) for n in ds["node"].values], name="node"), dtype=object)
+
+
+def _named_basins(ds: xr.Dataset, basins: object) -> Mapping[str, Sequence[str]] | None:
+    """The names of the river systems of the results ``ds``: ``basins`` checked against its nodes, or (None) the
+    basins the results record."""
+    return recorded_basins(ds) if basins is None else check_basins(basins, ds["node"].values)
 
 
 def recorded_basins(ds: xr.Dataset) -> dict[str, list[str]] | None:

@@ -36,11 +36,9 @@ def _river_lines(ds: Any, scale: float) -> list[str]:
     from ..indicators import country_system_summary
 
     try:
-        table = country_system_summary(ds)
+        table = country_system_summary(ds, several=True)
     except (KeyError, ValueError):  # (results without the topology the systems need)
         return []
-    several = table.groupby(level="country").size()
-    table = table[table.index.get_level_values("country").isin(several[several > 1].index)]
     if table.empty:
         return []
     unit = "hm³ in the run" if scale != 1.0 else "hm³/yr"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import copy
 import datetime
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +16,7 @@ from ..errors import ModelError, Problem, did_you_mean, kind_of, short_text
 from ..timeaxis import TimeAxis, parse_date, step_days, years_span
 from ..units import UnitError, is_number, is_per_month, is_whole, no_unit_given, parse_quantity, unit_factor
 from ._document import _axis, _ChangeAt, _hydro_year_index, _nodes
-from .overlay import _INFLOW_OPS, load_overlay, overlay_names
+from .overlay import _INFLOW_OPS, Overlay, load_overlay, overlay_names
 
 _MONTH_DAYS = 365.25 / 12  # days in a month of a shift_peak on N-day steps
 
@@ -309,20 +309,25 @@ def year_limited_changes(names: Sequence[str], library: str | Path | None = None
     """The inflow changes among overlays ``names`` that change given run years only (``scale_inflows`` with
     ``years``, ``named_years``), each as a :class:`Problem` at its place, saying why an ensemble that resamples a
     model's own years cannot take it."""
-    found = []
+    return [Problem(ov.file, f"changes[{i}].{op}", "changes given years of the run, but an ensemble of this model "
+                    "resamples whole years of the model's own inflows, so the changed years would land in random run "
+                    "years; drop its years to change every year")
+            for ov, i, op, arg in _overlay_changes(names, library) if _changes_given_years(op, arg)]
+
+
+def _overlay_changes(names: Sequence[str], library: str | Path | None, skip: tuple[type[Exception], ...] = (ModelError,)
+                     ) -> Iterator[tuple[Overlay, int, str, Any]]:
+    """Each change of the overlays ``names`` that can be read: the overlay, the change's position and its operation
+    and argument.  An overlay whose reading raises one of ``skip`` is left out (a name the model's metadata keeps
+    from an overlay applied elsewhere; with ``OSError``, a file gone since the run)."""
     for name in overlay_names(names):
         try:
             ov = load_overlay(name, library)
-        except ModelError:  # (a name the model's metadata keeps from an overlay applied elsewhere, say)
+        except skip:
             continue
         for i, change in enumerate(ov.changes):
             op, arg = next(iter(change.items()))
-            if _changes_given_years(op, arg):
-                found.append(Problem(ov.file, f"changes[{i}].{op}", "changes given years of the run, but an ensemble "
-                                     "of this model resamples whole years of the model's own inflows, so the "
-                                     "changed years would land in random run years; drop its years to change "
-                                     "every year"))
-    return found
+            yield ov, i, op, arg
 
 
 def years_beyond(names: Sequence[str], axis: TimeAxis | int, library: str | Path | None = None) -> list[str]:
@@ -335,24 +340,22 @@ def years_beyond(names: Sequence[str], axis: TimeAxis | int, library: str | Path
     else:
         n_years = int(_hydro_year_index(axis).max()) + 1 if axis.n_steps else 0
     told = []
-    for name in overlay_names(names):
-        try:
-            ov = load_overlay(name, library)
-        except ModelError:
-            continue
-        for change in ov.changes:
-            op, arg = next(iter(change.items()))
-            asked = _given_years(op, arg) if _changes_given_years(op, arg) else []
-            beyond = [y for y in asked if y > n_years]
-            if beyond:  # (none in the run: refused as the overlay is applied, unless the run is shortened after)
-                left = (("that year is not in it" if len(asked) == 1 else "none of them is in it")
-                        if len(beyond) == len(asked) else
-                        f"year{'s' if len(beyond) > 1 else ''} {_year_list(beyond)} of it "
-                        f"{'are' if len(beyond) > 1 else 'is'} left out")
-                told.append(f"{Path(ov.file).stem} changes run year{'s' if len(asked) > 1 else ''} "
-                            f"{_year_list(asked)}, and the run has {n_years} hydrological year"
-                            f"{'s' if n_years != 1 else ''}: {left}")
+    for ov, _, op, arg in _overlay_changes(names, library):
+        asked = _given_years(op, arg) if _changes_given_years(op, arg) else []
+        beyond = [y for y in asked if y > n_years]
+        if beyond:  # (none in the run: refused as the overlay is applied, unless the run is shortened after)
+            left = (("that year is not in it" if len(asked) == 1 else "none of them is in it")
+                    if len(beyond) == len(asked) else
+                    f"year{'s' if len(beyond) > 1 else ''} {_year_list(beyond)} of it "
+                    f"{'are' if len(beyond) > 1 else 'is'} left out")
+            told.append(f"{Path(ov.file).stem} changes run year{'s' if len(asked) > 1 else ''} "
+                        f"{_year_list(asked)}, and the run has {n_years} hydrological year"
+                        f"{'s' if n_years != 1 else ''}: {left}")
     return told
+
+
+#: what reading an overlay recorded by a run may raise, now that the run is over (a file gone since)
+_GONE = (ModelError, OSError)
 
 
 def compounded_drought(hydrology: str | None, overlays: Sequence[str], library: str | Path | None = None) -> str:
@@ -372,14 +375,8 @@ def compounded_drought(hydrology: str | None, overlays: Sequence[str], library: 
 
     if hydrology is None or hydrology not in load_spec().named_years:
         return ""
-    again = []
-    for name in overlay_names(overlays):
-        try:
-            overlay = load_overlay(name, library)
-        except (ModelError, OSError):  # (an overlay gone since the model was built)
-            continue
-        if any("named_years" in change for change in overlay.changes):
-            again.append(Path(overlay.file).stem)
+    again = list(dict.fromkeys(Path(ov.file).stem for ov, _, op, _ in _overlay_changes(overlays, library, _GONE)
+                               if op == "named_years"))  # (each overlay once, in order)
     if not again:
         return ""
     return (f"the hydrology {hydrology} (--hydrology) starts the run with its named year(s), and {', '.join(again)} "
@@ -393,17 +390,8 @@ def diluting_overlays(names: Sequence[str], n_years: int, library: str | Path | 
     ``n_years`` run years (``scale_inflows`` with ``years``, ``named_years``: a drought), whose effect the means over
     a run of ``n_years`` years dilute; an overlay that cannot be read now (gone since the run) is left out."""
     run = set(range(1, n_years + 1))
-    found = set()
-    for name in overlay_names(names):
-        try:
-            ov = load_overlay(name, library)
-        except (ModelError, OSError):
-            continue
-        for change in ov.changes:
-            op, arg = next(iter(change.items()))
-            if _changes_given_years(op, arg) and not run <= set(_given_years(op, arg)):
-                found.add(Path(ov.file).stem)
-    return sorted(found)
+    return sorted({Path(ov.file).stem for ov, _, op, arg in _overlay_changes(names, library, _GONE)
+                   if _changes_given_years(op, arg) and not run <= set(_given_years(op, arg))})
 
 
 def _given_years(op: str, arg: Mapping[str, Any]) -> list[int]:
