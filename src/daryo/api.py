@@ -79,6 +79,16 @@ def load(path: str | Path | None = None, scenarios: str | Sequence[str] = (), ye
         raise TypeError(f"years={years!r}: give a whole number of years (or None)")
     if years is not None and years < 1:
         raise ValueError(f"years {years}: a run lasts at least 1 year")
+    try:
+        return _load(path, scenarios, years)
+    except ModelError as exc:  # (an overlay's problems with their lines, as a model file's have theirs)
+        from .scenarios.overlay import with_overlay_lines
+
+        raise with_overlay_lines(exc) from None
+
+
+def _load(path: str | Path | None, scenarios: tuple[str, ...], years: int | None) -> Model:
+    """:func:`load` once its arguments are checked."""
     if path is not None and not str(path).strip():  # (Path('') is '.', which would be reported as a folder)
         raise ModelError(Problem(repr(str(path)), "", "is not a file name: give a model file's path"))
     if path is not None and str(path).startswith("~") and "\x00" not in str(path):  # (as the outputs' paths are

@@ -11,7 +11,8 @@ import pytest
 import xarray as xr
 
 import daryo
-from daryo import demo_model_path
+import daryo.basins.aral
+from daryo import ModelError, demo_model_path
 from daryo.cli import main
 
 DEMO = str(demo_model_path())
@@ -464,11 +465,58 @@ def test_validate_applies_overlays(tmp_path, capsys):
     overlay.write_text("changes:\n  - add_nodes: [{id: town2, type: demand, demand: 3, return_to: nowhere}]\n"
                        "  - add_edges: [[river_mid, town2]]\n")
     assert main(["validate", DEMO, "--scenario", str(overlay)]) == 1
-    assert ("town.yaml: changes[0].add_nodes: nodes[town2].return_to: names 'nowhere', which is not in the model "
-            "after this scenario") in capsys.readouterr().err
+    assert ("town.yaml: changes[0].add_nodes: nodes[town2].return_to (line 2): names 'nowhere', which is not in the "
+            "model after this scenario") in capsys.readouterr().err
     overlay.write_text(overlay.read_text().replace("nowhere", "river_low"))
     assert main(["validate", DEMO, "--scenario", str(overlay)]) == 0
     assert f"with {overlay}: valid (13 nodes, 11 edges, 5 scenario trace(s))" in capsys.readouterr().out
+
+
+def test_an_overlays_problems_name_their_lines(tmp_path, capsys):
+    """The issue: an overlay's problems named the change (``changes[1].set.city.demand``) but not its line, which
+    a model file's problems give; in a long overlay of block-style changes the line is what an editor goes to."""
+    overlay = tmp_path / "long.yaml"
+    overlay.write_text("title: several problems\n"  # line 1
+                       "changes:\n"
+                       "  - scale_demands:\n"
+                       "      countries: [UZB]\n"
+                       "      factor: 0.9\n"  # line 5
+                       "  - set:\n"
+                       "      city:\n"
+                       "        demand: -3\n"  # line 8: a value the loader finds wrong
+                       "  - remove_edges:\n"
+                       "      - [river_mid, city]\n"  # line 10
+                       "      - [river_mid, nowhere]\n"  # line 11: an edge the model lacks
+                       "  - add_nodes:\n"
+                       "      - id: town2\n"  # line 13
+                       "        type: demand\n"
+                       "        demand: 3\n"
+                       "        return_to: ghost\n")  # line 16: a reference the model lacks
+    assert main(["validate", DEMO, "--scenario", str(overlay)]) == 1
+    err = capsys.readouterr().err
+    for wanted in ("long.yaml: changes[1].set.city.demand (line 8): ",
+                   "long.yaml: changes[2].remove_edges[1] (line 11): ",
+                   "long.yaml: changes[3].add_nodes: nodes[town2].return_to (line 16): "):
+        assert wanted in err, err
+    with pytest.raises(ModelError) as raised:  # the Python API's message is the command's
+        daryo.load(DEMO, scenarios=str(overlay))
+    assert str(raised.value) in err
+    # a problem of the overlay file's structure, and of the embedded model's overlays (no model file named)
+    overlay.write_text("title: t\nchanges:\n  - set:\n      toktogul:\n        max_volume: -5\n  - sett: {}\n")
+    assert main(["run", "--scenario", str(overlay), "--years", "1"]) == 1
+    assert "long.yaml: changes[1] (line 6): 'sett' is not a change" in capsys.readouterr().err
+    overlay.write_text("title: t\nchanges:\n  - set:\n      toktogul:\n        max_volume: -5\n")
+    with pytest.raises(ModelError, match=re.escape("long.yaml: changes[0].set.toktogul.max_volume (line 5): is neg")):
+        daryo.basins.aral.load_aral_model(scenarios=[str(overlay)], years=1)
+    # the model file's own problems keep their own lines, once
+    bad_model = tmp_path / "m.yaml"
+    bad_model.write_text(Path(DEMO).read_text().replace("max_volume: 14 km3", "max_volume: -14 km3"))
+    (tmp_path / "upper_inflow.csv").write_text((Path(DEMO).parent / "upper_inflow.csv").read_text())
+    overlay.write_text("title: t\nchanges:\n  - scale_demands: {countries: [UZB], factor: 0.9}\n")
+    assert main(["validate", str(bad_model), "--scenario", str(overlay)]) == 1
+    err = capsys.readouterr().err
+    assert re.search(r"m\.yaml[^:]*: nodes\[big_dam\]\.max_volume \(line 26\): ", err), err
+    assert err.count("(line") == err.count("\n  - "), err  # (one line each)
 
 
 def test_validate_checks_the_embedded_model_by_default_and_an_overlay_given_as_a_model_is_named_so(tmp_path, capsys):

@@ -36,7 +36,7 @@ def test_a_value_set_by_an_overlay_is_not_reported_at_the_base_files_line(tmp_pa
     with pytest.raises(ModelError) as err:
         daryo.load(demo_model_path(), scenarios=[str(ov)])
     (problem,) = err.value.problems
-    assert problem.place == "changes[0].set.city.demand"  # not "(line 59)", the line of the node in demo.yaml
+    assert problem.place == "changes[0].set.city.demand (line 3)"  # the overlay's line, not 59, the node's in demo.yaml
     assert problem.file == str(ov)  # (the change that set it: see test_a_wrong_value_an_overlay_sets_names_...)
 
 
@@ -58,12 +58,12 @@ def test_a_wrong_value_an_overlay_sets_names_the_change_that_set_it(tmp_path):
     with pytest.raises(ModelError) as err:
         daryo.load(demo_model_path(), scenarios=[str(first), str(second)])
     assert sorted(str(p).split(": is ")[0].split(": CSV")[0] for p in err.value.problems) == sorted([
-        f"{first}: changes[0].set.upper_river.inflow",  # (CSV file 'gone.csv' not found)
-        f"{first}: changes[1].add_nodes[canal2].capacity",
-        f"{first}: changes[2].add_edges[1].max_flow",
-        f"{first}: changes[3].set_edges.big_dam->dam_plant.max_flow",
-        f"{first}: changes[4].set.c3.capacity",  # (set after it was added: the set)
-        f"{second}: changes[0].set.city.demand"])  # (set again by the second overlay: the second)
+        f"{first}: changes[0].set.upper_river.inflow (line 2)",  # (CSV file 'gone.csv' not found)
+        f"{first}: changes[1].add_nodes[canal2].capacity (line 3)",
+        f"{first}: changes[2].add_edges[1].max_flow (line 4)",
+        f"{first}: changes[3].set_edges.big_dam->dam_plant.max_flow (line 5)",
+        f"{first}: changes[4].set.c3.capacity (line 6)",  # (set after it was added: the set)
+        f"{second}: changes[0].set.city.demand (line 2)"])  # (set again by the second overlay: the second)
     assert "CSV file 'gone.csv' not found" in str(err.value)
     # a node removed and added anew is the add's; a value of the model's own stays at the model's node
     third = tmp_path / "c.yaml"
@@ -80,7 +80,8 @@ def test_a_wrong_value_an_overlay_sets_names_the_change_that_set_it(tmp_path):
     # the embedded model's overlays too
     aral = tmp_path / "aral.yaml"
     aral.write_text("changes:\n  - set: {toktogul_hpp: {capacity: -1}}\n")
-    with pytest.raises(ModelError, match=re.escape(f"{aral}: changes[0].set.toktogul_hpp.capacity: is negative")):
+    wanted = f"{aral}: changes[0].set.toktogul_hpp.capacity (line 2): is negative"
+    with pytest.raises(ModelError, match=re.escape(wanted)):
         load_aral_model(scenarios=[str(aral)])
 
 
@@ -117,7 +118,8 @@ def test_an_overlay_whose_changes_cannot_all_apply_is_told_its_value_problems_to
     bad.write_text("changes:\n  - set: {nowhere: {demand: 3}}\n  - set: {toktogul: {max_volume: -5 km3}}\n")
     with pytest.raises(ModelError) as err:  # the embedded model's overlays too
         load_aral_model(scenarios=[str(bad)])
-    assert [p.place for p in err.value.problems] == ["changes[0].set.nowhere", "changes[1].set.toktogul.max_volume"]
+    assert [p.place for p in err.value.problems] == ["changes[0].set.nowhere (line 2)",
+                                                     "changes[1].set.toktogul.max_volume (line 3)"]
 
 
 def test_overlays_combine_in_order(tmp_path):
@@ -232,8 +234,9 @@ def test_a_bad_value_set_on_an_edge_by_an_overlay_is_placed_at_the_change(tmp_pa
     with pytest.raises(ModelError) as err:
         daryo.load(tmp_path / "m.yaml", scenarios=[str(tmp_path / "bad.yaml")])
     assert [(p.file, p.place) for p in err.value.problems] == [
-        (str(tmp_path / "bad.yaml"), f"changes[0].set_edges.riv->farm.{key}") for key in ("max_flow", "maxflow")] + [
-        (str(tmp_path / "bad.yaml"), "changes[1].add_edges[0].max_flow")], err.value
+        (str(tmp_path / "bad.yaml"), f"changes[0].set_edges.riv->farm.{key} (line 3)") for key in ("max_flow",
+                                                                                                   "maxflow")
+    ] + [(str(tmp_path / "bad.yaml"), "changes[1].add_edges[0].max_flow (line 4)")], err.value
 
 
 def test_a_value_an_overlay_sets_that_only_a_run_finds_wrong_names_the_change(tmp_path):

@@ -258,7 +258,7 @@ def test_a_basin_that_lists_no_node_or_a_demand_is_refused(tmp_path, basin, mess
     overlay.write_text("changes: [{scale_inflows: {basin: b, factor: 0.5}}]\n")
     with pytest.raises(ModelError) as err:
         daryo.load(model, scenarios=[str(overlay)])
-    assert [str(p) for p in err.value.problems] == [f"{overlay}: changes[0].scale_inflows.basin: {message}"]
+    assert [str(p) for p in err.value.problems] == [f"{overlay}: changes[0].scale_inflows.basin (line 1): {message}"]
 
 
 def test_a_basin_listing_a_node_the_model_lacks_is_refused_and_one_an_overlay_removed_is_not(tmp_path):
@@ -277,8 +277,8 @@ def test_a_basin_listing_a_node_the_model_lacks_is_refused_and_one_an_overlay_re
     with pytest.raises(ModelError) as err:
         daryo.load(model, scenarios=[str(overlay)])
     assert [str(p) for p in err.value.problems] == [
-        f"{overlay}: changes[1].scale_inflows.basin: the model's metadata.basins.b lists 'upper_rivr', which is not "
-        "in the model (did you mean 'upper_river'?)"]
+        f"{overlay}: changes[1].scale_inflows.basin (line 1): the model's metadata.basins.b lists 'upper_rivr', "
+        "which is not in the model (did you mean 'upper_river'?)"]
 
 
 def test_a_basin_whose_inflows_an_earlier_overlay_removed_changes_nothing(tmp_path):
@@ -441,7 +441,8 @@ def test_a_csv_file_an_overlay_cannot_read_is_reported_once_where_it_is_given(tm
                                        "  - shift_peak: {nodes: [src], months: 1}\n")
     with pytest.raises(ModelError) as err:
         daryo.load(tmp_path / "g.yaml", scenarios=str(tmp_path / "set.yaml"))
-    assert len(err.value.problems) == 1 and "set.yaml: changes[0].set.src.inflow: CSV file 'nope.csv' not found" in \
+    assert len(err.value.problems) == 1 and ("set.yaml: changes[0].set.src.inflow (line 3): CSV file 'nope.csv' not "
+                                             "found") in \
         str(err.value), err.value
 
 

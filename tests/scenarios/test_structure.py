@@ -26,16 +26,18 @@ def test_misspelt_edges_demands_and_inflows_get_the_nearest_name(tmp_path):
         daryo.load(demo_model_path(), scenarios=[str(typo)])
     got = [f"{p.place}: {p.message}" for p in err.value.problems]
     assert got == [
-        "changes[0].set_edges.river_mid -> mian_canal: edge 'river_mid -> mian_canal' is not in the model (did you "
-        "mean 'river_mid->main_canal'?)",
-        "changes[1].remove_edges[0]: edge river_low->lakes is not in the model (did you mean 'river_low->lake'?)",
-        "changes[2].scale_demands.nodes.city_: 'city_' is not a demand of the model (did you mean 'city'?)",
-        "changes[3].scale_inflows.nodes.upper_rivr: 'upper_rivr' is not an inflow of the model (did you mean "
+        "changes[0].set_edges.river_mid -> mian_canal (line 3): edge 'river_mid -> mian_canal' is not in the model "
+        "(did you mean 'river_mid->main_canal'?)",
+        "changes[1].remove_edges[0] (line 4): edge river_low->lakes is not in the model (did you mean "
+        "'river_low->lake'?)",
+        "changes[2].scale_demands.nodes.city_ (line 5): 'city_' is not a demand of the model (did you mean 'city'?)",
+        "changes[3].scale_inflows.nodes.upper_rivr (line 6): 'upper_rivr' is not an inflow of the model (did you mean "
         "'upper_river'?)",
-        "changes[4].remove_edges[0]: edge delta->lake is not in the model",  # (no edge clearly nearest)
-        "changes[5].set_edges.main_canal->river_mid: edge 'main_canal->river_mid' is not in the model (the model's "
-        "edge runs river_mid->main_canal)",
-        "changes[6].remove_edges[0]: edge lake->river_low is not in the model (the model's edge runs river_low->lake)"]
+        "changes[4].remove_edges[0] (line 7): edge delta->lake is not in the model",  # (no edge clearly nearest)
+        "changes[5].set_edges.main_canal->river_mid (line 8): edge 'main_canal->river_mid' is not in the model (the "
+        "model's edge runs river_mid->main_canal)",
+        "changes[6].remove_edges[0] (line 9): edge lake->river_low is not in the model (the model's edge runs "
+        "river_low->lake)"]
 
 
 def test_missing_nodes_and_dangling_references_are_refused(tmp_path):
@@ -68,8 +70,10 @@ def test_a_reference_to_a_missing_node_names_the_change_that_made_it(tmp_path):
     with pytest.raises(ModelError) as err:
         daryo.load(demo_model_path(), scenarios=[str(ov)])
     assert sorted((p.place, p.message) for p in err.value.problems) == [
-        ("changes[1].add_edges: edges[river_mid->nowhere]", "'nowhere' is not in the model after this scenario"),
-        ("changes[3].set: nodes[city].return_to", "names 'ghost', which is not in the model after this scenario"),
+        ("changes[1].add_edges: edges[river_mid->nowhere] (line 4)", "'nowhere' is not in the model after this "
+                                                                     "scenario"),
+        ("changes[3].set: nodes[city].return_to (line 6)", "names 'ghost', which is not in the model after this "
+                                                           "scenario"),
         ("nodes[valley_irrigation].return_to", "names 'river_low', which is not in the model after this scenario "
                                                "(removed by changes[2].remove_nodes)")]
 
@@ -159,8 +163,8 @@ def test_a_node_or_an_edge_listed_twice_for_removal_is_named_as_such(tmp_path):
     with pytest.raises(ModelError) as err:
         daryo.load(tmp_path / "m.yaml", scenarios=[str(tmp_path / "dup.yaml")])
     assert [(p.place, p.message) for p in err.value.problems] == [
-        ("changes[0].remove_edges[1]", "edge riv->farm is listed twice (also at [0])"),
-        ("changes[1].remove_nodes.farm", "node 'farm' is listed twice (also at [0])")]
+        ("changes[0].remove_edges[1] (line 3)", "edge riv->farm is listed twice (also at [0])"),
+        ("changes[1].remove_nodes.farm (line 4)", "node 'farm' is listed twice (also at [0])")]
 
 
 def test_a_country_no_demand_is_in_is_named_also_beside_one_that_is(tmp_path):
@@ -188,8 +192,8 @@ def test_a_demand_an_overlay_adds_without_an_edge_is_refused(tmp_path):
     with pytest.raises(ModelError) as err:
         daryo.load(demo_model_path(), scenarios=[str(added)])
     assert [str(p) for p in err.value.problems] == [
-        f"{added}: changes[0].add_nodes: nodes[d1]: a demand needs an incoming edge from the node it takes its water "
-        "from: add one with add_edges"]
+        f"{added}: changes[0].add_nodes: nodes[d1] (line 2): a demand needs an incoming edge from the node it takes "
+        "its water from: add one with add_edges"]
     added.write_text(added.read_text() + "  - add_edges: [[river_low, d1]]\n")
     assert "d1" in {n.id for n in daryo.load(demo_model_path(), scenarios=[str(added)]).nodes}
 
@@ -211,8 +215,10 @@ def test_a_change_of_a_node_an_earlier_change_removed_names_that_change(tmp_path
     with pytest.raises(ModelError) as err:
         daryo.load(demo_model_path(), scenarios=[str(remove), str(change)])
     assert [str(p) for p in err.value.problems] == [
-        f"{change}: changes[0].set.city: node 'city' is not in the model (removed by {remove} changes[0].remove_nodes)",
-        f"{change}: changes[1].scale_demands.nodes.city: 'city' is not a demand of the model (removed by {remove} "
+        f"{change}: changes[0].set.city (line 1): node 'city' is not in the model (removed by {remove} "
+        "changes[0].remove_nodes)",
+        f"{change}: changes[1].scale_demands.nodes.city (line 1): 'city' is not a demand of the model (removed by "
+        f"{remove} "
         "changes[0].remove_nodes)"]
 
 
@@ -257,8 +263,9 @@ def test_an_edge_whose_end_an_earlier_change_removed_names_that_change(tmp_path)
         daryo.load(demo_model_path(), scenarios=[str(overlay)])
     removed = "(node 'city' was removed by changes[0].remove_nodes)"
     assert [str(p) for p in err.value.problems] == [
-        f"{overlay}: changes[1].set_edges.river_mid->city: edge 'river_mid->city' is not in the model {removed}",
-        f"{overlay}: changes[2].remove_edges[0]: edge river_mid->city is not in the model {removed}"]
+        f"{overlay}: changes[1].set_edges.river_mid->city (line 1): edge 'river_mid->city' is not in the model "
+        f"{removed}",
+        f"{overlay}: changes[2].remove_edges[0] (line 1): edge river_mid->city is not in the model {removed}"]
 
 
 def test_a_demand_added_in_one_overlay_and_reached_in_a_later_one_is_taken(tmp_path):
@@ -266,7 +273,7 @@ def test_a_demand_added_in_one_overlay_and_reached_in_a_later_one_is_taken(tmp_p
     node.write_text("changes: [{add_nodes: [{id: d1, type: demand, demand: 5}]}]\n")
     edge.write_text("changes: [{add_edges: [[river_low, d1]]}]\n")
     assert "d1" in {n.id for n in daryo.load(demo_model_path(), scenarios=[str(node), str(edge)]).nodes}
-    with pytest.raises(ModelError, match=r"node.yaml: changes\[0\].add_nodes: nodes\[d1\]: a demand needs"):
+    with pytest.raises(ModelError, match=r"node.yaml: changes\[0\].add_nodes: nodes\[d1\] \(line 1\): a demand needs"):
         daryo.load(demo_model_path(), scenarios=[str(node)])
 
 
@@ -354,7 +361,7 @@ def test_an_overlay_sets_a_constraints_and_a_parameters_attributes(tmp_path):
     with pytest.raises(ModelError) as err:
         daryo.load(model, scenarios=[str(bad)])
     assert [f"{p.place}: {p.message}" for p in err.value.problems] == [
-        "changes[3].set_constraints.share.id: the id cannot be changed"]
+        "changes[3].set_constraints.share.id (line 6): the id cannot be changed"]
     bad.write_text(bad.read_text().replace("  - set_constraints: {share: {id: other}}\n", ""))
     # a review: a parameter written as a bare number could not be set, a new type kept the old fields, and a bad
     # value an overlay set for a parameter was blamed on the model file where a node uses it
@@ -371,6 +378,6 @@ def test_an_overlay_sets_a_constraints_and_a_parameters_attributes(tmp_path):
     with pytest.raises(ModelError) as err:
         daryo.load(model, scenarios=[str(bad)])
     assert [f"{p.place}: {p.message}" for p in err.value.problems] == [
-        "changes[0].set_constraints.shar: constraint 'shar' is not in the model (did you mean 'share'?)",
-        "changes[1].set_parameters.cup: parameter 'cup' is not in the model (did you mean 'cap'?)",
-        "changes[2].set_constraints.share.factors[1]: is negative (-2); a flow ratio's factors must be ≥ 0"]
+        "changes[0].set_constraints.shar (line 3): constraint 'shar' is not in the model (did you mean 'share'?)",
+        "changes[1].set_parameters.cup (line 4): parameter 'cup' is not in the model (did you mean 'cap'?)",
+        "changes[2].set_constraints.share.factors[1] (line 5): is negative (-2); a flow ratio's factors must be ≥ 0"]

@@ -209,7 +209,9 @@ def _main(argv: Sequence[str] | None) -> int:
         _drop_stdout()
         return EXIT_PIPE
     except ModelError as exc:
-        _err(str(exc))
+        from ..scenarios.overlay import with_overlay_lines  # (an overlay's problems with their lines)
+
+        _err(str(with_overlay_lines(exc)))
         return EXIT_INPUT
     except StepError as exc:  # infeasible, unbounded, or the solver failed: the message says which
         model = getattr(args, "model", None)

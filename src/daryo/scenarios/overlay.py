@@ -6,6 +6,7 @@ from __future__ import annotations
 import errno
 import math
 import os
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from importlib import resources
@@ -433,3 +434,79 @@ def _is_factor(v: Any) -> bool:
 def _is_count(v: Any) -> bool:
     """A 1-based whole number (a year of the run)."""
     return isinstance(v, int) and not isinstance(v, bool) and v >= 1
+
+
+# ----------------------------------------------------------------------------------- lines of problems
+#: a place's parts: ``changes``, ``[2]``, ``set``, ``farm`` of ``changes[2].set.farm`` (a bracket's content whole)
+_PLACE_PART = re.compile(r"\[([^\]]*)\]|([^.\[\]]+)")
+
+
+def with_overlay_lines(exc: ModelError) -> ModelError:
+    """``exc`` with the line of each of its problems in an overlay file added to its place, as a model file's
+    problems have theirs (``changes[2].scale_demands.factor (line 11)``); ``exc`` itself if none gains one.
+
+    The overlays' changes are applied to the model's document as plain data (a line of the overlay's file would
+    mislead among the model's), so their problems name the change by its place; the line is found afterwards, by
+    reading the file again and following the place within it.  A problem whose file is not an overlay, or whose
+    place is not found in it, is left as it is."""
+    docs: dict[str, Any] = {}
+    out, changed = [], False
+    for p in exc.problems:
+        line = _overlay_line(p, docs)
+        if line is not None:
+            p = Problem(p.file, f"{p.place} (line {line})", p.message, p.code)
+            changed = True
+        out.append(p)
+    return ModelError(out, exc.note, subject=exc.subject) if changed else exc
+
+
+def _overlay_line(problem: Problem, docs: dict[str, Any]) -> int | None:
+    """The line of ``problem``'s place in its file, if that is an overlay file (``docs``: the files read so far)."""
+    file, place = problem.file, problem.place
+    if not place or "(line " in place or not file.lower().endswith((".yaml", ".yml")):
+        return None
+    if file not in docs:
+        try:
+            docs[file] = read_document(Path(file))
+        except (ModelError, OSError):
+            docs[file] = None
+    doc = docs[file]
+    if not isinstance(doc, Mapping) or "changes" not in doc:  # (a model file's problems carry their lines)
+        return None
+    change, _, model_place = place.partition(": ")  # (``changes[1].add_nodes: nodes[d1].return_to``)
+    parts = [bracket or word for bracket, word in _PLACE_PART.findall(change.split(" (", 1)[0])]
+    more = [bracket or word for bracket, word in _PLACE_PART.findall(model_place)]
+    return _line_of(doc, parts + (more[1:] if more[:1] in (["nodes"], ["edges"]) else []))
+
+
+def _line_of(doc: Any, parts: list[str]) -> int | None:
+    """The line of the place ``parts`` (``changes``, ``2``, ``set``, ``farm``) in a document read with its lines:
+    of the deepest key or item of it found (a key's own line; an item of a list by its index, or by its value, id
+    or ends, ``a->b``)."""
+    line, here = None, doc
+    for key in parts:
+        if isinstance(here, Mapping):
+            if key not in here:
+                break
+            line = getattr(here, "key_lines", {}).get(key, line)
+            here = here[key]
+        elif isinstance(here, list):
+            at = next((i for i, item in enumerate(here) if _names(item, key)), None)
+            if key.isdigit() and int(key) < len(here):
+                at = int(key)
+            if at is None:
+                break
+            item_lines = getattr(here, "item_lines", None)
+            line = item_lines[at] if item_lines else line
+            here = here[at]
+        else:
+            break
+    return line
+
+
+def _names(item: Any, key: str) -> bool:
+    """Whether an item of a list is the one ``key`` names: by its value, its id or its ends (``a->b``)."""
+    if isinstance(item, Mapping) and "id" in item:
+        return str(item["id"]) == key
+    ends = _edge_ends(item)
+    return str(item) == key or (ends is not None and "->".join(ends) == key.replace(" ", ""))

@@ -27,6 +27,7 @@ from ...model.documents import read_document
 from ...model.loader import document_problems
 from ...scenarios import overlaid_document, overlay_names
 from ...scenarios.apply import DocumentCheck
+from ...scenarios.overlay import with_overlay_lines
 from ...timeaxis import FIRST_DATE, LAST_DATE, TimeAxis, parse_date, years_problem
 from ...units import is_whole
 
@@ -217,9 +218,12 @@ def load_aral_model(scenarios: Sequence[str] = (), hydrology: str = "norm", trac
     scenarios = overlay_names(scenarios)
     path = aral_model_path()
     label = str(path) + "".join(f" + {s}" for s in scenarios)
-    doc, origins = _aral_document(scenarios, hydrology, traces, years, seed, start, inflow_csv, inflow_csv_unit,
-                                  check=lambda d, o: document_problems(d, path.parent, label, path, o))
-    return model_from_dict(doc, base_dir=path.parent, file=label, path=path, origins=origins)
+    try:
+        doc, origins = _aral_document(scenarios, hydrology, traces, years, seed, start, inflow_csv, inflow_csv_unit,
+                                      check=lambda d, o: document_problems(d, path.parent, label, path, o))
+        return model_from_dict(doc, base_dir=path.parent, file=label, path=path, origins=origins)
+    except ModelError as exc:  # (an overlay's problems with their lines, as a model file's have theirs)
+        raise with_overlay_lines(exc) from None
 
 
 def aral_inflow_traces(trace_indices: Sequence[int], years: int, seed: int = 0, start: str = "2000-10",
