@@ -911,3 +911,16 @@ def test_results_carry_the_models_caveats(tmp_path):
     assert back.attrs["caveats"] == res.dataset.attrs["caveats"]
     back.close()
     assert "caveats" not in daryo.run(testmodels.reservoir_evaporation()).dataset.attrs
+
+
+def test_advice_notes_a_run_started_after_the_models_start_at_the_models_volumes():
+    """A review (a basin organisation planning the season from April): RunOptions(start=) started the reservoirs at
+    the model's initial volumes, which are of the model's start, with no word."""
+    model = daryo.load(daryo.demo_model_path())
+    late = daryo.run(model, daryo.RunOptions(start="2003-04", years=1, scenarios=1)).dataset
+    assert float(late.storage.isel(time=0, scenario=0).max()) > 8000  # (the model's 9,000 hm³ less April's release)
+    (note,) = advice(late, model)
+    assert note.startswith("the run starts in 2003-04, after the model's start (2000-10), and its reservoirs "
+                           "(big_dam) start at the model's initial volumes")
+    assert advice(daryo.run(model, daryo.RunOptions(years=1, scenarios=1)).dataset, model) == []
+    assert advice(late) == []  # (without the model: its start is not known)

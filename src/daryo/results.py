@@ -79,9 +79,10 @@ def advice(ds: xr.Dataset, model: Model | None = None) -> list[str]:
     In ``priority`` mode, given the ``model``: inflows with no ``inflow`` series and no cost (a pumped supply
     between ``min_flow`` and ``max_flow``) that supplied water in steps when water reached the sinks, which the
     allocation is free to do where no cost says otherwise.  Given the ``model``, in either mode: overlays that
-    change given run years some of which the run is too short for (:func:`daryo.scenarios.years_beyond`), and an
+    change given run years some of which the run is too short for (:func:`daryo.scenarios.years_beyond`), an
     overlay of named years' factors on top of a named year's hydrology (:func:`daryo.scenarios.compounded_drought`),
-    as ``daryo run`` notes them.
+    as ``daryo run`` notes them, and a run that starts after the model's start (``RunOptions(start=)``), whose
+    reservoirs start at the model's initial volumes, of another date.
 
     Parameters
     ----------
@@ -99,7 +100,23 @@ def advice(ds: xr.Dataset, model: Model | None = None) -> list[str]:
         notes = [note for note in (_free_sources(ds, model),) if note]
     else:
         notes = [note for note in (_dry_demands(ds), _idle_plants(ds)) if note]
-    return notes + (_overlay_notes(ds, model) if model is not None else [])
+    return notes + ([note for note in (_late_start(ds, model),) if note] + _overlay_notes(ds, model)
+                    if model is not None else [])
+
+
+def _late_start(ds: xr.Dataset, model: Model) -> str:
+    """The note on a run that starts after its model's start (``RunOptions(start=)``) with reservoirs: they start
+    at the model's initial volumes, which are of the model's start ("" if not so)."""
+    if "time" not in ds.coords or not ds.sizes.get("time"):
+        return ""
+    first, own = pd.Timestamp(ds["time"].values[0]), model.time.start
+    kept = [n.id for n in model.nodes if n.type == "reservoir"]
+    if first <= own or not kept:
+        return ""
+    return (f"the run starts in {first:%Y-%m}, after the model's start ({own:%Y-%m}), and its reservoirs "
+            f"({listed(kept, 4)}) start at the model's initial volumes, which are of {own:%Y-%m}: set those of "
+            f"{first:%Y-%m} with an overlay (changes: [set: {{{kept[0]}: {{initial_volume: ...}}}}]), or run from "
+            "the model's start")
 
 
 def _overlay_notes(ds: xr.Dataset, model: Model) -> list[str]:

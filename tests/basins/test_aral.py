@@ -557,3 +557,19 @@ def test_the_caveat_on_the_months_of_the_amu_s_shortages_holds():
     assert by_month[[6, 7, 8, 9, 10, 11, 12, 1]].max() == 0
     sea = canal["sink_inflow"].isel(scenario=0).sel(sink="south_aral").to_pandas()
     assert sea.groupby(pd.DatetimeIndex(sea.index).month).mean()[[3, 4, 5]].max() == pytest.approx(0, abs=0.5)
+
+
+def test_a_run_started_in_another_month_than_october_is_told_its_volumes_are_of_october(tmp_path):
+    """A review (a basin organisation planning the season from April): the run started Nurek at the model's 1
+    October 10.3 km³, and the Amu's deficits came out a third of those from April's volumes, with no word."""
+    def note(model):
+        return [c for c in model.metadata.get("caveats", []) if "not on 1 October" in c]
+
+    assert note(load_aral_model(years=1)) == []  # (the model's own start: its volumes are of that day)
+    (april,) = note(load_aral_model(start="2026-04", years=1))
+    assert april.startswith("The run starts in April 2026, not on 1 October") and "nurek 10.3 km3" in april
+    assert "toktogul 13.0 km3" in april
+    today = tmp_path / "today.yaml"
+    today.write_text("title: today\nchanges:\n  - set: {nurek: {initial_volume: 6.5 km3}}\n")
+    (april,) = note(load_aral_model(scenarios=[str(today)], start="2026-04", years=1))
+    assert "nurek 10.3" not in april and "toktogul 13.0 km3" in april  # (the volumes set are the user's)

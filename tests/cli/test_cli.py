@@ -1316,3 +1316,22 @@ def test_run_prints_each_plants_winter_and_summer_energy_and_what_its_target_lac
         else:
             assert short == "–"
     assert printed["nurek_hpp"][3] != "–" and float(printed["nurek_hpp"][3]) > 0  # (a target short, by the card)
+
+
+def test_run_starts_the_embedded_model_in_a_given_month(tmp_path, capsys):
+    """A review (a basin organisation planning the season from April with today's volumes): the command line had no
+    start month, so an overlay of April's volumes was applied to October 2000."""
+    today = tmp_path / "today.yaml"
+    today.write_text("title: today\nchanges:\n  - set: {nurek: {initial_volume: 6.5 km3}}\n")
+    assert main(["run", "--start", "2026-04", "--years", "1", "--scenario", str(today), "-o",
+                 str(tmp_path / "r.nc")]) == 0
+    out = capsys.readouterr().out
+    assert "12 steps, 2026-04 to 2027-03" in out
+    assert "The run starts in April 2026, not on 1 October" in out and "nurek 10.3" not in out
+    with xr.open_dataset(tmp_path / "r.nc") as ds:
+        assert str(ds.time.values[0])[:7] == "2026-04"
+        assert float(ds.storage.sel(reservoir="nurek").isel(time=0, scenario=0)) < 7000  # (from 6,500 hm³)
+    assert main(["run", DEMO, "--start", "2026-04"]) == 2
+    assert "--start 2026-04: applies to the embedded model only" in capsys.readouterr().err
+    assert main(["run", "--start", "2026-13", "--years", "1"]) == 2
+    assert "start='2026-13'" in capsys.readouterr().err

@@ -75,6 +75,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "or a named year: 2021, 2023, 2008, 2000-2001, multiyear")
     r.add_argument("--seed", type=int, metavar="S",
                    help="seed of the embedded model's stochastic hydrology (default 0)")
+    r.add_argument("--start", metavar="YYYY-MM",
+                   help="embedded model only: the run's first month (default 2000-10, the start of a hydrological "
+                        "year); its reservoirs start at the model's 1 October volumes unless an overlay sets them")
     r.set_defaults(func=_cmd_run)
 
     sc = sub.add_parser("scenarios", help="list the scenario library of the embedded Aral Sea basin model")

@@ -34,6 +34,9 @@ def _load_for_run(args: argparse.Namespace) -> Model:
         if args.hydrology is not None or args.seed is not None:
             flag = "--hydrology" if args.hydrology is not None else "--seed"
             raise _UsageError(f"{flag} applies to the embedded model only; a model file has its own inflows")
+        if args.start is not None:
+            raise _UsageError(f"--start {args.start}: applies to the embedded model only; a model file's run starts "
+                              "at its time: start (daryo.RunOptions(start=...) starts a run later within it)")
         if args.years is None:
             return api.load(args.model, scenarios=args.scenario)
         try:  # the overlays change the inflows of the run's years, not only of the file's own
@@ -56,10 +59,11 @@ def _load_for_run(args: argparse.Namespace) -> Model:
     if traces < 1:
         raise _UsageError("--scenarios must be at least 1")
     try:
+        start = "2000-10" if args.start is None else args.start
         if traces > 1:  # results that cannot fit in memory are refused before the traces are made
-            _check_memory_for(load_aral_model(scenarios=args.scenario, years=args.years or 30), traces)
+            _check_memory_for(load_aral_model(scenarios=args.scenario, years=args.years or 30, start=start), traces)
         return load_aral_model(scenarios=args.scenario, hydrology=hydrology, traces=traces,
-                               years=args.years or 30, seed=args.seed or 0)
+                               years=args.years or 30, seed=args.seed or 0, start=start)
     except ModelError:
         raise
     except ValueError as exc:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -163,7 +163,27 @@ def _aral_document(scenarios: Sequence[str], hydrology: str, traces: int, years:
     meta = doc.setdefault("metadata", {})
     meta["hydrology"] = {"kind": hydrology, "traces": int(traces), "seed": int(seed),
                          **({"inflow_csv": str(inflow_csv)} if inflow_csv is not None else {})}
-    return overlaid_document(doc, scenarios, check=check)
+    doc, origins = overlaid_document(doc, scenarios, check=check)
+    if s.month != 10:
+        _note_october_volumes(doc, origins, s)
+    return doc, origins
+
+
+def _note_october_volumes(doc: dict[str, Any], origins: Mapping[str, tuple[str, str]], start: pd.Timestamp) -> None:
+    """Add to ``doc``'s caveats that a run starting in another month than October (``start``) starts the reservoirs
+    whose initial volume no overlay set (``origins``) at the model's volumes, which are of 1 October (a review: a
+    season planned from April started Nurek at its October 10.3 km³, and the Amu's deficits came out a third of
+    those from April's volumes, with no word)."""
+    kept = [f"{n['id']} {n['initial_volume']}" for n in doc.get("nodes", [])
+            if isinstance(n, Mapping) and n.get("type") == "reservoir" and "initial_volume" in n
+            and f"nodes[{n['id']}].initial_volume" not in origins]
+    if not kept:
+        return
+    meta = doc.setdefault("metadata", {})
+    meta["caveats"] = list(meta.get("caveats") or []) + [
+        f"The run starts in {start:%B %Y}, not on 1 October, but the reservoirs' initial volumes are the model's, of "
+        f"1 October (model card section 7), for every reservoir no scenario sets: {', '.join(kept)}.  Set the "
+        "volumes of the run's start with an overlay (changes: [set: {nurek: {initial_volume: 6.5 km3}}])."]
 
 
 def _csv_inflows(path: str | Path, unit: str, start: pd.Timestamp, n_steps: int, n_traces: int, known: set[str]
