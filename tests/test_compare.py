@@ -63,6 +63,26 @@ def test_two_runs_side_by_side_by_hand(tmp_path):
     assert list(dict.fromkeys(table["table"])) == ["country", "sink", "requirement", "system"]
 
 
+def test_compare_runs_takes_the_results_files_paths(tmp_path):
+    """A review (a consortium's economist): compare_runs("base.nc", "deal.nc") was refused (compare_ensembles takes
+    paths); a path that is no run's results is refused naming it, an ensemble's store before it is read whole."""
+    first, second = _runs(tmp_path)
+    with xr.open_dataset(first) as a, xr.open_dataset(second) as b:
+        opened = compare_runs(a, b)
+    by_path = compare_runs(str(first), second)
+    pd.testing.assert_frame_equal(by_path, opened)
+    assert by_path.attrs == opened.attrs
+    with pytest.raises(FileNotFoundError, match="compare_runs: .*nothing.nc: no such file"):
+        compare_runs(tmp_path / "nothing.nc", second)
+    (tmp_path / "text.nc").write_text("no NetCDF")
+    with pytest.raises(ValueError, match="text.nc is not a NetCDF file"):
+        compare_runs(first, tmp_path / "text.nc")
+    store = tmp_path / "store.nc"
+    xr.Dataset({"x": (("trace", "time"), [[1.0]])}, coords={"time": pd.to_datetime(["2000-10-01"])}).to_netcdf(store)
+    with pytest.raises(ValueError, match="store.nc: an ensemble's store, not a run's results"):
+        compare_runs(first, store)
+
+
 def test_an_element_only_one_run_has_is_compared_with_nothing(tmp_path):
     """A demand an overlay adds (a new country's) has no first value, and no difference."""
     model = tmp_path / "basin.yaml"

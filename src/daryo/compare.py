@@ -11,6 +11,7 @@ reservoir's volume at the run's start and end, and its lowest -- and their diffe
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -41,7 +42,7 @@ RESERVOIR_TOTALS = ("all", "all reservoirs", "(all)")
 COMPARE_COLUMNS = ("table", "element", "quantity", "units", "first", "second", "difference")
 
 
-def compare_runs(first: xr.Dataset, second: xr.Dataset,
+def compare_runs(first: str | Path | xr.Dataset, second: str | Path | xr.Dataset,
                  basins: Mapping[str, Sequence[str]] | None = None) -> pd.DataFrame:
     """Two runs' indicators side by side, and their difference.
 
@@ -49,7 +50,8 @@ def compare_runs(first: xr.Dataset, second: xr.Dataset,
     ----------
     first, second
         Two runs' results (``Results.dataset``, or their NetCDF files read back with ``xarray.open_dataset``),
-        usually of one model under two sets of overlays, over the same years and hydrology.
+        or those files' paths (``daryo run -o``), usually of one model under two sets of overlays, over the same
+        years and hydrology.
     basins
         The river systems' names, as the model's ``metadata.basins`` gives them (None: those the results record,
         else each named after an inflow node of it); each id a node of either run (an overlay may remove one): a
@@ -79,11 +81,14 @@ def compare_runs(first: xr.Dataset, second: xr.Dataset,
     Raises
     ------
     TypeError
-        If either is not a Dataset, or ``basins`` not a mapping of names to lists of node ids.
+        If either is not a Dataset or a path, or ``basins`` not a mapping of names to lists of node ids.
+    FileNotFoundError
+        If a path is not a file.
     ValueError
-        If either is not a run's results (an ensemble's store, say), or a basin's id is a node of neither.
+        If either is not a run's results (an ensemble's store, say; a file that is not NetCDF), or a basin's id
+        is a node of neither.
     """
-    first, second = (_with_scenarios(ds) for ds in (first, second))
+    first, second = (_with_scenarios(_run_read(ds)) for ds in (first, second))
     for ds in (first, second):
         check_run_results(ds, "compare_runs")
     named = (basins, basins)
@@ -366,6 +371,29 @@ def check_run_results(ds: xr.Dataset, caller: str) -> None:
     if "scenario" not in ds.dims or "time" not in ds.dims or "mass_balance_error" not in ds:
         raise ValueError(f"{caller}: not a run's results (they have scenario and time dimensions and a "
                          "mass_balance_error)")
+
+
+def _run_read(results: object) -> object:
+    """A run's results given by their NetCDF file's path, read whole (and the file closed); anything else as it
+    is (a review: ``compare_runs("base.nc", "deal.nc")`` was refused, while compare_ensembles takes paths)."""
+    if not isinstance(results, str | os.PathLike):
+        return results
+    from ._files import user_path
+    from .results import is_netcdf
+
+    path = user_path(results, "compare_runs", "a run's results")
+    if not path.is_file():
+        raise FileNotFoundError(f"compare_runs: {results}: " + ("no such file" if not path.exists() else
+                                                                "not a file: give the results of daryo run -o FILE.nc"))
+    if not is_netcdf(path):
+        raise ValueError(f"compare_runs: {results} is not a NetCDF file: give the results of daryo run -o FILE.nc")
+    try:
+        ds = xr.open_dataset(path)
+    except (OSError, ValueError):
+        raise ValueError(f"compare_runs: {results} cannot be read as a NetCDF file") from None
+    with ds:
+        check_run_results(ds, f"compare_runs: {results}")  # (before reading it whole: an ensemble's store, say)
+        return ds.load()
 
 
 def _with_scenarios(ds: object) -> Any:

@@ -289,3 +289,16 @@ def test_a_malformed_overlay_of_a_library_is_a_problem_of_the_scenarios_not_of_t
     with pytest.raises(ModelError) as info:
         list_scenarios(tmp_path)
     assert str(info.value).startswith("1 problem in the scenarios asked for:\n")
+
+
+def test_an_overlays_caveats_are_the_same_whatever_path_names_it(tmp_path, monkeypatch):
+    """A review (a consortium's economist): the same overlay given as deal.yaml and by its full path made caveats of
+    two texts, so `daryo compare` listed its caveat as the first run's only and as the second's only."""
+    deal = tmp_path / "deal.yaml"
+    deal.write_text("title: deal\ncaveats: [Kyrgyzstan's winter energy is not compensated.]\nchanges: []\n")
+    monkeypatch.chdir(tmp_path)
+    near, far = (daryo.load(daryo.demo_model_path(), scenarios=[p]).metadata["caveats"]
+                 for p in ("deal.yaml", str(deal)))
+    assert near == far and near[-1] == f"{deal.resolve()}: Kyrgyzstan's winter energy is not compensated."
+    (own,) = [c for c in daryo.load(scenarios=["rogun-full"]).metadata["caveats"] if "rogun-full" in c]
+    assert own.startswith("rogun-full: ")  # (a library overlay by its name)

@@ -142,7 +142,9 @@ def overlaid_document(doc: Mapping[str, Any], names: Iterable[str], library: str
         added_all.update({nid: (ov.file, where) for nid, where in added.items()})
         applied.append(ov.name)
         files.append(str(Path(ov.file).resolve()))
-        caveats += [f"{ov.name}: {c}" for c in ov.caveats]
+        # (a file's by its full path, as results record it: a caveat of one overlay given by two paths is one caveat)
+        label = ov.name if ov.name != ov.file else str(Path(ov.file).resolve())
+        caveats += [f"{label}: {c}" for c in ov.caveats]
         removed_earlier.update({nid: f"{ov.file} {where}" for nid, where in removed.items()})
         present = set(_nodes(out))  # (a node added again, and not removed after that)
         removed_earlier = {nid: where for nid, where in removed_earlier.items() if nid not in present}
