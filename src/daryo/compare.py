@@ -88,21 +88,20 @@ def compare_runs(first: str | Path | xr.Dataset, second: str | Path | xr.Dataset
         If either is not a run's results (an ensemble's store, say; a file that is not NetCDF), or a basin's id
         is a node of neither.
     """
-    first, second = (_with_scenarios(_run_read(ds)) for ds in (first, second))
-    for ds in (first, second):
+    a, b = (_with_scenarios(_run_read(ds)) for ds in (first, second))
+    for ds in (a, b):
         check_run_results(ds, "compare_runs")
     named = (basins, basins)
     if basins is not None:  # (a node of either run: an overlay may remove one of the model's basins' nodes)
         from .sdg import basins_of, check_basins
 
-        check_basins(basins, sorted({str(n) for ds in (first, second) if "node" in ds.coords
-                                     for n in ds["node"].values}))
-        named = (basins_of(basins, first, second), basins_of(basins, second, first))
-    table = _side_by_side(_indicators(first, named[0]), _indicators(second, named[1]))
+        check_basins(basins, sorted({str(n) for ds in (a, b) if "node" in ds.coords for n in ds["node"].values}))
+        named = (basins_of(basins, a, b), basins_of(basins, b, a))
+    table = _side_by_side(_indicators(a, named[0]), _indicators(b, named[1]))
     table["difference"] = table["second"] - table["first"]
     table = table[list(COMPARE_COLUMNS)]
-    table.attrs.update(first=run_label(first), second=run_label(second))
-    table.attrs["notes"] = run_notes(first, second, table)
+    table.attrs.update(first=run_label(a), second=run_label(b))
+    table.attrs["notes"] = run_notes(a, b, table)
     return table
 
 
