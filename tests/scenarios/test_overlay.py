@@ -141,6 +141,26 @@ def test_a_factor_may_be_a_percentage_as_in_model_files(tmp_path):
         load_overlay(str(overlay))
 
 
+def test_a_factor_above_ten_is_refused_as_a_percentage_without_its_sign(tmp_path):
+    """A review (a basin organisation's forecast at 85 % of the norm): ``factor: 85`` passed daryo validate, and the
+    run failed with an infeasible step that blamed the network."""
+    overlay = tmp_path / "pf.yaml"
+    overlay.write_text("title: pf\nchanges:\n  - scale_inflows: {factor: 85, years: [1]}\n"
+                       "  - scale_demands: {factor: 10}\n"  # (ten times: taken)
+                       "  - scale_inflows: {months: [1, 1, 1, 1, 1, 1, 90, 1, 1, 1, 1, 1]}\n")
+    with pytest.raises(ModelError) as err:
+        load_overlay(str(overlay))
+    assert [(p.place, p.message) for p in err.value.problems] == [
+        ("changes[0].scale_inflows.factor", "a factor of 85 multiplies by 85: for 85 % write '85 %'; factors above 10 "
+                                            "are refused as percentages without their sign (scale in two changes for "
+                                            "more)"),
+        ("changes[2].scale_inflows.months", "a factor of 90 multiplies by 90: for 90 % write '90 %'; factors above 10 "
+                                            "are refused as percentages without their sign (scale in two changes for "
+                                            "more)")]
+    overlay.write_text("title: pf\nchanges:\n  - scale_inflows: {factor: 85 %, years: [1]}\n")
+    assert load_overlay(str(overlay)).changes == ({"scale_inflows": {"factor": 0.85, "years": [1]}},)
+
+
 def test_a_folder_named_as_a_scenario_file_is_said_to_be_one(tmp_path):
     folder = tmp_path / "dry.yaml"
     folder.mkdir()

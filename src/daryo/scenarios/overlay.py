@@ -372,6 +372,8 @@ def _check_options(op: str, arg: Any, file: str, place: str) -> list[Problem]:
             out.append(Problem(file, place, "give nodes or basin, not both"))
     if "factor" in arg and not _is_factor(arg["factor"]):
         bad("factor", "give a number of 0 or more (or a percentage: 90 %)")
+    elif _is_factor(arg.get("factor")) and arg["factor"] > _MAX_FACTOR:
+        out.append(Problem(file, f"{place}.factor", _percent_hint(arg["factor"])))
     if op == "scale_inflows":
         if arg.get("factor") is None and arg.get("months") is None:  # (months: null changed nothing too)
             out.append(Problem(file, place, "give the factor or 12 monthly factors (months), or both"))
@@ -379,6 +381,8 @@ def _check_options(op: str, arg: Any, file: str, place: str) -> list[Problem]:
         if months is not None and not (isinstance(months, list) and len(months) == 12
                                        and all(_is_factor(f) for f in months)):
             bad("months", "give 12 factors of 0 or more, January first")
+        elif months is not None and max(months) > _MAX_FACTOR:
+            out.append(Problem(file, f"{place}.months", _percent_hint(max(months))))
         years = arg.get("years")
         if years is not None and not (isinstance(years, list) and years and all(_is_count(y) for y in years)):
             bad("years", "give a list of the run's hydrological years to change, 1 for the first")
@@ -425,6 +429,18 @@ def _factor_of(value: Any) -> Any:
         if quantity.unit == "%" and quantity.value >= 0:
             return quantity.value / 100.0
     return value
+
+
+#: the largest factor a change takes: a larger one is a percentage written without its sign, far more likely than
+#: a river or a demand scaled beyond ten times (a review: ``factor: 85`` for 85 % passed ``daryo validate``, and
+#: the run failed with an infeasible step that blamed the network)
+_MAX_FACTOR = 10
+
+
+def _percent_hint(factor: float) -> str:
+    """The message for a factor above :data:`_MAX_FACTOR`."""
+    return (f"a factor of {factor:g} multiplies by {factor:g}: for {factor:g} % write '{factor:g} %'; factors above "
+            f"{_MAX_FACTOR} are refused as percentages without their sign (scale in two changes for more)")
 
 
 def _is_factor(v: Any) -> bool:

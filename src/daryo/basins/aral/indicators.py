@@ -40,7 +40,10 @@ def intake_withdrawals(ds: xr.Dataset, model: Model, river: str = "amu", season:
     -------
     pandas.Series or pandas.DataFrame
         km³/yr by country: a Series indexed by country (``scenarios="mean"``), or a DataFrame of one row per trace
-        (index ``scenario``) and one column per country (``scenarios=None``).
+        (index ``scenario``) and one column per country (``scenarios=None``).  Mean annual values, as
+        :mod:`daryo.indicators` gives them: a run shorter than a year is taken to a year (a run of April–September
+        withdraws twice its season's water "per year"); its totals, which ``daryo run`` prints for such a run, are
+        these values times :func:`daryo.indicators.n_years` (or, for a season, ``season_years``) of the results.
     """
     check_dataset(ds, "intake_withdrawals")
     if scenarios not in ("mean", None):
