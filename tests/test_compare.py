@@ -347,7 +347,8 @@ def test_two_ensembles_side_by_side(tmp_path, capsys):
             delivered = ds["annual_delivery"].values[:, :, kaz].sum(axis=2).mean()
             wanted = ds["annual_demand"].values[:, :, kaz].sum(axis=2).mean()
         assert got.loc[("country", "KAZ", "delivered"), column] == pytest.approx(delivered, rel=1e-12)
-        assert got.loc[("country", "KAZ", "deficit"), column] == pytest.approx((1 - delivered / wanted) * 100)
+        assert got.loc[("country", "KAZ", "deficit share"), column] == pytest.approx((1 - delivered / wanted) * 100)
+        assert got.loc[("country", "KAZ", "deficit"), column] == pytest.approx(wanted - delivered)  # (hm³, as runs')
     assert got.loc[("demand", "farm", "mean deficit"), "first"] > got.loc[("demand", "farm", "mean deficit"),
                                                                            "second"]
     assert got.loc[("demand", "farm", "share above threshold"), "units"] == "% of trace-years above 30%"
@@ -529,7 +530,8 @@ def test_two_ensembles_compare_a_countrys_rivers_apart(tmp_path):
         wanted = ds["annual_demand"].mean(("trace", "year")).values
     rows = compare_ensembles(store, store).set_index(["table", "element", "quantity"])["first"]
     assert rows[("country", "KAZ A", "delivered")] == pytest.approx(delivered[0])
-    assert rows[("country", "KAZ A", "deficit")] == pytest.approx((1 - delivered[0] / wanted[0]) * 100)
+    assert rows[("country", "KAZ A", "deficit share")] == pytest.approx((1 - delivered[0] / wanted[0]) * 100)
+    assert rows[("country", "KAZ A", "deficit")] == pytest.approx(wanted[0] - delivered[0])
     assert rows[("country", "KAZ B", "deficit")] == pytest.approx(0, abs=1e-9)
     assert rows[("country", "KAZ", "delivered")] == pytest.approx(delivered[:2].sum())
     assert ("country", "UZB B", "delivered") not in rows.index  # (on one river: its country row says it all)
@@ -539,7 +541,7 @@ def test_two_ensembles_compare_a_countrys_rivers_apart(tmp_path):
     with xr.open_dataset(store) as ds:
         ds.drop_vars("demand_system").to_netcdf(old)
     notes = compare_ensembles(old, store).attrs["notes"]
-    assert any(n.startswith("4 rows of a country per river system (such as 'KAZ A') only one ensemble has: the "
+    assert any(n.startswith("6 rows of a country per river system (such as 'KAZ A') only one ensemble has: the "
                             "other's store was written by a daryo before 2026-12-06's") for n in notes)
     assert not any("elements only one has" in n for n in notes)
     # a country without a code: "—", as a run's comparison and annual_by name it (its rows read " A" before)

@@ -127,8 +127,9 @@ def compare_ensembles(first: str | Path | xr.Dataset, second: str | Path | xr.Da
         each ensemble's (trace, run year) pairs: per ``demand`` the share of trace-years short by more than the first
         run's deficit threshold (``share above threshold``, both taken at that threshold), the ``mean`` and ``p95``
         of the annual deficit fraction (all in %) and the mean water ``delivered`` (hm³/yr); per ``country`` its
-        demands' water delivered and their deficit (% of their demand, the mean yearly terms; a country on several
-        river systems also per system, element ``UZB amu``, from the store's ``demand_system``), and its plants'
+        demands' water ``delivered``, their ``deficit`` (hm³/yr) and its share of their demand (``deficit share``,
+        %, of the mean yearly terms), as :func:`compare_runs` names them (a country on several river systems also
+        per system, element ``UZB amu``, from the store's ``demand_system``), and its plants'
         ``energy`` and ``energy winter`` and the 5th percentile of their winter energy in a trace-year (``energy
         winter, p5``, the firm winter energy); per ``requirement`` the mean water ``met`` (hm³/yr) and the
         share of trace-years ``short`` (%); per river ``system`` the long-term water ``stress`` (SDG 6.4.2, %); per
@@ -328,10 +329,11 @@ def _ensemble_storage_change(ds: xr.Dataset) -> list[tuple[str, str, str, str, f
 
 def _ensemble_country_rows(ds: xr.Dataset, stat: Callable[[str, str], np.ndarray], firm: pd.Series
                            ) -> list[tuple[str, str, str, str, float]]:
-    """Each country's rows of :func:`compare_ensembles`: its demands' mean water delivered and deficit (the share
-    of their mean demand not delivered, %), and per river system where it draws on several (element ``UZB amu``;
-    a store of daryo before 2026-12-06's has no ``demand_system``: none), its plants' mean energy and winter energy,
-    and the 5th percentile of their winter energy in a trace-year (``firm``, by country)."""
+    """Each country's rows of :func:`compare_ensembles`: its demands' mean water delivered, their deficit (their mean
+    demand not delivered, hm³/yr) and its share of that demand (``deficit share``, %), and per river system where it
+    draws on several (element ``UZB amu``; a store of daryo before 2026-12-06's has no ``demand_system``: none), its
+    plants' mean energy and winter energy, and the 5th percentile of their winter energy in a trace-year (``firm``,
+    by country)."""
     country = np.array([c or "—" for c in ds["demand_country"].values.astype(str)])  # (no code: "—", as annual_by)
     system = (ds["demand_system"].values.astype(str) if "demand_system" in ds.coords
               else np.full(len(country), ""))
@@ -344,16 +346,18 @@ def _ensemble_country_rows(ds: xr.Dataset, stat: Callable[[str, str], np.ndarray
     energy = pd.DataFrame({"energy": stat("annual_energy", "mean"),
                            "energy winter": stat("annual_winter_energy", "mean")}
                           ).groupby(ds["hydropower_country"].values.astype(str)).sum()
+    def water(element: str, got: float, want: float) -> list[tuple[str, str, str, str, float]]:
+        # (as compare_runs names them: the deficit in hm³, its share of the demand in %)
+        return [("country", element, "delivered", "hm3 per year", float(got)),
+                ("country", element, "deficit", "hm3 per year", float(max(want - got, 0.0))),
+                ("country", element, "deficit share", "% of demand", float((1 - got / want) * 100 if want > 0 else 0))]
+
     rows = []
     for country in sorted(set(delivered.index) | set(energy.index)):
         if country in delivered.index:
-            short = (1 - delivered[country] / wanted[country]) * 100 if wanted[country] > 0 else 0.0
-            rows += [("country", country, "delivered", "hm3 per year", float(delivered[country])),
-                     ("country", country, "deficit", "% of demand", float(short))]
+            rows += water(country, delivered[country], wanted[country])
             for part, row in by_system[by_system.index.str.startswith(f"{country} ")].iterrows():
-                short = (1 - row["delivered"] / row["wanted"]) * 100 if row["wanted"] > 0 else 0.0
-                rows += [("country", str(part), "delivered", "hm3 per year", float(row["delivered"])),
-                         ("country", str(part), "deficit", "% of demand", float(short))]
+                rows += water(str(part), row["delivered"], row["wanted"])
         if country in energy.index:
             rows += [("country", country, q, "GWh per year", float(energy.loc[country, q]))
                      for q in ("energy", "energy winter")]
