@@ -52,7 +52,9 @@ def test_two_runs_side_by_side_by_hand(tmp_path):
             ("sink", "sea", "inflow"): (0, 24), ("requirement", "keep", "required"): (12, 12),
             ("requirement", "keep", "met"): (0, 12), ("requirement", "keep", "steps short"): (100, 0),
             ("system", "north", "withdrawal"): (120, 96), ("system", "north", "renewable"): (120, 120),
-            ("system", "north", "stress"): (100 * 120 / (120 - 12), 100 * 96 / (120 - 12))}
+            ("system", "north", "stress"): (100 * 120 / (120 - 12), 100 * 96 / (120 - 12)),
+            ("demand", "farm", "delivered"): (72, 48), ("demand", "farm", "deficit"): (24, 0),
+            ("demand", "farm", "deficit share"): (25, 0), ("demand", "town", "delivered"): (48, 48)}
     for key, (a_value, b_value) in want.items():
         row = got.loc[key]
         np.testing.assert_allclose([row["first"], row["second"], row["difference"]],
@@ -60,7 +62,7 @@ def test_two_runs_side_by_side_by_hand(tmp_path):
     assert got.loc[("sink", "sea", "inflow"), "units"] == "hm3 per year"
     assert got.loc[("system", "north", "stress"), "units"] == "%"
     assert got.loc[("requirement", "keep", "steps short"), "units"] == "% of steps"
-    assert list(dict.fromkeys(table["table"])) == ["country", "sink", "requirement", "system"]
+    assert list(dict.fromkeys(table["table"])) == ["country", "demand", "sink", "requirement", "system"]
 
 
 def test_compare_runs_takes_the_results_files_paths(tmp_path):

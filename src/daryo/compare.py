@@ -22,6 +22,7 @@ import xarray as xr
 
 from .compare_notes import ensemble_notes, run_notes
 from .indicators import (
+    annual_by,
     check_dataset,
     country_summary,
     country_system_summary,
@@ -61,10 +62,12 @@ def compare_runs(first: str | Path | xr.Dataset, second: str | Path | xr.Dataset
     -------
     pandas.DataFrame
         A row per indicator and element, with the columns of :data:`COMPARE_COLUMNS`: ``table`` (``country``,
-        ``plant``, ``sink``, ``requirement``, ``system``, ``reservoir``), ``element`` (a country, plant, sink,
-        requirement, river system or reservoir; ``all`` for the systems or the reservoirs together; a country that
-        draws on several river systems also per system, ``UZB amu``: its water ``delivered``, ``deficit`` and
-        ``deficit share`` of its own demand on that system, :func:`daryo.indicators.country_system_summary`),
+        ``demand``, ``plant``, ``sink``, ``requirement``, ``system``, ``reservoir``), ``element`` (a country,
+        demand, plant, sink, requirement, river system or reservoir; ``all`` for the systems or the reservoirs
+        together; a country that draws on several river systems also per system, ``UZB amu``: its water
+        ``delivered``, ``deficit`` and ``deficit share`` of its own demand on that system,
+        :func:`daryo.indicators.country_system_summary`; a demand's water ``delivered``, ``deficit`` and ``deficit
+        share`` too),
         ``quantity``
         (e.g. ``delivered summer``, ``energy winter``, ``inflow``, ``met``, ``steps short``, ``stress``, ``change
         over the run``), ``units``, the two runs' values, and ``difference`` (second − first; of a stress in %,
@@ -432,6 +435,7 @@ def _indicators(ds: xr.Dataset, basins: Mapping[str, Sequence[str]] | None) -> p
             rows.append(("country", str(country), quantity, f"{unit} {per}",
                          float(value) * scale[quantity.split()[-1]]))
     rows += _river_rows(ds, basins, scale["year"], per)
+    rows += _demand_rows(ds, scale["year"], per)
     rows += _plant_rows(ds, scale, per)
     if "sink_inflow" in ds and ds["sink_inflow"].size:
         for sink, value in sink_inflow(ds).items():
@@ -443,6 +447,22 @@ def _indicators(ds: xr.Dataset, basins: Mapping[str, Sequence[str]] | None) -> p
     rows += _stress_rows(ds, basins, scale["year"], per)
     rows += _reservoir_rows(ds)
     return pd.DataFrame(rows, columns=["table", "element", "quantity", "units", "value"])
+
+
+def _demand_rows(ds: xr.Dataset, scale: float, per: str) -> list[tuple[str, str, str, str, float]]:
+    """Each demand's water delivered, its deficit and the deficit's share of its demand (a review: a deal that moves
+    water between a country's oases, or the Tashkent oasis against Khorezm, showed in no row of two runs)."""
+    if "delivery" not in ds or "deficit" not in ds or not ds.sizes.get("demand", 0):
+        return []
+    got = annual_by(ds, "delivery", by="element", season=False)
+    short = annual_by(ds, "deficit", by="element", season=False)
+    rows = []
+    for demand in got.index:
+        g, d = float(got[demand]), float(short[demand])
+        rows += [("demand", str(demand), "delivered", f"hm3 {per}", g * scale),
+                 ("demand", str(demand), "deficit", f"hm3 {per}", d * scale),
+                 ("demand", str(demand), "deficit share", "% of demand", 100 * d / (g + d) if g + d > 0 else 0.0)]
+    return rows
 
 
 def _plant_rows(ds: xr.Dataset, scale: Mapping[str, float], per: str) -> list[tuple[str, str, str, str, float]]:
