@@ -351,6 +351,13 @@ def test_two_ensembles_side_by_side(tmp_path, capsys):
         assert got.loc[("country", "KAZ", "delivered"), column] == pytest.approx(delivered, rel=1e-12)
         assert got.loc[("country", "KAZ", "deficit share"), column] == pytest.approx((1 - delivered / wanted) * 100)
         assert got.loc[("country", "KAZ", "deficit"), column] == pytest.approx(wanted - delivered)  # (hm³, as runs')
+        with xr.open_dataset(store, engine="zarr" if store.suffix == ".zarr" else None) as ds:  # water by season
+            winter = ds["annual_winter_delivery"].values[:, :, kaz].sum(axis=2).mean()
+            farm = ds["annual_winter_delivery"].sel(demand="farm").values.mean()
+        assert 0 < winter < delivered
+        assert got.loc[("country", "KAZ", "delivered winter"), column] == pytest.approx(winter, rel=1e-12)
+        assert got.loc[("country", "KAZ", "delivered summer"), column] == pytest.approx(delivered - winter, rel=1e-9)
+        assert got.loc[("demand", "farm", "delivered winter"), column] == pytest.approx(farm, rel=1e-6)
     assert got.loc[("demand", "farm", "mean deficit"), "first"] > got.loc[("demand", "farm", "mean deficit"),
                                                                            "second"]
     assert got.loc[("demand", "farm", "share above threshold"), "units"] == "% of trace-years above 30%"
@@ -546,6 +553,15 @@ def test_two_ensembles_compare_a_countrys_rivers_apart(tmp_path):
     assert any(n.startswith("6 rows of a country per river system (such as 'KAZ A') only one ensemble has: the "
                             "other's store was written by a daryo before 2026-12-06's") for n in notes)
     assert not any("elements only one has" in n for n in notes)
+    # one without the water by season: its rows one-sided, and the note says why (not the reservoirs' reasons)
+    seasonless = tmp_path / "seasonless.nc"
+    with xr.open_dataset(store) as ds:
+        ds.drop_vars(["annual_winter_delivery", "summary_annual_winter_delivery"]).to_netcdf(seasonless)
+    table = compare_ensembles(seasonless, store)
+    assert table.loc[table["quantity"] == "delivered summer", "first"].isna().all()
+    assert "'delivered summer'; 'delivered winter': of one ensemble only: the other's store was written by an " \
+           "earlier daryo, which kept no water delivered by season (annual_winter_delivery)" in table.attrs["notes"]
+    assert not any("min_volume" in n for n in table.attrs["notes"])
     # a country without a code: "—", as a run's comparison and annual_by name it (its rows read " A" before)
     unnamed = tmp_path / "unnamed.nc"
     run_ensemble(two_rivers_two_countries(kaz=""), EnsembleOptions(traces=3, years=2, seed=1), unnamed)

@@ -129,10 +129,12 @@ def compare_ensembles(first: str | Path | xr.Dataset, second: str | Path | xr.Da
         A row per indicator and element, with the columns of :data:`COMPARE_COLUMNS`, the statistics taken over
         each ensemble's (trace, run year) pairs: per ``demand`` the share of trace-years short by more than the first
         run's deficit threshold (``share above threshold``, both taken at that threshold), the ``mean`` and ``p95``
-        of the annual deficit fraction (all in %) and the mean water ``delivered`` (hm³/yr); per ``country`` its
-        demands' water ``delivered``, their ``deficit`` (hm³/yr) and its share of their demand (``deficit share``,
-        %, of the mean yearly terms), as :func:`compare_runs` names them (a country on several river systems also
-        per system, element ``UZB amu``, from the store's ``demand_system``), and its plants'
+        of the annual deficit fraction (all in %), the mean water ``delivered`` (hm³/yr), and in winter and in
+        summer (``delivered winter``, ``delivered summer``; none for a store of daryo before 2026-12-06's); per
+        ``country`` its demands' water ``delivered``, their ``deficit`` (hm³/yr) and its share of their demand
+        (``deficit share``, %, of the mean yearly terms), as :func:`compare_runs` names them, and their water
+        delivered in winter and in summer (a country on several river systems also per system, element ``UZB
+        amu``, from the store's ``demand_system``), and its plants'
         ``energy`` and ``energy winter`` and the 5th percentile of their winter energy in a trace-year (``energy
         winter, p5``, the firm winter energy); per ``requirement`` the mean water ``met`` (hm³/yr) and the
         share of trace-years ``short`` (%); per river ``system`` the long-term water ``stress`` (SDG 6.4.2, %); per
@@ -293,6 +295,10 @@ def _ensemble_indicators(ds: xr.Dataset, threshold: float, year: int | None = No
     add("demand", "demand", "mean deficit", "% of demand", stat("annual_deficit_fraction", "mean") * 100)
     add("demand", "demand", "p95 deficit", "% of demand", stat("annual_deficit_fraction", "p95") * 100)
     add("demand", "demand", "delivered", "hm3 per year", stat("annual_delivery", "mean"))
+    if "annual_winter_delivery" in ds:
+        winter = stat("annual_winter_delivery", "mean")
+        add("demand", "demand", "delivered winter", "hm3 per year", winter)
+        add("demand", "demand", "delivered summer", "hm3 per year", stat("annual_delivery", "mean") - winter)
     add("reservoir", "reservoir", "lowest storage, mean", "hm3", stat("annual_min_storage", "mean"))
     add("reservoir", "reservoir", "lowest storage, p5", "hm3", stat("annual_min_storage", "p5"))
     rows += [("reservoir", str(name), "at dead storage", "% of trace-years", float(share) * 100)
@@ -333,7 +339,8 @@ def _ensemble_storage_change(ds: xr.Dataset) -> list[tuple[str, str, str, str, f
 def _ensemble_country_rows(ds: xr.Dataset, stat: Callable[[str, str], np.ndarray], firm: pd.Series
                            ) -> list[tuple[str, str, str, str, float]]:
     """Each country's rows of :func:`compare_ensembles`: its demands' mean water delivered, their deficit (their mean
-    demand not delivered, hm³/yr) and its share of that demand (``deficit share``, %), and per river system where it
+    demand not delivered, hm³/yr) and its share of that demand (``deficit share``, %), their water delivered in
+    winter and in summer (none for a store of daryo before 2026-12-06's), and per river system where it
     draws on several (element ``UZB amu``; a store of daryo before 2026-12-06's has no ``demand_system``: none), its
     plants' mean energy and winter energy, and the 5th percentile of their winter energy in a trace-year (``firm``,
     by country)."""
@@ -344,6 +351,9 @@ def _ensemble_country_rows(ds: xr.Dataset, stat: Callable[[str, str], np.ndarray
     split = [f"{c} {s}" if places[c] > 1 else c for c, s in zip(country, system, strict=True)]
     delivered = pd.Series(stat("annual_delivery", "mean")).groupby(country).sum()
     wanted = pd.Series(stat("annual_demand", "mean")).groupby(country).sum()
+    seasons = "annual_winter_delivery" in ds  # (a store of daryo before 2026-12-06's keeps no winter water)
+    winter = pd.Series(stat("annual_winter_delivery", "mean") if seasons else np.zeros(len(country))
+                       ).groupby(country).sum()
     by_system = pd.DataFrame({"delivered": stat("annual_delivery", "mean"), "wanted": stat("annual_demand", "mean")}
                              ).groupby(split).sum()
     energy = pd.DataFrame({"energy": stat("annual_energy", "mean"),
@@ -359,6 +369,10 @@ def _ensemble_country_rows(ds: xr.Dataset, stat: Callable[[str, str], np.ndarray
     for country in sorted(set(delivered.index) | set(energy.index)):
         if country in delivered.index:
             rows += water(country, delivered[country], wanted[country])
+            if seasons:  # (the deal of winter power against summer water: its water by season, as for two runs)
+                rows += [("country", country, "delivered winter", "hm3 per year", float(winter[country])),
+                         ("country", country, "delivered summer", "hm3 per year",
+                          float(delivered[country] - winter[country]))]
             for part, row in by_system[by_system.index.str.startswith(f"{country} ")].iterrows():
                 rows += water(str(part), row["delivered"], row["wanted"])
         if country in energy.index:

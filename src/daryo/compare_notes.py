@@ -113,11 +113,16 @@ def _one_sided_rows(table: pd.DataFrame) -> list[str]:
     if (~shared).any():  # (rogun-absent's reservoir, say)
         notes.append(f"{_rows(int((~shared).sum()))} only one ensemble has: elements only one has, such as a node an "
                      "overlay adds or removes")
-    if shared.any():
-        quantities = "; ".join(repr(q) for q in sorted(set(alone["quantity"].to_numpy()[shared])))
+    found = set(alone["quantity"].to_numpy()[shared])
+    seasonal = found & {"delivered winter", "delivered summer"}
+    if found - seasonal:
+        quantities = "; ".join(repr(q) for q in sorted(found - seasonal))
         notes.append(f"{quantities}: of one ensemble only, for elements both have: the other's store keeps no storage "
                      "series (--series none) or was written by a daryo before 2026-12-06's, which kept no reservoir "
                      "volumes at the start nor min_volume")
+    if seasonal:
+        notes.append(f"{'; '.join(repr(q) for q in sorted(seasonal))}: of one ensemble only: the other's store was "
+                     "written by an earlier daryo, which kept no water delivered by season (annual_winter_delivery)")
     return notes
 
 

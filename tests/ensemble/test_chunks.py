@@ -47,6 +47,8 @@ def test_the_fast_path_records_the_plain_paths_series_and_energy(tmp_path):
             winter = months.isel(time=slice(0, 6))  # (October to March)
             assert set(winter.season.values) == {"winter"}
             np.testing.assert_allclose(months.annual_winter_energy, winter.energy.sum("time"), rtol=1e-5)
+            np.testing.assert_allclose(months.annual_winter_delivery, winter.delivery.sum("time"), rtol=1e-5)
+            assert (months.annual_delivery > months.annual_winter_delivery + 1).all()  # (a summer's water too)
             np.testing.assert_allclose(months.annual_min_storage, months.storage.min("time"), rtol=1e-6)
         # (the dam's storage changes within the year, so its lowest value is not its mean)
         assert (a.storage.max("time") - a.storage.min("time")).min() > 1

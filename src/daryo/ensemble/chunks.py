@@ -27,7 +27,7 @@ from .traces import TraceSource, run_years
 ANNUAL_INDICATORS = {
     "annual_delivery": "demand", "annual_demand": "demand", "annual_deficit_fraction": "demand",
     "annual_min_storage": "reservoir", "annual_sink_inflow": "sink", "annual_energy": "hydropower",
-    "annual_winter_energy": "hydropower",
+    "annual_winter_energy": "hydropower", "annual_winter_delivery": "demand",
     "annual_inflow": "inflow", "annual_withdrawal": "system", "annual_renewable_water": "system",
     "annual_environmental_flow": "system", "annual_water_stress": "system",
     "annual_required": "requirement", "annual_requirement_met": "requirement",
@@ -312,12 +312,13 @@ class _ChunkRecorder:
     """
 
     _SUMMED = ("demanded", "delivery", "deficit", "sink_inflow", "energy", "inflow", "withdrawn", "returned",
-               "environmental", "winter_energy", "required", "requirement_met")
+               "environmental", "winter_energy", "winter_delivery", "required", "requirement_met")
 
     def __init__(self, axis: TimeAxis, n_scenarios: int, sizes: Mapping[str, int], dtype: np.dtype | type,
                  accounts: StressAccounts, series: tuple[str, ...] = tuple(SERIES)):
         size = {**sizes, "demanded": sizes["delivery"], "deficit": sizes["delivery"], "returned": sizes["delivery"],
                 "environmental": len(accounts.systems), "winter_energy": sizes["energy"],
+                "winter_delivery": sizes["delivery"],
                 "turbine_flow": sizes["energy"], "requirement_met": sizes["required"]}
         self.accounts = accounts
         self.winter = np.asarray(axis.season) == "winter"
@@ -333,7 +334,9 @@ class _ChunkRecorder:
         y = self.year[t]
         for name, stored in self.series.items():
             stored[:, t] = values[name]
-        values = {**values, "winter_energy": values["energy"] if self.winter[t] else np.zeros_like(values["energy"])}
+        winter = self.winter[t]  # (the winter's sums: a summer's is the year's less the winter's)
+        values = {**values, "winter_energy": values["energy"] if winter else np.zeros_like(values["energy"]),
+                  "winter_delivery": values["delivery"] if winter else np.zeros_like(values["delivery"])}
         for name in self._SUMMED:
             self._sum[name][:, y] += values[name]
         np.minimum(self._min_storage[:, y], values["storage"], out=self._min_storage[:, y])
@@ -349,6 +352,7 @@ class _ChunkRecorder:
                 "annual_deficit_fraction": _short_fraction(self._sum["deficit"], wanted),
                 "annual_min_storage": self._min_storage, "annual_sink_inflow": self._sum["sink_inflow"],
                 "annual_energy": self._sum["energy"], "annual_winter_energy": self._sum["winter_energy"],
+                "annual_winter_delivery": self._sum["winter_delivery"],
                 "annual_inflow": self._sum["inflow"],
                 "annual_withdrawal": withdrawal, "annual_renewable_water": renewable,
                 "annual_environmental_flow": environmental,

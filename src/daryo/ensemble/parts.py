@@ -25,8 +25,9 @@ from .chunks import ANNUAL_INDICATORS, threshold_of
 # monthly series stored (series), which may be fewer or more than the default ones, and the environmental flows count
 # what the rivers lose on the way (so parts of format 6 would mix two accounts); 8, parts hold each flow
 # requirement's yearly water required and met (annual_required, annual_requirement_met,
-# annual_requirement_shortfall_fraction); 9, each trace's digest of its inflows (trace_digest).
-_FORMAT = 9
+# annual_requirement_shortfall_fraction); 9, each trace's digest of its inflows (trace_digest); 10, each demand's
+# winter delivery (annual_winter_delivery).
+_FORMAT = 10
 
 
 def parts_folder(output: str | Path) -> Path:

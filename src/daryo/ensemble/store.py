@@ -368,6 +368,7 @@ _UNITS = {"delivery": "hm3 per step", "deficit": "hm3 per step", "sink_inflow": 
           "turbine_flow": "hm3 per step", "demanded": "hm3 per step",
           "annual_delivery": "hm3 per year", "annual_demand": "hm3 per year", "annual_sink_inflow": "hm3 per year",
           "annual_energy": "GWh per year", "annual_winter_energy": "GWh per year", "annual_deficit_fraction": "1",
+          "annual_winter_delivery": "hm3 per year",
           "annual_inflow": "hm3 per year",
           "annual_withdrawal": "hm3 per year", "annual_renewable_water": "hm3 per year",
           "annual_environmental_flow": "hm3 per year", "annual_water_stress": "%",
@@ -395,6 +396,8 @@ _DESCRIPTIONS = {
     "annual_sink_inflow": "Water received by each sink in each run year",
     "annual_energy": "Hydropower energy in each run year",
     "annual_winter_energy": "Hydropower energy of the winter months (October-March) in each run year",
+    "annual_winter_delivery": "Water delivered in the winter months (October-March) of each run year; the summer's "
+                              "(April-September) is annual_delivery less it",
     "annual_inflow": "Water supplied by each inflow node in each run year: the trace's hydrology (for an inflow "
                      "node without an inflow series, what the allocation took between its min_flow and max_flow)",
     "annual_withdrawal": "Water taken out of each river system's rivers in each run year, SDG 6.4.2's withdrawal "
