@@ -152,13 +152,13 @@ def test_inflow_changes_to_traces_leave_the_inflows_they_do_not_hold(tmp_path):
 
 
 def test_an_overflowing_inflow_change_is_one_problem_without_warnings(tmp_path):
-    """Two factors of 1e300 make the inflow infinite: the loader's problem, without NumPy's overflow
-    warning printed before it."""
+    """A factor of 10 on an inflow of 1e308 hm³ makes it infinite: the loader's problem, without NumPy's overflow
+    warning printed before it (two factors of 1e300 did, before factors above 10 were refused)."""
     import warnings
 
     overlay = tmp_path / "huge.yaml"
-    overlay.write_text("title: huge\nchanges:\n  - scale_inflows: {nodes: [src], factor: 1.0e+300}\n"
-                       "  - scale_inflows: {nodes: [src], factor: 1.0e+300}\n")
+    overlay.write_text("title: huge\nchanges:\n  - set: {src: {inflow: {monthly: [1.0e+308, 1, 1, 1, 1, 1, 1, 1, 1, "
+                       "1, 1, 1], unit: hm3}}}\n  - scale_inflows: {nodes: [src], factor: 10}\n")
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         with pytest.raises(ModelError, match="non-finite numbers"):

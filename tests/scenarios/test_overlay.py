@@ -157,6 +157,10 @@ def test_a_factor_above_ten_is_refused_as_a_percentage_without_its_sign(tmp_path
         ("changes[2].scale_inflows.months", "a factor of 90 multiplies by 90: for 90 % write '90 %'; factors above 10 "
                                             "are refused as percentages without their sign (scale in two changes for "
                                             "more)")]
+    overlay.write_text("title: pf\nchanges:\n  - scale_demands: {factor: 1.0e+300}\n")  # (no percentage)
+    with pytest.raises(ModelError, match=re.escape("changes[0].scale_demands.factor: a factor of 1e+300 is far beyond "
+                                                   "any change of a river or a demand: give one of at most 10")):
+        load_overlay(str(overlay))
     overlay.write_text("title: pf\nchanges:\n  - scale_inflows: {factor: 85 %, years: [1]}\n")
     assert load_overlay(str(overlay)).changes == ({"scale_inflows": {"factor": 0.85, "years": [1]}},)
 

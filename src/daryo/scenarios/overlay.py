@@ -438,7 +438,10 @@ _MAX_FACTOR = 10
 
 
 def _percent_hint(factor: float) -> str:
-    """The message for a factor above :data:`_MAX_FACTOR`."""
+    """The message for a factor above :data:`_MAX_FACTOR`: a percentage without its sign, up to 1000."""
+    if factor > 1000:
+        return (f"a factor of {factor:g} is far beyond any change of a river or a demand: give one of at most "
+                f"{_MAX_FACTOR}")
     return (f"a factor of {factor:g} multiplies by {factor:g}: for {factor:g} % write '{factor:g} %'; factors above "
             f"{_MAX_FACTOR} are refused as percentages without their sign (scale in two changes for more)")
 
