@@ -83,6 +83,10 @@ def test_compare_runs_takes_the_results_files_paths(tmp_path):
     xr.Dataset({"x": (("trace", "time"), [[1.0]])}, coords={"time": pd.to_datetime(["2000-10-01"])}).to_netcdf(store)
     with pytest.raises(ValueError, match="store.nc: an ensemble's store, not a run's results"):
         compare_runs(first, store)
+    (tmp_path / "store.zarr").mkdir()  # (a diff review: "not a file")
+    with pytest.raises(ValueError, match="store.zarr is an ensemble's store, not a run's results: compare two "
+                                         "ensembles with compare_ensembles"):
+        compare_runs(first, tmp_path / "store.zarr")
 
 
 def test_an_element_only_one_run_has_is_compared_with_nothing(tmp_path):
@@ -453,7 +457,8 @@ def test_two_model_files_of_the_same_inflows_share_their_traces(tmp_path, capsys
             "trace): their differences are of the two model files and their overlays, trace-year by trace-year") in out
     assert any(line.startswith("paired by trace-year (the same traces)") for line in out)
     assert out[0].startswith("second − first: ensemble statistics over each run's trace-years (hm³/yr for water, "
-                             "hm³ for storage, GWh/yr for energy; deficits in % of demand;")
+                             "hm³ for storage, GWh/yr for energy; a country's deficit in hm³/yr and its deficit "
+                             "share in % of demand, a demand's mean and p95 deficit in % of demand;")
     assert main(["compare", str(stores["base"]), str(stores["shuffled"])]) == 0
     assert ("note: the ensembles have other traces (the same seed, traces and years, drawn from other inflows, or "
             "from stores of a daryo before 2026-12-06's, which keep no digest of their traces): their differences "

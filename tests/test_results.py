@@ -924,3 +924,17 @@ def test_advice_notes_a_run_started_after_the_models_start_at_the_models_volumes
                            "(big_dam) start at the model's initial volumes")
     assert advice(daryo.run(model, daryo.RunOptions(years=1, scenarios=1)).dataset, model) == []
     assert advice(late) == []  # (without the model: its start is not known)
+
+
+def test_the_late_start_note_reads_the_runs_own_start_and_the_volumes_set(tmp_path):
+    """A diff review: results cut to later steps (``ds.isel(time=...)``) were told they started late at the model's
+    volumes, and a reservoir whose volume an overlay set was still told to be set."""
+    model = daryo.load(daryo.demo_model_path())
+    whole = daryo.run(model, daryo.RunOptions(years=2, scenarios=1)).dataset
+    assert whole.attrs["run_start"] == "2000-10-01"
+    assert advice(whole.isel(time=slice(12, None)), model) == []  # (the run itself started at the model's start)
+    today = tmp_path / "today.yaml"
+    today.write_text("title: today\nchanges:\n  - set: {big_dam: {initial_volume: 8 km3}}\n")
+    set_model = daryo.load(daryo.demo_model_path(), scenarios=[str(today)])
+    late = daryo.run(set_model, daryo.RunOptions(start="2003-04", years=1, scenarios=1)).dataset
+    assert late.attrs["run_start"] == "2003-04-01" and advice(late, set_model) == []

@@ -402,6 +402,9 @@ def _run_read(results: object) -> object:
     from .results import is_netcdf
 
     path = user_path(results, "compare_runs", "a run's results")
+    if path.is_dir() and path.suffix.lower() == ".zarr":
+        raise ValueError(f"compare_runs: {results} is an ensemble's store, not a run's results: compare two "
+                         "ensembles with compare_ensembles")
     if not path.is_file():
         raise FileNotFoundError(f"compare_runs: {results}: " + ("no such file" if not path.exists() else
                                                                 "not a file: give the results of daryo run -o FILE.nc"))

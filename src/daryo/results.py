@@ -105,12 +105,16 @@ def advice(ds: xr.Dataset, model: Model | None = None) -> list[str]:
 
 
 def _late_start(ds: xr.Dataset, model: Model) -> str:
-    """The note on a run that starts after its model's start (``RunOptions(start=)``) with reservoirs: they start
-    at the model's initial volumes, which are of the model's start ("" if not so)."""
-    if "time" not in ds.coords or not ds.sizes.get("time"):
+    """The note on a run that starts after its model's start (``RunOptions(start=)``; the results' ``run_start``)
+    with reservoirs no overlay gave an initial volume: they start at the model's, which are of the model's start
+    ("" if not so)."""
+    try:
+        first = pd.Timestamp(str(ds.attrs["run_start"]))
+    except (KeyError, ValueError):  # (results of a daryo before 2026-12-06's)
         return ""
-    first, own = pd.Timestamp(ds["time"].values[0]), model.time.start
-    kept = [n.id for n in model.nodes if n.type == "reservoir"]
+    own = model.time.start
+    kept = [n.id for n in model.nodes if n.type == "reservoir"
+            and not {f"nodes[{n.id}].initial_volume", f"nodes[{n.id}]"} & set(model.origins)]
     if first <= own or not kept:
         return ""
     return (f"the run starts in {first:%Y-%m}, after the model's start ({own:%Y-%m}), and its reservoirs "
@@ -479,6 +483,7 @@ def build_dataset(net: CompiledNetwork, out: SimulationOutput) -> xr.Dataset:
     ds = xr.Dataset(variables, coords=_coordinates(coords))
     ds.attrs.update({"title": f"{_TITLE}: {net.model.name}", "model": net.model.name,
                      "allocation": net.mode, "time_step": step_label(axis.step_days),
+                     "run_start": f"{axis.start:%Y-%m-%d}",  # (a selection of later steps keeps it: results.advice)
                      "hydrological_year": "October-September, labelled by the year it ends in",
                      **provenance(net.model), "network_sha256": network_digest(net), **caveats(net.model)})
     return ds

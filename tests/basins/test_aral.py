@@ -427,6 +427,17 @@ def test_model_card_component_tables_list_every_node():
         "docs/aral-basin.md is out of date: python -m daryo.basins.aral.validation card docs/aral-basin.md")
 
 
+def test_model_card_comparison_with_published_figures_is_the_models():
+    """The card's §9 table (model against published figures) is the baseline's, as generated (a diff review: only
+    the component tables were held to the model; a changed figure would have left the card's)."""
+    from daryo.basins.aral.validation import comparison_table, to_markdown
+
+    card = (Path(__file__).parents[2] / "docs" / "aral-basin.md").read_text(encoding="utf-8")
+    block = card.split("<!-- BEGIN GENERATED: python -m daryo.basins.aral.validation -->")[1]
+    assert block.split("<!-- END GENERATED -->")[0].strip() == to_markdown(comparison_table(30)).strip(), (
+        "docs/aral-basin.md is out of date: python -m daryo.basins.aral.validation card docs/aral-basin.md")
+
+
 @pytest.mark.parametrize("kwargs, message", [
     ({"hydrology": "stochastic", "traces": 0}, "traces=0, years=30: both must be at least 1"),
     ({"hydrology": "stochastic", "traces": -3}, "traces=-3, years=30: both must be at least 1"),
@@ -573,4 +584,10 @@ def test_a_run_started_in_another_month_than_october_is_told_its_volumes_are_of_
     today = tmp_path / "today.yaml"
     today.write_text("title: today\nchanges:\n  - set: {nurek: {initial_volume: 6.5 km3}}\n")
     (april,) = note(load_aral_model(scenarios=[str(today)], start="2026-04", years=1))
-    assert "nurek 10.3" not in april and "toktogul 13.0 km3" in april  # (the volumes set are the user's)
+    assert "nurek" not in april and "toktogul 13.0 km3" in april  # (the volumes set are the user's)
+    assert april.endswith("(changes: [set: {toktogul: {initial_volume: ...}}]).")  # (not the reservoir set)
+    # a diff review: a reservoir the user's overlay adds is the user's, a library overlay's volume the model's
+    today.write_text("title: today\nchanges:\n  - add_nodes: [{id: mine, type: reservoir, max_volume: 1 km3, "
+                     "initial_volume: 0.7 km3}]\n  - add_edges: [[amu_lower, mine]]\n")
+    (april,) = note(load_aral_model(scenarios=["rogun-full", str(today)], start="2026-04", years=1))
+    assert "mine" not in april and "rogun 9.0 km3" in april

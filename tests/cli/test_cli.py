@@ -1127,10 +1127,9 @@ def test_the_embedded_model_runs_thirty_years_of_one_norm_trace_by_default(monke
 
     monkeypatch.setattr(daryo.basins.aral, "load_aral_model", fake)
     assert main(["run"]) == 0
-    assert asked == [{"scenarios": [], "hydrology": "norm", "traces": 1, "years": 30, "seed": 0, "start": "2000-10"}]
+    assert asked == [{"scenarios": [], "hydrology": "norm", "traces": 1, "years": 30, "seed": 0}]
     assert main(["run", "--years", "2", "--hydrology", "stochastic", "--seed", "7"]) == 0
-    assert asked[1] == {"scenarios": [], "hydrology": "stochastic", "traces": 1, "years": 2, "seed": 7,
-                        "start": "2000-10"}
+    assert asked[1] == {"scenarios": [], "hydrology": "stochastic", "traces": 1, "years": 2, "seed": 7}
 
 
 def test_a_run_whose_results_cannot_fit_in_memory_is_refused_before_any_work(monkeypatch, capsys):

@@ -161,6 +161,10 @@ def test_a_factor_above_ten_is_refused_as_a_percentage_without_its_sign(tmp_path
     with pytest.raises(ModelError, match=re.escape("changes[0].scale_demands.factor: a factor of 1e+300 is far beyond "
                                                    "any change of a river or a demand: give one of at most 10")):
         load_overlay(str(overlay))
+    overlay.write_text("title: pf\nchanges:\n  - scale_demands: {factor: 1500 %}\n")  # (a diff review: 'for 15 %')
+    with pytest.raises(ModelError, match=re.escape("changes[0].scale_demands.factor: 1500 % is a factor of 15, above "
+                                                   "10: give at most 1000 %")):
+        load_overlay(str(overlay))
     overlay.write_text("title: pf\nchanges:\n  - scale_inflows: {factor: 85 %, years: [1]}\n")
     assert load_overlay(str(overlay)).changes == ({"scale_inflows": {"factor": 0.85, "years": [1]}},)
 
@@ -326,3 +330,21 @@ def test_an_overlays_caveats_are_the_same_whatever_path_names_it(tmp_path, monke
     assert near == far and near[-1] == f"{deal.resolve()}: Kyrgyzstan's winter energy is not compensated."
     (own,) = [c for c in daryo.load(scenarios=["rogun-full"]).metadata["caveats"] if "rogun-full" in c]
     assert own.startswith("rogun-full: ")  # (a library overlay by its name)
+
+
+def test_an_overlays_line_is_found_for_ids_with_dots_digits_or_symbols(tmp_path):
+    """A diff review: an id '²' (a digit to str.isdigit, not to int) crashed the line's search, which replaced the
+    problem with a traceback; an id with a dot, or of digits, or a key that is not text, got the wrong line."""
+    overlay = tmp_path / "ids.yaml"
+    overlay.write_text("title: t\nchanges:\n"
+                       "  - remove_nodes: [city, '²']\n"  # line 3
+                       "  - set:\n      town.2: {demand: 3}\n"  # line 5
+                       "  - add_nodes:\n      - {id: c1, type: junction}\n      - {id: '0', type: demand, demand: -1}\n"
+                       "  - set:\n      1: {demand: 3}\n")  # line 10
+    with pytest.raises(ModelError) as err:
+        daryo.load(demo_model_path(), scenarios=[str(overlay)])
+    lines = {p.place.split(" (line")[0]: p.place for p in err.value.problems}
+    assert lines["changes[0].remove_nodes.²"].endswith("(line 3)")
+    assert lines["changes[1].set.town.2"].endswith("(line 5)")
+    assert lines["changes[2].add_nodes[0].demand"].endswith("(line 8)")  # (the item of id '0', not item 0)
+    assert lines["changes[3].set.1"].endswith("(line 10)")

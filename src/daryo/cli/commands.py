@@ -59,11 +59,11 @@ def _load_for_run(args: argparse.Namespace) -> Model:
     if traces < 1:
         raise _UsageError("--scenarios must be at least 1")
     try:
-        start = "2000-10" if args.start is None else args.start
+        start = {} if args.start is None else {"start": args.start}  # (load_aral_model's default: 2000-10)
         if traces > 1:  # results that cannot fit in memory are refused before the traces are made
-            _check_memory_for(load_aral_model(scenarios=args.scenario, years=args.years or 30, start=start), traces)
+            _check_memory_for(load_aral_model(scenarios=args.scenario, years=args.years or 30, **start), traces)
         return load_aral_model(scenarios=args.scenario, hydrology=hydrology, traces=traces,
-                               years=args.years or 30, seed=args.seed or 0, start=start)
+                               years=args.years or 30, seed=args.seed or 0, **start)
     except ModelError:
         raise
     except ValueError as exc:

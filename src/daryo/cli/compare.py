@@ -144,7 +144,8 @@ def _print_ensemble_comparison(args: argparse.Namespace, csv: Path | None, table
         atomic_write(csv, lambda f: f.write(named.to_csv(index=False).encode()))
     over = pairs_of(args.year)
     print(f"second − first: ensemble statistics over each run's {over} (hm³/yr for water, hm³ for storage, "
-          "GWh/yr for energy; deficits in % of demand; shares and water stress in %; the differences of "
+          "GWh/yr for energy; a country's deficit in hm³/yr and its deficit share in % of demand, a demand's mean "
+          "and p95 deficit in % of demand; shares and water stress in %; the differences of "
           "percentages in percentage points):")
     for k, which in enumerate(("first", "second")):
         print(f"  {which + ':':<8}{names[k]} ({about[k]}; deficit threshold {_percent(runs[k]['threshold'])})")

@@ -217,10 +217,11 @@ def load_overlay(name: str, library: str | Path | None = None) -> Overlay:
             problems.append(Problem(str(path), f"changes[{i}]", f"{what}each change is a mapping with one key out "
                                     f"of: {', '.join(_OPS)}"))
             continue
-        op, arg = next(iter(ch.items()))
-        arg = _percents_as_factors(op, arg)
+        op, written = next(iter(ch.items()))
+        arg = _percents_as_factors(op, written)
         changes[i] = {op: arg}
         problems += _check_change(op, arg, str(path), f"changes[{i}].{op}")
+        problems += _large_factors(op, written, arg, str(path), f"changes[{i}].{op}")
     if problems:
         raise ModelError(problems, subject=ASKED_FOR)
     in_library = path.parent == (library_dir() if library is None else Path(library))
@@ -372,8 +373,6 @@ def _check_options(op: str, arg: Any, file: str, place: str) -> list[Problem]:
             out.append(Problem(file, place, "give nodes or basin, not both"))
     if "factor" in arg and not _is_factor(arg["factor"]):
         bad("factor", "give a number of 0 or more (or a percentage: 90 %)")
-    elif _is_factor(arg.get("factor")) and arg["factor"] > _MAX_FACTOR:
-        out.append(Problem(file, f"{place}.factor", _percent_hint(arg["factor"])))
     if op == "scale_inflows":
         if arg.get("factor") is None and arg.get("months") is None:  # (months: null changed nothing too)
             out.append(Problem(file, place, "give the factor or 12 monthly factors (months), or both"))
@@ -381,8 +380,6 @@ def _check_options(op: str, arg: Any, file: str, place: str) -> list[Problem]:
         if months is not None and not (isinstance(months, list) and len(months) == 12
                                        and all(_is_factor(f) for f in months)):
             bad("months", "give 12 factors of 0 or more, January first")
-        elif months is not None and max(months) > _MAX_FACTOR:
-            out.append(Problem(file, f"{place}.months", _percent_hint(max(months))))
         years = arg.get("years")
         if years is not None and not (isinstance(years, list) and years and all(_is_count(y) for y in years)):
             bad("years", "give a list of the run's hydrological years to change, 1 for the first")
@@ -437,8 +434,26 @@ def _factor_of(value: Any) -> Any:
 _MAX_FACTOR = 10
 
 
-def _percent_hint(factor: float) -> str:
-    """The message for a factor above :data:`_MAX_FACTOR`: a percentage without its sign, up to 1000."""
+def _large_factors(op: str, written: Any, arg: Any, file: str, place: str) -> list[Problem]:
+    """The factors of a ``scale_demands`` or ``scale_inflows`` change (``arg``, its percentages read as factors;
+    ``written``, as the file gives them) above :data:`_MAX_FACTOR`, each a problem."""
+    if op not in ("scale_demands", "scale_inflows") or not isinstance(arg, Mapping):
+        return []
+    out = []
+    if _is_factor(arg.get("factor")) and arg["factor"] > _MAX_FACTOR:
+        out.append(Problem(file, f"{place}.factor", _percent_hint(arg["factor"], written["factor"])))
+    months = arg.get("months")
+    if isinstance(months, list) and all(_is_factor(f) for f in months) and months and max(months) > _MAX_FACTOR:
+        at = months.index(max(months))
+        out.append(Problem(file, f"{place}.months", _percent_hint(months[at], written["months"][at])))
+    return out
+
+
+def _percent_hint(factor: float, written: Any) -> str:
+    """The message for a factor above :data:`_MAX_FACTOR` (``written``: as the file gives it): a percentage without
+    its sign, up to 1000."""
+    if isinstance(written, str):  # (a percentage: 1500 %)
+        return f"{written.strip()} is a factor of {factor:g}, above {_MAX_FACTOR}: give at most {_MAX_FACTOR * 100} %"
     if factor > 1000:
         return (f"a factor of {factor:g} is far beyond any change of a river or a demand: give one of at most "
                 f"{_MAX_FACTOR}")
@@ -471,7 +486,10 @@ def with_overlay_lines(exc: ModelError) -> ModelError:
     docs: dict[str, Any] = {}
     out, changed = [], False
     for p in exc.problems:
-        line = _overlay_line(p, docs)
+        try:
+            line = _overlay_line(p, docs)
+        except Exception:  # noqa: BLE001 (a line is a help: never in the way of the problem it is for)
+            line = None
         if line is not None:
             p = Problem(p.file, f"{p.place} (line {line})", p.message, p.code)
             changed = True
@@ -500,24 +518,28 @@ def _overlay_line(problem: Problem, docs: dict[str, Any]) -> int | None:
 
 def _line_of(doc: Any, parts: list[str]) -> int | None:
     """The line of the place ``parts`` (``changes``, ``2``, ``set``, ``farm``) in a document read with its lines:
-    of the deepest key or item of it found (a key's own line; an item of a list by its index, or by its value, id
-    or ends, ``a->b``)."""
-    line, here = None, doc
-    for key in parts:
+    of the deepest key or item of it found (a key's own line, also of a key with dots, ``town.2``, or not text, ``1``;
+    an item of a list by its value, id or ends, ``a->b``, else by its index)."""
+    line, here, k = None, doc, 0
+    while k < len(parts):
         if isinstance(here, Mapping):
-            if key not in here:
+            keys = {str(key): key for key in here}
+            ends = [j for j in range(k + 1, len(parts) + 1) if ".".join(parts[k:j]) in keys]
+            if not ends:
                 break
-            line = getattr(here, "key_lines", {}).get(key, line)
-            here = here[key]
+            name = ".".join(parts[k:ends[0]])
+            line = getattr(here, "key_lines", {}).get(name, line)
+            here, k = here[keys[name]], ends[0]
         elif isinstance(here, list):
+            key = parts[k]
             at = next((i for i, item in enumerate(here) if _names(item, key)), None)
-            if key.isdigit() and int(key) < len(here):
+            if at is None and key.isdecimal() and int(key) < len(here):
                 at = int(key)
             if at is None:
                 break
             item_lines = getattr(here, "item_lines", None)
             line = item_lines[at] if item_lines else line
-            here = here[at]
+            here, k = here[at], k + 1
         else:
             break
     return line

@@ -27,7 +27,7 @@ from ...model.documents import read_document
 from ...model.loader import document_problems
 from ...scenarios import overlaid_document, overlay_names
 from ...scenarios.apply import DocumentCheck
-from ...scenarios.overlay import with_overlay_lines
+from ...scenarios.overlay import library_dir, with_overlay_lines
 from ...timeaxis import FIRST_DATE, LAST_DATE, TimeAxis, parse_date, years_problem
 from ...units import is_whole
 
@@ -171,19 +171,27 @@ def _aral_document(scenarios: Sequence[str], hydrology: str, traces: int, years:
 
 def _note_october_volumes(doc: dict[str, Any], origins: Mapping[str, tuple[str, str]], start: pd.Timestamp) -> None:
     """Add to ``doc``'s caveats that a run starting in another month than October (``start``) starts the reservoirs
-    whose initial volume no overlay set (``origins``) at the model's volumes, which are of 1 October (a review: a
-    season planned from April started Nurek at its October 10.3 km³, and the Amu's deficits came out a third of
-    those from April's volumes, with no word)."""
-    kept = [f"{n['id']} {n['initial_volume']}" for n in doc.get("nodes", [])
+    whose initial volume no overlay of the user's set or added (``origins``; the library's are the model's, of 1
+    October too) at the model's volumes, which are of 1 October (a review: a season planned from April started
+    Nurek at its October 10.3 km³, and the Amu's deficits came out a third of those from April's volumes, with no
+    word)."""
+    library = library_dir().resolve()
+
+    def users(nid: str) -> bool:  # (the node's volume set, or the node added, by an overlay file of the user's)
+        return any(Path(origins[key][0]).resolve().parent != library
+                   for key in (f"nodes[{nid}].initial_volume", f"nodes[{nid}]") if key in origins)
+
+    kept = [(str(n["id"]), n["initial_volume"]) for n in doc.get("nodes", [])
             if isinstance(n, Mapping) and n.get("type") == "reservoir" and "initial_volume" in n
-            and f"nodes[{n['id']}].initial_volume" not in origins]
+            and not users(str(n["id"]))]
     if not kept:
         return
     meta = doc.setdefault("metadata", {})
     meta["caveats"] = list(meta.get("caveats") or []) + [
         f"The run starts in {start:%B %Y}, not on 1 October, but the reservoirs' initial volumes are the model's, of "
-        f"1 October (model card section 7), for every reservoir no scenario sets: {', '.join(kept)}.  Set the "
-        "volumes of the run's start with an overlay (changes: [set: {nurek: {initial_volume: 6.5 km3}}])."]
+        f"1 October (model card section 7), for every reservoir no scenario of yours sets: "
+        f"{', '.join(f'{nid} {volume}' for nid, volume in kept)}.  Set the volumes of the run's start with an overlay "
+        f"(changes: [set: {{{kept[0][0]}: {{initial_volume: ...}}}}])."]
 
 
 def _csv_inflows(path: str | Path, unit: str, start: pd.Timestamp, n_steps: int, n_traces: int, known: set[str]
