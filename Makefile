@@ -16,6 +16,7 @@ PIN    := $(if $(CONSTRAINTS),-c $(CONSTRAINTS))
 .PHONY: run test lint bench clean constraints
 
 $(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(None if sys.version_info >= (3, 11) else "daryo needs Python 3.11 or newer, and $(PYTHON) is " + sys.version.split()[0] + ": give another, e.g. make PYTHON=python3.11 run")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
