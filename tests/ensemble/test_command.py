@@ -515,6 +515,17 @@ def test_an_ensemble_stopped_mid_run_says_which_chunks_are_kept_and_how_to_go_on
     monkeypatch.undo()
     assert main([*argv, "--resume"]) == 0 and main([*argv[:-1], str(tmp_path / "whole.nc")]) == 0
     assert_identical(load(out), load(tmp_path / "whole.nc"))
+    # stopped before any chunk is done (one chunk of every trace, the default for few): it says none is kept, and
+    # how a run keeps more (an IT engineer's review: it said only 'terminated')
+    def stop_at_once(self, traces, chunk=None):
+        raise KeyboardInterrupt if signal == "interrupted" else daryo.cli._process._Terminated
+
+    monkeypatch.setattr(daryo.ensemble.progress.ProgressReporter, "update", stop_at_once)
+    assert main([*argv[:argv.index("--chunk-size")], "-o", str(tmp_path / "one.nc")]) == (
+        130 if signal == "interrupted" else 143)
+    assert capsys.readouterr().err.strip().endswith(
+        f"{signal}; no chunk had finished, so none is kept (a chunk is kept once it is done: a smaller --chunk-size "
+        "keeps more of a run cut short)")
 
 
 ODD = """

@@ -357,13 +357,15 @@ def _generates_traces(model: Model) -> bool:
 
 
 def _kept_chunks(out: Path) -> str:
-    """What an ensemble stopped before its end keeps, and how to go on ("" where it kept nothing)."""
+    """What an ensemble stopped before its end keeps, and how to go on (an IT engineer's review: a run of one chunk,
+    the default up to 500 traces, stopped with nothing kept and said only 'terminated')."""
     from ..ensemble import parts_folder
 
     folder = parts_folder(out)
     done = len(list(folder.glob("chunk-*.npz"))) if folder.is_dir() else 0
     if not done:
-        return ""
+        return ("; no chunk had finished, so none is kept (a chunk is kept once it is done: a smaller --chunk-size "
+                "keeps more of a run cut short)")
     return (f"; the {_count(done, 'finished chunk')} {'is' if done == 1 else 'are'} kept in {folder}: the same "
             "command with --resume computes only the rest")
 
