@@ -4,6 +4,7 @@ import re
 
 import numpy as np
 import pytest
+import xarray as xr
 from ensemble_cases import assert_identical, daryo_load, load, yaml_of_basin
 
 from daryo.cli import main
@@ -730,3 +731,18 @@ def test_daryo_summary_takes_every_store_daryo_ensemble_writes_and_only_reads_it
         err = capsys.readouterr().err
         assert message in err and "Traceback" not in err, err
     assert not (zarr / "x.csv").exists()
+
+
+def test_an_ensemble_of_the_embedded_model_starts_in_a_given_month(tmp_path, capsys):
+    """A review (a basin organisation planning the season from April): daryo run took --start, daryo ensemble did
+    not; its traces are generated from the month given, the reservoirs' 1 October volumes are said to be so."""
+    out = tmp_path / "april.nc"
+    assert main(["ensemble", "--start", "2026-04", "--traces", "2", "--years", "1", "--quiet", "-o", str(out)]) == 0
+    assert "The run starts in April 2026, not on 1 October" in capsys.readouterr().out
+    with xr.open_dataset(out) as ds:
+        assert str(ds.time.values[0])[:7] == "2026-04" and ds.sizes["time"] == 12
+    model = tmp_path / "basin.yaml"
+    model.write_text(yaml_of_basin())
+    assert main(["ensemble", str(model), "--start", "2026-04", "--traces", "2", "--years", "1", "-o",
+                 str(tmp_path / "file.nc")]) == 2
+    assert "--start 2026-04: applies to the embedded model only" in capsys.readouterr().err

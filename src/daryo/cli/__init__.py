@@ -265,6 +265,9 @@ def _add_ensemble_parser(sub: argparse._SubParsersAction) -> None:
     e.add_argument("--traces", type=int, required=True, metavar="N", help="number of traces")
     e.add_argument("--years", type=int, required=True, metavar="Y", help="years per trace from the model's start")
     e.add_argument("--seed", type=int, default=0, metavar="S", help="seed of the traces (default 0)")
+    e.add_argument("--start", metavar="YYYY-MM",
+                   help="embedded model only: the traces' first month (default 2000-10, the start of a hydrological "
+                        "year); its reservoirs start at the model's 1 October volumes unless an overlay sets them")
     e.add_argument("--scenario", action="append", default=[], metavar="NAME",
                    help="apply a scenario overlay (a name from `daryo scenarios` or an overlay .yaml); its inflow "
                         "changes apply to every trace; repeat to combine, in order")

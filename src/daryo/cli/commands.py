@@ -292,7 +292,7 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
         raise _UsageError(str(exc)) from None
     _check_writable(out.resolve().parent, str(out))
     csv = _summary_csv_target(args.summary_csv, out)
-    model = _load_for_ensemble(args.model, args.scenario, args.years)
+    model = _load_for_ensemble(args.model, args.scenario, args.years, args.start)
     _say_cautions(model)
     _say_years_beyond(args.scenario, _with_years(model, args.years))
     options = EnsembleOptions(traces=args.traces, years=args.years, seed=args.seed, chunk_size=args.chunk_size,
@@ -370,15 +370,28 @@ def _kept_chunks(out: Path) -> str:
             "command with --resume computes only the rest")
 
 
-def _load_for_ensemble(path: str | None, scenarios: list[str], years: int) -> Model:
+def _load_for_ensemble(path: str | None, scenarios: list[str], years: int, start: str | None = None) -> Model:
     """The model of an ensemble: its file's series are read over the file's whole span, whatever ``--years``, as
     the traces resample the years of that span; a series that misses some of its dates says so.  Where overlays
     change given years of the run (a drought), they see the ``years`` of the run (which the generated traces
-    of the embedded model's headwaters take them over), not the file's span."""
+    of the embedded model's headwaters take them over), not the file's span.  ``start``: the embedded model's
+    first month (its traces are generated from it)."""
     from .. import api
     from ..model.series import MISSING_DATES
     from ..scenarios import year_limited_changes
 
+    if start is not None:
+        if path is not None:
+            raise _UsageError(f"--start {start}: applies to the embedded model only; a model file's traces start at "
+                              "its time: start")
+        from ..basins.aral import load_aral_model
+
+        try:
+            return load_aral_model(scenarios=scenarios, years=years, start=start)
+        except ModelError:
+            raise
+        except ValueError as exc:
+            raise _UsageError(str(exc)) from None
     try:
         if scenarios and year_limited_changes(scenarios):
             if not _generates_traces(api.load(path)):  # (the refusal the trace source gives: not a file's span)
