@@ -938,3 +938,12 @@ def test_the_late_start_note_reads_the_runs_own_start_and_the_volumes_set(tmp_pa
     set_model = daryo.load(daryo.demo_model_path(), scenarios=[str(today)])
     late = daryo.run(set_model, daryo.RunOptions(start="2003-04", years=1, scenarios=1)).dataset
     assert late.attrs["run_start"] == "2003-04-01" and advice(late, set_model) == []
+
+
+def test_the_late_start_note_counts_a_library_overlays_volume_as_the_models():
+    """A second diff review: rogun-full's 9.0 km³ (a library overlay's, of 1 October as the model's) was left out of
+    the late start's note, which the embedded model's October caveat lists."""
+    model = daryo.load(scenarios=["rogun-full"], years=1)
+    late = daryo.run(model, daryo.RunOptions(start="2000-12", end="2001-09")).dataset
+    (note,) = [n for n in advice(late, model) if n.startswith("the run starts")]
+    assert "(toktogul, andijan, kairakkum, charvak and 5 more)" in note  # (9 reservoirs, rogun among them)

@@ -132,9 +132,9 @@ def compare_ensembles(first: str | Path | xr.Dataset, second: str | Path | xr.Da
         of the annual deficit fraction (all in %), the mean water ``delivered`` (hm³/yr), and in winter and in
         summer (``delivered winter``, ``delivered summer``; none for a store of daryo before 2026-12-06's); per
         ``country`` its demands' water ``delivered``, their ``deficit`` (hm³/yr) and its share of their demand
-        (``deficit share``, %, of the mean yearly terms), as :func:`compare_runs` names them, and their water
-        delivered in winter and in summer (a country on several river systems also per system, element ``UZB
-        amu``, from the store's ``demand_system``), and its plants'
+        (``deficit share``, %, of the mean yearly terms), as :func:`compare_runs` names them (a country on several
+        river systems also per system, element ``UZB amu``, from the store's ``demand_system``), their water
+        delivered in winter and in summer (the country's alone, not per system), and its plants'
         ``energy`` and ``energy winter`` and the 5th percentile of their winter energy in a trace-year (``energy
         winter, p5``, the firm winter energy); per ``requirement`` the mean water ``met`` (hm³/yr) and the
         share of trace-years ``short`` (%); per river ``system`` the long-term water ``stress`` (SDG 6.4.2, %); per

@@ -112,9 +112,10 @@ def _late_start(ds: xr.Dataset, model: Model) -> str:
         first = pd.Timestamp(str(ds.attrs["run_start"]))
     except (KeyError, ValueError):  # (results of a daryo before 2026-12-06's)
         return ""
+    from .scenarios.overlay import volume_set_by_user
+
     own = model.time.start
-    kept = [n.id for n in model.nodes if n.type == "reservoir"
-            and not {f"nodes[{n.id}].initial_volume", f"nodes[{n.id}]"} & set(model.origins)]
+    kept = [n.id for n in model.nodes if n.type == "reservoir" and not volume_set_by_user(model.origins, n.id)]
     if first <= own or not kept:
         return ""
     return (f"the run starts in {first:%Y-%m}, after the model's start ({own:%Y-%m}), and its reservoirs "

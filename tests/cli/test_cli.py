@@ -1334,4 +1334,4 @@ def test_run_starts_the_embedded_model_in_a_given_month(tmp_path, capsys):
     assert main(["run", DEMO, "--start", "2026-04"]) == 2
     assert "--start 2026-04: applies to the embedded model only" in capsys.readouterr().err
     assert main(["run", "--start", "2026-13", "--years", "1"]) == 2
-    assert "start='2026-13'" in capsys.readouterr().err
+    assert "daryo: error: --start 2026-13: '2026-13' is not a date" in capsys.readouterr().err

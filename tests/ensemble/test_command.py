@@ -525,8 +525,11 @@ def test_an_ensemble_stopped_mid_run_says_which_chunks_are_kept_and_how_to_go_on
     assert main([*argv[:argv.index("--chunk-size")], "-o", str(tmp_path / "one.nc")]) == (
         130 if signal == "interrupted" else 143)
     assert capsys.readouterr().err.strip().endswith(
-        f"{signal}; no chunk had finished, so none is kept (a chunk is kept once it is done: a smaller --chunk-size "
-        "keeps more of a run cut short)")
+        f"{signal}; no chunk had finished, so none is kept: the same command with --resume starts it again (or delete "
+        f"{tmp_path / 'one.nc.parts'}); a chunk is kept once it is done, and a smaller --chunk-size keeps more of a "
+        "run cut short")
+    monkeypatch.undo()  # (and so it does)
+    assert main([*argv[:argv.index("--chunk-size")], "-o", str(tmp_path / "one.nc"), "--resume"]) == 0
 
 
 ODD = """
@@ -741,6 +744,9 @@ def test_an_ensemble_of_the_embedded_model_starts_in_a_given_month(tmp_path, cap
     assert "The run starts in April 2026, not on 1 October" in capsys.readouterr().out
     with xr.open_dataset(out) as ds:
         assert str(ds.time.values[0])[:7] == "2026-04" and ds.sizes["time"] == 12
+    # a resume with another start is told so (a diff review: 'the model's data files or overlays differ')
+    assert main(["ensemble", "--traces", "2", "--years", "1", "--quiet", "--resume", "-o", str(out)]) == 1
+    assert "another run (the start differs: '2026-04' there, '2000-10' here)" in capsys.readouterr().err
     model = tmp_path / "basin.yaml"
     model.write_text(yaml_of_basin())
     assert main(["ensemble", str(model), "--start", "2026-04", "--traces", "2", "--years", "1", "-o",

@@ -147,16 +147,19 @@ def test_a_factor_above_ten_is_refused_as_a_percentage_without_its_sign(tmp_path
     overlay = tmp_path / "pf.yaml"
     overlay.write_text("title: pf\nchanges:\n  - scale_inflows: {factor: 85, years: [1]}\n"
                        "  - scale_demands: {factor: 10}\n"  # (ten times: taken)
-                       "  - scale_inflows: {months: [1, 1, 1, 1, 1, 1, 90, 1, 1, 1, 1, 1]}\n")
+                       "  - scale_inflows: {months: [1, 1, 1, 1, 1, 1, 90, 1, 1, 1, 1, 50]}\n")
     with pytest.raises(ModelError) as err:
         load_overlay(str(overlay))
     assert [(p.place, p.message) for p in err.value.problems] == [
         ("changes[0].scale_inflows.factor", "a factor of 85 multiplies by 85: for 85 % write '85 %'; factors above 10 "
                                             "are refused as percentages without their sign (scale in two changes for "
                                             "more)"),
-        ("changes[2].scale_inflows.months", "a factor of 90 multiplies by 90: for 90 % write '90 %'; factors above 10 "
-                                            "are refused as percentages without their sign (scale in two changes for "
-                                            "more)")]
+        ("changes[2].scale_inflows.months[6] (July)", "a factor of 90 multiplies by 90: for 90 % write '90 %'; "
+                                                      "factors above 10 are refused as percentages without their sign "
+                                                      "(scale in two changes for more)"),
+        ("changes[2].scale_inflows.months[11] (December)", "a factor of 50 multiplies by 50: for 50 % write '50 %'; "
+                                                           "factors above 10 are refused as percentages without their "
+                                                           "sign (scale in two changes for more)")]
     overlay.write_text("title: pf\nchanges:\n  - scale_demands: {factor: 1.0e+300}\n")  # (no percentage)
     with pytest.raises(ModelError, match=re.escape("changes[0].scale_demands.factor: a factor of 1e+300 is far beyond "
                                                    "any change of a river or a demand: give one of at most 10")):
@@ -348,3 +351,15 @@ def test_an_overlays_line_is_found_for_ids_with_dots_digits_or_symbols(tmp_path)
     assert lines["changes[1].set.town.2"].endswith("(line 5)")
     assert lines["changes[2].add_nodes[0].demand"].endswith("(line 8)")  # (the item of id '0', not item 0)
     assert lines["changes[3].set.1"].endswith("(line 10)")
+    # an item named by its position, where an earlier one's id is that number; a dotted key beside a shorter one;
+    # a key YAML reads as another type (a second diff review)
+    overlay.write_text("title: t\nchanges:\n  - add_nodes:\n      - {id: '1', type: junction}\n"
+                       "      - {id: 0, type: junction}\n")  # line 5
+    with pytest.raises(ModelError) as err:
+        daryo.load(demo_model_path(), scenarios=[str(overlay)])
+    assert [p.place for p in err.value.problems] == ["changes[0].add_nodes[1] (line 5)"]
+    overlay.write_text("title: t\nchanges:\n  - set:\n      city: {demand: 3}\n      city.2: {demand: 3}\n"
+                       "      true: {demand: 3}\n")
+    with pytest.raises(ModelError) as err:
+        daryo.load(demo_model_path(), scenarios=[str(overlay)])
+    assert [p.place for p in err.value.problems] == ["changes[0].set.city.2 (line 5)", "changes[0].set.True (line 6)"]

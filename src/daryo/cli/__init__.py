@@ -77,7 +77,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="seed of the embedded model's stochastic hydrology (default 0)")
     r.add_argument("--start", metavar="YYYY-MM",
                    help="embedded model only: the run's first month (default 2000-10, the start of a hydrological "
-                        "year); its reservoirs start at the model's 1 October volumes unless an overlay sets them")
+                        "year); its reservoirs start at the model's 1 October volumes unless an overlay sets them, and "
+                        "a named year or an overlay's years count hydrological years (from April, the first is "
+                        "April-September)")
     r.set_defaults(func=_cmd_run)
 
     sc = sub.add_parser("scenarios", help="list the scenario library of the embedded Aral Sea basin model")
@@ -267,7 +269,9 @@ def _add_ensemble_parser(sub: argparse._SubParsersAction) -> None:
     e.add_argument("--seed", type=int, default=0, metavar="S", help="seed of the traces (default 0)")
     e.add_argument("--start", metavar="YYYY-MM",
                    help="embedded model only: the traces' first month (default 2000-10, the start of a hydrological "
-                        "year); its reservoirs start at the model's 1 October volumes unless an overlay sets them")
+                        "year); its reservoirs start at the model's 1 October volumes unless an overlay sets them, and "
+                        "a named year or an overlay's years count hydrological years (from April, the first is "
+                        "April-September)")
     e.add_argument("--scenario", action="append", default=[], metavar="NAME",
                    help="apply a scenario overlay (a name from `daryo scenarios` or an overlay .yaml); its inflow "
                         "changes apply to every trace; repeat to combine, in order")

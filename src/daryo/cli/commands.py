@@ -67,7 +67,16 @@ def _load_for_run(args: argparse.Namespace) -> Model:
     except ModelError:
         raise
     except ValueError as exc:
-        raise _UsageError(str(exc)) from None
+        raise _UsageError(_as_option(str(exc), args.start)) from None
+
+
+def _as_option(message: str, start: str | None) -> str:
+    """A message of load_aral_model's about its ``start`` as the command line's option (``--start 2026-13: ...``, not
+    ``start='2026-13': ...``: a diff review)."""
+    head = f"start={start!r}: "
+    if start is None or not message.startswith(head):
+        return message
+    return f"--start {start}: {message.removeprefix(head)}"
 
 
 def _check_memory_for(one_trace: Model, traces: int) -> None:
@@ -363,9 +372,10 @@ def _kept_chunks(out: Path) -> str:
 
     folder = parts_folder(out)
     done = len(list(folder.glob("chunk-*.npz"))) if folder.is_dir() else 0
-    if not done:
-        return ("; no chunk had finished, so none is kept (a chunk is kept once it is done: a smaller --chunk-size "
-                "keeps more of a run cut short)")
+    if not done:  # (its folder holds the run's manifest and lock: the same command needs --resume, a diff review)
+        return (f"; no chunk had finished, so none is kept: the same command with --resume starts it again (or delete "
+                f"{folder}); a chunk is kept once it is done, and a smaller --chunk-size keeps more of a run cut short"
+                if folder.is_dir() else "; no chunk had finished, so none is kept")
     return (f"; the {_count(done, 'finished chunk')} {'is' if done == 1 else 'are'} kept in {folder}: the same "
             "command with --resume computes only the rest")
 
@@ -391,7 +401,7 @@ def _load_for_ensemble(path: str | None, scenarios: list[str], years: int, start
         except ModelError:
             raise
         except ValueError as exc:
-            raise _UsageError(str(exc)) from None
+            raise _UsageError(_as_option(str(exc), start)) from None
     try:
         if scenarios and year_limited_changes(scenarios):
             if not _generates_traces(api.load(path)):  # (the refusal the trace source gives: not a file's span)

@@ -40,7 +40,8 @@ def _cmd_compare(args: argparse.Namespace) -> int:
                              second_run=f"{table.attrs['second']} ({args.second})")
         atomic_write(csv, lambda f: f.write(named.to_csv(index=False).encode()))
     print("second − first: mean annual values (hm³/yr for water, GWh/yr for energy; a run shorter than a year: its "
-          "totals), water stress in % and its difference in percentage points:")
+          "totals), deficit shares in % of demand, steps short in % of steps, water stress in %, and differences of "
+          "percentages in percentage points:")
     for which, path, run in (("first", args.first, runs[0]), ("second", args.second, runs[1])):
         print(f"  {which + ':':<8}{table.attrs[which]} ({path}; {run[0]}; hydrology {run[1] or 'given'})")
     for note in [*_same_file(args), *table.attrs["notes"]]:

@@ -26,7 +26,7 @@ from .chunks import ANNUAL_INDICATORS, threshold_of
 # what the rivers lose on the way (so parts of format 6 would mix two accounts); 8, parts hold each flow
 # requirement's yearly water required and met (annual_required, annual_requirement_met,
 # annual_requirement_shortfall_fraction); 9, each trace's digest of its inflows (trace_digest); 10, each demand's
-# winter delivery (annual_winter_delivery).
+# winter delivery (annual_winter_delivery), and the manifest the run's first month (start).
 _FORMAT = 10
 
 
@@ -218,7 +218,7 @@ def _not_resumable(folder: Path, old: dict[str, Any] | None, manifest: dict[str,
 
 
 #: the manifest entries whose values say what differs in words a user gave (options, overlays)
-_SHOWN_VALUES = ("traces", "years", "seed", "series", "series_dtype", "scenarios")
+_SHOWN_VALUES = ("start", "traces", "years", "seed", "series", "series_dtype", "scenarios")
 
 
 def what_differs(keys: list[str], model_file: bool = True, old: Mapping[str, Any] | None = None,
@@ -231,7 +231,7 @@ def what_differs(keys: list[str], model_file: bool = True, old: Mapping[str, Any
     # seed, the years and the source change too: named only where nothing else explains it)
     names = {"inflow_record": "the model's record of inflows", "model": "the model's name",
              "model_file": "the model file's path", "model_text": "the model file's text",
-             "scenarios": "the scenario overlays", "source": "the source of the traces"}
+             "scenarios": "the scenario overlays", "source": "the source of the traces", "start": "the start"}
     rest = "the model's data files or overlays" if model_file else "the model or its data files"
     shown = [names.get(k, k) for k in keys if k != "network"] or [rest]
     verb = "differs" if len(shown) == 1 and shown[0] != rest else "differ"

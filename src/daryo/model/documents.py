@@ -126,6 +126,9 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _LineDict
     d = _LineDict(loader.construct_mapping(node, deep=True))
     d.line = node.start_mark.line + 1
     d.key_lines = {k.value: k.start_mark.line + 1 for k, _ in node.value if isinstance(k, yaml.ScalarNode)}
+    for k, _ in node.value:  # (a key read as another type is also found by its text as read: 'True' of 'true:')
+        if isinstance(k, yaml.ScalarNode):
+            d.key_lines.setdefault(str(loader.construct_object(k)), k.start_mark.line + 1)
     return d
 
 

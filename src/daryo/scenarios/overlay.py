@@ -3,6 +3,7 @@ changes before anything is applied (:func:`load_overlay`)."""
 
 from __future__ import annotations
 
+import calendar
 import errno
 import math
 import os
@@ -443,9 +444,9 @@ def _large_factors(op: str, written: Any, arg: Any, file: str, place: str) -> li
     if _is_factor(arg.get("factor")) and arg["factor"] > _MAX_FACTOR:
         out.append(Problem(file, f"{place}.factor", _percent_hint(arg["factor"], written["factor"])))
     months = arg.get("months")
-    if isinstance(months, list) and all(_is_factor(f) for f in months) and months and max(months) > _MAX_FACTOR:
-        at = months.index(max(months))
-        out.append(Problem(file, f"{place}.months", _percent_hint(months[at], written["months"][at])))
+    if isinstance(months, list) and len(months) == 12 and all(_is_factor(f) for f in months):  # (else told already)
+        out += [Problem(file, f"{place}.months[{i}] ({calendar.month_name[i + 1]})",
+                        _percent_hint(f, written["months"][i])) for i, f in enumerate(months) if f > _MAX_FACTOR]
     return out
 
 
@@ -468,6 +469,15 @@ def _is_factor(v: Any) -> bool:
 def _is_count(v: Any) -> bool:
     """A 1-based whole number (a year of the run)."""
     return isinstance(v, int) and not isinstance(v, bool) and v >= 1
+
+
+def volume_set_by_user(origins: Mapping[str, tuple[str, str]], node: str) -> bool:
+    """Whether the initial volume of reservoir ``node`` was set, or the reservoir added, by an overlay file of the
+    user's (``origins``: where each value the overlays set came from, :func:`daryo.scenarios.overlaid_document`);
+    a library overlay's volume (``rogun-full``'s) is the model's own."""
+    library = library_dir().resolve()
+    return any(Path(origins[key][0]).resolve().parent != library
+               for key in (f"nodes[{node}].initial_volume", f"nodes[{node}]") if key in origins)
 
 
 # ----------------------------------------------------------------------------------- lines of problems
@@ -524,7 +534,7 @@ def _line_of(doc: Any, parts: list[str]) -> int | None:
     while k < len(parts):
         if isinstance(here, Mapping):
             keys = {str(key): key for key in here}
-            ends = [j for j in range(k + 1, len(parts) + 1) if ".".join(parts[k:j]) in keys]
+            ends = [j for j in range(len(parts), k, -1) if ".".join(parts[k:j]) in keys]  # (the longest first)
             if not ends:
                 break
             name = ".".join(parts[k:ends[0]])
@@ -533,8 +543,8 @@ def _line_of(doc: Any, parts: list[str]) -> int | None:
         elif isinstance(here, list):
             key = parts[k]
             at = next((i for i, item in enumerate(here) if _names(item, key)), None)
-            if at is None and key.isdecimal() and int(key) < len(here):
-                at = int(key)
+            if key.isdecimal() and int(key) < len(here) and (at is None or not _has_id(here[int(key)])):
+                at = int(key)  # (an item without a usable id is named by its position)
             if at is None:
                 break
             item_lines = getattr(here, "item_lines", None)
@@ -543,6 +553,11 @@ def _line_of(doc: Any, parts: list[str]) -> int | None:
         else:
             break
     return line
+
+
+def _has_id(item: Any) -> bool:
+    """Whether an item of a list has an id of text, by which a problem would name it."""
+    return isinstance(item, Mapping) and isinstance(item.get("id"), str)
 
 
 def _names(item: Any, key: str) -> bool:

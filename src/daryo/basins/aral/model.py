@@ -27,7 +27,7 @@ from ...model.documents import read_document
 from ...model.loader import document_problems
 from ...scenarios import overlaid_document, overlay_names
 from ...scenarios.apply import DocumentCheck
-from ...scenarios.overlay import library_dir, with_overlay_lines
+from ...scenarios.overlay import volume_set_by_user, with_overlay_lines
 from ...timeaxis import FIRST_DATE, LAST_DATE, TimeAxis, parse_date, years_problem
 from ...units import is_whole
 
@@ -175,15 +175,9 @@ def _note_october_volumes(doc: dict[str, Any], origins: Mapping[str, tuple[str, 
     October too) at the model's volumes, which are of 1 October (a review: a season planned from April started
     Nurek at its October 10.3 km³, and the Amu's deficits came out a third of those from April's volumes, with no
     word)."""
-    library = library_dir().resolve()
-
-    def users(nid: str) -> bool:  # (the node's volume set, or the node added, by an overlay file of the user's)
-        return any(Path(origins[key][0]).resolve().parent != library
-                   for key in (f"nodes[{nid}].initial_volume", f"nodes[{nid}]") if key in origins)
-
     kept = [(str(n["id"]), n["initial_volume"]) for n in doc.get("nodes", [])
             if isinstance(n, Mapping) and n.get("type") == "reservoir" and "initial_volume" in n
-            and not users(str(n["id"]))]
+            and not volume_set_by_user(origins, str(n["id"]))]
     if not kept:
         return
     meta = doc.setdefault("metadata", {})
