@@ -106,8 +106,8 @@ def advice(ds: xr.Dataset, model: Model | None = None) -> list[str]:
 
 def _late_start(ds: xr.Dataset, model: Model) -> str:
     """The note on a run that starts after its model's start (``RunOptions(start=)``; the results' ``run_start``)
-    with reservoirs no overlay gave an initial volume: they start at the model's, which are of the model's start
-    ("" if not so)."""
+    with reservoirs whose initial volume no overlay of the user's set (a library overlay's is the model's): they
+    start at the model's, which are of the model's start ("" if not so)."""
     try:
         first = pd.Timestamp(str(ds.attrs["run_start"]))
     except (KeyError, ValueError):  # (results of a daryo before 2026-12-06's)
