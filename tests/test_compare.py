@@ -573,3 +573,16 @@ def test_two_ensembles_compare_a_countrys_rivers_apart(tmp_path):
     assert {"— A", "— B"} <= set(compare_ensembles(unnamed, unnamed)["element"])
     runs = daryo.run(two_rivers_two_countries(kaz="")).dataset
     assert {"— A", "— B"} <= set(compare_runs(runs, runs)["element"])
+
+
+def test_the_diluted_years_note_of_runs_started_in_april_does_not_advise_fewer_years(tmp_path):
+    """A review (a basin organisation's season from April): the note advised running again with --years 1, which
+    the runs already were; from April, an overlay's year 1 is the run's first six months."""
+    from daryo.basins.aral import load_aral_model
+
+    dry = tmp_path / "dry.yaml"
+    dry.write_text("title: dry\nchanges:\n  - scale_inflows: {basin: syr, factor: 85 %, years: [1]}\n")
+    a, b = (daryo.run(load_aral_model(scenarios=s, start="2026-04", years=1)).dataset for s in ([], [str(dry)]))
+    (note,) = [n for n in compare_runs(a, b).attrs["notes"] if "dilute" in n]
+    assert "these runs start in another month: select those months from both runs' results" in note
+    assert "--years N" not in note

@@ -43,8 +43,13 @@ def run_notes(first: xr.Dataset, second: xr.Dataset, table: pd.DataFrame) -> lis
 
     runs = [(str(ds.attrs.get("scenarios") or ""), int(np.unique(ds["hydrological_year"].values).size)
              if "hydrological_year" in ds.coords else 0) for ds in (first, second)]
-    return notes + _diluted_years(runs, "both run again with --years N, N the last year it changes; years=N in "
-                                  "Python")
+    starts = {int(str(ds["time"].values[0])[5:7]) for ds in (first, second) if ds.sizes.get("time")}
+    if starts - {10}:  # (a run from April: --years N counts twelve months from the start, not hydrological years)
+        advice = ("an overlay's years are hydrological years, October to September, and these runs start in another "
+                  "month: select those months from both runs' results, ds.sel(time=slice(...)), and compare them")
+    else:
+        advice = "both run again with --years N, N the last year it changes; years=N in Python"
+    return notes + _diluted_years(runs, advice)
 
 
 def ensemble_notes(table: pd.DataFrame) -> list[str]:
