@@ -61,13 +61,14 @@ def test_the_series_stored_are_those_asked_for(tmp_path, fast):
     base = {"fast": fast}
     _, default = run(tmp_path, "default.nc", model=plant_basin(), options=base)
     _, more = run(tmp_path, "more.nc", model=plant_basin(),
-                  options={**base, "series": ("turbine_flow", "demanded", "storage", "energy")})
+                  options={**base, "series": ("turbine_flow", "demanded", "storage", "energy", "edge_flow")})
     _, none = run(tmp_path, "none.nc", model=plant_basin(), options={**base, "series": ()})
     a, b, c = load(default), load(more), load(none)
     timed = {ds_name: sorted(v for v in ds.data_vars if "time" in ds[v].dims)
              for ds_name, ds in (("a", a), ("b", b), ("c", c))}
-    assert timed == {"a": sorted(SERIES), "b": ["demanded", "energy", "storage", "turbine_flow"], "c": []}
-    assert (b.attrs["series"], c.attrs["series"]) == ("storage energy turbine_flow demanded", "")
+    assert timed == {"a": sorted(SERIES), "b": ["demanded", "edge_flow", "energy", "storage", "turbine_flow"],
+                     "c": []}
+    assert (b.attrs["series"], c.attrs["series"]) == ("storage energy turbine_flow demanded edge_flow", "")
     for v in [*ANNUAL_INDICATORS, "storage", "energy"]:
         np.testing.assert_array_equal(b[v].values, a[v].values, err_msg=v)
     for v in ANNUAL_INDICATORS:
@@ -79,6 +80,13 @@ def test_the_series_stored_are_those_asked_for(tmp_path, fast):
     np.testing.assert_allclose(b.energy, GWH_PER_HM3_M * 100 * 0.9 * b.turbine_flow, rtol=1e-6)
     np.testing.assert_allclose(b.demanded, a.delivery + a.deficit, rtol=1e-6, atol=1e-6)
     assert (b.turbine_flow.attrs["units"], b.turbine_flow.attrs["cell_methods"]) == ("hm3", "time: sum")
+    # every edge's flow, as a run's results give it (a basin organisation's review: a reservoir's inflow could not be
+    # read from an ensemble), and its edges' ends; the other stores keep the edges' names but not their flows
+    edges = b.edge_flow.transpose("trace", "time", "edge")
+    into_sea = [e for e, to in zip(b.edge.values, b.edge_to.values, strict=True) if to == "sea"]
+    np.testing.assert_allclose(edges.sel(edge=into_sea).sum("edge"), a.sink_inflow.sel(sink="sea"), rtol=1e-6)
+    assert list(b.edge.values) == compile_network(plant_basin()).edge_ids  # (a run's results' edge dimension)
+    assert "edge_flow" not in a and list(a.edge.values) == list(b.edge.values)
 
 
 def test_series_no_ensemble_stores_are_refused_before_any_work(tmp_path):

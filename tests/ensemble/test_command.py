@@ -740,12 +740,17 @@ def test_an_ensemble_of_the_embedded_model_starts_in_a_given_month(tmp_path, cap
     """A review (a basin organisation planning the season from April): daryo run took --start, daryo ensemble did
     not; its traces are generated from the month given, the reservoirs' 1 October volumes are said to be so."""
     out = tmp_path / "april.nc"
-    assert main(["ensemble", "--start", "2026-04", "--traces", "2", "--years", "1", "--quiet", "-o", str(out)]) == 0
-    assert "The run starts in April 2026, not on 1 October" in capsys.readouterr().out
+    assert main(["ensemble", "--start", "2026-04", "--traces", "2", "--years", "1", "--quiet", "--scenario",
+                 "climate-2050", "-o", str(out)]) == 0
+    said = capsys.readouterr().out
+    assert "The run starts in April 2026, not on 1 October" in said and "rogun 1.1 km3" in said  # (all in km3)
+    # its overlays named (a README walkthrough: climate-2050, which has no caveats, was nowhere in the output)
+    assert "ensemble: 2 traces × 1 year of aral-sea-basin + climate-2050 in " in said
     with xr.open_dataset(out) as ds:
         assert str(ds.time.values[0])[:7] == "2026-04" and ds.sizes["time"] == 12
     # a resume with another start is told so (a diff review: 'the model's data files or overlays differ')
-    assert main(["ensemble", "--traces", "2", "--years", "1", "--quiet", "--resume", "-o", str(out)]) == 1
+    assert main(["ensemble", "--traces", "2", "--years", "1", "--quiet", "--resume", "--scenario", "climate-2050",
+                 "-o", str(out)]) == 1
     assert "another run (the start differs: '2026-04' there, '2000-10' here)" in capsys.readouterr().err
     model = tmp_path / "basin.yaml"
     model.write_text(yaml_of_basin())

@@ -295,8 +295,9 @@ def _add_ensemble_parser(sub: argparse._SubParsersAction) -> None:
                         "file, a row per indicator, element and statistic")
     e.add_argument("--series", type=_series_names, metavar="NAMES",
                    help="the monthly series to store, separated by commas, of storage, delivery, deficit, "
-                        "sink_inflow, energy (the default ones), turbine_flow, demanded, required and "
-                        "requirement_met; 'none' for none (the annual indicators and summaries only: a small store)")
+                        "sink_inflow, energy (the default ones), turbine_flow, demanded, edge_flow (every edge's "
+                        "flow: a large store), required and requirement_met; 'none' for none (the annual indicators "
+                        "and summaries only: a small store)")
     e.add_argument("--quiet", action="store_true", help="no progress output")
     e.set_defaults(func=_cmd_ensemble)
 

@@ -37,7 +37,8 @@ ANNUAL_INDICATORS = {
 SERIES = {"storage": "reservoir", "delivery": "demand", "deficit": "demand", "sink_inflow": "sink",
           "energy": "hydropower"}
 #: every monthly series an ensemble can store (``EnsembleOptions.series``), and their element dimension
-STORABLE_SERIES = {**SERIES, "turbine_flow": "hydropower", "demanded": "demand", "required": "requirement",
+STORABLE_SERIES = {**SERIES, "turbine_flow": "hydropower", "demanded": "demand", "edge_flow": "edge",
+                   "required": "requirement",
                    "requirement_met": "requirement"}
 #: the deficit threshold of the summaries where none is given (``EnsembleOptions.deficit_threshold``)
 DEFAULT_DEFICIT_THRESHOLD = 0.3
@@ -249,6 +250,8 @@ def _simulate_chunk(net: CompiledNetwork, fast: bool, run_traces: int | None = N
     cols = {"storage": net.res_col, "delivery": net.demand_col, "sink_inflow": net.sink_col, "energy": net.hp_col,
             "inflow": _inflow_columns(net), "withdrawn": net.edge_col[accounts.edges].astype(np.int64),
             "required": requirement_columns(net)}
+    if "edge_flow" in series:  # (every edge's flow: asked for only, as it is as wide as the network)
+        cols["edge_flow"] = net.edge_col.astype(np.int64)
     rec = _ChunkRecorder(net.axis, net.n_scenarios, {k: len(c) for k, c in cols.items()}, dtype, accounts, series)
     consumed = np.broadcast_to(net.demand_consumptive, (net.n_scenarios, net.axis.n_steps, len(net.demand_ids)))
     reason = fast_path_unsupported(net) if fast else "fast path switched off"
@@ -258,13 +261,16 @@ def _simulate_chunk(net: CompiledNetwork, fast: bool, run_traces: int | None = N
         split = np.cumsum([len(c) for c in cols.values()])[:-1]
 
         def record(step: StepRecord) -> None:
-            st, dl, sk, q, v, w, at = np.split(step.x, split, axis=1)
+            got = dict(zip(cols, np.split(step.x, split, axis=1), strict=True))
+            dl, q = got["delivery"], got["energy"]  # (the plants' columns are their turbines' flow)
             wanted = step.col_upper(stepper.layout, net.demand_col)
             required = step.col_upper(stepper.layout, required_col)
-            rec.add(step.t, storage=st, delivery=dl, sink_inflow=sk, demanded=wanted, deficit=shortfall(wanted, dl),
-                    energy=energy_gwh(q, step.head, net.hp_efficiency[None, :]), turbine_flow=q, inflow=v, withdrawn=w,
+            rec.add(step.t, storage=got["storage"], delivery=dl, sink_inflow=got["sink_inflow"], demanded=wanted,
+                    deficit=shortfall(wanted, dl), energy=energy_gwh(q, step.head, net.hp_efficiency[None, :]),
+                    turbine_flow=q, inflow=got["inflow"], withdrawn=got["withdrawn"],
                     returned=dl * (1.0 - consumed[:, step.t]), environmental=accounts.environmental(required),
-                    required=required, requirement_met=requirement_met(required, at))
+                    required=required, requirement_met=requirement_met(required, got["required"]),
+                    **({"edge_flow": got["edge_flow"]} if "edge_flow" in got else {}))
             if on_step is not None:
                 on_step(step.t + 1)
 
@@ -280,7 +286,8 @@ def _simulate_chunk(net: CompiledNetwork, fast: bool, run_traces: int | None = N
                 energy=energy_gwh(x[:, t, net.hp_col], out.head[:, t], net.hp_efficiency[None, :]),
                 turbine_flow=x[:, t, net.hp_col], inflow=x[:, t, cols["inflow"]], withdrawn=x[:, t, cols["withdrawn"]],
                 returned=dl * (1.0 - consumed[:, t]), environmental=accounts.environmental(required),
-                required=required, requirement_met=requirement_met(required, x[:, t, cols["required"]]))
+                required=required, requirement_met=requirement_met(required, x[:, t, cols["required"]]),
+                **({"edge_flow": x[:, t, cols["edge_flow"]]} if "edge_flow" in cols else {}))
     return rec.series, rec.annual(), f"plain path ({reason})"
 
 
@@ -319,7 +326,8 @@ class _ChunkRecorder:
         size = {**sizes, "demanded": sizes["delivery"], "deficit": sizes["delivery"], "returned": sizes["delivery"],
                 "environmental": len(accounts.systems), "winter_energy": sizes["energy"],
                 "winter_delivery": sizes["delivery"],
-                "turbine_flow": sizes["energy"], "requirement_met": sizes["required"]}
+                "turbine_flow": sizes["energy"], "requirement_met": sizes["required"],
+                "edge_flow": sizes.get("edge_flow", 0)}
         self.accounts = accounts
         self.winter = np.asarray(axis.season) == "winter"
         S, T = n_scenarios, axis.n_steps

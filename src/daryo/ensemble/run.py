@@ -39,6 +39,7 @@ from .executors import _dask, _serial, scheduler_problem, workers_problem
 from .parts import _FORMAT, _Parts
 from .progress import ProgressReporter
 from .store import (
+    Edges,
     ReservoirVolumes,
     _assemble,
     _finished_chunk_size,
@@ -192,7 +193,7 @@ def run_ensemble(model: Model, options: EnsembleOptions, output: str | Path, *, 
             progress.assembling(output)
         with interrupts_between() as check:  # (Ctrl-C between the store's writes, not inside one)
             _assemble(parts, len(jobs), output, fmt, plan.manifest, plan.run_model, plan.axis, options,
-                      plan.reservoirs, plan.demand_systems, check)
+                      plan.reservoirs, plan.demand_systems, plan.edges, check)
             shutil.rmtree(parts.dir)
         return EnsembleRun(output, options.traces, options.years, len(jobs), len(done), time.perf_counter() - t0, how,
                            computed, deficit_threshold=threshold)
@@ -290,7 +291,8 @@ def _check_series(series: object) -> None:
 class _Plan:
     """A run laid out: the model (its data files aligned to the steps), the model for the run's years, the time
     axis, the options with the traces per chunk set, the run's identity (manifest), the bytes a trace takes on
-    disk, and the reservoir volumes and demands' river systems the store keeps (of the compiled first trace)."""
+    disk, and the reservoir volumes, demands' river systems and edges the store keeps (of the compiled first
+    trace)."""
 
     model: Model
     run_model: Model
@@ -300,6 +302,7 @@ class _Plan:
     trace_bytes: int
     reservoirs: ReservoirVolumes
     demand_systems: list[str]
+    edges: Edges
 
     @property
     def chunk(self) -> int:
@@ -324,7 +327,8 @@ def _plan(model: Model, options: EnsembleOptions, source: TraceSource, workers: 
         chunk = min(chunk, -(-options.traces // (2 * workers)))
     options = replace(options, chunk_size=chunk)
     return _Plan(model, run_model, axis, options, _manifest(model, options, source, axis, probe),
-                 _run_bytes(probe, options, axis), ReservoirVolumes.of(probe), demand_systems(probe))
+                 _run_bytes(probe, options, axis), ReservoirVolumes.of(probe), demand_systems(probe),
+                 Edges.of(probe))
 
 
 def _collect(stream: Generator[dict[str, Any], None, None], parts: _Parts, progress: ProgressReporter | None,
@@ -370,7 +374,7 @@ def _elements(net: CompiledNetwork) -> dict[str, int]:
     """How many elements of each kind (the store's element dimensions) the network has."""
     return {"demand": len(net.demand_ids), "reservoir": len(net.res_ids), "sink": len(net.sink_ids),
             "hydropower": len(net.hp_ids), "inflow": len(_inflow_columns(net)),
-            "requirement": len(net.requirement_nodes),
+            "requirement": len(net.requirement_nodes), "edge": len(net.edge_ids),
             "system": len(stress_accounts(net).systems)}
 
 

@@ -248,18 +248,20 @@ def _format_of(output: Path) -> str:
 
 
 #: the element dimensions of an ensemble's store
-_ELEMENTS = ("reservoir", "demand", "sink", "hydropower", "inflow", "requirement", "system")
+_ELEMENTS = ("reservoir", "demand", "sink", "hydropower", "inflow", "requirement", "system", "edge")
+#: the element dimensions of the summaries (no summary is of the edges, whose flows only a series holds)
+_SUMMARISED = tuple(kind for kind in _ELEMENTS if kind != "edge")
 #: the node type of each element dimension where it is not the dimension's name
 _ELEMENT_TYPES = {"requirement": "flow_requirement"}
 
 
 def _coords(model: Model, axis: Any, systems: Mapping[str, np.ndarray], reservoirs: ReservoirVolumes,
-            demand_system: Sequence[str]) -> dict[str, Any]:
+            demand_system: Sequence[str], edges: Edges | None = None) -> dict[str, Any]:
     """The store's coordinates, as a run's results have them where they apply: each step's start, length,
     hydrological year and season; each run year's first day; each element's id and country (a demand's
     category and priority too), so that results can be grouped by country, season or kind of use; and the
     river systems of the water stress (``systems``: a part's ``system`` and ``system_country``)."""
-    nodes: dict[str, list[Node]] = {kind: [] for kind in _ELEMENTS if kind != "system"}
+    nodes: dict[str, list[Node]] = {kind: [] for kind in _ELEMENTS if kind not in ("system", "edge")}
     kinds = {_ELEMENT_TYPES.get(kind, kind): kind for kind in nodes}
     for n in model.nodes:
         if n.type in kinds:
@@ -307,6 +309,11 @@ def _coords(model: Model, axis: Any, systems: Mapping[str, np.ndarray], reservoi
     coords["system_country"] = ("system", [str(v) for v in systems["system_country"]],
                                 {"description": "Countries of each system's nodes (ISO 3166-1 alpha-3, separated by "
                                  "spaces)"})
+    if edges is not None:  # (the edge_flow series' dimension: every edge of the compiled network)
+        coords["edge"] = ("edge", list(edges.ids), {"description": "Id of each edge of the network (a reservoir's "
+                                                     "spill edge too), as a run's results name it"})
+        coords["edge_from"] = ("edge", [a for a, _ in edges.ends], {"description": "Node each edge leaves"})
+        coords["edge_to"] = ("edge", [b for _, b in edges.ends], {"description": "Node each edge enters"})
     return coords
 
 
@@ -317,6 +324,19 @@ def demand_systems(net: CompiledNetwork) -> list[str]:
 
     accounts = stress_accounts(net)
     return [accounts.systems[int(accounts.node_system[net.node_ids.index(d)])] for d in net.demand_ids]
+
+
+@dataclass(frozen=True)
+class Edges:
+    """The compiled network's edges, ids and (from, to) nodes: the ``edge`` dimension of the ``edge_flow`` series."""
+
+    ids: list[str]
+    ends: list[tuple[str, str]]
+
+    @classmethod
+    def of(cls, net: CompiledNetwork) -> Edges:
+        """The edges of ``net``."""
+        return cls(list(net.edge_ids), [(str(a), str(b)) for a, b in net.edge_ends])
 
 
 @dataclass(frozen=True)
@@ -365,7 +385,7 @@ def _part_dataset(part: Mapping[str, np.ndarray], coords: Mapping[str, Any], cav
 #: the units of the stored series and annual indicators that are not volumes (hm3): flows per step as a run's
 #: results give them, annual sums per year
 _UNITS = {"delivery": "hm3 per step", "deficit": "hm3 per step", "sink_inflow": "hm3 per step", "energy": "GWh",
-          "turbine_flow": "hm3 per step", "demanded": "hm3 per step",
+          "turbine_flow": "hm3 per step", "demanded": "hm3 per step", "edge_flow": "hm3 per step",
           "annual_delivery": "hm3 per year", "annual_demand": "hm3 per year", "annual_sink_inflow": "hm3 per year",
           "annual_energy": "GWh per year", "annual_winter_energy": "GWh per year", "annual_deficit_fraction": "1",
           "annual_winter_delivery": "hm3 per year",
@@ -379,6 +399,7 @@ _DESCRIPTIONS = {
     "deficit": "Demand not delivered per step (none where up to 1e-8 hm3: solver noise)",
     "sink_inflow": "Water received by each terminal sink per step",
     "energy": "Hydropower energy per step", "turbine_flow": "Water through each plant's turbines per step",
+    "edge_flow": "Flow leaving the upstream end of each edge per step (as a run's results give it)",
     "demanded": "Water wanted by each demand per step",
     "required": "Flow required by each flow requirement per step",
     "requirement_met": "Part of each flow requirement met per step: the flow through its node, up to the requirement",
@@ -418,13 +439,13 @@ _DESCRIPTIONS = {
 
 def _assemble(parts: _Parts, n_chunks: int, output: Path, fmt: str, manifest: Mapping[str, Any], model: Model,
               axis: Any, options: EnsembleOptions, reservoirs: ReservoirVolumes, demand_system: Sequence[str],
-              check: Callable[[], None] = lambda: None) -> None:
+              edges: Edges | None = None, check: Callable[[], None] = lambda: None) -> None:
     """Write the final store from the parts, one part at a time, then the summaries, under a temporary name, and
-    move it into place.  ``reservoirs``, ``demand_system``: the reservoirs' volumes and the demands' river systems
-    of the run's compiled network, which the store keeps.  ``check()`` is
+    move it into place.  ``reservoirs``, ``demand_system``, ``edges``: the reservoirs' volumes, the demands' river
+    systems and the edges of the run's compiled network, which the store keeps.  ``check()`` is
     called between two writes and before the move (it may raise to stop: see
     :func:`daryo._files.interrupts_between`); the temporary store is then removed."""
-    coords = _coords(model, axis, parts.read(0, ["system", "system_country"]), reservoirs, demand_system)
+    coords = _coords(model, axis, parts.read(0, ["system", "system_country"]), reservoirs, demand_system, edges)
     caveat = unknown_renewable_water(model)
     target = write_target(output)  # a .nc output's link is written through (check_output refuses a zarr one)
     tmp = _temporary_beside(target)
@@ -456,8 +477,10 @@ def _assemble(parts: _Parts, n_chunks: int, output: Path, fmt: str, manifest: Ma
         summary.attrs.update(attrs)  # writing the summary sets the store's attributes: the run's, not none
         summary = cf_dataset(summary)
         if fmt == "zarr":  # (its write replaces the store's global attributes, among them the "coordinates" that make
-            # the step bounds a coordinate: they are written again with it, so that they stay one)
+            # the step bounds and the edges' ends coordinates: they are written again with it, so that they stay so)
             summary.coords["time_bnds"] = bounds
+            summary = summary.assign_coords({k: v for k, v in coords.items()
+                                             if isinstance(v, tuple) and v[0] == "edge"})
             summary.to_zarr(tmp, mode="a", zarr_format=2, consolidated=True)
         else:
             summary.to_netcdf(tmp, mode="a", encoding=netcdf_encoding(summary))
@@ -561,7 +584,8 @@ def summarise(parts: Sequence[Mapping[str, np.ndarray]], coords: Mapping[str, An
                 (dim,), above, {"units": "1", "threshold": threshold,
                                 "description": f"Probability that a run year's deficit exceeds {float(threshold)!r} "
                                 "of the demand (over all traces and run years)"})
-    elements = {k: v for k, v in coords.items() if k in _ELEMENTS or (isinstance(v, tuple) and v[0] in _ELEMENTS)}
+    elements = {k: v for k, v in coords.items()
+                if k in _SUMMARISED or (isinstance(v, tuple) and v[0] in _SUMMARISED)}
     statistic = ("statistic", stats, {"description": "mean, then percentiles over all traces and run years "
                                       "(p5: 5th; linear interpolation between the ordered values, as numpy's "
                                       "percentile)"})

@@ -29,7 +29,7 @@ from ...scenarios import overlaid_document, overlay_names
 from ...scenarios.apply import DocumentCheck
 from ...scenarios.overlay import volume_set_by_user, with_overlay_lines
 from ...timeaxis import FIRST_DATE, LAST_DATE, TimeAxis, parse_date, years_problem
-from ...units import is_whole
+from ...units import UnitError, is_whole, parse_quantity, unit_factor
 
 __all__ = ["HYDROLOGY_CHOICES", "aral_model_path", "read_base_document", "build_aral_document", "load_aral_model",
            "aral_inflow_traces"]
@@ -175,7 +175,7 @@ def _note_october_volumes(doc: dict[str, Any], origins: Mapping[str, tuple[str, 
     October too) at the model's volumes, which are of 1 October (a review: a season planned from April started
     Nurek at its October 10.3 km³, and the Amu's deficits came out a third of those from April's volumes, with no
     word)."""
-    kept = [(str(n["id"]), n["initial_volume"]) for n in doc.get("nodes", [])
+    kept = [(str(n["id"]), _km3(n["initial_volume"])) for n in doc.get("nodes", [])
             if isinstance(n, Mapping) and n.get("type") == "reservoir" and "initial_volume" in n
             and not volume_set_by_user(origins, str(n["id"]))]
     if not kept:
@@ -186,6 +186,16 @@ def _note_october_volumes(doc: dict[str, Any], origins: Mapping[str, tuple[str, 
         f"1 October (model card section 7), for every reservoir no scenario of yours sets: "
         f"{', '.join(f'{nid} {volume}' for nid, volume in kept)}.  Set the volumes of the run's start with an overlay "
         f"(changes: [set: {{{kept[0][0]}: {{initial_volume: ...}}}}])."]
+
+
+def _km3(volume: Any) -> str:
+    """A volume as the model file gives it (``13.0 km3``, ``1100 hm3``, a number of hm³) in km³, for a message."""
+    try:
+        q = parse_quantity(str(volume))
+        factor, _ = unit_factor(q.unit, "volume")
+    except (UnitError, ValueError):
+        return str(volume)
+    return f"{q.value * factor / 1000:.1f} km3"
 
 
 def _csv_inflows(path: str | Path, unit: str, start: pd.Timestamp, n_steps: int, n_traces: int, known: set[str]
