@@ -584,5 +584,5 @@ def test_the_diluted_years_note_of_runs_started_in_april_does_not_advise_fewer_y
     dry.write_text("title: dry\nchanges:\n  - scale_inflows: {basin: syr, factor: 85 %, years: [1]}\n")
     a, b = (daryo.run(load_aral_model(scenarios=s, start="2026-04", years=1)).dataset for s in ([], [str(dry)]))
     (note,) = [n for n in compare_runs(a, b).attrs["notes"] if "dilute" in n]
-    assert "these runs start in another month: select those months from both runs' results" in note
+    assert "the runs do not both start in October: select those months from both runs' results" in note
     assert "--years N" not in note

@@ -45,8 +45,9 @@ def run_notes(first: xr.Dataset, second: xr.Dataset, table: pd.DataFrame) -> lis
              if "hydrological_year" in ds.coords else 0) for ds in (first, second)]
     starts = {int(str(ds["time"].values[0])[5:7]) for ds in (first, second) if ds.sizes.get("time")}
     if starts - {10}:  # (a run from April: --years N counts twelve months from the start, not hydrological years)
-        advice = ("an overlay's years are hydrological years, October to September, and these runs start in another "
-                  "month: select those months from both runs' results, ds.sel(time=slice(...)), and compare them")
+        advice = ("an overlay's years are hydrological years, October to September, and the runs do not both start "
+                  "in October: select those months from both runs' results and compare them, in Python "
+                  "ds.sel(time=slice(...))")
     else:
         advice = "both run again with --years N, N the last year it changes; years=N in Python"
     return notes + _diluted_years(runs, advice)

@@ -527,11 +527,16 @@ def recorded_model_file(model: Model) -> str:
 
 def applied_overlays(model: Model) -> str:
     """The scenario overlays applied to ``model``, in order, as results record them: a library overlay by its
-    name, an overlay file by its full path (as it was found when it was applied)."""
+    name, an overlay file by its full path (as it was found when it was applied), separated by commas."""
+    return ", ".join(overlay_labels(model))
+
+
+def overlay_labels(model: Model) -> list[str]:
+    """The scenario overlays applied to ``model``, in order, each as :func:`applied_overlays` names it."""
     names, files = _overlays_of(model)
     overlay_file = (".yaml", ".yml")  # (anything else is a library scenario's name)
-    return ", ".join(printable_path(file) if Path(str(name)).suffix.lower() in overlay_file else str(name)
-                     for name, file in zip(names, files, strict=True))
+    return [printable_path(file) if Path(str(name)).suffix.lower() in overlay_file else str(name)
+            for name, file in zip(names, files, strict=True)]
 
 
 def _overlays_of(model: Model) -> tuple[list[str], list[str]]:

@@ -419,10 +419,10 @@ def _load_for_ensemble(path: str | None, scenarios: list[str], years: int, start
 
 def _report_ensemble(run: EnsembleRun, years: int, model: Model, out: Path, csv: Path | None) -> None:
     """What a finished ``daryo ensemble`` prints, and its ``--summary-csv`` file."""
-    from ..results import applied_overlays
+    from ..results import overlay_labels
 
-    overlays = applied_overlays(model)  # (named, as daryo summary names them: a review found no word of them)
-    name = model.name + "".join(f" + {o.strip()}" for o in overlays.split(",") if o.strip())
+    # (named, as daryo summary names them: a README walkthrough found no word of them)
+    name = model.name + "".join(f" + {o}" for o in overlay_labels(model))
     if run.finished:
         print(f"nothing to resume: {out} holds this run's results already" + (
             f"; the shares of trace-years with a deficit above the threshold taken again with "

@@ -74,7 +74,8 @@ class EnsembleOptions:
         Use the fast path where the network allows it.
     series
         The monthly series to store, by name (:data:`STORABLE_SERIES`: the defaults :data:`SERIES`, and
-        ``turbine_flow``, ``demanded``, ``required`` and ``requirement_met``); ``()`` for none (the annual
+        ``turbine_flow``, ``demanded``, ``edge_flow`` (every edge's), ``required`` and ``requirement_met``); ``()``
+        for none (the annual
         indicators and summaries only: a small store); None: :data:`SERIES`.  Part of the run's identity.
     """
 

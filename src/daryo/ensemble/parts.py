@@ -26,8 +26,9 @@ from .chunks import ANNUAL_INDICATORS, threshold_of
 # what the rivers lose on the way (so parts of format 6 would mix two accounts); 8, parts hold each flow
 # requirement's yearly water required and met (annual_required, annual_requirement_met,
 # annual_requirement_shortfall_fraction); 9, each trace's digest of its inflows (trace_digest); 10, each demand's
-# winter delivery (annual_winter_delivery), and the manifest the run's first month (start).
-_FORMAT = 10
+# winter delivery (annual_winter_delivery); 11, the manifest names the run's first month (start), so that a
+# resume with another --start is told so.
+_FORMAT = 11
 
 
 def parts_folder(output: str | Path) -> Path:

@@ -399,7 +399,9 @@ _DESCRIPTIONS = {
     "deficit": "Demand not delivered per step (none where up to 1e-8 hm3: solver noise)",
     "sink_inflow": "Water received by each terminal sink per step",
     "energy": "Hydropower energy per step", "turbine_flow": "Water through each plant's turbines per step",
-    "edge_flow": "Flow leaving the upstream end of each edge per step (as a run's results give it)",
+    "edge_flow": "Flow leaving the upstream end of each edge per step (as a run's results give it: what arrives is "
+                 "less by the edge's loss; where several edges can carry the same water at the same cost, their split "
+                 "is one of equal optima, which may differ between the fast and the plain path)",
     "demanded": "Water wanted by each demand per step",
     "required": "Flow required by each flow requirement per step",
     "requirement_met": "Part of each flow requirement met per step: the flow through its node, up to the requirement",

@@ -189,13 +189,15 @@ def _note_october_volumes(doc: dict[str, Any], origins: Mapping[str, tuple[str, 
 
 
 def _km3(volume: Any) -> str:
-    """A volume as the model file gives it (``13.0 km3``, ``1100 hm3``, a number of hm³) in km³, for a message."""
+    """A volume as the model file gives it (``13.0 km3``, ``1100 hm3``, a number of hm³) in km³ for a message (a
+    small one in hm³)."""
     try:
         q = parse_quantity(str(volume))
         factor, _ = unit_factor(q.unit, "volume")
     except (UnitError, ValueError):
         return str(volume)
-    return f"{q.value * factor / 1000:.1f} km3"
+    hm3 = q.value * factor
+    return f"{hm3 / 1000:.1f} km3" if hm3 >= 100 else f"{hm3:g} hm3"  # (0.04 km3 is not '0.0 km3')
 
 
 def _csv_inflows(path: str | Path, unit: str, start: pd.Timestamp, n_steps: int, n_traces: int, known: set[str]
