@@ -586,3 +586,19 @@ def test_the_diluted_years_note_of_runs_started_in_april_does_not_advise_fewer_y
     (note,) = [n for n in compare_runs(a, b).attrs["notes"] if "dilute" in n]
     assert "the runs do not both start in October: select those months from both runs' results" in note
     assert "--years N" not in note
+
+
+def test_two_ensembles_of_other_starts_are_said_to_be_so(tmp_path):
+    """A diff review: an ensemble from October and one from April were compared with no word of their starts."""
+    from daryo.compare import compare_ensembles
+    from daryo.ensemble import run_of
+
+    stores = [tmp_path / "october.nc", tmp_path / "april.nc"]
+    for store, start in zip(stores, ("2000-10", "2026-04"), strict=True):
+        assert main(["ensemble", "--start", start, "--traces", "2", "--years", "1", "--quiet", "--series", "none",
+                     "-o", str(store)]) == 0
+    assert [run_of(s)["start"] for s in stores] == ["2000-10", "2026-04"]
+    notes = compare_ensembles(*stores).attrs["notes"]
+    assert "the ensembles start in other months (2000-10 and 2026-04): their run years are other twelve-month " \
+           "spans, so a year's statistics, and its winter and summer, are of other months" in notes
+    assert not any("start in other months" in n for n in compare_ensembles(stores[0], stores[0]).attrs["notes"])

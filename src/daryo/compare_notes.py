@@ -77,6 +77,10 @@ def ensemble_notes(table: pd.DataFrame) -> list[str]:
         notes.append("the ensembles have other traces (seed, traces, years or the inflows they are drawn from): their "
                      "differences include the sampling of the hydrology; give both the same --seed, --traces and "
                      "--years to compare the rules alone")
+    if first.get("start") and second.get("start") and first["start"] != second["start"]:  # (a diff review)
+        notes.append(f"the ensembles start in other months ({first['start']} and {second['start']}): their run years "
+                     "are other twelve-month spans, so a year's statistics, and its winter and summer, are of other "
+                     "months")
     if first["threshold"] != second["threshold"]:
         notes.append(f"the deficit thresholds differ ({percent_text(first['threshold'])} and "
                      f"{percent_text(second['threshold'])}): both shares above threshold are taken at the first's, "

@@ -112,7 +112,7 @@ def run_of(output: EnsembleOutput) -> dict[str, Any]:
     (:data:`RUN_COLUMNS`), its deficit ``threshold``, its model's ``caveats`` (one a line; empty: none), and digests
     of the model file's text (``model_text``, before overlays) and of the model's record of inflows that its traces
     resample (``inflow_record``; empty: none), which, with the model, seed, traces and years, make two runs' traces
-    the same.
+    the same; and its first month, ``start`` (``YYYY-MM``).
 
     Raises
     ------
@@ -125,6 +125,7 @@ def run_of(output: EnsembleOutput) -> dict[str, Any]:
         run["threshold"] = float(ds["prob_deficit_above_threshold"].attrs["threshold"])
         run["caveats"] = str(ds.attrs.get("caveats") or "")
         run.update({k: str(ds.attrs.get(k) or "") for k in ("model_text", "inflow_record")})
+        run["start"] = str(ds["time"].values[0])[:7] if ds.sizes.get("time") else ""
     if not all(isinstance(run[k], int) for k in ("seed", "traces", "years")):
         raise ValueError(f"{where} does not record its run (its seed, traces and years): it was written by an "
                          "earlier daryo; run the ensemble again")
