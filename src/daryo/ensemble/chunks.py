@@ -320,7 +320,9 @@ class _ChunkRecorder:
     """
 
     _SUMMED = ("demanded", "delivery", "deficit", "sink_inflow", "energy", "inflow", "withdrawn", "returned",
-               "environmental", "winter_energy", "winter_delivery", "required", "requirement_met")
+               "environmental", "required", "requirement_met")
+    #: the sums of the winter months only (October–March), of the series named: a summer's is the year's less them
+    _WINTER = {"winter_energy": "energy", "winter_delivery": "delivery"}
 
     def __init__(self, axis: TimeAxis, n_scenarios: int, sizes: Mapping[str, int], dtype: np.dtype | type,
                  accounts: StressAccounts, series: tuple[str, ...] = tuple(SERIES)):
@@ -335,7 +337,7 @@ class _ChunkRecorder:
         self.year = run_years(axis)
         Y = int(self.year.max()) + 1 if self.year.size else 0
         self.series = {name: np.empty((S, T, size[name]), dtype) for name in series}
-        self._sum = {name: np.zeros((S, Y, size[name])) for name in self._SUMMED}
+        self._sum = {name: np.zeros((S, Y, size[name])) for name in (*self._SUMMED, *self._WINTER)}
         self._min_storage = np.full((S, Y, size["storage"]), np.inf)
 
     def add(self, t: int, **values: np.ndarray) -> None:
@@ -343,11 +345,11 @@ class _ChunkRecorder:
         y = self.year[t]
         for name, stored in self.series.items():
             stored[:, t] = values[name]
-        winter = self.winter[t]  # (the winter's sums: a summer's is the year's less the winter's)
-        values = {**values, "winter_energy": values["energy"] if winter else np.zeros_like(values["energy"]),
-                  "winter_delivery": values["delivery"] if winter else np.zeros_like(values["delivery"])}
         for name in self._SUMMED:
             self._sum[name][:, y] += values[name]
+        if self.winter[t]:  # (summed in winter steps only, not zeros added in the others)
+            for name, of in self._WINTER.items():
+                self._sum[name][:, y] += values[of]
         np.minimum(self._min_storage[:, y], values["storage"], out=self._min_storage[:, y])
 
     def annual(self) -> dict[str, np.ndarray]:
