@@ -851,8 +851,9 @@ def test_advice_names_an_inflow_without_series_or_cost_that_supplied_water_bound
     assert np.minimum(sea, 40).sum() == 405
     assert text == ("inflow pump has no inflow series and no cost: in priority mode what it supplies, up to max_flow, "
                     "is left to the costs, and it supplied water while water reached the sinks (up to 405.0 hm³/yr of "
-                    "it may have gone on to them); give it a cost (what a hm³ costs to pump, say) so that the "
-                    "allocation takes only what it needs")
+                    "it may have gone on to them); give it a cost (what a hm³ costs to pump, say: below the other "
+                    "supplies' costs where it is to be preferred to them) so that the allocation takes only what it "
+                    "needs")
     assert advice(ds) == []
     nodes[1]["cost"] = 2
     priced = build(nodes, edges, steps=12, start="2001-10")
@@ -864,6 +865,35 @@ def test_advice_names_an_inflow_without_series_or_cost_that_supplied_water_bound
                   [["pump", "town"], ["river", "sea"]], steps=12, start="2001-10")
     ds = daryo.run(apart).dataset
     assert float(ds.node_flow.sel(node="pump").sum()) == 120 and advice(ds, apart) == []
+
+
+def test_advice_names_a_reservoir_that_spilled_below_its_maximum_volume():
+    """A WEAP user's review: a reservoir's outlet held to 5 hm³ a step by an operating rule, and a spill_to, released
+    the town's 20 a step, 15 of it as "spill" while the reservoir drew down from 50 to 20 of its 100 hm³, and
+    nothing said so.  By hand: 10 flow in, 5 pass the outlet, 15 spill, so 40, 30, 20 at the steps' ends.  A full
+    reservoir's spill (the water above its maximum) is no note; nor is a reservoir without spill_to, whose rule
+    holds (the town gets 5)."""
+    def model(initial, spill=True, town=20):
+        res = {"id": "res", "type": "reservoir", "max_volume": 100, "initial_volume": initial}
+        nodes = [{"id": "river", "type": "inflow", "inflow": 10}, res | ({"spill_to": "j"} if spill else {}),
+                 {"id": "j", "type": "junction"}, {"id": "town", "type": "demand", "demand": town},
+                 {"id": "sea", "type": "sink"}]
+        edges = [["river", "res"], {"from": "res", "to": "j", "max_flow": 5}, ["j", "town"], ["j", "sea"]]
+        return build(nodes, edges, steps=3, start="2001-10")
+
+    ds = daryo.run(model(50)).dataset
+    assert ds.spill.values.ravel().tolist() == [15.0] * 3 and ds.storage.values.ravel().tolist() == [40, 30, 20]
+    (text,) = advice(ds)
+    assert text.startswith("reservoir res spilled while below its maximum volume, in 3 steps (the first, in the step "
+                           "from 2001-10-01: 15.0 hm³ spilled, ending at 40.0 of 100.0 hm³): the spill edge of "
+                           "spill_to is not limited to the water above the maximum volume")
+    assert text.endswith("where the outlets' limits must hold, leave out spill_to (a step whose water the reservoir "
+                         "then can neither hold nor pass is infeasible, and says so)")
+    full = daryo.run(model(100, town=5)).dataset
+    assert full.spill.values.ravel().tolist() == [5.0] * 3 and advice(full) == []
+    held = daryo.run(model(50, spill=False)).dataset
+    np.testing.assert_allclose(held.delivery.values.ravel(), 5.0, rtol=1e-9)
+    assert advice(held) == []
 
 
 def test_results_say_their_time_step():

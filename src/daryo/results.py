@@ -78,7 +78,9 @@ def advice(ds: xr.Dataset, model: Model | None = None) -> list[str]:
     delivering pay, and hydropower plants that generated nothing, as where the turbines cost no less than a bypass.
     In ``priority`` mode, given the ``model``: inflows with no ``inflow`` series and no cost (a pumped supply
     between ``min_flow`` and ``max_flow``) that supplied water in steps when water reached the sinks, which the
-    allocation is free to do where no cost says otherwise.  Given the ``model``, in either mode: overlays that
+    allocation is free to do where no cost says otherwise.  In either mode: reservoirs that spilled in steps they
+    ended below their maximum volume (the spill edge then passed water past the limits of their outlets, as an
+    operating rule's).  Given the ``model``, in either mode: overlays that
     change given run years some of which the run is too short for (:func:`daryo.scenarios.years_beyond`), an
     overlay of named years' factors on top of a named year's hydrology (:func:`daryo.scenarios.compounded_drought`),
     as ``daryo run`` notes them, and a run that starts after the model's start (``RunOptions(start=)``), whose
@@ -100,6 +102,7 @@ def advice(ds: xr.Dataset, model: Model | None = None) -> list[str]:
         notes = [note for note in (_free_sources(ds, model),) if note]
     else:
         notes = [note for note in (_dry_demands(ds), _idle_plants(ds)) if note]
+    notes += [note for note in (_spill_below_full(ds),) if note]
     return notes + ([note for note in (_late_start(ds, model),) if note] + _overlay_notes(ds, model)
                     if model is not None else [])
 
@@ -166,8 +169,36 @@ def _free_sources(ds: xr.Dataset, model: Model | None) -> str:
             f"in priority mode what {'it supplies' if one else 'they supply'}, up to max_flow, is left to the costs, "
             f"and {'it' if one else 'they'} supplied water while water reached "
             f"the sinks (up to {per_year:,.1f} hm³/yr of it may have gone on to them); give "
-            f"{'it' if one else 'them'} a cost (what a hm³ costs to pump, say) so that the allocation takes only what "
-            "it needs")
+            f"{'it' if one else 'them'} a cost (what a hm³ costs to pump, say: below the other supplies' costs where "
+            f"{'it is' if one else 'they are'} to be preferred to them) so that the allocation takes only what it needs")
+
+
+def _spill_below_full(ds: xr.Dataset) -> str:
+    """The note on reservoirs that spilled in steps they ended below their maximum volume ("" if none): the spill
+    edge is not limited to the water above it, so the allocation released through it what their outlets' limits
+    would have held back."""
+    if not {"spill", "storage", "storage_max"} <= set(ds.data_vars):
+        return ""
+    spill, storage, full = (ds[k].transpose("reservoir", ..., "time").values.reshape(ds.sizes["reservoir"], -1)
+                            for k in ("spill", "storage", "storage_max"))
+    below = (spill > SHORTFALL_NOISE) & (storage < full - 1e-6 * np.maximum(1.0, np.abs(full)))
+    hit = np.flatnonzero(below.any(axis=1))
+    if not len(hit):
+        return ""
+    ids = [str(r) for r in ds["reservoir"].values[hit]]
+    first = int(np.flatnonzero(below[hit[0]])[0])  # (time last: the first scenario's steps come first)
+    when = pd.Timestamp(ds["time"].values[first % ds.sizes["time"]]).date().isoformat()
+    steps = int(below[hit].sum())
+    one = len(ids) == 1
+    return (f"{'reservoir' if one else 'reservoirs'} {listed(ids, 6)} spilled while below {'its' if one else 'their'}"
+            f" maximum volume, in {steps:,} {'step' if steps == 1 else 'steps'} (the first{'' if one else ': ' + ids[0]},"
+            f" in the step from {when}: "
+            f"{spill[hit[0], first]:,.1f} hm³ spilled, ending at {storage[hit[0], first]:,.1f} of "
+            f"{full[hit[0], first]:,.1f} hm³): the spill edge of spill_to is not limited to the water above the "
+            "maximum volume, so the allocation released water through it that the limits of the outlets (a "
+            "max_flow, an operating rule) would have held back, and 'spill' counts those releases; where the "
+            "outlets' limits must hold, leave out spill_to (a step whose water the reservoir then can neither hold "
+            "nor pass is infeasible, and says so)")
 
 
 def _no_cost(cost: Any) -> bool:
