@@ -602,3 +602,15 @@ def test_two_ensembles_of_other_starts_are_said_to_be_so(tmp_path):
     assert "the ensembles start in other months (2000-10 and 2026-04): their run years are other twelve-month " \
            "spans, so a year's statistics, and its winter and summer, are of other months" in notes
     assert not any("start in other months" in n for n in compare_ensembles(stores[0], stores[0]).attrs["notes"])
+
+
+def test_compare_runs_notes_runs_of_different_model_files(tmp_path):
+    """A WEAP user's review: two runs of two versions of a model file, both labelled by the model's name, were
+    compared with every change put down to the overlays.  Runs of one file have no such note."""
+    (tmp_path / "v0.yaml").write_text(BASIN)
+    (tmp_path / "v1.yaml").write_text(BASIN.replace("inflow: 10}", "inflow: 12}"))
+    a, b = (daryo.run(daryo.load(tmp_path / f"v{i}.yaml")).dataset for i in (0, 1))
+    note = (f"the runs are of different model files ({tmp_path / 'v0.yaml'} and {tmp_path / 'v1.yaml'}): their "
+            "differences are of the files' changes as much as of the overlays")
+    assert note in compare_runs(a, b).attrs["notes"]
+    assert not [n for n in compare_runs(a, a).attrs["notes"] if "model files" in n]

@@ -20,12 +20,18 @@ UNCHANGED = 0.05
 def run_notes(first: xr.Dataset, second: xr.Dataset, table: pd.DataFrame) -> list[str]:
     """The notes on two runs' comparison ``table`` (:func:`daryo.compare.compare_runs` of ``first`` and ``second``):
     runs of other spans, scenario traces or hydrology; a run that draws more water from its reservoirs (or keeps
-    more in them) over the run; rows only one run has; an overlay that changes given run years only."""
+    more in them) over the run; rows only one run has; an overlay that changes given run years only; runs of
+    different model files (their ``model_sha256``)."""
     spans = [_span(ds) for ds in (first, second)]
     notes = []
     if spans[0] != spans[1]:
         notes.append("the runs cover different spans or scenarios; their mean annual values are compared all the "
                      "same")
+    digests = [str(ds.attrs.get("model_sha256") or "") for ds in (first, second)]
+    if all(digests) and digests[0] != digests[1]:  # (a WEAP user's review: both were labelled by the model's name)
+        files = [str(ds.attrs.get("model_file") or "") for ds in (first, second)]
+        notes.append("the runs are of different model files" + (f" ({files[0]} and {files[1]})" if all(files) else "")
+                     + ": their differences are of the files' changes as much as of the overlays")
     if str(first.attrs.get("hydrology") or "") != str(second.attrs.get("hydrology") or ""):
         notes.append("the runs have different hydrology: their differences are of the water as much as of the "
                      "rules")
