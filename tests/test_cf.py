@@ -1,5 +1,9 @@
 """The CF Conventions' metadata of the files results are written to."""
 
+import os
+import shutil
+from pathlib import Path
+
 import netCDF4
 import numpy as np
 import pandas as pd
@@ -7,7 +11,7 @@ import pytest
 import xarray as xr
 
 import daryo
-from daryo.cf import cf_dataset, daryo_units, netcdf_chunks
+from daryo.cf import LONG_NAME_MAX, cf_dataset, daryo_units, netcdf_chunks, short_name
 from daryo.simulate import RunOptions
 
 
@@ -149,3 +153,70 @@ def test_a_run_of_more_than_292_years_is_written(tmp_path):
         assert str(ds.time.values[-1])[:10] == "2200-09-01"
         np.testing.assert_array_equal(ds.time_bnds.values[:, 0], ds.time.values)
         assert str(ds.time_bnds.values[-1, 1])[:10] == "2200-10-01"  # (the end of the last step)
+
+
+def _text_attribute_types(path):
+    """{(variable or "", attribute): "char" or "string"} of a NetCDF file's text attributes, by the netCDF library
+    that the netCDF4 wheel ships (None where it is not found: another platform's wheel)."""
+    import ctypes
+    import glob
+
+    import netCDF4
+
+    found = glob.glob(os.path.join(os.path.dirname(netCDF4.__file__), "..", "netcdf4.libs", "libnetcdf*.so*"))
+    if not found:
+        return None
+    lib, ncid, n = ctypes.CDLL(found[0]), ctypes.c_int(), ctypes.c_int()
+    assert lib.nc_open(str(path).encode(), 0, ctypes.byref(ncid)) == 0
+    lib.nc_inq_nvars(ncid, ctypes.byref(n))
+    types = {}
+    try:
+        for varid in [-1, *range(n.value)]:
+            name, count = ctypes.create_string_buffer(256), ctypes.c_int()
+            if varid >= 0:
+                lib.nc_inq_varname(ncid, varid, name)
+            lib.nc_inq_varnatts(ncid, varid, ctypes.byref(count))
+            for i in range(count.value):
+                att, kind = ctypes.create_string_buffer(256), ctypes.c_int()
+                lib.nc_inq_attname(ncid, varid, i, att)
+                lib.nc_inq_atttype(ncid, varid, att, ctypes.byref(kind))
+                if kind.value in (2, 12):  # NC_CHAR, NC_STRING
+                    types[(name.value.decode(), att.value.decode())] = "char" if kind.value == 2 else "string"
+    finally:
+        lib.nc_close(ncid)
+    return types
+
+
+def test_text_attributes_that_are_not_ascii_are_written_as_characters(tmp_path):
+    """An interoperability review: a model file's path in Cyrillic (and a description with "…") was written as a
+    variable-length string attribute, NC_STRING, which the classic model has not (``nccopy -k classic`` failed).
+    They are characters, read back as the same text."""
+    folder = tmp_path / "модель"
+    shutil.copytree(Path(daryo.demo_model_path()).parent, folder)
+    model = folder / Path(daryo.demo_model_path()).name
+    res = daryo.run(daryo.load(model), RunOptions(years=1))
+    res.dataset["delivery"].attrs["comment"] = "Сув тақсимоти…"
+    path = res.to_netcdf(tmp_path / "r.nc")
+    back = xr.open_dataset(path)
+    assert back.attrs["model_file"] == str(model.resolve()) and back["delivery"].attrs["comment"] == "Сув тақсимоти…"
+    types = _text_attribute_types(path)
+    if types is None:
+        pytest.skip("no netCDF library of the netCDF4 wheel to ask the attributes' types")
+    assert types[("", "model_file")] == "char" and types[("delivery", "comment")] == "char"
+    assert "string" not in types.values(), [k for k, v in types.items() if v == "string"]
+
+
+@pytest.mark.parametrize(("description", "long_name"), [
+    ("Water delivered", "Water delivered"),
+    ("Latitude: approximate map position from the model file, used by no computation (a map's), in degrees north",
+     "Latitude"),
+    ("Level of water stress (SDG 6.4.2's ratio) of each river system in each run year: withdrawal / (renewable water "
+     "- environmental flow requirement)", "Level of water stress of each river system in each run year"),
+    ("Inflow minus (storage change + evaporation + losses + consumption + unrouted returns + sink receipts + water "
+     "entering minus leaving delays)",
+     "Inflow minus (storage change + evaporation + losses + consumption + unrouted..."),
+])
+def test_a_long_name_is_the_description_up_to_80_characters_or_its_first_clause(description, long_name):
+    """An interoperability review: long_name was the whole description, up to 558 characters, which plots and
+    layers take as their title (an axis label of 19 lines)."""
+    assert short_name(description) == long_name and len(long_name) <= LONG_NAME_MAX

@@ -10,6 +10,7 @@ step, whose bounds are ``time_bnds``; an energy is ``GW h``.  :func:`daryo_units
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -18,7 +19,8 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-__all__ = ["CONVENTIONS", "cf_dataset", "daryo_units", "netcdf_chunks", "netcdf_encoding"]
+__all__ = ["CONVENTIONS", "LONG_NAME_MAX", "cf_dataset", "daryo_units", "netcdf_chunks", "netcdf_encoding",
+           "netcdf_text", "short_name"]
 
 #: the version of the CF Conventions the files follow
 CONVENTIONS = "CF-1.8"
@@ -62,7 +64,7 @@ def cf_dataset(ds: xr.Dataset) -> xr.Dataset:
     - the global attributes ``Conventions``, ``source`` (daryo and its version, where ``ds`` names no source) and
       ``history``: a line with the time (UTC) and daryo's version appended to any history ``ds`` has (CF 2.6.2:
       an audit trail, a line per program that wrote the data);
-    - ``long_name`` from each variable's ``description``;
+    - ``long_name`` from each variable's ``description``, short enough for a plot's title (:func:`short_name`);
     - units that UDUNITS reads (see the module's docstring), with ``cell_methods`` over ``time``: ``sum`` for a
       volume or energy in the step, ``point`` for a value at the step's start;
     - ``time``: ``standard_name``, ``axis`` and, with a ``days`` coordinate, the bounds of each
@@ -90,7 +92,7 @@ def cf_dataset(ds: xr.Dataset) -> xr.Dataset:
     for name, var in out.variables.items():
         attrs = var.attrs
         if "description" in attrs:
-            attrs.setdefault("long_name", attrs["description"])
+            attrs.setdefault("long_name", short_name(str(attrs["description"])))
         units, method = _CF_UNITS.get(str(attrs.get("units")), (None, ""))
         if units is not None:
             attrs["units"] = units
@@ -111,6 +113,43 @@ def cf_dataset(ds: xr.Dataset) -> xr.Dataset:
             out.coords["time_bnds"] = (("time", "nv"), np.stack([start.values, end.values], axis=1))
             out["time"].attrs["bounds"] = "time_bnds"
     return out
+
+
+def netcdf_text(ds: xr.Dataset) -> xr.Dataset:
+    """``ds`` (a shallow copy) with its text attributes, and its variables', that are not ASCII as UTF-8 bytes, which
+    NetCDF stores as characters (``NC_CHAR``), read back as the same text.  (Written as text, the netCDF4 library
+    stores them as variable-length strings, ``NC_STRING``, which the classic model has not: ``nccopy -k classic``
+    failed on a model file's path in Cyrillic.)"""
+    out = ds.copy(deep=False)
+    for attrs in [out.attrs] + [v.attrs for v in out.variables.values()]:
+        for key, value in list(attrs.items()):
+            if isinstance(value, str) and not value.isascii():
+                attrs[key] = value.encode("utf-8")
+    return out
+
+
+#: the longest ``long_name`` :func:`short_name` gives (a plot's title or axis label, a layer's name)
+LONG_NAME_MAX = 80
+
+
+def short_name(description: str) -> str:
+    """A variable's ``long_name`` from its ``description``: the description where it is at most
+    :data:`LONG_NAME_MAX` characters, else its first clause without what it says in parentheses (up to a colon or
+    semicolon), else its first words and "...".  (Tools title plots and layers by ``long_name``: a description of
+    500 characters made an axis label of 19 lines.)"""
+    text = " ".join(description.split())
+    if len(text) <= LONG_NAME_MAX:
+        return text
+    bare, previous = text, ""
+    while bare != previous:  # (the innermost parentheses first)
+        previous, bare = bare, re.sub(r" ?\([^()]*\)", "", bare)
+    clause = re.split(r": |; ", bare, maxsplit=1)[0].rstrip(" ,.")
+    whole = len(clause.split()) >= 3 or text.startswith((clause + ": ", clause + "; "))  # ("Latitude: ...", not
+    # "Inflow minus (storage change + ...)")
+    if len(clause) <= LONG_NAME_MAX and whole:
+        return clause
+    cut = clause if whole else text
+    return cut[:LONG_NAME_MAX - 3].rsplit(" ", 1)[0].rstrip(" ,;:(") + "..."
 
 
 def netcdf_encoding(ds: xr.Dataset) -> dict[str, dict[str, Any]]:

@@ -78,8 +78,8 @@ def compare_runs(first: str | Path | xr.Dataset, second: str | Path | xr.Dataset
         scenario.  An element only one run has (a node an overlay added) has NaN for the other and the difference.
         ``attrs`` describes the runs (``first``, ``second``: their model and overlays, :func:`run_label`) and holds
         ``notes``, what to know before reading it, a sentence each, as ``daryo compare`` prints them: runs of other
-        model files, spans or hydrology, a run that draws more from its reservoirs, rows only one has, an overlay whose years
-        the means dilute.
+        model files, spans or hydrology, a run that draws more from its reservoirs, rows only one has, an overlay
+        whose years the means dilute.
 
     Raises
     ------

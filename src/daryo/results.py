@@ -32,7 +32,7 @@ from ._files import (
     user_path,
     write_target,
 )
-from .cf import cf_dataset, netcdf_encoding
+from .cf import cf_dataset, netcdf_encoding, netcdf_text
 from .errors import listed
 from .model import Model, Series
 from .model.topology import reached_from
@@ -169,8 +169,9 @@ def _free_sources(ds: xr.Dataset, model: Model | None) -> str:
             f"in priority mode what {'it supplies' if one else 'they supply'}, up to max_flow, is left to the costs, "
             f"and {'it' if one else 'they'} supplied water while water reached "
             f"the sinks (up to {per_year:,.1f} hm³/yr of it may have gone on to them); give "
-            f"{'it' if one else 'them'} a cost (what a hm³ costs to pump, say: below the other supplies' costs where "
-            f"{'it is' if one else 'they are'} to be preferred to them) so that the allocation takes only what it needs")
+            f"{'it' if one else 'them'} a cost (what a hm³ costs to pump, say: below the other supplies' costs "
+            f"where {'it is' if one else 'they are'} to be preferred to them) so that the allocation takes only what "
+            "it needs")
 
 
 def _spill_below_full(ds: xr.Dataset) -> str:
@@ -190,9 +191,10 @@ def _spill_below_full(ds: xr.Dataset) -> str:
     when = pd.Timestamp(ds["time"].values[first % ds.sizes["time"]]).date().isoformat()
     steps = int(below[hit].sum())
     one = len(ids) == 1
+    first_of = "" if one else ": " + ids[0]
     return (f"{'reservoir' if one else 'reservoirs'} {listed(ids, 6)} spilled while below {'its' if one else 'their'}"
-            f" maximum volume, in {steps:,} {'step' if steps == 1 else 'steps'} (the first{'' if one else ': ' + ids[0]},"
-            f" in the step from {when}: "
+            f" maximum volume, in {steps:,} {'step' if steps == 1 else 'steps'} (the first{first_of}, in the step from "
+            f"{when}: "
             f"{spill[hit[0], first]:,.1f} hm³ spilled, ending at {storage[hit[0], first]:,.1f} of "
             f"{full[hit[0], first]:,.1f} hm³): the spill edge of spill_to is not limited to the water above the "
             "maximum volume, so the allocation released water through it that the limits of the outlets (a "
@@ -859,7 +861,7 @@ class Results:
                 os.close(fd)
                 nc_tmp = Path(tmp)
                 try:
-                    written = cf_dataset(self.dataset)
+                    written = netcdf_text(cf_dataset(self.dataset))
                     with interrupts_between() as check:  # (Ctrl-C inside the write left HDF5 locked: a hang)
                         written.to_netcdf(nc_tmp, engine="netcdf4", encoding=netcdf_encoding(written))
                         check()

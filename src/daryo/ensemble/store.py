@@ -23,7 +23,7 @@ from .._files import (
     refuse_write_protected,
     write_target,
 )
-from ..cf import cf_dataset, netcdf_encoding
+from ..cf import cf_dataset, netcdf_encoding, netcdf_text, short_name
 from ..model import Model, Node
 from ..network import CompiledNetwork
 from ..results import NETCDF_SUFFIXES, caveats, is_netcdf, netcdf_attributes, step_coordinates
@@ -204,7 +204,8 @@ def _set_threshold(path: Path, fmt: str, threshold: float) -> None:
                    "traces and run years)")
     line = (f"{datetime.now(UTC):%Y-%m-%dT%H:%M:%SZ} prob_deficit_above_threshold taken again with "
             f"deficit_threshold {float(threshold)!r} by daryo {__version__}")
-    var_attrs: dict[str, Any] = {"threshold": float(threshold), "description": description, "long_name": description}
+    var_attrs: dict[str, Any] = {"threshold": float(threshold), "description": description,
+                                 "long_name": short_name(description)}
     attrs: dict[str, Any] = {"deficit_threshold": float(threshold),
                              "history": f"{history}\n{line}" if history else line}
     if fmt == "zarr":
@@ -273,7 +274,7 @@ def _coords(model: Model, axis: Any, systems: Mapping[str, np.ndarray], reservoi
         **step_coordinates(axis),
         "year": ("year", np.arange(int(year.max()) + 1),
                  {"description": "Run year, 0 for the first twelve months from the run's start (N-day steps: those "
-                  "that start before its first anniversary), 1 for the next…; a hydrological year (October to "
+                  "that start before its first anniversary), 1 for the next...; a hydrological year (October to "
                   "September) only for a run that starts on 1 October.  Its first day: year_start"}),
         "year_start": ("year", starts[np.searchsorted(year, np.arange(int(year.max()) + 1))].values,
                        {"description": "First day of each run year"}),
@@ -465,7 +466,7 @@ def _assemble(parts: _Parts, n_chunks: int, output: Path, fmt: str, manifest: Ma
                     ds.to_zarr(tmp, mode="w", zarr_format=2, consolidated=True,
                                encoding={v: {"chunks": _zarr_chunks(ds[v], options)} for v in ds.data_vars})
                 else:
-                    ds.to_netcdf(tmp, unlimited_dims=["trace"], encoding=netcdf_encoding(ds))
+                    netcdf_text(ds).to_netcdf(tmp, unlimited_dims=["trace"], encoding=netcdf_encoding(ds))
             elif fmt == "zarr":
                 ds.to_zarr(tmp, append_dim="trace", zarr_format=2, consolidated=True)
             else:
@@ -485,7 +486,7 @@ def _assemble(parts: _Parts, n_chunks: int, output: Path, fmt: str, manifest: Ma
                                              if isinstance(v, tuple) and v[0] == "edge"})
             summary.to_zarr(tmp, mode="a", zarr_format=2, consolidated=True)
         else:
-            summary.to_netcdf(tmp, mode="a", encoding=netcdf_encoding(summary))
+            netcdf_text(summary).to_netcdf(tmp, mode="a", encoding=netcdf_encoding(summary))
         check_output(output)  # still nothing but an earlier result (the run may have taken hours)
         check()
     except BaseException as exc:  # no half-written store left beside the output (the parts are kept: --resume)
@@ -576,7 +577,7 @@ def summarise(parts: Sequence[Mapping[str, np.ndarray]], coords: Mapping[str, An
         data[f"summary_{k}"] = (("statistic", dim), values,
                                 {"units": _UNITS.get(k, "hm3"),
                                  "description": f"{_DESCRIPTIONS[k]}: mean and percentiles over all traces "
-                                 "and run years"})
+                                 "and run years", "long_name": f"{short_name(_DESCRIPTIONS[k])}: mean and percentiles"})
         if k == "annual_water_stress":
             data["prob_water_stress_level"] = (("stress_level", dim), _level_shares(parts, k), {
                 "units": "1", "description": "Share of all traces and run years in each of FAO's levels of water "
