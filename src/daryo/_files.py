@@ -16,9 +16,15 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
-__all__ = ["NamedOSError", "atomic_write", "file_digest", "free_bytes", "free_space_note", "interrupts_between",
-           "missing_cwd_note", "mode_for", "new_file_mode", "printable_path", "refuse_netcdf_unreadable_name",
-           "refuse_write_protected", "size_text", "temp_beside", "user_path", "write_target"]
+__all__ = ["CSV_FLOAT", "NamedOSError", "atomic_write", "file_digest", "free_bytes", "free_space_note",
+           "interrupts_between", "missing_cwd_note", "mode_for", "new_file_mode", "printable_path",
+           "refuse_netcdf_unreadable_name", "refuse_write_protected", "size_text", "temp_beside", "user_path",
+           "write_target"]
+
+
+#: how daryo's CSV files write numbers: 9 significant digits, which keep a float32 and do not show a float64's last
+#: digits of rounding (1461.9999999990007)
+CSV_FLOAT = "%.9g"
 
 
 def file_digest(path: str | Path | None) -> str | None:

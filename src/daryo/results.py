@@ -21,6 +21,7 @@ import xarray as xr
 from xarray.indexes import PandasIndex
 
 from ._files import (
+    CSV_FLOAT,
     NamedOSError,
     free_space_note,
     interrupts_between,
@@ -728,10 +729,10 @@ def _write_table(path: Path, da: xr.DataArray, name: str) -> None:
         return
     if table.dtype.kind != "f" or np.isnan(table).any() or np.any(times != times.astype("datetime64[D]")):
         index = pd.MultiIndex.from_product([da["scenario"].values, times], names=["scenario", "time"])
-        pd.DataFrame(table, index=index, columns=columns).to_csv(path, float_format="%.9g")
+        pd.DataFrame(table, index=index, columns=columns).to_csv(path, float_format=CSV_FLOAT)
         return
     dates = np.datetime_as_string(times, unit="D")
-    row = ",".join(["%.9g"] * len(columns))
+    row = ",".join([CSV_FLOAT] * len(columns))
     end = os.linesep
     with open(path, "w", encoding="utf-8", newline="") as f:
         f.write(_csv_line(["scenario", "time", *columns]) + end)

@@ -18,7 +18,7 @@ _UNCHANGED = UNCHANGED
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
-    from .._files import atomic_write
+    from .._files import CSV_FLOAT, atomic_write
     from ..compare import compare_runs
 
     csv = _compare_csv(args)
@@ -38,7 +38,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     if csv is not None:  # (each row names the runs: a table of a deal and its baseline is told apart in a report)
         named = table.assign(first_run=f"{table.attrs['first']} ({args.first})",
                              second_run=f"{table.attrs['second']} ({args.second})")
-        atomic_write(csv, lambda f: f.write(named.to_csv(index=False).encode()))
+        atomic_write(csv, lambda f: f.write(named.to_csv(index=False, float_format=CSV_FLOAT).encode()))
     print("second − first: mean annual values (hm³/yr for water, GWh/yr for energy; a run shorter than a year: its "
           "totals), deficit shares in % of demand, steps short in % of steps, water stress in %, and differences of "
           "percentages in percentage points:")
@@ -131,7 +131,7 @@ def _compare_ensembles(args: argparse.Namespace, csv: Path | None, stores: list[
 def _print_ensemble_comparison(args: argparse.Namespace, csv: Path | None, table: Any) -> None:
     """daryo compare's table of two ensembles (:func:`daryo.compare.compare_ensembles`), with its notes, and its CSV
     file where asked for."""
-    from .._files import atomic_write
+    from .._files import CSV_FLOAT, atomic_write
     from ..compare import run_label
 
     runs = [table.attrs["first"], table.attrs["second"]]
@@ -142,7 +142,7 @@ def _print_ensemble_comparison(args: argparse.Namespace, csv: Path | None, table
         # keeps its context; a review: one run year's table read as the whole runs')
         over = "" if args.year is None else f"; run year {args.year}'s traces alone"
         named = table.assign(first_run=f"{names[0]} ({about[0]}{over})", second_run=f"{names[1]} ({about[1]}{over})")
-        atomic_write(csv, lambda f: f.write(named.to_csv(index=False).encode()))
+        atomic_write(csv, lambda f: f.write(named.to_csv(index=False, float_format=CSV_FLOAT).encode()))
     over = pairs_of(args.year)
     print(f"second − first: ensemble statistics over each run's {over} (hm³/yr for water, hm³ for storage, "
           "GWh/yr for energy; a country's deficit in hm³/yr and its deficit share in % of demand, a demand's mean "
