@@ -78,8 +78,10 @@ def _inflow_targets(doc: Mapping[str, Any], arg: Mapping[str, Any], at: _ChangeA
         return [i for i in ids if i not in bad], [at.problem(f"'{i}' is not an inflow of the model"
                                                              f"{at.not_found(i, inflows)}", f".nodes.{i}") for i in bad]
     basin = arg.get("basin", "all")
-    if basin == "all":  # (an inflow with no series, a supply between min_flow and max_flow, has none to change)
-        return [i for i, n in nodes.items() if n.get("type") == "inflow" and n.get("inflow") is not None], []
+    if basin == "all":  # (applied to a model, an inflow with no series, a supply between min_flow and max_flow, has
+        # none to change; generated traces hold inflows the model's document gives no series)
+        return [i for i, n in nodes.items() if n.get("type") == "inflow" and (n.get("inflow") is not None
+                                                                              or not strict)], []
     if basin not in basins:
         return [], [at.problem(f"unknown basin '{basin}'; the model's metadata.basins has: "
                                f"{', '.join(map(str, basins)) or '(none)'}", ".basin")]
