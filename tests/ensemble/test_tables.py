@@ -309,7 +309,7 @@ def test_energy_and_storage_tables_by_hand(tmp_path, capsys):
     no firm energy by country nor how often a reservoir is drawn down to its dead storage.  The tables, worked out
     again from the store's annual arrays; a monthly min_volume's lowest is the dead storage."""
     from daryo.compare import compare_ensembles
-    from daryo.ensemble import energy_table, storage_table
+    from daryo.ensemble import energy_table, sink_table, storage_table
 
     nodes, edges = basin_network()
     nodes = [dict(n, min_volume={"monthly": [60] * 6 + [50] * 6}) if n["id"] == "dam" else
@@ -366,3 +366,15 @@ def test_energy_and_storage_tables_by_hand(tmp_path, capsys):
         f"{v:.1f}" for v in countries.loc["KGZ"]]
     assert next(line for line in printed if line.startswith("  dam ")).split()[-1] == (
         f"{storage.loc['dam', 'at_min']:.2%}")
+    # the water reaching the sinks (a drought analyst's review: the Aral Sea's inflow in dry years was in no table)
+    sea = ds["annual_sink_inflow"].sel(sink="sea").values.ravel()
+    sinks = sink_table(out)
+    assert list(sinks.index) == ["sea"] and sinks.loc["sea", "least"] == sea.min()
+    np.testing.assert_allclose(sinks.loc["sea", ["mean", "p5", "p50", "p95"]].astype(float),
+                               [sea.mean(), *np.percentile(sea, [5, 50, 95])], rtol=1e-12)
+    assert sinks.loc["sea", "none"] == (sea <= 1e-6).mean()
+    np.testing.assert_allclose(sink_table(out, year=1).loc["sea", "mean"], ds["annual_sink_inflow"].sel(
+        sink="sea").isel(year=1).mean().item(), rtol=1e-12)
+    assert next(line for line in printed if line.startswith("  sea ")).split()[-6:] == [
+        *(f"{sinks.loc['sea', k]:.1f}" for k in ("mean", "p5", "p50", "p95", "least")),
+        f"{sinks.loc['sea', 'none']:.2%}"]

@@ -1,5 +1,6 @@
 """What ``daryo ensemble`` and ``daryo summary`` print of an ensemble's finished store: the demands most often
-short, the plants' energy, the reservoirs' lowest storage, the flow requirements and the water stress."""
+short, the plants' energy, the reservoirs' lowest storage, the water reaching the sinks, the flow requirements and
+the water stress."""
 
 from __future__ import annotations
 
@@ -16,8 +17,9 @@ def _report_store(out: Path, csv: Path | None, threshold: float | None = None, y
                   shown: int | None = 10) -> None:
     """What an ensemble's finished store ``out`` says: its summary CSV (``csv``, where asked for), then the demands
     most often short (by another ``threshold`` or one run ``year``'s figures, where given), the plants' energy, the
-    reservoirs' lowest storage and the flow requirements (of that ``year`` too), the water stress, and the caveats of
-    the model, as ``daryo run`` prints them (a review: a brief made of ensembles alone had none): the store opened
+    reservoirs' lowest storage, the water reaching the sinks and the flow requirements (of that ``year`` too), the
+    water stress, and the caveats of the model, as ``daryo run`` prints them (a review: a brief made of ensembles
+    alone had none): the store opened
     once for them all."""
     from ..ensemble import open_output
     from .summary import caveat_lines
@@ -27,6 +29,7 @@ def _report_store(out: Path, csv: Path | None, threshold: float | None = None, y
         _print_shortfalls(ds, shown, threshold=threshold, year=year)
         _print_energy(ds, year)
         _print_storage(ds, year)
+        _print_sinks(ds, year)
         _print_requirements(ds, year)
         _print_water_stress(ds, year)
         caveats = caveat_lines(ds)
@@ -121,6 +124,23 @@ def _print_storage(out: EnsembleOutput, year: int | None = None) -> None:
     if table["min_volume"].isna().any():
         print("  (–: a store of a daryo before 2026-12-06's, which kept no min_volume, or a min_volume a parameter "
               "gives)")
+
+
+def _print_sinks(out: EnsembleOutput, year: int | None = None) -> None:
+    """The water reaching the sinks over the ensemble written to ``out`` (or one run ``year``'s traces; none for a
+    model without sinks): a review, the Aral Sea's inflow in dry years could be read from no table."""
+    from ..ensemble import sink_table
+
+    table = sink_table(out, year=year)
+    if table.empty:
+        return
+    over = pairs_of(year)
+    print(f"water reaching the sinks over the {over} (hm³/yr; none: the share of the {over} it gets none):")
+    w = max(len("sink"), *(len(str(name)) for name in table.index)) + 2
+    print(f"  {'sink':<{w}}{'country':<9}{'mean':>10}{'p5':>10}{'p50':>10}{'p95':>10}{'least':>10}{'none':>9}")
+    for name, row in table.iterrows():
+        print(f"  {name:<{w}}{row['country']:<9}{row['mean']:>10.1f}{row['p5']:>10.1f}{row['p50']:>10.1f}"
+              f"{row['p95']:>10.1f}{row['least']:>10.1f}{row['none']:>9.2%}")
 
 
 def _print_requirements(out: EnsembleOutput, year: int | None = None) -> None:

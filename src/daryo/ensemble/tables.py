@@ -334,6 +334,42 @@ def storage_table(output: EnsembleOutput, year: int | None = None) -> pd.DataFra
     return table
 
 
+def sink_table(output: EnsembleOutput, year: int | None = None) -> pd.DataFrame:
+    """The water reaching each sink (a terminal lake, a river's mouth) over an ensemble's (trace, run year) pairs:
+    per sink the mean, 5th, 50th and 95th percentiles and least of its yearly inflow (hm³/yr), and the share of the
+    pairs it gets none.
+
+    Parameters
+    ----------
+    output
+        An ensemble's output (``daryo ensemble -o``), or it opened (:func:`open_output`).
+    year
+        One run year's figures over the traces (0 for the first; None: every run year pooled).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``sink``; columns ``country``, ``mean``, ``p5``, ``p50``, ``p95``, ``least`` and ``none`` (0–1: the
+        share of the pairs with no inflow, up to solver noise); empty for a model without sinks.
+
+    Raises
+    ------
+    ValueError
+        If ``output`` holds no ensemble summaries, or ``year`` is not a run year of it.
+    """
+    with _summaries(output, "sink_table") as ds:
+        got = _annual(ds, "annual_sink_inflow", "sink", year)
+        table = pd.DataFrame({"country": ds["sink_country"].values.astype(str), "mean": got.mean(axis=0),
+                              "p5": _percentile(got, 5), "p50": _percentile(got, 50), "p95": _percentile(got, 95),
+                              "least": got.min(axis=0, initial=np.inf)},
+                             index=pd.Index(ds["sink"].values.astype(str), name="sink"))
+    # (a year's inflow of at most a millionth of a hm³ is none: the solver's tolerance summed over a year's steps)
+    table["none"] = (got <= 1e-6).mean(axis=0) if len(got) else np.zeros(got.shape[1])
+    table.attrs["units"] = {k: "hm3 per year" for k in ("mean", "p5", "p50", "p95", "least")} | {
+        "none": "share of trace-years"}
+    return table
+
+
 def check_year(year: object, years: int, where: str = "the ensemble") -> None:
     """Refuse a run ``year`` that is not one of ``years`` (0 for the first; ``where``: the store, for the message).
 
