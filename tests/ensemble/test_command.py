@@ -744,7 +744,7 @@ def test_an_ensemble_of_the_embedded_model_starts_in_a_given_month(tmp_path, cap
                  "climate-2050", "-o", str(out)]) == 0
     said = capsys.readouterr().out
     assert "The run starts in April 2026, not on 1 October" in said and "rogun 1.1 km3" in said  # (all in km3)
-    # its overlays named (a README walkthrough: climate-2050, which has no caveats, was nowhere in the output)
+    # its overlays named (a README walkthrough: climate-2050, then with no caveats, was nowhere in the output)
     assert "ensemble: 2 traces × 1 year of aral-sea-basin + climate-2050 in " in said
     with xr.open_dataset(out) as ds:
         assert str(ds.time.values[0])[:7] == "2026-04" and ds.sizes["time"] == 12
