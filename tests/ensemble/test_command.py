@@ -145,7 +145,8 @@ def test_cli_ensemble_applies_scenario_overlays(tmp_path, capsys):
         "note: drought-2021 changes given run years only, and P pools every trace-year, those years with the others; "
         f"each run year's own P is (xarray.open_dataset({str(drought)!r}).annual_deficit_fraction > 0.25)"
         f".mean(\"trace\"), and run year Y's table daryo.ensemble.shortfall_table({str(drought)!r}, year=Y), Y "
-        "counted from 0 as the store's year (an overlay's run year 1 is Y = 0)\n")
+        f"counted from 0 as the store's year (an overlay's run year 1 is Y = 0); every table of run year Y: daryo "
+        f"summary {drought} --year Y\n")
     assert main([*argv, "--scenario", "drought-2021", "-o", str(tmp_path / "one.nc")]) == 0  # (its one year is the
     assert "note:" not in capsys.readouterr().out  # run's one year: nothing pooled with it)
     from daryo.compare import compare_ensembles  # (nor diluted in a comparison; over two years it is)

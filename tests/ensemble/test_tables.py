@@ -366,6 +366,11 @@ def test_energy_and_storage_tables_by_hand(tmp_path, capsys):
         f"{v:.1f}" for v in countries.loc["KGZ"]]
     assert next(line for line in printed if line.startswith("  dam ")).split()[-1] == (
         f"{storage.loc['dam', 'at_min']:.2%}")
+    # P of 0 for every demand is said to be so (a drought analyst's review: "never" was read as "no risk")
+    assert "(P is 0 for every demand" not in "".join(printed) and ds["annual_deficit_fraction"].max() < 0.9
+    assert main(["summary", str(out), "--deficit-threshold", "0.9"]) == 0
+    assert ("  (P is 0 for every demand: none is short by more than 90% of its demand in any trace-year; in priority "
+            "mode the demands of one priority") in capsys.readouterr().out
     # the water reaching the sinks (a drought analyst's review: the Aral Sea's inflow in dry years was in no table)
     sea = ds["annual_sink_inflow"].sel(sink="sea").values.ravel()
     sinks = sink_table(out)

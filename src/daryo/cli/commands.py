@@ -526,7 +526,8 @@ def _pooled_years_note(overlays: list[str], years: int, out: Path, threshold: fl
             "pools every trace-year, those years with the others; each run year's own P is "
             f"(xarray.open_dataset({str(out)!r}).annual_deficit_fraction > {threshold:g}).mean(\"trace\"), and run "
             f"year Y's table daryo.ensemble.shortfall_table({str(out)!r}, year=Y), Y counted from 0 as the store's "
-            "year (an overlay's run year 1 is Y = 0)")
+            f"year (an overlay's run year 1 is Y = 0); every table of run year Y: daryo summary "
+            f"{shlex.quote(str(out))} --year Y")
 
 
 def _cmd_convert(args: argparse.Namespace) -> int:

@@ -76,6 +76,11 @@ def _print_shortfalls(out: EnsembleOutput, shown: int | None = 10, threshold: fl
     print(f"  {'demand':<{w}}{'country':<9}{'P':>9}{'mean':>9}{'p95':>9}")
     for name, row in rows.iterrows():
         print(f"  {name:<{w}}{row['country']:<9}{row['probability']:>9.2%}{row['mean']:>9.2%}{row['p95']:>9.2%}")
+    if not (table["probability"] > 0).any():  # (a drought analyst's review: "never" read as "no risk")
+        print(f"  (P is 0 for every demand: none is short by more than {_percent(table.attrs['threshold'])} of its "
+              f"demand in any {one}; in priority mode the demands of one priority share a shortage in equal "
+              "proportion, so none falls far below the others: the p95 shows how near they come, and "
+              "--deficit-threshold a lower threshold's P)")
 
 
 def _print_energy(out: EnsembleOutput, year: int | None = None) -> None:
