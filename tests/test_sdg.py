@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import xarray as xr
 
 import daryo
 from daryo.sdg import stress_level, water_stress, water_stress_by_year
@@ -301,3 +302,33 @@ def test_levels_and_refusals(two_rivers):
     # results written before the requirements' nodes were (their water fell out of its river: a review)
     with pytest.raises(ValueError, match="flow requirements but not the node each is on .'requirement_at'"):
         water_stress(ds.drop_vars("requirement_at"))
+
+
+def test_a_flow_owed_downstream_is_not_an_environmental_flow(tmp_path):
+    """A WEAP user's review: a treaty's share at a border, written as a flow requirement, was counted as the river's
+    environmental flow, and the water stress rose from 43 % to 71 % though no delivery changed.  in 100 -> a -> b ->
+    sea, a farm of 30 at a, an environmental flow of 20 at a and a share of 40 owed at b: as environmental flows the
+    least water left in the river is 40 (the share's water passes a); with the share of ``purpose: obligation``, 20.
+    The results (and their NetCDF file) say each requirement's purpose."""
+    nodes = [{"id": "in", "type": "inflow", "inflow": 100}, {"id": "a", "type": "junction"},
+             {"id": "b", "type": "junction"}, {"id": "sea", "type": "sink"},
+             {"id": "farm", "type": "demand", "demand": 30}, _req("eco", "a", 20), _req("share", "b", 40)]
+    edges = [["in", "a"], ["a", "farm"], ["a", "b"], ["b", "sea"]]
+    assert _stress(nodes, edges) == pytest.approx((30.0, 40.0, 30 / 60 * 100))
+    nodes[-1]["purpose"] = "obligation"
+    assert _stress(nodes, edges) == pytest.approx((30.0, 20.0, 30 / 80 * 100))
+    results = daryo.run(build(nodes, edges, steps=12))
+    assert results.dataset["requirement_purpose"].values.tolist() == ["environmental", "obligation"]
+    back = xr.open_dataset(results.to_netcdf(tmp_path / "r.nc"))
+    assert back["requirement_purpose"].values.tolist() == ["environmental", "obligation"]
+    assert water_stress(back)["environmental"].item() == pytest.approx(20.0 * 12)
+    from daryo.ensemble import EnsembleOptions, run_ensemble  # (an ensemble's store: its yearly environmental flow)
+
+    run_ensemble(build(nodes[:-1] + [dict(nodes[-1], purpose="obligation")], edges, steps=12),
+                 EnsembleOptions(traces=2, years=1, seed=1), tmp_path / "e.nc")
+    with xr.open_dataset(tmp_path / "e.nc") as ens:
+        assert ens["requirement_purpose"].values.tolist() == ["environmental", "obligation"]
+        np.testing.assert_allclose(ens["annual_environmental_flow"].values, 20.0 * 12, rtol=1e-9)
+    nodes[-1]["purpose"] = "treaty"
+    with pytest.raises(daryo.ModelError, match="purpose.*environmental, obligation"):
+        build(nodes, edges, steps=12)

@@ -11,7 +11,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +35,7 @@ from ._files import (
 )
 from .cf import cf_dataset, netcdf_encoding, netcdf_text
 from .errors import listed
-from .model import Model, Series
+from .model import Model, Node, Series
 from .model.topology import reached_from
 from .network import CompiledNetwork
 from .network.digest import network_digest
@@ -343,10 +343,15 @@ def _loss_fractions(net: CompiledNetwork) -> dict[str, tuple]:
                                                   f"node loses (a reach's or canal's loss){varying}"})}
 
 
-def _requirement_at(net: CompiledNetwork, ids: list[str]) -> tuple:
-    """The ``requirement_at`` coordinate of the flow requirements ``ids``: the node each is on."""
-    return ("requirement", [str(net.model.node(i).get("at")) for i in ids],
-            {"description": "Node whose flow each requirement is on"})
+def requirement_coordinates(requirements: Sequence[Node]) -> dict[str, tuple]:
+    """The coordinates of the flow requirements ``requirements`` (the model's nodes) besides their ids and
+    countries: the node each is on (``requirement_at``) and its purpose (``requirement_purpose``)."""
+    return {"requirement_at": ("requirement", [str(n.get("at")) for n in requirements],
+                               {"description": "Node whose flow each requirement is on"}),
+            "requirement_purpose": ("requirement", [str(n.value("purpose")) for n in requirements],
+                                    {"description": "Purpose of each requirement: environmental (an environmental "
+                                     "flow, which SDG 6.4.2's water stress counts) or obligation (a flow owed "
+                                     "downstream, which it does not)"})}
 
 
 def requirement_columns(net: CompiledNetwork) -> np.ndarray:
@@ -378,7 +383,8 @@ def topology(net: CompiledNetwork) -> xr.Dataset:
               **_loss_fractions(net),
               **_coords(net, net.demand_ids, "demand"), "demand_return_to": _return_to(net)}
     ids = [net.node_ids[i] for i in net.requirement_nodes]
-    coords.update({**_coords(net, ids, "requirement"), "requirement_at": _requirement_at(net, ids)})
+    coords.update({**_coords(net, ids, "requirement"),
+                   **requirement_coordinates([net.model.node(i) for i in ids])})
     return xr.Dataset(coords=_coordinates(coords))
 
 
@@ -496,7 +502,7 @@ def build_dataset(net: CompiledNetwork, out: SimulationOutput) -> xr.Dataset:
     if req_nodes.size:
         ids = [net.node_ids[i] for i in req_nodes]
         coords.update(_coords(net, ids, "requirement"))
-        coords["requirement_at"] = _requirement_at(net, ids)
+        coords.update(requirement_coordinates([net.model.node(i) for i in ids]))
         required = out.col_upper[:, :, net.node_col[req_nodes]]
         at = requirement_columns(net)
         var("required", ("scenario", "time", "requirement"), required, _FLOW, "Required minimum flow")

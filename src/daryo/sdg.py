@@ -465,6 +465,8 @@ class StressAccounts:
         at = (np.array([net.index[str(a)] for a in topology["requirement_at"].values], dtype=np.int64)
               if "requirement_at" in topology.coords else np.zeros(0, dtype=np.int64))
         self._river_requirements = net.on_river[at]
+        if "requirement_purpose" in topology.coords:  # (a flow owed downstream is not an environmental flow)
+            self._river_requirements &= topology["requirement_purpose"].values.astype(str) != "obligation"
         self._wanted, self._column = np.unique(at[self._river_requirements], return_inverse=True)
         self._to_system = to_system
         self._least_supply: Callable[[np.ndarray], np.ndarray] | None = None

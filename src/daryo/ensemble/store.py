@@ -26,7 +26,7 @@ from .._files import (
 from ..cf import cf_dataset, netcdf_encoding, netcdf_text, short_name
 from ..model import Model, Node
 from ..network import CompiledNetwork
-from ..results import NETCDF_SUFFIXES, caveats, is_netcdf, netcdf_attributes, step_coordinates
+from ..results import NETCDF_SUFFIXES, caveats, is_netcdf, netcdf_attributes, requirement_coordinates, step_coordinates
 from ..sdg import LEVEL_NAMES, stress_level_index, unknown_renewable_water
 from ..units import is_whole
 from .chunks import ANNUAL_INDICATORS, STORABLE_SERIES, EnsembleOptions, threshold_of
@@ -294,8 +294,7 @@ def _coords(model: Model, axis: Any, systems: Mapping[str, np.ndarray], reservoi
     coords["demand_system"] = ("demand", [str(s) for s in demand_system],
                                {"description": "River system of each demand (the system dimension's names): a "
                                 "country on several rivers is told apart by it"})
-    coords["requirement_at"] = ("requirement", [str(n.get("at")) for n in nodes["requirement"]],
-                                {"description": "Node whose flow each requirement is on"})
+    coords.update(requirement_coordinates(nodes["requirement"]))
     coords["reservoir_min_volume"] = ("reservoir", reservoirs.lowest_min,
                                       {"description": "Lowest min_volume of each reservoir over the run's steps (its "
                                        "dead storage where that is constant; NaN: one a parameter of the reservoirs' "

@@ -190,7 +190,8 @@ COMPONENT_TYPES: dict[str, ComponentType] = {
             "demand",
         ),
         ComponentType(
-            "flow_requirement", "A minimum-flow requirement (environmental flow) through a node.",
+            "flow_requirement", "A minimum-flow requirement through a node: an environmental flow, or a flow owed "
+            "downstream (`purpose`).",
             (
                 A("at", "node", None, REQUIRED,
                   "Node whose throughput must reach the flow. It counts all the water passing the node, also what "
@@ -198,6 +199,10 @@ COMPONENT_TYPES: dict[str, ComponentType] = {
                   "the last diversion."),
                 A("flow", "series", "flow", REQUIRED, "Required flow per step."),
                 A("priority", "int", None, 1, "Priority among demands and other requirements."),
+                A("purpose", "choice", None, "environmental",
+                  "`environmental`: water left in the river for its ecosystems, which SDG 6.4.2's water stress "
+                  "counts as environmental flow; `obligation`: a flow owed downstream (a treaty's share at a border, "
+                  "a delivery to another basin), which it does not count.", ("environmental", "obligation")),
             ),
             "requirement",
         ),
