@@ -3,12 +3,15 @@ parameter against the scenario dimensions it names."""
 
 from __future__ import annotations
 
+import re
 import warnings
 from types import SimpleNamespace
 
 import numpy as np
 import pytest
+import xarray as xr
 
+import daryo
 from daryo.errors import ModelError
 from daryo.parameters import (
     ConstantScenario,
@@ -167,3 +170,69 @@ def test_an_indexedarray_index_beyond_its_parameters_is_an_error_naming_it():
         daryo.run(model_from_dict(doc))
     ds = daryo.run(model_from_dict(_indexed_model([0.5, 0.2], [7, 8, 9]))).dataset
     assert float(ds.demanded.isel(scenario=0, time=0).sel(demand="town")) == pytest.approx(9.0)
+
+
+_SHARE = """version: 1
+name: chu
+time: {{start: 2000-10, end: 2002-09}}
+parameters:
+{parameters}
+nodes:
+  - {{id: chu, type: inflow, inflow: {inflow}}}
+  - {{id: trib, type: inflow, {trib}}}
+  - {{id: j, type: junction}}
+  - {{id: farm, type: demand, demand: 60, priority: 2}}
+  - {{id: border, type: junction}}
+  - {{id: kaz, type: sink}}
+  - {{id: share, type: flow_requirement, at: border, flow: {{parameter: river, scale: 0.42}}, priority: 1,
+     purpose: obligation}}
+edges: [[chu, j], [trib, j], [j, farm], [j, border], [border, kaz]]
+"""
+
+
+_RISING = "{values: [" + ", ".join(str(50 + 5 * i) for i in range(24)) + "]}"  # (hm³ a month: 50, 55, ...)
+
+
+def _share_model(tmp_path, inflow=_RISING,
+                 parameters="  river: {type: aggregated, agg_func: sum, parameters: [{type: inflow, node: chu}, "
+                            "{type: inflow, node: trib}]}", overlay=None, trib="inflow: 10"):
+    path = tmp_path / "chu.yaml"
+    path.write_text(_SHARE.format(inflow=inflow, parameters=parameters, trib=trib))
+    if overlay is not None:
+        (tmp_path / "o.yaml").write_text(overlay)
+    return daryo.load(path, scenarios=() if overlay is None else [str(tmp_path / "o.yaml")])
+
+
+def test_an_inflow_parameter_follows_the_inflow_under_overlays_and_in_an_ensemble(tmp_path):
+    """A WEAP user's review: a share owed at the border, 42 % of the river's flow, read the inflow's CSV in a
+    parameter of its own, which kept the record's values under a drought overlay (a requirement of 42 % of the
+    undrought flow, above the whole drought inflow) and in an ensemble's traces (0.26 to 0.58 of the inflow).  The
+    ``inflow`` parameter reads the node's inflow as the run has it."""
+    from daryo.ensemble import EnsembleOptions, run_ensemble
+
+    flow = 50 + 5 * np.arange(24) + 10.0
+    ds = daryo.run(_share_model(tmp_path)).dataset
+    np.testing.assert_allclose(ds["required"].sel(requirement="share").values.ravel(), 0.42 * flow, rtol=1e-12)
+    dry = daryo.run(_share_model(tmp_path, overlay="changes:\n  - scale_inflows: {factor: 0.3}\n")).dataset
+    np.testing.assert_allclose(dry["required"].sel(requirement="share").values.ravel(), 0.42 * 0.3 * flow, rtol=1e-12)
+    run_ensemble(_share_model(tmp_path), EnsembleOptions(traces=3, years=2, seed=4, series=("required",)),
+                 tmp_path / "e.nc")
+    with xr.open_dataset(tmp_path / "e.nc") as ens:
+        inflow = ens["annual_inflow"].sum("inflow").values
+        required = ens["annual_required"].sel(requirement="share").values
+        assert not np.allclose(inflow, inflow[0, 0])  # (the traces differ from each other and from the record)
+        np.testing.assert_allclose(required, 0.42 * inflow, rtol=1e-9)
+
+
+@pytest.mark.parametrize(("parameters", "inflow", "said"), [
+    ("  river: {type: inflow, node: chuu}", "50", "parameters[river].node: names 'chuu', which is not a node (did you "
+     "mean 'chu'?)"),
+    ("  river: {type: inflow, node: j}", "50", "parameters[river].node: names 'j', which is not an inflow node"),
+    ("  river: {type: inflow, node: trib}", "50", "parameters[river].node: 'trib' has no inflow series (it supplies "
+     "what the allocation takes, between its min_flow and max_flow), so there is no inflow to read"),
+    ("  river: {type: inflow, node: chu}", "{parameter: river}",
+     "parameters[river].node: the inflow of 'chu' is parameter 'river', which is computed from this one: a cycle"),
+])
+def test_an_inflow_parameter_names_an_inflow_node_with_a_series(tmp_path, parameters, inflow, said):
+    with pytest.raises(ModelError, match=re.escape(said)):
+        _share_model(tmp_path, inflow=inflow, parameters=parameters, trib="max_flow: 3")

@@ -289,7 +289,8 @@ def _model_from_dict(doc: Any, ctx: LoadContext, path: Path | None, file_steps: 
         problems += validate_model(model, file, declared_ids=declared, loose_ids=ctx.unread_edge_names,
                                    unread_attributes=ctx.unread_attributes, file_steps=file_steps)
         problems += check_parameters(params, {n.id for n in nodes if n.type == "reservoir"}, declared, dims, file,
-                                     declared_params=ctx.parameter_names, declared_dims=_dim_names(doc))
+                                     declared_params=ctx.parameter_names, declared_dims=_dim_names(doc),
+                                     inflows={n.id: n.get("inflow") for n in nodes if n.type == "inflow"})
         problems += _check_constraints(model, file)
     if problems:
         raise ModelError(problems)

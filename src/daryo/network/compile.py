@@ -52,7 +52,7 @@ from ..errors import ModelError, Problem
 from ..model import Model, Node, Series
 from ..model.places import problems_relocated
 from ..model.topology import Outlet, _delay_outlets
-from ..parameters import ParameterRef, ParameterSet, StaticEnv, references, scenario_combinations
+from ..parameters import ParameterRef, ParameterSet, StaticEnv, bind_node_inflows, references, scenario_combinations
 from ..timeaxis import TimeAxis
 from ..units import GWH_PER_HM3_M
 from .builder import LPBuilder
@@ -587,7 +587,9 @@ def _parameter_set(model: Model, axis: TimeAxis, n_scen: int, res_index: dict[st
     attrs = [el.attrs for el in model.nodes] + [el.attrs for el in model.edges] + [c.attrs for c in model.constraints]
     refs = {v.name for a in attrs for v in references(a)}
     env = StaticEnv(axis, n_scen, scenario_index)
-    return ParameterSet.build(model.parameters, env, res_index, needed=refs, file=str(model.path or ""))
+    params = bind_node_inflows(model.parameters, {n.id: n.get("inflow") for n in model.nodes if n.type == "inflow"},
+                               axis)
+    return ParameterSet.build(params, env, res_index, needed=refs, file=str(model.path or ""))
 
 
 def _has_dead_volume(b: LPBuilder, n: Node) -> bool:

@@ -44,11 +44,13 @@ from .types import (
     IndexedArray,
     InterpolatedVolume,
     MonthlyProfile,
+    NodeInflow,
     ParameterThreshold,
     ParameterType,
     StorageThreshold,
     StorageVolume,
     Unary,
+    bind_node_inflows,
 )
 
 __all__ = [
@@ -57,5 +59,5 @@ __all__ = [
     "check_parameters", "parse_parameters", "PARAMETER_TYPES", "Aggregated", "Constant", "ConstantScenario",
     "ControlCurve", "ControlCurveIndex", "ControlCurveInterpolated", "DailyProfile", "Division", "IndexedArray",
     "InterpolatedVolume", "MonthlyProfile", "ParameterThreshold", "ParameterType", "StorageThreshold",
-    "StorageVolume", "Unary",
+    "StorageVolume", "Unary", "NodeInflow", "bind_node_inflows",
 ]

@@ -10,9 +10,9 @@ import pandas as pd
 
 from ..errors import Problem, did_you_mean, with_article
 from ..units import is_number
-from .base import Field, Parameter, ScenarioDim
+from .base import Field, Parameter, ParameterRef, ScenarioDim
 from .frames import DataFrame
-from .types import PARAMETER_TYPES, Constant, ConstantScenario
+from .types import PARAMETER_TYPES, Constant, ConstantScenario, NodeInflow
 
 
 class ParseContext(Protocol):
@@ -176,13 +176,14 @@ def _read_frame(kw: dict[str, Any], place: str, ctx: ParseContext) -> tuple[pd.D
 
 def check_parameters(params: Mapping[str, Parameter], reservoirs: set[str], nodes: set[str],
                      dims: Sequence[ScenarioDim], file: str, declared_params: Collection[str] = (),
-                     declared_dims: Collection[str] = ()) -> list[Problem]:
-    """References between parameters, to reservoirs and to scenario dimensions; sizes; cycles.
+                     declared_dims: Collection[str] = (), inflows: Mapping[str, Any] | None = None) -> list[Problem]:
+    """References between parameters, to reservoirs, to inflow nodes and to scenario dimensions; sizes; cycles.
 
     ``declared_params`` are the names of the file's parameters, also of those left out of ``params`` for problems of
     their own (a reference to one of them is not also reported as undefined); ``declared_dims`` the same of its
-    scenario dimensions (one of size 0 is not also "not declared")."""
-    problems = []
+    scenario dimensions (one of size 0 is not also "not declared"); ``inflows`` the inflow nodes' ``inflow``
+    attributes, by id (None: not checked)."""
+    problems = [] if inflows is None else _check_node_inflows(params, nodes, inflows, file)
     sizes = {d.name: d.size for d in dims}
     for p in params.values():
         for ref in p.inputs():
@@ -207,6 +208,29 @@ def check_parameters(params: Mapping[str, Parameter], reservoirs: set[str], node
     for cycle in _cycles(params):
         problems.append(Problem(file, params[cycle[0]].place, "parameters depend on each other in a cycle: "
                                 + " -> ".join(cycle + [cycle[0]])))
+    return problems
+
+
+def _check_node_inflows(params: Mapping[str, Parameter], nodes: set[str], inflows: Mapping[str, Any], file: str
+                        ) -> list[Problem]:
+    """The problems of the ``inflow`` parameters: a node that is not an inflow with an ``inflow`` series, or whose
+    inflow is a parameter computed from this one."""
+    from .evaluate import with_inputs  # (it imports the types, as this module does)
+
+    problems = []
+    for p in params.values():
+        if not isinstance(p, NodeInflow):
+            continue
+        where = f"{p.place}.node"
+        if p.node not in inflows:
+            what = "is not an inflow node" if p.node in nodes else "is not a node"
+            problems.append(Problem(file, where, f"names '{p.node}', which {what}{did_you_mean(p.node, inflows)}"))
+        elif inflows[p.node] is None:
+            problems.append(Problem(file, where, f"'{p.node}' has no inflow series (it supplies what the allocation "
+                                    "takes, between its min_flow and max_flow), so there is no inflow to read"))
+        elif isinstance(source := inflows[p.node], ParameterRef) and p.name in with_inputs(params, {source.name}):
+            problems.append(Problem(file, where, f"the inflow of '{p.node}' is parameter '{source.name}', which is "
+                                    f"computed from this one: a cycle"))
     return problems
 
 

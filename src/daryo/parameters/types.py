@@ -3,15 +3,15 @@ validation and the documentation read."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import ClassVar
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 
 from ..timeaxis import TimeAxis
-from .base import Field, Parameter, ParameterValueError, StaticEnv, _Env
+from .base import Field, Parameter, ParameterRef, ParameterValueError, StaticEnv, _Env
 from .frames import DataFrame
 
 
@@ -406,6 +406,46 @@ class StorageThreshold(ParameterThreshold):
         return self._pick(env.volume[:, env.res_index[self.reservoir]], x[0])
 
 
+@dataclass(frozen=True, eq=False)
+class NodeInflow(Parameter):
+    """The inflow of an inflow node in each step and scenario (hm³ per step): its ``inflow`` as the run has it, after
+    the overlays and, in an ensemble, the trace's.  :func:`bind_node_inflows` gives it the node's inflow: the
+    parameter that inflow reads (``source``, times ``factor``, per day where ``per_day``), or its values."""
+
+    node: str = ""
+    source: str = ""
+    factor: float = 1.0
+    per_day: bool = False
+    values: np.ndarray | None = None  # (S|1, T)
+    type_name: ClassVar[str] = "inflow"
+
+    def inputs(self) -> tuple[str, ...]:
+        return (self.source,) if self.source else ()
+
+    def static(self, env: StaticEnv, x: list[np.ndarray]) -> np.ndarray:
+        if self.source:
+            return x[0] * self.factor * (env.axis.days[None, :] if self.per_day else 1.0)
+        if self.values is None:  # (the model's loading refuses a node without an inflow series)
+            raise ParameterValueError(f"'{self.node}' has no inflow series to read")
+        return self.values
+
+
+def bind_node_inflows(params: Mapping[str, Parameter], inflows: Mapping[str, Any], axis: TimeAxis
+                      ) -> dict[str, Parameter]:
+    """``params`` with each :class:`NodeInflow` given its node's inflow as the run has it: ``inflows`` maps the
+    inflow nodes' ids to their ``inflow`` attribute (a series, which is resolved on ``axis``, or a reference to a
+    parameter)."""
+    out = dict(params)
+    for name, p in params.items():
+        if isinstance(p, NodeInflow):
+            v = inflows.get(p.node)
+            if isinstance(v, ParameterRef):
+                out[name] = replace(p, source=v.name, factor=v.factor, per_day=v.is_rate)
+            elif callable(resolve := getattr(v, "resolve", None)):  # (a series: daryo.model imports this module)
+                out[name] = replace(p, values=np.asarray(resolve(axis), dtype=float))
+    return out
+
+
 @dataclass(frozen=True)
 class ParameterType:
     name: str
@@ -501,6 +541,10 @@ PARAMETER_TYPES: dict[str, ParameterType] = {t.name: t for t in (
                       F("predicate", "choice", False, "Comparison (default LT).", tuple(_PREDICATES), default="LT"),
                       F("values", "numbers", False, "[value if false, value if true].", default=())),
                   StorageThreshold),
+    ParameterType("inflow", "The inflow of an inflow node in each step (hm³ per step), as the run has it: after "
+                  "the overlays, and in an ensemble the trace's: a flow owed as a share of a river's flow is "
+                  "`flow: {parameter: river_flow, scale: 0.42}` with `river_flow: {type: inflow, node: river}`.", (
+                      F("node", "text", True, "An inflow node with an `inflow` series."),), NodeInflow),
     ParameterType("parameterthreshold", "1 if `parameter` compares as `predicate` with `threshold`, else 0; "
                   "`values[0]`/`values[1]` instead when given.", (
                       F("parameter", "param", True, "The parameter compared."),
