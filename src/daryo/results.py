@@ -550,7 +550,7 @@ def provenance(model: Model) -> dict[str, str]:
     return {"daryo": __version__, "model_file": recorded_model_file(model),
             "model_sha256": model.file_sha256, "scenarios": applied_overlays(model),
             "hydrology": ", ".join(f"{k} {v}" for k, v in hydrology.items()) if isinstance(hydrology, dict) else "",
-            "software": _software_versions(),
+            "software": software_versions(),
             **({"basins": json.dumps({str(k): [str(n) for n in v] for k, v in basins.items()})}
                if isinstance(basins, Mapping) and all(isinstance(v, list) for v in basins.values()) else {})}
 
@@ -588,7 +588,7 @@ def _overlays_of(model: Model) -> tuple[list[str], list[str]]:
 
 
 @functools.cache
-def _software_versions() -> str:
+def software_versions() -> str:
     """The versions of the packages a run's numbers come from (those installed; read once a process: reading the
     packages' metadata took ~7 % of a small run)."""
     from importlib.metadata import PackageNotFoundError, version

@@ -166,6 +166,9 @@ def test_zarr_output(tmp_path):
     assert za.pop("history").endswith("written by daryo " + daryo.__version__) and "history" in na  # (when: differs)
     na.pop("history")
     assert za == na and za["seed"] == 5 and za["traces"] == 7 and za["title"] == "daryo ensemble: test"
+    # the versions of the packages its numbers come from, as a run's results have them (an interoperability review)
+    assert za["software"].startswith("numpy ") and za["software"] == daryo.results.software_versions()
+    assert daryo.run(daryo.load(daryo.demo_model_path(), years=1)).dataset.attrs["software"] == za["software"]
 
 
 def test_netcdf_output_is_compressed(tmp_path):

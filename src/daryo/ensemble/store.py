@@ -26,7 +26,15 @@ from .._files import (
 from ..cf import cf_dataset, netcdf_encoding, netcdf_text, short_name
 from ..model import Model, Node
 from ..network import CompiledNetwork
-from ..results import NETCDF_SUFFIXES, caveats, is_netcdf, netcdf_attributes, requirement_coordinates, step_coordinates
+from ..results import (
+    NETCDF_SUFFIXES,
+    caveats,
+    is_netcdf,
+    netcdf_attributes,
+    requirement_coordinates,
+    software_versions,
+    step_coordinates,
+)
 from ..sdg import LEVEL_NAMES, stress_level_index, unknown_renewable_water
 from ..units import is_whole
 from .chunks import ANNUAL_INDICATORS, STORABLE_SERIES, EnsembleOptions, threshold_of
@@ -143,7 +151,7 @@ def _finished_run(output: Path, fmt: str, manifest: Mapping[str, Any]) -> bool:
     summaries differ (another deficit threshold: :func:`_retake_threshold`); a ValueError if it holds another run's
     (resuming with no parts folder: nothing to continue, and nothing to replace unasked)."""
     # the file's, not the run's; and the model's caveats, which its digest in the manifest covers
-    written = ("title", "Conventions", "coordinates", "history", "caveats")
+    written = ("title", "Conventions", "coordinates", "history", "caveats", "software")
     held = {k: v for k, v in _attributes(output, fmt).items() if k not in written}
     attrs = _store_attributes(manifest)
     if held == attrs:
@@ -453,6 +461,7 @@ def _assemble(parts: _Parts, n_chunks: int, output: Path, fmt: str, manifest: Ma
     tmp = _temporary_beside(target)
     attrs = _store_attributes(manifest)
     attrs["title"] = f"{_TITLE}: {model.name}"
+    attrs["software"] = software_versions()  # (the file's, as its title: a resume with other versions may finish it)
     attrs.update(caveats(model))
     bounds = None  # the steps' bounds, of the first part
     try:
