@@ -332,3 +332,38 @@ def test_a_flow_owed_downstream_is_not_an_environmental_flow(tmp_path):
     nodes[-1]["purpose"] = "treaty"
     with pytest.raises(daryo.ModelError, match="purpose.*environmental, obligation"):
         build(nodes, edges, steps=12)
+
+
+def test_a_pumped_source_beside_a_river_counts_as_far_as_it_was_drawn(tmp_path, capsys):
+    """A WEAP user's review: one groundwater source (an inflow with a max_flow and no series) beside the river hid
+    the water stress of every run and ensemble.  It counts as renewable water, and as withdrawn into the town, as
+    far as it was drawn, and a note says so.  By hand, per step: the well's 5 (the cheaper supply) and the river's 5
+    to the town, the farm's 30: withdrawal 40 of 100 + 5."""
+    from daryo.cli import main
+    from daryo.ensemble import EnsembleOptions, run_ensemble, water_stress_table
+    from daryo.sdg import drawn_supply_note, unknown_renewable_water
+
+    model = build([{"id": "river", "type": "inflow", "inflow": 100}, {"id": "j", "type": "junction"},
+                   {"id": "farm", "type": "demand", "demand": 30}, {"id": "sea", "type": "sink"},
+                   {"id": "well", "type": "inflow", "max_flow": 5, "cost": 1},
+                   {"id": "town", "type": "demand", "demand": 10}],
+                  [["river", "j"], ["j", "farm"], ["j", "sea"], ["well", "town"],
+                   {"from": "j", "to": "town", "cost": 2}], steps=12)
+    ds = daryo.run(model).dataset
+    (row,) = water_stress(ds).itertuples()
+    assert (row.withdrawal, row.renewable) == pytest.approx((40 * 12, 105 * 12))
+    assert unknown_renewable_water(model) == ""
+    note = drawn_supply_note(model)
+    assert note.startswith("inflow well, with no inflow series, supplies what the allocation takes (a pumped source)")
+    run_ensemble(model, EnsembleOptions(traces=2, years=1, seed=1), tmp_path / "e.nc")
+    table = water_stress_table(tmp_path / "e.nc")
+    assert table.attrs["comment"] == note and "caveat" not in table.attrs
+    with xr.open_dataset(tmp_path / "e.nc") as ens:  # (the traces' river, and the well's 60 a year)
+        np.testing.assert_allclose(ens["annual_inflow"].sel(inflow="well"), 60.0, rtol=1e-9)
+        assert table["renewable"].item() == pytest.approx(float(ens["annual_inflow"].sum("inflow").mean()))
+        assert table["withdrawal"].item() == pytest.approx(float(ens["annual_delivery"].sum("demand").mean()))
+    assert main(["summary", str(tmp_path / "e.nc")]) == 0
+    assert f"  ({note})" in capsys.readouterr().out.splitlines()
+    pywr_like = build([{"id": "well", "type": "inflow", "max_flow": 5}, {"id": "town", "type": "demand", "demand": 10}],
+                      [["well", "town"]], steps=12)  # (every inflow the allocation's choice: no stress at all)
+    assert unknown_renewable_water(pywr_like).startswith("inflow well supplies") and drawn_supply_note(pywr_like) == ""

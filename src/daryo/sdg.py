@@ -28,8 +28,8 @@ from .model import Model
 from .solver import HighsSolver, LinearProgram, SolveStatus
 
 __all__ = ["water_stress", "water_stress_by_year", "stress_level", "stress_level_index", "stress_ratio",
-           "StressAccounts", "check_basins", "basins_of", "river_systems", "unknown_renewable_water", "total_name",
-           "STRESS_LEVELS", "LEVEL_NAMES"]
+           "StressAccounts", "check_basins", "basins_of", "drawn_supply_note", "river_systems",
+           "unknown_renewable_water", "total_name", "STRESS_LEVELS", "LEVEL_NAMES"]
 
 #: FAO's levels of water stress: the upper bound (%) of each, "high" up to 100 included; above it, "critical"
 STRESS_LEVELS = ((25.0, "no stress"), (50.0, "low"), (75.0, "medium"), (100.0, "high"))
@@ -44,9 +44,11 @@ _OFF_RIVER_TYPES = ("canal", "demand")
 
 
 def unknown_renewable_water(model: Model) -> str:
-    """Why a model's water stress is not known ("" where it is): inflows given by ``min_flow`` and ``max_flow``
-    and no ``inflow`` series (Pywr's inputs, a pumped supply) supply what the allocation takes, not the water there
-    was, so the renewable water of a run is the allocation's choice.
+    """Why a model's water stress is not known ("" where it is): inflows given by ``min_flow`` and ``max_flow`` and
+    no ``inflow`` series (Pywr's inputs) supply what the allocation takes, not the water there was, so the renewable
+    water of a river fed by them alone is the allocation's choice.  (Such an inflow whose water meets that of an
+    inflow with a series, a pumped source beside a river, is counted as far as it was drawn:
+    :func:`drawn_supply_note`.)
 
     Parameters
     ----------
@@ -58,11 +60,53 @@ def unknown_renewable_water(model: Model) -> str:
     str
         A sentence naming those inflows, or "".
     """
-    drawn = [n.id for n in model.nodes if n.type == "inflow" and n.get("inflow") is None]
-    if not drawn:
+    drawn = _drawn_inflows(model)
+    alone = [nid for nid, joined in drawn.items() if not joined]
+    if not alone:
         return ""
-    return (f"inflow {listed(drawn, 5)} suppl{'ies' if len(drawn) == 1 else 'y'} what the allocation takes between "
+    return (f"inflow {listed(alone, 5)} suppl{'ies' if len(alone) == 1 else 'y'} what the allocation takes between "
             "min_flow and max_flow, not a given inflow, so the renewable water is not known")
+
+
+def _drawn_inflows(model: Model) -> dict[str, bool]:
+    """The inflows without an ``inflow`` series, each with whether its water meets that of an inflow with one (they
+    reach a node in common, along edges, returns and spills)."""
+    from .model.topology import reached_from
+
+    inflows = [n for n in model.nodes if n.type == "inflow"]
+    if all(n.get("inflow") is not None for n in inflows):
+        return {}
+    given: set[str] = set()
+    for n in inflows:
+        if n.get("inflow") is not None:
+            given |= reached_from(model, n.id)
+    return {n.id: bool(reached_from(model, n.id) & given) for n in inflows if n.get("inflow") is None}
+
+
+def drawn_supply_note(model: Model) -> str:
+    """How the water stress counts inflows without an ``inflow`` series whose water meets that of inflows with one
+    ("" where there are none, or where the stress is not known: :func:`unknown_renewable_water`): a pumped
+    groundwater source supplies what the allocation takes, so its water counts as renewable water, and as withdrawn
+    where it goes to a demand or canal, as far as it was drawn (its resource is not known).
+
+    Parameters
+    ----------
+    model
+        The model run.
+
+    Returns
+    -------
+    str
+        A sentence naming those inflows, or "".
+    """
+    drawn = _drawn_inflows(model)
+    if not drawn or not all(drawn.values()):
+        return ""
+    one = len(drawn) == 1
+    return (f"inflow {listed(list(drawn), 5)}, with no inflow series, suppl{'ies' if one else 'y'} what the "
+            f"allocation takes (a pumped source): what {'it' if one else 'they'} supplied counts as renewable water, "
+            "and as withdrawn where it goes to a demand or canal, as far as it was drawn; "
+            f"{'its resource is' if one else 'their resources are'} not known")
 
 
 def stress_level(stress: float) -> str:

@@ -198,3 +198,5 @@ def _print_water_stress(out: EnsembleOutput, year: int | None = None) -> None:
         cells = "".join(stress_text(row[k]) for k in ("p5", "p50", "p95"))
         print(f"  {name:<{w}}{stress_text(row['long_term'])}  {stress_level(row['long_term']):<10}{cells}"
               f"{row['high'] * 100:>7.1f} %{row['critical'] * 100:>8.1f} %")
+    if every.attrs.get("comment"):
+        print(f"  ({every.attrs['comment']})")

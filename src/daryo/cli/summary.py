@@ -191,6 +191,10 @@ def _stress_lines(ds: xr.Dataset, model: Model, scale: float) -> list[str]:
     if not (table["environmental"] > 0).any():
         rows.append("  no environmental flow: the model has no flow requirement on a river (add one, or give "
                     "daryo.sdg.water_stress(ds, environmental=0.3) a share of the renewable water)")
+    from ..sdg import drawn_supply_note
+
+    if drawn := drawn_supply_note(model):  # (a WEAP user's review: a groundwater source hid the whole table)
+        rows.append(f"  ({drawn})")
     return rows
 
 

@@ -35,7 +35,7 @@ from ..results import (
     software_versions,
     step_coordinates,
 )
-from ..sdg import LEVEL_NAMES, stress_level_index, unknown_renewable_water
+from ..sdg import LEVEL_NAMES, drawn_supply_note, stress_level_index, unknown_renewable_water
 from ..units import is_whole
 from .chunks import ANNUAL_INDICATORS, STORABLE_SERIES, EnsembleOptions, threshold_of
 from .parts import _Parts, same_run, what_differs
@@ -367,8 +367,10 @@ class ReservoirVolumes:
         return cls(list(net.res_ids), lowest.astype(float), np.asarray(net.res_initial[0], dtype=float))
 
 
-def _part_dataset(part: Mapping[str, np.ndarray], coords: Mapping[str, Any], caveat: str = "") -> Any:
-    """A part's arrays as a Dataset of the store; ``caveat``: why its water stress means nothing ("": none)."""
+def _part_dataset(part: Mapping[str, np.ndarray], coords: Mapping[str, Any], caveat: str = "", comment: str = ""
+                  ) -> Any:
+    """A part's arrays as a Dataset of the store; ``caveat``: why its water stress means nothing ("": none);
+    ``comment``: how it counts inflows that supply what the allocation takes ("": none)."""
     import xarray as xr
 
     data: dict[str, Any] = {}
@@ -377,7 +379,7 @@ def _part_dataset(part: Mapping[str, np.ndarray], coords: Mapping[str, Any], cav
             data[name] = (("trace", "time", dim), part[name], {"units": _UNITS.get(name, "hm3"),
                                                                "description": _DESCRIPTIONS[name]})
     for name, dim in ANNUAL_INDICATORS.items():
-        noted = {"caveat": caveat} if caveat and dim == "system" else {}
+        noted = {k: v for k, v in (("caveat", caveat), ("comment", comment)) if v and dim == "system"}
         data[name] = (("trace", "year", dim), part[name], {"units": _UNITS.get(name, "hm3"),
                                                            "description": _DESCRIPTIONS[name], **noted})
     data["trace_digest"] = ("trace", part["trace_digest"], {
@@ -456,7 +458,7 @@ def _assemble(parts: _Parts, n_chunks: int, output: Path, fmt: str, manifest: Ma
     called between two writes and before the move (it may raise to stop: see
     :func:`daryo._files.interrupts_between`); the temporary store is then removed."""
     coords = _coords(model, axis, parts.read(0, ["system", "system_country"]), reservoirs, demand_system, edges)
-    caveat = unknown_renewable_water(model)
+    caveat, comment = unknown_renewable_water(model), drawn_supply_note(model)
     target = write_target(output)  # a .nc output's link is written through (check_output refuses a zarr one)
     tmp = _temporary_beside(target)
     attrs = _store_attributes(manifest)
@@ -466,7 +468,7 @@ def _assemble(parts: _Parts, n_chunks: int, output: Path, fmt: str, manifest: Ma
     bounds = None  # the steps' bounds, of the first part
     try:
         for c in range(n_chunks):
-            ds = cf_dataset(_part_dataset(parts.read(c), coords, caveat))
+            ds = cf_dataset(_part_dataset(parts.read(c), coords, caveat, comment))
             if c == 0:
                 bounds = ds["time_bnds"].reset_coords(drop=True)
                 ds.attrs.update(attrs)
@@ -482,8 +484,8 @@ def _assemble(parts: _Parts, n_chunks: int, output: Path, fmt: str, manifest: Ma
             check()
         summary = summarise([parts.annual(c) for c in range(n_chunks)], coords, options.threshold())
         for name in summary.data_vars:
-            if caveat and "system" in summary[name].dims:
-                summary[name].attrs["caveat"] = caveat
+            if "system" in summary[name].dims:
+                summary[name].attrs.update({k: v for k, v in (("caveat", caveat), ("comment", comment)) if v})
         check()
         summary.attrs.update(attrs)  # writing the summary sets the store's attributes: the run's, not none
         summary = cf_dataset(summary)

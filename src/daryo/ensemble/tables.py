@@ -141,7 +141,8 @@ def water_stress_table(output: EnsembleOutput, year: int | None = None) -> pd.Da
     (%).  Where there are several systems, a last row ``all`` of them together (each trace-year's summed withdrawal
     over its summed renewable water less the summed environmental flows, as :func:`daryo.sdg.water_stress`'s
     ``all``).  ``attrs["caveat"]`` says why the figures mean nothing where inflows supply what the allocation takes
-    (:func:`daryo.sdg.unknown_renewable_water`).
+    (:func:`daryo.sdg.unknown_renewable_water`), ``attrs["comment"]`` how they count such inflows beside others
+    (:func:`daryo.sdg.drawn_supply_note`).
 
     ``long_term`` is the indicator as SDG 6.4.2 defines it, whose renewable water is a long-term mean (and as
     ``daryo run`` gives it over its years): here over the ensemble's climate.  Each trace-year's ratio instead
@@ -176,11 +177,14 @@ def water_stress_table(output: EnsembleOutput, year: int | None = None) -> pd.Da
                     ("summary_annual_water_stress", "prob_water_stress_level"), "water stress") as ds:
         table = _stress_table(ds) if year is None else _stress_table_of_year(ds, year)
         caveat = str(ds["annual_water_stress"].attrs.get("caveat", ""))
+        comment = str(ds["annual_water_stress"].attrs.get("comment", ""))
     table.attrs["units"] = {"mean": "%", "p5": "%", "p50": "%", "p95": "%", "levels": "share of trace-years",
                             "withdrawal": "hm3 per year", "renewable": "hm3 per year",
                             "environmental": "hm3 per year", "long_term": "%"}
     if caveat:
         table.attrs["caveat"] = caveat
+    if comment:
+        table.attrs["comment"] = comment
     return table
 
 
