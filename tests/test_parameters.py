@@ -236,3 +236,19 @@ def test_an_inflow_parameter_follows_the_inflow_under_overlays_and_in_an_ensembl
 def test_an_inflow_parameter_names_an_inflow_node_with_a_series(tmp_path, parameters, inflow, said):
     with pytest.raises(ModelError, match=re.escape(said)):
         _share_model(tmp_path, inflow=inflow, parameters=parameters, trib="max_flow: 3")
+
+
+def test_a_number_of_twenty_digits_in_a_parameter_is_taken(tmp_path):
+    """A QA review: 1e20 written out in full (a "no bound" value from a spreadsheet) as a constant's value, or in a
+    monthly profile, raised NumPy's TypeError as a traceback; Python's float takes it."""
+    big = 10**20
+    path = tmp_path / "big.yaml"
+    path.write_text(f"version: 1\nname: big\ntime: {{start: 2000-01, end: 2000-12}}\nparameters:\n"
+                    f"  cap: {{type: constant, value: {big}}}\n"
+                    f"  wanted: {{type: monthlyprofile, values: [{', '.join(['5'] * 11)}, {big}]}}\n"
+                    "nodes:\n  - {id: src, type: inflow, inflow: 10}\n  - {id: town, type: demand, demand: "
+                    "{parameter: wanted}}\n  - {id: sea, type: sink, max_flow: {parameter: cap}}\n"
+                    "edges: [[src, town], [src, sea]]\n")
+    model = daryo.load(path)
+    assert model.parameters["cap"].value == 1e20 and model.parameters["wanted"].values[-1] == 1e20
+    np.testing.assert_allclose(daryo.run(model).dataset["delivery"].values.ravel(), [5.0] * 11 + [10.0], rtol=1e-9)

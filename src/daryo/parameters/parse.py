@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any, Protocol
 
-import numpy as np
 import pandas as pd
 
 from ..errors import Problem, did_you_mean, with_article
@@ -90,12 +90,12 @@ def _parse_one(name: str, raw: Any, place: str, ctx: ParseContext, out: dict[str
 def _parse_field(f: Field, v: Any, place: str, child: str, ctx: ParseContext, out: dict[str, Parameter]) -> Any:
     kind = f.kind
     if kind == "number":
-        if not is_number(v) or not np.isfinite(v):
+        if not is_number(v) or not math.isfinite(v):  # (math: an int of 20 digits, which NumPy refuses)
             ctx.add(place, f"'{v}' is not a finite number")
             return None
         return float(v)
     if kind == "numbers":
-        if not isinstance(v, list | tuple) or not all(is_number(x) and np.isfinite(x) for x in v):
+        if not isinstance(v, list | tuple) or not all(is_number(x) and math.isfinite(x) for x in v):
             ctx.add(place, "must be a list of finite numbers")
             return None
         return tuple(float(x) for x in v)
