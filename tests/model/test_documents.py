@@ -256,3 +256,19 @@ def test_numpy_arrays_as_a_series_values_or_monthly_values_are_read_as_lists():
 
     assert demand({"values": np.arange(12.0)}).tolist() == [list(map(float, range(12)))]
     assert demand({"monthly": np.ones((2, 12), dtype=np.int64)}).shape == (2, 12)
+
+
+def test_numbers_with_a_leading_zero_are_decimal_and_with_colons_text(tmp_path):
+    """A QA review: ``demand: 010`` was read as 8 (YAML 1.1's octal) without a word, ``[010, 015, 030]`` as 8, 13,
+    24; and ``lat: 41:30`` as 2,490 (base 60).  As YAML 1.2 and JSON read them: 10, and text, which the attribute
+    refuses."""
+    path = tmp_path / "m.yaml"
+    path.write_text("version: 1\nname: o\ntime: {start: 2000-01, end: 2000-12}\nnodes:\n"
+                    "  - {id: src, type: inflow, inflow: 100}\n"
+                    "  - {id: town, type: demand, demand: [010, 015, 030, 1, 1, 1, 1, 1, 1, 1, 1, 007]}\n"
+                    "  - {id: sea, type: sink}\nedges: [[src, town], [src, sea]]\n")
+    ds = daryo.run(daryo.load(path)).dataset
+    assert ds["delivery"].values.ravel().tolist() == [10, 15, 30] + [1] * 8 + [7]
+    path.write_text(path.read_text().replace("type: demand, demand:", "type: demand, lat: 41:30, demand:"))
+    with pytest.raises(daryo.ModelError, match=r"nodes\[town\]\.lat \(line 6\)"):
+        daryo.load(path)

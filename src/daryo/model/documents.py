@@ -46,14 +46,24 @@ class _PlainLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: igno
         return super().construct_mapping(node, deep=deep)
 
 
-def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int | HugeInteger:
-    """YAML's integer, or a :class:`HugeInteger` for one of more digits than Python converts (4,300)."""
+def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int | str | HugeInteger:
+    """YAML's integer, or a :class:`HugeInteger` for one of more digits than Python converts (4,300).  As YAML 1.2
+    and JSON read them, not as YAML 1.1: a number written with a leading zero is decimal (``010`` is 10, not the
+    octal 8: columns of numbers aligned with zeros), and one written with colons is text (``41:30``, not 2,490 in
+    base 60), which the attribute then refuses as no number."""
+    text = str(node.value).replace("_", "")
+    if _LEADING_ZERO.fullmatch(text):
+        return int(text, 10)
+    if ":" in text:
+        return str(node.value)
     try:
         return yaml.SafeLoader.construct_yaml_int(loader, node)  # type: ignore[no-any-return]
     except ValueError:
         return HugeInteger(str(node.value))
 
 
+#: a whole number written with a leading zero, which YAML 1.1 reads as octal
+_LEADING_ZERO = re.compile(r"[-+]?0[0-9]+")
 _PlainLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 
 
