@@ -410,6 +410,10 @@ def test_two_ensembles_side_by_side(tmp_path, capsys):
     assert main(["compare", str(run), str(stores[0])]) == 1
     assert (f"{run} is not an ensemble's output: daryo compare takes two runs' results (daryo run -o FILE.nc) or two "
             "ensembles' outputs (daryo ensemble -o), not one of each") in capsys.readouterr().err
+    cut = tmp_path / "cut.nc"  # (a QA review: a file cut short was said to be of the wrong kind)
+    cut.write_bytes((tmp_path / "canal.nc").read_bytes()[:4096])
+    assert main(["compare", str(cut), str(stores[0])]) == 1
+    assert f"{cut} cannot be read as a NetCDF file or zarr store (a file cut short" in capsys.readouterr().err
 
 
 def test_two_model_files_of_the_same_inflows_share_their_traces(tmp_path, capsys):

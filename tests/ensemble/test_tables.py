@@ -383,3 +383,30 @@ def test_energy_and_storage_tables_by_hand(tmp_path, capsys):
     assert next(line for line in printed if line.startswith("  sea ")).split()[-6:] == [
         *(f"{sinks.loc['sea', k]:.1f}" for k in ("mean", "p5", "p50", "p95", "least")),
         f"{sinks.loc['sea', 'none']:.2%}"]
+
+
+def test_a_zarr_store_missing_chunk_files_is_refused_as_incomplete(tmp_path, capsys):
+    """A QA review: a store copied in part (a variable's chunk files missing) was read with NaN where they were,
+    which the statistics left out: "no demand is short in any trace".  It is refused, naming what it lacks; a store
+    without its consolidated metadata is read all the same, without zarr's warning."""
+    import shutil
+    import warnings
+
+    from daryo.ensemble import shortfall_table
+
+    _, out = run(tmp_path, "t.zarr")
+    whole = shortfall_table(out, threshold=0.1)
+    copy = tmp_path / "copy.zarr"
+    shutil.copytree(out, copy)
+    (copy / ".zmetadata").unlink()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert shortfall_table(copy, threshold=0.1).equals(whole)
+    for chunk in (copy / "annual_deficit_fraction").glob("[0-9]*"):
+        chunk.unlink()
+    with pytest.raises(ValueError, match=re.escape(f"{copy} is incomplete: annual_deficit_fraction (0 of its 3 chunk "
+                                                   "files) lacks data (a copy or download cut short?)")):
+        shortfall_table(copy, threshold=0.1)
+    assert main(["summary", str(copy)]) == 1
+    err = capsys.readouterr().err
+    assert "is incomplete: annual_deficit_fraction" in err and "Traceback" not in err

@@ -101,6 +101,19 @@ def _is_ensemble_store(path: str) -> bool:
         return False
 
 
+def _readable(path: str) -> bool:
+    """Whether ``path`` is a folder or a file that xarray opens (a NetCDF file, not one cut short)."""
+    import xarray as xr
+
+    if Path(path).is_dir():
+        return True
+    try:
+        with xr.open_dataset(path):
+            return True
+    except (OSError, ValueError):
+        return False
+
+
 def _compare_ensembles(args: argparse.Namespace, csv: Path | None, stores: list[bool]) -> int:
     """daryo compare of two ensembles' outputs (``stores``: whether each input is one): their summaries side by
     side."""
@@ -112,6 +125,9 @@ def _compare_ensembles(args: argparse.Namespace, csv: Path | None, stores: list[
     for path, store in zip((args.first, args.second), stores, strict=True):
         if not Path(path).exists():
             raise _InputError(f"{path}: no such file or folder")
+        if not store and not _readable(path):  # (a QA review: a file cut short was said to be of the wrong kind)
+            raise _InputError(f"{path} cannot be read as a NetCDF file or zarr store (a file cut short, or of another "
+                              "kind?)")
         if not store:
             raise _InputError(f"{path} is not an ensemble's output: daryo compare takes two runs' results (daryo run "
                               "-o FILE.nc) or two ensembles' outputs (daryo ensemble -o), not one of each")

@@ -5,7 +5,9 @@ or the store opened once for them all (:func:`open_output`)."""
 
 from __future__ import annotations
 
+import json
 import os
+import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,9 +18,10 @@ import pandas as pd
 
 from .._files import NamedOSError, atomic_write, user_path
 from ..cf import daryo_units
+from ..errors import listed
 from ..sdg import LEVEL_NAMES, stress_ratio, total_name
 from ..units import is_number, is_whole
-from .chunks import threshold_of
+from .chunks import STORABLE_SERIES, threshold_of
 from .store import _format_of, _level_shares, _summary_of
 
 if TYPE_CHECKING:
@@ -581,19 +584,56 @@ def _summaries(output: EnsembleOutput, function: str, needs: Sequence[str] = (),
     path = user_path(output, function, "an ensemble's output (or the output opened as an xarray Dataset)")
     engine = "zarr" if _format_of(path) == "zarr" else None
     try:
-        opened = xr.open_dataset(path, engine=engine)
+        with warnings.catch_warnings():  # (zarr's advice on a store without consolidated metadata: it is read all
+            # the same, and a store cut short is told below)
+            warnings.simplefilter("ignore", RuntimeWarning)
+            opened = xr.open_dataset(path, engine=engine)
+        if engine == "zarr" and (gaps := _zarr_gaps(path)):
+            opened.close()
+            raise ValueError(f"{path} is incomplete: {gaps} (a copy or download cut short?); copy the store again, "
+                             "or run the ensemble again")
     except FileNotFoundError:  # (a folder that is no zarr store: zarr's words; none: the netCDF library's)
         if path.is_dir():
             raise ValueError(f"{path} is not an ensemble's output: a folder that holds no zarr store") from None
         raise FileNotFoundError(f"{path}: no such file or folder (give the output of daryo ensemble -o)") from None
     except PermissionError:
         raise
-    except (OSError, ValueError):  # (not NetCDF or zarr: xarray's message named no file)
+    except (OSError, ValueError) as exc:  # (not NetCDF or zarr: xarray's message named no file)
+        if str(exc).startswith(f"{path} is incomplete"):
+            raise
         raise ValueError(f"{path} is not an ensemble's output: it cannot be read as a NetCDF file or zarr store"
                          ) from None
     with opened as ds:
         ds.encoding["source"] = str(path)  # (the file as the user named it, for the messages: output_name)
         yield _checked_store(ds, str(path), needs, what)
+
+
+#: the store's variables that may hold no value but NaN in a whole chunk, which zarr then does not write (a river
+#: system with no water and no withdrawal)
+_MAY_BE_EMPTY = ("annual_water_stress", "summary_annual_water_stress")
+
+
+def _zarr_gaps(path: Path) -> str:
+    """What a zarr store of an ensemble lacks of its results' chunk files, in words ("" if nothing): zarr reads a
+    missing chunk as its fill value, NaN, which the statistics would leave out without a word (a review: a store
+    copied in part said no demand was ever short).  Coordinates, and the variables that may be NaN throughout a chunk,
+    are not checked."""
+    short = []
+    for meta in sorted(path.glob("*/.zarray")):
+        name = meta.parent.name
+        if not (name.startswith(("annual_", "summary_", "prob_")) or name in STORABLE_SERIES) or name in _MAY_BE_EMPTY:
+            continue
+        try:
+            array = json.loads(meta.read_text())
+            expected = int(np.prod([-(-int(n) // max(int(c), 1)) for n, c in zip(array["shape"], array["chunks"],
+                                                                                 strict=True)]))
+        except (OSError, ValueError, KeyError, TypeError):
+            short.append(f"{name} (its metadata cannot be read)")
+            continue
+        found = sum(1 for f in meta.parent.rglob("*") if f.is_file() and not f.name.startswith("."))
+        if found < expected:
+            short.append(f"{name} ({found} of its {expected} chunk files)")
+    return f"{listed(short, 4)} {'lacks' if len(short) == 1 else 'lack'} data" if short else ""
 
 
 def _checked_store(ds: xr.Dataset, name: str, needs: Sequence[str], what: str) -> xr.Dataset:
