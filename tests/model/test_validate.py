@@ -1,6 +1,7 @@
 """Models that load but mean nothing are refused by validation, each with the file, the place and what is wrong;
 checks that compare two attributes compare them step by step, in their units, and name where they fail."""
 
+import shutil
 from dataclasses import replace
 from pathlib import Path
 
@@ -664,3 +665,29 @@ def test_cautions_name_a_plant_with_levels_above_sea_and_no_tailwater_and_an_unl
         assert main([*command, str(tmp_path / "m.yaml")]) == 0
         err = capsys.readouterr().err
         assert "note: " + cautions(model)[0] in err.splitlines() and "nodes[src] (line 4): no inflow" in err
+
+
+def test_a_country_code_iso_has_not_assigned_is_a_caution_with_the_code_it_may_be_a_typo_of(tmp_path, capsys):
+    """A QA review: ``country: UZK`` (for UZB) passed validation, and every table by country showed a country UZK
+    beside UZB, splitting Uzbekistan's demand.  A valid model still (a code of one's own is allowed: XAA-XZZ), with
+    a caution naming the nodes and the model's code it is likely a typo of."""
+    from daryo.cli import main
+    from daryo.model.countries import ISO_3166_ALPHA_3, is_country_code
+    from daryo.model.validate import cautions
+
+    assert len(ISO_3166_ALPHA_3) == 249 and {"AFG", "KAZ", "KGZ", "TJK", "TKM", "UZB"} <= ISO_3166_ALPHA_3
+    assert is_country_code("XKX") and is_country_code("XAR") and not is_country_code("UZK")
+    text = (Path(daryo.demo_model_path()).read_text().replace("country: UZB", "country: UZK", 2))
+    folder = tmp_path / "demo"
+    shutil.copytree(Path(daryo.demo_model_path()).parent, folder)
+    (folder / "demo.yaml").write_text(text)
+    model = daryo.load(folder / "demo.yaml")
+    uzk = [n.id for n in model.nodes if n.country == "UZK"]
+    (note,) = cautions(model)
+    assert note.startswith(f"{folder / 'demo.yaml'}: nodes[{uzk[0]}].country (line ")
+    assert note.endswith(f"'UZK' (and {uzk[1]}) is not an ISO 3166-1 alpha-3 code (did you mean 'UZB'?): the tables "
+                         "by country show it as a country of its own; give the country's code, or one ISO leaves to "
+                         "its users (XAA-XZZ) for a region of your own")
+    assert main(["validate", str(folder / "demo.yaml")]) == 0
+    assert f"note: {note}" in capsys.readouterr().err
+    assert cautions(daryo.load(daryo.demo_model_path())) == []

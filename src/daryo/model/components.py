@@ -73,7 +73,9 @@ A = Attribute
 
 COMMON_ATTRIBUTES: tuple[Attribute, ...] = (
     A("name", "text", None, None, "Display name (defaults to the id)."),
-    A("country", "text", None, None, "ISO 3166 alpha-3 code of the country the node is in (e.g. KGZ)."),
+    A("country", "text", None, None, "ISO 3166 alpha-3 code of the country the node is in (e.g. KGZ); one ISO "
+      "has not assigned is noted (a typo would make a country of its own in the tables); XAA-XZZ for a region of "
+      "your own."),
     A("lat", "scalar", "angle", None, "Latitude, decimal degrees (for maps)."),
     A("lon", "scalar", "angle", None, "Longitude, decimal degrees (for maps)."),
     A("description", "text", None, None, "Free text."),

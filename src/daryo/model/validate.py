@@ -15,7 +15,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from ..errors import ModelError, Problem, did_you_mean, with_article
+from ..errors import ModelError, Problem, did_you_mean, listed, with_article
 from ..parameters import ParameterRef, state_dependent
 from ..timeaxis import TimeAxis
 from ..units import CANONICAL_UNITS, MAX_MAGNITUDE, SECONDS_PER_DAY, is_number, too_large_text
@@ -723,12 +723,36 @@ def validate_model(model: Model, file: str = "", declared_ids: set[str] | None =
 HIGH_HEAD_M = 400.0
 
 
+def _unknown_countries(model: Model, file: str) -> list[str]:
+    """The caution on each ``country`` that is not an ISO 3166-1 alpha-3 code (a QA review: UZK for UZB made a
+    country of its own in every table, without a word), at its first node, with the model's own code it is
+    likely a typo of."""
+    from .countries import is_country_code
+
+    given = [(n, str(n.country)) for n in model.nodes if n.country and re.fullmatch(r"[A-Z]{3}", str(n.country))]
+    known = sorted({c for _, c in given if is_country_code(c)})
+    notes, seen = [], set()
+    for n, code in given:
+        if is_country_code(code) or code in seen:
+            continue
+        seen.add(code)
+        others = [m.id for m, c in given if c == code and m is not n]
+        also = f" (and {listed(others, 3)})" if others else ""
+        notes.append(str(Problem(file, n.at("country"), (
+            f"'{code}'{also} is not an ISO 3166-1 alpha-3 code{did_you_mean(code, known)}: the tables by country "
+            "show it as a country of its own; give the country's code, or one ISO leaves to its users (XAA-XZZ) "
+            "for a region of your own"))))
+    return notes
+
+
 def cautions(model: Model) -> list[str]:
     """What a valid model may not mean, each a sentence that names the file and the place: notes, not problems
     (``daryo validate``, ``daryo run`` and ``daryo ensemble`` print them).
 
     - a hydropower plant whose head is its reservoir's level above 0 m (its ``tailwater_level`` 0, the default),
       where that level reaches beyond :data:`HIGH_HEAD_M` (levels in m a.s.l.: the energy overstated many times);
+    - a ``country`` that is not an ISO 3166-1 alpha-3 code (:func:`daryo.model.countries.is_country_code`): a
+      typo makes a country of its own in every table by country;
     - in ``priority`` mode, an inflow node with neither an ``inflow`` nor a ``max_flow``: an unlimited source,
       which supplies whatever the demands it reaches ask of it (a cost only keeps it from sending water on to
       the sinks).
@@ -757,6 +781,7 @@ def cautions(model: Model) -> list[str]:
                 f"tailwater_level 0 m: the head is the level of reservoir '{res.id}' above 0 m, up to "
                 f"{top:,.0f} m, higher than any dam's (~300 m); if its levels are in m above sea level, give the "
                 "plant's tailwater_level (m a.s.l.), or its energy is overstated"))))
+    notes += _unknown_countries(model, file)
     if model.allocation == "priority":
         for n in model.nodes_of("inflow"):
             if n.get("inflow") is None and n.get("max_flow") is None:
