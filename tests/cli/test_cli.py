@@ -1181,8 +1181,12 @@ def test_an_ensemble_deficit_threshold_must_be_below_one(tmp_path, capsys):
     before any work."""
     out = tmp_path / "e.nc"
     assert main(["ensemble", DEMO, "--traces", "1", "--years", "1", "-o", str(out), "--deficit-threshold", "1"]) == 2
-    assert "--deficit-threshold 1: give a fraction of the demand, at least 0 and below 1" in capsys.readouterr().err
+    assert "--deficit-threshold: '1': give a fraction of the demand, at least 0 and below 1" in capsys.readouterr().err
     assert not out.exists()
+    # the value as typed (a QA review: 100% was told as 1)
+    assert main(["ensemble", DEMO, "--traces", "1", "--years", "1", "-o", str(out), "--deficit-threshold",
+                 "100%"]) == 2
+    assert "--deficit-threshold: '100%': give a fraction of the demand" in capsys.readouterr().err
 
 
 def test_an_ensemble_of_a_file_whose_series_miss_a_date_says_it_reads_the_whole_span(tmp_path, capsys):

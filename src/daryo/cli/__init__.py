@@ -320,12 +320,17 @@ def _add_summary_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def _fraction(text: str) -> float:
-    """A fraction's value: a number, or a percentage (``30%`` is 0.3)."""
+    """A fraction of the demand's value: a number at least 0 and below 1, or a percentage (``30%`` is 0.3), the
+    text as given in the message of one out of range (a QA review: ``100%`` was told as ``1``)."""
     t = text.strip()
     try:
-        return float(t[:-1]) / 100 if t.endswith("%") else float(t)
+        value = float(t[:-1]) / 100 if t.endswith("%") else float(t)
     except ValueError:
         raise argparse.ArgumentTypeError(f"invalid fraction: {text!r} (give a number such as 0.3, or 30%)") from None
+    if not 0.0 <= value < 1.0:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a fraction of the demand, at least 0 and below 1 (or a "
+                                         "percentage below 100%)")
+    return value
 
 
 def _series_names(text: str) -> tuple[str, ...]:
