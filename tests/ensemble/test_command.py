@@ -41,7 +41,7 @@ def test_cli_ensemble_errors_and_exit_codes(tmp_path, capsys):
     assert "--seed -1" in capsys.readouterr().err
     for bad in ("-1", "5", "nan"):  # every probability came out 0 with nan
         assert main(base + ["--deficit-threshold", bad]) == 2
-        assert f"--deficit-threshold {bad}: give a fraction" in capsys.readouterr().err
+        assert f"--deficit-threshold: '{bad}': give a fraction" in capsys.readouterr().err
     with pytest.raises(ValueError, match="deficit threshold 1.5"):
         run_ensemble(daryo_load(None), EnsembleOptions(traces=1, years=1, deficit_threshold=1.5), tmp_path / "x.nc")
     # a malformed scheduler address: at once (Dask's client took a minute, then printed a traceback), and an empty
@@ -678,7 +678,7 @@ def test_daryo_summary_reads_a_store_and_prints_what_its_run_printed(tmp_path, c
             ([str(model)], 1, "basin.yaml is not an ensemble's output"),
             ([str(out), "--year", "2"], 2, f"--year 2: {out} holds run years 0 to 1"),
             ([str(out), "--year", "-1"], 2, "--year -1: give a run year, 0 for the first"),
-            ([str(out), "--deficit-threshold", "30"], 2, "--deficit-threshold 30: give a fraction of the demand"),
+            ([str(out), "--deficit-threshold", "30"], 2, "--deficit-threshold: '30': give a fraction of the demand"),
             ([str(out), "--csv", str(again), "--deficit-threshold", "0.1"], 2, "--csv writes the store's own "
                                                                               "summaries, of the run's deficit "
                                                                               "threshold (30%)"),

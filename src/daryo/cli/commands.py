@@ -278,7 +278,6 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
     if args.traces < 1 or args.years < 1:
         raise _UsageError("--traces and --years must be at least 1")
     _check_seed(args.seed)
-    _check_threshold(args.deficit_threshold)
     if args.workers is not None and args.workers < 0:
         raise _UsageError("--workers must be 0 (in this process) or more")
     if args.workers and (why := workers_problem(args.workers)) is not None:
@@ -339,13 +338,6 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
         _err(f"terminated; the results had already been written to {out}")
         return 143
     return EXIT_OK
-
-
-def _check_threshold(threshold: float | None) -> None:
-    """Refuse a ``--deficit-threshold`` that is not a fraction of the demand (NaN included)."""
-    if threshold is not None and not 0.0 <= threshold < 1.0:
-        raise _UsageError(f"--deficit-threshold {threshold:g}: give a fraction of the demand, at least 0 and below 1 "
-                          "(or a percentage below 100%)")
 
 
 def _check_numbers_as_scenarios(names: list[str], count_flag: str, more: str = "") -> None:
@@ -448,7 +440,6 @@ def _cmd_summary(args: argparse.Namespace) -> int:
     from ..ensemble import run_of
 
     store = _ensemble_store(args.store)
-    _check_threshold(args.deficit_threshold)
     if args.year is not None and args.year < 0:
         raise _UsageError(f"--year {args.year}: give a run year, 0 for the first")
     try:
