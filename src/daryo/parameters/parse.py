@@ -205,18 +205,23 @@ def check_parameters(params: Mapping[str, Parameter], reservoirs: set[str], node
             elif isinstance(p, DataFrame) and p.frame is not None and p.frame.shape[1] != sizes[s]:
                 problems.append(Problem(file, p.place, f"has {p.frame.shape[1]} columns but scenario '{s}' has "
                                         f"{sizes[s]} members"))
-    for cycle in _cycles(params):
+    graph = {n: p.inputs() for n, p in params.items()}
+    for n, p in params.items():  # (an inflow parameter reads its node's inflow: a parameter, maybe)
+        if isinstance(p, NodeInflow) and isinstance(source := (inflows or {}).get(p.node), ParameterRef):
+            graph[n] = (source.name,)
+    for cycle in _cycles(graph):
+        through = [params[n].node for n in cycle if isinstance(params[n], NodeInflow)]  # type: ignore[attr-defined]
         problems.append(Problem(file, params[cycle[0]].place, "parameters depend on each other in a cycle: "
-                                + " -> ".join(cycle + [cycle[0]])))
+                                + " -> ".join(cycle + [cycle[0]]) + (
+                                    f" (through the inflow of {', '.join(repr(t) for t in through)})"
+                                    if through else "")))
     return problems
 
 
 def _check_node_inflows(params: Mapping[str, Parameter], nodes: set[str], inflows: Mapping[str, Any], file: str
                         ) -> list[Problem]:
-    """The problems of the ``inflow`` parameters: a node that is not an inflow with an ``inflow`` series, or whose
-    inflow is a parameter computed from this one."""
-    from .evaluate import with_inputs  # (it imports the types, as this module does)
-
+    """The problems of the ``inflow`` parameters: a node that is not an inflow with an ``inflow`` series (a cycle
+    through its inflow is one of :func:`check_parameters`' cycles)."""
     problems = []
     for p in params.values():
         if not isinstance(p, NodeInflow):
@@ -228,20 +233,18 @@ def _check_node_inflows(params: Mapping[str, Parameter], nodes: set[str], inflow
         elif inflows[p.node] is None:
             problems.append(Problem(file, where, f"'{p.node}' has no inflow series (it supplies what the allocation "
                                     "takes, between its min_flow and max_flow), so there is no inflow to read"))
-        elif isinstance(source := inflows[p.node], ParameterRef) and p.name in with_inputs(params, {source.name}):
-            problems.append(Problem(file, where, f"the inflow of '{p.node}' is parameter '{source.name}', which is "
-                                    f"computed from this one: a cycle"))
     return problems
 
 
-def _cycles(params: Mapping[str, Parameter]) -> list[list[str]]:
+def _cycles(graph: Mapping[str, Sequence[str]]) -> list[list[str]]:
+    """The cycles of ``graph`` (each parameter's name and the names of those it reads)."""
     state: dict[str, int] = {}
     found: list[list[str]] = []
 
     def visit(n: str, path: list[str]) -> None:
         state[n] = 1
-        for m in params[n].inputs():
-            if m not in params:
+        for m in graph[n]:
+            if m not in graph:
                 continue
             if state.get(m) == 1:
                 found.append(path[path.index(m):] if m in path else [m])
@@ -249,7 +252,7 @@ def _cycles(params: Mapping[str, Parameter]) -> list[list[str]]:
                 visit(m, path + [m])
         state[n] = 2
 
-    for n in params:
+    for n in graph:
         if n not in state:
             visit(n, [n])
     return found

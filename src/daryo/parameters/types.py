@@ -410,12 +410,12 @@ class StorageThreshold(ParameterThreshold):
 class NodeInflow(Parameter):
     """The inflow of an inflow node in each step and scenario (hm³ per step): its ``inflow`` as the run has it, after
     the overlays and, in an ensemble, the trace's.  :func:`bind_node_inflows` gives it the node's inflow: the
-    parameter that inflow reads (``source``, times ``factor``, per day where ``per_day``), or its values."""
+    parameter that inflow reads (``source``, times ``factor``, and the steps' ``days`` for a rate), or its values."""
 
     node: str = ""
     source: str = ""
     factor: float = 1.0
-    per_day: bool = False
+    days: np.ndarray | None = None  # (T,) the steps' days, for a source per day
     values: np.ndarray | None = None  # (S|1, T)
     type_name: ClassVar[str] = "inflow"
 
@@ -424,10 +424,14 @@ class NodeInflow(Parameter):
 
     def static(self, env: StaticEnv, x: list[np.ndarray]) -> np.ndarray:
         if self.source:
-            return x[0] * self.factor * (env.axis.days[None, :] if self.per_day else 1.0)
+            return x[0] * self.factor * (1.0 if self.days is None else self.days[None, :])
         if self.values is None:  # (the model's loading refuses a node without an inflow series)
             raise ParameterValueError(f"'{self.node}' has no inflow series to read")
         return self.values
+
+    def step(self, env: _Env, x: list[np.ndarray]) -> np.ndarray:
+        # (a source that reads the reservoir state: an inflow set by a rule)
+        return x[0] * self.factor * (1.0 if self.days is None else self.days[env.t])
 
 
 def bind_node_inflows(params: Mapping[str, Parameter], inflows: Mapping[str, Any], axis: TimeAxis
@@ -440,7 +444,8 @@ def bind_node_inflows(params: Mapping[str, Parameter], inflows: Mapping[str, Any
         if isinstance(p, NodeInflow):
             v = inflows.get(p.node)
             if isinstance(v, ParameterRef):
-                out[name] = replace(p, source=v.name, factor=v.factor, per_day=v.is_rate)
+                out[name] = replace(p, source=v.name, factor=v.factor,
+                                    days=np.asarray(axis.days, dtype=float) if v.is_rate else None)
             elif callable(resolve := getattr(v, "resolve", None)):  # (a series: daryo.model imports this module)
                 out[name] = replace(p, values=np.asarray(resolve(axis), dtype=float))
     return out
