@@ -12,7 +12,7 @@ import daryo
 from daryo import results as results_module
 from daryo import testmodels
 from daryo.cf import cf_dataset
-from daryo.model import model_from_dict
+from daryo.model import Series, model_from_dict
 from daryo.results import SHORTFALL_NOISE, _write_table, advice, shortfall
 from daryo.simulate import RunOptions, fastpath
 from daryo.testmodels import build
@@ -873,9 +873,9 @@ def test_advice_names_a_reservoir_that_spilled_below_its_maximum_volume():
     nothing said so.  By hand: 10 flow in, 5 pass the outlet, 15 spill, so 40, 30, 20 at the steps' ends.  A full
     reservoir's spill (the water above its maximum) is no note; nor is a reservoir without spill_to, whose rule
     holds (the town gets 5)."""
-    def model(initial, spill=True, town=20):
+    def model(initial, spill=True, town=20, inflow=10):
         res = {"id": "res", "type": "reservoir", "max_volume": 100, "initial_volume": initial}
-        nodes = [{"id": "river", "type": "inflow", "inflow": 10}, res | ({"spill_to": "j"} if spill else {}),
+        nodes = [{"id": "river", "type": "inflow", "inflow": inflow}, res | ({"spill_to": "j"} if spill else {}),
                  {"id": "j", "type": "junction"}, {"id": "town", "type": "demand", "demand": town},
                  {"id": "sea", "type": "sink"}]
         edges = [["river", "res"], {"from": "res", "to": "j", "max_flow": 5}, ["j", "town"], ["j", "sea"]]
@@ -894,6 +894,18 @@ def test_advice_names_a_reservoir_that_spilled_below_its_maximum_volume():
     held = daryo.run(model(50, spill=False)).dataset
     np.testing.assert_allclose(held.delivery.values.ravel(), 5.0, rtol=1e-9)
     assert advice(held) == []
+    # a reservoir held at its flood-control limit spills the rest, below its maximum: no note given the model, which
+    # has the limit (a diff review)
+    flood = model(60, town=5)
+    flood.node("res").attrs["flood_control_max"] = Series.constant(60.0)
+    ds = daryo.run(flood).dataset
+    assert ds.storage.values.ravel().tolist() == [60.0] * 3 and ds.spill.values.ravel().tolist() == [5.0] * 3
+    assert advice(ds, flood) == [] and advice(ds)[0].startswith("reservoir res spilled while below")
+    # of several scenarios, the note names the scenario of the first (a diff review: it could be any scenario's):
+    # from full, the first spills only the water above the maximum, the second draws the reservoir down
+    two = daryo.run(model(100, inflow={"values": [[20] * 3, [10] * 3]})).dataset
+    assert two.storage.values[:, :, 0].tolist() == [[100.0] * 3, [90.0, 80.0, 70.0]]
+    assert "in 3 steps (the first, in the step from 2001-10-01 of scenario 1: 15.0 hm³ spilled" in advice(two)[0]
 
 
 def test_results_say_their_time_step():

@@ -81,8 +81,9 @@ def advice(ds: xr.Dataset, model: Model | None = None) -> list[str]:
     between ``min_flow`` and ``max_flow``) that supplied water in steps when water reached the sinks, which the
     allocation is free to do where no cost says otherwise.  In either mode: reservoirs that spilled in steps they
     ended below their maximum volume (the spill edge then passed water past the limits of their outlets, as an
-    operating rule's).  Given the ``model``, in either mode: overlays that
-    change given run years some of which the run is too short for (:func:`daryo.scenarios.years_beyond`), an
+    operating rule's; given the ``model``, those with a flood-control limit are left out).  Given the ``model``, in
+    either mode: overlays that change given run years some of which the run is too short for
+    (:func:`daryo.scenarios.years_beyond`), an
     overlay of named years' factors on top of a named year's hydrology (:func:`daryo.scenarios.compounded_drought`),
     as ``daryo run`` notes them, and a run that starts after the model's start (``RunOptions(start=)``), whose
     reservoirs start at the model's initial volumes, of another date.
@@ -103,7 +104,7 @@ def advice(ds: xr.Dataset, model: Model | None = None) -> list[str]:
         notes = [note for note in (_free_sources(ds, model),) if note]
     else:
         notes = [note for note in (_dry_demands(ds), _idle_plants(ds)) if note]
-    notes += [note for note in (_spill_below_full(ds),) if note]
+    notes += [note for note in (_spill_below_full(ds, model),) if note]
     return notes + ([note for note in (_late_start(ds, model),) if note] + _overlay_notes(ds, model)
                     if model is not None else [])
 
@@ -175,21 +176,27 @@ def _free_sources(ds: xr.Dataset, model: Model | None) -> str:
             "it needs")
 
 
-def _spill_below_full(ds: xr.Dataset) -> str:
+def _spill_below_full(ds: xr.Dataset, model: Model | None = None) -> str:
     """The note on reservoirs that spilled in steps they ended below their maximum volume ("" if none): the spill
     edge is not limited to the water above it, so the allocation released through it what their outlets' limits
-    would have held back."""
+    would have held back.  Given the ``model``, a reservoir with a ``flood_control_max`` is left out (it spills
+    what is above that limit, below its maximum volume; the results do not keep the limit)."""
     if not {"spill", "storage", "storage_max"} <= set(ds.data_vars):
         return ""
     spill, storage, full = (ds[k].transpose("reservoir", ..., "time").values.reshape(ds.sizes["reservoir"], -1)
                             for k in ("spill", "storage", "storage_max"))
     below = (spill > SHORTFALL_NOISE) & (storage < full - 1e-6 * np.maximum(1.0, np.abs(full)))
+    if model is not None:
+        flood = {n.id for n in model.nodes if n.type == "reservoir" and n.get("flood_control_max") is not None}
+        below[[str(r) in flood for r in ds["reservoir"].values]] = False
     hit = np.flatnonzero(below.any(axis=1))
     if not len(hit):
         return ""
     ids = [str(r) for r in ds["reservoir"].values[hit]]
     first = int(np.flatnonzero(below[hit[0]])[0])  # (time last: the first scenario's steps come first)
     when = pd.Timestamp(ds["time"].values[first % ds.sizes["time"]]).date().isoformat()
+    if ds.sizes.get("scenario", 1) > 1:  # (a diff review: the first could be of any scenario)
+        when = f"{when} of scenario {ds['scenario'].values[first // ds.sizes['time']]}"
     steps = int(below[hit].sum())
     one = len(ids) == 1
     first_of = "" if one else ": " + ids[0]
