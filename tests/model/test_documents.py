@@ -265,10 +265,12 @@ def test_numbers_with_a_leading_zero_are_decimal_and_with_colons_text(tmp_path):
     path = tmp_path / "m.yaml"
     path.write_text("version: 1\nname: o\ntime: {start: 2000-01, end: 2000-12}\nnodes:\n"
                     "  - {id: src, type: inflow, inflow: 100}\n"
-                    "  - {id: town, type: demand, demand: [010, 015, 030, 1, 1, 1, 1, 1, 1, 1, 1, 007]}\n"
+                    "  - {id: town, type: demand, demand: [010, 015, 030, 08, 09, 1, 1, 1, 1, 1, 1, 007]}\n"
                     "  - {id: sea, type: sink}\nedges: [[src, town], [src, sea]]\n")
     ds = daryo.run(daryo.load(path)).dataset
-    assert ds["delivery"].values.ravel().tolist() == [10, 15, 30] + [1] * 8 + [7]
-    path.write_text(path.read_text().replace("type: demand, demand:", "type: demand, lat: 41:30, demand:"))
-    with pytest.raises(daryo.ModelError, match=r"nodes\[town\]\.lat \(line 6\)"):
-        daryo.load(path)
+    assert ds["delivery"].values.ravel().tolist() == [10, 15, 30, 8, 9] + [1] * 6 + [7]
+    for sexagesimal in ("41:30", "41:30.5"):  # (a diff review: 41:30.5 was still 2,490.5)
+        path.write_text(path.read_text().replace("type: demand, demand:", f"type: demand, lat: {sexagesimal}, demand:"))
+        with pytest.raises(daryo.ModelError, match=r"nodes\[town\]\.lat \(line 6\): unknown unit"):
+            daryo.load(path)
+        path.write_text(path.read_text().replace(f"lat: {sexagesimal}, ", ""))

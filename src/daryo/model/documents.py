@@ -62,9 +62,18 @@ def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int | str 
         return HugeInteger(str(node.value))
 
 
-#: a whole number written with a leading zero, which YAML 1.1 reads as octal
+def _construct_float(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> float | str:
+    """YAML's float, but one written with colons as text (``41:30.5``, not 2,490.5 in base 60), as YAML 1.2 reads
+    it."""
+    if ":" in str(node.value):
+        return str(node.value)
+    return yaml.SafeLoader.construct_yaml_float(loader, node)  # type: ignore[no-any-return]
+
+
+#: a whole number written with a leading zero, which YAML 1.1 reads as octal (``010``), or as text (``08``)
 _LEADING_ZERO = re.compile(r"[-+]?0[0-9]+")
 _PlainLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+_PlainLoader.add_constructor("tag:yaml.org,2002:float", _construct_float)
 
 
 class HugeInteger:
@@ -110,6 +119,8 @@ _PlainLoader.yaml_implicit_resolvers = {
 _EXPONENT_FORM = re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)[eE][-+]?[0-9]+$")
 for _first in "-+0123456789.":
     _PlainLoader.yaml_implicit_resolvers.setdefault(_first, []).insert(0, ("tag:yaml.org,2002:float", _EXPONENT_FORM))
+for _first in "-+0":  # (08 and 09 too, which YAML 1.1 reads as text: a column of numbers aligned with zeros)
+    _PlainLoader.yaml_implicit_resolvers[_first].insert(0, ("tag:yaml.org,2002:int", re.compile(r"^[-+]?0[0-9_]+$")))
 
 
 class YamlDumper(yaml.SafeDumper):
