@@ -632,3 +632,15 @@ def test_daryo_compare_writes_its_csv_to_nine_significant_digits(tmp_path):
     numbers = [str(v) for v in pd.read_csv(csv, dtype=str)[["first", "second", "difference"]].stack()]
     digits = [len(v.lower().split("e")[0].replace("-", "").replace(".", "").lstrip("0")) for v in numbers]
     assert max(digits) == 9 and table["first"].notna().any()
+
+
+def test_a_difference_within_rounding_is_none():
+    """A diff review: a country's winter water of 238 hm³/yr in both runs was written as changed by -1.03e-09 (the
+    same water summed in another order); a difference within 1e-9 of the larger value (or of 1) is 0."""
+    from daryo.compare import _difference
+
+    first = pd.Series([238.0, 1.0, np.nan, 0.0, 1e6])
+    second = pd.Series([238.0 - 1.03e-9, 1.5, 2.0, 2e-10, 1e6 + 0.01])
+    got = _difference(first, second)
+    assert got.iloc[[0, 1, 3]].tolist() == [0.0, 0.5, 0.0] and np.isnan(got.iloc[2])
+    assert got.iloc[4] == pytest.approx(0.01)
