@@ -116,10 +116,21 @@ def cf_dataset(ds: xr.Dataset) -> xr.Dataset:
 
 
 def netcdf_text(ds: xr.Dataset) -> xr.Dataset:
-    """``ds`` (a shallow copy) with its text attributes, and its variables', that are not ASCII as UTF-8 bytes, which
-    NetCDF stores as characters (``NC_CHAR``), read back as the same text.  (Written as text, the netCDF4 library
-    stores them as variable-length strings, ``NC_STRING``, which the classic model has not: ``nccopy -k classic``
-    failed on a model file's path in Cyrillic.)"""
+    """A Dataset to be written to NetCDF with its text attributes as characters.  (Written as text, the netCDF4
+    library stores text that is not ASCII as a variable-length string, ``NC_STRING``, which the classic model has
+    not: ``nccopy -k classic`` failed on a model file's path in Cyrillic.)
+
+    Parameters
+    ----------
+    ds
+        The Dataset (not changed).
+
+    Returns
+    -------
+    xarray.Dataset
+        A shallow copy whose text attributes, and its variables', that are not ASCII are UTF-8 bytes, which NetCDF
+        stores as characters (``NC_CHAR``), read back as the same text.
+    """
     out = ds.copy(deep=False)
     for attrs in [out.attrs] + [v.attrs for v in out.variables.values()]:
         for key, value in list(attrs.items()):
@@ -132,13 +143,25 @@ def netcdf_text(ds: xr.Dataset) -> xr.Dataset:
 LONG_NAME_MAX = 80
 
 
-def short_name(description: str) -> str:
-    """A variable's ``long_name`` from its ``description``: the description where it is at most
-    :data:`LONG_NAME_MAX` characters, else its first clause without what it says in parentheses (up to a colon or
-    semicolon), else its first words and "...".  (Tools title plots and layers by ``long_name``: a description of
-    500 characters made an axis label of 19 lines.)"""
+def short_name(description: str, limit: int = LONG_NAME_MAX) -> str:
+    """A variable's ``long_name`` from its ``description``.  (Tools title plots and layers by ``long_name``: a
+    description of 500 characters made an axis label of 19 lines.)
+
+    Parameters
+    ----------
+    description
+        The variable's description.
+    limit
+        The most characters it may have.
+
+    Returns
+    -------
+    str
+        The description where it is at most ``limit`` characters, else its first clause without what it says in
+        parentheses (up to a colon or semicolon), else its first words and "...".
+    """
     text = " ".join(description.split())
-    if len(text) <= LONG_NAME_MAX:
+    if len(text) <= limit:
         return text
     bare, previous = text, ""
     while bare != previous:  # (the innermost parentheses first)
@@ -146,10 +169,10 @@ def short_name(description: str) -> str:
     clause = re.split(r": |; ", bare, maxsplit=1)[0].rstrip(" ,.")
     whole = len(clause.split()) >= 3 or text.startswith((clause + ": ", clause + "; "))  # ("Latitude: ...", not
     # "Inflow minus (storage change + ...)")
-    if len(clause) <= LONG_NAME_MAX and whole:
+    if len(clause) <= limit and whole:
         return clause
     cut = clause if whole else text
-    return cut[:LONG_NAME_MAX - 3].rsplit(" ", 1)[0].rstrip(" ,;:(") + "..."
+    return cut[:limit - 3].rsplit(" ", 1)[0].rstrip(" ,;:(") + "..."
 
 
 def netcdf_encoding(ds: xr.Dataset) -> dict[str, dict[str, Any]]:

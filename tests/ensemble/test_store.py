@@ -166,6 +166,12 @@ def test_zarr_output(tmp_path):
     assert za.pop("history").endswith("written by daryo " + daryo.__version__) and "history" in na  # (when: differs)
     na.pop("history")
     assert za == na and za["seed"] == 5 and za["traces"] == 7 and za["title"] == "daryo ensemble: test"
+    # every long_name short enough for a plot's title (a diff review: the summaries' reached 101 characters)
+    from daryo.cf import LONG_NAME_MAX
+
+    assert max(len(v.attrs.get("long_name", "")) for v in load(n).variables.values()) <= LONG_NAME_MAX
+    assert load(n)["summary_annual_delivery"].attrs["long_name"] == ("Water delivered in each run year: mean and "
+                                                                     "percentiles")
     # the versions of the packages its numbers come from, as a run's results have them (an interoperability review)
     assert za["software"].startswith("numpy ") and za["software"] == daryo.results.software_versions()
     assert daryo.run(daryo.load(daryo.demo_model_path(), years=1)).dataset.attrs["software"] == za["software"]

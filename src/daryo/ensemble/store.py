@@ -23,7 +23,7 @@ from .._files import (
     refuse_write_protected,
     write_target,
 )
-from ..cf import cf_dataset, netcdf_encoding, netcdf_text, short_name
+from ..cf import LONG_NAME_MAX, cf_dataset, netcdf_encoding, netcdf_text, short_name
 from ..model import Model, Node
 from ..network import CompiledNetwork
 from ..results import (
@@ -42,6 +42,8 @@ from .parts import _Parts, same_run, what_differs
 from .traces import run_years
 
 _PERCENTILES = (5.0, 50.0, 95.0)
+#: what a summary's long_name adds to its indicator's
+_STATS = ": mean and percentiles"
 
 
 def check_output(output: str | Path) -> str:
@@ -584,10 +586,11 @@ def summarise(parts: Sequence[Mapping[str, np.ndarray]], coords: Mapping[str, An
     data: dict[str, Any] = {}
     for k, dim in ANNUAL_INDICATORS.items():
         values, above = _summary_of(parts, k, threshold, max_bytes)
+        name = short_name(_DESCRIPTIONS[k], LONG_NAME_MAX - len(_STATS)) + _STATS
         data[f"summary_{k}"] = (("statistic", dim), values,
                                 {"units": _UNITS.get(k, "hm3"),
                                  "description": f"{_DESCRIPTIONS[k]}: mean and percentiles over all traces "
-                                 "and run years", "long_name": f"{short_name(_DESCRIPTIONS[k])}: mean and percentiles"})
+                                 "and run years", "long_name": name})
         if k == "annual_water_stress":
             data["prob_water_stress_level"] = (("stress_level", dim), _level_shares(parts, k), {
                 "units": "1", "description": "Share of all traces and run years in each of FAO's levels of water "
