@@ -488,7 +488,7 @@ def test_changes_of_given_years_past_the_runs_end_are_told(tmp_path, capsys):
 def test_inflow_changes_of_all_inflows_leave_out_a_supply_with_no_series(tmp_path):
     """A WEAP user's review: a groundwater source (an inflow with a max_flow and no series) made every drought
     overlay of all inflows fail ("the inflow of 'well' is not a constant, ..."); it has no series to change, so
-    ``basin: all`` leaves it out.  Named in ``nodes``, it is a problem that says why."""
+    ``basin: all``, or a basin that lists it, leaves it out.  Named in ``nodes``, it is a problem that says why."""
     (tmp_path / "m.yaml").write_text(
         "version: 1\nname: m\ntime: {start: 2000-01, end: 2000-12}\nnodes:\n  - {id: river, type: inflow, inflow: 10}\n"
         "  - {id: well, type: inflow, max_flow: 2, cost: 1}\n  - {id: farm, type: demand, demand: 3}\n"
@@ -498,6 +498,11 @@ def test_inflow_changes_of_all_inflows_leave_out_a_supply_with_no_series(tmp_pat
     ds = daryo.run(daryo.load(tmp_path / "m.yaml", scenarios=[str(overlay)])).dataset
     np.testing.assert_allclose(ds.node_flow.sel(node="river").values, 1.0, rtol=1e-12)
     np.testing.assert_allclose(ds.node_flow.sel(node="well").values, 2.0, rtol=1e-9)
+    (tmp_path / "m.yaml").write_text((tmp_path / "m.yaml").read_text().replace(
+        "time:", "metadata: {basins: {north: [river, well]}}\ntime:"))  # (a basin listing it: a diff review)
+    overlay.write_text("changes:\n  - scale_inflows: {basin: north, factor: 0.1}\n")
+    ds = daryo.run(daryo.load(tmp_path / "m.yaml", scenarios=[str(overlay)])).dataset
+    np.testing.assert_allclose(ds.node_flow.sel(node="river").values, 1.0, rtol=1e-12)
     overlay.write_text("changes:\n  - scale_inflows: {nodes: [river, well], factor: 0.1}\n")
     with pytest.raises(ModelError) as err:
         daryo.load(tmp_path / "m.yaml", scenarios=[str(overlay)])

@@ -78,10 +78,8 @@ def _inflow_targets(doc: Mapping[str, Any], arg: Mapping[str, Any], at: _ChangeA
         return [i for i in ids if i not in bad], [at.problem(f"'{i}' is not an inflow of the model"
                                                              f"{at.not_found(i, inflows)}", f".nodes.{i}") for i in bad]
     basin = arg.get("basin", "all")
-    if basin == "all":  # (applied to a model, an inflow with no series, a supply between min_flow and max_flow, has
-        # none to change; generated traces hold inflows the model's document gives no series)
-        return [i for i, n in nodes.items() if n.get("type") == "inflow" and (n.get("inflow") is not None
-                                                                              or not strict)], []
+    if basin == "all":
+        return [i for i, n in nodes.items() if n.get("type") == "inflow"], []
     if basin not in basins:
         return [], [at.problem(f"unknown basin '{basin}'; the model's metadata.basins has: "
                                f"{', '.join(map(str, basins)) or '(none)'}", ".basin")]
@@ -218,10 +216,13 @@ def _inflow_op(doc: dict, arg: Mapping[str, Any], at: _ChangeAt, op: str) -> lis
     if op == "named_years":
         ids = _named_year_nodes(ids, arg, at, problems)
     for nid in ids:
-        if nodes[nid].get("inflow") is None:
-            problems.append(at.problem(f"'{nid}' has no inflow series (it supplies what the allocation takes, between "
-                                       "its min_flow and max_flow), so the scenario cannot change it; leave it out "
-                                       "of nodes, or change its max_flow with a set change", f" ({nid})"))
+        if nodes[nid].get("inflow") is None:  # (a supply between min_flow and max_flow: no series to change; one a
+            # basin or all the inflows select is left as it is, one named is a problem)
+            if "nodes" in arg:
+                problems.append(at.problem(f"'{nid}' has no inflow series (it supplies what the allocation takes, "
+                                           "between its min_flow and max_flow), so the scenario cannot change it; "
+                                           "leave it out of nodes, or change its max_flow with a set change",
+                                           f" ({nid})"))
             continue
         spec = _constant_as_monthly(nodes[nid].get("inflow"))
         if (scaled := _scaled_reference(spec, op, arg)) is not None:  # (the loader reads it, scaled)
