@@ -45,8 +45,8 @@ from .timeaxis import TimeAxis, step_label
 from .units import is_number
 
 __all__ = ["SHORTFALL_NOISE", "Results", "advice", "build_dataset", "caveats", "check_csv_folder",
-           "check_netcdf_target", "is_netcdf", "netcdf_attributes", "requirement_columns", "requirement_met",
-           "shortfall", "topology"]
+           "check_netcdf_target", "is_netcdf", "netcdf_attributes", "requirement_columns", "requirement_coordinates",
+           "requirement_met", "shortfall", "software_versions", "topology"]
 
 _VOL = "hm3"
 _FLOW = "hm3 per step"
@@ -351,8 +351,19 @@ def _loss_fractions(net: CompiledNetwork) -> dict[str, tuple]:
 
 
 def requirement_coordinates(requirements: Sequence[Node]) -> dict[str, tuple]:
-    """The coordinates of the flow requirements ``requirements`` (the model's nodes) besides their ids and
-    countries: the node each is on (``requirement_at``) and its purpose (``requirement_purpose``)."""
+    """The coordinates of flow requirements besides their ids and countries, as results and stores have them.
+
+    Parameters
+    ----------
+    requirements
+        The model's flow requirement nodes, in the results' order.
+
+    Returns
+    -------
+    dict
+        ``requirement_at`` (the node each is on) and ``requirement_purpose`` (``environmental`` or ``obligation``),
+        each as ``(dimension, values, attributes)``.
+    """
     return {"requirement_at": ("requirement", [str(n.get("at")) for n in requirements],
                                {"description": "Node whose flow each requirement is on"}),
             "requirement_purpose": ("requirement", [str(n.value("purpose")) for n in requirements],
@@ -596,8 +607,14 @@ def _overlays_of(model: Model) -> tuple[list[str], list[str]]:
 
 @functools.cache
 def software_versions() -> str:
-    """The versions of the packages a run's numbers come from (those installed; read once a process: reading the
-    packages' metadata took ~7 % of a small run)."""
+    """The versions of the packages a run's numbers come from, as results and stores record them (``software``).
+
+    Returns
+    -------
+    str
+        ``numpy 2.4.0, scipy ..., highspy ..., numba ..., pandas ..., xarray ...``: those installed (read once a
+        process: reading the packages' metadata took ~7 % of a small run).
+    """
     from importlib.metadata import PackageNotFoundError, version
 
     found = []

@@ -312,7 +312,8 @@ def _add_summary_parser(sub: argparse._SubParsersAction) -> None:
                    help="list the demands by the share of trace-years with a deficit above this fraction of the "
                         "demand (or a percentage, 30%%) rather than the run's, worked out from the stored years")
     c.add_argument("--year", type=int, metavar="Y",
-                   help="list the demands, plants, reservoirs and flow requirements by one run year's figures (0 for "
+                   help="list the demands, plants, reservoirs, sinks, flow requirements and water stress by one run "
+                        "year's figures (0 for "
                         "the first), over the traces alone: the years of a drought, which the pooled figures dilute")
     c.add_argument("--all", action="store_true", help="list every demand short in some trace-year (default: the "
                    "first 10)")

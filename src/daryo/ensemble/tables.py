@@ -586,24 +586,21 @@ def _summaries(output: EnsembleOutput, function: str, needs: Sequence[str] = (),
     try:
         with warnings.catch_warnings():  # (zarr's advice on a store without consolidated metadata: it is read all
             # the same, and a store cut short is told below)
-            warnings.simplefilter("ignore", RuntimeWarning)
+            warnings.filterwarnings("ignore", "Failed to open Zarr store with consolidated metadata", RuntimeWarning)
             opened = xr.open_dataset(path, engine=engine)
-        if engine == "zarr" and (gaps := _zarr_gaps(path)):
-            opened.close()
-            raise ValueError(f"{path} is incomplete: {gaps} (a copy or download cut short?); copy the store again, "
-                             "or run the ensemble again")
     except FileNotFoundError:  # (a folder that is no zarr store: zarr's words; none: the netCDF library's)
         if path.is_dir():
             raise ValueError(f"{path} is not an ensemble's output: a folder that holds no zarr store") from None
         raise FileNotFoundError(f"{path}: no such file or folder (give the output of daryo ensemble -o)") from None
     except PermissionError:
         raise
-    except (OSError, ValueError) as exc:  # (not NetCDF or zarr: xarray's message named no file)
-        if str(exc).startswith(f"{path} is incomplete"):
-            raise
+    except (OSError, ValueError):  # (not NetCDF or zarr: xarray's message named no file)
         raise ValueError(f"{path} is not an ensemble's output: it cannot be read as a NetCDF file or zarr store"
                          ) from None
     with opened as ds:
+        if engine == "zarr" and (gaps := _zarr_gaps(path)):
+            raise ValueError(f"{path} is incomplete: {gaps} (a copy or download cut short?); copy the store again, "
+                             "or run the ensemble again")
         ds.encoding["source"] = str(path)  # (the file as the user named it, for the messages: output_name)
         yield _checked_store(ds, str(path), needs, what)
 

@@ -436,9 +436,22 @@ class NodeInflow(Parameter):
 
 def bind_node_inflows(params: Mapping[str, Parameter], inflows: Mapping[str, Any], axis: TimeAxis
                       ) -> dict[str, Parameter]:
-    """``params`` with each :class:`NodeInflow` given its node's inflow as the run has it: ``inflows`` maps the
-    inflow nodes' ids to their ``inflow`` attribute (a series, which is resolved on ``axis``, or a reference to a
-    parameter)."""
+    """The parameters with each :class:`NodeInflow` given its node's inflow as the run has it.
+
+    Parameters
+    ----------
+    params
+        The model's parameters (not changed).
+    inflows
+        The inflow nodes' ``inflow`` attributes by id: a series (resolved on ``axis``) or a reference to a parameter.
+    axis
+        The run's time axis.
+
+    Returns
+    -------
+    dict
+        The parameters, each :class:`NodeInflow` replaced by one bound to its node's inflow.
+    """
     out = dict(params)
     for name, p in params.items():
         if isinstance(p, NodeInflow):
