@@ -64,8 +64,11 @@ def unknown_renewable_water(model: Model) -> str:
     alone = [nid for nid, joined in drawn.items() if not joined]
     if not alone:
         return ""
+    rivers = any(n.type == "inflow" and n.get("inflow") is not None for n in model.nodes)
+    hint = (f" ({alone[0]}'s supply would count as far as it was drawn were its water to meet that of an inflow with "
+            "a series, as a return flow of what it feeds to the river; or give it a series, its recharge)")
     return (f"inflow {listed(alone, 5)} suppl{'ies' if len(alone) == 1 else 'y'} what the allocation takes between "
-            "min_flow and max_flow, not a given inflow, so the renewable water is not known")
+            "min_flow and max_flow, not a given inflow, so the renewable water is not known" + (hint if rivers else ""))
 
 
 def _drawn_inflows(model: Model) -> dict[str, bool]:

@@ -77,7 +77,9 @@ def test_the_water_stress_block_prints_no_nan_and_says_when_the_renewable_water_
     assert main(["run", str(model)]) == 0
     out = capsys.readouterr().out
     assert ("\nwater stress (SDG 6.4.2's ratio) not shown: inflow wet supplies what the allocation takes between "
-            "min_flow and max_flow, not a given inflow, so the renewable water is not known\n") in out
+            "min_flow and max_flow, not a given inflow, so the renewable water is not known (wet's supply would count "
+            "as far as it was drawn were its water to meet that of an inflow with a series, as a return flow of what "
+            "it feeds to the river; or give it a series, its recharge)\n") in out
 
 
 def test_the_water_stress_block_says_what_its_figures_are_and_where_no_environmental_flow_is_counted(tmp_path,

@@ -584,7 +584,9 @@ def test_the_ensembles_water_stress_block_shows_what_daryo_run_shows(tmp_path, c
     out = tmp_path / "d.nc"
     assert main(["ensemble", str(drawn), "--traces", "2", "--years", "1", "-o", str(out), "--quiet"]) == 0
     why = "inflow dry supplies what the allocation takes between min_flow and max_flow, not a given inflow, so the " \
-          "renewable water is not known"
+          "renewable water is not known (dry's supply would count as far as it was drawn were its water to meet " \
+          "that of an inflow with a series, as a return flow of what it feeds to the river; or give it a series, " \
+          "its recharge)"
     assert f"water stress (SDG 6.4.2's ratio) not shown: {why}" in capsys.readouterr().out
     assert water_stress_table(out).attrs["caveat"] == why
     ds = load(out)
