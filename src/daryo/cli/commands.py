@@ -465,7 +465,12 @@ def _cmd_summary(args: argparse.Namespace) -> int:
     overlays = f" + {run['scenarios']}" if run["scenarios"] else ""
     print(f"ensemble: {_count(run['traces'], 'trace')} × {_count(run['years'], 'year')} of {run['model']}{overlays}, "
           f"seed {run['seed']} ({store})")
-    _report_store(store, csv, args.deficit_threshold, args.year, shown=None if args.all else 10)
+    try:
+        _report_store(store, csv, args.deficit_threshold, args.year, shown=None if args.all else 10)
+    except ValueError as exc:  # (a store damaged where its tables read it: a chunk cut short)
+        if not str(exc).startswith(str(store)):
+            raise
+        raise _InputError(str(exc)) from None
     return EXIT_OK
 
 

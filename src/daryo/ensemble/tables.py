@@ -595,30 +595,43 @@ def _summaries(output: EnsembleOutput, function: str, needs: Sequence[str] = (),
     except PermissionError:
         raise
     except (OSError, ValueError):  # (not NetCDF or zarr: xarray's message named no file)
-        raise ValueError(f"{path} is not an ensemble's output: it cannot be read as a NetCDF file or zarr store"
-                         ) from None
+        raise ValueError(f"{path} is not an ensemble's output: it cannot be read as a NetCDF file or zarr store (a "
+                         "file cut short, or of another kind?)") from None
     with opened as ds:
-        if engine == "zarr" and (gaps := _zarr_gaps(path)):
+        if engine == "zarr" and (gaps := _zarr_gaps(path, _stress_known(ds))):
             raise ValueError(f"{path} is incomplete: {gaps} (a copy or download cut short?); copy the store again, "
                              "or run the ensemble again")
         ds.encoding["source"] = str(path)  # (the file as the user named it, for the messages: output_name)
-        yield _checked_store(ds, str(path), needs, what)
+        try:
+            yield _checked_store(ds, str(path), needs, what)
+        except RuntimeError as exc:  # (a chunk file cut short: the codec's error, read lazily in the caller's block)
+            if "decompress" not in str(exc).lower():
+                raise
+            raise ValueError(f"{path} is damaged: a chunk of it cannot be read ({exc}: a copy or download cut "
+                             "short?); copy the store again, or run the ensemble again") from None
 
 
-#: the store's variables that may hold no value but NaN in a whole chunk, which zarr then does not write (a river
-#: system with no water and no withdrawal)
+#: the store's variables that may hold no value but NaN, which zarr then does not write, where no river system has
+#: a water stress (no water and no withdrawal)
 _MAY_BE_EMPTY = ("annual_water_stress", "summary_annual_water_stress")
 
 
-def _zarr_gaps(path: Path) -> str:
+def _stress_known(ds: xr.Dataset) -> bool:
+    """Whether some river system of the open store ``ds`` has a water stress (a value, not NaN)."""
+    stress = ds.get("summary_annual_water_stress")
+    return stress is not None and bool(np.isfinite(stress.values).any())
+
+
+def _zarr_gaps(path: Path, stress_known: bool = True) -> str:
     """What a zarr store of an ensemble lacks of its results' chunk files, in words ("" if nothing): zarr reads a
     missing chunk as its fill value, NaN, which the statistics would leave out without a word (a review: a store
-    copied in part said no demand was ever short).  Coordinates, and the variables that may be NaN throughout a chunk,
-    are not checked."""
+    copied in part said no demand was ever short).  Coordinates are not checked, nor the water stress where no
+    system has one (``stress_known`` False: its chunks may be NaN throughout, which zarr does not write)."""
     short = []
     for meta in sorted(path.glob("*/.zarray")):
         name = meta.parent.name
-        if not (name.startswith(("annual_", "summary_", "prob_")) or name in STORABLE_SERIES) or name in _MAY_BE_EMPTY:
+        if not (name.startswith(("annual_", "summary_", "prob_")) or name in STORABLE_SERIES) or (
+                name in _MAY_BE_EMPTY and not stress_known):
             continue
         try:
             array = json.loads(meta.read_text())
@@ -629,7 +642,7 @@ def _zarr_gaps(path: Path) -> str:
             continue
         found = sum(1 for f in meta.parent.rglob("*") if f.is_file() and not f.name.startswith("."))
         if found < expected:
-            short.append(f"{name} ({found} of its {expected} chunk files)")
+            short.append(f"{name} (only {found} of its {expected} chunk files are there)")
     return f"{listed(short, 4)} {'lacks' if len(short) == 1 else 'lack'} data" if short else ""
 
 
