@@ -901,6 +901,11 @@ def test_advice_names_a_reservoir_that_spilled_below_its_maximum_volume():
     ds = daryo.run(flood).dataset
     assert ds.storage.values.ravel().tolist() == [60.0] * 3 and ds.spill.values.ravel().tolist() == [5.0] * 3
     assert advice(ds, flood) == [] and advice(ds)[0].startswith("reservoir res spilled while below")
+    # below a flood-control limit of 80 (a verifier's review: any limit turned the note off), the month's limit
+    reserve = model(50)
+    reserve.node("res").attrs["flood_control_max"] = Series("monthly", np.full((1, 12), 80.0))
+    (text,) = advice(daryo.run(reserve).dataset, reserve)
+    assert "15.0 hm³ spilled, ending at 40.0 of 80.0 hm³)" in text
     # of several scenarios, the note names the scenario of the first (a diff review: it could be any scenario's):
     # from full, the first spills only the water above the maximum, the second draws the reservoir down
     two = daryo.run(model(100, inflow={"values": [[20] * 3, [10] * 3]})).dataset

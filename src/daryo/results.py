@@ -179,16 +179,20 @@ def _free_sources(ds: xr.Dataset, model: Model | None) -> str:
 def _spill_below_full(ds: xr.Dataset, model: Model | None = None) -> str:
     """The note on reservoirs that spilled in steps they ended below their maximum volume ("" if none): the spill
     edge is not limited to the water above it, so the allocation released through it what their outlets' limits
-    would have held back.  Given the ``model``, a reservoir with a ``flood_control_max`` is left out (it spills
-    what is above that limit, below its maximum volume; the results do not keep the limit)."""
+    would have held back.  Given the ``model``, below the month's ``flood_control_max`` where the reservoir has one
+    (a constant or 12 monthly values; one of another kind leaves the reservoir out: the results do not keep it)."""
     if not {"spill", "storage", "storage_max"} <= set(ds.data_vars):
         return ""
     spill, storage, full = (ds[k].transpose("reservoir", ..., "time").values.reshape(ds.sizes["reservoir"], -1)
                             for k in ("spill", "storage", "storage_max"))
-    below = (spill > SHORTFALL_NOISE) & (storage < full - 1e-6 * np.maximum(1.0, np.abs(full)))
     if model is not None:
-        flood = {n.id for n in model.nodes if n.type == "reservoir" and n.get("flood_control_max") is not None}
-        below[[str(r) in flood for r in ds["reservoir"].values]] = False
+        full = full.copy()
+        months = np.tile(pd.DatetimeIndex(ds["time"].values).month.to_numpy(), spill.shape[1] // ds.sizes["time"])
+        for k, rid in enumerate(ds["reservoir"].values):
+            limit = _flood_limit(model.node(str(rid)).get("flood_control_max"), months)
+            full[k] = np.minimum(full[k], limit) if limit is not None else np.inf  # (inf: left out)
+    below = (spill > SHORTFALL_NOISE) & (storage < full - 1e-6 * np.maximum(1.0, np.abs(full)))
+    below &= np.isfinite(full)
     hit = np.flatnonzero(below.any(axis=1))
     if not len(hit):
         return ""
@@ -205,10 +209,24 @@ def _spill_below_full(ds: xr.Dataset, model: Model | None = None) -> str:
             f"{when}: "
             f"{spill[hit[0], first]:,.1f} hm³ spilled, ending at {storage[hit[0], first]:,.1f} of "
             f"{full[hit[0], first]:,.1f} hm³): the spill edge of spill_to is not limited to the water above the "
-            "maximum volume, so the allocation released water through it that the limits of the outlets (a "
-            "max_flow, an operating rule) would have held back, and 'spill' counts those releases; where the "
-            "outlets' limits must hold, leave out spill_to (a step whose water the reservoir then can neither hold "
-            "nor pass is infeasible, and says so)")
+            "maximum volume, so the allocation released water through it beyond the limits of the outlets (a "
+            "max_flow, a plant's capacity, an operating rule), and 'spill' counts those releases.  Where the spill "
+            "stands for the dam's spillway or bottom outlets, that is as meant; where the outlets' limits must hold, "
+            "leave out spill_to (a step whose water the reservoir then can neither hold nor pass is infeasible, and "
+            "says so)")
+
+
+def _flood_limit(value: Any, months: np.ndarray) -> np.ndarray | None:
+    """A reservoir's ``flood_control_max`` in each step of the given calendar ``months`` (inf for none; None where
+    it is not a constant or 12 monthly values of one trace, which the note cannot read back)."""
+    if value is None:
+        return np.full(months.shape, np.inf)
+    if isinstance(value, Series) and value.values.shape[0] == 1 and not value.is_rate:
+        if value.kind == "constant":
+            return np.full(months.shape, float(value.values[0]))
+        if value.kind == "monthly":
+            return np.asarray(value.values[0], dtype=float)[months - 1]
+    return None
 
 
 def _no_cost(cost: Any) -> bool:
