@@ -617,7 +617,11 @@ def test_compare_runs_notes_runs_of_different_model_files(tmp_path):
     note = (f"the runs are of different model files ({tmp_path / 'v0.yaml'} and {tmp_path / 'v1.yaml'}): their "
             "differences are of the files' changes as much as of the overlays")
     assert note in compare_runs(a, b).attrs["notes"]
-    assert not [n for n in compare_runs(a, a).attrs["notes"] if "model files" in n]
+    assert not [n for n in compare_runs(a, a).attrs["notes"] if "model file" in n]
+    (tmp_path / "v0.yaml").write_text(BASIN.replace("inflow: 10}", "inflow: 11}"))  # (one file edited between runs)
+    c = daryo.run(daryo.load(tmp_path / "v0.yaml")).dataset
+    assert (f"the model file {tmp_path / 'v0.yaml'} changed between the runs: their differences are of its changes as "
+            "much as of the overlays") in compare_runs(a, c).attrs["notes"]
 
 
 def test_daryo_compare_writes_its_csv_to_nine_significant_digits(tmp_path):
