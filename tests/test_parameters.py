@@ -8,6 +8,7 @@ import warnings
 from types import SimpleNamespace
 
 import numpy as np
+import pandas as pd
 import pytest
 import xarray as xr
 
@@ -275,3 +276,24 @@ def test_a_number_of_twenty_digits_in_a_parameter_is_taken(tmp_path):
     model = daryo.load(path)
     assert model.parameters["cap"].value == 1e20 and model.parameters["wanted"].values[-1] == 1e20
     np.testing.assert_allclose(daryo.run(model).dataset["delivery"].values.ravel(), [5.0] * 11 + [10.0], rtol=1e-9)
+
+
+def test_an_attribute_reading_an_inflows_csv_data_is_a_caution(tmp_path):
+    """A WEAP user's review, and its verifier: a share at the border written as 0.42 of a parameter that reads the
+    inflow's CSV column kept the record's values under a drought overlay and in an ensemble's traces, with no word.
+    daryo validate, run and ensemble say so (a caution: the model is valid), with the inflow parameter to use; the
+    model written with it has none."""
+    from daryo.model.validate import cautions
+
+    steps = pd.date_range("2000-10-01", periods=24, freq="MS")
+    pd.DataFrame({"date": steps.strftime("%Y-%m-%d"), "chu": 50 + 5 * np.arange(24)}).to_csv(tmp_path / "q.csv",
+                                                                                               index=False)
+    parameters = ("  q_chu: {type: dataframe, csv: q.csv, column: chu}\n"
+                  "  river: {type: aggregated, agg_func: sum, parameters: [q_chu, {type: inflow, node: trib}]}")
+    model = _share_model(tmp_path, inflow="{parameter: q_chu}", parameters=parameters)
+    (note,) = cautions(model)
+    assert note.endswith("nodes[share].flow (line 14): reads parameter 'river', which reads the data of inflow 'chu' "
+                         "(q.csv, column chu): an overlay that changes the inflow, or an ensemble's traces, leave it "
+                         "as it is; to follow the inflow as the run has it, read it with {type: inflow, node: chu}")
+    fixed = parameters.replace("parameters: [q_chu,", "parameters: [{type: inflow, node: chu},")
+    assert cautions(_share_model(tmp_path, inflow="{parameter: q_chu}", parameters=fixed)) == []

@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -723,6 +724,46 @@ def validate_model(model: Model, file: str = "", declared_ids: set[str] | None =
 HIGH_HEAD_M = 400.0
 
 
+def _inflow_data_read_elsewhere(model: Model, file: str) -> list[str]:
+    """The caution on each attribute other than an inflow that reads, through its parameters, the same CSV data as
+    an inflow (a WEAP user's review: a share of a river's flow, 0.42 of its inflow's CSV column, kept the record's
+    values under a drought overlay and in an ensemble's traces, which change the inflow alone)."""
+    from ..parameters import DataFrame, references, with_inputs
+
+    def frames(names: set[str]) -> dict[tuple[str, tuple[str, ...]], str]:
+        """The CSV data (file, columns) that the parameters ``names`` read, directly or not, with a parameter of
+        each."""
+        found = {}
+        for name in sorted(with_inputs(model.parameters, names)):
+            q = model.parameters[name]
+            if isinstance(q, DataFrame) and q.frame is not None:
+                found[(q.path, tuple(str(c) for c in q.frame.columns))] = name
+        return found
+
+    if not any(isinstance(q, DataFrame) for q in model.parameters.values()):
+        return []
+    read: dict[tuple[str, tuple[str, ...]], str] = {}  # (the inflows' data, with the inflow that reads it)
+    for n in model.nodes_of("inflow"):
+        for key in frames({r.name for r in references({"inflow": n.get("inflow")})}):
+            read.setdefault(key, n.id)
+    notes = []
+    elements: list[Node | Edge | Constraint] = [*model.nodes, *model.edges, *model.constraints]
+    for el in elements:
+        for attr, value in el.attrs.items():
+            if isinstance(el, Node) and el.type == "inflow" and attr == "inflow":
+                continue
+            shared = [(r.name, key) for r in references({attr: value}) for key in frames({r.name}) if key in read]
+            if shared:
+                name, (path, columns) = shared[0]
+                inflow = read[(path, columns)]
+                through = "," if isinstance(model.parameters[name], DataFrame) else ", which reads"
+                notes.append(str(Problem(file, el.at(attr), (
+                    f"reads parameter '{name}'{through} the data of inflow '{inflow}' ({Path(path).name}, column "
+                    f"{', '.join(columns)}): an overlay that changes the inflow, or an ensemble's traces, leave it as "
+                    f"it is; to follow the inflow as the run has it, read it with {{type: inflow, node: {inflow}}}"))))
+    return notes
+
+
 def _unknown_countries(model: Model, file: str) -> list[str]:
     """The caution on each ``country`` that is not an ISO 3166-1 alpha-3 code (a QA review: UZK for UZB made a
     country of its own in every table, without a word), at its first node, with the model's own code it is
@@ -751,6 +792,8 @@ def cautions(model: Model) -> list[str]:
 
     - a hydropower plant whose head is its reservoir's level above 0 m (its ``tailwater_level`` 0, the default),
       where that level reaches beyond :data:`HIGH_HEAD_M` (levels in m a.s.l.: the energy overstated many times);
+    - an attribute other than an inflow that reads the CSV data of an inflow through parameters: overlays and an
+      ensemble's traces change the inflow, not it (an ``inflow`` parameter follows them);
     - a ``country`` that is not an ISO 3166-1 alpha-3 code (:func:`daryo.model.countries.is_country_code`): a
       typo makes a country of its own in every table by country;
     - in ``priority`` mode, an inflow node with neither an ``inflow`` nor a ``max_flow``: an unlimited source,
@@ -782,6 +825,7 @@ def cautions(model: Model) -> list[str]:
                 f"{top:,.0f} m, higher than any dam's (~300 m); if its levels are in m above sea level, give the "
                 "plant's tailwater_level (m a.s.l.), or its energy is overstated"))))
     notes += _unknown_countries(model, file)
+    notes += _inflow_data_read_elsewhere(model, file)
     if model.allocation == "priority":
         for n in model.nodes_of("inflow"):
             if n.get("inflow") is None and n.get("max_flow") is None:
