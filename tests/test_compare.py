@@ -648,3 +648,15 @@ def test_a_difference_within_rounding_is_none():
     got = _difference(first, second)
     assert got.iloc[[0, 1, 3]].tolist() == [0.0, 0.5, 0.0] and np.isnan(got.iloc[2])
     assert got.iloc[4] == pytest.approx(0.01)
+
+
+def test_solver_noise_in_a_comparisons_values_is_none():
+    """A verifier's review: the ensembles' comparison wrote a country's deficit of 3.1e-09 hm³/yr (solver noise) as
+    data; values within the engine's noise (1e-8) are 0, as daryo run prints them."""
+    from daryo.compare import _side_by_side
+
+    first = pd.DataFrame({"table": ["country", "country"], "element": ["AFG"] * 2, "quantity": ["deficit", "x"],
+                          "units": ["hm3 per year", "%"], "value": [3.1e-9, 5.0]})
+    second = first.assign(value=[4.0e-9, -2e-9])
+    both = _side_by_side(first, second)
+    assert both["first"].tolist() == [0.0, 5.0] and both["second"].tolist() == [0.0, 0.0]
