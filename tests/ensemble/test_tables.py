@@ -425,4 +425,9 @@ def test_a_zarr_store_missing_chunk_files_is_refused_as_incomplete(tmp_path, cap
     first.write_bytes(first.read_bytes()[:10])
     assert main(["summary", str(copy), "--year", "0"]) == 1
     err = capsys.readouterr().err
-    assert f"{copy} is damaged: a chunk of it cannot be read (" in err and "Traceback" not in err
+    assert f"{copy} is damaged: annual_deficit_fraction (chunk 0.0.0) cannot be read (" in err
+    # compared with an intact store, opened after it: the damaged one is named (a diff review: the other was)
+    for pair in ([copy, out], [out, copy]):
+        assert main(["compare", *map(str, pair), "--year", "0"]) == 1
+        err = capsys.readouterr().err
+        assert f"{copy} is damaged: annual_deficit_fraction (chunk 0.0.0)" in err and str(out) + " is" not in err

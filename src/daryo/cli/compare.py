@@ -131,16 +131,16 @@ def _compare_ensembles(args: argparse.Namespace, csv: Path | None, stores: list[
         if not store:
             raise _InputError(f"{path} is not an ensemble's output: daryo compare takes two runs' results (daryo run "
                               "-o FILE.nc) or two ensembles' outputs (daryo ensemble -o), not one of each")
-    with ExitStack() as opened:  # (each store opened once for all its tables)
-        try:
+    try:  # (a store found damaged as the block reads it says so as the block ends: a diff review)
+        with ExitStack() as opened:  # (each store opened once for all its tables)
             first, second = (opened.enter_context(open_output(_ensemble_store(p), "daryo compare"))
                              for p in (args.first, args.second))
             table = compare_ensembles(first, second, year=args.year)
-        except ValueError as exc:
-            raise _InputError(str(exc)) from None
-        _print_ensemble_comparison(args, csv, table)
-        if table.attrs["paired"]:
-            _print_paired_deficits(first, second, year=args.year)
+            _print_ensemble_comparison(args, csv, table)
+            if table.attrs["paired"]:
+                _print_paired_deficits(first, second, year=args.year)
+    except ValueError as exc:
+        raise _InputError(str(exc)) from None
     return EXIT_OK
 
 

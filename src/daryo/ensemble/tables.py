@@ -598,17 +598,18 @@ def _summaries(output: EnsembleOutput, function: str, needs: Sequence[str] = (),
         raise ValueError(f"{path} is not an ensemble's output: it cannot be read as a NetCDF file or zarr store (a "
                          "file cut short, or of another kind?)") from None
     with opened as ds:
-        if engine == "zarr" and (gaps := _zarr_gaps(path, _stress_known(ds))):
-            raise ValueError(f"{path} is incomplete: {gaps} (a copy or download cut short?); copy the store again, "
-                             "or run the ensemble again")
-        ds.encoding["source"] = str(path)  # (the file as the user named it, for the messages: output_name)
         try:
+            if engine == "zarr" and (gaps := _zarr_gaps(path, _stress_known(ds))):
+                raise ValueError(f"{path} is incomplete: {gaps} (a copy or download cut short?); copy the store "
+                                 "again, or run the ensemble again")
+            ds.encoding["source"] = str(path)  # (the file as the user named it, for the messages: output_name)
             yield _checked_store(ds, str(path), needs, what)
-        except RuntimeError as exc:  # (a chunk file cut short: the codec's error, read lazily in the caller's block)
-            if "decompress" not in str(exc).lower():
+        except RuntimeError as exc:  # (a chunk file cut short: the codec's error, read lazily in the caller's block,
+            # which may read another store too: this one is named only where a chunk of it cannot be read)
+            if engine != "zarr" or "decompress" not in str(exc).lower() or not (bad := _damaged_chunk(path)):
                 raise
-            raise ValueError(f"{path} is damaged: a chunk of it cannot be read ({exc}: a copy or download cut "
-                             "short?); copy the store again, or run the ensemble again") from None
+            raise ValueError(f"{path} is damaged: {bad} cannot be read ({exc}: a copy or download cut short?); copy "
+                             "the store again, or run the ensemble again") from None
 
 
 #: the store's variables that may hold no value but NaN, which zarr then does not write, where no river system has
@@ -617,9 +618,25 @@ _MAY_BE_EMPTY = ("annual_water_stress", "summary_annual_water_stress")
 
 
 def _stress_known(ds: xr.Dataset) -> bool:
-    """Whether some river system of the open store ``ds`` has a water stress (a value, not NaN)."""
-    stress = ds.get("summary_annual_water_stress")
-    return stress is not None and bool(np.isfinite(stress.values).any())
+    """Whether some river system of the open store ``ds`` has water or a withdrawal in some trace-year, and so a
+    water stress (read from their summaries, which zarr always writes: the stress's own may be missing)."""
+    terms = [ds[k].values for k in ("summary_annual_renewable_water", "summary_annual_withdrawal") if k in ds]
+    return any(bool(np.any(t > 0)) for t in terms)
+
+
+def _damaged_chunk(path: Path) -> str:
+    """The first chunk of the zarr store ``path`` that cannot be read, as ``name (chunk i.j)`` ("" if none), read one
+    chunk at a time."""
+    import zarr
+
+    group = zarr.open_group(str(path), mode="r")
+    for name, array in sorted(group.arrays()):
+        for index in np.ndindex(*array.cdata_shape):
+            try:
+                array.blocks[index]
+            except RuntimeError:
+                return f"{name} (chunk {'.'.join(map(str, index))})"
+    return ""
 
 
 def _zarr_gaps(path: Path, stress_known: bool = True) -> str:
