@@ -620,8 +620,9 @@ def test_compare_runs_notes_runs_of_different_model_files(tmp_path):
     assert not [n for n in compare_runs(a, a).attrs["notes"] if "model file" in n]
     (tmp_path / "v0.yaml").write_text(BASIN.replace("inflow: 10}", "inflow: 11}"))  # (one file edited between runs)
     c = daryo.run(daryo.load(tmp_path / "v0.yaml")).dataset
-    assert (f"the model file {tmp_path / 'v0.yaml'} changed between the runs: their differences are of its changes as "
-            "much as of the overlays") in compare_runs(a, c).attrs["notes"]
+    edited = (f"the model file {tmp_path / 'v0.yaml'} differs between the runs (edited, or another copy at that "
+              "path): their differences are of its changes as much as of the overlays")
+    assert edited in compare_runs(a, c).attrs["notes"]
 
 
 def test_daryo_compare_writes_its_csv_to_nine_significant_digits(tmp_path):
@@ -652,11 +653,12 @@ def test_a_difference_within_rounding_is_none():
 
 def test_solver_noise_in_a_comparisons_values_is_none():
     """A verifier's review: the ensembles' comparison wrote a country's deficit of 3.1e-09 hm³/yr (solver noise) as
-    data; values within the engine's noise (1e-8) are 0, as daryo run prints them."""
+    data, and a diff review one of 3.5e-08 (the noise of each step summed over a year); values up to a millionth (of
+    a hm³, a GWh or a percentage point) are 0."""
     from daryo.compare import _side_by_side
 
-    first = pd.DataFrame({"table": ["country", "country"], "element": ["AFG"] * 2, "quantity": ["deficit", "x"],
-                          "units": ["hm3 per year", "%"], "value": [3.1e-9, 5.0]})
-    second = first.assign(value=[4.0e-9, -2e-9])
+    first = pd.DataFrame({"table": ["country"] * 3, "element": ["AFG"] * 3, "quantity": ["deficit", "x", "y"],
+                          "units": ["hm3 per year", "%", "%"], "value": [3.1e-9, 5.0, 2e-6]})
+    second = first.assign(value=[3.5e-8, -2e-9, -2e-6])
     both = _side_by_side(first, second)
-    assert both["first"].tolist() == [0.0, 5.0] and both["second"].tolist() == [0.0, 0.0]
+    assert both["first"].tolist() == [0.0, 5.0, 2e-6] and both["second"].tolist() == [0.0, 0.0, -2e-6]

@@ -31,8 +31,8 @@ def run_notes(first: xr.Dataset, second: xr.Dataset, table: pd.DataFrame) -> lis
     if all(digests) and digests[0] != digests[1]:  # (a WEAP user's review: both were labelled by the model's name)
         files = [str(ds.attrs.get("model_file") or "") for ds in (first, second)]
         if files[0] and files[0] == files[1]:  # (a verifier's review: one file, edited between the runs)
-            notes.append(f"the model file {files[0]} changed between the runs: their differences are of its changes "
-                         "as much as of the overlays")
+            notes.append(f"the model file {files[0]} differs between the runs (edited, or another copy at that "
+                         "path): their differences are of its changes as much as of the overlays")
         else:
             notes.append("the runs are of different model files" + (f" ({files[0]} and {files[1]})" if all(files)
                                                                      else "")
