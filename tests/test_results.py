@@ -884,8 +884,9 @@ def test_advice_names_a_reservoir_that_spilled_below_its_maximum_volume():
     ds = daryo.run(model(50)).dataset
     assert ds.spill.values.ravel().tolist() == [15.0] * 3 and ds.storage.values.ravel().tolist() == [40, 30, 20]
     (text,) = advice(ds)
-    assert text.startswith("reservoir res spilled while below its maximum volume, in 3 steps (the first, in the step "
-                           "from 2001-10-01: 15.0 hm³ spilled, ending at 40.0 of 100.0 hm³): the spill edge of "
+    assert text.startswith("reservoir res spilled while below its maximum volume (or the month's flood_control_max), "
+                           "in 3 steps (the first, in the step from 2001-10-01: 15.0 hm³ spilled, ending at 40.0 hm³ "
+                           "where it could hold 100.0 hm³): the spill edge of "
                            "spill_to is not limited to the water above the maximum volume")
     assert text.endswith("where the outlets' limits must hold, leave out spill_to (a step whose water the reservoir "
                          "then can neither hold nor pass is infeasible, and says so)")
@@ -901,11 +902,19 @@ def test_advice_names_a_reservoir_that_spilled_below_its_maximum_volume():
     ds = daryo.run(flood).dataset
     assert ds.storage.values.ravel().tolist() == [60.0] * 3 and ds.spill.values.ravel().tolist() == [5.0] * 3
     assert advice(ds, flood) == [] and advice(ds)[0].startswith("reservoir res spilled while below")
-    # below a flood-control limit of 80 (a verifier's review: any limit turned the note off), the month's limit
-    reserve = model(50)
-    reserve.node("res").attrs["flood_control_max"] = Series("monthly", np.full((1, 12), 80.0))
-    (text,) = advice(daryo.run(reserve).dataset, reserve)
-    assert "15.0 hm³ spilled, ending at 40.0 of 80.0 hm³)" in text
+    # below the month's flood-control limit (a verifier's review: any limit turned the note off), of each scenario
+    # (a diff review): October's 35 holds the first's 40 back (a spill of the water above it: no note), November's
+    # 90 not; the second's limit is 95 in every month
+    reserve = model(50, inflow={"values": [[10] * 3, [10] * 3]})
+    october, november = np.full(12, 95.0), np.full(12, 95.0)
+    october[9], november[10] = 35.0, 90.0
+    reserve.node("res").attrs["flood_control_max"] = Series("monthly", np.stack([np.minimum(october, november),
+                                                                                np.full(12, 95.0)]))
+    ds = daryo.run(reserve).dataset
+    assert ds.storage.values[:, :, 0].tolist() == [[35.0, 25.0, 15.0], [40.0, 30.0, 20.0]]
+    (text,) = advice(ds, reserve)
+    assert ("in 5 steps (the first, in the step from 2001-11-01 of scenario 0: 15.0 hm³ spilled, ending at 25.0 hm³ "
+            "where it could hold 90.0 hm³)") in text
     # of several scenarios, the note names the scenario of the first (a diff review: it could be any scenario's):
     # from full, the first spills only the water above the maximum, the second draws the reservoir down
     two = daryo.run(model(100, inflow={"values": [[20] * 3, [10] * 3]})).dataset

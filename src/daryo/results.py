@@ -81,7 +81,7 @@ def advice(ds: xr.Dataset, model: Model | None = None) -> list[str]:
     between ``min_flow`` and ``max_flow``) that supplied water in steps when water reached the sinks, which the
     allocation is free to do where no cost says otherwise.  In either mode: reservoirs that spilled in steps they
     ended below their maximum volume (the spill edge then passed water past the limits of their outlets, as an
-    operating rule's; given the ``model``, those with a flood-control limit are left out).  Given the ``model``, in
+    operating rule's; given the ``model``, below the month's flood-control limit).  Given the ``model``, in
     either mode: overlays that change given run years some of which the run is too short for
     (:func:`daryo.scenarios.years_beyond`), an
     overlay of named years' factors on top of a named year's hydrology (:func:`daryo.scenarios.compounded_drought`),
@@ -185,14 +185,19 @@ def _spill_below_full(ds: xr.Dataset, model: Model | None = None) -> str:
         return ""
     spill, storage, full = (ds[k].transpose("reservoir", ..., "time").values.reshape(ds.sizes["reservoir"], -1)
                             for k in ("spill", "storage", "storage_max"))
+    known = np.ones(len(full), dtype=bool)  # (a reservoir whose flood-control limit the note cannot read: left out)
     if model is not None:
         full = full.copy()
-        months = np.tile(pd.DatetimeIndex(ds["time"].values).month.to_numpy(), spill.shape[1] // ds.sizes["time"])
+        months = pd.DatetimeIndex(ds["time"].values).month.to_numpy()
         for k, rid in enumerate(ds["reservoir"].values):
-            limit = _flood_limit(model.node(str(rid)).get("flood_control_max"), months)
-            full[k] = np.minimum(full[k], limit) if limit is not None else np.inf  # (inf: left out)
-    below = (spill > SHORTFALL_NOISE) & (storage < full - 1e-6 * np.maximum(1.0, np.abs(full)))
-    below &= np.isfinite(full)
+            limit = _flood_limit(model.node(str(rid)).get("flood_control_max"), months, spill.shape[1] // len(months))
+            if limit is None:
+                known[k] = False
+            else:
+                full[k] = np.minimum(full[k], limit)
+    with np.errstate(invalid="ignore"):  # (NaN: a maximum a parameter sets, which the results do not keep)
+        below = (spill > SHORTFALL_NOISE) & (storage < full - 1e-6 * np.maximum(1.0, np.abs(full)))
+    below &= known[:, None]
     hit = np.flatnonzero(below.any(axis=1))
     if not len(hit):
         return ""
@@ -205,9 +210,9 @@ def _spill_below_full(ds: xr.Dataset, model: Model | None = None) -> str:
     one = len(ids) == 1
     first_of = "" if one else ": " + ids[0]
     return (f"{'reservoir' if one else 'reservoirs'} {listed(ids, 6)} spilled while below {'its' if one else 'their'}"
-            f" maximum volume, in {steps:,} {'step' if steps == 1 else 'steps'} (the first{first_of}, in the step from "
-            f"{when}: "
-            f"{spill[hit[0], first]:,.1f} hm³ spilled, ending at {storage[hit[0], first]:,.1f} of "
+            f" maximum volume (or the month's flood_control_max), in {steps:,} {'step' if steps == 1 else 'steps'} "
+            f"(the first{first_of}, in the step from {when}: "
+            f"{spill[hit[0], first]:,.1f} hm³ spilled, ending at {storage[hit[0], first]:,.1f} hm³ where it could hold "
             f"{full[hit[0], first]:,.1f} hm³): the spill edge of spill_to is not limited to the water above the "
             "maximum volume, so the allocation released water through it beyond the limits of the outlets (a "
             "max_flow, a plant's capacity, an operating rule), and 'spill' counts those releases.  Where the spill "
@@ -216,17 +221,19 @@ def _spill_below_full(ds: xr.Dataset, model: Model | None = None) -> str:
             "says so)")
 
 
-def _flood_limit(value: Any, months: np.ndarray) -> np.ndarray | None:
-    """A reservoir's ``flood_control_max`` in each step of the given calendar ``months`` (inf for none; None where
-    it is not a constant or 12 monthly values of one trace, which the note cannot read back)."""
+def _flood_limit(value: Any, months: np.ndarray, scenarios: int) -> np.ndarray | None:
+    """A reservoir's ``flood_control_max`` in each scenario's steps of the calendar ``months`` (the scenarios' steps
+    one after the other; inf for none), or None where it is not a constant or 12 monthly values of one trace or of
+    one per scenario, which the note cannot read back."""
     if value is None:
-        return np.full(months.shape, np.inf)
-    if isinstance(value, Series) and value.values.shape[0] == 1 and not value.is_rate:
-        if value.kind == "constant":
-            return np.full(months.shape, float(value.values[0]))
-        if value.kind == "monthly":
-            return np.asarray(value.values[0], dtype=float)[months - 1]
-    return None
+        return np.full(months.size * scenarios, np.inf)
+    if not isinstance(value, Series) or value.is_rate or value.kind not in ("constant", "monthly"):
+        return None
+    rows = np.asarray(value.values, dtype=float).reshape(value.values.shape[0], -1)
+    if len(rows) not in (1, scenarios):
+        return None
+    per_step = rows[:, np.zeros(months.size, dtype=int)] if value.kind == "constant" else rows[:, months - 1]
+    return np.broadcast_to(per_step, (scenarios, months.size)).reshape(-1)
 
 
 def _no_cost(cost: Any) -> bool:
