@@ -292,8 +292,17 @@ def test_an_attribute_reading_an_inflows_csv_data_is_a_caution(tmp_path):
                   "  river: {type: aggregated, agg_func: sum, parameters: [q_chu, {type: inflow, node: trib}]}")
     model = _share_model(tmp_path, inflow="{parameter: q_chu}", parameters=parameters)
     (note,) = cautions(model)
-    assert note.endswith("nodes[share].flow (line 14): reads parameter 'river', which reads the data of inflow 'chu' "
-                         "(q.csv, column chu): an overlay that changes the inflow, or an ensemble's traces, leave it "
-                         "as it is; to follow the inflow as the run has it, read it with {type: inflow, node: chu}")
+    assert note.endswith("nodes[share].flow (line 14): reads parameter 'river', which reads the data of inflow "
+                         "'chu': an overlay that changes the inflow, or an ensemble's traces, leave it as it is; to "
+                         "follow the inflow as the run has it, read it with {type: inflow, node: chu}")
+    # a sum of two inflows' data names both (a diff review: only the first, which was wrong advice for a sum)
+    both = ("  q_chu: {type: dataframe, csv: q.csv, column: chu}\n  q_trib: {type: dataframe, csv: q.csv, column: trib}"
+            "\n  river: {type: aggregated, agg_func: sum, parameters: [q_chu, q_trib]}")
+    pd.read_csv(tmp_path / "q.csv").assign(trib=10.0).to_csv(tmp_path / "q.csv", index=False)
+    (note,) = cautions(_share_model(tmp_path, inflow="{parameter: q_chu}", parameters=both,
+                                    trib="inflow: {parameter: q_trib}"))
+    assert ("reads parameter 'river', which reads the data of inflows 'chu', 'trib': an overlay that changes them, "
+            "or an ensemble's traces, leave it as it is; to follow each inflow as the run has it, read it with "
+            "{type: inflow, node: chu} (one such parameter for each)") in note
     fixed = parameters.replace("parameters: [q_chu,", "parameters: [{type: inflow, node: chu},")
     assert cautions(_share_model(tmp_path, inflow="{parameter: q_chu}", parameters=fixed)) == []

@@ -11,7 +11,6 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -726,41 +725,48 @@ HIGH_HEAD_M = 400.0
 
 def _inflow_data_read_elsewhere(model: Model, file: str) -> list[str]:
     """The caution on each attribute other than an inflow that reads, through its parameters, the same CSV data as
-    an inflow (a WEAP user's review: a share of a river's flow, 0.42 of its inflow's CSV column, kept the record's
+    inflows (a WEAP user's review: a share of a river's flow, 0.42 of its inflow's CSV column, kept the record's
     values under a drought overlay and in an ensemble's traces, which change the inflow alone)."""
-    from ..parameters import DataFrame, references, with_inputs
+    from ..parameters import DataFrame, references
 
-    def frames(names: set[str]) -> dict[tuple[str, tuple[str, ...]], str]:
-        """The CSV data (file, columns) that the parameters ``names`` read, directly or not, with a parameter of
-        each."""
-        found = {}
-        for name in sorted(with_inputs(model.parameters, names)):
-            q = model.parameters[name]
-            if isinstance(q, DataFrame) and q.frame is not None:
-                found[(q.path, tuple(str(c) for c in q.frame.columns))] = name
-        return found
-
-    if not any(isinstance(q, DataFrame) for q in model.parameters.values()):
+    params = model.parameters
+    if not any(isinstance(q, DataFrame) for q in params.values()):
         return []
-    read: dict[tuple[str, tuple[str, ...]], str] = {}  # (the inflows' data, with the inflow that reads it)
+    data: dict[str, frozenset[tuple[str, tuple[str, ...]]]] = {}  # (the CSV data each parameter reads, worked out once)
+
+    def read_by(name: str) -> frozenset[tuple[str, tuple[str, ...]]]:
+        if name not in data:
+            data[name] = frozenset()  # (a cycle, which loading refuses, ends here)
+            q = params.get(name)
+            own = ({(q.path, tuple(str(c) for c in q.frame.columns))} if isinstance(q, DataFrame)
+                   and q.frame is not None else set())
+            data[name] = frozenset(own.union(*(read_by(i) for i in (q.inputs() if q is not None else ()))))
+        return data[name]
+
+    inflows: dict[tuple[str, tuple[str, ...]], list[str]] = {}  # (the inflows' data, with the inflows that read it)
     for n in model.nodes_of("inflow"):
-        for key in frames({r.name for r in references({"inflow": n.get("inflow")})}):
-            read.setdefault(key, n.id)
+        for r in references({"inflow": n.get("inflow")}):
+            for key in read_by(r.name):
+                inflows.setdefault(key, []).append(n.id)
     notes = []
     elements: list[Node | Edge | Constraint] = [*model.nodes, *model.edges, *model.constraints]
     for el in elements:
         for attr, value in el.attrs.items():
             if isinstance(el, Node) and el.type == "inflow" and attr == "inflow":
                 continue
-            shared = [(r.name, key) for r in references({attr: value}) for key in frames({r.name}) if key in read]
-            if shared:
-                name, (path, columns) = shared[0]
-                inflow = read[(path, columns)]
-                through = "," if isinstance(model.parameters[name], DataFrame) else ", which reads"
+            for r in references({attr: value}):
+                shared = sorted({nid for key in read_by(r.name) for nid in inflows.get(key, ())})
+                if not shared:
+                    continue
+                through = "," if isinstance(params.get(r.name), DataFrame) else ", which reads"
+                one = len(shared) == 1
                 notes.append(str(Problem(file, el.at(attr), (
-                    f"reads parameter '{name}'{through} the data of inflow '{inflow}' ({Path(path).name}, column "
-                    f"{', '.join(columns)}): an overlay that changes the inflow, or an ensemble's traces, leave it as "
-                    f"it is; to follow the inflow as the run has it, read it with {{type: inflow, node: {inflow}}}"))))
+                    f"reads parameter '{r.name}'{through} the data of {'inflow' if one else 'inflows'} "
+                    f"{listed([repr(i) for i in shared], 4)}: an overlay that changes "
+                    f"{'the inflow' if one else 'them'}, or an ensemble's traces, leave it as it is; to follow "
+                    f"{'the inflow' if one else 'each inflow'} as the run has it, read it with "
+                    f"{{type: inflow, node: {shared[0]}}}{'' if one else ' (one such parameter for each)'}"))))
+                break
     return notes
 
 
