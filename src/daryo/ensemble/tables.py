@@ -594,72 +594,111 @@ def _summaries(output: EnsembleOutput, function: str, needs: Sequence[str] = (),
         raise FileNotFoundError(f"{path}: no such file or folder (give the output of daryo ensemble -o)") from None
     except PermissionError:
         raise
-    except (OSError, ValueError):  # (not NetCDF or zarr: xarray's message named no file)
+    except (OSError, ValueError, RuntimeError) as exc:  # (not NetCDF or zarr: xarray's message named no file)
+        if _is_damage(exc):  # (a coordinate's chunk cut short, read as the store opens)
+            raise ValueError(_damaged(path, "it cannot be read", exc)) from None
         raise ValueError(f"{path} is not an ensemble's output: it cannot be read as a NetCDF file or zarr store (a "
                          "file cut short, or of another kind?)") from None
     with opened as ds:
         try:
-            if engine == "zarr" and (gaps := _zarr_gaps(path, _stress_known(ds))):
+            if engine == "zarr" and (gaps := _zarr_gaps(path, _stress_values(ds))):
                 raise ValueError(f"{path} is incomplete: {gaps} (a copy or download cut short?); copy the store "
                                  "again, or run the ensemble again")
             ds.encoding["source"] = str(path)  # (the file as the user named it, for the messages: output_name)
             yield _checked_store(ds, str(path), needs, what)
-        except RuntimeError as exc:  # (a chunk file cut short: the codec's error, read lazily in the caller's block,
-            # which may read another store too: this one is named only where a chunk of it cannot be read)
-            if engine != "zarr" or "decompress" not in str(exc).lower() or not (bad := _damaged_chunk(path)):
+        except (RuntimeError, ValueError) as exc:  # (a chunk cut short: the codec's error, read lazily in the
+            # caller's block, which may read another store too: this one is named only where a part of it cannot be
+            # read)
+            if not _is_damage(exc) or not (bad := _unreadable_part(path, engine)):
                 raise
-            raise ValueError(f"{path} is damaged: {bad} cannot be read ({exc}: a copy or download cut short?); copy "
-                             "the store again, or run the ensemble again") from None
+            raise ValueError(_damaged(path, f"{bad} cannot be read", exc)) from None
 
 
-#: the store's variables that may hold no value but NaN, which zarr then does not write, where no river system has
-#: a water stress (no water and no withdrawal)
-_MAY_BE_EMPTY = ("annual_water_stress", "summary_annual_water_stress")
+def _is_damage(exc: BaseException) -> bool:
+    """Whether ``exc`` is what reading a store's damaged data raises: a codec's error (blosc's, zstd's, HDF5's), or
+    a chunk of another size than its array's."""
+    text = str(exc).lower()
+    if isinstance(exc, RuntimeError | OSError):
+        return "decompress" in text or "hdf error" in text
+    return isinstance(exc, ValueError) and "cannot reshape" in text
 
 
-def _stress_known(ds: xr.Dataset) -> bool:
-    """Whether some river system of the open store ``ds`` has water or a withdrawal in some trace-year, and so a
-    water stress (read from their summaries, which zarr always writes: the stress's own may be missing)."""
-    terms = [ds[k].values for k in ("summary_annual_renewable_water", "summary_annual_withdrawal") if k in ds]
-    return any(bool(np.any(t > 0)) for t in terms)
+def _damaged(path: Path, what: str, exc: BaseException) -> str:
+    return (f"{path} is damaged: {what} ({exc}: a copy or download cut short?); copy the store again, or run the "
+            "ensemble again")
 
 
-def _damaged_chunk(path: Path) -> str:
-    """The first chunk of the zarr store ``path`` that cannot be read, as ``name (chunk i.j)`` ("" if none), read one
-    chunk at a time."""
+def _unreadable_part(path: Path, engine: str | None) -> str:
+    """The first part of the store ``path`` that cannot be read ("" if none): a zarr store's chunk, as ``name (chunk
+    i.j)``, read one at a time, the smallest arrays first; a NetCDF file's variable, read one at a time."""
+    if engine != "zarr":
+        import netCDF4
+
+        with netCDF4.Dataset(path) as nc:
+            for name, variable in nc.variables.items():
+                try:
+                    variable[...]
+                except (RuntimeError, OSError, ValueError):
+                    return str(name)
+        return ""
     import zarr
 
     group = zarr.open_group(str(path), mode="r")
-    for name, array in sorted(group.arrays()):
+    for name, array in sorted(group.arrays(), key=lambda item: (item[1].nbytes, item[0])):
         for index in np.ndindex(*array.cdata_shape):
             try:
                 array.blocks[index]
-            except RuntimeError:
+            except (RuntimeError, ValueError):
                 return f"{name} (chunk {'.'.join(map(str, index))})"
     return ""
 
 
-def _zarr_gaps(path: Path, stress_known: bool = True) -> str:
+#: the store's variables that may hold no value but NaN in a chunk, which zarr then does not write: the water stress
+#: where no system has water or a withdrawal, or the environmental flow takes all of it with nothing withdrawn
+_MAY_BE_EMPTY = ("annual_water_stress", "summary_annual_water_stress")
+
+
+def _stress_values(ds: xr.Dataset) -> np.ndarray | None:
+    """Each (trace, year, system)'s water stress of the open store ``ds``, worked out again from its terms, which
+    zarr always writes (its own chunks may be NaN throughout, and so not written); None for a store without them."""
+    terms = ("annual_withdrawal", "annual_renewable_water", "annual_environmental_flow")
+    if not all(t in ds for t in terms):
+        return None
+    return stress_ratio(*(ds[t].transpose("trace", "year", "system").values for t in terms))
+
+
+def _zarr_gaps(path: Path, stress: np.ndarray | None = None) -> str:
     """What a zarr store of an ensemble lacks of its results' chunk files, in words ("" if nothing): zarr reads a
     missing chunk as its fill value, NaN, which the statistics would leave out without a word (a review: a store
-    copied in part said no demand was ever short).  Coordinates are not checked, nor the water stress where no
-    system has one (``stress_known`` False: its chunks may be NaN throughout, which zarr does not write)."""
+    copied in part said no demand was ever short).  Coordinates are not checked; the water stress's chunks are
+    expected where ``stress`` (its values, :func:`_stress_values`) has some, and not checked where it is None.
+    Stores of zarr's formats 2 (as daryo writes them) and 3."""
     short = []
-    for meta in sorted(path.glob("*/.zarray")):
+    for meta in sorted([*path.glob("*/.zarray"), *path.glob("*/zarr.json")]):
         name = meta.parent.name
         if not (name.startswith(("annual_", "summary_", "prob_")) or name in STORABLE_SERIES) or (
-                name in _MAY_BE_EMPTY and not stress_known):
+                name in _MAY_BE_EMPTY and stress is None):
             continue
         try:
             array = json.loads(meta.read_text())
-            expected = int(np.prod([-(-int(n) // max(int(c), 1)) for n, c in zip(array["shape"], array["chunks"],
-                                                                                 strict=True)]))
+            shape = [int(n) for n in array["shape"]]
+            chunks = [int(c) for c in (array["chunks"] if meta.name == ".zarray"
+                                       else array["chunk_grid"]["configuration"]["chunk_shape"])]
         except (OSError, ValueError, KeyError, TypeError):
             short.append(f"{name} (its metadata cannot be read)")
             continue
-        found = sum(1 for f in meta.parent.rglob("*") if f.is_file() and not f.name.startswith("."))
-        if found < expected:
-            short.append(f"{name} (only {found} of its {expected} chunk files are there)")
+        expected = int(np.prod([-(-n // max(c, 1)) for n, c in zip(shape, chunks, strict=True)]))
+        if name in _MAY_BE_EMPTY and stress is not None:  # (a chunk with no stress in it is not written)
+            known = ~np.isnan(stress)
+            if name == "annual_water_stress" and known.size:
+                by_trace = known.reshape(len(known), -1).any(axis=1)
+                expected = sum(bool(by_trace[i:i + chunks[0]].any()) for i in range(0, len(by_trace), chunks[0]))
+            elif not known.any():
+                expected = 0
+        files = [f for f in meta.parent.rglob("*") if f.is_file() and not f.name.startswith(".")
+                 and f.name != "zarr.json"]
+        if len(files) < expected:
+            short.append(f"{name} (only {len(files)} of its {expected} chunk files are there)")
     return f"{listed(short, 4)} {'lacks' if len(short) == 1 else 'lack'} data" if short else ""
 
 

@@ -728,20 +728,20 @@ def _inflow_data_read_elsewhere(model: Model, file: str) -> list[str]:
     inflows (a WEAP user's review: a share of a river's flow, 0.42 of its inflow's CSV column, kept the record's
     values under a drought overlay and in an ensemble's traces, which change the inflow alone)."""
     from ..parameters import DataFrame, references
+    from ..parameters.evaluate import _topological
 
     params = model.parameters
     if not any(isinstance(q, DataFrame) for q in params.values()):
         return []
-    data: dict[str, frozenset[tuple[str, tuple[str, ...]]]] = {}  # (the CSV data each parameter reads, worked out once)
+    data: dict[str, frozenset[tuple[str, tuple[str, ...]]]] = {}  # (the CSV data each parameter reads, directly or
+    for name in _topological(params):  # not: its inputs' first)
+        q = params[name]
+        own = {(q.path, tuple(str(c) for c in q.frame.columns))} if isinstance(q, DataFrame) and q.frame is not None \
+            else set()
+        data[name] = frozenset(own.union(*(data.get(i, frozenset()) for i in q.inputs())))
 
     def read_by(name: str) -> frozenset[tuple[str, tuple[str, ...]]]:
-        if name not in data:
-            data[name] = frozenset()  # (a cycle, which loading refuses, ends here)
-            q = params.get(name)
-            own = ({(q.path, tuple(str(c) for c in q.frame.columns))} if isinstance(q, DataFrame)
-                   and q.frame is not None else set())
-            data[name] = frozenset(own.union(*(read_by(i) for i in (q.inputs() if q is not None else ()))))
-        return data[name]
+        return data.get(name, frozenset())
 
     inflows: dict[tuple[str, tuple[str, ...]], list[str]] = {}  # (the inflows' data, with the inflows that read it)
     for n in model.nodes_of("inflow"):

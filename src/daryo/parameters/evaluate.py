@@ -148,20 +148,24 @@ def _value_problem(file: str, axis: TimeAxis | None, name: str, param: Parameter
 
 
 def _topological(params: Mapping[str, Parameter]) -> list[str]:
+    """The parameters' names, each after those it reads (a walk with a stack of its own, not Python's: a chain of
+    a thousand parameters passed its recursion limit)."""
     order: list[str] = []
     seen: set[str] = set()
-
-    def visit(n: str) -> None:
-        if n in seen:
-            return
-        seen.add(n)
-        for m in params[n].inputs():
-            if m in params:
-                visit(m)
-        order.append(n)
-
-    for n in params:
-        visit(n)
+    for root in params:
+        if root in seen:
+            continue
+        seen.add(root)
+        stack = [(root, iter(params[root].inputs()))]
+        while stack:
+            name, inputs = stack[-1]
+            following = next((m for m in inputs if m in params and m not in seen), None)
+            if following is None:
+                stack.pop()
+                order.append(name)
+            else:
+                seen.add(following)
+                stack.append((following, iter(params[following].inputs())))
     return order
 
 
