@@ -306,3 +306,21 @@ def test_an_attribute_reading_an_inflows_csv_data_is_a_caution(tmp_path):
             "{type: inflow, node: chu} (one such parameter for each)") in note
     fixed = parameters.replace("parameters: [q_chu,", "parameters: [{type: inflow, node: chu},")
     assert cautions(_share_model(tmp_path, inflow="{parameter: q_chu}", parameters=fixed)) == []
+
+
+def test_a_chain_of_a_thousand_parameters_is_ordered_without_pythons_recursion(tmp_path):
+    """A diff review: the parameters were ordered by recursion, so a chain of 1,000 (each the sum of the one before,
+    the first a CSV column an inflow reads too) passed Python's limit; the caution on the inflow's data at 500."""
+    from daryo.model.validate import cautions
+
+    steps = pd.date_range("2000-10-01", periods=24, freq="MS")
+    pd.DataFrame({"date": steps.strftime("%Y-%m-%d"), "chu": 50 + 5 * np.arange(24)}).to_csv(tmp_path / "q.csv",
+                                                                                               index=False)
+    chain = ["  p0: {type: dataframe, csv: q.csv, column: chu}"] + [
+        f"  p{i}: {{type: aggregated, agg_func: sum, parameters: [p{i - 1}]}}" for i in range(1, 1200)]
+    model = _share_model(tmp_path, inflow="{parameter: p0}", parameters="\n".join(chain).replace(
+        "  p1199:", "  river:"))
+    (note,) = cautions(model)
+    assert "reads parameter 'river', which reads the data of inflow 'chu'" in note
+    np.testing.assert_allclose(daryo.run(model).dataset["required"].values.ravel(),
+                               0.42 * (50 + 5 * np.arange(24)), rtol=1e-12)
