@@ -318,8 +318,8 @@ def test_a_chain_of_a_thousand_parameters_is_ordered_without_pythons_recursion(t
                                                                                                index=False)
     chain = ["  p0: {type: dataframe, csv: q.csv, column: chu}"] + [
         f"  p{i}: {{type: aggregated, agg_func: sum, parameters: [p{i - 1}]}}" for i in range(1, 1200)]
-    model = _share_model(tmp_path, inflow="{parameter: p0}", parameters="\n".join(chain).replace(
-        "  p1199:", "  river:"))
+    model = _share_model(tmp_path, inflow="{parameter: p0}", parameters="\n".join(reversed(chain)).replace(
+        "  p1199:", "  river:"))  # (the last first: an order by recursion goes down the whole chain)
     (note,) = cautions(model)
     assert "reads parameter 'river', which reads the data of inflow 'chu'" in note
     np.testing.assert_allclose(daryo.run(model).dataset["required"].values.ravel(),

@@ -237,22 +237,27 @@ def _check_node_inflows(params: Mapping[str, Parameter], nodes: set[str], inflow
 
 
 def _cycles(graph: Mapping[str, Sequence[str]]) -> list[list[str]]:
-    """The cycles of ``graph`` (each parameter's name and the names of those it reads)."""
-    state: dict[str, int] = {}
+    """The cycles of ``graph`` (each parameter's name and the names of those it reads), found by a walk with a stack
+    of its own (by recursion, a chain of a thousand parameters passed Python's limit)."""
+    state: dict[str, int] = {}  # 1: on the walk's path, 2: done
     found: list[list[str]] = []
-
-    def visit(n: str, path: list[str]) -> None:
-        state[n] = 1
-        for m in graph[n]:
-            if m not in graph:
-                continue
-            if state.get(m) == 1:
-                found.append(path[path.index(m):] if m in path else [m])
-            elif m not in state:
-                visit(m, path + [m])
-        state[n] = 2
-
-    for n in graph:
-        if n not in state:
-            visit(n, [n])
+    for root in graph:
+        if root in state:
+            continue
+        state[root] = 1
+        path, stack = [root], [iter(graph[root])]
+        while stack:
+            for m in stack[-1]:
+                if m not in graph:
+                    continue
+                if state.get(m) == 1:
+                    found.append(path[path.index(m):])
+                elif m not in state:
+                    state[m] = 1
+                    path.append(m)
+                    stack.append(iter(graph[m]))
+                    break
+            else:
+                state[path.pop()] = 2
+                stack.pop()
     return found
