@@ -437,13 +437,14 @@ class _KillAlways(_KillOnce):
 def test_workers_that_keep_dying_are_a_message_and_the_finished_chunks_are_kept(tmp_path):
     """Dask gives up on a chunk whose workers keep dying (KilledWorker, which came out as a traceback): the run
     says so in a sentence that names the chunk and --resume, and keeps its finished chunks.  (The chunk queued on
-    a worker that dies fails with it: Dask may give up on that one, chunk 2, first.)"""
+    a worker that dies fails with it: Dask may give up on that one, chunk 2, first; or on chunk 0, done and written
+    but its result not yet sent when its worker died: a fresh clone's CI saw it.)"""
     dask = pytest.importorskip("dask", reason="Dask is an optional extra (pip install daryo[ensemble])")
     pytest.importorskip("dask.distributed")
     first_part = tmp_path / "dies.nc.parts" / "chunk-00000.npz"
     source = _KillAlways(ResampledTraces.from_model(basin()), str(first_part))
     with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
-        with pytest.raises(OSError, match=r"Dask workers died running chunk [12] again and again .*run again with "
+        with pytest.raises(OSError, match=r"Dask workers died running chunk [0-2] again and again .*run again with "
                                           r"--resume"):
             run(tmp_path, "dies.nc", workers=2, source=source)
     assert first_part.is_file()  # (a run that fails before any chunk is done leaves no folder behind)
