@@ -22,6 +22,7 @@ import xarray as xr
 
 from .compare_notes import ensemble_notes, run_notes
 from .indicators import (
+    YEAR_NOISE,
     annual_by,
     check_dataset,
     country_summary,
@@ -544,10 +545,6 @@ def _reservoir_rows(ds: xr.Dataset) -> list[tuple[str, str, str, str, float]]:
             if row[column] == row[column]]
 
 
-#: a value up to this is noise, taken as none: a millionth of a hm³ (1 m³) or of a GWh (1 kWh) in a year, or of a
-#: percentage point: the solver's tolerance of 1e-9 per step and element summed over a year's steps and elements
-#: (a review: a deficit of 3.1e-09 hm³/yr, then one of 3.5e-08, written as data)
-_VALUE_NOISE = 1e-6
 #: a difference within this share of the larger value (or of 1) is rounding, taken as none: sums of the same water
 #: in another order, solver tolerances (a review: -1.03e-09 hm³ of 238 written as a change)
 _ROUNDING = 1e-9
@@ -572,6 +569,6 @@ def _side_by_side(first: pd.DataFrame, second: pd.DataFrame) -> pd.DataFrame:
     extra.insert(len(keys), "first", np.nan)
     both = pd.concat([joined, extra], ignore_index=True)
     for column in ("first", "second"):  # (solver noise, a deficit of 3e-08 hm³/yr summed over steps, is none)
-        both[column] = both[column].mask(both[column].abs() <= _VALUE_NOISE, 0.0)
+        both[column] = both[column].mask(both[column].abs() <= YEAR_NOISE, 0.0)
     order = {table: i for i, table in enumerate(dict.fromkeys([*first["table"], *second["table"]]))}
     return both.sort_values("table", key=lambda t: t.map(order), kind="stable").reset_index(drop=True)

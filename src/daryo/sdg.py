@@ -23,7 +23,7 @@ from scipy import sparse
 from scipy.sparse.csgraph import breadth_first_order, connected_components
 
 from .errors import did_you_mean, listed
-from .indicators import check_dataset, n_years, trace_time_element
+from .indicators import YEAR_NOISE, check_dataset, n_years, trace_time_element
 from .model import Model
 from .solver import HighsSolver, LinearProgram, SolveStatus
 
@@ -402,14 +402,10 @@ def _check_topology(ds: xr.Dataset, caller: str) -> None:
                          "again")
 
 
-#: a withdrawal up to this (hm³ over the period) is solver noise: where no water is left, it is no stress
-WITHDRAWAL_NOISE = 1e-6
-
-
 def stress_ratio(withdrawal: np.ndarray, renewable: np.ndarray, environmental: np.ndarray) -> np.ndarray:
     """SDG 6.4.2's ratio, withdrawal / (renewable − environmental) × 100 %, elementwise, the environmental flow
-    being at most the renewable water: infinite where water is withdrawn (more than :data:`WITHDRAWAL_NOISE`) but
-    none is left, NaN where neither.
+    being at most the renewable water: infinite where water is withdrawn (more than
+    :data:`daryo.indicators.YEAR_NOISE`, solver noise) but none is left, NaN where neither.
 
     Parameters
     ----------
@@ -426,7 +422,7 @@ def stress_ratio(withdrawal: np.ndarray, renewable: np.ndarray, environmental: n
     with np.errstate(divide="ignore", invalid="ignore"):  # (a withdrawal of solver noise where none is left is none:
         # a review found 1.2e-08 hm³/yr read as critical stress)
         return np.where(left > 0, withdrawal / np.where(left > 0, left, 1.0) * 100.0,
-                        np.where(withdrawal > WITHDRAWAL_NOISE, np.inf, np.nan))
+                        np.where(withdrawal > YEAR_NOISE, np.inf, np.nan))
 
 
 def _environmental_fraction(environmental: str | float) -> float | None:

@@ -19,6 +19,7 @@ import pandas as pd
 from .._files import NamedOSError, atomic_write, user_path
 from ..cf import daryo_units
 from ..errors import listed
+from ..indicators import YEAR_NOISE
 from ..sdg import LEVEL_NAMES, stress_ratio, total_name
 from ..units import is_number, is_whole
 from .chunks import STORABLE_SERIES, threshold_of
@@ -370,8 +371,7 @@ def sink_table(output: EnsembleOutput, year: int | None = None) -> pd.DataFrame:
                               "p5": _percentile(got, 5), "p50": _percentile(got, 50), "p95": _percentile(got, 95),
                               "least": got.min(axis=0, initial=np.inf)},
                              index=pd.Index(ds["sink"].values.astype(str), name="sink"))
-    # (a year's inflow of at most a millionth of a hm³ is none: the solver's tolerance summed over a year's steps)
-    table["none"] = (got <= 1e-6).mean(axis=0) if len(got) else np.zeros(got.shape[1])
+    table["none"] = (got <= YEAR_NOISE).mean(axis=0) if len(got) else np.zeros(got.shape[1])
     table.attrs["units"] = {k: "hm3 per year" for k in ("mean", "p5", "p50", "p95", "least")} | {
         "none": "share of trace-years"}
     return table
