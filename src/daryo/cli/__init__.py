@@ -50,6 +50,12 @@ from .compare import _cmd_compare
 __all__ = ["main", "build_parser"]
 
 
+#: the help of --start, of daryo run and daryo ensemble (``what``: whose first month)
+_START_HELP = ("embedded model only: the {what} first month (default 2000-10, the start of a hydrological year); its "
+               "reservoirs start at the model's 1 October volumes unless an overlay sets them, and a named year or an "
+               "overlay's years count hydrological years (from April, the first is April-September)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     from .. import __version__
 
@@ -75,11 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "or a named year: 2021, 2023, 2008, 2000-2001, multiyear")
     r.add_argument("--seed", type=int, metavar="S",
                    help="seed of the embedded model's stochastic hydrology (default 0)")
-    r.add_argument("--start", metavar="YYYY-MM",
-                   help="embedded model only: the run's first month (default 2000-10, the start of a hydrological "
-                        "year); its reservoirs start at the model's 1 October volumes unless an overlay sets them, and "
-                        "a named year or an overlay's years count hydrological years (from April, the first is "
-                        "April-September)")
+    r.add_argument("--start", metavar="YYYY-MM", help=_START_HELP.format(what="run's"))
     r.set_defaults(func=_cmd_run)
 
     sc = sub.add_parser("scenarios", help="list the scenario library of the embedded Aral Sea basin model")
@@ -267,11 +269,7 @@ def _add_ensemble_parser(sub: argparse._SubParsersAction) -> None:
     e.add_argument("--traces", type=int, required=True, metavar="N", help="number of traces")
     e.add_argument("--years", type=int, required=True, metavar="Y", help="years per trace from the model's start")
     e.add_argument("--seed", type=int, default=0, metavar="S", help="seed of the traces (default 0)")
-    e.add_argument("--start", metavar="YYYY-MM",
-                   help="embedded model only: the traces' first month (default 2000-10, the start of a hydrological "
-                        "year); its reservoirs start at the model's 1 October volumes unless an overlay sets them, and "
-                        "a named year or an overlay's years count hydrological years (from April, the first is "
-                        "April-September)")
+    e.add_argument("--start", metavar="YYYY-MM", help=_START_HELP.format(what="traces'"))
     e.add_argument("--scenario", action="append", default=[], metavar="NAME",
                    help="apply a scenario overlay (a name from `daryo scenarios` or an overlay .yaml); its inflow "
                         "changes apply to every trace; repeat to combine, in order")

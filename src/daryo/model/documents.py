@@ -51,10 +51,9 @@ def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int | str 
     and JSON read them, not as YAML 1.1: a number written with a leading zero is decimal (``010`` is 10, not the
     octal 8: columns of numbers aligned with zeros), and one written with colons is text (``41:30``, not 2,490 in
     base 60), which the attribute then refuses as no number."""
-    text = str(node.value).replace("_", "")
-    if _LEADING_ZERO.fullmatch(text):
-        return int(text, 10)
-    if ":" in text:
+    if _LEADING_ZERO.match(str(node.value)):
+        return int(str(node.value).replace("_", ""), 10)
+    if ":" in str(node.value):
         return str(node.value)
     try:
         return yaml.SafeLoader.construct_yaml_int(loader, node)  # type: ignore[no-any-return]
@@ -71,7 +70,7 @@ def _construct_float(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> float | 
 
 
 #: a whole number written with a leading zero, which YAML 1.1 reads as octal (``010``), or as text (``08``)
-_LEADING_ZERO = re.compile(r"[-+]?0[0-9]+")
+_LEADING_ZERO = re.compile(r"^[-+]?0[0-9_]+$")
 _PlainLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 _PlainLoader.add_constructor("tag:yaml.org,2002:float", _construct_float)
 
@@ -120,7 +119,7 @@ _EXPONENT_FORM = re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)[eE]
 for _first in "-+0123456789.":
     _PlainLoader.yaml_implicit_resolvers.setdefault(_first, []).insert(0, ("tag:yaml.org,2002:float", _EXPONENT_FORM))
 for _first in "-+0":  # (08 and 09 too, which YAML 1.1 reads as text: a column of numbers aligned with zeros)
-    _PlainLoader.yaml_implicit_resolvers[_first].insert(0, ("tag:yaml.org,2002:int", re.compile(r"^[-+]?0[0-9_]+$")))
+    _PlainLoader.yaml_implicit_resolvers[_first].insert(0, ("tag:yaml.org,2002:int", _LEADING_ZERO))
 
 
 class YamlDumper(yaml.SafeDumper):

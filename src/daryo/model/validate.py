@@ -740,13 +740,10 @@ def _inflow_data_read_elsewhere(model: Model, file: str) -> list[str]:
             else set()
         data[name] = frozenset(own.union(*(data.get(i, frozenset()) for i in q.inputs())))
 
-    def read_by(name: str) -> frozenset[tuple[str, tuple[str, ...]]]:
-        return data.get(name, frozenset())
-
     inflows: dict[tuple[str, tuple[str, ...]], list[str]] = {}  # (the inflows' data, with the inflows that read it)
     for n in model.nodes_of("inflow"):
         for r in references({"inflow": n.get("inflow")}):
-            for key in read_by(r.name):
+            for key in data.get(r.name, frozenset()):
                 inflows.setdefault(key, []).append(n.id)
     notes = []
     elements: list[Node | Edge | Constraint] = [*model.nodes, *model.edges, *model.constraints]
@@ -755,7 +752,7 @@ def _inflow_data_read_elsewhere(model: Model, file: str) -> list[str]:
             if isinstance(el, Node) and el.type == "inflow" and attr == "inflow":
                 continue
             for r in references({attr: value}):
-                shared = sorted({nid for key in read_by(r.name) for nid in inflows.get(key, ())})
+                shared = sorted({nid for key in data.get(r.name, frozenset()) for nid in inflows.get(key, ())})
                 if not shared:
                     continue
                 through = "," if isinstance(params.get(r.name), DataFrame) else ", which reads"
