@@ -727,14 +727,13 @@ def _inflow_data_read_elsewhere(model: Model, file: str) -> list[str]:
     """The caution on each attribute other than an inflow that reads, through its parameters, the same CSV data as
     inflows (a WEAP user's review: a share of a river's flow, 0.42 of its inflow's CSV column, kept the record's
     values under a drought overlay and in an ensemble's traces, which change the inflow alone)."""
-    from ..parameters import DataFrame, references
-    from ..parameters.evaluate import _topological
+    from ..parameters import DataFrame, dependency_order, references
 
     params = model.parameters
     if not any(isinstance(q, DataFrame) for q in params.values()):
         return []
     data: dict[str, frozenset[tuple[str, tuple[str, ...]]]] = {}  # (the CSV data each parameter reads, directly or
-    for name in _topological(params):  # not: its inputs' first)
+    for name in dependency_order(params):  # not: its inputs' first)
         q = params[name]
         own = {(q.path, tuple(str(c) for c in q.frame.columns))} if isinstance(q, DataFrame) and q.frame is not None \
             else set()

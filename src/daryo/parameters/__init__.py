@@ -28,7 +28,7 @@ Modules: :mod:`~daryo.parameters.base` (references, scenario dimensions, the bas
 """
 
 from .base import Field, Parameter, ParameterRef, ScenarioDim, StaticEnv, references, scenario_combinations
-from .evaluate import ParameterSet, state_dependent, with_inputs
+from .evaluate import ParameterSet, dependency_order, state_dependent, with_inputs
 from .frames import DataFrame, align_frames, align_to_steps
 from .parse import ParseContext, check_parameters, parse_parameters
 from .types import (
@@ -55,7 +55,8 @@ from .types import (
 
 __all__ = [
     "Field", "Parameter", "ParameterRef", "ScenarioDim", "StaticEnv", "references", "scenario_combinations",
-    "ParameterSet", "state_dependent", "with_inputs", "DataFrame", "align_frames", "align_to_steps", "ParseContext",
+    "ParameterSet", "dependency_order", "state_dependent", "with_inputs", "DataFrame", "align_frames",
+    "align_to_steps", "ParseContext",
     "check_parameters", "parse_parameters", "PARAMETER_TYPES", "Aggregated", "Constant", "ConstantScenario",
     "ControlCurve", "ControlCurveIndex", "ControlCurveInterpolated", "DailyProfile", "Division", "IndexedArray",
     "InterpolatedVolume", "MonthlyProfile", "ParameterThreshold", "ParameterType", "StorageThreshold",

@@ -76,7 +76,7 @@ class ParameterSet:
             If a static parameter that ``needed`` names is not a finite number at some step (a division by
             zero…).
         """
-        order = _topological(params)
+        order = dependency_order(params)
         dynamic_all = state_dependent(params)
         static_values: dict[str, np.ndarray] = {}
         for n in order:
@@ -147,9 +147,20 @@ def _value_problem(file: str, axis: TimeAxis | None, name: str, param: Parameter
     return Problem(file, param.place or f"parameters[{name}]", f"{when}(scenario {exc.scenario}): {exc}")
 
 
-def _topological(params: Mapping[str, Parameter]) -> list[str]:
+def dependency_order(params: Mapping[str, Parameter]) -> list[str]:
     """The parameters' names, each after those it reads (a walk with a stack of its own, not Python's: a chain of
-    a thousand parameters passed its recursion limit)."""
+    a thousand parameters passed its recursion limit).
+
+    Parameters
+    ----------
+    params
+        A model's parameters (a dependency cycle does not loop: it is reported elsewhere).
+
+    Returns
+    -------
+    list of str
+        Their names, inputs first.
+    """
     order: list[str] = []
     seen: set[str] = set()
     for root in params:
