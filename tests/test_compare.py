@@ -625,6 +625,30 @@ def test_compare_runs_notes_runs_of_different_model_files(tmp_path):
     assert edited in compare_runs(a, c).attrs["notes"]
 
 
+def test_compare_runs_notes_a_data_file_edited_between_runs_of_one_model_file(tmp_path):
+    """A carried review item: an inflow's CSV edited between two runs of one model file (its digest the same) was
+    compared with no note; the runs' digests of what they computed from tell them apart.  Runs of the same data,
+    or of other overlays, have no such note."""
+    (tmp_path / "basin.yaml").write_text(BASIN.replace("inflow: 10}", "inflow: {csv: river.csv, column: flow}}"))
+    csv = tmp_path / "river.csv"
+    dates = pd.date_range("2000-10", periods=12, freq="MS").strftime("%Y-%m")
+    runs = []
+    for flow in (10.0, 10.0, 7.0):
+        pd.DataFrame({"date": dates, "flow": flow}).to_csv(csv, index=False)
+        runs.append(daryo.run(daryo.load(tmp_path / "basin.yaml")).dataset)
+    note = ("the runs are of the same model file and overlays, yet what they computed from differs (their "
+            "network_sha256): a data file the model reads, such as an inflow's CSV, changed between them: their "
+            "differences are of its changes as much as of the overlays")
+    assert note in compare_runs(runs[0], runs[2]).attrs["notes"]
+    assert not [n for n in compare_runs(runs[0], runs[1]).attrs["notes"] if "network_sha256" in n]
+    half = tmp_path / "half.yaml"
+    half.write_text("changes:\n  - scale_demands: {nodes: [farm], factor: 0.5}\n")
+    other = daryo.run(daryo.load(tmp_path / "basin.yaml", scenarios=[str(half)])).dataset
+    assert not [n for n in compare_runs(runs[2], other).attrs["notes"] if "network_sha256" in n]
+    older = runs[0].assign_attrs(daryo="0.0.1")
+    assert "or the daryo that made them (versions 0.0.1 and " in " ".join(compare_runs(older, runs[2]).attrs["notes"])
+
+
 def test_daryo_compare_writes_its_csv_to_nine_significant_digits(tmp_path):
     """An interoperability review: the CSV had every digit of a float64 (1461.9999999990007, solver noise of
     1.6e-10 % of demand shown as data); it has the 9 significant digits of daryo run's CSV files."""

@@ -21,7 +21,7 @@ def run_notes(first: xr.Dataset, second: xr.Dataset, table: pd.DataFrame) -> lis
     """The notes on two runs' comparison ``table`` (:func:`daryo.compare.compare_runs` of ``first`` and ``second``):
     runs of other spans, scenario traces or hydrology; a run that draws more water from its reservoirs (or keeps
     more in them) over the run; rows only one run has; an overlay that changes given run years only; runs of
-    different model files (their ``model_sha256``)."""
+    different model files (their ``model_sha256``), or of one whose data files differ (``network_sha256``)."""
     spans = [_span(ds) for ds in (first, second)]
     notes = []
     if spans[0] != spans[1]:
@@ -40,6 +40,8 @@ def run_notes(first: xr.Dataset, second: xr.Dataset, table: pd.DataFrame) -> lis
     if str(first.attrs.get("hydrology") or "") != str(second.attrs.get("hydrology") or ""):
         notes.append("the runs have different hydrology: their differences are of the water as much as of the "
                      "rules")
+    elif note := _other_inputs(first, second):
+        notes.append(note)
     if spans[0] == spans[1] and (d := drawn_from_storage(table)):  # (a deal's gain may be water taken from storage;
         # runs of other spans differ in what they have time to refill)
         notes.append(storage_note(d, "run", "their volume at its end less their volume at its start; not a year's"))
@@ -62,6 +64,24 @@ def run_notes(first: xr.Dataset, second: xr.Dataset, table: pd.DataFrame) -> lis
     else:
         advice = "both run again with --years N, N the last year it changes; years=N in Python"
     return notes + _diluted_years(runs, advice)
+
+
+def _other_inputs(first: xr.Dataset, second: xr.Dataset) -> str:
+    """A note on two runs of one model file, overlays and hydrology whose inputs differ all the same (their
+    ``network_sha256``, a digest of everything a run computed from): a data file the model reads, such as an
+    inflow's CSV, changed between them, or another daryo compiled the model; "" where nothing says so."""
+    same = all(str(first.attrs.get(k) or "") == str(second.attrs.get(k) or "")
+               for k in ("model_sha256", "model_file", "scenarios"))
+    digests = [str(ds.attrs.get("network_sha256") or "") for ds in (first, second)]
+    if not (same and all(digests) and digests[0] != digests[1]):
+        return ""
+    versions = [str(ds.attrs.get("daryo") or "?") for ds in (first, second)]
+    # (an inflow's CSV edited between two runs of one model file was compared with no word of it)
+    return ("the runs are of the same model file and overlays, yet what they computed from differs (their "
+            "network_sha256): a data file the model reads, such as an inflow's CSV, changed between them"
+            + (f", or the daryo that made them (versions {versions[0]} and {versions[1]})"
+               if versions[0] != versions[1] else "")
+            + ": their differences are of its changes as much as of the overlays")
 
 
 def ensemble_notes(table: pd.DataFrame) -> list[str]:
