@@ -134,7 +134,7 @@ def test_an_integer_of_more_digits_than_python_converts_is_refused_wherever_it_i
     was written as 10**400 to `-o x.json`; it is now refused as the document is read, wherever it is."""
     path = tmp_path / "p.json"
     path.write_text('{"metadata": {"note": ' + "9" * 5000 + '}, "nodes": [{"name": "a", "flow": 1}]}')
-    with pytest.raises(ModelError, match=r"p.json: metadata.note: '9999.*' is too large a number"):
+    with pytest.raises(ModelError, match=r"p.json: metadata.note \(line 1\): '9999.*' is too large a number"):
         read_document(path)
 
 

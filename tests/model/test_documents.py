@@ -140,6 +140,46 @@ constraints:
         "nodes[town].demand (line 8)", "constraints[c].min_flow (line 15)"]
 
 
+def test_a_problem_in_a_json_model_names_its_line_as_in_yaml(tmp_path):
+    """A carried review item: a JSON model's problems named the place (nodes[town].demand) but no line, where the
+    same model in YAML named it."""
+    path = write_model(tmp_path, """{"version": 1, "name": "t",
+ "time": {"start": "2001-01", "end": "2001-03", "step": "month"},
+ "nodes": [
+   {"id": "src", "type": "inflow", "inflow": 10},
+   {"id": "dam", "type": "reservoir", "max_volume": 100,
+    "initial_volume": 150, "colour": "blue"},
+   {"id": "sea", "type": "sink"}],
+ "edges": [["src", "dam"],
+           {"from": "dam", "to": "sea",
+            "max_flow": -3}]}
+""", "m.json")
+    assert [p.split("m.json: ")[1].split(":")[0] for p in load_problems(path)] == [
+        "nodes[dam].colour (line 6)", "edges[1] (dam -> sea).max_flow (line 10)",
+        "nodes[dam].initial_volume (line 6)"]
+
+
+def test_json_objects_and_arrays_remember_the_lines_of_their_keys_and_items(tmp_path):
+    """The lines follow the text's tokens: strings holding brackets, braces, colons and escaped quotes, numbers
+    in every form JSON (and Python's json: NaN, -Infinity) writes, literals and nested arrays; the document is
+    the one read without lines."""
+    text = r"""{"a": [1,
+  -2.5e-3, "x]:{", NaN,
+  -Infinity, [true,
+    null], {"k\\\"": {}}],
+ "b":
+   "s:\"[", "c": false}"""
+    path = write_model(tmp_path, text, "d.json")
+    doc = read_document(path)
+    assert repr(doc) == repr(json.loads(text))  # (NaN is not equal to itself)
+    assert (doc.line, doc.key_lines) == (1, {"a": 1, "b": 5, "c": 6})
+    assert (doc["a"].line, doc["a"].item_lines) == (1, [1, 2, 2, 2, 3, 3, 4])
+    assert (doc["a"][5].line, doc["a"][5].item_lines) == (3, [3, 4])
+    assert (doc["a"][6].line, doc["a"][6].key_lines) == (4, {'k\\"': 4})
+    assert (doc["a"][6]['k\\"'].line, doc["b"]) == (4, 's:"[')
+    assert type(read_document(path, lines=False)) is dict
+
+
 def test_a_file_read_as_pywr_by_its_node_names_says_so_first(tmp_path):
     """Without a ``version`` and with nodes named Pywr's way, a file is read as Pywr; its problems were only
     Pywr's ("unsupported node type 'inflow'"), which did not say why."""

@@ -224,6 +224,17 @@ def test_missing_and_malformed_includes_are_named(tmp_path):
     assert f"{tmp_path / 'bad.json'}: line 1, column 12: malformed JSON: Expecting value" in msg
 
 
+def test_an_included_key_of_another_kind_is_named_in_words(tmp_path):
+    """A list included into the main file's mapping: the message names both kinds as the other messages do (it
+    named Python's types, and since JSON objects remember their lines, their class)."""
+    (tmp_path / "inc.json").write_text('{"parameters": [1, 2]}')
+    doc = {"timestepper": TS, "includes": ["inc.json"], "parameters": {"p": {"type": "constant", "value": 1}},
+           "nodes": [{"name": "in", "type": "input", "max_flow": 1.0}, {"name": "out", "type": "output"}],
+           "edges": [["in", "out"]]}
+    assert (f"{tmp_path / 'inc.json'}: parameters: a list cannot be merged into the main file's value, a mapping"
+            in load(tmp_path, doc))
+
+
 def test_problems_in_an_included_file_name_that_file_and_its_own_places(tmp_path):
     (tmp_path / "parts").mkdir()
     (tmp_path / "parts" / "more.json").write_text(json.dumps({
@@ -548,8 +559,8 @@ def test_a_daryo_model_with_a_stray_timestepper_is_still_read_as_daryo(tmp_path)
            "nodes": [{"id": "in", "type": "inflow", "inflow": 1}, {"id": "sea", "type": "sink"}],
            "edges": [["in", "sea"]]}
     msg = load(tmp_path, doc)
-    assert msg.startswith(f"1 problem in the model:\n  - {tmp_path / 'model.json'}: timestepper: unknown top-level "
-                          "key 'timestepper'")
+    assert msg.startswith(f"1 problem in the model:\n  - {tmp_path / 'model.json'}: timestepper (line 1): unknown "
+                          "top-level key 'timestepper'")
 
 
 @pytest.mark.parametrize("text", ["[1, 2]", "null", "3"])

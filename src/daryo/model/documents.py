@@ -8,6 +8,7 @@ traceback.
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
 import stat
@@ -201,7 +202,7 @@ def read_document(path: Path, lines: bool = True) -> Any:
     except ValueError:  # ("embedded null byte")
         raise ModelError(Problem(repr(str(path)), "", "is not a file name: it holds a NUL character (\\0)")) from None
     try:
-        doc = _read_json(text, path) if path.suffix.lower() == ".json" else _read_yaml(text, path, lines)
+        doc = _read_json(text, path, lines) if path.suffix.lower() == ".json" else _read_yaml(text, path, lines)
     except RecursionError:  # (the parsers recurse once per level)
         raise ModelError(Problem(str(path), "", _TOO_DEEP)) from None
     if (why := _document_problem(doc)) is not None:
@@ -364,10 +365,15 @@ def _json_int(text: str) -> int | HugeInteger:
         return HugeInteger(text)
 
 
-def _read_json(text: str, path: Path) -> Any:
-    """Parse JSON text; a malformed document or a key written twice in an object is one problem with its line."""
+def _read_json(text: str, path: Path, lines: bool = True) -> Any:
+    """Parse JSON text; a malformed document or a key written twice in an object is one problem with its line.
+    With ``lines``, its objects and arrays remember their lines as YAML's do (:func:`_with_lines`)."""
     try:
-        return json.loads(text, object_pairs_hook=_unique_pairs, parse_int=_json_int)
+        doc = json.loads(text, object_pairs_hook=_unique_pairs, parse_int=_json_int)
+        try:
+            return _with_lines(doc, text) if lines else doc
+        except (ValueError, StopIteration):  # (tokens not matched to the document: no lines, as before)
+            return doc
     except json.JSONDecodeError as exc:
         raise ModelError(Problem(str(path), f"line {exc.lineno}, column {exc.colno}",
                                  f"malformed JSON: {exc.msg}")) from None
@@ -378,6 +384,57 @@ def _read_json(text: str, path: Path) -> Any:
 
 _JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]]')  # a string, or a bracket outside strings
 _JSON_COLON = re.compile(r"\s*:")
+
+
+# a token that starts a value (Python's json also reads NaN, Infinity and -Infinity), or a bracket
+_JSON_VALUE = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]]|NaN|-?Infinity|[-0-9][-+.0-9eE]*|true|false|null')
+
+
+def _with_lines(doc: Any, text: str) -> Any:
+    """The parsed JSON ``doc`` of ``text`` with its objects as :class:`_LineDict` s (the line of the object's
+    ``{`` and of each key) and its arrays as :class:`_LineList` s (the line of the ``[`` and of each item), as
+    YAML's are read, so that a problem in a JSON model names its line too.
+
+    One pass over the text's tokens finds, for each object and array in the order their brackets open, where
+    it and its keys or items start; the parsed document is then walked in that same order (an object's keys are
+    unique and in the text's order: :func:`json.loads` has checked the text)."""
+    newlines = [m.start() for m in re.finditer("\n", text)]
+
+    def line(offset: int) -> int:
+        return bisect.bisect_right(newlines, offset) + 1
+
+    opened: list[tuple[int, list[int]]] = []  # per object or array, in order: its start and its keys' or items'
+    stack: list[tuple[bool, list[int]]] = []  # the open ones: whether an array, and their keys' or items' starts
+    for m in _JSON_VALUE.finditer(text):
+        token, start = m.group(), m.start()
+        inside = stack[-1] if stack else None
+        if token in ("}", "]"):
+            stack.pop()
+            continue
+        if inside is not None and inside[0]:  # an array's item
+            inside[1].append(line(start))
+        elif inside is not None and token[0] == '"' and _JSON_COLON.match(text, m.end()):  # an object's key
+            inside[1].append(line(start))
+        if token in ("{", "["):
+            children: list[int] = []
+            opened.append((line(start), children))
+            stack.append((token == "[", children))
+    order = iter(opened)
+
+    def walk(v: Any) -> Any:
+        if isinstance(v, dict):
+            at, keys = next(order)
+            d = _LineDict((k, walk(x)) for k, x in v.items())
+            d.line, d.key_lines = at, dict(zip(v, keys, strict=True))
+            return d
+        if isinstance(v, list):
+            at, items = next(order)
+            seq = _LineList(walk(x) for x in v)
+            seq.line, seq.item_lines = at, items
+            return seq
+        return v
+
+    return walk(doc)
 
 
 def _json_duplicate(text: str) -> tuple[str, str]:

@@ -166,7 +166,7 @@ class _Converter:
         doc = dict(doc)
         for key in ("metadata", "parameters", "recorders", "tables"):
             if doc.get(key) is not None and not isinstance(doc[key], Mapping):
-                self.add(key, f"needs a mapping (JSON object), got a {type(doc[key]).__name__}")
+                self.add(key, f"needs a mapping (JSON object), got {kind_of(doc[key])}")
                 doc[key] = {}
         self.doc = doc
         nodes: list[Any] = doc["nodes"] if isinstance(doc.get("nodes"), list) else []
@@ -1057,8 +1057,8 @@ def _merge_includes(doc: dict[str, Any], path: Path | None, problems: list[Probl
                 doc.setdefault(key, {}).update(value)
                 origin.named.update({(str(key), str(name)): str(p) for name in value})
             elif isinstance(value, (list, dict)):
-                problems.append(Problem(str(p), str(key), f"a {type(value).__name__} cannot be merged into the "
-                                                          f"main file's {type(doc[key]).__name__}"))
+                problems.append(Problem(str(p), str(key), f"{kind_of(value)} cannot be merged into the "
+                                                          f"main file's value, {kind_of(doc[key])}"))
             else:
                 problems.append(Problem(str(p), str(key), "an included key needs a list or a mapping "
                                                           f"(got {json.dumps(value)})"))
