@@ -196,13 +196,16 @@ def test_amu_channel_losses_per_reach_match_the_historical_means():
 
 def test_the_karakum_canal_carries_its_july_need_in_norm_years():
     """Its capacity (785 m3/s, aral.yaml) is the oases' July need less the Murghab and Tejen's July flow: in norm
-    years it never binds, and the Karakum oases are short no more than the other downstream Amu oases."""
+    years it never binds (where it runs full, as in July when the Murghab's water takes the other route, the oases
+    get all they need), and the Karakum oases are short no more than the other downstream Amu oases."""
     model, ds = run()
     rate = model.node("karakum_canal").get("capacity")  # (hm3 per day)
     assert rate.is_rate and float(rate.values.ravel()[0]) == pytest.approx(785 * 86400 / 1e6)
     flow = ds["edge_flow"].sel(edge="amu_kerki->karakum_canal").isel(scenario=0)
     capacity = float(rate.values.ravel()[0]) * ds["days"]  # hm3 per step
-    assert bool((flow < 0.999 * capacity).all())
+    full = (flow >= 0.999 * capacity).values
+    assert not ds["deficit"].sel(demand="tkm_karakum_irr").isel(scenario=0).values[full].any()
+    assert np.isin(ds["time"].dt.month.values[full], [7]).all()
     short = (ds["deficit"].isel(scenario=0).sum("time") / ds["demanded"].isel(scenario=0).sum("time"))
     others = [d for d in AMU_DOWNSTREAM if d != "tkm_karakum_irr"]
     assert float(short.sel(demand="tkm_karakum_irr")) <= 2 * float(short.sel(demand=others).mean())
@@ -565,10 +568,11 @@ def test_the_caveat_on_the_months_of_the_amu_s_shortages_holds():
     _, canal = run(("qosh-tepa-10",), 10)
     khorezm = canal["deficit"].isel(scenario=0).sel(demand="uzb_khorezm_irr").to_pandas()
     by_month = khorezm.groupby(pd.DatetimeIndex(khorezm.index).month).mean()
-    np.testing.assert_allclose(by_month[[2, 3, 4, 5]], [54, 152, 143, 16], atol=0.5)
+    np.testing.assert_allclose(by_month[[2, 3, 4, 5]], [54, 148, 129, 16], atol=0.6)
     assert by_month[[6, 7, 8, 9, 10, 11, 12, 1]].max() == 0
     sea = canal["sink_inflow"].isel(scenario=0).sel(sink="south_aral").to_pandas()
-    assert sea.groupby(pd.DatetimeIndex(sea.index).month).mean()[[3, 4, 5]].max() == pytest.approx(0, abs=0.5)
+    sea_by_month = sea.groupby(pd.DatetimeIndex(sea.index).month).mean()
+    np.testing.assert_allclose(sea_by_month[[2, 3, 4, 5]], [32, 36, 0, 0], atol=0.7)
 
 
 def test_a_run_started_in_another_month_than_october_is_told_its_volumes_are_of_october(tmp_path):

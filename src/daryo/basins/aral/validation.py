@@ -63,7 +63,13 @@ def _intakes(ds: xr.Dataset, model: Model, season: str | None = None, river: str
 
 
 def comparison_table(years: int = 30) -> pd.DataFrame:
-    """Model (baseline, norm hydrology, ``years`` years) against published values, one row per quantity."""
+    """Model (baseline, norm hydrology, ``years`` years) against published values, one row per quantity.
+
+    Its ``basis`` says what a row tests: ``input``, numbers the model is given (the natural flows are the inflows'
+    sum; the Amu demands are the ICWC limits, Uzbekistan's its published withdrawals), so the row agrees by
+    construction where water suffices; ``fitted``, a parameter set from the published figure (the Amu's channel
+    losses); ``target``, a plant's energy against an energy target set from the published figure; ``result``, the
+    run's own (a validation review: rows that restated inputs read as tests of the model)."""
     model = load_aral_model(years=years)
     ds = run(model).dataset
     nat = natural_flow(model)
@@ -84,51 +90,54 @@ def comparison_table(years: int = 30) -> pd.DataFrame:
     amu_loss = sum(_per_year(ds, ds["edge_loss"].sel(edge=e)) for e in loss_edges)
     tjk_hydro = _per_year(ds, energy.where(ds["hydropower_country"] == "TJK", 0.0)) / 1000
     icwc = ("TJK", "TKM", "UZB")
-    rows: list[tuple[str, float | str, str, str, str]] = [
-        ("Syr Darya natural flow", nat["syr"], "37.203", "km³/yr", "F4"),
+    rows: list[tuple[str, float | str, str, str, str, str]] = [
+        ("Syr Darya natural flow", nat["syr"], "37.203", "km³/yr", "F4", "input"),
         ("Amu Darya natural flow (modelled rivers)", nat["amu"], "79.28 (all rivers); 70–80 quoted", "km³/yr",
-         "F4; D2, D14, D63"),
-        ("Aral basin natural flow", nat["total"], "116.48", "km³/yr", "F4"),
-        ("Toktogul HPP energy", gwh("toktogul_hpp") / 1000, "4–6 (4.4 design)", "TWh/yr", "F17, F18, D25"),
+         "F4; D2, D14, D63", "input"),
+        ("Aral basin natural flow", nat["total"], "116.48", "km³/yr", "F4", "input"),
+        ("Toktogul HPP energy", gwh("toktogul_hpp") / 1000, "4–6 (4.4 design)", "TWh/yr", "F17, F18, D25", "target"),
         ("Toktogul volume on 1 October", float(storage.sel(reservoir="toktogul").where(sept).mean()) / 1000
-         if bool(sept.any()) else float("nan"), "13 (target)", "km³", "F14"),
-        ("Nurek HPP energy", gwh("nurek_hpp") / 1000, "11.2 (design)", "TWh/yr", "F19"),
-        ("Rogun HPP energy (first stage)", gwh("rogun_hpp") / 1000, "1.22 (2024)", "TWh/yr", "F21"),
-        ("Sangtuda-1 HPP energy", gwh("sangtuda1_hpp") / 1000, "2.70–2.73 (2.69 in 2024)", "TWh/yr", "D41, F21"),
-        ("Sangtuda-2 HPP energy", gwh("sangtuda2_hpp") / 1000, "0.87 (2024)", "TWh/yr", "F21"),
-        ("Golovnaya HPP energy", gwh("golovnaya_hpp") / 1000, "0.9", "TWh/yr", "D42"),
-        ("Tajikistan hydropower (model plants)", tjk_hydro, "22.4 (all generation, 2024)", "TWh/yr", "F21"),
+         if bool(sept.any()) else float("nan"), "13 (target)", "km³", "F14", "result"),
+        ("Nurek HPP energy", gwh("nurek_hpp") / 1000, "11.2 (design)", "TWh/yr", "F19", "target"),
+        ("Rogun HPP energy (first stage)", gwh("rogun_hpp") / 1000, "1.22 (2024)", "TWh/yr", "F21", "result"),
+        ("Sangtuda-1 HPP energy", gwh("sangtuda1_hpp") / 1000, "2.70–2.73 (2.69 in 2024)", "TWh/yr", "D41, F21",
+         "result"),
+        ("Sangtuda-2 HPP energy", gwh("sangtuda2_hpp") / 1000, "0.87 (2024)", "TWh/yr", "F21", "result"),
+        ("Golovnaya HPP energy", gwh("golovnaya_hpp") / 1000, "0.9", "TWh/yr", "D42", "result"),
+        ("Tajikistan hydropower (model plants)", tjk_hydro, "22.4 (all generation, 2024)", "TWh/yr", "F21", "result"),
         # (the plants' capacities are the rehabilitated ones: their energy is compared with the figures after it)
         ("Kairakkum HPP energy", gwh("kairakkum_hpp"), "850 after the 2019–25 rehabilitation (580 before)",
-         "GWh/yr", "D36"),
-        ("Shardara HPP energy", gwh("chardara_hpp"), "537 after the 2020 upgrade (480 before)", "GWh/yr", "D37"),
-        ("Tuyamuyun HPP energy", gwh("tuyamuyun_hpp"), "571", "GWh/yr", "D39"),
-        ("Amu intakes, Tajikistan", amu["TJK"], "9.8 (limit 2025-26)", "km³/yr", "F41"),
-        ("Amu intakes, Turkmenistan", amu["TKM"], "22.0 (limit 2025-26)", "km³/yr", "F41, A4"),
-        ("Amu intakes, Uzbekistan", amu["UZB"], "22.0 (limit 2025-26)", "km³/yr", "F41"),
+         "GWh/yr", "D36", "result"),
+        ("Shardara HPP energy", gwh("chardara_hpp"), "537 after the 2020 upgrade (480 before)", "GWh/yr", "D37",
+         "result"),
+        ("Tuyamuyun HPP energy", gwh("tuyamuyun_hpp"), "571", "GWh/yr", "D39", "result"),
+        ("Amu intakes, Tajikistan", amu["TJK"], "9.8 (limit 2025-26)", "km³/yr", "F41", "input"),
+        ("Amu intakes, Turkmenistan", amu["TKM"], "22.0 (limit 2025-26)", "km³/yr", "F41, A4", "input"),
+        ("Amu intakes, Uzbekistan", amu["UZB"], "22.0 (limit 2025-26)", "km³/yr", "F41", "input"),
         ("Amu intakes in Oct–Mar, share", 100 * sum(amu_ngs[c] for c in icwc) / sum(amu[c] for c in icwc),
-         "28.6", "%", "F41"),
-        ("Afghan use of the Amu", amu["AFG"], "≈2", "km³/yr", "F39"),
+         "28.6", "%", "F41", "input"),
+        ("Afghan use of the Amu", amu["AFG"], "≈2", "km³/yr", "F39", "input"),
         ("Syr intakes, ICWC members (KAZ, KGZ, TJK, UZB)", sum(syr.get(c, 0.0) for c in ("KAZ", "KGZ", "TJK", "UZB")),
          "16.1 (limits 2025-26: 11.9 growing season + 4.22 winter), which the model reads as the main stem's "
          "only [ASSUMPTION]",
-         "km³/yr", "F40, F42"),
+         "km³/yr", "F40, F42", "result"),
         ("Maktaaral (KAZ) at the Dostyk head",
          _per_year(ds, ds["edge_flow"].sel(edge="dostyk_canal->maktaaral_irr")) / 0.85 / 1000, "1.37 (limits)",
-         "km³/yr", "F40, F42"),
-        ("Uzbekistan, all withdrawals", nat_w.get("UZB", 0.0), "≈51", "km³/yr", "F30"),
-        ("Turkmenistan, all withdrawals", nat_w.get("TKM", 0.0), "27.96 (2004)", "km³/yr", "F28"),
+         "km³/yr", "F40, F42", "input"),
+        ("Uzbekistan, all withdrawals", nat_w.get("UZB", 0.0), "≈51", "km³/yr", "F30", "input"),
+        ("Turkmenistan, all withdrawals", nat_w.get("TKM", 0.0), "27.96 (2004)", "km³/yr", "F28", "result"),
         ("Kazakhstan, all withdrawals (Syr)", nat_w.get("KAZ", 0.0),
          "< 11.8 (the country's irrigation: 98 % of 12, in five southern regions, two outside the Syr basin)", "km³/yr",
-         "A8"),
-        ("Amu reservoirs, evaporation", evap_amu / 1000, "≈1.4 (with seepage)", "km³/yr", "D24"),
+         "A8", "result"),
+        ("Amu reservoirs, evaporation", evap_amu / 1000, "≈1.4 (with seepage)", "km³/yr", "D24", "result"),
         ("Amu channel losses, Termez to delta", amu_loss / 1000, "6.2 (historical); 7–13 (late 1990s)", "km³/yr",
-         "D24"),
-        ("Flow to the Amu delta and South Aral", sink["south_aral"], "≥ 4.2 (allocation 2025-26)", "km³/yr", "F41"),
+         "D24", "fitted"),
+        ("Flow to the Amu delta and South Aral", sink["south_aral"], "≥ 4.2 (allocation 2025-26)", "km³/yr", "F41",
+         "result"),
         ("Flow to the North Aral", sink["north_aral"],
-         "≈ 2.5 (2005–24 mean), ≈ 1.9 (2017–24 mean); 2.6 (2024), 0.8 (2022)", "km³/yr", "F23, A7"),
+         "≈ 2.5 (2005–24 mean), ≈ 1.9 (2017–24 mean); 2.6 (2024), 0.8 (2022)", "km³/yr", "F23, A7", "result"),
     ]
-    frame = pd.DataFrame(rows, columns=["quantity", "model", "published", "unit", "source"])
+    frame = pd.DataFrame(rows, columns=["quantity", "model", "published", "unit", "source", "basis"])
     frame["model"] = [f"{v:.2f}" if isinstance(v, float) and abs(v) < 100 else f"{v:.0f}" for v in frame["model"]]
     return frame
 
