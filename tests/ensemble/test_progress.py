@@ -13,11 +13,18 @@ def test_a_log_names_an_output_with_spaces_in_quotes():
     key=value pairs; a plain path is left as it is."""
     for path, shown in ((Path("runs/e.zarr"), "runs/e.zarr"), (Path("my runs/p q.zarr"), '"my runs/p q.zarr"')):
         log = io.StringIO()
-        ProgressReporter(1, 12, stream=log, tty=False).assembling(path)
+        reporter = ProgressReporter(1, 12, stream=log, tty=False)
+        reporter.assembling(path)
         assert log.getvalue() == f"progress writing={shown}\n"
         (pair,) = shlex.split(log.getvalue())[1:]
         key, value = pair.split("=", 1)
         assert key == "writing" and value == str(path)
+        reporter.written(path)
+        done, elapsed = shlex.split(log.getvalue().splitlines()[-1])[1:]
+        assert done == f"done={path}" and elapsed == "elapsed=0s"
+    terminal = io.StringIO()
+    ProgressReporter(1, 12, stream=terminal, tty=True).written(Path("e.zarr"))  # (the report on stdout says it)
+    assert terminal.getvalue() == ""
     assert json.loads('"my runs/p q.zarr"') == "my runs/p q.zarr"
 
 

@@ -62,12 +62,17 @@ class ProgressReporter:
 
     def assembling(self, output: Path) -> None:
         """Say that every chunk is done and the output is being written (which takes a while at scale)."""
-        # (in a log, a path with spaces or quotes is quoted as a JSON string, so that key=value lines still parse)
-        text = str(output)
-        quoted = json.dumps(text, ensure_ascii=False) if any(c.isspace() or c in "\"'=" for c in text) else text
-        line = f"writing {output}" if self.tty else f"progress writing={quoted}"
+        line = f"writing {output}" if self.tty else f"progress writing={_quoted(output)}"
         self.stream.write(line + "\n")
         self.stream.flush()
+
+    def written(self, output: Path) -> None:
+        """Say, in a log, that the output is whole: ``progress done=PATH elapsed=Ns``, the last progress line (an
+        ensemble user's review: a parser of the log's progress lines never saw the run end, which only the
+        report on standard output said).  On a terminal the report says it."""
+        if not self.tty:
+            self.stream.write(f"progress done={_quoted(output)} elapsed={time.perf_counter() - self.t0:.0f}s\n")
+            self.stream.flush()
 
     def _emit(self, now: float) -> None:
         el = max(now - self.t0, 1e-9)
@@ -87,6 +92,13 @@ class ProgressReporter:
             self.stream.write(f"progress traces={self.done}/{self.total} steps={steps}/{total} "
                               f"rate={rate:.0f}/s elapsed={el:.0f}s eta={eta}\n")
         self.stream.flush()
+
+
+def _quoted(output: Path) -> str:
+    """A path as a log's ``key=value`` line gives it: quoted as a JSON string where it holds spaces, quotes or
+    ``=``, so that the line still parses."""
+    text = str(output)
+    return json.dumps(text, ensure_ascii=False) if any(c.isspace() or c in "\"'=" for c in text) else text
 
 
 def _hms(seconds: float) -> str:

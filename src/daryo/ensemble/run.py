@@ -195,6 +195,8 @@ def run_ensemble(model: Model, options: EnsembleOptions, output: str | Path, *, 
             _assemble(parts, len(jobs), output, fmt, plan.manifest, plan.run_model, plan.axis, options,
                       plan.reservoirs, plan.demand_systems, plan.edges, check)
             shutil.rmtree(parts.dir)
+        if isinstance(progress, ProgressReporter):
+            progress.written(output)
         return EnsembleRun(output, options.traces, options.years, len(jobs), len(done), time.perf_counter() - t0, how,
                            computed, deficit_threshold=threshold)
     finally:
