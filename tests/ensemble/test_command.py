@@ -492,6 +492,24 @@ def test_an_overlay_of_given_years_sees_the_ensembles_years_not_the_model_files(
     assert "years 32 are none of the run's years (the run has 2 hydrological years)" in capsys.readouterr().err
 
 
+def test_an_ensemble_on_dask_workers_stopped_says_a_chunk_under_way_may_be_kept_too(tmp_path):
+    """An ensemble user's review: after a double Ctrl-C of a run with --workers it said 6 finished chunks were kept,
+    and 8 were: the workers write their chunks themselves, and two finished after it was said.  With workers it says
+    so; a run in this process (whose chunks it writes itself) does not."""
+    from daryo.cli.commands import _kept_chunks
+
+    folder = tmp_path / "s.nc.parts"
+    folder.mkdir()
+    assert _kept_chunks(tmp_path / "s.nc", workers=True).startswith(
+        "; no chunk had finished, so none is kept; a chunk a Dask worker was finishing may be kept too: the same "
+        "command with --resume starts it again")
+    (folder / "chunk-00000.npz").write_bytes(b"")
+    assert _kept_chunks(tmp_path / "s.nc", workers=True) == (
+        f"; the 1 finished chunk is kept in {folder}; a chunk a Dask worker was finishing may be kept too: the same "
+        "command with --resume computes only the rest")
+    assert "Dask" not in _kept_chunks(tmp_path / "s.nc")
+
+
 @pytest.mark.parametrize("signal", ["interrupted", "terminated"])
 def test_an_ensemble_stopped_mid_run_says_which_chunks_are_kept_and_how_to_go_on(tmp_path, capsys, monkeypatch,
                                                                                   signal):

@@ -317,7 +317,8 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
     except RunInProgressError as exc:  # (an output that cannot be used now: not a usage error)
         raise _InputError(str(exc)) from None
     except (KeyboardInterrupt, _Terminated) as exc:  # (say what is kept, and how to go on)
-        _err(f"{'interrupted' if isinstance(exc, KeyboardInterrupt) else 'terminated'}{_kept_chunks(out)}")
+        _err(f"{'interrupted' if isinstance(exc, KeyboardInterrupt) else 'terminated'}"
+             f"{_kept_chunks(out, bool(args.workers or args.scheduler))}")
         return 130 if isinstance(exc, KeyboardInterrupt) else 143
     except (FileExistsError, ImportError) as exc:  # an unfinished run without --resume; a missing extra
         if _caused_by(exc, KeyboardInterrupt) or _caused_by(exc, _Terminated):  # (an import cut short: main says so)
@@ -357,19 +358,21 @@ def _generates_traces(model: Model) -> bool:
     return isinstance(default_trace_source(model), StochasticTraces)
 
 
-def _kept_chunks(out: Path) -> str:
+def _kept_chunks(out: Path, workers: bool = False) -> str:
     """What an ensemble stopped before its end keeps, and how to go on (an IT engineer's review: a run of one chunk,
-    the default up to 500 traces, stopped with nothing kept and said only 'terminated')."""
+    the default up to 500 traces, stopped with nothing kept and said only 'terminated').  With Dask ``workers``, a
+    chunk a worker was finishing may be written after this is said (an ensemble user's review: 6 said, 8 kept)."""
     from ..ensemble import parts_folder
 
     folder = parts_folder(out)
     done = len(list(folder.glob("chunk-*.npz"))) if folder.is_dir() else 0
+    more = "; a chunk a Dask worker was finishing may be kept too" if workers else ""
     if not done:  # (its folder holds the run's manifest and lock: the same command needs --resume, a diff review)
-        return (f"; no chunk had finished, so none is kept: the same command with --resume starts it again (or delete "
-                f"{folder}); a chunk is kept once it is done, and a smaller --chunk-size keeps more of a run cut short"
-                if folder.is_dir() else "; no chunk had finished, so none is kept")
-    return (f"; the {_count(done, 'finished chunk')} {'is' if done == 1 else 'are'} kept in {folder}: the same "
-            "command with --resume computes only the rest")
+        return (f"; no chunk had finished, so none is kept{more}: the same command with --resume starts it again "
+                f"(or delete {folder}); a chunk is kept once it is done, and a smaller --chunk-size keeps more of a "
+                "run cut short" if folder.is_dir() else "; no chunk had finished, so none is kept")
+    return (f"; the {_count(done, 'finished chunk')} {'is' if done == 1 else 'are'} kept in {folder}{more}: the "
+            "same command with --resume computes only the rest")
 
 
 def _load_for_ensemble(path: str | None, scenarios: list[str], years: int, start: str | None = None) -> Model:
