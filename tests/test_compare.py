@@ -608,6 +608,24 @@ def test_two_ensembles_of_other_starts_are_said_to_be_so(tmp_path):
     assert not any("start in other months" in n for n in compare_ensembles(stores[0], stores[0]).attrs["notes"])
 
 
+def test_two_ensembles_from_april_say_how_an_overlays_years_fall_in_the_stores_years(tmp_path):
+    """An ensemble user's review: from April, "an overlay's run year 1 is Y = 0" held for its year 1 alone (its year
+    2, October to September, spans two of the store's years); from October it holds, and is said as before."""
+    from daryo.compare import compare_ensembles
+
+    for name, start in (("april.nc", "2026-04"), ("october.nc", "2000-10")):
+        assert main(["ensemble", "--start", start, "--traces", "2", "--years", "2", "--quiet", "--series", "none",
+                     "--scenario", "drought-2021", "-o", str(tmp_path / name)]) == 0
+    (april,) = [n for n in compare_ensembles(tmp_path / "april.nc", tmp_path / "april.nc").attrs["notes"]
+                if "--year Y" in n]
+    assert ("daryo compare A B --year Y, Y counted from 0: an overlay's run year 1 is in Y = 0, and from a start "
+            "other than October its run year k > 1, October to September, spans Y = k - 2 and k - 1; year=Y in "
+            "Python") in april
+    (october,) = [n for n in compare_ensembles(tmp_path / "october.nc", tmp_path / "october.nc").attrs["notes"]
+                  if "--year Y" in n]
+    assert "Y counted from 0: an overlay's run year 1 is Y = 0; year=Y in Python" in october
+
+
 def test_compare_runs_notes_runs_of_different_model_files(tmp_path):
     """A WEAP user's review: two runs of two versions of a model file, both labelled by the model's name, were
     compared with every change put down to the overlays.  Runs of one file have no such note."""

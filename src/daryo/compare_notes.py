@@ -123,9 +123,12 @@ def ensemble_notes(table: pd.DataFrame) -> list[str]:
                                   "volume at its start"))
     if table.attrs.get("year") is not None:  # (the statistics of one run year: nothing diluted)
         return notes
+    october = all(str(run.get("start") or "")[5:7] in ("", "10") for run in (first, second))
+    years_are = ("an overlay's run year 1 is Y = 0" if october else  # (from April, year 2 spans two store years)
+                 "an overlay's run year 1 is in Y = 0, and from a start other than October its run year k > 1, "
+                 "October to September, spans Y = k - 2 and k - 1")
     return notes + _diluted_years([(first["scenarios"], first["years"]), (second["scenarios"], second["years"])],
-                                  "daryo compare A B --year Y, Y counted from 0: an overlay's run year 1 is Y = 0; "
-                                  "year=Y in Python")
+                                  f"daryo compare A B --year Y, Y counted from 0: {years_are}; year=Y in Python")
 
 
 def _one_sided_rows(table: pd.DataFrame) -> list[str]:

@@ -149,6 +149,11 @@ def test_cli_ensemble_applies_scenario_overlays(tmp_path, capsys):
         f".mean(\"trace\"), and run year Y's table daryo.ensemble.shortfall_table({str(drought)!r}, year=Y), Y "
         f"counted from 0 as the store's year (an overlay's run year 1 is Y = 0); every table of run year Y: daryo "
         f"summary {drought} --year Y\n")
+    april = tmp_path / "april.nc"  # (an ensemble user's review: from April, run year 2 spans two store years)
+    assert main([*two, "--start", "2026-04", "--scenario", "drought-2021", "-o", str(april)]) == 0
+    assert ("Y counted from 0 as the store's year (the run starts in April, so an overlay's run year 1, to the first "
+            "September, is in Y = 0 and its run year k > 1, October to September, spans Y = k - 2 and k - 1); every "
+            "table") in capsys.readouterr().out
     assert main([*argv, "--scenario", "drought-2021", "-o", str(tmp_path / "one.nc")]) == 0  # (its one year is the
     assert "note:" not in capsys.readouterr().out  # run's one year: nothing pooled with it)
     from daryo.compare import compare_ensembles  # (nor diluted in a comparison; over two years it is)

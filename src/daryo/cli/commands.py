@@ -330,7 +330,8 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
         raise _InputError(str(exc)) from None
     try:
         _report_ensemble(run, args.years, model, out, csv)
-        if note := _pooled_years_note(args.scenario, run.years, out, run.deficit_threshold):
+        first_month = int(_with_years(model, args.years).time.axis().starts[0].month)
+        if note := _pooled_years_note(args.scenario, run.years, out, run.deficit_threshold, first_month):
             print(note)
     except KeyboardInterrupt:  # (the results are whole: say so rather than leave the run in doubt)
         _err(f"interrupted; the results had already been written to {out}")
@@ -513,19 +514,26 @@ def _summary_csv_target(name: str | None, out: Path, flag: str = "--summary-csv"
     return csv
 
 
-def _pooled_years_note(overlays: list[str], years: int, out: Path, threshold: float) -> str:
+def _pooled_years_note(overlays: list[str], years: int, out: Path, threshold: float, first_month: int = 10) -> str:
     """A note where an overlay changes some of the ensemble's ``years`` run years only (a drought): its probabilities
-    pool every trace-year, which dilutes those years ("" if none does, or one changes every year of the run)."""
+    pool every trace-year, which dilutes those years ("" if none does, or one changes every year of the run).  A run
+    that starts in ``first_month`` other than October has store years across the overlay's hydrological years."""
+    import calendar
+
     from ..scenarios import diluting_overlays
 
     limited = diluting_overlays(overlays, years)
     if not limited:
         return ""
+    # (an ensemble user's review: from April, "run year 1 is Y = 0" held for year 1 alone; year 2 is two years')
+    years_are = ("an overlay's run year 1 is Y = 0" if first_month == 10 else
+                 f"the run starts in {calendar.month_name[first_month]}, so an overlay's run year 1, to the first "
+                 "September, is in Y = 0 and its run year k > 1, October to September, spans Y = k - 2 and k - 1")
     return (f"note: {', '.join(limited)} change{'s' if len(limited) == 1 else ''} given run years only, and P "
             "pools every trace-year, those years with the others; each run year's own P is "
             f"(xarray.open_dataset({str(out)!r}).annual_deficit_fraction > {threshold:g}).mean(\"trace\"), and run "
             f"year Y's table daryo.ensemble.shortfall_table({str(out)!r}, year=Y), Y counted from 0 as the store's "
-            f"year (an overlay's run year 1 is Y = 0); every table of run year Y: daryo summary "
+            f"year ({years_are}); every table of run year Y: daryo summary "
             f"{shlex.quote(str(out))} --year Y")
 
 
