@@ -1003,3 +1003,75 @@ def test_the_late_start_note_counts_a_library_overlays_volume_as_the_models():
     late = daryo.run(model, daryo.RunOptions(start="2000-12", end="2001-09")).dataset
     (note,) = [n for n in advice(late, model) if n.startswith("the run starts")]
     assert "(toktogul, andijan, kairakkum, charvak and 5 more)" in note  # (9 reservoirs, rogun among them)
+
+
+@pytest.mark.parametrize("method", ["plain", "fast"])
+def test_a_rule_curve_s_target_and_shortfall_are_reported_per_step(method):
+    """A MODSIM user's review: a reservoir's storage target (target_volume at target_priority) left no trace in the
+    results, where energy targets have energy_target and energy_shortfall.  daryo.testmodels.rule_curve_shortfall:
+    a dam of 50 with 30 flowing in, a senior town of 40 and a rule curve of 80, 30 and 10 in November, December and
+    January (the months of the steps, not the first values of the curve) ends at 40, 30 and 10, 40 short of the
+    first target and none of the others; the pond beside it has no target: NaN; a model without rule curves has
+    neither variable."""
+    ds = daryo.run(testmodels.rule_curve_shortfall(), RunOptions(method=method)).dataset
+    dam, pond = ds.sel(scenario="0", reservoir="dam"), ds.sel(scenario="0", reservoir="pond")
+    np.testing.assert_allclose(dam.storage, [40.0, 30.0, 10.0], rtol=0, atol=1e-8)
+    np.testing.assert_array_equal(dam.storage_target, [80.0, 30.0, 10.0])
+    np.testing.assert_allclose(dam.storage_shortfall, [40.0, 0.0, 0.0], rtol=0, atol=1e-8)
+    assert dam.storage_shortfall.values[1:].tolist() == [0.0, 0.0]  # (held 1e-9 below: solver noise, none)
+    np.testing.assert_allclose(ds.delivery.sel(scenario="0", demand="farm"), [0.0, 0.0, 10.0], rtol=0, atol=1e-8)
+    assert np.isnan(pond.storage_target).all() and np.isnan(pond.storage_shortfall).all()
+    for name in ("storage_target", "storage_shortfall"):
+        assert ds[name].dims == ("scenario", "time", "reservoir") and ds[name].attrs["units"] == "hm3"
+    assert ds.storage_target.attrs["description"].startswith("Rule-curve target volume for the end of the step, "
+                                                             "as the solver was given it")
+    # in cost mode the allocation leaves the target to the costs, and the results still say what it was
+    cost = daryo.run(testmodels.rule_curve_shortfall("cost"), RunOptions(method=method)).dataset
+    np.testing.assert_array_equal(cost.storage_target.sel(scenario="0", reservoir="dam"), [80.0, 30.0, 10.0])
+    np.testing.assert_allclose(cost.storage_shortfall.sel(scenario="0", reservoir="dam"),
+                               np.maximum([80.0, 30.0, 10.0] - cost.storage.sel(scenario="0", reservoir="dam"), 0))
+    # a model without rule curves has neither variable, as one without energy targets has no energy_target
+    none = daryo.run(testmodels.reservoir_evaporation(), RunOptions(method=method)).dataset
+    assert "storage" in none and "storage_target" not in none and "storage_shortfall" not in none
+
+
+def test_the_storage_target_is_the_one_an_overlay_set_and_above_a_flood_limit_stays_as_given(tmp_path):
+    """A MODSIM user's review: the results show the target the run used.  An overlay's target_volume of 5 km³ for the
+    demo's big_dam replaces its curve (9,000 to 13,000 hm³); and a target of 80 above a flood-control limit of 70
+    is not lowered to it: the dam, kept at 70, ends each step 10 short."""
+    overlay = tmp_path / "low.yaml"
+    overlay.write_text("title: low\nchanges:\n  - set: {big_dam: {target_volume: 5 km3}}\n")
+    ds = daryo.run(daryo.load(daryo.demo_model_path(), scenarios=[str(overlay)]),
+                   RunOptions(scenarios=2, years=1)).dataset
+    assert (ds.storage_target == 5000.0).all()
+    np.testing.assert_array_equal(ds.storage_shortfall, shortfall(ds.storage_target.values, ds.storage.values))
+    flood = testmodels.build(
+        [{"id": "in", "type": "inflow", "inflow": 50},
+         {"id": "dam", "type": "reservoir", "max_volume": 100, "flood_control_max": 70, "initial_volume": 50,
+          "target_volume": 80, "spill_to": "sea"}, {"id": "sea", "type": "sink"}],
+        [["in", "dam"]], steps=2)
+    ds = daryo.run(flood).dataset.sel(scenario="0", reservoir="dam")
+    np.testing.assert_allclose(ds.storage, [70.0, 70.0])
+    np.testing.assert_array_equal(ds.storage_target, [80.0, 80.0])
+    np.testing.assert_allclose(ds.storage_shortfall, [10.0, 10.0])
+
+
+def test_the_storage_target_round_trips_through_netcdf_and_csv(tmp_path):
+    """A MODSIM user's review: storage_target and storage_shortfall are written like energy_target, NaN for the pond
+    without a target read back as NaN (an empty cell in CSV), with their units and descriptions."""
+    res = daryo.run(testmodels.rule_curve_shortfall())
+    back = xr.open_dataset(res.to_netcdf(tmp_path / "r.nc"), engine="netcdf4").load()
+    written = cf_dataset(res.dataset)
+    for name in ("storage_target", "storage_shortfall"):
+        np.testing.assert_array_equal(back[name].values, res.dataset[name].values)
+        assert back[name].attrs == written[name].attrs
+    assert np.isnan(back.storage_target.sel(reservoir="pond")).all()
+    res.to_csv(tmp_path / "csv")
+    table = pd.read_csv(tmp_path / "csv" / "storage_target.csv")
+    assert table.columns.tolist() == ["scenario", "time", "dam", "pond"]
+    assert table["dam"].tolist() == [80.0, 30.0, 10.0] and table["pond"].isna().all()
+    short = pd.read_csv(tmp_path / "csv" / "storage_shortfall.csv")
+    np.testing.assert_allclose(short["dam"], [40.0, 0.0, 0.0], rtol=0, atol=1e-8)
+    variables = pd.read_csv(tmp_path / "csv" / "variables.csv", keep_default_na=False).set_index("variable")
+    assert variables.loc["storage_shortfall", "units"] == "hm3"
+    assert variables.loc["storage_target", "columns"] == "reservoir"

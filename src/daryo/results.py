@@ -38,6 +38,7 @@ from .errors import listed
 from .model import Model, Node, Series
 from .model.topology import reached_from
 from .network import CompiledNetwork
+from .network.compile import rule_curve_columns
 from .network.digest import network_digest
 from .simulate import SimulationOutput
 from .simulate.physics import energy_gwh
@@ -443,7 +444,8 @@ def step_coordinates(axis: TimeAxis) -> dict[str, tuple]:
 #: Every variable a run's results can hold (a model has those of the kinds of nodes it has)
 VARIABLES = frozenset({
     "mass_balance_error", "max_node_balance_error", "node_flow", "node_loss", "edge_flow", "edge_loss",
-    "storage", "storage_start", "storage_min", "storage_max", "evaporation", "spill", "demanded", "delivery",
+    "storage", "storage_start", "storage_min", "storage_max", "storage_target", "storage_shortfall", "evaporation",
+    "spill", "demanded", "delivery",
     "deficit", "consumption", "return_flow", "turbine_flow", "head", "energy", "energy_target", "energy_shortfall",
     "sink_inflow", "required", "requirement_met", "delay_inflow"})
 
@@ -506,6 +508,17 @@ def build_dataset(net: CompiledNetwork, out: SimulationOutput) -> xr.Dataset:
                          x[:, :, np.maximum(net.res_spill_col, 0)], 0.0)
         var("spill", sr, spill, _FLOW, "Flow through the reservoir's spill edge to its spill_to node: its "
             "overflow, and any release beyond what its other outlets can pass (a plant's turbines at capacity)")
+        targets = _storage_targets(net, out)
+        if targets is not None:  # what the rule curves asked the reservoirs to hold at the steps' ends
+            var("storage_target", sr, targets[0], _VOL,
+                "Rule-curve target volume for the end of the step, as the solver was given it (target_volume: the "
+                "value of the step's month, after the scenario overlays, or a parameter's value in the step; not "
+                "lowered to storage_max or a flood_control_max): met at target_priority in priority mode, left "
+                "to the costs in cost mode; NaN where the reservoir has no target_volume")
+            var("storage_shortfall", sr, targets[1], _VOL,
+                "Target volume not held at the end of the step, storage_target - storage where positive: water "
+                "short at the target's priority, or a flood_control_max below the target (none where up to "
+                f"{SHORTFALL_NOISE:g} hm3: solver noise; NaN where the reservoir has no target_volume)")
     if net.demand_ids:
         coords.update(_coords(net, net.demand_ids, "demand"))
         by_id = {n.id: n for n in net.model.nodes}
@@ -647,6 +660,21 @@ def software_versions() -> str:
         with contextlib.suppress(PackageNotFoundError):
             found.append(f"{name} {version(name)}")
     return ", ".join(found)
+
+
+def _storage_targets(net: CompiledNetwork, out: SimulationOutput) -> tuple[np.ndarray, np.ndarray] | None:
+    """Each reservoir's rule-curve target in each step as the allocation used it (the upper bound of its column
+    ``h_r``: :func:`daryo.network.compile.rule_curve_columns`) and what its volume at the step's end fell short of
+    it (:func:`shortfall`), both (S, T, R) and NaN for a reservoir without a ``target_volume``; None where no
+    reservoir has one."""
+    cols = rule_curve_columns(net)
+    has = cols >= 0
+    if not has.any():
+        return None
+    storage = out.x[:, :, net.res_col]
+    target = np.full(storage.shape, np.nan)
+    target[:, :, has] = out.col_upper[:, :, cols[has]]
+    return target, np.where(has, shortfall(target, storage), np.nan)
 
 
 def _coordinates(coords: dict[str, tuple]) -> xr.Coordinates:

@@ -11,7 +11,7 @@ from typing import Any
 from .model import Model, model_from_dict
 
 __all__ = ["build", "chain_of_demands", "shared_shortage", "two_priorities", "max_min_fairness",
-           "reservoir_evaporation", "hydropower_fixed_head", "losses_and_returns"]
+           "reservoir_evaporation", "rule_curve_shortfall", "hydropower_fixed_head", "losses_and_returns"]
 
 
 def build(nodes: list[dict[str, Any]], edges: list[Any], *, steps: int = 1, allocation: str = "priority",
@@ -125,6 +125,34 @@ def reservoir_evaporation() -> Model:
           "spill_to": "sea"},
          {"id": "d", "type": "demand", "demand": 30}, {"id": "sea", "type": "sink"}],
         [["in", "res"], ["res", "d"]], steps=2,
+    )
+
+
+def rule_curve_shortfall(allocation: str = "priority") -> Model:
+    """A reservoir's monthly rule curve (priority 2) between a senior town and a junior farm, November to January,
+    beside a pond without one::
+
+        [in: 30] --> <dam: V0 = 50, max 100, target Nov 80, Dec 30, Jan 10 (p2)> --> [town: 40, p1]
+                                                                               \\--> [farm: 100, p3]
+        [side: 5] --> <pond: V0 = 10, max 100, no target>
+
+    November: 50 + 30 = 80; the town takes 40 and the target (80) holds the other 40, so the farm gets nothing and
+    the dam ends at 40, 40 short of its target.  December: 40 + 30 − 40 = 30, held for the target of 30 (none
+    short; the farm gets nothing).  January: 30 + 30 − 40 = 20, of which the target keeps 10 and the farm takes 10
+    (none short).  The pond fills by 5 a month: 15, 20, 25.  ``allocation``: the model's (``cost``: the allocation
+    leaves the target to the costs, of which the model has none).
+    """
+    curve = [10.0] + [50.0] * 9 + [80.0, 30.0]  # (January first)
+    return build(
+        [{"id": "in", "type": "inflow", "inflow": 30},
+         {"id": "dam", "type": "reservoir", "max_volume": 100, "initial_volume": 50, "target_volume": curve,
+          "target_priority": 2},
+         {"id": "town", "type": "demand", "demand": 40, "priority": 1},
+         {"id": "farm", "type": "demand", "demand": 100, "priority": 3},
+         {"id": "side", "type": "inflow", "inflow": 5},
+         {"id": "pond", "type": "reservoir", "max_volume": 100, "initial_volume": 10}],
+        [["in", "dam"], ["dam", "town"], ["dam", "farm"], ["side", "pond"]], steps=3, allocation=allocation,
+        start="2001-11",
     )
 
 

@@ -58,7 +58,7 @@ from ..units import GWH_PER_HM3_M
 from .builder import LPBuilder
 from .compiled import CompiledNetwork, StepTable
 
-__all__ = ["compile_network", "attribute_values", "GWH_PER_HM3_M"]
+__all__ = ["compile_network", "attribute_values", "rule_curve_columns", "GWH_PER_HM3_M"]
 
 #: value per hm³ of end-of-step storage added to every reservoir in ``priority`` mode
 PRIORITY_STORAGE_VALUE = 1e-3
@@ -70,6 +70,8 @@ PRIORITY_STORAGE_TIE = 5e-6
 #: value per hm³ of turbine flow in ``priority`` mode: water that passes a plant anyway goes through the
 #: turbines rather than a bypass (far below the storage value, so it never causes a release by itself)
 PRIORITY_TURBINE_VALUE = 1e-5
+#: the name of a reservoir's rule-curve column ``h_r`` (``h[<reservoir id>]``), by which the results find it
+_RULE_CURVE = "h"
 
 #: cost per hm³ lost in transit (the ``loss`` of an edge, reach, canal, junction or plant) in ``priority`` mode: in
 #: the last solve, where two routes can make the same deliveries, the one that loses less water is taken (else the
@@ -229,6 +231,24 @@ def _compile(model: Model, axis: TimeAxis, n_scen: int) -> CompiledNetwork:
         delay_rate=np.array([n.get("carry") == "rate" for n in delays], dtype=bool),
         delay_initial=stack([b.resolve(n.get("initial_flow"), 0.0) for n in delays]),
     )
+
+
+def rule_curve_columns(net: CompiledNetwork) -> np.ndarray:
+    """The LP column ``h_r`` of each reservoir's rule-curve target, whose upper bound in a step is the target the
+    allocation used (``target_volume``, the step's month's value, or a parameter's value of the step).
+
+    Parameters
+    ----------
+    net
+        A compiled network.
+
+    Returns
+    -------
+    numpy.ndarray
+        A column per reservoir, in the order of ``net.res_ids`` (int64); -1 for a reservoir without a target.
+    """
+    position = {name: j for j, name in enumerate(net.lp.col_names) if name.startswith(f"{_RULE_CURVE}[")}
+    return np.array([position.get(f"{_RULE_CURVE}[{r}]", -1) for r in net.res_ids], dtype=np.int64)
 
 
 @dataclass
@@ -445,7 +465,7 @@ def _requirements(b: LPBuilder, model: Model, node_col: np.ndarray, index: dict[
             items.append((n.id, int(node_col[index[n.id]]), int(n.value("priority"))))
     for n in nodes:
         if n.type == "reservoir" and n.get("target_volume") is not None:
-            j = met_part("h", "target", n.get("target_volume"), n)
+            j = met_part(_RULE_CURVE, "target", n.get("target_volume"), n)
             items.append((f"{n.id}:target", j, int(n.value("target_priority"))))
     if model.allocation == "priority":
         for n in nodes:
