@@ -21,6 +21,7 @@ from daryo.indicators import (
     season_years,
     sink_inflow,
     storage_change,
+    storage_shortfall,
     supply_reliability,
 )
 from daryo.model import model_from_dict
@@ -475,3 +476,15 @@ def test_a_countrys_deficit_by_river_system_by_hand(capsys):
     rows = rows.set_index(["table", "element", "quantity"])
     assert rows.loc[("country", "KAZ A", "deficit share"), "first"] == pytest.approx(24 / 144 * 100)
     assert ("country", "UZB B", "deficit") not in rows.index
+
+
+def test_storage_shortfall_is_each_rule_curves_mean_shortfall_and_share_of_steps_short():
+    """A MODSIM user's review: daryo.testmodels.rule_curve_shortfall's dam ends its three months 40, 0 and 0 short
+    of its rule curve: 13.33 hm³ on the mean, one step in three; the pond without a target is not in the table, and
+    results without targets give an empty one."""
+    from daryo import testmodels
+
+    table = storage_shortfall(daryo.run(testmodels.rule_curve_shortfall()).dataset)
+    assert table.index.tolist() == ["dam"] and table.attrs["units"] == {"short": "hm3", "steps_short": "1"}
+    np.testing.assert_allclose(table.loc["dam"].to_numpy(float), [40.0 / 3, 1.0 / 3], rtol=1e-9)
+    assert storage_shortfall(daryo.run(testmodels.reservoir_evaporation()).dataset).empty

@@ -21,7 +21,7 @@ from .timeaxis import TimeAxis, hydrological_year, season_of_month, step_label_d
 
 __all__ = ["YEAR_NOISE", "annual_by", "country_summary", "country_system_summary", "coverage", "energy_by_season",
            "energy_shortfall", "n_years", "requirement_summary", "season_years", "sink_inflow", "storage_change",
-           "supply_reliability"]
+           "storage_shortfall", "supply_reliability"]
 
 #: a year's sum up to this is solver noise, taken as none: a millionth of a hm³ (1 m³) or of a GWh (1 kWh), or of a
 #: percentage point; the solver's tolerance of ~1e-9 per step and element summed over a year's steps and elements
@@ -422,6 +422,23 @@ def storage_change(ds: xr.Dataset) -> pd.DataFrame:
     table = pd.DataFrame({"start": start, "end": end, "change": end - start, "lowest": lowest},
                          index=pd.Index(ds["reservoir"].values.astype(str), name="reservoir"))
     table.attrs["units"] = dict.fromkeys(columns, "hm3")
+    return table
+
+
+def storage_shortfall(ds: xr.Dataset) -> pd.DataFrame:
+    """How far each reservoir with a rule curve (``target_volume``) ended its steps below it: the mean over the
+    steps and scenarios of ``storage_shortfall`` (``short``, hm³: a volume at a step's end, not a flow, so a mean
+    rather than a sum over the year) and the share of the steps, over the scenarios, that ended short of it
+    (``steps_short``, 0–1); an empty table where the results have no targets."""
+    check_dataset(ds, "storage_shortfall")
+    if "storage_shortfall" not in ds or "storage_target" not in ds:
+        return pd.DataFrame(columns=["short", "steps_short"], dtype=float)
+    short = ds["storage_shortfall"].transpose("reservoir", ...).values.reshape(ds.sizes["reservoir"], -1)
+    has = ~np.isnan(ds["storage_target"].transpose("reservoir", ...).values.reshape(ds.sizes["reservoir"], -1))
+    kept = has.any(axis=1)  # (NaN throughout: a reservoir without a target)
+    table = pd.DataFrame({"short": short[kept].mean(axis=1), "steps_short": (short[kept] > 0).mean(axis=1)},
+                         index=pd.Index(ds["reservoir"].values[kept].astype(str), name="reservoir"))
+    table.attrs["units"] = {"short": "hm3", "steps_short": "1"}
     return table
 
 

@@ -146,6 +146,31 @@ def test_the_run_says_what_it_took_from_its_reservoirs(tmp_path, capsys):
     assert not rows[3].strip()
 
 
+def test_the_run_says_how_far_each_reservoir_ended_below_its_rule_curve(tmp_path, capsys):
+    """A MODSIM user's review: `daryo run` said nothing of storage targets, where it gives each plant's energy target
+    not generated.  A dam of 50 with 30 flowing in and a town of 40 ahead of its rule curve of 80 ends the months at
+    40, 30 and 20 (targets 80, 20, 10): 40 short in the first, 0 after, 13.3 hm³ on the mean and one month in three;
+    a reservoir without a rule curve shows "–"."""
+    model = tmp_path / "dam.yaml"
+    model.write_text("version: 1\nname: dam\ntime: {start: 2001-01, end: 2001-03}\nnodes:\n"
+                     "  - {id: river, type: inflow, inflow: 30}\n"
+                     "  - {id: dam, type: reservoir, max_volume: 100, initial_volume: 50, target_priority: 2,\n"
+                     "     target_volume: [80, 20, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10]}\n"
+                     "  - {id: pond, type: reservoir, max_volume: 100, initial_volume: 10}\n"
+                     "  - {id: town, type: demand, demand: 40, priority: 1}\n"
+                     "edges: [[river, dam], [dam, town], [river, pond]]\n")
+    assert main(["run", str(model)]) == 0
+    out = capsys.readouterr().out
+    rows = out[out.index("reservoir storage (hm³; start and end of the run, mean over the scenarios; lowest: at the "
+                         "start or a step's end, in any scenario; short of target: what a step's end volume lacked "
+                         "of the target_volume, mean over the steps and scenarios, and the share of the steps short "
+                         "of it):"):].splitlines()
+    assert rows[1].split() == ["reservoir", "start", "end", "change", "lowest", "short", "of", "target", "steps",
+                               "short"]
+    assert rows[2].split() == ["dam", "50.0", "20.0", "-30.0", "20.0", "13.3", "33.3", "%"]
+    assert rows[3].split() == ["pond", "10.0", "10.0", "0.0", "10.0", "–", "–"]
+
+
 @pytest.mark.parametrize(("stress", "text"), [
     (12.34, "12.3 %"), (99.96, "99.96 %"), (100.04, "100.04 %"), (100.0, "100.0 %"), (25.0, "25.0 %"),
     (24.999, "24.999 %"), (99.999999, "99.9999 %"), (100.0000001, "100.0001 %"), (float("inf"), "no water")])

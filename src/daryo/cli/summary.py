@@ -152,18 +152,30 @@ def _plant_lines(ds: xr.Dataset, covered: dict[str, float] | None) -> list[str]:
 
 def _reservoir_lines(ds: xr.Dataset) -> list[str]:
     """Each reservoir's volume at the run's start and end and the change (mean over the scenarios: water taken
-    from storage is not new water), and its lowest, at the start or a step's end; none without reservoirs."""
-    from ..indicators import storage_change
+    from storage is not new water), and its lowest, at the start or a step's end; with rule curves, what the volume
+    at the steps' ends lacked of the target (mean over the steps and scenarios) and the share of the steps short
+    ("–" for a reservoir with no target); none without reservoirs."""
+    from ..indicators import storage_change, storage_shortfall
 
     table = storage_change(ds)
     if table.empty:
         return []
+    short = {str(k): v for k, v in storage_shortfall(ds).to_dict("index").items()}
+    targets = bool(short)
     w = max(len("reservoir"), *(len(str(r)) for r in table.index)) + 2
+    of_target = ("; short of target: what a step's end volume lacked of the target_volume, mean over the steps and "
+                 "scenarios, and the share of the steps short of it") if targets else ""
     lines = ["", "reservoir storage (hm³; start and end of the run, mean over the scenarios; lowest: at the start "
-             "or a step's end, in any scenario):",
-             f"  {'reservoir':<{w}s}{'start':>10s}{'end':>10s}{'change':>10s}{'lowest':>10s}"]
+             f"or a step's end, in any scenario{of_target}):",
+             f"  {'reservoir':<{w}s}{'start':>10s}{'end':>10s}{'change':>10s}{'lowest':>10s}"
+             + (f"{'short of target':>17s}{'steps short':>13s}" if targets else "")]
     for name, row in table.iterrows():
-        lines.append(f"  {name:<{w}s}" + "".join(_number(row[c], 10) for c in ("start", "end", "change", "lowest")))
+        cells = f"  {name:<{w}s}" + "".join(_number(row[c], 10) for c in ("start", "end", "change", "lowest"))
+        if targets:
+            of = short.get(str(name))
+            cells += (f"{_number(of['short'], 17)}{of['steps_short'] * 100:>11.1f} %" if of is not None
+                      else f"{'–':>17s}{'–':>13s}")
+        lines.append(cells)
     return lines
 
 
