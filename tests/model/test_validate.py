@@ -691,3 +691,41 @@ def test_a_country_code_iso_has_not_assigned_is_a_caution_with_the_code_it_may_b
     assert main(["validate", str(folder / "demo.yaml")]) == 0
     assert f"note: {note}" in capsys.readouterr().err
     assert cautions(daryo.load(daryo.demo_model_path())) == []
+
+
+def test_a_reservoir_that_starts_below_its_dead_volume_is_a_caution_and_fills_before_every_priority(tmp_path):
+    """A MODSIM user's review: 50 hm³ a month into a junction feeding a demand of 40 (priority 1) and a reservoir
+    starting empty with a dead volume of 100: the demand got nothing for two months (the dead volume is a
+    requirement before every priority), and nothing said so.  A new reservoir's filling is legitimate, so a
+    caution, naming the reservoir; in its units (km³), and against the least of a monthly min_volume in the run::
+
+        src -> j -> farm (priority 1, 40)
+               '-> pond (min 100, initial 0) -> sea
+    """
+    from daryo.model.validate import cautions
+
+    body = """\
+nodes:
+  - {id: src, type: inflow, inflow: 50}
+  - {id: j, type: junction}
+  - {id: farm, type: demand, demand: 40, priority: 1}
+  - {id: pond, type: reservoir, max_volume: 500, min_volume: 100, initial_volume: 0}
+  - {id: sea, type: sink}
+edges: [[src, j], [j, farm], [j, pond], [pond, sea]]
+"""
+    model = _load(tmp_path, body)
+    assert daryo.run(model).dataset.delivery.sel(demand="farm").values.ravel()[:3].tolist() == [0.0, 0.0, 40.0]
+    assert cautions(model) == [
+        f"{tmp_path / 'm.yaml'}: nodes[pond].initial_volume (line 7): 0 hm³, below min_volume (100 hm³): in "
+        "priority mode a reservoir refills its dead volume before every priority (priority 0): it takes the water "
+        "that can reach it, even from senior demands that are not downstream of it, until it holds 100 hm³; if it "
+        "is not meant to fill first (a new reservoir's filling may be), start it at its min_volume or above"]
+    in_km3 = body.replace("min_volume: 100, initial_volume: 0", "min_volume: 0.1 km3, initial_volume: 0.05 km3")
+    assert "50 hm³, below min_volume (100 hm³)" in cautions(_load(tmp_path, in_km3))[0]
+    monthly = body.replace("min_volume: 100", "min_volume: [100, 90, 100, 100, 100, 100, 100, 100, 100, 100, 100, "
+                           "100]")
+    assert "0 hm³, below min_volume (90 hm³, its least in the run)" in cautions(_load(tmp_path, monthly))[0]
+    for fine in (body.replace("initial_volume: 0", "initial_volume: 100"),
+                 monthly.replace("90, 100", "0, 100"),  # (no dead volume to fill in February: not a requirement)
+                 "allocation: cost\n" + body):
+        assert cautions(_load(tmp_path, fine)) == []

@@ -107,10 +107,15 @@ COMPONENT_TYPES: dict[str, ComponentType] = {
             "reservoir", "A storage: volume carried from step to step, evaporation, spill, rule curves.",
             (
                 A("max_volume", "series", "volume", REQUIRED, "Maximum (full supply) volume."),
-                A("min_volume", "series", "volume", 0.0, "Minimum (dead) volume; releases cannot draw below it."),
+                A("min_volume", "series", "volume", 0.0,
+                  "Minimum (dead) volume; releases cannot draw below it. In `priority` mode a reservoir below it "
+                  "(one that starts below it, or that evaporation takes below it) refills it before every priority "
+                  "(priority 0): it takes the water that can reach it, even from senior demands that are not "
+                  "downstream of it, until it holds its dead volume."),
                 A("initial_volume", "scalar", "volume", None,
                   "Volume at the start of the run (default: max_volume at the start, each scenario's own where it "
-                  "differs by scenario)."),
+                  "differs by scenario). Below `min_volume`, in `priority` mode the reservoir fills to it ahead of "
+                  "every demand (see `min_volume`; `daryo validate` notes it)."),
                 A("level_table", "table", None, None,
                   "Level–volume–area table: `volume` (hm³), `level` (m a.s.l.), `area` (km²), increasing, up to "
                   "max_volume at least; `units: {volume: km3, area: ha}` gives the volume or area columns in other "

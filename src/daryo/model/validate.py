@@ -788,6 +788,39 @@ def _unknown_countries(model: Model, file: str) -> list[str]:
     return notes
 
 
+def _starts_below_dead_volume(model: Model, file: str) -> list[str]:
+    """In ``priority`` mode, the caution on each reservoir whose ``initial_volume`` is below its ``min_volume`` (its
+    least in the run, as :func:`daryo.network.compile` compares them; a ``min_volume`` a parameter sets is not
+    known before the run and is not compared): its dead volume is a requirement before every priority, which takes
+    water even from senior demands not downstream of it (a MODSIM user's review: a priority-1 demand beside a new
+    reservoir got nothing for two months, without a word)."""
+    if model.allocation != "priority":
+        return []
+    try:
+        axis = model.time.axis()
+    except (ValueError, TypeError, OverflowError):
+        return []
+    notes = []
+    for n in model.nodes_of("reservoir"):
+        start, vmin = n.get("initial_volume"), n.get("min_volume")
+        if not is_number(start) or not isinstance(vmin, Series):
+            continue
+        try:
+            volumes = vmin.resolve(axis)
+        except (ModelError, ValueError, IndexError):
+            continue
+        lowest = float(np.min(volumes))
+        if float(start) < lowest:
+            least = ", its least in the run" if float(np.max(volumes)) > lowest else ""
+            notes.append(str(Problem(file, n.at("initial_volume"), (
+                f"{float(start):g} hm³, below min_volume ({lowest:g} hm³{least}): in priority mode a reservoir "
+                "refills its dead volume before every priority (priority 0): it takes the water that can reach it, "
+                "even from senior demands that are not downstream of it, until it holds "
+                f"{lowest:g} hm³; if it is not meant to fill first (a new reservoir's filling may be), start it at "
+                "its min_volume or above"))))
+    return notes
+
+
 def cautions(model: Model) -> list[str]:
     """What a valid model may not mean, each a sentence that names the file and the place: notes, not problems
     (``daryo validate``, ``daryo run`` and ``daryo ensemble`` print them).
@@ -801,6 +834,8 @@ def cautions(model: Model) -> list[str]:
     - in ``priority`` mode, an inflow node with neither an ``inflow`` nor a ``max_flow``: an unlimited source,
       which supplies whatever the demands it reaches ask of it (a cost only keeps it from sending water on to
       the sinks).
+    - in ``priority`` mode, a reservoir that starts below its dead volume (``initial_volume`` below
+      ``min_volume``): refilling it comes before every priority, taking water even from senior demands elsewhere.
 
     Parameters
     ----------
@@ -835,4 +870,5 @@ def cautions(model: Model) -> list[str]:
                     "no inflow or max_flow: an unlimited source, which supplies whatever the demands it reaches ask "
                     "of it (a cost only keeps it from sending water on to the sinks); give its inflow series, or "
                     "the most it can supply as max_flow"))))
+    notes += _starts_below_dead_volume(model, file)
     return notes
