@@ -727,5 +727,51 @@ edges: [[src, j], [j, farm], [j, pond], [pond, sea]]
     assert "0 hm³, below min_volume (90 hm³, its least in the run)" in cautions(_load(tmp_path, monthly))[0]
     for fine in (body.replace("initial_volume: 0", "initial_volume: 100"),
                  monthly.replace("90, 100", "0, 100"),  # (no dead volume to fill in February: not a requirement)
+                 "allocation: cost\n" + body.replace(", priority: 1", "")):
+        assert cautions(_load(tmp_path, fine)) == []
+
+
+def test_a_demands_cost_in_priority_mode_and_a_priority_in_cost_mode_are_cautions(tmp_path):
+    """A MODSIM user's review: the seniority of two demands written as costs (-49990 for the senior, -49000 for the
+    junior) in priority mode, the default: 50 hm³ for two demands of 40 was shared equally (25 each, the costs
+    choosing only among routes with every delivery held), without a word.  In cost mode the costs allocate (40 and
+    10) and a priority, which it does not read, is the caution::
+
+        src -> senior (40), junior (40), sea
+    """
+    from daryo.model.validate import cautions
+
+    body = """\
+nodes:
+  - {id: src, type: inflow, inflow: 50}
+  - {id: senior, type: demand, demand: 40, cost: -49990}
+  - {id: junior, type: demand, demand: 40, cost: -49000}
+  - {id: sea, type: sink}
+edges: [[src, senior], [src, junior], [src, sea]]
+"""
+    model = _load(tmp_path, body)
+    np.testing.assert_allclose(daryo.run(model).dataset.delivery.values[0, 0], [25.0, 25.0], atol=1e-6)
+    assert cautions(model) == [
+        f"{tmp_path / 'm.yaml'}: nodes[senior].cost (line 5): a cost on a demand (also on 'junior'), which in "
+        "priority mode does not change what the demand gets: the priorities rank the deliveries (1 is served first; "
+        "demands of one priority share a shortage, max–min fairly), and the costs are minimised only after, with "
+        "every delivery held, to choose among routes that deliver the same; to serve one demand before another, "
+        "give it a smaller priority number (or use allocation: cost, where the costs allocate)"]
+    costs = "allocation: cost\n" + body.replace("-49000}", "-49000, priority: 1}").replace(
+        "demand: 40, cost: -49990}", "demand: 40, cost: -49990, priority: 2}")
+    model = _load(tmp_path, costs)
+    np.testing.assert_allclose(daryo.run(model).dataset.delivery.values[0, 0], [40.0, 10.0], atol=1e-6)  # (the
+    # costs, not the priorities)
+    assert cautions(model) == [
+        f"{tmp_path / 'm.yaml'}: nodes[senior].priority (line 6): a priority (also on 'junior'), which cost mode does "
+        "not read: one solve minimises the model's costs alone, so give a demand a negative cost (a benefit per hm³; "
+        "the more negative, the sooner it is served), or use allocation: priority, where the priorities rank the "
+        "deliveries"]
+    target = costs.replace(", priority: 1}", "}").replace(", priority: 2}", "}").replace(
+        "  - {id: sea, type: sink}", "  - {id: sea, type: sink}\n  - {id: dam, type: reservoir, max_volume: 10, "
+        "target_volume: 5, target_priority: 2}").replace("[src, sea]]", "[src, sea], [src, dam], [dam, sea]]")
+    (note,) = cautions(_load(tmp_path, target))
+    assert "nodes[dam].target_priority (line 9): a priority, which cost mode does not read" in note
+    for fine in (body.replace(", cost: -49990", ", priority: 1").replace(", cost: -49000", ", priority: 2"),
                  "allocation: cost\n" + body):
         assert cautions(_load(tmp_path, fine)) == []

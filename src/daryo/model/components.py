@@ -82,7 +82,9 @@ COMMON_ATTRIBUTES: tuple[Attribute, ...] = (
     A("source", "text", None, None, "Where the numbers of this component come from (citation)."),
     A("cost", "series", "cost", 0.0,
       "Allocation cost per hm³ through the node (for a reservoir: per hm³ of end-of-step storage). "
-      "Negative costs attract water. In `priority` mode costs only break ties after all priorities."),
+      "Negative costs attract water. In `priority` mode costs only break ties after all priorities: a demand's "
+      "cost does not change what it gets (`daryo validate` notes one; rank demands by `priority`), and `cost` "
+      "mode reads no priority (noted too)."),
 )
 
 _FLOW_BOUNDS = (

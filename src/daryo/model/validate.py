@@ -788,6 +788,54 @@ def _unknown_countries(model: Model, file: str) -> list[str]:
     return notes
 
 
+def _given(el: Node, name: str) -> bool:
+    """Whether the model gives attribute ``name`` of node ``el`` (the loader fills in the defaults of the others): the
+    line of its key is known, or its value is not the default the loader fills in (a value an overlay set, or one of
+    a model made in Python)."""
+    if name in el.key_lines:
+        return True
+    value = el.attrs.get(name)
+    if isinstance(value, Series):
+        return value.origin != ("", "")  # (a default series is made without a place in the file)
+    ctype = component_type(el.type)
+    attribute = ctype.attribute(name) if ctype is not None else None
+    return value is not None and (attribute is None or value != attribute.default)
+
+
+#: the attributes that rank requirements in ``priority`` mode, which ``cost`` mode does not read
+PRIORITY_ATTRIBUTES = ("priority", "target_priority", "energy_priority")
+
+
+def _unread_allocation_attributes(model: Model, file: str) -> list[str]:
+    """The caution on the attributes the model's allocation does not read (a MODSIM user's review: the seniority of
+    two demands written as costs, -49990 and -49000, in ``priority`` mode, which shared the shortage equally without
+    a word): in ``priority`` mode the ``cost`` of demands, which choose among routes with every delivery held; in
+    ``cost`` mode every priority (:data:`PRIORITY_ATTRIBUTES`).  One caution, at the first such node, naming the
+    others."""
+    if model.allocation == "priority":
+        nodes = [n for n in model.nodes_of("demand") if _given(n, "cost")]
+        attributes = ["cost"] * len(nodes)
+        what, text = "a cost on a demand", (
+            "which in priority mode does not change what the demand gets: the priorities rank the deliveries (1 is "
+            "served first; demands of one priority share a shortage, max–min fairly), and the costs are minimised "
+            "only after, with every delivery held, to choose among routes that deliver the same; to serve one "
+            "demand before another, give it a smaller priority number (or use allocation: cost, where the costs "
+            "allocate)")
+    elif model.allocation == "cost":
+        first = [(n, next((a for a in PRIORITY_ATTRIBUTES if _given(n, a)), "")) for n in model.nodes]
+        nodes, attributes = [n for n, a in first if a], [a for _, a in first if a]
+        what, text = "a priority", (
+            "which cost mode does not read: one solve minimises the model's costs alone, so give a demand a negative "
+            "cost (a benefit per hm³; the more negative, the sooner it is served), or use allocation: priority, "
+            "where the priorities rank the deliveries")
+    else:
+        return []
+    if not nodes:
+        return []
+    also = f" (also on {listed([repr(n.id) for n in nodes[1:]], 3)})" if len(nodes) > 1 else ""
+    return [str(Problem(file, nodes[0].at(attributes[0]), f"{what}{also}, {text}"))]
+
+
 def _starts_below_dead_volume(model: Model, file: str) -> list[str]:
     """In ``priority`` mode, the caution on each reservoir whose ``initial_volume`` is below its ``min_volume`` (its
     least in the run, as :func:`daryo.network.compile` compares them; a ``min_volume`` a parameter sets is not
@@ -836,6 +884,8 @@ def cautions(model: Model) -> list[str]:
       the sinks).
     - in ``priority`` mode, a reservoir that starts below its dead volume (``initial_volume`` below
       ``min_volume``): refilling it comes before every priority, taking water even from senior demands elsewhere.
+    - an attribute the allocation does not read: in ``priority`` mode a demand's ``cost`` (the priorities rank the
+      deliveries), in ``cost`` mode a priority (:data:`PRIORITY_ATTRIBUTES`).
 
     Parameters
     ----------
@@ -871,4 +921,5 @@ def cautions(model: Model) -> list[str]:
                     "of it (a cost only keeps it from sending water on to the sinks); give its inflow series, or "
                     "the most it can supply as max_flow"))))
     notes += _starts_below_dead_volume(model, file)
+    notes += _unread_allocation_attributes(model, file)
     return notes
