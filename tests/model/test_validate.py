@@ -775,3 +775,36 @@ edges: [[src, senior], [src, junior], [src, sea]]
     for fine in (body.replace(", cost: -49990", ", priority: 1").replace(", cost: -49000", ", priority: 2"),
                  "allocation: cost\n" + body):
         assert cautions(_load(tmp_path, fine)) == []
+
+
+def test_a_demand_that_returns_to_a_node_but_consumes_all_it_gets_is_a_caution(tmp_path):
+    """A MODSIM user's review: a demand given a ``return_to`` but no ``consumptive_fraction`` (1 by default)
+    returned nothing, its return flow silently 0.  A caution at its ``return_to``; none where some of it returns in
+    a step of the run, or where it returns nowhere::
+
+        src -> farm (20, returns to 'river')
+           '-> river -> sea
+    """
+    from daryo.model.validate import cautions
+
+    body = """\
+nodes:
+  - {id: src, type: inflow, inflow: 50}
+  - {id: farm, type: demand, demand: 20, return_to: river}
+  - {id: river, type: reach}
+  - {id: sea, type: sink}
+edges: [[src, farm], [src, river], [river, sea]]
+"""
+    model = _load(tmp_path, body)
+    assert float(daryo.run(model).dataset.sink_inflow.values[0, 0, 0]) == pytest.approx(30.0)  # (none returned)
+    assert cautions(model) == [
+        f"{tmp_path / 'm.yaml'}: nodes[farm].return_to (line 5): 'river' never receives anything: the demand's "
+        "consumptive_fraction is 1 (the default), so it consumes all it gets and returns nothing; give the fraction "
+        "it consumes (0.6: 40 % of what it gets returns to 'river'), or leave out return_to"]
+    given = body.replace("return_to: river}", "return_to: river, consumptive_fraction: [1, 1, 1, 1, 1, 1, 1, 1, 1, "
+                         "1, 1, 1]}")
+    assert "consumptive_fraction is 1, so it consumes all" in cautions(_load(tmp_path, given))[0]
+    for fine in (body.replace("return_to: river}", "return_to: river, consumptive_fraction: 0.6}"),
+                 given.replace("1, 1]}", "1, 0.9]}"),  # (in December some returns)
+                 body.replace(", return_to: river}", "}")):
+        assert cautions(_load(tmp_path, fine)) == []

@@ -192,7 +192,8 @@ COMPONENT_TYPES: dict[str, ComponentType] = {
                 A("category", "choice", None, "irrigation", "Use category.",
                   ("irrigation", "municipal", "industrial", "other")),
                 A("consumptive_fraction", "series", "fraction", 1.0,
-                  "Fraction of the delivery consumed; the rest returns to `return_to`.", fixed=True),
+                  "Fraction of the delivery consumed; the rest returns to `return_to` (at 1, the default, nothing "
+                  "returns: `daryo validate` notes a `return_to` then).", fixed=True),
                 A("return_to", "node", None, None, "Node the return flow goes to (none: it leaves the system)."),
                 A("min_flow", "series", "flow", 0.0, "Hard minimum delivery (a physical must-take)."),
             ),

@@ -836,36 +836,47 @@ def _unread_allocation_attributes(model: Model, file: str) -> list[str]:
     return [str(Problem(file, nodes[0].at(attributes[0]), f"{what}{also}, {text}"))]
 
 
-def _starts_below_dead_volume(model: Model, file: str) -> list[str]:
+def _starts_below_dead_volume(ctx: CheckContext) -> list[str]:
     """In ``priority`` mode, the caution on each reservoir whose ``initial_volume`` is below its ``min_volume`` (its
     least in the run, as :func:`daryo.network.compile` compares them; a ``min_volume`` a parameter sets is not
     known before the run and is not compared): its dead volume is a requirement before every priority, which takes
     water even from senior demands not downstream of it (a MODSIM user's review: a priority-1 demand beside a new
     reservoir got nothing for two months, without a word)."""
-    if model.allocation != "priority":
-        return []
-    try:
-        axis = model.time.axis()
-    except (ValueError, TypeError, OverflowError):
+    if ctx.model.allocation != "priority":
         return []
     notes = []
-    for n in model.nodes_of("reservoir"):
+    for n in ctx.model.nodes_of("reservoir"):
         start, vmin = n.get("initial_volume"), n.get("min_volume")
-        if not is_number(start) or not isinstance(vmin, Series):
-            continue
-        try:
-            volumes = vmin.resolve(axis)
-        except (ModelError, ValueError, IndexError):
+        volumes = ctx.resolved(vmin)[0] if isinstance(vmin, Series) else None
+        if not is_number(start) or volumes is None:
             continue
         lowest = float(np.min(volumes))
         if float(start) < lowest:
             least = ", its least in the run" if float(np.max(volumes)) > lowest else ""
-            notes.append(str(Problem(file, n.at("initial_volume"), (
+            notes.append(str(Problem(ctx.file, n.at("initial_volume"), (
                 f"{float(start):g} hm³, below min_volume ({lowest:g} hm³{least}): in priority mode a reservoir "
                 "refills its dead volume before every priority (priority 0): it takes the water that can reach it, "
                 "even from senior demands that are not downstream of it, until it holds "
                 f"{lowest:g} hm³; if it is not meant to fill first (a new reservoir's filling may be), start it at "
                 "its min_volume or above"))))
+    return notes
+
+
+def _returns_nothing(ctx: CheckContext) -> list[str]:
+    """The caution on each demand with a ``return_to`` whose ``consumptive_fraction`` is 1 in every step of the run
+    (the default; a fraction a parameter sets is not known before the run): it consumes all it gets, so its
+    ``return_to`` node never receives anything (a MODSIM user's review)."""
+    notes = []
+    for n in ctx.model.nodes_of("demand"):
+        ref, fraction = n.get("return_to"), n.get("consumptive_fraction")
+        consumed = ctx.resolved(fraction)[0] if isinstance(fraction, Series) else None
+        if ref is None or consumed is None or not np.all(consumed >= 1):
+            continue
+        default = "" if _given(n, "consumptive_fraction") else " (the default)"
+        notes.append(str(Problem(ctx.file, n.at("return_to"), (
+            f"'{ref}' never receives anything: the demand's consumptive_fraction is 1{default}, so it consumes all "
+            f"it gets and returns nothing; give the fraction it consumes (0.6: 40 % of what it gets returns to "
+            f"'{ref}'), or leave out return_to"))))
     return notes
 
 
@@ -881,9 +892,11 @@ def cautions(model: Model) -> list[str]:
       typo makes a country of its own in every table by country;
     - in ``priority`` mode, an inflow node with neither an ``inflow`` nor a ``max_flow``: an unlimited source,
       which supplies whatever the demands it reaches ask of it (a cost only keeps it from sending water on to
-      the sinks).
+      the sinks);
     - in ``priority`` mode, a reservoir that starts below its dead volume (``initial_volume`` below
-      ``min_volume``): refilling it comes before every priority, taking water even from senior demands elsewhere.
+      ``min_volume``): refilling it comes before every priority, taking water even from senior demands elsewhere;
+    - a demand with a ``return_to`` whose ``consumptive_fraction`` is 1 (the default) in every step: it returns
+      nothing;
     - an attribute the allocation does not read: in ``priority`` mode a demand's ``cost`` (the priorities rank the
       deliveries), in ``cost`` mode a priority (:data:`PRIORITY_ATTRIBUTES`).
 
@@ -920,6 +933,8 @@ def cautions(model: Model) -> list[str]:
                     "no inflow or max_flow: an unlimited source, which supplies whatever the demands it reaches ask "
                     "of it (a cost only keeps it from sending water on to the sinks); give its inflow series, or "
                     "the most it can supply as max_flow"))))
-    notes += _starts_below_dead_volume(model, file)
+    ctx = CheckContext(model, file)
+    notes += _starts_below_dead_volume(ctx)
+    notes += _returns_nothing(ctx)
     notes += _unread_allocation_attributes(model, file)
     return notes
