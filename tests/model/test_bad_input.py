@@ -753,6 +753,38 @@ def test_monthly_attribute_with_values_that_are_not_a_list(tmp_path):
     assert "got '5'" in msg
 
 
+MONTHLY_KEYS = "monthly, scale, scenarios, source, unit, value"
+
+
+def test_a_monthly_attribute_names_only_the_keys_it_takes(tmp_path):
+    """A MODSIM user's review: ``target_volume: {parameter: tgt}`` was told "unknown key 'parameter' in a series;
+    use one of: column, columns, csv, monthly, …, values", keys the attribute then refuses ("takes a constant or
+    exactly 12 monthly values").  An attribute of a constant or 12 monthly values names the keys it takes, and says
+    that it takes no parameter; other series still name all theirs."""
+    for target, message in (
+            ("{parameter: tgt}", "takes a constant or exactly 12 monthly values (January first), not a parameter; "
+                                 f"give them as a number, a list of 12, or a mapping with: {MONTHLY_KEYS}"),
+            ("{parameter: tgt, unit: km3}", "not a parameter; give them as a number, a list of 12, or a mapping with: "
+                                            f"{MONTHLY_KEYS}"),
+            ("{monthly: [5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5], unti: km3}",
+             f"unknown key 'unti' in a constant or 12 monthly values (January first); use one of: {MONTHLY_KEYS}"),
+            ("{column: a}", f"unknown key 'column' in a constant or 12 monthly values (January first); use one of: "
+                            f"{MONTHLY_KEYS}"),
+            ("{unit: km3}", "a series mapping needs one of: value, monthly"),
+            ("{csv: t.csv, column: a}", "takes a constant or 12 monthly values, not a CSV series"),
+            ("{values: [5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5]}", "takes a constant or exactly 12 monthly values "
+             "(January first), not values per step ({values: …}, got 12 values); write the 12 as a list or as "
+             "{monthly: […]}")):
+        text = GOOD.replace("version: 1\n", "version: 1\nparameters: {tgt: {type: constant, value: 5}}\n").replace(
+            "  - {id: sea, type: sink}", f"  - {{id: dam, type: reservoir, max_volume: 100, target_volume: "
+            f"{target}}}\n  - {{id: sea, type: sink}}")
+        (msg,) = load_problems(write_model(tmp_path, text + "  - [src, dam]\n  - [dam, sea]\n"))
+        assert "nodes[dam].target_volume (line 8): " in msg and msg.endswith(message), msg
+    (msg,) = load_problems(write_model(tmp_path, GOOD.replace("demand: 5}", "demand: {foo: 1}}")))
+    assert msg.endswith("unknown key 'foo' in a series; use one of: column, columns, csv, monthly, scale, "
+                        "scenarios, source, unit, value, values"), msg
+
+
 @pytest.mark.parametrize("units,expected", [
     ("km3", "level_table.units (line 7): 'km3' is not a mapping; give the unit of each list"),
     ("{volume: 5}", "level_table.units.volume (line 7): '5' is not a unit"),

@@ -277,6 +277,35 @@ def _parse_parameter_ref(value: Mapping, attr: Attribute, ctx: LoadContext, plac
     return ParameterRef(name, factor * scale, is_rate, place)
 
 
+#: the keys of a series written as a mapping: those of every series, and those of a series per step or from a CSV
+#: file, which an attribute of a constant or 12 monthly values (kind ``monthly``) does not take
+_SERIES_KEYS = frozenset({"unit", "value", "monthly", "scale", "source", "scenarios"})
+_STEP_SERIES_KEYS = frozenset({"values", "csv", "column", "columns"})
+
+
+def _unknown_series_key(value: Mapping, ctx: LoadContext, place: str, monthly_only: bool) -> bool:
+    """Whether the series mapping ``value`` has a key it cannot take (reported at ``place``, with the keys it can:
+    for an attribute of a constant or 12 monthly values, ``monthly_only``, not those of a series per step or from
+    a CSV file, and a parameter is named as such).  ``values`` and a ``csv`` with its columns are left to the
+    messages that say what such an attribute takes instead."""
+    known = _SERIES_KEYS if monthly_only else _SERIES_KEYS | _STEP_SERIES_KEYS
+    told_later = {"values", "csv", "column", "columns"} if monthly_only and "csv" in value else {"values"}
+    for k in value:
+        if k in known or (monthly_only and k in told_later):
+            continue
+        keys = ", ".join(sorted(known))
+        if not monthly_only:
+            ctx.add(place, f"unknown key '{k}' in a series; use one of: {keys}")
+        elif k == "parameter":
+            ctx.add(place, "takes a constant or exactly 12 monthly values (January first), not a parameter; give "
+                    f"them as a number, a list of 12, or a mapping with: {keys}")
+        else:
+            ctx.add(place, f"unknown key '{k}' in a constant or 12 monthly values (January first); use one of: "
+                    f"{keys}")
+        return True
+    return False
+
+
 def _parse_series(value: Any, attr: Attribute, ctx: LoadContext, place: str, monthly_only: bool
                   ) -> Series | None:
     dimension = attr.dimension or "cost"
@@ -289,11 +318,8 @@ def _parse_series(value: Any, attr: Attribute, ctx: LoadContext, place: str, mon
     factor, is_rate = got
     names: tuple[str, ...] | None = None  # (of inline traces: scenarios: [wet, dry])
     if isinstance(value, Mapping):
-        known = {"unit", "value", "monthly", "values", "csv", "column", "columns", "scale", "source", "scenarios"}
-        for k in value:
-            if k not in known:
-                ctx.add(place, f"unknown key '{k}' in a series; use one of: {', '.join(sorted(known))}")
-                return None
+        if _unknown_series_key(value, ctx, place, monthly_only):
+            return None
         scale = _scale(value, ctx, place)
         if scale is None:
             return None
@@ -324,7 +350,8 @@ def _parse_series(value: Any, attr: Attribute, ctx: LoadContext, place: str, mon
                 return None
             return Series.constant(r[0] * scale, r[1], origin=(ctx.file, place))
         else:
-            ctx.add(place, "a series mapping needs one of: value, monthly, values, csv")
+            ctx.add(place, "a series mapping needs one of: value, monthly" + ("" if monthly_only else
+                                                                            ", values, csv"))
             return None
     if is_number(value) or is_too_large(value) or isinstance(value, str):
         r = _number(value, attr, ctx, place)
@@ -337,7 +364,8 @@ def _parse_series(value: Any, attr: Attribute, ctx: LoadContext, place: str, mon
         raw = value.get("_monthly", value.get("_steps"))
         if monthly_only and not monthly:
             got_n = f"{len(raw)} values" if isinstance(raw, list) else f"'{_short(raw)}'"
-            ctx.add(place, f"takes a constant or exactly 12 monthly values (January first), got {got_n}")
+            ctx.add(place, f"takes a constant or exactly 12 monthly values (January first), not values per step "
+                    f"({{values: …}}, got {got_n}); write the 12 as a list or as {{monthly: […]}}")
             return None
         arr = _numeric_rows(raw)
         if arr is None:
