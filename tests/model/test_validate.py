@@ -60,6 +60,32 @@ edges: [[src, dam], [dam, out], [out, sea]]
     assert "'dam' is a reservoir" in msg and "storage" in msg and "'out'" in msg
 
 
+def test_a_flow_requirement_at_a_reservoir_whose_outlets_are_demands_is_not_sent_to_a_demand(tmp_path):
+    """A MODSIM user's review: at a reservoir whose only outlet is a demand, the hint said "Put it at the node the
+    release flows through ('farm2')", where the requirement would guarantee the farm's delivery, not a river flow.
+    The hint names only nodes that carry the release on (a reach, a sink, the spill's node), and says so where
+    none does."""
+    body = """\
+nodes:
+  - {id: src, type: inflow, inflow: 10}
+  - {id: dam, type: reservoir, max_volume: 1000, initial_volume: 500}
+  - {id: env, type: flow_requirement, at: dam, flow: 100}
+  - {id: farm2, type: demand, demand: 5}
+  - {id: farm3, type: demand, demand: 5}
+edges: [[src, dam], [dam, farm2], [dam, farm3]]
+"""
+    (msg,) = _problems(tmp_path, body)
+    assert msg.endswith("nodes[env].at (line 6): 'dam' is a reservoir, whose column is its storage, not a flow: the "
+                        "requirement would be compared with the volume stored, not with what is released. Its release "
+                        "flows only to demands ('farm2', 'farm3'), where a requirement would guarantee that delivery, "
+                        "not a flow in the river: no node below it carries the release on; to require a flow in the "
+                        "river, add the reach it flows down below the reservoir, and put the requirement there"), msg
+    (msg,) = _problems(tmp_path, body.replace("initial_volume: 500}", "initial_volume: 500, spill_to: sea}").replace(
+        "edges:", "  - {id: out, type: reach}\n  - {id: sea, type: sink}\nedges:").replace(
+        "[dam, farm3]]", "[dam, farm3], [dam, out], [out, sea]]"))
+    assert msg.endswith("with what is released. Put it at the node the release flows through ('out', 'sea')"), msg
+
+
 # --- 2. a plant's capacity is a power, not a flow
 
 def test_a_plants_min_flow_is_not_compared_with_its_capacity_in_mw(tmp_path):

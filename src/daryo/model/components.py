@@ -206,7 +206,8 @@ COMPONENT_TYPES: dict[str, ComponentType] = {
                 A("at", "node", None, REQUIRED,
                   "Node whose throughput must reach the flow. It counts all the water passing the node, also what "
                   "is diverted below it: put a flow meant to reach a lake or delta at its sink, or at a reach below "
-                  "the last diversion."),
+                  "the last diversion; at a demand it would guarantee the demand's delivery, not a flow in the "
+                  "river."),
                 A("flow", "series", "flow", REQUIRED, "Required flow per step."),
                 A("priority", "int", None, 1, "Priority among demands and other requirements."),
                 A("purpose", "choice", None, "environmental",

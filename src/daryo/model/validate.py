@@ -197,11 +197,9 @@ def check_references(ctx: CheckContext) -> Iterable[Problem]:
             elif key == "at" and ids[ref].type in ("flow_requirement",):
                 yield Problem(file, n.at(key), "a requirement must be at a network node")
             elif key == "at" and ids[ref].type == "reservoir":
-                below = [f"'{e.target}'" for e in model.edges if e.source == ref]
                 yield Problem(file, n.at(key), (
                     f"'{ref}' is a reservoir, whose column is its storage, not a flow: the requirement would be "
-                    "compared with the volume stored, not with what is released. Put it at the node the release "
-                    + (f"flows through ({', '.join(below)})" if below else "flows through (a reach downstream)")))
+                    f"compared with the volume stored, not with what is released. {_release_hint(model, ref)}"))
             elif key in ("spill_to", "return_to") and ref == n.id:
                 what = "spill would flow straight back into the reservoir" if key == "spill_to" else (
                     "return flow would be delivered again to the same demand, creating water")
@@ -225,6 +223,24 @@ def check_references(ctx: CheckContext) -> Iterable[Problem]:
                               f"{', '.join(repr(i) for i in loop)}: its return flow could be delivered to it again "
                               "in the same step, and again, so that the demand is met with a fraction of the water "
                               "it is said to get; name a node downstream of its intakes")
+
+
+def _release_hint(model: Model, reservoir: str) -> str:
+    """Where to put a flow requirement meant for the release of ``reservoir``: at the nodes below it that carry the
+    river's flow on, not at a demand, where it would guarantee the demand's delivery (a MODSIM user's review: the
+    hint named a farm, the reservoir's only outlet)."""
+    nodes = {n.id: n for n in model.nodes}
+    spill = nodes[reservoir].attrs.get("spill_to")
+    below = list(dict.fromkeys([e.target for e in model.edges if e.source == reservoir] + ([spill] if spill else [])))
+    onward = [f"'{t}'" for t in below if t not in nodes or nodes[t].type != "demand"]
+    if onward:
+        return f"Put it at the node the release flows through ({', '.join(onward)})"
+    if not below:
+        return "Put it at the node the release flows through (a reach downstream)"
+    return (f"Its release flows only to {'a demand' if len(below) == 1 else 'demands'} "
+            f"({', '.join(repr(t) for t in below)}), where a requirement would guarantee that delivery, not a flow in "
+            "the river: no node below it carries the release on; to require a flow in the river, add the reach it "
+            "flows down below the reservoir, and put the requirement there")
 
 
 def check_loops(ctx: CheckContext) -> Iterable[Problem]:
