@@ -187,8 +187,10 @@ COMPONENT_TYPES: dict[str, ComponentType] = {
             "demand", "A water use (irrigation, municipal, industrial): gets up to its demand.",
             (
                 A("demand", "series", "flow", REQUIRED, "Water wanted per step."),
-                A("priority", "int", None, 1, "1 is served first; equal priorities share a shortage in proportion "
-                  "to their demands (each gets the same fraction)."),
+                A("priority", "int", None, 1, "1 is served first; demands of one priority share a shortage "
+                  "max–min fairly: each gets the same fraction of its demand, except one held back by its own limit "
+                  "(a canal's capacity, a source of its own), which gets less while the others share the rest "
+                  "(see *Allocation semantics*)."),
                 A("category", "choice", None, "irrigation", "Use category.",
                   ("irrigation", "municipal", "industrial", "other")),
                 A("consumptive_fraction", "series", "fraction", 1.0,
