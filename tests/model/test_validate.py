@@ -834,3 +834,32 @@ edges: [[src, farm], [src, river], [river, sea]]
                  given.replace("1, 1]}", "1, 0.9]}"),  # (in December some returns)
                  body.replace(", return_to: river}", "}")):
         assert cautions(_load(tmp_path, fine)) == []
+
+
+def test_a_flow_requirement_at_a_demand_is_a_caution(tmp_path):
+    """A MODSIM user's review: an environmental flow put at a demand (the node a reservoir's release went to) was
+    met by the demand's delivery, the river below given nothing, without a word.  A caution at its ``at``; none
+    for a requirement at a sink::
+
+        src (50) -> farm (demand 20, priority 2)
+              '---> sea;  e-flow of 30 at farm (priority 1)
+    """
+    from daryo.model.validate import cautions
+
+    body = """\
+nodes:
+  - {id: src, type: inflow, inflow: 50}
+  - {id: farm, type: demand, demand: 20, priority: 2}
+  - {id: sea, type: sink}
+  - {id: eflow, type: flow_requirement, at: farm, flow: 30, priority: 1}
+edges: [[src, farm], [src, sea]]
+"""
+    model = _load(tmp_path, body)
+    ds = daryo.run(model).dataset
+    assert float(ds.requirement_met.values[0, 0, 0]) == pytest.approx(20.0)  # (the farm's delivery, its demand)
+    assert cautions(model) == [
+        f"{tmp_path / 'm.yaml'}: nodes[eflow].at (line 7): 'farm' is a demand: the requirement is met by the water "
+        "delivered to it, at the requirement's priority (1), not by a flow in the river; for a flow in the river, put "
+        "it at a reach or sink the river flows through (below the last diversion), and for a delivery the demand "
+        "must get, its min_flow or priority say so"]
+    assert cautions(_load(tmp_path, body.replace("at: farm", "at: sea"))) == []

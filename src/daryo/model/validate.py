@@ -896,6 +896,24 @@ def _returns_nothing(ctx: CheckContext) -> list[str]:
     return notes
 
 
+def _requirement_at_a_demand(model: Model, file: str) -> list[str]:
+    """The caution on each flow requirement ``at`` a demand: it guarantees the demand's delivery at the
+    requirement's priority, not a flow in the river (a MODSIM user's review: an environmental flow put at the node a
+    reservoir's release went to, a farm, was met by the farm's delivery)."""
+    ids = {n.id: n for n in model.nodes}
+    notes = []
+    for n in model.nodes_of("flow_requirement"):
+        at = ids.get(str(n.get("at") or ""))
+        if at is None or at.type != "demand":
+            continue
+        notes.append(str(Problem(file, n.at("at"), (
+            f"'{at.id}' is a demand: the requirement is met by the water delivered to it, at the requirement's "
+            f"priority ({n.value('priority')}), not by a flow in the river; for a flow in the river, put it at a "
+            "reach or sink the river flows through (below the last diversion), and for a delivery the demand must "
+            "get, its min_flow or priority say so"))))
+    return notes
+
+
 def cautions(model: Model) -> list[str]:
     """What a valid model may not mean, each a sentence that names the file and the place: notes, not problems
     (``daryo validate``, ``daryo run`` and ``daryo ensemble`` print them).
@@ -914,7 +932,8 @@ def cautions(model: Model) -> list[str]:
     - a demand with a ``return_to`` whose ``consumptive_fraction`` is 1 (the default) in every step: it returns
       nothing;
     - an attribute the allocation does not read: in ``priority`` mode a demand's ``cost`` (the priorities rank the
-      deliveries), in ``cost`` mode a priority (:data:`PRIORITY_ATTRIBUTES`).
+      deliveries), in ``cost`` mode a priority (:data:`PRIORITY_ATTRIBUTES`);
+    - a flow requirement at a demand: it guarantees the delivery, not a flow in the river.
 
     Parameters
     ----------
@@ -953,4 +972,5 @@ def cautions(model: Model) -> list[str]:
     notes += _starts_below_dead_volume(ctx)
     notes += _returns_nothing(ctx)
     notes += _unread_allocation_attributes(model, file)
+    notes += _requirement_at_a_demand(model, file)
     return notes
