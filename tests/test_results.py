@@ -1056,6 +1056,43 @@ def test_the_storage_target_is_the_one_an_overlay_set_and_above_a_flood_limit_st
     np.testing.assert_allclose(ds.storage_shortfall, [10.0, 10.0])
 
 
+@pytest.mark.parametrize("method", ["plain", "fast"])
+def test_a_rule_curve_may_change_from_year_to_year_or_follow_a_parameter(tmp_path, method):
+    r"""A MODSIM user's review: a target_volume took a constant or 12 monthly values only (no year-varying curve, no
+    curve that follows the state).  It takes values per step, a CSV series and a parameter too::
+
+        [in: 30] --> <dam: V0 = 50, max 100, target T (p2)> --> [town: 20, p1]
+                                                          \--> [farm: 100, p3]
+
+    First step: 50 + 30 − 20 = 60 held (20 short of a target of 80), then 70 (10 short); then the dam holds 80
+    (the farm gets 10 a month); in the second year, a target of 30: 80 + 30 − 20 = 90, of which the farm takes 60.
+    A parameter of 60 holds it at 60 (none short; the farm gets 10 a month)."""
+    dates = pd.date_range("2000-10", periods=24, freq="MS").strftime("%Y-%m")
+    pd.DataFrame({"date": dates, "t": [80.0] * 12 + [30.0] * 12}).to_csv(tmp_path / "t.csv", index=False)
+    body = """version: 1
+name: t
+time: {start: 2000-10, end: 2002-09}
+parameters:
+  curve: {type: constant, value: 60}
+nodes:
+  - {id: in, type: inflow, inflow: 30}
+  - {id: dam, type: reservoir, max_volume: 100, initial_volume: 50, target_volume: TARGET, target_priority: 2}
+  - {id: town, type: demand, demand: 20, priority: 1}
+  - {id: farm, type: demand, demand: 100, priority: 3}
+edges: [[in, dam], [dam, town], [dam, farm]]
+"""
+    yearly = ([60.0, 70.0] + [80.0] * 10 + [30.0] * 12, [20.0, 10.0] + [0.0] * 22)
+    for target, (storage, short) in (("{csv: t.csv, column: t}", yearly),
+                                     ("{values: [" + ", ".join(["80"] * 12 + ["30"] * 12) + "]}", yearly),
+                                     ("{parameter: curve}", ([60.0] * 24, [0.0] * 24))):
+        (tmp_path / "m.yaml").write_text(body.replace("TARGET", target))
+        ds = daryo.run(daryo.load(tmp_path / "m.yaml"), RunOptions(method=method)).dataset.sel(scenario="0")
+        np.testing.assert_allclose(ds.storage.sel(reservoir="dam"), storage, atol=1e-6)
+        np.testing.assert_allclose(ds.storage_shortfall.sel(reservoir="dam"), short, atol=1e-6)
+        assert float(ds.delivery.sel(demand="farm").isel(time=12)) == pytest.approx(
+            60.0 if target[1] != "p" else 10.0, abs=1e-6)
+
+
 def test_the_storage_target_round_trips_through_netcdf_and_csv(tmp_path):
     """A MODSIM user's review: storage_target and storage_shortfall are written like energy_target, NaN for the pond
     without a target read back as NaN (an empty cell in CSV), with their units and descriptions."""

@@ -760,7 +760,8 @@ def test_a_monthly_attribute_names_only_the_keys_it_takes(tmp_path):
     """A MODSIM user's review: ``target_volume: {parameter: tgt}`` was told "unknown key 'parameter' in a series;
     use one of: column, columns, csv, monthly, …, values", keys the attribute then refuses ("takes a constant or
     exactly 12 monthly values").  An attribute of a constant or 12 monthly values names the keys it takes, and says
-    that it takes no parameter; other series still name all theirs."""
+    that it takes no parameter; other series still name all theirs.  (``target_volume`` takes a parameter, values per
+    step and a CSV series since; ``flood_control_max`` is such an attribute.)"""
     for target, message in (
             ("{parameter: tgt}", "takes a constant or exactly 12 monthly values (January first), not a parameter; "
                                  f"give them as a number, a list of 12, or a mapping with: {MONTHLY_KEYS}"),
@@ -778,8 +779,9 @@ def test_a_monthly_attribute_names_only_the_keys_it_takes(tmp_path):
         text = GOOD.replace("version: 1\n", "version: 1\nparameters: {tgt: {type: constant, value: 5}}\n").replace(
             "  - {id: sea, type: sink}", f"  - {{id: dam, type: reservoir, max_volume: 100, target_volume: "
             f"{target}}}\n  - {{id: sea, type: sink}}")
-        (msg,) = load_problems(write_model(tmp_path, text + "  - [src, dam]\n  - [dam, sea]\n"))
-        assert "nodes[dam].target_volume (line 8): " in msg and msg.endswith(message), msg
+        (msg,) = load_problems(write_model(tmp_path, text.replace("target_volume", "flood_control_max")
+                                           + "  - [src, dam]\n  - [dam, sea]\n"))
+        assert "nodes[dam].flood_control_max (line 8): " in msg and msg.endswith(message), msg
     (msg,) = load_problems(write_model(tmp_path, GOOD.replace("demand: 5}", "demand: {foo: 1}}")))
     assert msg.endswith("unknown key 'foo' in a series; use one of: column, columns, csv, monthly, scale, "
                         "scenarios, source, unit, value, values"), msg

@@ -129,8 +129,10 @@ COMPONENT_TYPES: dict[str, ComponentType] = {
                   "Node that receives uncontrolled spill; spill is recorded separately from releases."),
                 A("spill_cost", "scalar", "cost", 1.0,
                   "Cost per hm³ spilled (keeps spill the last resort in `priority` mode)."),
-                A("target_volume", "monthly", "volume", None,
-                  "Rule curve: soft target end-of-step volume per month, met at `target_priority`."),
+                A("target_volume", "series", "volume", None,
+                  "Rule curve: soft target end-of-step volume, met at `target_priority`: a constant, 12 monthly "
+                  "values (January first), values per step or a CSV series (a curve that changes from year to "
+                  "year), or a parameter (a curve that follows the state, as a control curve does)."),
                 A("target_priority", "int", None, 10, "Priority of the rule-curve target."),
                 A("flood_control_max", "monthly", "volume", None, "Maximum volume per month (flood reserve)."),
                 A("above_max", "choice", None, "release",
