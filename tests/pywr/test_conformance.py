@@ -15,7 +15,7 @@ import pytest
 
 pytest.importorskip("pywr.model", reason="Pywr is the peer engine (pip install pywr)")
 
-from pywr_harness import assert_same_as_pywr, pywr_doc, write_model  # noqa: E402
+from pywr_harness import RTOL, assert_same_as_pywr, pywr_doc, run_daryo, run_pywr, write_model  # noqa: E402
 
 import daryo  # noqa: E402
 
@@ -734,6 +734,32 @@ def test_agrees_with_pywr(case, tmp_path):
     doc, files = CASES[case]()
     path = write_model(tmp_path / case, doc, files)
     assert_same_as_pywr(path)
+
+
+@pytest.mark.filterwarnings("ignore::FutureWarning")
+@pytest.mark.parametrize("curve", ["ccurve", {"type": "monthlyprofile", "values": [0.5, 0.5, 0.55, 0.6, 0.7, 0.75,
+                                                                               0.7, 0.6, 0.5, 0.45, 0.45, 0.5]}])
+def test_a_reservoirs_control_curve_given_as_a_parameter_is_read_with_its_evident_meaning(tmp_path, curve):
+    """A Pywr user's review: docs/pywr.md said daryo reads a reservoir's ``control_curve`` given as a parameter
+    (Pywr 1.31 refuses it), but daryo refused it too ("must be a number").  It is read as the curve of the
+    reservoir's cost, as Pywr reads a number there: the same results as Pywr gives a storage whose cost is that
+    control curve's parameter (by name or inline)."""
+    profile = {"type": "monthlyprofile", "values": [0.5, 0.5, 0.55, 0.6, 0.7, 0.75, 0.7, 0.6, 0.5, 0.45, 0.45, 0.5]}
+    nodes = [_inflow("in"), {"name": "res", "type": "reservoir", "max_volume": 200.0, "initial_volume": 160.0,
+                             "control_curve": curve, "above_curve_cost": 5.0},  # (water above it is spilt)
+             {"name": "use", "type": "output", "max_flow": 5.0, "cost": -2.0},
+             {"name": "spill", "type": "output", "cost": 1.0}]
+    edges = [["in", "res"], ["res", "use"], ["res", "spill"]]
+    ours = run_daryo(write_model(tmp_path / "daryo", pywr_doc(nodes, edges, {"ccurve": profile})))
+    equivalent = [*nodes[:1], {"name": "res", "type": "storage", "max_volume": 200.0, "initial_volume": 160.0,
+                               "cost": {"type": "controlcurve", "storage_node": "res", "control_curves": ["ccurve"],
+                                        "values": [5.0, 0.0]}}, *nodes[2:]]
+    theirs = run_pywr(write_model(tmp_path / "pywr", pywr_doc(equivalent, edges, {"ccurve": profile})))
+    assert set(ours) == set(theirs)
+    for name, ref in theirs.items():
+        np.testing.assert_allclose(ours[name], ref, rtol=RTOL, atol=RTOL * max(1.0, float(np.abs(ref).max())),
+                                   err_msg=name)
+    assert np.ptp(theirs["res"][:, 0]) > 40.0  # (the curve moves the reservoir)
 
 
 def test_a_dataframe_with_dates_month_first_reads_as_pywr_reads_it(tmp_path):

@@ -521,12 +521,13 @@ class _Converter:
                                 "and so does daryo; to have the curve, leave cost out")
         if raw.get("above_curve_cost") is not None and raw.get("cost") is None:
             # Pywr: cost = control curve (default 100 %) with [above_curve_cost, 0] (a given `cost` replaces it)
-            curve = raw.get("control_curve", 1.0)
-            if not is_number(curve):
-                self.add(f"{place}.control_curve", "must be a number (the proportion full of the curve)")
+            # (a number; or, with its evident meaning where Pywr 1.31 refuses it, a parameter: docs/pywr.md)
+            curve = self.params.child(raw.get("control_curve", 1.0), f"{place}.control_curve",
+                                      f"{name}.control_curve")
+            if curve is None:
                 return c
             pname = f"{name}.cost"
-            self.params.out[pname] = {"type": "controlcurve", "reservoir": name, "control_curves": [float(curve)],
+            self.params.out[pname] = {"type": "controlcurve", "reservoir": name, "control_curves": [curve],
                                       "values": [float(raw["above_curve_cost"]), 0.0]}
             c.nodes[0]["cost"] = {"parameter": pname}
         return c
