@@ -70,6 +70,37 @@ def test_an_unsupported_pywr_type_is_named_as_such_not_as_a_near_supported_one(t
         assert line in msg, line
 
 
+def test_the_unsupported_parameter_types_are_pywrs_own_names_and_every_pywr_type_is_listed_or_read():
+    """A Pywr user's review: an ``annuallicense`` parameter was refused without the pointer to the docs' list of
+    what daryo does not support, because the list spelt Pywr's licences the British way (``annuallicence``), which
+    no Pywr file writes.  Every name in the list is one of Pywr's registered parameter types, and each of Pywr's
+    types is either read or listed (but its abstract bases)."""
+    from pywr.parameters import parameter_registry
+
+    from daryo.pywr.parameters import SUPPORTED_PARAMETERS, UNSUPPORTED_PARAMETERS
+
+    pywr_types = {name.removesuffix("parameter") for name in parameter_registry} - {"", "index", "basecontrolcurve"}
+    assert UNSUPPORTED_PARAMETERS <= pywr_types, sorted(UNSUPPORTED_PARAMETERS - pywr_types)
+    assert pywr_types <= UNSUPPORTED_PARAMETERS | set(SUPPORTED_PARAMETERS), sorted(
+        pywr_types - UNSUPPORTED_PARAMETERS - set(SUPPORTED_PARAMETERS))
+
+
+def test_excel_or_hdf5_data_is_told_it_must_be_csv_before_its_reader_keys(tmp_path):
+    """A Pywr user's review: a dataframe of an Excel file with its ``sheet_name`` was told "unsupported key(s)
+    sheet_name" first, and only once that key was dropped that the file must be CSV."""
+    doc = {"timestepper": TS,
+           "nodes": [{"name": "in", "type": "catchment", "flow": {"type": "dataframe", "url": "flows.xlsx",
+                                                                  "sheet_name": "a", "index_col": 0}},
+                     {"name": "link", "type": "link", "max_flow": {"type": "dataframe", "url": "x.h5",
+                                                                   "key": "flows"}},
+                     {"name": "out", "type": "output"}],
+           "edges": [["in", "link"], ["link", "out"]]}
+    msg = load(tmp_path, doc)
+    assert "nodes[in].flow: 'flows.xlsx': only CSV files are supported (convert Excel/HDF5 data to CSV)" in msg
+    assert "nodes[link].max_flow: 'x.h5': only CSV files are supported (convert Excel/HDF5 data to CSV)" in msg
+    assert "unsupported key" not in msg
+
+
 def test_broken_references_are_named(tmp_path):
     doc = {"timestepper": TS,
            "nodes": [{"name": "in", "type": "input", "max_flow": "no_such_parameter"},
