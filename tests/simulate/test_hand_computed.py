@@ -597,3 +597,30 @@ def test_a_state_dependent_cost_keeps_prioritys_storage_value():
     for cost in (0.0, {"parameter": "x"}):
         storage = daryo.run(model(cost)).dataset["storage"].sel(reservoir="r").isel(scenario=0).values
         np.testing.assert_allclose(storage, [30.0, 40.0, 50.0, 60.0, 70.0, 80.0], atol=1e-9)
+
+
+def test_a_scenarios_plain_path_answer_depends_on_no_other_scenario_where_costs_tie():
+    """A hydro-economic modeller's review: with equal costs (two demands, two reservoirs of one value: many optima),
+    the plain path, the reference, gave a trace other deliveries alone than beside other traces, and two identical
+    traces of one run different ones, as each solve started from the solver's state after the scenario before.
+    Each scenario's step now starts from its own last basis, and nothing else of the solver's."""
+    nodes = [{"id": "src", "type": "inflow", "inflow": 10},
+             {"id": "j", "type": "junction"},
+             {"id": "fa", "type": "demand", "demand": 8, "cost": -5},
+             {"id": "fb", "type": "demand", "demand": 8, "cost": -5},
+             {"id": "ra", "type": "reservoir", "max_volume": 50, "initial_volume": 10, "cost": -1},
+             {"id": "rb", "type": "reservoir", "max_volume": 50, "initial_volume": 10, "cost": -1},
+             {"id": "j2", "type": "junction"},
+             {"id": "sea", "type": "sink"}]
+    edges = [["src", "j"], ["j", "ra"], ["j", "rb"], ["ra", "j2"], ["rb", "j2"], ["j2", "fa"], ["j2", "fb"],
+             ["j2", "sea"]]
+    alone = testmodels.build(nodes, edges, steps=6, allocation="cost")
+    beside = testmodels.build([{**nodes[0], "inflow": {"values": [[10] * 6, [12, 4, 10, 7, 30, 1], [10] * 6]}},
+                               *nodes[1:]], edges, steps=6, allocation="cost")
+    plain = daryo.RunOptions(method="plain")
+    one = daryo.run(alone, plain).dataset
+    three = daryo.run(beside, plain).dataset
+    for k in (0, 2):
+        for var in ("delivery", "storage"):
+            np.testing.assert_array_equal(three[var].isel(scenario=k).values, one[var].isel(scenario=0).values)
+    assert not np.array_equal(three["delivery"].isel(scenario=1).values, one["delivery"].isel(scenario=0).values)

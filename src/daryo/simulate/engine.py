@@ -315,13 +315,19 @@ def simulate(net: CompiledNetwork) -> SimulationOutput:
     # coefficients that change by step on balance rows (losses): the residual uses the step's values
     eq_pos = {int(r): i for i, r in enumerate(eq_rows.tolist())}
     varying = [(eq_pos[r], c, float(net.lp.A[r, c]), k) for k, (r, c, _) in enumerate(state.coef) if r in eq_pos]
+    # each scenario's step starts from the basis that solved its own step before, with nothing else of the solver's
+    # kept: where the optimum is not unique (equal costs), its answer depends on no other scenario of the run (a
+    # hydro-economic modeller's review: a trace's answer changed with the traces beside it)
+    bases: list[np.ndarray | None] = [None] * S
     for t in range(T):
         evap, head = state.prepare(net, t, volume, out.x)  # 1. prepare
         for s in range(S):  # 2. solve
+            solver.start_from(bases[s])
             sol = _solve_scenario(solver, net, state, s)
             if sol.status is not SolveStatus.OPTIMAL:
                 _raise_unsolved(solver, net, t, s, sol.status)
             out.x[s, t] = sol.x
+            bases[s] = solver.get_basis()
         x_t = out.x[:, t, :]
         out.volume_start[:, t] = volume
         out.evaporation[:, t] = evap

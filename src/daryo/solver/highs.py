@@ -117,6 +117,13 @@ class HighsSolver:
         n = self.n_cols + self.n_rows
         return np.fromiter((s.value for s in (*b.col_status, *b.row_status)), np.int8, n)
 
+    def start_from(self, status: np.ndarray | None) -> None:
+        """Forget the last solve (its basis and the simplex's other data, such as its pricing weights) and start the
+        next from ``status`` (:meth:`get_basis`; None: from scratch): a solve then depends on nothing before it."""
+        self._h.clearSolver()
+        if status is not None:
+            self.set_basis(status)
+
     def set_basis(self, status: np.ndarray) -> bool:
         """Start the next solve from ``status`` (as returned by :meth:`get_basis`); False if refused."""
         b = highspy.HighsBasis()
