@@ -831,6 +831,44 @@ def test_advice_names_a_plant_that_generated_nothing_in_cost_mode():
     assert float(ds.energy.sum()) > 0 and advice(ds) == []
 
 
+def test_advice_names_requirements_of_no_cost_and_targets_short_in_cost_mode(tmp_path, capsys):
+    """A hydro-economic modeller's review: in cost mode the run's tables showed a flow requirement (no cost) short
+    as a priority run's would be, and nothing said that nothing enforced it.  Inflow 10 into a dam of 50 whose
+    water is worth 1 a hm³, a town of 8 that pays 5: the town gets 8, the dam keeps the rest (52, then 54) and the
+    e-flow of 5 at the sea gets nothing, nor is the dam's rule curve of 80 held: both named.  An e-flow worth 10 a
+    hm³ gets its 5 (the town still 8) and is not named.  ``daryo run`` says the run allocates by costs."""
+    from daryo.cli import main
+
+    nodes = [{"id": "in", "type": "inflow", "inflow": 10},
+             {"id": "dam", "type": "reservoir", "max_volume": 100, "initial_volume": 50, "target_volume": 80,
+              "cost": -1},
+             {"id": "town", "type": "demand", "demand": 8, "cost": -5}, {"id": "sea", "type": "sink"},
+             {"id": "eflow", "type": "flow_requirement", "at": "sea", "flow": 5}]
+    edges = [["in", "dam"], ["dam", "town"], ["dam", "sea"]]
+    model = build(nodes, edges, steps=2, allocation="cost")
+    ds = daryo.run(model).dataset
+    np.testing.assert_allclose(ds.requirement_met.values.ravel(), [0.0, 0.0], atol=1e-9)
+    np.testing.assert_allclose(ds.storage.values.ravel(), [52.0, 54.0], atol=1e-9)
+    (text,) = advice(ds, model)
+    assert text.startswith("allocation: cost, where the costs alone allocate: flow requirement eflow, rule curve "
+                           "of dam were short in some step, and nothing enforced them (cost mode reads no priority or "
+                           "target: what they lack is what the costs left")
+    nodes[4]["cost"] = -10
+    nodes[1].pop("target_volume")
+    priced = build(nodes, edges, steps=2, allocation="cost")
+    ds = daryo.run(priced).dataset
+    np.testing.assert_allclose(ds.requirement_met.values.ravel(), [5.0, 5.0], atol=1e-9)
+    np.testing.assert_allclose(ds.delivery.values.ravel(), [8.0, 8.0], atol=1e-9)
+    assert advice(ds, priced) == []
+    path = tmp_path / "m.yaml"
+    path.write_text("version: 1\nname: m\ntime: {start: 2001-01, end: 2001-02}\nallocation: cost\nnodes:\n"
+                    "  - {id: in, type: inflow, inflow: 10}\n  - {id: town, type: demand, demand: 8, cost: -5}\n"
+                    "  - {id: sea, type: sink}\nedges: [[in, town], [in, sea]]\n")
+    assert main(["run", str(path)]) == 0
+    assert "\nallocation: cost (one least-cost LP per step: the costs alone allocate; priorities and targets are not " \
+           "enforced, and a deficit is what the costs chose to leave)\n" in capsys.readouterr().out
+
+
 def test_advice_names_an_inflow_without_series_or_cost_that_supplied_water_bound_for_a_sink_in_priority_mode():
     """A review: a pumped supply (an inflow with a max_flow and no series) pumped its whole 40 hm³ a month through a
     drought's winter while the water went on to the terminal lake, and nothing said why.  Here the sea values water

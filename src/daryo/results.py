@@ -36,6 +36,7 @@ from ._files import (
 from .cf import cf_dataset, netcdf_encoding, netcdf_text
 from .errors import listed
 from .model import Model, Node, Series
+from .model.series import numbers_of
 from .model.topology import reached_from
 from .network import CompiledNetwork
 from .network.compile import rule_curve_columns
@@ -104,10 +105,44 @@ def advice(ds: xr.Dataset, model: Model | None = None) -> list[str]:
     if ds.attrs.get("allocation") != "cost":
         notes = [note for note in (_free_sources(ds, model),) if note]
     else:
-        notes = [note for note in (_dry_demands(ds), _idle_plants(ds)) if note]
+        notes = [note for note in (_dry_demands(ds), _idle_plants(ds), _unenforced(ds, model)) if note]
     notes += [note for note in (_spill_below_full(ds, model),) if note]
     return notes + ([note for note in (_late_start(ds, model),) if note] + _overlay_notes(ds, model)
                     if model is not None else [])
+
+
+def _unenforced(ds: xr.Dataset, model: Model | None) -> str:
+    """In ``cost`` mode, the note on the flow requirements of no cost (given the ``model``), rule curves and energy
+    targets short in some step: nothing enforced them, so what they lack is what the costs left (a hydro-economic
+    modeller's review: the run's tables showed them short as a priority run's are, and SDG 6.4.2's water stress
+    subtracted the requirements as protected flows)."""
+    short: list[str] = []
+    if "required" in ds and "requirement_met" in ds:
+        costs = {n.id: n.get("cost") for n in model.nodes} if model is not None else {}
+        lacking = (ds["required"] - ds["requirement_met"] > SHORTFALL_NOISE).any([d for d in ds["required"].dims
+                                                                                 if d != "requirement"])
+        short += [f"flow requirement {r}" for r in ds["requirement"].values[lacking.values].astype(str)
+                  if not _priced(costs.get(str(r)))]
+    for var, dim, what in (("storage_shortfall", "reservoir", "rule curve of"),
+                           ("energy_shortfall", "hydropower", "energy target of")):
+        if var in ds:
+            lacking = (ds[var].fillna(0.0) > 0).any([d for d in ds[var].dims if d != dim])
+            short += [f"{what} {x}" for x in ds[dim].values[lacking.values].astype(str)]
+    if not short:
+        return ""
+    one = len(short) == 1
+    return (f"allocation: cost, where the costs alone allocate: {listed(short, 4)} {'was' if one else 'were'} short "
+            f"in some step, and nothing enforced {'it' if one else 'them'} (cost mode reads no priority or target: "
+            "what they lack is what the costs left, and SDG 6.4.2's water stress still counts an environmental flow as "
+            "protected); give a "
+            "requirement a negative cost (a benefit per hm³ met) larger than the uses it competes with, or use "
+            "allocation: priority")
+
+
+def _priced(cost: object) -> bool:
+    """Whether a node's ``cost`` gives its flow a value: a non-zero number in some step, or a parameter."""
+    numbers = numbers_of(cost)
+    return bool(np.any(numbers != 0)) if numbers is not None else cost is not None
 
 
 def _late_start(ds: xr.Dataset, model: Model) -> str:

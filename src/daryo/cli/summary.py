@@ -70,6 +70,9 @@ def format_summary(model: Model, results: Results) -> str:
     lines = [f"daryo run: {model.name} — {ds.sizes['scenario']} scenario(s), "
              f"{_span(ds)}", *([f"scenario overlays (in order): {', '.join(overlays)}"] if overlays else []),
              *([f"hydrology: {ds.attrs['hydrology']}"] if ds.attrs.get("hydrology") else []),
+             *(["allocation: cost (one least-cost LP per step: the costs alone allocate; priorities and targets are "
+                "not enforced, and a deficit is what the costs chose to leave)"]
+               if ds.attrs.get("allocation") == "cost" else []),
              values, "winter = October–March, summer = April–September", *_part_years(ds, covered, short), ""]
     table = results.summary()
     if short:  # (a season's mean annual value is its total over the seasons covered)
