@@ -8,6 +8,7 @@ import pytest
 import xarray as xr
 
 import daryo
+from daryo import testmodels
 from daryo.cli import main
 from daryo.compare import COMPARE_COLUMNS, compare_runs
 
@@ -618,9 +619,9 @@ def test_two_ensembles_from_april_say_how_an_overlays_years_fall_in_the_stores_y
                      "--scenario", "drought-2021", "-o", str(tmp_path / name)]) == 0
     (april,) = [n for n in compare_ensembles(tmp_path / "april.nc", tmp_path / "april.nc").attrs["notes"]
                 if "--year Y" in n]
-    assert ("daryo compare A B --year Y, Y counted from 0: an overlay's run year 1 is in Y = 0, and from a start "
-            "other than October its run year k > 1, October to September, spans Y = k - 2 and k - 1; year=Y in "
-            "Python") in april
+    assert ("daryo compare A B --year Y, Y counted from 0: the run starts in April, so an overlay's run year 1, to "
+            "the first September, is in Y = 0 and its run year k > 1, October to September, spans Y = k - 2 and "
+            "k - 1; year=Y in Python") in april
     (october,) = [n for n in compare_ensembles(tmp_path / "october.nc", tmp_path / "october.nc").attrs["notes"]
                   if "--year Y" in n]
     assert "Y counted from 0: an overlay's run year 1 is Y = 0; year=Y in Python" in october
@@ -655,14 +656,21 @@ def test_compare_runs_notes_a_data_file_edited_between_runs_of_one_model_file(tm
         pd.DataFrame({"date": dates, "flow": flow}).to_csv(csv, index=False)
         runs.append(daryo.run(daryo.load(tmp_path / "basin.yaml")).dataset)
     note = ("the runs are of the same model file and overlays, yet what they computed from differs (their "
-            "network_sha256): a data file the model reads, such as an inflow's CSV, changed between them: their "
-            "differences are of its changes as much as of the overlays")
+            "network_sha256): a data file the model reads, such as an inflow's CSV, or an overlay file changed "
+            "between them: their differences are of its changes as much as of the overlays")
     assert note in compare_runs(runs[0], runs[2]).attrs["notes"]
     assert not [n for n in compare_runs(runs[0], runs[1]).attrs["notes"] if "network_sha256" in n]
     half = tmp_path / "half.yaml"
     half.write_text("changes:\n  - scale_demands: {nodes: [farm], factor: 0.5}\n")
     other = daryo.run(daryo.load(tmp_path / "basin.yaml", scenarios=[str(half)])).dataset
     assert not [n for n in compare_runs(runs[2], other).attrs["notes"] if "network_sha256" in n]
+    # (a diff review: runs of other spans, and of models made in Python, which have no file, were given it)
+    (tmp_path / "long.yaml").write_text(BASIN.replace("end: 2001-09", "end: 2002-09"))
+    spans = [daryo.run(daryo.load(tmp_path / "long.yaml"), daryo.RunOptions(years=y)).dataset for y in (1, 2)]
+    assert spans[0].attrs["network_sha256"] != spans[1].attrs["network_sha256"]
+    assert not [n for n in compare_runs(*spans).attrs["notes"] if "network_sha256" in n]
+    built = [daryo.run(m).dataset for m in (testmodels.two_priorities(), testmodels.chain_of_demands())]
+    assert not [n for n in compare_runs(*built).attrs["notes"] if "network_sha256" in n]
     older = runs[0].assign_attrs(daryo="0.0.1")
     assert "or the daryo that made them (versions 0.0.1 and " in " ".join(compare_runs(older, runs[2]).attrs["notes"])
 

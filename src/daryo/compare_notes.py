@@ -40,7 +40,7 @@ def run_notes(first: xr.Dataset, second: xr.Dataset, table: pd.DataFrame) -> lis
     if str(first.attrs.get("hydrology") or "") != str(second.attrs.get("hydrology") or ""):
         notes.append("the runs have different hydrology: their differences are of the water as much as of the "
                      "rules")
-    elif note := _other_inputs(first, second):
+    elif spans[0] == spans[1] and (note := _other_inputs(first, second)):  # (other spans: other time axes)
         notes.append(note)
     if spans[0] == spans[1] and (d := drawn_from_storage(table)):  # (a deal's gain may be water taken from storage;
         # runs of other spans differ in what they have time to refill)
@@ -67,18 +67,20 @@ def run_notes(first: xr.Dataset, second: xr.Dataset, table: pd.DataFrame) -> lis
 
 
 def _other_inputs(first: xr.Dataset, second: xr.Dataset) -> str:
-    """A note on two runs of one model file, overlays and hydrology whose inputs differ all the same (their
-    ``network_sha256``, a digest of everything a run computed from): a data file the model reads, such as an
-    inflow's CSV, changed between them, or another daryo compiled the model; "" where nothing says so."""
+    """A note on two runs of one model file, overlays and hydrology, over one span, whose inputs differ all the same
+    (their ``network_sha256``, a digest of everything a run computed from): a data file the model reads, such as
+    an inflow's CSV, or an overlay file changed between them, or another daryo compiled the model; "" where
+    nothing says so, or the runs are of models made in Python (no model file to compare)."""
     same = all(str(first.attrs.get(k) or "") == str(second.attrs.get(k) or "")
-               for k in ("model_sha256", "model_file", "scenarios"))
+               for k in ("model_sha256", "model_file", "scenarios")) and bool(first.attrs.get("model_sha256"))
     digests = [str(ds.attrs.get("network_sha256") or "") for ds in (first, second)]
     if not (same and all(digests) and digests[0] != digests[1]):
         return ""
     versions = [str(ds.attrs.get("daryo") or "?") for ds in (first, second)]
     # (an inflow's CSV edited between two runs of one model file was compared with no word of it)
     return ("the runs are of the same model file and overlays, yet what they computed from differs (their "
-            "network_sha256): a data file the model reads, such as an inflow's CSV, changed between them"
+            "network_sha256): a data file the model reads, such as an inflow's CSV, or an overlay file changed "
+            "between them"
             + (f", or the daryo that made them (versions {versions[0]} and {versions[1]})"
                if versions[0] != versions[1] else "")
             + ": their differences are of its changes as much as of the overlays")
@@ -123,12 +125,26 @@ def ensemble_notes(table: pd.DataFrame) -> list[str]:
                                   "volume at its start"))
     if table.attrs.get("year") is not None:  # (the statistics of one run year: nothing diluted)
         return notes
-    october = all(str(run.get("start") or "")[5:7] in ("", "10") for run in (first, second))
-    years_are = ("an overlay's run year 1 is Y = 0" if october else  # (from April, year 2 spans two store years)
-                 "an overlay's run year 1 is in Y = 0, and from a start other than October its run year k > 1, "
-                 "October to September, spans Y = k - 2 and k - 1")
+    months = {int(str(run.get("start") or "")[5:7] or 10) for run in (first, second)}
+    years_are = overlay_years_in_store(months.pop() if len(months) == 1 else 0)
     return notes + _diluted_years([(first["scenarios"], first["years"]), (second["scenarios"], second["years"])],
                                   f"daryo compare A B --year Y, Y counted from 0: {years_are}; year=Y in Python")
+
+
+def overlay_years_in_store(first_month: int) -> str:
+    """How an overlay's run years (hydrological years, October to September, from the run's first) fall in a
+    store's years (twelve months each from the run's start, counted from 0), for a run that starts in
+    ``first_month`` (0: runs of different starts, one of them not October): from October, year 1 is Y = 0; from
+    another month, year 1 (to the first September) is in Y = 0 and year k > 1 spans Y = k − 2 and k − 1 (an
+    ensemble user's review: from April, "year 1 is Y = 0" held for year 1 alone)."""
+    import calendar
+
+    if first_month == 10:
+        return "an overlay's run year 1 is Y = 0"
+    start = f"the run starts in {calendar.month_name[first_month]}, so " if first_month else "from a start other " \
+        "than October, "
+    return (f"{start}an overlay's run year 1, to the first September, is in Y = 0 and its run year k > 1, October to "
+            "September, spans Y = k - 2 and k - 1")
 
 
 def _one_sided_rows(table: pd.DataFrame) -> list[str]:

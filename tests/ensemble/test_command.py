@@ -24,8 +24,12 @@ def test_cli_ensemble(tmp_path, capsys):
     assert len(lines) >= 3 and re.fullmatch(r"progress traces=5/5 steps=120/120 rate=\d+/s elapsed=\d+s eta=\d+s",
                                             lines[-3])
     assert lines[-2] == f"progress writing={out}"  # every chunk done; the output takes a while at scale
-    # (an ensemble user's review: a parser of the log's progress never saw the end, which only stdout said)
+    # (an ensemble user's review: a parser of the log's progress never saw the end, which only stdout said; nor, a
+    # diff review, where --resume found the run finished)
     assert re.fullmatch(rf"progress done={re.escape(str(out))} elapsed=\d+s", lines[-1])
+    assert main([*argv, "--resume"]) == 0
+    assert re.fullmatch(rf"progress done={re.escape(str(out))} elapsed=\d+s",
+                        capsys.readouterr().err.strip().splitlines()[-1])
     (tmp_path / "cli.nc.parts").mkdir()  # (no manifest: see test_resume_and_parts_folders_give_advice_that_works)
     assert main(argv) == 2
     assert "cli.nc.parts is the folder of an unfinished run but has no readable manifest of it; delete it to start " \
@@ -154,6 +158,10 @@ def test_cli_ensemble_applies_scenario_overlays(tmp_path, capsys):
     assert ("Y counted from 0 as the store's year (the run starts in April, so an overlay's run year 1, to the first "
             "September, is in Y = 0 and its run year k > 1, October to September, spans Y = k - 2 and k - 1); every "
             "table") in capsys.readouterr().out
+    # from April two years span three hydrological years, of which drought-2000-2001 changes two (a diff review:
+    # the note was left out, the overlay taken to change both of the run's years)
+    assert main([*two, "--start", "2026-04", "--scenario", "drought-2000-2001", "-o", str(tmp_path / "a2.nc")]) == 0
+    assert "note: drought-2000-2001 changes given run years only" in capsys.readouterr().out
     assert main([*argv, "--scenario", "drought-2021", "-o", str(tmp_path / "one.nc")]) == 0  # (its one year is the
     assert "note:" not in capsys.readouterr().out  # run's one year: nothing pooled with it)
     from daryo.compare import compare_ensembles  # (nor diluted in a comparison; over two years it is)

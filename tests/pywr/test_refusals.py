@@ -75,7 +75,7 @@ def test_the_unsupported_parameter_types_are_pywrs_own_names_and_every_pywr_type
     what daryo does not support, because the list spelt Pywr's licences the British way (``annuallicence``), which
     no Pywr file writes.  Every name in the list is one of Pywr's registered parameter types, and each of Pywr's
     types is either read or listed (but its abstract bases)."""
-    from pywr.parameters import parameter_registry
+    parameter_registry = pytest.importorskip("pywr.parameters", reason="Pywr is a test dependency").parameter_registry
 
     from daryo.pywr.parameters import SUPPORTED_PARAMETERS, UNSUPPORTED_PARAMETERS
 
@@ -83,6 +83,38 @@ def test_the_unsupported_parameter_types_are_pywrs_own_names_and_every_pywr_type
     assert UNSUPPORTED_PARAMETERS <= pywr_types, sorted(UNSUPPORTED_PARAMETERS - pywr_types)
     assert pywr_types <= UNSUPPORTED_PARAMETERS | set(SUPPORTED_PARAMETERS), sorted(
         pywr_types - UNSUPPORTED_PARAMETERS - set(SUPPORTED_PARAMETERS))
+
+
+@pytest.mark.parametrize("reservoir, expected", [
+    ({"above_curve_cost": "abc"}, "nodes[res].above_curve_cost: must be a number (a cost per unit stored above the "
+                                  "curve), got the text 'abc'"),
+    ({"above_curve_cost": [1]}, "nodes[res].above_curve_cost: must be a number (a cost per unit stored above the "
+                                "curve), got a list"),
+    ({"above_curve_cost": 2.0, "control_curve": 1.5}, "nodes[res].control_curve: 1.5 is not a proportion full: give "
+                                                      "one from 0 to 1 (0.7 for 70 %)"),
+])
+def test_a_reservoirs_curve_cost_and_level_are_checked(tmp_path, reservoir, expected):
+    """A diff review: an above_curve_cost of text crashed with a traceback (float('abc')), and a control curve of 1.5
+    (150 % full) was read without a word."""
+    doc = {"timestepper": TS,
+           "nodes": [{"name": "in", "type": "input", "max_flow": 1.0},
+                     {"name": "res", "type": "reservoir", "max_volume": 10.0, "initial_volume": 5.0, **reservoir},
+                     {"name": "out", "type": "output"}],
+           "edges": [["in", "res"], ["res", "out"]]}
+    assert expected in load(tmp_path, doc)
+
+
+def test_a_reservoirs_control_curve_of_null_is_pywrs_default_of_100_percent(tmp_path):
+    """A diff review: ``"control_curve": null``, which Pywr reads as its default (100 %), was refused as "'None' is
+    not a parameter"."""
+    doc = {"metadata": {"title": "null curve", "minimum_version": "1.0"}, "timestepper": TS,
+           "nodes": [{"name": "in", "type": "input", "max_flow": 1.0},
+                     {"name": "res", "type": "reservoir", "max_volume": 10.0, "initial_volume": 5.0,
+                      "above_curve_cost": 2.0, "control_curve": None},
+                     {"name": "out", "type": "output", "max_flow": 0.5, "cost": -5}],
+           "edges": [["in", "res"], ["res", "out"]]}
+    path = write_model(tmp_path, doc)
+    assert_same_as_pywr(path)
 
 
 def test_excel_or_hdf5_data_is_told_it_must_be_csv_before_its_reader_keys(tmp_path):

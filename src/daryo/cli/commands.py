@@ -302,10 +302,12 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
     csv = _summary_csv_target(args.summary_csv, out)
     model = _load_for_ensemble(args.model, args.scenario, args.years, args.start)
     _say_cautions(model)
-    _say_years_beyond(args.scenario, _with_years(model, args.years))
+    run_model = _with_years(model, args.years)
+    _say_years_beyond(args.scenario, run_model)
     options = EnsembleOptions(traces=args.traces, years=args.years, seed=args.seed, chunk_size=args.chunk_size,
                               deficit_threshold=args.deficit_threshold, series=args.series)
-    steps = len(_with_years(model, args.years).time.axis().starts)
+    axis = run_model.time.axis()
+    steps = len(axis.starts)
     progress = None if args.quiet else ProgressReporter(args.traces, steps)
     if args.resume and not out.exists() and not parts_folder(out).exists():
         print(f"no unfinished run of {out} to resume: starting it")  # (said nothing: a typo in -o went unnoticed)
@@ -318,7 +320,7 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
         raise _InputError(str(exc)) from None
     except (KeyboardInterrupt, _Terminated) as exc:  # (say what is kept, and how to go on)
         _err(f"{'interrupted' if isinstance(exc, KeyboardInterrupt) else 'terminated'}"
-             f"{_kept_chunks(out, bool(args.workers or args.scheduler))}")
+             f"{_kept_chunks(out, bool(args.workers))}")  # (a scheduler's workers send their chunks here)
         return 130 if isinstance(exc, KeyboardInterrupt) else 143
     except (FileExistsError, ImportError) as exc:  # an unfinished run without --resume; a missing extra
         if _caused_by(exc, KeyboardInterrupt) or _caused_by(exc, _Terminated):  # (an import cut short: main says so)
@@ -330,8 +332,10 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
         raise _InputError(str(exc)) from None
     try:
         _report_ensemble(run, args.years, model, out, csv)
-        first_month = int(_with_years(model, args.years).time.axis().starts[0].month)
-        if note := _pooled_years_note(args.scenario, run.years, out, run.deficit_threshold, first_month):
+        # (from April, --years N spans N + 1 hydrological years, an overlay's: a diff review)
+        hydrological_years = len(set(axis.hydrological_year.tolist()))
+        if note := _pooled_years_note(args.scenario, hydrological_years, out, run.deficit_threshold,
+                                      int(axis.starts[0].month)):
             print(note)
     except KeyboardInterrupt:  # (the results are whole: say so rather than leave the run in doubt)
         _err(f"interrupted; the results had already been written to {out}")
@@ -361,8 +365,9 @@ def _generates_traces(model: Model) -> bool:
 
 def _kept_chunks(out: Path, workers: bool = False) -> str:
     """What an ensemble stopped before its end keeps, and how to go on (an IT engineer's review: a run of one chunk,
-    the default up to 500 traces, stopped with nothing kept and said only 'terminated').  With Dask ``workers``, a
-    chunk a worker was finishing may be written after this is said (an ensemble user's review: 6 said, 8 kept)."""
+    the default up to 500 traces, stopped with nothing kept and said only 'terminated').  With a local Dask
+    cluster's ``workers``, which write their chunks themselves, a chunk a worker was finishing may be written after
+    this is said (an ensemble user's review: 6 said, 8 kept)."""
     from ..ensemble import parts_folder
 
     folder = parts_folder(out)
@@ -515,20 +520,17 @@ def _summary_csv_target(name: str | None, out: Path, flag: str = "--summary-csv"
 
 
 def _pooled_years_note(overlays: list[str], years: int, out: Path, threshold: float, first_month: int = 10) -> str:
-    """A note where an overlay changes some of the ensemble's ``years`` run years only (a drought): its probabilities
-    pool every trace-year, which dilutes those years ("" if none does, or one changes every year of the run).  A run
-    that starts in ``first_month`` other than October has store years across the overlay's hydrological years."""
-    import calendar
-
+    """A note where an overlay changes some of the ensemble's ``years`` hydrological run years only (a drought):
+    its probabilities pool every trace-year, which dilutes those years ("" if none does, or one changes every year
+    of the run).  A run that starts in ``first_month`` other than October has store years across the overlay's
+    hydrological years."""
+    from ..compare_notes import overlay_years_in_store
     from ..scenarios import diluting_overlays
 
     limited = diluting_overlays(overlays, years)
     if not limited:
         return ""
-    # (an ensemble user's review: from April, "run year 1 is Y = 0" held for year 1 alone; year 2 is two years')
-    years_are = ("an overlay's run year 1 is Y = 0" if first_month == 10 else
-                 f"the run starts in {calendar.month_name[first_month]}, so an overlay's run year 1, to the first "
-                 "September, is in Y = 0 and its run year k > 1, October to September, spans Y = k - 2 and k - 1")
+    years_are = overlay_years_in_store(first_month)
     return (f"note: {', '.join(limited)} change{'s' if len(limited) == 1 else ''} given run years only, and P "
             "pools every trace-year, those years with the others; each run year's own P is "
             f"(xarray.open_dataset({str(out)!r}).annual_deficit_fraction > {threshold:g}).mean(\"trace\"), and run "

@@ -65,18 +65,24 @@ def _dask(jobs: list[_Job], scheduler: str | None, workers: int | None, output: 
     A local cluster's workers write their chunks' parts themselves (next to ``output``, which they see as this
     process does) and send back only a receipt (its traces, number and how it was simulated), so that no chunk's
     arrays are held by this process, nor by a worker until this process has fetched them.  A remote cluster's
-    workers may not see this machine's files: they send the whole result."""
+    workers may not see this machine's files: they send the whole result.  Dask's logs are quiet while a run uses
+    a scheduler (:func:`_quiet_dask_logs`; a local cluster's are silenced as it starts)."""
+    with _quiet_dask_logs(bool(scheduler)):
+        yield from _dask_chunks(jobs, scheduler, workers, output, note)
+
+
+def _dask_chunks(jobs: list[_Job], scheduler: str | None, workers: int | None, output: Path,
+                 note: Callable[[str], None] | None = None) -> Generator[dict[str, Any], None, None]:
+    """:func:`_dask`'s results, its logs as they are."""
     try:
         from dask.distributed import Client, as_completed
     except ImportError as exc:  # pragma: no cover - exercised only without the extra
         raise ImportError("Dask is needed for --scheduler/--workers: pip install 'daryo[ensemble]'") from exc
     cluster = None  # (the client is not made the default one: xarray would write the store through its locks)
-    levels = _quiet_dask_logs() if scheduler else {}  # (a local cluster's are silenced as it starts)
     if scheduler:
         try:
             client = Client(scheduler, set_as_default=False)
         except (OSError, TimeoutError) as exc:  # (no scheduler there, or none listening yet)
-            _restore_levels(levels)
             raise OSError(f"cannot reach the Dask scheduler at {scheduler}: {exc}; check that it is running and "
                           "that its address and port are right") from exc
     else:
@@ -115,26 +121,25 @@ def _dask(jobs: list[_Job], scheduler: str | None, workers: int | None, output: 
             raise
     finally:
         _close(client, cluster)
-        _restore_levels(levels)
 
 
-def _quiet_dask_logs() -> dict[str, int]:
-    """Log only Dask's critical records (of ``distributed`` and each of its loggers with a level of its own) while a
-    run uses a scheduler; returns their levels before, for :func:`_restore_levels`.  A lost scheduler is the run's
-    message (:func:`_cancelled`), not the client's tracebacks of its attempts to reconnect and of its closed
-    connections, which a log watcher took for a crash (an ensemble user's review)."""
+@contextlib.contextmanager
+def _quiet_dask_logs(quiet: bool = True) -> Iterator[None]:
+    """Within it, with ``quiet``, Dask logs only its critical records (of ``distributed`` and each of its loggers
+    with a level of its own); after it, however it is left (an error, Ctrl-C while connecting or closing), their
+    levels are as they were.  A lost scheduler is the run's message (:func:`_cancelled`), not the client's
+    tracebacks of its attempts to reconnect and of its closed connections, which a log watcher took for a crash
+    (an ensemble user's review)."""
     names = ["distributed"] + [name for name, lg in logging.root.manager.loggerDict.items()
                                if name.startswith("distributed.") and isinstance(lg, logging.Logger) and lg.level]
-    levels = {name: logging.getLogger(name).level for name in names}
-    for name in names:
-        logging.getLogger(name).setLevel(logging.CRITICAL)
-    return levels
-
-
-def _restore_levels(levels: dict[str, int]) -> None:
-    """Give loggers back their levels (:func:`_quiet_dask_logs`)."""
-    for name, level in levels.items():
-        logging.getLogger(name).setLevel(level)
+    levels = {name: logging.getLogger(name).level for name in names} if quiet else {}
+    try:
+        for name in levels:
+            logging.getLogger(name).setLevel(logging.CRITICAL)
+        yield
+    finally:
+        for name, level in levels.items():
+            logging.getLogger(name).setLevel(level)
 
 
 def _close(*closables: Any) -> None:

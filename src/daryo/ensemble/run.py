@@ -167,6 +167,8 @@ def run_ensemble(model: Model, options: EnsembleOptions, output: str | Path, *, 
         if not same:
             with interrupts_between() as check:  # (Ctrl-C between the writes, not inside one)
                 _retake_threshold(output, fmt, threshold, check)
+        if isinstance(progress, ProgressReporter):  # (a log's end, as a run's: a diff review)
+            progress.written(output)
         return EnsembleRun(output, options.traces, options.years, n_chunks, n_chunks, time.perf_counter() - t0,
                            finished=True, threshold_changed=not same, deficit_threshold=threshold)
     found = parts.done() if resume and not created else set()

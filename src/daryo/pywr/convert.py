@@ -521,14 +521,25 @@ class _Converter:
                                 "and so does daryo; to have the curve, leave cost out")
         if raw.get("above_curve_cost") is not None and raw.get("cost") is None:
             # Pywr: cost = control curve (default 100 %) with [above_curve_cost, 0] (a given `cost` replaces it)
-            # (a number; or, with its evident meaning where Pywr 1.31 refuses it, a parameter: docs/pywr.md)
-            curve = self.params.child(raw.get("control_curve", 1.0), f"{place}.control_curve",
+            above = raw["above_curve_cost"]
+            if not is_number(above):
+                self.add(f"{place}.above_curve_cost", f"must be a number (a cost per unit stored above the curve), "
+                         f"got {kind_of(above)}")
+                return c
+            level = raw.get("control_curve")
+            if is_number(level) and not 0.0 <= float(level) <= 1.0:
+                self.add(f"{place}.control_curve", f"{float(level):g} is not a proportion full: give one from 0 to 1 "
+                         "(0.7 for 70 %)")
+                return c
+            # (a number, none for Pywr's 100 %; or, with its evident meaning where Pywr 1.31 refuses it, a parameter:
+            # docs/pywr.md)
+            curve = self.params.child(1.0 if level is None else level, f"{place}.control_curve",
                                       f"{name}.control_curve")
             if curve is None:
                 return c
             pname = f"{name}.cost"
             self.params.out[pname] = {"type": "controlcurve", "reservoir": name, "control_curves": [curve],
-                                      "values": [float(raw["above_curve_cost"]), 0.0]}
+                                      "values": [float(above), 0.0]}
             c.nodes[0]["cost"] = {"parameter": pname}
         return c
 
