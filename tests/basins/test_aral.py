@@ -573,6 +573,12 @@ def test_the_caveat_on_the_months_of_the_amu_s_shortages_holds():
     sea = canal["sink_inflow"].isel(scenario=0).sel(sink="south_aral").to_pandas()
     sea_by_month = sea.groupby(pd.DatetimeIndex(sea.index).month).mean()
     np.testing.assert_allclose(sea_by_month[[2, 3, 4, 5]], [32, 36, 0, 0], atol=0.7)
+    # the delta's flow in October-December, and in January from the second year (a diff review: the card said
+    # October-January)
+    delta = canal["requirement_met"].isel(scenario=0).sel(requirement="amu_delta_eflow").to_pandas()
+    months = pd.DatetimeIndex(delta.index).month
+    np.testing.assert_allclose(delta.groupby(months).mean()[[10, 11, 12]], [356, 345, 356], atol=0.6)
+    np.testing.assert_allclose(delta[(months == 1) & (delta.index >= "2002-01")], 234, atol=1.0)
 
 
 def test_a_run_started_in_another_month_than_october_is_told_its_volumes_are_of_october(tmp_path):
