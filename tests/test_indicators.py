@@ -488,3 +488,5 @@ def test_storage_shortfall_is_each_rule_curves_mean_shortfall_and_share_of_steps
     assert table.index.tolist() == ["dam"] and table.attrs["units"] == {"short": "hm3", "steps_short": "1"}
     np.testing.assert_allclose(table.loc["dam"].to_numpy(float), [40.0 / 3, 1.0 / 3], rtol=1e-9)
     assert storage_shortfall(daryo.run(testmodels.reservoir_evaporation()).dataset).empty
+    dam = daryo.run(testmodels.rule_curve_shortfall()).dataset.sel(reservoir="dam")  # (a diff review: it crashed on
+    assert storage_shortfall(dam).empty  # results selected to one reservoir, with no reservoir dimension)

@@ -850,9 +850,15 @@ def test_advice_names_requirements_of_no_cost_and_targets_short_in_cost_mode(tmp
     np.testing.assert_allclose(ds.requirement_met.values.ravel(), [0.0, 0.0], atol=1e-9)
     np.testing.assert_allclose(ds.storage.values.ravel(), [52.0, 54.0], atol=1e-9)
     (text,) = advice(ds, model)
-    assert text.startswith("allocation: cost, where the costs alone allocate: flow requirement eflow, rule curve "
-                           "of dam were short in some step, and nothing enforced them (cost mode reads no priority or "
-                           "target: what they lack is what the costs left")
+    assert text == ("allocation: cost, where the costs alone allocate: flow requirement eflow, rule curve of dam were "
+                    "short in some step, and nothing enforced them (cost mode reads no priority or target: what they "
+                    "lack is what the costs left); to protect them, give a negative cost on the requirement (a benefit "
+                    "per hm³ met), larger than the uses it competes with (SDG 6.4.2's water stress counts its "
+                    "environmental flow as protected all the same); a negative cost on the reservoir (a value per hm³ "
+                    "stored); or use allocation: priority")
+    # without the model, whose costs say which requirements the costs weighed, only the rule curve (a diff review)
+    assert advice(ds)[0].startswith("allocation: cost, where the costs alone allocate: rule curve of dam was short in "
+                                    "some step, and nothing enforced it")
     nodes[4]["cost"] = -10
     nodes[1].pop("target_volume")
     priced = build(nodes, edges, steps=2, allocation="cost")

@@ -431,7 +431,7 @@ def storage_shortfall(ds: xr.Dataset) -> pd.DataFrame:
     rather than a sum over the year) and the share of the steps, over the scenarios, that ended short of it
     (``steps_short``, 0–1); an empty table where the results have no targets."""
     check_dataset(ds, "storage_shortfall")
-    if "storage_shortfall" not in ds or "storage_target" not in ds:
+    if "storage_shortfall" not in ds or "storage_target" not in ds or not ds.sizes.get("reservoir", 0):
         return pd.DataFrame(columns=["short", "steps_short"], dtype=float)
     short = ds["storage_shortfall"].transpose("reservoir", ...).values.reshape(ds.sizes["reservoir"], -1)
     has = ~np.isnan(ds["storage_target"].transpose("reservoir", ...).values.reshape(ds.sizes["reservoir"], -1))

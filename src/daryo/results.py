@@ -36,7 +36,7 @@ from ._files import (
 from .cf import cf_dataset, netcdf_encoding, netcdf_text
 from .errors import listed
 from .model import Model, Node, Series
-from .model.series import numbers_of
+from .model.series import is_nonzero
 from .model.topology import reached_from
 from .network import CompiledNetwork
 from .network.compile import rule_curve_columns
@@ -112,37 +112,36 @@ def advice(ds: xr.Dataset, model: Model | None = None) -> list[str]:
 
 
 def _unenforced(ds: xr.Dataset, model: Model | None) -> str:
-    """In ``cost`` mode, the note on the flow requirements of no cost (given the ``model``), rule curves and energy
-    targets short in some step: nothing enforced them, so what they lack is what the costs left (a hydro-economic
-    modeller's review: the run's tables showed them short as a priority run's are, and SDG 6.4.2's water stress
-    subtracted the requirements as protected flows)."""
-    short: list[str] = []
-    if "required" in ds and "requirement_met" in ds:
-        costs = {n.id: n.get("cost") for n in model.nodes} if model is not None else {}
-        lacking = (ds["required"] - ds["requirement_met"] > SHORTFALL_NOISE).any([d for d in ds["required"].dims
-                                                                                 if d != "requirement"])
-        short += [f"flow requirement {r}" for r in ds["requirement"].values[lacking.values].astype(str)
-                  if not _priced(costs.get(str(r)))]
-    for var, dim, what in (("storage_shortfall", "reservoir", "rule curve of"),
-                           ("energy_shortfall", "hydropower", "energy target of")):
-        if var in ds:
-            lacking = (ds[var].fillna(0.0) > 0).any([d for d in ds[var].dims if d != dim])
-            short += [f"{what} {x}" for x in ds[dim].values[lacking.values].astype(str)]
-    if not short:
+    """In ``cost`` mode, the note on the flow requirements of no cost (given the ``model``: without it, none is
+    named), rule curves and energy targets short in some step: nothing enforced them, so what they lack is what the
+    costs left, and what would (a hydro-economic modeller's review: the run's tables showed them short as a priority
+    run's are, and SDG 6.4.2's water stress subtracted the requirements as protected flows)."""
+    costs = {n.id: n.get("cost") for n in model.nodes} if model is not None else None
+    named: dict[str, list[str]] = {}
+    for var, dim in (("requirement_met", "requirement"), ("storage_shortfall", "reservoir"),
+                     ("energy_shortfall", "hydropower")):
+        if var not in ds or (dim == "requirement" and (costs is None or "required" not in ds)):
+            continue
+        lack = (shortfall(ds["required"].transpose(*ds[var].dims).values, ds[var].values) if dim == "requirement"
+                else np.nan_to_num(ds[var].values))
+        axes = tuple(i for i, d in enumerate(ds[var].dims) if d != dim)
+        ids = ds[dim].values[(lack > 0).any(axis=axes)].astype(str)
+        named[dim] = [i for i in ids if dim != "requirement" or not is_nonzero((costs or {}).get(i))]
+    what = {"requirement": ("flow requirement", "a negative cost on the requirement (a benefit per hm³ met), larger "
+                            "than the uses it competes with (SDG 6.4.2's water stress counts its environmental flow as "
+                            "protected all the same)"),
+            "reservoir": ("rule curve of", "a negative cost on the reservoir (a value per hm³ stored)"),
+            "hydropower": ("energy target of", "a negative cost on the plant (a value per hm³ through its turbines)")}
+    found = [(dim, ids) for dim, ids in named.items() if ids]
+    if not found:
         return ""
+    short = [f"{what[dim][0]} {i}" for dim, ids in found for i in ids]
     one = len(short) == 1
     return (f"allocation: cost, where the costs alone allocate: {listed(short, 4)} {'was' if one else 'were'} short "
             f"in some step, and nothing enforced {'it' if one else 'them'} (cost mode reads no priority or target: "
-            "what they lack is what the costs left, and SDG 6.4.2's water stress still counts an environmental flow as "
-            "protected); give a "
-            "requirement a negative cost (a benefit per hm³ met) larger than the uses it competes with, or use "
-            "allocation: priority")
-
-
-def _priced(cost: object) -> bool:
-    """Whether a node's ``cost`` gives its flow a value: a non-zero number in some step, or a parameter."""
-    numbers = numbers_of(cost)
-    return bool(np.any(numbers != 0)) if numbers is not None else cost is not None
+            f"what {'it lacks' if one else 'they lack'} is what the costs left); to protect "
+            f"{'it' if one else 'them'}, give {'; '.join(what[dim][1] for dim, _ in found)}; or use allocation: "
+            "priority")
 
 
 def _late_start(ds: xr.Dataset, model: Model) -> str:
@@ -546,10 +545,11 @@ def build_dataset(net: CompiledNetwork, out: SimulationOutput) -> xr.Dataset:
         targets = _storage_targets(net, out)
         if targets is not None:  # what the rule curves asked the reservoirs to hold at the steps' ends
             var("storage_target", sr, targets[0], _VOL,
-                "Rule-curve target volume for the end of the step, as the solver was given it (target_volume: the "
-                "value of the step's month, after the scenario overlays, or a parameter's value in the step; not "
-                "lowered to storage_max or a flood_control_max): met at target_priority in priority mode, left "
-                "to the costs in cost mode; NaN where the reservoir has no target_volume")
+                "Rule-curve target volume for the end of the step, as the solver was given it (target_volume: its "
+                "value in the step, of its month, of the step or of a CSV series, after the scenario overlays, or a "
+                "parameter's value in the step; not lowered to storage_max or a flood_control_max): met at "
+                "target_priority in priority mode, left to the costs in cost mode; NaN where the reservoir has no "
+                "target_volume")
             var("storage_shortfall", sr, targets[1], _VOL,
                 "Target volume not held at the end of the step, storage_target - storage where positive: water "
                 "short at the target's priority, or a flood_control_max below the target (none where up to "

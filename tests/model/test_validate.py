@@ -84,6 +84,12 @@ edges: [[src, dam], [dam, farm2], [dam, farm3]]
         "edges:", "  - {id: out, type: reach}\n  - {id: sea, type: sink}\nedges:").replace(
         "[dam, farm3]]", "[dam, farm3], [dam, out], [out, sea]]"))
     assert msg.endswith("with what is released. Put it at the node the release flows through ('out', 'sea')"), msg
+    # a reservoir below is no place for it either (a diff review: the hint named it, which is refused again)
+    (msg,) = _problems(tmp_path, body.replace("edges:", "  - {id: dam2, type: reservoir, max_volume: 100}\nedges:")
+                       .replace("[[src, dam], [dam, farm2], [dam, farm3]]", "[[src, dam], [dam, dam2], [dam2, farm2], "
+                                                                            "[dam2, farm3]]"))
+    assert msg.endswith("with what is released. Its release flows into reservoir 'dam2': put it at a node the release "
+                        "of that one flows through (a reach downstream)"), msg
 
 
 # --- 2. a plant's capacity is a power, not a flow
@@ -790,9 +796,12 @@ edges: [[src, senior], [src, junior], [src, sea]]
     # costs, not the priorities)
     assert cautions(model) == [
         f"{tmp_path / 'm.yaml'}: nodes[senior].priority (line 6): a priority (also on 'junior'), which cost mode does "
-        "not read: one solve minimises the model's costs alone, so give a demand a negative cost (a benefit per hm³; "
-        "the more negative, the sooner it is served), or use allocation: priority, where the priorities rank the "
-        "deliveries"]
+        "not read: one solve minimises the model's costs alone, so give the element a negative cost instead (a "
+        "benefit per hm³: of a demand, per hm³ delivered; of a flow requirement, met; of a reservoir, stored; of a "
+        "plant, through its turbines; the more negative, the sooner it is served), or use allocation: priority, where "
+        "the priorities rank them"]
+    # a cost of 0, said in so many words, changes nothing in priority mode either: no caution (a diff review)
+    assert cautions(_load(tmp_path, body.replace("cost: -49990}", "cost: 0}").replace(", cost: -49000}", "}"))) == []
     target = costs.replace(", priority: 1}", "}").replace(", priority: 2}", "}").replace(
         "  - {id: sea, type: sink}", "  - {id: sea, type: sink}\n  - {id: dam, type: reservoir, max_volume: 10, "
         "target_volume: 5, target_priority: 2}").replace("[src, sea]]", "[src, sea], [src, dam], [dam, sea]]")

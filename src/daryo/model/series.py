@@ -225,6 +225,13 @@ def numbers_of(value: object) -> np.ndarray | None:
     return None
 
 
+def is_nonzero(value: object) -> bool:
+    """Whether an attribute's ``value`` is other than nothing and 0: a number other than 0 in some step, or a
+    parameter (whose values are not known before the run); a cost that gives its flow a value, say."""
+    numbers = numbers_of(value)
+    return bool(np.any(numbers != 0)) if numbers is not None else value is not None
+
+
 def _when_steps_start(axis: TimeAxis) -> str:
     """When the steps of ``axis`` start, for a message: ``the 1st of each month``, ``every 10 days from
     2001-01-01``, ``every day from 2001-01-01``."""

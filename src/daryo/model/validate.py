@@ -20,7 +20,7 @@ from ..parameters import ParameterRef, state_dependent
 from ..timeaxis import TimeAxis
 from ..units import CANONICAL_UNITS, MAX_MAGNITUDE, SECONDS_PER_DAY, is_number, too_large_text
 from .components import CONSTRAINT_TYPES, EDGE_ATTRIBUTES, NODE_REFERENCES, Attribute, component_type
-from .series import OVERFLOW, LevelTable, Series, numbers_of
+from .series import OVERFLOW, LevelTable, Series, is_nonzero, numbers_of
 from .topology import (
     _arcs,
     _arcs_in_a_step,
@@ -232,9 +232,13 @@ def _release_hint(model: Model, reservoir: str) -> str:
     nodes = {n.id: n for n in model.nodes}
     spill = nodes[reservoir].attrs.get("spill_to")
     below = list(dict.fromkeys([e.target for e in model.edges if e.source == reservoir] + ([spill] if spill else [])))
-    onward = [f"'{t}'" for t in below if t not in nodes or nodes[t].type != "demand"]
+    onward = [f"'{t}'" for t in below if t not in nodes or nodes[t].type not in ("demand", "reservoir")]
     if onward:
         return f"Put it at the node the release flows through ({', '.join(onward)})"
+    stores = [f"'{t}'" for t in below if t in nodes and nodes[t].type == "reservoir"]
+    if stores:  # (a diff review: the hint named the reservoir below, where it would be refused again)
+        return (f"Its release flows into {'reservoir' if len(stores) == 1 else 'reservoirs'} {', '.join(stores)}: put "
+                "it at a node the release of that one flows through (a reach downstream)")
     if not below:
         return "Put it at the node the release flows through (a reach downstream)"
     return (f"Its release flows only to {'a demand' if len(below) == 1 else 'demands'} "
@@ -828,8 +832,8 @@ def _unread_allocation_attributes(model: Model, file: str) -> list[str]:
     a word): in ``priority`` mode the ``cost`` of demands, which choose among routes with every delivery held; in
     ``cost`` mode every priority (:data:`PRIORITY_ATTRIBUTES`).  One caution, at the first such node, naming the
     others."""
-    if model.allocation == "priority":
-        nodes = [n for n in model.nodes_of("demand") if _given(n, "cost")]
+    if model.allocation == "priority":  # (a cost of 0, said in so many words, changes nothing: a diff review)
+        nodes = [n for n in model.nodes_of("demand") if _given(n, "cost") and is_nonzero(n.get("cost"))]
         attributes = ["cost"] * len(nodes)
         what, text = "a cost on a demand", (
             "which in priority mode does not change what the demand gets: the priorities rank the deliveries (1 is "
@@ -841,9 +845,10 @@ def _unread_allocation_attributes(model: Model, file: str) -> list[str]:
         first = [(n, next((a for a in PRIORITY_ATTRIBUTES if _given(n, a)), "")) for n in model.nodes]
         nodes, attributes = [n for n, a in first if a], [a for _, a in first if a]
         what, text = "a priority", (
-            "which cost mode does not read: one solve minimises the model's costs alone, so give a demand a negative "
-            "cost (a benefit per hm³; the more negative, the sooner it is served), or use allocation: priority, "
-            "where the priorities rank the deliveries")
+            "which cost mode does not read: one solve minimises the model's costs alone, so give the element a "
+            "negative cost instead (a benefit per hm³: of a demand, per hm³ delivered; of a flow requirement, met; of "
+            "a reservoir, stored; of a plant, through its turbines; the more negative, the sooner it is served), or "
+            "use allocation: priority, where the priorities rank them")
     else:
         return []
     if not nodes:
@@ -880,8 +885,8 @@ def _starts_below_dead_volume(ctx: CheckContext) -> list[str]:
 
 def _returns_nothing(ctx: CheckContext) -> list[str]:
     """The caution on each demand with a ``return_to`` whose ``consumptive_fraction`` is 1 in every step of the run
-    (the default; a fraction a parameter sets is not known before the run): it consumes all it gets, so its
-    ``return_to`` node never receives anything (a MODSIM user's review)."""
+    (the default; it takes no parameter): it consumes all it gets, so its ``return_to`` node never receives anything
+    (a MODSIM user's review)."""
     notes = []
     for n in ctx.model.nodes_of("demand"):
         ref, fraction = n.get("return_to"), n.get("consumptive_fraction")
@@ -906,11 +911,13 @@ def _requirement_at_a_demand(model: Model, file: str) -> list[str]:
         at = ids.get(str(n.get("at") or ""))
         if at is None or at.type != "demand":
             continue
+        ranked = model.allocation == "priority"  # (cost mode reads no priority: a diff review)
         notes.append(str(Problem(file, n.at("at"), (
-            f"'{at.id}' is a demand: the requirement is met by the water delivered to it, at the requirement's "
-            f"priority ({n.value('priority')}), not by a flow in the river; for a flow in the river, put it at a "
-            "reach or sink the river flows through (below the last diversion), and for a delivery the demand must "
-            "get, its min_flow or priority say so"))))
+            f"'{at.id}' is a demand: the requirement is met by the water delivered to it"
+            + (f", at the requirement's priority ({n.value('priority')})" if ranked else "")
+            + ", not by a flow in the river; for a flow in the river, put it at a reach or sink the river flows "
+            "through (below the last diversion), and for a delivery the demand must get, its min_flow or "
+            + ("priority say so" if ranked else "cost say so")))))
     return notes
 
 

@@ -235,7 +235,7 @@ def _compile(model: Model, axis: TimeAxis, n_scen: int) -> CompiledNetwork:
 
 def rule_curve_columns(net: CompiledNetwork) -> np.ndarray:
     """The LP column ``h_r`` of each reservoir's rule-curve target, whose upper bound in a step is the target the
-    allocation used (``target_volume``, the step's month's value, or a parameter's value of the step).
+    allocation used (``target_volume``'s value in the step, after overlays, or a parameter's value of the step).
 
     Parameters
     ----------
