@@ -227,6 +227,7 @@ def is_per_month(unit: object) -> bool:
 
 
 _GROUPED = re.compile(r"^\s*([-+]?\d{1,3}(?:,\d{3})+(?:\.\d*)?)(?![\d,])")
+_DECIMAL_COMMA = re.compile(r"^\s*([-+]?\d+),(\d+)(?![\d,.])")
 _QUANTITY = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(.*?)\s*$")
 
 
@@ -239,7 +240,17 @@ class Quantity:
 def parse_quantity(text: str) -> Quantity:
     """Split ``"19.5 km3"`` into ``Quantity(19.5, "km3")``; raise ``UnitError`` if it is not a number."""
     grouped = _GROUPED.match(text)
-    if grouped:  # ("14,000" read as 14 and a unit ",000")
+    decimal = _DECIMAL_COMMA.match(text)
+    if decimal and (not grouped or decimal.group(1).lstrip("+-").startswith("0") and len(decimal.group(1).lstrip(
+            "+-")) == 1):  # ("19,5 km3", "0,885": a decimal comma, as Russian and other locales write it)
+        fixed = f"{decimal.group(1)}.{decimal.group(2)}" + text[decimal.end():]
+        raise UnitError(f"'{text}' has a decimal comma: write decimals with a point ('{fixed.strip()}')")
+    if grouped and decimal and "." not in grouped.group(1) and grouped.group(1).count(",") == 1:  # ("19,500")
+        whole = grouped.group(1)
+        raise UnitError(f"'{text}' has a comma, a decimal or a thousands separator: write decimals with a point "
+                        f"('{whole.replace(',', '.')}') and numbers without a thousands separator "
+                        f"('{whole.replace(',', '')}')")
+    if grouped:  # ("14,000,000" read as 14 and a unit ",000,000")
         raise UnitError(f"'{text}' has a thousands separator: write the number without it "
                         f"('{grouped.group(1).replace(',', '')}')")
     m = _QUANTITY.match(text)

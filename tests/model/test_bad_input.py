@@ -298,8 +298,14 @@ def test_a_line_indented_wrongly_gets_a_hint(tmp_path, old, new, message):
 
 
 @pytest.mark.parametrize("inflow, message", [
-    ("'14,000'", "nodes[src].inflow (line 5): '14,000' has a thousands separator: write the number without it "
-                 "('14000')"),  # (it was "unknown unit ',000'")
+    ("'14,000'", "nodes[src].inflow (line 5): '14,000' has a comma, a decimal or a thousands separator: write "
+                 "decimals with a point ('14.000') and numbers without a thousands separator ('14000')"),  # (it was
+    # "unknown unit ',000'"; a Russian-speaking analyst's review: as a decimal comma, 14000 was 1000 times too large)
+    ("'14,000,000'", "nodes[src].inflow (line 5): '14,000,000' has a thousands separator: write the number without "
+                     "it ('14000000')"),
+    ("'0,885'", "nodes[src].inflow (line 5): '0,885' has a decimal comma: write decimals with a point ('0.885')"),
+    ("'19,5 km3'", "nodes[src].inflow (line 5): '19,5 km3' has a decimal comma: write decimals with a point "
+                   "('19.5 km3')"),  # (it was "unknown unit ',5 km3'")
     ("'1,234.5 m3/s'", "nodes[src].inflow (line 5): '1,234.5 m3/s' has a thousands separator: write the number "
                        "without it ('1234.5')"),
     ("14,000 m3/s", "nodes[src].000 m3/s (line 5): unknown attribute '000 m3/s' for an inflow; allowed: name, "

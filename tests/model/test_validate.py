@@ -872,3 +872,37 @@ edges: [[src, farm], [src, sea]]
         "it at a reach or sink the river flows through (below the last diversion), and for a delivery the demand "
         "must get, its min_flow or priority say so"]
     assert cautions(_load(tmp_path, body.replace("at: farm", "at: sea"))) == []
+
+
+def test_monthly_amounts_per_step_in_a_model_of_day_steps_are_a_caution(tmp_path):
+    """A daily model's reviewer: an energy target of 12 monthly values in GWh, as the demo model writes its targets,
+    is an amount per step, so in a model of 1-day steps every day asked the month's whole target (90 GWh a day, ten
+    times what a 364 MW plant gives), and the plant drained its reservoir without a word.  A caution names it; a
+    monthly rate (GWh/day, m3/s) and monthly steps have none."""
+    from daryo.model.validate import cautions
+
+    body = """\
+version: 1
+name: et-daily
+time: {start: 2011-01-01, end: 2011-02-28, step: {days: 1}}
+nodes:
+  - {id: river, type: inflow, inflow: 400 m3/s}
+  - {id: dam, type: reservoir, max_volume: 18.6 km3, initial_volume: 14 km3, spill_to: out,
+     level_table: {volume: [0, 6600, 18600], level: [440, 470, 485], area: [0, 900, 1850]}}
+  - {id: hpp, type: hydropower, capacity: 364 MW, reservoir: dam, tailwater_level: 440,
+     energy_target: {monthly: [90, 80, 85, 80, 80, 75, 80, 85, 80, 85, 85, 90], unit: UNIT}}
+  - {id: town, type: demand, demand: {monthly: [5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5], unit: hm3}}
+  - {id: out, type: sink}
+edges: [[river, dam], [dam, hpp], [hpp, out], [river, town]]
+"""
+    path = tmp_path / "m.yaml"
+    path.write_text(body.replace("UNIT", "GWh"))
+    assert cautions(daryo.load(path)) == [
+        f"{path}: nodes[hpp].energy_target (line 9): 12 monthly values of an amount per step (GWh) (also "
+        "town.demand), in a model of 1-day steps: each day takes its month's value, so a month's total written here "
+        "is taken once a day (31 times in January); give them as a rate (unit: GWh/day), or as the amount of one day"]
+    path.write_text(body.replace("UNIT", "GWh/day").replace("unit: hm3}", "unit: m3/s}"))
+    assert cautions(daryo.load(path)) == []
+    path.write_text(body.replace("UNIT", "GWh").replace("step: {days: 1}", "step: month").replace(
+        "2011-01-01, end: 2011-02-28", "2011-01, end: 2011-02"))
+    assert cautions(daryo.load(path)) == []

@@ -921,6 +921,33 @@ def _requirement_at_a_demand(model: Model, file: str) -> list[str]:
     return notes
 
 
+def _monthly_amounts_per_step(ctx: CheckContext) -> list[str]:
+    """In a model of N-day steps, the caution on attributes given as 12 monthly values of an amount per step (hm³,
+    GWh: not a rate): each step takes its month's value, so a month's total written there is taken once a step
+    (a daily model's reviewer: an energy target of 90 GWh a month, as the demo model writes its targets, asked
+    90 GWh of every day, ten times what the plant can give, which drained the reservoir without a word)."""
+    days = ctx.axis.step_days if ctx.axis is not None else None
+    if days is None:
+        return []
+    found = []
+    for el in _elements(ctx.model):
+        for key, value in el.attrs.items():
+            attribute = _attribute(el, key)
+            if (isinstance(value, Series) and value.kind == "monthly" and not value.is_rate
+                    and attribute is not None and attribute.dimension in ("flow", "energy")):
+                found.append((el, key, "GWh" if attribute.dimension == "energy" else "hm³"))
+    if not found:
+        return []
+    el, key, unit = found[0]
+    also = f" (also {listed([f'{e.id}.{k}' for e, k, _ in found[1:]], 3)})" if len(found) > 1 else ""
+    step = "day" if days == 1 else f"{days}-day step"
+    rate = "GWh/day" if unit == "GWh" else "m3/s or hm3/day"
+    return [str(Problem(ctx.file, el.at(key), (
+        f"12 monthly values of an amount per step ({unit}){also}, in a model of {days}-day steps: each {step} takes "
+        f"its month's value, so a month's total written here is taken once a {step} ({31 // days if days < 31 else 1} "
+        f"times in January); give them as a rate (unit: {rate}), or as the amount of one {step}")))]
+
+
 def cautions(model: Model) -> list[str]:
     """What a valid model may not mean, each a sentence that names the file and the place: notes, not problems
     (``daryo validate``, ``daryo run`` and ``daryo ensemble`` print them).
@@ -940,7 +967,8 @@ def cautions(model: Model) -> list[str]:
       nothing;
     - an attribute the allocation does not read: in ``priority`` mode a demand's ``cost`` (the priorities rank the
       deliveries), in ``cost`` mode a priority (:data:`PRIORITY_ATTRIBUTES`);
-    - a flow requirement at a demand: it guarantees the delivery, not a flow in the river.
+    - a flow requirement at a demand: it guarantees the delivery, not a flow in the river;
+    - in a model of N-day steps, 12 monthly values of an amount per step (hm³, GWh): each step takes its month's.
 
     Parameters
     ----------
@@ -980,4 +1008,5 @@ def cautions(model: Model) -> list[str]:
     notes += _returns_nothing(ctx)
     notes += _unread_allocation_attributes(model, file)
     notes += _requirement_at_a_demand(model, file)
+    notes += _monthly_amounts_per_step(ctx)
     return notes
