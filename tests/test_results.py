@@ -1156,3 +1156,14 @@ def test_the_storage_target_round_trips_through_netcdf_and_csv(tmp_path):
     variables = pd.read_csv(tmp_path / "csv" / "variables.csv", keep_default_na=False).set_index("variable")
     assert variables.loc["storage_shortfall", "units"] == "hm3"
     assert variables.loc["storage_target", "columns"] == "reservoir"
+
+
+def test_the_river_systems_are_stored_as_they_are_written(tmp_path):
+    """A Russian-speaking analyst's review: the results' ``basins`` attribute held the model's river systems as JSON
+    escapes (\\u0432…), which ncdump and Panoply show as they are, where the other attributes are UTF-8 text."""
+    model = testmodels.build([{"id": "Нарын", "type": "inflow", "inflow": 10}, {"id": "Арал", "type": "sink"}],
+                             [["Нарын", "Арал"]], steps=2)
+    model.metadata["basins"] = {"верховья": ["Нарын"]}
+    daryo.run(model).to_netcdf(tmp_path / "r.nc")
+    with xr.open_dataset(tmp_path / "r.nc") as ds:
+        assert ds.attrs["basins"] == '{"верховья": ["Нарын"]}'

@@ -642,7 +642,8 @@ def provenance(model: Model) -> dict[str, str]:
             "model_sha256": model.file_sha256, "scenarios": applied_overlays(model),
             "hydrology": ", ".join(f"{k} {v}" for k, v in hydrology.items()) if isinstance(hydrology, dict) else "",
             "software": software_versions(),
-            **({"basins": json.dumps({str(k): [str(n) for n in v] for k, v in basins.items()})}
+            **({"basins": json.dumps({str(k): [str(n) for n in v] for k, v in basins.items()},
+                                    ensure_ascii=False)}
                if isinstance(basins, Mapping) and all(isinstance(v, list) for v in basins.values()) else {})}
 
 

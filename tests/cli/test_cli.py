@@ -1366,3 +1366,20 @@ def test_run_starts_the_embedded_model_in_a_given_month(tmp_path, capsys):
     assert "--start 2026-04: applies to the embedded model only" in capsys.readouterr().err
     assert main(["run", "--start", "2026-13", "--years", "1"]) == 2
     assert "daryo: error: --start 2026-13: '2026-13' is not a date" in capsys.readouterr().err
+
+
+def test_a_csv_name_the_file_systems_encoding_cannot_hold_is_a_message_not_a_traceback(tmp_path):
+    """A Russian-speaking analyst's review: with UTF-8 forced off (LC_ALL=C, PYTHONUTF8=0), a model naming a CSV file
+    in Cyrillic crashed with a UnicodeEncodeError traceback.  It is a problem that names the file and says what to
+    set (where the system gives Python UTF-8 all the same, the model is simply valid)."""
+    (tmp_path / "приток.csv").write_text("date,a\n2001-01,1\n2001-02,1\n2001-03,1\n", encoding="utf-8")
+    (tmp_path / "m.yaml").write_text("version: 1\nname: t\ntime: {start: 2001-01, end: 2001-03}\nnodes:\n"
+                                     "  - {id: src, type: inflow, inflow: {csv: приток.csv, column: a}}\n"
+                                     "  - {id: sea, type: sink}\nedges: [[src, sea]]\n", encoding="utf-8")
+    daryo = Path(sys.executable).parent / "daryo"
+    env = {**os.environ, "LC_ALL": "C", "LANG": "C", "PYTHONUTF8": "0"}
+    proc = subprocess.run([str(daryo), "validate", "m.yaml"], capture_output=True, timeout=120, env=env,
+                          cwd=tmp_path)
+    assert b"Traceback" not in proc.stderr, proc.stderr
+    assert proc.returncode == 0 or b"cannot be looked for: its name has characters the file system's encoding" in (
+        proc.stdout + proc.stderr), (proc.stdout, proc.stderr)

@@ -117,6 +117,18 @@ def test_a_reservoirs_control_curve_of_null_is_pywrs_default_of_100_percent(tmp_
     assert_same_as_pywr(path)
 
 
+def test_a_pywr_files_cyrillic_text_is_quoted_as_it_is_written(tmp_path):
+    """A Russian-speaking analyst's review: a storage's initial volume of "1500 млн м3" was quoted as "1500
+    \\u043c\\u043b\\u043d \\u043c3" (JSON's escapes), where other messages showed the Cyrillic."""
+    doc = {"timestepper": TS,
+           "nodes": [{"name": "приток", "type": "input", "max_flow": 1.0},
+                     {"name": "Чарвак", "type": "storage", "max_volume": 10.0, "initial_volume": "1500 млн м3"},
+                     {"name": "out", "type": "output"}],
+           "edges": [["приток", "Чарвак"], ["Чарвак", "out"]]}
+    msg = load(tmp_path, doc)
+    assert 'nodes[Чарвак].initial_volume: "1500 млн м3" is not a number' in msg and "\\u" not in msg, msg
+
+
 def test_excel_or_hdf5_data_is_told_it_must_be_csv_before_its_reader_keys(tmp_path):
     """A Pywr user's review: a dataframe of an Excel file with its ``sheet_name`` was told "unsupported key(s)
     sheet_name" first, and only once that key was dropped that the file must be CSV."""

@@ -67,6 +67,10 @@ class LoadContext:
         except (RuntimeError, OSError):  # (a symbolic link loop: RuntimeError before Python 3.13)
             self.add(place, f"CSV file '{name}' cannot be read: {LINK_LOOP}")
             return None
+        except UnicodeEncodeError:  # (a name the file system's encoding cannot hold: LC_ALL=C with UTF-8 mode off)
+            self.add(place, f"CSV file {name!r} cannot be looked for: its name has characters the file system's "
+                     "encoding here cannot hold (set a UTF-8 locale, LANG=C.UTF-8, or PYTHONUTF8=1)")
+            return None
         if path in self._csv_cache:
             df = self._csv_cache[path]
             return (df, str(path)) if df is not None else None

@@ -110,6 +110,11 @@ _TOP_LEVEL_REFUSED = {"bisection": " (the search of Pywr's BisectionSearchModel,
                       "find a parameter's largest feasible value: daryo runs a model once)"}
 
 
+def _json(value: Any) -> str:
+    """A value as JSON writes it, for messages: its text as it is (a Cyrillic name, not \\u escapes: a review)."""
+    return json.dumps(value, default=str, ensure_ascii=False)
+
+
 def _whole(v: Any) -> Any:
     """``v`` as an int where it is a float of a whole value (Pywr takes ``days: 2.0``), else as it is."""
     return int(v) if isinstance(v, float) and v.is_integer() else v
@@ -279,7 +284,7 @@ class _Converter:
         out: dict[str, Any] = {}
         for key in ("start", "end"):  # as Pywr reads them: "2001-06" is the 1st of June (daryo: its last day)
             if not isinstance(ts[key], str):  # (Pywr reads a number as nanoseconds after 1970)
-                self.add(f"timestepper.{key}", f"{json.dumps(ts[key])} is not a date: give it as text, "
+                self.add(f"timestepper.{key}", f"{_json(ts[key])} is not a date: give it as text, "
                          "\"YYYY-MM-DD\"")
                 continue
             try:
@@ -345,7 +350,7 @@ class _Converter:
                 continue
             for key in ("node", "storage_node"):
                 if key in rec and not isinstance(rec[key], str):
-                    self.add(f"{place}.{key}", f"needs a node name, got {json.dumps(rec[key])}")
+                    self.add(f"{place}.{key}", f"needs a node name, got {_json(rec[key])}")
                 elif key in rec and rec[key] not in self.raw:
                     self.add(place, f"{key} '{rec[key]}' is not a node of the model{did_you_mean(rec[key], self.raw)}")
             for n in rec.get("nodes", []) if isinstance(rec.get("nodes"), list) else []:
@@ -495,7 +500,7 @@ class _Converter:
                   and v is None] + (["max_volume"] if "max_volume" in raw and raw["max_volume"] is None else [])
         for key in unread:  # (a number written as text, say: not a value Pywr can start from)
             self.add(f"{place}.{key}", not_a_number(raw[key]) if is_too_large(raw[key]) else (
-                f"{json.dumps(raw[key], default=str)} is not a number (nor a table value or a constant parameter)"))
+                f"{_json(raw[key])} is not a number (nor a table value or a constant parameter)"))
         if unread:
             return _Node([node], entry=name, exits={None: name})
         if vmax is not None:  # Pywr: the proportion wins when both are given
@@ -1073,7 +1078,7 @@ def _merge_includes(doc: dict[str, Any], path: Path | None, problems: list[Probl
                                                           f"main file's value, {kind_of(doc[key])}"))
             else:
                 problems.append(Problem(str(p), str(key), "an included key needs a list or a mapping "
-                                                          f"(got {json.dumps(value)})"))
+                                                          f"(got {_json(value)})"))
     return doc, origin
 
 

@@ -54,7 +54,8 @@ SUPPORTED_PARAMETERS: dict[str, frozenset[str]] = {k: frozenset(v.split()) for k
 
 def _json_text(value: Any) -> str:
     """A value as the JSON file writes it, for messages (null, not Python's None; text in quotes)."""
-    return f"'{short_text(value)}'" if isinstance(value, str) else short_text(json.dumps(value, default=str))
+    return (f"'{short_text(value)}'" if isinstance(value, str)
+            else short_text(json.dumps(value, default=str, ensure_ascii=False)))
 
 
 def not_a_number(value: Any) -> str:
