@@ -1167,3 +1167,23 @@ def test_the_river_systems_are_stored_as_they_are_written(tmp_path):
     daryo.run(model).to_netcdf(tmp_path / "r.nc")
     with xr.open_dataset(tmp_path / "r.nc") as ds:
         assert ds.attrs["basins"] == '{"верховья": ["Нарын"]}'
+
+
+def test_the_results_give_each_elements_display_name(tmp_path):
+    """A Russian-speaking analyst's review: a node's ``name`` ("Display name") reached no output, so reports of a model
+    with Latin ids showed ``fergana`` where colleagues read "Орошение Ферганы".  Each element dimension has a
+    ``<dimension>_name`` coordinate (the id where there is no name), and ``elements.csv`` a ``name`` column."""
+    model = testmodels.build([{"id": "river", "type": "inflow", "inflow": 10, "name": "Нарын"},
+                              {"id": "fergana", "type": "demand", "demand": 4, "name": "Орошение Ферганы"},
+                              {"id": "sea", "type": "sink"}],
+                             [["river", "fergana"], ["river", "sea"]], steps=2)
+    results = daryo.run(model)
+    ds = results.dataset
+    assert ds["node_name"].values.tolist() == ["Нарын", "Орошение Ферганы", "sea"]
+    assert ds["demand_name"].values.tolist() == ["Орошение Ферганы"] and ds["sink_name"].values.tolist() == ["sea"]
+    results.to_netcdf(tmp_path / "r.nc")
+    with xr.open_dataset(tmp_path / "r.nc") as back:
+        assert back["demand_name"].values.tolist() == ["Орошение Ферганы"]
+    results.to_csv(tmp_path / "csv")
+    elements = pd.read_csv(tmp_path / "csv" / "elements.csv")
+    assert elements.set_index(["dimension", "element"]).loc[("demand", "fergana"), "name"] == "Орошение Ферганы"

@@ -377,7 +377,10 @@ def _coords(net: CompiledNetwork, ids: list[str], dim: str) -> dict[str, tuple]:
                                   f"({_COUNTRY})"})}
     what = "node" if dim == "node" else f"{dim} node"
     country = [(by_id[i].country or "") if i in by_id else "" for i in ids]
+    names = [str(by_id[i].get("name") or i) if i in by_id else i for i in ids]
     out: dict[str, tuple] = {dim: (dim, list(ids), {"description": f"Id of each {what} of the model"}),
+                             f"{dim}_name": (dim, names, {"description": f"Display name of each {what} (its name in "
+                                                          "the model file; its id where it has none)"}),
                              f"{dim}_country": (dim, country, {"description": f"Country of each {what} ({_COUNTRY})"})}
     out[f"{dim}_lat"] = (dim, [float(by_id[i].get("lat", np.nan)) if i in by_id else np.nan for i in ids],
                          {"units": "degrees_north", "description": f"Latitude: {_PLACE}"})

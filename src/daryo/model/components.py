@@ -72,7 +72,8 @@ class ComponentType:
 A = Attribute
 
 COMMON_ATTRIBUTES: tuple[Attribute, ...] = (
-    A("name", "text", None, None, "Display name (defaults to the id)."),
+    A("name", "text", None, None, "Display name (defaults to the id): the results' `<dimension>_name` coordinates "
+      "and the `name` column of `elements.csv`; the tables printed use ids."),
     A("country", "text", None, None, "ISO 3166 alpha-3 code of the country the node is in (e.g. KGZ); one ISO "
       "has not assigned is noted (a typo would make a country of its own in the tables); XAA-XZZ for a region of "
       "your own."),
