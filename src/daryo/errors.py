@@ -158,6 +158,11 @@ class ModelError(ValueError):
 #: what is wrong with a path that is a symbolic link loop (Python's own words: "Symlink loop from …")
 LINK_LOOP = "it is a symbolic link that leads back to itself (a loop of links)"
 
+#: why a file named with characters the file system's encoding cannot hold cannot be looked for (LC_ALL=C with
+#: Python's UTF-8 mode off: a Russian-speaking analyst's review), and what to set
+UNENCODABLE_NAME = ("its name has characters the file system's encoding here cannot hold (set PYTHONUTF8=1, or a "
+                    "UTF-8 locale: LC_ALL=C.UTF-8)")
+
 
 class StepError(RuntimeError):
     """The allocation LP of one step has no optimal solution (the base of the three errors below).

@@ -231,6 +231,22 @@ _DECIMAL_COMMA = re.compile(r"^\s*([-+]?\d+),(\d+)(?![\d,.])")
 _QUANTITY = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(.*?)\s*$")
 
 
+def comma_split_hint(key: object) -> str:
+    """A hint for a key that is the tail of a number a comma split in YAML's flow style (``{inflow: 14,000 m3/s}``
+    reads a key "000 m3/s", ``{demand: 0,885}`` a key 885, ``{inflow: 19,5 km3}`` a key "5 km3"): a decimal comma
+    where the tail's digits are not a group of three, either reading where they are ("" for another key)."""
+    if isinstance(key, bool) or not isinstance(key, str | int | float):
+        return ""
+    text = str(key)
+    digits = len(text) - len(text.lstrip("0123456789"))
+    if not digits:
+        return ""
+    if digits != 3:  # (a Russian-speaking analyst's review: "0,885"'s advice was the thousands', 1000 times off)
+        return "; a comma inside {...} ends a value there: write decimals with a point (19.5, not 19,5)"
+    return ("; a comma inside {...} ends a value there: write decimals with a point and numbers without a thousands "
+            "separator (19.5 or 19500, not 19,500)")
+
+
 @dataclass(frozen=True)
 class Quantity:
     value: float
@@ -246,13 +262,13 @@ def parse_quantity(text: str) -> Quantity:
         fixed = f"{decimal.group(1)}.{decimal.group(2)}" + text[decimal.end():]
         raise UnitError(f"'{text}' has a decimal comma: write decimals with a point ('{fixed.strip()}')")
     if grouped and decimal and "." not in grouped.group(1) and grouped.group(1).count(",") == 1:  # ("19,500")
-        whole = grouped.group(1)
+        whole, rest = grouped.group(1), text[grouped.end():].rstrip()
         raise UnitError(f"'{text}' has a comma, a decimal or a thousands separator: write decimals with a point "
-                        f"('{whole.replace(',', '.')}') and numbers without a thousands separator "
-                        f"('{whole.replace(',', '')}')")
+                        f"('{whole.replace(',', '.')}{rest}') and numbers without a thousands separator "
+                        f"('{whole.replace(',', '')}{rest}')")
     if grouped:  # ("14,000,000" read as 14 and a unit ",000,000")
         raise UnitError(f"'{text}' has a thousands separator: write the number without it "
-                        f"('{grouped.group(1).replace(',', '')}')")
+                        f"('{grouped.group(1).replace(',', '')}{text[grouped.end():].rstrip()}')")
     m = _QUANTITY.match(text)
     if not m:
         raise UnitError(f"'{text}' is not a number with a unit (e.g. '19.5 km3', '120 m3/s')")

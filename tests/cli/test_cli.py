@@ -1376,10 +1376,16 @@ def test_a_csv_name_the_file_systems_encoding_cannot_hold_is_a_message_not_a_tra
     (tmp_path / "m.yaml").write_text("version: 1\nname: t\ntime: {start: 2001-01, end: 2001-03}\nnodes:\n"
                                      "  - {id: src, type: inflow, inflow: {csv: приток.csv, column: a}}\n"
                                      "  - {id: sea, type: sink}\nedges: [[src, sea]]\n", encoding="utf-8")
+    (tmp_path / "p.json").write_text(  # (and a Pywr file's dataframe: a diff review)
+        '{"metadata": {"title": "t", "minimum_version": "1.0"}, "timestepper": {"start": "2001-01-01", "end": '
+        '"2001-03-31", "timestep": "M"}, "nodes": [{"name": "c", "type": "catchment", "flow": {"type": "dataframe", '
+        '"url": "приток.csv", "column": "a", "index_col": "date", "parse_dates": true}}, {"name": "o", "type": '
+        '"output"}], "edges": [["c", "o"]]}', encoding="utf-8")
     daryo = Path(sys.executable).parent / "daryo"
     env = {**os.environ, "LC_ALL": "C", "LANG": "C", "PYTHONUTF8": "0"}
-    proc = subprocess.run([str(daryo), "validate", "m.yaml"], capture_output=True, timeout=120, env=env,
-                          cwd=tmp_path)
-    assert b"Traceback" not in proc.stderr, proc.stderr
-    assert proc.returncode == 0 or b"cannot be looked for: its name has characters the file system's encoding" in (
-        proc.stdout + proc.stderr), (proc.stdout, proc.stderr)
+    for model in ("m.yaml", "p.json"):
+        proc = subprocess.run([str(daryo), "validate", model], capture_output=True, timeout=120, env=env,
+                              cwd=tmp_path)
+        assert b"Traceback" not in proc.stderr, proc.stderr
+        assert proc.returncode == 0 or b"cannot be looked for: its name has characters the file system's encoding" in (
+            proc.stdout + proc.stderr), (proc.stdout, proc.stderr)

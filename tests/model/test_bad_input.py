@@ -306,14 +306,27 @@ def test_a_line_indented_wrongly_gets_a_hint(tmp_path, old, new, message):
     ("'0,885'", "nodes[src].inflow (line 5): '0,885' has a decimal comma: write decimals with a point ('0.885')"),
     ("'19,5 km3'", "nodes[src].inflow (line 5): '19,5 km3' has a decimal comma: write decimals with a point "
                    "('19.5 km3')"),  # (it was "unknown unit ',5 km3'")
+    ("'19,500 km3'", "nodes[src].inflow (line 5): '19,500 km3' has a comma, a decimal or a thousands separator: "
+                     "write decimals with a point ('19.500 km3') and numbers without a thousands separator ('19500 "
+                     "km3')"),
     ("'1,234.5 m3/s'", "nodes[src].inflow (line 5): '1,234.5 m3/s' has a thousands separator: write the number "
-                       "without it ('1234.5')"),
+                       "without it ('1234.5 m3/s')"),  # (with its unit: a diff review)
     ("14,000 m3/s", "nodes[src].000 m3/s (line 5): unknown attribute '000 m3/s' for an inflow; allowed: name, "
                     "country, lat, lon, description, source, cost, inflow, min_flow, max_flow; a comma inside {...} "
-                    "ends a value there: write numbers without a thousands separator (14000, not 14,000)"),
+                    "ends a value there: write decimals with a point and numbers without a thousands separator "
+                    "(19.5 or 19500, not 19,500)"),
     ("14,500", "nodes[src].500 (line 5): unknown attribute '500' for an inflow; allowed: name, country, lat, lon, "
                "description, source, cost, inflow, min_flow, max_flow; a comma inside {...} ends a value there: "
-               "write numbers without a thousands separator (14000, not 14,000)"),  # (a number key had no hint)
+               "write decimals with a point and numbers without a thousands separator (19.5 or 19500, not "
+               "19,500)"),  # (a number key had no hint)
+    # (a diff review: in flow style YAML splits the number before daryo sees it, and a decimal comma was given the
+    # thousands' advice)
+    ("19,5 km3", "nodes[src].5 km3 (line 5): unknown attribute '5 km3' for an inflow; allowed: name, country, lat, "
+                 "lon, description, source, cost, inflow, min_flow, max_flow; a comma inside {...} ends a value "
+                 "there: write decimals with a point (19.5, not 19,5)"),
+    ("{value: 19,5, unit: km3}", "nodes[src].inflow (line 5): unknown key '5' in a series; use one of: column, "
+                                 "columns, csv, monthly, scale, scenarios, source, unit, value, values; a comma "
+                                 "inside {...} ends a value there: write decimals with a point (19.5, not 19,5)"),
 ])
 def test_a_number_with_a_thousands_separator_is_named_as_such(tmp_path, inflow, message):
     (msg,) = load_problems(write_model(tmp_path, GOOD.replace("inflow: 10}", f"inflow: {inflow}}}")))

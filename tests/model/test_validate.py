@@ -894,15 +894,20 @@ nodes:
   - {id: town, type: demand, demand: {monthly: [5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5], unit: hm3}}
   - {id: out, type: sink}
 edges: [[river, dam], [dam, hpp], [hpp, out], [river, town]]
+constraints:  # (a licence of 3 hm3 a month; a diff review: constraints were not looked at)
+  - {id: lic, type: flow_sum, nodes: [town], max_flow: {monthly: [3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3], unit: hm3}}
 """
     path = tmp_path / "m.yaml"
     path.write_text(body.replace("UNIT", "GWh"))
     assert cautions(daryo.load(path)) == [
-        f"{path}: nodes[hpp].energy_target (line 9): 12 monthly values of an amount per step (GWh) (also "
-        "town.demand), in a model of 1-day steps: each day takes its month's value, so a month's total written here "
-        "is taken once a day (31 times in January); give them as a rate (unit: GWh/day), or as the amount of one day"]
+        f"{path}: nodes[hpp].energy_target (line 9): 12 monthly values of an amount per step, not a rate (also "
+        "town.demand, lic.max_flow), in a model of 1-day steps: each day takes the value of its month, so a month's "
+        "total written here is taken once a day; give the months' totals as a rate (their unit per day: hm3/day, "
+        "GWh/day; or m3/s), and a step's amount likewise, per day"]
     path.write_text(body.replace("UNIT", "GWh/day").replace("unit: hm3}", "unit: m3/s}"))
     assert cautions(daryo.load(path)) == []
+    path.write_text(body.replace("UNIT", "GWh").replace("step: {days: 1}", "step: {days: 30}"))
+    assert cautions(daryo.load(path)) == []  # (a step of about a month takes about its month's amount)
     path.write_text(body.replace("UNIT", "GWh").replace("step: {days: 1}", "step: month").replace(
         "2011-01-01, end: 2011-02-28", "2011-01, end: 2011-02"))
     assert cautions(daryo.load(path)) == []

@@ -24,7 +24,7 @@ from ..errors import ModelError, Problem, did_you_mean, kind_of, with_article
 from ..errors import short_text as _short
 from ..parameters import ScenarioDim, check_parameters, parse_parameters, scenario_combinations
 from ..timeaxis import MAX_STEP_DAYS, parse_date, parse_end, span_problem, step_days
-from ..units import is_number
+from ..units import comma_split_hint, is_number
 from .components import COMMON_ATTRIBUTES, COMPONENT_TYPES, CONSTRAINT_TYPES, EDGE_ATTRIBUTES, Attribute
 from .documents import _LineDict, read_document
 from .migrations import migrate
@@ -110,15 +110,6 @@ def _check_title(value: Any, key: str, place: str, ctx: LoadContext) -> None:
     if control is not None:
         ctx.add(place, f"holds a control character ({control!r}), which a terminal would act on when daryo prints "
                 f"the {key}; give text without one")
-
-
-def _split_number_hint(key: Any) -> str:
-    """A hint for a key that is the tail of a number a comma split (``{inflow: 14,000 m3/s}``: YAML reads a
-    key "000 m3/s"; ``{demand: 14,500}`` a key 500)."""
-    if (isinstance(key, str) and key[:1].isdigit()) or (isinstance(key, int | float) and not isinstance(key, bool)):
-        return ("; a comma inside {...} ends a value there: write numbers without a thousands separator "
-                "(14000, not 14,000)")
-    return ""
 
 
 def _item_where(seq: Any, i: int, place: str) -> str:
@@ -416,7 +407,7 @@ def _parse_constraints(spec: Any, ctx: LoadContext) -> list[Constraint]:
             if attr is None or attr in COMMON_ATTRIBUTES:
                 ctx.add(at, f"unknown attribute '{key}' for {with_article(ctype.name)}"
                         f"{did_you_mean(key, (a.name for a in ctype.attributes))}; allowed: "
-                        f"{', '.join(a.name for a in ctype.attributes)}{_split_number_hint(key)}")
+                        f"{', '.join(a.name for a in ctype.attributes)}{comma_split_hint(key)}")
                 continue
             if value is None:
                 ctx.add(at, _NO_VALUE)
@@ -557,7 +548,7 @@ def _parse_nodes(spec: Any, ctx: LoadContext, where: str = "nodes") -> list[Node
                 names = ", ".join(a.name for a in ctype.all_attributes)
                 ctx.add(at, f"unknown attribute '{key}' for {with_article(ctype.name)}"
                             f"{did_you_mean(key, (a.name for a in ctype.all_attributes))}; allowed: {names}"
-                            f"{_split_number_hint(key)}")
+                            f"{comma_split_hint(key)}")
                 continue
             if value is None:
                 ctx.add(at, _NO_VALUE)

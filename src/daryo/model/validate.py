@@ -922,30 +922,31 @@ def _requirement_at_a_demand(model: Model, file: str) -> list[str]:
 
 
 def _monthly_amounts_per_step(ctx: CheckContext) -> list[str]:
-    """In a model of N-day steps, the caution on attributes given as 12 monthly values of an amount per step (hm³,
-    GWh: not a rate): each step takes its month's value, so a month's total written there is taken once a step
-    (a daily model's reviewer: an energy target of 90 GWh a month, as the demo model writes its targets, asked
-    90 GWh of every day, ten times what the plant can give, which drained the reservoir without a word)."""
+    """In a model of steps shorter than a month, the caution on attributes (of nodes, edges and constraints) given as
+    12 monthly values of an amount per step (hm³, GWh: not a rate): each step takes the value of the month it starts
+    in, so a month's total written there is taken once a step (a daily model's reviewer: an energy target of 90 GWh
+    a month, as the demo model writes its targets, asked 90 GWh of every day, ten times what the plant can give,
+    which drained the reservoir without a word)."""
     days = ctx.axis.step_days if ctx.axis is not None else None
-    if days is None:
+    if days is None or days >= 28:  # (a step of a month or more takes about its month's amount)
         return []
     found = []
-    for el in _elements(ctx.model):
+    for el in [*_elements(ctx.model), *ctx.model.constraints]:
         for key, value in el.attrs.items():
-            attribute = _attribute(el, key)
+            attribute = (CONSTRAINT_TYPES[el.type].attribute(key) if isinstance(el, Constraint)
+                         else _attribute(el, key))
             if (isinstance(value, Series) and value.kind == "monthly" and not value.is_rate
                     and attribute is not None and attribute.dimension in ("flow", "energy")):
-                found.append((el, key, "GWh" if attribute.dimension == "energy" else "hm³"))
+                found.append((el, key))
     if not found:
         return []
-    el, key, unit = found[0]
-    also = f" (also {listed([f'{e.id}.{k}' for e, k, _ in found[1:]], 3)})" if len(found) > 1 else ""
+    el, key = found[0]
+    also = f" (also {listed([f'{e.id}.{k}' for e, k in found[1:]], 3)})" if len(found) > 1 else ""
     step = "day" if days == 1 else f"{days}-day step"
-    rate = "GWh/day" if unit == "GWh" else "m3/s or hm3/day"
     return [str(Problem(ctx.file, el.at(key), (
-        f"12 monthly values of an amount per step ({unit}){also}, in a model of {days}-day steps: each {step} takes "
-        f"its month's value, so a month's total written here is taken once a {step} ({31 // days if days < 31 else 1} "
-        f"times in January); give them as a rate (unit: {rate}), or as the amount of one {step}")))]
+        f"12 monthly values of an amount per step, not a rate{also}, in a model of {days}-day steps: each {step} "
+        f"takes the value of its month, so a month's total written here is taken once a {step}; give the months' "
+        "totals as a rate (their unit per day: hm3/day, GWh/day; or m3/s), and a step's amount likewise, per day")))]
 
 
 def cautions(model: Model) -> list[str]:

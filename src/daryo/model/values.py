@@ -15,12 +15,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import LINK_LOOP, ModelError, Problem, did_you_mean, kind_of
+from ..errors import LINK_LOOP, UNENCODABLE_NAME, ModelError, Problem, did_you_mean, kind_of
 from ..errors import short_text as _short
 from ..parameters import ParameterRef
 from ..timeaxis import TimeAxis
 from ..units import (
     UnitError,
+    comma_split_hint,
     is_number,
     is_per_month,
     is_too_large,
@@ -68,8 +69,7 @@ class LoadContext:
             self.add(place, f"CSV file '{name}' cannot be read: {LINK_LOOP}")
             return None
         except UnicodeEncodeError:  # (a name the file system's encoding cannot hold: LC_ALL=C with UTF-8 mode off)
-            self.add(place, f"CSV file {name!r} cannot be looked for: its name has characters the file system's "
-                     "encoding here cannot hold (set a UTF-8 locale, LANG=C.UTF-8, or PYTHONUTF8=1)")
+            self.add(place, f"CSV file {name!r} cannot be looked for: {UNENCODABLE_NAME}")
             return None
         if path in self._csv_cache:
             df = self._csv_cache[path]
@@ -299,13 +299,13 @@ def _unknown_series_key(value: Mapping, ctx: LoadContext, place: str, monthly_on
             continue
         keys = ", ".join(sorted(known))
         if not monthly_only:
-            ctx.add(place, f"unknown key '{k}' in a series; use one of: {keys}")
+            ctx.add(place, f"unknown key '{k}' in a series; use one of: {keys}{comma_split_hint(k)}")
         elif k == "parameter":
             ctx.add(place, "takes a constant or exactly 12 monthly values (January first), not a parameter; give "
                     f"them as a number, a list of 12, or a mapping with: {keys}")
         else:
             ctx.add(place, f"unknown key '{k}' in a constant or 12 monthly values (January first); use one of: "
-                    f"{keys}")
+                    f"{keys}{comma_split_hint(k)}")
         return True
     return False
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import warnings
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
@@ -18,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import did_you_mean, short_text
+from ..errors import UNENCODABLE_NAME, did_you_mean, short_text
 from ..model.csvseries import CsvReadError, read_csv_file
 from ..units import is_number, is_too_large
 
@@ -110,6 +111,10 @@ def file_name_problem(name: str) -> str | None:
     """
     if "\0" in name:
         return f"{short_text(repr(name), 80)} is not a file name: it holds a NUL character (\\u0000 in JSON)"
+    try:
+        os.fsencode(name)
+    except UnicodeEncodeError:
+        return f"{short_text(repr(name), 80)} cannot be looked for: {UNENCODABLE_NAME}"
     return None
 
 
