@@ -712,3 +712,18 @@ def test_solver_noise_in_a_comparisons_values_is_none():
     second = first.assign(value=[3.5e-8, -2e-9, -2e-6])
     both = _side_by_side(first, second)
     assert both["first"].tolist() == [0.0, 5.0, 2e-6] and both["second"].tolist() == [0.0, 0.0, -2e-6]
+
+
+def test_compare_runs_notes_runs_of_different_time_steps(tmp_path):
+    """A daily model's reviewer: runs of one model at 1-day and 10-day steps were compared with no word of their
+    steps (10-day steps make years of 360 or 370 days).  Runs of one step have no such note."""
+    daily = BASIN.replace("time: {start: 2000-10, end: 2001-09}",
+                          "time: {start: 2000-10-01, end: 2001-09-30, step: {days: 1}}")
+    (tmp_path / "d1.yaml").write_text(daily)
+    (tmp_path / "d10.yaml").write_text(daily.replace("step: {days: 1}", "step: {days: 10}"))
+    one, ten = (daryo.run(daryo.load(tmp_path / f"{n}.yaml")).dataset for n in ("d1", "d10"))
+    note = ("the runs have different time steps (1 day and 10 days): their differences are of the steps (N-day "
+            "steps' years of 360 or 370 days, a month's values taken by the month a step starts in) as much as of "
+            "the overlays")
+    assert note in compare_runs(one, ten).attrs["notes"]
+    assert not [n for n in compare_runs(one, one).attrs["notes"] if "time steps" in n]
