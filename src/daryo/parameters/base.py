@@ -136,3 +136,34 @@ class Parameter:
 
     def apply(self, x: list[np.ndarray]) -> np.ndarray:  # functions of their inputs override this
         raise NotImplementedError
+
+
+def depth_first(graph: Mapping[str, Sequence[str]]) -> tuple[list[str], list[list[str]]]:
+    """A walk of ``graph`` (each parameter's name and the names of those it reads; names not in it are left out)
+    with a stack of its own (by recursion, a chain of a thousand parameters passed Python's limit): the names,
+    each after those it reads, and the cycles met, each as the names along it."""
+    state: dict[str, int] = {}  # 1: on the walk's path, 2: done
+    order: list[str] = []
+    cycles: list[list[str]] = []
+    for root in graph:
+        if root in state:
+            continue
+        state[root] = 1
+        path, stack = [root], [iter(graph[root])]
+        while stack:
+            for m in stack[-1]:
+                if m not in graph:
+                    continue
+                if state.get(m) == 1:
+                    cycles.append(path[path.index(m):])
+                elif m not in state:
+                    state[m] = 1
+                    path.append(m)
+                    stack.append(iter(graph[m]))
+                    break
+            else:
+                done = path.pop()
+                state[done] = 2
+                order.append(done)
+                stack.pop()
+    return order, cycles

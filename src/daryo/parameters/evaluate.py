@@ -9,7 +9,7 @@ import numpy as np
 
 from ..errors import ModelError, Problem
 from ..timeaxis import TimeAxis
-from .base import Parameter, ParameterValueError, StaticEnv
+from .base import Parameter, ParameterValueError, StaticEnv, depth_first
 
 
 def _unchecked() -> np.errstate:
@@ -161,23 +161,7 @@ def dependency_order(params: Mapping[str, Parameter]) -> list[str]:
     list of str
         Their names, inputs first.
     """
-    order: list[str] = []
-    seen: set[str] = set()
-    for root in params:
-        if root in seen:
-            continue
-        seen.add(root)
-        stack = [(root, iter(params[root].inputs()))]
-        while stack:
-            name, inputs = stack[-1]
-            following = next((m for m in inputs if m in params and m not in seen), None)
-            if following is None:
-                stack.pop()
-                order.append(name)
-            else:
-                seen.add(following)
-                stack.append((following, iter(params[following].inputs())))
-    return order
+    return depth_first({n: p.inputs() for n, p in params.items()})[0]
 
 
 def with_inputs(params: Mapping[str, Parameter], names: set[str]) -> set[str]:

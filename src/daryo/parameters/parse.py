@@ -10,7 +10,7 @@ import pandas as pd
 
 from ..errors import Problem, did_you_mean, with_article
 from ..units import is_number
-from .base import Field, Parameter, ParameterRef, ScenarioDim
+from .base import Field, Parameter, ParameterRef, ScenarioDim, depth_first
 from .frames import DataFrame
 from .types import PARAMETER_TYPES, Constant, ConstantScenario, NodeInflow
 
@@ -209,7 +209,7 @@ def check_parameters(params: Mapping[str, Parameter], reservoirs: set[str], node
     for n, p in params.items():  # (an inflow parameter reads its node's inflow: a parameter, maybe)
         if isinstance(p, NodeInflow) and isinstance(source := (inflows or {}).get(p.node), ParameterRef):
             graph[n] = (source.name,)
-    for cycle in _cycles(graph):
+    for cycle in depth_first(graph)[1]:
         through = [params[n].node for n in cycle if isinstance(params[n], NodeInflow)]  # type: ignore[attr-defined]
         problems.append(Problem(file, params[cycle[0]].place, "parameters depend on each other in a cycle: "
                                 + " -> ".join(cycle + [cycle[0]]) + (
@@ -236,28 +236,3 @@ def _check_node_inflows(params: Mapping[str, Parameter], nodes: set[str], inflow
     return problems
 
 
-def _cycles(graph: Mapping[str, Sequence[str]]) -> list[list[str]]:
-    """The cycles of ``graph`` (each parameter's name and the names of those it reads), found by a walk with a stack
-    of its own (by recursion, a chain of a thousand parameters passed Python's limit)."""
-    state: dict[str, int] = {}  # 1: on the walk's path, 2: done
-    found: list[list[str]] = []
-    for root in graph:
-        if root in state:
-            continue
-        state[root] = 1
-        path, stack = [root], [iter(graph[root])]
-        while stack:
-            for m in stack[-1]:
-                if m not in graph:
-                    continue
-                if state.get(m) == 1:
-                    found.append(path[path.index(m):])
-                elif m not in state:
-                    state[m] = 1
-                    path.append(m)
-                    stack.append(iter(graph[m]))
-                    break
-            else:
-                state[path.pop()] = 2
-                stack.pop()
-    return found
