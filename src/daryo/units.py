@@ -257,8 +257,8 @@ def parse_quantity(text: str) -> Quantity:
     """Split ``"19.5 km3"`` into ``Quantity(19.5, "km3")``; raise ``UnitError`` if it is not a number."""
     grouped = _GROUPED.match(text)
     decimal = _DECIMAL_COMMA.match(text)
-    if decimal and (not grouped or decimal.group(1).lstrip("+-").startswith("0") and len(decimal.group(1).lstrip(
-            "+-")) == 1):  # ("19,5 km3", "0,885": a decimal comma, as Russian and other locales write it)
+    if decimal and (not grouped or decimal.group(1).lstrip("+-") == "0"):  # ("19,5 km3", "0,885": a decimal comma,
+        # as Russian and other locales write it)
         fixed = f"{decimal.group(1)}.{decimal.group(2)}" + text[decimal.end():]
         raise UnitError(f"'{text}' has a decimal comma: write decimals with a point ('{fixed.strip()}')")
     if grouped and decimal and "." not in grouped.group(1) and grouped.group(1).count(",") == 1:  # ("19,500")

@@ -25,7 +25,6 @@ parameter type, recorder type and key, each with its place (``nodes[NAME]``, ``p
 from __future__ import annotations
 
 import copy
-import json
 import math
 import re
 from collections import Counter
@@ -44,6 +43,7 @@ from .parameters import (
     UNSUPPORTED_NOTE,
     ParameterConverter,
     file_name_problem,
+    json_value,
     keys_with_hints,
     not_a_number,
     pywr_type,
@@ -108,11 +108,6 @@ _TOP_LEVEL = {"metadata", "timestepper", "scenarios", "nodes", "edges", "paramet
 #: what an unsupported top-level key of Pywr's is, where its name does not say
 _TOP_LEVEL_REFUSED = {"bisection": " (the search of Pywr's BisectionSearchModel, which runs the model many times to "
                       "find a parameter's largest feasible value: daryo runs a model once)"}
-
-
-def _json(value: Any) -> str:
-    """A value as JSON writes it, for messages: its text as it is (a Cyrillic name, not \\u escapes: a review)."""
-    return json.dumps(value, default=str, ensure_ascii=False)
 
 
 def _whole(v: Any) -> Any:
@@ -284,7 +279,7 @@ class _Converter:
         out: dict[str, Any] = {}
         for key in ("start", "end"):  # as Pywr reads them: "2001-06" is the 1st of June (daryo: its last day)
             if not isinstance(ts[key], str):  # (Pywr reads a number as nanoseconds after 1970)
-                self.add(f"timestepper.{key}", f"{_json(ts[key])} is not a date: give it as text, "
+                self.add(f"timestepper.{key}", f"{json_value(ts[key])} is not a date: give it as text, "
                          "\"YYYY-MM-DD\"")
                 continue
             try:
@@ -350,7 +345,7 @@ class _Converter:
                 continue
             for key in ("node", "storage_node"):
                 if key in rec and not isinstance(rec[key], str):
-                    self.add(f"{place}.{key}", f"needs a node name, got {_json(rec[key])}")
+                    self.add(f"{place}.{key}", f"needs a node name, got {json_value(rec[key])}")
                 elif key in rec and rec[key] not in self.raw:
                     self.add(place, f"{key} '{rec[key]}' is not a node of the model{did_you_mean(rec[key], self.raw)}")
             for n in rec.get("nodes", []) if isinstance(rec.get("nodes"), list) else []:
@@ -500,7 +495,7 @@ class _Converter:
                   and v is None] + (["max_volume"] if "max_volume" in raw and raw["max_volume"] is None else [])
         for key in unread:  # (a number written as text, say: not a value Pywr can start from)
             self.add(f"{place}.{key}", not_a_number(raw[key]) if is_too_large(raw[key]) else (
-                f"{_json(raw[key])} is not a number (nor a table value or a constant parameter)"))
+                f"{json_value(raw[key])} is not a number (nor a table value or a constant parameter)"))
         if unread:
             return _Node([node], entry=name, exits={None: name})
         if vmax is not None:  # Pywr: the proportion wins when both are given
@@ -1078,7 +1073,7 @@ def _merge_includes(doc: dict[str, Any], path: Path | None, problems: list[Probl
                                                           f"main file's value, {kind_of(doc[key])}"))
             else:
                 problems.append(Problem(str(p), str(key), "an included key needs a list or a mapping "
-                                                          f"(got {_json(value)})"))
+                                                          f"(got {json_value(value)})"))
     return doc, origin
 
 

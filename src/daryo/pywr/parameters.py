@@ -55,8 +55,12 @@ SUPPORTED_PARAMETERS: dict[str, frozenset[str]] = {k: frozenset(v.split()) for k
 
 def _json_text(value: Any) -> str:
     """A value as the JSON file writes it, for messages (null, not Python's None; text in quotes)."""
-    return (f"'{short_text(value)}'" if isinstance(value, str)
-            else short_text(json.dumps(value, default=str, ensure_ascii=False)))
+    return f"'{short_text(value)}'" if isinstance(value, str) else short_text(json_value(value))
+
+
+def json_value(value: Any) -> str:
+    """A value as JSON writes it, for messages: its text as it is (a Cyrillic name, not \\u escapes: a review)."""
+    return json.dumps(value, default=str, ensure_ascii=False)
 
 
 def not_a_number(value: Any) -> str:
