@@ -441,6 +441,22 @@ def test_model_card_comparison_with_published_figures_is_the_models():
         "docs/aral-basin.md is out of date: python -m daryo.basins.aral.validation card docs/aral-basin.md")
 
 
+def test_a_target_row_of_the_comparison_is_its_plants_energy_target():
+    """A hydropower engineer's review: the §9 table called Toktogul's 5.63 TWh/yr a ``target`` row, read as the
+    target's agreement with the published 4–6, where the plant's target is 4.62 and the rest comes of a reservoir
+    filled above its rule curve.  A ``target`` row's model value is its plant's yearly target, less what it misses."""
+    from daryo.basins.aral.validation import comparison_table
+
+    table = comparison_table(30).set_index("quantity")
+    targets = {n.id: n.attrs["energy_target"] for n in daryo.load(None).nodes if "energy_target" in n.attrs}
+    rows = table[table["basis"] == "target"]
+    assert len(rows) >= 1
+    for quantity, row in rows.iterrows():
+        plant = quantity.split(" HPP")[0].lower() + "_hpp"  # "Nurek HPP energy": nurek_hpp
+        yearly = float(np.sum(targets[plant].values)) / 1000  # TWh/yr (12 monthly GWh)
+        assert yearly * 0.97 <= float(row["model"]) <= yearly * 1.001, (quantity, row["model"], yearly)
+
+
 @pytest.mark.parametrize("kwargs, message", [
     ({"hydrology": "stochastic", "traces": 0}, "traces=0, years=30: both must be at least 1"),
     ({"hydrology": "stochastic", "traces": -3}, "traces=-3, years=30: both must be at least 1"),
