@@ -20,6 +20,8 @@ def test_cli_ensemble(tmp_path, capsys):
     assert main(argv) == 0
     cap = capsys.readouterr()
     assert "scenario-years/s" in cap.out and out.exists()
+    # (an Aral ecologist's review: nothing said whether the traces were generated or the model's years resampled)
+    assert "\ninflows: years resampled from the model's own inflows, log-normal perturbation 0.1\n" in cap.out
     lines = [ln for ln in cap.err.splitlines() if ln.startswith("progress ")]
     assert len(lines) >= 3 and re.fullmatch(r"progress traces=5/5 steps=120/120 rate=\d+/s elapsed=\d+s eta=\d+s",
                                             lines[-3])

@@ -352,3 +352,27 @@ def test_a_perturbation_that_is_no_spread_of_factors_is_refused_where_it_is_give
     with pytest.raises(error, match="perturbation=.*: give the log-normal factors' standard deviation"):
         ResampledTraces.from_model(model, perturbation=perturbation)
     assert ResampledTraces.from_model(model, perturbation=1).perturbation == 1
+
+
+def test_a_copy_of_the_aral_file_with_a_headwater_changed_resamples_its_own_inflows_and_says_why(tmp_path):
+    """An Aral ecologist's review: an ensemble of a copy of aral.yaml with the Vakhsh halved drew the generator's
+    Vakhsh all the same (19.3 km³/yr in its traces, where the file said 10), silently, and `daryo compare` then
+    called the inflows of the two ensembles the same.  A copy that keeps the headwaters' inflows still gets the
+    generator's traces; one that changes a headwater's inflow resamples its own years, as any other model file's
+    ensemble does (README), and its source says why."""
+    import daryo
+    from daryo.basins.aral import aral_model_path
+    from daryo.ensemble import StochasticTraces, default_trace_source
+
+    text = aral_model_path().read_text(encoding="utf-8")
+    (tmp_path / "same.yaml").write_text(text, encoding="utf-8")
+    assert isinstance(default_trace_source(daryo.load(tmp_path / "same.yaml")), StochasticTraces)
+    old = "inflow: {monthly: *glacial, unit: km3/step, scale: 20.0}"
+    assert text.count(old) == 1
+    (tmp_path / "halved.yaml").write_text(text.replace(old, old.replace("20.0", "10.0")), encoding="utf-8")
+    model = daryo.load(tmp_path / "halved.yaml").with_time(years=2)
+    source = default_trace_source(model)
+    assert isinstance(source, ResampledTraces)
+    assert "the inflows of vakhsh_in are not the Aral hydrology generator's norm year" in source.describe()
+    got = source(1, np.arange(20), 2, model.time.axis())["vakhsh_in"]
+    assert 0.8 * 10_000 < got.sum(axis=1).mean() / 2 < 1.2 * 10_000  # hm³ a year: the file's 10 km³, not 20

@@ -438,6 +438,7 @@ def _report_ensemble(run: EnsembleRun, years: int, model: Model, out: Path, csv:
         rate = f"{_count(run.traces_computed, 'trace')} computed now, {rate}" if run.traces_computed else "all resumed"
     print(f"ensemble: {_count(run.traces, 'trace')} × {_count(years, 'year')} of {name} in "
           f"{run.seconds:.1f} s ({rate}; {_count(run.chunks, 'chunk')}, {run.chunks_skipped} resumed)")
+    print(f"inflows: {run.source}")  # (an Aral ecologist's review: which traces, generated or resampled, and why)
     if run.how:  # (each chunk's own figures; the first one computed stands for them)
         which = f" (the first of the {len(run.how)} chunks computed)" if len(run.how) > 1 else ""
         print(f"solver{which}: {run.how[0]}")

@@ -78,6 +78,9 @@ class EnsembleRun:
         again with this one (from the stored annual deficit fractions).
     deficit_threshold
         The deficit threshold of the summaries (the options', or a resumed run's own where they gave none).
+    source
+        Where the traces' inflows come from (the trace source's ``describe()``, as the store's ``source``
+        attribute records it).
     """
 
     output: Path
@@ -91,6 +94,7 @@ class EnsembleRun:
     finished: bool = False  # a resume found the output holding this run's results already: nothing was done
     threshold_changed: bool = False  # ...with another deficit threshold: its probability was taken again
     deficit_threshold: float = DEFAULT_DEFICIT_THRESHOLD
+    source: str = ""
 
 
 def run_ensemble(model: Model, options: EnsembleOptions, output: str | Path, *, source: TraceSource | None = None,
@@ -170,7 +174,8 @@ def run_ensemble(model: Model, options: EnsembleOptions, output: str | Path, *, 
         if isinstance(progress, ProgressReporter):  # (a log's end, as a run's: a diff review)
             progress.written(output)
         return EnsembleRun(output, options.traces, options.years, n_chunks, n_chunks, time.perf_counter() - t0,
-                           finished=True, threshold_changed=not same, deficit_threshold=threshold)
+                           finished=True, threshold_changed=not same, deficit_threshold=threshold,
+                           source=source.describe())
     found = parts.done() if resume and not created else set()
     have = sum(min(chunk, options.traces - c * chunk) for c in found if c < n_chunks)
     _check_disk(output, plan.trace_bytes * (2 * options.traces - have))  # (the parts, then the output)
@@ -190,7 +195,7 @@ def run_ensemble(model: Model, options: EnsembleOptions, output: str | Path, *, 
         how, computed, stopped = _collect(stream, parts, progress, stop_after, remove_on_failure=created)
         if stopped:
             return EnsembleRun(output, options.traces, options.years, len(jobs), len(done), time.perf_counter() - t0,
-                               how, computed, deficit_threshold=threshold)
+                               how, computed, deficit_threshold=threshold, source=source.describe())
         if progress is not None:
             progress.assembling(output)
         with interrupts_between() as check:  # (Ctrl-C between the store's writes, not inside one)
@@ -200,7 +205,7 @@ def run_ensemble(model: Model, options: EnsembleOptions, output: str | Path, *, 
         if isinstance(progress, ProgressReporter):
             progress.written(output)
         return EnsembleRun(output, options.traces, options.years, len(jobs), len(done), time.perf_counter() - t0, how,
-                           computed, deficit_threshold=threshold)
+                           computed, deficit_threshold=threshold, source=source.describe())
     finally:
         parts.unlock()  # (its file goes with the folder after a finished run)
 

@@ -58,6 +58,7 @@ class ResampledTraces:
     rates: Mapping[str, np.ndarray]  # node id -> (S0, T0) hm³/day of the model's own record
     record: TimeAxis  # the time axis of that record
     perturbation: float = 0.1
+    why: str = ""  # why the model's own record, where a reader could expect the hydrology generator's traces
 
     def __post_init__(self) -> None:
         p = self.perturbation
@@ -107,7 +108,8 @@ class ResampledTraces:
         return cls(rates, axis, perturbation)
 
     def describe(self) -> str:
-        return f"years resampled from the model's own inflows, log-normal perturbation {self.perturbation}"
+        why = f" ({self.why})" if self.why else ""
+        return f"years resampled from the model's own inflows, log-normal perturbation {self.perturbation}{why}"
 
     def _draws(self, seed: int, i: int, n_years: int, n_sources: int, n_traces: int
                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -214,20 +216,47 @@ class StochasticTraces:
 
     def __call__(self, seed: int, indices: np.ndarray, years: int, axis: Any) -> dict[str, np.ndarray]:
         from ..hydrology import stochastic_traces
-        from ..scenarios import transform_inflows
 
         # (every headwater's trace is drawn, so that the others' are those of a run without the overlays)
         q = stochastic_traces(self.spec, np.asarray(indices).tolist(), years, seed, start_month=int(axis.month[0]))
+        return self._with_overlays(q, axis)
+
+    def _with_overlays(self, q: np.ndarray, axis: Any) -> dict[str, np.ndarray]:
+        """The traces ``q`` (traces, headwater, steps) of the headwaters not kept, each overlay's inflow changes
+        applied."""
+        from ..scenarios import transform_inflows
+
         out = {h: q[:, k, : axis.n_steps] for k, h in enumerate(self.spec.ids) if h not in self.kept}
         if self.scenarios:
             out = transform_inflows(out, self.scenarios, pd.Timestamp(axis.starts[0]), dict(self.basins))
         return out
 
+    def not_followed_by(self, model: Model) -> list[str]:
+        """The headwaters whose inflows in ``model`` are not the generator's norm year with the overlays' inflow
+        changes (what the embedded model has): a copy of its file with one changed, which this source's traces
+        would not follow."""
+        from ..hydrology import norm_traces
+
+        axis = model.time.axis()
+        norm = norm_traces(self.spec, -(-axis.n_steps // 12) + 1, start_month=int(axis.month[0]))
+        differ = []
+        for h, want in self._with_overlays(norm, axis).items():
+            given = model.node(h).attrs.get("inflow")
+            try:
+                same = isinstance(given, Series) and np.allclose(given.resolve(axis), want, rtol=1e-9, atol=1e-9)
+            except (ValueError, IndexError):  # (a series that does not fit the axis: not the norm year)
+                same = False
+            if not same:
+                differ.append(h)
+        return differ
+
 
 def default_trace_source(model: Model) -> TraceSource:
-    """The hydrology generator when the model's inflow nodes are its headwaters and its steps are months (with
-    the inflow changes of the scenario overlays applied to the model), else resampling of the model's own
-    traces.
+    """The hydrology generator when the model's inflow nodes are its headwaters, their inflows its norm year
+    (the embedded model, or a copy of its file that keeps them; the embedded model built with generated or
+    named-year inflows too) and its steps are months (with the inflow changes of the scenario overlays applied to
+    the model), else resampling of the model's own traces (whose ``describe`` says why, where the headwaters are
+    the generator's but their inflows are not).
 
     Raises
     ------
@@ -246,17 +275,28 @@ def default_trace_source(model: Model) -> TraceSource:
         replaced, removed = replaced_inflows(scenarios)
         # the embedded model, or one its overlays changed: its headwaters are inflows, but those the overlays
         # removed or replaced (the overlays' inflow changes apply to its traces too)
+        why = ""
         if spec.ids and set(spec.ids) <= inflows | removed | replaced and monthly:
             basins = model.metadata.get("basins") or {}
             kept = tuple(h for h in spec.ids if h not in inflows or h in replaced)
-            return StochasticTraces(spec, scenarios, tuple((b, tuple(ids)) for b, ids in basins.items()), kept)
+            source = StochasticTraces(spec, scenarios, tuple((b, tuple(ids)) for b, ids in basins.items()), kept)
+            # (the embedded model built with generated or named-year inflows: its ensembles generate their own)
+            built = model.metadata.get("hydrology")
+            generated = isinstance(built, Mapping) and built.get("kind") not in (None, "norm")
+            edited = [] if generated else source.not_followed_by(model)
+            if not edited:
+                return source
+            # (an Aral ecologist's review: a copy of aral.yaml with the Vakhsh halved got the generator's Vakhsh)
+            why = (f"the inflows of {', '.join(edited)} are not the Aral hydrology generator's norm year, which "
+                   "its traces would put back; to change a headwater's flow in generated traces, use an overlay's "
+                   "inflow change on the embedded model")
     except Exception:  # noqa: BLE001 - no usable hydrology table: resample the model's own traces
         pass
 
     limited = year_limited_changes(scenarios)
     if limited:  # (applied to the record before resampling, they would land in random run years)
         raise ModelError(limited)
-    return ResampledTraces.from_model(model)
+    return replace(ResampledTraces.from_model(model), why=why)
 
 
 def run_years(axis: Any) -> np.ndarray:
