@@ -48,7 +48,7 @@ from .units import is_number
 
 __all__ = ["SHORTFALL_NOISE", "Results", "advice", "build_dataset", "caveats", "check_csv_folder",
            "check_netcdf_target", "is_netcdf", "netcdf_attributes", "requirement_columns", "requirement_coordinates",
-           "requirement_met", "shortfall", "software_versions", "topology"]
+           "requirement_met", "shortfall", "software_versions", "storage_targets", "topology"]
 
 _VOL = "hm3"
 _FLOW = "hm3 per step"
@@ -710,9 +710,30 @@ def _storage_targets(net: CompiledNetwork, out: SimulationOutput) -> tuple[np.nd
     has = cols >= 0
     if not has.any():
         return None
-    storage = out.x[:, :, net.res_col]
+    return storage_targets(has, out.col_upper[:, :, cols[has]], out.x[:, :, net.res_col])
+
+
+def storage_targets(has: np.ndarray, upper: np.ndarray, storage: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The reservoirs' rule-curve targets and what their end-of-step volumes fell short of them.
+
+    Parameters
+    ----------
+    has
+        Whether each reservoir has a rule curve (R,): ``rule_curve_columns(net) >= 0``.
+    upper
+        The upper bounds of the rule-curve columns of the reservoirs that have one (``(..., has.sum())``): the
+        targets the allocation used.
+    storage
+        The reservoirs' end-of-step volumes, hm³ (``(..., R)``: a step's (S, R) or a run's (S, T, R)).
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        The targets and the shortfalls (:func:`shortfall`: none up to :data:`SHORTFALL_NOISE`), both shaped as
+        ``storage`` and NaN for a reservoir without a rule curve.
+    """
     target = np.full(storage.shape, np.nan)
-    target[:, :, has] = out.col_upper[:, :, cols[has]]
+    target[..., has] = upper
     return target, np.where(has, shortfall(target, storage), np.nan)
 
 

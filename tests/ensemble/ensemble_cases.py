@@ -137,3 +137,34 @@ def summaries_store(path, threshold=0.3):
         parts.append(part)
     summarise(parts, coords, threshold=threshold).to_netcdf(path)
     return path
+
+
+#: the constant monthly inflow of each trace of rule_curve_basin's source (trace i: RULE_CURVE_INFLOWS[i % 3])
+RULE_CURVE_INFLOWS = (5.0, 0.0, 20.0)
+
+
+def rule_curve_basin(allocation: str = "cost"):
+    """A reservoir whose rule curve (target_volume 80 of max_volume 100) it cannot hold while it fills, and one
+    without a rule curve below it (two years from January)::
+
+        [up] --> <Токтогул: 50 of 100, target 80> --> <pond: 5 of 10> --> [sea]
+
+    Its traces (:class:`RuleCurveTraces`) bring 5, 0 or 20 hm³ a month: the dam ends its first 5 steps below the
+    target (by 25, 20, 15, 10, 5), every step (by 30) or its first step (by 10)."""
+    nodes = [{"id": "up", "type": "inflow", "inflow": 5},
+             {"id": "dam", "type": "reservoir", "name": "Токтогул", "max_volume": 100, "initial_volume": 50,
+              "target_volume": 80},
+             {"id": "pond", "type": "reservoir", "max_volume": 10, "initial_volume": 5},
+             {"id": "sea", "type": "sink"}]
+    return build(nodes, [["up", "dam"], ["dam", "pond"], ["pond", "sea"]], steps=24, allocation=allocation)
+
+
+class RuleCurveTraces:
+    """:func:`rule_curve_basin`'s trace source: trace i brings RULE_CURVE_INFLOWS[i % 3] hm³ every month."""
+
+    def __call__(self, seed, indices, years, axis):
+        flows = np.array([RULE_CURVE_INFLOWS[int(i) % 3] for i in indices])
+        return {"up": np.repeat(flows[:, None], axis.n_steps, axis=1)}
+
+    def describe(self):
+        return "constant inflows (5, 0, 20 hm3 a month)"

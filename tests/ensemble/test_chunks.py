@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from ensemble_cases import YEARS, basin, basin_network, load, plant_basin, run
+from ensemble_cases import YEARS, RuleCurveTraces, basin, basin_network, load, plant_basin, rule_curve_basin, run
 
 from daryo.ensemble import ANNUAL_INDICATORS, SERIES, EnsembleOptions
 from daryo.ensemble.chunks import _ChunkRecorder, _simulate_chunk, chunk_model, compile_chunk, stress_accounts
@@ -429,3 +429,31 @@ def test_a_requirement_that_follows_a_storage_has_each_trace_years_environmental
             np.testing.assert_allclose(annual["annual_environmental_flow"][k, y], want["environmental"].values,
                                        rtol=1e-9)
             np.testing.assert_allclose(annual["annual_water_stress"][k, y], want["stress"].values, rtol=1e-9)
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_a_chunks_steps_below_the_rule_curve_are_those_of_the_runs_storage_shortfall(fast):
+    """A drought-risk analyst's review: an ensemble kept nothing of the reservoirs' rule curves, so "in how many
+    years does the dam end a month below its rule curve, and by how much" had no answer.  A chunk's yearly steps
+    below the target and largest shortfall are those of the run's ``storage_shortfall`` (by hand: a dam of 50 with a
+    target of 80 filled by 5, 0 or 20 a month is short in its first 5, all 12 or its first step, by 25, 30 or 10
+    at most); NaN for the reservoir without a rule curve::
+
+        [up] --> <dam: 50 of 100, target 80> --> <pond> --> [sea]
+    """
+    import daryo
+
+    model = rule_curve_basin()
+    axis = model.time.axis()
+    names = ["5", "0", "20"]
+    traces = RuleCurveTraces()(0, np.arange(3), 2, axis)
+    _, annual, how = _simulate_chunk(compile_chunk(model, traces, names, axis), fast)
+    assert how.startswith("fast path" if fast else "plain path")
+    steps, largest = annual["annual_months_below_target"], annual["annual_max_storage_shortfall"]
+    np.testing.assert_array_equal(steps[:, :, 0], [[5, 0], [12, 12], [1, 0]])
+    np.testing.assert_allclose(largest[:, :, 0], [[25, 0], [30, 30], [10, 0]], atol=1e-9)
+    assert np.isnan(steps[:, :, 1]).all() and np.isnan(largest[:, :, 1]).all()
+    short = daryo.run(chunk_model(model, traces, names)).dataset["storage_shortfall"].sel(reservoir="dam")
+    yearly = short.transpose("scenario", "time").values.reshape(3, 2, 12)
+    np.testing.assert_array_equal(steps[:, :, 0], (yearly > 0).sum(axis=2))
+    np.testing.assert_allclose(largest[:, :, 0], yearly.max(axis=2), atol=1e-9)

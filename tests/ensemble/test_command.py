@@ -5,7 +5,7 @@ import re
 import numpy as np
 import pytest
 import xarray as xr
-from ensemble_cases import assert_identical, daryo_load, load, yaml_of_basin
+from ensemble_cases import RuleCurveTraces, assert_identical, daryo_load, load, rule_curve_basin, yaml_of_basin
 
 from daryo.cli import main
 from daryo.ensemble import EnsembleOptions, run_ensemble
@@ -795,3 +795,26 @@ def test_an_ensemble_of_the_embedded_model_starts_in_a_given_month(tmp_path, cap
     assert main(["ensemble", str(model), "--start", "2026-04", "--traces", "2", "--years", "1", "-o",
                  str(tmp_path / "file.nc")]) == 2
     assert "--start 2026-04: applies to the embedded model only" in capsys.readouterr().err
+
+
+def test_the_report_gives_the_reservoirs_rule_curves_and_an_older_store_none(tmp_path, capsys):
+    """A drought-risk analyst's review: the report said nothing of the reservoirs' rule curves.  ``daryo summary``
+    gives the dam's (:func:`ensemble_cases.rule_curve_basin`: 8 of 12 trace-years with some step below its target,
+    5 steps a year on average, a year's largest shortfall 95/6 hm³ on average, 30 at most), none for the pond
+    without a rule curve; a store of an earlier daryo, which kept no rule curves, is reported without them."""
+    out = tmp_path / "rc.nc"
+    run_ensemble(rule_curve_basin(), EnsembleOptions(traces=6, years=2, chunk_size=4), out, source=RuleCurveTraces())
+    capsys.readouterr()
+    assert main(["summary", str(out)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("reservoirs' rule curves"))
+    assert lines[at + 2].split() == ["dam", "66.67%", "5.00", "12.0", "15.8", "30.0", "30.0"]
+    assert not lines[at + 3].startswith("  pond")
+    older = tmp_path / "older.nc"
+    new = ("annual_months_below_target", "annual_max_storage_shortfall", "summary_annual_months_below_target",
+           "summary_annual_max_storage_shortfall", "prob_below_target")
+    with xr.open_dataset(out) as ds:
+        ds.load().drop_vars(list(new)).to_netcdf(older)
+    assert main(["summary", str(older)]) == 0
+    said = capsys.readouterr().out
+    assert "reservoirs' lowest storage" in said and "rule curves" not in said

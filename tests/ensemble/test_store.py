@@ -11,12 +11,14 @@ import pandas as pd
 import pytest
 import xarray as xr
 from ensemble_cases import (
+    RuleCurveTraces,
     assert_identical,
     basin,
     basin_network,
     basin_run,
     load,
     plant_basin,
+    rule_curve_basin,
     run,
     yaml_of_basin,
 )
@@ -27,6 +29,7 @@ from daryo.ensemble import (
     ANNUAL_INDICATORS,
     EnsembleOptions,
     ResampledTraces,
+    rule_curve_table,
     run_ensemble,
     shortfall_table,
     summarise,
@@ -497,7 +500,7 @@ def test_the_run_attributes_of_a_netcdf_store_are_32_bit_integers_or_text(tmp_pa
     with netcdf.Dataset(out, "a") as nc:  # a store of before (its seed a 64-bit integer, and no year_days)
         nc.setncattr("format", np.int64(3))
     with pytest.raises(ValueError, match=r"holds the results of a run written by another version of daryo \(format "
-                                         r"3; this one writes format 11\); run without --resume to replace them"):
+                                         r"3; this one writes format 12\); run without --resume to replace them"):
         run(tmp_path, "r.nc", options={"traces": 2, "seed": 3_000_000_000}, resume=True)
 
 
@@ -571,3 +574,40 @@ def test_the_shares_of_faos_levels_of_water_stress_by_hand():
     assert summary.sel(system="system0", statistic="p5").item() == pytest.approx(0.4 * 24.9)  # (at 0.4)
     assert summary.sel(system="system0", statistic="p95").item() == np.inf  # (at 7.6: from 100.1 to infinite)
     assert summary.sel(system="system1", statistic="mean").item() == pytest.approx(19.0)
+
+
+@pytest.mark.parametrize("name", ["rc.nc", "rc.zarr"])
+def test_a_store_tells_how_often_and_how_far_a_reservoir_ends_a_step_below_its_rule_curve(tmp_path, name):
+    """A drought-risk analyst's review: "in how many years of the traces does the dam end a month below its rule
+    curve, and by how much" had no answer in an ensemble's store.  Six traces of 5, 0, 20, 5, 0, 20 hm³ a month
+    into a dam of 50 with a target of 80 (:func:`ensemble_cases.rule_curve_basin`), in chunks of 4: each trace's
+    years are below it in 5 and 0, 12 and 12, 1 and 0 steps, by at most 25 and 0, 30 and 30, 10 and 0 hm³; so the
+    mean is 5 steps a year, 8 of the 12 trace-years have some step below it, and the mean largest shortfall is
+    95/6 hm³.  The pond below has no rule curve: NaN, and no row of the table."""
+    if name.endswith(".zarr"):
+        pytest.importorskip("zarr", reason="zarr is an optional extra (pip install daryo[ensemble])")
+    out = tmp_path / name
+    run_ensemble(rule_curve_basin(), EnsembleOptions(traces=6, years=2, chunk_size=4), out, source=RuleCurveTraces())
+    ds = load(out)
+    steps = ds["annual_months_below_target"].sel(reservoir="dam").transpose("trace", "year").values
+    np.testing.assert_array_equal(steps, [[5, 0], [12, 12], [1, 0]] * 2)
+    np.testing.assert_allclose(ds["annual_max_storage_shortfall"].sel(reservoir="dam").transpose("trace", "year"),
+                               [[25, 0], [30, 30], [10, 0]] * 2, atol=1e-9)
+    summary = ds["summary_annual_months_below_target"].sel(reservoir="dam")
+    np.testing.assert_allclose(summary.sel(statistic=["mean", "p50", "p95"]), [5.0, 3.0, 12.0])
+    np.testing.assert_allclose(ds["summary_annual_max_storage_shortfall"].sel(reservoir="dam", statistic="mean"),
+                               95 / 6)
+    np.testing.assert_allclose(ds["prob_below_target"].sel(reservoir="dam"), 8 / 12)
+    for v in ("annual_months_below_target", "annual_max_storage_shortfall", "summary_annual_months_below_target",
+              "summary_annual_max_storage_shortfall", "prob_below_target"):
+        assert np.isnan(ds[v].sel(reservoir="pond")).all(), v
+        assert ds[v].attrs["description"] and ds[v].attrs["units"] in ("1", "hm3"), v
+    table = rule_curve_table(out)
+    assert list(table.index) == ["dam"]
+    np.testing.assert_allclose(table.loc["dam", ["below", "steps_mean", "steps_p95", "shortfall_mean",
+                                                 "shortfall_max"]].astype(float), [8 / 12, 5.0, 12.0, 95 / 6, 30.0])
+    one = rule_curve_table(out, year=1)
+    np.testing.assert_allclose(one.loc["dam", ["below", "steps_mean", "shortfall_max"]].astype(float),
+                               [2 / 6, 4.0, 30.0])
+    rows = summary_table(out).set_index(["indicator", "element", "statistic"])["value"]
+    assert rows[("annual_months_below_target", "dam", "share_below_target")] == pytest.approx(8 / 12)

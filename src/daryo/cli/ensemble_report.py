@@ -1,6 +1,6 @@
 """What ``daryo ensemble`` and ``daryo summary`` print of an ensemble's finished store: the demands most often
-short, the plants' energy, the reservoirs' lowest storage, the water reaching the sinks, the flow requirements and
-the water stress."""
+short, the plants' energy, the reservoirs' lowest storage and rule curves, the water reaching the sinks, the flow
+requirements and the water stress."""
 
 from __future__ import annotations
 
@@ -29,6 +29,7 @@ def _report_store(out: Path, csv: Path | None, threshold: float | None = None, y
         _print_shortfalls(ds, shown, threshold=threshold, year=year)
         _print_energy(ds, year)
         _print_storage(ds, year)
+        _print_rule_curves(ds, year)
         _print_sinks(ds, year)
         _print_requirements(ds, year)
         _print_water_stress(ds, year)
@@ -129,6 +130,30 @@ def _print_storage(out: EnsembleOutput, year: int | None = None) -> None:
     if table["min_volume"].isna().any():
         print("  (–: a store of a daryo before 2026-12-06's, which kept no min_volume, or a min_volume a parameter "
               "gives)")
+
+
+def _print_rule_curves(out: EnsembleOutput, year: int | None = None) -> None:
+    """How the reservoirs held their rule curves (``target_volume``) over the ensemble written to ``out`` (or one run
+    ``year``'s traces): none for a model without rule curves, or a store of a daryo that kept none of them."""
+    import xarray as xr
+
+    from ..ensemble import rule_curve_table
+
+    if isinstance(out, xr.Dataset) and "annual_months_below_target" not in out:  # (a store of an earlier daryo)
+        return
+    table = rule_curve_table(out, year=year)
+    if table.empty:
+        return
+    over = pairs_of(year)
+    print(f"reservoirs' rule curves (target_volume) over the {over} (below: the share of the {over} with some step "
+          "ending below the target; steps below it in a year, mean and p95; a year's largest shortfall, hm³, mean, "
+          "p95 and the largest):")
+    w = max(len("reservoir"), *(len(str(name)) for name in table.index)) + 2
+    print(f"  {'reservoir':<{w}}{'country':<9}{'below':>9}{'steps':>8}{'p95':>6}{'shortfall':>11}{'p95':>10}"
+          f"{'largest':>10}")
+    for name, row in table.iterrows():
+        print(f"  {name:<{w}}{row['country']:<9}{row['below']:>9.2%}{row['steps_mean']:>8.2f}{row['steps_p95']:>6.1f}"
+              f"{row['shortfall_mean']:>11.1f}{row['shortfall_p95']:>10.1f}{row['shortfall_max']:>10.1f}")
 
 
 def _print_sinks(out: EnsembleOutput, year: int | None = None) -> None:

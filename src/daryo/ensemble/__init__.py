@@ -26,9 +26,10 @@ Modules, in the order of the pipeline: :mod:`~daryo.ensemble.traces` (trace sour
 :mod:`~daryo.ensemble.store` (the output and its summaries), :mod:`~daryo.ensemble.run` (the run) and
 :mod:`~daryo.ensemble.tables` (what a finished output tells).
 
-The output's tables (:func:`shortfall_table`, :func:`energy_table`, :func:`storage_table`, :func:`sink_table`,
-:func:`requirement_table`, :func:`water_stress_table`, :func:`summary_table`, :func:`run_of`) take its path, or the
-store opened once for them all (:func:`open_output`, or xarray's ``open_dataset``).
+The output's tables (:func:`shortfall_table`, :func:`energy_table`, :func:`storage_table`,
+:func:`rule_curve_table`, :func:`sink_table`, :func:`requirement_table`, :func:`water_stress_table`,
+:func:`summary_table`, :func:`run_of`) take its path, or the store opened once for them all (:func:`open_output`,
+or xarray's ``open_dataset``).
 """
 
 from .chunks import ANNUAL_INDICATORS, SERIES, STORABLE_SERIES, EnsembleOptions, chunk_model, run_chunk
@@ -41,6 +42,7 @@ from .tables import (
     energy_table,
     open_output,
     requirement_table,
+    rule_curve_table,
     run_of,
     shortfall_table,
     sink_table,
@@ -55,7 +57,7 @@ __all__ = ["TraceSource", "ResampledTraces", "StochasticTraces", "default_trace_
            "EnsembleRun", "run_ensemble", "chunk_model", "run_chunk", "check_output", "earlier_results",
            "ProgressReporter",
            "ANNUAL_INDICATORS", "SERIES", "STORABLE_SERIES", "summarise", "shortfall_table", "requirement_table",
-           "energy_table", "storage_table", "sink_table", "open_output",
+           "energy_table", "storage_table", "rule_curve_table", "sink_table", "open_output",
            "run_of",
            "summary_table",
            "check_summary_csv",

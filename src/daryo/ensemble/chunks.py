@@ -14,7 +14,8 @@ from ..errors import did_you_mean, kind_of
 from ..model import Model, Node, Series
 from ..model.places import problems_relocated
 from ..network import CompiledNetwork, compile_network
-from ..results import requirement_columns, requirement_met, shortfall, topology
+from ..network.compile import rule_curve_columns
+from ..results import requirement_columns, requirement_met, shortfall, storage_targets, topology
 from ..sdg import StressAccounts, stress_ratio
 from ..simulate.engine import simulate
 from ..simulate.fastpath import FastOptions, FastStepper, StepRecord, fast_path_unsupported
@@ -32,6 +33,7 @@ ANNUAL_INDICATORS = {
     "annual_environmental_flow": "system", "annual_water_stress": "system",
     "annual_required": "requirement", "annual_requirement_met": "requirement",
     "annual_requirement_shortfall_fraction": "requirement",
+    "annual_months_below_target": "reservoir", "annual_max_storage_shortfall": "reservoir",
 }
 #: the monthly series an ensemble stores by default, and their element dimension
 SERIES = {"storage": "reservoir", "delivery": "demand", "deficit": "demand", "sink_inflow": "sink",
@@ -248,12 +250,16 @@ def _simulate_chunk(net: CompiledNetwork, fast: bool, run_traces: int | None = N
     on the fast path once the first ``t`` steps are done (the plain path solves them all at once)."""
     accounts = stress_accounts(net) if accounts is None else accounts
     required_col = net.node_col[net.requirement_nodes]
+    rule_curves = rule_curve_columns(net)
+    has_target = rule_curves >= 0
+    target_col = rule_curves[has_target]
     cols = {"storage": net.res_col, "delivery": net.demand_col, "sink_inflow": net.sink_col, "energy": net.hp_col,
             "inflow": _inflow_columns(net), "withdrawn": net.edge_col[accounts.edges].astype(np.int64),
             "required": requirement_columns(net)}
     if "edge_flow" in series:  # (every edge's flow: asked for only, as it is as wide as the network)
         cols["edge_flow"] = net.edge_col.astype(np.int64)
-    rec = _ChunkRecorder(net.axis, net.n_scenarios, {k: len(c) for k, c in cols.items()}, dtype, accounts, series)
+    rec = _ChunkRecorder(net.axis, net.n_scenarios, {k: len(c) for k, c in cols.items()}, dtype, accounts, series,
+                         has_target)
     consumed = np.broadcast_to(net.demand_consumptive, (net.n_scenarios, net.axis.n_steps, len(net.demand_ids)))
     reason = fast_path_unsupported(net) if fast else "fast path switched off"
     if reason is None:
@@ -266,7 +272,9 @@ def _simulate_chunk(net: CompiledNetwork, fast: bool, run_traces: int | None = N
             dl, q = got["delivery"], got["energy"]  # (the plants' columns are their turbines' flow)
             wanted = step.col_upper(stepper.layout, net.demand_col)
             required = step.col_upper(stepper.layout, required_col)
-            rec.add(step.t, storage=got["storage"], delivery=dl, sink_inflow=got["sink_inflow"], demanded=wanted,
+            target = storage_targets(has_target, step.col_upper(stepper.layout, target_col), got["storage"])
+            rec.add(step.t, storage=got["storage"], storage_shortfall=target[1], delivery=dl,
+                    sink_inflow=got["sink_inflow"], demanded=wanted,
                     deficit=shortfall(wanted, dl), energy=energy_gwh(q, step.head, net.hp_efficiency[None, :]),
                     turbine_flow=q, inflow=got["inflow"], withdrawn=got["withdrawn"],
                     returned=dl * (1.0 - consumed[:, step.t]), environmental=accounts.environmental(required),
@@ -282,7 +290,9 @@ def _simulate_chunk(net: CompiledNetwork, fast: bool, run_traces: int | None = N
     for t in range(net.axis.n_steps):
         dl, wanted = x[:, t, net.demand_col], out.col_upper[:, t, net.demand_col]
         required = out.col_upper[:, t, required_col]
-        rec.add(t, storage=x[:, t, net.res_col], delivery=dl, sink_inflow=x[:, t, net.sink_col], demanded=wanted,
+        target = storage_targets(has_target, out.col_upper[:, t, target_col], x[:, t, net.res_col])
+        rec.add(t, storage=x[:, t, net.res_col], storage_shortfall=target[1], delivery=dl,
+                sink_inflow=x[:, t, net.sink_col], demanded=wanted,
                 deficit=shortfall(wanted, dl),
                 energy=energy_gwh(x[:, t, net.hp_col], out.head[:, t], net.hp_efficiency[None, :]),
                 turbine_flow=x[:, t, net.hp_col], inflow=x[:, t, cols["inflow"]], withdrawn=x[:, t, cols["withdrawn"]],
@@ -317,6 +327,10 @@ class _ChunkRecorder:
         The network's water-stress accounts (SDG 6.4.2).
     series
         The monthly series stored (of :data:`STORABLE_SERIES`; ``turbine_flow`` has the plants' elements).
+    rule_curves
+        Whether each reservoir has a rule curve (a ``target_volume``), (R,) bool (None: none has): the steps add
+        its ``storage_shortfall`` (:func:`daryo.results.storage_targets`), whose steps above 0 and largest value
+        each year counts (NaN for a reservoir without one).
     """
 
     _SUMMED = ("demanded", "delivery", "deficit", "sink_inflow", "energy", "inflow", "withdrawn", "returned",
@@ -325,7 +339,8 @@ class _ChunkRecorder:
     _WINTER = {"winter_energy": "energy", "winter_delivery": "delivery"}
 
     def __init__(self, axis: TimeAxis, n_scenarios: int, sizes: Mapping[str, int], dtype: np.dtype | type,
-                 accounts: StressAccounts, series: tuple[str, ...] = tuple(SERIES)):
+                 accounts: StressAccounts, series: tuple[str, ...] = tuple(SERIES),
+                 rule_curves: np.ndarray | None = None):
         size = {**sizes, "demanded": sizes["delivery"], "deficit": sizes["delivery"], "returned": sizes["delivery"],
                 "environmental": len(accounts.systems), "winter_energy": sizes["energy"],
                 "winter_delivery": sizes["delivery"],
@@ -339,9 +354,14 @@ class _ChunkRecorder:
         self.series = {name: np.empty((S, T, size[name]), dtype) for name in series}
         self._sum = {name: np.zeros((S, Y, size[name])) for name in (*self._SUMMED, *self._WINTER)}
         self._min_storage = np.full((S, Y, size["storage"]), np.inf)
+        self.rule_curves = (np.zeros(size["storage"], dtype=bool) if rule_curves is None
+                            else np.asarray(rule_curves, dtype=bool))
+        self._below_target = np.zeros((S, Y, size["storage"]))
+        self._max_shortfall = np.zeros((S, Y, size["storage"]))
 
     def add(self, t: int, **values: np.ndarray) -> None:
-        """Step ``t``'s values (S, elements) of every series, of the demands and of the inflows."""
+        """Step ``t``'s values (S, elements) of every series, of the demands and of the inflows (and the
+        reservoirs' ``storage_shortfall``, where some have a rule curve)."""
         y = self.year[t]
         for name, stored in self.series.items():
             stored[:, t] = values[name]
@@ -351,6 +371,10 @@ class _ChunkRecorder:
             for name, of in self._WINTER.items():
                 self._sum[name][:, y] += values[of]
         np.minimum(self._min_storage[:, y], values["storage"], out=self._min_storage[:, y])
+        if self.rule_curves.any():  # (the shortfall is 0 up to solver noise already: results.shortfall)
+            short = np.nan_to_num(values["storage_shortfall"])
+            self._below_target[:, y] += short > 0
+            np.maximum(self._max_shortfall[:, y], short, out=self._max_shortfall[:, y])
 
     def annual(self) -> dict[str, np.ndarray]:
         """The annual indicators (see :data:`ANNUAL_INDICATORS`) of the steps added."""
@@ -369,7 +393,9 @@ class _ChunkRecorder:
                 "annual_environmental_flow": environmental,
                 "annual_water_stress": stress_ratio(withdrawal, renewable, environmental),
                 "annual_required": required, "annual_requirement_met": met,
-                "annual_requirement_shortfall_fraction": _short_fraction(required - met, required)}
+                "annual_requirement_shortfall_fraction": _short_fraction(required - met, required),
+                "annual_months_below_target": np.where(self.rule_curves, self._below_target, np.nan),
+                "annual_max_storage_shortfall": np.where(self.rule_curves, self._max_shortfall, np.nan)}
 
 
 def _short_fraction(short: np.ndarray, wanted: np.ndarray) -> np.ndarray:

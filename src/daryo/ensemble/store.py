@@ -26,6 +26,7 @@ from .._files import (
 from ..cf import LONG_NAME_MAX, cf_dataset, netcdf_encoding, netcdf_text, short_name
 from ..model import Model, Node
 from ..network import CompiledNetwork
+from ..network.compile import rule_curve_columns
 from ..results import (
     NETCDF_SUFFIXES,
     caveats,
@@ -313,6 +314,11 @@ def _coords(model: Model, axis: Any, systems: Mapping[str, np.ndarray], reservoi
                                           {"description": "Volume of each reservoir at the run's start, in every "
                                            "trace: its initial_volume, or its max_volume in the first step where it "
                                            "has none", "units": "hm3"})
+    if reservoirs.rule_curve is not None:
+        coords["reservoir_rule_curve"] = ("reservoir", np.asarray(reservoirs.rule_curve, dtype=np.int8),
+                                          {"description": "1 where the reservoir has a rule curve (target_volume), "
+                                           "which annual_months_below_target and annual_max_storage_shortfall "
+                                           "measure; 0 where it has none (they are NaN)"})
     coords["system"] = ("system", [str(v) for v in systems["system"]],
                         {"description": "River system (a connected part of the network), named by the model's "
                          "basins: the water stress's unit (daryo.sdg.water_stress)"})
@@ -353,11 +359,13 @@ class Edges:
 class ReservoirVolumes:
     """Each reservoir's volumes the store keeps as coordinates (hm³), as the compiled network holds them: ids, the
     lowest ``min_volume`` over the run's steps (NaN where a parameter of the reservoirs' state gives it) and the
-    volume at the start.  Every trace of an ensemble has the same: only its inflows vary."""
+    volume at the start, and whether it has a rule curve (``target_volume``; None: not known).  Every trace of an
+    ensemble has the same: only its inflows vary."""
 
     ids: list[str]
     lowest_min: np.ndarray
     initial: np.ndarray
+    rule_curve: np.ndarray | None = None
 
     @classmethod
     def of(cls, net: CompiledNetwork) -> ReservoirVolumes:
@@ -366,7 +374,8 @@ class ReservoirVolumes:
         for binding in net.bindings:
             if binding.target == "res_min":  # (set each step from the state: res_min holds 0 there)
                 lowest[binding.index] = np.nan
-        return cls(list(net.res_ids), lowest.astype(float), np.asarray(net.res_initial[0], dtype=float))
+        return cls(list(net.res_ids), lowest.astype(float), np.asarray(net.res_initial[0], dtype=float),
+                   rule_curve_columns(net) >= 0)
 
 
 def _part_dataset(part: Mapping[str, np.ndarray], coords: Mapping[str, Any], caveat: str = "", comment: str = ""
@@ -405,7 +414,8 @@ _UNITS = {"delivery": "hm3 per step", "deficit": "hm3 per step", "sink_inflow": 
           "annual_withdrawal": "hm3 per year", "annual_renewable_water": "hm3 per year",
           "annual_environmental_flow": "hm3 per year", "annual_water_stress": "%",
           "required": "hm3 per step", "requirement_met": "hm3 per step", "annual_required": "hm3 per year",
-          "annual_requirement_met": "hm3 per year", "annual_requirement_shortfall_fraction": "1"}
+          "annual_requirement_met": "hm3 per year", "annual_requirement_shortfall_fraction": "1",
+          "annual_months_below_target": "1", "annual_max_storage_shortfall": "hm3"}
 _DESCRIPTIONS = {
     "storage": "End-of-step reservoir volume", "delivery": "Water delivered to each demand per step",
     "deficit": "Demand not delivered per step (none where up to 1e-8 hm3: solver noise)",
@@ -428,6 +438,14 @@ _DESCRIPTIONS = {
                                "deficits over that of their demands (0 where nothing is wanted or the fraction is "
                                "below 1e-6; at most 1)",
     "annual_min_storage": "Lowest end-of-step volume in each run year",
+    "annual_months_below_target": "Steps (months, of a monthly run) of each run year whose end-of-step volume is below "
+                                  "the reservoir's rule-curve target (target_volume) by more than 1e-8 hm3 (solver "
+                                  "noise): those a run's storage_shortfall is above 0 in; NaN for a reservoir "
+                                  "without target_volume",
+    "annual_max_storage_shortfall": "Largest shortfall of the end-of-step volume below the reservoir's rule-curve "
+                                    "target (target_volume) in each run year, the largest of a run's "
+                                    "storage_shortfall (0: the target held, up to 1e-8 hm3 of solver noise); NaN for a "
+                                    "reservoir without target_volume",
     "annual_sink_inflow": "Water received by each sink in each run year",
     "annual_energy": "Hydropower energy in each run year",
     "annual_winter_energy": "Hydropower energy of the winter months (October-March) in each run year",
@@ -595,6 +613,11 @@ def summarise(parts: Sequence[Mapping[str, np.ndarray]], coords: Mapping[str, An
             data["prob_water_stress_level"] = (("stress_level", dim), _level_shares(parts, k), {
                 "units": "1", "description": "Share of all traces and run years in each of FAO's levels of water "
                 "stress (SDG 6.4.2; a trace-year with no withdrawal and no water is in none)"})
+        if k == "annual_months_below_target":
+            data["prob_below_target"] = ((dim,), _share_below_target(parts, k), {
+                "units": "1", "description": "Probability that a run year has some step whose end-of-step volume is "
+                "below the reservoir's rule-curve target (over all traces and run years); NaN for a reservoir "
+                "without target_volume"})
         if k == "annual_deficit_fraction":
             data["prob_deficit_above_threshold"] = (
                 (dim,), above, {"units": "1", "threshold": threshold,
@@ -609,6 +632,16 @@ def summarise(parts: Sequence[Mapping[str, np.ndarray]], coords: Mapping[str, An
               {"description": "FAO's levels of water stress (SDG 6.4.2), by the ratio in %: no stress below 25, "
                "low below 50, medium below 75, high up to 100, critical above"})
     return xr.Dataset(data, coords={"statistic": statistic, "stress_level": levels, **elements})
+
+
+def _share_below_target(parts: Sequence[Mapping[str, np.ndarray]], key: str) -> np.ndarray:
+    """The share of the parts' (trace, year) pairs in which each reservoir is below its rule curve in some step
+    (``key``: the steps below it each year; (reservoirs,)); NaN for a reservoir without a rule curve."""
+    counts = [part[key].reshape(part[key].shape[0] * part[key].shape[1], part[key].shape[2]) for part in parts]
+    if not counts or not sum(len(c) for c in counts):
+        return np.full(counts[0].shape[1] if counts else 0, np.nan)
+    below = np.concatenate(counts)
+    return np.where(np.isnan(below).any(axis=0), np.nan, (below > 0).mean(axis=0))
 
 
 def _level_shares(parts: Sequence[Mapping[str, np.ndarray]], key: str) -> np.ndarray:

@@ -342,6 +342,50 @@ def storage_table(output: EnsembleOutput, year: int | None = None) -> pd.DataFra
     return table
 
 
+def rule_curve_table(output: EnsembleOutput, year: int | None = None) -> pd.DataFrame:
+    """How the reservoirs with a rule curve (``target_volume``) of an ensemble's output held it over its (trace, run
+    year) pairs (or one run ``year``'s traces): per reservoir its country, the share of the pairs with some step
+    whose end-of-step volume is below the target (``below``: a run's ``storage_shortfall`` above 0, beyond 1e-8 hm³
+    of solver noise), the mean and 95th percentile of the steps below it in a year (``steps_mean``, ``steps_p95``),
+    and the mean, 95th percentile and largest of a year's largest shortfall (``shortfall_mean``, ``shortfall_p95``,
+    ``shortfall_max``, hm³).  Empty for a model whose reservoirs have no rule curve.
+
+    Parameters
+    ----------
+    output
+        An ensemble's output (``daryo ensemble -o``), or it opened (:func:`open_output`).
+    year
+        One run year's figures over the traces (0 for the first; None: every run year pooled).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``reservoir``; columns ``country``, ``below``, ``steps_mean``, ``steps_p95``, ``shortfall_mean``,
+        ``shortfall_p95`` and ``shortfall_max``, their units in ``attrs["units"]``.
+
+    Raises
+    ------
+    ValueError
+        If ``output`` holds no ensemble summaries, or none of the rule curves (a store of an earlier daryo, whose
+        parts' format was below 12), or ``year`` is not a run year of it.
+    """
+    with _summaries(output, "rule_curve_table", ("annual_months_below_target",), "reservoirs' rule curves") as ds:
+        steps = _annual(ds, "annual_months_below_target", "reservoir", year)
+        short = _annual(ds, "annual_max_storage_shortfall", "reservoir", year)
+        has = ~np.isnan(steps).any(axis=0) if len(steps) else np.zeros(steps.shape[1], dtype=bool)
+        steps, short = steps[:, has], short[:, has]
+        table = pd.DataFrame({
+            "country": ds["reservoir_country"].values.astype(str)[has], "below": (steps > 0).mean(axis=0),
+            "steps_mean": steps.mean(axis=0), "steps_p95": _percentile(steps, 95),
+            "shortfall_mean": short.mean(axis=0), "shortfall_p95": _percentile(short, 95),
+            "shortfall_max": short.max(axis=0, initial=0.0)},
+            index=pd.Index(ds["reservoir"].values.astype(str)[has], name="reservoir"))
+    table.attrs["units"] = {"below": "share of trace-years", "steps_mean": "steps per year",
+                            "steps_p95": "steps per year", "shortfall_mean": "hm3", "shortfall_p95": "hm3",
+                            "shortfall_max": "hm3"}
+    return table
+
+
 def sink_table(output: EnsembleOutput, year: int | None = None) -> pd.DataFrame:
     """The water reaching each sink (a terminal lake, a river's mouth) over an ensemble's (trace, run year) pairs:
     per sink the mean, 5th, 50th and 95th percentiles and least of its yearly inflow (hm³/yr), and the share of the
@@ -482,7 +526,9 @@ def summary_table(output: EnsembleOutput) -> pd.DataFrame:
     ``share_high`` and ``share_critical``, the share of pairs in each of FAO's levels
     (``prob_water_stress_level``), with, where there are several river systems, the rows of them together
     (element ``all``, as :func:`water_stress_table`); for ``annual_requirement_shortfall_fraction`` also
-    ``share_short``, the share of pairs short of the requirement at all.  Then the run
+    ``share_short``, the share of pairs short of the requirement at all; for ``annual_months_below_target`` also
+    ``share_below_target``, the share of pairs with some step below the reservoir's rule curve (NaN for a reservoir
+    without one: the store's ``prob_below_target``).  Then the run
     each row is of, as the store's attributes say: ``model`` (its name), ``scenarios`` (the overlays applied, in
     order, separated by ``", "``; a file by its path; empty: none), ``seed``, ``traces`` and ``years``.
 
@@ -512,6 +558,9 @@ def summary_table(output: EnsembleOutput) -> pd.DataFrame:
                     frames.append(_all_rows(stress.iloc[-1], indicator, daryo_units(da.attrs)))
             if indicator == "annual_requirement_shortfall_fraction":
                 frames.append(_long(indicator, "1", kind, ds, _share_short(ds)[:, None], ["share_short"]))
+            if indicator == "annual_months_below_target" and "prob_below_target" in ds:
+                frames.append(_long(indicator, "1", kind, ds, ds["prob_below_target"].values[:, None],
+                                    ["share_below_target"]))
             if indicator == "annual_deficit_fraction":
                 prob = ds["prob_deficit_above_threshold"]
                 share = f"share_above_{float(prob.attrs['threshold'])!r}"  # (exact: %g cut 0.146590018 to 0.14659)
@@ -601,7 +650,7 @@ def _summaries(output: EnsembleOutput, function: str, needs: Sequence[str] = (),
                          "file cut short, or of another kind?)") from None
     with opened as ds:
         try:
-            if engine == "zarr" and (gaps := _zarr_gaps(path, _stress_values(ds))):
+            if engine == "zarr" and (gaps := _zarr_gaps(path, _stress_values(ds), _has_rule_curves(ds))):
                 raise ValueError(f"{path} is incomplete: {gaps} (a copy or download cut short?); copy the store "
                                  "again, or run the ensemble again")
             ds.encoding["source"] = str(path)  # (the file as the user named it, for the messages: output_name)
@@ -656,6 +705,10 @@ def _unreadable_part(path: Path, engine: str | None) -> str:
 #: the store's variables that may hold no value but NaN in a chunk, which zarr then does not write: the water stress
 #: where no system has water or a withdrawal, or the environmental flow takes all of it with nothing withdrawn
 _MAY_BE_EMPTY = ("annual_water_stress", "summary_annual_water_stress")
+#: the store's variables of the reservoirs' rule curves: NaN throughout, and so not written by zarr, where no reservoir
+#: has one (its ``reservoir_rule_curve`` coordinate)
+_RULE_CURVES = ("annual_months_below_target", "annual_max_storage_shortfall", "summary_annual_months_below_target",
+                "summary_annual_max_storage_shortfall", "prob_below_target")
 
 
 def _stress_values(ds: xr.Dataset) -> np.ndarray | None:
@@ -667,17 +720,23 @@ def _stress_values(ds: xr.Dataset) -> np.ndarray | None:
     return stress_ratio(*(ds[t].transpose("trace", "year", "system").values for t in terms))
 
 
-def _zarr_gaps(path: Path, stress: np.ndarray | None = None) -> str:
+def _has_rule_curves(ds: xr.Dataset) -> bool | None:
+    """Whether some reservoir of the open store ``ds`` has a rule curve (None: a store that does not say)."""
+    return bool(ds["reservoir_rule_curve"].values.any()) if "reservoir_rule_curve" in ds.coords else None
+
+
+def _zarr_gaps(path: Path, stress: np.ndarray | None = None, rule_curves: bool | None = None) -> str:
     """What a zarr store of an ensemble lacks of its results' chunk files, in words ("" if nothing): zarr reads a
     missing chunk as its fill value, NaN, which the statistics would leave out without a word (a review: a store
     copied in part said no demand was ever short).  Coordinates are not checked; the water stress's chunks are
-    expected where ``stress`` (its values, :func:`_stress_values`) has some, and not checked where it is None.
+    expected where ``stress`` (its values, :func:`_stress_values`) has some, and not checked where it is None; the
+    rule curves' where ``rule_curves`` (some reservoir has one), and not checked where it is None.
     Stores of zarr's formats 2 (as daryo writes them) and 3."""
     short = []
     for meta in sorted([*path.glob("*/.zarray"), *path.glob("*/zarr.json")]):
         name = meta.parent.name
         if not (name.startswith(("annual_", "summary_", "prob_")) or name in STORABLE_SERIES) or (
-                name in _MAY_BE_EMPTY and stress is None):
+                name in _MAY_BE_EMPTY and stress is None) or (name in _RULE_CURVES and not rule_curves):
             continue
         try:
             array = json.loads(meta.read_text())
