@@ -818,3 +818,18 @@ def test_the_report_gives_the_reservoirs_rule_curves_and_an_older_store_none(tmp
     assert main(["summary", str(older)]) == 0
     said = capsys.readouterr().out
     assert "reservoirs' lowest storage" in said and "rule curves" not in said
+
+
+@pytest.mark.parametrize("start, words", [
+    ("2001-10", "winter = October–March;"),
+    ("2001-06", "winter = October–March;"),
+    ("2001-01", "winter = the October–March months of each run year (its years start in January: January–March of "
+                "one winter and October–December of the next);"),
+    ("2001-11", "winter = the October–March months of each run year (its years start in November: November–March of "
+                "one winter and October of the next);")])
+def test_the_winter_of_a_run_year_from_another_start_is_said_to_be_of_two_winters(tmp_path, capsys, start, words):
+    """A hydropower engineer's review: from a January start, the report's "winter = October–March" and its firm winter
+    energy summed January–March of one winter and October–December of the next, unsaid."""
+    out = tmp_path / "e.nc"
+    assert main(["ensemble", "--traces", "2", "--years", "1", "--start", start, "-o", str(out)]) == 0
+    assert f"hydropower over the trace-years (GWh/yr; {words} p5:" in capsys.readouterr().out

@@ -38,6 +38,30 @@ def _report_store(out: Path, csv: Path | None, threshold: float | None = None, y
         print(*caveats, sep="\n")
 
 
+def winter_words(out: EnsembleOutput) -> str:
+    """What an ensemble's winter sums cover: October–March, or, for a run whose years start in another month, the
+    October–March months inside each run year, which are of two winters (a hydropower engineer's review: the
+    "firm winter energy" of a run from January summed January–March of one winter and October–December of the
+    next)."""
+    import pandas as pd
+    import xarray as xr
+
+    from ..ensemble import open_output
+
+    if not isinstance(out, xr.Dataset):
+        with open_output(out) as ds:
+            return winter_words(ds)
+    month = 10
+    if "year_start" in out.coords and out.sizes.get("year", 0):
+        month = pd.Timestamp(out["year_start"].values[0]).month
+    if 4 <= month <= 10:  # (a run year from April to October holds one whole winter)
+        return "October–March"
+    start, last = pd.Timestamp(2001, month, 1), pd.Timestamp(2001, month, 1) - pd.Timedelta(days=1)
+    end = "October" if last.month == 10 else f"October–{last:%B}"
+    return (f"the October–March months of each run year (its years start in {start:%B}: {start:%B}–March of one "
+            f"winter and {end} of the next)")
+
+
 def pairs_of(year: int | None) -> str:
     """What an ensemble's statistics are taken over: its trace-years, or one run ``year``'s traces."""
     return "trace-years" if year is None else f"traces in run year {year}"
@@ -93,8 +117,8 @@ def _print_energy(out: EnsembleOutput, year: int | None = None) -> None:
     if plants.empty:
         return
     over = f"the {pairs_of(year)}"
-    print(f"hydropower over {over} (GWh/yr; winter = October–March; p5: the energy reached in 95 % of them, the "
-          "firm energy):")
+    print(f"hydropower over {over} (GWh/yr; winter = {winter_words(out)}; p5: the energy reached in 95 % of them, "
+          "the firm energy):")
     countries = energy_table(out, by="country", year=year)
     w = max(len("plant"), *(len(str(name)) for name in plants.index)) + 2
     labels = [f"{name:<{w}}{country:<9}" for name, country in plants["country"].items()]  # (then each country's)

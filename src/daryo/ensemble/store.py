@@ -448,9 +448,12 @@ _DESCRIPTIONS = {
                                     "reservoir without target_volume",
     "annual_sink_inflow": "Water received by each sink in each run year",
     "annual_energy": "Hydropower energy in each run year",
-    "annual_winter_energy": "Hydropower energy of the winter months (October-March) in each run year",
-    "annual_winter_delivery": "Water delivered in the winter months (October-March) of each run year; the summer's "
-                              "(April-September) is annual_delivery less it",
+    "annual_winter_energy": "Hydropower energy of the winter months (October-March) in each run year (of a run "
+                            "whose years start in November to March, the months of two winters: January-March of "
+                            "one and October-December of the next, from a January start)",
+    "annual_winter_delivery": "Water delivered in the winter months (October-March) of each run year (of two "
+                              "winters where the run's years start in November to March, as annual_winter_energy); "
+                              "the summer's (April-September) is annual_delivery less it",
     "annual_inflow": "Water supplied by each inflow node in each run year: the trace's hydrology (for an inflow "
                      "node without an inflow series, what the allocation took between its min_flow and max_flow)",
     "annual_withdrawal": "Water taken out of each river system's rivers in each run year, SDG 6.4.2's withdrawal "
