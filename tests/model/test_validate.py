@@ -874,6 +874,38 @@ edges: [[src, farm], [src, sea]]
     assert cautions(_load(tmp_path, body.replace("at: farm", "at: sea"))) == []
 
 
+def test_a_plant_whose_tailwater_lies_above_its_reservoirs_dead_volume_is_a_caution(tmp_path):
+    """A hydropower engineer's review: a reservoir of 300 hm³ at 30 m (tailwater 25 m, 250 hm³) whose only outlet is
+    a plant ended January empty, 350 hm³ through the turbines, 250 of them "uphill", its energy reckoned at the
+    start head of 5 m, where the docs said it keeps what it holds below the tailwater as dead volume.  A caution at
+    the plant's tailwater_level; none where min_volume holds the tailwater's volume::
+
+        src (50) -> res (0-1000 hm³, levels 0-100 m) -> hp (100 MW, tailwater 25 m, target 100 GWh) -> out
+    """
+    from daryo.model.validate import cautions
+
+    body = """\
+nodes:
+  - {id: src, type: inflow, inflow: 50}
+  - {id: res, type: reservoir, max_volume: 1000, initial_volume: 300,
+     level_table: {volume: [0, 1000], level: [0, 100], area: [0, 10]}}
+  - {id: hp, type: hydropower, capacity: 100 MW, reservoir: res, tailwater_level: 25, energy_target: 100 GWh}
+  - {id: out, type: sink}
+edges: [[src, res], [res, hp], [hp, out]]
+"""
+    model = _load(tmp_path, body)
+    ds = daryo.run(model).dataset
+    assert float(ds.storage.values[0, 0, 0]) < 250 - 1  # (drawn below the tailwater's 250 hm³ in January)
+    assert cautions(model) == [
+        f"{tmp_path / 'm.yaml'}: nodes[hp].tailwater_level (line 7): 25 m, the level of 250 hm³ in reservoir 'res', "
+        "above the level of its dead volume (0 hm³): a step that starts above the tailwater can draw the reservoir "
+        "below it through the plant, with the step's energy reckoned at its start head (only a step that starts at "
+        "or below it passes no water); if the plant cannot draw it lower, give the reservoir a min_volume of 250 "
+        "hm³ or more"]
+    held = body.replace("initial_volume: 300,", "initial_volume: 300, min_volume: 250,")
+    assert cautions(_load(tmp_path, held)) == []
+
+
 def test_monthly_amounts_per_step_in_a_model_of_day_steps_are_a_caution(tmp_path):
     """A daily model's reviewer: an energy target of 12 monthly values in GWh, as the demo model writes its targets,
     is an amount per step, so in a model of 1-day steps every day asked the month's whole target (90 GWh a day, ten

@@ -901,6 +901,36 @@ def _returns_nothing(ctx: CheckContext) -> list[str]:
     return notes
 
 
+def _drawn_below_tailwater(ctx: CheckContext) -> list[str]:
+    """The caution on each hydropower plant whose reservoir's dead volume (its least ``min_volume``) lies below the
+    plant's tailwater level: the plant passes no water from a step that starts at no head, but within a step it can
+    draw the reservoir below that level, its energy reckoned at the step's start head (a hydropower engineer's
+    review: 250 hm³ passed "uphill" through a plant whose reservoir ended 25 m below its tailwater)."""
+    ids = {n.id: n for n in ctx.model.nodes}
+    notes = []
+    for n in ctx.model.nodes_of("hydropower"):
+        res = ids.get(str(n.get("reservoir") or ""))
+        tailwater = n.get("tailwater_level")
+        table = res.get("level_table") if res is not None else None
+        if (res is None or n.get("head") is not None or not is_number(tailwater) or not isinstance(table, LevelTable)
+                or table.level is None or float(tailwater) <= float(np.min(table.level))
+                or float(tailwater) >= float(np.max(table.level))):  # (never above it: a problem of its own)
+            continue
+        vmin = res.get("min_volume")
+        volumes = ctx.resolved(vmin)[0] if isinstance(vmin, Series) else np.zeros(1)
+        if volumes is None:  # (a parameter's: not known before the run)
+            continue
+        below = float(np.interp(float(tailwater), table.level, table.volume))
+        if float(np.min(volumes)) < below:
+            notes.append(str(Problem(ctx.file, n.at("tailwater_level"), (
+                f"{float(tailwater):g} m, the level of {below:g} hm³ in reservoir '{res.id}', above the level of its "
+                f"dead volume ({float(np.min(volumes)):g} hm³): a step that starts above the tailwater can draw the "
+                "reservoir below it through the plant, with the step's energy reckoned at its start head (only a "
+                "step that starts at or below it passes no water); if the plant cannot draw it lower, give the "
+                f"reservoir a min_volume of {below:g} hm³ or more"))))
+    return notes
+
+
 def _requirement_at_a_demand(model: Model, file: str) -> list[str]:
     """The caution on each flow requirement ``at`` a demand: it guarantees the demand's delivery at the
     requirement's priority, not a flow in the river (a MODSIM user's review: an environmental flow put at the node a
@@ -969,6 +999,8 @@ def cautions(model: Model) -> list[str]:
     - an attribute the allocation does not read: in ``priority`` mode a demand's ``cost`` (the priorities rank the
       deliveries), in ``cost`` mode a priority (:data:`PRIORITY_ATTRIBUTES`);
     - a flow requirement at a demand: it guarantees the delivery, not a flow in the river;
+    - a hydropower plant whose tailwater level is above its reservoir's dead volume's level: a step can draw the
+      reservoir below the tailwater through the plant;
     - in a model of N-day steps, 12 monthly values of an amount per step (hm³, GWh): each step takes its month's.
 
     Parameters
@@ -1009,5 +1041,6 @@ def cautions(model: Model) -> list[str]:
     notes += _returns_nothing(ctx)
     notes += _unread_allocation_attributes(model, file)
     notes += _requirement_at_a_demand(model, file)
+    notes += _drawn_below_tailwater(ctx)
     notes += _monthly_amounts_per_step(ctx)
     return notes
