@@ -384,6 +384,19 @@ def test_energy_and_storage_tables_by_hand(tmp_path, capsys):
     assert sinks.loc["sea", "none"] == (sea <= 1e-6).mean()
     np.testing.assert_allclose(sink_table(out, year=1).loc["sea", "mean"], ds["annual_sink_inflow"].sel(
         sink="sea").isel(year=1).mean().item(), rtol=1e-12)
+    # the share of years below a volume (an Aral ecologist's review: "in what share of years does the delta get less
+    # than X?" took xarray): per sink, or one for all; a volume that is none, or a sink not there, is refused
+    middle = float(np.mean(sea))
+    for below in (middle, {"sea": middle}):
+        got = sink_table(out, below=below)
+        assert got.loc["sea", "below"] == (sea < middle).mean() and 0 < got.loc["sea", "below"] < 1
+        assert got.loc["sea", "threshold"] == middle and got.attrs["units"]["below"] == "share of trace-years"
+    assert "below" not in sink_table(out).columns
+    with pytest.raises(ValueError, match=r"sink_table\(below=...\): no sink 'saa' in the output \(did you mean 'sea'"):
+        sink_table(out, below={"saa": 10})
+    for bad in (-1, "3 km3", float("nan"), True):
+        with pytest.raises(ValueError, match=r"sink_table\(below=...\): sea: .* is not a yearly volume"):
+            sink_table(out, below=bad)
     assert next(line for line in printed if line.startswith("  sea ")).split()[-6:] == [
         *(f"{sinks.loc['sea', k]:.1f}" for k in ("mean", "p5", "p50", "p95", "least")),
         f"{sinks.loc['sea', 'none']:.2%}"]

@@ -6,6 +6,7 @@ or the store opened once for them all (:func:`open_output`)."""
 from __future__ import annotations
 
 import json
+import math
 import os
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
@@ -18,7 +19,7 @@ import pandas as pd
 
 from .._files import NamedOSError, atomic_write, user_path
 from ..cf import daryo_units
-from ..errors import listed
+from ..errors import did_you_mean, listed
 from ..indicators import YEAR_NOISE
 from ..sdg import LEVEL_NAMES, stress_ratio, total_name
 from ..units import is_number, is_whole
@@ -386,10 +387,11 @@ def rule_curve_table(output: EnsembleOutput, year: int | None = None) -> pd.Data
     return table
 
 
-def sink_table(output: EnsembleOutput, year: int | None = None) -> pd.DataFrame:
+def sink_table(output: EnsembleOutput, year: int | None = None,
+               below: float | Mapping[str, float] | None = None) -> pd.DataFrame:
     """The water reaching each sink (a terminal lake, a river's mouth) over an ensemble's (trace, run year) pairs:
-    per sink the mean, 5th, 50th and 95th percentiles and least of its yearly inflow (hm³/yr), and the share of the
-    pairs it gets none.
+    per sink the mean, 5th, 50th and 95th percentiles and least of its yearly inflow (hm³/yr), the share of the
+    pairs it gets none, and the share it gets less than a given volume.
 
     Parameters
     ----------
@@ -397,19 +399,27 @@ def sink_table(output: EnsembleOutput, year: int | None = None) -> pd.DataFrame:
         An ensemble's output (``daryo ensemble -o``), or it opened (:func:`open_output`).
     year
         One run year's figures over the traces (0 for the first; None: every run year pooled).
+    below
+        A yearly volume (hm³/yr), for every sink or per sink id (a mapping): the column ``below`` gives the share of
+        the pairs whose inflow is less than it ("in what share of years does the South Aral get less than 3 km³?":
+        ``below={"south_aral": 3000}``); NaN for a sink the mapping leaves out.  None: no such column.
 
     Returns
     -------
     pandas.DataFrame
-        Index ``sink``; columns ``country``, ``mean``, ``p5``, ``p50``, ``p95``, ``least`` and ``none`` (0–1: the
-        share of the pairs with no inflow, up to solver noise); empty for a model without sinks.
+        Index ``sink``; columns ``country``, ``mean``, ``p5``, ``p50``, ``p95``, ``least``, ``none`` (0–1: the
+        share of the pairs with no inflow, up to solver noise) and, with ``below``, ``below`` (0–1) and
+        ``threshold`` (hm³/yr); empty for a model without sinks.
 
     Raises
     ------
     ValueError
-        If ``output`` holds no ensemble summaries, or ``year`` is not a run year of it.
+        If ``output`` holds no ensemble summaries, ``year`` is not a run year of it, or ``below`` is not a volume
+        of 0 or more (or names a sink the output does not have).
     """
     with _summaries(output, "sink_table") as ds:
+        sinks = [str(s) for s in ds["sink"].values]
+        threshold = None if below is None else _sink_thresholds(below, sinks)
         got = _annual(ds, "annual_sink_inflow", "sink", year)
         table = pd.DataFrame({"country": ds["sink_country"].values.astype(str), "mean": got.mean(axis=0),
                               "p5": _percentile(got, 5), "p50": _percentile(got, 50), "p95": _percentile(got, 95),
@@ -418,7 +428,34 @@ def sink_table(output: EnsembleOutput, year: int | None = None) -> pd.DataFrame:
     table["none"] = (got <= YEAR_NOISE).mean(axis=0) if len(got) else np.zeros(got.shape[1])
     table.attrs["units"] = {k: "hm3 per year" for k in ("mean", "p5", "p50", "p95", "least")} | {
         "none": "share of trace-years"}
+    if threshold is not None:  # (an Aral ecologist's review: the share of years below a volume took xarray)
+        share = (got < threshold[None, :]).mean(axis=0) if len(got) else np.zeros(got.shape[1])
+        table["below"] = np.where(np.isnan(threshold), np.nan, share)
+        table["threshold"] = threshold
+        table.attrs["units"] |= {"below": "share of trace-years", "threshold": "hm3 per year"}
     return table
+
+
+def _sink_thresholds(below: object, sinks: list[str]) -> np.ndarray:
+    """``sink_table``'s ``below``: one yearly volume (hm³/yr) for every sink, or one per sink id; NaN for a sink a
+    mapping leaves out.
+
+    Raises
+    ------
+    ValueError
+        If a volume is not a number of 0 or more, or the mapping names a sink not in ``sinks``."""
+    given = dict(below) if isinstance(below, Mapping) else dict.fromkeys(sinks, below)
+    unknown = [str(k) for k in given if str(k) not in sinks]
+    if unknown:
+        raise ValueError(f"sink_table(below=...): no sink {unknown[0]!r} in the output"
+                         f"{did_you_mean(unknown[0], sinks)}; its sinks: {', '.join(sinks) or 'none'}")
+    volumes: dict[str, float] = {}
+    for key, value in given.items():
+        volume = float(value) if is_number(value) else math.nan
+        if not 0 <= volume < math.inf:
+            raise ValueError(f"sink_table(below=...): {key}: {value!r} is not a yearly volume (hm³/yr, 0 or more)")
+        volumes[str(key)] = volume
+    return np.array([volumes.get(s, np.nan) for s in sinks])
 
 
 def check_year(year: object, years: int, where: str = "the ensemble") -> None:
