@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import IO, Any
 
 __all__ = ["CSV_FLOAT", "NamedOSError", "atomic_write", "file_digest", "free_bytes", "free_space_note",
+           "refuse_special_file",
            "interrupts_between", "missing_cwd_note", "mode_for", "new_file_mode", "printable_path",
            "refuse_netcdf_unreadable_name", "refuse_write_protected", "size_text", "temp_beside", "user_path",
            "write_target"]
@@ -95,6 +96,24 @@ def write_target(path: str | Path) -> Path:
     (:func:`temp_beside`) is beside the file it replaces, so the move into place never crosses disks."""
     p = Path(path)
     return Path(os.path.realpath(p)) if p.is_symlink() else p
+
+
+def refuse_special_file(path: str | Path) -> None:
+    """Refuse an output ``path`` that exists and is neither a file nor a folder: a named pipe, or a device such as
+    ``/dev/stdout`` on a pipe.  Reading it to check that it is an earlier output would wait for a writer for ever
+    (an automation review: a cron job hung, without a word, before any work), and a file written beside it cannot
+    be moved into its place.
+
+    Raises
+    ------
+    FileExistsError
+        As said.
+    """
+    p = Path(path)
+    if p.exists() and not (p.is_file() or p.is_dir()):
+        raise FileExistsError(f"{p} exists and is neither a file nor a folder (a named pipe or a device); it is not "
+                              "written: daryo writes its outputs as files, through a temporary file beside them; give "
+                              "a file's path")
 
 
 def refuse_write_protected(path: str | Path) -> None:

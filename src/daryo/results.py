@@ -28,6 +28,7 @@ from ._files import (
     mode_for,
     printable_path,
     refuse_netcdf_unreadable_name,
+    refuse_special_file,
     refuse_write_protected,
     temp_beside,
     user_path,
@@ -825,6 +826,7 @@ def check_netcdf_target(path: str | Path) -> None:
     refuse_netcdf_unreadable_name(p)
     if p.is_dir():
         raise IsADirectoryError(f"cannot write results to {p}: it is a folder (give a .nc file name)")
+    refuse_special_file(p)
     if p.exists() and not (is_netcdf(p) and str(netcdf_attributes(p).get("title", "")).startswith(_TITLE)):
         raise FileExistsError(f"{p} exists and is not the results of a daryo run; it is not replaced: give another "
                               "output name or move it away")

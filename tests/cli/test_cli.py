@@ -1389,3 +1389,47 @@ def test_a_csv_name_the_file_systems_encoding_cannot_hold_is_a_message_not_a_tra
         assert b"Traceback" not in proc.stderr, proc.stderr
         assert proc.returncode == 0 or b"cannot be looked for: its name has characters the file system's encoding" in (
             proc.stdout + proc.stderr), (proc.stdout, proc.stderr)
+
+
+def test_an_output_that_is_a_named_pipe_or_standard_output_is_refused_before_any_work(tmp_path, capsys):
+    """An automation review: a CSV or NetCDF target that was a named pipe (or /dev/stdout on a pipe) hung the
+    command for ever, without a word, before any work: the check that it was an earlier output read it, waiting
+    for a writer.  It is refused; so is ``-`` (a file or folder named "-" was written, where a script meant
+    standard output)."""
+    import signal
+
+    def hung(*_):
+        raise TimeoutError("the command waited on the pipe")
+
+    run = tmp_path / "r.nc"
+    assert main(["run", "--years", "1", "-o", str(run)]) == 0
+    ens = tmp_path / "e.nc"
+    assert main(["ensemble", "--traces", "2", "--years", "1", "-o", str(ens), "--quiet"]) == 0
+    capsys.readouterr()
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    old = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(60)
+    try:
+        for argv in (["run", "--years", "1", "-o", str(pipe.with_suffix(".nc"))],
+                     ["summary", str(ens), "--csv", str(pipe)],
+                     ["compare", str(run), str(run), "--csv", str(pipe)],
+                     ["ensemble", "--traces", "2", "--years", "1", "-o", str(tmp_path / "e2.nc"), "--summary-csv",
+                      str(pipe), "--quiet"]):
+            if argv[0] == "run":
+                os.mkfifo(argv[-1])
+            assert main(argv) == 1, argv
+            assert "exists and is neither a file nor a folder (a named pipe or a device); it is not written" in (
+                capsys.readouterr().err), argv
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)
+    for argv, said in ((["summary", str(ens), "--csv", "-"], "--csv -: daryo writes a file there, not to standard "
+                        "output"),
+                       (["run", "--years", "1", "--csv", "-"], "--csv -: daryo writes CSV files into a folder, not "
+                        "to standard output"),
+                       (["run", "--years", "1", "-o", "-"], "-o -: daryo writes a NetCDF file, not to standard "
+                        "output")):
+        assert main(argv) == 2
+        assert said in capsys.readouterr().err
+    assert not Path("-").exists()

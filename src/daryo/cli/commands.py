@@ -176,6 +176,9 @@ def _output_path(output: str, example: str, flag: str = "-o") -> Path:
     show)."""
     if not output:
         raise _UsageError(f"{flag} '': give a name such as {example}")
+    if output == "-":  # (an automation review: a file named "-" was written, where a script meant standard output)
+        raise _UsageError(f"{flag} -: daryo writes a file there, not to standard output (which has its tables): give "
+                          f"a name such as {example}")
     return Path(output)
 
 
@@ -186,6 +189,10 @@ def _check_run_targets(output: str | None, csv: str | None) -> None:
     for flag, target in (("-o", output), ("--csv", csv)):
         if target == "":
             raise _UsageError(f"{flag} '': give a {'file' if flag == '-o' else 'folder'} name")
+        if target == "-":  # (a folder named "-" was made, where a script meant standard output)
+            what = "a NetCDF file" if flag == "-o" else "CSV files into a folder"
+            raise _UsageError(f"{flag} -: daryo writes {what}, not to standard output (which has its tables): give a "
+                              "name")
         if target and flag == "-o" and target.endswith(("/", os.sep)):
             raise _UsageError(f"-o {target}: names a folder; give a .nc file name")
         if target:

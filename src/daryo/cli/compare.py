@@ -7,6 +7,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from .._files import refuse_special_file
 from ..compare_notes import UNCHANGED
 from ._process import EXIT_OK, _InputError, _UsageError
 from .commands import _check_parent, _ensemble_store, _output_path, _percent
@@ -212,6 +213,10 @@ def _compare_csv(args: argparse.Namespace) -> Path | None:
         raise _UsageError(f"--csv {args.csv} is a folder: give a file name, such as {csv / 'table.csv'}")
     if any(csv.resolve() == Path(p).resolve() for p in (args.first, args.second)):
         raise _UsageError(f"--csv {args.csv} is one of the results compared: give another file name")
+    try:
+        refuse_special_file(csv)
+    except FileExistsError as exc:
+        raise _InputError(str(exc)) from None
     if csv.exists():
         with open(csv, "rb") as f:
             head = f.read(len(_COMPARE_HEADER))

@@ -20,6 +20,7 @@ import pandas as pd
 from .._files import (
     free_space_note,
     refuse_netcdf_unreadable_name,
+    refuse_special_file,
     refuse_write_protected,
     write_target,
 )
@@ -73,9 +74,7 @@ def check_output(output: str | Path) -> str:
             what = ", which does not exist" if not output.exists() else "; a store does not replace a link"
             raise FileExistsError(f"{output} is a symbolic link to {target}{what}: give another output name or "
                                   "remove the link")
-    if output.exists() and not (output.is_file() or output.is_dir()):  # (a named pipe would block the checks)
-        raise FileExistsError(f"{output} exists and is neither a file nor a folder; it is not replaced: give another "
-                              "output name or move it away")
+    refuse_special_file(output)  # (a named pipe would block the checks)
     if fmt == "nc":
         refuse_netcdf_unreadable_name(output)
     if fmt == "nc" and output.is_dir():

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 import numpy as np
 import pandas as pd
 
-from .._files import NamedOSError, atomic_write, user_path
+from .._files import NamedOSError, atomic_write, refuse_special_file, user_path
 from ..cf import daryo_units
 from ..errors import did_you_mean, listed
 from ..indicators import YEAR_NOISE
@@ -830,11 +830,12 @@ def check_summary_csv(path: str | Path) -> None:
     Raises
     ------
     IsADirectoryError, FileExistsError
-        As said.
+        As said (a named pipe or a device: :func:`daryo._files.refuse_special_file`).
     """
     p = Path(path)
     if p.is_dir():
         raise IsADirectoryError(f"cannot write the summaries to {p}: it is a folder; give a .csv file name")
+    refuse_special_file(p)
     if p.exists() and not _is_summary_csv(p):
         raise FileExistsError(f"{p} exists and is not a CSV file of an ensemble's summaries; it is not replaced: "
                               "give another name or move it away")
