@@ -33,7 +33,7 @@ def test_cli_ensemble(tmp_path, capsys):
     assert re.fullmatch(rf"progress done={re.escape(str(out))} elapsed=\d+s",
                         capsys.readouterr().err.strip().splitlines()[-1])
     (tmp_path / "cli.nc.parts").mkdir()  # (no manifest: see test_resume_and_parts_folders_give_advice_that_works)
-    assert main(argv) == 2
+    assert main(argv) == 1
     assert "cli.nc.parts is the folder of an unfinished run but has no readable manifest of it; delete it to start " \
            "again" in capsys.readouterr().err
     assert main(["ensemble", "--traces", "0", "--years", "2", "-o", str(out)]) == 2
@@ -345,7 +345,7 @@ def test_resume_and_parts_folders_give_advice_that_works(tmp_path, capsys):
     assert f"nothing to resume: {out} holds this run's results already" in capsys.readouterr().out
     empty = tmp_path / "new.nc.parts"
     empty.mkdir()
-    assert main([*base[:-3], "-o", str(tmp_path / "new.nc"), "--quiet"]) == 2
+    assert main([*base[:-3], "-o", str(tmp_path / "new.nc"), "--quiet"]) == 1
     assert f"{empty} is the folder of an unfinished run but has no readable manifest of it; delete it to start " \
            "again" in capsys.readouterr().err
 
@@ -833,3 +833,35 @@ def test_the_winter_of_a_run_year_from_another_start_is_said_to_be_of_two_winter
     out = tmp_path / "e.nc"
     assert main(["ensemble", "--traces", "2", "--years", "1", "--start", start, "-o", str(out)]) == 0
     assert f"hydropower over the trace-years (GWh/yr; {words} p5:" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("stderr", ["broken", "closed"])
+def test_an_ensemble_whose_log_cannot_be_written_runs_to_its_end(tmp_path, capsys, monkeypatch, stderr):
+    """An automation review: an ensemble whose standard error's reader went away (``2> >(head -1)``, a log shipper
+    restarted) was abandoned at its next progress line, exit 141, its chunks in a parts folder that then failed the
+    next night's run; one started with standard error closed (``2>&-``) failed without a word.  Progress is a log:
+    the run goes on without it, and a parts folder left in the way is an input error (1), not a usage error (2)."""
+    import sys
+
+    class Broken:
+        def write(self, text):
+            raise BrokenPipeError(32, "Broken pipe")
+
+        def flush(self):
+            raise BrokenPipeError(32, "Broken pipe")
+
+        def isatty(self):
+            return False
+
+    model = tmp_path / "basin.yaml"
+    model.write_text(yaml_of_basin())
+    out = tmp_path / "e.nc"
+    monkeypatch.setattr(sys, "stderr", Broken() if stderr == "broken" else None)
+    assert main(["ensemble", str(model), "--traces", "4", "--years", "1", "--chunk-size", "2", "-o", str(out)]) == 0
+    monkeypatch.undo()
+    assert out.exists() and not (tmp_path / "e.nc.parts").exists()
+    assert "results and summaries written to" in capsys.readouterr().out
+    (tmp_path / "again.nc.parts").mkdir()
+    assert main(["ensemble", str(model), "--traces", "4", "--years", "1", "-o", str(tmp_path / "again.nc"),
+                 "--quiet"]) == 1
+    assert "again.nc.parts is the folder of an unfinished run" in capsys.readouterr().err

@@ -332,7 +332,9 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
     except (FileExistsError, ImportError) as exc:  # an unfinished run without --resume; a missing extra
         if _caused_by(exc, KeyboardInterrupt) or _caused_by(exc, _Terminated):  # (an import cut short: main says so)
             raise
-        raise _UsageError(str(exc)) from None
+        # (a file in the way is a state of the disk, not a usage error: an automation review, a cron job killed once
+        # then failed every night as misused)
+        raise (_InputError if isinstance(exc, FileExistsError) else _UsageError)(str(exc)) from None
     except ModelError:
         raise
     except ValueError as exc:  # the model or the run cannot be done (no inflows to resample, resume mismatch…)

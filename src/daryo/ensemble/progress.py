@@ -16,7 +16,11 @@ class ProgressReporter:
     ``interval`` seconds), e.g. ``progress traces=250/1000 steps=150000/600000 rate=52000/s elapsed=3s eta=9s``.
 
     ``traces`` counts the traces of finished chunks; ``steps`` also the steps of a chunk under way, where the
-    chunks run in this process (:meth:`steps`), so that a run of one long chunk shows its progress too."""
+    chunks run in this process (:meth:`steps`), so that a run of one long chunk shows its progress too.
+
+    Progress is a log, not the run's result: a stream that is closed, or that cannot be written (a log reader gone:
+    a broken pipe), ends the reporting, not the run (an automation review: an ensemble whose ``2>`` reader
+    restarted was abandoned, exit 141, and one started with its standard error closed failed without a word)."""
 
     #: the least time between two redraws of the bar on a terminal, in seconds
     TTY_INTERVAL = 0.2
@@ -24,8 +28,8 @@ class ProgressReporter:
     def __init__(self, traces: int, steps_per_trace: int, stream: IO[str] | None = None, interval: float = 5.0,
                  tty: bool | None = None):
         self.total, self.per_trace = traces, steps_per_trace
-        self.stream = stream if stream is not None else sys.stderr
-        self.tty = self.stream.isatty() if tty is None else tty
+        self.stream: IO[str] | None = stream if stream is not None else sys.stderr  # (None: fd 2 closed)
+        self.tty = bool(self.stream is not None and self.stream.isatty()) if tty is None else tty
         self.interval, self.done, self.t0, self._last = interval, 0, time.perf_counter(), -1e9
         self._skipped = 0
         self._under_way: dict[int, int] = {}  # steps done of each chunk under way, by chunk
@@ -51,8 +55,7 @@ class ProgressReporter:
     def note(self, text: str) -> None:
         """Say something about the run that is not its progress (a cluster with no workers yet), on a line of its
         own (in a log: ``note: TEXT``)."""
-        self.stream.write(("\r\033[K" if self.tty else "note: ") + text + "\n")
-        self.stream.flush()
+        self._write(("\r\033[K" if self.tty else "note: ") + text + "\n")
 
     def _maybe_emit(self, final: bool = False) -> None:
         now = time.perf_counter()
@@ -63,16 +66,24 @@ class ProgressReporter:
     def assembling(self, output: Path) -> None:
         """Say that every chunk is done and the output is being written (which takes a while at scale)."""
         line = f"writing {output}" if self.tty else f"progress writing={_quoted(output)}"
-        self.stream.write(line + "\n")
-        self.stream.flush()
+        self._write(line + "\n")
 
     def written(self, output: Path) -> None:
         """Say, in a log, that the output is whole: ``progress done=PATH elapsed=Ns``, the last progress line (an
         ensemble user's review: a parser of the log's progress lines never saw the run end, which only the
         report on standard output said).  On a terminal the report says it."""
         if not self.tty:
-            self.stream.write(f"progress done={_quoted(output)} elapsed={time.perf_counter() - self.t0:.0f}s\n")
+            self._write(f"progress done={_quoted(output)} elapsed={time.perf_counter() - self.t0:.0f}s\n")
+
+    def _write(self, text: str) -> None:
+        """Write ``text`` and flush; a stream that cannot be written ends the reporting (see the class doc)."""
+        if self.stream is None:
+            return
+        try:
+            self.stream.write(text)
             self.stream.flush()
+        except (OSError, ValueError):  # (a broken pipe, a closed file: the run goes on without its log)
+            self.stream = None
 
     def _emit(self, now: float) -> None:
         el = max(now - self.t0, 1e-9)
@@ -83,15 +94,13 @@ class ProgressReporter:
             w = 30
             fill = int(w * steps / max(total, 1))
             eta = _hms(left) if np.isfinite(left) else "?"
-            self.stream.write(f"\r[{'#' * fill}{'.' * (w - fill)}] {self.done:,}/{self.total:,} traces  "
-                              f"{steps:,}/{total:,} steps  {rate:,.0f} steps/s  left {eta}   ")
-            if self.done >= self.total:
-                self.stream.write("\n")
+            self._write(f"\r[{'#' * fill}{'.' * (w - fill)}] {self.done:,}/{self.total:,} traces  "
+                        f"{steps:,}/{total:,} steps  {rate:,.0f} steps/s  left {eta}   "
+                        + ("\n" if self.done >= self.total else ""))
         else:
             eta = f"{left:.0f}s" if np.isfinite(left) else "?"
-            self.stream.write(f"progress traces={self.done}/{self.total} steps={steps}/{total} "
-                              f"rate={rate:.0f}/s elapsed={el:.0f}s eta={eta}\n")
-        self.stream.flush()
+            self._write(f"progress traces={self.done}/{self.total} steps={steps}/{total} "
+                        f"rate={rate:.0f}/s elapsed={el:.0f}s eta={eta}\n")
 
 
 def _quoted(output: Path) -> str:
