@@ -6,6 +6,7 @@ import daryo
 from daryo.testmodels import build
 from daryo.timeaxis import (
     LAST_DATE,
+    StepKind,
     TimeAxis,
     hydrological_year,
     parse_end,
@@ -125,18 +126,18 @@ def test_whole_years_may_end_on_the_last_date_an_axis_holds():
     """11 years from 1 October 2250 end on 30 September 2261, inside LAST_DATE (2261-12-31): allowed; 12 years
     would end in 2262: refused (before the date arithmetic, which would overflow)."""
     assert years_problem(pd.Timestamp("2250-10-01"), 11) is None
-    assert years_span(pd.Timestamp("2250-10-01"), 11, monthly=True) == (pd.Timestamp("2250-10-01"),
+    assert years_span(pd.Timestamp("2250-10-01"), 11, StepKind.MONTH) == (pd.Timestamp("2250-10-01"),
                                                                         pd.Timestamp("2261-09-30"))
-    assert years_span(pd.Timestamp("2250-10-01"), 11, monthly=True)[1] <= LAST_DATE
+    assert years_span(pd.Timestamp("2250-10-01"), 11, StepKind.MONTH)[1] <= LAST_DATE
     assert "run past 2261-12-31" in years_problem(pd.Timestamp("2250-10-01"), 12)
 
 
 def test_monthly_years_count_from_the_first_of_the_start_month():
     """Monthly steps begin on the 1st, and so do the years counted from them: one year from 15 October 2000 is
     1 October 2000 to 30 September 2001 (12 steps); N-day steps keep the day."""
-    assert years_span(pd.Timestamp("2000-10-15"), 1, monthly=True) == (pd.Timestamp("2000-10-01"),
+    assert years_span(pd.Timestamp("2000-10-15"), 1, StepKind.MONTH) == (pd.Timestamp("2000-10-01"),
                                                                        pd.Timestamp("2001-09-30"))
-    assert years_span(pd.Timestamp("2000-10-15"), 1, monthly=False) == (pd.Timestamp("2000-10-15"),
+    assert years_span(pd.Timestamp("2000-10-15"), 1, StepKind.DAYS) == (pd.Timestamp("2000-10-15"),
                                                                         pd.Timestamp("2001-10-14"))
 
 

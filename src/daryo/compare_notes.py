@@ -29,10 +29,11 @@ def run_notes(first: xr.Dataset, second: xr.Dataset, table: pd.DataFrame) -> lis
                      "same")
     steps = [str(ds.attrs.get("time_step") or "") for ds in (first, second)]
     if all(steps) and steps[0] != steps[1]:  # (a daily model's reviewer: 1-day and 10-day runs compared silently)
-        shown = ["1 day" if step == "1 days" else step for step in steps]
+        shown = ["1 day" if step == "1 days" else "dekads" if step == "dekad" else step for step in steps]
+        why = ("N-day steps' years of 360 or 370 days, a month's values taken by the month a step starts in"
+               if any(step.endswith(" days") for step in steps) else "a month's values taken by each of its dekads")
         notes.append(f"the runs have different time steps ({shown[0]} and {shown[1]}): their differences are of the "
-                     "steps (N-day steps' years of 360 or 370 days, a month's values taken by the month a step starts "
-                     "in) as much as of the overlays")
+                     f"steps ({why}) as much as of the overlays")
     digests = [str(ds.attrs.get("model_sha256") or "") for ds in (first, second)]
     if all(digests) and digests[0] != digests[1]:  # (a WEAP user's review: both were labelled by the model's name)
         files = [str(ds.attrs.get("model_file") or "") for ds in (first, second)]

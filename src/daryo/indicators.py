@@ -17,7 +17,15 @@ import xarray as xr
 
 from .cf import daryo_units
 from .errors import with_article
-from .timeaxis import TimeAxis, hydrological_year, season_of_month, step_label_days
+from .timeaxis import (
+    StepKind,
+    TimeAxis,
+    dekad_days,
+    hydrological_year,
+    season_of_month,
+    step_label_days,
+    step_label_kind,
+)
 
 __all__ = ["YEAR_NOISE", "annual_by", "country_summary", "country_system_summary", "coverage", "energy_by_season",
            "energy_shortfall", "n_years", "requirement_summary", "season_years", "sink_inflow", "storage_change",
@@ -178,8 +186,11 @@ def _from_cftime(values: np.ndarray) -> np.ndarray | None:
 
 def _days_of_steps(ds: xr.Dataset, starts: np.ndarray) -> np.ndarray:
     """Step lengths in days from a Dataset's ``time_step`` attribute (as written by the results)."""
-    if (days := step_label_days(ds.attrs.get("time_step", "month"))) is not None:
+    label = ds.attrs.get("time_step", "month")
+    if (days := step_label_days(label)) is not None:
         return np.full(len(starts), float(days))
+    if step_label_kind(label) is StepKind.DEKAD:
+        return dekad_days(pd.DatetimeIndex(starts))
     return np.asarray(pd.DatetimeIndex(starts).days_in_month, dtype=float)
 
 

@@ -618,7 +618,7 @@ def build_dataset(net: CompiledNetwork, out: SimulationOutput) -> xr.Dataset:
                  for k, (dims, values, attrs) in data.items()}
     ds = xr.Dataset(variables, coords=_coordinates(coords))
     ds.attrs.update({"title": f"{_TITLE}: {net.model.name}", "model": net.model.name,
-                     "allocation": net.mode, "time_step": step_label(axis.step_days),
+                     "allocation": net.mode, "time_step": step_label(axis.step_days, axis.dekads),
                      "run_start": f"{axis.start:%Y-%m-%d}",  # (a selection of later steps keeps it: results.advice)
                      "hydrological_year": "October-September, labelled by the year it ends in",
                      **provenance(net.model), "network_sha256": network_digest(net), **caveats(net.model)})

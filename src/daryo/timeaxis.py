@@ -1,4 +1,7 @@
-"""The time axis of a run: calendar-monthly steps or fixed N-day steps.
+"""The time axis of a run: calendar-monthly steps, dekads (thirds of a month) or fixed N-day steps.
+
+A dekad is the 1st–10th, the 11th–20th or the 21st to the month's end (8–11 days): the step in which Central
+Asia's basin organisations (BWO Syrdarya, BWO Amudarya, ICWC) plan and report water.
 
 The hydrological year runs October–September and is labelled by the calendar year in which it ends
 (October 2000 – September 2001 is hydrological year 2001).  Seasons follow ICWC practice: ``winter``
@@ -8,6 +11,7 @@ The hydrological year runs October–September and is labelled by the calendar y
 from __future__ import annotations
 
 import datetime
+import enum
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -18,9 +22,28 @@ import pandas as pd
 
 from .errors import short_text
 
-__all__ = ["FIRST_DATE", "LAST_DATE", "MAX_STEP_DAYS", "TimeAxis", "hydrological_year", "parse_date", "parse_end",
-           "season_of_month", "span_problem", "step_days", "step_label", "step_label_days", "years_problem",
-           "years_span"]
+__all__ = ["FIRST_DATE", "LAST_DATE", "MAX_STEP_DAYS", "StepKind", "TimeAxis", "dekad_days", "dekad_starts",
+           "hydrological_year", "parse_date", "parse_end", "season_of_month", "span_problem", "step_days", "step_kind",
+           "step_label", "step_label_days", "step_label_kind", "step_start", "years_problem", "years_span"]
+
+
+class StepKind(enum.Enum):
+    """The kind of a run's steps: calendar months, dekads, or fixed N-day steps."""
+
+    MONTH = "month"  #: calendar months of 28–31 days
+    DEKAD = "dekad"  #: the 1st–10th, 11th–20th and 21st to the month's end (8–11 days)
+    DAYS = "days"  #: fixed N-day steps, which drift across months
+
+    @classmethod
+    def of(cls, step_days: int | None, dekads: bool = False) -> StepKind:
+        """The kind of steps of ``step_days`` days (None: calendar steps, months or, with ``dekads``, dekads)."""
+        if step_days is not None:
+            return cls.DAYS
+        return cls.DEKAD if dekads else cls.MONTH
+
+
+#: The words of a ``time.step`` of calendar months, and of dekads ("декада": Russian usage).
+MONTH_WORDS, DEKAD_WORDS = ("month", "M", "monthly"), ("dekad", "dekads", "dekadal", "декада", "декады")
 
 #: The longest N-day step (a hundred years): longer ones run past the dates pandas can hold.
 MAX_STEP_DAYS = 36_525
@@ -51,16 +74,26 @@ def years_problem(start: pd.Timestamp, years: int, date_format: str = "%Y-%m-%d"
             f"date a time axis can hold")
 
 
-def years_span(start: pd.Timestamp, years: int, monthly: bool) -> tuple[pd.Timestamp, pd.Timestamp]:
-    """The first and last day of ``years`` whole years from ``start`` (with ``monthly`` steps, from the 1st of its
-    month: monthly steps begin on the 1st, and so do the years counted from it).
+def step_start(day: pd.Timestamp, kind: StepKind) -> pd.Timestamp:
+    """The first day of the step of ``kind`` that contains ``day``: its month's 1st (months), its dekad's 1st, 11th
+    or 21st (dekads), the day itself (N-day steps, which start where the run does)."""
+    if kind is StepKind.MONTH:
+        return day.to_period("M").to_timestamp()
+    if kind is StepKind.DEKAD:
+        return day.to_period("M").to_timestamp() + pd.Timedelta(days=10 * int(_dekad_of_day(day.day)))
+    return day
+
+
+def years_span(start: pd.Timestamp, years: int, kind: StepKind) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The first and last day of ``years`` whole years from ``start`` (from the start of the step of ``kind`` that
+    contains it, :func:`step_start`: monthly steps begin on the 1st, and so do the years counted from it).
 
     Raises
     ------
     ValueError
         If the years run past :data:`LAST_DATE` (:func:`years_problem`).
     """
-    s = start.to_period("M").to_timestamp() if monthly else start
+    s = step_start(start, kind)
     if (why := years_problem(s, years)) is not None:
         raise ValueError(why)
     return s, s + pd.DateOffset(years=years) - pd.Timedelta(days=1)
@@ -116,7 +149,8 @@ def parse_end(end: object) -> pd.Timestamp:
     """The last day of a run that ends at ``end`` (a model's ``time.end``, or ``--end``).
 
     A month, ``YYYY-MM``, is read as its last day: the run covers the whole month, with monthly steps (the
-    month is the last step) and with N-day steps (up to the step that contains the month's last day) alike.
+    month is the last step), dekads (its third dekad is) and N-day steps (up to the step that contains the month's
+    last day) alike.
     Any other date is that day.
 
     Raises
@@ -133,27 +167,51 @@ def parse_end(end: object) -> pd.Timestamp:
     return day
 
 
-def step_label(step_days: int | None) -> str:
-    """The step length as a results file labels it (its ``time_step`` attribute): ``month`` or ``N days``."""
-    return "month" if step_days is None else f"{step_days} days"
+def step_label(step_days: int | None, dekads: bool = False) -> str:
+    """The step length as a results file labels it (its ``time_step`` attribute): ``month``, ``dekad`` (with
+    ``dekads`` and no ``step_days``) or ``N days``."""
+    kind = StepKind.of(step_days, dekads)
+    return f"{step_days} days" if kind is StepKind.DAYS else kind.value
 
 
 def step_label_days(label: object) -> int | None:
-    """The N of a :func:`step_label` ``N days`` (None: calendar months, or a label of another kind)."""
+    """The N of a :func:`step_label` ``N days`` (None: calendar months or dekads, or a label of another kind)."""
     words = str(label).split()
     return int(words[0]) if len(words) == 2 and words[1] == "days" and words[0].isdigit() else None
 
 
+def step_label_kind(label: object) -> StepKind:
+    """The kind of steps of a :func:`step_label` (a label of no kind it writes: calendar months, as results
+    written before the label had it)."""
+    if step_label_days(label) is not None:
+        return StepKind.DAYS
+    return StepKind.DEKAD if str(label) == StepKind.DEKAD.value else StepKind.MONTH
+
+
+def step_kind(step: object) -> StepKind:
+    """The kind of a model's ``time.step``: ``month`` (or ``monthly``, ``M``), ``dekad`` (or ``dekads``,
+    ``dekadal``, ``декада``), or N days (:func:`step_days`).
+
+    Raises
+    ------
+    ValueError
+        If it is none of these.
+    """
+    if isinstance(step, str) and step in DEKAD_WORDS:
+        return StepKind.DEKAD
+    return StepKind.of(step_days(step))
+
+
 def step_days(step: object) -> int | None:
-    """Days per step of a model's ``time.step``: None for calendar months (``month``), N for ``{days: N}`` or
-    ``N`` (a whole number from 1 to 36,525, a hundred years).
+    """Days per step of a model's ``time.step``: None for calendar steps (``month``; ``dekad``: see
+    :func:`step_kind`), N for ``{days: N}`` or ``N`` (a whole number from 1 to 36,525, a hundred years).
 
     Raises
     ------
     ValueError
         For anything else.
     """
-    if step in ("month", "M", "monthly"):
+    if isinstance(step, str) and (step in MONTH_WORDS or step in DEKAD_WORDS):
         return None
     if isinstance(step, Mapping) and set(step) != {"days"}:
         raise ValueError(f"'{short_text(step)}' is not a step: a step mapping has only 'days'")
@@ -161,6 +219,30 @@ def step_days(step: object) -> int | None:
     if isinstance(days, int) and not isinstance(days, bool) and 0 < days <= MAX_STEP_DAYS:
         return days
     raise ValueError(f"'{short_text(step)}' is not a step")
+
+
+def _dekad_of_day(day: object) -> np.ndarray:
+    """The dekad of the month (0, 1, 2) in which each day of the month (1–31) lies."""
+    return np.minimum((np.asarray(day) - 1) // 10, 2)
+
+
+def _dekad_index(day: pd.Timestamp) -> int:
+    """Dekads from the start of the year 0 to the dekad that contains ``day``."""
+    return int(day.year * 36 + (day.month - 1) * 3 + _dekad_of_day(day.day))
+
+
+def dekad_starts(first: pd.Timestamp, n: int) -> pd.DatetimeIndex:
+    """The first days of ``n`` dekads from the one that contains ``first``."""
+    index = _dekad_index(first) + np.arange(n)
+    months = (index // 36 - 1970) * 12 + (index % 36) // 3  # (months since 1970-01, as numpy counts them)
+    return pd.DatetimeIndex(months.astype("datetime64[M]").astype("datetime64[ns]")
+                            + (index % 3 * 10).astype("timedelta64[D]"))
+
+
+def dekad_days(starts: pd.DatetimeIndex) -> np.ndarray:
+    """The days of the dekads that start on ``starts`` (each a dekad's first day): 10, 10 and 8–11."""
+    day = np.asarray(starts.day)
+    return np.where(day < 21, 10.0, np.asarray(starts.days_in_month, dtype=float) - 20)
 
 
 def hydrological_year(months: np.ndarray, years: np.ndarray) -> np.ndarray:
@@ -181,47 +263,72 @@ class TimeAxis:
     Parameters
     ----------
     start
-        First step start (a month start for monthly steps).
+        First step start (a month start for monthly steps, a dekad start for dekads).
     n_steps
         Number of steps.
     step_days
-        ``None`` for calendar months, else the fixed step length in days.
+        ``None`` for calendar steps (months, or dekads with ``dekads``), else the fixed step length in days.
     last_day
         The run's last day, where it ends inside the last step (an N-day run's last step runs past its end):
         data files need no values after it.  ``None``: the last step's last day.  Not part of the axis's
         identity (equality compares the steps).
+    dekads
+        With no ``step_days``: the steps are dekads, not months.  :attr:`kind` says which.
     """
 
     start: pd.Timestamp
     n_steps: int
     step_days: int | None = None
     last_day: pd.Timestamp | None = field(default=None, compare=False)
+    dekads: bool = False
 
     @classmethod
-    def from_range(cls, start: str | pd.Timestamp, end: str | pd.Timestamp, step_days: int | None = None
-                   ) -> TimeAxis:
-        """Steps from ``start`` up to and including the step containing ``end``; an ``end`` given as text is read
-        by :func:`parse_end` (``"2001-09"`` is 30 September 2001)."""
+    def from_range(cls, start: str | pd.Timestamp, end: str | pd.Timestamp, step_days: int | None = None,
+                   dekads: bool = False) -> TimeAxis:
+        """Steps from ``start`` (with calendar steps, the start of the month or dekad it lies in) up to and
+        including the step containing ``end``; an ``end`` given as text is read by :func:`parse_end`
+        (``"2001-09"`` is 30 September 2001)."""
         s, e = pd.Timestamp(start), parse_end(end)
-        if step_days is None:
-            s = s.to_period("M").to_timestamp()
+        kind = StepKind.of(step_days, dekads)
+        s = step_start(s, kind)
+        if kind is StepKind.MONTH:
             n = (e.year - s.year) * 12 + (e.month - s.month) + 1
+        elif step_days is None:  # dekads
+            n = _dekad_index(e) - _dekad_index(s) + 1
         else:
             n = int((e - s).days // step_days) + 1
-        return cls(s, max(int(n), 0), step_days, e.normalize())
+        return cls(s, max(int(n), 0), step_days, e.normalize(), kind is StepKind.DEKAD)
+
+    @property
+    def kind(self) -> StepKind:
+        """Whether the steps are calendar months, dekads or N days."""
+        return StepKind.of(self.step_days, self.dekads)
+
+    @property
+    def monthly(self) -> bool:
+        """Whether the steps are calendar months."""
+        return self.kind is StepKind.MONTH
 
     @cached_property
     def starts(self) -> pd.DatetimeIndex:
-        if self.step_days is None:
+        if self.kind is StepKind.MONTH:
             return pd.date_range(self.start, periods=self.n_steps, freq="MS")
+        if self.kind is StepKind.DEKAD:
+            return dekad_starts(self.start, self.n_steps)
         return pd.date_range(self.start, periods=self.n_steps, freq=f"{self.step_days}D")
 
     @cached_property
     def days(self) -> np.ndarray:
         """Length of each step in days, shape (T,)."""
-        if self.step_days is None:
+        if self.kind is StepKind.MONTH:
             return np.asarray(self.starts.days_in_month, dtype=float)
-        return np.full(self.n_steps, float(self.step_days))
+        if self.kind is StepKind.DEKAD:
+            return dekad_days(self.starts)
+        return np.full(self.n_steps, float(self.step_days or 0))
+
+    def steps_text(self) -> str:
+        """The kind of steps, for a message: ``monthly steps``, ``dekads``, ``10-day steps``."""
+        return {StepKind.MONTH: "monthly steps", StepKind.DEKAD: "dekads"}.get(self.kind, f"{self.step_days}-day steps")
 
     @cached_property
     def month(self) -> np.ndarray:
@@ -244,7 +351,7 @@ class TimeAxis:
         return self.starts[-1] + pd.Timedelta(days=float(self.days[-1]))
 
     def describe(self) -> str:
-        kind = "monthly" if self.step_days is None else f"{self.step_days}-day"
+        kind = {StepKind.MONTH: "monthly", StepKind.DEKAD: "dekad"}.get(self.kind, f"{self.step_days}-day")
         if self.n_steps == 0:
             return f"no steps ({kind})"
         last = (self.end - pd.Timedelta(days=1)).strftime("%Y-%m-%d")  # (the last step's last day, not its start)

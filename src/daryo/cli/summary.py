@@ -272,11 +272,14 @@ def _span(ds) -> str:  # type: ignore[no-untyped-def]
     (``114 steps of 7 days, 2000-04-15 to 2002-06-21``: the last step's last day)."""
     import pandas as pd
 
-    from ..timeaxis import step_label_days
+    from ..timeaxis import StepKind, dekad_days, step_label_days, step_label_kind
 
     t = pd.DatetimeIndex(ds["time"].values)
     days = step_label_days(ds.attrs.get("time_step", "month"))
     steps = _count(len(t), "step")
+    if step_label_kind(ds.attrs.get("time_step", "month")) is StepKind.DEKAD:
+        last = t[-1] + pd.Timedelta(days=float(dekad_days(t[-1:])[0]) - 1)
+        return f"{_count(len(t), 'dekad')}, {t[0]:%Y-%m-%d} to {last:%Y-%m-%d}"
     if days is None:
         return f"{steps}, {t[0]:%Y-%m} to {t[-1]:%Y-%m}"
     last = t[-1] + pd.Timedelta(days=days - 1)

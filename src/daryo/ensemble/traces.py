@@ -11,7 +11,7 @@ import pandas as pd
 
 from ..hydrology import check_seed
 from ..model import Model, Series
-from ..timeaxis import TimeAxis
+from ..timeaxis import StepKind, TimeAxis
 from ..units import is_number
 
 
@@ -44,7 +44,7 @@ class ResampledTraces:
 
     - monthly steps: a run year takes the source year's twelve months; volumes are carried as daily rates, so
       a February keeps its rate;
-    - N-day steps: a run year (from one anniversary of the run's start to the next) takes the daily rates of
+    - N-day steps and dekads: a run year (from one anniversary of the run's start to the next) takes the daily rates of
       one whole source year, day *d* of the run year from day *d* of the source year (wrapping round within
       that source year for a step that runs past the year's end), and each step gets the sum over its days.
 
@@ -122,7 +122,7 @@ class ResampledTraces:
 
     def __call__(self, seed: int, indices: np.ndarray, years: int, axis: Any) -> dict[str, np.ndarray]:
         check_seed(seed)  # (a larger seed would repeat another's traces)
-        if axis.step_days is None and self.record.step_days is None:
+        if axis.monthly and self.record.monthly:
             return self._monthly(seed, indices, axis)
         return self._daily(seed, indices, axis)
 
@@ -271,7 +271,7 @@ def default_trace_source(model: Model) -> TraceSource:
         from ..hydrology import load_spec
 
         spec = load_spec()
-        monthly = model.time.step_days is None  # (the generator makes monthly traces)
+        monthly = model.time.kind is StepKind.MONTH  # (the generator makes monthly traces)
         replaced, removed = replaced_inflows(scenarios)
         # the embedded model, or one its overlays changed: its headwaters are inflows, but those the overlays
         # removed or replaced (the overlays' inflow changes apply to its traces too)
@@ -300,10 +300,10 @@ def default_trace_source(model: Model) -> TraceSource:
 
 
 def run_years(axis: Any) -> np.ndarray:
-    """Run year of each step: 0 for the first twelve months from the start (N-day steps: the steps that start
-    before the first anniversary of the start date), then 1, …"""
+    """Run year of each step: 0 for the first twelve months from the start (N-day steps and dekads: the steps that
+    start before the first anniversary of the start date), then 1, …"""
     starts = pd.DatetimeIndex(axis.starts)
-    if axis.step_days is None:
+    if axis.monthly:
         return np.asarray((starts.year - starts[0].year) * 12 + starts.month - starts[0].month) // 12
     anniversaries = pd.DatetimeIndex([starts[0] + pd.DateOffset(years=y)
                                       for y in range(starts[-1].year - starts[0].year + 2)])

@@ -23,7 +23,7 @@ from .._files import file_digest
 from ..errors import ModelError, Problem, did_you_mean, kind_of, with_article
 from ..errors import short_text as _short
 from ..parameters import ScenarioDim, check_parameters, parse_parameters, scenario_combinations
-from ..timeaxis import MAX_STEP_DAYS, parse_date, parse_end, span_problem, step_days
+from ..timeaxis import MAX_STEP_DAYS, StepKind, parse_date, parse_end, span_problem, step_days, step_kind, step_start
 from ..units import comma_split_hint, is_number
 from .components import COMMON_ATTRIBUTES, COMPONENT_TYPES, CONSTRAINT_TYPES, EDGE_ATTRIBUTES, Attribute
 from .documents import _LineDict, read_document
@@ -237,7 +237,7 @@ def _model_from_dict(doc: Any, ctx: LoadContext, path: Path | None, file_steps: 
                     f"unknown top-level key '{key}'; allowed: {', '.join(sorted(allowed))}")
 
     time = _parse_time(doc.get("time"), ctx)
-    ctx.step_days = time.step_days if time else None
+    ctx.not_months = None if time is None or time.kind is StepKind.MONTH else time.axis().steps_text()
     allocation = doc.get("allocation", "priority")
     if allocation not in ("priority", "cost"):
         ctx.add(_where(doc, "allocation", "allocation"),
@@ -494,20 +494,25 @@ def _parse_time(spec: Any, ctx: LoadContext) -> TimeSpec | None:
     start, end = dates["start"], dates["end"]
     step = spec.get("step", "month")
     days: int | None = None
+    kind = StepKind.MONTH
     try:
-        days = step_days(step)
+        days, kind = step_days(step), step_kind(step)
     except ValueError as exc:
-        ctx.add(_where(spec, "time.step"), f"{exc}; use 'month' or {{days: N}} with N from 1 to {MAX_STEP_DAYS}")
+        ctx.add(_where(spec, "time.step"), f"{exc}; use 'month', 'dekad' or {{days: N}} with N from 1 to "
+                f"{MAX_STEP_DAYS}")
     else:
-        if days is None and start.day != 1:
+        if kind is StepKind.MONTH and start.day != 1:
             ctx.add(_where(spec, "time.start", "start"), f"{start:%Y-%m-%d} is not a month's first day, where "
                     f"monthly steps start: give {start:%Y-%m} (or an N-day step, step: {{days: N}})")
+        elif kind is StepKind.DEKAD and start != step_start(start, kind):
+            ctx.add(_where(spec, "time.start", "start"), f"{start:%Y-%m-%d} is not a dekad's first day, where "
+                    f"dekads start (the 1st, 11th and 21st of a month): give {step_start(start, kind):%Y-%m-%d}")
     if end < start:
         ctx.add(_where(spec, "time"), f"end {end:%Y-%m-%d} is before start {start:%Y-%m-%d}")
     elif (why := span_problem(start, end, days)) is not None:
         ctx.add(_where(spec, "time"), why)
         return None
-    return TimeSpec(start, end, days)
+    return TimeSpec(start, end, days, kind is StepKind.DEKAD)
 
 
 def _parse_nodes(spec: Any, ctx: LoadContext, where: str = "nodes") -> list[Node]:

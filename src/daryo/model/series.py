@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ModelError, Problem
-from ..timeaxis import TimeAxis
+from ..timeaxis import StepKind, TimeAxis, step_start
 from ..units import is_number
 
 __all__ = ["Series", "LevelTable", "MISSING_DATES", "OVERFLOW", "numbers_of"]
@@ -78,7 +78,7 @@ class Series:
             raise ModelError(problems)
         if self.kind == "constant":
             out = np.repeat(self.values[:, None], axis.n_steps, axis=1)
-        elif self.kind == "monthly" and self.per_month and axis.step_days is not None:
+        elif self.kind == "monthly" and self.per_month and not axis.monthly:
             out = self._spread_months(axis)
         elif self.kind == "monthly":
             out = self.values[:, axis.month - 1]
@@ -133,7 +133,7 @@ class Series:
             return ""
         first = inside.min()
         when = "%Y-%m-%d %H:%M" if np.any(inside.normalize() != inside) else "%Y-%m-%d"  # (a time of day: shown)
-        monthly = axis.step_days is None
+        monthly = axis.monthly
         ends = monthly and bool(np.all(inside.is_month_end))
         how = (f"dated at month ends ({first:{when}} for the step of {axis.starts[0]:%Y-%m-%d})" if ends else
                f"dated within each step, not at its start (the first {first:{when}}, in the step of "
@@ -157,11 +157,13 @@ class Series:
                 "(more than 1.8e308)")
 
     def _spread_months(self, axis: TimeAxis) -> np.ndarray:
-        """Monthly totals over N-day steps: each day takes its month's value over the month's days."""
-        assert axis.step_days is not None
-        days = pd.date_range(axis.start, periods=axis.n_steps * axis.step_days, freq="D")
+        """Monthly totals over N-day steps or dekads: each day takes its month's value over the month's days."""
+        lengths = axis.days.astype(int)
+        days = pd.date_range(axis.start, periods=int(lengths.sum()), freq="D")
         daily = self.values[:, days.month - 1] / np.asarray(days.days_in_month, dtype=float)[None, :]
-        return daily.reshape(self.values.shape[0], axis.n_steps, axis.step_days).sum(axis=2)
+        if not axis.n_steps:
+            return daily
+        return np.add.reduceat(daily, np.concatenate([[0], np.cumsum(lengths)[:-1]]), axis=1)
 
     def _csv(self) -> str:
         """The series' source as the start of a message: its CSV file, named."""
@@ -183,8 +185,11 @@ class Series:
         between = np.flatnonzero(inside & ~self.dates.isin(axis.starts))
         if not between.size:
             return ""
+        first = self.dates[between[0]]
+        of_step = (f", within the dekad of {step_start(first, axis.kind):%Y-%m-%d}" if axis.kind is StepKind.DEKAD
+                   else "")  # (a dekad's rows dated every 10 days from a start, say, drift off the 1st, 11th and 21st)
         return (f"{self._csv()} has rows between the run's step starts ({between.size} of its rows within the "
-                f"run, the first dated {self.dates[between[0]]:%Y-%m-%d}), which a CSV series would skip: it takes "
+                f"run, the first dated {first:%Y-%m-%d}{of_step}), which a CSV series would skip: it takes "
                 f"one row per step, dated at the step's start ({_when_steps_start(axis)}). Give one row per step, or, "
                 "for a file dated at a regular frequency (daily, every N days, monthly…), read it with a 'dataframe' "
                 "parameter (parameters: {NAME: {type: dataframe, csv: …}}, then {parameter: NAME, unit: …}), which "
@@ -233,9 +238,11 @@ def is_nonzero(value: object) -> bool:
 
 
 def _when_steps_start(axis: TimeAxis) -> str:
-    """When the steps of ``axis`` start, for a message: ``the 1st of each month``, ``every 10 days from
-    2001-01-01``, ``every day from 2001-01-01``."""
-    if axis.step_days is None:
+    """When the steps of ``axis`` start, for a message: ``the 1st of each month``, ``the 1st, 11th and 21st of
+    each month`` (dekads), ``every 10 days from 2001-01-01``, ``every day from 2001-01-01``."""
+    if axis.monthly:
         return "the 1st of each month"
+    if axis.step_days is None:
+        return "the 1st, 11th and 21st of each month: dekads"
     every = "every day" if axis.step_days == 1 else f"every {axis.step_days} days"
     return f"{every} from {axis.start:%Y-%m-%d}"

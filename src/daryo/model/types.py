@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 
 from ..errors import ModelError, Problem
-from ..timeaxis import TimeAxis, parse_end, span_problem, years_span
+from ..timeaxis import StepKind, TimeAxis, parse_end, span_problem, step_start, years_span
 from ..units import is_whole
 from .components import component_type
 from .series import Series
@@ -104,10 +104,16 @@ class Constraint(_Element):
 class TimeSpec:
     start: pd.Timestamp
     end: pd.Timestamp
-    step_days: int | None = None  # None: calendar months
+    step_days: int | None = None  # None: calendar steps, months or (with dekads) dekads
+    dekads: bool = False
+
+    @property
+    def kind(self) -> StepKind:
+        """Whether the steps are calendar months, dekads or N days."""
+        return StepKind.of(self.step_days, self.dekads)
 
     def axis(self) -> TimeAxis:
-        return TimeAxis.from_range(self.start, self.end, self.step_days)
+        return TimeAxis.from_range(self.start, self.end, self.step_days, self.dekads)
 
 
 @dataclass(frozen=True)
@@ -239,10 +245,12 @@ class Model:
             s = pd.Timestamp(start) if start else self.time.start
         except (ValueError, TypeError):
             raise ValueError(f"start={start!r} is not a date; give YYYY-MM or YYYY-MM-DD") from None
-        if self.time.step_days is None and s != s.to_period("M").to_timestamp():  # (was moved to the 1st silently)
+        if self.time.kind is StepKind.MONTH and s != step_start(s, StepKind.MONTH):  # (was moved to the 1st silently)
             raise ValueError(f"start={start!r}: monthly steps start on a month's first day; give YYYY-MM")
+        if self.time.kind is StepKind.DEKAD and s != step_start(s, StepKind.DEKAD):
+            raise ValueError(f"start={start!r}: dekads start on the 1st, 11th or 21st of a month; give one of them")
         if years is not None:
-            s, e = years_span(s, years, monthly=self.time.step_days is None)
+            s, e = years_span(s, years, self.time.kind)
         else:
             e = parse_end(end) if end else self.time.end
         if e < s:
@@ -256,7 +264,7 @@ class Model:
                              f"{self.time.start:%Y-%m}; a run from {s:%Y-%m} would not have those years as they "
                              "were changed: run from the model's start (RunOptions(years=...)), or load a model file "
                              "whose time starts at the run's start")
-        model = replace(self, time=TimeSpec(s, e, self.time.step_days))
+        model = replace(self, time=replace(self.time, start=s, end=e))
         model = model._series_from(self.time.start) if s != self.time.start else model
         object.__setattr__(model, "validated", self.validated)  # (a span its series were checked to cover)
         return model
@@ -274,8 +282,10 @@ class Model:
         if not per_step:
             return self
         new = self.time.start
-        if self.time.step_days is None:
+        if self.time.kind is StepKind.MONTH:
             offset = (new.year - old_start.year) * 12 + new.month - old_start.month
+        elif self.time.step_days is None:  # dekads (the loader and with_span start them at a dekad's start)
+            offset = TimeAxis.from_range(old_start, new, None, True).n_steps - 1
         else:
             offset, rest = divmod((new - old_start).days, self.time.step_days)
             if rest:

@@ -17,7 +17,7 @@ import pandas as pd
 
 from ..errors import ModelError, Problem, did_you_mean, listed, with_article
 from ..parameters import ParameterRef, state_dependent
-from ..timeaxis import TimeAxis
+from ..timeaxis import StepKind, TimeAxis
 from ..units import CANONICAL_UNITS, MAX_MAGNITUDE, SECONDS_PER_DAY, is_number, too_large_text
 from .components import CONSTRAINT_TYPES, EDGE_ATTRIBUTES, NODE_REFERENCES, Attribute, component_type
 from .series import OVERFLOW, LevelTable, Series, is_nonzero, numbers_of
@@ -497,7 +497,7 @@ def _per_step(v: object, ctx: CheckContext) -> tuple[np.ndarray, str] | None:
     if v.kind in ("steps", "dated"):
         pattern = "steps"
     else:  # a rate is the same every step only if the steps are of equal length
-        pattern = "constant" if v.kind == "constant" and axis.step_days is not None else "monthly"
+        pattern = "constant" if v.kind == "constant" and axis.kind is StepKind.DAYS else "monthly"
     values = ctx.resolved(v)[0]
     return None if values is None else (values, pattern)
 
@@ -525,7 +525,7 @@ def _excess(a: np.ndarray, b: np.ndarray, pattern: str, axis: TimeAxis | None,
     where = ""
     steps_bad = np.any(bad, axis=0)
     if axis is not None and shape[1] > 1 and not np.all(steps_bad):
-        if pattern == "monthly" and axis.step_days is None:
+        if pattern == "monthly" and axis.monthly:
             months = sorted(set(axis.month[steps_bad].tolist()))
             names = [calendar.month_name[m] for m in months]
             where = " in " + (names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}")
@@ -957,9 +957,9 @@ def _monthly_amounts_per_step(ctx: CheckContext) -> list[str]:
     in, so a month's total written there is taken once a step (a daily model's reviewer: an energy target of 90 GWh
     a month, as the demo model writes its targets, asked 90 GWh of every day, ten times what the plant can give,
     which drained the reservoir without a word)."""
-    days = ctx.axis.step_days if ctx.axis is not None else None
-    if days is None or days >= 28:  # (a step of a month or more takes about its month's amount)
-        return []
+    if ctx.axis is None or ctx.axis.monthly or (ctx.axis.step_days or 0) >= 28:  # (a step of a month or more
+        return []  # takes about its month's amount)
+    days = ctx.axis.step_days
     found = []
     for el in [*_elements(ctx.model), *ctx.model.constraints]:
         for key, value in el.attrs.items():
@@ -972,11 +972,12 @@ def _monthly_amounts_per_step(ctx: CheckContext) -> list[str]:
         return []
     el, key = found[0]
     also = f" (also {listed([f'{e.id}.{k}' for e, k in found[1:]], 3)})" if len(found) > 1 else ""
-    step = "day" if days == 1 else f"{days}-day step"
+    step = "dekad" if days is None else "day" if days == 1 else f"{days}-day step"
     return [str(Problem(ctx.file, el.at(key), (
-        f"12 monthly values of an amount per step, not a rate{also}, in a model of {days}-day steps: each {step} "
-        f"takes the value of its month, so a month's total written here is taken once a {step}; give the months' "
-        "totals as a rate (their unit per day: hm3/day, GWh/day; or m3/s), and a step's amount likewise, per day")))]
+        f"12 monthly values of an amount per step, not a rate{also}, in a model of {ctx.axis.steps_text()}: each "
+        f"{step} takes the value of its month, so a month's total written here is taken once a {step}; give the "
+        "months' totals as a rate (their unit per day: hm3/day, GWh/day; or m3/s), and a step's amount likewise, "
+        "per day")))]
 
 
 def cautions(model: Model) -> list[str]:
@@ -1001,7 +1002,8 @@ def cautions(model: Model) -> list[str]:
     - a flow requirement at a demand: it guarantees the delivery, not a flow in the river;
     - a hydropower plant whose tailwater level is above its reservoir's dead volume's level: a step can draw the
       reservoir below the tailwater through the plant;
-    - in a model of N-day steps, 12 monthly values of an amount per step (hm³, GWh): each step takes its month's.
+    - in a model of N-day steps or dekads, 12 monthly values of an amount per step (hm³, GWh): each step takes its
+      month's.
 
     Parameters
     ----------

@@ -48,7 +48,7 @@ class LoadContext:
         self.problems: list[Problem] = []
         self._csv_cache: dict[Path, pd.DataFrame | None] = {}
         self.parameter_names: set[str] = set()
-        self.step_days: int | None = None  # the model's N-day steps (None: calendar months)
+        self.not_months: str | None = None  # the model's steps if not calendar months ("10-day steps", "dekads")
         self.unread_edge_names: set[str] = set()  # the words of edges that could not be read
         self.nodes_unread = False  # 'nodes' is not a list: edges are not checked against its (no) nodes
         self.unread_attributes: set[tuple[str, str]] = set()  # (node id, attribute) given but not read: a problem
@@ -173,16 +173,16 @@ def _empty_unit(value: Any, ctx: LoadContext, place: str) -> bool:
 
 def _unit_factor(unit: Any, dimension: str, ctx: LoadContext, place: str) -> tuple[float, bool] | None:
     """:func:`~daryo.units.unit_factor`, with a problem at ``place`` instead of an exception: an unknown unit,
-    one of another dimension, or a volume per month (``hm3/month``) in a model of N-day steps."""
+    one of another dimension, or a volume per month (``hm3/month``) in a model of N-day steps or dekads."""
     try:
         factor, is_rate = unit_factor(unit, dimension)
     except UnitError as exc:
         ctx.add(place, str(exc))
         return None
-    if ctx.step_days is not None and is_per_month(unit):
+    if ctx.not_months is not None and is_per_month(unit):
         example = ("(e.g. '30 GWh') or a rate (e.g. '2 GWh/day', '1.5 TWh/yr')" if dimension == "energy" else
                    "(e.g. '30 hm3') or a rate (e.g. '1 hm3/day', '12 m3/s')")
-        ctx.add(place, f"'{unit}' is an amount per calendar month, but this model has {ctx.step_days}-day steps; "
+        ctx.add(place, f"'{unit}' is an amount per calendar month, but this model has {ctx.not_months}; "
                 f"give the amount per step {example}")
         return None
     return factor, is_rate
@@ -445,7 +445,7 @@ def read_flow_series(value: Any, base_dir: Path, file: str, place: str, axis: Ti
         With every problem of the series, each at ``place`` of ``file``.
     """
     ctx = LoadContext(file, base_dir)
-    ctx.step_days = axis.step_days
+    ctx.not_months = None if axis.monthly else axis.steps_text()
     attribute = COMPONENT_TYPES["inflow"].attribute("inflow")
     assert attribute is not None
     series = _parse_series(value, attribute, ctx, place, monthly_only=False)

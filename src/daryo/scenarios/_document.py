@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import Problem, did_you_mean
-from ..timeaxis import TimeAxis, step_days
+from ..timeaxis import StepKind, TimeAxis, step_days, step_kind
 
 
 def _is_name(v: Any) -> bool:
@@ -99,15 +99,16 @@ class _ChangeAt:
 
 
 def _axis(doc: Mapping[str, Any]) -> TimeAxis:
-    """The run's time axis, as the loader builds it (calendar months or fixed N-day steps)."""
+    """The run's time axis, as the loader builds it (calendar months, dekads or fixed N-day steps)."""
     t = doc.get("time")
     t = t if isinstance(t, Mapping) else {}
     try:
-        days = step_days(t.get("step", "month"))
+        days, kind = step_days(t.get("step", "month")), step_kind(t.get("step", "month"))
     except ValueError:  # the loader reports it
-        days = None
+        days, kind = None, StepKind.MONTH
     # the end as text, which from_range reads as the loader does ("2001-09": the month's last day)
-    return TimeAxis.from_range(pd.Timestamp(str(t.get("start"))), str(t.get("end")), days)
+    return TimeAxis.from_range(pd.Timestamp(str(t.get("start"))), str(t.get("end")), days,
+                               kind is StepKind.DEKAD)
 
 
 def _hydro_year_index(axis: TimeAxis) -> np.ndarray:

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ModelError, Problem, did_you_mean, kind_of, short_text
-from ..timeaxis import TimeAxis, parse_date, step_days, years_span
+from ..timeaxis import StepKind, TimeAxis, parse_date, step_kind, years_span
 from ..units import UnitError, is_number, is_per_month, is_whole, no_unit_given, parse_quantity, unit_factor
 from ._document import _axis, _ChangeAt, _hydro_year_index, _nodes
 from .overlay import _INFLOW_OPS, Overlay, load_overlay, overlay_names
@@ -52,10 +52,10 @@ def with_years(doc: Mapping[str, Any], years: int) -> dict[str, Any]:
         return out
     try:
         start = parse_date(t.get("start"))
-        days = step_days(t.get("step", "month"))
+        kind = step_kind(t.get("step", "month"))
     except (ValueError, TypeError, OverflowError):
         return out
-    _, end = years_span(start, years, monthly=days is None)
+    _, end = years_span(start, years, kind)
     out["time"] = copy.copy(t)  # (the file's mapping, which keeps its lines for messages)
     out["time"]["end"] = f"{end:%Y-%m-%d}"
     return out
@@ -235,9 +235,9 @@ def _inflow_op(doc: dict, arg: Mapping[str, Any], at: _ChangeAt, op: str) -> lis
                 continue  # or at the overlay's change that set the file)
             spec = {"values": values.tolist(), "unit": "hm3/step", **({"scenarios": list(names)} if names else {})}
         names = spec.get("scenarios") if isinstance(spec, Mapping) else None  # (the traces' names: a CSV's columns)
-        if axis.step_days is not None and isinstance(spec, Mapping) and is_per_month(spec.get("unit")):
+        if not axis.monthly and isinstance(spec, Mapping) and is_per_month(spec.get("unit")):
             problems.append(at.problem(f"the inflow of '{nid}' is in {spec['unit']}, a volume per calendar month, "
-                                       f"but the model has {axis.step_days}-day steps, so the scenario cannot change "
+                                       f"but the model has {axis.steps_text()}, so the scenario cannot change "
                                        "it; give the inflow per step or as a rate", f" ({nid})"))
             continue
         if isinstance(spec, Mapping) and "unit" in spec and no_unit_given(spec["unit"]):  # (it was rewritten as hm3
@@ -467,10 +467,11 @@ def _transform(arr: np.ndarray, periodic: bool, op: str, arg: Mapping[str, Any],
         months = float(arg.get("months", 1.0))
         if periodic:  # months of a 12-month cycle
             return _shift(arr, months, wrap=True), True
-        # monthly steps by months; N-day steps by the same time (a month is a twelfth of a year of 365.25 days,
-        # as in km3/yr).  Each whole hydrological year wraps within itself: its seasonal cycle moves and its
-        # total stays (the traces are annual volumes times a seasonal cycle)
-        steps = months if axis.step_days is None else months * _MONTH_DAYS / axis.step_days
+        # monthly steps by months, dekads by three a month; N-day steps by the same time (a month is a twelfth
+        # of a year of 365.25 days, as in km3/yr).  Each whole hydrological year wraps within itself: its seasonal
+        # cycle moves and its total stays (the traces are annual volumes times a seasonal cycle)
+        steps = {StepKind.MONTH: months, StepKind.DEKAD: 3 * months}.get(
+            axis.kind, months * _MONTH_DAYS / (axis.step_days or 1))
         return _shift_within_years(arr, steps, axis), False
     if op == "scale_inflows":
         f = _scale_factors(arg, axis)
@@ -519,15 +520,16 @@ def _shift(arr: np.ndarray, steps: float, wrap: bool) -> np.ndarray:
 
 def _shift_within_years(arr: np.ndarray, steps: float, axis: TimeAxis) -> np.ndarray:
     """:func:`_shift` of per-step values, wrapping within each whole hydrological year of the run (12 monthly
-    steps, or N-day steps holding at least 365 - N days: a year of N-day steps starts with the first step that
-    begins in it), so that each year's cycle moves and its total is kept.  A part year at either end of the run
+    steps, 36 dekads, or N-day steps holding at least 365 - N days: a year of N-day steps starts with the first step
+    that begins in it), so that each year's cycle moves and its total is kept.  A part year at either end of the run
     does not wrap: it takes the flow of the steps that follow it, and the last step repeats past the end."""
     out = _shift(arr, steps, wrap=False)
     hy = _hydro_year_index(axis)
     days = np.asarray(axis.days, dtype=float)
     for y in np.unique(hy):
         idx = np.flatnonzero(hy == y)
-        whole = len(idx) == 12 if axis.step_days is None else days[idx].sum() >= 365 - axis.step_days
+        whole = (days[idx].sum() >= 365 - axis.step_days if axis.step_days is not None else
+                 len(idx) == (12 if axis.monthly else 36))
         if whole:
             out[:, idx] = _shift(arr[:, idx], steps, wrap=True)
     return out
