@@ -727,3 +727,15 @@ def test_compare_runs_notes_runs_of_different_time_steps(tmp_path):
             "the overlays")
     assert note in compare_runs(one, ten).attrs["notes"]
     assert not [n for n in compare_runs(one, one).attrs["notes"] if "time steps" in n]
+
+
+def test_compare_runs_notes_runs_of_dekads_and_months(tmp_path):
+    """The dekads brief: runs of one model by months and by dekads are of different time steps, and the note says
+    how (each dekad takes its month's values), not of N-day steps' years of 360 or 370 days."""
+    (tmp_path / "m.yaml").write_text(BASIN)
+    (tmp_path / "d.yaml").write_text(BASIN.replace("time: {start: 2000-10, end: 2001-09}",
+                                                   "time: {start: 2000-10, end: 2001-09, step: dekad}"))
+    months, dekads = (daryo.run(daryo.load(tmp_path / f"{n}.yaml")).dataset for n in ("m", "d"))
+    assert ("the runs have different time steps (month and dekads): their differences are of the steps (a month's "
+            "values taken by each of its dekads) as much as of the overlays") in compare_runs(months, dekads).attrs[
+        "notes"]

@@ -974,6 +974,21 @@ def test_results_say_their_time_step():
     assert daryo.run(model_from_dict(doc)).dataset.attrs["time_step"] == "10 days"
 
 
+def test_results_of_dekads_say_so_and_read_their_step_lengths_back():
+    """The dekads brief: a run of dekads labels its step ``dekad`` (not ``month``, which would give each step its
+    month's days), and its step lengths are read back from that label."""
+    from daryo.indicators import _days_of_steps
+    from daryo.timeaxis import StepKind, step_label_kind
+
+    nodes = [{"id": "in", "type": "inflow", "inflow": 1}, {"id": "sea", "type": "sink"}]
+    doc = {"version": 1, "name": "d", "time": {"start": "2004-02-01", "end": "2004-02-29", "step": "dekadal"},
+           "nodes": nodes, "edges": [["in", "sea"]]}
+    ds = daryo.run(model_from_dict(doc)).dataset
+    assert ds.attrs["time_step"] == "dekad" and step_label_kind(ds.attrs["time_step"]) is StepKind.DEKAD
+    assert list(ds.days.values) == [10, 10, 9]
+    assert list(_days_of_steps(ds.drop_vars("days"), ds.time.values)) == [10, 10, 9]
+
+
 def test_a_selection_of_one_scenario_or_step_writes_its_csv_files(tmp_path):
     """``Results(ds.isel(scenario=0)).to_csv(...)`` failed inside xarray ("Dimensions {'scenario'} do not exist"),
     though its summary and its NetCDF file were written (a fuzz of the Python API): a selected scenario or step

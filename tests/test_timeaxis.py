@@ -13,6 +13,7 @@ from daryo.timeaxis import (
     season_of_month,
     span_problem,
     step_days,
+    step_kind,
     years_problem,
     years_span,
 )
@@ -152,3 +153,50 @@ def test_a_span_is_described_from_its_first_day_to_its_last():
     assert TimeAxis.from_range("2000-10", "2030-09").describe() == "360 monthly steps, 2000-10-01 to 2030-09-30"
     assert TimeAxis.from_range("2016-01-01", "2016-12-31", 7).describe() == "53 7-day steps, 2016-01-01 to 2017-01-05"
     assert TimeAxis.from_range("2000-10", "2000-10").describe() == "1 monthly step, 2000-10-01 to 2000-10-31"
+
+
+def test_a_year_of_dekads_has_36_steps_of_its_days():
+    """The dekads brief (BWO Syrdarya, BWO Amudarya, ICWC and the water ministries plan and report water by dekads):
+    a year is 36 dekads from the 1st, 11th and 21st of each month, of 10, 10 and 8-11 days (February's third has 8
+    days, 9 in a leap year); month, hydrological year and season follow each dekad's start."""
+    for year, days in ((2001, 365), (2004, 366)):
+        ax = TimeAxis.from_range(f"{year}-01", f"{year}-12", dekads=True)
+        assert ax.kind is StepKind.DEKAD and not ax.monthly and ax.step_days is None
+        assert ax.n_steps == 36 and ax.days.sum() == days and set(ax.starts.day) == {1, 11, 21}
+        assert list(ax.days[:6]) == [10, 10, 11, 10, 10, days - 357]  # January's third 11 days, February's 8 or 9
+        assert list(ax.month) == [m for m in range(1, 13) for _ in range(3)]
+        assert ax.end == pd.Timestamp(f"{year + 1}-01-01")
+    # a start inside a dekad starts at its first day (as months start on the 1st); the last is the one of the end
+    ax = TimeAxis.from_range("2000-09-15", "2000-10-05", dekads=True)
+    assert list(ax.starts.strftime("%m-%d")) == ["09-11", "09-21", "10-01"] and list(ax.days) == [10, 10, 10]
+    assert list(ax.hydrological_year) == [2000, 2000, 2001] and list(ax.season) == ["summer", "summer", "winter"]
+    assert ax.describe() == "3 dekad steps, 2000-09-11 to 2000-10-10"
+    assert ax != TimeAxis.from_range("2000-09-11", "2000-10-10", 10)  # (10-day steps from the 11th are not dekads)
+    for word in ("dekad", "dekads", "dekadal", "декада"):
+        assert step_kind(word) is StepKind.DEKAD and step_days(word) is None
+    assert step_kind("month") is StepKind.MONTH and step_kind({"days": 10}) is StepKind.DAYS
+    assert years_span(pd.Timestamp("2000-10-15"), 1, StepKind.DEKAD) == (pd.Timestamp("2000-10-11"),
+                                                                          pd.Timestamp("2001-10-10"))
+
+
+def test_a_dekad_model_converts_rates_by_each_dekad_s_days_and_balances_its_reservoir():
+    """The dekads brief: a rate in m3/s is rate × days × 0.0864 hm³ a dekad, of 10, 10 and 11 days in January,
+    and a reservoir's volume changes by what it takes in less what it gives::
+
+        in (1 m3/s) --> dam (100 hm³ at the start) --> town (0.5 hm3/day)
+    """
+    doc = {"version": 1, "name": "dekads", "time": {"start": "2001-01", "end": "2001-02", "step": "dekad"},
+           "nodes": [{"id": "in", "type": "inflow", "inflow": "1 m3/s"},
+                     {"id": "dam", "type": "reservoir", "max_volume": 1000, "initial_volume": 100},
+                     {"id": "town", "type": "demand", "demand": "0.5 hm3/day"}],
+           "edges": [["in", "dam"], ["dam", "town"]]}
+    from daryo.model import model_from_dict
+
+    ds = daryo.run(model_from_dict(doc)).dataset
+    days = np.array([10, 10, 11, 10, 10, 8])
+    np.testing.assert_allclose(ds.days.values, days)
+    np.testing.assert_allclose(ds.edge_flow.isel(scenario=0, edge=0).values, 0.0864 * days)  # in -> dam
+    np.testing.assert_allclose(ds.delivery.isel(scenario=0, demand=0).values, 0.5 * days)
+    np.testing.assert_allclose(ds.storage.isel(scenario=0, reservoir=0).values, 100 + np.cumsum((0.0864 - 0.5) * days))
+    assert ds.storage.values[0, -1, 0] == pytest.approx(100 - 59 * 0.4136)  # (59 days of January and February)
+    assert float(abs(ds.mass_balance_error).max()) < 1e-9

@@ -57,6 +57,19 @@ def test_the_run_header_gives_the_days_of_n_day_steps(tmp_path, capsys):
     assert "105 steps of 7 days, 2000-01-01 to 2002-01-04" in out and "the run, January 2000 to January 2002," in out
 
 
+def test_a_dekad_model_runs_from_the_command_line(tmp_path, capsys):
+    """The dekads brief: ``daryo run`` of a model of dekads says its steps are dekads, to the last one's last day,
+    and writes results labelled so, whose volumes are each dekad's (30 m3/s: 2.592 hm³ a day)."""
+    (tmp_path / "m.yaml").write_text(
+        "version: 1\nname: dekads\ntime: {start: 2001-01, end: 2001-12, step: dekad}\nnodes:\n"
+        "  - {id: a, type: inflow, inflow: 30 m3/s}\n  - {id: sea, type: sink}\nedges: [[a, sea]]\n")
+    assert main(["run", str(tmp_path / "m.yaml"), "-o", str(tmp_path / "out.nc")]) == 0
+    assert "1 scenario(s), 36 dekads, 2001-01-01 to 2001-12-31" in capsys.readouterr().out
+    with xr.open_dataset(tmp_path / "out.nc") as ds:
+        assert ds.attrs["time_step"] == "dekad" and ds.sizes["time"] == 36
+        assert float(ds.sink_inflow.sum()) == pytest.approx(365 * 2.592)
+
+
 def test_the_water_stress_block_prints_no_nan_and_says_when_the_renewable_water_is_not_known(tmp_path, capsys):
     """A review: a river whose requirement exceeded its water printed "nan %", and made the "all" row infinite;
     a Pywr input's supply is what the allocation takes, so its river read 100 % critical."""

@@ -51,6 +51,33 @@ def test_n_day_models_resample_whole_years_in_season():
     assert np.all((mean > 5.2) & (mean < 5.9))
 
 
+def test_dekad_models_resample_whole_years_in_season():
+    """The dekads brief: where N-day steps resample, dekads do: a run year is 36 dekads from an anniversary of the
+    start, each taking its own days of one source year, day by day (a 1 hm3/day season stays in January to June,
+    but for the day a leap year moves it: the last dekad of June 2004 takes 1 July's 10 hm3), and the
+    default trace source resamples them (the stochastic generator makes monthly traces only)."""
+    from daryo.ensemble import StochasticTraces, default_trace_source, run_years
+    from daryo.model import model_from_dict
+
+    model = model_from_dict({
+        "version": 1, "name": "dekads", "allocation": "priority",
+        "time": {"start": "2000-10-01", "end": "2003-09-30", "step": "dekad"},
+        "nodes": [{"id": "up", "type": "inflow",
+                   "inflow": {"monthly": [1, 1, 1, 1, 1, 1, 10, 10, 10, 10, 10, 10], "unit": "hm3/day"}},
+                  {"id": "sea", "type": "sink"}],
+        "edges": [["up", "sea"]]})
+    assert not isinstance(default_trace_source(model), StochasticTraces)
+    source = ResampledTraces.from_model(model, perturbation=0.0)
+    axis = model.with_time(years=5).time.axis()
+    year = run_years(axis)
+    assert list(np.bincount(year)) == [36] * 5
+    volume = source(3, np.arange(4), 5, axis)["up"]
+    starts = pd.DatetimeIndex(axis.starts)
+    want = np.where(starts.month <= 6, 1.0, 10.0)
+    want[starts == pd.Timestamp("2004-06-21")] = 1.9
+    np.testing.assert_allclose(volume / axis.days, want[None, :].repeat(4, 0))
+
+
 def test_traces_of_a_scenario_model_carry_its_inflow_changes():
     """An ensemble of the Aral model under a climate overlay draws the baseline's traces with the overlay's
     inflow changes applied."""

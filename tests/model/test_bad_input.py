@@ -916,6 +916,22 @@ def test_evaporation_months_are_spread_over_n_day_steps(tmp_path):
     np.testing.assert_allclose(monthly.dataset.evaporation.isel(scenario=0, reservoir=0).values, [31.0, 28.0, 31.0])
 
 
+def test_evaporation_months_are_spread_over_dekads(tmp_path):
+    """The dekads brief: 12 evaporation depths are each month's total, which its dekads share by their days (January's
+    third dekad 11 of its 31 days, February's 8 of 28), as N-day steps do; and 12 monthly rates take each dekad's
+    days."""
+    res = ("  - {id: dam, type: reservoir, max_volume: 1000, initial_volume: 500, "
+           "evaporation: [310, 280, 310, 0, 0, 0, 0, 0, 0, 0, 0, 0], "
+           "level_table: {volume: [0, 1000], level: [0, 100], area: [100, 100]}}\n  - {id: sea, type: sink}")
+    text = DEKADS.replace("  - {id: sea, type: sink}", res).replace("  - [src, sea]", "  - [src, dam]\n  - [dam, sea]")
+    text = text.replace("demand: 5}", "demand: {monthly: [1, 2, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0], unit: hm3/day}}")
+    ds = daryo.run(daryo.load(write_model(tmp_path, text))).dataset
+    days = np.array([10, 10, 11, 10, 10, 8, 10, 10, 11])
+    # 310 mm in January = 10 mm a day, 280 mm in February = 10 mm a day; × 100 km² × 1e-3 = 1 hm³ a day
+    np.testing.assert_allclose(ds.evaporation.isel(scenario=0, reservoir=0).values, days)
+    np.testing.assert_allclose(ds.demanded.isel(scenario=0, demand=0).values, np.repeat([1, 2, 3], 3) * days)
+
+
 # ------------------------------------------------------------------------------- CSV series rows per step
 def test_csv_series_with_rows_between_the_steps_is_refused(tmp_path):
     days = pd.date_range("2001-01-01", "2001-03-31", freq="D")
@@ -1787,6 +1803,50 @@ def test_a_csv_series_of_n_day_steps_dated_off_their_starts_is_told_so(tmp_path,
     p = write_model(tmp_path, text.replace("inflow: 10}", "inflow: {csv: off.csv, column: q}}"))
     (msg,) = load_problems(p)
     assert msg.endswith(told)
+
+
+DEKADS = GOOD.replace("step: month}", "step: dekad}")
+
+
+def test_a_csv_series_of_dekads_takes_a_row_at_each_dekad_s_start(tmp_path):
+    """The dekads brief: a CSV series of a dekad model has a row at each dekad's start (the 1st, 11th and 21st), and
+    a rate in it gives each dekad its own days' volume (January's third dekad has 11 days, February's 8)."""
+    starts = ["2001-01-01", "2001-01-11", "2001-01-21", "2001-02-01", "2001-02-11", "2001-02-21", "2001-03-01",
+              "2001-03-11", "2001-03-21"]
+    pd.DataFrame({"date": starts, "q": [float(i) for i in range(1, 10)]}).to_csv(tmp_path / "q.csv", index=False)
+    m = daryo.load(write_model(tmp_path, DEKADS.replace("inflow: 10}", "inflow: {csv: q.csv, column: q, unit: m3/s}}")))
+    axis = m.time.axis()
+    assert axis.n_steps == 9 and list(axis.days) == [10, 10, 11, 10, 10, 8, 10, 10, 11]
+    np.testing.assert_allclose(m.node("src").get("inflow").resolve(axis)[0],
+                               0.0864 * np.arange(1, 10) * axis.days)
+
+
+def test_a_csv_row_that_is_no_dekad_s_start_is_named(tmp_path):
+    """The dekads brief: a row dated off the dekads' starts (2001-01-31 of a file dated every 10 days from the 1st,
+    as for {days: 10}) is named with its file, its date and the dekad it lies in."""
+    dates = ["2001-01-01", "2001-01-11", "2001-01-21", "2001-01-31", "2001-02-01", "2001-02-11", "2001-02-21",
+             "2001-03-01", "2001-03-11", "2001-03-21"]
+    pd.DataFrame({"date": dates, "q": 1.0}).to_csv(tmp_path / "q.csv", index=False)
+    p = write_model(tmp_path, DEKADS.replace("inflow: 10}", "inflow: {csv: q.csv, column: q}}"))
+    (msg,) = load_problems(p)
+    assert msg.startswith(f"{p}: nodes[src].inflow (line 5): CSV file '{tmp_path / 'q.csv'}' has rows between the "
+                          "run's step starts (1 of its rows within the run, the first dated 2001-01-31, within the "
+                          "dekad of 2001-01-21), which a CSV series would skip: it takes one row per step, dated at "
+                          "the step's start (the 1st, 11th and 21st of each month: dekads)")
+
+
+def test_a_dekad_model_starts_on_a_dekad_s_first_day_and_has_no_amounts_per_month(tmp_path):
+    """The dekads brief: dekads start on the 1st, 11th and 21st, as monthly steps start on the 1st; and an amount
+    per calendar month is refused, as on N-day steps (a dekad is not a month)."""
+    (msg,) = load_problems(write_model(tmp_path, DEKADS.replace("start: 2001-01,", "start: 2001-01-05,")))
+    assert msg.endswith("time.start (line 3): 2001-01-05 is not a dekad's first day, where dekads start (the 1st, "
+                        "11th and 21st of a month): give 2001-01-01")
+    assert daryo.load(write_model(tmp_path, DEKADS.replace("start: 2001-01,", "start: 2001-01-11,"))).time.axis(
+    ).n_steps == 8
+    (msg,) = load_problems(write_model(tmp_path, DEKADS.replace("demand: 5}", "demand: 30 hm3/month}")))
+    assert "'hm3/month' is an amount per calendar month, but this model has dekads; give the amount per step" in msg
+    (msg,) = load_problems(write_model(tmp_path, DEKADS.replace("step: dekad}", "step: decade}")))
+    assert "'decade' is not a step; use 'month', 'dekad' or {days: N}" in msg
 
 
 @pytest.mark.parametrize("caveats", ["'read me'", "[1, 2]", "['']", "{a: b}"])

@@ -943,3 +943,30 @@ constraints:  # (a licence of 3 hm3 a month; a diff review: constraints were not
     path.write_text(body.replace("UNIT", "GWh").replace("step: {days: 1}", "step: month").replace(
         "2011-01-01, end: 2011-02-28", "2011-01, end: 2011-02"))
     assert cautions(daryo.load(path)) == []
+
+
+def test_monthly_amounts_per_step_in_a_model_of_dekads_are_a_caution(tmp_path):
+    """The dekads brief: in a model of dekads, 12 monthly values of an amount per step give each dekad its month's
+    whole amount (three times the month's), as on N-day steps: the same caution names them; monthly rates have
+    none."""
+    from daryo.model.validate import cautions
+
+    body = """\
+version: 1
+name: et-dekads
+time: {start: 2011-01-01, end: 2011-02-28, step: dekad}
+nodes:
+  - {id: river, type: inflow, inflow: 400 m3/s}
+  - {id: town, type: demand, demand: {monthly: [5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5], unit: UNIT}}
+  - {id: out, type: sink}
+edges: [[river, town], [river, out]]
+"""
+    path = tmp_path / "m.yaml"
+    path.write_text(body.replace("UNIT", "hm3"))
+    assert cautions(daryo.load(path)) == [
+        f"{path}: nodes[town].demand (line 6): 12 monthly values of an amount per step, not a rate, in a model of "
+        "dekads: each dekad takes the value of its month, so a month's total written here is taken once a dekad; "
+        "give the months' totals as a rate (their unit per day: hm3/day, GWh/day; or m3/s), and a step's amount "
+        "likewise, per day"]
+    path.write_text(body.replace("UNIT", "hm3/day"))
+    assert cautions(daryo.load(path)) == []
