@@ -43,7 +43,7 @@ class StepKind(enum.Enum):
 
 
 #: The words of a ``time.step`` of calendar months, and of dekads ("декада": Russian usage).
-MONTH_WORDS, DEKAD_WORDS = ("month", "M", "monthly"), ("dekad", "dekads", "dekadal", "декада", "декады")
+MONTH_WORDS, DEKAD_WORDS = ("month", "M", "monthly"), ("dekad", "dekads", "dekadal", "декада")
 
 #: The longest N-day step (a hundred years): longer ones run past the dates pandas can hold.
 MAX_STEP_DAYS = 36_525
