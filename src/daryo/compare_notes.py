@@ -31,7 +31,8 @@ def run_notes(first: xr.Dataset, second: xr.Dataset, table: pd.DataFrame) -> lis
     if all(steps) and steps[0] != steps[1]:  # (a daily model's reviewer: 1-day and 10-day runs compared silently)
         shown = ["1 day" if step == "1 days" else "dekads" if step == "dekad" else step for step in steps]
         why = ("N-day steps' years of 360 or 370 days, a month's values taken by the month a step starts in"
-               if any(step.endswith(" days") for step in steps) else "a month's values taken by each of its dekads")
+               if any(step.endswith(" days") for step in steps)
+               else "12 monthly amounts per step, not rates, taken by each of a month's dekads")
         notes.append(f"the runs have different time steps ({shown[0]} and {shown[1]}): their differences are of the "
                      f"steps ({why}) as much as of the overlays")
     digests = [str(ds.attrs.get("model_sha256") or "") for ds in (first, second)]
@@ -233,9 +234,18 @@ def _diluted_years(runs: Sequence[tuple[str, int]], advice: str) -> list[str]:
 
 
 def _span(ds: xr.Dataset) -> tuple[Any, ...]:
-    """A run's first and last step and its number of scenarios: two runs of other spans are compared all the same."""
+    """A run's first and last day and its number of scenarios: two runs of other spans are compared all the same.
+    The last day is its last step's (start and ``days``), so that runs of one span in other steps, months and
+    dekads, have the same (a diff review: their last steps' starts differ)."""
+    import numpy as np
+
     time = ds["time"].values
-    return (time[0], time[-1], ds.sizes["scenario"]) if len(time) else (None, None, ds.sizes["scenario"])
+    if not len(time):
+        return None, None, ds.sizes["scenario"]
+    last = time[-1]
+    if "days" in ds.coords:
+        last = last + np.timedelta64(int(ds["days"].values[-1]) - 1, "D")
+    return time[0], last, ds.sizes["scenario"]
 
 
 def _rows(n: int) -> str:

@@ -10,6 +10,7 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .._files import refuse_special_file
 from ..errors import ModelError
 from ._process import EXIT_OK, _caused_by, _err, _InputError, _Terminated, _UsageError
 from .ensemble_report import _percent, _report_store
@@ -212,6 +213,7 @@ def _check_run_targets(output: str | None, csv: str | None) -> None:
 
         d = Path(csv)
         if d.exists() and not d.is_dir():
+            refuse_special_file(d)  # (a named pipe is not "a file": a diff review)
             raise NotADirectoryError(f"cannot write CSV files into {csv}: it is a file, not a folder")
         check_csv_folder(d)
         _check_writable(d.resolve() if d.is_dir() else d.resolve().parent, csv)  # (the files are made inside it)

@@ -42,8 +42,8 @@ class ResampledTraces:
     ``perturbation``).  Source years start on the same calendar date as the run (1 October for a model that
     starts with its hydrological year), so seasons line up:
 
-    - monthly steps: a run year takes the source year's twelve months; volumes are carried as daily rates, so
-      a February keeps its rate;
+    - monthly steps (dekads): a run year takes the source year's twelve months (36 dekads); volumes are carried
+      as daily rates, so a February (its last dekad) keeps its rate;
     - N-day steps and dekads: a run year (from one anniversary of the run's start to the next) takes the daily rates of
       one whole source year, day *d* of the run year from day *d* of the source year (wrapping round within
       that source year for a step that runs past the year's end), and each step gets the sum over its days.
@@ -122,27 +122,30 @@ class ResampledTraces:
 
     def __call__(self, seed: int, indices: np.ndarray, years: int, axis: Any) -> dict[str, np.ndarray]:
         check_seed(seed)  # (a larger seed would repeat another's traces)
-        if axis.monthly and self.record.monthly:
-            return self._monthly(seed, indices, axis)
+        if axis.kind in _CALENDAR_STEPS and self.record.kind is axis.kind:
+            return self._calendar(seed, indices, axis)
         return self._daily(seed, indices, axis)
 
-    def _monthly(self, seed: int, indices: np.ndarray, axis: Any) -> dict[str, np.ndarray]:
+    def _calendar(self, seed: int, indices: np.ndarray, axis: Any) -> dict[str, np.ndarray]:
+        """Months or dekads: a run year takes a source year's 12 months (36 dekads), each step its source step's
+        daily rate over its own days (a diff review: dekads taken day by day put a March day into a leap year's
+        last February dekad, and the next dekad's first day into each later one)."""
+        per_year, what = _CALENDAR_STEPS[axis.kind]
         T = axis.n_steps
-        n_years = -(-T // 12)
+        n_years = -(-T // per_year)
         S0 = max(r.shape[0] for r in self.rates.values())
         T0 = next(iter(self.rates.values())).shape[1]
-        # source years start in the same calendar month as the run, so months line up
-        start_month = int(axis.month[0])
-        offsets = np.flatnonzero(self.record.month[: T0 - 11] == start_month)
+        # source years start in the same calendar month (dekad) as the run, so months (dekads) line up
+        offsets = np.flatnonzero(_place_in_year(self.record)[: T0 - per_year + 1] == _place_in_year(axis)[0])
         if not offsets.size:
-            raise ValueError("the model's own record has no whole year starting in the run's start month")
+            raise ValueError(f"the model's own record has no whole year starting in the run's start {what}")
         out = {k: np.empty((len(indices), T)) for k in self.rates}
         for row, i in enumerate(np.asarray(indices).tolist()):
             src, k, factor = self._draws(seed, i, n_years, offsets.size, S0)
             yr = offsets[k]
-            steps = (yr[:, None] + np.arange(12)[None, :]).reshape(-1)[:T]
-            scen = np.repeat(src, 12)[:T]
-            f = np.repeat(factor, 12)[:T]
+            steps = (yr[:, None] + np.arange(per_year)[None, :]).reshape(-1)[:T]
+            scen = np.repeat(src, per_year)[:T]
+            f = np.repeat(factor, per_year)[:T]
             for key, rate in self.rates.items():
                 out[key][row] = rate[np.minimum(scen, rate.shape[0] - 1), steps] * f * axis.days
         return out
@@ -188,6 +191,18 @@ class ResampledTraces:
                 out[key][row] = (_year_volume(cum, sc, b, n, last) - _year_volume(cum, sc, b, n, first)) \
                     * factor[year]
         return out
+
+
+#: the steps of a year of each kind of calendar steps, and the word for one
+_CALENDAR_STEPS = {StepKind.MONTH: (12, "month"), StepKind.DEKAD: (36, "dekad")}
+
+
+def _place_in_year(axis: TimeAxis) -> np.ndarray:
+    """Each step's place in its calendar year: its month (1–12), or, for dekads, its dekad (0–35)."""
+    month = np.asarray(axis.month)
+    if axis.kind is not StepKind.DEKAD:
+        return month
+    return (month - 1) * 3 + np.minimum((np.asarray(pd.DatetimeIndex(axis.starts).day) - 1) // 10, 2)
 
 
 def _year_volume(cum: np.ndarray, trace: np.ndarray, begin: np.ndarray, length: np.ndarray, x: np.ndarray
@@ -263,40 +278,49 @@ def default_trace_source(model: Model) -> TraceSource:
     daryo.ModelError
         If the model's overlays change given years of its inflows and its own years are resampled."""
     from ..errors import ModelError
-    from ..scenarios import replaced_inflows, year_limited_changes
+    from ..scenarios import year_limited_changes
 
-    inflows = {n.id for n in model.nodes if n.type == "inflow"}
     scenarios = tuple(model.metadata.get("scenarios") or ())
+    why = ""
+    source = _generator_for(model, scenarios)
+    if source is not None:
+        # (the embedded model built with generated or named-year inflows: its ensembles generate their own)
+        built = model.metadata.get("hydrology")
+        generated = isinstance(built, Mapping) and built.get("kind") not in (None, "norm")
+        edited = [] if generated else source.not_followed_by(model)
+        if not edited:
+            return source
+        # (an Aral ecologist's review: a copy of aral.yaml with the Vakhsh halved got the generator's Vakhsh)
+        why = (f"the inflows of {', '.join(edited)} are not the Aral hydrology generator's norm year, which its "
+               "traces would put back; to change a headwater's flow in generated traces, use an overlay's inflow "
+               "change on the embedded model")
+    limited = year_limited_changes(scenarios)
+    if limited:  # (applied to the record before resampling, they would land in random run years)
+        raise ModelError(limited if not why else [replace(p, message=f"{p.message} ({why})") for p in limited])
+    return replace(ResampledTraces.from_model(model), why=why)
+
+
+def _generator_for(model: Model, scenarios: tuple[str, ...]) -> StochasticTraces | None:
+    """The hydrology generator's source for ``model`` where its inflow nodes are the generator's headwaters (but
+    those its overlays removed or replaced, whose inflow changes apply to the traces) and its steps are months; None
+    for any other model, or where no hydrology table can be read."""
+    from ..scenarios import replaced_inflows
+
+    if model.time.kind is not StepKind.MONTH:  # (the generator makes monthly traces)
+        return None
     try:
         from ..hydrology import load_spec
 
         spec = load_spec()
-        monthly = model.time.kind is StepKind.MONTH  # (the generator makes monthly traces)
         replaced, removed = replaced_inflows(scenarios)
-        # the embedded model, or one its overlays changed: its headwaters are inflows, but those the overlays
-        # removed or replaced (the overlays' inflow changes apply to its traces too)
-        why = ""
-        if spec.ids and set(spec.ids) <= inflows | removed | replaced and monthly:
-            basins = model.metadata.get("basins") or {}
-            kept = tuple(h for h in spec.ids if h not in inflows or h in replaced)
-            source = StochasticTraces(spec, scenarios, tuple((b, tuple(ids)) for b, ids in basins.items()), kept)
-            # (the embedded model built with generated or named-year inflows: its ensembles generate their own)
-            built = model.metadata.get("hydrology")
-            generated = isinstance(built, Mapping) and built.get("kind") not in (None, "norm")
-            edited = [] if generated else source.not_followed_by(model)
-            if not edited:
-                return source
-            # (an Aral ecologist's review: a copy of aral.yaml with the Vakhsh halved got the generator's Vakhsh)
-            why = (f"the inflows of {', '.join(edited)} are not the Aral hydrology generator's norm year, which "
-                   "its traces would put back; to change a headwater's flow in generated traces, use an overlay's "
-                   "inflow change on the embedded model")
-    except Exception:  # noqa: BLE001 - no usable hydrology table: resample the model's own traces
-        pass
-
-    limited = year_limited_changes(scenarios)
-    if limited:  # (applied to the record before resampling, they would land in random run years)
-        raise ModelError(limited)
-    return replace(ResampledTraces.from_model(model), why=why)
+    except Exception:  # noqa: BLE001 - no usable hydrology table: the model's own traces are resampled
+        return None
+    inflows = {n.id for n in model.nodes if n.type == "inflow"}
+    if not spec.ids or not set(spec.ids) <= inflows | removed | replaced:
+        return None
+    basins = model.metadata.get("basins") or {}
+    kept = tuple(h for h in spec.ids if h not in inflows or h in replaced)
+    return StochasticTraces(spec, scenarios, tuple((b, tuple(ids)) for b, ids in basins.items()), kept)
 
 
 def run_years(axis: Any) -> np.ndarray:
