@@ -4,10 +4,11 @@ Canonical units
 ---------------
 volume      hm³ (= million m³ = Mm³)
 flow        hm³ per step; rates (m³/s, hm³/day) are kept as hm³/day and multiplied by the step length;
-            ``hm3/month`` is hm³ per step of a monthly model (N-day models refuse it: see :func:`is_per_month`)
+            ``hm3/month`` is hm³ per step of a monthly model (N-day and dekad models take it in 12 monthly
+            values only, each month's total spread over its days: see :func:`is_per_month`)
 power       MW
 energy      GWh (per step); rates (GWh/day, TWh/yr) are kept as GWh/day and multiplied by the step length;
-            ``GWh/month`` is GWh per step of a monthly model (N-day models refuse it)
+            ``GWh/month`` is GWh per step of a monthly model (as ``hm3/month`` on other steps)
 depth       mm (evaporation)
 area        km²
 level/head  m
@@ -219,7 +220,8 @@ def _shown(key: str) -> str:
 
 def is_per_month(unit: object) -> bool:
     """Whether ``unit`` is an amount per calendar month (``hm3/month``, ``GWh/month``): per step on monthly
-    steps, but no amount per step on N-day steps, so N-day models refuse it (the loader says so)."""
+    steps, but no amount per step on N-day steps or dekads, which take it only in 12 monthly values (each month's
+    total, spread over its days; the loader refuses the rest)."""
     if not isinstance(unit, str):
         return False
     key = _normalise(unit)

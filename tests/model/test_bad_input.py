@@ -871,12 +871,29 @@ TEN_DAYS = GOOD.replace("time: {start: 2001-01, end: 2001-03, step: month}",
                         "time: {start: 2001-01, end: 2001-03, step: {days: 10}}")
 
 
-@pytest.mark.parametrize("value", ["30 hm3/month", "{value: 30, unit: hm3/month}", "{values: [1, 2], unit: MCM/month}",
-                                   "{monthly: [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1], unit: hm3/month}"])
-def test_per_month_units_are_refused_with_n_day_steps(tmp_path, value):
+@pytest.mark.parametrize("value", ["30 hm3/month", "{value: 30, unit: hm3/month}", "{values: [1, 2], unit: MCM/month}"])
+def test_per_month_units_are_refused_with_n_day_steps_but_in_12_monthly_values(tmp_path, value):
     (msg,) = load_problems(write_model(tmp_path, TEN_DAYS.replace("demand: 5}", f"demand: {value}}}")))
     assert "nodes[d].demand" in msg and "is an amount per calendar month, but this model has 10-day steps" in msg
-    assert "give the amount per step (e.g. '30 hm3') or a rate" in msg
+    assert "give 12 monthly values in it ({monthly: [...], unit: " in msg
+    assert "or the amount per step (e.g. '30 hm3') or a rate" in msg
+
+
+@pytest.mark.parametrize("step, want", [
+    # (31 days of January: 310 hm3 a month is 10 a day; February 280 over 28 days, March 620 over 31)
+    ("dekad", [100, 100, 110, 100, 100, 80, 200, 200, 220]),
+    ("{days: 10}", [100, 100, 100, 10 + 90, 100, 90 + 20, 200, 200, 200]),  # (31 Jan–9 Feb; 20 Feb–1 Mar)
+    ("month", [310, 280, 620])])
+def test_twelve_monthly_amounts_in_hm3_per_month_are_spread_over_the_days_of_shorter_steps(tmp_path, step, want):
+    """A BWO planner's review of dekads: monthly limits in hm³ per month, as the ICWC gives them, could not be
+    written at dekads (hm3/month refused, '310 hm3' taken whole by each dekad).  12 monthly values in hm3/month
+    are each month's total, spread over its days, as evaporation depths are: by hand, the days of each step times
+    its month's total over the month's days."""
+    text = TEN_DAYS.replace("step: {days: 10}", f"step: {step}").replace(
+        "demand: 5}", "demand: {monthly: [310, 280, 620, 0, 0, 0, 0, 0, 0, 0, 0, 0], unit: hm3/month}}")
+    model = daryo.load(write_model(tmp_path, text))
+    got = model.node("d").get("demand").resolve(model.time.axis())[0]
+    np.testing.assert_allclose(got, want[: got.size], rtol=1e-12)
 
 
 def test_per_month_unit_of_a_parameter_reference_is_refused_with_n_day_steps(tmp_path):
@@ -978,7 +995,8 @@ def test_energy_targets_take_rates_and_amounts_per_step_or_month(tmp_path):
     np.testing.assert_allclose(target("30 GWh", "{days: 10}"), 30.0)
     np.testing.assert_allclose(target("30 GWh/month", "month"), 30.0)
     with pytest.raises(daryo.ModelError, match="'GWh/month' is an amount per calendar month, but this model has "
-                       "10-day steps; give the amount per step \\(e.g. '30 GWh'\\) or a rate"):
+                       "10-day steps; give 12 monthly values in it .* or the amount per step \\(e.g. '30 GWh'\\) or "
+                       "a rate"):
         target("{value: 30, unit: GWh/month}", "{days: 10}")
 
 
@@ -1835,6 +1853,24 @@ def test_a_csv_row_that_is_no_dekad_s_start_is_named(tmp_path):
                           "the step's start (the 1st, 11th and 21st of each month: dekads)")
 
 
+def test_a_csv_series_of_monthly_rows_in_a_dekad_model_is_told_so_not_to_be_extended(tmp_path):
+    """A BWO planner's review: a CSV of monthly limits over the whole run, read as a series at dekads, was told it
+    had no value for 2001-01-11 and to "extend the CSV or shorten the run"; its rows are sparser than the steps,
+    and the message says so and what to do.  A file that ends early is still told to extend it."""
+    pd.DataFrame({"date": ["2001-01-01", "2001-02-01", "2001-03-01"], "q": 31.0}).to_csv(tmp_path / "m.csv",
+                                                                                       index=False)
+    p = write_model(tmp_path, DEKADS.replace("inflow: 10}", "inflow: {csv: m.csv, column: q}}"))
+    (msg,) = load_problems(p)
+    assert msg.endswith(f"CSV file '{tmp_path / 'm.csv'}' has no value for 2001-01-11 (6 of the run's 9 step dates "
+                        "are missing): its rows are about 29.5 days apart, and a series has a row for each of the "
+                        "model's dekads; give monthly totals as 12 values in hm3/month (or GWh/month), or read the "
+                        "file through a dataframe parameter (as a rate: each step takes its row's value)")
+    short = ["2001-01-01", "2001-01-11", "2001-01-21", "2001-02-01"]
+    pd.DataFrame({"date": short, "q": 1.0}).to_csv(tmp_path / "s.csv", index=False)
+    (msg,) = load_problems(write_model(tmp_path, DEKADS.replace("inflow: 10}", "inflow: {csv: s.csv, column: q}}")))
+    assert msg.endswith("it covers 2001-01-01 to 2001-02-01. Extend the CSV or shorten the run.")
+
+
 def test_a_dekad_model_starts_on_a_dekad_s_first_day_and_has_no_amounts_per_month(tmp_path):
     """The dekads brief: dekads start on the 1st, 11th and 21st, as monthly steps start on the 1st; and an amount
     per calendar month is refused, as on N-day steps (a dekad is not a month)."""
@@ -1844,7 +1880,7 @@ def test_a_dekad_model_starts_on_a_dekad_s_first_day_and_has_no_amounts_per_mont
     assert daryo.load(write_model(tmp_path, DEKADS.replace("start: 2001-01,", "start: 2001-01-11,"))).time.axis(
     ).n_steps == 8
     (msg,) = load_problems(write_model(tmp_path, DEKADS.replace("demand: 5}", "demand: 30 hm3/month}")))
-    assert "'hm3/month' is an amount per calendar month, but this model has dekads; give the amount per step" in msg
+    assert "'hm3/month' is an amount per calendar month, but this model has dekads; give 12 monthly values" in msg
     (msg,) = load_problems(write_model(tmp_path, DEKADS.replace("step: dekad}", "step: decade}")))
     assert "'decade' is not a step; use 'month', 'dekad' or {days: N}" in msg
 

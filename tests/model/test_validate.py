@@ -934,8 +934,9 @@ constraints:  # (a licence of 3 hm3 a month; a diff review: constraints were not
     assert cautions(daryo.load(path)) == [
         f"{path}: nodes[hpp].energy_target (line 9): 12 monthly values of an amount per step, not a rate (also "
         "town.demand, lic.max_flow), in a model of 1-day steps: each day takes the value of its month, so a month's "
-        "total written here is taken once a day; give the months' totals as a rate (their unit per day: hm3/day, "
-        "GWh/day; or m3/s), and a step's amount likewise, per day"]
+        "total written here is taken once a day; give the months' totals in hm3/month or GWh/month ({monthly: "
+        "[...], unit: hm3/month}: each step takes its days' part of its month's), or as a rate (their unit per day: "
+        "hm3/day, GWh/day; or m3/s)"]
     path.write_text(body.replace("UNIT", "GWh/day").replace("unit: hm3}", "unit: m3/s}"))
     assert cautions(daryo.load(path)) == []
     path.write_text(body.replace("UNIT", "GWh").replace("step: {days: 1}", "step: {days: 30}"))
@@ -966,7 +967,51 @@ edges: [[river, town], [river, out]]
     assert cautions(daryo.load(path)) == [
         f"{path}: nodes[town].demand (line 6): 12 monthly values of an amount per step, not a rate, in a model of "
         "dekads: each dekad takes the value of its month, so a month's total written here is taken once a dekad; "
-        "give the months' totals as a rate (their unit per day: hm3/day, GWh/day; or m3/s), and a step's amount "
-        "likewise, per day"]
+        "give the months' totals in hm3/month or GWh/month ({monthly: [...], unit: hm3/month}: each step takes its "
+        "days' part of its month's), or as a rate (their unit per day: hm3/day, GWh/day; or m3/s)"]
     path.write_text(body.replace("UNIT", "hm3/day"))
+    assert cautions(daryo.load(path)) == []
+    path.write_text(body.replace("UNIT", "hm3/month"))  # (months' totals, spread over days: a BWO planner's review)
+    assert cautions(daryo.load(path)) == []
+
+
+def test_amounts_read_from_a_file_of_other_rows_than_the_steps_are_a_caution(tmp_path):
+    """A BWO planner's review of dekads: monthly limits in hm³ read through a dataframe parameter gave each dekad
+    the month's whole (2,610 hm³ demanded in a year of 870 of limits), without a word.  A caution where an amount
+    per step is read from a file whose rows are longer (or shorter) than the steps; none for a rate, nor for rows
+    of the steps' own length."""
+    import pandas as pd
+
+    from daryo.model.validate import cautions
+
+    months = pd.date_range("2000-10-01", periods=12, freq="MS")
+    (tmp_path / "limits.csv").write_text("date,canal\n" + "".join(f"{d:%Y-%m-%d},{v}\n" for d, v in zip(
+        months, [40, 0, 0, 0, 0, 0, 0, 120, 200, 240, 170, 100], strict=True)))
+    body = """\
+version: 1
+name: limits
+time: {start: 2000-10-01, end: 2001-09, step: dekad}
+parameters:
+  lim: {type: dataframe, csv: limits.csv, index_col: date, column: canal}
+nodes:
+  - {id: river, type: inflow, inflow: 500 m3/s}
+  - {id: farm, type: demand, demand: {parameter: lim, unit: UNIT}}
+  - {id: sea, type: sink}
+edges: [[river, farm], [river, sea]]
+"""
+    path = tmp_path / "m.yaml"
+    path.write_text(body.replace("UNIT", "hm3"))
+    model = daryo.load(path)
+    demanded = float(daryo.run(model).dataset["demanded"].sum())
+    assert demanded == pytest.approx(3 * 870)  # (each dekad its month's whole: what the caution is about)
+    assert cautions(model) == [
+        f"{path}: nodes[farm].demand (line 8): an amount per step, not a rate, read from parameter 'lim', whose "
+        "file's rows are about 31 days apart, in a model of dekads: a step takes the mean of its rows' values (of "
+        "a longer row, its value whole), which is right for a rate, not for an amount per row (a month's total is "
+        "taken by each of its steps, days' amounts are averaged, not summed); give the unit as a rate (hm3/day, "
+        "m3/s; GWh/day), or the file's rows per step"]
+    path.write_text(body.replace("UNIT", "hm3/day"))
+    assert cautions(daryo.load(path)) == []
+    path.write_text(body.replace("UNIT", "hm3").replace("start: 2000-10-01, end: 2001-09, step: dekad",
+                                                        "start: 2000-10, end: 2001-09"))
     assert cautions(daryo.load(path)) == []

@@ -37,8 +37,9 @@ class Series:
     is_rate
         Values are per day and are multiplied by each step's length in days when resolved.
     per_month
-        ``monthly`` values are totals per calendar month (evaporation depths): monthly steps take them as they
-        are, N-day steps the part of each month they cover (a 10-day step in a 31-day month 10/31 of it).
+        ``monthly`` values are totals per calendar month (evaporation depths, amounts in ``hm3/month`` or
+        ``GWh/month``): monthly steps take them as they are, N-day steps and dekads the part of each month they
+        cover (a 10-day step in a 31-day month 10/31 of it).
     scenarios
         Names of the scenario columns (for CSV series with several columns).
     origin
@@ -176,6 +177,17 @@ class Series:
             return ""
         first = axis.starts[missing[0]].strftime("%Y-%m-%d")
         span = f"{self.dates[0]:%Y-%m-%d} to {self.dates[-1]:%Y-%m-%d}" if len(self.dates) else "nothing"
+        gaps = np.diff(self.dates.values).astype("timedelta64[D]").astype(float)
+        gap = float(np.median(gaps)) if gaps.size else 0.0
+        starts = pd.DatetimeIndex(axis.starts[missing])
+        if (gaps.size >= 2 and np.ptp(gaps) <= 4 and gap > 1.5 * float(np.median(axis.days))
+                and bool(np.all((starts > self.dates[0]) & (starts < self.dates[-1] + pd.Timedelta(days=gap))))):
+            # (regular rows, longer than the steps, whose periods hold every date missing; a BWO planner's review:
+            # monthly rows at dekads were told to extend the CSV)
+            return (f"{self._csv()} has no value for {first} ({missing.size} of the run's {axis.n_steps} step dates "
+                    f"are missing): its rows are about {gap:g} days apart, and a series has a row for each of the "
+                    f"model's {axis.steps_text()}; give monthly totals as 12 values in hm3/month (or GWh/month), "
+                    "or read the file through a dataframe parameter (as a rate: each step takes its row's value)")
         return (f"{self._csv()} has no value for {first} ({missing.size} of the run's {axis.n_steps} step dates "
                 f"are missing); it covers {span}. Extend the CSV or shorten the run.")
 

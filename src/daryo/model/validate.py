@@ -966,6 +966,7 @@ def _monthly_amounts_per_step(ctx: CheckContext) -> list[str]:
             attribute = (CONSTRAINT_TYPES[el.type].attribute(key) if isinstance(el, Constraint)
                          else _attribute(el, key))
             if (isinstance(value, Series) and value.kind == "monthly" and not value.is_rate
+                    and not value.per_month  # (hm3/month, GWh/month: months' totals, spread over days)
                     and attribute is not None and attribute.dimension in ("flow", "energy")):
                 found.append((el, key))
     if not found:
@@ -976,8 +977,44 @@ def _monthly_amounts_per_step(ctx: CheckContext) -> list[str]:
     return [str(Problem(ctx.file, el.at(key), (
         f"12 monthly values of an amount per step, not a rate{also}, in a model of {ctx.axis.steps_text()}: each "
         f"{step} takes the value of its month, so a month's total written here is taken once a {step}; give the "
-        "months' totals as a rate (their unit per day: hm3/day, GWh/day; or m3/s), and a step's amount likewise, "
-        "per day")))]
+        "months' totals in hm3/month or GWh/month ({monthly: [...], unit: hm3/month}: each step takes its days' "
+        "part of its month's), or as a rate (their unit per day: hm3/day, GWh/day; or m3/s)")))]
+
+
+def _amounts_from_other_rows(ctx: CheckContext) -> list[str]:
+    """The caution on attributes (of nodes, edges and constraints) read as an amount per step (hm³, GWh: not a rate)
+    from a ``dataframe`` parameter whose file's rows are longer or shorter than the model's steps: a step takes the
+    mean of its rows (a longer row's value whole), which is right for rates, not for amounts per row (a BWO planner's
+    review: monthly limits in hm³ read at dekads gave each dekad the month's whole, three times the year's
+    limits, without a word)."""
+    from ..parameters import DataFrame
+
+    axis = ctx.axis
+    if axis is None or not axis.n_steps:
+        return []
+    step = float(np.median(axis.days))
+    notes = []
+    for el in [*_elements(ctx.model), *ctx.model.constraints]:
+        for key, value in el.attrs.items():
+            attribute = (CONSTRAINT_TYPES[el.type].attribute(key) if isinstance(el, Constraint)
+                         else _attribute(el, key))
+            if (not isinstance(value, ParameterRef) or value.is_rate or attribute is None
+                    or attribute.dimension not in ("flow", "energy")):
+                continue
+            p = ctx.model.parameters.get(value.name)
+            if not isinstance(p, DataFrame) or p.frame is None or len(p.frame.index) < 2:
+                continue
+            gaps = np.diff(pd.DatetimeIndex(p.frame.index).values).astype("timedelta64[D]").astype(float)
+            rows = float(np.median(gaps))
+            if abs(rows - step) <= 0.25 * step:  # (rows of the steps' length: each step takes its own)
+                continue
+            notes.append(str(Problem(ctx.file, el.at(key), (
+                f"an amount per step, not a rate, read from parameter '{value.name}', whose file's rows are about "
+                f"{rows:g} days apart, in a model of {axis.steps_text()}: a step takes the mean of its rows' values "
+                "(of a longer row, its value whole), which is right for a rate, not for an amount per row (a month's "
+                "total is taken by each of its steps, days' amounts are averaged, not summed); give the unit as a "
+                "rate (hm3/day, m3/s; GWh/day), or the file's rows per step"))))
+    return notes
 
 
 def cautions(model: Model) -> list[str]:
@@ -1002,6 +1039,8 @@ def cautions(model: Model) -> list[str]:
     - a flow requirement at a demand: it guarantees the delivery, not a flow in the river;
     - a hydropower plant whose tailwater level is above its reservoir's dead volume's level: a step can draw the
       reservoir below the tailwater through the plant;
+    - an amount per step read from a ``dataframe`` parameter whose file's rows are not the model's steps: each step
+      takes the mean of its rows, right for rates only;
     - in a model of N-day steps or dekads, 12 monthly values of an amount per step (hm³, GWh): each step takes its
       month's.
 
@@ -1045,4 +1084,5 @@ def cautions(model: Model) -> list[str]:
     notes += _requirement_at_a_demand(model, file)
     notes += _drawn_below_tailwater(ctx)
     notes += _monthly_amounts_per_step(ctx)
+    notes += _amounts_from_other_rows(ctx)
     return notes

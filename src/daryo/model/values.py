@@ -171,19 +171,22 @@ def _empty_unit(value: Any, ctx: LoadContext, place: str) -> bool:
     return False
 
 
-def _unit_factor(unit: Any, dimension: str, ctx: LoadContext, place: str) -> tuple[float, bool] | None:
+def _unit_factor(unit: Any, dimension: str, ctx: LoadContext, place: str, months: bool = False
+                 ) -> tuple[float, bool] | None:
     """:func:`~daryo.units.unit_factor`, with a problem at ``place`` instead of an exception: an unknown unit,
-    one of another dimension, or a volume per month (``hm3/month``) in a model of N-day steps or dekads."""
+    one of another dimension, or an amount per month (``hm3/month``) in a model of N-day steps or dekads, but of
+    12 monthly values (``months``: each month's total, which such steps take by their days)."""
     try:
         factor, is_rate = unit_factor(unit, dimension)
     except UnitError as exc:
         ctx.add(place, str(exc))
         return None
-    if ctx.not_months is not None and is_per_month(unit):
+    if ctx.not_months is not None and is_per_month(unit) and not months:
         example = ("(e.g. '30 GWh') or a rate (e.g. '2 GWh/day', '1.5 TWh/yr')" if dimension == "energy" else
                    "(e.g. '30 hm3') or a rate (e.g. '1 hm3/day', '12 m3/s')")
-        ctx.add(place, f"'{unit}' is an amount per calendar month, but this model has {ctx.not_months}; "
-                f"give the amount per step {example}")
+        ctx.add(place, f"'{unit}' is an amount per calendar month, but this model has {ctx.not_months}; give 12 "
+                f"monthly values in it ({{monthly: [...], unit: {unit}}}: each step takes its days' part of its "
+                f"month's), or the amount per step {example}")
         return None
     return factor, is_rate
 
@@ -316,7 +319,9 @@ def _parse_series(value: Any, attr: Attribute, ctx: LoadContext, place: str, mon
     if _empty_unit(value, ctx, place):
         return None
     unit = value.get("unit") if isinstance(value, Mapping) else None
-    got = _unit_factor(unit, dimension, ctx, place)
+    # (12 monthly values in hm3/month or GWh/month are months' totals: a BWO planner's review of dekads)
+    months = isinstance(value, Mapping) and "monthly" in value
+    got = _unit_factor(unit, dimension, ctx, place, months)
     if got is None:
         return None
     factor, is_rate = got
@@ -389,9 +394,11 @@ def _parse_series(value: Any, attr: Attribute, ctx: LoadContext, place: str, mon
             ctx.add(place, f"scenarios names {len(names)} trace(s), but the series has {arr.shape[0]}: give a name "
                     "for each list of values")
             return None
-        # 12 evaporation depths are each month's total, spread over the days of N-day steps
+        # 12 evaporation depths, or amounts per month (hm3/month, GWh/month), are each month's total, spread over
+        # the days of N-day steps and dekads
         return Series("monthly" if monthly else "steps", arr, is_rate, origin=(ctx.file, place),
-                      per_month=monthly and dimension == "depth", scenarios=names if arr.shape[0] > 1 else None)
+                      per_month=monthly and (dimension == "depth" or is_per_month(unit)),
+                      scenarios=names if arr.shape[0] > 1 else None)
     ctx.add(place, f"'{_short(value)}' is not a value: give a number, '120 m3/s', 12 monthly values or {{csv: …}}")
     return None
 
