@@ -1882,7 +1882,15 @@ def test_a_dekad_model_starts_on_a_dekad_s_first_day_and_has_no_amounts_per_mont
     (msg,) = load_problems(write_model(tmp_path, DEKADS.replace("demand: 5}", "demand: 30 hm3/month}")))
     assert "'hm3/month' is an amount per calendar month, but this model has dekads; give 12 monthly values" in msg
     (msg,) = load_problems(write_model(tmp_path, DEKADS.replace("step: dekad}", "step: decade}")))
-    assert "'decade' is not a step; use 'month', 'dekad' or {days: N}" in msg
+    assert "'decade' is not a step (did you mean 'dekad'?); use 'month', 'dekad' or {days: N}" in msg
+    # a CSV series of dekads with the step mistyped: one problem, not a second of the series against months (a BWO
+    # planner's review)
+    starts = ["2001-01-01", "2001-01-11", "2001-01-21", "2001-02-01", "2001-02-11", "2001-02-21", "2001-03-01",
+              "2001-03-11", "2001-03-21"]
+    pd.DataFrame({"date": starts, "q": 1.0}).to_csv(tmp_path / "q.csv", index=False)
+    text = DEKADS.replace("inflow: 10}", "inflow: {csv: q.csv, column: q}}").replace("step: dekad}", "step: Dekad}")
+    (msg,) = load_problems(write_model(tmp_path, text))
+    assert "time.step (line 3): 'Dekad' is not a step (did you mean 'dekad'?)" in msg
 
 
 @pytest.mark.parametrize("caveats", ["'read me'", "[1, 2]", "['']", "{a: b}"])

@@ -498,8 +498,10 @@ def _parse_time(spec: Any, ctx: LoadContext) -> TimeSpec | None:
     try:
         days, kind = step_days(step), step_kind(step)
     except ValueError as exc:
-        ctx.add(_where(spec, "time.step"), f"{exc}; use 'month', 'dekad' or {{days: N}} with N from 1 to "
+        hint = did_you_mean(step, ("month", "dekad")) if isinstance(step, str) else ""
+        ctx.add(_where(spec, "time.step"), f"{exc}{hint}; use 'month', 'dekad' or {{days: N}} with N from 1 to "
                 f"{MAX_STEP_DAYS}")
+        return None  # (the series would be checked against steps the file does not give: a BWO planner's review)
     else:
         if kind is StepKind.MONTH and start.day != 1:
             ctx.add(_where(spec, "time.start", "start"), f"{start:%Y-%m-%d} is not a month's first day, where "
