@@ -292,7 +292,7 @@ def _add_ensemble_parser(sub: argparse._SubParsersAction) -> None:
                         "the levels of water stress and its long-term ratio, per indicator and element) to this CSV "
                         "file, a row per indicator, element and statistic")
     e.add_argument("--series", type=_series_names, metavar="NAMES",
-                   help="the monthly series to store, separated by commas, of storage, delivery, deficit, "
+                   help="the series per step (month) to store, separated by commas, of storage, delivery, deficit, "
                         "sink_inflow, energy (the default ones), turbine_flow, demanded, edge_flow (every edge's "
                         "flow: a large store), required and requirement_met; 'none' for none (the annual indicators "
                         "and summaries only: a small store)")

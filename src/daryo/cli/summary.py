@@ -139,7 +139,7 @@ def _plant_lines(ds: xr.Dataset, covered: dict[str, float] | None) -> list[str]:
     shortfall = energy_shortfall(ds)
     scale = {k: covered[k] if covered else 1.0 for k in ("winter", "summer", "year")}
     head = f"  {'plant':<22s}{'country':<9s}{'winter':>10s}{'summer':>10s}"
-    short = ("; short of target: the energy target not generated, summed over the months short of it, not the energy "
+    short = ("; short of target: the energy target not generated, summed over the steps short of it, not the energy "
              "a change loses (the winter and summer columns give that)") if targets else ""
     lines = ["", f"hydropower by plant ({'GWh in the run' if covered else 'GWh/yr'}; winter = October–March{short}):",
              head + (f"{'short of target':>17s}" if targets else "")]
