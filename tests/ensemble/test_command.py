@@ -3,6 +3,7 @@
 import re
 
 import numpy as np
+import pandas as pd
 import pytest
 import xarray as xr
 from ensemble_cases import RuleCurveTraces, assert_identical, daryo_load, load, rule_curve_basin, yaml_of_basin
@@ -865,3 +866,18 @@ def test_an_ensemble_whose_log_cannot_be_written_runs_to_its_end(tmp_path, capsy
     assert main(["ensemble", str(model), "--traces", "4", "--years", "1", "-o", str(tmp_path / "again.nc"),
                  "--quiet"]) == 1
     assert "again.nc.parts is the folder of an unfinished run" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("first, words", [
+    ("2000-10-01", "October–March"), ("2001-04-11", "October–March"),
+    ("2000-10-21", "the October–March steps of each run year (its years start on 21 October: from then to March of "
+                   "one winter, and from 1 October to 20 October of the next)"),
+    ("2001-01-11", "the October–March steps of each run year (its years start on 11 January: from then to March of "
+                   "one winter, and from 1 October to 10 January of the next)")])
+def test_the_winter_of_run_years_of_dekads_from_another_day_is_said_to_be_of_two_winters(first, words):
+    """A BWO planner's review: a dekad ensemble from 21 October was told "winter = October–March", where each run year
+    holds 21 October to March of one winter and 1 to 20 October of the next."""
+    from daryo.cli.ensemble_report import winter_words
+
+    ds = xr.Dataset(coords={"year": [0, 1], "year_start": ("year", pd.to_datetime([first, first]))})
+    assert winter_words(ds) == words

@@ -51,15 +51,20 @@ def winter_words(out: EnsembleOutput) -> str:
     if not isinstance(out, xr.Dataset):
         with open_output(out) as ds:
             return winter_words(ds)
-    month = 10
+    start = pd.Timestamp(2001, 10, 1)
     if "year_start" in out.coords and out.sizes.get("year", 0):
-        month = pd.Timestamp(out["year_start"].values[0]).month
-    if 4 <= month <= 10:  # (a run year from April to October holds one whole winter)
+        first = pd.Timestamp(out["year_start"].values[0])
+        start = pd.Timestamp(2001 if first.month >= 4 else 2002, first.month, first.day)
+    if 4 <= start.month <= 9 or (start.month, start.day) == (10, 1):  # (a run year holding one whole winter)
         return "October–March"
-    start, last = pd.Timestamp(2001, month, 1), pd.Timestamp(2001, month, 1) - pd.Timedelta(days=1)
-    end = "October" if last.month == 10 else f"October–{last:%B}"
-    return (f"the October–March months of each run year (its years start in {start:%B}: {start:%B}–March of one "
-            f"winter and {end} of the next)")
+    last = start - pd.Timedelta(days=1)
+    if start.day == 1:  # (a run year of months: parts of two winters; a hydropower engineer's review)
+        end = "October" if last.month == 10 else f"October–{last:%B}"
+        return (f"the October–March months of each run year (its years start in {start:%B}: {start:%B}–March of "
+                f"one winter and {end} of the next)")
+    # (dekads or N-day steps from another day: a BWO planner's review, a run from 21 October)
+    return (f"the October–March steps of each run year (its years start on {start.day} {start:%B}: from then to "
+            f"March of one winter, and from 1 October to {last.day} {last:%B} of the next)")
 
 
 def pairs_of(year: int | None) -> str:
