@@ -48,8 +48,9 @@ from .timeaxis import TimeAxis, step_label
 from .units import is_number
 
 __all__ = ["SHORTFALL_NOISE", "Results", "advice", "build_dataset", "caveats", "check_csv_folder",
-           "check_netcdf_target", "is_netcdf", "netcdf_attributes", "requirement_columns", "requirement_coordinates",
-           "requirement_met", "shortfall", "software_versions", "storage_targets", "topology"]
+           "check_netcdf_target", "energy_targets", "is_netcdf", "netcdf_attributes",
+           "requirement_columns", "requirement_coordinates", "requirement_met", "shortfall", "software_versions",
+           "storage_targets", "topology"]
 
 _VOL = "hm3"
 _FLOW = "hm3 per step"
@@ -585,9 +586,9 @@ def build_dataset(net: CompiledNetwork, out: SimulationOutput) -> xr.Dataset:
         energy = energy_gwh(q, out.head, net.hp_efficiency[None, None, :])
         var("energy", sh, energy, "GWh", "Energy generated, rho g Q H eta with the start-of-step head")
         if np.any(net.hp_energy_col >= 0):  # what was wanted, which the plant's capacity at the head may cap
-            target = np.broadcast_to(net.hp_energy_target[None, :, :], energy.shape).copy()
-            var("energy_target", sh, target, "GWh", "Energy wanted (energy_target; 0 where the plant has none)")
-            var("energy_shortfall", sh, shortfall(target, energy), "GWh",
+            target, short = energy_targets(net, energy)
+            var("energy_target", sh, target.copy(), "GWh", "Energy wanted (energy_target; 0 where the plant has none)")
+            var("energy_shortfall", sh, short, "GWh",
                 "Energy wanted but not generated: water short at the target's priority, or more than the "
                 f"capacity at the step's head allows (none where up to {SHORTFALL_NOISE:g} GWh: solver noise)")
     if net.sink_ids:
@@ -712,6 +713,29 @@ def _storage_targets(net: CompiledNetwork, out: SimulationOutput) -> tuple[np.nd
     if not has.any():
         return None
     return storage_targets(has, out.col_upper[:, :, cols[has]], out.x[:, :, net.res_col])
+
+
+def energy_targets(net: CompiledNetwork, energy: np.ndarray, t: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The plants' energy targets and what their energy fell short of them, GWh.
+
+    Parameters
+    ----------
+    net
+        The compiled network: its ``hp_energy_target`` ((T, H), the same in every scenario; 0 where a plant has
+        none, whose ``hp_energy_col`` is -1).
+    energy
+        The plants' energy, GWh: a run's (S, T, H), or step ``t``'s (S, H).
+    t
+        The step of ``energy`` (None: every step).
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        The targets (a read-only view, broadcast to ``energy``'s shape) and the shortfalls (:func:`shortfall`: none
+        up to :data:`SHORTFALL_NOISE`), both 0 for a plant without a target.
+    """
+    target = np.broadcast_to(net.hp_energy_target if t is None else net.hp_energy_target[t], energy.shape)
+    return target, shortfall(target, energy)
 
 
 def storage_targets(has: np.ndarray, upper: np.ndarray, storage: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -168,3 +168,40 @@ class RuleCurveTraces:
 
     def describe(self):
         return "constant inflows (5, 0, 20 hm3 a month)"
+
+
+#: the monthly inflows of each trace of energy_target_basin's source (trace i: ENERGY_TARGET_INFLOWS[i % 4]), hm³ in
+#: the months January to December
+ENERGY_TARGET_INFLOWS = ([5.0] * 12, [20.0] * 3 + [0.0] * 6 + [20.0] * 3, [9.95] * 12, [20.0] * 12)
+#: GWh a hm³ through energy_target_basin's plant makes (ρ g H η: 100 m, 0.9)
+GWH_A_HM3 = 9.81e9 / 3.6e12 * 100 * 0.9
+
+
+def energy_target_basin(allocation: str = "cost"):
+    """A plant whose energy target (10 hm³'s worth a month, 2.4525 GWh) its river cannot always meet, a reservoir
+    below it and a plant without a target below that (two years from January)::
+
+        [up] --> {Нурек ГЭС: 100 m, 0.9, target 2.4525 GWh} --> <dam: 5 of 10> --> {mill: 10 m} --> [sea]
+
+    Its traces (:class:`EnergyTargetTraces`) bring 5 hm³ a month (short by half the target every month), 20 in
+    October–March and none in April–September (short by the whole target in the summer), 9.95 (short by 0.5 % of
+    it) or 20 (never short)."""
+    nodes = [{"id": "up", "type": "inflow", "inflow": 5},
+             {"id": "plant", "type": "hydropower", "name": "Нурек ГЭС", "capacity": 1000, "head": 100,
+              "efficiency": 0.9, "energy_target": 10 * GWH_A_HM3},
+             {"id": "dam", "type": "reservoir", "max_volume": 10, "initial_volume": 5},
+             {"id": "mill", "type": "hydropower", "capacity": 1000, "head": 10},
+             {"id": "sea", "type": "sink"}]
+    edges = [["up", "plant"], ["plant", "dam"], ["dam", "mill"], ["mill", "sea"]]
+    return build(nodes, edges, steps=24, allocation=allocation)
+
+
+class EnergyTargetTraces:
+    """:func:`energy_target_basin`'s trace source: trace i brings ENERGY_TARGET_INFLOWS[i % 4] every year."""
+
+    def __call__(self, seed, indices, years, axis):
+        flows = np.array([ENERGY_TARGET_INFLOWS[int(i) % 4] for i in indices])
+        return {"up": np.tile(flows, (1, -(-axis.n_steps // 12)))[:, :axis.n_steps]}
+
+    def describe(self):
+        return "monthly inflows of 5, 20 in winter only, 9.95 or 20 hm3"

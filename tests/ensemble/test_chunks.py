@@ -2,7 +2,19 @@
 
 import numpy as np
 import pytest
-from ensemble_cases import YEARS, RuleCurveTraces, basin, basin_network, load, plant_basin, rule_curve_basin, run
+from ensemble_cases import (
+    GWH_A_HM3,
+    YEARS,
+    EnergyTargetTraces,
+    RuleCurveTraces,
+    basin,
+    basin_network,
+    energy_target_basin,
+    load,
+    plant_basin,
+    rule_curve_basin,
+    run,
+)
 
 from daryo.ensemble import ANNUAL_INDICATORS, SERIES, EnsembleOptions
 from daryo.ensemble.chunks import _ChunkRecorder, _simulate_chunk, chunk_model, compile_chunk, stress_accounts
@@ -457,3 +469,39 @@ def test_a_chunks_steps_below_the_rule_curve_are_those_of_the_runs_storage_short
     yearly = short.transpose("scenario", "time").values.reshape(3, 2, 12)
     np.testing.assert_array_equal(steps[:, :, 0], (yearly > 0).sum(axis=2))
     np.testing.assert_allclose(largest[:, :, 0], yearly.max(axis=2), atol=1e-9)
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_a_chunks_energy_targets_and_shortfalls_are_the_sums_of_the_runs(fast):
+    """A hydropower engineer's review: "the ensemble store has only energy, annual_energy and
+    annual_winter_energy: no target and no shortfall".  A chunk's yearly target, shortfall and winter (October–March)
+    shortfall of a plant are the sums of the run's ``energy_target`` and ``energy_shortfall``; by hand, in hm³'s
+    worth of energy (:func:`ensemble_cases.energy_target_basin`: a target of 10 a month, 120 a year), 5 a month is
+    short by 60 a year, 30 in the winter; 20 in the winter only by 60, none in the winter; 9.95 by 0.6, 0.3 in the
+    winter; 20 by none.  NaN for the plant without a target::
+
+        [up] --> {plant: target 10 hm³'s worth} --> <dam> --> {mill} --> [sea]
+    """
+    import daryo
+
+    model = energy_target_basin()
+    axis = model.time.axis()
+    names = ["5", "winter", "9.95", "20"]
+    traces = EnergyTargetTraces()(0, np.arange(4), 2, axis)
+    _, annual, how = _simulate_chunk(compile_chunk(model, traces, names, axis), fast)
+    assert how.startswith("fast path" if fast else "plain path")
+    target, short, winter = (annual[f"annual_{k}"] for k in ("energy_target", "energy_shortfall",
+                                                              "winter_energy_shortfall"))
+    np.testing.assert_allclose(target[:, :, 0], np.full((4, 2), 120 * GWH_A_HM3), rtol=1e-12)
+    np.testing.assert_allclose(short[:, :, 0] / GWH_A_HM3, [[60, 60], [60, 60], [0.6, 0.6], [0, 0]], rtol=1e-9,
+                               atol=1e-9)
+    np.testing.assert_allclose(winter[:, :, 0] / GWH_A_HM3, [[30, 30], [0, 0], [0.3, 0.3], [0, 0]], rtol=1e-9,
+                               atol=1e-9)
+    assert np.isnan(target[:, :, 1]).all() and np.isnan(short[:, :, 1]).all() and np.isnan(winter[:, :, 1]).all()
+    ds = daryo.run(chunk_model(model, traces, names)).dataset.sel(hydropower="plant")
+    in_winter = (ds["season"] == "winter").values.reshape(2, 12)
+    wanted, lacking = (ds[name].transpose("scenario", "time").values.reshape(4, 2, 12)
+                       for name in ("energy_target", "energy_shortfall"))
+    np.testing.assert_allclose(target[:, :, 0], wanted.sum(axis=2), rtol=1e-9)
+    np.testing.assert_allclose(short[:, :, 0], lacking.sum(axis=2), rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(winter[:, :, 0], (lacking * in_winter).sum(axis=2), rtol=1e-9, atol=1e-9)

@@ -6,7 +6,17 @@ import numpy as np
 import pandas as pd
 import pytest
 import xarray as xr
-from ensemble_cases import RuleCurveTraces, assert_identical, daryo_load, load, rule_curve_basin, yaml_of_basin
+from ensemble_cases import (
+    GWH_A_HM3,
+    EnergyTargetTraces,
+    RuleCurveTraces,
+    assert_identical,
+    daryo_load,
+    energy_target_basin,
+    load,
+    rule_curve_basin,
+    yaml_of_basin,
+)
 
 from daryo.cli import main
 from daryo.ensemble import EnsembleOptions, run_ensemble
@@ -881,3 +891,32 @@ def test_the_winter_of_run_years_of_dekads_from_another_day_is_said_to_be_of_two
 
     ds = xr.Dataset(coords={"year": [0, 1], "year_start": ("year", pd.to_datetime([first, first]))})
     assert winter_words(ds) == words
+
+
+def test_the_report_gives_the_plants_energy_targets_and_an_older_store_none(tmp_path, capsys):
+    """A hydropower engineer's review: the report gave each plant's energy and nothing of its target.  ``daryo
+    summary`` gives the plant's (:func:`ensemble_cases.energy_target_basin`, in GWh: a target of 120 hm³'s worth a
+    year, 29.43; a mean shortfall of 30.15 hm³'s worth, 7.39, 60's at the 95th percentile, 14.7; 8 of 16
+    trace-years missed; a mean winter shortfall of 7.575 hm³'s worth, 1.86), none for the mill without a target; a
+    store of an earlier daryo, which kept no energy targets, is reported without them."""
+    out = tmp_path / "et.nc"
+    run_ensemble(energy_target_basin(), EnsembleOptions(traces=8, years=2, chunk_size=3), out,
+                 source=EnergyTargetTraces())
+    capsys.readouterr()
+    assert main(["summary", str(out)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("hydropower energy targets"))
+    assert "below 99 % of the target" in lines[at]
+    assert lines[at + 2].split() == ["plant", f"{120 * GWH_A_HM3:.1f}", f"{30.15 * GWH_A_HM3:.1f}",
+                                     f"{60 * GWH_A_HM3:.1f}", "50.00%", f"{7.575 * GWH_A_HM3:.1f}"]
+    assert lines[at + 2].split()[1:] == ["29.4", "7.4", "14.7", "50.00%", "1.9"]
+    assert not lines[at + 3].startswith("  mill")
+    older = tmp_path / "older.nc"
+    new = ("annual_energy_target", "annual_energy_shortfall", "annual_winter_energy_shortfall",
+           "summary_annual_energy_target", "summary_annual_energy_shortfall",
+           "summary_annual_winter_energy_shortfall", "prob_energy_target_missed")
+    with xr.open_dataset(out) as ds:
+        ds.load().drop_vars(list(new)).to_netcdf(older)
+    assert main(["summary", str(older)]) == 0
+    said = capsys.readouterr().out
+    assert "hydropower over" in said and "energy targets" not in said

@@ -11,11 +11,14 @@ import pandas as pd
 import pytest
 import xarray as xr
 from ensemble_cases import (
+    GWH_A_HM3,
+    EnergyTargetTraces,
     RuleCurveTraces,
     assert_identical,
     basin,
     basin_network,
     basin_run,
+    energy_target_basin,
     load,
     plant_basin,
     rule_curve_basin,
@@ -24,11 +27,13 @@ from ensemble_cases import (
 )
 
 import daryo
+from daryo.cf import daryo_units
 from daryo.cli import main
 from daryo.ensemble import (
     ANNUAL_INDICATORS,
     EnsembleOptions,
     ResampledTraces,
+    energy_target_table,
     rule_curve_table,
     run_ensemble,
     shortfall_table,
@@ -500,7 +505,7 @@ def test_the_run_attributes_of_a_netcdf_store_are_32_bit_integers_or_text(tmp_pa
     with netcdf.Dataset(out, "a") as nc:  # a store of before (its seed a 64-bit integer, and no year_days)
         nc.setncattr("format", np.int64(3))
     with pytest.raises(ValueError, match=r"holds the results of a run written by another version of daryo \(format "
-                                         r"3; this one writes format 12\); run without --resume to replace them"):
+                                         r"3; this one writes format 13\); run without --resume to replace them"):
         run(tmp_path, "r.nc", options={"traces": 2, "seed": 3_000_000_000}, resume=True)
 
 
@@ -611,3 +616,49 @@ def test_a_store_tells_how_often_and_how_far_a_reservoir_ends_a_step_below_its_r
                                [2 / 6, 4.0, 30.0])
     rows = summary_table(out).set_index(["indicator", "element", "statistic"])["value"]
     assert rows[("annual_months_below_target", "dam", "share_below_target")] == pytest.approx(8 / 12)
+
+
+@pytest.mark.parametrize("name", ["et.nc", "et.zarr"])
+def test_a_store_tells_how_far_and_how_often_a_plant_falls_short_of_its_energy_target(tmp_path, name):
+    """A hydropower engineer's review: "the ensemble store has only energy, annual_energy and annual_winter_energy:
+    no target and no shortfall".  Eight traces of :func:`ensemble_cases.energy_target_basin` in chunks of 3 (a
+    target of 10 hm³'s worth a month, 120 a year), in hm³'s worth: 5 a month is short by 60 a year (30 in the
+    winter), 20 in the winter only by 60 (none), 9.95 by 0.6 (0.3: 0.5 % of the target, not a year missed), 20 by
+    none; so the mean shortfall is 30.15, its median (30.3) between 0.6 and 60, 8 of the 16 trace-years miss the
+    target, and the mean winter shortfall is 7.575.  The mill has no target: NaN, and no row of the table."""
+    if name.endswith(".zarr"):
+        pytest.importorskip("zarr", reason="zarr is an optional extra (pip install daryo[ensemble])")
+    out = tmp_path / name
+    run_ensemble(energy_target_basin(), EnsembleOptions(traces=8, years=2, chunk_size=3), out,
+                 source=EnergyTargetTraces())
+    ds = load(out)
+    plant = ds.sel(hydropower="plant")
+    np.testing.assert_allclose(plant["annual_energy_target"], 120 * GWH_A_HM3, rtol=1e-12)
+    np.testing.assert_allclose(plant["annual_energy_shortfall"].transpose("trace", "year") / GWH_A_HM3,
+                               [[60, 60], [60, 60], [0.6, 0.6], [0, 0]] * 2, rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(plant["annual_winter_energy_shortfall"].transpose("trace", "year") / GWH_A_HM3,
+                               [[30, 30], [0, 0], [0.3, 0.3], [0, 0]] * 2, rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(plant["summary_annual_energy_shortfall"].sel(statistic=["mean", "p50", "p95"])
+                               / GWH_A_HM3, [30.15, 30.3, 60.0], rtol=1e-9)
+    np.testing.assert_allclose(plant["summary_annual_winter_energy_shortfall"].sel(statistic="mean") / GWH_A_HM3,
+                               7.575, rtol=1e-9)
+    assert plant["prob_energy_target_missed"].item() == 0.5
+    assert "above 1 % of the year's target" in ds["prob_energy_target_missed"].attrs["description"]
+    np.testing.assert_array_equal(ds["hydropower_energy_target"], [1, 0])
+    for v in ("annual_energy_target", "annual_energy_shortfall", "annual_winter_energy_shortfall",
+              "summary_annual_energy_target", "summary_annual_energy_shortfall",
+              "summary_annual_winter_energy_shortfall", "prob_energy_target_missed"):
+        assert np.isnan(ds[v].sel(hydropower="mill")).all(), v
+        assert ds[v].attrs["description"] and daryo_units(ds[v].attrs) in ("1", "GWh per year"), v
+    table = energy_target_table(out)
+    assert list(table.index) == ["plant"]
+    np.testing.assert_allclose(table.loc["plant", ["target", "shortfall_mean", "shortfall_p95",
+                                                   "winter_shortfall_mean"]].astype(float) / GWH_A_HM3,
+                               [120, 30.15, 60, 7.575], rtol=1e-9)
+    assert table.loc["plant", "missed"] == 0.5
+    one = energy_target_table(out, year=1)
+    np.testing.assert_allclose(one.loc["plant", ["shortfall_mean", "missed"]].astype(float),
+                               [30.15 * GWH_A_HM3, 0.5], rtol=1e-9)
+    rows = summary_table(out).set_index(["indicator", "element", "statistic"])["value"]
+    assert rows[("annual_energy_shortfall", "plant", "share_target_missed")] == 0.5
+

@@ -147,7 +147,8 @@ def test_the_summary_table_holds_every_summary_of_the_store(tmp_path):
     names = [str(v) for v in ds.data_vars if str(v).startswith("summary_")]
     assert sorted(set(table.kind)) == ["demand", "hydropower", "inflow", "reservoir", "sink", "system"]
     assert len(table) == (sum(ds[v].size for v in names) + ds["prob_deficit_above_threshold"].size
-                          + ds["prob_water_stress_level"].size + ds.sizes["system"] + ds["prob_below_target"].size)
+                          + ds["prob_water_stress_level"].size + ds.sizes["system"] + ds["prob_below_target"].size
+                          + ds["prob_energy_target_missed"].size)
     for v in names:
         da = ds[v]
         kind = next(d for d in da.dims if d != "statistic")
@@ -160,7 +161,10 @@ def test_the_summary_table_holds_every_summary_of_the_store(tmp_path):
                                       "summary_annual_winter_energy": "GWh per year",
                                       "summary_annual_min_storage": "hm3", "summary_annual_water_stress": "%",
                                       "summary_annual_months_below_target": "1",
-                                      "summary_annual_max_storage_shortfall": "hm3"}.get(v, "hm3 per year")
+                                      "summary_annual_max_storage_shortfall": "hm3",
+                                      "summary_annual_energy_target": "GWh per year",
+                                      "summary_annual_energy_shortfall": "GWh per year",
+                                      "summary_annual_winter_energy_shortfall": "GWh per year"}.get(v, "hm3 per year")
         assert (rows.units == daryo_units(da.attrs)).all() and (rows.kind == kind).all()
         got = rows.pivot(index="element", columns="statistic", values="value")
         np.testing.assert_array_equal(got.loc[ds[kind].values, list(ds.statistic.values)].values,

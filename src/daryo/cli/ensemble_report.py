@@ -1,6 +1,6 @@
 """What ``daryo ensemble`` and ``daryo summary`` print of an ensemble's finished store: the demands most often
-short, the plants' energy, the reservoirs' lowest storage and rule curves, the water reaching the sinks, the flow
-requirements and the water stress."""
+short, the plants' energy and energy targets, the reservoirs' lowest storage and rule curves, the water reaching the
+sinks, the flow requirements and the water stress."""
 
 from __future__ import annotations
 
@@ -16,11 +16,10 @@ if TYPE_CHECKING:
 def _report_store(out: Path, csv: Path | None, threshold: float | None = None, year: int | None = None,
                   shown: int | None = 10) -> None:
     """What an ensemble's finished store ``out`` says: its summary CSV (``csv``, where asked for), then the demands
-    most often short (by another ``threshold`` or one run ``year``'s figures, where given), the plants' energy, the
-    reservoirs' lowest storage, the water reaching the sinks and the flow requirements (of that ``year`` too), the
-    water stress, and the caveats of the model, as ``daryo run`` prints them (a review: a brief made of ensembles
-    alone had none): the store opened
-    once for them all."""
+    most often short (by another ``threshold`` or one run ``year``'s figures, where given), the plants' energy and
+    energy targets, the reservoirs' lowest storage and rule curves, the water reaching the sinks and the flow
+    requirements (of that ``year`` too), the water stress, and the caveats of the model, as ``daryo run`` prints them
+    (a review: a brief made of ensembles alone had none): the store opened once for them all."""
     from ..ensemble import open_output
     from .summary import caveat_lines
 
@@ -28,6 +27,7 @@ def _report_store(out: Path, csv: Path | None, threshold: float | None = None, y
         _write_summary_csv(ds, out, csv)
         _print_shortfalls(ds, shown, threshold=threshold, year=year)
         _print_energy(ds, year)
+        _print_energy_targets(ds, year)
         _print_storage(ds, year)
         _print_rule_curves(ds, year)
         _print_sinks(ds, year)
@@ -133,6 +133,32 @@ def _print_energy(out: EnsembleOutput, year: int | None = None) -> None:
     for label, (_, row) in zip(labels, [*plants.iterrows(), *countries.iterrows()], strict=True):
         print(f"  {label:<{w}}{row['mean']:>10.1f}{row['p5']:>10.1f}{row['winter_mean']:>13.1f}"
               f"{row['winter_p5']:>11.1f}")
+
+
+def _print_energy_targets(out: EnsembleOutput, year: int | None = None) -> None:
+    """How the plants met their energy targets (``energy_target``) over the ensemble written to ``out`` (or one run
+    ``year``'s traces): none for a model without energy targets, or a store of a daryo that kept none of them (a
+    hydropower engineer's review: the report had the energy and no target or shortfall)."""
+    import xarray as xr
+
+    from ..ensemble import energy_target_table
+
+    if isinstance(out, xr.Dataset) and "annual_energy_shortfall" not in out:  # (a store of an earlier daryo)
+        return
+    table = energy_target_table(out, year=year)
+    if table.empty:
+        return
+    over = pairs_of(year)
+    kept = (1 - table.attrs["tolerance"]) * 100
+    print(f"hydropower energy targets over the {over} (GWh/yr; target: a year's, mean; shortfall: a year's energy "
+          f"short of it, mean and p95; missed: the share of the {over} below {kept:g} % of the target; winter = "
+          "October–March):")
+    w = max(len("plant"), *(len(str(name)) for name in table.index)) + 2
+    print(f"  {'plant':<{w}}{'country':<9}{'target':>10}{'shortfall':>11}{'p95':>10}{'missed':>9}"
+          f"{'winter shortfall':>18}")
+    for name, row in table.iterrows():
+        print(f"  {name:<{w}}{row['country']:<9}{row['target']:>10.1f}{row['shortfall_mean']:>11.1f}"
+              f"{row['shortfall_p95']:>10.1f}{row['missed']:>9.2%}{row['winter_shortfall_mean']:>18.1f}")
 
 
 def _print_storage(out: EnsembleOutput, year: int | None = None) -> None:

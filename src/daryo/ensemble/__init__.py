@@ -26,7 +26,7 @@ Modules, in the order of the pipeline: :mod:`~daryo.ensemble.traces` (trace sour
 :mod:`~daryo.ensemble.store` (the output and its summaries), :mod:`~daryo.ensemble.run` (the run) and
 :mod:`~daryo.ensemble.tables` (what a finished output tells).
 
-The output's tables (:func:`shortfall_table`, :func:`energy_table`, :func:`storage_table`,
+The output's tables (:func:`shortfall_table`, :func:`energy_table`, :func:`energy_target_table`, :func:`storage_table`,
 :func:`rule_curve_table`, :func:`sink_table`, :func:`requirement_table`, :func:`water_stress_table`,
 :func:`summary_table`, :func:`run_of`) take its path, or the store opened once for them all (:func:`open_output`,
 or xarray's ``open_dataset``).
@@ -40,6 +40,7 @@ from .store import check_output, earlier_results, summarise
 from .tables import (
     check_summary_csv,
     energy_table,
+    energy_target_table,
     open_output,
     requirement_table,
     rule_curve_table,
@@ -57,7 +58,7 @@ __all__ = ["TraceSource", "ResampledTraces", "StochasticTraces", "default_trace_
            "EnsembleRun", "run_ensemble", "chunk_model", "run_chunk", "check_output", "earlier_results",
            "ProgressReporter",
            "ANNUAL_INDICATORS", "SERIES", "STORABLE_SERIES", "summarise", "shortfall_table", "requirement_table",
-           "energy_table", "storage_table", "rule_curve_table", "sink_table", "open_output",
+           "energy_table", "energy_target_table", "storage_table", "rule_curve_table", "sink_table", "open_output",
            "run_of",
            "summary_table",
            "check_summary_csv",

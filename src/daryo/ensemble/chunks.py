@@ -15,7 +15,7 @@ from ..model import Model, Node, Series
 from ..model.places import problems_relocated
 from ..network import CompiledNetwork, compile_network
 from ..network.compile import rule_curve_columns
-from ..results import requirement_columns, requirement_met, shortfall, storage_targets, topology
+from ..results import energy_targets, requirement_columns, requirement_met, shortfall, storage_targets, topology
 from ..sdg import StressAccounts, stress_ratio
 from ..simulate.engine import simulate
 from ..simulate.fastpath import FastOptions, FastStepper, StepRecord, fast_path_unsupported
@@ -34,6 +34,8 @@ ANNUAL_INDICATORS = {
     "annual_required": "requirement", "annual_requirement_met": "requirement",
     "annual_requirement_shortfall_fraction": "requirement",
     "annual_months_below_target": "reservoir", "annual_max_storage_shortfall": "reservoir",
+    "annual_energy_target": "hydropower", "annual_energy_shortfall": "hydropower",
+    "annual_winter_energy_shortfall": "hydropower",
 }
 #: the monthly series an ensemble stores by default, and their element dimension
 SERIES = {"storage": "reservoir", "delivery": "demand", "deficit": "demand", "sink_inflow": "sink",
@@ -42,6 +44,9 @@ SERIES = {"storage": "reservoir", "delivery": "demand", "deficit": "demand", "si
 STORABLE_SERIES = {**SERIES, "turbine_flow": "hydropower", "demanded": "demand", "edge_flow": "edge",
                    "required": "requirement",
                    "requirement_met": "requirement"}
+#: a plant misses its energy target in a run year whose shortfall is above this share of the year's target (a
+#: hydropower engineer's count: a year below 99 % of the target is a year missed)
+ENERGY_MISSED_TOLERANCE = 0.01
 #: the deficit threshold of the summaries where none is given (``EnsembleOptions.deficit_threshold``)
 DEFAULT_DEFICIT_THRESHOLD = 0.3
 
@@ -259,7 +264,7 @@ def _simulate_chunk(net: CompiledNetwork, fast: bool, run_traces: int | None = N
     if "edge_flow" in series:  # (every edge's flow: asked for only, as it is as wide as the network)
         cols["edge_flow"] = net.edge_col.astype(np.int64)
     rec = _ChunkRecorder(net.axis, net.n_scenarios, {k: len(c) for k, c in cols.items()}, dtype, accounts, series,
-                         has_target)
+                         has_target, net.hp_energy_col >= 0)
     consumed = np.broadcast_to(net.demand_consumptive, (net.n_scenarios, net.axis.n_steps, len(net.demand_ids)))
     reason = fast_path_unsupported(net) if fast else "fast path switched off"
     if reason is None:
@@ -273,9 +278,10 @@ def _simulate_chunk(net: CompiledNetwork, fast: bool, run_traces: int | None = N
             wanted = step.col_upper(stepper.layout, net.demand_col)
             required = step.col_upper(stepper.layout, required_col)
             target = storage_targets(has_target, step.col_upper(stepper.layout, target_col), got["storage"])
+            energy = energy_gwh(q, step.head, net.hp_efficiency[None, :])
             rec.add(step.t, storage=got["storage"], storage_shortfall=target[1], delivery=dl,
                     sink_inflow=got["sink_inflow"], demanded=wanted,
-                    deficit=shortfall(wanted, dl), energy=energy_gwh(q, step.head, net.hp_efficiency[None, :]),
+                    deficit=shortfall(wanted, dl), energy=energy, **rec.plant_targets(net, energy, step.t),
                     turbine_flow=q, inflow=got["inflow"], withdrawn=got["withdrawn"],
                     returned=dl * (1.0 - consumed[:, step.t]), environmental=accounts.environmental(required),
                     required=required, requirement_met=requirement_met(required, got["required"]),
@@ -291,10 +297,10 @@ def _simulate_chunk(net: CompiledNetwork, fast: bool, run_traces: int | None = N
         dl, wanted = x[:, t, net.demand_col], out.col_upper[:, t, net.demand_col]
         required = out.col_upper[:, t, required_col]
         target = storage_targets(has_target, out.col_upper[:, t, target_col], x[:, t, net.res_col])
+        energy = energy_gwh(x[:, t, net.hp_col], out.head[:, t], net.hp_efficiency[None, :])
         rec.add(t, storage=x[:, t, net.res_col], storage_shortfall=target[1], delivery=dl,
                 sink_inflow=x[:, t, net.sink_col], demanded=wanted,
-                deficit=shortfall(wanted, dl),
-                energy=energy_gwh(x[:, t, net.hp_col], out.head[:, t], net.hp_efficiency[None, :]),
+                deficit=shortfall(wanted, dl), energy=energy, **rec.plant_targets(net, energy, t),
                 turbine_flow=x[:, t, net.hp_col], inflow=x[:, t, cols["inflow"]], withdrawn=x[:, t, cols["withdrawn"]],
                 returned=dl * (1.0 - consumed[:, t]), environmental=accounts.environmental(required),
                 required=required, requirement_met=requirement_met(required, x[:, t, cols["required"]]),
@@ -331,16 +337,23 @@ class _ChunkRecorder:
         Whether each reservoir has a rule curve (a ``target_volume``), (R,) bool (None: none has): the steps add
         its ``storage_shortfall`` (:func:`daryo.results.storage_targets`), whose steps above 0 and largest value
         each year counts (NaN for a reservoir without one).
+    energy_targets
+        Whether each plant has an energy target (``energy_target``), (H,) bool (None: none has): the steps add its
+        ``energy_target`` and ``energy_shortfall`` (:func:`daryo.results.energy_targets`), which are summed each year,
+        and in its winter months (NaN for a plant without one).
     """
 
     _SUMMED = ("demanded", "delivery", "deficit", "sink_inflow", "energy", "inflow", "withdrawn", "returned",
                "environmental", "required", "requirement_met")
     #: the sums of the winter months only (October–March), of the series named: a summer's is the year's less them
     _WINTER = {"winter_energy": "energy", "winter_delivery": "delivery"}
+    #: the sums of the plants' energy targets and shortfalls (where some plant has a target), and the series summed
+    _ENERGY_TARGET = {"energy_target": "energy_target", "energy_shortfall": "energy_shortfall",
+                      "winter_energy_shortfall": "energy_shortfall"}
 
     def __init__(self, axis: TimeAxis, n_scenarios: int, sizes: Mapping[str, int], dtype: np.dtype | type,
                  accounts: StressAccounts, series: tuple[str, ...] = tuple(SERIES),
-                 rule_curves: np.ndarray | None = None):
+                 rule_curves: np.ndarray | None = None, energy_targets: np.ndarray | None = None):
         size = {**sizes, "demanded": sizes["delivery"], "deficit": sizes["delivery"], "returned": sizes["delivery"],
                 "environmental": len(accounts.systems), "winter_energy": sizes["energy"],
                 "winter_delivery": sizes["delivery"],
@@ -358,10 +371,22 @@ class _ChunkRecorder:
                             else np.asarray(rule_curves, dtype=bool))
         self._below_target = np.zeros((S, Y, size["storage"]))
         self._max_shortfall = np.zeros((S, Y, size["storage"]))
+        self.has_energy_target = (np.zeros(size["energy"], dtype=bool) if energy_targets is None
+                                  else np.asarray(energy_targets, dtype=bool))
+        self._energy_target = {name: np.zeros((S, Y, size["energy"])) for name in self._ENERGY_TARGET}
+
+    def plant_targets(self, net: CompiledNetwork, energy: np.ndarray, t: int) -> dict[str, np.ndarray]:
+        """Step ``t``'s plants' ``energy_target`` and ``energy_shortfall`` (S, H) of their ``energy``, as :meth:`add`
+        takes them: none where no plant has a target."""
+        if not self.has_energy_target.any():
+            return {}
+        target, short = energy_targets(net, energy, t)
+        return {"energy_target": target, "energy_shortfall": short}
 
     def add(self, t: int, **values: np.ndarray) -> None:
         """Step ``t``'s values (S, elements) of every series, of the demands and of the inflows (and the
-        reservoirs' ``storage_shortfall``, where some have a rule curve)."""
+        reservoirs' ``storage_shortfall``, where some have a rule curve, and the plants' ``energy_target`` and
+        ``energy_shortfall``, where some have an energy target: :meth:`plant_targets`)."""
         y = self.year[t]
         for name, stored in self.series.items():
             stored[:, t] = values[name]
@@ -375,6 +400,10 @@ class _ChunkRecorder:
             short = np.nan_to_num(values["storage_shortfall"])
             self._below_target[:, y] += short > 0
             np.maximum(self._max_shortfall[:, y], short, out=self._max_shortfall[:, y])
+        if self.has_energy_target.any():
+            for name, of in self._ENERGY_TARGET.items():
+                if self.winter[t] or not name.startswith("winter_"):
+                    self._energy_target[name][:, y] += values[of]
 
     def annual(self) -> dict[str, np.ndarray]:
         """The annual indicators (see :data:`ANNUAL_INDICATORS`) of the steps added."""
@@ -395,7 +424,9 @@ class _ChunkRecorder:
                 "annual_required": required, "annual_requirement_met": met,
                 "annual_requirement_shortfall_fraction": _short_fraction(required - met, required),
                 "annual_months_below_target": np.where(self.rule_curves, self._below_target, np.nan),
-                "annual_max_storage_shortfall": np.where(self.rule_curves, self._max_shortfall, np.nan)}
+                "annual_max_storage_shortfall": np.where(self.rule_curves, self._max_shortfall, np.nan),
+                **{f"annual_{name}": np.where(self.has_energy_target, sums, np.nan)
+                   for name, sums in self._energy_target.items()}}
 
 
 def _short_fraction(short: np.ndarray, wanted: np.ndarray) -> np.ndarray:

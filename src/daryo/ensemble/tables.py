@@ -1,5 +1,6 @@
 """What an ensemble's finished output tells: its run (:func:`run_of`), and tables of its summaries and annual
-indicators -- the demands most often short, the plants' energy, the reservoirs' lowest storage, the flow
+indicators -- the demands most often short, the plants' energy and energy targets, the reservoirs' lowest storage,
+the flow
 requirements, the water stress, every summary in one long table and its CSV file.  Each takes the output's path,
 or the store opened once for them all (:func:`open_output`)."""
 
@@ -23,7 +24,7 @@ from ..errors import did_you_mean, listed
 from ..indicators import YEAR_NOISE
 from ..sdg import LEVEL_NAMES, stress_ratio, total_name
 from ..units import is_number, is_whole
-from .chunks import STORABLE_SERIES, threshold_of
+from .chunks import ENERGY_MISSED_TOLERANCE, STORABLE_SERIES, threshold_of
 from .store import _format_of, _level_shares, _summary_of
 
 if TYPE_CHECKING:
@@ -302,6 +303,52 @@ def energy_table(output: EnsembleOutput, by: str = "plant", year: int | None = N
     return table
 
 
+def energy_target_table(output: EnsembleOutput, year: int | None = None) -> pd.DataFrame:
+    """How the plants with an energy target (``energy_target``) of an ensemble's output met it over its (trace, run
+    year) pairs (or one run ``year``'s traces): per plant its country, the mean target of a year (``target``, the
+    sum of its steps'), the mean and 95th percentile of a year's shortfall (``shortfall_mean``,
+    ``shortfall_p95``: the sum of a run's ``energy_shortfall``), the share of the pairs that miss the target
+    (``missed``: a shortfall above 1 % of the year's target, its energy below 99 % of it) and the mean shortfall
+    of the winter months, October–March (``winter_shortfall_mean``).  Empty for a model whose plants have no
+    energy target.
+
+    Parameters
+    ----------
+    output
+        An ensemble's output (``daryo ensemble -o``), or it opened (:func:`open_output`).
+    year
+        One run year's figures over the traces (0 for the first; None: every run year pooled).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``plant``; columns ``country``, ``target``, ``shortfall_mean``, ``shortfall_p95``, ``missed`` and
+        ``winter_shortfall_mean``, their units in ``attrs["units"]``; ``attrs["tolerance"]``, the share of the
+        target a year's shortfall may reach and not miss it (0.01).
+
+    Raises
+    ------
+    ValueError
+        If ``output`` holds no ensemble summaries, or none of the energy targets (a store of an earlier daryo, whose
+        parts' format was below 13), or ``year`` is not a run year of it.
+    """
+    with _summaries(output, "energy_target_table", ("annual_energy_shortfall",), "plants' energy targets") as ds:
+        target, short, winter = (_annual(ds, f"annual_{name}", "hydropower", year)
+                                 for name in ("energy_target", "energy_shortfall", "winter_energy_shortfall"))
+        has = ~np.isnan(short).any(axis=0) if len(short) else np.zeros(short.shape[1], dtype=bool)
+        target, short, winter = target[:, has], short[:, has], winter[:, has]
+        table = pd.DataFrame({
+            "country": ds["hydropower_country"].values.astype(str)[has], "target": target.mean(axis=0),
+            "shortfall_mean": short.mean(axis=0), "shortfall_p95": _percentile(short, 95),
+            "missed": (short > ENERGY_MISSED_TOLERANCE * target).mean(axis=0), "winter_shortfall_mean":
+            winter.mean(axis=0)}, index=pd.Index(ds["hydropower"].values.astype(str)[has], name="plant"))
+    table.attrs["units"] = {"target": "GWh per year", "shortfall_mean": "GWh per year",
+                            "shortfall_p95": "GWh per year", "missed": "share of trace-years",
+                            "winter_shortfall_mean": "GWh per year"}
+    table.attrs["tolerance"] = ENERGY_MISSED_TOLERANCE
+    return table
+
+
 def storage_table(output: EnsembleOutput, year: int | None = None) -> pd.DataFrame:
     """The reservoirs of an ensemble's output over its (trace, run year) pairs: per reservoir the mean, 5th
     percentile and least of each year's lowest storage (hm³), its lowest ``min_volume`` (its dead storage), and the
@@ -565,7 +612,9 @@ def summary_table(output: EnsembleOutput) -> pd.DataFrame:
     (element ``all``, as :func:`water_stress_table`); for ``annual_requirement_shortfall_fraction`` also
     ``share_short``, the share of pairs short of the requirement at all; for ``annual_months_below_target`` also
     ``share_below_target``, the share of pairs with some step below the reservoir's rule curve (NaN for a reservoir
-    without one: the store's ``prob_below_target``).  Then the run
+    without one: the store's ``prob_below_target``); for ``annual_energy_shortfall`` also ``share_target_missed``,
+    the share of pairs whose shortfall is above 1 % of the year's energy target (NaN for a plant without one: the
+    store's ``prob_energy_target_missed``).  Then the run
     each row is of, as the store's attributes say: ``model`` (its name), ``scenarios`` (the overlays applied, in
     order, separated by ``", "``; a file by its path; empty: none), ``seed``, ``traces`` and ``years``.
 
@@ -598,6 +647,9 @@ def summary_table(output: EnsembleOutput) -> pd.DataFrame:
             if indicator == "annual_months_below_target" and "prob_below_target" in ds:
                 frames.append(_long(indicator, "1", kind, ds, ds["prob_below_target"].values[:, None],
                                     ["share_below_target"]))
+            if indicator == "annual_energy_shortfall" and "prob_energy_target_missed" in ds:
+                frames.append(_long(indicator, "1", kind, ds, ds["prob_energy_target_missed"].values[:, None],
+                                    ["share_target_missed"]))
             if indicator == "annual_deficit_fraction":
                 prob = ds["prob_deficit_above_threshold"]
                 share = f"share_above_{float(prob.attrs['threshold'])!r}"  # (exact: %g cut 0.146590018 to 0.14659)
@@ -687,7 +739,8 @@ def _summaries(output: EnsembleOutput, function: str, needs: Sequence[str] = (),
                          "file cut short, or of another kind?)") from None
     with opened as ds:
         try:
-            if engine == "zarr" and (gaps := _zarr_gaps(path, _stress_values(ds), _has_rule_curves(ds))):
+            if engine == "zarr" and (gaps := _zarr_gaps(path, _stress_values(ds), _has_rule_curves(ds),
+                                                         _has_energy_targets(ds))):
                 raise ValueError(f"{path} is incomplete: {gaps} (a copy or download cut short?); copy the store "
                                  "again, or run the ensemble again")
             ds.encoding["source"] = str(path)  # (the file as the user named it, for the messages: output_name)
@@ -746,6 +799,11 @@ _MAY_BE_EMPTY = ("annual_water_stress", "summary_annual_water_stress")
 #: has one (its ``reservoir_rule_curve`` coordinate)
 _RULE_CURVES = ("annual_months_below_target", "annual_max_storage_shortfall", "summary_annual_months_below_target",
                 "summary_annual_max_storage_shortfall", "prob_below_target")
+#: the store's variables of the plants' energy targets: NaN throughout, and so not written by zarr, where no plant has
+#: one (its ``hydropower_energy_target`` coordinate)
+_ENERGY_TARGETS = ("annual_energy_target", "annual_energy_shortfall", "annual_winter_energy_shortfall",
+                   "summary_annual_energy_target", "summary_annual_energy_shortfall",
+                   "summary_annual_winter_energy_shortfall", "prob_energy_target_missed")
 
 
 def _stress_values(ds: xr.Dataset) -> np.ndarray | None:
@@ -762,18 +820,26 @@ def _has_rule_curves(ds: xr.Dataset) -> bool | None:
     return bool(ds["reservoir_rule_curve"].values.any()) if "reservoir_rule_curve" in ds.coords else None
 
 
-def _zarr_gaps(path: Path, stress: np.ndarray | None = None, rule_curves: bool | None = None) -> str:
+def _has_energy_targets(ds: xr.Dataset) -> bool | None:
+    """Whether some plant of the open store ``ds`` has an energy target (None: a store that does not say)."""
+    return bool(ds["hydropower_energy_target"].values.any()) if "hydropower_energy_target" in ds.coords else None
+
+
+def _zarr_gaps(path: Path, stress: np.ndarray | None = None, rule_curves: bool | None = None,
+               energy_targets: bool | None = None) -> str:
     """What a zarr store of an ensemble lacks of its results' chunk files, in words ("" if nothing): zarr reads a
     missing chunk as its fill value, NaN, which the statistics would leave out without a word (a review: a store
     copied in part said no demand was ever short).  Coordinates are not checked; the water stress's chunks are
     expected where ``stress`` (its values, :func:`_stress_values`) has some, and not checked where it is None; the
-    rule curves' where ``rule_curves`` (some reservoir has one), and not checked where it is None.
+    rule curves' where ``rule_curves`` (some reservoir has one), and not checked where it is None; the energy
+    targets' where ``energy_targets`` (some plant has one), and not checked where it is None.
     Stores of zarr's formats 2 (as daryo writes them) and 3."""
     short = []
     for meta in sorted([*path.glob("*/.zarray"), *path.glob("*/zarr.json")]):
         name = meta.parent.name
         if not (name.startswith(("annual_", "summary_", "prob_")) or name in STORABLE_SERIES) or (
-                name in _MAY_BE_EMPTY and stress is None) or (name in _RULE_CURVES and not rule_curves):
+                name in _MAY_BE_EMPTY and stress is None) or (name in _RULE_CURVES and not rule_curves) or (
+                name in _ENERGY_TARGETS and not energy_targets):
             continue
         try:
             array = json.loads(meta.read_text())
