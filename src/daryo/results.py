@@ -48,7 +48,7 @@ from .timeaxis import TimeAxis, step_label
 from .units import is_number
 
 __all__ = ["SHORTFALL_NOISE", "Results", "advice", "build_dataset", "caveats", "check_csv_folder",
-           "check_netcdf_target", "energy_targets", "is_netcdf", "netcdf_attributes",
+           "check_netcdf_target", "display_names", "energy_targets", "is_netcdf", "netcdf_attributes",
            "requirement_columns", "requirement_coordinates", "requirement_met", "shortfall", "software_versions",
            "storage_targets", "topology"]
 
@@ -379,16 +379,39 @@ def _coords(net: CompiledNetwork, ids: list[str], dim: str) -> dict[str, tuple]:
                                   f"({_COUNTRY})"})}
     what = "node" if dim == "node" else f"{dim} node"
     country = [(by_id[i].country or "") if i in by_id else "" for i in ids]
-    names = [str(by_id[i].get("name") or i) if i in by_id else i for i in ids]
     out: dict[str, tuple] = {dim: (dim, list(ids), {"description": f"Id of each {what} of the model"}),
-                             f"{dim}_name": (dim, names, {"description": f"Display name of each {what} (its name in "
-                                                          "the model file; its id where it has none)"}),
+                             f"{dim}_name": display_names(model, ids, dim),
                              f"{dim}_country": (dim, country, {"description": f"Country of each {what} ({_COUNTRY})"})}
     out[f"{dim}_lat"] = (dim, [float(by_id[i].get("lat", np.nan)) if i in by_id else np.nan for i in ids],
                          {"units": "degrees_north", "description": f"Latitude: {_PLACE}"})
     out[f"{dim}_lon"] = (dim, [float(by_id[i].get("lon", np.nan)) if i in by_id else np.nan for i in ids],
                          {"units": "degrees_east", "description": f"Longitude: {_PLACE}"})
     return out
+
+
+def display_names(model: Model, ids: Sequence[str], dim: str) -> tuple[str, list[str], dict[str, str]]:
+    """The ``<dim>_name`` coordinate of an element dimension: each node's display name, its ``name`` in the model
+    file (its id where it has none, or where ``ids`` holds one that is no node of ``model``).
+
+    Parameters
+    ----------
+    model
+        The model whose nodes the elements are.
+    ids
+        The elements' ids, in the dimension's order.
+    dim
+        The dimension (``node``, ``reservoir``, ``demand``...).
+
+    Returns
+    -------
+    tuple
+        ``(dim, names, attributes)``, as xarray takes a coordinate (its ``description`` among the attributes).
+    """
+    by_id = {n.id: n for n in model.nodes}
+    what = "node" if dim == "node" else f"{dim} node"
+    names = [str(by_id[i].get("name") or i) if i in by_id else str(i) for i in ids]
+    return (dim, names, {"description": f"Display name of each {what} (its name in the model file; its id where it "
+                         "has none)"})
 
 
 def _return_to(net: CompiledNetwork) -> tuple:

@@ -662,3 +662,26 @@ def test_a_store_tells_how_far_and_how_often_a_plant_falls_short_of_its_energy_t
     rows = summary_table(out).set_index(["indicator", "element", "statistic"])["value"]
     assert rows[("annual_energy_shortfall", "plant", "share_target_missed")] == 0.5
 
+
+@pytest.mark.parametrize("name", ["names.nc", "names.zarr"])
+def test_a_store_names_its_elements_as_a_runs_results_do(tmp_path, name):
+    """A hydropower engineer's review: a run's results name each element (``hydropower_name``: "Нурек ГЭС"), an
+    ensemble's store gave its ids alone.  Each element dimension of the store has its ``<dimension>_name``, the
+    model's ``name`` (its id where it has none), as ``daryo.run`` gives it, Cyrillic kept in NetCDF and zarr."""
+    import daryo
+
+    if name.endswith(".zarr"):
+        pytest.importorskip("zarr", reason="zarr is an optional extra (pip install daryo[ensemble])")
+    model = energy_target_basin()
+    out = tmp_path / name
+    run_ensemble(model, EnsembleOptions(traces=2, years=1), out, source=EnergyTargetTraces())
+    ds = load(out)
+    assert ds["hydropower_name"].values.tolist() == ["Нурек ГЭС", "mill"]
+    assert ds["summary_annual_energy"]["hydropower_name"].values.tolist() == ["Нурек ГЭС", "mill"]
+    assert ds["inflow_name"].values.tolist() == ["up"]
+    ran = daryo.run(model).dataset
+    for dim in ("reservoir", "hydropower", "sink"):
+        assert ds[f"{dim}_name"].values.tolist() == ran[f"{dim}_name"].values.tolist(), dim
+        assert ds[f"{dim}_name"].attrs["description"] == ran[f"{dim}_name"].attrs["description"], dim
+    for dim in ("demand", "requirement"):
+        assert f"{dim}_name" in ds.coords and ds.sizes[dim] == 0, dim

@@ -31,6 +31,7 @@ from ..network.compile import rule_curve_columns
 from ..results import (
     NETCDF_SUFFIXES,
     caveats,
+    display_names,
     is_netcdf,
     netcdf_attributes,
     requirement_coordinates,
@@ -269,8 +270,8 @@ _ELEMENT_TYPES = {"requirement": "flow_requirement"}
 def _coords(model: Model, axis: Any, systems: Mapping[str, np.ndarray], reservoirs: ReservoirVolumes,
             demand_system: Sequence[str], edges: Edges | None = None) -> dict[str, Any]:
     """The store's coordinates, as a run's results have them where they apply: each step's start, length,
-    hydrological year and season; each run year's first day; each element's id and country (a demand's
-    category and priority too), so that results can be grouped by country, season or kind of use; and the
+    hydrological year and season; each run year's first day; each element's id, display name and country (a
+    demand's category and priority too), so that results can be grouped by country, season or kind of use; and the
     river systems of the water stress (``systems``: a part's ``system`` and ``system_country``)."""
     nodes: dict[str, list[Node]] = {kind: [] for kind in _ELEMENTS if kind not in ("system", "edge")}
     kinds = {_ELEMENT_TYPES.get(kind, kind): kind for kind in nodes}
@@ -295,6 +296,7 @@ def _coords(model: Model, axis: Any, systems: Mapping[str, np.ndarray], reservoi
     }
     for kind, members in nodes.items():
         coords[kind] = (kind, [n.id for n in members], {"description": f"Id of each {kind} node of the model"})
+        coords[f"{kind}_name"] = display_names(model, [n.id for n in members], kind)
         coords[f"{kind}_country"] = (kind, [n.country or "" for n in members],
                                      {"description": "Country of each element (ISO 3166-1 alpha-3; empty: none)"})
     coords["demand_category"] = ("demand", [str(n.value("category")) for n in nodes["demand"]],
