@@ -461,7 +461,7 @@ def test_a_chunks_steps_below_the_rule_curve_are_those_of_the_runs_storage_short
     traces = RuleCurveTraces()(0, np.arange(3), 2, axis)
     _, annual, how = _simulate_chunk(compile_chunk(model, traces, names, axis), fast)
     assert how.startswith("fast path" if fast else "plain path")
-    steps, largest = annual["annual_months_below_target"], annual["annual_max_storage_shortfall"]
+    steps, largest = annual["annual_steps_below_target"], annual["annual_max_storage_shortfall"]
     np.testing.assert_array_equal(steps[:, :, 0], [[5, 0], [12, 12], [1, 0]])
     np.testing.assert_allclose(largest[:, :, 0], [[25, 0], [30, 30], [10, 0]], atol=1e-9)
     assert np.isnan(steps[:, :, 1]).all() and np.isnan(largest[:, :, 1]).all()

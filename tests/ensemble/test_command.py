@@ -822,7 +822,7 @@ def test_the_report_gives_the_reservoirs_rule_curves_and_an_older_store_none(tmp
     assert lines[at + 2].split() == ["dam", "66.67%", "5.00", "12.0", "15.8", "30.0", "30.0"]
     assert not lines[at + 3].startswith("  pond")
     older = tmp_path / "older.nc"
-    new = ("annual_months_below_target", "annual_max_storage_shortfall", "summary_annual_months_below_target",
+    new = ("annual_steps_below_target", "annual_max_storage_shortfall", "summary_annual_steps_below_target",
            "summary_annual_max_storage_shortfall", "prob_below_target")
     with xr.open_dataset(out) as ds:
         ds.load().drop_vars(list(new)).to_netcdf(older)

@@ -594,16 +594,16 @@ def test_a_store_tells_how_often_and_how_far_a_reservoir_ends_a_step_below_its_r
     out = tmp_path / name
     run_ensemble(rule_curve_basin(), EnsembleOptions(traces=6, years=2, chunk_size=4), out, source=RuleCurveTraces())
     ds = load(out)
-    steps = ds["annual_months_below_target"].sel(reservoir="dam").transpose("trace", "year").values
+    steps = ds["annual_steps_below_target"].sel(reservoir="dam").transpose("trace", "year").values
     np.testing.assert_array_equal(steps, [[5, 0], [12, 12], [1, 0]] * 2)
     np.testing.assert_allclose(ds["annual_max_storage_shortfall"].sel(reservoir="dam").transpose("trace", "year"),
                                [[25, 0], [30, 30], [10, 0]] * 2, atol=1e-9)
-    summary = ds["summary_annual_months_below_target"].sel(reservoir="dam")
+    summary = ds["summary_annual_steps_below_target"].sel(reservoir="dam")
     np.testing.assert_allclose(summary.sel(statistic=["mean", "p50", "p95"]), [5.0, 3.0, 12.0])
     np.testing.assert_allclose(ds["summary_annual_max_storage_shortfall"].sel(reservoir="dam", statistic="mean"),
                                95 / 6)
     np.testing.assert_allclose(ds["prob_below_target"].sel(reservoir="dam"), 8 / 12)
-    for v in ("annual_months_below_target", "annual_max_storage_shortfall", "summary_annual_months_below_target",
+    for v in ("annual_steps_below_target", "annual_max_storage_shortfall", "summary_annual_steps_below_target",
               "summary_annual_max_storage_shortfall", "prob_below_target"):
         assert np.isnan(ds[v].sel(reservoir="pond")).all(), v
         assert ds[v].attrs["description"] and ds[v].attrs["units"] in ("1", "hm3"), v
@@ -615,7 +615,7 @@ def test_a_store_tells_how_often_and_how_far_a_reservoir_ends_a_step_below_its_r
     np.testing.assert_allclose(one.loc["dam", ["below", "steps_mean", "shortfall_max"]].astype(float),
                                [2 / 6, 4.0, 30.0])
     rows = summary_table(out).set_index(["indicator", "element", "statistic"])["value"]
-    assert rows[("annual_months_below_target", "dam", "share_below_target")] == pytest.approx(8 / 12)
+    assert rows[("annual_steps_below_target", "dam", "share_below_target")] == pytest.approx(8 / 12)
 
 
 @pytest.mark.parametrize("name", ["et.nc", "et.zarr"])

@@ -160,7 +160,7 @@ def test_the_summary_table_holds_every_summary_of_the_store(tmp_path):
         assert rows.units.iloc[0] == {"summary_annual_energy": "GWh per year", "summary_annual_deficit_fraction": "1",
                                       "summary_annual_winter_energy": "GWh per year",
                                       "summary_annual_min_storage": "hm3", "summary_annual_water_stress": "%",
-                                      "summary_annual_months_below_target": "1",
+                                      "summary_annual_steps_below_target": "1",
                                       "summary_annual_max_storage_shortfall": "hm3",
                                       "summary_annual_energy_target": "GWh per year",
                                       "summary_annual_energy_shortfall": "GWh per year",

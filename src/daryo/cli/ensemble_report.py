@@ -194,7 +194,7 @@ def _print_rule_curves(out: EnsembleOutput, year: int | None = None) -> None:
 
     from ..ensemble import rule_curve_table
 
-    if isinstance(out, xr.Dataset) and "annual_months_below_target" not in out:  # (a store of an earlier daryo)
+    if isinstance(out, xr.Dataset) and "annual_steps_below_target" not in out:  # (a store of an earlier daryo)
         return
     table = rule_curve_table(out, year=year)
     if table.empty:

@@ -33,7 +33,7 @@ ANNUAL_INDICATORS = {
     "annual_environmental_flow": "system", "annual_water_stress": "system",
     "annual_required": "requirement", "annual_requirement_met": "requirement",
     "annual_requirement_shortfall_fraction": "requirement",
-    "annual_months_below_target": "reservoir", "annual_max_storage_shortfall": "reservoir",
+    "annual_steps_below_target": "reservoir", "annual_max_storage_shortfall": "reservoir",
     "annual_energy_target": "hydropower", "annual_energy_shortfall": "hydropower",
     "annual_winter_energy_shortfall": "hydropower",
 }
@@ -423,7 +423,7 @@ class _ChunkRecorder:
                 "annual_water_stress": stress_ratio(withdrawal, renewable, environmental),
                 "annual_required": required, "annual_requirement_met": met,
                 "annual_requirement_shortfall_fraction": _short_fraction(required - met, required),
-                "annual_months_below_target": np.where(self.rule_curves, self._below_target, np.nan),
+                "annual_steps_below_target": np.where(self.rule_curves, self._below_target, np.nan),
                 "annual_max_storage_shortfall": np.where(self.rule_curves, self._max_shortfall, np.nan),
                 **{f"annual_{name}": np.where(self.has_energy_target, sums, np.nan)
                    for name, sums in self._energy_target.items()}}

@@ -28,7 +28,7 @@ from .chunks import ANNUAL_INDICATORS, threshold_of
 # annual_requirement_shortfall_fraction); 9, each trace's digest of its inflows (trace_digest); 10, each demand's
 # winter delivery (annual_winter_delivery); 11, the manifest names the run's first month (start), so that a
 # resume with another --start is told so; 12, each reservoir's yearly steps below its rule curve and largest
-# shortfall of it (annual_months_below_target, annual_max_storage_shortfall); 13, each plant's yearly energy target
+# shortfall of it (annual_steps_below_target, annual_max_storage_shortfall); 13, each plant's yearly energy target
 # and shortfall of it, and the winter's (annual_energy_target, annual_energy_shortfall,
 # annual_winter_energy_shortfall).
 _FORMAT = 13

@@ -318,7 +318,7 @@ def _coords(model: Model, axis: Any, systems: Mapping[str, np.ndarray], reservoi
     if reservoirs.rule_curve is not None:
         coords["reservoir_rule_curve"] = ("reservoir", np.asarray(reservoirs.rule_curve, dtype=np.int8),
                                           {"description": "1 where the reservoir has a rule curve (target_volume), "
-                                           "which annual_months_below_target and annual_max_storage_shortfall "
+                                           "which annual_steps_below_target and annual_max_storage_shortfall "
                                            "measure; 0 where it has none (they are NaN)"})
     coords["hydropower_energy_target"] = (
         "hydropower", np.array([n.get("energy_target") is not None for n in nodes["hydropower"]], dtype=np.int8),
@@ -420,7 +420,7 @@ _UNITS = {"delivery": "hm3 per step", "deficit": "hm3 per step", "sink_inflow": 
           "annual_environmental_flow": "hm3 per year", "annual_water_stress": "%",
           "required": "hm3 per step", "requirement_met": "hm3 per step", "annual_required": "hm3 per year",
           "annual_requirement_met": "hm3 per year", "annual_requirement_shortfall_fraction": "1",
-          "annual_months_below_target": "1", "annual_max_storage_shortfall": "hm3",
+          "annual_steps_below_target": "1", "annual_max_storage_shortfall": "hm3",
           "annual_energy_target": "GWh per year", "annual_energy_shortfall": "GWh per year",
           "annual_winter_energy_shortfall": "GWh per year"}
 _DESCRIPTIONS = {
@@ -445,7 +445,7 @@ _DESCRIPTIONS = {
                                "deficits over that of their demands (0 where nothing is wanted or the fraction is "
                                "below 1e-6; at most 1)",
     "annual_min_storage": "Lowest end-of-step volume in each run year",
-    "annual_months_below_target": "Steps (months, of a monthly run) of each run year whose end-of-step volume is below "
+    "annual_steps_below_target": "Steps (months, of a monthly run) of each run year whose end-of-step volume is below "
                                   "the reservoir's rule-curve target (target_volume) by more than 1e-8 hm3 (solver "
                                   "noise): those a run's storage_shortfall is above 0 in; NaN for a reservoir "
                                   "without target_volume",
@@ -630,7 +630,7 @@ def summarise(parts: Sequence[Mapping[str, np.ndarray]], coords: Mapping[str, An
             data["prob_water_stress_level"] = (("stress_level", dim), _level_shares(parts, k), {
                 "units": "1", "description": "Share of all traces and run years in each of FAO's levels of water "
                 "stress (SDG 6.4.2; a trace-year with no withdrawal and no water is in none)"})
-        if k == "annual_months_below_target":
+        if k == "annual_steps_below_target":
             data["prob_below_target"] = ((dim,), _share_below_target(parts, k), {
                 "units": "1", "description": "Probability that a run year has some step whose end-of-step volume is "
                 "below the reservoir's rule-curve target (over all traces and run years); NaN for a reservoir "

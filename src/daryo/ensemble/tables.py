@@ -417,8 +417,8 @@ def rule_curve_table(output: EnsembleOutput, year: int | None = None) -> pd.Data
         If ``output`` holds no ensemble summaries, or none of the rule curves (a store of an earlier daryo, whose
         parts' format was below 12), or ``year`` is not a run year of it.
     """
-    with _summaries(output, "rule_curve_table", ("annual_months_below_target",), "reservoirs' rule curves") as ds:
-        steps = _annual(ds, "annual_months_below_target", "reservoir", year)
+    with _summaries(output, "rule_curve_table", ("annual_steps_below_target",), "reservoirs' rule curves") as ds:
+        steps = _annual(ds, "annual_steps_below_target", "reservoir", year)
         short = _annual(ds, "annual_max_storage_shortfall", "reservoir", year)
         has = ~np.isnan(steps).any(axis=0) if len(steps) else np.zeros(steps.shape[1], dtype=bool)
         steps, short = steps[:, has], short[:, has]
@@ -610,7 +610,7 @@ def summary_table(output: EnsembleOutput) -> pd.DataFrame:
     ``share_high`` and ``share_critical``, the share of pairs in each of FAO's levels
     (``prob_water_stress_level``), with, where there are several river systems, the rows of them together
     (element ``all``, as :func:`water_stress_table`); for ``annual_requirement_shortfall_fraction`` also
-    ``share_short``, the share of pairs short of the requirement at all; for ``annual_months_below_target`` also
+    ``share_short``, the share of pairs short of the requirement at all; for ``annual_steps_below_target`` also
     ``share_below_target``, the share of pairs with some step below the reservoir's rule curve (NaN for a reservoir
     without one: the store's ``prob_below_target``); for ``annual_energy_shortfall`` also ``share_target_missed``,
     the share of pairs whose shortfall is above 1 % of the year's energy target (NaN for a plant without one: the
@@ -644,7 +644,7 @@ def summary_table(output: EnsembleOutput) -> pd.DataFrame:
                     frames.append(_all_rows(stress.iloc[-1], indicator, daryo_units(da.attrs)))
             if indicator == "annual_requirement_shortfall_fraction":
                 frames.append(_long(indicator, "1", kind, ds, _share_short(ds)[:, None], ["share_short"]))
-            if indicator == "annual_months_below_target" and "prob_below_target" in ds:
+            if indicator == "annual_steps_below_target" and "prob_below_target" in ds:
                 frames.append(_long(indicator, "1", kind, ds, ds["prob_below_target"].values[:, None],
                                     ["share_below_target"]))
             if indicator == "annual_energy_shortfall" and "prob_energy_target_missed" in ds:
@@ -797,7 +797,7 @@ def _unreadable_part(path: Path, engine: str | None) -> str:
 _MAY_BE_EMPTY = ("annual_water_stress", "summary_annual_water_stress")
 #: the store's variables of the reservoirs' rule curves: NaN throughout, and so not written by zarr, where no reservoir
 #: has one (its ``reservoir_rule_curve`` coordinate)
-_RULE_CURVES = ("annual_months_below_target", "annual_max_storage_shortfall", "summary_annual_months_below_target",
+_RULE_CURVES = ("annual_steps_below_target", "annual_max_storage_shortfall", "summary_annual_steps_below_target",
                 "summary_annual_max_storage_shortfall", "prob_below_target")
 #: the store's variables of the plants' energy targets: NaN throughout, and so not written by zarr, where no plant has
 #: one (its ``hydropower_energy_target`` coordinate)
