@@ -606,7 +606,7 @@ def test_two_ensembles_of_other_starts_are_said_to_be_so(tmp_path):
     notes = compare_ensembles(*stores).attrs["notes"]
     assert "the ensembles start in other months (2000-10 and 2026-04): their run years are other twelve-month " \
            "spans, so a year's statistics, and its winter and summer, are of other months" in notes
-    assert not any("start in other months" in n for n in compare_ensembles(stores[0], stores[0]).attrs["notes"])
+    assert not any("start on other" in n for n in compare_ensembles(stores[0], stores[0]).attrs["notes"])
 
 
 def test_two_ensembles_from_april_say_how_an_overlays_years_fall_in_the_stores_years(tmp_path):
@@ -741,3 +741,33 @@ def test_compare_runs_notes_runs_of_dekads_and_months(tmp_path):
             "amounts per step, not rates, taken by each of a month's dekads) as much as of the overlays") in notes
     # one span, by its last day, not its last step's start (a diff review: "the runs cover different spans")
     assert not [n for n in notes if "different spans" in n], notes
+
+
+def test_two_ensembles_of_dekads_and_months_or_other_days_are_said_to_be_so(tmp_path):
+    """A BWO planner's review of dekads: a monthly and a dekad ensemble were compared with no word of their steps
+    (stores kept no time step), and ensembles of dekads from the 1st and the 21st with none of their starts (a store
+    recorded its start as YYYY-MM)."""
+    from daryo.compare import compare_ensembles
+    from daryo.ensemble import run_of
+
+    model = tmp_path / "m.yaml"
+    model.write_text(BASIN.replace("time: {start: 2000-10, end: 2001-09}", "time: {start: 2000-10, end: 2002-09}"))
+    dekads = tmp_path / "d.yaml"
+    dekads.write_text(model.read_text().replace("end: 2002-09}", "end: 2002-09, step: dekad}"))
+    late = tmp_path / "late.yaml"
+    late.write_text(dekads.read_text().replace("start: 2000-10,", "start: 2000-10-21,"))
+    stores = {}
+    for name, path in (("m", model), ("d", dekads), ("late", late)):
+        stores[name] = tmp_path / f"{name}.nc"
+        assert main(["ensemble", str(path), "--traces", "2", "--years", "1", "--quiet", "--series", "none", "-o",
+                     str(stores[name])]) == 0
+    assert [run_of(stores[k])["start"] for k in ("m", "d", "late")] == ["2000-10", "2000-10-01", "2000-10-21"]
+    assert [run_of(stores[k])["time_step"] for k in ("m", "d")] == ["month", "dekad"]
+    notes = compare_ensembles(stores["m"], stores["d"]).attrs["notes"]
+    said = ("the ensembles have different time steps (month and dekads): their differences are of the steps (12 "
+            "monthly amounts per step, not rates, taken by each of a month's dekads) as much as of the overlays")
+    assert said in notes
+    notes = compare_ensembles(stores["d"], stores["late"]).attrs["notes"]
+    assert ("the ensembles start on other days (2000-10-01 and 2000-10-21): their run years are other twelve-month "
+            "spans, so a year's statistics, and its winter and summer, are of other months") in notes
+    assert not any("time steps" in n for n in notes)

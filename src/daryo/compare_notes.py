@@ -27,14 +27,8 @@ def run_notes(first: xr.Dataset, second: xr.Dataset, table: pd.DataFrame) -> lis
     if spans[0] != spans[1]:
         notes.append("the runs cover different spans or scenarios; their mean annual values are compared all the "
                      "same")
-    steps = [str(ds.attrs.get("time_step") or "") for ds in (first, second)]
-    if all(steps) and steps[0] != steps[1]:  # (a daily model's reviewer: 1-day and 10-day runs compared silently)
-        shown = ["1 day" if step == "1 days" else "dekads" if step == "dekad" else step for step in steps]
-        why = ("N-day steps' years of 360 or 370 days, a month's values taken by the month a step starts in"
-               if any(step.endswith(" days") for step in steps)
-               else "12 monthly amounts per step, not rates, taken by each of a month's dekads")
-        notes.append(f"the runs have different time steps ({shown[0]} and {shown[1]}): their differences are of the "
-                     f"steps ({why}) as much as of the overlays")
+    if note := _steps_note([str(ds.attrs.get("time_step") or "") for ds in (first, second)], "runs"):
+        notes.append(note)
     digests = [str(ds.attrs.get("model_sha256") or "") for ds in (first, second)]
     if all(digests) and digests[0] != digests[1]:  # (a WEAP user's review: both were labelled by the model's name)
         files = [str(ds.attrs.get("model_file") or "") for ds in (first, second)]
@@ -72,6 +66,19 @@ def run_notes(first: xr.Dataset, second: xr.Dataset, table: pd.DataFrame) -> lis
     else:
         advice = "both run again with --years N, N the last year it changes; years=N in Python"
     return notes + _diluted_years(runs, advice)
+
+
+def _steps_note(steps: list[str], what: str) -> str:
+    """The note on two runs (or ensembles: ``what``) of different time steps (their ``time_step`` labels; "" where
+    one has none or they are the same)."""
+    if not all(steps) or steps[0] == steps[1]:  # (a daily model's reviewer: 1-day and 10-day runs compared silently)
+        return ""
+    shown = ["1 day" if step == "1 days" else "dekads" if step == "dekad" else step for step in steps]
+    why = ("N-day steps' years of 360 or 370 days, a month's values taken by the month a step starts in"
+           if any(step.endswith(" days") for step in steps)
+           else "12 monthly amounts per step, not rates, taken by each of a month's dekads")
+    return (f"the {what} have different time steps ({shown[0]} and {shown[1]}): their differences are of the steps "
+            f"({why}) as much as of the overlays")
 
 
 def _other_inputs(first: xr.Dataset, second: xr.Dataset) -> str:
@@ -118,8 +125,13 @@ def ensemble_notes(table: pd.DataFrame) -> list[str]:
         notes.append("the ensembles have other traces (seed, traces, years or the inflows they are drawn from): their "
                      "differences include the sampling of the hydrology; give both the same --seed, --traces and "
                      "--years to compare the rules alone")
-    if first.get("start") and second.get("start") and first["start"] != second["start"]:  # (a diff review)
-        notes.append(f"the ensembles start in other months ({first['start']} and {second['start']}): their run years "
+    if note := _steps_note([str(first.get("time_step") or ""), str(second.get("time_step") or "")], "ensembles"):
+        notes.append(note)  # (a BWO planner's review: a monthly and a dekad ensemble compared without a word)
+    starts = [str(run.get("start") or "") for run in (first, second)]  # (YYYY-MM: the 1st; or YYYY-MM-DD)
+    days = [s if len(s) > 7 else f"{s}-01" for s in starts]
+    if all(starts) and days[0] != days[1]:  # (a diff review; a BWO planner's, of dekads from the 1st and the 21st)
+        other = "in other months" if all(d.endswith("-01") for d in days) else "on other days"
+        notes.append(f"the ensembles start {other} ({first['start']} and {second['start']}): their run years "
                      "are other twelve-month spans, so a year's statistics, and its winter and summer, are of other "
                      "months")
     if first["threshold"] != second["threshold"]:

@@ -23,6 +23,7 @@ from ..network.digest import network_digest
 from ..parameters import Parameter, align_frames, references, with_inputs
 from ..results import applied_overlays, recorded_model_file
 from ..simulate.fastpath import fast_path_unsupported
+from ..timeaxis import step_label
 from ..units import is_number, is_whole
 from .chunks import (
     ANNUAL_INDICATORS,
@@ -428,12 +429,20 @@ def _manifest(model: Model, options: EnsembleOptions, source: TraceSource, axis:
     return {"format": _FORMAT, "daryo": __version__, "model": model.name,
             "model_file": recorded_model_file(model) or None,
             "scenarios": applied_overlays(model),
-            "network": network_digest(probe), "start": f"{axis.start:%Y-%m}",
+            "network": network_digest(probe), "start": run_start_text(axis),
+            "time_step": step_label(axis.step_days, axis.dekads),  # (as a run's results: daryo compare reads it)
             "traces": options.traces, "years": options.years, "seed": options.seed,
             "chunk_size": options.chunk_size, "steps": axis.n_steps, "series_dtype": options.series_dtype,
             "series": " ".join(options.stored_series()),
             "fast": options.fast, "deficit_threshold": options.deficit_threshold, "source": source.describe(),
             "inflow_record": _record_digest(source), "model_text": file_digest(model.path)}
+
+
+def run_start_text(axis: Any) -> str:
+    """A run's first day as an ensemble records it: ``YYYY-MM`` for one of monthly steps, ``YYYY-MM-DD`` for
+    dekads and N-day steps, which may start on another day than the 1st (a BWO planner's review: ensembles from the
+    1st and the 21st were recorded alike)."""
+    return f"{axis.start:%Y-%m}" if axis.monthly else f"{axis.start:%Y-%m-%d}"
 
 
 def _record_digest(source: TraceSource) -> str | None:

@@ -131,7 +131,10 @@ def run_of(output: EnsembleOutput) -> dict[str, Any]:
         run["threshold"] = float(ds["prob_deficit_above_threshold"].attrs["threshold"])
         run["caveats"] = str(ds.attrs.get("caveats") or "")
         run.update({k: str(ds.attrs.get(k) or "") for k in ("model_text", "inflow_record")})
-        run["start"] = str(ds["time"].values[0])[:7] if ds.sizes.get("time") else ""
+        run["time_step"] = str(ds.attrs.get("time_step") or "")  # ("": a store of a daryo before 2026-12-06's)
+        first = pd.Timestamp(ds["time"].values[0]) if ds.sizes.get("time") else None
+        monthly = run["time_step"] in ("", "month")
+        run["start"] = "" if first is None else f"{first:%Y-%m}" if monthly else f"{first:%Y-%m-%d}"
     if not all(isinstance(run[k], int) for k in ("seed", "traces", "years")):
         raise ValueError(f"{where} does not record its run (its seed, traces and years): it was written by an "
                          "earlier daryo; run the ensemble again")
