@@ -1877,8 +1877,12 @@ def test_a_dekad_model_starts_on_a_dekad_s_first_day_and_has_no_amounts_per_mont
     (msg,) = load_problems(write_model(tmp_path, DEKADS.replace("start: 2001-01,", "start: 2001-01-05,")))
     assert msg.endswith("time.start (line 3): 2001-01-05 is not a dekad's first day, where dekads start (the 1st, "
                         "11th and 21st of a month): give 2001-01-01")
-    assert daryo.load(write_model(tmp_path, DEKADS.replace("start: 2001-01,", "start: 2001-01-11,"))).time.axis(
-    ).n_steps == 8
+    model = daryo.load(write_model(tmp_path, DEKADS.replace("start: 2001-01,", "start: 2001-01-11,")))
+    assert model.time.axis().n_steps == 8
+    # and a start given in Python names the dekad's first day, as the loader does (a diff review)
+    with pytest.raises(ValueError, match=r"start='2001-02-15': dekads start on the 1st, 11th or 21st of a month; "
+                       "give 2001-02-11, its dekad's first day"):
+        model.with_time(start="2001-02-15")
     (msg,) = load_problems(write_model(tmp_path, DEKADS.replace("demand: 5}", "demand: 30 hm3/month}")))
     assert "'hm3/month' is an amount per calendar month, but this model has dekads; give 12 monthly values" in msg
     (msg,) = load_problems(write_model(tmp_path, DEKADS.replace("step: dekad}", "step: decade}")))

@@ -248,7 +248,8 @@ class Model:
         if self.time.kind is StepKind.MONTH and s != step_start(s, StepKind.MONTH):  # (was moved to the 1st silently)
             raise ValueError(f"start={start!r}: monthly steps start on a month's first day; give YYYY-MM")
         if self.time.kind is StepKind.DEKAD and s != step_start(s, StepKind.DEKAD):
-            raise ValueError(f"start={start!r}: dekads start on the 1st, 11th or 21st of a month; give one of them")
+            raise ValueError(f"start={start!r}: dekads start on the 1st, 11th or 21st of a month; give "
+                             f"{step_start(s, StepKind.DEKAD):%Y-%m-%d}, its dekad's first day")
         if years is not None:
             s, e = years_span(s, years, self.time.kind)
         else:
