@@ -606,7 +606,10 @@ def test_two_ensembles_of_other_starts_are_said_to_be_so(tmp_path):
     notes = compare_ensembles(*stores).attrs["notes"]
     assert "the ensembles start in other months (2000-10 and 2026-04): their run years are other twelve-month " \
            "spans, so a year's statistics, and its winter and summer, are of other months" in notes
-    assert not any("start on other" in n for n in compare_ensembles(stores[0], stores[0]).attrs["notes"])
+    again = tmp_path / "october-again.nc"  # (another store of the same start: a store against itself is "one")
+    assert main(["ensemble", "--start", "2000-10", "--traces", "2", "--years", "1", "--quiet", "--series", "none",
+                 "-o", str(again), "--seed", "1"]) == 0
+    assert not any(" start " in n for n in compare_ensembles(stores[0], again).attrs["notes"])
 
 
 def test_two_ensembles_from_april_say_how_an_overlays_years_fall_in_the_stores_years(tmp_path):
@@ -771,3 +774,12 @@ def test_two_ensembles_of_dekads_and_months_or_other_days_are_said_to_be_so(tmp_
     assert ("the ensembles start on other days (2000-10-01 and 2000-10-21): their run years are other twelve-month "
             "spans, so a year's statistics, and its winter and summer, are of other months") in notes
     assert not any("time steps" in n for n in notes)
+    # a store of a daryo before 2026-12-06's kept no time step: its steps tell it (a diff review)
+    old = tmp_path / "old.nc"
+    with xr.open_dataset(stores["late"]) as ds:
+        ds.load()
+        del ds.attrs["time_step"]
+        ds.to_netcdf(old)
+    assert (run_of(old)["time_step"], run_of(old)["start"]) == ("dekad", "2000-10-21")
+    assert any("different time steps (month and dekads)" in n for n in compare_ensembles(stores["m"], old).attrs[
+        "notes"])

@@ -1006,12 +1006,22 @@ edges: [[river, farm], [river, sea]]
     assert demanded == pytest.approx(3 * 870)  # (each dekad its month's whole: what the caution is about)
     assert cautions(model) == [
         f"{path}: nodes[farm].demand (line 8): an amount per step, not a rate, read from parameter 'lim', whose "
-        "file's rows are about 31 days apart, in a model of dekads: a step takes the mean of its rows' values (of "
-        "a longer row, its value whole), which is right for a rate, not for an amount per row (a month's total is "
+        "values are about 31 days apart, in a model of dekads: a step takes the mean of its rows' values (of a "
+        "longer row, its value whole), which is right for a rate, not for an amount per row (a month's total is "
         "taken by each of its steps, days' amounts are averaged, not summed); give the unit as a rate (hm3/day, "
-        "m3/s; GWh/day), or the file's rows per step"]
+        "m3/s; GWh/day), or the values per step"]
     path.write_text(body.replace("UNIT", "hm3/day"))
     assert cautions(daryo.load(path)) == []
+    # the same through another parameter, or as a monthly profile of amounts (a diff review: only a direct
+    # reference to the file was seen)
+    for extra, ref, read in (("  agg: {type: max, parameter: lim, threshold: 0}\n", "agg", "'lim' (through 'agg')"),
+                             ("  mp: {type: monthlyprofile, values: [40, 0, 0, 0, 0, 0, 0, 120, 200, 240, 170, 100]}\n",
+                              "mp", "'mp'")):
+        text = body.replace("UNIT", "hm3").replace("nodes:\n", extra + "nodes:\n", 1).replace("{parameter: lim,",
+                                                                                              f"{{parameter: {ref},")
+        path.write_text(text)
+        (note,) = cautions(daryo.load(path))
+        assert f"an amount per step, not a rate, read from parameter {read}, whose values are about" in note
     path.write_text(body.replace("UNIT", "hm3").replace("start: 2000-10-01, end: 2001-09, step: dekad",
                                                         "start: 2000-10, end: 2001-09"))
     assert cautions(daryo.load(path)) == []

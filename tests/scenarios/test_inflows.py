@@ -122,6 +122,21 @@ def test_inflows_per_calendar_month_on_n_day_steps_are_refused_by_name(tmp_path)
                     inflow={"values": [10.0] * 6, "unit": "hm3/month"})
 
 
+@pytest.mark.parametrize("step", ["dekad", {"days": 10}])
+def test_inflows_of_12_monthly_totals_in_hm3_per_month_are_changed_as_the_loader_spreads_them(tmp_path, step):
+    """A diff review: 12 monthly totals in hm3/month, which the loader takes at dekads and N-day steps (each
+    month's spread over its days), were refused by scale_inflows ("the scenario cannot change it")."""
+    monthly = [310.0, 290.0, 620.0, 300, 310, 300, 310, 310, 300, 310, 300, 310]  # (2004: February of 29 days)
+    time = {"start": "2004-01-01", "end": "2004-03-31", "step": step}
+    base, axis = rate_model(tmp_path, "  - scale_inflows: {nodes: [in], factor: 1}\n", time=time,
+                            inflow={"monthly": monthly, "unit": "hm3/month"})
+    half, _ = rate_model(tmp_path, "  - scale_inflows: {nodes: [in], factor: 0.5}\n", time=time,
+                         inflow={"monthly": monthly, "unit": "hm3/month"})
+    np.testing.assert_allclose(half, 0.5 * base, rtol=1e-12)
+    if step == "dekad":  # (10 hm³ a day in January and February, 20 in March)
+        np.testing.assert_allclose(base / axis.days, np.where(axis.month == 3, 20.0, 10.0), rtol=1e-12)
+
+
 @pytest.mark.parametrize("inflow", [
     {"monthly": [10.0] * 12, "unit": "hm3"},  # a 12-month cycle (the overlay's months index its months)
     {"values": [10.0] * 24, "unit": "hm3"},  # per-step values (the months of the run's calendar)

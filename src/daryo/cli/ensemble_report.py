@@ -152,7 +152,7 @@ def _print_energy_targets(out: EnsembleOutput, year: int | None = None) -> None:
     kept = (1 - table.attrs["tolerance"]) * 100
     print(f"hydropower energy targets over the {over} (GWh/yr; target: a year's, mean; shortfall: a year's energy "
           f"short of it, mean and p95; missed: the share of the {over} below {kept:g} % of the target; winter = "
-          "October–March):")
+          f"{winter_words(out)}):")
     w = max(len("plant"), *(len(str(name)) for name in table.index)) + 2
     print(f"  {'plant':<{w}}{'country':<9}{'target':>10}{'shortfall':>11}{'p95':>10}{'missed':>9}"
           f"{'winter shortfall':>18}")

@@ -464,7 +464,9 @@ _DESCRIPTIONS = {
                                "year: the sum of a run's energy_shortfall over its steps (none in a step where up "
                                "to 1e-8 GWh: solver noise); NaN for a plant without energy_target",
     "annual_winter_energy_shortfall": "Energy wanted and not generated in the winter months (October-March) of each "
-                                      "run year, as annual_energy_shortfall; NaN for a plant without energy_target",
+                                      "run year (of two winters where its years start in November to March, as "
+                                      "annual_winter_energy), as annual_energy_shortfall; NaN for a plant without "
+                                      "energy_target",
     "annual_winter_delivery": "Water delivered in the winter months (October-March) of each run year (of two "
                               "winters where the run's years start in November to March, as annual_winter_energy); "
                               "the summer's (April-September) is annual_delivery less it",

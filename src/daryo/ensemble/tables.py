@@ -131,7 +131,7 @@ def run_of(output: EnsembleOutput) -> dict[str, Any]:
         run["threshold"] = float(ds["prob_deficit_above_threshold"].attrs["threshold"])
         run["caveats"] = str(ds.attrs.get("caveats") or "")
         run.update({k: str(ds.attrs.get(k) or "") for k in ("model_text", "inflow_record")})
-        run["time_step"] = str(ds.attrs.get("time_step") or "")  # ("": a store of a daryo before 2026-12-06's)
+        run["time_step"] = str(ds.attrs.get("time_step") or "") or _time_step_of(ds)
         first = pd.Timestamp(ds["time"].values[0]) if ds.sizes.get("time") else None
         monthly = run["time_step"] in ("", "month")
         run["start"] = "" if first is None else f"{first:%Y-%m}" if monthly else f"{first:%Y-%m-%d}"
@@ -139,6 +139,21 @@ def run_of(output: EnsembleOutput) -> dict[str, Any]:
         raise ValueError(f"{where} does not record its run (its seed, traces and years): it was written by an "
                          "earlier daryo; run the ensemble again")
     return run
+
+
+def _time_step_of(ds: Any) -> str:
+    """The time step of a store of a daryo before 2026-12-06's, which kept no label (a diff review: such a store's
+    dekads were read as months), from its steps' starts and ``days``; "" where it has none."""
+    from ..timeaxis import step_label
+
+    if "days" not in ds.coords or not ds.sizes.get("time"):
+        return ""
+    days, starts = np.asarray(ds["days"].values), pd.DatetimeIndex(ds["time"].values)
+    if np.all(starts.day == 1) and np.all(days >= 28):
+        return "month"
+    if np.all(np.isin(starts.day, (1, 11, 21))) and np.all(days <= 11) and np.all(days >= 8):
+        return "dekad"
+    return step_label(int(days[0])) if np.all(days == days[0]) else ""
 
 
 def water_stress_table(output: EnsembleOutput, year: int | None = None) -> pd.DataFrame:

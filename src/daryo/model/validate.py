@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ModelError, Problem, did_you_mean, listed, with_article
+from ..parameters import DataFrame as DataFrameParameter
 from ..parameters import ParameterRef, state_dependent
 from ..timeaxis import StepKind, TimeAxis
 from ..units import CANONICAL_UNITS, MAX_MAGNITUDE, SECONDS_PER_DAY, is_number, too_large_text
@@ -987,7 +988,7 @@ def _amounts_from_other_rows(ctx: CheckContext) -> list[str]:
     mean of its rows (a longer row's value whole), which is right for rates, not for amounts per row (a BWO planner's
     review: monthly limits in hm³ read at dekads gave each dekad the month's whole, three times the year's
     limits, without a word)."""
-    from ..parameters import DataFrame
+    from ..parameters import MonthlyProfile, with_inputs
 
     axis = ctx.axis
     if axis is None or not axis.n_steps:
@@ -1001,20 +1002,30 @@ def _amounts_from_other_rows(ctx: CheckContext) -> list[str]:
             if (not isinstance(value, ParameterRef) or value.is_rate or attribute is None
                     or attribute.dimension not in ("flow", "energy")):
                 continue
-            p = ctx.model.parameters.get(value.name)
-            if not isinstance(p, DataFrame) or p.frame is None or len(p.frame.index) < 2:
+            # (the parameter and those it reads: a file behind an aggregated or max parameter is read alike)
+            read = [(n, ctx.model.parameters[n]) for n in sorted(with_inputs(ctx.model.parameters, {value.name}))]
+            rows = [(n, _row_days(p)) for n, p in read if isinstance(p, DataFrameParameter)]
+            rows = [(n, days) for n, days in rows if days is not None and abs(days - step) > 0.25 * step]
+            if not rows and step < 28 and any(isinstance(p, MonthlyProfile) for _, p in read):
+                rows = [(next(n for n, p in read if isinstance(p, MonthlyProfile)), 30.4)]  # (12 monthly values)
+            if not rows:  # (rows of the steps' length: each step takes its own)
                 continue
-            gaps = np.diff(pd.DatetimeIndex(p.frame.index).values).astype("timedelta64[D]").astype(float)
-            rows = float(np.median(gaps))
-            if abs(rows - step) <= 0.25 * step:  # (rows of the steps' length: each step takes its own)
-                continue
+            name, days = rows[0]
+            via = f" (through '{value.name}')" if name != value.name else ""
             notes.append(str(Problem(ctx.file, el.at(key), (
-                f"an amount per step, not a rate, read from parameter '{value.name}', whose file's rows are about "
-                f"{rows:g} days apart, in a model of {axis.steps_text()}: a step takes the mean of its rows' values "
+                f"an amount per step, not a rate, read from parameter '{name}'{via}, whose values are about "
+                f"{days:g} days apart, in a model of {axis.steps_text()}: a step takes the mean of its rows' values "
                 "(of a longer row, its value whole), which is right for a rate, not for an amount per row (a month's "
                 "total is taken by each of its steps, days' amounts are averaged, not summed); give the unit as a "
-                "rate (hm3/day, m3/s; GWh/day), or the file's rows per step"))))
+                "rate (hm3/day, m3/s; GWh/day), or the values per step"))))
     return notes
+
+
+def _row_days(p: DataFrameParameter) -> float | None:
+    """The median days between the rows of a ``dataframe`` parameter's file (None: fewer than two rows)."""
+    if p.frame is None or len(p.frame.index) < 2:
+        return None
+    return float(np.median(np.diff(pd.DatetimeIndex(p.frame.index).values).astype("timedelta64[D]").astype(float)))
 
 
 def cautions(model: Model) -> list[str]:

@@ -236,10 +236,14 @@ def _inflow_op(doc: dict, arg: Mapping[str, Any], at: _ChangeAt, op: str) -> lis
             spec = {"values": values.tolist(), "unit": "hm3/step", **({"scenarios": list(names)} if names else {})}
         names = spec.get("scenarios") if isinstance(spec, Mapping) else None  # (the traces' names: a CSV's columns)
         if not axis.monthly and isinstance(spec, Mapping) and is_per_month(spec.get("unit")):
-            problems.append(at.problem(f"the inflow of '{nid}' is in {spec['unit']}, a volume per calendar month, "
-                                       f"but the model has {axis.steps_text()}, so the scenario cannot change "
-                                       "it; give the inflow per step or as a rate", f" ({nid})"))
-            continue
+            spread = _months_spread(spec, axis) if "monthly" in spec else None
+            if spread is None:  # (a value or values per step in it: the loader refuses them)
+                problems.append(at.problem(f"the inflow of '{nid}' is in {spec['unit']}, a volume per calendar "
+                                           f"month, but the model has {axis.steps_text()}, so the scenario cannot "
+                                           "change it; give 12 monthly values in it, or the inflow per step or as a "
+                                           "rate", f" ({nid})"))
+                continue
+            spec = spread  # (12 monthly totals, as the loader takes them: a diff review)
         if isinstance(spec, Mapping) and "unit" in spec and no_unit_given(spec["unit"]):  # (it was rewritten as hm3
             # per step, so the model file's problem went unreported)
             problems.append(at.problem(f"the inflow of '{nid}' has a unit with no value; give a unit, or leave the "
@@ -268,6 +272,27 @@ def _inflow_op(doc: dict, arg: Mapping[str, Any], at: _ChangeAt, op: str) -> lis
         if isinstance(names, list) and len(names) == new.shape[0] > 1:  # (the traces keep their names)
             nodes[nid]["inflow"]["scenarios"] = list(names)
     return problems
+
+
+def _months_spread(spec: Mapping[str, Any], axis: TimeAxis) -> dict[str, Any] | None:
+    """An inflow of 12 monthly totals in ``hm3/month`` as volumes per step of ``axis`` (dekads or N-day steps), each
+    month's spread over its days as the loader spreads them; None where its values cannot be read (the loader
+    reports them)."""
+    from ..model.series import Series
+
+    try:
+        factor, _ = unit_factor(spec["unit"], "flow")
+        values = np.atleast_2d(np.asarray(spec["monthly"], dtype=float)) * factor * float(spec.get("scale", 1.0))
+        if values.shape[1] != 12:
+            return None
+        steps = Series("monthly", values, per_month=True).resolve(axis)
+    except (ValueError, TypeError, UnitError, ModelError):
+        return None
+    spread: dict[str, Any] = {"values": steps[0].tolist() if steps.shape[0] == 1 else steps.tolist(),
+                              "unit": "hm3/step"}
+    if "scenarios" in spec:
+        spread["scenarios"] = spec["scenarios"]
+    return spread
 
 
 def _given_by(spec: Mapping[str, Any]) -> str:
