@@ -33,6 +33,7 @@ from .indicators import (
     requirement_summary,
     sink_inflow,
     storage_change,
+    storage_shortfall,
 )
 
 __all__ = ["compare_runs", "compare_ensembles", "paired_deficit_changes", "check_run_results", "run_label",
@@ -272,7 +273,14 @@ def _ensemble_indicators(ds: xr.Dataset, threshold: float, year: int | None = No
     """One ensemble's rows (table, element, quantity, units, value) of its open store ``ds``:
     :func:`compare_ensembles`'s statistics, the share of trace-years short taken at ``threshold`` (over run
     ``year``'s traces alone, where given)."""
-    from .ensemble import energy_table, requirement_table, storage_table, water_stress_table
+    from .ensemble import (
+        energy_table,
+        energy_target_table,
+        requirement_table,
+        rule_curve_table,
+        storage_table,
+        water_stress_table,
+    )
 
     rows: list[tuple[str, str, str, str, float]] = []
     firm = energy_table(ds, by="country", year=year)["winter_p5"]
@@ -292,7 +300,7 @@ def _ensemble_indicators(ds: xr.Dataset, threshold: float, year: int | None = No
     fraction = ds["annual_deficit_fraction"].isel(year=slice(None) if year is None else [year]).transpose(
         "trace", "year", "demand").values
     add("demand", "demand", "share above threshold", f"% of trace-years above {threshold * 100:g}%",
-        (fraction > threshold).reshape(-1, fraction.shape[2]).mean(axis=0) * 100)
+        (fraction > threshold).reshape(fraction.shape[0] * fraction.shape[1], fraction.shape[2]).mean(axis=0) * 100)
     add("demand", "demand", "mean deficit", "% of demand", stat("annual_deficit_fraction", "mean") * 100)
     add("demand", "demand", "p95 deficit", "% of demand", stat("annual_deficit_fraction", "p95") * 100)
     add("demand", "demand", "delivered", "hm3 per year", stat("annual_delivery", "mean"))
@@ -305,9 +313,18 @@ def _ensemble_indicators(ds: xr.Dataset, threshold: float, year: int | None = No
     rows += [("reservoir", str(name), "at dead storage", "% of trace-years", float(share) * 100)
              for name, share in storage["at_min"].dropna().items()]  # (none for a store without min_volume)
     rows += _ensemble_storage_change(ds) if year is None else []
+    if "annual_steps_below_target" in ds:  # (a store of an earlier daryo keeps no rule curves)
+        for name, row in rule_curve_table(ds, year=year).iterrows():
+            rows += [("reservoir", str(name), "below rule curve", "% of trace-years", float(row["below"]) * 100),
+                     ("reservoir", str(name), "steps below rule curve, mean", "steps per year",
+                      float(row["steps_mean"]))]
     add("plant", "hydropower", "energy", "GWh per year", stat("annual_energy", "mean"))
     add("plant", "hydropower", "energy winter", "GWh per year", stat("annual_winter_energy", "mean"))
     add("plant", "hydropower", "energy winter, p5", "GWh per year", stat("annual_winter_energy", "p5"))
+    if "annual_energy_shortfall" in ds:  # (nor energy targets)
+        for name, row in energy_target_table(ds, year=year).iterrows():
+            rows += [("plant", str(name), "target shortfall", "GWh per year", float(row["shortfall_mean"])),
+                     ("plant", str(name), "target missed", "% of trace-years", float(row["missed"]) * 100)]
     add("sink", "sink", "inflow", "hm3 per year", stat("annual_sink_inflow", "mean"))
     for name, row in requirement_table(ds, year=year).iterrows():
         rows += [("requirement", str(name), "met", "hm3 per year", float(row["met"])),
@@ -464,6 +481,9 @@ def _indicators(ds: xr.Dataset, basins: Mapping[str, Sequence[str]] | None) -> p
                  ("requirement", str(name), "steps short", "% of steps", float(row["steps_short"]) * 100)]
     rows += _stress_rows(ds, basins, scale["year"], per)
     rows += _reservoir_rows(ds)
+    for name, row in storage_shortfall(ds).iterrows():  # (a review: rule curves held or not, compared by hand)
+        rows += [("reservoir", str(name), "short of rule curve, mean", "hm3", float(row["short"])),
+                 ("reservoir", str(name), "steps short of rule curve", "% of steps", float(row["steps_short"]) * 100)]
     return pd.DataFrame(rows, columns=["table", "element", "quantity", "units", "value"])
 
 
