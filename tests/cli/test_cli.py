@@ -307,7 +307,7 @@ def test_the_summary_table_keeps_its_columns_apart_for_huge_numbers(tmp_path, ca
 @pytest.mark.parametrize("argv, usage", [
     (["scenarios", "foo"], "usage: daryo scenarios [-h]\n"),
     (["run", "--bogus"], "usage: daryo run [-h] [-o OUTPUT]"),
-    (["validate", DEMO, "extra"], "usage: daryo validate [-h] [--scenario NAME] [model]\n"),
+    (["info", DEMO, "extra"], "usage: daryo info [-h] [--nodes] [model]\n"),  # (validate takes several files)
 ])
 def test_an_unknown_argument_is_shown_with_its_commands_usage(argv, usage, capsys):
     """argparse showed the top-level usage ("daryo [-h] COMMAND ...") for a command's unknown argument."""
@@ -1446,3 +1446,21 @@ def test_an_output_that_is_a_named_pipe_or_standard_output_is_refused_before_any
         assert main(argv) == 2
         assert said in capsys.readouterr().err
     assert not Path("-").exists()
+
+
+def test_validate_checks_several_model_files_each_on_its_own(tmp_path, capsys):
+    """An automation review: a batch of users' model files could be told apart only one process a file (``daryo
+    validate a.yaml b.yaml`` was a usage error).  Each file is checked as alone, its problems said with its name;
+    the exit code is 1 where any has a problem, 0 where all are valid; a blank name is a usage error."""
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("version: 1\nname: b\ntime: {start: 2001-01, end: 2001-03, step: Dekad}\n"
+                   "nodes: [{id: s, type: sink}]\nedges: []\n")
+    assert main(["validate", DEMO, str(bad), str(tmp_path / "missing.yaml"), DEMO]) == 1
+    cap = capsys.readouterr()
+    assert cap.out.count(f"{DEMO}: valid (") == 2 and cap.out.endswith("2 of 4 model files valid\n")
+    assert f"{bad}: time.step (line 3): 'Dekad' is not a step" in cap.err
+    assert f"{tmp_path / 'missing.yaml'}: file not found" in cap.err
+    assert main(["validate", DEMO, DEMO]) == 0
+    assert capsys.readouterr().out.endswith("2 of 2 model files valid\n")
+    assert main(["validate", DEMO, " "]) == 2
+    assert "model ' ': give a model file's path" in capsys.readouterr().err

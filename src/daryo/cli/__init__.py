@@ -87,9 +87,10 @@ def build_parser() -> argparse.ArgumentParser:
     sc = sub.add_parser("scenarios", help="list the scenario library of the embedded Aral Sea basin model")
     sc.set_defaults(func=_cmd_scenarios)
 
-    v = sub.add_parser("validate", help="check a model file and report every problem")
-    v.add_argument("model", nargs="?", default=None,
-                   help="model file (daryo YAML/JSON or Pywr JSON); default: the embedded Aral Sea basin model")
+    v = sub.add_parser("validate", help="check model files and report every problem")
+    v.add_argument("model", nargs="*", default=[],
+                   help="model files (daryo YAML/JSON or Pywr JSON), each checked on its own: exit 1 where any has "
+                        "a problem; default: the embedded Aral Sea basin model")
     v.add_argument("--scenario", action="append", default=[], metavar="NAME",
                    help="check the model with this scenario overlay applied (an overlay .yaml, or a name from "
                         "`daryo scenarios` for the embedded model's file); repeat to combine, in order")

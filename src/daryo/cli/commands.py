@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from .._files import refuse_special_file
 from ..errors import ModelError
-from ._process import EXIT_OK, _caused_by, _err, _InputError, _Terminated, _UsageError
+from ._process import EXIT_INPUT, EXIT_OK, _caused_by, _err, _InputError, _Terminated, _UsageError
 from .ensemble_report import _percent, _report_store
 from .summary import _count, format_summary
 
@@ -225,18 +225,46 @@ def _check_writable(folder: Path, target: str) -> None:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
+    paths = list(args.model) or [None]
+    blank = next((path for path in paths if path is not None and not path.strip()), None)
+    if blank is not None:  # (Path('') is '.', a folder)
+        raise _UsageError(f"model {blank!r}: give a model file's path")
+    if len(paths) == 1:
+        _validate_one(paths[0], args.scenario)
+        return EXIT_OK
+    # several files (an automation review: a batch of users' model files, told apart by one call): each one's
+    # problems as for one, and the exit code of invalid input where any has some
+    from ..scenarios.overlay import with_overlay_lines
+
+    bad = 0
+    for path in paths:
+        try:
+            _validate_one(path, args.scenario)
+        except ModelError as exc:
+            _err(str(with_overlay_lines(exc)))
+            bad += 1
+    print(f"{len(paths) - bad} of {len(paths)} model files valid")
+    return EXIT_INPUT if bad else EXIT_OK
+
+
+def _validate_one(path: str | None, scenarios: list[str]) -> None:
+    """Check one model file (None: the embedded model) and say it is valid, with its cautions.
+
+    Raises
+    ------
+    daryo.ModelError
+        With every problem found."""
     from .. import api
     from ..network import compile_network
 
-    model = api.load(args.model, scenarios=args.scenario)
+    model = api.load(path, scenarios=scenarios)
     # what only the run's time axis shows: series and CSV files covering every step, per-scenario values
     compile_network(model)
-    with_overlays = f" with {', '.join(args.scenario)}" if args.scenario else ""
-    name = args.model if args.model is not None else f"the embedded model ({model.name})"
+    with_overlays = f" with {', '.join(scenarios)}" if scenarios else ""
+    name = path if path is not None else f"the embedded model ({model.name})"
     print(f"{name}{with_overlays}: valid ({len(model.nodes)} nodes, {len(model.edges)} edges, "
           f"{model.n_scenarios} scenario trace(s))")
     _say_cautions(model)
-    return EXIT_OK
 
 
 def _say_cautions(model: Model) -> None:
