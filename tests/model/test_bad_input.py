@@ -1883,6 +1883,8 @@ def test_a_dekad_model_starts_on_a_dekad_s_first_day_and_has_no_amounts_per_mont
     with pytest.raises(ValueError, match=r"start='2001-02-15': dekads start on the 1st, 11th or 21st of a month; "
                        "give 2001-02-11, its dekad's first day"):
         model.with_time(start="2001-02-15")
+    with pytest.raises(ValueError, match=r"start='2001-01-21 06:00': steps start at midnight; give the date alone"):
+        model.with_time(start="2001-01-21 06:00")
     (msg,) = load_problems(write_model(tmp_path, DEKADS.replace("demand: 5}", "demand: 30 hm3/month}")))
     assert "'hm3/month' is an amount per calendar month, but this model has dekads; give 12 monthly values" in msg
     (msg,) = load_problems(write_model(tmp_path, DEKADS.replace("step: dekad}", "step: decade}")))

@@ -245,6 +245,8 @@ class Model:
             s = pd.Timestamp(start) if start else self.time.start
         except (ValueError, TypeError):
             raise ValueError(f"start={start!r} is not a date; give YYYY-MM or YYYY-MM-DD") from None
+        if s != s.normalize():  # (a diff review: "give 2001-01-21" was said of 2001-01-21 06:00)
+            raise ValueError(f"start={start!r}: steps start at midnight; give the date alone, YYYY-MM-DD")
         if self.time.kind is StepKind.MONTH and s != step_start(s, StepKind.MONTH):  # (was moved to the 1st silently)
             raise ValueError(f"start={start!r}: monthly steps start on a month's first day; give YYYY-MM")
         if self.time.kind is StepKind.DEKAD and s != step_start(s, StepKind.DEKAD):
