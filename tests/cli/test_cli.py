@@ -1464,3 +1464,14 @@ def test_validate_checks_several_model_files_each_on_its_own(tmp_path, capsys):
     assert capsys.readouterr().out.endswith("2 of 2 model files valid\n")
     assert main(["validate", DEMO, " "]) == 2
     assert "model ' ': give a model file's path" in capsys.readouterr().err
+
+
+def test_the_summary_of_a_short_dekad_run_names_its_days(tmp_path, capsys):
+    """A BWO planner's review: a dekad run from 11 April to 20 May 2001 was said to run "April 2001 to May 2001",
+    as if it had whole months; its first and last days are named."""
+    model = tmp_path / "dekads.yaml"
+    model.write_text("version: 1\nname: d\ntime: {start: 2001-04-11, end: 2001-05-20, step: dekad}\nnodes:\n"
+                     "  - {id: src, type: inflow, inflow: 10 m3/s}\n  - {id: town, type: demand, demand: 3 m3/s}\n"
+                     "  - {id: sea, type: sink}\nedges:\n  - [src, town]\n  - [src, sea]\n", encoding="utf-8")
+    assert main(["run", str(model)]) == 0
+    assert "the run, 11 April 2001 to 20 May 2001, covers 0.11 hydrological years" in capsys.readouterr().out
