@@ -804,3 +804,28 @@ def test_compare_runs_gives_each_reservoirs_shortfall_of_its_rule_curve():
     steps = rows.loc[("reservoir", "dam", "steps short of rule curve")]
     assert (steps["first"], steps["second"]) == (pytest.approx(500 / 24), pytest.approx(100 / 24))
     assert ("reservoir", "pond", "short of rule curve, mean") not in rows.index
+
+
+def test_compare_runs_sets_each_plants_energy_target_beside_its_shortfall(tmp_path):
+    """A Tajik utility planner's review: a deal that lowered Nurek's target showed "short of target 154.8 → 0.0",
+    which read as the deal meeting it; the target itself is a row too.  A plant of 10 MW at 100 m head (7.44 GWh
+    in January's 744 h at most) asked 9 GWh a month, then 5: 12 × 9 and 12 × 5 GWh a year."""
+    body = """\
+version: 1
+name: t
+time: {start: 2001-01, end: 2001-12}
+nodes:
+  - {id: up, type: inflow, inflow: 500}
+  - {id: hpp, type: hydropower, capacity: 10 MW, head: 100, energy_target: TARGET GWh}
+  - {id: sea, type: sink}
+edges: [[up, hpp], [hpp, sea], [up, sea]]
+"""
+    runs = []
+    for target in (9, 5):
+        (tmp_path / "m.yaml").write_text(body.replace("TARGET", str(target)))
+        runs.append(daryo.run(daryo.load(tmp_path / "m.yaml")).dataset)
+    rows = compare_runs(*runs).set_index(["table", "element", "quantity"])
+    target = rows.loc[("plant", "hpp", "energy target")]
+    assert (target["first"], target["second"]) == (pytest.approx(108.0), pytest.approx(60.0))
+    short = rows.loc[("plant", "hpp", "short of target")]
+    assert short["first"] > 0 and short["second"] == pytest.approx(0.0, abs=1e-9)

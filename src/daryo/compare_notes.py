@@ -167,6 +167,11 @@ def overlay_years_in_store(first_month: int) -> str:
             "September, spans Y = k - 2 and k - 1")
 
 
+#: the rows of a comparison of ensembles that only elements with an energy target or a rule curve have
+_TARGET_QUANTITIES = {"target shortfall", "target missed", "energy target", "below rule curve",
+                      "steps below rule curve, mean"}
+
+
 def _one_sided_rows(table: pd.DataFrame) -> list[str]:
     """Notes on the rows of two ensembles' comparison that only one has: of elements only one has (a node an
     overlay adds or removes), or of quantities one store does not keep for elements both have."""
@@ -195,8 +200,13 @@ def _one_sided_rows(table: pd.DataFrame) -> list[str]:
                      "overlay adds or removes")
     found = set(alone["quantity"].to_numpy()[shared])
     seasonal = found & {"delivered winter", "delivered summer"}
-    if found - seasonal:
-        quantities = "; ".join(repr(q) for q in sorted(found - seasonal))
+    targets = found & _TARGET_QUANTITIES
+    if targets:  # (a Tajik utility planner's review: Rogun's target, of rogun-full only, was "a store of before")
+        notes.append(f"{'; '.join(repr(q) for q in sorted(targets))}: of one ensemble only, for elements both have: "
+                     "the element has an energy target or a rule curve in one model only (an overlay's), or the "
+                     "other's store was written by a daryo before 2026-12-06's, which kept none")
+    if found - seasonal - targets:
+        quantities = "; ".join(repr(q) for q in sorted(found - seasonal - targets))
         notes.append(f"{quantities}: of one ensemble only, for elements both have: the other's store keeps no storage "
                      "series (--series none) or was written by a daryo before 2026-12-06's, which kept no reservoir "
                      "volumes at the start nor min_volume")

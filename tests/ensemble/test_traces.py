@@ -412,3 +412,14 @@ def test_a_copy_of_the_aral_file_with_a_headwater_changed_resamples_its_own_infl
     with pytest.raises(ModelError, match=r"changes given years of the run.*\(the inflows of vakhsh_in are not the Aral "
                        "hydrology generator's norm year"):
         default_trace_source(drought)
+
+
+def test_the_generators_source_names_only_the_overlays_that_change_inflows():
+    """A Tajik utility planner's review: an ensemble of rogun-full said its traces carried "the inflow changes of
+    rogun-full", which changes none (and daryo compare rightly said two such ensembles share their traces)."""
+    import daryo
+    from daryo.ensemble import default_trace_source
+
+    said = default_trace_source(daryo.load(None, scenarios=["climate-2050", "rogun-full"])).describe()
+    assert said.endswith(", with the inflow changes of climate-2050")
+    assert "inflow changes" not in default_trace_source(daryo.load(None, scenarios=["rogun-full"])).describe()

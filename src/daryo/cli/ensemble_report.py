@@ -150,8 +150,9 @@ def _print_energy_targets(out: EnsembleOutput, year: int | None = None) -> None:
         return
     over = pairs_of(year)
     kept = (1 - table.attrs["tolerance"]) * 100
-    print(f"hydropower energy targets over the {over} (GWh/yr; target: a year's, mean; shortfall: a year's energy "
-          f"short of it, mean and p95; missed: the share of the {over} below {kept:g} % of the target; winter = "
+    print(f"hydropower energy targets over the {over} (GWh/yr; target: a year's, mean; shortfall: the target not "
+          "generated, summed over the steps short of it (steps above it do not make up for them), mean and p95; "
+          f"missed: the share of the {over} whose shortfall is above {100 - kept:g} % of the target; winter = "
           f"{winter_words(out)}):")
     w = max(len("plant"), *(len(str(name)) for name in table.index)) + 2
     print(f"  {'plant':<{w}}{'country':<9}{'target':>10}{'shortfall':>11}{'p95':>10}{'missed':>9}"

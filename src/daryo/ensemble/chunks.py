@@ -44,8 +44,8 @@ SERIES = {"storage": "reservoir", "delivery": "demand", "deficit": "demand", "si
 STORABLE_SERIES = {**SERIES, "turbine_flow": "hydropower", "demanded": "demand", "edge_flow": "edge",
                    "required": "requirement",
                    "requirement_met": "requirement"}
-#: a plant misses its energy target in a run year whose shortfall is above this share of the year's target (a
-#: hydropower engineer's count: a year below 99 % of the target is a year missed)
+#: a plant misses its energy target in a run year whose shortfall (the target not generated, summed over the steps
+#: short of it: steps above it do not make up for them) is above this share of the year's target
 ENERGY_MISSED_TOLERANCE = 0.01
 #: the deficit threshold of the summaries where none is given (``EnsembleOptions.deficit_threshold``)
 DEFAULT_DEFICIT_THRESHOLD = 0.3

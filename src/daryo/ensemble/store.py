@@ -641,9 +641,9 @@ def summarise(parts: Sequence[Mapping[str, np.ndarray]], coords: Mapping[str, An
             data["prob_energy_target_missed"] = ((dim,), _share_missed(parts, k, "annual_energy_target"), {
                 "units": "1", "tolerance": ENERGY_MISSED_TOLERANCE,
                 "description": "Probability that a run year misses the plant's energy target: its energy shortfall "
-                f"is above {ENERGY_MISSED_TOLERANCE * 100:g} % of the year's target (its energy below "
-                f"{(1 - ENERGY_MISSED_TOLERANCE) * 100:g} % of it; over all traces and run years); NaN for a plant "
-                "without energy_target"})
+                "(the target not generated, summed over the steps short of it; steps above the target do not make up "
+                f"for them) is above {ENERGY_MISSED_TOLERANCE * 100:g} % of the year's target (over all traces and "
+                "run years); NaN for a plant without energy_target"})
         if k == "annual_deficit_fraction":
             data["prob_deficit_above_threshold"] = (
                 (dim,), above, {"units": "1", "threshold": threshold,

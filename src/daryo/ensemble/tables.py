@@ -326,7 +326,9 @@ def energy_target_table(output: EnsembleOutput, year: int | None = None) -> pd.D
     year) pairs (or one run ``year``'s traces): per plant its country, the mean target of a year (``target``, the
     sum of its steps'), the mean and 95th percentile of a year's shortfall (``shortfall_mean``,
     ``shortfall_p95``: the sum of a run's ``energy_shortfall``), the share of the pairs that miss the target
-    (``missed``: a shortfall above 1 % of the year's target, its energy below 99 % of it) and the mean shortfall
+    (``missed``: a shortfall above 1 % of the year's target; the shortfall is the target not generated, summed over
+    the steps short of it, which steps above the target do not make up for, so a year can be missed whose energy
+    is above 99 % of its target, a Tajik utility planner's review) and the mean shortfall
     of the winter months, October–March (``winter_shortfall_mean``).  Empty for a model whose plants have no
     energy target.
 

@@ -224,7 +224,10 @@ class StochasticTraces:
     kept: tuple[str, ...] = ()  # headwaters left out: overlays removed them, or gave them inflows of their own
 
     def describe(self) -> str:
-        changed = f", with the inflow changes of {', '.join(self.scenarios)}" if self.scenarios else ""
+        from ..scenarios.inflows import inflow_changing
+
+        changing = inflow_changing(self.scenarios)
+        changed = f", with the inflow changes of {', '.join(changing)}" if changing else ""
         kept = (f"; {', '.join(self.kept)} as the overlays made them (removed, or given inflows of their own)"
                 if self.kept else "")
         return f"stochastic traces of daryo.hydrology (log-normal AR(1), correlated rivers){changed}{kept}"

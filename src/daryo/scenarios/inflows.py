@@ -338,6 +338,22 @@ def replaced_inflows(names: Sequence[str], library: str | Path | None = None) ->
     return replaced, removed
 
 
+def inflow_changing(names: Sequence[str], library: str | Path | None = None) -> list[str]:
+    """The overlays among ``names`` that change inflows (``scale_inflows``, ``shift_peak``, ``named_years``), in
+    order: those whose changes an ensemble's generated traces take (a Tajik utility planner's review: the traces
+    were said to carry "the inflow changes of rogun-full", which changes none)."""
+    changing = {ov.file for ov, _, op, _ in _overlay_changes(names, library) if op in _INFLOW_OPS}
+    return [name for name in overlay_names(names) if _overlay_file(name, library) in changing]
+
+
+def _overlay_file(name: str, library: str | Path | None) -> str | None:
+    """The file of overlay ``name`` (None: one that cannot be read)."""
+    try:
+        return load_overlay(name, library).file
+    except ModelError:
+        return None
+
+
 def year_limited_changes(names: Sequence[str], library: str | Path | None = None) -> list[Problem]:
     """The inflow changes among overlays ``names`` that change given run years only (``scale_inflows`` with
     ``years``, ``named_years``), each as a :class:`Problem` at its place, saying why an ensemble that resamples a
