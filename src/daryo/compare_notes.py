@@ -168,8 +168,8 @@ def overlay_years_in_store(first_month: int) -> str:
 
 
 #: the rows of a comparison of ensembles that only elements with an energy target or a rule curve have
-_TARGET_QUANTITIES = {"target shortfall", "target missed", "energy target", "below rule curve",
-                      "steps below rule curve, mean"}
+_TARGET_QUANTITIES = {"target shortfall", "target missed", "energy target", "winter target missed",
+                      "below rule curve", "steps below rule curve, mean"}
 
 
 def _one_sided_rows(table: pd.DataFrame) -> list[str]:

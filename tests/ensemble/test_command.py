@@ -911,19 +911,24 @@ def test_the_report_gives_the_plants_energy_targets_and_an_older_store_none(tmp_
     assert ("shortfall: the target not generated, summed over the steps short of it (steps above it do not make up "
             "for them), mean and p95; missed: the share of the trace-years whose shortfall is above 1 % of the "
             "target") in lines[at] and "below 99 %" not in lines[at]
+    # (and the winters missed, a quarter: only the trace of 5 hm³ a month is short by more than 1 % of the winter's
+    # 60 hm³'s worth; the planner's review: the deal's question is the winter's)
     assert lines[at + 2].split() == ["plant", f"{120 * GWH_A_HM3:.1f}", f"{30.15 * GWH_A_HM3:.1f}",
-                                     f"{60 * GWH_A_HM3:.1f}", "50.00%", f"{7.575 * GWH_A_HM3:.1f}"]
-    assert lines[at + 2].split()[1:] == ["29.4", "7.4", "14.7", "50.00%", "1.9"]
+                                     f"{60 * GWH_A_HM3:.1f}", "50.00%", f"{7.575 * GWH_A_HM3:.1f}", "25.00%"]
+    assert lines[at + 2].split()[1:] == ["29.4", "7.4", "14.7", "50.00%", "1.9", "25.00%"]
     assert not lines[at + 3].startswith("  mill")
     older = tmp_path / "older.nc"
     new = ("annual_energy_target", "annual_energy_shortfall", "annual_winter_energy_shortfall",
            "summary_annual_energy_target", "summary_annual_energy_shortfall",
-           "summary_annual_winter_energy_shortfall", "prob_energy_target_missed")
+           "summary_annual_winter_energy_shortfall", "prob_energy_target_missed", "annual_winter_energy_target",
+           "summary_annual_winter_energy_target", "prob_winter_energy_target_missed")
     with xr.open_dataset(out) as ds:
         ds.load().drop_vars(list(new)).to_netcdf(older)
     assert main(["summary", str(older)]) == 0
     said = capsys.readouterr().out
     assert "hydropower over" in said and "energy targets" not in said
+    with xr.open_dataset(out) as ds:  # (of the store's summaries: the same quarter of the winters)
+        assert float(ds["prob_winter_energy_target_missed"].sel(hydropower="plant")) == pytest.approx(0.25)
 
 
 def test_two_ensembles_compare_their_rule_curves_and_energy_targets(tmp_path):
@@ -946,6 +951,7 @@ def test_two_ensembles_compare_their_rule_curves_and_energy_targets(tmp_path):
     assert rows.loc[("plant", "plant", "target missed"), "first"] == pytest.approx(50.0)
     assert rows.loc[("plant", "plant", "target shortfall"), "first"] == pytest.approx(30.15 * GWH_A_HM3)
     assert rows.loc[("plant", "plant", "energy target"), "first"] == pytest.approx(120 * GWH_A_HM3)
+    assert rows.loc[("plant", "plant", "winter target missed"), "first"] == pytest.approx(25.0)
     # the same plant without a target: its target rows are of one ensemble, and said to be so for that reason (a
     # Tajik utility planner's review: "a store of a daryo before 2026-12-06's")
     from dataclasses import replace
@@ -956,8 +962,8 @@ def test_two_ensembles_compare_their_rule_curves_and_energy_targets(tmp_path):
     none = tmp_path / "none.nc"
     run_ensemble(bare, EnsembleOptions(traces=8, years=2, chunk_size=3), none, source=EnergyTargetTraces())
     notes = compare_ensembles(et, none).attrs["notes"]
-    said = ("'energy target'; 'target missed'; 'target shortfall': of one ensemble only, for elements both have: the "
-            "element has an energy target or a rule curve in one model only")
+    said = ("'energy target'; 'target missed'; 'target shortfall'; 'winter target missed': of one ensemble only, for "
+            "elements both have: the element has an energy target or a rule curve in one model only")
     assert any(n.startswith(said) for n in notes), notes
     older = tmp_path / "older.nc"
     with xr.open_dataset(rc) as ds:

@@ -164,7 +164,8 @@ def test_the_summary_table_holds_every_summary_of_the_store(tmp_path):
                                       "summary_annual_max_storage_shortfall": "hm3",
                                       "summary_annual_energy_target": "GWh per year",
                                       "summary_annual_energy_shortfall": "GWh per year",
-                                      "summary_annual_winter_energy_shortfall": "GWh per year"}.get(v, "hm3 per year")
+                                      "summary_annual_winter_energy_shortfall": "GWh per year",
+                                      "summary_annual_winter_energy_target": "GWh per year"}.get(v, "hm3 per year")
         assert (rows.units == daryo_units(da.attrs)).all() and (rows.kind == kind).all()
         got = rows.pivot(index="element", columns="statistic", values="value")
         np.testing.assert_array_equal(got.loc[ds[kind].values, list(ds.statistic.values)].values,

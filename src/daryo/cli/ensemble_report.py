@@ -152,14 +152,16 @@ def _print_energy_targets(out: EnsembleOutput, year: int | None = None) -> None:
     kept = (1 - table.attrs["tolerance"]) * 100
     print(f"hydropower energy targets over the {over} (GWh/yr; target: a year's, mean; shortfall: the target not "
           "generated, summed over the steps short of it (steps above it do not make up for them), mean and p95; "
-          f"missed: the share of the {over} whose shortfall is above {100 - kept:g} % of the target; winter = "
-          f"{winter_words(out)}):")
+          f"missed: the share of the {over} whose shortfall is above {100 - kept:g} % of the target, and of the "
+          f"winters, of the winter's target; winter = {winter_words(out)}):")
     w = max(len("plant"), *(len(str(name)) for name in table.index)) + 2
+    winters = "winter_missed" in table  # (a store of this session's first energy targets has no winter target)
     print(f"  {'plant':<{w}}{'country':<9}{'target':>10}{'shortfall':>11}{'p95':>10}{'missed':>9}"
-          f"{'winter shortfall':>18}")
+          f"{'winter shortfall':>18}" + (f"{'winter missed':>15}" if winters else ""))
     for name, row in table.iterrows():
         print(f"  {name:<{w}}{row['country']:<9}{row['target']:>10.1f}{row['shortfall_mean']:>11.1f}"
-              f"{row['shortfall_p95']:>10.1f}{row['missed']:>9.2%}{row['winter_shortfall_mean']:>18.1f}")
+              f"{row['shortfall_p95']:>10.1f}{row['missed']:>9.2%}{row['winter_shortfall_mean']:>18.1f}"
+              + (f"{row['winter_missed']:>15.2%}" if winters else ""))
 
 
 def _print_storage(out: EnsembleOutput, year: int | None = None) -> None:

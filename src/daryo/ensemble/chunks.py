@@ -35,7 +35,7 @@ ANNUAL_INDICATORS = {
     "annual_requirement_shortfall_fraction": "requirement",
     "annual_steps_below_target": "reservoir", "annual_max_storage_shortfall": "reservoir",
     "annual_energy_target": "hydropower", "annual_energy_shortfall": "hydropower",
-    "annual_winter_energy_shortfall": "hydropower",
+    "annual_winter_energy_shortfall": "hydropower", "annual_winter_energy_target": "hydropower",
 }
 #: the monthly series an ensemble stores by default, and their element dimension
 SERIES = {"storage": "reservoir", "delivery": "demand", "deficit": "demand", "sink_inflow": "sink",
@@ -349,7 +349,7 @@ class _ChunkRecorder:
     _WINTER = {"winter_energy": "energy", "winter_delivery": "delivery"}
     #: the sums of the plants' energy targets and shortfalls (where some plant has a target), and the series summed
     _ENERGY_TARGET = {"energy_target": "energy_target", "energy_shortfall": "energy_shortfall",
-                      "winter_energy_shortfall": "energy_shortfall"}
+                      "winter_energy_shortfall": "energy_shortfall", "winter_energy_target": "energy_target"}
 
     def __init__(self, axis: TimeAxis, n_scenarios: int, sizes: Mapping[str, int], dtype: np.dtype | type,
                  accounts: StressAccounts, series: tuple[str, ...] = tuple(SERIES),

@@ -342,8 +342,9 @@ def energy_target_table(output: EnsembleOutput, year: int | None = None) -> pd.D
     Returns
     -------
     pandas.DataFrame
-        Index ``plant``; columns ``country``, ``target``, ``shortfall_mean``, ``shortfall_p95``, ``missed`` and
-        ``winter_shortfall_mean``, their units in ``attrs["units"]``; ``attrs["tolerance"]``, the share of the
+        Index ``plant``; columns ``country``, ``target``, ``shortfall_mean``, ``shortfall_p95``, ``missed``,
+        ``winter_shortfall_mean``, ``winter_target`` and ``winter_missed`` (the winter's, as the year's), their
+        units in ``attrs["units"]``; ``attrs["tolerance"]``, the share of the
         target a year's shortfall may reach and not miss it (0.01).
 
     Raises
@@ -357,14 +358,19 @@ def energy_target_table(output: EnsembleOutput, year: int | None = None) -> pd.D
                                  for name in ("energy_target", "energy_shortfall", "winter_energy_shortfall"))
         has = ~np.isnan(short).any(axis=0) if len(short) else np.zeros(short.shape[1], dtype=bool)
         target, short, winter = target[:, has], short[:, has], winter[:, has]
-        table = pd.DataFrame({
-            "country": ds["hydropower_country"].values.astype(str)[has], "target": target.mean(axis=0),
-            "shortfall_mean": short.mean(axis=0), "shortfall_p95": _percentile(short, 95),
-            "missed": (short > ENERGY_MISSED_TOLERANCE * target).mean(axis=0), "winter_shortfall_mean":
-            winter.mean(axis=0)}, index=pd.Index(ds["hydropower"].values.astype(str)[has], name="plant"))
+        columns = {"country": ds["hydropower_country"].values.astype(str)[has], "target": target.mean(axis=0),
+                   "shortfall_mean": short.mean(axis=0), "shortfall_p95": _percentile(short, 95),
+                   "missed": (short > ENERGY_MISSED_TOLERANCE * target).mean(axis=0),
+                   "winter_shortfall_mean": winter.mean(axis=0)}
+        if "annual_winter_energy_target" in ds:  # (a store of this session's first energy targets has none)
+            wanted = _annual(ds, "annual_winter_energy_target", "hydropower", year)[:, has]
+            columns |= {"winter_target": wanted.mean(axis=0),
+                        "winter_missed": (winter > ENERGY_MISSED_TOLERANCE * wanted).mean(axis=0)}
+        table = pd.DataFrame(columns, index=pd.Index(ds["hydropower"].values.astype(str)[has], name="plant"))
     table.attrs["units"] = {"target": "GWh per year", "shortfall_mean": "GWh per year",
                             "shortfall_p95": "GWh per year", "missed": "share of trace-years",
-                            "winter_shortfall_mean": "GWh per year"}
+                            "winter_shortfall_mean": "GWh per year", "winter_target": "GWh per year",
+                            "winter_missed": "share of trace-years"}
     table.attrs["tolerance"] = ENERGY_MISSED_TOLERANCE
     return table
 
@@ -822,8 +828,9 @@ _RULE_CURVES = ("annual_steps_below_target", "annual_max_storage_shortfall", "su
 #: the store's variables of the plants' energy targets: NaN throughout, and so not written by zarr, where no plant has
 #: one (its ``hydropower_energy_target`` coordinate)
 _ENERGY_TARGETS = ("annual_energy_target", "annual_energy_shortfall", "annual_winter_energy_shortfall",
-                   "summary_annual_energy_target", "summary_annual_energy_shortfall",
-                   "summary_annual_winter_energy_shortfall", "prob_energy_target_missed")
+                   "annual_winter_energy_target", "summary_annual_energy_target", "summary_annual_energy_shortfall",
+                   "summary_annual_winter_energy_shortfall", "summary_annual_winter_energy_target",
+                   "prob_energy_target_missed", "prob_winter_energy_target_missed")
 
 
 def _stress_values(ds: xr.Dataset) -> np.ndarray | None:
