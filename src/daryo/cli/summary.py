@@ -264,7 +264,8 @@ def _part_years(ds, covered: dict[str, float], short: bool) -> list[str]:  # typ
     how = ("its totals are shown as they are, not made annual" if short else
            "its totals are scaled to whole years and seasons (a part covered counts its share of one)")
     monthly = str(ds.attrs.get("time_step", "month")) == "month"  # (a BWO planner's review: dekads from the 11th)
-    first, end = (f"{t[0]:%B %Y}", f"{last:%B %Y}") if monthly else (f"{t[0]:%d %B %Y}", f"{last:%d %B %Y}")
+    first, end = ((f"{t[0]:%B %Y}", f"{last:%B %Y}") if monthly
+                  else (f"{t[0].day} {t[0]:%B %Y}", f"{last.day} {last:%B %Y}"))
     return [f"the run, {first} to {end}, covers {_count(covered['year'], 'hydrological year')} "
             f"({_count(covered['winter'], 'winter')}, {_count(covered['summer'], 'summer')}): {how}"]
 
