@@ -136,6 +136,10 @@ def _series_to_array(spec: Any, axis: TimeAxis) -> tuple[np.ndarray, bool, _Rate
             return None
         if is_rate:
             return arr * scale, True, (str(spec["unit"]), factor)
+        if not axis.monthly and is_per_month(spec.get("unit")):  # (months' totals, over their days as the loader
+            from ..model.series import Series  # spreads them: a diff review)
+
+            return Series("monthly", arr * (factor * scale), per_month=True).resolve(axis), False, None
         return arr * (factor * scale), True, None
     if arr.shape[1] < axis.n_steps:
         raise ValueError(f"the inflow has {arr.shape[1]} values but the run has {axis.n_steps} steps")
@@ -235,15 +239,13 @@ def _inflow_op(doc: dict, arg: Mapping[str, Any], at: _ChangeAt, op: str) -> lis
                 continue  # or at the overlay's change that set the file)
             spec = {"values": values.tolist(), "unit": "hm3/step", **({"scenarios": list(names)} if names else {})}
         names = spec.get("scenarios") if isinstance(spec, Mapping) else None  # (the traces' names: a CSV's columns)
-        if not axis.monthly and isinstance(spec, Mapping) and is_per_month(spec.get("unit")):
-            spread = _months_spread(spec, axis) if "monthly" in spec else None
-            if spread is None:  # (a value or values per step in it: the loader refuses them)
-                problems.append(at.problem(f"the inflow of '{nid}' is in {spec['unit']}, a volume per calendar "
-                                           f"month, but the model has {axis.steps_text()}, so the scenario cannot "
-                                           "change it; give 12 monthly values in it, or the inflow per step or as a "
-                                           "rate", f" ({nid})"))
-                continue
-            spec = spread  # (12 monthly totals, as the loader takes them: a diff review)
+        if (not axis.monthly and isinstance(spec, Mapping) and is_per_month(spec.get("unit"))
+                and "monthly" not in spec):  # (a value or values per step in it: the loader refuses them)
+            problems.append(at.problem(f"the inflow of '{nid}' is in {spec['unit']}, a volume per calendar month, "
+                                       f"but the model has {axis.steps_text()}, so the scenario cannot change it; "
+                                       "give 12 monthly values in it, or the inflow per step or as a rate",
+                                       f" ({nid})"))
+            continue
         if isinstance(spec, Mapping) and "unit" in spec and no_unit_given(spec["unit"]):  # (it was rewritten as hm3
             # per step, so the model file's problem went unreported)
             problems.append(at.problem(f"the inflow of '{nid}' has a unit with no value; give a unit, or leave the "
@@ -272,27 +274,6 @@ def _inflow_op(doc: dict, arg: Mapping[str, Any], at: _ChangeAt, op: str) -> lis
         if isinstance(names, list) and len(names) == new.shape[0] > 1:  # (the traces keep their names)
             nodes[nid]["inflow"]["scenarios"] = list(names)
     return problems
-
-
-def _months_spread(spec: Mapping[str, Any], axis: TimeAxis) -> dict[str, Any] | None:
-    """An inflow of 12 monthly totals in ``hm3/month`` as volumes per step of ``axis`` (dekads or N-day steps), each
-    month's spread over its days as the loader spreads them; None where its values cannot be read (the loader
-    reports them)."""
-    from ..model.series import Series
-
-    try:
-        factor, _ = unit_factor(spec["unit"], "flow")
-        values = np.atleast_2d(np.asarray(spec["monthly"], dtype=float)) * factor * float(spec.get("scale", 1.0))
-        if values.shape[1] != 12:
-            return None
-        steps = Series("monthly", values, per_month=True).resolve(axis)
-    except (ValueError, TypeError, UnitError, ModelError):
-        return None
-    spread: dict[str, Any] = {"values": steps[0].tolist() if steps.shape[0] == 1 else steps.tolist(),
-                              "unit": "hm3/step"}
-    if "scenarios" in spec:
-        spread["scenarios"] = spec["scenarios"]
-    return spread
 
 
 def _given_by(spec: Mapping[str, Any]) -> str:
@@ -342,16 +323,15 @@ def inflow_changing(names: Sequence[str], library: str | Path | None = None) -> 
     """The overlays among ``names`` that change inflows (``scale_inflows``, ``shift_peak``, ``named_years``), in
     order: those whose changes an ensemble's generated traces take (a Tajik utility planner's review: the traces
     were said to carry "the inflow changes of rogun-full", which changes none)."""
-    changing = {ov.file for ov, _, op, _ in _overlay_changes(names, library) if op in _INFLOW_OPS}
-    return [name for name in overlay_names(names) if _overlay_file(name, library) in changing]
-
-
-def _overlay_file(name: str, library: str | Path | None) -> str | None:
-    """The file of overlay ``name`` (None: one that cannot be read)."""
-    try:
-        return load_overlay(name, library).file
-    except ModelError:
-        return None
+    changing = []
+    for name in overlay_names(names):
+        try:
+            ov = load_overlay(name, library)
+        except ModelError:  # (a name the model's metadata keeps from an overlay applied elsewhere)
+            continue
+        if any(next(iter(change)) in _INFLOW_OPS for change in ov.changes):
+            changing.append(name)
+    return changing
 
 
 def year_limited_changes(names: Sequence[str], library: str | Path | None = None) -> list[Problem]:
