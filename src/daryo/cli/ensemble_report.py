@@ -149,10 +149,10 @@ def _print_energy_targets(out: EnsembleOutput, year: int | None = None) -> None:
     if table.empty:
         return
     over = pairs_of(year)
-    kept = (1 - table.attrs["tolerance"]) * 100
     print(f"hydropower energy targets over the {over} (GWh/yr; target: a year's, mean; shortfall: the target not "
           "generated, summed over the steps short of it (steps above it do not make up for them), mean and p95; "
-          f"missed: the share of the {over} whose shortfall is above {100 - kept:g} % of the target, and of the "
+          f"missed: the share of the {over} whose shortfall is above {table.attrs['tolerance'] * 100:g} % of the "
+          "target, and of the "
           f"winters, of the winter's target; winter = {winter_words(out)}):")
     w = max(len("plant"), *(len(str(name)) for name in table.index)) + 2
     winters = "winter_missed" in table  # (a store of this session's first energy targets has no winter target)

@@ -47,6 +47,12 @@ STORABLE_SERIES = {**SERIES, "turbine_flow": "hydropower", "demanded": "demand",
 #: a plant misses its energy target in a run year whose shortfall (the target not generated, summed over the steps
 #: short of it: steps above it do not make up for them) is above this share of the year's target
 ENERGY_MISSED_TOLERANCE = 0.01
+
+
+def target_missed(shortfall: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """Whether each (trace-year, plant) ``shortfall`` of its energy ``target`` (a year's, or a winter's) misses it:
+    above :data:`ENERGY_MISSED_TOLERANCE` of it."""
+    return shortfall > ENERGY_MISSED_TOLERANCE * target
 #: the deficit threshold of the summaries where none is given (``EnsembleOptions.deficit_threshold``)
 DEFAULT_DEFICIT_THRESHOLD = 0.3
 

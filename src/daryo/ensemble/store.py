@@ -40,7 +40,14 @@ from ..results import (
 )
 from ..sdg import LEVEL_NAMES, drawn_supply_note, stress_level_index, unknown_renewable_water
 from ..units import is_whole
-from .chunks import ANNUAL_INDICATORS, ENERGY_MISSED_TOLERANCE, STORABLE_SERIES, EnsembleOptions, threshold_of
+from .chunks import (
+    ANNUAL_INDICATORS,
+    ENERGY_MISSED_TOLERANCE,
+    STORABLE_SERIES,
+    EnsembleOptions,
+    target_missed,
+    threshold_of,
+)
 from .parts import _Parts, same_run, what_differs
 from .traces import run_years
 
@@ -672,26 +679,33 @@ def summarise(parts: Sequence[Mapping[str, np.ndarray]], coords: Mapping[str, An
     return xr.Dataset(data, coords={"statistic": statistic, "stress_level": levels, **elements})
 
 
+def _pooled(parts: Sequence[Mapping[str, np.ndarray]], key: str) -> np.ndarray:
+    """The parts' values of annual indicator ``key`` over all their (trace, year) pairs: (pairs, elements)."""
+    return np.concatenate([part[key].reshape(part[key].shape[0] * part[key].shape[1], part[key].shape[2])
+                           for part in parts])
+
+
+def _share_of_pairs(hit: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """The share of the pairs (rows) each element (column) is ``hit`` in; NaN for an element whose ``values`` are
+    NaN (one without a rule curve or an energy target) or where there are no pairs."""
+    if not len(values):
+        return np.full(values.shape[1], np.nan)
+    return np.where(np.isnan(values).any(axis=0), np.nan, hit.mean(axis=0))
+
+
 def _share_below_target(parts: Sequence[Mapping[str, np.ndarray]], key: str) -> np.ndarray:
     """The share of the parts' (trace, year) pairs in which each reservoir is below its rule curve in some step
     (``key``: the steps below it each year; (reservoirs,)); NaN for a reservoir without a rule curve."""
-    counts = [part[key].reshape(part[key].shape[0] * part[key].shape[1], part[key].shape[2]) for part in parts]
-    if not counts or not sum(len(c) for c in counts):
-        return np.full(counts[0].shape[1] if counts else 0, np.nan)
-    below = np.concatenate(counts)
-    return np.where(np.isnan(below).any(axis=0), np.nan, (below > 0).mean(axis=0))
+    below = _pooled(parts, key)
+    return _share_of_pairs(below > 0, below)
 
 
 def _share_missed(parts: Sequence[Mapping[str, np.ndarray]], key: str, target: str) -> np.ndarray:
     """The share of the parts' (trace, year) pairs in which each plant misses its energy target (``key``: the
-    yearly shortfalls, above :data:`~daryo.ensemble.chunks.ENERGY_MISSED_TOLERANCE` of the yearly ``target``;
-    (plants,)); NaN for a plant without an energy target."""
-    pairs = [tuple(a.reshape(a.shape[0] * a.shape[1], a.shape[2]) for a in (part[key], part[target]))
-             for part in parts]
-    if not pairs or not sum(len(short) for short, _ in pairs):
-        return np.full(pairs[0][0].shape[1] if pairs else 0, np.nan)
-    short, wanted = (np.concatenate(arrays) for arrays in zip(*pairs, strict=True))
-    return np.where(np.isnan(short).any(axis=0), np.nan, (short > ENERGY_MISSED_TOLERANCE * wanted).mean(axis=0))
+    yearly shortfalls; ``target``: the yearly targets; :func:`~daryo.ensemble.chunks.target_missed`; (plants,));
+    NaN for a plant without an energy target."""
+    short = _pooled(parts, key)
+    return _share_of_pairs(target_missed(short, _pooled(parts, target)), short)
 
 
 def _level_shares(parts: Sequence[Mapping[str, np.ndarray]], key: str) -> np.ndarray:

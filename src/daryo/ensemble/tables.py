@@ -24,7 +24,7 @@ from ..errors import did_you_mean, listed
 from ..indicators import YEAR_NOISE
 from ..sdg import LEVEL_NAMES, stress_ratio, total_name
 from ..units import is_number, is_whole
-from .chunks import ENERGY_MISSED_TOLERANCE, STORABLE_SERIES, threshold_of
+from .chunks import ENERGY_MISSED_TOLERANCE, STORABLE_SERIES, target_missed, threshold_of
 from .store import _format_of, _level_shares, _summary_of
 
 if TYPE_CHECKING:
@@ -360,12 +360,12 @@ def energy_target_table(output: EnsembleOutput, year: int | None = None) -> pd.D
         target, short, winter = target[:, has], short[:, has], winter[:, has]
         columns = {"country": ds["hydropower_country"].values.astype(str)[has], "target": target.mean(axis=0),
                    "shortfall_mean": short.mean(axis=0), "shortfall_p95": _percentile(short, 95),
-                   "missed": (short > ENERGY_MISSED_TOLERANCE * target).mean(axis=0),
+                   "missed": target_missed(short, target).mean(axis=0),
                    "winter_shortfall_mean": winter.mean(axis=0)}
         if "annual_winter_energy_target" in ds:  # (a store of this session's first energy targets has none)
             wanted = _annual(ds, "annual_winter_energy_target", "hydropower", year)[:, has]
             columns |= {"winter_target": wanted.mean(axis=0),
-                        "winter_missed": (winter > ENERGY_MISSED_TOLERANCE * wanted).mean(axis=0)}
+                        "winter_missed": target_missed(winter, wanted).mean(axis=0)}
         table = pd.DataFrame(columns, index=pd.Index(ds["hydropower"].values.astype(str)[has], name="plant"))
     table.attrs["units"] = {"target": "GWh per year", "shortfall_mean": "GWh per year",
                             "shortfall_p95": "GWh per year", "missed": "share of trace-years",
