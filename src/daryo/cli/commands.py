@@ -268,8 +268,8 @@ def _validate_one(path: str | None, scenarios: list[str]) -> None:
 
 
 def _say_cautions(model: Model) -> None:
-    """Note what the valid ``model`` may not mean (:func:`daryo.model.validate.cautions`)."""
-    from ..model.validate import cautions
+    """Note what the valid ``model`` may not mean (:func:`daryo.model.cautions.cautions`)."""
+    from ..model.cautions import cautions
 
     for note in cautions(model):
         _err(f"note: {note}")

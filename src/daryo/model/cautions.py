@@ -1,0 +1,383 @@
+"""Cautions on a valid model: what it may not mean (a head from levels above sea level, data an overlay does not
+change, an unlimited source, ...), each a sentence that names the file and the place.  They are notes, not
+problems: ``daryo validate``, ``daryo run`` and ``daryo ensemble`` print them and go on.  The checks that make a
+model invalid are in :mod:`daryo.model.validate`."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from ..errors import Problem, did_you_mean, listed
+from ..parameters import DataFrame as DataFrameParameter
+from ..parameters import ParameterRef
+from ..units import is_number
+from .components import CONSTRAINT_TYPES, component_type
+from .series import LevelTable, Series, is_nonzero
+from .types import Constraint, Edge, Model, Node
+from .validate import CheckContext, _attribute, _elements
+
+__all__ = ["cautions", "HIGH_HEAD_M", "PRIORITY_ATTRIBUTES"]
+
+
+#: the gross head (m) above which a plant's head from its reservoir's levels, with no tailwater_level, is taken for
+#: levels in metres above sea level: the highest dams stand about 300-335 m (Nurek ~300 m, Rogun 335 m as designed:
+#: ../shared/data/aral-facts-detail.md, reservoirs table, sources [27-29], [29, 32])
+HIGH_HEAD_M = 400.0
+
+
+def _inflow_data_read_elsewhere(model: Model, file: str) -> list[str]:
+    """The caution on each attribute other than an inflow that reads, through its parameters, the same CSV data as
+    inflows (a WEAP user's review: a share of a river's flow, 0.42 of its inflow's CSV column, kept the record's
+    values under a drought overlay and in an ensemble's traces, which change the inflow alone)."""
+    from ..parameters import DataFrame, dependency_order, references
+
+    params = model.parameters
+    if not any(isinstance(q, DataFrame) for q in params.values()):
+        return []
+    data: dict[str, frozenset[tuple[str, tuple[str, ...]]]] = {}  # (the CSV data each parameter reads, directly or
+    for name in dependency_order(params):  # not: its inputs' first)
+        q = params[name]
+        own = {(q.path, tuple(str(c) for c in q.frame.columns))} if isinstance(q, DataFrame) and q.frame is not None \
+            else set()
+        data[name] = frozenset(own.union(*(data.get(i, frozenset()) for i in q.inputs())))
+
+    inflows: dict[tuple[str, tuple[str, ...]], list[str]] = {}  # (the inflows' data, with the inflows that read it)
+    for n in model.nodes_of("inflow"):
+        for r in references({"inflow": n.get("inflow")}):
+            for key in data.get(r.name, frozenset()):
+                inflows.setdefault(key, []).append(n.id)
+    notes = []
+    elements: list[Node | Edge | Constraint] = [*model.nodes, *model.edges, *model.constraints]
+    for el in elements:
+        for attr, value in el.attrs.items():
+            if isinstance(el, Node) and el.type == "inflow" and attr == "inflow":
+                continue
+            for r in references({attr: value}):
+                shared = sorted({nid for key in data.get(r.name, frozenset()) for nid in inflows.get(key, ())})
+                if not shared:
+                    continue
+                through = "," if isinstance(params.get(r.name), DataFrame) else ", which reads"
+                one = len(shared) == 1
+                notes.append(str(Problem(file, el.at(attr), (
+                    f"reads parameter '{r.name}'{through} the data of {'inflow' if one else 'inflows'} "
+                    f"{listed([repr(i) for i in shared], 4)}: an overlay that changes "
+                    f"{'the inflow' if one else 'them'}, or an ensemble's traces, leave it as it is; to follow "
+                    f"{'the inflow' if one else 'each inflow'} as the run has it, read it with "
+                    f"{{type: inflow, node: {shared[0]}}}{'' if one else ' (one such parameter for each)'}"))))
+                break
+    return notes
+
+
+def _unknown_countries(model: Model, file: str) -> list[str]:
+    """The caution on each ``country`` that is not an ISO 3166-1 alpha-3 code (a QA review: UZK for UZB made a
+    country of its own in every table, without a word), at its first node, with the model's own code it is
+    likely a typo of."""
+    from .countries import is_country_code
+
+    given = [(n, str(n.country)) for n in model.nodes if n.country and re.fullmatch(r"[A-Z]{3}", str(n.country))]
+    known = sorted({c for _, c in given if is_country_code(c)})
+    notes, seen = [], set()
+    for n, code in given:
+        if is_country_code(code) or code in seen:
+            continue
+        seen.add(code)
+        others = [m.id for m, c in given if c == code and m is not n]
+        also = f" (and {listed(others, 3)})" if others else ""
+        notes.append(str(Problem(file, n.at("country"), (
+            f"'{code}'{also} is not an ISO 3166-1 alpha-3 code{did_you_mean(code, known)}: the tables by country "
+            "show it as a country of its own; give the country's code, or one ISO leaves to its users (XAA-XZZ) "
+            "for a region of your own"))))
+    return notes
+
+
+def _given(el: Node, name: str) -> bool:
+    """Whether the model gives attribute ``name`` of node ``el`` (the loader fills in the defaults of the others): the
+    line of its key is known, or its value is not the default the loader fills in (a value an overlay set, or one of
+    a model made in Python)."""
+    if name in el.key_lines:
+        return True
+    value = el.attrs.get(name)
+    if isinstance(value, Series):
+        return value.origin != ("", "")  # (a default series is made without a place in the file)
+    ctype = component_type(el.type)
+    attribute = ctype.attribute(name) if ctype is not None else None
+    return value is not None and (attribute is None or value != attribute.default)
+
+
+#: the attributes that rank requirements in ``priority`` mode, which ``cost`` mode does not read
+PRIORITY_ATTRIBUTES = ("priority", "target_priority", "energy_priority")
+
+
+def _unread_allocation_attributes(model: Model, file: str) -> list[str]:
+    """The caution on the attributes the model's allocation does not read (a MODSIM user's review: the seniority of
+    two demands written as costs, -49990 and -49000, in ``priority`` mode, which shared the shortage equally without
+    a word): in ``priority`` mode the ``cost`` of demands, which choose among routes with every delivery held; in
+    ``cost`` mode every priority (:data:`PRIORITY_ATTRIBUTES`).  One caution, at the first such node, naming the
+    others."""
+    if model.allocation == "priority":  # (a cost of 0, said in so many words, changes nothing: a diff review)
+        nodes = [n for n in model.nodes_of("demand") if _given(n, "cost") and is_nonzero(n.get("cost"))]
+        attributes = ["cost"] * len(nodes)
+        what, text = "a cost on a demand", (
+            "which in priority mode does not change what the demand gets: the priorities rank the deliveries (1 is "
+            "served first; demands of one priority share a shortage, max–min fairly), and the costs are minimised "
+            "only after, with every delivery held, to choose among routes that deliver the same; to serve one "
+            "demand before another, give it a smaller priority number (or use allocation: cost, where the costs "
+            "allocate)")
+    elif model.allocation == "cost":
+        first = [(n, next((a for a in PRIORITY_ATTRIBUTES if _given(n, a)), "")) for n in model.nodes]
+        nodes, attributes = [n for n, a in first if a], [a for _, a in first if a]
+        what, text = "a priority", (
+            "which cost mode does not read: one solve minimises the model's costs alone, so give the element a "
+            "negative cost instead (a benefit per hm³: of a demand, per hm³ delivered; of a flow requirement, met; of "
+            "a reservoir, stored; of a plant, through its turbines; the more negative, the sooner it is served), or "
+            "use allocation: priority, where the priorities rank them")
+    else:
+        return []
+    if not nodes:
+        return []
+    also = f" (also on {listed([repr(n.id) for n in nodes[1:]], 3)})" if len(nodes) > 1 else ""
+    return [str(Problem(file, nodes[0].at(attributes[0]), f"{what}{also}, {text}"))]
+
+
+def _starts_below_dead_volume(ctx: CheckContext) -> list[str]:
+    """In ``priority`` mode, the caution on each reservoir whose ``initial_volume`` is below its ``min_volume`` (its
+    least in the run, as :func:`daryo.network.compile` compares them; a ``min_volume`` a parameter sets is not
+    known before the run and is not compared): its dead volume is a requirement before every priority, which takes
+    water even from senior demands not downstream of it (a MODSIM user's review: a priority-1 demand beside a new
+    reservoir got nothing for two months, without a word)."""
+    if ctx.model.allocation != "priority":
+        return []
+    notes = []
+    for n in ctx.model.nodes_of("reservoir"):
+        start, vmin = n.get("initial_volume"), n.get("min_volume")
+        volumes = ctx.resolved(vmin)[0] if isinstance(vmin, Series) else None
+        if not is_number(start) or volumes is None:
+            continue
+        lowest = float(np.min(volumes))
+        if float(start) < lowest:
+            least = ", its least in the run" if float(np.max(volumes)) > lowest else ""
+            notes.append(str(Problem(ctx.file, n.at("initial_volume"), (
+                f"{float(start):g} hm³, below min_volume ({lowest:g} hm³{least}): in priority mode a reservoir "
+                "refills its dead volume before every priority (priority 0): it takes the water that can reach it, "
+                "even from senior demands that are not downstream of it, until it holds "
+                f"{lowest:g} hm³; if it is not meant to fill first (a new reservoir's filling may be), start it at "
+                "its min_volume or above"))))
+    return notes
+
+
+def _returns_nothing(ctx: CheckContext) -> list[str]:
+    """The caution on each demand with a ``return_to`` whose ``consumptive_fraction`` is 1 in every step of the run
+    (the default; it takes no parameter): it consumes all it gets, so its ``return_to`` node never receives anything
+    (a MODSIM user's review)."""
+    notes = []
+    for n in ctx.model.nodes_of("demand"):
+        ref, fraction = n.get("return_to"), n.get("consumptive_fraction")
+        consumed = ctx.resolved(fraction)[0] if isinstance(fraction, Series) else None
+        if ref is None or consumed is None or not np.all(consumed >= 1):
+            continue
+        default = "" if _given(n, "consumptive_fraction") else " (the default)"
+        notes.append(str(Problem(ctx.file, n.at("return_to"), (
+            f"'{ref}' never receives anything: the demand's consumptive_fraction is 1{default}, so it consumes all "
+            f"it gets and returns nothing; give the fraction it consumes (0.6: 40 % of what it gets returns to "
+            f"'{ref}'), or leave out return_to"))))
+    return notes
+
+
+def _drawn_below_tailwater(ctx: CheckContext) -> list[str]:
+    """The caution on each hydropower plant whose reservoir's dead volume (its least ``min_volume``) lies below the
+    plant's tailwater level: the plant passes no water from a step that starts at no head, but within a step it can
+    draw the reservoir below that level, its energy reckoned at the step's start head (a hydropower engineer's
+    review: 250 hm³ passed "uphill" through a plant whose reservoir ended 25 m below its tailwater)."""
+    ids = {n.id: n for n in ctx.model.nodes}
+    notes = []
+    for n in ctx.model.nodes_of("hydropower"):
+        res = ids.get(str(n.get("reservoir") or ""))
+        tailwater = n.get("tailwater_level")
+        table = res.get("level_table") if res is not None else None
+        if (res is None or n.get("head") is not None or not is_number(tailwater) or not isinstance(table, LevelTable)
+                or table.level is None or float(tailwater) <= float(np.min(table.level))
+                or float(tailwater) >= float(np.max(table.level))):  # (never above it: a problem of its own)
+            continue
+        vmin = res.get("min_volume")
+        volumes = ctx.resolved(vmin)[0] if isinstance(vmin, Series) else np.zeros(1)
+        if volumes is None:  # (a parameter's: not known before the run)
+            continue
+        below = float(np.interp(float(tailwater), table.level, table.volume))
+        if float(np.min(volumes)) < below:
+            notes.append(str(Problem(ctx.file, n.at("tailwater_level"), (
+                f"{float(tailwater):g} m, the level of {below:g} hm³ in reservoir '{res.id}', above the level of its "
+                f"dead volume ({float(np.min(volumes)):g} hm³): a step that starts above the tailwater can draw the "
+                "reservoir below it through the plant, with the step's energy reckoned at its start head (only a "
+                "step that starts at or below it passes no water); if the plant cannot draw it lower, give the "
+                f"reservoir a min_volume of {below:g} hm³ or more"))))
+    return notes
+
+
+def _requirement_at_a_demand(model: Model, file: str) -> list[str]:
+    """The caution on each flow requirement ``at`` a demand: it guarantees the demand's delivery at the
+    requirement's priority, not a flow in the river (a MODSIM user's review: an environmental flow put at the node a
+    reservoir's release went to, a farm, was met by the farm's delivery)."""
+    ids = {n.id: n for n in model.nodes}
+    notes = []
+    for n in model.nodes_of("flow_requirement"):
+        at = ids.get(str(n.get("at") or ""))
+        if at is None or at.type != "demand":
+            continue
+        ranked = model.allocation == "priority"  # (cost mode reads no priority: a diff review)
+        notes.append(str(Problem(file, n.at("at"), (
+            f"'{at.id}' is a demand: the requirement is met by the water delivered to it"
+            + (f", at the requirement's priority ({n.value('priority')})" if ranked else "")
+            + ", not by a flow in the river; for a flow in the river, put it at a reach or sink the river flows "
+            "through (below the last diversion), and for a delivery the demand must get, its min_flow or "
+            + ("priority say so" if ranked else "cost say so")))))
+    return notes
+
+
+def _monthly_amounts_per_step(ctx: CheckContext) -> list[str]:
+    """In a model of steps shorter than a month, the caution on attributes (of nodes, edges and constraints) given as
+    12 monthly values of an amount per step (hm³, GWh: not a rate): each step takes the value of the month it starts
+    in, so a month's total written there is taken once a step (a daily model's reviewer: an energy target of 90 GWh
+    a month, as the demo model writes its targets, asked 90 GWh of every day, ten times what the plant can give,
+    which drained the reservoir without a word)."""
+    if ctx.axis is None or ctx.axis.monthly or (ctx.axis.step_days or 0) >= 28:  # (a step of a month or more
+        return []  # takes about its month's amount)
+    days = ctx.axis.step_days
+    found = []
+    for el in [*_elements(ctx.model), *ctx.model.constraints]:
+        for key, value in el.attrs.items():
+            attribute = (CONSTRAINT_TYPES[el.type].attribute(key) if isinstance(el, Constraint)
+                         else _attribute(el, key))
+            if (isinstance(value, Series) and value.kind == "monthly" and not value.is_rate
+                    and not value.per_month  # (hm3/month, GWh/month: months' totals, spread over days)
+                    and attribute is not None and attribute.dimension in ("flow", "energy")):
+                found.append((el, key))
+    if not found:
+        return []
+    el, key = found[0]
+    also = f" (also {listed([f'{e.id}.{k}' for e, k in found[1:]], 3)})" if len(found) > 1 else ""
+    step = "dekad" if days is None else "day" if days == 1 else f"{days}-day step"
+    return [str(Problem(ctx.file, el.at(key), (
+        f"12 monthly values of an amount per step, not a rate{also}, in a model of {ctx.axis.steps_text()}: each "
+        f"{step} takes the value of its month, so a month's total written here is taken once a {step}; give the "
+        "months' totals in hm3/month or GWh/month ({monthly: [...], unit: hm3/month}: each step takes its days' "
+        "part of its month's), or as a rate (their unit per day: hm3/day, GWh/day; or m3/s)")))]
+
+
+def _amounts_from_other_rows(ctx: CheckContext) -> list[str]:
+    """The caution on attributes (of nodes, edges and constraints) read as an amount per step (hm³, GWh: not a rate)
+    from a ``dataframe`` parameter whose file's rows are longer or shorter than the model's steps: a step takes the
+    mean of its rows (a longer row's value whole), which is right for rates, not for amounts per row (a BWO planner's
+    review: monthly limits in hm³ read at dekads gave each dekad the month's whole, three times the year's
+    limits, without a word)."""
+    from ..parameters import MonthlyProfile, with_inputs
+
+    axis = ctx.axis
+    if axis is None or not axis.n_steps:
+        return []
+    step = float(np.median(axis.days))
+    notes = []
+    for el in [*_elements(ctx.model), *ctx.model.constraints]:
+        for key, value in el.attrs.items():
+            attribute = (CONSTRAINT_TYPES[el.type].attribute(key) if isinstance(el, Constraint)
+                         else _attribute(el, key))
+            if (not isinstance(value, ParameterRef) or value.is_rate or attribute is None
+                    or attribute.dimension not in ("flow", "energy")):
+                continue
+            # (the parameter and those it reads: a file behind an aggregated or max parameter is read alike)
+            read = [(n, ctx.model.parameters[n]) for n in sorted(with_inputs(ctx.model.parameters, {value.name}))]
+            rows = [(n, _row_days(p)) for n, p in read if isinstance(p, DataFrameParameter)]
+            rows = [(n, days) for n, days in rows if days is not None and abs(days - step) > 0.25 * step]
+            if not rows and step < 28 and any(isinstance(p, MonthlyProfile) for _, p in read):
+                rows = [(next(n for n, p in read if isinstance(p, MonthlyProfile)), 30.4)]  # (12 monthly values)
+            if not rows:  # (rows of the steps' length: each step takes its own)
+                continue
+            name, days = rows[0]
+            via = f" (through '{value.name}')" if name != value.name else ""
+            notes.append(str(Problem(ctx.file, el.at(key), (
+                f"an amount per step, not a rate, read from parameter '{name}'{via}, whose values are about "
+                f"{days:g} days apart, in a model of {axis.steps_text()}: a step takes the mean of its rows' values "
+                "(of a longer row, its value whole), which is right for a rate, not for an amount per row (a month's "
+                "total is taken by each of its steps, days' amounts are averaged, not summed); give the unit as a "
+                "rate (hm3/day, m3/s; GWh/day), or the values per step"))))
+    return notes
+
+
+def _row_days(p: DataFrameParameter) -> float | None:
+    """The median days between the rows of a ``dataframe`` parameter's file (None: fewer than two rows)."""
+    if p.frame is None or len(p.frame.index) < 2:
+        return None
+    return float(np.median(np.diff(pd.DatetimeIndex(p.frame.index).values).astype("timedelta64[D]").astype(float)))
+
+
+def cautions(model: Model) -> list[str]:
+    """What a valid model may not mean, each a sentence that names the file and the place: notes, not problems
+    (``daryo validate``, ``daryo run`` and ``daryo ensemble`` print them).
+
+    - a hydropower plant whose head is its reservoir's level above 0 m (its ``tailwater_level`` 0, the default),
+      where that level reaches beyond :data:`HIGH_HEAD_M` (levels in m a.s.l.: the energy overstated many times);
+    - an attribute other than an inflow that reads the CSV data of an inflow through parameters: overlays and an
+      ensemble's traces change the inflow, not it (an ``inflow`` parameter follows them);
+    - a ``country`` that is not an ISO 3166-1 alpha-3 code (:func:`daryo.model.countries.is_country_code`): a
+      typo makes a country of its own in every table by country;
+    - in ``priority`` mode, an inflow node with neither an ``inflow`` nor a ``max_flow``: an unlimited source,
+      which supplies whatever the demands it reaches ask of it (a cost only keeps it from sending water on to
+      the sinks);
+    - in ``priority`` mode, a reservoir that starts below its dead volume (``initial_volume`` below
+      ``min_volume``): refilling it comes before every priority, taking water even from senior demands elsewhere;
+    - a demand with a ``return_to`` whose ``consumptive_fraction`` is 1 (the default) in every step: it returns
+      nothing;
+    - an attribute the allocation does not read: in ``priority`` mode a demand's ``cost`` (the priorities rank the
+      deliveries), in ``cost`` mode a priority (:data:`PRIORITY_ATTRIBUTES`);
+    - a flow requirement at a demand: it guarantees the delivery, not a flow in the river;
+    - a hydropower plant whose tailwater level is above its reservoir's dead volume's level: a step can draw the
+      reservoir below the tailwater through the plant;
+    - an amount per step read from a ``dataframe`` parameter whose file's rows are not the model's steps: each step
+      takes the mean of its rows, right for rates only;
+    - in a model of N-day steps or dekads, 12 monthly values of an amount per step (hm³, GWh): each step takes its
+      month's.
+
+    Parameters
+    ----------
+    model
+        A valid model.
+
+    Returns
+    -------
+    list of str
+        One sentence each (empty: none).
+    """
+    file = str(model.path or "")
+    ids = {n.id: n for n in model.nodes}
+    notes = []
+    for n in model.nodes_of("hydropower"):
+        res = ids.get(n.get("reservoir") or "")
+        if res is None or n.get("head") is not None or n.value("tailwater_level") != 0:
+            continue
+        table = res.get("level_table")
+        top = float(np.max(table.level)) if isinstance(table, LevelTable) and table.level is not None else 0.0
+        if top > HIGH_HEAD_M:
+            notes.append(str(Problem(file, n.at(), (
+                f"tailwater_level 0 m: the head is the level of reservoir '{res.id}' above 0 m, up to "
+                f"{top:,.0f} m, higher than any dam's (~300 m); if its levels are in m above sea level, give the "
+                "plant's tailwater_level (m a.s.l.), or its energy is overstated"))))
+    notes += _unknown_countries(model, file)
+    notes += _inflow_data_read_elsewhere(model, file)
+    if model.allocation == "priority":
+        for n in model.nodes_of("inflow"):
+            if n.get("inflow") is None and n.get("max_flow") is None:
+                notes.append(str(Problem(file, n.at(), (
+                    "no inflow or max_flow: an unlimited source, which supplies whatever the demands it reaches ask "
+                    "of it (a cost only keeps it from sending water on to the sinks); give its inflow series, or "
+                    "the most it can supply as max_flow"))))
+    ctx = CheckContext(model, file)
+    notes += _starts_below_dead_volume(ctx)
+    notes += _returns_nothing(ctx)
+    notes += _unread_allocation_attributes(model, file)
+    notes += _requirement_at_a_demand(model, file)
+    notes += _drawn_below_tailwater(ctx)
+    notes += _monthly_amounts_per_step(ctx)
+    notes += _amounts_from_other_rows(ctx)
+    return notes

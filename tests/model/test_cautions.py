@@ -1,0 +1,395 @@
+"""Valid models that may not mean what their authors think are noted by cautions, each a sentence naming the file,
+the place and what the model does (:func:`daryo.model.cautions.cautions`), printed by ``daryo validate``,
+``daryo run`` and ``daryo ensemble``; the model still runs."""
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import daryo
+
+HEAD = """\
+version: 1
+time: {start: 2001-01, end: 2001-12}
+"""
+
+
+def _load(tmp_path: Path, body: str) -> daryo.Model:
+    p = tmp_path / "m.yaml"
+    p.write_text(HEAD + body)
+    return daryo.load(p)
+
+
+def _dam_and_plant(plant: str) -> str:
+    """A dam (levels 400–420 m) and a plant on it with the attributes ``plant``, the 6th line of the file."""
+    return f"""\
+nodes:
+  - {{id: src, type: inflow, inflow: 10}}
+  - {{id: dam, type: reservoir, max_volume: 100, level_table: {{volume: [0, 100], level: [400, 420]}}}}
+  - {{id: plant, type: hydropower, capacity: 30 MW, reservoir: dam, {plant}}}
+  - {{id: sea, type: sink}}
+edges: [[src, dam], [dam, plant], [plant, sea]]
+"""
+
+
+def test_cautions_name_a_plant_with_levels_above_sea_and_no_tailwater_and_an_unlimited_source(tmp_path, capsys):
+    """A review (a modeller of her own basin): a plant on a reservoir whose levels are in m a.s.l., given no
+    tailwater level, made 3.5 TWh/yr where 0.9 was right (a head of 1,770 m), and an inflow node left without its
+    series supplied whatever the allocation asked; both models are valid, and nothing was said before the run."""
+    from daryo.cli import main
+    from daryo.model.cautions import cautions
+
+    body = _dam_and_plant("efficiency: 0.9").replace("{id: src, type: inflow, inflow: 10}", "{id: src, type: inflow}")
+    model = _load(tmp_path, body)
+    assert cautions(model) == [
+        f"{tmp_path / 'm.yaml'}: nodes[plant] (line 6): tailwater_level 0 m: the head is the level of "
+        "reservoir 'dam' above 0 m, up to 420 m, higher than any dam's (~300 m); if its levels are in m above sea "
+        "level, give the plant's tailwater_level (m a.s.l.), or its energy is overstated",
+        f"{tmp_path / 'm.yaml'}: nodes[src] (line 4): no inflow or max_flow: an unlimited source, which supplies "
+        "whatever the demands it reaches ask of it (a cost only keeps it from sending water on to the sinks); give "
+        "its inflow series, or the most it can supply as max_flow"]
+    for fixed in (body.replace("efficiency: 0.9", "tailwater_level: 380").replace("type: inflow}", "type: inflow, "
+                                                                                  "inflow: 10}"),
+                  body.replace("level: [400, 420]", "level: [100, 120]").replace("type: inflow}", "type: inflow, "
+                                                                                 "max_flow: 10}"),
+                  body.replace("efficiency: 0.9", "head: 20").replace(", level_table: {volume: [0, 100], level: "
+                                                                      "[400, 420]}", "").replace(
+                      "type: inflow}", "type: inflow, max_flow: 20, cost: 2}")):
+        assert cautions(_load(tmp_path, fixed)) == []
+    assert main(["validate", str(tmp_path / "m.yaml")]) == 0  # (the last, fixed)
+    assert "note:" not in capsys.readouterr().err
+    (tmp_path / "m.yaml").write_text(HEAD + body)
+    for command in (["validate"], ["run"]):
+        assert main([*command, str(tmp_path / "m.yaml")]) == 0
+        err = capsys.readouterr().err
+        assert "note: " + cautions(model)[0] in err.splitlines() and "nodes[src] (line 4): no inflow" in err
+
+
+def test_a_country_code_iso_has_not_assigned_is_a_caution_with_the_code_it_may_be_a_typo_of(tmp_path, capsys):
+    """A QA review: ``country: UZK`` (for UZB) passed validation, and every table by country showed a country UZK
+    beside UZB, splitting Uzbekistan's demand.  A valid model still (a code of one's own is allowed: XAA-XZZ), with
+    a caution naming the nodes and the model's code it is likely a typo of."""
+    from daryo.cli import main
+    from daryo.model.cautions import cautions
+    from daryo.model.countries import ISO_3166_ALPHA_3, is_country_code
+
+    assert len(ISO_3166_ALPHA_3) == 249 and {"AFG", "KAZ", "KGZ", "TJK", "TKM", "UZB"} <= ISO_3166_ALPHA_3
+    assert is_country_code("XKX") and is_country_code("XAR") and not is_country_code("UZK")
+    text = (Path(daryo.demo_model_path()).read_text().replace("country: UZB", "country: UZK", 2))
+    folder = tmp_path / "demo"
+    shutil.copytree(Path(daryo.demo_model_path()).parent, folder)
+    (folder / "demo.yaml").write_text(text)
+    model = daryo.load(folder / "demo.yaml")
+    uzk = [n.id for n in model.nodes if n.country == "UZK"]
+    (note,) = cautions(model)
+    assert note.startswith(f"{folder / 'demo.yaml'}: nodes[{uzk[0]}].country (line ")
+    assert note.endswith(f"'UZK' (and {uzk[1]}) is not an ISO 3166-1 alpha-3 code (did you mean 'UZB'?): the tables "
+                         "by country show it as a country of its own; give the country's code, or one ISO leaves to "
+                         "its users (XAA-XZZ) for a region of your own")
+    assert main(["validate", str(folder / "demo.yaml")]) == 0
+    assert f"note: {note}" in capsys.readouterr().err
+    assert cautions(daryo.load(daryo.demo_model_path())) == []
+
+
+def test_a_reservoir_that_starts_below_its_dead_volume_is_a_caution_and_fills_before_every_priority(tmp_path):
+    """A MODSIM user's review: 50 hm³ a month into a junction feeding a demand of 40 (priority 1) and a reservoir
+    starting empty with a dead volume of 100: the demand got nothing for two months (the dead volume is a
+    requirement before every priority), and nothing said so.  A new reservoir's filling is legitimate, so a
+    caution, naming the reservoir; in its units (km³), and against the least of a monthly min_volume in the run::
+
+        src -> j -> farm (priority 1, 40)
+               '-> pond (min 100, initial 0) -> sea
+    """
+    from daryo.model.cautions import cautions
+
+    body = """\
+nodes:
+  - {id: src, type: inflow, inflow: 50}
+  - {id: j, type: junction}
+  - {id: farm, type: demand, demand: 40, priority: 1}
+  - {id: pond, type: reservoir, max_volume: 500, min_volume: 100, initial_volume: 0}
+  - {id: sea, type: sink}
+edges: [[src, j], [j, farm], [j, pond], [pond, sea]]
+"""
+    model = _load(tmp_path, body)
+    assert daryo.run(model).dataset.delivery.sel(demand="farm").values.ravel()[:3].tolist() == [0.0, 0.0, 40.0]
+    assert cautions(model) == [
+        f"{tmp_path / 'm.yaml'}: nodes[pond].initial_volume (line 7): 0 hm³, below min_volume (100 hm³): in "
+        "priority mode a reservoir refills its dead volume before every priority (priority 0): it takes the water "
+        "that can reach it, even from senior demands that are not downstream of it, until it holds 100 hm³; if it "
+        "is not meant to fill first (a new reservoir's filling may be), start it at its min_volume or above"]
+    in_km3 = body.replace("min_volume: 100, initial_volume: 0", "min_volume: 0.1 km3, initial_volume: 0.05 km3")
+    assert "50 hm³, below min_volume (100 hm³)" in cautions(_load(tmp_path, in_km3))[0]
+    monthly = body.replace("min_volume: 100", "min_volume: [100, 90, 100, 100, 100, 100, 100, 100, 100, 100, 100, "
+                           "100]")
+    assert "0 hm³, below min_volume (90 hm³, its least in the run)" in cautions(_load(tmp_path, monthly))[0]
+    for fine in (body.replace("initial_volume: 0", "initial_volume: 100"),
+                 monthly.replace("90, 100", "0, 100"),  # (no dead volume to fill in February: not a requirement)
+                 "allocation: cost\n" + body.replace(", priority: 1", "")):
+        assert cautions(_load(tmp_path, fine)) == []
+
+
+def test_a_demands_cost_in_priority_mode_and_a_priority_in_cost_mode_are_cautions(tmp_path):
+    """A MODSIM user's review: the seniority of two demands written as costs (-49990 for the senior, -49000 for the
+    junior) in priority mode, the default: 50 hm³ for two demands of 40 was shared equally (25 each, the costs
+    choosing only among routes with every delivery held), without a word.  In cost mode the costs allocate (40 and
+    10) and a priority, which it does not read, is the caution::
+
+        src -> senior (40), junior (40), sea
+    """
+    from daryo.model.cautions import cautions
+
+    body = """\
+nodes:
+  - {id: src, type: inflow, inflow: 50}
+  - {id: senior, type: demand, demand: 40, cost: -49990}
+  - {id: junior, type: demand, demand: 40, cost: -49000}
+  - {id: sea, type: sink}
+edges: [[src, senior], [src, junior], [src, sea]]
+"""
+    model = _load(tmp_path, body)
+    np.testing.assert_allclose(daryo.run(model).dataset.delivery.values[0, 0], [25.0, 25.0], atol=1e-6)
+    assert cautions(model) == [
+        f"{tmp_path / 'm.yaml'}: nodes[senior].cost (line 5): a cost on a demand (also on 'junior'), which in "
+        "priority mode does not change what the demand gets: the priorities rank the deliveries (1 is served first; "
+        "demands of one priority share a shortage, max–min fairly), and the costs are minimised only after, with "
+        "every delivery held, to choose among routes that deliver the same; to serve one demand before another, "
+        "give it a smaller priority number (or use allocation: cost, where the costs allocate)"]
+    costs = "allocation: cost\n" + body.replace("-49000}", "-49000, priority: 1}").replace(
+        "demand: 40, cost: -49990}", "demand: 40, cost: -49990, priority: 2}")
+    model = _load(tmp_path, costs)
+    np.testing.assert_allclose(daryo.run(model).dataset.delivery.values[0, 0], [40.0, 10.0], atol=1e-6)  # (the
+    # costs, not the priorities)
+    assert cautions(model) == [
+        f"{tmp_path / 'm.yaml'}: nodes[senior].priority (line 6): a priority (also on 'junior'), which cost mode does "
+        "not read: one solve minimises the model's costs alone, so give the element a negative cost instead (a "
+        "benefit per hm³: of a demand, per hm³ delivered; of a flow requirement, met; of a reservoir, stored; of a "
+        "plant, through its turbines; the more negative, the sooner it is served), or use allocation: priority, where "
+        "the priorities rank them"]
+    # a cost of 0, said in so many words, changes nothing in priority mode either: no caution (a diff review)
+    assert cautions(_load(tmp_path, body.replace("cost: -49990}", "cost: 0}").replace(", cost: -49000}", "}"))) == []
+    target = costs.replace(", priority: 1}", "}").replace(", priority: 2}", "}").replace(
+        "  - {id: sea, type: sink}", "  - {id: sea, type: sink}\n  - {id: dam, type: reservoir, max_volume: 10, "
+        "target_volume: 5, target_priority: 2}").replace("[src, sea]]", "[src, sea], [src, dam], [dam, sea]]")
+    (note,) = cautions(_load(tmp_path, target))
+    assert "nodes[dam].target_priority (line 9): a priority, which cost mode does not read" in note
+    for fine in (body.replace(", cost: -49990", ", priority: 1").replace(", cost: -49000", ", priority: 2"),
+                 "allocation: cost\n" + body):
+        assert cautions(_load(tmp_path, fine)) == []
+
+
+def test_a_demand_that_returns_to_a_node_but_consumes_all_it_gets_is_a_caution(tmp_path):
+    """A MODSIM user's review: a demand given a ``return_to`` but no ``consumptive_fraction`` (1 by default)
+    returned nothing, its return flow silently 0.  A caution at its ``return_to``; none where some of it returns in
+    a step of the run, or where it returns nowhere::
+
+        src -> farm (20, returns to 'river')
+           '-> river -> sea
+    """
+    from daryo.model.cautions import cautions
+
+    body = """\
+nodes:
+  - {id: src, type: inflow, inflow: 50}
+  - {id: farm, type: demand, demand: 20, return_to: river}
+  - {id: river, type: reach}
+  - {id: sea, type: sink}
+edges: [[src, farm], [src, river], [river, sea]]
+"""
+    model = _load(tmp_path, body)
+    assert float(daryo.run(model).dataset.sink_inflow.values[0, 0, 0]) == pytest.approx(30.0)  # (none returned)
+    assert cautions(model) == [
+        f"{tmp_path / 'm.yaml'}: nodes[farm].return_to (line 5): 'river' never receives anything: the demand's "
+        "consumptive_fraction is 1 (the default), so it consumes all it gets and returns nothing; give the fraction "
+        "it consumes (0.6: 40 % of what it gets returns to 'river'), or leave out return_to"]
+    given = body.replace("return_to: river}", "return_to: river, consumptive_fraction: [1, 1, 1, 1, 1, 1, 1, 1, 1, "
+                         "1, 1, 1]}")
+    assert "consumptive_fraction is 1, so it consumes all" in cautions(_load(tmp_path, given))[0]
+    for fine in (body.replace("return_to: river}", "return_to: river, consumptive_fraction: 0.6}"),
+                 given.replace("1, 1]}", "1, 0.9]}"),  # (in December some returns)
+                 body.replace(", return_to: river}", "}")):
+        assert cautions(_load(tmp_path, fine)) == []
+
+
+def test_a_flow_requirement_at_a_demand_is_a_caution(tmp_path):
+    """A MODSIM user's review: an environmental flow put at a demand (the node a reservoir's release went to) was
+    met by the demand's delivery, the river below given nothing, without a word.  A caution at its ``at``; none
+    for a requirement at a sink::
+
+        src (50) -> farm (demand 20, priority 2)
+              '---> sea;  e-flow of 30 at farm (priority 1)
+    """
+    from daryo.model.cautions import cautions
+
+    body = """\
+nodes:
+  - {id: src, type: inflow, inflow: 50}
+  - {id: farm, type: demand, demand: 20, priority: 2}
+  - {id: sea, type: sink}
+  - {id: eflow, type: flow_requirement, at: farm, flow: 30, priority: 1}
+edges: [[src, farm], [src, sea]]
+"""
+    model = _load(tmp_path, body)
+    ds = daryo.run(model).dataset
+    assert float(ds.requirement_met.values[0, 0, 0]) == pytest.approx(20.0)  # (the farm's delivery, its demand)
+    assert cautions(model) == [
+        f"{tmp_path / 'm.yaml'}: nodes[eflow].at (line 7): 'farm' is a demand: the requirement is met by the water "
+        "delivered to it, at the requirement's priority (1), not by a flow in the river; for a flow in the river, put "
+        "it at a reach or sink the river flows through (below the last diversion), and for a delivery the demand "
+        "must get, its min_flow or priority say so"]
+    assert cautions(_load(tmp_path, body.replace("at: farm", "at: sea"))) == []
+
+
+def test_a_plant_whose_tailwater_lies_above_its_reservoirs_dead_volume_is_a_caution(tmp_path):
+    """A hydropower engineer's review: a reservoir of 300 hm³ at 30 m (tailwater 25 m, 250 hm³) whose only outlet is
+    a plant ended January empty, 350 hm³ through the turbines, 250 of them "uphill", its energy reckoned at the
+    start head of 5 m, where the docs said it keeps what it holds below the tailwater as dead volume.  A caution at
+    the plant's tailwater_level; none where min_volume holds the tailwater's volume::
+
+        src (50) -> res (0-1000 hm³, levels 0-100 m) -> hp (100 MW, tailwater 25 m, target 100 GWh) -> out
+    """
+    from daryo.model.cautions import cautions
+
+    body = """\
+nodes:
+  - {id: src, type: inflow, inflow: 50}
+  - {id: res, type: reservoir, max_volume: 1000, initial_volume: 300,
+     level_table: {volume: [0, 1000], level: [0, 100], area: [0, 10]}}
+  - {id: hp, type: hydropower, capacity: 100 MW, reservoir: res, tailwater_level: 25, energy_target: 100 GWh}
+  - {id: out, type: sink}
+edges: [[src, res], [res, hp], [hp, out]]
+"""
+    model = _load(tmp_path, body)
+    ds = daryo.run(model).dataset
+    assert float(ds.storage.values[0, 0, 0]) < 250 - 1  # (drawn below the tailwater's 250 hm³ in January)
+    assert cautions(model) == [
+        f"{tmp_path / 'm.yaml'}: nodes[hp].tailwater_level (line 7): 25 m, the level of 250 hm³ in reservoir 'res', "
+        "above the level of its dead volume (0 hm³): a step that starts above the tailwater can draw the reservoir "
+        "below it through the plant, with the step's energy reckoned at its start head (only a step that starts at "
+        "or below it passes no water); if the plant cannot draw it lower, give the reservoir a min_volume of 250 "
+        "hm³ or more"]
+    held = body.replace("initial_volume: 300,", "initial_volume: 300, min_volume: 250,")
+    assert cautions(_load(tmp_path, held)) == []
+
+
+def test_monthly_amounts_per_step_in_a_model_of_day_steps_are_a_caution(tmp_path):
+    """A daily model's reviewer: an energy target of 12 monthly values in GWh, as the demo model writes its targets,
+    is an amount per step, so in a model of 1-day steps every day asked the month's whole target (90 GWh a day, ten
+    times what a 364 MW plant gives), and the plant drained its reservoir without a word.  A caution names it; a
+    monthly rate (GWh/day, m3/s) and monthly steps have none."""
+    from daryo.model.cautions import cautions
+
+    body = """\
+version: 1
+name: et-daily
+time: {start: 2011-01-01, end: 2011-02-28, step: {days: 1}}
+nodes:
+  - {id: river, type: inflow, inflow: 400 m3/s}
+  - {id: dam, type: reservoir, max_volume: 18.6 km3, initial_volume: 14 km3, spill_to: out,
+     level_table: {volume: [0, 6600, 18600], level: [440, 470, 485], area: [0, 900, 1850]}}
+  - {id: hpp, type: hydropower, capacity: 364 MW, reservoir: dam, tailwater_level: 440,
+     energy_target: {monthly: [90, 80, 85, 80, 80, 75, 80, 85, 80, 85, 85, 90], unit: UNIT}}
+  - {id: town, type: demand, demand: {monthly: [5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5], unit: hm3}}
+  - {id: out, type: sink}
+edges: [[river, dam], [dam, hpp], [hpp, out], [river, town]]
+constraints:  # (a licence of 3 hm3 a month; a diff review: constraints were not looked at)
+  - {id: lic, type: flow_sum, nodes: [town], max_flow: {monthly: [3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3], unit: hm3}}
+"""
+    path = tmp_path / "m.yaml"
+    path.write_text(body.replace("UNIT", "GWh"))
+    assert cautions(daryo.load(path)) == [
+        f"{path}: nodes[hpp].energy_target (line 9): 12 monthly values of an amount per step, not a rate (also "
+        "town.demand, lic.max_flow), in a model of 1-day steps: each day takes the value of its month, so a month's "
+        "total written here is taken once a day; give the months' totals in hm3/month or GWh/month ({monthly: "
+        "[...], unit: hm3/month}: each step takes its days' part of its month's), or as a rate (their unit per day: "
+        "hm3/day, GWh/day; or m3/s)"]
+    path.write_text(body.replace("UNIT", "GWh/day").replace("unit: hm3}", "unit: m3/s}"))
+    assert cautions(daryo.load(path)) == []
+    path.write_text(body.replace("UNIT", "GWh").replace("step: {days: 1}", "step: {days: 30}"))
+    assert cautions(daryo.load(path)) == []  # (a step of about a month takes about its month's amount)
+    path.write_text(body.replace("UNIT", "GWh").replace("step: {days: 1}", "step: month").replace(
+        "2011-01-01, end: 2011-02-28", "2011-01, end: 2011-02"))
+    assert cautions(daryo.load(path)) == []
+
+
+def test_monthly_amounts_per_step_in_a_model_of_dekads_are_a_caution(tmp_path):
+    """The dekads brief: in a model of dekads, 12 monthly values of an amount per step give each dekad its month's
+    whole amount (three times the month's), as on N-day steps: the same caution names them; monthly rates have
+    none."""
+    from daryo.model.cautions import cautions
+
+    body = """\
+version: 1
+name: et-dekads
+time: {start: 2011-01-01, end: 2011-02-28, step: dekad}
+nodes:
+  - {id: river, type: inflow, inflow: 400 m3/s}
+  - {id: town, type: demand, demand: {monthly: [5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5], unit: UNIT}}
+  - {id: out, type: sink}
+edges: [[river, town], [river, out]]
+"""
+    path = tmp_path / "m.yaml"
+    path.write_text(body.replace("UNIT", "hm3"))
+    assert cautions(daryo.load(path)) == [
+        f"{path}: nodes[town].demand (line 6): 12 monthly values of an amount per step, not a rate, in a model of "
+        "dekads: each dekad takes the value of its month, so a month's total written here is taken once a dekad; "
+        "give the months' totals in hm3/month or GWh/month ({monthly: [...], unit: hm3/month}: each step takes its "
+        "days' part of its month's), or as a rate (their unit per day: hm3/day, GWh/day; or m3/s)"]
+    path.write_text(body.replace("UNIT", "hm3/day"))
+    assert cautions(daryo.load(path)) == []
+    path.write_text(body.replace("UNIT", "hm3/month"))  # (months' totals, spread over days: a BWO planner's review)
+    assert cautions(daryo.load(path)) == []
+
+
+def test_amounts_read_from_a_file_of_other_rows_than_the_steps_are_a_caution(tmp_path):
+    """A BWO planner's review of dekads: monthly limits in hm³ read through a dataframe parameter gave each dekad
+    the month's whole (2,610 hm³ demanded in a year of 870 of limits), without a word.  A caution where an amount
+    per step is read from a file whose rows are longer (or shorter) than the steps; none for a rate, nor for rows
+    of the steps' own length."""
+    import pandas as pd
+
+    from daryo.model.cautions import cautions
+
+    months = pd.date_range("2000-10-01", periods=12, freq="MS")
+    (tmp_path / "limits.csv").write_text("date,canal\n" + "".join(f"{d:%Y-%m-%d},{v}\n" for d, v in zip(
+        months, [40, 0, 0, 0, 0, 0, 0, 120, 200, 240, 170, 100], strict=True)))
+    body = """\
+version: 1
+name: limits
+time: {start: 2000-10-01, end: 2001-09, step: dekad}
+parameters:
+  lim: {type: dataframe, csv: limits.csv, index_col: date, column: canal}
+nodes:
+  - {id: river, type: inflow, inflow: 500 m3/s}
+  - {id: farm, type: demand, demand: {parameter: lim, unit: UNIT}}
+  - {id: sea, type: sink}
+edges: [[river, farm], [river, sea]]
+"""
+    path = tmp_path / "m.yaml"
+    path.write_text(body.replace("UNIT", "hm3"))
+    model = daryo.load(path)
+    demanded = float(daryo.run(model).dataset["demanded"].sum())
+    assert demanded == pytest.approx(3 * 870)  # (each dekad its month's whole: what the caution is about)
+    assert cautions(model) == [
+        f"{path}: nodes[farm].demand (line 8): an amount per step, not a rate, read from parameter 'lim', whose "
+        "values are about 31 days apart, in a model of dekads: a step takes the mean of its rows' values (of a "
+        "longer row, its value whole), which is right for a rate, not for an amount per row (a month's total is "
+        "taken by each of its steps, days' amounts are averaged, not summed); give the unit as a rate (hm3/day, "
+        "m3/s; GWh/day), or the values per step"]
+    path.write_text(body.replace("UNIT", "hm3/day"))
+    assert cautions(daryo.load(path)) == []
+    # the same through another parameter, or as a monthly profile of amounts (a diff review: only a direct
+    # reference to the file was seen)
+    for extra, ref, read in (("  agg: {type: max, parameter: lim, threshold: 0}\n", "agg", "'lim' (through 'agg')"),
+                             ("  mp: {type: monthlyprofile, values: [40, 0, 0, 0, 0, 0, 0, 120, 200, 240, 170, 100]}\n",
+                              "mp", "'mp'")):
+        text = body.replace("UNIT", "hm3").replace("nodes:\n", extra + "nodes:\n", 1).replace("{parameter: lim,",
+                                                                                              f"{{parameter: {ref},")
+        path.write_text(text)
+        (note,) = cautions(daryo.load(path))
+        assert f"an amount per step, not a rate, read from parameter {read}, whose values are about" in note
+    path.write_text(body.replace("UNIT", "hm3").replace("start: 2000-10-01, end: 2001-09, step: dekad",
+                                                        "start: 2000-10, end: 2001-09"))
+    assert cautions(daryo.load(path)) == []
