@@ -1,0 +1,143 @@
+"""Sampling uncertainty of an ensemble's statistics over its trace-years.
+
+An ensemble's mean or share "over the trace-years" pools every run year of every trace.  The years of one trace
+are not independent draws: its hydrology is autocorrelated (the generator's lag-1 correlation) and its
+reservoirs carry water from one year to the next, so a drought year is often followed by another.  The traces
+are independent of each other, so the standard error here is taken **by trace** (a cluster, or ratio-estimator,
+standard error): each trace's sum over its years is one observation, and
+
+    p = Σᵢ sᵢ / Σᵢ wᵢ,        SE(p) = √( n/(n−1) · Σᵢ (sᵢ − p wᵢ)² ) / Σᵢ wᵢ
+
+with ``sᵢ`` trace ``i``'s sum of the values over its years, ``wᵢ`` its number of years with a value, and ``n``
+the number of traces.  With one year per trace (a single run year) it is the usual standard error of a mean of
+``n`` independent values.  A 95 % interval is ``p ± 1.96 SE``; for a share it is kept within [0, 1], and a share
+of 0 or 1 — no variation to estimate a standard error from — gets the "rule of three" bound of ``n`` independent
+traces, [0, 3/n] or [1 − 3/n, 1].
+
+Two ensembles of other traces (other seeds) are independent samples: the standard error of a difference of
+their means is ``√(SE₁² + SE₂²)``.  Two ensembles of the same traces (the same seed, other overlays) are paired:
+the standard error of the difference is that of the per-trace differences (:func:`paired_difference`), usually
+far smaller.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import xarray as xr
+
+__all__ = ["Estimate", "Z95", "mean_over_trace_years", "difference", "paired_difference"]
+
+#: The standard normal quantile of a two-sided 95 % interval.
+Z95 = 1.959963984540054
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A statistic over an ensemble's trace-years with its standard error by trace.
+
+    Attributes
+    ----------
+    value
+        The mean over the trace-years (a share where the values are 0/1), by element.
+    se
+        Its standard error, by trace (NaN with fewer than two traces).
+    traces
+        The number of traces it is from.
+    """
+
+    value: xr.DataArray
+    se: xr.DataArray
+    traces: int
+
+    def interval(self, share: bool = False) -> tuple[xr.DataArray, xr.DataArray]:
+        """The 95 % interval ``value ± 1.96 se``.
+
+        Parameters
+        ----------
+        share
+            The values are shares (0 to 1): the interval is kept within [0, 1], and a share of exactly 0 or 1
+            reaches at least 3/n from it (the rule of three for ``n`` independent traces).
+
+        Returns
+        -------
+        (xarray.DataArray, xarray.DataArray)
+            The interval's low and high ends.
+        """
+        low, high = self.value - Z95 * self.se, self.value + Z95 * self.se
+        if not share:
+            return low, high
+        rule = min(1.0, 3.0 / self.traces) if self.traces else 1.0
+        low = xr.where(self.value >= 1.0, np.minimum(low, 1.0 - rule), low).clip(0.0, 1.0)
+        high = xr.where(self.value <= 0.0, np.maximum(high, rule), high).clip(0.0, 1.0)
+        return low.where(self.value.notnull()), high.where(self.value.notnull())
+
+
+def mean_over_trace_years(values: xr.DataArray, trace: str = "trace", year: str = "year") -> Estimate:
+    """The mean of ``values`` over the trace-years and its standard error by trace.
+
+    Parameters
+    ----------
+    values
+        Annual values with a ``trace`` and a ``year`` dimension (NaN: no value that year, left out): an ensemble
+        store's ``annual_*`` variable, or a 0/1 (boolean) array of the years something happens, whose mean is
+        the share of trace-years it happens in.  Other dimensions (the elements) are kept.
+    trace, year
+        The names of the two dimensions pooled.
+
+    Returns
+    -------
+    Estimate
+        The mean (or share) and its standard error by trace (:mod:`daryo.ensemble.sampling`).
+    """
+    x = values.astype(float)
+    valid = x.notnull()
+    sums = x.where(valid, 0.0).sum(year)
+    counts = valid.sum(year)
+    total = counts.sum(trace)
+    mean = sums.sum(trace) / total.where(total > 0)
+    n = values.sizes[trace]
+    if n < 2:
+        return Estimate(mean, xr.full_like(mean, np.nan), n)
+    residual = sums - mean * counts
+    se = ((residual**2).sum(trace) * (n / (n - 1))) ** 0.5 / total.where(total > 0)
+    return Estimate(mean, se, n)
+
+
+def difference(first: Estimate, second: Estimate) -> Estimate:
+    """``second − first`` of two ensembles of independent traces (other seeds), with the standard error
+    ``√(SE₁² + SE₂²)``.
+
+    Parameters
+    ----------
+    first, second
+        The two estimates, of the same elements.
+
+    Returns
+    -------
+    Estimate
+        The difference, its standard error and the smaller number of traces.
+    """
+    return Estimate(second.value - first.value, (first.se**2 + second.se**2) ** 0.5,
+                    min(first.traces, second.traces))
+
+
+def paired_difference(first: xr.DataArray, second: xr.DataArray, trace: str = "trace",
+                      year: str = "year") -> Estimate:
+    """``second − first`` of two ensembles of the same traces (paired: the same seed and hydrology), with the
+    standard error by trace of the trace-years' differences.
+
+    Parameters
+    ----------
+    first, second
+        Annual values of the same traces and years (see :func:`mean_over_trace_years`).
+    trace, year
+        The names of the two dimensions pooled.
+
+    Returns
+    -------
+    Estimate
+        The mean difference and its standard error by trace.
+    """
+    return mean_over_trace_years(second - first, trace, year)

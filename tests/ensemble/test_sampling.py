@@ -1,0 +1,81 @@
+"""The standard errors of an ensemble's statistics over its trace-years are taken by trace (a statistician's
+review: trace-years of one trace are correlated, and shares were printed with no sampling uncertainty)."""
+
+import numpy as np
+import pytest
+import xarray as xr
+
+from daryo.ensemble.sampling import Z95, difference, mean_over_trace_years, paired_difference
+
+
+def _annual(rows: list[list[float]]) -> xr.DataArray:
+    return xr.DataArray(np.array(rows, dtype=float), dims=("trace", "year"))
+
+
+def test_a_share_and_its_standard_error_are_those_of_the_traces_sums():
+    """Three traces of two years: 1 of 2, 2 of 2 and 0 of 2 years happen, a share of 3/6; the traces' sums 1, 2, 0
+    differ from 0.5 × 2 by 0, 1, −1: SE = √(3/2 · 2) / 6 = √3 / 6."""
+    est = mean_over_trace_years(_annual([[1, 0], [1, 1], [0, 0]]))
+    assert float(est.value) == pytest.approx(0.5, abs=1e-15)
+    assert float(est.se) == pytest.approx(np.sqrt(3) / 6, rel=1e-12)
+    assert est.traces == 3
+
+
+def test_with_one_year_a_trace_it_is_the_standard_error_of_independent_values():
+    values = np.array([1.0, 0.0, 1.0, 1.0, 0.0, 1.0])
+    est = mean_over_trace_years(_annual([[v] for v in values]))
+    assert float(est.se) == pytest.approx(values.std(ddof=1) / np.sqrt(values.size), rel=1e-12)
+
+
+def test_correlated_years_of_a_trace_widen_the_error_against_pooling_them_as_independent():
+    """Traces that are either dry every year or wet every year: 20 trace-years but 4 independent traces."""
+    est = mean_over_trace_years(_annual([[1] * 5, [0] * 5, [1] * 5, [0] * 5]))
+    naive = np.sqrt(0.5 * 0.5 / 20)
+    assert float(est.value) == 0.5
+    assert float(est.se) == pytest.approx(np.sqrt(4 / 3 * 4 * 2.5**2) / 20, rel=1e-12)
+    assert float(est.se) > 2 * naive
+
+
+def test_years_without_a_value_are_left_out_of_the_mean_and_its_error():
+    est = mean_over_trace_years(_annual([[2, np.nan], [4, 6]]))
+    assert float(est.value) == pytest.approx(4.0)
+    # sums 2, 10 with 1 and 2 years: residuals 2 − 4 = −2 and 10 − 8 = 2; √(2 · 8) / 3
+    assert float(est.se) == pytest.approx(np.sqrt(16) / 3, rel=1e-12)
+
+
+def test_a_share_of_zero_or_one_gets_the_rule_of_three_and_intervals_stay_within_0_and_1():
+    never = mean_over_trace_years(_annual([[0, 0]] * 30))
+    low, high = never.interval(share=True)
+    assert float(never.se) == 0.0 and float(low) == 0.0 and float(high) == pytest.approx(0.1)
+    always = mean_over_trace_years(_annual([[1, 1]] * 30))
+    low, high = always.interval(share=True)
+    assert float(low) == pytest.approx(0.9) and float(high) == 1.0
+    some = mean_over_trace_years(_annual([[1, 0], [0, 0], [0, 0]]))
+    low, high = some.interval(share=True)
+    assert float(low) == 0.0 and float(high) == pytest.approx(1 / 6 + Z95 * float(some.se))
+
+
+def test_one_trace_has_no_standard_error():
+    est = mean_over_trace_years(_annual([[1, 0, 1]]))
+    assert float(est.value) == pytest.approx(2 / 3) and np.isnan(float(est.se))
+
+
+def test_a_paired_difference_is_far_more_certain_than_one_of_independent_samples():
+    """The same traces with 1 more each year: the paired difference is exactly 1 with no error; taken as two
+    independent samples the difference carries both samples' errors."""
+    rng = np.random.default_rng(0)
+    base = xr.DataArray(rng.normal(10, 3, size=(50, 10)), dims=("trace", "year"))
+    paired = paired_difference(base, base + 1)
+    assert float(paired.value) == pytest.approx(1.0) and float(paired.se) == pytest.approx(0.0, abs=1e-12)
+    a, b = mean_over_trace_years(base), mean_over_trace_years(base + 1)
+    apart = difference(a, b)
+    assert float(apart.value) == pytest.approx(1.0)
+    assert float(apart.se) == pytest.approx(np.sqrt(2) * float(a.se), rel=1e-12)
+
+
+def test_other_dimensions_are_kept():
+    values = xr.DataArray(np.array([[[1, 0], [0, 0]], [[1, 1], [0, 1]]], dtype=float),
+                          dims=("trace", "year", "demand"), coords={"demand": ["a", "b"]})
+    est = mean_over_trace_years(values)
+    assert est.value.dims == ("demand",)
+    np.testing.assert_allclose(est.value.values, [0.5, 0.5])
