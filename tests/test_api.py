@@ -374,14 +374,17 @@ def test_a_model_changed_by_hand_is_checked_in_its_constraints_time_traces_and_p
 def test_the_public_submodules_are_there_after_a_plain_import():
     """A user review: ``daryo.results.advice(ds)``, as the docs write it, failed after ``import daryo`` ("module
     'daryo' has no attribute 'results'. Did you mean: 'Results'?") unless a run had loaded the module; so did
-    ``daryo.ensemble.summary_table`` and ``daryo.model.model_from_dict``.  ``import daryo`` alone still loads no
-    numerical library."""
+    ``daryo.ensemble.summary_table`` and ``daryo.model.model_from_dict``; and, a Python developer's review,
+    ``daryo.basins.aral.load_aral_model`` (README: the way to the Aral model's stochastic hydrology in Python).
+    ``import daryo`` alone still loads no numerical library."""
     code = ("import sys, daryo; before = {'xarray', 'scipy', 'numba'} & set(sys.modules); "
             "print(sorted(before)); "
             "print(daryo.results.advice.__name__, daryo.ensemble.summary_table.__name__, "
-            "daryo.model.model_from_dict.__name__, daryo.indicators.__name__, 'results' in dir(daryo))")
+            "daryo.model.model_from_dict.__name__, daryo.indicators.__name__, 'results' in dir(daryo)); "
+            "print(daryo.basins.aral.load_aral_model.__name__)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=300)
     assert out.returncode == 0, out.stderr
-    assert out.stdout.splitlines() == ["[]", "advice summary_table model_from_dict daryo.indicators True"]
+    assert out.stdout.splitlines() == ["[]", "advice summary_table model_from_dict daryo.indicators True",
+                                       "load_aral_model"]
     with pytest.raises(AttributeError, match="module 'daryo' has no attribute 'resluts'"):
         daryo.resluts  # noqa: B018
