@@ -1041,6 +1041,28 @@ def test_advice_notes_a_run_started_after_the_models_start_at_the_models_volumes
     assert advice(late) == []  # (without the model: its start is not known)
 
 
+def test_advice_notes_a_run_started_before_the_models_start_at_the_models_volumes(tmp_path):
+    """A Python developer's review: a model of monthly values runs from any date, and one started ten years before
+    the file's start (1990-04 against 2000-10) began at the volumes of 2000-10 with no word."""
+    path = tmp_path / "small.yaml"
+    path.write_text("""\
+version: 1
+time: {start: 2000-10, end: 2002-09}
+nodes:
+  - {id: src, type: inflow, inflow: {monthly: [10, 9, 9, 12, 25, 45, 60, 55, 35, 20, 14, 11], unit: m3/s}}
+  - {id: res, type: reservoir, max_volume: 500, min_volume: 10, initial_volume: 200}
+  - {id: farm, type: demand, demand: 30 m3/s, priority: 1}
+  - {id: sea, type: sink}
+edges: [[src, res], [res, farm], [res, sea]]
+""")
+    model = daryo.load(path)
+    early = daryo.run(model, daryo.RunOptions(start="1990-04", years=1)).dataset
+    (note,) = advice(early, model)
+    assert note.startswith("the run starts in 1990-04, before the model's start (2000-10), and its reservoirs (res) "
+                           "start at the model's initial volumes, which are of 2000-10"), note
+    assert advice(daryo.run(model).dataset, model) == []
+
+
 def test_the_late_start_note_reads_the_runs_own_start_and_the_volumes_set(tmp_path):
     """A diff review: results cut to later steps (``ds.isel(time=...)``) were told they started late at the model's
     volumes, and a reservoir whose volume an overlay set was still told to be set."""

@@ -174,6 +174,12 @@ def run(model: Model, options: RunOptions | None = None) -> Results:
         If an option's value cannot be run (a date that is not one, both ``end`` and ``years``, a span the model's
         series do not cover, …), or the results would not fit in the machine's memory (run an ensemble instead:
         it writes them to disk).
+    daryo.StepError
+        If a step cannot be allocated: :class:`daryo.InfeasibleStepError` (its constraints cannot all hold, a
+        minimum flow above the water there, say; its ``components`` name them), :class:`daryo.UnboundedStepError`
+        or :class:`daryo.SolverFailedError`; each says the step, its date and the scenario (attributes ``step``,
+        ``time``, ``scenario``).  A ``RuntimeError``: the model is valid, but its data cannot be allocated in that
+        step.
     """
     from .model.built import check_built
     from .model.places import problems_relocated

@@ -147,9 +147,10 @@ def _unenforced(ds: xr.Dataset, model: Model | None) -> str:
 
 
 def _late_start(ds: xr.Dataset, model: Model) -> str:
-    """The note on a run that starts after its model's start (``RunOptions(start=)``; the results' ``run_start``)
-    with reservoirs whose initial volume no overlay of the user's set (a library overlay's is the model's): they
-    start at the model's, which are of the model's start ("" if not so)."""
+    """The note on a run that starts on another date than its model's start, after it or before it (``RunOptions(
+    start=)``, where the model's series cover that date; the results' ``run_start``) with reservoirs whose initial
+    volume no overlay of the user's set (a library overlay's is the model's): they start at the model's, which are
+    of the model's start ("" if not so)."""
     try:
         first = pd.Timestamp(str(ds.attrs["run_start"]))
     except (KeyError, ValueError):  # (results of a daryo before 2026-12-06's)
@@ -158,9 +159,10 @@ def _late_start(ds: xr.Dataset, model: Model) -> str:
 
     own = model.time.start
     kept = [n.id for n in model.nodes if n.type == "reservoir" and not volume_set_by_user(model.origins, n.id)]
-    if first <= own or not kept:
+    if first == own or not kept:
         return ""
-    return (f"the run starts in {first:%Y-%m}, after the model's start ({own:%Y-%m}), and its reservoirs "
+    return (f"the run starts in {first:%Y-%m}, {'after' if first > own else 'before'} the model's start "
+            f"({own:%Y-%m}), and its reservoirs "
             f"({listed(kept, 4)}) start at the model's initial volumes, which are of {own:%Y-%m}: set those of "
             f"{first:%Y-%m} with an overlay (changes: [set: {{{kept[0]}: {{initial_volume: ...}}}}]), or run from "
             "the model's start")
