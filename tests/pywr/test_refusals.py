@@ -682,9 +682,9 @@ _SLOT_EDGES = [["in", "dam"], ["dam", "town"], ["dam", "sea"]]
     ({"outputs": 0}, _SLOT_EDGES,
      "edges[0]: 'dam' has outputs: 0, so no water can enter it (a Pywr storage's outputs are the slots water "
      "enters it by); Pywr refuses this edge"),
-    ({"inputs": 0}, _SLOT_EDGES, "edges[1]: 'dam' has inputs: 0, so no water can leave it"),
-    ({"inputs": 2}, _SLOT_EDGES, "edges[1]: 'dam' has 2 slots (inputs: 2): the edge names one as its from_slot "
-                                 "(0 to 1)"),
+    ({"inputs": 0}, _SLOT_EDGES, "edges[1], edges[2]: 'dam' has inputs: 0, so no water can leave it"),
+    ({"inputs": 2}, _SLOT_EDGES, "edges[1], edges[2]: 'dam' has 2 slots (inputs: 2): the edge names one as its "
+                                 "from_slot (0 to 1)"),
     ({"inputs": 2}, [["in", "dam"], ["dam", "town", 2, None], ["dam", "sea", 0, None]],
      "edges[1]: 'dam' has no slot 2; its slots (inputs: 2) are numbered 0 to 1"),
     ({}, [["in", "dam", None, 5], ["dam", "town"], ["dam", "sea"]],
@@ -722,7 +722,7 @@ def test_a_pywr_storages_slots_are_read_as_pywr_reads_them(tmp_path, slots, edge
     with pytest.raises((RuntimeError, ValueError, IndexError, TypeError, model.ModelStructureError)):
         model.Model.load(json.loads(json.dumps(doc))).run()
     msg = load(tmp_path, doc)
-    assert problem in msg and "problem" in msg.splitlines()[0], msg  # (at each edge it concerns)
+    assert problem in msg and "problem" in msg.splitlines()[0], msg  # (at each edge it concerns: one line)
 
 
 @pytest.mark.parametrize("edge", [["dam", "saa", 1, None], ["dam", "sea", 1.0, None]])
