@@ -349,6 +349,14 @@ def test_dangling_and_duplicate_edges_reported_together(tmp_path):
                  "[src, sea])"),
     ("[src, sea, 3]", "edges[1] (line 10): an edge must be [from, to] or a mapping with 'from' and 'to'"),
     ("{from: src}", "edges[1] (line 10): an edge must be [from, to] or a mapping with 'from' and 'to'"),
+    # (a large-network modeller's review: a misspelt end had no hint, where a node's attributes have one)
+    ("{form: src, to: sea}", "edges[1] (line 10): an edge must be [from, to] or a mapping with 'from' and 'to': its "
+                             "key 'form' (did you mean 'from'?)"),
+    ("{from: src, too: sea}", "edges[1] (line 10): an edge must be [from, to] or a mapping with 'from' and 'to': its "
+                              "key 'too' (did you mean 'to'?)"),
+    ("{from: src, to: sea, max_flw: 5}", "edges[1] (src -> sea).max_flw (line 10): unknown edge attribute 'max_flw' "
+                                         "(did you mean 'max_flow'?); allowed: from, to, id, min_flow, max_flow, "
+                                         "loss, cost"),
 ])
 def test_an_edge_of_another_shape_is_named_by_its_line_alone(tmp_path, edge, message):
     """An edge written as text had no line, and the nodes it joins were also reported as unconnected."""

@@ -331,13 +331,13 @@ def test_a_negative_initial_flow_of_a_delay_is_refused(tmp_path):
 
 
 @pytest.mark.parametrize("loss, message", [
-    ("150 %", "must be a fraction between 0 and 1"),
-    ("-0.5", "must be a fraction between 0 and 1"),
+    ("150 %", "must be a fraction between 0 and 1, not 1.5"),  # (the value said: a large-network modeller's review)
+    ("-0.5", "must be a fraction between 0 and 1, not -0.5"),
     ("100 %", "a loss of 1 (100 %) makes the link useless; use < 1"),
     ("15", "must be a fraction between 0 and 1, not 15; a percentage is written with its sign (15 % = 0.15)"),
     ("[0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 15]",  # (a series: a traceback, a review found)
      "must be a fraction between 0 and 1, not 15; a percentage is written with its sign (15 % = 0.15)"),
-    ("100", "must be a fraction between 0 and 1"),  # (not "100 % = 1", which is refused too)
+    ("100", "must be a fraction between 0 and 1, not 100"),  # (not "100 % = 1", which is refused too)
 ])
 def test_a_loss_outside_0_to_1_is_one_problem(tmp_path, loss, message):
     """A loss of 150 % was also said to be 'a loss of 1 (100 %)', which it is not."""

@@ -608,7 +608,8 @@ def _parse_edges(spec: Any, ctx: LoadContext, where: str = "edges") -> list[Edge
         if isinstance(raw, list | tuple) and len(raw) == 2:
             raw = {"from": raw[0], "to": raw[1]}
         if not isinstance(raw, Mapping) or "from" not in raw or "to" not in raw:
-            ctx.add(where, "an edge must be [from, to] or a mapping with 'from' and 'to'" + _edge_hint(raw))
+            ctx.add(where, "an edge must be [from, to] or a mapping with 'from' and 'to'" + _edge_hint(raw)
+                    + _end_key_hint(raw))
             ctx.unread_edge_names |= _names_in(raw)
             continue
         src, dst = raw["from"], raw["to"]
@@ -625,8 +626,9 @@ def _parse_edges(spec: Any, ctx: LoadContext, where: str = "edges") -> list[Edge
             at = _where(raw, f"{place} ({src} -> {dst}).{key}", key)
             attr = next((a for a in EDGE_ATTRIBUTES if a.name == key), None)
             if attr is None:
-                names = ", ".join(["from", "to"] + [a.name for a in EDGE_ATTRIBUTES])
-                ctx.add(at, f"unknown edge attribute '{key}'; allowed: {names}")
+                allowed = ["from", "to"] + [a.name for a in EDGE_ATTRIBUTES]
+                ctx.add(at, f"unknown edge attribute '{key}'{did_you_mean(key, allowed)}; allowed: "
+                            f"{', '.join(allowed)}")
                 continue
             if value is None:
                 ctx.add(at, _NO_VALUE)
@@ -699,6 +701,16 @@ def _edge_hint(raw: Any) -> str:
     """A hint for an edge written as text (``a -> b``, ``a, b``): the list it should be."""
     names = _words(raw) if isinstance(raw, str) else []
     return f" (write it [{names[0]}, {names[1]}])" if len(names) == 2 else ""
+
+
+def _end_key_hint(raw: Any) -> str:
+    """A hint for an edge mapping whose 'from' or 'to' key is misspelt ({form: a, to: b}: a large-network modeller's
+    review)."""
+    if not isinstance(raw, Mapping):
+        return ""
+    hints = [f"'{k}' (did you mean '{end}'?)" for end in ("from", "to") if end not in raw
+             for k in raw if isinstance(k, str) and k not in ("from", "to") and did_you_mean(k, [end])]
+    return f": its key {hints[0]}" if len(hints) == 1 else ""
 
 
 def _words(text: str) -> list[str]:

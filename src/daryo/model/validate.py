@@ -418,8 +418,9 @@ def check_fractions(ctx: CheckContext) -> Iterable[Problem]:
                 # (a whole number up to 100 is most often a percentage written without its sign: efficiency 85; a
                 # loss of 100 % is refused below, as useless)
                 top = 100 if key != "loss" else 99
-                percent = (f", not {worst:g}; a percentage is written with its sign ({worst:g} % = {worst / 100:g})"
+                percent = (f"; a percentage is written with its sign ({worst:g} % = {worst / 100:g})"
                            if 1 < worst <= top and worst == round(worst) else "")
+                percent = f", not {worst:g}{percent}"
                 yield Problem(file, el.at(key), f"must be a fraction between 0 and 1{percent}")
             elif key == "loss" and np.any(vals == 1):
                 yield Problem(file, el.at("loss"), "a loss of 1 (100 %) makes the link useless; use < 1")
