@@ -393,3 +393,30 @@ edges: [[river, farm], [river, sea]]
     path.write_text(body.replace("UNIT", "hm3").replace("start: 2000-10-01, end: 2001-09, step: dekad",
                                                         "start: 2000-10, end: 2001-09"))
     assert cautions(daryo.load(path)) == []
+
+
+def test_a_loop_of_water_within_a_step_is_a_caution_naming_it(tmp_path):
+    """A large-network modeller's review: a reversed edge of a generated file ([r2, r0] for [r0, r2]) closed a loop
+    of reaches, which validated and ran with no word; the same loop through a flow requirement is refused with the
+    hint that an edge may be written the wrong way round.  Now a caution names it, once per loop; a loop through a
+    delay is water in later steps, no loop within one."""
+    from daryo.model.cautions import cautions
+
+    body = """\
+nodes:
+  - {id: src, type: inflow, inflow: 10}
+  - {id: r0, type: reach}
+  - {id: r1, type: reach}
+  - {id: r2, type: reach}
+  - {id: sea, type: sink}
+edges: [[src, r0], [r0, r1], [r1, r2], [r2, r0], [r2, sea]]
+"""
+    (note,) = cautions(_load(tmp_path, body))
+    assert note == (f"{tmp_path / 'm.yaml'}: nodes[r0] (line 5): is on a loop of water within a step (edges[1] "
+                    "(r0 -> r1) (line 9); edges[2] (r1 -> r2) (line 9); edges[3] (r2 -> r0) (line 9)): water in a "
+                    "river network flows one way; "
+                    "is an edge written the wrong way round, or a spill sent upstream? (A loop the model means is "
+                    "left to its costs; water pumped back up must pass a delay.)"), note
+    assert cautions(_load(tmp_path, body.replace("[r2, r0], ", ""))) == []
+    delayed = body.replace("  - {id: r1, type: reach}", "  - {id: r1, type: delay, steps: 1}")
+    assert cautions(_load(tmp_path, delayed)) == []

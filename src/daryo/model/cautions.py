@@ -16,6 +16,7 @@ from ..parameters import ParameterRef
 from ..units import is_number
 from .components import CONSTRAINT_TYPES, component_type
 from .series import LevelTable, Series, is_nonzero
+from .topology import _arcs_in_a_step, _arcs_text, _shortest_path, _strongly_connected
 from .types import Constraint, Edge, Model, Node
 from .validate import CheckContext, _attribute, _elements
 
@@ -305,6 +306,30 @@ def _amounts_from_other_rows(ctx: CheckContext) -> list[str]:
     return notes
 
 
+def _loops_within_a_step(ctx: CheckContext) -> list[str]:
+    """The caution on each loop of water within a step (edges and spills through no delay) that passes no plant or
+    flow requirement (those are refused: :func:`daryo.model.validate.check_loops`): valid, as a model's costs may
+    keep water from going round it, but in a river network most often an edge written the wrong way round (a
+    large-network modeller's review: a reversed edge of a generated file closed a loop of reaches, with no word).
+    One caution per loop, at its first node in the file, naming a shortest loop through it."""
+    leaving = _arcs_in_a_step(ctx.model)
+    looped = _strongly_connected(leaving)
+    notes, seen = [], set()
+    for n in ctx.model.nodes:
+        part = looped.get(n.id)
+        if part is None or part in seen:
+            continue
+        seen.add(part)
+        if any(m.type == "hydropower" for m in ctx.model.nodes if m.id in part):
+            continue  # (refused)
+        arcs = _shortest_path(leaving, n.id, n.id, part) or []
+        notes.append(str(Problem(ctx.file, n.at(), (
+            f"is on a loop of water within a step ({_arcs_text(arcs)}): water in a river network flows one way; is "
+            "an edge written the wrong way round, or a spill sent upstream? (A loop the model means is left to its "
+            "costs; water pumped back up must pass a delay.)"))))
+    return notes
+
+
 def _row_days(p: DataFrameParameter) -> float | None:
     """The median days between the rows of a ``dataframe`` parameter's file (None: fewer than two rows)."""
     if p.frame is None or len(p.frame.index) < 2:
@@ -337,7 +362,9 @@ def cautions(model: Model) -> list[str]:
     - an amount per step read from a ``dataframe`` parameter whose file's rows are not the model's steps: each step
       takes the mean of its rows, right for rates only;
     - in a model of N-day steps or dekads, 12 monthly values of an amount per step (hm³, GWh): each step takes its
-      month's.
+      month's;
+    - a loop of water within a step (edges and spills through no delay) that no refusal names: most often an edge
+      written the wrong way round.
 
     Parameters
     ----------
@@ -380,4 +407,5 @@ def cautions(model: Model) -> list[str]:
     notes += _drawn_below_tailwater(ctx)
     notes += _monthly_amounts_per_step(ctx)
     notes += _amounts_from_other_rows(ctx)
+    notes += _loops_within_a_step(ctx)
     return notes
