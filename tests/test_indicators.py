@@ -131,8 +131,17 @@ def test_annual_by_refuses_what_it_cannot_total_or_group_by():
             annual_by(ds, variable)
     with pytest.raises(ValueError, match=r"'bogus' is not a variable of the results"):
         annual_by(ds, "bogus")
-    with pytest.raises(ValueError, match=r"by='category': use 'country' or 'element'"):
-        annual_by(ds, "delivery", by="category")
+    with pytest.raises(ValueError, match=r"by='river': use 'country', 'category' \(a demand's use\) or 'element', "
+                                         r"or a tuple of them such as \('country', 'category'\)"):
+        annual_by(ds, "delivery", by="river")
+    for by in (("country", "country"), (), 3):
+        with pytest.raises(ValueError, match=r"use 'country', 'category'"):
+            annual_by(ds, "delivery", by=by)
+    with pytest.raises(ValueError, match=r"by='category': 'energy' is over hydropower, which has no category \(only "
+                                         r"demands have one\)"):
+        annual_by(ds, "energy", by=("country", "category"))
+    with pytest.raises(ValueError, match=r"'delivery' is over demand, but the results have no demand_category"):
+        annual_by(ds.drop_vars("demand_category"), "delivery", by="category")
     with pytest.raises(ValueError, match=r"scenarios='max': use 'mean' or None"):
         annual_by(ds, "delivery", scenarios="max")
     with pytest.raises(TypeError, match=r"not Results: pass results.dataset"):
@@ -476,6 +485,75 @@ def test_a_countrys_deficit_by_river_system_by_hand(capsys):
     rows = rows.set_index(["table", "element", "quantity"])
     assert rows.loc[("country", "KAZ A", "deficit share"), "first"] == pytest.approx(24 / 144 * 100)
     assert ("country", "UZB B", "deficit") not in rows.index
+
+
+def test_deliveries_and_deficits_by_use_and_by_country_and_use_by_hand():
+    """A food-security analyst's review: the README promises deficits "by country and use (irrigation among them)",
+    but annual_by took only by="country" or "element", and every table pooled a country's irrigation with its towns'
+    water.  daryo.testmodels.farm_and_town: UZB's town (municipal, 10 a month, served first) and farm (irrigation,
+    10 a month in winter and 50 in summer, short 25 a month in summer), KAZ's field (irrigation, 5 a month)::
+
+        [river: 30 in winter, 40 in summer] --> (j) --> [town] [field] [farm] [sea]
+    """
+    from daryo.testmodels import farm_and_town
+
+    ds = daryo.run(farm_and_town()).dataset
+    by_use = annual_by(ds, "deficit", by="category")
+    assert by_use.columns.tolist() == ["irrigation", "municipal"]
+    np.testing.assert_allclose(by_use.loc[["winter", "summer"], "irrigation"], [0, 150], atol=1e-9)
+    np.testing.assert_allclose(by_use["municipal"], 0, atol=1e-9)
+    wanted = annual_by(ds, "demanded", by=("country", "category"))
+    assert wanted.columns.names == ["country", "category"]
+    assert wanted.columns.tolist() == [("KAZ", "irrigation"), ("UZB", "irrigation"), ("UZB", "municipal")]
+    np.testing.assert_allclose(wanted.loc[["winter", "summer"]].to_numpy(), [[30, 60, 60], [30, 300, 60]])
+    year = annual_by(ds, "delivery", by=["country", "category"], season=False)
+    assert year.index.names == ["country", "category"]
+    np.testing.assert_allclose(year.to_numpy(), [60, 210, 120])
+    kept = annual_by(ds, "deficit", by=("country", "category"), scenarios=None)  # (xarray: a level per grouping)
+    assert kept.dims == ("scenario", "season", "group")
+    assert float(kept.sel(country="UZB", category="irrigation", season="summer").squeeze()) == pytest.approx(150)
+    assert float(annual_by(ds, "delivery", by=("category",), season=False)["municipal"]) == pytest.approx(120)
+
+
+def test_the_irrigation_deficit_share_of_each_country_leaves_out_its_towns(capsys):
+    """A food-security analyst's review: the run's report gave no country's irrigation on its own, and the deficit
+    share of UZB's Amu had its municipal demand in its denominator (22.6 % where irrigation alone is short by
+    23.5 %).  daryo.testmodels.farm_and_town's UZB: irrigation short by 150 of 360 a year (41.7 %; 0 of 60 in
+    winter, 150 of 300 in summer), all of its demands by 150 of 480 (31.25 %); KAZ's field never short."""
+    from daryo.cli.summary import format_summary
+    from daryo.indicators import country_category_summary, country_system_summary
+    from daryo.testmodels import farm_and_town, two_rivers_two_countries
+
+    model = farm_and_town()
+    results = daryo.run(model)
+    table = country_category_summary(results.dataset)
+    assert table.index.tolist() == [("KAZ", "irrigation"), ("UZB", "irrigation"), ("UZB", "municipal")]
+    np.testing.assert_allclose(table.to_numpy(float), [[60, 60, 0, 0, 0, 0], [360, 210, 150, 150 / 360 * 100, 0, 50],
+                                                       [120, 120, 0, 0, 0, 0]], atol=1e-9)
+    assert table.attrs["units"]["deficit_share"] == "%" and table.attrs["units"]["demanded"] == "hm3 per year"
+    irrigation = country_category_summary(results.dataset, category="irrigation")
+    assert irrigation.index.tolist() == [("KAZ", "irrigation"), ("UZB", "irrigation")]
+    pooled = country_system_summary(results.dataset)
+    assert pooled.loc[("UZB", "system of river"), "deficit_share"] == pytest.approx(150 / 480 * 100)
+    alone = country_system_summary(results.dataset, category="irrigation")
+    assert alone.loc[("UZB", "system of river"), "deficit_share"] == pytest.approx(150 / 360 * 100)
+    with pytest.raises(ValueError, match=r"category='farming': give a demand's category \(irrigation, municipal, "
+                                         r"industrial, other\), or None for all"):
+        country_category_summary(results.dataset, category="farming")
+    printed = format_summary(model, results)
+    block = printed[printed.index("irrigation by country"):].splitlines()
+    assert "the table above pools every use" in block[0]
+    assert block[1].split() == ["country", "demand", "delivered", "deficit", "share", "winter", "summer"]
+    assert block[2].split() == ["KAZ", "60.0", "60.0", "0.0", "0.0", "%", "0.0", "%", "0.0", "%"]
+    assert block[3].split() == ["UZB", "360.0", "210.0", "150.0", "41.7", "%", "0.0", "%", "50.0", "%"]
+    assert not block[4].strip()
+    autumn = model.with_time(end="2001-12")  # (a run shorter than a year: its totals, no summer it does not reach)
+    block = format_summary(autumn, daryo.run(autumn))
+    block = block[block.index("irrigation by country"):].splitlines()
+    assert "(hm³ in the run;" in block[0] and "in the run, in winter and in summer" in block[0]
+    assert block[3].split() == ["UZB", "30.0", "30.0", "0.0", "0.0", "%", "0.0", "%", "–"]
+    only_irrigation = two_rivers_two_countries()  # (every demand irrigation: the country table is theirs)
+    assert "irrigation by country" not in format_summary(only_irrigation, daryo.run(only_irrigation))
 
 
 def test_storage_shortfall_is_each_rule_curves_mean_shortfall_and_share_of_steps_short():

@@ -1,6 +1,7 @@
 """Indicators computed from a results Dataset.
 
-The indicators take ``by`` (the grouping of elements: ``country`` or the element itself) where it applies
+The indicators take ``by`` (the grouping of elements: ``country``, a demand's use, ``category``, or the element
+itself) where it applies
 and ``scenarios`` (``"mean"`` of the scenario values, a pandas object; or ``None`` to keep them, an xarray
 DataArray).  Time is aggregated to mean annual values: totals divided by the run's length in hydrological
 years (:func:`n_years`), or, per season, by the seasons it covers (:func:`season_years`).
@@ -27,9 +28,9 @@ from .timeaxis import (
     step_label_kind,
 )
 
-__all__ = ["YEAR_NOISE", "annual_by", "country_summary", "country_system_summary", "coverage", "energy_by_season",
-           "energy_shortfall", "n_years", "requirement_summary", "season_years", "sink_inflow", "storage_change",
-           "storage_shortfall", "supply_reliability"]
+__all__ = ["YEAR_NOISE", "annual_by", "country_category_summary", "country_summary", "country_system_summary",
+           "coverage", "energy_by_season", "energy_shortfall", "n_years", "requirement_summary", "season_years",
+           "sink_inflow", "storage_change", "storage_shortfall", "supply_reliability"]
 
 #: a year's sum up to this is solver noise, taken as none: a millionth of a hm³ (1 m³) or of a GWh (1 kWh), or of a
 #: percentage point; the solver's tolerance of ~1e-9 per step and element summed over a year's steps and elements
@@ -216,10 +217,14 @@ _TRACE_DIMS = ("scenario", "trace")
 _ANNUAL_UNITS = {"hm3 per step": "hm3 per year", "GWh": "GWh per year"}
 
 
-def annual_by(ds: xr.Dataset, variable: str, by: str = "country", season: bool = True,
+#: what :func:`annual_by` groups elements by: their country, their use (a demand's category) or the element itself
+_GROUPINGS = ("country", "category", "element")
+
+
+def annual_by(ds: xr.Dataset, variable: str, by: str | tuple[str, ...] = "country", season: bool = True,
               scenarios: str | None = "mean") -> Any:
-    """Mean annual total of a flow or energy variable, grouped by country (or element) and season, averaged over
-    scenarios.
+    """Mean annual total of a flow or energy variable, grouped by country (or use, or element) and season, averaged
+    over scenarios.
 
     A season's value is its total over the seasons the run covers (:func:`season_years`), so a run of part of a
     year gives each season's mean, not a share of a year's.
@@ -235,7 +240,10 @@ def annual_by(ds: xr.Dataset, variable: str, by: str = "country", season: bool =
         (``GWh``).  Volumes (``storage``) and heads are not amounts per step, and their sum over time means
         nothing.
     by
-        ``"country"`` (the element's country; ``—`` for none) or ``"element"`` (its id).
+        ``"country"`` (the element's country; ``—`` for none), ``"category"`` (a demand's use: ``irrigation``,
+        ``municipal``, ``industrial`` or ``other``; only demands have one) or ``"element"`` (its id); or a tuple of
+        them, ``("country", "category")``: each country's water by use (its irrigation apart from its towns'), the
+        groups a pandas MultiIndex named after them.
     season
         Group by season too (winter: October–March, summer: April–September).
     scenarios
@@ -246,21 +254,22 @@ def annual_by(ds: xr.Dataset, variable: str, by: str = "country", season: bool =
     pandas.DataFrame, pandas.Series or xarray.DataArray
         hm³ or GWh per year: a DataFrame (season × group) when ``season`` is True, else a Series by group; with
         ``scenarios=None`` an xarray DataArray with the scenario (or trace) dimension where ``ds`` has one (its
-        ``units`` attribute per year).
+        ``units`` attribute per year).  Grouped by a tuple, the groups are a MultiIndex (the DataFrame's columns,
+        the Series' index; the DataArray's ``group`` coordinate, with a coordinate per level) of the combinations
+        some element has.
 
     Raises
     ------
     TypeError
         If ``ds`` is not a Dataset (a ``Results``: pass its ``dataset``), or ``variable`` is not a name.
     ValueError
-        If ``variable`` is not such a variable of ``ds``, ``by`` or ``scenarios`` is not one of its values, or
-        ``ds`` has no time steps.
+        If ``variable`` is not such a variable of ``ds``, ``by`` or ``scenarios`` is not one of its values (or
+        ``by`` asks for the category of elements that have none), or ``ds`` has no time steps.
     """
     check_dataset(ds, "annual_by")
     if not isinstance(variable, str):
         raise TypeError(f"variable={variable!r}: give the name of one variable of the results")
-    if by not in ("country", "element"):
-        raise ValueError(f"by={by!r}: use 'country' or 'element'")
+    keys = _grouping(by)
     if scenarios not in ("mean", None):
         raise ValueError(f"scenarios={scenarios!r}: use 'mean' or None")
     if variable not in ds.data_vars:
@@ -279,9 +288,12 @@ def annual_by(ds: xr.Dataset, variable: str, by: str = "country", season: bool =
         raise ValueError(f"{variable!r}: the results have no {elem} (a selection that matched none?)")
     da = da.transpose(*traces, "time", elem).astype(np.float64)  # (in any order: CDO's is time first; sums of
     # an ensemble store's float32 series in float64, as its summaries are)
-    key = f"{elem}_country" if by == "country" else elem
-    group = da.coords[key].values if key in da.coords else da[elem].values
-    group = np.where(group == "", "—", group)
+    labels = [_group_labels(da, elem, key, variable) for key in keys]
+    if len(keys) == 1:
+        group, groups = labels[0], None
+    else:  # (each combination's number, in sorted order, then the combinations as the groups' MultiIndex)
+        group, combinations = pd.factorize(pd.MultiIndex.from_arrays(labels), sort=True)
+        groups = pd.MultiIndex.from_tuples(list(combinations), names=list(keys))
     da = da.assign_coords(group=(elem, group))
     if season:
         if "season" not in da.coords:  # (dropped, or a file of another tool: a step's season is its start's)
@@ -295,10 +307,35 @@ def annual_by(ds: xr.Dataset, variable: str, by: str = "country", season: bool =
                                        dims="season", coords={"season": totals["season"]})
     else:
         totals = da.sum("time").groupby("group").sum(elem) / n_years(ds)
+    if groups is not None:
+        totals = totals.assign_coords(xr.Coordinates.from_pandas_multiindex(groups[totals["group"].values], "group"))
     totals.attrs = {"units": units, "description": f"Mean annual total of {variable}"}
     if scenarios is None:
         return totals
     return (totals.mean(traces) if traces else totals).to_pandas()
+
+
+def _grouping(by: object) -> tuple[str, ...]:
+    """The groupings ``by`` names (:data:`_GROUPINGS`), in order: one, or a tuple of distinct ones."""
+    keys = (by,) if isinstance(by, str) else tuple(by) if isinstance(by, tuple | list) else ()
+    if not keys or any(k not in _GROUPINGS for k in keys) or len(set(keys)) != len(keys):
+        raise ValueError(f"by={by!r}: use 'country', 'category' (a demand's use) or 'element', or a tuple of them "
+                         "such as ('country', 'category')")
+    return keys
+
+
+def _group_labels(da: xr.DataArray, elem: str, key: str, variable: str) -> np.ndarray:
+    """Each element's label of grouping ``key``: its id, its country (``—`` for none; its id where the results
+    give no countries) or its category (``—`` for none)."""
+    if key == "element":
+        return np.asarray(da[elem].values).astype(str)
+    coordinate = f"{elem}_{key}"
+    if key == "category" and coordinate not in da.coords:
+        kind = f"over {elem}, which has no category (only demands have one)" if elem != "demand" else (
+            "over demand, but the results have no demand_category coordinate to group it by")
+        raise ValueError(f"by='category': {variable!r} is {kind}")
+    labels = np.asarray((da.coords[coordinate] if coordinate in da.coords else da[elem]).values).astype(str)
+    return np.where(labels == "", "—", labels)
 
 
 def energy_by_season(ds: xr.Dataset, by: str = "country", scenarios: str | None = "mean") -> Any:
@@ -336,7 +373,8 @@ def country_summary(ds: xr.Dataset) -> pd.DataFrame:
     return frame
 
 
-def country_system_summary(ds: xr.Dataset, basins: Any = None, several: bool = False) -> pd.DataFrame:
+def country_system_summary(ds: xr.Dataset, basins: Any = None, several: bool = False,
+                           category: str | None = None) -> pd.DataFrame:
     """Per country and river system, its demands' mean annual water demanded, delivered and short (hm³/yr) and the
     deficit's share of the demand (%): a country that draws on two rivers (Uzbekistan on the Syr and the Amu) has a
     row for each, which its :func:`country_summary` row pools.
@@ -350,6 +388,9 @@ def country_system_summary(ds: xr.Dataset, basins: Any = None, several: bool = F
     several
         Only the countries whose demands are on several systems (those whose :func:`country_summary` row pools
         rivers).
+    category
+        The demands of one use only (``"irrigation"``: Uzbekistan's Amu irrigation without its towns' water,
+        served first); None: every use.
 
     Returns
     -------
@@ -364,11 +405,13 @@ def country_system_summary(ds: xr.Dataset, basins: Any = None, several: bool = F
     TypeError
         If ``ds`` is not a Dataset, or ``basins`` not a mapping of names to lists of node ids.
     ValueError
-        If ``ds`` lacks the topology the systems need, or a basin's id is not a node of it.
+        If ``ds`` lacks the topology the systems need, a basin's id is not a node of it, or ``category`` is not a
+        demand's category (or the results have no ``demand_category`` to select it by).
     """
     from .sdg import river_systems
 
     check_dataset(ds, "country_system_summary")
+    _check_category(category)
     variables = {"demanded": "demanded", "delivered": "delivery", "deficit": "deficit"}  # (column: variable)
     columns = list(variables)
     if "demand" not in ds.dims or not ds.sizes["demand"] or any(v not in ds for v in variables.values()):
@@ -382,6 +425,11 @@ def country_system_summary(ds: xr.Dataset, basins: Any = None, several: bool = F
                             for c, v in variables.items()})
         per["country"] = [c or "—" for c in country]
         per["system"] = system.reindex(demands).to_numpy()
+        if category is not None:
+            if "demand_category" not in ds.coords:
+                raise ValueError(f"category={category!r}: the results have no demand_category coordinate to select "
+                                 "the demands by")
+            per = per[ds["demand_category"].values.astype(str) == category]
         frame = per.groupby(["country", "system"]).sum()[columns]
         with np.errstate(divide="ignore", invalid="ignore"):
             frame["deficit_share"] = np.where(frame["demanded"] > 0, frame["deficit"] / frame["demanded"] * 100,
@@ -392,6 +440,73 @@ def country_system_summary(ds: xr.Dataset, basins: Any = None, several: bool = F
     frame.attrs["units"] = {"demanded": "hm3 per year", "delivered": "hm3 per year", "deficit": "hm3 per year",
                             "deficit_share": "%"}
     return frame
+
+
+def country_category_summary(ds: xr.Dataset, category: str | None = None) -> pd.DataFrame:
+    """Per country and use (a demand's ``category``: irrigation, municipal...), its demands' mean annual water
+    demanded, delivered and short (hm³/yr) and the deficit's share of the demand (%), of the year and of each
+    season: a country's irrigation apart from its towns' water, which its :func:`country_summary` row pools (a
+    food-security analyst's review: a deficit share of all uses has the towns' demand, served first, in its
+    denominator).
+
+    Parameters
+    ----------
+    ds
+        A run's results, or an ensemble's store of the monthly ``demanded`` (``--series``), ``delivery`` and
+        ``deficit``.
+    category
+        One use only (``"irrigation"``: the water food depends on); None: every use.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index (``country``, ``category``), sorted; columns ``demanded``, ``delivered``, ``deficit`` (hm³/yr),
+        ``deficit_share`` (%: of the demand of that country and use; NaN where nothing is demanded) and the
+        seasons' shares, ``winter_deficit_share`` (October–March) and ``summer_deficit_share`` (April–September, the
+        growing season; NaN for a season the run does not reach), with ``attrs["units"]``.  Empty for results
+        without demands (or without their ``demanded``, ``delivery`` and ``deficit``).
+
+    Raises
+    ------
+    TypeError
+        If ``ds`` is not a Dataset.
+    ValueError
+        If ``category`` is not a demand's category, or the results have demands but no ``demand_category``.
+    """
+    check_dataset(ds, "country_category_summary")
+    _check_category(category)
+    variables = {"demanded": "demanded", "delivered": "delivery", "deficit": "deficit"}  # (column: variable)
+    shares = ["deficit_share", "winter_deficit_share", "summer_deficit_share"]
+    if "demand" not in ds.dims or not ds.sizes["demand"] or any(v not in ds for v in variables.values()):
+        frame = pd.DataFrame(columns=[*variables, *shares], dtype=float,
+                             index=pd.MultiIndex.from_tuples([], names=["country", "category"]))
+    else:
+        by = ("country", "category")
+        frame = pd.DataFrame({c: annual_by(ds, v, by=by, season=False) for c, v in variables.items()})
+        seasons = {c: annual_by(ds, v, by=by).reindex(["winter", "summer"]) for c, v in variables.items()}
+        frame["deficit_share"] = _share(frame["deficit"], frame["demanded"])
+        for s in ("winter", "summer"):
+            frame[f"{s}_deficit_share"] = _share(seasons["deficit"].loc[s], seasons["demanded"].loc[s])
+        frame.index.names = ["country", "category"]
+        if category is not None:
+            frame = frame[frame.index.get_level_values("category") == category]
+    frame.attrs["units"] = {**dict.fromkeys(variables, "hm3 per year"), **dict.fromkeys(shares, "%")}
+    return frame
+
+
+def _check_category(category: object) -> None:
+    """Refuse a ``category`` that is neither None nor a demand's category (ValueError)."""
+    from .model.components import component_type
+
+    choices = component_type("demand").attribute("category").choices  # type: ignore[union-attr]
+    if category is not None and category not in choices:
+        raise ValueError(f"category={category!r}: give a demand's category ({', '.join(choices)}), or None for all")
+
+
+def _share(part: pd.Series, whole: pd.Series) -> pd.Series:
+    """``part`` as a percentage of ``whole`` (NaN where the whole is not above 0)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return (part / whole * 100).where(whole > 0)
 
 
 def coverage(ds: xr.Dataset) -> tuple[bool, dict[str, float]]:

@@ -11,7 +11,8 @@ from typing import Any
 from .model import Model, model_from_dict
 
 __all__ = ["build", "chain_of_demands", "shared_shortage", "two_priorities", "max_min_fairness",
-           "reservoir_evaporation", "rule_curve_shortfall", "hydropower_fixed_head", "losses_and_returns"]
+           "reservoir_evaporation", "rule_curve_shortfall", "hydropower_fixed_head", "losses_and_returns",
+           "farm_and_town"]
 
 
 def build(nodes: list[dict[str, Any]], edges: list[Any], *, steps: int = 1, allocation: str = "priority",
@@ -203,3 +204,34 @@ def two_rivers_two_countries(kaz: str = "KAZ") -> Model:
                      {"id": "sea_a", "type": "sink"}, {"id": "sea_b", "type": "sink"}],
            "edges": [["a", "farm"], ["a", "sea_a"], ["b", "town"], ["b", "field"], ["b", "sea_b"]]}
     return model_from_dict(doc)
+
+
+#: the monthly inflow of :func:`farm_and_town`'s river, January first: 30 hm³ in October–March, 40 in April–September
+FARM_AND_TOWN_RIVER = [30.0] * 3 + [40.0] * 6 + [30.0] * 3
+
+
+def farm_and_town(river: list[float] | None = None, allocation: str = "priority") -> Model:
+    """Uzbekistan's farm and town and Kazakhstan's field on one river, over a year from October::
+
+        [river] --> (j) --> [town:  UZB, municipal,  10 a month, priority 1]
+                     | \\--> [field: KAZ, irrigation,  5 a month, priority 1]
+                     | \\--> [farm:  UZB, irrigation, 10 a month in October–March, 50 in April–September, priority 2]
+                     \\----> [sea]
+
+    With ``river`` (12 monthly inflows, January first) :data:`FARM_AND_TOWN_RIVER`, 30 hm³ a month in winter and 40
+    in summer: in winter every demand is met (25 of 30); in summer the town and the field take 15 and the farm gets
+    the other 25 of its 50, short 25 a month.  So UZB's irrigation (the farm) is short by 150 of 360 a year (41.7 %;
+    none of its 60 in winter, 50 % of its 300 in summer), but all of UZB's demands (480) by 31.25 %: the town's
+    water, served first, dilutes the farm's deficit.  KAZ's field is never short.  ``allocation: cost`` gives the
+    same allocation (the town's and the field's costs before the farm's)."""
+    return build(
+        [{"id": "river", "type": "inflow", "inflow": {"monthly": list(river or FARM_AND_TOWN_RIVER)}},
+         {"id": "j", "type": "junction"},
+         {"id": "town", "type": "demand", "demand": 10, "category": "municipal", "priority": 1, "country": "UZB",
+          "cost": -100},
+         {"id": "field", "type": "demand", "demand": 5, "priority": 1, "country": "KAZ", "cost": -100},
+         {"id": "farm", "type": "demand", "demand": {"monthly": [10.0] * 3 + [50.0] * 6 + [10.0] * 3},
+          "priority": 2, "country": "UZB", "cost": -10},
+         {"id": "sea", "type": "sink"}],
+        [["river", "j"], ["j", "town"], ["j", "field"], ["j", "farm"], ["j", "sea"]],
+        steps=12, allocation=allocation, start="2001-10")

@@ -53,6 +53,36 @@ def _river_lines(ds: Any, scale: float) -> list[str]:
     return lines
 
 
+def _irrigation_lines(ds: Any, scale: float) -> list[str]:
+    """Each country's irrigation demands alone: water demanded, delivered and short, and the deficit's share of
+    that demand in the year, in winter and in summer (the growing season); none where every demand is irrigation
+    (the country table is theirs) or none is.  The country table pools every use: a food-security analyst's review
+    read Uzbekistan's irrigation deficit share diluted by its towns' demand, served first.  ``scale``: years
+    covered, for a run shorter than a year's totals."""
+    from ..indicators import country_category_summary
+
+    uses = set(ds["demand_category"].values.astype(str)) if "demand_category" in ds.coords else set()
+    if "irrigation" not in uses or uses == {"irrigation"}:
+        return []
+    table = country_category_summary(ds, category="irrigation").droplevel("category")
+    if table.empty:
+        return []
+    unit = "hm³ in the run" if scale != 1.0 else "hm³/yr"
+    lines = ["", f"irrigation by country ({unit}; the table above pools every use; share: the deficit's share of "
+             f"the country's irrigation demand, in the {'run' if scale != 1.0 else 'year'}, in winter and in summer):",
+             f"  {'country':<9s}{'demand':>11s}{'delivered':>11s}{'deficit':>11s}{'share':>9s}{'winter':>9s}"
+             f"{'summer':>9s}"]
+
+    def share(value: float) -> str:
+        return f"{'–':>9s}" if math.isnan(value) else f"{value:>7.1f} %"
+
+    for country, row in zip(table.index, table.to_dict("records"), strict=True):
+        lines.append(f"  {country:<9s}{_number(row['demanded'] * scale, 11)}{_number(row['delivered'] * scale, 11)}"
+                     f"{_number(row['deficit'] * scale, 11)}{share(row['deficit_share'])}"
+                     f"{share(row['winter_deficit_share'])}{share(row['summer_deficit_share'])}")
+    return lines
+
+
 def _is_whole(n: float) -> bool:
     """Whether a count (of years, seasons…) is whole, to 1e-9 (the sums of days over year lengths that make it)."""
     return math.isfinite(n) and abs(n - round(n)) < 1e-9
@@ -79,6 +109,7 @@ def format_summary(model: Model, results: Results) -> str:
         table = table * [covered["winter" if c.split()[1] == "winter" else "summer"] for c in table.columns]
     if not table.empty:
         lines.append(_table(table))
+    lines += _irrigation_lines(ds, covered["year"] if short else 1.0)
     lines += _river_lines(ds, covered["year"] if short else 1.0)
     if "sink_inflow" in ds:
         lines += ["", f"inflow to terminal sinks ({'hm³ in the run' if short else 'hm³/yr'}):"]
