@@ -205,3 +205,19 @@ class EnergyTargetTraces:
 
     def describe(self):
         return "monthly inflows of 5, 20 in winter only, 9.95 or 20 hm3"
+
+
+class FarmAndTownTraces:
+    """:func:`daryo.testmodels.farm_and_town`'s trace source: even traces bring its river's own 30 hm³ a month in
+    October–March and 40 in April–September (the farm short by 25 a month in summer), odd ones 100 a month (no
+    demand short)."""
+
+    def __call__(self, seed, indices, years, axis):
+        from daryo.testmodels import FARM_AND_TOWN_RIVER
+
+        month = axis.starts.month.to_numpy() - 1
+        own = np.asarray(FARM_AND_TOWN_RIVER)[month]
+        return {"river": np.stack([own if int(i) % 2 == 0 else np.full(axis.n_steps, 100.0) for i in indices])}
+
+    def describe(self):
+        return "the river's own months, or 100 hm3 a month"

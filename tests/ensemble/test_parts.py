@@ -71,9 +71,9 @@ def test_resume_after_an_interrupted_run(tmp_path):
     assert "--chunk-size" not in str(err.value)
     manifest = tmp_path / "cut.nc.parts" / "manifest.json"
     kept = manifest.read_bytes()
-    manifest.write_text(kept.decode().replace('"format": 14', '"format": 2'))  # parts of an earlier daryo
+    manifest.write_text(kept.decode().replace('"format": 15', '"format": 2'))  # parts of an earlier daryo
     with pytest.raises(ValueError, match="holds parts of format 2, written by another version of daryo; this one "
-                                         "writes format 14: delete it"):
+                                         "writes format 15: delete it"):
         run(tmp_path, "cut.nc", resume=True)
     for broken in (b"{not json", b"[1, 2]"):
         manifest.write_bytes(broken)

@@ -85,24 +85,24 @@ def test_a_chunk_size_beyond_the_traces_is_the_traces_and_a_run_too_big_for_the_
 
 def test_the_disk_check_counts_the_parts_and_the_output_in_readable_units(tmp_path, monkeypatch):
     """The parts and the output are on disk together, annual indicators included: 2 × (24 bytes of series a step
-    × 36 steps + 18 annual indicators × 3 years × 8 bytes) × 7 traces = 18,144 bytes here (14 of demands,
+    × 36 steps + 20 annual indicators × 3 years × 8 bytes) × 7 traces = 18,816 bytes here (16 of demands,
     reservoirs, sinks and inflows, 4 of the one river system's water stress); a resume counts only
     the parts still to write.  (The check counted
     the series once, and said "about 0.0 GB, and its folder has 0.0 GB free" of a small run on a full disk.)"""
     import daryo.ensemble.run
 
-    monkeypatch.setattr(daryo.ensemble.run, "free_bytes", lambda folder: 18_143)
-    with pytest.raises(OSError, match="take about 18 kB, and its folder has 18 kB free"):
+    monkeypatch.setattr(daryo.ensemble.run, "free_bytes", lambda folder: 18_815)
+    with pytest.raises(OSError, match="take about 19 kB, and its folder has 19 kB free"):
         run(tmp_path, "small.nc")
-    monkeypatch.setattr(daryo.ensemble.run, "free_bytes", lambda folder: 18_144)
+    monkeypatch.setattr(daryo.ensemble.run, "free_bytes", lambda folder: 18_816)
     run(tmp_path, "small.nc")
-    # a resume counts the parts on disk already: 1,296 bytes × (2 × 7 − 3 traces done) = 14,256
+    # a resume counts the parts on disk already: 1,344 bytes × (2 × 7 − 3 traces done) = 14,784
     monkeypatch.setattr(daryo.ensemble.run, "free_bytes", lambda folder: 10**9)
     run(tmp_path, "cut.nc", stop_after=1)
-    monkeypatch.setattr(daryo.ensemble.run, "free_bytes", lambda folder: 14_255)
-    with pytest.raises(OSError, match="take about 14 kB, and its folder has 14 kB free"):
+    monkeypatch.setattr(daryo.ensemble.run, "free_bytes", lambda folder: 14_783)
+    with pytest.raises(OSError, match="take about 15 kB, and its folder has 15 kB free"):
         run(tmp_path, "cut.nc", resume=True)
-    monkeypatch.setattr(daryo.ensemble.run, "free_bytes", lambda folder: 14_256)
+    monkeypatch.setattr(daryo.ensemble.run, "free_bytes", lambda folder: 14_784)
     assert run(tmp_path, "cut.nc", resume=True)[0].chunks_skipped == 1
 
 

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 import xarray as xr
 from ensemble_cases import (
+    FarmAndTownTraces,
     basin,
     basin_network,
     basin_run,
@@ -26,6 +27,7 @@ from daryo.cli import main
 from daryo.ensemble import (
     EnsembleOptions,
     run_ensemble,
+    seasonal_shortfall_table,
     shortfall_table,
     summary_table,
     write_summary_csv,
@@ -297,6 +299,7 @@ def test_the_shortfall_table_of_another_threshold_or_of_one_run_year_is_worked_o
 @pytest.mark.parametrize("table, dropped, what", [
     ("water_stress_table", ["summary_annual_water_stress"], "water stress"),
     ("requirement_table", ["annual_requirement_shortfall_fraction"], "flow requirements"),
+    ("seasonal_shortfall_table", ["annual_winter_demand", "summary_annual_winter_demand"], "water demanded by season"),
 ])
 def test_a_store_of_an_earlier_daryo_is_told_to_be_run_again(tmp_path, table, dropped, what):
     """A store written before an indicator was kept holds none of it: the table names the store and what to do."""
@@ -311,6 +314,57 @@ def test_a_store_of_an_earlier_daryo_is_told_to_be_run_again(tmp_path, table, dr
     with pytest.raises(ValueError, match=f"^{re.escape(str(older))} holds no {what}: it was written by an earlier "
                                          "daryo; run the ensemble again$"):
         getattr(ensemble, table)(older)
+
+
+@pytest.mark.parametrize("name", ["seasons.nc", "seasons.zarr"])
+def test_a_store_keeps_each_demands_winter_demand_and_the_seasons_deficits_by_hand(tmp_path, name):
+    """A food-security analyst's review: a store kept each demand's winter delivery but not its winter demand, so no
+    season's deficit (the growing season's, April–September, matters most for cotton) could be worked out from it.
+    Four traces of daryo.testmodels.farm_and_town over two years (:class:`ensemble_cases.FarmAndTownTraces`)::
+
+        [river] --> (j) --> [town: UZB, municipal, 10] [field: KAZ, 5] [farm: UZB, 10 in winter, 50 in summer] [sea]
+
+    A year wants 60 of the farm in winter and 300 in summer, 60 and 60 of the town, 30 and 30 of the field.  The even
+    traces (the river's own 30 a month in winter, 40 in summer) leave the farm short by 150 in summer, the odd ones
+    (100 a month) by none: over the eight trace-years the farm's summer deficit is 75 on the mean (25 % of its 300),
+    its 95th percentile 150; no winter is short.  UZB's demands together are short by 75 of 360 in summer
+    (20.8 %), its irrigation alone by 75 of 300 (25 %)."""
+    if name.endswith(".zarr"):
+        pytest.importorskip("zarr", reason="zarr is an optional extra (pip install daryo[ensemble])")
+    from daryo.testmodels import farm_and_town
+
+    out = tmp_path / name
+    run_ensemble(farm_and_town(), EnsembleOptions(traces=4, years=2, chunk_size=3), out, source=FarmAndTownTraces())
+    ds = load(out)
+    winter = ds["annual_winter_demand"].transpose("trace", "year", "demand")
+    np.testing.assert_allclose(winter.sel(demand=["town", "field", "farm"]), np.broadcast_to([60, 30, 60], (4, 2, 3)))
+    assert daryo_units(winter.attrs) == "hm3 per year" and "winter months (October-March)" in winter.attrs[
+        "description"]
+    np.testing.assert_allclose(ds["summary_annual_winter_demand"].sel(statistic="mean", demand="farm"), 60)
+    table = seasonal_shortfall_table(out)
+    assert table.index.tolist() == ["town", "field", "farm"]
+    assert table["category"].tolist() == ["municipal", "irrigation", "irrigation"]
+    farm = table.loc["farm"]
+    np.testing.assert_allclose(farm[["winter_demand", "winter_delivered", "winter_deficit", "winter_deficit_share",
+                                     "summer_demand", "summer_delivered", "summer_deficit", "summer_deficit_share",
+                                     "summer_deficit_p95"]].astype(float),
+                               [60, 60, 0, 0, 300, 225, 75, 25, 150], atol=1e-6)
+    np.testing.assert_allclose(table.loc[["town", "field"], "summer_deficit"], 0, atol=1e-9)
+    by_country = seasonal_shortfall_table(out, by="country")
+    assert by_country.index.tolist() == ["KAZ", "UZB"]
+    np.testing.assert_allclose(by_country.loc["UZB", ["summer_demand", "summer_deficit", "summer_deficit_share"]]
+                               .astype(float), [360, 75, 75 / 360 * 100], atol=1e-6)
+    irrigation = seasonal_shortfall_table(out, by="country", category="irrigation")
+    np.testing.assert_allclose(irrigation.loc["UZB", ["summer_demand", "summer_deficit", "summer_deficit_share"]]
+                               .astype(float), [300, 75, 25], atol=1e-6)
+    assert irrigation.attrs["units"]["summer_deficit_share"] == "%"
+    dry = seasonal_shortfall_table(out, category="irrigation", year=1)  # (run year 1 alone: the same years)
+    assert dry.index.tolist() == ["field", "farm"]
+    assert dry.loc["farm", "summer_deficit"] == pytest.approx(75) and dry.attrs["year"] == 1
+    for bad in ({"by": "season"}, {"category": "cotton"}, {"year": 2}):
+        with pytest.raises(ValueError, match=r"by='season': give 'demand' or 'country'|category='cotton': give a "
+                                             r"demand's category|year 2: .* holds run years 0 to 1"):
+            seasonal_shortfall_table(out, **bad)
 
 
 def test_energy_and_storage_tables_by_hand(tmp_path, capsys):

@@ -26,10 +26,10 @@ Modules, in the order of the pipeline: :mod:`~daryo.ensemble.traces` (trace sour
 :mod:`~daryo.ensemble.store` (the output and its summaries), :mod:`~daryo.ensemble.run` (the run) and
 :mod:`~daryo.ensemble.tables` (what a finished output tells).
 
-The output's tables (:func:`shortfall_table`, :func:`energy_table`, :func:`energy_target_table`, :func:`storage_table`,
-:func:`rule_curve_table`, :func:`sink_table`, :func:`requirement_table`, :func:`water_stress_table`,
-:func:`summary_table`, :func:`run_of`) take its path, or the store opened once for them all (:func:`open_output`,
-or xarray's ``open_dataset``).
+The output's tables (:func:`shortfall_table`, :func:`seasonal_shortfall_table`, :func:`energy_table`,
+:func:`energy_target_table`, :func:`storage_table`, :func:`rule_curve_table`, :func:`sink_table`,
+:func:`requirement_table`, :func:`water_stress_table`, :func:`summary_table`, :func:`run_of`) take its path, or the
+store opened once for them all (:func:`open_output`, or xarray's ``open_dataset``).
 """
 
 from .chunks import ANNUAL_INDICATORS, SERIES, STORABLE_SERIES, EnsembleOptions, chunk_model, run_chunk
@@ -45,6 +45,7 @@ from .tables import (
     requirement_table,
     rule_curve_table,
     run_of,
+    seasonal_shortfall_table,
     shortfall_table,
     sink_table,
     storage_table,
@@ -59,7 +60,7 @@ __all__ = ["TraceSource", "ResampledTraces", "StochasticTraces", "default_trace_
            "ProgressReporter",
            "ANNUAL_INDICATORS", "SERIES", "STORABLE_SERIES", "summarise", "shortfall_table", "requirement_table",
            "energy_table", "energy_target_table", "storage_table", "rule_curve_table", "sink_table", "open_output",
-           "run_of",
+           "run_of", "seasonal_shortfall_table",
            "summary_table",
            "check_summary_csv",
            "water_stress_table", "write_summary_csv", "network_digest", "parts_folder", "RunInProgressError"]

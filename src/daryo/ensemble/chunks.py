@@ -28,7 +28,7 @@ from .traces import TraceSource, run_years
 ANNUAL_INDICATORS = {
     "annual_delivery": "demand", "annual_demand": "demand", "annual_deficit_fraction": "demand",
     "annual_min_storage": "reservoir", "annual_sink_inflow": "sink", "annual_energy": "hydropower",
-    "annual_winter_energy": "hydropower", "annual_winter_delivery": "demand",
+    "annual_winter_energy": "hydropower", "annual_winter_delivery": "demand", "annual_winter_demand": "demand",
     "annual_inflow": "inflow", "annual_withdrawal": "system", "annual_renewable_water": "system",
     "annual_environmental_flow": "system", "annual_water_stress": "system",
     "annual_required": "requirement", "annual_requirement_met": "requirement",
@@ -352,7 +352,7 @@ class _ChunkRecorder:
     _SUMMED = ("demanded", "delivery", "deficit", "sink_inflow", "energy", "inflow", "withdrawn", "returned",
                "environmental", "required", "requirement_met")
     #: the sums of the winter months only (October–March), of the series named: a summer's is the year's less them
-    _WINTER = {"winter_energy": "energy", "winter_delivery": "delivery"}
+    _WINTER = {"winter_energy": "energy", "winter_delivery": "delivery", "winter_demand": "demanded"}
     #: the sums of the plants' energy targets and shortfalls (where some plant has a target), and the series summed
     _ENERGY_TARGET = {"energy_target": "energy_target", "energy_shortfall": "energy_shortfall",
                       "winter_energy_shortfall": "energy_shortfall", "winter_energy_target": "energy_target"}
@@ -362,7 +362,7 @@ class _ChunkRecorder:
                  rule_curves: np.ndarray | None = None, energy_targets: np.ndarray | None = None):
         size = {**sizes, "demanded": sizes["delivery"], "deficit": sizes["delivery"], "returned": sizes["delivery"],
                 "environmental": len(accounts.systems), "winter_energy": sizes["energy"],
-                "winter_delivery": sizes["delivery"],
+                "winter_delivery": sizes["delivery"], "winter_demand": sizes["delivery"],
                 "turbine_flow": sizes["energy"], "requirement_met": sizes["required"],
                 "edge_flow": sizes.get("edge_flow", 0)}
         self.accounts = accounts
@@ -423,6 +423,7 @@ class _ChunkRecorder:
                 "annual_min_storage": self._min_storage, "annual_sink_inflow": self._sum["sink_inflow"],
                 "annual_energy": self._sum["energy"], "annual_winter_energy": self._sum["winter_energy"],
                 "annual_winter_delivery": self._sum["winter_delivery"],
+                "annual_winter_demand": self._sum["winter_demand"],
                 "annual_inflow": self._sum["inflow"],
                 "annual_withdrawal": withdrawal, "annual_renewable_water": renewable,
                 "annual_environmental_flow": environmental,

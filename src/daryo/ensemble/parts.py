@@ -30,8 +30,9 @@ from .chunks import ANNUAL_INDICATORS, threshold_of
 # resume with another --start is told so; 12, each reservoir's yearly steps below its rule curve and largest
 # shortfall of it (annual_steps_below_target, annual_max_storage_shortfall); 13, each plant's yearly energy target
 # and shortfall of it, and the winter's (annual_energy_target, annual_energy_shortfall,
-# annual_winter_energy_shortfall); 14, the winter's target (annual_winter_energy_target).
-_FORMAT = 14
+# annual_winter_energy_shortfall); 14, the winter's target (annual_winter_energy_target); 15, each demand's winter
+# demand (annual_winter_demand), so that a season's deficit is known.
+_FORMAT = 15
 
 
 def parts_folder(output: str | Path) -> Path:

@@ -422,7 +422,7 @@ _UNITS = {"delivery": "hm3 per step", "deficit": "hm3 per step", "sink_inflow": 
           "turbine_flow": "hm3 per step", "demanded": "hm3 per step", "edge_flow": "hm3 per step",
           "annual_delivery": "hm3 per year", "annual_demand": "hm3 per year", "annual_sink_inflow": "hm3 per year",
           "annual_energy": "GWh per year", "annual_winter_energy": "GWh per year", "annual_deficit_fraction": "1",
-          "annual_winter_delivery": "hm3 per year",
+          "annual_winter_delivery": "hm3 per year", "annual_winter_demand": "hm3 per year",
           "annual_inflow": "hm3 per year",
           "annual_withdrawal": "hm3 per year", "annual_renewable_water": "hm3 per year",
           "annual_environmental_flow": "hm3 per year", "annual_water_stress": "%",
@@ -482,6 +482,10 @@ _DESCRIPTIONS = {
     "annual_winter_delivery": "Water delivered in the winter months (October-March) of each run year (of two "
                               "winters where the run's years start in November to March, as annual_winter_energy); "
                               "the summer's (April-September) is annual_delivery less it",
+    "annual_winter_demand": "Water wanted in the winter months (October-March) of each run year (of two winters "
+                            "where the run's years start in November to March, as annual_winter_energy); the "
+                            "summer's (April-September) is annual_demand less it, and a season's deficit its demand "
+                            "less its delivery (annual_winter_delivery)",
     "annual_inflow": "Water supplied by each inflow node in each run year: the trace's hydrology (for an inflow "
                      "node without an inflow series, what the allocation took between its min_flow and max_flow)",
     "annual_withdrawal": "Water taken out of each river system's rivers in each run year, SDG 6.4.2's withdrawal "

@@ -104,6 +104,85 @@ def shortfall_table(output: EnsembleOutput, n: int | None = None, threshold: flo
     return short if n is None else short.head(n)
 
 
+def seasonal_shortfall_table(output: EnsembleOutput, by: str = "demand", category: str | None = None,
+                             year: int | None = None) -> pd.DataFrame:
+    """Each demand's (or country's) water demanded, delivered and short in winter (October–March) and in summer
+    (April–September, the growing season) over an ensemble's (trace, run year) pairs: the year's deficit hides
+    which season it falls in, and irrigation's is the summer's (a food-security analyst's review: a store kept no
+    winter demand, so no season's deficit could be worked out from it).
+
+    Parameters
+    ----------
+    output
+        An ensemble's output (``daryo ensemble -o``), or it opened (:func:`open_output`).
+    by
+        ``"demand"`` (a row per demand, with its ``country`` and ``category``) or ``"country"`` (a row per country
+        with demands: its demands' water in each trace-year, summed; ``—`` for demands of no country).
+    category
+        The demands of one use only (``"irrigation"``: the water food depends on); None: every demand.
+    year
+        One run year's figures over the traces (0 for the first; None: every run year pooled).
+
+    Returns
+    -------
+    pandas.DataFrame
+        For each season ``s`` (``winter``, ``summer``): ``s_demand``, ``s_delivered`` and ``s_deficit``, the means
+        (hm³/yr); ``s_deficit_share``, the mean deficit's share of the mean demand (%; NaN where nothing is
+        wanted), as ``daryo compare``'s deficit share; and ``s_deficit_p95``, the 95th percentile of the season's
+        deficit (hm³/yr).  A season's water is that of its months within the run year (of two winters where the
+        run's years start in November to March: the store's ``annual_winter_demand``); a summer's is the year's
+        less the winter's.  Units in ``attrs["units"]``.
+
+    Raises
+    ------
+    ValueError
+        If ``output`` holds no ensemble summaries or is of a daryo that kept no winter demand
+        (``annual_winter_demand``), ``by`` is neither, ``category`` is not a demand's category, or ``year`` is not
+        a run year of it.
+    """
+    from ..model.components import component_type
+
+    if by not in ("demand", "country"):
+        raise ValueError(f"seasonal_shortfall_table: by={by!r}: give 'demand' or 'country'")
+    choices = component_type("demand").attribute("category").choices  # type: ignore[union-attr]
+    if category is not None and category not in choices:
+        raise ValueError(f"seasonal_shortfall_table: category={category!r}: give a demand's category "
+                         f"({', '.join(choices)}), or None for every demand")
+    with _summaries(output, "seasonal_shortfall_table", ("annual_winter_demand",), "water demanded by season") as ds:
+        if category is not None and "demand_category" not in ds.coords:
+            raise ValueError(f"{output_name(ds)} has no demand_category coordinate to select the {category} demands "
+                             "by")
+        names, country = ds["demand"].values.astype(str), ds["demand_country"].values.astype(str)
+        country = np.where(country == "", "—", country)
+        use = ds["demand_category"].values.astype(str) if "demand_category" in ds.coords else np.full(len(names), "")
+        wanted, got, winter_wanted, winter_got = (_annual(ds, name, "demand", year) for name in (
+            "annual_demand", "annual_delivery", "annual_winter_demand", "annual_winter_delivery"))
+    kept = np.ones(len(names), dtype=bool) if category is None else use == category
+    seasons = {"winter": (winter_wanted, winter_got), "summer": (wanted - winter_wanted, got - winter_got)}
+    index = pd.Index(names[kept], name="demand")
+    columns: dict[str, Any] = {"country": country[kept], "category": use[kept]}
+    if by == "country":
+        index, columns = pd.Index(sorted(set(country[kept])), name="country"), {}
+    for season, (asked, delivered) in seasons.items():
+        asked, delivered = asked[:, kept], delivered[:, kept]
+        if by == "country":  # (a country's demands' water in each trace-year)
+            asked, delivered = (np.stack([a[:, country[kept] == c].sum(axis=1) for c in index], axis=1)
+                                if len(index) else a for a in (asked, delivered))
+        short = asked - delivered
+        short = np.where(short > YEAR_NOISE, short, 0.0)  # (a difference of sums: solver noise is no deficit)
+        demand, deficit = asked.mean(axis=0), short.mean(axis=0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            columns |= {f"{season}_demand": demand, f"{season}_delivered": delivered.mean(axis=0),
+                        f"{season}_deficit": deficit,
+                        f"{season}_deficit_share": np.where(demand > 0, deficit / demand * 100, np.nan),
+                        f"{season}_deficit_p95": _percentile(short, 95)}
+    table = pd.DataFrame(columns, index=index)
+    table.attrs["units"] = {c: "%" if c.endswith("share") else "hm3 per year" for c in columns
+                            if c not in ("country", "category")}
+    table.attrs.update(year=None if year is None else int(year), category=category)
+    return table
+
+
 #: the run each row is of (the store's attributes): so that summaries of several runs (a deal and the baseline, on the
 #: same seed) can be put in one table and told apart
 RUN_COLUMNS = ("model", "scenarios", "seed", "traces", "years")
