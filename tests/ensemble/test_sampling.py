@@ -5,7 +5,14 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from daryo.ensemble.sampling import Z95, difference, mean_over_trace_years, paired_difference
+from daryo.ensemble.sampling import (
+    Z95,
+    difference,
+    mean_over_trace_years,
+    paired_difference,
+    paired_ratio_difference,
+    ratio_over_trace_years,
+)
 
 
 def _annual(rows: list[list[float]]) -> xr.DataArray:
@@ -79,3 +86,36 @@ def test_other_dimensions_are_kept():
     est = mean_over_trace_years(values)
     assert est.value.dims == ("demand",)
     np.testing.assert_allclose(est.value.values, [0.5, 0.5])
+
+
+def test_a_ratio_of_means_has_the_ratio_estimators_standard_error_by_trace():
+    """A statistician's review of daryo compare (a deficit's share of the demand had no error): three traces of two
+    years, deficits [1, 1], [0, 2], [3, 1] of demands [4, 4], [2, 6], [6, 2]: R = 8 / 24 = 1/3; the traces' sums
+    2, 2, 4 of 8, 8, 8 differ from R w by −2/3, −2/3, 4/3: SE = √(3/2 · 24/9) / 24 = 2 / 24."""
+    est = ratio_over_trace_years(_annual([[1, 1], [0, 2], [3, 1]]), _annual([[4, 4], [2, 6], [6, 2]]))
+    assert float(est.value) == pytest.approx(1 / 3, rel=1e-12)
+    assert float(est.se) == pytest.approx(2 / 24, rel=1e-12)
+    # a trace-year where either is NaN is left out of both; of denominators 1 it is the mean's
+    assert float(ratio_over_trace_years(_annual([[1, np.nan]]), _annual([[2, 5]])).value) == 0.5
+    values = _annual([[2, np.nan], [4, 6]])
+    ones = xr.ones_like(values)
+    assert float(ratio_over_trace_years(values, ones).se) == pytest.approx(float(mean_over_trace_years(values).se))
+
+
+def test_a_paired_difference_of_ratios_takes_the_traces_linearised_residuals():
+    """The same three traces, the second's deficits one more in each trace's first year: R₂ = 11/24; each trace's
+    residuals s − R w, (2 − 8/3, 2 − 8/3, 4 − 8/3) and (3 − 11/3, 3 − 11/3, 5 − 11/3), both (−2/3, −2/3, 4/3): their
+    difference is 0, and so is the standard error; of two means it is paired_difference's."""
+    demand = _annual([[4, 4], [2, 6], [6, 2]])
+    first, second = _annual([[1, 1], [0, 2], [3, 1]]), _annual([[2, 1], [1, 2], [4, 1]])
+    est = paired_ratio_difference((first, demand), (second, demand))
+    assert float(est.value) == pytest.approx(3 / 24, rel=1e-12) and float(est.se) == pytest.approx(0.0, abs=1e-15)
+    # three more in the first trace alone: R = 11/24, residuals 5 − 11/3, 2 − 11/3, 4 − 11/3 = 4/3, −5/3, 1/3, less
+    # the first's: z = (2, −1, −1) / 24, SE = √(3/2 · 6) / 24 = 3/24
+    third = _annual([[4, 1], [0, 2], [3, 1]])
+    assert float(paired_ratio_difference((first, demand), (third, demand)).se) == pytest.approx(3 / 24, rel=1e-12)
+    rng = np.random.default_rng(1)
+    a, b = (xr.DataArray(rng.normal(5, 2, size=(20, 4)), dims=("trace", "year")) for _ in range(2))
+    ones = xr.ones_like(a)
+    assert float(paired_ratio_difference((a, ones), (b, ones)).se) == pytest.approx(
+        float(paired_difference(a, b).se), rel=1e-12)

@@ -18,6 +18,11 @@ Two ensembles of other traces (other seeds) are independent samples: the standar
 their means is ``√(SE₁² + SE₂²)``.  Two ensembles of the same traces (the same seed, other overlays) are paired:
 the standard error of the difference is that of the per-trace differences (:func:`paired_difference`), usually
 far smaller.
+
+A ratio of two means over the trace-years (a deficit's share of the demand, a water stress: ``Σ x / Σ y``) has
+the same standard error with ``sᵢ`` and ``wᵢ`` trace ``i``'s sums of ``x`` and of ``y``
+(:func:`ratio_over_trace_years`); of two ratios over the same traces, that of their linearised differences by
+trace (:func:`paired_ratio_difference`).
 """
 
 from __future__ import annotations
@@ -27,7 +32,8 @@ from dataclasses import dataclass
 import numpy as np
 import xarray as xr
 
-__all__ = ["Estimate", "Z95", "mean_over_trace_years", "difference", "paired_difference"]
+__all__ = ["Estimate", "Z95", "mean_over_trace_years", "ratio_over_trace_years", "difference", "paired_difference",
+           "paired_ratio_difference"]
 
 #: The standard normal quantile of a two-sided 95 % interval.
 Z95 = 1.959963984540054
@@ -141,3 +147,78 @@ def paired_difference(first: xr.DataArray, second: xr.DataArray, trace: str = "t
         The mean difference and its standard error by trace.
     """
     return mean_over_trace_years(second - first, trace, year)
+
+
+def ratio_over_trace_years(numerator: xr.DataArray, denominator: xr.DataArray, trace: str = "trace",
+                           year: str = "year") -> Estimate:
+    """``Σ numerator / Σ denominator`` over the trace-years, a ratio of two means (a deficit's share of the demand,
+    a water stress), and its standard error by trace (the ratio estimator).
+
+    Parameters
+    ----------
+    numerator, denominator
+        Annual values of the same traces and years (see :func:`mean_over_trace_years`); a trace-year where either
+        is NaN is left out of both.
+    trace, year
+        The names of the two dimensions pooled.
+
+    Returns
+    -------
+    Estimate
+        The ratio and its standard error ``√(n/(n−1) · Σᵢ (sᵢ − R wᵢ)²) / Σᵢ wᵢ``, ``sᵢ`` and ``wᵢ`` trace ``i``'s
+        sums of the numerator and the denominator; NaN where the denominators sum to 0.
+    """
+    sums, weights = _trace_sums(numerator, denominator, year)
+    total = weights.sum(trace)
+    ratio = sums.sum(trace) / total.where(total != 0)
+    n = numerator.sizes[trace]
+    return Estimate(ratio, _cluster_se(sums - ratio * weights, total, trace), n)
+
+
+def paired_ratio_difference(first: tuple[xr.DataArray, xr.DataArray], second: tuple[xr.DataArray, xr.DataArray],
+                            trace: str = "trace", year: str = "year") -> Estimate:
+    """``R₂ − R₁`` of two ratios over the trace-years (:func:`ratio_over_trace_years`) of the same traces (paired),
+    with the standard error by trace of the difference of the traces' linearised residuals,
+    ``zᵢ = (s₂ᵢ − R₂ w₂ᵢ) / W₂ − (s₁ᵢ − R₁ w₁ᵢ) / W₁``: ``√(n/(n−1) · Σᵢ zᵢ²)``.  Of two means (denominators 1)
+    of the same years it is :func:`paired_difference`'s.
+
+    Parameters
+    ----------
+    first, second
+        Each ratio's numerator and denominator, annual values of the same traces.
+    trace, year
+        The names of the two dimensions pooled.
+
+    Returns
+    -------
+    Estimate
+        The difference of the ratios and its standard error by trace.
+    """
+    residuals, ratios = [], []
+    for numerator, denominator in (first, second):
+        sums, weights = _trace_sums(numerator, denominator, year)
+        total = weights.sum(trace)
+        ratio = sums.sum(trace) / total.where(total != 0)
+        residuals.append((sums - ratio * weights) / total.where(total != 0))
+        ratios.append(ratio)
+    n = first[0].sizes[trace]
+    return Estimate(ratios[1] - ratios[0], _cluster_se(residuals[1] - residuals[0], 1.0, trace), n)
+
+
+def _trace_sums(numerator: xr.DataArray, denominator: xr.DataArray, year: str
+                ) -> tuple[xr.DataArray, xr.DataArray]:
+    """Each trace's sums over its years of a ratio's numerator and denominator, the trace-years where either is NaN
+    left out of both."""
+    x, y = numerator.astype(float), denominator.astype(float)
+    valid = x.notnull() & y.notnull()
+    return x.where(valid, 0.0).sum(year), y.where(valid, 0.0).sum(year)
+
+
+def _cluster_se(residual: xr.DataArray, total: xr.DataArray | float, trace: str) -> xr.DataArray:
+    """``√(n/(n−1) · Σᵢ residualᵢ²) / total`` over the traces (NaN with fewer than two traces, or a total of 0)."""
+    n = residual.sizes[trace]
+    if n < 2:
+        return xr.full_like(residual.isel({trace: 0}, drop=True), np.nan)
+    if isinstance(total, xr.DataArray):
+        total = total.where(total != 0)
+    return ((residual**2).sum(trace, skipna=False) * (n / (n - 1))) ** 0.5 / total
