@@ -6,7 +6,8 @@ generated; each terminal sink's inflow; each flow requirement's water required a
 short; each river system's withdrawal, renewable water and water stress (SDG 6.4.2) -- mean annual values over
 each run's years and scenarios (a run shorter than a year: its totals), as ``daryo run`` prints them; and each
 reservoir's volume at the run's start and end, and its lowest -- and their difference (second − first).
-:func:`compare_ensembles` does the same for two ensembles' outputs, with their statistics over the trace-years.
+:func:`compare_ensembles` does the same for two ensembles' outputs, with their statistics over the trace-years and
+each difference's sampling noise (:mod:`daryo.compare_noise`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from .compare_noise import difference_errors, percentiles_on_atoms, row_samples, with_noise
 from .compare_notes import ensemble_notes, run_notes
 from .indicators import (
     YEAR_NOISE,
@@ -38,12 +40,14 @@ from .indicators import (
 )
 
 __all__ = ["compare_runs", "compare_ensembles", "paired_deficit_changes", "check_run_results", "run_label",
-           "COMPARE_COLUMNS"]
+           "COMPARE_COLUMNS", "ENSEMBLE_COLUMNS"]
 
 #: the names of the reservoirs' total row: the first that no reservoir has
 RESERVOIR_TOTALS = ("all", "all reservoirs", "(all)")
 #: the columns of :func:`compare_runs`'s table
 COMPARE_COLUMNS = ("table", "element", "quantity", "units", "first", "second", "difference")
+#: the columns of :func:`compare_ensembles`'s table: those of two runs', and the difference's sampling noise
+ENSEMBLE_COLUMNS = (*COMPARE_COLUMNS, "se", "margin95", "within_noise")
 
 
 def compare_runs(first: str | Path | xr.Dataset, second: str | Path | xr.Dataset,
@@ -129,7 +133,7 @@ def compare_ensembles(first: str | Path | xr.Dataset, second: str | Path | xr.Da
     Returns
     -------
     pandas.DataFrame
-        A row per indicator and element, with the columns of :data:`COMPARE_COLUMNS`, the statistics taken over
+        A row per indicator and element, with the columns of :data:`ENSEMBLE_COLUMNS`, the statistics taken over
         each ensemble's (trace, run year) pairs: per ``demand`` the share of trace-years short by more than the first
         run's deficit threshold (``share above threshold``, both taken at that threshold), the ``mean`` and ``p95``
         of the annual deficit fraction (all in %), the mean water ``delivered`` (hm³/yr), and in winter and in
@@ -147,12 +151,23 @@ def compare_ensembles(first: str | Path | xr.Dataset, second: str | Path | xr.Da
         start``) and the mean over the traces of its volume at the end and of the change (``storage at end, mean``,
         ``change over the run, mean``), with all reservoirs' together (``all``); per ``plant`` the mean ``energy``
         and ``energy winter`` and the 5th percentile of its winter energy (GWh/yr); per ``sink`` the mean
-        ``inflow`` (hm³/yr).  ``difference`` is second − first (of a share or a stress, in percentage points).
+        ``inflow`` (hm³/yr).  ``difference`` is second − first (of a share or a stress, in percentage points);
+        ``se`` its standard error by trace (:mod:`daryo.ensemble.sampling`), of a mean, a share or a ratio of means
+        over the trace-years: of two independent samples, ``√(SE₁² + SE₂²)``, where the ensembles' traces differ
+        (other seeds), of the traces' paired differences where they share them (far smaller); 0 for a reservoir's
+        volume at the start (the model's, not a sample); NaN for a percentile (``p5``, ``p95``: no cheap interval)
+        and an element only one has.  ``margin95`` is the margin of the difference's 95 % interval (1.96 ``se``),
+        and ``within_noise`` whether the difference is within it of zero (False where there is none): two
+        baselines that differ by their seed alone differ within their noise.
         ``attrs`` holds each run (:func:`daryo.ensemble.run_of`: ``first``, ``second``) and whether the two share
         their traces (``paired``: the same seed, traces and years, drawn from the same inflows: of one model file,
         so that their differences are of the rules and overlays alone, or of two files whose traces have the same
-        inflows, a basin and a variant of it), the run ``year`` compared, and ``notes``, what to know before
-        reading it, a sentence each, as ``daryo compare`` prints them.
+        inflows, a basin and a variant of it), the run ``year`` compared, ``atoms``, the percentile rows (table,
+        element, quantity) of two ensembles of other traces that sit near a value many trace-years share (dead
+        storage, no deficit), where the percentile of independent samples jumps
+        (:func:`daryo.compare_noise.percentiles_on_atoms`), and ``notes``, what to know before reading it, a
+        sentence each, as ``daryo compare`` prints them (a draw from storage is told where it is beyond its noise,
+        with its standard error).
 
     Raises
     ------
@@ -173,9 +188,11 @@ def compare_ensembles(first: str | Path | xr.Dataset, second: str | Path | xr.Da
         threshold = runs[0]["threshold"]
         table = _side_by_side(_ensemble_indicators(a, threshold, year), _ensemble_indicators(b, threshold, year))
         paired = _share_traces(a, b, runs)
+        samples = [row_samples(ds, threshold, year) for ds in (a, b)]
     table["difference"] = _difference(table["first"], table["second"])
-    table = table[list(COMPARE_COLUMNS)]
-    table.attrs.update(first=runs[0], second=runs[1], paired=paired, year=year)
+    table = with_noise(table[list(COMPARE_COLUMNS)], difference_errors(samples[0], samples[1], paired))
+    table.attrs.update(first=runs[0], second=runs[1], paired=paired, year=year,
+                       atoms=[] if paired else percentiles_on_atoms(samples[0], samples[1]))
     table.attrs["notes"] = ensemble_notes(table)
     return table
 

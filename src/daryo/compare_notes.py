@@ -1,6 +1,7 @@
 """What to know before reading a comparison (:mod:`daryo.compare`): the notes its tables carry in
 ``attrs["notes"]``, which ``daryo compare`` prints -- runs of other spans or hydrology, ensembles that do or do not
-share their traces, water drawn from storage, rows only one side has, an overlay whose years the means dilute."""
+share their traces, water drawn from storage (of ensembles, beyond its sampling noise), percentiles of independent
+samples, rows only one side has, an overlay whose years the means dilute."""
 
 from __future__ import annotations
 
@@ -104,7 +105,9 @@ def _other_inputs(first: xr.Dataset, second: xr.Dataset) -> str:
 def ensemble_notes(table: pd.DataFrame) -> list[str]:
     """The notes on two ensembles' comparison ``table`` (:func:`daryo.compare.compare_ensembles`, whose ``attrs``
     hold both runs, whether they share their traces and the run year compared): whether they share their traces,
-    other thresholds, rows only one has, water drawn from storage, an overlay whose years the means dilute."""
+    other thresholds, rows only one has, water drawn from storage (beyond its sampling noise, where the table gives
+    it: ``se``), the percentiles of two ensembles of other traces, which have no interval and may jump at an atom
+    (``attrs["atoms"]``), an overlay whose years the means dilute."""
     first, second = table.attrs["first"], table.attrs["second"]
     notes = []
     if first["model"] != second["model"]:
@@ -141,8 +144,17 @@ def ensemble_notes(table: pd.DataFrame) -> list[str]:
     notes += _one_sided_rows(table)
     if first["years"] == second["years"] and (d := drawn_from_storage(table)):  # (a review: the drawdown a run's
         # comparison notes was not said of ensembles)
-        notes.append(storage_note(d, "ensemble", "the mean over the traces of their volume at its end less their "
-                                  "volume at its start"))
+        from .ensemble.sampling import Z95
+
+        se = _storage_draw_se(table)
+        if not abs(d) <= Z95 * se:  # (a statistician's review: a draw of two seeds' sampling noise, z ≈ −1, was
+            # given a physical reason; NaN: no standard error, told as before)
+            notes.append(storage_note(d, "ensemble", "the mean over the traces of their volume at its end less "
+                                      "their volume at its start" + (f"; ± {Z95 * se:,.1f} hm³ at 95 %, a standard "
+                                                                     f"error of {se:,.1f} by trace" if se == se
+                                                                     else "")))
+    if note := _percentile_note(table):
+        notes.append(note)
     if table.attrs.get("year") is not None:  # (the statistics of one run year: nothing diluted)
         return notes
     months = {int(str(run.get("start") or "")[5:7] or 10) for run in (first, second)}
@@ -214,6 +226,39 @@ def _one_sided_rows(table: pd.DataFrame) -> list[str]:
         notes.append(f"{'; '.join(repr(q) for q in sorted(seasonal))}: of one ensemble only: the other's store was "
                      "written by an earlier daryo, which kept no water delivered by season (annual_winter_delivery)")
     return notes
+
+
+def _storage_draw_se(table: pd.DataFrame) -> float:
+    """The standard error of the difference of two ensembles' mean change of all reservoirs' water over the run
+    (the row :func:`drawn_from_storage` reads; NaN where the table has none)."""
+    from .compare import RESERVOIR_TOTALS
+
+    if "se" not in table:
+        return float("nan")
+    rows = table[(table["table"] == "reservoir") & table["element"].isin(RESERVOIR_TOTALS)
+                 & (table["quantity"] == "change over the run, mean")]
+    return float(rows["se"].iloc[-1]) if len(rows) else float("nan")
+
+
+def _percentile_note(table: pd.DataFrame) -> str:
+    """The note on a comparison of two ensembles of other traces whose table has percentile rows (p5, p95): they
+    have no interval, and jump where many trace-years share one value (``attrs["atoms"]``: the rows found near
+    one, :func:`daryo.compare_noise.percentiles_on_atoms`); "" where the ensembles share their traces."""
+    if table.attrs.get("paired") or "se" not in table:
+        return ""
+    percentile = table["quantity"].str.contains(r"\bp\d+\b", regex=True)
+    if not percentile.any():
+        return ""
+    note = ("percentiles (p5, p95) have no interval and are left out of the noise test: those of two independent "
+            "samples jump where many trace-years share one value (an atom, such as a reservoir's dead storage or a "
+            "demand's zero deficit), as the share at it crosses the percentile")
+    atoms = table.attrs.get("atoms") or []
+    if not atoms:
+        return note
+    shown = "; ".join(f"{kind} {element} {quantity}" for kind, element, quantity in atoms[:3])
+    more = f" and {len(atoms) - 3} more" if len(atoms) > 3 else ""
+    return (f"{note}: {_rows(len(atoms))} {'sit' if len(atoms) > 1 else 'sits'} near one ({shown}{more}), whose "
+            "difference may be such a jump; compare the shares at it (at dead storage, share above threshold)")
 
 
 def storage_note(d: float, what: str, change: str) -> str:

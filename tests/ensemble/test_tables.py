@@ -418,11 +418,13 @@ def test_energy_and_storage_tables_by_hand(tmp_path, capsys):
     assert compared[("reservoir", "all", "change over the run, mean")] == pytest.approx(end - 250, rel=1e-12)
     thirsty = [dict(n, demand=[2 * d for d in n["demand"]]) if n["id"] == "farm" else n for n in nodes]
     _, more = run(tmp_path, "more.zarr", model=build(thirsty, edges, steps=24, allocation="cost", start="2001-10"))
-    drawn = compare_ensembles(out, more).set_index(["table", "element", "quantity"])["difference"]
-    assert drawn[("reservoir", "all", "change over the run, mean")] < 0
+    drawn = compare_ensembles(out, more).set_index(["table", "element", "quantity"])
+    assert drawn.loc[("reservoir", "all", "change over the run, mean"), "difference"] < 0
     assert main(["compare", str(out), str(more)]) == 0
-    assert (f"note: the second ensemble draws {-drawn[('reservoir', 'all', 'change over the run, mean')]:,.1f} hm³ "
-            "more from its reservoirs than the first over the whole run") in capsys.readouterr().out
+    # (one trace of seven ends above its dead storage in the first alone: a draw within its noise, which a
+    # statistician's review asked not to be told; tests/test_compare.py tells one beyond it)
+    assert drawn.loc[("reservoir", "all", "change over the run, mean"), "within_noise"]
+    assert "more from its reservoirs" not in capsys.readouterr().out
     assert main(["summary", str(out)]) == 0
     printed = capsys.readouterr().out.splitlines()
     assert next(line for line in printed if line.startswith("  KGZ (all plants)")).split()[3:] == [

@@ -357,7 +357,8 @@ def _add_compare_parser(sub: argparse._SubParsersAction) -> None:
     c.add_argument("first", help="results of the first run (a .nc file of daryo run -o), or the first ensemble's "
                    "output (.zarr or .nc of daryo ensemble -o): the baseline, say")
     c.add_argument("second", help="results of the second run, or the second ensemble's output: the deal, say")
-    c.add_argument("--all", action="store_true", help="also print the rows that do not change")
+    c.add_argument("--all", action="store_true", help="also print the rows that do not change, and of two ensembles "
+                   "those that differ by less than their sampling noise")
     c.add_argument("--csv", metavar="FILE", help="also write the whole table to this CSV file")
     c.add_argument("--year", type=int, metavar="Y", help="of two ensembles, their statistics over one run year's "
                    "traces (0 for the first): the years of a drought, which the statistics over every trace-year "

@@ -52,20 +52,32 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
 
 def _print_comparison(table: Any, every: bool, caveats: list[list[str]], csv: Path | None) -> None:
-    """daryo compare's rows that change (``every``: all of them), the caveats one run has and the other lacks, and
+    """daryo compare's rows that change (``every``: all of them) -- of two ensembles, by more than their sampling
+    noise, with the margin of the difference's 95 % interval --, the caveats one run has and the other lacks, and
     where the whole table was written."""
     changed = table if every else table[~(table["difference"].abs() < _UNCHANGED)]
+    noise = "margin95" in table  # (two ensembles': a statistician's review, 214 rows of two seeds' noise shown)
+    noisy = changed[changed["within_noise"]] if noise and not every else changed.iloc[:0]
+    changed = changed.drop(noisy.index)
     if len(changed):
         w = max(len("element"), *(len(e) for e in changed["element"])) + 2
         q = max(len("quantity"), *(len(x) for x in changed["quantity"])) + 2
-        print(f"  {'table':<13}{'element':<{w}}{'quantity':<{q}}{'first':>12}{'second':>12}{'difference':>12}")
+        print(f"  {'table':<13}{'element':<{w}}{'quantity':<{q}}{'first':>12}{'second':>12}{'difference':>12}"
+              + (f"{'± 95 %':>13}" if noise else ""))
         values = changed[["first", "second", "difference"]].to_numpy(dtype=float)
-        for (kind, element, quantity), (a, b, d) in zip(changed[["table", "element", "quantity"]].to_numpy(str),
-                                                        values, strict=True):
-            print(f"  {kind:<13}{element:<{w}}{quantity:<{q}}{_cell(a)}{_cell(b)}{_cell(d, sign=True)}")
-    unchanged = len(table) - len(changed)
-    if unchanged:
-        print(f"({unchanged} of {len(table)} rows do not change by {_UNCHANGED} or more; --all shows them)")
+        margins = changed["margin95"].to_numpy(dtype=float) if noise else [None] * len(changed)
+        for (kind, element, quantity), (a, b, d), m in zip(changed[["table", "element", "quantity"]].to_numpy(str),
+                                                           values, margins, strict=True):
+            print(f"  {kind:<13}{element:<{w}}{quantity:<{q}}{_cell(a)}{_cell(b)}{_cell(d, sign=True)}"
+                  + (_margin(m, a == a and b == b) if m is not None else ""))
+    unchanged = len(table) - len(changed) - len(noisy)
+    hidden = [f"{unchanged} of {len(table)} rows do not change by {_UNCHANGED} or more"] if unchanged else []
+    if len(noisy):
+        hidden.append(f"{len(noisy)} {'rows differ' if len(noisy) > 1 else 'row differs'} by less than "
+                      f"{'their' if len(noisy) > 1 else 'its'} sampling noise (within the margin of the 95 % "
+                      "interval of zero)")
+    if hidden:
+        print(f"({'; '.join(hidden)}; --all shows them)")
     for side, (own, other) in (("first", caveats), ("second", caveats[::-1])):
         only = [c for c in own if c not in other]  # (an overlay's: what a reader of that run must know)
         if only:
@@ -167,6 +179,10 @@ def _print_ensemble_comparison(args: argparse.Namespace, csv: Path | None, table
           "percentages in percentage points):")
     for k, which in enumerate(("first", "second")):
         print(f"  {which + ':':<8}{names[k]} ({about[k]}; deficit threshold {_percent(runs[k]['threshold'])})")
+    print("  ± 95 %: the margin of the difference's 95 % interval, 1.96 standard errors by trace ("
+          + ("of the traces' paired differences: they share their traces" if table.attrs["paired"] else
+             "of two independent samples: their traces differ")
+          + "); a percentile has none")
     for note in [*_same_file(args), *table.attrs["notes"]]:
         print(f"note: {note}")
     _print_comparison(table, args.all, [run["caveats"].splitlines() for run in runs], csv)
@@ -263,6 +279,14 @@ def _run_description(ds: Any) -> tuple[str, str]:
     t = pd.DatetimeIndex(ds["time"].values)
     return (f"{t[0]:%Y-%m} to {t[-1]:%Y-%m}, {_count(ds.sizes['scenario'], 'scenario')}",
             str(ds.attrs.get("hydrology") or ""))
+
+
+def _margin(margin: float, both: bool) -> str:
+    """The margin of the 95 % interval of a difference of two ensembles in a column of 13: "± 12.3", "no interval"
+    (a percentile's), "–" for an element only one has."""
+    if not both:
+        return f"{'–':>13}"
+    return f"{'no interval':>13}" if margin != margin else f"{'± ' + f'{round(margin, 1) + 0.0:.1f}':>13}"
 
 
 def _cell(value: float, sign: bool = False) -> str:
