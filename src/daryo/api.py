@@ -13,6 +13,7 @@ import pandas as pd
 from ._system import physical_memory
 from .errors import ModelError, Problem
 from .model import Model, load_model, model_from_dict
+from .model.datafiles import DataFiles
 from .model.loader import document_problems
 from .model.values import read_flow_series
 from .timeaxis import parse_date
@@ -37,7 +38,8 @@ def demo_model_path() -> Path:
     return Path(str(resources.files("daryo") / "data" / "demo" / "demo.yaml"))
 
 
-def load(path: str | Path | None = None, scenarios: str | Sequence[str] = (), years: int | None = None) -> Model:
+def load(path: str | Path | None = None, scenarios: str | Sequence[str] = (), years: int | None = None, *,
+         confine: bool = False) -> Model:
     """Load a model file (daryo YAML/JSON or Pywr JSON); ``None`` loads the embedded Aral Sea basin model.
 
     Parameters
@@ -54,6 +56,12 @@ def load(path: str | Path | None = None, scenarios: str | Sequence[str] = (), ye
         than to :func:`run`, the overlays change the inflows of the run's own years: an overlay that changes
         given years (a drought year, say) turns 12 monthly values into one per step of the span it sees; and the
         file's series are checked over the run's years only (a CSV may end, or miss a month, after them).
+    confine
+        Read the model's data files (CSV series and tables, ``dataframe`` parameters, a Pywr model's data and
+        includes) only from the model file's folder or below it, symbolic links followed: a path that leads out
+        (``../../etc/passwd``, an absolute path, a link) is a problem naming it, and the file is not read.  For
+        model files from others (see README, *Running untrusted model files*).  The data files read are recorded
+        either way (``Model.data_files``; a run's results' ``data_files``).
 
     Returns
     -------
@@ -75,19 +83,24 @@ def load(path: str | Path | None = None, scenarios: str | Sequence[str] = (), ye
     from .scenarios import overlay_names
 
     scenarios = overlay_names(scenarios)
-    if years is not None and not is_whole(years):
-        raise TypeError(f"years={years!r}: give a whole number of years (or None)")
-    if years is not None and years < 1:
-        raise ValueError(f"years {years}: a run lasts at least 1 year")
+    _check_years(years)
     try:
-        return _load(path, scenarios, years)
+        return _load(path, scenarios, years, bool(confine))
     except ModelError as exc:  # (an overlay's problems with their lines, as a model file's have theirs)
         from .scenarios.overlay import with_overlay_lines
 
         raise with_overlay_lines(exc) from None
 
 
-def _load(path: str | Path | None, scenarios: tuple[str, ...], years: int | None) -> Model:
+def _check_years(years: object) -> None:
+    """Refuse a ``years`` that is not a whole number of at least 1 (None: the file's own span)."""
+    if years is not None and not is_whole(years):
+        raise TypeError(f"years={years!r}: give a whole number of years (or None)")
+    if years is not None and years < 1:  # type: ignore[operator]
+        raise ValueError(f"years {years}: a run lasts at least 1 year")
+
+
+def _load(path: str | Path | None, scenarios: tuple[str, ...], years: int | None, confine: bool = False) -> Model:
     """:func:`load` once its arguments are checked."""
     if path is not None and not str(path).strip():  # (Path('') is '.', which would be reported as a folder)
         raise ModelError(Problem(repr(str(path)), "", "is not a file name: give a model file's path"))
@@ -99,23 +112,30 @@ def _load(path: str | Path | None, scenarios: tuple[str, ...], years: int | None
 
         return load_aral_model(scenarios=tuple(scenarios), years=30 if years is None else years)
     if not scenarios and years is None:
-        model = load_model(path)
-    else:  # (given years, the file is read for them: its series are checked over the run's span, not the file's)
-        from .scenarios import document_steps, overlaid_document, overlay_shape_problems, with_years
+        return load_model(path, confine=confine)
+    p = Path(path)
+    files = DataFiles(p.parent, confine)
+    return _overlaid(document_of(p, files), str(p), p, files, scenarios, years)
 
-        p = Path(path)
-        own = document_of(p)
-        doc = own if years is None else with_years(own, years)
-        origins: dict[str, tuple[str, str]] = {}
-        steps = None if years is None else document_steps(own)
-        label = str(p) + "".join(f" + {s}" for s in scenarios)
-        if scenarios and not overlay_shape_problems(doc):  # (else the loader names the file's every problem)
-            doc, origins = overlaid_document(doc, scenarios, check=lambda d, o: document_problems(
-                d, p.parent, label, p, o, file_steps=steps), read_inflow=lambda spec, nid, axis: read_flow_series(
-                spec, p.parent, str(p), f"nodes[{nid}].inflow", axis))
-        else:
-            label = str(p)
-        model = model_from_dict(doc, base_dir=p.parent, file=label, path=p, origins=origins, file_steps=steps)
+
+def _overlaid(own: dict, file: str, path: Path | None, files: DataFiles, scenarios: tuple[str, ...],
+              years: int | None) -> Model:
+    """The model of document ``own`` (of model file ``file``, read from ``path``, if any) with the overlays
+    ``scenarios`` applied, for ``years`` (None: the file's span).  Given years, the document is read for them: its
+    series are checked over the run's span, not the file's."""
+    from .scenarios import document_steps, overlaid_document, overlay_shape_problems, with_years
+
+    doc = own if years is None else with_years(own, years)
+    origins: dict[str, tuple[str, str]] = {}
+    steps = None if years is None else document_steps(own)
+    label = file + "".join(f" + {s}" for s in scenarios)
+    if scenarios and not overlay_shape_problems(doc):  # (else the loader names the file's every problem)
+        doc, origins = overlaid_document(doc, scenarios, check=lambda d, o: document_problems(
+            d, ".", label, path, o, file_steps=steps, data_files=files), read_inflow=lambda spec, nid, axis:
+            read_flow_series(spec, files, file, f"nodes[{nid}].inflow", axis))
+    else:
+        label = file
+    model = model_from_dict(doc, file=label, path=path, origins=origins, file_steps=steps, data_files=files)
     return model if years is None else model.with_time(years=years)
 
 
@@ -137,13 +157,18 @@ def check_memory(raw_bytes: int) -> None:
                          "ensemble, daryo.ensemble.run_ensemble), which writes its results to disk as it goes")
 
 
-def document_of(path: Path) -> dict:
-    """The model document of a file, as plain data (a Pywr JSON document is converted)."""
+def document_of(path: Path, data_files: DataFiles | None = None) -> dict:
+    """The model document of a file, as plain data (a Pywr JSON document is converted, its data files read by
+    ``data_files``' rules and recorded there)."""
     from .model.loader import model_document
 
-    doc = model_document(path)
+    return _mapping(model_document(path, data_files), str(path))
+
+
+def _mapping(doc: object, file: str) -> dict:
+    """A model document, which must be a mapping."""
     if not isinstance(doc, dict):
-        raise ModelError(Problem(str(path), "", "the model file must be a mapping"))
+        raise ModelError(Problem(file, "", "the model file must be a mapping"))
     return doc
 
 

@@ -37,6 +37,7 @@ from ._files import (
 from .cf import cf_dataset, netcdf_encoding, netcdf_text
 from .errors import listed
 from .model import Model, Node, Series
+from .model.datafiles import data_files_text
 from .model.series import is_nonzero
 from .model.topology import reached_from
 from .network import CompiledNetwork
@@ -662,14 +663,17 @@ def provenance(model: Model) -> dict[str, str]:
     """What a run's results were made from, as attributes: daryo's version, the model file, the scenario overlays
     applied to it, its hydrology (the embedded model's kind, traces and seed) and, where the model names them, its
     basins (``metadata.basins`` as JSON, which names the river systems of the water stress of the results read
-    back: :func:`daryo.sdg.water_stress`).  (The results also record
+    back: :func:`daryo.sdg.water_stress`).  ``data_files`` lists the data files the model read, a line
+    ``SHA256  PATH`` for each, the path as the model file writes it (:func:`~daryo.model.datafiles.data_files_text`:
+    ``sha256sum -c`` in the model's folder checks them).  (The results also record
     ``network_sha256``, a digest of everything the run computed from: the model's data files, overlays and
     hydrology as they were read, which the model file's digest does not cover.)"""
     from . import __version__
 
     hydrology, basins = model.metadata.get("hydrology"), model.metadata.get("basins")
     return {"daryo": __version__, "model_file": recorded_model_file(model),
-            "model_sha256": model.file_sha256, "scenarios": applied_overlays(model),
+            "model_sha256": model.file_sha256, "data_files": data_files_text(model.data_files),
+            "scenarios": applied_overlays(model),
             "hydrology": ", ".join(f"{k} {v}" for k, v in hydrology.items()) if isinstance(hydrology, dict) else "",
             "software": software_versions(),
             **({"basins": json.dumps({str(k): [str(n) for n in v] for k, v in basins.items()},

@@ -1,5 +1,6 @@
 """The command line, tested in-process through daryo.cli.main."""
 
+import hashlib
 import os
 import re
 import subprocess
@@ -308,7 +309,7 @@ def test_the_summary_table_keeps_its_columns_apart_for_huge_numbers(tmp_path, ca
 @pytest.mark.parametrize("argv, usage", [
     (["scenarios", "foo"], "usage: daryo scenarios [-h]\n"),
     (["run", "--bogus"], "usage: daryo run [-h] [-o OUTPUT]"),
-    (["info", DEMO, "extra"], "usage: daryo info [-h] [--nodes] [model]\n"),  # (validate takes several files)
+    (["info", DEMO, "extra"], "usage: daryo info [-h] [--nodes] [--confine] [model]\n"),  # (validate: several)
 ])
 def test_an_unknown_argument_is_shown_with_its_commands_usage(argv, usage, capsys):
     """argparse showed the top-level usage ("daryo [-h] COMMAND ...") for a command's unknown argument."""
@@ -1476,3 +1477,28 @@ def test_the_summary_of_a_short_dekad_run_names_its_days(tmp_path, capsys):
                      "  - {id: sea, type: sink}\nedges:\n  - [src, town]\n  - [src, sea]\n", encoding="utf-8")
     assert main(["run", str(model)]) == 0
     assert "the run, 11 April 2001 to 20 May 2001, covers 0.11 hydrological years" in capsys.readouterr().out
+
+
+def test_confine_keeps_each_command_s_model_in_its_folder_and_info_lists_the_files_read(tmp_path, capsys):
+    """The UN Centre's security reviewer (a batch service running users' model files): ``--confine`` on run,
+    validate, ensemble and info refuses a data file outside the model file's folder, unread (its columns are not
+    listed); ``daryo info`` lists the files a model read, with their SHA-256, as ``sha256sum`` writes them."""
+    models = tmp_path / "models"
+    models.mkdir()
+    (tmp_path / "secret.csv").write_text("date,secret_token_abc123\n2001-01-01,1\n")
+    (models / "q.csv").write_text("date,q\n2001-01-01,10\n2001-02-01,20\n")
+    text = ("version: 1\ntime: {start: 2001-01, end: 2001-02}\n"
+            "nodes:\n  - {id: src, type: inflow, inflow: {csv: CSV, column: q}}\n  - {id: sea, type: sink}\n"
+            "edges: [[src, sea]]\n")
+    bad, good = models / "bad.yaml", models / "good.yaml"
+    bad.write_text(text.replace("CSV", "../secret.csv"))
+    good.write_text(text.replace("CSV", "q.csv"))
+    for command in (["run"], ["validate"], ["info"], ["ensemble", "--traces", "2", "--years", "1", "-o",
+                                                       str(tmp_path / "e.zarr")]):
+        assert main([*command, str(bad), "--confine"]) == 1, command
+        err = capsys.readouterr().err
+        assert "nodes[src].inflow (line 4): CSV file '../secret.csv' leads outside the model file's folder" in err
+        assert "secret_token_abc123" not in err
+    assert main(["info", str(good), "--confine"]) == 0
+    digest = hashlib.sha256((models / "q.csv").read_bytes()).hexdigest()
+    assert f"data files: 1\n  {digest}  q.csv\n" in capsys.readouterr().out

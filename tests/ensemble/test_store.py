@@ -685,3 +685,16 @@ def test_a_store_names_its_elements_as_a_runs_results_do(tmp_path, name):
         assert ds[f"{dim}_name"].attrs["description"] == ran[f"{dim}_name"].attrs["description"], dim
     for dim in ("demand", "requirement"):
         assert f"{dim}_name" in ds.coords and ds.sizes[dim] == 0, dim
+
+
+def test_the_store_records_the_model_s_data_files_and_a_finished_run_is_still_found(tmp_path):
+    """The UN Centre's security reviewer: as a run's results, an ensemble's store records the data files its model
+    read (``data_files``: ``SHA256  PATH`` lines); the record is the file's, as its title, so a resume of the
+    finished run still finds it finished (the network digest in the manifest covers the files)."""
+    digest = "ab" * 32
+    model = dataclasses.replace(basin(), data_files=(("q.csv", digest),))
+    options = {"traces": 2, "chunk_size": 2}
+    run(tmp_path, "r.nc", model=model, options=options)
+    assert load(tmp_path / "r.nc").attrs["data_files"] == f"{digest}  q.csv"
+    again, _ = run(tmp_path, "r.nc", model=model, options=options, resume=True)
+    assert again.finished and again.traces_computed == 0

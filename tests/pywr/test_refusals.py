@@ -4,6 +4,7 @@ place; so are broken references, missing files and malformed JSON."""
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 from pathlib import Path
 
@@ -1118,3 +1119,35 @@ def test_dates_written_day_first_without_dayfirst_say_how_to_read_them(tmp_path)
     doc["parameters"]["q"]["dayfirst"] = True
     (tmp_path / "model.json").write_text(json.dumps(doc))  # (told: read day first)
     assert daryo.load(tmp_path / "model.json").n_scenarios == 1
+
+
+def test_data_and_includes_out_of_the_model_s_folder_are_refused_unread_when_confined(tmp_path):
+    """The UN Centre's security reviewer: a Pywr table's ``url``, a parameter's and an include were read wherever
+    they led (``(self.base_dir / url).resolve()``), and a wrong column listed the other file's columns.  Loaded
+    confined, each is refused with its place and path, unread; inside the folder, each file read is recorded with
+    its SHA-256 digest (the include and the table)."""
+    models, other = tmp_path / "models", tmp_path / "other"
+    other.mkdir()
+    (other / "secret.csv").write_text("year,secret_token_abc123\n2001,1.0\n")
+    (other / "more.json").write_text('{"parameters": {"p": {"type": "constant", "value": 1.0}}}')
+    doc = {"timestepper": TS, "includes": ["../other/more.json"],
+           "nodes": [{"name": "in", "type": "input", "max_flow": {"type": "constant", "table": "caps",
+                                                                  "index": "2001", "column": "x"}},
+                     {"name": "out", "type": "output", "max_flow": "p", "cost": -1.0}],
+           "edges": [["in", "out"]], "tables": {"caps": {"url": "../other/secret.csv", "index_col": 0}}}
+    path = write_model(models, doc)
+    assert "its columns are: secret_token_abc123" in load(models, doc)  # (the default reads it, as before)
+    with pytest.raises(daryo.ModelError) as err:
+        daryo.load(path, confine=True)
+    msg = str(err.value)
+    assert f"{path}: includes: included file '../other/more.json' leads outside the model file's folder" in msg
+    assert f"{path}: nodes[in].max_flow: CSV file '../other/secret.csv' leads outside the model file's folder" in msg
+    assert "secret_token_abc123" not in msg
+    (models / "parts").mkdir()
+    (models / "parts" / "more.json").write_text((other / "more.json").read_text())
+    (models / "caps.csv").write_text("year,x\n2001,3.0\n")
+    inside = write_model(models, {**doc, "includes": ["parts/more.json"], "tables": {"caps": {
+        "url": "caps.csv", "index_col": 0}}}, name="inside.json")
+    model = daryo.load(inside, confine=True)
+    read = ("parts/more.json", "caps.csv")
+    assert model.data_files == tuple((n, hashlib.sha256((models / n).read_bytes()).hexdigest()) for n in read)

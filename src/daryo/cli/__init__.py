@@ -82,6 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--seed", type=int, metavar="S",
                    help="seed of the embedded model's stochastic hydrology (default 0)")
     r.add_argument("--start", metavar="YYYY-MM", help=_START_HELP.format(what="run's"))
+    _add_confine(r)
     r.set_defaults(func=_cmd_run)
 
     sc = sub.add_parser("scenarios", help="list the scenario library of the embedded Aral Sea basin model")
@@ -94,11 +95,13 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--scenario", action="append", default=[], metavar="NAME",
                    help="check the model with this scenario overlay applied (an overlay .yaml, or a name from "
                         "`daryo scenarios` for the embedded model's file); repeat to combine, in order")
+    _add_confine(v)
     v.set_defaults(func=_cmd_validate)
 
     i = sub.add_parser("info", help="describe a model: components by type, countries, time span")
     i.add_argument("model", nargs="?", help="model file (daryo YAML/JSON or Pywr JSON; default: the embedded model)")
     i.add_argument("--nodes", action="store_true", help="also list every node: its id, type, country and name")
+    _add_confine(i)
     i.set_defaults(func=_cmd_info)
     _add_ensemble_parser(sub)
     _add_convert_parser(sub)
@@ -107,6 +110,14 @@ def build_parser() -> argparse.ArgumentParser:
     for command in sub.choices.values():  # (an abbreviation was taken silently: ``--trace 3`` beside ``--traces``)
         command.allow_abbrev = False
     return p
+
+
+def _add_confine(command: argparse.ArgumentParser) -> None:
+    """The option that confines a model file's data files to its folder (:func:`daryo.load`'s ``confine``)."""
+    command.add_argument("--confine", action="store_true",
+                         help="read the model's data files (CSV series, Pywr data and includes) only from the model "
+                              "file's folder or below it, symbolic links followed: one outside is refused, unread "
+                              "(for model files from others)")
 
 
 def _trace_count(text: str) -> int:
@@ -298,6 +309,7 @@ def _add_ensemble_parser(sub: argparse._SubParsersAction) -> None:
                         "flow: a large store), required and requirement_met; 'none' for none (the annual indicators "
                         "and summaries only: a small store)")
     e.add_argument("--quiet", action="store_true", help="no progress output")
+    _add_confine(e)
     e.set_defaults(func=_cmd_ensemble)
 
 

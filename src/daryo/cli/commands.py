@@ -21,10 +21,10 @@ if TYPE_CHECKING:  # (the commands import the API when they run: ``daryo --help`
     from ..model import Model
 
 
-def _load(path: str | None) -> Model:
+def _load(path: str | None, confine: bool = False) -> Model:
     from .. import api
 
-    return api.load(path)
+    return api.load(path, confine=confine)
 
 
 def _load_for_run(args: argparse.Namespace) -> Model:
@@ -39,9 +39,9 @@ def _load_for_run(args: argparse.Namespace) -> Model:
             raise _UsageError(f"--start {args.start}: applies to the embedded model only; a model file's run starts "
                               "at its time: start (daryo.RunOptions(start=...) starts a run later within it)")
         if args.years is None:
-            return api.load(args.model, scenarios=args.scenario)
+            return api.load(args.model, scenarios=args.scenario, confine=args.confine)
         try:  # the overlays change the inflows of the run's years, not only of the file's own
-            return api.load(args.model, scenarios=args.scenario, years=args.years)
+            return api.load(args.model, scenarios=args.scenario, years=args.years, confine=args.confine)
         except ModelError:
             raise
         except ValueError as exc:
@@ -230,7 +230,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     if blank is not None:  # (Path('') is '.', a folder)
         raise _UsageError(f"model {blank!r}: give a model file's path")
     if len(paths) == 1:
-        _validate_one(paths[0], args.scenario)
+        _validate_one(paths[0], args.scenario, args.confine)
         return EXIT_OK
     # several files (an automation review: a batch of users' model files, told apart by one call): each one's
     # problems as for one, and the exit code of invalid input where any has some
@@ -239,7 +239,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     bad = 0
     for path in paths:
         try:
-            _validate_one(path, args.scenario)
+            _validate_one(path, args.scenario, args.confine)
         except ModelError as exc:
             _err(str(with_overlay_lines(exc)))
             bad += 1
@@ -247,8 +247,9 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_INPUT if bad else EXIT_OK
 
 
-def _validate_one(path: str | None, scenarios: list[str]) -> None:
-    """Check one model file (None: the embedded model) and say it is valid, with its cautions.
+def _validate_one(path: str | None, scenarios: list[str], confine: bool = False) -> None:
+    """Check one model file (None: the embedded model) and say it is valid, with its cautions (``confine``: its data
+    files must be in its folder).
 
     Raises
     ------
@@ -257,7 +258,7 @@ def _validate_one(path: str | None, scenarios: list[str]) -> None:
     from .. import api
     from ..network import compile_network
 
-    model = api.load(path, scenarios=scenarios)
+    model = api.load(path, scenarios=scenarios, confine=confine)
     # what only the run's time axis shows: series and CSV files covering every step, per-scenario values
     compile_network(model)
     with_overlays = f" with {', '.join(scenarios)}" if scenarios else ""
@@ -276,7 +277,7 @@ def _say_cautions(model: Model) -> None:
 
 
 def _cmd_info(args: argparse.Namespace) -> int:
-    model = _load(args.model)
+    model = _load(args.model, args.confine)
     print(f"model: {model.name}")
     if model.description:
         print(f"  {model.description}")
@@ -289,6 +290,7 @@ def _cmd_info(args: argparse.Namespace) -> int:
         print(f"  {t:<18s}{n:5d}")
     print(f"edges: {len(model.edges)}")
     print(f"countries: {', '.join(model.countries()) or '(none given)'}")
+    _say_data_files(model)
     if args.nodes:
         ids = max(len("id"), *(len(node.id) for node in model.nodes)) + 2
         types = max(len("type"), *(len(node.type) for node in model.nodes)) + 2
@@ -298,6 +300,15 @@ def _cmd_info(args: argparse.Namespace) -> int:
             print(f"  {node.id:<{ids}}{node.type:<{types}}{node.country or '':<9}"
                   f"{name if name and name != node.id else ''}".rstrip())
     return EXIT_OK
+
+
+def _say_data_files(model: Model) -> None:
+    """List the data files ``model`` read, each with its SHA-256 digest (as a run's results record them)."""
+    from ..model.datafiles import data_files_text
+
+    print(f"data files: {len(model.data_files) or '(none)'}")
+    for line in data_files_text(model.data_files).splitlines():
+        print(f"  {line}")
 
 
 def _cmd_ensemble(args: argparse.Namespace) -> int:
@@ -337,7 +348,7 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
         raise _UsageError(str(exc)) from None
     _check_writable(out.resolve().parent, str(out))
     csv = _summary_csv_target(args.summary_csv, out)
-    model = _load_for_ensemble(args.model, args.scenario, args.years, args.start)
+    model = _load_for_ensemble(args.model, args.scenario, args.years, args.start, args.confine)
     _say_cautions(model)
     run_model = _with_years(model, args.years)
     _say_years_beyond(args.scenario, run_model)
@@ -420,12 +431,13 @@ def _kept_chunks(out: Path, workers: bool = False) -> str:
             "same command with --resume computes only the rest")
 
 
-def _load_for_ensemble(path: str | None, scenarios: list[str], years: int, start: str | None = None) -> Model:
+def _load_for_ensemble(path: str | None, scenarios: list[str], years: int, start: str | None = None,
+                       confine: bool = False) -> Model:
     """The model of an ensemble: its file's series are read over the file's whole span, whatever ``--years``, as
     the traces resample the years of that span; a series that misses some of its dates says so.  Where overlays
     change given years of the run (a drought), they see the ``years`` of the run (which the generated traces
     of the embedded model's headwaters take them over), not the file's span.  ``start``: the embedded model's
-    first month (its traces are generated from it)."""
+    first month (its traces are generated from it); ``confine``: the file's data files must be in its folder."""
     from .. import api
     from ..model.series import MISSING_DATES
     from ..scenarios import year_limited_changes
@@ -444,10 +456,10 @@ def _load_for_ensemble(path: str | None, scenarios: list[str], years: int, start
             raise _UsageError(_as_option(str(exc), start)) from None
     try:
         if scenarios and year_limited_changes(scenarios):
-            if not _generates_traces(api.load(path)):  # (the refusal the trace source gives: not a file's span)
-                raise ModelError(year_limited_changes(scenarios))
-            return api.load(path, scenarios=scenarios, years=years)
-        return api.load(path, scenarios=scenarios)
+            if not _generates_traces(api.load(path, confine=confine)):  # (the refusal the trace source gives: not
+                raise ModelError(year_limited_changes(scenarios))  # a file's span)
+            return api.load(path, scenarios=scenarios, years=years, confine=confine)
+        return api.load(path, scenarios=scenarios, confine=confine)
     except ModelError as exc:
         if not any(p.code == MISSING_DATES for p in exc.problems):
             raise

@@ -26,6 +26,7 @@ from .._files import (
 )
 from ..cf import LONG_NAME_MAX, cf_dataset, netcdf_encoding, netcdf_text, short_name
 from ..model import Model, Node
+from ..model.datafiles import data_files_text
 from ..network import CompiledNetwork
 from ..network.compile import rule_curve_columns
 from ..results import (
@@ -160,8 +161,8 @@ def _finished_run(output: Path, fmt: str, manifest: Mapping[str, Any]) -> bool:
     """Whether ``output`` holds the finished results of the run ``manifest``: True, or False where only its
     summaries differ (another deficit threshold: :func:`_retake_threshold`); a ValueError if it holds another run's
     (resuming with no parts folder: nothing to continue, and nothing to replace unasked)."""
-    # the file's, not the run's; and the model's caveats, which its digest in the manifest covers
-    written = ("title", "Conventions", "coordinates", "history", "caveats", "software")
+    # the file's, not the run's; and the model's caveats and data files, which its digest in the manifest covers
+    written = ("title", "Conventions", "coordinates", "history", "caveats", "software", "data_files")
     held = {k: v for k, v in _attributes(output, fmt).items() if k not in written}
     attrs = _store_attributes(manifest)
     if held == attrs:
@@ -520,6 +521,7 @@ def _assemble(parts: _Parts, n_chunks: int, output: Path, fmt: str, manifest: Ma
     attrs["title"] = f"{_TITLE}: {model.name}"
     attrs["software"] = software_versions()  # (the file's, as its title: a resume with other versions may finish it)
     attrs.update(caveats(model))
+    attrs["data_files"] = data_files_text(model.data_files)  # (as a run's results: sha256sum's lines)
     bounds = None  # the steps' bounds, of the first part
     try:
         for c in range(n_chunks):

@@ -26,6 +26,7 @@ from ..parameters import ScenarioDim, check_parameters, parse_parameters, scenar
 from ..timeaxis import MAX_STEP_DAYS, StepKind, parse_date, parse_end, span_problem, step_days, step_kind, step_start
 from ..units import comma_split_hint, is_number
 from .components import COMMON_ATTRIBUTES, COMPONENT_TYPES, CONSTRAINT_TYPES, EDGE_ATTRIBUTES, Attribute
+from .datafiles import DataFiles
 from .documents import _LineDict, read_document
 from .migrations import migrate
 from .places import relocated
@@ -39,13 +40,16 @@ __all__ = ["document_problems", "is_pywr_document", "load_model", "model_documen
 _E = TypeVar("_E", Node, Edge)
 
 
-def load_model(path: str | Path) -> Model:
+def load_model(path: str | Path, *, confine: bool = False) -> Model:
     """Load and validate a model file.
 
     Parameters
     ----------
     path
         A daryo YAML/JSON model file, or a Pywr v1 JSON document (converted in memory).
+    confine
+        Read data files (CSV series, a Pywr model's data and includes) only from the model file's folder or below
+        it, symbolic links followed (:mod:`daryo.model.datafiles`).
 
     Raises
     ------
@@ -53,17 +57,23 @@ def load_model(path: str | Path) -> Model:
         Listing every problem found, each with file and place.
     """
     p = Path(path)
-    return model_from_dict(model_document(p), base_dir=p.parent, file=str(p), path=p)
+    files = DataFiles(p.parent, confine)
+    return model_from_dict(model_document(p, files), base_dir=p.parent, file=str(p), path=p, data_files=files)
 
 
-def model_document(path: Path) -> Any:
-    """The parsed document of a model file; a Pywr v1 JSON document is converted to a daryo one."""
-    doc = read_document(path)
+def model_document(path: Path, data_files: DataFiles | None = None) -> Any:
+    """The parsed document of a model file; a Pywr v1 JSON document is converted to a daryo one (its data files
+    read by ``data_files``' rules, and recorded there: default, any file, relative to the file's folder)."""
+    return parsed_model_document(read_document(path), path, data_files)
+
+
+def parsed_model_document(doc: Any, path: Path, data_files: DataFiles | None = None) -> Any:
+    """:func:`model_document` of a document already parsed (``path``: its file's name, or the name it is given)."""
     if is_pywr_document(doc):
         from ..pywr import convert_pywr_document  # local import: optional front end
 
         try:
-            doc = convert_pywr_document(doc, path)
+            doc = convert_pywr_document(doc, path, data_files=data_files)
         except ModelError as exc:
             if "timestepper" in doc:
                 raise
@@ -154,19 +164,19 @@ def _key_lines(d: Any) -> dict[str, int]:
 
 
 def document_problems(doc: Any, base_dir: Path | str = ".", file: str = "<model>", path: Path | None = None,
-                      origins: Mapping[str, tuple[str, str]] | None = None, *, file_steps: int | None = None
-                      ) -> list[Problem]:
+                      origins: Mapping[str, tuple[str, str]] | None = None, *, file_steps: int | None = None,
+                      data_files: DataFiles | None = None) -> list[Problem]:
     """The problems :func:`model_from_dict` finds in ``doc`` (same parameters); empty if it loads."""
     try:
-        model_from_dict(doc, base_dir, file, path, origins, file_steps=file_steps)
+        model_from_dict(doc, base_dir, file, path, origins, file_steps=file_steps, data_files=data_files)
     except ModelError as exc:
         return list(exc.problems)
     return []
 
 
 def model_from_dict(doc: Any, base_dir: Path | str = ".", file: str = "<model>", path: Path | None = None,
-                    origins: Mapping[str, tuple[str, str]] | None = None, *, file_steps: int | None = None
-                    ) -> Model:
+                    origins: Mapping[str, tuple[str, str]] | None = None, *, file_steps: int | None = None,
+                    data_files: DataFiles | None = None) -> Model:
     """Build a validated :class:`Model` from a parsed document (see ``docs/model-format.md``).
 
     Parameters
@@ -186,6 +196,11 @@ def model_from_dict(doc: Any, base_dir: Path | str = ".", file: str = "<model>",
         Where the document's run was made shorter than its file's (``daryo.load(path, years=...)``), the steps of
         the file's own span: its lists of values per step may be that long, as a model's are after
         :meth:`Model.with_time`, and the run takes the first ones.
+    data_files
+        Where the document's data files may be read from, and whether they must stay in that folder
+        (:class:`~daryo.model.datafiles.DataFiles`; it replaces ``base_dir``); the files read before (a Pywr
+        document's conversion) are recorded with the model beside those this document reads.  Default: any file,
+        relative to ``base_dir``.
 
     A document made in Python may hold tuples where a file has lists, NumPy numbers (``np.int64(10)`` days) and
     paths (``Path("inflow.csv")``): they are read as lists, Python numbers and text.  NumPy arrays stay as they
@@ -198,10 +213,10 @@ def model_from_dict(doc: Any, base_dir: Path | str = ".", file: str = "<model>",
     TypeError
         If ``base_dir`` is neither text nor a path.
     """
-    if not isinstance(base_dir, str | os.PathLike):
+    if data_files is None and not isinstance(base_dir, str | os.PathLike):
         raise TypeError(f"base_dir={base_dir!r}: give the folder the document's relative file paths are read from, "
                         "as text or a path")
-    ctx = LoadContext(file, Path(base_dir))
+    ctx = LoadContext(file, DataFiles(Path(base_dir)) if data_files is None else data_files.branch())
     places = getattr(doc, "places", {})  # (of a converted Pywr document: the Pywr places of what it made)
     origins = origins or {}
     try:
@@ -274,6 +289,7 @@ def _model_from_dict(doc: Any, ctx: LoadContext, path: Path | None, file_steps: 
         constraints=tuple(constraints),
         scenario_dims=tuple(dims),
         file_sha256=file_digest(path) or "",  # (now: results record the file as it was read, not as it is then)
+        data_files=tuple(ctx.files.read.items()),
     )
     problems = list(ctx.problems)
     if not ctx.nodes_unread:  # (else every reference to a node would be reported as dangling)

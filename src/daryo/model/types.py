@@ -148,6 +148,10 @@ class Model:
     file_sha256
         A SHA-256 digest of the file at ``path`` when the model was read from it ("" for models built in code),
         which results record.
+    data_files
+        The data files the model read (CSV series and tables, a Pywr model's data and includes), in the order first
+        read: each path as the file writes it and a SHA-256 digest of its bytes as read; results record them
+        (``data_files``).
     pywr_places, origins
         For messages only (not compared): where the file has what the model's places name, for a model read
         from a Pywr file (``nodes[farm].demand`` → ``nodes[farm].max_flow``) or with overlays (a place → the
@@ -171,6 +175,7 @@ class Model:
     constraints: tuple[Constraint, ...] = ()
     scenario_dims: tuple[Any, ...] = ()
     file_sha256: str = ""
+    data_files: tuple[tuple[str, str], ...] = ()
     pywr_places: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
     origins: Mapping[str, tuple[str, str]] = field(default_factory=dict, compare=False, repr=False)
     validated: bool = field(default=False, init=False, compare=False, repr=False)

@@ -32,6 +32,7 @@ from ..units import (
 )
 from .components import COMPONENT_TYPES, Attribute
 from .csvseries import CsvReadError, csv_columns, csv_problems_for, read_csv_file, read_csv_series
+from .datafiles import DataFileRefused, DataFiles
 from .series import LevelTable, Series
 
 # an attribute written with no value (``demand:`` and nothing after it, or ``null``)
@@ -43,8 +44,9 @@ class LoadContext:
     once), the names of its parameters, its step length, and what of its nodes and edges could not be read (so that
     later checks do not report the same mistake again)."""
 
-    def __init__(self, file: str, base_dir: Path):
-        self.file, self.base_dir = file, base_dir
+    def __init__(self, file: str, base_dir: Path | DataFiles):
+        self.file = file
+        self.files = base_dir if isinstance(base_dir, DataFiles) else DataFiles(base_dir)  # (where, and those read)
         self.problems: list[Problem] = []
         self._csv_cache: dict[Path, pd.DataFrame | None] = {}
         self.parameter_names: set[str] = set()
@@ -59,12 +61,16 @@ class LoadContext:
 
     def read_csv(self, name: str, place: str) -> tuple[pd.DataFrame, str] | None:
         """The table of CSV file ``name`` (relative to the model file's folder) and its resolved path, read once per
-        file; None after a problem at ``place`` (not found, a folder, unreadable)."""
+        file and recorded (:class:`~daryo.model.datafiles.DataFiles`); None after a problem at ``place`` (not found, a
+        folder, unreadable, or one the model may not read: outside its folder, loaded confined)."""
         if "\0" in name:  # (no file name holds one; the system refuses it)
             self.add(place, f"CSV file name {name!r} holds a NUL character (\\0): no file has such a name")
             return None
         try:
-            path = (self.base_dir / name).resolve()
+            path = self.files.locate(name)
+        except DataFileRefused as exc:  # (not opened: neither its being there nor its columns are told)
+            self.add(place, f"CSV file {exc}")
+            return None
         except (RuntimeError, OSError):  # (a symbolic link loop: RuntimeError before Python 3.13)
             self.add(place, f"CSV file '{name}' cannot be read: {LINK_LOOP}")
             return None
@@ -73,6 +79,8 @@ class LoadContext:
             return None
         if path in self._csv_cache:
             df = self._csv_cache[path]
+            if df is not None:  # (another name of a file read: recorded under each name the model writes)
+                self.files.record(name, path)
             return (df, str(path)) if df is not None else None
         df = None
         if path.is_dir():
@@ -87,6 +95,8 @@ class LoadContext:
             except CsvReadError as exc:
                 self.add(place, f"CSV file '{name}' cannot be read: {exc}")
         self._csv_cache[path] = df
+        if df is not None:
+            self.files.record(name, path)
         return (df, str(path)) if df is not None else None
 
 
@@ -423,7 +433,7 @@ def _trace_names(value: Mapping, ctx: LoadContext, place: str) -> tuple[str, ...
     return names
 
 
-def read_flow_series(value: Any, base_dir: Path, file: str, place: str, axis: TimeAxis
+def read_flow_series(value: Any, base_dir: Path | DataFiles, file: str, place: str, axis: TimeAxis
                      ) -> tuple[np.ndarray, tuple[str, ...] | None]:
     """A flow series of a model file (a constant, 12 monthly values, values per step or a CSV file, as an inflow
     gives it) on a run's time axis: what a scenario overlay changes, once read.
@@ -433,7 +443,8 @@ def read_flow_series(value: Any, base_dir: Path, file: str, place: str, axis: Ti
     value
         The series as the model file gives it.
     base_dir
-        The model file's folder (where its CSV files are).
+        The model file's folder (where its CSV files are), or where its data files may be read from
+        (:class:`~daryo.model.datafiles.DataFiles`: a model loaded confined to its folder).
     file, place
         The model file and the place of the series in it, for the messages.
     axis

@@ -33,7 +33,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import ModelError, Problem, did_you_mean, kind_of, short_text
+from ..errors import LINK_LOOP, ModelError, Problem, did_you_mean, kind_of, short_text
+from ..model.datafiles import DataFileRefused, DataFiles
 from ..model.documents import read_document
 from ..model.loader import is_pywr_document
 from ..timeaxis import MAX_STEP_DAYS, parse_date
@@ -154,11 +155,13 @@ class _Origin:
 
 
 class _Converter:
-    def __init__(self, doc: Mapping[str, Any], path: Path | None, origin: _Origin | None = None):
+    def __init__(self, doc: Mapping[str, Any], path: Path | None, origin: _Origin | None = None,
+                 files: DataFiles | None = None):
         self.path = path
         self.file = str(path) if path else "<pywr model>"
         self.origin = origin or _Origin()
-        self.base_dir = path.parent if path else Path(".")
+        self.files = files or _data_files(path)
+        self.base_dir = self.files.base_dir or Path(".")
         self.problems: list[Problem] = []
         self.nodes_unread = False  # (nodes not a list: edges are not read, each would name a node not found)
         self.places: dict[str, str] = {}  # the Pywr place of attributes daryo names otherwise or made of parts
@@ -181,7 +184,7 @@ class _Converter:
         self.params = ParameterConverter(
             doc.get("parameters") or {}, doc.get("tables") or {}, self.base_dir,
             {k for k, t in self.types.items() if t in _STORAGE_KINDS},
-            {str(s.get("name")) for s in scen if isinstance(s, Mapping)}, self.add)
+            {str(s.get("name")) for s in scen if isinstance(s, Mapping)}, self.add, files=self.files)
         ts = doc.get("timestepper")
         # Pywr reads daily profiles on a period's day of the year, which for a month is its last day
         self.params.last_day = isinstance(ts, Mapping) and ts.get("timestep") in ("M", "1M")
@@ -1004,14 +1007,21 @@ def _step_days(step: Any) -> int | None:
     return None
 
 
-def _merge_includes(doc: dict[str, Any], path: Path | None, problems: list[Problem]
+def _data_files(path: Path | None) -> DataFiles:
+    """The rules of a Pywr document's data files where none are given: any file, relative to its file's folder."""
+    return DataFiles(path.parent if path else Path("."))
+
+
+def _merge_includes(doc: dict[str, Any], path: Path | None, problems: list[Problem], files: DataFiles | None = None
                     ) -> tuple[dict[str, Any], _Origin]:
     """Pywr's JSON ``includes``: lists are extended and mappings updated with the included documents; and where
     each merged node, parameter, recorder and edge comes from.
 
     An included file's own ``includes`` join the list, as in Pywr, and are resolved, like every include,
-    against the main file's folder.  A file included twice (or a cycle) is refused.
+    against the main file's folder (``files``' rules: one outside it, loaded confined, is refused unread).  A file
+    included twice (or a cycle) is refused; each one read is recorded in ``files``.
     """
+    files = files or _data_files(path)
     file = str(path or "")
     includes = doc.pop("includes", None)
     origin = _Origin()
@@ -1022,7 +1032,6 @@ def _merge_includes(doc: dict[str, Any], path: Path | None, problems: list[Probl
     if not isinstance(includes, list):
         problems.append(Problem(file, "includes", "needs a list of file names"))
         return doc, origin
-    base = path.parent if path else Path(".")
     queue: list[Any] = list(includes)
     seen: set[Path] = set()
     while queue:
@@ -1033,22 +1042,31 @@ def _merge_includes(doc: dict[str, Any], path: Path | None, problems: list[Probl
         if (problem := file_name_problem(inc)) is not None:
             problems.append(Problem(file, "includes", problem))
             continue
-        p = base / inc
-        if p.suffix.lower() != ".json":
+        if Path(inc).suffix.lower() != ".json":
             problems.append(Problem(file, "includes", f"'{inc}': only JSON includes are supported"))
             continue
-        if not p.is_file():
+        try:
+            found = files.locate(inc)
+        except DataFileRefused as exc:
+            problems.append(Problem(file, "includes", f"included file {exc}"))
+            continue
+        except (RuntimeError, OSError):  # (a symbolic link loop: RuntimeError before Python 3.13)
+            problems.append(Problem(file, "includes", f"included file '{inc}' cannot be read: {LINK_LOOP}"))
+            continue
+        p = (files.base_dir or Path(".")) / inc  # (as written, for messages)
+        if not found.is_file():
             problems.append(Problem(file, "includes", f"included file '{inc}' not found (looked for {p})"))
             continue
-        if p.resolve() in seen:
+        if found in seen:
             problems.append(Problem(file, "includes", f"'{inc}' is included more than once (or includes itself)"))
             continue
-        seen.add(p.resolve())
+        seen.add(found)
         try:
             data = read_document(p)
         except ModelError as exc:
             problems.extend(exc.problems)
             continue
+        files.record(inc, found)
         if not isinstance(data, dict):
             problems.append(Problem(str(p), "", "an included file must be a JSON object"))
             continue
@@ -1139,7 +1157,8 @@ class PywrDocument(dict):
         self.places = dict(places)
 
 
-def convert_pywr_document(doc: Mapping[str, Any], path: str | Path | None = None) -> dict[str, Any]:
+def convert_pywr_document(doc: Mapping[str, Any], path: str | Path | None = None, *,
+                          data_files: DataFiles | None = None) -> dict[str, Any]:
     """The daryo model document (``version: 1``) equivalent to a Pywr v1 JSON document.
 
     Parameters
@@ -1149,6 +1168,9 @@ def convert_pywr_document(doc: Mapping[str, Any], path: str | Path | None = None
     path
         The file it was read from: relative file names (CSV data, includes) are resolved against its folder and
         messages name it.
+    data_files
+        Where its data files and includes may be read from instead, and whether they must stay in that folder
+        (:class:`~daryo.model.datafiles.DataFiles`); each file read is recorded there.
 
     Raises
     ------
@@ -1165,8 +1187,9 @@ def convert_pywr_document(doc: Mapping[str, Any], path: str | Path | None = None
                                  "model (which has a 'timestepper' and nodes with 'name'): there is nothing to "
                                  "convert (daryo reads it as it is)"))
     problems: list[Problem] = []
-    data, origin = _merge_includes(copy.deepcopy(dict(doc)), p, problems)
-    conv = _Converter(data, p, origin)
+    files = data_files or _data_files(p)
+    data, origin = _merge_includes(copy.deepcopy(dict(doc)), p, problems, files)
+    conv = _Converter(data, p, origin, files)
     conv.problems.extend(problems)
     return conv.run()
 

@@ -21,6 +21,7 @@ import pandas as pd
 
 from ..errors import UNENCODABLE_NAME, did_you_mean, short_text
 from ..model.csvseries import CsvReadError, read_csv_file
+from ..model.datafiles import DataFileRefused, DataFiles
 from ..units import is_number, is_too_large
 
 __all__ = ["ParameterConverter", "SUPPORTED_PARAMETERS", "pywr_type"]
@@ -177,11 +178,16 @@ class ParameterConverter:
         Names of the Pywr scenarios.
     add
         ``add(place, message)`` records a problem.
+    files
+        Where data files may be read from, instead of ``base_dir`` (a model loaded confined to its folder), and the
+        record of those read (:class:`~daryo.model.datafiles.DataFiles`).
     """
 
     def __init__(self, pywr_params: Mapping[str, Any], tables: Mapping[str, Any], base_dir: Path,
-                 storage_nodes: set[str], scenarios: set[str], add: Callable[[str, str], None]):
+                 storage_nodes: set[str], scenarios: set[str], add: Callable[[str, str], None], *,
+                 files: DataFiles | None = None):
         self.pywr, self.tables, self.base_dir = pywr_params, tables, base_dir
+        self.files = files or DataFiles(base_dir)
         self.storage_nodes, self.scenarios, self.add = storage_nodes, scenarios, add
         self.out: dict[str, Any] = {}
         self.last_day = False  # profiles take the value of a step's last day (Pywr's monthly steps)
@@ -453,13 +459,13 @@ class ParameterConverter:
         """The file's weekly frequency (``W-MON``…) if its dates are weekly, as pandas infers it; else None
         (also when the dates cannot be read: the model reports that when it reads the file)."""
         try:
-            frame = read_csv_file((self.base_dir / url).resolve())
+            frame = read_csv_file(self.files.locate(url))
             col = index_col if index_col is not None else "date" if "date" in frame.columns else frame.columns[0]
             with warnings.catch_warnings():  # (pandas warns where it guesses the order otherwise than told)
                 warnings.simplefilter("ignore", UserWarning)
                 dates = pd.DatetimeIndex(pd.to_datetime(frame[col], dayfirst=dayfirst))
             freq = pd.infer_freq(dates) if len(dates) >= 3 else None
-        except (CsvReadError, KeyError, IndexError, ValueError, TypeError):
+        except (CsvReadError, DataFileRefused, KeyError, IndexError, ValueError, TypeError):
             return None
         return freq if isinstance(freq, str) and freq.startswith("W") else None
 
@@ -722,7 +728,12 @@ class ParameterConverter:
             if not quiet:
                 self.add(place, problem)
             return False
-        path = (self.base_dir / url).resolve()
+        try:
+            path = self.files.locate(url)
+        except DataFileRefused as exc:  # (not opened: neither its being there nor its columns are told)
+            if not quiet:
+                self.add(place, f"CSV file {exc}")
+            return False
         if not path.is_file():
             if not quiet:
                 self.add(place, f"CSV file '{url}' not found (looked for {path})")
@@ -735,7 +746,7 @@ class ParameterConverter:
         after a problem."""
         if not self._csv_file(url, spec, place, quiet):
             return None
-        path = (self.base_dir / url).resolve()
+        path = self.files.locate(url)  # (allowed: _csv_file said so)
         key = (path, repr(sorted(options.items())))
         if key not in self._frames:  # callers only select from the frame, so it can be shared
             try:
@@ -747,13 +758,14 @@ class ParameterConverter:
             if not quiet:
                 self.add(place, f"CSV file '{url}' cannot be read: {frame}")
             return None
+        self.files.record(url, path)
         return frame
 
     def _header(self, url: str) -> list[str] | None:
         """The column names of the CSV file ``url``; None if it cannot be read."""
         try:
-            return [str(c) for c in read_csv_file((self.base_dir / url).resolve(), nrows=0).columns]
-        except CsvReadError:
+            return [str(c) for c in read_csv_file(self.files.locate(url), nrows=0).columns]
+        except (CsvReadError, DataFileRefused):
             return None
 
 
