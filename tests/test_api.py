@@ -1,6 +1,8 @@
 """The Python API's entry points: run options that make no run are refused, with a clear message; a run's span
 follows the model's calendar."""
 
+import hashlib
+import json
 import re
 import subprocess
 import sys
@@ -388,3 +390,69 @@ def test_the_public_submodules_are_there_after_a_plain_import():
                                        "load_aral_model"]
     with pytest.raises(AttributeError, match="module 'daryo' has no attribute 'resluts'"):
         daryo.resluts  # noqa: B018
+
+
+#: a daryo model read from text: a demand of 5 hm3 and the rest to the sea, of a CSV inflow (10, then 20 hm3)::
+#:
+#:     src (inflow, q.csv) --> city (demand 5)
+#:         \--> sea (sink)
+TEXT_MODEL = """version: 1
+time: {start: 2001-01, end: 2001-02}
+nodes:
+  - {id: src, type: inflow, inflow: {csv: q.csv, column: q}}
+  - {id: city, type: demand, demand: 5, priority: 1}
+  - {id: sea, type: sink}
+edges: [[src, city], [src, sea]]
+"""
+
+
+def test_a_model_given_as_text_is_read_by_the_file_reader_and_its_data_from_base_dir(tmp_path):
+    """A Python developer's review (a web service on daryo's API): daryo.load took a path only, and
+    ``model_from_dict(yaml.safe_load(text))`` took a key written twice silently.  ``daryo.load_text`` refuses it
+    with its line, reads the data files from ``base_dir`` only (none without one), confined there by default, and
+    records the text's digest and the files read."""
+    assert "load_text" in daryo.__all__
+    (tmp_path / "q.csv").write_text("date,q\n2001-01-01,10\n2001-02-01,20\n")
+    doubled = TEXT_MODEL.replace("edges:", "time: {start: 2002-01, end: 2002-02}\nedges:")
+    with pytest.raises(daryo.ModelError) as err:
+        daryo.load_text(doubled, name="upload.yaml", base_dir=tmp_path)
+    assert str(err.value).endswith("upload.yaml: line 7, column 1: key 'time' appears twice in this mapping (first "
+                                   "at line 2, column 1)")
+    with pytest.raises(daryo.ModelError, match=re.escape(
+            "upload.yaml: nodes[src].inflow (line 4): CSV file 'q.csv' cannot be read: the model was given as text "
+            "without a folder for its data files")):
+        daryo.load_text(TEXT_MODEL)  # (not read from the working folder)
+    with pytest.raises(daryo.ModelError, match=re.escape("CSV file '../q.csv' leads outside the model file's")):
+        (tmp_path / "sub").mkdir()
+        daryo.load_text(TEXT_MODEL.replace("q.csv", "../q.csv"), base_dir=tmp_path / "sub")
+    model = daryo.load_text(TEXT_MODEL, base_dir=tmp_path)
+    assert model.path is None and model.file_sha256 == hashlib.sha256(TEXT_MODEL.encode()).hexdigest()
+    assert model.data_files == (("q.csv", hashlib.sha256((tmp_path / "q.csv").read_bytes()).hexdigest()),)
+    assert daryo.run(model).dataset["sink_inflow"].values[0, :, 0].tolist() == [5.0, 15.0]
+    with pytest.raises(ValueError, match="base_dir '.*nowhere' is not a folder"):
+        daryo.load_text(TEXT_MODEL, base_dir=tmp_path / "nowhere")
+
+
+def test_a_pywr_document_given_as_text_runs_as_its_file_does(tmp_path):
+    """A Python developer's review: ``model_from_dict`` of a Pywr document's text did not recognise it.  Given as
+    text (by its name, or by its content under another name), it is converted as daryo.load converts the file: a
+    catchment of 8 hm3/day, a demand of at most 3 at cost -10 and the rest to the sea."""
+    doc = {"timestepper": {"start": "2001-01-01", "end": "2001-01-05", "timestep": 1},
+           "nodes": [{"name": "in", "type": "catchment", "flow": "flow"},
+                     {"name": "city", "type": "output", "max_flow": 3.0, "cost": -10.0},
+                     {"name": "sea", "type": "output"}],
+           "edges": [["in", "city"], ["in", "sea"]],
+           "parameters": {"flow": {"type": "dataframe", "url": "flow.csv", "index_col": "date", "parse_dates": True,
+                                   "column": "q"}}}
+    (tmp_path / "flow.csv").write_text("date,q\n" + "".join(f"2001-01-0{d},{d + 7}\n" for d in range(1, 6)))
+    text = json.dumps(doc)
+    path = tmp_path / "model.json"
+    path.write_text(text)
+    from_file = daryo.run(daryo.load(path)).dataset
+    for name in ("upload.json", "upload"):
+        model = daryo.load_text(text, name=name, base_dir=tmp_path)
+        assert [n for n, _ in model.data_files] == ["flow.csv"]
+        ds = daryo.run(model).dataset
+        assert ds["node_flow"].sel(node="city").values[0].tolist() == [3.0] * 5
+        assert ds["node_flow"].sel(node="sea").values[0].tolist() == [5.0, 6.0, 7.0, 8.0, 9.0]
+        assert ds["node_flow"].equals(from_file["node_flow"])

@@ -21,18 +21,18 @@ from typing import TYPE_CHECKING, Any
 from .errors import InfeasibleStepError, ModelError, Problem, SolverFailedError, StepError, UnboundedStepError
 
 if TYPE_CHECKING:
-    from .api import default_model_path, demo_model_path, load, run
+    from .api import default_model_path, demo_model_path, load, load_text, run
     from .model import Model
     from .results import Results
     from .simulate import RunOptions
 
-__all__ = ["load", "run", "default_model_path", "demo_model_path", "Model", "Results", "RunOptions", "ModelError",
-           "Problem", "StepError", "InfeasibleStepError", "UnboundedStepError", "SolverFailedError",
+__all__ = ["load", "load_text", "run", "default_model_path", "demo_model_path", "Model", "Results", "RunOptions",
+           "ModelError", "Problem", "StepError", "InfeasibleStepError", "UnboundedStepError", "SolverFailedError",
            "__version__"]
 __version__ = "0.1.0"
 
-_LAZY = {"load": ".api", "run": ".api", "default_model_path": ".api", "demo_model_path": ".api", "Model": ".model",
-         "Results": ".results", "RunOptions": ".simulate"}
+_LAZY = {"load": ".api", "load_text": ".api", "run": ".api", "default_model_path": ".api", "demo_model_path": ".api",
+         "Model": ".model", "Results": ".results", "RunOptions": ".simulate"}
 
 
 #: the subpackages and modules that ``daryo.<name>`` gives after a plain ``import daryo`` (as the docs write

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Sequence
 from importlib import resources
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
     from .results import Results
     from .simulate import RunOptions
 
-__all__ = ["load", "run", "default_model_path", "demo_model_path"]
+__all__ = ["load", "load_text", "run", "default_model_path", "demo_model_path"]
 
 
 def default_model_path() -> Path:
@@ -137,6 +138,110 @@ def _overlaid(own: dict, file: str, path: Path | None, files: DataFiles, scenari
         label = file
     model = model_from_dict(doc, file=label, path=path, origins=origins, file_steps=steps, data_files=files)
     return model if years is None else model.with_time(years=years)
+
+
+def load_text(text: str | bytes, name: str = "upload.yaml", base_dir: str | Path | None = None,
+              scenarios: str | Sequence[str] = (), years: int | None = None, *, confine: bool = True) -> Model:
+    """Load a model from its text (an uploaded file's content), as :func:`load` loads a file.
+
+    The text is read by the model files' own reader: a key written twice is refused with its line, problems name
+    their lines, and a Pywr JSON document is recognised and converted as :func:`load` does.
+
+    Parameters
+    ----------
+    text
+        The document: daryo YAML or JSON, or Pywr JSON (bytes are read as UTF-8).
+    name
+        The name its problems are reported under (``upload.yaml: nodes[farm].demand (line 12): …``).  Its suffix
+        says how the text is read: ``.json`` as JSON, ``.yaml`` or ``.yml`` as YAML; any other, by the text
+        (JSON where it starts with ``{``, else YAML).
+    base_dir
+        The folder the model's data files (CSV series, a Pywr model's data and includes) are read from.  None, the
+        default: the model may read no data file (each one it names is a problem), so that a service never reads
+        relative to its own working folder by accident.
+    scenarios, years
+        As :func:`load`'s.
+    confine
+        As :func:`load`'s, but on by default: the data files must be in ``base_dir`` or below it, symbolic links
+        followed.
+
+    Returns
+    -------
+    Model
+        The validated model, with no ``path``; its ``file_sha256`` is a SHA-256 digest of the text (as UTF-8), its
+        ``data_files`` the files it read, each with its digest.
+
+    Raises
+    ------
+    daryo.ModelError
+        Listing every problem, each with ``name`` and its place (and line).
+    TypeError
+        If ``text`` is not text, ``name`` not text, ``base_dir`` not a path, ``scenarios`` not names or paths, or
+        ``years`` not a whole number.
+    ValueError
+        If ``base_dir`` is not a folder, or ``years`` not at least 1.
+
+    Examples
+    --------
+    >>> model = daryo.load_text(request_body, name="upload.yaml", base_dir=upload_folder)  # doctest: +SKIP
+    >>> results = daryo.run(model, daryo.RunOptions(years=5))  # doctest: +SKIP
+    """
+    from .scenarios import overlay_names
+
+    if not isinstance(name, str):
+        raise TypeError(f"daryo.load_text: name is the text's name in messages (upload.yaml), not {name!r}")
+    folder = _text_folder(base_dir)
+    scenarios = overlay_names(scenarios)
+    _check_years(years)
+    try:
+        return _load_text(_decoded(text, name), name, DataFiles(folder, bool(confine)), scenarios, years)
+    except ModelError as exc:
+        from .scenarios.overlay import with_overlay_lines
+
+        raise with_overlay_lines(exc) from None
+
+
+def _text_folder(base_dir: object) -> Path | None:
+    """:func:`load_text`'s ``base_dir``, checked: None, or a folder that exists."""
+    if base_dir is None:
+        return None
+    if not isinstance(base_dir, str | os.PathLike) or not str(base_dir):
+        raise TypeError(f"daryo.load_text: base_dir is the folder of the model's data files (or None: none), not "
+                        f"{base_dir!r}")
+    folder = Path(base_dir).expanduser()
+    if not folder.is_dir():
+        raise ValueError(f"daryo.load_text: base_dir {str(base_dir)!r} is not a folder: give the folder of the "
+                         "model's data files, or None if it reads none")
+    return folder
+
+
+def _decoded(text: object, name: str) -> str:
+    """A model's text as :func:`load_text` takes it (bytes as UTF-8), without a byte-order mark."""
+    if isinstance(text, bytes | bytearray):
+        try:
+            text = bytes(text).decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ModelError(Problem(name, "", f"cannot be read: not UTF-8 text (byte 0x{exc.object[exc.start]:02x} "
+                                     f"at position {exc.start}); a YAML or JSON model must be UTF-8")) from None
+    if not isinstance(text, str):
+        raise TypeError(f"daryo.load_text takes a model's text (str, or UTF-8 bytes), not {type(text).__name__}; "
+                        "for a file, daryo.load(path)")
+    return text.removeprefix("\ufeff")
+
+
+def _load_text(text: str, name: str, files: DataFiles, scenarios: tuple[str, ...], years: int | None) -> Model:
+    """:func:`load_text` once its arguments are checked."""
+    from .model.documents import parse_document
+    from .model.loader import parsed_model_document, with_file_sha256
+
+    suffix = Path(name).suffix.lower()
+    as_json = suffix == ".json" if suffix in (".json", ".yaml", ".yml") else text.lstrip().startswith("{")
+    doc = parsed_model_document(parse_document(text, name, as_json=as_json), Path(name), files)
+    if scenarios or years is not None:
+        model = _overlaid(_mapping(doc, name), name, None, files, scenarios, years)
+    else:
+        model = model_from_dict(doc, file=name, data_files=files)
+    return with_file_sha256(model, hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest())
 
 
 def check_memory(raw_bytes: int) -> None:

@@ -21,7 +21,7 @@ from .._files import missing_cwd_note
 from ..errors import ModelError, Problem
 from ..errors import short_text as _short
 
-__all__ = ["HugeInteger", "YamlDumper", "read_document"]
+__all__ = ["HugeInteger", "YamlDumper", "parse_document", "read_document"]
 
 
 class _LineDict(dict):
@@ -201,8 +201,39 @@ def read_document(path: Path, lines: bool = True) -> Any:
         raise ModelError(Problem(str(path), "", f"cannot be read: {exc.strerror or exc}")) from None
     except ValueError:  # ("embedded null byte")
         raise ModelError(Problem(repr(str(path)), "", "is not a file name: it holds a NUL character (\\0)")) from None
+    return parse_document(text, path, lines)
+
+
+def parse_document(text: str, name: str | Path, lines: bool = True, as_json: bool | None = None) -> Any:
+    """Parse the text of a YAML or JSON document as :func:`read_document` parses a file's (a key written twice, a
+    malformed text, nesting too deep, an alias bomb or a number too large refused, naming the place).
+
+    Parameters
+    ----------
+    text
+        The document's text.
+    name
+        The name its problems are reported under; a ``.json`` suffix reads it as JSON, anything else as YAML.
+    lines
+        As :func:`read_document`'s.
+    as_json
+        Read it as JSON (True) or YAML (False), whatever its name; None: by its name.
+
+    Returns
+    -------
+    Any
+        The parsed document (None for an empty YAML text).
+
+    Raises
+    ------
+    ModelError
+        One problem naming ``name``: the text is malformed (with line and column), or holds what daryo does not
+        take.
+    """
+    path = Path(name)
+    json_text = path.suffix.lower() == ".json" if as_json is None else as_json
     try:
-        doc = _read_json(text, path, lines) if path.suffix.lower() == ".json" else _read_yaml(text, path, lines)
+        doc = _read_json(text, path, lines) if json_text else _read_yaml(text, path, lines)
     except RecursionError:  # (the parsers recurse once per level)
         raise ModelError(Problem(str(path), "", _TOO_DEEP)) from None
     if (why := _document_problem(doc)) is not None:
