@@ -50,9 +50,54 @@ def test_the_local_dask_cluster_stays_on_localhost_and_quiet(tmp_path, monkeypat
     assert out.exists()
     assert not [w for w in caught if "in use" in str(w.message)], [str(w.message) for w in caught]
     scheduler = made[0].scheduler
-    assert scheduler.address.startswith("tcp://127.0.0.1:")
+    assert scheduler.address.startswith("tls://127.0.0.1:")
     assert scheduler.http_server.address == "127.0.0.1" and scheduler.http_server.port != 8787
     assert all(w.host == "127.0.0.1" for w in made[0].scheduler.workers.values()) or not scheduler.workers
+
+
+def test_only_this_process_can_connect_to_the_local_dask_cluster():
+    """A security review (daryo runs others' model files in a batch service on a shared host): the local cluster
+    listened on plain TCP, so that any process of the machine could connect as a Dask client and have a worker
+    unpickle and run its function as daryo's user.  The scheduler, the worker and its nanny speak TLS with a
+    certificate made for the cluster: a plain client, or one with a certificate of its own, is refused; daryo's
+    client, which holds the cluster's certificate, runs its chunks (the same results:
+    ``test_dask_workers_give_identical_results``)."""
+    distributed = pytest.importorskip("dask.distributed",
+                                      reason="Dask is an optional extra (pip install daryo[ensemble])")
+    pytest.importorskip("cryptography", reason="the local cluster's certificate needs cryptography (daryo[ensemble])")
+    from distributed.security import Security
+
+    cluster = _local_cluster(1)
+    try:
+        with distributed.Client(cluster, security=cluster.security, set_as_default=False) as client:
+            info = client.scheduler_info()
+            assert client.submit(sum, [1, 2], pure=False).result() == 3
+        ((worker, about),) = info["workers"].items()
+        addresses = [cluster.scheduler_address, worker, about["nanny"]]
+        assert all(a.startswith("tls://127.0.0.1:") for a in addresses), addresses
+        for address in addresses:
+            plain = address.replace("tls://", "tcp://")
+            for target, security in ((plain, None), (address, Security.temporary())):
+                with pytest.raises((OSError, TimeoutError)):
+                    distributed.Client(target, security=security, timeout="2s", set_as_default=False).close()
+    finally:
+        cluster.close()
+
+
+def test_a_local_cluster_without_cryptography_is_not_started_but_named_as_the_extra_to_install(tmp_path, monkeypatch):
+    """The local cluster's certificate is made by the cryptography package: without it the cluster is not started
+    open to the machine's users, and the run says what to install."""
+    pytest.importorskip("dask.distributed", reason="Dask is an optional extra (pip install daryo[ensemble])")
+    from distributed.security import Security
+
+    def no_cryptography():  # (what Dask raises without it)
+        raise ImportError("Using `Security.temporary` requires `cryptography`, please install it using either pip or "
+                          "conda")
+
+    monkeypatch.setattr(Security, "temporary", staticmethod(no_cryptography))
+    with pytest.raises(ImportError, match=r"the cryptography package is needed for --workers, .*: pip install "
+                                          r"'daryo\[ensemble\]'"):
+        run(tmp_path, "d.nc", workers=1, options={"traces": 2, "chunk_size": 1})
 
 
 def test_the_local_dask_workers_start_without_dasks_malloc_trim_threshold_or_profiler(monkeypatch):
@@ -347,10 +392,11 @@ def test_a_remote_cluster_sends_back_whole_results(tmp_path):
     try:
         model, opts = basin(), EnsembleOptions(traces=2, years=YEARS, seed=5, chunk_size=2)
         job = _Job(model, ResampledTraces.from_model(model), opts, 0, 0, 2)
-        received = list(_dask([job], cluster.scheduler_address, None, tmp_path / "r.nc"))
-        assert "storage" in received[0] and "_written" not in received[0]
-        assert not (tmp_path / "r.nc.parts").exists()
-        _, remote = run(tmp_path, "remote.nc", scheduler=cluster.scheduler_address)
+        with _trusting(cluster):  # (a TLS cluster is reached with Dask's TLS settings, as the README says)
+            received = list(_dask([job], cluster.scheduler_address, None, tmp_path / "r.nc"))
+            assert "storage" in received[0] and "_written" not in received[0]
+            assert not (tmp_path / "r.nc.parts").exists()
+            _, remote = run(tmp_path, "remote.nc", scheduler=cluster.scheduler_address)
     finally:
         cluster.close()
     assert_identical(load(remote), load(serial))
@@ -378,6 +424,18 @@ def test_local_workers_share_the_traces_and_a_resume_keeps_the_chunks(tmp_path):
     r, out = run(tmp_path, "w.nc", options={"chunk_size": None}, resume=True)
     assert r.chunks == 4 and r.chunks_skipped >= 1
     assert_identical(load(out), load(serial))
+
+
+def _trusting(cluster):
+    """Dask's configuration, within it, with ``cluster``'s certificate for a client: a local cluster as a stand-in
+    for a remote one given by its address, which speaks TLS (the README: ``distributed.comm.tls.*``)."""
+    import dask
+
+    security = cluster.security
+    return dask.config.set({"distributed.comm.require-encryption": True,
+                            "distributed.comm.tls.ca-file": security.tls_ca_file,
+                            "distributed.comm.tls.client.cert": security.tls_client_cert,
+                            "distributed.comm.tls.client.key": security.tls_client_key})
 
 
 def dry_model(tmp_path: Path) -> Path:
@@ -458,7 +516,7 @@ def test_no_dask_client_is_left_as_the_default_one(tmp_path):
     model = dry_model(tmp_path)  # (the run fails on the cluster)
     cluster = _local_cluster(1)
     try:
-        with pytest.raises(InfeasibleStepError):
+        with _trusting(cluster), pytest.raises(InfeasibleStepError):
             run(tmp_path, "d.nc", model=daryo_load(model), scheduler=cluster.scheduler_address)
     finally:
         cluster.close()

@@ -90,7 +90,7 @@ def _dask_chunks(jobs: list[_Job], scheduler: str | None, workers: int | None, o
             cluster = _local_cluster(max(1, min(int(workers or 1), len(jobs))))  # (a worker a chunk at most)
         except RuntimeError as exc:  # ("Nanny failed to start": a worker process died as the cluster started)
             raise OSError(f"the local Dask cluster could not start its workers ({exc}); run again") from exc
-        client = Client(cluster, set_as_default=False)
+        client = Client(cluster, security=cluster.security, set_as_default=False)  # (its certificate: see below)
     try:
         if not jobs:
             return
@@ -238,6 +238,12 @@ def workers_problem(workers: int) -> str | None:
 def _local_cluster(workers: int) -> Any:
     """A Dask cluster of ``workers`` processes of one thread on this machine, for an ensemble's chunks.
 
+    The scheduler, the workers and their nannies speak TLS with a certificate made for this cluster alone
+    (:func:`_throwaway_security`), which only this process and the workers hold: a Dask client runs whatever
+    function it sends on a worker, which unpickles it, so that over plain TCP any process of any user of the machine
+    could connect and run code as this one's user (a security review: daryo runs others' model files in a batch
+    service on a shared host).
+
     Everything listens on 127.0.0.1: the scheduler, the workers and the scheduler's HTTP server, which Dask
     always starts (``dashboard_address=None`` means its default port 8787, and a warning when that is busy), on
     a free port chosen by the system and without the dashboard's pages.
@@ -273,16 +279,37 @@ def _local_cluster(workers: int) -> Any:
     with dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
                           "distributed.worker.profile.enabled": False,
                           "distributed.worker.preload": ["daryo._dask_worker"]}):
+        security = _throwaway_security()
         cluster = None
         try:
             with _ctrl_c_held_back():
                 cluster = _Cluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                   dashboard_address="127.0.0.1:0", scheduler_kwargs={"dashboard": False},
-                                   silence_logs=logging.CRITICAL)
+                                   protocol="tls", security=security, dashboard_address="127.0.0.1:0",
+                                   scheduler_kwargs={"dashboard": False}, silence_logs=logging.CRITICAL)
         except BaseException:  # (Ctrl-C or SIGTERM held back while the workers started, raised once they are up)
             _close(cluster)
             raise
         return cluster
+
+
+def _throwaway_security() -> Any:
+    """Dask's TLS settings for a local cluster: a certificate authority and certificates made now, in memory, for
+    this cluster alone (``distributed.security.Security.temporary``), and required of every connection, each end
+    checking the other's certificate.  A client without them cannot connect to the scheduler, a worker or a nanny.
+
+    Raises
+    ------
+    ImportError
+        If the ``cryptography`` package, which makes the certificates, is not installed (it comes with the
+        ``ensemble`` extra): the cluster is not started without it."""
+    from distributed.security import Security
+
+    try:
+        return Security.temporary()
+    except ImportError as exc:
+        raise ImportError("the cryptography package is needed for --workers, to make the certificate that keeps "
+                          "other users of this machine off the local Dask cluster: pip install 'daryo[ensemble]'"
+                          ) from exc
 
 
 class _NannyStartCut(logging.Filter):
