@@ -456,3 +456,33 @@ def test_a_pywr_document_given_as_text_runs_as_its_file_does(tmp_path):
         assert ds["node_flow"].sel(node="city").values[0].tolist() == [3.0] * 5
         assert ds["node_flow"].sel(node="sea").values[0].tolist() == [5.0, 6.0, 7.0, 8.0, 9.0]
         assert ds["node_flow"].equals(from_file["node_flow"])
+
+
+def test_a_run_is_refused_by_the_memory_a_ulimit_or_a_control_group_leaves_not_only_by_the_machines(monkeypatch):
+    """A security review: the check compared the results with the machine's physical memory only; under ``ulimit -v
+    3000000`` a run of 150 scenarios × 213,301 daily steps passed it, then died allocating 488 MiB (NumPy's
+    _ArrayMemoryError, a 24-line traceback).  The least of the machine's memory, what the process's address-space
+    limit leaves it and its control group's limit is the bound, and the message names which it is."""
+    from daryo import _system
+    from daryo.api import _gigabytes_apart
+
+    model = daryo.load(DEMO)
+    files = {"/proc/self/cgroup": "0::/\n", "/proc/self/status": "VmSize:\t  1000 kB\n"}
+    monkeypatch.setattr(_system, "_read_text", lambda path: files.get(path))
+    monkeypatch.setattr(_system, "_address_space_rlimit", lambda: 1_024_000 + 10**6)  # 1 MB left: 0 GB
+    with pytest.raises(ValueError, match=r"^the run's results would take about 0 GB of memory, more than the 0 GB "
+                                         r"this process's address-space limit \(ulimit -v\) leaves it: run fewer "
+                                         r"scenarios or years, or run an ensemble"):
+        daryo.run(model)
+    monkeypatch.setattr(_system, "_address_space_rlimit", lambda: None)
+    files["/sys/fs/cgroup/memory.max"] = "1000000\n"  # (a container of 1 MB)
+    with pytest.raises(ValueError, match=r"more than the 0 GB its control group may use \(the memory limit of its "
+                                         r"container or service\): run fewer"):
+        daryo.run(model)
+    files["/sys/fs/cgroup/memory.max"] = "max\n"
+    assert daryo.run(model, daryo.RunOptions(years=1)).dataset.sizes["time"] == 12
+    # (sizes that round alike get the decimals that tell them apart: "about 2 GB, more than the 2 GB" gave no reason)
+    assert _gigabytes_apart(8_200_000_000, 2_950_000_000) == ("8", "3")
+    assert _gigabytes_apart(2_500_000_000, 2_440_000_000) == ("2.5", "2.4")
+    assert _gigabytes_apart(2_003_000_000, 2_001_000_000) == ("2.00", "2.00")  # (two decimals at most)
+    assert _gigabytes_apart(400_000, 4_096) == ("0", "0")

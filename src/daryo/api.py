@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from ._system import physical_memory
+from ._system import memory_limit
 from .errors import ModelError, Problem
 from .model import Model, load_model, model_from_dict
 from .model.datafiles import DataFiles
@@ -244,22 +244,41 @@ def _load_text(text: str, name: str, files: DataFiles, scenarios: tuple[str, ...
     return with_file_sha256(model, hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest())
 
 
+#: what each kind of memory limit is called in :func:`check_memory`'s message ({gb}: its size)
+_LIMIT_WORDS = {"physical": "this machine's {gb} GB",
+                "address space": "the {gb} GB this process's address-space limit (ulimit -v) leaves it",
+                "cgroup": "the {gb} GB its control group may use (the memory limit of its container or service)"}
+
+
 def check_memory(raw_bytes: int) -> None:
-    """Refuse a run whose results cannot fit in this machine's memory, before any work: ``raw_bytes`` those of
-    its raw arrays (:meth:`~daryo.simulate.SimulationOutput.nbytes_for`), which the labelled Dataset made of them
-    about doubles.
+    """Refuse a run whose results cannot fit in the memory this process may take, before any work: ``raw_bytes``
+    those of its raw arrays (:meth:`~daryo.simulate.SimulationOutput.nbytes_for`), which the labelled Dataset made
+    of them about doubles.
 
     Raises
     ------
     ValueError
-        If they would take more than the machine's physical memory.
+        If they would take more than the least of the machine's physical memory, what the process's address-space
+        limit (``ulimit -v``) leaves it and its control group's memory limit (a container's): see
+        :func:`daryo._system.memory_limit`.
     """
-    have = physical_memory()
+    limit = memory_limit()
     need = 2 * raw_bytes
-    if have is not None and need > have:
-        raise ValueError(f"the run's results would take about {need / 1e9:,.0f} GB of memory, more than this "
-                         f"machine's {have / 1e9:,.0f} GB: run fewer scenarios or years, or run an ensemble (daryo "
-                         "ensemble, daryo.ensemble.run_ensemble), which writes its results to disk as it goes")
+    if limit is not None and need > limit.bytes:
+        wanted, limited = _gigabytes_apart(need, limit.bytes)
+        have = _LIMIT_WORDS[limit.kind].format(gb=limited)
+        raise ValueError(f"the run's results would take about {wanted} GB of memory, more than "
+                         f"{have}: run fewer scenarios or years, or run an ensemble (daryo ensemble, "
+                         "daryo.ensemble.run_ensemble), which writes its results to disk as it goes")
+
+
+def _gigabytes_apart(more: int, less: int) -> tuple[str, str]:
+    """Two sizes in bytes as GB, whole (``3``, ``24``), or with as many decimals as tell them apart, up to two, where
+    both are at least 1 GB: "about 2 GB, more than the 2 GB" read as no reason at all."""
+    digits = 0
+    while digits < 2 and less >= 1e9 and f"{more / 1e9:,.{digits}f}" == f"{less / 1e9:,.{digits}f}":
+        digits += 1
+    return f"{more / 1e9:,.{digits}f}", f"{less / 1e9:,.{digits}f}"
 
 
 def document_of(path: Path, data_files: DataFiles | None = None) -> dict:
@@ -302,8 +321,9 @@ def run(model: Model, options: RunOptions | None = None) -> Results:
         If ``model`` is not a loaded model or an option is not of its type.
     ValueError
         If an option's value cannot be run (a date that is not one, both ``end`` and ``years``, a span the model's
-        series do not cover, …), or the results would not fit in the machine's memory (run an ensemble instead:
-        it writes them to disk).
+        series do not cover, …), or the results would not fit in the memory the process may take (the machine's,
+        or less under ``ulimit -v`` or in a container: :func:`check_memory`; run an ensemble instead: it writes
+        them to disk).
     daryo.StepError
         If a step cannot be allocated: :class:`daryo.InfeasibleStepError` (its constraints cannot all hold, a
         minimum flow above the water there, say; its ``components`` name them), :class:`daryo.UnboundedStepError`
