@@ -920,7 +920,7 @@ def test_sigterm_ends_a_command_in_order(monkeypatch, capsys):
 def test_ctrl_c_inside_a_compiled_call_is_an_interruption_not_a_traceback(monkeypatch, capsys):
     """A KeyboardInterrupt raised while Numba's compiled code runs surfaces as a SystemError ("returned a result
     with an exception set") whose context is the interrupt: exit 130, "interrupted".  Other SystemErrors are
-    not hidden."""
+    not hidden: they are internal errors."""
     from daryo import api
 
     def interrupted(*args, **kwargs):
@@ -938,13 +938,14 @@ def test_ctrl_c_inside_a_compiled_call_is_an_interruption_not_a_traceback(monkey
         raise SystemError("something else")
 
     monkeypatch.setattr(api, "run", broken)
-    with pytest.raises(SystemError, match="something else"):
-        main(["run", DEMO, "--years", "1"])
+    assert main(["run", DEMO, "--years", "1"]) == 1
+    assert capsys.readouterr().err.startswith("daryo: internal error: SystemError: something else\n")
 
 
 def test_ctrl_c_inside_an_import_is_an_interruption_not_a_traceback(monkeypatch, capsys):
     """A Ctrl-C inside the import of a compiled module surfaces as its ImportError ("initialization failed", of
-    HiGHS's; an interruption fuzz): exit 130, "interrupted", not a traceback.  Other ImportErrors are not hidden."""
+    HiGHS's; an interruption fuzz): exit 130, "interrupted", not a traceback.  Other ImportErrors are not hidden:
+    they are internal errors."""
     from daryo import api
 
     def interrupted(*args, **kwargs):
@@ -961,8 +962,75 @@ def test_ctrl_c_inside_an_import_is_an_interruption_not_a_traceback(monkeypatch,
         raise ImportError("no module named nowhere")
 
     monkeypatch.setattr(api, "run", broken)
-    with pytest.raises(ImportError, match="nowhere"):
+    assert main(["run", DEMO, "--years", "1"]) == 1
+    assert capsys.readouterr().err.startswith("daryo: internal error: ImportError: no module named nowhere\n")
+
+
+def test_an_unexpected_error_is_one_line_and_the_traceback_is_there_on_request(monkeypatch, capsys):
+    """A security review: an error no command expects (an AttributeError, a MemoryError) printed Python's traceback,
+    with the installation's paths, and exit 1.  It is one line naming the error, and one telling how to see the
+    traceback (DARYO_TRACEBACK=1), which then comes before it; exit 1, as the README gives for errors."""
+    from daryo import api
+
+    def broken(*args, **kwargs):
+        raise AttributeError("'NoneType' object has no attribute 'nodes'")
+
+    monkeypatch.setattr(api, "run", broken)
+    monkeypatch.delenv("DARYO_TRACEBACK", raising=False)
+    assert main(["run", DEMO, "--years", "1"]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        "daryo: internal error: AttributeError: 'NoneType' object has no attribute 'nodes'",
+        "daryo: this is a bug in daryo; run again with DARYO_TRACEBACK=1 to see its traceback, and include it in a "
+        "report"]
+    for off in ("", "0"):
+        monkeypatch.setenv("DARYO_TRACEBACK", off)
+        assert main(["run", DEMO, "--years", "1"]) == 1
+        assert "Traceback" not in capsys.readouterr().err
+    monkeypatch.setenv("DARYO_TRACEBACK", "1")
+    assert main(["run", DEMO, "--years", "1"]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == "Traceback (most recent call last):" and "in broken" in "\n".join(err)
+    assert err[-1] == "daryo: internal error: AttributeError: 'NoneType' object has no attribute 'nodes'"
+
+    def bare(*args, **kwargs):  # (no message: its type alone)
+        raise KeyError
+
+    monkeypatch.delenv("DARYO_TRACEBACK")
+    monkeypatch.setattr(api, "run", bare)
+    assert main(["run", DEMO, "--years", "1"]) == 1
+    assert capsys.readouterr().err.splitlines()[0] == "daryo: internal error: KeyError"
+
+    def leaves(*args, **kwargs):  # (an exit or Ctrl-C is not an error: left as they were)
+        raise SystemExit(3)
+
+    monkeypatch.setattr(api, "run", leaves)
+    with pytest.raises(SystemExit):
         main(["run", DEMO, "--years", "1"])
+
+
+def test_memory_run_out_is_a_message_that_says_what_to_run_instead(tmp_path, monkeypatch, capsys):
+    """A security review: a run that passed the memory check and then ran out (NumPy's MemoryError, "Unable to
+    allocate 488 MiB") printed a 24-line traceback.  It is a message with NumPy's size and what to do instead, for
+    a run (fewer scenarios or years, or an ensemble) and for an ensemble (smaller chunks, fewer workers)."""
+    import daryo.ensemble
+    from daryo import api
+
+    def too_large(*args, **kwargs):  # (NumPy's _ArrayMemoryError is a MemoryError, with this message)
+        raise MemoryError("Unable to allocate 488. MiB for an array with shape (150, 213301, 2) and data type float64")
+
+    monkeypatch.delenv("DARYO_TRACEBACK", raising=False)
+    monkeypatch.setattr(api, "run", too_large)
+    assert main(["run", DEMO, "--years", "1"]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err == ["daryo: error: out of memory (Unable to allocate 488. MiB for an array with shape (150, 213301, 2) "
+                   "and data type float64): run fewer scenarios or years, or run an ensemble (daryo ensemble), which "
+                   "writes its results to disk as it goes"]
+    monkeypatch.setattr(daryo.ensemble, "run_ensemble", too_large)
+    assert main(["ensemble", DEMO, "--traces", "2", "--years", "1", "--quiet", "-o", str(tmp_path / "e.nc")]) == 1
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        "daryo: error: out of memory (Unable to allocate 488. MiB for an array with shape (150, 213301, 2) and data "
+        "type float64): give a smaller --chunk-size (each chunk's traces are held in memory), or fewer --workers "
+        "(each holds a chunk)")
 
 
 @pytest.mark.parametrize("command", [["run", DEMO, "--years", "1"], ["ensemble", DEMO, "--traces", "1", "--years",

@@ -1,7 +1,8 @@
 """The ``daryo`` command line: a thin shell over :mod:`daryo.api`.
 
-Exit codes: 0 success, 1 invalid input (model, data or an infeasible step), 2 usage error, 141 output closed
-early (``daryo info | head``: the exit status of a process ended by SIGPIPE, without a message).
+Exit codes: 0 success, 1 invalid input (model, data or an infeasible step), memory run out or an internal error
+(a bug: one line, its traceback with ``DARYO_TRACEBACK=1``), 2 usage error, 141 output closed early (``daryo info |
+head``: the exit status of a process ended by SIGPIPE, without a message).
 
 The package: this module builds the parser and runs a command, turning every error into its message and
 exit code; :mod:`~daryo.cli.commands` holds the commands but ``daryo compare``, which is in :mod:`~daryo.cli.compare`,
@@ -24,6 +25,7 @@ from ._process import (
     EXIT_PIPE,
     EXIT_USAGE,
     _caused_by,
+    _command_in,
     _drop_stdout,
     _err,
     _InputError,
@@ -34,6 +36,7 @@ from ._process import (
     _terminate,
     _Terminated,
     _tolerate_unencodable,
+    _unexpected,
     _UsageError,
 )
 from .commands import (
@@ -197,6 +200,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     restore = _tolerate_unencodable(sys.stdout, sys.stderr)
     try:
         return _main(argv)
+    except Exception as exc:  # the last catch (not Ctrl-C, SIGTERM or exit): a bug, or memory run out
+        return _unexpected(exc, _command_in(argv))
     finally:  # (called from Python, the process's streams are left as they were)
         restore()
 
@@ -254,7 +259,7 @@ def _main(argv: Sequence[str] | None) -> int:
         return 130
     except RuntimeError as exc:  # Path.resolve() before Python 3.13: "Symlink loop from '<path>'"
         if not str(exc).startswith("Symlink loop from "):
-            raise
+            raise  # (main's last catch)
         _err(f"daryo: error: {str(exc).removeprefix('Symlink loop from ')}: {LINK_LOOP}")
         return EXIT_INPUT
     except (SystemError, ImportError) as exc:  # Ctrl-C (or SIGTERM) inside a compiled Numba call surfaces as its

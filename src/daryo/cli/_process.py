@@ -7,7 +7,7 @@ import codecs
 import contextlib
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from .._files import missing_cwd_note
@@ -144,3 +144,44 @@ def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
 
 def _err(msg: str) -> None:
     print(msg, file=sys.stderr)
+
+
+#: the environment variable that has an unexpected error's traceback printed (any value but empty or 0)
+TRACEBACK_VARIABLE = "DARYO_TRACEBACK"
+
+#: what to do when a command runs out of memory, by command (others: :data:`_OUT_OF_MEMORY_ELSE`)
+_OUT_OF_MEMORY = {
+    "run": "run fewer scenarios or years, or run an ensemble (daryo ensemble), which writes its results to disk as "
+           "it goes",
+    "ensemble": "give a smaller --chunk-size (each chunk's traces are held in memory), or fewer --workers (each "
+                "holds a chunk)",
+}
+_OUT_OF_MEMORY_ELSE = "the files are too large for the memory this process may take"
+
+
+def _unexpected(exc: Exception, command: str | None) -> int:
+    """Report an error no command expects (a bug in daryo, or memory run out) in a line or two rather than a
+    traceback that names the installation's paths (a security review): ``daryo: internal error: TYPE: message``
+    and how to see its traceback (:data:`TRACEBACK_VARIABLE`), or, for a MemoryError, what to do instead;
+    returns the exit code (1, as for invalid input).  With the variable set, the traceback comes first."""
+    shown = os.environ.get(TRACEBACK_VARIABLE, "") not in ("", "0")
+    if shown:
+        import traceback
+
+        traceback.print_exception(exc, file=sys.stderr)
+    text = str(exc).strip()
+    if isinstance(exc, MemoryError):  # (NumPy's says the size: "Unable to allocate 488 MiB for an array …")
+        _err(f"daryo: error: out of memory{f' ({text})' if text else ''}: "
+             f"{_OUT_OF_MEMORY.get(command or '', _OUT_OF_MEMORY_ELSE)}")
+        return EXIT_INPUT
+    _err(f"daryo: internal error: {type(exc).__name__}{f': {text}' if text else ''}")
+    if not shown:
+        _err(f"daryo: this is a bug in daryo; run again with {TRACEBACK_VARIABLE}=1 to see its traceback, and "
+             "include it in a report")
+    return EXIT_INPUT
+
+
+def _command_in(argv: Sequence[str] | None) -> str | None:
+    """The command a ``daryo`` command line names (its first word that is not an option), or None."""
+    words = sys.argv[1:] if argv is None else argv
+    return next((w for w in words if not w.startswith("-")), None)
