@@ -6,6 +6,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import time
 from pathlib import Path
 
 import numpy as np
@@ -446,20 +447,70 @@ def test_malformed_table_csv_is_one_error_naming_the_file(tmp_path):
         "it (read with index_col='name')"]
 
 
-@pytest.mark.parametrize("table, reason", [
-    ({"index_col": "id"}, "Index id invalid (read with index_col='id')"),
-    ({"index_col": "name", "sep": 5}, "object of type 'int' has no len() (read with index_col='name', sep=5)"),
-    ({"index_col": "name", "skiprow": 1},
-     "read_csv() got an unexpected keyword argument 'skiprow' (read with index_col='name', skiprow=1)"),
-])
-def test_table_reading_options_that_pandas_refuses_are_named(tmp_path, table, reason):
+def test_table_reading_options_that_pandas_refuses_are_named(tmp_path):
     (tmp_path / "caps.csv").write_text("name,cap\ntown,3\n")
     path = _flows_model(tmp_path, {"type": "constant", "table": "caps", "index": "town", "column": "cap"},
-                        {"caps": {"url": "caps.csv", **table}})
+                        {"caps": {"url": "caps.csv", "index_col": "id"}})
     with pytest.raises(daryo.ModelError) as err:
         daryo.load(path)
     assert [str(p) for p in err.value.problems] == [
-        f"{path}: parameters[flows]: CSV file 'caps.csv' cannot be read: {reason}"]
+        f"{path}: parameters[flows]: CSV file 'caps.csv' cannot be read: Index id invalid (read with index_col='id')"]
+
+
+_NOT_PASSED = ("is not a reading option daryo passes to pandas{} (it reads a table's CSV with the options Pywr's "
+               "models use, listed in docs/pywr.md); remove it")
+
+
+@pytest.mark.parametrize("table, reason", [
+    ({"sep": 5}, "sep 5 must be one character, or \\s+ (any run of spaces and tabs)"),
+    ({"sep": "(a|a)+b", "engine": "python"},
+     "sep '(a|a)+b' must be one character, or \\s+ (any run of spaces and tabs)"),
+    ({"skiprow": 1}, "'skiprow' " + _NOT_PASSED.format(" (did you mean 'skiprows'?)")),
+    ({"iterator": True}, "'iterator' " + _NOT_PASSED.format("")),
+    ({"chunksize": 1}, "'chunksize' " + _NOT_PASSED.format("")),
+    ({"engine": "python"}, "engine 'python' must be \"c\", pandas' own reader"),
+    ({"converters": {"cap": "eval"}}, "'converters' " + _NOT_PASSED.format("")),
+], ids=["sep-number", "sep-regex", "misspelt", "iterator", "chunksize", "engine", "converters"])
+def test_table_reading_options_daryo_does_not_pass_to_pandas_are_named(tmp_path, table, reason):
+    """The UN Centre's security reviewer: a table's keys went to pandas.read_csv as they were; a regular expression
+    as separator (read by pandas' Python engine) took minutes on one crafted line of 33 characters, and
+    ``iterator`` or ``chunksize`` made pandas return a reader, not a table, which ended in a traceback.  Only the
+    reading options Pywr's models use are passed on, each value checked; the file is not read at all."""
+    (tmp_path / "caps.csv").write_text("name,cap\n" + "a" * 32 + "!\n")
+    path = _flows_model(tmp_path, {"type": "constant", "table": "caps", "index": "town", "column": "cap"},
+                        {"caps": {"url": "caps.csv", "index_col": "name", **table}})
+    start = time.perf_counter()
+    with pytest.raises(daryo.ModelError) as err:
+        daryo.load(path)
+    assert time.perf_counter() - start < 0.5
+    messages = [str(p) for p in err.value.problems]
+    assert messages[0].startswith(f"{path}: parameters[flows]: table 'caps': {reason}"), messages
+    assert not any("cannot be read" in m for m in messages)
+
+
+def test_an_inline_reference_s_reading_options_are_checked_too(tmp_path, capsys):
+    """The UN Centre's security reviewer: the options of a parameter's own url go to pandas as a table's do."""
+    (tmp_path / "caps.csv").write_text("name,cap\ntown,3\n")
+    doc = {"timestepper": TS, "nodes": [{"name": "in", "type": "input", "max_flow": {
+        "url": "caps.csv", "index_col": "name", "index": "town", "column": "cap", "chunksize": 1}},
+        {"name": "out", "type": "output"}], "edges": [["in", "out"]]}
+    path = tmp_path / "model.json"
+    path.write_text(json.dumps(doc))
+    assert main(["validate", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert f"{path}: nodes[in].max_flow: the reading of 'caps.csv': 'chunksize' {_NOT_PASSED.format('')}" in err
+
+
+def test_table_reading_options_pywr_models_use_are_read(tmp_path):
+    """Whitespace-separated, with a thousands separator, a skipped row and values read as missing: read as
+    pandas reads them for Pywr."""
+    (tmp_path / "caps.csv").write_text("a note\nname  cap\ntown  1.250\nfarm  n/a\n")
+    path = _flows_model(tmp_path, {"type": "constant", "table": "caps", "index": "town", "column": "cap"},
+                        {"caps": {"url": "caps.csv", "index_col": "name", "sep": "\\s+", "skiprows": 1,
+                                  "thousands": ".", "na_values": ["n/a"], "engine": "c", "encoding": "utf-8"}})
+    doc = json.loads(path.read_text())
+    assert convert_pywr_document(doc, path)["parameters"]["flows"]["value"] == 1250.0
 
 
 def test_dataframe_options_daryo_cannot_honour_are_refused(tmp_path):

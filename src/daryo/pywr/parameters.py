@@ -101,6 +101,99 @@ _DEFAULT_READ: dict[str, tuple[Any, ...]] = {"sep": (",",), "delimiter": (",",),
                                              "skiprows": (None, 0), "dayfirst": (False,)}
 
 
+def _one_char(v: Any) -> bool:
+    return isinstance(v, str) and len(v) == 1
+
+
+def _label(v: Any) -> bool:
+    """A column's name or number as JSON gives it."""
+    return isinstance(v, str | int | float) and not isinstance(v, bool)
+
+
+def _labels(v: Any) -> bool:
+    return isinstance(v, list) and all(_label(x) for x in v)
+
+
+def _row(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool) and v >= 0
+
+
+#: the compressions pandas reads
+_COMPRESSIONS = frozenset({"infer", "gzip", "bz2", "zip", "xz", "zstd", "tar"})
+
+
+_SEPARATOR = (r"one character, or \s+ (any run of spaces and tabs): a longer one is a regular expression, which "
+              "pandas reads with its slow Python reader, and a crafted one takes hours on a line of the file")
+
+
+#: Reading options of a Pywr table (or of a parameter's own ``url``) that daryo passes to pandas' CSV reader:
+#: those Pywr's models and documentation use, each with what its value must be.  Pywr passes any key to
+#: pandas; daryo refuses the others (``engine``, ``iterator``, ``chunksize``, ``converters``, ``memory_map``…),
+#: which read a file otherwise than as one table (an iterator of chunks, not a table), or slowly: a separator
+#: of more than one character is a regular expression, read by pandas' Python engine, and a crafted one
+#: (``(a|a)+b``) can take hours on one line.
+_READ_OPTIONS: dict[str, tuple[Callable[[Any], bool], str]] = {
+    "index_col": (lambda v: v is None or v is False or _label(v) or _labels(v),
+                  "a column's name or number, a list of them, or false"),
+    "parse_dates": (lambda v: isinstance(v, bool) or _labels(v), "true, false or a list of columns"),
+    "dayfirst": (lambda v: isinstance(v, bool), "true or false"),
+    "sep": (lambda v: _one_char(v) or v == r"\s+", _SEPARATOR),
+    "delimiter": (lambda v: _one_char(v) or v == r"\s+", _SEPARATOR),
+    "delim_whitespace": (lambda v: isinstance(v, bool), "true or false"),
+    "header": (lambda v: v is None or v == "infer" or _row(v) or (_labels(v) and all(_row(x) for x in v)),
+               "a row number, a list of them, or null"),
+    "names": (_labels, "a list of column names"),
+    "skiprows": (lambda v: v is None or _row(v) or (isinstance(v, list) and all(_row(x) for x in v)),
+                 "a number of rows, or a list of row numbers"),
+    "nrows": (lambda v: v is None or _row(v), "a number of rows"),
+    "usecols": (lambda v: v is None or _labels(v), "a list of column names or numbers"),
+    "na_values": (lambda v: v is None or _label(v) or _labels(v), "a value, or a list of values, read as missing"),
+    "keep_default_na": (lambda v: isinstance(v, bool), "true or false"),
+    "true_values": (_labels, "a list of values"),
+    "false_values": (_labels, "a list of values"),
+    "decimal": (_one_char, "one character"),
+    "thousands": (lambda v: v is None or _one_char(v), "one character, or null"),
+    "quotechar": (_one_char, "one character"),
+    "escapechar": (lambda v: v is None or _one_char(v), "one character, or null"),
+    "doublequote": (lambda v: isinstance(v, bool), "true or false"),
+    "quoting": (lambda v: v in (0, 1, 2, 3) and not isinstance(v, bool), "0, 1, 2 or 3 (csv.QUOTE_*)"),
+    "skipinitialspace": (lambda v: isinstance(v, bool), "true or false"),
+    "skip_blank_lines": (lambda v: isinstance(v, bool), "true or false"),
+    "encoding": (lambda v: v is None or (isinstance(v, str) and 0 < len(v) <= 40), "an encoding's name (utf-8)"),
+    "compression": (lambda v: v is None or v in _COMPRESSIONS, f"one of {', '.join(sorted(_COMPRESSIONS))} or null"),
+    "dtype": (lambda v: isinstance(v, str) or (isinstance(v, Mapping) and all(isinstance(x, str) for x in v.values())),
+              "a type's name, or a mapping of columns to types' names"),
+    "date_format": (lambda v: v is None or isinstance(v, str), "a date format (%Y-%m-%d)"),
+    "engine": (lambda v: v == "c", "\"c\", pandas' own reader (its Python reader is slow, and reads a separator of "
+               "several characters as a regular expression)"),
+}
+
+
+def _read_option_problem(key: str, value: Any) -> str | None:
+    """Why daryo does not pass the reading option ``key: value`` of a Pywr table to pandas; None if it does.
+
+    Parameters
+    ----------
+    key, value
+        The option as the table (or the parameter's own ``url``) gives it.
+
+    Returns
+    -------
+    str or None
+        ``"sep '(a|a)+b' must be one character, or \\s+ …"``, or that ``key`` is no option daryo reads, with
+        those it reads.
+    """
+    if key not in _READ_OPTIONS:
+        return (f"'{short_text(key)}' is not a reading option daryo passes to pandas"
+                f"{did_you_mean(key, _READ_OPTIONS)} (it reads a table's CSV with the options Pywr's models use, "
+                "listed in docs/pywr.md); remove it")
+    check, what = _READ_OPTIONS[key]
+    if check(value):
+        return None
+    return f"{key} {_json_text(value)} must be {what}"
+
+
+
 def file_name_problem(name: str) -> str | None:
     """What makes ``name`` no file name (a NUL character, which the system refuses in a path); None if nothing.
 
@@ -410,7 +503,10 @@ class ParameterConverter:
             return None
         if not self._csv_file(url, spec, place):
             return None
-        extra = {k: v for k, v in self._read_options(d, spec).items()
+        options = self._read_options(d, spec, place)
+        if options is None:
+            return None
+        extra = {k: v for k, v in options.items()
                  if k not in SUPPORTED_PARAMETERS["dataframe"] and v not in _DEFAULT_READ.get(k, ())}
         if extra:  # daryo's dataframe parameter reads the file itself, with pandas' defaults
             self.add(place, f"table '{d.get('table')}' sets {', '.join(f'{k}={v!r}' for k, v in extra.items())}: "
@@ -687,7 +783,8 @@ class ParameterConverter:
             if not quiet:
                 self.add(place, "needs 'values', a 'table' or a 'url'")
             return None
-        df = self._read(url, spec, self._read_options(d, spec), place, quiet)
+        options = self._read_options(d, spec, place, quiet)
+        df = None if options is None else self._read(url, spec, options, place, quiet)
         if df is None:
             return None
         where = f"table '{d['table']}'" if "table" in d else f"'{url}'"
@@ -710,12 +807,20 @@ class ParameterConverter:
                          f"{spec.get('index')!r}: {exc}")
             return None
 
-    def _read_options(self, d: Mapping, spec: Mapping) -> dict[str, Any]:
+    def _read_options(self, d: Mapping, spec: Mapping, place: str, quiet: bool = False) -> dict[str, Any] | None:
         """The options of pandas' reader for the data that ``d`` refers to (``spec``: ``d`` merged with its
         table), as Pywr passes them: the keys of the table and of an inline reference (one without a type) that
-        Pywr does not read itself, and of a parameter's own keys ``index_col`` and ``parse_dates``."""
+        Pywr does not read itself, and of a parameter's own keys ``index_col`` and ``parse_dates``.  None after
+        an option daryo does not pass on (:func:`_read_option_problem`), each said at ``place``."""
         skip = _DATA_KEYS | (set(d) - {"index_col", "parse_dates"} if "type" in d else set())
-        return {k: v for k, v in spec.items() if k not in skip}
+        options = {str(k): v for k, v in spec.items() if k not in skip}
+        problems = [why for k, v in options.items() if (why := _read_option_problem(k, v)) is not None]
+        if problems and not quiet:
+            where = (f"table '{short_text(d['table'])}'" if "table" in d
+                     else f"the reading of '{short_text(spec.get('url'))}'")
+            for why in problems:
+                self.add(place, f"{where}: {why}")
+        return None if problems else options
 
     def _csv_file(self, url: str, spec: Mapping, place: str, quiet: bool = False) -> bool:
         """Whether ``url`` is a CSV file that exists (as Pywr reads it: by its ``filetype``, else by its name);
