@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 import daryo
+from daryo.model import csvseries
 from daryo.model.csvseries import CsvReadError, csv_columns, read_csv_file, read_csv_series
 
 
@@ -208,6 +209,41 @@ def test_read_csv_file_damaged_or_missing_files(tmp_path):
         read_csv_file(p)
     with pytest.raises(CsvReadError, match=r"^No such file or directory$"):  # (the callers' messages name the
         read_csv_file(tmp_path / "none.csv", index_col="date")              # file; the options are not why)
+
+
+def test_read_csv_file_refuses_a_file_larger_than_it_reads_before_reading_it(tmp_path, monkeypatch):
+    """The UN Centre's security reviewer: a plain CSV of 1 GB was read whole (pandas takes about five times its
+    size in memory).  A file larger than MAX_CSV_BYTES is refused by its size, before pandas reads a byte (the
+    file here is sparse: 300 MB of nothing, made at once)."""
+    p = tmp_path / "big.csv"
+    with open(p, "wb") as f:
+        f.write(b"date,a\n2001-01-01,1\n")
+        f.truncate(300_000_000)
+    monkeypatch.setattr(pd, "read_csv", lambda *a, **kw: pytest.fail("pandas read a file too large to read"))
+    with pytest.raises(CsvReadError) as err:
+        read_csv_file(p)
+    assert str(err.value) == ("the file is 300,000,000 bytes, more than the 256,000,000 (256 MB) daryo reads from one "
+                              "CSV file; split it, or give fewer rows or columns")
+
+
+@pytest.mark.parametrize("name, options", [("bomb.csv.gz", {}), ("bomb.csv", {"compression": "gzip"})])
+def test_read_csv_file_refuses_a_compressed_file_that_holds_more_than_it_reads(tmp_path, monkeypatch, name, options):
+    """The UN Centre's security reviewer: a bomb.csv.gz of 728 KB holding 375 MB took 1.7 GB of memory before it was
+    refused.  A compressed file is decompressed a block at a time and counted, nothing kept, and refused once it
+    holds more than MAX_CSV_BYTES, before pandas reads it (the limit is lowered here, for a small file)."""
+    text = b"date,a\n" + b"2001-01-01,1\n" * 2000  # (26,007 bytes)
+    (tmp_path / name).write_bytes(gzip.compress(text))
+    monkeypatch.setattr(csvseries, "MAX_CSV_BYTES", 20_000)
+    read = []
+    monkeypatch.setattr(pd, "read_csv", lambda *a, **kw: read.append(a))
+    with pytest.raises(CsvReadError) as err:
+        read_csv_file(tmp_path / name, **options)
+    size = (tmp_path / name).stat().st_size
+    assert str(err.value) == (f"once decompressed, the file ({size:,} bytes) holds more than the 20,000 bytes "
+                              "(0.02 MB) daryo reads from one CSV file; split it, or give fewer rows or columns")
+    assert not read
+    monkeypatch.undo()
+    assert read_csv_file(tmp_path / name, **options).shape == (2000, 2)
 
 
 def test_a_csv_series_in_a_rate_unit_is_converted_with_each_step_s_days(tmp_path):

@@ -314,3 +314,21 @@ def test_numbers_with_a_leading_zero_are_decimal_and_with_colons_text(tmp_path):
         with pytest.raises(daryo.ModelError, match=r"nodes\[town\]\.lat \(line 6\): unknown unit"):
             daryo.load(path)
         path.write_text(path.read_text().replace(f"lat: {sexagesimal}, ", ""))
+
+
+@pytest.mark.parametrize("name", ["big.yaml", "big.json"])
+def test_a_document_larger_than_daryo_parses_is_refused_by_its_size_before_it_is_read(tmp_path, monkeypatch, name):
+    """The UN Centre's security reviewer: a YAML list of 24 MB took 4.7 GB of memory and 110 s before its 10
+    million values were refused.  A document larger than MAX_DOCUMENT_BYTES (16 MB) is refused by its size, before a
+    byte of it is read (the file here is sparse: 20 MB made at once)."""
+    p = tmp_path / name
+    with open(p, "wb") as f:
+        f.write(b"nodes: [")
+        f.truncate(20_000_000)
+    monkeypatch.setattr(Path, "read_text", lambda *a, **kw: pytest.fail("the document was read"))
+    with pytest.raises(ModelError) as info:
+        read_document(p)
+    assert [str(problem) for problem in info.value.problems] == [
+        f"{p}: is 20,000,000 bytes, more than the 16,000,000 (16 MB) daryo parses as one YAML or JSON document (a "
+        "large national model is a few MB); give long series as CSV files"]
+

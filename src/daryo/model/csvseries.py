@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv as _csv
 import lzma
+import os
 import re
 import tarfile
 import warnings
@@ -16,11 +17,12 @@ from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
-from pandas.io.common import get_handle
+from pandas.io.common import get_handle, infer_compression
 
 from ..errors import short_text
 
-__all__ = ["CsvReadError", "CsvSeries", "csv_columns", "csv_problems_for", "read_csv_file", "read_csv_series"]
+__all__ = ["CsvReadError", "CsvSeries", "MAX_CSV_BYTES", "csv_columns", "csv_problems_for", "read_csv_file",
+           "read_csv_series"]
 
 
 class CsvSeries(NamedTuple):
@@ -44,6 +46,13 @@ _READ_ERRORS = (OSError, ValueError, TypeError, LookupError, EOFError, zlib.erro
                 zipfile.BadZipFile, tarfile.ReadError, ImportError)
 
 
+#: The most text daryo reads from one CSV file, plain or once decompressed, in bytes: pandas takes about five
+#: times as much memory to read a file; a century of daily values for a hundred columns is some 40 MB.  A
+#: compressed file is decompressed (and counted, without being kept) before pandas reads it, so a small file
+#: that holds gigabytes is refused after this much of it.
+MAX_CSV_BYTES = 256_000_000
+
+
 def read_csv_file(path: Path, **read_options: Any) -> pd.DataFrame:
     """Read a CSV file with :func:`pandas.read_csv`; every way the reading can fail is a :class:`CsvReadError`.
 
@@ -65,7 +74,8 @@ def read_csv_file(path: Path, **read_options: Any) -> pd.DataFrame:
     Raises
     ------
     CsvReadError
-        If the file is missing, unreadable, empty, damaged or not valid CSV (a quote left open, a NUL byte,
+        If the file is missing, unreadable, larger than :data:`MAX_CSV_BYTES` (plain or once decompressed),
+        empty, damaged or not valid CSV (a quote left open, a NUL byte,
         which pandas takes as the end of its cell), its header (read without ``read_options``) names a column
         twice, or it cannot be read with
         ``read_options`` (an option or value pandas does not take, or a column named by ``index_col`` or
@@ -74,6 +84,9 @@ def read_csv_file(path: Path, **read_options: Any) -> pd.DataFrame:
         (read with index_col='day', parse_dates=True)``.
     """
     try:
+        too_large = _too_large(path, read_options)
+        if too_large is not None:
+            raise CsvReadError(too_large)
         df = pd.read_csv(path, **read_options)
         # (after pandas read it: pandas ends a cell at a NUL byte without a word, and a file that is no UTF-8 text,
         # whose NULs are those of another encoding, UTF-16 say, is told so by pandas' error below)
@@ -115,6 +128,27 @@ def read_csv_file(path: Path, **read_options: Any) -> pd.DataFrame:
         if read_options and not isinstance(exc, OSError):  # a missing or unreadable file: not the options
             reason += f" (read with {', '.join(f'{k}={v!r}' for k, v in read_options.items())})"
         raise CsvReadError(reason) from None
+
+
+def _too_large(path: Path, read_options: Mapping[str, Any]) -> str | None:
+    """Why the file is too large to read (more than :data:`MAX_CSV_BYTES`, as it is or decompressed), or None.
+    A compressed file is decompressed a block at a time, up to that size, and nothing is kept; a damaged one
+    raises the error its decompressor raises (which :func:`read_csv_file` reports)."""
+    size = os.stat(path).st_size
+    if size > MAX_CSV_BYTES:
+        return (f"the file is {size:,} bytes, more than the {MAX_CSV_BYTES:,} ({MAX_CSV_BYTES / 1e6:g} MB) daryo "
+                "reads from one CSV file; split it, or give fewer rows or columns")
+    if infer_compression(str(path), read_options.get("compression", "infer")) is None:
+        return None
+    read = 0
+    with get_handle(path, "rb", compression=read_options.get("compression", "infer"), is_text=False) as f:
+        while block := f.handle.read(1 << 20):
+            read += len(block)
+            if read > MAX_CSV_BYTES:
+                return (f"once decompressed, the file ({size:,} bytes) holds more than the {MAX_CSV_BYTES:,} bytes "
+                        f"({MAX_CSV_BYTES / 1e6:g} MB) daryo reads from one CSV file; split it, or give fewer rows or "
+                        "columns")
+    return None
 
 
 def _open_text(path: Path, read_options: Mapping[str, Any]) -> Any:

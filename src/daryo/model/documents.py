@@ -21,7 +21,7 @@ from .._files import missing_cwd_note
 from ..errors import ModelError, Problem
 from ..errors import short_text as _short
 
-__all__ = ["HugeInteger", "YamlDumper", "parse_document", "read_document"]
+__all__ = ["HugeInteger", "MAX_DOCUMENT_BYTES", "YamlDumper", "parse_document", "read_document"]
 
 
 class _LineDict(dict):
@@ -184,10 +184,15 @@ def read_document(path: Path, lines: bool = True) -> Any:
     Raises
     ------
     ModelError
-        One problem naming the file: not found, unreadable, or malformed (with line and column).
+        One problem naming the file: not found, unreadable, larger than :data:`MAX_DOCUMENT_BYTES`, or
+        malformed (with line and column).
     """
     if (special := _not_a_document_file(path)) is not None:  # (a named pipe would block the read, a device not end)
         raise ModelError(Problem(str(path), "", special))
+    if (size := _file_size(path)) > MAX_DOCUMENT_BYTES:
+        raise ModelError(Problem(str(path), "", (
+            f"is {size:,} bytes, more than the {MAX_DOCUMENT_BYTES:,} ({MAX_DOCUMENT_BYTES / 1e6:g} MB) daryo parses "
+            "as one YAML or JSON document (a large national model is a few MB); give long series as CSV files")))
     try:
         text = path.read_text(encoding="utf-8-sig")  # (a byte-order mark, which some editors write, is dropped)
     except FileNotFoundError:
@@ -239,6 +244,21 @@ def parse_document(text: str, name: str | Path, lines: bool = True, as_json: boo
     if (why := _document_problem(doc)) is not None:
         raise ModelError(Problem(str(path), *why))
     return doc
+
+
+#: The largest YAML or JSON document daryo parses, in bytes: refused by its size before it is read.  A large
+#: national model is a few MB (the Aral Sea basin's, 60 KB); parsing costs ~8 s and ~190 MB of memory a MB of
+#: YAML written densely (a list of one-digit numbers), so that a document of this size is read in about two
+#: minutes and 3 GB at worst (a JSON one in a fifth of that).
+MAX_DOCUMENT_BYTES = 16_000_000
+
+
+def _file_size(path: Path) -> int:
+    """The size of the file at ``path`` in bytes; 0 where it cannot be told (reading it says why)."""
+    try:
+        return path.stat().st_size
+    except (OSError, ValueError):
+        return 0
 
 
 def _not_a_document_file(path: Path) -> str | None:
