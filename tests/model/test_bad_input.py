@@ -1917,6 +1917,30 @@ def test_caveats_are_a_list_of_sentences(tmp_path, caveats):
     assert daryo.load(p).metadata["caveats"] == ["Inflows are guesses."]
 
 
+def test_caveats_hold_no_control_characters_and_are_of_a_length_a_reader_reads(tmp_path):
+    """The UN Centre's security reviewer: caveats were printed as written, so that ``\\e]0;TITLE\\a`` retitled the
+    terminal and ``\\e[8m`` hid the text after it; and a caveat had no length limit (daryo run prints them all, and
+    every results file keeps them).  A model's name and description already refused control characters."""
+    caveats = ['"\\e]0;pwned\\a Inflows are guesses."', '"\\e[8mhidden"', '"Tabs\\tand line\\nbreaks are fine."',
+               "B" * 2001]
+    p = write_model(tmp_path, GOOD + "metadata:\n  caveats:\n" + "".join(f"    - {c}\n" for c in caveats))
+    first = len(GOOD.splitlines()) + 3
+    control = "which a terminal would act on when daryo run prints the caveat; give text without one"
+    assert [m.split("m.yaml: ")[1] for m in load_problems(p)] == [
+        f"metadata.caveats[0] (line {first}): holds a control character ('\\x1b'), {control}",
+        f"metadata.caveats[1] (line {first + 1}): holds a control character ('\\x1b'), {control}",
+        f"metadata.caveats[3] (line {first + 3}): is 2,001 characters long, more than the 2,000 a caveat may have "
+        "(daryo run prints it, and every results file keeps it); say it in fewer words, and point to a document "
+        "for the rest"]
+    p = write_model(tmp_path, GOOD + "metadata:\n  caveats:\n" + f"    - {'C' * 1500}\n" * 14)
+    assert [m.split("m.yaml: ")[1] for m in load_problems(p)] == [
+        f"metadata.caveats (line {first - 1}): the 14 caveats are 21,000 characters in all, more than the 20,000 a "
+        "model's caveats (its scenario overlays' with them) may have: daryo run prints them all, and every results "
+        "file keeps them; keep the few a reader must know"]
+    p = write_model(tmp_path, GOOD + "metadata:\n  caveats:\n" + f"    - {'C' * 2000}\n" * 10)
+    assert len(daryo.load(p).metadata["caveats"]) == 10
+
+
 def test_a_delays_release_is_not_called_a_minimum(tmp_path):
     """A delay's release is fixed by what entered it earlier (here its initial flow), as an inflow's is: an
     infeasible step does not say the delay has a minimum to check (a review), and says why its water cannot leave

@@ -332,3 +332,17 @@ def test_a_document_larger_than_daryo_parses_is_refused_by_its_size_before_it_is
         f"{p}: is 20,000,000 bytes, more than the 16,000,000 (16 MB) daryo parses as one YAML or JSON document (a "
         "large national model is a few MB); give long series as CSV files"]
 
+
+def test_a_long_text_named_again_and_again_by_yaml_aliases_is_refused(tmp_path, capsys):
+    """The UN Centre's security reviewer: a text of 100,000 characters named 2,000 times by an alias in the caveats
+    (a file of 108 KB) was valid, and ``daryo run -o`` took 1.9 GB and wrote 200 MB of caveats to the terminal and
+    the results: each text counted as one value, whatever its length.  The characters of text are counted, aliases
+    expanded, as the values are."""
+    text = HEAD + NODES + EDGES + (f"metadata:\n  big: &s \"{'A' * 100_000}\"\n"
+                                   f"  caveats: [{', '.join(['*s'] * 2000)}]\n")
+    path = write_model(tmp_path, text)
+    assert main(["validate", str(path)]) == 1
+    out, err = capsys.readouterr()
+    assert len(out) + len(err) < 1000
+    assert (f"1 problem in the model:\n  - {path}: metadata.caveats: holds more than 10,000,000 characters of text "
+            "once its YAML aliases are expanded") in err

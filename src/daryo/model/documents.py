@@ -289,17 +289,21 @@ def _undecodable(path: Path, exc: UnicodeDecodeError) -> str:
 
 _MAX_DEPTH = 100  # levels of lists and mappings in a document
 _MAX_VALUES = 10_000_000  # values in a document, its YAML aliases expanded
+_MAX_CHARACTERS = 10_000_000  # characters of its text (keys too), its YAML aliases expanded
 _TOO_DEEP = f"lists or mappings nested more than {_MAX_DEPTH} levels deep"
 
 
 def _document_problem(doc: Any) -> tuple[str, str] | None:
     """(place, what) of the first part of a parsed document that daryo cannot take, or None: nesting deeper than
     :data:`_MAX_DEPTH`; YAML aliases that expand to more than :data:`_MAX_VALUES` values (a few hundred bytes can
-    name billions: an "alias bomb"); text that is not Unicode (a lone surrogate escape such as ``"\\ud800"``); a
-    whole number of more digits than Python converts (:class:`HugeInteger`)."""
-    sizes: dict[int, int] = {}
+    name billions: an "alias bomb") or to more than :data:`_MAX_CHARACTERS` characters of text (a long text named
+    again and again: 108 KB of aliases of a text of 100,000 characters were 200 MB of caveats, which ``daryo run``
+    printed and wrote); text that is not Unicode (a lone surrogate escape such as ``"\\ud800"``); a whole number of
+    more digits than Python converts (:class:`HugeInteger`)."""
+    sizes: dict[int, tuple[int, int]] = {}
 
-    def size(v: Any, place: str, depth: int, line: int | None = None) -> int:
+    def size(v: Any, place: str, depth: int, line: int | None = None) -> tuple[int, int]:
+        """(values, characters of text) of ``v``, its aliases expanded."""
         if isinstance(v, HugeInteger):  # (refused here, wherever it is: no part of daryo computes with it)
             raise _Refused(place + (f" (line {line})" if line else ""),
                            f"'{v}' is too large a number (more than 1.8e308)")
@@ -309,23 +313,28 @@ def _document_problem(doc: Any) -> tuple[str, str] | None:
             except UnicodeEncodeError:
                 raise _Refused(place, f"{_short(v.encode('utf-8', 'backslashreplace').decode())} is not text: it "
                                "holds a lone surrogate escape (\\ud800-\\udfff)") from None
-            return 1
+            return 1, len(v)
         if not isinstance(v, (dict, list)):
-            return 1
+            return 1, 0
         if id(v) in sizes:  # (a YAML alias: the same object again)
             return sizes[id(v)]
         if depth >= _MAX_DEPTH:
             raise _Refused(place, _TOO_DEEP)
         if isinstance(v, dict):
             at = getattr(v, "line", line)  # (a YAML mapping's line)
-            n = 1 + sum(size(k, place, depth + 1, at) + size(x, f"{place}.{k}" if place else str(k), depth + 1, at)
-                        for k, x in v.items())
+            parts = [p for k, x in v.items()
+                     for p in (size(k, place, depth + 1, at),
+                               size(x, f"{place}.{k}" if place else str(k), depth + 1, at))]
         else:
-            n = 1 + sum(size(x, f"{place}[{_item_name(x, i)}]", depth + 1, line) for i, x in enumerate(v))
-        sizes[id(v)] = n
+            parts = [size(x, f"{place}[{_item_name(x, i)}]", depth + 1, line) for i, x in enumerate(v)]
+        n, chars = 1 + sum(values for values, _ in parts), sum(text for _, text in parts)
         if n > _MAX_VALUES:
             raise _Refused(place, f"holds more than {_MAX_VALUES:,} values once its YAML aliases are expanded")
-        return n
+        if chars > _MAX_CHARACTERS:
+            raise _Refused(place, f"holds more than {_MAX_CHARACTERS:,} characters of text once its YAML aliases "
+                           "are expanded")
+        sizes[id(v)] = n, chars
+        return n, chars
 
     try:
         size(doc, "", 0)

@@ -324,15 +324,39 @@ def _mapping(doc: Mapping, key: str, ctx: LoadContext) -> dict:
     return dict(value)
 
 
+#: The longest caveat, and the most characters of all a model's caveats (its overlays' with it), that daryo takes:
+#: ``daryo run`` prints them and every results file keeps them (the Aral Sea basin's six are 2,300 characters,
+#: the longest 600)
+_MAX_CAVEAT = 2_000
+_MAX_CAVEATS = 20_000
+
+
 def _check_caveats(metadata: Any, ctx: LoadContext) -> None:
     """``metadata.caveats``, what a reader of the model's results must know (``daryo run`` prints them): a list of
-    text."""
+    text, each at most :data:`_MAX_CAVEAT` characters and all together :data:`_MAX_CAVEATS`, without control
+    characters (which a terminal acts on) but line breaks and tabs."""
     caveats = metadata.get("caveats") if isinstance(metadata, Mapping) else None
     if caveats is None:
         return
+    place = _where(metadata, "metadata.caveats", "caveats")
     if not isinstance(caveats, list) or not all(isinstance(c, str) and c.strip() for c in caveats):
-        ctx.add(_where(metadata, "metadata.caveats", "caveats"), "must be a list of sentences (text), each a caveat "
-                f"that daryo run prints with the model's results, not '{_short(caveats)}'")
+        ctx.add(place, "must be a list of sentences (text), each a caveat that daryo run prints with the model's "
+                f"results, not '{_short(caveats)}'")
+        return
+    for i, caveat in enumerate(caveats):
+        control = next((c for c in caveat if unicodedata.category(c) == "Cc" and c not in "\n\t"), None)
+        if control is not None:
+            ctx.add(_item_where(caveats, i, f"metadata.caveats[{i}]"), f"holds a control character ({control!r}), "
+                    "which a terminal would act on when daryo run prints the caveat; give text without one")
+        elif len(caveat) > _MAX_CAVEAT:
+            ctx.add(_item_where(caveats, i, f"metadata.caveats[{i}]"), f"is {len(caveat):,} characters long, more "
+                    f"than the {_MAX_CAVEAT:,} a caveat may have (daryo run prints it, and every results file keeps "
+                    "it); say it in fewer words, and point to a document for the rest")
+    total = sum(map(len, caveats))
+    if total > _MAX_CAVEATS:
+        ctx.add(place, f"the {len(caveats):,} caveats are {total:,} characters in all, more than the "
+                f"{_MAX_CAVEATS:,} a model's caveats (its scenario overlays' with them) may have: daryo run prints "
+                "them all, and every results file keeps them; keep the few a reader must know")
 
 
 def _check_basins(metadata: Any, node_ids: set[str], ctx: LoadContext) -> None:
