@@ -7,12 +7,13 @@ Every input problem is collected as a :class:`Problem` (file, place, message) an
 from __future__ import annotations
 
 import difflib
+import re
 import reprlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 __all__ = ["Problem", "ModelError", "StepError", "InfeasibleStepError", "UnboundedStepError", "SolverFailedError",
-           "did_you_mean", "kind_of", "listed", "short_text", "with_article"]
+           "did_you_mean", "kind_of", "listed", "printable", "short_text", "with_article"]
 
 
 @dataclass(frozen=True)
@@ -38,8 +39,37 @@ class Problem:
     code: str = ""
 
     def __str__(self) -> str:
-        where = ": ".join(p for p in (self.file, self.place) if p)
-        return f"{where}: {self.message}" if where else self.message
+        """The problem as one line, ``file: place: message``, its control characters escaped (:func:`printable`):
+        a place or message quotes the model file's text (an id, a key, a value), which a terminal would act on."""
+        where = ": ".join(printable(p) for p in (self.file, self.place) if p)
+        message = printable(self.message, keep="\n")
+        return f"{where}: {message}" if where else message
+
+
+#: the control characters (Unicode's category Cc: C0, DEL and C1) but tab
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
+
+
+def printable(text: str, keep: str = "") -> str:
+    """``text`` with its control characters written as escapes, for a message that quotes a file's text.
+
+    A terminal acts on control characters instead of showing them: ``ESC [2J`` clears it, ``ESC ]0;…BEL``
+    retitles it, ``ESC [8m`` hides what follows; a key, an id or a value written with one in a model file would
+    do so when daryo names it in a message.
+
+    Parameters
+    ----------
+    text
+        The text, as the message would show it.
+    keep
+        Control characters to leave as they are (``"\\n"`` for a message of several lines); tabs are always kept.
+
+    Returns
+    -------
+    str
+        ``text`` with each other control character as ``\\xNN`` (``nodes[src\\x1b[41m]``).
+    """
+    return _CONTROL.sub(lambda m: m[0] if m[0] in keep else f"\\x{ord(m[0]):02x}", text)
 
 
 def listed(ids: Sequence[str], shown: int) -> str:

@@ -9,7 +9,8 @@ import pytest
 from model_files import load_problems, write_model
 
 import daryo
-from daryo.errors import InfeasibleStepError, ModelError
+from daryo.cli import main
+from daryo.errors import InfeasibleStepError, ModelError, Problem
 from daryo.model.documents import read_document
 from daryo.model.series import MISSING_DATES
 from daryo.network import compile_network
@@ -1939,6 +1940,24 @@ def test_caveats_hold_no_control_characters_and_are_of_a_length_a_reader_reads(t
         "file keeps them; keep the few a reader must know"]
     p = write_model(tmp_path, GOOD + "metadata:\n  caveats:\n" + f"    - {'C' * 2000}\n" * 10)
     assert len(daryo.load(p).metadata["caveats"]) == 10
+
+
+def test_messages_that_quote_the_file_escape_its_control_characters(tmp_path, capsys):
+    """The UN Centre's security reviewer: messages quoted ids, keys and values with the escape sequences the file
+    gave them (``nodes[src\\e[41m]``, ``unknown attribute '\\e[2Jbadkey'``, ``unknown component type
+    'sink\\e[31m'``), which the terminal acted on (a red background, a cleared screen).  Each control character a
+    problem quotes is written as an escape, \\x1b."""
+    text = GOOD.replace("{id: src,", '{id: "src\\e[41m",').replace("[src, d]", '["src\\e[41m", d]').replace(
+        "[src, sea]", '["src\\e[41m", sea]').replace("demand: 5}", 'demand: 5, "\\e[2Jbadkey": 1}').replace(
+        "type: sink}", 'type: "sink\\e[31m"}')
+    p = write_model(tmp_path, text)
+    assert main(["validate", str(p)]) == 1
+    err = capsys.readouterr().err
+    assert "\x1b" not in err and "\x07" not in err
+    assert "nodes[src\\x1b[41m] (line 5): the id 'src\\x1b[41m' holds a control character ('\\x1b')" in err
+    assert "nodes[d].\\x1b[2Jbadkey (line 6): unknown attribute '\\x1b[2Jbadkey' for a demand" in err
+    assert "nodes[sea] (line 7): unknown component type 'sink\\x1b[31m'" in err
+    assert str(ModelError(Problem("m.yaml", "", "a\nb\tc\x07\x9b"))).endswith("m.yaml: a\nb\tc\\x07\\x9b")
 
 
 def test_a_delays_release_is_not_called_a_minimum(tmp_path):
