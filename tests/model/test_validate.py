@@ -394,6 +394,37 @@ edges: [{from: time, to: sea, id: scenario}]
         "columns 'scenario' and 'time'; give it another id"]
 
 
+_FORMULA = ("starts with {!r}, which a spreadsheet reads as the start of a formula when it opens the results' CSV "
+            "files, where it is written as it is (daryo run --csv, elements.csv, daryo compare --csv); start it with a "
+            "letter or a digit")
+
+
+def test_ids_and_names_a_spreadsheet_would_read_as_formulas_are_refused(tmp_path):
+    """The UN Centre's security reviewer: ids and names starting with =, +, - or @ went unescaped into the headers
+    of ``daryo run --csv``, ``elements.csv`` and the cells of ``daryo compare --csv``, which the README tells users
+    to open in Excel, where ``=HYPERLINK(…)`` or ``=cmd|…`` is a formula.  Such text is refused (not escaped in the
+    files, which would change the ids that programs read there): node, edge and constraint ids, display names,
+    the model's name, scenario names and basin names."""
+    msgs = _problems(tmp_path, """\
+name: "=HYPERLINK(1)"
+scenarios: [{name: s, size: 2, names: ["+wet", dry]}]
+nodes:
+  - {id: "=cmd", type: inflow, inflow: 50}
+  - {id: d, type: demand, demand: 5, name: "@SUM(A1)"}
+  - {id: "-sea", type: sink}
+edges: [["=cmd", d], {from: "=cmd", to: "-sea", id: "+edge"}]
+metadata: {basins: {"-up": [d]}}
+""")
+    assert sorted(m.split("m.yaml: ")[1] for m in msgs) == sorted([
+        "edges[1] (=cmd -> -sea) (line 9): the id '+edge' " + _FORMULA.format("+"),
+        "metadata.basins.-up (line 10): the basin name '-up' " + _FORMULA.format("-"),
+        "name (line 3): the name '=HYPERLINK(1)' " + _FORMULA.format("="),
+        "nodes[-sea] (line 8): the id '-sea' " + _FORMULA.format("-"),
+        "nodes[=cmd] (line 6): the id '=cmd' " + _FORMULA.format("="),
+        "nodes[d].name (line 7): the name '@SUM(A1)' " + _FORMULA.format("@"),
+        "scenarios: the scenario '+wet' " + _FORMULA.format("+")])
+
+
 # --- 6. series against the model's time axis
 
 def test_series_of_constraints_are_checked_against_the_time_axis(tmp_path):

@@ -32,7 +32,7 @@ from .migrations import migrate
 from .places import relocated
 from .series import Series
 from .types import Constraint, Edge, Model, Node, TimeSpec
-from .validate import PLACEHOLDER_TIME, validate_model
+from .validate import PLACEHOLDER_TIME, formula_start, validate_model
 from .values import _NO_VALUE, LoadContext, _inner, _parse_value
 
 __all__ = ["document_problems", "is_pywr_document", "load_model", "model_document", "model_from_dict"]
@@ -120,6 +120,8 @@ def _check_title(value: Any, key: str, place: str, ctx: LoadContext) -> None:
     if control is not None:
         ctx.add(place, f"holds a control character ({control!r}), which a terminal would act on when daryo prints "
                 f"the {key}; give text without one")
+    elif key == "name" and (formula := formula_start(str(value), f"the name '{value}'")) is not None:
+        ctx.add(place, formula)  # (a run's label, the model's name, starts cells of daryo compare --csv)
 
 
 def _item_where(seq: Any, i: int, place: str) -> str:
@@ -274,6 +276,9 @@ def _model_from_dict(doc: Any, ctx: LoadContext, path: Path | None, file_steps: 
     constraints = _parse_constraints(doc.get("constraints"), ctx)
     nodes, edges = _align_scenario_columns(nodes, edges, ctx)
     scen_names = _scenario_names(nodes, edges, ctx, dims)
+    for scenario in scen_names:  # (the first column of every results CSV file)
+        if (formula := formula_start(scenario, f"the scenario '{scenario}'")) is not None:
+            ctx.add("scenarios", formula)
     raw_nodes = doc.get("nodes")
     declared = {str(n.get("id")) for n in raw_nodes if isinstance(n, Mapping)} if isinstance(raw_nodes, list) else set()
     metadata, extensions = (_mapping(doc, key, ctx) for key in ("metadata", "extensions"))
@@ -375,6 +380,8 @@ def _check_basins(metadata: Any, node_ids: set[str], ctx: LoadContext) -> None:
             ctx.add(_where(basins, place, name), f"a basin's name must be text, not {kind_of(name)} (an overlay "
                     "selects the basin by its name: basin: north)")
             continue
+        if (formula := formula_start(name, f"the basin name '{name}'")) is not None:  # (daryo compare --csv's rows)
+            ctx.add(_where(basins, place, name), formula)
         if not isinstance(ids, list | tuple):
             ctx.add(_where(basins, place, name), f"must be a list of inflow ids, not {kind_of(ids)}")
             continue

@@ -35,7 +35,7 @@ from .topology import (
 )
 from .types import Constraint, Edge, Model, Node, TimeSpec
 
-__all__ = ["validate_model", "CheckContext", "CHECKS", "PLACEHOLDER_TIME"]
+__all__ = ["validate_model", "CheckContext", "CHECKS", "FORMULA_STARTS", "PLACEHOLDER_TIME", "formula_start"]
 
 #: The time span the loader gives a model whose ``time`` is missing or cannot be read (a problem it reports):
 #: no time axis, so series are not compared with its one step
@@ -114,6 +114,35 @@ def _elements(model: Model) -> list[Node | Edge]:
 # the index columns of the results' CSV files, before one column per element id
 RESERVED_IDS = ("scenario", "time")
 
+#: What a spreadsheet reads as the start of a formula in a CSV cell (``=1+2``, ``+A1``, ``-A1``, ``@SUM(A1)``, and
+#: a tab or carriage return before one): a cell that starts so is computed when the file is opened in Excel or
+#: LibreOffice, and a formula can fetch from the network or, in older versions, run a command ("CSV injection").
+#: The results' CSV files (``daryo run --csv``, ``elements.csv``, ``daryo compare --csv``) write ids, names and
+#: scenario names as they are, so that programs read them right; text that starts so is refused instead.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def formula_start(text: str, what: str) -> str | None:
+    """What to say of ``text`` (an id, a name) that a spreadsheet would read as a formula; None if it would not.
+
+    Parameters
+    ----------
+    text
+        The text as the model gives it.
+    what
+        What it is, for the message (``"the id 'x'"``).
+
+    Returns
+    -------
+    str or None
+        The message: ``the id '=cmd' starts with '=', which a spreadsheet reads as a formula …``.
+    """
+    if not text.startswith(FORMULA_STARTS):
+        return None
+    return (f"{what} starts with {text[0]!r}, which a spreadsheet reads as the start of a formula when it opens "
+            "the results' CSV files, where it is written as it is (daryo run --csv, elements.csv, daryo compare "
+            "--csv); start it with a letter or a digit")
+
 
 def check_unique_ids(ctx: CheckContext) -> Iterable[Problem]:
     model, file = ctx.model, ctx.file
@@ -124,6 +153,12 @@ def check_unique_ids(ctx: CheckContext) -> Iterable[Problem]:
             # nodes' ids are named at the nodes)
             yield Problem(file, el.at(), f"the id {el.id!r} holds a control character ({control!r}), which the "
                           "results' NetCDF and CSV files drop or cut at; give an id without one")
+        formula = formula_start(el.id, f"the id '{el.id}'")
+        if formula is not None and not (isinstance(el, Edge) and el.id == f"{el.source}->{el.target}"):
+            yield Problem(file, el.at(), formula)
+        name = el.get("name") if isinstance(el, Node) else None
+        if isinstance(name, str) and (formula := formula_start(name, f"the name '{name}'")) is not None:
+            yield Problem(file, el.at("name"), formula)
         if el.id in RESERVED_IDS:
             yield Problem(file, el.at(), f"the id '{el.id}' is reserved: the results' CSV files name their index "
                           f"columns {' and '.join(repr(r) for r in RESERVED_IDS)}; give it another id")
