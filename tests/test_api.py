@@ -406,6 +406,18 @@ edges: [[src, city], [src, sea]]
 """
 
 
+def test_a_model_text_larger_than_a_model_file_may_be_is_refused_by_its_size(monkeypatch):
+    """A text given to daryo.load_text is held to the size a model file may have (16 MB: a security review found a
+    24 MB YAML list took 4.7 GB to parse), counted in bytes of UTF-8."""
+    from daryo.model import documents
+
+    monkeypatch.setattr(documents, "MAX_DOCUMENT_BYTES", 400)
+    with pytest.raises(daryo.ModelError, match=re.escape("upload.yaml: is 402 bytes, more than the 400 (0.0004 MB)")):
+        daryo.load_text("#" + "д" * 200 + "\n")  # (202 characters, 402 bytes)
+    with pytest.raises(daryo.ModelError, match="the model file is empty"):
+        daryo.load_text("#" + "д" * 199 + "\n")  # (400 bytes: parsed, a comment alone)
+
+
 def test_a_model_given_as_text_is_read_by_the_file_reader_and_its_data_from_base_dir(tmp_path):
     """A Python developer's review (a web service on daryo's API): daryo.load took a path only, and
     ``model_from_dict(yaml.safe_load(text))`` took a key written twice silently.  ``daryo.load_text`` refuses it

@@ -190,9 +190,7 @@ def read_document(path: Path, lines: bool = True) -> Any:
     if (special := _not_a_document_file(path)) is not None:  # (a named pipe would block the read, a device not end)
         raise ModelError(Problem(str(path), "", special))
     if (size := _file_size(path)) > MAX_DOCUMENT_BYTES:
-        raise ModelError(Problem(str(path), "", (
-            f"is {size:,} bytes, more than the {MAX_DOCUMENT_BYTES:,} ({MAX_DOCUMENT_BYTES / 1e6:g} MB) daryo parses "
-            "as one YAML or JSON document (a large national model is a few MB); give long series as CSV files")))
+        raise ModelError(Problem(str(path), "", _too_large(size)))
     try:
         text = path.read_text(encoding="utf-8-sig")  # (a byte-order mark, which some editors write, is dropped)
     except FileNotFoundError:
@@ -207,6 +205,12 @@ def read_document(path: Path, lines: bool = True) -> Any:
     except ValueError:  # ("embedded null byte")
         raise ModelError(Problem(repr(str(path)), "", "is not a file name: it holds a NUL character (\\0)")) from None
     return parse_document(text, path, lines)
+
+
+def _too_large(size: int) -> str:
+    """What is wrong with a document of ``size`` bytes, above :data:`MAX_DOCUMENT_BYTES`."""
+    return (f"is {size:,} bytes, more than the {MAX_DOCUMENT_BYTES:,} ({MAX_DOCUMENT_BYTES / 1e6:g} MB) daryo parses "
+            "as one YAML or JSON document (a large national model is a few MB); give long series as CSV files")
 
 
 def parse_document(text: str, name: str | Path, lines: bool = True, as_json: bool | None = None) -> Any:
@@ -232,10 +236,14 @@ def parse_document(text: str, name: str | Path, lines: bool = True, as_json: boo
     Raises
     ------
     ModelError
-        One problem naming ``name``: the text is malformed (with line and column), or holds what daryo does not
-        take.
+        One problem naming ``name``: the text is larger than :data:`MAX_DOCUMENT_BYTES` (as UTF-8), malformed
+        (with line and column), or holds what daryo does not take.
     """
     path = Path(name)
+    # (a text given as it is, to daryo.load_text; a character is at most 4 bytes of UTF-8)
+    if len(text) > MAX_DOCUMENT_BYTES // 4 and (size := len(text.encode("utf-8", "surrogatepass"))) \
+            > MAX_DOCUMENT_BYTES:
+        raise ModelError(Problem(str(path), "", _too_large(size)))
     json_text = path.suffix.lower() == ".json" if as_json is None else as_json
     try:
         doc = _read_json(text, path, lines) if json_text else _read_yaml(text, path, lines)
