@@ -119,3 +119,20 @@ def test_a_paired_difference_of_ratios_takes_the_traces_linearised_residuals():
     ones = xr.ones_like(a)
     assert float(paired_ratio_difference((a, ones), (b, ones)).se) == pytest.approx(
         float(paired_difference(a, b).se), rel=1e-12)
+
+
+def test_a_ratio_of_sums_and_its_standard_error_are_those_of_the_traces_sums():
+    """SDG 6.4.2's long-term stress is a ratio of means.  Two traces of two years: withdrawals 1, 3 and 2, 2 over
+    water 4, 4 and 2, 6; the traces' sums 4, 4 over 8, 8, a ratio of 8 / 16 = 0.5 whose residuals 4 − 4 are 0; a
+    third trace of 3, 3 over 2, 2 (6 over 4) makes it 14 / 20 = 0.7 with residuals 4 − 5.6, 4 − 5.6, 6 − 2.8."""
+    from daryo.ensemble.sampling import ratio_over_trace_years
+
+    even = ratio_over_trace_years(_annual([[1, 3], [2, 2]]), _annual([[4, 4], [2, 6]]))
+    assert float(even.value) == 0.5 and float(even.se) == 0.0
+    est = ratio_over_trace_years(_annual([[1, 3], [2, 2], [3, 3]]), _annual([[4, 4], [2, 6], [2, 2]]))
+    assert float(est.value) == pytest.approx(0.7)
+    want = np.sqrt(3 / 2 * (1.6**2 + 1.6**2 + 3.2**2)) / 20
+    assert float(est.se) == pytest.approx(want, rel=1e-12)
+    # a year with no value of either is left out of both
+    gap = ratio_over_trace_years(_annual([[1, np.nan], [2, 2]]), _annual([[4, 4], [2, 6]]))
+    assert float(gap.value) == pytest.approx(5 / 12)
