@@ -221,3 +221,54 @@ class FarmAndTownTraces:
 
     def describe(self):
         return "the river's own months, or 100 hm3 a month"
+
+
+#: the annual values of hand_store, (trace, run year) of 4 traces × 2 years
+HAND = {
+    "annual_deficit_fraction": [[0.5, 0.5], [0.5, 0.0], [0.0, 0.0], [0.0, 0.0]],  # above 0.3: 2, 1, 0, 0 of 2
+    "annual_min_storage": [[50.0, 80.0], [80.0, 80.0], [80.0, 80.0], [80.0, 80.0]],  # at min_volume 50: 1 of 8
+    "annual_sink_inflow": [[0.0, 10.0], [10.0, 10.0], [10.0, 20.0], [10.0, 10.0]],  # none: 1 of 8
+    "annual_withdrawal": [[90.0, 100.0], [100.0, 120.0], [95.0, 105.0], [100.0, 100.0]],  # of 100 a year: 101.25 %
+    "annual_renewable_water": [[100.0] * 2] * 4,
+    "annual_environmental_flow": [[0.0] * 2] * 4,
+    "annual_steps_below_target": [[2.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0]],
+    "annual_max_storage_shortfall": [[7.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0]],  # largest: 7
+    "annual_energy_target": [[10.0] * 2] * 4,
+    "annual_energy_shortfall": [[5.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0]],  # missed: 1 of 8
+    "annual_winter_energy_target": [[5.0] * 2] * 4,
+    "annual_winter_energy_shortfall": [[0.0, 0.0], [5.0, 0.0], [5.0, 0.0], [0.0, 0.0]],  # missed: 2 of 8
+}
+
+
+def hand_store(path):
+    """A NetCDF store of 4 traces × 2 run years, one element of each kind, whose annual values are :data:`HAND`
+    (others 1; the water stress the withdrawal over the renewable water, %), with their summaries, as an ensemble
+    writes them, and its reservoir's min_volume, 50."""
+    from daryo.ensemble import ANNUAL_INDICATORS, summarise
+
+    kinds = sorted(set(ANNUAL_INDICATORS.values()))
+    coords = {}
+    for kind in kinds:
+        coords[kind] = [f"{kind}0"]
+        coords[f"{kind}_country"] = (kind, ["KGZ"])
+    part = {k: np.ones((4, 2, 1)) for k in ANNUAL_INDICATORS}
+    part |= {k: np.array(v, dtype=float)[:, :, None] for k, v in HAND.items()}
+    part["annual_water_stress"] = part["annual_withdrawal"] / part["annual_renewable_water"] * 100
+    ds = summarise([part], coords, threshold=0.3)
+    ds = ds.assign({k: (("trace", "year", dim), part[k]) for k, dim in ANNUAL_INDICATORS.items()})
+    ds = ds.assign_coords(reservoir_min_volume=("reservoir", [50.0]), requirement_at=("requirement", ["sink0"]),
+                          trace=np.arange(4), year=[0, 1])
+    ds.attrs.update(model="hand", scenarios="", seed=1, traces=4, years=2)
+    ds.to_netcdf(path)
+    return path
+
+
+def by_trace_interval(rows, share=False):
+    """The 95 % interval of the mean of ``rows`` (a list per trace of its years' values) by trace, worked out by
+    hand: the traces' sums ``s``, years ``w``, ``p = Σs / Σw``, ``SE = √(n/(n−1) Σ(s − p w)²) / Σw``; a share's
+    kept within [0, 1]."""
+    sums, years = np.array([sum(r) for r in rows], dtype=float), np.array([len(r) for r in rows], dtype=float)
+    p, n = sums.sum() / years.sum(), len(rows)
+    se = np.sqrt(n / (n - 1) * ((sums - p * years) ** 2).sum()) / years.sum()
+    low, high = p - 1.959963984540054 * se, p + 1.959963984540054 * se
+    return (max(low, 0.0), min(high, 1.0)) if share else (low, high)

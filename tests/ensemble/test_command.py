@@ -11,6 +11,7 @@ from ensemble_cases import (
     EnergyTargetTraces,
     RuleCurveTraces,
     assert_identical,
+    by_trace_interval,
     daryo_load,
     energy_target_basin,
     load,
@@ -365,6 +366,7 @@ def test_the_ensemble_prints_each_river_systems_water_stress_as_the_store_holds_
     """The distribution of the yearly water stress (SDG 6.4.2) over the trace-years, one row per river system,
     read from the store's summaries: its percentiles and the shares of the high and critical levels, which are
     the store's yearly ratios counted by hand."""
+    from daryo.cli.ensemble_report import share_text, stress_level_text
     from daryo.ensemble import water_stress_table
 
     model = tmp_path / "basin.yaml"
@@ -387,9 +389,12 @@ def test_the_ensemble_prints_each_river_systems_water_stress_as_the_store_holds_
     np.testing.assert_allclose(table.loc[name, ["withdrawal", "renewable", "environmental", "long_term"]].astype(float),
                                [w, r, e, w / (r - e) * 100], rtol=1e-12)
     assert abs(table.loc[name, "long_term"] - table.loc[name, "mean"]) > 0.01  # (not the mean of the yearly ratios)
-    cells = [f"{table.loc[name, 'long_term']:.1f}", "%", stress_level(table.loc[name, "long_term"])]
-    cells += [x for v in table.loc[name, ["p5", "p50", "p95"]] for x in (f"{v:.1f}", "%")]
-    cells += [x for k in ("high", "critical") for x in (f"{table.loc[name, k] * 100:.1f}", "%")]
+    row = table.loc[name]
+    assert stress_level_text(*row[["long_term", "long_term_low", "long_term_high"]]) == stress_level(row["long_term"])
+    cells = [f"{row['long_term']:.1f}", "%", stress_level(row["long_term"])]
+    cells += [x for v in row[["p5", "p50", "p95"]] for x in (f"{v:.1f}", "%")]
+    cells += [x for k in ("high", "critical") for x in share_text(row[k], row[f"{k}_low"], row[f"{k}_high"],
+                                                                    12).split()]
     assert rows[4].startswith(f"  {name} ") and rows[4][len(name) + 2:].split() == cells
     assert 0 < stress.min() and (ds.annual_withdrawal > 0).all()
 
@@ -448,7 +453,7 @@ def test_the_ensemble_says_how_the_flow_requirements_fared_as_the_store_holds_th
     """A review (a new basin's modeller): an ensemble kept and said nothing of the environmental flows.  Per
     requirement, the mean water required and met a year, the share of trace-years short and the annual share not
     met, counted here by hand from the store's yearly values."""
-    from daryo.cli.ensemble_report import _print_shortfalls
+    from daryo.cli.ensemble_report import _print_shortfalls, mean_text, share_text
     from daryo.ensemble import requirement_table, shortfall_table, summary_table
 
     out = tmp_path / "aral.nc"
@@ -471,7 +476,9 @@ def test_the_ensemble_says_how_the_flow_requirements_fared_as_the_store_holds_th
     assert rows[1].split() == ["requirement", "at", "required", "met", "short", "mean", "p95"]
     row = table.loc["amu_delta_eflow"]
     assert rows[4].split() == ["amu_delta_eflow", "south_aral", f"{row['required']:.1f}", f"{row['met']:.1f}",
-                               f"{row['short']:.2%}", f"{row['mean']:.2%}", f"{row['p95']:.2%}"]
+                               *share_text(row["short"], row["short_low"], row["short_high"], 24).split(),
+                               *mean_text(row["mean"], row["mean_low"], row["mean_high"], percent=True).split(),
+                               f"{row['p95']:.2%}"]
     # the caveats of the model last, as daryo run prints them (a review: a brief made of ensembles had none)
     caveats = ds.attrs["caveats"].splitlines()
     assert len(caveats) >= 3 and printed.splitlines()[-len(caveats) - 1:] == [
@@ -717,9 +724,10 @@ def test_daryo_summary_reads_a_store_and_prints_what_its_run_printed(tmp_path, c
                                "environmental)) over the traces in run year 1:") for line in said)  # (a review: the
     # pooled tables were read as year 1's; now every table is year 1's)
     assert "reservoirs' lowest storage in each year over the traces in run year 1 (hm³; at dead storage: the share " \
-           "of the traces in run year 1 it is drawn down to its min_volume):" in said
+           "of the traces in run year 1 it is drawn down to its min_volume, in brackets: the 95 % interval, by " \
+           "trace):" in said
     first = said[3].split()
-    assert first[0] == want.index[0] and first[-3] == f"{want['probability'].iloc[0]:.2%}" == "100.00%"
+    assert first[0] == want.index[0] and first[1:5] == ["6", "of", "6", "(50–100"]  # (the rule of three: 3/6)
     for argv, code, message in (
             ([str(tmp_path / "none.zarr")], 1, "none.zarr: no such file or folder (give the output of daryo "
                                                "ensemble -o)"),
@@ -819,7 +827,11 @@ def test_the_report_gives_the_reservoirs_rule_curves_and_an_older_store_none(tmp
     assert main(["summary", str(out)]) == 0
     lines = capsys.readouterr().out.splitlines()
     at = next(i for i, line in enumerate(lines) if line.startswith("reservoirs' rule curves"))
-    assert lines[at + 2].split() == ["dam", "66.67%", "5.00", "12.0", "15.8", "30.0", "30.0"]
+    # (8 of 12 with an interval by trace: the traces of 5, 0 and 20 hm³ a month below it in their first, both and
+    # their first years)
+    low, high = by_trace_interval([[1, 0], [1, 1], [1, 0]] * 2, share=True)
+    assert lines[at + 2].split() == ["dam", "8", "of", "12", f"({low * 100:.0f}–{high * 100:.0f}", "%)", "5.00", "12.0",
+                                     "15.8", "30.0", "30.0"]
     assert not lines[at + 3].startswith("  pond")
     older = tmp_path / "older.nc"
     new = ("annual_steps_below_target", "annual_max_storage_shortfall", "summary_annual_steps_below_target",
@@ -913,9 +925,16 @@ def test_the_report_gives_the_plants_energy_targets_and_an_older_store_none(tmp_
             "target") in lines[at] and "below 99 %" not in lines[at]
     # (and the winters missed, a quarter: only the trace of 5 hm³ a month is short by more than 1 % of the winter's
     # 60 hm³'s worth; the planner's review: the deal's question is the winter's)
+    # (8 of 16 trace-years missed, by the traces of 5 hm³ a month and 20 in winter only, 2 of 8 traces: each trace
+    # misses both its years or neither, so the interval is that of 8 traces; 4 of 16 winters)
+    low, high = by_trace_interval([[1, 1], [1, 1], [0, 0], [0, 0]] * 2, share=True)
+    winter = by_trace_interval([[1, 1], [0, 0], [0, 0], [0, 0]] * 2, share=True)
     assert lines[at + 2].split() == ["plant", f"{120 * GWH_A_HM3:.1f}", f"{30.15 * GWH_A_HM3:.1f}",
-                                     f"{60 * GWH_A_HM3:.1f}", "50.00%", f"{7.575 * GWH_A_HM3:.1f}", "25.00%"]
-    assert lines[at + 2].split()[1:] == ["29.4", "7.4", "14.7", "50.00%", "1.9", "25.00%"]
+                                     f"{60 * GWH_A_HM3:.1f}", "8", "of", "16", f"({low * 100:.0f}–{high * 100:.0f}",
+                                     "%)",
+                                     f"{7.575 * GWH_A_HM3:.1f}", "4", "of", "16",
+                                     f"({winter[0] * 100:.0f}–{winter[1] * 100:.0f}", "%)"]
+    assert lines[at + 2].split()[1:4] == ["29.4", "7.4", "14.7"]
     assert not lines[at + 3].startswith("  mill")
     older = tmp_path / "older.nc"
     new = ("annual_energy_target", "annual_energy_shortfall", "annual_winter_energy_shortfall",
@@ -971,3 +990,42 @@ def test_two_ensembles_compare_their_rule_curves_and_energy_targets(tmp_path):
                              "summary_annual_steps_below_target", "summary_annual_max_storage_shortfall",
                              "prob_below_target"]).to_netcdf(older)
     assert not [q for q in compare_ensembles(older, older)["quantity"] if "rule curve" in q]
+
+
+def test_the_report_prints_shares_to_the_digits_their_interval_supports(tmp_path, capsys):
+    """A statistician's review: shares were printed to 0.01 % with no sampling uncertainty ("at dead storage
+    0.05%" was 3 of 6,000 trace-years, "missed 50.00%" 10 of 20 traces, a share below 1/20,000 read "0.00%" like
+    never), and a long-term water stress within its interval of a level's bound was given a level as if sure.
+    Shares are printed with their 95 % interval by trace, to two significant digits of its half-width, a count
+    where it is of fewer than 10 trace-years; a level on the line is said to be."""
+    from ensemble_cases import hand_store
+
+    from daryo.cli.ensemble_report import share_text, stress_level_text
+
+    assert share_text(0.5408, 0.5232, 0.5584, 6000) == "54.1 % (52.3–55.8)"  # (Nurek's target missed)
+    assert share_text(3 / 6000, 0.0, 0.0011, 6000) == "3 of 6,000 (0–0.11 %)"  # (Toktogul at dead storage)
+    assert share_text(0.5, 0.2747, 0.7253, 20) == "50 % (27–73)"  # (10 of 20 traces in one run year)
+    assert share_text(1 / 30000, 0.0, 0.0001) == "0.003 % (0–0.01)"  # (not "0.00%")
+    assert share_text(0.9999, 0.9995, 1.0, 20000).startswith("99.99 % (")  # (not "100.00%")
+    assert share_text(0.25, float("nan"), float("nan")) == "25.0 %" and share_text(float("nan"), 0, 1) == "–"
+    assert stress_level_text(100.5, 98.6, 103.0) == "critical (interval 98.6–103.0 %: on the line)"
+    assert stress_level_text(107.9, 107.5, 108.3) == "critical"
+    out = hand_store(tmp_path / "hand.nc")
+    assert main(["summary", str(out)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+
+    def row(start):
+        return next(line for line in lines if line.startswith(start))
+
+    # 4 traces × 2 years: the demand above 30 % in 3 of 8 trace-years, its mean deficit fraction 0.1875 with an
+    # interval of 0 (kept within [0, 1]) to 0.422; the reservoir at dead storage, the sink with none and the dam
+    # below its rule curve in 1 of 8, the plant's winter missed in 2 of 8
+    assert row("  demand0 ").split()[2:] == ["3", "of", "8", "(0–84", "%)", "19", "%", "(0–42)", "50.00%"]
+    assert row("  reservoir0  KGZ        76.2").endswith("  1 of 8 (0–37 %)")
+    assert row("  sink0 ").endswith("  1 of 8 (0–37 %)")
+    plant = row("  hydropower0  KGZ          10.0").split()
+    assert plant[-11:] == ["1", "of", "8", "(0–37", "%)", "1.2", "2", "of", "8", "(0–53", "%)"]
+    # the long-term stress, 101.25 % with an interval of 95.1 to 107.4 %: critical, but on the line
+    assert row("  system0 ").split()[:9] == ["system0", "101.2", "%", "critical", "(interval", "95.1–107.4", "%:",
+                                            "on", "the"]
+    assert not re.search(r"(?<![0-9])0\.00 ?%", "\n".join(lines))  # (no share of 0.00 %)

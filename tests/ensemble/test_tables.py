@@ -98,6 +98,8 @@ def test_the_tables_of_a_store_opened_once_are_those_of_its_path(tmp_path, monke
 def test_the_shortfall_table_lists_the_demands_short_most_often(tmp_path, capsys):
     """From the store's summaries: each short demand's country, probability of a deficit above the threshold, and
     mean and p95 deficit fraction, most often short first; ``daryo ensemble`` prints it, or that none is short."""
+    from daryo.cli.ensemble_report import mean_text, share_text
+
     dry = tmp_path / "dry.yaml"  # the farm wants twice as much, and a town 2 a month
     dry.write_text(yaml_of_basin().replace("[5, 5, 10, 30, 55, 70, 75, 65, 40, 15, 5, 5]",
                                             "[10, 10, 20, 60, 110, 140, 150, 130, 80, 30, 10, 10]")
@@ -116,7 +118,11 @@ def test_the_shortfall_table_lists_the_demands_short_most_often(tmp_path, capsys
     assert row["p95"] == frac.sel(demand="farm", statistic="p95").item()
     assert row["country"] == "" and table.attrs["threshold"] == 0.05
     assert "deficit above 5% of the demand" in text
-    assert f"  farm{' ' * 13}{row['probability']:>9.2%}{row['mean']:>9.2%}{row['p95']:>9.2%}" in text, text
+    farm = next(line for line in text.splitlines() if line.startswith("  farm "))
+    assert farm.split() == ["farm", *share_text(row["probability"], row["probability_low"], row["probability_high"],
+                                                12).split(),
+                            *mean_text(row["mean"], row["mean_low"], row["mean_high"], percent=True).split(),
+                            f"{row['p95']:.2%}"], text
     argv = ["ensemble", str(dry), "--traces", "6", "--years", "2", "--quiet", "--deficit-threshold", "0.004", "-o",
             str(tmp_path / "small.nc")]
     assert main(argv) == 0 and "deficit above 0.4% of the demand" in capsys.readouterr().out  # (not "0%")
@@ -251,7 +257,8 @@ def test_the_shortfall_table_by_hand(tmp_path):
     assert table.loc["a", "country"] == "KAZ" and table.loc["b", "country"] == "UZB" and table.attrs["demands"] == 5
     assert list(shortfall_table(tmp_path / "s.nc", n=2).index) == ["b", "a"]
     none = shortfall_table(tmp_path / "s.nc", n=0)
-    assert none.empty and list(none.columns) == ["country", "probability", "mean", "p95"]
+    assert none.empty and list(none.columns) == ["country", "probability", "mean", "p95", "probability_low",
+                                                 "probability_high", "mean_low", "mean_high"]
 
 
 def test_a_csv_file_whose_header_only_starts_like_the_summaries_is_not_replaced(tmp_path):
@@ -371,6 +378,7 @@ def test_energy_and_storage_tables_by_hand(tmp_path, capsys):
     """A review (a hydropower planner): an ensemble printed nothing of the plants or reservoirs, and its store kept
     no firm energy by country nor how often a reservoir is drawn down to its dead storage.  The tables, worked out
     again from the store's annual arrays; a monthly min_volume's lowest is the dead storage."""
+    from daryo.cli.ensemble_report import share_text
     from daryo.compare import compare_ensembles
     from daryo.ensemble import energy_table, sink_table, storage_table
 
@@ -428,9 +436,10 @@ def test_energy_and_storage_tables_by_hand(tmp_path, capsys):
     assert main(["summary", str(out)]) == 0
     printed = capsys.readouterr().out.splitlines()
     assert next(line for line in printed if line.startswith("  KGZ (all plants)")).split()[3:] == [
-        f"{v:.1f}" for v in countries.loc["KGZ"]]
-    assert next(line for line in printed if line.startswith("  dam ")).split()[-1] == (
-        f"{storage.loc['dam', 'at_min']:.2%}")
+        f"{v:.1f}" for v in countries.loc["KGZ", ["mean", "p5", "winter_mean", "winter_p5"]]]
+    at_min = storage.loc["dam", ["at_min", "at_min_low", "at_min_high"]]
+    assert next(line for line in printed if line.startswith("  dam ")).endswith(
+        f"  {share_text(*at_min, storage.attrs['pairs'])}")
     # P of 0 for every demand is said to be so (a drought analyst's review: "never" was read as "no risk")
     assert "(P is 0 for every demand" not in "".join(printed) and ds["annual_deficit_fraction"].max() < 0.9
     assert main(["summary", str(out), "--deficit-threshold", "0.9"]) == 0
@@ -458,9 +467,10 @@ def test_energy_and_storage_tables_by_hand(tmp_path, capsys):
     for bad in (-1, "3 km3", float("nan"), True):
         with pytest.raises(ValueError, match=r"sink_table\(below=...\): sea: .* is not a yearly volume"):
             sink_table(out, below=bad)
-    assert next(line for line in printed if line.startswith("  sea ")).split()[-6:] == [
-        *(f"{sinks.loc['sea', k]:.1f}" for k in ("mean", "p5", "p50", "p95", "least")),
-        f"{sinks.loc['sea', 'none']:.2%}"]
+    sea = next(line for line in printed if line.startswith("  sea "))
+    none = share_text(*sinks.loc["sea", ["none", "none_low", "none_high"]], sinks.attrs["pairs"])
+    assert sea.endswith(f"  {none}") and sea.removesuffix(none).split()[-5:] == [
+        f"{sinks.loc['sea', k]:.1f}" for k in ("mean", "p5", "p50", "p95", "least")]
 
 
 def test_a_zarr_store_missing_chunk_files_is_refused_as_incomplete(tmp_path, capsys):
@@ -551,3 +561,81 @@ def test_stores_with_no_stress_in_a_chunk_are_whole_and_damage_of_other_kinds_is
     assert main(["summary", str(wrong), "--year", "0"]) == 1
     err = capsys.readouterr().err
     assert f"{wrong} is damaged: annual_deficit_fraction (chunk 0.0.0) cannot be read" in err and "Traceback" not in err
+
+
+def test_every_share_and_mean_of_the_tables_has_its_95_percent_interval_by_trace(tmp_path):
+    """A statistician's review: no share or mean of an ensemble carried any sampling uncertainty, and the years of a
+    trace are correlated.  Each table's shares and means have their 95 % interval by trace (the traces' sums as one
+    observation each), worked out by hand for :func:`ensemble_cases.hand_store`'s 4 traces × 2 years; a share's
+    kept within [0, 1], a mean of values of 0 or more at 0 or above; percentiles and extremes have none."""
+    from ensemble_cases import HAND, by_trace_interval, hand_store
+
+    from daryo.ensemble import (
+        energy_table,
+        energy_target_table,
+        requirement_table,
+        rule_curve_table,
+        sink_table,
+        storage_table,
+        water_stress_table,
+    )
+
+    out = hand_store(tmp_path / "hand.nc")
+    deficit = HAND["annual_deficit_fraction"]
+
+    def hit(rows, test):
+        return [[float(test(v)) for v in row] for row in rows]
+
+    short = shortfall_table(out)  # (above 0.3 in 2, 1, 0 and 0 years: 3 of 8, an interval of 0 to 0.844)
+    low, high = by_trace_interval(hit(deficit, lambda v: v > 0.3), share=True)
+    assert short.loc["demand0", "probability"] == 3 / 8 and low == 0.0 and high == pytest.approx(0.8441, abs=1e-4)
+    assert short.loc["demand0", ["probability_low", "probability_high"]].tolist() == pytest.approx([low, high])
+    assert short.loc["demand0", ["mean_low", "mean_high"]].tolist() == pytest.approx(
+        by_trace_interval(deficit, share=True))
+    assert "p95_low" not in short and short.attrs["traces"] == 4 and short.attrs["pairs"] == 8
+    one = shortfall_table(out, year=0)  # (one run year: 2 of 4 traces, the usual standard error of 4 values)
+    se = np.std([1, 1, 0, 0], ddof=1) / 2
+    assert one.loc["demand0", ["mean_low", "mean_high"]].tolist() == pytest.approx(
+        [0.0, 0.25 + 1.959963984540054 * se / 2])  # (a fraction's mean: kept within [0, 1])
+    assert one.loc["demand0", ["probability_low", "probability_high"]].tolist() == [0.0, 1.0]  # (0.5 ± 0.566)
+    assert one.attrs["pairs"] == 4
+    storage = storage_table(out)  # (at dead storage in 1 of 8 trace-years)
+    assert storage.loc["reservoir0", "at_min"] == 1 / 8
+    assert storage.loc["reservoir0", ["at_min_low", "at_min_high"]].tolist() == pytest.approx(
+        by_trace_interval(hit(HAND["annual_min_storage"], lambda v: v <= 50), share=True))
+    assert storage.loc["reservoir0", ["mean_low", "mean_high"]].tolist() == pytest.approx(
+        by_trace_interval(HAND["annual_min_storage"]))
+    assert storage.attrs["units"]["at_min_low"] == "share of trace-years"
+    sinks = sink_table(out, below=5)
+    for column, rows in (("none", hit(HAND["annual_sink_inflow"], lambda v: v == 0)),
+                         ("below", hit(HAND["annual_sink_inflow"], lambda v: v < 5))):
+        assert sinks.loc["sink0", [f"{column}_low", f"{column}_high"]].tolist() == pytest.approx(
+            by_trace_interval(rows, share=True))
+    assert sinks.loc["sink0", ["mean_low", "mean_high"]].tolist() == pytest.approx(
+        by_trace_interval(HAND["annual_sink_inflow"]))
+    rules = rule_curve_table(out)  # (a mean of shortfalls of 0 or more: its interval kept at 0 or above)
+    assert rules.loc["reservoir0", ["below_low", "below_high"]].tolist() == pytest.approx(
+        by_trace_interval(hit(HAND["annual_steps_below_target"], lambda v: v > 0), share=True))
+    low, high = by_trace_interval(HAND["annual_max_storage_shortfall"])
+    assert low < 0 and rules.loc["reservoir0", ["shortfall_mean_low", "shortfall_mean_high"]].tolist() == (
+        pytest.approx([0.0, high]))
+    targets = energy_target_table(out)  # (the winter missed in 2 of 8 trace-years: above 1 % of 5)
+    assert targets.loc["hydropower0", ["winter_missed", "winter_missed_low", "winter_missed_high"]].tolist() == (
+        pytest.approx([0.25, *by_trace_interval(hit(HAND["annual_winter_energy_shortfall"], lambda v: v > 0.05),
+                                                share=True)]))
+    assert targets.loc["hydropower0", ["missed_low", "missed_high"]].tolist() == pytest.approx(
+        by_trace_interval(hit(HAND["annual_energy_shortfall"], lambda v: v > 0.1), share=True))
+    # a share of 0 or 1 reaches 3/traces from it (the rule of three): the requirement is short every year
+    assert requirement_table(out).loc["requirement0", ["short", "short_low", "short_high"]].tolist() == [1, 0.25, 1]
+    assert energy_table(out, by="country").loc["KGZ", ["mean_low", "mean_high"]].tolist() == [1, 1]
+    # the long-term water stress, a ratio of means: 810 of 800 hm³ over the traces, whose sums 190, 220, 200, 200
+    # over 200 each differ from 1.0125 × 200 by −12.5, 17.5, −2.5, −2.5
+    stress = water_stress_table(out)
+    se = np.sqrt(4 / 3 * (12.5**2 + 17.5**2 + 2.5**2 + 2.5**2)) / 800 * 100
+    assert stress.loc["system0", "long_term"] == pytest.approx(101.25)
+    assert stress.loc["system0", ["long_term_low", "long_term_high"]].tolist() == pytest.approx(
+        [101.25 - 1.959963984540054 * se, 101.25 + 1.959963984540054 * se])
+    assert stress.loc["system0", ["critical", "critical_low", "critical_high"]].tolist() == pytest.approx(
+        [0.25, *by_trace_interval(hit(HAND["annual_withdrawal"], lambda v: v > 100), share=True)])
+    assert "p50_low" not in stress and stress.attrs["units"]["critical_high"] == "share of trace-years"
+

@@ -4,6 +4,7 @@ sinks, the flow requirements and the water stress."""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -67,6 +68,84 @@ def winter_words(out: EnsembleOutput) -> str:
             f"March of one winter, and from 1 October to {last.day} {last:%B} of the next)")
 
 
+#: a share of fewer trace-years (or traces) than this is printed as their count ("3 of 6,000"): a percentage would
+#: give it digits its interval does not support (a statistician's review: "0.05%" for 3 of 6,000 trace-years)
+COUNTED_BELOW = 10
+#: what the brackets after a share or a mean hold, for the tables' headings
+INTERVAL_WORDS = "in brackets: the 95 % interval, by trace"
+
+
+def share_text(value: float, low: float, high: float, pairs: int | None = None) -> str:
+    """A share (0–1) with its 95 % interval (:mod:`daryo.ensemble.sampling`) as a percentage, to the digits the
+    interval supports: two significant digits of its half-width ("54.1 % (52.3–55.9)", "50 % (28–72)"); the count
+    of the ``pairs`` (trace-years, or traces) where it is of fewer than :data:`COUNTED_BELOW` ("3 of 6,000
+    (0–0.11 %)", "0 of 6,000 (0–1.0 %)"); never 0 % or 100 % for a share that is not (a statistician's review:
+    "0.00%" read as "never", "0.05%" was 3 of 6,000 trace-years, "50.00%" 10 of 20 traces).  "–" for NaN; without
+    an interval (one trace), the share alone."""
+    if math.isnan(value):
+        return "–"
+    digits = _digits(low, high)
+    bounds = "" if digits is None else f" ({_percent_of(low, digits)}–{_percent_of(high, digits)}"
+    if pairs and round(value * pairs) < COUNTED_BELOW:
+        return f"{round(value * pairs):,} of {pairs:,}" + (f"{bounds} %)" if bounds else "")
+    return f"{_percent_of(value, 1 if digits is None else digits)} %" + (f"{bounds})" if bounds else "")
+
+
+def mean_text(value: float, low: float, high: float, percent: bool = False) -> str:
+    """A mean with its 95 % interval, to the digits the interval supports (two significant digits of its
+    half-width, at most two decimals; a fraction as a percentage where ``percent``): "812.3 (809.1–815.5)",
+    "12.4 % (10.1–14.7)"; "–" for NaN, the mean alone without an interval (one trace)."""
+    if math.isnan(value):
+        return "–"
+    scale, unit = (100.0, " %") if percent else (1.0, "")
+    digits = _digits(low * scale / 100, high * scale / 100)
+    if digits is None:
+        return f"{value * scale:.1f}{unit}"
+    return f"{value * scale:.{digits}f}{unit} ({low * scale:.{digits}f}–{high * scale:.{digits}f})"
+
+
+def _digits(low: float, high: float) -> int | None:
+    """The decimals of a percentage that give two significant digits of the half-width of the interval [``low``,
+    ``high``] of shares (0 to 2); None for no interval (NaN)."""
+    if math.isnan(low) or math.isnan(high):
+        return None
+    half = (high - low) * 50
+    return 2 if half <= 0 else min(2, max(0, 1 - math.floor(math.log10(half))))
+
+
+def _percent_of(share: float, digits: int) -> str:
+    """``share`` as a percentage with ``digits`` decimals, or more where those would print a share between 0 and 1
+    as 0 or 100 (at most six)."""
+    if share in (0.0, 1.0):  # (exactly: no digits to show)
+        return f"{share * 100:.0f}"
+    text = f"{share * 100:.{digits}f}"
+    while digits < 6 and ((0 < share and float(text) == 0) or (share < 1 and float(text) == 100)):
+        digits += 1
+        text = f"{share * 100:.{digits}f}"
+    return text
+
+
+def stress_level_text(stress: float, low: float, high: float) -> str:
+    """FAO's level of a long-term water stress (%), said to be on the line where its 95 % interval [``low``,
+    ``high``] holds a level's bound: "critical (interval 98.6–103.0 %: on the line)" (a statistician's review)."""
+    from ..sdg import STRESS_LEVELS, stress_level
+
+    level = stress_level(stress)
+    if not level or math.isnan(low) or math.isnan(high) or not any(low <= b <= high for b, _ in STRESS_LEVELS):
+        return level
+    return f"{level} (interval {low:.1f}–{high:.1f} %: on the line)"
+
+
+def _print_rows(heads: list[str], rows: list[list[str]], left: int) -> None:
+    """A table of ``rows`` of cells under ``heads``, indented by two: the first ``left`` columns to the left, the
+    others to the right, each as wide as its widest cell and two more (the name and the country as before)."""
+    widths = [max(len(head), *(len(row[k]) for row in rows)) + 2 for k, head in enumerate(heads)]
+    widths = [max(w, 9) if head == "country" else w for head, w in zip(heads, widths, strict=True)]
+    for cells in [heads, *rows]:
+        print("  " + "".join(f"{c:<{w}}" if k < left else f"{c:>{w}}"
+                             for k, (c, w) in enumerate(zip(cells, widths, strict=True))).rstrip())
+
+
 def pairs_of(year: int | None) -> str:
     """What an ensemble's statistics are taken over: its trace-years, or one run ``year``'s traces."""
     return "trace-years" if year is None else f"traces in run year {year}"
@@ -100,12 +179,13 @@ def _print_shortfalls(out: EnsembleOutput, shown: int | None = 10, threshold: fl
     shown = len(table) if shown is None else shown
     first = f"; the first {shown} shown, --all: every one" if len(table) > shown else ""
     print(f"demands short in some {one} ({len(table)}{first}), by P, the share of {pairs} with a deficit above "
-          f"{_percent(table.attrs['threshold'])} of the demand, then by the mean of the annual deficit fraction:")
-    rows = table.head(shown)
-    w = max(len("demand"), *(len(str(name)) for name in rows.index)) + 2
-    print(f"  {'demand':<{w}}{'country':<9}{'P':>9}{'mean':>9}{'p95':>9}")
-    for name, row in rows.iterrows():
-        print(f"  {name:<{w}}{row['country']:<9}{row['probability']:>9.2%}{row['mean']:>9.2%}{row['p95']:>9.2%}")
+          f"{_percent(table.attrs['threshold'])} of the demand, then by the mean of the annual deficit fraction "
+          f"({INTERVAL_WORDS}; a share of fewer than {COUNTED_BELOW} {pairs} as their count):")
+    rows = [[str(name), row["country"],
+             share_text(row["probability"], row["probability_low"], row["probability_high"], table.attrs["pairs"]),
+             mean_text(row["mean"], row["mean_low"], row["mean_high"], percent=True), f"{row['p95']:.2%}"]
+            for name, row in table.head(shown).iterrows()]
+    _print_rows(["demand", "country", "P", "mean", "p95"], rows, 2)
     if not (table["probability"] > 0).any():  # (a drought analyst's review: "never" read as "no risk")
         print(f"  (P is 0 for every demand: none is short by more than {_percent(table.attrs['threshold'])} of its "
               f"demand in any {one}; in priority mode the demands of one priority share a shortage in equal "
@@ -153,15 +233,16 @@ def _print_energy_targets(out: EnsembleOutput, year: int | None = None) -> None:
           "generated, summed over the steps short of it (steps above it do not make up for them), mean and p95; "
           f"missed: the share of the {over} whose shortfall is above {table.attrs['tolerance'] * 100:g} % of the "
           "target, and of the "
-          f"winters, of the winter's target; winter = {winter_words(out)}):")
-    w = max(len("plant"), *(len(str(name)) for name in table.index)) + 2
+          f"winters, of the winter's target, {INTERVAL_WORDS}; winter = {winter_words(out)}):")
     winters = "winter_missed" in table  # (a store of this session's first energy targets has no winter target)
-    print(f"  {'plant':<{w}}{'country':<9}{'target':>10}{'shortfall':>11}{'p95':>10}{'missed':>9}"
-          f"{'winter shortfall':>18}" + (f"{'winter missed':>15}" if winters else ""))
-    for name, row in table.iterrows():
-        print(f"  {name:<{w}}{row['country']:<9}{row['target']:>10.1f}{row['shortfall_mean']:>11.1f}"
-              f"{row['shortfall_p95']:>10.1f}{row['missed']:>9.2%}{row['winter_shortfall_mean']:>18.1f}"
-              + (f"{row['winter_missed']:>15.2%}" if winters else ""))
+    pairs = table.attrs["pairs"]
+    rows = [[str(name), row["country"], f"{row['target']:.1f}", f"{row['shortfall_mean']:.1f}",
+             f"{row['shortfall_p95']:.1f}", share_text(row["missed"], row["missed_low"], row["missed_high"], pairs),
+             f"{row['winter_shortfall_mean']:.1f}",
+             *([share_text(row["winter_missed"], row["winter_missed_low"], row["winter_missed_high"], pairs)]
+               if winters else [])] for name, row in table.iterrows()]
+    _print_rows(["plant", "country", "target", "shortfall", "p95", "missed", "winter shortfall",
+                 *(["winter missed"] if winters else [])], rows, 2)
 
 
 def _print_storage(out: EnsembleOutput, year: int | None = None) -> None:
@@ -176,15 +257,12 @@ def _print_storage(out: EnsembleOutput, year: int | None = None) -> None:
         return
     over = pairs_of(year)
     print(f"reservoirs' lowest storage in each year over the {over} (hm³; at dead storage: the share of the {over} "
-          "it is drawn down to its min_volume):")
-    w = max(len("reservoir"), *(len(str(name)) for name in table.index)) + 2
-    print(f"  {'reservoir':<{w}}{'country':<9}{'mean':>10}{'p5':>10}{'least':>10}{'min_volume':>12}"
-          f"{'at dead storage':>17}")
-    for name, row in table.iterrows():
-        floor = "–" if math.isnan(row["min_volume"]) else f"{row['min_volume']:.1f}"
-        share = "–" if math.isnan(row["at_min"]) else f"{row['at_min']:.2%}"
-        print(f"  {name:<{w}}{row['country']:<9}{row['mean']:>10.1f}{row['p5']:>10.1f}{row['least']:>10.1f}"
-              f"{floor:>12}{share:>17}")
+          f"it is drawn down to its min_volume, {INTERVAL_WORDS}):")
+    rows = [[str(name), row["country"], f"{row['mean']:.1f}", f"{row['p5']:.1f}", f"{row['least']:.1f}",
+             "–" if math.isnan(row["min_volume"]) else f"{row['min_volume']:.1f}",
+             share_text(row["at_min"], row["at_min_low"], row["at_min_high"], table.attrs["pairs"])]
+            for name, row in table.iterrows()]
+    _print_rows(["reservoir", "country", "mean", "p5", "least", "min_volume", "at dead storage"], rows, 2)
     if table["min_volume"].isna().any():
         print("  (–: a store of a daryo before 2026-12-06's, which kept no min_volume, or a min_volume a parameter "
               "gives)")
@@ -205,13 +283,12 @@ def _print_rule_curves(out: EnsembleOutput, year: int | None = None) -> None:
     over = pairs_of(year)
     print(f"reservoirs' rule curves (target_volume) over the {over} (below: the share of the {over} with some step "
           "ending below the target; steps below it in a year, mean and p95; a year's largest shortfall, hm³, mean, "
-          "p95 and the largest):")
-    w = max(len("reservoir"), *(len(str(name)) for name in table.index)) + 2
-    print(f"  {'reservoir':<{w}}{'country':<9}{'below':>9}{'steps':>8}{'p95':>6}{'shortfall':>11}{'p95':>10}"
-          f"{'largest':>10}")
-    for name, row in table.iterrows():
-        print(f"  {name:<{w}}{row['country']:<9}{row['below']:>9.2%}{row['steps_mean']:>8.2f}{row['steps_p95']:>6.1f}"
-              f"{row['shortfall_mean']:>11.1f}{row['shortfall_p95']:>10.1f}{row['shortfall_max']:>10.1f}")
+          f"p95 and the largest; {INTERVAL_WORDS}):")
+    rows = [[str(name), row["country"], share_text(row["below"], row["below_low"], row["below_high"],
+                                                   table.attrs["pairs"]),
+             f"{row['steps_mean']:.2f}", f"{row['steps_p95']:.1f}", f"{row['shortfall_mean']:.1f}",
+             f"{row['shortfall_p95']:.1f}", f"{row['shortfall_max']:.1f}"] for name, row in table.iterrows()]
+    _print_rows(["reservoir", "country", "below", "steps", "p95", "shortfall", "p95", "largest"], rows, 2)
 
 
 def _print_sinks(out: EnsembleOutput, year: int | None = None) -> None:
@@ -223,12 +300,12 @@ def _print_sinks(out: EnsembleOutput, year: int | None = None) -> None:
     if table.empty:
         return
     over = pairs_of(year)
-    print(f"water reaching the sinks over the {over} (hm³/yr; none: the share of the {over} it gets none):")
-    w = max(len("sink"), *(len(str(name)) for name in table.index)) + 2
-    print(f"  {'sink':<{w}}{'country':<9}{'mean':>10}{'p5':>10}{'p50':>10}{'p95':>10}{'least':>10}{'none':>9}")
-    for name, row in table.iterrows():
-        print(f"  {name:<{w}}{row['country']:<9}{row['mean']:>10.1f}{row['p5']:>10.1f}{row['p50']:>10.1f}"
-              f"{row['p95']:>10.1f}{row['least']:>10.1f}{row['none']:>9.2%}")
+    print(f"water reaching the sinks over the {over} (hm³/yr; none: the share of the {over} it gets none, "
+          f"{INTERVAL_WORDS}):")
+    rows = [[str(name), row["country"], *(f"{row[k]:.1f}" for k in ("mean", "p5", "p50", "p95", "least")),
+             share_text(row["none"], row["none_low"], row["none_high"], table.attrs["pairs"])]
+            for name, row in table.iterrows()]
+    _print_rows(["sink", "country", "mean", "p5", "p50", "p95", "least", "none"], rows, 2)
 
 
 def _print_requirements(out: EnsembleOutput, year: int | None = None) -> None:
@@ -241,13 +318,12 @@ def _print_requirements(out: EnsembleOutput, year: int | None = None) -> None:
         return
     over = pairs_of(year)
     print(f"flow requirements over the {over} (hm³/yr; short: the share of the {over} some water required was "
-          "not met; mean and p95 of the annual share not met):")
-    w = max(len("requirement"), *(len(str(name)) for name in table.index)) + 2
-    a = max(len("at"), *(len(str(at)) for at in table["at"])) + 2
-    print(f"  {'requirement':<{w}}{'at':<{a}}{'required':>10}{'met':>10}{'short':>9}{'mean':>9}{'p95':>9}")
-    for name, row in table.iterrows():
-        print(f"  {name:<{w}}{row['at']:<{a}}{row['required']:>10.1f}{row['met']:>10.1f}{row['short']:>9.2%}"
-              f"{row['mean']:>9.2%}{row['p95']:>9.2%}")
+          f"not met; mean and p95 of the annual share not met; {INTERVAL_WORDS}):")
+    rows = [[str(name), str(row["at"]), f"{row['required']:.1f}", f"{row['met']:.1f}",
+             share_text(row["short"], row["short_low"], row["short_high"], table.attrs["pairs"]),
+             mean_text(row["mean"], row["mean_low"], row["mean_high"], percent=True), f"{row['p95']:.2%}"]
+            for name, row in table.iterrows()]
+    _print_rows(["requirement", "at", "required", "met", "short", "mean", "p95"], rows, 2)
 
 
 def _print_water_stress(out: EnsembleOutput, year: int | None = None) -> None:
@@ -255,7 +331,6 @@ def _print_water_stress(out: EnsembleOutput, year: int | None = None) -> None:
     long-term and its yearly distribution, or why it is not shown (the store's caveat, as ``daryo run``'s block
     gives it): none where no water is withdrawn, and no row for a system with neither water nor withdrawal."""
     from ..ensemble import water_stress_table
-    from ..sdg import stress_level
     from .summary import stress_not_shown, stress_text
 
     every = water_stress_table(out, year=year)
@@ -273,13 +348,18 @@ def _print_water_stress(out: EnsembleOutput, year: int | None = None) -> None:
           "long-term mean) and as daryo run does;\n"
           "  p5, median, p95, and the shares high (75–100 %) and critical (above 100 %): of each trace-year's ratio "
           "with that year's own water, which measures its drought as much as its withdrawal (a year may also draw "
-          "on water stored in earlier years)")
-    w = max(len("system"), *(len(name) for name in table.index)) + 2
-    print(f"  {'system':<{w}}{'long-term':>10}  {'level':<10}{'p5':>10}{'median':>10}{'p95':>10}{'high':>9}"
-          f"{'critical':>10}")
-    for name, row in table.iterrows():
-        cells = "".join(stress_text(row[k]) for k in ("p5", "p50", "p95"))
-        print(f"  {name:<{w}}{stress_text(row['long_term'])}  {stress_level(row['long_term']):<10}{cells}"
-              f"{row['high'] * 100:>7.1f} %{row['critical'] * 100:>8.1f} %")
+          f"on water stored in earlier years); {INTERVAL_WORDS}; a level is on the line where the long-term ratio's "
+          "interval holds its bound")
+    pairs = every.attrs["pairs"]
+    rows = [[str(name), stress_text(row["long_term"]).strip(),
+             stress_level_text(row["long_term"], row["long_term_low"], row["long_term_high"]),
+             *(stress_text(row[k]).strip() for k in ("p5", "p50", "p95")),
+             *(share_text(row[k], row[f"{k}_low"], row[f"{k}_high"], pairs) for k in ("high", "critical"))]
+            for name, row in table.iterrows()]
+    heads = ["system", "long-term", "level", "p5", "median", "p95", "high", "critical"]
+    widths = [max(len(head), *(len(row[k]) for row in rows)) + 2 for k, head in enumerate(heads)]
+    for cells in [heads, *rows]:  # (the level to the left, after the long-term ratio it is of)
+        print("  " + "".join(f"{c:<{w}}" if k in (0, 2) else f"{c:>{w}}" if k != 1 else f"{c:>{w - 2}}  "
+                             for k, (c, w) in enumerate(zip(cells, widths, strict=True))).rstrip())
     if every.attrs.get("comment"):
         print(f"  ({every.attrs['comment']})")

@@ -22,7 +22,7 @@ from .._files import NamedOSError, atomic_write, refuse_special_file, user_path
 from ..cf import daryo_units
 from ..errors import did_you_mean, listed
 from ..indicators import YEAR_NOISE
-from ..sdg import LEVEL_NAMES, stress_ratio, total_name
+from ..sdg import LEVEL_NAMES, stress_level_index, stress_ratio, total_name
 from ..units import is_number, is_whole
 from .chunks import ENERGY_MISSED_TOLERANCE, STORABLE_SERIES, target_missed, threshold_of
 from .store import _format_of, _level_shares, _summary_of
@@ -41,7 +41,13 @@ def shortfall_table(output: EnsembleOutput, n: int | None = None, threshold: flo
     (trace, run year) pairs whose deficit is above the threshold (``probability``), and the mean and 95th
     percentile of the annual deficit fraction; sorted by probability, then mean, and only demands with some deficit
     (the first ``n`` of them; None: all).  ``attrs`` holds the ``threshold``, the ``year``, how many
-    ``demands`` the model has and each column's ``units``.
+    ``demands`` the model has, each column's ``units``, and the numbers of ``traces`` and ``pairs`` (trace-years,
+    or traces of the ``year``) the figures are over.
+
+    The probability and the mean have their 95 % intervals (``probability_low``, ``probability_high``,
+    ``mean_low``, ``mean_high``): ``± 1.96`` standard errors taken by trace, as the years of one trace are
+    correlated (:mod:`daryo.ensemble.sampling`; a probability's kept within [0, 1], and one of 0 or 1 reaching
+    3/traces from it, the rule of three).  The p95 (a percentile, numpy's linear interpolation) has none.
 
     Parameters
     ----------
@@ -60,7 +66,8 @@ def shortfall_table(output: EnsembleOutput, n: int | None = None, threshold: flo
     Returns
     -------
     pandas.DataFrame
-        Index ``demand``; columns ``country``, ``probability``, ``mean`` and ``p95`` (fractions, 0–1).
+        Index ``demand``; columns ``country``, ``probability``, ``mean``, ``p95`` and the intervals'
+        ``probability_low``, ``probability_high``, ``mean_low``, ``mean_high`` (fractions, 0–1).
 
     Raises
     ------
@@ -81,24 +88,20 @@ def shortfall_table(output: EnsembleOutput, n: int | None = None, threshold: flo
             f"threshold={threshold!r}: give a fraction of the demand, at least 0 and below 1 (or None for the run's)")
     with _summaries(output, "shortfall_table") as ds:
         run_threshold = float(ds["prob_deficit_above_threshold"].attrs["threshold"])
+        limit = run_threshold if threshold is None else float(threshold)
+        values = (_annual(ds, "annual_deficit_fraction", "demand", year) if "annual_deficit_fraction" in ds
+                  else np.full((0, ds.sizes["demand"]), np.nan))  # (a store of summaries alone: no intervals)
         if threshold is None and year is None:
             frac = ds["summary_annual_deficit_fraction"]
             probability, mean, p95 = (ds["prob_deficit_above_threshold"].values, frac.sel(statistic="mean").values,
                                       frac.sel(statistic="p95").values)
         else:
-            if year is not None:
-                check_year(year, ds.sizes["year"], output_name(ds))
-            annual = ds["annual_deficit_fraction"].transpose("trace", "year", "demand")
-            values = (annual.values if year is None else annual.isel(year=int(year)).values[:, None, :])
-            values = values.reshape(-1, values.shape[2])
-            limit = run_threshold if threshold is None else float(threshold)
-            probability, mean, p95 = ((values > limit).mean(axis=0), values.mean(axis=0),
-                                      np.percentile(values, 95, axis=0))
+            probability, mean, p95 = ((values > limit).mean(axis=0), values.mean(axis=0), _percentile(values, 95))
         table = pd.DataFrame({"country": ds["demand_country"].values, "probability": probability, "mean": mean,
                               "p95": p95}, index=pd.Index(ds["demand"].values.astype(str), name="demand"))
-    table.attrs.update(threshold=run_threshold if threshold is None else float(threshold), demands=len(table),
-                       year=None if year is None else int(year),
-                       units={"probability": "share of trace-years", "mean": "1", "p95": "1"})
+        table.attrs.update(threshold=limit, demands=len(table), year=None if year is None else int(year),
+                           units={"probability": "share of trace-years", "mean": "1", "p95": "1"})
+        _add_bounds(table, _traces(ds), {"probability": (values > limit, True), "mean": (values, True)})
     short = table[(table["probability"] > 0) | (table["mean"] > 0)]
     short = short.sort_values(["probability", "mean"], ascending=False, kind="stable")
     return short if n is None else short.head(n)
@@ -247,6 +250,12 @@ def water_stress_table(output: EnsembleOutput, year: int | None = None) -> pd.Da
     (:func:`daryo.sdg.unknown_renewable_water`), ``attrs["comment"]`` how they count such inflows beside others
     (:func:`daryo.sdg.drawn_supply_note`).
 
+    Each mean and share has its 95 % interval by trace, ``<column>_low`` and ``<column>_high`` (``mean``, the
+    levels', ``withdrawal``, ``renewable``, ``environmental``: :mod:`daryo.ensemble.sampling`), and ``long_term``
+    that of a ratio of means (:func:`daryo.ensemble.sampling.ratio_over_trace_years`): where it holds one of FAO's
+    bounds (25, 50, 75 or 100 %), the level is on the line.  The percentiles (numpy's linear interpolation) have
+    none.  ``attrs`` holds the numbers of ``traces`` and ``pairs`` the figures are over.
+
     ``long_term`` is the indicator as SDG 6.4.2 defines it, whose renewable water is a long-term mean (and as
     ``daryo run`` gives it over its years): here over the ensemble's climate.  Each trace-year's ratio instead
     sets that year's withdrawal against that year's own water, so its spread measures the droughts of the traces
@@ -268,7 +277,8 @@ def water_stress_table(output: EnsembleOutput, year: int | None = None) -> pd.Da
     -------
     pandas.DataFrame
         Index ``system``; columns ``country``, ``mean``, ``p5``, ``p50``, ``p95``, a share per level, ``withdrawal``,
-        ``renewable``, ``environmental`` and ``long_term``, their units in ``attrs["units"]``.
+        ``renewable``, ``environmental`` and ``long_term``, then the intervals' ``<column>_low`` and
+        ``<column>_high``, their units in ``attrs["units"]``.
 
     Raises
     ------
@@ -281,9 +291,11 @@ def water_stress_table(output: EnsembleOutput, year: int | None = None) -> pd.Da
         table = _stress_table(ds) if year is None else _stress_table_of_year(ds, year)
         caveat = str(ds["annual_water_stress"].attrs.get("caveat", ""))
         comment = str(ds["annual_water_stress"].attrs.get("comment", ""))
-    table.attrs["units"] = {"mean": "%", "p5": "%", "p50": "%", "p95": "%", "levels": "share of trace-years",
-                            "withdrawal": "hm3 per year", "renewable": "hm3 per year",
-                            "environmental": "hm3 per year", "long_term": "%"}
+        table.attrs["units"] = {"mean": "%", "p5": "%", "p50": "%", "p95": "%", "levels": "share of trace-years",
+                                "withdrawal": "hm3 per year", "renewable": "hm3 per year",
+                                "environmental": "hm3 per year", "long_term": "%"} | {
+                                    level: "share of trace-years" for level in LEVEL_NAMES}
+        _add_stress_bounds(ds, table, year)
     if caveat:
         table.attrs["caveat"] = caveat
     if comment:
@@ -309,10 +321,11 @@ def _stress_table(ds: Any) -> pd.DataFrame:
 
 def requirement_table(output: EnsembleOutput, year: int | None = None) -> pd.DataFrame:
     """How the flow requirements (environmental flows) of an ensemble's output fared over its (trace, run year)
-    pairs (or one run ``year``'s traces, 0 for the first): per requirement the node it is on (``at``) and its
-    country, the mean water ``required`` and ``met`` a year (hm³/yr), the share of pairs short of it (``short``:
-    some water required not met), and the mean and 95th percentile of the annual share not met (``mean``,
-    ``p95``).  Empty for a model without flow requirements.
+    pairs (or one run ``year``'s traces, 0 for the first): per requirement the node it is on (``at``) and its country,
+    the mean water ``required`` and ``met`` a year (hm³/yr), the share of pairs short of it (``short``: some water
+    required not met), and the mean and 95th percentile of the annual share not met (``mean``, ``p95``); each mean and
+    share has its 95 % interval by trace (``<column>_low``, ``<column>_high``: :mod:`daryo.ensemble.sampling`), the p95
+    none.  Empty for a model without flow requirements.
 
     Parameters
     ----------
@@ -325,7 +338,8 @@ def requirement_table(output: EnsembleOutput, year: int | None = None) -> pd.Dat
     -------
     pandas.DataFrame
         Index ``requirement``; columns ``at``, ``country``, ``required``, ``met``, ``short``, ``mean`` and ``p95``,
-        their units in ``attrs["units"]``.
+        then ``required_low``, ``required_high``, ``met_low``… ``mean_high``, their units in ``attrs["units"]``;
+        ``attrs["traces"]`` and ``attrs["pairs"]``, the numbers of traces and trace-years the figures are over.
 
     Raises
     ------
@@ -335,6 +349,9 @@ def requirement_table(output: EnsembleOutput, year: int | None = None) -> pd.Dat
     """
     with _summaries(output, "requirement_table",
                     ("annual_requirement_shortfall_fraction",), "flow requirements") as ds:
+        short = _annual(ds, "annual_requirement_shortfall_fraction", "requirement", year)
+        required, met = (_annual(ds, name, "requirement", year)
+                         for name in ("annual_required", "annual_requirement_met"))
         if year is None:  # (the summaries written with the store)
             fraction = ds["summary_annual_requirement_shortfall_fraction"]
             columns = {"required": ds["summary_annual_required"].sel(statistic="mean").values,
@@ -342,16 +359,15 @@ def requirement_table(output: EnsembleOutput, year: int | None = None) -> pd.Dat
                        "short": _share_short(ds),
                        "mean": fraction.sel(statistic="mean").values, "p95": fraction.sel(statistic="p95").values}
         else:
-            short = _annual(ds, "annual_requirement_shortfall_fraction", "requirement", year)
-            columns = {"required": _annual(ds, "annual_required", "requirement", year).mean(axis=0),
-                       "met": _annual(ds, "annual_requirement_met", "requirement", year).mean(axis=0),
-                       "short": (short > 0).mean(axis=0), "mean": short.mean(axis=0),
-                       "p95": _percentile(short, 95)}
+            columns = {"required": required.mean(axis=0), "met": met.mean(axis=0), "short": (short > 0).mean(axis=0),
+                       "mean": short.mean(axis=0), "p95": _percentile(short, 95)}
         table = pd.DataFrame({
             "at": ds["requirement_at"].values.astype(str), "country": ds["requirement_country"].values.astype(str),
             **columns}, index=pd.Index(ds["requirement"].values.astype(str), name="requirement"))
-    table.attrs["units"] = {"required": "hm3 per year", "met": "hm3 per year", "short": "share of trace-years",
-                            "mean": "1", "p95": "1"}
+        table.attrs["units"] = {"required": "hm3 per year", "met": "hm3 per year", "short": "share of trace-years",
+                                "mean": "1", "p95": "1"}
+        _add_bounds(table, _traces(ds), {"required": (required, False), "met": (met, False),
+                                         "short": (short > 0, True), "mean": (short, True)})
     return table
 
 
@@ -359,7 +375,8 @@ def energy_table(output: EnsembleOutput, by: str = "plant", year: int | None = N
     """The hydropower of an ensemble's output over its (trace, run year) pairs: per plant (or per country, of its
     plants' energy in each trace-year) the mean and 5th percentile of the annual energy and of the winter
     (October–March) energy, GWh/yr.  The 5th percentile is the energy reached in 95 % of the trace-years: the firm
-    energy of the ensemble's hydrology.
+    energy of the ensemble's hydrology.  The means have their 95 % intervals by trace (``<column>_low``,
+    ``<column>_high``: :mod:`daryo.ensemble.sampling`); the percentiles (numpy's linear interpolation) none.
 
     Parameters
     ----------
@@ -373,8 +390,9 @@ def energy_table(output: EnsembleOutput, by: str = "plant", year: int | None = N
     Returns
     -------
     pandas.DataFrame
-        Columns ``mean``, ``p5``, ``winter_mean``, ``winter_p5`` (and ``country`` by plant), their units in
-        ``attrs["units"]`` (a column's, as the other tables give them); empty for a model without plants.
+        Columns ``mean``, ``p5``, ``winter_mean``, ``winter_p5`` (and ``country`` by plant), then ``mean_low``,
+        ``mean_high``, ``winter_mean_low``, ``winter_mean_high``, their units in ``attrs["units"]`` (a column's, as
+        the other tables give them); empty for a model without plants.
 
     Raises
     ------
@@ -387,6 +405,7 @@ def energy_table(output: EnsembleOutput, by: str = "plant", year: int | None = N
         country = ds["hydropower_country"].values.astype(str)
         arrays = [_annual(ds, name, "hydropower", year) for name in ("annual_energy", "annual_winter_energy")]
         names = pd.Index(ds["hydropower"].values.astype(str), name="plant")
+        traces = _traces(ds)
     if by == "country":
         names = pd.Index(sorted(set(country)), name="country")
         arrays = [np.stack([a[:, country == c].sum(axis=1) for c in names], axis=1) if len(names) else a
@@ -397,6 +416,7 @@ def energy_table(output: EnsembleOutput, by: str = "plant", year: int | None = N
     if by == "plant":
         table.insert(0, "country", country)
     table.attrs["units"] = {column: "GWh per year" for column in ("mean", "p5", "winter_mean", "winter_p5")}
+    _add_bounds(table, traces, {"mean": (arrays[0], False), "winter_mean": (arrays[1], False)})
     return table
 
 
@@ -423,8 +443,9 @@ def energy_target_table(output: EnsembleOutput, year: int | None = None) -> pd.D
     pandas.DataFrame
         Index ``plant``; columns ``country``, ``target``, ``shortfall_mean``, ``shortfall_p95``, ``missed``,
         ``winter_shortfall_mean``, ``winter_target`` and ``winter_missed`` (the winter's, as the year's), their
-        units in ``attrs["units"]``; ``attrs["tolerance"]``, the share of the
-        target a year's shortfall may reach and not miss it (0.01).
+        units in ``attrs["units"]``; then each mean's and share's 95 % interval by trace, ``<column>_low`` and
+        ``<column>_high`` (:mod:`daryo.ensemble.sampling`; the p95 has none); ``attrs["tolerance"]``, the share of
+        the target a year's shortfall may reach and not miss it (0.01).
 
     Raises
     ------
@@ -446,19 +467,26 @@ def energy_target_table(output: EnsembleOutput, year: int | None = None) -> pd.D
             columns |= {"winter_target": wanted.mean(axis=0),
                         "winter_missed": target_missed(winter, wanted).mean(axis=0)}
         table = pd.DataFrame(columns, index=pd.Index(ds["hydropower"].values.astype(str)[has], name="plant"))
+        traces = _traces(ds)
     table.attrs["units"] = {"target": "GWh per year", "shortfall_mean": "GWh per year",
                             "shortfall_p95": "GWh per year", "missed": "share of trace-years",
                             "winter_shortfall_mean": "GWh per year", "winter_target": "GWh per year",
                             "winter_missed": "share of trace-years"}
     table.attrs["tolerance"] = ENERGY_MISSED_TOLERANCE
+    bounds = {"target": (target, False), "shortfall_mean": (short, False),
+              "missed": (target_missed(short, target), True), "winter_shortfall_mean": (winter, False)}
+    if "winter_target" in table:
+        bounds |= {"winter_target": (wanted, False), "winter_missed": (target_missed(winter, wanted), True)}
+    _add_bounds(table, traces, bounds)
     return table
 
 
 def storage_table(output: EnsembleOutput, year: int | None = None) -> pd.DataFrame:
     """The reservoirs of an ensemble's output over its (trace, run year) pairs: per reservoir the mean, 5th
     percentile and least of each year's lowest storage (hm³), its lowest ``min_volume`` (its dead storage), and the
-    share of the pairs whose lowest storage reaches it (``at_min``, 0–1: the reservoir drawn down to dead storage
-    in that year).
+    share of the pairs whose lowest storage reaches it (``at_min``, 0–1: the reservoir drawn down to dead storage in
+    that year).  The mean and ``at_min`` have their 95 % intervals by trace (``<column>_low``, ``<column>_high``:
+    :mod:`daryo.ensemble.sampling`); the percentile and the least none.
 
     Parameters
     ----------
@@ -471,8 +499,8 @@ def storage_table(output: EnsembleOutput, year: int | None = None) -> pd.DataFra
     -------
     pandas.DataFrame
         Index ``reservoir``; columns ``country``, ``mean``, ``p5``, ``least``, ``min_volume`` and ``at_min`` (the
-        last two NaN for a store of daryo before 2026-12-06's, or a min_volume a parameter gives); empty for a
-        model without reservoirs.
+        last two NaN for a store of daryo before 2026-12-06's, or a min_volume a parameter gives), then
+        ``mean_low``, ``mean_high``, ``at_min_low`` and ``at_min_high``; empty for a model without reservoirs.
 
     Raises
     ------
@@ -481,6 +509,7 @@ def storage_table(output: EnsembleOutput, year: int | None = None) -> pd.DataFra
     """
     with _summaries(output, "storage_table") as ds:
         lowest = _annual(ds, "annual_min_storage", "reservoir", year)
+        traces = _traces(ds)
         floor = (ds["reservoir_min_volume"].values.astype(float) if "reservoir_min_volume" in ds.coords
                  else np.full(lowest.shape[1], np.nan))
         table = pd.DataFrame({"country": ds["reservoir_country"].values.astype(str), "mean": lowest.mean(axis=0),
@@ -492,16 +521,19 @@ def storage_table(output: EnsembleOutput, year: int | None = None) -> pd.DataFra
     table["at_min"] = np.where(np.isnan(floor), np.nan, at_min)
     table.attrs["units"] = {"mean": "hm3", "p5": "hm3", "least": "hm3", "min_volume": "hm3",
                             "at_min": "share of trace-years"}
+    _add_bounds(table, traces, {"mean": (lowest, False), "at_min": (lowest <= floor * (1 + 1e-6) + 1e-6, True)})
     return table
 
 
 def rule_curve_table(output: EnsembleOutput, year: int | None = None) -> pd.DataFrame:
     """How the reservoirs with a rule curve (``target_volume``) of an ensemble's output held it over its (trace, run
-    year) pairs (or one run ``year``'s traces): per reservoir its country, the share of the pairs with some step
-    whose end-of-step volume is below the target (``below``: a run's ``storage_shortfall`` above 0, beyond 1e-8 hm³
-    of solver noise), the mean and 95th percentile of the steps below it in a year (``steps_mean``, ``steps_p95``),
-    and the mean, 95th percentile and largest of a year's largest shortfall (``shortfall_mean``, ``shortfall_p95``,
-    ``shortfall_max``, hm³).  Empty for a model whose reservoirs have no rule curve.
+    year) pairs (or one run ``year``'s traces): per reservoir its country, the share of the pairs with some step whose
+    end-of-step volume is below the target (``below``: a run's ``storage_shortfall`` above 0, beyond 1e-8 hm³ of solver
+    noise), the mean and 95th percentile of the steps below it in a year (``steps_mean``, ``steps_p95``), and the mean,
+    95th percentile and largest of a year's largest shortfall (``shortfall_mean``, ``shortfall_p95``, ``shortfall_max``,
+    hm³); the share and the means have their 95 % intervals by trace (``<column>_low``, ``<column>_high``:
+    :mod:`daryo.ensemble.sampling`), the percentiles and the largest none.  Empty for a model whose reservoirs have no
+    rule curve.
 
     Parameters
     ----------
@@ -514,7 +546,8 @@ def rule_curve_table(output: EnsembleOutput, year: int | None = None) -> pd.Data
     -------
     pandas.DataFrame
         Index ``reservoir``; columns ``country``, ``below``, ``steps_mean``, ``steps_p95``, ``shortfall_mean``,
-        ``shortfall_p95`` and ``shortfall_max``, their units in ``attrs["units"]``.
+        ``shortfall_p95`` and ``shortfall_max``, then ``below_low``, ``below_high``, ``steps_mean_low``…
+        ``shortfall_mean_high``, their units in ``attrs["units"]``.
 
     Raises
     ------
@@ -533,17 +566,22 @@ def rule_curve_table(output: EnsembleOutput, year: int | None = None) -> pd.Data
             "shortfall_mean": short.mean(axis=0), "shortfall_p95": _percentile(short, 95),
             "shortfall_max": short.max(axis=0, initial=0.0)},
             index=pd.Index(ds["reservoir"].values.astype(str)[has], name="reservoir"))
+        traces = _traces(ds)
     table.attrs["units"] = {"below": "share of trace-years", "steps_mean": "steps per year",
                             "steps_p95": "steps per year", "shortfall_mean": "hm3", "shortfall_p95": "hm3",
                             "shortfall_max": "hm3"}
+    _add_bounds(table, traces, {"below": (steps > 0, True), "steps_mean": (steps, False),
+                                "shortfall_mean": (short, False)})
     return table
 
 
 def sink_table(output: EnsembleOutput, year: int | None = None,
                below: float | Mapping[str, float] | None = None) -> pd.DataFrame:
     """The water reaching each sink (a terminal lake, a river's mouth) over an ensemble's (trace, run year) pairs:
-    per sink the mean, 5th, 50th and 95th percentiles and least of its yearly inflow (hm³/yr), the share of the
-    pairs it gets none, and the share it gets less than a given volume.
+    per sink the mean, 5th, 50th and 95th percentiles and least of its yearly inflow (hm³/yr), the share of the pairs it
+    gets none, and the share it gets less than a given volume.  The mean and the shares have their 95 % intervals by
+    trace (``<column>_low``, ``<column>_high``: :mod:`daryo.ensemble.sampling`); the percentiles (numpy's linear
+    interpolation) and the least none.
 
     Parameters
     ----------
@@ -561,7 +599,8 @@ def sink_table(output: EnsembleOutput, year: int | None = None,
     pandas.DataFrame
         Index ``sink``; columns ``country``, ``mean``, ``p5``, ``p50``, ``p95``, ``least``, ``none`` (0–1: the
         share of the pairs with no inflow, up to solver noise) and, with ``below``, ``below`` (0–1) and
-        ``threshold`` (hm³/yr); empty for a model without sinks.
+        ``threshold`` (hm³/yr), then ``mean_low``, ``mean_high``, ``none_low``, ``none_high`` (and ``below_low``,
+        ``below_high``); empty for a model without sinks.
 
     Raises
     ------
@@ -577,6 +616,7 @@ def sink_table(output: EnsembleOutput, year: int | None = None,
                               "p5": _percentile(got, 5), "p50": _percentile(got, 50), "p95": _percentile(got, 95),
                               "least": got.min(axis=0, initial=np.inf)},
                              index=pd.Index(ds["sink"].values.astype(str), name="sink"))
+        traces = _traces(ds)
     table["none"] = (got <= YEAR_NOISE).mean(axis=0) if len(got) else np.zeros(got.shape[1])
     table.attrs["units"] = {k: "hm3 per year" for k in ("mean", "p5", "p50", "p95", "least")} | {
         "none": "share of trace-years"}
@@ -585,6 +625,8 @@ def sink_table(output: EnsembleOutput, year: int | None = None,
         table["below"] = np.where(np.isnan(threshold), np.nan, share)
         table["threshold"] = threshold
         table.attrs["units"] |= {"below": "share of trace-years", "threshold": "hm3 per year"}
+    _add_bounds(table, traces, {"mean": (got, False), "none": (got <= YEAR_NOISE, True),
+                                **({} if threshold is None else {"below": (got < threshold[None, :], True)})})
     return table
 
 
@@ -636,6 +678,52 @@ def _annual(ds: Any, name: str, kind: str, year: int | None) -> np.ndarray:
     return values.reshape(values.shape[0] * values.shape[1], values.shape[2])
 
 
+def _traces(ds: Any) -> int:
+    """How many traces the open store ``ds`` holds (0 for a store of summaries alone)."""
+    return int(ds.sizes.get("trace", 0))
+
+
+def _bounds(value: np.ndarray, annual: np.ndarray, traces: int, share: bool = False
+            ) -> tuple[np.ndarray, np.ndarray]:
+    """The 95 % interval by trace (:mod:`daryo.ensemble.sampling`) of ``value`` (elements,), the mean over the
+    (trace, run year) pairs of ``annual`` ((pairs, elements), trace by trace as :func:`_annual` gives them; 0/1 for
+    a share, whose interval is kept within [0, 1] and reaches 3/traces at 0 and 1): ``value ± 1.96 SE``, the
+    standard error that of the traces' sums, as the years of one trace are correlated; kept at 0 or above where the
+    values are (a mean of volumes or steps).  NaN where ``value`` is, or the standard error cannot be had (one
+    trace, an infinite value)."""
+    import xarray as xr
+
+    from .sampling import Estimate, mean_over_trace_years
+
+    if not traces or not len(annual):
+        return np.full(annual.shape[1], np.nan), np.full(annual.shape[1], np.nan)
+    years = len(annual) // traces
+    by_trace = xr.DataArray(np.asarray(annual, dtype=float).reshape(traces, years, annual.shape[1]),
+                            dims=("trace", "year", "element"))
+    with np.errstate(invalid="ignore"):  # (an infinite stress, "no water": no standard error)
+        se = mean_over_trace_years(by_trace).se
+        centre = xr.DataArray(np.asarray(value, dtype=float), dims=("element",))
+        low, high = Estimate(centre, se.where(np.isfinite(se)), traces).interval(share=share)
+        least = by_trace.min(("trace", "year")).values
+    return np.where(least >= 0, np.maximum(low.values, 0.0), low.values), high.values
+
+
+def _add_bounds(table: pd.DataFrame, traces: int, columns: Mapping[str, tuple[np.ndarray, bool]]) -> None:
+    """Give ``table`` the 95 % interval by trace of each of ``columns`` (column: (its annual values, whether a
+    share), :func:`_bounds`) as ``<column>_low`` and ``<column>_high``, after its other columns, with the column's
+    units; and ``attrs["traces"]`` and ``attrs["pairs"]``, the numbers of traces and of (trace, run year) pairs
+    the figures are of."""
+    units = table.attrs.setdefault("units", {})
+    table.attrs["pairs"] = 0
+    for column, (annual, share) in columns.items():
+        table.attrs["pairs"] = len(annual)
+        table[f"{column}_low"], table[f"{column}_high"] = _bounds(table[column].to_numpy(dtype=float), annual,
+                                                                   traces, share)
+        if column in units:
+            units |= {f"{column}_low": units[column], f"{column}_high": units[column]}
+    table.attrs["traces"] = traces
+
+
 def _percentile(values: np.ndarray, q: float) -> np.ndarray:
     """The ``q``th percentile of each column (NaN for none)."""
     return np.percentile(values, q, axis=0) if len(values) else np.full(values.shape[1], np.nan)
@@ -675,6 +763,40 @@ def _stress_table_of_year(ds: Any, year: int) -> pd.DataFrame:
         table[column] = values_
     table["long_term"] = stress_ratio(*means)
     return pd.concat([table, _all_systems(ds, table, year)]) if len(table) > 1 else table
+
+
+def _add_stress_bounds(ds: Any, table: pd.DataFrame, year: int | None) -> None:
+    """Give :func:`water_stress_table`'s ``table`` (of the open store ``ds``, over run ``year``'s traces where given)
+    the 95 % intervals by trace of its means, shares and long-term ratio, its systems' and, where it has the row,
+    theirs together (each trace-year's sums, as :func:`_all_systems`)."""
+    import xarray as xr
+
+    from .sampling import Z95, ratio_over_trace_years
+
+    terms = [_annual(ds, f"annual_{name}", "system", year)
+             for name in ("water_stress", "withdrawal", "renewable_water", "environmental_flow")]
+    if len(table) > ds.sizes["system"]:  # (the row of them together)
+        withdrawal, renewable = terms[1].sum(axis=1), terms[2].sum(axis=1)
+        environmental = np.minimum(terms[3], terms[2]).sum(axis=1)
+        together = [stress_ratio(withdrawal, renewable, environmental), withdrawal, renewable, environmental]
+        terms = [np.concatenate([t, a[:, None]], axis=1) for t, a in zip(terms, together, strict=True)]
+    traces = _traces(ds)
+    level = stress_level_index(terms[0])
+    _add_bounds(table, traces, {"mean": (terms[0], False),
+                                **{name: (level == k, True) for k, name in enumerate(LEVEL_NAMES)},
+                                **dict(zip(("withdrawal", "renewable", "environmental"),
+                                           ((t, False) for t in terms[1:]), strict=True))})
+    years = len(terms[0]) // traces if traces else 0
+
+    def by_trace(values: np.ndarray) -> xr.DataArray:
+        return xr.DataArray(values.reshape(traces, years, values.shape[1]), dims=("trace", "year", "system"))
+
+    se = ratio_over_trace_years(by_trace(terms[1]), by_trace(terms[2] - terms[3])).se.values * 100
+    long_term = table["long_term"].to_numpy(dtype=float)
+    finite = np.isfinite(long_term) & np.isfinite(se)
+    table["long_term_low"] = np.where(finite, long_term - Z95 * se, np.nan)
+    table["long_term_high"] = np.where(finite, long_term + Z95 * se, np.nan)
+    table.attrs["units"] |= {"long_term_low": "%", "long_term_high": "%"}
 
 
 def _all_systems(ds: Any, table: pd.DataFrame, year: int | None = None) -> pd.DataFrame:
