@@ -243,7 +243,8 @@ def test_cli_ensemble_summary_csv(tmp_path, capsys):
     table, ds = pd.read_csv(csv), load(out)
     farm = table[(table.element == "farm") & (table.indicator == "annual_deficit_fraction")].set_index("statistic")
     summary = ds["summary_annual_deficit_fraction"].sel(demand="farm")
-    assert list(farm.index) == ["mean", "p5", "p50", "p95", "share_above_0.3"]
+    assert list(farm.index) == ["mean", "p5", "p50", "p95", "mean_low", "mean_high", "share_above_0.3",
+                                "share_above_0.3_low", "share_above_0.3_high"]
     np.testing.assert_allclose(farm.value[:4], summary.values, rtol=1e-12)
     assert farm.value["share_above_0.3"] == pytest.approx(float(ds["prob_deficit_above_threshold"].sel(demand="farm")))
     csv.unlink()

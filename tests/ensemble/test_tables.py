@@ -32,7 +32,7 @@ from daryo.ensemble import (
     summary_table,
     write_summary_csv,
 )
-from daryo.ensemble.tables import check_summary_csv
+from daryo.ensemble.tables import SUMMARY_CSV_COLUMNS, check_summary_csv
 from daryo.testmodels import build
 
 
@@ -154,9 +154,14 @@ def test_the_summary_table_holds_every_summary_of_the_store(tmp_path):
     table, ds = summary_table(out), load(out)
     names = [str(v) for v in ds.data_vars if str(v).startswith("summary_")]
     assert sorted(set(table.kind)) == ["demand", "hydropower", "inflow", "reservoir", "sink", "system"]
-    assert len(table) == (sum(ds[v].size for v in names) + ds["prob_deficit_above_threshold"].size
-                          + ds["prob_water_stress_level"].size + ds.sizes["system"] + ds["prob_below_target"].size
-                          + ds["prob_energy_target_missed"].size)
+    # (each summary's 4 statistics and its mean's interval; each share and the long-term stress with their interval;
+    # the reservoirs' least storage and largest rule-curve shortfall, the sinks' least inflow)
+    assert len(table) == (sum(ds[v].size * 6 // 4 for v in names)
+                          + 3 * (ds["prob_deficit_above_threshold"].size + ds["prob_water_stress_level"].size
+                                 + ds.sizes["system"] + ds["prob_below_target"].size
+                                 + ds["prob_energy_target_missed"].size + ds["prob_winter_energy_target_missed"].size
+                                 + ds.sizes["reservoir"] + ds.sizes["sink"])
+                          + 2 * ds.sizes["reservoir"] + ds.sizes["sink"])
     for v in names:
         da = ds[v]
         kind = next(d for d in da.dims if d != "statistic")
@@ -182,7 +187,8 @@ def test_the_summary_table_holds_every_summary_of_the_store(tmp_path):
         assert list(countries[ds[kind].values]) == list(ds[f"{kind}_country"].values)
     share = table[table.statistic == "share_above_0.3"].set_index("element").value
     np.testing.assert_array_equal(share[ds.demand.values].values, ds["prob_deficit_above_threshold"].values)
-    levels = table[table.statistic.str.startswith("share_") & (table.kind == "system")]
+    levels = table[table.statistic.isin(["share_no_stress", "share_low", "share_medium", "share_high",
+                                         "share_critical"]) & (table.kind == "system")]
     assert list(levels.statistic) == ["share_no_stress", "share_low", "share_medium", "share_high", "share_critical"]
     np.testing.assert_array_equal(levels.value, ds["prob_water_stress_level"].values[:, 0])
     assert (levels.units == "1").all() and levels.element.iloc[0] == ds.system.values[0]
@@ -195,7 +201,7 @@ def test_the_summary_table_holds_every_summary_of_the_store(tmp_path):
                                                                         ds.system.values[0])
     np.testing.assert_allclose(long_term.value, w / (r - min(e, r)) * 100, rtol=1e-12)
     # each row names its run (a user review: summaries of a deal and of the baseline could not be told apart)
-    assert list(table.columns[-5:]) == ["model", "scenarios", "seed", "traces", "years"]
+    assert list(table.columns[-6:]) == ["model", "scenarios", "seed", "traces", "years", "description"]
     assert table[["model", "scenarios", "seed", "traces", "years"]].drop_duplicates().values.tolist() == [
         ["test", "", 5, 7, 3]]
     csv = write_summary_csv(out, tmp_path / "s.csv")
@@ -639,3 +645,57 @@ def test_every_share_and_mean_of_the_tables_has_its_95_percent_interval_by_trace
         [0.25, *by_trace_interval(hit(HAND["annual_withdrawal"], lambda v: v > 100), share=True)])
     assert "p50_low" not in stress and stress.attrs["units"]["critical_high"] == "share of trace-years"
 
+
+def test_the_summary_csv_holds_every_figure_the_report_prints_with_its_interval_and_what_it_is(tmp_path):
+    """A statistician's review: the summary CSV left out figures the report prints (the share of trace-years at
+    dead storage and the least lowest storage, a sink's share with no inflow and least inflow, the largest rule
+    curve shortfall, the share of winters whose energy target is missed), had no intervals, and did not say how its
+    percentiles are taken nor that the water stress's mean of yearly ratios is not SDG 6.4.2's indicator
+    (``long_term`` is).  Rows of the CSV's layout, with units, a description column last; worked out by hand for
+    :func:`ensemble_cases.hand_store`."""
+    from ensemble_cases import HAND, by_trace_interval, hand_store
+
+    out = hand_store(tmp_path / "hand.nc")
+    table = summary_table(out)
+    rows = table.set_index(["indicator", "statistic"])
+    assert list(table.columns) == [*SUMMARY_CSV_COLUMNS] and table.columns[-1] == "description"
+
+    def row(indicator, statistic):
+        return rows.loc[(indicator, statistic)]
+
+    assert row("annual_min_storage", "least")[["units", "value"]].tolist() == ["hm3", 50.0]
+    share = [row("annual_min_storage", f"share_at_min_volume{end}") for end in ("", "_low", "_high")]
+    assert [r.units for r in share] == ["1"] * 3 and share[0].value == 1 / 8
+    assert [share[1].value, share[2].value] == pytest.approx(
+        by_trace_interval([[1, 0], [0, 0], [0, 0], [0, 0]], share=True))
+    assert row("annual_sink_inflow", "least")[["units", "value"]].tolist() == ["hm3 per year", 0.0]
+    assert row("annual_sink_inflow", "share_none").value == 1 / 8
+    assert row("annual_max_storage_shortfall", "max")[["units", "value"]].tolist() == ["hm3", 7.0]
+    winter = row("annual_winter_energy_shortfall", "share_winter_target_missed")
+    assert winter.units == "1" and winter.value == 0.25
+    assert row("annual_winter_energy_shortfall", "share_winter_target_missed_high").value == pytest.approx(
+        by_trace_interval([[0, 0], [1, 0], [1, 0], [0, 0]], share=True)[1])
+    assert [row("annual_sink_inflow", s).value for s in ("mean_low", "mean_high")] == pytest.approx(
+        by_trace_interval(HAND["annual_sink_inflow"]))
+    assert row("annual_sink_inflow", "mean_low").units == "hm3 per year"
+    assert [row("annual_deficit_fraction", f"share_above_0.3{end}").value for end in ("_low", "_high")] == (
+        pytest.approx(by_trace_interval([[1, 1], [1, 0], [0, 0], [0, 0]], share=True)))
+    assert [row("annual_water_stress", s).value for s in ("long_term", "share_high", "share_high_low")] == (
+        pytest.approx([101.25, 0.75, 0.75 - 1.959963984540054 * np.sqrt(4 / 3 * (0.5**2 * 4)) / 8]))
+    # what each statistic is, in words: the percentiles' method, the water stress's two figures told apart
+    described = dict(zip(rows.loc["annual_water_stress"].index, rows.loc["annual_water_stress"].description,
+                         strict=True))
+    assert "not SDG 6.4.2's indicator, which is long_term" in described["mean"]
+    assert described["long_term"].startswith("SDG 6.4.2's water stress indicator: the mean yearly withdrawal over")
+    assert "linear interpolation between the sorted values" in described["p95"]
+    assert described["share_low"] == "share of the trace-years whose yearly ratio is in FAO's level low"
+    assert described["share_low_high"].startswith("high end of the 95 % interval of share_low (± 1.96 standard")
+    assert "rule of three" in described["share_low_high"] and "rule of three" not in described["mean_low"]
+    assert (table.description != "").all()
+    csv = write_summary_csv(out, tmp_path / "s.csv")
+    pd.testing.assert_frame_equal(pd.read_csv(csv, keep_default_na=False, na_values={"value": [""]},
+                                              float_precision="round_trip"), table, check_exact=True)
+    before = tmp_path / "before.csv"  # (a summary CSV of daryo before its descriptions: replaced as one)
+    before.write_text(",".join(SUMMARY_CSV_COLUMNS[:-1]) + "\n")
+    write_summary_csv(out, before)
+    assert before.read_text() == csv.read_text()

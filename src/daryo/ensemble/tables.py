@@ -189,9 +189,12 @@ def seasonal_shortfall_table(output: EnsembleOutput, by: str = "demand", categor
 #: the run each row is of (the store's attributes): so that summaries of several runs (a deal and the baseline, on the
 #: same seed) can be put in one table and told apart
 RUN_COLUMNS = ("model", "scenarios", "seed", "traces", "years")
-SUMMARY_CSV_COLUMNS = ("indicator", "units", "kind", "element", "country", "statistic", "value", *RUN_COLUMNS)
+SUMMARY_CSV_COLUMNS = ("indicator", "units", "kind", "element", "country", "statistic", "value", *RUN_COLUMNS,
+                       "description")
 #: the header of a summary CSV of daryo before 2026-12-05 (replaced as one)
-_EARLIER_SUMMARY_CSV_COLUMNS = SUMMARY_CSV_COLUMNS[:-len(RUN_COLUMNS)]
+_EARLIER_SUMMARY_CSV_COLUMNS = SUMMARY_CSV_COLUMNS[:7]
+#: the header of a summary CSV of daryo before 2026-12-07, without its descriptions (replaced as one)
+_UNDESCRIBED_SUMMARY_CSV_COLUMNS = SUMMARY_CSV_COLUMNS[:-1]
 
 
 def run_of(output: EnsembleOutput) -> dict[str, Any]:
@@ -828,22 +831,37 @@ def summary_table(output: EnsembleOutput) -> pd.DataFrame:
     Columns: ``indicator`` (``annual_delivery``, ``annual_deficit_fraction``… as in the store, without the
     ``summary_`` prefix), ``units``, ``kind`` (the element's kind: ``demand``, ``reservoir``, ``sink``,
     ``hydropower``, ``inflow``, ``requirement``: a flow requirement, ``system``: a river system, for the water
-    stress), ``element``, ``country``,
-    ``statistic`` and ``value``.  The statistics are taken over every (trace, run year) pair: ``mean``, ``p5``,
-    ``p50``, ``p95``; for ``annual_deficit_fraction`` also ``share_above_<threshold>``, the share of pairs whose
-    deficit is above the run's threshold (the store's ``prob_deficit_above_threshold``); for
-    ``annual_water_stress`` also ``long_term``, SDG 6.4.2's ratio of the mean yearly terms (its renewable water a
-    long-term mean: :func:`water_stress_table`), and ``share_no_stress``, ``share_low``, ``share_medium``,
-    ``share_high`` and ``share_critical``, the share of pairs in each of FAO's levels
-    (``prob_water_stress_level``), with, where there are several river systems, the rows of them together
-    (element ``all``, as :func:`water_stress_table`); for ``annual_requirement_shortfall_fraction`` also
-    ``share_short``, the share of pairs short of the requirement at all; for ``annual_steps_below_target`` also
-    ``share_below_target``, the share of pairs with some step below the reservoir's rule curve (NaN for a reservoir
-    without one: the store's ``prob_below_target``); for ``annual_energy_shortfall`` also ``share_target_missed``,
-    the share of pairs whose shortfall is above 1 % of the year's energy target (NaN for a plant without one: the
-    store's ``prob_energy_target_missed``).  Then the run
-    each row is of, as the store's attributes say: ``model`` (its name), ``scenarios`` (the overlays applied, in
-    order, separated by ``", "``; a file by its path; empty: none), ``seed``, ``traces`` and ``years``.
+    stress), ``element``, ``country``, ``statistic`` and ``value``; then the run each row is of, as the store's
+    attributes say: ``model`` (its name), ``scenarios`` (the overlays applied, in order, separated by ``", "``; a
+    file by its path; empty: none), ``seed``, ``traces`` and ``years``; and last ``description``, what the
+    statistic is, in words (the same for every element).
+
+    The statistics are taken over every (trace, run year) pair: ``mean``, with ``mean_low`` and ``mean_high``, its
+    95 % interval by trace (``± 1.96`` standard errors of the traces' sums: the years of one trace are correlated,
+    :mod:`daryo.ensemble.sampling`); ``p5``, ``p50``, ``p95``, percentiles by linear interpolation between the
+    sorted values (numpy's default), with no interval.  Then, each share with its interval (``<share>_low``,
+    ``<share>_high``, within [0, 1], the rule of three at 0 and 1):
+
+    - ``annual_deficit_fraction``: ``share_above_<threshold>``, the share of pairs whose deficit is above the run's
+      threshold (the store's ``prob_deficit_above_threshold``);
+    - ``annual_water_stress``: ``long_term``, SDG 6.4.2's indicator, the ratio of the mean yearly terms (its
+      renewable water a long-term mean: :func:`water_stress_table`), with its interval; its ``mean`` is the mean of
+      each trace-year's ratio of that year's own water, which is *not* the indicator; and ``share_no_stress``,
+      ``share_low``, ``share_medium``, ``share_high`` and ``share_critical``, the share of pairs in each of FAO's
+      levels (``prob_water_stress_level``); where there are several river systems, the rows of them together
+      (element ``all``, as :func:`water_stress_table`);
+    - ``annual_requirement_shortfall_fraction``: ``share_short``, the share of pairs short of the requirement at all;
+    - ``annual_steps_below_target``: ``share_below_target``, the share of pairs with some step below the reservoir's
+      rule curve (NaN for a reservoir without one: the store's ``prob_below_target``);
+      ``annual_max_storage_shortfall``: ``max``, the largest shortfall (hm³; NaN without a rule curve);
+    - ``annual_energy_shortfall``: ``share_target_missed``, the share of pairs whose shortfall is above 1 % of the
+      year's energy target (NaN for a plant without one: ``prob_energy_target_missed``);
+      ``annual_winter_energy_shortfall``: ``share_winter_target_missed``, of the winter's
+      (``prob_winter_energy_target_missed``);
+    - ``annual_min_storage``: ``least``, the least lowest storage (hm³), and ``share_at_min_volume``, the share of
+      pairs drawn down to the reservoir's min_volume, its dead storage (NaN where the store keeps none);
+    - ``annual_sink_inflow``: ``least`` (hm³ per year), and ``share_none``, the share of pairs the sink gets no
+      inflow.
 
     Raises
     ------
@@ -859,39 +877,148 @@ def summary_table(output: EnsembleOutput) -> pd.DataFrame:
             values = da.transpose(kind, "statistic").values
             indicator = str(name).removeprefix("summary_")
             stats = [str(s) for s in da["statistic"].values]
-            frames.append(_long(indicator, daryo_units(da.attrs), kind, ds, values, stats))
-            if indicator == "annual_water_stress" and "prob_water_stress_level" in ds:
-                stress = _stress_table(ds)  # (the systems' rows, then all of them together where there are several)
-                long_term = stress["long_term"].to_numpy()[:ds.sizes["system"]]
-                frames.append(_long(indicator, daryo_units(da.attrs), kind, ds, long_term[:, None], ["long_term"]))
-                shares = ds["prob_water_stress_level"]
-                levels = [f"share_{str(v).replace(' ', '_')}" for v in shares["stress_level"].values]
-                frames.append(_long(indicator, "1", kind, ds, shares.transpose(kind, "stress_level").values, levels))
-                if ds.sizes["system"] > 1:
-                    frames.append(_all_rows(stress.iloc[-1], indicator, daryo_units(da.attrs)))
-            if indicator == "annual_requirement_shortfall_fraction":
-                frames.append(_long(indicator, "1", kind, ds, _share_short(ds)[:, None], ["share_short"]))
-            if indicator == "annual_steps_below_target" and "prob_below_target" in ds:
-                frames.append(_long(indicator, "1", kind, ds, ds["prob_below_target"].values[:, None],
-                                    ["share_below_target"]))
-            if indicator == "annual_energy_shortfall" and "prob_energy_target_missed" in ds:
-                frames.append(_long(indicator, "1", kind, ds, ds["prob_energy_target_missed"].values[:, None],
-                                    ["share_target_missed"]))
-            if indicator == "annual_deficit_fraction":
-                prob = ds["prob_deficit_above_threshold"]
-                share = f"share_above_{float(prob.attrs['threshold'])!r}"  # (exact: %g cut 0.146590018 to 0.14659)
-                frames.append(_long(indicator, "1", kind, ds, prob.values[:, None], [share]))
+            units = daryo_units(da.attrs)
+            if indicator in ds and "mean" in stats:  # (a store of summaries alone has no intervals)
+                mean = values[:, stats.index("mean")]
+                values = np.column_stack([values, *_bounds(mean, _annual(ds, indicator, kind, None), _traces(ds),
+                                                           share=indicator in _FRACTIONS)])
+                stats += ["mean_low", "mean_high"]
+            frames.append(_long(indicator, units, kind, ds, values, stats))
+            frames += _extra_rows(ds, indicator, kind, units)
         table = pd.concat(frames, ignore_index=True)
         for column in RUN_COLUMNS:
             table[column] = _run_attribute(ds.attrs, column)
+    table["description"] = [_description(i, s) for i, s in zip(table["indicator"], table["statistic"], strict=True)]
     return table
+
+
+#: the annual indicators that are fractions (0 to 1): their means' intervals are kept within [0, 1] as a share's
+_FRACTIONS = ("annual_deficit_fraction", "annual_requirement_shortfall_fraction")
+
+
+def _extra_rows(ds: Any, indicator: str, kind: str, units: str) -> list[pd.DataFrame]:
+    """:func:`summary_table`'s rows of ``indicator`` (of elements ``kind``, in ``units``) beyond its mean and
+    percentiles: its shares, each with its 95 % interval by trace, and its extremes (none for most)."""
+    traces, frames = _traces(ds), []
+
+    def shares(statistic: str, values: np.ndarray, annual: np.ndarray | None) -> None:
+        bounds = (_bounds(values, annual, traces, share=True) if annual is not None
+                  else (np.full(len(values), np.nan),) * 2)
+        frames.append(_long(indicator, "1", kind, ds, np.column_stack([values, *bounds]),
+                            [statistic, f"{statistic}_low", f"{statistic}_high"]))
+
+    def annual(name: str) -> np.ndarray | None:
+        return _annual(ds, name, kind, None) if name in ds else None
+
+    if indicator == "annual_water_stress" and "prob_water_stress_level" in ds:
+        stress = water_stress_table(ds)  # (the systems' rows, then all of them together where there are several)
+        n = ds.sizes["system"]
+        frames.append(_long(indicator, units, kind, ds, stress[["long_term", "long_term_low", "long_term_high"]]
+                            .to_numpy(dtype=float)[:n], ["long_term", "long_term_low", "long_term_high"]))
+        levels = [f"share_{str(v).replace(' ', '_')}" for v in LEVEL_NAMES]
+        columns = [f"{level}{end}" for level in LEVEL_NAMES for end in ("", "_low", "_high")]
+        frames.append(_long(indicator, "1", kind, ds, stress[columns].to_numpy(dtype=float)[:n],
+                            [f"{level}{end}" for level in levels for end in ("", "_low", "_high")]))
+        if n > 1:
+            frames.append(_all_rows(stress.iloc[-1], indicator, units))
+    elif indicator == "annual_deficit_fraction":
+        prob = ds["prob_deficit_above_threshold"]
+        threshold = float(prob.attrs["threshold"])
+        got = annual(indicator)
+        shares(f"share_above_{threshold!r}", prob.values,  # (exact: %g cut 0.146590018 to 0.14659)
+               None if got is None else got > threshold)
+    elif indicator == "annual_requirement_shortfall_fraction":
+        got = annual(indicator)
+        shares("share_short", _share_short(ds), None if got is None else got > 0)
+    elif indicator == "annual_steps_below_target" and "prob_below_target" in ds:
+        got = annual(indicator)
+        shares("share_below_target", ds["prob_below_target"].values, None if got is None else got > 0)
+    elif indicator == "annual_max_storage_shortfall" and (got := annual(indicator)) is not None:
+        frames.append(_long(indicator, units, kind, ds, _extreme(got, np.max)[:, None], ["max"]))
+    elif indicator in ("annual_energy_shortfall", "annual_winter_energy_shortfall"):
+        winter = "winter_" if "winter" in indicator else ""
+        prob, target = f"prob_{winter}energy_target_missed", f"annual_{winter}energy_target"
+        if prob in ds:
+            got, wanted = annual(indicator), annual(target)
+            shares(f"share_{winter}target_missed", ds[prob].values,
+                   None if got is None or wanted is None else target_missed(got, wanted))
+    elif indicator == "annual_min_storage" and (got := annual(indicator)) is not None:
+        table = storage_table(ds)
+        frames.append(_long(indicator, units, kind, ds, _extreme(got, np.min)[:, None], ["least"]))
+        frames.append(_long(indicator, "1", kind, ds, table[["at_min", "at_min_low", "at_min_high"]]
+                            .to_numpy(dtype=float), ["share_at_min_volume", "share_at_min_volume_low",
+                                                     "share_at_min_volume_high"]))
+    elif indicator == "annual_sink_inflow" and (got := annual(indicator)) is not None:
+        frames.append(_long(indicator, units, kind, ds, _extreme(got, np.min)[:, None], ["least"]))
+        shares("share_none", (got <= YEAR_NOISE).mean(axis=0) if len(got) else np.zeros(got.shape[1]),
+               got <= YEAR_NOISE)
+    return frames
+
+
+def _extreme(values: np.ndarray, how: Any) -> np.ndarray:
+    """Each column's least or largest value (``how``: :func:`numpy.min` or :func:`numpy.max`), NaN where it has
+    none."""
+    if not len(values):
+        return np.full(values.shape[1], np.nan)
+    with warnings.catch_warnings():  # (a reservoir without a rule curve: NaN throughout, silently)
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.nanmin(values, axis=0) if how is np.min else np.nanmax(values, axis=0)
+
+
+#: what each of the summary CSV's statistics is (:func:`_description`), by its name
+_STATISTICS = {
+    "mean": "mean over the trace-years",
+    "p5": "5th percentile over the trace-years",
+    "p50": "median over the trace-years",
+    "p95": "95th percentile over the trace-years",
+    "least": "least over the trace-years",
+    "max": "largest over the trace-years",
+    "long_term": "SDG 6.4.2's water stress indicator: the mean yearly withdrawal over the mean yearly renewable water "
+                 "less the environmental flows (a ratio of means), over the trace-years",
+    "share_short": "share of the trace-years with some water the flow requirement requires not met",
+    "share_below_target": "share of the trace-years with some step ending below the reservoir's rule curve",
+    "share_target_missed": "share of the trace-years whose energy shortfall is above 1 % of the year's energy target",
+    "share_winter_target_missed": "share of the trace-years whose winter's energy shortfall is above 1 % of the "
+                                  "winter's energy target",
+    "share_at_min_volume": "share of the trace-years whose lowest storage reaches the reservoir's min_volume (its "
+                           "dead storage)",
+    "share_none": "share of the trace-years the sink gets no inflow",
+}
+#: how the percentiles are taken, said in their descriptions
+_PERCENTILE_WORDS = ("linear interpolation between the sorted values, numpy's default; no sampling interval is "
+                     "given for a percentile")
+#: how the intervals are taken, said in their descriptions
+_INTERVAL_WORDS = "± 1.96 standard errors by trace, of the traces' sums, as the years of a trace are correlated"
+#: how a share's interval is bounded, said in its description
+_SHARE_INTERVAL_WORDS = "kept within 0 and 1, and at 0 or 1 reaching 3/traces from it (the rule of three)"
+
+
+def _description(indicator: str, statistic: str) -> str:
+    """What the summary CSV's ``statistic`` of ``indicator`` is, in words (its column ``description``)."""
+    for end, which in (("_low", "low"), ("_high", "high")):
+        of = statistic.removesuffix(end)
+        if of not in (statistic, "share"):  # (share_low, share_high: FAO's levels)
+            share = f"; {_SHARE_INTERVAL_WORDS}" if of.startswith("share_") else ""
+            return f"{which} end of the 95 % interval of {of} ({_INTERVAL_WORDS}{share})"
+    if statistic in ("p5", "p50", "p95"):
+        return f"{_STATISTICS[statistic]} ({_PERCENTILE_WORDS})"
+    if indicator == "annual_water_stress" and statistic == "mean":
+        return ("mean of the yearly ratios over the trace-years, each of that year's own water: not SDG 6.4.2's "
+                "indicator, which is long_term")
+    if statistic.startswith("share_above_"):
+        return f"share of the trace-years whose deficit fraction is above {statistic.removeprefix('share_above_')}"
+    if indicator == "annual_water_stress" and statistic.startswith("share_"):
+        level = statistic.removeprefix("share_").replace("_", " ")
+        return f"share of the trace-years whose yearly ratio is in FAO's level {level}"
+    return _STATISTICS.get(statistic, "")
 
 
 def _all_rows(row: pd.Series, indicator: str, units: str) -> pd.DataFrame:
     """:func:`summary_table`'s rows of the river systems together (``all``: ``row``, :func:`water_stress_table`'s
-    last row): the statistics of each trace-year's ratio, the long-term ratio and the shares of FAO's levels."""
-    stats = ["mean", "p5", "p50", "p95", "long_term"]
-    levels = list(LEVEL_NAMES)
+    last row): the statistics of each trace-year's ratio, the long-term ratio and the shares of FAO's levels, with
+    their intervals."""
+    stats = ["mean", "p5", "p50", "p95", "mean_low", "mean_high", "long_term", "long_term_low", "long_term_high"]
+    levels = [f"{level}{end}" for level in LEVEL_NAMES for end in ("", "_low", "_high")]
     return pd.DataFrame({"indicator": indicator, "units": [units] * len(stats) + ["1"] * len(levels),
                          "kind": "system", "element": str(row.name), "country": row["country"],
                          "statistic": stats + [f"share_{v.replace(' ', '_')}" for v in levels],
@@ -1138,8 +1265,8 @@ def check_summary_csv(path: str | Path) -> None:
 def _is_summary_csv(path: Path) -> bool:
     try:
         with open(path, "rb") as f:
-            return f.readline().rstrip(b"\r\n") in (",".join(SUMMARY_CSV_COLUMNS).encode(),
-                                                     ",".join(_EARLIER_SUMMARY_CSV_COLUMNS).encode())
+            return f.readline().rstrip(b"\r\n") in (",".join(header).encode() for header in (
+                SUMMARY_CSV_COLUMNS, _UNDESCRIBED_SUMMARY_CSV_COLUMNS, _EARLIER_SUMMARY_CSV_COLUMNS))
     except OSError:
         return False
 
