@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 from typing import Any
 
 import highspy
@@ -15,8 +16,11 @@ __all__ = ["HighsSolver", "FEASIBILITY_TOLERANCE"]
 #: HiGHS's primal and dual feasibility tolerance (its default is 1e-7)
 FEASIBILITY_TOLERANCE = 1e-9
 
-_BASIS_STATUS = [highspy.HighsBasisStatus.kLower, highspy.HighsBasisStatus.kBasic, highspy.HighsBasisStatus.kUpper,
-                 highspy.HighsBasisStatus.kZero, highspy.HighsBasisStatus.kNonbasic]
+#: highspy's basis codes by daryo's (:class:`~daryo.solver.lp.BasisStatus`: lower 0, basic 1, upper 2, zero 3), as an
+#: object array: a basis's statuses are looked up all at once (``_BASIS_STATUS[status]``), not one by one in Python
+_BASIS_STATUS = np.array([highspy.HighsBasisStatus.kLower, highspy.HighsBasisStatus.kBasic,
+                          highspy.HighsBasisStatus.kUpper, highspy.HighsBasisStatus.kZero,
+                          highspy.HighsBasisStatus.kNonbasic], dtype=object)
 
 _STATUS = {
     highspy.HighsModelStatus.kOptimal: SolveStatus.OPTIMAL,
@@ -113,9 +117,10 @@ class HighsSolver:
     def get_basis(self) -> np.ndarray:
         """Status of every column, then every row, of the last solve: an int8 array of
         :class:`~daryo.solver.lp.BasisStatus` codes (lower 0, basic 1, upper 2, zero 3)."""
+        # (highspy gives each status as a Python object, in a new list at every access of ``col_status``: each
+        # list is read once, and the codes taken in one pass over both)
         b = self._h.getBasis()
-        n = self.n_cols + self.n_rows
-        return np.fromiter((s.value for s in (*b.col_status, *b.row_status)), np.int8, n)
+        return np.fromiter(map(operator.index, b.col_status + b.row_status), np.int8, self.n_cols + self.n_rows)
 
     def start_from(self, status: np.ndarray | None) -> None:
         """Forget the last solve (its basis and the simplex's other data, such as its pricing weights) and start the
@@ -126,9 +131,10 @@ class HighsSolver:
 
     def set_basis(self, status: np.ndarray) -> bool:
         """Start the next solve from ``status`` (as returned by :meth:`get_basis`); False if refused."""
+        codes = _BASIS_STATUS[np.asarray(status, dtype=np.intp)]
         b = highspy.HighsBasis()
-        b.col_status = [_BASIS_STATUS[int(v)] for v in status[: self.n_cols]]
-        b.row_status = [_BASIS_STATUS[int(v)] for v in status[self.n_cols:]]
+        b.col_status = codes[: self.n_cols].tolist()
+        b.row_status = codes[self.n_cols:].tolist()
         b.valid = True
         return bool(self._h.setBasis(b) == highspy.HighsStatus.kOk)
 
