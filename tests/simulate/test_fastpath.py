@@ -567,6 +567,33 @@ def test_stage_bases_with_a_large_bump_give_the_plain_paths_results(kernel, monk
     assert kernel != "numpy" or sum(i >= 0 for i in spikes) > 20, spikes
 
 
+def test_a_large_networks_lps_take_more_pivots_than_a_small_ones(monkeypatch):
+    """A review of large networks (generated trees of 200–2,000 nodes): a fixed limit of 30 dual simplex pivots
+    sent a large LP's stages to HiGHS (406 of 1,101 LPs a year at 1,000 nodes), which made the fast path slower
+    than the plain one.  The limit is a tenth of the LP's rows (at least 30): along a chain of 150 demands sharing
+    a priority (752 rows, 75 pivots) the stages that need more than 30 pivots get them, and the results are the
+    plain path's."""
+    assert FastOptions().pivots_for(83) == 30 and FastOptions().pivots_for(752) == 75
+    assert FastOptions(max_pivots=30).pivots_for(752) == 30
+    most = [0]
+    solve = dsx.solve
+
+    def spy(st, idx, *args):
+        solve(st, idx, *args)
+        pivots = args[13]
+        most[0] = max([most[0], *pivots[idx].tolist()])
+
+    monkeypatch.setattr(dsx, "solve", spy)
+    net = compile_network(chain_of_demands(reaches=150, scenarios=3, steps=12))
+    assert net.lp.n_rows == 752
+    stats = FastStats()
+    assert_same_priority(simulate_fast(net, stats=stats), simulate(net), net)
+    pr = stats.priority
+    assert pr is not None and pr.plain == 0 and pr.staged > 20, pr.summary()
+    assert 30 < most[0] <= 75
+    assert pr.highs < pr.lps / 20, pr.summary()
+
+
 def test_priority_screening_maps_with_a_small_cache():
     """With a cache of a few bases, bases are dropped while scenarios still start from them: those scenarios are
     screened by the dual simplex again (or go through the stages), with the same results."""

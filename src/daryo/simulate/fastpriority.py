@@ -149,7 +149,8 @@ class PrioritySolver:
     net
         The compiled network (``mode == "priority"``, with requirements).
     options
-        The fast path's options (``primal_tol``, ``max_pivots``, ``max_bases``, ``kernel``).
+        The fast path's options (``primal_tol``, ``max_pivots``, ``max_bases``, ``kernel``); each block's LPs take
+        the pivots :meth:`~daryo.simulate.fastpath.FastOptions.pivots_for` its rows.
     layout, out
         The fast path's layout of the network's bounds (each block builds its own bounds from the step's shared
         ones and the scenario data) and the positions whose solution the caller reads.
@@ -522,7 +523,7 @@ class _Block:
         result = np.full(K, dsx.FAIL, dtype=np.int8)
         y = np.zeros((K, jrows.size))
         piv = np.zeros(K, dtype=np.int64)
-        mp = self.options.max_pivots
+        mp = self.options.pivots_for(self.m)
 
         def run(idx: np.ndarray) -> np.ndarray:
             dsx.solve(self.st, idx, L, U, status, cost, Dk, jrows, tcol, self.options.primal_tol, DUAL_TOLERANCE, mp, z,
@@ -638,7 +639,7 @@ class _CachedScreening:
         step = StepContext(self.net, lay, t, DUAL_TOLERANCE)
         tried = idx[self.cand[idx] >= 0]
         rest, _ = walk(self.cache, step, d, tried, self.cand, self._x, self.options.primal_tol,
-                       self.options.max_pivots)
+                       self.options.pivots_for(lay.m))
         bank = self.cache.bank(int(lay.cost_key[t]))
         settled = np.zeros(self.cand.size, dtype=bool)
         settled[tried] = True
