@@ -34,7 +34,16 @@ from daryo.network import compile_network
 from daryo.simulate import _dualsimplex as dsx
 from daryo.simulate import _kernel, simulate
 from daryo.simulate.engine import _solve_scenario, _StepState, carried_volume
-from daryo.simulate.fastpath import FastOptions, FastStats, FastStepper, _Layout, fast_path_unsupported, simulate_fast
+from daryo.simulate.fastpath import (
+    FastOptions,
+    FastStats,
+    FastStepper,
+    _largest_lp_rows,
+    _Layout,
+    dense_bytes,
+    fast_path_unsupported,
+    simulate_fast,
+)
 from daryo.solver import HighsSolver
 from daryo.testmodels import build, chain_of_demands, shared_shortage
 
@@ -592,6 +601,37 @@ def test_a_large_networks_lps_take_more_pivots_than_a_small_ones(monkeypatch):
     assert pr is not None and pr.plain == 0 and pr.staged > 20, pr.summary()
     assert 30 < most[0] <= 75
     assert pr.highs < pr.lps / 20, pr.summary()
+
+
+def test_a_network_too_large_for_the_fast_paths_dense_arrays_runs_on_the_plain_path():
+    """The security reviewer: a valid model of 20,000 inflow–demand pairs (a 60,001-row LP) failed with MemoryError
+    from the fast path's m × m factorisation workspace.  Its size is worked out before anything is allocated; above
+    ``max_dense_bytes`` the network runs on the plain path (the same results), and the stats say why.  Forced here
+    by a limit below a chain of 150 demands' workspace (752 rows: 8 × 752² bytes)."""
+    net = compile_network(chain_of_demands(reaches=150, scenarios=2, steps=6))
+    assert dense_bytes(net) == 8 * 752**2
+    assert fast_path_unsupported(net) is None and fast_path_unsupported(net, 8 * 752**2) is None
+    reason = fast_path_unsupported(net, 8 * 752**2 - 1)
+    assert reason is not None and "752 rows" in reason and "GB" in reason
+    stats = FastStats()
+    out = simulate_fast(net, FastOptions(max_dense_bytes=8 * 752**2 - 1), stats)
+    assert stats.fallback_reason == reason and stats.summary() == f"plain path ({reason})"
+    plain = simulate(net)
+    for name in ("x", "volume_start", "col_upper", "balance_residual"):
+        np.testing.assert_array_equal(getattr(out, name), getattr(plain, name))
+    with pytest.raises(ValueError, match="752 rows"):
+        FastStepper(net, options=FastOptions(max_dense_bytes=1000))
+
+
+def test_the_largest_lp_of_independent_basins_is_a_block():
+    """In ``priority`` mode each block (an independent basin) is its own LP: the factorisation's workspace is sized
+    by the largest block's rows, not the network's."""
+    net = priority_compiled(basins(random_priority_network(0, steps=3), random_priority_network(1, steps=3)))
+    rows = sorted(int(np.count_nonzero(net.row_block == b)) for b in np.unique(net.row_block))
+    assert len(rows) == 3 and rows[0] < rows[1] < rows[2] < net.lp.n_rows  # (the free river, then the two basins)
+    assert _largest_lp_rows(net) == rows[2]
+    one = priority_compiled(random_priority_network(0, steps=3))
+    assert _largest_lp_rows(one) == one.lp.n_rows
 
 
 def test_priority_screening_maps_with_a_small_cache():

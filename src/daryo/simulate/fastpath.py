@@ -80,7 +80,13 @@ from .engine import (
 from .fastpriority import PrioritySolver, PriorityStats
 from .physics import evaporation_hm3
 
-__all__ = ["FastOptions", "FastStats", "StepRecord", "FastStepper", "simulate_fast", "fast_path_unsupported"]
+__all__ = ["FastOptions", "FastStats", "StepRecord", "FastStepper", "simulate_fast", "fast_path_unsupported",
+           "dense_bytes", "MAX_DENSE_BYTES"]
+
+#: the largest dense array the fast path may allocate for a network, in bytes (:func:`dense_bytes`; 1 GiB: the basis
+#: factorisation's workspace of an LP of 11,585 rows); a larger network runs on the plain path, whose results are
+#: the same and whose memory grows with the network's size, not its square
+MAX_DENSE_BYTES = 1 << 30
 
 #: fields of :class:`CompiledNetwork` whose meaning the fast path reproduces; a network that uses any other
 #: (non-empty) field falls back to the plain path, so a feature added to the engine is never silently ignored
@@ -126,6 +132,9 @@ class FastOptions:
         keys*: the distinct rows of the step's shared bounds, 12 in a monthly model whose bounds follow the
         calendar) at once, in one call, when there are at most this many; beyond, one bound key at a time, as the
         steps meet it.  The results are the same either way.
+    max_dense_bytes
+        The largest dense array the fast path may allocate (:func:`dense_bytes`); a network that needs a larger one
+        runs on the plain path (:func:`fast_path_unsupported` says so).
     run_scenarios
         The scenarios of the whole run, where the network holds only some of them (an ensemble's chunk; None:
         the network's).  Choices made by the run's size (``screening_maps_from``) are made for the whole run,
@@ -139,6 +148,7 @@ class FastOptions:
     kernel: str = "auto"
     screening_maps_from: int = 32
     max_bound_keys: int = 24
+    max_dense_bytes: int = MAX_DENSE_BYTES
     run_scenarios: int | None = None
 
     def pivots_for(self, rows: int) -> int:
@@ -175,8 +185,9 @@ class FastStats:
                 f"HiGHS ({self.highs_iterations} iterations); {self.bases} bases cached")
 
 
-def fast_path_unsupported(net: CompiledNetwork) -> str | None:
-    """Why ``net`` must run on the plain path, or None if the fast path handles it."""
+def fast_path_unsupported(net: CompiledNetwork, max_dense_bytes: int = MAX_DENSE_BYTES) -> str | None:
+    """Why ``net`` must run on the plain path, or None if the fast path handles it (with dense arrays of at most
+    ``max_dense_bytes`` bytes each: :func:`dense_bytes`)."""
     if net.mode not in ("cost", "priority"):
         return f"allocation mode '{net.mode}'"
     if net.mode == "priority" and net.req_col.size and not _kernel.available():
@@ -192,7 +203,39 @@ def fast_path_unsupported(net: CompiledNetwork) -> str | None:
     for table in (net.col_lower, net.col_upper, net.cost):
         if not (np.all(np.isfinite(table.shared)) and np.all(np.isfinite(table.scen))):
             return "per-step bounds or costs that are not finite"
+    need = dense_bytes(net)
+    if need > max_dense_bytes:
+        return (f"a network this large: the fast path would allocate arrays of {need / 1e9:,.1f} GB (its largest LP "
+                f"has {_largest_lp_rows(net):,} rows), above its limit of {max_dense_bytes / 1e9:,.1f} GB; the plain "
+                "path's results are the same")
     return None
+
+
+def dense_bytes(net: CompiledNetwork) -> int:
+    """The bytes of the largest dense array the fast path would allocate for ``net``, before any is.
+
+    The compiled dual simplex and basis algebra hold a basis factorisation's dense part in an ``m × m`` workspace
+    (``m``: the rows of the largest LP solved, the network's or, in ``priority`` mode, its largest block's), and
+    a cached basis's derivative and map are ``N × (k + 1)`` (``N``: the LP's columns and rows, ``k``: at most
+    the number of bounds that differ by scenario)."""
+    lp = net.lp
+    k = (net.col_lower.scen_index.size + net.col_upper.scen_index.size + net.res_col.size + 2 * net.res_row.size
+         + net.hp_col.size + net.hp_energy_col.size)
+    m = _largest_lp_rows(net)
+    return 8 * max(m * m, (lp.n_cols + lp.n_rows) * (k + 1))
+
+
+def _largest_lp_rows(net: CompiledNetwork) -> int:
+    """The rows of the largest LP the fast path solves: the network's, or in ``priority`` mode with several blocks
+    that have requirements, the largest of those blocks' and the rest's (see
+    :class:`~daryo.simulate.fastpriority.PrioritySolver`)."""
+    if net.mode != "priority" or not net.req_col.size:
+        return net.lp.n_rows
+    blocks = np.unique(net.col_block[net.req_col])
+    if blocks.size == 1:
+        return net.lp.n_rows
+    rows = [int(np.count_nonzero(net.row_block == b)) for b in blocks.tolist()]
+    return max([*rows, int(np.count_nonzero(~np.isin(net.row_block, blocks)))])
 
 
 def _is_empty(v: object) -> bool:
@@ -443,10 +486,11 @@ class FastStepper:
     """
 
     def __init__(self, net: CompiledNetwork, columns: np.ndarray | None = None, options: FastOptions | None = None):
-        reason = fast_path_unsupported(net)
+        options = options or FastOptions()
+        reason = fast_path_unsupported(net, options.max_dense_bytes)
         if reason:
             raise ValueError(f"the fast path does not handle this network: {reason}")
-        self.net, self.options = net, options or FastOptions()
+        self.net, self.options = net, options
         self.layout = lay = _Layout(net)
         cols = np.arange(lay.n) if columns is None else np.asarray(columns, dtype=np.int64)
         self.columns = cols
@@ -697,7 +741,9 @@ def simulate_fast(net: CompiledNetwork, options: FastOptions | None = None, stat
                   ) -> SimulationOutput:
     """Run every step of ``net`` for all its scenarios: the plain path's results, faster.
 
-    Networks the fast path does not handle (see :func:`fast_path_unsupported`) run on the plain path.
+    Networks the fast path does not handle (see :func:`fast_path_unsupported`), and those that would need a dense
+    array larger than ``options.max_dense_bytes`` (:func:`dense_bytes`), run on the plain path; ``stats`` then
+    says why (``fallback_reason``).
 
     Parameters
     ----------
@@ -713,7 +759,8 @@ def simulate_fast(net: CompiledNetwork, options: FastOptions | None = None, stat
     StepError
         If a step's LP has no optimal solution (the same error as the plain path).
     """
-    reason = fast_path_unsupported(net)
+    options = options or FastOptions()
+    reason = fast_path_unsupported(net, options.max_dense_bytes)
     if reason:
         if stats is not None:
             stats.fallback_reason = reason
