@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+import scipy.stats
 import xarray as xr
 
 import daryo
@@ -898,7 +899,8 @@ def test_two_ensembles_of_other_seeds_give_each_difference_its_sampling_noise(tm
     a, b = (_annual_of(stores[k], "annual_sink_inflow", "sea") for k in ("base", "other"))
     se = np.hypot(_by_trace_se(a), _by_trace_se(b))
     assert se > 0 and got.loc[("sink", "sea", "inflow"), "se"] == pytest.approx(se, rel=1e-6)
-    assert got.loc[("sink", "sea", "inflow"), "margin95"] == pytest.approx(1.959964 * se, rel=1e-6)
+    t7 = scipy.stats.t.ppf(0.975, 7)  # (8 traces: Student's t of 7 degrees of freedom, a diff review; not 1.96)
+    assert got.loc[("sink", "sea", "inflow"), "margin95"] == pytest.approx(t7 * se, rel=1e-6)
     lowest = [_annual_of(stores[k], "annual_min_storage", "dam") for k in ("base", "other")]
     assert got.loc[("reservoir", "dam", "lowest storage, mean"), "se"] == pytest.approx(
         np.hypot(*(_by_trace_se(x) for x in lowest)), rel=1e-6)
@@ -931,8 +933,8 @@ def test_two_ensembles_of_other_seeds_give_each_difference_its_sampling_noise(tm
     csv = tmp_path / "seeds.csv"
     assert main(["compare", str(stores["base"]), str(stores["other"]), "--csv", str(csv)]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert ("  ± 95 %: the margin of the difference's 95 % interval, 1.96 standard errors by trace (of two "
-            "independent samples: their traces differ); a percentile has none") in out
+    assert ("  ± 95 %: the margin of the difference's 95 % interval, t standard errors by trace (Student's t of 7 "
+            "degrees of freedom; of two independent samples: their traces differ); a percentile has none") in out
     head = next(i for i, line in enumerate(out) if line.split()[:3] == ["table", "element", "quantity"])
     assert out[head].split()[-3:] == ["±", "95", "%"]
     rows = [line.split() for line in out[head + 1:] if line.startswith("  ")]
@@ -979,18 +981,23 @@ def test_two_ensembles_of_the_same_traces_take_the_noise_of_their_paired_differe
             ends.append(ds["storage"].isel(time=-1).sel(reservoir="dam").values.astype(float))
     d, se = (ends[1] - ends[0]).mean(), (ends[1] - ends[0]).std(ddof=1) / np.sqrt(8)
     assert got.loc[("reservoir", "all", "change over the run, mean"), "se"] == pytest.approx(se, rel=1e-6)
-    assert d < -1.96 * se
+    t7 = scipy.stats.t.ppf(0.975, 7)
+    assert d < -t7 * se
     assert (f"the second ensemble draws {-d:,.1f} hm³ more from its reservoirs than the first over the whole run (the "
             "mean over the traces of their volume at its end less their volume at its start; "
-            f"± {1.959964 * se:,.1f} hm³ at 95 %, a standard error of {se:,.1f} by trace): part of what it delivers "
+            f"± {t7 * se:,.1f} hm³ at 95 %, a standard error of {se:,.1f} by trace): part of what it delivers "
             "or passes on comes from storage, which years after the run would have to refill") in table.attrs["notes"]
     assert not any(note.startswith("percentiles") for note in table.attrs["notes"])
     assert main(["compare", str(stores["base"]), str(stores["bigger"])]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert ("  ± 95 %: the margin of the difference's 95 % interval, 1.96 standard errors by trace (of the traces' "
-            "paired differences: they share their traces); a percentile has none") in out
+    assert ("  ± 95 %: the margin of the difference's 95 % interval, t standard errors by trace (Student's t of 7 "
+            "degrees of freedom; of the traces' paired differences: they share their traces); a percentile has "
+            "none") in out
     (sea,) = [line for line in out if line.split()[:2] == ["sink", "sea"]]
-    assert sea.endswith(f"± {1.959964 * paired:.1f}")
+    assert sea.endswith(f"± {t7 * paired:.1f}")
+    # of the same traces no row is hidden as noise: each difference is the rules' in the trace-years it shows in (a
+    # statistician's diff review: a change in one trace of n has z = 1 exactly, and was hidden whatever its size)
+    assert not table["within_noise"].any() and not any("sampling noise" in line for line in out)
 
 
 def test_a_percentile_near_an_atom_of_the_trace_years_is_named():
@@ -1009,3 +1016,17 @@ def test_a_percentile_near_an_atom_of_the_trace_years_is_named():
     values[:, :4] = 50.0
     assert not on_atom(values, 5.0)
     assert not on_atom(rng.uniform(60, 100, (20, 10)), 5.0)
+
+
+def test_ensembles_of_other_starts_do_not_share_their_traces_under_other_overlays():
+    """A statistician's diff review: an ensemble from April under an overlay was compared with one from October as
+    of the same traces ("their differences are of the rules and overlays"), as other overlays explained its other
+    inflow digests; a run year from April is other months of the record, so other traces."""
+    from daryo.compare import _share_traces
+
+    run = {"model": "aral", "model_text": "x", "inflow_record": "r", "seed": 0, "traces": 30, "years": 10,
+           "start": "2000-10", "scenarios": ""}
+    april = dict(run, start="2001-04", scenarios="icwc")
+    empty = xr.Dataset()  # (stores without trace digests: the runs' own fields decide)
+    assert _share_traces(empty, empty, [run, dict(run, scenarios="icwc")])
+    assert not _share_traces(empty, empty, [run, april])

@@ -156,9 +156,11 @@ def compare_ensembles(first: str | Path | xr.Dataset, second: str | Path | xr.Da
         over the trace-years: of two independent samples, ``√(SE₁² + SE₂²)``, where the ensembles' traces differ
         (other seeds), of the traces' paired differences where they share them (far smaller); 0 for a reservoir's
         volume at the start (the model's, not a sample); NaN for a percentile (``p5``, ``p95``: no cheap interval)
-        and an element only one has.  ``margin95`` is the margin of the difference's 95 % interval (1.96 ``se``),
-        and ``within_noise`` whether the difference is within it of zero (False where there is none): two
-        baselines that differ by their seed alone differ within their noise.
+        and an element only one has.  ``margin95`` is the margin of the difference's 95 % interval (``t se``, t
+        Student's 97.5 % quantile of the smaller ensemble's traces − 1 degrees of freedom), and ``within_noise``
+        whether the difference is within it of zero, of ensembles of other traces only (False where there is no
+        margin, and where the ensembles share their traces: every difference is then the rules' in some
+        trace-years): two baselines that differ by their seed alone differ within their noise.
         ``attrs`` holds each run (:func:`daryo.ensemble.run_of`: ``first``, ``second``) and whether the two share
         their traces (``paired``: the same seed, traces and years, drawn from the same inflows: of one model file,
         so that their differences are of the rules and overlays alone, or of two files whose traces have the same
@@ -190,7 +192,8 @@ def compare_ensembles(first: str | Path | xr.Dataset, second: str | Path | xr.Da
         paired = _share_traces(a, b, runs)
         samples = [row_samples(ds, threshold, year) for ds in (a, b)]
     table["difference"] = _difference(table["first"], table["second"])
-    table = with_noise(table[list(COMPARE_COLUMNS)], difference_errors(samples[0], samples[1], paired))
+    traces = min(int(run["traces"]) for run in runs)  # (the standard errors are by trace: its degrees of freedom)
+    table = with_noise(table[list(COMPARE_COLUMNS)], difference_errors(samples[0], samples[1], paired), traces, paired)
     table.attrs.update(first=runs[0], second=runs[1], paired=paired, year=year,
                        atoms=[] if paired else percentiles_on_atoms(samples[0], samples[1]))
     table.attrs["notes"] = ensemble_notes(table)
@@ -266,7 +269,7 @@ def _check_year_of(year: int | None, stores: Sequence[xr.Dataset], runs: Sequenc
 
 
 #: what two ensembles share when they share their traces (:func:`daryo.ensemble.run_of`'s entries)
-_PAIRED = ("model", "model_text", "inflow_record", "seed", "traces", "years")
+_PAIRED = ("model", "model_text", "inflow_record", "seed", "traces", "years", "start")
 
 
 def _share_traces(first: xr.Dataset, second: xr.Dataset, runs: Sequence[Mapping[str, Any]]) -> bool:
@@ -275,8 +278,8 @@ def _share_traces(first: xr.Dataset, second: xr.Dataset, runs: Sequence[Mapping[
     overlays; or, of two model files (a basin and a variant of it with a larger reservoir, say), with the same seed,
     traces and years and the same inflows in every trace (the stores' ``trace_digest``; a store of daryo before
     2026-12-06's has none)."""
-    if any(runs[0][k] != runs[1][k] for k in ("seed", "traces", "years")):
-        return False
+    if any(runs[0].get(k) != runs[1].get(k) for k in ("seed", "traces", "years", "start")):  # (other starts: other
+        return False  # months of the record in a run year, under overlays too: a statistician's diff review)
     digests = [ds["trace_digest"].values if "trace_digest" in ds else None for ds in (first, second)]
     if digests[0] is not None and digests[1] is not None and np.array_equal(digests[0], digests[1]):
         return True

@@ -23,12 +23,12 @@ import pandas as pd
 import xarray as xr
 
 from .ensemble.sampling import (
-    Z95,
     Estimate,
     difference,
     mean_over_trace_years,
     paired_difference,
     paired_ratio_difference,
+    quantile95,
     ratio_over_trace_years,
 )
 
@@ -320,16 +320,21 @@ def difference_errors(first: Sequence[Sample], second: Sequence[Sample], paired:
     return pd.concat(frames, ignore_index=True)[columns] if frames else pd.DataFrame(columns=columns)
 
 
-def with_noise(table: pd.DataFrame, errors: pd.DataFrame) -> pd.DataFrame:
+def with_noise(table: pd.DataFrame, errors: pd.DataFrame, traces: int, paired: bool) -> pd.DataFrame:
     """``table`` (:func:`daryo.compare.compare_ensembles`'s rows and differences) with each difference's standard
     error (``se``, from ``errors``: :func:`difference_errors`; NaN where it has none), the margin of its 95 %
-    interval (``margin95``, ``Z95 · se``) and whether the difference is within it of zero (``within_noise``)."""
+    interval (``margin95``, ``t · se``, t Student's quantile of ``traces`` − 1 degrees of freedom:
+    :func:`daryo.ensemble.sampling.quantile95`; ``traces`` the smaller ensemble's) and whether the difference is
+    within it of zero (``within_noise``): only of two ensembles of other traces (not ``paired``).  Of the same traces
+    every difference is the rules' in some trace-years, however few (a statistician's diff review: a change in one
+    trace of 30 has z = 1 exactly, and was hidden as noise whatever its size); its interval is of how large the
+    effect is over the hydrology, not whether there is one."""
     keys = ["table", "element", "quantity"]
     joined = table.merge(errors.drop_duplicates(keys), on=keys, how="left")
     joined.index = table.index
     joined["se"] = joined["se"].where(table["first"].notna() & table["second"].notna())
-    joined["margin95"] = Z95 * joined["se"]
-    joined["within_noise"] = (joined["difference"].abs() <= joined["margin95"]).to_numpy(dtype=bool)
+    joined["margin95"] = quantile95(traces) * joined["se"]
+    joined["within_noise"] = (~paired & (joined["difference"].abs() <= joined["margin95"])).to_numpy(dtype=bool)
     joined.attrs = table.attrs
     return joined
 
@@ -379,8 +384,8 @@ def on_atom(values: np.ndarray, q: float) -> bool:
         for share in (rounded <= level, rounded < level):
             estimate = mean_over_trace_years(xr.DataArray(np.where(np.isnan(rounded), np.nan, share),
                                                           dims=("trace", "year")))
-            p, se = float(estimate.value), float(estimate.se)
-            if abs(p - q / 100) <= Z95 * (se if se == se else 0.0):
+            p, margin = float(estimate.value), float(estimate.margin())
+            if abs(p - q / 100) <= (margin if margin == margin else 0.0):
                 return True
     return False
 

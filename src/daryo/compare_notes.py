@@ -144,13 +144,15 @@ def ensemble_notes(table: pd.DataFrame) -> list[str]:
     notes += _one_sided_rows(table)
     if first["years"] == second["years"] and (d := drawn_from_storage(table)):  # (a review: the drawdown a run's
         # comparison notes was not said of ensembles)
-        from .ensemble.sampling import Z95
+        from .ensemble.sampling import quantile95
 
         se = _storage_draw_se(table)
-        if not abs(d) <= Z95 * se:  # (a statistician's review: a draw of two seeds' sampling noise, z ≈ −1, was
-            # given a physical reason; NaN: no standard error, told as before)
+        margin = quantile95(min(int(first["traces"]), int(second["traces"]))) * se
+        if table.attrs.get("paired") or not abs(d) <= margin:  # (a statistician's review: a draw of two seeds'
+            # sampling noise, z ≈ −1, was given a physical reason; of the same traces it is the rules'; NaN: no
+            # standard error, told as before)
             notes.append(storage_note(d, "ensemble", "the mean over the traces of their volume at its end less "
-                                      "their volume at its start" + (f"; ± {Z95 * se:,.1f} hm³ at 95 %, a standard "
+                                      "their volume at its start" + (f"; ± {margin:,.1f} hm³ at 95 %, a standard "
                                                                      f"error of {se:,.1f} by trace" if se == se
                                                                      else "")))
     if note := _percentile_note(table):

@@ -265,10 +265,13 @@ def hand_store(path):
 
 def by_trace_interval(rows, share=False):
     """The 95 % interval of the mean of ``rows`` (a list per trace of its years' values) by trace, worked out by
-    hand: the traces' sums ``s``, years ``w``, ``p = Σs / Σw``, ``SE = √(n/(n−1) Σ(s − p w)²) / Σw``; a share's
-    kept within [0, 1]."""
+    hand: the traces' sums ``s``, years ``w``, ``p = Σs / Σw``, ``SE = √(n/(n−1) Σ(s − p w)²) / Σw``, ``p ± t SE``
+    with t Student's 97.5 % quantile of n − 1 degrees of freedom; a share's kept within [0, 1]."""
     sums, years = np.array([sum(r) for r in rows], dtype=float), np.array([len(r) for r in rows], dtype=float)
     p, n = sums.sum() / years.sum(), len(rows)
     se = np.sqrt(n / (n - 1) * ((sums - p * years) ** 2).sum()) / years.sum()
-    low, high = p - 1.959963984540054 * se, p + 1.959963984540054 * se
+    from scipy.stats import t
+
+    margin = t.ppf(0.975, n - 1) * se  # (Student's t of n − 1 degrees of freedom)
+    low, high = p - margin, p + margin
     return (max(low, 0.0), min(high, 1.0)) if share else (low, high)

@@ -179,7 +179,8 @@ def _print_ensemble_comparison(args: argparse.Namespace, csv: Path | None, table
           "percentages in percentage points):")
     for k, which in enumerate(("first", "second")):
         print(f"  {which + ':':<8}{names[k]} ({about[k]}; deficit threshold {_percent(runs[k]['threshold'])})")
-    print("  ± 95 %: the margin of the difference's 95 % interval, 1.96 standard errors by trace ("
+    print("  ± 95 %: the margin of the difference's 95 % interval, t standard errors by trace (Student's t of "
+          f"{min(int(r['traces']) for r in runs) - 1} degrees of freedom; "
           + ("of the traces' paired differences: they share their traces" if table.attrs["paired"] else
              "of two independent samples: their traces differ")
           + "); a percentile has none")

@@ -45,7 +45,8 @@ def shortfall_table(output: EnsembleOutput, n: int | None = None, threshold: flo
     or traces of the ``year``) the figures are over.
 
     The probability and the mean have their 95 % intervals (``probability_low``, ``probability_high``,
-    ``mean_low``, ``mean_high``): ``± 1.96`` standard errors taken by trace, as the years of one trace are
+    ``mean_low``, ``mean_high``): ``± t`` standard errors taken by trace (t: Student's quantile,
+    :func:`~daryo.ensemble.sampling.quantile95`), as the years of one trace are
     correlated (:mod:`daryo.ensemble.sampling`; a probability's kept within [0, 1], and one of 0 or 1 reaching
     3/traces from it, the rule of three).  The p95 (a percentile, numpy's linear interpolation) has none.
 
@@ -690,7 +691,8 @@ def _bounds(value: np.ndarray, annual: np.ndarray, traces: int, share: bool = Fa
             ) -> tuple[np.ndarray, np.ndarray]:
     """The 95 % interval by trace (:mod:`daryo.ensemble.sampling`) of ``value`` (elements,), the mean over the
     (trace, run year) pairs of ``annual`` ((pairs, elements), trace by trace as :func:`_annual` gives them; 0/1 for
-    a share, whose interval is kept within [0, 1] and reaches 3/traces at 0 and 1): ``value ± 1.96 SE``, the
+    a share, whose interval is kept within [0, 1] and reaches 3/traces at 0 and 1): ``value ± t SE`` (t:
+    :func:`~daryo.ensemble.sampling.quantile95`), the
     standard error that of the traces' sums, as the years of one trace are correlated; kept at 0 or above where the
     values are (a mean of volumes or steps).  NaN where ``value`` is, or the standard error cannot be had (one
     trace, an infinite value)."""
@@ -774,7 +776,7 @@ def _add_stress_bounds(ds: Any, table: pd.DataFrame, year: int | None) -> None:
     theirs together (each trace-year's sums, as :func:`_all_systems`)."""
     import xarray as xr
 
-    from .sampling import Z95, ratio_over_trace_years
+    from .sampling import ratio_over_trace_years
 
     terms = [_annual(ds, f"annual_{name}", "system", year)
              for name in ("water_stress", "withdrawal", "renewable_water", "environmental_flow")]
@@ -794,11 +796,11 @@ def _add_stress_bounds(ds: Any, table: pd.DataFrame, year: int | None) -> None:
     def by_trace(values: np.ndarray) -> xr.DataArray:
         return xr.DataArray(values.reshape(traces, years, values.shape[1]), dims=("trace", "year", "system"))
 
-    se = ratio_over_trace_years(by_trace(terms[1]), by_trace(terms[2] - terms[3])).se.values * 100
+    margin = ratio_over_trace_years(by_trace(terms[1]), by_trace(terms[2] - terms[3])).margin().values * 100
     long_term = table["long_term"].to_numpy(dtype=float)
-    finite = np.isfinite(long_term) & np.isfinite(se)
-    table["long_term_low"] = np.where(finite, long_term - Z95 * se, np.nan)
-    table["long_term_high"] = np.where(finite, long_term + Z95 * se, np.nan)
+    finite = np.isfinite(long_term) & np.isfinite(margin)
+    table["long_term_low"] = np.where(finite, long_term - margin, np.nan)
+    table["long_term_high"] = np.where(finite, long_term + margin, np.nan)
     table.attrs["units"] |= {"long_term_low": "%", "long_term_high": "%"}
 
 
@@ -837,7 +839,8 @@ def summary_table(output: EnsembleOutput) -> pd.DataFrame:
     statistic is, in words (the same for every element).
 
     The statistics are taken over every (trace, run year) pair: ``mean``, with ``mean_low`` and ``mean_high``, its
-    95 % interval by trace (``± 1.96`` standard errors of the traces' sums: the years of one trace are correlated,
+    95 % interval by trace (``± t`` standard errors of the traces' sums, t Student's quantile: the years of one
+    trace are correlated,
     :mod:`daryo.ensemble.sampling`); ``p5``, ``p50``, ``p95``, percentiles by linear interpolation between the
     sorted values (numpy's default), with no interval.  Then, each share with its interval (``<share>_low``,
     ``<share>_high``, within [0, 1], the rule of three at 0 and 1):
@@ -988,7 +991,8 @@ _STATISTICS = {
 _PERCENTILE_WORDS = ("linear interpolation between the sorted values, numpy's default; no sampling interval is "
                      "given for a percentile")
 #: how the intervals are taken, said in their descriptions
-_INTERVAL_WORDS = "± 1.96 standard errors by trace, of the traces' sums, as the years of a trace are correlated"
+_INTERVAL_WORDS = ("± t standard errors by trace (t: Student's 97.5 % quantile of traces − 1 degrees of freedom), "
+                   "of the traces' sums, as the years of a trace are correlated")
 #: how a share's interval is bounded, said in its description
 _SHARE_INTERVAL_WORDS = "kept within 0 and 1, and at 0 or 1 reaching 3/traces from it (the rule of three)"
 
