@@ -698,6 +698,9 @@ def test_the_summary_csv_holds_every_figure_the_report_prints_with_its_interval_
     assert described["share_low"] == "share of the trace-years whose yearly ratio is in FAO's level low"
     assert described["share_low_high"].startswith("high end of the 95 % interval of share_low (± t standard")
     assert "rule of three" in described["share_low_high"] and "rule of three" not in described["mean_low"]
+    # a mean deficit fraction's interval is bounded as a share's, and says so (a statistician's diff review)
+    fraction = rows.loc["annual_deficit_fraction"]
+    assert "rule of three" in fraction.loc["mean_high", "description"]
     assert (table.description != "").all()
     csv = write_summary_csv(out, tmp_path / "s.csv")
     pd.testing.assert_frame_equal(pd.read_csv(csv, keep_default_na=False, na_values={"value": [""]},

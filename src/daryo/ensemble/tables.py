@@ -1002,7 +1002,8 @@ def _description(indicator: str, statistic: str) -> str:
     for end, which in (("_low", "low"), ("_high", "high")):
         of = statistic.removesuffix(end)
         if of not in (statistic, "share"):  # (share_low, share_high: FAO's levels)
-            share = f"; {_SHARE_INTERVAL_WORDS}" if of.startswith("share_") else ""
+            bounded = of.startswith("share_") or (of == "mean" and indicator in _FRACTIONS)  # (a mean of fractions:
+            share = f"; {_SHARE_INTERVAL_WORDS}" if bounded else ""  # bounded as a share, a diff review)
             return f"{which} end of the 95 % interval of {of} ({_INTERVAL_WORDS}{share})"
     if statistic in ("p5", "p50", "p95"):
         return f"{_STATISTICS[statistic]} ({_PERCENTILE_WORDS})"
