@@ -130,3 +130,25 @@ def test_the_shipped_demo_records_its_inflow_and_odd_names_are_escaped_as_sha256
     assert daryo.run(daryo.load(demo)).dataset.attrs["data_files"] == f"{digest}  upper_inflow.csv"
     assert data_files_text((("a\nb.csv", "ab"), ("c\\d.csv", "cd"), ("e.csv", "ef"))) == (
         "\\ab  a\\nb.csv\n\\cd  c\\\\d.csv\nef  e.csv")
+
+
+@pytest.mark.parametrize("confine", [False, True])
+def test_a_pywr_tables_url_that_is_a_loop_of_links_is_a_problem_at_its_place(tmp_path, confine):
+    """A diff review: a Pywr table whose ``url`` is a loop of symbolic links raised a RuntimeError ("Symlink loop
+    from ..."), confined or not, where a daryo CSV series and a Pywr include are told so at their place."""
+    import json
+
+    (tmp_path / "loop2.csv").symlink_to("loop1.csv")
+    (tmp_path / "loop1.csv").symlink_to("loop2.csv")
+    doc = {"timestepper": {"start": "2001-01-01", "end": "2001-12-31", "timestep": "M"},
+           "nodes": [{"name": "in", "type": "catchment", "flow": "flow"},
+                     {"name": "out", "type": "output", "max_flow": 3, "cost": -1.0},
+                     {"name": "spill", "type": "output"}],
+           "edges": [["in", "out"], ["in", "spill"]],
+           "tables": {"t": {"url": "loop1.csv", "index_col": "date", "parse_dates": True}},
+           "parameters": {"flow": {"type": "dataframe", "table": "t", "column": "inflow"}}}
+    (tmp_path / "model.json").write_text(json.dumps(doc))
+    with pytest.raises(daryo.ModelError) as err:
+        daryo.load(tmp_path / "model.json", confine=confine)
+    assert str(err.value).endswith("model.json: parameters[flow]: CSV file 'loop1.csv' cannot be read: it is a "
+                                   "symbolic link that leads back to itself (a loop of links)"), str(err.value)

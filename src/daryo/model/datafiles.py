@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .._files import file_digest
+from ..errors import LINK_LOOP
 
 __all__ = ["DataFileRefused", "DataFiles", "data_files_text"]
 
@@ -61,12 +62,15 @@ class DataFiles:
         DataFileRefused
             If the file may not be read: there is no folder for data files, or (confined) it is outside it.  The
             file is not opened, nor is it said whether it exists.
-        RuntimeError, OSError
-            From :meth:`pathlib.Path.resolve` (a loop of symbolic links).
+            Also if it is a loop of symbolic links (a diff review: a Pywr table's ``url`` of one was a RuntimeError,
+            not a problem at its place).
         """
         if self.base_dir is None:
             raise DataFileRefused(f"'{name}' cannot be read: {_NO_FOLDER}")
-        path = (self.base_dir / name).resolve()
+        try:
+            path = (self.base_dir / name).resolve()
+        except (RuntimeError, OSError):  # (a loop of symbolic links: RuntimeError before Python 3.13, then OSError)
+            raise DataFileRefused(f"'{name}' cannot be read: {LINK_LOOP}") from None
         if self.confine and not path.is_relative_to(self.base_dir.resolve()):
             raise DataFileRefused(f"'{name}' leads outside the model file's folder (through '..', an absolute path "
                                   "or a symbolic link), and this model is loaded confined to its folder (confine=True, "
