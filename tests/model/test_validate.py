@@ -404,25 +404,25 @@ def test_ids_and_names_a_spreadsheet_would_read_as_formulas_are_refused(tmp_path
     of ``daryo run --csv``, ``elements.csv`` and the cells of ``daryo compare --csv``, which the README tells users
     to open in Excel, where ``=HYPERLINK(…)`` or ``=cmd|…`` is a formula.  Such text is refused (not escaped in the
     files, which would change the ids that programs read there): node, edge and constraint ids, display names,
-    the model's name, scenario names and basin names."""
+    the model's name, scenario names and basin names.  A ``+`` or ``-`` only with a formula's call after it: a diff
+    review found climate traces named ``+2C`` and ``-10pct`` and a Pywr node ``-in`` refused, ordinary names."""
     msgs = _problems(tmp_path, """\
 name: "=HYPERLINK(1)"
-scenarios: [{name: s, size: 2, names: ["+wet", dry]}]
+scenarios: [{name: s, size: 2, names: ["+HYPERLINK(2)", "-10pct"]}]
 nodes:
   - {id: "=cmd", type: inflow, inflow: 50}
   - {id: d, type: demand, demand: 5, name: "@SUM(A1)"}
   - {id: "-sea", type: sink}
-edges: [["=cmd", d], {from: "=cmd", to: "-sea", id: "+edge"}]
-metadata: {basins: {"-up": [d]}}
+edges: [["=cmd", d], {from: "=cmd", to: "-sea", id: "+cmd|' /C calc'!A0"}]
+metadata: {basins: {"-2+3+cmd|x": [d], "+2C": ["-sea"]}}
 """)
     assert sorted(m.split("m.yaml: ")[1] for m in msgs) == sorted([
-        "edges[1] (=cmd -> -sea) (line 9): the id '+edge' " + _FORMULA.format("+"),
-        "metadata.basins.-up (line 10): the basin name '-up' " + _FORMULA.format("-"),
+        "edges[1] (=cmd -> -sea) (line 9): the id '+cmd|' /C calc'!A0' " + _FORMULA.format("+"),
+        "metadata.basins.-2+3+cmd|x (line 10): the basin name '-2+3+cmd|x' " + _FORMULA.format("-"),
         "name (line 3): the name '=HYPERLINK(1)' " + _FORMULA.format("="),
-        "nodes[-sea] (line 8): the id '-sea' " + _FORMULA.format("-"),
         "nodes[=cmd] (line 6): the id '=cmd' " + _FORMULA.format("="),
         "nodes[d].name (line 7): the name '@SUM(A1)' " + _FORMULA.format("@"),
-        "scenarios: the scenario '+wet' " + _FORMULA.format("+")])
+        "scenarios: the scenario '+HYPERLINK(2)' " + _FORMULA.format("+")])
 
 
 # --- 6. series against the model's time axis

@@ -118,12 +118,19 @@ RESERVED_IDS = ("scenario", "time")
 #: a tab or carriage return before one): a cell that starts so is computed when the file is opened in Excel or
 #: LibreOffice, and a formula can fetch from the network or, in older versions, run a command ("CSV injection").
 #: The results' CSV files (``daryo run --csv``, ``elements.csv``, ``daryo compare --csv``) write ids, names and
-#: scenario names as they are, so that programs read them right; text that starts so is refused instead.
+#: scenario names as they are, so that programs read them right; text that starts so is refused instead.  A ``+`` or
+#: ``-`` only with what a formula that does harm needs after it (a call's parenthesis, a DDE link's ``|`` or
+#: ``!``, a quote, ``=``, ``&``): climate traces named ``+2C`` and ``-10pct`` and Pywr nodes named ``-in`` are
+#: ordinary names (a diff review), which a spreadsheet shows as an error at worst.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+#: what makes text that starts with ``+`` or ``-`` a formula that can fetch or run something
+FORMULA_CALLS = frozenset("(|!\"'=&")
 
 
 def formula_start(text: str, what: str) -> str | None:
-    """What to say of ``text`` (an id, a name) that a spreadsheet would read as a formula; None if it would not.
+    """What to say of ``text`` (an id, a name) that a spreadsheet would read as a formula that can do harm
+    (:data:`FORMULA_STARTS`, :data:`FORMULA_CALLS`); None if it would not.
 
     Parameters
     ----------
@@ -137,7 +144,7 @@ def formula_start(text: str, what: str) -> str | None:
     str or None
         The message: ``the id '=cmd' starts with '=', which a spreadsheet reads as a formula …``.
     """
-    if not text.startswith(FORMULA_STARTS):
+    if not text.startswith(FORMULA_STARTS) or (text[0] in "+-" and not FORMULA_CALLS & set(text)):
         return None
     return (f"{what} starts with {text[0]!r}, which a spreadsheet reads as the start of a formula when it opens "
             "the results' CSV files, where it is written as it is (daryo run --csv, elements.csv, daryo compare "
