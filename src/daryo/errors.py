@@ -47,7 +47,7 @@ class Problem:
 
 
 #: the control characters (Unicode's category Cc: C0, DEL and C1) but tab
-_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")  # (and the bidirectional overrides)
 
 
 def printable(text: str, keep: str = "") -> str:
@@ -69,7 +69,8 @@ def printable(text: str, keep: str = "") -> str:
     str
         ``text`` with each other control character as ``\\xNN`` (``nodes[src\\x1b[41m]``).
     """
-    return _CONTROL.sub(lambda m: m[0] if m[0] in keep else f"\\x{ord(m[0]):02x}", text)
+    return _CONTROL.sub(lambda m: m[0] if m[0] in keep else f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100
+                        else f"\\u{ord(m[0]):04x}", text)
 
 
 def listed(ids: Sequence[str], shown: int) -> str:

@@ -1958,6 +1958,8 @@ def test_messages_that_quote_the_file_escape_its_control_characters(tmp_path, ca
     assert "nodes[d].\\x1b[2Jbadkey (line 6): unknown attribute '\\x1b[2Jbadkey' for a demand" in err
     assert "nodes[sea] (line 7): unknown component type 'sink\\x1b[31m'" in err
     assert str(ModelError(Problem("m.yaml", "", "a\nb\tc\x07\x9b"))).endswith("m.yaml: a\nb\tc\\x07\\x9b")
+    # a bidirectional override, which shows the text after it backwards ("gnp.exe" as "exe.png": a diff review)
+    assert str(ModelError(Problem("m.yaml", "", "x\u202egnp.exe"))).endswith("m.yaml: x\\u202egnp.exe")
 
 
 def test_a_delays_release_is_not_called_a_minimum(tmp_path):

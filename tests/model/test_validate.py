@@ -425,6 +425,25 @@ metadata: {basins: {"-2+3+cmd|x": [d], "+2C": ["-sea"]}}
         "scenarios: the scenario '+HYPERLINK(2)' " + _FORMULA.format("+")])
 
 
+def test_a_display_name_source_or_description_a_terminal_would_act_on_is_refused(tmp_path):
+    """A diff review of the security fixes: the model's own name and its caveats are refused control characters, but
+    a node's display name and source carried an escape sequence (ESC ] 0; … BEL retitles a terminal) and a
+    right-to-left override ("gnp.exe" shown as "exe.png") to the screen in daryo info.  A tab and a Persian
+    zero-width non-joiner (U+200C) are ordinary text."""
+    msgs = _problems(tmp_path, """\
+nodes:
+  - {id: src, type: inflow, inflow: 10, source: "\\e]0;TITLE\\a src"}
+  - {id: farm, type: demand, demand: 5, name: "Farm \\u202Egnp.exe", description: "tab\\tok"}
+  - {id: sea, type: sink, name: "Aral\\u200Csea"}
+edges: [[src, farm], [src, sea]]
+""")
+    assert sorted(m.split("m.yaml: ")[1] for m in msgs) == [
+        "nodes[farm].name (line 5): holds a bidirectional override ('\\u202e'), which a terminal acts on when daryo "
+        "prints it (daryo info, the reports) instead of showing it; write it without one",
+        "nodes[src].source (line 4): holds a control character ('\\x1b'), which a terminal acts on when daryo "
+        "prints it (daryo info, the reports) instead of showing it; write it without one"]
+
+
 # --- 6. series against the model's time axis
 
 def test_series_of_constraints_are_checked_against_the_time_axis(tmp_path):

@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from .._files import missing_cwd_note
+from ..errors import printable
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_PIPE = 0, 1, 2, 141
 
@@ -169,7 +170,7 @@ def _unexpected(exc: Exception, command: str | None) -> int:
         import traceback
 
         traceback.print_exception(exc, file=sys.stderr)
-    text = str(exc).strip()
+    text = printable(str(exc).strip())  # (an exception's text may quote a file's: a diff review)
     if isinstance(exc, MemoryError):  # (NumPy's says the size: "Unable to allocate 488 MiB for an array …")
         _err(f"daryo: error: out of memory{f' ({text})' if text else ''}: "
              f"{_OUT_OF_MEMORY.get(command or '', _OUT_OF_MEMORY_ELSE)}")

@@ -151,6 +151,23 @@ def formula_start(text: str, what: str) -> str | None:
             "--csv); start it with a letter or a digit")
 
 
+#: the text attributes of nodes, edges and constraints that daryo prints as they are (daryo info, the reports)
+_TEXT_KEYS = ("name", "description", "source")
+
+#: the characters that reorder the text after them as a terminal shows it (Unicode's bidirectional embeddings,
+#: overrides and isolates: "gnp.exe" written backwards), beside the control characters (Cc) a terminal acts on
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def _terminal_control(text: str) -> str | None:
+    """The first character of ``text`` a terminal would act on or reorder the text by (a control character but a tab
+    or a line break, or a bidirectional override: a diff review of the security fixes found a node's display name
+    and source carried them to the screen, where the model's own name and the caveats are refused them); None if
+    none.  Letters' joiners (U+200C, used in Persian) are kept."""
+    return next((c for c in text if (unicodedata.category(c) == "Cc" and c not in "\t\n") or c in _BIDI_CONTROLS),
+                None)
+
+
 def check_unique_ids(ctx: CheckContext) -> Iterable[Problem]:
     model, file = ctx.model, ctx.file
     elements: list[Node | Edge | Constraint] = [*model.nodes, *model.edges, *model.constraints]
@@ -166,6 +183,12 @@ def check_unique_ids(ctx: CheckContext) -> Iterable[Problem]:
         name = el.get("name") if isinstance(el, Node) else None
         if isinstance(name, str) and (formula := formula_start(name, f"the name '{name}'")) is not None:
             yield Problem(file, el.at("name"), formula)
+        for key in _TEXT_KEYS:
+            if isinstance(text := el.attrs.get(key), str) and (odd := _terminal_control(text)) is not None:
+                what = "a bidirectional override" if odd in _BIDI_CONTROLS else "a control character"
+                yield Problem(file, el.at(key), (
+                    f"holds {what} ({odd!r}), which a terminal acts on when daryo prints it (daryo info, the reports) "
+                    "instead of showing it; write it without one"))
         if el.id in RESERVED_IDS:
             yield Problem(file, el.at(), f"the id '{el.id}' is reserved: the results' CSV files name their index "
                           f"columns {' and '.join(repr(r) for r in RESERVED_IDS)}; give it another id")
