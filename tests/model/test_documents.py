@@ -344,5 +344,15 @@ def test_a_long_text_named_again_and_again_by_yaml_aliases_is_refused(tmp_path, 
     assert main(["validate", str(path)]) == 1
     out, err = capsys.readouterr()
     assert len(out) + len(err) < 1000
-    assert (f"1 problem in the model:\n  - {path}: metadata.caveats: holds more than 10,000,000 characters of text "
+    assert (f"1 problem in the model:\n  - {path}: metadata.caveats: holds more than 16,000,000 characters of text "
             "once its YAML aliases are expanded") in err
+
+
+def test_a_document_under_the_size_cap_without_aliases_is_not_refused_for_its_text():
+    """A diff review: 150,000 nodes with a description (a 14 MB file, under the 16 MB cap, of no alias) were refused
+    as 'more than 10,000,000 characters of text once its YAML aliases are expanded'.  The cap on characters is the
+    cap on bytes, which only aliases can pass."""
+    from daryo.model.documents import MAX_DOCUMENT_BYTES, _document_problem
+
+    doc = {"nodes": [{"id": f"reach_{i:07d}", "type": "reach", "description": "x" * 60} for i in range(150_000)]}
+    assert 10_000_000 < 150_000 * 84 < MAX_DOCUMENT_BYTES and _document_problem(doc) is None

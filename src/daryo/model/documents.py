@@ -297,7 +297,9 @@ def _undecodable(path: Path, exc: UnicodeDecodeError) -> str:
 
 _MAX_DEPTH = 100  # levels of lists and mappings in a document
 _MAX_VALUES = 10_000_000  # values in a document, its YAML aliases expanded
-_MAX_CHARACTERS = 10_000_000  # characters of its text (keys too), its YAML aliases expanded
+_MAX_CHARACTERS = MAX_DOCUMENT_BYTES  # characters of its text (keys too), its YAML aliases expanded: as many as a
+# document under MAX_DOCUMENT_BYTES can hold without aliases, so that only aliases reach it (a diff review: 10 million
+# refused a 14 MB file of no alias, blaming aliases)
 _TOO_DEEP = f"lists or mappings nested more than {_MAX_DEPTH} levels deep"
 
 
