@@ -10,7 +10,7 @@ def test_problems_alike_at_many_places_are_one_line_naming_the_first_places(tmp_
     """A large-network modeller's review: one missing row of a demands CSV read by 141 demands gave 141 lines alike
     but for the node.  The problem is one line, naming the first three places and how many more; the others keep
     their own lines, and ``problems`` keeps each."""
-    ids = [f"d{k}" for k in range(6)]
+    ids = [f"d{k}" for k in range(8)]
     rows = [f"2001-{m:02d}-01," + ",".join("1" for _ in ids) for m in range(1, 13) if m != 7]
     (tmp_path / "demands.csv").write_text("date," + ",".join(ids) + "\n" + "\n".join(rows) + "\n")
     nodes = "".join(f"  - {{id: {d}, type: demand, demand: {{csv: demands.csv, column: {d}, unit: hm3}}}}\n"
@@ -22,13 +22,16 @@ def test_problems_alike_at_many_places_are_one_line_naming_the_first_places(tmp_
     with pytest.raises(ModelError) as info:
         daryo.load(tmp_path / "m.yaml")
     lines = str(info.value).splitlines()
-    assert lines[0] == "7 problems in the model:", lines
+    assert lines[0] == "9 problems in the model:", lines
     alike = [line for line in lines if "has no value for 2001-07-01" in line]
     assert len(alike) == 1, lines
     assert alike[0].startswith(f"  - {tmp_path / 'm.yaml'}: nodes[d0].demand (line 5), nodes[d1].demand (line 6), "
-                               "nodes[d2].demand (line 7) and 3 more: CSV file"), alike[0]
+                               "nodes[d2].demand (line 7) and 5 more: CSV file"), alike[0]
     assert len(lines) == 3 and "capacity" in lines[1], lines
-    assert len(info.value.problems) == 7
+    assert len(info.value.problems) == 9
+    few = ModelError([Problem("m.yaml", f"nodes[r{k}].loss", "must be a fraction") for k in range(6)])
+    assert str(few).splitlines()[1] == ("  - m.yaml: nodes[r0].loss, nodes[r1].loss, nodes[r2].loss, nodes[r3].loss, "
+                                        "nodes[r4].loss, nodes[r5].loss: must be a fraction")  # (six: every one)
 
 
 def test_one_problem_or_problems_at_one_place_read_as_before():

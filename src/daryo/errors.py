@@ -186,15 +186,17 @@ class ModelError(ValueError):
         super().__init__(f"{text}\n{note}" if note else text)
 
 
-#: how many places a line of problems alike names before "and N more"
+#: how many places a line of problems alike names before "and N more", where there are more than
+#: :data:`ALL_PLACES_UP_TO` (up to that many, every one: a diff review found "and 3 more" in a file of six)
 PLACES_SHOWN = 3
+ALL_PLACES_UP_TO = 6
 
 
 def _grouped_lines(problems: Sequence[Problem]) -> list[str]:
     """One line per problem, but problems alike — the same file and message at several places, as every node that
     reads a shared CSV column of a bad file is told of it (a large-network modeller's review: one missing row of a
-    demands CSV gave 141 identical lines) — are one line naming the first places and how many more, in the order
-    of their first."""
+    demands CSV gave 141 identical lines) — are one line naming their places (the first :data:`PLACES_SHOWN` and
+    how many more, where there are more than :data:`ALL_PLACES_UP_TO`), in the order of their first."""
     groups: dict[tuple[str, str], list[Problem]] = {}
     for p in problems:
         groups.setdefault((p.file, p.message), []).append(p)
@@ -203,7 +205,8 @@ def _grouped_lines(problems: Sequence[Problem]) -> list[str]:
         if len(alike) == 1:
             lines.append(str(alike[0]))
             continue
-        places = listed(list(dict.fromkeys(p.place for p in alike if p.place)), PLACES_SHOWN)
+        named = list(dict.fromkeys(p.place for p in alike if p.place))
+        places = listed(named, len(named) if len(named) <= ALL_PLACES_UP_TO else PLACES_SHOWN)
         lines.append(str(Problem(file, places, message)))
     return lines
 
