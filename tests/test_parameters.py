@@ -283,7 +283,7 @@ def test_an_attribute_reading_an_inflows_csv_data_is_a_caution(tmp_path):
     inflow's CSV column kept the record's values under a drought overlay and in an ensemble's traces, with no word.
     daryo validate, run and ensemble say so (a caution: the model is valid), with the inflow parameter to use; the
     model written with it has none."""
-    from daryo.model.validate import cautions
+    from daryo.model.cautions import cautions
 
     steps = pd.date_range("2000-10-01", periods=24, freq="MS")
     pd.DataFrame({"date": steps.strftime("%Y-%m-%d"), "chu": 50 + 5 * np.arange(24)}).to_csv(tmp_path / "q.csv",
@@ -311,7 +311,7 @@ def test_an_attribute_reading_an_inflows_csv_data_is_a_caution(tmp_path):
 def test_a_chain_of_a_thousand_parameters_is_ordered_without_pythons_recursion(tmp_path):
     """A diff review: the parameters were ordered by recursion, so a chain of 1,000 (each the sum of the one before,
     the first a CSV column an inflow reads too) passed Python's limit; the caution on the inflow's data at 500."""
-    from daryo.model.validate import cautions
+    from daryo.model.cautions import cautions
 
     steps = pd.date_range("2000-10-01", periods=24, freq="MS")
     pd.DataFrame({"date": steps.strftime("%Y-%m-%d"), "chu": 50 + 5 * np.arange(24)}).to_csv(tmp_path / "q.csv",
