@@ -1019,14 +1019,15 @@ def test_the_report_prints_shares_to_the_digits_their_interval_supports(tmp_path
         return next(line for line in lines if line.startswith(start))
 
     # 4 traces × 2 years: the demand above 30 % in 3 of 8 trace-years, its mean deficit fraction 0.1875 with an
-    # interval of 0 (kept within [0, 1]) to 0.422; the reservoir at dead storage, the sink with none and the dam
-    # below its rule curve in 1 of 8, the plant's winter missed in 2 of 8
-    assert row("  demand0 ").split()[2:] == ["3", "of", "8", "(0–84", "%)", "19", "%", "(0–42)", "50.00%"]
-    assert row("  reservoir0  KGZ        76.2").endswith("  1 of 8 (0–37 %)")
-    assert row("  sink0 ").endswith("  1 of 8 (0–37 %)")
+    # interval of 0 (kept within [0, 1]) to 0.568; the reservoir at dead storage, the sink with none and the dam
+    # below its rule curve in 1 of 8, the plant's winter missed in 2 of 8 (of 4 traces: Student's t of 3 degrees of
+    # freedom, 3.18, where 1.96 gave 0–84 %, 0–42 and 0–37 %)
+    assert row("  demand0 ").split()[2:] == ["3", "of", "8", "(0–100", "%)", "19", "%", "(0–57)", "50.00%"]
+    assert row("  reservoir0  KGZ        76.2").endswith("  1 of 8 (0–52 %)")
+    assert row("  sink0 ").endswith("  1 of 8 (0–52 %)")
     plant = row("  hydropower0  KGZ          10.0").split()
-    assert plant[-11:] == ["1", "of", "8", "(0–37", "%)", "1.2", "2", "of", "8", "(0–53", "%)"]
-    # the long-term stress, 101.25 % with an interval of 95.1 to 107.4 %: critical, but on the line
-    assert row("  system0 ").split()[:9] == ["system0", "101.2", "%", "critical", "(interval", "95.1–107.4", "%:",
+    assert plant[-11:] == ["1", "of", "8", "(0–52", "%)", "1.2", "2", "of", "8", "(0–71", "%)"]
+    # the long-term stress, 101.25 % with an interval of 91.2 to 111.3 %: critical, but on the line
+    assert row("  system0 ").split()[:9] == ["system0", "101.2", "%", "critical", "(interval", "91.2–111.3", "%:",
                                             "on", "the"]
     assert not re.search(r"(?<![0-9])0\.00 ?%", "\n".join(lines))  # (no share of 0.00 %)
