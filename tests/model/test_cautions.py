@@ -7,31 +7,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from model_files import HEAD, dam_and_plant, load_body
 
 import daryo
-
-HEAD = """\
-version: 1
-time: {start: 2001-01, end: 2001-12}
-"""
-
-
-def _load(tmp_path: Path, body: str) -> daryo.Model:
-    p = tmp_path / "m.yaml"
-    p.write_text(HEAD + body)
-    return daryo.load(p)
-
-
-def _dam_and_plant(plant: str) -> str:
-    """A dam (levels 400–420 m) and a plant on it with the attributes ``plant``, the 6th line of the file."""
-    return f"""\
-nodes:
-  - {{id: src, type: inflow, inflow: 10}}
-  - {{id: dam, type: reservoir, max_volume: 100, level_table: {{volume: [0, 100], level: [400, 420]}}}}
-  - {{id: plant, type: hydropower, capacity: 30 MW, reservoir: dam, {plant}}}
-  - {{id: sea, type: sink}}
-edges: [[src, dam], [dam, plant], [plant, sea]]
-"""
 
 
 def test_cautions_name_a_plant_with_levels_above_sea_and_no_tailwater_and_an_unlimited_source(tmp_path, capsys):
@@ -41,8 +19,8 @@ def test_cautions_name_a_plant_with_levels_above_sea_and_no_tailwater_and_an_unl
     from daryo.cli import main
     from daryo.model.cautions import cautions
 
-    body = _dam_and_plant("efficiency: 0.9").replace("{id: src, type: inflow, inflow: 10}", "{id: src, type: inflow}")
-    model = _load(tmp_path, body)
+    body = dam_and_plant("efficiency: 0.9").replace("{id: src, type: inflow, inflow: 10}", "{id: src, type: inflow}")
+    model = load_body(tmp_path, body)
     assert cautions(model) == [
         f"{tmp_path / 'm.yaml'}: nodes[plant] (line 6): tailwater_level 0 m: the head is the level of "
         "reservoir 'dam' above 0 m, up to 420 m, higher than any dam's (~300 m); if its levels are in m above sea "
@@ -57,7 +35,7 @@ def test_cautions_name_a_plant_with_levels_above_sea_and_no_tailwater_and_an_unl
                   body.replace("efficiency: 0.9", "head: 20").replace(", level_table: {volume: [0, 100], level: "
                                                                       "[400, 420]}", "").replace(
                       "type: inflow}", "type: inflow, max_flow: 20, cost: 2}")):
-        assert cautions(_load(tmp_path, fixed)) == []
+        assert cautions(load_body(tmp_path, fixed)) == []
     assert main(["validate", str(tmp_path / "m.yaml")]) == 0  # (the last, fixed)
     assert "note:" not in capsys.readouterr().err
     (tmp_path / "m.yaml").write_text(HEAD + body)
@@ -113,7 +91,7 @@ nodes:
   - {id: sea, type: sink}
 edges: [[src, j], [j, farm], [j, pond], [pond, sea]]
 """
-    model = _load(tmp_path, body)
+    model = load_body(tmp_path, body)
     assert daryo.run(model).dataset.delivery.sel(demand="farm").values.ravel()[:3].tolist() == [0.0, 0.0, 40.0]
     assert cautions(model) == [
         f"{tmp_path / 'm.yaml'}: nodes[pond].initial_volume (line 7): 0 hm³, below min_volume (100 hm³): in "
@@ -121,14 +99,14 @@ edges: [[src, j], [j, farm], [j, pond], [pond, sea]]
         "that can reach it, even from senior demands that are not downstream of it, until it holds 100 hm³; if it "
         "is not meant to fill first (a new reservoir's filling may be), start it at its min_volume or above"]
     in_km3 = body.replace("min_volume: 100, initial_volume: 0", "min_volume: 0.1 km3, initial_volume: 0.05 km3")
-    assert "50 hm³, below min_volume (100 hm³)" in cautions(_load(tmp_path, in_km3))[0]
+    assert "50 hm³, below min_volume (100 hm³)" in cautions(load_body(tmp_path, in_km3))[0]
     monthly = body.replace("min_volume: 100", "min_volume: [100, 90, 100, 100, 100, 100, 100, 100, 100, 100, 100, "
                            "100]")
-    assert "0 hm³, below min_volume (90 hm³, its least in the run)" in cautions(_load(tmp_path, monthly))[0]
+    assert "0 hm³, below min_volume (90 hm³, its least in the run)" in cautions(load_body(tmp_path, monthly))[0]
     for fine in (body.replace("initial_volume: 0", "initial_volume: 100"),
                  monthly.replace("90, 100", "0, 100"),  # (no dead volume to fill in February: not a requirement)
                  "allocation: cost\n" + body.replace(", priority: 1", "")):
-        assert cautions(_load(tmp_path, fine)) == []
+        assert cautions(load_body(tmp_path, fine)) == []
 
 
 def test_a_demands_cost_in_priority_mode_and_a_priority_in_cost_mode_are_cautions(tmp_path):
@@ -149,7 +127,7 @@ nodes:
   - {id: sea, type: sink}
 edges: [[src, senior], [src, junior], [src, sea]]
 """
-    model = _load(tmp_path, body)
+    model = load_body(tmp_path, body)
     np.testing.assert_allclose(daryo.run(model).dataset.delivery.values[0, 0], [25.0, 25.0], atol=1e-6)
     assert cautions(model) == [
         f"{tmp_path / 'm.yaml'}: nodes[senior].cost (line 5): a cost on a demand (also on 'junior'), which in "
@@ -159,7 +137,7 @@ edges: [[src, senior], [src, junior], [src, sea]]
         "give it a smaller priority number (or use allocation: cost, where the costs allocate)"]
     costs = "allocation: cost\n" + body.replace("-49000}", "-49000, priority: 1}").replace(
         "demand: 40, cost: -49990}", "demand: 40, cost: -49990, priority: 2}")
-    model = _load(tmp_path, costs)
+    model = load_body(tmp_path, costs)
     np.testing.assert_allclose(daryo.run(model).dataset.delivery.values[0, 0], [40.0, 10.0], atol=1e-6)  # (the
     # costs, not the priorities)
     assert cautions(model) == [
@@ -169,15 +147,16 @@ edges: [[src, senior], [src, junior], [src, sea]]
         "plant, through its turbines; the more negative, the sooner it is served), or use allocation: priority, where "
         "the priorities rank them"]
     # a cost of 0, said in so many words, changes nothing in priority mode either: no caution (a diff review)
-    assert cautions(_load(tmp_path, body.replace("cost: -49990}", "cost: 0}").replace(", cost: -49000}", "}"))) == []
+    zero = body.replace("cost: -49990}", "cost: 0}").replace(", cost: -49000}", "}")
+    assert cautions(load_body(tmp_path, zero)) == []
     target = costs.replace(", priority: 1}", "}").replace(", priority: 2}", "}").replace(
         "  - {id: sea, type: sink}", "  - {id: sea, type: sink}\n  - {id: dam, type: reservoir, max_volume: 10, "
         "target_volume: 5, target_priority: 2}").replace("[src, sea]]", "[src, sea], [src, dam], [dam, sea]]")
-    (note,) = cautions(_load(tmp_path, target))
+    (note,) = cautions(load_body(tmp_path, target))
     assert "nodes[dam].target_priority (line 9): a priority, which cost mode does not read" in note
     for fine in (body.replace(", cost: -49990", ", priority: 1").replace(", cost: -49000", ", priority: 2"),
                  "allocation: cost\n" + body):
-        assert cautions(_load(tmp_path, fine)) == []
+        assert cautions(load_body(tmp_path, fine)) == []
 
 
 def test_a_demand_that_returns_to_a_node_but_consumes_all_it_gets_is_a_caution(tmp_path):
@@ -198,7 +177,7 @@ nodes:
   - {id: sea, type: sink}
 edges: [[src, farm], [src, river], [river, sea]]
 """
-    model = _load(tmp_path, body)
+    model = load_body(tmp_path, body)
     assert float(daryo.run(model).dataset.sink_inflow.values[0, 0, 0]) == pytest.approx(30.0)  # (none returned)
     assert cautions(model) == [
         f"{tmp_path / 'm.yaml'}: nodes[farm].return_to (line 5): 'river' never receives anything: the demand's "
@@ -206,11 +185,11 @@ edges: [[src, farm], [src, river], [river, sea]]
         "it consumes (0.6: 40 % of what it gets returns to 'river'), or leave out return_to"]
     given = body.replace("return_to: river}", "return_to: river, consumptive_fraction: [1, 1, 1, 1, 1, 1, 1, 1, 1, "
                          "1, 1, 1]}")
-    assert "consumptive_fraction is 1, so it consumes all" in cautions(_load(tmp_path, given))[0]
+    assert "consumptive_fraction is 1, so it consumes all" in cautions(load_body(tmp_path, given))[0]
     for fine in (body.replace("return_to: river}", "return_to: river, consumptive_fraction: 0.6}"),
                  given.replace("1, 1]}", "1, 0.9]}"),  # (in December some returns)
                  body.replace(", return_to: river}", "}")):
-        assert cautions(_load(tmp_path, fine)) == []
+        assert cautions(load_body(tmp_path, fine)) == []
 
 
 def test_a_flow_requirement_at_a_demand_is_a_caution(tmp_path):
@@ -231,7 +210,7 @@ nodes:
   - {id: eflow, type: flow_requirement, at: farm, flow: 30, priority: 1}
 edges: [[src, farm], [src, sea]]
 """
-    model = _load(tmp_path, body)
+    model = load_body(tmp_path, body)
     ds = daryo.run(model).dataset
     assert float(ds.requirement_met.values[0, 0, 0]) == pytest.approx(20.0)  # (the farm's delivery, its demand)
     assert cautions(model) == [
@@ -239,7 +218,7 @@ edges: [[src, farm], [src, sea]]
         "delivered to it, at the requirement's priority (1), not by a flow in the river; for a flow in the river, put "
         "it at a reach or sink the river flows through (below the last diversion), and for a delivery the demand "
         "must get, its min_flow or priority say so"]
-    assert cautions(_load(tmp_path, body.replace("at: farm", "at: sea"))) == []
+    assert cautions(load_body(tmp_path, body.replace("at: farm", "at: sea"))) == []
 
 
 def test_a_plant_whose_tailwater_lies_above_its_reservoirs_dead_volume_is_a_caution(tmp_path):
@@ -261,7 +240,7 @@ nodes:
   - {id: out, type: sink}
 edges: [[src, res], [res, hp], [hp, out]]
 """
-    model = _load(tmp_path, body)
+    model = load_body(tmp_path, body)
     ds = daryo.run(model).dataset
     assert float(ds.storage.values[0, 0, 0]) < 250 - 1  # (drawn below the tailwater's 250 hm³ in January)
     assert cautions(model) == [
@@ -271,7 +250,7 @@ edges: [[src, res], [res, hp], [hp, out]]
         "or below it passes no water); if the plant cannot draw it lower, give the reservoir a min_volume of 250 "
         "hm³ or more"]
     held = body.replace("initial_volume: 300,", "initial_volume: 300, min_volume: 250,")
-    assert cautions(_load(tmp_path, held)) == []
+    assert cautions(load_body(tmp_path, held)) == []
 
 
 def test_monthly_amounts_per_step_in_a_model_of_day_steps_are_a_caution(tmp_path):
@@ -411,12 +390,12 @@ nodes:
   - {id: sea, type: sink}
 edges: [[src, r0], [r0, r1], [r1, r2], [r2, r0], [r2, sea]]
 """
-    (note,) = cautions(_load(tmp_path, body))
+    (note,) = cautions(load_body(tmp_path, body))
     assert note == (f"{tmp_path / 'm.yaml'}: nodes[r0] (line 5): is on a loop of water within a step (edges[1] "
                     "(r0 -> r1) (line 9); edges[2] (r1 -> r2) (line 9); edges[3] (r2 -> r0) (line 9)): water in a "
                     "river network flows one way; "
                     "is an edge written the wrong way round, or a spill sent upstream? (A loop the model means is "
                     "left to its costs; water pumped back up must pass a delay.)"), note
-    assert cautions(_load(tmp_path, body.replace("[r2, r0], ", ""))) == []
+    assert cautions(load_body(tmp_path, body.replace("[r2, r0], ", ""))) == []
     delayed = body.replace("  - {id: r1, type: reach}", "  - {id: r1, type: delay, steps: 1}")
-    assert cautions(_load(tmp_path, delayed)) == []
+    assert cautions(load_body(tmp_path, delayed)) == []

@@ -6,27 +6,17 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from model_files import dam_and_plant, load_body
 
 import daryo
 from daryo.errors import ModelError
 from daryo.model.series import Series
 from daryo.model.validate import validate_model
 
-HEAD = """\
-version: 1
-time: {start: 2001-01, end: 2001-12}
-"""
-
-
-def _load(tmp_path: Path, body: str) -> daryo.Model:
-    p = tmp_path / "m.yaml"
-    p.write_text(HEAD + body)
-    return daryo.load(p)
-
 
 def _problems(tmp_path: Path, body: str) -> list[str]:
     with pytest.raises(ModelError) as info:
-        _load(tmp_path, body)
+        load_body(tmp_path, body)
     return [str(p) for p in info.value.problems]
 
 
@@ -94,7 +84,7 @@ edges: [[src, dam], [dam, farm2], [dam, farm3]]
 # --- 2. a plant's capacity is a power, not a flow
 
 def test_a_plants_min_flow_is_not_compared_with_its_capacity_in_mw(tmp_path):
-    m = _load(tmp_path, _river("{id: n, type: hydropower, capacity: 30 MW, head: 50, min_flow: 40}"))
+    m = load_body(tmp_path, _river("{id: n, type: hydropower, capacity: 30 MW, head: 50, min_flow: 40}"))
     assert float(daryo.run(m).dataset.turbine_flow.min()) >= 40 - 1e-9
 
 
@@ -153,7 +143,7 @@ def test_bounds_are_compared_per_step_in_their_units_and_per_scenario(tmp_path):
     assert msg.endswith("min_flow (26.784 hm³/step) is greater than max_flow (26 hm³/step) in January, March, May, "
                         "July, August, "
                         "October and December")
-    _load(tmp_path, _river("{id: n, type: reach, min_flow: 10 m3/s, max_flow: 27}"))
+    load_body(tmp_path, _river("{id: n, type: reach, min_flow: 10 m3/s, max_flow: 27}"))
     steps = [[1.0] * 12, [1.0] * 12]
     steps[1][4] = 9.0
     (msg,) = _problems(tmp_path, _river(f"{{id: n, type: reach, min_flow: {{values: {steps}}}, max_flow: 5}}"))
@@ -179,7 +169,7 @@ def test_a_target_volume_above_the_max_volume_is_refused_naming_the_month(tmp_pa
     (msg,) = _problems(tmp_path, _river(f"{{id: n, type: reservoir, max_volume: 100, target_volume: {curve}}}"))
     assert msg.endswith("nodes[n].target_volume (line 5): target_volume (120 hm³) is greater than max_volume (100 hm³) "
                         "in December")
-    _load(tmp_path, _river(f"{{id: n, type: reservoir, max_volume: 100, target_volume: {[50] * 11 + [100]}}}"))
+    load_body(tmp_path, _river(f"{{id: n, type: reservoir, max_volume: 100, target_volume: {[50] * 11 + [100]}}}"))
 
 
 # --- 3. plants, delays and spills that mean nothing
@@ -195,46 +185,34 @@ def test_a_plant_that_can_pass_no_water_is_refused(tmp_path, attrs, place, words
     assert f"nodes[n].{place}" in msg and words in msg
 
 
-def _dam_and_plant(plant: str) -> str:
-    """A dam (levels 400–420 m) and a plant on it with the attributes ``plant``, the 6th line of the file."""
-    return f"""\
-nodes:
-  - {{id: src, type: inflow, inflow: 10}}
-  - {{id: dam, type: reservoir, max_volume: 100, level_table: {{volume: [0, 100], level: [400, 420]}}}}
-  - {{id: plant, type: hydropower, capacity: 30 MW, reservoir: dam, {plant}}}
-  - {{id: sea, type: sink}}
-edges: [[src, dam], [dam, plant], [plant, sea]]
-"""
-
-
 def test_a_plant_whose_reservoir_is_on_another_river_is_refused(tmp_path):
     """A plant on one river took its head from a reservoir on another, which it passes none of the water of (a user
     review)."""
-    body = _dam_and_plant("efficiency: 0.9").replace("edges: [[src, dam], [dam, plant], [plant, sea]]", (
+    body = dam_and_plant("efficiency: 0.9").replace("edges: [[src, dam], [dam, plant], [plant, sea]]", (
         "  - {id: src2, type: inflow, inflow: 10}\n"
         "edges: [[src, dam], [dam, sea], [src2, plant], [plant, sea]]"))
     (msg,) = _problems(tmp_path, body)
     assert msg.endswith("nodes[plant].reservoir (line 6): 'dam' is not upstream of the plant: none of its water "
                         "reaches 'plant' (along edges, spills or return flows), so its level is not the plant's head; "
                         "name the reservoir whose outlet the plant is on, or give a fixed 'head'"), msg
-    below_a_delay = _dam_and_plant("efficiency: 0.9").replace("edges: [[src, dam], [dam, plant], [plant, sea]]", (
+    below_a_delay = dam_and_plant("efficiency: 0.9").replace("edges: [[src, dam], [dam, plant], [plant, sea]]", (
         "  - {id: lag, type: delay, steps: 1}\n"
         "edges: [[src, dam], [dam, lag], [lag, plant], [plant, sea]]"))
-    assert _load(tmp_path, below_a_delay).node("plant").attrs["reservoir"] == "dam"
+    assert load_body(tmp_path, below_a_delay).node("plant").attrs["reservoir"] == "dam"
 
 
 def test_a_plant_with_a_fixed_head_and_a_reservoir_is_refused(tmp_path):
     """The fixed head was taken and the reservoir's level silently ignored."""
-    (msg,) = _problems(tmp_path, _dam_and_plant("head: 10"))
+    (msg,) = _problems(tmp_path, dam_and_plant("head: 10"))
     assert msg.endswith("nodes[plant].head (line 6): a fixed head and a reservoir ('dam') whose level would set the "
                         "head: give one of them (a reservoir with its level_table and the plant's tailwater_level, or "
                         "a fixed head for a run-of-river plant)")
-    _load(tmp_path, _dam_and_plant("head: 10").replace(", level_table: {volume: [0, 100], level: [400, 420]}", ""))
-    _load(tmp_path, _dam_and_plant("head: 10").replace("level: [400, 420]", "area: [0, 5]"))  # (areas set no head)
+    load_body(tmp_path, dam_and_plant("head: 10").replace(", level_table: {volume: [0, 100], level: [400, 420]}", ""))
+    load_body(tmp_path, dam_and_plant("head: 10").replace("level: [400, 420]", "area: [0, 5]"))  # (areas set no head)
 
 
 def test_a_plant_whose_reservoir_never_rises_above_the_tailwater_is_refused(tmp_path):
-    (msg,) = _problems(tmp_path, _dam_and_plant("tailwater_level: 420"))
+    (msg,) = _problems(tmp_path, dam_and_plant("tailwater_level: 420"))
     assert "nodes[plant].tailwater_level" in msg and "420 m" in msg and "never above" in msg
 
 
@@ -315,7 +293,7 @@ edges: [[src, dam], [dam, sea]]
     assert msg.endswith("nodes[dam].level_table.volume (line 6): starts at 20 hm³, above min_volume (10 hm³): below "
                         "it the level and area would stay those of the table's first row; start the table at the "
                         "dead volume or lower")
-    _load(tmp_path, body(bottom=10, top=100))
+    load_body(tmp_path, body(bottom=10, top=100))
     # volumes that change by month: the table spans the largest max_volume and the smallest min_volume
     (msg,) = _problems(tmp_path, body(bottom=10, top=80, vmax=[80] * 11 + [100]))
     assert "ends at 80 hm³, below max_volume (100 hm³)" in msg
@@ -474,13 +452,13 @@ def test_every_series_is_resolved_once_for_validation(tmp_path, monkeypatch):
         return resolve(self, axis)
 
     monkeypatch.setattr(Series, "resolve", counted)
-    m = _load(tmp_path, _river("{id: n, type: reach, min_flow: {values: [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]}, "
+    m = load_body(tmp_path, _river("{id: n, type: reach, min_flow: {values: [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]}, "
                                "max_flow: 5 m3/s}"))  # (one value per step: a 13th is a problem now)
     assert len(calls) == len(set(calls)) == 2 and m.node("n").get("min_flow") is not None
 
 
 def test_a_series_object_given_twice_is_reported_once(tmp_path):
-    m = _load(tmp_path, _river("{id: n, type: reach}"))
+    m = load_body(tmp_path, _river("{id: n, type: reach}"))
     short = Series("steps", np.ones((1, 2)), origin=("", "x"))
     nodes = tuple(replace(n, attrs={**n.attrs, "max_flow": short}) for n in m.nodes)
     problems = validate_model(replace(m, nodes=nodes), "m.yaml")
@@ -535,7 +513,7 @@ edges: [[src, dam], [dam, plant], [plant, sea]]
 
 
 def test_a_state_dependent_min_flow_of_a_plant_is_accepted(tmp_path):
-    _load(tmp_path, """\
+    load_body(tmp_path, """\
 parameters:
   rel: {type: controlcurve, reservoir: dam, control_curves: [0.5], values: [1, 0]}
 nodes:
@@ -553,7 +531,7 @@ edges: [[src, dam], [dam, plant], [plant, sea]]
 ], ids=["spill", "return-flow"])
 def test_a_junction_fed_only_by_a_spill_or_a_return_flow_is_connected(tmp_path, feeder):
     """It was refused: "a junction needs at least one incoming and one outgoing edge", though water reaches it."""
-    _load(tmp_path, f"""\
+    load_body(tmp_path, f"""\
 nodes:
   - {{id: src, type: inflow, inflow: 10}}
   - {feeder}
@@ -645,7 +623,7 @@ def test_an_edge_from_a_plant_to_itself_is_one_problem_and_a_typo_is_not_blamed_
                                                      id="hpp", extra="", back="[hpp, hpp]"))
     assert "an edge cannot connect a node to itself" in self_loop
     for edges in ("[[src, dam], [dma, plant], [plant, sea]]", "[[src, dam], {from: dam, too: plant}, [plant, sea]]"):
-        (typo,) = _problems(tmp_path, _dam_and_plant("efficiency: 0.9").replace(
+        (typo,) = _problems(tmp_path, dam_and_plant("efficiency: 0.9").replace(
             "edges: [[src, dam], [dam, plant], [plant, sea]]", f"edges: {edges}"))
         assert "edges[1]" in typo and "upstream" not in typo
 
@@ -680,13 +658,13 @@ def test_loops_through_a_delay_or_past_no_plant_or_requirement_are_valid(tmp_pat
     delayed = LOOP.format(node="{id: hpp, type: hydropower, capacity: 100 MW, head: 50}", id="hpp", back="[j2, lag]",
                           extra="  - {id: lag, type: delay, steps: 1}\n").replace("[j2, sea], [j2, lag]",
                                                                                    "[j2, sea], [j2, lag], [lag, j1]")
-    assert _load(tmp_path, delayed).node("lag").type == "delay"
+    assert load_body(tmp_path, delayed).node("lag").type == "delay"
     both_ways = LOOP.format(node="{id: canal, type: canal, capacity: 5}", id="canal", extra="", back="[j2, j1]")
-    result = daryo.run(_load(tmp_path, both_ways))
+    result = daryo.run(load_body(tmp_path, both_ways))
     assert float(result.dataset["node_flow"].sel(node="sea").sum()) == pytest.approx(12.0)
     shut = LOOP.format(node="{id: hpp, type: hydropower, capacity: 100 MW, head: 50}", id="hpp", extra="",
                        back="{from: j2, to: j1, max_flow: 0}")  # (a back edge shut: no loop of water; a review)
-    assert _load(tmp_path, shut).node("hpp").type == "hydropower"
+    assert load_body(tmp_path, shut).node("hpp").type == "hydropower"
 
 
 def test_a_long_loop_is_named_by_its_first_and_last_edges():
@@ -703,7 +681,7 @@ def test_a_long_loop_is_named_by_its_first_and_last_edges():
 def test_a_return_flow_above_a_delay_the_demand_takes_from_is_valid(tmp_path):
     """Water returned above a delay reaches the demand a step later, not again in the same step: no loop (a
     review found such a model refused)."""
-    model = _load(tmp_path, """\
+    model = load_body(tmp_path, """\
 nodes:
   - {id: src, type: inflow, inflow: 100}
   - {id: j1, type: junction}
