@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from .ensemble.chunks import at_dead_storage, target_missed
 from .ensemble.sampling import (
     Estimate,
     difference,
@@ -177,7 +178,7 @@ def _reservoir_samples(ds: xr.Dataset, read: Callable[[str, str], xr.DataArray])
     if "reservoir_min_volume" in ds.coords:
         floor = xr.DataArray(ds["reservoir_min_volume"].values.astype(float), dims="element",
                              coords={"element": lowest["element"].values})
-        samples.append(Sample("reservoir", "at dead storage", "mean", (lowest <= floor * (1 + 1e-6) + 1e-6) * 100.0))
+        samples.append(Sample("reservoir", "at dead storage", "mean", at_dead_storage(lowest, floor) * 100.0))
     if "annual_steps_below_target" in ds:
         steps = read("annual_steps_below_target", "reservoir")
         samples += [Sample("reservoir", "below rule curve", "mean", (steps > 0).where(steps.notnull()) * 100),
@@ -211,8 +212,6 @@ def _storage_change_samples(ds: xr.Dataset) -> list[Sample]:
 def _plant_samples(ds: xr.Dataset, read: Callable[[str, str], xr.DataArray]) -> list[Sample]:
     """The plants' rows: their energy and winter energy, its 5th percentile, and their energy targets' mean target
     and shortfall and share of trace-years missed (the year's and the winter's)."""
-    from .ensemble.chunks import target_missed
-
     if not ds.sizes.get("hydropower", 0):
         return []
     winter = read("annual_winter_energy", "hydropower")
@@ -223,18 +222,18 @@ def _plant_samples(ds: xr.Dataset, read: Callable[[str, str], xr.DataArray]) -> 
         target, short = read("annual_energy_target", "hydropower"), read("annual_energy_shortfall", "hydropower")
         samples += [Sample("plant", "energy target", "mean", target),
                     Sample("plant", "target shortfall", "mean", short),
-                    Sample("plant", "target missed", "mean", _missed(target_missed, short, target))]
+                    Sample("plant", "target missed", "mean", _missed(short, target))]
         if "annual_winter_energy_target" in ds:
-            samples.append(Sample("plant", "winter target missed", "mean", _missed(
-                target_missed, read("annual_winter_energy_shortfall", "hydropower"),
-                read("annual_winter_energy_target", "hydropower"))))
+            winter_short, winter_target = (read(f"annual_winter_energy_{name}", "hydropower")
+                                           for name in ("shortfall", "target"))
+            samples.append(Sample("plant", "winter target missed", "mean", _missed(winter_short, winter_target)))
     return samples
 
 
-def _missed(missed: Callable[[np.ndarray, np.ndarray], np.ndarray], short: xr.DataArray, target: xr.DataArray
-            ) -> xr.DataArray:
-    """The trace-years a target is missed (``missed``), in % (NaN where the plant has none)."""
-    return xr.DataArray(missed(short.values, target.values) * 100.0, dims=short.dims,
+def _missed(short: xr.DataArray, target: xr.DataArray) -> xr.DataArray:
+    """The trace-years a target is missed (:func:`daryo.ensemble.chunks.target_missed`), in % (NaN where the plant
+    has none)."""
+    return xr.DataArray(target_missed(short.values, target.values) * 100.0, dims=short.dims,
                         coords=short.coords).where(short.notnull())
 
 

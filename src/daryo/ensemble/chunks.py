@@ -53,6 +53,15 @@ def target_missed(shortfall: np.ndarray, target: np.ndarray) -> np.ndarray:
     """Whether each (trace-year, plant) ``shortfall`` of its energy ``target`` (a year's, or a winter's) misses it:
     above :data:`ENERGY_MISSED_TOLERANCE` of it."""
     return shortfall > ENERGY_MISSED_TOLERANCE * target
+
+
+def at_dead_storage(lowest: Any, floor: Any) -> Any:
+    """Whether each (trace-year, reservoir) ``lowest`` storage is at its ``floor`` (its dead volume, ``min_volume``):
+    within a millionth of it, the solver's tolerance and the store's float32 (arrays, or xarray DataArrays, that
+    broadcast)."""
+    return lowest <= floor * (1 + 1e-6) + 1e-6
+
+
 #: the deficit threshold of the summaries where none is given (``EnsembleOptions.deficit_threshold``)
 DEFAULT_DEFICIT_THRESHOLD = 0.3
 

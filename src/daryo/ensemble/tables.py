@@ -24,7 +24,7 @@ from ..errors import did_you_mean, listed
 from ..indicators import YEAR_NOISE
 from ..sdg import LEVEL_NAMES, stress_level_index, stress_ratio, total_name
 from ..units import is_number, is_whole
-from .chunks import ENERGY_MISSED_TOLERANCE, STORABLE_SERIES, target_missed, threshold_of
+from .chunks import ENERGY_MISSED_TOLERANCE, STORABLE_SERIES, at_dead_storage, target_missed, threshold_of
 from .store import _format_of, _level_shares, _summary_of
 
 if TYPE_CHECKING:
@@ -520,12 +520,12 @@ def storage_table(output: EnsembleOutput, year: int | None = None) -> pd.DataFra
                               "p5": _percentile(lowest, 5), "least": lowest.min(axis=0, initial=np.inf),
                               "min_volume": floor},
                              index=pd.Index(ds["reservoir"].values.astype(str), name="reservoir"))
-    # (a lowest storage within a millionth of the floor is at it: the solver's tolerance, the store's float32)
-    at_min = (lowest <= floor * (1 + 1e-6) + 1e-6).mean(axis=0) if len(lowest) else np.zeros(len(floor))
+    hit = at_dead_storage(lowest, floor)
+    at_min = hit.mean(axis=0) if len(lowest) else np.zeros(len(floor))
     table["at_min"] = np.where(np.isnan(floor), np.nan, at_min)
     table.attrs["units"] = {"mean": "hm3", "p5": "hm3", "least": "hm3", "min_volume": "hm3",
                             "at_min": "share of trace-years"}
-    _add_bounds(table, traces, {"mean": (lowest, False), "at_min": (lowest <= floor * (1 + 1e-6) + 1e-6, True)})
+    _add_bounds(table, traces, {"mean": (lowest, False), "at_min": (hit, True)})
     return table
 
 
