@@ -692,25 +692,32 @@ def _bounds(value: np.ndarray, annual: np.ndarray, traces: int, share: bool = Fa
     """The 95 % interval by trace (:mod:`daryo.ensemble.sampling`) of ``value`` (elements,), the mean over the
     (trace, run year) pairs of ``annual`` ((pairs, elements), trace by trace as :func:`_annual` gives them; 0/1 for
     a share, whose interval is kept within [0, 1] and reaches 3/traces at 0 and 1): ``value ± t SE`` (t:
-    :func:`~daryo.ensemble.sampling.quantile95`), the
-    standard error that of the traces' sums, as the years of one trace are correlated; kept at 0 or above where the
-    values are (a mean of volumes or steps).  NaN where ``value`` is, or the standard error cannot be had (one
-    trace, an infinite value)."""
+    :func:`~daryo.ensemble.sampling.quantile95`), the standard error that of the traces' sums, as the years of one
+    trace are correlated; kept at 0 or above where the values are (a mean of volumes or steps).  NaN where ``value``
+    is, or the standard error cannot be had (one trace, an infinite value)."""
     import xarray as xr
 
     from .sampling import Estimate, mean_over_trace_years
 
     if not traces or not len(annual):
         return np.full(annual.shape[1], np.nan), np.full(annual.shape[1], np.nan)
-    years = len(annual) // traces
-    by_trace = xr.DataArray(np.asarray(annual, dtype=float).reshape(traces, years, annual.shape[1]),
-                            dims=("trace", "year", "element"))
+    by_trace = _by_trace(annual, traces)
     with np.errstate(invalid="ignore"):  # (an infinite stress, "no water": no standard error)
         se = mean_over_trace_years(by_trace).se
         centre = xr.DataArray(np.asarray(value, dtype=float), dims=("element",))
         low, high = Estimate(centre, se.where(np.isfinite(se)), traces).interval(share=share)
         least = by_trace.min(("trace", "year")).values
     return np.where(least >= 0, np.maximum(low.values, 0.0), low.values), high.values
+
+
+def _by_trace(annual: np.ndarray, traces: int) -> Any:
+    """``annual`` ((trace, run year) pairs, elements), trace by trace as :func:`_annual` gives them, as an xarray
+    DataArray (trace, year, element) of floats, for :mod:`daryo.ensemble.sampling`."""
+    import xarray as xr
+
+    values = np.asarray(annual, dtype=float)
+    return xr.DataArray(values.reshape(traces, len(values) // traces, values.shape[1]),
+                        dims=("trace", "year", "element"))
 
 
 def _add_bounds(table: pd.DataFrame, traces: int, columns: Mapping[str, tuple[np.ndarray, bool]]) -> None:
@@ -774,8 +781,6 @@ def _add_stress_bounds(ds: Any, table: pd.DataFrame, year: int | None) -> None:
     """Give :func:`water_stress_table`'s ``table`` (of the open store ``ds``, over run ``year``'s traces where given)
     the 95 % intervals by trace of its means, shares and long-term ratio, its systems' and, where it has the row,
     theirs together (each trace-year's sums, as :func:`_all_systems`)."""
-    import xarray as xr
-
     from .sampling import ratio_over_trace_years
 
     terms = [_annual(ds, f"annual_{name}", "system", year)
@@ -791,12 +796,8 @@ def _add_stress_bounds(ds: Any, table: pd.DataFrame, year: int | None) -> None:
                                 **{name: (level == k, True) for k, name in enumerate(LEVEL_NAMES)},
                                 **dict(zip(("withdrawal", "renewable", "environmental"),
                                            ((t, False) for t in terms[1:]), strict=True))})
-    years = len(terms[0]) // traces if traces else 0
-
-    def by_trace(values: np.ndarray) -> xr.DataArray:
-        return xr.DataArray(values.reshape(traces, years, values.shape[1]), dims=("trace", "year", "system"))
-
-    margin = ratio_over_trace_years(by_trace(terms[1]), by_trace(terms[2] - terms[3])).margin().values * 100
+    margin = ratio_over_trace_years(_by_trace(terms[1], traces),
+                                    _by_trace(terms[2] - terms[3], traces)).margin().values * 100
     long_term = table["long_term"].to_numpy(dtype=float)
     finite = np.isfinite(long_term) & np.isfinite(margin)
     table["long_term_low"] = np.where(finite, long_term - margin, np.nan)
