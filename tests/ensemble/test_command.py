@@ -896,7 +896,10 @@ def test_an_ensemble_whose_log_cannot_be_written_runs_to_its_end(tmp_path, capsy
     ("2000-10-21", "the October–March steps of each run year (its years start on 21 October: from then to March of "
                    "one winter, and from 1 October to 20 October of the next)"),
     ("2001-01-11", "the October–March steps of each run year (its years start on 11 January: from then to March of "
-                   "one winter, and from 1 October to 10 January of the next)")])
+                   "one winter, and from 1 October to 10 January of the next)"),
+    # (a run of N-day steps from 29 February: placed in 2001/02, the day was out of range: a reread of the change)
+    ("2000-02-29", "the October–March steps of each run year (its years start on 29 February: from then to March of "
+                   "one winter, and from 1 October to 28 February of the next)")])
 def test_the_winter_of_run_years_of_dekads_from_another_day_is_said_to_be_of_two_winters(first, words):
     """A BWO planner's review: a dekad ensemble from 21 October was told "winter = October–March", where each run year
     holds 21 October to March of one winter and 1 to 20 October of the next."""

@@ -52,10 +52,10 @@ def winter_words(out: EnsembleOutput) -> str:
     if not isinstance(out, xr.Dataset):
         with open_output(out) as ds:
             return winter_words(ds)
-    start = pd.Timestamp(2001, 10, 1)
+    start = pd.Timestamp(2003, 10, 1)
     if "year_start" in out.coords and out.sizes.get("year", 0):
-        first = pd.Timestamp(out["year_start"].values[0])
-        start = pd.Timestamp(2001 if first.month >= 4 else 2002, first.month, first.day)
+        first = pd.Timestamp(out["year_start"].values[0])  # (placed in a year of 2003/04, whose February has 29 days:
+        start = pd.Timestamp(2003 if first.month >= 4 else 2004, first.month, first.day)  # a run from 29 February)
     if 4 <= start.month <= 9 or (start.month, start.day) == (10, 1):  # (a run year holding one whole winter)
         return "October–March"
     last = start - pd.Timedelta(days=1)
