@@ -269,7 +269,8 @@ def _check_year_of(year: int | None, stores: Sequence[xr.Dataset], runs: Sequenc
 
 
 #: what two ensembles share when they share their traces (:func:`daryo.ensemble.run_of`'s entries)
-_PAIRED = ("model", "model_text", "inflow_record", "seed", "traces", "years", "start")
+_PAIRED = ("model", "model_text", "inflow_record")  # (and the seed, traces, years and start, which _share_traces
+# checks first)
 
 
 def _share_traces(first: xr.Dataset, second: xr.Dataset, runs: Sequence[Mapping[str, Any]]) -> bool:
@@ -302,6 +303,7 @@ def _ensemble_indicators(ds: xr.Dataset, threshold: float, year: int | None = No
         storage_table,
         water_stress_table,
     )
+    from .ensemble.tables import _annual
 
     rows: list[tuple[str, str, str, str, float]] = []
     firm = energy_table(ds, by="country", year=year)["winter_p5"]
@@ -318,10 +320,9 @@ def _ensemble_indicators(ds: xr.Dataset, threshold: float, year: int | None = No
         rows.extend((table, str(e), quantity, units, float(v)) for e, v in zip(ds[dim].values, values, strict=True))
 
     rows += _ensemble_country_rows(ds, stat, firm)
-    fraction = ds["annual_deficit_fraction"].isel(year=slice(None) if year is None else [year]).transpose(
-        "trace", "year", "demand").values
+    fraction = _annual(ds, "annual_deficit_fraction", "demand", year)  # ((trace, run year) pairs, demands)
     add("demand", "demand", "share above threshold", f"% of trace-years above {threshold * 100:g}%",
-        (fraction > threshold).reshape(fraction.shape[0] * fraction.shape[1], fraction.shape[2]).mean(axis=0) * 100)
+        (fraction > threshold).mean(axis=0) * 100)
     add("demand", "demand", "mean deficit", "% of demand", stat("annual_deficit_fraction", "mean") * 100)
     add("demand", "demand", "p95 deficit", "% of demand", stat("annual_deficit_fraction", "p95") * 100)
     add("demand", "demand", "delivered", "hm3 per year", stat("annual_delivery", "mean"))

@@ -144,13 +144,10 @@ def ensemble_notes(table: pd.DataFrame) -> list[str]:
     notes += _one_sided_rows(table)
     if first["years"] == second["years"] and (d := drawn_from_storage(table)):  # (a review: the drawdown a run's
         # comparison notes was not said of ensembles)
-        from .ensemble.sampling import quantile95
-
-        se = _storage_draw_se(table)
-        margin = quantile95(min(int(first["traces"]), int(second["traces"]))) * se
-        if table.attrs.get("paired") or not abs(d) <= margin:  # (a statistician's review: a draw of two seeds'
-            # sampling noise, z ≈ −1, was given a physical reason; of the same traces it is the rules'; NaN: no
-            # standard error, told as before)
+        row = _storage_draw_row(table)  # (its noise as daryo.compare_noise.with_noise took it)
+        if not bool(row.get("within_noise", False)):  # (a statistician's review: a draw of two seeds' sampling
+            # noise, z ≈ −1, was given a physical reason; of the same traces it is the rules'; no standard error: told)
+            se, margin = float(row.get("se", float("nan"))), float(row.get("margin95", float("nan")))
             notes.append(storage_note(d, "ensemble", "the mean over the traces of their volume at its end less "
                                       "their volume at its start" + (f"; ± {margin:,.1f} hm³ at 95 %, a standard "
                                                                      f"error of {se:,.1f} by trace" if se == se
@@ -230,16 +227,19 @@ def _one_sided_rows(table: pd.DataFrame) -> list[str]:
     return notes
 
 
-def _storage_draw_se(table: pd.DataFrame) -> float:
-    """The standard error of the difference of two ensembles' mean change of all reservoirs' water over the run
-    (the row :func:`drawn_from_storage` reads; NaN where the table has none)."""
+def _storage_change_rows(table: pd.DataFrame) -> pd.DataFrame:
+    """The rows of all reservoirs' change of water over the run (of two ensembles, its mean over the traces): the
+    total's is the last, as it follows the reservoirs' rows (a reservoir may be named "all")."""
     from .compare import RESERVOIR_TOTALS
 
-    if "se" not in table:
-        return float("nan")
-    rows = table[(table["table"] == "reservoir") & table["element"].isin(RESERVOIR_TOTALS)
-                 & (table["quantity"] == "change over the run, mean")]
-    return float(rows["se"].iloc[-1]) if len(rows) else float("nan")
+    rows = table[(table["table"] == "reservoir") & table["element"].isin(RESERVOIR_TOTALS)]
+    return rows[rows["quantity"].isin(("change over the run", "change over the run, mean"))]
+
+
+def _storage_draw_row(table: pd.DataFrame) -> pd.Series:
+    """The row :func:`drawn_from_storage` reads (empty where the table has none)."""
+    rows = _storage_change_rows(table)
+    return rows.iloc[-1] if len(rows) else pd.Series(dtype=object)
 
 
 def _percentile_note(table: pd.DataFrame) -> str:
@@ -278,8 +278,8 @@ def drawn_from_storage(table: pd.DataFrame) -> float:
     without reservoirs)."""
     from .compare import RESERVOIR_TOTALS
 
+    change = _storage_change_rows(table)["difference"]
     rows = table[(table["table"] == "reservoir") & table["element"].isin(RESERVOIR_TOTALS)]
-    change = rows[rows["quantity"].isin(("change over the run", "change over the run, mean"))]["difference"]
     start = rows[rows["quantity"] == "storage at start"][["first", "second"]]
     if not len(change) or not len(start):
         return 0.0

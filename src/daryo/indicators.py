@@ -431,9 +431,7 @@ def country_system_summary(ds: xr.Dataset, basins: Any = None, several: bool = F
                                  "the demands by")
             per = per[ds["demand_category"].values.astype(str) == category]
         frame = per.groupby(["country", "system"]).sum()[columns]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            frame["deficit_share"] = np.where(frame["demanded"] > 0, frame["deficit"] / frame["demanded"] * 100,
-                                              np.nan)
+        frame["deficit_share"] = _share(frame["deficit"], frame["demanded"])
         if several:
             systems = frame.groupby(level="country").size()
             frame = frame[frame.index.get_level_values("country").isin(systems[systems > 1].index)]

@@ -22,9 +22,10 @@ import pandas as pd
 
 from .errors import short_text
 
-__all__ = ["FIRST_DATE", "LAST_DATE", "MAX_STEP_DAYS", "StepKind", "TimeAxis", "dekad_days", "dekad_starts",
-           "hydrological_year", "parse_date", "parse_end", "season_of_month", "span_problem", "step_days", "step_kind",
-           "step_label", "step_label_days", "step_label_kind", "step_start", "years_problem", "years_span"]
+__all__ = ["FIRST_DATE", "LAST_DATE", "MAX_STEP_DAYS", "StepKind", "TimeAxis", "dekad_days", "dekad_of_day",
+           "dekad_starts", "hydrological_year", "parse_date", "parse_end", "season_of_month", "span_problem",
+           "step_days", "step_kind", "step_label", "step_label_days", "step_label_kind", "step_start", "years_problem",
+           "years_span"]
 
 
 class StepKind(enum.Enum):
@@ -80,7 +81,7 @@ def step_start(day: pd.Timestamp, kind: StepKind) -> pd.Timestamp:
     if kind is StepKind.MONTH:
         return day.to_period("M").to_timestamp()
     if kind is StepKind.DEKAD:
-        return day.to_period("M").to_timestamp() + pd.Timedelta(days=10 * int(_dekad_of_day(day.day)))
+        return day.to_period("M").to_timestamp() + pd.Timedelta(days=10 * int(dekad_of_day(day.day)))
     return day
 
 
@@ -221,14 +222,14 @@ def step_days(step: object) -> int | None:
     raise ValueError(f"'{short_text(step)}' is not a step")
 
 
-def _dekad_of_day(day: object) -> np.ndarray:
+def dekad_of_day(day: object) -> np.ndarray:
     """The dekad of the month (0, 1, 2) in which each day of the month (1–31) lies."""
     return np.minimum((np.asarray(day) - 1) // 10, 2)
 
 
 def _dekad_index(day: pd.Timestamp) -> int:
     """Dekads from the start of the year 0 to the dekad that contains ``day``."""
-    return int(day.year * 36 + (day.month - 1) * 3 + _dekad_of_day(day.day))
+    return int(day.year * 36 + (day.month - 1) * 3 + dekad_of_day(day.day))
 
 
 def dekad_starts(first: pd.Timestamp, n: int) -> pd.DatetimeIndex:

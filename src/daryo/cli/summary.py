@@ -109,8 +109,8 @@ def _demand_lines(ds: Any, scale: float) -> list[str]:
     short = short[order]
     if short.empty:
         return []
-    steps_short = 1.0 - supply_reliability(ds)["reliability"]
     shown = short.index[:DEMANDS_SHOWN]
+    steps_short = 1.0 - supply_reliability(ds.sel(demand=list(shown)))["reliability"]  # (each demand's its own)
     first = f", the {DEMANDS_SHOWN} with the largest share shown" if len(short) > DEMANDS_SHOWN else ""
     unit = "hm³ in the run" if scale != 1.0 else "hm³/yr"
     lines = ["", f"demands short ({len(short)} of {deficit.size}{first}; {unit}; share: of its demand; steps short: "

@@ -360,7 +360,7 @@ def requirement_table(output: EnsembleOutput, year: int | None = None) -> pd.Dat
             fraction = ds["summary_annual_requirement_shortfall_fraction"]
             columns = {"required": ds["summary_annual_required"].sel(statistic="mean").values,
                        "met": ds["summary_annual_requirement_met"].sel(statistic="mean").values,
-                       "short": _share_short(ds),
+                       "short": _share_short(short),
                        "mean": fraction.sel(statistic="mean").values, "p95": fraction.sel(statistic="p95").values}
         else:
             columns = {"required": required.mean(axis=0), "met": met.mean(axis=0), "short": (short > 0).mean(axis=0),
@@ -464,12 +464,12 @@ def energy_target_table(output: EnsembleOutput, year: int | None = None) -> pd.D
         target, short, winter = target[:, has], short[:, has], winter[:, has]
         columns = {"country": ds["hydropower_country"].values.astype(str)[has], "target": target.mean(axis=0),
                    "shortfall_mean": short.mean(axis=0), "shortfall_p95": _percentile(short, 95),
-                   "missed": target_missed(short, target).mean(axis=0),
+                   "missed": (missed := target_missed(short, target)).mean(axis=0),
                    "winter_shortfall_mean": winter.mean(axis=0)}
         if "annual_winter_energy_target" in ds:  # (a store of this session's first energy targets has none)
             wanted = _annual(ds, "annual_winter_energy_target", "hydropower", year)[:, has]
             columns |= {"winter_target": wanted.mean(axis=0),
-                        "winter_missed": target_missed(winter, wanted).mean(axis=0)}
+                        "winter_missed": (winter_missed := target_missed(winter, wanted)).mean(axis=0)}
         table = pd.DataFrame(columns, index=pd.Index(ds["hydropower"].values.astype(str)[has], name="plant"))
         traces = _traces(ds)
     table.attrs["units"] = {"target": "GWh per year", "shortfall_mean": "GWh per year",
@@ -478,9 +478,9 @@ def energy_target_table(output: EnsembleOutput, year: int | None = None) -> pd.D
                             "winter_missed": "share of trace-years"}
     table.attrs["tolerance"] = ENERGY_MISSED_TOLERANCE
     bounds = {"target": (target, False), "shortfall_mean": (short, False),
-              "missed": (target_missed(short, target), True), "winter_shortfall_mean": (winter, False)}
+              "missed": (missed, True), "winter_shortfall_mean": (winter, False)}
     if "winter_target" in table:
-        bounds |= {"winter_target": (wanted, False), "winter_missed": (target_missed(winter, wanted), True)}
+        bounds |= {"winter_target": (wanted, False), "winter_missed": (winter_missed, True)}
     _add_bounds(table, traces, bounds)
     return table
 
@@ -741,11 +741,10 @@ def _percentile(values: np.ndarray, q: float) -> np.ndarray:
     return np.percentile(values, q, axis=0) if len(values) else np.full(values.shape[1], np.nan)
 
 
-def _share_short(ds: Any) -> np.ndarray:
-    """Each flow requirement's share of the store's (trace, run year) pairs short of it at all (some water required
-    not met)."""
-    short = ds["annual_requirement_shortfall_fraction"].transpose("trace", "year", "requirement").values
-    return (short > 0).reshape(-1, short.shape[2]).mean(axis=0) if short.size else np.zeros(short.shape[2])
+def _share_short(short: np.ndarray) -> np.ndarray:
+    """Each flow requirement's share of the (trace, run year) pairs short of it at all (some water required not
+    met), of ``short``, their shortfall fractions as :func:`_annual` reads them (read once by its callers)."""
+    return (short > 0).mean(axis=0) if len(short) else np.zeros(short.shape[1])
 
 
 def _mean_stress_terms(ds: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -933,7 +932,8 @@ def _extra_rows(ds: Any, indicator: str, kind: str, units: str) -> list[pd.DataF
                None if got is None else got > threshold)
     elif indicator == "annual_requirement_shortfall_fraction":
         got = annual(indicator)
-        shares("share_short", _share_short(ds), None if got is None else got > 0)
+        shares("share_short", _share_short(_annual(ds, indicator, kind, None) if got is None else got),
+               None if got is None else got > 0)
     elif indicator == "annual_steps_below_target" and "prob_below_target" in ds:
         got = annual(indicator)
         shares("share_below_target", ds["prob_below_target"].values, None if got is None else got > 0)

@@ -11,7 +11,7 @@ import pandas as pd
 
 from ..hydrology import check_seed
 from ..model import Model, Series
-from ..timeaxis import StepKind, TimeAxis
+from ..timeaxis import StepKind, TimeAxis, dekad_of_day
 from ..units import is_number
 
 
@@ -202,7 +202,7 @@ def _place_in_year(axis: TimeAxis) -> np.ndarray:
     month = np.asarray(axis.month)
     if axis.kind is not StepKind.DEKAD:
         return month
-    return (month - 1) * 3 + np.minimum((np.asarray(pd.DatetimeIndex(axis.starts).day) - 1) // 10, 2)
+    return (month - 1) * 3 + dekad_of_day(pd.DatetimeIndex(axis.starts).day)
 
 
 def _year_volume(cum: np.ndarray, trace: np.ndarray, begin: np.ndarray, length: np.ndarray, x: np.ndarray

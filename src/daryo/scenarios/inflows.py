@@ -323,15 +323,8 @@ def inflow_changing(names: Sequence[str], library: str | Path | None = None) -> 
     """The overlays among ``names`` that change inflows (``scale_inflows``, ``shift_peak``, ``named_years``), in
     order: those whose changes an ensemble's generated traces take (a Tajik utility planner's review: the traces
     were said to carry "the inflow changes of rogun-full", which changes none)."""
-    changing = []
-    for name in overlay_names(names):
-        try:
-            ov = load_overlay(name, library)
-        except ModelError:  # (a name the model's metadata keeps from an overlay applied elsewhere)
-            continue
-        if any(next(iter(change)) in _INFLOW_OPS for change in ov.changes):
-            changing.append(name)
-    return changing
+    return [name for name in overlay_names(names)  # (an overlay that cannot be read is left out, as there)
+            if any(op in _INFLOW_OPS for _, _, op, _ in _overlay_changes((name,), library))]
 
 
 def year_limited_changes(names: Sequence[str], library: str | Path | None = None) -> list[Problem]:
