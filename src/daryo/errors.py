@@ -13,7 +13,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 __all__ = ["Problem", "ModelError", "StepError", "InfeasibleStepError", "UnboundedStepError", "SolverFailedError",
-           "did_you_mean", "kind_of", "listed", "printable", "short_text", "with_article"]
+           "did_you_mean", "kind_of", "listed", "printable", "short_text", "terminal_control",
+           "with_article"]
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,13 @@ class Problem:
 
 #: the control characters (Unicode's category Cc: C0, DEL and C1) but tab
 _CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")  # (and the bidirectional overrides)
+
+
+def terminal_control(text: str, allowed: str = "") -> str | None:
+    """The first character of ``text`` a terminal would act on instead of showing, or that reorders the text after
+    it as shown (a control character but a tab, or a bidirectional override: the characters :func:`printable`
+    escapes), other than those in ``allowed`` (``"\\n"``: line breaks too); None if none."""
+    return next((m[0] for m in _CONTROL.finditer(text) if m[0] not in allowed), None)
 
 
 def printable(text: str, keep: str = "") -> str:

@@ -15,7 +15,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from ..errors import ModelError, Problem, did_you_mean, with_article
+from ..errors import ModelError, Problem, did_you_mean, terminal_control, with_article
 from ..parameters import ParameterRef, state_dependent
 from ..timeaxis import StepKind, TimeAxis
 from ..units import CANONICAL_UNITS, MAX_MAGNITUDE, SECONDS_PER_DAY, is_number, too_large_text
@@ -154,20 +154,6 @@ def formula_start(text: str, what: str) -> str | None:
 #: the text attributes of nodes, edges and constraints that daryo prints as they are (daryo info, the reports)
 _TEXT_KEYS = ("name", "description", "source")
 
-#: the characters that reorder the text after them as a terminal shows it (Unicode's bidirectional embeddings,
-#: overrides and isolates: "gnp.exe" written backwards), beside the control characters (Cc) a terminal acts on
-_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-
-
-def _terminal_control(text: str) -> str | None:
-    """The first character of ``text`` a terminal would act on or reorder the text by (a control character but a tab
-    or a line break, or a bidirectional override: a diff review of the security fixes found a node's display name
-    and source carried them to the screen, where the model's own name and the caveats are refused them); None if
-    none.  Letters' joiners (U+200C, used in Persian) are kept."""
-    return next((c for c in text if (unicodedata.category(c) == "Cc" and c not in "\t\n") or c in _BIDI_CONTROLS),
-                None)
-
-
 def check_unique_ids(ctx: CheckContext) -> Iterable[Problem]:
     model, file = ctx.model, ctx.file
     elements: list[Node | Edge | Constraint] = [*model.nodes, *model.edges, *model.constraints]
@@ -184,8 +170,11 @@ def check_unique_ids(ctx: CheckContext) -> Iterable[Problem]:
         if isinstance(name, str) and (formula := formula_start(name, f"the name '{name}'")) is not None:
             yield Problem(file, el.at("name"), formula)
         for key in _TEXT_KEYS:
-            if isinstance(text := el.attrs.get(key), str) and (odd := _terminal_control(text)) is not None:
-                what = "a bidirectional override" if odd in _BIDI_CONTROLS else "a control character"
+            if isinstance(text := el.attrs.get(key), str) and (odd := terminal_control(text, "\n")) is not None:
+                # (a diff review of the security fixes: a node's display name and source carried an escape sequence
+                # and a right-to-left override to the screen, where the model's own name and the caveats are refused
+                # control characters; the Persian zero-width non-joiner, U+200C, is ordinary text)
+                what = "a control character" if unicodedata.category(odd) == "Cc" else "a bidirectional override"
                 yield Problem(file, el.at(key), (
                     f"holds {what} ({odd!r}), which a terminal acts on when daryo prints it (daryo info, the reports) "
                     "instead of showing it; write it without one"))

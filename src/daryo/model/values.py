@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import LINK_LOOP, UNENCODABLE_NAME, ModelError, Problem, did_you_mean, kind_of
+from ..errors import UNENCODABLE_NAME, ModelError, Problem, did_you_mean, kind_of
 from ..errors import short_text as _short
 from ..parameters import ParameterRef
 from ..timeaxis import TimeAxis
@@ -68,11 +68,8 @@ class LoadContext:
             return None
         try:
             path = self.files.locate(name)
-        except DataFileRefused as exc:  # (not opened: neither its being there nor its columns are told)
-            self.add(place, f"CSV file {exc}")
-            return None
-        except (RuntimeError, OSError):  # (a symbolic link loop: RuntimeError before Python 3.13)
-            self.add(place, f"CSV file '{name}' cannot be read: {LINK_LOOP}")
+        except DataFileRefused as exc:  # (not opened: neither its being there nor its columns are told; a loop of
+            self.add(place, f"CSV file {exc}")  # symbolic links too)
             return None
         except UnicodeEncodeError:  # (a name the file system's encoding cannot hold: LC_ALL=C with UTF-8 mode off)
             self.add(place, f"CSV file {name!r} cannot be looked for: {UNENCODABLE_NAME}")

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import LINK_LOOP, ModelError, Problem, did_you_mean, kind_of, short_text
+from ..errors import ModelError, Problem, did_you_mean, kind_of, short_text
 from ..model.datafiles import DataFileRefused, DataFiles
 from ..model.documents import read_document
 from ..model.loader import is_pywr_document
@@ -1049,9 +1049,6 @@ def _merge_includes(doc: dict[str, Any], path: Path | None, problems: list[Probl
             found = files.locate(inc)
         except DataFileRefused as exc:
             problems.append(Problem(file, "includes", f"included file {exc}"))
-            continue
-        except (RuntimeError, OSError):  # (a symbolic link loop: RuntimeError before Python 3.13)
-            problems.append(Problem(file, "includes", f"included file '{inc}' cannot be read: {LINK_LOOP}"))
             continue
         p = (files.base_dir or Path(".")) / inc  # (as written, for messages)
         if not found.is_file():
