@@ -471,7 +471,7 @@ def _load_for_ensemble(path: str | None, scenarios: list[str], years: int, start
 
 def _report_ensemble(run: EnsembleRun, years: int, model: Model, out: Path, csv: Path | None) -> None:
     """What a finished ``daryo ensemble`` prints, and its ``--summary-csv`` file."""
-    from ..results import overlay_labels
+    from ..results.provenance import overlay_labels
 
     # (named, as daryo summary names them: a README walkthrough found no word of them)
     name = model.name + "".join(f" + {o}" for o in overlay_labels(model))
@@ -538,7 +538,7 @@ def _cmd_summary(args: argparse.Namespace) -> int:
 def _ensemble_store(path: str) -> Path:
     """``daryo summary``'s store: an existing .zarr folder or .nc file (an error that names it where it is not)."""
     from .._files import user_path
-    from ..results import NETCDF_SUFFIXES
+    from ..results.files import NETCDF_SUFFIXES
 
     p = user_path(path, "daryo summary", "an ensemble's output")
     if not p.exists():

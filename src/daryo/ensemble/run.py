@@ -21,7 +21,7 @@ from ..model.built import check_built
 from ..network import CompiledNetwork, compile_network
 from ..network.digest import network_digest
 from ..parameters import Parameter, align_frames, references, with_inputs
-from ..results import applied_overlays, recorded_model_file
+from ..results.provenance import applied_overlays, recorded_model_file
 from ..simulate.fastpath import fast_path_unsupported
 from ..timeaxis import step_label
 from ..units import is_number, is_whole

@@ -30,15 +30,15 @@ from ..model.datafiles import data_files_text
 from ..network import CompiledNetwork
 from ..network.compile import rule_curve_columns
 from ..results import (
-    NETCDF_SUFFIXES,
     caveats,
     display_names,
     is_netcdf,
     netcdf_attributes,
     requirement_coordinates,
     software_versions,
-    step_coordinates,
 )
+from ..results.dataset import step_coordinates
+from ..results.files import NETCDF_SUFFIXES
 from ..sdg import LEVEL_NAMES, drawn_supply_note, stress_level_index, unknown_renewable_water
 from ..units import is_whole
 from .chunks import (

@@ -1,0 +1,252 @@
+"""A run's results: its raw arrays labelled as one xarray Dataset (scenario × time × element), and the
+:class:`Results` that holds it, saves it as NetCDF and CSV files and summarises it.
+
+Modules: :mod:`~daryo.results.dataset` (the Dataset: its coordinates, variables, shortfalls and targets, and the
+network's topology), :mod:`~daryo.results.provenance` (what the results were made from, as their attributes),
+:mod:`~daryo.results.notes` (the advice printed after a run) and :mod:`~daryo.results.files` (the files written:
+which targets may be replaced, and a variable's CSV table).  ``daryo.results`` gives the names of its ``__all__``;
+the rest of daryo imports any other from its module.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import xarray as xr
+
+from .._files import (
+    NamedOSError,
+    free_space_note,
+    interrupts_between,
+    mode_for,
+    refuse_write_protected,
+    temp_beside,
+    user_path,
+    write_target,
+)
+from ..cf import cf_dataset, netcdf_encoding, netcdf_text
+from .dataset import (
+    SHORTFALL_NOISE,
+    build_dataset,
+    display_names,
+    energy_targets,
+    requirement_columns,
+    requirement_coordinates,
+    requirement_met,
+    shortfall,
+    storage_targets,
+    topology,
+)
+from .files import (
+    _TABLES_CSV,
+    ELEMENTS_CSV,
+    STEPS_CSV,
+    VARIABLES_CSV,
+    _check_csv_targets,
+    _other_runs_csv,
+    _remove_other_runs_csv,
+    _write_table,
+    check_csv_folder,
+    check_netcdf_target,
+    is_netcdf,
+    netcdf_attributes,
+)
+from .notes import advice
+from .provenance import caveats, software_versions
+
+__all__ = ["SHORTFALL_NOISE", "Results", "advice", "build_dataset", "caveats", "check_csv_folder",
+           "check_netcdf_target", "display_names", "energy_targets", "is_netcdf", "netcdf_attributes",
+           "requirement_columns", "requirement_coordinates", "requirement_met", "shortfall", "software_versions",
+           "storage_targets", "topology"]
+
+#: the dimensions of a results Dataset that are not elements
+_NOT_ELEMENTS = ("scenario", "time")
+
+
+class Results:
+    """The outcome of a run: a labelled :class:`xarray.Dataset` and ways to save and summarise it."""
+
+    def __init__(self, dataset: xr.Dataset):
+        if not isinstance(dataset, xr.Dataset):
+            raise TypeError(f"Results takes an xarray Dataset (a run's, as daryo.run returns it in a Results), "
+                            f"not {type(dataset).__name__}")
+        self.dataset = dataset
+
+    def __repr__(self) -> str:
+        d = self.dataset.sizes
+        return f"<daryo.Results {self.dataset.attrs.get('model', '')}: {dict(d)}>"
+
+    def to_netcdf(self, path: str | Path) -> Path:
+        """Write the Dataset to NetCDF-4; returns the path.  The file is written beside ``path`` under a
+        temporary name and renamed, so a failure never leaves half a file or harms an existing one; only an
+        earlier run's results are replaced, and missing folders on the way are made (see :meth:`save`)."""
+        p = user_path(path, "to_netcdf", "a file")
+        self.save(netcdf=p)
+        return p
+
+    def to_csv(self, directory: str | Path) -> list[Path]:
+        """One CSV per variable: rows (scenario, time), one column per element; ``variables.csv``, their units and
+        meaning; ``elements.csv``, each element's coordinates (type, country, an edge's ends…); returns the paths.
+
+        The files are written into a temporary folder inside ``directory`` and then moved into it one by one
+        (``os.replace``), so a failure while writing leaves ``directory`` and the files already in it as they
+        were, and leaves no temporary folder behind; an earlier run's files of variables this run does not have
+        are removed (see :meth:`save`).
+        """
+        return self.save(csv=user_path(directory, "to_csv", "a folder"))
+
+    def save(self, netcdf: str | Path | None = None, csv: str | Path | None = None) -> list[Path]:
+        """Write a NetCDF file and/or a folder of CSV files (see :meth:`to_netcdf`, :meth:`to_csv`); returns the
+        CSV paths.
+
+        Everything is written to temporary files first (the NetCDF file's beside it, the CSV files' in a folder
+        inside the CSV folder, on its disk), and moved into place only when all of it has been written and no
+        target is a folder: a failure leaves every existing file as it was (and no temporary file).  The files
+        get the permissions a newly created file gets (``0o666`` less the umask); a replaced NetCDF file keeps its
+        own.
+
+        Only an earlier run's results are replaced (:func:`check_netcdf_target`; a CSV file whose header does
+        not start with ``scenario,time`` is not replaced either).  The CSV files of an earlier run's variables
+        that this run does not have (``storage.csv`` of a model with reservoirs, say) are removed, so that the
+        folder holds one run's results.
+
+        A path starting ``~`` is in the user's home folder, as a shell reads it.  Missing folders on the way to
+        either target are made (:meth:`pathlib.Path.mkdir` with ``parents=True``).
+        The CLI instead refuses, before the run, an output whose folder does not exist, so that a mistyped path
+        does not cost a run.
+
+        Raises
+        ------
+        TypeError
+            If a target is not a path.
+        ValueError
+            If the NetCDF file's name does not end in ``.nc``, or it is the CSV folder.
+        FileExistsError, IsADirectoryError
+            If a target exists and is not an earlier run's results.
+        """
+        netcdf = None if netcdf is None else user_path(netcdf, "save", "a file (netcdf=)")
+        csv = None if csv is None else user_path(csv, "save", "a folder (csv=)")
+        nc_tmp: Path | None = None
+        csv_tmp: Path | None = None
+        made: Path | None = None  # the CSV folder, where this call makes it (removed again on failure)
+        names: list[str] = []
+        done = False
+        if netcdf is not None:
+            check_netcdf_target(netcdf)
+        if csv is not None:
+            if netcdf is not None and Path(netcdf).resolve() == Path(csv).resolve():
+                raise ValueError(f"the NetCDF file and the CSV folder are both {csv}: give them other names")
+            _check_csv_targets([Path(csv) / f"{name}.csv" for name in self.dataset.data_vars]
+                               + [Path(csv) / name for name in _TABLES_CSV])
+            for other in _other_runs_csv(Path(csv), [f"{name}.csv" for name in self.dataset.data_vars]
+                                         + list(_TABLES_CSV)):
+                refuse_write_protected(other)  # (removed once this run's files are written)
+        try:
+            if netcdf is not None:
+                p = Path(netcdf)
+                p.parent.mkdir(parents=True, exist_ok=True)
+                fd, tmp = temp_beside(p)
+                os.close(fd)
+                nc_tmp = Path(tmp)
+                try:
+                    written = netcdf_text(cf_dataset(self.dataset))
+                    with interrupts_between() as check:  # (Ctrl-C inside the write left HDF5 locked: a hang)
+                        written.to_netcdf(nc_tmp, engine="netcdf4", encoding=netcdf_encoding(written))
+                        check()
+                except RuntimeError as exc:  # the netCDF library's error for a full disk: "NetCDF: HDF error"
+                    raise OSError(f"cannot write {p}: {exc}{free_space_note(p)}") from exc
+                os.chmod(nc_tmp, mode_for(p))
+            if csv is not None:
+                d = Path(csv)
+                made = None if d.exists() else d
+                try:
+                    d.mkdir(parents=True, exist_ok=True)
+                    csv_tmp = Path(tempfile.mkdtemp(prefix=".daryo-csv.", dir=d))
+                except OSError as exc:
+                    raise OSError(exc.errno, f"cannot write CSV files into {d}: {exc.strerror or exc}") from exc
+                try:
+                    names = self._write_csv(csv_tmp)
+                except OSError as exc:  # (a full disk's names no file)
+                    raise NamedOSError(exc.errno, f"cannot write CSV files into {d}: {exc.strerror or exc}"
+                                       f"{free_space_note(d)}") from exc
+            # everything written: move it into place, once every target is known to take a file
+            targets = ([Path(csv) / f for f in names] if csv is not None else []) + (
+                [Path(netcdf)] if netcdf is not None else [])
+            for target in targets:
+                if target.is_dir():
+                    raise IsADirectoryError(errno.EISDIR, "is a folder, so the result cannot be written there",
+                                            str(target))
+            if csv is not None and csv_tmp is not None:
+                d = Path(csv)
+                for f in names:
+                    os.replace(csv_tmp / f, d / f)
+                _remove_other_runs_csv(d, names)
+            if netcdf is not None and nc_tmp is not None:
+                os.replace(nc_tmp, write_target(netcdf))
+            done = True
+        finally:
+            if nc_tmp is not None and os.path.exists(nc_tmp):
+                os.unlink(nc_tmp)
+            if csv_tmp is not None:
+                shutil.rmtree(csv_tmp, ignore_errors=True)
+            if made is not None and not done:
+                with contextlib.suppress(OSError):  # (only if empty)
+                    made.rmdir()
+        return [Path(csv) / f for f in names] if csv is not None else []
+
+    def _write_csv(self, folder: Path) -> list[str]:
+        """Write the CSV files into ``folder``; their names."""
+        names = []
+        for name, da in self.dataset.data_vars.items():
+            _write_table(folder / f"{name}.csv", da, str(name))
+            names.append(f"{name}.csv")
+        self._variables_table().to_csv(folder / VARIABLES_CSV, index=False)
+        self._elements_table().to_csv(folder / ELEMENTS_CSV, index=False)
+        self._steps_table().to_csv(folder / STEPS_CSV, index=False, date_format="%Y-%m-%d")
+        return [*names, *_TABLES_CSV]
+
+    def _steps_table(self) -> pd.DataFrame:
+        """The steps, a row each: its start (``time``) and the coordinates the Dataset gives it along time
+        (``days``, ``hydrological_year``, ``season``), to group the variables' rows by."""
+        ds = self.dataset
+        if "time" in ds.coords and "time" not in ds.dims:  # (a selection of one step: its scalar coordinates)
+            ds = ds.expand_dims("time")
+            ds = ds.assign_coords({n: ("time", [c.item()]) for n, c in ds.coords.items() if c.dims == ()
+                                   and n in ("days", "hydrological_year", "season")})
+        table = pd.DataFrame({"time": ds["time"].values if "time" in ds.dims else []})
+        for name, coord in ds.coords.items():
+            if coord.dims == ("time",) and name != "time":
+                table[str(name)] = coord.values
+        return table
+
+    def _elements_table(self) -> pd.DataFrame:
+        """The elements, a row per element of each dimension (``node``, ``edge``, ``reservoir``…): its dimension, id
+        and the coordinates the Dataset gives it, each named without its dimension (``node_type`` is ``type``,
+        ``edge_from`` is ``from``); empty where a dimension has no such coordinate."""
+        ds = self.dataset
+        frames = []
+        for dim in (str(d) for d in ds.dims if d not in _NOT_ELEMENTS):
+            table = pd.DataFrame({"dimension": dim, "element": [str(v) for v in ds[dim].values]})
+            for name, coord in ds.coords.items():
+                if str(name).startswith(f"{dim}_") and coord.dims == (dim,):
+                    table[str(name)[len(dim) + 1:]] = coord.values.astype(object)  # (an int stays one beside blanks)
+            frames.append(table)
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["dimension", "element"])
+
+    def _variables_table(self) -> pd.DataFrame:
+        """What each CSV file holds, a row per file: its variable, units, description and element dimension."""
+        rows = [(str(name), da.attrs.get("units", ""), da.attrs.get("description", ""),
+                 str(da.dims[2]) if da.ndim == 3 else "") for name, da in self.dataset.data_vars.items()]
+        return pd.DataFrame(rows, columns=["variable", "units", "description", "columns"])
+
+    def summary(self) -> pd.DataFrame:
+        """Country table: mean annual demand, delivery and deficit by season, and hydropower energy by season."""
+        from ..indicators import country_summary
+
+        return country_summary(self.dataset)

@@ -1,0 +1,94 @@
+"""What a run's results were made from, as their attributes record it: daryo's and the other packages' versions,
+the model file and its data files, the scenario overlays applied, the hydrology and the model's caveats."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import json
+from collections.abc import Mapping
+from pathlib import Path
+
+from .._files import printable_path
+from ..model import Model
+from ..model.datafiles import data_files_text
+
+
+def caveats(model: Model) -> dict[str, str]:
+    """The model's ``metadata.caveats`` as a results attribute, ``caveats``: one per line (none if it has none), so
+    that a results file carries what its reader must know of the model."""
+    found = model.metadata.get("caveats") or []
+    return {"caveats": "\n".join(str(c) for c in found)} if found else {}
+
+
+def provenance(model: Model) -> dict[str, str]:
+    """What a run's results were made from, as attributes: daryo's version, the model file, the scenario overlays
+    applied to it, its hydrology (the embedded model's kind, traces and seed) and, where the model names them, its
+    basins (``metadata.basins`` as JSON, which names the river systems of the water stress of the results read
+    back: :func:`daryo.sdg.water_stress`).  ``data_files`` lists the data files the model read, a line
+    ``SHA256  PATH`` for each, the path as the model file writes it (:func:`~daryo.model.datafiles.data_files_text`:
+    ``sha256sum -c`` in the model's folder checks them).  (The results also record
+    ``network_sha256``, a digest of everything the run computed from: the model's data files, overlays and
+    hydrology as they were read, which the model file's digest does not cover.)"""
+    from .. import __version__
+
+    hydrology, basins = model.metadata.get("hydrology"), model.metadata.get("basins")
+    return {"daryo": __version__, "model_file": recorded_model_file(model),
+            "model_sha256": model.file_sha256, "data_files": data_files_text(model.data_files),
+            "scenarios": applied_overlays(model),
+            "hydrology": ", ".join(f"{k} {v}" for k, v in hydrology.items()) if isinstance(hydrology, dict) else "",
+            "software": software_versions(),
+            **({"basins": json.dumps({str(k): [str(n) for n in v] for k, v in basins.items()},
+                                    ensure_ascii=False)}
+               if isinstance(basins, Mapping) and all(isinstance(v, list) for v in basins.values()) else {})}
+
+
+def recorded_model_file(model: Model) -> str:
+    """The model file as results record it: a file shipped with daryo by its place in the package
+    (``daryo/data/aral/aral.yaml``, the same on every machine, with no user's folder in a file that is shared), any
+    other by its full path; "" for a model made in Python."""
+    if not model.path:
+        return ""
+    path, package = Path(model.path).resolve(), Path(__file__).resolve().parents[1]
+    return f"daryo/{path.relative_to(package).as_posix()}" if path.is_relative_to(package) else printable_path(path)
+
+
+def applied_overlays(model: Model) -> str:
+    """The scenario overlays applied to ``model``, in order, as results record them: a library overlay by its
+    name, an overlay file by its full path (as it was found when it was applied), separated by commas."""
+    return ", ".join(overlay_labels(model))
+
+
+def overlay_labels(model: Model) -> list[str]:
+    """The scenario overlays applied to ``model``, in order, each as :func:`applied_overlays` names it."""
+    names, files = _overlays_of(model)
+    overlay_file = (".yaml", ".yml")  # (anything else is a library scenario's name)
+    return [printable_path(file) if Path(str(name)).suffix.lower() in overlay_file else str(name)
+            for name, file in zip(names, files, strict=True)]
+
+
+def _overlays_of(model: Model) -> tuple[list[str], list[str]]:
+    """The overlays applied to ``model``, in order: their names as given, and their files as found when applied
+    (an older document's metadata, without the files: the names again)."""
+    names, files = ([str(x) for x in v] if isinstance(v := model.metadata.get(k), list | tuple) else []
+                    for k in ("scenarios", "scenario_files"))  # (a model file's own metadata may hold anything)
+    return names, files if len(files) == len(names) else names
+
+
+@functools.cache
+def software_versions() -> str:
+    """The versions of the packages a run's numbers come from, as results and stores record them (``software``).
+
+    Returns
+    -------
+    str
+        ``numpy 2.4.0, scipy ..., highspy ..., numba ..., pandas ..., xarray ...``: those installed (read once a
+        process: reading the packages' metadata took ~7 % of a small run).
+    """
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = []
+    for name in ("numpy", "scipy", "highspy", "numba", "pandas", "xarray"):
+        with contextlib.suppress(PackageNotFoundError):
+            found.append(f"{name} {version(name)}")
+    return ", ".join(found)
