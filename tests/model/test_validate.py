@@ -172,6 +172,21 @@ def test_a_target_volume_above_the_max_volume_is_refused_naming_the_month(tmp_pa
     load_body(tmp_path, _river(f"{{id: n, type: reservoir, max_volume: 100, target_volume: {[50] * 11 + [100]}}}"))
 
 
+def test_a_target_volume_above_the_max_volume_in_several_months_quotes_each_months_value(tmp_path):
+    """A researcher's review: a rule curve above max_volume from July to October was reported as "target_volume
+    (12800 hm³) is greater than max_volume (12000 hm³) in July, August, September and October", one month's value
+    for four that were 12500, 13000, 13000 and 12800.  Each month's value is quoted where they differ."""
+    curve = [50] * 6 + [110, 120, 120, 115] + [50, 50]
+    (msg,) = _problems(tmp_path, _river(f"{{id: n, type: reservoir, max_volume: 100, target_volume: {curve}}}"))
+    assert msg.endswith("nodes[n].target_volume (line 5): target_volume is greater than max_volume (100 hm³) in July "
+                        "(110 hm³), August (120 hm³), September (120 hm³) and October (115 hm³)")
+    low, high = [10] * 5 + [70, 80] + [10] * 5, [100] * 5 + [50, 60] + [100] * 5
+    (msg,) = _problems(tmp_path, _river(f"{{id: n, type: reservoir, max_volume: 1000, initial_volume: 70, "
+                                        f"min_volume: {low}, flood_control_max: {high}}}"))
+    assert msg.endswith("min_volume is greater than flood_control_max in June (70 hm³ > 50 hm³) and July (80 hm³ > "
+                        "60 hm³)")
+
+
 # --- 3. plants, delays and spills that mean nothing
 
 @pytest.mark.parametrize("attrs, place, words", [

@@ -565,9 +565,10 @@ def _pattern(*patterns: str) -> str:
 
 
 def _excess(a: np.ndarray, b: np.ndarray, pattern: str, axis: TimeAxis | None,
-            scenarios: tuple[str, ...]) -> tuple[float, float, str] | None:
-    """Where ``a > b`` (arrays (S|1, T|1)): the two values at the first such step and scenario, and a phrase
-    naming where (empty if everywhere); None if nowhere or if the shapes do not match (reported elsewhere)."""
+            scenarios: tuple[str, ...]) -> tuple[float, float, str, list[tuple[str, float, float]]] | None:
+    """Where ``a > b`` (arrays (S|1, T|1)): the two values at the first such step and scenario, a phrase naming
+    where (empty if everywhere) and, where it names calendar months whose values differ, each month's name and two
+    values (else empty); None if nowhere or if the shapes do not match (reported elsewhere)."""
     try:
         shape = np.broadcast_shapes(a.shape, b.shape)
     except ValueError:
@@ -577,20 +578,35 @@ def _excess(a: np.ndarray, b: np.ndarray, pattern: str, axis: TimeAxis | None,
         return None
     t, s = divmod(int(np.flatnonzero(bad.T)[0]), shape[0])  # the first step, then the first scenario
     lo, hi = float(np.broadcast_to(a, shape)[s, t]), float(np.broadcast_to(b, shape)[s, t])
-    where = ""
+    where, per_month = "", []
     steps_bad = np.any(bad, axis=0)
     if axis is not None and shape[1] > 1 and not np.all(steps_bad):
         if pattern == "monthly" and axis.monthly:
             months = sorted(set(axis.month[steps_bad].tolist()))
             names = [calendar.month_name[m] for m in months]
-            where = " in " + (names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}")
+            where = " in " + _and_list(names)
+            # (a rule curve above max_volume quoted October's 12800 hm³ for July to October: 12500 to 13000)
+            per_month = _month_values(np.broadcast_to(a, shape)[s], np.broadcast_to(b, shape)[s], axis, months)
         else:
             n = int(np.sum(steps_bad))
             where = f" at the step starting {axis.starts[t]:%Y-%m-%d}" + (
                 f" (and {n - 1} later step{'s' if n > 2 else ''})" if n > 1 else "")
     if shape[0] > 1 and not np.all(bad[:, t]):
         where += f" in scenario {scenarios[s] if len(scenarios) == shape[0] else s}"
-    return lo, hi, where
+    return lo, hi, where, per_month
+
+
+def _and_list(words: list[str]) -> str:
+    """``January``, ``January and March``, ``January, March and May``."""
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+
+
+def _month_values(a: np.ndarray, b: np.ndarray, axis: TimeAxis, months: list[int]) -> list[tuple[str, float, float]]:
+    """Each of ``months``' name and the two values (``a``, ``b``: one scenario's, per step of ``axis``) at its first
+    step, where they differ from month to month; empty where every month has the same two."""
+    firsts = [int(np.flatnonzero(axis.month == m)[0]) for m in months]
+    found = [(calendar.month_name[m], float(a[t]), float(b[t])) for m, t in zip(months, firsts, strict=True)]
+    return found if len({(lo, hi) for _, lo, hi in found}) > 1 else []
 
 
 #: pairs of attributes of the same unit whose first must not exceed the second, by element kind
@@ -628,11 +644,24 @@ def check_min_max(ctx: CheckContext) -> Iterable[Problem]:
             r = _excess(a[0], b[0], _pattern(a[1], b[1]), axis, model.scenario_names)
             if r:  # (with their units: a volume of 900 m3 for 900 hm³ shows as 0.0009 hm³)
                 attr = None if isinstance(el, Constraint) else _attribute(el, lo)
-                dim = "flow" if attr is None else attr.dimension
-                yield Problem(file, el.at(lo), f"{lo} ({_with_unit(r[0], dim, False)}) is greater than {hi} "
-                              f"({_with_unit(r[1], dim, False)}){r[2]}")
+                yield Problem(file, el.at(lo), _excess_text(lo, hi, r, "flow" if attr is None else attr.dimension))
     for n in model.nodes_of("reservoir"):
         yield from _check_initial(n, file)
+
+
+def _excess_text(lo: str, hi: str, excess: tuple[float, float, str, list[tuple[str, float, float]]],
+                 dim: str | None) -> str:
+    """What :func:`check_min_max` says of attribute ``lo`` above ``hi`` where :func:`_excess` found it: their values
+    where it starts, or each month's where the months it names differ."""
+    a, b, where, per_month = excess
+    if not per_month:
+        return f"{lo} ({_with_unit(a, dim, False)}) is greater than {hi} ({_with_unit(b, dim, False)}){where}"
+    scenario = where[where.find(" in scenario"):] if " in scenario" in where else ""
+    if len({y for _, _, y in per_month}) == 1:  # (one bound, a curve above it: each month's value)
+        months = _and_list([f"{m} ({_with_unit(x, dim, False)})" for m, x, _ in per_month])
+        return f"{lo} is greater than {hi} ({_with_unit(b, dim, False)}) in {months}{scenario}"
+    months = _and_list([f"{m} ({_with_unit(x, dim, False)} > {_with_unit(y, dim, False)})" for m, x, y in per_month])
+    return f"{lo} is greater than {hi} in {months}{scenario}"
 
 
 def _check_initial(n: Node, file: str) -> Iterable[Problem]:
