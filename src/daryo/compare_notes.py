@@ -22,13 +22,16 @@ def run_notes(first: xr.Dataset, second: xr.Dataset, table: pd.DataFrame) -> lis
     """The notes on two runs' comparison ``table`` (:func:`daryo.compare.compare_runs` of ``first`` and ``second``):
     runs of other spans, scenario traces or hydrology; a run that draws more water from its reservoirs (or keeps
     more in them) over the run; rows only one run has; an overlay that changes given run years only; runs of
-    different model files (their ``model_sha256``), or of one whose data files differ (``network_sha256``)."""
+    models changed in Python (``model_changed_in_code``), of different model files (their ``model_sha256``), or of
+    one whose data files differ (``network_sha256``)."""
     spans = [_span(ds) for ds in (first, second)]
     notes = []
     if spans[0] != spans[1]:
         notes.append("the runs cover different spans or scenarios; their mean annual values are compared all the "
                      "same")
     if note := _steps_note([str(ds.attrs.get("time_step") or "") for ds in (first, second)], "runs"):
+        notes.append(note)
+    if note := _changed_in_code_note(first, second):
         notes.append(note)
     digests = [str(ds.attrs.get("model_sha256") or "") for ds in (first, second)]
     if all(digests) and digests[0] != digests[1]:  # (a WEAP user's review: both were labelled by the model's name)
@@ -67,6 +70,18 @@ def run_notes(first: xr.Dataset, second: xr.Dataset, table: pd.DataFrame) -> lis
     else:
         advice = "both run again with --years N, N the last year it changes; years=N in Python"
     return notes + _diluted_years(runs, advice)
+
+
+def _changed_in_code_note(first: xr.Dataset, second: xr.Dataset) -> str:
+    """The note on runs of which one or both are of a model changed in Python after it was read from its file
+    (``model_changed_in_code``; their ``model_sha256`` is empty, since the file's digest is not theirs); "" where
+    neither is (a researcher's review: such a run was compared as the shipped file's, and a data file blamed)."""
+    changed = [str(ds.attrs.get("model_changed_in_code") or "") == "yes" for ds in (first, second)]
+    if not any(changed):
+        return ""
+    which = "both runs' models were" if all(changed) else f"the {'first' if changed[0] else 'second'} run's model was"
+    return (f"{which} changed in Python after being read from the model file (model_changed_in_code): their "
+            "differences are of those changes as much as of the overlays")
 
 
 def _steps_note(steps: list[str], what: str) -> str:

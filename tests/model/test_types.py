@@ -45,3 +45,69 @@ def test_a_model_of_nodes_without_their_defaults_compiles_as_the_loaded_one():
     a, b = daryo.run(model, options).dataset, daryo.run(made_model, options).dataset
     assert list(b["demand_category"].values) == list(a["demand_category"].values)
     assert list(b["demand_priority"].values) == list(a["demand_priority"].values)
+
+
+#: a river, a dam with a level table and a farm whose demand varies by month (arrays in a series and a table)
+_DAM_AND_FARM = """\
+version: 1
+name: dam and farm
+time: {start: 2000-10, end: 2001-09}
+nodes:
+  - {id: up, type: inflow, inflow: [5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5]}
+  - {id: dam, type: reservoir, max_volume: 100, initial_volume: 50,
+     level_table: {volume: [0, 100], level: [400, 420], area: [0, 5]}}
+  - {id: farm, type: demand, demand: [1, 1, 1, 1, 1, 1, 8, 8, 8, 1, 1, 1]}
+  - {id: sea, type: sink}
+edges: [[up, dam], [dam, farm], [dam, sea]]
+"""
+
+
+def test_a_loaded_model_cannot_be_changed_in_place_nor_through_a_copy():
+    """A researcher's review: a loaded model, said to be immutable, had plain dicts of attributes and writeable
+    arrays, shared by every model made from it with dataclasses.replace: ``m2.node(...).attrs["demand"].values *=
+    1.2`` changed the loaded model's next run (in a sensitivity loop, compounding run after run), and a
+    copy.deepcopy kept ``validated`` while its efficiency was set to NaN, which then ran.  Attributes are read-only
+    mappings, a model's arrays read-only; a copy is the model itself; a change is a new model (replace)."""
+    import copy
+    import pickle
+
+    model = daryo.load_text(_DAM_AND_FARM, "m.yaml")
+    before = daryo.run(model).dataset["delivery"].sel(demand="farm").values.copy()
+    farm, dam = model.node("farm"), model.node("dam")
+    with pytest.raises(TypeError):
+        farm.attrs["demand"] = 2.0  # type: ignore[index]
+    with pytest.raises(ValueError, match="read-only"):
+        farm.attrs["demand"].values[...] *= 1.2
+    table = dam.attrs["level_table"]
+    assert not any(a.flags.writeable for a in (table.volume, table.level, table.area))
+    copied = replace(model, nodes=tuple(replace(n, attrs=dict(n.attrs)) for n in model.nodes))
+    with pytest.raises(ValueError, match="read-only"):
+        copied.node("farm").attrs["demand"].values[...] *= 1.2
+    assert copy.deepcopy(model) is model and copy.copy(model) is model and copy.deepcopy(farm) is farm
+    with pytest.raises(TypeError):
+        copy.deepcopy(model).node("dam").attrs["initial_volume"] = float("nan")  # type: ignore[index]
+    sent = pickle.loads(pickle.dumps(model))  # (as a worker process receives it: read-only again)
+    assert not sent.node("farm").attrs["demand"].values.flags.writeable
+    assert sent.node("farm").attrs == dict(sent.node("farm").attrs) and sent.validated
+    np.testing.assert_array_equal(daryo.run(model).dataset["delivery"].sel(demand="farm").values, before)
+    # the way to change a value: a new model, checked before it runs
+    more = replace(model, nodes=tuple(replace(n, attrs={**n.attrs, "demand": 2.0}) if n.id == "farm" else n
+                                      for n in model.nodes))
+    assert float(daryo.run(more).dataset["delivery"].sel(demand="farm").sum()) == pytest.approx(24.0)
+    assert model.node("farm").attrs["demand"].values.sum() == 8 * 3 + 9
+
+
+def test_a_loaded_model_changed_in_python_says_so_in_its_problems():
+    """A researcher's review: a value set in Python after loading was reported as the shipped file's
+    (``…/aral.yaml: nodes[toktogul_hpp].efficiency: must be a fraction…``), pointing at a file that holds no such
+    value.  A model changed with dataclasses.replace is named as changed in Python; one built in code as such."""
+    model = daryo.load_text(_DAM_AND_FARM, "m.yaml")
+    assert not model.changed_in_code and model.source() == "<model built in code>"  # (loaded from text: no path)
+    bad = replace(model, nodes=tuple(replace(n, attrs={**n.attrs, "initial_volume": 150.0}) if n.id == "dam" else n
+                                     for n in model.nodes))
+    assert bad.changed_in_code
+    with pytest.raises(daryo.ModelError) as err:
+        daryo.run(bad)
+    assert ("<model read from a text>, as changed in Python: nodes[dam].initial_volume (line 6): initial volume "
+            "150 hm³ exceeds max_volume 100 hm³") in str(err.value)
+    assert not replace(model, file_sha256="").changed_in_code  # (no file, no text: built in code)

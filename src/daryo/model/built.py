@@ -33,7 +33,7 @@ def check_built_model(model: Model) -> list[Problem]:
     is not finite), then, if there is none, every check of :data:`CHECKS`.  Parts that are not even of their types
     (a node that is no :class:`Node`) are one problem saying so: build the model with
     :func:`daryo.model.model_from_dict`, which checks it."""
-    file = str(model.path or "<model built in code>")
+    file = model.source()  # (a loaded model changed in Python is not its file: "aral.yaml, as changed in Python")
     problems = list(_structure_problems(model, file))
     if problems:
         return problems

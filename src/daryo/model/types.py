@@ -13,6 +13,7 @@ from ..errors import ModelError, Problem
 from ..timeaxis import StepKind, TimeAxis, parse_end, span_problem, step_start, years_span
 from ..units import is_whole
 from .components import component_type
+from .frozen import FrozenAttrs
 from .series import Series
 
 __all__ = ["Node", "Edge", "Constraint", "TimeSpec", "Model"]
@@ -25,6 +26,16 @@ class _Element:
     place: str
     line: int | None
     key_lines: Mapping[str, int]
+
+    def __post_init__(self) -> None:  # (read-only, with their arrays: a change in place would change every model
+        # made from this one with dataclasses.replace, unchecked)
+        object.__setattr__(self, "attrs", FrozenAttrs.of(self.attrs))
+
+    def __copy__(self) -> _Element:  # (immutable: a copy is itself)
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> _Element:
+        return self
 
     def get(self, name: str, default: Any = None) -> Any:
         v = self.attrs.get(name)
@@ -158,7 +169,14 @@ class Model:
         overlay file and change that set it); see :func:`daryo.model.places.relocated`.
     validated
         Whether the loader made the model and checked it (:func:`daryo.model.model_from_dict`): a model built in
-        code, or changed with :func:`dataclasses.replace`, is not, and :func:`daryo.run` checks it first.
+        code, or changed with :func:`dataclasses.replace` (which makes a copy that is not), is not, and
+        :func:`daryo.run` checks it first.  A loaded model so changed is no longer what its file holds
+        (:attr:`changed_in_code`).
+
+    A model is immutable: its elements' ``attrs`` and its ``parameters`` are read-only mappings
+    (:class:`~daryo.model.frozen.FrozenAttrs`) and every array it holds (of series, tables, curves, parameters) is
+    read-only, so that a change in place raises rather than changing, unchecked, every model made from this one.
+    A copy (:func:`copy.copy`, :func:`copy.deepcopy`) is the model itself.
     """
 
     name: str
@@ -179,6 +197,30 @@ class Model:
     pywr_places: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
     origins: Mapping[str, tuple[str, str]] = field(default_factory=dict, compare=False, repr=False)
     validated: bool = field(default=False, init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:  # (its nodes' attributes are read-only; its parameters' arrays too)
+        object.__setattr__(self, "parameters", FrozenAttrs.of(self.parameters))
+
+    def __copy__(self) -> Model:  # (immutable: a copy is itself, still checked if it was; copy.deepcopy kept
+        # validated=True on a copy whose attributes could then be changed unchecked)
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Model:
+        return self
+
+    @property
+    def changed_in_code(self) -> bool:
+        """Whether the model was read from a file (or a text) and then changed in Python, with
+        :func:`dataclasses.replace`, so that it is not what the file holds: its problems, and its results, say so
+        (:meth:`source`)."""
+        return not self.validated and bool(self.path or self.file_sha256)
+
+    def source(self) -> str:
+        """What the model's problems are reported under: its file; the file ``, as changed in Python`` for a model
+        changed since it was read (:attr:`changed_in_code`); ``<model built in code>`` for one made in Python."""
+        if not self.changed_in_code:
+            return str(self.path or "<model built in code>")
+        return f"{self.path or '<model read from a text>'}, as changed in Python"
 
     @property
     def n_scenarios(self) -> int:

@@ -27,14 +27,19 @@ def provenance(model: Model) -> dict[str, str]:
     basins (``metadata.basins`` as JSON, which names the river systems of the water stress of the results read
     back: :func:`daryo.sdg.water_stress`).  ``data_files`` lists the data files the model read, a line
     ``SHA256  PATH`` for each, the path as the model file writes it (:func:`~daryo.model.datafiles.data_files_text`:
-    ``sha256sum -c`` in the model's folder checks them).  (The results also record
+    ``sha256sum -c`` in the model's folder checks them).  A model read from a file and then changed in Python
+    (:attr:`Model.changed_in_code <daryo.model.Model.changed_in_code>`) is recorded with ``model_changed_in_code``
+    ``yes`` and no ``model_sha256``: the file's digest is not the model's.  (The results also record
     ``network_sha256``, a digest of everything the run computed from: the model's data files, overlays and
     hydrology as they were read, which the model file's digest does not cover.)"""
     from .. import __version__
 
     hydrology, basins = model.metadata.get("hydrology"), model.metadata.get("basins")
+    changed = model.changed_in_code  # (its file's digest is not the model's: compare blamed the data files)
     return {"daryo": __version__, "model_file": recorded_model_file(model),
-            "model_sha256": model.file_sha256, "data_files": data_files_text(model.data_files),
+            "model_sha256": "" if changed else model.file_sha256,
+            **({"model_changed_in_code": "yes"} if changed else {}),
+            "data_files": data_files_text(model.data_files),
             "scenarios": applied_overlays(model),
             "hydrology": ", ".join(f"{k} {v}" for k, v in hydrology.items()) if isinstance(hydrology, dict) else "",
             "software": software_versions(),

@@ -1,0 +1,97 @@
+"""Read-only parts of a model: the mapping of an element's attributes and the arrays a model holds.
+
+A loaded model is shared: by every run of it, and by every model made from it with :func:`dataclasses.replace`
+(which copies no attribute's value).  An attribute changed in place (``series.values *= 1.2`` in a sensitivity
+loop) would change them all, unchecked, and compound from run to run; so a model's attributes are a
+:class:`FrozenAttrs` and its arrays read-only, and such a change raises instead (a ``TypeError`` for the mapping,
+NumPy's "assignment destination is read-only" for an array).  A value is changed by making a new model:
+``dataclasses.replace(node, attrs={**node.attrs, "efficiency": 0.6})``, which :func:`daryo.run` checks.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import numpy as np
+
+__all__ = ["FrozenAttrs", "freeze_arrays"]
+
+
+def freeze_arrays(value: Any) -> None:
+    """Make every NumPy array in ``value`` read-only: the array itself, or those of the lists, tuples, mappings and
+    dataclasses (series, level tables, parameters) it holds, at any depth.  Plain numbers, text and pandas objects
+    are left as they are."""
+    stack, seen = [value], set()
+    while stack:
+        v = stack.pop()
+        if isinstance(v, np.ndarray):
+            if v.flags.writeable:
+                v.flags.writeable = False
+        elif isinstance(v, str | int | float | bool | type(None)) or id(v) in seen:
+            continue
+        elif isinstance(v, list | tuple):
+            seen.add(id(v))
+            stack.extend(x for x in v if not isinstance(x, int | float | str))
+        elif isinstance(v, Mapping):
+            seen.add(id(v))
+            stack.extend(v.values())
+        elif dataclasses.is_dataclass(v) and not isinstance(v, type):
+            seen.add(id(v))
+            stack.extend(getattr(v, f.name) for f in dataclasses.fields(v))
+
+
+class FrozenAttrs(Mapping[str, Any]):
+    """A read-only mapping (the attributes of a node, edge or constraint, a model's parameters) whose arrays are
+    read-only too (:func:`freeze_arrays`).
+
+    It reads as a ``dict`` does (``attrs["demand"]``, ``attrs.get``, ``dict(attrs)``, ``{**attrs, "efficiency":
+    0.6}``) and equals a dict of the same items, but has no way to change it: ``attrs["x"] = 1`` raises a
+    ``TypeError``.  A copy is itself; pickled, it is made again, read-only (a worker process's model as well).
+    """
+
+    __slots__ = ("_items",)
+
+    def __init__(self, items: Mapping[str, Any] | None = None) -> None:
+        self._items: dict[str, Any] = dict(items or {})
+        freeze_arrays(self._items)
+
+    @classmethod
+    def of(cls, items: Mapping[str, Any]) -> FrozenAttrs:
+        """``items`` as a :class:`FrozenAttrs` (itself, if it is one)."""
+        return items if isinstance(items, FrozenAttrs) else cls(items)
+
+    def __getitem__(self, key: str) -> Any:
+        return self._items[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._items
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self._items.get(key, default)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, FrozenAttrs):
+            return self._items == other._items
+        return self._items == other if isinstance(other, dict) else Mapping.__eq__(self, other)
+
+    __hash__ = None  # type: ignore[assignment]  # (as a dict's: its values may be unhashable)
+
+    def __repr__(self) -> str:
+        return repr(self._items)
+
+    def __reduce__(self) -> tuple[type[FrozenAttrs], tuple[dict[str, Any]]]:
+        return FrozenAttrs, (self._items,)
+
+    def __copy__(self) -> FrozenAttrs:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> FrozenAttrs:
+        return self
