@@ -125,8 +125,8 @@ def test_run_misuse_names_the_argument_at_fault():
 
 @pytest.mark.parametrize("call, message", [
     (lambda: daryo.load(123), "daryo.load takes a model file's path (or None for the embedded model), not int 123"),
-    (lambda: daryo.load(DEMO, scenarios=5), "scenarios=5: give overlay names or paths"),
-    (lambda: daryo.load(None, scenarios=[None]), "scenarios=[None]: give overlay names or paths"),
+    (lambda: daryo.load(DEMO, scenarios=5), "scenarios=5: give overlay names, paths or mappings"),
+    (lambda: daryo.load(None, scenarios=[None]), "scenarios=[None]: give overlay names, paths or mappings"),
     (lambda: daryo.load(DEMO, years="3"), "years='3': give a whole number of years"),
     (lambda: daryo.load(DEMO, years=2.5), "years=2.5: give a whole number of years"),
     (lambda: daryo.load(DEMO, years=True), "years=True: give a whole number of years"),  # (it ran 1 year)
@@ -498,3 +498,77 @@ def test_a_run_is_refused_by_the_memory_a_ulimit_or_a_control_group_leaves_not_o
     assert _gigabytes_apart(2_500_000_000, 2_440_000_000) == ("2.5", "2.4")
     assert _gigabytes_apart(2_003_000_000, 2_001_000_000) == ("2.00", "2.00")  # (two decimals at most)
     assert _gigabytes_apart(400_000, 4_096) == ("0", "0")
+
+
+_RIVER_AND_FARM = """\
+version: 1
+name: river and farm
+time: {start: 2000-10, end: 2001-09}
+nodes:
+  - {id: up, type: inflow, inflow: [5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5]}
+  - {id: farm, type: demand, demand: 2, country: UZB}
+  - {id: sea, type: sink}
+edges: [[up, farm], [up, sea]]
+"""
+
+
+def test_the_results_of_a_model_changed_in_python_say_so_and_compare_does_not_blame_the_files(tmp_path):
+    """A researcher's review: a model changed with dataclasses.replace after loading was recorded as the unchanged
+    file (its ``model_sha256``), and compare_runs blamed "a data file … or an overlay file" for the difference.
+    Its results record ``model_changed_in_code`` and no file digest; compare says it was changed in Python."""
+    from dataclasses import replace
+
+    path = tmp_path / "m.yaml"
+    path.write_text(_RIVER_AND_FARM)
+    model = daryo.load(path)
+    more = replace(model, nodes=tuple(replace(n, attrs={**n.attrs, "demand": 3.0}) if n.id == "farm" else n
+                                      for n in model.nodes))
+    base, changed = daryo.run(model).dataset, daryo.run(more).dataset
+    assert base.attrs["model_sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert "model_changed_in_code" not in base.attrs
+    assert changed.attrs["model_changed_in_code"] == "yes" and changed.attrs["model_sha256"] == ""
+    assert changed.attrs["model_file"] == base.attrs["model_file"]
+    notes = daryo.compare.compare_runs(base, changed).attrs["notes"]
+    assert notes[0].startswith("the second run's model was changed in Python after being read from the model file")
+    assert not any("data file" in n for n in notes)
+    with pytest.raises(daryo.ModelError, match=re.escape(f"{path}, as changed in Python: nodes[farm].demand")):
+        daryo.run(replace(model, nodes=tuple(replace(n, attrs={**n.attrs, "demand": -1.0}) if n.id == "farm" else n
+                                             for n in model.nodes)))
+
+
+def test_an_overlay_may_be_given_as_a_mapping(tmp_path):
+    """A researcher's review: ``daryo.load(None, scenarios=[{"changes": [...]}])`` raised "give overlay names or
+    paths", so a sensitivity loop wrote a YAML overlay per run.  A mapping is an overlay file's content: applied as
+    one, its problems named by its ``name`` (or ``overlay[i]``) and place, and recorded by that name."""
+    path = tmp_path / "m.yaml"
+    path.write_text(_RIVER_AND_FARM)
+    more = {"name": "uzb+50", "changes": [{"scale_demands": {"countries": ["UZB"], "factor": 1.5}}]}
+    for model in (daryo.load(path, scenarios=[more]), daryo.load_text(_RIVER_AND_FARM, scenarios=more),
+                  daryo.load(path, scenarios=[{"changes": more["changes"]}])):
+        ds = daryo.run(model).dataset
+        assert float(ds["delivery"].sel(demand="farm").sum()) == pytest.approx(36.0)
+    assert ds.attrs["scenarios"] == "overlay[0]"
+    ds = daryo.run(daryo.load(path, scenarios=[more], years=1)).dataset
+    assert ds.attrs["scenarios"] == "uzb+50"
+    more["changes"][0]["scale_demands"]["factor"] = 9  # (the overlay was copied when given)
+    with pytest.raises(daryo.ModelError) as err:
+        daryo.load(path, scenarios=[more, {"changes": [{"scale_demands": {"factor": "x"}}]}])
+    assert str(err.value).endswith("overlay[1]: changes[0].scale_demands.factor: give a number of 0 or more (or a "
+                                   "percentage: 90 %), not 'x'")
+    with pytest.raises(daryo.ModelError, match=re.escape("uzb+50: changes[0].set.farm.demand: is negative")):
+        daryo.load(path, scenarios=[{"name": "uzb+50", "changes": [{"set": {"farm": {"demand": -1}}}]}])
+    with pytest.raises(TypeError, match="names, paths or mappings"):
+        daryo.load(path, scenarios=[3])
+
+
+def test_the_readme_sensitivity_loop_runs():
+    """The README's sensitivity loop (one parameter, a few values, an overlay given as a mapping per run) runs, and
+    a larger demand leaves larger deficits."""
+    from pathlib import Path
+
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    block = readme.split("**A sensitivity loop.**", 1)[1].split("```python\n", 1)[1].split("```", 1)[0]
+    space: dict = {}
+    exec(block, space)  # noqa: S102 (the README's own example)
+    deficit = space["deficit"]
+    assert list(deficit) == [0.9, 1.0, 1.1] and deficit[0.9] < deficit[1.1]

@@ -17,6 +17,7 @@ from .model import Model, load_model, model_from_dict
 from .model.datafiles import DataFiles
 from .model.loader import document_problems
 from .model.values import read_flow_series
+from .scenarios.overlay import OverlayDocument, OverlaySpec
 from .timeaxis import parse_date
 from .units import is_whole
 
@@ -39,7 +40,8 @@ def demo_model_path() -> Path:
     return Path(str(resources.files("daryo") / "data" / "demo" / "demo.yaml"))
 
 
-def load(path: str | Path | None = None, scenarios: str | Sequence[str] = (), years: int | None = None, *,
+def load(path: str | Path | None = None, scenarios: OverlaySpec | Sequence[OverlaySpec] = (), years: int | None = None,
+         *,
          confine: bool = False) -> Model:
     """Load a model file (daryo YAML/JSON or Pywr JSON); ``None`` loads the embedded Aral Sea basin model.
 
@@ -49,9 +51,12 @@ def load(path: str | Path | None = None, scenarios: str | Sequence[str] = (), ye
         The model file, or None for the embedded default; a path starting ``~`` is in the user's home folder (an
         overlay's too), as a shell reads it.
     scenarios
-        Scenario overlays applied in order: names from the Aral scenario library (``daryo scenarios``) or
-        paths to overlay YAML files (see ``docs/model-format.md``, *Scenario overlays*); one name or path alone
-        is one overlay.
+        Scenario overlays applied in order: names from the Aral scenario library (``daryo scenarios``), paths to
+        overlay YAML files (see ``docs/model-format.md``, *Scenario overlays*), or overlays given as mappings, an
+        overlay file's content (``{"name": "uzb+10", "changes": [{"scale_demands": {"countries": ["UZB"],
+        "factor": 1.1}}]}``: no file to write per run of a sensitivity loop).  A mapping's problems are named by its
+        ``name`` (else ``overlay[i]``, its place in the list) and the place in it, and results record it by that
+        name.  One name, path or mapping alone is one overlay.
     years
         Run length in whole years from the model's start, instead of the file's own span.  Given here rather
         than to :func:`run`, the overlays change the inflows of the run's own years: an overlay that changes
@@ -74,7 +79,7 @@ def load(path: str | Path | None = None, scenarios: str | Sequence[str] = (), ye
     daryo.ModelError
         Listing every problem with its file and place.
     TypeError
-        If ``path`` is not a path, ``scenarios`` not names or paths, or ``years`` not a whole number.
+        If ``path`` is not a path, ``scenarios`` not names, paths or mappings, or ``years`` not a whole number.
     ValueError
         If ``years`` is not at least 1 or runs past the dates a time axis can hold.
     """
@@ -83,10 +88,10 @@ def load(path: str | Path | None = None, scenarios: str | Sequence[str] = (), ye
                         f"{type(path).__name__} {path!r}")
     from .scenarios import overlay_names
 
-    scenarios = overlay_names(scenarios)
+    overlays = overlay_names(scenarios)
     _check_years(years)
     try:
-        return _load(path, scenarios, years, bool(confine))
+        return _load(path, overlays, years, bool(confine))
     except ModelError as exc:  # (an overlay's problems with their lines, as a model file's have theirs)
         from .scenarios.overlay import with_overlay_lines
 
@@ -101,7 +106,8 @@ def _check_years(years: object) -> None:
         raise ValueError(f"years {years}: a run lasts at least 1 year")
 
 
-def _load(path: str | Path | None, scenarios: tuple[str, ...], years: int | None, confine: bool = False) -> Model:
+def _load(path: str | Path | None, scenarios: tuple[str | OverlayDocument, ...], years: int | None,
+          confine: bool = False) -> Model:
     """:func:`load` once its arguments are checked."""
     if path is not None and not str(path).strip():  # (Path('') is '.', which would be reported as a folder)
         raise ModelError(Problem(repr(str(path)), "", "is not a file name: give a model file's path"))
@@ -119,7 +125,7 @@ def _load(path: str | Path | None, scenarios: tuple[str, ...], years: int | None
     return _overlaid(document_of(p, files), str(p), p, files, scenarios, years)
 
 
-def _overlaid(own: dict, file: str, path: Path | None, files: DataFiles, scenarios: tuple[str, ...],
+def _overlaid(own: dict, file: str, path: Path | None, files: DataFiles, scenarios: tuple[str | OverlayDocument, ...],
               years: int | None) -> Model:
     """The model of document ``own`` (of model file ``file``, read from ``path``, if any) with the overlays
     ``scenarios`` applied, for ``years`` (None: the file's span).  Given years, the document is read for them: its
@@ -141,7 +147,8 @@ def _overlaid(own: dict, file: str, path: Path | None, files: DataFiles, scenari
 
 
 def load_text(text: str | bytes, name: str = "upload.yaml", base_dir: str | Path | None = None,
-              scenarios: str | Sequence[str] = (), years: int | None = None, *, confine: bool = True) -> Model:
+              scenarios: OverlaySpec | Sequence[OverlaySpec] = (), years: int | None = None, *, confine: bool = True
+              ) -> Model:
     """Load a model from its text (an uploaded file's content), as :func:`load` loads a file.
 
     The text is read by the model files' own reader: a key written twice is refused with its line, problems name
@@ -176,8 +183,8 @@ def load_text(text: str | bytes, name: str = "upload.yaml", base_dir: str | Path
     daryo.ModelError
         Listing every problem, each with ``name`` and its place (and line).
     TypeError
-        If ``text`` is not text, ``name`` not text, ``base_dir`` not a path, ``scenarios`` not names or paths, or
-        ``years`` not a whole number.
+        If ``text`` is not text, ``name`` not text, ``base_dir`` not a path, ``scenarios`` not names, paths or
+        mappings, or ``years`` not a whole number.
     ValueError
         If ``base_dir`` is not a folder, or ``years`` not at least 1.
 
@@ -191,10 +198,10 @@ def load_text(text: str | bytes, name: str = "upload.yaml", base_dir: str | Path
     if not isinstance(name, str):
         raise TypeError(f"daryo.load_text: name is the text's name in messages (upload.yaml), not {name!r}")
     folder = _text_folder(base_dir)
-    scenarios = overlay_names(scenarios)
+    overlays = overlay_names(scenarios)
     _check_years(years)
     try:
-        return _load_text(_decoded(text, name), name, DataFiles(folder, bool(confine)), scenarios, years)
+        return _load_text(_decoded(text, name), name, DataFiles(folder, bool(confine)), overlays, years)
     except ModelError as exc:
         from .scenarios.overlay import with_overlay_lines
 
@@ -229,7 +236,8 @@ def _decoded(text: object, name: str) -> str:
     return text.removeprefix("\ufeff")
 
 
-def _load_text(text: str, name: str, files: DataFiles, scenarios: tuple[str, ...], years: int | None) -> Model:
+def _load_text(text: str, name: str, files: DataFiles, scenarios: tuple[str | OverlayDocument, ...],
+               years: int | None) -> Model:
     """:func:`load_text` once its arguments are checked."""
     from .model.documents import parse_document
     from .model.loader import parsed_model_document, with_file_sha256

@@ -264,7 +264,7 @@ def test_one_overlay_name_alone_is_one_overlay_not_its_letters():
     assert apply_scenarios(doc, "climate-2050") == apply_scenarios(doc, ["climate-2050"])
     assert load_aral_model("climate-2050", years=1).metadata["scenarios"] == ["climate-2050"]
     assert year_limited_changes("drought-2008") == year_limited_changes(["drought-2008"]) != []
-    with pytest.raises(TypeError, match=r"scenarios=5: give overlay names or paths"):
+    with pytest.raises(TypeError, match=r"scenarios=5: give overlay names, paths or mappings"):
         apply_scenarios(doc, 5)
 
 

@@ -38,7 +38,8 @@ applied; a change that does not fit the model (a missing node, an inflow that ca
 it is applied.  Either way the problem names the overlay file and the change.
 
 The library of the Aral Sea basin model is in ``daryo/data/aral/scenarios``; any ``*.yaml`` path can be given
-instead of a library name.
+instead of a library name, and, in Python, an overlay file's content as a mapping (:class:`OverlayDocument`, named
+by its ``name`` key or its place in the list: ``overlay[0]``).
 
 The package's modules follow an overlay's way: :mod:`~daryo.scenarios.overlay` finds, reads and checks overlay
 files; :mod:`~daryo.scenarios.apply` applies them in order, with the changes of the model's structure in
@@ -60,6 +61,7 @@ from .inflows import (
 )
 from .overlay import (
     Overlay,
+    OverlayDocument,
     library_dir,
     library_entries,
     list_scenarios,
@@ -72,4 +74,4 @@ from .overlay import (
 __all__ = ["list_scenarios", "scenario_groups", "library_entries", "apply_scenarios", "overlaid_document",
            "load_overlay", "overlay_names", "scenario_path", "transform_inflows", "with_years", "document_steps",
            "year_limited_changes", "diluting_overlays", "compounded_drought", "Overlay", "library_dir",
-           "overlay_shape_problems", "replaced_inflows", "years_beyond"]
+           "overlay_shape_problems", "replaced_inflows", "years_beyond", "OverlayDocument"]

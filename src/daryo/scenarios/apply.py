@@ -13,7 +13,7 @@ from typing import Any
 from ..errors import ModelError, Problem
 from ._document import InflowReader, _ChangeAt, _edge_ends, _nodes, _value
 from .inflows import _changes_given_years, _make_inflow_op
-from .overlay import _INFLOW_OPS, ASKED_FOR, Overlay, load_overlay, overlay_names
+from .overlay import _INFLOW_OPS, ASKED_FOR, Overlay, OverlaySpec, load_overlay, overlay_names
 from .structure import (
     _check_added_demands,
     _check_references,
@@ -34,7 +34,8 @@ from .structure import (
 )
 
 
-def apply_scenarios(doc: Mapping[str, Any], names: Iterable[str], library: str | Path | None = None) -> dict[str, Any]:
+def apply_scenarios(doc: Mapping[str, Any], names: OverlaySpec | Iterable[OverlaySpec],
+                    library: str | Path | None = None) -> dict[str, Any]:
     """Apply overlays to a model document, in order; return a new document (``doc`` is not changed).
 
     (:func:`overlaid_document` gives also where each value the overlays set came from, for the loader's messages.)
@@ -44,7 +45,8 @@ def apply_scenarios(doc: Mapping[str, Any], names: Iterable[str], library: str |
     doc
         A model document (the parsed YAML of a daryo model).
     names
-        Library scenario names (see :func:`list_scenarios`) or paths to overlay files.
+        Library scenario names (see :func:`list_scenarios`), paths to overlay files, or overlays given as mappings
+        (an overlay file's content; see :func:`~daryo.scenarios.overlay_names`).
     library
         Folder of the scenario library (default: the Aral Sea basin library).
 
@@ -56,7 +58,7 @@ def apply_scenarios(doc: Mapping[str, Any], names: Iterable[str], library: str |
         ``spill_to``, ``reservoir``, ``at``, edge ends) left pointing to removed nodes, demands and inflow series
         that cannot be changed.
     TypeError
-        If ``names`` is not names or paths (one name alone is one overlay).
+        If ``names`` is not names, paths or mappings (one alone is one overlay).
     """
     return overlaid_document(doc, names, library)[0]
 
@@ -65,7 +67,8 @@ def apply_scenarios(doc: Mapping[str, Any], names: Iterable[str], library: str |
 DocumentCheck = Callable[[dict[str, Any], Mapping[str, tuple[str, str]]], Sequence[Problem]]
 
 
-def overlaid_document(doc: Mapping[str, Any], names: Iterable[str], library: str | Path | None = None,
+def overlaid_document(doc: Mapping[str, Any], names: OverlaySpec | Iterable[OverlaySpec],
+                      library: str | Path | None = None,
                       check: DocumentCheck | None = None, read_inflow: InflowReader | None = None
                       ) -> tuple[dict[str, Any], dict[str, tuple[str, str]]]:
     """:func:`apply_scenarios`, and where each value the overlays set came from.
@@ -141,9 +144,9 @@ def overlaid_document(doc: Mapping[str, Any], names: Iterable[str], library: str
                                     key=_change_index))
         added_all.update({nid: (ov.file, where) for nid, where in added.items()})
         applied.append(ov.name)
-        files.append(str(Path(ov.file).resolve()))
+        files.append(_overlay_key(ov))
         # (a file's by its full path, as results record it: a caveat of one overlay given by two paths is one caveat)
-        label = ov.name if ov.name != ov.file else str(Path(ov.file).resolve())
+        label = ov.name if ov.name != ov.file else _overlay_key(ov)
         caveats += [f"{label}: {c}" for c in ov.caveats]
         removed_earlier.update({nid: f"{ov.file} {where}" for nid, where in removed.items()})
         present = set(_nodes(out))  # (a node added again, and not removed after that)
@@ -169,10 +172,16 @@ def overlaid_document(doc: Mapping[str, Any], names: Iterable[str], library: str
     return out, origins
 
 
+def _overlay_key(ov: Overlay) -> str:
+    """How a model's metadata records overlay ``ov`` (``scenario_files``): a file by its full path, as found now; an
+    overlay given in Python by its name."""
+    return ov.file if ov.in_python else str(Path(ov.file).resolve())
+
+
 def _check_combination(ov: Overlay, asked: dict[str, str], groups: dict[str, str]) -> None:
     """Refuse an overlay asked for again (its changes would apply twice: a drought's factors would multiply
     again) or of a group another overlay asked for is of (two reservoir regimes, two climates); note it."""
-    file = str(Path(ov.file).resolve())
+    file = _overlay_key(ov)
     if file in asked:
         twice = ("was applied to the document before" if not asked[file] else "is asked for twice" if
                  asked[file] == ov.name else f"is asked for twice ('{asked[file]}' and '{ov.name}')")

@@ -16,7 +16,7 @@ from ..errors import ModelError, Problem, did_you_mean, kind_of, short_text
 from ..timeaxis import StepKind, TimeAxis, parse_date, step_kind, years_span
 from ..units import UnitError, is_number, is_per_month, is_whole, no_unit_given, parse_quantity, unit_factor
 from ._document import _axis, _ChangeAt, _hydro_year_index, _nodes
-from .overlay import _INFLOW_OPS, Overlay, load_overlay, overlay_names
+from .overlay import _INFLOW_OPS, Overlay, OverlaySpec, load_overlay, overlay_names
 
 _MONTH_DAYS = 365.25 / 12  # days in a month of a shift_peak on N-day steps
 
@@ -286,7 +286,7 @@ def _given_by(spec: Mapping[str, Any]) -> str:
 _INFLOW_ATTRIBUTES = ("inflow", "type")
 
 
-def replaced_inflows(names: Sequence[str], library: str | Path | None = None) -> tuple[set[str], set[str]]:
+def replaced_inflows(names: Sequence[OverlaySpec], library: str | Path | None = None) -> tuple[set[str], set[str]]:
     """The nodes whose inflow overlays ``names`` replace, and those they remove.
 
     Returns
@@ -319,15 +319,15 @@ def replaced_inflows(names: Sequence[str], library: str | Path | None = None) ->
     return replaced, removed
 
 
-def inflow_changing(names: Sequence[str], library: str | Path | None = None) -> list[str]:
+def inflow_changing(names: Sequence[OverlaySpec], library: str | Path | None = None) -> list[str]:
     """The overlays among ``names`` that change inflows (``scale_inflows``, ``shift_peak``, ``named_years``), in
     order: those whose changes an ensemble's generated traces take (a Tajik utility planner's review: the traces
     were said to carry "the inflow changes of rogun-full", which changes none)."""
-    return [name for name in overlay_names(names)  # (an overlay that cannot be read is left out, as there)
+    return [str(name) for name in overlay_names(names)  # (an overlay that cannot be read is left out, as there)
             if any(op in _INFLOW_OPS for _, _, op, _ in _overlay_changes((name,), library))]
 
 
-def year_limited_changes(names: Sequence[str], library: str | Path | None = None) -> list[Problem]:
+def year_limited_changes(names: Sequence[OverlaySpec], library: str | Path | None = None) -> list[Problem]:
     """The inflow changes among overlays ``names`` that change given run years only (``scale_inflows`` with
     ``years``, ``named_years``), each as a :class:`Problem` at its place, saying why an ensemble that resamples a
     model's own years cannot take it."""
@@ -337,7 +337,8 @@ def year_limited_changes(names: Sequence[str], library: str | Path | None = None
             for ov, i, op, arg in _overlay_changes(names, library) if _changes_given_years(op, arg)]
 
 
-def _overlay_changes(names: Sequence[str], library: str | Path | None, skip: tuple[type[Exception], ...] = (ModelError,)
+def _overlay_changes(names: Sequence[OverlaySpec], library: str | Path | None,
+                     skip: tuple[type[Exception], ...] = (ModelError,)
                      ) -> Iterator[tuple[Overlay, int, str, Any]]:
     """Each change of the overlays ``names`` that can be read: the overlay, the change's position and its operation
     and argument.  An overlay whose reading raises one of ``skip`` is left out (a name the model's metadata keeps
@@ -352,7 +353,7 @@ def _overlay_changes(names: Sequence[str], library: str | Path | None, skip: tup
             yield ov, i, op, arg
 
 
-def years_beyond(names: Sequence[str], axis: TimeAxis | int, library: str | Path | None = None) -> list[str]:
+def years_beyond(names: Sequence[OverlaySpec], axis: TimeAxis | int, library: str | Path | None = None) -> list[str]:
     """Sentences for the changes among overlays ``names`` that change given run years (``scale_inflows`` with
     ``years``, ``named_years``) some of which are after the last hydrological year of a run on ``axis`` (its time
     axis, or its number of hydrological years): those years are not changed (a drought of three years in a run of
@@ -380,7 +381,8 @@ def years_beyond(names: Sequence[str], axis: TimeAxis | int, library: str | Path
 _GONE = (ModelError, OSError)
 
 
-def compounded_drought(hydrology: str | None, overlays: Sequence[str], library: str | Path | None = None) -> str:
+def compounded_drought(hydrology: str | None, overlays: Sequence[OverlaySpec], library: str | Path | None = None
+                       ) -> str:
     """A note where a named year's hydrology (``hydrology``: that year first, then the norm) meets an overlay among
     ``overlays`` that multiplies the first years' inflows by a named year's factors (``named_years``, of any named
     year) again: drier than any year on record ("" if none does; an overlay that cannot be read is left out).
@@ -407,7 +409,7 @@ def compounded_drought(hydrology: str | None, overlays: Sequence[str], library: 
             "hydrology=\"norm\" in Python)")
 
 
-def diluting_overlays(names: Sequence[str], n_years: int, library: str | Path | None = None) -> list[str]:
+def diluting_overlays(names: Sequence[OverlaySpec], n_years: int, library: str | Path | None = None) -> list[str]:
     """The overlays among ``names`` (by their file's stem, sorted) that change some but not all of the first
     ``n_years`` run years (``scale_inflows`` with ``years``, ``named_years``: a drought), whose effect the means over
     a run of ``n_years`` years dilute; an overlay that cannot be read now (gone since the run) is left out."""
@@ -599,7 +601,7 @@ def _first_month(start: Any) -> pd.Timestamp:
     return s
 
 
-def transform_inflows(inflows: Mapping[str, np.ndarray], names: Sequence[str], start: str | pd.Timestamp,
+def transform_inflows(inflows: Mapping[str, np.ndarray], names: Sequence[OverlaySpec], start: str | pd.Timestamp,
                       basins: Mapping[str, Sequence[str]], library: str | Path | None = None) -> dict[str, np.ndarray]:
     """Apply the inflow changes of overlays to inflow arrays (other changes are ignored).
 
@@ -648,8 +650,8 @@ def transform_inflows(inflows: Mapping[str, np.ndarray], names: Sequence[str], s
            "metadata": {"basins": {name: list(ids) for name, ids in basins.items()}},
            "nodes": [{"id": k, "type": "inflow"} for k in out]}
     problems: list[Problem] = []
-    for name in overlay_names(names):
-        ov = load_overlay(name, library)
+    for overlay in overlay_names(names):
+        ov = load_overlay(overlay, library)
         for i, change in enumerate(ov.changes):
             op, arg = next(iter(change.items()))
             if op not in _INFLOW_OPS:

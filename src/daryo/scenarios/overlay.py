@@ -4,6 +4,7 @@ changes before anything is applied (:func:`load_overlay`)."""
 from __future__ import annotations
 
 import calendar
+import copy
 import errno
 import math
 import os
@@ -48,6 +49,28 @@ class Overlay:
     changes: tuple[Mapping[str, Any], ...]
     group: str = ""
     caveats: tuple[str, ...] = ()
+    in_python: bool = False  # given as a mapping in Python (:class:`OverlayDocument`), not read from a file
+
+
+@dataclass(frozen=True, eq=False)
+class OverlayDocument:
+    """An overlay given in Python as a mapping, as an overlay file's content (``{"name": "uzb+10", "changes":
+    [...]}``), where a name or path of one may be given (:func:`overlay_names` makes them).
+
+    Its problems are named by ``name`` (its ``name`` key, or ``overlay[i]``, its place in the list of scenarios)
+    with their place in it, as a file's by the file; results record it by that name.  ``document`` is a copy of
+    the mapping as given: changing the mapping later changes no model.
+    """
+
+    name: str
+    document: Mapping[str, Any]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+#: a scenario overlay as the Python API takes it: a library name, a path to an overlay file, or a mapping
+OverlaySpec = str | os.PathLike[str] | Mapping[str, Any] | OverlayDocument
 
 
 def library_dir() -> Path:
@@ -164,91 +187,113 @@ def library_entries(library: str | Path | None = None) -> list[tuple[str, str, s
     return out
 
 
-def load_overlay(name: str, library: str | Path | None = None) -> Overlay:
-    """Read and check the structure of one overlay (library name or path).
+def load_overlay(name: str | OverlayDocument, library: str | Path | None = None) -> Overlay:
+    """Read and check the structure of one overlay (library name, path, or a mapping given in Python as an
+    :class:`OverlayDocument`).
 
     Raises
     ------
     ModelError
         For an unknown name, malformed YAML, unknown top-level keys, unknown change types, or arguments of a
-        change of the wrong type or value (each problem names the file and the change).
+        change of the wrong type or value (each problem names the file, or the overlay's name, and the change).
     """
+    if isinstance(name, OverlayDocument):
+        return _checked_overlay(copy.deepcopy(dict(name.document)), name.name, name.name, in_python=True)
     path = scenario_path(name, library)
     doc = _read_overlay(path)
     if doc is None:  # (it was taken as an overlay changing nothing: a file saved empty by mistake, say)
         raise ModelError(Problem(str(path), "", "the overlay file is empty: give its title and changes"),
                          subject=ASKED_FOR)
+    in_library = path.parent == (library_dir() if library is None else Path(library))
+    return _checked_overlay(doc, str(path), path.stem if in_library else str(path))
+
+
+def _checked_overlay(doc: Any, file: str, name: str, in_python: bool = False) -> Overlay:
+    """The :class:`Overlay` of document ``doc`` (of overlay ``file``, named ``name``), its structure checked (see
+    :func:`load_overlay`, which raises what this raises); a mapping given in Python may have a ``name``."""
     problems = []
     if not isinstance(doc, Mapping):
-        raise ModelError(Problem(str(path), "", "an overlay must be a mapping with title and changes"),
+        raise ModelError(Problem(file, "", "an overlay must be a mapping with title and changes"),
                          subject=ASKED_FOR)
     if "changes" not in doc and {"version", "nodes"} & set(doc):  # (a model given where an overlay goes)
-        raise ModelError(Problem(str(path), "", "this is a model (it has " + " and ".join(
+        raise ModelError(Problem(file, "", "this is a model (it has " + " and ".join(
             k for k in ("version", "nodes") if k in doc) + "), not a scenario overlay (title and changes): give it "
             "as the model (daryo run FILE), and as a scenario an overlay of changes to it"), subject=ASKED_FOR)
+    keys = _TOP_KEYS | {"name"} if in_python else _TOP_KEYS
     for key in doc:
-        if key not in _TOP_KEYS:
-            problems.append(Problem(str(path), str(key), f"unknown key; use: {', '.join(sorted(_TOP_KEYS))}"))
+        if key not in keys:
+            problems.append(Problem(file, str(key), f"unknown key; use: {', '.join(sorted(keys))}"))
+    if in_python and "name" in doc and not _is_name(doc["name"]):
+        problems.append(Problem(file, "name", f"must be the overlay's name (text), not '{short_text(doc['name'])}'"))
     for key in ("title", "description", "sources"):
         if isinstance(doc.get(key), Mapping | list):
-            problems.append(Problem(str(path), key, f"must be text, not '{short_text(doc[key])}'"))
+            problems.append(Problem(file, key, f"must be text, not '{short_text(doc[key])}'"))
     if "group" in doc and not _is_name(doc["group"]):
         group = doc["group"]
-        problems.append(Problem(str(path), "group", "has no value: give the group's name, or leave the key out"
+        problems.append(Problem(file, "group", "has no value: give the group's name, or leave the key out"
                                 if group is None else f"must be a name (text), not '{short_text(group)}'"))
     caveats = doc.get("caveats", [])
     if isinstance(caveats, str):
         caveats = [caveats]
     if not isinstance(caveats, list) or not all(isinstance(c, str) and c.strip() for c in caveats):
-        problems.append(Problem(str(path), "caveats", "must be a list of sentences (text), what a reader of the "
+        problems.append(Problem(file, "caveats", "must be a list of sentences (text), what a reader of the "
                                 f"results must know, not '{short_text(doc.get('caveats'))}'"))
         caveats = []
     changes = doc.get("changes")
     if "changes" not in doc:  # (it would change nothing, without a word)
-        problems.append(Problem(str(path), "", "the overlay has no changes: give its title and changes"))
+        problems.append(Problem(file, "", "the overlay has no changes: give its title and changes"))
         changes = []
     elif not isinstance(changes, list):  # (changes: 0, '' or null were taken as no changes; [] is a baseline's)
-        problems.append(Problem(str(path), "changes", "has no value; give a list of changes ([] for none)"
+        problems.append(Problem(file, "changes", "has no value; give a list of changes ([] for none)"
                                 if changes is None else f"must be a list of changes ([] for none), not {changes!r}"))
         changes = []
     for i, ch in enumerate(changes):
         if not isinstance(ch, Mapping) or len(ch) != 1 or next(iter(ch)) not in _OPS:
             one = isinstance(ch, Mapping) and len(ch) == 1
             what = f"'{next(iter(ch))}' is not a change{did_you_mean(str(next(iter(ch))), _OPS)}: " if one else ""
-            problems.append(Problem(str(path), f"changes[{i}]", f"{what}each change is a mapping with one key out "
+            problems.append(Problem(file, f"changes[{i}]", f"{what}each change is a mapping with one key out "
                                     f"of: {', '.join(_OPS)}"))
             continue
         op, written = next(iter(ch.items()))
         arg = _percents_as_factors(op, written)
         changes[i] = {op: arg}
-        problems += _check_change(op, arg, str(path), f"changes[{i}].{op}")
-        problems += _large_factors(op, written, arg, str(path), f"changes[{i}].{op}")
+        problems += _check_change(op, arg, file, f"changes[{i}].{op}")
+        problems += _large_factors(op, written, arg, file, f"changes[{i}].{op}")
     if problems:
         raise ModelError(problems, subject=ASKED_FOR)
-    in_library = path.parent == (library_dir() if library is None else Path(library))
-    return Overlay(path.stem if in_library else str(path), str(path), str(doc.get("title", "")),
-                   str(doc.get("description", "")), str(doc.get("sources", "")), tuple(changes),
-                   str(doc.get("group") or ""), tuple(" ".join(c.split()) for c in caveats))  # (one line each: results
-    # keep a model's caveats one a line)
+    return Overlay(name, file, str(doc.get("title", "")), str(doc.get("description", "")), str(doc.get("sources", "")),
+                   tuple(changes), str(doc.get("group") or ""), tuple(" ".join(c.split()) for c in caveats),
+                   in_python)  # (the caveats one line each: results keep a model's caveats one a line)
 
 
-def overlay_names(names: str | os.PathLike[str] | Iterable[str | os.PathLike[str]]) -> tuple[str, ...]:
-    """Overlay names or paths as a tuple of text: one name or path alone is one overlay (its letters are not
-    overlays).
+def overlay_names(names: OverlaySpec | Iterable[OverlaySpec]) -> tuple[str | OverlayDocument, ...]:
+    """Overlays as the loaders take them: names and paths as text, mappings (an overlay file's content given in
+    Python) as :class:`OverlayDocument`, each named by its ``name`` key, or else ``overlay[i]``, ``i`` its place in
+    the list.  One name, path or mapping alone is one overlay (a name's letters are not overlays).
 
     Raises
     ------
     TypeError
-        If ``names`` is not a name or path, or an iterable of them.
+        If ``names`` is not a name, path or mapping, or an iterable of them.
     """
-    if isinstance(names, str | os.PathLike):
-        return (str(names),)
-    if not isinstance(names, Iterable) or isinstance(names, Mapping):
-        raise TypeError(f"scenarios={names!r}: give overlay names or paths, one or a list of them")
+    if isinstance(names, str | os.PathLike | Mapping | OverlayDocument):
+        names = [names]
+    if not isinstance(names, Iterable):
+        raise TypeError(f"scenarios={names!r}: give overlay names, paths or mappings, one or a list of them")
     out = tuple(names)
-    if not all(isinstance(n, str | os.PathLike) for n in out):
-        raise TypeError(f"scenarios={names!r}: give overlay names or paths, one or a list of them")
-    return tuple(str(n) for n in out)
+    if not all(isinstance(n, str | os.PathLike | Mapping | OverlayDocument) for n in out):
+        raise TypeError(f"scenarios={names!r}: give overlay names, paths or mappings (an overlay file's content), one "
+                        "or a list of them")
+    return tuple(n if isinstance(n, OverlayDocument) else _overlay_document(n, i) if isinstance(n, Mapping)
+                 else str(n) for i, n in enumerate(out))
+
+
+def _overlay_document(doc: Mapping[str, Any], i: int) -> OverlayDocument:
+    """Mapping ``doc``, the ``i``-th overlay asked for, as an :class:`OverlayDocument` (a copy of it) named by its
+    ``name`` key (``overlay[i]`` where it has none that is text)."""
+    name = doc.get("name")
+    return OverlayDocument(name.strip() if isinstance(name, str) and name.strip() else f"overlay[{i}]",
+                           copy.deepcopy(dict(doc)))
 
 
 # ----------------------------------------------------------------------------------- checking changes

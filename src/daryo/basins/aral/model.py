@@ -27,7 +27,7 @@ from ...model.documents import read_document
 from ...model.loader import document_problems
 from ...scenarios import overlaid_document, overlay_names
 from ...scenarios.apply import DocumentCheck
-from ...scenarios.overlay import volume_set_by_user, with_overlay_lines
+from ...scenarios.overlay import OverlaySpec, volume_set_by_user, with_overlay_lines
 from ...timeaxis import FIRST_DATE, LAST_DATE, TimeAxis, parse_date, years_problem
 from ...units import UnitError, is_whole, parse_quantity, unit_factor
 
@@ -101,15 +101,16 @@ def _hydrology(spec: HydrologySpec, hydrology: str, traces: int, years: int, see
     return named_year_traces(spec, hydrology, years, start_month)
 
 
-def build_aral_document(scenarios: Sequence[str] = (), hydrology: str = "norm", traces: int = 1, years: int = 30,
-                        seed: int = 0, start: str = "2000-10", inflow_csv: str | Path | None = None,
+def build_aral_document(scenarios: Sequence[OverlaySpec] = (), hydrology: str = "norm", traces: int = 1,
+                        years: int = 30, seed: int = 0, start: str = "2000-10", inflow_csv: str | Path | None = None,
                         inflow_csv_unit: str = "m3/s") -> dict[str, Any]:
     """A complete Aral Sea basin model document, inflows inline.
 
     Parameters
     ----------
     scenarios
-        Overlays applied in order (library names, see :func:`daryo.scenarios.list_scenarios`, or paths).
+        Overlays applied in order (library names, see :func:`daryo.scenarios.list_scenarios`, paths, or overlays
+        given as mappings: see :func:`daryo.load`).
     hydrology
         ``norm``, ``stochastic`` or a named year (``2021``, ``2023``, ``2008``, ``2000-2001``, ``multiyear``).
     traces
@@ -140,7 +141,7 @@ def build_aral_document(scenarios: Sequence[str] = (), hydrology: str = "norm", 
     return _aral_document(scenarios, hydrology, traces, years, seed, start, inflow_csv, inflow_csv_unit)[0]
 
 
-def _aral_document(scenarios: Sequence[str], hydrology: str, traces: int, years: int, seed: int, start: str,
+def _aral_document(scenarios: Sequence[OverlaySpec], hydrology: str, traces: int, years: int, seed: int, start: str,
                    inflow_csv: str | Path | None, inflow_csv_unit: str, check: DocumentCheck | None = None
                    ) -> tuple[dict[str, Any], dict[str, tuple[str, str]]]:
     """:func:`build_aral_document`, and where each value its overlays set came from
@@ -216,15 +217,16 @@ def _csv_inflows(path: str | Path, unit: str, start: pd.Timestamp, n_steps: int,
     return {k: np.repeat(v[:, pos], n_traces, axis=0) for k, v in cols.items()}
 
 
-def load_aral_model(scenarios: Sequence[str] = (), hydrology: str = "norm", traces: int = 1, years: int = 30,
-                    seed: int = 0, start: str = "2000-10", inflow_csv: str | Path | None = None,
+def load_aral_model(scenarios: OverlaySpec | Sequence[OverlaySpec] = (), hydrology: str = "norm", traces: int = 1,
+                    years: int = 30, seed: int = 0, start: str = "2000-10", inflow_csv: str | Path | None = None,
                     inflow_csv_unit: str = "m3/s") -> Model:
     """The Aral Sea basin model, validated, as ``daryo.load(None, ...)`` and ``daryo run`` load it.
 
     Parameters
     ----------
     scenarios
-        Overlays applied in order (library names, see :func:`daryo.scenarios.list_scenarios`, or paths).
+        Overlays applied in order (library names, see :func:`daryo.scenarios.list_scenarios`, paths, or overlays
+        given as mappings: see :func:`daryo.load`).
     hydrology
         ``norm`` (the mean year repeated), ``stochastic`` (``traces`` generated traces) or a named year (``2021``,
         ``2023``, ``2008``, ``2000-2001``, ``multiyear``: that year first, then the norm).
