@@ -363,3 +363,17 @@ def test_an_overlays_line_is_found_for_ids_with_dots_digits_or_symbols(tmp_path)
     with pytest.raises(ModelError) as err:
         daryo.load(demo_model_path(), scenarios=[str(overlay)])
     assert [p.place for p in err.value.problems] == ["changes[0].set.city.2 (line 5)", "changes[0].set.True (line 6)"]
+
+
+def test_an_overlay_given_as_a_mapping_is_applied_as_a_files_content():
+    """A researcher's review: a sensitivity loop had to write an overlay file per run.  A mapping is an overlay
+    file's content, applied alike, recorded by its name; the mapping is copied, and an unknown key refused."""
+    given = {"name": "town+50", "title": "t", "changes": [{"scale_demands": {"nodes": ["town"], "factor": 1.5}}]}
+    out = apply_scenarios(small_doc(demand=20), [given])
+    assert next(n for n in out["nodes"] if n["id"] == "town")["demand"] == 30
+    assert out["metadata"]["scenarios"] == ["town+50"] and out["metadata"]["scenario_files"] == ["town+50"]
+    assert given["changes"][0]["scale_demands"]["factor"] == 1.5
+    with pytest.raises(ModelError, match=re.escape("overlay[0]: titel: unknown key; use: caveats, changes, ")):
+        apply_scenarios(small_doc(), {"titel": "t", "changes": []})
+    with pytest.raises(ModelError, match="town[+]50: is asked for twice"):
+        apply_scenarios(small_doc(), [given, given])
