@@ -20,26 +20,47 @@ __all__ = ["FrozenAttrs", "freeze_arrays"]
 
 
 def freeze_arrays(value: Any) -> None:
-    """Make every NumPy array in ``value`` read-only: the array itself, or those of the lists, tuples, mappings and
-    dataclasses (series, level tables, parameters) it holds, at any depth.  Plain numbers, text and pandas objects
-    are left as they are."""
+    """Make every NumPy array in ``value`` read-only: those of the lists, mappings and dataclasses (series, level
+    tables, parameters) it holds, at any depth, each replaced by a read-only view of it, so that an array the
+    caller keeps (an ensemble's traces, a series' values given in Python) stays theirs to change; an array in a
+    tuple, which cannot be replaced, is made read-only itself.  Plain numbers, text and pandas objects are left as
+    they are."""
     stack, seen = [value], set()
     while stack:
         v = stack.pop()
-        if isinstance(v, np.ndarray):
-            if v.flags.writeable:
-                v.flags.writeable = False
-        elif isinstance(v, str | int | float | bool | type(None)) or id(v) in seen:
+        if isinstance(v, str | int | float | bool | type(None)) or id(v) in seen:
             continue
-        elif isinstance(v, list | tuple):
-            seen.add(id(v))
-            stack.extend(x for x in v if not isinstance(x, int | float | str))
+        seen.add(id(v))
+        if isinstance(v, tuple):
+            for x in v:
+                if isinstance(x, np.ndarray):
+                    x.flags.writeable = False
+                elif not isinstance(x, int | float | str):
+                    stack.append(x)
+        elif isinstance(v, list | dict):
+            for k, x in enumerate(v) if isinstance(v, list) else list(v.items()):
+                if isinstance(x, np.ndarray):
+                    v[k] = _read_only(x)
+                elif not isinstance(x, int | float | str):
+                    stack.append(x)
         elif isinstance(v, Mapping):
-            seen.add(id(v))
             stack.extend(v.values())
         elif dataclasses.is_dataclass(v) and not isinstance(v, type):
-            seen.add(id(v))
-            stack.extend(getattr(v, f.name) for f in dataclasses.fields(v))
+            for f in dataclasses.fields(v):
+                x = getattr(v, f.name)
+                if isinstance(x, np.ndarray):
+                    object.__setattr__(v, f.name, _read_only(x))  # (a frozen dataclass: the same values, read-only)
+                else:
+                    stack.append(x)
+
+
+def _read_only(a: np.ndarray) -> np.ndarray:
+    """``a`` itself if it is read-only, else a read-only view of it."""
+    if not a.flags.writeable:
+        return a
+    view = a.view()
+    view.flags.writeable = False
+    return view
 
 
 class FrozenAttrs(Mapping[str, Any]):
