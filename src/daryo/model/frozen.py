@@ -16,6 +16,8 @@ from typing import Any
 
 import numpy as np
 
+from .series import Series
+
 __all__ = ["FrozenAttrs", "freeze_arrays"]
 
 
@@ -31,7 +33,9 @@ def freeze_arrays(value: Any) -> None:
         if isinstance(v, str | int | float | bool | type(None)) or id(v) in seen:
             continue
         seen.add(id(v))
-        if isinstance(v, tuple):
+        if type(v) is Series:  # (most of a model's arrays: its one array, quickly; a loaded Aral model has ~400)
+            object.__setattr__(v, "values", _read_only(v.values))
+        elif isinstance(v, tuple):
             for x in v:
                 if isinstance(x, np.ndarray):
                     x.flags.writeable = False
