@@ -460,6 +460,31 @@ def test_validate_and_info(capsys):
     assert rows[1].split()[:3] == [first.id, first.type, first.country]
 
 
+def test_info_counts_the_spill_edges_a_run_adds(tmp_path, capsys):
+    """A technical editor's review: ``daryo info`` said "edges: 98" for the embedded model, whose results have 106
+    edges: the 8 others are the spill edges that reservoirs' ``spill_to`` adds.  Here one of two reservoirs spills::
+
+        river --> dam --> town        dam ~~spill~~> sea        river --> pond --> town
+    """
+    text = ("version: 1\nname: spills\ntime: {start: 2001-01, end: 2001-02, step: month}\nnodes:\n"
+            "  - {id: river, type: inflow, inflow: 60}\n"
+            "  - {id: dam, type: reservoir, max_volume: 100, initial_volume: 50, spill_to: sea}\n"
+            "  - {id: pond, type: reservoir, max_volume: 30, initial_volume: 5}\n"
+            "  - {id: town, type: demand, demand: 10}\n  - {id: sea, type: sink}\n"
+            "edges: [[river, dam], [dam, town], [river, pond], [pond, town]]\n")
+    (tmp_path / "m.yaml").write_text(text)
+    assert main(["info", str(tmp_path / "m.yaml")]) == 0
+    assert "\nedges: 4 (and 1 spill edge that a reservoir's spill_to adds, in a run's results too: 5 in all)\n" in (
+        capsys.readouterr().out)
+    assert daryo.run(daryo.load(tmp_path / "m.yaml")).dataset.sizes["edge"] == 5
+    (tmp_path / "m.yaml").write_text(text.replace(", spill_to: sea", ""))
+    assert main(["info", str(tmp_path / "m.yaml")]) == 0
+    assert "\nedges: 4\n" in capsys.readouterr().out
+    assert main(["info"]) == 0
+    assert "\nedges: 98 (and 8 spill edges that reservoirs' spill_to adds, in a run's results too: 106 in all)\n" in (
+        capsys.readouterr().out)
+
+
 def test_invalid_model_exit_1_without_traceback(tmp_path, capsys):
     bad = tmp_path / "bad.yaml"
     bad.write_text("version: 1\nnodes: [\n")
