@@ -126,3 +126,26 @@ def test_energy_rate_factors(unit, dim, factor, rate):
 
 def test_a_bool_is_not_a_whole_number():
     assert is_whole(3) and not is_whole(True) and not is_whole(False) and not is_whole(2.0)
+
+
+def test_model_format_lists_every_unit_the_loader_accepts():
+    """A technical editor's review: docs/model-format.md's units table showed `GWh/step` but none of the flows per
+    step the embedded model writes (`km3/step`, `hm3/step`).  Its table of every unit lists each unit of
+    :func:`daryo.units.accepted_units` in its quantity's row, and no unit the loader refuses there."""
+    import re
+    from pathlib import Path
+
+    from daryo.units import accepted_units
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "model-format.md").read_text(encoding="utf-8")
+    table = text[text.index("| quantity (canonical unit) | units |"):].split("\n\n", 1)[0]
+    rows = {line.split("|")[1].strip(): line.split("|")[2] for line in table.splitlines()[2:]}
+    dimension = {"volume (hm³)": "volume", "flow (hm³ per step)": "flow", "power (MW)": "power",
+                 "energy (GWh per step)": "energy", "evaporation depth (mm)": "depth", "area (km²)": "area",
+                 "level, head (m)": "length", "fraction": "fraction", "map coordinate (°)": "angle", "cost": "cost"}
+    assert sorted(rows) == sorted(dimension)
+    for label, dim in dimension.items():
+        listed = re.findall(r"`([^`]+)`", rows[label])
+        assert set(accepted_units(dim)) <= set(listed), (label, set(accepted_units(dim)) - set(listed))
+        for unit in listed:
+            unit_factor(unit, dim)  # (raises UnitError for a unit the loader refuses)

@@ -27,7 +27,7 @@ import numpy as np
 from .errors import with_article
 
 __all__ = ["Dimension", "UnitError", "parse_quantity", "unit_factor", "is_number", "is_whole", "is_too_large",
-           "is_per_month", "no_unit_given",
+           "is_per_month", "no_unit_given", "accepted_units",
            "FLOW_RATE_UNITS", "SECONDS_PER_DAY", "GWH_PER_HM3_M", "CANONICAL_UNITS", "MAX_MAGNITUDE", "too_large_text"]
 
 SECONDS_PER_DAY = 86_400.0
@@ -195,11 +195,30 @@ def unit_factor(unit: str | None, dimension: Dimension) -> tuple[float, bool]:
     return factor, is_rate
 
 
+def accepted_units(dimension: Dimension) -> list[str]:
+    """The units of ``dimension`` that the loader accepts, as documents write them.
+
+    Parameters
+    ----------
+    dimension
+        ``volume``, ``flow``, ``power``, ``energy``, ``depth``, ``area``, ``length``, ``fraction`` or ``angle``.
+
+    Returns
+    -------
+    list of str
+        The units in alphabetical order, written as people write them (``MW``, ``GWh``, ``Mm3``, ``L/s``: units
+        are read whatever their case), without the aliases :func:`unit_factor` also reads (``MCM``, ``/year``,
+        ``m3 s-1``, ``cumecs``) and without the units of other dimensions it takes (a volume for a flow, metres
+        for a depth).  Empty for a dimension of no units.
+    """
+    return sorted((_shown(u) for u, (d, _, _r) in _UNITS.items() if d == dimension and u), key=str.lower)
+
+
 def _known(dimension: str) -> str:
     """The units of ``dimension``, for messages, as they are written (``MW``, ``GWh``, ``Mm3``: units are read
     whatever their case, and kept in lower case)."""
     def units(dim: str) -> str:
-        return ", ".join(sorted((_shown(u) for u, (d, _, _r) in _UNITS.items() if d == dim and u), key=str.lower))
+        return ", ".join(accepted_units(dim))
 
     if dimension == "flow":  # (a volume given for a flow is a volume per step)
         return f"{units('flow')}, or a volume per step: {units('volume')}{_ALIASES}"
