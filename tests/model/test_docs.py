@@ -1,5 +1,7 @@
 from pathlib import Path
 
+import pytest
+
 from daryo.model.docs import BEGIN, END, component_reference
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "model-format.md"
@@ -44,3 +46,37 @@ edges: [[src, j], [j, canal], [canal, a], [j, b]]
     assert ("demands of one priority share a shortage max–min fairly: each gets the same fraction of its demand, "
             "except one held back by its own limit (a canal's capacity, a source of its own), which gets less while "
             "the others share the rest") in line
+
+
+def test_the_generator_has_a_help_and_says_what_is_wrong_with_a_file(tmp_path, monkeypatch, capsys):
+    """A technical editor's review: ``python -m daryo.model.docs --help`` took ``--help`` for the file to rewrite
+    and printed a traceback.  It prints its usage; a missing file, a folder, a file without the generated section
+    or not in UTF-8 is one line on stderr naming the file and what is wrong, exit 1; a copy of the page is
+    rewritten, exit 0."""
+    from daryo.model.docs import main
+
+    with pytest.raises(SystemExit) as done:
+        main(["--help"])
+    assert done.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith("usage: python -m daryo.model.docs [-h] [file]") and "docs/model-format.md" in out
+    (tmp_path / "notes.md").write_text("# notes\n", encoding="utf-8")
+    (tmp_path / "latin1.md").write_bytes("caf\xe9".encode("latin-1"))
+    (tmp_path / "ends_first.md").write_text(f"{END}\n{BEGIN}\n", encoding="utf-8")
+    copy = "(give docs/model-format.md, or a copy of it)"
+    for name, problem in [
+            ("missing.md", "no such file (run from the repository root, or give the path of docs/model-format.md)"),
+            (".", "a folder, not a file (give the path of docs/model-format.md)"),
+            ("notes.md", f"no generated section to rewrite: the file has no {BEGIN} {copy}"),
+            ("ends_first.md", f"no generated section to rewrite: the file has no {END} after {BEGIN} {copy}"),
+            ("latin1.md", "not a UTF-8 text file (byte 3: unexpected end of data)")]:
+        assert main([str(tmp_path / name)]) == 1
+        captured = capsys.readouterr()
+        assert captured.err == f"python -m daryo.model.docs: error: {tmp_path / name}: {problem}\n"
+        assert captured.out == ""
+    page = tmp_path / "model-format.md"
+    page.write_text(DOC.read_text(encoding="utf-8").replace("### `demand`", "### `demands`"), encoding="utf-8")
+    assert main([str(page)]) == 0 and capsys.readouterr().out == f"{page}: updated\n"
+    assert page.read_text(encoding="utf-8") == DOC.read_text(encoding="utf-8")
+    monkeypatch.chdir(tmp_path)  # (the default is the repository's page, from its root)
+    assert main([]) == 1 and "docs/model-format.md: no such file" in capsys.readouterr().err
