@@ -261,7 +261,8 @@ def paired_deficit_changes(first: str | Path | xr.Dataset, second: str | Path | 
 
 def _check_year_of(year: int | None, stores: Sequence[xr.Dataset], runs: Sequence[Mapping[str, Any]]) -> None:
     """Refuse a run ``year`` that one of the open ``stores`` (their ``runs``) does not hold."""
-    from .ensemble.tables import check_year, output_name
+    from .ensemble.output import output_name
+    from .ensemble.tables import check_year
 
     if year is not None:
         for ds, run in zip(stores, runs, strict=True):

@@ -258,7 +258,7 @@ def test_cli_ensemble_summary_csv(tmp_path, capsys):
 
 def test_cli_ensemble_summary_csv_that_cannot_be_written(tmp_path, capsys, monkeypatch):
     """A summary CSV that cannot be written (a full disk) is an error naming it, and says the results are whole."""
-    import daryo.ensemble.tables
+    import daryo.ensemble.summary
 
     def full(path, write):
         raise OSError(28, "No space left on device")
@@ -266,7 +266,7 @@ def test_cli_ensemble_summary_csv_that_cannot_be_written(tmp_path, capsys, monke
     model = tmp_path / "basin.yaml"
     model.write_text(yaml_of_basin())
     out, csv = tmp_path / "f.nc", tmp_path / "f.csv"
-    monkeypatch.setattr(daryo.ensemble.tables, "atomic_write", full)
+    monkeypatch.setattr(daryo.ensemble.summary, "atomic_write", full)
     assert main(["ensemble", str(model), "--traces", "2", "--years", "1", "-o", str(out), "--quiet",
                  "--summary-csv", str(csv)]) == 1
     assert f"cannot write {csv}: No space left on device; the results are in {out}" in capsys.readouterr().err

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from ..errors import percent_text as _percent
 
 if TYPE_CHECKING:
-    from ..ensemble.tables import EnsembleOutput
+    from ..ensemble.output import EnsembleOutput
 
 
 def _report_store(out: Path, csv: Path | None, threshold: float | None = None, year: int | None = None,

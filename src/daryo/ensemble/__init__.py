@@ -23,8 +23,9 @@ Pipeline::
 Modules, in the order of the pipeline: :mod:`~daryo.ensemble.traces` (trace sources),
 :mod:`~daryo.ensemble.chunks` (the options and one chunk), :mod:`~daryo.ensemble.parts` (the parts folder),
 :mod:`~daryo.ensemble.executors` (in this process or on Dask), :mod:`~daryo.ensemble.progress`,
-:mod:`~daryo.ensemble.store` (the output and its summaries), :mod:`~daryo.ensemble.run` (the run) and
-:mod:`~daryo.ensemble.tables` (what a finished output tells).
+:mod:`~daryo.ensemble.store` (the output and its summaries), :mod:`~daryo.ensemble.run` (the run), then what a
+finished output tells: :mod:`~daryo.ensemble.output` (the output opened and checked), :mod:`~daryo.ensemble.tables`
+(its tables) and :mod:`~daryo.ensemble.summary` (every summary in one long table, and its CSV file).
 
 The output's tables (:func:`shortfall_table`, :func:`seasonal_shortfall_table`, :func:`energy_table`,
 :func:`energy_target_table`, :func:`storage_table`, :func:`rule_curve_table`, :func:`sink_table`,
@@ -33,15 +34,15 @@ store opened once for them all (:func:`open_output`, or xarray's ``open_dataset`
 """
 
 from .chunks import ANNUAL_INDICATORS, SERIES, STORABLE_SERIES, EnsembleOptions, chunk_model, run_chunk
+from .output import open_output
 from .parts import RunInProgressError, parts_folder
 from .progress import ProgressReporter
 from .run import EnsembleRun, network_digest, run_ensemble
 from .store import check_output, earlier_results, summarise
+from .summary import check_summary_csv, summary_table, write_summary_csv
 from .tables import (
-    check_summary_csv,
     energy_table,
     energy_target_table,
-    open_output,
     requirement_table,
     rule_curve_table,
     run_of,
@@ -49,9 +50,7 @@ from .tables import (
     shortfall_table,
     sink_table,
     storage_table,
-    summary_table,
     water_stress_table,
-    write_summary_csv,
 )
 from .traces import ResampledTraces, StochasticTraces, TraceSource, default_trace_source, run_years
 

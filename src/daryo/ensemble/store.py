@@ -1,5 +1,6 @@
 """The output store (``.zarr`` or ``.nc``): checks before a run, assembly from the parts and the distribution
-summaries written with it (what a finished output tells: :mod:`daryo.ensemble.tables`)."""
+summaries written with it (what a finished output tells: :mod:`daryo.ensemble.tables`,
+:mod:`daryo.ensemble.summary`)."""
 
 from __future__ import annotations
 

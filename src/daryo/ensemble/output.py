@@ -1,0 +1,232 @@
+"""An ensemble's output opened and checked: a zarr folder or a NetCDF file (or the store already open) that holds an
+ensemble's summaries, whole: a zarr store's missing chunk files and a store's damaged parts are named, not read as
+missing values (:func:`open_output`, which the tables and the summary CSV open their output with)."""
+
+from __future__ import annotations
+
+import json
+import os
+import warnings
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeAlias
+
+import numpy as np
+
+from .._files import user_path
+from ..errors import listed
+from ..sdg import stress_ratio
+from .chunks import STORABLE_SERIES
+from .store import _format_of
+
+if TYPE_CHECKING:
+    import xarray as xr
+
+
+#: an ensemble's output: its path (a zarr folder or a NetCDF file), or the store opened (:func:`open_output`, or
+#: xarray's own)
+EnsembleOutput: TypeAlias = "str | os.PathLike[str] | xr.Dataset"
+
+
+@contextmanager
+def open_output(output: EnsembleOutput, function: str = "open_output") -> Iterator[xr.Dataset]:
+    """An ensemble's output, opened lazily, once it is known to hold an ensemble's summaries: for several of its
+    tables (:func:`shortfall_table`, :func:`energy_table`…) without opening it again for each.
+
+    Parameters
+    ----------
+    output
+        An ensemble's output (``daryo ensemble -o``: a zarr folder or a NetCDF file), or the store already open (an
+        xarray Dataset, which is checked and given back as it is, left open).
+    function
+        The function it was given to, for the messages.
+
+    Yields
+    ------
+    xarray.Dataset
+        The store, closed when the block ends where this opened it.
+
+    Raises
+    ------
+    TypeError
+        If ``output`` is neither a path nor a Dataset.
+    ValueError
+        If it holds no ensemble summaries (or cannot be read as NetCDF or zarr).
+    """
+    with _summaries(output, function) as ds:
+        yield ds
+
+
+@contextmanager
+def _summaries(output: EnsembleOutput, function: str, needs: Sequence[str] = (), what: str = ""
+               ) -> Iterator[xr.Dataset]:
+    """:func:`open_output` that also refuses a store without the variables ``needs``, of ``what``, which daryo wrote
+    after the store's daryo."""
+    import xarray as xr
+
+    if isinstance(output, xr.Dataset):
+        yield _checked_store(output, output_name(output), needs, what)
+        return
+    path = user_path(output, function, "an ensemble's output (or the output opened as an xarray Dataset)")
+    engine = "zarr" if _format_of(path) == "zarr" else None
+    try:
+        with warnings.catch_warnings():  # (zarr's advice on a store without consolidated metadata: it is read all
+            # the same, and a store cut short is told below)
+            warnings.filterwarnings("ignore", "Failed to open Zarr store with consolidated metadata", RuntimeWarning)
+            opened = xr.open_dataset(path, engine=engine)
+    except FileNotFoundError:  # (a folder that is no zarr store: zarr's words; none: the netCDF library's)
+        if path.is_dir():
+            raise ValueError(f"{path} is not an ensemble's output: a folder that holds no zarr store") from None
+        raise FileNotFoundError(f"{path}: no such file or folder (give the output of daryo ensemble -o)") from None
+    except PermissionError:
+        raise
+    except (OSError, ValueError, RuntimeError) as exc:  # (not NetCDF or zarr: xarray's message named no file)
+        if _is_damage(exc):  # (a coordinate's chunk cut short, read as the store opens)
+            raise ValueError(_damaged(path, "it cannot be read", exc)) from None
+        raise ValueError(f"{path} is not an ensemble's output: it cannot be read as a NetCDF file or zarr store (a "
+                         "file cut short, or of another kind?)") from None
+    with opened as ds:
+        try:
+            if engine == "zarr" and (gaps := _zarr_gaps(path, _stress_values(ds), _has_rule_curves(ds),
+                                                         _has_energy_targets(ds))):
+                raise ValueError(f"{path} is incomplete: {gaps} (a copy or download cut short?); copy the store "
+                                 "again, or run the ensemble again")
+            ds.encoding["source"] = str(path)  # (the file as the user named it, for the messages: output_name)
+            yield _checked_store(ds, str(path), needs, what)
+        except (RuntimeError, ValueError) as exc:  # (a chunk cut short: the codec's error, read lazily in the
+            # caller's block, which may read another store too: this one is named only where a part of it cannot be
+            # read)
+            if not _is_damage(exc) or not (bad := _unreadable_part(path, engine)):
+                raise
+            raise ValueError(_damaged(path, f"{bad} cannot be read", exc)) from None
+
+
+def _checked_store(ds: xr.Dataset, name: str, needs: Sequence[str], what: str) -> xr.Dataset:
+    """``ds`` (named ``name`` in the messages), once it is known to hold an ensemble's summaries and ``needs``."""
+    if "summary_annual_deficit_fraction" not in ds or "prob_deficit_above_threshold" not in ds:
+        raise ValueError(f"{name} holds no ensemble summaries: it is not the output of an ensemble run")
+    if any(n not in ds for n in needs):
+        raise ValueError(f"{name} holds no {what}: it was written by an earlier daryo; run the ensemble again")
+    return ds
+
+
+def output_name(ds: xr.Dataset) -> str:
+    """An open store's file, for messages (``the dataset`` for one made in memory)."""
+    return str(ds.encoding.get("source") or "the dataset")
+
+
+def _is_damage(exc: BaseException) -> bool:
+    """Whether ``exc`` is what reading a store's damaged data raises: a codec's error (blosc's, zstd's, HDF5's), or
+    a chunk of another size than its array's."""
+    text = str(exc).lower()
+    if isinstance(exc, RuntimeError | OSError):
+        return "decompress" in text or "hdf error" in text
+    return isinstance(exc, ValueError) and "cannot reshape" in text
+
+
+def _damaged(path: Path, what: str, exc: BaseException) -> str:
+    return (f"{path} is damaged: {what} ({exc}: a copy or download cut short?); copy the store again, or run the "
+            "ensemble again")
+
+
+def _unreadable_part(path: Path, engine: str | None) -> str:
+    """The first part of the store ``path`` that cannot be read ("" if none): a zarr store's chunk, as ``name (chunk
+    i.j)``, read one at a time, the smallest arrays first; a NetCDF file's variable, read one at a time."""
+    if engine != "zarr":
+        import netCDF4
+
+        with netCDF4.Dataset(path) as nc:
+            for name, variable in nc.variables.items():
+                try:
+                    variable[...]
+                except (RuntimeError, OSError, ValueError):
+                    return str(name)
+        return ""
+    import zarr
+
+    group = zarr.open_group(str(path), mode="r")
+    for name, array in sorted(group.arrays(), key=lambda item: (item[1].nbytes, item[0])):
+        for index in np.ndindex(*array.cdata_shape):
+            try:
+                array.blocks[index]
+            except (RuntimeError, ValueError):
+                return f"{name} (chunk {'.'.join(map(str, index))})"
+    return ""
+
+
+#: the store's variables that may hold no value but NaN in a chunk, which zarr then does not write: the water stress
+#: where no system has water or a withdrawal, or the environmental flow takes all of it with nothing withdrawn
+_MAY_BE_EMPTY = ("annual_water_stress", "summary_annual_water_stress")
+
+
+#: the store's variables of the reservoirs' rule curves: NaN throughout, and so not written by zarr, where no reservoir
+#: has one (its ``reservoir_rule_curve`` coordinate)
+_RULE_CURVES = ("annual_steps_below_target", "annual_max_storage_shortfall", "summary_annual_steps_below_target",
+                "summary_annual_max_storage_shortfall", "prob_below_target")
+
+
+#: the store's variables of the plants' energy targets: NaN throughout, and so not written by zarr, where no plant has
+#: one (its ``hydropower_energy_target`` coordinate)
+_ENERGY_TARGETS = ("annual_energy_target", "annual_energy_shortfall", "annual_winter_energy_shortfall",
+                   "annual_winter_energy_target", "summary_annual_energy_target", "summary_annual_energy_shortfall",
+                   "summary_annual_winter_energy_shortfall", "summary_annual_winter_energy_target",
+                   "prob_energy_target_missed", "prob_winter_energy_target_missed")
+
+
+def _stress_values(ds: xr.Dataset) -> np.ndarray | None:
+    """Each (trace, year, system)'s water stress of the open store ``ds``, worked out again from its terms, which
+    zarr always writes (its own chunks may be NaN throughout, and so not written); None for a store without them."""
+    terms = ("annual_withdrawal", "annual_renewable_water", "annual_environmental_flow")
+    if not all(t in ds for t in terms):
+        return None
+    return stress_ratio(*(ds[t].transpose("trace", "year", "system").values for t in terms))
+
+
+def _has_rule_curves(ds: xr.Dataset) -> bool | None:
+    """Whether some reservoir of the open store ``ds`` has a rule curve (None: a store that does not say)."""
+    return bool(ds["reservoir_rule_curve"].values.any()) if "reservoir_rule_curve" in ds.coords else None
+
+
+def _has_energy_targets(ds: xr.Dataset) -> bool | None:
+    """Whether some plant of the open store ``ds`` has an energy target (None: a store that does not say)."""
+    return bool(ds["hydropower_energy_target"].values.any()) if "hydropower_energy_target" in ds.coords else None
+
+
+def _zarr_gaps(path: Path, stress: np.ndarray | None = None, rule_curves: bool | None = None,
+               energy_targets: bool | None = None) -> str:
+    """What a zarr store of an ensemble lacks of its results' chunk files, in words ("" if nothing): zarr reads a
+    missing chunk as its fill value, NaN, which the statistics would leave out without a word (a review: a store
+    copied in part said no demand was ever short).  Coordinates are not checked; the water stress's chunks are
+    expected where ``stress`` (its values, :func:`_stress_values`) has some, and not checked where it is None; the
+    rule curves' where ``rule_curves`` (some reservoir has one), and not checked where it is None; the energy
+    targets' where ``energy_targets`` (some plant has one), and not checked where it is None.
+    Stores of zarr's formats 2 (as daryo writes them) and 3."""
+    short = []
+    for meta in sorted([*path.glob("*/.zarray"), *path.glob("*/zarr.json")]):
+        name = meta.parent.name
+        if not (name.startswith(("annual_", "summary_", "prob_")) or name in STORABLE_SERIES) or (
+                name in _MAY_BE_EMPTY and stress is None) or (name in _RULE_CURVES and not rule_curves) or (
+                name in _ENERGY_TARGETS and not energy_targets):
+            continue
+        try:
+            array = json.loads(meta.read_text())
+            shape = [int(n) for n in array["shape"]]
+            chunks = [int(c) for c in (array["chunks"] if meta.name == ".zarray"
+                                       else array["chunk_grid"]["configuration"]["chunk_shape"])]
+        except (OSError, ValueError, KeyError, TypeError):
+            short.append(f"{name} (its metadata cannot be read)")
+            continue
+        expected = int(np.prod([-(-n // max(c, 1)) for n, c in zip(shape, chunks, strict=True)]))
+        if name in _MAY_BE_EMPTY and stress is not None:  # (a chunk with no stress in it is not written)
+            known = ~np.isnan(stress)
+            if name == "annual_water_stress" and known.size:
+                by_trace = known.reshape(len(known), -1).any(axis=1)
+                expected = sum(bool(by_trace[i:i + chunks[0]].any()) for i in range(0, len(by_trace), chunks[0]))
+            elif not known.any():
+                expected = 0
+        files = [f for f in meta.parent.rglob("*") if f.is_file() and not f.name.startswith(".")
+                 and f.name != "zarr.json"]
+        if len(files) < expected:
+            short.append(f"{name} (only {len(files)} of its {expected} chunk files are there)")
+    return f"{listed(short, 4)} {'lacks' if len(short) == 1 else 'lack'} data" if short else ""

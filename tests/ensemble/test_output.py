@@ -1,0 +1,100 @@
+"""An ensemble's output opened and checked (daryo.ensemble.output): a store copied in part or damaged is named as
+such, not read as missing values."""
+
+import re
+
+import numpy as np
+import pytest
+from ensemble_cases import load, run
+
+from daryo.cli import main
+
+
+def test_a_zarr_store_missing_chunk_files_is_refused_as_incomplete(tmp_path, capsys):
+    """A QA review: a store copied in part (a variable's chunk files missing) was read with NaN where they were,
+    which the statistics left out: "no demand is short in any trace".  It is refused, naming what it lacks; a store
+    without its consolidated metadata is read all the same, without zarr's warning."""
+    import shutil
+    import warnings
+
+    from daryo.ensemble import shortfall_table
+
+    _, out = run(tmp_path, "t.zarr")
+    whole = shortfall_table(out, threshold=0.1)
+    copy = tmp_path / "copy.zarr"
+    shutil.copytree(out, copy)
+    (copy / ".zmetadata").unlink()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert shortfall_table(copy, threshold=0.1).equals(whole)
+    stress = sorted((copy / "annual_water_stress").glob("[0-9]*"))[-1]  # (a diff review: it was not checked)
+    data = stress.read_bytes()
+    stress.unlink()
+    with pytest.raises(ValueError, match=re.escape(f"{copy} is incomplete: annual_water_stress (only 2 of its 3 "
+                                                   "chunk files are there) lacks data (a copy or download cut "
+                                                   "short?)")):
+        shortfall_table(copy, threshold=0.1)
+    stress.write_bytes(data)
+    for chunk in (copy / "annual_deficit_fraction").glob("[0-9]*"):
+        chunk.unlink()
+    with pytest.raises(ValueError, match=re.escape(f"{copy} is incomplete: annual_deficit_fraction (only 0 of its 3 "
+                                                   "chunk files are there) lacks data")):
+        shortfall_table(copy, threshold=0.1)
+    assert main(["summary", str(copy)]) == 1
+    err = capsys.readouterr().err
+    assert "is incomplete: annual_deficit_fraction" in err and "Traceback" not in err
+    # a chunk file cut short (a diff review: blosc's RuntimeError as a traceback)
+    shutil.rmtree(copy)
+    shutil.copytree(out, copy)
+    first = sorted((copy / "annual_deficit_fraction").glob("[0-9]*"))[0]
+    first.write_bytes(first.read_bytes()[:10])
+    assert main(["summary", str(copy), "--year", "0"]) == 1
+    err = capsys.readouterr().err
+    assert f"{copy} is damaged: annual_deficit_fraction (chunk 0.0.0) cannot be read (" in err
+    # compared with an intact store, opened after it: the damaged one is named (a diff review: the other was)
+    for pair in ([copy, out], [out, copy]):
+        assert main(["compare", *map(str, pair), "--year", "0"]) == 1
+        err = capsys.readouterr().err
+        assert f"{copy} is damaged: annual_deficit_fraction (chunk 0.0.0)" in err and str(out) + " is" not in err
+
+
+def test_stores_with_no_stress_in_a_chunk_are_whole_and_damage_of_other_kinds_is_told(tmp_path, capsys):
+    """A third diff review: a store whose water stress is NaN throughout (an environmental flow above all the
+    water, nothing withdrawn), whose chunks zarr does not write, was refused as incomplete at the end of its own
+    run; a withdrawal of solver noise where no water is left read as critical stress; a damaged NetCDF store, a
+    zarr store of format 3 missing a chunk and a chunk of another array's size were a traceback or silent (a
+    damaged NetCDF store's variable is named as a zarr store's chunk is: tried by hand)."""
+    import shutil
+    import warnings
+
+    from daryo.sdg import stress_ratio
+
+    model = tmp_path / "ns.yaml"
+    model.write_text("version: 1\nname: ns\ntime: {start: 2001-10, end: 2003-09}\nnodes:\n"
+                     "  - {id: river, type: inflow, inflow: 10}\n  - {id: sea, type: sink}\n"
+                     "  - {id: efr, type: flow_requirement, at: sea, flow: 20}\nedges: [[river, sea]]\n")
+    out = tmp_path / "ns.zarr"
+    assert main(["ensemble", str(model), "--traces", "4", "--years", "2", "--quiet", "-o", str(out)]) == 0
+    assert not list((out / "annual_water_stress").glob("[0-9]*")) and main(["summary", str(out)]) == 0
+    assert np.isnan(stress_ratio(np.array([1.2e-8, 0.0]), np.zeros(2), np.zeros(2))).all()
+    assert np.isinf(stress_ratio(np.array([1e-3]), np.zeros(1), np.zeros(1))).all()
+    capsys.readouterr()
+    _, whole = run(tmp_path, "t.zarr")
+    v3 = tmp_path / "v3.zarr"  # (zarr's format 3, as a user may write the store again)
+    again = load(whole)
+    for variable in again.variables.values():
+        variable.encoding = {}
+    with warnings.catch_warnings():  # (zarr's own, on text arrays in its format 3)
+        warnings.simplefilter("ignore")
+        again.to_zarr(v3, zarr_format=3, consolidated=False)
+    chunk = next(f for f in (v3 / "annual_deficit_fraction" / "c").rglob("*") if f.is_file())
+    chunk.unlink()
+    assert main(["summary", str(v3), "--year", "0"]) == 1
+    assert "is incomplete: annual_deficit_fraction (only" in capsys.readouterr().err
+    wrong = tmp_path / "wrong.zarr"  # (a chunk of another array copied over one)
+    shutil.copytree(whole, wrong)
+    small = sorted((wrong / "summary_annual_withdrawal").glob("[0-9]*"))[0]
+    shutil.copyfile(small, sorted((wrong / "annual_deficit_fraction").glob("[0-9]*"))[0])
+    assert main(["summary", str(wrong), "--year", "0"]) == 1
+    err = capsys.readouterr().err
+    assert f"{wrong} is damaged: annual_deficit_fraction (chunk 0.0.0) cannot be read" in err and "Traceback" not in err
