@@ -2016,7 +2016,7 @@ def test_a_scenario_dimension_refused_is_not_also_undeclared(tmp_path, dimension
      "3 fields where the header (line 1) has 2; give each line one value per column of the header (a value holding "
      "the separator needs quotes) (read for nodes[src].inflow (line 5))"),
     (b"date,a\n2001-01-01,1\n2001-02-01,2\n9999-01-01,3\n", "{csv} line 4",
-     "'9999-01-01' in column 'date' is a date outside the range pandas can hold (1677-09-22 to 2262-04-11), so no "
+     "'9999-01-01' in column 'date' is a date outside the range daryo can hold (1677-09-22 to 2262-04-11), so no "
      "run reaches it either: remove the row, or correct its year (read for nodes[src].inflow (line 5))"),
     (b"date,a\n2001-01-01,1\n,2\n2001-03-01,3\n", "{csv} line 3, column 'date'",
      "the date cell is empty (or NA); give a date, YYYY-MM-DD (read for nodes[src].inflow (line 5))"),

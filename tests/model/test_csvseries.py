@@ -423,14 +423,30 @@ def test_a_date_outside_the_years_pandas_holds_is_refused_as_such(date):
     no date: it was "'9999-01-01' … is not a date".  Such a row is refused, not left out as a row outside the run
     is: no run reaches it, but a file is read whole (a generator fits all its rows; a Pywr dataframe parameter
     holds them all), and a year 9999 or 1600 is most often a mistyped year or a stand-in for no date, which the
-    author should see.  The dates at the ends of the range are read."""
+    author should see.  The dates at the ends of the range are read.  (Under pandas 3, which holds them, the check
+    is daryo's own: the next test.)"""
     assert _read(f"date,q\n2001-01-01,1\n{date},2\n")[1] == [("/d/f.csv line 3", (
-        f"'{date}' in column 'date' is a date outside the range pandas can hold (1677-09-22 to 2262-04-11), so no "
+        f"'{date}' in column 'date' is a date outside the range daryo can hold (1677-09-22 to 2262-04-11), so no "
         "run reaches it either: remove the row, or correct its year"))]
     got, problems = _read("date,q\n1677-09-22,1\n2262-04-11,2\n")
     assert not problems and list(got.dates) == [pd.Timestamp("1677-09-22"), pd.Timestamp("2262-04-11")]
     assert _read("date,q\n2001-01-01,1\n2001-02-30,2\n")[1] == [("/d/f.csv line 3",
                                                                  "'2001-02-30' in column 'date' is not a date")]
+
+
+def test_a_date_beyond_nanoseconds_is_refused_when_pandas_reads_it_in_microseconds():
+    """A release engineer's review: under pandas 3, which reads a column's dates in seconds or microseconds, a
+    date 9999-01-01 was read (the check relied on pandas 2 reading it as no date).  A column read so is checked
+    against the dates daryo holds, and a column within them is read in nanoseconds, as under pandas 2."""
+    dates = np.array(["2001-01-01", "9999-01-01"], dtype="datetime64[us]")
+    problems: list[tuple[str, str]] = []
+    add = lambda p, m: problems.append((p, m))  # noqa: E731
+    read_csv_series(pd.DataFrame({"date": dates, "q": [1.0, 2.0]}), "/d/f.csv", "f.csv", "here", add)
+    assert problems == [("/d/f.csv line 3", (
+        "'9999-01-01 00:00:00' in column 'date' is a date outside the range daryo can hold (1677-09-22 to "
+        "2262-04-11), so no run reaches it either: remove the row, or correct its year"))]
+    got = read_csv_series(pd.DataFrame({"date": dates[:1], "q": [1.0]}), "/d/f.csv", "f.csv", "here", add)
+    assert got is not None and got.dates.dtype == np.dtype("datetime64[ns]")
 
 
 @pytest.mark.parametrize("text, line", [

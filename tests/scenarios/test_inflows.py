@@ -332,10 +332,15 @@ def test_transform_inflows_refuses_a_basin_given_as_one_id_of_text():
     ({"amu_in": np.ones((1, 12))}, 2000, TypeError,  # (was read as 2000 ns after 1970-01-01)
      "start=2000: give the first month as text"),
     ({"amu_in": np.ones((1, 12))}, "October", ValueError, "start='October': not a date"),
+    ({"amu_in": np.ones((1, 12))}, "2261-10", ValueError,  # (was pandas' OutOfBoundsDatetime: 2262-09-01 … 'ns')
+     "start='2261-10': 12 monthly steps from it lie outside the dates a time axis can hold: they must lie between "
+     "1678-01-01 and 2261-12-31"),
     ({"amu_in": np.ones((1, 12))}, "2000-10-15", ValueError,  # (was moved to 2000-10 without a word)
      "start='2000-10-15': the inflows' monthly steps start on a month's first day"),
 ])
 def test_transform_inflows_names_arrays_and_starts_it_cannot_take(inflows, start, error, message):
+    """A release engineer's review: under pandas 3 "October" was taken (as 0001-10-01, which pandas 2 refused
+    to turn into a month), and under either a start whose last step passes 2261 met pandas' overflow."""
     with pytest.raises(error, match=message):
         transform_inflows(inflows, ["climate-2050"], start, {"amu": ["amu_in"], "syr": ["syr_in"]})
 

@@ -400,11 +400,14 @@ def read_csv_series(df: pd.DataFrame, fname: str, csv: str, place: str, add: Cal
         return None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # (pandas warns of mixed time zones, which are refused below)
-        dates = pd.to_datetime(raw_dates, errors="coerce", dayfirst=bool(dayfirst))
+        try:
+            dates = pd.to_datetime(raw_dates, errors="coerce", dayfirst=bool(dayfirst))
+        except ValueError:  # (pandas 3 refuses mixed time zones even so: each date is read alone, refused below)
+            dates = raw_dates.map(lambda v: pd.to_datetime(v, errors="coerce", dayfirst=bool(dayfirst)))
     if dayfirst and (misread := _year_first_misread(raw_dates, dates)) is not None:
         add(f"{fname} line {line(misread)}", _year_first_message(raw_dates, dates, misread, date_col, given, line))
         return None
-    bad = np.flatnonzero(dates.isna().to_numpy())
+    bad = np.flatnonzero(dates.isna().to_numpy() | _beyond_nanoseconds(dates))
     if bad.size:
         first = raw_dates.iloc[bad[0]]
         hint = _dayfirst_hint(first) if given and not dayfirst else ""  # (a Pywr file without dayfirst)
@@ -421,7 +424,7 @@ def read_csv_series(df: pd.DataFrame, fname: str, csv: str, place: str, add: Cal
         r, c = bad_rows[0], bad_cols[0]
         add(f"{fname} line {line(r)}, column '{cols[c]}'", _bad_cell(df[cols[c]].iloc[r], bad_rows.size))
         return None
-    index = pd.DatetimeIndex(dates)
+    index = pd.DatetimeIndex(dates).as_unit("ns")  # (pandas 3 reads dates in seconds or microseconds)
     repeated = np.flatnonzero(index.duplicated())
     if repeated.size:
         r = int(repeated[0])
@@ -540,18 +543,27 @@ def _dayfirst_hint(raw: Any) -> str:
     return "; it reads as day/month/year, which pandas (and so Pywr) reads only with \"dayfirst\": true: give that"
 
 
+def _beyond_nanoseconds(dates: pd.Series) -> np.ndarray:
+    """Which of a column's dates, as pandas read them, lie outside the dates daryo's time axes hold: pandas'
+    nanosecond timestamps, 1677-09-21 00:12 to 2262-04-11 23:47.  Checked here, not left to pandas: pandas 2
+    reads such a date as no date, pandas 3 reads a column in seconds or microseconds, which hold it.  (Dates
+    with a time zone are left to the check of time zones.)"""
+    if not (pd.api.types.is_datetime64_dtype(dates) and dates.notna().any()):
+        return np.zeros(len(dates), dtype=bool)
+    return (dates.notna() & ~dates.between(pd.Timestamp.min, pd.Timestamp.max)).to_numpy()
+
+
 def _not_a_date(raw: Any, date_col: str) -> str:
-    """What is wrong with a date cell pandas did not read as a date: no date, or one outside the years pandas
-    can hold in a column (1677-09-21 00:12 to 2262-04-11 23:47), which it read as no date too.  Such a date is
-    refused, not left out as a date outside the run is: no run reaches it, but a model reads each file whole
-    (a generator fits its rows, a sum or mean over it would change), and a year 1600 or 9999 is most often a
-    typing error or a stand-in for no date."""
+    """What is wrong with a date cell pandas did not read as a date: no date, or one outside the dates daryo
+    holds (:func:`_beyond_nanoseconds`).  Such a date is refused, not left out as a date outside the run is: no
+    run reaches it, but a model reads each file whole (a generator fits its rows, a sum or mean over it would
+    change), and a year 1600 or 9999 is most often a typing error or a stand-in for no date."""
     try:
         when = pd.Timestamp(str(raw).strip())  # (a single date is read in any year, at a coarser unit)
     except (ValueError, OverflowError):
         when = None
     if when is not None and not pd.isna(when) and not pd.Timestamp.min <= when <= pd.Timestamp.max:
-        return (f"'{raw}' in column '{date_col}' is a date outside the range pandas can hold (1677-09-22 to "
+        return (f"'{raw}' in column '{date_col}' is a date outside the range daryo can hold (1677-09-22 to "
                 "2262-04-11), so no run reaches it either: remove the row, or correct its year")
     return f"'{raw}' in column '{date_col}' is not a date"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import datetime
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ModelError, Problem, did_you_mean, kind_of, short_text
-from ..timeaxis import StepKind, TimeAxis, parse_date, step_kind, years_span
+from ..timeaxis import FIRST_DATE, LAST_DATE, StepKind, TimeAxis, parse_date, step_kind, years_span
 from ..units import UnitError, is_number, is_per_month, is_whole, no_unit_given, parse_quantity, unit_factor
 from ._document import _axis, _ChangeAt, _hydro_year_index, _nodes
 from .overlay import _INFLOW_OPS, Overlay, OverlaySpec, load_overlay, overlay_names
@@ -586,7 +587,9 @@ def _first_month(start: Any) -> pd.Timestamp:
     if not isinstance(start, (str, pd.Timestamp, datetime.date, np.datetime64)):
         raise TypeError(f"start={short_text(start)}: give the first month as text (YYYY-MM) or a date")
     not_a_date = ValueError(f"start={start!r}: not a date; give the first month as YYYY-MM")
-    try:  # ("October" is read as the year 1, out of pandas' range)
+    if isinstance(start, str) and not re.search(r"\d{4}", start):  # (pandas 3 reads "October" as 0001-10-01)
+        raise not_a_date
+    try:
         s = pd.Timestamp(start)
         plain = s is not pd.NaT and s.tz is None
         first = s.to_period("M").to_timestamp() if plain else s
@@ -599,6 +602,18 @@ def _first_month(start: Any) -> pd.Timestamp:
     if s != first:
         raise ValueError(f"start={start!r}: the inflows' monthly steps start on a month's first day; give YYYY-MM")
     return s
+
+
+def _monthly_span(start: Any, n_steps: int) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The first days of the first and last of ``n_steps`` monthly steps from ``start`` (:func:`_first_month`),
+    checked to lie within the dates a time axis holds before the date arithmetic, which pandas 2 refuses past
+    them and pandas 3 does not."""
+    s = _first_month(start)
+    last_year = (s.year * 12 + s.month - 1 + n_steps - 1) // 12
+    if s < FIRST_DATE or last_year > LAST_DATE.year:
+        raise ValueError(f"start={start!r}: {n_steps} monthly steps from it lie outside the dates a time axis can "
+                         f"hold: they must lie between {FIRST_DATE:%Y-%m-%d} and {LAST_DATE:%Y-%m-%d}")
+    return s, s + pd.DateOffset(months=n_steps - 1)
 
 
 def transform_inflows(inflows: Mapping[str, np.ndarray], names: Sequence[OverlaySpec], start: str | pd.Timestamp,
@@ -630,7 +645,8 @@ def transform_inflows(inflows: Mapping[str, np.ndarray], names: Sequence[Overlay
         If ``basins`` is not a mapping of names to lists of ids (one id alone, as text, is not a list), ``inflows``
         not a mapping of arrays of numbers, or ``start`` neither text nor a date.
     ValueError
-        If an inflow array is not (trace, step), they differ in length, or ``start`` is not a month's first day.
+        If an inflow array is not (trace, step), they differ in length, ``start`` is not a month's first day, or
+        the steps from it lie outside the dates a time axis can hold.
     ModelError
         If an overlay's change cannot be applied to the arrays.
     """
@@ -642,9 +658,7 @@ def transform_inflows(inflows: Mapping[str, np.ndarray], names: Sequence[Overlay
     out = _inflow_arrays(inflows)
     if not out:
         return out
-    n_steps = next(iter(out.values())).shape[1]
-    s = _first_month(start)
-    end = s + pd.DateOffset(months=n_steps - 1)
+    s, end = _monthly_span(start, next(iter(out.values())).shape[1])
     axis = TimeAxis.from_range(s, end)
     doc = {"time": {"start": f"{s:%Y-%m}", "end": f"{end:%Y-%m}"},
            "metadata": {"basins": {name: list(ids) for name, ids in basins.items()}},
