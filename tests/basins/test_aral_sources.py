@@ -1,0 +1,41 @@
+"""The embedded Aral model's sources, shipped with it (``daryo/data/aral/sources.md``).
+
+A release engineer's review: the model files and their caveats cite ``[F23]``, ``[D65]`` and ``docs/aral-basin.md``
+(hydrology.yaml even a path of the build machine), none of which an installation with pip has.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+from daryo.basins.aral import aral_model_path
+from daryo.basins.aral.sources import card_sources, cited_tags, listed_tags, sources_path
+
+ROOT = Path(__file__).parents[2]
+
+
+def test_a_tag_range_cites_each_source_of_it():
+    assert cited_tags("[D17-19], [F40-F42]; F7 and [D section 5.1], A<n>") == {
+        "D17", "D18", "D19", "F40", "F41", "F42", "F7"}
+
+
+def test_every_source_the_shipped_model_files_cite_is_in_the_shipped_list():
+    folder = aral_model_path().parent
+    listed = listed_tags(sources_path().read_text(encoding="utf-8"))
+    assert {"F23", "D65", "A7"} <= listed
+    files = sorted(folder.rglob("*.yaml"))
+    assert {"aral.yaml", "hydrology.yaml", "icwc.yaml"} <= {f.name for f in files}
+    missing = {f.name: sorted(cited_tags(f.read_text(encoding="utf-8")) - listed) for f in files}
+    assert {name: tags for name, tags in missing.items() if tags} == {}
+    assert not any("/work/" in f.read_text(encoding="utf-8") for f in files)  # (no path of the build machine)
+
+
+def test_the_shipped_list_is_the_model_cards_and_is_package_data():
+    card = (ROOT / "docs" / "aral-basin.md").read_text(encoding="utf-8")
+    assert sources_path().read_text(encoding="utf-8") == card_sources(card), (
+        "src/daryo/data/aral/sources.md is out of date: python -m daryo.basins.aral.sources docs/aral-basin.md")
+    globs = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"][
+        "package-data"]["daryo"]
+    shipped = {p for g in globs for p in (ROOT / "src" / "daryo").glob(g)}
+    assert (ROOT / "src" / "daryo" / "data" / "aral" / "sources.md") in shipped
