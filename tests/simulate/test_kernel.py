@@ -7,6 +7,7 @@ when their weights are equal.
 """
 
 import os
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -84,3 +85,16 @@ def test_the_kernels_load_where_no_cache_folder_can_be_written(tmp_path, locator
     assert kind == cached
     if cached == "FunctionCache":
         assert folder == str(tmp_path / f"daryo-numba-cache-{os.getuid()}")
+
+
+def test_in_cache_is_whether_numbas_cache_folder_holds_any_kernel(monkeypatch, tmp_path):
+    """A release engineer's review: after ``pip install 'daryo[fast]'`` the first run compiled the kernels for over
+    a minute without a word; the command line says so where Numba's cache holds none of them (an index file,
+    ``*.nbi``, of each kernel compiled), and stays quiet where it cannot tell."""
+    cache = SimpleNamespace(_cache_path=str(tmp_path))
+    monkeypatch.setattr(_kernel, "_loop", SimpleNamespace(_cache=cache))
+    assert _kernel.in_cache() is False
+    (tmp_path / "_kernel._loop_py-400.py311.nbi").write_bytes(b"")
+    assert _kernel.in_cache() is True
+    monkeypatch.setattr(_kernel, "_loop", SimpleNamespace())  # (compiled without a cache)
+    assert _kernel.in_cache() is True

@@ -119,6 +119,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     _say_cautions(model)
     if args.scenarios is not None and not 1 <= args.scenarios <= model.n_scenarios:
         raise _UsageError(f"--scenarios {args.scenarios}: the model has {model.n_scenarios} scenario trace(s)")
+    _say_first_compile()
     try:  # (the model is loaded for --years already: a span past the dates a time axis holds was refused there)
         results = api.run(model, RunOptions(scenarios=args.scenarios))
     except ModelError:  # (a ValueError too: the model's data, found as the run compiles it)
@@ -135,6 +136,16 @@ def _cmd_run(args: argparse.Namespace) -> int:
     for note in advice(results.dataset, model):
         _err(f"note: {note}")
     return EXIT_OK
+
+
+def _say_first_compile() -> None:
+    """Before a run: say on stderr that Numba compiles the fast path's kernels first where its cache holds none
+    (a fresh ``pip install daryo[fast]``: over a minute without a word, then seconds)."""
+    from ..simulate import _kernel
+
+    if not _kernel.in_cache():
+        _err("daryo: compiling the fast path's kernels with Numba for their first use (about a minute, once; "
+             "`python -m daryo.precompile` does it ahead of time)")
 
 
 def _say_years_beyond(overlays: list[str], model: Model) -> None:
@@ -372,6 +383,7 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
         print(f"no unfinished run of {out} to resume: starting it")  # (said nothing: a typo in -o went unnoticed)
     if not args.resume and (held := earlier_results(out)):  # (a costly run was replaced without a word)
         _err(f"note: {out} holds {held}; this run replaces them when it ends (give another -o to keep them)")
+    _say_first_compile()
     try:
         run = run_ensemble(model, options, out, scheduler=args.scheduler, workers=args.workers,
                            resume=args.resume, progress=progress)

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["available", "load", "Bank", "solve", "OK", "NEED_MAP", "NEED_CONST", "NEED_PIVOT", "HIGHS"]
+__all__ = ["available", "in_cache", "load", "Bank", "solve", "OK", "NEED_MAP", "NEED_CONST", "NEED_PIVOT", "HIGHS"]
 
 OK, NEED_MAP, NEED_CONST, NEED_PIVOT, HIGHS = 0, 1, 2, 3, 4
 _UNKNOWN, _NONE = -1, -2
@@ -67,6 +67,22 @@ except ImportError:  # pragma: no cover
 def available() -> bool:
     """True when Numba is installed."""
     return _njit is not None
+
+
+def in_cache() -> bool:
+    """False when Numba is installed and its on-disk cache holds none of the fast path's kernels (all in this
+    folder, cached in one place): the first run that takes the fast path then compiles them (about a minute,
+    once; ``python -m daryo.precompile`` does it ahead).  True otherwise, and where it cannot be told (kernels
+    compiled without a cache, a Numba whose cache is laid out otherwise).  Looks for the cache's index files
+    only: compiles nothing."""
+    if _njit is None:
+        return True
+    try:
+        loop: Any = _loop
+        folder = Path(loop._cache._cache_path)  # (Numba's own layout)
+    except AttributeError:
+        return True
+    return any(folder.glob("*.nbi"))
 
 
 class _Grow:
