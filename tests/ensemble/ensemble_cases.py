@@ -266,12 +266,19 @@ def hand_store(path):
 def by_trace_interval(rows, share=False):
     """The 95 % interval of the mean of ``rows`` (a list per trace of its years' values) by trace, worked out by
     hand: the traces' sums ``s``, years ``w``, ``p = Σs / Σw``, ``SE = √(n/(n−1) Σ(s − p w)²) / Σw``, ``p ± t SE``
-    with t Student's 97.5 % quantile of n − 1 degrees of freedom; a share's kept within [0, 1]."""
-    sums, years = np.array([sum(r) for r in rows], dtype=float), np.array([len(r) for r in rows], dtype=float)
-    p, n = sums.sum() / years.sum(), len(rows)
-    se = np.sqrt(n / (n - 1) * ((sums - p * years) ** 2).sum()) / years.sum()
-    from scipy.stats import t
+    with t Student's 97.5 % quantile of n − 1 degrees of freedom; a share's the Korn–Graubard interval (a technical
+    editor's review), the Clopper–Pearson interval of ``m* = p(1−p)/SE²`` trace-years (at most the ``m`` there are;
+    ``m`` at 0 or 1), times ``(t_{m−1} / t_{n−1})²``."""
+    from scipy.stats import beta, t
 
+    sums, years = np.array([sum(r) for r in rows], dtype=float), np.array([len(r) for r in rows], dtype=float)
+    p, n, m = sums.sum() / years.sum(), len(rows), years.sum()
+    se = np.sqrt(n / (n - 1) * ((sums - p * years) ** 2).sum()) / years.sum()
+    if share:
+        effective = m if p in (0, 1) or se == 0 else min(p * (1 - p) / se**2, m)
+        size = effective * (t.ppf(0.975, m - 1) / t.ppf(0.975, n - 1)) ** 2
+        x = p * size
+        return (beta.ppf(0.025, x, size - x + 1) if x > 0 else 0.0,
+                beta.ppf(0.975, x + 1, size - x) if p < 1 else 1.0)
     margin = t.ppf(0.975, n - 1) * se  # (Student's t of n − 1 degrees of freedom)
-    low, high = p - margin, p + margin
-    return (max(low, 0.0), min(high, 1.0)) if share else (low, high)
+    return p - margin, p + margin

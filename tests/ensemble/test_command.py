@@ -728,7 +728,10 @@ def test_daryo_summary_reads_a_store_and_prints_what_its_run_printed(tmp_path, c
            "of the traces in run year 1 it is drawn down to its min_volume, in brackets: the 95 % interval, by " \
            "trace):" in said
     first = said[3].split()
-    assert first[0] == want.index[0] and first[1:5] == ["6", "of", "6", "(50–100"]  # (the rule of three: 3/6)
+    # (6 of 6 traces: Korn and Graubard's interval of 6 trace-years, whose low end solves l⁶ = 0.025, not the rule of
+    # three's 1 − 3/6: a technical editor's review)
+    assert first[0] == want.index[0] and first[1:5] == ["6", "of", "6", "(54–100"]
+    assert round(0.025 ** (1 / 6) * 100) == 54
     for argv, code, message in (
             ([str(tmp_path / "none.zarr")], 1, "none.zarr: no such file or folder (give the output of daryo "
                                                "ensemble -o)"),
@@ -1002,7 +1005,7 @@ def test_the_report_prints_shares_to_the_digits_their_interval_supports(tmp_path
     never), and a long-term water stress within its interval of a level's bound was given a level as if sure.
     Shares are printed with their 95 % interval by trace, to two significant digits of its half-width, a count
     where it is of fewer than 10 trace-years; a level on the line is said to be."""
-    from ensemble_cases import hand_store
+    from ensemble_cases import HAND, hand_store
 
     from daryo.cli.ensemble_report import share_text, stress_level_text
 
@@ -1021,15 +1024,19 @@ def test_the_report_prints_shares_to_the_digits_their_interval_supports(tmp_path
     def row(start):
         return next(line for line in lines if line.startswith(start))
 
-    # 4 traces × 2 years: the demand above 30 % in 3 of 8 trace-years, its mean deficit fraction 0.1875 with an
-    # interval of 0 (kept within [0, 1]) to 0.568; the reservoir at dead storage, the sink with none and the dam
-    # below its rule curve in 1 of 8, the plant's winter missed in 2 of 8 (of 4 traces: Student's t of 3 degrees of
-    # freedom, 3.18, where 1.96 gave 0–84 %, 0–42 and 0–37 %)
-    assert row("  demand0 ").split()[2:] == ["3", "of", "8", "(0–100", "%)", "19", "%", "(0–57)", "50.00%"]
-    assert row("  reservoir0  KGZ        76.2").endswith("  1 of 8 (0–52 %)")
-    assert row("  sink0 ").endswith("  1 of 8 (0–52 %)")
+    # 4 traces × 2 years: the demand above 30 % in 3 of 8 trace-years, its mean deficit fraction 0.1875; the
+    # reservoir at dead storage, the sink with none and the dam below its rule curve in 1 of 8, the plant's winter
+    # missed in 2 of 8.  Each share's interval is Korn and Graubard's (a technical editor's review; it was ± t₃ SE,
+    # cut to 0–100 %, 0–57, 0–52 and 0–71 %): the Clopper–Pearson interval of p(1−p)/SE² trace-years (at most 8)
+    # times (t₇ / t₃)², of 45/11, 8 (10.6), 7 and 8 (9) trace-years
+    assert [round(by_trace_interval(rows, share=True)[1], 2) for rows in (
+        [[1, 1], [1, 0], [0, 0], [0, 0]], HAND["annual_deficit_fraction"], [[1, 0], [0, 0], [0, 0], [0, 0]],
+        [[0, 0], [1, 0], [1, 0], [0, 0]])] == [0.96, 0.74, 0.73, 0.78]
+    assert row("  demand0 ").split()[2:] == ["3", "of", "8", "(1–96", "%)", "19", "%", "(0–74)", "50.00%"]
+    assert row("  reservoir0  KGZ        76.2").endswith("  1 of 8 (0.01–73 %)")
+    assert row("  sink0 ").endswith("  1 of 8 (0.01–73 %)")
     plant = row("  hydropower0  KGZ          10.0").split()
-    assert plant[-11:] == ["1", "of", "8", "(0–52", "%)", "1.2", "2", "of", "8", "(0–71", "%)"]
+    assert plant[-11:] == ["1", "of", "8", "(0.01–73", "%)", "1.2", "2", "of", "8", "(1–78", "%)"]
     # the long-term stress, 101.25 % with an interval of 91.2 to 111.3 %: critical, but on the line
     assert row("  system0 ").split()[:9] == ["system0", "101.2", "%", "critical", "(interval", "91.2–111.3", "%:",
                                             "on", "the"]

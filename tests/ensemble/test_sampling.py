@@ -51,16 +51,96 @@ def test_years_without_a_value_are_left_out_of_the_mean_and_its_error():
     assert float(est.se) == pytest.approx(np.sqrt(16) / 3, rel=1e-12)
 
 
-def test_a_share_of_zero_or_one_gets_the_rule_of_three_and_intervals_stay_within_0_and_1():
-    never = mean_over_trace_years(_annual([[0, 0]] * 30))
+#: Student's 97.5 % quantiles: of 19 degrees of freedom (20 traces), of 199 (200 trace-years) and of 399
+T19, T199, T399 = 2.0930240544083087, 1.9719565442517533, 1.965927295920882
+
+
+def _events(count: int, traces: int = 20, years: int = 10) -> xr.DataArray:
+    """``traces`` × ``years`` trace-years, ``count`` of them 1: the first year of the first ``count`` traces."""
+    rows = [[0.0] * years for _ in range(traces)]
+    for i in range(count):
+        rows[i][0] = 1.0
+    return _annual(rows)
+
+
+def test_a_share_of_0_or_1_is_as_of_its_trace_years_not_the_rule_of_three_on_the_traces():
+    """A technical editor's review: a demand never short in 200 trace-years of 20 traces got the interval 0–15 %
+    (3/20, the rule of three on the traces), one short once 0–1.55 %.  A share of 0 is now Korn and Graubard's: the
+    Clopper–Pearson interval of its m = 200 trace-years, m_df = 200 (t₁₉₉ / t₁₉)² of them, whose high end solves
+    (1 − h)^m_df = 0.025."""
+    size = 200 * (T199 / T19) ** 2
+    never = mean_over_trace_years(_events(0))
     low, high = never.interval(share=True)
-    assert float(never.se) == 0.0 and float(low) == 0.0 and float(high) == pytest.approx(0.1)
-    always = mean_over_trace_years(_annual([[1, 1]] * 30))
-    low, high = always.interval(share=True)
-    assert float(low) == pytest.approx(0.9) and float(high) == 1.0
+    assert float(never.se) == 0.0 and int(never.observations) == 200
+    assert float(low) == 0.0 and float(high) == pytest.approx(1 - 0.025 ** (1 / size), rel=1e-9)  # (2.06 %)
+    low, high = mean_over_trace_years(1 - _events(0)).interval(share=True)
+    assert float(low) == pytest.approx(0.025 ** (1 / size), rel=1e-9) and float(high) == 1.0
+
+
+def test_a_share_of_one_event_takes_the_clopper_pearson_interval_of_its_effective_trace_years():
+    """A technical editor's review (the interval of 1 of 200 was 0–1.55 %, too narrow for one event): 1 of 200
+    trace-years, p = 0.005; the traces' sums differ from 0.005 × 10 by 0.95 once and −0.05 19 times, Σ = 0.95, so
+    SE = √(20/19 · 0.95) / 200 = 0.005; m* = p(1−p)/SE² = 199, m_df = 199 (t₁₉₉ / t₁₉)², x = p m_df."""
+    from scipy.stats import beta
+
+    est = mean_over_trace_years(_events(1))
+    assert float(est.se) == pytest.approx(0.005, rel=1e-12)
+    size = 199 * (T199 / T19) ** 2
+    x = 0.005 * size
+    low, high = est.interval(share=True)
+    assert float(low) == pytest.approx(beta.ppf(0.025, x, size - x + 1), rel=1e-9)
+    assert float(high) == pytest.approx(beta.ppf(0.975, x + 1, size - x), rel=1e-9)  # (3.0 %: not 1.55)
+
+
+def test_a_share_of_one_half_over_many_traces_is_close_to_the_normal_interval():
+    """400 traces of one year, every other one 1: p = 0.5, SE = √(400/399 · 400 · 0.25) / 400, m* = 0.25 / SE² = 399
+    trace-years, the degrees of freedom's factor (t₃₉₉ / t₃₉₉)² = 1: the Clopper–Pearson interval of 199.5 of 399,
+    within 0.001 of p ± t SE."""
+    from scipy.stats import beta
+
+    est = mean_over_trace_years(_annual([[1.0], [0.0]] * 200))
+    se = np.sqrt(400 / 399 * 400 * 0.25) / 400
+    assert float(est.se) == pytest.approx(se, rel=1e-12)
+    low, high = est.interval(share=True)
+    assert float(low) == pytest.approx(beta.ppf(0.025, 199.5, 200.5), rel=1e-9)
+    assert float(high) == pytest.approx(beta.ppf(0.975, 200.5, 199.5), rel=1e-9)
+    assert [float(low), float(high)] == pytest.approx([0.5 - T399 * se, 0.5 + T399 * se], abs=1e-3)
+    assert (float(low), float(high)) != pytest.approx((0.5 - T399 * se, 0.5 + T399 * se), abs=1e-6)
+
+
+def test_the_high_end_of_a_shares_interval_rises_with_its_events_and_as_they_crowd_into_fewer_traces():
+    """A technical editor's review: a demand never short got an upper bound ten times that of one short once.  Of
+    20 traces × 10 years, 0, 1, ..., 5 events, one a trace: the high end rises with each (and the low end too); 2
+    events in one trace are less certain than 2 in two."""
+    ends = [[float(end) for end in mean_over_trace_years(_events(k)).interval(share=True)] for k in range(6)]
+    highs, lows = [high for _, high in ends], [low for low, _ in ends]
+    assert all(a < b for a, b in zip(highs, highs[1:], strict=False)), highs
+    assert lows[0] == 0.0 and all(a < b for a, b in zip(lows, lows[1:], strict=False)), lows
+    together = _events(0)
+    together[0, :2] = 1.0
+    assert float(mean_over_trace_years(together).interval(share=True)[1]) > highs[2]
+
+
+def test_the_observations_are_the_trace_years_with_a_value_and_a_difference_has_no_share_interval():
+    """A share's interval counts the trace-years with a value (of a ratio, those with both values), by element; a
+    difference of two estimates is no share, and asking its share interval says so."""
+    est = mean_over_trace_years(xr.DataArray(np.array([[[1, np.nan], [0, 0]], [[np.nan, np.nan], [1, 0]]]),
+                                             dims=("trace", "year", "demand")))
+    assert est.observations.values.tolist() == [3, 2]  # (demand a: 1, 0, 1; b: 0, 0)
+    ratio = ratio_over_trace_years(_annual([[1, np.nan, 2], [0, 1, 1]]), _annual([[4, 4, np.nan], [2, 2, 2]]))
+    assert int(ratio.observations) == 4 and float(ratio.value) == pytest.approx(3 / 10)
+    apart = difference(mean_over_trace_years(_events(1)), mean_over_trace_years(_events(2)))
+    with pytest.raises(ValueError, match="no number of observations .a difference of two estimates is not a share"):
+        apart.interval(share=True)
+    low, high = apart.interval()  # (its interval of a difference, ± t SE, unchanged)
+    assert float(high - low) == pytest.approx(2 * T19 * float(apart.se), rel=1e-12)
+
+
+def test_intervals_stay_within_0_and_1_and_one_trace_gives_none():
     some = mean_over_trace_years(_annual([[1, 0], [0, 0], [0, 0]]))
     low, high = some.interval(share=True)
-    assert float(low) == 0.0 and float(high) == pytest.approx(1 / 6 + 4.302652729911275 * float(some.se))  # (t, 2 df)
+    assert 0.0 < float(low) < 1 / 6 < float(high) < 1.0
+    assert all(np.isnan(float(end)) for end in mean_over_trace_years(_annual([[1, 0, 0]])).interval(share=True))
 
 
 def test_one_trace_has_no_standard_error():

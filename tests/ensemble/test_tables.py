@@ -20,6 +20,7 @@ from ensemble_cases import (
     summaries_store,
     yaml_of_basin,
 )
+from scipy.stats import beta
 
 import daryo
 from daryo.cf import daryo_units
@@ -37,6 +38,8 @@ from daryo.testmodels import build
 
 #: Student's t 97.5 % quantile of 3 degrees of freedom: the margin of the 95 % interval of 4 traces
 T3 = 3.182446305284263
+#: of 7: with T3, the Korn–Graubard interval's factor (T7 / T3)² of a share of 4 traces × 2 years
+T7 = 2.364624251592784
 
 
 def test_the_tables_of_a_store_opened_once_are_those_of_its_path(tmp_path, monkeypatch):
@@ -507,20 +510,29 @@ def test_every_share_and_mean_of_the_tables_has_its_95_percent_interval_by_trace
     def hit(rows, test):
         return [[float(test(v)) for v in row] for row in rows]
 
-    # (above 0.3 in 2, 1, 0 and 0 years: 3 of 8, a standard error by trace of 0.2394, an interval of 3/8 ± 3.18 ×
-    # 0.2394 kept within 0 and 1: of 4 traces, Student's t of 3 degrees of freedom, not 1.96, whose 0 to 0.844 it was)
+    # (above 0.3 in 2, 1, 0 and 0 years: 3 of 8, a standard error by trace of √(4/3 · 2.75) / 8 = 0.2394; a technical
+    # editor's review: the share's interval is Korn and Graubard's, the Clopper–Pearson interval of m* = p(1−p)/SE² =
+    # 45/11 trace-years times (t₇ / t₃)², not 3/8 ± 3.18 × 0.2394 cut to 0–1)
     short = shortfall_table(out)
     low, high = by_trace_interval(hit(deficit, lambda v: v > 0.3), share=True)
-    assert short.loc["demand0", "probability"] == 3 / 8 and low == 0.0 and high == 1.0
+    size = 45 / 11 * (T7 / T3) ** 2
+    assert [low, high] == pytest.approx([beta.ppf(0.025, 3 / 8 * size, 5 / 8 * size + 1),
+                                         beta.ppf(0.975, 3 / 8 * size + 1, 5 / 8 * size)], rel=1e-12)
+    assert short.loc["demand0", "probability"] == 3 / 8 and 0.005 < low < 0.006 and 0.95 < high < 0.96
     assert short.loc["demand0", ["probability_low", "probability_high"]].tolist() == pytest.approx([low, high])
     assert short.loc["demand0", ["mean_low", "mean_high"]].tolist() == pytest.approx(
         by_trace_interval(deficit, share=True))
     assert "p95_low" not in short and short.attrs["traces"] == 4 and short.attrs["pairs"] == 8
     one = shortfall_table(out, year=0)  # (one run year: 2 of 4 traces, the usual standard error of 4 values)
     se = np.std([1, 1, 0, 0], ddof=1) / 2
+    # (a fraction's mean, 0.25, takes a share's interval: p(1−p)/SE² = 0.1875 / (se / 2)² = 9 trace-years, of the 4
+    # there are, (t₃ / t₃)² = 1: that of 1 of 4, whose low end solves (1 − l)⁴ = 0.975; not 0.25 ± t₃ SE cut at 0)
     assert one.loc["demand0", ["mean_low", "mean_high"]].tolist() == pytest.approx(
-        [0.0, 0.25 + T3 * se / 2])  # (a fraction's mean: kept within [0, 1])
-    assert one.loc["demand0", ["probability_low", "probability_high"]].tolist() == [0.0, 1.0]  # (0.5 ± 0.566)
+        [1 - 0.975 ** (1 / 4), beta.ppf(0.975, 2, 3)])
+    assert 0.1875 / (se / 2) ** 2 == pytest.approx(9)
+    # (2 of 4: SE = √(1/3) / 2, m* = 0.25 / SE² = 3 trace-years, of 4 traces of one year: (t₃ / t₃)² = 1)
+    assert one.loc["demand0", ["probability_low", "probability_high"]].tolist() == pytest.approx(
+        [beta.ppf(0.025, 1.5, 2.5), beta.ppf(0.975, 2.5, 1.5)])
     assert one.attrs["pairs"] == 4
     storage = storage_table(out)  # (at dead storage in 1 of 8 trace-years)
     assert storage.loc["reservoir0", "at_min"] == 1 / 8
@@ -548,8 +560,10 @@ def test_every_share_and_mean_of_the_tables_has_its_95_percent_interval_by_trace
                                                 share=True)]))
     assert targets.loc["hydropower0", ["missed_low", "missed_high"]].tolist() == pytest.approx(
         by_trace_interval(hit(HAND["annual_energy_shortfall"], lambda v: v > 0.1), share=True))
-    # a share of 0 or 1 reaches 3/traces from it (the rule of three): the requirement is short every year
-    assert requirement_table(out).loc["requirement0", ["short", "short_low", "short_high"]].tolist() == [1, 0.25, 1]
+    # a share of 1 is that of its 8 trace-years, 8 (t₇ / t₃)² of them: the low end solves h^8(t₇/t₃)² = 0.025 (not
+    # the rule of three, 1 − 3/4): the requirement is short every year
+    assert requirement_table(out).loc["requirement0", ["short", "short_low", "short_high"]].tolist() == (
+        pytest.approx([1, 0.025 ** (1 / (8 * (T7 / T3) ** 2)), 1]))
     assert energy_table(out, by="country").loc["KGZ", ["mean_low", "mean_high"]].tolist() == [1, 1]
     # the long-term water stress, a ratio of means: 810 of 800 hm³ over the traces, whose sums 190, 220, 200, 200
     # over 200 each differ from 1.0125 × 200 by −12.5, 17.5, −2.5, −2.5
@@ -597,8 +611,11 @@ def test_the_summary_csv_holds_every_figure_the_report_prints_with_its_interval_
     assert row("annual_sink_inflow", "mean_low").units == "hm3 per year"
     assert [row("annual_deficit_fraction", f"share_above_0.3{end}").value for end in ("_low", "_high")] == (
         pytest.approx(by_trace_interval([[1, 1], [1, 0], [0, 0], [0, 0]], share=True)))
+    # (the share high, 6 of 8, SE = √(4/3 · 0.5² · 4) / 8: p(1−p)/SE² = 9 trace-years, of the 8 there are, times
+    # (t₇ / t₃)²; its interval is Korn and Graubard's, a technical editor's review)
+    size = 8 * (T7 / T3) ** 2
     assert [row("annual_water_stress", s).value for s in ("long_term", "share_high", "share_high_low")] == (
-        pytest.approx([101.25, 0.75, 0.75 - T3 * np.sqrt(4 / 3 * (0.5**2 * 4)) / 8]))
+        pytest.approx([101.25, 0.75, beta.ppf(0.025, 0.75 * size, 0.25 * size + 1)]))
     # what each statistic is, in words: the percentiles' method, the water stress's two figures told apart
     described = dict(zip(rows.loc["annual_water_stress"].index, rows.loc["annual_water_stress"].description,
                          strict=True))
@@ -607,10 +624,11 @@ def test_the_summary_csv_holds_every_figure_the_report_prints_with_its_interval_
     assert "linear interpolation between the sorted values" in described["p95"]
     assert described["share_low"] == "share of the trace-years whose yearly ratio is in FAO's level low"
     assert described["share_low_high"].startswith("high end of the 95 % interval of share_low (± t standard")
-    assert "rule of three" in described["share_low_high"] and "rule of three" not in described["mean_low"]
+    assert "Korn and Graubard" in described["share_low_high"] and "Korn" not in described["mean_low"]
     # a mean deficit fraction's interval is bounded as a share's, and says so (a statistician's diff review)
     fraction = rows.loc["annual_deficit_fraction"]
-    assert "rule of three" in fraction.loc["mean_high", "description"]
+    assert "Korn and Graubard's instead" in fraction.loc["mean_high", "description"]  # (a technical editor's
+    # review: a share's interval is no longer ± t SE with the rule of three at 0 and 1)
     assert (table.description != "").all()
     csv = write_summary_csv(out, tmp_path / "s.csv")
     pd.testing.assert_frame_equal(pd.read_csv(csv, keep_default_na=False, na_values={"value": [""]},

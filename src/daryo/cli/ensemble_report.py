@@ -79,7 +79,7 @@ def share_text(value: float, low: float, high: float, pairs: int | None = None) 
     """A share (0–1) with its 95 % interval (:mod:`daryo.ensemble.sampling`) as a percentage, to the digits the
     interval supports: two significant digits of its half-width ("54.1 % (52.3–55.9)", "50 % (28–72)"); the count
     of the ``pairs`` (trace-years, or traces) where it is of fewer than :data:`COUNTED_BELOW` ("3 of 6,000
-    (0–0.11 %)", "0 of 6,000 (0–1.0 %)"); never 0 % or 100 % for a share that is not (a statistician's review:
+    (0–0.11 %)", "0 of 6,000 (0–0.06 %)"); never 0 % or 100 % for a share that is not (a statistician's review:
     "0.00%" read as "never", "0.05%" was 3 of 6,000 trace-years, "50.00%" 10 of 20 traces).  "–" for NaN; without
     an interval (one trace), the share alone."""
     if math.isnan(value):

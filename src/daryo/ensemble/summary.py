@@ -213,7 +213,8 @@ _INTERVAL_WORDS = ("± t standard errors by trace (t: Student's 97.5 % quantile 
 
 
 #: how a share's interval is bounded, said in its description
-_SHARE_INTERVAL_WORDS = "kept within 0 and 1, and at 0 or 1 reaching 3/traces from it (the rule of three)"
+_SHARE_INTERVAL_WORDS = ("as a share, Korn and Graubard's instead: the Clopper–Pearson interval of as many independent "
+                         "trace-years as that standard error is worth, within 0 and 1")
 
 
 def _description(indicator: str, statistic: str) -> str:
