@@ -55,7 +55,7 @@ def summary_table(output: EnsembleOutput) -> pd.DataFrame:
     trace are correlated,
     :mod:`daryo.ensemble.sampling`); ``p5``, ``p50``, ``p95``, percentiles by linear interpolation between the
     sorted values (numpy's default), with no interval.  Then, each share with its interval (``<share>_low``,
-    ``<share>_high``, within [0, 1], the rule of three at 0 and 1):
+    ``<share>_high``, Korn and Graubard's interval for a share, within [0, 1]):
 
     - ``annual_deficit_fraction``: ``share_above_<threshold>``, the share of pairs whose deficit is above the run's
       threshold (the store's ``prob_deficit_above_threshold``);

@@ -34,8 +34,8 @@ def shortfall_table(output: EnsembleOutput, n: int | None = None, threshold: flo
     The probability and the mean have their 95 % intervals (``probability_low``, ``probability_high``,
     ``mean_low``, ``mean_high``): ``± t`` standard errors taken by trace (t: Student's quantile,
     :func:`~daryo.ensemble.sampling.quantile95`), as the years of one trace are
-    correlated (:mod:`daryo.ensemble.sampling`; a probability's kept within [0, 1], and one of 0 or 1 reaching
-    3/traces from it, the rule of three).  The p95 (a percentile, numpy's linear interpolation) has none.
+    correlated (:mod:`daryo.ensemble.sampling`; a probability's is Korn and Graubard's interval for a share,
+    within [0, 1]).  The p95 (a percentile, numpy's linear interpolation) has none.
 
     Parameters
     ----------
@@ -672,7 +672,7 @@ def _bounds(value: np.ndarray, annual: np.ndarray, traces: int, share: bool = Fa
             ) -> tuple[np.ndarray, np.ndarray]:
     """The 95 % interval by trace (:mod:`daryo.ensemble.sampling`) of ``value`` (elements,), the mean over the
     (trace, run year) pairs of ``annual`` ((pairs, elements), trace by trace as :func:`_annual` gives them; 0/1 for
-    a share, whose interval is kept within [0, 1] and reaches 3/traces at 0 and 1): ``value ± t SE`` (t:
+    a share, whose interval is Korn and Graubard's, within [0, 1]): ``value ± t SE`` (t:
     :func:`~daryo.ensemble.sampling.quantile95`), the standard error that of the traces' sums, as the years of one
     trace are correlated; kept at 0 or above where the values are (a mean of volumes or steps).  NaN where ``value``
     is, or the standard error cannot be had (one trace, an infinite value)."""
