@@ -624,3 +624,44 @@ def test_a_scenarios_plain_path_answer_depends_on_no_other_scenario_where_costs_
         for var in ("delivery", "storage"):
             np.testing.assert_array_equal(three[var].isel(scenario=k).values, one[var].isel(scenario=0).values)
     assert not np.array_equal(three["delivery"].isel(scenario=1).values, one["delivery"].isel(scenario=0).values)
+
+
+def _beside_a_huge_demand(small: float) -> daryo.Model:
+    """A river of 500,000 hm³ and two demands of priority 1: irrigation 10⁶ hm³ and a village ``small``::
+
+        river ─► j ─┬─► irrigation (10⁶, priority 1)
+                    ├─► village    (small, priority 1)
+                    └─► sea
+    """
+    return testmodels.build(
+        [{"id": "river", "type": "inflow", "inflow": 500000.0}, {"id": "j", "type": "junction"},
+         {"id": "irrigation", "type": "demand", "demand": 1e6, "priority": 1},
+         {"id": "village", "type": "demand", "demand": small, "priority": 1, "category": "municipal"},
+         {"id": "sea", "type": "sink"}],
+        [["river", "j"], ["j", "irrigation"], ["j", "village"], ["j", "sea"]], steps=3)
+
+
+@pytest.mark.parametrize("method", ["plain", "fast"])
+def test_a_demand_a_billion_times_smaller_than_another_of_its_priority_gets_its_share(method):
+    """A numerical analyst's review: a village asking 0.001 hm³ beside an irrigation demand of 10⁶ hm³ at the same
+    priority, with water for half of what they ask: each gets the same share, 500,000/(10⁶ + 0.001) of its
+    demand, the village 0.0005 hm³.  The plain path gave it 9.9e-10: its coverage row's coefficient, −R_j/α =
+    −10⁻⁹, is one HiGHS drops (small_matrix_value), so the row held the village to nothing in the stage that
+    served the irrigation, which took all the water."""
+    ds = daryo.run(_beside_a_huge_demand(0.001), daryo.RunOptions(method=method)).dataset
+    share = 500000.0 / (1e6 + 0.001)
+    assert ds.delivery.sel(demand="village").isel(scenario=0).values == pytest.approx([0.001 * share] * 3, abs=2e-9)
+    assert ds.delivery.sel(demand="irrigation").isel(scenario=0).values == pytest.approx([1e6 * share] * 3, abs=1e-6)
+
+
+@pytest.mark.parametrize("ratio", [1e-3, 1e-6, 1e-8, 1e-9, 2e-10, 1e-11, 1e-12, 1e-14])
+def test_both_paths_share_a_shortage_between_demands_of_any_sizes_alike(ratio):
+    """A numerical analyst's review: the shortage of the network above, shared by demands whose sizes differ by
+    ``ratio`` (the village's 10⁶ × ratio hm³ beside the irrigation's 10⁶), gives each the same share of its demand
+    on both paths, to the 1e-9 hm³ a stage holds a served demand below what it got.  The plain path gave the
+    smaller nothing from a ratio of 1e-9 down."""
+    small = 1e6 * ratio
+    want = small * 500000.0 / (1e6 + small)
+    got = [float(daryo.run(_beside_a_huge_demand(small), daryo.RunOptions(method=method)).dataset.delivery
+                 .sel(demand="village").isel(scenario=0, time=0)) for method in ("plain", "fast")]
+    assert got == pytest.approx([want, want], rel=1e-9, abs=2e-9)

@@ -27,7 +27,7 @@ from ..network import CompiledNetwork
 from ..network.builder import NEGATIVE_FACTOR, NEGATIVE_FLOW, negative_parameter
 from ..network.compiled import ParameterBinding
 from ..solver import HighsSolver, LPSolution, SolveStatus
-from ..solver.highs import FEASIBILITY_TOLERANCE
+from ..solver.highs import FEASIBILITY_TOLERANCE, LARGEST_COEFFICIENT, SMALLEST_COEFFICIENT
 from ..units import MAX_MAGNITUDE, too_large_text
 from .physics import energy_gwh, evaporation_hm3, head_m, turbine_flow_limit, turbine_volume
 
@@ -37,6 +37,8 @@ _TOL = 1e-9  # a requirement below this is nothing; a coverage dual above it (×
 _HOLD = 1e-9  # a served requirement is held this far (hm³) below what it got, so later stages stay feasible
 _FULL = 1e-12  # a coverage this close to 1 is full
 _RELAX = (2e-9, 1e-8, 1e-7, 1e-6)  # holds lowered this far (hm³), in turn, when they make the next LP infeasible
+#: a coverage row ``s_j − ρ_j t ≥ 0`` whose ``ρ_j = R_j/α`` is below this is scaled (see :func:`coverage_row_scale`)
+_SCALED_BELOW = 10 * SMALLEST_COEFFICIENT
 
 
 #: the reduced-cost tolerance with which the fast path accepts a basis as optimal: the plain path's (HiGHS's
@@ -394,6 +396,7 @@ def allocate_by_priority(solver: HighsSolver, net: CompiledNetwork, col_lo: np.n
     staged = _screen_blocks(solver, net, lo, full, hi)  # blocks that meet all their requirements keep them in full
     objective = np.zeros_like(cost)
     alpha = np.ones_like(cost)  # the scale of each coverage column: t runs from 0 to α, not 1 (see below)
+    scale = np.ones(R.size)  # each coverage row's factor (see coverage_row_scale); 1: as compiled
     for p in net.priority_levels:
         active = np.flatnonzero((net.req_priority == p) & (R > _TOL) & staged)
         if not active.size:
@@ -410,26 +413,57 @@ def allocate_by_priority(solver: HighsSolver, net: CompiledNetwork, col_lo: np.n
         while active.size:
             alpha[tcols] = 0.0
             np.maximum.at(alpha, req_tcol[active], R[active])
-            for j in active:
-                solver.set_coefficient(req_row[j], req_tcol[j], -R[j] / alpha[req_tcol[j]])
+            _set_coverage_rows(solver, net, active, R[active] / alpha[req_tcol[active]], scale)
             hi[tcols] = alpha[tcols]
             rlo[req_row[active]] = 0.0
             solver.set_col_bounds(lo, hi)
             solver.set_row_bounds(rlo, rhi)
             sol = _solve_holding(solver, lo, hi, col_lo, req_col)
             if sol.status is not SolveStatus.OPTIMAL:
+                _set_coverage_rows(solver, net, np.flatnonzero(scale != 1.0), None, scale)
                 return sol
-            fixed = np.concatenate([_covered(sol, active[req_tcol[active] == tc], tc, req_row, R, alpha[tc])
+            fixed = np.concatenate([_covered(sol, active[req_tcol[active] == tc], tc, req_row, R, alpha[tc], scale)
                                     for tc in np.unique(req_tcol[active])])
             served = sol.x[req_col[fixed]]
             lo[req_col[fixed]] = np.maximum(lo[req_col[fixed]], np.minimum(served, R[fixed]) - _HOLD)
             rlo[req_row[fixed]] = -np.inf
             active = np.setdiff1d(active, fixed)
         hi[tcols] = 0.0
+    _set_coverage_rows(solver, net, np.flatnonzero(scale != 1.0), None, scale)  # (the rows as compiled, for the next)
     solver.set_costs(cost)
     solver.set_col_bounds(lo, hi)
     solver.set_row_bounds(rlo, rhi)
     return _solve_holding(solver, lo, hi, col_lo, req_col)
+
+
+def coverage_row_scale(rho: np.ndarray) -> np.ndarray:
+    """The factor ``a_j`` by which coverage row ``s_j − ρ_j t ≥ 0`` is multiplied, as ``a_j s_j − a_j ρ_j t ≥ 0``,
+    so that its coefficient of ``t`` is not one HiGHS drops (:data:`~daryo.solver.highs.SMALLEST_COEFFICIENT`,
+    1e-12): 1 for ``ρ_j`` at or above :data:`_SCALED_BELOW` (1e-11), else ``1e-11/ρ_j`` (the coefficient of ``t``
+    then 1e-11), up to a tenth of the largest value HiGHS takes (requirements down to 1e-25 of the largest).
+
+    A coefficient dropped, the row held its requirement to nothing in the stage that gave the others their share
+    (a village's 0.001 hm³ beside an irrigation demand of 10⁶ at the same priority got 9.9e-10 hm³, not 0.0005: a
+    numerical analyst's review).  Only rows that need it are scaled: a factor above 1 tightens the row's
+    feasibility tolerance by as much, which HiGHS cannot always meet beside flows of 10¹⁰ hm³ (a scaling from 1e-8
+    left a primal infeasibility of 1.3e-7 there, and no answer)."""
+    return np.where(rho < _SCALED_BELOW, np.minimum(_SCALED_BELOW / np.maximum(rho, 1e-300),
+                                                    LARGEST_COEFFICIENT / 10), 1.0)
+
+
+def _set_coverage_rows(solver: HighsSolver, net: CompiledNetwork, reqs: np.ndarray, rho: np.ndarray | None,
+                       scale: np.ndarray) -> None:
+    """Write the coverage rows of requirements ``reqs`` for ratios ``rho`` = ``R_j/α`` (each scaled by
+    :func:`coverage_row_scale`, ``scale`` updated); ``rho`` None: give back those rows' scaled coefficient of
+    ``s_j`` its compiled 1 (the coefficient of ``t`` is set at each stage).  A row unscaled now and before is
+    written as it was without the scaling: its coefficient of ``s_j`` untouched."""
+    a = np.ones(reqs.size) if rho is None else coverage_row_scale(rho)
+    for k, j in enumerate(reqs.tolist()):
+        if a[k] != 1.0 or scale[j] != 1.0:
+            solver.set_coefficient(net.req_row[j], net.req_col[j], a[k])
+            scale[j] = a[k]
+        if rho is not None:
+            solver.set_coefficient(net.req_row[j], net.req_tcol[j], -a[k] * rho[k])
 
 
 def _screen_blocks(solver: HighsSolver, net: CompiledNetwork, lo: np.ndarray, full: np.ndarray, hi: np.ndarray
@@ -453,8 +487,8 @@ def _screen_blocks(solver: HighsSolver, net: CompiledNetwork, lo: np.ndarray, fu
     return staged
 
 
-def _covered(sol: LPSolution, active: np.ndarray, tcol: int, req_row: np.ndarray, R: np.ndarray, alpha: float
-             ) -> np.ndarray:
+def _covered(sol: LPSolution, active: np.ndarray, tcol: int, req_row: np.ndarray, R: np.ndarray, alpha: float,
+             scale: np.ndarray) -> np.ndarray:
     """The requirements of one block's ``active`` ones (``R``: every requirement's value) that a stage fixes: all
     at coverage 1 (``t = α``), else those whose coverage row has a non-zero dual (or all of them, at a degenerate
     optimum without that certificate).  A dual is judged by its row's share of the coverage's price,
@@ -463,10 +497,12 @@ def _covered(sol: LPSolution, active: np.ndarray, tcol: int, req_row: np.ndarray
     target at a head near zero) was never held, and every requirement of its level was fixed at what the
     stage gave it, a demand that could have had all it asked for at nothing.  And a dual must stand above the
     noise of the largest (1e-9 of it): beside a tiny demand's ~5e6, a plant's target got ~3e-9 of roundoff and
-    was held at its first share (a row missed is held at the next iteration; one held wrongly stays short)."""
+    was held at its first share (a row missed is held at the next iteration; one held wrongly stays short).
+    A row's dual is that of its unscaled form: the dual of the row as solved times its ``scale``."""
     if float(np.clip(sol.x[tcol] / alpha, 0.0, 1.0)) >= 1.0 - _FULL:
         return active
-    fixed = active[held_by_dual(np.abs(sol.row_dual[req_row[active]]), R[active], alpha)]
+    y = np.abs(sol.row_dual[req_row[active]]) * scale[active]
+    fixed = active[held_by_dual(y, R[active], alpha)]
     return fixed if fixed.size else active
 
 

@@ -11,10 +11,20 @@ from highspy import _core
 
 from .lp import LinearProgram, LPSolution, SolveStatus
 
-__all__ = ["HighsSolver", "FEASIBILITY_TOLERANCE"]
+__all__ = ["HighsSolver", "FEASIBILITY_TOLERANCE", "SMALLEST_COEFFICIENT", "LARGEST_COEFFICIENT"]
 
 #: HiGHS's primal and dual feasibility tolerance (its default is 1e-7)
 FEASIBILITY_TOLERANCE = 1e-9
+
+#: HiGHS drops a matrix value of this size or less, in the model passed to it and in :meth:`HighsSolver.set_coefficient`
+#: (which then leaves that row without the column): its option ``small_matrix_value``, set here to the least it takes
+#: (its default, 1e-9, dropped a priority stage's coverage coefficient ``−R_j/α`` of a demand 10⁹ times smaller than
+#: the largest of its priority, which then got nothing of the stage: a numerical analyst's review); a caller whose
+#: rows hold values of very different sizes scales them within this and :data:`LARGEST_COEFFICIENT`
+SMALLEST_COEFFICIENT = 1e-12
+
+#: HiGHS refuses a matrix value of this size or more (its option ``large_matrix_value``, its default)
+LARGEST_COEFFICIENT = 1e15
 
 #: highspy's basis codes by daryo's (:class:`~daryo.solver.lp.BasisStatus`: lower 0, basic 1, upper 2, zero 3), as an
 #: object array: a basis's statuses are looked up all at once (``_BASIS_STATUS[status]``), not one by one in Python
@@ -51,6 +61,8 @@ class HighsSolver:
         # by side reservoirs of a model with many) and flows of 10⁻⁵ hm³ are then kept as the fast path keeps them
         h.setOptionValue("primal_feasibility_tolerance", FEASIBILITY_TOLERANCE)
         h.setOptionValue("dual_feasibility_tolerance", FEASIBILITY_TOLERANCE)
+        h.setOptionValue("small_matrix_value", SMALLEST_COEFFICIENT)
+        h.setOptionValue("large_matrix_value", LARGEST_COEFFICIENT)
         model = highspy.HighsLp()
         model.num_col_, model.num_row_ = lp.n_cols, lp.n_rows
         model.col_cost_ = np.asarray(lp.cost, dtype=float)
@@ -88,6 +100,7 @@ class HighsSolver:
         self._h.changeColsCost(self.n_cols, self._cols, cost)
 
     def set_coefficient(self, row: int, col: int, value: float) -> None:
+        """Set one matrix value; one of :data:`SMALLEST_COEFFICIENT` or less in magnitude is dropped (zero)."""
         self._h.changeCoeff(int(row), int(col), float(value))
 
     def solve(self) -> LPSolution:
