@@ -572,3 +572,22 @@ def test_the_readme_sensitivity_loop_runs():
     exec(block, space)  # noqa: S102 (the README's own example)
     deficit = space["deficit"]
     assert list(deficit) == [0.9, 1.0, 1.1] and deficit[0.9] < deficit[1.1]
+
+
+@pytest.mark.parametrize("method", ["auto", "fast", "plain"])
+def test_a_run_where_the_fast_path_does_not_apply_says_the_plain_path_ran_and_why(method):
+    """A numerical analyst's review: a run's results did not say which path had solved them, nor what ``auto``
+    chose.  A reach whose loss changes by month takes the plain path whatever the method; its results say so::
+
+        in (10) ─► r (loss 10 %, 20 % in November) ─┬─► d (5)
+                                                     └─► sea
+    """
+    loss = {"monthly": [0.1, 0.2] + [0.1] * 10}
+    m = build([{"id": "in", "type": "inflow", "inflow": 10}, {"id": "r", "type": "reach", "loss": loss},
+               {"id": "d", "type": "demand", "demand": 5, "priority": 1}, {"id": "sea", "type": "sink"}],
+              [["in", "r"], ["r", "d"], ["r", "sea"]], steps=2)
+    attrs = daryo.run(m, daryo.RunOptions(method=method)).dataset.attrs
+    assert attrs["solver_method"] == "plain"
+    assert attrs["solver_method_choice"] == ("plain: the plain path, as asked" if method == "plain" else
+                                             f"{method}: the plain path, the fast path not taking matrix coefficients "
+                                             "that change by step (time-varying losses or consumptive fractions)")

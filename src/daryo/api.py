@@ -312,7 +312,8 @@ def run(model: Model, options: RunOptions | None = None) -> Results:
     model
         A loaded model.
     options
-        Scenario count and run span (see :class:`RunOptions`).
+        Scenario count, run span and method: the fast or the plain path, which the results' ``solver_method``
+        records (see :class:`RunOptions`).
 
     Returns
     -------
@@ -342,9 +343,9 @@ def run(model: Model, options: RunOptions | None = None) -> Results:
     from .model.built import check_built
     from .model.places import problems_relocated
     from .network import compile_network  # (the numerical stack, loaded when a model is first run)
-    from .results import Results, build_dataset
+    from .results import Results, build_dataset, solver_method
     from .simulate import RunOptions, SimulationOutput, simulate
-    from .simulate.fastpath import simulate_fast
+    from .simulate.fastpath import FastStats, simulate_fast
 
     if not isinstance(model, Model):
         raise TypeError(f"daryo.run takes a loaded model, not {type(model).__name__}: daryo.run(daryo.load(path))")
@@ -371,9 +372,12 @@ def run(model: Model, options: RunOptions | None = None) -> Results:
         raise ValueError(f"method '{options.method}': use auto, fast or plain")
     net = compile_network(model, n_scenarios=n)
     check_memory(SimulationOutput.nbytes_for(net))
+    stats = FastStats()
     with problems_relocated(model):
-        out = simulate(net) if options.method == "plain" else simulate_fast(net)
-    return Results(build_dataset(net, out))
+        out = simulate(net) if options.method == "plain" else simulate_fast(net, stats=stats)
+    ds = build_dataset(net, out)
+    ds.attrs.update(solver_method(options.method, stats.fallback_reason))
+    return Results(ds)
 
 
 def _check_options(options: RunOptions) -> None:

@@ -1609,3 +1609,32 @@ def test_a_run_says_when_numba_compiles_the_kernels_first(monkeypatch, capsys, c
     said = ("daryo: compiling the fast path's kernels with Numba for their first use (about a minute, once; "
             "`python -m daryo.precompile` does it ahead of time)\n")
     assert capsys.readouterr().err == ("" if cached else said)
+
+
+def _village_model(folder: Path) -> Path:
+    """An irrigation demand of 10⁶ hm³ and a village of 0.001 hm³ a month at priority 1, from a river of half as
+    much, for 3 months: each gets half its demand."""
+    path = folder / "fairscale.yaml"
+    path.write_text("version: 1\nname: fairscale\ntime: {start: 2000-10, end: 2000-12}\nnodes:\n"
+                    "  - {id: river, type: inflow, inflow: 500000}\n  - {id: j, type: junction}\n"
+                    "  - {id: irrigation, type: demand, demand: 1000000, priority: 1}\n"
+                    "  - {id: village, type: demand, demand: 0.001, priority: 1, category: municipal}\n"
+                    "  - {id: sea, type: sink}\nedges: [[river, j], [j, irrigation], [j, village], [j, sea]]\n")
+    return path
+
+
+@pytest.mark.parametrize("method", ["auto", "fast", "plain"])
+def test_run_takes_the_method_and_its_results_say_which_path_ran(tmp_path, capsys, method):
+    """A numerical analyst's review: ``daryo run`` had no option for the method, and a run's results did not say
+    which path had solved them (in cost mode with tied costs the two may differ).  ``--method`` chooses it, and the
+    results' ``solver_method`` (and ``solver_method_choice``) record it."""
+    out = tmp_path / "r.nc"
+    assert main(["run", str(_village_model(tmp_path)), "--method", method, "-o", str(out)]) == 0
+    attrs = xr.open_dataset(out).attrs
+    assert attrs["solver_method"] == ("plain" if method == "plain" else "fast")
+    assert attrs["solver_method_choice"] == ("plain: the plain path, as asked" if method == "plain" else
+                                             f"{method}: the fast path")
+    capsys.readouterr()
+    assert main(["run", str(_village_model(tmp_path)), "--method", "quick"]) == 2
+    assert "invalid choice: 'quick'" in capsys.readouterr().err
+

@@ -85,6 +85,10 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--seed", type=int, metavar="S",
                    help="seed of the embedded model's stochastic hydrology (default 0)")
     r.add_argument("--start", metavar="YYYY-MM", help=_START_HELP.format(what="run's"))
+    r.add_argument("--method", choices=("auto", "fast", "plain"), default="auto",
+                   help="how each step's LPs are solved: auto or fast (the vectorised fast path where it applies, "
+                        "else the plain path; the default), or plain (one HiGHS solve per scenario and LP: the "
+                        "reference); the results' solver_method says which ran")
     _add_confine(r)
     r.set_defaults(func=_cmd_run)
 

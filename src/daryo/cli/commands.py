@@ -121,7 +121,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         raise _UsageError(f"--scenarios {args.scenarios}: the model has {model.n_scenarios} scenario trace(s)")
     _say_first_compile()
     try:  # (the model is loaded for --years already: a span past the dates a time axis holds was refused there)
-        results = api.run(model, RunOptions(scenarios=args.scenarios))
+        results = api.run(model, RunOptions(scenarios=args.scenarios, method=args.method))
     except ModelError:  # (a ValueError too: the model's data, found as the run compiles it)
         raise
     except ValueError as exc:  # (the options are checked above: results too large for memory)

@@ -58,12 +58,12 @@ from .files import (
     netcdf_attributes,
 )
 from .notes import advice
-from .provenance import caveats, software_versions
+from .provenance import caveats, software_versions, solver_method
 
 __all__ = ["SHORTFALL_NOISE", "Results", "advice", "build_dataset", "caveats", "check_csv_folder",
            "check_netcdf_target", "display_names", "energy_targets", "is_netcdf", "netcdf_attributes",
            "requirement_columns", "requirement_coordinates", "requirement_met", "shortfall", "software_versions",
-           "storage_targets", "topology"]
+           "solver_method", "storage_targets", "topology"]
 
 #: the dimensions of a results Dataset that are not elements
 _NOT_ELEMENTS = ("scenario", "time")

@@ -48,6 +48,21 @@ def provenance(model: Model) -> dict[str, str]:
                if isinstance(basins, Mapping) and all(isinstance(v, list) for v in basins.values()) else {})}
 
 
+def solver_method(requested: str, fallback: str | None) -> dict[str, str]:
+    """The path that solved a run's LPs, as attributes: ``solver_method``, ``fast`` or ``plain``, and
+    ``solver_method_choice``, the method asked for (:class:`~daryo.simulate.RunOptions`' ``method``) and what it
+    chose: ``auto: the fast path``, or ``auto: the plain path, the fast path not taking <fallback>`` where it does not
+    apply (``fallback``: :func:`~daryo.simulate.fastpath.fast_path_unsupported`'s reason).  Where costs tie (``cost``
+    mode) the two paths may return different optima, so results of one network (one ``network_sha256``) may differ
+    by the path alone (a numerical analyst's review: nothing said which path had run)."""
+    if requested == "plain":
+        return {"solver_method": "plain", "solver_method_choice": "plain: the plain path, as asked"}
+    if fallback:
+        return {"solver_method": "plain",
+                "solver_method_choice": f"{requested}: the plain path, the fast path not taking {fallback}"}
+    return {"solver_method": "fast", "solver_method_choice": f"{requested}: the fast path"}
+
+
 def recorded_model_file(model: Model) -> str:
     """The model file as results record it: a file shipped with daryo by its place in the package
     (``daryo/data/aral/aral.yaml``, the same on every machine, with no user's folder in a file that is shared), any

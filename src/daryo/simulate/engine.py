@@ -64,6 +64,8 @@ class RunOptions:
     method
         ``auto`` (the vectorised fast path where it applies, see :mod:`daryo.simulate.fastpath`, else the
         plain path), ``fast`` (the same) or ``plain`` (one HiGHS solve per scenario and step: the reference).
+        The results' ``solver_method`` says which path ran (``fast`` or ``plain``), ``solver_method_choice`` what
+        was asked and why the plain path ran in its place; where costs tie, the two may return different optima.
     """
 
     scenarios: int | None = None
