@@ -39,3 +39,20 @@ def test_one_problem_or_problems_at_one_place_read_as_before():
                       Problem("m.yaml", "", "no time")])
     assert str(err) == "3 problems in the model:\n  - m.yaml: nodes[a].x: wrong\n  - m.yaml: no time"
     assert str(ModelError(Problem("", "", "alone"))) == "1 problem in the model:\n  - alone"
+
+
+def test_a_step_error_told_of_a_trace_keeps_its_class_and_attributes_and_pickles_whole():
+    """A numerical analyst's review: an ensemble's infeasible step named the chunk's "scenario 8", not the trace.  The
+    error told of a trace names it instead, and crosses from a Dask worker (pickled) whole."""
+    import pickle
+
+    from daryo.errors import InfeasibleStepError
+
+    exc = InfeasibleStepError(9, "2001-07-01", "8", ["r"], "Of these, r has a minimum.")
+    told = exc.in_trace("trace 8 of seed 0")
+    assert isinstance(told, InfeasibleStepError)
+    assert str(told).startswith("the allocation problem is infeasible at step 9 (2001-07-01), trace 8 of seed 0: the "
+                                "bounds of these components conflict: r.")
+    again = pickle.loads(pickle.dumps(told))
+    assert type(again) is InfeasibleStepError and str(again) == str(told)
+    assert (again.step, again.time, again.scenario, again.components) == (9, "2001-07-01", "8", ["r"])

@@ -241,6 +241,26 @@ class StepError(RuntimeError):
         self.step, self.time, self.scenario = step, time, scenario
         super().__init__(message)
 
+    def __reduce__(self) -> tuple:
+        """Pickled as its message and attributes (a subclass's constructor takes other arguments than its message):
+        a chunk's error crosses from a Dask worker whole."""
+        return _rebuilt_step_error, (type(self), self.args, dict(self.__dict__))
+
+    def in_trace(self, trace: str) -> StepError:
+        """The same error of an ensemble's trace: its message names ``trace`` (``trace 8: its inflows …``) where it
+        named the chunk's scenario, whose name is the trace's number and whose date is the run's, which say neither
+        that it is a trace nor where its inflows come from (a numerical analyst's review)."""
+        text = str(self).replace(f", scenario {self.scenario}", f", {trace}", 1)
+        return _rebuilt_step_error(type(self), (text,), dict(self.__dict__))
+
+
+def _rebuilt_step_error(cls: type[StepError], args: tuple, attributes: dict) -> StepError:
+    """A :class:`StepError` of class ``cls`` with message ``args`` and ``attributes``, its constructor not called."""
+    error = cls.__new__(cls)
+    error.args = args
+    error.__dict__.update(attributes)
+    return error
+
 
 class InfeasibleStepError(StepError):
     """The allocation LP of one step has no solution: bounds conflict.

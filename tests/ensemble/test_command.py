@@ -1041,3 +1041,28 @@ def test_the_report_prints_shares_to_the_digits_their_interval_supports(tmp_path
     assert row("  system0 ").split()[:9] == ["system0", "101.2", "%", "critical", "(interval", "91.2–111.3", "%:",
                                             "on", "the"]
     assert not re.search(r"(?<![0-9])0\.00 ?%", "\n".join(lines))  # (no share of 0.00 %)
+
+
+def test_an_ensembles_infeasible_step_names_the_trace_and_the_record_year_it_drew(tmp_path, capsys):
+    """A numerical analyst's review: an ensemble's infeasible step said "at step 9 (2001-07-01), scenario 1", the run's
+    date and the chunk's scenario, though it is a trace whose inflows of that year were drawn from a year of the
+    model's own record.  A record of three years, dry (0.5 hm³) in July 2001 only, below a reach's min_flow of 5::
+
+        river (record.csv) ─► r (min_flow 5) ─┬─► farm (3)
+                                              └─► sea
+
+    fails in a trace whose run year drew the record's year from 2000-10-01, and the message says so."""
+    rows = ["date,flow"] + [f"{2000 + (9 + k) // 12}-{(9 + k) % 12 + 1:02d}-01,{0.5 if k == 9 else 20.0}"
+                            for k in range(36)]
+    (tmp_path / "record.csv").write_text("\n".join(rows) + "\n")
+    model = tmp_path / "ensinf.yaml"
+    model.write_text("version: 1\nname: ensinf\ntime: {start: 2000-10, end: 2003-09, step: month}\nnodes:\n"
+                     "  - {id: river, type: inflow, inflow: {csv: record.csv, column: flow}}\n"
+                     "  - {id: r, type: reach, min_flow: 5}\n  - {id: farm, type: demand, demand: 3, priority: 1}\n"
+                     "  - {id: sea, type: sink}\nedges: [[river, r], [r, farm], [r, sea]]\n")
+    assert main(["ensemble", str(model), "--traces", "30", "--years", "3", "-o", str(tmp_path / "e.nc"),
+                 "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert re.search(r"infeasible at step (9|21|33) \(200[123]-07-01\), trace \d+ of seed 0 \(its run year takes the "
+                     r"model's own inflows of the year from 2000-10-01, × [0-9.]+\): the bounds", err), err
+    assert "scenario" not in err

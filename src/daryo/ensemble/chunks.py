@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import did_you_mean, kind_of
+from ..errors import StepError, did_you_mean, kind_of
 from ..model import Model, Node, Series
 from ..model.places import problems_relocated
 from ..network import CompiledNetwork, compile_network
@@ -22,7 +22,7 @@ from ..simulate.fastpath import FastOptions, FastStepper, StepRecord, fast_path_
 from ..simulate.physics import energy_gwh
 from ..timeaxis import TimeAxis
 from ..units import is_number
-from .traces import TraceSource, run_years
+from .traces import TraceSource, run_years, trace_place
 
 #: annual indicators (per trace, run year, element) and the element dimension of each
 ANNUAL_INDICATORS = {
@@ -224,11 +224,14 @@ def run_chunk(job: _Job, on_steps: Callable[[int], None] | None = None) -> dict[
     idx = np.arange(job.first, job.first + job.count)
     inflows = job.source(opts.seed, idx, opts.years, axis)
     net = compile_chunk(model, inflows, [str(i) for i in idx], axis)
-    with problems_relocated(model):
-        accounts = stress_accounts(net)
-        series, annual, how = _simulate_chunk(net, opts.fast, opts.traces, np.dtype(opts.series_dtype), accounts,
-                                              opts.stored_series(),
-                                              None if on_steps is None else lambda t: on_steps(t * job.count))
+    try:
+        with problems_relocated(model):
+            accounts = stress_accounts(net)
+            series, annual, how = _simulate_chunk(net, opts.fast, opts.traces, np.dtype(opts.series_dtype), accounts,
+                                                  opts.stored_series(),
+                                                  None if on_steps is None else lambda t: on_steps(t * job.count))
+    except StepError as exc:  # (its scenario is the trace's number: the chunk's scenarios are named so)
+        raise exc.in_trace(trace_place(job.source, opts.seed, int(exc.scenario), exc.step, axis)) from None
     out: dict[str, Any] = {"trace": idx, **series, **annual, "system": np.array(accounts.systems, dtype=str),
                            "system_country": np.array(accounts.countries, dtype=str),
                            "trace_digest": trace_digests(inflows, job.count)}
