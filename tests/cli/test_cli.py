@@ -1638,3 +1638,12 @@ def test_run_takes_the_method_and_its_results_say_which_path_ran(tmp_path, capsy
     assert main(["run", str(_village_model(tmp_path)), "--method", "quick"]) == 2
     assert "invalid choice: 'quick'" in capsys.readouterr().err
 
+
+def test_the_demands_short_table_shows_a_small_demand_with_its_digits(tmp_path, capsys):
+    """A numerical analyst's review: the table of demands short printed a village's 0.003 hm³ in the run as 0.0
+    (``village 0.0 0.0 0.0 50.0 % 100.0 %``), as if it had asked for nothing."""
+    assert main(["run", str(_village_model(tmp_path))]) == 0
+    out = capsys.readouterr().out
+    village = next(line for line in out.splitlines() if line.startswith("  village"))
+    assert village.split() == ["village", "0.003", "0.0015", "0.0015", "50.0", "%", "100.0", "%"]
+    assert "  irrigation                  3000000.0  1500000.0  1500000.0   50.0 %      100.0 %" in out

@@ -319,8 +319,12 @@ def stress_text(stress: float) -> str:
 
 def _number(value: float, width: int) -> str:
     """``value`` right-aligned in ``width`` characters with one decimal, or in scientific notation where that
-    would not leave a space before it (a model's 1e30 ran its columns together)."""
+    would not leave a space before it (a model's 1e30 ran its columns together); a value that one decimal shows as
+    0.0 but is not 0 with three significant digits (a village's demand of 0.003 hm³ read 0.0, as if it asked for
+    nothing: a numerical analyst's review)."""
     text = f"{value:{width}.1f}"
+    if value != 0.0 and float(text) == 0.0:
+        return f"{value:{width}.3g}"
     return text if text.startswith(" ") else f"{value:{width}.3e}"
 
 
