@@ -1,5 +1,7 @@
 """The advice printed after a run (daryo.results.notes): what a run's results suggest its model does not mean."""
 
+import dataclasses
+
 import numpy as np
 import xarray as xr
 
@@ -153,8 +155,7 @@ def test_advice_names_a_reservoir_that_spilled_below_its_maximum_volume():
     assert advice(held) == []
     # a reservoir held at its flood-control limit spills the rest, below its maximum: no note given the model, which
     # has the limit (a diff review)
-    flood = model(60, town=5)
-    flood.node("res").attrs["flood_control_max"] = Series.constant(60.0)
+    flood = _with_attrs(model(60, town=5), "res", flood_control_max=Series.constant(60.0))
     ds = daryo.run(flood).dataset
     assert ds.storage.values.ravel().tolist() == [60.0] * 3 and ds.spill.values.ravel().tolist() == [5.0] * 3
     assert advice(ds, flood) == [] and advice(ds)[0].startswith("reservoir res spilled while below")
@@ -164,8 +165,8 @@ def test_advice_names_a_reservoir_that_spilled_below_its_maximum_volume():
     reserve = model(50, inflow={"values": [[10] * 3, [10] * 3]})
     october, november = np.full(12, 95.0), np.full(12, 95.0)
     october[9], november[10] = 35.0, 90.0
-    reserve.node("res").attrs["flood_control_max"] = Series("monthly", np.stack([np.minimum(october, november),
-                                                                                np.full(12, 95.0)]))
+    reserve = _with_attrs(reserve, "res", flood_control_max=Series("monthly", np.stack([np.minimum(october, november),
+                                                                                       np.full(12, 95.0)])))
     ds = daryo.run(reserve).dataset
     assert ds.storage.values[:, :, 0].tolist() == [[35.0, 25.0, 15.0], [40.0, 30.0, 20.0]]
     (text,) = advice(ds, reserve)
@@ -234,3 +235,9 @@ def test_the_late_start_note_counts_a_library_overlays_volume_as_the_models():
     late = daryo.run(model, daryo.RunOptions(start="2000-12", end="2001-09")).dataset
     (note,) = [n for n in advice(late, model) if n.startswith("the run starts")]
     assert "(toktogul, andijan, kairakkum, charvak and 5 more)" in note  # (9 reservoirs, rogun among them)
+
+
+def _with_attrs(model, node_id, **attrs):
+    """``model`` with node ``node_id``'s attributes changed: a new model, as a loaded one is read-only."""
+    nodes = tuple(dataclasses.replace(n, attrs={**n.attrs, **attrs}) if n.id == node_id else n for n in model.nodes)
+    return dataclasses.replace(model, nodes=nodes)
