@@ -1609,6 +1609,9 @@ def test_a_run_says_when_numba_compiles_the_kernels_first(monkeypatch, capsys, c
     said = ("daryo: compiling the fast path's kernels with Numba for their first use (about a minute, once; "
             "`python -m daryo.precompile` does it ahead of time)\n")
     assert capsys.readouterr().err == ("" if cached else said)
+    # the plain path compiles nothing: not a word (a diff review)
+    assert main(["run", str(demo_model_path()), "--years", "1", "--method", "plain"]) == 0
+    assert capsys.readouterr().err == ""
 
 
 def _village_model(folder: Path) -> Path:

@@ -87,14 +87,18 @@ def test_the_kernels_load_where_no_cache_folder_can_be_written(tmp_path, locator
         assert folder == str(tmp_path / f"daryo-numba-cache-{os.getuid()}")
 
 
-def test_in_cache_is_whether_numbas_cache_folder_holds_any_kernel(monkeypatch, tmp_path):
+def test_in_cache_is_whether_numbas_cache_folder_holds_the_main_kernels(monkeypatch, tmp_path):
     """A release engineer's review: after ``pip install 'daryo[fast]'`` the first run compiled the kernels for over
-    a minute without a word; the command line says so where Numba's cache holds none of them (an index file,
-    ``*.nbi``, of each kernel compiled), and stays quiet where it cannot tell."""
+    a minute without a word; the command line says so where Numba's cache lacks the cost mode's loop or the
+    priority mode's dual simplex (an index file, ``*.nbi``, of each kernel compiled; a diff review: another
+    kernel's file was taken for them), and stays quiet where it cannot tell."""
     cache = SimpleNamespace(_cache_path=str(tmp_path))
     monkeypatch.setattr(_kernel, "_loop", SimpleNamespace(_cache=cache))
     assert _kernel.in_cache() is False
+    (tmp_path / "_basismap._peel-140.py311.nbi").write_bytes(b"")
     (tmp_path / "_kernel._loop_py-400.py311.nbi").write_bytes(b"")
+    assert _kernel.in_cache() is False
+    (tmp_path / "_dualsimplex._solve_all_py-521.py311.nbi").write_bytes(b"")
     assert _kernel.in_cache() is True
     monkeypatch.setattr(_kernel, "_loop", SimpleNamespace())  # (compiled without a cache)
     assert _kernel.in_cache() is True

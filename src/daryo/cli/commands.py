@@ -119,7 +119,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     _say_cautions(model)
     if args.scenarios is not None and not 1 <= args.scenarios <= model.n_scenarios:
         raise _UsageError(f"--scenarios {args.scenarios}: the model has {model.n_scenarios} scenario trace(s)")
-    _say_first_compile()
+    if args.method != "plain":  # (the plain path compiles nothing: a diff review)
+        _say_first_compile()
     try:  # (the model is loaded for --years already: a span past the dates a time axis holds was refused there)
         results = api.run(model, RunOptions(scenarios=args.scenarios, method=args.method))
     except ModelError:  # (a ValueError too: the model's data, found as the run compiles it)

@@ -70,19 +70,19 @@ def available() -> bool:
 
 
 def in_cache() -> bool:
-    """False when Numba is installed and its on-disk cache holds none of the fast path's kernels (all in this
-    folder, cached in one place): the first run that takes the fast path then compiles them (about a minute,
-    once; ``python -m daryo.precompile`` does it ahead).  True otherwise, and where it cannot be told (kernels
-    compiled without a cache, a Numba whose cache is laid out otherwise).  Looks for the cache's index files
-    only: compiles nothing."""
+    """False when Numba is installed and its on-disk cache lacks the fast path's main kernels (the cost mode's
+    loop, ``_loop``, and the priority mode's dual simplex, ``_solve_all``: all cached in one folder): the first
+    run that takes the fast path then compiles them (about a minute, once; ``python -m daryo.precompile`` does it
+    ahead).  True otherwise, and where it cannot be told (kernels compiled without a cache, a Numba whose cache is
+    laid out otherwise).  Looks for their index files only: compiles nothing."""
     if _njit is None:
         return True
     try:
         loop: Any = _loop
-        folder = Path(loop._cache._cache_path)  # (Numba's own layout)
+        folder = Path(loop._cache._cache_path)  # (Numba's own layout: <module>.<function>-<line>.<python>.nbi)
     except AttributeError:
         return True
-    return any(folder.glob("*.nbi"))
+    return all(any(folder.glob(f"{kernel}-*.nbi")) for kernel in ("_kernel._loop_py", "_dualsimplex._solve_all_py"))
 
 
 class _Grow:
