@@ -7,6 +7,7 @@ import xarray as xr
 
 from daryo.ensemble.sampling import (
     Z95,
+    Estimate,
     difference,
     mean_over_trace_years,
     paired_difference,
@@ -141,6 +142,15 @@ def test_intervals_stay_within_0_and_1_and_one_trace_gives_none():
     low, high = some.interval(share=True)
     assert 0.0 < float(low) < 1 / 6 < float(high) < 1.0
     assert all(np.isnan(float(end)) for end in mean_over_trace_years(_annual([[1, 0, 0]])).interval(share=True))
+
+
+def test_a_share_of_no_value_has_no_interval():
+    """A diff review: a NaN share with a standard error of 0 (the tables take the share from the store and the
+    error from the annual 0/1 values) got [0, 1], where the ends are NaN where the value is."""
+    est = Estimate(xr.DataArray([np.nan, 0.0]), xr.DataArray([0.0, 0.0]), 10, xr.DataArray([100, 100]))
+    low, high = est.interval(share=True)
+    assert np.isnan(low.values[0]) and np.isnan(high.values[0])
+    assert low.values[1] == 0.0 and 0.0 < high.values[1] < 0.05
 
 
 def test_one_trace_has_no_standard_error():

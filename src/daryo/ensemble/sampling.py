@@ -158,7 +158,7 @@ def _korn_graubard(share: xr.DataArray, se: xr.DataArray, observations: xr.DataA
     with np.errstate(divide="ignore", invalid="ignore"):
         m = np.where(m > 1, m, np.nan)  # (t of m − 1 degrees of freedom: two trace-years at least)
         effective = np.where((p <= 0) | (p >= 1) | (error == 0), m, np.minimum(p * (1 - p) / error**2, m))
-        size = np.where(np.isnan(error) | ~(effective > 0), np.nan, effective)
+        size = np.where(np.isnan(error) | np.isnan(p) | ~(effective > 0), np.nan, effective)
         size = size * (t.ppf(0.975, m - 1) / quantile95(traces)) ** 2
         events = p * size
         low = np.where(events > 0, beta.ppf(0.025, events, size - events + 1), 0.0)
