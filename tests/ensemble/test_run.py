@@ -300,3 +300,24 @@ def test_every_chunk_makes_the_fast_paths_choices_for_the_whole_ensemble(monkeyp
     out = chunks.run_chunk(job)
     assert out["trace"].tolist() == list(range(8, 16))
     assert told == [(8, 40)]
+
+
+def test_an_ensemble_of_a_model_changed_in_python_records_it_as_a_run_does(tmp_path):
+    """A diff review: a run's results record a model changed in Python since it was read (``dataclasses.replace``)
+    with ``model_changed_in_code`` and no file digest, but an ensemble's store kept the file's digest as the model's
+    text, so that two ensembles of different models read as of one model file."""
+    import dataclasses
+
+    import xarray as xr
+
+    import daryo
+
+    model = daryo.load(daryo.demo_model_path(), years=1)
+    changed = dataclasses.replace(model, nodes=tuple(
+        dataclasses.replace(n, attrs={**n.attrs, "priority": 2}) if n.attrs.get("priority") == 1 else n
+        for n in model.nodes))
+    for m, name in ((model, "read.nc"), (changed, "changed.nc")):
+        run_ensemble(m, EnsembleOptions(traces=2, years=1), tmp_path / name)
+    with xr.open_dataset(tmp_path / "read.nc") as read, xr.open_dataset(tmp_path / "changed.nc") as edited:
+        assert len(read.attrs["model_text"]) == 64 and "model_changed_in_code" not in read.attrs
+        assert not edited.attrs.get("model_text") and edited.attrs["model_changed_in_code"] == "yes"

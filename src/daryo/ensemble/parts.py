@@ -236,6 +236,7 @@ def what_differs(keys: list[str], model_file: bool = True, old: Mapping[str, Any
     # seed, the years and the source change too: named only where nothing else explains it)
     names = {"inflow_record": "the model's record of inflows", "model": "the model's name",
              "model_file": "the model file's path", "model_text": "the model file's text",
+             "model_changed_in_code": "a change to the model in Python",
              "scenarios": "the scenario overlays", "source": "the source of the traces", "start": "the start"}
     rest = "the model's data files or overlays" if model_file else "the model or its data files"
     shown = [names.get(k, k) for k in keys if k != "network"] or [rest]

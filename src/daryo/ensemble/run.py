@@ -435,7 +435,10 @@ def _manifest(model: Model, options: EnsembleOptions, source: TraceSource, axis:
             "chunk_size": options.chunk_size, "steps": axis.n_steps, "series_dtype": options.series_dtype,
             "series": " ".join(options.stored_series()),
             "fast": options.fast, "deficit_threshold": options.deficit_threshold, "source": source.describe(),
-            "inflow_record": _record_digest(source), "model_text": file_digest(model.path)}
+            "inflow_record": _record_digest(source),
+            # (a model changed in Python since it was read: its file's digest is not the model's, as in a run's results)
+            "model_text": None if model.changed_in_code else file_digest(model.path),
+            **({"model_changed_in_code": "yes"} if model.changed_in_code else {})}
 
 
 def run_start_text(axis: Any) -> str:
