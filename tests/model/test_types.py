@@ -111,3 +111,20 @@ def test_a_loaded_model_changed_in_python_says_so_in_its_problems():
     assert ("<model read from a text>, as changed in Python: nodes[dam].initial_volume (line 6): initial volume "
             "150 hm³ exceeds max_volume 100 hm³") in str(err.value)
     assert not replace(model, file_sha256="").changed_in_code  # (no file, no text: built in code)
+
+
+def test_freezing_an_elements_attributes_leaves_the_callers_containers_and_arrays_theirs():
+    """A diff review: the arrays in a dict or list of the attributes given to a node were replaced in the caller's
+    own containers by read-only views, and an array in a tuple was made read-only itself."""
+    from daryo.model.frozen import FrozenAttrs
+
+    table, in_tuple, in_list = np.arange(3.0), np.arange(2.0), np.ones(2)
+    inner, listed = {"t": table}, [in_list, 1.0]
+    attrs = FrozenAttrs({"inner": inner, "listed": listed, "pair": (in_tuple, "x")})
+    assert inner["t"] is table and listed[0] is in_list  # (the caller's containers: as they were)
+    assert table.flags.writeable and in_tuple.flags.writeable and in_list.flags.writeable
+    for frozen in (attrs["inner"]["t"], attrs["listed"][0], attrs["pair"][0]):
+        with pytest.raises(ValueError, match="read-only"):
+            frozen[0] = 5.0
+    table[0] = 7.0  # (the caller's array stays theirs: the attributes hold a view of it)
+    assert attrs["inner"]["t"][0] == 7.0 and attrs["pair"][1] == "x" and attrs["listed"][1] == 1.0

@@ -21,41 +21,35 @@ from .series import Series
 __all__ = ["FrozenAttrs", "freeze_arrays"]
 
 
-def freeze_arrays(value: Any) -> None:
-    """Make every NumPy array in ``value`` read-only: those of the lists, mappings and dataclasses (series, level
-    tables, parameters) it holds, at any depth, each replaced by a read-only view of it, so that an array the
-    caller keeps (an ensemble's traces, a series' values given in Python) stays theirs to change; an array in a
-    tuple, which cannot be replaced, is made read-only itself.  Plain numbers, text and pandas objects are left as
-    they are."""
-    stack, seen = [value], set()
-    while stack:
-        v = stack.pop()
-        if isinstance(v, str | int | float | bool | type(None)) or id(v) in seen:
-            continue
+def freeze_arrays(value: Any) -> Any:
+    """``value`` with every NumPy array in it read-only, at any depth: each replaced by a read-only view of it, so
+    that an array the caller keeps (an ensemble's traces, a series' values given in Python) stays theirs to
+    change.  Lists, tuples and dicts are copied with their arrays' views (the caller's containers are left as they
+    are: a diff review); the arrays of series, level tables and other dataclasses are replaced in them.  Plain
+    numbers, text and pandas objects are left as they are."""
+    return _frozen(value, set())
+
+
+def _frozen(v: Any, seen: set[int]) -> Any:
+    """:func:`freeze_arrays` of ``v``, the dataclasses already frozen in ``seen``."""
+    if isinstance(v, np.ndarray):
+        return _read_only(v)
+    if isinstance(v, str | int | float | bool | type(None)):
+        return v
+    if type(v) is Series:  # (most of a model's arrays: its one array, quickly; a loaded Aral model has ~400)
+        object.__setattr__(v, "values", _read_only(v.values))
+    elif type(v) in (list, tuple):
+        return type(v)(_frozen(x, seen) for x in v)
+    elif type(v) is dict:
+        return {k: _frozen(x, seen) for k, x in v.items()}
+    elif dataclasses.is_dataclass(v) and not isinstance(v, type) and id(v) not in seen:
         seen.add(id(v))
-        if type(v) is Series:  # (most of a model's arrays: its one array, quickly; a loaded Aral model has ~400)
-            object.__setattr__(v, "values", _read_only(v.values))
-        elif isinstance(v, tuple):
-            for x in v:
-                if isinstance(x, np.ndarray):
-                    x.flags.writeable = False
-                elif not isinstance(x, int | float | str):
-                    stack.append(x)
-        elif isinstance(v, list | dict):
-            for k, x in enumerate(v) if isinstance(v, list) else list(v.items()):
-                if isinstance(x, np.ndarray):
-                    v[k] = _read_only(x)
-                elif not isinstance(x, int | float | str):
-                    stack.append(x)
-        elif isinstance(v, Mapping):
-            stack.extend(v.values())
-        elif dataclasses.is_dataclass(v) and not isinstance(v, type):
-            for f in dataclasses.fields(v):
-                x = getattr(v, f.name)
-                if isinstance(x, np.ndarray):
-                    object.__setattr__(v, f.name, _read_only(x))  # (a frozen dataclass: the same values, read-only)
-                else:
-                    stack.append(x)
+        for f in dataclasses.fields(v):
+            x = getattr(v, f.name)
+            frozen = _frozen(x, seen)
+            if frozen is not x:
+                object.__setattr__(v, f.name, frozen)  # (a frozen dataclass: the same values, read-only)
+    return v
 
 
 def _read_only(a: np.ndarray) -> np.ndarray:
@@ -79,8 +73,7 @@ class FrozenAttrs(Mapping[str, Any]):
     __slots__ = ("_items",)
 
     def __init__(self, items: Mapping[str, Any] | None = None) -> None:
-        self._items: dict[str, Any] = dict(items or {})
-        freeze_arrays(self._items)
+        self._items: dict[str, Any] = freeze_arrays(dict(items or {}))
 
     @classmethod
     def of(cls, items: Mapping[str, Any]) -> FrozenAttrs:
