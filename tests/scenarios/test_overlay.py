@@ -375,5 +375,23 @@ def test_an_overlay_given_as_a_mapping_is_applied_as_a_files_content():
     assert given["changes"][0]["scale_demands"]["factor"] == 1.5
     with pytest.raises(ModelError, match=re.escape("overlay[0]: titel: unknown key; use: caveats, changes, ")):
         apply_scenarios(small_doc(), {"titel": "t", "changes": []})
-    with pytest.raises(ModelError, match="town[+]50: is asked for twice"):
+    with pytest.raises(ModelError, match="town[+]50: two overlays given in Python have this name, or one is "
+                                               "given twice"):
         apply_scenarios(small_doc(), [given, given])
+
+
+def test_overlays_given_in_python_are_told_apart_by_their_names():
+    """A diff review: two different mappings of one name were refused as one overlay "asked for twice", and a mapping
+    named as a library scenario was taken beside it, results recording "drought-2008, drought-2008"."""
+
+    def uzb(factor, name):
+        return {"name": name, "changes": [{"scale_demands": {"countries": ["UZB"], "factor": factor}}]}
+
+    with pytest.raises(daryo.ModelError, match="uzb: two overlays given in Python have this name, or one is given "
+                                               "twice: give each its own name"):
+        daryo.load(None, scenarios=[uzb(1.1, "uzb"), uzb(0.9, "uzb")], years=1)
+    with pytest.raises(daryo.ModelError, match="drought-2008: name: 'drought-2008' is the name of a scenario of the "
+                                               "library: give yours another name"):
+        daryo.load(None, scenarios=["drought-2008", uzb(1.1, "drought-2008")], years=1)
+    model = daryo.load(None, scenarios=["drought-2008", uzb(1.1, "uzb+10"), uzb(0.9, "uzb-10")], years=1)
+    assert model.metadata["scenarios"] == ["drought-2008", "uzb+10", "uzb-10"]

@@ -182,6 +182,9 @@ def _check_combination(ov: Overlay, asked: dict[str, str], groups: dict[str, str
     """Refuse an overlay asked for again (its changes would apply twice: a drought's factors would multiply
     again) or of a group another overlay asked for is of (two reservoir regimes, two climates); note it."""
     file = _overlay_key(ov)
+    if file in asked and ov.in_python:  # (a Python overlay is known by its name: two of one name, or one twice)
+        raise ModelError(Problem(ov.file, "", "two overlays given in Python have this name, or one is given twice: "
+                                 "give each its own name (its name key), and each once"), subject=ASKED_FOR)
     if file in asked:
         twice = ("was applied to the document before" if not asked[file] else "is asked for twice" if
                  asked[file] == ov.name else f"is asked for twice ('{asked[file]}' and '{ov.name}')")

@@ -225,6 +225,9 @@ def _checked_overlay(doc: Any, file: str, name: str, in_python: bool = False) ->
             problems.append(Problem(file, str(key), f"unknown key; use: {', '.join(sorted(keys))}"))
     if in_python and "name" in doc and not _is_name(doc["name"]):
         problems.append(Problem(file, "name", f"must be the overlay's name (text), not '{short_text(doc['name'])}'"))
+    elif in_python and (library_dir() / f"{name}.yaml").is_file():  # (results would name both alike: a diff review)
+        problems.append(Problem(file, "name", f"'{name}' is the name of a scenario of the library: give yours "
+                                "another name, so that results tell them apart"))
     for key in ("title", "description", "sources"):
         if isinstance(doc.get(key), Mapping | list):
             problems.append(Problem(file, key, f"must be text, not '{short_text(doc[key])}'"))
