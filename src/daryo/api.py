@@ -422,4 +422,5 @@ def _check_embedded_span(model: Model, own_end: pd.Timestamp) -> None:
     kind = hydrology.get("kind", "norm")
     raise ValueError(f"the embedded Aral model was built with inflows up to {own_end:%Y-%m} ({kind} hydrology), and "
                      f"the run goes on to {model.time.end:%Y-%m}; build it for the run's length instead: "
-                     f"daryo.basins.aral.load_aral_model(years=..., hydrology={kind!r}, scenarios=...)")
+                     f"daryo.basins.aral.load_aral_model(years=..., hydrology={kind!r}, scenarios=..."
+                     + (f", inflow_csv={str(hydrology['inflow_csv'])!r})" if hydrology.get("inflow_csv") else ")"))

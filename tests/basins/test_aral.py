@@ -120,6 +120,48 @@ def test_observed_csv_replaces_an_inflow(tmp_path):
         load_aral_model(years=2, inflow_csv=p)
 
 
+def _projection_csv(path: Path, columns: dict[str, float], start: str = "2030-10", months: int = 12) -> Path:
+    dates = pd.date_range(start, periods=months, freq="MS")
+    pd.DataFrame({"date": dates.strftime("%Y-%m-%d"), **columns}).to_csv(path, index=False)
+    return path
+
+
+def test_own_series_are_labelled_recorded_and_the_inflows_they_miss_named(tmp_path):
+    """A climate-services review: a run of a CSV of projections was labelled "kind norm, ... inflow_csv proj.csv",
+    its data files were empty, and the headwaters the CSV did not name were left at the norm without a word."""
+    p = _projection_csv(tmp_path / "proj.csv", {"naryn_in": 300.0, "vakhsh_in": 600.0})
+    model = load_aral_model(years=1, start="2030-10", inflow_csv=p)
+    digest = __import__("hashlib").sha256(p.read_bytes()).hexdigest()
+    assert model.data_files == ((str(p.resolve()), digest),)
+    ds = daryo.run(model).dataset
+    assert ds.attrs["data_files"] == f"{digest}  {p.resolve()}"
+    assert ds.attrs["hydrology"] == f"kind own series: {p} for naryn_in, vakhsh_in; the other 12 inflows kind norm"
+    missed = [c for c in ds.attrs["caveats"].splitlines() if c.startswith("The inflow CSV")]
+    assert missed == [f"The inflow CSV {p} gives 12 of the model's inflows no series: kara_darya_in, fergana_lateral, "
+                      "chirchik_in, chirchik_lateral, arys_keles_in, panj_in, kokcha_in, kunduz_in, kafirnigan_in, "
+                      "surkhandarya_in, zeravshan_in, murghab_tejen_in keep the model's hydrology, its norm (the mean "
+                      "year repeated), not series of yours; add a column for each of them to the CSV to give them "
+                      "yours."]
+    every = _projection_csv(tmp_path / "all.csv", {nid: 100.0 for nid in load_spec().ids})
+    whole = load_aral_model(years=1, start="2030-10", inflow_csv=every)
+    assert whole.metadata["hydrology"]["other_inflows"] == []
+    assert not any(c.startswith("The inflow CSV") for c in whole.metadata["caveats"])
+    assert daryo.run(whole).dataset.attrs["hydrology"] == f"kind own series: {every}"
+
+
+@pytest.mark.parametrize(("unit", "hm3_in_october"), [("km3", 1000.0), ("Mm3", 1.0), ("km3/yr", 1000 * 31 / 365.25),
+                                                      ("m3/s", 31 * 0.0864), ("hm3/month", 1.0)])
+def test_own_series_take_the_units_of_model_files(tmp_path, unit, hm3_in_october):
+    """A climate-services review: inflow_csv_unit took only m3/s, hm3 and hm3/month, where model files take km3,
+    Mm3, km3/yr..."""
+    p = _projection_csv(tmp_path / "proj.csv", {"naryn_in": 1.0})
+    doc = build_aral_document(years=1, start="2030-10", inflow_csv=p, inflow_csv_unit=unit)
+    naryn = next(n for n in doc["nodes"] if n["id"] == "naryn_in")
+    assert naryn["inflow"]["values"][0] == pytest.approx(hm3_in_october, abs=1e-6)
+    with pytest.raises(ModelError, match="inflow_csv_unit: 'GWh' is a unit of energy, but a flow is expected"):
+        build_aral_document(years=1, start="2030-10", inflow_csv=p, inflow_csv_unit="GWh")
+
+
 # ------------------------------------------------------------------------------------- baseline runs
 def test_mass_balance_closes():
     _, ds = run()

@@ -201,7 +201,8 @@ def test_read_inflow_csv(tmp_path):
      "{p}: line 3: date 2001-01-01 appears more than once (first on line 2)"),
     ("date\n2001-01-01\n", "hm3", "{p}: CSV 'obs.csv' needs a date column and at least one value column"),
     ("", "hm3", "{p}: cannot be read: the file is empty"),
-    ("date,naryn_in\n2001-01-01,100\n", "km3", "{p}: unit 'km3' is not supported; use 'm3/s' or 'hm3' (hm3/month)"),
+    ("date,naryn_in\n2001-01-01,100\n", "MW", "{p}: inflow_csv_unit: 'MW' is a unit of power, but a flow is "
+     "expected; use one of: " + __import__("daryo.units").units._known("flow")),
     # daily rows were read as the months they start (and the other days dropped)
     ("date,naryn_in\n2001-01-01,100\n2001-01-02,100\n2001-01-03,100\n", "m3/s",
      "{p}: line 3: date 2001-01-02 is not the first day of a month: the file holds one row per month, dated "

@@ -35,7 +35,7 @@ import pandas as pd
 from ..errors import ModelError, Problem, short_text
 from ..model.csvseries import CsvReadError, read_csv_file, read_csv_series
 from ..model.documents import read_document
-from ..units import is_number, is_whole
+from ..units import UnitError, is_number, is_whole, unit_factor
 
 __all__ = [
     "Headwater",
@@ -461,8 +461,9 @@ def read_inflow_csv(path: str | Path, unit: str = "m3/s") -> tuple[pd.DatetimeIn
     """Read observed monthly inflows to replace generated ones.
 
     The CSV has a ``date`` column (or the first column) with the first day of each month and one column per
-    inflow node id.  ``unit`` is ``m3/s`` (monthly mean discharge) or ``hm3`` (volume per month; also written
-    ``hm3/month``, as the model files' units table has it).
+    inflow node id.  ``unit`` is any unit of flow a model file takes (:func:`daryo.units.unit_factor`): a rate
+    (``m3/s``, the monthly mean discharge; ``km3/yr``, ``hm3/day``...), converted with each month's days in the
+    Gregorian calendar, or a volume per month (``hm3``, ``hm3/month``, ``km3``, ``Mm3``...).
 
     Returns
     -------
@@ -476,8 +477,10 @@ def read_inflow_csv(path: str | Path, unit: str = "m3/s") -> tuple[pd.DatetimeIn
         unknown unit, an unreadable file, a file without value columns or a date given twice.
     """
     p = Path(path)
-    if unit not in ("m3/s", "hm3", "hm3/month"):
-        raise ModelError(Problem(str(p), "", f"unit '{unit}' is not supported; use 'm3/s' or 'hm3' (hm3/month)"))
+    try:  # (a climate-services review: km3 and km3/yr, which model files take, were refused here)
+        to_hm3, is_rate = unit_factor(unit, "flow")
+    except UnitError as exc:
+        raise ModelError(Problem(str(p), "", f"inflow_csv_unit: {exc}")) from None
     try:
         df = read_csv_file(p)
     except CsvReadError as exc:
@@ -498,6 +501,6 @@ def read_inflow_csv(path: str | Path, unit: str = "m3/s") -> tuple[pd.DatetimeIn
     if off.size:  # (rows between month starts were dropped: a daily file's days read as months)
         raise ModelError(Problem(str(p), f"line {off[0] + 2}", f"date {dates[off[0]]:%Y-%m-%d} is not the first day of "
                                  "a month: the file holds one row per month, dated the 1st"))
-    factor = (dates.days_in_month.to_numpy() * 0.0864) if unit == "m3/s" else np.ones(len(dates))
+    factor = to_hm3 * (dates.days_in_month.to_numpy() if is_rate else np.ones(len(dates)))
     out = {str(col): (read.values[:, j] * factor)[None, :] for j, col in enumerate(read.columns)}
     return dates, out

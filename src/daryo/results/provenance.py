@@ -41,11 +41,27 @@ def provenance(model: Model) -> dict[str, str]:
             **({"model_changed_in_code": "yes"} if changed else {}),
             "data_files": data_files_text(model.data_files),
             "scenarios": applied_overlays(model),
-            "hydrology": ", ".join(f"{k} {v}" for k, v in hydrology.items()) if isinstance(hydrology, dict) else "",
+            "hydrology": hydrology_text(hydrology) if isinstance(hydrology, Mapping) else "",
             "software": software_versions(),
             **({"basins": json.dumps({str(k): [str(n) for n in v] for k, v in basins.items()},
                                     ensure_ascii=False)}
                if isinstance(basins, Mapping) and all(isinstance(v, list) for v in basins.values()) else {})}
+
+
+def hydrology_text(hydrology: Mapping[str, object]) -> str:
+    """The embedded model's hydrology (its ``metadata.hydrology``) as results record it (``hydrology``): ``kind norm,
+    traces 1, seed 0``; for a model given its own series (``inflow_csv``), ``kind own series: FILE``, and, where the
+    file names only some inflows, which, and the model's hydrology that the others keep (a climate-services review:
+    a run of a CSV of projections was labelled ``kind norm``)."""
+    own = {k: v for k, v in hydrology.items() if k not in ("inflow_csv", "inflow_csv_nodes", "other_inflows")}
+    if "inflow_csv" not in hydrology:
+        return ", ".join(f"{k} {v}" for k, v in own.items())
+    label = f"kind own series: {hydrology['inflow_csv']}"
+    others, named = hydrology.get("other_inflows") or [], hydrology.get("inflow_csv_nodes") or []
+    if not (isinstance(others, list) and others and isinstance(named, list)):
+        return label
+    kept = ", ".join(f"{k} {v}" for k, v in own.items() if k == "kind" or own.get("kind") == "stochastic")
+    return f"{label} for {', '.join(map(str, named))}; the other {len(others)} inflows {kept}"
 
 
 def solver_method(requested: str, fallback: str | None) -> dict[str, str]:

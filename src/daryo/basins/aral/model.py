@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..._files import printable_path
 from ..._system import physical_memory
 from ...errors import ModelError, Problem
 from ...hydrology import (
@@ -23,6 +24,7 @@ from ...hydrology import (
     stochastic_traces,
 )
 from ...model import Model, model_from_dict
+from ...model.datafiles import DataFiles
 from ...model.documents import read_document
 from ...model.loader import document_problems
 from ...scenarios import overlaid_document, overlay_names
@@ -122,8 +124,10 @@ def build_aral_document(scenarios: Sequence[OverlaySpec] = (), hydrology: str = 
     start
         First month of the run (``YYYY-MM``; October starts a hydrological year).
     inflow_csv, inflow_csv_unit
-        Observed monthly inflows replacing the generated ones for the nodes named by the CSV's columns (see
-        :func:`daryo.hydrology.read_inflow_csv`); they must cover every month of the run.
+        Own monthly inflows (observed, projected) replacing the generated ones for the nodes named by the CSV's
+        columns (see :func:`daryo.hydrology.read_inflow_csv`), in any unit of flow a model file takes (``m3/s``,
+        ``km3/yr``, ``hm3``, ``km3``...); they must cover every month of the run.  The document's
+        ``metadata.hydrology`` names the file and the nodes it gives, and its caveats the inflows it does not.
 
     Returns
     -------
@@ -142,10 +146,11 @@ def build_aral_document(scenarios: Sequence[OverlaySpec] = (), hydrology: str = 
 
 
 def _aral_document(scenarios: Sequence[OverlaySpec], hydrology: str, traces: int, years: int, seed: int, start: str,
-                   inflow_csv: str | Path | None, inflow_csv_unit: str, check: DocumentCheck | None = None
-                   ) -> tuple[dict[str, Any], dict[str, tuple[str, str]]]:
+                   inflow_csv: str | Path | None, inflow_csv_unit: str, check: DocumentCheck | None = None,
+                   files: DataFiles | None = None) -> tuple[dict[str, Any], dict[str, tuple[str, str]]]:
     """:func:`build_aral_document`, and where each value its overlays set came from
-    (:func:`daryo.scenarios.overlaid_document`, which takes ``check``)."""
+    (:func:`daryo.scenarios.overlaid_document`, which takes ``check``); ``inflow_csv`` is recorded in ``files``
+    as read."""
     scenarios = overlay_names(scenarios)
     for name, value in (("traces", traces), ("years", years), ("seed", seed)):
         if not is_whole(value):  # (1.5 years ran one, '2' two)
@@ -155,19 +160,42 @@ def _aral_document(scenarios: Sequence[OverlaySpec], hydrology: str, traces: int
     spec = load_spec()
     arr = _hydrology(spec, hydrology, int(traces), int(years), int(seed), s.month)
     series = {nid: arr[:, k, :] for k, nid in enumerate(spec.ids)}
+    own: dict[str, np.ndarray] = {}
     if inflow_csv is not None:
-        series.update(_csv_inflows(inflow_csv, inflow_csv_unit, s, 12 * int(years), arr.shape[0], set(series)))
+        own = _csv_inflows(inflow_csv, inflow_csv_unit, s, 12 * int(years), arr.shape[0], set(series))
+        series.update(own)
+        if files is not None:  # (as a model file's CSV series is: a run's results name it with its SHA-256)
+            files.record(printable_path(Path(inflow_csv).resolve()), Path(inflow_csv))
     nodes = {n["id"]: n for n in doc["nodes"]}
     for nid, a in series.items():
         rows = [[round(float(x), 6) for x in r] for r in a]
         nodes[nid]["inflow"] = {"values": rows[0] if len(rows) == 1 else rows, "unit": "hm3/month"}
     meta = doc.setdefault("metadata", {})
-    meta["hydrology"] = {"kind": hydrology, "traces": int(traces), "seed": int(seed),
-                         **({"inflow_csv": str(inflow_csv)} if inflow_csv is not None else {})}
+    meta["hydrology"] = {"kind": hydrology, "traces": int(traces), "seed": int(seed)}
+    if inflow_csv is not None:  # (``kind`` stays the hydrology of the inflows the CSV does not name)
+        meta["hydrology"].update(inflow_csv=str(inflow_csv), inflow_csv_nodes=sorted(own),
+                                 other_inflows=[nid for nid in spec.ids if nid not in own])
     doc, origins = overlaid_document(doc, scenarios, check=check)
     if s.month != 10:
         _note_october_volumes(doc, origins, s)
+    if inflow_csv is not None:
+        _note_inflows_not_in_csv(doc, str(inflow_csv), [nid for nid in spec.ids if nid not in own], hydrology)
     return doc, origins
+
+
+def _note_inflows_not_in_csv(doc: dict[str, Any], csv: str, others: Sequence[str], hydrology: str) -> None:
+    """Add to ``doc``'s caveats that the inflows ``others``, which the CSV ``csv`` of own series does not name, keep
+    the model's ``hydrology`` (a climate-services review: a CSV of projections for some headwaters left the others at
+    the norm without a word, and the run read as all projections)."""
+    if not others:
+        return
+    what = {"norm": "its norm (the mean year repeated)", "stochastic": "its generated traces"}.get(
+        hydrology, f"its named year {hydrology}, then the norm")
+    meta = doc.setdefault("metadata", {})
+    meta["caveats"] = list(meta.get("caveats") or []) + [
+        f"The inflow CSV {csv} gives {len(others)} of the model's inflows no series: "
+        f"{', '.join(others)} keep the model's hydrology, {what}, not series of yours; add a column for each of "
+        "them to the CSV to give them yours."]
 
 
 def _note_october_volumes(doc: dict[str, Any], origins: Mapping[str, tuple[str, str]], start: pd.Timestamp) -> None:
@@ -234,8 +262,12 @@ def load_aral_model(scenarios: OverlaySpec | Sequence[OverlaySpec] = (), hydrolo
         Stochastic traces (1 for the other hydrologies), run length in years from ``start`` (``YYYY-MM``; October
         starts a hydrological year) and the traces' seed (trace i depends only on (seed, i)).
     inflow_csv, inflow_csv_unit
-        Observed monthly inflows replacing the generated ones for the nodes the CSV's columns name
-        (:func:`daryo.hydrology.read_inflow_csv`), covering every month of the run.
+        Own monthly inflows (observed, projected) replacing the generated ones for the nodes the CSV's columns
+        name (:func:`daryo.hydrology.read_inflow_csv`), covering every month of the run, in any unit of flow a
+        model file takes (``m3/s``, ``km3/yr``, ``hm3``, ``km3``...).  The model records the file as it records a
+        model file's CSV (``Model.data_files``: its path and SHA-256), its results' ``hydrology`` reads ``kind own
+        series: FILE`` (and which inflows the file gives, where it does not give all), and a caveat names the
+        inflows the file does not give, which keep ``hydrology``.
 
     Returns
     -------
@@ -254,10 +286,12 @@ def load_aral_model(scenarios: OverlaySpec | Sequence[OverlaySpec] = (), hydrolo
     scenarios = overlay_names(scenarios)
     path = aral_model_path()
     label = str(path) + "".join(f" + {s}" for s in scenarios)
+    files = DataFiles(path.parent)
     try:
         doc, origins = _aral_document(scenarios, hydrology, traces, years, seed, start, inflow_csv, inflow_csv_unit,
-                                      check=lambda d, o: document_problems(d, path.parent, label, path, o))
-        return model_from_dict(doc, base_dir=path.parent, file=label, path=path, origins=origins)
+                                      check=lambda d, o: document_problems(d, path.parent, label, path, o),
+                                      files=files)
+        return model_from_dict(doc, file=label, path=path, origins=origins, data_files=files)
     except ModelError as exc:  # (an overlay's problems with their lines, as a model file's have theirs)
         raise with_overlay_lines(exc) from None
 
