@@ -430,8 +430,8 @@ def test_a_date_outside_the_years_pandas_holds_is_refused_as_such(date):
         "run reaches it either: remove the row, or correct its year"))]
     got, problems = _read("date,q\n1677-09-22,1\n2262-04-11,2\n")
     assert not problems and list(got.dates) == [pd.Timestamp("1677-09-22"), pd.Timestamp("2262-04-11")]
-    assert _read("date,q\n2001-01-01,1\n2001-02-30,2\n")[1] == [("/d/f.csv line 3",
-                                                                 "'2001-02-30' in column 'date' is not a date")]
+    assert _read("date,q\n2001-01-01,1\n2001-04-31,2\n")[1] == [("/d/f.csv line 3",
+                                                                 "'2001-04-31' in column 'date' is not a date")]
 
 
 def test_a_date_beyond_nanoseconds_is_refused_when_pandas_reads_it_in_microseconds():
@@ -511,3 +511,46 @@ def test_a_models_csv_series_dated_with_dots_is_read_day_first(tmp_path):
     with pytest.raises(daryo.ModelError, match=r"parameters\[q\]: gives both column: 'q' and columns: \['r'\]; give "
                        "one: column: NAME for one column, or columns: \\[NAME, …\\] for several"):
         daryo.load(tmp_path / "m.yaml")
+
+
+@pytest.mark.parametrize(("date", "calendar"), [("2031-02-30", "360-day"), ("2031-02-29", "360-day or all-leap")])
+def test_a_date_of_a_360_day_calendar_is_said_to_be_one(date, calendar):
+    """A climate-services review: a 360-day calendar's 2031-02-30 (CMIP6 output) was "not a date", with no word
+    of calendars."""
+    assert _read(f"date,a\n2031-02-28,1\n{date},2\n")[1] == [
+        ("/d/f.csv line 3", f"'{date}' in column 'date' is not a date: it is a date of a {calendar} calendar, as "
+         "climate model (CF) files have, and daryo's dates are the Gregorian calendar's; convert the series to it "
+         "first (xarray's Dataset.convert_calendar('standard', align_on='year')), or give monthly values dated each "
+         "month's 1st")]
+    assert _read("date,a\n2032-02-29,1\n")[1] == []  # (a leap year's)
+
+
+def _projections_model(tmp_path, dates, columns: str = "[ssp585, ssp245]"):
+    """A model whose inflow reads the named columns of a CSV of two projections, 10 and 20 m³/s."""
+    pd.DataFrame({"date": dates, "ssp245": 10.0, "ssp585": 20.0}).to_csv(tmp_path / "proj.csv", index=False)
+    (tmp_path / "m.yaml").write_text(
+        "version: 1\nname: t\ntime: {start: 2030-10, end: 2030-12}\n"
+        f"nodes:\n  - {{id: in, type: inflow, inflow: {{csv: proj.csv, columns: {columns}, unit: m3/s}}}}\n"
+        "  - {id: sea, type: sink}\nedges:\n  - [in, sea]\n")
+    return tmp_path / "m.yaml"
+
+
+def test_mid_month_stamps_are_named_as_climate_model_files_stamp_months(tmp_path):
+    """A climate-services review: CF's mid-month stamps (2030-10-16) were told "date each row at the start of its
+    step" with no word of what they are or how to re-date them."""
+    mid = ["2030-10-16 12:00:00", "2030-11-16 00:00:00", "2030-12-16 12:00:00"]  # (as xarray writes them)
+    with pytest.raises(daryo.ModelError) as err:
+        daryo.load(_projections_model(tmp_path, mid))
+    (problem,) = err.value.problems
+    assert problem.message.endswith(
+        "date each row at the start of its step: these look like the mid-month time stamps of climate model (CF) "
+        "files, each row its month's mean; date each row at its month's 1st (YYYY-MM-01; in pandas, "
+        "dates.dt.to_period('M').dt.to_timestamp())")
+
+
+def test_a_list_of_columns_is_the_run_s_scenarios_in_its_order(tmp_path):
+    """`columns: [NAME, ...]` worked but was not documented (a climate-services review): 20 and 10 m³/s over
+    October's 31 days are 53.568 and 26.784 hm³."""
+    ds = daryo.run(daryo.load(_projections_model(tmp_path, ["2030-10-01", "2030-11-01", "2030-12-01"]))).dataset
+    assert [str(s) for s in ds.scenario.values] == ["ssp585", "ssp245"]
+    np.testing.assert_allclose(ds.sink_inflow.sel(sink="sea").values[:, 0], [53.568, 26.784], rtol=1e-12)

@@ -565,7 +565,19 @@ def _not_a_date(raw: Any, date_col: str) -> str:
     if when is not None and not pd.isna(when) and not pd.Timestamp.min <= when <= pd.Timestamp.max:
         return (f"'{raw}' in column '{date_col}' is a date outside the range daryo can hold (1677-09-22 to "
                 "2262-04-11), so no run reaches it either: remove the row, or correct its year")
-    return f"'{raw}' in column '{date_col}' is not a date"
+    return f"'{raw}' in column '{date_col}' is not a date" + _calendar_hint(raw)
+
+
+def _calendar_hint(raw: Any) -> str:
+    """For a date of 29 or 30 February that is none in the Gregorian calendar: that it is one of a 360-day (or
+    all-leap) calendar, as climate model (CF) files have, and how to convert it ("" for any other)."""
+    found = re.match(r"^\s*\d{4}-0?2-(29|30)\b", str(raw))
+    if found is None:
+        return ""
+    return (f": it is a date of a {'360-day' if found[1] == '30' else '360-day or all-leap'} calendar, as climate "
+            "model (CF) files have, and daryo's dates are the Gregorian calendar's; convert the series to it first "
+            "(xarray's Dataset.convert_calendar('standard', align_on='year')), or give monthly "
+            "values dated each month's 1st")
 
 
 def _bad_cell(raw: Any, n_bad: int) -> str:

@@ -144,6 +144,11 @@ class Series:
         regular = monthly and (ends or bool(np.all(inside.day == 1)))
         other = (", or read the file with a 'dataframe' parameter (parameters: {NAME: {type: dataframe, csv: …}}, "
                  "then {parameter: NAME, unit: …}), which takes the rows within each month") if regular else ""
+        if monthly and bool(np.all((inside.day >= 14) & (inside.day <= 17))):  # (a climate-services review: CMIP6
+            # monthly means are stamped at their month's middle, which the dataframe parameter refuses too)
+            other = (": these look like the mid-month time stamps of climate model (CF) files, each row its month's "
+                     "mean; date each row at its month's 1st (YYYY-MM-01; in pandas, "
+                     "dates.dt.to_period('M').dt.to_timestamp())")
         return (f"{self._csv()} has one row per step, {how}, but a CSV series is dated at each step's start "
                 f"({_when_steps_start(axis)}): date each row at the start of its step{other}")
 
