@@ -568,3 +568,25 @@ def test_storage_shortfall_is_each_rule_curves_mean_shortfall_and_share_of_steps
     assert storage_shortfall(daryo.run(testmodels.reservoir_evaporation()).dataset).empty
     dam = daryo.run(testmodels.rule_curve_shortfall()).dataset.sel(reservoir="dam")  # (a diff review: it crashed on
     assert storage_shortfall(dam).empty  # results selected to one reservoir, with no reservoir dimension)
+
+
+def test_scenario_summary_gives_each_scenario_s_figures():
+    """A climate-services review: the run's figures pooled SSP2-4.5 and SSP5-8.5.  A river of 12 or 4 a month
+    ("wet", "dry") into a demand of 6 a month, the rest to the sea::
+
+        [river] --> [d: UZB, 6 a month]
+              \\--> [sea]
+
+    wet: 72 delivered, none short, 72 to the sea; dry: 48 delivered, 24 short, none to the sea."""
+    from daryo.indicators import scenario_summary
+    from daryo.testmodels import build
+
+    model = build([{"id": "river", "type": "inflow", "inflow": {"values": [[12.0] * 12, [4.0] * 12],
+                                                                 "scenarios": ["wet", "dry"]}},
+                   {"id": "d", "type": "demand", "demand": 6, "country": "UZB"}, {"id": "sea", "type": "sink"}],
+                  [["river", "d"], ["river", "sea"]], steps=12, start="2001-10")
+    table = scenario_summary(daryo.run(model).dataset)
+    assert list(table.index) == ["wet", "dry"] and table.index.name == "scenario"
+    assert list(table.columns) == ["deficit", "delivered", "sink inflow"]  # (one country: its total alone)
+    np.testing.assert_allclose(table.to_numpy(), [[0.0, 72.0, 72.0], [24.0, 48.0, 0.0]], atol=1e-6)
+    assert table.attrs["units"] == {c: "hm3 per year" for c in table.columns}
