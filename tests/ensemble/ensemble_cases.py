@@ -10,6 +10,7 @@ The model is a small ``cost``-mode basin (so chunks run on the fast path)::
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import xarray as xr
 
 from daryo.ensemble import ANNUAL_INDICATORS, EnsembleOptions, run_ensemble, summarise
@@ -282,3 +283,38 @@ def by_trace_interval(rows, share=False):
                 beta.ppf(0.975, x + 1, size - x) if p < 1 else 1.0)
     margin = t.ppf(0.975, n - 1) * se  # (Student's t of n − 1 degrees of freedom)
     return p - margin, p + margin
+
+
+#: the monthly inflows (hm³, October to September) of the three scenario columns of columns_basin's CSV file, in its
+#: two years: a climate service's projections, named by their columns
+COLUMNS = {"wet": ([20.0] * 12, [20.0] * 12),
+           "средний": ([6.0] * 12, [6.0] * 12),
+           "dry_ssp585": ([4.0] * 6 + [16.0] * 6, [12.0] * 12)}
+#: the farm's delivery in each run year of each column: it wants 10 hm³ a month and gets the month's inflow up to that
+#: (wet: 12 × 10; средний: 12 × 6; dry_ssp585: 6 × 4 + 6 × 10, then 12 × 10)
+COLUMN_DELIVERIES = {"wet": [120.0, 120.0], "средний": [72.0, 72.0], "dry_ssp585": [84.0, 120.0]}
+
+
+def columns_basin(folder: Path) -> Path:
+    r"""A model file whose inflow reads the three projections of :data:`COLUMNS` from a CSV file's columns
+    (``columns: "*"``, in hm³ a month), two years from October 2001 (its file and CSV written in ``folder``)::
+
+        [up: wet | средний | dry_ssp585] --> [farm: 10 a month]
+                                         \--> [sea]
+    """
+    dates = pd.date_range("2001-10-01", periods=24, freq="MS").strftime("%Y-%m-%d")
+    table = pd.DataFrame({"date": dates, **{name: [*a, *b] for name, (a, b) in COLUMNS.items()}})
+    table.to_csv(folder / "node_up.csv", index=False)
+    path = folder / "columns.yaml"
+    path.write_text("""
+version: 1
+name: columns-basin
+allocation: cost
+time: {start: 2001-10, end: 2003-09, step: month}
+nodes:
+  - {id: up, type: inflow, inflow: {csv: node_up.csv, columns: "*", unit: hm3/month}}
+  - {id: farm, type: demand, demand: 10, cost: -20}
+  - {id: sea, type: sink, cost: 1}
+edges: [[up, farm], [up, sea]]
+""", encoding="utf-8")
+    return path

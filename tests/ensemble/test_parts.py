@@ -339,3 +339,31 @@ def test_a_refused_resume_names_an_entry_only_the_folders_run_had(tmp_path):
     path.write_text(json.dumps({**manifest, "extra_entry": 1}), encoding="utf-8")
     with pytest.raises(ValueError, match=r"belongs to another run \(extra_entry differs\); delete it to start again"):
         run(tmp_path, "cut.nc", resume=True)
+
+
+def test_an_ensemble_of_the_models_columns_resumes_and_another_naming_of_them_is_another_run(tmp_path):
+    """A climate-services scientist's review (their projections as an ensemble's traces, ModelColumns): a run cut
+    short resumes with the same results and names; the same columns renamed in the CSV file (the same inflows: the
+    record's digest is the same) are another run, whose parts would give the store two namings."""
+    from ensemble_cases import columns_basin
+
+    from daryo.ensemble import ModelColumns
+
+    path = columns_basin(tmp_path)
+    model = daryo_load(path)
+    source = ModelColumns.from_model(model)
+    opts = EnsembleOptions(traces=3, years=2, chunk_size=1)
+    run_ensemble(model, opts, tmp_path / "whole.nc", source=source)
+    run_ensemble(model, opts, tmp_path / "cut.nc", source=source, stop_after=1)
+    csv = tmp_path / "node_up.csv"
+    text = csv.read_text(encoding="utf-8")
+    csv.write_text(text.replace("wet", "humid", 1), encoding="utf-8")
+    renamed = daryo_load(path)
+    with pytest.raises(ValueError, match=r"another run \(the list of the traces' names differs\)"):
+        run_ensemble(renamed, opts, tmp_path / "cut.nc", source=ModelColumns.from_model(renamed), resume=True)
+    csv.write_text(text, encoding="utf-8")
+    r = run_ensemble(model, opts, tmp_path / "cut.nc", source=source, resume=True)
+    assert (r.chunks_skipped, r.traces_computed) == (1, 2)
+    whole, cut = load(tmp_path / "whole.nc"), load(tmp_path / "cut.nc")
+    assert_identical(cut, whole)
+    assert cut["trace_name"].values.tolist() == ["wet", "средний", "dry_ssp585"]

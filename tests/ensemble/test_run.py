@@ -321,3 +321,89 @@ def test_an_ensemble_of_a_model_changed_in_python_records_it_as_a_run_does(tmp_p
     with xr.open_dataset(tmp_path / "read.nc") as read, xr.open_dataset(tmp_path / "changed.nc") as edited:
         assert len(read.attrs["model_text"]) == 64 and "model_changed_in_code" not in read.attrs
         assert not edited.attrs.get("model_text") and edited.attrs["model_changed_in_code"] == "yes"
+
+
+@pytest.mark.parametrize("name", ["columns.nc", "columns.zarr"])
+def test_an_ensemble_of_the_models_scenario_columns_runs_each_as_it_is_and_keeps_its_name(tmp_path, name):
+    """A climate-services scientist's review: their 10 projections, read as scenario columns, could be an ensemble's
+    traces only through a trace source of their own, and its store's traces were then 0–9, with no names.  Each
+    column is a trace as it is (the farm's deliveries are those of its column's inflows, computed by hand), and the
+    store keeps its name (``trace_name``; in chunks of one trace, whose names are of other widths, too), as
+    ``run_of`` does."""
+    if name.endswith(".zarr"):
+        pytest.importorskip("zarr", reason="zarr is an optional extra (pip install daryo[ensemble])")
+    from ensemble_cases import COLUMN_DELIVERIES, columns_basin
+
+    from daryo.ensemble import ModelColumns, run_of
+
+    model = daryo_load(columns_basin(tmp_path))
+    source = ModelColumns.from_model(model)
+    r = run_ensemble(model, EnsembleOptions(traces=3, years=2, chunk_size=1), tmp_path / name, source=source)
+    names = ("wet", "средний", "dry_ssp585")
+    assert (r.chunks, r.trace_names, r.source) == (3, names, "the model's own 3 scenario columns, unchanged")
+    ds = load(tmp_path / name)
+    assert "trace_name" in ds.coords and tuple(ds["trace_name"].values.tolist()) == names
+    assert "the model's scenario column it is" in ds["trace_name"].attrs["description"]
+    np.testing.assert_allclose(ds["annual_delivery"].sel(demand="farm").values,
+                               [COLUMN_DELIVERIES[n] for n in names], rtol=1e-9)
+    assert ds.attrs["source"] == "the model's own 3 scenario columns, unchanged"
+    run = run_of(tmp_path / name)
+    assert (run["trace_names"], run["source"]) == (names, "the model's own 3 scenario columns, unchanged")
+    # two traces of one chunk: the same traces, results and names
+    run_ensemble(model, EnsembleOptions(traces=2, years=1), tmp_path / f"two{name}", source=source)
+    two = load(tmp_path / f"two{name}")
+    assert two["trace_name"].values.tolist() == ["wet", "средний"]
+    np.testing.assert_allclose(two["annual_delivery"].values, ds["annual_delivery"].values[:2, :1], rtol=1e-9)
+
+
+def test_more_traces_or_years_than_the_models_columns_are_refused_before_anything_is_written(tmp_path):
+    from ensemble_cases import columns_basin
+
+    from daryo.ensemble import ModelColumns
+
+    model = daryo_load(columns_basin(tmp_path))
+    source = ModelColumns.from_model(model)
+    out = tmp_path / "out"
+    out.mkdir()
+    with pytest.raises(ValueError, match=r"traces=4: the trace source \(the model's own 3 scenario columns, "
+                                         r"unchanged\) has 3 traces, wet, средний, dry_ssp585: run at most 3"):
+        run_ensemble(model, EnsembleOptions(traces=4, years=2), out / "e.nc", source=source)
+    with pytest.raises(ValueError, match="at most 2 years from its start"):
+        run_ensemble(model, EnsembleOptions(traces=3, years=3), out / "e.nc", source=source)
+    assert not list(out.iterdir())
+
+
+class _Named:
+    """A trace source of one's own that names its traces: trace i brings i + 1 hm³ a month to the basin's ``up``."""
+
+    def __init__(self, names):
+        self._names = names
+
+    def __call__(self, seed, indices, years, axis):
+        return {"up": np.repeat(np.asarray(indices, dtype=float)[:, None] + 1, axis.n_steps, axis=1)}
+
+    def describe(self):
+        return "given flows"
+
+    def names(self):
+        return self._names
+
+
+def test_a_trace_source_of_one_s_own_may_name_its_traces(tmp_path):
+    """A trace source's optional ``names()`` names its traces: the store keeps them, and it runs at most that many;
+    names that are not texts, or one twice, are refused."""
+    from daryo.ensemble import run_of
+
+    r = run_ensemble(basin(), EnsembleOptions(traces=2, years=1, chunk_size=1), tmp_path / "n.nc",
+                     source=_Named(["low", "high", "spare"]))
+    assert r.trace_names == ("low", "high")
+    assert load(tmp_path / "n.nc")["trace_name"].values.tolist() == ["low", "high"]
+    assert run_of(tmp_path / "n.nc")["trace_names"] == ("low", "high")
+    with pytest.raises(ValueError, match=r"traces=4: the trace source \(given flows\) has 3 traces, low, high, spare"):
+        run_ensemble(basin(), EnsembleOptions(traces=4, years=1), tmp_path / "m.nc", source=_Named(["low", "high",
+                                                                                                    "spare"]))
+    with pytest.raises(ValueError, match=r"names\(\) gave 'a' more than once: give each trace a name of its own"):
+        run_ensemble(basin(), EnsembleOptions(traces=2, years=1), tmp_path / "m.nc", source=_Named(["a", "b", "a"]))
+    with pytest.raises(TypeError, match=r"names\(\) gave 'ab': give a sequence of texts"):
+        run_ensemble(basin(), EnsembleOptions(traces=2, years=1), tmp_path / "m.nc", source=_Named("ab"))
+    assert not (tmp_path / "m.nc").exists() and not (tmp_path / "m.nc.parts").exists()

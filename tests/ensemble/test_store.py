@@ -32,7 +32,7 @@ from daryo.cli import main
 from daryo.ensemble import (
     ANNUAL_INDICATORS,
     EnsembleOptions,
-    ResampledTraces,
+    default_trace_source,
     energy_target_table,
     rule_curve_table,
     run_ensemble,
@@ -350,7 +350,9 @@ class _MakesFolder:
 def test_a_folder_made_at_the_output_during_the_run_is_not_replaced(tmp_path):
     out = tmp_path / "late.nc"
     with pytest.raises(IsADirectoryError, match="late.nc is a folder"):
-        run(tmp_path, "late.nc", source=_MakesFolder(ResampledTraces.from_model(basin()), out))
+        # (the default source, which the resume below takes: its description says that the basin's 4 traces of
+        # inflows could be run as they are, which makes it another than ResampledTraces.from_model's)
+        run(tmp_path, "late.nc", source=_MakesFolder(default_trace_source(basin()), out))
     assert (out / "notes.txt").read_text() == "precious"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["late.nc", "late.nc.parts"]  # no temporary store
     (out / "notes.txt").unlink()

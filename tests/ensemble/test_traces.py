@@ -4,7 +4,7 @@ daily rates; scenario overlays' inflow changes reach the traces."""
 import numpy as np
 import pandas as pd
 import pytest
-from ensemble_cases import YEARS, basin, basin_network, daryo_load
+from ensemble_cases import COLUMNS, YEARS, basin, basin_network, columns_basin, daryo_load, yaml_of_basin
 
 from daryo.ensemble import ResampledTraces
 from daryo.testmodels import build
@@ -423,3 +423,69 @@ def test_the_generators_source_names_only_the_overlays_that_change_inflows():
     said = default_trace_source(daryo.load(None, scenarios=["climate-2050", "rogun-full"])).describe()
     assert said.endswith(", with the inflow changes of climate-2050")
     assert "inflow changes" not in default_trace_source(daryo.load(None, scenarios=["rogun-full"])).describe()
+
+
+def test_the_models_scenario_columns_are_its_traces_each_as_it_is(tmp_path):
+    """A climate-services scientist's review: an ensemble of a model reading 10 bias-corrected runoff projections as
+    scenario columns resampled random (column, year) pairs of all 10, perturbed, mixing SSPs; the only way to run
+    the projections themselves was a trace source of one's own.  ModelColumns runs them: trace i is column i, step by
+    step from the model's start, whatever the seed and the traces asked for with it."""
+    from daryo.ensemble import ModelColumns
+
+    model = daryo_load(columns_basin(tmp_path))
+    source = ModelColumns.from_model(model)
+    assert source.names() == tuple(COLUMNS) == ("wet", "средний", "dry_ssp585")
+    assert source.describe() == "the model's own 3 scenario columns, unchanged"
+    assert source.years == 2
+    axis = model.with_time(years=2).time.axis()
+    whole = {name: [*a, *b] for name, (a, b) in COLUMNS.items()}
+    got = source(0, np.array([2, 0]), 2, axis)["up"]
+    np.testing.assert_allclose(got, [whole["dry_ssp585"], whole["wet"]], rtol=1e-12)
+    np.testing.assert_array_equal(source(7, np.array([0]), 2, axis)["up"], got[1:])  # (no seed: the same column)
+    first = source(0, np.array([1, 2]), 1, model.with_time(years=1).time.axis())["up"]  # a run of its first year
+    np.testing.assert_allclose(first, [COLUMNS["средний"][0], COLUMNS["dry_ssp585"][0]], rtol=1e-12)
+    with pytest.raises(ValueError, match=r"trace 3: the model has 3 scenario columns \(wet, средний, dry_ssp585\), "
+                                         "a trace each: run at most 3 traces"):
+        source(0, np.array([2, 3]), 2, axis)
+    with pytest.raises(ValueError, match="the model's scenario columns run from 2001-10-01 to 2003-09-30, and the run "
+                                         "from 2001-10-01 for 3 years: an ensemble of them runs the model's own steps, "
+                                         "at most 2 years from its start"):
+        source(0, np.array([0]), 3, model.with_time(years=3).time.axis())
+
+
+def test_a_model_whose_inflows_are_one_trace_has_no_columns_to_run(tmp_path):
+    from daryo.ensemble import ModelColumns
+
+    (tmp_path / "basin.yaml").write_text(yaml_of_basin(), encoding="utf-8")
+    with pytest.raises(ValueError, match=r"model cli-basin \(.*basin.yaml\) has no inflow of several scenario columns "
+                                         r"\(a CSV series with columns: \"\*\", .*: its inflows are one trace; run it "
+                                         "with daryo run, or resample its years"):
+        ModelColumns.from_model(daryo_load(tmp_path / "basin.yaml"))
+
+
+def test_resampling_a_model_with_scenario_columns_says_that_columns_runs_them_as_they_are(tmp_path):
+    """A climate-services scientist's review: resampling a model whose inflows are read from CSV columns (their
+    projections, on purpose) said, of a copy of the Aral file, "to change a headwater's flow in generated traces, use
+    an overlay's inflow change on the embedded model", which pointed away from what they had done; it says that
+    ``--hydrology columns`` runs them as they are."""
+    from daryo.basins.aral import aral_model_path
+    from daryo.ensemble import default_trace_source
+
+    advice = ("the inflows of up have 3 scenario columns, whose years resampling mixes: daryo ensemble --hydrology "
+              "columns (daryo.ensemble.ModelColumns) runs them as they are, a trace each")
+    source = default_trace_source(daryo_load(columns_basin(tmp_path)))
+    assert isinstance(source, ResampledTraces)
+    assert source.describe() == f"years resampled from the model's own inflows, log-normal perturbation 0.1 ({advice})"
+    # a copy of the Aral file whose Vakhsh reads two projections from a CSV file's columns
+    text = aral_model_path().read_text(encoding="utf-8")
+    old = "inflow: {monthly: *glacial, unit: km3/step, scale: 20.0}"
+    assert text.count(old) == 1
+    dates = pd.date_range("2000-10-01", periods=360, freq="MS").strftime("%Y-%m-%d")
+    pd.DataFrame({"date": dates, "gcm_a": 1500.0, "gcm_b": 1700.0}).to_csv(tmp_path / "vakhsh.csv", index=False)
+    (tmp_path / "gcm.yaml").write_text(text.replace(old, 'inflow: {csv: vakhsh.csv, columns: "*", unit: hm3/month}'),
+                                       encoding="utf-8")
+    described = default_trace_source(daryo_load(tmp_path / "gcm.yaml")).describe()
+    assert ("the inflows of vakhsh_in are not the Aral hydrology generator's norm year, which its traces would put "
+            "back; the inflows of vakhsh_in have 2 scenario columns, whose years resampling mixes: daryo ensemble "
+            "--hydrology columns (daryo.ensemble.ModelColumns) runs them as they are, a trace each") in described
+    assert "use an overlay's inflow change" not in described

@@ -20,6 +20,11 @@ Pipeline::
   themselves, so this process never holds a chunk; a remote cluster's send their results back to this process,
   which writes the parts, so they need no shared disk.
 
+Trace sources: the hydrology generator's (:class:`StochasticTraces`) or the model's own years resampled
+(:class:`ResampledTraces`), as :func:`default_trace_source` chooses; the model's own scenario columns, each as it
+is (:class:`ModelColumns`, ``daryo ensemble --hydrology columns``); or one's own (:class:`TraceSource`; one that
+names its traces, with ``names()``, has the store keep them as ``trace_name``).
+
 Modules, in the order of the pipeline: :mod:`~daryo.ensemble.traces` (trace sources),
 :mod:`~daryo.ensemble.chunks` (the options and one chunk), :mod:`~daryo.ensemble.parts` (the parts folder),
 :mod:`~daryo.ensemble.executors` (in this process or on Dask), :mod:`~daryo.ensemble.progress`,
@@ -52,9 +57,10 @@ from .tables import (
     storage_table,
     water_stress_table,
 )
-from .traces import ResampledTraces, StochasticTraces, TraceSource, default_trace_source, run_years
+from .traces import ModelColumns, ResampledTraces, StochasticTraces, TraceSource, default_trace_source, run_years
 
-__all__ = ["TraceSource", "ResampledTraces", "StochasticTraces", "default_trace_source", "run_years", "EnsembleOptions",
+__all__ = ["TraceSource", "ResampledTraces", "StochasticTraces", "ModelColumns", "default_trace_source", "run_years",
+           "EnsembleOptions",
            "EnsembleRun", "run_ensemble", "chunk_model", "run_chunk", "check_output", "earlier_results",
            "ProgressReporter",
            "ANNUAL_INDICATORS", "SERIES", "STORABLE_SERIES", "summarise", "shortfall_table", "requirement_table",

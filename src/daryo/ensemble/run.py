@@ -50,7 +50,7 @@ from .store import (
     check_output,
     demand_systems,
 )
-from .traces import TraceSource, default_trace_source, run_years
+from .traces import TraceSource, default_trace_source, names_text, run_years, source_names
 
 
 @dataclass
@@ -82,6 +82,9 @@ class EnsembleRun:
     source
         Where the traces' inflows come from (the trace source's ``describe()``, as the store's ``source``
         attribute records it).
+    trace_names
+        The traces' names, where the source names them (its ``names()``: the model's scenario columns' for
+        :class:`~daryo.ensemble.ModelColumns`), as the store's ``trace_name`` holds them; empty: numbers only.
     """
 
     output: Path
@@ -96,6 +99,7 @@ class EnsembleRun:
     threshold_changed: bool = False  # ...with another deficit threshold: its probability was taken again
     deficit_threshold: float = DEFAULT_DEFICIT_THRESHOLD
     source: str = ""
+    trace_names: tuple[str, ...] = ()
 
 
 def run_ensemble(model: Model, options: EnsembleOptions, output: str | Path, *, source: TraceSource | None = None,
@@ -106,7 +110,9 @@ def run_ensemble(model: Model, options: EnsembleOptions, output: str | Path, *, 
     Parameters
     ----------
     model
-        The model; its inflow nodes are driven by ``source`` (default: :func:`default_trace_source`).
+        The model; its inflow nodes are driven by ``source`` (default: :func:`default_trace_source`; its own scenario
+        columns, each as it is: ``source=ModelColumns.from_model(model)``).  A source that names its traces (its
+        ``names()``) runs at most that many, and the store keeps their names (``trace_name``).
     options
         Traces, years, seed, chunk size, deficit threshold.
     output
@@ -134,7 +140,8 @@ def run_ensemble(model: Model, options: EnsembleOptions, output: str | Path, *, 
         For a model built in code, or changed with :func:`dataclasses.replace`, that the loader would refuse.
     TypeError, ValueError
         Before anything is written, for an argument or option of the wrong kind or value (a progress reporter
-        without ``skip``, ``update`` and ``assembling``, ``stop_after`` below 1, a seed out of range…).
+        without ``skip``, ``update`` and ``assembling``, ``stop_after`` below 1, a seed out of range, more traces
+        than the source names…).
     FileExistsError
         If an unfinished run's parts folder exists and ``resume`` is False, or if ``output`` exists and is not
         an ensemble's output (see :func:`check_output`).
@@ -153,6 +160,7 @@ def run_ensemble(model: Model, options: EnsembleOptions, output: str | Path, *, 
     options = _plain_numbers(options)
     fmt = check_output(output)
     source = source or default_trace_source(model)
+    names = _named_traces(source, options.traces)
     parts = _Parts(output)
     if resume and options.chunk_size is None:  # the chunks of the run resumed, whatever the workers now
         size = parts.chunk_size() if parts.dir.exists() else _finished_chunk_size(output, fmt)
@@ -176,7 +184,7 @@ def run_ensemble(model: Model, options: EnsembleOptions, output: str | Path, *, 
             progress.written(output)
         return EnsembleRun(output, options.traces, options.years, n_chunks, n_chunks, time.perf_counter() - t0,
                            finished=True, threshold_changed=not same, deficit_threshold=threshold,
-                           source=source.describe())
+                           source=source.describe(), trace_names=names)
     found = parts.done() if resume and not created else set()
     have = sum(min(chunk, options.traces - c * chunk) for c in found if c < n_chunks)
     _check_disk(output, plan.trace_bytes * (2 * options.traces - have))  # (the parts, then the output)
@@ -196,17 +204,18 @@ def run_ensemble(model: Model, options: EnsembleOptions, output: str | Path, *, 
         how, computed, stopped = _collect(stream, parts, progress, stop_after, remove_on_failure=created)
         if stopped:
             return EnsembleRun(output, options.traces, options.years, len(jobs), len(done), time.perf_counter() - t0,
-                               how, computed, deficit_threshold=threshold, source=source.describe())
+                               how, computed, deficit_threshold=threshold, source=source.describe(),
+                               trace_names=names)
         if progress is not None:
             progress.assembling(output)
         with interrupts_between() as check:  # (Ctrl-C between the store's writes, not inside one)
             _assemble(parts, len(jobs), output, fmt, plan.manifest, plan.run_model, plan.axis, options,
-                      plan.reservoirs, plan.demand_systems, plan.edges, check)
+                      plan.reservoirs, plan.demand_systems, plan.edges, check, names)
             shutil.rmtree(parts.dir)
         if isinstance(progress, ProgressReporter):
             progress.written(output)
         return EnsembleRun(output, options.traces, options.years, len(jobs), len(done), time.perf_counter() - t0, how,
-                           computed, deficit_threshold=threshold, source=source.describe())
+                           computed, deficit_threshold=threshold, source=source.describe(), trace_names=names)
     finally:
         parts.unlock()  # (its file goes with the folder after a finished run)
 
@@ -229,6 +238,23 @@ def _check_call(source: object, scheduler: object, resume: object, progress: obj
         raise TypeError(f"stop_after={stop_after!r}: give a whole number of chunks, or None")
     if stop_after is not None and stop_after < 1:
         raise ValueError(f"stop_after={stop_after}: give at least 1 chunk, or None (to finish the run)")
+
+
+def _named_traces(source: TraceSource, traces: int) -> tuple[str, ...]:
+    """The names of the run's ``traces`` traces, where ``source`` names them (empty: it does not).
+
+    Raises
+    ------
+    ValueError
+        If the source names fewer traces than the run's (a source that names its traces has no others).
+    """
+    names = source_names(source)
+    if names is None:
+        return ()
+    if traces > len(names):
+        raise ValueError(f"traces={traces}: the trace source ({source.describe()}) has {len(names)} trace"
+                         f"{'s' if len(names) != 1 else ''}, {names_text(names)}: run at most {len(names)}")
+    return names[:traces]
 
 
 def _plain_numbers(options: EnsembleOptions) -> EnsembleOptions:
@@ -438,7 +464,18 @@ def _manifest(model: Model, options: EnsembleOptions, source: TraceSource, axis:
             "inflow_record": _record_digest(source),
             # (a model changed in Python since it was read: its file's digest is not the model's, as in a run's results)
             "model_text": None if model.changed_in_code else file_digest(model.path),
-            **({"model_changed_in_code": "yes"} if model.changed_in_code else {})}
+            **({"model_changed_in_code": "yes"} if model.changed_in_code else {}),
+            **_names_digest(source, options.traces)}
+
+
+def _names_digest(source: TraceSource, traces: int) -> dict[str, str]:
+    """The manifest's entry for the names of a source that names its traces: ``trace_names_sha256``, a SHA-256
+    digest of the run's traces' names (a resume of the same columns renamed is another run); none for a source
+    that does not name them (so a manifest of such a run is as before)."""
+    names = _named_traces(source, traces)
+    if not names:
+        return {}
+    return {"trace_names_sha256": hashlib.sha256("\0".join(names).encode()).hexdigest()}
 
 
 def run_start_text(axis: Any) -> str:
@@ -449,9 +486,9 @@ def run_start_text(axis: Any) -> str:
 
 
 def _record_digest(source: TraceSource) -> str | None:
-    """A SHA-256 digest of the record a trace source resamples (None: a source without one).  The network digest
-    covers the first trace only, which may not draw on a changed year of the record."""
-    rates = getattr(source, "rates", None)
+    """A SHA-256 digest of the record a trace source resamples, or of the columns it takes (None: a source without
+    one).  The network digest covers the first trace only, which may not draw on a changed year of the record."""
+    rates = getattr(source, "rates", getattr(source, "volumes", None))
     if not isinstance(rates, Mapping):
         return None
     h = hashlib.sha256()

@@ -117,8 +117,9 @@ def earlier_results(output: str | Path) -> str:
     if not all(k in attrs for k in ("traces", "years", "seed")):
         return "an earlier ensemble's results"
     overlays = f" with {attrs['scenarios']}" if attrs.get("scenarios") else ""
+    traces = attrs["source"] if attrs.get("trace_names_sha256") and attrs.get("source") else f"seed {attrs['seed']}"
     return (f"the results of {attrs['traces']} traces × {attrs['years']} years of {attrs.get('model', 'a model')}"
-            f"{overlays}, seed {attrs['seed']}")
+            f"{overlays}, {traces}")
 
 
 def _title(path: Path, fmt: str) -> str:
@@ -393,10 +394,13 @@ class ReservoirVolumes:
                    rule_curve_columns(net) >= 0)
 
 
-def _part_dataset(part: Mapping[str, np.ndarray], coords: Mapping[str, Any], caveat: str = "", comment: str = ""
-                  ) -> Any:
+def _part_dataset(part: Mapping[str, np.ndarray], coords: Mapping[str, Any], caveat: str = "", comment: str = "",
+                  trace_names: Sequence[str] = ()) -> Any:
     """A part's arrays as a Dataset of the store; ``caveat``: why its water stress means nothing ("": none);
-    ``comment``: how it counts inflows that supply what the allocation takes ("": none)."""
+    ``comment``: how it counts inflows that supply what the allocation takes ("": none); ``trace_names``: the names
+    of the run's traces (trace i's the i-th), where its source names them, which its coordinate ``trace_name``
+    holds, as text as wide as the longest name's UTF-8 bytes in every part (so that the parts' names append to the
+    first's)."""
     import xarray as xr
 
     data: dict[str, Any] = {}
@@ -415,7 +419,28 @@ def _part_dataset(part: Mapping[str, np.ndarray], coords: Mapping[str, Any], cav
                        "ran the same hydrology, trace by trace"})
     c = {k: v for k, v in coords.items()}
     c["trace"] = ("trace", part["trace"], {"description": "Trace number: trace i depends only on the seed and i"})
+    if trace_names:
+        width = max(len(name.encode("utf-8")) for name in trace_names)
+        c["trace_name"] = ("trace", np.asarray(trace_names, dtype=f"U{width}")[np.asarray(part["trace"])],
+                           {"description": _TRACE_NAME})
     return xr.Dataset(data, coords=c)
+
+
+#: the description of an ensemble store's ``trace_name``
+_TRACE_NAME = ("Name of each trace, as its source names it: for daryo ensemble --hydrology columns "
+               "(daryo.ensemble.ModelColumns), the model's scenario column it is (a CSV file's column name), unchanged")
+
+
+def _names_as_characters(ds: Any) -> Any:
+    """``ds`` with its ``trace_name`` (where it has one) as UTF-8 bytes of the width its text has, which NetCDF
+    stores as characters of that width, read back as the same text: a NetCDF file's characters are as many as its
+    first part's longest name takes, which later parts' names, appended, must fit (see :func:`_nc_append`)."""
+    if "trace_name" not in ds.coords:
+        return ds
+    names = ds["trace_name"]
+    width = max(1, names.dtype.itemsize // np.dtype("U1").itemsize)
+    data = np.array([str(n).encode("utf-8") for n in names.values], dtype=f"S{width}")
+    return ds.assign_coords(trace_name=("trace", data, {**names.attrs, "_Encoding": "utf-8"}))
 
 
 #: the units of the stored series and annual indicators that are not volumes (hm3): flows per step as a run's
@@ -508,12 +533,14 @@ _DESCRIPTIONS = {
 
 def _assemble(parts: _Parts, n_chunks: int, output: Path, fmt: str, manifest: Mapping[str, Any], model: Model,
               axis: Any, options: EnsembleOptions, reservoirs: ReservoirVolumes, demand_system: Sequence[str],
-              edges: Edges | None = None, check: Callable[[], None] = lambda: None) -> None:
+              edges: Edges | None = None, check: Callable[[], None] = lambda: None,
+              trace_names: Sequence[str] = ()) -> None:
     """Write the final store from the parts, one part at a time, then the summaries, under a temporary name, and
     move it into place.  ``reservoirs``, ``demand_system``, ``edges``: the reservoirs' volumes, the demands' river
     systems and the edges of the run's compiled network, which the store keeps.  ``check()`` is
     called between two writes and before the move (it may raise to stop: see
-    :func:`daryo._files.interrupts_between`); the temporary store is then removed."""
+    :func:`daryo._files.interrupts_between`); the temporary store is then removed.  ``trace_names``: the traces'
+    names, where their source names them (the store's ``trace_name``)."""
     coords = _coords(model, axis, parts.read(0, ["system", "system_country"]), reservoirs, demand_system, edges)
     caveat, comment = unknown_renewable_water(model), drawn_supply_note(model)
     target = write_target(output)  # a .nc output's link is written through (check_output refuses a zarr one)
@@ -526,7 +553,9 @@ def _assemble(parts: _Parts, n_chunks: int, output: Path, fmt: str, manifest: Ma
     bounds = None  # the steps' bounds, of the first part
     try:
         for c in range(n_chunks):
-            ds = cf_dataset(_part_dataset(parts.read(c), coords, caveat, comment))
+            ds = cf_dataset(_part_dataset(parts.read(c), coords, caveat, comment, trace_names))
+            if fmt == "nc":
+                ds = _names_as_characters(ds)
             if c == 0:
                 bounds = ds["time_bnds"].reset_coords(drop=True)
                 ds.attrs.update(attrs)
@@ -606,12 +635,20 @@ def _zarr_chunks(da: Any, options: EnsembleOptions) -> tuple[int, ...]:
 
 
 def _nc_append(path: Path, ds: Any) -> None:
+    """Append a part's Dataset (its ``trace_name`` as :func:`_names_as_characters` makes it) to the NetCDF file at
+    ``path``."""
     import netCDF4
 
     with netCDF4.Dataset(path, "a") as nc:
         n0 = len(nc.dimensions["trace"])
         n = ds.sizes["trace"]
         nc.variables["trace"][n0:n0 + n] = ds["trace"].values
+        if "trace_name" in ds.coords:  # (its bytes as the characters of the first part's width)
+            names = nc.variables["trace_name"]
+            names.set_auto_chartostring(False)
+            width = len(nc.dimensions[names.dimensions[1]])
+            chars = np.ascontiguousarray(ds["trace_name"].values, dtype=f"S{width}").view("S1").reshape(n, width)
+            names[n0:n0 + n] = chars
         for name, da in ds.data_vars.items():
             nc.variables[name][n0:n0 + n] = da.values
 

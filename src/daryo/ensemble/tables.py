@@ -185,7 +185,9 @@ def run_of(output: EnsembleOutput) -> dict[str, Any]:
     (:data:`RUN_COLUMNS`), its deficit ``threshold``, its model's ``caveats`` (one a line; empty: none), and digests
     of the model file's text (``model_text``, before overlays) and of the model's record of inflows that its traces
     resample (``inflow_record``; empty: none), which, with the model, seed, traces and years, make two runs' traces
-    the same; and its first month, ``start`` (``YYYY-MM``).
+    the same; and its first month, ``start`` (``YYYY-MM``); where its traces come from, ``source`` (the trace
+    source's description), and their names, ``trace_names`` (the store's ``trace_name``, a tuple; empty where its
+    source did not name them: its traces are those of its seed).
 
     Raises
     ------
@@ -197,7 +199,9 @@ def run_of(output: EnsembleOutput) -> dict[str, Any]:
         run = {name: _run_attribute(ds.attrs, name) for name in RUN_COLUMNS}
         run["threshold"] = float(ds["prob_deficit_above_threshold"].attrs["threshold"])
         run["caveats"] = str(ds.attrs.get("caveats") or "")
-        run.update({k: str(ds.attrs.get(k) or "") for k in ("model_text", "inflow_record")})
+        run.update({k: str(ds.attrs.get(k) or "") for k in ("model_text", "inflow_record", "source")})
+        run["trace_names"] = (tuple(str(n) for n in ds["trace_name"].values) if "trace_name" in ds.coords
+                              else ())
         run["time_step"] = str(ds.attrs.get("time_step") or "") or _time_step_of(ds)
         first = pd.Timestamp(ds["time"].values[0]) if ds.sizes.get("time") else None
         monthly = run["time_step"] in ("", "month")

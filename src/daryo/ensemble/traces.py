@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
 
+from ..errors import short_text
 from ..hydrology import check_seed
 from ..model import Model, Series
 from ..timeaxis import StepKind, TimeAxis, dekad_of_day
@@ -20,15 +22,22 @@ class TraceSource(Protocol):
 
     Called with (seed, trace indices, years, time axis of the run), it returns, for every inflow node it
     drives, the volumes in hm³ per step, shape (len(indices), axis.n_steps).  Trace *i* must depend only on
-    (seed, *i*) — that is what makes ensembles reproducible whatever the chunking.
+    (seed, *i*) — that is what makes ensembles reproducible whatever the chunking.  ``describe()`` says what its
+    traces are, for the run's record (the store's ``source``).
+
+    Two methods are optional:
+
+    - ``origin(seed, trace, step, axis) -> str``: where a trace's inflows of a step come from, which an ensemble's
+      infeasible step names (:meth:`ResampledTraces.origin`);
+    - ``names() -> Sequence[str]``: the names of its traces, trace *i*'s the *i*-th, each different.  A source that
+      names its traces has that many at most (a run of more is refused), and an ensemble's store keeps each trace's
+      name as its coordinate ``trace_name``, which ``daryo summary`` and ``daryo compare`` show instead of the seed
+      (:meth:`ModelColumns.names`).
     """
 
     def __call__(self, seed: int, indices: np.ndarray, years: int, axis: Any) -> Mapping[str, np.ndarray]: ...
 
     def describe(self) -> str: ...
-
-    # (optional: ``origin(seed, trace, step, axis) -> str``, where a trace's inflows of a step come from, which an
-    # ensemble's infeasible step names: :meth:`ResampledTraces.origin`)
 
 
 #: the largest log-normal spread of a year's inflow factor that :class:`ResampledTraces` takes
@@ -82,31 +91,16 @@ class ResampledTraces:
             If no inflow node has such an ``inflow``, if one is a parameter that reads the reservoir state, or
             if the model's span is shorter than a year.
         """
-        from ..network.compile import attribute_values
-        from ..parameters import ParameterRef, align_frames, state_dependent, with_inputs
-
+        given = _given_inflows(model, "whose years an ensemble resamples: an inflow chosen between min_flow and "
+                                      "max_flow is not a record of years",
+                               "an ensemble resamples years of inflows that do not")
         axis = model.time.axis()
-        given = {n.id: n.attrs["inflow"] for n in model.nodes
-                 if n.type == "inflow" and isinstance(n.attrs.get("inflow"), (Series, ParameterRef))}
-        if not given:
-            raise ValueError("the model has no inflow node with an 'inflow' (a number, a series or a parameter), "
-                             "whose years an ensemble resamples: an inflow chosen between min_flow and max_flow is "
-                             "not a record of years")
-        dynamic = state_dependent(model.parameters)
-        for node, v in given.items():
-            if isinstance(v, ParameterRef) and v.name in dynamic:
-                raise ValueError(f"{node}.inflow is parameter '{v.name}', which depends on the reservoir state: "
-                                 "an ensemble resamples years of inflows that do not; give the inflow as a series "
-                                 "or a parameter of the date")
         if axis.n_steps == 0 or axis.end < axis.start + pd.DateOffset(years=1):
             last = axis.end - pd.Timedelta(days=1)  # (the end is the day after the last step)
             span = f"runs from {axis.start:%Y-%m-%d} to {last:%Y-%m-%d}" if axis.n_steps else "has no steps"
             raise ValueError(f"model {model.name}{f' ({model.path})' if model.path else ''} {span}: resampling "
                              "needs at least one whole year of the model's own inflows; extend its time")
-        if model.parameters:  # the inflows' parameters (CSV files of dataframe ones aligned to the model's steps)
-            used = with_inputs(model.parameters, {v.name for v in given.values() if isinstance(v, ParameterRef)})
-            model = replace(model, parameters=align_frames({k: model.parameters[k] for k in used}, axis))
-        values = attribute_values(model, dict(given), axis)
+        values = _inflow_volumes(model, given, axis)
         rates = {k: v / axis.days[None, :] for k, v in values.items()}
         return cls(rates, axis, perturbation)
 
@@ -235,6 +229,170 @@ def _year_volume(cum: np.ndarray, trace: np.ndarray, begin: np.ndarray, length: 
     return (x // length) * whole + cum[trace, begin + x % length] - cum[trace, begin]
 
 
+def _given_inflows(model: Model, no_inflow: str, of_the_state: str) -> dict[str, Any]:
+    """The ``inflow`` of each of ``model``'s inflow nodes that has one as a series or a parameter (a Pywr
+    catchment's flow, say): what a source of the model's own inflows takes.
+
+    Raises
+    ------
+    ValueError
+        If no inflow node has one (``no_inflow`` says what the source would have done with it), or one is a
+        parameter that reads the reservoir state (``of_the_state`` says why that cannot be).
+    """
+    from ..parameters import ParameterRef, state_dependent
+
+    given = {n.id: n.attrs["inflow"] for n in model.nodes
+             if n.type == "inflow" and isinstance(n.attrs.get("inflow"), (Series, ParameterRef))}
+    if not given:
+        raise ValueError(f"the model has no inflow node with an 'inflow' (a number, a series or a parameter), "
+                         f"{no_inflow}")
+    dynamic = state_dependent(model.parameters)
+    for node, v in given.items():
+        if isinstance(v, ParameterRef) and v.name in dynamic:
+            raise ValueError(f"{node}.inflow is parameter '{v.name}', which depends on the reservoir state: "
+                             f"{of_the_state}; give the inflow as a series or a parameter of the date")
+    return given
+
+
+def _inflow_volumes(model: Model, given: Mapping[str, Any], axis: TimeAxis) -> dict[str, np.ndarray]:
+    """The volumes (hm³ per step, (S|1, T)) of the inflows ``given`` (:func:`_given_inflows`) on ``axis``, the
+    CSV files of dataframe parameters aligned to its steps."""
+    from ..network.compile import attribute_values
+    from ..parameters import ParameterRef, align_frames, with_inputs
+
+    if model.parameters:  # the inflows' parameters (CSV files of dataframe ones aligned to the model's steps)
+        used = with_inputs(model.parameters, {v.name for v in given.values() if isinstance(v, ParameterRef)})
+        model = replace(model, parameters=align_frames({k: model.parameters[k] for k in used}, axis))
+    return attribute_values(model, dict(given), axis)
+
+
+@dataclass(frozen=True)
+class ModelColumns:
+    """A source whose traces are the model's own scenario columns, each as it is: trace *i* is column *i* (named
+    as the model names its scenarios, a CSV file's column names for ``columns: "*"``), step by step from the
+    model's start, neither resampled nor perturbed; the seed plays no part.  An ensemble of it runs the model's
+    projections (a climate service's bias-corrected runoff of several GCMs and SSPs, say) as ``daryo run`` runs
+    them, chunked and streamed to disk, with the ensemble's summaries: at most one trace a column, and at most
+    the model's own span (:attr:`years`, from its start).  ``daryo ensemble MODEL --hydrology columns``.
+
+    An inflow node with one column gives it to every trace; the model's other attributes keep their values (a
+    model with other series of several columns, or scenario dimensions, is refused, as for every ensemble).
+    """
+
+    volumes: Mapping[str, np.ndarray]  # node id -> (S|1, T0) hm³ per step of the model's own steps
+    record: TimeAxis  # the model's own time axis, which the columns span
+    scenarios: tuple[str, ...]  # the columns' names: trace i's the i-th
+
+    def __post_init__(self) -> None:
+        n = len(self.scenarios)
+        if n < 1 or len(set(self.scenarios)) != n:
+            raise ValueError(f"scenarios {self.scenarios!r}: give each column a name of its own")
+        for key, v in self.volumes.items():
+            if v.shape[0] not in (1, n) or v.shape[1] != self.record.n_steps:
+                raise ValueError(f"volumes of {key!r} shaped {v.shape}: give 1 or {n} columns of "
+                                 f"{self.record.n_steps} steps")
+
+    @classmethod
+    def from_model(cls, model: Model) -> ModelColumns:
+        """The source of ``model``'s scenario columns: those of its inflow nodes whose ``inflow`` is a series or a
+        parameter, over the model's own span.
+
+        Raises
+        ------
+        ValueError
+            If no inflow node has such an ``inflow``, if one is a parameter that reads the reservoir state, or if
+            no inflow has several columns (the model's inflows are one trace).
+        """
+        given = _given_inflows(model, "whose scenario columns an ensemble runs",
+                               "its columns are not known before the run")
+        axis = model.time.axis()
+        volumes = _inflow_volumes(model, given, axis)
+        if max(v.shape[0] for v in volumes.values()) < 2:
+            where = f"model {model.name}{f' ({model.path})' if model.path else ''}"
+            raise ValueError(f"{where} has no inflow of several scenario columns (a CSV series with columns: \"*\", "
+                             "or per-step values of several traces), whose columns an ensemble of them runs: its "
+                             "inflows are one trace; run it with daryo run, or resample its years (the default "
+                             "ensemble)")
+        return cls(volumes, axis, tuple(model.scenario_names))
+
+    @property
+    def years(self) -> int:
+        """The whole years of the model's span from its start: the most an ensemble of its columns runs."""
+        start, end = pd.Timestamp(self.record.start), pd.Timestamp(self.record.end)  # (end: the day after)
+        years = 0
+        while start + pd.DateOffset(years=years + 1) <= end:
+            years += 1
+        return years
+
+    def names(self) -> tuple[str, ...]:
+        """The traces' names: the model's scenario columns' (trace *i*'s the *i*-th)."""
+        return self.scenarios
+
+    def describe(self) -> str:
+        n = len(self.scenarios)
+        return f"the model's own {n} scenario column{'s' if n != 1 else ''}, unchanged"
+
+    def origin(self, seed: int, trace: int, step: int, axis: Any) -> str:
+        """Where trace ``trace``'s inflows come from, for a message: the model's scenario column of its name."""
+        return f"its inflows are the model's own scenario column {self.scenarios[trace]!r}, unchanged"
+
+    def __call__(self, seed: int, indices: np.ndarray, years: int, axis: Any) -> dict[str, np.ndarray]:
+        idx = np.asarray(indices, dtype=np.int64)
+        n, T = len(self.scenarios), axis.n_steps
+        if idx.size and (idx.min() < 0 or idx.max() >= n):
+            raise ValueError(f"trace {int(idx.max()) if idx.max() >= n else int(idx.min())}: the model has {n} "
+                             f"scenario columns ({names_text(self.scenarios)}), a trace each: run at most {n} traces")
+        if not self._fits(axis):
+            last = pd.Timestamp(self.record.end) - pd.Timedelta(days=1)  # (the end is the day after the last step)
+            raise ValueError(f"the model's scenario columns run from {pd.Timestamp(self.record.start):%Y-%m-%d} to "
+                             f"{last:%Y-%m-%d}, and the run from {pd.Timestamp(axis.start):%Y-%m-%d} for {years} "
+                             f"year{'s' if years != 1 else ''}: an ensemble of them runs the model's own steps, at "
+                             f"most {self.years} year{'s' if self.years != 1 else ''} from its start")
+        return {k: v[np.minimum(idx, v.shape[0] - 1), :T] for k, v in self.volumes.items()}
+
+    def _fits(self, axis: Any) -> bool:
+        """Whether ``axis``'s steps are the first of the model's own (its start, lengths and kind)."""
+        T = axis.n_steps
+        if T > self.record.n_steps or axis.kind is not self.record.kind:
+            return False
+        return bool(np.array_equal(np.asarray(axis.starts), np.asarray(self.record.starts)[:T])
+                    and np.array_equal(np.asarray(axis.days), np.asarray(self.record.days)[:T]))
+
+
+def names_text(names: Sequence[str], shown: int = 10) -> str:
+    """Names for a message, the first ``shown`` of them where there are more ("a, b, c, … (12 in all)")."""
+    if len(names) <= shown:
+        return ", ".join(names)
+    return f"{', '.join(names[:shown])}, … ({len(names)} in all)"
+
+
+def source_names(source: Any) -> tuple[str, ...] | None:
+    """The names of a trace source's traces (its ``names()``), checked: None for a source that does not name them.
+
+    Raises
+    ------
+    TypeError
+        If ``names()`` gives something other than a sequence of texts.
+    ValueError
+        If it gives no name, or a name twice.
+    """
+    names = getattr(source, "names", None)
+    if not callable(names):
+        return None
+    got = names()
+    if isinstance(got, str | bytes) or not isinstance(got, Sequence) or not all(isinstance(n, str) for n in got):
+        shown = short_text(repr(got) if isinstance(got, str | bytes) else got)  # (a text quoted: one name, or none)
+        raise TypeError(f"the trace source's names() gave {shown}: give a sequence of texts, trace i's "
+                        "name the i-th")
+    if not got:
+        raise ValueError("the trace source's names() gave no name: give one a trace, trace i's the i-th")
+    twice = [repr(n) for n, count in Counter(got).items() if count > 1]
+    if twice:
+        raise ValueError(f"the trace source's names() gave {names_text(twice)} more than once: give each trace a name "
+                         "of its own")
+    return tuple(got)
+
+
 @dataclass(frozen=True)
 class StochasticTraces:
     """Inflows from :mod:`daryo.hydrology`: log-normal AR(1) annual flows, correlated between rivers,
@@ -301,7 +459,8 @@ def default_trace_source(model: Model) -> TraceSource:
     (the embedded model, or a copy of its file that keeps them; the embedded model built with generated or
     named-year inflows too) and its steps are months (with the inflow changes of the scenario overlays applied to
     the model), else resampling of the model's own traces (whose ``describe`` says why, where the headwaters are
-    the generator's but their inflows are not).
+    the generator's but their inflows are not, and, where its inflows have several scenario columns, that
+    :class:`ModelColumns` runs them as they are).
 
     Raises
     ------
@@ -311,7 +470,6 @@ def default_trace_source(model: Model) -> TraceSource:
     from ..scenarios import year_limited_changes
 
     scenarios = tuple(model.metadata.get("scenarios") or ())
-    why = ""
     source = _generator_for(model, scenarios)
     if source is not None:
         # (the embedded model built with generated or named-year inflows: its ensembles generate their own)
@@ -321,13 +479,29 @@ def default_trace_source(model: Model) -> TraceSource:
         if not edited:
             return source
         # (an Aral ecologist's review: a copy of aral.yaml with the Vakhsh halved got the generator's Vakhsh)
+        # (a climate-services review: a copy read with its projections as columns was told to use an overlay)
+        advice = _columns_advice(model) or ("to change a headwater's flow in generated traces, use an overlay's "
+                                           "inflow change on the embedded model")
         why = (f"the inflows of {', '.join(edited)} are not the Aral hydrology generator's norm year, which its "
-               "traces would put back; to change a headwater's flow in generated traces, use an overlay's inflow "
-               "change on the embedded model")
+               f"traces would put back; {advice}")
+    else:
+        why = _columns_advice(model)
     limited = year_limited_changes(scenarios)
     if limited:  # (applied to the record before resampling, they would land in random run years)
         raise ModelError(limited if not why else [replace(p, message=f"{p.message} ({why})") for p in limited])
     return replace(ResampledTraces.from_model(model), why=why)
+
+
+def _columns_advice(model: Model) -> str:
+    """Where ``model``'s inflows have several scenario columns (a CSV file's ``columns: "*"``), that an ensemble
+    can run them as they are rather than resample their years, which mixes them; "" where they have one."""
+    multi = [n.id for n in model.nodes
+             if n.type == "inflow" and isinstance(n.attrs.get("inflow"), Series) and n.attrs["inflow"].n_scenarios > 1]
+    if not multi:
+        return ""
+    n = model.n_scenarios
+    return (f"the inflows of {names_text(multi)} have {n} scenario columns, whose years resampling mixes: daryo "
+            "ensemble --hydrology columns (daryo.ensemble.ModelColumns) runs them as they are, a trace each")
 
 
 def _generator_for(model: Model, scenarios: tuple[str, ...]) -> StochasticTraces | None:
@@ -358,7 +532,8 @@ def trace_place(source: TraceSource, seed: int, trace: int, step: int, axis: Any
     where its source says (a source of the user's need not)."""
     origin = getattr(source, "origin", None)
     text = origin(seed, trace, step, axis) if callable(origin) else ""
-    return f"trace {trace} of seed {seed}" + (f" ({text})" if text else "")
+    named = callable(getattr(source, "names", None))  # (its traces are its names', not the seed's)
+    return (f"trace {trace}" if named else f"trace {trace} of seed {seed}") + (f" ({text})" if text else "")
 
 
 def run_years(axis: Any) -> np.ndarray:
