@@ -1066,3 +1066,74 @@ def test_an_ensembles_infeasible_step_names_the_trace_and_the_record_year_it_dre
     assert re.search(r"infeasible at step (9|21|33) \(200[123]-07-01\), trace \d+ of seed 0 \(its run year takes the "
                      r"model's own inflows of the year from 2000-10-01, × [0-9.]+\): the bounds", err), err
     assert "scenario" not in err
+
+
+def test_an_ensemble_of_the_models_scenario_columns_runs_them_as_they_are_and_names_them(tmp_path, capsys):
+    """A climate-services scientist's review: their model reads 10 bias-corrected runoff projections as scenario
+    columns; ``daryo ensemble`` resampled random (column, year) pairs of all of them, perturbed (mixing SSPs), its
+    advice pointed away from what they had done on purpose, and ``daryo summary`` and ``daryo compare`` said "seed
+    0" of a store whose traces had no names.  ``--hydrology columns`` runs each column as it is (the farm's
+    deliveries computed by hand), as many traces as columns and the model's years by default, the same in one chunk
+    as in two, resumed too; the store, the run's report and the headers name the columns."""
+    from ensemble_cases import COLUMN_DELIVERIES, columns_basin
+
+    from daryo.ensemble import ModelColumns
+
+    path = columns_basin(tmp_path)
+    names = ["wet", "средний", "dry_ssp585"]
+    described = "the model's own 3 scenario columns, unchanged: wet, средний, dry_ssp585"
+    stores = {}
+    for chunk in (2, 3):  # (two chunks, 2 + 1 traces, and one of 3, in this process)
+        stores[chunk] = out = tmp_path / f"c{chunk}.nc"
+        assert main(["ensemble", str(path), "--hydrology", "columns", "-o", str(out), "--chunk-size", str(chunk),
+                     "--workers", "0", "--quiet"]) == 0
+        said = capsys.readouterr().out.splitlines()
+        assert said[0].startswith("ensemble: 3 traces × 2 years of columns-basin in ") and said[1] == \
+            f"inflows: {described}"
+        assert f"{-(-3 // chunk)} chunk" in said[0]
+    two, one = load(stores[2]), load(stores[3])
+    for ds in (two, one):
+        assert ds["trace_name"].values.tolist() == names
+        np.testing.assert_allclose(ds["annual_delivery"].sel(demand="farm").values,
+                                   [COLUMN_DELIVERIES[n] for n in names], rtol=1e-9)
+    for v in one.data_vars:  # (the same LP optima: equal to the solver's precision)
+        np.testing.assert_allclose(two[v].values, one[v].values, rtol=1e-6, atol=1e-4, err_msg=v)
+    # a run cut short after its first chunk resumes (its manifest is the command's)
+    model = daryo_load(path)
+    run_ensemble(model, EnsembleOptions(traces=3, years=2, chunk_size=1), tmp_path / "cut.nc",
+                 source=ModelColumns.from_model(model), stop_after=1)
+    assert main(["ensemble", str(path), "--hydrology", "columns", "-o", str(tmp_path / "cut.nc"), "--chunk-size",
+                 "1", "--resume", "--quiet"]) == 0
+    assert "3 chunks, 1 resumed" in capsys.readouterr().out
+    assert load(tmp_path / "cut.nc")["trace_name"].values.tolist() == names
+    # daryo summary's and daryo compare's headers name the columns, not a seed
+    assert main(["summary", str(stores[2])]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == \
+        f"ensemble: 3 traces × 2 years of columns-basin, {described} ({stores[2]})"
+    resampled = tmp_path / "resampled.nc"
+    assert main(["ensemble", str(path), "--traces", "3", "--years", "2", "-o", str(resampled), "--quiet"]) == 0
+    assert ("inflows: years resampled from the model's own inflows, log-normal perturbation 0.1 (the inflows of up "
+            "have 3 scenario columns, whose years resampling mixes: daryo ensemble --hydrology columns "
+            "(daryo.ensemble.ModelColumns) runs them as they are, a trace each)") in capsys.readouterr().out
+    assert main(["compare", str(resampled), str(stores[2])]) == 0
+    said = capsys.readouterr().out
+    assert f"  first:  columns-basin ({resampled}; 3 traces × 2 years, seed 0; deficit threshold 30%)" in said
+    assert f"  second: columns-basin ({stores[2]}; 3 traces × 2 years, {described}; deficit threshold 30%)" in said
+    # at most the model's columns and years; no seed; only --hydrology columns takes them from the model
+    out = str(tmp_path / "x.nc")
+    for argv, code, message in (
+            (["--traces", "4"], 2, "--traces 4: the model has 3 scenario columns (wet, средний, dry_ssp585), a "
+                                   "trace each: give at most 3, or leave --traces out for every column"),
+            (["--years", "3"], 2, "--years 3: the model's time, 2001-10-01 to 2003-09-30, holds 2 whole years, "
+                                  "which its scenario columns span: give at most 2, or leave --years out"),
+            (["--seed", "1"], 2, "--seed 1: --hydrology columns runs the model's own scenario columns as they are, "
+                                 "with no random draws"),
+            (["--hydrology", "rows"], 2, "argument --hydrology: invalid choice: 'rows' (choose from 'columns')")):
+        assert main(["ensemble", str(path), "--hydrology", "columns", *argv, "-o", out, "--quiet"]) == code
+        assert message in capsys.readouterr().err, argv
+    assert main(["ensemble", str(path), "--years", "2", "-o", out, "--quiet"]) == 2
+    assert "--traces is needed (only --hydrology columns takes the traces and years from the model" in \
+        capsys.readouterr().err
+    assert main(["ensemble", "--hydrology", "columns", "-o", out, "--quiet"]) == 1  # (the embedded model: one trace)
+    assert "--hydrology columns: model aral-sea-basin" in capsys.readouterr().err
+    assert not (tmp_path / "x.nc").exists()

@@ -287,9 +287,18 @@ def _main(argv: Sequence[str] | None) -> int:
 def _add_ensemble_parser(sub: argparse._SubParsersAction) -> None:
     e = sub.add_parser("ensemble", help="run many hydrological traces in chunks, streamed to disk, with summaries")
     e.add_argument("model", nargs="?", help="model file (default: the embedded model)")
-    e.add_argument("--traces", type=int, required=True, metavar="N", help="number of traces")
-    e.add_argument("--years", type=int, required=True, metavar="Y", help="years per trace from the model's start")
-    e.add_argument("--seed", type=int, default=0, metavar="S", help="seed of the traces (default 0)")
+    e.add_argument("--traces", type=int, metavar="N",
+                   help="number of traces (with --hydrology columns: at most, and by default, the model's scenario "
+                        "columns)")
+    e.add_argument("--years", type=int, metavar="Y",
+                   help="years per trace from the model's start (with --hydrology columns: at most, and by default, "
+                        "the whole years of the model's time)")
+    e.add_argument("--seed", type=int, metavar="S",
+                   help="seed of the traces (default 0; none with --hydrology columns)")
+    e.add_argument("--hydrology", choices=["columns"], metavar="KIND",
+                   help="columns: the traces are the model's own scenario columns (an inflow's CSV columns: \"*\"), "
+                        "each as it is, trace i column i, named by it (default: the embedded model's hydrology "
+                        "generator for its headwaters, else whole years resampled from the model's own inflows)")
     e.add_argument("--start", metavar="YYYY-MM", help=_START_HELP.format(what="traces'"))
     e.add_argument("--scenario", action="append", default=[], metavar="NAME",
                    help="apply a scenario overlay (a name from `daryo scenarios` or an overlay .yaml); its inflow "

@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING
 from .._files import refuse_special_file
 from ..errors import ModelError
 from ._process import EXIT_INPUT, EXIT_OK, _caused_by, _err, _InputError, _Terminated, _UsageError
-from .ensemble_report import _percent, _report_store
+from .ensemble_report import _percent, _report_store, traces_words
 from .summary import _count, format_summary
 
 if TYPE_CHECKING:  # (the commands import the API when they run: ``daryo --help`` loads no numerical stack)
-    from ..ensemble import EnsembleRun
+    from ..ensemble import EnsembleRun, ModelColumns
     from ..model import Model
 
 
@@ -346,9 +346,10 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
     )
     from ..ensemble.executors import scheduler_problem, workers_problem
 
-    if args.traces < 1 or args.years < 1:
-        raise _UsageError("--traces and --years must be at least 1")
-    _check_seed(args.seed)
+    columns = args.hydrology == "columns"
+    _check_counts(args, columns)
+    seed = 0 if args.seed is None else args.seed
+    _check_seed(seed)
     if args.workers is not None and args.workers < 0:
         raise _UsageError("--workers must be 0 (in this process) or more")
     if args.workers and (why := workers_problem(args.workers)) is not None:
@@ -371,22 +372,24 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
         raise _UsageError(str(exc)) from None
     _check_writable(out.resolve().parent, str(out))
     csv = _summary_csv_target(args.summary_csv, out)
-    model = _load_for_ensemble(args.model, args.scenario, args.years, args.start, args.confine)
+    model = _load_for_ensemble(args.model, args.scenario, args.years, args.start, args.confine, columns)
     _say_cautions(model)
-    run_model = _with_years(model, args.years)
+    source, traces, years = _columns_source(model, args.traces, args.years) if columns else (None, args.traces,
+                                                                                               args.years)
+    run_model = _with_years(model, years)
     _say_years_beyond(args.scenario, run_model)
-    options = EnsembleOptions(traces=args.traces, years=args.years, seed=args.seed, chunk_size=args.chunk_size,
+    options = EnsembleOptions(traces=traces, years=years, seed=seed, chunk_size=args.chunk_size,
                               deficit_threshold=args.deficit_threshold, series=args.series)
     axis = run_model.time.axis()
     steps = len(axis.starts)
-    progress = None if args.quiet else ProgressReporter(args.traces, steps)
+    progress = None if args.quiet else ProgressReporter(traces, steps)
     if args.resume and not out.exists() and not parts_folder(out).exists():
         print(f"no unfinished run of {out} to resume: starting it")  # (said nothing: a typo in -o went unnoticed)
     if not args.resume and (held := earlier_results(out)):  # (a costly run was replaced without a word)
         _err(f"note: {out} holds {held}; this run replaces them when it ends (give another -o to keep them)")
     _say_first_compile()
     try:
-        run = run_ensemble(model, options, out, scheduler=args.scheduler, workers=args.workers,
+        run = run_ensemble(model, options, out, source=source, scheduler=args.scheduler, workers=args.workers,
                            resume=args.resume, progress=progress)
     except RunInProgressError as exc:  # (an output that cannot be used now: not a usage error)
         raise _InputError(str(exc)) from None
@@ -405,7 +408,7 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
     except ValueError as exc:  # the model or the run cannot be done (no inflows to resample, resume mismatch…)
         raise _InputError(str(exc)) from None
     try:
-        _report_ensemble(run, args.years, model, out, csv)
+        _report_ensemble(run, years, model, out, csv)
         # (from April, --years N spans N + 1 hydrological years, an overlay's: a diff review)
         hydrological_years = len(set(axis.hydrological_year.tolist()))
         if note := _pooled_years_note(args.scenario, hydrological_years, out, run.deficit_threshold,
@@ -418,6 +421,54 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
         _err(f"terminated; the results had already been written to {out}")
         return 143
     return EXIT_OK
+
+
+def _check_counts(args: argparse.Namespace, columns: bool) -> None:
+    """Refuse an ensemble's ``--traces`` and ``--years`` that are missing (only ``--hydrology columns`` takes them
+    from the model) or below 1, and a ``--seed`` or ``--start`` of ``--hydrology columns``, whose traces have no
+    random draws and are a model file's."""
+    missing = [flag for flag, value in (("--traces", args.traces), ("--years", args.years)) if value is None]
+    if missing and not columns:
+        raise _UsageError(f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} needed (only "
+                          "--hydrology columns takes the traces and years from the model: its scenario columns and "
+                          "its time)")
+    if any(value is not None and value < 1 for value in (args.traces, args.years)):
+        raise _UsageError("--traces and --years must be at least 1")
+    if columns and args.seed is not None:
+        raise _UsageError(f"--seed {args.seed}: --hydrology columns runs the model's own scenario columns as they "
+                          "are, with no random draws; leave --seed out")
+    if columns and args.start is not None:
+        raise _UsageError(f"--start {args.start}: applies to the embedded model only, which has no scenario columns "
+                          "(--hydrology columns)")
+
+
+def _columns_source(model: Model, traces: int | None, years: int | None) -> tuple[ModelColumns, int, int]:
+    """The trace source of ``daryo ensemble --hydrology columns`` (the model's own scenario columns,
+    :class:`daryo.ensemble.ModelColumns`), and the run's traces and years: those given, at most the model's columns
+    and its whole years, or, not given, all of them."""
+    import pandas as pd
+
+    from ..ensemble import ModelColumns
+    from ..ensemble.traces import names_text
+
+    try:
+        source = ModelColumns.from_model(model)
+    except ValueError as exc:  # (no columns: the model cannot be run so, whatever the options)
+        raise _InputError(f"--hydrology columns: {exc}") from None
+    names = source.names()
+    if traces is not None and traces > len(names):
+        raise _UsageError(f"--traces {traces}: the model has {_count(len(names), 'scenario column')} "
+                          f"({names_text(names)}), a trace each: give at most {len(names)}, or leave --traces out "
+                          "for every column")
+    if source.years < 1 or (years is not None and years > source.years):
+        last = model.time.axis().end - pd.Timedelta(days=1)  # (the end is the day after the last step)
+        span = (f"the model's time, {model.time.axis().start:%Y-%m-%d} to {last:%Y-%m-%d}, holds "
+                f"{_count(source.years, 'whole year')}")
+        if source.years < 1:
+            raise _InputError(f"--hydrology columns: {span}: an ensemble runs whole years; extend its time")
+        raise _UsageError(f"--years {years}: {span}, which its scenario columns span: give at most {source.years}, "
+                          "or leave --years out for all of them")
+    return source, len(names) if traces is None else traces, source.years if years is None else years
 
 
 def _check_numbers_as_scenarios(names: list[str], count_flag: str, more: str = "") -> None:
@@ -455,13 +506,15 @@ def _kept_chunks(out: Path, workers: bool = False) -> str:
             "same command with --resume computes only the rest")
 
 
-def _load_for_ensemble(path: str | None, scenarios: list[str], years: int, start: str | None = None,
-                       confine: bool = False) -> Model:
+def _load_for_ensemble(path: str | None, scenarios: list[str], years: int | None, start: str | None = None,
+                       confine: bool = False, columns: bool = False) -> Model:
     """The model of an ensemble: its file's series are read over the file's whole span, whatever ``--years``, as
     the traces resample the years of that span; a series that misses some of its dates says so.  Where overlays
     change given years of the run (a drought), they see the ``years`` of the run (which the generated traces
     of the embedded model's headwaters take them over), not the file's span.  ``start``: the embedded model's
-    first month (its traces are generated from it); ``confine``: the file's data files must be in its folder."""
+    first month (its traces are generated from it); ``confine``: the file's data files must be in its folder;
+    ``columns``: the traces are the model's own scenario columns (``--hydrology columns``), whose run years are the
+    file's first, which overlays of given years take as they are."""
     from .. import api
     from ..model.series import MISSING_DATES
     from ..scenarios import year_limited_changes
@@ -473,28 +526,31 @@ def _load_for_ensemble(path: str | None, scenarios: list[str], years: int, start
         from ..basins.aral import load_aral_model
 
         try:
-            return load_aral_model(scenarios=scenarios, years=years, start=start)
+            # (--years is given: only --hydrology columns, which takes no --start, leaves it out)
+            return load_aral_model(scenarios=scenarios, years=30 if years is None else years, start=start)
         except ModelError:
             raise
         except ValueError as exc:
             raise _UsageError(_as_option(str(exc), start)) from None
     try:
         if scenarios and year_limited_changes(scenarios):
-            if not _generates_traces(api.load(path, confine=confine)):  # (the refusal the trace source gives: not
-                raise ModelError(year_limited_changes(scenarios))  # a file's span)
+            if not columns and not _generates_traces(api.load(path, confine=confine)):  # (the refusal the trace
+                raise ModelError(year_limited_changes(scenarios))  # source gives: not a file's span)
             return api.load(path, scenarios=scenarios, years=years, confine=confine)
         return api.load(path, scenarios=scenarios, confine=confine)
     except ModelError as exc:
         if not any(p.code == MISSING_DATES for p in exc.problems):
             raise
+        how = ("takes the model's scenario columns from" if columns else "resamples the years of")
         raise ModelError(exc.problems, note=(
-            "note: daryo ensemble resamples the years of the model file's whole time span (its 'time'), whatever "
-            "--years, so its series must cover all of that span: end the span before the missing dates, or "
-            "extend the series.")) from None
+            f"note: daryo ensemble {how} the model file's whole time span (its 'time'), whatever --years, so its "
+            "series must cover all of that span: end the span before the missing dates, or extend the "
+            "series.")) from None
 
 
 def _report_ensemble(run: EnsembleRun, years: int, model: Model, out: Path, csv: Path | None) -> None:
     """What a finished ``daryo ensemble`` prints, and its ``--summary-csv`` file."""
+    from ..ensemble.traces import names_text
     from ..results.provenance import overlay_labels
 
     # (named, as daryo summary names them: a README walkthrough found no word of them)
@@ -513,7 +569,9 @@ def _report_ensemble(run: EnsembleRun, years: int, model: Model, out: Path, csv:
         rate = f"{_count(run.traces_computed, 'trace')} computed now, {rate}" if run.traces_computed else "all resumed"
     print(f"ensemble: {_count(run.traces, 'trace')} × {_count(years, 'year')} of {name} in "
           f"{run.seconds:.1f} s ({rate}; {_count(run.chunks, 'chunk')}, {run.chunks_skipped} resumed)")
-    print(f"inflows: {run.source}")  # (an Aral ecologist's review: which traces, generated or resampled, and why)
+    named = f": {names_text(run.trace_names)}" if run.trace_names else ""  # (the columns run: a climate service)
+    print(f"inflows: {run.source}{named}")  # (an Aral ecologist's review: which traces, generated or resampled, and
+    # why)
     if run.how:  # (each chunk's own figures; the first one computed stands for them)
         which = f" (the first of the {len(run.how)} chunks computed)" if len(run.how) > 1 else ""
         print(f"solver{which}: {run.how[0]}")
@@ -549,7 +607,7 @@ def _cmd_summary(args: argparse.Namespace) -> int:
         csv = _summary_csv_target(args.csv, store, flag="--csv")
     overlays = f" + {run['scenarios']}" if run["scenarios"] else ""
     print(f"ensemble: {_count(run['traces'], 'trace')} × {_count(run['years'], 'year')} of {run['model']}{overlays}, "
-          f"seed {run['seed']} ({store})")
+          f"{traces_words(run)} ({store})")
     try:
         _report_store(store, csv, args.deficit_threshold, args.year, shown=None if args.all else 10)
     except ValueError as exc:  # (a store damaged where its tables read it: a chunk cut short)

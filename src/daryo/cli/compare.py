@@ -11,7 +11,7 @@ from .._files import refuse_special_file
 from ..compare_notes import UNCHANGED
 from ._process import EXIT_OK, _InputError, _UsageError
 from .commands import _check_parent, _ensemble_store, _output_path, _percent
-from .ensemble_report import pairs_of
+from .ensemble_report import pairs_of, traces_words
 from .summary import _count
 
 #: the smallest difference daryo compare prints (its values have one decimal)
@@ -165,7 +165,7 @@ def _print_ensemble_comparison(args: argparse.Namespace, csv: Path | None, table
 
     runs = [table.attrs["first"], table.attrs["second"]]
     names = [run_label(run) for run in runs]
-    about = [f"{path}; {_count(run['traces'], 'trace')} × {_count(run['years'], 'year')}, seed {run['seed']}"
+    about = [f"{path}; {_count(run['traces'], 'trace')} × {_count(run['years'], 'year')}, {traces_words(run)}"
              for run, path in zip(runs, (args.first, args.second), strict=True)]
     if csv is not None:  # (each row names the runs, with their traces and the run year compared: a table handed on
         # keeps its context; a review: one run year's table read as the whole runs')

@@ -5,8 +5,9 @@ sinks, the flow requirements and the water stress."""
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..errors import percent_text as _percent
 
@@ -37,6 +38,17 @@ def _report_store(out: Path, csv: Path | None, threshold: float | None = None, y
         caveats = caveat_lines(ds)
     if caveats:
         print(*caveats, sep="\n")
+
+
+def traces_words(run: Mapping[str, Any]) -> str:
+    """How a header names an ensemble's traces (``run``: its :func:`daryo.ensemble.run_of`): their source and names
+    where the source named them ("the model's own 10 scenario columns, unchanged: gfdl_ssp245, …", a climate
+    service's review: "seed 0" was said of its projections), else the seed they are drawn from."""
+    from ..ensemble.traces import names_text
+
+    if run.get("trace_names"):
+        return f"{run.get('source') or 'traces'}: {names_text(run['trace_names'])}"
+    return f"seed {run['seed']}"
 
 
 def winter_words(out: EnsembleOutput) -> str:
