@@ -356,3 +356,34 @@ def test_a_document_under_the_size_cap_without_aliases_is_not_refused_for_its_te
 
     doc = {"nodes": [{"id": f"reach_{i:07d}", "type": "reach", "description": "x" * 60} for i in range(150_000)]}
     assert 10_000_000 < 150_000 * 84 < MAX_DOCUMENT_BYTES and _document_problem(doc) is None
+
+
+LAB_MODEL = """\
+version: 1
+time: {start: 2001-01, end: 2001-12}
+nodes:
+  - id: river
+    type: inflow
+    inflow: 10
+  - id: town
+    type: demand
+    demand: 5
+    priority: 1
+  - id: lake
+    type: sink
+edges:
+  - [river, town]
+  - [river, lake]
+"""
+
+
+@pytest.mark.parametrize("key, place", [("    priority: 1\n", "line 10, column 5"), ("edges:\n", "line 13, column 1")])
+def test_a_key_without_its_colon_is_told_at_its_own_line(tmp_path, key, place):
+    """A hydro-informatics lecturer's review: the commonest typo of a lab, a key without its ':', was told on the line
+    below (`priority 1`) or at the end of the file (`edges`), "could not find expected ':'", with no hint.  The key's
+    own line is named, with the fix."""
+    path = write_model(tmp_path, LAB_MODEL.replace(key, key.replace(":", "", 1)))
+    with pytest.raises(ModelError) as info:
+        read_document(path)
+    assert [str(p) for p in info.value.problems] == [
+        f"{path}: {place}: malformed YAML: could not find expected ':' (a key without its ':'? write `key: value`)"]

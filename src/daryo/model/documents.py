@@ -388,6 +388,8 @@ def _read_yaml(text: str, path: Path, lines: bool) -> Any:
         opened = f"line {start.line + 1}, column {start.column + 1}" if start else ""
         if "quoted scalar" in context and "end of stream" in what and start:  # (found at the end of the file)
             place, what = opened, "a quoted text starting here is never closed (its closing quote is missing)"
+        elif "simple key" in context and "expected ':'" in what and start:  # (found on a line below: at the file's
+            place, what = opened, f"{what} (a key without its ':'? write `key: value`)"  # end, for 'edges')
         elif "flow sequence" in context or "flow mapping" in context:
             brackets = "[...]" if "sequence" in context else "{...}"
             what += f" (in the {brackets} opened at {opened}: is its closing bracket missing?)" if start else ""
