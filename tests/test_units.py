@@ -149,3 +149,23 @@ def test_model_format_lists_every_unit_the_loader_accepts():
         assert set(accepted_units(dim)) <= set(listed), (label, set(accepted_units(dim)) - set(listed))
         for unit in listed:
             unit_factor(unit, dim)  # (raises UnitError for a unit the loader refuses)
+
+
+@pytest.mark.parametrize("unit, dimension, named", [
+    ("\u041cW", "power", "'\u041c' (U+041C CYRILLIC CAPITAL LETTER EM): retype it in ASCII ('MW')"),
+    ("\u043a\u043c3", "volume", "'\u043a' (U+043A CYRILLIC SMALL LETTER KA), "
+                                  "'\u043c' (U+043C CYRILLIC SMALL LETTER EM): retype it in ASCII ('km3')"),
+    ("km3\u200b", "volume", "'' (U+200B ZERO WIDTH SPACE): retype it in ASCII ('km3')"),
+    ("\u0433\u0430", "area", "'\u0433' (U+0433 CYRILLIC SMALL LETTER GHE), "
+                               "'\u0430' (U+0430 CYRILLIC SMALL LETTER A): retype it in ASCII ('ha')"),  # (Russian)
+    ("\u043c3/\u0441\u0443\u0442", "flow", "'\u043c' (U+043C CYRILLIC SMALL LETTER EM), "
+                                         "'\u0441' (U+0441 CYRILLIC SMALL LETTER ES), "
+                                         "'\u0443' (U+0443 CYRILLIC SMALL LETTER U): units are written in Latin "
+                                         "letters"),
+])
+def test_a_unit_with_a_letter_that_is_not_latin_names_it(unit, dimension, named):
+    """A hydro-informatics lecturer's review: `300 МW` with a Cyrillic М (a Russian keyboard layout) was "unknown unit
+    'МW'", which reads as MW on screen.  The character is named with its code point, and the unit it was meant as."""
+    with pytest.raises(UnitError) as info:
+        unit_factor(unit, dimension)
+    assert f" (it holds {named}); use one of: " in str(info.value)

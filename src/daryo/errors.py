@@ -9,12 +9,13 @@ from __future__ import annotations
 import difflib
 import re
 import reprlib
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 __all__ = ["Problem", "ModelError", "StepError", "InfeasibleStepError", "UnboundedStepError", "SolverFailedError",
-           "did_you_mean", "kind_of", "listed", "printable", "short_text", "terminal_control",
-           "with_article"]
+           "as_ascii", "characters_named", "did_you_mean", "kind_of", "listed", "look_alike", "look_alikes_named",
+           "printable", "short_text", "terminal_control", "with_article"]
 
 
 @dataclass(frozen=True)
@@ -152,6 +153,8 @@ def did_you_mean(word: object, choices: Iterable[object]) -> str:
         `` (did you mean 'x'?)`` when exactly one choice is the closest and :mod:`difflib`'s ratio to it is at
         least 0.65 ('reservior' → 'reservoir', 'mian_canal' → 'main_canal', 'see' → 'sea'); "" when none is that
         close, or when several are equally close ('node10' among node11 and node12), where naming one would mislead.
+        A character of ``word`` that looks like an ASCII one and is not (a Cyrillic 'а', a no-break space:
+        :func:`look_alike`) is named with its code point, where the hint would look identical to the word.
     """
     if not isinstance(word, str) or not word:
         return ""
@@ -167,7 +170,71 @@ def did_you_mean(word: object, choices: Iterable[object]) -> str:
                 scores[c] = matcher.ratio()
     best = max(scores.values(), default=0.0)
     closest = [c for c, r in scores.items() if r == best]
-    return f" (did you mean '{closest[0]}'?)" if best >= 0.65 and len(closest) == 1 else ""
+    if best >= 0.65 and len(closest) == 1:
+        return f" (did you mean '{closest[0]}'?{_look_alike_note(word, closest[0])})"
+    named = look_alikes_named(word)  # (no choice close: a zero-width space or a look-alike may still be the cause)
+    return f" ('{word}' holds {named})" if named else ""
+
+
+#: the Cyrillic and Greek letters (and the full-width punctuation of East Asian keyboards) that look like a Latin
+#: letter (or ASCII punctuation), with that letter: typed on a Russian keyboard layout, or pasted from a document, they
+#: make an id, a unit or a key that reads as the right one and is not (a hydro-informatics lecturer's review: 'МW'
+#: with a Cyrillic М was an "unknown unit 'МW'", and 'fаrms_kaz' with a Cyrillic а got "did you mean 'farms_kaz'?")
+_LOOK_ALIKES = dict(zip(
+    "АВЕЅІЈКМНОРСТХУаеѕіјорсхуԁһӏԛԝ" "ΑΒΕΖΗΙΚΜΝΟΡΤΥΧαοιρνκ" "：，；＿－",
+    "ABESIJKMHOPCTXYaesijopcxydhlqw" "ABEZHIKMNOPTYXaoipvk" ":,;_-", strict=True))
+
+#: the characters that show as a space or as nothing: no-break spaces (U+00A0 of a word processor's "5 km3", U+202F),
+#: the typographic spaces, the full-width space, and the zero-width ones (U+200B-U+200D, U+2060, the byte-order mark)
+_INVISIBLE = re.compile("[\u00a0\u00ad\u2000-\u200d\u202f\u205f\u2060\u3000\ufeff]")
+
+
+def look_alike(char: str) -> bool:
+    """Whether ``char`` looks like an ASCII letter, punctuation or space and is not one: a Cyrillic or Greek letter
+    of a Latin one's shape (:data:`_LOOK_ALIKES`), or a no-break, typographic or zero-width space."""
+    return char in _LOOK_ALIKES or _INVISIBLE.fullmatch(char) is not None
+
+
+def look_alikes_named(text: str, shown: int = 3) -> str:
+    """The characters of ``text`` that look like ASCII ones and are not (:func:`look_alike`), each named with its
+    code point, for a message; "" if it has none.
+
+    Parameters
+    ----------
+    text
+        An id, a unit, a line of a file.
+    shown
+        How many distinct characters to name at most.
+
+    Returns
+    -------
+    str
+        ``'М' (U+041C CYRILLIC CAPITAL LETTER EM)``, several joined by commas; a space is shown as ``' '``, a
+        zero-width one as ``''``.
+    """
+    return characters_named([c for c in text if look_alike(c)], shown)
+
+
+def characters_named(chars: Iterable[str], shown: int = 3) -> str:
+    """The first ``shown`` distinct characters of ``chars`` named with their code points, for a message, as
+    :func:`look_alikes_named` names them."""
+    found = list(dict.fromkeys(chars))[:shown]
+    return ", ".join(f"'{'' if unicodedata.category(c) == 'Cf' else c}' (U+{ord(c):04X} {unicodedata.name(c, '?')})"
+                     for c in found)
+
+
+def as_ascii(text: str) -> str:
+    """``text`` with each look-alike character (:func:`look_alike`) as the ASCII one it looks like, its zero-width
+    characters dropped and its other spaces as plain ones: what was meant, most likely."""
+    return _INVISIBLE.sub(lambda m: "" if unicodedata.category(m[0]) == "Cf" else " ",
+                          "".join(_LOOK_ALIKES.get(c, c) for c in text))
+
+
+def _look_alike_note(word: str, meant: str) -> str:
+    """What in ``word`` makes it other than ``meant``, which it may look identical to: its look-alike characters
+    that ``meant`` does not hold, named (""  if none)."""
+    named = look_alikes_named("".join(c for c in word if c not in meant))
+    return f" '{word}' holds {named}, which looks like an ASCII character and is not" if named else ""
 
 
 class ModelError(ValueError):

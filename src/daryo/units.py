@@ -24,7 +24,7 @@ from typing import TypeGuard
 
 import numpy as np
 
-from .errors import with_article
+from .errors import as_ascii, characters_named, look_alike, with_article
 
 __all__ = ["Dimension", "UnitError", "parse_quantity", "unit_factor", "is_number", "is_whole", "is_too_large",
            "is_per_month", "no_unit_given", "accepted_units",
@@ -183,7 +183,8 @@ def unit_factor(unit: str | None, dimension: Dimension) -> tuple[float, bool]:
                         + (f", e.g. {example}" if example else ""))
     key = _normalise(unit)
     if key not in _UNITS:
-        raise UnitError(f"unknown unit '{unit}' for {with_article(dimension)}; use one of: {_known(dimension)}")
+        raise UnitError(f"unknown unit '{unit}' for {with_article(dimension)}{_not_ascii(unit)}; use one of: "
+                        f"{_known(dimension)}")
     dim, factor, is_rate = _UNITS[key]
     if dimension == "flow" and dim == "volume":  # a volume given for a flow is a volume per step
         return factor, False
@@ -193,6 +194,23 @@ def unit_factor(unit: str | None, dimension: Dimension) -> tuple[float, bool]:
         raise UnitError(f"'{unit}' is a unit of {dim}, but {with_article(dimension)} is expected; use one of: "
                         f"{_known(dimension)}")
     return factor, is_rate
+
+
+def _not_ascii(unit: str) -> str:
+    """What in an unknown ``unit`` is not the ASCII it may look like: its Cyrillic or Greek letters and its no-break
+    or zero-width spaces, named with their code points, and the unit it reads as in ASCII where that is known (a
+    hydro-informatics lecturer's review: 'МW' with a Cyrillic М was "unknown unit 'МW'", identical to MW on screen);
+    "" if it has none."""
+    named = characters_named(c for c in unit if look_alike(c) or (c.isalpha() and not c.isascii()))
+    if not named:
+        return ""
+    meant = [m for m in (as_ascii(unit), as_ascii(unit.translate(_RUSSIAN))) if _normalise(m) in _UNITS]
+    fix = f": retype it in ASCII ('{meant[0].strip()}')" if meant else ": units are written in Latin letters"
+    return f" (it holds {named}{fix})"
+
+
+#: the Cyrillic letters of the units' Russian abbreviations (км3, м3/с, л/с) as the Latin ones of daryo's units
+_RUSSIAN = str.maketrans("кКмМсСлЛгГ", "kkmMssllhh")
 
 
 def accepted_units(dimension: Dimension) -> list[str]:

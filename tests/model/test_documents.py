@@ -387,3 +387,26 @@ def test_a_key_without_its_colon_is_told_at_its_own_line(tmp_path, key, place):
         read_document(path)
     assert [str(p) for p in info.value.problems] == [
         f"{path}: {place}: malformed YAML: could not find expected ':' (a key without its ':'? write `key: value`)"]
+
+
+def test_no_break_spaces_that_break_the_yaml_are_named(tmp_path):
+    """A hydro-informatics lecturer's review: a line indented with no-break spaces (pasted from a document) was
+    "mapping values are not allowed", the line looking rightly indented.  The character is named, with its code
+    point and line."""
+    path = write_model(tmp_path, LAB_MODEL.replace("    demand: 5", "\u00a0 \u00a0 demand: 5"))
+    with pytest.raises(ModelError) as info:
+        read_document(path)
+    (problem,) = info.value.problems
+    assert str(problem).startswith(f"{path}: line 10, column 13: malformed YAML: mapping values are not allowed")
+    assert str(problem).endswith("(line 9 holds '\u00a0' (U+00A0 NO-BREAK SPACE): not the ASCII it looks like; "
+                                 "retype it)")
+
+
+def test_a_cyrillic_text_line_is_not_named_as_look_alikes(tmp_path):
+    """Russian text on a line near a YAML error is no look-alike: only a Cyrillic letter within a Latin word is."""
+    from daryo.model.documents import _look_alikes_on
+
+    assert _look_alikes_on("description: Токтогул\n", [0]) == ""
+    assert _look_alikes_on("tyре: sink\n", [0]) == (" (line 1 holds 'р' (U+0440 CYRILLIC SMALL LETTER ER), 'е' (U+0435 "
+                                                    "CYRILLIC SMALL LETTER IE): not the ASCII it looks like; retype "
+                                                    "it)")

@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 
 from .._files import missing_cwd_note
-from ..errors import ModelError, Problem
+from ..errors import ModelError, Problem, characters_named, look_alike
 from ..errors import short_text as _short
 
 __all__ = ["HugeInteger", "MAX_DOCUMENT_BYTES", "YamlDumper", "parse_document", "read_document"]
@@ -401,13 +401,31 @@ def _read_yaml(text: str, path: Path, lines: bool) -> Any:
                                                                    if "mapping values" in what else ")"))
         if not isinstance(exc, _DuplicateKeyError):
             what = f"malformed YAML: {what}"
-        raise ModelError(Problem(str(path), place, what)) from None
+        rows = [m.line for m in (start, mark) if m is not None] + ([mark.line - 1] if mark and mark.line else [])
+        raise ModelError(Problem(str(path), place, what + _look_alikes_on(text, rows))) from None
 
 
 # PyYAML's problems that mostly mean a line indented more or less than its neighbours
 _INDENTATION_PROBLEMS = ("mapping values are not allowed here", "mapping values are not allowed in this context",
                          "did not find expected '-' indicator", "did not find expected key",
                          "expected <block end>, but found")
+
+
+def _look_alikes_on(text: str, rows: list[int]) -> str:
+    """A note naming the characters that look like ASCII ones and are not (:func:`daryo.errors.look_alike`) on the
+    first of the (0-based) lines ``rows`` of ``text`` that holds any, by their code points (a hydro-informatics
+    lecturer's review: no-break spaces as indentation were "mapping values are not allowed", the line seemingly
+    indented right): no-break and zero-width spaces, full-width punctuation, and Cyrillic or Greek letters in a
+    word with Latin ones (a word of Cyrillic letters alone is Russian text, not a look-alike); "" if none."""
+    lines = text.splitlines()
+    for row in sorted(set(rows)):
+        line = lines[row] if 0 <= row < len(lines) else ""
+        odd = [c for c in line if look_alike(c) and not c.isalpha()]
+        odd += [c for word in re.findall(r"\w+", line) if re.search("[A-Za-z]", word)
+                for c in word if look_alike(c) and c.isalpha()]
+        if odd:
+            return f" (line {row + 1} holds {characters_named(odd)}: not the ASCII it looks like; retype it)"
+    return ""
 
 
 def _char_at(text: str, line: int, column: int) -> str:
