@@ -410,3 +410,30 @@ def test_a_cyrillic_text_line_is_not_named_as_look_alikes(tmp_path):
     assert _look_alikes_on("tyре: sink\n", [0]) == (" (line 1 holds 'р' (U+0440 CYRILLIC SMALL LETTER ER), 'е' (U+0435 "
                                                     "CYRILLIC SMALL LETTER IE): not the ASCII it looks like; retype "
                                                     "it)")
+
+
+@pytest.mark.parametrize("bom", [b"\xff\xfe", b"\xfe\xff"])
+def test_a_utf16_file_is_told_to_be_saved_as_utf8(tmp_path, bom):
+    """A hydro-informatics lecturer's review: a model saved by Notepad as 'Unicode' (UTF-16) was "not UTF-8 text
+    (byte 0xff at position 0)".  Its byte-order mark tells what it is and how to save it."""
+    path = tmp_path / "m.yaml"
+    codec = "utf-16-le" if bom == b"\xff\xfe" else "utf-16-be"
+    path.write_bytes(bom + LAB_MODEL.encode(codec))
+    with pytest.raises(ModelError) as info:
+        read_document(path)
+    assert [str(p) for p in info.value.problems] == [
+        f"{path}: cannot be read: it is UTF-16 text (Notepad's 'Unicode'), not UTF-8: save it as UTF-8 (Notepad: "
+        "File > Save as, Encoding: UTF-8)"]
+
+
+@pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"])
+def test_a_byte_that_is_not_utf8_is_told_with_its_line(tmp_path, bom):
+    """A hydro-informatics lecturer's review: a description in Windows-1251 was "byte 0xcb at position 40", which a
+    student had to count to.  The line and column are named (after a UTF-8 byte-order mark too)."""
+    path = tmp_path / "m.yaml"
+    path.write_bytes(bom + b"version: 1\nname: lab\ndescription: " + "Лаб".encode("cp1251") + b"\n")
+    with pytest.raises(ModelError) as info:
+        read_document(path)
+    assert [str(p) for p in info.value.problems] == [
+        f"{path}: cannot be read: not UTF-8 text (byte 0xcb at line 3, column 14: byte {34 + len(bom)} of the file); "
+        "a YAML or JSON file must be saved as UTF-8 (was it saved in another encoding, such as Windows-1251?)"]

@@ -282,8 +282,9 @@ def _not_a_document_file(path: Path) -> str | None:
 
 
 def _undecodable(path: Path, exc: UnicodeDecodeError) -> str:
-    """Why a document that is not UTF-8 text cannot be read: a NetCDF file (results, say) by its signature, else
-    the first byte that is not text."""
+    """Why a document that is not UTF-8 text cannot be read: a NetCDF file (results, say) by its signature, UTF-16
+    text by its byte-order mark (Windows Notepad's "Unicode"), else the first byte that is not text, with its line
+    (a hydro-informatics lecturer's review: "byte 0xff at position 0" told a student nothing)."""
     try:
         with open(path, "rb") as f:
             head = f.read(4)
@@ -291,8 +292,17 @@ def _undecodable(path: Path, exc: UnicodeDecodeError) -> str:
         head = b""
     if head.startswith((b"\x89HDF", b"CDF")):
         return "is a NetCDF file (results?), not a YAML or JSON file"
-    return (f"cannot be read: not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at position {exc.start}); a YAML or "
-            "JSON file must be saved as UTF-8")
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return ("cannot be read: it is UTF-16 text (Notepad's 'Unicode'), not UTF-8: save it as UTF-8 (Notepad: "
+                "File > Save as, Encoding: UTF-8)")
+    data = bytes(exc.object)  # (after a UTF-8 byte-order mark, which the decoder has dropped, where it has)
+    line_start = data.rfind(b"\n", 0, exc.start) + 1
+    line = data.count(b"\n", 0, exc.start) + 1
+    column = len(data[line_start:exc.start].decode("utf-8", errors="replace")) + 1
+    offset = exc.start + (3 if head.startswith(b"\xef\xbb\xbf") else 0)
+    return (f"cannot be read: not UTF-8 text (byte 0x{data[exc.start]:02x} at line {line}, column {column}: byte "
+            f"{offset} of the file); a YAML or JSON file must be saved as UTF-8 (was it saved in another encoding, "
+            "such as Windows-1251?)")
 
 
 _MAX_DEPTH = 100  # levels of lists and mappings in a document
