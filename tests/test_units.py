@@ -151,6 +151,14 @@ def test_model_format_lists_every_unit_the_loader_accepts():
             unit_factor(unit, dim)  # (raises UnitError for a unit the loader refuses)
 
 
+def test_mm3_a_month_reads_as_mcm_a_month():
+    """A hydro-informatics lecturer's review: `5 MCM/month` was read, `5 Mm3/month` refused as an unknown unit,
+    although `Mm3`, `Mm3/day` and `Mm3/yr` are read.  (Units are read whatever their case, so `mm3/month` is Mm3 a
+    month too, as `mm3` is Mm3: no water is counted in cubic millimetres.)"""
+    assert unit_factor("Mm3/month", "flow") == unit_factor("MCM/month", "flow") == (1.0, False)
+    assert is_per_month("Mm3/month")
+
+
 @pytest.mark.parametrize("unit, dimension, named", [
     ("\u041cW", "power", "'\u041c' (U+041C CYRILLIC CAPITAL LETTER EM): retype it in ASCII ('MW')"),
     ("\u043a\u043c3", "volume", "'\u043a' (U+043A CYRILLIC SMALL LETTER KA), "

@@ -54,6 +54,7 @@ _UNITS: dict[str, tuple[str, float, bool]] = {
     # flow per step
     "hm3/step": ("flow", 1.0, False),
     "hm3/month": ("flow", 1.0, False),
+    "mm3/month": ("flow", 1.0, False),  # (as MCM/month reads: a lecturer's review found Mm3/month refused)
     "km3/step": ("flow", 1000.0, False),
     # flow rates
     "m3/s": ("flow", SECONDS_PER_DAY / 1e6, True),
