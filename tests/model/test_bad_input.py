@@ -2064,3 +2064,17 @@ def test_inline_traces_may_be_named_once_each(tmp_path):
                         ("{value: 3, scenarios: [a]}", "a constant has one trace: leave scenarios out")):
         (msg,) = load_problems(write_model(tmp_path, base.replace("INFLOW", inflow)))
         assert "nodes[src].inflow" in msg and why in msg, msg
+
+
+@pytest.mark.skipif(os.name == "nt", reason="Windows reads a backslash as a folder separator: the file is found")
+def test_a_csv_path_written_with_backslashes_is_told_to_use_slashes(tmp_path):
+    """A hydro-informatics lecturer's review: `csv: data\\inflow.csv`, as Windows Explorer writes a path, was "not
+    found" on the lab's Linux machines, with no word of why.  The problem says to write the folders with /."""
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "inflow.csv").write_text("date,q\n2001-01-01,1\n")
+    path = write_model(tmp_path, HEAD + "nodes:\n  - {id: src, type: inflow, inflow: {csv: data\\inflow.csv, "
+                                        "column: q}}\n  - {id: sea, type: sink}\nedges: [[src, sea]]\n")
+    (problem,) = load_problems(path)
+    looked = tmp_path / "data\\inflow.csv"  # (a file name with a backslash in it, off Windows)
+    assert problem.endswith(f"CSV file 'data\\inflow.csv' not found (looked for {looked}); write the folders of a "
+                            "path with / (data/inflow.csv), as on every system"), problem

@@ -318,6 +318,26 @@ edges: [[src, dam], [dam, sea]]
     assert "starts at 10.5 hm³, above min_volume (10 hm³)" in msg
 
 
+def test_a_level_table_in_km3_without_its_unit_is_told_to_give_it(tmp_path):
+    """A hydro-informatics lecturer's review: a level table written in km³ (0 … 3) with no `units:` beside a
+    max_volume of 3 km3 was told it "ends at 3 hm³ … extend the table to the full volume", which students did by
+    adding a row of 3000.  A table that would reach max_volume were it in km³ is told to give its unit."""
+    body = """\
+nodes:
+  - {{id: src, type: inflow, inflow: 10}}
+  - {{id: dam, type: reservoir, max_volume: 3 km3,
+     level_table: {{volume: [0, 1.5, {top}], level: [400, 410, 420]}}}}
+  - {{id: sea, type: sink}}
+edges: [[src, dam], [dam, sea]]
+"""
+    (msg,) = _problems(tmp_path, body.format(top=3))
+    assert msg.endswith("nodes[dam].level_table.volume (line 6): ends at 3 hm³, below max_volume (3000 hm³): above "
+                        "it the level and area would stay those of the table's last row; are its volumes in km³? "
+                        "give their unit, units: {volume: km3} (the table is read in hm³ without it)")
+    (msg,) = _problems(tmp_path, body.format(top=2))  # (in km³ it would still end below max_volume)
+    assert msg.endswith("extend the table to the full volume")
+
+
 def test_a_negative_initial_flow_of_a_delay_is_refused(tmp_path):
     (msg,) = _problems(tmp_path, _river("{id: n, type: delay, steps: 1, initial_flow: -5}"))
     assert "nodes[n].initial_flow" in msg and "is negative (-5 hm³/step)" in msg

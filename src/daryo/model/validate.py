@@ -761,9 +761,14 @@ def check_level_tables(ctx: CheckContext) -> Iterable[Problem]:
                 "as it fills"))
         vmax, vmin = numbers_of(n.attrs.get("max_volume")), numbers_of(n.attrs.get("min_volume", 0.0))
         if vmax is not None and float(np.max(vmax)) > table.volume[-1] * (1 + 1e-9):
+            top = float(np.max(vmax))
+            # (a lecturer's review: a table written in km³ without its units was told only to be extended)
+            in_km3 = top <= table.volume[-1] * 1000 * (1 + 1e-9) <= 1.5 * top
             yield Problem(file, n.at("level_table.volume"), (
-                f"ends at {table.volume[-1]:g} hm³, below max_volume ({float(np.max(vmax)):g} hm³): above it the "
-                "level and area would stay those of the table's last row; extend the table to the full volume"))
+                f"ends at {table.volume[-1]:g} hm³, below max_volume ({top:g} hm³): above it the level and area "
+                "would stay those of the table's last row; " + (
+                    "are its volumes in km³? give their unit, units: {volume: km3} (the table is read in hm³ without "
+                    "it)" if in_km3 else "extend the table to the full volume")))
         if vmin is not None and float(np.min(vmin)) < table.volume[0] * (1 - 1e-9):
             yield Problem(file, n.at("level_table.volume"), (
                 f"starts at {table.volume[0]:g} hm³, above min_volume ({float(np.min(vmin)):g} hm³): below it the "

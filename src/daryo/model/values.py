@@ -83,7 +83,8 @@ class LoadContext:
         if path.is_dir():
             self.add(place, f"CSV file '{name}' is a folder ({path})")
         elif not path.exists():
-            self.add(place, f"CSV file '{name}' not found (looked for {path})")
+            slash = "; write the folders of a path with / (data/inflow.csv), as on every system" if "\\" in name else ""
+            self.add(place, f"CSV file '{name}' not found (looked for {path}){slash}")
         elif not path.is_file():
             self.add(place, f"CSV file '{name}' is not a regular file ({path})")
         else:
