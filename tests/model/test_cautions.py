@@ -399,3 +399,63 @@ edges: [[src, r0], [r0, r1], [r1, r2], [r2, r0], [r2, sea]]
     assert cautions(load_body(tmp_path, body.replace("[r2, r0], ", ""))) == []
     delayed = body.replace("  - {id: r1, type: reach}", "  - {id: r1, type: delay, steps: 1}")
     assert cautions(load_body(tmp_path, delayed)) == []
+
+
+def test_an_irrigation_demand_written_october_first_is_a_caution(tmp_path):
+    """A hydro-informatics lecturer's review: a student's irrigation demand written October first (the hydrological
+    year, as the embedded model's hydrology tables run) was accepted without a word, its growing season three months
+    late.  An irrigation demand (the default category) with most of its year's volume in October-March is a caution;
+    a January-first one, and a town's winter water, are not::
+
+        src -> farm (monthly, m3/s)
+           '-> sea
+    """
+    from daryo.model.cautions import cautions
+
+    october_first = "[20, 0, 0, 0, 0, 0, 20, 100, 200, 250, 220, 120]"  # (October ... September)
+    body = f"""\
+nodes:
+  - {{id: src, type: inflow, inflow: 5000}}
+  - {{id: farm, type: demand, demand: {{monthly: {october_first}, unit: m3/s}}}}
+  - {{id: sea, type: sink}}
+edges: [[src, farm], [src, sea]]
+"""
+    # (in m3/s, by each month's days: Oct-Mar 250+220+120+20 = 610 of 930 a month, ~66 %)
+    assert cautions(load_body(tmp_path, body)) == [
+        f"{tmp_path / 'm.yaml'}: nodes[farm].demand (line 5): an irrigation demand with most of its water in winter "
+        "(66% of the year's in October–March): monthly lists are January first; is it written October first? (if the "
+        "demand is a winter one, leaching say, this is no fault)"]
+    january_first = "[0, 0, 0, 20, 100, 200, 250, 220, 120, 20, 0, 0]"
+    for fine in (body.replace(october_first, january_first),
+                 body.replace("unit: m3/s}}", "unit: m3/s}, category: municipal}")):
+        assert cautions(load_body(tmp_path, fine)) == []
+    irrigation = body.replace("unit: m3/s}}", "unit: m3/s}, category: irrigation}")
+    assert "most of its water in winter (66%" in cautions(load_body(tmp_path, irrigation))[0]
+    # (the embedded model: its demands January first; its hydrology tables, October first, are no demand's list)
+    assert cautions(daryo.load()) == []
+
+
+def test_a_model_with_inflows_and_no_sink_is_a_caution(tmp_path):
+    """A hydro-informatics lecturer's review: ``daryo validate`` passed a model without a sink, whose run was then
+    infeasible ("give the water a way to a sink").  A caution, at its first inflow: a model whose demands take all
+    its water runs (here, 10 hm³ a month into a demand of 20)::
+
+        src (10) -> farm (20)
+    """
+    from daryo.model.cautions import cautions
+
+    body = """\
+nodes:
+  - {id: src, type: inflow, inflow: 10}
+  - {id: farm, type: demand, demand: 20}
+edges: [[src, farm]]
+"""
+    model = load_body(tmp_path, body)
+    assert cautions(model) == [
+        f"{tmp_path / 'm.yaml'}: nodes[src] (line 4): the model has inflows and no sink: water that no demand consumes "
+        "and no reservoir keeps has nowhere to go, and a step with more of it than that is infeasible; add a node of "
+        "type: sink where the river ends (a sea, a lake, the basin's outlet), with an edge to it from the last node "
+        "of the river"]
+    assert float(daryo.run(model).dataset.delivery.values[0, 0, 0]) == pytest.approx(10.0)  # (it runs)
+    with_sink = body.replace("edges: [[src, farm]]", "  - {id: sea, type: sink}\nedges: [[src, farm], [src, sea]]")
+    assert cautions(load_body(tmp_path, with_sink)) == []

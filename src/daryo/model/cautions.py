@@ -330,6 +330,46 @@ def _loops_within_a_step(ctx: CheckContext) -> list[str]:
     return notes
 
 
+#: the months of the winter half-year (October-March), 0 being January, and each month's days (February's mean)
+_WINTER = np.array([0, 1, 2, 9, 10, 11])
+_MONTH_DAYS = np.array([31, 28.25, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+
+
+def _irrigation_in_winter(model: Model, file: str) -> list[str]:
+    """The caution on each irrigation demand (``category: irrigation``, the default) whose 12 monthly values put
+    most of the year's volume in October-March: monthly lists are January first, and a list written October first,
+    as hydrological years and the embedded model's hydrology tables run, shifts the growing season by three months
+    (a hydro-informatics lecturer's review: students' October-first demands were accepted without a word).  A
+    municipal, industrial or other demand may use its water in winter."""
+    notes = []
+    for n in model.nodes_of("demand"):
+        demand = n.get("demand")
+        if n.value("category") != "irrigation" or not isinstance(demand, Series) or demand.kind != "monthly":
+            continue
+        volumes = demand.values * (_MONTH_DAYS if demand.is_rate else 1.0)
+        year = float(np.sum(volumes))
+        if year > 0 and float(np.sum(volumes[:, _WINTER])) > 0.5 * year:
+            share = float(np.sum(volumes[:, _WINTER])) / year
+            notes.append(str(Problem(file, n.at("demand"), (
+                f"an irrigation demand with most of its water in winter ({share:.0%} of the year's in October–March): "
+                "monthly lists are January first; is it written October first? (if the demand is a winter one, "
+                "leaching say, this is no fault)"))))
+    return notes
+
+
+def _no_sink(model: Model, file: str) -> list[str]:
+    """The caution on a model with inflows and no sink (a hydro-informatics lecturer's review: ``daryo validate``
+    passed it, and the run was infeasible in its first wet step, "give the water a way to a sink").  A caution, not
+    a problem: a model whose demands and reservoirs take all its water runs."""
+    inflows = model.nodes_of("inflow")
+    if not inflows or model.nodes_of("sink"):
+        return []
+    return [str(Problem(file, inflows[0].at(), (
+        "the model has inflows and no sink: water that no demand consumes and no reservoir keeps has nowhere to go, "
+        "and a step with more of it than that is infeasible; add a node of type: sink where the river ends (a sea, "
+        "a lake, the basin's outlet), with an edge to it from the last node of the river")))]
+
+
 def _row_days(p: DataFrameParameter) -> float | None:
     """The median days between the rows of a ``dataframe`` parameter's file (None: fewer than two rows)."""
     if p.frame is None or len(p.frame.index) < 2:
@@ -364,7 +404,10 @@ def cautions(model: Model) -> list[str]:
     - in a model of N-day steps or dekads, 12 monthly values of an amount per step (hm³, GWh): each step takes its
       month's;
     - a loop of water within a step (edges and spills through no delay) that no refusal names: most often an edge
-      written the wrong way round.
+      written the wrong way round;
+    - an irrigation demand whose 12 monthly values put most of the year's volume in October-March: a list written
+      October first, where monthly lists are January first;
+    - a model with inflows and no sink: water no demand or reservoir takes has nowhere to go.
 
     Parameters
     ----------
@@ -408,4 +451,6 @@ def cautions(model: Model) -> list[str]:
     notes += _monthly_amounts_per_step(ctx)
     notes += _amounts_from_other_rows(ctx)
     notes += _loops_within_a_step(ctx)
+    notes += _irrigation_in_winter(model, file)
+    notes += _no_sink(model, file)
     return notes
