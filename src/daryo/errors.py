@@ -172,8 +172,7 @@ def did_you_mean(word: object, choices: Iterable[object]) -> str:
     closest = [c for c, r in scores.items() if r == best]
     if best >= 0.65 and len(closest) == 1:
         return f" (did you mean '{closest[0]}'?{_look_alike_note(word, closest[0])})"
-    named = look_alikes_named(word)  # (no choice close: a zero-width space or a look-alike may still be the cause)
-    return f" ('{word}' holds {named})" if named else ""
+    return ""  # (not a note on the word alone: callers read a hint as a sign that the word is a misspelling)
 
 
 #: the Cyrillic and Greek letters (and the full-width punctuation of East Asian keyboards) that look like a Latin
