@@ -60,14 +60,17 @@ def test_a_step_error_told_of_a_trace_keeps_its_class_and_attributes_and_pickles
 
 def test_a_hint_that_looks_identical_to_the_word_names_the_character_that_differs():
     """A hydro-informatics lecturer's review: an edge to 'fаrms_kaz' (a Cyrillic а) was told "did you mean
-    'farms_kaz'?", identical on screen.  The character that differs is named with its code point; a plain typo's
-    hint is as before."""
+    'farms_kaz'?", identical on screen.  The character that differs is named with its code point, the word's or the
+    hint's; a plain typo's hint is as before."""
     from daryo.errors import did_you_mean
 
     assert did_you_mean("f\u0430rms_kaz", ["farms_kaz", "farms_uzb", "town"]) == (
         " (did you mean 'farms_kaz'? 'f\u0430rms_kaz' holds '\u0430' (U+0430 CYRILLIC SMALL LETTER A), which looks "
         "like an ASCII character and is not)")
     assert did_you_mean("frams_kaz", ["farms_kaz", "town"]) == " (did you mean 'farms_kaz'?)"
+    assert did_you_mean("farms_kaz", ["f\u0430rms_kaz", "town"]) == (  # (the node's own id typed so)
+        " (did you mean 'f\u0430rms_kaz'? 'f\u0430rms_kaz' holds '\u0430' (U+0430 CYRILLIC SMALL LETTER A), which "
+        "looks like an ASCII character and is not)")
     assert did_you_mean("farms_kaz\u200b", ["farms_kaz", "town"]) == (
         " (did you mean 'farms_kaz'? 'farms_kaz\u200b' holds '' (U+200B ZERO WIDTH SPACE), which looks like an ASCII "
         "character and is not)")

@@ -230,10 +230,13 @@ def as_ascii(text: str) -> str:
 
 
 def _look_alike_note(word: str, meant: str) -> str:
-    """What in ``word`` makes it other than ``meant``, which it may look identical to: its look-alike characters
-    that ``meant`` does not hold, named (""  if none)."""
-    named = look_alikes_named("".join(c for c in word if c not in meant))
-    return f" '{word}' holds {named}, which looks like an ASCII character and is not" if named else ""
+    """What makes ``word`` other than ``meant``, which it may look identical to: the look-alike characters of the one
+    that the other does not hold (the word's, or the choice's: a node whose own id was typed with a Cyrillic letter),
+    named (""  if none)."""
+    for one, other in ((word, meant), (meant, word)):
+        if named := look_alikes_named("".join(c for c in one if c not in other)):
+            return f" '{one}' holds {named}, which looks like an ASCII character and is not"
+    return ""
 
 
 class ModelError(ValueError):
