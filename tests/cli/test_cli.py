@@ -614,8 +614,8 @@ def test_failed_run_leaves_existing_output_untouched(tmp_path, capsys):
     bad = tmp_path / "bad.yaml"
     bad.write_text("version: 1\nname: x\ntime: {start: 2001-01, end: 2001-02}\n"
                    "nodes:\n  - {id: a, type: inflow, inflow: 10}\n"
-                   "  - {id: d, type: demand, demand: 20, min_flow: 15}\n"
-                   "edges:\n  - [a, d]\n")
+                   "  - {id: d, type: demand, demand: 20, min_flow: 15}\n  - {id: sea, type: sink}\n"
+                   "edges:\n  - [a, d]\n  - [a, sea]\n")  # (a sink: no caution is printed before the error)
     assert main(["run", str(bad), "-o", str(out)]) == 1
     assert capsys.readouterr().err.startswith(f"error: {bad}: the allocation problem is infeasible at step 0 ")
     assert out.read_bytes() == earlier
