@@ -489,3 +489,20 @@ def test_resampling_a_model_with_scenario_columns_says_that_columns_runs_them_as
             "back; the inflows of vakhsh_in have 2 scenario columns, whose years resampling mixes: daryo ensemble "
             "--hydrology columns (daryo.ensemble.ModelColumns) runs them as they are, a trace each") in described
     assert "use an overlay's inflow change" not in described
+
+
+def test_the_embedded_model_built_with_generated_inflows_and_some_of_its_own_keeps_its_own(tmp_path):
+    """A climate-services review: the embedded model built with generated inflows (``hydrology="stochastic"``) and
+    a CSV file of its own for some of them (``inflow_csv``) took the generator's traces in an ensemble, which drop
+    the CSV's inflows without a word; its own traces are resampled instead, and their source says why."""
+    from daryo.basins.aral import load_aral_model
+    from daryo.ensemble import StochasticTraces, default_trace_source
+
+    csv = tmp_path / "naryn.csv"
+    pd.DataFrame({"date": pd.date_range("2000-10-01", periods=24, freq="MS").strftime("%Y-%m-%d"),
+                  "naryn_in": np.full(24, 1.0)}).to_csv(csv, index=False)
+    model = load_aral_model(hydrology="stochastic", traces=2, years=2, inflow_csv=csv, inflow_csv_unit="hm3/month")
+    source = default_trace_source(model)
+    assert isinstance(source, ResampledTraces) and "the inflows of naryn_in are not" in source.describe()
+    assert isinstance(default_trace_source(load_aral_model(hydrology="stochastic", traces=2, years=2)),
+                      StochasticTraces)

@@ -475,7 +475,10 @@ def default_trace_source(model: Model) -> TraceSource:
         # (the embedded model built with generated or named-year inflows: its ensembles generate their own)
         built = model.metadata.get("hydrology")
         generated = isinstance(built, Mapping) and built.get("kind") not in (None, "norm")
-        edited = [] if generated else source.not_followed_by(model)
+        # (built with generated inflows and some of its own from a CSV file, inflow_csv: those are not the
+        # generator's, which would drop them without a word: a climate-services review)
+        own = list(built.get("inflow_csv_nodes") or ()) if isinstance(built, Mapping) and generated else []
+        edited = own if generated else source.not_followed_by(model)
         if not edited:
             return source
         # (an Aral ecologist's review: a copy of aral.yaml with the Vakhsh halved got the generator's Vakhsh)
