@@ -399,39 +399,41 @@ def allocate_by_priority(solver: HighsSolver, net: CompiledNetwork, col_lo: np.n
     objective = np.zeros_like(cost)
     alpha = np.ones_like(cost)  # the scale of each coverage column: t runs from 0 to α, not 1 (see below)
     scale = np.ones(R.size)  # each coverage row's factor (see coverage_row_scale); 1: as compiled
-    for p in net.priority_levels:
-        active = np.flatnonzero((net.req_priority == p) & (R > _TOL) & staged)
-        if not active.size:
-            continue
-        # the coverage column runs to α = the level's largest requirement (per block), with coefficients −R_j/α:
-        # a hm³ delivered then raises the objective by α/R_j ≥ 1, where with −R_j and t ≤ 1 it raised it by
-        # 1/R_j, below HiGHS's dual tolerance for requirements above ~10⁷ hm³ (an energy target at a head near
-        # zero), which it then left unserved; α is the largest of the requirements still active, so that once a
-        # huge one is held the others' coefficients are not below HiGHS's smallest (1e-9: it drops them)
-        tcols = np.unique(req_tcol[active])
-        objective[:] = 0.0
-        objective[tcols] = -1.0
-        solver.set_costs(objective)
-        while active.size:
-            alpha[tcols] = 0.0
-            np.maximum.at(alpha, req_tcol[active], R[active])
-            _set_coverage_rows(solver, net, active, R[active] / alpha[req_tcol[active]], scale)
-            hi[tcols] = alpha[tcols]
-            rlo[req_row[active]] = 0.0
-            solver.set_col_bounds(lo, hi)
-            solver.set_row_bounds(rlo, rhi)
-            sol = _solve_holding(solver, lo, hi, col_lo, req_col)
-            if sol.status is not SolveStatus.OPTIMAL:
-                _set_coverage_rows(solver, net, np.flatnonzero(scale != 1.0), None, scale)
-                return sol
-            fixed = np.concatenate([_covered(sol, active[req_tcol[active] == tc], tc, req_row, R, alpha[tc], scale)
-                                    for tc in np.unique(req_tcol[active])])
-            served = sol.x[req_col[fixed]]
-            lo[req_col[fixed]] = np.maximum(lo[req_col[fixed]], np.minimum(served, R[fixed]) - _HOLD)
-            rlo[req_row[fixed]] = -np.inf
-            active = np.setdiff1d(active, fixed)
-        hi[tcols] = 0.0
-    _set_coverage_rows(solver, net, np.flatnonzero(scale != 1.0), None, scale)  # (the rows as compiled, for the next)
+    try:
+        for p in net.priority_levels:
+            active = np.flatnonzero((net.req_priority == p) & (R > _TOL) & staged)
+            if not active.size:
+                continue
+            # the coverage column runs to α = the level's largest requirement (per block), with coefficients −R_j/α:
+            # a hm³ delivered then raises the objective by α/R_j ≥ 1, where with −R_j and t ≤ 1 it raised it by
+            # 1/R_j, below HiGHS's dual tolerance for requirements above ~10⁷ hm³ (an energy target at a head near
+            # zero), which it then left unserved; α is the largest of the requirements still active, so that once a
+            # huge one is held the others' coefficients are not below HiGHS's smallest (SMALLEST_COEFFICIENT: it
+            # drops them; a row still below it is scaled: coverage_row_scale)
+            tcols = np.unique(req_tcol[active])
+            objective[:] = 0.0
+            objective[tcols] = -1.0
+            solver.set_costs(objective)
+            while active.size:
+                alpha[tcols] = 0.0
+                np.maximum.at(alpha, req_tcol[active], R[active])
+                _set_coverage_rows(solver, net, active, R[active] / alpha[req_tcol[active]], scale)
+                hi[tcols] = alpha[tcols]
+                rlo[req_row[active]] = 0.0
+                solver.set_col_bounds(lo, hi)
+                solver.set_row_bounds(rlo, rhi)
+                sol = _solve_holding(solver, lo, hi, col_lo, req_col)
+                if sol.status is not SolveStatus.OPTIMAL:
+                    return sol
+                fixed = np.concatenate([_covered(sol, active[req_tcol[active] == tc], tc, req_row, R, alpha[tc], scale)
+                                        for tc in np.unique(req_tcol[active])])
+                served = sol.x[req_col[fixed]]
+                lo[req_col[fixed]] = np.maximum(lo[req_col[fixed]], np.minimum(served, R[fixed]) - _HOLD)
+                rlo[req_row[fixed]] = -np.inf
+                active = np.setdiff1d(active, fixed)
+            hi[tcols] = 0.0
+    finally:  # (the rows as compiled, for the next step: after an infeasible stage too)
+        _set_coverage_rows(solver, net, np.flatnonzero(scale != 1.0), None, scale)
     solver.set_costs(cost)
     solver.set_col_bounds(lo, hi)
     solver.set_row_bounds(rlo, rhi)
