@@ -184,18 +184,19 @@ def format_summary(model: Model, results: Results) -> str:
         table = table * [covered["winter" if c.split()[1] == "winter" else "summer"] for c in table.columns]
     if not table.empty:
         lines.append(_table(table))
-    lines += _scenario_lines(ds, covered["year"] if short else 1.0)
-    lines += _irrigation_lines(ds, covered["year"] if short else 1.0)
-    lines += _demand_lines(ds, covered["year"] if short else 1.0)
-    lines += _river_lines(ds, covered["year"] if short else 1.0)
+    years = covered["year"] if short else 1.0  # (a short run's figures are its totals: a mean year's × its years)
+    lines += _scenario_lines(ds, years)
+    lines += _irrigation_lines(ds, years)
+    lines += _demand_lines(ds, years)
+    lines += _river_lines(ds, years)
     if "sink_inflow" in ds:
         lines += ["", f"inflow to terminal sinks ({'hm³ in the run' if short else 'hm³/yr'}):"]
         for name, v in sink_inflow(ds).items():
             lines.append(f"  {name:<28s} {_number(v * covered['year'] if short else v, 12)}")
-    lines += _requirement_lines(ds, covered["year"] if short else 1.0)
+    lines += _requirement_lines(ds, years)
     lines += _plant_lines(ds, covered if short else None)
     lines += _reservoir_lines(ds)
-    lines += _stress_lines(ds, model, covered["year"] if short else 1.0)
+    lines += _stress_lines(ds, model, years)
     err = float(abs(ds["mass_balance_error"]).max())
     lines += ["", f"largest mass-balance error: {err:.2e} hm³ per step"]
     caveats = caveat_lines(ds)

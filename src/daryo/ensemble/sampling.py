@@ -248,12 +248,11 @@ def ratio_over_trace_years(numerator: xr.DataArray, denominator: xr.DataArray, t
         trace-years with both values, as for a mean: the interval of a ratio that is a share (a deficit's share of
         the demand) counts trace-years, not units of the denominator.
     """
-    sums, weights = _trace_sums(numerator, denominator, year)
+    sums, weights, counts = _trace_sums(numerator, denominator, year)
     total = weights.sum(trace)
     ratio = sums.sum(trace) / total.where(total != 0)
     n = numerator.sizes[trace]
-    observations = (numerator.notnull() & denominator.notnull()).sum((trace, year))
-    return Estimate(ratio, _cluster_se(sums - ratio * weights, total, trace), n, observations)
+    return Estimate(ratio, _cluster_se(sums - ratio * weights, total, trace), n, counts.sum(trace))
 
 
 def paired_ratio_difference(first: tuple[xr.DataArray, xr.DataArray], second: tuple[xr.DataArray, xr.DataArray],
@@ -277,7 +276,7 @@ def paired_ratio_difference(first: tuple[xr.DataArray, xr.DataArray], second: tu
     """
     residuals, ratios = [], []
     for numerator, denominator in (first, second):
-        sums, weights = _trace_sums(numerator, denominator, year)
+        sums, weights, _ = _trace_sums(numerator, denominator, year)
         total = weights.sum(trace)
         ratio = sums.sum(trace) / total.where(total != 0)
         residuals.append((sums - ratio * weights) / total.where(total != 0))
@@ -287,12 +286,12 @@ def paired_ratio_difference(first: tuple[xr.DataArray, xr.DataArray], second: tu
 
 
 def _trace_sums(numerator: xr.DataArray, denominator: xr.DataArray, year: str
-                ) -> tuple[xr.DataArray, xr.DataArray]:
+                ) -> tuple[xr.DataArray, xr.DataArray, xr.DataArray]:
     """Each trace's sums over its years of a ratio's numerator and denominator, the trace-years where either is NaN
-    left out of both."""
+    left out of both, and its number of trace-years with both."""
     x, y = numerator.astype(float), denominator.astype(float)
     valid = x.notnull() & y.notnull()
-    return x.where(valid, 0.0).sum(year), y.where(valid, 0.0).sum(year)
+    return x.where(valid, 0.0).sum(year), y.where(valid, 0.0).sum(year), valid.sum(year)
 
 
 def _cluster_se(residual: xr.DataArray, total: xr.DataArray | float, trace: str) -> xr.DataArray:
