@@ -171,7 +171,7 @@ def run_ensemble(model: Model, options: EnsembleOptions, output: str | Path, *, 
         options = replace(options, deficit_threshold=held)
     threshold = options.threshold()
     options = replace(options, deficit_threshold=threshold)
-    plan = _plan(model, options, source, workers)
+    plan = _plan(model, options, source, names, workers)
     options, chunk = plan.options, plan.chunk
     created = not parts.dir.exists()
     n_chunks = -(-options.traces // chunk)
@@ -347,10 +347,12 @@ class _Plan:
         return self.options.chunk_size
 
 
-def _plan(model: Model, options: EnsembleOptions, source: TraceSource, workers: int | None = None) -> _Plan:
+def _plan(model: Model, options: EnsembleOptions, source: TraceSource, names: tuple[str, ...] = (),
+          workers: int | None = None) -> _Plan:
     """Lay out the run: one trace is compiled to size the chunks and to make the run's identity.  Without a
     chunk size, a chunk holds what fits its memory budget, and with ``workers`` local workers at most a
-    (2 × workers)th of the traces, so that every worker has chunks to run."""
+    (2 × workers)th of the traces, so that every worker has chunks to run; ``names``: the traces' names, if the
+    source names them."""
     run_model = model.with_time(years=options.years)
     axis = run_model.time.axis()
     first = source(options.seed, np.arange(1), options.years, axis)  # the first trace
@@ -362,7 +364,7 @@ def _plan(model: Model, options: EnsembleOptions, source: TraceSource, workers: 
     if options.chunk_size is None and workers:
         chunk = min(chunk, -(-options.traces // (2 * workers)))
     options = replace(options, chunk_size=chunk)
-    return _Plan(model, run_model, axis, options, _manifest(model, options, source, axis, probe),
+    return _Plan(model, run_model, axis, options, _manifest(model, options, source, axis, probe, names),
                  _run_bytes(probe, options, axis), ReservoirVolumes.of(probe), demand_systems(probe),
                  Edges.of(probe))
 
@@ -445,8 +447,8 @@ def _used_parameters(model: Model, driven: set[str]) -> dict[str, Parameter]:
     return {k: p for k, p in model.parameters.items() if k in used}
 
 
-def _manifest(model: Model, options: EnsembleOptions, source: TraceSource, axis: Any, probe: CompiledNetwork
-              ) -> dict[str, Any]:
+def _manifest(model: Model, options: EnsembleOptions, source: TraceSource, axis: Any, probe: CompiledNetwork,
+              names: tuple[str, ...] = ()) -> dict[str, Any]:
     """The run's identity: a resume continues only a run with the same manifest.  ``network`` is a digest of
     the compiled network of the first trace, so any change to what the run computes from (the model file, its
     CSV files and parameters, scenario overlays, the trace source's first trace) makes another run."""
@@ -465,14 +467,13 @@ def _manifest(model: Model, options: EnsembleOptions, source: TraceSource, axis:
             # (a model changed in Python since it was read: its file's digest is not the model's, as in a run's results)
             "model_text": None if model.changed_in_code else file_digest(model.path),
             **({"model_changed_in_code": "yes"} if model.changed_in_code else {}),
-            **_names_digest(source, options.traces)}
+            **_names_digest(names)}
 
 
-def _names_digest(source: TraceSource, traces: int) -> dict[str, str]:
-    """The manifest's entry for the names of a source that names its traces: ``trace_names_sha256``, a SHA-256
-    digest of the run's traces' names (a resume of the same columns renamed is another run); none for a source
-    that does not name them (so a manifest of such a run is as before)."""
-    names = _named_traces(source, traces)
+def _names_digest(names: tuple[str, ...]) -> dict[str, str]:
+    """The manifest's entry for the names of a source that names its traces (:func:`_named_traces`):
+    ``trace_names_sha256``, a SHA-256 digest of the run's traces' names (a resume of the same columns renamed is
+    another run); none for a source that does not name them (so a manifest of such a run is as before)."""
     if not names:
         return {}
     return {"trace_names_sha256": hashlib.sha256("\0".join(names).encode()).hexdigest()}
