@@ -36,6 +36,16 @@ def _collect_garbage_on_main_thread():
     gc.collect()
 
 
+@pytest.fixture(autouse=True)
+def _kernels_taken_as_compiled(monkeypatch):
+    """The command line notes on stderr that Numba compiles the fast path's kernels where its cache lacks them (a
+    fresh install), which a test run without ``make test``'s precompiling (pytest in a fresh clone) would then print
+    in every command's output: the tests take them as compiled, and the note's own tests set it as they need."""
+    from daryo.simulate import _kernel
+
+    monkeypatch.setattr(_kernel, "in_cache", lambda: True)
+
+
 @pytest.fixture
 def one_year_and_a_dry_second(tmp_path) -> tuple[str, str]:
     """(model file, overlay file): a river of 10 hm³ a month into the sea from October 2000 to September 2001, and

@@ -17,6 +17,9 @@ from daryo.simulate import _kernel
 from daryo.simulate._basiscache import StepContext
 from daryo.simulate.fastpath import FastOptions, FastStepper
 
+#: the note's check itself, which the suite's conftest replaces in every test (its output must not depend on it)
+_IN_CACHE = _kernel.in_cache
+
 pytestmark = pytest.mark.skipif(not _kernel.available(), reason="the bank is built by compiled code")
 
 
@@ -92,6 +95,7 @@ def test_in_cache_is_whether_numbas_cache_folder_holds_the_main_kernels(monkeypa
     a minute without a word; the command line says so where Numba's cache lacks the cost mode's loop or the
     priority mode's dual simplex (an index file, ``*.nbi``, of each kernel compiled; a diff review: another
     kernel's file was taken for them), and stays quiet where it cannot tell."""
+    monkeypatch.setattr(_kernel, "in_cache", _IN_CACHE)
     cache = SimpleNamespace(_cache_path=str(tmp_path))
     monkeypatch.setattr(_kernel, "_loop", SimpleNamespace(_cache=cache))
     assert _kernel.in_cache() is False
