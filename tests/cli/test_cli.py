@@ -1605,12 +1605,17 @@ def test_a_run_says_when_numba_compiles_the_kernels_first(monkeypatch, capsys, c
     from daryo.simulate import _kernel
 
     monkeypatch.setattr(_kernel, "in_cache", lambda: cached)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)  # (said to a person at a terminal only)
     assert main(["run", str(demo_model_path()), "--years", "1"]) == 0
     said = ("daryo: compiling the fast path's kernels with Numba for their first use (about a minute, once; "
             "`python -m daryo.precompile` does it ahead of time)\n")
     assert capsys.readouterr().err == ("" if cached else said)
     # the plain path compiles nothing: not a word (a diff review)
     assert main(["run", str(demo_model_path()), "--years", "1", "--method", "plain"]) == 0
+    assert capsys.readouterr().err == ""
+    # nor to a log or a pipe, whose output would depend on the state of a cache (a subprocess test read it)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False)
+    assert main(["run", str(demo_model_path()), "--years", "1"]) == 0
     assert capsys.readouterr().err == ""
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import os
 import shlex
+import sys
 from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -140,11 +141,12 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _say_first_compile() -> None:
-    """Before a run: say on stderr that Numba compiles the fast path's kernels first where its cache holds none
-    (a fresh ``pip install daryo[fast]``: over a minute without a word, then seconds)."""
+    """Before a run: say on stderr, to a person at a terminal, that Numba compiles the fast path's kernels first
+    where its cache lacks them (a fresh ``pip install daryo[fast]``: over a minute without a word, then seconds);
+    not in a log or a pipe, whose output would then depend on the state of a cache."""
     from ..simulate import _kernel
 
-    if not _kernel.in_cache():
+    if sys.stderr.isatty() and not _kernel.in_cache():
         _err("daryo: compiling the fast path's kernels with Numba for their first use (about a minute, once; "
              "`python -m daryo.precompile` does it ahead of time)")
 
