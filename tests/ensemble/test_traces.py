@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 from ensemble_cases import COLUMNS, YEARS, basin, basin_network, columns_basin, daryo_load, yaml_of_basin
 
+import daryo
 from daryo.ensemble import ResampledTraces
 from daryo.testmodels import build
 
@@ -506,3 +507,26 @@ def test_the_embedded_model_built_with_generated_inflows_and_some_of_its_own_kee
     assert isinstance(source, ResampledTraces) and "the inflows of naryn_in are not" in source.describe()
     assert isinstance(default_trace_source(load_aral_model(hydrology="stochastic", traces=2, years=2)),
                       StochasticTraces)
+
+
+def test_an_overlay_given_in_python_changes_an_ensembles_traces_as_its_file_does(tmp_path):
+    """A reread of the change: an overlay given in Python as a mapping was recorded in the model's metadata by its
+    name alone, which an ensemble then looked up in the library ("unknown scenario") to apply its inflow changes to
+    the generated traces.  Its content is recorded, and its traces are those of the same overlay as a file."""
+    import yaml
+
+    from daryo.ensemble import default_trace_source
+
+    dry = {"title": "The Amu at half", "changes": [{"scale_inflows": {"basin": "amu", "factor": 0.5}}]}
+    (tmp_path / "amu-dry.yaml").write_text(yaml.safe_dump(dry))
+    sources = [default_trace_source(daryo.load(None, scenarios=[given], years=2))
+               for given in ({"name": "amu-dry", **dry}, str(tmp_path / "amu-dry.yaml"))]
+    assert sources[0].describe().endswith("with the inflow changes of amu-dry")
+    model = daryo.load(None, years=2)
+    axis = model.time.axis()
+    traces = [source(0, np.arange(2), 2, axis) for source in sources]
+    plain = default_trace_source(model)(0, np.arange(2), 2, axis)
+    assert traces[0].keys() == traces[1].keys() == plain.keys()
+    for nid in plain:
+        np.testing.assert_array_equal(traces[0][nid], traces[1][nid])
+    assert np.allclose(traces[0]["vakhsh_in"], 0.5 * plain["vakhsh_in"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -15,6 +15,9 @@ from ..hydrology import check_seed
 from ..model import Model, Series
 from ..timeaxis import StepKind, TimeAxis, dekad_of_day
 from ..units import is_number
+
+if TYPE_CHECKING:
+    from ..scenarios.overlay import OverlaySpec
 
 
 class TraceSource(Protocol):
@@ -399,7 +402,7 @@ class StochasticTraces:
     disaggregated to months (the Aral basin generator)."""
 
     spec: Any  # daryo.hydrology.HydrologySpec
-    scenarios: tuple[str, ...] = ()  # overlays whose inflow changes apply to the traces (the model's own)
+    scenarios: tuple[OverlaySpec, ...] = ()  # overlays whose inflow changes apply to the traces (the model's own)
     basins: tuple[tuple[str, tuple[str, ...]], ...] = ()  # inflow ids per basin, for those changes
     kept: tuple[str, ...] = ()  # headwaters left out: overlays removed them, or gave them inflows of their own
 
@@ -467,9 +470,9 @@ def default_trace_source(model: Model) -> TraceSource:
     daryo.ModelError
         If the model's overlays change given years of its inflows and its own years are resampled."""
     from ..errors import ModelError
-    from ..scenarios import year_limited_changes
+    from ..scenarios import recorded_overlays, year_limited_changes
 
-    scenarios = tuple(model.metadata.get("scenarios") or ())
+    scenarios = recorded_overlays(model.metadata)
     source = _generator_for(model, scenarios)
     if source is not None:
         # (the embedded model built with generated or named-year inflows: its ensembles generate their own)
@@ -507,7 +510,7 @@ def _columns_advice(model: Model) -> str:
             "ensemble --hydrology columns (daryo.ensemble.ModelColumns) runs them as they are, a trace each")
 
 
-def _generator_for(model: Model, scenarios: tuple[str, ...]) -> StochasticTraces | None:
+def _generator_for(model: Model, scenarios: tuple[OverlaySpec, ...]) -> StochasticTraces | None:
     """The hydrology generator's source for ``model`` where its inflow nodes are the generator's headwaters (but
     those its overlays removed or replaced, whose inflow changes apply to the traces) and its steps are months; None
     for any other model, or where no hydrology table can be read."""

@@ -15,7 +15,6 @@ from ..model.series import is_nonzero
 from ..model.topology import reached_from
 from ..units import is_number
 from .dataset import SHORTFALL_NOISE, shortfall
-from .provenance import _overlays_of
 
 
 def advice(ds: xr.Dataset, model: Model | None = None) -> list[str]:
@@ -112,9 +111,9 @@ def _late_start(ds: xr.Dataset, model: Model) -> str:
 def _overlay_notes(ds: xr.Dataset, model: Model) -> list[str]:
     """The notes on the overlays applied to ``model``: a drought taken twice, and years the run (``ds``: its
     results, which may be of fewer years than the model: ``RunOptions(years=)``) is too short for."""
-    from ..scenarios import compounded_drought, years_beyond
+    from ..scenarios import compounded_drought, recorded_overlays, years_beyond
 
-    overlays = _overlays_of(model)[1]
+    overlays = recorded_overlays(model.metadata, files=True)
     if not overlays:
         return []
     hydrology = model.metadata.get("hydrology")

@@ -48,7 +48,7 @@ files; :mod:`~daryo.scenarios.apply` applies them in order, with the changes of 
 
 from __future__ import annotations
 
-from .apply import apply_scenarios, overlaid_document, overlay_shape_problems
+from .apply import apply_scenarios, overlaid_document, overlay_shape_problems, recorded_overlays
 from .inflows import (
     compounded_drought,
     diluting_overlays,
@@ -74,4 +74,5 @@ from .overlay import (
 __all__ = ["list_scenarios", "scenario_groups", "library_entries", "apply_scenarios", "overlaid_document",
            "load_overlay", "overlay_names", "scenario_path", "transform_inflows", "with_years", "document_steps",
            "year_limited_changes", "diluting_overlays", "compounded_drought", "Overlay", "library_dir",
-           "overlay_shape_problems", "replaced_inflows", "years_beyond", "OverlayDocument"]
+           "overlay_shape_problems", "replaced_inflows", "years_beyond", "OverlayDocument",
+           "recorded_overlays"]

@@ -13,7 +13,7 @@ from typing import Any
 from ..errors import ModelError, Problem
 from ._document import InflowReader, _ChangeAt, _edge_ends, _nodes, _value
 from .inflows import _changes_given_years, _make_inflow_op
-from .overlay import _INFLOW_OPS, ASKED_FOR, Overlay, OverlaySpec, load_overlay, overlay_names
+from .overlay import _INFLOW_OPS, ASKED_FOR, Overlay, OverlayDocument, OverlaySpec, load_overlay, overlay_names
 from .structure import (
     _check_added_demands,
     _check_references,
@@ -104,6 +104,7 @@ def overlaid_document(doc: Mapping[str, Any], names: OverlaySpec | Iterable[Over
         raise ModelError(shape)
     applied: list[str] = []
     files: list[str] = []
+    documents: dict[str, Any] = {}  # the overlays given in Python, by name: their content, which no file holds
     caveats: list[str] = []  # the overlays', each after its overlay's name
     given_years: list[str] = []  # the changes of given run years, which make inflows per step of this span
     removed_earlier: dict[str, str] = {}  # each node an earlier overlay removed: the overlay and its change
@@ -145,6 +146,8 @@ def overlaid_document(doc: Mapping[str, Any], names: OverlaySpec | Iterable[Over
         added_all.update({nid: (ov.file, where) for nid, where in added.items()})
         applied.append(ov.name)
         files.append(_overlay_key(ov))
+        if isinstance(name, OverlayDocument):
+            documents[ov.name] = copy.deepcopy(dict(name.document))
         # (a file's by its full path, as results record it: a caveat of one overlay given by two paths is one caveat)
         label = ov.name if ov.name != ov.file else _overlay_key(ov)
         caveats += [f"{label}: {c}" for c in ov.caveats]
@@ -161,6 +164,9 @@ def overlaid_document(doc: Mapping[str, Any], names: OverlaySpec | Iterable[Over
         meta["scenarios"] = (before if isinstance(before, list) else [before]) + applied
         before = meta.get("scenario_files") or []  # (each overlay's file as found now: a later run may be elsewhere)
         meta["scenario_files"] = (before if isinstance(before, list) else [before]) + files
+        if documents:  # (read again by what takes the overlays from the model: an ensemble's inflow changes, say)
+            before = meta.get("scenario_documents")
+            meta["scenario_documents"] = {**(before if isinstance(before, Mapping) else {}), **documents}
         if groups:  # (a later overlay of one of these groups is refused, also when applied to this document)
             meta["scenario_groups"] = dict(groups)
         before = meta.get("caveats")
@@ -170,6 +176,34 @@ def overlaid_document(doc: Mapping[str, Any], names: OverlaySpec | Iterable[Over
         if given_years:  # (a run beyond the span they were applied to is refused: daryo.run says why)
             meta["changes_of_given_years"] = list(meta.get("changes_of_given_years") or []) + given_years
     return out, origins
+
+
+def recorded_overlays(metadata: Mapping[str, Any], files: bool = False) -> tuple[OverlaySpec, ...]:
+    """The overlays applied to a model, in order, as its ``metadata`` records them, to be read again
+    (:func:`~daryo.scenarios.load_overlay`): library names and paths as given (``scenarios``), or with ``files``
+    each file by its full path as found when applied (``scenario_files``; an older document's metadata, without
+    them: the names), and an overlay given in Python as its content (``scenario_documents``), which no file holds
+    (a diff review: an ensemble looked it up by name in the library).
+
+    Parameters
+    ----------
+    metadata
+        A model's metadata (``model.metadata``), or an overlaid document's.
+    files
+        Each overlay file by its full path, not as given.
+
+    Returns
+    -------
+    tuple
+        Paths and library names as text, overlays given in Python as :class:`OverlayDocument`.
+    """
+    names, found = ([str(x) for x in v] if isinstance(v := metadata.get(k), list | tuple) else []
+                    for k in ("scenarios", "scenario_files"))  # (a model file's own metadata may hold anything)
+    paths = found if files and len(found) == len(names) else names
+    documents = metadata.get("scenario_documents")
+    documents = documents if isinstance(documents, Mapping) else {}
+    return tuple(OverlayDocument(name, documents[name]) if name in documents else path
+                 for name, path in zip(names, paths, strict=True))
 
 
 def _overlay_key(ov: Overlay) -> str:
