@@ -6,13 +6,31 @@ A release engineer's review: the model files and their caveats cite ``[F23]``, `
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 
 from daryo.basins.aral import aral_model_path
-from daryo.basins.aral.sources import card_sources, cited_tags, listed_tags, sources_path
+from daryo.basins.aral.sources import card_sources, sources_path
 
 ROOT = Path(__file__).parents[2]
+
+#: the tags of a source: F (the shared fact sheet), D (its detailed companion), A (added for this model)
+_TAG = re.compile(r"\b([FDA])(\d+)(?:\s*[-–]\s*(?:\1)?(\d+))?\b")
+
+
+def cited_tags(text: str) -> set[str]:
+    """The source tags a text cites (``F23``; a range ``D17-19`` or ``F40-F42`` gives each tag of it)."""
+    tags: set[str] = set()
+    for kind, first, last in _TAG.findall(text):
+        tags.update(f"{kind}{n}" for n in range(int(first), int(last or first) + 1))
+    return tags
+
+
+def listed_tags(sources: str) -> set[str]:
+    """The source tags a list of sources (``sources.md``) holds: those that begin an item, ``- F23. …``, and
+    those withdrawn, ``- (A5 withdrawn: …)``."""
+    return {f"{kind}{n}" for kind, n in re.findall(r"^- \(?([FDA])(\d+)[. ]", sources, re.MULTILINE)}
 
 
 def test_a_tag_range_cites_each_source_of_it():

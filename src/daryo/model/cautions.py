@@ -347,9 +347,9 @@ def _irrigation_in_winter(model: Model, file: str) -> list[str]:
         if n.value("category") != "irrigation" or not isinstance(demand, Series) or demand.kind != "monthly":
             continue
         volumes = demand.values * (_MONTH_DAYS if demand.is_rate else 1.0)
-        year = float(np.sum(volumes))
-        if year > 0 and float(np.sum(volumes[:, _WINTER])) > 0.5 * year:
-            share = float(np.sum(volumes[:, _WINTER])) / year
+        year, winter = float(np.sum(volumes)), float(np.sum(volumes[:, _WINTER]))
+        if year > 0 and winter > 0.5 * year:
+            share = winter / year
             notes.append(str(Problem(file, n.at("demand"), (
                 f"an irrigation demand with most of its water in winter ({share:.0%} of the year's in October–March): "
                 "monthly lists are January first; is it written October first? (if the demand is a winter one, "

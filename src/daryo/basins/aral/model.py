@@ -166,6 +166,7 @@ def _aral_document(scenarios: Sequence[OverlaySpec], hydrology: str, traces: int
         series.update(own)
         if files is not None:  # (as a model file's CSV series is: a run's results name it with its SHA-256)
             files.record(printable_path(Path(inflow_csv).resolve()), Path(inflow_csv))
+    others = [nid for nid in spec.ids if nid not in own]  # (the inflows a CSV of its own does not give)
     nodes = {n["id"]: n for n in doc["nodes"]}
     for nid, a in series.items():
         rows = [[round(float(x), 6) for x in r] for r in a]
@@ -174,12 +175,12 @@ def _aral_document(scenarios: Sequence[OverlaySpec], hydrology: str, traces: int
     meta["hydrology"] = {"kind": hydrology, "traces": int(traces), "seed": int(seed)}
     if inflow_csv is not None:  # (``kind`` stays the hydrology of the inflows the CSV does not name)
         meta["hydrology"].update(inflow_csv=str(inflow_csv), inflow_csv_nodes=sorted(own),
-                                 other_inflows=[nid for nid in spec.ids if nid not in own])
+                                 other_inflows=others)
     doc, origins = overlaid_document(doc, scenarios, check=check)
     if s.month != 10:
         _note_october_volumes(doc, origins, s)
     if inflow_csv is not None:
-        _note_inflows_not_in_csv(doc, str(inflow_csv), [nid for nid in spec.ids if nid not in own], hydrology)
+        _note_inflows_not_in_csv(doc, str(inflow_csv), others, hydrology)
     return doc, origins
 
 

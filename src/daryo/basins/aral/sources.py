@@ -16,10 +16,8 @@ from pathlib import Path
 
 from .model import aral_model_path
 
-__all__ = ["sources_path", "card_sources", "cited_tags", "listed_tags", "main"]
+__all__ = ["sources_path", "card_sources", "main"]
 
-#: the tags of a source: F (the shared fact sheet), D (its detailed companion), A (added for this model)
-_TAG = re.compile(r"\b([FDA])(\d+)(?:\s*[-–]\s*(?:\1)?(\d+))?\b")
 _SECTION = re.compile(r"^## (\d+)\. ", re.MULTILINE)
 _HEADER = ("# Sources of the Aral Sea basin model\n\n"
            "The sources that `aral.yaml`, `hydrology.yaml` and the scenario library cite, as the model card\n"
@@ -46,20 +44,6 @@ def _section(card: str, number: int) -> str:
 def card_sources(card: str) -> str:
     """The text of ``sources.md`` from the model card's text: a header, then its sections 1 and 10."""
     return _HEADER + _section(card, 1) + "\n" + _section(card, 10)
-
-
-def cited_tags(text: str) -> set[str]:
-    """The source tags a text cites (``F23``; a range ``D17-19`` or ``F40-F42`` gives each tag of it)."""
-    tags: set[str] = set()
-    for kind, first, last in _TAG.findall(text):
-        tags.update(f"{kind}{n}" for n in range(int(first), int(last or first) + 1))
-    return tags
-
-
-def listed_tags(sources: str) -> set[str]:
-    """The source tags a list of sources (``sources.md``) holds: those that begin an item, ``- F23. …``, and
-    those withdrawn, ``- (A5 withdrawn: …)``."""
-    return {f"{kind}{n}" for kind, n in re.findall(r"^- \(?([FDA])(\d+)[. ]", sources, re.MULTILINE)}
 
 
 def main(argv: list[str] | None = None) -> int:
