@@ -146,7 +146,8 @@ def _say_first_compile() -> None:
     not in a log or a pipe, whose output would then depend on the state of a cache."""
     from ..simulate import _kernel
 
-    if sys.stderr.isatty() and not _kernel.in_cache():
+    stream = sys.stderr  # (None where it was closed, 2>&-: an automation review)
+    if stream is not None and stream.isatty() and not _kernel.in_cache():
         _err("daryo: compiling the fast path's kernels with Numba for their first use (about a minute, once; "
              "`python -m daryo.precompile` does it ahead of time)")
 
