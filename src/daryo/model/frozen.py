@@ -73,7 +73,8 @@ class FrozenAttrs(Mapping[str, Any]):
     __slots__ = ("_items",)
 
     def __init__(self, items: Mapping[str, Any] | None = None) -> None:
-        self._items: dict[str, Any] = freeze_arrays(dict(items or {}))
+        seen: set[int] = set()  # (one copy of the mapping: _frozen copies each list, tuple and dict it holds)
+        self._items: dict[str, Any] = {k: _frozen(v, seen) for k, v in (items or {}).items()}
 
     @classmethod
     def of(cls, items: Mapping[str, Any]) -> FrozenAttrs:
