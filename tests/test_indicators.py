@@ -16,6 +16,7 @@ from daryo.indicators import (
     annual_by,
     country_summary,
     energy_by_season,
+    energy_shortfall,
     n_years,
     requirement_summary,
     season_years,
@@ -188,6 +189,17 @@ def test_annual_totals_kept_per_scenario_say_they_are_per_year():
     ds = daryo.run(daryo.load(daryo.demo_model_path(), years=1)).dataset
     assert annual_by(ds, "delivery", scenarios=None).attrs["units"] == "hm3 per year"
     assert energy_by_season(ds, scenarios=None).attrs["units"] == "GWh per year"
+
+
+def test_annual_tables_as_pandas_say_their_units():
+    """The DataFrames and Series of annual_by (and so energy_by_season, sink_inflow) and energy_shortfall had no
+    units, where every other table of the module gives its columns' in ``attrs["units"]``."""
+    ds = daryo.run(daryo.load(daryo.demo_model_path(), years=1)).dataset
+    seasons = energy_by_season(ds)
+    assert seasons.attrs["units"] == dict.fromkeys(seasons.columns, "GWh per year") and len(seasons.columns)
+    assert annual_by(ds, "delivery", season=False).attrs["units"] == "hm3 per year"
+    assert sink_inflow(ds).attrs["units"] == "hm3 per year"
+    assert energy_shortfall(ds).attrs["units"] == "GWh per year"
 
 
 def test_twelve_steps_without_dates_are_a_winter_and_a_summer():

@@ -252,11 +252,12 @@ def annual_by(ds: xr.Dataset, variable: str, by: str | tuple[str, ...] = "countr
     Returns
     -------
     pandas.DataFrame, pandas.Series or xarray.DataArray
-        hm³ or GWh per year: a DataFrame (season × group) when ``season`` is True, else a Series by group; with
-        ``scenarios=None`` an xarray DataArray with the scenario (or trace) dimension where ``ds`` has one (its
-        ``units`` attribute per year).  Grouped by a tuple, the groups are a MultiIndex (the DataFrame's columns,
-        the Series' index; the DataArray's ``group`` coordinate, with a coordinate per level) of the combinations
-        some element has.
+        hm³ or GWh per year: a DataFrame (season × group) when ``season`` is True, its ``attrs["units"]`` each
+        column's units (``"hm3 per year"`` or ``"GWh per year"``), else a Series by group, its ``attrs["units"]``
+        the units; with ``scenarios=None`` an xarray DataArray with the scenario (or trace) dimension where ``ds``
+        has one (its ``units`` attribute per year).  Grouped by a tuple, the groups are a MultiIndex (the
+        DataFrame's columns, the Series' index; the DataArray's ``group`` coordinate, with a coordinate per level)
+        of the combinations some element has.
 
     Raises
     ------
@@ -312,7 +313,10 @@ def annual_by(ds: xr.Dataset, variable: str, by: str | tuple[str, ...] = "countr
     totals.attrs = {"units": units, "description": f"Mean annual total of {variable}"}
     if scenarios is None:
         return totals
-    return (totals.mean(traces) if traces else totals).to_pandas()
+    table = (totals.mean(traces) if traces else totals).to_pandas()
+    table.attrs["units"] = dict.fromkeys(table.columns, units) if isinstance(table, pd.DataFrame) else units
+    table.attrs["description"] = totals.attrs["description"]
+    return table
 
 
 def _grouping(by: object) -> tuple[str, ...]:
@@ -570,14 +574,18 @@ def coverage(ds: xr.Dataset) -> tuple[bool, dict[str, float]]:
 
 
 def energy_shortfall(ds: xr.Dataset) -> pd.Series:
-    """Each plant's mean annual energy target not generated (GWh/yr), of the plants with a target (an empty Series
-    where the results have no targets)."""
+    """Each plant's mean annual energy target not generated (GWh/yr; ``attrs["units"]``), of the plants with a
+    target (an empty Series where the results have no targets)."""
     if "energy_shortfall" not in ds or "energy_target" not in ds:
-        return pd.Series(dtype=float)
+        series = pd.Series(dtype=float)
+        series.attrs["units"] = "GWh per year"
+        return series
     wanted = ds["energy_target"].sum([d for d in ds["energy_target"].dims if d != "hydropower"])
     short = ds["energy_shortfall"].sum("time").mean("scenario") / n_years(ds)
     plants = [str(p) for p in ds["hydropower"].values if float(wanted.sel(hydropower=p)) > 0]
-    return pd.Series([float(short.sel(hydropower=p)) for p in plants], index=plants, dtype=float)
+    series = pd.Series([float(short.sel(hydropower=p)) for p in plants], index=plants, dtype=float)
+    series.attrs["units"] = "GWh per year"
+    return series
 
 
 def storage_change(ds: xr.Dataset) -> pd.DataFrame:
