@@ -51,6 +51,28 @@ def test_cli_ensemble(tmp_path, capsys):
     assert main(["ensemble", "--traces", "0", "--years", "2", "-o", str(out)]) == 2
 
 
+def test_cli_ensemble_method_plain_runs_the_plain_path(tmp_path, capsys):
+    """daryo run had --method, daryo ensemble not (EnsembleOptions(fast=False) only in Python): --method plain
+    runs every chunk by the plain path and says so, with the fast path's numbers (to solver noise); it is part of
+    the run's identity, named when a resume differs in it."""
+    model = tmp_path / "basin.yaml"
+    model.write_text(yaml_of_basin())
+    fast, plain = tmp_path / "f.nc", tmp_path / "p.nc"
+    base = ["ensemble", str(model), "--traces", "5", "--years", "2", "--chunk-size", "2", "--quiet"]
+    assert main([*base, "-o", str(fast)]) == 0
+    assert "solver (the first of the 3 chunks computed): fast path" in capsys.readouterr().out
+    assert main([*base, "-o", str(plain), "--method", "plain"]) == 0
+    assert "solver (the first of the 3 chunks computed): plain path (fast path switched off)" in \
+        capsys.readouterr().out
+    with xr.open_dataset(fast) as f, xr.open_dataset(plain) as p:
+        np.testing.assert_allclose(p["storage"], f["storage"], rtol=1e-9, atol=1e-6)
+        np.testing.assert_allclose(p["deficit"], f["deficit"], rtol=1e-9, atol=1e-6)
+    again = tmp_path / "a.nc"
+    run_ensemble(daryo_load(model), EnsembleOptions(traces=5, years=2, chunk_size=2), again, stop_after=1)
+    assert main([*base, "-o", str(again), "--method", "plain", "--resume"]) == 1
+    assert "(the method (--method: plain or fast) differs)" in capsys.readouterr().err
+
+
 def test_cli_ensemble_errors_and_exit_codes(tmp_path, capsys):
     """Usage errors exit 2 and name the option; a model or run that cannot be done exits 1."""
     model = tmp_path / "basin.yaml"

@@ -326,6 +326,11 @@ def _add_ensemble_parser(sub: argparse._SubParsersAction) -> None:
                         "sink_inflow, energy (the default ones), turbine_flow, demanded, edge_flow (every edge's "
                         "flow: a large store), required and requirement_met; 'none' for none (the annual indicators "
                         "and summaries only: a small store)")
+    e.add_argument("--method", choices=("auto", "fast", "plain"), default="auto",
+                   help="how each step's LPs are solved: auto or fast (the vectorised fast path where it applies, "
+                        "else the plain path; the default), or plain (one HiGHS solve per trace and LP: the "
+                        "reference, many times slower); part of the run's identity (--resume takes the same); the "
+                        "solver line printed at the end says which ran")
     e.add_argument("--quiet", action="store_true", help="no progress output")
     _add_confine(e)
     e.set_defaults(func=_cmd_ensemble)

@@ -382,7 +382,8 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
     run_model = _with_years(model, years)
     _say_years_beyond(args.scenario, run_model)
     options = EnsembleOptions(traces=traces, years=years, seed=seed, chunk_size=args.chunk_size,
-                              deficit_threshold=args.deficit_threshold, series=args.series)
+                              deficit_threshold=args.deficit_threshold, series=args.series,
+                              fast=args.method != "plain")
     axis = run_model.time.axis()
     steps = len(axis.starts)
     progress = None if args.quiet else ProgressReporter(traces, steps)

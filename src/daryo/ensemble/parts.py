@@ -238,7 +238,7 @@ def what_differs(keys: list[str], model_file: bool = True, old: Mapping[str, Any
              "model_file": "the model file's path", "model_text": "the model file's text",
              "model_changed_in_code": "a change to the model in Python",
              "scenarios": "the scenario overlays", "source": "the source of the traces", "start": "the start",
-             "trace_names_sha256": "the list of the traces' names"}
+             "trace_names_sha256": "the list of the traces' names", "fast": "the method (--method: plain or fast)"}
     rest = "the model's data files or overlays" if model_file else "the model or its data files"
     shown = [names.get(k, k) for k in keys if k != "network"] or [rest]
     verb = "differs" if len(shown) == 1 and shown[0] != rest else "differ"
