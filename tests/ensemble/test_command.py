@@ -761,9 +761,6 @@ def test_daryo_summary_reads_a_store_and_prints_what_its_run_printed(tmp_path, c
             ([str(out), "--year", "2"], 2, f"--year 2: {out} holds run years 0 to 1"),
             ([str(out), "--year", "-1"], 2, "--year -1: give a run year, 0 for the first"),
             ([str(out), "--deficit-threshold", "30"], 2, "--deficit-threshold: '30': give a fraction of the demand"),
-            ([str(out), "--csv", str(again), "--deficit-threshold", "0.1"], 2, "--csv writes the store's own "
-                                                                              "summaries, of the run's deficit "
-                                                                              "threshold (30%)"),
             ([str(out), "--csv", str(model)], 1, "is not a CSV file of an ensemble's summaries; it is not replaced"),
             ([str(out), "--year", "1", "--csv", str(again)], 2, "--csv writes the store's own summaries, over all run "
                                                                 "years: leave out --year")):  # (a review: they were
@@ -771,6 +768,26 @@ def test_daryo_summary_reads_a_store_and_prints_what_its_run_printed(tmp_path, c
         assert main(["summary", *argv]) == code
         assert message in capsys.readouterr().err, argv
     assert "version: 1" in model.read_text()
+    # another threshold's CSV (a data officer's review: refused, so a read-only store's CSV at 10% could not be had)
+    other = tmp_path / "ten.csv"
+    assert main(["summary", str(out), "--csv", str(other), "--deficit-threshold", "10%"]) == 0
+    capsys.readouterr()
+    run, ten = pd.read_csv(csv), pd.read_csv(other)
+    shares = ten["statistic"].str.startswith("share_above_")
+    assert set(ten.loc[shares, "statistic"]) == {"share_above_0.1", "share_above_0.1_low", "share_above_0.1_high"}
+    p = ten[ten["statistic"] == "share_above_0.1"].set_index("element")["value"]
+    want = shortfall_table(out, threshold=0.1)
+    assert (p[want.index] == want["probability"]).all() and (p > 0).any()
+    assert set(run.loc[run["statistic"].str.startswith("share_above_"), "statistic"]) == {
+        "share_above_0.3", "share_above_0.3_low", "share_above_0.3_high"}
+    kept = ~ten["statistic"].str.startswith("share_above_")  # (every other row as the run's)
+    pd.testing.assert_frame_equal(ten[kept].reset_index(drop=True),
+                                  run[~run["statistic"].str.startswith("share_above_")].reset_index(drop=True))
+    assert digest() == before
+    from daryo.ensemble import summary_table
+
+    with pytest.raises(ValueError, match=r"threshold=1\.5: give a fraction of the demand, at least 0 and below 1"):
+        summary_table(out, threshold=1.5)
 
 
 def test_a_deficit_threshold_may_be_a_percentage(tmp_path, capsys):

@@ -597,10 +597,6 @@ def _cmd_summary(args: argparse.Namespace) -> int:
         raise _UsageError(f"--year {args.year}: {store} holds run years 0 to {run['years'] - 1}")
     csv = None
     if args.csv is not None:
-        if args.deficit_threshold is not None and args.deficit_threshold != run["threshold"]:
-            raise _UsageError(f"--csv writes the store's own summaries, of the run's deficit threshold "
-                              f"({_percent(run['threshold'])}): leave out --deficit-threshold, or take the store's "
-                              "threshold again with the run's daryo ensemble command and --resume --deficit-threshold")
         if args.year is not None:  # (a review: the CSV of all run years was written as if of run year Y's)
             raise _UsageError("--csv writes the store's own summaries, over all run years: leave out --year (one "
                               "run year's figures: daryo.ensemble.shortfall_table, energy_table, storage_table, "

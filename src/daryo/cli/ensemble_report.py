@@ -26,7 +26,7 @@ def _report_store(out: Path, csv: Path | None, threshold: float | None = None, y
     from .summary import caveat_lines
 
     with open_output(out) as ds:
-        _write_summary_csv(ds, out, csv)
+        _write_summary_csv(ds, out, csv, threshold)
         _print_shortfalls(ds, shown, threshold=threshold, year=year)
         _print_energy(ds, year)
         _print_energy_targets(ds, year)
@@ -163,14 +163,14 @@ def pairs_of(year: int | None) -> str:
     return "trace-years" if year is None else f"traces in run year {year}"
 
 
-def _write_summary_csv(ds: EnsembleOutput, out: Path, csv: Path | None) -> None:
+def _write_summary_csv(ds: EnsembleOutput, out: Path, csv: Path | None, threshold: float | None = None) -> None:
     """Write the summaries of the ensemble's output ``out`` (``ds``: it, or it opened) to ``csv`` (None: not asked
-    for)."""
+    for), its share of deficits above ``threshold`` (None: the run's)."""
     from ..ensemble import write_summary_csv
 
     if csv is not None:
         try:
-            write_summary_csv(ds, csv)
+            write_summary_csv(ds, csv, threshold)
         except OSError as exc:  # (a full disk: the results themselves are whole)
             raise OSError(f"{exc}; the results are in {out}") from exc
         print(f"summaries written to {csv}")

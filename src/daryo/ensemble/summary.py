@@ -38,7 +38,7 @@ _EARLIER_SUMMARY_CSV_COLUMNS = SUMMARY_CSV_COLUMNS[:7]
 _UNDESCRIBED_SUMMARY_CSV_COLUMNS = SUMMARY_CSV_COLUMNS[:-1]
 
 
-def summary_table(output: EnsembleOutput) -> pd.DataFrame:
+def summary_table(output: EnsembleOutput, threshold: float | None = None) -> pd.DataFrame:
     """The distribution summaries of an ensemble's output as one long table: a row per indicator, element and
     statistic.
 
@@ -58,7 +58,9 @@ def summary_table(output: EnsembleOutput) -> pd.DataFrame:
     ``<share>_high``, Korn and Graubard's interval for a share, within [0, 1]):
 
     - ``annual_deficit_fraction``: ``share_above_<threshold>``, the share of pairs whose deficit is above the run's
-      threshold (the store's ``prob_deficit_above_threshold``);
+      threshold (the store's ``prob_deficit_above_threshold``), or above ``threshold`` where it is given (worked out
+      from the stored annual deficit fractions, as the run would have: ``daryo summary --deficit-threshold F
+      --csv``);
     - ``annual_water_stress``: ``long_term``, SDG 6.4.2's indicator, the ratio of the mean yearly terms (its
       renewable water a long-term mean: :func:`water_stress_table`), with its interval; its ``mean`` is the mean of
       each trace-year's ratio of that year's own water, which is *not* the indicator; and ``share_no_stress``,
@@ -81,9 +83,15 @@ def summary_table(output: EnsembleOutput) -> pd.DataFrame:
     Raises
     ------
     ValueError
-        If ``output`` holds no ensemble summaries.
+        If ``output`` holds no ensemble summaries, or ``threshold`` is given and it keeps no annual deficit
+        fractions to take it from (a store of summaries alone), or ``threshold`` is not a fraction in [0, 1).
     """
+    if threshold is not None and not (isinstance(threshold, int | float) and 0 <= threshold < 1):
+        raise ValueError(f"threshold={threshold!r}: give a fraction of the demand, at least 0 and below 1")
     with _summaries(output, "summary_table") as ds:
+        if threshold is not None and "annual_deficit_fraction" not in ds:
+            raise ValueError("summary_table: the output keeps no annual deficit fractions (a store of summaries "
+                             "alone) to take the share above another deficit threshold from: leave out threshold")
         frames = []
         for name in sorted(str(v) for v in ds.data_vars if str(v).startswith("summary_")):  # (zarr lists them
             # alphabetically, NetCDF as written: the same rows in the same order either way)
@@ -99,7 +107,7 @@ def summary_table(output: EnsembleOutput) -> pd.DataFrame:
                                                            share=indicator in _FRACTIONS)])
                 stats += ["mean_low", "mean_high"]
             frames.append(_long(indicator, units, kind, ds, values, stats))
-            frames += _extra_rows(ds, indicator, kind, units)
+            frames += _extra_rows(ds, indicator, kind, units, threshold)
         table = pd.concat(frames, ignore_index=True)
         for column in RUN_COLUMNS:
             table[column] = _run_attribute(ds.attrs, column)
@@ -111,9 +119,11 @@ def summary_table(output: EnsembleOutput) -> pd.DataFrame:
 _FRACTIONS = ("annual_deficit_fraction", "annual_requirement_shortfall_fraction")
 
 
-def _extra_rows(ds: Any, indicator: str, kind: str, units: str) -> list[pd.DataFrame]:
+def _extra_rows(ds: Any, indicator: str, kind: str, units: str, threshold: float | None = None
+                ) -> list[pd.DataFrame]:
     """:func:`summary_table`'s rows of ``indicator`` (of elements ``kind``, in ``units``) beyond its mean and
-    percentiles: its shares, each with its 95 % interval by trace, and its extremes (none for most)."""
+    percentiles: its shares, each with its 95 % interval by trace, and its extremes (none for most);
+    ``threshold``: the deficit threshold of the share above it (None: the run's)."""
     traces, frames = _traces(ds), []
 
     def shares(statistic: str, values: np.ndarray, annual: np.ndarray | None) -> None:
@@ -138,9 +148,13 @@ def _extra_rows(ds: Any, indicator: str, kind: str, units: str) -> list[pd.DataF
             frames.append(_all_rows(stress.iloc[-1], indicator, units))
     elif indicator == "annual_deficit_fraction":
         prob = ds["prob_deficit_above_threshold"]
-        threshold = float(prob.attrs["threshold"])
         got = annual(indicator)
-        shares(f"share_above_{threshold!r}", prob.values,  # (exact: %g cut 0.146590018 to 0.14659)
+        if threshold is None or got is None:
+            threshold, above = float(prob.attrs["threshold"]), prob.values
+        else:  # (as the run counts it: over every trace-year, NaN never above)
+            threshold = float(threshold)
+            above = (got > threshold).mean(axis=0) if len(got) else np.zeros(got.shape[1])
+        shares(f"share_above_{threshold!r}", above,  # (exact: %g cut 0.146590018 to 0.14659)
                None if got is None else got > threshold)
     elif indicator == "annual_requirement_shortfall_fraction":
         got = annual(indicator)
@@ -288,14 +302,15 @@ def _is_summary_csv(path: Path) -> bool:
         return False
 
 
-def write_summary_csv(output: EnsembleOutput, path: str | Path) -> Path:
-    """Write the summaries of the ensemble's output ``output`` (:func:`summary_table`) to the CSV file ``path``,
+def write_summary_csv(output: EnsembleOutput, path: str | Path, threshold: float | None = None) -> Path:
+    """Write the summaries of the ensemble's output ``output`` (:func:`summary_table`, its share above the deficit
+    ``threshold`` where given, else the run's) to the CSV file ``path``,
     through a temporary file beside it (an existing file is replaced only once the new one is whole, and only
     if it is an ensemble's summary CSV: :func:`check_summary_csv`); missing folders on the way to it are made,
     as :meth:`daryo.Results.save` makes them.  Returns ``path``."""
     p = user_path(path, "write_summary_csv", "a CSV file")
     check_summary_csv(p)
-    table = summary_table(output)
+    table = summary_table(output, threshold)
     if p.parent.exists() and not p.parent.is_dir():
         raise NotADirectoryError(f"cannot write {p}: {p.parent} is a file, not a folder")
     try:
