@@ -380,9 +380,23 @@ def test_a_store_keeps_each_demands_winter_demand_and_the_seasons_deficits_by_ha
     dry = seasonal_shortfall_table(out, category="irrigation", year=1)  # (run year 1 alone: the same years)
     assert dry.index.tolist() == ["field", "farm"]
     assert dry.loc["farm", "summer_deficit"] == pytest.approx(75) and dry.attrs["year"] == 1
-    for bad in ({"by": "season"}, {"category": "cotton"}, {"year": 2}):
+    # the chance of a season short by more than the threshold (a seasonal forecaster's review: means and p95
+    # only): the farm's summer is short by 150 of 300 (50 %) in the even traces' four trace-years of eight
+    assert table.attrs["threshold"] == 0.3 and table.attrs["units"]["summer_probability"] == "share of trace-years"
+    np.testing.assert_allclose(table["summer_probability"], [0, 0, 0.5])
+    np.testing.assert_allclose(table["winter_probability"], 0)
+    assert 0 < table.loc["farm", "summer_probability_low"] < 0.5 < table.loc["farm", "summer_probability_high"] < 1
+    np.testing.assert_allclose(seasonal_shortfall_table(out, threshold=0.5)["summer_probability"], 0)  # (not above)
+    np.testing.assert_allclose(seasonal_shortfall_table(out, threshold=0.49)["summer_probability"], [0, 0, 0.5])
+    np.testing.assert_allclose(by_country.loc["UZB", "summer_probability"], 0.5)  # (150 of 360: 42 %)
+    np.testing.assert_allclose(seasonal_shortfall_table(out, by="country", threshold=0.42)["summer_probability"],
+                               [0, 0])
+    assert dry.loc["farm", "summer_probability"] == 0.5 and dry.attrs["units"]["summer_probability"] == (
+        "share of traces")
+    for bad in ({"by": "season"}, {"category": "cotton"}, {"year": 2}, {"threshold": 1.0}):
         with pytest.raises(ValueError, match=r"by='season': give 'demand' or 'country'|category='cotton': give a "
-                                             r"demand's category|year 2: .* holds run years 0 to 1"):
+                                             r"demand's category|year 2: .* holds run years 0 to 1|threshold=1.0: "
+                                             r"give a fraction of the demand"):
             seasonal_shortfall_table(out, **bad)
 
 

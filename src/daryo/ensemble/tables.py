@@ -96,7 +96,7 @@ def shortfall_table(output: EnsembleOutput, n: int | None = None, threshold: flo
 
 
 def seasonal_shortfall_table(output: EnsembleOutput, by: str = "demand", category: str | None = None,
-                             year: int | None = None) -> pd.DataFrame:
+                             year: int | None = None, threshold: float | None = None) -> pd.DataFrame:
     """Each demand's (or country's) water demanded, delivered and short in winter (October–March) and in summer
     (April–September, the growing season) over an ensemble's (trace, run year) pairs: the year's deficit hides
     which season it falls in, and irrigation's is the summer's (a food-security analyst's review: a store kept no
@@ -113,25 +113,37 @@ def seasonal_shortfall_table(output: EnsembleOutput, by: str = "demand", categor
         The demands of one use only (``"irrigation"``: the water food depends on); None: every demand.
     year
         One run year's figures over the traces (0 for the first; None: every run year pooled).
+    threshold
+        The season's deficit, as a fraction of the season's demand, above which a season counts as short (None:
+        the run's deficit threshold).
 
     Returns
     -------
     pandas.DataFrame
         For each season ``s`` (``winter``, ``summer``): ``s_demand``, ``s_delivered`` and ``s_deficit``, the means
         (hm³/yr); ``s_deficit_share``, the mean deficit's share of the mean demand (%; NaN where nothing is
-        wanted), as ``daryo compare``'s deficit share; and ``s_deficit_p95``, the 95th percentile of the season's
-        deficit (hm³/yr).  A season's water is that of its months within the run year (of two winters where the
-        run's years start in November to March: the store's ``annual_winter_demand``); a summer's is the year's
-        less the winter's.  Units in ``attrs["units"]``.
+        wanted), as ``daryo compare``'s deficit share; ``s_deficit_p95``, the 95th percentile of the season's
+        deficit (hm³/yr); and ``s_probability``, the share of (trace, run year) pairs (of traces, with ``year``)
+        whose season's deficit is above ``threshold`` of its demand (a season forecast's "the chance of less than
+        70 % of the demand": ``threshold=0.3``), with its 95 % interval by trace, ``s_probability_low`` and
+        ``s_probability_high`` (as :func:`shortfall_table`'s).  ``attrs["threshold"]`` is the threshold.  A
+        season's water is that of its months within the run year (of two winters where the run's years start in
+        November to March: the store's ``annual_winter_demand``); a summer's is the year's less the winter's.
+        Units in ``attrs["units"]``.
 
     Raises
     ------
     ValueError
         If ``output`` holds no ensemble summaries or is of a daryo that kept no winter demand
-        (``annual_winter_demand``), ``by`` is neither, ``category`` is not a demand's category, or ``year`` is not
-        a run year of it.
+        (``annual_winter_demand``), ``by`` is neither, ``category`` is not a demand's category, ``year`` is not
+        a run year of it, or ``threshold`` is not in [0, 1).
     """
     from ..model.components import component_type
+
+    if threshold is not None and threshold_of(threshold) is None:
+        raise (ValueError if is_number(threshold) else TypeError)(
+            f"seasonal_shortfall_table: threshold={threshold!r}: give a fraction of the demand, at least 0 and below "
+            "1 (or None for the run's)")
 
     if by not in ("demand", "country"):
         raise ValueError(f"seasonal_shortfall_table: by={by!r}: give 'demand' or 'country'")
@@ -148,12 +160,15 @@ def seasonal_shortfall_table(output: EnsembleOutput, by: str = "demand", categor
         use = ds["demand_category"].values.astype(str) if "demand_category" in ds.coords else np.full(len(names), "")
         wanted, got, winter_wanted, winter_got = (_annual(ds, name, "demand", year) for name in (
             "annual_demand", "annual_delivery", "annual_winter_demand", "annual_winter_delivery"))
+        limit = float(ds["prob_deficit_above_threshold"].attrs["threshold"]) if threshold is None else threshold
+        traces = _traces(ds)
     kept = np.ones(len(names), dtype=bool) if category is None else use == category
     seasons = {"winter": (winter_wanted, winter_got), "summer": (wanted - winter_wanted, got - winter_got)}
     index = pd.Index(names[kept], name="demand")
     columns: dict[str, Any] = {"country": country[kept], "category": use[kept]}
     if by == "country":
         index, columns = pd.Index(sorted(set(country[kept])), name="country"), {}
+    above: dict[str, tuple[np.ndarray, bool]] = {}
     for season, (asked, delivered) in seasons.items():
         asked, delivered = asked[:, kept], delivered[:, kept]
         if by == "country":  # (a country's demands' water in each trace-year)
@@ -163,14 +178,19 @@ def seasonal_shortfall_table(output: EnsembleOutput, by: str = "demand", categor
         short = np.where(short > YEAR_NOISE, short, 0.0)  # (a difference of sums: solver noise is no deficit)
         demand, deficit = asked.mean(axis=0), short.mean(axis=0)
         with np.errstate(divide="ignore", invalid="ignore"):
+            hit = (short > float(limit) * asked) & (asked > 0)  # (as the annual deficit fraction counts it)
             columns |= {f"{season}_demand": demand, f"{season}_delivered": delivered.mean(axis=0),
                         f"{season}_deficit": deficit,
                         f"{season}_deficit_share": np.where(demand > 0, deficit / demand * 100, np.nan),
-                        f"{season}_deficit_p95": _percentile(short, 95)}
+                        f"{season}_deficit_p95": _percentile(short, 95),
+                        f"{season}_probability": hit.mean(axis=0) if len(hit) else np.zeros(hit.shape[1])}
+        above[f"{season}_probability"] = (hit.astype(float), True)
     table = pd.DataFrame(columns, index=index)
-    table.attrs["units"] = {c: "%" if c.endswith("share") else "hm3 per year" for c in columns
-                            if c not in ("country", "category")}
-    table.attrs.update(year=None if year is None else int(year), category=category)
+    share_of = "share of trace-years" if year is None else "share of traces"
+    table.attrs["units"] = {c: "%" if c.endswith("share") else share_of if c.endswith("probability") else
+                            "hm3 per year" for c in columns if c not in ("country", "category")}
+    table.attrs.update(year=None if year is None else int(year), category=category, threshold=float(limit))
+    _add_bounds(table, traces, above)
     return table
 
 
