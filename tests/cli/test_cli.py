@@ -1476,6 +1476,27 @@ def test_run_starts_the_embedded_model_in_a_given_month(tmp_path, capsys):
     assert "daryo: error: --start 2026-13: '2026-13' is not a date" in capsys.readouterr().err
 
 
+def test_run_ends_in_a_given_month(tmp_path, capsys):
+    """A seasonal forecaster's review: a season's outlook (April to September) could be run only in Python
+    (RunOptions(end=...)); --years runs whole years.  --end runs to the end of a month, of the embedded model (built
+    for as many years as it takes: 2027-04 to 2028-09 is 18 months) and of a model file; with --years, or a month
+    that is not a date, it is a usage error."""
+    assert main(["run", "--start", "2027-04", "--end", "2027-09", "-o", str(tmp_path / "s.nc")]) == 0
+    assert "6 steps, 2027-04 to 2027-09" in capsys.readouterr().out
+    with xr.open_dataset(tmp_path / "s.nc") as ds:
+        assert [str(t)[:7] for t in ds.time.values[[0, -1]]] == ["2027-04", "2027-09"]
+    assert main(["run", "--start", "2027-04", "--end", "2028-09"]) == 0
+    assert "18 steps, 2027-04 to 2028-09" in capsys.readouterr().out
+    assert main(["run", DEMO, "--end", "2001-03"]) == 0
+    assert "6 steps, 2000-10 to 2001-03" in capsys.readouterr().out
+    assert main(["run", "--end", "2001-03", "--years", "2"]) == 2
+    assert "--end 2001-03 and --years 2: give one of them" in capsys.readouterr().err
+    assert main(["run", "--end", "2001-13"]) == 2
+    assert "--end 2001-13: not a date: give YYYY-MM (the run's last month)" in capsys.readouterr().err
+    assert main(["run", DEMO, "--end", "2001-13"]) == 2
+    assert "--end 2001-13 is not a date" in capsys.readouterr().err
+
+
 def test_a_csv_name_the_file_systems_encoding_cannot_hold_is_a_message_not_a_traceback(tmp_path):
     """A Russian-speaking analyst's review: with UTF-8 forced off (LC_ALL=C, PYTHONUTF8=0), a model naming a CSV file
     in Cyrillic crashed with a UnicodeEncodeError traceback.  It is a problem that names the file and says what to

@@ -76,6 +76,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "days, hydrological year and season")
     r.add_argument("--scenarios", type=_trace_count, metavar="N", help="run the first N scenario traces")
     r.add_argument("--years", type=int, metavar="Y", help="run Y years from the model's start")
+    r.add_argument("--end", metavar="YYYY-MM",
+                   help="run to the end of this month (a season's outlook: --start 2027-04 --end 2027-09), "
+                        "instead of --years")
     r.add_argument("--scenario", action="append", default=[], metavar="NAME",
                    help="apply a scenario overlay (a name from `daryo scenarios` or an overlay .yaml); repeat to "
                         "combine, in order")

@@ -72,6 +72,23 @@ def _load_for_run(args: argparse.Namespace) -> Model:
         raise _UsageError(_as_option(str(exc), args.start)) from None
 
 
+def _years_to(end: str, start: str | None) -> int:
+    """The hydrological years the embedded model is built for, to reach the month ``end`` from ``start`` (None:
+    its default, October 2000); at least 1 (an end before the start is told by the run)."""
+    from ..timeaxis import parse_date
+
+    try:
+        last = parse_date(end)
+    except ValueError:
+        raise _UsageError(f"--end {end}: not a date: give YYYY-MM (the run's last month)") from None
+    try:
+        first = parse_date("2000-10" if start is None else start)
+    except ValueError:  # (told by the model's loading, as without --end)
+        return 1
+    months = (last.year - first.year) * 12 + last.month - first.month + 1
+    return max(1, -(-months // 12))
+
+
 def _as_option(message: str, start: str | None) -> str:
     """A message of load_aral_model's about its ``start`` as the command line's option (``--start 2026-13: ...``, not
     ``start='2026-13': ...``: a diff review)."""
@@ -110,12 +127,16 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
     if args.years is not None and args.years < 1:
         raise _UsageError("--years must be at least 1")
+    if args.years is not None and args.end is not None:
+        raise _UsageError(f"--end {args.end} and --years {args.years}: give one of them")
     if args.scenarios is not None and args.scenarios < 1:
         raise _UsageError(f"--scenarios {args.scenarios}: must be at least 1")
     if args.seed is not None:
         _check_seed(args.seed)
     _check_numbers_as_scenarios(args.scenario, "--scenarios", "" if args.model else " --hydrology stochastic")
     _check_run_targets(args.output, args.csv)  # before the run, which may take long
+    if args.end is not None and args.model is None:  # (the embedded model is built for whole years: as many as
+        args.years = _years_to(args.end, args.start)  # reach the end, then cut there)
     model = _load_for_run(args)
     _say_cautions(model)
     if args.scenarios is not None and not 1 <= args.scenarios <= model.n_scenarios:
@@ -123,11 +144,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if args.method != "plain":  # (the plain path compiles nothing: a diff review)
         _say_first_compile()
     try:  # (the model is loaded for --years already: a span past the dates a time axis holds was refused there)
-        results = api.run(model, RunOptions(scenarios=args.scenarios, method=args.method))
+        results = api.run(model, RunOptions(scenarios=args.scenarios, method=args.method, end=args.end))
     except ModelError:  # (a ValueError too: the model's data, found as the run compiles it)
         raise
-    except ValueError as exc:  # (the options are checked above: results too large for memory)
-        raise _UsageError(str(exc)) from None
+    except ValueError as exc:  # (the options are checked above: results too large for memory; an --end)
+        raise _UsageError(str(exc).replace(f"end={args.end!r}", f"--end {args.end}")) from None
     if args.output or args.csv:  # both written first, then moved into place: all or nothing; before anything
         results.save(netcdf=args.output, csv=args.csv)  # is printed, which fails if the reader has gone
     print(format_summary(model, results))
