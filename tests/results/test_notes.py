@@ -6,6 +6,7 @@ import numpy as np
 import xarray as xr
 
 import daryo
+from daryo.basins.aral import load_aral_model
 from daryo.model import Series
 from daryo.results import advice
 from daryo.testmodels import build
@@ -241,3 +242,21 @@ def _with_attrs(model, node_id, **attrs):
     """``model`` with node ``node_id``'s attributes changed: a new model, as a loaded one is read-only."""
     nodes = tuple(dataclasses.replace(n, attrs={**n.attrs, **attrs}) if n.id == node_id else n for n in model.nodes)
     return dataclasses.replace(model, nodes=nodes)
+
+
+def test_advice_says_where_a_drought_of_named_years_falls_in_the_runs_dates():
+    """A data officer's review: drought-2000-2001 puts its two years in the run's first two, on the default start
+    October 2000 to September 2002, which the results label hydrological years 2001 and 2002: a chart by year read
+    the drought a year late, as if the run were the record.  The note gives the run years, their dates and their
+    labels; a run started in April has a first run year of six months."""
+    model = daryo.load(None, scenarios=["drought-2000-2001"], years=3)
+    ds = daryo.run(model).dataset
+    assert ("drought-2000-2001 changes run years 1 and 2: 2000-10 to 2002-09, hydrological years 2001 and 2002 of "
+            "the results (each labelled by the year it ends in): the run's dates, not those of the years on record "
+            "whose factors it takes") in advice(ds, model)
+    april = load_aral_model(scenarios=["drought-2000-2001"], start="2001-04", years=2)
+    notes = advice(daryo.run(april).dataset, april)
+    assert any(n.startswith("drought-2000-2001 changes run years 1 and 2: 2001-04 to 2002-09, hydrological years "
+                            "2001 and 2002 of the results") for n in notes), notes
+    plain = daryo.load(None, years=1)
+    assert not any("changes run year" in n for n in advice(daryo.run(plain).dataset, plain))

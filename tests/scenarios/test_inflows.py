@@ -493,7 +493,10 @@ def test_changes_of_given_years_past_the_runs_end_are_told(tmp_path, capsys):
     assert cut in advice(daryo.run(model).dataset, model)
     longer = daryo.load(None, scenarios=["drought-multiyear"], years=5)  # (the run's years, not the model's: a diff
     assert cut in advice(daryo.run(longer, daryo.RunOptions(years=2)).dataset, longer)  # review)
-    assert advice(daryo.run(longer).dataset, longer) == []
+    assert advice(daryo.run(longer).dataset, longer) == [  # (where its years fall: a data officer's review)
+        "drought-multiyear changes run years 1 to 3: 2000-10 to 2003-09, hydrological years 2001 to 2003 of the "
+        "results (each labelled by the year it ends in): the run's dates, not those of the years on record whose "
+        "factors it takes"]
     late = tmp_path / "late.yaml"  # (a run shortened after loading may hold none of an overlay's years)
     late.write_text("title: a wet third year\nchanges:\n  - scale_inflows: {factor: 1.2, years: [3]}\n")
     model = daryo.load(None, scenarios=[str(late)], years=3)

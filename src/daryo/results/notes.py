@@ -111,7 +111,7 @@ def _late_start(ds: xr.Dataset, model: Model) -> str:
 def _overlay_notes(ds: xr.Dataset, model: Model) -> list[str]:
     """The notes on the overlays applied to ``model``: a drought taken twice, and years the run (``ds``: its
     results, which may be of fewer years than the model: ``RunOptions(years=)``) is too short for."""
-    from ..scenarios import compounded_drought, recorded_overlays, years_beyond
+    from ..scenarios import compounded_drought, given_year_dates, recorded_overlays, years_beyond
 
     overlays = recorded_overlays(model.metadata, files=True)
     if not overlays:
@@ -120,7 +120,8 @@ def _overlay_notes(ds: xr.Dataset, model: Model) -> list[str]:
     twice = compounded_drought(str(hydrology.get("kind")) if isinstance(hydrology, dict) else None, overlays)
     years = ds["hydrological_year"].values if "hydrological_year" in ds.coords else np.zeros(0)
     n_years = int(years.max() - years[0]) + 1 if len(years) else 0
-    return ([twice] if twice else []) + years_beyond(overlays, n_years)
+    dates = given_year_dates(overlays, ds["time"].values, years) if "time" in ds.coords else []
+    return ([twice] if twice else []) + years_beyond(overlays, n_years) + dates
 
 
 def _free_sources(ds: xr.Dataset, model: Model | None) -> str:

@@ -53,6 +53,7 @@ from .inflows import (
     compounded_drought,
     diluting_overlays,
     document_steps,
+    given_year_dates,
     replaced_inflows,
     transform_inflows,
     with_years,
@@ -73,6 +74,6 @@ from .overlay import (
 
 __all__ = ["list_scenarios", "scenario_groups", "library_entries", "apply_scenarios", "overlaid_document",
            "load_overlay", "overlay_names", "scenario_path", "transform_inflows", "with_years", "document_steps",
-           "year_limited_changes", "diluting_overlays", "compounded_drought", "Overlay", "library_dir",
-           "overlay_shape_problems", "replaced_inflows", "years_beyond", "OverlayDocument",
+           "year_limited_changes", "diluting_overlays", "given_year_dates", "compounded_drought", "Overlay",
+           "library_dir", "overlay_shape_problems", "replaced_inflows", "years_beyond", "OverlayDocument",
            "recorded_overlays"]

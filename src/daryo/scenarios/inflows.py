@@ -419,6 +419,52 @@ def diluting_overlays(names: Sequence[OverlaySpec], n_years: int, library: str |
                    if _changes_given_years(op, arg) and not run <= set(_given_years(op, arg))})
 
 
+def given_year_dates(names: Sequence[OverlaySpec], starts: Sequence[Any] | np.ndarray,
+                     hydrological_year: Sequence[int] | np.ndarray, library: str | Path | None = None) -> list[str]:
+    """Where the run puts the years that the overlays among ``names`` change by number (``named_years``: a
+    drought's years; ``scale_inflows`` with ``years``): a line per such overlay naming its run years, their dates
+    and their hydrological years, so that a chart by year does not read a drought "2000-2001" put in the run's
+    first two years (October 2000 to September 2002 on the default start) as years 2001 and 2002 of the record.
+
+    Parameters
+    ----------
+    names
+        The overlays applied, by name or path (one that cannot be read now is left out).
+    starts, hydrological_year
+        The run's step starts (``YYYY-MM`` text or dates) and each step's hydrological year (labelled by the year
+        it ends in), as the results' ``time`` and ``hydrological_year``.
+    library
+        The scenario library (None: the embedded model's).
+
+    Returns
+    -------
+    list of str
+        ``"drought-2000-2001 changes run years 1 and 2: 2000-10 to 2002-09, hydrological years 2001 and 2002 of the
+        results (…)"``; none for overlays of no such change, or whose years the run does not reach.
+    """
+    hy = np.asarray(hydrological_year, dtype=np.int64)
+    if not hy.size:
+        return []
+    month = [str(np.datetime64(t, "M")) for t in starts]
+    index = hy - hy[0]
+    lines: dict[str, str] = {}
+    for ov, _, op, arg in _overlay_changes(names, library, _GONE):
+        if not _changes_given_years(op, arg):
+            continue
+        years = [y for y in _given_years(op, arg) if 1 <= y <= int(index.max()) + 1]
+        name = Path(ov.file).stem
+        if not years or name in lines:
+            continue
+        steps = np.flatnonzero(np.isin(index, np.asarray(years) - 1))
+        labels = [int(hy[0]) + y - 1 for y in years]
+        several = "s" if len(years) > 1 else ""
+        lines[name] = (f"{name} changes run year{several} {_year_list(years)}: {month[steps[0]]} to "
+                       f"{month[steps[-1]]}, hydrological year{several} {_year_list(labels)} of the results (each "
+                       "labelled by the year it ends in): the run's dates, not those of the years on record whose "
+                       "factors it takes")
+    return list(lines.values())
+
+
 def _given_years(op: str, arg: Mapping[str, Any]) -> list[int]:
     """The run years (1 for the first) a change of given years changes, in order."""
     if op == "scale_inflows":
