@@ -318,3 +318,22 @@ nodes:
 edges: [[up, farm], [up, sea]]
 """, encoding="utf-8")
     return path
+
+
+#: a forecast's members of the Vakhsh's inflow from April 2027 (hm³ a month, the same each month: a year's volume
+#: is 12 times it), which :func:`forecast_overlays` gives the embedded model
+FORECAST_MEMBERS = {"m01": 300.0, "m02": 500.0, "m03": 800.0}
+
+
+def forecast_overlays(folder: Path) -> tuple[Path, Path]:
+    """Two overlays of the embedded model (written in ``folder``), as a seasonal forecaster plans from today's state:
+    ``today.yaml``, Nurek's volume of 1 April 2027, and ``fcst.yaml``, the Vakhsh's inflow as the columns of a CSV
+    file, a forecast member each (:data:`FORECAST_MEMBERS`, twelve months from April 2027)."""
+    dates = pd.date_range("2027-04-01", periods=12, freq="MS").strftime("%Y-%m-%d")
+    csv = folder / "vakhsh_in.csv"
+    pd.DataFrame({"date": dates, **{m: [v] * 12 for m, v in FORECAST_MEMBERS.items()}}).to_csv(csv, index=False)
+    today, forecast = folder / "today.yaml", folder / "fcst.yaml"
+    today.write_text("changes:\n  - set: {nurek: {initial_volume: 7.5 km3}}\n", encoding="utf-8")
+    forecast.write_text(f"changes:\n  - set: {{vakhsh_in: {{inflow: {{csv: {csv}, columns: \"*\", unit: hm3}}}}}}\n",
+                        encoding="utf-8")
+    return today, forecast

@@ -1173,6 +1173,53 @@ def test_an_ensemble_of_the_models_scenario_columns_runs_them_as_they_are_and_na
     assert main(["ensemble", str(path), "--years", "2", "-o", out, "--quiet"]) == 2
     assert "--traces is needed (only --hydrology columns takes the traces and years from the model" in \
         capsys.readouterr().err
-    assert main(["ensemble", "--hydrology", "columns", "-o", out, "--quiet"]) == 1  # (the embedded model: one trace)
-    assert "--hydrology columns: model aral-sea-basin" in capsys.readouterr().err
+    # (the embedded model: one trace, unless an overlay gives it columns; its run is --years long)
+    assert main(["ensemble", "--hydrology", "columns", "--years", "1", "-o", out, "--quiet"]) == 1
+    assert "--hydrology columns: the embedded model's inflows are one trace" in capsys.readouterr().err
     assert not (tmp_path / "x.nc").exists()
+
+
+def test_the_embedded_model_from_today_runs_its_overlays_forecast_members_as_python_does(tmp_path, capsys):
+    """A seasonal forecaster's review (BWO Amu Darya): the embedded model from April 2027, with an overlay of
+    today's volumes and one that sets an inflow to a CSV file's columns (a forecast member each), ran as an
+    ensemble of those columns in Python, but ``daryo ensemble --hydrology columns --start 2027-04`` refused it,
+    saying the embedded model had no scenario columns.  It runs them now, a trace each, as Python does (the Vakhsh's
+    year is 12 times its member's monthly volume); where a refusal remains, it says what to do."""
+    from ensemble_cases import FORECAST_MEMBERS, forecast_overlays
+
+    from daryo.basins.aral import load_aral_model
+    from daryo.ensemble import ModelColumns
+
+    today, forecast = forecast_overlays(tmp_path)
+    out = tmp_path / "e.nc"
+    plan = ["--start", "2027-04", "--scenario", str(today), "--scenario", str(forecast)]
+    assert main(["ensemble", "--hydrology", "columns", "--years", "1", *plan, "-o", str(out), "--quiet"]) == 0
+    said = capsys.readouterr().out.splitlines()
+    assert said[0].startswith(f"ensemble: 3 traces × 1 year of aral-sea-basin + {today} + {forecast} in ")
+    assert said[1] == "inflows: the model's own 3 scenario columns, unchanged: m01, m02, m03"
+    ds = load(out)
+    assert ds["trace_name"].values.tolist() == list(FORECAST_MEMBERS)
+    np.testing.assert_allclose(ds["annual_inflow"].sel(inflow="vakhsh_in").values[:, 0],
+                               [12 * v for v in FORECAST_MEMBERS.values()], rtol=1e-9)
+    model = load_aral_model(scenarios=[str(today), str(forecast)], start="2027-04", years=1)
+    run_ensemble(model, EnsembleOptions(traces=3, years=1), tmp_path / "py.nc", source=ModelColumns.from_model(model))
+    python = load(tmp_path / "py.nc")
+    for v in ds.data_vars:
+        np.testing.assert_allclose(ds[v].values, python[v].values, rtol=1e-9, atol=1e-6, err_msg=v)
+    # the refusals left: true, and each says what to do
+    x = str(tmp_path / "x.nc")
+    assert main(["ensemble", "--hydrology", "columns", *plan, "-o", x, "--quiet"]) == 2
+    assert "--years is needed with the embedded model's --hydrology columns: its run is --years long from --start" \
+        in capsys.readouterr().err
+    assert main(["ensemble", "--hydrology", "columns", "--years", "1", *plan[:4], "-o", x, "--quiet"]) == 1
+    assert ("--hydrology columns: the embedded model's inflows are one trace (no --scenario overlay gives an inflow "
+            "several scenario columns): give an overlay that sets inflows to a CSV file's columns") in \
+        capsys.readouterr().err
+    assert main(["ensemble", "--hydrology", "columns", "--years", "2", *plan, "-o", x, "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert "vakhsh_in.csv' has no value for 2028-04-01" in err and err.rstrip().endswith(
+        "note: daryo ensemble --hydrology columns runs the embedded model from --start 2027-04 for --years 2, and "
+        "takes the columns of its overlays' series over every month of that: give the --start and --years they "
+        "cover, or extend them.")
+    assert not (tmp_path / "x.nc").exists()
+

@@ -295,12 +295,13 @@ def _add_ensemble_parser(sub: argparse._SubParsersAction) -> None:
                         "columns)")
     e.add_argument("--years", type=int, metavar="Y",
                    help="years per trace from the model's start (with --hydrology columns: at most, and by default, "
-                        "the whole years of the model's time)")
+                        "the whole years of a model file's time; the embedded model's run needs it)")
     e.add_argument("--seed", type=int, metavar="S",
                    help="seed of the traces (default 0; none with --hydrology columns)")
     e.add_argument("--hydrology", choices=["columns"], metavar="KIND",
-                   help="columns: the traces are the model's own scenario columns (an inflow's CSV columns: \"*\"), "
-                        "each as it is, trace i column i, named by it (default: the embedded model's hydrology "
+                   help="columns: the traces are the model's own scenario columns (an inflow's CSV columns: \"*\", "
+                        "the embedded model's from an overlay's: a forecast's members), each as it is, trace i column "
+                        "i, named by it (default: the embedded model's hydrology "
                         "generator for its headwaters, else whole years resampled from the model's own inflows)")
     e.add_argument("--start", metavar="YYYY-MM", help=_START_HELP.format(what="traces'"))
     e.add_argument("--scenario", action="append", default=[], metavar="NAME",

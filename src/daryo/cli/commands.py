@@ -398,8 +398,8 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
     csv = _summary_csv_target(args.summary_csv, out)
     model = _load_for_ensemble(args.model, args.scenario, args.years, args.start, args.confine, columns)
     _say_cautions(model)
-    source, traces, years = _columns_source(model, args.traces, args.years) if columns else (None, args.traces,
-                                                                                               args.years)
+    source, traces, years = (_columns_source(model, args.traces, args.years, args.model) if columns
+                             else (None, args.traces, args.years))
     run_model = _with_years(model, years)
     _say_years_beyond(args.scenario, run_model)
     options = EnsembleOptions(traces=traces, years=years, seed=seed, chunk_size=args.chunk_size,
@@ -450,27 +450,31 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
 
 def _check_counts(args: argparse.Namespace, columns: bool) -> None:
     """Refuse an ensemble's ``--traces`` and ``--years`` that are missing (only ``--hydrology columns`` takes them
-    from the model) or below 1, and a ``--seed`` or ``--start`` of ``--hydrology columns``, whose traces have no
-    random draws and are a model file's."""
+    from the model: a model file's years from its time, the embedded model's only from ``--years``) or below 1, and
+    a ``--seed`` of ``--hydrology columns``, whose traces have no random draws.  (The embedded model takes
+    ``--start`` with ``--hydrology columns`` too: its overlays' inflows give it the columns, a forecast's members
+    from the month at hand: a seasonal forecaster's review.)"""
     missing = [flag for flag, value in (("--traces", args.traces), ("--years", args.years)) if value is None]
     if missing and not columns:
         raise _UsageError(f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} needed (only "
                           "--hydrology columns takes the traces and years from the model: its scenario columns and "
                           "its time)")
+    if columns and args.model is None and args.years is None:
+        raise _UsageError("--years is needed with the embedded model's --hydrology columns: its run is --years long "
+                          "from --start, and its overlays' columns must cover every month of it (a model file's "
+                          "columns take the years of its time)")
     if any(value is not None and value < 1 for value in (args.traces, args.years)):
         raise _UsageError("--traces and --years must be at least 1")
     if columns and args.seed is not None:
         raise _UsageError(f"--seed {args.seed}: --hydrology columns runs the model's own scenario columns as they "
                           "are, with no random draws; leave --seed out")
-    if columns and args.start is not None:
-        raise _UsageError(f"--start {args.start}: applies to the embedded model only, which has no scenario columns "
-                          "(--hydrology columns)")
 
 
-def _columns_source(model: Model, traces: int | None, years: int | None) -> tuple[ModelColumns, int, int]:
+def _columns_source(model: Model, traces: int | None, years: int | None, path: str | None = None
+                    ) -> tuple[ModelColumns, int, int]:
     """The trace source of ``daryo ensemble --hydrology columns`` (the model's own scenario columns,
     :class:`daryo.ensemble.ModelColumns`), and the run's traces and years: those given, at most the model's columns
-    and its whole years, or, not given, all of them."""
+    and its whole years, or, not given, all of them.  ``path``: the model's file (None: the embedded model)."""
     import pandas as pd
 
     from ..ensemble import ModelColumns
@@ -479,6 +483,14 @@ def _columns_source(model: Model, traces: int | None, years: int | None) -> tupl
     try:
         source = ModelColumns.from_model(model)
     except ValueError as exc:  # (no columns: the model cannot be run so, whatever the options)
+        if path is None and not _has_inflow_columns(model):  # (its default ensemble generates traces: it resamples
+            # no years, as the message said)
+            raise _InputError(
+                "--hydrology columns: the embedded model's inflows are one trace (no --scenario overlay gives an "
+                "inflow several scenario columns): give an overlay that sets inflows to a CSV file's columns, a "
+                "forecast's members say (set: {vakhsh_in: {inflow: {csv: members.csv, columns: \"*\", unit: hm3}}}; "
+                "README, \"Planning from today's state\"), or leave --hydrology columns out for traces of its "
+                "hydrology generator") from None
         raise _InputError(f"--hydrology columns: {exc}") from None
     names = source.names()
     if traces is not None and traces > len(names):
@@ -494,6 +506,14 @@ def _columns_source(model: Model, traces: int | None, years: int | None) -> tupl
         raise _UsageError(f"--years {years}: {span}, which its scenario columns span: give at most {source.years}, "
                           "or leave --years out for all of them")
     return source, len(names) if traces is None else traces, source.years if years is None else years
+
+
+def _has_inflow_columns(model: Model) -> bool:
+    """Whether some inflow node's ``inflow`` is a series of several scenario columns."""
+    from ..model import Series
+
+    return any(isinstance(v := n.attrs.get("inflow"), Series) and v.n_scenarios > 1
+               for n in model.nodes if n.type == "inflow")
 
 
 def _check_numbers_as_scenarios(names: list[str], count_flag: str, more: str = "") -> None:
@@ -539,24 +559,17 @@ def _load_for_ensemble(path: str | None, scenarios: list[str], years: int | None
     of the embedded model's headwaters take them over), not the file's span.  ``start``: the embedded model's
     first month (its traces are generated from it); ``confine``: the file's data files must be in its folder;
     ``columns``: the traces are the model's own scenario columns (``--hydrology columns``), whose run years are the
-    file's first, which overlays of given years take as they are."""
+    file's first, which overlays of given years take as they are (the embedded model's: those its overlays'
+    inflows give it, from ``start`` for ``years``)."""
     from .. import api
     from ..model.series import MISSING_DATES
     from ..scenarios import year_limited_changes
 
-    if start is not None:
-        if path is not None:
-            raise _UsageError(f"--start {start}: applies to the embedded model only; a model file's traces start at "
-                              "its time: start")
-        from ..basins.aral import load_aral_model
-
-        try:
-            # (--years is given: only --hydrology columns, which takes no --start, leaves it out)
-            return load_aral_model(scenarios=scenarios, years=30 if years is None else years, start=start)
-        except ModelError:
-            raise
-        except ValueError as exc:
-            raise _UsageError(_as_option(str(exc), start)) from None
+    if start is not None and path is not None:
+        raise _UsageError(f"--start {start}: applies to the embedded model only; a model file's traces start at its "
+                          "time: start")
+    if start is not None or (path is None and columns):
+        return _embedded_for_ensemble(scenarios, years, start, columns)
     try:
         if scenarios and year_limited_changes(scenarios):
             if not columns and not _generates_traces(api.load(path, confine=confine)):  # (the refusal the trace
@@ -571,6 +584,29 @@ def _load_for_ensemble(path: str | None, scenarios: list[str], years: int | None
             f"note: daryo ensemble {how} the model file's whole time span (its 'time'), whatever --years, so its "
             "series must cover all of that span: end the span before the missing dates, or extend the "
             "series.")) from None
+
+
+def _embedded_for_ensemble(scenarios: list[str], years: int | None, start: str | None, columns: bool) -> Model:
+    """The embedded model of an ensemble, from ``start`` (None: its default, October 2000) for ``years`` (given:
+    :func:`_check_counts` asks for them).  With ``columns``, a series of its overlays that misses some of the run's
+    months says which the run takes (the forecast's members: a seasonal forecaster's review)."""
+    from ..basins.aral import load_aral_model
+    from ..model.series import MISSING_DATES
+
+    try:
+        if start is None:  # (its own default: October 2000)
+            return load_aral_model(scenarios=scenarios, years=30 if years is None else years)
+        return load_aral_model(scenarios=scenarios, years=30 if years is None else years, start=start)
+    except ModelError as exc:
+        if not columns or not any(p.code == MISSING_DATES for p in exc.problems):
+            raise
+        since = f"--start {start}" if start is not None else "October 2000 (no --start)"
+        raise ModelError(exc.problems, note=(
+            f"note: daryo ensemble --hydrology columns runs the embedded model from {since} for --years {years}, "
+            "and takes the columns of its overlays' series over every month of that: give the --start and --years "
+            "they cover, or extend them.")) from None
+    except ValueError as exc:
+        raise _UsageError(_as_option(str(exc), start)) from None
 
 
 def _report_ensemble(run: EnsembleRun, years: int, model: Model, out: Path, csv: Path | None) -> None:
