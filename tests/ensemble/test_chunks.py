@@ -328,12 +328,15 @@ def test_the_default_chunk_size_is_between_8_and_500_traces():
 
 def test_a_model_with_scenarios_or_traces_of_its_own_is_refused_by_an_ensemble():
     """An ensemble varies the inflows only: a model that declares scenario dimensions, or a node (not an inflow)
-    with a series of several traces, is refused, naming them (neither refusal had a test)."""
+    with a series of several traces, is refused, naming them (neither refusal had a test), and saying what to do (a
+    seasonal forecaster's review: "has 2 traces of its own" said nothing of it)."""
     nodes = [{"id": "in", "type": "inflow", "inflow": 10},
              {"id": "farm", "type": "demand", "demand": {"values": [[4] * 3, [25] * 3]}, "cost": -10},
              {"id": "sea", "type": "sink"}]
     model = build(nodes, [["in", "farm"], ["in", "sea"]], steps=3, allocation="cost")
-    with pytest.raises(ValueError, match=r"ensembles vary the inflows only; farm.demand has 2 traces of its own"):
+    with pytest.raises(ValueError, match=r"ensembles vary the inflows only; farm.demand has 2 traces of its own, "
+                                         r"which an ensemble does not vary: give farm a demand of one trace, or run "
+                                         r"the model's traces as scenarios with daryo run$"):
         chunk_model(model, {"in": np.ones((1, 3))}, ["0"])
     doc = {"version": 1, "name": "dims", "time": {"start": "2001-01", "end": "2001-03", "step": "month"},
            "scenarios": [{"name": "climate", "size": 2}],

@@ -1223,3 +1223,18 @@ def test_the_embedded_model_from_today_runs_its_overlays_forecast_members_as_pyt
         "cover, or extend them.")
     assert not (tmp_path / "x.nc").exists()
 
+
+def test_forecast_members_of_an_overlay_say_how_to_run_them_as_the_traces(tmp_path, capsys):
+    """A seasonal forecaster's review (BWO Amu Darya): an ensemble of the embedded model whose overlay gives an
+    inflow a forecast's members as columns, without --hydrology columns, said only "ensembles vary the inflows only;
+    vakhsh_in.inflow has 3 traces of its own", no word of how to run them: it says so now."""
+    from ensemble_cases import forecast_overlays
+
+    today, forecast = forecast_overlays(tmp_path)
+    assert main(["ensemble", "--traces", "3", "--years", "1", "--start", "2027-04", "--scenario", str(today),
+                 "--scenario", str(forecast), "-o", str(tmp_path / "e.nc"), "--quiet"]) == 1
+    assert ("daryo: error: ensembles vary the inflows only; vakhsh_in.inflow has 3 traces of its own, which this "
+            "ensemble's trace source does not replace: run the model's own scenario columns as the traces, a trace "
+            "each, with daryo ensemble --hydrology columns (daryo.ensemble.ModelColumns in Python), or give "
+            "vakhsh_in an inflow of one trace") in capsys.readouterr().err
+

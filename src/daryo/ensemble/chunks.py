@@ -143,7 +143,15 @@ class _Job:
 
 # ------------------------------------------------------------------------------------------- one chunk
 def chunk_model(model: Model, inflows: Mapping[str, np.ndarray], names: list[str]) -> Model:
-    """The model with these inflow traces (hm³ per step, (n, T)) and scenario names."""
+    """The model with these inflow traces (hm³ per step, (n, T)) and scenario names.
+
+    Raises
+    ------
+    ValueError
+        If the model declares scenario dimensions, or an attribute the traces do not replace has several traces
+        (scenario columns) of its own: the message says how to run it (an inflow's columns as the traces:
+        :class:`daryo.ensemble.ModelColumns`).
+    """
     if model.scenario_dims:
         dims = ", ".join(f"{d.name}: {d.size}" for d in model.scenario_dims)
         raise ValueError(f"ensembles vary the inflows only; the model declares scenarios of its own ({dims}), "
@@ -160,9 +168,21 @@ def chunk_model(model: Model, inflows: Mapping[str, np.ndarray], names: list[str
             for key, v in n.attrs.items():
                 if isinstance(v, Series) and v.n_scenarios > 1:
                     raise ValueError(f"ensembles vary the inflows only; {n.id}.{key} has {v.n_scenarios} traces "
-                                     "of its own")
+                                     f"of its own, {_own_traces_advice(n, key)}")
         nodes.append(n)
     return replace(model, nodes=tuple(nodes), scenario_names=tuple(names))
+
+
+def _own_traces_advice(node: Node, key: str) -> str:
+    """What to do with ``node``'s attribute ``key`` of several traces, which an ensemble's traces do not replace (a
+    seasonal forecaster's review: a forecast's 50 members, an overlay's inflow columns, were refused with no word of
+    how to run them)."""
+    if node.type == "inflow" and key == "inflow":  # (the generator's traces leave alone an inflow an overlay gave)
+        return ("which this ensemble's trace source does not replace: run the model's own scenario columns as "
+                "the traces, a trace each, with daryo ensemble --hydrology columns (daryo.ensemble.ModelColumns in "
+                f"Python), or give {node.id} an inflow of one trace")
+    return (f"which an ensemble does not vary: give {node.id} a {key} of one trace, or run the model's traces as "
+            "scenarios with daryo run")
 
 
 def _checked_traces(model: Model, inflows: Any, n: int) -> dict[str, np.ndarray]:
