@@ -295,26 +295,28 @@ COLUMNS = {"wet": ([20.0] * 12, [20.0] * 12),
 COLUMN_DELIVERIES = {"wet": [120.0, 120.0], "средний": [72.0, 72.0], "dry_ssp585": [84.0, 120.0]}
 
 
-def columns_basin(folder: Path) -> Path:
+def columns_basin(folder: Path, start: str = "2001-10", months: int = 24) -> Path:
     r"""A model file whose inflow reads the three projections of :data:`COLUMNS` from a CSV file's columns
-    (``columns: "*"``, in hm³ a month), two years from October 2001 (its file and CSV written in ``folder``)::
+    (``columns: "*"``, in hm³ a month), two years from October 2001 (or the first ``months`` of them, from
+    ``start``; its file and CSV written in ``folder``)::
 
         [up: wet | средний | dry_ssp585] --> [farm: 10 a month]
                                          \--> [sea]
     """
-    dates = pd.date_range("2001-10-01", periods=24, freq="MS").strftime("%Y-%m-%d")
-    table = pd.DataFrame({"date": dates, **{name: [*a, *b] for name, (a, b) in COLUMNS.items()}})
+    dates = pd.date_range(f"{start}-01", periods=months, freq="MS")
+    table = pd.DataFrame({"date": dates.strftime("%Y-%m-%d"),
+                          **{name: [*a, *b][:months] for name, (a, b) in COLUMNS.items()}})
     table.to_csv(folder / "node_up.csv", index=False)
     path = folder / "columns.yaml"
-    path.write_text("""
+    path.write_text(f"""
 version: 1
 name: columns-basin
 allocation: cost
-time: {start: 2001-10, end: 2003-09, step: month}
+time: {{start: {start}, end: {dates[-1]:%Y-%m}, step: month}}
 nodes:
-  - {id: up, type: inflow, inflow: {csv: node_up.csv, columns: "*", unit: hm3/month}}
-  - {id: farm, type: demand, demand: 10, cost: -20}
-  - {id: sea, type: sink, cost: 1}
+  - {{id: up, type: inflow, inflow: {{csv: node_up.csv, columns: "*", unit: hm3/month}}}}
+  - {{id: farm, type: demand, demand: 10, cost: -20}}
+  - {{id: sea, type: sink, cost: 1}}
 edges: [[up, farm], [up, sea]]
 """, encoding="utf-8")
     return path

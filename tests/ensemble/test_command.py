@@ -1238,3 +1238,35 @@ def test_forecast_members_of_an_overlay_say_how_to_run_them_as_the_traces(tmp_pa
             "each, with daryo ensemble --hydrology columns (daryo.ensemble.ModelColumns in Python), or give "
             "vakhsh_in an inflow of one trace") in capsys.readouterr().err
 
+
+def test_an_ensemble_of_columns_notes_the_months_after_its_last_whole_year(tmp_path, capsys):
+    """A seasonal forecaster's review (BWO Amu Darya): a model file of 18 months of forecast columns ran 12 with
+    ``--hydrology columns``, its report saying "1 year", with no word of the 6 months left out.  An ensemble runs
+    whole years (its indicators are annual): a note names the months left out and how to run them; a file of whole
+    years, or a shorter --years asked for, has none."""
+    from ensemble_cases import COLUMN_DELIVERIES, columns_basin
+
+    path = columns_basin(tmp_path, start="2027-04", months=18)
+    out = tmp_path / "e.nc"
+    for years in ([], ["--years", "1"]):
+        assert main(["ensemble", str(path), "--hydrology", "columns", *years, "-o", str(out), "--quiet"]) == 0
+        cap = capsys.readouterr()
+        assert cap.out.startswith("ensemble: 3 traces × 1 year of columns-basin in ")
+        assert (f"note: an ensemble runs whole years: the model's time, 2027-04-01 to 2028-09-30, holds 1 whole "
+                f"year, so this run ends on 2028-03-31 and leaves out its last 6 months, 2028-04 to 2028-09; `daryo "
+                f"run {path}` runs every step of its columns, as scenarios, or extend its time and series to "
+                "2029-03-31 for an ensemble of 2 years") in cap.err.splitlines()
+    ds = load(out)
+    assert ds.sizes["time"] == 12  # (the farm's first year: the columns' first twelve months)
+    np.testing.assert_allclose(ds["annual_delivery"].sel(demand="farm").values[:, 0],
+                               [COLUMN_DELIVERIES[n][0] for n in ds["trace_name"].values], rtol=1e-9)
+    assert main(["run", str(path), "-o", str(tmp_path / "r.nc")]) == 0  # (as the note says: all 18 months)
+    capsys.readouterr()
+    assert load(tmp_path / "r.nc").sizes["time"] == 18
+    whole = tmp_path / "whole"
+    whole.mkdir()
+    two = columns_basin(whole, start="2027-04", months=24)
+    for years in ([], ["--years", "1"]):
+        assert main(["ensemble", str(two), "--hydrology", "columns", *years, "-o", str(whole / "e.nc"), "--quiet"]) \
+            == 0
+        assert "note: an ensemble runs whole years" not in capsys.readouterr().err

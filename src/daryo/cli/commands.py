@@ -398,7 +398,7 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
     csv = _summary_csv_target(args.summary_csv, out)
     model = _load_for_ensemble(args.model, args.scenario, args.years, args.start, args.confine, columns)
     _say_cautions(model)
-    source, traces, years = (_columns_source(model, args.traces, args.years, args.model) if columns
+    source, traces, years = (_columns_source(model, args.traces, args.years, args.model, args.scenario) if columns
                              else (None, args.traces, args.years))
     run_model = _with_years(model, years)
     _say_years_beyond(args.scenario, run_model)
@@ -470,11 +470,12 @@ def _check_counts(args: argparse.Namespace, columns: bool) -> None:
                           "are, with no random draws; leave --seed out")
 
 
-def _columns_source(model: Model, traces: int | None, years: int | None, path: str | None = None
-                    ) -> tuple[ModelColumns, int, int]:
+def _columns_source(model: Model, traces: int | None, years: int | None, path: str | None = None,
+                    overlays: tuple[str, ...] | list[str] = ()) -> tuple[ModelColumns, int, int]:
     """The trace source of ``daryo ensemble --hydrology columns`` (the model's own scenario columns,
     :class:`daryo.ensemble.ModelColumns`), and the run's traces and years: those given, at most the model's columns
-    and its whole years, or, not given, all of them.  ``path``: the model's file (None: the embedded model)."""
+    and its whole years, or, not given, all of them (a run of them all notes the steps after its last whole year).
+    ``path`` and ``overlays``: the model's file (None: the embedded model) and overlays, as the command gave them."""
     import pandas as pd
 
     from ..ensemble import ModelColumns
@@ -505,6 +506,8 @@ def _columns_source(model: Model, traces: int | None, years: int | None, path: s
             raise _InputError(f"--hydrology columns: {span}: an ensemble runs whole years; extend its time")
         raise _UsageError(f"--years {years}: {span}, which its scenario columns span: give at most {source.years}, "
                           "or leave --years out for all of them")
+    if years is None or years == source.years:
+        _say_steps_left_out(model, source.years, path, overlays)
     return source, len(names) if traces is None else traces, source.years if years is None else years
 
 
@@ -514,6 +517,31 @@ def _has_inflow_columns(model: Model) -> bool:
 
     return any(isinstance(v := n.attrs.get("inflow"), Series) and v.n_scenarios > 1
                for n in model.nodes if n.type == "inflow")
+
+
+def _say_steps_left_out(model: Model, years: int, path: str | None, overlays: tuple[str, ...] | list[str]) -> None:
+    """Note the steps of the model's time after the ``years`` whole years an ensemble of its columns runs, and how
+    to run them (a seasonal forecaster's review: a forecast of 18 months ran 12, and its report said "1 year" with
+    no word of the 6 months left out)."""
+    import pandas as pd
+
+    axis = model.time.axis()
+    starts = pd.DatetimeIndex(axis.starts)
+    end = starts[0] + pd.DateOffset(years=years)  # (the day after the run's last)
+    left = starts[starts >= end]
+    if not left.size:
+        return
+    day = pd.Timedelta(days=1)
+    last = pd.Timestamp(axis.end) - day  # (the end is the day after the last step)
+    what = (f"{_count(left.size, 'month')}, {left[0]:%Y-%m} to {left[-1]:%Y-%m}" if axis.monthly
+            else f"{_count(left.size, 'step')}, {left[0]:%Y-%m-%d} to {last:%Y-%m-%d}")
+    command = shlex.join(["daryo", "run", *([] if path is None else [path]),
+                          *(arg for name in overlays for arg in ("--scenario", name))])
+    more = starts[0] + pd.DateOffset(years=years + 1) - day
+    _err(f"note: an ensemble runs whole years: the model's time, {starts[0]:%Y-%m-%d} to {last:%Y-%m-%d}, holds "
+         f"{_count(years, 'whole year')}, so this run ends on {end - day:%Y-%m-%d} and leaves out its last {what}; "
+         f"`{command}` runs every step of its columns, as scenarios, or extend its time and series to "
+         f"{more:%Y-%m-%d} for an ensemble of {years + 1} years")
 
 
 def _check_numbers_as_scenarios(names: list[str], count_flag: str, more: str = "") -> None:
