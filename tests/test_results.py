@@ -189,7 +189,7 @@ def test_csv_files_replace_old_ones_and_leave_other_files(tmp_path):
     (out / "notes.txt").write_text("mine")
     written = res.to_csv(out)
     assert sorted(p.name for p in written) == sorted([f"{n}.csv" for n in res.dataset.data_vars]
-                                                     + ["variables.csv", "elements.csv", "steps.csv"])
+                                                     + ["variables.csv", "elements.csv", "steps.csv", "summary.csv"])
     assert all(p.parent == out and p.is_file() for p in written)
     assert (out / "delivery.csv").read_text() != "scenario,time,old\n" and (out / "notes.txt").read_text() == "mine"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["csv"]  # no temporary folder left
@@ -302,7 +302,7 @@ def test_an_earlier_runs_csv_files_of_other_variables_are_removed(tmp_path, monk
     assert made == [out]
     assert sorted(p.name for p in out.iterdir()) == sorted([f"{n}.csv" for n in res.dataset.data_vars]
                                                             + ["notes.csv", "spill.csv", "variables.csv",
-                                                               "elements.csv", "steps.csv"])
+                                                               "elements.csv", "steps.csv", "summary.csv"])
     with pytest.raises(ValueError, match="the NetCDF file and the CSV folder are both"):
         res.save(netcdf=tmp_path / "same.nc", csv=tmp_path / "same.nc")
     assert not (tmp_path / "same.nc").exists()
@@ -415,7 +415,7 @@ def test_save_writes_netcdf_and_csv_all_or_nothing(tmp_path, monkeypatch):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.nc"]  # no temporary file or folder left
     monkeypatch.undo()
     written = res.save(netcdf=nc, csv=tmp_path / "csv")
-    assert len(written) == len(res.dataset.data_vars) + 3 and all(p.is_file() for p in written)
+    assert len(written) == len(res.dataset.data_vars) + 4 and all(p.is_file() for p in written)
     assert xr.open_dataset(nc, engine="netcdf4").sizes["time"] == 12
 
 
@@ -606,7 +606,7 @@ def test_a_full_disk_is_named_with_the_free_space(tmp_path, monkeypatch):
     def hdf_error(self, *args, **kwargs):
         raise RuntimeError("NetCDF: HDF error")
 
-    def no_space(self, folder):
+    def no_space(self, folder, model=None):
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(xr.Dataset, "to_netcdf", hdf_error)

@@ -150,7 +150,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     except ValueError as exc:  # (the options are checked above: results too large for memory; an --end)
         raise _UsageError(str(exc).replace(f"end={args.end!r}", f"--end {args.end}")) from None
     if args.output or args.csv:  # both written first, then moved into place: all or nothing; before anything
-        results.save(netcdf=args.output, csv=args.csv)  # is printed, which fails if the reader has gone
+        results.save(netcdf=args.output, csv=args.csv, model=model)  # is printed, which fails if the reader has gone
     print(format_summary(model, results))
     if args.output:
         print(f"results written to {args.output}")

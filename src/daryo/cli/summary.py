@@ -165,7 +165,8 @@ def _is_whole(n: float) -> bool:
 
 def format_summary(model: Model, results: Results) -> str:
     """The run's summary: a country table and terminal-sink inflows, as plain text."""
-    from ..indicators import coverage, sink_inflow
+    from ..indicators import coverage
+    from ..results.tables import country_table, sink_table
 
     ds = results.dataset
     overlays = [str(x) for x in model.metadata.get("scenarios") or ()]
@@ -179,9 +180,7 @@ def format_summary(model: Model, results: Results) -> str:
                 "not enforced, and a deficit is what the costs chose to leave)"]
                if ds.attrs.get("allocation") == "cost" else []),
              values, "winter = October–March, summer = April–September", *_part_years(ds, covered, short), ""]
-    table = results.summary()
-    if short:  # (a season's mean annual value is its total over the seasons covered)
-        table = table * [covered["winter" if c.split()[1] == "winter" else "summer"] for c in table.columns]
+    table = country_table(ds)  # (a short run's: a season's total over the seasons covered)
     if not table.empty:
         lines.append(_table(table))
     years = covered["year"] if short else 1.0  # (a short run's figures are its totals: a mean year's × its years)
@@ -191,8 +190,8 @@ def format_summary(model: Model, results: Results) -> str:
     lines += _river_lines(ds, years)
     if "sink_inflow" in ds:
         lines += ["", f"inflow to terminal sinks ({'hm³ in the run' if short else 'hm³/yr'}):"]
-        for name, v in sink_inflow(ds).items():
-            lines.append(f"  {name:<28s} {_number(v * covered['year'] if short else v, 12)}")
+        for name, v in sink_table(ds).items():
+            lines.append(f"  {name:<28s} {_number(v, 12)}")
     lines += _requirement_lines(ds, years)
     lines += _plant_lines(ds, covered if short else None)
     lines += _reservoir_lines(ds)
@@ -235,29 +234,22 @@ def _plant_lines(ds: xr.Dataset, covered: dict[str, float] | None) -> list[str]:
     """Each hydropower plant's energy in winter and summer, and the part of its energy target not generated (mean
     annual GWh, or in the run where ``covered`` gives the years each season covers; "–" for a plant with no
     target); none without plants."""
-    import pandas as pd
+    from ..results.tables import plant_table
 
-    from ..indicators import energy_by_season, energy_shortfall
-
-    if "energy" not in ds or not ds.sizes.get("hydropower", 0):
+    table = plant_table(ds)
+    if table.empty:
         return []
-    seasons = energy_by_season(ds, by="element")
-    plants = [str(p) for p in ds["hydropower"].values]
-    country = ds["hydropower_country"].values.astype(str) if "hydropower_country" in ds.coords else [""] * len(plants)
-    targets = "energy_shortfall" in ds and "energy_target" in ds
-    shortfall = energy_shortfall(ds)
-    scale = {k: covered[k] if covered else 1.0 for k in ("winter", "summer", "year")}
+    targets = "short_of_target" in table.columns
     head = f"  {'plant':<22s}{'country':<9s}{'winter':>10s}{'summer':>10s}"
     short = ("; short of target: the energy target not generated, summed over the steps short of it, not the energy "
              "a change loses (the winter and summer columns give that)") if targets else ""
     lines = ["", f"hydropower by plant ({'GWh in the run' if covered else 'GWh/yr'}; winter = October–March{short}):",
              head + (f"{'short of target':>17s}" if targets else "")]
-    for k, plant in enumerate(plants):
-        row = seasons[plant] if plant in seasons.columns else pd.Series(dtype=float)
-        cells = (f"  {plant:<22s}{country[k]:<9s}{_number(float(row.get('winter', 0.0)) * scale['winter'], 10)}"
-                 f"{_number(float(row.get('summer', 0.0)) * scale['summer'], 10)}")
+    for plant, row in table.iterrows():
+        cells = f"  {plant:<22s}{row['country']:<9s}{_number(row['winter'], 10)}{_number(row['summer'], 10)}"
         if targets:
-            cells += _number(shortfall[plant] * scale["year"], 17) if plant in shortfall.index else f"{'–':>17s}"
+            of = row["short_of_target"]
+            cells += f"{'–':>17s}" if math.isnan(of) else _number(of, 17)
         lines.append(cells)
     return lines
 
@@ -295,21 +287,20 @@ def _stress_lines(ds: xr.Dataset, model: Model, scale: float) -> list[str]:
     """The water stress block: each river system's withdrawal, renewable water and environmental requirement (mean
     annual, or in the run where ``scale`` is the years it covers) and SDG 6.4.2's ratio of them; none for a network
     that takes no water, and a note instead where an inflow's supply is the allocation's choice."""
-    from ..sdg import water_stress
+    from ..results.tables import stress_table
 
-    table = water_stress(ds, model.metadata.get("basins"))
+    note = stress_note(model)
+    table = stress_table(ds, None if note else model)  # (where the renewable water is not known: whether any is taken)
     if not (table["withdrawal"] > 0).any():
         return []
-    note = stress_note(model)
     if note:
         return ["", note]
-    table = table[(table["withdrawal"] > 0) | (table["renewable"] > 0)]  # (not a system of nodes that hold no water)
     unit = "hm³ in the run" if scale != 1.0 else "hm³/yr"
     rows = ["", f"water stress by river system (SDG 6.4.2's ratio: withdrawal / (renewable − environmental); {unit}):",
             f"  {'system':<20s}{'withdrawal':>12s}{'renewable':>12s}{'environmental':>14s}{'stress':>10s}"]
     for name, r in table.iterrows():
-        rows.append(f"  {str(name):<20s}{_number(r['withdrawal'] * scale, 12)}{_number(r['renewable'] * scale, 12)}"
-                    f"{_number(r['environmental'] * scale, 14)}{stress_text(r['stress'])}  {r['level']}".rstrip())
+        rows.append(f"  {str(name):<20s}{_number(r['withdrawal'], 12)}{_number(r['renewable'], 12)}"
+                    f"{_number(r['environmental'], 14)}{stress_text(r['stress'])}  {r['level']}".rstrip())
     rows.append("  (the model's surface water by river system, not a country's statistics; environmental: the least "
                 "water the rivers must keep for the model's flow requirements, with the losses on the way)")
     if not (table["environmental"] > 0).any():

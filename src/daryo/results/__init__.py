@@ -3,8 +3,9 @@
 
 Modules: :mod:`~daryo.results.dataset` (the Dataset: its coordinates, variables, shortfalls and targets, and the
 network's topology), :mod:`~daryo.results.provenance` (what the results were made from, as their attributes),
-:mod:`~daryo.results.notes` (the advice printed after a run) and :mod:`~daryo.results.files` (the files written:
-which targets may be replaced, and a variable's CSV table).  ``daryo.results`` gives the names of its ``__all__``;
+:mod:`~daryo.results.notes` (the advice printed after a run), :mod:`~daryo.results.tables` (the summary tables
+printed, and ``summary.csv``) and :mod:`~daryo.results.files` (the files written: which targets may be replaced, and a
+variable's CSV table).  ``daryo.results`` gives the names of its ``__all__``;
 the rest of daryo imports any other from its module.
 """
 
@@ -16,11 +17,14 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 import xarray as xr
 
 from .._files import (
+    CSV_FLOAT,
     NamedOSError,
     free_space_note,
     interrupts_between,
@@ -47,6 +51,7 @@ from .files import (
     _TABLES_CSV,
     ELEMENTS_CSV,
     STEPS_CSV,
+    SUMMARY_CSV,
     VARIABLES_CSV,
     _check_csv_targets,
     _other_runs_csv,
@@ -59,11 +64,15 @@ from .files import (
 )
 from .notes import advice
 from .provenance import caveats, software_versions, solver_method
+from .tables import summary_table
+
+if TYPE_CHECKING:
+    from ..model import Model
 
 __all__ = ["SHORTFALL_NOISE", "Results", "advice", "build_dataset", "caveats", "check_csv_folder",
            "check_netcdf_target", "display_names", "energy_targets", "is_netcdf", "netcdf_attributes",
            "requirement_columns", "requirement_coordinates", "requirement_met", "shortfall", "software_versions",
-           "solver_method", "storage_targets", "topology"]
+           "solver_method", "storage_targets", "summary_table", "topology"]
 
 #: the dimensions of a results Dataset that are not elements
 _NOT_ELEMENTS = ("scenario", "time")
@@ -90,20 +99,24 @@ class Results:
         self.save(netcdf=p)
         return p
 
-    def to_csv(self, directory: str | Path) -> list[Path]:
+    def to_csv(self, directory: str | Path, model: Model | None = None) -> list[Path]:
         """One CSV per variable: rows (scenario, time), one column per element; ``variables.csv``, their units and
-        meaning; ``elements.csv``, each element's coordinates (type, country, an edge's ends…); returns the paths.
+        meaning; ``elements.csv``, each element's coordinates (type, country, an edge's ends…) and river system;
+        ``steps.csv``, each step's coordinates; ``summary.csv``, the tables ``daryo run`` prints
+        (:func:`~daryo.results.tables.summary_table`: ``model``, the model run, names the river systems and tells
+        where their water stress is not known); returns the paths.
 
         The files are written into a temporary folder inside ``directory`` and then moved into it one by one
         (``os.replace``), so a failure while writing leaves ``directory`` and the files already in it as they
         were, and leaves no temporary folder behind; an earlier run's files of variables this run does not have
         are removed (see :meth:`save`).
         """
-        return self.save(csv=user_path(directory, "to_csv", "a folder"))
+        return self.save(csv=user_path(directory, "to_csv", "a folder"), model=model)
 
-    def save(self, netcdf: str | Path | None = None, csv: str | Path | None = None) -> list[Path]:
-        """Write a NetCDF file and/or a folder of CSV files (see :meth:`to_netcdf`, :meth:`to_csv`); returns the
-        CSV paths.
+    def save(self, netcdf: str | Path | None = None, csv: str | Path | None = None,
+             model: Model | None = None) -> list[Path]:
+        """Write a NetCDF file and/or a folder of CSV files (see :meth:`to_netcdf`, :meth:`to_csv`; ``model``, the
+        model run, for ``summary.csv``); returns the CSV paths.
 
         Everything is written to temporary files first (the NetCDF file's beside it, the CSV files' in a folder
         inside the CSV folder, on its disk), and moved into place only when all of it has been written and no
@@ -171,7 +184,7 @@ class Results:
                 except OSError as exc:
                     raise OSError(exc.errno, f"cannot write CSV files into {d}: {exc.strerror or exc}") from exc
                 try:
-                    names = self._write_csv(csv_tmp)
+                    names = self._write_csv(csv_tmp, model)
                 except OSError as exc:  # (a full disk's names no file)
                     raise NamedOSError(exc.errno, f"cannot write CSV files into {d}: {exc.strerror or exc}"
                                        f"{free_space_note(d)}") from exc
@@ -200,7 +213,7 @@ class Results:
                     made.rmdir()
         return [Path(csv) / f for f in names] if csv is not None else []
 
-    def _write_csv(self, folder: Path) -> list[str]:
+    def _write_csv(self, folder: Path, model: Model | None = None) -> list[str]:
         """Write the CSV files into ``folder``; their names."""
         names = []
         for name, da in self.dataset.data_vars.items():
@@ -209,6 +222,7 @@ class Results:
         self._variables_table().to_csv(folder / VARIABLES_CSV, index=False)
         self._elements_table().to_csv(folder / ELEMENTS_CSV, index=False)
         self._steps_table().to_csv(folder / STEPS_CSV, index=False, date_format="%Y-%m-%d")
+        summary_table(self.dataset, model).to_csv(folder / SUMMARY_CSV, index=False, float_format=CSV_FLOAT)
         return [*names, *_TABLES_CSV]
 
     def _steps_table(self) -> pd.DataFrame:
@@ -222,14 +236,18 @@ class Results:
         table = pd.DataFrame({"time": ds["time"].values if "time" in ds.dims else []})
         for name, coord in ds.coords.items():
             if coord.dims == ("time",) and name != "time":
-                table[str(name)] = coord.values
+                values = coord.values  # (a step's days as the whole number they are: 31, not 31.0)
+                whole = values.dtype.kind == "f" and np.isfinite(values).all() and (values == np.round(values)).all()
+                table[str(name)] = values.astype(np.int64) if whole else values
         return table
 
     def _elements_table(self) -> pd.DataFrame:
         """The elements, a row per element of each dimension (``node``, ``edge``, ``reservoir``…): its dimension, id
         and the coordinates the Dataset gives it, each named without its dimension (``node_type`` is ``type``,
-        ``edge_from`` is ``from``); empty where a dimension has no such coordinate."""
+        ``edge_from`` is ``from``), empty where a dimension has no such coordinate; and last its river ``system``
+        (:func:`_element_systems`)."""
         ds = self.dataset
+        systems = _node_systems(ds)
         frames = []
         for dim in (str(d) for d in ds.dims if d not in _NOT_ELEMENTS):
             table = pd.DataFrame({"dimension": dim, "element": [str(v) for v in ds[dim].values]})
@@ -237,7 +255,12 @@ class Results:
                 if str(name).startswith(f"{dim}_") and coord.dims == (dim,):
                     table[str(name)[len(dim) + 1:]] = coord.values.astype(object)  # (an int stays one beside blanks)
             frames.append(table)
-        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["dimension", "element"])
+        if not frames:
+            return pd.DataFrame(columns=["dimension", "element"])
+        table = pd.concat(frames, ignore_index=True)
+        if systems is not None:
+            table["system"] = _element_systems(table, systems)
+        return table
 
     def _variables_table(self) -> pd.DataFrame:
         """What each CSV file holds, a row per file: its variable, units, description and element dimension."""
@@ -250,3 +273,25 @@ class Results:
         from ..indicators import country_summary
 
         return country_summary(self.dataset)
+
+
+def _node_systems(ds: xr.Dataset) -> dict[str, str] | None:
+    """Each node's river system, named as the water stress names them (:func:`daryo.sdg.river_systems`, the basins
+    the results record); None where the results lack the topology."""
+    from ..sdg import river_systems
+
+    if "node" not in ds.dims or "edge" not in ds.dims:
+        return None
+    try:
+        return {str(k): str(v) for k, v in river_systems(ds).items()}
+    except (KeyError, ValueError):  # (a selection of the results without their topology)
+        return None
+
+
+def _element_systems(table: pd.DataFrame, systems: dict[str, str]) -> list[str]:
+    """The river system of each row of the elements' table: a node's, and a reservoir's, demand's, plant's, sink's
+    or flow requirement's (each is a node of its id); an edge's, its ``from`` node's (a system is joined by its
+    edges: both ends are in it); empty for an element of none."""
+    ends = table["from"] if "from" in table.columns else pd.Series("", index=table.index)
+    return [systems.get(str(end) if dim == "edge" else str(element), "")
+            for dim, element, end in zip(table["dimension"], table["element"], ends, strict=True)]

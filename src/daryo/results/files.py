@@ -39,8 +39,13 @@ STEPS_CSV = "steps.csv"
 
 _STEPS_HEADER = b"time,"
 
+#: the CSV file of the tables ``daryo run`` prints, as one long table (:func:`daryo.results.tables.summary_table`)
+SUMMARY_CSV = "summary.csv"
+
+_SUMMARY_HEADER = b"table,element,"
+
 #: the CSV files a run writes beside its variables' files
-_TABLES_CSV = (VARIABLES_CSV, ELEMENTS_CSV, STEPS_CSV)
+_TABLES_CSV = (VARIABLES_CSV, ELEMENTS_CSV, STEPS_CSV, SUMMARY_CSV)
 
 
 def is_netcdf(path: Path) -> bool:
@@ -176,9 +181,10 @@ def _remove_other_runs_csv(folder: Path, names: list[str]) -> None:
 
 def _is_results_csv(path: Path) -> bool:
     """Whether ``path`` is a CSV file of a run's results: its header starts with ``scenario,time`` (or, for
-    ``variables.csv`` and ``elements.csv``, is that file's)."""
+    ``variables.csv``, ``elements.csv``, ``steps.csv`` and ``summary.csv``, is that file's)."""
     with open(path, "rb") as f:
         head = f.read(len(_VARIABLES_HEADER))
     return head.startswith(b"scenario,time") or (path.name == VARIABLES_CSV and head == _VARIABLES_HEADER) or (
         path.name == ELEMENTS_CSV and head.startswith(_ELEMENTS_HEADER)) or (
-        path.name == STEPS_CSV and head.startswith(_STEPS_HEADER))
+        path.name == STEPS_CSV and head.startswith(_STEPS_HEADER)) or (
+        path.name == SUMMARY_CSV and head.startswith(_SUMMARY_HEADER))
