@@ -149,6 +149,23 @@ def test_own_series_are_labelled_recorded_and_the_inflows_they_miss_named(tmp_pa
     assert daryo.run(whole).dataset.attrs["hydrology"] == f"kind own series: {every}"
 
 
+def test_own_series_and_an_overlays_inflow_are_each_recorded_and_the_caveat_names_only_the_norms(tmp_path):
+    """A seasonal forecaster's review: inflows an overlay set were recorded with the model's hydrology.  With a CSV
+    of the Naryn and an overlay setting the Vakhsh, the record names each, the other 12 keep the norm, and the
+    caveat of the inflows the CSV does not name leaves out the Vakhsh, which the overlay gave a series."""
+    p = _projection_csv(tmp_path / "proj.csv", {"naryn_in": 300.0})
+    vakhsh = {"name": "vakhsh-50", "changes": [{"set": {"vakhsh_in": {"inflow": 50}}}]}
+    model = load_aral_model(years=1, start="2030-10", inflow_csv=p, scenarios=[vakhsh])
+    others = [n.id for n in model.nodes if n.type == "inflow" and n.id not in ("naryn_in", "vakhsh_in")]
+    assert daryo.run(model).dataset.attrs["hydrology"] == (
+        f"kind own series: {p} for naryn_in; kind norm for {', '.join(others)}; vakhsh_in set by the overlay "
+        "vakhsh-50 (given in Python) to values given in it")
+    (missed,) = [c for c in model.metadata["caveats"] if c.startswith("The inflow CSV")]
+    spec_order = [nid for nid in load_spec().ids if nid in others]
+    assert missed.startswith(f"The inflow CSV {p} gives 12 of the model's inflows no series: {', '.join(spec_order)} "
+                             "keep")
+
+
 @pytest.mark.parametrize(("unit", "hm3_in_october"), [("km3", 1000.0), ("Mm3", 1.0), ("km3/yr", 1000 * 31 / 365.25),
                                                       ("m3/s", 31 * 0.0864), ("hm3/month", 1.0)])
 def test_own_series_take_the_units_of_model_files(tmp_path, unit, hm3_in_october):

@@ -48,20 +48,74 @@ def provenance(model: Model) -> dict[str, str]:
                if isinstance(basins, Mapping) and all(isinstance(v, list) for v in basins.values()) else {})}
 
 
+#: the keys of ``metadata.hydrology`` that say where inflows came from, not what the hydrology is
+_SOURCE_KEYS = ("inflow_csv", "inflow_csv_nodes", "other_inflows", "overlay_inflows", "kept_inflows")
+
+
 def hydrology_text(hydrology: Mapping[str, object]) -> str:
     """The embedded model's hydrology (its ``metadata.hydrology``) as results record it (``hydrology``): ``kind norm,
     traces 1, seed 0``; for a model given its own series (``inflow_csv``), ``kind own series: FILE``, and, where the
     file names only some inflows, which, and the model's hydrology that the others keep (a climate-services review:
-    a run of a CSV of projections was labelled ``kind norm``)."""
-    own = {k: v for k, v in hydrology.items() if k not in ("inflow_csv", "inflow_csv_nodes", "other_inflows")}
+    a run of a CSV of projections was labelled ``kind norm``).  Where scenario overlays gave some inflows series of
+    their own (``set`` of a node's ``inflow``: ``overlay_inflows``), which inflows keep the hydrology, and which
+    each overlay set, to the series of which of its files (a seasonal forecaster's review: a run of a forecast's
+    CSV files, every inflow set by an overlay, was labelled ``kind norm``): ``kind norm, traces 1, seed 0 for
+    naryn_in, ...; vakhsh_in set by the overlay /abs/fcst.yaml to series of its file /abs/fc/vakhsh_in.csv``."""
+    own = {k: v for k, v in hydrology.items() if k not in _SOURCE_KEYS}
+    overlaid = hydrology.get("overlay_inflows")
+    if isinstance(overlaid, Mapping) and overlaid:
+        return _overlaid_text(hydrology, overlaid, own)
     if "inflow_csv" not in hydrology:
         return ", ".join(f"{k} {v}" for k, v in own.items())
     label = f"kind own series: {hydrology['inflow_csv']}"
     others, named = hydrology.get("other_inflows") or [], hydrology.get("inflow_csv_nodes") or []
     if not (isinstance(others, list) and others and isinstance(named, list)):
         return label
-    kept = ", ".join(f"{k} {v}" for k, v in own.items() if k == "kind" or own.get("kind") == "stochastic")
-    return f"{label} for {', '.join(map(str, named))}; the other {len(others)} inflows {kept}"
+    return f"{label} for {', '.join(map(str, named))}; the other {len(others)} inflows {_kept_text(own)}"
+
+
+def _kept_text(own: Mapping[str, object]) -> str:
+    """The hydrology that inflows not given own series keep, as :func:`hydrology_text` says it: its kind (and a
+    stochastic one's traces and seed)."""
+    return ", ".join(f"{k} {v}" for k, v in own.items() if k == "kind" or own.get("kind") == "stochastic")
+
+
+def _overlaid_text(hydrology: Mapping[str, object], overlaid: Mapping[object, object],
+                   own: Mapping[str, object]) -> str:
+    """:func:`hydrology_text` of a model some of whose hydrology's inflows overlays set (``overlaid``: each node's
+    ``{overlay, csv}``): the inflows that keep the hydrology (or the ``inflow_csv``), then each overlay's."""
+    listed = {k: [str(n) for n in v] if isinstance(v := hydrology.get(k), list) else []
+              for k in ("kept_inflows", "inflow_csv_nodes")}
+    kept = listed["kept_inflows"]
+    named = ", ".join(f"{k} {v}" for k, v in own.items())
+    parts = []
+    if "inflow_csv" in hydrology:
+        csv_nodes = set(listed["inflow_csv_nodes"])
+        mine, others = [n for n in kept if n in csv_nodes], [n for n in kept if n not in csv_nodes]
+        parts += [f"kind own series: {hydrology['inflow_csv']} for {', '.join(mine)}"] if mine else []
+        parts += [f"{_kept_text(own)} for {', '.join(others)}"] if others else []
+        named += f", or its own series {hydrology['inflow_csv']}"
+    elif kept:
+        parts.append(f"{named} for {', '.join(kept)}")
+    by_overlay: dict[str, dict[str, str]] = {}  # overlay -> each node it set -> its CSV file ("": none)
+    for nid, source in overlaid.items():
+        given = source if isinstance(source, Mapping) else {}
+        by_overlay.setdefault(str(given.get("overlay", "")), {})[str(nid)] = str(given.get("csv") or "")
+    for label, nodes in by_overlay.items():
+        who = "every inflow" if not kept and len(by_overlay) == 1 else ", ".join(nodes)
+        parts.append(f"{who} set by the overlay {label} to {_overlay_series(nodes)}")
+    return "; ".join(parts + ([] if kept else [f"none keeps the model's hydrology, {named}"]))
+
+
+def _overlay_series(nodes: Mapping[str, str]) -> str:
+    """What an overlay set inflows ``nodes`` (each node's CSV file, "" for none) to: ``series of its files A, B``,
+    ``values given in it``, or both, naming the inflows given values."""
+    files = list(dict.fromkeys(f for f in nodes.values() if f))
+    given = [nid for nid, f in nodes.items() if not f]
+    of_files = f"series of its file{'s' if len(files) > 1 else ''} {', '.join(files)}"
+    if not given:
+        return of_files
+    return f"{of_files} and values given in it ({', '.join(given)})" if files else "values given in it"
 
 
 def solver_method(requested: str, fallback: str | None) -> dict[str, str]:

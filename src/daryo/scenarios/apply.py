@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from .._files import printable_path
 from ..errors import ModelError, Problem
 from ._document import InflowReader, _ChangeAt, _edge_ends, _nodes, _value
 from .inflows import _changes_given_years, _make_inflow_op
@@ -116,6 +117,8 @@ def overlaid_document(doc: Mapping[str, Any], names: OverlaySpec | Iterable[Over
     asked: dict[str, str] = {str(f): "" for f in files_before} if isinstance(files_before, list) else {}
     # each group -> the overlay of it asked for (or applied before)
     groups = {str(g): str(n) for g, n in groups_before.items()} if isinstance(groups_before, Mapping) else {}
+    hydrology_inflows = _hydrology_inflows(out)  # (those that keep the model's named hydrology, if it names one)
+    labels: dict[str, str] = {}  # each overlay's file -> how the hydrology's record names it
     for name in names:
         ov = load_overlay(name, library)
         _check_combination(ov, asked, groups)
@@ -144,6 +147,7 @@ def overlaid_document(doc: Mapping[str, Any], names: OverlaySpec | Iterable[Over
             raise ModelError(sorted(problems + _value_problems(check, out, origins, ov.file, problems),
                                     key=_change_index))
         added_all.update({nid: (ov.file, where) for nid, where in added.items()})
+        labels[ov.file] = _hydrology_label(ov)
         applied.append(ov.name)
         files.append(_overlay_key(ov))
         if isinstance(name, OverlayDocument):
@@ -158,6 +162,7 @@ def overlaid_document(doc: Mapping[str, Any], names: OverlaySpec | Iterable[Over
     if unreached:
         raise ModelError(unreached)
     _drop_from_basins(out, set(removed_earlier))
+    _note_replaced_inflows(out, hydrology_inflows, origins, labels)
     if applied:
         meta = _value(out, "metadata", dict)
         before = meta.get("scenarios") or []
@@ -176,6 +181,56 @@ def overlaid_document(doc: Mapping[str, Any], names: OverlaySpec | Iterable[Over
         if given_years:  # (a run beyond the span they were applied to is refused: daryo.run says why)
             meta["changes_of_given_years"] = list(meta.get("changes_of_given_years") or []) + given_years
     return out, origins
+
+
+def _hydrology_inflows(doc: Mapping[str, Any]) -> list[str]:
+    """The inflow nodes of ``doc`` whose inflows are its named hydrology's (``metadata.hydrology``: the embedded
+    model's), before overlays are applied: those an earlier overlay left (``kept_inflows``), or else every inflow
+    node with an ``inflow`` (none if the document names no hydrology)."""
+    meta = doc.get("metadata")
+    hydrology = meta.get("hydrology") if isinstance(meta, Mapping) else None
+    if not isinstance(hydrology, Mapping):
+        return []
+    if isinstance(kept := hydrology.get("kept_inflows"), list):
+        return [str(n) for n in kept]
+    return [nid for nid, n in _nodes(doc).items() if n.get("type") == "inflow" and n.get("inflow") is not None]
+
+
+def _hydrology_label(ov: Overlay) -> str:
+    """How the hydrology's record names overlay ``ov``: as results name the overlays applied (a file by its full
+    path, a library scenario by its name), one given in Python said so (its values are in no file)."""
+    if ov.in_python:
+        return f"{ov.name} (given in Python)"
+    return printable_path(_overlay_key(ov)) if Path(ov.name).suffix.lower() in (".yaml", ".yml") else ov.name
+
+
+def _note_replaced_inflows(doc: dict[str, Any], inflows: Sequence[str], origins: Mapping[str, tuple[str, str]],
+                           labels: Mapping[str, str]) -> None:
+    """Record in ``doc``'s ``metadata.hydrology`` which of its hydrology's ``inflows`` the overlays gave an inflow of
+    their own (a ``set`` of ``inflow`` or ``type``, or the node added anew: ``origins``, of the overlays' files
+    ``labels``): ``overlay_inflows``, each node's overlay and CSV file ("" for values given in the overlay), and
+    ``kept_inflows``, those that keep the hydrology, so that results do not call a run of a forecast's series
+    ``kind norm`` (a seasonal forecaster's review).  Nothing is recorded where no overlay replaced one."""
+    meta = doc.get("metadata")
+    hydrology = meta.get("hydrology") if isinstance(meta, dict) else None
+    if not isinstance(hydrology, dict):
+        return
+    nodes = _nodes(doc)
+    before = hydrology.get("overlay_inflows")  # (an earlier overlay's, applied to the document before)
+    earlier = {str(k): v for k, v in before.items() if k in nodes} if isinstance(before, Mapping) else {}
+    replaced = {}
+    for nid in [*inflows, *(k for k in earlier if k not in inflows)]:
+        origin = next((origins[k] for k in (f"nodes[{nid}].inflow", f"nodes[{nid}].type", f"nodes[{nid}]")
+                       if k in origins), None)
+        if origin is not None and nid in nodes:
+            given = nodes[nid].get("inflow")
+            csv = str(given["csv"]) if isinstance(given, Mapping) and given.get("csv") is not None else ""
+            replaced[nid] = {"overlay": labels.get(origin[0], origin[0]), "csv": csv}
+    if not replaced:
+        return
+    hydrology["overlay_inflows"] = {**earlier, **replaced}
+    hydrology["kept_inflows"] = [nid for nid in inflows if nid not in replaced and nid in nodes
+                                 and nodes[nid].get("type") == "inflow" and nodes[nid].get("inflow") is not None]
 
 
 def recorded_overlays(metadata: Mapping[str, Any], files: bool = False) -> tuple[OverlaySpec, ...]:

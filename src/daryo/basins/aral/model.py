@@ -179,8 +179,9 @@ def _aral_document(scenarios: Sequence[OverlaySpec], hydrology: str, traces: int
     doc, origins = overlaid_document(doc, scenarios, check=check)
     if s.month != 10:
         _note_october_volumes(doc, origins, s)
-    if inflow_csv is not None:
-        _note_inflows_not_in_csv(doc, str(inflow_csv), others, hydrology)
+    if inflow_csv is not None:  # (less those the overlays gave series of their own: they keep no hydrology)
+        kept = doc["metadata"]["hydrology"].get("kept_inflows", others)
+        _note_inflows_not_in_csv(doc, str(inflow_csv), [n for n in others if n in kept], hydrology)
     return doc, origins
 
 
