@@ -530,3 +530,21 @@ def test_an_overlay_given_in_python_changes_an_ensembles_traces_as_its_file_does
     for nid in plain:
         np.testing.assert_array_equal(traces[0][nid], traces[1][nid])
     assert np.allclose(traces[0]["vakhsh_in"], 0.5 * plain["vakhsh_in"])
+
+
+def test_traces_of_an_embedded_model_whose_every_headwater_an_overlay_set_are_not_said_generated():
+    """A seasonal forecaster's review: an ensemble of the embedded model whose every headwater an overlay set to a
+    forecast's series was recorded (the store's ``source``) as stochastic traces of daryo.hydrology, which gave
+    none of its inflows.  One headwater set keeps the generator's traces for the others, and says so."""
+    from daryo.basins.aral import load_aral_model
+    from daryo.ensemble import default_trace_source
+
+    headwaters = [n.id for n in load_aral_model(years=1).nodes if n.type == "inflow"]
+    every = {"name": "fcst", "changes": [{"set": {nid: {"inflow": 100} for nid in headwaters}}]}
+    source = default_trace_source(load_aral_model(scenarios=[every], years=1))
+    assert source.describe().startswith("no traces of daryo.hydrology: every headwater's inflow as the overlays "
+                                        "made it (removed, or given inflows of their own: naryn_in, ")
+    one = {"name": "one", "changes": [{"set": {"vakhsh_in": {"inflow": 100}}}]}
+    assert default_trace_source(load_aral_model(scenarios=[one], years=1)).describe() == (
+        "stochastic traces of daryo.hydrology (log-normal AR(1), correlated rivers); vakhsh_in as the overlays made "
+        "them (removed, or given inflows of their own)")

@@ -413,6 +413,10 @@ class StochasticTraces:
         changed = f", with the inflow changes of {', '.join(changing)}" if changing else ""
         kept = (f"; {', '.join(self.kept)} as the overlays made them (removed, or given inflows of their own)"
                 if self.kept else "")
+        if set(self.spec.ids) <= set(self.kept):  # (a seasonal forecaster's review: a forecast's series, every
+            # headwater's set by an overlay, were recorded as generated traces)
+            return ("no traces of daryo.hydrology: every headwater's inflow as the overlays made it (removed, or "
+                    f"given inflows of their own: {', '.join(self.kept)})")
         return f"stochastic traces of daryo.hydrology (log-normal AR(1), correlated rivers){changed}{kept}"
 
     def __call__(self, seed: int, indices: np.ndarray, years: int, axis: Any) -> dict[str, np.ndarray]:
