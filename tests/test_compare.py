@@ -418,6 +418,52 @@ def test_two_ensembles_side_by_side(tmp_path, capsys):
     assert f"{cut} cannot be read as a NetCDF file or zarr store (a file cut short" in capsys.readouterr().err
 
 
+def test_the_demands_compared_are_set_beside_their_deficits(tmp_path, capsys):
+    """A seasonal forecaster's review: two ensembles whose demands differ (an overlay cut a zone's) were compared
+    with no demanded row and no word of it, so the cut zone read as better off (its deficit share fell, "better in
+    46 % of years") while it got less water.  Halving the farm's 8 a month (96 a year, 48 of it in winter): its
+    and Kazakhstan's demand rows read 96 → 48, the town's 48 both, with no sampling noise (the demand is the
+    model's); a note says each deficit is of its own side's demand, for two runs too."""
+    from daryo.compare import compare_ensembles
+    from daryo.ensemble import EnsembleOptions, run_ensemble
+
+    model = tmp_path / "basin.yaml"
+    model.write_text(BASIN.replace("inflow: 10}", "inflow: {monthly: [6, 7, 8, 9, 10, 12, 14, 13, 11, 9, 8, 7]}}"))
+    half = tmp_path / "half.yaml"
+    half.write_text("title: half the farm\nchanges:\n  - scale_demands: {nodes: [farm], factor: 0.5}\n")
+    stores = [tmp_path / "base.nc", tmp_path / "half.nc"]
+    for store, scenarios in zip(stores, ([], [str(half)]), strict=True):
+        run_ensemble(daryo.load(model, scenarios=scenarios), EnsembleOptions(traces=3, years=1, seed=1), store)
+    table = compare_ensembles(*stores)
+    got = table.set_index(["table", "element", "quantity"])
+    want = {("country", "KAZ", "demanded"): (96, 48), ("country", "KAZ", "demanded winter"): (48, 24),
+            ("country", "KAZ", "demanded summer"): (48, 24), ("country", "UZB", "demanded"): (48, 48),
+            ("demand", "farm", "demanded"): (96, 48), ("demand", "town", "demanded"): (48, 48)}
+    for key, (a, b) in want.items():
+        np.testing.assert_allclose(got.loc[key, ["first", "second", "difference", "se"]].to_numpy(float),
+                                   [a, b, b - a, 0], atol=1e-6, err_msg=str(key))
+        assert got.loc[key, "units"] == "hm3 per year"
+    note = ("the demands differ between the ensembles (farm 96.0 → 48.0 hm³/yr): each deficit, deficit share and "
+            "share above threshold, and the trace-years a demand is worse or better in, is taken against its own "
+            "ensemble's demand, so a smaller one may be less water wanted, not more delivered: read it beside the "
+            "water delivered")
+    assert note in table.attrs["notes"]
+    assert not any("demands differ" in n for n in compare_ensembles(stores[0], stores[0]).attrs["notes"])
+    assert main(["compare", str(stores[0]), str(stores[1])]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert f"note: {note}" in out
+    assert any(line.split()[:4] == ["country", "KAZ", "demanded", "96.0"] for line in out)
+    # two runs: the demand's row, and the note
+    runs = [daryo.run(daryo.load(model, scenarios=scenarios)).dataset for scenarios in ([], [str(half)])]
+    table = compare_runs(*runs)
+    row = table.set_index(["table", "element", "quantity"]).loc[("demand", "farm", "demanded")]
+    assert (row["first"], row["second"], row["units"]) == (pytest.approx(96), pytest.approx(48), "hm3 per year")
+    assert ("the demands differ between the runs (farm 96.0 → 48.0 hm³/yr): each deficit and deficit share is taken "
+            "against its own run's demand, so a smaller one may be less water wanted, not more delivered: read it "
+            "beside the water delivered") in table.attrs["notes"]
+    assert not any("demands differ" in n for n in compare_runs(runs[0], runs[0]).attrs["notes"])
+
+
 def test_two_model_files_of_the_same_inflows_share_their_traces(tmp_path, capsys):
     """A review (a modeller of her own basin): two ensembles of a basin and of a copy of its file with a larger
     demand, of the same seed, traces and years, were said to have other traces, and the paired view was left out.
@@ -561,7 +607,7 @@ def test_two_ensembles_compare_a_countrys_rivers_apart(tmp_path):
     with xr.open_dataset(store) as ds:
         ds.drop_vars("demand_system").to_netcdf(old)
     notes = compare_ensembles(old, store).attrs["notes"]
-    assert any(n.startswith("6 rows of a country per river system (such as 'KAZ A') only one ensemble has: the "
+    assert any(n.startswith("8 rows of a country per river system (such as 'KAZ A') only one ensemble has: the "
                             "other's store was written by a daryo before 2026-12-06's") for n in notes)
     assert not any("elements only one has" in n for n in notes)
     # one without the water by season: its rows one-sided, and the note says why (not the reservoirs' reasons)
@@ -573,6 +619,11 @@ def test_two_ensembles_compare_a_countrys_rivers_apart(tmp_path):
     assert "'delivered summer'; 'delivered winter': of one ensemble only: the other's store was written by an " \
            "earlier daryo, which kept no water delivered by season (annual_winter_delivery)" in table.attrs["notes"]
     assert not any("min_volume" in n for n in table.attrs["notes"])
+    with xr.open_dataset(store) as ds:  # (one with the water delivered by season and not the water demanded)
+        ds.drop_vars(["annual_winter_demand", "summary_annual_winter_demand"]).to_netcdf(seasonless)
+    assert "'demanded summer'; 'demanded winter': of one ensemble only: the other's store was written by an " \
+           "earlier daryo, which kept no water demanded by season (annual_winter_demand)" in compare_ensembles(
+               seasonless, store).attrs["notes"]
     # a country without a code: "—", as a run's comparison and annual_by name it (its rows read " A" before)
     unnamed = tmp_path / "unnamed.nc"
     run_ensemble(two_rivers_two_countries(kaz=""), EnsembleOptions(traces=3, years=2, seed=1), unnamed)

@@ -73,8 +73,8 @@ def compare_runs(first: str | Path | xr.Dataset, second: str | Path | xr.Dataset
         demand, plant, sink, requirement, river system or reservoir; ``all`` for the systems or the reservoirs
         together; a country that draws on several river systems also per system, ``UZB amu``: its water
         ``delivered``, ``deficit`` and ``deficit share`` of its own demand on that system,
-        :func:`daryo.indicators.country_system_summary`; a demand's water ``delivered``, ``deficit`` and ``deficit
-        share`` too),
+        :func:`daryo.indicators.country_system_summary`; a demand's water ``demanded``, ``delivered``, ``deficit``
+        and ``deficit share`` too),
         ``quantity``
         (e.g. ``delivered summer``, ``energy winter``, ``inflow``, ``met``, ``steps short``, ``stress``, ``change
         over the run``), ``units``, the two runs' values, and ``difference`` (second − first; of a stress in %,
@@ -86,7 +86,7 @@ def compare_runs(first: str | Path | xr.Dataset, second: str | Path | xr.Dataset
         ``attrs`` describes the runs (``first``, ``second``: their model and overlays, :func:`run_label`) and holds
         ``notes``, what to know before reading it, a sentence each, as ``daryo compare`` prints them: runs of other
         model files, spans or hydrology, a run that draws more from its reservoirs, rows only one has, an overlay
-        whose years the means dilute.
+        whose years the means dilute, demands that differ (each deficit is of its own run's demand).
 
     Raises
     ------
@@ -136,12 +136,14 @@ def compare_ensembles(first: str | Path | xr.Dataset, second: str | Path | xr.Da
         A row per indicator and element, with the columns of :data:`ENSEMBLE_COLUMNS`, the statistics taken over
         each ensemble's (trace, run year) pairs: per ``demand`` the share of trace-years short by more than the first
         run's deficit threshold (``share above threshold``, both taken at that threshold), the ``mean`` and ``p95``
-        of the annual deficit fraction (all in %), the mean water ``delivered`` (hm³/yr), and in winter and in
-        summer (``delivered winter``, ``delivered summer``; none for a store of daryo before 2026-12-06's); per
-        ``country`` its demands' water ``delivered``, their ``deficit`` (hm³/yr) and its share of their demand
-        (``deficit share``, %, of the mean yearly terms), as :func:`compare_runs` names them (a country on several
-        river systems also per system, element ``UZB amu``, from the store's ``demand_system``), their water
-        delivered in winter and in summer (the country's alone, not per system), and its plants'
+        of the annual deficit fraction (all in %), the mean water ``demanded`` and ``delivered`` (hm³/yr), and
+        delivered in winter and in summer (``delivered winter``, ``delivered summer``; none for a store of daryo
+        before 2026-12-06's); per ``country`` its demands' water ``demanded`` and ``delivered``, their ``deficit``
+        (hm³/yr) and its share of their demand (``deficit share``, %, of the mean yearly terms), as
+        :func:`compare_runs` names them (a country on several river systems also per system, element ``UZB amu``,
+        from the store's ``demand_system``), their water demanded and delivered in winter and in summer (``demanded
+        winter``, ``delivered summer``...: the country's alone, not per system; none of what a store of daryo
+        before 2026-12-06's does not keep), and its plants'
         ``energy`` and ``energy winter`` and the 5th percentile of their winter energy in a trace-year (``energy
         winter, p5``, the firm winter energy); per ``requirement`` the mean water ``met`` (hm³/yr) and the
         share of trace-years ``short`` (%); per river ``system`` the long-term water ``stress`` (SDG 6.4.2, %); per
@@ -169,7 +171,7 @@ def compare_ensembles(first: str | Path | xr.Dataset, second: str | Path | xr.Da
         storage, no deficit), where the percentile of independent samples jumps
         (:func:`daryo.compare_noise.percentiles_on_atoms`), and ``notes``, what to know before reading it, a
         sentence each, as ``daryo compare`` prints them (a draw from storage is told where it is beyond its noise,
-        with its standard error).
+        with its standard error; demands that differ, since each deficit is of its own ensemble's demand).
 
     Raises
     ------
@@ -326,6 +328,7 @@ def _ensemble_indicators(ds: xr.Dataset, threshold: float, year: int | None = No
         (fraction > threshold).mean(axis=0) * 100)
     add("demand", "demand", "mean deficit", "% of demand", stat("annual_deficit_fraction", "mean") * 100)
     add("demand", "demand", "p95 deficit", "% of demand", stat("annual_deficit_fraction", "p95") * 100)
+    add("demand", "demand", "demanded", "hm3 per year", stat("annual_demand", "mean"))
     add("demand", "demand", "delivered", "hm3 per year", stat("annual_delivery", "mean"))
     if "annual_winter_delivery" in ds:
         winter = stat("annual_winter_delivery", "mean")
@@ -383,9 +386,9 @@ def _ensemble_storage_change(ds: xr.Dataset) -> list[tuple[str, str, str, str, f
 
 def _ensemble_country_rows(ds: xr.Dataset, stat: Callable[[str, str], np.ndarray], firm: pd.Series
                            ) -> list[tuple[str, str, str, str, float]]:
-    """Each country's rows of :func:`compare_ensembles`: its demands' mean water delivered, their deficit (their mean
-    demand not delivered, hm³/yr) and its share of that demand (``deficit share``, %), their water delivered in
-    winter and in summer (none for a store of daryo before 2026-12-06's), and per river system where it
+    """Each country's rows of :func:`compare_ensembles`: its demands' mean water demanded and delivered, their deficit
+    (their mean demand not delivered, hm³/yr) and its share of that demand (``deficit share``, %), their water
+    demanded and delivered in winter and in summer (:func:`_ensemble_season_rows`), and per river system where it
     draws on several (element ``UZB amu``; a store of daryo before 2026-12-06's has no ``demand_system``: none), its
     plants' mean energy and winter energy, and the 5th percentile of their winter energy in a trace-year (``firm``,
     by country)."""
@@ -394,36 +397,51 @@ def _ensemble_country_rows(ds: xr.Dataset, stat: Callable[[str, str], np.ndarray
               else np.full(len(country), ""))
     places = pd.Series(system).groupby(country).nunique()
     split = [f"{c} {s}" if places[c] > 1 else c for c, s in zip(country, system, strict=True)]
-    delivered = pd.Series(stat("annual_delivery", "mean")).groupby(country).sum()
-    wanted = pd.Series(stat("annual_demand", "mean")).groupby(country).sum()
-    seasons = "annual_winter_delivery" in ds  # (a store of daryo before 2026-12-06's keeps no winter water)
-    winter = pd.Series(stat("annual_winter_delivery", "mean") if seasons else np.zeros(len(country))
-                       ).groupby(country).sum()
-    by_system = pd.DataFrame({"delivered": stat("annual_delivery", "mean"), "wanted": stat("annual_demand", "mean")}
-                             ).groupby(split).sum()
+    water = pd.DataFrame({"delivered": stat("annual_delivery", "mean"), "wanted": stat("annual_demand", "mean")})
+    delivered, by_system = water.groupby(country).sum(), water.groupby(split).sum()
+    seasons = _ensemble_season_rows(ds, stat, country)
     energy = pd.DataFrame({"energy": stat("annual_energy", "mean"),
                            "energy winter": stat("annual_winter_energy", "mean")}
                           ).groupby(ds["hydropower_country"].values.astype(str)).sum()
-    def water(element: str, got: float, want: float) -> list[tuple[str, str, str, str, float]]:
-        # (as compare_runs names them: the deficit in hm³, its share of the demand in %)
-        return [("country", element, "delivered", "hm3 per year", float(got)),
-                ("country", element, "deficit", "hm3 per year", float(max(want - got, 0.0))),
-                ("country", element, "deficit share", "% of demand", float((1 - got / want) * 100 if want > 0 else 0))]
-
     rows = []
-    for country in sorted(set(delivered.index) | set(energy.index)):
-        if country in delivered.index:
-            rows += water(country, delivered[country], wanted[country])
-            if seasons:  # (the deal of winter power against summer water: its water by season, as for two runs)
-                rows += [("country", country, "delivered winter", "hm3 per year", float(winter[country])),
-                         ("country", country, "delivered summer", "hm3 per year",
-                          float(delivered[country] - winter[country]))]
-            for part, row in by_system[by_system.index.str.startswith(f"{country} ")].iterrows():
-                rows += water(str(part), row["delivered"], row["wanted"])
-        if country in energy.index:
-            rows += [("country", country, q, "GWh per year", float(energy.loc[country, q]))
+    for name in sorted(set(delivered.index) | set(energy.index)):
+        if name in delivered.index:
+            rows += _water_rows(name, delivered.loc[name, "delivered"], delivered.loc[name, "wanted"])
+            rows += seasons.get(name, [])
+            for part, row in by_system[by_system.index.str.startswith(f"{name} ")].iterrows():
+                rows += _water_rows(str(part), row["delivered"], row["wanted"])
+        if name in energy.index:
+            rows += [("country", name, q, "GWh per year", float(energy.loc[name, q]))
                      for q in ("energy", "energy winter")]
-            rows.append(("country", country, "energy winter, p5", "GWh per year", float(firm[country])))
+            rows.append(("country", name, "energy winter, p5", "GWh per year", float(firm[name])))
+    return rows
+
+
+def _water_rows(element: str, got: float, want: float) -> list[tuple[str, str, str, str, float]]:
+    """A country's (or its part on one river system's) rows of water demanded, delivered and short of two
+    ensembles' comparison, as :func:`compare_runs` names them: the deficit in hm³, its share of the demand in %
+    (the demand beside them: a share is of its own ensemble's demand, a forecaster's review)."""
+    return [("country", element, "demanded", "hm3 per year", float(want)),
+            ("country", element, "delivered", "hm3 per year", float(got)),
+            ("country", element, "deficit", "hm3 per year", float(max(want - got, 0.0))),
+            ("country", element, "deficit share", "% of demand", float((1 - got / want) * 100 if want > 0 else 0))]
+
+
+def _ensemble_season_rows(ds: xr.Dataset, stat: Callable[[str, str], np.ndarray], country: np.ndarray
+                          ) -> dict[str, list[tuple[str, str, str, str, float]]]:
+    """Each country's (``country``: each demand's) mean water demanded and delivered in winter and in summer, as
+    for two runs (the deal of winter power against summer water); none of what a store of daryo before
+    2026-12-06's does not keep (``annual_winter_delivery``, ``annual_winter_demand``)."""
+    rows: dict[str, list[tuple[str, str, str, str, float]]] = {}
+    for quantity, year, winter in (("demanded", "annual_demand", "annual_winter_demand"),
+                                   ("delivered", "annual_delivery", "annual_winter_delivery")):
+        if winter not in ds:
+            continue
+        parts = pd.DataFrame({"winter": stat(winter, "mean"), "year": stat(year, "mean")}).groupby(country).sum()
+        for name, row in parts.iterrows():
+            rows.setdefault(str(name), []).extend(
+                [("country", str(name), f"{quantity} winter", "hm3 per year", float(row["winter"])),
+                 ("country", str(name), f"{quantity} summer", "hm3 per year", float(row["year"] - row["winter"]))])
     return rows
 
 
@@ -515,15 +533,19 @@ def _indicators(ds: xr.Dataset, basins: Mapping[str, Sequence[str]] | None) -> p
 
 
 def _demand_rows(ds: xr.Dataset, scale: float, per: str) -> list[tuple[str, str, str, str, float]]:
-    """Each demand's water delivered, its deficit and the deficit's share of its demand (a review: a deal that moves
-    water between a country's oases, or the Tashkent oasis against Khorezm, showed in no row of two runs)."""
+    """Each demand's water demanded (where the results keep it) and delivered, its deficit and the deficit's share
+    of its demand (a review: a deal that moves water between a country's oases, or the Tashkent oasis against
+    Khorezm, showed in no row of two runs; a forecaster's: a share is of its own run's demand)."""
     if "delivery" not in ds or "deficit" not in ds or not ds.sizes.get("demand", 0):
         return []
     got = annual_by(ds, "delivery", by="element", season=False)
     short = annual_by(ds, "deficit", by="element", season=False)
+    wanted = annual_by(ds, "demanded", by="element", season=False) if "demanded" in ds else None
     rows = []
     for demand in got.index:
         g, d = float(got[demand]), float(short[demand])
+        if wanted is not None:
+            rows.append(("demand", str(demand), "demanded", f"hm3 {per}", float(wanted[demand]) * scale))
         rows += [("demand", str(demand), "delivered", f"hm3 {per}", g * scale),
                  ("demand", str(demand), "deficit", f"hm3 {per}", d * scale),
                  ("demand", str(demand), "deficit share", "% of demand", 100 * d / (g + d) if g + d > 0 else 0.0)]

@@ -118,9 +118,9 @@ def _summed(values: xr.DataArray, groups: np.ndarray) -> xr.DataArray:
 
 
 def _country_samples(ds: xr.Dataset, read: Callable[[str, str], xr.DataArray]) -> list[Sample]:
-    """The countries' rows: their demands' water delivered, deficit and deficit share (a ratio), by season, and per
-    river system where a country draws on several (``UZB amu``); their plants' energy, winter energy and the 5th
-    percentile of their winter energy."""
+    """The countries' rows: their demands' water demanded, delivered, deficit and deficit share (a ratio), the water
+    demanded and delivered by season, and per river system where a country draws on several (``UZB amu``); their
+    plants' energy, winter energy and the 5th percentile of their winter energy."""
     country = np.array([c or "—" for c in ds["demand_country"].values.astype(str)])
     system = ds["demand_system"].values.astype(str) if "demand_system" in ds.coords else np.full(len(country), "")
     places = pd.Series(system).groupby(country).nunique()
@@ -131,12 +131,15 @@ def _country_samples(ds: xr.Dataset, read: Callable[[str, str], xr.DataArray]) -
     # by country, and by country and river system where it draws on several
     g, w = (xr.concat([_summed(a.isel(element=groups != ""), groups[groups != ""]) for groups in (country, split)
                        if (groups != "").any()], "element") for a in (got, wanted))
-    samples = [Sample("country", "delivered", "mean", g), Sample("country", "deficit", "mean", w - g),
+    samples = [Sample("country", "demanded", "mean", w), Sample("country", "delivered", "mean", g),
+               Sample("country", "deficit", "mean", w - g),
                Sample("country", "deficit share", "ratio", (w - g) * 100, w)]
-    if "annual_winter_delivery" in ds:
-        winter = _summed(read("annual_winter_delivery", "demand"), country)
-        samples += [Sample("country", "delivered winter", "mean", winter),
-                    Sample("country", "delivered summer", "mean", _summed(got, country) - winter)]
+    for quantity, year, name in (("demanded", wanted, "annual_winter_demand"),
+                                 ("delivered", got, "annual_winter_delivery")):
+        if name in ds:  # (a store of daryo before 2026-12-06's keeps neither, or no winter demand)
+            winter = _summed(read(name, "demand"), country)
+            samples += [Sample("country", f"{quantity} winter", "mean", winter),
+                        Sample("country", f"{quantity} summer", "mean", _summed(year, country) - winter)]
     return samples + _energy_samples(ds, read)
 
 
@@ -152,12 +155,13 @@ def _energy_samples(ds: xr.Dataset, read: Callable[[str, str], xr.DataArray]) ->
 
 def _demand_samples(ds: xr.Dataset, read: Callable[[str, str], xr.DataArray], threshold: float) -> list[Sample]:
     """The demands' rows: the share of trace-years short above ``threshold``, the mean and 95th percentile of the
-    deficit fraction (%), the water delivered, and in winter and in summer."""
+    deficit fraction (%), the water demanded and delivered, and delivered in winter and in summer."""
     fraction = read("annual_deficit_fraction", "demand")
     got = read("annual_delivery", "demand")
     samples = [Sample("demand", "share above threshold", "mean", (fraction > threshold) * 100.0),
                Sample("demand", "mean deficit", "mean", fraction * 100),
                Sample("demand", "p95 deficit", "percentile", fraction * 100, q=95.0),
+               Sample("demand", "demanded", "mean", read("annual_demand", "demand")),
                Sample("demand", "delivered", "mean", got)]
     if "annual_winter_delivery" in ds:
         winter = read("annual_winter_delivery", "demand")

@@ -1,7 +1,8 @@
 """What to know before reading a comparison (:mod:`daryo.compare`): the notes its tables carry in
 ``attrs["notes"]``, which ``daryo compare`` prints -- runs of other spans or hydrology, ensembles that do or do not
-share their traces, water drawn from storage (of ensembles, beyond its sampling noise), percentiles of independent
-samples, rows only one side has, an overlay whose years the means dilute."""
+share their traces, water drawn from storage (of ensembles, beyond its sampling noise), demands that differ (each
+deficit is of its own side's demand), percentiles of independent samples, rows only one side has, an overlay whose
+years the means dilute."""
 
 from __future__ import annotations
 
@@ -21,9 +22,9 @@ UNCHANGED = 0.05
 def run_notes(first: xr.Dataset, second: xr.Dataset, table: pd.DataFrame) -> list[str]:
     """The notes on two runs' comparison ``table`` (:func:`daryo.compare.compare_runs` of ``first`` and ``second``):
     runs of other spans, scenario traces or hydrology; a run that draws more water from its reservoirs (or keeps
-    more in them) over the run; rows only one run has; an overlay that changes given run years only; runs of
-    models changed in Python (``model_changed_in_code``), of different model files (their ``model_sha256``), or of
-    one whose data files differ (``network_sha256``)."""
+    more in them) over the run; demands that differ (:func:`demand_note`); rows only one run has; an overlay that
+    changes given run years only; runs of models changed in Python (``model_changed_in_code``), of different model
+    files (their ``model_sha256``), or of one whose data files differ (``network_sha256``)."""
     spans = [_span(ds) for ds in (first, second)]
     notes = []
     if spans[0] != spans[1]:
@@ -51,6 +52,8 @@ def run_notes(first: xr.Dataset, second: xr.Dataset, table: pd.DataFrame) -> lis
     if spans[0] == spans[1] and (d := drawn_from_storage(table)):  # (a deal's gain may be water taken from storage;
         # runs of other spans differ in what they have time to refill)
         notes.append(storage_note(d, "run", "their volume at its end less their volume at its start; not a year's"))
+    if note := demand_note(table, "runs"):
+        notes.append(note)
     alone = table[table["first"].isna() | table["second"].isna()]
     if len(alone):
         why = "elements only one has, such as a node an overlay adds"
@@ -121,8 +124,8 @@ def ensemble_notes(table: pd.DataFrame) -> list[str]:
     """The notes on two ensembles' comparison ``table`` (:func:`daryo.compare.compare_ensembles`, whose ``attrs``
     hold both runs, whether they share their traces and the run year compared): whether they share their traces,
     other thresholds, rows only one has, water drawn from storage (beyond its sampling noise, where the table gives
-    it: ``se``), the percentiles of two ensembles of other traces, which have no interval and may jump at an atom
-    (``attrs["atoms"]``), an overlay whose years the means dilute."""
+    it: ``se``), demands that differ (:func:`demand_note`), the percentiles of two ensembles of other traces, which
+    have no interval and may jump at an atom (``attrs["atoms"]``), an overlay whose years the means dilute."""
     first, second = table.attrs["first"], table.attrs["second"]
     notes = []
     if first["model"] != second["model"]:
@@ -167,6 +170,8 @@ def ensemble_notes(table: pd.DataFrame) -> list[str]:
                                       "their volume at its start" + (f"; ± {margin:,.1f} hm³ at 95 %, a standard "
                                                                      f"error of {se:,.1f} by trace" if se == se
                                                                      else "")))
+    if note := demand_note(table, "ensembles"):
+        notes.append(note)
     if note := _percentile_note(table):
         notes.append(note)
     if table.attrs.get("year") is not None:  # (the statistics of one run year: nothing diluted)
@@ -225,7 +230,7 @@ def _one_sided_rows(table: pd.DataFrame) -> list[str]:
         notes.append(f"{_rows(int((~shared).sum()))} only one ensemble has: elements only one has, such as a node an "
                      "overlay adds or removes")
     found = set(alone["quantity"].to_numpy()[shared])
-    seasonal = found & {"delivered winter", "delivered summer"}
+    seasonal = found & {"delivered winter", "delivered summer", "demanded winter", "demanded summer"}
     targets = found & _TARGET_QUANTITIES
     if targets:  # (a Tajik utility planner's review: Rogun's target, of rogun-full only, was "a store of before")
         notes.append(f"{'; '.join(repr(q) for q in sorted(targets))}: of one ensemble only, for elements both have: "
@@ -237,8 +242,10 @@ def _one_sided_rows(table: pd.DataFrame) -> list[str]:
                      "series (--series none) or was written by a daryo before 2026-12-06's, which kept no reservoir "
                      "volumes at the start nor min_volume")
     if seasonal:
+        lacking = " nor ".join(f"water {q} by season (annual_winter_{'delivery' if q == 'delivered' else 'demand'})"
+                               for q in ("delivered", "demanded") if any(s.startswith(q) for s in seasonal))
         notes.append(f"{'; '.join(repr(q) for q in sorted(seasonal))}: of one ensemble only: the other's store was "
-                     "written by an earlier daryo, which kept no water delivered by season (annual_winter_delivery)")
+                     f"written by an earlier daryo, which kept no {lacking}")
     return notes
 
 
@@ -276,6 +283,29 @@ def _percentile_note(table: pd.DataFrame) -> str:
     more = f" and {len(atoms) - 3} more" if len(atoms) > 3 else ""
     return (f"{note}: {_rows(len(atoms))} {'sit' if len(atoms) > 1 else 'sits'} near one ({shown}{more}), whose "
             "difference may be such a jump; compare the shares at it (at dead storage, share above threshold)")
+
+
+def demand_note(table: pd.DataFrame, what: str) -> str:
+    """The note on two runs' or ensembles' (``what``) comparison ``table`` whose demands' water demanded differs by
+    :data:`UNCHANGED` or more (an overlay that scales a demand, say), naming the three that differ most: each
+    deficit is of its own run's demand, so that a demand cut shows as a smaller deficit (a seasonal forecaster's
+    review: a zone whose demand an overlay cut by a tenth read "better in 46 % of years" while it got less water);
+    "" where none differs (an element only one has is told apart)."""
+    rows = table[(table["table"] == "demand") & (table["quantity"] == "demanded")]
+    rows = rows[rows["difference"].abs() >= UNCHANGED]  # (NaN, an element only one has, is not)
+    if not len(rows):
+        return ""
+    rows = rows.iloc[rows["difference"].abs().to_numpy().argsort(kind="stable")[::-1]]
+    units = {"hm3 per year": "hm³/yr", "hm3 in the run": "hm³ in the run"}
+    shown = "; ".join(f"{element} {first:,.1f} → {second:,.1f} {units.get(unit, unit)}" for element, first, second, unit
+                      in zip(*(rows[c].head(3) for c in ("element", "first", "second", "units")), strict=True))
+    more = f"; {len(rows) - 3} more" if len(rows) > 3 else ""
+    deficits = ("each deficit and deficit share" if what == "runs" else "each deficit, deficit share and share above "
+                "threshold" + (", and the trace-years a demand is worse or better in," if table.attrs.get("paired")
+                               else ""))
+    return (f"the demands differ between the {what} ({shown}{more}): {deficits} is taken against its own "
+            f"{what.removesuffix('s')}'s demand, so a smaller one may be less water wanted, not more delivered: read "
+            "it beside the water delivered")
 
 
 def storage_note(d: float, what: str, change: str) -> str:
