@@ -147,6 +147,35 @@ def test_daryo_compare_prints_what_changes_and_writes_the_whole_table(tmp_path, 
     assert (tmp_path / "notes.txt").read_text() == "my notes\n" and xr.open_dataset(first).close() is None
 
 
+def test_the_csv_gives_the_units_of_each_difference(tmp_path, capsys):
+    """A data officer's review: in daryo compare's CSV file the differences of percentages (a deficit share, a
+    share of steps or trace-years short, a water stress) had units "%", though the printed header says percentage
+    points.  Each row has its values' units and its difference's: percentage points of a row in %, else the
+    values' own; of two runs and of two ensembles."""
+    from daryo.ensemble import EnsembleOptions, run_ensemble
+
+    first, second = _runs(tmp_path)
+    model = tmp_path / "basin.yaml"
+    stores = [tmp_path / "a.nc", tmp_path / "b.nc"]
+    for store, scenarios in zip(stores, ([], [str(tmp_path / "half.yaml")]), strict=True):
+        run_ensemble(daryo.load(model, scenarios=scenarios), EnsembleOptions(traces=2, years=1, seed=1), store)
+    for pair, name, share, percent in (
+            ((first, second), "runs.csv", "farm", {"deficit share", "steps short", "stress"}),
+            (stores, "ensembles.csv", "KAZ", {"deficit share", "share above threshold", "mean deficit", "p95 deficit",
+                                              "short", "stress"})):
+        csv = tmp_path / name
+        assert main(["compare", *map(str, pair), "--csv", str(csv)]) == 0
+        table = pd.read_csv(csv)
+        assert list(table.columns[:8]) == [*COMPARE_COLUMNS[:7], "difference_units"]
+        in_percent = table["units"].str.startswith("%")
+        assert set(table.loc[in_percent, "quantity"]) == percent
+        assert set(table.loc[in_percent, "difference_units"]) == {"percentage points"}
+        assert (table.loc[~in_percent, "difference_units"] == table.loc[~in_percent, "units"]).all()
+        row = table.set_index(["element", "quantity"]).loc[(share, "deficit share")]
+        assert (row["units"], row["difference_units"]) == ("% of demand", "percentage points")
+    assert "differences of percentages in percentage points" in capsys.readouterr().out
+
+
 def test_daryo_compare_notes_the_same_file_twice_and_other_hydrology(tmp_path, capsys):
     first, second = _runs(tmp_path)
     assert main(["compare", str(first), str(first)]) == 0

@@ -44,8 +44,9 @@ __all__ = ["compare_runs", "compare_ensembles", "paired_deficit_changes", "check
 
 #: the names of the reservoirs' total row: the first that no reservoir has
 RESERVOIR_TOTALS = ("all", "all reservoirs", "(all)")
-#: the columns of :func:`compare_runs`'s table
-COMPARE_COLUMNS = ("table", "element", "quantity", "units", "first", "second", "difference")
+#: the columns of :func:`compare_runs`'s table (``units`` those of the two values, ``difference_units`` those of
+#: their difference: of percentages, percentage points)
+COMPARE_COLUMNS = ("table", "element", "quantity", "units", "first", "second", "difference", "difference_units")
 #: the columns of :func:`compare_ensembles`'s table: those of two runs', and the difference's sampling noise
 ENSEMBLE_COLUMNS = (*COMPARE_COLUMNS, "se", "margin95", "within_noise")
 
@@ -74,15 +75,15 @@ def compare_runs(first: str | Path | xr.Dataset, second: str | Path | xr.Dataset
         together; a country that draws on several river systems also per system, ``UZB amu``: its water
         ``delivered``, ``deficit`` and ``deficit share`` of its own demand on that system,
         :func:`daryo.indicators.country_system_summary`; a demand's water ``demanded``, ``delivered``, ``deficit``
-        and ``deficit share`` too),
-        ``quantity``
-        (e.g. ``delivered summer``, ``energy winter``, ``inflow``, ``met``, ``steps short``, ``stress``, ``change
-        over the run``), ``units``, the two runs' values, and ``difference`` (second − first; of a stress in %,
-        percentage points).  Values are mean annual over each run's years and scenarios (``hm3 per year``, ``GWh
-        per year``), or, for a run shorter than a year, its totals (``hm3 in the run``), as ``daryo run`` prints
-        them; a share of steps and a stress are in %; a reservoir's volumes at the run's start and end, and their
-        change, in ``hm3`` (mean over the scenarios), and its lowest volume, at the start or a step's end, in any
-        scenario.  An element only one run has (a node an overlay added) has NaN for the other and the difference.
+        and ``deficit share`` too), ``quantity`` (e.g. ``delivered summer``, ``energy winter``, ``inflow``,
+        ``met``, ``steps short``, ``stress``, ``change over the run``), ``units`` (of the two runs' values), the two
+        runs' values, ``difference`` (second − first) and ``difference_units`` (its units: of a value in %, a share
+        or a stress, ``percentage points``).  Values are mean annual over each run's years and scenarios (``hm3 per
+        year``, ``GWh per year``), or, for a run shorter than a year, its totals (``hm3 in the run``), as ``daryo
+        run`` prints them; a share of steps and a stress are in %; a reservoir's volumes at the run's start and
+        end, and their change, in ``hm3`` (mean over the scenarios), and its lowest volume, at the start or a step's
+        end, in any scenario.  An element only one run has (a node an overlay added) has NaN for the other and the
+        difference.
         ``attrs`` describes the runs (``first``, ``second``: their model and overlays, :func:`run_label`) and holds
         ``notes``, what to know before reading it, a sentence each, as ``daryo compare`` prints them: runs of other
         model files, spans or hydrology, a run that draws more from its reservoirs, rows only one has, an overlay
@@ -109,6 +110,7 @@ def compare_runs(first: str | Path | xr.Dataset, second: str | Path | xr.Dataset
         named = (basins_of(basins, a, b), basins_of(basins, b, a))
     table = _side_by_side(_indicators(a, named[0]), _indicators(b, named[1]))
     table["difference"] = _difference(table["first"], table["second"])
+    table["difference_units"] = _difference_units(table["units"])
     table = table[list(COMPARE_COLUMNS)]
     table.attrs.update(first=run_label(a), second=run_label(b))
     table.attrs["notes"] = run_notes(a, b, table)
@@ -153,12 +155,13 @@ def compare_ensembles(first: str | Path | xr.Dataset, second: str | Path | xr.Da
         start``) and the mean over the traces of its volume at the end and of the change (``storage at end, mean``,
         ``change over the run, mean``), with all reservoirs' together (``all``); per ``plant`` the mean ``energy``
         and ``energy winter`` and the 5th percentile of its winter energy (GWh/yr); per ``sink`` the mean
-        ``inflow`` (hm³/yr).  ``difference`` is second − first (of a share or a stress, in percentage points);
-        ``se`` its standard error by trace (:mod:`daryo.ensemble.sampling`), of a mean, a share or a ratio of means
-        over the trace-years: of two independent samples, ``√(SE₁² + SE₂²)``, where the ensembles' traces differ
-        (other seeds), of the traces' paired differences where they share them (far smaller); 0 for a reservoir's
-        volume at the start (the model's, not a sample); NaN for a percentile (``p5``, ``p95``: no cheap interval)
-        and an element only one has.  ``margin95`` is the margin of the difference's 95 % interval (``t se``, t
+        ``inflow`` (hm³/yr).  ``difference`` is second − first, in ``difference_units`` (of a share or a stress,
+        ``percentage points``), as are ``se`` and ``margin95``; ``se`` its standard error by trace
+        (:mod:`daryo.ensemble.sampling`), of a mean, a share or a ratio of means over the trace-years: of two
+        independent samples, ``√(SE₁² + SE₂²)``, where the ensembles' traces differ (other seeds), of the traces'
+        paired differences where they share them (far smaller); 0 for a reservoir's volume at the start (the
+        model's, not a sample); NaN for a percentile (``p5``, ``p95``: no cheap interval) and an element only one
+        has.  ``margin95`` is the margin of the difference's 95 % interval (``t se``, t
         Student's 97.5 % quantile of the smaller ensemble's traces − 1 degrees of freedom), and ``within_noise``
         whether the difference is within it of zero, of ensembles of other traces only (False where there is no
         margin, and where the ensembles share their traces: every difference is then the rules' in some
@@ -194,6 +197,7 @@ def compare_ensembles(first: str | Path | xr.Dataset, second: str | Path | xr.Da
         paired = _share_traces(a, b, runs)
         samples = [row_samples(ds, threshold, year) for ds in (a, b)]
     table["difference"] = _difference(table["first"], table["second"])
+    table["difference_units"] = _difference_units(table["units"])
     traces = min(int(run["traces"]) for run in runs)  # (the standard errors are by trace: its degrees of freedom)
     table = with_noise(table[list(COMPARE_COLUMNS)], difference_errors(samples[0], samples[1], paired), traces, paired)
     table.attrs.update(first=runs[0], second=runs[1], paired=paired, year=year,
@@ -630,6 +634,12 @@ def _difference(first: pd.Series, second: pd.Series) -> pd.Series:
     d = second - first
     scale = np.maximum(np.maximum(first.abs(), second.abs()), 1.0)
     return d.where(~(d.abs() <= _ROUNDING * scale), 0.0)
+
+
+def _difference_units(units: pd.Series) -> pd.Series:
+    """The units of each row's difference: ``percentage points`` of a row in % (a share, a stress: a data officer's
+    review, the CSV file said "%" where daryo compare's header said percentage points), else its values'."""
+    return units.where(~units.str.startswith("%"), "percentage points")
 
 
 def _side_by_side(first: pd.DataFrame, second: pd.DataFrame) -> pd.DataFrame:
