@@ -472,8 +472,8 @@ def test_the_demands_compared_are_set_beside_their_deficits(tmp_path, capsys):
         np.testing.assert_allclose(got.loc[key, ["first", "second", "difference", "se"]].to_numpy(float),
                                    [a, b, b - a, 0], atol=1e-6, err_msg=str(key))
         assert got.loc[key, "units"] == "hm3 per year"
-    note = ("the demands differ between the ensembles (farm 96.0 → 48.0 hm³/yr): each deficit, deficit share and "
-            "share above threshold, and the trace-years a demand is worse or better in, is taken against its own "
+    note = ("the demands differ between the ensembles (farm 96.0 → 48.0 hm³/yr, -48.0): each deficit, deficit share "
+            "and share above threshold, and the trace-years a demand is worse or better in, is taken against its own "
             "ensemble's demand, so a smaller one may be less water wanted, not more delivered: read it beside the "
             "water delivered")
     assert note in table.attrs["notes"]
@@ -487,9 +487,9 @@ def test_the_demands_compared_are_set_beside_their_deficits(tmp_path, capsys):
     table = compare_runs(*runs)
     row = table.set_index(["table", "element", "quantity"]).loc[("demand", "farm", "demanded")]
     assert (row["first"], row["second"], row["units"]) == (pytest.approx(96), pytest.approx(48), "hm3 per year")
-    assert ("the demands differ between the runs (farm 96.0 → 48.0 hm³/yr): each deficit and deficit share is taken "
-            "against its own run's demand, so a smaller one may be less water wanted, not more delivered: read it "
-            "beside the water delivered") in table.attrs["notes"]
+    assert ("the demands differ between the runs (farm 96.0 → 48.0 hm³/yr, -48.0): each deficit and deficit share is "
+            "taken against its own run's demand, so a smaller one may be less water wanted, not more delivered: read "
+            "it beside the water delivered") in table.attrs["notes"]
     assert not any("demands differ" in n for n in compare_runs(runs[0], runs[0]).attrs["notes"])
 
 

@@ -297,8 +297,9 @@ def demand_note(table: pd.DataFrame, what: str) -> str:
         return ""
     rows = rows.iloc[rows["difference"].abs().to_numpy().argsort(kind="stable")[::-1]]
     units = {"hm3 per year": "hm³/yr", "hm3 in the run": "hm³ in the run"}
-    shown = "; ".join(f"{element} {first:,.1f} → {second:,.1f} {units.get(unit, unit)}" for element, first, second, unit
-                      in zip(*(rows[c].head(3) for c in ("element", "first", "second", "units")), strict=True))
+    shown = "; ".join(f"{element} {first:,.1f} → {second:,.1f} {units.get(unit, unit)}, {d:+,.1f}"
+                      for element, first, second, unit, d in zip(*(rows[c].head(3) for c in (
+                          "element", "first", "second", "units", "difference")), strict=True))
     more = f"; {len(rows) - 3} more" if len(rows) > 3 else ""
     deficits = ("each deficit and deficit share" if what == "runs" else "each deficit, deficit share and share above "
                 "threshold" + (", and the trace-years a demand is worse or better in," if table.attrs.get("paired")
