@@ -176,6 +176,31 @@ def test_the_csv_gives_the_units_of_each_difference(tmp_path, capsys):
     assert "differences of percentages in percentage points" in capsys.readouterr().out
 
 
+def test_a_stress_beside_a_level_bound_is_not_printed_on_the_other_side(tmp_path, capsys):
+    """A data officer's review: daryo compare printed a water stress of 99.96 % (high) as "100.0", which reads as
+    the bound of critical.  A river of 10 a month, a flow requirement of 1 at its sea below a town of 8.9964 (or
+    9.0036): withdrawal 107.9568 (108.0432) of 120 − 12 leaves a stress of 99.96 % (100.04 %, critical); both are
+    printed with the digits that keep them on their side of 100, as daryo run prints them; the difference, and a
+    stress far from a bound, with one decimal.
+
+        river (10) ──> town (8.9964 or 9.0036)
+          └──────────> sea (keep: 1)
+    """
+    basin = BASIN.replace("  - {id: farm, type: demand, demand: 8, priority: 2, country: KAZ}\n", "").replace(
+        ", [river, farm]", "")
+    paths = []
+    for name, demand in (("high", "8.9964"), ("critical", "9.0036"), ("low", "3")):
+        (tmp_path / f"{name}.yaml").write_text(basin.replace("demand: 4,", f"demand: {demand},"))
+        paths.append(daryo.run(daryo.load(tmp_path / f"{name}.yaml")).to_netcdf(tmp_path / f"{name}.nc"))
+    table = compare_runs(paths[0], paths[1]).set_index(["table", "element", "quantity"])
+    np.testing.assert_allclose(table.loc[("system", "north", "stress"), ["first", "second"]].to_numpy(float),
+                               [99.96, 100.04], rtol=1e-9)
+    for second, want in ((paths[1], ["99.96", "100.04", "+0.1"]), (paths[2], ["99.96", "33.3", "-66.6"])):
+        assert main(["compare", str(paths[0]), str(second)]) == 0
+        out = capsys.readouterr().out.splitlines()
+        assert next(line for line in out if line.split()[:3] == ["system", "north", "stress"]).split()[3:] == want
+
+
 def test_daryo_compare_notes_the_same_file_twice_and_other_hydrology(tmp_path, capsys):
     first, second = _runs(tmp_path)
     assert main(["compare", str(first), str(first)]) == 0

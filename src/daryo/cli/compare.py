@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 from pathlib import Path
 from typing import Any
 
@@ -68,8 +69,9 @@ def _print_comparison(table: Any, every: bool, caveats: list[list[str]], csv: Pa
         margins = changed["margin95"].to_numpy(dtype=float) if noise else [None] * len(changed)
         for (kind, element, quantity), (a, b, d), m in zip(changed[["table", "element", "quantity"]].to_numpy(str),
                                                            values, margins, strict=True):
-            print(f"  {kind:<13}{element:<{w}}{quantity:<{q}}{_cell(a)}{_cell(b)}{_cell(d, sign=True)}"
-                  + (_margin(m, a == a and b == b) if m is not None else ""))
+            stress = kind == "system" and quantity == "stress"
+            print(f"  {kind:<13}{element:<{w}}{quantity:<{q}}{_cell(a, stress=stress)}{_cell(b, stress=stress)}"
+                  f"{_cell(d, sign=True)}" + (_margin(m, a == a and b == b) if m is not None else ""))
     unchanged = len(table) - len(changed) - len(noisy)
     hidden = [f"{unchanged} of {len(table)} rows do not change by {_UNCHANGED} or more"] if unchanged else []
     if len(noisy):
@@ -290,9 +292,15 @@ def _margin(margin: float, both: bool) -> str:
     return f"{'no interval':>13}" if margin != margin else f"{'± ' + f'{round(margin, 1) + 0.0:.1f}':>13}"
 
 
-def _cell(value: float, sign: bool = False) -> str:
-    """A value of daryo compare's table in a column of 12: one decimal ("-0.0" as 0.0), "–" for none."""
+def _cell(value: float, sign: bool = False, stress: bool = False) -> str:
+    """A value of daryo compare's table in a column of 12: one decimal ("-0.0" as 0.0), "–" for none; a water
+    ``stress`` with more where one would show the bound of an FAO level it is not on (a data officer's review: 99.96
+    %, high, read "100.0" beside 100.04 %, critical), as daryo run prints it."""
     if value != value:  # (NaN: an element only one run has)
         return f"{'–':>12}"
+    if stress and math.isfinite(value):
+        from .summary import stress_digits
+
+        return f"{stress_digits(value):>12}"
     value = round(value, 1) + 0.0
     return f"{value:>+12.1f}" if sign else f"{value:>12.1f}"

@@ -329,20 +329,27 @@ def stress_not_shown(why: str) -> str:
 def stress_text(stress: float) -> str:
     """A stress in a column of 10: "–" where there is neither water nor withdrawal, "no water" where nothing is
     left after the environmental flows; one decimal, or more where one would show the bound of a level the stress
-    is not on (100.04 %, critical, not "100.0 %")."""
+    is not on (100.04 %, critical, not "100.0 %": :func:`stress_digits`)."""
     if math.isnan(stress):
         return f"{'–':>10s}"
-    from ..sdg import STRESS_LEVELS
-
     if math.isinf(stress):
         return f"{'no water':>10s}"
+    return f"{stress_digits(stress):>8s} %"
+
+
+def stress_digits(stress: float) -> str:
+    """A finite stress (%) with one decimal, or more where one would show the bound of one of FAO's levels the
+    stress is not on: "99.96" (high), "100.04" (critical), not "100.0"; at most four, rounded to the side of the
+    bound the stress is on."""
+    from ..sdg import STRESS_LEVELS
+
     bounds = {bound for bound, _ in STRESS_LEVELS}
     for digits in range(1, 5):
         text = f"{stress:.{digits}f}"
         if float(text) not in bounds or float(text) == stress:
-            return f"{text:>8s} %"
+            return text
     rounded = (math.floor if float(text) > stress else math.ceil)(stress * 1e4) / 1e4  # (to the side it is on)
-    return f"{rounded:>8.4f} %"
+    return f"{rounded:.4f}"
 
 
 def _number(value: float, width: int) -> str:
