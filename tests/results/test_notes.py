@@ -260,3 +260,9 @@ def test_advice_says_where_a_drought_of_named_years_falls_in_the_runs_dates():
                             "2001 and 2002 of the results") for n in notes), notes
     plain = daryo.load(None, years=1)
     assert not any("changes run year" in n for n in advice(daryo.run(plain).dataset, plain))
+    # years apart: the months of each (a diff review: one span from the first to the last took in year 2)
+    apart = daryo.load(None, scenarios=[{"name": "odd", "changes": [{"scale_inflows": {"factor": 0.5,
+                                                                                       "years": [4, 1, 3]}}]}], years=4)
+    notes = advice(daryo.run(apart).dataset, apart)
+    assert any(n.startswith("odd changes run years 1, 3 and 4: 2000-10 to 2001-09 and 2002-10 to 2004-09, "
+                            "hydrological years 2001, 2003 and 2004 of the results") for n in notes), notes

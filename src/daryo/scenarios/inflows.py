@@ -455,14 +455,32 @@ def given_year_dates(names: Sequence[OverlaySpec], starts: Sequence[Any] | np.nd
         name = Path(ov.file).stem
         if not years or name in lines:
             continue
-        steps = np.flatnonzero(np.isin(index, np.asarray(years) - 1))
+        spans = []  # (the months of each run of consecutive years: years 1 and 3 are not the months between)
+        for first, last in _consecutive(years):
+            steps = np.flatnonzero((index >= first - 1) & (index <= last - 1))
+            spans.append(f"{month[steps[0]]} to {month[steps[-1]]}")
         labels = [int(hy[0]) + y - 1 for y in years]
         several = "s" if len(years) > 1 else ""
-        lines[name] = (f"{name} changes run year{several} {_year_list(years)}: {month[steps[0]]} to "
-                       f"{month[steps[-1]]}, hydrological year{several} {_year_list(labels)} of the results (each "
-                       "labelled by the year it ends in): the run's dates, not those of the years on record whose "
-                       "factors it takes")
+        lines[name] = (f"{name} changes run year{several} {_year_list(years)}: {_and(spans)}, hydrological "
+                       f"year{several} {_year_list(labels)} of the results (each labelled by the year it ends in): "
+                       "the run's dates, not those of the years on record whose factors it takes")
     return list(lines.values())
+
+
+def _consecutive(years: Sequence[int]) -> list[tuple[int, int]]:
+    """Sorted distinct ``years`` as runs of consecutive ones, (first, last) each: [1, 2, 4] -> [(1, 2), (4, 4)]."""
+    runs: list[tuple[int, int]] = []
+    for y in sorted(set(years)):
+        if runs and y == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], y)
+        else:
+            runs.append((y, y))
+    return runs
+
+
+def _and(items: Sequence[str]) -> str:
+    """Items listed in words: "a", "a and b", "a, b and c"."""
+    return ", ".join(items[:-1]) + f" and {items[-1]}" if len(items) > 1 else items[0]
 
 
 def _given_years(op: str, arg: Mapping[str, Any]) -> list[int]:
