@@ -577,6 +577,29 @@ def test_seasonal_intakes_are_per_season_the_run_covers():
     assert a["UZB"] > 10  # the summer intakes are substantial
 
 
+def test_the_embedded_model_built_to_an_end_month_needs_series_of_those_months_only(tmp_path):
+    """A diff review (a season's outlook): built for whole years and cut by the run, the model asked an overlay's
+    forecast CSV of April to September for October to March too ("has no value for 2027-10-01").  Built to its end
+    month, the model is the run: 6 months, the CSV's 300 hm³ in each, the other inflows the norm's first months; 18
+    months (2027-04 to 2028-09) make two years of hydrology, cut."""
+    dates = pd.date_range("2027-04-01", periods=6, freq="MS").strftime("%Y-%m-%d")
+    pd.DataFrame({"date": dates, "m01": 300.0}).to_csv(tmp_path / "v.csv", index=False)
+    (tmp_path / "one.yaml").write_text(f"changes:\n  - set: {{vakhsh_in: {{inflow: {{csv: {tmp_path / 'v.csv'}, "
+                                       "unit: hm3}}}\n")
+    season = load_aral_model(start="2027-04", end="2027-09", scenarios=[str(tmp_path / "one.yaml")])
+    assert (f"{season.time.start:%Y-%m}", f"{season.time.end:%Y-%m}") == ("2027-04", "2027-09")
+    ds = daryo.run(season).dataset
+    np.testing.assert_allclose(ds["node_flow"].sel(node="vakhsh_in").isel(scenario=0), 300.0)
+    norm = daryo.run(load_aral_model(start="2027-04", years=1)).dataset
+    np.testing.assert_allclose(ds["node_flow"].sel(node="naryn_in").isel(scenario=0),
+                               norm["node_flow"].sel(node="naryn_in").isel(scenario=0, time=slice(0, 6)))
+    longer = load_aral_model(start="2027-04", end="2028-09", hydrology="stochastic", traces=2, seed=3)
+    assert longer.time.axis().n_steps == 18
+    two = daryo.run(load_aral_model(start="2027-04", years=2, hydrology="stochastic", traces=2, seed=3)).dataset
+    np.testing.assert_allclose(daryo.run(longer).dataset["node_flow"].sel(node="naryn_in"),
+                               two["node_flow"].sel(node="naryn_in").isel(time=slice(0, 18)))
+
+
 @pytest.mark.parametrize("kwargs, error, message", [
     ({"years": 1.5}, TypeError, r"years=1.5: give a whole number"),  # (ran 1 year)
     ({"years": "2"}, TypeError, r"years='2': give a whole number"),  # (ran 2)
@@ -584,6 +607,9 @@ def test_seasonal_intakes_are_per_season_the_run_covers():
     ({"start": "2000-10-15"}, ValueError, r"start='2000-10-15': the run's monthly steps start on a month's first"),
     ({"start": "bogus"}, ValueError, r"start='bogus': 'bogus' is not a date of the form YYYY-MM or YYYY-MM-DD"),
     # (pandas' DateParseError)
+    ({"end": "2001-13"}, ValueError, r"end='2001-13': '2001-13' is not a date"),
+    ({"end": "2001-03-15"}, ValueError, r"end='2001-03-15': give the run's last month, YYYY-MM"),
+    ({"end": "2000-09"}, ValueError, r"end='2000-09': the run would end before it starts \(2000-10\)"),
 ])
 def test_the_embedded_model_refuses_sizes_and_starts_it_would_change(kwargs, error, message):
     with pytest.raises(error, match=message):

@@ -52,7 +52,9 @@ def read_base_document() -> dict[str, Any]:
     return json.loads(json.dumps(doc))  # no shared (aliased) sub-objects
 
 
-def _time(start: str | pd.Timestamp, years: int) -> tuple[pd.Timestamp, dict[str, str]]:
+def _time(start: str | pd.Timestamp, years: int, months: int | None = None) -> tuple[pd.Timestamp, dict[str, str]]:
+    """The run's first month and the document's ``time``: ``years`` whole years from ``start``, or its first
+    ``months`` months."""
     if isinstance(start, np.datetime64):  # (a Dataset's time value)
         start = pd.Timestamp(start)
     try:
@@ -65,8 +67,31 @@ def _time(start: str | pd.Timestamp, years: int) -> tuple[pd.Timestamp, dict[str
         raise ValueError(f"start={start!r}: the run's monthly steps start on a month's first day; give YYYY-MM")
     if (why := years_problem(s, int(years), "%Y-%m")) is not None:
         raise ValueError(f"years={years}: {why}")
-    e = s + pd.DateOffset(months=12 * int(years) - 1)
+    e = s + pd.DateOffset(months=(12 * int(years) if months is None else months) - 1)
     return s, {"start": f"{s:%Y-%m}", "end": f"{e:%Y-%m}", "step": "month"}
+
+
+def _months_to(start: str | pd.Timestamp, end: str) -> int:
+    """The months of a run from ``start`` to the month ``end`` (both included), at least 1."""
+    try:
+        s, e = parse_date(start), parse_date(end)
+    except ValueError as exc:
+        bad = "end" if not _is_date(end) else "start"
+        raise ValueError(f"{bad}={(end if bad == 'end' else start)!r}: {exc}") from None
+    if e != e.to_period("M").to_timestamp():
+        raise ValueError(f"end={end!r}: give the run's last month, YYYY-MM")
+    months = (e.year - s.year) * 12 + e.month - s.month + 1
+    if months < 1:
+        raise ValueError(f"end={end!r}: the run would end before it starts ({s:%Y-%m})")
+    return months
+
+
+def _is_date(value: object) -> bool:
+    try:
+        parse_date(value)
+    except ValueError:
+        return False
+    return True
 
 
 #: memory a model with inflow traces takes per trace and year, while its document is made and read (~12.5 kB
@@ -105,7 +130,7 @@ def _hydrology(spec: HydrologySpec, hydrology: str, traces: int, years: int, see
 
 def build_aral_document(scenarios: Sequence[OverlaySpec] = (), hydrology: str = "norm", traces: int = 1,
                         years: int = 30, seed: int = 0, start: str = "2000-10", inflow_csv: str | Path | None = None,
-                        inflow_csv_unit: str = "m3/s") -> dict[str, Any]:
+                        inflow_csv_unit: str = "m3/s", end: str | None = None) -> dict[str, Any]:
     """A complete Aral Sea basin model document, inflows inline.
 
     Parameters
@@ -128,6 +153,9 @@ def build_aral_document(scenarios: Sequence[OverlaySpec] = (), hydrology: str = 
         columns (see :func:`daryo.hydrology.read_inflow_csv`), in any unit of flow a model file takes (``m3/s``,
         ``km3/yr``, ``hm3``, ``km3``...); they must cover every month of the run.  The document's
         ``metadata.hydrology`` names the file and the nodes it gives, and its caveats the inflows it does not.
+    end
+        The run's last month (``YYYY-MM``), in place of ``years``: a season's outlook, April to September, whose
+        overlays' and CSV's series need cover only those months (None: ``years`` whole years).
 
     Returns
     -------
@@ -142,27 +170,32 @@ def build_aral_document(scenarios: Sequence[OverlaySpec] = (), hydrology: str = 
     ValueError
         For an unknown hydrology or several traces of a deterministic hydrology.
     """
-    return _aral_document(scenarios, hydrology, traces, years, seed, start, inflow_csv, inflow_csv_unit)[0]
+    return _aral_document(scenarios, hydrology, traces, years, seed, start, inflow_csv, inflow_csv_unit, end=end)[0]
 
 
 def _aral_document(scenarios: Sequence[OverlaySpec], hydrology: str, traces: int, years: int, seed: int, start: str,
                    inflow_csv: str | Path | None, inflow_csv_unit: str, check: DocumentCheck | None = None,
-                   files: DataFiles | None = None) -> tuple[dict[str, Any], dict[str, tuple[str, str]]]:
+                   files: DataFiles | None = None, end: str | None = None
+                   ) -> tuple[dict[str, Any], dict[str, tuple[str, str]]]:
     """:func:`build_aral_document`, and where each value its overlays set came from
     (:func:`daryo.scenarios.overlaid_document`, which takes ``check``); ``inflow_csv`` is recorded in ``files``
-    as read."""
+    as read.  ``end``: the run's last month, in place of ``years``."""
     scenarios = overlay_names(scenarios)
     for name, value in (("traces", traces), ("years", years), ("seed", seed)):
         if not is_whole(value):  # (1.5 years ran one, '2' two)
             raise TypeError(f"{name}={value!r}: give a whole number")
     doc = read_base_document()
-    s, doc["time"] = _time(start, years)
+    months = 12 * int(years)
+    if end is not None:  # (whole years of hydrology made, then cut to the months of the run)
+        months = _months_to(start, end)
+        years = -(-months // 12)
+    s, doc["time"] = _time(start, years, months)
     spec = load_spec()
-    arr = _hydrology(spec, hydrology, int(traces), int(years), int(seed), s.month)
+    arr = _hydrology(spec, hydrology, int(traces), int(years), int(seed), s.month)[:, :, :months]
     series = {nid: arr[:, k, :] for k, nid in enumerate(spec.ids)}
     own: dict[str, np.ndarray] = {}
     if inflow_csv is not None:
-        own = _csv_inflows(inflow_csv, inflow_csv_unit, s, 12 * int(years), arr.shape[0], set(series))
+        own = _csv_inflows(inflow_csv, inflow_csv_unit, s, months, arr.shape[0], set(series))
         series.update(own)
         if files is not None:  # (as a model file's CSV series is: a run's results name it with its SHA-256)
             files.record(printable_path(Path(inflow_csv).resolve()), Path(inflow_csv))
@@ -249,7 +282,7 @@ def _csv_inflows(path: str | Path, unit: str, start: pd.Timestamp, n_steps: int,
 
 def load_aral_model(scenarios: OverlaySpec | Sequence[OverlaySpec] = (), hydrology: str = "norm", traces: int = 1,
                     years: int = 30, seed: int = 0, start: str = "2000-10", inflow_csv: str | Path | None = None,
-                    inflow_csv_unit: str = "m3/s") -> Model:
+                    inflow_csv_unit: str = "m3/s", end: str | None = None) -> Model:
     """The Aral Sea basin model, validated, as ``daryo.load(None, ...)`` and ``daryo run`` load it.
 
     Parameters
@@ -270,6 +303,10 @@ def load_aral_model(scenarios: OverlaySpec | Sequence[OverlaySpec] = (), hydrolo
         model file's CSV (``Model.data_files``: its path and SHA-256), its results' ``hydrology`` reads ``kind own
         series: FILE`` (and which inflows the file gives, where it does not give all), and a caveat names the
         inflows the file does not give, which keep ``hydrology``.
+    end
+        The run's last month (``YYYY-MM``), in place of ``years``: a season's outlook (``start="2027-04",
+        end="2027-09"``), whose overlays' and CSV's series need cover only those months (None: ``years`` whole
+        years).
 
     Returns
     -------
@@ -292,7 +329,7 @@ def load_aral_model(scenarios: OverlaySpec | Sequence[OverlaySpec] = (), hydrolo
     try:
         doc, origins = _aral_document(scenarios, hydrology, traces, years, seed, start, inflow_csv, inflow_csv_unit,
                                       check=lambda d, o: document_problems(d, path.parent, label, path, o),
-                                      files=files)
+                                      files=files, end=end)
         return model_from_dict(doc, file=label, path=path, origins=origins, data_files=files)
     except ModelError as exc:  # (an overlay's problems with their lines, as a model file's have theirs)
         raise with_overlay_lines(exc) from None
