@@ -1679,3 +1679,44 @@ def test_the_demands_short_table_shows_a_small_demand_with_its_digits(tmp_path, 
     village = next(line for line in out.splitlines() if line.startswith("  village"))
     assert village.split() == ["village", "0.003", "0.0015", "0.0015", "50.0", "%", "100.0", "%"]
     assert "  irrigation                  3000000.0  1500000.0  1500000.0   50.0 %      100.0 %" in out
+
+
+@pytest.mark.parametrize(("signum", "code", "said"), [("SIGINT", 130, "interrupted"), ("SIGTERM", 143, "terminated")])
+def test_an_interrupt_a_compiled_library_swallows_ends_the_command_as_interrupted(monkeypatch, capsys, signum, code,
+                                                                                   said):
+    """A CLI review: Ctrl-C (or SIGTERM) during Numba's first compile is raised inside a ctypes callback, which
+    prints it as "Exception ignored" and drops it; the compiler then fails ("RuntimeError: no compiled object yet"),
+    and daryo reported an internal error, a bug, exit 1, after a traceback.  The signal is remembered: the command
+    ends as interrupted (130) or terminated (143), and the swallowed interrupt is not printed."""
+    import signal
+    import types
+
+    from daryo import cli
+
+    def swallowing(args):
+        try:
+            signal.raise_signal(getattr(signal, signum))
+        except BaseException as exc:  # (as ctypes does: to the unraisable hook, then the library fails)
+            sys.unraisablehook(types.SimpleNamespace(exc_type=type(exc), exc_value=exc, exc_traceback=None,
+                                                     err_msg="Exception ignored on calling ctypes callback function",
+                                                     object=None))
+        raise RuntimeError("no compiled object yet for <Library '_factor'>")
+
+    parser_func = cli.build_parser
+    monkeypatch.setattr(cli, "build_parser", lambda: _with_func(parser_func(), "scenarios", swallowing))
+    assert main(["scenarios"]) == code
+    err = capsys.readouterr().err
+    assert err == f"{said}\n", err
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # (restored)
+    assert main(["scenarios"]) == code  # (once more: the record is the command's, not the process's)
+    capsys.readouterr()
+
+
+def _with_func(parser, command, func):
+    """``parser`` with ``command``'s function replaced by ``func``."""
+    import argparse
+
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            action.choices[command].set_defaults(func=func)
+    return parser

@@ -29,11 +29,10 @@ from ._process import (
     _drop_stdout,
     _err,
     _InputError,
-    _on_sigterm,
     _os_error_text,
+    _Signals,
     _Stdout,
     _StdoutError,
-    _terminate,
     _Terminated,
     _tolerate_unencodable,
     _unexpected,
@@ -206,9 +205,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``daryo`` console script; returns the exit code."""
     restore = _tolerate_unencodable(sys.stdout, sys.stderr)
     try:
-        return _main(argv)
-    except Exception as exc:  # the last catch (not Ctrl-C, SIGTERM or exit): a bug, or memory run out
-        return _unexpected(exc, _command_in(argv))
+        with _Signals() as signals:
+            try:
+                return _main(argv)
+            except Exception as exc:  # the last catch (not Ctrl-C, SIGTERM or exit): a bug, or memory run out, or
+                code = signals.ended()  # an interrupt a compiled library swallowed, which then failed
+                return code if code is not None else _unexpected(exc, _command_in(argv))
     finally:  # (called from Python, the process's streams are left as they were)
         restore()
 
@@ -224,7 +226,6 @@ def _main(argv: Sequence[str] | None) -> int:
     except SystemExit as exc:  # argparse: usage error (2) or --help (0)
         return int(exc.code or 0)
     func: Callable[[argparse.Namespace], int] = args.func
-    previous = _on_sigterm(_terminate)
     stdout = sys.stdout
     if stdout is not None:  # (None: started with standard output closed; print writes nothing then)
         sys.stdout = _Stdout(stdout)  # type: ignore[assignment]
@@ -282,7 +283,6 @@ def _main(argv: Sequence[str] | None) -> int:
         _err("terminated")
         return 143
     finally:
-        _on_sigterm(previous)
         sys.stdout = stdout
 
 

@@ -33,18 +33,56 @@ class _Terminated(BaseException):
     """SIGTERM, raised where the process is, so that temporary files are removed on the way out."""
 
 
-def _terminate(signum: int, frame: object) -> None:
-    raise _Terminated
+class _Signals:
+    """The interrupts a command receives, Ctrl-C (SIGINT: ``KeyboardInterrupt``) and SIGTERM (:class:`_Terminated`),
+    raised where the process is and remembered: one that a compiled library swallows (Numba compiles inside a ctypes
+    callback, which prints the exception as "ignored" and drops it, and the compiler then fails with an error of its
+    own) still ends the command as interrupted or terminated, not as an internal error (a CLI review: Ctrl-C during
+    the first run's compile was reported as a bug in daryo, after a traceback).  A context manager: the handlers (in
+    the main thread only, and SIGINT's only where it has Python's own) and ``sys.unraisablehook`` are set for the
+    command and restored after it."""
 
+    def __init__(self) -> None:
+        self.code: int | None = None  # 130 (SIGINT) or 143 (SIGTERM), once one is received
+        self._previous: list[tuple[Any, Any]] = []
+        self._hook: Any = None
 
-def _on_sigterm(handler: Any) -> Any:
-    """Set the SIGTERM handler (in the main thread only: elsewhere Python cannot); returns the previous one."""
-    import signal
-    import threading
+    def _on_int(self, signum: int, frame: object) -> None:
+        self.code = 130
+        raise KeyboardInterrupt
 
-    if handler is None or threading.current_thread() is not threading.main_thread():
-        return None
-    return signal.signal(signal.SIGTERM, handler)
+    def _on_term(self, signum: int, frame: object) -> None:
+        self.code = 143
+        raise _Terminated
+
+    def _unraisable(self, unraisable: Any) -> None:
+        if not isinstance(unraisable.exc_value, KeyboardInterrupt | _Terminated):  # (an interrupt the command's end
+            self._hook(unraisable)  # tells, not a traceback)
+
+    def __enter__(self) -> _Signals:
+        import signal
+        import threading
+
+        if threading.current_thread() is threading.main_thread():  # (elsewhere Python cannot set them)
+            if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # (not one ignored: nohup, &)
+                self._previous.append((signal.SIGINT, signal.signal(signal.SIGINT, self._on_int)))
+            self._previous.append((signal.SIGTERM, signal.signal(signal.SIGTERM, self._on_term)))
+        self._hook, sys.unraisablehook = sys.unraisablehook, self._unraisable
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        import signal
+
+        for signum, handler in reversed(self._previous):
+            signal.signal(signum, handler)
+        sys.unraisablehook = self._hook
+
+    def ended(self) -> int | None:
+        """Say that the command was interrupted or terminated, where a signal was received, and return its exit code
+        (None: none was)."""
+        if self.code is not None:
+            _err("interrupted" if self.code == 130 else "terminated")
+        return self.code
 
 
 class _InputError(Exception):
