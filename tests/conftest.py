@@ -43,7 +43,7 @@ def _kernels_taken_as_compiled(monkeypatch):
     in every command's output: the tests take them as compiled, and the note's own tests set it as they need."""
     from daryo.simulate import _kernel
 
-    monkeypatch.setattr(_kernel, "in_cache", lambda: True)
+    monkeypatch.setattr(_kernel, "in_cache", lambda kernels=(): True)
 
 
 @pytest.fixture

@@ -1628,12 +1628,14 @@ def test_a_run_says_when_numba_compiles_the_kernels_first(monkeypatch, capsys, c
     none of them the command line says so, once per run, on stderr."""
     from daryo.simulate import _kernel
 
-    monkeypatch.setattr(_kernel, "in_cache", lambda: cached)
+    asked = []
+    monkeypatch.setattr(_kernel, "in_cache", lambda kernels=(): asked.append(kernels) or cached)
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)  # (said to a person at a terminal only)
     assert main(["run", str(demo_model_path()), "--years", "1"]) == 0
     said = ("daryo: compiling the fast path's kernels with Numba for their first use (about a minute, once; "
             "`python -m daryo.precompile` does it ahead of time)\n")
     assert capsys.readouterr().err == ("" if cached else said)
+    assert asked == [("solve_all",)]  # (a priority run of one scenario: the dual simplex alone, a CLI review)
     # the plain path compiles nothing: not a word (a diff review)
     assert main(["run", str(demo_model_path()), "--years", "1", "--method", "plain"]) == 0
     assert capsys.readouterr().err == ""

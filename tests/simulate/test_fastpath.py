@@ -997,3 +997,15 @@ def test_priority_mode_equals_plain_path_with_requirements_of_very_different_siz
             d["demand"] = float(rng.uniform(1e-8, 1e-5)) if rng.random() < 0.5 else d.get("demand")
     net = priority_compiled(spec)
     assert_same_priority(simulate_fast(net), simulate(net), net)
+
+
+def test_the_kernels_a_run_calls_follow_its_mode_and_size():
+    """What the command line's note on a first compile looks for (a CLI review: a priority run was told of the
+    cost mode's loop, which it never calls): the dual simplex for a priority run of few scenarios, the loop too
+    where the screening maps run, the loop alone in cost mode."""
+    from daryo.simulate.fastpath import FastOptions
+
+    options = FastOptions()
+    assert options.kernels_for("priority", 1) == ("solve_all",)
+    assert options.kernels_for("priority", options.screening_maps_from) == ("loop", "solve_all")
+    assert options.kernels_for("cost", 1) == ("loop",)

@@ -102,6 +102,15 @@ def test_in_cache_is_whether_numbas_cache_folder_holds_the_main_kernels(monkeypa
     (tmp_path / "_basismap._peel-140.py311.nbi").write_bytes(b"")
     (tmp_path / "_kernel._loop_py-400.py311.nbi").write_bytes(b"")
     assert _kernel.in_cache() is False
+    # a priority run of few scenarios calls the dual simplex alone, which the module compiled ahead of time
+    # provides too (a CLI review: told of a compile at every run, for a loop it never calls)
+    from daryo.simulate import _aot
+
+    monkeypatch.setattr(_aot, "status", lambda: "not built")
+    assert _kernel.in_cache(("loop",)) is True and _kernel.in_cache(("solve_all",)) is False
+    monkeypatch.setattr(_aot, "status", lambda: "built")
+    assert _kernel.in_cache(("solve_all",)) is True and _kernel.in_cache() is True
+    monkeypatch.setattr(_aot, "status", lambda: "not built")
     (tmp_path / "_dualsimplex._solve_all_py-521.py311.nbi").write_bytes(b"")
     assert _kernel.in_cache() is True
     monkeypatch.setattr(_kernel, "_loop", SimpleNamespace())  # (compiled without a cache)

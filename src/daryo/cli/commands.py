@@ -142,7 +142,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if args.scenarios is not None and not 1 <= args.scenarios <= model.n_scenarios:
         raise _UsageError(f"--scenarios {args.scenarios}: the model has {model.n_scenarios} scenario trace(s)")
     if args.method != "plain":  # (the plain path compiles nothing: a diff review)
-        _say_first_compile()
+        _say_first_compile(model, args.scenarios or model.n_scenarios)
     try:  # (the model is loaded for --years already: a span past the dates a time axis holds was refused there)
         results = api.run(model, RunOptions(scenarios=args.scenarios, method=args.method, end=args.end))
     except ModelError:  # (a ValueError too: the model's data, found as the run compiles it)
@@ -161,14 +161,17 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _say_first_compile() -> None:
-    """Before a run: say on stderr, to a person at a terminal, that Numba compiles the fast path's kernels first
-    where its cache lacks them (a fresh ``pip install daryo[fast]``: over a minute without a word, then seconds);
-    not in a log or a pipe, whose output would then depend on the state of a cache."""
+def _say_first_compile(model: Model, scenarios: int) -> None:
+    """Before a run of ``scenarios`` scenarios (or traces) of ``model``: say on stderr, to a person at a terminal,
+    that Numba compiles the fast path's kernels first where its cache lacks those the run calls (a fresh ``pip
+    install daryo[fast]``: over a minute without a word, then seconds); not in a log or a pipe, whose output would
+    then depend on the state of a cache."""
     from ..simulate import _kernel
+    from ..simulate.fastpath import FastOptions
 
     stream = sys.stderr  # (None where it was closed, 2>&-: an automation review)
-    if stream is not None and stream.isatty() and not _kernel.in_cache():
+    kernels = FastOptions().kernels_for(model.allocation, scenarios)
+    if stream is not None and stream.isatty() and not _kernel.in_cache(kernels):
         _err("daryo: compiling the fast path's kernels with Numba for their first use (about a minute, once; "
              "`python -m daryo.precompile` does it ahead of time)")
 
@@ -412,7 +415,8 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
         print(f"no unfinished run of {out} to resume: starting it")  # (said nothing: a typo in -o went unnoticed)
     if not args.resume and (held := earlier_results(out)):  # (a costly run was replaced without a word)
         _err(f"note: {out} holds {held}; this run replaces them when it ends (give another -o to keep them)")
-    _say_first_compile()
+    if options.fast:
+        _say_first_compile(model, traces)
     try:
         run = run_ensemble(model, options, out, source=source, scheduler=args.scheduler, workers=args.workers,
                            resume=args.resume, progress=progress)

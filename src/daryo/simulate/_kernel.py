@@ -69,12 +69,19 @@ def available() -> bool:
     return _njit is not None
 
 
-def in_cache() -> bool:
-    """False when Numba is installed and its on-disk cache lacks the fast path's main kernels (the cost mode's
-    loop, ``_loop``, and the priority mode's dual simplex, ``_solve_all``: all cached in one folder): the first
-    run that takes the fast path then compiles them (about a minute, once; ``python -m daryo.precompile`` does it
-    ahead).  True otherwise, and where it cannot be told (kernels compiled without a cache, a Numba whose cache is
-    laid out otherwise).  Looks for their index files only: compiles nothing."""
+#: the fast path's main kernels, by the name :func:`in_cache` takes, and the name of their index in Numba's cache
+_CACHED_AS = {"loop": "_kernel._loop_py", "solve_all": "_dualsimplex._solve_all_py"}
+
+
+def in_cache(kernels: tuple[str, ...] = ("loop", "solve_all")) -> bool:
+    """False when Numba is installed and its on-disk cache lacks one of the fast path's main ``kernels`` that a run
+    calls (``loop``: the cost mode's loop and the screening maps of a ``priority`` run of many scenarios, and
+    ``solve_all``: the priority mode's dual simplex, which counts as there where it is compiled ahead of time,
+    :mod:`daryo.simulate._aot`; all cached in one folder): the first run that takes the fast path then compiles
+    them (about a minute, once; ``python -m daryo.precompile`` does it ahead).  True otherwise, and where it cannot
+    be told (kernels compiled without a cache, a Numba whose cache is laid out otherwise).  Looks for their index
+    files only: compiles nothing (a CLI review: a ``priority`` run, which never compiles the cost mode's loop, was
+    told of a compile at every run)."""
     if _njit is None:
         return True
     try:
@@ -82,7 +89,12 @@ def in_cache() -> bool:
         folder = Path(loop._cache._cache_path)  # (Numba's own layout: <module>.<function>-<line>.<python>.nbi)
     except AttributeError:
         return True
-    return all(any(folder.glob(f"{kernel}-*.nbi")) for kernel in ("_kernel._loop_py", "_dualsimplex._solve_all_py"))
+    if "solve_all" in kernels:
+        from . import _aot
+
+        if _aot.status() == "built":
+            kernels = tuple(k for k in kernels if k != "solve_all")
+    return all(any(folder.glob(f"{_CACHED_AS[k]}-*.nbi")) for k in kernels)
 
 
 class _Grow:

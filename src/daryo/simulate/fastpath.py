@@ -155,6 +155,14 @@ class FastOptions:
         """The dual simplex pivots a scenario's LP of ``rows`` rows may take (see ``max_pivots``)."""
         return self.max_pivots if self.max_pivots is not None else max(30, rows // 10)
 
+    def kernels_for(self, mode: str, scenarios: int) -> tuple[str, ...]:
+        """The main compiled kernels a run of ``scenarios`` scenarios of a model in ``mode`` calls, by the names
+        :func:`daryo.simulate._kernel.in_cache` takes: the dual simplex alone for a ``priority`` run of fewer than
+        ``screening_maps_from`` scenarios, else the loop too (``cost`` mode's, and the screening maps')."""
+        if mode == "priority" and scenarios < self.screening_maps_from:
+            return ("solve_all",)
+        return ("loop",) if mode == "cost" else ("loop", "solve_all")
+
 
 @dataclass
 class FastStats:
