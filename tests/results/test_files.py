@@ -80,3 +80,20 @@ def test_whole_numbers_of_the_tables_are_written_as_integers(written):
     priorities = elements.loc[elements["dimension"] == "demand", "priority"]
     assert len(priorities) == 3 and all(p.isdigit() for p in priorities)
     assert pd.read_csv(folder / "steps.csv")["days"].dtype.kind == "i"
+
+
+def test_a_compare_table_saved_as_summary_csv_is_not_taken_for_the_runs(tmp_path):
+    """A diff review: a daryo compare table (header table,element,quantity,...) saved as summary.csv in a run's CSV
+    folder was taken for the run's own summary.csv, whose header starts alike, and replaced without a word; only
+    the run's whole header is its own.  The run's own file is replaced as before."""
+    model = two_rivers_two_countries()
+    results = daryo.run(model)
+    theirs = tmp_path / "summary.csv"
+    theirs.write_text("table,element,quantity,season,units,difference_units,a,b,difference\n")
+    with pytest.raises(FileExistsError, match="summary.csv exists and is not a CSV file of a daryo run's results"):
+        results.to_csv(tmp_path, model=model)
+    assert theirs.read_text().startswith("table,element,quantity,")
+    theirs.unlink()
+    results.to_csv(tmp_path, model=model)
+    results.to_csv(tmp_path, model=model)  # (its own: replaced)
+    assert (tmp_path / "summary.csv").read_text().startswith("table,element,country,quantity,season,value,units,")

@@ -42,7 +42,9 @@ _STEPS_HEADER = b"time,"
 #: the CSV file of the tables ``daryo run`` prints, as one long table (:func:`daryo.results.tables.summary_table`)
 SUMMARY_CSV = "summary.csv"
 
-_SUMMARY_HEADER = b"table,element,"
+#: the header of ``summary.csv`` (:data:`daryo.results.tables.SUMMARY_COLUMNS`), whole: a compare table's starts
+#: with ``table,element,`` too (a diff review: one saved as summary.csv in a run's CSV folder was replaced)
+_SUMMARY_HEADER = b"table,element,country,quantity,season,value,units,level"
 
 #: the CSV files a run writes beside its variables' files
 _TABLES_CSV = (VARIABLES_CSV, ELEMENTS_CSV, STEPS_CSV, SUMMARY_CSV)
@@ -183,8 +185,9 @@ def _is_results_csv(path: Path) -> bool:
     """Whether ``path`` is a CSV file of a run's results: its header starts with ``scenario,time`` (or, for
     ``variables.csv``, ``elements.csv``, ``steps.csv`` and ``summary.csv``, is that file's)."""
     with open(path, "rb") as f:
-        head = f.read(len(_VARIABLES_HEADER))
+        line = f.readline(4096)
+    head = line[:len(_VARIABLES_HEADER)]
     return head.startswith(b"scenario,time") or (path.name == VARIABLES_CSV and head == _VARIABLES_HEADER) or (
         path.name == ELEMENTS_CSV and head.startswith(_ELEMENTS_HEADER)) or (
         path.name == STEPS_CSV and head.startswith(_STEPS_HEADER)) or (
-        path.name == SUMMARY_CSV and head.startswith(_SUMMARY_HEADER))
+        path.name == SUMMARY_CSV and line.rstrip(b"\r\n") == _SUMMARY_HEADER)
