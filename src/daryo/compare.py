@@ -27,14 +27,12 @@ from .indicators import (
     YEAR_NOISE,
     annual_by,
     check_dataset,
-    country_summary,
     country_system_summary,
     coverage,
     energy_by_season,
     energy_shortfall,
     n_years,
     requirement_summary,
-    sink_inflow,
     storage_change,
     storage_shortfall,
 )
@@ -506,24 +504,23 @@ def run_label(ds: xr.Dataset | Mapping[str, Any]) -> str:
 
 def _indicators(ds: xr.Dataset, basins: Mapping[str, Sequence[str]] | None) -> pd.DataFrame:
     """One run's rows (table, element, quantity, units, value): mean annual values, or a short run's totals."""
-    short, covered = coverage(ds)
-    per = "in the run" if short else "per year"
+    from .results.tables import _scales, country_table, sink_table
+
+    per = "in the run" if coverage(ds)[0] else "per year"
     # a short run's totals: each mean annual value times the years (or the season's years) it covers
-    scale = {k: covered[k] if short else 1.0 for k in ("year", "winter", "summer")}
+    scale = _scales(ds)
     rows: list[tuple[str, str, str, str, float]] = []
-    countries = country_summary(ds)
-    for country, row in countries.iterrows():
+    for country, row in country_table(ds).iterrows():
         for column, value in row.items():
             quantity = str(column).removesuffix(" GWh").replace("delivery", "delivered")
             unit = "GWh" if quantity.startswith("energy") else "hm3"
-            rows.append(("country", str(country), quantity, f"{unit} {per}",
-                         float(value) * scale[quantity.split()[-1]]))
+            rows.append(("country", str(country), quantity, f"{unit} {per}", float(value)))
     rows += _river_rows(ds, basins, scale["year"], per)
     rows += _demand_rows(ds, scale["year"], per)
     rows += _plant_rows(ds, scale, per)
     if "sink_inflow" in ds and ds["sink_inflow"].size:
-        for sink, value in sink_inflow(ds).items():
-            rows.append(("sink", str(sink), "inflow", f"hm3 {per}", float(value) * scale["year"]))
+        for sink, value in sink_table(ds).items():
+            rows.append(("sink", str(sink), "inflow", f"hm3 {per}", float(value)))
     for name, row in requirement_summary(ds).iterrows():
         rows += [("requirement", str(name), "required", f"hm3 {per}", float(row["required"]) * scale["year"]),
                  ("requirement", str(name), "met", f"hm3 {per}", float(row["met"]) * scale["year"]),

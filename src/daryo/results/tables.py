@@ -30,11 +30,9 @@ def _scales(ds: xr.Dataset) -> dict[str, float]:
     return covered if short else {"year": 1.0, "winter": 1.0, "summer": 1.0}
 
 
-def _per(ds: xr.Dataset, unit: str) -> str:
-    """``unit`` per year, or in the run where the run is shorter than a year (the figures are its totals)."""
-    from ..indicators import coverage
-
-    return f"{unit} in the run" if coverage(ds)[0] else f"{unit} per year"
+def _per(short: bool, unit: str) -> str:
+    """``unit`` per year, or in the run for a run shorter than a year (``short``: the figures are its totals)."""
+    return f"{unit} in the run" if short else f"{unit} per year"
 
 
 def country_table(ds: xr.Dataset) -> pd.DataFrame:
@@ -126,8 +124,11 @@ def summary_table(ds: xr.Dataset, model: Model | None = None) -> pd.DataFrame:
     pandas.DataFrame
         The long table, in the order the tables are printed.
     """
+    from ..indicators import coverage
+
     ds = _with_run_dims(ds)
-    water, energy = _per(ds, "hm3"), _per(ds, "GWh")
+    short = coverage(ds)[0]
+    water, energy = _per(short, "hm3"), _per(short, "GWh")
     countries = country_table(ds)
     frames = [_by_element(countries.index, [
         _rows("country", countries.index, countries.index, _COUNTRY_QUANTITIES[c.split()[0]], c.split()[1],
