@@ -64,7 +64,7 @@ from .files import (
 )
 from .notes import advice
 from .provenance import caveats, software_versions, solver_method
-from .tables import summary_table
+from .tables import _with_run_dims, summary_table
 
 if TYPE_CHECKING:
     from ..model import Model
@@ -228,11 +228,7 @@ class Results:
     def _steps_table(self) -> pd.DataFrame:
         """The steps, a row each: its start (``time``) and the coordinates the Dataset gives it along time
         (``days``, ``hydrological_year``, ``season``), to group the variables' rows by."""
-        ds = self.dataset
-        if "time" in ds.coords and "time" not in ds.dims:  # (a selection of one step: its scalar coordinates)
-            ds = ds.expand_dims("time")
-            ds = ds.assign_coords({n: ("time", [c.item()]) for n, c in ds.coords.items() if c.dims == ()
-                                   and n in ("days", "hydrological_year", "season")})
+        ds = _with_run_dims(self.dataset)  # (a selection of one step: its scalar coordinates along time again)
         table = pd.DataFrame({"time": ds["time"].values if "time" in ds.dims else []})
         for name, coord in ds.coords.items():
             if coord.dims == ("time",) and name != "time":
