@@ -12,6 +12,7 @@ each difference's sampling noise (:mod:`daryo.compare_noise`).
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -314,10 +315,15 @@ def _ensemble_indicators(ds: xr.Dataset, threshold: float, year: int | None = No
     firm = energy_table(ds, by="country", year=year)["winter_p5"]
     storage = storage_table(ds, year=year)
 
+    @functools.cache
+    def of_year(name: str) -> np.ndarray:
+        """Run ``year``'s values of the annual variable ``name`` (trace, element), each variable read once."""
+        return ds[name].isel(year=year).transpose("trace", ...).values
+
     def stat(name: str, statistic: str) -> np.ndarray:
         if year is None:  # (the summaries written with the store)
             return ds[f"summary_{name}"].sel(statistic=statistic).values
-        values = ds[name].isel(year=year).transpose("trace", ...).values
+        values = of_year(name)
         return values.mean(axis=0) if statistic == "mean" else np.percentile(
             values, float(statistic.removeprefix("p")), axis=0)
 
