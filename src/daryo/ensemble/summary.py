@@ -15,13 +15,14 @@ from .._files import NamedOSError, atomic_write, refuse_special_file, user_path
 from ..cf import daryo_units
 from ..indicators import YEAR_NOISE
 from ..sdg import LEVEL_NAMES
-from .chunks import target_missed
+from .chunks import target_missed, threshold_of
 from .output import EnsembleOutput, _summaries
 from .tables import (
     RUN_COLUMNS,
     _annual,
     _bounds,
     _run_attribute,
+    _share,
     _share_short,
     _traces,
     storage_table,
@@ -86,7 +87,7 @@ def summary_table(output: EnsembleOutput, threshold: float | None = None) -> pd.
         If ``output`` holds no ensemble summaries, or ``threshold`` is given and it keeps no annual deficit
         fractions to take it from (a store of summaries alone), or ``threshold`` is not a fraction in [0, 1).
     """
-    if threshold is not None and not (isinstance(threshold, int | float) and 0 <= threshold < 1):
+    if threshold is not None and threshold_of(threshold) is None:
         raise ValueError(f"threshold={threshold!r}: give a fraction of the demand, at least 0 and below 1")
     with _summaries(output, "summary_table") as ds:
         if threshold is not None and "annual_deficit_fraction" not in ds:
@@ -149,11 +150,12 @@ def _extra_rows(ds: Any, indicator: str, kind: str, units: str, threshold: float
     elif indicator == "annual_deficit_fraction":
         prob = ds["prob_deficit_above_threshold"]
         got = annual(indicator)
-        if threshold is None or got is None:
+        if threshold is None:
             threshold, above = float(prob.attrs["threshold"]), prob.values
         else:  # (as the run counts it: over every trace-year, NaN never above)
+            assert got is not None  # (summary_table refuses a threshold for a store without the fractions)
             threshold = float(threshold)
-            above = (got > threshold).mean(axis=0) if len(got) else np.zeros(got.shape[1])
+            above = _share(got > threshold)
         shares(f"share_above_{threshold!r}", above,  # (exact: %g cut 0.146590018 to 0.14659)
                None if got is None else got > threshold)
     elif indicator == "annual_requirement_shortfall_fraction":
@@ -180,8 +182,7 @@ def _extra_rows(ds: Any, indicator: str, kind: str, units: str, threshold: float
                                                      "share_at_min_volume_high"]))
     elif indicator == "annual_sink_inflow" and (got := annual(indicator)) is not None:
         frames.append(_long(indicator, units, kind, ds, _extreme(got, np.min)[:, None], ["least"]))
-        shares("share_none", (got <= YEAR_NOISE).mean(axis=0) if len(got) else np.zeros(got.shape[1]),
-               got <= YEAR_NOISE)
+        shares("share_none", _share(got <= YEAR_NOISE), got <= YEAR_NOISE)
     return frames
 
 

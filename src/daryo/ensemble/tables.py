@@ -183,7 +183,7 @@ def seasonal_shortfall_table(output: EnsembleOutput, by: str = "demand", categor
                         f"{season}_deficit": deficit,
                         f"{season}_deficit_share": np.where(demand > 0, deficit / demand * 100, np.nan),
                         f"{season}_deficit_p95": _percentile(short, 95),
-                        f"{season}_probability": hit.mean(axis=0) if len(hit) else np.zeros(hit.shape[1])}
+                        f"{season}_probability": _share(hit)}
         above[f"{season}_probability"] = (hit.astype(float), True)
     table = pd.DataFrame(columns, index=index)
     share_of = "share of trace-years" if year is None else "share of traces"
@@ -526,8 +526,7 @@ def storage_table(output: EnsembleOutput, year: int | None = None) -> pd.DataFra
                               "min_volume": floor},
                              index=pd.Index(ds["reservoir"].values.astype(str), name="reservoir"))
     hit = at_dead_storage(lowest, floor)
-    at_min = hit.mean(axis=0) if len(lowest) else np.zeros(len(floor))
-    table["at_min"] = np.where(np.isnan(floor), np.nan, at_min)
+    table["at_min"] = np.where(np.isnan(floor), np.nan, _share(hit))
     table.attrs["units"] = {"mean": "hm3", "p5": "hm3", "least": "hm3", "min_volume": "hm3",
                             "at_min": "share of trace-years"}
     _add_bounds(table, traces, {"mean": (lowest, False), "at_min": (hit, True)})
@@ -626,12 +625,11 @@ def sink_table(output: EnsembleOutput, year: int | None = None,
                               "least": got.min(axis=0, initial=np.inf)},
                              index=pd.Index(ds["sink"].values.astype(str), name="sink"))
         traces = _traces(ds)
-    table["none"] = (got <= YEAR_NOISE).mean(axis=0) if len(got) else np.zeros(got.shape[1])
+    table["none"] = _share(got <= YEAR_NOISE)
     table.attrs["units"] = {k: "hm3 per year" for k in ("mean", "p5", "p50", "p95", "least")} | {
         "none": "share of trace-years"}
     if threshold is not None:  # (an Aral ecologist's review: the share of years below a volume took xarray)
-        share = (got < threshold[None, :]).mean(axis=0) if len(got) else np.zeros(got.shape[1])
-        table["below"] = np.where(np.isnan(threshold), np.nan, share)
+        table["below"] = np.where(np.isnan(threshold), np.nan, _share(got < threshold[None, :]))
         table["threshold"] = threshold
         table.attrs["units"] |= {"below": "share of trace-years", "threshold": "hm3 per year"}
     _add_bounds(table, traces, {"mean": (got, False), "none": (got <= YEAR_NOISE, True),
@@ -746,10 +744,16 @@ def _percentile(values: np.ndarray, q: float) -> np.ndarray:
     return np.percentile(values, q, axis=0) if len(values) else np.full(values.shape[1], np.nan)
 
 
+def _share(hits: np.ndarray) -> np.ndarray:
+    """Each column's share of the (trace, run year) pairs, the rows of ``hits``, that are True (0 where there are
+    none)."""
+    return hits.mean(axis=0) if len(hits) else np.zeros(hits.shape[1])
+
+
 def _share_short(short: np.ndarray) -> np.ndarray:
     """Each flow requirement's share of the (trace, run year) pairs short of it at all (some water required not
     met), of ``short``, their shortfall fractions as :func:`_annual` reads them (read once by its callers)."""
-    return (short > 0).mean(axis=0) if len(short) else np.zeros(short.shape[1])
+    return _share(short > 0)
 
 
 def _mean_stress_terms(ds: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
