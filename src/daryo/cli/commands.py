@@ -483,12 +483,12 @@ def _columns_source(model: Model, traces: int | None, years: int | None, path: s
     import pandas as pd
 
     from ..ensemble import ModelColumns
-    from ..ensemble.traces import names_text
+    from ..ensemble.traces import multi_column_inflows, names_text
 
     try:
         source = ModelColumns.from_model(model)
     except ValueError as exc:  # (no columns: the model cannot be run so, whatever the options)
-        if path is None and not _has_inflow_columns(model):  # (its default ensemble generates traces: it resamples
+        if path is None and not multi_column_inflows(model):  # (its default ensemble generates traces: it resamples
             # no years, as the message said)
             raise _InputError(
                 "--hydrology columns: the embedded model's inflows are one trace (no --scenario overlay gives an "
@@ -513,14 +513,6 @@ def _columns_source(model: Model, traces: int | None, years: int | None, path: s
     if years is None or years == source.years:
         _say_steps_left_out(model, source.years, path, overlays)
     return source, len(names) if traces is None else traces, source.years if years is None else years
-
-
-def _has_inflow_columns(model: Model) -> bool:
-    """Whether some inflow node's ``inflow`` is a series of several scenario columns."""
-    from ..model import Series
-
-    return any(isinstance(v := n.attrs.get("inflow"), Series) and v.n_scenarios > 1
-               for n in model.nodes if n.type == "inflow")
 
 
 def _say_steps_left_out(model: Model, years: int, path: str | None, overlays: tuple[str, ...] | list[str]) -> None:

@@ -502,11 +502,17 @@ def default_trace_source(model: Model) -> TraceSource:
     return replace(ResampledTraces.from_model(model), why=why)
 
 
+def multi_column_inflows(model: Model) -> list[str]:
+    """The inflow nodes of ``model`` whose ``inflow`` is a series of several scenario columns (a CSV file's
+    ``columns: "*"``), in the model's order."""
+    return [n.id for n in model.nodes
+            if n.type == "inflow" and isinstance(n.attrs.get("inflow"), Series) and n.attrs["inflow"].n_scenarios > 1]
+
+
 def _columns_advice(model: Model) -> str:
     """Where ``model``'s inflows have several scenario columns (a CSV file's ``columns: "*"``), that an ensemble
     can run them as they are rather than resample their years, which mixes them; "" where they have one."""
-    multi = [n.id for n in model.nodes
-             if n.type == "inflow" and isinstance(n.attrs.get("inflow"), Series) and n.attrs["inflow"].n_scenarios > 1]
+    multi = multi_column_inflows(model)
     if not multi:
         return ""
     n = model.n_scenarios
