@@ -55,6 +55,12 @@ def printable_path(path: str | Path) -> str:
     return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
+def overlay_label(name: str, file: str) -> str:
+    """How results name a scenario overlay applied, ``name`` as given and ``file`` as found when it was applied: an
+    overlay file (a ``name`` ending ``.yaml`` or ``.yml``) by its full path, a library scenario by its name."""
+    return printable_path(file) if Path(name).suffix.lower() in (".yaml", ".yml") else name
+
+
 def refuse_netcdf_unreadable_name(path: str | Path) -> None:
     """Refuse (ValueError) a NetCDF file's path that the netCDF library cannot take: one that is not UTF-8 text, in
     its name or in the folders on the way to the file it is written to (through a symbolic link, say: the file is

@@ -9,7 +9,7 @@ import json
 from collections.abc import Mapping
 from pathlib import Path
 
-from .._files import printable_path
+from .._files import overlay_label, printable_path
 from ..model import Model
 from ..model.datafiles import data_files_text
 
@@ -152,9 +152,7 @@ def applied_overlays(model: Model) -> str:
 def overlay_labels(model: Model) -> list[str]:
     """The scenario overlays applied to ``model``, in order, each as :func:`applied_overlays` names it."""
     names, files = _overlays_of(model)
-    overlay_file = (".yaml", ".yml")  # (anything else is a library scenario's name)
-    return [printable_path(file) if Path(str(name)).suffix.lower() in overlay_file else str(name)
-            for name, file in zip(names, files, strict=True)]
+    return [overlay_label(name, file) for name, file in zip(names, files, strict=True)]
 
 
 def _overlays_of(model: Model) -> tuple[list[str], list[str]]:

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from .._files import printable_path
+from .._files import overlay_label
 from ..errors import ModelError, Problem
 from ._document import InflowReader, _ChangeAt, _edge_ends, _nodes, _value
 from .inflows import _changes_given_years, _make_inflow_op
@@ -193,15 +193,18 @@ def _hydrology_inflows(doc: Mapping[str, Any]) -> list[str]:
         return []
     if isinstance(kept := hydrology.get("kept_inflows"), list):
         return [str(n) for n in kept]
-    return [nid for nid, n in _nodes(doc).items() if n.get("type") == "inflow" and n.get("inflow") is not None]
+    return [nid for nid, n in _nodes(doc).items() if _is_inflow_given(n)]
+
+
+def _is_inflow_given(node: Mapping[str, Any]) -> bool:
+    """Whether the document's ``node`` is an inflow node with an ``inflow``."""
+    return node.get("type") == "inflow" and node.get("inflow") is not None
 
 
 def _hydrology_label(ov: Overlay) -> str:
     """How the hydrology's record names overlay ``ov``: as results name the overlays applied (a file by its full
     path, a library scenario by its name), one given in Python said so (its values are in no file)."""
-    if ov.in_python:
-        return f"{ov.name} (given in Python)"
-    return printable_path(_overlay_key(ov)) if Path(ov.name).suffix.lower() in (".yaml", ".yml") else ov.name
+    return f"{ov.name} (given in Python)" if ov.in_python else overlay_label(ov.name, _overlay_key(ov))
 
 
 def _note_replaced_inflows(doc: dict[str, Any], inflows: Sequence[str], origins: Mapping[str, tuple[str, str]],
@@ -230,7 +233,7 @@ def _note_replaced_inflows(doc: dict[str, Any], inflows: Sequence[str], origins:
         return
     hydrology["overlay_inflows"] = {**earlier, **replaced}
     hydrology["kept_inflows"] = [nid for nid in inflows if nid not in replaced and nid in nodes
-                                 and nodes[nid].get("type") == "inflow" and nodes[nid].get("inflow") is not None]
+                                 and _is_inflow_given(nodes[nid])]
 
 
 def recorded_overlays(metadata: Mapping[str, Any], files: bool = False) -> tuple[OverlaySpec, ...]:
