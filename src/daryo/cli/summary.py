@@ -193,9 +193,9 @@ def format_summary(model: Model, results: Results) -> str:
         for name, v in sink_table(ds).items():
             lines.append(f"  {name:<28s} {_number(v, 12)}")
     lines += _requirement_lines(ds, years)
-    lines += _plant_lines(ds, covered if short else None)
+    lines += _plant_lines(ds, short)
     lines += _reservoir_lines(ds)
-    lines += _stress_lines(ds, model, years)
+    lines += _stress_lines(ds, model, short)
     err = float(abs(ds["mass_balance_error"]).max())
     lines += ["", f"largest mass-balance error: {err:.2e} hm³ per step"]
     caveats = caveat_lines(ds)
@@ -230,10 +230,10 @@ def _requirement_lines(ds: xr.Dataset, scale: float) -> list[str]:
     return lines
 
 
-def _plant_lines(ds: xr.Dataset, covered: dict[str, float] | None) -> list[str]:
+def _plant_lines(ds: xr.Dataset, short: bool) -> list[str]:
     """Each hydropower plant's energy in winter and summer, and the part of its energy target not generated (mean
-    annual GWh, or in the run where ``covered`` gives the years each season covers; "–" for a plant with no
-    target); none without plants."""
+    annual GWh, or in the run where it is ``short``, shorter than a year: :func:`daryo.results.tables.plant_table`'s
+    totals; "–" for a plant with no target); none without plants."""
     from ..results.tables import plant_table
 
     table = plant_table(ds)
@@ -241,9 +241,9 @@ def _plant_lines(ds: xr.Dataset, covered: dict[str, float] | None) -> list[str]:
         return []
     targets = "short_of_target" in table.columns
     head = f"  {'plant':<22s}{'country':<9s}{'winter':>10s}{'summer':>10s}"
-    short = ("; short of target: the energy target not generated, summed over the steps short of it, not the energy "
-             "a change loses (the winter and summer columns give that)") if targets else ""
-    lines = ["", f"hydropower by plant ({'GWh in the run' if covered else 'GWh/yr'}; winter = October–March{short}):",
+    of_target = ("; short of target: the energy target not generated, summed over the steps short of it, not the "
+                 "energy a change loses (the winter and summer columns give that)") if targets else ""
+    lines = ["", f"hydropower by plant ({'GWh in the run' if short else 'GWh/yr'}; winter = October–March{of_target}):",
              head + (f"{'short of target':>17s}" if targets else "")]
     for plant, row in table.iterrows():
         cells = f"  {plant:<22s}{row['country']:<9s}{_number(row['winter'], 10)}{_number(row['summer'], 10)}"
@@ -283,19 +283,19 @@ def _reservoir_lines(ds: xr.Dataset) -> list[str]:
     return lines
 
 
-def _stress_lines(ds: xr.Dataset, model: Model, scale: float) -> list[str]:
+def _stress_lines(ds: xr.Dataset, model: Model, short: bool) -> list[str]:
     """The water stress block: each river system's withdrawal, renewable water and environmental requirement (mean
-    annual, or in the run where ``scale`` is the years it covers) and SDG 6.4.2's ratio of them; none for a network
-    that takes no water, and a note instead where an inflow's supply is the allocation's choice."""
+    annual, or in the run where it is ``short``, shorter than a year: :func:`daryo.results.tables.stress_table`'s
+    totals) and SDG 6.4.2's ratio of them; none for a network that takes no water, and a note instead where an
+    inflow's supply is the allocation's choice."""
     from ..results.tables import stress_table
 
-    note = stress_note(model)
-    table = stress_table(ds, None if note else model)  # (where the renewable water is not known: whether any is taken)
+    table = stress_table(ds, model, check_known=False)  # (where the renewable water is not known: whether any is taken)
     if not (table["withdrawal"] > 0).any():
         return []
-    if note:
+    if note := stress_note(model):
         return ["", note]
-    unit = "hm³ in the run" if scale != 1.0 else "hm³/yr"
+    unit = "hm³ in the run" if short else "hm³/yr"
     rows = ["", f"water stress by river system (SDG 6.4.2's ratio: withdrawal / (renewable − environmental); {unit}):",
             f"  {'system':<20s}{'withdrawal':>12s}{'renewable':>12s}{'environmental':>14s}{'stress':>10s}"]
     for name, r in table.iterrows():

@@ -77,17 +77,18 @@ def sink_table(ds: xr.Dataset) -> pd.Series:
     return sink_inflow(ds) * _scales(ds)["year"]
 
 
-def stress_table(ds: xr.Dataset, model: Model | None = None) -> pd.DataFrame:
+def stress_table(ds: xr.Dataset, model: Model | None = None, check_known: bool = True) -> pd.DataFrame:
     """The water stress by river system printed (:func:`daryo.sdg.water_stress`, the model's basins naming the
     systems, the results' where no model is given): the systems that take or hold water, their ``withdrawal``,
     ``renewable`` and ``environmental`` water (hm³ per year, in the run for a run shorter than a year), ``stress``
-    (%) and ``level``.  Empty where the network takes no water, or where an inflow's supply is the allocation's
-    choice, so that the renewable water is not known (:func:`daryo.sdg.unknown_renewable_water`; only a ``model``
-    tells)."""
+    (%) and ``level``.  Empty where the network takes no water, or, with ``check_known``, where an inflow's supply
+    is the allocation's choice, so that the renewable water is not known (:func:`daryo.sdg.unknown_renewable_water`;
+    only a ``model`` tells).  ``check_known`` False: the table whatever the inflows, for a caller that says why it
+    is not shown where it is not known (``daryo run``'s summary)."""
     from ..sdg import unknown_renewable_water, water_stress
 
     table = water_stress(ds, model.metadata.get("basins") if model is not None else None)
-    if not (table["withdrawal"] > 0).any() or (model is not None and unknown_renewable_water(model)):
+    if not (table["withdrawal"] > 0).any() or (check_known and model is not None and unknown_renewable_water(model)):
         return table.iloc[:0]
     table = table[(table["withdrawal"] > 0) | (table["renewable"] > 0)]  # (not a system of nodes that hold no water)
     years = _scales(ds)["year"]
