@@ -578,12 +578,11 @@ def energy_shortfall(ds: xr.Dataset) -> pd.Series:
     target (an empty Series where the results have no targets)."""
     if "energy_shortfall" not in ds or "energy_target" not in ds:
         series = pd.Series(dtype=float)
-        series.attrs["units"] = "GWh per year"
-        return series
-    wanted = ds["energy_target"].sum([d for d in ds["energy_target"].dims if d != "hydropower"])
-    short = ds["energy_shortfall"].sum("time").mean("scenario") / n_years(ds)
-    plants = [str(p) for p in ds["hydropower"].values if float(wanted.sel(hydropower=p)) > 0]
-    series = pd.Series([float(short.sel(hydropower=p)) for p in plants], index=plants, dtype=float)
+    else:
+        wanted = ds["energy_target"].sum([d for d in ds["energy_target"].dims if d != "hydropower"])
+        short = ds["energy_shortfall"].sum("time").mean("scenario") / n_years(ds)
+        plants = [str(p) for p in ds["hydropower"].values if float(wanted.sel(hydropower=p)) > 0]
+        series = pd.Series([float(short.sel(hydropower=p)) for p in plants], index=plants, dtype=float)
     series.attrs["units"] = "GWh per year"
     return series
 

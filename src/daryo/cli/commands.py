@@ -9,7 +9,7 @@ import shlex
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .._files import refuse_special_file
 from ..errors import ModelError
@@ -480,8 +480,6 @@ def _columns_source(model: Model, traces: int | None, years: int | None, path: s
     :class:`daryo.ensemble.ModelColumns`), and the run's traces and years: those given, at most the model's columns
     and its whole years, or, not given, all of them (a run of them all notes the steps after its last whole year).
     ``path`` and ``overlays``: the model's file (None: the embedded model) and overlays, as the command gave them."""
-    import pandas as pd
-
     from ..ensemble import ModelColumns
     from ..ensemble.traces import multi_column_inflows, names_text
 
@@ -503,9 +501,7 @@ def _columns_source(model: Model, traces: int | None, years: int | None, path: s
                           f"({names_text(names)}), a trace each: give at most {len(names)}, or leave --traces out "
                           "for every column")
     if source.years < 1 or (years is not None and years > source.years):
-        last = model.time.axis().end - pd.Timedelta(days=1)  # (the end is the day after the last step)
-        span = (f"the model's time, {model.time.axis().start:%Y-%m-%d} to {last:%Y-%m-%d}, holds "
-                f"{_count(source.years, 'whole year')}")
+        span = _time_holds(model, source.years)
         if source.years < 1:
             raise _InputError(f"--hydrology columns: {span}: an ensemble runs whole years; extend its time")
         raise _UsageError(f"--years {years}: {span}, which its scenario columns span: give at most {source.years}, "
@@ -513,6 +509,16 @@ def _columns_source(model: Model, traces: int | None, years: int | None, path: s
     if years is None or years == source.years:
         _say_steps_left_out(model, source.years, path, overlays)
     return source, len(names) if traces is None else traces, source.years if years is None else years
+
+
+def _time_holds(model: Model, years: int) -> str:
+    """What an ensemble of ``model``'s columns can run, as ``daryo ensemble --hydrology columns``' messages say it:
+    "the model's time, <its first day> to <its last>, holds <years> whole years"."""
+    import pandas as pd
+
+    axis = model.time.axis()
+    last = pd.Timestamp(axis.end) - pd.Timedelta(days=1)  # (the end is the day after the last step)
+    return f"the model's time, {axis.start:%Y-%m-%d} to {last:%Y-%m-%d}, holds {_count(years, 'whole year')}"
 
 
 def _say_steps_left_out(model: Model, years: int, path: str | None, overlays: tuple[str, ...] | list[str]) -> None:
@@ -534,8 +540,8 @@ def _say_steps_left_out(model: Model, years: int, path: str | None, overlays: tu
     command = shlex.join(["daryo", "run", *([] if path is None else [path]),
                           *(arg for name in overlays for arg in ("--scenario", name))])
     more = starts[0] + pd.DateOffset(years=years + 1) - day
-    _err(f"note: an ensemble runs whole years: the model's time, {starts[0]:%Y-%m-%d} to {last:%Y-%m-%d}, holds "
-         f"{_count(years, 'whole year')}, so this run ends on {end - day:%Y-%m-%d} and leaves out its last {what}; "
+    _err(f"note: an ensemble runs whole years: {_time_holds(model, years)}, so this run ends on "
+         f"{end - day:%Y-%m-%d} and leaves out its last {what}; "
          f"`{command}` runs every step of its columns, as scenarios, or extend its time and series to "
          f"{more:%Y-%m-%d} for an ensemble of {years + 1} years")
 
@@ -618,9 +624,8 @@ def _embedded_for_ensemble(scenarios: list[str], years: int | None, start: str |
     from ..model.series import MISSING_DATES
 
     try:
-        if start is None:  # (its own default: October 2000)
-            return load_aral_model(scenarios=scenarios, years=30 if years is None else years)
-        return load_aral_model(scenarios=scenarios, years=30 if years is None else years, start=start)
+        given: dict[str, Any] = {} if start is None else {"start": start}  # (load_aral_model's default: October 2000)
+        return load_aral_model(scenarios=scenarios, years=30 if years is None else years, **given)
     except ModelError as exc:
         if not columns or not any(p.code == MISSING_DATES for p in exc.problems):
             raise
