@@ -1494,10 +1494,19 @@ def test_run_ends_in_a_given_month(tmp_path, capsys):
     assert "6 steps, 2000-10 to 2001-03" in capsys.readouterr().out
     assert main(["run", "--end", "2001-03", "--years", "2"]) == 2
     assert "--end 2001-03 and --years 2: give one of them" in capsys.readouterr().err
-    assert main(["run", "--end", "2001-13"]) == 2
-    assert "--end 2001-13: not a date: give YYYY-MM (the run's last month)" in capsys.readouterr().err
-    assert main(["run", DEMO, "--end", "2001-13"]) == 2
-    assert "--end 2001-13 is not a date" in capsys.readouterr().err
+    for model in ([], [DEMO]):  # (told alike for the embedded model and a model file: a CLI review)
+        assert main(["run", *model, "--end", "2001-13"]) == 2
+        assert "daryo: error: --end 2001-13: '2001-13' is not a date" in capsys.readouterr().err
+        assert main(["run", *model, "--end", "1999-01"]) == 2
+        assert "daryo: error: --end 1999-01: the run would end" in capsys.readouterr().err
+    # a season's forecast covers the season alone (a diff review: the model was built for a whole year, and the
+    # forecast's CSV was asked for October to March too)
+    dates = pd.date_range("2027-04-01", periods=6, freq="MS").strftime("%Y-%m-%d")
+    pd.DataFrame({"date": dates, "m01": 300.0}).to_csv(tmp_path / "v.csv", index=False)
+    (tmp_path / "fc.yaml").write_text(f"changes:\n  - set: {{vakhsh_in: {{inflow: {{csv: {tmp_path / 'v.csv'}, "
+                                      "unit: hm3}}}\n")
+    assert main(["run", "--start", "2027-04", "--end", "2027-09", "--scenario", str(tmp_path / "fc.yaml")]) == 0
+    assert "6 steps, 2027-04 to 2027-09" in capsys.readouterr().out
 
 
 def test_a_csv_name_the_file_systems_encoding_cannot_hold_is_a_message_not_a_traceback(tmp_path):

@@ -62,40 +62,36 @@ def _load_for_run(args: argparse.Namespace) -> Model:
         raise _UsageError("--scenarios must be at least 1")
     try:
         start = {} if args.start is None else {"start": args.start}  # (load_aral_model's default: 2000-10)
+        end = {} if getattr(args, "end", None) is None else {"end": args.end}  # (built to that month: a season's
+        # forecast need cover only it, a diff review)
         if traces > 1:  # results that cannot fit in memory are refused before the traces are made
-            _check_memory_for(load_aral_model(scenarios=args.scenario, years=args.years or 30, **start), traces)
+            _check_memory_for(load_aral_model(scenarios=args.scenario, years=args.years or 30, **start, **end),
+                              traces)
         return load_aral_model(scenarios=args.scenario, hydrology=hydrology, traces=traces,
-                               years=args.years or 30, seed=args.seed or 0, **start)
+                               years=args.years or 30, seed=args.seed or 0, **start, **end)
     except ModelError:
         raise
     except ValueError as exc:
-        raise _UsageError(_as_option(str(exc), args.start)) from None
+        raise _UsageError(_as_option(_as_option(str(exc), args.start), getattr(args, "end", None), "end")) from None
 
 
-def _years_to(end: str, start: str | None) -> int:
-    """The hydrological years the embedded model is built for, to reach the month ``end`` from ``start`` (None:
-    its default, October 2000); at least 1 (an end before the start is told by the run)."""
+def _as_option(message: str, value: str | None, name: str = "start") -> str:
+    """A message of load_aral_model's about its ``start`` (or ``name``) as the command line's option (``--start
+    2026-13: ...``, not ``start='2026-13': ...``: a diff review)."""
+    head = f"{name}={value!r}: "
+    if value is None or not message.startswith(head):
+        return message
+    return f"--{name} {value}: {message.removeprefix(head)}"
+
+
+def _check_end(end: str) -> None:
+    """``--end`` of a model file's run, as the embedded model's is told: a usage error where it is not a date."""
     from ..timeaxis import parse_date
 
     try:
-        last = parse_date(end)
-    except ValueError:
-        raise _UsageError(f"--end {end}: not a date: give YYYY-MM (the run's last month)") from None
-    try:
-        first = parse_date("2000-10" if start is None else start)
-    except ValueError:  # (told by the model's loading, as without --end)
-        return 1
-    months = (last.year - first.year) * 12 + last.month - first.month + 1
-    return max(1, -(-months // 12))
-
-
-def _as_option(message: str, start: str | None) -> str:
-    """A message of load_aral_model's about its ``start`` as the command line's option (``--start 2026-13: ...``, not
-    ``start='2026-13': ...``: a diff review)."""
-    head = f"start={start!r}: "
-    if start is None or not message.startswith(head):
-        return message
-    return f"--start {start}: {message.removeprefix(head)}"
+        parse_date(end)
+    except ValueError as exc:
+        raise _UsageError(f"--end {end}: {exc}") from None
 
 
 def _check_memory_for(one_trace: Model, traces: int) -> None:
@@ -135,8 +131,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
         _check_seed(args.seed)
     _check_numbers_as_scenarios(args.scenario, "--scenarios", "" if args.model else " --hydrology stochastic")
     _check_run_targets(args.output, args.csv)  # before the run, which may take long
-    if args.end is not None and args.model is None:  # (the embedded model is built for whole years: as many as
-        args.years = _years_to(args.end, args.start)  # reach the end, then cut there)
+    if args.end is not None and args.model is not None:
+        _check_end(args.end)
     model = _load_for_run(args)
     _say_cautions(model)
     if args.scenarios is not None and not 1 <= args.scenarios <= model.n_scenarios:
@@ -144,11 +140,15 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if args.method != "plain":  # (the plain path compiles nothing: a diff review)
         _say_first_compile(model, args.scenarios or model.n_scenarios)
     try:  # (the model is loaded for --years already: a span past the dates a time axis holds was refused there)
-        results = api.run(model, RunOptions(scenarios=args.scenarios, method=args.method, end=args.end))
+        results = api.run(model, RunOptions(scenarios=args.scenarios, method=args.method,
+                                            end=args.end if args.model is not None else None))
     except ModelError:  # (a ValueError too: the model's data, found as the run compiles it)
         raise
     except ValueError as exc:  # (the options are checked above: results too large for memory; an --end)
-        raise _UsageError(str(exc).replace(f"end={args.end!r}", f"--end {args.end}")) from None
+        text = str(exc)
+        if args.end is not None and text.startswith("the run would end"):  # (the run's span: a model file's)
+            text = f"--end {args.end}: {text}"
+        raise _UsageError(text) from None
     if args.output or args.csv:  # both written first, then moved into place: all or nothing; before anything
         results.save(netcdf=args.output, csv=args.csv, model=model)  # is printed, which fails if the reader has gone
     print(format_summary(model, results))
