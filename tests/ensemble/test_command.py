@@ -788,6 +788,21 @@ def test_daryo_summary_reads_a_store_and_prints_what_its_run_printed(tmp_path, c
 
     with pytest.raises(ValueError, match=r"threshold=1\.5: give a fraction of the demand, at least 0 and below 1"):
         summary_table(out, threshold=1.5)
+    # a store of its summaries alone (no annual arrays): another threshold's or one year's figures cannot be had,
+    # and it is said (a diff review: an internal error with --csv; "no demand is short" and NumPy's warnings without)
+    bare = tmp_path / "bare.nc"
+    with xr.open_zarr(out) as ds:
+        ds[[v for v in ds.data_vars if not str(v).startswith("annual_")]].load().to_netcdf(bare)
+    for call in (lambda: summary_table(bare, threshold=0.1), lambda: shortfall_table(bare, threshold=0.1),
+                 lambda: shortfall_table(bare, year=1)):
+        with pytest.raises(ValueError, match=r"bare.nc keeps no annual deficit fractions \(a store of its summaries "
+                                             r"alone\)"):
+            call()
+    assert len(shortfall_table(bare))  # (its own figures)
+    for argv in (["--csv", str(tmp_path / "b.csv"), "--deficit-threshold", "0.1"], ["--deficit-threshold", "0.1"]):
+        assert main(["summary", str(bare), *argv]) == 1
+        err = capsys.readouterr().err
+        assert "bare.nc keeps no annual deficit fractions" in err and "internal error" not in err, err
 
 
 def test_a_deficit_threshold_may_be_a_percentage(tmp_path, capsys):

@@ -25,6 +25,7 @@ from .tables import (
     _share,
     _share_short,
     _traces,
+    need_annual_fractions,
     storage_table,
     water_stress_table,
 )
@@ -90,9 +91,8 @@ def summary_table(output: EnsembleOutput, threshold: float | None = None) -> pd.
     if threshold is not None and threshold_of(threshold) is None:
         raise ValueError(f"threshold={threshold!r}: give a fraction of the demand, at least 0 and below 1")
     with _summaries(output, "summary_table") as ds:
-        if threshold is not None and "annual_deficit_fraction" not in ds:
-            raise ValueError("summary_table: the output keeps no annual deficit fractions (a store of summaries "
-                             "alone) to take the share above another deficit threshold from: leave out threshold")
+        if threshold is not None:
+            need_annual_fractions(ds, "the share above another deficit threshold")
         frames = []
         for name in sorted(str(v) for v in ds.data_vars if str(v).startswith("summary_")):  # (zarr lists them
             # alphabetically, NetCDF as written: the same rows in the same order either way)

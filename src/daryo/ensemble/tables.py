@@ -77,6 +77,8 @@ def shortfall_table(output: EnsembleOutput, n: int | None = None, threshold: flo
     with _summaries(output, "shortfall_table") as ds:
         run_threshold = float(ds["prob_deficit_above_threshold"].attrs["threshold"])
         limit = run_threshold if threshold is None else float(threshold)
+        if threshold is not None or year is not None:  # (worked out from the trace-years: a diff review found
+            need_annual_fractions(ds, "another threshold's or one run year's figures")  # "no demand is short")
         values = (_annual(ds, "annual_deficit_fraction", "demand", year) if "annual_deficit_fraction" in ds
                   else np.full((0, ds.sizes["demand"]), np.nan))  # (a store of summaries alone: no intervals)
         if threshold is None and year is None:
@@ -93,6 +95,15 @@ def shortfall_table(output: EnsembleOutput, n: int | None = None, threshold: flo
     short = table[(table["probability"] > 0) | (table["mean"] > 0)]
     short = short.sort_values(["probability", "mean"], ascending=False, kind="stable")
     return short if n is None else short.head(n)
+
+
+def need_annual_fractions(ds: Any, what: str) -> None:
+    """A ValueError that names the open store ``ds`` where it keeps no annual deficit fractions (a store of
+    summaries alone) to work ``what`` out from."""
+    if "annual_deficit_fraction" not in ds:
+        raise ValueError(f"{output_name(ds)} keeps no annual deficit fractions (a store of its summaries alone) to "
+                         f"work {what} out from; its own figures are those of its run's deficit threshold and all "
+                         "its years")
 
 
 def seasonal_shortfall_table(output: EnsembleOutput, by: str = "demand", category: str | None = None,
