@@ -945,6 +945,41 @@ def test_sigterm_ends_a_command_in_order(monkeypatch, capsys):
     assert signal.getsignal(signal.SIGTERM) == before
 
 
+def test_a_logout_ends_a_command_as_sigterm_does(monkeypatch, capsys, tmp_path):
+    """A trainer's review: SIGHUP (a participant's logout) ended daryo run -o with exit 129 and no word, leaving
+    its hidden temporary files of full size (the NetCDF file and the CSV folder being written) in the participant's
+    folder, which no later run removes.  SIGHUP is raised where the command is, as SIGTERM: the files are removed on
+    the way out, "terminated", exit 129, and the handler of before is back; where it is ignored (nohup) it stays
+    so."""
+    import signal
+    import time
+
+    from daryo import results
+
+    real = results.Results.save
+
+    def hung_up(self, *args, **kwargs):  # (while the files are being written)
+        def write(*a, **k):
+            os.kill(os.getpid(), signal.SIGHUP)
+            time.sleep(5)  # (the handler raises before this ends)
+        monkeypatch.setattr(xr.Dataset, "to_netcdf", write)
+        return real(self, *args, **kwargs)
+
+    before = signal.getsignal(signal.SIGHUP)
+    monkeypatch.setattr(results.Results, "save", hung_up)
+    assert main(["run", DEMO, "--years", "1", "-o", str(tmp_path / "r.nc"), "--csv", str(tmp_path / "csv")]) == 129
+    assert capsys.readouterr().err.strip().endswith("terminated")
+    assert signal.getsignal(signal.SIGHUP) == before
+    assert [p.name for p in tmp_path.rglob("*")] == []  # (nothing left behind: not the output, not a hidden file)
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    try:
+        monkeypatch.setattr(results.Results, "save", real)
+        monkeypatch.undo()
+        assert main(["run", DEMO, "--years", "1"]) == 0 and signal.getsignal(signal.SIGHUP) == signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGHUP, before)
+
+
 def test_ctrl_c_inside_a_compiled_call_is_an_interruption_not_a_traceback(monkeypatch, capsys):
     """A KeyboardInterrupt raised while Numba's compiled code runs surfaces as a SystemError ("returned a result
     with an exception set") whose context is the interrupt: exit 130, "interrupted".  Other SystemErrors are
@@ -1692,7 +1727,8 @@ def test_the_demands_short_table_shows_a_small_demand_with_its_digits(tmp_path, 
     assert "  irrigation                  3000000.0  1500000.0  1500000.0   50.0 %      100.0 %" in out
 
 
-@pytest.mark.parametrize(("signum", "code", "said"), [("SIGINT", 130, "interrupted"), ("SIGTERM", 143, "terminated")])
+@pytest.mark.parametrize(("signum", "code", "said"), [("SIGINT", 130, "interrupted"), ("SIGTERM", 143, "terminated"),
+                                                      ("SIGHUP", 129, "terminated")])
 def test_an_interrupt_a_compiled_library_swallows_ends_the_command_as_interrupted(monkeypatch, capsys, signum, code,
                                                                                    said):
     """A CLI review: Ctrl-C (or SIGTERM) during Numba's first compile is raised inside a ctypes callback, which

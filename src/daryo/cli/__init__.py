@@ -25,6 +25,7 @@ from ._process import (
     EXIT_PIPE,
     EXIT_USAGE,
     _caused_by,
+    _chain,
     _command_in,
     _drop_stdout,
     _err,
@@ -277,11 +278,11 @@ def _main(argv: Sequence[str] | None) -> int:
             return 130
         if _caused_by(exc, _Terminated):
             _err("terminated")
-            return 143
+            return next(e.code for e in _chain(exc) if isinstance(e, _Terminated))
         raise
-    except _Terminated:
+    except _Terminated as exc:
         _err("terminated")
-        return 143
+        return exc.code
     finally:
         sys.stdout = stdout
 

@@ -7,7 +7,7 @@ import codecs
 import contextlib
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from .._files import missing_cwd_note
@@ -30,20 +30,26 @@ class _UsageError(Exception):
 
 
 class _Terminated(BaseException):
-    """SIGTERM, raised where the process is, so that temporary files are removed on the way out."""
+    """SIGTERM (or SIGHUP: a logout), raised where the process is, so that temporary files are removed on the way
+    out; ``code``: the command's exit code (143, or 129 for SIGHUP)."""
+
+    def __init__(self, code: int = 143):
+        super().__init__(code)
+        self.code = code
 
 
 class _Signals:
-    """The interrupts a command receives, Ctrl-C (SIGINT: ``KeyboardInterrupt``) and SIGTERM (:class:`_Terminated`),
-    raised where the process is and remembered: one that a compiled library swallows (Numba compiles inside a ctypes
-    callback, which prints the exception as "ignored" and drops it, and the compiler then fails with an error of its
-    own) still ends the command as interrupted or terminated, not as an internal error (a CLI review: Ctrl-C during
-    the first run's compile was reported as a bug in daryo, after a traceback).  A context manager: the handlers (in
-    the main thread only, and SIGINT's only where it has Python's own) and ``sys.unraisablehook`` are set for the
-    command and restored after it."""
+    """The interrupts a command receives, Ctrl-C (SIGINT: ``KeyboardInterrupt``), SIGTERM and SIGHUP (a logout, a
+    closed terminal: :class:`_Terminated`, as SIGTERM, exit 129; a trainer's review: a logout left a run's hidden
+    temporary files behind), raised where the process is and remembered: one that a compiled library swallows
+    (Numba compiles inside a ctypes callback, which prints the exception as "ignored" and drops it, and the compiler
+    then fails with an error of its own) still ends the command as interrupted or terminated, not as an internal
+    error (a CLI review: Ctrl-C during the first run's compile was reported as a bug in daryo, after a traceback).
+    A context manager: the handlers (in the main thread only; SIGINT's and SIGHUP's only where they are Python's
+    own, not ignored: nohup, &) and ``sys.unraisablehook`` are set for the command and restored after it."""
 
     def __init__(self) -> None:
-        self.code: int | None = None  # 130 (SIGINT) or 143 (SIGTERM), once one is received
+        self.code: int | None = None  # 130 (SIGINT), 143 (SIGTERM) or 129 (SIGHUP), once one is received
         self._previous: list[tuple[Any, Any]] = []
         self._hook: Any = None
 
@@ -53,7 +59,11 @@ class _Signals:
 
     def _on_term(self, signum: int, frame: object) -> None:
         self.code = 143
-        raise _Terminated
+        raise _Terminated(143)
+
+    def _on_hup(self, signum: int, frame: object) -> None:
+        self.code = 129
+        raise _Terminated(129)
 
     def _unraisable(self, unraisable: Any) -> None:
         if not isinstance(unraisable.exc_value, KeyboardInterrupt | _Terminated):  # (an interrupt the command's end
@@ -67,6 +77,9 @@ class _Signals:
             if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # (not one ignored: nohup, &)
                 self._previous.append((signal.SIGINT, signal.signal(signal.SIGINT, self._on_int)))
             self._previous.append((signal.SIGTERM, signal.signal(signal.SIGTERM, self._on_term)))
+            hup = getattr(signal, "SIGHUP", None)  # (not on Windows)
+            if hup is not None and signal.getsignal(hup) is signal.SIG_DFL:  # (not one ignored: nohup)
+                self._previous.append((hup, signal.signal(hup, self._on_hup)))
         self._hook, sys.unraisablehook = sys.unraisablehook, self._unraisable
         return self
 
@@ -169,16 +182,19 @@ def _drop_stdout() -> None:
         os.close(devnull)
 
 
-def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
-    """Whether an exception of ``kind`` is in the chain of exceptions that led to ``exc``."""
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    """``exc`` and the exceptions that led to it (its cause, or else its context), in turn."""
     seen: set[int] = set()
     e: BaseException | None = exc
     while e is not None and id(e) not in seen:
-        if isinstance(e, kind):
-            return True
+        yield e
         seen.add(id(e))
         e = e.__cause__ or e.__context__
-    return False
+
+
+def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
+    """Whether an exception of ``kind`` is in the chain of exceptions that led to ``exc``."""
+    return any(isinstance(e, kind) for e in _chain(exc))
 
 
 def _err(msg: str) -> None:

@@ -425,7 +425,7 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
     except (KeyboardInterrupt, _Terminated) as exc:  # (say what is kept, and how to go on)
         _err(f"{'interrupted' if isinstance(exc, KeyboardInterrupt) else 'terminated'}"
              f"{_kept_chunks(out, bool(args.workers))}")  # (a scheduler's workers send their chunks here)
-        return 130 if isinstance(exc, KeyboardInterrupt) else 143
+        return 130 if isinstance(exc, KeyboardInterrupt) else exc.code
     except (FileExistsError, ImportError) as exc:  # an unfinished run without --resume; a missing extra
         if _caused_by(exc, KeyboardInterrupt) or _caused_by(exc, _Terminated):  # (an import cut short: main says so)
             raise
@@ -446,9 +446,9 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:  # (the results are whole: say so rather than leave the run in doubt)
         _err(f"interrupted; the results had already been written to {out}")
         return 130
-    except _Terminated:
+    except _Terminated as exc:
         _err(f"terminated; the results had already been written to {out}")
-        return 143
+        return exc.code
     return EXIT_OK
 
 
