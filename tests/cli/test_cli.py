@@ -343,6 +343,28 @@ def test_options_are_not_abbreviated_and_a_near_miss_is_named(argv, said, capsys
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert said.replace("\\n", "\n") in err, err
+
+
+@pytest.mark.parametrize("argv, said", [
+    (["ensemble", "--scenarios", "5", "--years", "1", "-o", "x.nc"],
+     "unrecognized arguments: --scenarios (did you mean --traces? daryo ensemble's traces are daryo run's "
+     "--scenarios)"),
+    (["ensemble", "--scenarios=5", "--traces", "2", "--years", "1", "-o", "x.nc"], "--scenarios=5 (did you mean "
+     "--traces? daryo ensemble's traces are daryo run's --scenarios)"),
+    (["run", DEMO, "--traces", "5"], "unrecognized arguments: --traces 5 (did you mean --scenarios? daryo run's "
+     "scenario traces are daryo ensemble's --traces)"),
+    (["run", DEMO, "--trace", "5"], "--trace 5 (did you mean --scenarios? daryo run's scenario traces are daryo "
+     "ensemble's --traces)"),
+    (["ensemble", "--scen", "5", "--years", "1", "-o", "x.nc"],  # (the start of its own option: that one)
+     "--scen (did you mean --scenario? options are not abbreviated)"),
+])
+def test_the_number_of_traces_given_by_the_other_commands_option_is_told_its_own(argv, said, capsys, tmp_path,
+                                                                                 monkeypatch):
+    """A CLI review: ``daryo ensemble --scenarios 5`` (daryo run's number of traces) was told "did you mean
+    --scenario?", an overlay, and ``daryo run --traces 5`` (daryo ensemble's) had no hint."""
+    monkeypatch.chdir(tmp_path)
+    assert main(argv) == 2
+    assert said in capsys.readouterr().err
     assert not list(tmp_path.iterdir())
 
 

@@ -147,17 +147,40 @@ def _command_parser(parser: argparse.ArgumentParser, command: str) -> argparse.A
     raise KeyError(command)
 
 
+#: the option of one command that another names otherwise: (command, its sibling's option) -> (the command's own
+#: option, what the hint adds); daryo run's scenario traces are daryo ensemble's traces
+_SIBLING_OPTIONS = {
+    ("ensemble", "--scenarios"): ("--traces", "daryo ensemble's traces are daryo run's --scenarios"),
+    ("run", "--traces"): ("--scenarios", "daryo run's scenario traces are daryo ensemble's --traces"),
+}
+
+
 def _option_hint(parser: argparse.ArgumentParser, extra: list[str]) -> str:
     """`` (did you mean --traces? options are not abbreviated)`` for the first unrecognized option of ``extra``
     that is the start of one of ``parser``'s options, or close to one ("" if none is).  An abbreviation was
-    taken silently: ``--trace 3`` ran 3 traces where ``--traces 50`` was also given, ``--see 2`` set the seed."""
+    taken silently: ``--trace 3`` ran 3 traces where ``--traces 50`` was also given, ``--see 2`` set the seed.
+    The other command's name for an option (``--scenarios`` of daryo ensemble, ``--traces`` of daryo run, or the
+    start of it) is told its own (a CLI review: ``--scenarios`` was told to mean ``--scenario``, an overlay)."""
     options = [o for action in parser._actions for o in action.option_strings if o.startswith("--")]
+    command = parser.prog.split()[-1]
     for word in (w.split("=", 1)[0] for w in extra if w.startswith("--")):
         started = [o for o in options if o.startswith(word)]
+        if sibling := _sibling_hint(command, word, bool(started)):
+            return sibling
         if len(started) == 1:
             return f" (did you mean {started[0]}? options are not abbreviated)"
         if close := difflib.get_close_matches(word, options, n=1, cutoff=0.75):
             return f" (did you mean {close[0]}?)"
+    return ""
+
+
+def _sibling_hint(command: str, word: str, own: bool) -> str:
+    """The hint for ``word`` where it is the other command's name of an option of ``command``'s
+    (:data:`_SIBLING_OPTIONS`), or the start of that name and of none of ``command``'s own options (``own``: it
+    starts some); "" where it is not."""
+    for (name, other), (option, why) in _SIBLING_OPTIONS.items():
+        if name == command and (word == other or (len(word) > 3 and other.startswith(word) and not own)):
+            return f" (did you mean {option}? {why})"
     return ""
 
 
