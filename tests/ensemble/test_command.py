@@ -874,6 +874,26 @@ def test_an_ensemble_of_the_embedded_model_starts_in_a_given_month(tmp_path, cap
     assert "--start 2026-04: applies to the embedded model only" in capsys.readouterr().err
 
 
+def test_hydrology_stochastic_is_the_embedded_models_default_as_daryo_run_names_it(tmp_path, capsys):
+    """A CLI review: ``daryo ensemble --hydrology stochastic`` was refused ("choose from 'columns'"), though the
+    generator is the embedded model's default and ``daryo run --hydrology stochastic`` the documented way.  It runs
+    the default's run (a resume of one finds it done); a model file whose years are resampled is refused it."""
+    out = tmp_path / "gen.nc"
+    base = ["ensemble", "--traces", "2", "--years", "1", "--seed", "3", "--quiet", "-o", str(out)]
+    assert main(base) == 0
+    capsys.readouterr()
+    assert main([*base, "--hydrology", "stochastic", "--resume"]) == 0
+    assert f"nothing to resume: {out} holds this run's results already" in capsys.readouterr().out
+    model = tmp_path / "basin.yaml"
+    model.write_text(yaml_of_basin())
+    assert main(["ensemble", str(model), "--hydrology", "stochastic", *base[1:-1], str(tmp_path / "file.nc")]) == 2
+    assert (f"--hydrology stochastic: the hydrology generator is the embedded model's (and a copy's of its file that "
+            f"keeps its headwaters' inflows), not {model}'s: leave --hydrology out") in capsys.readouterr().err
+    assert not (tmp_path / "file.nc").exists()
+    assert main(["ensemble", "--help"]) == 0
+    assert "stochastic (the default for the embedded model" in " ".join(capsys.readouterr().out.split())
+
+
 def test_the_report_gives_the_reservoirs_rule_curves_and_an_older_store_none(tmp_path, capsys):
     """A drought-risk analyst's review: the report said nothing of the reservoirs' rule curves.  ``daryo summary``
     gives the dam's (:func:`ensemble_cases.rule_curve_basin`: 8 of 12 trace-years with some step below its target,
@@ -1182,7 +1202,8 @@ def test_an_ensemble_of_the_models_scenario_columns_runs_them_as_they_are_and_na
                                   "which its scenario columns span: give at most 2, or leave --years out"),
             (["--seed", "1"], 2, "--seed 1: --hydrology columns runs the model's own scenario columns as they are, "
                                  "with no random draws"),
-            (["--hydrology", "rows"], 2, "argument --hydrology: invalid choice: 'rows' (choose from 'columns')")):
+            (["--hydrology", "rows"], 2, "argument --hydrology: invalid choice: 'rows' (choose from 'stochastic', "
+                                         "'columns')")):
         assert main(["ensemble", str(path), "--hydrology", "columns", *argv, "-o", out, "--quiet"]) == code
         assert message in capsys.readouterr().err, argv
     assert main(["ensemble", str(path), "--years", "2", "-o", out, "--quiet"]) == 2

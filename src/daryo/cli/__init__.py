@@ -322,11 +322,12 @@ def _add_ensemble_parser(sub: argparse._SubParsersAction) -> None:
                         "the whole years of a model file's time; the embedded model's run needs it)")
     e.add_argument("--seed", type=int, metavar="S",
                    help="seed of the traces (default 0; none with --hydrology columns)")
-    e.add_argument("--hydrology", choices=["columns"], metavar="KIND",
-                   help="columns: the traces are the model's own scenario columns (an inflow's CSV columns: \"*\", "
-                        "the embedded model's from an overlay's: a forecast's members), each as it is, trace i column "
-                        "i, named by it (default: the embedded model's hydrology "
-                        "generator for its headwaters, else whole years resampled from the model's own inflows)")
+    e.add_argument("--hydrology", choices=["stochastic", "columns"], metavar="KIND",
+                   help="stochastic (the default for the embedded model, as daryo run --hydrology stochastic): traces "
+                        "of its hydrology generator for its headwaters, drawn by --seed (a model file's default: "
+                        "whole years resampled from its own inflows), or columns: the traces are the model's own "
+                        "scenario columns (an inflow's CSV columns: \"*\", the embedded model's from an overlay's: a "
+                        "forecast's members), each as it is, trace i column i, named by it")
     e.add_argument("--start", metavar="YYYY-MM", help=_START_HELP.format(what="traces'"))
     e.add_argument("--scenario", action="append", default=[], metavar="NAME",
                    help="apply a scenario overlay (a name from `daryo scenarios` or an overlay .yaml); its inflow "

@@ -400,6 +400,11 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
     _check_writable(out.resolve().parent, str(out))
     csv = _summary_csv_target(args.summary_csv, out)
     model = _load_for_ensemble(args.model, args.scenario, args.years, args.start, args.confine, columns)
+    if args.hydrology == "stochastic" and args.model is not None and not _generates_traces(model):
+        raise _UsageError(f"--hydrology stochastic: the hydrology generator is the embedded model's (and a copy's of "
+                          f"its file that keeps its headwaters' inflows), not {args.model}'s: leave --hydrology out "
+                          "for whole years resampled from its own inflows, or give --hydrology columns for its "
+                          "scenario columns as they are")
     _say_cautions(model)
     source, traces, years = (_columns_source(model, args.traces, args.years, args.model, args.scenario) if columns
                              else (None, args.traces, args.years))
