@@ -147,6 +147,21 @@ def test_daryo_compare_prints_what_changes_and_writes_the_whole_table(tmp_path, 
     assert (tmp_path / "notes.txt").read_text() == "my notes\n" and xr.open_dataset(first).close() is None
 
 
+def test_a_csv_that_names_a_folder_is_refused_naming_the_option(tmp_path, capsys):
+    """A CLI review: ``daryo compare a.nc b.nc --csv cmpdir/`` (a trailing separator, as ``daryo run --csv DIR/``
+    has it) silently wrote a file named cmpdir, where ``daryo run -o x/`` is refused: a usage error naming the
+    option, before any work, as for an existing folder."""
+    first, second = _runs(tmp_path)
+    (tmp_path / "folder").mkdir()
+    for target, said in ((f"{tmp_path}/cmpdir/", f"--csv {tmp_path}/cmpdir/: names a folder; give a CSV file name, "
+                                                 "such as table.csv"),
+                         (f"{tmp_path}/folder/", f"--csv {tmp_path}/folder/: names a folder"),
+                         (str(tmp_path / "folder"), f"--csv {tmp_path / 'folder'} is a folder: give a file name")):
+        assert main(["compare", str(first), str(second), "--csv", target]) == 2
+        assert said in capsys.readouterr().err
+    assert not (tmp_path / "cmpdir").exists() and not any((tmp_path / "folder").iterdir())
+
+
 def test_the_csv_gives_the_units_of_each_difference(tmp_path, capsys):
     """A data officer's review: in daryo compare's CSV file the differences of percentages (a deficit share, a
     share of steps or trace-years short, a water stress) had units "%", though the printed header says percentage

@@ -253,7 +253,7 @@ def test_cli_ensemble_summary_csv(tmp_path, capsys):
                                   (str(out), 2, "-o and --summary-csv are both"),
                                   (f"{out}.parts", 2, "is the name of the folder that keeps the run's finished "
                                                       "chunks"),
-                                  (str(tmp_path), 1, "is a folder; give a .csv file name"),
+                                  (str(tmp_path), 2, f"--summary-csv {tmp_path} is a folder: give a file name"),
                                   (str(model), 1, "is not a CSV file of an ensemble's summaries; it is not replaced")):
         assert main(base + ["--summary-csv", target]) == code
         assert message in capsys.readouterr().err
@@ -803,6 +803,28 @@ def test_daryo_summary_reads_a_store_and_prints_what_its_run_printed(tmp_path, c
         assert main(["summary", str(bare), *argv]) == 1
         err = capsys.readouterr().err
         assert "bare.nc keeps no annual deficit fractions" in err and "internal error" not in err, err
+
+
+def test_a_summary_csv_that_names_a_folder_is_refused_naming_the_option(tmp_path, capsys):
+    """A CLI review: ``daryo summary --csv sums/`` (a trailing separator, as ``daryo run --csv DIR/`` has it) wrote
+    a file named sums, where ``daryo run -o x/`` is refused; an existing folder was an error of its own words (exit
+    1).  Both are usage errors naming the option, of daryo ensemble --summary-csv too, before any work."""
+    model = tmp_path / "basin.yaml"
+    model.write_text(yaml_of_basin())
+    out = tmp_path / "s.nc"
+    run_ensemble(daryo_load(model), EnsembleOptions(traces=2, years=1), out)
+    (tmp_path / "folder").mkdir()
+    for target, said in ((f"{tmp_path}/sums/", f"--csv {tmp_path}/sums/: names a folder; give a CSV file name, such "
+                                               "as summaries.csv"),
+                         (str(tmp_path / "folder"), f"--csv {tmp_path / 'folder'} is a folder: give a file name, such "
+                                                    f"as {tmp_path / 'folder' / 'summaries.csv'}")):
+        assert main(["summary", str(out), "--csv", target]) == 2
+        assert said in capsys.readouterr().err
+        assert main(["ensemble", str(model), "--traces", "2", "--years", "1", "-o", str(tmp_path / "e.nc"),
+                     "--summary-csv", target, "--quiet"]) == 2
+        assert f"--summary-{said[2:]}" in capsys.readouterr().err
+    assert not (tmp_path / "sums").exists() and not (tmp_path / "e.nc").exists()
+    assert not any((tmp_path / "folder").iterdir())
 
 
 def test_a_deficit_threshold_may_be_a_percentage(tmp_path, capsys):

@@ -222,6 +222,24 @@ def _output_path(output: str, example: str, flag: str = "-o") -> Path:
     return Path(output)
 
 
+def _csv_file_path(name: str, example: str, flag: str) -> Path:
+    """The path of a CSV file option ``flag`` (``daryo compare --csv``, ``daryo summary --csv``, ``daryo ensemble
+    --summary-csv``), checked as :func:`_output_path` and its folder as :func:`_check_parent` do; a usage error
+    where it names a folder by a separator at its end (``--csv cmpdir/`` wrote a file named cmpdir, where ``daryo
+    run -o x/`` was refused: a CLI review).  One that is a folder: :func:`_refuse_folder`."""
+    csv = _output_path(name, example, flag)
+    if name.endswith(("/", os.sep)):
+        raise _UsageError(f"{flag} {name}: names a folder; give a CSV file name, such as {example}")
+    _check_parent(csv)
+    return csv
+
+
+def _refuse_folder(csv: Path, example: str, flag: str) -> None:
+    """A usage error where the file of the option ``flag`` (:func:`_csv_file_path`) is a folder."""
+    if csv.is_dir():
+        raise _UsageError(f"{flag} {csv} is a folder: give a file name, such as {csv / example}")
+
+
 def _check_run_targets(output: str | None, csv: str | None) -> None:
     """Refuse output targets that cannot be written, before any work: a missing folder or a NetCDF name not
     ending in .nc (usage errors), a NetCDF target that is a folder or an existing file other than a run's
@@ -727,8 +745,7 @@ def _summary_csv_target(name: str | None, out: Path, flag: str = "--summary-csv"
 
     if name is None:
         return None
-    csv = _output_path(name, "summaries.csv", flag=flag)
-    _check_parent(csv)
+    csv = _csv_file_path(name, "summaries.csv", flag)
     if csv.resolve() == out.resolve():
         raise _UsageError(f"{'-o' if flag == '--summary-csv' else 'the store'} and {flag} are both {out}: give the "
                           "results and the CSV file other names")
@@ -736,7 +753,8 @@ def _summary_csv_target(name: str | None, out: Path, flag: str = "--summary-csv"
     if csv.resolve() == parts.resolve():
         raise _UsageError(f"{flag} {csv} is the name of the folder that keeps the run's finished chunks "
                           f"until it is done ({parts}): give the CSV file another name")
-    check_summary_csv(csv)  # (a folder, or a file other than an earlier summary: OSError, exit 1)
+    _refuse_folder(csv, "summaries.csv", flag)
+    check_summary_csv(csv)  # (a file other than an earlier summary, a named pipe: OSError, exit 1)
     _check_writable(csv.resolve().parent, str(csv))
     if csv.exists():  # (a run's summaries were replaced without a word)
         when = "this run replaces them when it ends" if flag == "--summary-csv" else "they are replaced"

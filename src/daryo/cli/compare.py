@@ -11,7 +11,7 @@ from typing import Any
 from .._files import refuse_special_file
 from ..compare_notes import UNCHANGED
 from ._process import EXIT_OK, _InputError, _UsageError
-from .commands import _check_parent, _ensemble_store, _output_path, _percent
+from .commands import _csv_file_path, _ensemble_store, _percent, _refuse_folder
 from .ensemble_report import pairs_of, traces_words
 from .summary import _count
 
@@ -226,10 +226,8 @@ def _compare_csv(args: argparse.Namespace) -> Path | None:
     and, where it exists, an earlier comparison's table (nothing else is replaced)."""
     if args.csv is None:
         return None
-    csv = _output_path(args.csv, "table.csv", "--csv")
-    _check_parent(csv)
-    if csv.is_dir():
-        raise _UsageError(f"--csv {args.csv} is a folder: give a file name, such as {csv / 'table.csv'}")
+    csv = _csv_file_path(args.csv, "table.csv", "--csv")
+    _refuse_folder(csv, "table.csv", "--csv")
     if any(csv.resolve() == Path(p).resolve() for p in (args.first, args.second)):
         raise _UsageError(f"--csv {args.csv} is one of the results compared: give another file name")
     try:
