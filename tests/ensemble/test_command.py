@@ -278,6 +278,36 @@ def test_cli_ensemble_summary_csv(tmp_path, capsys):
     assert set(pd.read_csv(csv).seed) == {4}
 
 
+def test_the_summary_csv_is_written_before_the_report_is_printed(tmp_path, capsys, monkeypatch):
+    """A CLI review: ``daryo ensemble … --summary-csv s.csv | head -1`` (unbuffered) ended at the report's second
+    line, exit 141, and s.csv, written after four lines, never was; ``daryo run`` saves before it prints.  With a
+    standard output whose reader is gone at once, daryo ensemble (of a run, or a finished one found by --resume)
+    and daryo summary write the CSV, then end quietly."""
+    import sys
+
+    import pandas as pd
+
+    class Closed:
+        def write(self, text):
+            raise BrokenPipeError(32, "Broken pipe")
+
+        def flush(self):
+            raise BrokenPipeError(32, "Broken pipe")
+
+    model = tmp_path / "basin.yaml"
+    model.write_text(yaml_of_basin())
+    out, csv = tmp_path / "s.nc", tmp_path / "s.csv"
+    argv = ["ensemble", str(model), "--traces", "2", "--years", "1", "-o", str(out), "--quiet", "--summary-csv"]
+    monkeypatch.setattr(sys, "stdout", Closed())
+    assert main([*argv, str(csv)]) == 141
+    assert main([*argv, str(tmp_path / "again.csv"), "--resume"]) == 141
+    assert main(["summary", str(out), "--csv", str(tmp_path / "summary.csv")]) == 141
+    monkeypatch.undo()
+    assert capsys.readouterr().err == ""
+    table = pd.read_csv(csv)
+    assert len(table) and all(pd.read_csv(tmp_path / name).equals(table) for name in ("again.csv", "summary.csv"))
+
+
 def test_cli_ensemble_summary_csv_that_cannot_be_written(tmp_path, capsys, monkeypatch):
     """A summary CSV that cannot be written (a full disk) is an error naming it, and says the results are whole."""
     import daryo.ensemble.summary

@@ -662,34 +662,34 @@ def _embedded_for_ensemble(scenarios: list[str], years: int | None, start: str |
 
 
 def _report_ensemble(run: EnsembleRun, years: int, model: Model, out: Path, csv: Path | None) -> None:
-    """What a finished ``daryo ensemble`` prints, and its ``--summary-csv`` file."""
+    """What a finished ``daryo ensemble`` prints, and its ``--summary-csv`` file, written before anything of it is
+    printed (a reader gone after the first line, ``| head -1``, ends the command)."""
     from ..ensemble.traces import names_text
     from ..results.provenance import overlay_labels
 
     # (named, as daryo summary names them: a README walkthrough found no word of them)
     name = model.name + "".join(f" + {o}" for o in overlay_labels(model))
     if run.finished:
-        print(f"nothing to resume: {out} holds this run's results already" + (
+        _report_store(out, csv, heading=[f"nothing to resume: {out} holds this run's results already" + (
             f"; the shares of trace-years with a deficit above the threshold taken again with "
             f"{_percent(run.deficit_threshold)}"
-            if run.threshold_changed else ""))
-        _report_store(out, csv)
+            if run.threshold_changed else "")])
         return
     # the rate counts the traces simulated by this invocation only, not those a resume found done
     per_second = run.traces_computed * years / max(run.seconds, 1e-9)
     rate = f"{per_second:,.{0 if per_second >= 10 else 1}f} scenario-years/s"
     if run.chunks_skipped:
         rate = f"{_count(run.traces_computed, 'trace')} computed now, {rate}" if run.traces_computed else "all resumed"
-    print(f"ensemble: {_count(run.traces, 'trace')} × {_count(years, 'year')} of {name} in "
-          f"{run.seconds:.1f} s ({rate}; {_count(run.chunks, 'chunk')}, {run.chunks_skipped} resumed)")
+    heading = [f"ensemble: {_count(run.traces, 'trace')} × {_count(years, 'year')} of {name} in "
+               f"{run.seconds:.1f} s ({rate}; {_count(run.chunks, 'chunk')}, {run.chunks_skipped} resumed)"]
     named = f": {names_text(run.trace_names)}" if run.trace_names else ""  # (the columns run: a climate service)
-    print(f"inflows: {run.source}{named}")  # (an Aral ecologist's review: which traces, generated or resampled, and
-    # why)
+    heading.append(f"inflows: {run.source}{named}")  # (an Aral ecologist's review: which traces, generated or
+    # resampled, and why)
     if run.how:  # (each chunk's own figures; the first one computed stands for them)
         which = f" (the first of the {len(run.how)} chunks computed)" if len(run.how) > 1 else ""
-        print(f"solver{which}: {run.how[0]}")
-    print(f"results and summaries written to {out}")
-    _report_store(out, csv)
+        heading.append(f"solver{which}: {run.how[0]}")
+    heading.append(f"results and summaries written to {out}")
+    _report_store(out, csv, heading=heading)  # (the summary CSV written before any of it is printed)
 
 
 def _cmd_summary(args: argparse.Namespace) -> int:
@@ -715,10 +715,10 @@ def _cmd_summary(args: argparse.Namespace) -> int:
                               "file outside it")
         csv = _summary_csv_target(args.csv, store, flag="--csv")
     overlays = f" + {run['scenarios']}" if run["scenarios"] else ""
-    print(f"ensemble: {_count(run['traces'], 'trace')} × {_count(run['years'], 'year')} of {run['model']}{overlays}, "
-          f"{traces_words(run)} ({store})")
-    try:
-        _report_store(store, csv, args.deficit_threshold, args.year, shown=None if args.all else 10)
+    heading = (f"ensemble: {_count(run['traces'], 'trace')} × {_count(run['years'], 'year')} of "
+               f"{run['model']}{overlays}, {traces_words(run)} ({store})")
+    try:  # (the CSV written before the heading is printed)
+        _report_store(store, csv, args.deficit_threshold, args.year, shown=None if args.all else 10, heading=[heading])
     except ValueError as exc:  # (a store damaged where its tables read it: a chunk cut short)
         if not str(exc).startswith(str(store)):
             raise

@@ -5,7 +5,7 @@ sinks, the flow requirements and the water stress."""
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,17 +16,24 @@ if TYPE_CHECKING:
 
 
 def _report_store(out: Path, csv: Path | None, threshold: float | None = None, year: int | None = None,
-                  shown: int | None = 10) -> None:
-    """What an ensemble's finished store ``out`` says: its summary CSV (``csv``, where asked for), then the demands
-    most often short (by another ``threshold`` or one run ``year``'s figures, where given), the plants' energy and
-    energy targets, the reservoirs' lowest storage and rule curves, the water reaching the sinks and the flow
-    requirements (of that ``year`` too), the water stress, and the caveats of the model, as ``daryo run`` prints them
-    (a review: a brief made of ensembles alone had none): the store opened once for them all."""
+                  shown: int | None = 10, heading: Sequence[str] = ()) -> None:
+    """What an ensemble's finished store ``out`` says: its summary CSV (``csv``, where asked for), written before
+    anything is printed, then the lines of the ``heading``, where the CSV was written, the demands most often short
+    (by another ``threshold`` or one run ``year``'s figures, where given), the plants' energy and energy targets, the
+    reservoirs' lowest storage and rule curves, the water reaching the sinks and the flow requirements (of that
+    ``year`` too), the water stress, and the caveats of the model, as ``daryo run`` prints them (a review: a brief
+    made of ensembles alone had none): the store opened once for them all.  (A CLI review: with ``| head -1`` the
+    report's second line ended the command, exit 141, and the CSV printed after it was never written; ``daryo run``
+    saves before it prints.)"""
     from ..ensemble import open_output
     from .summary import caveat_lines
 
     with open_output(out) as ds:
         _write_summary_csv(ds, out, csv, threshold)
+        for line in heading:
+            print(line)
+        if csv is not None:
+            print(f"summaries written to {csv}")
         _print_shortfalls(ds, shown, threshold=threshold, year=year)
         _print_energy(ds, year)
         _print_energy_targets(ds, year)
@@ -173,7 +180,6 @@ def _write_summary_csv(ds: EnsembleOutput, out: Path, csv: Path | None, threshol
             write_summary_csv(ds, csv, threshold)
         except OSError as exc:  # (a full disk: the results themselves are whole)
             raise OSError(f"{exc}; the results are in {out}") from exc
-        print(f"summaries written to {csv}")
 
 
 def _print_shortfalls(out: EnsembleOutput, shown: int | None = 10, threshold: float | None = None,
