@@ -643,8 +643,11 @@ def test_paired_deficit_changes_trace_year_by_trace_year(tmp_path, capsys):
     assert any(line.startswith("paired by trace-year (the same traces): demands whose annual deficit changes by more "
                                "than 1 percentage point (1): the share of the traces in run year 1 worse")
                for line in out)
-    assert main(["compare", str(stores[0]), str(stores[1]), "--year", "2"]) == 1
-    assert f"year 2: {stores[0]} holds run years 0 to 1" in capsys.readouterr().err
+    # a run year neither holds: a usage error naming --year, as daryo summary's (a CLI review: exit 1, "year 2: …")
+    assert main(["compare", str(stores[0]), str(stores[1]), "--year", "2"]) == 2
+    assert capsys.readouterr().err == f"daryo: error: --year 2: {stores[0]} holds run years 0 to 1\n"
+    assert main(["summary", str(stores[0]), "--year", "2"]) == 2
+    assert capsys.readouterr().err == f"daryo: error: --year 2: {stores[0]} holds run years 0 to 1\n"
     for bad, error in ((-1, ValueError), (True, TypeError), (1.5, TypeError)):  # (a diff review: -1 was the last)
         with pytest.raises(error, match="year"):
             paired_deficit_changes(stores[0], stores[1], year=bad)

@@ -150,6 +150,8 @@ def _compare_ensembles(args: argparse.Namespace, csv: Path | None, stores: list[
         with ExitStack() as opened:  # (each store opened once for all its tables)
             first, second = (opened.enter_context(open_output(_ensemble_store(p), "daryo compare"))
                              for p in (args.first, args.second))
+            if args.year is not None:
+                _check_year(args.year, {args.first: first, args.second: second})
             table = compare_ensembles(first, second, year=args.year)
             _print_ensemble_comparison(args, csv, table)
             if table.attrs["paired"]:
@@ -157,6 +159,18 @@ def _compare_ensembles(args: argparse.Namespace, csv: Path | None, stores: list[
     except ValueError as exc:
         raise _InputError(str(exc)) from None
     return EXIT_OK
+
+
+def _check_year(year: int, stores: dict[str, Any]) -> None:
+    """A usage error naming ``--year`` where ``year`` is not a run year of both ensembles (``stores``: each one's
+    path as given, and its output opened), as daryo summary's (a CLI review: "year 5: a.nc holds run years 0 to 1",
+    exit 1, where daryo summary said "--year 5: ...", exit 2)."""
+    from ..ensemble import run_of
+
+    for path, store in stores.items():
+        years = run_of(store)["years"]
+        if year >= years:
+            raise _UsageError(f"--year {year}: {path} holds run years 0 to {years - 1}")
 
 
 def _print_ensemble_comparison(args: argparse.Namespace, csv: Path | None, table: Any) -> None:
