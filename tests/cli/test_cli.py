@@ -196,6 +196,27 @@ def test_a_stress_is_never_shown_as_the_bound_of_a_level_it_is_not_on(stress, te
     assert stress_text(stress).strip() == text and len(stress_text(stress)) == 10
 
 
+def test_a_named_years_hydrology_longer_than_the_run_says_which_years_are_left_out(capsys):
+    """A CLI review: ``daryo run --hydrology multiyear --years 1`` dropped years 2 and 3 of the named sequence without
+    a word, where the overlay drought-multiyear with --years 1 notes "years 2 and 3 of it are left out"; so did the
+    Python API's advice.  A run as long as the sequence has no note."""
+    import daryo
+    from daryo.basins.aral import load_aral_model
+    from daryo.results import advice
+
+    assert main(["run", "--years", "1", "--hydrology", "multiyear"]) == 0
+    assert capsys.readouterr().err == ("note: the hydrology multiyear (--hydrology) sets run years 1 to 3, and the "
+                                       "run has 1 hydrological year: years 2 and 3 of it are left out\n")
+    assert main(["run", "--years", "1", "--hydrology", "2000-2001"]) == 0
+    assert capsys.readouterr().err == ("note: the hydrology 2000-2001 (--hydrology) sets run years 1 and 2, and the "
+                                       "run has 1 hydrological year: year 2 of it is left out\n")
+    model = load_aral_model(hydrology="multiyear", years=3)
+    assert advice(daryo.run(model, daryo.RunOptions(years=2)).dataset, model) == [
+        "the hydrology multiyear (--hydrology) sets run years 1 to 3, and the run has 2 hydrological years: year 3 "
+        "of it is left out"]
+    assert advice(daryo.run(model).dataset, model) == []
+
+
 def test_the_run_header_names_the_hydrology_and_warns_of_a_drought_taken_twice(capsys):
     assert main(["run", "--years", "1", "--hydrology", "2021"]) == 0
     captured = capsys.readouterr()

@@ -27,7 +27,8 @@ def advice(ds: xr.Dataset, model: Model | None = None) -> list[str]:
     ended below their maximum volume (the spill edge then passed water past the limits of their outlets, as an
     operating rule's; given the ``model``, below the month's flood-control limit).  Given the ``model``, in
     either mode: overlays that change given run years some of which the run is too short for
-    (:func:`daryo.scenarios.years_beyond`), an
+    (:func:`daryo.scenarios.years_beyond`), and a named year's hydrology likewise
+    (:func:`daryo.scenarios.named_hydrology_beyond`), an
     overlay of named years' factors on top of a named year's hydrology (:func:`daryo.scenarios.compounded_drought`),
     as ``daryo run`` notes them, and a run that starts after the model's start (``RunOptions(start=)``), whose
     reservoirs start at the model's initial volumes, of another date.
@@ -49,8 +50,8 @@ def advice(ds: xr.Dataset, model: Model | None = None) -> list[str]:
     else:
         notes = [note for note in (_dry_demands(ds), _idle_plants(ds), _unenforced(ds, model)) if note]
     notes += [note for note in (_spill_below_full(ds, model),) if note]
-    return notes + ([note for note in (_late_start(ds, model),) if note] + _overlay_notes(ds, model)
-                    if model is not None else [])
+    return notes + ([note for note in (_late_start(ds, model), _named_hydrology_note(ds, model)) if note]
+                    + _overlay_notes(ds, model) if model is not None else [])
 
 
 def _unenforced(ds: xr.Dataset, model: Model | None) -> str:
@@ -116,12 +117,31 @@ def _overlay_notes(ds: xr.Dataset, model: Model) -> list[str]:
     overlays = recorded_overlays(model.metadata, files=True)
     if not overlays:
         return []
-    hydrology = model.metadata.get("hydrology")
-    twice = compounded_drought(str(hydrology.get("kind")) if isinstance(hydrology, dict) else None, overlays)
+    twice = compounded_drought(_hydrology_kind(model), overlays)
     years = ds["hydrological_year"].values if "hydrological_year" in ds.coords else np.zeros(0)
-    n_years = int(years.max() - years[0]) + 1 if len(years) else 0
     dates = given_year_dates(overlays, ds["time"].values, years) if "time" in ds.coords else []
-    return ([twice] if twice else []) + years_beyond(overlays, n_years) + dates
+    return ([twice] if twice else []) + years_beyond(overlays, _run_years(ds)) + dates
+
+
+def _named_hydrology_note(ds: xr.Dataset, model: Model) -> str:
+    """The note on the named years of the embedded model's hydrology (``--hydrology multiyear``) that the run
+    (``ds``: its results) is too short for ("" if none is)."""
+    from ..scenarios import named_hydrology_beyond
+
+    return named_hydrology_beyond(_hydrology_kind(model), _run_years(ds))
+
+
+def _hydrology_kind(model: Model) -> str | None:
+    """The hydrology the embedded model was built with (``norm``, ``stochastic``, a named year), None for a model
+    file's."""
+    hydrology = model.metadata.get("hydrology")
+    return str(hydrology.get("kind")) if isinstance(hydrology, dict) else None
+
+
+def _run_years(ds: xr.Dataset) -> int:
+    """The hydrological years a run's results ``ds`` span (0 without a ``hydrological_year``)."""
+    years = ds["hydrological_year"].values if "hydrological_year" in ds.coords else np.zeros(0)
+    return int(years.max() - years[0]) + 1 if len(years) else 0
 
 
 def _free_sources(ds: xr.Dataset, model: Model | None) -> str:

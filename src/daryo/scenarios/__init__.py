@@ -54,6 +54,7 @@ from .inflows import (
     diluting_overlays,
     document_steps,
     given_year_dates,
+    named_hydrology_beyond,
     replaced_inflows,
     transform_inflows,
     with_years,
@@ -76,4 +77,4 @@ __all__ = ["list_scenarios", "scenario_groups", "library_entries", "apply_scenar
            "load_overlay", "overlay_names", "scenario_path", "transform_inflows", "with_years", "document_steps",
            "year_limited_changes", "diluting_overlays", "given_year_dates", "compounded_drought", "Overlay",
            "library_dir", "overlay_shape_problems", "replaced_inflows", "years_beyond", "OverlayDocument",
-           "recorded_overlays"]
+           "recorded_overlays", "named_hydrology_beyond"]

@@ -410,6 +410,21 @@ def compounded_drought(hydrology: str | None, overlays: Sequence[OverlaySpec], l
             "hydrology=\"norm\" in Python)")
 
 
+def named_hydrology_beyond(hydrology: str | None, n_years: int) -> str:
+    """A sentence where the named years of the embedded model's hydrology ``hydrology`` (its
+    ``metadata.hydrology.kind``: ``2000-2001``, ``multiyear``…, from the run's first hydrological year) run past
+    the ``n_years`` hydrological years of a run: those years are left out, as :func:`years_beyond` says of an
+    overlay's ("" where none is, or for another hydrology).  A CLI review: ``daryo run --hydrology multiyear
+    --years 1`` dropped years 2 and 3 of it without a word, where the overlay drought-multiyear said so."""
+    asked = _given_years("named_years", {"name": hydrology}) if hydrology else []
+    beyond = [y for y in asked if y > n_years]
+    if not beyond:
+        return ""
+    return (f"the hydrology {hydrology} (--hydrology) sets run years {_year_list(asked)}, and the run has {n_years} "
+            f"hydrological year{'s' if n_years != 1 else ''}: year{'s' if len(beyond) > 1 else ''} "
+            f"{_year_list(beyond)} of it {'are' if len(beyond) > 1 else 'is'} left out")
+
+
 def diluting_overlays(names: Sequence[OverlaySpec], n_years: int, library: str | Path | None = None) -> list[str]:
     """The overlays among ``names`` (by their file's stem, sorted) that change some but not all of the first
     ``n_years`` run years (``scale_inflows`` with ``years``, ``named_years``: a drought), whose effect the means over
