@@ -1708,6 +1708,38 @@ def test_confine_keeps_each_command_s_model_in_its_folder_and_info_lists_the_fil
     assert f"data files: 1\n  {digest}  q.csv\n" in capsys.readouterr().out
 
 
+def test_convert_confines_a_pywr_models_data_files_to_its_folder(tmp_path, capsys):
+    """A CLI review: ``daryo convert`` reads a Pywr model's data files and includes but had no ``--confine``, which
+    run, validate, ensemble and info have (the README presents it for models from others).  Confined, a table and
+    an include outside the model's folder are refused unread, nothing written; inside it, the model converts."""
+    import json
+
+    models, other = tmp_path / "models", tmp_path / "other"
+    models.mkdir()
+    other.mkdir()
+    (other / "secret.csv").write_text("year,secret_token_abc123\n2021,1.0\n")
+    (other / "more.json").write_text('{"parameters": {"p": {"type": "constant", "value": 1.0}}}')
+    doc = {"timestepper": {"start": "2021-01-01", "end": "2021-12-31", "timestep": "M"},
+           "includes": ["../other/more.json"],
+           "nodes": [{"name": "in", "type": "input", "max_flow": {"type": "constant", "table": "caps",
+                                                                  "index": "2021", "column": "x"}},
+                     {"name": "out", "type": "output", "max_flow": "p", "cost": -1.0}],
+           "edges": [["in", "out"]], "tables": {"caps": {"url": "../other/secret.csv", "index_col": 0}}}
+    (models / "bad.json").write_text(json.dumps(doc))
+    out = tmp_path / "out.yaml"
+    assert main(["convert", str(models / "bad.json"), "-o", str(out), "--confine"]) == 1
+    err = capsys.readouterr().err
+    assert "includes: included file '../other/more.json' leads outside the model file's folder" in err
+    assert "nodes[in].max_flow: CSV file '../other/secret.csv' leads outside the model file's folder" in err
+    assert "secret_token_abc123" not in err and not out.exists()
+    (models / "more.json").write_text((other / "more.json").read_text())
+    (models / "caps.csv").write_text("year,x\n2021,3.0\n")
+    (models / "good.json").write_text(json.dumps({**doc, "includes": ["more.json"], "tables": {"caps": {
+        "url": "caps.csv", "index_col": 0}}}))
+    assert main(["convert", str(models / "good.json"), "-o", str(out), "--confine"]) == 0
+    assert out.is_file() and capsys.readouterr().err == ""
+
+
 @pytest.mark.parametrize("cached", [False, True])
 def test_a_run_says_when_numba_compiles_the_kernels_first(monkeypatch, capsys, cached):
     """A release engineer's review: after ``pip install 'daryo[fast]'`` the first ``daryo run --years 2`` took

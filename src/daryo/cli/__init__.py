@@ -435,4 +435,5 @@ def _add_convert_parser(sub: argparse._SubParsersAction) -> None:
     c.add_argument("model", help="Pywr v1 JSON model")
     c.add_argument("-o", "--output", required=True,
                    help="daryo model file to write: YAML (.yaml, .yml) or JSON (.json), by its suffix")
+    _add_confine(c)
     c.set_defaults(func=_cmd_convert)

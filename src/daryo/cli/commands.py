@@ -793,7 +793,8 @@ def _cmd_convert(args: argparse.Namespace) -> int:
     _check_parent(out)
     if out.resolve() == Path(args.model).resolve():
         raise _UsageError(f"-o {args.output} is the model being converted; give the daryo model another name")
-    write_daryo_model(args.model, out)  # (which refuses to replace anything but an earlier conversion first)
+    # (which refuses to replace anything but an earlier conversion first)
+    write_daryo_model(args.model, out, confine=args.confine)
     print(f"{args.model} converted to {out} (run it with: daryo run {shlex.quote(str(out))})")
     return EXIT_OK
 

@@ -12,6 +12,7 @@ import yaml
 
 from .._files import atomic_write
 from ..errors import ModelError
+from ..model.datafiles import DataFiles
 from ..model.documents import YamlDumper, read_document
 from ..model.loader import model_from_dict
 from ..network import compile_network
@@ -64,14 +65,16 @@ def _is_conversion(path: Path) -> bool:
     return isinstance(meta, Mapping) and meta.get("converted_from") == CONVERTED_FROM
 
 
-def write_daryo_model(source: str | Path, output: str | Path) -> Path:
+def write_daryo_model(source: str | Path, output: str | Path, *, confine: bool = False) -> Path:
     """Convert the Pywr JSON model ``source`` and write it to ``output``, as YAML or JSON by its suffix.
 
     CSV file names are rewritten relative to the output's folder, so the file runs from where it is written.
     The converted model is checked as ``daryo validate`` checks the Pywr file (loaded, then its network and
     series compiled over the run's steps: a value that is too large or a division by 0 found only there)
     before anything is written; it is written under a temporary name, then moved into place, so a failure
-    leaves an earlier file as it was.
+    leaves an earlier file as it was.  With ``confine``, its data files (CSV data, includes) are read only from
+    ``source``'s folder or below it, symbolic links followed (:mod:`daryo.model.datafiles`: a model from others),
+    as ``daryo.load(source, confine=True)`` reads them.
 
     Raises
     ------
@@ -85,8 +88,10 @@ def write_daryo_model(source: str | Path, output: str | Path) -> Path:
     src, out = Path(source), Path(output)
     fmt = output_format(out)
     check_output(out)
-    doc = convert_pywr_document(read_document(src), src)
-    model = model_from_dict(doc, base_dir=src.parent, file=str(src), path=src)  # raises with every problem
+    files = DataFiles(src.parent, confine)
+    doc = convert_pywr_document(read_document(src), src, data_files=files)
+    model = model_from_dict(doc, base_dir=src.parent, file=str(src), path=src,  # raises with every problem
+                            data_files=files)
     compile_network(model)  # (what only the run's steps show: `daryo validate` would refuse the file written)
     rel = _relocate(src.parent.resolve(), out.resolve().parent)
     for p in (doc.get("parameters") or {}).values():
