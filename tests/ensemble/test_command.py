@@ -42,8 +42,9 @@ def test_cli_ensemble(tmp_path, capsys):
     # diff review, where --resume found the run finished)
     assert re.fullmatch(rf"progress done={re.escape(str(out))} elapsed=\d+s", lines[-1])
     assert main([*argv, "--resume"]) == 0
-    assert re.fullmatch(rf"progress done={re.escape(str(out))} elapsed=\d+s",
-                        capsys.readouterr().err.strip().splitlines()[-1])
+    said = capsys.readouterr().err.strip().splitlines()  # (then the message that there was nothing to resume)
+    assert re.fullmatch(rf"progress done={re.escape(str(out))} elapsed=\d+s", said[-2])
+    assert said[-1] == f"nothing to resume: {out} holds this run's results already"
     (tmp_path / "cli.nc.parts").mkdir()  # (no manifest: see test_resume_and_parts_folders_give_advice_that_works)
     assert main(argv) == 1
     assert "cli.nc.parts is the folder of an unfinished run but has no readable manifest of it; delete it to start " \
@@ -259,9 +260,9 @@ def test_cli_ensemble_summary_csv(tmp_path, capsys):
         assert message in capsys.readouterr().err
     assert not out.exists() and not (tmp_path / "s.nc.parts").exists() and "version: 1" in model.read_text()
     assert main(base + ["--summary-csv", str(csv), "--resume"]) == 0  # nothing to resume: a fresh run
-    printed = capsys.readouterr().out
-    assert f"no unfinished run of {out} to resume: starting it" in printed
-    assert f"summaries written to {csv}" in printed
+    said = capsys.readouterr()  # (a message, on stderr, as the README has them: a CLI review)
+    assert f"no unfinished run of {out} to resume: starting it\n" in said.err and "no unfinished" not in said.out
+    assert f"summaries written to {csv}" in said.out
     table, ds = pd.read_csv(csv), load(out)
     farm = table[(table.element == "farm") & (table.indicator == "annual_deficit_fraction")].set_index("statistic")
     summary = ds["summary_annual_deficit_fraction"].sel(demand="farm")
@@ -271,7 +272,9 @@ def test_cli_ensemble_summary_csv(tmp_path, capsys):
     assert farm.value["share_above_0.3"] == pytest.approx(float(ds["prob_deficit_above_threshold"].sel(demand="farm")))
     csv.unlink()
     assert main(base + ["--resume", "--summary-csv", str(csv)]) == 0  # finished: nothing to do but the CSV
-    assert "no unfinished run" not in capsys.readouterr().out
+    said = capsys.readouterr()  # (messages, on stderr: a CLI review)
+    assert "no unfinished run" not in said.err and "nothing to resume" not in said.out
+    assert f"nothing to resume: {out} holds this run's results already\n" in said.err
     assert pd.read_csv(csv).equals(table) and ds.attrs["caveats"] == "Illustrative numbers.\nNot calibrated."
     assert main(base + ["--summary-csv", str(csv), "--seed", "4"]) == 0  # (a review: replaced without a word)
     assert f"note: {csv} holds an ensemble's summaries; this run replaces them when it ends" in capsys.readouterr().err
@@ -303,7 +306,7 @@ def test_the_summary_csv_is_written_before_the_report_is_printed(tmp_path, capsy
     assert main([*argv, str(tmp_path / "again.csv"), "--resume"]) == 141
     assert main(["summary", str(out), "--csv", str(tmp_path / "summary.csv")]) == 141
     monkeypatch.undo()
-    assert capsys.readouterr().err == ""
+    assert capsys.readouterr().err == f"nothing to resume: {out} holds this run's results already\n"
     table = pd.read_csv(csv)
     assert len(table) and all(pd.read_csv(tmp_path / name).equals(table) for name in ("again.csv", "summary.csv"))
 
@@ -407,7 +410,7 @@ def test_resume_and_parts_folders_give_advice_that_works(tmp_path, capsys):
     assert main([*base, "--chunk-size", "2"]) == 0
     capsys.readouterr()
     assert main([*base, "--resume"]) == 0
-    assert f"nothing to resume: {out} holds this run's results already" in capsys.readouterr().out
+    assert f"nothing to resume: {out} holds this run's results already" in capsys.readouterr().err
     empty = tmp_path / "new.nc.parts"
     empty.mkdir()
     assert main([*base[:-3], "-o", str(tmp_path / "new.nc"), "--quiet"]) == 1
@@ -935,7 +938,7 @@ def test_hydrology_stochastic_is_the_embedded_models_default_as_daryo_run_names_
     assert main(base) == 0
     capsys.readouterr()
     assert main([*base, "--hydrology", "stochastic", "--resume"]) == 0
-    assert f"nothing to resume: {out} holds this run's results already" in capsys.readouterr().out
+    assert f"nothing to resume: {out} holds this run's results already" in capsys.readouterr().err
     model = tmp_path / "basin.yaml"
     model.write_text(yaml_of_basin())
     assert main(["ensemble", str(model), "--hydrology", "stochastic", *base[1:-1], str(tmp_path / "file.nc")]) == 2

@@ -135,7 +135,7 @@ def test_a_resume_that_gives_no_threshold_keeps_the_runs_own(tmp_path, capsys):
     before = done.read_bytes()
     capsys.readouterr()
     assert main([*argv, "-o", str(done), "--resume"]) == 0
-    assert capsys.readouterr().out.startswith(f"nothing to resume: {done} holds this run's results already\n")
+    assert capsys.readouterr().err.startswith(f"nothing to resume: {done} holds this run's results already\n")
     assert done.read_bytes() == before
     run(tmp_path, "cut.nc", stop_after=1, options={"deficit_threshold": 0.1})
     r, cut = run(tmp_path, "cut.nc", resume=True, options={"deficit_threshold": None})

@@ -133,7 +133,7 @@ def test_the_shortfall_table_lists_the_demands_short_most_often(tmp_path, capsys
             str(tmp_path / "small.nc")]
     assert main(argv) == 0 and "deficit above 0.4% of the demand" in capsys.readouterr().out  # (not "0%")
     assert main([*argv, "--resume"]) == 0  # a finished run: nothing to do, and the same table
-    assert "nothing to resume" in (again := capsys.readouterr().out) and "  farm " in again
+    assert "nothing to resume" in (again := capsys.readouterr()).err and "  farm " in again.out
     for n, error in ((-1, ValueError), (1.5, TypeError), (True, TypeError), ("2", TypeError)):  # (1.5 and True
         with pytest.raises(error, match=f"n={n!r}: give how many demands to list"):  # listed one demand)
             shortfall_table(tmp_path / "dry.nc", n=n)  # type: ignore[arg-type]

@@ -435,7 +435,8 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
     steps = len(axis.starts)
     progress = None if args.quiet else ProgressReporter(traces, steps)
     if args.resume and not out.exists() and not parts_folder(out).exists():
-        print(f"no unfinished run of {out} to resume: starting it")  # (said nothing: a typo in -o went unnoticed)
+        _err(f"no unfinished run of {out} to resume: starting it")  # (said nothing: a typo in -o went unnoticed;
+        # a message, on stderr: a CLI review)
     if not args.resume and (held := earlier_results(out)):  # (a costly run was replaced without a word)
         _err(f"note: {out} holds {held}; this run replaces them when it ends (give another -o to keep them)")
     if options.fast:
@@ -669,11 +670,12 @@ def _report_ensemble(run: EnsembleRun, years: int, model: Model, out: Path, csv:
 
     # (named, as daryo summary names them: a README walkthrough found no word of them)
     name = model.name + "".join(f" + {o}" for o in overlay_labels(model))
-    if run.finished:
-        _report_store(out, csv, heading=[f"nothing to resume: {out} holds this run's results already" + (
+    if run.finished:  # (a message, on stderr, as the README has them: a CLI review)
+        _err(f"nothing to resume: {out} holds this run's results already" + (
             f"; the shares of trace-years with a deficit above the threshold taken again with "
             f"{_percent(run.deficit_threshold)}"
-            if run.threshold_changed else "")])
+            if run.threshold_changed else ""))
+        _report_store(out, csv)
         return
     # the rate counts the traces simulated by this invocation only, not those a resume found done
     per_second = run.traces_computed * years / max(run.seconds, 1e-9)
