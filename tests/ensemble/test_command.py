@@ -720,6 +720,11 @@ def test_an_ensemble_that_replaces_an_earlier_ones_results_says_so_as_it_starts(
     assert load(out).sizes["trace"] == 3
     assert main([*base, "--traces", "3", "--seed", "7", "--resume"]) == 0
     assert "note:" not in capsys.readouterr().err
+    # one trace of one year, in the singular (a CLI review: "2 traces × 1 years")
+    assert main(["ensemble", str(model), "--years", "1", "--quiet", "-o", str(out), "--traces", "1"]) == 0
+    assert main([*base, "--traces", "2"]) == 0
+    assert f"note: {out} holds the results of 1 trace × 1 year of cli-basin, seed 0; this run" in \
+        capsys.readouterr().err
 
 
 def test_an_overlay_of_given_years_on_a_model_whose_years_are_resampled_is_refused_for_what_it_is(tmp_path, capsys):

@@ -109,7 +109,8 @@ _TITLE = "daryo ensemble"  # the start of an ensemble output's title attribute
 
 def earlier_results(output: str | Path) -> str:
     """What an existing ensemble output holds, as a phrase ("the results of 200 traces × 30 years of aral-sea-basin,
-    seed 1"), or "" where there is none to replace (:func:`check_output` has checked what is there)."""
+    seed 1", "2 traces × 1 year"), or "" where there is none to replace (:func:`check_output` has checked what is
+    there)."""
     output = Path(output)
     if not output.exists():
         return ""
@@ -118,8 +119,9 @@ def earlier_results(output: str | Path) -> str:
         return "an earlier ensemble's results"
     overlays = f" with {attrs['scenarios']}" if attrs.get("scenarios") else ""
     traces = attrs["source"] if attrs.get("trace_names_sha256") and attrs.get("source") else f"seed {attrs['seed']}"
-    return (f"the results of {attrs['traces']} traces × {attrs['years']} years of {attrs.get('model', 'a model')}"
-            f"{overlays}, {traces}")
+    n, years = attrs["traces"], attrs["years"]  # (each noun singular for 1: "1 years" was said, a CLI review)
+    counts = f"{n} trace{'s' if n != 1 else ''} × {years} year{'s' if years != 1 else ''}"
+    return f"the results of {counts} of {attrs.get('model', 'a model')}{overlays}, {traces}"
 
 
 def _title(path: Path, fmt: str) -> str:
