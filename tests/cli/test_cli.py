@@ -366,6 +366,18 @@ def test_options_are_not_abbreviated_and_a_near_miss_is_named(argv, said, capsys
     assert said.replace("\\n", "\n") in err, err
 
 
+@pytest.mark.parametrize("command", ["run", "ensemble"])
+def test_the_help_says_which_method_is_the_default_and_what_run_csv_writes(command, capsys):
+    """A CLI review: ``--method``'s help, "auto or fast (...; the default)", read as if both were the default; and
+    ``daryo run --csv``'s help did not name summary.csv, which it writes."""
+    assert main([command, "--help"]) == 0
+    said = " ".join(capsys.readouterr().out.split())
+    assert "how each step's LPs are solved: auto (the default) or fast (the vectorised fast path where it applies, " \
+           "else the plain path), or plain (" in said
+    if command == "run":
+        assert "and summary.csv, the printed tables (country, plant, sink, river system) as one long table" in said
+
+
 @pytest.mark.parametrize("argv, said", [
     (["ensemble", "--scenarios", "5", "--years", "1", "-o", "x.nc"],
      "unrecognized arguments: --scenarios (did you mean --traces? daryo ensemble's traces are daryo run's "

@@ -72,8 +72,9 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("-o", "--output", help="write results to this NetCDF file (.nc)")
     r.add_argument("--csv", metavar="DIR",
                    help="write results as CSV files into DIR, one per variable, variables.csv with their units, "
-                        "elements.csv with each element's type, country and ends, and steps.csv with each step's "
-                        "days, hydrological year and season")
+                        "elements.csv with each element's type, country and ends, steps.csv with each step's "
+                        "days, hydrological year and season, and summary.csv, the printed tables (country, plant, "
+                        "sink, river system) as one long table")
     r.add_argument("--scenarios", type=_trace_count, metavar="N", help="run the first N scenario traces")
     r.add_argument("--years", type=int, metavar="Y", help="run Y years from the model's start")
     r.add_argument("--end", metavar="YYYY-MM",
@@ -89,8 +90,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="seed of the embedded model's stochastic hydrology (default 0)")
     r.add_argument("--start", metavar="YYYY-MM", help=_START_HELP.format(what="run's"))
     r.add_argument("--method", choices=("auto", "fast", "plain"), default="auto",
-                   help="how each step's LPs are solved: auto or fast (the vectorised fast path where it applies, "
-                        "else the plain path; the default), or plain (one HiGHS solve per scenario and LP: the "
+                   help="how each step's LPs are solved: auto (the default) or fast (the vectorised fast path "
+                        "where it applies, else the plain path), or plain (one HiGHS solve per scenario and LP: the "
                         "reference); the results' solver_method says which ran")
     _add_confine(r)
     r.set_defaults(func=_cmd_run)
@@ -356,8 +357,8 @@ def _add_ensemble_parser(sub: argparse._SubParsersAction) -> None:
                         "flow: a large store), required and requirement_met; 'none' for none (the annual indicators "
                         "and summaries only: a small store)")
     e.add_argument("--method", choices=("auto", "fast", "plain"), default="auto",
-                   help="how each step's LPs are solved: auto or fast (the vectorised fast path where it applies, "
-                        "else the plain path; the default), or plain (one HiGHS solve per trace and LP: the "
+                   help="how each step's LPs are solved: auto (the default) or fast (the vectorised fast path "
+                        "where it applies, else the plain path), or plain (one HiGHS solve per trace and LP: the "
                         "reference, many times slower); part of the run's identity (--resume takes the same); the "
                         "solver line printed at the end says which ran")
     e.add_argument("--quiet", action="store_true", help="no progress output")
