@@ -126,16 +126,64 @@ def refuse_write_protected(path: str | Path) -> None:
     """Refuse to replace a file that is write-protected (``chmod a-w``), as a shell's ``>`` and ``open(…, "w")``
     do: results are written beside a file and moved into its place, which the folder's permissions alone allow,
     so a protected earlier result was replaced without a word.  (A superuser may write any file, here as there.)
+    A folder (a zarr store) is replaced by removing it and what it holds: it is refused where this user may not
+    (``chmod -R a-w``, another user's store in a team folder), which was found only when the run had ended.
 
     Raises
     ------
     PermissionError
-        If ``path`` (or the file a link at ``path`` leads to) is a file the user may not write.
+        If ``path`` (or the file a link at ``path`` leads to) is a file the user may not write, or a folder the
+        user may not remove.
     """
     target = write_target(path)
     if target.is_file() and not os.access(target, os.W_OK):
         raise PermissionError(errno.EACCES, f"{path} is write-protected, so it is not replaced: make it writable "
                               "(chmod u+w) or give another name")
+    if target.is_dir() and (why := _unremovable(target)):
+        reason, fix = why
+        if (owner := _owner(target)) is not None:
+            raise PermissionError(errno.EACCES, f"{path} belongs to user {owner}, and you may not remove it "
+                                  f"({reason}), so it is not replaced: give another name (or ask {owner} to remove "
+                                  "it)")
+        raise PermissionError(errno.EACCES, f"{path} is write-protected ({reason}), so it is not replaced: {fix} "
+                              "or give another name")
+
+
+def _unremovable(folder: Path) -> tuple[str, str] | None:
+    """Why this user cannot remove ``folder`` and what it holds, as replacing a folder (a zarr store) does, and what
+    to do (None: they can): the folder it is in is not writable (or is a team folder whose sticky bit keeps another
+    user's entries), or it, or a folder in it, cannot be listed and written (``chmod -R a-w``)."""
+    parent = folder.absolute().parent
+    try:
+        around, held = parent.stat(), folder.stat()
+    except OSError:
+        return None
+    if not os.access(parent, os.W_OK | os.X_OK) or (
+            around.st_mode & stat.S_ISVTX and os.geteuid() not in (0, around.st_uid, held.st_uid)):
+        return f"the folder it is in, {parent}, does not let you remove it", "write elsewhere"
+    fix = f"make it writable (chmod -R u+w {folder})"
+    full = os.R_OK | os.W_OK | os.X_OK
+    if not os.access(folder, full):
+        return "it is not writable", fix
+    for at, names, _ in os.walk(folder):
+        for name in names:
+            inner = Path(at, name)
+            if not inner.is_symlink() and not os.access(inner, full):
+                return f"its folder {inner.relative_to(folder)} is not writable", fix
+    return None
+
+
+def _owner(path: Path) -> str | None:
+    """The name of the user ``path`` belongs to where that is another user than this one (None: this one's)."""
+    uid = path.stat().st_uid
+    if uid == os.geteuid():
+        return None
+    try:
+        import pwd
+
+        return pwd.getpwuid(uid).pw_name
+    except (ImportError, KeyError):
+        return str(uid)
 
 
 def atomic_write(path: Path, write: Callable[[IO[bytes]], object]) -> None:

@@ -700,3 +700,60 @@ def test_the_store_records_the_model_s_data_files_and_a_finished_run_is_still_fo
     assert load(tmp_path / "r.nc").attrs["data_files"] == f"{digest}  q.csv"
     again, _ = run(tmp_path, "r.nc", model=model, options=options, resume=True)
     assert again.finished and again.traces_computed == 0
+
+
+def test_a_zarr_store_that_cannot_be_removed_is_refused_before_any_work(tmp_path, monkeypatch, capsys):
+    """A trainer's review (a workshop on one shared server): a .zarr output that could not be removed (``chmod -R
+    a-w base.zarr``, or a neighbour's store in a team folder) was found only after the whole run, with "Permission
+    denied: '.zattrs'", a complete hidden temporary store and the parts left behind.  It is refused before any
+    work, as a write-protected .nc is, and another user's store names its owner.  (The tests run as root, who may
+    remove anything: the system's answers are given here.)"""
+    pytest.importorskip("zarr", reason="zarr is an optional extra (pip install daryo[ensemble])")
+    import daryo._files
+
+    model = tmp_path / "m.yaml"
+    model.write_text(yaml_of_basin())
+    out = tmp_path / "base.zarr"
+    command = ["ensemble", str(model), "--traces", "4", "--years", "2", "--chunk-size", "2", "--quiet", "-o", str(out)]
+    assert main(command) == 0
+    capsys.readouterr()
+    before = sorted(tmp_path.iterdir())
+    inner = next(p for p in out.iterdir() if p.is_dir())
+    real_access = os.access
+    monkeypatch.setattr(daryo._files.os, "access", lambda p, mode, **kw: (
+        Path(p) != inner or not mode & os.W_OK) and real_access(p, mode, **kw))
+    assert main(command) == 1
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"daryo: error: {out} is write-protected (its folder {inner.name} is not writable), so it is not replaced: "
+        f"make it writable (chmod -R u+w {out}) or give another name")
+    monkeypatch.setattr(daryo._files.os, "geteuid", lambda: 4321)  # (the store is root's: a neighbour's)
+    assert main(command) == 1
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"daryo: error: {out} belongs to user root, and you may not remove it (its folder {inner.name} is not "
+        "writable), so it is not replaced: give another name (or ask root to remove it)")
+    assert sorted(tmp_path.iterdir()) == before  # no parts, no temporary store
+
+
+def test_a_store_that_cannot_be_replaced_at_the_end_leaves_no_temporary_store_and_keeps_the_chunks(tmp_path,
+                                                                                                   monkeypatch):
+    """A trainer's review: where the earlier store could not be removed when the run ended, the complete temporary
+    store (``.base.zarr.tmp-PID``) was left beside it, and the message did not say the chunks were kept."""
+    pytest.importorskip("zarr", reason="zarr is an optional extra (pip install daryo[ensemble])")
+    import shutil
+
+    _, out = run(tmp_path, "base.zarr", options={"seed": 9})
+    real_rmtree = shutil.rmtree
+
+    def refused(path, *args, **kwargs):
+        if Path(path) == out:
+            raise PermissionError(13, "Permission denied", ".zattrs")
+        return real_rmtree(path, *args, **kwargs)
+
+    monkeypatch.setattr(shutil, "rmtree", refused)
+    with pytest.raises(OSError, match=rf"^cannot replace {out} \(Permission denied: .zattrs\); the finished chunks "
+                                      rf"are kept in {out}.parts: run again with --resume once it can be replaced$"):
+        run(tmp_path, "base.zarr")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["base.zarr", "base.zarr.parts"]
+    monkeypatch.undo()
+    resumed, _ = run(tmp_path, "base.zarr", resume=True)
+    assert resumed.chunks_skipped == resumed.chunks and load(out).attrs["seed"] == 5

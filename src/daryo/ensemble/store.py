@@ -596,7 +596,13 @@ def _assemble(parts: _Parts, n_chunks: int, output: Path, fmt: str, manifest: Ma
             raise OSError(f"cannot write {output}: {exc}{free_space_note(output)}; the finished chunks are kept in "
                           f"{parts.dir}: run again with --resume once there is room") from exc
         raise
-    _move_into_place(tmp, target)
+    try:
+        _move_into_place(tmp, target)
+    except OSError as exc:  # (an earlier store that cannot be removed: its folder's permissions changed meanwhile)
+        _remove(tmp)
+        why = f"{exc.strerror}: {exc.filename}" if exc.strerror and exc.filename else str(exc)
+        raise OSError(f"cannot replace {output} ({why}); the finished chunks are kept in {parts.dir}: run again "
+                      "with --resume once it can be replaced") from exc
 
 
 def _temporary_beside(target: Path) -> Path:
