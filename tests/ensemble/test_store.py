@@ -757,3 +757,27 @@ def test_a_store_that_cannot_be_replaced_at_the_end_leaves_no_temporary_store_an
     monkeypatch.undo()
     resumed, _ = run(tmp_path, "base.zarr", resume=True)
     assert resumed.chunks_skipped == resumed.chunks and load(out).attrs["seed"] == 5
+
+
+@pytest.mark.parametrize("name", ["t.nc", "t.zarr"])
+def test_another_users_leftover_temporary_store_is_left_as_it_is(tmp_path, monkeypatch, name):
+    """A trainer's review: the hidden temporary store of another user's run that was killed (``.t.zarr.tmp-PID``,
+    its process gone) could not be removed, and the owner's run failed at its end with "Permission denied: 'x'",
+    naming neither it nor what to do.  A leftover that cannot be removed is left; this run writes under its own
+    name."""
+    import shutil
+
+    stale = tmp_path / f".{name}.tmp-999999999"  # (no such process)
+    stale.mkdir()
+    (stale / "x").write_text("a neighbour's")
+    real_rmtree = shutil.rmtree
+
+    def refused(path, *args, **kwargs):
+        if Path(path) == stale:
+            raise PermissionError(13, "Permission denied", "x")
+        return real_rmtree(path, *args, **kwargs)
+
+    monkeypatch.setattr(shutil, "rmtree", refused)
+    r, out = run(tmp_path, name)
+    assert load(out).sizes["trace"] == 7 and (stale / "x").read_text() == "a neighbour's"
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([stale.name, name])

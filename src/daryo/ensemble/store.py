@@ -4,6 +4,7 @@ summaries written with it (what a finished output tells: :mod:`daryo.ensemble.ta
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -607,10 +608,12 @@ def _assemble(parts: _Parts, n_chunks: int, output: Path, fmt: str, manifest: Ma
 
 def _temporary_beside(target: Path) -> Path:
     """The name under which a store that replaces ``target`` is written first (``.<name>.tmp-<pid>``), cleared;
-    the temporary stores of writers killed before they could clean up are removed."""
+    the temporary stores of writers killed before they could clean up are removed, where this user may (another
+    user's in a team folder is left: a trainer's review, whose run failed at its end on a neighbour's leftover)."""
     for stale in target.parent.glob(f".{target.name}.tmp-*"):
         if not _process_alive(stale.name.rsplit("-", 1)[-1]):
-            _remove(stale)
+            with contextlib.suppress(OSError):
+                _remove(stale)
     tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
     _remove(tmp)
     return tmp
