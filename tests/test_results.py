@@ -622,6 +622,31 @@ def test_a_full_disk_is_named_with_the_free_space(tmp_path, monkeypatch):
     assert not list(tmp_path.iterdir())
 
 
+
+def test_a_full_disk_the_netcdf_library_reports_as_permission_denied_is_named_a_full_disk(tmp_path, monkeypatch):
+    """A trainer's review (a small quota on a shared server): the netCDF library reports a file it cannot create on
+    a full disk as PermissionError (errno 13), and `daryo run -o` said "Permission denied: '/tmp/full/.x.nc.71qi'",
+    naming a hidden file.  In a writable folder whose disk has no free space, it is a full disk; elsewhere the
+    PermissionError is the system's, as it was."""
+    import shutil
+    from types import SimpleNamespace
+
+    results = daryo.run(daryo.load(daryo.demo_model_path(), years=1))
+
+    def refused(self, path, *args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(xr.Dataset, "to_netcdf", refused)
+    monkeypatch.setattr(shutil, "disk_usage", lambda path: SimpleNamespace(total=10**9, used=10**9, free=0))
+    out = tmp_path / "x.nc"
+    with pytest.raises(OSError, match=rf"^cannot write {out}: its disk is full \(0 kB free on its disk\); make "
+                                      "room, or write elsewhere$"):
+        results.to_netcdf(out)
+    monkeypatch.setattr(shutil, "disk_usage", lambda path: SimpleNamespace(total=10**9, used=0, free=10**9))
+    with pytest.raises(PermissionError, match="Permission denied"):
+        results.to_netcdf(out)
+    assert not list(tmp_path.iterdir())
+
 def test_a_write_protected_earlier_result_is_not_replaced(tmp_path, monkeypatch):
     """A result file its owner had made read-only (chmod 444) was replaced without a word, as results are written
     beside a file and moved into its place (a file-safety pass, as an unprivileged user; the tests run as root,

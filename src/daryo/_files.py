@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import IO, Any
 
 __all__ = ["CSV_FLOAT", "NamedOSError", "atomic_write", "file_digest", "free_bytes", "free_space_note",
-           "refuse_special_file",
+           "full_disk", "refuse_special_file",
            "interrupts_between", "missing_cwd_note", "mode_for", "new_file_mode", "printable_path",
            "refuse_netcdf_unreadable_name", "refuse_write_protected", "size_text", "temp_beside", "user_path",
            "write_target"]
@@ -309,6 +309,19 @@ def free_space_note(path: Path) -> str:
     netCDF library names a full disk only as "NetCDF: HDF error"."""
     free = free_bytes(path.absolute().parent)
     return "" if free is None else f" ({size_text(free)} free on its disk)"
+
+
+#: the free space below which a disk is taken for full (:func:`full_disk`): an HDF5 file's first writes take more
+_ALMOST_FULL = 2**20
+
+
+def full_disk(path: Path) -> bool:
+    """Whether a PermissionError creating the file ``path`` comes from a full disk: the netCDF library reports a
+    create that fails for want of space as "Permission denied" (errno 13), so it is a full disk's where ``path``'s
+    folder is writable and its disk has (almost) no free space."""
+    folder = path.absolute().parent
+    free = free_bytes(folder)
+    return free is not None and free < _ALMOST_FULL and os.access(folder, os.W_OK | os.X_OK)
 
 
 def size_text(n: float) -> str:

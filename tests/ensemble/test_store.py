@@ -781,3 +781,23 @@ def test_another_users_leftover_temporary_store_is_left_as_it_is(tmp_path, monke
     r, out = run(tmp_path, name)
     assert load(out).sizes["trace"] == 7 and (stale / "x").read_text() == "a neighbour's"
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([stale.name, name])
+
+
+def test_a_full_disk_the_netcdf_library_reports_as_permission_denied_keeps_the_chunks(tmp_path, monkeypatch):
+    """A trainer's review: ``daryo ensemble -o small/q.nc`` on a full disk said "Permission denied" (the netCDF
+    library's error for a file it cannot create there, errno 13), with no word of the disk or of the chunks kept.
+    In a writable folder whose disk has no free space it is a full disk, and the chunks are kept for --resume."""
+    import shutil
+    from types import SimpleNamespace
+
+    def refused(self, path, *args, **kwargs):  # (the disk fills as the store is written)
+        monkeypatch.setattr(shutil, "disk_usage", lambda p: SimpleNamespace(total=10**9, used=10**9, free=0))
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(xr.Dataset, "to_netcdf", refused)
+    out = tmp_path / "q.nc"
+    with pytest.raises(OSError, match=rf"^cannot write {out}: its disk is full \(0 kB free on its disk\); the "
+                                      rf"finished chunks are kept in {out}.parts: run again with --resume once there "
+                                      "is room$"):
+        run(tmp_path, "q.nc")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["q.nc.parts"]

@@ -21,6 +21,7 @@ import pandas as pd
 
 from .._files import (
     free_space_note,
+    full_disk,
     refuse_netcdf_unreadable_name,
     refuse_special_file,
     refuse_write_protected,
@@ -207,6 +208,9 @@ def _retake_threshold(output: Path, fmt: str, threshold: float, check: Callable[
         check()
     except BaseException as exc:
         _remove(tmp)
+        if isinstance(exc, PermissionError) and full_disk(tmp):  # (the netCDF library's words for a full disk)
+            raise OSError(f"cannot write {output}: its disk is full{free_space_note(output)}; it is left as it "
+                          "was") from exc
         if isinstance(exc, OSError) and not isinstance(exc, PermissionError | FileNotFoundError):
             raise OSError(f"cannot write {output}: {exc}{free_space_note(output)}; it is left as it was") from exc
         raise
@@ -591,10 +595,12 @@ def _assemble(parts: _Parts, n_chunks: int, output: Path, fmt: str, manifest: Ma
         check()
     except BaseException as exc:  # no half-written store left beside the output (the parts are kept: --resume)
         _remove(tmp)
-        if isinstance(exc, RuntimeError) or (isinstance(exc, OSError) and exc.errno and not exc.filename
-                                             and not isinstance(exc, PermissionError)):  # full disk (not a protected
-            # output: refuse_write_protected's message names it)
-            raise OSError(f"cannot write {output}: {exc}{free_space_note(output)}; the finished chunks are kept in "
+        full = isinstance(exc, PermissionError) and full_disk(tmp)  # (the netCDF library's words for a full disk)
+        if full or isinstance(exc, RuntimeError) or (isinstance(exc, OSError) and exc.errno and not exc.filename
+                                                     and not isinstance(exc, PermissionError)):  # full disk (not a
+            # protected output: refuse_write_protected's message names it)
+            why = "its disk is full" if full else str(exc)
+            raise OSError(f"cannot write {output}: {why}{free_space_note(output)}; the finished chunks are kept in "
                           f"{parts.dir}: run again with --resume once there is room") from exc
         raise
     try:

@@ -27,6 +27,7 @@ from .._files import (
     CSV_FLOAT,
     NamedOSError,
     free_space_note,
+    full_disk,
     interrupts_between,
     mode_for,
     refuse_write_protected,
@@ -174,6 +175,11 @@ class Results:
                         check()
                 except RuntimeError as exc:  # the netCDF library's error for a full disk: "NetCDF: HDF error"
                     raise OSError(f"cannot write {p}: {exc}{free_space_note(p)}") from exc
+                except PermissionError as exc:  # (its error for a file it cannot create on a full disk)
+                    if not full_disk(p):
+                        raise
+                    raise OSError(f"cannot write {p}: its disk is full{free_space_note(p)}; make room, or write "
+                                  "elsewhere") from exc
                 os.chmod(nc_tmp, mode_for(p))
             if csv is not None:
                 d = Path(csv)
