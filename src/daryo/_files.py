@@ -18,7 +18,7 @@ from typing import IO, Any
 
 __all__ = ["CSV_FLOAT", "NamedOSError", "atomic_write", "file_digest", "free_bytes", "free_space_note",
            "full_disk", "refuse_special_file",
-           "interrupts_between", "missing_cwd_note", "mode_for", "new_file_mode", "printable_path",
+           "interrupts_between", "missing_cwd_note", "mode_for", "new_file_mode", "other_owner", "printable_path",
            "refuse_netcdf_unreadable_name", "refuse_write_protected", "size_text", "temp_beside", "user_path",
            "write_target"]
 
@@ -141,7 +141,7 @@ def refuse_write_protected(path: str | Path) -> None:
                               "(chmod u+w) or give another name")
     if target.is_dir() and (why := _unremovable(target)):
         reason, fix = why
-        if (owner := _owner(target)) is not None:
+        if (owner := other_owner(target)) is not None:
             raise PermissionError(errno.EACCES, f"{path} belongs to user {owner}, and you may not remove it "
                                   f"({reason}), so it is not replaced: give another name (or ask {owner} to remove "
                                   "it)")
@@ -173,9 +173,13 @@ def _unremovable(folder: Path) -> tuple[str, str] | None:
     return None
 
 
-def _owner(path: Path) -> str | None:
-    """The name of the user ``path`` belongs to where that is another user than this one (None: this one's)."""
-    uid = path.stat().st_uid
+def other_owner(path: Path) -> str | None:
+    """The name of the user ``path`` belongs to where that is another user than this one (None: this one's, or it
+    cannot be asked)."""
+    try:
+        uid = path.stat().st_uid
+    except OSError:
+        return None
     if uid == os.geteuid():
         return None
     try:

@@ -286,6 +286,51 @@ def test_a_run_going_on_the_same_output_is_refused(tmp_path):
     assert_identical(load(out), load(whole))
 
 
+
+def test_a_second_user_on_one_output_is_told_whose_run_holds_it(tmp_path, monkeypatch):
+    """A trainer's review (a workshop on one shared server): the second of two users on one output got "Permission
+    denied: 't.zarr.parts/lock'", not whose run was going, as the lock file was made 0644 (so that a group could
+    never resume a colleague's run, even with umask 002).  It is made 0666 less the umask; one this user may only
+    read is locked through a read-only descriptor (the run then resumes, once the other has ended); and where it
+    cannot be opened at all, the message says whose run holds the folder.  (The tests run as root, who may open
+    anything: the system's answers are given here.)"""
+    import fcntl
+    import socket
+
+    old = os.umask(0o002)
+    try:
+        _, out = run(tmp_path, "t.nc", stop_after=1)
+    finally:
+        os.umask(old)
+    lock = tmp_path / "t.nc.parts" / "lock"
+    assert lock.stat().st_mode & 0o777 == 0o664
+    real_open, refused = os.open, {os.O_RDWR}
+
+    def open_as_another_user(path, flags, *args, **kwargs):
+        if Path(path) == lock and any(flags & f == f for f in refused):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, flags, *args, **kwargs)
+
+    other = real_open(lock, os.O_RDWR)  # its owner's run, still going
+    fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    monkeypatch.setattr(os, "open", open_as_another_user)
+    try:
+        with pytest.raises(FileExistsError, match=rf"^another run \(process {os.getpid()} on "
+                                                  rf"{socket.gethostname()}\) is writing {lock.parent}; wait for it "
+                                                  "to end$"):
+            run(tmp_path, "t.nc", resume=True)
+        refused.add(os.O_RDONLY)  # (0: any flags)
+        monkeypatch.setattr(os, "geteuid", lambda: 4321)  # (the folder is root's: a colleague's)
+        with pytest.raises(PermissionError, match=rf"^\[Errno 13\] {lock.parent} holds the run of user root, whose "
+                                                  r"lock file you may not open \(Permission denied\): ask root to "
+                                                  "finish it, or give another output name$"):
+            run(tmp_path, "t.nc", resume=True)
+    finally:
+        os.close(other)
+    refused.discard(os.O_RDONLY)
+    r, _ = run(tmp_path, "t.nc", resume=True)  # (its lock taken read-only: the colleague's run, resumed)
+    assert r.chunks_skipped == 1 and not lock.parent.exists()
+
 def test_a_failed_start_keeps_the_parts_its_workers_wrote(tmp_path, monkeypatch):
     """Local workers write their parts themselves: when a run's first chunk to report fails, another may be on
     disk already.  A failed fresh start removes its parts folder only if it holds no part (nothing already

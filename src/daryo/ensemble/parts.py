@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import json
 import os
@@ -14,7 +15,7 @@ from typing import IO, Any
 
 import numpy as np
 
-from .._files import NamedOSError, atomic_write
+from .._files import NamedOSError, atomic_write, other_owner
 from .chunks import ANNUAL_INDICATORS, threshold_of
 
 # The parts' format: 2, parts hold annual_inflow; 3, deficits below 1e-8 hm³ are solver noise and a reservoir
@@ -102,9 +103,11 @@ class _Parts:
     def lock(self) -> None:
         """Lock the folder for this process's run: an exclusive ``flock`` on its ``lock`` file, which the system
         releases however the process ends (on another host too, where the disk is shared through NFS); the file
-        names the process and host, for the message another run gets."""
+        names the process and host, for the message another run gets.  It is made ``0o666`` less the umask (a
+        group's umask 002 lets a colleague resume the run); another user's that this one may only read is locked
+        through a read-only descriptor (``flock`` takes one), and then names the run that last wrote it."""
         path = self.dir / "lock"
-        fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o644)
+        fd, writable = self._open_lock(path)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:  # (BlockingIOError: held)
@@ -116,9 +119,27 @@ class _Parts:
         if os.fstat(fd).st_ino != os.stat(path).st_ino:  # (the folder's run ended, and removed it, meanwhile)
             os.close(fd)
             raise RunInProgressError(f"the run in {self.dir} ended as this one started; run again")
-        os.ftruncate(fd, 0)
-        os.write(fd, f"{os.getpid()} {socket.gethostname()}".encode())
+        if writable:
+            os.ftruncate(fd, 0)
+            os.write(fd, f"{os.getpid()} {socket.gethostname()}".encode())
         self._lock_fd = fd
+
+    def _open_lock(self, path: Path) -> tuple[int, bool]:
+        """The lock file ``path`` opened (made where missing), and whether for writing; a PermissionError that says
+        whose run holds the folder where it cannot be opened at all (a trainer's review: a second user on one output
+        got "Permission denied: 't.zarr.parts/lock'")."""
+        try:
+            return os.open(path, os.O_CREAT | os.O_RDWR, 0o666), True
+        except PermissionError:
+            pass
+        try:
+            return os.open(path, os.O_RDONLY), False
+        except OSError as exc:
+            owner = other_owner(path if path.exists() else self.dir)
+            whose = f"the run of user {owner}" if owner is not None else "a run"
+            what = f"ask {owner} to finish it, or " if owner is not None else "make it writable, or "
+            raise PermissionError(errno.EACCES, f"{self.dir} holds {whose}, whose lock file you may not open "
+                                  f"({exc.strerror or exc}): {what}give another output name") from None
 
     def unlock(self) -> None:
         """Release this process's lock, if it holds one (the file goes with the folder)."""
