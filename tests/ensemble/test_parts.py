@@ -200,11 +200,42 @@ def test_a_part_that_cannot_be_written_is_named(tmp_path, monkeypatch):
             atomic_write(path, fill)
         return write
 
-    for prefix, name in (("manifest", "manifest.json"), ("chunk-00001", "chunk-00001.npz")):
+    for prefix, name in (("manifest", "manifest.json"), ("chunk-00000", "chunk-00000.npz")):
         monkeypatch.setattr(daryo.ensemble.parts, "atomic_write", full_for(prefix))
         with pytest.raises(OSError, match=rf"^cannot write \S*{prefix}\.nc\.parts/{name}: No space left on device$"):
             run(tmp_path, f"{prefix}.nc")
     assert not (tmp_path / "manifest.nc.parts").exists()  # (a folder without a manifest: no run to resume)
+
+
+def test_a_part_that_cannot_be_written_says_the_finished_chunks_are_kept(tmp_path, monkeypatch, capsys):
+    """A trainer's review (a small quota on a shared server): a full disk (or a folder made read-only) while a chunk
+    was written said only "cannot write small/r.zarr.parts/chunk-00003.npz: No space left on device", though the
+    chunks before it were kept: it says so, and how to go on, as Ctrl-C does."""
+    import daryo.ensemble.parts
+    from daryo._files import NamedOSError, atomic_write
+
+    def failing(path, fill):
+        if path.name == "chunk-00002.npz":
+            raise refusal
+        atomic_write(path, fill)
+
+    monkeypatch.setattr(daryo.ensemble.parts, "atomic_write", failing)
+    model, out = tmp_path / "basin.yaml", tmp_path / "r.nc"
+    model.write_text(yaml_of_basin())
+    command = ["ensemble", str(model), "--traces", "7", "--years", "2", "--chunk-size", "3", "--quiet", "-o", str(out)]
+    refusal = OSError(28, "No space left on device")
+    assert main(command) == 1
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"daryo: error: cannot write {out}.parts/chunk-00002.npz: No space left on device; the 2 finished chunks are "
+        f"kept in {out}.parts: run again with --resume once there is room, which computes only the rest")
+    refusal = NamedOSError(13, f"cannot write {out}.parts/chunk-00002.npz: Permission denied")
+    assert main([*command, "--resume"]) == 1
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"daryo: error: cannot write {out}.parts/chunk-00002.npz: Permission denied; the 2 finished chunks are kept "
+        f"in {out}.parts: run again with --resume once it can be written, which computes only the rest")
+    monkeypatch.undo()
+    assert main([*command, "--resume"]) == 0
+    assert "7 traces × 2 years of cli-basin" in capsys.readouterr().out and out.is_file()
 
 
 def test_resume_recomputes_a_damaged_part_and_accepts_the_model_by_another_path(tmp_path, monkeypatch):

@@ -168,9 +168,22 @@ class _Parts:
         return self.dir / f"chunk-{chunk:05d}.npz"
 
     def write(self, result: Mapping[str, Any]) -> None:
+        """Write a chunk's part; where it cannot be written (a full disk, a folder made read-only), the error says
+        which finished chunks are kept, and how to go on (a trainer's review: only "cannot write
+        r.zarr.parts/chunk-00003.npz: No space left on device", with chunks 0-2 kept)."""
         arrays = {k: v for k, v in result.items() if not k.startswith("_")}
         arrays["_info"] = np.array(json.dumps({"seconds": result["_seconds"], "how": result["_how"]}))
-        _write(self.path(int(result["_chunk"])), lambda f: np.savez(f, **arrays))
+        try:
+            _write(self.path(int(result["_chunk"])), lambda f: np.savez(f, **arrays))
+        except OSError as exc:
+            kept = len(self.done())
+            if not kept:
+                raise
+            number = exc.errno or getattr(exc.__cause__, "errno", None)
+            when = "once there is room" if number in (errno.ENOSPC, errno.EDQUOT) else "once it can be written"
+            text = exc.strerror if isinstance(exc, NamedOSError) else str(exc)
+            raise OSError(f"{text}; the {kept} finished chunk{'s are' if kept > 1 else ' is'} kept in {self.dir}: "
+                          f"run again with --resume {when}, which computes only the rest") from exc
 
     def annual(self, chunk: int) -> Mapping[str, np.ndarray]:
         """The annual indicators of a chunk, each read from its part when asked for."""
