@@ -98,3 +98,24 @@ def test_stores_with_no_stress_in_a_chunk_are_whole_and_damage_of_other_kinds_is
     assert main(["summary", str(wrong), "--year", "0"]) == 1
     err = capsys.readouterr().err
     assert f"{wrong} is damaged: annual_deficit_fraction (chunk 0.0.0) cannot be read" in err and "Traceback" not in err
+
+
+def test_the_output_of_an_unfinished_run_is_said_to_be_unfinished(tmp_path, capsys):
+    """A trainer's review: ``daryo summary X.zarr`` (and ``daryo compare``) of an interrupted run, whose output does
+    not exist but whose ``X.zarr.parts`` does, said "no such file or folder (give the output of daryo ensemble -o)":
+    the run is said to be unfinished, with its finished chunks, and how to finish it."""
+    from daryo.ensemble import open_output
+
+    _, done = run(tmp_path, "done.zarr")
+    _, out = run(tmp_path, "cut.zarr", stop_after=2)
+    said = (f"{out} is not written yet: its ensemble run is unfinished (2 finished chunks in {out}.parts); finish it "
+            "with the same daryo ensemble command and --resume (resume=True in Python)")
+    with pytest.raises(FileNotFoundError, match=f"^{re.escape(said)}$"), open_output(out):
+        pass
+    assert main(["summary", str(out)]) == 1
+    assert capsys.readouterr().err == f"daryo: error: {said}\n"
+    for pair in ([str(done), str(out)], [str(out), str(out)]):  # (one ensemble's output, or neither, found)
+        assert main(["compare", *pair]) == 1
+        assert capsys.readouterr().err == f"daryo: error: {said}\n"
+    assert main(["summary", str(tmp_path / "none.zarr")]) == 1  # (no run at all: as it was)
+    assert "none.zarr: no such file or folder (give the output of daryo ensemble -o)" in capsys.readouterr().err

@@ -731,11 +731,13 @@ def _cmd_summary(args: argparse.Namespace) -> int:
 def _ensemble_store(path: str) -> Path:
     """``daryo summary``'s store: an existing .zarr folder or .nc file (an error that names it where it is not)."""
     from .._files import user_path
+    from ..ensemble.parts import unfinished_run
     from ..results.files import NETCDF_SUFFIXES
 
     p = user_path(path, "daryo summary", "an ensemble's output")
     if not p.exists():
-        raise _InputError(f"{path}: no such file or folder (give the output of daryo ensemble -o)")
+        raise _InputError(unfinished_run(p, path) or f"{path}: no such file or folder (give the output of daryo "
+                          "ensemble -o)")
     if p.suffix.lower() not in (".zarr", *NETCDF_SUFFIXES):
         raise _InputError(f"{path} is not an ensemble's output (a .zarr store or .nc file of daryo ensemble -o)")
     return p

@@ -116,6 +116,14 @@ def _is_ensemble_store(path: str) -> bool:
         return False
 
 
+def _unfinished(path: str) -> str:
+    """What to say of an ensemble's output ``path`` that does not exist but whose run is unfinished ("" if none)."""
+    from .._files import user_path
+    from ..ensemble.parts import unfinished_run
+
+    return unfinished_run(user_path(path, "daryo compare", "a file"), path)
+
+
 def _readable(path: str) -> bool:
     """Whether ``path`` is a folder or a file that xarray opens (a NetCDF file, not one cut short)."""
     import xarray as xr
@@ -139,7 +147,7 @@ def _compare_ensembles(args: argparse.Namespace, csv: Path | None, stores: list[
 
     for path, store in zip((args.first, args.second), stores, strict=True):
         if not Path(path).exists():
-            raise _InputError(f"{path}: no such file or folder")
+            raise _InputError(_unfinished(path) or f"{path}: no such file or folder")
         if not store and not _readable(path):  # (a QA review: a file cut short was said to be of the wrong kind)
             raise _InputError(f"{path} cannot be read as a NetCDF file or zarr store (a file cut short, or of another "
                               "kind?)")
@@ -268,8 +276,8 @@ def _read_results(path: str) -> Any:
     p = user_path(path, "daryo compare", "a file")
     if not p.is_file():
         what = "a folder (an ensemble's zarr store, or CSV files?)" if p.is_dir() else "not a file"
-        raise _InputError(f"{path}: no such file" if not p.exists() else f"{path} is {what}: give the results of "
-                          "daryo run -o FILE.nc")
+        raise _InputError((_unfinished(path) or f"{path}: no such file") if not p.exists() else f"{path} is {what}: "
+                          "give the results of daryo run -o FILE.nc")
     if not is_netcdf(p):
         raise _InputError(f"{path} is not a NetCDF file: give the results of daryo run -o FILE.nc")
     try:

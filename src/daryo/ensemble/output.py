@@ -18,6 +18,7 @@ from .._files import user_path
 from ..errors import listed
 from ..sdg import stress_ratio
 from .chunks import STORABLE_SERIES
+from .parts import unfinished_run
 from .store import _format_of
 
 if TYPE_CHECKING:
@@ -78,7 +79,8 @@ def _summaries(output: EnsembleOutput, function: str, needs: Sequence[str] = (),
     except FileNotFoundError:  # (a folder that is no zarr store: zarr's words; none: the netCDF library's)
         if path.is_dir():
             raise ValueError(f"{path} is not an ensemble's output: a folder that holds no zarr store") from None
-        raise FileNotFoundError(f"{path}: no such file or folder (give the output of daryo ensemble -o)") from None
+        raise FileNotFoundError(unfinished_run(path) or f"{path}: no such file or folder (give the output of daryo "
+                                "ensemble -o)") from None
     except PermissionError:
         raise
     except (OSError, ValueError, RuntimeError) as exc:  # (not NetCDF or zarr: xarray's message named no file)

@@ -42,6 +42,21 @@ def parts_folder(output: str | Path) -> Path:
     return output.with_name(output.name + ".parts")
 
 
+def unfinished_run(output: str | Path, shown: str | Path | None = None) -> str:
+    """Where ``output`` does not exist but its parts folder does (a run interrupted, or stopped by a full disk),
+    what to say of it instead of "no such file": that its run is unfinished, with its finished chunks, and how to
+    finish it (a trainer's review: ``daryo summary X.zarr`` said "no such file or folder"); "" otherwise.
+    ``shown``: the output as the user gave it, for the message (``output`` itself if None)."""
+    output = Path(output)
+    folder = parts_folder(output)
+    if output.exists() or not folder.is_dir():
+        return ""
+    done = len(list(folder.glob("chunk-*.npz")))
+    chunks = f"{done} finished chunk{'' if done == 1 else 's'}" if done else "no chunk finished yet"
+    return (f"{output if shown is None else shown} is not written yet: its ensemble run is unfinished ({chunks} in "
+            f"{folder}); finish it with the same daryo ensemble command and --resume (resume=True in Python)")
+
+
 class RunInProgressError(FileExistsError):
     """Another run is writing the parts folder (or has just finished with it): the output cannot be used now."""
 
