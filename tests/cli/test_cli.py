@@ -1854,3 +1854,20 @@ def _with_func(parser, command, func):
         if isinstance(action, argparse._SubParsersAction):
             action.choices[command].set_defaults(func=func)
     return parser
+
+
+def test_a_tilde_the_shell_left_in_an_output_path_is_the_home_folder(tmp_path, capsys, monkeypatch):
+    """A trainer's review: ``-o '~/t.nc'`` or ``--output=~/t.nc`` (which the shell does not expand) was refused as
+    "cannot write to ~/t.nc: .../~ does not exist", though model paths and the Python API read ``~`` as the home
+    folder: so do the outputs of ``daryo run`` (and ``--csv``) and ``daryo ensemble`` (and ``--summary-csv``)."""
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.chdir(tmp_path)
+    assert main(["run", DEMO, "--years", "1", "--scenarios", "1", "--output=~/t.nc", "--csv", "~/c"]) == 0
+    assert main(["ensemble", DEMO, "--traces", "2", "--years", "1", "--quiet", "-o", "~/e.nc", "--summary-csv",
+                 "~/s.csv"]) == 0
+    capsys.readouterr()
+    assert main(["summary", "~/e.nc", "--csv", "~/s2.csv"]) == 0
+    assert sorted(p.name for p in home.iterdir()) == ["c", "e.nc", "s.csv", "s2.csv", "t.nc"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["home"]  # (no folder named "~")

@@ -203,8 +203,8 @@ def _check_seed(seed: int) -> None:
 
 
 def _check_parent(target: Path) -> None:
-    """A usage error unless the folder ``target`` goes into exists (and is a folder)."""
-    parent = target.resolve().parent
+    """A usage error unless the folder ``target`` goes into exists (and is a folder); ``~`` is the home folder."""
+    parent = target.expanduser().resolve().parent
     if parent.is_dir():
         return
     why = "is a file, not a folder" if parent.exists() else "does not exist"
@@ -212,14 +212,14 @@ def _check_parent(target: Path) -> None:
 
 
 def _output_path(output: str, example: str, flag: str = "-o") -> Path:
-    """``-o``'s (or ``flag``'s) path; an empty name is a usage error (``Path('')`` is ``.``, which messages would
-    show)."""
+    """``-o``'s (or ``flag``'s) path, ``~`` read as the home folder (a quoted ``-o '~/t.nc'`` or ``--output=~/t.nc``,
+    which the shell leaves); an empty name is a usage error (``Path('')`` is ``.``, which messages would show)."""
     if not output:
         raise _UsageError(f"{flag} '': give a name such as {example}")
     if output == "-":  # (an automation review: a file named "-" was written, where a script meant standard output)
         raise _UsageError(f"{flag} -: daryo writes a file there, not to standard output (which has its tables): give "
                           f"a name such as {example}")
-    return Path(output)
+    return Path(output).expanduser()
 
 
 def _csv_file_path(name: str, example: str, flag: str) -> Path:
@@ -243,7 +243,9 @@ def _refuse_folder(csv: Path, example: str, flag: str) -> None:
 def _check_run_targets(output: str | None, csv: str | None) -> None:
     """Refuse output targets that cannot be written, before any work: a missing folder or a NetCDF name not
     ending in .nc (usage errors), a NetCDF target that is a folder or an existing file other than a run's
-    results, a CSV folder that is a file, a folder that is not writable (OSError: invalid input)."""
+    results, a CSV folder that is a file, a folder that is not writable (OSError: invalid input).  ``~`` is the
+    home folder, as the run's writing reads it (a quoted ``-o '~/t.nc'``, which the shell leaves)."""
+    output, csv = (os.path.expanduser(t) if t else t for t in (output, csv))
     for flag, target in (("-o", output), ("--csv", csv)):
         if target == "":
             raise _UsageError(f"{flag} '': give a {'file' if flag == '-o' else 'folder'} name")
