@@ -95,7 +95,10 @@ def test_in_cache_is_whether_numbas_cache_folder_holds_the_main_kernels(monkeypa
     a minute without a word; the command line says so where Numba's cache lacks the cost mode's loop or the
     priority mode's dual simplex (an index file, ``*.nbi``, of each kernel compiled; a diff review: another
     kernel's file was taken for them), and stays quiet where it cannot tell."""
+    from daryo.simulate import _aot
+
     monkeypatch.setattr(_kernel, "in_cache", _IN_CACHE)
+    monkeypatch.setattr(_aot, "status", lambda: "not built")  # (the dual simplex not compiled ahead of time)
     cache = SimpleNamespace(_cache_path=str(tmp_path))
     monkeypatch.setattr(_kernel, "_loop", SimpleNamespace(_cache=cache))
     assert _kernel.in_cache() is False
@@ -104,9 +107,6 @@ def test_in_cache_is_whether_numbas_cache_folder_holds_the_main_kernels(monkeypa
     assert _kernel.in_cache() is False
     # a priority run of few scenarios calls the dual simplex alone, which the module compiled ahead of time
     # provides too (a CLI review: told of a compile at every run, for a loop it never calls)
-    from daryo.simulate import _aot
-
-    monkeypatch.setattr(_aot, "status", lambda: "not built")
     assert _kernel.in_cache(("loop",)) is True and _kernel.in_cache(("solve_all",)) is False
     monkeypatch.setattr(_aot, "status", lambda: "built")
     assert _kernel.in_cache(("solve_all",)) is True and _kernel.in_cache() is True
