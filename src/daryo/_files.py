@@ -253,8 +253,9 @@ def interrupts_between() -> Iterator[Callable[[], None]]:
     sequence calls the ``check`` this yields, between two writes, never inside one; one that arrives after the
     last check is dropped (what follows it, such as moving a finished file into place, takes milliseconds), but
     where the sequence fails meanwhile, the signal is raised instead of the failure (chained to it).
-    SIGTERM is held back the same way where a Python handler of it is set (the command line's, which raises to
-    remove temporary files on the way out); with the system's default it ends the process at once, as it would.
+    SIGTERM and SIGHUP are held back the same way where a Python handler of them is set (the command line's, which
+    raise to remove temporary files on the way out); with the system's default they end the process at once, as
+    they would.
     A SIGINT handler of the caller's own, or SIGINT ignored (a job a shell started in the background), is left in
     place.
 
@@ -273,8 +274,9 @@ def interrupts_between() -> Iterator[Callable[[], None]]:
     previous: dict[int, Any] = {}
     if signal.getsignal(signal.SIGINT) in (signal.default_int_handler, None):  # (None: not set from Python)
         previous[signal.SIGINT] = signal.default_int_handler  # (one of the caller's own, or "ignore", stays)
-    if callable(term := signal.getsignal(signal.SIGTERM)):
-        previous[signal.SIGTERM] = term
+    for signum in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):  # (SIGHUP: a logout; not on Windows)
+        if signum is not None and callable(handler := signal.getsignal(signum)):
+            previous[signum] = handler
 
     def check() -> None:
         if caught:

@@ -45,17 +45,14 @@ class _Signals:
     (Numba compiles inside a ctypes callback, which prints the exception as "ignored" and drops it, and the compiler
     then fails with an error of its own) still ends the command as interrupted or terminated, not as an internal
     error (a CLI review: Ctrl-C during the first run's compile was reported as a bug in daryo, after a traceback).
-    A context manager: the handlers (in the main thread only; SIGINT's and SIGHUP's only where they are Python's
-    own, not ignored: nohup, &) and ``sys.unraisablehook`` are set for the command and restored after it."""
+    A context manager: the handlers of SIGTERM and SIGHUP (in the main thread only; SIGHUP's only where it is not
+    ignored: nohup) and ``sys.unraisablehook``, which records a swallowed Ctrl-C, are set for the command and
+    restored after it."""
 
     def __init__(self) -> None:
         self.code: int | None = None  # 130 (SIGINT), 143 (SIGTERM) or 129 (SIGHUP), once one is received
         self._previous: list[tuple[Any, Any]] = []
         self._hook: Any = None
-
-    def _on_int(self, signum: int, frame: object) -> None:
-        self.code = 130
-        raise KeyboardInterrupt
 
     def _on_term(self, signum: int, frame: object) -> None:
         self.code = 143
@@ -66,16 +63,20 @@ class _Signals:
         raise _Terminated(129)
 
     def _unraisable(self, unraisable: Any) -> None:
-        if not isinstance(unraisable.exc_value, KeyboardInterrupt | _Terminated):  # (an interrupt the command's end
-            self._hook(unraisable)  # tells, not a traceback)
+        exc = unraisable.exc_value  # (an interrupt swallowed: the command's end tells it, not a traceback)
+        if isinstance(exc, KeyboardInterrupt):
+            self.code = 130
+        elif isinstance(exc, _Terminated):
+            self.code = exc.code
+        else:
+            self._hook(unraisable)
 
     def __enter__(self) -> _Signals:
         import signal
         import threading
 
-        if threading.current_thread() is threading.main_thread():  # (elsewhere Python cannot set them)
-            if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # (not one ignored: nohup, &)
-                self._previous.append((signal.SIGINT, signal.signal(signal.SIGINT, self._on_int)))
+        if threading.current_thread() is threading.main_thread():  # (elsewhere Python cannot set them; SIGINT's
+            # is Python's own, which daryo._files.interrupts_between holds back inside writes)
             self._previous.append((signal.SIGTERM, signal.signal(signal.SIGTERM, self._on_term)))
             hup = getattr(signal, "SIGHUP", None)  # (not on Windows)
             if hup is not None and signal.getsignal(hup) is signal.SIG_DFL:  # (not one ignored: nohup)
