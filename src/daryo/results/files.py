@@ -21,6 +21,7 @@ from .._files import (
     refuse_write_protected,
 )
 from .dataset import _TITLE, VARIABLES
+from .tables import SUMMARY_COLUMNS
 
 NETCDF_SUFFIXES = (".nc", ".nc4", ".netcdf")
 
@@ -44,7 +45,7 @@ SUMMARY_CSV = "summary.csv"
 
 #: the header of ``summary.csv`` (:data:`daryo.results.tables.SUMMARY_COLUMNS`), whole: a compare table's starts
 #: with ``table,element,`` too (a diff review: one saved as summary.csv in a run's CSV folder was replaced)
-_SUMMARY_HEADER = b"table,element,country,quantity,season,value,units,level"
+_SUMMARY_HEADER = ",".join(SUMMARY_COLUMNS).encode()
 
 #: the CSV files a run writes beside its variables' files
 _TABLES_CSV = (VARIABLES_CSV, ELEMENTS_CSV, STEPS_CSV, SUMMARY_CSV)
