@@ -62,7 +62,7 @@ def _load_for_run(args: argparse.Namespace) -> Model:
         raise _UsageError("--scenarios must be at least 1")
     try:
         start = {} if args.start is None else {"start": args.start}  # (load_aral_model's default: 2000-10)
-        end = {} if getattr(args, "end", None) is None else {"end": args.end}  # (built to that month: a season's
+        end = {} if args.end is None else {"end": args.end}  # (built to that month: a season's
         # forecast need cover only it, a diff review)
         if traces > 1:  # results that cannot fit in memory are refused before the traces are made
             _check_memory_for(load_aral_model(scenarios=args.scenario, years=args.years or 30, **start, **end),
@@ -72,7 +72,8 @@ def _load_for_run(args: argparse.Namespace) -> Model:
     except ModelError:
         raise
     except ValueError as exc:
-        raise _UsageError(_as_option(_as_option(str(exc), args.start), getattr(args, "end", None), "end")) from None
+        text = _as_option(str(exc), args.start)
+        raise _UsageError(_as_option(text, args.end, "end")) from None
 
 
 def _as_option(message: str, value: str | None, name: str = "start") -> str:

@@ -174,11 +174,13 @@ def _check_year(year: int, stores: dict[str, Any]) -> None:
     path as given, and its output opened), as daryo summary's (a CLI review: "year 5: a.nc holds run years 0 to 1",
     exit 1, where daryo summary said "--year 5: ...", exit 2)."""
     from ..ensemble import run_of
+    from ..ensemble.tables import check_year
 
     for path, store in stores.items():
-        years = run_of(store)["years"]
-        if year >= years:
-            raise _UsageError(f"--year {year}: {path} holds run years 0 to {years - 1}")
+        try:
+            check_year(year, run_of(store)["years"], path)
+        except ValueError as exc:  # ("year 5: a.nc holds run years 0 to 1")
+            raise _UsageError(f"--{exc}") from None
 
 
 def _print_ensemble_comparison(args: argparse.Namespace, csv: Path | None, table: Any) -> None:
