@@ -596,16 +596,16 @@ def _kept_chunks(out: Path, workers: bool = False) -> str:
     cluster's ``workers``, which write their chunks themselves, a chunk a worker was finishing may be written after
     this is said (an ensemble user's review: 6 said, 8 kept)."""
     from ..ensemble import parts_folder
+    from ..ensemble.parts import finished_chunks, kept_text
 
     folder = parts_folder(out)
-    done = len(list(folder.glob("chunk-*.npz"))) if folder.is_dir() else 0
+    done = finished_chunks(folder)
     more = "; a chunk a Dask worker was finishing may be kept too" if workers else ""
     if not done:  # (its folder holds the run's manifest and lock: the same command needs --resume, a diff review)
         return (f"; no chunk had finished, so none is kept{more}: the same command with --resume starts it again "
                 f"(or delete {folder}); a chunk is kept once it is done, and a smaller --chunk-size keeps more of a "
                 "run cut short" if folder.is_dir() else "; no chunk had finished, so none is kept")
-    return (f"; the {_count(done, 'finished chunk')} {'is' if done == 1 else 'are'} kept in {folder}{more}: the "
-            "same command with --resume computes only the rest")
+    return f"; {kept_text(done, folder)}{more}: the same command with --resume computes only the rest"
 
 
 def _load_for_ensemble(path: str | None, scenarios: list[str], years: int | None, start: str | None = None,

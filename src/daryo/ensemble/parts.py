@@ -42,6 +42,16 @@ def parts_folder(output: str | Path) -> Path:
     return output.with_name(output.name + ".parts")
 
 
+def finished_chunks(folder: Path) -> int:
+    """How many finished chunks the parts ``folder`` keeps (0 where it is not a folder)."""
+    return len(list(folder.glob("chunk-*.npz"))) if folder.is_dir() else 0
+
+
+def kept_text(done: int, folder: Path) -> str:
+    """``the 3 finished chunks are kept in FOLDER`` (``done`` of them, at least 1): what a run stopped keeps."""
+    return f"the {done} finished chunk{' is' if done == 1 else 's are'} kept in {folder}"
+
+
 def unfinished_run(output: str | Path, shown: str | Path | None = None) -> str:
     """Where ``output`` does not exist but its parts folder does (a run interrupted, or stopped by a full disk),
     what to say of it instead of "no such file": that its run is unfinished, with its finished chunks, and how to
@@ -51,7 +61,7 @@ def unfinished_run(output: str | Path, shown: str | Path | None = None) -> str:
     folder = parts_folder(output)
     if output.exists() or not folder.is_dir():
         return ""
-    done = len(list(folder.glob("chunk-*.npz")))
+    done = finished_chunks(folder)
     chunks = f"{done} finished chunk{'' if done == 1 else 's'}" if done else "no chunk finished yet"
     return (f"{output if shown is None else shown} is not written yet: its ensemble run is unfinished ({chunks} in "
             f"{folder}); finish it with the same daryo ensemble command and --resume (resume=True in Python)")
@@ -197,8 +207,8 @@ class _Parts:
             number = exc.errno or getattr(exc.__cause__, "errno", None)
             when = "once there is room" if number in (errno.ENOSPC, errno.EDQUOT) else "once it can be written"
             text = exc.strerror if isinstance(exc, NamedOSError) else str(exc)
-            raise OSError(f"{text}; the {kept} finished chunk{'s are' if kept > 1 else ' is'} kept in {self.dir}: "
-                          f"run again with --resume {when}, which computes only the rest") from exc
+            raise OSError(f"{text}; {kept_text(kept, self.dir)}: run again with --resume {when}, which computes "
+                          "only the rest") from exc
 
     def annual(self, chunk: int) -> Mapping[str, np.ndarray]:
         """The annual indicators of a chunk, each read from its part when asked for."""
