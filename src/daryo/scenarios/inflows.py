@@ -366,16 +366,23 @@ def years_beyond(names: Sequence[OverlaySpec], axis: TimeAxis | int, library: st
     told = []
     for ov, _, op, arg in _overlay_changes(names, library):
         asked = _given_years(op, arg) if _changes_given_years(op, arg) else []
-        beyond = [y for y in asked if y > n_years]
-        if beyond:  # (none in the run: refused as the overlay is applied, unless the run is shortened after)
-            left = (("that year is not in it" if len(asked) == 1 else "none of them is in it")
-                    if len(beyond) == len(asked) else
-                    f"year{'s' if len(beyond) > 1 else ''} {_year_list(beyond)} of it "
-                    f"{'are' if len(beyond) > 1 else 'is'} left out")
+        # (none in the run: refused as the overlay is applied, unless the run is shortened after)
+        if left := _left_out(asked, n_years):
             told.append(f"{Path(ov.file).stem} changes run year{'s' if len(asked) > 1 else ''} "
-                        f"{_year_list(asked)}, and the run has {n_years} hydrological year"
-                        f"{'s' if n_years != 1 else ''}: {left}")
+                        f"{_year_list(asked)}{left}")
     return told
+
+
+def _left_out(asked: Sequence[int], n_years: int) -> str:
+    """``, and the run has N hydrological years: year(s) … of it is/are left out`` where some of the run years
+    ``asked`` are after the run's ``n_years`` ("" where none is)."""
+    beyond = [y for y in asked if y > n_years]
+    if not beyond:
+        return ""
+    left = (("that year is not in it" if len(asked) == 1 else "none of them is in it") if len(beyond) == len(asked)
+            else f"year{'s' if len(beyond) > 1 else ''} {_year_list(beyond)} of it "
+                 f"{'are' if len(beyond) > 1 else 'is'} left out")
+    return f", and the run has {n_years} hydrological year{'s' if n_years != 1 else ''}: {left}"
 
 
 #: what reading an overlay recorded by a run may raise, now that the run is over (a file gone since)
@@ -417,12 +424,8 @@ def named_hydrology_beyond(hydrology: str | None, n_years: int) -> str:
     overlay's ("" where none is, or for another hydrology).  A CLI review: ``daryo run --hydrology multiyear
     --years 1`` dropped years 2 and 3 of it without a word, where the overlay drought-multiyear said so."""
     asked = _given_years("named_years", {"name": hydrology}) if hydrology else []
-    beyond = [y for y in asked if y > n_years]
-    if not beyond:
-        return ""
-    return (f"the hydrology {hydrology} (--hydrology) sets run years {_year_list(asked)}, and the run has {n_years} "
-            f"hydrological year{'s' if n_years != 1 else ''}: year{'s' if len(beyond) > 1 else ''} "
-            f"{_year_list(beyond)} of it {'are' if len(beyond) > 1 else 'is'} left out")
+    left = _left_out(asked, n_years)
+    return f"the hydrology {hydrology} (--hydrology) sets run years {_year_list(asked)}{left}" if left else ""
 
 
 def diluting_overlays(names: Sequence[OverlaySpec], n_years: int, library: str | Path | None = None) -> list[str]:
