@@ -180,7 +180,7 @@ def other_owner(path: Path) -> str | None:
         uid = path.stat().st_uid
     except OSError:
         return None
-    if uid == os.geteuid():
+    if not hasattr(os, "geteuid") or uid == os.geteuid():  # (Windows has no user ids to tell)
         return None
     try:
         import pwd
