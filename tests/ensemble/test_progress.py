@@ -67,3 +67,24 @@ def test_a_run_in_this_process_reports_the_steps_of_its_chunk_under_way(tmp_path
              if line.startswith("progress traces=")]
     assert steps[0] == 0 and steps[-1] == 7 * 36
     assert steps[1:-1] == [7 * t for t in range(1, 37)]  # (each step of the chunk: 7 traces a step)
+
+
+def test_the_rate_and_time_left_are_measured_from_the_first_progress(monkeypatch):
+    """A CLI review: a first run's log said ``rate=1/s eta=20013s`` while Numba compiled the kernels for a minute
+    before the first step; the run then took minutes.  The rate is measured from the first progress seen: 60 s of
+    start-up, then 10 steps a second, is 10 steps/s with (1000 − 20) / 10 = 98 s left; with one progress seen the
+    time left is not told (its rate would count the start-up), and at the end it is 0 (990 steps in 10 s: 99/s)."""
+    import daryo.ensemble.progress as progress
+
+    clock = iter([0.0, 60.0, 61.0, 70.0])
+    monkeypatch.setattr(progress.time, "perf_counter", lambda: next(clock))
+    log = io.StringIO()
+    p = ProgressReporter(10, 100, stream=log, interval=0.0, tty=False)  # 1,000 steps, started at 0 s
+    p.steps(0, 10)  # the first step's progress, after 60 s of compiling
+    p.steps(0, 20)  # 10 more steps in the next second
+    first, second = log.getvalue().splitlines()
+    assert first.split()[3:] == ["rate=0/s", "elapsed=60s", "eta=?"]
+    assert second.split()[3:] == ["rate=10/s", "elapsed=61s", "eta=98s"]
+    p.update(10, chunk=0)  # (all done at 70 s)
+    assert log.getvalue().splitlines()[-1].split()[1:] == ["traces=10/10", "steps=1000/1000", "rate=99/s",
+                                                          "elapsed=70s", "eta=0s"]

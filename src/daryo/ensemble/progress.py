@@ -16,7 +16,11 @@ class ProgressReporter:
     ``interval`` seconds), e.g. ``progress traces=250/1000 steps=150000/600000 rate=52000/s elapsed=3s eta=9s``.
 
     ``traces`` counts the traces of finished chunks; ``steps`` also the steps of a chunk under way, where the
-    chunks run in this process (:meth:`steps`), so that a run of one long chunk shows its progress too.
+    chunks run in this process (:meth:`steps`), so that a run of one long chunk shows its progress too.  The rate
+    and the time left are those since the first progress seen: the time before it (loading, starting workers,
+    Numba compiling the kernels for their first use, a minute or more) is no measure of the steps (a CLI review: a
+    first run's line said ``rate=1/s eta=20013s`` for a run of minutes); until a second progress is seen the time
+    left is ``?``.
 
     Progress is a log, not the run's result: a stream that is closed, or that cannot be written (a log reader gone:
     a broken pipe), ends the reporting, not the run (an automation review: an ensemble whose ``2>`` reader
@@ -33,6 +37,7 @@ class ProgressReporter:
         self.interval, self.done, self.t0, self._last = interval, 0, time.perf_counter(), -1e9
         self._skipped = 0
         self._under_way: dict[int, int] = {}  # steps done of each chunk under way, by chunk
+        self._first: tuple[float, int] | None = None  # (when, steps done) at the first progress seen
 
     def skip(self, traces: int) -> None:
         """Traces found done (resume): counted as done, not in the rate."""
@@ -59,6 +64,8 @@ class ProgressReporter:
 
     def _maybe_emit(self, final: bool = False) -> None:
         now = time.perf_counter()
+        if self._first is None:  # (the first progress: the rate is measured from here)
+            self._first = (now, self._steps_done())
         if final or now - self._last >= (self.TTY_INTERVAL if self.tty else self.interval):
             self._last = now
             self._emit(now)
@@ -85,11 +92,19 @@ class ProgressReporter:
         except (OSError, ValueError):  # (a broken pipe, a closed file: the run goes on without its log)
             self.stream = None
 
+    def _steps_done(self) -> int:
+        """Steps done: of finished chunks' traces (those found done included) and of chunks under way."""
+        return self.done * self.per_trace + sum(self._under_way.values())
+
     def _emit(self, now: float) -> None:
         el = max(now - self.t0, 1e-9)
-        steps, total = self.done * self.per_trace + sum(self._under_way.values()), self.total * self.per_trace
-        rate = (steps - self._skipped * self.per_trace) / el
-        left = (total - steps) / rate if rate > 0 else float("nan")
+        steps, total = self._steps_done(), self.total * self.per_trace
+        since, before = self._first if self._first is not None else (self.t0, self._skipped * self.per_trace)
+        if steps > before and now > since:  # (steps since the first progress, over the time since)
+            rate = (steps - before) / (now - since)
+        else:  # (one progress seen: the run's mean so far, and no time left told but at the end)
+            rate = (steps - self._skipped * self.per_trace) / el
+        left = 0.0 if steps >= total else (total - steps) / rate if steps > before and rate > 0 else float("nan")
         if self.tty:
             w = 30
             fill = int(w * steps / max(total, 1))
