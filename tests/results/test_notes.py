@@ -266,3 +266,28 @@ def test_advice_says_where_a_drought_of_named_years_falls_in_the_runs_dates():
     notes = advice(daryo.run(apart).dataset, apart)
     assert any(n.startswith("odd changes run years 1, 3 and 4: 2000-10 to 2001-09 and 2002-10 to 2004-09, "
                             "hydrological years 2001, 2003 and 2004 of the results") for n in notes), notes
+
+
+def test_a_model_changed_in_python_says_its_caveats_and_notes_are_of_the_model_as_loaded():
+    """A rolling-horizon review: a model whose Toktogul initial volume was replaced with dataclasses.replace (the
+    chain of runs carrying each one's end volume on) kept the caveat naming the volume it was loaded with (13.0
+    km³, of 1 October), and the note on a late start said its reservoirs started at the model's volumes: the
+    results stated volumes the run did not use.  The caveats end saying they are the loaded model's, and the note
+    says it cannot tell a volume changed since; a model not changed says neither."""
+    m = load_aral_model(start="2003-04", end="2003-09")
+    m2 = dataclasses.replace(m, nodes=tuple(dataclasses.replace(n, attrs={**n.attrs, "initial_volume": 4000.0})
+                                            if n.id == "toktogul" else n for n in m.nodes))
+    ds = daryo.run(m2).dataset
+    assert float(ds.storage_start.isel(scenario=0, time=0).sel(reservoir="toktogul")) == 4000.0
+    assert ds.attrs["caveats"].splitlines()[-1].startswith("The caveats above are those of the model as loaded from ")
+    assert "changed in Python since" in ds.attrs["caveats"].splitlines()[-1]
+    assert "changed in Python since" not in daryo.run(m).dataset.attrs["caveats"]
+    full = load_aral_model(years=2)
+    late = dataclasses.replace(full, nodes=tuple(dataclasses.replace(n, attrs={**n.attrs, "initial_volume": 4000.0})
+                                                 if n.id == "toktogul" else n for n in full.nodes))
+    (note,) = [n for n in advice(daryo.run(late, daryo.RunOptions(start="2001-03", years=1)).dataset, late)
+               if n.startswith("the run starts")]
+    assert "which are of 2000-10 (unless changed in Python since the model was loaded" in note
+    (plain,) = [n for n in advice(daryo.run(full, daryo.RunOptions(start="2001-03", years=1)).dataset, full)
+                if n.startswith("the run starts")]
+    assert "unless changed in Python" not in plain

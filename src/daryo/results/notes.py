@@ -102,11 +102,13 @@ def _late_start(ds: xr.Dataset, model: Model) -> str:
     kept = [n.id for n in model.nodes if n.type == "reservoir" and not volume_set_by_user(model.origins, n.id)]
     if first == own or not kept:
         return ""
+    changed = (" (unless changed in Python since the model was loaded, which the note cannot tell: the model was "
+               "changed with dataclasses.replace)") if model.changed_in_code else ""
     return (f"the run starts in {first:%Y-%m}, {'after' if first > own else 'before'} the model's start "
             f"({own:%Y-%m}), and its reservoirs "
-            f"({listed(kept, 4)}) start at the model's initial volumes, which are of {own:%Y-%m}: set those of "
-            f"{first:%Y-%m} with an overlay (changes: [set: {{{kept[0]}: {{initial_volume: ...}}}}]), or run from "
-            "the model's start")
+            f"({listed(kept, 4)}) start at the model's initial volumes, which are of {own:%Y-%m}{changed}: set "
+            f"those of {first:%Y-%m} with an overlay (changes: [set: {{{kept[0]}: {{initial_volume: ...}}}}]), or "
+            "run from the model's start")
 
 
 def _overlay_notes(ds: xr.Dataset, model: Model) -> list[str]:

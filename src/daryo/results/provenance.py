@@ -16,9 +16,16 @@ from ..model.datafiles import data_files_text
 
 def caveats(model: Model) -> dict[str, str]:
     """The model's ``metadata.caveats`` as a results attribute, ``caveats``: one per line (none if it has none), so
-    that a results file carries what its reader must know of the model."""
-    found = model.metadata.get("caveats") or []
-    return {"caveats": "\n".join(str(c) for c in found)} if found else {}
+    that a results file carries what its reader must know of the model.  Those of a model changed in Python after
+    it was loaded (:attr:`Model.changed_in_code <daryo.model.Model.changed_in_code>`) are the loaded model's, which
+    the change may have made untrue: a last line says so (a rolling-horizon review: a model whose reservoirs'
+    initial volumes were replaced kept a caveat naming the volumes it was loaded with)."""
+    found = [str(c) for c in model.metadata.get("caveats") or []]
+    if found and model.changed_in_code:
+        found.append(f"The caveats above are those of the model as loaded from {model.path or 'its text'}; it was "
+                     "changed in Python since (dataclasses.replace), and what they say of what was changed (its "
+                     "initial volumes, say) may not hold.")
+    return {"caveats": "\n".join(found)} if found else {}
 
 
 def provenance(model: Model) -> dict[str, str]:
