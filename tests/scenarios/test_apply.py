@@ -258,3 +258,27 @@ def test_a_value_an_overlay_sets_that_only_a_run_finds_wrong_names_the_change(tm
     (tmp_path / "m2.yaml").write_text((tmp_path / "m.yaml").read_text().replace("demand: 3", "demand: {parameter: p}"))
     with pytest.raises(ModelError, match=re.escape("m2.yaml: nodes[farm].demand (line 8): parameter 'p' gives -6")):
         daryo.run(daryo.load(tmp_path / "m2.yaml"))
+
+
+def test_a_value_selected_from_results_is_taken_as_the_number_it_holds():
+    """A rolling-horizon review: a run's end volume selected from its results (a 0-d NumPy array or xarray
+    DataArray) carried on as the next run's initial_volume was refused, "'8523.67' is not a number", quoting a
+    number.  A 0-d array is its number; an array of several values is still not one."""
+    import numpy as np
+    import pytest
+
+    import daryo
+    from daryo.basins.aral import load_aral_model
+    from daryo.errors import ModelError
+
+    ds = daryo.run(load_aral_model(years=1)).dataset
+    end = ds.storage.isel(scenario=0, time=-1).sel(reservoir="toktogul")
+    for value in (end, end.values):
+        carried = load_aral_model(years=1, scenarios=[{"name": "carry", "changes": [
+            {"set": {"toktogul": {"initial_volume": value}}}]}])
+        start = daryo.run(carried).dataset.storage_start.isel(scenario=0, time=0).sel(reservoir="toktogul")
+        assert float(start) == float(end)
+    with pytest.raises(ModelError, match=r"carry: changes\[0\]\.set\.toktogul\.initial_volume: '\[1\. 2\.\]' is not "
+                                         r"a number"):
+        load_aral_model(years=1, scenarios=[{"name": "carry", "changes": [
+            {"set": {"toktogul": {"initial_volume": np.array([1.0, 2.0])}}}]}])

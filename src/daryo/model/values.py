@@ -148,6 +148,9 @@ def _number(value: Any, attr: Attribute, ctx: LoadContext, place: str) -> tuple[
                     f"'{value}' or as {{value: {q.value:g}, unit: {unit}}}")
             return None
         value, unit = q.value, q.unit if unit is None else unit
+    if getattr(value, "ndim", None) == 0 and callable(getattr(value, "item", None)):  # (a 0-d NumPy array or
+        value = value.item()  # xarray DataArray, as selecting one value of results gives: a rolling-horizon review
+        # carrying an end volume on was told "'8523.67' is not a number")
     if is_too_large(value):
         ctx.add(place, f"'{_short(value)}' is too large a number (more than 1.8e308)")
         return None
