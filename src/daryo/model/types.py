@@ -273,12 +273,12 @@ class Model:
         Raises
         ------
         ModelError
-            If a series given per step has no value for the new start (it is before the model's start), or the
-            new start is not a whole number of N-day steps from the model's.
+            If a series given per step has no value for the new start (it is before the model's start).
         ValueError
             If the new span lies outside the dates a time axis can hold (:func:`~daryo.timeaxis.span_problem`),
             ends before it starts, or is given by both ``end`` and ``years``; if ``years`` is below 1, or ``start``
-            is not a date or (monthly steps) not a month's first day.
+            is not a date or not the start of one of the model's steps (monthly steps: a month's first day; dekads:
+            the 1st, 11th or 21st; N-day steps: a whole number of steps from the model's start).
         TypeError
             If ``years`` is not a whole number.
         """
@@ -299,6 +299,13 @@ class Model:
         if self.time.kind is StepKind.DEKAD and s != step_start(s, StepKind.DEKAD):
             raise ValueError(f"start={start!r}: dekads start on the 1st, 11th or 21st of a month; give "
                              f"{step_start(s, StepKind.DEKAD):%Y-%m-%d}, its dekad's first day")
+        if self.time.step_days is not None and (rest := (s - self.time.start).days % self.time.step_days):
+            # (a start off the model's grid of N-day steps drew another grid: a chain of runs counted the days
+            # between them twice, a rolling-horizon review)
+            before = s - pd.Timedelta(days=rest)
+            raise ValueError(f"start={start!r}: the model's {self.time.step_days}-day steps start on "
+                             f"{self.time.start:%Y-%m-%d} and every {self.time.step_days} days from it; give "
+                             f"{before:%Y-%m-%d} or {before + pd.Timedelta(days=self.time.step_days):%Y-%m-%d}")
         if years is not None:
             s, e = years_span(s, years, self.time.kind)
         else:
@@ -337,12 +344,7 @@ class Model:
         elif self.time.step_days is None:  # dekads (the loader and with_span start them at a dekad's start)
             offset = TimeAxis.from_range(old_start, new, None, True).n_steps - 1
         else:
-            offset, rest = divmod((new - old_start).days, self.time.step_days)
-            if rest:
-                el, key = per_step[0]
-                raise ModelError(Problem(self._file(), el.at(key), (
-                    f"the run starts {new:%Y-%m-%d}, which is not a whole number of {self.time.step_days}-day steps "
-                    f"from the model's start ({old_start:%Y-%m-%d}) that this series' values are given for")))
+            offset = (new - old_start).days // self.time.step_days  # (on the grid: with_time refuses others)
         if offset < 0:
             el, key = per_step[0]
             raise ModelError(Problem(self._file(), el.at(key), (
