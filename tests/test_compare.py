@@ -1153,3 +1153,24 @@ def test_ensembles_of_other_starts_do_not_share_their_traces_under_other_overlay
     empty = xr.Dataset()  # (stores without trace digests: the runs' own fields decide)
     assert _share_traces(empty, empty, [run, dict(run, scenarios="icwc")])
     assert not _share_traces(empty, empty, [run, april])
+
+
+def test_two_ensembles_given_with_a_tilde_are_compared(tmp_path, monkeypatch, capsys):
+    """A verifier's review: daryo compare '~/e1.nc' '~/e2.nc' said "~/e1.nc is an ensemble's store: daryo compare
+    takes the results of two runs", and '~/w.zarr' "no such file or folder": the check of what each input is read
+    the path as typed, where the rest of daryo reads ~ as the home folder.  Given with ~ or without, the same."""
+    from daryo.ensemble import EnsembleOptions, run_ensemble
+
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    model = testmodels.farm_and_town()
+    for name, seed in (("e1.nc", 1), ("e2.zarr", 2)):
+        run_ensemble(model, EnsembleOptions(traces=3, years=1, seed=seed), home / name)
+    assert main(["compare", str(home / "e1.nc"), str(home / "e2.zarr")]) == 0
+    plain = capsys.readouterr().out
+    assert main(["compare", "~/e1.nc", "~/e2.zarr"]) == 0
+    assert capsys.readouterr().out == plain.replace(str(home / "e1.nc"), "~/e1.nc").replace(str(home / "e2.zarr"),
+                                                                                             "~/e2.zarr")
+    assert main(["compare", "~/e1.nc", "~/none.zarr"]) == 1
+    assert "~/none.zarr: no such file or folder" in capsys.readouterr().err

@@ -104,7 +104,7 @@ def _is_ensemble_store(path: str) -> bool:
 
     from ..results import is_netcdf
 
-    p = Path(path)
+    p = Path(path).expanduser()  # (~ is the home folder, as the other commands read it: a verifier's review)
     if p.is_dir():
         return p.suffix.lower() == ".zarr"
     if not p.is_file() or not is_netcdf(p):
@@ -128,10 +128,11 @@ def _readable(path: str) -> bool:
     """Whether ``path`` is a folder or a file that xarray opens (a NetCDF file, not one cut short)."""
     import xarray as xr
 
-    if Path(path).is_dir():
+    p = Path(path).expanduser()
+    if p.is_dir():
         return True
     try:
-        with xr.open_dataset(path):
+        with xr.open_dataset(p):
             return True
     except (OSError, ValueError):
         return False
@@ -146,7 +147,7 @@ def _compare_ensembles(args: argparse.Namespace, csv: Path | None, stores: list[
     from ..ensemble import open_output
 
     for path, store in zip((args.first, args.second), stores, strict=True):
-        if not Path(path).exists():
+        if not Path(path).expanduser().exists():
             raise _InputError(_unfinished(path) or f"{path}: no such file or folder")
         if not store and not _readable(path):  # (a QA review: a file cut short was said to be of the wrong kind)
             raise _InputError(f"{path} cannot be read as a NetCDF file or zarr store (a file cut short, or of another "
