@@ -22,6 +22,7 @@ from collections.abc import Callable, Sequence
 from ..errors import LINK_LOOP, ModelError, StepError, did_you_mean
 from ._process import (
     EXIT_INPUT,
+    EXIT_OK,
     EXIT_PIPE,
     EXIT_USAGE,
     _caused_by,
@@ -232,10 +233,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with _Signals() as signals:
             try:
-                return _main(argv)
+                code = _main(argv)
+                if code == EXIT_OK and signals.code is not None:  # (an interrupt that a finalizer swallowed, the
+                    # command then done: it ended 0, a verifier's review)
+                    _err("interrupted; the command had done its work, its outputs whole")
+                    return signals.code
+                return code
             except Exception as exc:  # the last catch (not Ctrl-C, SIGTERM or exit): a bug, or memory run out, or
-                code = signals.ended()  # an interrupt a compiled library swallowed, which then failed
-                return code if code is not None else _unexpected(exc, _command_in(argv))
+                ended = signals.ended()  # an interrupt a compiled library swallowed, which then failed
+                return ended if ended is not None else _unexpected(exc, _command_in(argv))
     finally:  # (called from Python, the process's streams are left as they were)
         restore()
 
