@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 import pandas as pd
 
-from ..errors import short_text
+from ..errors import listed, short_text
 from ..hydrology import check_seed
 from ..model import Model, Series
 from ..timeaxis import StepKind, TimeAxis, dekad_of_day
@@ -332,8 +332,17 @@ class ModelColumns:
         return self.scenarios
 
     def describe(self) -> str:
+        """``the model's own 30 scenario columns, unchanged``, and, where some inflows have one series, which do
+        (a verifier's review: a forecast's members, given to 6 of 14 inflows by an overlay, read as the whole
+        hydrology)."""
         n = len(self.scenarios)
-        return f"the model's own {n} scenario column{'s' if n != 1 else ''}, unchanged"
+        text = f"the model's own {n} scenario column{'s' if n != 1 else ''}, unchanged"
+        single = [k for k, v in self.volumes.items() if v.shape[0] == 1]
+        if not single or len(single) == len(self.volumes):
+            return text
+        several = [k for k in self.volumes if k not in single]
+        return (f"{text}, of the inflows {listed(several, 6)}; {listed(single, 6)} one series each, the same in every "
+                "trace")
 
     def origin(self, seed: int, trace: int, step: int, axis: Any) -> str:
         """Where trace ``trace``'s inflows come from, for a message: the model's scenario column of its name."""
