@@ -1292,7 +1292,9 @@ def test_the_embedded_model_from_today_runs_its_overlays_forecast_members_as_pyt
     assert main(["ensemble", "--hydrology", "columns", "--years", "1", *plan, "-o", str(out), "--quiet"]) == 0
     said = capsys.readouterr().out.splitlines()
     assert said[0].startswith(f"ensemble: 3 traces × 1 year of aral-sea-basin + {today} + {forecast} in ")
-    assert said[1] == "inflows: the model's own 3 scenario columns, unchanged: m01, m02, m03"
+    assert said[1] == ("inflows: the model's own 3 scenario columns, unchanged (of the inflows vakhsh_in; naryn_in, "
+                       "kara_darya_in, fergana_lateral, chirchik_in, chirchik_lateral, arys_keles_in and 7 more one "
+                       "series each, the same in every trace): m01, m02, m03")  # (a verifier's review)
     ds = load(out)
     assert ds["trace_name"].values.tolist() == list(FORECAST_MEMBERS)
     np.testing.assert_allclose(ds["annual_inflow"].sel(inflow="vakhsh_in").values[:, 0],

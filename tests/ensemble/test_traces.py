@@ -456,8 +456,8 @@ def test_the_models_scenario_columns_are_its_traces_each_as_it_is(tmp_path):
     # of the embedded model's 14 inflows, read as its whole hydrology)
     one = source.volumes["up"][:1]
     mixed = ModelColumns({"up": source.volumes["up"], "side": one, "low": one}, source.record, source.scenarios)
-    assert mixed.describe() == ("the model's own 3 scenario columns, unchanged, of the inflows up; side, low one "
-                                "series each, the same in every trace")
+    assert mixed.describe() == ("the model's own 3 scenario columns, unchanged (of the inflows up; side, low one "
+                                "series each, the same in every trace)")
 
 
 def test_a_model_whose_inflows_are_one_trace_has_no_columns_to_run(tmp_path):

@@ -341,8 +341,8 @@ class ModelColumns:
         if not single or len(single) == len(self.volumes):
             return text
         several = [k for k in self.volumes if k not in single]
-        return (f"{text}, of the inflows {listed(several, 6)}; {listed(single, 6)} one series each, the same in every "
-                "trace")
+        return (f"{text} (of the inflows {listed(several, 6)}; {listed(single, 6)} one series each, the same in every "
+                "trace)")
 
     def origin(self, seed: int, trace: int, step: int, axis: Any) -> str:
         """Where trace ``trace``'s inflows come from, for a message: the model's scenario column of its name."""
