@@ -204,8 +204,9 @@ def _check_seed(seed: int) -> None:
 
 
 def _check_parent(target: Path) -> None:
-    """A usage error unless the folder ``target`` goes into exists (and is a folder); ``~`` is the home folder."""
-    parent = target.expanduser().resolve().parent
+    """A usage error unless the folder ``target`` (its ``~`` read already, :func:`_output_path`) goes into exists
+    (and is a folder)."""
+    parent = target.resolve().parent
     if parent.is_dir():
         return
     why = "is a file, not a folder" if parent.exists() else "does not exist"

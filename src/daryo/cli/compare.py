@@ -104,7 +104,7 @@ def _is_ensemble_store(path: str) -> bool:
 
     from ..results import is_netcdf
 
-    p = Path(path).expanduser()  # (~ is the home folder, as the other commands read it: a verifier's review)
+    p = _given(path)  # (~ is the home folder, as the other commands read it: a verifier's review)
     if p.is_dir():
         return p.suffix.lower() == ".zarr"
     if not p.is_file() or not is_netcdf(p):
@@ -116,19 +116,25 @@ def _is_ensemble_store(path: str) -> bool:
         return False
 
 
+def _given(path: str) -> Path:
+    """An input of daryo compare as given, ``~`` read as the home folder (:func:`daryo._files.user_path`)."""
+    from .._files import user_path
+
+    return user_path(path, "daryo compare", "a file")
+
+
 def _unfinished(path: str) -> str:
     """What to say of an ensemble's output ``path`` that does not exist but whose run is unfinished ("" if none)."""
-    from .._files import user_path
     from ..ensemble.parts import unfinished_run
 
-    return unfinished_run(user_path(path, "daryo compare", "a file"), path)
+    return unfinished_run(_given(path), path)
 
 
 def _readable(path: str) -> bool:
     """Whether ``path`` is a folder or a file that xarray opens (a NetCDF file, not one cut short)."""
     import xarray as xr
 
-    p = Path(path).expanduser()
+    p = _given(path)
     if p.is_dir():
         return True
     try:
@@ -147,7 +153,7 @@ def _compare_ensembles(args: argparse.Namespace, csv: Path | None, stores: list[
     from ..ensemble import open_output
 
     for path, store in zip((args.first, args.second), stores, strict=True):
-        if not Path(path).expanduser().exists():
+        if not _given(path).exists():
             raise _InputError(_unfinished(path) or f"{path}: no such file or folder")
         if not store and not _readable(path):  # (a QA review: a file cut short was said to be of the wrong kind)
             raise _InputError(f"{path} cannot be read as a NetCDF file or zarr store (a file cut short, or of another "
@@ -272,11 +278,10 @@ def _read_results(path: str) -> Any:
     """A run's results file, open (an error that names it where it is not one)."""
     import xarray as xr
 
-    from .._files import user_path
     from ..compare import check_run_results
     from ..results import is_netcdf
 
-    p = user_path(path, "daryo compare", "a file")
+    p = _given(path)
     if not p.is_file():
         what = "a folder (an ensemble's zarr store, or CSV files?)" if p.is_dir() else "not a file"
         raise _InputError((_unfinished(path) or f"{path}: no such file") if not p.exists() else f"{path} is {what}: "
