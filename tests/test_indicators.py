@@ -202,6 +202,32 @@ def test_annual_tables_as_pandas_say_their_units():
     assert energy_shortfall(ds).attrs["units"] == "GWh per year"
 
 
+def test_energy_shortfall_is_the_mean_over_the_scenarios_by_hand():
+    """A mutation-testing audit: energy_shortfall summed over the scenarios instead of taking their mean went unseen
+    (its one test asserted its units).  A plant of 10 MW at 100 m head (efficiency 0.9, the default) asked 20 GWh a
+    month, its river 200, 20 or 10 hm³ a month in three scenarios, October 2000 to September 2001 (365 days)::
+
+        [in: 200 | 20 | 10] --> (j) --> [p: 10 MW, 100 m, 20 GWh a month] --> [sea]
+                                  \\-------------------------------------------> [sea]
+    """
+    from daryo.testmodels import build
+
+    nodes = [{"id": "in", "type": "inflow", "inflow": {"values": [[200] * 12, [20] * 12, [10] * 12]}},
+             {"id": "j", "type": "junction"},
+             {"id": "p", "type": "hydropower", "capacity": 10, "head": 100, "energy_target": 20},
+             {"id": "sea", "type": "sink"}]
+    ds = daryo.run(build(nodes, [["in", "j"], ["j", "p"], ["j", "sea"], ["p", "sea"]], steps=12,
+                         start="2000-10")).dataset
+    # a hm³ through the turbines: 1000 × 9.81 × 1e6 / 3.6e12 = 0.002725 GWh per m × 100 m × 0.9 = 0.24525 GWh
+    # 200 a month: the capacity every month, 10 MW × 8760 h = 87.6 GWh a year, short 240 − 87.6 = 152.4
+    # 20 a month: 4.905 GWh (under February's 6.72 at most), 58.86 a year, short 240 − 58.86 = 181.14
+    # 10 a month: 2.4525 GWh, 29.43 a year, short 240 − 29.43 = 210.57
+    # the mean: (152.4 + 181.14 + 210.57) / 3 = 181.37 GWh a year (the sum, 544.11, is no scenario's)
+    np.testing.assert_allclose(ds["energy"].sum("time").values.ravel(), [87.6, 58.86, 29.43], rtol=1e-9)
+    short = energy_shortfall(ds)
+    assert short.index.tolist() == ["p"] and short["p"] == pytest.approx(181.37, rel=1e-9)
+
+
 def test_twelve_steps_without_dates_are_a_winter_and_a_summer():
     ds = daryo.run(_model("2000-10", "2001-09", "month")).dataset.drop_vars(["days", "time"])
     assert (season_years(ds, "winter"), season_years(ds, "summer")) == (1.0, 1.0)
@@ -448,6 +474,26 @@ def test_requirement_summary_by_hand(tmp_path):
     from daryo import testmodels
 
     assert requirement_summary(daryo.run(testmodels.reservoir_evaporation()).dataset).empty  # (none: empty)
+
+
+def test_requirement_summary_met_is_the_mean_over_the_scenarios_by_hand():
+    """A mutation-testing audit: requirement_summary's ``met`` taken as the most of any scenario instead of their
+    mean went unseen (its test had one scenario).  A requirement of 20 a month at a, whose river brings 10 a month
+    in one scenario and 30 in the other::
+
+        [in: 10 | 30] --> (a) --> [sea]        env: 20 a month at a
+    """
+    from daryo.testmodels import build
+
+    nodes = [{"id": "in", "type": "inflow", "inflow": {"values": [[10] * 12, [30] * 12]}},
+             {"id": "a", "type": "junction"}, {"id": "env", "type": "flow_requirement", "at": "a", "flow": 20},
+             {"id": "sea", "type": "sink"}]
+    table = requirement_summary(daryo.run(build(nodes, [["in", "a"], ["a", "sea"]], steps=12,
+                                                start="2000-10")).dataset)
+    # required: 20 × 12 = 240 a year in both; met: 10 × 12 = 120 in the first, 20 × 12 = 240 in the second (the
+    # flow through a up to the requirement), (120 + 240) / 2 = 180; short in the first's 12 steps of 24: 0.5
+    assert table.to_dict("index") == {"env": {"at": "a", "required": pytest.approx(240.0),
+                                              "met": pytest.approx(180.0), "steps_short": 0.5}}
 
 
 def test_storage_change_is_each_reservoirs_start_and_end_mean_over_the_scenarios():
