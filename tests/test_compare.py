@@ -955,6 +955,35 @@ edges: [[up, hpp], [hpp, sea], [up, sea]]
     assert short["first"] > 0 and short["second"] == pytest.approx(0.0, abs=1e-9)
 
 
+def test_a_plants_energy_target_and_shortfall_are_compared_as_means_over_the_scenarios():
+    """A mutation-testing audit: compare_runs's energy target row summed over the scenarios instead of taking their
+    mean went unseen (its test had one scenario).  A plant of 10 MW at 100 m head (efficiency 0.9) asked 20 GWh a
+    month, then 15, its river 200, 20 or 10 hm³ a month in three scenarios, October 2000 to September 2001::
+
+        [in: 200 | 20 | 10] --> (j) --> [p: 10 MW, 100 m] --> [sea]
+                                  \\-----------------------> [sea]
+    """
+    def run(target: float) -> xr.Dataset:
+        nodes = [{"id": "in", "type": "inflow", "inflow": {"values": [[200] * 12, [20] * 12, [10] * 12]}},
+                 {"id": "j", "type": "junction"},
+                 {"id": "p", "type": "hydropower", "capacity": 10, "head": 100, "energy_target": target},
+                 {"id": "sea", "type": "sink"}]
+        return daryo.run(testmodels.build(nodes, [["in", "j"], ["j", "p"], ["j", "sea"], ["p", "sea"]], steps=12,
+                                          start="2000-10")).dataset
+
+    rows = compare_runs(run(20), run(15)).set_index(["table", "element", "quantity"])
+    # the target: 20 × 12 = 240 GWh a year in each scenario, then 15 × 12 = 180 (summed over three: 720 and 540)
+    target = rows.loc[("plant", "p", "energy target")]
+    assert (target["first"], target["second"], target["difference"]) == (
+        pytest.approx(240.0), pytest.approx(180.0), pytest.approx(-60.0))
+    # generated (0.002725 GWh per hm³ and m × 100 m × 0.9 = 0.24525 GWh per hm³): 87.6 (10 MW × 8760 h), 58.86
+    # (240 × 0.24525) and 29.43 GWh a year, short of 240 by 152.4, 181.14 and 210.57, a mean of 181.37; of 180 by
+    # 92.4, 121.14 and 150.57, a mean of 121.37
+    short = rows.loc[("plant", "p", "short of target")]
+    assert (short["first"], short["second"], short["difference"]) == (
+        pytest.approx(181.37), pytest.approx(121.37), pytest.approx(-60.0))
+
+
 def _dam_stores(tmp_path, bigger: float = 1.5):
     """Three ensembles (8 traces × 3 years) of a basin whose inflow the traces resample::
 
