@@ -100,6 +100,51 @@ def test_a_canals_water_is_withdrawn_once_at_its_head_and_what_it_brings_back_to
     assert got == pytest.approx((10.0, 0.0, 10.0))
 
 
+def test_a_diversion_canal_that_carries_water_gives_it_back_to_the_river_unwithdrawn():
+    """A mutation-testing audit: the withdrawal without what off-river works give back went unseen, as the diversion
+    canal of the test above carries nothing in priority mode.  With a min_flow of 40 it carries 40 a month::
+
+        [in: 100] --> (r) --> (canal: 40 to 70) --> (below) --> [farm: 10]
+                        \\---------------------------> (below) --> [sea]
+    """
+    nodes = [{"id": "in", "type": "inflow", "inflow": 100}, {"id": "r", "type": "junction"},
+             {"id": "sea", "type": "sink"}, {"id": "canal", "type": "canal", "capacity": 70, "min_flow": 40},
+             {"id": "below", "type": "junction"}, {"id": "farm", "type": "demand", "demand": 10}]
+    edges = [["in", "r"], ["r", "canal"], ["canal", "below"], ["r", "below"], ["below", "farm"], ["below", "sea"]]
+    ds = daryo.run(build(nodes, edges, steps=12, start="2000-10")).dataset
+    np.testing.assert_allclose(ds["node_flow"].sel(node="canal"), 40.0)
+    # the canal takes 40 a month from r and gives them back at below: none withdrawn; the farm takes 10 a month,
+    # 120 a year of the river's 1200: 10 % ("no stress"; the canal's 40 a month counted too, 600 and 50 %)
+    table = water_stress(ds)
+    assert table[["withdrawal", "renewable", "environmental", "stress"]].to_numpy().tolist() == [
+        pytest.approx([120.0, 1200.0, 0.0, 10.0])]
+    assert table["level"].tolist() == ["no stress"]
+
+
+def test_the_terms_of_the_stress_are_means_over_the_scenarios():
+    """A mutation-testing audit: water_stress's withdrawal, renewable water and environmental flow summed over the
+    scenarios instead of taking their mean went unseen (its tests had one scenario).  A river of 100 hm³ a month in
+    one scenario and 140 in the other, a farm of 30 and a flow requirement at a of 20 a month in the first and 40
+    in the second::
+
+        [in: 100 | 140] --> (a) --> [farm: 30]
+                              \\--> [sea]        env: 20 | 40 at a
+    """
+    nodes = [{"id": "in", "type": "inflow", "inflow": {"values": [[100] * 12, [140] * 12]}},
+             {"id": "a", "type": "junction"}, {"id": "farm", "type": "demand", "demand": 30},
+             {"id": "env", "type": "flow_requirement", "at": "a", "flow": {"values": [[20] * 12, [40] * 12]}},
+             {"id": "sea", "type": "sink"}]
+    ds = daryo.run(build(nodes, [["in", "a"], ["a", "farm"], ["a", "sea"]], steps=12, start="2000-10")).dataset
+    # withdrawal: the farm's 30 × 12 = 360 a year in both; renewable: (1200 + 1680) / 2 = 1440; environmental:
+    # (240 + 480) / 2 = 360; stress 360 / (1440 − 360) = 33.3 % ("low").  Summed over the scenarios: 720, 2880
+    # and 720, whose ratio is 33.3 % too (so each term is asserted); the withdrawal and renewable water summed
+    # alone, 720 / (2880 − 360) = 28.6 %, the environmental flow alone, 360 / (1440 − 720) = 50 % ("medium")
+    table = water_stress(ds)
+    assert table[["withdrawal", "renewable", "environmental", "stress"]].to_numpy().tolist() == [
+        pytest.approx([360.0, 1440.0, 360.0, 100 / 3])]
+    assert table["level"].tolist() == ["low"]
+
+
 @pytest.mark.parametrize(("upstream", "environmental"), [(20, 20), (30, 30)])
 def test_a_requirement_counts_only_what_it_asks_beyond_the_requirement_downstream(upstream, environmental):
     """in 100 -> a -> b -> sea, a farm of 30 taking at a; requirements of ``upstream`` at a and 20 at b: the water
