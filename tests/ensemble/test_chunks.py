@@ -350,7 +350,13 @@ def test_a_model_with_scenarios_or_traces_of_its_own_is_refused_by_an_ensemble()
 def test_a_chunks_annual_water_stress_is_that_of_each_trace_year_run_on_its_own(fast):
     """The embedded basin model (canals, returns into canals, off-channel works, flow requirements on joining
     rivers): a chunk's yearly withdrawal, renewable water, environmental flow and stress per river system are
-    :func:`daryo.sdg.water_stress` of each trace's run year in the run's own results."""
+    :func:`daryo.sdg.water_stress` of each trace's run year in the run's own results.  A mutation-testing audit:
+    both go through the same :class:`daryo.sdg.StressAccounts`, so a withdrawal that kept what a diversion canal
+    gives back went unseen; a chunk of a canal that carries 40 a month and gives them back is worked out by hand::
+
+        [in: 100 | 80, then 50] --> (r) --> (canal: 40 to 70) --> (below) --> [farm: 10]
+                                      \\---------------------------> (below) --> [sea]
+    """
     import daryo
     from daryo.ensemble import default_trace_source
     from daryo.sdg import water_stress
@@ -371,6 +377,19 @@ def test_a_chunks_annual_water_stress_is_that_of_each_trace_year_run_on_its_own(
             for column, key in columns.items():
                 np.testing.assert_allclose(annual[key][k, y], want[column].values[:2], rtol=1e-7, err_msg=key)
     assert (annual["annual_environmental_flow"] > 0).all() and (annual["annual_water_stress"] > 50).all()
+    nodes = [{"id": "in", "type": "inflow", "inflow": 100}, {"id": "r", "type": "junction"},
+             {"id": "sea", "type": "sink"}, {"id": "canal", "type": "canal", "capacity": 70, "min_flow": 40},
+             {"id": "below", "type": "junction"}, {"id": "farm", "type": "demand", "demand": 10}]
+    edges = [["in", "r"], ["r", "canal"], ["canal", "below"], ["r", "below"], ["below", "farm"], ["below", "sea"]]
+    canal = build(nodes, edges, steps=24, start="2000-10")
+    flows = {"in": np.array([[100.0] * 24, [80.0] * 12 + [50.0] * 12])}
+    _, got, _ = _simulate_chunk(compile_chunk(canal, flows, ["a", "b"], canal.time.axis()), fast)
+    # the canal's 40 a month given back at below are not withdrawn, the farm's 10 are: 120 a year in every
+    # trace-year ((40 + 10) × 12 = 600 with the canal's counted), of 100, 80 and 50 a month: 1200, 960 and 600 a
+    # year; 10, 12.5 and 20 % (no requirement: no environmental flow)
+    np.testing.assert_allclose(got["annual_withdrawal"][:, :, 0], [[120, 120], [120, 120]], rtol=1e-9)
+    np.testing.assert_allclose(got["annual_renewable_water"][:, :, 0], [[1200, 1200], [960, 600]], rtol=1e-9)
+    np.testing.assert_allclose(got["annual_water_stress"][:, :, 0], [[10, 10], [12.5, 20]], rtol=1e-9)
 
 
 @pytest.mark.parametrize("fast", [True, False])
