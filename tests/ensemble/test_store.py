@@ -405,6 +405,20 @@ def test_summaries_by_hand():
     assert s.prob_deficit_above_threshold.item() == pytest.approx(11 / 101)  # 0.90, 0.91 … 1.00
 
 
+def test_a_deficit_at_the_threshold_does_not_exceed_it():
+    """A mutation-testing audit: prob_deficit_above_threshold counts the (trace, year) pairs whose deficit fraction
+    *exceeds* the threshold (its description says so), and counting those at it too went unseen, as the threshold
+    of the test above, 0.895, falls between its values.  Deficit fractions 0.25, 0.5 and 0.5 (one part) and 0.75
+    (another), threshold 0.5: only 0.75 exceeds it, 1 of 4 (0.5's at it counted too: 3 of 4); at 0.75, none."""
+    coords = {"reservoir": ["r"], "demand": ["d"], "sink": ["s"], "hydropower": ["h"]}
+    parts = [{k: v.reshape(-1, 1, 1) for k in ANNUAL_INDICATORS} for v in (np.array([0.25, 0.5, 0.5]),
+                                                                           np.array([0.75]))]
+    s = summarise(parts, coords, threshold=0.5)
+    assert s.prob_deficit_above_threshold.sel(demand="d").item() == pytest.approx(1 / 4)
+    assert "exceeds 0.5 of the demand" in s.prob_deficit_above_threshold.attrs["description"]
+    assert summarise(parts, coords, threshold=0.75).prob_deficit_above_threshold.item() == 0.0
+
+
 def test_summaries_taken_an_element_at_a_time_are_the_same():
     """With a memory budget that fits one element's values, each is summarised on its own (the summaries of a
     10,000 × 50 ensemble held every annual indicator of every part at once: 1.3 GB in the main process)."""
