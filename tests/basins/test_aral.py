@@ -393,6 +393,9 @@ def test_nurek_is_refilled_for_winter_power_in_a_drier_climate():
 
 
 def test_energy_mode_raises_winter_toktogul_energy_and_summer_shortage():
+    """The summer deficits of ``drought-multiyear``'s three years grow in energy mode, and the model card (section 6)
+    quotes them as this run gives them (a journal's artifact evaluator: the card said 4.0 to 5.6 km³, where the
+    runs gave 3.12 and 4.40; nothing held the figures)."""
     _, base = run((), 6)
     _, em = run(("energy-mode",), 6)
     tok = "toktogul_hpp"
@@ -401,10 +404,15 @@ def test_energy_mode_raises_winter_toktogul_energy_and_summer_shortage():
     assert w1 > 1.15 * w0
     s0, s1 = (per_year(summer(d, d["turbine_flow"].sel(hydropower=tok))) for d in (base, em))
     assert s1 < 0.85 * s0  # less summer release from Toktogul to the downstream irrigation season [F7]
-    _, dry = run(("drought-multiyear",), 4)
-    _, dry_em = run(("energy-mode", "drought-multiyear"), 4)
-    d0, d1 = (per_year(summer(d, d["deficit"])) for d in (dry, dry_em))
+    _, dry = run(("drought-multiyear",), 3)
+    _, dry_em = run(("energy-mode", "drought-multiyear"), 3)
+    d0, d1 = (float(summer(d, d["deficit"]).isel(scenario=0).sum()) for d in (dry, dry_em))
     assert d1 > d0  # summer shortages downstream grow [F7, F77, F78]
+    # April-September of the three drought years, hm³: a change of the model's data that moves them fails here, and
+    # the card's sentence must then be changed with the figures
+    assert (d0, d1) == (pytest.approx(3118, abs=10), pytest.approx(4401, abs=10))
+    card = (Path(__file__).parents[2] / "docs" / "aral-basin.md").read_text(encoding="utf-8")
+    assert f"grow from {d0 / 1e3:.2f} to {d1 / 1e3:.2f} km³ in energy mode" in " ".join(card.split())
 
 
 def test_irrigation_mode_follows_the_1984_toktogul_protocol():
