@@ -1,6 +1,7 @@
 """The ``daryo ensemble`` command: output, progress, exit codes and messages, scenario overlays, resume."""
 
 import re
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -952,6 +953,27 @@ def test_hydrology_stochastic_is_the_embedded_models_default_as_daryo_run_names_
     assert not (tmp_path / "file.nc").exists()
     assert main(["ensemble", "--help"]) == 0
     assert "stochastic (the default for the embedded model" in " ".join(capsys.readouterr().out.split())
+
+
+def test_the_help_and_the_readme_say_that_a_model_file_needs_traces_and_years(tmp_path, capsys):
+    """A journal's artifact evaluator: ``daryo ensemble MODEL`` needs ``--years``, but its ``--help`` read as if only
+    the embedded model's run needed it ("the embedded model's run needs it"), and the README's section on ensembles
+    of one's own models did not say it either.  Both now say when the two are needed, as the command does."""
+    model = tmp_path / "basin.yaml"
+    model.write_text(yaml_of_basin())
+    out = str(tmp_path / "x.nc")
+    assert main(["ensemble", str(model), "--traces", "2", "-o", out, "--quiet"]) == 2
+    assert "--years is needed (only --hydrology columns takes the traces and years from the model" in \
+        capsys.readouterr().err
+    assert main(["ensemble", "--help"]) == 0
+    said = " ".join(capsys.readouterr().out.split())
+    assert "--traces N number of traces: needed, except with --hydrology columns (at most" in said
+    assert ("--years Y years per trace from the model's start: needed, except with --hydrology columns and a model "
+            "file (at most, and by default, the whole years of the file's time; the embedded model needs it with "
+            "--hydrology columns too)") in said
+    readme = " ".join((Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8").split())
+    assert ("`daryo ensemble MODEL` takes a model of your own too, with `--traces` and `--years` as for the embedded "
+            "model: both are needed") in readme
 
 
 def test_the_report_gives_the_reservoirs_rule_curves_and_an_older_store_none(tmp_path, capsys):

@@ -322,11 +322,12 @@ def _add_ensemble_parser(sub: argparse._SubParsersAction) -> None:
     e = sub.add_parser("ensemble", help="run many hydrological traces in chunks, streamed to disk, with summaries")
     e.add_argument("model", nargs="?", help="model file (default: the embedded model)")
     e.add_argument("--traces", type=int, metavar="N",
-                   help="number of traces (with --hydrology columns: at most, and by default, the model's scenario "
-                        "columns)")
+                   help="number of traces: needed, except with --hydrology columns (at most, and by default, the "
+                        "model's scenario columns)")
     e.add_argument("--years", type=int, metavar="Y",
-                   help="years per trace from the model's start (with --hydrology columns: at most, and by default, "
-                        "the whole years of a model file's time; the embedded model's run needs it)")
+                   help="years per trace from the model's start: needed, except with --hydrology columns and a model "
+                        "file (at most, and by default, the whole years of the file's time; the embedded model needs "
+                        "it with --hydrology columns too)")
     e.add_argument("--seed", type=int, metavar="S",
                    help="seed of the traces (default 0; none with --hydrology columns)")
     e.add_argument("--hydrology", choices=["stochastic", "columns"], metavar="KIND",
