@@ -1022,3 +1022,51 @@ def test_the_results_give_each_elements_display_name(tmp_path):
     results.to_csv(tmp_path / "csv")
     elements = pd.read_csv(tmp_path / "csv" / "elements.csv")
     assert elements.set_index(["dimension", "element"]).loc[("demand", "fergana"), "name"] == "Орошение Ферганы"
+
+
+#: a web service's use of daryo (``python - FOLDER``): four runs' results saved to NetCDF from four threads, then
+#: read back by compare_runs in four threads, three rounds; each table as the one of the runs in memory
+_SAVE_AND_READ_IN_THREADS = """
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+import daryo
+from daryo.compare import compare_runs
+
+folder = Path(sys.argv[1])
+model = daryo.load(daryo.demo_model_path())
+runs = [daryo.run(model, daryo.RunOptions(scenarios=1 + i % 2, years=1 + i // 2)) for i in range(4)]
+paths = [folder / f"r{i}.nc" for i in range(4)]
+pairs = [(i, (i + 1) % 4) for i in range(4)]
+expected = [compare_runs(runs[i].dataset, runs[j].dataset) for i, j in pairs]
+with ThreadPoolExecutor(4) as pool:
+    for _ in range(3):
+        assert list(pool.map(lambda i: runs[i].to_netcdf(paths[i]), range(4))) == paths
+        tables = pool.map(lambda pair: compare_runs(paths[pair[0]], paths[pair[1]]), pairs)
+        for table, want in zip(tables, expected, strict=True):
+            pd.testing.assert_frame_equal(table, want)
+for run, path in zip(runs, paths, strict=True):
+    with xr.open_dataset(path) as back:
+        for name, da in run.dataset.data_vars.items():
+            np.testing.assert_array_equal(back[name].values, da.values)
+print("ok")
+"""
+
+
+def test_results_are_saved_and_read_back_from_several_threads_at_once(tmp_path):
+    """A backend developer's review (a web service on daryo's Python API): four threads each saving a run's results
+    with ``to_netcdf`` crashed the process (a segmentation fault inside the netCDF library, which is not safe in
+    threads), and so did four threads' ``compare_runs`` of two files.  Each of daryo's NetCDF reads and writes now
+    holds one lock (daryo._netcdf).  Run in a process of its own, so that a crash fails this test, not the suite."""
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", _SAVE_AND_READ_IN_THREADS, str(tmp_path)], capture_output=True,
+                         text=True, check=False, timeout=600)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert out.stdout.split() == ["ok"]

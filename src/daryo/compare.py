@@ -470,6 +470,7 @@ def _run_read(results: object) -> object:
     if not isinstance(results, str | os.PathLike):
         return results
     from ._files import user_path
+    from ._netcdf import netcdf_io
     from .results import is_netcdf
 
     path = user_path(results, "compare_runs", "a run's results")
@@ -481,13 +482,14 @@ def _run_read(results: object) -> object:
                                                                 "not a file: give the results of daryo run -o FILE.nc"))
     if not is_netcdf(path):
         raise ValueError(f"compare_runs: {results} is not a NetCDF file: give the results of daryo run -o FILE.nc")
-    try:
-        ds = xr.open_dataset(path)
-    except (OSError, ValueError):
-        raise ValueError(f"compare_runs: {results} cannot be read as a NetCDF file") from None
-    with ds:
-        check_run_results(ds, f"compare_runs: {results}")  # (before reading it whole: an ensemble's store, say)
-        return ds.load()
+    with netcdf_io():  # (opened, read whole and closed under daryo's lock: reads in threads crashed, _netcdf)
+        try:
+            ds = xr.open_dataset(path)
+        except (OSError, ValueError):
+            raise ValueError(f"compare_runs: {results} cannot be read as a NetCDF file") from None
+        with ds:
+            check_run_results(ds, f"compare_runs: {results}")  # (before reading it whole: an ensemble's store, say)
+            return ds.load()
 
 
 def _with_scenarios(ds: object) -> Any:

@@ -815,3 +815,43 @@ def test_a_full_disk_the_netcdf_library_reports_as_permission_denied_keeps_the_c
                                       "is room$"):
         run(tmp_path, "q.nc")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["q.nc.parts"]
+
+
+#: ensembles written to NetCDF from three threads at once, and their tables read in threads (``python - FOLDER``),
+#: three rounds; each table as it is read alone
+_ENSEMBLES_IN_THREADS = """
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pandas as pd
+
+import daryo
+from daryo.ensemble import EnsembleOptions, run_ensemble, shortfall_table
+
+folder = Path(sys.argv[1])
+model = daryo.load(daryo.demo_model_path())
+outputs = [folder / f"e{i}.nc" for i in range(3)]
+options = [EnsembleOptions(traces=3, years=1, seed=i, chunk_size=1) for i in range(3)]
+with ThreadPoolExecutor(3) as pool:
+    for _ in range(3):
+        assert [r.output for r in pool.map(lambda i: run_ensemble(model, options[i], outputs[i]), range(3))] == outputs
+        tables = list(pool.map(shortfall_table, outputs * 4))
+for i, table in enumerate(tables):
+    pd.testing.assert_frame_equal(table, shortfall_table(outputs[i % 3]))
+print("ok")
+"""
+
+
+def test_ensembles_are_written_to_netcdf_and_read_from_several_threads_at_once(tmp_path):
+    """A backend developer's review: two ensembles written to .nc in two threads failed with "NetCDF: HDF error" (read
+    as a full disk) or crashed the process, as did reading stores in threads: the netCDF library is not safe in
+    threads.  Each of daryo's NetCDF reads and writes now holds one lock (daryo._netcdf).  Run in a process of its
+    own, so that a crash fails this test, not the suite."""
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", _ENSEMBLES_IN_THREADS, str(tmp_path)], capture_output=True,
+                         text=True, check=False, timeout=600)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert out.stdout.split() == ["ok"]

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from .._files import refuse_special_file
+from .._netcdf import netcdf_io
 from ..compare_notes import UNCHANGED
 from ._process import EXIT_OK, _InputError, _UsageError
 from .commands import _csv_file_path, _ensemble_store, _percent, _refuse_folder
@@ -110,7 +111,7 @@ def _is_ensemble_store(path: str) -> bool:
     if not p.is_file() or not is_netcdf(p):
         return False
     try:
-        with xr.open_dataset(p) as ds:
+        with netcdf_io(), xr.open_dataset(p) as ds:
             return "trace" in ds.dims
     except (OSError, ValueError):
         return False
@@ -138,7 +139,7 @@ def _readable(path: str) -> bool:
     if p.is_dir():
         return True
     try:
-        with xr.open_dataset(p):
+        with netcdf_io(), xr.open_dataset(p):
             return True
     except (OSError, ValueError):
         return False
@@ -275,7 +276,7 @@ def _compare_csv(args: argparse.Namespace) -> Path | None:
 
 
 def _read_results(path: str) -> Any:
-    """A run's results file, open (an error that names it where it is not one)."""
+    """A run's results file, read whole and closed (an error that names it where it is not one)."""
     import xarray as xr
 
     from ..compare import check_run_results
@@ -288,19 +289,20 @@ def _read_results(path: str) -> Any:
                           "give the results of daryo run -o FILE.nc")
     if not is_netcdf(p):
         raise _InputError(f"{path} is not a NetCDF file: give the results of daryo run -o FILE.nc")
-    try:
-        ds = xr.open_dataset(p)
-    except (OSError, ValueError):
-        raise _InputError(f"{path} cannot be read as a NetCDF file: give the results of daryo run -o FILE.nc"
-                          ) from None
-    try:
-        check_run_results(ds, "daryo compare")
-    except ValueError as exc:
-        ds.close()
-        what = "an ensemble's store" if "trace" in ds.dims else "not a run's results"
-        raise _InputError(f"{path} is {what}: daryo compare takes the results of two runs (daryo run -o FILE.nc)"
-                          ) from exc
-    return ds
+    with netcdf_io():  # (opened, read and closed under daryo's lock, as compare_runs reads a path: daryo._netcdf)
+        try:
+            ds = xr.open_dataset(p)
+        except (OSError, ValueError):
+            raise _InputError(f"{path} cannot be read as a NetCDF file: give the results of daryo run -o FILE.nc"
+                              ) from None
+        with ds:
+            try:
+                check_run_results(ds, "daryo compare")
+            except ValueError as exc:
+                what = "an ensemble's store" if "trace" in ds.dims else "not a run's results"
+                raise _InputError(f"{path} is {what}: daryo compare takes the results of two runs (daryo run -o "
+                                  "FILE.nc)") from exc
+            return ds.load()
 
 
 def _run_description(ds: Any) -> tuple[str, str]:

@@ -4,6 +4,7 @@ missing values (:func:`open_output`, which the tables and the summary CSV open t
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import warnings
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING, TypeAlias
 import numpy as np
 
 from .._files import user_path
+from .._netcdf import netcdf_io
 from ..errors import listed
 from ..sdg import stress_ratio
 from .chunks import STORABLE_SERIES
@@ -46,7 +48,10 @@ def open_output(output: EnsembleOutput, function: str = "open_output") -> Iterat
     Yields
     ------
     xarray.Dataset
-        The store, closed when the block ends where this opened it.
+        The store, closed when the block ends where this opened it.  A NetCDF store (or a Dataset given) is read
+        under the lock that each of daryo's NetCDF reads and writes holds, for the whole block (the netCDF and
+        HDF5 libraries crash on two threads' calls at once): use it inside the block, in the thread that opened it;
+        daryo's NetCDF reads and writes in other threads wait until the block ends (a zarr store's do not).
 
     Raises
     ------
@@ -66,11 +71,23 @@ def _summaries(output: EnsembleOutput, function: str, needs: Sequence[str] = (),
     after the store's daryo."""
     import xarray as xr
 
-    if isinstance(output, xr.Dataset):
-        yield _checked_store(output, output_name(output), needs, what)
+    if isinstance(output, xr.Dataset):  # (read under daryo's lock too: it may be a NetCDF file opened lazily)
+        with netcdf_io():
+            yield _checked_store(output, output_name(output), needs, what)
         return
     path = user_path(output, function, "an ensemble's output (or the output opened as an xarray Dataset)")
     engine = "zarr" if _format_of(path) == "zarr" else None
+    # a NetCDF file is opened, read and closed under daryo's lock, the caller's block too, which reads it lazily
+    # (a backend developer's review: reads in threads crashed the process, daryo._netcdf)
+    with contextlib.nullcontext() if engine == "zarr" else netcdf_io(), _opened(path, engine, needs, what) as ds:
+        yield ds
+
+
+@contextmanager
+def _opened(path: Path, engine: str | None, needs: Sequence[str], what: str) -> Iterator[xr.Dataset]:
+    """:func:`_summaries`' store at ``path``, opened with xarray's ``engine`` (None: NetCDF), and checked."""
+    import xarray as xr
+
     try:
         with warnings.catch_warnings():  # (zarr's advice on a store without consolidated metadata: it is read all
             # the same, and a store cut short is told below)

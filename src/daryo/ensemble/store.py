@@ -27,6 +27,7 @@ from .._files import (
     refuse_write_protected,
     write_target,
 )
+from .._netcdf import netcdf_io
 from ..cf import LONG_NAME_MAX, cf_dataset, netcdf_encoding, netcdf_text, short_name
 from ..model import Model, Node
 from ..model.datafiles import data_files_text
@@ -224,7 +225,7 @@ def _set_threshold(path: Path, fmt: str, threshold: float) -> None:
     from .. import __version__
 
     engine = "zarr" if fmt == "zarr" else None
-    with xr.open_dataset(path, engine=engine) as ds:
+    with netcdf_io() if fmt == "nc" else contextlib.nullcontext(), xr.open_dataset(path, engine=engine) as ds:
         fractions = ds["annual_deficit_fraction"].transpose("trace", "year", "demand").values
         history = str(ds.attrs.get("history", "")).rstrip("\n")
     above = (fractions.reshape(-1, fractions.shape[2]) > threshold).mean(axis=0)  # (as summarise counts it)
@@ -248,7 +249,7 @@ def _set_threshold(path: Path, fmt: str, threshold: float) -> None:
     else:
         import netCDF4
 
-        with netCDF4.Dataset(path, "a") as nc:
+        with netcdf_io(), netCDF4.Dataset(path, "a") as nc:
             variable = nc["prob_deficit_above_threshold"]
             variable[:] = above
             variable.setncatts(var_attrs)
@@ -570,7 +571,8 @@ def _assemble(parts: _Parts, n_chunks: int, output: Path, fmt: str, manifest: Ma
                     ds.to_zarr(tmp, mode="w", zarr_format=2, consolidated=True,
                                encoding={v: {"chunks": _zarr_chunks(ds[v], options)} for v in ds.data_vars})
                 else:
-                    netcdf_text(ds).to_netcdf(tmp, unlimited_dims=["trace"], encoding=netcdf_encoding(ds))
+                    with netcdf_io():
+                        netcdf_text(ds).to_netcdf(tmp, unlimited_dims=["trace"], encoding=netcdf_encoding(ds))
             elif fmt == "zarr":
                 ds.to_zarr(tmp, append_dim="trace", zarr_format=2, consolidated=True)
             else:
@@ -590,7 +592,8 @@ def _assemble(parts: _Parts, n_chunks: int, output: Path, fmt: str, manifest: Ma
                                              if isinstance(v, tuple) and v[0] == "edge"})
             summary.to_zarr(tmp, mode="a", zarr_format=2, consolidated=True)
         else:
-            netcdf_text(summary).to_netcdf(tmp, mode="a", encoding=netcdf_encoding(summary))
+            with netcdf_io():
+                netcdf_text(summary).to_netcdf(tmp, mode="a", encoding=netcdf_encoding(summary))
         check_output(output)  # still nothing but an earlier result (the run may have taken hours)
         check()
     except BaseException as exc:  # no half-written store left beside the output (the parts are kept: --resume)
@@ -656,7 +659,7 @@ def _nc_append(path: Path, ds: Any) -> None:
     ``path``."""
     import netCDF4
 
-    with netCDF4.Dataset(path, "a") as nc:
+    with netcdf_io(), netCDF4.Dataset(path, "a") as nc:
         n0 = len(nc.dimensions["trace"])
         n = ds.sizes["trace"]
         nc.variables["trace"][n0:n0 + n] = ds["trace"].values

@@ -35,6 +35,7 @@ from .._files import (
     user_path,
     write_target,
 )
+from .._netcdf import netcdf_io
 from ..cf import cf_dataset, netcdf_encoding, netcdf_text
 from .dataset import (
     SHORTFALL_NOISE,
@@ -170,7 +171,8 @@ class Results:
                 nc_tmp = Path(tmp)
                 try:
                     written = netcdf_text(cf_dataset(self.dataset))
-                    with interrupts_between() as check:  # (Ctrl-C inside the write left HDF5 locked: a hang)
+                    with interrupts_between() as check, netcdf_io():  # (Ctrl-C inside the write left HDF5
+                        # locked: a hang; two threads' writes at once crashed the process: daryo._netcdf)
                         written.to_netcdf(nc_tmp, engine="netcdf4", encoding=netcdf_encoding(written))
                         check()
                 except RuntimeError as exc:  # the netCDF library's error for a full disk: "NetCDF: HDF error"

@@ -20,6 +20,7 @@ from .._files import (
     refuse_special_file,
     refuse_write_protected,
 )
+from .._netcdf import netcdf_io
 from .dataset import _TITLE, VARIABLES
 from .tables import SUMMARY_COLUMNS
 
@@ -64,7 +65,7 @@ def netcdf_attributes(path: Path) -> dict[str, Any]:
     import netCDF4
 
     try:
-        with netCDF4.Dataset(path, "r") as nc:
+        with netcdf_io(), netCDF4.Dataset(path, "r") as nc:
             return {k: _python(nc.getncattr(k)) for k in nc.ncattrs()}
     except (OSError, ValueError):
         return {}
