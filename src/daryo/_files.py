@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
-__all__ = ["CSV_FLOAT", "NamedOSError", "atomic_write", "file_digest", "free_bytes", "free_space_note",
+__all__ = ["ALMOST_FULL", "CSV_FLOAT", "NamedOSError", "atomic_write", "file_digest", "free_bytes", "free_space_note",
            "full_disk", "refuse_special_file",
            "interrupts_between", "missing_cwd_note", "mode_for", "new_file_mode", "other_owner", "printable_path",
            "refuse_netcdf_unreadable_name", "refuse_write_protected", "size_text", "temp_beside", "user_path",
@@ -318,7 +318,7 @@ def free_space_note(path: Path) -> str:
 
 
 #: the free space below which a disk is taken for full (:func:`full_disk`): an HDF5 file's first writes take more
-_ALMOST_FULL = 2**20
+ALMOST_FULL = 2**20
 
 
 def full_disk(path: Path) -> bool:
@@ -327,7 +327,7 @@ def full_disk(path: Path) -> bool:
     folder is writable and its disk has (almost) no free space."""
     folder = path.absolute().parent
     free = free_bytes(folder)
-    return free is not None and free < _ALMOST_FULL and os.access(folder, os.W_OK | os.X_OK)
+    return free is not None and free < ALMOST_FULL and os.access(folder, os.W_OK | os.X_OK)
 
 
 def size_text(n: float) -> str:

@@ -46,17 +46,44 @@ from daryo.model import Node
 from daryo.testmodels import build
 
 
-def test_a_netcdf_library_error_while_writing_names_the_output_and_keeps_the_parts(tmp_path, monkeypatch):
+def test_a_netcdf_library_error_on_a_full_disk_names_the_output_and_keeps_the_parts(tmp_path, monkeypatch):
     """A full disk, as the NetCDF library reports it (RuntimeError "NetCDF: HDF error"), ends in an OSError naming
-    the output; the parts stay for --resume."""
+    the output and the free space; the parts stay for --resume once there is room.  A disk is taken for full where
+    it has less room than the parts left to write."""
+    import shutil
+    from types import SimpleNamespace
+
     import daryo.ensemble.store
 
     def full(path, ds):
         raise RuntimeError("NetCDF: HDF error")
 
     monkeypatch.setattr(daryo.ensemble.store, "_nc_append", full)
-    with pytest.raises(OSError, match=r"cannot write .*out.nc: NetCDF: HDF error \([\d,.]+ .B free on its disk\); "
-                                      r"the finished chunks are kept in .*out.nc.parts: run again with --resume"):
+    monkeypatch.setattr(shutil, "disk_usage", lambda p: SimpleNamespace(total=10**9, used=10**9 - 2 * 2**20,
+                                                                        free=2 * 2**20))
+    monkeypatch.setattr(daryo.ensemble.store, "_size", lambda path: 2**20)  # (a part's size: 1 MiB each)
+    out = tmp_path / "out.nc"
+    with pytest.raises(OSError, match=rf"^cannot write {out}: NetCDF: HDF error \(2.1 MB free on its disk\); the "
+                                      rf"finished chunks are kept in {out}.parts: run again with --resume once there "
+                                      "is room$"):
+        run(tmp_path, "out.nc")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.nc.parts"]
+
+
+def test_a_netcdf_library_error_with_room_on_the_disk_is_not_taken_for_a_full_disk(tmp_path, monkeypatch):
+    """A backend developer's review: "cannot write ens4/e0.nc: NetCDF: HDF error (69 GB free on its disk); the
+    finished chunks are kept in ens4/e0.nc.parts: run again with --resume once there is room" (two threads' writes
+    at once): every error of the netCDF library was taken for a full disk.  With room on the disk for what is left,
+    the error is named, without the free space, and --resume finishes the run."""
+    import daryo.ensemble.store
+
+    def broken(path, ds):
+        raise RuntimeError("NetCDF: HDF error")
+
+    monkeypatch.setattr(daryo.ensemble.store, "_nc_append", broken)
+    out = tmp_path / "out.nc"
+    with pytest.raises(OSError, match=rf"^cannot write {out}: NetCDF: HDF error; the finished chunks are kept in "
+                                      rf"{out}.parts: run again with --resume to finish the run$"):
         run(tmp_path, "out.nc")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.nc.parts"]
 

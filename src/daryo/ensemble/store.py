@@ -5,6 +5,7 @@ summaries written with it (what a finished output tells: :mod:`daryo.ensemble.ta
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import shutil
@@ -20,6 +21,8 @@ import numpy as np
 import pandas as pd
 
 from .._files import (
+    ALMOST_FULL,
+    free_bytes,
     free_space_note,
     full_disk,
     refuse_netcdf_unreadable_name,
@@ -559,6 +562,7 @@ def _assemble(parts: _Parts, n_chunks: int, output: Path, fmt: str, manifest: Ma
     attrs.update(caveats(model))
     attrs["data_files"] = data_files_text(model.data_files)  # (as a run's results: sha256sum's lines)
     bounds = None  # the steps' bounds, of the first part
+    done = 0  # the parts written to the store
     try:
         for c in range(n_chunks):
             ds = cf_dataset(_part_dataset(parts.read(c), coords, caveat, comment, trace_names))
@@ -577,6 +581,7 @@ def _assemble(parts: _Parts, n_chunks: int, output: Path, fmt: str, manifest: Ma
                 ds.to_zarr(tmp, append_dim="trace", zarr_format=2, consolidated=True)
             else:
                 _nc_append(tmp, ds)
+            done = c + 1
             check()
         summary = summarise([parts.annual(c) for c in range(n_chunks)], coords, options.threshold())
         for name in summary.data_vars:
@@ -597,14 +602,17 @@ def _assemble(parts: _Parts, n_chunks: int, output: Path, fmt: str, manifest: Ma
         check_output(output)  # still nothing but an earlier result (the run may have taken hours)
         check()
     except BaseException as exc:  # no half-written store left beside the output (the parts are kept: --resume)
+        full = _out_of_room(exc, tmp, sum(_size(parts.path(c)) for c in range(done, n_chunks)))
         _remove(tmp)
-        full = isinstance(exc, PermissionError) and full_disk(tmp)  # (the netCDF library's words for a full disk)
         if full or isinstance(exc, RuntimeError) or (isinstance(exc, OSError) and exc.errno and not exc.filename
-                                                     and not isinstance(exc, PermissionError)):  # full disk (not a
-            # protected output: refuse_write_protected's message names it)
-            why = "its disk is full" if full else str(exc)
-            raise OSError(f"cannot write {output}: {why}{free_space_note(output)}; the finished chunks are kept in "
-                          f"{parts.dir}: run again with --resume once there is room") from exc
+                                                     and not isinstance(exc, PermissionError)):  # the library's or
+            # the system's error (not a protected output: refuse_write_protected's message names it)
+            kept = f"the finished chunks are kept in {parts.dir}: run again with --resume"
+            if not full:
+                raise OSError(f"cannot write {output}: {exc}; {kept} to finish the run") from exc
+            why = "its disk is full" if isinstance(exc, PermissionError) else str(exc)
+            raise OSError(f"cannot write {output}: {why}{free_space_note(output)}; {kept} once there is room"
+                          ) from exc
         raise
     try:
         _move_into_place(tmp, target)
@@ -613,6 +621,30 @@ def _assemble(parts: _Parts, n_chunks: int, output: Path, fmt: str, manifest: Ma
         why = f"{exc.strerror}: {exc.filename}" if exc.strerror and exc.filename else str(exc)
         raise OSError(f"cannot replace {output} ({why}); the finished chunks are kept in {parts.dir}: run again "
                       "with --resume once it can be replaced") from exc
+
+
+def _out_of_room(exc: BaseException, tmp: Path, left: int) -> bool:
+    """Whether the write of a store at ``tmp`` failed with ``exc`` for want of room on its disk, ``left`` bytes
+    (about) still to be written: the system's "No space left on device" or "Disk quota exceeded"; the netCDF
+    library's "Permission denied" creating the file on a full disk (:func:`daryo._files.full_disk`); or its
+    "NetCDF: HDF error", which names no cause, where the disk has less room than is left to write, or hardly any
+    (a backend developer's review: an HDF error with 69 GB free was told as a full disk, "once there is room")."""
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return True
+    if isinstance(exc, PermissionError):
+        return full_disk(tmp)
+    if not isinstance(exc, RuntimeError):
+        return False
+    free = free_bytes(tmp.absolute().parent)
+    return free is not None and free < left + ALMOST_FULL
+
+
+def _size(path: Path) -> int:
+    """The size of the file ``path`` in bytes (0 where it cannot be told)."""
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def _temporary_beside(target: Path) -> Path:
