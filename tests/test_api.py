@@ -3,9 +3,11 @@ follows the model's calendar."""
 
 import hashlib
 import json
+import os
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -591,3 +593,62 @@ def test_a_run_where_the_fast_path_does_not_apply_says_the_plain_path_ran_and_wh
     assert attrs["solver_method_choice"] == ("plain: the plain path, as asked" if method == "plain" else
                                              f"{method}: the plain path, the fast path not taking matrix coefficients "
                                              "that change by step (time-varying losses or consumptive fractions)")
+
+
+#: a user's module, typed with ``mypy --strict``: the lines marked ``# bad`` are mistakes that mypy must report, the
+#: others good use of daryo that it must not
+_TYPED_USE = '''
+import os
+from pathlib import Path
+
+import daryo
+import daryo.ensemble
+
+
+class Upload(os.PathLike[str]):
+    def __fspath__(self) -> str:
+        return "model.yaml"
+
+
+model: daryo.Model = daryo.load(Upload())
+other = daryo.load(Path("model.yaml"), years=2)
+table = daryo.compare.compare_runs(Path("a.nc"), "b.nc")
+shares = daryo.indicators.scenario_summary(daryo.run(model).dataset)
+daryo.results.Results(table)  # bad
+daryo.lod(None)  # bad
+daryo.compre.compare_runs("a.nc", "b.nc")  # bad
+daryo.compare.compare_runz("a.nc", "b.nc")  # bad
+daryo.ensemble.summary_table(5)  # bad
+'''
+
+
+@pytest.mark.slow
+def test_mypy_checks_what_is_reached_through_daryos_submodules(tmp_path):
+    """A backend developer's review: with ``import daryo``, ``daryo.lod(None)`` and ``daryo.compre.compare_runs(...)``
+    passed ``mypy --strict``: the package's ``__getattr__`` (which imports the submodules on first use) made every
+    name an Any to mypy.  The submodules are declared to type checkers, and a path-like object is a path to
+    ``daryo.load`` in its hints as it is at run time.  mypy, on a module of a user's, reports each mistake and no
+    good line (daryo itself read as an installed package's: its own errors under --strict are not the user's)."""
+    pytest.importorskip("mypy")
+    (tmp_path / "use.py").write_text(_TYPED_USE, encoding="utf-8")
+    env = {**os.environ, "MYPYPATH": str(Path(daryo.__file__).parents[1])}
+    out = subprocess.run([sys.executable, "-m", "mypy", "--strict", "--follow-imports=silent", "--no-error-summary",
+                          "--cache-dir", str(tmp_path / "cache"), "use.py"], cwd=tmp_path, env=env,
+                         capture_output=True, text=True, check=False, timeout=600)
+    reported = sorted({int(line.split(":")[1]) for line in out.stdout.splitlines() if line.startswith("use.py:")})
+    bad = [n for n, line in enumerate(_TYPED_USE.splitlines(), 1) if line.endswith("# bad")]
+    assert reported == bad, out.stdout + out.stderr
+    assert "has no attribute \"lod\"" in out.stdout and "has no attribute \"compre\"" in out.stdout
+
+
+def test_each_public_submodule_is_declared_to_type_checkers():
+    """Each of the submodules that ``daryo.<name>`` gives after ``import daryo`` is imported for type checkers (a
+    backend developer's review: mypy took them, and any misspelt name, as Any), and none at run time."""
+    import ast
+
+    tree = ast.parse(Path(daryo.__file__).read_text(encoding="utf-8"))
+    checking = next(node for node in tree.body
+                    if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING")
+    declared = {alias.asname for node in checking.body if isinstance(node, ast.ImportFrom) and node.module is None
+                for alias in node.names if alias.asname == alias.name}
+    assert declared == set(daryo._SUBMODULES)

@@ -20,7 +20,27 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import InfeasibleStepError, ModelError, Problem, SolverFailedError, StepError, UnboundedStepError
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # (what a type checker sees of the names imported on first use: each typed, any other an error)
+    from . import api as api
+    from . import basins as basins
+    from . import cf as cf
+    from . import compare as compare
+    from . import ensemble as ensemble
+    from . import errors as errors
+    from . import hydrology as hydrology
+    from . import indicators as indicators
+    from . import model as model
+    from . import network as network
+    from . import parameters as parameters
+    from . import pywr as pywr
+    from . import results as results
+    from . import scenarios as scenarios
+    from . import sdg as sdg
+    from . import simulate as simulate
+    from . import solver as solver
+    from . import testmodels as testmodels
+    from . import timeaxis as timeaxis
+    from . import units as units
     from .api import default_model_path, demo_model_path, load, load_text, run
     from .model import Model
     from .results import Results
@@ -42,15 +62,17 @@ _SUBMODULES = frozenset({"api", "basins", "cf", "compare", "ensemble", "errors",
                          "testmodels", "timeaxis", "units"})
 
 
-def __getattr__(name: str) -> Any:
-    if name in _SUBMODULES:
-        return importlib.import_module(f".{name}", __name__)  # (the import binds it here: no second call)
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'daryo' has no attribute '{name}'")
-    value = getattr(importlib.import_module(module, __name__), name)
-    globals()[name] = value
-    return value
+if not TYPE_CHECKING:  # (a module's __getattr__ would make any name, a typo too, a name of daryo's to mypy: a
+    # backend developer's review, daryo.lod(None) passed mypy --strict)
+    def __getattr__(name: str) -> Any:
+        if name in _SUBMODULES:
+            return importlib.import_module(f".{name}", __name__)  # (the import binds it here: no second call)
+        module = _LAZY.get(name)
+        if module is None:
+            raise AttributeError(f"module 'daryo' has no attribute '{name}'")
+        value = getattr(importlib.import_module(module, __name__), name)
+        globals()[name] = value
+        return value
 
 
 def __dir__() -> list[str]:

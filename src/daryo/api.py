@@ -40,9 +40,8 @@ def demo_model_path() -> Path:
     return Path(str(resources.files("daryo") / "data" / "demo" / "demo.yaml"))
 
 
-def load(path: str | Path | None = None, scenarios: OverlaySpec | Sequence[OverlaySpec] = (), years: int | None = None,
-         *,
-         confine: bool = False) -> Model:
+def load(path: str | os.PathLike[str] | None = None, scenarios: OverlaySpec | Sequence[OverlaySpec] = (),
+         years: int | None = None, *, confine: bool = False) -> Model:
     """Load a model file (daryo YAML/JSON or Pywr JSON); ``None`` loads the embedded Aral Sea basin model.
 
     Parameters
@@ -91,7 +90,7 @@ def load(path: str | Path | None = None, scenarios: OverlaySpec | Sequence[Overl
     overlays = overlay_names(scenarios)
     _check_years(years)
     try:
-        return _load(path, overlays, years, bool(confine))
+        return _load(path if path is None or isinstance(path, str) else Path(path), overlays, years, bool(confine))
     except ModelError as exc:  # (an overlay's problems with their lines, as a model file's have theirs)
         from .scenarios.overlay import with_overlay_lines
 
@@ -146,7 +145,7 @@ def _overlaid(own: dict, file: str, path: Path | None, files: DataFiles, scenari
     return model if years is None else model.with_time(years=years)
 
 
-def load_text(text: str | bytes, name: str = "upload.yaml", base_dir: str | Path | None = None,
+def load_text(text: str | bytes, name: str = "upload.yaml", base_dir: str | os.PathLike[str] | None = None,
               scenarios: OverlaySpec | Sequence[OverlaySpec] = (), years: int | None = None, *, confine: bool = True
               ) -> Model:
     """Load a model from its text (an uploaded file's content), as :func:`load` loads a file.

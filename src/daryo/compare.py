@@ -15,7 +15,6 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Callable, Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -50,7 +49,7 @@ COMPARE_COLUMNS = ("table", "element", "quantity", "units", "first", "second", "
 ENSEMBLE_COLUMNS = (*COMPARE_COLUMNS, "se", "margin95", "within_noise")
 
 
-def compare_runs(first: str | Path | xr.Dataset, second: str | Path | xr.Dataset,
+def compare_runs(first: str | os.PathLike[str] | xr.Dataset, second: str | os.PathLike[str] | xr.Dataset,
                  basins: Mapping[str, Sequence[str]] | None = None) -> pd.DataFrame:
     """Two runs' indicators side by side, and their difference.
 
@@ -116,8 +115,8 @@ def compare_runs(first: str | Path | xr.Dataset, second: str | Path | xr.Dataset
     return table
 
 
-def compare_ensembles(first: str | Path | xr.Dataset, second: str | Path | xr.Dataset, year: int | None = None
-                      ) -> pd.DataFrame:
+def compare_ensembles(first: str | os.PathLike[str] | xr.Dataset, second: str | os.PathLike[str] | xr.Dataset,
+                      year: int | None = None) -> pd.DataFrame:
     """Two ensembles' summaries side by side, and their difference: a deal against the baseline over the same
     hydrological traces (the same seed, traces and years), or under another climate.
 
@@ -185,7 +184,7 @@ def compare_ensembles(first: str | Path | xr.Dataset, second: str | Path | xr.Da
     from .ensemble import open_output, run_of
 
     for output in (first, second):
-        if not isinstance(output, str | Path | xr.Dataset):
+        if not isinstance(output, str | os.PathLike | xr.Dataset):
             raise TypeError(f"compare_ensembles takes the paths of two ensembles' outputs (or them opened), not "
                             f"{type(output).__name__}")
     with open_output(first, "compare_ensembles") as a, open_output(second, "compare_ensembles") as b:
@@ -205,8 +204,8 @@ def compare_ensembles(first: str | Path | xr.Dataset, second: str | Path | xr.Da
     return table
 
 
-def paired_deficit_changes(first: str | Path | xr.Dataset, second: str | Path | xr.Dataset, tolerance: float = 0.01,
-                           year: int | None = None) -> pd.DataFrame:
+def paired_deficit_changes(first: str | os.PathLike[str] | xr.Dataset, second: str | os.PathLike[str] | xr.Dataset,
+                           tolerance: float = 0.01, year: int | None = None) -> pd.DataFrame:
     """Trace-year by trace-year, how each demand's annual deficit changes from one ensemble to another of the same
     traces (a deal against the baseline): the means of :func:`compare_ensembles` hide the years a demand loses.
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import time
 from collections.abc import Generator, Mapping
@@ -102,9 +103,10 @@ class EnsembleRun:
     trace_names: tuple[str, ...] = ()
 
 
-def run_ensemble(model: Model, options: EnsembleOptions, output: str | Path, *, source: TraceSource | None = None,
-                 scheduler: str | None = None, workers: int | None = None, resume: bool = False,
-                 progress: ProgressReporter | None = None, stop_after: int | None = None) -> EnsembleRun:
+def run_ensemble(model: Model, options: EnsembleOptions, output: str | os.PathLike[str], *,
+                 source: TraceSource | None = None, scheduler: str | None = None, workers: int | None = None,
+                 resume: bool = False, progress: ProgressReporter | None = None, stop_after: int | None = None
+                 ) -> EnsembleRun:
     """Run an ensemble and write ``output`` (``.zarr`` or ``.nc``) with its summaries.
 
     Parameters

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import os
 import warnings
 from pathlib import Path
 from typing import Any
@@ -303,7 +304,7 @@ def _is_summary_csv(path: Path) -> bool:
         return False
 
 
-def write_summary_csv(output: EnsembleOutput, path: str | Path, threshold: float | None = None) -> Path:
+def write_summary_csv(output: EnsembleOutput, path: str | os.PathLike[str], threshold: float | None = None) -> Path:
     """Write the summaries of the ensemble's output ``output`` (:func:`summary_table`, its share above the deficit
     ``threshold`` where given, else the run's) to the CSV file ``path``,
     through a temporary file beside it (an existing file is replaced only once the new one is whole, and only

@@ -93,7 +93,7 @@ class Results:
         d = self.dataset.sizes
         return f"<daryo.Results {self.dataset.attrs.get('model', '')}: {dict(d)}>"
 
-    def to_netcdf(self, path: str | Path) -> Path:
+    def to_netcdf(self, path: str | os.PathLike[str]) -> Path:
         """Write the Dataset to NetCDF-4; returns the path.  The file is written beside ``path`` under a
         temporary name and renamed, so a failure never leaves half a file or harms an existing one; only an
         earlier run's results are replaced, and missing folders on the way are made (see :meth:`save`)."""
@@ -101,7 +101,7 @@ class Results:
         self.save(netcdf=p)
         return p
 
-    def to_csv(self, directory: str | Path, model: Model | None = None) -> list[Path]:
+    def to_csv(self, directory: str | os.PathLike[str], model: Model | None = None) -> list[Path]:
         """One CSV per variable: rows (scenario, time), one column per element; ``variables.csv``, their units and
         meaning; ``elements.csv``, each element's coordinates (type, country, an edge's ends…) and river system;
         ``steps.csv``, each step's coordinates; ``summary.csv``, the tables ``daryo run`` prints
@@ -115,7 +115,7 @@ class Results:
         """
         return self.save(csv=user_path(directory, "to_csv", "a folder"), model=model)
 
-    def save(self, netcdf: str | Path | None = None, csv: str | Path | None = None,
+    def save(self, netcdf: str | os.PathLike[str] | None = None, csv: str | os.PathLike[str] | None = None,
              model: Model | None = None) -> list[Path]:
         """Write a NetCDF file and/or a folder of CSV files (see :meth:`to_netcdf`, :meth:`to_csv`; ``model``, the
         model run, for ``summary.csv``); returns the CSV paths.
