@@ -77,3 +77,28 @@ def test_a_hint_that_looks_identical_to_the_word_names_the_character_that_differ
     toktogul = "\u0422\u043e\u043a\u0442\u043e\u0433\u0443\u043b"  # (Cyrillic ids: a typo, no look-alike)
     assert did_you_mean(toktogul[:-1] + "\u043f", [toktogul]) == f" (did you mean '{toktogul}'?)"
 
+
+
+def test_a_problem_gives_the_line_its_place_names(tmp_path):
+    """A backend developer's review: a service that marks the line of a problem in an editor had to read it out of
+    the place's text (``'nodes[farm].demand (line 6)'``).  ``Problem.line`` gives it, where the loader knows it: a
+    model's value, a file that is not YAML, an overlay's change; None for a row of a CSV file the model names (a
+    line of another file than ``file``) and for a model built in code."""
+    (tmp_path / "q.csv").write_text("date,q\n2000-10-01,1\n2000-11-01,x\n")
+    model = ("version: 1\nname: x\ntime: {start: 2000-10, end: 2001-09}\nnodes:\n"
+             "  - {id: a, type: inflow, inflow: {csv: q.csv, column: q}}\n"
+             "  - {id: farm, type: demand, demand: -3}\nedges:\n  - [a, farm]\n")
+    with pytest.raises(ModelError) as info:
+        daryo.load_text(model, base_dir=tmp_path)
+    assert [(p.file, p.place, p.line) for p in info.value.problems] == [
+        ("upload.yaml", f"{tmp_path / 'q.csv'} line 3, column 'q'", None),
+        ("upload.yaml", "nodes[farm].demand (line 6)", 6)]
+    with pytest.raises(ModelError) as info:
+        daryo.load_text("version: 1\nname: x\n  bad: [\n")
+    assert [(p.place, p.line) for p in info.value.problems] == [("line 3, column 6", 3)]
+    (tmp_path / "dry.yaml").write_text("title: dry\nchanges:\n  - scale_inflows:\n      factor: -2\n")
+    with pytest.raises(ModelError) as info:
+        daryo.load(daryo.demo_model_path(), scenarios=[str(tmp_path / "dry.yaml")])
+    assert [(p.file, p.line) for p in info.value.problems] == [(str(tmp_path / "dry.yaml"), 4)]
+    assert Problem("m.yaml", "nodes[farm].demand", "is negative").line is None
+    assert Problem("", "edges[3] (river -> farm).max_flow (line 12)", "is negative").line == 12

@@ -8,6 +8,13 @@ Quick use::
     results.dataset                                # xarray Dataset: scenario × time × element
     results.summary()                              # per country: water demanded, delivered, short; energy
 
+Errors: bad input raises a ValueError or a TypeError: :class:`ModelError` (a ValueError) for a model, an overlay or
+a data file it reads, listing every problem (``problems``: each with its ``file``, ``place``, ``line`` and
+``message``); a plain ValueError or TypeError for an argument or option of the wrong value or kind.  A model whose
+allocation cannot be solved at a step raises :class:`StepError` (a RuntimeError: :class:`InfeasibleStepError`,
+:class:`UnboundedStepError`, :class:`SolverFailedError`), with its ``step``, ``time`` and ``scenario``.  A file that
+cannot be read or written raises an OSError.
+
 The names below, and the public submodules (``daryo.results``, ``daryo.ensemble``, ``daryo.model``, …), are
 imported on first use, so ``import daryo`` (and the command line's ``--help``) loads neither SciPy, xarray nor
 Numba: each is loaded when first needed (a run needs all three).

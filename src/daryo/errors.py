@@ -33,6 +33,14 @@ class Problem:
     code
         What kind of problem it is, for a caller that adds advice to some kinds ("" for most; see
         :data:`daryo.model.series.MISSING_DATES`).
+
+    Attributes
+    ----------
+    line
+        The line of ``file`` that ``place`` names, as a number (8 for ``nodes[farm].demand (line 8)``, 3 for
+        ``line 3, column 5``): where the loader knows it, for a service that marks the line in an editor; None
+        where the place names no line of ``file`` (a model built in code, a file's whole, a row of a CSV file the
+        model names, which the place gives as ``q.csv line 5``).
     """
 
     file: str
@@ -40,12 +48,25 @@ class Problem:
     message: str
     code: str = ""
 
+    @property
+    def line(self) -> int | None:
+        """The line of ``file`` that ``place`` names (None: none).  Read from the place, where the loader writes it,
+        so that a problem moved to another place (an overlay's change that set the value) never keeps a line of
+        the place it left."""
+        found = _PLACE_LINE.search(self.place)
+        return int(found[1] or found[2]) if found else None
+
     def __str__(self) -> str:
         """The problem as one line, ``file: place: message``, its control characters escaped (:func:`printable`):
         a place or message quotes the model file's text (an id, a key, a value), which a terminal would act on."""
         where = ": ".join(printable(p) for p in (self.file, self.place) if p)
         message = printable(self.message, keep="\n")
         return f"{where}: {message}" if where else message
+
+
+#: a place's line, as the loader writes it: after the place (``nodes[farm].demand (line 8)``), or as the place
+#: (``line 3, column 5``: a file that cannot be read as YAML or JSON)
+_PLACE_LINE = re.compile(r" \(line (\d+)\)|^line (\d+)\b")
 
 
 #: the control characters (Unicode's category Cc: C0, DEL and C1) but tab
