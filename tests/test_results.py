@@ -1070,3 +1070,25 @@ def test_results_are_saved_and_read_back_from_several_threads_at_once(tmp_path):
                          text=True, check=False, timeout=600)
     assert out.returncode == 0, out.stderr[-3000:]
     assert out.stdout.split() == ["ok"]
+
+
+def test_a_csv_folder_that_is_a_file_is_refused_in_daryo_runs_words(tmp_path, capsys):
+    """A backend developer's review: ``to_csv("svcout/r.nc")`` onto a run's NetCDF file said "[Errno 17] cannot
+    write CSV files into svcout/r.nc: File exists", where ``daryo run --csv`` says the folder is a file.  The library
+    says so in the same words, for a folder under a file too, before anything is written."""
+    from daryo.cli import main
+
+    results = daryo.run(daryo.load(daryo.demo_model_path(), years=1))
+    out = tmp_path / "r.nc"
+    results.to_netcdf(out)
+    before = out.read_bytes()
+    assert main(["run", str(daryo.demo_model_path()), "--years", "1", "--csv", str(out)]) == 1
+    said = f"cannot write CSV files into {out}: it is a file, not a folder"
+    assert capsys.readouterr().err.startswith(f"daryo: error: {said}")
+    with pytest.raises(NotADirectoryError) as err:
+        results.to_csv(out)
+    assert str(err.value) == said
+    with pytest.raises(NotADirectoryError) as err:
+        results.save(netcdf=tmp_path / "s.nc", csv=out / "sub")
+    assert str(err.value) == f"cannot write CSV files into {out / 'sub'}: {out} is a file, not a folder"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.nc"] and out.read_bytes() == before

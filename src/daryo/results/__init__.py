@@ -63,6 +63,7 @@ from .files import (
     check_netcdf_target,
     is_netcdf,
     netcdf_attributes,
+    refuse_file_as_folder,
 )
 from .notes import advice
 from .provenance import caveats, software_versions, solver_method
@@ -157,6 +158,7 @@ class Results:
         if csv is not None:
             if netcdf is not None and Path(netcdf).resolve() == Path(csv).resolve():
                 raise ValueError(f"the NetCDF file and the CSV folder are both {csv}: give them other names")
+            refuse_file_as_folder(Path(csv))
             _check_csv_targets([Path(csv) / f"{name}.csv" for name in self.dataset.data_vars]
                                + [Path(csv) / name for name in _TABLES_CSV])
             for other in _other_runs_csv(Path(csv), [f"{name}.csv" for name in self.dataset.data_vars]

@@ -117,11 +117,33 @@ def _check_csv_targets(paths: list[Path]) -> None:
 
 
 def check_csv_folder(folder: str | Path) -> None:
-    """Refuse, before a run, a CSV folder where a result's file (``<variable>.csv``, whichever variables the run
-    will have, and ``variables.csv``) is a folder or a file other than a run's results (IsADirectoryError,
-    FileExistsError)."""
+    """Refuse, before a run, a CSV folder that is a file or lies under one (NotADirectoryError), or where a result's
+    file (``<variable>.csv``, whichever variables the run will have, and ``variables.csv``) is a folder or a file
+    other than a run's results (IsADirectoryError, FileExistsError)."""
+    refuse_file_as_folder(Path(folder))
     _check_csv_targets([Path(folder) / f"{name}.csv" for name in sorted(VARIABLES)]
                        + [Path(folder) / name for name in _TABLES_CSV])
+
+
+def refuse_file_as_folder(folder: Path) -> None:
+    """Refuse a CSV folder that is a file, or whose nearest existing folder on the way is a file, as ``daryo run
+    --csv`` words it (a backend developer's review: ``to_csv("svcout/r.nc")`` onto a file said "[Errno 17] cannot
+    write CSV files into svcout/r.nc: File exists").
+
+    Raises
+    ------
+    NotADirectoryError
+        ``cannot write CSV files into F: it is a file, not a folder`` (or ``: D is a file, not a folder``).
+    FileExistsError
+        If it is neither a file nor a folder (a named pipe: :func:`~daryo._files.refuse_special_file`).
+    """
+    for d in (folder, *folder.parents):
+        if d.exists():
+            if not d.is_dir():
+                refuse_special_file(d)
+                what = "it" if d == folder else str(d)
+                raise NotADirectoryError(f"cannot write CSV files into {folder}: {what} is a file, not a folder")
+            return
 
 
 def _write_table(path: Path, da: xr.DataArray, name: str) -> None:
