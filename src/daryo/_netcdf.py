@@ -6,11 +6,13 @@ service that saved four runs' results from four threads died of a segmentation f
 reading two runs' files in four threads crashed as well (a backend developer's review).  Each of daryo's NetCDF
 operations therefore holds :data:`NETCDF_LOCK` through :func:`netcdf_io`, so that no two of them, in any threads,
 ever run at once.  The lock is this module's only state: one per process, as the libraries' own state is.  It is
-re-entrant, so an operation may call another (an ensemble's store read while its threshold is set again).
+re-entrant, as daryo's reads nest: two stores held open at once (``compare_ensembles``), and a table given the
+store that an :func:`daryo.ensemble.open_output` block holds open.
 
-What it does not cover: the user's own xarray or netCDF4 calls beside daryo's, in other threads, and a Dataset
-that daryo hands back still open (:func:`daryo.ensemble.open_output`'s, read under the lock inside its block, by
-the thread that opened it).
+What it does not cover: the user's own xarray or netCDF4 calls beside daryo's, in other threads; a Dataset that
+daryo hands back still open (:func:`daryo.ensemble.open_output`'s, read under the lock inside its block, by the
+thread that opened it); and a Dataset the user opened lazily and gave to a daryo function other than
+``open_output`` and the ensemble tables (``compare_runs``, the indicators), whose reads are the user's.
 """
 
 from __future__ import annotations
@@ -29,7 +31,8 @@ NETCDF_LOCK = threading.RLock()
 def netcdf_io() -> Iterator[None]:
     """Hold :data:`NETCDF_LOCK` for the block: open, read or write and close a NetCDF file inside it.
 
-    A thread that holds it may enter it again (a read inside a write); another waits until the block ends.
+    A thread that holds it may enter it again (a table read from a store an ``open_output`` block holds); another
+    waits until the block ends.
     """
     with NETCDF_LOCK:
         yield

@@ -11,7 +11,6 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .._files import refuse_special_file
 from ..errors import ModelError
 from ._process import EXIT_INPUT, EXIT_OK, _caused_by, _err, _InputError, _Terminated, _UsageError
 from .ensemble_report import _percent, _report_store, traces_words
@@ -273,10 +272,7 @@ def _check_run_targets(output: str | None, csv: str | None) -> None:
         from ..results import check_csv_folder
 
         d = Path(csv)
-        if d.exists() and not d.is_dir():
-            refuse_special_file(d)  # (a named pipe is not "a file": a diff review)
-            raise NotADirectoryError(f"cannot write CSV files into {csv}: it is a file, not a folder")
-        check_csv_folder(d)
+        check_csv_folder(d)  # (a file, or a named pipe, is not a folder: its message says so)
         _check_writable(d.resolve() if d.is_dir() else d.resolve().parent, csv)  # (the files are made inside it)
 
 

@@ -33,11 +33,10 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     if args.year is not None:
         raise _UsageError("--year compares two ensembles' outputs over one run year's traces; for two runs, run them "
                           "again with --years N (their first N years)")
-    first, second = _read_results(args.first), _read_results(args.second)
-    with first, second:
-        table = compare_runs(first, second)
-        runs = [_run_description(ds) for ds in (first, second)]
-        caveats = [str(ds.attrs.get("caveats") or "").splitlines() for ds in (first, second)]
+    first, second = _read_results(args.first), _read_results(args.second)  # (each read whole and closed)
+    table = compare_runs(first, second)
+    runs = [_run_description(ds) for ds in (first, second)]
+    caveats = [str(ds.attrs.get("caveats") or "").splitlines() for ds in (first, second)]
     if csv is not None:  # (each row names the runs: a table of a deal and its baseline is told apart in a report)
         named = table.assign(first_run=f"{table.attrs['first']} ({args.first})",
                              second_run=f"{table.attrs['second']} ({args.second})")

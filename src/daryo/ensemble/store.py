@@ -215,7 +215,8 @@ def _retake_threshold(output: Path, fmt: str, threshold: float, check: Callable[
         if isinstance(exc, PermissionError) and full_disk(tmp):  # (the netCDF library's words for a full disk)
             raise OSError(f"cannot write {output}: its disk is full{free_space_note(output)}; it is left as it "
                           "was") from exc
-        if isinstance(exc, OSError) and not isinstance(exc, PermissionError | FileNotFoundError):
+        if isinstance(exc, RuntimeError) or (isinstance(exc, OSError)  # (the netCDF library's errors too: an OSError,
+                                             and not isinstance(exc, PermissionError | FileNotFoundError)):  # as said)
             raise OSError(f"cannot write {output}: {exc}{free_space_note(output)}; it is left as it was") from exc
         raise
     _move_into_place(tmp, target)

@@ -173,7 +173,7 @@ class Results:
                 nc_tmp = Path(tmp)
                 try:
                     written = netcdf_text(cf_dataset(self.dataset))
-                    with interrupts_between() as check, netcdf_io():  # (Ctrl-C inside the write left HDF5
+                    with netcdf_io(), interrupts_between() as check:  # (Ctrl-C inside the write left HDF5
                         # locked: a hang; two threads' writes at once crashed the process: daryo._netcdf)
                         written.to_netcdf(nc_tmp, engine="netcdf4", encoding=netcdf_encoding(written))
                         check()
