@@ -1,11 +1,14 @@
-"""The CSV files of a run: ``summary.csv`` (the printed tables), ``elements.csv``'s river systems, ``steps.csv``."""
+"""The CSV files of a run: ``summary.csv`` (the printed tables, daryo.results.tables), ``elements.csv``'s river
+systems, ``steps.csv``."""
 
 import pandas as pd
 import pytest
 
 import daryo
 from daryo.cli.summary import format_summary
-from daryo.testmodels import two_rivers_two_countries
+from daryo.model import model_from_dict
+from daryo.results.tables import plant_table, stress_table
+from daryo.testmodels import build, two_rivers_two_countries
 
 # Two rivers, a year of months, 10 hm³ a month each::
 #
@@ -97,3 +100,93 @@ def test_a_compare_table_saved_as_summary_csv_is_not_taken_for_the_runs(tmp_path
     results.to_csv(tmp_path, model=model)
     results.to_csv(tmp_path, model=model)  # (its own: replaced)
     assert (tmp_path / "summary.csv").read_text().startswith("table,element,country,quantity,season,value,units,")
+
+
+def _summary_csv(model, tmp_path):
+    """The ``summary.csv`` of a run of ``model`` written with its CSV files, and the run's results."""
+    results = daryo.run(model)
+    results.to_csv(tmp_path, model=model)
+    return pd.read_csv(tmp_path / "summary.csv", keep_default_na=False, na_values=[""]), results
+
+
+def _plant(inflow, steps, **plant):
+    """A run-of-river plant of 10 MW at 100 m head (efficiency 0.9), ``steps`` months from October 2001::
+
+        [up: inflow] --> {hpp: 10 MW, 100 m} --> [sea]
+             \\--------------------------------> [sea]
+    """
+    nodes = [{"id": "up", "type": "inflow", "inflow": inflow},
+             {"id": "hpp", "type": "hydropower", "capacity": 10, "head": 100, "efficiency": 0.9, **plant},
+             {"id": "sea", "type": "sink"}]
+    return build(nodes, [["up", "hpp"], ["hpp", "sea"], ["up", "sea"]], steps=steps, start="2001-10")
+
+
+def test_a_plants_energy_is_given_in_its_own_season(tmp_path):
+    """A mutation-testing audit (second round): no test checked which season a plant's energy is given in, so
+    plant_table and summary.csv's hydropower rows could give a plant's winter energy as its summer's unseen.  Its
+    river brings 10 hm³ a month in October–March and 500 in April–September."""
+    # (a monthly profile starts in January: Jan–Mar 10, Apr–Sep 500, Oct–Dec 10)
+    model = _plant({"monthly": [10, 10, 10, 500, 500, 500, 500, 500, 500, 10, 10, 10]}, 12)
+    # winter, October–March: flow-limited, 0.002725 GWh per hm³ and m × 100 m × 0.9 = 0.24525 GWh per hm³, 10 hm³ a
+    # month (10 MW could make 7.2 GWh or more a month): 6 × 10 × 0.24525 = 14.715 GWh
+    # summer, April–September: 500 hm³ a month would make 122.6 GWh; the capacity caps it at 10 MW × the month's
+    # hours (720, 744, 720, 744, 744, 720): 7.2 + 7.44 + 7.2 + 7.44 + 7.44 + 7.2 = 43.92 GWh
+    summary, results = _summary_csv(model, tmp_path)
+    table = plant_table(results.dataset)
+    assert table.loc["hpp", ["winter", "summer"]].tolist() == pytest.approx([14.715, 43.92], rel=1e-9)
+    for season, energy in (("winter", 14.715), ("summer", 43.92)):
+        row = _value(summary, "hydropower", "hpp", "energy", season)
+        assert (row["value"], row["units"]) == (pytest.approx(energy, rel=1e-9), "GWh per year")
+
+
+def test_a_short_runs_plant_energy_and_shortfall_are_its_totals(tmp_path):
+    """A mutation-testing audit (second round): a run shorter than a year gives its totals, but no test checked a
+    plant's, so its winter energy scaled by the run's share of a year (not of the winters), or its shortfall of its
+    energy target left a yearly figure, went unseen.  October to December 2001, a river of 500 hm³ a month, a target
+    of 9 GWh a month."""
+    model = _plant(500, 3, energy_target=9)
+    # the capacity binds: 10 MW × 744, 720 and 744 h = 7.44 + 7.2 + 7.44 = 22.08 GWh, all of it in winter; short of
+    # 9 GWh a month by 1.56 + 1.8 + 1.56 = 4.92 GWh (the run's totals, not a year's)
+    summary, results = _summary_csv(model, tmp_path)
+    table = plant_table(results.dataset)
+    assert table.loc["hpp", ["winter", "summer", "short_of_target"]].tolist() == pytest.approx([22.08, 0.0, 4.92],
+                                                                                               abs=1e-9)
+    for quantity, season, value in (("energy", "winter", 22.08), ("energy", "summer", 0.0),
+                                    ("short_of_target", "year", 4.92)):
+        row = _value(summary, "hydropower", "hpp", quantity, season)
+        assert (row["value"], row["units"]) == (pytest.approx(value, abs=1e-9), "GWh in the run")
+
+
+def test_a_river_system_that_withdraws_nothing_has_its_row(tmp_path):
+    """A mutation-testing audit (second round): no test had a river system that takes no water, so the stress table
+    and summary.csv could leave it out (only a system that neither takes nor holds water is) unseen, and their
+    systems no longer add up to their ``all`` row.  A year from October 2001, 10 hm³ a month on each river::
+
+        A: [a: 10] --> [farm: KAZ, 6]        B: [b: 10] --> [sea_b]
+             \\------> [sea_a]
+    """
+    model = model_from_dict({
+        "version": 1, "name": "two", "time": {"start": "2001-10", "end": "2002-09"},
+        "metadata": {"basins": {"A": ["a"], "B": ["b"]}},
+        "nodes": [{"id": "a", "type": "inflow", "inflow": 10},
+                  {"id": "farm", "type": "demand", "demand": 6, "country": "KAZ"},
+                  {"id": "sea_a", "type": "sink"},
+                  {"id": "b", "type": "inflow", "inflow": 10},
+                  {"id": "sea_b", "type": "sink"}],
+        "edges": [["a", "farm"], ["a", "sea_a"], ["b", "sea_b"]]})
+    # A: 12 × 6 = 72 of 12 × 10 = 120 hm³ withdrawn, 60 % (medium); B: none of its 120, 0 % (no stress); both: 72 of
+    # 240, 30 % (low)
+    summary, results = _summary_csv(model, tmp_path)
+    table = stress_table(results.dataset, model)
+    assert table.index.tolist() == ["A", "B", "all"]
+    want = {"A": (72.0, 120.0, 60.0, "medium"), "B": (0.0, 120.0, 0.0, "no stress"), "all": (72.0, 240.0, 30.0, "low")}
+    for system, (withdrawal, renewable, stress, level) in want.items():
+        got = table.loc[system]
+        assert got[["withdrawal", "renewable", "environmental", "stress"]].tolist() == pytest.approx(
+            [withdrawal, renewable, 0.0, stress], abs=1e-9), system
+        assert got["level"] == level
+        for quantity, value in (("withdrawal", withdrawal), ("renewable", renewable), ("stress", stress)):
+            row = _value(summary, "water_stress", system, quantity, "year")
+            assert (row["value"], row["level"]) == (pytest.approx(value, abs=1e-9), level), (system, quantity)
+    systems = table.loc[["A", "B"], ["withdrawal", "renewable", "environmental"]].sum()
+    assert systems.tolist() == pytest.approx(table.loc["all", ["withdrawal", "renewable", "environmental"]].tolist())
