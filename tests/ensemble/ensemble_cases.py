@@ -264,6 +264,41 @@ def hand_store(path):
     return path
 
 
+#: the yearly terms (hm³) of stress_store's river systems A and B, each trace's in both its run years: A's flow
+#: requirement above its renewable water, as no store daryo writes has it (each year's is kept at most the renewable
+#: water), B's withdrawal other in each trace
+STRESS = {"A": {"annual_withdrawal": [50.0] * 4, "annual_renewable_water": [100.0] * 4,
+                "annual_environmental_flow": [150.0] * 4},
+          "B": {"annual_withdrawal": [60.0, 120.0, 90.0, 90.0], "annual_renewable_water": [400.0] * 4,
+                "annual_environmental_flow": [100.0] * 4}}
+
+
+def stress_store(path):
+    """A NetCDF store of 4 traces × 2 run years of two river systems whose yearly withdrawal, renewable water and
+    environmental flow are :data:`STRESS` (each year's water stress SDG 6.4.2's ratio of them, the environmental
+    flow at most the renewable water: A's infinite), one element of each other kind (annual values 1), with their
+    summaries, as an ensemble writes them."""
+    from daryo.ensemble import ANNUAL_INDICATORS, summarise
+    from daryo.sdg import stress_ratio
+
+    coords = {}
+    for kind in sorted(set(ANNUAL_INDICATORS.values())):
+        coords[kind] = list(STRESS) if kind == "system" else [f"{kind}0"]
+        coords[f"{kind}_country"] = (kind, ["KGZ"] * len(coords[kind]))
+    part = {k: np.ones((4, 2, len(coords[dim]))) for k, dim in ANNUAL_INDICATORS.items()}
+    for name in ("annual_withdrawal", "annual_renewable_water", "annual_environmental_flow"):
+        part[name] = np.array([[[STRESS[s][name][t]] * 2 for s in STRESS] for t in range(4)]).transpose(0, 2, 1)
+    part["annual_water_stress"] = stress_ratio(part["annual_withdrawal"], part["annual_renewable_water"],
+                                               part["annual_environmental_flow"])
+    ds = summarise([part], coords, threshold=0.3)
+    ds = ds.assign({k: (("trace", "year", dim), part[k]) for k, dim in ANNUAL_INDICATORS.items()})
+    ds = ds.assign_coords(reservoir_min_volume=("reservoir", [50.0]), requirement_at=("requirement", ["sink0"]),
+                          trace=np.arange(4), year=[0, 1])
+    ds.attrs.update(model="stress", scenarios="", seed=1, traces=4, years=2)
+    ds.to_netcdf(path)
+    return path
+
+
 def by_trace_interval(rows, share=False):
     """The 95 % interval of the mean of ``rows`` (a list per trace of its years' values) by trace, worked out by
     hand: the traces' sums ``s``, years ``w``, ``p = Σs / Σw``, ``SE = √(n/(n−1) Σ(s − p w)²) / Σw``, ``p ± t SE``

@@ -386,7 +386,9 @@ def test_a_store_keeps_each_demands_winter_demand_and_the_seasons_deficits_by_ha
     np.testing.assert_allclose(table["summer_probability"], [0, 0, 0.5])
     np.testing.assert_allclose(table["winter_probability"], 0)
     assert 0 < table.loc["farm", "summer_probability_low"] < 0.5 < table.loc["farm", "summer_probability_high"] < 1
-    np.testing.assert_allclose(seasonal_shortfall_table(out, threshold=0.5)["summer_probability"], 0)  # (not above)
+    np.testing.assert_allclose(seasonal_shortfall_table(out, threshold=0.5)["summer_probability"], 0)  # (150 of
+    # 300 less solver noise, 6e-9: below 50 %, not at it; a deficit exactly at its threshold is taken at threshold 0
+    # in test_a_deficit_threshold_of_zero_counts_only_the_trace_years_short)
     np.testing.assert_allclose(seasonal_shortfall_table(out, threshold=0.49)["summer_probability"], [0, 0, 0.5])
     np.testing.assert_allclose(by_country.loc["UZB", "summer_probability"], 0.5)  # (150 of 360: 42 %)
     np.testing.assert_allclose(seasonal_shortfall_table(out, by="country", threshold=0.42)["summer_probability"],
@@ -398,6 +400,104 @@ def test_a_store_keeps_each_demands_winter_demand_and_the_seasons_deficits_by_ha
                                              r"demand's category|year 2: .* holds run years 0 to 1|threshold=1.0: "
                                              r"give a fraction of the demand"):
             seasonal_shortfall_table(out, **bad)
+
+
+@pytest.fixture(scope="module")
+def farm_and_town_store(tmp_path_factory):
+    """An ensemble of daryo.testmodels.farm_and_town, 4 traces × 2 years of :class:`ensemble_cases.FarmAndTownTraces`
+    (as test_a_store_keeps_each_demands_winter_demand_and_the_seasons_deficits_by_hand's): the farm is short by 150
+    of its 360 a year (its summer's 150 of 300) in the even traces' four trace-years, no demand in the odd ones'."""
+    from daryo.testmodels import farm_and_town
+
+    out = tmp_path_factory.mktemp("farm_and_town") / "s.nc"
+    run_ensemble(farm_and_town(), EnsembleOptions(traces=4, years=2, chunk_size=3), out, source=FarmAndTownTraces())
+    return out
+
+
+def test_a_deficit_threshold_of_zero_counts_only_the_trace_years_short(farm_and_town_store):
+    """A mutation-testing audit (second round): no table was taken at a deficit threshold of 0, where a season or a
+    year not short at all is short by exactly the threshold, so counting a deficit *at* the threshold as above it
+    went unseen (every demand short in every trace-year).  The town and the field are never short, nor is any winter;
+    the farm's summer (and year) is short in the even traces' 4 of 8 trace-years."""
+    out = farm_and_town_store
+    seasons = seasonal_shortfall_table(out, threshold=0.0)
+    assert seasons.index.tolist() == ["town", "field", "farm"] and seasons.attrs["threshold"] == 0.0
+    assert seasons["winter_probability"].tolist() == [0.0, 0.0, 0.0]
+    assert seasons["summer_probability"].tolist() == [0.0, 0.0, 0.5]
+    short = shortfall_table(out, threshold=0.0)  # (the town and the field, never short, are not listed)
+    assert short.index.tolist() == ["farm"] and short.loc["farm", "probability"] == 0.5
+    table = summary_table(out, threshold=0.0)
+    above = table[table.statistic == "share_above_0.0"].set_index("element")["value"]
+    assert above[["town", "field", "farm"]].tolist() == [0.0, 0.0, 0.5]
+
+
+def test_a_mean_deficit_fractions_interval_in_the_summary_csv_is_a_shares(farm_and_town_store):
+    """A mutation-testing audit (second round): no test checked the interval summary_table (the summary CSV) gives a
+    mean deficit fraction, so Student's t interval ± t SE, which runs below 0 for a fraction near it, could have
+    stood for the share's interval (Korn and Graubard's, within 0–1) unseen.  The farm's annual deficit fraction is
+    150/360 = 5/12 in both years of traces 0 and 2, 0 in traces 1 and 3."""
+    rows = summary_table(farm_and_town_store).set_index(["indicator", "element", "statistic"])["value"]
+    farm = [rows[("annual_deficit_fraction", "farm", s)] for s in ("mean", "mean_low", "mean_high")]
+    # the traces' sums 5/6, 0, 5/6, 0 over 2 years each: p = (5/3) / 8 = 5/24 = 0.2083; each differs from p × 2 =
+    # 5/12 by ±5/12: SE = √(4/3 · 4 · (5/12)²) / 8 = 0.1203; p(1−p)/SE² = 11.4 trace-years, at most the 8 there
+    # are: the Clopper–Pearson interval of 8 (t₇ / t₃)² trace-years, 0.003962 to 0.753762
+    se = np.sqrt(4 / 3 * 4 * (5 / 12) ** 2) / 8
+    assert (5 / 24) * (19 / 24) / se**2 == pytest.approx(11.4)
+    size = 8 * (T7 / T3) ** 2
+    want = [beta.ppf(0.025, 5 / 24 * size, 19 / 24 * size + 1), beta.ppf(0.975, 5 / 24 * size + 1, 19 / 24 * size)]
+    assert farm == pytest.approx([5 / 24, *want], rel=1e-6) and want == pytest.approx([0.003962, 0.753762],
+                                                                                       abs=1e-6)
+    assert 5 / 24 - T3 * se < 0  # (not the t interval, 0.2083 ± 0.3828)
+
+
+def test_the_share_of_years_a_sink_gets_less_than_a_volume_leaves_out_that_volume(farm_and_town_store):
+    """A mutation-testing audit (second round): no test's sink got exactly the volume asked of sink_table's
+    ``below``, so a year at it counted as below went unseen.  The sea gets 30 hm³ a year in the even traces (the
+    winter's 30 a month less the 25 the demands take, 6 × 5; nothing in summer) and 660 in the odd ones (6 × 75 in
+    winter, 6 × 35 in summer)."""
+    from daryo.ensemble import sink_table
+
+    sinks = sink_table(farm_and_town_store, below=30.0)
+    assert sinks.loc["sea", ["mean", "least", "none", "below"]].tolist() == pytest.approx([345.0, 30.0, 0.0, 0.0])
+    assert sink_table(farm_and_town_store, below=30.0001).loc["sea", "below"] == 0.5
+    assert sink_table(farm_and_town_store, below=660.0).loc["sea", "below"] == 0.5
+
+
+def test_the_water_stress_table_keeps_each_environmental_flow_within_the_renewable_water(tmp_path):
+    """A mutation-testing audit (second round): water_stress_table says each system's environmental flow is at most
+    its renewable water (SDG 6.4.2's), and its ``all`` row sums them so, but no test had a store whose flow
+    requirement is above the renewable water (no store daryo writes has one: it keeps each year's at most the
+    renewable water; one written by other means may); nor did a test's long-term ratio's interval take the
+    environmental flows.  :func:`ensemble_cases.stress_store`: A withdraws 50 of 100 hm³ a year with 150 required
+    in its river; B 60, 120, 90 and 90 (in each trace's two years) of 400, 100 required."""
+    from ensemble_cases import stress_store
+
+    from daryo.ensemble import water_stress_table
+
+    out = stress_store(tmp_path / "stress.nc")
+    for year in (None, 0):
+        table = water_stress_table(out, year=year)
+        # A: 100 of its 150 required counts (none of its water is left: infinite); B: 90 of 400 − 100, 30 %; both:
+        # 140 of 500 − (100 + 100) = 46.7 % (not 140 of 500 − 250, 56 %)
+        assert table.loc["A", ["withdrawal", "renewable", "environmental", "long_term"]].tolist() == [
+            50.0, 100.0, 100.0, np.inf]
+        assert table.loc["B", ["withdrawal", "renewable", "environmental", "long_term"]].tolist() == pytest.approx(
+            [90.0, 400.0, 100.0, 30.0])
+        assert table.loc["all", ["withdrawal", "renewable", "environmental", "long_term"]].tolist() == pytest.approx(
+            [140.0, 500.0, 200.0, 140 / 300 * 100])
+    # each trace-year's ratio of both: (50 + 60, 120, 90, 90) / 300 = 36.7, 56.7, 46.7, 46.7 %: low in 6 of 8
+    # trace-years, medium in 2
+    table = water_stress_table(out)
+    assert table.loc["all", ["mean", "p5", "p95", "low", "medium"]].tolist() == pytest.approx(
+        [140 / 3, 110 / 3, 170 / 3, 0.75, 0.25])
+    # the long-term ratio's interval, of a ratio of means by trace: B's sums 120, 240, 180, 180 of 2 × 300 = 600
+    # each, 720 of 2400 = 30 %, differ from 0.3 × 600 by −60, 60, 0, 0: SE = √(4/3 · 7200) / 2400 (not over 2 × 400,
+    # the renewable water without the environmental flows); both systems' sums 220, 340, 280, 280 the same
+    margin = T3 * np.sqrt(4 / 3 * 7200) / 2400 * 100
+    for system, ratio in (("B", 30.0), ("all", 140 / 3)):
+        assert table.loc[system, ["long_term_low", "long_term_high"]].tolist() == pytest.approx(
+            [ratio - margin, ratio + margin])
+    assert np.isnan(table.loc["A", "long_term_low"])
 
 
 def test_energy_and_storage_tables_by_hand(tmp_path, capsys):
