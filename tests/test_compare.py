@@ -243,6 +243,28 @@ def test_a_short_run_is_compared_by_its_totals_as_daryo_run_gives_them(tmp_path)
     np.testing.assert_allclose(table.loc[("system", "north", "withdrawal"), "first"], 60.0)
 
 
+def test_a_short_runs_plant_energy_is_compared_by_its_totals():
+    """A mutation-testing audit (second round): compare_runs's plant rows of a run shorter than a year were checked
+    by no test, so its winter energy taken at the run's share of a year (not of its winters) went unseen.  A plant of
+    10 MW at 100 m head (efficiency 0.9) on a river of 500 hm³ a month, asked 9 GWh a month, October to December
+    2001::
+
+        [up: 500] --> {hpp: 10 MW, 100 m} --> [sea]
+            \\---------------------------------> [sea]
+    """
+    nodes = [{"id": "up", "type": "inflow", "inflow": 500},
+             {"id": "hpp", "type": "hydropower", "capacity": 10, "head": 100, "efficiency": 0.9, "energy_target": 9},
+             {"id": "sea", "type": "sink"}]
+    a = daryo.run(testmodels.build(nodes, [["up", "hpp"], ["hpp", "sea"], ["up", "sea"]], steps=3,
+                                   start="2001-10")).dataset
+    rows = compare_runs(a, a).set_index(["table", "element", "quantity"])
+    # the capacity binds: 10 MW × 744, 720 and 744 h = 7.44 + 7.2 + 7.44 = 22.08 GWh, all in winter; its target
+    # 3 × 9 = 27 GWh, short by 1.56 + 1.8 + 1.56 = 4.92 (the run's totals)
+    for quantity, value in (("energy winter", 22.08), ("energy target", 27.0), ("short of target", 4.92)):
+        row = rows.loc[("plant", "hpp", quantity)]
+        assert (row["first"], row["units"]) == (pytest.approx(value, abs=1e-9), "GWh in the run"), quantity
+
+
 def test_compare_runs_refuses_what_is_not_a_runs_results(tmp_path):
     """A review: two ensemble stores were compared without a word, on the few variables they share."""
     a = daryo.run(daryo.load(daryo.demo_model_path(), years=1)).dataset
@@ -651,6 +673,37 @@ def test_paired_deficit_changes_trace_year_by_trace_year(tmp_path, capsys):
     for bad, error in ((-1, ValueError), (True, TypeError), (1.5, TypeError)):  # (a diff review: -1 was the last)
         with pytest.raises(error, match="year"):
             paired_deficit_changes(stores[0], stores[1], year=bad)
+
+
+def test_a_deficit_threshold_and_a_tolerance_of_zero_count_only_the_trace_years_that_change(tmp_path):
+    """A mutation-testing audit (second round): no test compared ensembles of a deficit threshold of 0, nor paired
+    their changes at a tolerance of 0, so a demand never short counted as short "above 0 %", and one that does not
+    change as better, unseen.  BASIN's river of 10 hm³ a month in every trace (years resampled unperturbed), and the
+    farm's demand halved: the town's 4 a month met in both; the farm short by 2 of its 8 a month (25 % of its 96 a
+    year) in every trace-year of the first, never in the second (it gets its 4 of 4)."""
+    from daryo.compare import compare_ensembles, paired_deficit_changes
+    from daryo.ensemble import EnsembleOptions, ResampledTraces, run_ensemble
+
+    model = tmp_path / "basin.yaml"
+    model.write_text(BASIN)
+    half = tmp_path / "half.yaml"
+    half.write_text("title: half the farm\nchanges:\n  - scale_demands: {nodes: [farm], factor: 0.5}\n")
+    stores = [tmp_path / "base.nc", tmp_path / "half.nc"]
+    for store, scenarios in zip(stores, ([], [str(half)]), strict=True):
+        loaded = daryo.load(model, scenarios=scenarios)
+        run_ensemble(loaded, EnsembleOptions(traces=3, years=2, seed=1, deficit_threshold=0.0), store,
+                     source=ResampledTraces.from_model(loaded, perturbation=0.0))
+    rows = compare_ensembles(*stores).set_index(["table", "element", "quantity"])
+    # above 0 %: the farm in all 6 trace-years of the first (25 %), none of the second; the town (0 %) in none
+    for demand, first, second in (("town", 0.0, 0.0), ("farm", 100.0, 0.0)):
+        row = rows.loc[("demand", demand, "share above threshold")]
+        assert (row["first"], row["second"], row["units"]) == (first, second, "% of trace-years above 0%"), demand
+    # the farm's deficit falls by 0.25 in every trace-year: better in all; the town's does not change: neither
+    table = paired_deficit_changes(*stores, tolerance=0.0)
+    assert table.loc["farm", ["worse", "better"]].tolist() == [0.0, 1.0]
+    assert table.loc["town", ["worse", "better"]].tolist() == [0.0, 0.0]
+    same = paired_deficit_changes(stores[0], stores[0], tolerance=0.0)  # (nothing changes: nothing worse or better)
+    assert (same[["worse", "better"]] == 0).all().all()
 
 
 def test_two_ensembles_compare_a_countrys_rivers_apart(tmp_path):
