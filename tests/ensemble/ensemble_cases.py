@@ -245,7 +245,7 @@ def hand_store(path):
     """A NetCDF store of 4 traces × 2 run years, one element of each kind, whose annual values are :data:`HAND`
     (others 1; the water stress the withdrawal over the renewable water, %), with their summaries, as an ensemble
     writes them, and its reservoir's min_volume, 50."""
-    from daryo.ensemble import ANNUAL_INDICATORS, summarise
+    from daryo.ensemble import ANNUAL_INDICATORS
 
     kinds = sorted(set(ANNUAL_INDICATORS.values()))
     coords = {}
@@ -255,11 +255,19 @@ def hand_store(path):
     part = {k: np.ones((4, 2, 1)) for k in ANNUAL_INDICATORS}
     part |= {k: np.array(v, dtype=float)[:, :, None] for k, v in HAND.items()}
     part["annual_water_stress"] = part["annual_withdrawal"] / part["annual_renewable_water"] * 100
+    return _write_store(path, part, coords, "hand")
+
+
+def _write_store(path, part, coords, model):
+    """Write at ``path`` the store of one part's annual arrays ``part`` (4 traces × 2 run years) with their
+    summaries, as an ensemble writes them, its reservoir's min_volume 50; ``model``: its name."""
+    from daryo.ensemble import ANNUAL_INDICATORS, summarise
+
     ds = summarise([part], coords, threshold=0.3)
     ds = ds.assign({k: (("trace", "year", dim), part[k]) for k, dim in ANNUAL_INDICATORS.items()})
     ds = ds.assign_coords(reservoir_min_volume=("reservoir", [50.0]), requirement_at=("requirement", ["sink0"]),
                           trace=np.arange(4), year=[0, 1])
-    ds.attrs.update(model="hand", scenarios="", seed=1, traces=4, years=2)
+    ds.attrs.update(model=model, scenarios="", seed=1, traces=4, years=2)
     ds.to_netcdf(path)
     return path
 
@@ -278,7 +286,7 @@ def stress_store(path):
     environmental flow are :data:`STRESS` (each year's water stress SDG 6.4.2's ratio of them, the environmental
     flow at most the renewable water: A's infinite), one element of each other kind (annual values 1), with their
     summaries, as an ensemble writes them."""
-    from daryo.ensemble import ANNUAL_INDICATORS, summarise
+    from daryo.ensemble import ANNUAL_INDICATORS
     from daryo.sdg import stress_ratio
 
     coords = {}
@@ -290,13 +298,7 @@ def stress_store(path):
         part[name] = np.array([[[STRESS[s][name][t]] * 2 for s in STRESS] for t in range(4)]).transpose(0, 2, 1)
     part["annual_water_stress"] = stress_ratio(part["annual_withdrawal"], part["annual_renewable_water"],
                                                part["annual_environmental_flow"])
-    ds = summarise([part], coords, threshold=0.3)
-    ds = ds.assign({k: (("trace", "year", dim), part[k]) for k, dim in ANNUAL_INDICATORS.items()})
-    ds = ds.assign_coords(reservoir_min_volume=("reservoir", [50.0]), requirement_at=("requirement", ["sink0"]),
-                          trace=np.arange(4), year=[0, 1])
-    ds.attrs.update(model="stress", scenarios="", seed=1, traces=4, years=2)
-    ds.to_netcdf(path)
-    return path
+    return _write_store(path, part, coords, "stress")
 
 
 def by_trace_interval(rows, share=False):

@@ -49,7 +49,7 @@ from daryo.testmodels import build
 def test_a_netcdf_library_error_on_a_full_disk_names_the_output_and_keeps_the_parts(tmp_path, monkeypatch):
     """A full disk, as the NetCDF library reports it (RuntimeError "NetCDF: HDF error"), ends in an OSError naming
     the output and the free space; the parts stay for --resume once there is room.  A disk is taken for full where
-    it has less room than the parts left to write."""
+    it has less room than the parts left to write and 1 MiB (the room an HDF5 file's first writes take)."""
     import shutil
     from types import SimpleNamespace
 
