@@ -419,6 +419,16 @@ def test_save_writes_netcdf_and_csv_all_or_nothing(tmp_path, monkeypatch):
     assert xr.open_dataset(nc, engine="netcdf4").sizes["time"] == 12
 
 
+def test_save_with_nothing_to_write_says_so(tmp_path, monkeypatch):
+    """A verifier's review: ``Results.save()`` with neither target returned [] and wrote nothing, silently (a
+    service's wiring slip went unseen)."""
+    res = daryo.run(daryo.load(daryo.demo_model_path()), RunOptions(scenarios=1, years=1))
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(TypeError, match="^save: give netcdf=FILE.nc, csv=FOLDER or both: there is nothing to write$"):
+        res.save()
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_save_moves_nothing_when_a_target_is_a_folder(tmp_path):
     """A folder where one CSV file goes: nothing is replaced (the CSV files before it once were)."""
     res = daryo.run(daryo.load(daryo.demo_model_path()), RunOptions(scenarios=1, years=1))

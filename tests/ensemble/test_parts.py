@@ -170,8 +170,8 @@ def test_taking_the_threshold_again_replaces_the_store_whole_or_leaves_it(tmp_pa
         raise RuntimeError("NetCDF: HDF error")
 
     monkeypatch.setattr(store, "_set_threshold", library_error)
-    with pytest.raises(OSError, match=f"cannot write {out}: NetCDF: HDF error.*; it is left as it was"):
-        run(tmp_path, f"s{suffix}", resume=True, options={"deficit_threshold": 0.05})
+    with pytest.raises(OSError, match=f"^cannot write {out}: NetCDF: HDF error; it is left as it was$"):
+        run(tmp_path, f"s{suffix}", resume=True, options={"deficit_threshold": 0.05})  # (no free space: a verifier)
     monkeypatch.undo()
     assert load(out).attrs == kept.attrs and sorted(p.name for p in tmp_path.iterdir()) == [f"s{suffix}"]
     held = netCDF4.Dataset(out) if suffix == ".nc" else None  # (a notebook that holds the store open)
@@ -236,12 +236,14 @@ def test_a_part_that_cannot_be_written_says_the_finished_chunks_are_kept(tmp_pat
     assert main(command) == 1
     assert capsys.readouterr().err.splitlines()[-1] == (
         f"daryo: error: cannot write {out}.parts/chunk-00002.npz: No space left on device; the 2 finished chunks are "
-        f"kept in {out}.parts: run again with --resume once there is room, which computes only the rest")
+        f"kept in {out}.parts: "
+        f"run again with --resume (resume=True in Python) once there is room, which computes only the rest")
     refusal = NamedOSError(13, f"cannot write {out}.parts/chunk-00002.npz: Permission denied")
     assert main([*command, "--resume"]) == 1
     assert capsys.readouterr().err.splitlines()[-1] == (
         f"daryo: error: cannot write {out}.parts/chunk-00002.npz: Permission denied; the 2 finished chunks are kept "
-        f"in {out}.parts: run again with --resume once it can be written, which computes only the rest")
+        f"in {out}.parts: "
+        f"run again with --resume (resume=True in Python) once it can be written, which computes only the rest")
     monkeypatch.undo()
     assert main([*command, "--resume"]) == 0
     assert "7 traces × 2 years of cli-basin" in capsys.readouterr().out and out.is_file()

@@ -64,7 +64,8 @@ def test_a_netcdf_library_error_on_a_full_disk_names_the_output_and_keeps_the_pa
     monkeypatch.setattr(daryo.ensemble.store, "_size", lambda path: 2**20)  # (a part's size: 1 MiB each)
     out = tmp_path / "out.nc"
     with pytest.raises(OSError, match=rf"^cannot write {out}: NetCDF: HDF error \(2.1 MB free on its disk\); the "
-                                      rf"finished chunks are kept in {out}.parts: run again with --resume once there "
+                                      rf"finished chunks are kept in {out}.parts: "
+                                      rf"run again with --resume \(resume=True in Python\) once there "
                                       "is room$"):
         run(tmp_path, "out.nc")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.nc.parts"]
@@ -83,7 +84,8 @@ def test_a_netcdf_library_error_with_room_on_the_disk_is_not_taken_for_a_full_di
     monkeypatch.setattr(daryo.ensemble.store, "_nc_append", broken)
     out = tmp_path / "out.nc"
     with pytest.raises(OSError, match=rf"^cannot write {out}: NetCDF: HDF error; the finished chunks are kept in "
-                                      rf"{out}.parts: run again with --resume to finish the run$"):
+                                      rf"{out}.parts: "
+                                      rf"run again with --resume \(resume=True in Python\) to finish the run$"):
         run(tmp_path, "out.nc")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.nc.parts"]
 
@@ -792,7 +794,8 @@ def test_a_store_that_cannot_be_replaced_at_the_end_leaves_no_temporary_store_an
 
     monkeypatch.setattr(shutil, "rmtree", refused)
     with pytest.raises(OSError, match=rf"^cannot replace {out} \(Permission denied: .zattrs\); the finished chunks "
-                                      rf"are kept in {out}.parts: run again with --resume once it can be replaced$"):
+                                      rf"are kept in {out}.parts: "
+                                      rf"run again with --resume \(resume=True in Python\) once it can be replaced$"):
         run(tmp_path, "base.zarr")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["base.zarr", "base.zarr.parts"]
     monkeypatch.undo()
@@ -838,7 +841,8 @@ def test_a_full_disk_the_netcdf_library_reports_as_permission_denied_keeps_the_c
     monkeypatch.setattr(xr.Dataset, "to_netcdf", refused)
     out = tmp_path / "q.nc"
     with pytest.raises(OSError, match=rf"^cannot write {out}: its disk is full \(0 kB free on its disk\); the "
-                                      rf"finished chunks are kept in {out}.parts: run again with --resume once there "
+                                      rf"finished chunks are kept in {out}.parts: "
+                                      rf"run again with --resume \(resume=True in Python\) once there "
                                       "is room$"):
         run(tmp_path, "q.nc")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["q.nc.parts"]

@@ -14,7 +14,7 @@ from typing import Any
 
 from ..model import Model
 from .chunks import EnsembleOptions, _Job, run_chunk
-from .parts import _Parts
+from .parts import RESUME, _Parts
 from .traces import TraceSource
 
 
@@ -117,7 +117,7 @@ def _dask_chunks(jobs: list[_Job], scheduler: str | None, workers: int | None, o
         except Exception as exc:
             if type(exc).__name__ == "KilledWorker":  # (Dask gave up on a chunk whose workers kept dying)
                 raise OSError(f"Dask workers died running chunk {_chunk_of(exc)} again and again (out of memory, or "
-                              "killed); the finished chunks are kept: run again with --resume") from exc
+                              f"killed); the finished chunks are kept: run again with {RESUME}") from exc
             raise
     finally:
         _close(client, cluster)
@@ -163,7 +163,7 @@ def _cancelled(exc: BaseException, scheduler: str | None) -> OSError:
     else:
         reason = str(exc).splitlines()[0] if str(exc) else "no reason given"
         why = f"{where} cancelled chunk {_chunk_of(exc)} ({reason})"
-    return OSError(f"{why}; the finished chunks are kept: run again with --resume once the scheduler and its workers "
+    return OSError(f"{why}; the finished chunks are kept: run again with {RESUME} once the scheduler and its workers "
                    "are up")
 
 

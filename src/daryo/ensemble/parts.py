@@ -36,6 +36,11 @@ from .chunks import ANNUAL_INDICATORS, threshold_of
 _FORMAT = 15
 
 
+#: how a run is resumed, on the command line and in Python (a verifier's review: errors that the Python API raises
+#: named only the command line's option)
+RESUME = "--resume (resume=True in Python)"
+
+
 def parts_folder(output: str | Path) -> Path:
     """The folder that keeps an ensemble's finished chunks until its ``output`` is written: ``<output>.parts``."""
     output = Path(output)
@@ -64,7 +69,7 @@ def unfinished_run(output: str | Path, shown: str | Path | None = None) -> str:
     done = finished_chunks(folder)
     chunks = f"{done} finished chunk{'' if done == 1 else 's'}" if done else "no chunk finished yet"
     return (f"{output if shown is None else shown} is not written yet: its ensemble run is unfinished ({chunks} in "
-            f"{folder}); finish it with the same daryo ensemble command and --resume (resume=True in Python)")
+            f"{folder}); finish it with the same daryo ensemble command and {RESUME}")
 
 
 class RunInProgressError(FileExistsError):
@@ -207,7 +212,7 @@ class _Parts:
             number = exc.errno or getattr(exc.__cause__, "errno", None)
             when = "once there is room" if number in (errno.ENOSPC, errno.EDQUOT) else "once it can be written"
             text = exc.strerror if isinstance(exc, NamedOSError) else str(exc)
-            raise OSError(f"{text}; {kept_text(kept, self.dir)}: run again with --resume {when}, which computes "
+            raise OSError(f"{text}; {kept_text(kept, self.dir)}: run again with {RESUME} {when}, which computes "
                           "only the rest") from exc
 
     def annual(self, chunk: int) -> Mapping[str, np.ndarray]:
@@ -220,7 +225,7 @@ class _Parts:
             with np.load(path) as z:
                 return {k: z[k] for k in (z.files if keys is None else keys)}
         except (OSError, ValueError, zipfile.BadZipFile) as exc:
-            raise OSError(f"cannot read {path} ({exc}); delete it and run again with --resume to recompute "
+            raise OSError(f"cannot read {path} ({exc}); delete it and run again with {RESUME} to recompute "
                           "it") from None
 
 

@@ -56,7 +56,7 @@ from .chunks import (
     target_missed,
     threshold_of,
 )
-from .parts import _Parts, same_run, what_differs
+from .parts import RESUME, _Parts, same_run, what_differs
 from .traces import run_years
 
 _PERCENTILES = (5.0, 50.0, 95.0)
@@ -217,7 +217,11 @@ def _retake_threshold(output: Path, fmt: str, threshold: float, check: Callable[
                           "was") from exc
         if isinstance(exc, RuntimeError) or (isinstance(exc, OSError)  # (the netCDF library's errors too: an OSError,
                                              and not isinstance(exc, PermissionError | FileNotFoundError)):  # as said)
-            raise OSError(f"cannot write {output}: {exc}{free_space_note(output)}; it is left as it was") from exc
+            # (the free space where the disk may be the cause: not after an HDF error with room for the copy, a
+            # verifier's review, as _assemble tells it)
+            room = "" if isinstance(exc, RuntimeError) and not _out_of_room(exc, tmp, _size(target)) else \
+                free_space_note(output)
+            raise OSError(f"cannot write {output}: {exc}{room}; it is left as it was") from exc
         raise
     _move_into_place(tmp, target)
 
@@ -608,7 +612,7 @@ def _assemble(parts: _Parts, n_chunks: int, output: Path, fmt: str, manifest: Ma
         if full or isinstance(exc, RuntimeError) or (isinstance(exc, OSError) and exc.errno and not exc.filename
                                                      and not isinstance(exc, PermissionError)):  # the library's or
             # the system's error (not a protected output: refuse_write_protected's message names it)
-            kept = f"the finished chunks are kept in {parts.dir}: run again with --resume"
+            kept = f"the finished chunks are kept in {parts.dir}: run again with {RESUME}"
             if not full:
                 raise OSError(f"cannot write {output}: {exc}; {kept} to finish the run") from exc
             why = "its disk is full" if isinstance(exc, PermissionError) else str(exc)
@@ -621,7 +625,7 @@ def _assemble(parts: _Parts, n_chunks: int, output: Path, fmt: str, manifest: Ma
         _remove(tmp)
         why = f"{exc.strerror}: {exc.filename}" if exc.strerror and exc.filename else str(exc)
         raise OSError(f"cannot replace {output} ({why}); the finished chunks are kept in {parts.dir}: run again "
-                      "with --resume once it can be replaced") from exc
+                      f"with {RESUME} once it can be replaced") from exc
 
 
 def _out_of_room(exc: BaseException, tmp: Path, left: int) -> bool:

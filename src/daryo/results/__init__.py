@@ -140,7 +140,7 @@ class Results:
         Raises
         ------
         TypeError
-            If a target is not a path.
+            If a target is not a path, or neither is given (nothing to write).
         ValueError
             If the NetCDF file's name does not end in ``.nc``, or it is the CSV folder.
         FileExistsError, IsADirectoryError
@@ -148,6 +148,8 @@ class Results:
         """
         netcdf = None if netcdf is None else user_path(netcdf, "save", "a file (netcdf=)")
         csv = None if csv is None else user_path(csv, "save", "a folder (csv=)")
+        if netcdf is None and csv is None:  # (a verifier's review: a service's wiring slip wrote nothing, silently)
+            raise TypeError("save: give netcdf=FILE.nc, csv=FOLDER or both: there is nothing to write")
         nc_tmp: Path | None = None
         csv_tmp: Path | None = None
         made: Path | None = None  # the CSV folder, where this call makes it (removed again on failure)
