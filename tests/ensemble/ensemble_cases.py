@@ -224,6 +224,17 @@ class FarmAndTownTraces:
         return "the river's own months, or 100 hm3 a month"
 
 
+class DryRiverTraces:
+    """:func:`daryo.testmodels.farm_and_town`'s trace source of a dry river: 20 hm³ every month in every trace (the
+    town and the field take 15, the farm gets the other 5: short by 5 a month in winter, 45 in summer)."""
+
+    def __call__(self, seed, indices, years, axis):
+        return {"river": np.full((len(indices), axis.n_steps), 20.0)}
+
+    def describe(self):
+        return "20 hm3 a month"
+
+
 #: the annual values of hand_store, (trace, run year) of 4 traces × 2 years
 HAND = {
     "annual_deficit_fraction": [[0.5, 0.5], [0.5, 0.0], [0.0, 0.0], [0.0, 0.0]],  # above 0.3: 2, 1, 0, 0 of 2

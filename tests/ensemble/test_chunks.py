@@ -527,3 +527,26 @@ def test_a_chunks_energy_targets_and_shortfalls_are_the_sums_of_the_runs(fast):
     np.testing.assert_allclose(target[:, :, 0], wanted.sum(axis=2), rtol=1e-9)
     np.testing.assert_allclose(short[:, :, 0], lacking.sum(axis=2), rtol=1e-9, atol=1e-9)
     np.testing.assert_allclose(winter[:, :, 0], (lacking * in_winter).sum(axis=2), rtol=1e-9, atol=1e-9)
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_a_chunks_winter_demand_is_what_the_demands_want_in_winter_not_what_they_get(fast):
+    """A mutation-testing audit (third round): the winter demand summed the winter delivery, and no test had a
+    demand short in winter, where the two differ.  :func:`daryo.testmodels.farm_and_town` on a river of 20 hm³
+    every month, a year from October (winter: its first six steps)::
+
+        [river: 20] --> (j) --> [town: 10, priority 1] [field: 5, priority 1] [farm: 10 in winter, 50 in summer,
+                                                                               priority 2] [sea]
+    """
+    from daryo.testmodels import farm_and_town
+
+    _, annual, how = _simulate_chunk(compile_network(farm_and_town([20.0] * 12)), fast)
+    assert how.startswith("fast path" if fast else "plain path")
+    # town 10 and field 5 first, every month; the farm the other 20 - 15 = 5 of its 10 (winter) or 50 (summer)
+    # winter demand: town 6 × 10 = 60, field 6 × 5 = 30, farm 6 × 10 = 60
+    # winter delivery: 60, 30, and the farm 6 × 5 = 30: its winter deficit 60 - 30 = 30
+    # the year: demand 120, 60, 6 × 10 + 6 × 50 = 360; delivery 120, 60, 12 × 5 = 60
+    np.testing.assert_allclose(annual["annual_winter_demand"][0, 0], [60, 30, 60], rtol=0, atol=1e-9)
+    np.testing.assert_allclose(annual["annual_winter_delivery"][0, 0], [60, 30, 30], rtol=0, atol=1e-6)
+    np.testing.assert_allclose(annual["annual_demand"][0, 0], [120, 60, 360], rtol=0, atol=1e-9)
+    np.testing.assert_allclose(annual["annual_delivery"][0, 0], [120, 60, 60], rtol=0, atol=1e-6)

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 import xarray as xr
 from ensemble_cases import (
+    DryRiverTraces,
     FarmAndTownTraces,
     basin,
     basin_network,
@@ -400,6 +401,29 @@ def test_a_store_keeps_each_demands_winter_demand_and_the_seasons_deficits_by_ha
                                              r"demand's category|year 2: .* holds run years 0 to 1|threshold=1.0: "
                                              r"give a fraction of the demand"):
             seasonal_shortfall_table(out, **bad)
+
+
+def test_a_seasons_deficit_is_its_demand_less_its_delivery_in_a_winter_short_of_water(tmp_path):
+    """A mutation-testing audit (third round): no store had a demand short in winter, so a winter demand that summed
+    the winter delivery (no winter deficit ever) went unseen.  Two traces of :func:`daryo.testmodels.farm_and_town` on
+    a river of 20 hm³ every month (:class:`ensemble_cases.DryRiverTraces`), a year from October: the town (10) and the
+    field (5) are served first, the farm gets the other 5 of its 10 a month in winter and 50 in summer."""
+    from daryo.testmodels import farm_and_town
+
+    out = tmp_path / "dry.nc"
+    run_ensemble(farm_and_town(), EnsembleOptions(traces=2, years=1), out, source=DryRiverTraces())
+    ds = load(out)
+    # winter (October–March, 6 months): demand 6 × 10 = 60 of the farm, delivery 6 × 5 = 30
+    winter = ds["annual_winter_demand"].transpose("trace", "year", "demand").sel(demand=["town", "field", "farm"])
+    np.testing.assert_allclose(winter, np.broadcast_to([60, 30, 60], (2, 1, 3)), rtol=0, atol=1e-9)
+    np.testing.assert_allclose(ds["annual_winter_delivery"].sel(demand="farm"), 30, rtol=0, atol=1e-6)
+    farm = seasonal_shortfall_table(out).loc["farm"]
+    # winter: deficit 60 - 30 = 30, 50 % of the demand (above the threshold 0.3 in both trace-years); summer
+    # (the year less the winter): demand 6 × 50 = 300, delivery 6 × 5 = 30, deficit 270, 90 %
+    np.testing.assert_allclose(farm[["winter_demand", "winter_delivered", "winter_deficit", "winter_deficit_share",
+                                     "winter_probability", "summer_demand", "summer_delivered", "summer_deficit",
+                                     "summer_deficit_share"]].astype(float),
+                               [60, 30, 30, 50, 1, 300, 30, 270, 90], rtol=0, atol=1e-5)
 
 
 @pytest.fixture(scope="module")
