@@ -155,6 +155,25 @@ def case_riversplitwithgauge():
         [["in", "split"], ["split", "downstream", "river", None], ["split", "works", "abstraction", None]]), {}
 
 
+def case_riversplitwithgauge_extra_slots_cost_nothing():
+    """A split's extra slots cost nothing where no cost is given (see
+    test_the_extra_slots_of_a_split_cost_nothing_where_no_cost_is_given)."""
+    return _split_against_a_rival(), {}
+
+
+def _split_against_a_rival() -> dict:
+    """10 a day into a gauged split (no MRF, factors 1:1) whose two slots go to outputs at cost -1, or to a rival
+    output at -0.8; three days."""
+    return pywr_doc(
+        [{"name": "in", "type": "input", "min_flow": 10.0, "max_flow": 10.0},
+         {"name": "split", "type": "riversplitwithgauge", "mrf": 0.0, "mrf_cost": 0.0, "cost": 0.0,
+          "factors": [1.0, 1.0], "slot_names": ["river", "abstraction"]},
+         {"name": "downstream", "type": "output", "cost": -1.0}, {"name": "works", "type": "output", "cost": -1.0},
+         {"name": "other", "type": "output", "cost": -0.8}],
+        [["in", "split"], ["split", "downstream", "river", None], ["split", "works", "abstraction", None],
+         ["in", "other"]], start="2001-01-01", end="2001-01-03", timestep=1)
+
+
 def case_multisplitlink():
     """A multi-split link with two plain bands and two extra slots with factors."""
     return pywr_doc(
@@ -760,6 +779,25 @@ def test_a_reservoirs_control_curve_given_as_a_parameter_is_read_with_its_eviden
         np.testing.assert_allclose(ours[name], ref, rtol=RTOL, atol=RTOL * max(1.0, float(np.abs(ref).max())),
                                    err_msg=name)
     assert np.ptp(theirs["res"][:, 0]) > 40.0  # (the curve moves the reservoir)
+
+
+def test_the_extra_slots_of_a_split_cost_nothing_where_no_cost_is_given(tmp_path):
+    """A mutation-testing audit (third round): the cost of a split link's extra slots (those past its bands, which
+    the factors tie) was never taken where it decides the route, so a default of 1 instead of Pywr's 0 went unseen.
+    10 a day into a ``riversplitwithgauge`` (MRF 0) whose slots, 1:1, go to outputs at cost -1, against a rival
+    output at -0.8 (case riversplitwithgauge_extra_slots_cost_nothing, which Pywr gives the same flows)::
+
+        [in: 10] --> {split: river 1 : abstraction 1} --river------> [downstream: -1]
+               |                                      \\--abstraction--> [works: -1]
+               \\----------------------------------------------------> [other: -0.8]
+    """
+    ours = run_daryo(write_model(tmp_path, _split_against_a_rival()))
+    # a unit through the split: half to downstream at -1 + 0 (the band's cost), half to works at -1 + 0 (the extra
+    # slot's): -1 a unit, cheaper than other's -0.8, so all 10 go through it: 5 and 5.  (An extra slot costing 1:
+    # -0.5 - 0.5 + 0.5 = -0.5 a unit, dearer than -0.8: all 10 to other.)
+    np.testing.assert_allclose(ours["downstream"][:, 0], [5.0] * 3, rtol=0, atol=1e-9)
+    np.testing.assert_allclose(ours["works"][:, 0], [5.0] * 3, rtol=0, atol=1e-9)
+    np.testing.assert_allclose(ours["other"][:, 0], [0.0] * 3, rtol=0, atol=1e-9)
 
 
 def test_a_dataframe_with_dates_month_first_reads_as_pywr_reads_it(tmp_path):
