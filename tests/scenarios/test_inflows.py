@@ -44,6 +44,27 @@ def test_transform_inflows_matches_the_document_change():
     assert all(np.array_equal(again[k], got[k]) for k in got)
 
 
+def test_named_years_without_a_first_year_start_in_the_runs_first_year(tmp_path):
+    """A mutation-testing audit (third round): named_years without ``first_year`` was only taken on runs whose every
+    year it changes, so a default that put the named years in the run's second year went unseen.  A Syr headwater
+    (naryn_in, of the hydrology table) of 100 hm³ every month over three hydrological years from 2000-10, given
+    named_years 2021 (one year, the Syr at 0.863 of its norm): 86.3 a month in the first year, 100 in the second and
+    third (not 100, 86.3, 100), in a model document and in an ensemble's arrays."""
+    doc = {"version": 1, "name": "t", "time": {"start": "2000-10", "end": "2003-09"},
+           "nodes": [{"id": "naryn_in", "type": "inflow", "inflow": {"monthly": [100.0] * 12, "unit": "hm3"}},
+                     {"id": "sea", "type": "sink"}], "edges": [["naryn_in", "sea"]]}
+    overlay = tmp_path / "o.yaml"
+    overlay.write_text("title: t\nchanges:\n  - named_years: {name: '2021'}\n")
+    model = model_from_dict(apply_scenarios(doc, [str(overlay)]))
+    flow = model.node("naryn_in").attrs["inflow"].resolve(model.time.axis())[0]
+    # year 1: 100 × 0.863 = 86.3 a month, 1035.6 a year (0.863 of the norm's 1200); years 2 and 3: the norm
+    want = np.repeat([86.3, 100.0, 100.0], 12)
+    np.testing.assert_allclose(flow, want, rtol=1e-12)
+    np.testing.assert_allclose(flow.reshape(3, 12).sum(axis=1) / 1200, [0.863, 1.0, 1.0], rtol=1e-12)
+    arrays = transform_inflows({"naryn_in": np.full((1, 36), 100.0)}, [str(overlay)], "2000-10", {})
+    np.testing.assert_allclose(arrays["naryn_in"][0], want, rtol=1e-12)
+
+
 @pytest.mark.parametrize("changes, factors", [
     ("  - scale_inflows: {nodes: [in], factor: 0.8}\n", (0.8, 0.8)),               # keeps the 12-month cycle
     ("  - scale_inflows: {nodes: [in], factor: 0.8, years: [1]}\n", (0.8, 1.0)),    # per-step values
@@ -92,6 +113,19 @@ def test_shift_peak_on_n_day_steps_moves_by_months_not_steps(tmp_path):
     flow, _ = rate_model(tmp_path, "  - shift_peak: {nodes: [in], months: 2.5}\n", time=time,
                           inflow={"values": [7.0] * 37, "unit": "m3/s"})
     np.testing.assert_allclose(flow, 7.0 * 0.0864 * 10, rtol=1e-9)
+
+
+def test_shift_peak_on_dekads_moves_by_three_dekads_a_month(tmp_path):
+    """A mutation-testing audit (third round): shift_peak's move on dekad steps (three a month) was never checked,
+    so a move of one dekad a month went unseen.  A ramp of 0, 1, …, 35 hm³ over the dekads of 2000-10 to 2001-09
+    (one whole hydrological year) moved a month earlier: each dekad takes the flow of the dekad three on, the
+    year's first month (0, 1, 2) wrapping to its end."""
+    time = {"start": "2000-10-01", "end": "2001-09-30", "step": "dekad"}
+    flow, axis = rate_model(tmp_path, "  - shift_peak: {nodes: [in], months: 1}\n", time=time,
+                             inflow={"values": [float(k) for k in range(36)], "unit": "hm3"})
+    assert axis.n_steps == 36
+    np.testing.assert_allclose(flow[:33], np.arange(3, 36), rtol=0, atol=1e-9)  # (one dekad: 1, 2, …, 33)
+    np.testing.assert_allclose(flow[33:], [0, 1, 2], rtol=0, atol=1e-9)
 
 
 @pytest.mark.parametrize("step, per_year", [("month", 12), ({"days": 10}, None)], ids=["monthly", "10-day"])
@@ -246,6 +280,18 @@ def test_a_model_loaded_for_fewer_years_than_its_file_takes_the_first_of_its_val
     for years in (None, 1):  # (more values than the file's own steps: a typo, whatever the run's length; a review)
         with pytest.raises(ModelError, match="the series has 24 values but the model has 12 steps"):
             daryo.load(tmp_path / "long.yaml", years=years)
+
+
+def test_an_overlay_on_a_model_loaded_for_fewer_years_than_its_values_changes_the_first_of_them(tmp_path):
+    """A mutation-testing audit (third round): an overlay's change of per-step values longer than the run (a file of
+    two years, daryo.load(years=1)) was never checked, so taking the last of the values rather than the first went
+    unseen.  SMALL's inflow is 1, 2, …, 24 hm³ over 2000-10 to 2002-09; loaded for one year and halved, its 12 steps
+    flow 0.5, 1, …, 6 (the last 12 halved: 6.5 to 12)."""
+    (tmp_path / "m.yaml").write_text(SMALL)
+    (tmp_path / "o.yaml").write_text("changes:\n  - scale_inflows: {nodes: [up], factor: 0.5}\n")
+    model = daryo.load(tmp_path / "m.yaml", scenarios=[str(tmp_path / "o.yaml")], years=1)
+    flow = daryo.run(model).dataset.node_flow.sel(node="up").isel(scenario=0)
+    np.testing.assert_allclose(flow, 0.5 * np.arange(1, 13), rtol=1e-12)
 
 
 def test_an_inflow_changed_by_an_overlay_keeps_its_small_values(tmp_path):
