@@ -71,6 +71,28 @@ def test_a_country_code_iso_has_not_assigned_is_a_caution_with_the_code_it_may_b
     assert cautions(daryo.load(daryo.demo_model_path())) == []
 
 
+@pytest.mark.parametrize("code, noted", [("QMA", False), ("QZZ", False), ("QLZ", True)])
+def test_a_country_code_iso_leaves_to_its_users_from_qma_on_is_no_caution(tmp_path, code, noted):
+    """A mutation-testing audit (third round): ISO 3166-1 leaves QMA-QZZ to its users (as AAA-AAZ, XAA-XZZ and
+    ZZA-ZZZ), but no test took a code of QM, so a pattern from QN on (QMA-QMZ cautioned as typos) went unseen.  A
+    demand of country QMA or QZZ gets no caution; QLZ, just before them (neither assigned nor left to users), does."""
+    from daryo.model.cautions import cautions
+    from daryo.model.countries import is_country_code
+
+    assert is_country_code(code) is not noted
+    body = f"""\
+nodes:
+  - {{id: src, type: inflow, inflow: 10}}
+  - {{id: farm, type: demand, demand: 3, country: {code}}}
+  - {{id: sea, type: sink}}
+edges: [[src, farm], [src, sea]]
+"""
+    notes = cautions(load_body(tmp_path, body))
+    assert notes == ([f"{tmp_path / 'm.yaml'}: nodes[farm].country (line 5): '{code}' is not an ISO 3166-1 alpha-3 "
+                      "code: the tables by country show it as a country of its own; give the country's code, or one "
+                      "ISO leaves to its users (XAA-XZZ) for a region of your own"] if noted else [])
+
+
 def test_a_reservoir_that_starts_below_its_dead_volume_is_a_caution_and_fills_before_every_priority(tmp_path):
     """A MODSIM user's review: 50 hm³ a month into a junction feeding a demand of 40 (priority 1) and a reservoir
     starting empty with a dead volume of 100: the demand got nothing for two months (the dead volume is a
