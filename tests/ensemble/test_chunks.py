@@ -437,6 +437,44 @@ def test_a_chunks_withdrawal_keeps_what_demands_return_into_the_works_that_feed_
     assert annual["annual_water_stress"][0, 0, 0] == pytest.approx(30.0)
 
 
+@pytest.mark.parametrize("fast", [True, False])
+def test_a_chunks_withdrawal_takes_a_demands_return_as_its_delivery_less_its_consumption(fast):
+    """A mutation-testing audit (third round): a chunk's return of a demand taken as its consumption (the delivery ×
+    the consumptive fraction) rather than the rest passed the tests, since the one case of a demand returning into
+    works consumed 60 %: its drain brings back the farm's 12 hm³, and a return of 12 or of 18 both leave the canal
+    nothing given back (the withdrawal takes no negative give-back).  A farm consuming a
+    quarter of its 30 hm³ a month returns 22.5 into a drain that brings it back to the river; that is the farm's
+    return, not the canal's water given back, so the withdrawal stays the 30 a month the canal took::
+
+        [in: 100] --> (a) --> (canal: 40) --> (j) --> [farm: 30, consumes 25 %]
+                       |                        |         : returns 22.5
+                       |                        \\--> (drain) <..'
+                       |                                |
+                       \\-----------------------------> (b) --> [sea]
+    """
+    import daryo
+    from daryo.sdg import water_stress
+
+    nodes = [{"id": "in", "type": "inflow", "inflow": 100}, {"id": "a", "type": "junction"},
+             {"id": "b", "type": "junction"}, {"id": "sea", "type": "sink"},
+             {"id": "canal", "type": "canal", "capacity": 40}, {"id": "j", "type": "junction"},
+             {"id": "farm", "type": "demand", "demand": 30, "consumptive_fraction": 0.25, "return_to": "drain"},
+             {"id": "drain", "type": "canal"}]
+    edges = [["in", "a"], ["a", "canal"], ["canal", "j"], ["j", "farm"], ["j", "drain"], ["drain", "b"], ["a", "b"],
+             ["b", "sea"]]
+    model = build(nodes, edges, steps=12)
+    _, annual, how = _simulate_chunk(compile_network(model), fast)
+    assert how.startswith("fast path" if fast else "plain path")
+    # a month: the canal takes 30 (a -> canal); the drain brings back 22.5 (drain -> b), all of it the farm's
+    # return 30 × (1 - 0.25) = 22.5, so the works give back 22.5 - 22.5 = 0: withdrawal 30, 360 a year, of 1200
+    # renewable: 30 %.  (A return of 30 × 0.25 = 7.5: 15 given back, 180 a year, 15 %.)
+    assert annual["annual_delivery"][0, 0, 0] == pytest.approx(360.0)
+    assert annual["annual_withdrawal"][0, 0, 0] == pytest.approx(360.0)
+    assert annual["annual_water_stress"][0, 0, 0] == pytest.approx(30.0)
+    assert water_stress(daryo.run(model).dataset).loc["system of in", ["withdrawal", "stress"]].tolist() == (
+        pytest.approx([360.0, 30.0]))
+
+
 def test_a_requirement_that_follows_a_storage_has_each_trace_years_environmental_flow():
     """A review: a flow requirement read from a reservoir's storage has a value of its own in nearly every trace
     and step, one linear program each (a 500-trace chunk took 7 × its simulation's time).  The programs are now
