@@ -420,54 +420,38 @@ def test_a_chunks_flow_requirements_are_those_of_each_trace_year_run_on_its_own(
         "scenario", "time", "requirement").values, rtol=1e-6, atol=1e-6)
 
 
+@pytest.mark.parametrize("consumed", [0.6, 0.25])
 @pytest.mark.parametrize("fast", [True, False])
-def test_a_chunks_withdrawal_keeps_what_demands_return_into_the_works_that_feed_them(fast):
-    """As :func:`daryo.sdg.water_stress`: a farm fed by a canal returns 40 % of its 30 hm³ into a drain that
-    joins the canal's works and flows back to the river; that is the farm's return, not the canal's water given
-    back, so the withdrawal stays the 30 hm³ a month the canal took."""
-    nodes = [{"id": "in", "type": "inflow", "inflow": 100}, {"id": "a", "type": "junction"},
-             {"id": "b", "type": "junction"}, {"id": "sea", "type": "sink"},
-             {"id": "canal", "type": "canal", "capacity": 40}, {"id": "j", "type": "junction"},
-             {"id": "farm", "type": "demand", "demand": 30, "consumptive_fraction": 0.6, "return_to": "drain"},
-             {"id": "drain", "type": "canal"}]
-    edges = [["in", "a"], ["a", "canal"], ["canal", "j"], ["j", "farm"], ["j", "drain"], ["drain", "b"], ["a", "b"],
-             ["b", "sea"]]
-    _, annual, _ = _simulate_chunk(compile_network(build(nodes, edges, steps=12)), fast)
-    assert annual["annual_withdrawal"][0, 0, 0] == pytest.approx(360.0)
-    assert annual["annual_water_stress"][0, 0, 0] == pytest.approx(30.0)
+def test_a_chunks_withdrawal_keeps_what_demands_return_into_the_works_that_feed_them(fast, consumed):
+    """As :func:`daryo.sdg.water_stress`: a farm fed by a canal returns what it does not consume of its 30 hm³ a
+    month into a drain that joins the canal's works and flows back to the river; that is the farm's return, not the
+    canal's water given back, so the withdrawal stays the 30 hm³ a month the canal took::
 
-
-@pytest.mark.parametrize("fast", [True, False])
-def test_a_chunks_withdrawal_takes_a_demands_return_as_its_delivery_less_its_consumption(fast):
-    """A mutation-testing audit (third round): a chunk's return of a demand taken as its consumption (the delivery ×
-    the consumptive fraction) rather than the rest passed the tests, since the one case of a demand returning into
-    works consumed 60 %: its drain brings back the farm's 12 hm³, and a return of 12 or of 18 both leave the canal
-    nothing given back (the withdrawal takes no negative give-back).  A farm consuming a
-    quarter of its 30 hm³ a month returns 22.5 into a drain that brings it back to the river; that is the farm's
-    return, not the canal's water given back, so the withdrawal stays the 30 a month the canal took::
-
-        [in: 100] --> (a) --> (canal: 40) --> (j) --> [farm: 30, consumes 25 %]
-                       |                        |         : returns 22.5
+        [in: 100] --> (a) --> (canal: 40) --> (j) --> [farm: 30, consumes 60 % or 25 %]
+                       |                        |         : returns 12 or 22.5
                        |                        \\--> (drain) <..'
                        |                                |
                        \\-----------------------------> (b) --> [sea]
-    """
+
+    A mutation-testing audit (third round): a chunk's return of a demand taken as its consumption (the delivery ×
+    the consumptive fraction) rather than the rest passed the tests with the farm consuming 60 % alone: a return of
+    12 or of 18 both leave the canal nothing given back (the withdrawal takes no negative give-back).  Consuming 25 %,
+    the return 22.5 is all the drain brings back (30 × 0.75), so the works give back 22.5 - 22.5 = 0: withdrawal 30 a
+    month, 360 a year of 1200 renewable: 30 %; taken as the consumption, 30 × 0.25 = 7.5, 15 would be given back:
+    180 a year, 15 %."""
     import daryo
     from daryo.sdg import water_stress
 
     nodes = [{"id": "in", "type": "inflow", "inflow": 100}, {"id": "a", "type": "junction"},
              {"id": "b", "type": "junction"}, {"id": "sea", "type": "sink"},
              {"id": "canal", "type": "canal", "capacity": 40}, {"id": "j", "type": "junction"},
-             {"id": "farm", "type": "demand", "demand": 30, "consumptive_fraction": 0.25, "return_to": "drain"},
+             {"id": "farm", "type": "demand", "demand": 30, "consumptive_fraction": consumed, "return_to": "drain"},
              {"id": "drain", "type": "canal"}]
     edges = [["in", "a"], ["a", "canal"], ["canal", "j"], ["j", "farm"], ["j", "drain"], ["drain", "b"], ["a", "b"],
              ["b", "sea"]]
     model = build(nodes, edges, steps=12)
     _, annual, how = _simulate_chunk(compile_network(model), fast)
     assert how.startswith("fast path" if fast else "plain path")
-    # a month: the canal takes 30 (a -> canal); the drain brings back 22.5 (drain -> b), all of it the farm's
-    # return 30 × (1 - 0.25) = 22.5, so the works give back 22.5 - 22.5 = 0: withdrawal 30, 360 a year, of 1200
-    # renewable: 30 %.  (A return of 30 × 0.25 = 7.5: 15 given back, 180 a year, 15 %.)
     assert annual["annual_delivery"][0, 0, 0] == pytest.approx(360.0)
     assert annual["annual_withdrawal"][0, 0, 0] == pytest.approx(360.0)
     assert annual["annual_water_stress"][0, 0, 0] == pytest.approx(30.0)

@@ -135,7 +135,7 @@ def test_resuming_a_finished_run_does_nothing_and_another_runs_result_is_not_rep
     again, _ = run(tmp_path, name, resume=True)
     assert again.finished and again.traces_computed == 0 and again.chunks_skipped == again.chunks == r.chunks
     with pytest.raises(ValueError, match=rf"{name} holds the results of another run \(traces differs: 7 there, 9 "
-                                         r"here\); run without --resume to replace them"):
+                                         r"here\); run without --resume \(resume=False in Python\) to replace them"):
         run(tmp_path, name, resume=True, options={"traces": 9})
     assert {p: p.read_bytes() for p in before} == before and not (tmp_path / f"{name}.parts").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == [name]
@@ -550,7 +550,8 @@ def test_the_run_attributes_of_a_netcdf_store_are_32_bit_integers_or_text(tmp_pa
     with netcdf.Dataset(out, "a") as nc:  # a store of before (its seed a 64-bit integer, and no year_days)
         nc.setncattr("format", np.int64(3))
     with pytest.raises(ValueError, match=r"holds the results of a run written by another version of daryo \(format "
-                                         r"3; this one writes format 15\); run without --resume to replace them"):
+                                         r"3; this one writes format 15\); run without --resume \(resume=False in "
+                                         r"Python\) to replace them"):
         run(tmp_path, "r.nc", options={"traces": 2, "seed": 3_000_000_000}, resume=True)
 
 

@@ -128,7 +128,7 @@ def test_a_plants_energy_is_given_in_its_own_season(tmp_path):
     # (a monthly profile starts in January: Jan–Mar 10, Apr–Sep 500, Oct–Dec 10)
     model = _plant({"monthly": [10, 10, 10, 500, 500, 500, 500, 500, 500, 10, 10, 10]}, 12)
     # winter, October–March: flow-limited, 0.002725 GWh per hm³ and m × 100 m × 0.9 = 0.24525 GWh per hm³, 10 hm³ a
-    # month (10 MW could make 7.2 GWh or more a month): 6 × 10 × 0.24525 = 14.715 GWh
+    # month (10 MW could make 6.72 GWh or more a month, February's): 6 × 10 × 0.24525 = 14.715 GWh
     # summer, April–September: 500 hm³ a month would make 122.6 GWh; the capacity caps it at 10 MW × the month's
     # hours (720, 744, 720, 744, 744, 720): 7.2 + 7.44 + 7.2 + 7.44 + 7.44 + 7.2 = 43.92 GWh
     summary, results = _summary_csv(model, tmp_path)

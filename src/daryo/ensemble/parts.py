@@ -109,8 +109,8 @@ class _Parts:
                 if old is None:  # (--resume would say "delete it")
                     raise FileExistsError(f"{self.dir} is the folder of an unfinished run but has no readable "
                                           "manifest of it; delete it to start again")
-                raise FileExistsError(f"an unfinished ensemble run is in {self.dir}; pass --resume (resume=True in "
-                                      "Python) to continue it, or delete that folder to start again")
+                raise FileExistsError(f"an unfinished ensemble run is in {self.dir}; pass {RESUME} to continue it, or "
+                                      "delete that folder to start again")
             if old is None or not same_run(old, manifest):
                 raise ValueError(_not_resumable(self.dir, old, manifest))
             if old != manifest:  # (another deficit threshold: the summaries, taken at the end, take it)

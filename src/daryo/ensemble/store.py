@@ -183,10 +183,10 @@ def _finished_run(output: Path, fmt: str, manifest: Mapping[str, Any]) -> bool:
     if "format" in differ:
         raise ValueError(f"cannot resume: {output} holds the results of a run written by another version of daryo "
                          f"(format {held.get('format', '?')}; this one writes format {attrs['format']}); run without "
-                         "--resume to replace them")
+                         "--resume (resume=False in Python) to replace them")
     raise ValueError(f"cannot resume: no unfinished run is in {_Parts(output).dir}, and {output} holds the results "
                      f"of another run ({what_differs(differ, bool(manifest.get('model_text')), held, attrs)}); run "
-                     "without --resume to replace them")
+                     "without --resume (resume=False in Python) to replace them")
 
 
 def _finished_threshold(output: Path, fmt: str) -> float | None:
@@ -219,8 +219,7 @@ def _retake_threshold(output: Path, fmt: str, threshold: float, check: Callable[
                                              and not isinstance(exc, PermissionError | FileNotFoundError)):  # as said)
             # (the free space where the disk may be the cause: not after an HDF error with room for the copy, a
             # verifier's review, as _assemble tells it)
-            room = "" if isinstance(exc, RuntimeError) and not _out_of_room(exc, tmp, _size(target)) else \
-                free_space_note(output)
+            room = free_space_note(output) if _out_of_room(exc, tmp, _size(target)) else ""
             raise OSError(f"cannot write {output}: {exc}{room}; it is left as it was") from exc
         raise
     _move_into_place(tmp, target)
