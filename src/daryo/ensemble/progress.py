@@ -99,7 +99,8 @@ class ProgressReporter:
     def _emit(self, now: float) -> None:
         el = max(now - self.t0, 1e-9)
         steps, total = self._steps_done(), self.total * self.per_trace
-        since, before = self._first if self._first is not None else (self.t0, self._skipped * self.per_trace)
+        assert self._first is not None  # (set by _maybe_emit, its only caller, before it calls this)
+        since, before = self._first
         if steps > before and now > since:  # (steps since the first progress, over the time since)
             rate = (steps - before) / (now - since)
         else:  # (one progress seen: the run's mean so far, and no time left told but at the end)

@@ -212,14 +212,14 @@ def _retake_threshold(output: Path, fmt: str, threshold: float, check: Callable[
         check()
     except BaseException as exc:
         _remove(tmp)
-        if isinstance(exc, PermissionError) and full_disk(tmp):  # (the netCDF library's words for a full disk)
+        full = _out_of_room(exc, tmp, _size(target))  # (the free space only where the disk may be the cause: not
+        # after an HDF error with room for the copy, a verifier's review, as _assemble tells it)
+        if isinstance(exc, PermissionError) and full:  # (the netCDF library's words for a full disk)
             raise OSError(f"cannot write {output}: its disk is full{free_space_note(output)}; it is left as it "
                           "was") from exc
         if isinstance(exc, RuntimeError) or (isinstance(exc, OSError)  # (the netCDF library's errors too: an OSError,
                                              and not isinstance(exc, PermissionError | FileNotFoundError)):  # as said)
-            # (the free space where the disk may be the cause: not after an HDF error with room for the copy, a
-            # verifier's review, as _assemble tells it)
-            room = free_space_note(output) if _out_of_room(exc, tmp, _size(target)) else ""
+            room = free_space_note(output) if full else ""
             raise OSError(f"cannot write {output}: {exc}{room}; it is left as it was") from exc
         raise
     _move_into_place(tmp, target)

@@ -120,7 +120,7 @@ def _overlay_notes(ds: xr.Dataset, model: Model) -> list[str]:
     if not overlays:
         return []
     twice = compounded_drought(_hydrology_kind(model), overlays)
-    years = ds["hydrological_year"].values if "hydrological_year" in ds.coords else np.zeros(0)
+    years = _hydrological_years(ds)
     dates = given_year_dates(overlays, ds["time"].values, years) if "time" in ds.coords else []
     return ([twice] if twice else []) + years_beyond(overlays, _run_years(ds)) + dates
 
@@ -140,9 +140,14 @@ def _hydrology_kind(model: Model) -> str | None:
     return str(hydrology.get("kind")) if isinstance(hydrology, dict) else None
 
 
+def _hydrological_years(ds: xr.Dataset) -> np.ndarray:
+    """Each step's hydrological year in a run's results ``ds`` (none without a ``hydrological_year``)."""
+    return ds["hydrological_year"].values if "hydrological_year" in ds.coords else np.zeros(0)
+
+
 def _run_years(ds: xr.Dataset) -> int:
     """The hydrological years a run's results ``ds`` span (0 without a ``hydrological_year``)."""
-    years = ds["hydrological_year"].values if "hydrological_year" in ds.coords else np.zeros(0)
+    years = _hydrological_years(ds)
     return int(years.max() - years[0]) + 1 if len(years) else 0
 
 
