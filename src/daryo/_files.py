@@ -302,6 +302,14 @@ def interrupts_between() -> Iterator[Callable[[], None]]:
         restore()
 
 
+def file_size(path: Path) -> int:
+    """The size of the file at ``path`` in bytes; 0 where it cannot be told (reading it says why)."""
+    try:
+        return path.stat().st_size
+    except (OSError, ValueError):  # (ValueError: a NUL in the name)
+        return 0
+
+
 def free_bytes(folder: Path) -> int | None:
     """The free space on ``folder``'s disk (None: it cannot be asked)."""
     try:

@@ -61,7 +61,7 @@ def test_a_netcdf_library_error_on_a_full_disk_names_the_output_and_keeps_the_pa
     monkeypatch.setattr(daryo.ensemble.store, "_nc_append", full)
     monkeypatch.setattr(shutil, "disk_usage", lambda p: SimpleNamespace(total=10**9, used=10**9 - 2 * 2**20,
                                                                         free=2 * 2**20))
-    monkeypatch.setattr(daryo.ensemble.store, "_size", lambda path: 2**20)  # (a part's size: 1 MiB each)
+    monkeypatch.setattr(daryo.ensemble.store, "file_size", lambda path: 2**20)  # (a part's size: 1 MiB each)
     out = tmp_path / "out.nc"
     with pytest.raises(OSError, match=rf"^cannot write {out}: NetCDF: HDF error \(2.1 MB free on its disk\); the "
                                       rf"finished chunks are kept in {out}.parts: "

@@ -22,6 +22,7 @@ import pandas as pd
 
 from .._files import (
     ALMOST_FULL,
+    file_size,
     free_bytes,
     free_space_note,
     full_disk,
@@ -212,7 +213,7 @@ def _retake_threshold(output: Path, fmt: str, threshold: float, check: Callable[
         check()
     except BaseException as exc:
         _remove(tmp)
-        full = _out_of_room(exc, tmp, _size(target))  # (the free space only where the disk may be the cause: not
+        full = _out_of_room(exc, tmp, file_size(target))  # (the free space only where the disk may be the cause: not
         # after an HDF error with room for the copy, a verifier's review, as _assemble tells it)
         if isinstance(exc, PermissionError) and full:  # (the netCDF library's words for a full disk)
             raise OSError(f"cannot write {output}: its disk is full{free_space_note(output)}; it is left as it "
@@ -606,7 +607,7 @@ def _assemble(parts: _Parts, n_chunks: int, output: Path, fmt: str, manifest: Ma
         check_output(output)  # still nothing but an earlier result (the run may have taken hours)
         check()
     except BaseException as exc:  # no half-written store left beside the output (the parts are kept: --resume)
-        full = _out_of_room(exc, tmp, sum(_size(parts.path(c)) for c in range(done, n_chunks)))
+        full = _out_of_room(exc, tmp, sum(file_size(parts.path(c)) for c in range(done, n_chunks)))
         _remove(tmp)
         if full or isinstance(exc, RuntimeError) or (isinstance(exc, OSError) and exc.errno and not exc.filename
                                                      and not isinstance(exc, PermissionError)):  # the library's or
@@ -641,14 +642,6 @@ def _out_of_room(exc: BaseException, tmp: Path, left: int) -> bool:
         return False
     free = free_bytes(tmp.absolute().parent)
     return free is not None and free < left + ALMOST_FULL
-
-
-def _size(path: Path) -> int:
-    """The size of the file ``path`` in bytes (0 where it cannot be told)."""
-    try:
-        return path.stat().st_size
-    except OSError:
-        return 0
 
 
 def _temporary_beside(target: Path) -> Path:

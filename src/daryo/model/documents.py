@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from .._files import missing_cwd_note
+from .._files import file_size, missing_cwd_note
 from ..errors import ModelError, Problem, characters_named, look_alike
 from ..errors import short_text as _short
 
@@ -189,7 +189,7 @@ def read_document(path: Path, lines: bool = True) -> Any:
     """
     if (special := _not_a_document_file(path)) is not None:  # (a named pipe would block the read, a device not end)
         raise ModelError(Problem(str(path), "", special))
-    if (size := _file_size(path)) > MAX_DOCUMENT_BYTES:
+    if (size := file_size(path)) > MAX_DOCUMENT_BYTES:
         raise ModelError(Problem(str(path), "", _too_large(size)))
     try:
         text = path.read_text(encoding="utf-8-sig")  # (a byte-order mark, which some editors write, is dropped)
@@ -259,14 +259,6 @@ def parse_document(text: str, name: str | Path, lines: bool = True, as_json: boo
 #: YAML written densely (a list of one-digit numbers), so that a document of this size is read in about two
 #: minutes and 3 GB at worst (a JSON one in a fifth of that).
 MAX_DOCUMENT_BYTES = 16_000_000
-
-
-def _file_size(path: Path) -> int:
-    """The size of the file at ``path`` in bytes; 0 where it cannot be told (reading it says why)."""
-    try:
-        return path.stat().st_size
-    except (OSError, ValueError):
-        return 0
 
 
 def _not_a_document_file(path: Path) -> str | None:
