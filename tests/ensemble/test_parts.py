@@ -265,6 +265,23 @@ def test_resume_recomputes_a_damaged_part_and_accepts_the_model_by_another_path(
     assert_identical(load(tmp_path / "cut.nc"), load(tmp_path / "whole.nc"))
 
 
+def test_a_copy_of_a_part_in_the_folder_is_not_a_part(tmp_path, capsys):
+    """An input fuzzer's review: a copy a file manager made of a part (``chunk-00000 (1).npz``) or another file
+    named like one made ``--resume`` fail with "invalid literal for int() with base 10", and the unfinished run's
+    message counted it as a finished chunk.  Such files are not parts: the run resumes and gives the same store."""
+    _, whole = run(tmp_path, "whole.nc")
+    _, out = run(tmp_path, "cut.nc", stop_after=1)
+    folder = tmp_path / "cut.nc.parts"
+    for name in ("chunk-00000 (1).npz", "chunk-x.npz", "chunk-0.npz"):
+        (folder / name).write_bytes((folder / "chunk-00000.npz").read_bytes())
+    assert main(["summary", str(out)]) == 1
+    assert "(1 finished chunk in" in capsys.readouterr().err
+    assert _Parts(out).done() == {0}
+    r, _ = run(tmp_path, "cut.nc", resume=True)
+    assert r.chunks_skipped == 1
+    assert_identical(load(out), load(whole))
+
+
 def test_resume_refuses_a_run_whose_data_changed(tmp_path):
     model = tmp_path / "basin.yaml"
     model.write_text(yaml_of_basin().replace("demand: [5, 5, 10, 30, 55, 70, 75, 65, 40, 15, 5, 5]",

@@ -49,7 +49,20 @@ def parts_folder(output: str | Path) -> Path:
 
 def finished_chunks(folder: Path) -> int:
     """How many finished chunks the parts ``folder`` keeps (0 where it is not a folder)."""
-    return len(list(folder.glob("chunk-*.npz"))) if folder.is_dir() else 0
+    return len(_finished_parts(folder)) if folder.is_dir() else 0
+
+
+def _finished_parts(folder: Path) -> set[int]:
+    """The chunks whose parts are in ``folder``: its files ``chunk-NNNNN.npz`` written whole.  A damaged one (only
+    from outside: a part is written whole, then renamed) is not, and is computed again; nor are other files of the
+    kind, such as a copy a file manager made (``chunk-00001 (1).npz``), which said "invalid literal for int()"."""
+    done = set()
+    for path in folder.glob("chunk-*.npz"):
+        number = path.stem.removeprefix("chunk-")
+        if number.isascii() and number.isdigit() and path.name == f"chunk-{int(number):05d}.npz" \
+                and zipfile.is_zipfile(path):
+            done.add(int(number))
+    return done
 
 
 def kept_text(done: int, folder: Path) -> str:
@@ -124,11 +137,7 @@ class _Parts:
 
     def done(self) -> set[int]:
         """The chunks whose parts are in the folder."""
-        done = set()
-        for p in self.dir.glob("chunk-*.npz"):
-            if zipfile.is_zipfile(p):  # (written whole, then renamed: damaged only from outside; recomputed)
-                done.add(int(p.stem.split("-")[1]))
-        return done
+        return _finished_parts(self.dir)
 
     def lock(self) -> None:
         """Lock the folder for this process's run: an exclusive ``flock`` on its ``lock`` file, which the system
