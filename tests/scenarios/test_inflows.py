@@ -4,6 +4,7 @@ run's span."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -432,6 +433,27 @@ def test_with_years_refuses_what_daryo_load_refuses(years, error, said):
     with pytest.raises(error, match=re.escape(said)):
         with_years(doc, years)
     assert with_years(doc, 1)["time"]["end"] == "2001-09-30"
+
+
+@pytest.mark.parametrize("end, said", [
+    ("2000-13", "time.end (line 4): '2000-13' is not a date: month must be in 1..12"),
+    ("now", "time.end (line 4): 'now' is not a date"),
+    ("1999-01", "time (line 4): end 1999-01-31 is before start 2000-10-01"),
+    ("2999-01", "time (line 4): the run from 2000-10-01 to 2999-01-31 lies outside the dates"),
+])
+def test_a_run_of_given_years_refuses_a_file_whose_own_end_daryo_validate_refuses(tmp_path, end, said):
+    """An input fuzzer's review: ``daryo run model.yaml --years 2`` (``daryo.load(path, years=2)``) ran a file
+    whose ``time.end`` is not a date or not after its start, which ``daryo validate`` refuses: the years replaced
+    the end before it was read.  The file's problem is now told, named at its line."""
+    text = (Path(daryo.__file__).parents[2] / "docs/examples/lab-basin.yaml").read_text()
+    assert text.count("end: 2005-09") == 1
+    path = tmp_path / "endbad.yaml"
+    path.write_text(text.replace("end: 2005-09", f"end: {end}"))
+    for years in (None, 2):
+        with pytest.raises(ModelError, match=re.escape(f"{path}: {said}")):
+            daryo.load(path, years=years)
+    path.write_text(text)
+    assert daryo.load(path, years=2).time.end == pd.Timestamp("2002-09-30")
 
 
 def test_overlays_change_an_inflow_read_from_a_csv_file_as_they_change_the_same_values_given_inline(tmp_path):

@@ -14,7 +14,18 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ModelError, Problem, did_you_mean, kind_of, short_text
-from ..timeaxis import FIRST_DATE, LAST_DATE, StepKind, TimeAxis, parse_date, step_kind, years_span
+from ..timeaxis import (
+    FIRST_DATE,
+    LAST_DATE,
+    StepKind,
+    TimeAxis,
+    parse_date,
+    parse_end,
+    span_problem,
+    step_days,
+    step_kind,
+    years_span,
+)
 from ..units import UnitError, is_number, is_per_month, is_whole, no_unit_given, parse_quantity, unit_factor
 from ._document import _axis, _ChangeAt, _hydro_year_index, _nodes
 from .overlay import _INFLOW_OPS, Overlay, OverlaySpec, load_overlay, overlay_names
@@ -33,7 +44,8 @@ def document_steps(doc: Mapping[str, Any]) -> int | None:
 def with_years(doc: Mapping[str, Any], years: int) -> dict[str, Any]:
     """A copy of a model document whose run lasts ``years`` whole years from its start, as
     :meth:`daryo.Model.with_time` counts them, for overlays to change the inflows of those years.  A document
-    without a readable start or step is returned as it is, for the loader to report.
+    whose own time cannot be read (its start, step or end: ``end: 2000-13``, ``end: now``, no end) is returned as it
+    is, for the loader to report, as ``daryo validate`` does (an input fuzzer's review: ``--years`` ran such a file).
 
     Raises
     ------
@@ -52,9 +64,11 @@ def with_years(doc: Mapping[str, Any], years: int) -> dict[str, Any]:
     if not isinstance(t, Mapping):
         return out
     try:
-        start = parse_date(t.get("start"))
-        kind = step_kind(t.get("step", "month"))
+        start, end = parse_date(t.get("start")), parse_end(t.get("end"))
+        kind, days = step_kind(t.get("step", "month")), step_days(t.get("step", "month"))
     except (ValueError, TypeError, OverflowError):
+        return out
+    if end < start or span_problem(start, end, days) is not None:
         return out
     _, end = years_span(start, years, kind)
     out["time"] = copy.copy(t)  # (the file's mapping, which keeps its lines for messages)
