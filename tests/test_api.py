@@ -132,11 +132,26 @@ def test_run_misuse_names_the_argument_at_fault():
     (lambda: daryo.load(DEMO, years="3"), "years='3': give a whole number of years"),
     (lambda: daryo.load(DEMO, years=2.5), "years=2.5: give a whole number of years"),
     (lambda: daryo.load(DEMO, years=True), "years=True: give a whole number of years"),  # (it ran 1 year)
+    (lambda: daryo.load(DEMO, confine="no"), "daryo.load: confine is True or False, not str 'no'"),
+    (lambda: daryo.load_text(TEXT_MODEL, confine="false"), "daryo.load_text: confine is True or False, not str "
+                                                           "'false'"),  # (read as true: confined, without a word)
 ])
 def test_load_misuse_names_the_argument_at_fault(call, message):
-    """From a QA pass: these raised Python's own TypeErrors ("'int' object is not iterable") or pandas'."""
+    """From a QA pass: these raised Python's own TypeErrors ("'int' object is not iterable") or pandas'.  An input
+    fuzzer's review: a ``confine`` flag given as text was read as true."""
     with pytest.raises(TypeError, match=re.escape(message)):
         call()
+
+
+@pytest.mark.parametrize("name", ["", " "])
+def test_a_text_without_a_name_is_refused(name):
+    """An input fuzzer's review: ``load_text(text, name="")`` loaded, and its problems named no file
+    (``- nodes[farm].priority (line 20): …``)."""
+    with pytest.raises(ValueError, match=re.escape(f"daryo.load_text: name is the text's name in messages "
+                                                   f"(upload.yaml), not {name!r}")):
+        daryo.load_text(TEXT_MODEL, name=name)
+    inline = TEXT_MODEL.replace("{csv: q.csv, column: q}", "10")
+    assert [n.id for n in daryo.load_text(inline, name="u.yaml", confine=False).nodes] == ["src", "city", "sea"]
 
 
 def test_one_scenario_overlay_may_be_given_alone():

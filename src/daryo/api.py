@@ -9,6 +9,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from ._system import memory_limit
@@ -78,7 +79,8 @@ def load(path: str | os.PathLike[str] | None = None, scenarios: OverlaySpec | Se
     daryo.ModelError
         Listing every problem with its file and place.
     TypeError
-        If ``path`` is not a path, ``scenarios`` not names, paths or mappings, or ``years`` not a whole number.
+        If ``path`` is not a path, ``scenarios`` not names, paths or mappings, ``years`` not a whole number, or
+        ``confine`` not True or False.
     ValueError
         If ``years`` is not at least 1 or runs past the dates a time axis can hold.
     """
@@ -89,8 +91,9 @@ def load(path: str | os.PathLike[str] | None = None, scenarios: OverlaySpec | Se
 
     overlays = overlay_names(scenarios)
     _check_years(years)
+    _check_confine("daryo.load", confine)
     try:
-        return _load(path if path is None or isinstance(path, str) else Path(path), overlays, years, bool(confine))
+        return _load(path if path is None or isinstance(path, str) else Path(path), overlays, years, confine)
     except ModelError as exc:  # (an overlay's problems with their lines, as a model file's have theirs)
         from .scenarios.overlay import with_overlay_lines
 
@@ -103,6 +106,13 @@ def _check_years(years: object) -> None:
         raise TypeError(f"years={years!r}: give a whole number of years (or None)")
     if years is not None and years < 1:  # type: ignore[operator]
         raise ValueError(f"years {years}: a run lasts at least 1 year")
+
+
+def _check_confine(function: str, confine: object) -> None:
+    """Refuse a ``confine`` that is not True or False: a service's flag passed as text (``"no"``, ``"false"``) read
+    as true, confining where it meant not to, without a word (an input fuzzer's review)."""
+    if not isinstance(confine, (bool, np.bool_)):
+        raise TypeError(f"{function}: confine is True or False, not {type(confine).__name__} {confine!r}")
 
 
 def _load(path: str | Path | None, scenarios: tuple[str | OverlayDocument, ...], years: int | None,
@@ -183,9 +193,9 @@ def load_text(text: str | bytes, name: str = "upload.yaml", base_dir: str | os.P
         Listing every problem, each with ``name`` and its place (and line).
     TypeError
         If ``text`` is not text, ``name`` not text, ``base_dir`` not a path, ``scenarios`` not names, paths or
-        mappings, or ``years`` not a whole number.
+        mappings, ``years`` not a whole number, or ``confine`` not True or False.
     ValueError
-        If ``base_dir`` is not a folder, or ``years`` not at least 1.
+        If ``name`` is empty, ``base_dir`` is not a folder, or ``years`` not at least 1.
 
     Examples
     --------
@@ -196,9 +206,12 @@ def load_text(text: str | bytes, name: str = "upload.yaml", base_dir: str | os.P
 
     if not isinstance(name, str):
         raise TypeError(f"daryo.load_text: name is the text's name in messages (upload.yaml), not {name!r}")
+    if not name.strip():  # (its problems would name no file: "- nodes[farm].priority (line 20): ...")
+        raise ValueError(f"daryo.load_text: name is the text's name in messages (upload.yaml), not {name!r}")
     folder = _text_folder(base_dir)
     overlays = overlay_names(scenarios)
     _check_years(years)
+    _check_confine("daryo.load_text", confine)
     try:
         return _load_text(_decoded(text, name), name, DataFiles(folder, bool(confine)), overlays, years)
     except ModelError as exc:
