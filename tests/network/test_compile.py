@@ -30,9 +30,21 @@ SAME = "{values: [[1, 1, 1], [1, 1, 1]]}"
     ("20", "{values: [[1, 1, 1], [50, 50, 50]]}", "nodes[plant].energy_target"),
 ])
 def test_per_scenario_evaporation_or_energy_target_is_refused(tmp_path: Path, evaporation: str, target: str,
-                                                               place: str):
+                                                               place: str, monkeypatch):
+    """Refused where the model is loaded, so that ``daryo validate`` refuses it too (a numerical verification
+    review: it passed what ``daryo run`` refused); and where the network is compiled, of a model that did not
+    pass that check."""
+    from daryo.model import validate
+
     path = tmp_path / "m.yaml"
     path.write_text(MODEL.format(evaporation=evaporation, target=target))
+    key = place.split(".")[-1]
+    with pytest.raises(ModelError) as err:
+        daryo.load(path)
+    (problem,) = err.value.problems
+    assert (problem.place.split(" (")[0], problem.line) == (place, 5 if key == "evaporation" else 7)
+    assert problem.message.startswith(f"{key} differs between scenarios (2 rows); give one series for all")
+    monkeypatch.setattr(validate, "CHECKS", tuple(c for c in validate.CHECKS if c is not validate.check_shared_series))
     model = daryo.load(path)
     for n_scenarios in (None, 1):  # (a run of the first trace only refuses it too, as the model holds two)
         with pytest.raises(ModelError) as err:

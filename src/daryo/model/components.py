@@ -125,7 +125,7 @@ COMPONENT_TYPES: dict[str, ComponentType] = {
                   "units."),
                 A("evaporation", "monthly", "depth", 0.0,
                   "Net evaporation depth per step (mm, ≥ 0: a month of more rain than evaporation is 0); loss = depth "
-                  "× area at the start-of-step volume."),
+                  "× area at the start-of-step volume. One series for every scenario (not a list per trace)."),
                 A("spill_to", "node", None, None,
                   "Node that receives uncontrolled spill; spill is recorded separately from releases."),
                 A("spill_cost", "scalar", "cost", 1.0,
@@ -158,7 +158,7 @@ COMPONENT_TYPES: dict[str, ComponentType] = {
                 A("head", "scalar", "length", None, "Fixed head (m), for run-of-river plants."),
                 A("energy_target", "series", "energy", None,
                   "Energy wanted per step (GWh, or a rate: GWh/day, TWh/yr); turned into a minimum turbine flow at "
-                  "the current head.",
+                  "the current head. One series for every scenario (not a list per trace).",
                   fixed=True),
                 A("energy_priority", "int", None, 5, "Priority of the energy target."),
                 _FLOW_BOUNDS[0],
@@ -238,7 +238,9 @@ COMPONENT_TYPES: dict[str, ComponentType] = {
                      "outlets must take it all: where all its water must pass elements that take a limited amount "
                      "(demands, edges and nodes with a `max_flow` or `capacity`; a plant's capacity is power), with "
                      "no loss on the way, no more enters it in a step than they take when the water gets there (a "
-                     "demand of 5 a step below, even behind a maximum of 50: 5).  Elsewhere (a sink without a "
+                     "demand of 5 a step below, even behind a maximum of 50: 5), except in the run's last `steps` "
+                     "steps, whose water gets there after the run (so the run's last steps may send more into it "
+                     "than a longer run would, and spill less).  Elsewhere (a sink without a "
                      "maximum or a reservoir on the way "
                      "on, a loss, a loop, a maximum set by a parameter of the reservoir state, `carry: rate`) "
                      "nothing holds it back; and the bound counts the delay's own water, not other water that "

@@ -724,6 +724,27 @@ def check_hydropower(ctx: CheckContext) -> Iterable[Problem]:
                           "goes through the turbines); give the installed capacity, or use a reach")
 
 
+#: (node type, attribute) of the series the engine keeps one of for all scenarios (``daryo.network.compile``)
+SHARED_SERIES = (("reservoir", "evaporation"), ("hydropower", "energy_target"))
+
+
+def check_shared_series(ctx: CheckContext) -> Iterable[Problem]:
+    """An attribute the engine keeps one series of for all scenarios (:data:`SHARED_SERIES`) is not given a
+    differing list per trace: ``daryo validate`` passed what ``daryo run`` then refused (a numerical verification
+    review).  (One from a parameter that differs by scenario is refused where the network is compiled.)"""
+    for node_type, key in SHARED_SERIES:
+        for n in ctx.model.nodes_of(node_type):
+            resolved = _per_step(n.attrs.get(key), ctx)
+            if resolved is not None and resolved[0].shape[0] > 1 and not np.all(resolved[0] == resolved[0][:1]):
+                yield Problem(ctx.file, n.at(key), scenarios_differ(key, resolved[0].shape[0]))
+
+
+def scenarios_differ(key: str, rows: int) -> str:
+    """What is wrong with an attribute of :data:`SHARED_SERIES` given ``rows`` differing rows, one per scenario."""
+    return (f"{key} differs between scenarios ({rows} rows); give one series for all scenarios: the engine keeps a "
+            f"single {key} series")
+
+
 #: the largest evaporation depth of a step (mm) a model may give: beyond it, a typo (or a volume written as a depth)
 MAX_EVAPORATION_MM = 10_000.0
 
@@ -805,8 +826,8 @@ def check_state_dependent(ctx: CheckContext) -> Iterable[Problem]:
 #: every check, in the order their problems are reported
 CHECKS: tuple[Check, ...] = (check_edges, check_unique_ids, check_references, check_connected, check_nonnegative,
                              check_magnitudes, check_ratio_factors, check_fractions, check_places, check_series,
-                             check_min_max, check_hydropower, check_level_tables, check_state_dependent,
-                             check_loops)
+                             check_shared_series, check_min_max, check_hydropower, check_level_tables,
+                             check_state_dependent, check_loops)
 
 
 def validate_model(model: Model, file: str = "", declared_ids: set[str] | None = None,

@@ -52,6 +52,7 @@ from ..errors import ModelError, Problem
 from ..model import Model, Node, Series
 from ..model.places import problems_relocated
 from ..model.topology import Outlet, _delay_outlets
+from ..model.validate import scenarios_differ
 from ..parameters import ParameterRef, ParameterSet, StaticEnv, bind_node_inflows, references, scenario_combinations
 from ..timeaxis import TimeAxis
 from ..units import GWH_PER_HM3_M
@@ -108,9 +109,7 @@ def _shared_row(values: np.ndarray, file: str, node: Node, key: str) -> np.ndarr
     """The one row of an attribute that every scenario shares (values (S|1, T)); a clear error if the rows
     differ, as the engine keeps one series of this attribute for all scenarios."""
     if values.shape[0] > 1 and not np.all(values == values[:1]):
-        raise ModelError(Problem(file, node.at(key), (
-            f"{key} differs between scenarios ({values.shape[0]} rows); give one series for all scenarios: the "
-            f"engine keeps a single {key} series")))
+        raise ModelError(Problem(file, node.at(key), scenarios_differ(key, values.shape[0])))
     return values[0]
 
 

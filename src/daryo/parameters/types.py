@@ -362,6 +362,10 @@ class InterpolatedVolume(Parameter):
 
 _PREDICATES: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
     "LT": np.less, "GT": np.greater, "EQ": np.equal, "LE": np.less_equal, "GE": np.greater_equal}
+#: the predicates in the parameter reference (docs/model-format.md), Pywr's names (a numerical verification review:
+#: ``predicate: ">="`` was refused, and the reference named none)
+_PREDICATE_TEXT = (" `predicate` is one of `LT` (<, the default), `LE` (≤), `EQ` (=), `GE` (≥) and `GT` (>), as "
+                   "in Pywr.")
 
 
 @dataclass(frozen=True, eq=False)
@@ -554,7 +558,7 @@ PARAMETER_TYPES: dict[str, ParameterType] = {t.name: t for t in (
                       F("fill", "numbers", False, "[value below, value above] for `outside: fill`.", default=())),
                   InterpolatedVolume),
     ParameterType("storagethreshold", "1 if the reservoir's start-of-step volume compares as `predicate` with "
-                  "`threshold`, else 0; `values[0]`/`values[1]` instead when given.", (
+                  f"`threshold`, else 0; `values[0]`/`values[1]` instead when given.{_PREDICATE_TEXT}", (
                       _RES, F("threshold", "param", True, "The threshold (hm³)."),
                       F("predicate", "choice", False, "Comparison (default LT).", tuple(_PREDICATES), default="LT"),
                       F("values", "numbers", False, "[value if false, value if true].", default=())),
@@ -564,7 +568,7 @@ PARAMETER_TYPES: dict[str, ParameterType] = {t.name: t for t in (
                   "`flow: {parameter: river_flow, scale: 0.42}` with `river_flow: {type: inflow, node: river}`.", (
                       F("node", "text", True, "An inflow node with an `inflow` series."),), NodeInflow),
     ParameterType("parameterthreshold", "1 if `parameter` compares as `predicate` with `threshold`, else 0; "
-                  "`values[0]`/`values[1]` instead when given.", (
+                  f"`values[0]`/`values[1]` instead when given.{_PREDICATE_TEXT}", (
                       F("parameter", "param", True, "The parameter compared."),
                       F("threshold", "param", True, "The threshold."),
                       F("predicate", "choice", False, "Comparison (default LT).", tuple(_PREDICATES), default="LT"),
