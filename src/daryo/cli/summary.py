@@ -29,27 +29,25 @@ def _count(n: float, noun: str) -> str:
     return f"{text} {noun}" + ("" if text == "1" else "s")
 
 
-def _river_lines(ds: Any, scale: float) -> list[str]:
+def _river_lines(ds: Any, short: bool) -> list[str]:
     """The deficit of each country that draws on several river systems, by system (its country row pools them: a
-    review of an appraisal, Uzbekistan's Amu losses read diluted by its Syr demands); none where no country does,
-    or the results have no topology.  ``scale``: years covered, for a run shorter than a year's totals."""
-    from ..indicators import country_system_summary
+    review of an appraisal, Uzbekistan's Amu losses read diluted by its Syr demands;
+    :func:`daryo.results.tables.country_system_table`); none where no country does, or the results have no
+    topology.  ``short``: a run shorter than a year, whose totals are shown."""
+    from ..results.tables import country_system_table
 
-    try:
-        table = country_system_summary(ds, several=True)
-    except (KeyError, ValueError):  # (results without the topology the systems need)
-        return []
+    table = country_system_table(ds)
     if table.empty:
         return []
-    unit = "hm³ in the run" if scale != 1.0 else "hm³/yr"
+    unit = "hm³ in the run" if short else "hm³/yr"
     w = max(len("system"), *(len(str(s)) for s in table.index.get_level_values("system"))) + 2
     lines = ["", f"countries on several river systems, by system ({unit}; deficit share: of the "
              "country's demand on that system):",
              f"  {'country':<9s}{'system':<{w}s}{'demand':>11s}{'delivered':>11s}{'deficit':>11s}{'share':>9s}"]
     for (country, system), row in zip(table.index, table.to_dict("records"), strict=True):
         share = "–" if math.isnan(row["deficit_share"]) else f"{row['deficit_share']:.1f} %"
-        lines.append(f"  {country:<9s}{system:<{w}s}{_number(row['demanded'] * scale, 11)}"
-                     f"{_number(row['delivered'] * scale, 11)}{_number(row['deficit'] * scale, 11)}{share:>9s}")
+        lines.append(f"  {country:<9s}{system:<{w}s}{_number(row['demanded'], 11)}"
+                     f"{_number(row['delivered'], 11)}{_number(row['deficit'], 11)}{share:>9s}")
     return lines
 
 
@@ -57,22 +55,21 @@ def _river_lines(ds: Any, scale: float) -> list[str]:
 SCENARIOS_SHOWN = 20
 
 
-def _scenario_lines(ds: Any, scale: float) -> list[str]:
+def _scenario_lines(ds: Any, short: bool) -> list[str]:
     """The main figures by scenario (:func:`daryo.indicators.scenario_summary`), as the tables above pool the
     scenarios (a climate-services review: SSP2-4.5 and SSP5-8.5 pooled, Uzbekistan's deficit 748 hm³ where it was
     262 and 1,586): a row each for 2 to :data:`SCENARIOS_SHOWN` scenarios, the least and the most of each figure
-    for more; none for one scenario.  ``scale``: years covered, for a run shorter than a year's totals."""
-    from ..indicators import scenario_summary
+    for more (:func:`daryo.results.tables.scenario_table`); none for one scenario.  ``short``: a run shorter than a
+    year, whose totals are shown."""
+    from ..results.tables import scenario_table
 
-    n = ds.sizes.get("scenario", 1)
-    if n < 2:
-        return []
-    table = scenario_summary(ds) * scale
+    table = scenario_table(ds)
     if table.empty:
         return []
-    unit = "hm³ in the run" if scale != 1.0 else "hm³/yr"
+    n = len(table)
+    unit = "hm³ in the run" if short else "hm³/yr"
     if "energy GWh" in table.columns:
-        unit += f", {'GWh' if scale != 1.0 else 'GWh/yr'} for energy"
+        unit += f", {'GWh' if short else 'GWh/yr'} for energy"
     call = "daryo.indicators.scenario_summary(ds)"
     if n > SCENARIOS_SHOWN:
         spread = "; ".join(f"{c.replace(' GWh', '')} {table[c].min():,.1f} to {table[c].max():,.1f}"
@@ -88,23 +85,21 @@ def _scenario_lines(ds: Any, scale: float) -> list[str]:
     return lines
 
 
-def _irrigation_lines(ds: Any, scale: float) -> list[str]:
+def _irrigation_lines(ds: Any, short: bool) -> list[str]:
     """Each country's irrigation demands alone: water demanded, delivered and short, and the deficit's share of
     that demand in the year, in winter and in summer (the growing season); none where every demand is irrigation
     (the country table is theirs) or none is.  The country table pools every use: a food-security analyst's review
-    read Uzbekistan's irrigation deficit share diluted by its towns' demand, served first.  ``scale``: years
-    covered, for a run shorter than a year's totals."""
-    from ..indicators import country_category_summary
+    read Uzbekistan's irrigation deficit share diluted by its towns' demand, served first
+    (:func:`daryo.results.tables.irrigation_table`).  ``short``: a run shorter than a year, whose totals are
+    shown."""
+    from ..results.tables import irrigation_table
 
-    uses = set(ds["demand_category"].values.astype(str)) if "demand_category" in ds.coords else set()
-    if "irrigation" not in uses or uses == {"irrigation"}:
-        return []
-    table = country_category_summary(ds, category="irrigation").droplevel("category")
+    table = irrigation_table(ds)
     if table.empty:
         return []
-    unit = "hm³ in the run" if scale != 1.0 else "hm³/yr"
+    unit = "hm³ in the run" if short else "hm³/yr"
     lines = ["", f"irrigation by country ({unit}; the table above pools every use; share: the deficit's share of "
-             f"the country's irrigation demand, in the {'run' if scale != 1.0 else 'year'}, in winter and in summer):",
+             f"the country's irrigation demand, in the {'run' if short else 'year'}, in winter and in summer):",
              f"  {'country':<9s}{'demand':>11s}{'delivered':>11s}{'deficit':>11s}{'share':>9s}{'winter':>9s}"
              f"{'summer':>9s}"]
 
@@ -112,8 +107,8 @@ def _irrigation_lines(ds: Any, scale: float) -> list[str]:
         return f"{'–':>9s}" if math.isnan(value) else f"{value:>7.1f} %"
 
     for country, row in zip(table.index, table.to_dict("records"), strict=True):
-        lines.append(f"  {country:<9s}{_number(row['demanded'] * scale, 11)}{_number(row['delivered'] * scale, 11)}"
-                     f"{_number(row['deficit'] * scale, 11)}{share(row['deficit_share'])}"
+        lines.append(f"  {country:<9s}{_number(row['demanded'], 11)}{_number(row['delivered'], 11)}"
+                     f"{_number(row['deficit'], 11)}{share(row['deficit_share'])}"
                      f"{share(row['winter_deficit_share'])}{share(row['summer_deficit_share'])}")
     return lines
 
@@ -122,39 +117,25 @@ def _irrigation_lines(ds: Any, scale: float) -> list[str]:
 DEMANDS_SHOWN = 10
 
 
-def _demand_lines(ds: Any, scale: float) -> list[str]:
-    """The demands short in the run: water demanded, delivered and short, the deficit's share of the demand and
-    the share of the steps it asked for water in that it was short in, the largest share first (to 0.01 %; then
-    the largest deficit), the first :data:`DEMANDS_SHOWN`; none if no demand is short.  The country tables pool a
+def _demand_lines(ds: Any, short: bool) -> list[str]:
+    """The demands short in the run (:func:`daryo.results.tables.demand_table`: water demanded, delivered and short,
+    the deficit's share of the demand and the share of the steps it asked for water in that it was short in, the
+    largest share first), the first :data:`DEMANDS_SHOWN`; none if no demand is short.  The country tables pool a
     country's demands: a large-network modeller's review found no word of which of 336 off-takes were short.
-    ``scale``: years covered, for a run shorter than a year's totals."""
-    import pandas as pd
+    ``short``: a run shorter than a year, whose totals are shown."""
+    from ..results.tables import demand_table
 
-    from ..indicators import annual_by, supply_reliability
-
-    if "deficit" not in ds or "delivery" not in ds or "demand" not in ds["deficit"].dims:
+    table = demand_table(ds)
+    if table.empty:
         return []
-    deficit = annual_by(ds, "deficit", by="element", season=False) * scale
-    delivered = annual_by(ds, "delivery", by="element", season=False) * scale
-    demanded = deficit + delivered
-    share = (deficit / demanded.where(demanded > 0)).fillna(0.0)
-    short = share[(share > 1e-9) & (deficit > 1e-9)]
-    order = pd.DataFrame({"share": short.round(4), "deficit": deficit[short.index]}).sort_values(
-        ["share", "deficit"], ascending=False, kind="stable").index  # (equal shares: the largest deficit first)
-    short = short[order]
-    if short.empty:
-        return []
-    shown = short.index[:DEMANDS_SHOWN]
-    steps_short = 1.0 - supply_reliability(ds.sel(demand=list(shown)))["reliability"]  # (each demand's its own)
-    first = f", the {DEMANDS_SHOWN} with the largest share shown" if len(short) > DEMANDS_SHOWN else ""
-    unit = "hm³ in the run" if scale != 1.0 else "hm³/yr"
-    lines = ["", f"demands short ({len(short)} of {deficit.size}{first}; {unit}; share: of its demand; steps short: "
-             "of the steps it asked for water in):",
+    first = f", the {DEMANDS_SHOWN} with the largest share shown" if len(table) > DEMANDS_SHOWN else ""
+    unit = "hm³ in the run" if short else "hm³/yr"
+    lines = ["", f"demands short ({len(table)} of {table.attrs['demands']}{first}; {unit}; share: of its demand; "
+             "steps short: of the steps it asked for water in):",
              f"  {'demand':<26s}{'demand':>11s}{'delivered':>11s}{'deficit':>11s}{'share':>9s}{'steps short':>13s}"]
-    for name in shown:
-        lines.append(f"  {str(name):<26s}{_number(float(demanded[name]), 11)}{_number(float(delivered[name]), 11)}"
-                     f"{_number(float(deficit[name]), 11)}{float(short[name]) * 100:>7.1f} %"
-                     f"{float(steps_short[name]) * 100:>11.1f} %")
+    for name, row in table.iloc[:DEMANDS_SHOWN].iterrows():
+        lines.append(f"  {str(name):<26s}{_number(row['demanded'], 11)}{_number(row['delivered'], 11)}"
+                     f"{_number(row['deficit'], 11)}{row['deficit_share']:>7.1f} %{row['steps_short']:>11.1f} %")
     return lines
 
 
@@ -183,16 +164,15 @@ def format_summary(model: Model, results: Results) -> str:
     table = country_table(ds)  # (a short run's: a season's total over the seasons covered)
     if not table.empty:
         lines.append(_table(table))
-    years = covered["year"] if short else 1.0  # (a short run's figures are its totals: a mean year's × its years)
-    lines += _scenario_lines(ds, years)
-    lines += _irrigation_lines(ds, years)
-    lines += _demand_lines(ds, years)
-    lines += _river_lines(ds, years)
+    lines += _scenario_lines(ds, short)
+    lines += _irrigation_lines(ds, short)
+    lines += _demand_lines(ds, short)
+    lines += _river_lines(ds, short)
     if "sink_inflow" in ds:
         lines += ["", f"inflow to terminal sinks ({'hm³ in the run' if short else 'hm³/yr'}):"]
         for name, v in sink_table(ds).items():
             lines.append(f"  {name:<28s} {_number(v, 12)}")
-    lines += _requirement_lines(ds, years)
+    lines += _requirement_lines(ds, short)
     lines += _plant_lines(ds, short)
     lines += _reservoir_lines(ds)
     lines += _stress_lines(ds, model, short)
@@ -210,23 +190,22 @@ def caveat_lines(ds: Any) -> list[str]:
     return ["caveats of the model (its metadata.caveats):", *(f"  - {c}" for c in caveats)] if caveats else []
 
 
-def _requirement_lines(ds: xr.Dataset, scale: float) -> list[str]:
-    """Each flow requirement's water required and met (mean annual, or in the run where ``scale`` is the years it
-    covers), the part not met, and the share of the steps (over the scenarios) it was short in; none without
-    requirements."""
-    from ..indicators import requirement_summary
+def _requirement_lines(ds: xr.Dataset, short: bool) -> list[str]:
+    """Each flow requirement's water required and met (mean annual, or in the run where it is ``short``, shorter
+    than a year: :func:`daryo.results.tables.requirement_table`), the part not met, and the share of the steps
+    (over the scenarios) it was short in; none without requirements."""
+    from ..results.tables import requirement_table
 
-    table = requirement_summary(ds)
+    table = requirement_table(ds)
     if table.empty:
         return []
-    unit = "hm³ in the run" if scale != 1.0 else "hm³/yr"
+    unit = "hm³ in the run" if short else "hm³/yr"
     w = max(len("requirement"), *(len(str(r)) for r in table.index)) + 2
     lines = ["", f"flow requirements ({unit}; met: the flow through the node, up to the requirement):",
              f"  {'requirement':<{w}s}{'at':<16s}{'required':>10s}{'met':>10s}{'short':>10s}{'steps short':>13s}"]
     for name, row in table.iterrows():
-        wanted, got = row["required"] * scale, row["met"] * scale
-        lines.append(f"  {name:<{w}s}{row['at']:<16s}{_number(wanted, 10)}{_number(got, 10)}"
-                     f"{_number(wanted - got, 10)}{row['steps_short'] * 100:>11.1f} %")
+        lines.append(f"  {name:<{w}s}{row['at']:<16s}{_number(row['required'], 10)}{_number(row['met'], 10)}"
+                     f"{_number(row['short'], 10)}{row['steps_short']:>11.1f} %")
     return lines
 
 
@@ -258,14 +237,13 @@ def _reservoir_lines(ds: xr.Dataset) -> list[str]:
     """Each reservoir's volume at the run's start and end and the change (mean over the scenarios: water taken
     from storage is not new water), and its lowest, at the start or a step's end; with rule curves, what the volume
     at the steps' ends lacked of the target (mean over the steps and scenarios) and the share of the steps short
-    ("–" for a reservoir with no target); none without reservoirs."""
-    from ..indicators import storage_change, storage_shortfall
+    ("–" for a reservoir with no target): :func:`daryo.results.tables.reservoir_table`; none without reservoirs."""
+    from ..results.tables import reservoir_table
 
-    table = storage_change(ds)
+    table = reservoir_table(ds)
     if table.empty:
         return []
-    short = {str(k): v for k, v in storage_shortfall(ds).to_dict("index").items()}
-    targets = bool(short)
+    targets = "short_of_target" in table.columns
     w = max(len("reservoir"), *(len(str(r)) for r in table.index)) + 2
     of_target = ("; short of target: what a step's end volume lacked of the target_volume, mean over the steps and "
                  "scenarios, and the share of the steps short of it") if targets else ""
@@ -276,9 +254,8 @@ def _reservoir_lines(ds: xr.Dataset) -> list[str]:
     for name, row in table.iterrows():
         cells = f"  {name:<{w}s}" + "".join(_number(row[c], 10) for c in ("start", "end", "change", "lowest"))
         if targets:
-            of = short.get(str(name))
-            cells += (f"{_number(of['short'], 17)}{of['steps_short'] * 100:>11.1f} %" if of is not None
-                      else f"{'–':>17s}{'–':>13s}")
+            cells += (f"{'–':>17s}{'–':>13s}" if math.isnan(row["short_of_target"])
+                      else f"{_number(row['short_of_target'], 17)}{row['steps_short']:>11.1f} %")
         lines.append(cells)
     return lines
 

@@ -95,22 +95,156 @@ def stress_table(ds: xr.Dataset, model: Model | None = None, check_known: bool =
     return table.assign(**{c: table[c] * years for c in ("withdrawal", "renewable", "environmental")})
 
 
+def scenario_table(ds: xr.Dataset) -> pd.DataFrame:
+    """The main figures by scenario printed (:func:`daryo.indicators.scenario_summary`: ``deficit COUNTRY`` of the
+    countries short, ``deficit``, ``delivered``, ``energy GWh``, ``sink inflow``), hm³ (GWh) per year, in the run for
+    a run shorter than a year; empty for one scenario (the other tables are its)."""
+    from ..indicators import scenario_summary
+
+    if ds.sizes.get("scenario", 1) < 2:
+        return pd.DataFrame(index=pd.Index([], name="scenario"), dtype=float)
+    table = scenario_summary(ds)
+    units = table.attrs["units"]
+    table = table * _scales(ds)["year"]
+    table.attrs["units"] = units
+    return table
+
+
+def irrigation_table(ds: xr.Dataset) -> pd.DataFrame:
+    """Each country's irrigation demands alone printed (:func:`daryo.indicators.country_category_summary` of
+    ``irrigation``): ``demanded``, ``delivered`` and ``deficit`` (hm³ per year, in the run for a run shorter than a
+    year) and the deficit's share of that demand (``deficit_share``, ``winter_deficit_share``,
+    ``summer_deficit_share``, %; NaN for a season the run does not reach).  Empty where every demand is irrigation
+    (the country table is theirs) or none is."""
+    from ..indicators import country_category_summary
+
+    uses = set(ds["demand_category"].values.astype(str)) if "demand_category" in ds.coords else set()
+    if "irrigation" not in uses or uses == {"irrigation"}:
+        return pd.DataFrame(columns=["demanded", "delivered", "deficit", "deficit_share", "winter_deficit_share",
+                                     "summer_deficit_share"], index=pd.Index([], name="country"), dtype=float)
+    table = country_category_summary(ds, category="irrigation").droplevel("category")
+    years = _scales(ds)["year"]
+    return table.assign(**{c: table[c] * years for c in ("demanded", "delivered", "deficit")})
+
+
+def demand_table(ds: xr.Dataset) -> pd.DataFrame:
+    """Every demand short in the run, as printed (the printed summary lists the first
+    :data:`daryo.cli.summary.DEMANDS_SHOWN`): its ``country``, water ``demanded``, ``delivered`` and short
+    (``deficit``; hm³ per year, in the run for a run shorter than a year), the deficit's share of its demand
+    (``deficit_share``, %) and the share of the steps it asked for water in that it was short in (``steps_short``,
+    %: :func:`daryo.indicators.supply_reliability`'s failures); the largest share first (to 0.01 %; then the
+    largest deficit).  ``attrs["demands"]``: how many demands the results have.  Empty if none is short, or the
+    results have no ``delivery`` and ``deficit`` of demands."""
+    from ..indicators import annual_by, supply_reliability
+
+    columns = ["country", "demanded", "delivered", "deficit", "deficit_share", "steps_short"]
+    if "deficit" not in ds or "delivery" not in ds or "demand" not in ds["deficit"].dims:
+        return pd.DataFrame(columns=columns, index=pd.Index([], name="demand"))
+    years = _scales(ds)["year"]
+    deficit = annual_by(ds, "deficit", by="element", season=False) * years
+    delivered = annual_by(ds, "delivery", by="element", season=False) * years
+    demanded = deficit + delivered
+    share = (deficit / demanded.where(demanded > 0)).fillna(0.0)
+    short = share[(share > 1e-9) & (deficit > 1e-9)]
+    order = pd.DataFrame({"share": short.round(4), "deficit": deficit[short.index]}).sort_values(
+        ["share", "deficit"], ascending=False, kind="stable").index  # (equal shares: the largest deficit first)
+    names = [str(d) for d in order]
+    table = pd.DataFrame({"country": _countries(ds, "demand", order), "demanded": demanded[order].values,
+                          "delivered": delivered[order].values, "deficit": deficit[order].values,
+                          "deficit_share": share[order].values * 100}, index=pd.Index(names, name="demand"))
+    reliability = supply_reliability(ds.sel(demand=names))["reliability"] if names else pd.Series(dtype=float)
+    table["steps_short"] = ((1.0 - reliability.reindex(names)) * 100).to_numpy()  # (each demand's own)
+    table.attrs["demands"] = int(deficit.size)
+    return table
+
+
+def country_system_table(ds: xr.Dataset) -> pd.DataFrame:
+    """The deficit printed of each country that draws on several river systems, by system
+    (:func:`daryo.indicators.country_system_summary` with ``several``, the systems named as the results record the
+    basins): ``demanded``, ``delivered``, ``deficit`` (hm³ per year, in the run for a run shorter than a year) and
+    ``deficit_share`` (%: of the country's demand on that system); empty where no country does, or the results have
+    no topology."""
+    from ..indicators import country_system_summary
+
+    try:
+        table = country_system_summary(ds, several=True)
+    except (KeyError, ValueError):  # (results without the topology the systems need)
+        return pd.DataFrame(columns=["demanded", "delivered", "deficit", "deficit_share"], dtype=float,
+                            index=pd.MultiIndex.from_tuples([], names=["country", "system"]))
+    years = _scales(ds)["year"]
+    return table.assign(**{c: table[c] * years for c in ("demanded", "delivered", "deficit")})
+
+
+def requirement_table(ds: xr.Dataset) -> pd.DataFrame:
+    """Each flow requirement printed (:func:`daryo.indicators.requirement_summary`): the node it is on (``at``), its
+    ``country``, water ``required``, ``met`` (the flow through the node, up to the requirement) and ``short`` (hm³
+    per year, in the run for a run shorter than a year) and the share of the steps, over the scenarios, short of it
+    (``steps_short``, %); empty without requirements."""
+    from ..indicators import requirement_summary
+
+    table = requirement_summary(ds)
+    years = _scales(ds)["year"]
+    required, met = table["required"].astype(float) * years, table["met"].astype(float) * years
+    return pd.DataFrame({"at": table["at"], "country": _countries(ds, "requirement", table.index),
+                         "required": required, "met": met, "short": required - met,
+                         "steps_short": table["steps_short"].astype(float) * 100}, index=table.index)
+
+
+def reservoir_table(ds: xr.Dataset) -> pd.DataFrame:
+    """Each reservoir's storage printed (:func:`daryo.indicators.storage_change`): its volume at the run's ``start``
+    and ``end`` and the ``change`` (hm³, mean over the scenarios), its ``lowest`` (at the start or a step's end, in
+    any scenario) and, where the results have rule curves (:func:`daryo.indicators.storage_shortfall`), what the
+    volume at the steps' ends lacked of the target (``short_of_target``, hm³, mean over the steps and scenarios) and
+    the share of the steps short of it (``steps_short``, %), NaN for a reservoir without a target; empty without
+    reservoirs."""
+    from ..indicators import storage_change, storage_shortfall
+
+    table = storage_change(ds)
+    short = storage_shortfall(ds)
+    if table.empty or short.empty:
+        return table
+    short = short.reindex(table.index)
+    return table.assign(short_of_target=short["short"], steps_short=short["steps_short"] * 100)
+
+
 def summary_table(ds: xr.Dataset, model: Model | None = None) -> pd.DataFrame:
     """The tables ``daryo run`` prints as one long table, ``summary.csv``: a row per table, element, quantity and
-    season (columns :data:`SUMMARY_COLUMNS`).
+    season (columns :data:`SUMMARY_COLUMNS`), every printed table in the order printed, with the figures printed.
 
     - ``country``: each country's (``element``) water ``demanded``, ``delivered`` and ``deficit`` (``hm3 per
       year``) and hydropower ``energy`` (``GWh per year``), season ``winter`` (October–March) or ``summer``;
+    - ``scenario`` (a run of two or more scenarios; every one of them, where the printed summary gives the spread of
+      more than :data:`daryo.cli.summary.SCENARIOS_SHOWN`): each scenario's (``element``) ``deficit`` of each
+      country short in one (``country``: that country), its ``deficit`` in all (``country`` empty), ``delivered``,
+      ``energy`` and ``sink_inflow`` (season ``year``; :func:`scenario_table`);
+    - ``irrigation`` (where some demands are irrigation and some are not): each country's irrigation demands'
+      ``demanded``, ``delivered`` and ``deficit`` (season ``year``) and the deficit's share of that demand,
+      ``deficit_share`` (``%``), in the ``year``, ``winter`` and ``summer`` (no row for a season the run does not
+      reach; :func:`irrigation_table`);
+    - ``demand``: every demand short (``element``; ``country``: its country), not only the first
+      :data:`daryo.cli.summary.DEMANDS_SHOWN` printed, the largest share first: ``demanded``, ``delivered``,
+      ``deficit``, ``deficit_share`` and ``steps_short`` (``%`` of the steps it asked for water in; season ``year``;
+      :func:`demand_table`);
+    - ``country_system``: each country on several river systems (``country``), by system (``element``):
+      ``demanded``, ``delivered``, ``deficit`` and ``deficit_share`` (season ``year``; :func:`country_system_table`);
+    - ``sink``: each terminal sink's ``inflow`` (season ``year``);
+    - ``flow_requirement``: each requirement's (``element``; ``country``: its own) water ``required``, ``met`` and
+      ``short``, and ``steps_short`` (``%``; season ``year``; :func:`requirement_table`); the node it is on, printed
+      as ``at``, is ``elements.csv``'s ``at``;
     - ``hydropower``: each plant's ``energy`` in ``winter`` and ``summer`` and, where it has a target, its
       ``short_of_target`` (season ``year``; no row for a plant without one);
-    - ``sink``: each terminal sink's ``inflow`` (season ``year``);
+    - ``reservoir``: each reservoir's volume at the run's ``start`` and ``end``, the ``change`` and its ``lowest``
+      (``hm3``, not per year), and where it has a target its ``short_of_target`` (``hm3``, mean over the steps) and
+      ``steps_short`` (``%``), season ``run`` (:func:`reservoir_table`);
     - ``water_stress``: each river system's ``withdrawal``, ``renewable`` and ``environmental`` water and its
       ``stress`` (``%``, SDG 6.4.2's ratio; ``inf`` where nothing is left after the environmental flows), with its
       ``level`` (FAO's, on every row of the system); none where the printed summary shows none
       (:func:`stress_table`).
 
-    ``country`` is the element's country (the country itself in the country table; empty for a river system).  For a
-    run shorter than a year the values are its totals, and the units say so (``hm3 in the run``).
+    A table the printed summary leaves out has no rows, nor has a figure it prints as "–" (NaN: a share of no
+    demand or of a season the run does not reach, a shortfall without a target).  ``country`` is the element's
+    country (the country itself in the country and irrigation tables; empty for a river system).  For a run shorter
+    than a year the values are its totals, and the units say so (``hm3 in the run``).
 
     Parameters
     ----------
@@ -123,30 +257,106 @@ def summary_table(ds: xr.Dataset, model: Model | None = None) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        The long table, in the order the tables are printed.
+        The long table, in the order the tables are printed, an element's rows together.
     """
     from ..indicators import coverage
 
     ds = _with_run_dims(ds)
     short = coverage(ds)[0]
     water, energy = _per(short, "hm3"), _per(short, "GWh")
-    countries = country_table(ds)
-    frames = [_by_element(countries.index, [
-        _rows("country", countries.index, countries.index, _COUNTRY_QUANTITIES[c.split()[0]], c.split()[1],
-              countries[c], energy if c.startswith("energy") else water) for c in countries.columns])]
-    plants = plant_table(ds)
-    frames.append(_by_element(plants.index, [
-        _rows("hydropower", plants.index, plants["country"], "energy" if c != "short_of_target" else c,
-              "year" if c == "short_of_target" else c, plants[c], energy)
-        for c in ("winter", "summer", "short_of_target") if c in plants.columns]))
-    sinks = sink_table(ds)
-    frames.append(_rows("sink", sinks.index, _countries(ds, "sink", sinks.index), "inflow", "year", sinks, water))
-    stress = stress_table(ds, model)
-    frames.append(_by_element(stress.index, [
-        _rows("water_stress", stress.index, "", c, "year", stress[c], "%" if c == "stress" else water,
-              level=stress["level"]) for c in ("withdrawal", "renewable", "environmental", "stress")]))
+    frames = [_country_rows(ds, water, energy), _scenario_rows(ds, water, energy), _irrigation_rows(ds, water),
+              _demand_rows(ds, water), _country_system_rows(ds, water), _sink_rows(ds, water),
+              _requirement_rows(ds, water), _plant_rows(ds, energy), _reservoir_rows(ds),
+              _stress_rows(ds, model, water)]
     frames = [f for f in frames if not f.empty]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=list(SUMMARY_COLUMNS))
+
+
+def _country_rows(ds: xr.Dataset, water: str, energy: str) -> pd.DataFrame:
+    """The country table's rows of :func:`summary_table`."""
+    table = country_table(ds)
+    specs = [(c, _COUNTRY_QUANTITIES[c.split()[0]], c.split()[1], energy if c.startswith("energy") else water)
+             for c in table.columns]
+    return _long("country", table, table.index, table.index, specs)
+
+
+def _scenario_rows(ds: xr.Dataset, water: str, energy: str) -> pd.DataFrame:
+    """The scenario table's rows of :func:`summary_table`: a scenario's ``deficit`` of each country short (that
+    country on the row) and in all (none), ``delivered``, ``energy`` and ``sink_inflow``."""
+    table = scenario_table(ds)
+    frames = []
+    for c in table.columns:
+        quantity, _, country = c.partition(" ")
+        quantity = {"sink": "sink_inflow"}.get(quantity, quantity)
+        frames += _columns("scenario", table, table.index, country if quantity == "deficit" else "",
+                           [(c, quantity, "year", energy if quantity == "energy" else water)])
+    return _together(frames, len(table))
+
+
+def _irrigation_rows(ds: xr.Dataset, water: str) -> pd.DataFrame:
+    """The irrigation table's rows of :func:`summary_table`."""
+    table = irrigation_table(ds)
+    return _long("irrigation", table, table.index, table.index, [
+        ("demanded", "demanded", "year", water), ("delivered", "delivered", "year", water),
+        ("deficit", "deficit", "year", water), ("deficit_share", "deficit_share", "year", "%"),
+        ("winter_deficit_share", "deficit_share", "winter", "%"),
+        ("summer_deficit_share", "deficit_share", "summer", "%")])
+
+
+def _demand_rows(ds: xr.Dataset, water: str) -> pd.DataFrame:
+    """The demands short's rows of :func:`summary_table` (every one of them)."""
+    table = demand_table(ds)
+    return _long("demand", table, table.index, table["country"],
+                 [(c, c, "year", water) for c in ("demanded", "delivered", "deficit")]
+                 + [(c, c, "year", "%") for c in ("deficit_share", "steps_short")])
+
+
+def _country_system_rows(ds: xr.Dataset, water: str) -> pd.DataFrame:
+    """The rows of :func:`summary_table` of the countries on several river systems (element: the system)."""
+    table = country_system_table(ds)
+    return _long("country_system", table, table.index.get_level_values("system"),
+                 table.index.get_level_values("country"),
+                 [(c, c, "year", water) for c in ("demanded", "delivered", "deficit")]
+                 + [("deficit_share", "deficit_share", "year", "%")])
+
+
+def _sink_rows(ds: xr.Dataset, water: str) -> pd.DataFrame:
+    """The sinks' rows of :func:`summary_table`."""
+    sinks = sink_table(ds)
+    return _long("sink", sinks.to_frame("inflow"), sinks.index, _countries(ds, "sink", sinks.index),
+                 [("inflow", "inflow", "year", water)])
+
+
+def _requirement_rows(ds: xr.Dataset, water: str) -> pd.DataFrame:
+    """The flow requirements' rows of :func:`summary_table` (the node each is on: ``elements.csv``'s ``at``)."""
+    table = requirement_table(ds)
+    return _long("flow_requirement", table, table.index, table["country"],
+                 [(c, c, "year", water) for c in ("required", "met", "short")]
+                 + [("steps_short", "steps_short", "year", "%")])
+
+
+def _plant_rows(ds: xr.Dataset, energy: str) -> pd.DataFrame:
+    """The hydropower plants' rows of :func:`summary_table`."""
+    table = plant_table(ds)
+    return _long("hydropower", table, table.index, table["country"], [
+        ("winter", "energy", "winter", energy), ("summer", "energy", "summer", energy),
+        ("short_of_target", "short_of_target", "year", energy)])
+
+
+def _reservoir_rows(ds: xr.Dataset) -> pd.DataFrame:
+    """The reservoirs' rows of :func:`summary_table`: volumes of the run (season ``run``), not a year's."""
+    table = reservoir_table(ds)
+    return _long("reservoir", table, table.index, _countries(ds, "reservoir", table.index),
+                 [(c, c, "run", "hm3") for c in ("start", "end", "change", "lowest", "short_of_target")]
+                 + [("steps_short", "steps_short", "run", "%")])
+
+
+def _stress_rows(ds: xr.Dataset, model: Model | None, water: str) -> pd.DataFrame:
+    """The water stress's rows of :func:`summary_table`, each with its system's level."""
+    table = stress_table(ds, model)
+    return _long("water_stress", table, table.index, "",
+                 [(c, c, "year", "%" if c == "stress" else water)
+                  for c in ("withdrawal", "renewable", "environmental", "stress")], level=table.get("level", ""))
 
 
 def _with_run_dims(ds: xr.Dataset) -> xr.Dataset:
@@ -161,25 +371,37 @@ def _with_run_dims(ds: xr.Dataset) -> xr.Dataset:
     return ds
 
 
-def _by_element(elements: pd.Index, frames: list[pd.DataFrame]) -> pd.DataFrame:
-    """The rows of one table of :func:`summary_table`, an element's together, in the order printed."""
-    frames = [f for f in frames if not f.empty]
+def _long(table: str, frame: pd.DataFrame, elements: Any, country: Any,
+          specs: list[tuple[str, str, str, str]], level: Any = "") -> pd.DataFrame:
+    """The rows of :func:`summary_table` of one printed table ``frame``: for each of its rows (``elements``;
+    ``country`` and ``level``: one for all, or one each) a row per ``(column, quantity, season, units)`` of
+    ``specs`` that it has, a frame row's together and in the order printed; none for a NaN value (a plant without a
+    target, a season the run does not reach)."""
+    return _together(_columns(table, frame, elements, country, specs, level), len(frame))
+
+
+def _columns(table: str, frame: pd.DataFrame, elements: Any, country: Any,
+             specs: list[tuple[str, str, str, str]], level: Any = "") -> list[pd.DataFrame]:
+    """:func:`_long`'s rows of each spec that ``frame`` has a column of, a frame each, NaN values kept."""
+    specs = [spec for spec in specs if spec[0] in frame.columns]
+    if frame.empty:
+        return []
+    each = {"element": [str(e) for e in elements],
+            "country": country if isinstance(country, str) else [str(c) for c in country],
+            "level": level if isinstance(level, str) else [str(v) for v in level]}
+    return [pd.DataFrame({"table": table, **each, "quantity": quantity, "season": season,
+                          "value": np.asarray(frame[column], dtype=float), "units": units},
+                         columns=list(SUMMARY_COLUMNS)) for column, quantity, season, units in specs]
+
+
+def _together(frames: list[pd.DataFrame], n: int) -> pd.DataFrame:
+    """Frames of ``n`` rows each (one per element of a printed table, in order), their k-th rows together in the
+    order of ``frames``; the rows whose value is NaN left out."""
     if not frames:
         return pd.DataFrame(columns=list(SUMMARY_COLUMNS))
-    position = {str(e): k for k, e in enumerate(elements)}
-    return pd.concat(frames, ignore_index=True).sort_values("element", key=lambda e: e.map(position), kind="stable",
-                                                            ignore_index=True)
-
-
-def _rows(table: str, elements: pd.Index, country: Any, quantity: str, season: str, values: pd.Series,
-          units: str, level: Any = "") -> pd.DataFrame:
-    """Rows of :func:`summary_table`: one per element (``country``, ``level``: one for all, or one each); none for
-    an element whose value is NaN (a plant without a target)."""
-    return pd.DataFrame({"table": table, "element": [str(e) for e in elements],
-                         "country": list(country) if not isinstance(country, str) else country,
-                         "quantity": quantity, "season": season, "value": np.asarray(values, dtype=float),
-                         "units": units, "level": list(level) if not isinstance(level, str) else level},
-                        columns=list(SUMMARY_COLUMNS)).dropna(subset=["value"])
+    order = np.tile(np.arange(n), len(frames))  # (each frame's rows are the table's, in order)
+    rows = pd.concat(frames, ignore_index=True).iloc[np.argsort(order, kind="stable")]
+    return rows.dropna(subset=["value"]).reset_index(drop=True)
 
 
 def _countries(ds: xr.Dataset, kind: str, elements: pd.Index) -> list[str]:
