@@ -375,7 +375,9 @@ def test_the_help_says_which_method_is_the_default_and_what_run_csv_writes(comma
     assert "how each step's LPs are solved: auto (the default) or fast (the vectorised fast path where it applies, " \
            "else the plain path), or plain (" in said
     if command == "run":
-        assert "and summary.csv, the printed tables (country, plant, sink, river system) as one long table" in said
+        assert ("and summary.csv, every table printed (by country, scenario, irrigation, demand short, country on "
+                "several river systems, sink, flow requirement, plant, reservoir and river system) as one long "
+                "table") in said
 
 
 @pytest.mark.parametrize("argv, said", [
