@@ -76,3 +76,86 @@ def test_the_run_summary_gives_the_spread_of_many_scenarios_in_one_line(monkeypa
             "daryo.indicators.scenario_summary(ds)): deficit 150.0 to 372.0; delivered 168.0 to 390.0; sink inflow "
             "0.0 to 30.0\n") in printed
     assert "by scenario" not in printed
+
+
+FARM_TOWN_SEA = """\
+version: 1
+name: farm and town
+time: {start: 2000-10, end: 2001-09, step: month}
+nodes:
+  - {id: river, type: inflow, inflow: {monthly: [30, 30, 30, 40, 40, 40, 40, 40, 40, 30, 30, 30]}}
+  - {id: j, type: junction}
+  - {id: town, type: demand, demand: 10, priority: 1, country: UZB, category: municipal}
+  - {id: field, type: demand, demand: 5, priority: 1, country: KAZ, category: irrigation}
+  - {id: farm, type: demand, demand: {monthly: [10, 10, 10, 50, 50, 50, 50, 50, 50, 10, 10, 10]}, priority: 2,
+     country: UZB, category: irrigation}
+  - {id: well, type: inflow, max_flow: 3, cost: 1}
+  - {id: pond, type: demand, demand: 4, priority: 1, country: KAZ}
+  - {id: sea, type: sink}
+edges: [[river, j], [j, town], [j, field], [j, farm], [j, sea], [well, pond]]
+"""
+
+
+def test_daryo_summary_of_a_runs_results_prints_and_writes_what_daryo_run_did(tmp_path, capsys, monkeypatch):
+    """An input of the left-out list (a UN Centre data officer's): ``daryo summary`` read ensembles' stores only, so
+    the tables of a run saved with ``-o`` could be had again only by running it again.  Now ``daryo summary
+    RESULTS.nc`` prints them as ``daryo run`` did (its heading names the file), and ``--csv`` writes them as ``daryo
+    run --csv`` wrote summary.csv, byte for byte.  The farm is short 25 a month in summer (150 of 360), the pond 1
+    of its 4 each month (the well gives 3); ``--all`` lists both where one is shown.  The well, a pumped source
+    apart from the river, leaves the water stress not known, which the file records: not shown either way."""
+    from daryo.cli import main
+
+    path = tmp_path / "m.yaml"
+    path.write_text(FARM_TOWN_SEA)
+    monkeypatch.setattr(summary, "DEMANDS_SHOWN", 1)
+    assert main(["run", str(path), "-o", str(tmp_path / "run.nc"), "--csv", str(tmp_path / "run")]) == 0
+    printed = capsys.readouterr().out.split("\n")
+    assert main(["summary", str(tmp_path / "run.nc"), "--csv", str(tmp_path / "again.csv")]) == 0
+    again = capsys.readouterr().out.split("\n")
+    assert again[0] == f"{tmp_path / 'run.nc'}: results of {printed[0].removeprefix('daryo run: ')}"
+    assert printed[0].startswith("daryo run: farm and town — 1 scenario(s), 12 steps, 2000-10 to 2001-09")
+    assert again[1] == f"summary written to {tmp_path / 'again.csv'}"
+    end = printed.index(f"results written to {tmp_path / 'run.nc'}")
+    assert again[2:] == printed[1:end] + [""]
+    assert (tmp_path / "again.csv").read_bytes() == (tmp_path / "run" / "summary.csv").read_bytes()
+    text = "\n".join(again)
+    block = text[text.index("demands short"):].split("\n\n")[0].splitlines()
+    assert block[0].startswith("demands short (2 of 4, the 1 with the largest share shown;")
+    assert [line.split()[0] for line in block[2:]] == ["farm"]
+    assert "water stress (SDG 6.4.2's ratio) not shown: inflow well supplies what the allocation takes" in text
+    assert main(["summary", str(tmp_path / "run.nc"), "--all"]) == 0
+    every = capsys.readouterr().out
+    block = every[every.index("demands short"):].split("\n\n")[0].splitlines()
+    assert block[0].startswith("demands short (2 of 4;")
+    assert [line.split()[:5] for line in block[2:]] == [["farm", "360.0", "210.0", "150.0", "41.7"],
+                                                        ["pond", "48.0", "36.0", "12.0", "25.0"]]
+
+
+def test_daryo_summary_of_a_runs_results_refuses_an_ensembles_options_and_keeps_other_files(tmp_path, capsys):
+    """``--year`` and ``--deficit-threshold`` are of an ensemble's store (a run's summary covers the run): usage
+    errors; ``--csv`` onto the results file itself is refused, and onto a file that is not a run's summary.csv it
+    is not replaced; a NetCDF file of neither kind is named as such."""
+    import xarray as xr
+
+    from daryo.cli import main
+
+    path = tmp_path / "m.yaml"
+    path.write_text(FARM_TOWN_SEA)
+    run = tmp_path / "run.nc"
+    assert main(["run", str(path), "-o", str(run)]) == 0
+    notes = tmp_path / "notes.csv"
+    notes.write_text("my,own\n1,2\n")
+    before = run.read_bytes()
+    for argv, code, said in (
+            (["--year", "0"], 2, f"--year is for an ensemble's store; {run} is a run's results (daryo run -o)"),
+            (["--deficit-threshold", "0.1"], 2, "--deficit-threshold is for an ensemble's store"),
+            (["--csv", str(run)], 2, f"--csv {run} is the results file {run}, which daryo summary only reads"),
+            (["--csv", str(notes)], 1, f"{notes} exists and is not a run's summary.csv; it is not replaced")):
+        capsys.readouterr()
+        assert main(["summary", str(run), *argv]) == code, argv
+        assert said in capsys.readouterr().err, argv
+    assert notes.read_text() == "my,own\n1,2\n" and run.read_bytes() == before
+    xr.Dataset({"a": ("x", [1.0, 2.0])}).to_netcdf(tmp_path / "other.nc")
+    assert main(["summary", str(tmp_path / "other.nc")]) == 1
+    assert ("other.nc holds no ensemble summaries: it is not the output of an ensemble run nor a run's results "
+            "(daryo run -o FILE.nc)") in capsys.readouterr().err

@@ -1,6 +1,7 @@
 """The ``daryo ensemble`` command: output, progress, exit codes and messages, scenario overlays, resume."""
 
 import re
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -593,7 +594,9 @@ def test_an_ensemble_on_dask_workers_stopped_says_a_chunk_under_way_may_be_kept_
     assert _kept_chunks(tmp_path / "s.nc", workers=True).startswith(
         "; no chunk had finished, so none is kept; a chunk a Dask worker was finishing may be kept too: the same "
         "command with --resume starts it again")
-    (folder / "chunk-00000.npz").write_bytes(b"")
+    (folder / "chunk-00001.npz").write_bytes(b"")  # (damaged: not a part, computed again)
+    with zipfile.ZipFile(folder / "chunk-00000.npz", "w"):  # (a part, written whole)
+        pass
     assert _kept_chunks(tmp_path / "s.nc", workers=True) == (
         f"; the 1 finished chunk is kept in {folder}; a chunk a Dask worker was finishing may be kept too: the same "
         "command with --resume computes only the rest")
@@ -795,7 +798,7 @@ def test_daryo_summary_reads_a_store_and_prints_what_its_run_printed(tmp_path, c
     assert round(0.025 ** (1 / 6) * 100) == 54
     for argv, code, message in (
             ([str(tmp_path / "none.zarr")], 1, "none.zarr: no such file or folder (give the output of daryo "
-                                               "ensemble -o)"),
+                                               "ensemble -o, or of daryo run -o)"),
             ([str(model)], 1, "basin.yaml is not an ensemble's output"),
             ([str(out), "--year", "2"], 2, f"--year 2: {out} holds run years 0 to 1"),
             ([str(out), "--year", "-1"], 2, "--year -1: give a run year, 0 for the first"),

@@ -118,4 +118,5 @@ def test_the_output_of_an_unfinished_run_is_said_to_be_unfinished(tmp_path, caps
         assert main(["compare", *pair]) == 1
         assert capsys.readouterr().err == f"daryo: error: {said}\n"
     assert main(["summary", str(tmp_path / "none.zarr")]) == 1  # (no run at all: as it was)
-    assert "none.zarr: no such file or folder (give the output of daryo ensemble -o)" in capsys.readouterr().err
+    assert "none.zarr: no such file or folder (give the output of daryo ensemble -o, or of daryo run -o)" in (
+        capsys.readouterr().err)

@@ -375,11 +375,12 @@ def _add_ensemble_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def _add_summary_parser(sub: argparse._SubParsersAction) -> None:
-    c = sub.add_parser("summary", help="print what an ensemble's store holds (its summaries), and write them as CSV; "
-                       "the store is only read")
-    c.add_argument("store", help="an ensemble's output (.zarr or .nc of daryo ensemble -o)")
+    c = sub.add_parser("summary", help="print what an ensemble's store holds (its summaries), or the tables daryo "
+                       "run printed of a run's results, and write them as CSV; the file is only read")
+    c.add_argument("store", help="an ensemble's output (.zarr or .nc of daryo ensemble -o), or a run's results (.nc of "
+                   "daryo run -o)")
     c.add_argument("--csv", metavar="FILE", help="also write the store's summaries to this CSV file, as daryo "
-                   "ensemble --summary-csv does")
+                   "ensemble --summary-csv does (a run's: its tables, as daryo run --csv writes summary.csv)")
     c.add_argument("--deficit-threshold", type=_fraction, metavar="F",
                    help="list the demands by the share of trace-years with a deficit above this fraction of the "
                         "demand (or a percentage, 30%%) rather than the run's, worked out from the stored years")
@@ -387,8 +388,8 @@ def _add_summary_parser(sub: argparse._SubParsersAction) -> None:
                    help="list the demands, plants, reservoirs, sinks, flow requirements and water stress by one run "
                         "year's figures (0 for "
                         "the first), over the traces alone: the years of a drought, which the pooled figures dilute")
-    c.add_argument("--all", action="store_true", help="list every demand short in some trace-year (default: the "
-                   "first 10)")
+    c.add_argument("--all", action="store_true", help="list every demand short in some trace-year (a run's: in "
+                   "the run; default: the first 10)")
     c.set_defaults(func=_cmd_summary)
 
 

@@ -698,12 +698,17 @@ def _cmd_summary(args: argparse.Namespace) -> int:
     from ..ensemble import run_of
 
     store = _ensemble_store(args.store)
+    if (results := _run_results_in(store)) is not None:
+        return _summarise_run(store, results, args)
     if args.year is not None and args.year < 0:
         raise _UsageError(f"--year {args.year}: give a run year, 0 for the first")
     try:
         run = run_of(store)
     except ValueError as exc:
-        raise _InputError(str(exc)) from None
+        what = str(exc)
+        if what.endswith("it is not the output of an ensemble run"):  # (daryo summary reads a run's results too)
+            what += " nor a run's results (daryo run -o FILE.nc)"
+        raise _InputError(what) from None
     if args.year is not None and args.year >= run["years"]:
         raise _UsageError(f"--year {args.year}: {store} holds run years 0 to {run['years'] - 1}")
     csv = None
@@ -728,8 +733,71 @@ def _cmd_summary(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _run_results_in(path: Path) -> Any:
+    """The results of a run that the file ``path`` holds (``daryo run -o``), read whole and closed; None where it
+    holds none (an ensemble's store, or what cannot be read: told as not a store)."""
+    import xarray as xr
+
+    from .._netcdf import netcdf_io
+    from ..compare import check_run_results
+    from ..results import is_netcdf
+    from ..results.dataset import _TITLE
+
+    if not path.is_file() or not is_netcdf(path):
+        return None
+    with netcdf_io():  # (opened, read and closed under daryo's lock: daryo._netcdf)
+        try:
+            ds = xr.open_dataset(path)
+        except (OSError, ValueError):
+            return None
+        with ds:
+            if not str(ds.attrs.get("title", "")).startswith(_TITLE):
+                return None
+            try:
+                check_run_results(ds, "daryo summary")
+            except ValueError as exc:
+                raise _InputError(f"{path} is not a run's results as daryo writes them: {exc}") from None
+            return ds.load()
+
+
+def _summarise_run(path: Path, ds: Any, args: argparse.Namespace) -> int:
+    """``daryo summary RESULTS.nc``: print the tables ``daryo run`` printed of the run (``--all``: every demand
+    short), and with ``--csv`` write them as ``daryo run --csv`` writes ``summary.csv``; the options of an
+    ensemble's store (``--year``, ``--deficit-threshold``) are refused."""
+    from .._files import atomic_write
+    from ..results import CSV_FLOAT, Results, summary_table
+    from ..results.files import is_summary_csv
+
+    for flag, given in (("--year", args.year), ("--deficit-threshold", args.deficit_threshold)):
+        if given is not None:
+            raise _UsageError(f"{flag} is for an ensemble's store; {args.store} is a run's results (daryo run -o), "
+                              "whose summary covers the whole run: leave it out")
+    csv = None
+    if args.csv is not None:
+        csv = _csv_file_path(args.csv, "summary.csv", "--csv")
+        _refuse_folder(csv, "summary.csv", "--csv")
+        if csv.resolve() == path.resolve():
+            raise _UsageError(f"--csv {args.csv} is the results file {args.store}, which daryo summary only reads: "
+                              "give the CSV file another name")
+        if csv.exists() and not is_summary_csv(csv):
+            raise _InputError(f"{csv} exists and is not a run's summary.csv; it is not replaced: give another name "
+                              "or move it away")
+        _check_writable(csv.resolve().parent, str(csv))
+    text = format_summary(None, Results(ds), all_demands=args.all)
+    if csv is not None:  # (written before the summary is printed, as daryo run's files are)
+        table = summary_table(ds).to_csv(index=False, float_format=CSV_FLOAT)
+        atomic_write(csv, lambda f: f.write(table.encode("utf-8")))
+    head, rest = text.split("\n", 1)  # ("daryo run: MODEL — ...": the results file's, as daryo run printed it)
+    print(f"{args.store}: results of {head.removeprefix('daryo run: ')}")
+    if csv is not None:
+        print(f"summary written to {csv}")
+    print(rest)
+    return EXIT_OK
+
+
 def _ensemble_store(path: str) -> Path:
-    """``daryo summary``'s store: an existing .zarr folder or .nc file (an error that names it where it is not)."""
+    """``daryo summary``'s store or results: an existing .zarr folder or .nc file (an error that names it where it is
+    not)."""
     from .._files import user_path
     from ..ensemble.parts import unfinished_run
     from ..results.files import NETCDF_SUFFIXES
@@ -737,9 +805,10 @@ def _ensemble_store(path: str) -> Path:
     p = user_path(path, "daryo summary", "an ensemble's output")
     if not p.exists():
         raise _InputError(unfinished_run(p, path) or f"{path}: no such file or folder (give the output of daryo "
-                          "ensemble -o)")
+                          "ensemble -o, or of daryo run -o)")
     if p.suffix.lower() not in (".zarr", *NETCDF_SUFFIXES):
-        raise _InputError(f"{path} is not an ensemble's output (a .zarr store or .nc file of daryo ensemble -o)")
+        raise _InputError(f"{path} is not an ensemble's output (a .zarr store or .nc file of daryo ensemble -o) nor a "
+                          "run's results (a .nc file of daryo run -o)")
     return p
 
 

@@ -117,10 +117,10 @@ def _irrigation_lines(ds: Any, short: bool) -> list[str]:
 DEMANDS_SHOWN = 10
 
 
-def _demand_lines(ds: Any, short: bool) -> list[str]:
+def _demand_lines(ds: Any, short: bool, shown: int | None) -> list[str]:
     """The demands short in the run (:func:`daryo.results.tables.demand_table`: water demanded, delivered and short,
     the deficit's share of the demand and the share of the steps it asked for water in that it was short in, the
-    largest share first), the first :data:`DEMANDS_SHOWN`; none if no demand is short.  The country tables pool a
+    largest share first), the first ``shown`` (None: all); none if no demand is short.  The country tables pool a
     country's demands: a large-network modeller's review found no word of which of 336 off-takes were short.
     ``short``: a run shorter than a year, whose totals are shown."""
     from ..results.tables import demand_table
@@ -128,12 +128,12 @@ def _demand_lines(ds: Any, short: bool) -> list[str]:
     table = demand_table(ds)
     if table.empty:
         return []
-    first = f", the {DEMANDS_SHOWN} with the largest share shown" if len(table) > DEMANDS_SHOWN else ""
+    first = f", the {shown} with the largest share shown" if shown is not None and len(table) > shown else ""
     unit = "hm³ in the run" if short else "hm³/yr"
     lines = ["", f"demands short ({len(table)} of {table.attrs['demands']}{first}; {unit}; share: of its demand; "
              "steps short: of the steps it asked for water in):",
              f"  {'demand':<26s}{'demand':>11s}{'delivered':>11s}{'deficit':>11s}{'share':>9s}{'steps short':>13s}"]
-    for name, row in table.iloc[:DEMANDS_SHOWN].iterrows():
+    for name, row in table.iloc[:shown].iterrows():
         lines.append(f"  {str(name):<26s}{_number(row['demanded'], 11)}{_number(row['delivered'], 11)}"
                      f"{_number(row['deficit'], 11)}{row['deficit_share']:>7.1f} %{row['steps_short']:>11.1f} %")
     return lines
@@ -144,17 +144,23 @@ def _is_whole(n: float) -> bool:
     return math.isfinite(n) and abs(n - round(n)) < 1e-9
 
 
-def format_summary(model: Model, results: Results) -> str:
-    """The run's summary: a country table and terminal-sink inflows, as plain text."""
+def format_summary(model: Model | None, results: Results, all_demands: bool = False) -> str:
+    """The run's summary, as plain text: the tables ``daryo run`` prints.  ``model``: the model run; None: as the
+    results record it (``daryo summary RESULTS.nc``: its name, overlays and what its water stress needs, as its
+    attributes keep them).  ``all_demands``: list every demand short, not the first :data:`DEMANDS_SHOWN`."""
     from ..indicators import coverage
     from ..results.tables import country_table, sink_table
 
     ds = results.dataset
-    overlays = [str(x) for x in model.metadata.get("scenarios") or ()]
+    if model is not None:
+        name, overlays = model.name, [str(x) for x in model.metadata.get("scenarios") or ()]
+    else:
+        name, overlays = str(ds.attrs.get("model", "")), [str(ds.attrs.get("scenarios") or "")] * bool(
+            ds.attrs.get("scenarios"))
     short, covered = coverage(ds)  # (a run shorter than a year shows its totals)
     values = ("totals over the run, mean over the scenarios; hm³ for water, GWh for energy" if short else
               "mean annual values over the run and scenarios; hm³/yr for water, GWh/yr for energy")
-    lines = [f"daryo run: {model.name} — {ds.sizes['scenario']} scenario(s), "
+    lines = [f"daryo run: {name} — {ds.sizes['scenario']} scenario(s), "
              f"{_span(ds)}", *([f"scenario overlays (in order): {', '.join(overlays)}"] if overlays else []),
              *([f"hydrology: {ds.attrs['hydrology']}"] if ds.attrs.get("hydrology") else []),
              *(["allocation: cost (one least-cost LP per step: the costs alone allocate; priorities and targets are "
@@ -166,12 +172,12 @@ def format_summary(model: Model, results: Results) -> str:
         lines.append(_table(table))
     lines += _scenario_lines(ds, short)
     lines += _irrigation_lines(ds, short)
-    lines += _demand_lines(ds, short)
+    lines += _demand_lines(ds, short, None if all_demands else DEMANDS_SHOWN)
     lines += _river_lines(ds, short)
     if "sink_inflow" in ds:
         lines += ["", f"inflow to terminal sinks ({'hm³ in the run' if short else 'hm³/yr'}):"]
-        for name, v in sink_table(ds).items():
-            lines.append(f"  {name:<28s} {_number(v, 12)}")
+        for sink, v in sink_table(ds).items():
+            lines.append(f"  {sink:<28s} {_number(v, 12)}")
     lines += _requirement_lines(ds, short)
     lines += _plant_lines(ds, short)
     lines += _reservoir_lines(ds)
@@ -260,18 +266,20 @@ def _reservoir_lines(ds: xr.Dataset) -> list[str]:
     return lines
 
 
-def _stress_lines(ds: xr.Dataset, model: Model, short: bool) -> list[str]:
+def _stress_lines(ds: xr.Dataset, model: Model | None, short: bool) -> list[str]:
     """The water stress block: each river system's withdrawal, renewable water and environmental requirement (mean
     annual, or in the run where it is ``short``, shorter than a year: :func:`daryo.results.tables.stress_table`'s
     totals) and SDG 6.4.2's ratio of them; none for a network that takes no water, and a note instead where an
-    inflow's supply is the allocation's choice."""
-    from ..results.tables import stress_table
+    inflow's supply is the allocation's choice (:func:`daryo.results.tables.stress_notes`: of ``model``, or as the
+    results record it)."""
+    from ..results.tables import stress_notes, stress_table
 
     table = stress_table(ds, model, check_known=False)  # (where the renewable water is not known: whether any is taken)
     if not (table["withdrawal"] > 0).any():
         return []
-    if note := stress_note(model):
-        return ["", note]
+    unknown, drawn = stress_notes(ds, model)
+    if unknown:  # (a Pywr input: what it supplied is what the allocation took)
+        return ["", stress_not_shown(unknown)]
     unit = "hm³ in the run" if short else "hm³/yr"
     rows = ["", f"water stress by river system (SDG 6.4.2's ratio: withdrawal / (renewable − environmental); {unit}):",
             f"  {'system':<20s}{'withdrawal':>12s}{'renewable':>12s}{'environmental':>14s}{'stress':>10s}"]
@@ -283,19 +291,9 @@ def _stress_lines(ds: xr.Dataset, model: Model, short: bool) -> list[str]:
     if not (table["environmental"] > 0).any():
         rows.append("  no environmental flow: the model has no flow requirement on a river (add one, or give "
                     "daryo.sdg.water_stress(ds, environmental=0.3) a share of the renewable water)")
-    from ..sdg import drawn_supply_note
-
-    if drawn := drawn_supply_note(model):  # (a WEAP user's review: a groundwater source hid the whole table)
+    if drawn:  # (a WEAP user's review: a groundwater source hid the whole table)
         rows.append(f"  ({drawn})")
     return rows
-
-
-def stress_note(model: Model) -> str:
-    """Why a water stress is not shown where an inflow's supply is the allocation's choice ("" where none is)."""
-    from ..sdg import unknown_renewable_water
-
-    why = unknown_renewable_water(model)  # (a Pywr input: what it supplied is what the allocation took)
-    return stress_not_shown(why) if why else ""
 
 
 def stress_not_shown(why: str) -> str:

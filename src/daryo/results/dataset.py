@@ -18,7 +18,7 @@ from ..network.digest import network_digest
 from ..simulate import SimulationOutput
 from ..simulate.physics import energy_gwh
 from ..timeaxis import TimeAxis, step_label
-from .provenance import caveats, provenance
+from .provenance import caveats, provenance, water_stress_notes
 
 _VOL = "hm3"
 
@@ -175,7 +175,8 @@ def build_dataset(net: CompiledNetwork, out: SimulationOutput) -> xr.Dataset:
                      "allocation": net.mode, "time_step": step_label(axis.step_days, axis.dekads),
                      "run_start": f"{axis.start:%Y-%m-%d}",  # (a selection of later steps keeps it: results.advice)
                      "hydrological_year": "October-September, labelled by the year it ends in",
-                     **provenance(net.model), "network_sha256": network_digest(net), **caveats(net.model)})
+                     **provenance(net.model), "network_sha256": network_digest(net), **caveats(net.model),
+                     **water_stress_notes(net.model)})
     return ds
 
 

@@ -52,6 +52,15 @@ _SUMMARY_HEADER = ",".join(SUMMARY_COLUMNS).encode()
 _TABLES_CSV = (VARIABLES_CSV, ELEMENTS_CSV, STEPS_CSV, SUMMARY_CSV)
 
 
+def is_summary_csv(path: Path) -> bool:
+    """Whether the file ``path`` is a run's ``summary.csv`` (its header is :data:`SUMMARY_COLUMNS`, whole)."""
+    try:
+        with open(path, "rb") as f:
+            return f.readline(4096).rstrip(b"\r\n") == _SUMMARY_HEADER
+    except OSError:
+        return False
+
+
 def is_netcdf(path: Path) -> bool:
     """Whether the file ``path`` starts like a NetCDF file (NetCDF-4/HDF5 or classic CDF)."""
     with open(path, "rb") as f:

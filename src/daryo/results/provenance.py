@@ -28,6 +28,18 @@ def caveats(model: Model) -> dict[str, str]:
     return {"caveats": "\n".join(found)} if found else {}
 
 
+def water_stress_notes(model: Model) -> dict[str, str]:
+    """What a reader of the results' water stress (SDG 6.4.2) must know of the model's inflows, as attributes, so
+    that results read back tell it without the model (``daryo summary RESULTS.nc``): ``water_stress_not_known``,
+    why it is not known where an inflow supplies what the allocation takes
+    (:func:`daryo.sdg.unknown_renewable_water`), and ``water_stress_note``, how such inflows beside rivers are
+    counted (:func:`daryo.sdg.drawn_supply_note`); none that does not apply."""
+    from ..sdg import drawn_supply_note, unknown_renewable_water
+
+    notes = {"water_stress_not_known": unknown_renewable_water(model), "water_stress_note": drawn_supply_note(model)}
+    return {k: v for k, v in notes.items() if v}
+
+
 def provenance(model: Model) -> dict[str, str]:
     """What a run's results were made from, as attributes: daryo's version, the model file, the scenario overlays
     applied to it, its hydrology (the embedded model's kind, traces and seed) and, where the model names them, its

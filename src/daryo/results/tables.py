@@ -82,17 +82,30 @@ def stress_table(ds: xr.Dataset, model: Model | None = None, check_known: bool =
     systems, the results' where no model is given): the systems that take or hold water, their ``withdrawal``,
     ``renewable`` and ``environmental`` water (hm³ per year, in the run for a run shorter than a year), ``stress``
     (%) and ``level``.  Empty where the network takes no water, or, with ``check_known``, where an inflow's supply
-    is the allocation's choice, so that the renewable water is not known (:func:`daryo.sdg.unknown_renewable_water`;
-    only a ``model`` tells).  ``check_known`` False: the table whatever the inflows, for a caller that says why it
-    is not shown where it is not known (``daryo run``'s summary)."""
-    from ..sdg import unknown_renewable_water, water_stress
+    is the allocation's choice, so that the renewable water is not known (:func:`stress_notes`).  ``check_known``
+    False: the table whatever the inflows, for a caller that says why it is not shown where it is not known
+    (``daryo run``'s summary)."""
+    from ..sdg import water_stress
 
     table = water_stress(ds, model.metadata.get("basins") if model is not None else None)
-    if not (table["withdrawal"] > 0).any() or (check_known and model is not None and unknown_renewable_water(model)):
+    if not (table["withdrawal"] > 0).any() or (check_known and stress_notes(ds, model)[0]):
         return table.iloc[:0]
     table = table[(table["withdrawal"] > 0) | (table["renewable"] > 0)]  # (not a system of nodes that hold no water)
     years = _scales(ds)["year"]
     return table.assign(**{c: table[c] * years for c in ("withdrawal", "renewable", "environmental")})
+
+
+def stress_notes(ds: xr.Dataset, model: Model | None = None) -> tuple[str, str]:
+    """Why the water stress of a run of ``model`` is not known, and how inflows that supply what the allocation takes
+    beside rivers are counted in it (:func:`daryo.sdg.unknown_renewable_water`, :func:`daryo.sdg.drawn_supply_note`;
+    "" where they do not apply): of the ``model`` where it is given, else as the results ``ds`` record them (their
+    attributes ``water_stress_not_known`` and ``water_stress_note``; results of a daryo before they were recorded:
+    none)."""
+    if model is not None:
+        from ..sdg import drawn_supply_note, unknown_renewable_water
+
+        return unknown_renewable_water(model), drawn_supply_note(model)
+    return str(ds.attrs.get("water_stress_not_known", "")), str(ds.attrs.get("water_stress_note", ""))
 
 
 def scenario_table(ds: xr.Dataset) -> pd.DataFrame:
