@@ -135,6 +135,7 @@ def test_run_misuse_names_the_argument_at_fault():
     (lambda: daryo.load(DEMO, confine="no"), "daryo.load: confine is True or False, not str 'no'"),
     (lambda: daryo.load_text(TEXT_MODEL, confine="false"), "daryo.load_text: confine is True or False, not str "
                                                            "'false'"),  # (read as true: confined, without a word)
+    (lambda: daryo.model.load_model(DEMO, confine="no"), "confine is True or False, not str 'no'"),
 ])
 def test_load_misuse_names_the_argument_at_fault(call, message):
     """From a QA pass: these raised Python's own TypeErrors ("'int' object is not iterable") or pandas'.  An input

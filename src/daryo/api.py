@@ -93,7 +93,7 @@ def load(path: str | os.PathLike[str] | None = None, scenarios: OverlaySpec | Se
     _check_years(years)
     _check_confine("daryo.load", confine)
     try:
-        return _load(path if path is None or isinstance(path, str) else Path(path), overlays, years, confine)
+        return _load(path if path is None or isinstance(path, str) else Path(path), overlays, years, bool(confine))
     except ModelError as exc:  # (an overlay's problems with their lines, as a model file's have theirs)
         from .scenarios.overlay import with_overlay_lines
 

@@ -159,3 +159,37 @@ def test_daryo_summary_of_a_runs_results_refuses_an_ensembles_options_and_keeps_
     assert main(["summary", str(tmp_path / "other.nc")]) == 1
     assert ("other.nc holds no ensemble summaries: it is not the output of an ensemble run nor a run's results "
             "(daryo run -o FILE.nc)") in capsys.readouterr().err
+
+
+def test_daryo_summary_tells_the_water_stress_of_results_that_record_whether_it_is_known(tmp_path, capsys):
+    """A reread of the change: results of a daryo that did not record whether their water stress is known (no
+    ``water_stress_not_known``) showed one that ``daryo run`` had withheld (a pumped source, the well, supplies what
+    the allocation takes).  Such results show none, and say why; results whose water stress is known (the river
+    alone, without the well) show it as the run printed it."""
+    import xarray as xr
+
+    from daryo.cli import main
+
+    path = tmp_path / "m.yaml"
+    path.write_text(FARM_TOWN_SEA)
+    run = tmp_path / "run.nc"
+    assert main(["run", str(path), "-o", str(run)]) == 0
+    capsys.readouterr()
+    with xr.open_dataset(run) as ds:
+        assert ds.attrs["water_stress_note"] == ""
+        older = ds.load()
+    for key in ("water_stress_not_known", "water_stress_note"):
+        del older.attrs[key]
+    older.to_netcdf(tmp_path / "older.nc")
+    assert main(["summary", str(tmp_path / "older.nc")]) == 0
+    assert ("water stress (SDG 6.4.2's ratio) not shown: the results were written by an earlier daryo, which did not "
+            "record whether their renewable water is known; run the model again to see it") in capsys.readouterr().out
+    river = tmp_path / "river.yaml"
+    river.write_text(FARM_TOWN_SEA.replace("  - {id: well, type: inflow, max_flow: 3, cost: 1}\n", "").replace(
+        "  - {id: pond, type: demand, demand: 4, priority: 1, country: KAZ}\n", "").replace(", [well, pond]", ""))
+    assert main(["run", str(river), "-o", str(tmp_path / "river.nc")]) == 0
+    printed = capsys.readouterr().out
+    assert main(["summary", str(tmp_path / "river.nc")]) == 0
+    again = capsys.readouterr().out
+    block = printed[printed.index("water stress by river system"):].split("\n\n")[0]
+    assert block in again and "not shown" not in again

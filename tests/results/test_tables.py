@@ -234,3 +234,17 @@ def test_summary_csv_has_every_demand_short_and_each_scenarios_figures(tmp_path,
     assert list(dict.fromkeys(summary.loc[summary["table"] == "demand", "element"])) == ["orchard", "farm"]
     one, _ = _run(_two_systems(), tmp_path / "one")
     assert "scenario" not in set(one["table"])
+
+
+def test_the_table_by_scenario_of_a_short_run_says_its_figures_are_the_runs_totals():
+    """A reread of the change: scenario_table's units said "hm3 per year" of a run shorter than a year, whose
+    figures are its totals (summary.csv said "hm3 in the run").  February to April 2002 of :func:`_two_systems`,
+    river a as two scenarios: norm's delivered water 30 (the town) + 15 + 15 + 0 (the farm) + 36 (the mill) = 96 in
+    the run."""
+    from daryo.results.tables import scenario_table
+
+    river = {"monthly": [RIVER, [12.0] * 12], "scenarios": ["norm", "dry"]}
+    table = scenario_table(daryo.run(_two_systems("2002-02", "2002-04", river=river)).dataset)
+    assert table.loc["norm", "delivered"] == pytest.approx(96.0)
+    assert set(table.attrs["units"].values()) == {"hm3 in the run"}
+    assert list(table.attrs["units"]) == list(table.columns)

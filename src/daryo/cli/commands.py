@@ -735,29 +735,32 @@ def _cmd_summary(args: argparse.Namespace) -> int:
 
 def _run_results_in(path: Path) -> Any:
     """The results of a run that the file ``path`` holds (``daryo run -o``), read whole and closed; None where it
-    holds none (an ensemble's store, or what cannot be read: told as not a store)."""
+    holds none (a zarr store, a NetCDF file of an ensemble or of another program: told as not a store's)."""
     import xarray as xr
 
     from .._netcdf import netcdf_io
-    from ..compare import check_run_results
     from ..results import is_netcdf
     from ..results.dataset import _TITLE
 
     if not path.is_file() or not is_netcdf(path):
         return None
+    damaged = (f"{path} is damaged: it cannot be read as NetCDF (a copy or download cut short?); copy it again, or "
+               "write it again (daryo run -o, or daryo ensemble -o)")
     with netcdf_io():  # (opened, read and closed under daryo's lock: daryo._netcdf)
         try:
             ds = xr.open_dataset(path)
-        except (OSError, ValueError):
-            return None
+        except (OSError, ValueError, RuntimeError):
+            raise _InputError(damaged) from None
         with ds:
             if not str(ds.attrs.get("title", "")).startswith(_TITLE):
                 return None
+            if "mass_balance_error" not in ds or "scenario" not in ds.dims or "time" not in ds.dims:
+                raise _InputError(f"{path} is not a run's results as daryo writes them (no scenario and time "
+                                  "dimensions and mass_balance_error): give the results of daryo run -o FILE.nc")
             try:
-                check_run_results(ds, "daryo summary")
-            except ValueError as exc:
-                raise _InputError(f"{path} is not a run's results as daryo writes them: {exc}") from None
-            return ds.load()
+                return ds.load()
+            except (OSError, ValueError, RuntimeError):  # (a variable's data cut short: the library's HDF error)
+                raise _InputError(damaged) from None
 
 
 def _summarise_run(path: Path, ds: Any, args: argparse.Namespace) -> int:
@@ -802,7 +805,7 @@ def _ensemble_store(path: str) -> Path:
     from ..ensemble.parts import unfinished_run
     from ..results.files import NETCDF_SUFFIXES
 
-    p = user_path(path, "daryo summary", "an ensemble's output")
+    p = user_path(path, "daryo summary", "an ensemble's output or a run's results")
     if not p.exists():
         raise _InputError(unfinished_run(p, path) or f"{path}: no such file or folder (give the output of daryo "
                           "ensemble -o, or of daryo run -o)")

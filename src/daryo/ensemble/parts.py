@@ -52,6 +52,11 @@ def finished_chunks(folder: Path) -> int:
     return len(_finished_parts(folder)) if folder.is_dir() else 0
 
 
+def part_name(chunk: int) -> str:
+    """The name of chunk ``chunk``'s part in the parts folder: ``chunk-00003.npz``."""
+    return f"chunk-{chunk:05d}.npz"
+
+
 def _finished_parts(folder: Path) -> set[int]:
     """The chunks whose parts are in ``folder``: its files ``chunk-NNNNN.npz`` written whole.  A damaged one (only
     from outside: a part is written whole, then renamed) is not, and is computed again; nor are other files of the
@@ -59,7 +64,7 @@ def _finished_parts(folder: Path) -> set[int]:
     done = set()
     for path in folder.glob("chunk-*.npz"):
         number = path.stem.removeprefix("chunk-")
-        if number.isascii() and number.isdigit() and path.name == f"chunk-{int(number):05d}.npz" \
+        if number.isascii() and number.isdigit() and path.name == part_name(int(number)) \
                 and zipfile.is_zipfile(path):
             done.add(int(number))
     return done
@@ -204,7 +209,7 @@ class _Parts:
         return old if isinstance(old, dict) else None
 
     def path(self, chunk: int) -> Path:
-        return self.dir / f"chunk-{chunk:05d}.npz"
+        return self.dir / part_name(chunk)
 
     def write(self, result: Mapping[str, Any]) -> None:
         """Write a chunk's part; where it cannot be written (a full disk, a folder made read-only), the error says

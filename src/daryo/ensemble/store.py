@@ -47,7 +47,8 @@ from ..results import (
 )
 from ..results.dataset import step_coordinates
 from ..results.files import NETCDF_SUFFIXES
-from ..sdg import LEVEL_NAMES, drawn_supply_note, stress_level_index, unknown_renewable_water
+from ..results.provenance import water_stress_notes
+from ..sdg import LEVEL_NAMES, stress_level_index
 from ..units import is_whole
 from .chunks import (
     ANNUAL_INDICATORS,
@@ -558,7 +559,8 @@ def _assemble(parts: _Parts, n_chunks: int, output: Path, fmt: str, manifest: Ma
     :func:`daryo._files.interrupts_between`); the temporary store is then removed.  ``trace_names``: the traces'
     names, where their source names them (the store's ``trace_name``)."""
     coords = _coords(model, axis, parts.read(0, ["system", "system_country"]), reservoirs, demand_system, edges)
-    caveat, comment = unknown_renewable_water(model), drawn_supply_note(model)
+    notes = water_stress_notes(model)
+    caveat, comment = notes["water_stress_not_known"], notes["water_stress_note"]
     target = write_target(output)  # a .nc output's link is written through (check_output refuses a zarr one)
     tmp = _temporary_beside(target)
     attrs = _store_attributes(manifest)

@@ -49,6 +49,12 @@ class DataFiles:
     confine: bool = False
     read: dict[str, str] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        # (a flag given as text, "no" or "false", was true: confined without a word; an input fuzzer's review)
+        if type(self.confine).__name__ not in ("bool", "bool_"):
+            raise TypeError(f"confine is True or False, not {type(self.confine).__name__} {self.confine!r}")
+        self.confine = bool(self.confine)
+
     def branch(self) -> DataFiles:
         """A copy with the same rules and a copy of the record: what one build of a document reads, beside what
         was read before it (a Pywr document's conversion), without what another build read (an overlay checked)."""

@@ -33,11 +33,11 @@ def water_stress_notes(model: Model) -> dict[str, str]:
     that results read back tell it without the model (``daryo summary RESULTS.nc``): ``water_stress_not_known``,
     why it is not known where an inflow supplies what the allocation takes
     (:func:`daryo.sdg.unknown_renewable_water`), and ``water_stress_note``, how such inflows beside rivers are
-    counted (:func:`daryo.sdg.drawn_supply_note`); none that does not apply."""
+    counted (:func:`daryo.sdg.drawn_supply_note`); each "" where it does not apply (so that results of a daryo that
+    did not record them are told apart: :func:`daryo.results.tables.stress_notes`)."""
     from ..sdg import drawn_supply_note, unknown_renewable_water
 
-    notes = {"water_stress_not_known": unknown_renewable_water(model), "water_stress_note": drawn_supply_note(model)}
-    return {k: v for k, v in notes.items() if v}
+    return {"water_stress_not_known": unknown_renewable_water(model), "water_stress_note": drawn_supply_note(model)}
 
 
 def provenance(model: Model) -> dict[str, str]:

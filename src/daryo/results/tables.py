@@ -97,29 +97,35 @@ def stress_table(ds: xr.Dataset, model: Model | None = None, check_known: bool =
 
 def stress_notes(ds: xr.Dataset, model: Model | None = None) -> tuple[str, str]:
     """Why the water stress of a run of ``model`` is not known, and how inflows that supply what the allocation takes
-    beside rivers are counted in it (:func:`daryo.sdg.unknown_renewable_water`, :func:`daryo.sdg.drawn_supply_note`;
-    "" where they do not apply): of the ``model`` where it is given, else as the results ``ds`` record them (their
-    attributes ``water_stress_not_known`` and ``water_stress_note``; results of a daryo before they were recorded:
-    none)."""
-    if model is not None:
-        from ..sdg import drawn_supply_note, unknown_renewable_water
+    beside rivers are counted in it (:func:`daryo.results.provenance.water_stress_notes`; "" where they do not
+    apply): of the ``model`` where it is given, else as the results ``ds`` record them (their attributes
+    ``water_stress_not_known`` and ``water_stress_note``).  Results of a daryo that did not record them: not known
+    (a reread of the change: they showed a water stress ``daryo run`` had withheld)."""
+    from .dataset import _TITLE
+    from .provenance import water_stress_notes
 
-        return unknown_renewable_water(model), drawn_supply_note(model)
-    return str(ds.attrs.get("water_stress_not_known", "")), str(ds.attrs.get("water_stress_note", ""))
+    notes = water_stress_notes(model) if model is not None else ds.attrs
+    if model is None and "water_stress_not_known" not in notes and str(notes.get("title", "")).startswith(_TITLE):
+        return (EARLIER_RESULTS, "")
+    return str(notes.get("water_stress_not_known", "")), str(notes.get("water_stress_note", ""))
+
+
+#: why the water stress of results written by a daryo that did not record whether it is known is not shown
+EARLIER_RESULTS = ("the results were written by an earlier daryo, which did not record whether their renewable water "
+                   "is known; run the model again to see it")
 
 
 def scenario_table(ds: xr.Dataset) -> pd.DataFrame:
     """The main figures by scenario printed (:func:`daryo.indicators.scenario_summary`: ``deficit COUNTRY`` of the
     countries short, ``deficit``, ``delivered``, ``energy GWh``, ``sink inflow``), hm³ (GWh) per year, in the run for
     a run shorter than a year; empty for one scenario (the other tables are its)."""
-    from ..indicators import scenario_summary
+    from ..indicators import coverage, scenario_summary
 
     if ds.sizes.get("scenario", 1) < 2:
         return pd.DataFrame(index=pd.Index([], name="scenario"), dtype=float)
-    table = scenario_summary(ds)
-    units = table.attrs["units"]
-    table = table * _scales(ds)["year"]
-    table.attrs["units"] = units
+    short = coverage(ds)[0]
+    table = scenario_summary(ds) * _scales(ds)["year"]  # (a short run's: its totals, and the units say so)
+    table.attrs["units"] = {c: _per(short, "GWh" if c.startswith("energy") else "hm3") for c in table.columns}
     return table
 
 
