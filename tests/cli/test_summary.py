@@ -193,3 +193,31 @@ def test_daryo_summary_tells_the_water_stress_of_results_that_record_whether_it_
     again = capsys.readouterr().out
     block = printed[printed.index("water stress by river system"):].split("\n\n")[0]
     assert block in again and "not shown" not in again
+
+
+def test_daryo_summary_of_a_damaged_or_stripped_run_results_file_says_so(tmp_path, capsys):
+    """A reread of the change: a run's results file cut short (a copy) was told to "run the ensemble again", one
+    whose header reads but not its data ended in an internal error, and one without its mass_balance_error had a
+    message that said its command twice and not what to do."""
+    import xarray as xr
+
+    from daryo.cli import main
+
+    path = tmp_path / "m.yaml"
+    path.write_text(FARM_TOWN_SEA)
+    run = tmp_path / "run.nc"
+    assert main(["run", str(path), "-o", str(run)]) == 0
+    data = run.read_bytes()
+    for size in (len(data) // 2, len(data) - 2000):
+        (tmp_path / "cut.nc").write_bytes(data[:size])
+        capsys.readouterr()
+        assert main(["summary", str(tmp_path / "cut.nc")]) == 1
+        err = capsys.readouterr().err
+        assert (f"{tmp_path / 'cut.nc'} is damaged: it cannot be read as NetCDF (a copy or download cut short?); copy "
+                "it again, or write it again (daryo run -o, or daryo ensemble -o)") in err, err
+        assert "internal error" not in err
+    with xr.open_dataset(run) as ds:
+        ds.drop_vars("mass_balance_error").load().to_netcdf(tmp_path / "stripped.nc")
+    assert main(["summary", str(tmp_path / "stripped.nc")]) == 1
+    assert (f"{tmp_path / 'stripped.nc'} is not a run's results as daryo writes them (no scenario and time dimensions "
+            "and mass_balance_error): give the results of daryo run -o FILE.nc") in capsys.readouterr().err
