@@ -324,3 +324,110 @@ def test_a_chain_of_a_thousand_parameters_is_ordered_without_pythons_recursion(t
     assert "reads parameter 'river', which reads the data of inflow 'chu'" in note
     np.testing.assert_allclose(daryo.run(model).dataset["required"].values.ravel(),
                                0.42 * (50 + 5 * np.arange(24)), rtol=1e-12)
+
+
+def _demanded(params: dict, initial_volume: float = 90.0, end: str = "2001-01") -> dict[str, np.ndarray]:
+    """What each parameter of ``params`` gives, as the demand it sets (hm³ a month, all delivered), in each step
+    from January 2001 to ``end``::
+
+        in (1000) --> dam (100 hm³, starting at ``initial_volume``) --> one demand per parameter
+                                                                    --> sea
+    """
+    from daryo.model import model_from_dict
+
+    nodes = [{"id": "in", "type": "inflow", "inflow": 1000},
+             {"id": "dam", "type": "reservoir", "max_volume": 100, "initial_volume": initial_volume},
+             {"id": "sea", "type": "sink"}]
+    nodes += [{"id": k, "type": "demand", "demand": {"parameter": k}, "priority": 1} for k in params]
+    doc = {"version": 1, "name": "t", "time": {"start": "2001-01", "end": end}, "parameters": params,
+           "nodes": nodes, "edges": [["in", "dam"], ["dam", "sea"]] + [["dam", k] for k in params]}
+    ds = daryo.run(model_from_dict(doc)).dataset
+    return {k: ds["demanded"].sel(demand=k).isel(scenario=0).values for k in params}
+
+
+def test_a_monthly_profile_interpolated_between_months_last_days_starts_january_from_december():
+    """A mutation-testing review: with ``interp_day: last`` the values 1…12 sit on the last day of each month, and
+    December's (12) on 31 December of the year before (day 0), as in Pywr; a monthly step takes its first day's
+    value.  1 January: 12 + (1 − 12) × 1/31 = 11.6452; 1 February (day 32, between day 31 at 1 and day 59 at 2):
+    1 + 1/28 = 1.0357; 1 December (day 335, between day 334 at 11 and day 365 at 12): 11 + 1/31 = 11.0323.
+    January's value taken for the wrap-around gave 1 in January."""
+    got = _demanded({"p": {"type": "monthlyprofile", "values": list(range(1, 13)), "interp_day": "last"}},
+                            end="2001-12")["p"]
+    np.testing.assert_allclose(got[[0, 1, 11]], [12 - 11 / 31, 1 + 1 / 28, 11 + 1 / 31], rtol=1e-12)
+
+
+def test_an_aggregated_mean_is_the_mean_not_the_median():
+    """A mutation-testing review: the mean of 1, 2 and 6 is 9 / 3 = 3 (their median, 2, passed every test)."""
+    got = _demanded({"p": {"type": "aggregated", "agg_func": "mean", "parameters": [1.0, 2.0, 6.0]}})["p"]
+    np.testing.assert_allclose(got, [3.0], rtol=1e-12)
+
+
+def test_an_offset_parameter_adds_its_offset():
+    """A mutation-testing review: 3 + 0.5 = 3.5 (3 − 0.5 = 2.5 passed every test)."""
+    got = _demanded({"p": {"type": "offset", "parameter": 3.0, "offset": 0.5}})["p"]
+    np.testing.assert_allclose(got, [3.5], rtol=1e-12)
+
+
+def test_controlcurveinterpolated_weighs_the_values_by_the_distance_from_each_curve():
+    """A mutation-testing review: values 10 at 100 %, 6 at the curve (50 %) and 0 at 0 %.  At 90 % full the
+    reservoir is 0.4 / 0.5 = 0.8 of the way from the curve to the top: 10 × 0.8 + 6 × 0.2 = 9.2; at 10 % full, 0.2
+    of the way from empty to the curve: 6 × 0.2 + 0 × 0.8 = 1.2.  The weights swapped gave 6.8 and 4.8."""
+    p = {"p": {"type": "controlcurveinterpolated", "reservoir": "dam", "control_curves": [0.5],
+               "values": [10.0, 6.0, 0.0]}}
+    np.testing.assert_allclose(_demanded(p, initial_volume=90.0)["p"], [9.2], rtol=1e-12)
+    np.testing.assert_allclose(_demanded(p, initial_volume=10.0)["p"], [1.2], rtol=1e-12)
+
+
+def test_a_storage_threshold_at_its_threshold_holds_for_le_ge_and_eq_only():
+    """A mutation-testing review: a volume equal to the threshold (90 hm³ at the start of January) is ≤, ≥ and = 90
+    (values[1], 2) but neither < nor > it (values[0], 1).  LE read as < passed every test."""
+    params = {p: {"type": "storagethreshold", "reservoir": "dam", "threshold": 90.0, "predicate": p.upper(),
+                  "values": [1.0, 2.0]} for p in ("le", "ge", "eq", "lt", "gt")}
+    got = _demanded(params)
+    assert {k: float(v[0]) for k, v in got.items()} == {"le": 2.0, "ge": 2.0, "eq": 2.0, "lt": 1.0, "gt": 1.0}
+
+
+def _inflow_share(inflow_parameter: str) -> xr.Dataset:
+    """January–March 2001; the inflow of ``chu`` in m³/s is the parameter ``inflow_parameter``: ``q`` (10) or
+    ``rule`` (a monthly profile 10, 20, 30… while ``res`` is at or above half full, which it stays); a share of
+    half of that inflow is owed at ``j``::
+
+        chu --> res (1000 hm³, starting at 900) --> j (share: 0.5 × inflow of chu) --> sea
+    """
+    from daryo.model import model_from_dict
+
+    profile = {"type": "monthlyprofile", "values": [10.0 * m for m in range(1, 13)]}
+    doc = {"version": 1, "name": "t", "time": {"start": "2001-01", "end": "2001-03"},
+           "parameters": {"q": {"type": "constant", "value": 10.0},
+                          "rule": {"type": "controlcurve", "reservoir": "res", "control_curves": [0.5],
+                                   "values": [profile, 5.0]},
+                          "river": {"type": "inflow", "node": "chu"}},
+           "nodes": [{"id": "chu", "type": "inflow", "inflow": {"parameter": inflow_parameter, "unit": "m3/s"}},
+                     {"id": "res", "type": "reservoir", "max_volume": 1000, "initial_volume": 900},
+                     {"id": "j", "type": "junction"},
+                     {"id": "share", "type": "flow_requirement", "at": "j", "flow": {"parameter": "river",
+                                                                                    "scale": 0.5}},
+                     {"id": "sea", "type": "sink"}],
+           "edges": [["chu", "res"], ["res", "j"], ["j", "sea"]]}
+    return daryo.run(model_from_dict(doc)).dataset
+
+
+def test_an_inflow_parameter_of_an_inflow_in_m3_per_s_is_in_hm3_per_step():
+    """A mutation-testing review: 10 m³/s is 10 × 0.0864 = 0.864 hm³ a day, 26.784 hm³ in January (31 days), 24.192
+    in February (28), 26.784 in March; the share, half of it: 13.392, 12.096, 13.392.  The inflow parameter without
+    the steps' days read 0.864 (a share of 0.432) every month."""
+    ds = _inflow_share("q")
+    inflow = 10.0 * 0.0864 * np.array([31, 28, 31])
+    np.testing.assert_allclose(ds["node_flow"].sel(node="chu").values.ravel(), inflow, rtol=1e-12)
+    np.testing.assert_allclose(ds["required"].sel(requirement="share").values.ravel(), 0.5 * inflow, rtol=1e-12)
+
+
+def test_an_inflow_a_rule_sets_in_m3_per_s_takes_each_step_s_value_and_days():
+    """A mutation-testing review: the rule (state-dependent) gives the monthly profile's value of the step, 10, 20,
+    30 m³/s: 10 × 0.0864 × 31 = 26.784, 20 × 0.0864 × 28 = 48.384 and 30 × 0.0864 × 31 = 80.352 hm³; the share
+    owed, half of it: 13.392, 24.192, 40.176.  The rule's profile read at the step before gave February 24.192 (a
+    share of 12.096); the inflow parameter with January's 31 days every step owed 26.784 in February."""
+    ds = _inflow_share("rule")
+    inflow = 0.0864 * np.array([10.0 * 31, 20.0 * 28, 30.0 * 31])
+    np.testing.assert_allclose(ds["node_flow"].sel(node="chu").values.ravel(), inflow, rtol=1e-12)
+    np.testing.assert_allclose(ds["required"].sel(requirement="share").values.ravel(), 0.5 * inflow, rtol=1e-12)
