@@ -270,8 +270,8 @@ def test_above_curve_cost_without_a_control_curve_is_a_curve_at_100_percent():
 
 
 def test_a_division_keeps_its_numerator_and_denominator():
-    """(In case_static_parameters the link a division bounds carries no water, cheaper links taking the 30: the
-    conformance case cannot tell numerator from denominator.)"""
+    """The converted document itself (case_static_parameters compares the run with Pywr's; until a mutation-testing
+    review the link a division bounds carried no water there, cheaper links taking the 30)."""
     doc = pywr_doc([{"name": "in", "type": "input", "max_flow": "ratio"},
                     {"name": "out", "type": "output", "max_flow": 10.0, "cost": -1.0}], [["in", "out"]],
                    {"ratio": {"type": "division", "numerator": "big", "denominator": 4.0},
