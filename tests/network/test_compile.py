@@ -289,6 +289,32 @@ def test_a_reservoir_without_initial_volume_starts_full_in_each_scenario(method)
 
 
 @pytest.mark.parametrize("method", ["plain", "fast"])
+def test_a_reservoir_without_initial_volume_starts_at_its_first_steps_maximum(method):
+    """::
+
+        (dam: max_volume monthly 100, 200, 300, ... 1200; no initial_volume) --> [D: demand 30]
+             \\--spill--> [sea]
+
+    A mutation-testing review: the start volume was each scenario's maximum in the run's first step, as the docs
+    say ("default: max_volume at the start"), and no test would have seen it taken from the last step instead.
+    Run January–March: the dam starts at January's 100 (not March's 300); D takes 30 a month, so the volumes at
+    the steps' starts are 100, 70, 40 and it ends March at 10, spilling nothing (from 300 it would spill 170 in
+    January)."""
+    model = model_from_dict({
+        "version": 1, "name": "monthly_max", "time": {"start": "2001-01", "end": "2001-03", "step": "month"},
+        "nodes": [{"id": "dam", "type": "reservoir", "max_volume": {"monthly": [100.0 * m for m in range(1, 13)]},
+                   "spill_to": "sea"},
+                  {"id": "D", "type": "demand", "demand": 30}, {"id": "sea", "type": "sink"}],
+        "edges": [["dam", "D"]]})
+    ds = daryo.run(model, daryo.RunOptions(method=method)).dataset.isel(scenario=0)
+    np.testing.assert_allclose(ds.storage_max.sel(reservoir="dam"), [100.0, 200.0, 300.0])
+    np.testing.assert_allclose(ds.storage_start.sel(reservoir="dam"), [100.0, 70.0, 40.0], atol=1e-8)
+    np.testing.assert_allclose(ds.storage.sel(reservoir="dam"), [70.0, 40.0, 10.0], atol=1e-8)
+    np.testing.assert_allclose(ds.delivery.sel(demand="D"), [30.0, 30.0, 30.0], atol=1e-8)
+    np.testing.assert_allclose(ds.spill.sel(reservoir="dam"), [0.0, 0.0, 0.0], atol=1e-8)
+
+
+@pytest.mark.parametrize("method", ["plain", "fast"])
 def test_a_run_of_fewer_scenarios_starts_each_reservoir_at_its_own_maximum(method):
     """::
 
