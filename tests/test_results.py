@@ -371,6 +371,33 @@ def test_every_coordinate_is_described_and_the_water_balances_from_the_results_a
         assert float(unrouted.sum()) > 1.0  # (the check would not see the returns otherwise)
 
 
+def test_the_mass_balance_counts_the_returns_that_leave_the_model_and_not_those_routed():
+    """::
+
+        [in: 100] --> (j) --> [A: demand 60, consumptive_fraction 0.5, no return_to]
+                       |----> [B: demand 20, consumptive_fraction 0.5, return_to r]
+                       \\--> (r) --> [sea]
+
+    A mutation-testing review: no test would have seen the system balance count the returns of the demands with a
+    return_to as leaving the model and not those without.  Each month A takes 60, consumes 30 and its other 30
+    leave the model; B takes 20, consumes 10 and returns 10 to r, which passes them on with the 20 left over:
+    100 = 30 + 10 consumed + 30 unrouted + 30 to the sea, so mass_balance_error is 0 in both steps (with the
+    wrong returns it would be 30 - 10 = 20)."""
+    model = model_from_dict({
+        "version": 1, "name": "returns", "time": {"start": "2001-01", "end": "2001-02"},
+        "nodes": [{"id": "in", "type": "inflow", "inflow": 100}, {"id": "j", "type": "junction"},
+                  {"id": "A", "type": "demand", "demand": 60, "consumptive_fraction": 0.5},
+                  {"id": "B", "type": "demand", "demand": 20, "consumptive_fraction": 0.5, "return_to": "r"},
+                  {"id": "r", "type": "junction"}, {"id": "sea", "type": "sink"}],
+        "edges": [["in", "j"], ["j", "A"], ["j", "B"], ["j", "r"], ["r", "sea"]]})
+    ds = daryo.run(model).dataset.isel(scenario=0)
+    assert list(ds.demand_return_to.values) == ["", "r"]
+    np.testing.assert_allclose(ds.consumption.transpose("demand", "time"), [[30.0, 30.0], [10.0, 10.0]], atol=1e-8)
+    np.testing.assert_allclose(ds.return_flow.transpose("demand", "time"), [[30.0, 30.0], [10.0, 10.0]], atol=1e-8)
+    np.testing.assert_allclose(ds.sink_inflow.sel(sink="sea"), [30.0, 30.0], atol=1e-8)
+    np.testing.assert_allclose(ds.mass_balance_error, [0.0, 0.0], atol=1e-9)
+
+
 def test_annual_indicator_keeps_scenarios_on_request():
     import daryo
     from daryo.indicators import annual_by
