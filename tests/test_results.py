@@ -398,6 +398,30 @@ def test_the_mass_balance_counts_the_returns_that_leave_the_model_and_not_those_
     np.testing.assert_allclose(ds.mass_balance_error, [0.0, 0.0], atol=1e-9)
 
 
+def test_a_loss_that_varies_by_month_is_reported_at_its_smallest_fraction():
+    """::
+
+        [in: 100] --> (river: reach, loss 0.05 in January, 0.2 in February)
+                      --edge, loss 0.1 in January, 0.3 in February--> [sea]
+
+    A mutation-testing review: no test would have seen ``edge_loss_fraction`` give the largest of a loss that
+    varies over the run, where the docs say its smallest (as the water stress's environmental flow reads it).
+    A January-February run: the edge's fraction is 0.1 (not 0.3) and the reach's 0.05 (not 0.2).  The losses
+    themselves follow the months: the river loses 5 of 100 in January and 20 in February, the edge 0.1 x 95 = 9.5
+    and 0.3 x 80 = 24, and the sea gets 85.5 and 56."""
+    loss = {"edge": [0.1, 0.3] + [0.0] * 10, "river": [0.05, 0.2] + [0.0] * 10}
+    model = model_from_dict({
+        "version": 1, "name": "losses", "time": {"start": "2001-01", "end": "2001-02"},
+        "nodes": [{"id": "in", "type": "inflow", "inflow": 100},
+                  {"id": "river", "type": "reach", "loss": {"monthly": loss["river"]}}, {"id": "sea", "type": "sink"}],
+        "edges": [["in", "river"], {"from": "river", "to": "sea", "loss": {"monthly": loss["edge"]}}]})
+    ds = daryo.run(model).dataset.isel(scenario=0)
+    assert ds.edge_loss_fraction.values.tolist() == [0.0, 0.1]
+    assert ds.node_loss_fraction.sel(node="river").item() == 0.05
+    np.testing.assert_allclose(ds.node_loss.sel(node="river"), [5.0, 20.0], atol=1e-8)
+    np.testing.assert_allclose(ds.edge_loss.sel(edge="river->sea"), [9.5, 24.0], atol=1e-8)
+    np.testing.assert_allclose(ds.sink_inflow.sel(sink="sea"), [85.5, 56.0], atol=1e-8)
+
 def test_annual_indicator_keeps_scenarios_on_request():
     import daryo
     from daryo.indicators import annual_by
