@@ -14,6 +14,7 @@ from daryo import testmodels
 from daryo.cf import cf_dataset
 from daryo.model import model_from_dict
 from daryo.results import SHORTFALL_NOISE, _write_table, shortfall
+from daryo.results.dataset import VARIABLES
 from daryo.simulate import RunOptions, fastpath
 from daryo.testmodels import build
 
@@ -213,6 +214,64 @@ def test_the_csv_folder_says_what_each_file_holds_and_in_which_units(tmp_path):
         res.to_csv(tmp_path / "other")
     assert (tmp_path / "other" / "variables.csv").read_text() == "variable,meaning\nq,my notes\n"
 
+
+#: every variable of a run's results: its units in the Dataset (and variables.csv), and in the NetCDF file its
+#: units and cell method over time, written by hand from docs/model-format.md's Results section: what passes in a
+#: step is a sum over the step (hm3 per step, GWh); volumes at the step's end and their limits are instants
+#: without a cell method; values at the step's start are points
+_PER_STEP = ("hm3 per step", "hm3", "time: sum")
+_ENERGY = ("GWh", "GW h", "time: sum")
+_AT_END = ("hm3", "hm3", None)
+UNITS = {
+    "mass_balance_error": _PER_STEP, "max_node_balance_error": _PER_STEP,
+    "node_flow": _PER_STEP, "node_loss": _PER_STEP, "edge_flow": _PER_STEP, "edge_loss": _PER_STEP,
+    "storage": _AT_END, "storage_start": ("hm3", "hm3", "time: point"), "storage_min": _AT_END,
+    "storage_max": _AT_END, "storage_target": _AT_END, "storage_shortfall": _AT_END,
+    "evaporation": _PER_STEP, "spill": _PER_STEP,
+    "demanded": _PER_STEP, "delivery": _PER_STEP, "deficit": _PER_STEP, "consumption": _PER_STEP,
+    "return_flow": _PER_STEP,
+    "turbine_flow": _PER_STEP, "head": ("m", "m", "time: point"), "energy": _ENERGY, "energy_target": _ENERGY,
+    "energy_shortfall": _ENERGY,
+    "sink_inflow": _PER_STEP, "required": _PER_STEP, "requirement_met": _PER_STEP, "delay_inflow": _PER_STEP,
+}
+
+
+def test_every_variable_has_the_units_and_cell_method_of_a_sum_over_the_step_or_of_an_instant(tmp_path):
+    """::
+
+        [in: 100] --> (dam: evaporation, target_volume, spill_to sea) --> [plant: energy_target 1 GWh]
+                  --> (lag: delay 1 step) --> (river: reach) --> [town: demand 10]
+                                                             \\--> [sea] <-- eflow: 5 a step
+
+    A mutation-testing review: no test would have seen ``evaporation`` (a loss in the step) given the units of a
+    volume at an instant, ``hm3`` instead of ``hm3 per step``, which loses its ``cell_methods: time: sum`` in the
+    NetCDF file (read back as a volume, as ``storage``) and says ``hm3`` in variables.csv.  A model with every
+    kind of element has every variable results can hold (``VARIABLES``); each one's units in the Dataset and
+    variables.csv, and its units and cell method in the NetCDF file, are those of the table above."""
+    assert set(UNITS) == VARIABLES
+    model = model_from_dict({
+        "version": 1, "name": "every_variable", "time": {"start": "2001-01", "end": "2001-02"},
+        "nodes": [{"id": "in", "type": "inflow", "inflow": 100},
+                  {"id": "dam", "type": "reservoir", "max_volume": 1000, "initial_volume": 500, "evaporation": 100,
+                   "level_table": {"volume": [0, 1000], "level": [100, 200], "area": [0, 10]},
+                   "target_volume": 600, "spill_to": "sea"},
+                  {"id": "plant", "type": "hydropower", "reservoir": "dam", "capacity": "100 MW",
+                   "energy_target": 1},
+                  {"id": "lag", "type": "delay", "steps": 1, "initial_flow": 20},
+                  {"id": "river", "type": "reach", "loss": 0.1},
+                  {"id": "town", "type": "demand", "demand": 10, "consumptive_fraction": 0.5},
+                  {"id": "eflow", "type": "flow_requirement", "at": "sea", "flow": 5},
+                  {"id": "sea", "type": "sink"}],
+        "edges": [["in", "dam"], ["dam", "plant"], ["plant", "lag"], ["lag", "river"], ["river", "town"],
+                  ["river", "sea"]]})
+    res = daryo.run(model)
+    assert set(res.dataset.data_vars) == set(UNITS)
+    res.to_csv(tmp_path / "csv")
+    table = pd.read_csv(tmp_path / "csv" / "variables.csv", keep_default_na=False).set_index("variable")
+    with xr.open_dataset(res.to_netcdf(tmp_path / "r.nc")) as back:
+        for name, (units, cf_units, cell_methods) in UNITS.items():
+            assert res.dataset[name].attrs["units"] == table.loc[name, "units"] == units, name
+            assert (back[name].attrs["units"], back[name].attrs.get("cell_methods")) == (cf_units, cell_methods), name
 
 def test_the_csv_folder_says_what_each_element_is_and_where_its_water_goes(tmp_path):
     """elements.csv, a row per element of each dimension with the coordinates the NetCDF file has: a node's type
