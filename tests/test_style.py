@@ -95,3 +95,11 @@ def test_the_stages_import_only_the_stages_before_them():
             wrong += [(module, name) for name in imported
                       if any(name == s or name.startswith(f"{s}.") for s in (*core, *later))]
     assert not wrong, wrong
+
+
+def test_no_two_test_modules_share_a_name():
+    """pytest imports test modules by their name alone (the folders have no __init__.py, so that helpers such as
+    ensemble_cases import plainly): two test_tables.py, of results and of ensemble, stopped the whole suite at
+    collection, while runs of the folders one at a time passed."""
+    names = [p.name for p in (ROOT / "tests").rglob("test_*.py")]
+    assert sorted(n for n in set(names) if names.count(n) > 1) == []
