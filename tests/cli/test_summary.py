@@ -1,5 +1,7 @@
 """The summary ``daryo run`` prints (:mod:`daryo.cli.summary`)."""
 
+import pytest
+
 import daryo
 from daryo.cli import summary
 from daryo.cli.summary import format_summary
@@ -221,3 +223,27 @@ def test_daryo_summary_of_a_damaged_or_stripped_run_results_file_says_so(tmp_pat
     assert main(["summary", str(tmp_path / "stripped.nc")]) == 1
     assert (f"{tmp_path / 'stripped.nc'} is not a run's results as daryo writes them (no scenario and time dimensions "
             "and mass_balance_error): give the results of daryo run -o FILE.nc") in capsys.readouterr().err
+
+
+def test_a_run_of_more_of_one_season_than_the_other_says_its_seasons_and_years_do_not_add_up(tmp_path, capsys):
+    """A spreadsheet analyst's review: a run of 18 months from October (2 winters, 1 summer) showed a country's
+    demand, the sum of its seasons' means (each season's total over the seasons covered), beside yearly figures of
+    its demands over the 1.5 years covered, which do not add up to it; the run says so.  Here the farm (60 of
+    irrigation each winter, 300 each summer): its country's winter and summer 60 + 300 = 360, its own yearly
+    demand (60 + 300 + 60) / (1 + 182 / 365) = 280.26 (the second winter, October to March, is 182 days of 365)."""
+    from daryo.cli import main
+
+    path = tmp_path / "m.yaml"
+    path.write_text(FARM_TOWN_SEA.replace("end: 2001-09", "end: 2002-03"))
+    assert main(["run", str(path), "--csv", str(tmp_path / "csv")]) == 0
+    out = capsys.readouterr().out
+    assert ("covers 1.5 hydrological years (2 winters, 1 summer): its totals are scaled to whole years and seasons (a "
+            "part covered counts its share of one); with more of one season than of the other, the winter and summer "
+            "columns, each over its seasons covered, do not add up to the yearly figures of the other tables") in out
+    import pandas as pd
+
+    rows = pd.read_csv(tmp_path / "csv" / "summary.csv").set_index(["table", "element", "quantity", "season"])["value"]
+    assert rows[("demand", "farm", "demanded", "year")] == pytest.approx(420 / (1 + 182 / 365))
+    path.write_text(FARM_TOWN_SEA.replace("end: 2001-09", "end: 2002-09"))
+    assert main(["run", str(path)]) == 0
+    assert "covers" not in capsys.readouterr().out  # (whole years: nothing to say)
