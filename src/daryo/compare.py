@@ -35,6 +35,7 @@ from .indicators import (
     requirement_summary,
     storage_change,
     storage_shortfall,
+    year_weights,
 )
 
 __all__ = ["compare_runs", "compare_ensembles", "paired_deficit_changes", "check_run_results", "run_label",
@@ -570,7 +571,9 @@ def _plant_rows(ds: xr.Dataset, scale: Mapping[str, float], per: str) -> list[tu
     short = energy_shortfall(ds)
     if len(short):  # (its target beside it: a deal that lowers a target is not one that meets it, a Tajik utility
         # planner's review)
-        wanted = ds["energy_target"].sum("time").mean("scenario") / n_years(ds)
+        weights = year_weights(ds)  # (None: every step counts 1 / the years; else the sum of the seasons' means)
+        wanted = (ds["energy_target"].sum("time").mean("scenario") / n_years(ds) if weights is None
+                  else (ds["energy_target"] * weights).sum("time").mean("scenario"))
         rows += [("plant", str(plant), "energy target", f"GWh {per}",
                   float(wanted.sel(hydropower=plant)) * scale["year"]) for plant in short.index]
     rows += [("plant", str(plant), "short of target", f"GWh {per}", float(value) * scale["year"])

@@ -30,7 +30,7 @@ from .timeaxis import (
 
 __all__ = ["YEAR_NOISE", "annual_by", "country_category_summary", "country_summary", "country_system_summary",
            "coverage", "energy_by_season", "energy_shortfall", "n_years", "requirement_summary", "scenario_summary",
-           "season_years", "sink_inflow", "storage_change", "storage_shortfall", "supply_reliability"]
+           "season_years", "sink_inflow", "storage_change", "storage_shortfall", "supply_reliability", "year_weights"]
 
 #: a year's sum up to this is solver noise, taken as none: a millionth of a hm³ (1 m³) or of a GWh (1 kWh), or of a
 #: percentage point; the solver's tolerance of ~1e-9 per step and element summed over a year's steps and elements
@@ -98,6 +98,26 @@ def season_years(data: xr.Dataset | TimeAxis, season: str) -> float:
     length = np.where(leap, 183.0, 182.0) if season == "winter" else np.full(len(starts), 183.0)
     mine = season_of_month(month) == season
     return float(np.sum(days[mine] / length[mine]))
+
+
+def year_weights(ds: xr.Dataset) -> xr.DataArray | None:
+    """The weight of each step of ``ds`` in its figures per year, where a run covers more of one season than of the
+    other (from October to the next March but one: 2 winters, 1 summer): 1 / the seasons of its kind covered
+    (:func:`season_years`), so that a yearly figure is the sum of its seasons' means, as the country table's
+    winter and summer are (a spreadsheet analyst's review: a country's irrigation per year exceeded its whole
+    demand, its demands' per year were biased by the mix of seasons).  None where every step counts 1 /
+    :func:`n_years`: whole hydrological years, or a run shorter than a year (whose figures are its totals)."""
+    short, covered = coverage(ds)
+    if short or all(abs(covered[s] - covered["year"]) < 1e-9 for s in ("winter", "summer")):
+        return None
+    steps = _steps(ds)
+    if steps is None:  # (no dates: 12 steps a year, the first six winter, as season_years counts them)
+        winter = np.arange(ds.sizes["time"]) % 12 < 6
+    else:
+        month = steps[0].astype("datetime64[M]").astype(np.int64) % 12 + 1
+        winter = season_of_month(month) == "winter"
+    weights = np.where(winter, 1.0 / max(covered["winter"], 1e-300), 1.0 / max(covered["summer"], 1e-300))
+    return xr.DataArray(weights, dims="time")
 
 
 def _n_steps(data: xr.Dataset | TimeAxis) -> int:
@@ -227,7 +247,9 @@ def annual_by(ds: xr.Dataset, variable: str, by: str | tuple[str, ...] = "countr
     over scenarios.
 
     A season's value is its total over the seasons the run covers (:func:`season_years`), so a run of part of a
-    year gives each season's mean, not a share of a year's.
+    year gives each season's mean, not a share of a year's; a year's (``season=False``) is the total over the years
+    covered (:func:`n_years`), or, where the run covers more of one season than of the other, the sum of its
+    seasons' means (:func:`year_weights`).
 
     Parameters
     ----------
@@ -306,8 +328,10 @@ def annual_by(ds: xr.Dataset, variable: str, by: str | tuple[str, ...] = "countr
         totals = da.groupby("season").sum("time").groupby("group").sum(elem)
         totals = totals / xr.DataArray([season_years(ds, str(s)) for s in totals["season"].values],
                                        dims="season", coords={"season": totals["season"]})
-    else:
+    elif (weights := year_weights(ds)) is None:
         totals = da.sum("time").groupby("group").sum(elem) / n_years(ds)
+    else:  # (more of one season than of the other: the sum of the seasons' means)
+        totals = (da * weights).sum("time").groupby("group").sum(elem)
     if groups is not None:
         totals = totals.assign_coords(xr.Coordinates.from_pandas_multiindex(groups[totals["group"].values], "group"))
     totals.attrs = {"units": units, "description": f"Mean annual total of {variable}"}
@@ -580,7 +604,9 @@ def energy_shortfall(ds: xr.Dataset) -> pd.Series:
         series = pd.Series(dtype=float)
     else:
         wanted = ds["energy_target"].sum([d for d in ds["energy_target"].dims if d != "hydropower"])
-        short = ds["energy_shortfall"].sum("time").mean("scenario") / n_years(ds)
+        weights = year_weights(ds)
+        short = (ds["energy_shortfall"].sum("time").mean("scenario") / n_years(ds) if weights is None
+                 else (ds["energy_shortfall"] * weights).sum("time").mean("scenario"))
         plants = [str(p) for p in ds["hydropower"].values if float(wanted.sel(hydropower=p)) > 0]
         series = pd.Series([float(short.sel(hydropower=p)) for p in plants], index=plants, dtype=float)
     series.attrs["units"] = "GWh per year"
@@ -638,9 +664,15 @@ def requirement_summary(ds: xr.Dataset) -> pd.DataFrame:
     met = ds["requirement_met"].transpose("scenario", "time", "requirement").values
     names = ds["requirement"].values.astype(str)
     at = ds["requirement_at"].values.astype(str) if "requirement_at" in ds.coords else [""] * len(names)
-    years = n_years(ds)
-    table = pd.DataFrame({"at": at, "required": required.sum(axis=1).mean(axis=0) / years,
-                          "met": met.sum(axis=1).mean(axis=0) / years,
+    weights = year_weights(ds)
+    if weights is None:
+        years = n_years(ds)
+        required_per_year = required.sum(axis=1).mean(axis=0) / years
+        met_per_year = met.sum(axis=1).mean(axis=0) / years
+    else:  # (more of one season than of the other: the sum of the seasons' means)
+        w = weights.values[None, :, None]
+        required_per_year, met_per_year = (required * w).sum(axis=1).mean(axis=0), (met * w).sum(axis=1).mean(axis=0)
+    table = pd.DataFrame({"at": at, "required": required_per_year, "met": met_per_year,
                           "steps_short": (met < required).mean(axis=(0, 1))}, index=pd.Index(names, name="requirement"))
     table.attrs["units"] = {"required": "hm3 per year", "met": "hm3 per year", "steps_short": "1"}
     return table

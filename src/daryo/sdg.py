@@ -23,7 +23,7 @@ from scipy import sparse
 from scipy.sparse.csgraph import breadth_first_order, connected_components
 
 from .errors import did_you_mean, listed
-from .indicators import YEAR_NOISE, check_dataset, n_years, trace_time_element
+from .indicators import YEAR_NOISE, check_dataset, n_years, trace_time_element, year_weights
 from .model import Model
 from .solver import HighsSolver, LinearProgram, SolveStatus
 
@@ -220,17 +220,22 @@ def water_stress(ds: xr.Dataset, basins: Mapping[str, Sequence[str]] | None = No
     _check_flows(ds)
     fraction = _environmental_fraction(environmental)
     accounts = StressAccounts(ds, _named_basins(ds, basins))
-    years = n_years(ds)
-    returned = _mean_total(ds["return_flow"], "demand") if "return_flow" in ds else np.zeros(ds.sizes.get("demand", 0))
-    inflows = _mean_total(ds["node_flow"], "node")[accounts.inflow_nodes]
-    frame = pd.DataFrame({"withdrawal": accounts.withdrawal(_mean_total(ds["edge_flow"], "edge")[accounts.edges],
-                                                            returned) / years,
+    weights = year_weights(ds)  # (None: every step counts 1 / the years; else the sum of the seasons' means)
+    years = n_years(ds) if weights is None else 1.0
+    returned = (_mean_total(ds["return_flow"], "demand", weights) if "return_flow" in ds
+                else np.zeros(ds.sizes.get("demand", 0)))
+    inflows = _mean_total(ds["node_flow"], "node", weights)[accounts.inflow_nodes]
+    edges = _mean_total(ds["edge_flow"], "edge", weights)[accounts.edges]
+    frame = pd.DataFrame({"withdrawal": accounts.withdrawal(edges, returned) / years,
                           "renewable": accounts.renewable(inflows) / years,
                           "environmental": np.zeros(len(accounts.systems))},
                          index=pd.Index(accounts.systems, name="system"))
     if fraction is None and "required" in ds and ds.sizes.get("requirement", 0):
         required = trace_time_element(ds["required"], "requirement", "water_stress")  # (scenario, step, requirement)
-        frame["environmental"] = accounts.environmental(required).sum(axis=1).mean(axis=0) / years
+        kept = accounts.environmental(required)  # (scenario, step, system)
+        if weights is not None:
+            kept = kept * weights.values[None, :, None]
+        frame["environmental"] = kept.sum(axis=1).mean(axis=0) / years
     if fraction is not None:
         frame["environmental"] = frame["renewable"] * fraction
     frame["environmental"] = np.minimum(frame["environmental"], frame["renewable"])
@@ -438,10 +443,12 @@ def _environmental_fraction(environmental: str | float) -> float | None:
     return float(environmental)
 
 
-def _mean_total(da: xr.DataArray, element: str) -> np.ndarray:
-    """Each element's total over the run's steps (summed in float64), averaged over its scenarios (or traces)."""
+def _mean_total(da: xr.DataArray, element: str, weights: xr.DataArray | None = None) -> np.ndarray:
+    """Each element's total over the run's steps (summed in float64; each step times its ``weights``, where given:
+    :func:`daryo.indicators.year_weights`), averaged over its scenarios (or traces)."""
     others = [d for d in da.dims if d not in ("time", element)]
-    return np.asarray(da.astype(np.float64).sum("time").mean(others).transpose(element).values)
+    da = da.astype(np.float64)
+    return np.asarray((da if weights is None else da * weights).sum("time").mean(others).transpose(element).values)
 
 
 class StressAccounts:

@@ -225,12 +225,17 @@ def test_daryo_summary_of_a_damaged_or_stripped_run_results_file_says_so(tmp_pat
             "and mass_balance_error): give the results of daryo run -o FILE.nc") in capsys.readouterr().err
 
 
-def test_a_run_of_more_of_one_season_than_the_other_says_its_seasons_and_years_do_not_add_up(tmp_path, capsys):
-    """A spreadsheet analyst's review: a run of 18 months from October (2 winters, 1 summer) showed a country's
-    demand, the sum of its seasons' means (each season's total over the seasons covered), beside yearly figures of
-    its demands over the 1.5 years covered, which do not add up to it; the run says so.  Here the farm (60 of
-    irrigation each winter, 300 each summer): its country's winter and summer 60 + 300 = 360, its own yearly
-    demand (60 + 300 + 60) / (1 + 182 / 365) = 280.26 (the second winter, October to March, is 182 days of 365)."""
+def test_a_run_of_more_of_one_season_than_the_other_gives_years_that_are_the_sums_of_its_seasons(tmp_path, capsys):
+    """A spreadsheet analyst's review: a run of 18 months from October (2 winters, 1 summer) showed each country's
+    winter and summer, each season's total over the seasons covered, beside yearly figures over the 1.5 years
+    covered, biased by the mix of seasons: a country's irrigation per year could exceed its whole demand.  A year is
+    now the sum of its seasons' means everywhere.  The farm (10 a month in October-March, 50 in April-September,
+    short 25 a month in summer): winters 2 × 60, a summer 300, so 60 + 300 = 360 a year demanded, short 150 (not
+    (120 + 300) / (1 + 182/365) = 280.3 and 150 / 1.4986 = 100.1); UZB's irrigation in its winter and summer
+    columns, 60 + 300; the river's flow to the sea (30 − 25 = 5 a month in winter, none in summer) 30 a year (not
+    60 / 1.4986 = 40.0)."""
+    import pandas as pd
+
     from daryo.cli import main
 
     path = tmp_path / "m.yaml"
@@ -238,12 +243,17 @@ def test_a_run_of_more_of_one_season_than_the_other_says_its_seasons_and_years_d
     assert main(["run", str(path), "--csv", str(tmp_path / "csv")]) == 0
     out = capsys.readouterr().out
     assert ("covers 1.5 hydrological years (2 winters, 1 summer): its totals are scaled to whole years and seasons (a "
-            "part covered counts its share of one); with more of one season than of the other, the winter and summer "
-            "columns, each over its seasons covered, do not add up to the yearly figures of the other tables") in out
-    import pandas as pd
-
+            "part covered counts its share of one; a year is the sum of its seasons' means)") in out
     rows = pd.read_csv(tmp_path / "csv" / "summary.csv").set_index(["table", "element", "quantity", "season"])["value"]
-    assert rows[("demand", "farm", "demanded", "year")] == pytest.approx(420 / (1 + 182 / 365))
-    path.write_text(FARM_TOWN_SEA.replace("end: 2001-09", "end: 2002-09"))
-    assert main(["run", str(path)]) == 0
-    assert "covers" not in capsys.readouterr().out  # (whole years: nothing to say)
+    assert rows[("demand", "farm", "demanded", "year")] == pytest.approx(360.0)
+    assert rows[("demand", "farm", "deficit", "year")] == pytest.approx(150.0)
+    assert rows[("irrigation", "UZB", "demanded", "year")] == pytest.approx(360.0)
+    assert rows[("country", "UZB", "demanded", "winter")] + rows[("country", "UZB", "demanded", "summer")] == (
+        pytest.approx(120.0 + 360.0))  # (the town's 10 a month too)
+    assert rows[("sink", "sea", "inflow", "year")] == pytest.approx(30.0)
+    river = FARM_TOWN_SEA.replace("end: 2001-09", "end: 2002-03").replace(
+        "  - {id: well, type: inflow, max_flow: 3, cost: 1}\n", "").replace(
+        "  - {id: pond, type: demand, demand: 4, priority: 1, country: KAZ}\n", "").replace(", [well, pond]", "")
+    (stress,) = daryo.sdg.water_stress(daryo.run(daryo.load_text(river)).dataset).itertuples()
+    # (withdrawn: 25 a month in winter, 40 in summer, 150 + 240 a year; the river's 180 + 240: 92.9 %, not 90 %)
+    assert (stress.withdrawal, stress.renewable, stress.stress) == pytest.approx((390.0, 420.0, 100 * 390 / 420))

@@ -348,11 +348,8 @@ def _part_years(ds, covered: dict[str, float], short: bool) -> list[str]:  # typ
     t = pd.DatetimeIndex(ds["time"].values)
     last = t[-1] + pd.Timedelta(days=float(ds["days"].values[-1]) - 1) if "days" in ds.coords else t[-1]
     how = ("its totals are shown as they are, not made annual" if short else
-           "its totals are scaled to whole years and seasons (a part covered counts its share of one)")
-    if not short and abs(covered["winter"] - covered["summer"]) > 0.01:  # (a spreadsheet analyst's review)
-        how += ("; with more of one season than of the other, the winter and summer columns, each over its seasons "
-                "covered, do not add up to the yearly figures of the other tables, over the years covered (run whole "
-                "hydrological years for figures that do)")
+           "its totals are scaled to whole years and seasons (a part covered counts its share of one; a year is the "
+           "sum of its seasons' means)")
     monthly = str(ds.attrs.get("time_step", "month")) == "month"  # (a BWO planner's review: dekads from the 11th)
     first, end = ((f"{t[0]:%B %Y}", f"{last:%B %Y}") if monthly
                   else (f"{t[0].day} {t[0]:%B %Y}", f"{last.day} {last:%B %Y}"))
