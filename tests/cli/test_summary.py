@@ -257,3 +257,22 @@ def test_a_run_of_more_of_one_season_than_the_other_gives_years_that_are_the_sum
     (stress,) = daryo.sdg.water_stress(daryo.run(daryo.load_text(river)).dataset).itertuples()
     # (withdrawn: 25 a month in winter, 40 in summer, 150 + 240 a year; the river's 180 + 240: 92.9 %, not 90 %)
     assert (stress.withdrawal, stress.renewable, stress.stress) == pytest.approx((390.0, 420.0, 100 * 390 / 420))
+
+
+def test_a_plants_season_the_run_does_not_reach_has_no_figure(tmp_path):
+    """A spreadsheet analyst's review: a run of April-September printed each plant's winter energy as 0.0 and wrote
+    it so to summary.csv, where the country table has none ("–", no row) for a season the run does not reach."""
+    from daryo.results import summary_table
+    from daryo.results.tables import plant_table
+
+    model = daryo.load(daryo.demo_model_path()).with_time(start="2001-04", end="2001-09")
+    results = daryo.run(model)
+    plants = plant_table(results.dataset)
+    assert plants["winter"].isna().all() and (plants["summer"] > 0).all()
+    printed = format_summary(model, results)
+    block = printed[printed.index("hydropower by plant"):].split("\n\n")[0].splitlines()
+    assert [line.split()[2:4] for line in block[2:]] == [["–", f"{s:.1f}"] for s in plants["summer"]]
+    rows = summary_table(results.dataset, model)
+    hydropower = rows[rows["table"] == "hydropower"]
+    assert set(hydropower["season"]) <= {"summer", "year"} and len(hydropower[hydropower["season"] == "summer"]) == len(
+        plants)

@@ -231,7 +231,8 @@ def _plant_lines(ds: xr.Dataset, short: bool) -> list[str]:
     lines = ["", f"hydropower by plant ({'GWh in the run' if short else 'GWh/yr'}; winter = October–March{of_target}):",
              head + (f"{'short of target':>17s}" if targets else "")]
     for plant, row in table.iterrows():
-        cells = f"  {plant:<22s}{row['country']:<9s}{_number(row['winter'], 10)}{_number(row['summer'], 10)}"
+        cells = f"  {plant:<22s}{row['country']:<9s}" + "".join(
+            f"{'–':>10s}" if math.isnan(row[season]) else _number(row[season], 10) for season in ("winter", "summer"))
         if targets:
             of = row["short_of_target"]
             cells += f"{'–':>17s}" if math.isnan(of) else _number(of, 17)

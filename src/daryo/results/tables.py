@@ -49,7 +49,9 @@ def country_table(ds: xr.Dataset) -> pd.DataFrame:
 def plant_table(ds: xr.Dataset) -> pd.DataFrame:
     """Each hydropower plant's ``country``, its energy in ``winter`` and ``summer`` and, where the results have
     energy targets, the part of its target not generated, ``short_of_target`` (NaN for a plant without a target);
-    GWh per year (in the run, for a run shorter than a year).  Empty without plants."""
+    GWh per year (in the run, for a run shorter than a year); NaN for a season the run does not reach, as the country
+    table has none (a spreadsheet analyst's review: a plant's winter read 0 of a summer's run).  Empty without
+    plants."""
     from ..indicators import energy_by_season, energy_shortfall
 
     if "energy" not in ds or not ds.sizes.get("hydropower", 0):
@@ -60,8 +62,10 @@ def plant_table(ds: xr.Dataset) -> pd.DataFrame:
     scale = _scales(ds)
     table = pd.DataFrame({"country": country}, index=pd.Index(plants, name="plant"))
     for season in ("winter", "summer"):
-        row = seasons.loc[season] if season in seasons.index else pd.Series(dtype=float)
-        table[season] = [float(row.get(p, 0.0)) * scale[season] for p in plants]
+        if season not in seasons.index:  # (a run that does not reach it)
+            table[season] = np.nan
+            continue
+        table[season] = [float(seasons.loc[season].get(p, 0.0)) * scale[season] for p in plants]
     if "energy_shortfall" in ds and "energy_target" in ds:
         shortfall = energy_shortfall(ds)
         table["short_of_target"] = [shortfall[p] * scale["year"] if p in shortfall.index else np.nan for p in plants]
