@@ -276,3 +276,13 @@ def test_a_plants_season_the_run_does_not_reach_has_no_figure(tmp_path):
     hydropower = rows[rows["table"] == "hydropower"]
     assert set(hydropower["season"]) <= {"summer", "year"} and len(hydropower[hydropower["season"] == "summer"]) == len(
         plants)
+
+
+def test_the_water_stress_of_a_run_shorter_than_a_year_says_its_level_is_not_a_years(tmp_path):
+    """A spreadsheet analyst's review: the Amu's water stress of April-September, 104 %, read "critical" by FAO's
+    levels, which are set for a year's withdrawal and water, with no word; the run of a year has none."""
+    model = daryo.load(daryo.demo_model_path())
+    said = "(a run shorter than a year: the ratio of its months alone, which FAO's levels"
+    assert said in format_summary(model.with_time(start="2001-04", end="2001-09"),
+                                  daryo.run(model.with_time(start="2001-04", end="2001-09")))
+    assert said not in format_summary(model, daryo.run(model, daryo.RunOptions(years=1)))

@@ -289,6 +289,9 @@ def _stress_lines(ds: xr.Dataset, model: Model | None, short: bool) -> list[str]
                     f"{_number(r['environmental'], 14)}{stress_text(r['stress'])}  {r['level']}".rstrip())
     rows.append("  (the model's surface water by river system, not a country's statistics; environmental: the least "
                 "water the rivers must keep for the model's flow requirements, with the losses on the way)")
+    if short:  # (a spreadsheet analyst's review: a summer's 104 % read "critical" as if of a year)
+        rows.append("  (a run shorter than a year: the ratio of its months alone, which FAO's levels, set for a "
+                    "year's withdrawal and water, do not grade as they grade a year's)")
     if not (table["environmental"] > 0).any():
         rows.append("  no environmental flow: the model has no flow requirement on a river (add one, or give "
                     "daryo.sdg.water_stress(ds, environmental=0.3) a share of the renewable water)")
