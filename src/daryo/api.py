@@ -9,13 +9,12 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import numpy as np
 import pandas as pd
 
 from ._system import memory_limit
 from .errors import ModelError, Problem
 from .model import Model, load_model, model_from_dict
-from .model.datafiles import DataFiles
+from .model.datafiles import DataFiles, checked_confine
 from .model.loader import document_problems
 from .model.values import read_flow_series
 from .scenarios.overlay import OverlayDocument, OverlaySpec
@@ -91,7 +90,7 @@ def load(path: str | os.PathLike[str] | None = None, scenarios: OverlaySpec | Se
 
     overlays = overlay_names(scenarios)
     _check_years(years)
-    _check_confine("daryo.load", confine)
+    checked_confine(confine, "daryo.load")  # (before any work: DataFiles checks it too)
     try:
         return _load(path if path is None or isinstance(path, str) else Path(path), overlays, years, bool(confine))
     except ModelError as exc:  # (an overlay's problems with their lines, as a model file's have theirs)
@@ -106,13 +105,6 @@ def _check_years(years: object) -> None:
         raise TypeError(f"years={years!r}: give a whole number of years (or None)")
     if years is not None and years < 1:  # type: ignore[operator]
         raise ValueError(f"years {years}: a run lasts at least 1 year")
-
-
-def _check_confine(function: str, confine: object) -> None:
-    """Refuse a ``confine`` that is not True or False: a service's flag passed as text (``"no"``, ``"false"``) read
-    as true, confining where it meant not to, without a word (an input fuzzer's review)."""
-    if not isinstance(confine, (bool, np.bool_)):
-        raise TypeError(f"{function}: confine is True or False, not {type(confine).__name__} {confine!r}")
 
 
 def _load(path: str | Path | None, scenarios: tuple[str | OverlayDocument, ...], years: int | None,
@@ -211,7 +203,7 @@ def load_text(text: str | bytes, name: str = "upload.yaml", base_dir: str | os.P
     folder = _text_folder(base_dir)
     overlays = overlay_names(scenarios)
     _check_years(years)
-    _check_confine("daryo.load_text", confine)
+    checked_confine(confine, "daryo.load_text")  # (before any work: DataFiles checks it too)
     try:
         return _load_text(_decoded(text, name), name, DataFiles(folder, bool(confine)), overlays, years)
     except ModelError as exc:

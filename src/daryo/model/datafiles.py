@@ -29,6 +29,15 @@ _NO_FOLDER = ("the model was given as text without a folder for its data files, 
               "they are in (daryo.load_text(text, base_dir=...)), or give the values in the model itself")
 
 
+def checked_confine(confine: object, function: str = "") -> bool:
+    """``confine`` as a bool, where it is True or False (NumPy's too); a TypeError naming ``function`` otherwise: a
+    flag given as text, ``"no"`` or ``"false"``, was true, and confined without a word (an input fuzzer's review)."""
+    if type(confine).__name__ not in ("bool", "bool_"):
+        raise TypeError(f"{function}{': ' if function else ''}confine is True or False, not {type(confine).__name__} "
+                        f"{confine!r}")
+    return bool(confine)
+
+
 @dataclass
 class DataFiles:
     """Where a model document's data files are read from, whether they must stay there, and those it read.
@@ -50,10 +59,7 @@ class DataFiles:
     read: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        # (a flag given as text, "no" or "false", was true: confined without a word; an input fuzzer's review)
-        if type(self.confine).__name__ not in ("bool", "bool_"):
-            raise TypeError(f"confine is True or False, not {type(self.confine).__name__} {self.confine!r}")
-        self.confine = bool(self.confine)
+        self.confine = checked_confine(self.confine)
 
     def branch(self) -> DataFiles:
         """A copy with the same rules and a copy of the record: what one build of a document reads, beside what

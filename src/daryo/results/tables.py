@@ -30,6 +30,13 @@ def _scales(ds: xr.Dataset) -> dict[str, float]:
     return covered if short else {"year": 1.0, "winter": 1.0, "summer": 1.0}
 
 
+def _as_printed(ds: xr.Dataset, table: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
+    """``table`` with its mean annual ``columns`` as printed: a year's, or the run's totals for a run shorter than
+    a year (:func:`_scales`)."""
+    years = _scales(ds)["year"]
+    return table.assign(**{c: table[c] * years for c in columns})
+
+
 def _per(short: bool, unit: str) -> str:
     """``unit`` per year, or in the run for a run shorter than a year (``short``: the figures are its totals)."""
     return f"{unit} in the run" if short else f"{unit} per year"
@@ -95,8 +102,7 @@ def stress_table(ds: xr.Dataset, model: Model | None = None, check_known: bool =
     if not (table["withdrawal"] > 0).any() or (check_known and stress_notes(ds, model)[0]):
         return table.iloc[:0]
     table = table[(table["withdrawal"] > 0) | (table["renewable"] > 0)]  # (not a system of nodes that hold no water)
-    years = _scales(ds)["year"]
-    return table.assign(**{c: table[c] * years for c in ("withdrawal", "renewable", "environmental")})
+    return _as_printed(ds, table, ("withdrawal", "renewable", "environmental"))
 
 
 def stress_notes(ds: xr.Dataset, model: Model | None = None) -> tuple[str, str]:
@@ -146,8 +152,7 @@ def irrigation_table(ds: xr.Dataset) -> pd.DataFrame:
         return pd.DataFrame(columns=["demanded", "delivered", "deficit", "deficit_share", "winter_deficit_share",
                                      "summer_deficit_share"], index=pd.Index([], name="country"), dtype=float)
     table = country_category_summary(ds, category="irrigation").droplevel("category")
-    years = _scales(ds)["year"]
-    return table.assign(**{c: table[c] * years for c in ("demanded", "delivered", "deficit")})
+    return _as_printed(ds, table, ("demanded", "delivered", "deficit"))
 
 
 def demand_table(ds: xr.Dataset) -> pd.DataFrame:
@@ -194,8 +199,7 @@ def country_system_table(ds: xr.Dataset) -> pd.DataFrame:
     except (KeyError, ValueError):  # (results without the topology the systems need)
         return pd.DataFrame(columns=["demanded", "delivered", "deficit", "deficit_share"], dtype=float,
                             index=pd.MultiIndex.from_tuples([], names=["country", "system"]))
-    years = _scales(ds)["year"]
-    return table.assign(**{c: table[c] * years for c in ("demanded", "delivered", "deficit")})
+    return _as_printed(ds, table, ("demanded", "delivered", "deficit"))
 
 
 def requirement_table(ds: xr.Dataset) -> pd.DataFrame:
