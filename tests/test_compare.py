@@ -252,11 +252,7 @@ def test_a_short_runs_plant_energy_is_compared_by_its_totals():
         [up: 500] --> {hpp: 10 MW, 100 m} --> [sea]
             \\---------------------------------> [sea]
     """
-    nodes = [{"id": "up", "type": "inflow", "inflow": 500},
-             {"id": "hpp", "type": "hydropower", "capacity": 10, "head": 100, "efficiency": 0.9, "energy_target": 9},
-             {"id": "sea", "type": "sink"}]
-    a = daryo.run(testmodels.build(nodes, [["up", "hpp"], ["hpp", "sea"], ["up", "sea"]], steps=3,
-                                   start="2001-10")).dataset
+    a = daryo.run(testmodels.plant_with_bypass(500, 3, energy_target=9)).dataset
     rows = compare_runs(a, a).set_index(["table", "element", "quantity"])
     # the capacity binds: 10 MW × 744, 720 and 744 h = 7.44 + 7.2 + 7.44 = 22.08 GWh, all in winter; its target
     # 3 × 9 = 27 GWh, short by 1.56 + 1.8 + 1.56 = 4.92 (the run's totals)

@@ -173,6 +173,22 @@ def hydropower_fixed_head() -> Model:
     )
 
 
+def plant_with_bypass(inflow: Any, steps: int, **plant: Any) -> Model:
+    """A run-of-river plant of 10 MW at 100 m head (efficiency 0.9; ``plant``: more of its attributes, an
+    ``energy_target``), ``steps`` months from October 2001, the river's water it cannot take going round it::
+
+        [up: inflow] --> {hpp: 10 MW, 100 m} --> [sea]
+             \\--------------------------------> [sea]
+
+    With the capacity binding (500 hm³ a month), 10 MW × 744, 720 and 744 h: 7.44, 7.2 and 7.44 GWh in October to
+    December.
+    """
+    nodes = [{"id": "up", "type": "inflow", "inflow": inflow},
+             {"id": "hpp", "type": "hydropower", "capacity": 10, "head": 100, "efficiency": 0.9, **plant},
+             {"id": "sea", "type": "sink"}]
+    return build(nodes, [["up", "hpp"], ["hpp", "sea"], ["up", "sea"]], steps=steps, start="2001-10")
+
+
 def losses_and_returns() -> Model:
     """Reach loss and demand return flow::
 

@@ -80,6 +80,9 @@ def test_the_run_summary_gives_the_spread_of_many_scenarios_in_one_line(monkeypa
     assert "by scenario" not in printed
 
 
+#: :func:`daryo.testmodels.farm_and_town` as a model file (the farm short 150 of its 360 a year, 25 a month in
+#: summer), from October, with a pumped source apart from the river: the well, which gives the pond 3 of its 4 a
+#: month and leaves the water stress not known (:data:`FARM_TOWN_RIVER`: without it)
 FARM_TOWN_SEA = """\
 version: 1
 name: farm and town
@@ -96,6 +99,10 @@ nodes:
   - {id: sea, type: sink}
 edges: [[river, j], [j, town], [j, field], [j, farm], [j, sea], [well, pond]]
 """
+
+#: :data:`FARM_TOWN_SEA` without the well and the pond: the river alone, whose water stress is known
+FARM_TOWN_RIVER = FARM_TOWN_SEA.replace("  - {id: well, type: inflow, max_flow: 3, cost: 1}\n", "").replace(
+    "  - {id: pond, type: demand, demand: 4, priority: 1, country: KAZ}\n", "").replace(", [well, pond]", "")
 
 
 def test_daryo_summary_of_a_runs_results_prints_and_writes_what_daryo_run_did(tmp_path, capsys, monkeypatch):
@@ -187,8 +194,7 @@ def test_daryo_summary_tells_the_water_stress_of_results_that_record_whether_it_
     assert ("water stress (SDG 6.4.2's ratio) not shown: the results were written by an earlier daryo, which did not "
             "record whether their renewable water is known; run the model again to see it") in capsys.readouterr().out
     river = tmp_path / "river.yaml"
-    river.write_text(FARM_TOWN_SEA.replace("  - {id: well, type: inflow, max_flow: 3, cost: 1}\n", "").replace(
-        "  - {id: pond, type: demand, demand: 4, priority: 1, country: KAZ}\n", "").replace(", [well, pond]", ""))
+    river.write_text(FARM_TOWN_RIVER)
     assert main(["run", str(river), "-o", str(tmp_path / "river.nc")]) == 0
     printed = capsys.readouterr().out
     assert main(["summary", str(tmp_path / "river.nc")]) == 0
@@ -251,15 +257,13 @@ def test_a_run_of_more_of_one_season_than_the_other_gives_years_that_are_the_sum
     assert rows[("country", "UZB", "demanded", "winter")] + rows[("country", "UZB", "demanded", "summer")] == (
         pytest.approx(120.0 + 360.0))  # (the town's 10 a month too)
     assert rows[("sink", "sea", "inflow", "year")] == pytest.approx(30.0)
-    river = FARM_TOWN_SEA.replace("end: 2001-09", "end: 2002-03").replace(
-        "  - {id: well, type: inflow, max_flow: 3, cost: 1}\n", "").replace(
-        "  - {id: pond, type: demand, demand: 4, priority: 1, country: KAZ}\n", "").replace(", [well, pond]", "")
+    river = FARM_TOWN_RIVER.replace("end: 2001-09", "end: 2002-03")
     (stress,) = daryo.sdg.water_stress(daryo.run(daryo.load_text(river)).dataset).itertuples()
     # (withdrawn: 25 a month in winter, 40 in summer, 150 + 240 a year; the river's 180 + 240: 92.9 %, not 90 %)
     assert (stress.withdrawal, stress.renewable, stress.stress) == pytest.approx((390.0, 420.0, 100 * 390 / 420))
 
 
-def test_a_plants_season_the_run_does_not_reach_has_no_figure(tmp_path):
+def test_a_plants_season_the_run_does_not_reach_has_no_figure():
     """A spreadsheet analyst's review: a run of April-September printed each plant's winter energy as 0.0 and wrote
     it so to summary.csv, where the country table has none ("–", no row) for a season the run does not reach."""
     from daryo.results import summary_table
@@ -278,7 +282,7 @@ def test_a_plants_season_the_run_does_not_reach_has_no_figure(tmp_path):
         plants)
 
 
-def test_the_water_stress_of_a_run_shorter_than_a_year_says_its_level_is_not_a_years(tmp_path):
+def test_the_water_stress_of_a_run_shorter_than_a_year_says_its_level_is_not_a_years():
     """A spreadsheet analyst's review: the Amu's water stress of April-September, 104 %, read "critical" by FAO's
     levels, which are set for a year's withdrawal and water, with no word; the run of a year has none."""
     model = daryo.load(daryo.demo_model_path())

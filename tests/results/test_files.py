@@ -9,7 +9,7 @@ import daryo
 from daryo.cli.summary import format_summary
 from daryo.model import model_from_dict
 from daryo.results.tables import plant_table, stress_table
-from daryo.testmodels import build, two_rivers_two_countries
+from daryo.testmodels import plant_with_bypass, two_rivers_two_countries
 
 # Two rivers, a year of months, 10 hm³ a month each::
 #
@@ -110,24 +110,12 @@ def _summary_csv(model, tmp_path):
     return pd.read_csv(tmp_path / "summary.csv", keep_default_na=False, na_values=[""]), results
 
 
-def _plant(inflow, steps, **plant):
-    """A run-of-river plant of 10 MW at 100 m head (efficiency 0.9), ``steps`` months from October 2001::
-
-        [up: inflow] --> {hpp: 10 MW, 100 m} --> [sea]
-             \\--------------------------------> [sea]
-    """
-    nodes = [{"id": "up", "type": "inflow", "inflow": inflow},
-             {"id": "hpp", "type": "hydropower", "capacity": 10, "head": 100, "efficiency": 0.9, **plant},
-             {"id": "sea", "type": "sink"}]
-    return build(nodes, [["up", "hpp"], ["hpp", "sea"], ["up", "sea"]], steps=steps, start="2001-10")
-
-
 def test_a_plants_energy_is_given_in_its_own_season(tmp_path):
     """A mutation-testing audit (second round): no test checked which season a plant's energy is given in, so
     plant_table and summary.csv's hydropower rows could give a plant's winter energy as its summer's unseen.  Its
     river brings 10 hm³ a month in October–March and 500 in April–September."""
     # (a monthly profile starts in January: Jan–Mar 10, Apr–Sep 500, Oct–Dec 10)
-    model = _plant({"monthly": [10, 10, 10, 500, 500, 500, 500, 500, 500, 10, 10, 10]}, 12)
+    model = plant_with_bypass({"monthly": [10, 10, 10, 500, 500, 500, 500, 500, 500, 10, 10, 10]}, 12)
     # winter, October–March: flow-limited, 0.002725 GWh per hm³ and m × 100 m × 0.9 = 0.24525 GWh per hm³, 10 hm³ a
     # month (10 MW could make 6.72 GWh or more a month, February's): 6 × 10 × 0.24525 = 14.715 GWh
     # summer, April–September: 500 hm³ a month would make 122.6 GWh; the capacity caps it at 10 MW × the month's
@@ -145,7 +133,7 @@ def test_a_short_runs_plant_energy_and_shortfall_are_its_totals(tmp_path):
     plant's, so its winter energy scaled by the run's share of a year (not of the winters), or its shortfall of its
     energy target left a yearly figure, went unseen.  October to December 2001, a river of 500 hm³ a month, a target
     of 9 GWh a month."""
-    model = _plant(500, 3, energy_target=9)
+    model = plant_with_bypass(500, 3, energy_target=9)
     # the capacity binds: 10 MW × 744, 720 and 744 h = 7.44 + 7.2 + 7.44 = 22.08 GWh, all of it in winter; short of
     # 9 GWh a month by 1.56 + 1.8 + 1.56 = 4.92 GWh (the run's totals, not a year's); no summer (the run does not
     # reach one: no figure, as the country table has none)
