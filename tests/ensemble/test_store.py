@@ -198,6 +198,12 @@ def test_zarr_output(tmp_path):
     _, z = run(tmp_path, "r.zarr")
     _, n = run(tmp_path, "r.nc")
     assert_identical(load(z), load(n))
+    # and their coordinates, the traces' numbers among them: each part after the first is written into its place in
+    # the store, grown to the run's traces at the first, which writes the traces' numbers (a region's write does not)
+    assert set(load(z).coords) == set(load(n).coords)
+    for name in load(n).coords:
+        np.testing.assert_array_equal(load(z)[name].values, load(n)[name].values, err_msg=name)
+    assert load(z)["trace"].values.tolist() == list(range(7))
     # the run's metadata too (writing the summaries into the store once replaced them with none)
     za, na = load(z).attrs, load(n).attrs
     assert za.pop("history").endswith("written by daryo " + daryo.__version__) and "history" in na  # (when: differs)

@@ -570,6 +570,7 @@ def _assemble(parts: _Parts, n_chunks: int, output: Path, fmt: str, manifest: Ma
     attrs["data_files"] = data_files_text(model.data_files)  # (as a run's results: sha256sum's lines)
     bounds = None  # the steps' bounds, of the first part
     done = 0  # the parts written to the store
+    first = 0  # the first trace of the part under way
     try:
         for c in range(n_chunks):
             ds = cf_dataset(_part_dataset(parts.read(c), coords, caveat, comment, trace_names))
@@ -578,16 +579,18 @@ def _assemble(parts: _Parts, n_chunks: int, output: Path, fmt: str, manifest: Ma
             if c == 0:
                 bounds = ds["time_bnds"].reset_coords(drop=True)
                 ds.attrs.update(attrs)
-                if fmt == "zarr":
-                    ds.to_zarr(tmp, mode="w", zarr_format=2, consolidated=True,
+                if fmt == "zarr":  # (consolidated at the end, with the summaries: its arrays grow below)
+                    ds.to_zarr(tmp, mode="w", zarr_format=2, consolidated=False,
                                encoding={v: {"chunks": _zarr_chunks(ds[v], options)} for v in ds.data_vars})
+                    _grow_traces(tmp, np.concatenate([parts.read(k, ["trace"])["trace"] for k in range(n_chunks)]))
                 else:
                     with netcdf_io():
                         netcdf_text(ds).to_netcdf(tmp, unlimited_dims=["trace"], encoding=netcdf_encoding(ds))
             elif fmt == "zarr":
-                ds.to_zarr(tmp, append_dim="trace", zarr_format=2, consolidated=True)
+                _zarr_region(tmp, ds, first)
             else:
                 _nc_append(tmp, ds)
+            first += ds.sizes["trace"]
             done = c + 1
             check()
         summary = summarise([parts.annual(c) for c in range(n_chunks)], coords, options.threshold())
@@ -683,6 +686,35 @@ def _process_alive(pid: str) -> bool:
 def _zarr_chunks(da: Any, options: EnsembleOptions) -> tuple[int, ...]:
     return tuple(int(options.chunk_size or 1) if d == "trace" else int(s) for d, s in zip(da.dims, da.shape,
                                                                                           strict=True))
+
+
+def _grow_traces(path: Path, traces: np.ndarray) -> None:
+    """Make each array along ``trace`` of the zarr store at ``path`` (its first part's, written) as long as the
+    run's ``traces`` (their numbers, which its coordinate ``trace`` takes), so that each further part is written
+    into its own place (:func:`_zarr_region`).  Appending a part instead resized every array and rewrote the
+    store's metadata each time: a 500-trace, 50-year part of the embedded model took ~1.1 s to write, ~0.6 s
+    this way."""
+    import zarr
+
+    group = zarr.open_group(path, mode="r+", zarr_format=2)
+    for name, array in group.arrays():
+        dims = array.attrs.get("_ARRAY_DIMENSIONS")
+        if isinstance(dims, list) and "trace" in dims:
+            shape = list(array.shape)
+            shape[dims.index("trace")] = len(traces)
+            array.resize(tuple(shape))
+        if name == "trace":
+            array[:] = traces  # (a region's write leaves the index alone)
+
+
+def _zarr_region(path: Path, ds: Any, first: int) -> None:
+    """Write a part's Dataset (not the first) into the zarr store at ``path``, grown to the run's traces
+    (:func:`_grow_traces`), as its traces from ``first`` on: its variables along ``trace``; the others are the
+    first part's, written with it, and the traces' numbers were written as the store grew.  A part is whole zarr
+    chunks of each array, so that no chunk is shared with another part."""
+    others = [name for name in ds.variables if "trace" not in ds[name].dims]
+    ds.drop_vars(others).to_zarr(path, region={"trace": slice(first, first + ds.sizes["trace"])}, zarr_format=2,
+                                 consolidated=False)
 
 
 def _nc_append(path: Path, ds: Any) -> None:
