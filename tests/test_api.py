@@ -635,6 +635,8 @@ daryo.lod(None)  # bad
 daryo.compre.compare_runs("a.nc", "b.nc")  # bad
 daryo.compare.compare_runz("a.nc", "b.nc")  # bad
 daryo.ensemble.summary_table(5)  # bad
+quick = daryo.RunOptions(method="plain")
+daryo.RunOptions(method="fastest")  # bad
 '''
 
 
@@ -644,7 +646,8 @@ def test_mypy_checks_what_is_reached_through_daryos_submodules(tmp_path):
     passed ``mypy --strict``: the package's ``__getattr__`` (which imports the submodules on first use) made every
     name an Any to mypy.  The submodules are declared to type checkers, and a path-like object is a path to
     ``daryo.load`` in its hints as it is at run time.  mypy, on a module of a user's, reports each mistake and no
-    good line (daryo itself read as an installed package's: its own errors under --strict are not the user's)."""
+    good line (daryo itself read as an installed package's: its own errors under --strict are not the user's).
+    A library user's review: ``RunOptions(method="fastest")`` passed, refused only when the run started."""
     pytest.importorskip("mypy")
     (tmp_path / "use.py").write_text(_TYPED_USE, encoding="utf-8")
     env = {**os.environ, "MYPYPATH": str(Path(daryo.__file__).parents[1])}

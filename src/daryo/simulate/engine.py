@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -72,7 +72,7 @@ class RunOptions:
     start: str | None = None
     end: str | None = None
     years: int | None = None
-    method: str = "auto"
+    method: Literal["auto", "fast", "plain"] = "auto"
 
 
 @dataclass
