@@ -80,3 +80,33 @@ def other_disk(tmp_path: Path) -> Iterator[Path]:
     folder.mkdir()
     yield folder
     shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def quiet_library(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """Turn every warning into an error and record each change of the process's warning filters made from
+    daryo's code (``warnings.catch_warnings``, ``simplefilter``, ``filterwarnings``: threads share the filters);
+    the test asserts the list it gets is empty, and the filters of before are kept.  Other libraries' own changes
+    (xarray's filters, added as it is imported) are left to them."""
+    import sys
+    import warnings
+
+    changes: list[str] = []
+
+    def spy(name: str):
+        real = getattr(warnings, name)
+
+        def recorded(*args, **kwargs):
+            caller = sys._getframe(1).f_globals.get("__name__", "")
+            if caller == "daryo" or caller.startswith("daryo."):
+                changes.append(f"{caller}: warnings.{name}")
+            return real(*args, **kwargs)
+        return recorded
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for name in ("catch_warnings", "simplefilter", "filterwarnings"):
+            monkeypatch.setattr(warnings, name, spy(name))
+        before = list(warnings.filters)
+        yield changes
+        assert warnings.filters[len(warnings.filters) - len(before):] == before  # (others' imports add theirs first)

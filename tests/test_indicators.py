@@ -648,3 +648,16 @@ def test_scenario_summary_gives_each_scenario_s_figures():
     assert list(table.columns) == ["deficit", "delivered", "sink inflow"]  # (one country: its total alone)
     np.testing.assert_allclose(table.to_numpy(), [[0.0, 72.0, 72.0], [24.0, 48.0, 0.0]], atol=1e-6)
     assert table.attrs["units"] == {c: "hm3 per year" for c in table.columns}
+
+
+def test_cftime_dates_are_read_without_warnings_or_changes_of_the_warning_filters(quiet_library):
+    """A library user's review: cftime dates were converted under ``warnings.catch_warnings``, which changes the
+    warning filters that a process's threads share; xarray's warnings (its default resolution, Julian dates) are
+    avoided instead, the dates the same."""
+    import cftime
+
+    from daryo.indicators import _from_cftime
+
+    got = _from_cftime(np.array([cftime.DatetimeGregorian(2000, 10, 1), cftime.DatetimeGregorian(2001, 3, 15, 6)]))
+    assert quiet_library == []
+    assert got.tolist() == np.array(["2000-10-01", "2001-03-15T06"], dtype="datetime64[ns]").tolist()

@@ -9,7 +9,6 @@ years (:func:`n_years`), or, per season, by the seasons it covers (:func:`season
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 import numpy as np
@@ -200,9 +199,15 @@ def _from_cftime(values: np.ndarray) -> np.ndarray | None:
         raise ValueError(f"the results' times are in the {index.calendar} calendar, whose hydrological years daryo "
                          "does not count; daryo writes its files in the standard calendar: give the times as dates "
                          "of it")
-    with warnings.catch_warnings():  # (xarray warns of the standard calendar's Julian dates before 1582)
-        warnings.simplefilter("ignore")
-        return np.asarray(index.to_datetimeindex(), dtype="datetime64[ns]")
+    # unsafe: the calendar is a standard one (above), whose Julian dates before 1582 xarray would warn of, read as
+    # NumPy's proleptic Gregorian dates of the same year, month and day all the same; time_unit: as NumPy's here
+    # (xarray before 2025.01.2 has no time_unit).  Silencing xarray's warnings instead would change the process's
+    # warning filters, which threads share (a library user's review).
+    try:
+        times = index.to_datetimeindex(unsafe=True, time_unit="ns")
+    except TypeError:
+        times = index.to_datetimeindex(unsafe=True)
+    return np.asarray(times, dtype="datetime64[ns]")
 
 
 def _days_of_steps(ds: xr.Dataset, starts: np.ndarray) -> np.ndarray:

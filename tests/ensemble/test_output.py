@@ -120,3 +120,21 @@ def test_the_output_of_an_unfinished_run_is_said_to_be_unfinished(tmp_path, caps
     assert main(["summary", str(tmp_path / "none.zarr")]) == 1  # (no run at all: as it was)
     assert "none.zarr: no such file or folder (give the output of daryo ensemble -o, or of daryo run -o)" in (
         capsys.readouterr().err)
+
+
+def test_a_zarr_store_without_consolidated_metadata_is_read_without_changes_of_the_warning_filters(tmp_path,
+                                                                                                    quiet_library):
+    """A library user's review: a store was opened under ``warnings.catch_warnings`` (zarr's advice on a store
+    without consolidated metadata), which changes the warning filters that a process's threads share; daryo tells
+    xarray whether the store has them instead, and reads it the same."""
+    import shutil
+
+    from daryo.ensemble import shortfall_table
+
+    _, out = run(tmp_path, "t.zarr")
+    whole = shortfall_table(out, threshold=0.1)
+    copy = tmp_path / "copy.zarr"
+    shutil.copytree(out, copy)
+    (copy / ".zmetadata").unlink()
+    assert shortfall_table(copy, threshold=0.1).equals(whole)
+    assert quiet_library == []

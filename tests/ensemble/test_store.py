@@ -893,3 +893,17 @@ def test_ensembles_are_written_to_netcdf_and_read_from_several_threads_at_once(t
                          text=True, check=False, timeout=600)
     assert out.returncode == 0, out.stderr[-3000:]
     assert out.stdout.split() == ["ok"]
+
+
+def test_the_statistics_of_an_element_without_values_are_nan_without_warnings(quiet_library):
+    """A library user's review: the statistics were taken under ``warnings.catch_warnings`` (numpy warns of a row
+    of NaN alone: a system with no water and no withdrawal in any year), which changes the warning filters that a
+    process's threads share; only the elements with values are taken, and theirs are as before."""
+    from daryo.ensemble.store import _summary_of
+
+    a = np.array([[[np.nan, 1.0, 4.0]], [[np.nan, 3.0, np.nan]]])  # (traces, years, elements)
+    values, above = _summary_of([{"s": a}], "s", 2.0, 1 << 20)
+    assert quiet_library == []
+    assert np.isnan(values[:, 0]).all() and above.tolist() == [0.0, 0.5, 0.5]
+    assert values[:, 1].tolist() == [2.0, 1.1, 2.0, 2.9]  # (the mean, then the 5th, 50th, 95th percentiles)
+    assert values[:, 2].tolist() == [4.0] * 4

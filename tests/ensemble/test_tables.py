@@ -775,3 +775,15 @@ def test_the_summary_csv_holds_every_figure_the_report_prints_with_its_interval_
     before.write_text(",".join(SUMMARY_CSV_COLUMNS[:-1]) + "\n")
     write_summary_csv(out, before)
     assert before.read_text() == csv.read_text()
+
+
+def test_the_extremes_of_a_column_of_nan_alone_are_nan_without_warnings(quiet_library):
+    """A library user's review: the extremes were taken under ``warnings.catch_warnings`` (numpy warns of a column
+    of NaN alone: a reservoir without a rule curve), which changes the warning filters that a process's threads
+    share; only the columns with values are taken."""
+    from daryo.ensemble.summary import _extreme
+
+    values = np.array([[np.nan, 3.0, np.nan], [np.nan, 1.0, 2.0]])
+    assert np.array_equal(_extreme(values, np.min), [np.nan, 1.0, 2.0], equal_nan=True)
+    assert np.array_equal(_extreme(values, np.max), [np.nan, 3.0, 2.0], equal_nan=True)
+    assert quiet_library == []

@@ -554,3 +554,45 @@ def test_a_list_of_columns_is_the_run_s_scenarios_in_its_order(tmp_path):
     ds = daryo.run(daryo.load(_projections_model(tmp_path, ["2030-10-01", "2030-11-01", "2030-12-01"]))).dataset
     assert [str(s) for s in ds.scenario.values] == ["ssp585", "ssp245"]
     np.testing.assert_allclose(ds.sink_inflow.sel(sink="sea").values[:, 0], [53.568, 26.784], rtol=1e-12)
+
+
+@pytest.mark.parametrize("rows, dayfirst, want", [
+    (["2001-01-01T00:00+05:00", "2001-02-01T00:00+06:00"], None, "has a time zone"),  # (pandas: mixed zones)
+    (["13/01/2001", "14/01/2001"], False, ["2001-01-13", "2001-01-14"]),  # (pandas: day first though not told)
+    (["01/13/2001", "01/14/2001"], True, ["2001-01-13", "2001-01-14"]),  # (month first though told day first)
+])
+def test_dates_are_read_without_warnings_or_changes_of_the_warning_filters(quiet_library, rows, dayfirst, want):
+    """A library user's review: the dates of each CSV file were read under ``warnings.catch_warnings``, which
+    changes the warning filters that a process's threads share (four threads loading a model left every warning
+    of the process silenced).  The dates that made pandas warn are read as before, with no warning, the filters
+    untouched."""
+    kw = {} if dayfirst is None else {"dayfirst": dayfirst}
+    got, problems = _read("date,a\n" + "".join(f"{r},1\n" for r in rows), **kw)
+    assert quiet_library == []
+    if isinstance(want, str):
+        assert got is None and want in problems[0][1]
+    else:
+        assert not problems and list(got.dates) == [pd.Timestamp(d) for d in want]
+
+
+@pytest.mark.parametrize("dates", [["2001-01-01", "2001-02-01"], ["13/01/2001", "01/02/2001"],
+                                   ["01/13/2001", "01/14/2001"], ["01.02.2001", "13.02.2001"], ["Jan 1 2001", "x"],
+                                   ["2001-01-01", "02/01/2001"], [None, "03/04/2001", "NaT"],
+                                   ["1 Jan 2001", "5 May 01"],
+                                   ["2001-01-01T06:00+05:00", "2001-02-01T06:00+05:00"]])
+@pytest.mark.parametrize("dayfirst", [False, True])
+def test_dates_are_those_pandas_reads(dates, dayfirst):
+    """:func:`~daryo.model.csvseries.parse_dates` reads what pandas' own guess of the format read (the same
+    dates, the same ones refused), without pandas' warnings."""
+    import warnings
+
+    values = pd.Series(dates, dtype=object)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        want = pd.to_datetime(values, errors="coerce", dayfirst=dayfirst)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = csvseries.parse_dates(values, dayfirst, "coerce")
+    if getattr(want.dtype, "tz", None) is not None:  # (read in UTC: refused all the same)
+        want = want.dt.tz_convert("UTC")
+    pd.testing.assert_series_equal(got, want)

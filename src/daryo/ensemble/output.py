@@ -7,11 +7,10 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import numpy as np
 
@@ -83,16 +82,29 @@ def _summaries(output: EnsembleOutput, function: str, needs: Sequence[str] = (),
         yield ds
 
 
+def _consolidated(path: Path, engine: str | None) -> dict[str, Any]:
+    """xarray's ``consolidated`` option for the store at ``path`` (none for a NetCDF file): whether it holds its
+    consolidated metadata.  Told, xarray does not try them first and warn where they are missing (a store without
+    them is read all the same, and a store cut short is told by :func:`_opened`); the warning cannot be silenced
+    here without changing the process's warning filters, which threads share (a library user's review)."""
+    if engine != "zarr":
+        return {}
+    if (path / ".zmetadata").is_file():  # (zarr's format 2, which daryo writes)
+        return {"consolidated": True}
+    try:  # (zarr's format 3: in the root's zarr.json)
+        root = json.loads((path / "zarr.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {"consolidated": False}
+    return {"consolidated": isinstance(root, dict) and root.get("consolidated_metadata") is not None}
+
+
 @contextmanager
 def _opened(path: Path, engine: str | None, needs: Sequence[str], what: str) -> Iterator[xr.Dataset]:
     """:func:`_summaries`' store at ``path``, opened with xarray's ``engine`` (None: NetCDF), and checked."""
     import xarray as xr
 
     try:
-        with warnings.catch_warnings():  # (zarr's advice on a store without consolidated metadata: it is read all
-            # the same, and a store cut short is told below)
-            warnings.filterwarnings("ignore", "Failed to open Zarr store with consolidated metadata", RuntimeWarning)
-            opened = xr.open_dataset(path, engine=engine)
+        opened = xr.open_dataset(path, engine=engine, **_consolidated(path, engine))
     except FileNotFoundError:  # (a folder that is no zarr store: zarr's words; none: the netCDF library's)
         if path.is_dir():
             raise ValueError(f"{path} is not an ensemble's output: a folder that holds no zarr store") from None

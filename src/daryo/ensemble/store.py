@@ -10,7 +10,6 @@ import json
 import os
 import shutil
 import time
-import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -860,10 +859,11 @@ def _summary_of(parts: Sequence[Mapping[str, np.ndarray]], key: str, threshold: 
         if a.shape[1]:  # (each element's mean on its own row: summed the same way whatever the block's width;
             # NaN, a water stress with no withdrawal and no water, is left out)
             nan = np.isnan(a).any()
-            with warnings.catch_warnings():  # (a system with no water and no withdrawal in any year: NaN, silently)
-                warnings.simplefilter("ignore", RuntimeWarning)
-                values[0, lo:hi] = [np.nanmean(row) if nan else row.mean() for row in a]
-                values[1:, lo:hi] = _percentiles(a, nan)
+            some = ~np.isnan(a).all(axis=1)  # (a system with no water and no withdrawal in any year: NaN; only
+            # the others are taken, numpy warns of a row of NaN alone)
+            values[:, lo:hi] = np.nan
+            values[0, lo:hi][some] = [np.nanmean(row) if nan else row.mean() for row in a[some]]
+            values[1:, lo:hi][:, some] = _percentiles(a[some], nan)
             above[lo:hi] = (a > threshold).mean(axis=1)
         del a
     return values, above

@@ -5,7 +5,6 @@
 from __future__ import annotations
 
 import os
-import warnings
 from pathlib import Path
 from typing import Any
 
@@ -192,9 +191,10 @@ def _extreme(values: np.ndarray, how: Any) -> np.ndarray:
     none."""
     if not len(values):
         return np.full(values.shape[1], np.nan)
-    with warnings.catch_warnings():  # (a reservoir without a rule curve: NaN throughout, silently)
-        warnings.simplefilter("ignore", RuntimeWarning)
-        return np.nanmin(values, axis=0) if how is np.min else np.nanmax(values, axis=0)
+    out = np.full(values.shape[1], np.nan)  # (a reservoir without a rule curve: NaN throughout)
+    some = ~np.isnan(values).all(axis=0)  # (only these: numpy warns of a column of NaN alone)
+    out[some] = (np.nanmin if how is np.min else np.nanmax)(values[:, some], axis=0)
+    return out
 
 
 #: what each of the summary CSV's statistics is (:func:`_description`), by its name

@@ -8,15 +8,18 @@ import lzma
 import os
 import re
 import tarfile
-import warnings
 import zipfile
 import zlib
 from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
+from dateutil import parser as _dateutil
+from pandas._libs.tslibs.nattype import nat_strings
+from pandas._libs.tslibs.parsing import guess_datetime_format
 from pandas.io.common import get_handle, infer_compression
 
 from ..errors import short_text
@@ -398,12 +401,10 @@ def read_csv_series(df: pd.DataFrame, fname: str, csv: str, place: str, add: Cal
     if dayfirst is None and (dayfirst := _date_order(raw_dates, fname, date_col, add, line,
                                                      dots_day_first)) is _REFUSED:
         return None
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # (pandas warns of mixed time zones, which are refused below)
-        try:
-            dates = pd.to_datetime(raw_dates, errors="coerce", dayfirst=bool(dayfirst))
-        except ValueError:  # (pandas 3 refuses mixed time zones even so: each date is read alone, refused below)
-            dates = raw_dates.map(lambda v: pd.to_datetime(v, errors="coerce", dayfirst=bool(dayfirst)))
+    try:
+        dates = parse_dates(raw_dates, bool(dayfirst), "coerce")
+    except ValueError:  # (pandas 3 refuses mixed time zones even so: each date is read alone, refused below)
+        dates = raw_dates.map(lambda v: pd.to_datetime(v, errors="coerce", format="mixed", dayfirst=bool(dayfirst)))
     if dayfirst and (misread := _year_first_misread(raw_dates, dates)) is not None:
         add(f"{fname} line {line(misread)}", _year_first_message(raw_dates, dates, misread, date_col, given, line))
         return None
@@ -541,6 +542,52 @@ def _dayfirst_hint(raw: Any) -> str:
     if found is None or int(found.group(1)) <= 12:
         return ""
     return "; it reads as day/month/year, which pandas (and so Pywr) reads only with \"dayfirst\": true: give that"
+
+
+def parse_dates(values: pd.Series, dayfirst: bool, errors: Any = "raise") -> pd.Series:
+    """A column of date texts as pandas' :func:`pandas.to_datetime` reads it (``dayfirst``, ``errors``), without
+    its warnings.
+
+    pandas guesses the column's format from its first date and reads every date with it; here the format is
+    guessed the same way and given to pandas, so that pandas has nothing to warn of: a format whose order of day
+    and month is not ``dayfirst`` (a first date that has only one order), a column whose format cannot be guessed
+    (each date is then read alone, as pandas does), dates with time zones that differ (read in UTC: they are
+    refused all the same).  Silencing the warnings instead would change the process's warning filters, which
+    threads share (a library user's review)."""
+    fmt = _guessed_format(values, dayfirst)
+    if fmt is None:
+        return pd.to_datetime(values, errors=errors, format="mixed", dayfirst=dayfirst)
+    return pd.to_datetime(values, errors=errors, format=fmt, utc="%z" in fmt or "%Z" in fmt)
+
+
+def _guessed_format(values: pd.Series, dayfirst: bool) -> str | None:
+    """The format pandas guesses for a column of date texts from its first date (None: none, or not a text).
+
+    pandas' guess warns where the first date can be read only in the other order of day and month than
+    ``dayfirst`` asks (``13/01/2001`` with ``dayfirst=False``); read in either order it is then the same date, and
+    its format is guessed with the order its numbers show, which is the format pandas guesses."""
+    first = next((v for v in values if not _no_date(v)), None)
+    if type(first) is not str:  # noqa: E721 - (pandas guesses only from a str)
+        return None
+    try:
+        as_asked, other = (_dateutil.parse(first, default=_DEFAULT_DATE, dayfirst=d) for d in (dayfirst, not dayfirst))
+    except (ValueError, OverflowError, TypeError):  # (then pandas guesses no format either, and so does not warn)
+        return guess_datetime_format(first, dayfirst=dayfirst)
+    numbers = [int(n) for n in re.findall(r"\d+", first)]
+    if as_asked == other and as_asked.day != as_asked.month and {as_asked.day, as_asked.month} <= set(numbers):
+        dayfirst = numbers.index(as_asked.day) < numbers.index(as_asked.month)  # (the one order it has)
+    return guess_datetime_format(first, dayfirst=dayfirst)
+
+
+#: the date :func:`_guessed_format` completes a date text with (that of dateutil's parser is the day's)
+_DEFAULT_DATE = datetime(2000, 1, 1)
+
+
+def _no_date(value: Any) -> bool:
+    """Whether pandas' guess of a column's format skips ``value``: NA, or a text of no date ("", "NaT", "now")."""
+    if isinstance(value, str):
+        return value in ("", "now", "today") or value in nat_strings
+    return value is None or value is pd.NaT or value is pd.NA or (isinstance(value, float) and np.isnan(value))
 
 
 def _beyond_nanoseconds(dates: pd.Series) -> np.ndarray:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import itertools
 import json
 import os
-import warnings
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import UNENCODABLE_NAME, did_you_mean, short_text
-from ..model.csvseries import CsvReadError, read_csv_file
+from ..model.csvseries import CsvReadError, parse_dates, read_csv_file
 from ..model.datafiles import DataFileRefused, DataFiles
 from ..units import is_number, is_too_large
 
@@ -557,9 +556,7 @@ class ParameterConverter:
         try:
             frame = read_csv_file(self.files.locate(url))
             col = index_col if index_col is not None else "date" if "date" in frame.columns else frame.columns[0]
-            with warnings.catch_warnings():  # (pandas warns where it guesses the order otherwise than told)
-                warnings.simplefilter("ignore", UserWarning)
-                dates = pd.DatetimeIndex(pd.to_datetime(frame[col], dayfirst=dayfirst))
+            dates = pd.DatetimeIndex(parse_dates(frame[col], dayfirst))
             freq = pd.infer_freq(dates) if len(dates) >= 3 else None
         except (CsvReadError, DataFileRefused, KeyError, IndexError, ValueError, TypeError):
             return None

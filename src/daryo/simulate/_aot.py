@@ -226,13 +226,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     t0 = time.perf_counter()
     try:
-        import warnings
-
-        from numba.core.errors import NumbaPendingDeprecationWarning
-
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", NumbaPendingDeprecationWarning)  # numba.pycc's notice
-            path = build()
+        path = build()  # (numba.pycc's notice of its pending deprecation: hidden by Python's default filters)
     except Exception as e:  # noqa: BLE001 - any failure leaves the Numba-compiled kernels in use
         print(f"daryo: could not precompile the kernels ({type(e).__name__}: {e}); a process's first run of a "
               f"priority-mode model will wait for Numba to compile or load them instead (same results)",
