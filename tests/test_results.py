@@ -1,6 +1,7 @@
 """Results: NetCDF round trip and the labelled layout."""
 
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -1118,7 +1119,7 @@ def test_the_river_systems_are_stored_as_they_are_written(tmp_path):
     escapes (\\u0432…), which ncdump and Panoply show as they are, where the other attributes are UTF-8 text."""
     model = testmodels.build([{"id": "Нарын", "type": "inflow", "inflow": 10}, {"id": "Арал", "type": "sink"}],
                              [["Нарын", "Арал"]], steps=2)
-    model.metadata["basins"] = {"верховья": ["Нарын"]}
+    model = replace(model, metadata={"basins": {"верховья": ["Нарын"]}})
     daryo.run(model).to_netcdf(tmp_path / "r.nc")
     with xr.open_dataset(tmp_path / "r.nc") as ds:
         assert ds.attrs["basins"] == '{"верховья": ["Нарын"]}'

@@ -130,6 +130,96 @@ def test_freezing_an_elements_attributes_leaves_the_callers_containers_and_array
     assert attrs["inner"]["t"][0] == 7.0 and attrs["pair"][1] == "x" and attrs["listed"][1] == 1.0
 
 
+_TWO_RIVERS = """version: 1
+time: {start: 2001-01, end: 2001-12}
+metadata:
+  caveats: [The inflows are guesses.]
+  basins: {north: [up], south: [side]}
+  sources: {up: {name: a gauge, years: [1990, 2000]}}
+nodes:
+  - {id: up, type: inflow, inflow: 10}
+  - {id: side, type: inflow, inflow: 6}
+  - {id: farm, type: demand, demand: 3, country: UZB}
+  - {id: town, type: demand, demand: 2, country: UZB}
+  - {id: north_sea, type: sink}
+  - {id: south_sea, type: sink}
+edges: [[up, farm], [up, north_sea], [side, town], [side, south_sea]]
+"""
+
+
+def test_a_loaded_models_metadata_cannot_be_changed_in_place():
+    """A library user's review: ``model.metadata`` was a plain dict, so ``metadata["caveats"].append(...)`` and
+    ``metadata["basins"] = {...}`` after loading changed the next run's caveats and water stress systems, while the
+    results recorded the file's digest and no ``model_changed_in_code``.  Metadata is read-only at any depth; it
+    still dumps as YAML and JSON, and a model written back with it loads the same; replace makes a new model::
+
+        [up] --> [farm]        [side] --> [town]        basins: north [up], south [side]
+          |                      |
+          +--> (north_sea)       +--> (south_sea)
+    """
+    import copy
+    import json
+    import pickle
+
+    import yaml
+
+    from daryo.sdg import water_stress
+
+    model = daryo.load_text(_TWO_RIVERS, "m.yaml")
+    first = daryo.run(model).dataset
+    edits = [lambda: model.metadata["caveats"].append("Edited in place after loading."),
+             lambda: model.metadata.__setitem__("basins", {"only_north": model.metadata["basins"]["north"]}),
+             lambda: model.metadata["basins"]["north"].append("side"), lambda: model.metadata["basins"].pop("south"),
+             lambda: model.metadata["sources"]["up"]["years"].sort(reverse=True),
+             lambda: model.metadata["sources"]["up"].update(name="x"), lambda: model.metadata.clear()]
+    for edit in edits:
+        with pytest.raises(TypeError, match="a model's metadata is read-only"):
+            edit()
+    assert model.metadata == {"caveats": ["The inflows are guesses."], "basins": {"north": ["up"], "south": ["side"]},
+                              "sources": {"up": {"name": "a gauge", "years": [1990, 2000]}}}
+    second = daryo.run(model).dataset
+    assert second.attrs["caveats"] == first.attrs["caveats"] == "The inflows are guesses."
+    assert "model_changed_in_code" not in second.attrs
+    assert water_stress(second).index.tolist() == water_stress(first).index.tolist() == ["north", "south", "all"]
+    assert pickle.loads(pickle.dumps(model)).metadata == model.metadata
+    with pytest.raises(TypeError):
+        pickle.loads(pickle.dumps(model)).metadata["caveats"].append("x")
+    # written back (YAML, JSON), it loads the same
+    doc = yaml.safe_load(_TWO_RIVERS)
+    for text, name in ((yaml.safe_dump({**doc, "metadata": model.metadata}), "again.yaml"),
+                       (yaml.dump({**doc, "metadata": model.metadata}), "again.yaml"),
+                       (json.dumps({**doc, "metadata": model.metadata}), "again.json")):
+        again = daryo.load_text(text, name)
+        assert again.metadata == model.metadata and isinstance(again.metadata["basins"]["north"], list)
+        assert network_digest(compile_network(again)) == network_digest(compile_network(model))
+    # a change is a new model, recorded as changed in Python (copy.deepcopy: plain data to change)
+    thawed = copy.deepcopy(model.metadata)
+    thawed["caveats"].append("Edited.")
+    assert type(thawed) is dict and type(thawed["sources"]["up"]["years"]) is list
+    edited = replace(model, metadata=thawed)
+    with pytest.raises(TypeError):
+        edited.metadata["caveats"].append("x")
+    ds = daryo.run(edited).dataset
+    assert ds.attrs["caveats"].splitlines()[:2] == ["The inflows are guesses.", "Edited."]
+    assert ds.attrs["model_changed_in_code"] == "yes"
+    assert model.metadata["caveats"] == ["The inflows are guesses."]
+
+
+def test_freezing_a_models_metadata_leaves_the_callers_containers_theirs():
+    """A library user's review (metadata read-only at any depth): the metadata given to a model made in Python is
+    frozen in copies; the caller's dicts, lists and arrays stay theirs to change."""
+    given = {"caveats": ["a"], "nested": {"table": np.arange(3.0), "pair": ([1], "x")}}
+    model = replace(daryo.load_text(_TWO_RIVERS, "m.yaml"), metadata=given)
+    given["caveats"].append("b")
+    given["nested"]["table"][0] = 7.0
+    assert model.metadata["caveats"] == ["a"] and model.metadata["nested"]["table"][0] == 7.0  # (a view)
+    with pytest.raises(ValueError, match="read-only"):
+        model.metadata["nested"]["table"][0] = 5.0
+    with pytest.raises(TypeError):
+        model.metadata["nested"]["pair"][0].append(2)
+    assert isinstance(model.metadata["caveats"], list) and isinstance(model.metadata["nested"], dict)
+
+
 def test_a_run_of_n_day_steps_starts_on_the_models_grid():
     """A rolling-horizon review: half-year windows of a 10-day model (RunOptions(start="2001-04-01")) drew a grid
     of their own from each start, so that the last step of one window overlapped the next one's first: the chain

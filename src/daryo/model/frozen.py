@@ -1,4 +1,4 @@
-"""Read-only parts of a model: the mapping of an element's attributes and the arrays a model holds.
+"""Read-only parts of a model: the mapping of an element's attributes, its metadata and the arrays a model holds.
 
 A loaded model is shared: by every run of it, and by every model made from it with :func:`dataclasses.replace`
 (which copies no attribute's value).  An attribute changed in place (``series.values *= 1.2`` in a sensitivity
@@ -6,19 +6,28 @@ loop) would change them all, unchecked, and compound from run to run; so a model
 :class:`FrozenAttrs` and its arrays read-only, and such a change raises instead (a ``TypeError`` for the mapping,
 NumPy's "assignment destination is read-only" for an array).  A value is changed by making a new model:
 ``dataclasses.replace(node, attrs={**node.attrs, "efficiency": 0.6})``, which :func:`daryo.run` checks.
+
+A model's ``metadata`` (free-form: caveats, the river systems of the water stress, the overlays applied) is read-only
+at any depth (:func:`frozen_data`): its mappings a :class:`FrozenDict`, its lists a :class:`FrozenList`.  They are a
+``dict`` and a ``list`` that refuse a change (a ``TypeError``), not mappings of their own as attributes are, so that
+what reads metadata as a file's data reads it as before: ``isinstance(v, list)``, ``== ["a caveat"]``,
+``json.dumps``, and YAML's dumpers (``yaml.safe_dump``, ``yaml.dump``), which are told here to write them as a
+mapping and a list (PyYAML finds a representer by the exact type).
 """
 
 from __future__ import annotations
 
+import copy
 import dataclasses
-from collections.abc import Iterator, Mapping
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any, NoReturn
 
 import numpy as np
+import yaml
 
 from .series import Series
 
-__all__ = ["FrozenAttrs", "freeze_arrays"]
+__all__ = ["FrozenAttrs", "FrozenDict", "FrozenList", "freeze_arrays", "frozen_data"]
 
 
 def freeze_arrays(value: Any) -> Any:
@@ -114,3 +123,100 @@ class FrozenAttrs(Mapping[str, Any]):
 
     def __deepcopy__(self, memo: dict[int, Any]) -> FrozenAttrs:
         return self
+
+
+def frozen_data(value: Any) -> Any:
+    """``value`` (free-form data: a model's ``metadata``) read-only at any depth: each mapping a :class:`FrozenDict`,
+    each list a :class:`FrozenList`, each tuple's and set's items so (a set a ``frozenset``), and arrays read-only
+    as :func:`freeze_arrays` makes them.  The caller's containers and arrays are left as they are (the frozen ones
+    are copies, and views of the arrays); a value already frozen is returned as it is."""
+    if isinstance(value, FrozenDict | FrozenList | str | int | float | bool | type(None)):
+        return value
+    if isinstance(value, Mapping):
+        return FrozenDict(value)
+    if isinstance(value, list):
+        return FrozenList(value)
+    if type(value) is tuple:
+        return tuple(frozen_data(v) for v in value)
+    if isinstance(value, set | frozenset):
+        return frozenset(frozen_data(v) for v in value)
+    return _frozen(value, set())
+
+
+def _refused(what: str) -> Callable[..., NoReturn]:
+    """A method of a dict or a list that would change it, refused (a ``TypeError`` that says how to change it)."""
+    def refuse(self: Any, *args: Any, **kwargs: Any) -> NoReturn:
+        raise TypeError(f"a model's metadata is read-only, each {what} in it too: a change in place would change "
+                        "every model made from it, unchecked; make a new model with other metadata, "
+                        "dataclasses.replace(model, metadata={**model.metadata, 'caveats': [...]})")
+    return refuse
+
+
+class FrozenDict(dict):  # type: ignore[type-arg]
+    """A ``dict`` that cannot be changed (``d[k] = v``, ``del``, ``update``, ``|=``, ... raise a ``TypeError``), its
+    values read-only too (:func:`frozen_data`): a mapping of a model's metadata.  It reads, compares, copies
+    (``dict(d)``, ``{**d, "k": v}``, ``d.copy()``) and dumps (JSON, YAML) as a dict; :func:`copy.deepcopy` gives
+    plain data to change (dicts and lists at every depth), of which to make new metadata; pickled, it is made
+    again, read-only."""
+
+    __slots__ = ()
+
+    def __init__(self, items: Mapping[Any, Any] | Iterable[tuple[Any, Any]] = ()) -> None:
+        super().__init__((k, frozen_data(v)) for k, v in dict(items).items())
+
+    __setitem__ = __delitem__ = __ior__ = _refused("mapping")
+    clear = pop = popitem = setdefault = update = _refused("mapping")
+
+    def __reduce__(self) -> tuple[type[FrozenDict], tuple[dict[Any, Any]]]:
+        return FrozenDict, (dict(self),)
+
+    def __copy__(self) -> dict[Any, Any]:  # (as d.copy(): a plain dict of the same items)
+        return dict(self)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> dict[Any, Any]:  # (plain data to change: new metadata is made
+        # of it; an overlay recorded in metadata is read again from such a copy)
+        out: dict[Any, Any] = {}
+        memo[id(self)] = out
+        out.update((copy.deepcopy(k, memo), copy.deepcopy(v, memo)) for k, v in self.items())
+        return out
+
+
+class FrozenList(list):  # type: ignore[type-arg]
+    """A ``list`` that cannot be changed (``append``, ``extend``, ``l[i] = v``, ``+=``, ``sort``, ... raise a
+    ``TypeError``), its items read-only too (:func:`frozen_data`): a list of a model's metadata.  It reads, compares
+    (``== ["a caveat"]``), copies (``list(l)``, ``l + [x]``, ``l.copy()``: a plain list) and dumps (JSON, YAML) as a
+    list; :func:`copy.deepcopy` gives plain data to change, as a :class:`FrozenDict`'s; pickled, it is made again,
+    read-only."""
+
+    __slots__ = ()
+
+    def __init__(self, items: Iterable[Any] = ()) -> None:
+        super().__init__(frozen_data(v) for v in items)
+
+    __setitem__ = __delitem__ = __iadd__ = __imul__ = _refused("list")
+    append = extend = insert = pop = remove = clear = sort = reverse = _refused("list")
+
+    def __reduce__(self) -> tuple[type[FrozenList], tuple[list[Any]]]:
+        return FrozenList, (list(self),)
+
+    def __copy__(self) -> list[Any]:  # (as l.copy(): a plain list of the same items)
+        return list(self)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> list[Any]:  # (plain data to change, as a FrozenDict's)
+        out: list[Any] = []
+        memo[id(self)] = out
+        out.extend(copy.deepcopy(v, memo) for v in self)
+        return out
+
+
+def _dumped_as_plain_data() -> None:
+    """Tell YAML's dumpers (``yaml.safe_dump``, ``yaml.dump``, their C-accelerated ones and daryo's own, which share
+    these two tables) to write a :class:`FrozenDict` as a mapping and a :class:`FrozenList` as a list, as they wrote
+    the plain dict and list a model's metadata was: they find a representer by the exact type, and refused these.
+    Done once, as this module is imported: it adds these two types and changes nothing else's writing."""
+    for representer in (yaml.representer.SafeRepresenter, yaml.representer.Representer):
+        representer.add_representer(FrozenDict, representer.represent_dict)
+        representer.add_representer(FrozenList, representer.represent_list)
+
+
+_dumped_as_plain_data()

@@ -13,7 +13,7 @@ from ..errors import ModelError, Problem
 from ..timeaxis import StepKind, TimeAxis, parse_end, span_problem, step_start, years_span
 from ..units import is_whole
 from .components import component_type
-from .frozen import FrozenAttrs
+from .frozen import FrozenAttrs, frozen_data
 from .series import Series
 
 __all__ = ["Node", "Edge", "Constraint", "TimeSpec", "Model"]
@@ -174,8 +174,10 @@ class Model:
         (:attr:`changed_in_code`).
 
     A model is immutable: its elements' ``attrs`` and its ``parameters`` are read-only mappings
-    (:class:`~daryo.model.frozen.FrozenAttrs`) and every array it holds (of series, tables, curves, parameters) is
-    read-only, so that a change in place raises rather than changing, unchecked, every model made from this one.
+    (:class:`~daryo.model.frozen.FrozenAttrs`), its ``metadata`` and ``extensions`` read-only at any depth (each
+    mapping and list in them a dict and a list that refuse a change: :func:`~daryo.model.frozen.frozen_data`), and
+    every array it holds (of series, tables, curves, parameters) is read-only, so that a change in place raises
+    rather than changing, unchecked, every model made from this one.
     A copy (:func:`copy.copy`, :func:`copy.deepcopy`) is the model itself.
     """
 
@@ -200,6 +202,9 @@ class Model:
 
     def __post_init__(self) -> None:  # (its nodes' attributes are read-only; its parameters' arrays too)
         object.__setattr__(self, "parameters", FrozenAttrs.of(self.parameters))
+        for key in ("metadata", "extensions"):  # (a library user's review: metadata["caveats"].append(...) changed
+            # the caveats and water stress systems of the next run, recorded as the shipped file's)
+            object.__setattr__(self, key, frozen_data(getattr(self, key)))
 
     def __copy__(self) -> Model:  # (immutable: a copy is itself, still checked if it was; copy.deepcopy kept
         # validated=True on a copy whose attributes could then be changed unchecked)
