@@ -671,3 +671,35 @@ def test_each_public_submodule_is_declared_to_type_checkers():
     declared = {alias.asname for node in checking.body if isinstance(node, ast.ImportFrom) and node.module is None
                 for alias in node.names if alias.asname == alias.name}
     assert declared == set(daryo._SUBMODULES)
+
+
+def test_a_models_cautions_are_given_by_the_public_api(tmp_path):
+    """A library user's review: the cautions ``daryo run`` prints as ``note:`` lines (a country code that is not
+    ISO 3166-1 alpha-3, …) were reachable only through ``daryo.model.cautions``, which no doc names, so a service on
+    ``daryo.load`` and ``daryo.run`` ran silently what the CLI flags.  ``daryo.cautions(model)`` gives them; a model
+    changed in Python is checked first, as ``daryo.run`` checks it::
+
+        river (inflow 10) --> farm (UZB, 4)
+               |-----------> town (UZK, 1)
+               \\-----------> sea
+    """
+    from dataclasses import replace
+
+    text = ("version: 1\ntime: {start: 2001-01, end: 2001-12}\nnodes:\n  - {id: river, type: inflow, inflow: 10}\n"
+            "  - {id: farm, type: demand, demand: 4, country: UZB}\n"
+            "  - {id: town, type: demand, demand: 1, country: UZK}\n  - {id: sea, type: sink}\n"
+            "edges: [[river, farm], [river, town], [river, sea]]\n")
+    (tmp_path / "basin.yaml").write_text(text)
+    model = daryo.load(tmp_path / "basin.yaml")
+    assert "cautions" in daryo.__all__
+    assert daryo.cautions(model) == [
+        f"{tmp_path / 'basin.yaml'}: nodes[town].country (line 6): 'UZK' is not an ISO 3166-1 alpha-3 code (did you "
+        "mean 'UZB'?): the tables by country show it as a country of its own; give the country's code, or one ISO "
+        "leaves to its users (XAA-XZZ) for a region of your own"]
+    assert daryo.cautions(daryo.load_text(text.replace("UZK", "KAZ"))) == []
+    bad = replace(model, nodes=tuple(replace(n, attrs={**n.attrs, "demand": float("nan")}) if n.id == "farm" else n
+                                     for n in model.nodes))
+    with pytest.raises(daryo.ModelError, match=r"as changed in Python: nodes\[farm\]\.demand"):
+        daryo.cautions(bad)
+    with pytest.raises(TypeError, match="daryo.cautions takes a loaded model, not str"):
+        daryo.cautions(str(tmp_path / "basin.yaml"))  # type: ignore[arg-type]

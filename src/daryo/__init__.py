@@ -4,6 +4,7 @@ Quick use::
 
     import daryo
     model = daryo.load(daryo.demo_model_path())   # a model file's path; daryo.load() for the embedded Aral model
+    daryo.cautions(model)                          # what it may not mean: daryo run's "note:" lines
     results = daryo.run(model, daryo.RunOptions(scenarios=3, years=10))   # the demo has 5 traces
     results.dataset                                # xarray Dataset: scenario × time × element
     results.summary()                              # per country: water demanded, delivered, short; energy
@@ -48,17 +49,18 @@ if TYPE_CHECKING:  # (what a type checker sees of the names imported on first us
     from . import testmodels as testmodels
     from . import timeaxis as timeaxis
     from . import units as units
-    from .api import default_model_path, demo_model_path, load, load_text, run
+    from .api import cautions, default_model_path, demo_model_path, load, load_text, run
     from .model import Model
     from .results import Results
     from .simulate import RunOptions
 
-__all__ = ["load", "load_text", "run", "default_model_path", "demo_model_path", "Model", "Results", "RunOptions",
-           "ModelError", "Problem", "StepError", "InfeasibleStepError", "UnboundedStepError", "SolverFailedError",
-           "__version__"]
+__all__ = ["load", "load_text", "run", "cautions", "default_model_path", "demo_model_path", "Model", "Results",
+           "RunOptions", "ModelError", "Problem", "StepError", "InfeasibleStepError", "UnboundedStepError",
+           "SolverFailedError", "__version__"]
 __version__ = "0.1.0"
 
-_LAZY = {"load": ".api", "load_text": ".api", "run": ".api", "default_model_path": ".api", "demo_model_path": ".api",
+_LAZY = {"load": ".api", "load_text": ".api", "run": ".api", "cautions": ".api", "default_model_path": ".api",
+         "demo_model_path": ".api",
          "Model": ".model", "Results": ".results", "RunOptions": ".simulate"}
 
 

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from .results import Results
     from .simulate import RunOptions
 
-__all__ = ["load", "load_text", "run", "default_model_path", "demo_model_path"]
+__all__ = ["load", "load_text", "run", "cautions", "default_model_path", "demo_model_path"]
 
 
 def default_model_path() -> Path:
@@ -382,6 +382,45 @@ def run(model: Model, options: RunOptions | None = None) -> Results:
     ds = build_dataset(net, out)
     ds.attrs.update(solver_method(options.method, stats.fallback_reason))
     return Results(ds)
+
+
+def cautions(model: Model) -> list[str]:
+    """What a valid model may not mean, as ``daryo run``, ``daryo validate`` and ``daryo ensemble`` print them
+    (their ``note:`` lines): notes, not problems, so that a program that loads and runs models (a service, say) can
+    show them, or refuse the model, as it sees fit.
+
+    Each is a sentence that names the file and the place in it: a ``country`` that is not an ISO 3166-1 alpha-3 code
+    (a typo makes a country of its own in every table by country), an irrigation demand whose 12 monthly values put
+    most of the year's water in October-March (a list written October first), an inflow with neither ``inflow`` nor
+    ``max_flow`` (an unlimited source), a loop of water within a step, a model with no sink, ...; the whole list is
+    :func:`daryo.model.cautions.cautions`'s.
+
+    Parameters
+    ----------
+    model
+        A loaded model (:func:`load`, :func:`load_text`); one built in code, or changed with
+        :func:`dataclasses.replace`, is checked first, as :func:`run` checks it.
+
+    Returns
+    -------
+    list of str
+        One sentence each, in the order ``daryo run`` prints them (empty: none).
+
+    Raises
+    ------
+    daryo.ModelError
+        If ``model`` was built in code, or changed with :func:`dataclasses.replace`, and the loader would refuse it.
+    TypeError
+        If ``model`` is not a loaded model.
+    """
+    from .model.built import check_built
+    from .model.cautions import cautions as model_cautions
+
+    if not isinstance(model, Model):
+        raise TypeError(f"daryo.cautions takes a loaded model, not {type(model).__name__}: "
+                        "daryo.cautions(daryo.load(path))")
+    check_built(model)  # (its cautions are of a valid model)
+    return model_cautions(model)
 
 
 def _check_options(options: RunOptions) -> None:
