@@ -71,17 +71,52 @@ def test_the_file_names_its_source_and_when_daryo_wrote_it(run_file):
     assert cf_dataset(back.assign_attrs(source="a gauge record")).attrs["source"] == "a gauge record"
 
 
-def test_the_file_has_no_64_bit_integers_and_no_fill_values(run_file):
+def test_the_file_has_no_64_bit_integers_and_its_floats_are_filled_with_nan(run_file):
     """CF 1.8 and the classic format have no 64-bit integers: dates are whole days since the first as int32, and
-    so are other integers; results have no missing values, so no float variable but a place gets a _FillValue."""
+    so are other integers.  Every float variable declares ``_FillValue`` NaN of its own type, NaN being a missing
+    value in results (test_a_reservoir_without_a_rule_curve_has_missing_values_a_c_reader_sees)."""
     _, path = run_file
     with netCDF4.Dataset(path) as nc:
         kinds = {name: v.dtype for name, v in nc.variables.items() if v.dtype != "S1"}
         assert not [n for n, d in kinds.items() if d.itemsize > 4 and d.kind in "iu"], kinds
         assert nc["time"].units.startswith("days since 2000-10-01") and nc["time"].dtype == np.int32
         assert list(nc["time"][:3]) == [0, 31, 61]
-        filled = [n for n, v in nc.variables.items() if "_FillValue" in v.ncattrs()]
-        assert filled and all(n.endswith(("_lat", "_lon")) for n in filled), filled
+        floats = {n: v for n, v in nc.variables.items() if v.dtype.kind == "f"}
+        assert {"storage", "storage_target", "energy", "node_lat"} <= floats.keys()
+        for name, v in floats.items():
+            fill = v.getncattr("_FillValue")
+            assert np.isnan(fill) and fill.dtype == v.dtype, name
+        assert not [n for n, v in nc.variables.items() if v.dtype.kind != "f" and "_FillValue" in v.ncattrs()]
+
+
+def test_a_reservoir_without_a_rule_curve_has_missing_values_a_c_reader_sees(tmp_path):
+    """A hydromet data manager's audit (the files as NCO, CDO and Fortran read them, through netCDF-C): a run's
+    ``storage_target`` and ``storage_shortfall`` are NaN for a reservoir without a rule curve, but the file declared
+    no ``_FillValue``, so a C reader's sum over the reservoirs was NaN with nothing to say which values are missing.
+    They declare ``_FillValue`` NaN (of their type), which netCDF4 masks (the pond's), and xarray reads the same
+    numbers back.  (A dam of 100 hm³ with a target of 80, filled by 5 hm³ a month from 50; a pond of 10 without
+    one below it.)::
+
+        [up: 5] --> <dam: 50 of 100, target 80> --> <pond: 5 of 10> --> [sea]
+    """
+    from daryo.testmodels import build
+
+    nodes = [{"id": "up", "type": "inflow", "inflow": 5},
+             {"id": "dam", "type": "reservoir", "max_volume": 100, "initial_volume": 50, "target_volume": 80},
+             {"id": "pond", "type": "reservoir", "max_volume": 10, "initial_volume": 5},
+             {"id": "sea", "type": "sink"}]
+    res = daryo.run(build(nodes, [["up", "dam"], ["dam", "pond"], ["pond", "sea"]], steps=3))
+    path = res.to_netcdf(tmp_path / "rc.nc")
+    with netCDF4.Dataset(path) as nc:
+        for name in ("storage_target", "storage_shortfall"):
+            v = nc[name]
+            assert np.isnan(v.getncattr("_FillValue")) and v.getncattr("_FillValue").dtype == v.dtype, name
+            values = v[:]  # (scenario, time, reservoir): the pond's masked as missing, the dam's not
+            assert values.mask[..., 1].all() and not values.mask[..., 0].any(), name
+        np.testing.assert_allclose(nc["storage_shortfall"][0, :, 0], [25.0, 20.0, 15.0])
+    with xr.open_dataset(path) as back:
+        for name in ("storage_target", "storage_shortfall", "storage"):
+            np.testing.assert_array_equal(back[name].values, res.dataset[name].values, err_msg=name)
 
 
 def test_results_are_compressed_in_chunks_of_whole_scenarios(run_file):

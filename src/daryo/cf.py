@@ -185,9 +185,14 @@ def netcdf_encoding(ds: xr.Dataset) -> dict[str, dict[str, Any]]:
       Character arrays are read back as text by xarray and other NetCDF tools alike.
     - Dates as whole days since the first (``int32``), and other 64-bit integers as ``int32`` where they fit:
       CF 1.8 and the classic format (``nccopy -k classic``) have no 64-bit integers.
-    - No ``_FillValue`` on floating-point variables: results have no missing values, and the ``NaN`` fill that
-      xarray writes by default makes tools treat every variable as one that may have them.  (Latitudes and
-      longitudes keep it: an element without a place has ``NaN`` there.)
+    - ``_FillValue`` ``NaN`` (of the variable's own type) on floating-point variables, which is what a missing
+      value is in daryo's results: an element without a rule curve or an energy target (``storage_target``,
+      ``storage_shortfall``, an ensemble's ``annual_energy_target``, ``prob_below_target``…), a river system's
+      water stress with no water, an element without a place (``_lat``, ``_lon``).  Without it a C or Fortran
+      reader (NCO, CDO) summed NaN over the elements with nothing to say which values are missing.  Every float
+      variable has it, not only those that hold a NaN when written: an ensemble's parts are appended after the
+      first, whose values say nothing of the later ones'.  A dimension's coordinate has none (CF 5: it has no
+      missing values).
     - Numeric data variables of more than one dimension compressed as CMIP's files are (deflate level 1 with the
       shuffle filter, which the classic model of NetCDF-4 allows), in chunks of up to 4 MiB along their leading
       dimensions (:func:`netcdf_chunks`): an ensemble's file is about a third of the size, and quicker to write.
@@ -212,8 +217,8 @@ def netcdf_encoding(ds: xr.Dataset) -> dict[str, dict[str, Any]]:
         elif v.dtype.kind in "iu" and v.dtype.itemsize > 4:
             if not v.size or (small.min <= int(np.min(v.values)) and int(np.max(v.values)) <= small.max):
                 encoding[key] = {"dtype": "int32"}
-        elif v.dtype.kind == "f" and not key.endswith(("_lat", "_lon")):
-            encoding[key] = {"_FillValue": None}
+        elif v.dtype.kind == "f":
+            encoding[key] = {"_FillValue": None if key in ds.dims else v.dtype.type(np.nan)}
         if key in ds.data_vars and v.ndim > 1 and v.dtype.kind in "fiu" and v.size:
             encoding.setdefault(key, {}).update(zlib=True, complevel=1, shuffle=True,
                                                 chunksizes=netcdf_chunks(v.shape, v.dtype.itemsize))

@@ -62,6 +62,17 @@ def assert_identical(a: xr.Dataset, b: xr.Dataset) -> None:
         np.testing.assert_array_equal(a[v].values, b[v].values, err_msg=v)
 
 
+def assert_nan_fill(path: Path, names) -> None:
+    """That each of the variables ``names`` of the NetCDF store at ``path`` declares ``_FillValue`` NaN of its own
+    type, as netCDF-C reads it (a C reader's missing value: a hydromet data manager's audit)."""
+    import netCDF4
+
+    with netCDF4.Dataset(path) as nc:
+        for name in names:
+            fill = nc[name].getncattr("_FillValue") if "_FillValue" in nc[name].ncattrs() else None
+            assert fill is not None and np.isnan(fill) and fill.dtype == nc[name].dtype, (name, fill)
+
+
 def daryo_load(path):
     import daryo
 

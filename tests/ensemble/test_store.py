@@ -15,6 +15,7 @@ from ensemble_cases import (
     EnergyTargetTraces,
     RuleCurveTraces,
     assert_identical,
+    assert_nan_fill,
     basin,
     basin_network,
     basin_run,
@@ -659,6 +660,10 @@ def test_a_store_tells_how_often_and_how_far_a_reservoir_ends_a_step_below_its_r
               "summary_annual_max_storage_shortfall", "prob_below_target"):
         assert np.isnan(ds[v].sel(reservoir="pond")).all(), v
         assert ds[v].attrs["description"] and ds[v].attrs["units"] in ("1", "hm3"), v
+    if name.endswith(".nc"):  # (the NaN declared missing, as a C reader sees it: a hydromet data manager's audit)
+        assert_nan_fill(out, ["annual_steps_below_target", "annual_max_storage_shortfall",
+                              "summary_annual_steps_below_target", "summary_annual_max_storage_shortfall",
+                              "prob_below_target"])
     table = rule_curve_table(out)
     assert list(table.index) == ["dam"]
     np.testing.assert_allclose(table.loc["dam", ["below", "steps_mean", "steps_p95", "shortfall_mean",
@@ -702,6 +707,11 @@ def test_a_store_tells_how_far_and_how_often_a_plant_falls_short_of_its_energy_t
               "summary_annual_winter_energy_shortfall", "prob_energy_target_missed"):
         assert np.isnan(ds[v].sel(hydropower="mill")).all(), v
         assert ds[v].attrs["description"] and daryo_units(ds[v].attrs) in ("1", "GWh per year"), v
+    if name.endswith(".nc"):  # (the NaN declared missing, as a C reader sees it: a hydromet data manager's audit)
+        assert_nan_fill(out, ["annual_energy_target", "annual_energy_shortfall", "annual_winter_energy_target",
+                              "annual_winter_energy_shortfall", "summary_annual_energy_target",
+                              "summary_annual_energy_shortfall", "prob_energy_target_missed",
+                              "prob_winter_energy_target_missed"])
     table = energy_target_table(out)
     assert list(table.index) == ["plant"]
     np.testing.assert_allclose(table.loc["plant", ["target", "shortfall_mean", "shortfall_p95",
