@@ -221,6 +221,20 @@ def test_zarr_output(tmp_path):
     assert daryo.run(daryo.load(daryo.demo_model_path(), years=1)).dataset.attrs["software"] == za["software"]
 
 
+def test_no_zarr_chunk_is_empty_along_a_kind_of_element_the_model_has_none_of(tmp_path):
+    """A model without plants has arrays of no plant (``annual_energy``): their zarr chunks along that dimension are
+    1, not 0, which zarr's specification does not allow and netCDF-C's zarr reader refuses (a hydromet data
+    manager's audit)."""
+    pytest.importorskip("zarr", reason="zarr is an optional extra (pip install daryo[ensemble])")
+    import json
+
+    _, z = run(tmp_path, "r.zarr")
+    assert load(z).sizes["hydropower"] == 0
+    chunks = {f.parent.name: json.loads(f.read_text())["chunks"] for f in z.glob("*/.zarray")}
+    assert chunks["annual_energy"][2] == 1
+    assert all(min(c) >= 1 for c in chunks.values()), chunks
+
+
 def test_netcdf_output_is_compressed(tmp_path):
     """The per-trace variables of a NetCDF store are deflated (level 1, shuffled) in chunks of whole traces, the
     chunks appended after the first one too; the numbers read back are those written (test_zarr_output)."""

@@ -683,8 +683,11 @@ def _process_alive(pid: str) -> bool:
 
 
 def _zarr_chunks(da: Any, options: EnsembleOptions) -> tuple[int, ...]:
-    return tuple(int(options.chunk_size or 1) if d == "trace" else int(s) for d, s in zip(da.dims, da.shape,
-                                                                                          strict=True))
+    """The zarr chunks of a part's array ``da``: the run's chunk of traces, whole along its other dimensions, and
+    1 along an empty one (a model without plants: a chunk of 0, which zarr's specification does not allow, and
+    netCDF-C's zarr reader refuses: a hydromet data manager's audit)."""
+    return tuple(int(options.chunk_size or 1) if d == "trace" else max(1, int(s))
+                 for d, s in zip(da.dims, da.shape, strict=True))
 
 
 def _grow_traces(path: Path, traces: np.ndarray) -> None:
