@@ -188,12 +188,35 @@ def test_the_run_says_how_far_each_reservoir_ended_below_its_rule_curve(tmp_path
 
 @pytest.mark.parametrize(("stress", "text"), [
     (12.34, "12.3 %"), (99.96, "99.96 %"), (100.04, "100.04 %"), (100.0, "100.0 %"), (25.0, "25.0 %"),
-    (24.999, "24.999 %"), (99.999999, "99.9999 %"), (100.0000001, "100.0001 %"), (float("inf"), "no water")])
+    (24.999, "24.999 %"), (99.999999, "99.9999 %"), (100.0000001, "100.0001 %"), (float("inf"), "none left")])
 def test_a_stress_is_never_shown_as_the_bound_of_a_level_it_is_not_on(stress, text):
     """A review: 100.04 % (critical) and 99.96 % (high) were both shown as "100.0 %"."""
     from daryo.cli.summary import stress_text
 
     assert stress_text(stress).strip() == text and len(stress_text(stress)) == 10
+
+
+def test_a_stress_with_nothing_left_after_the_environmental_flows_says_so(tmp_path, capsys):
+    """An Afghan planner's review: a flow requirement above the river's whole water printed the river's stress as
+    "no water" beside its renewable water (35 km³), and daryo compare showed "inf": it reads "none left", and a
+    note says what that is."""
+    model = tmp_path / "m.yaml"
+    model.write_text("version: 1\nname: m\ntime: {start: 2000-10, end: 2001-09}\nnodes:\n"
+                     "  - {id: wet, type: inflow, inflow: 10}\n  - {id: town, type: demand, demand: 5, priority: 1}\n"
+                     "  - {id: keep, type: flow_requirement, at: sea, flow: 20, priority: 2}\n"
+                     "  - {id: sea, type: sink}\nedges: [[wet, town], [wet, sea]]\n")
+    assert main(["run", str(model), "-o", str(tmp_path / "a.nc")]) == 0
+    out = capsys.readouterr().out
+    rows = out[out.index("water stress by river system"):].splitlines()
+    assert rows[2].split()[-3:] == ["none", "left", "critical"], rows
+    assert ("  (none left: the environmental flow requirements take all of the system's renewable water, so the ratio "
+            "has no finite value and is critical whatever is withdrawn)") in rows
+    assert main(["run", str(model), "-o", str(tmp_path / "b.nc")]) == 0
+    capsys.readouterr()
+    assert main(["compare", str(tmp_path / "a.nc"), str(tmp_path / "b.nc"), "--all"]) == 0
+    out = capsys.readouterr().out
+    stress = [row for row in out.splitlines() if "stress" in row and "none left" in row]
+    assert stress and not re.search(r"\binf\b", out), out
 
 
 def test_a_named_years_hydrology_longer_than_the_run_says_which_years_are_left_out(capsys):

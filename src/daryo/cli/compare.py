@@ -327,6 +327,10 @@ def _cell(value: float, sign: bool = False, stress: bool = False) -> str:
     %, high, read "100.0" beside 100.04 %, critical), as daryo run prints it."""
     if value != value:  # (NaN: an element only one run has)
         return f"{'–':>12}"
+    if stress and math.isinf(value):  # (nothing left after the environmental flows, as daryo run prints it)
+        from .summary import NONE_LEFT
+
+        return f"{NONE_LEFT:>12}"
     if stress and math.isfinite(value):
         from .summary import stress_digits
 

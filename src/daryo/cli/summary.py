@@ -289,6 +289,9 @@ def _stress_lines(ds: xr.Dataset, model: Model | None, short: bool) -> list[str]
                     f"{_number(r['environmental'], 14)}{stress_text(r['stress'])}  {r['level']}".rstrip())
     rows.append("  (the model's surface water by river system, not a country's statistics; environmental: the least "
                 "water the rivers must keep for the model's flow requirements, with the losses on the way)")
+    if any(math.isinf(v) for v in table["stress"]):  # (what "none left" means, where a system has it)
+        rows.append(f"  ({NONE_LEFT}: the environmental flow requirements take all of the system's renewable water, "
+                    "so the ratio has no finite value and is critical whatever is withdrawn)")
     if short:  # (a spreadsheet analyst's review: a summer's 104 % read "critical" as if of a year)
         rows.append("  (a run shorter than a year: the ratio of its months alone, which FAO's levels, set for a "
                     "year's withdrawal and water, do not grade as they grade a year's)")
@@ -305,14 +308,19 @@ def stress_not_shown(why: str) -> str:
     return f"water stress (SDG 6.4.2's ratio) not shown: {why}"
 
 
+#: a water stress where nothing is left of the renewable water after the environmental flows (infinite)
+NONE_LEFT = "none left"
+
+
 def stress_text(stress: float) -> str:
-    """A stress in a column of 10: "–" where there is neither water nor withdrawal, "no water" where nothing is
-    left after the environmental flows; one decimal, or more where one would show the bound of a level the stress
+    """A stress in a column of 10: "–" where there is neither water nor withdrawal, "none left" where nothing is
+    left after the environmental flows (an Afghan planner's review: "no water" beside 35 km³ of renewable water read
+    as a contradiction); one decimal, or more where one would show the bound of a level the stress
     is not on (100.04 %, critical, not "100.0 %": :func:`stress_digits`)."""
     if math.isnan(stress):
         return f"{'–':>10s}"
     if math.isinf(stress):
-        return f"{'no water':>10s}"
+        return f"{NONE_LEFT:>10s}"
     return f"{stress_digits(stress):>8s} %"
 
 
