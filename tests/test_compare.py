@@ -67,6 +67,27 @@ def test_two_runs_side_by_side_by_hand(tmp_path):
     assert list(dict.fromkeys(table["table"])) == ["country", "demand", "sink", "requirement", "system"]
 
 
+def test_a_canals_water_taken_at_its_head_and_lost_on_its_way_are_compared(tmp_path):
+    """An Afghan planner's review: what a new canal takes (Qosh Tepa's intake, the question of two runs with and
+    without it) was in no row, only its command area's delivery.  A canal losing a quarter of its water to a new
+    demand of 3 a month takes 4 a month at its head (48 a year) and loses 12."""
+    model = tmp_path / "basin.yaml"
+    model.write_text(BASIN)
+    canal = tmp_path / "canal.yaml"
+    canal.write_text("title: a new canal\nchanges:\n  - add_nodes: [{id: ditch, type: canal, loss: 0.25}, "
+                     "{id: new, type: demand, demand: 3, priority: 1, country: AFG}]\n"
+                     "  - add_edges: [[river, ditch], [ditch, new]]\n")
+    a = daryo.run(daryo.load(model)).dataset
+    b = daryo.run(daryo.load(model, scenarios=[str(canal)])).dataset
+    got = compare_runs(a, b).set_index(["table", "element", "quantity"])
+    assert got.loc[("canal", "ditch", "taken"), "second"] == pytest.approx(48.0)
+    assert got.loc[("canal", "ditch", "lost"), "second"] == pytest.approx(12.0)
+    assert got.loc[("canal", "ditch", "taken"), "units"] == "hm3 per year"
+    assert np.isnan(got.loc[("canal", "ditch", "taken"), "first"])
+    assert got.loc[("demand", "new", "delivered"), "second"] == pytest.approx(36.0)
+    assert got.loc[("demand", "farm", "delivered"), "difference"] == pytest.approx(-48.0)  # (the canal's intake)
+
+
 def test_compare_runs_takes_the_results_files_paths(tmp_path):
     """A review (a consortium's economist): compare_runs("base.nc", "deal.nc") was refused (compare_ensembles takes
     paths); a path that is no run's results is refused naming it, an ensemble's store before it is read whole."""

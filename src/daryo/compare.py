@@ -69,13 +69,14 @@ def compare_runs(first: str | os.PathLike[str] | xr.Dataset, second: str | os.Pa
     -------
     pandas.DataFrame
         A row per indicator and element, with the columns of :data:`COMPARE_COLUMNS`: ``table`` (``country``,
-        ``demand``, ``plant``, ``sink``, ``requirement``, ``system``, ``reservoir``), ``element`` (a country,
-        demand, plant, sink, requirement, river system or reservoir; ``all`` for the systems or the reservoirs
-        together; a country that draws on several river systems also per system, ``UZB amu``: its water
+        ``demand``, ``plant``, ``sink``, ``canal``, ``requirement``, ``system``, ``reservoir``), ``element`` (a
+        country, demand, plant, sink, canal, requirement, river system or reservoir; ``all`` for the systems or the
+        reservoirs together; a country that draws on several river systems also per system, ``UZB amu``: its water
         ``delivered``, ``deficit`` and ``deficit share`` of its own demand on that system,
         :func:`daryo.indicators.country_system_summary`; a demand's water ``demanded``, ``delivered``, ``deficit``
         and ``deficit share`` too), ``quantity`` (e.g. ``delivered summer``, ``energy winter``, ``inflow``,
-        ``met``, ``steps short``, ``stress``, ``change over the run``), ``units`` (of the two runs' values), the two
+        ``met``, ``steps short``, ``stress``, ``change over the run``; a canal's water ``taken`` at its head and
+        ``lost`` on its way), ``units`` (of the two runs' values), the two
         runs' values, ``difference`` (second − first) and ``difference_units`` (its units: of a value in %, a share
         or a stress, ``percentage points``).  Values are mean annual over each run's years and scenarios (``hm3 per
         year``, ``GWh per year``), or, for a run shorter than a year, its totals (``hm3 in the run``), as ``daryo
@@ -529,6 +530,7 @@ def _indicators(ds: xr.Dataset, basins: Mapping[str, Sequence[str]] | None) -> p
     if "sink_inflow" in ds and ds["sink_inflow"].size:
         for sink, value in sink_table(ds).items():
             rows.append(("sink", str(sink), "inflow", f"hm3 {per}", float(value)))
+    rows += _canal_rows(ds, scale["year"], per)
     for name, row in requirement_summary(ds).iterrows():
         rows += [("requirement", str(name), "required", f"hm3 {per}", float(row["required"]) * scale["year"]),
                  ("requirement", str(name), "met", f"hm3 {per}", float(row["met"]) * scale["year"]),
@@ -559,6 +561,21 @@ def _demand_rows(ds: xr.Dataset, scale: float, per: str) -> list[tuple[str, str,
                  ("demand", str(demand), "deficit", f"hm3 {per}", d * scale),
                  ("demand", str(demand), "deficit share", "% of demand", 100 * d / (g + d) if g + d > 0 else 0.0)]
     return rows
+
+
+def _canal_rows(ds: xr.Dataset, scale: float, per: str) -> list[tuple[str, str, str, str, float]]:
+    """Each canal's water taken at its head and lost on its way (an Afghan planner's review: what the Qosh Tepa
+    canal takes, the question two runs with and without it ask, was in no row: only its command area's delivery)."""
+    if "node_type" not in ds.coords or "node_flow" not in ds or "node_loss" not in ds:
+        return []
+    canals = [str(n) for n, kind in zip(ds["node"].values, ds["node_type"].values, strict=True) if kind == "canal"]
+    if not canals:
+        return []
+    taken = annual_by(ds, "node_flow", by="element", season=False)
+    lost = annual_by(ds, "node_loss", by="element", season=False)
+    return [row for canal in canals
+            for row in (("canal", canal, "taken", f"hm3 {per}", float(taken[canal]) * scale),
+                        ("canal", canal, "lost", f"hm3 {per}", float(lost[canal]) * scale))]
 
 
 def _plant_rows(ds: xr.Dataset, scale: Mapping[str, float], per: str) -> list[tuple[str, str, str, str, float]]:
