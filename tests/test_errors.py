@@ -102,3 +102,5 @@ def test_a_problem_gives_the_line_its_place_names(tmp_path):
     assert [(p.file, p.line) for p in info.value.problems] == [(str(tmp_path / "dry.yaml"), 4)]
     assert Problem("m.yaml", "nodes[farm].demand", "is negative").line is None
     assert Problem("", "edges[3] (river -> farm).max_flow (line 12)", "is negative").line == 12
+    # (a JSON-generating engineer's review: an id used twice names both its lines, and ``line`` was None)
+    assert Problem("m.json", "nodes[d11_3_1] (lines 3984, 4009)", "the id 'd11_3_1' is used by 2 nodes").line == 3984

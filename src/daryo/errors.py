@@ -38,9 +38,9 @@ class Problem:
     ----------
     line
         The line of ``file`` that ``place`` names, as a number (8 for ``nodes[farm].demand (line 8)``, 3 for
-        ``line 3, column 5``): where the loader knows it, for a service that marks the line in an editor; None
-        where the place names no line of ``file`` (a model built in code, a file's whole, a row of a CSV file the
-        model names, which the place gives as ``q.csv line 5``).
+        ``line 3, column 5``, the first for ``nodes[d1] (lines 39, 40)``): where the loader knows it, for a service
+        that marks the line in an editor; None where the place names no line of ``file`` (a model built in code, a
+        file's whole, a row of a CSV file the model names, which the place gives as ``q.csv line 5``).
     """
 
     file: str
@@ -64,9 +64,10 @@ class Problem:
         return f"{where}: {message}" if where else message
 
 
-#: a place's line, as the loader writes it: after the place (``nodes[farm].demand (line 8)``), or as the place
-#: (``line 3, column 5``: a file that cannot be read as YAML or JSON)
-_PLACE_LINE = re.compile(r" \(line (\d+)\)|^line (\d+)\b")
+#: a place's line, as the loader writes it: after the place (``nodes[farm].demand (line 8)``; the first of several:
+#: ``nodes[d11_3_1] (lines 3984, 4009)``, an id used twice), or as the place (``line 3, column 5``: a file that cannot
+#: be read as YAML or JSON)
+_PLACE_LINE = re.compile(r" \(lines? (\d+)[,)]|^line (\d+)\b")
 
 
 #: the control characters (Unicode's category Cc: C0, DEL and C1) but tab
