@@ -72,11 +72,72 @@ def test_a_hint_that_looks_identical_to_the_word_names_the_character_that_differ
         " (did you mean 'f\u0430rms_kaz'? 'f\u0430rms_kaz' holds '\u0430' (U+0430 CYRILLIC SMALL LETTER A), which "
         "looks like an ASCII character and is not)")
     assert did_you_mean("farms_kaz\u200b", ["farms_kaz", "town"]) == (
-        " (did you mean 'farms_kaz'? 'farms_kaz\u200b' holds '' (U+200B ZERO WIDTH SPACE), which looks like an ASCII "
-        "character and is not)")
+        " (did you mean 'farms_kaz'? 'farms_kaz\u200b' holds '' (U+200B ZERO WIDTH SPACE), which shows as nothing)")
     toktogul = "\u0422\u043e\u043a\u0442\u043e\u0433\u0443\u043b"  # (Cyrillic ids: a typo, no look-alike)
     assert did_you_mean(toktogul[:-1] + "\u043f", [toktogul]) == f" (did you mean '{toktogul}'?)"
 
+
+
+def test_a_look_alike_id_among_ids_numbered_in_series_is_the_hint():
+    """A JSON-generating engineer's review: nodes main_canal_1, main_сanal_2 (a Cyrillic с) and main_canal_3, and an
+    edge to main_canal_2, got no hint at all (the three ids are equally close to it) and nothing naming U+0441.  The
+    id that is the word but for look-alike or invisible characters is the hint, whatever the others' ratios, even
+    where difflib's ratio is below the hint's 0.65 (a two-letter id)."""
+    from daryo.errors import did_you_mean
+
+    assert did_you_mean("main_canal_2", ["main_canal_1", "main_\u0441anal_2", "main_canal_3"]) == (
+        " (did you mean 'main_\u0441anal_2'? 'main_\u0441anal_2' holds '\u0441' (U+0441 CYRILLIC SMALL LETTER ES), "
+        "which looks like an ASCII character and is not)")
+    assert did_you_mean("\u0430b", ["ab", "cd"]) == (
+        " (did you mean 'ab'? '\u0430b' holds '\u0430' (U+0430 CYRILLIC SMALL LETTER A), which looks like an ASCII "
+        "character and is not)")
+    assert did_you_mean("main_canal_2", ["main_canal_1", "main_canal_3"]) == ""  # (a plain tie: no hint, as before)
+
+
+def test_arabic_and_persian_letters_of_one_shape_are_named_in_the_hint():
+    """An Afghan water-ministry planner's review: Windows-1256 exports write Arabic kaf and yeh (U+0643, U+064A) where
+    Persian has keheh and Farsi yeh (U+06A9, U+06CC); an edge to 'جوزجاني' for a node 'جوزجانی' was told "did you
+    mean 'جوزجانی'?" and nothing of the letter that differs.  Both are named; the id wins over ids that tie with it.
+    Heh and teh marbuta (ه, ة) are other letters: only difflib's hint, no note."""
+    from daryo.errors import did_you_mean
+
+    jowzjani = "\u062c\u0648\u0632\u062c\u0627\u0646"
+    assert did_you_mean(jowzjani + "\u064a", [jowzjani + "\u06cc"]) == (
+        f" (did you mean '{jowzjani}\u06cc'? '{jowzjani}\u064a' holds '\u064a' (U+064A ARABIC LETTER YEH) where "
+        f"'{jowzjani}\u06cc' holds '\u06cc' (U+06CC ARABIC LETTER FARSI YEH): Arabic and Persian letters that look "
+        "alike and are not the same)")
+    kokcha, arabic = "\u06a9\u0648\u06a9\u0686\u0647", "\u0643\u0648\u0643\u0686\u0647"
+    assert did_you_mean(kokcha, [arabic, kokcha[:-1] + "\u0627", kokcha[:-1] + "\u0648"]) == (
+        f" (did you mean '{arabic}'? '{kokcha}' holds '\u06a9' (U+06A9 ARABIC LETTER KEHEH) where '{arabic}' holds "
+        "'\u0643' (U+0643 ARABIC LETTER KAF): Arabic and Persian letters that look alike and are not the same)")
+    assert did_you_mean("\u0645\u0648\u0633\u0649", ["\u0645\u0648\u0633\u06cc"]).endswith(
+        "holds '\u0649' (U+0649 ARABIC LETTER ALEF MAKSURA) where '\u0645\u0648\u0633\u06cc' holds '\u06cc' "
+        "(U+06CC ARABIC LETTER FARSI YEH): Arabic and Persian letters that look alike and are not the same)")
+    assert did_you_mean("\u0628\u0644\u062e\u0629", ["\u0628\u0644\u062e\u0647"]) == (
+        " (did you mean '\u0628\u0644\u062e\u0647'?)")
+
+
+def test_directional_marks_and_the_zero_width_non_joiner_are_told_as_what_they_are():
+    """An Afghan water-ministry planner's review: a node 'farm' with a right-to-left mark (text pasted from a Persian
+    document) was told "did you mean 'farm‏'?", identical on screen; and an edge to 'قوشتپه' for a node 'قوش‌تپه'
+    (Persian spelling, with a zero-width non-joiner) was told the ZWNJ "looks like an ASCII character".  The marks
+    (U+200E, U+200F, U+061C) are named as showing as nothing; the ZWNJ as written in one and not in the other."""
+    from daryo.errors import did_you_mean, hidden_characters_named
+
+    for mark, name in (("\u200f", "RIGHT-TO-LEFT MARK"), ("\u200e", "LEFT-TO-RIGHT MARK"),
+                       ("\u061c", "ARABIC LETTER MARK")):
+        assert did_you_mean("farm", [f"farm{mark}", "town"]) == (
+            f" (did you mean 'farm{mark}'? 'farm{mark}' holds '' (U+{ord(mark):04X} {name}), which shows as nothing)")
+    qosh, plain = "\u0642\u0648\u0634\u200c\u062a\u067e\u0647", "\u0642\u0648\u0634\u062a\u067e\u0647"
+    assert did_you_mean(plain, [qosh, "town"]) == (
+        f" (did you mean '{qosh}'? '{qosh}' is written with a zero-width non-joiner (U+200C) and '{plain}' without "
+        "one)")
+    assert hidden_characters_named("\u200f150") == (
+        " ('\u200f150' holds '' (U+200F RIGHT-TO-LEFT MARK), which shows as nothing: remove it)")
+    assert hidden_characters_named("1\u04305") == (
+        " ('1\u04305' holds '\u0430' (U+0430 CYRILLIC SMALL LETTER A), which looks like an ASCII character and is not: "
+        "retype it in ASCII)")
+    assert hidden_characters_named("150") == ""
 
 
 def test_a_problem_gives_the_line_its_place_names(tmp_path):

@@ -164,6 +164,8 @@ def test_mm3_a_month_reads_as_mcm_a_month():
     ("\u043a\u043c3", "volume", "'\u043a' (U+043A CYRILLIC SMALL LETTER KA), "
                                   "'\u043c' (U+043C CYRILLIC SMALL LETTER EM): retype it in ASCII ('km3')"),
     ("km3\u200b", "volume", "'' (U+200B ZERO WIDTH SPACE): retype it in ASCII ('km3')"),
+    # (an Afghan water-ministry planner's review: a right-to-left mark, pasted from a Persian document, unnamed)
+    ("m3/s\u200f", "flow", "'' (U+200F RIGHT-TO-LEFT MARK): retype it in ASCII ('m3/s')"),
     ("\u0433\u0430", "area", "'\u0433' (U+0433 CYRILLIC SMALL LETTER GHE), "
                                "'\u0430' (U+0430 CYRILLIC SMALL LETTER A): retype it in ASCII ('ha')"),  # (Russian)
     ("\u043c3/\u0441\u0443\u0442", "flow", "'\u043c' (U+043C CYRILLIC SMALL LETTER EM), "

@@ -14,8 +14,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 __all__ = ["Problem", "ModelError", "StepError", "InfeasibleStepError", "UnboundedStepError", "SolverFailedError",
-           "as_ascii", "characters_named", "did_you_mean", "kind_of", "listed", "look_alike", "look_alikes_named",
-           "printable", "short_text", "terminal_control", "with_article"]
+           "as_ascii", "characters_named", "did_you_mean", "hidden_characters_named", "kind_of", "listed", "look_alike",
+           "look_alikes_named", "printable", "short_text", "terminal_control", "with_article"]
 
 
 @dataclass(frozen=True)
@@ -175,21 +175,29 @@ def did_you_mean(word: object, choices: Iterable[object]) -> str:
         `` (did you mean 'x'?)`` when exactly one choice is the closest and :mod:`difflib`'s ratio to it is at
         least 0.65 ('reservior' → 'reservoir', 'mian_canal' → 'main_canal', 'see' → 'sea'); "" when none is that
         close, or when several are equally close ('node10' among node11 and node12), where naming one would mislead.
-        A character of ``word`` that looks like an ASCII one and is not (a Cyrillic 'а', a no-break space:
-        :func:`look_alike`) is named with its code point, where the hint would look identical to the word.
+        A choice that is the word but for characters that look alike (a Cyrillic 'с' for a Latin 'c', an Arabic
+        'ي' for a Persian 'ی') or show as nothing (a zero-width space, a right-to-left mark) is the hint whatever the
+        others' ratios ('main_canal_2' among main_canal_1, main_сanal_2 and main_canal_3), and those characters
+        are named with their code points (:func:`look_alike`, :data:`_SAME_LETTERS`), where the hint would look
+        identical to the word.
     """
     if not isinstance(word, str) or not word:
         return ""
+    texts = [c for c in choices if isinstance(c, str) and c != word]
+    folded, plain = word.translate(_FOLDED), word.isascii()
+    # (two ASCII names are never the same folded: the fold leaves ASCII as it is)
+    same = [c for c in texts if not (plain and c.isascii()) and c.translate(_FOLDED) == folded]
+    if len(same) == 1:
+        return f" (did you mean '{same[0]}'?{_look_alike_note(word, same[0])})"
     matcher = difflib.SequenceMatcher(b=word)
     scores: dict[str, float] = {}
-    for c in choices:
-        if isinstance(c, str) and c != word:
-            matcher.set_seq1(c)
-            # (the quick ratios bound the ratio from above: a choice below 0.65 by them can be neither the hint
-            # nor tie with it; without them `daryo validate` of a model of 3,200 nodes and 1,000 problems took
-            # 16 s, with them 4 s)
-            if matcher.real_quick_ratio() >= 0.65 and matcher.quick_ratio() >= 0.65:
-                scores[c] = matcher.ratio()
+    for c in texts:
+        matcher.set_seq1(c)
+        # (the quick ratios bound the ratio from above: a choice below 0.65 by them can be neither the hint
+        # nor tie with it; without them `daryo validate` of a model of 3,200 nodes and 1,000 problems took
+        # 16 s, with them 4 s)
+        if matcher.real_quick_ratio() >= 0.65 and matcher.quick_ratio() >= 0.65:
+            scores[c] = matcher.ratio()
     best = max(scores.values(), default=0.0)
     closest = [c for c, r in scores.items() if r == best]
     if best >= 0.65 and len(closest) == 1:
@@ -206,8 +214,27 @@ _LOOK_ALIKES = dict(zip(
     "ABESIJKMHOPCTXYaesijopcxydhlqw" "ABEZHIKMNOPTYXaoipvk" ":,;_-", strict=True))
 
 #: the characters that show as a space or as nothing: no-break spaces (U+00A0 of a word processor's "5 km3", U+202F),
-#: the typographic spaces, the full-width space, and the zero-width ones (U+200B-U+200D, U+2060, the byte-order mark)
-_INVISIBLE = re.compile("[\u00a0\u00ad\u2000-\u200d\u202f\u205f\u2060\u3000\ufeff]")
+#: the typographic spaces, the full-width space, the zero-width ones (U+200B-U+200D, U+2060, the byte-order mark), the
+#: soft hyphen, and the directional marks (U+200E LEFT-TO-RIGHT MARK, U+200F RIGHT-TO-LEFT MARK, U+061C ARABIC LETTER
+#: MARK) that text pasted from a Persian or Arabic document or web page carries (an Afghan water-ministry planner's
+#: review: a CSV cell '\u200f150' was "'150' is not a finite number", the mark unseen)
+_INVISIBLE_CHARS = "\u00a0\u00ad\u061c" + "".join(map(chr, range(0x2000, 0x2010))) + "\u202f\u205f\u2060\u3000\ufeff"
+_INVISIBLE = re.compile(f"[{_INVISIBLE_CHARS}]")
+
+#: the Arabic letters that Persian (Dari) writes with another code point of the same shape, with Persian's: an Arabic
+#: keyboard layout, or a Windows-1256 export, writes kaf (U+0643) for keheh (U+06A9) and yeh (U+064A) or alef maksura
+#: (U+0649) for Farsi yeh (U+06CC), which look alike in the middle or at the end of a word (an Afghan water-ministry
+#: planner's review: an edge to 'جوزجاني' was told "did you mean 'جوزجانی'?" and nothing of what differs).  Not heh
+#: (U+0647) and teh marbuta (U+0629): those are different letters.
+_SAME_LETTERS = dict(zip("\u0643\u064a\u0649", "\u06a9\u06cc\u06cc", strict=True))
+
+#: a name as :func:`did_you_mean` compares it to a word that may look identical: its look-alike letters as the ASCII
+#: ones, its Arabic letters as the Persian ones of the same shape, its zero-width characters dropped, other spaces plain
+_FOLDED = str.maketrans({**_LOOK_ALIKES, **_SAME_LETTERS,
+                         **{c: "" if unicodedata.category(c) == "Cf" else " " for c in _INVISIBLE_CHARS}})
+
+#: the zero-width non-joiner: ordinary Persian spelling (می‌شود, قوش‌تپه), which keeps two letters apart unjoined
+_ZWNJ = "\u200c"
 
 
 def look_alike(char: str) -> bool:
@@ -252,13 +279,48 @@ def as_ascii(text: str) -> str:
 
 
 def _look_alike_note(word: str, meant: str) -> str:
-    """What makes ``word`` other than ``meant``, which it may look identical to: the look-alike characters of the one
-    that the other does not hold (the word's, or the choice's: a node whose own id was typed with a Cyrillic letter),
-    named (""  if none)."""
+    """What makes ``word`` other than ``meant``, which it may look identical to, named with code points ("" if
+    nothing of the kind): their Arabic and Persian letters of one shape (:data:`_SAME_LETTERS`), a zero-width
+    non-joiner one is written with and the other without, and the look-alike characters of the one that the other
+    does not hold (the word's, or the choice's: a node whose own id was typed with a Cyrillic letter)."""
+    notes = []
+    letters = [[c for c in one if c in _PAIRED and c not in other] for one, other in ((word, meant), (meant, word))]
+    if all(letters):
+        notes.append(f"'{word}' holds {characters_named(letters[0])} where '{meant}' holds "
+                     f"{characters_named(letters[1])}: Arabic and Persian letters that look alike and are not the same")
     for one, other in ((word, meant), (meant, word)):
-        if named := look_alikes_named("".join(c for c in one if c not in other)):
-            return f" '{one}' holds {named}, which looks like an ASCII character and is not"
-    return ""
+        if _ZWNJ in one and _ZWNJ not in other:
+            notes.append(f"'{one}' is written with a zero-width non-joiner (U+200C) and '{other}' without one")
+    for one, other in ((word, meant), (meant, word)):
+        if held := _holds(one, [c for c in one if c not in other and c != _ZWNJ]):
+            notes.append(held)
+            break
+    return "".join(f" {n}" for n in notes[:1]) + "".join(f"; {n}" for n in notes[1:])
+
+
+#: the letters of :data:`_SAME_LETTERS`, Arabic and Persian
+_PAIRED = frozenset(_SAME_LETTERS) | frozenset(_SAME_LETTERS.values())
+
+
+def _holds(text: str, chars: Iterable[str]) -> str:
+    """``'text' holds`` the characters of ``chars`` that look like ASCII ones or show as nothing (:func:`look_alike`),
+    named, and which of the two they do; "" if none."""
+    odd = [c for c in chars if look_alike(c)]
+    if not odd:
+        return ""
+    hidden = {unicodedata.category(c) == "Cf" for c in odd}
+    which = ("which shows as nothing" if hidden == {True} else "which looks like an ASCII character and is not"
+             if hidden == {False} else "which look like ASCII characters or show as nothing")
+    return f"'{text}' holds {characters_named(odd)}, {which}"
+
+
+def hidden_characters_named(text: str) -> str:
+    """A note for a message quoting ``text`` (a CSV cell, a date) that holds characters that show as nothing or look
+    like ASCII ones and are not (:func:`look_alike`): `` ('‏150' holds '' (U+200F RIGHT-TO-LEFT MARK), which shows as
+    nothing: remove it)``, ``: retype it in ASCII`` for a look-alike letter; "" if it has none."""
+    held = _holds(text, text)
+    fix = "remove it" if all(unicodedata.category(c) == "Cf" for c in text if look_alike(c)) else "retype it in ASCII"
+    return f" ({held}: {fix})" if held else ""
 
 
 class ModelError(ValueError):
