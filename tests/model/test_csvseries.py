@@ -27,6 +27,23 @@ def test_reads_dates_and_every_value_column():
     np.testing.assert_array_equal(got.values, [[1, 2], [3, 4]])
 
 
+def test_a_column_or_cell_with_characters_that_look_alike_or_show_as_nothing_names_them():
+    """An Afghan water-ministry planner's review: a YAML ``column: کوکچه`` (Persian keheh) against a Windows-1256
+    export's header 'كوكچه' (Arabic kaf) was "has no column 'کوکچه'; its columns are: 'date', 'كوكچه'", identical on
+    screen; and a cell or a date with a right-to-left mark (pasted from a Persian document) was "'‏150' is not a
+    finite number", the mark unseen.  The letters and the mark are named with their code points."""
+    kokcha, arabic = "\u06a9\u0648\u06a9\u0686\u0647", "\u0643\u0648\u0643\u0686\u0647"
+    assert _read(f"date,{arabic},b\n2001-01-01,1,2\n", columns=[kokcha])[1] == [
+        ("here", f"CSV 'f.csv' has no column '{kokcha}' (did you mean '{arabic}'? '{kokcha}' holds '\u06a9' (U+06A9 "
+         f"ARABIC LETTER KEHEH) where '{arabic}' holds '\u0643' (U+0643 ARABIC LETTER KAF): Arabic and Persian letters "
+         f"that look alike and are not the same); its columns are: 'date', '{arabic}', 'b'")]
+    assert _read("date,a\n2001-01-01,\u200f150\n")[1] == [
+        ("/d/f.csv line 2, column 'a'", "'\u200f150' is not a finite number ('\u200f150' holds '' (U+200F "
+         "RIGHT-TO-LEFT MARK), which shows as nothing: remove it) (1 such cell in the file)")]
+    assert _read("date,a\n2001-01-01,1\n\u200e2001-02-01,2\n")[1] == [
+        ("/d/f.csv line 3", "'\u200e2001-02-01' in column 'date' is not a date ('\u200e2001-02-01' holds '' (U+200E "
+         "LEFT-TO-RIGHT MARK), which shows as nothing: remove it)")]
+
 def test_date_column_named_date_and_columns_picked():
     got, problems = _read("a,date,b\n1,2001-01-01,2\n", columns=["b"])
     assert not problems and got is not None

@@ -22,7 +22,7 @@ from pandas._libs.tslibs.nattype import nat_strings
 from pandas._libs.tslibs.parsing import guess_datetime_format
 from pandas.io.common import get_handle, infer_compression
 
-from ..errors import short_text
+from ..errors import did_you_mean, hidden_characters_named, short_text
 
 __all__ = ["CsvReadError", "CsvSeries", "MAX_CSV_BYTES", "csv_columns", "csv_problems_for", "read_csv_file",
            "read_csv_series"]
@@ -384,8 +384,10 @@ def read_csv_series(df: pd.DataFrame, fname: str, csv: str, place: str, add: Cal
         padded = [repr(str(h)) for h in df.columns if str(h) != str(h).strip()]
         hint = (f" ({', '.join(padded)} {'begins or ends' if len(padded) == 1 else 'begin or end'} with a space: "
                 "remove the spaces around the header's commas)") if spaced else ""
-        add(place, f"CSV '{csv}' has no column {', '.join(repr(c) for c in missing)}; its columns are: "
-            f"{', '.join(repr(str(c)) for c in df.columns)}{hint}")
+        if not spaced:  # (a column written in other code points of the same look: 'کوکچه', Persian, for 'كوكچه')
+            hint = did_you_mean(str(missing[0]), [str(h) for h in df.columns if h != date_col])
+        add(place, f"CSV '{csv}' has no column {', '.join(repr(c) for c in missing)}{hint if not spaced else ''}; its "
+            f"columns are: {', '.join(repr(str(c)) for c in df.columns)}{hint if spaced else ''}")
         return None
     raw_dates = df[date_col]
     empty = np.flatnonzero(raw_dates.isna().to_numpy())
@@ -612,7 +614,7 @@ def _not_a_date(raw: Any, date_col: str) -> str:
     if when is not None and not pd.isna(when) and not pd.Timestamp.min <= when <= pd.Timestamp.max:
         return (f"'{raw}' in column '{date_col}' is a date outside the range daryo can hold (1677-09-22 to "
                 "2262-04-11), so no run reaches it either: remove the row, or correct its year")
-    return f"'{raw}' in column '{date_col}' is not a date" + _calendar_hint(raw)
+    return f"'{raw}' in column '{date_col}' is not a date" + (hidden_characters_named(str(raw)) or _calendar_hint(raw))
 
 
 def _calendar_hint(raw: Any) -> str:
@@ -638,4 +640,5 @@ def _bad_cell(raw: Any, n_bad: int) -> str:
              "values)" if re.fullmatch(r"[-+]?\d{1,3}(,\d{3})+", text)
              else ": write decimals with a point (a comma separates the values)" if re.fullmatch(r"[-+]?\d+,\d+", text)
              else "")
-    return f"'{raw}' is not a finite number ({n_bad} such cell{'s' if n_bad != 1 else ''} in the file){comma}"
+    cells = f"{n_bad} such cell{'s' if n_bad != 1 else ''} in the file"
+    return f"'{raw}' is not a finite number{hidden_characters_named(str(raw))} ({cells}){comma}"
