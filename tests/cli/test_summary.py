@@ -32,6 +32,25 @@ def test_the_run_summary_lists_the_demands_short_the_largest_share_first(monkeyp
     assert not block[3].strip()
 
 
+def test_a_demand_id_with_a_zero_width_non_joiner_keeps_its_row_in_the_columns():
+    """An Afghan water-ministry planner's review: a demand id with a zero-width non-joiner (قوش‌تپه, Persian spelling)
+    had its row of "demands short" one column left of the others, padded by len().  Two demands of 10 a month on a
+    river of 10 a month, of one priority, each get 5 (short 60 of 120 a year, 50 %); each row's numbers end in the
+    header's column, as shown (the ZWNJ takes none)."""
+    qosh = "\u0642\u0648\u0634\u200c\u062a\u067e\u0647"
+    model = daryo.load_text("version: 1\nname: x\ntime: {start: 2001-01, end: 2001-12}\nnodes:\n"
+                            "  - {id: river, type: inflow, inflow: 10}\n"
+                            f"  - {{id: {qosh}, type: demand, demand: 10}}\n"
+                            "  - {id: farm, type: demand, demand: 10}\n"
+                            f"edges:\n  - [river, {qosh}]\n  - [river, farm]\n")
+    printed = format_summary(model, daryo.run(model))
+    block = printed[printed.index("demands short"):].splitlines()[1:4]
+    assert [line.split()[-7:] if k else line.split() for k, line in enumerate(block)] == [
+        ["demand", "demand", "delivered", "deficit", "share", "steps", "short"],
+        ["120.0", "60.0", "60.0", "50.0", "%", "100.0", "%"], ["120.0", "60.0", "60.0", "50.0", "%", "100.0", "%"]]
+    assert block[1].split()[0] == qosh and block[2].split()[0] == "farm"
+    assert len(block[0]) == len(block[1]) - 1 == len(block[2]), block  # (the row with the ZWNJ: one character more)
+
 def _two_projections(n: int = 2):
     """daryo.testmodels.farm_and_town with its river as ``n`` named scenarios: "ssp245" the usual river (the farm
     short 150 a year, 30 reaching the sea in winter), "ssp585" 14 a month (the farm gets nothing, short 360; the
