@@ -1,7 +1,17 @@
 import numpy as np
 import pytest
 
-from daryo.units import UnitError, is_number, is_per_month, is_too_large, is_whole, parse_quantity, unit_factor
+from daryo.units import (
+    UnitError,
+    ascii_number,
+    is_number,
+    is_per_month,
+    is_too_large,
+    is_whole,
+    number_in_text,
+    parse_quantity,
+    unit_factor,
+)
 
 
 @pytest.mark.parametrize("unit,dim,factor,rate", [
@@ -179,3 +189,28 @@ def test_a_unit_with_a_letter_that_is_not_latin_names_it(unit, dimension, named)
     with pytest.raises(UnitError) as info:
         unit_factor(unit, dimension)
     assert f" (it holds {named}); use one of: " in str(info.value)
+
+
+@pytest.mark.parametrize(("written", "ascii"), [
+    ("۱۲٫۵ m3/s", "12.5 m3/s"), ("١٢٫٥ m3/s", "12.5 m3/s"), ("12٫5 m3/s", "12.5 m3/s"), ("1٬150.5", "1150.5"),
+    ("۱٬۲۳۴٬۵۶۷٫۸۹ hm3", "1234567.89 hm3"), ("۲۵ %", "25 %"), ("-۳", "-3"), ("٫۵", ".5"), ("19.5 km3", "19.5 km3"),
+    ("۱,۵", "1,5"),  # (an ASCII comma is left for parse_quantity to refuse)
+])
+def test_numbers_in_persian_or_arabic_indic_digits_are_read_as_their_ascii_spelling(written, ascii):
+    """An Afghan water-ministry planner's review: one rule for numbers written in Persian or Arabic-Indic digits,
+    with the Arabic separators (٫ a decimal point, ٬ a thousands separator), wherever daryo reads a number from
+    text; the values are exactly those of the ASCII spelling."""
+    assert ascii_number(written) == ascii
+    if "," not in ascii:
+        assert parse_quantity(written) == parse_quantity(ascii)
+
+
+def test_number_in_text():
+    """An Afghan water-ministry planner's review: ``[۰, ۲۰]`` reads as text in YAML; such a text is the number of
+    its ASCII spelling, an int where that is one (as YAML reads it), and an ASCII text stays text."""
+    assert number_in_text("۲۰") == 20 and isinstance(number_in_text("۲۰"), int)
+    assert number_in_text("۰٫۵") == 0.5 and number_in_text(" ١٬٠٠٠ ") == 1000
+    assert number_in_text("20") is number_in_text("۲۰ m3") is number_in_text(20) is number_in_text("کابل") is None
+    with pytest.raises(UnitError, match=r"^'۲0' mixes ASCII and Persian digits in one number: write each number "
+                       r"in the digits of one script$"):
+        number_in_text("۲0")

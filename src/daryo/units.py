@@ -27,7 +27,7 @@ import numpy as np
 from .errors import as_ascii, characters_named, look_alike, with_article
 
 __all__ = ["Dimension", "UnitError", "parse_quantity", "unit_factor", "is_number", "is_whole", "is_too_large",
-           "is_per_month", "no_unit_given", "accepted_units",
+           "is_per_month", "ascii_number", "number_in_text", "no_unit_given", "accepted_units",
            "FLOW_RATE_UNITS", "SECONDS_PER_DAY", "GWH_PER_HM3_M", "CANONICAL_UNITS", "MAX_MAGNITUDE", "too_large_text"]
 
 SECONDS_PER_DAY = 86_400.0
@@ -266,6 +266,86 @@ def is_per_month(unit: object) -> bool:
     return key in _UNITS and key.endswith("/month")
 
 
+#: the digits of each script a number may be written in, by the name messages give it
+_DIGITS = {"ASCII": "0123456789", "Persian": "۰۱۲۳۴۵۶۷۸۹", "Arabic-Indic": "٠١٢٣٤٥٦٧٨٩"}
+#: Persian (U+06F0–06F9) and Arabic-Indic (U+0660–0669) digits, and the Arabic decimal separator (٫, U+066B), in
+#: ASCII; the Arabic thousands separator (٬, U+066C) is left for :func:`ascii_number` to check and remove
+_TO_ASCII = str.maketrans(_DIGITS["Persian"] + _DIGITS["Arabic-Indic"] + "٫", _DIGITS["ASCII"] * 2 + ".")
+#: a number's digits and separators as written, in any of the scripts (what one number may not mix)
+_NUMERAL = re.compile(r"(?:[0-9۰-۹٠-٩]|٫(?=[0-9۰-۹٠-٩]))[0-9۰-۹٠-٩٫٬.,]*")
+#: a number grouped by Arabic thousands separators, once in ASCII digits
+_ARABIC_GROUPED = re.compile(r"[0-9]{1,3}(?:٬[0-9]{3})+(?:\.[0-9]*)?")
+#: a plain number, as YAML and JSON write one
+_PLAIN_NUMBER = re.compile(r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
+
+
+def ascii_number(text: str) -> str:
+    """``text`` with its numbers in ASCII: Persian (۰–۹) and Arabic-Indic (٠–٩) digits as the digits they are, the
+    Arabic decimal separator (٫) as a point and the Arabic thousands separator (٬) left out, as Excel writes
+    numbers in Afghanistan and Iran (``'۱۲٫۵ m3/s'`` is ``'12.5 m3/s'``, ``'1٬150.5'`` is ``'1150.5'``).
+
+    The one rule by which daryo reads numbers written as text: quantities, series values, scales and factors of
+    model files and overlays, and the cells of CSV files.  An ASCII comma is left as it is (a decimal comma or a
+    thousands separator, which the callers refuse: which one is meant is a guess); the Arabic separators are not.
+
+    Parameters
+    ----------
+    text
+        A number, or a number with a unit, as text.
+
+    Returns
+    -------
+    str
+        ``text`` with every number in ASCII digits (``text`` itself where it is all ASCII).
+
+    Raises
+    ------
+    UnitError
+        If one number mixes the digits of two scripts (``'۱5'``), or its Arabic thousands separators do not
+        separate groups of three digits (``'1٬50'``); the message says so.
+    """
+    if text.isascii():
+        return text
+
+    def in_ascii(found: re.Match[str]) -> str:
+        written = found.group()
+        part = f" ('{written}')" if written != text.strip() else ""
+        scripts = [name for name, digits in _DIGITS.items() if any(c in digits for c in written)]
+        if len(scripts) > 1:
+            raise UnitError(f"'{text}' mixes {' and '.join(scripts)} digits in one number{part}: write each number in "
+                            "the digits of one script")
+        plain = written.translate(_TO_ASCII)
+        if "٬" not in plain:
+            return plain
+        if not _ARABIC_GROUPED.fullmatch(plain):
+            raise UnitError(f"'{text}' has an Arabic thousands separator (٬) that does not separate groups of three "
+                            f"digits{part}: write the number without it, and decimals with ٫ or a point")
+        return plain.replace("٬", "")
+
+    return _NUMERAL.sub(in_ascii, text)
+
+
+def number_in_text(value: object) -> int | float | None:
+    """The number a text written in Persian or Arabic-Indic digits, or with the Arabic separators, is (``'۲۰'`` is
+    20, ``'۰٫۵'`` 0.5, as YAML reads its ASCII spelling: a whole number an int); None for any other value.
+
+    YAML reads ``۲۰`` as text, and JSON can write such a number only as text: where a model file gives a number,
+    such a text is read as the number its ASCII spelling is (:func:`ascii_number`).  A text in ASCII digits is
+    not read (None): YAML and JSON read it as a number unless it was quoted, and a quoted number stays text.
+
+    Raises
+    ------
+    UnitError
+        As :func:`ascii_number`: a number that mixes the digits of two scripts, or is wrongly grouped.
+    """
+    if not isinstance(value, str) or value.isascii():
+        return None
+    plain = ascii_number(value).strip()
+    if plain.isascii() and _PLAIN_NUMBER.fullmatch(plain):
+        return int(plain) if plain.lstrip("+-").isdigit() else float(plain)
+    return None
+
+
 _GROUPED = re.compile(r"^\s*([-+]?\d{1,3}(?:,\d{3})+(?:\.\d*)?)(?![\d,])")
 _DECIMAL_COMMA = re.compile(r"^\s*([-+]?\d+),(\d+)(?![\d,.])")
 _QUANTITY = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(.*?)\s*$")
@@ -293,23 +373,25 @@ class Quantity:
     unit: str | None
 
 
-def parse_quantity(text: str) -> Quantity:
-    """Split ``"19.5 km3"`` into ``Quantity(19.5, "km3")``; raise ``UnitError`` if it is not a number."""
+def parse_quantity(written: str) -> Quantity:
+    """Split ``"19.5 km3"`` into ``Quantity(19.5, "km3")``; raise ``UnitError`` if it is not a number.  Its number
+    may be written in Persian or Arabic-Indic digits, with the Arabic separators (:func:`ascii_number`)."""
+    text = ascii_number(written)
     grouped = _GROUPED.match(text)
     decimal = _DECIMAL_COMMA.match(text)
     if decimal and (not grouped or decimal.group(1).lstrip("+-") == "0"):  # ("19,5 km3", "0,885": a decimal comma,
         # as Russian and other locales write it)
         fixed = f"{decimal.group(1)}.{decimal.group(2)}" + text[decimal.end():]
-        raise UnitError(f"'{text}' has a decimal comma: write decimals with a point ('{fixed.strip()}')")
+        raise UnitError(f"'{written}' has a decimal comma: write decimals with a point ('{fixed.strip()}')")
     if grouped and decimal and "." not in grouped.group(1) and grouped.group(1).count(",") == 1:  # ("19,500")
         whole, rest = grouped.group(1), text[grouped.end():].rstrip()
-        raise UnitError(f"'{text}' has a comma, a decimal or a thousands separator: write decimals with a point "
+        raise UnitError(f"'{written}' has a comma, a decimal or a thousands separator: write decimals with a point "
                         f"('{whole.replace(',', '.')}{rest}') and numbers without a thousands separator "
                         f"('{whole.replace(',', '')}{rest}')")
     if grouped:  # ("14,000,000" read as 14 and a unit ",000,000")
-        raise UnitError(f"'{text}' has a thousands separator: write the number without it "
+        raise UnitError(f"'{written}' has a thousands separator: write the number without it "
                         f"('{grouped.group(1).replace(',', '')}{text[grouped.end():].rstrip()}')")
     m = _QUANTITY.match(text)
     if not m:
-        raise UnitError(f"'{text}' is not a number with a unit (e.g. '19.5 km3', '120 m3/s')")
+        raise UnitError(f"'{written}' is not a number with a unit (e.g. '19.5 km3', '120 m3/s')")
     return Quantity(float(m.group(1)), m.group(2) or None)

@@ -613,3 +613,33 @@ def test_dates_are_those_pandas_reads(dates, dayfirst):
     if getattr(want.dtype, "tz", None) is not None:  # (read in UTC: refused all the same)
         want = want.dt.tz_convert("UTC")
     pd.testing.assert_series_equal(got, want)
+
+
+@pytest.mark.parametrize(("cell", "number"), [("۱۵۰٫۵", 150.5), ("١٥٠٫٥", 150.5), ("150٫5", 150.5),
+                                              ("1٬150.5", 1150.5), ("۱٬۱۵۰٫۵", 1150.5), ("-۲", -2.0)])
+def test_a_cell_in_persian_or_arabic_indic_digits_reads_as_its_ascii_twin(cell, number):
+    """An Afghan water-ministry planner's review: cells written in Persian or Arabic-Indic digits, with the Arabic
+    decimal (٫) and thousands (٬) separators, as Excel exports them in Kabul, were refused as "'۱۵۰٫۵' is not a
+    finite number", while the same digits were read in the date column."""
+    got, problems = _read(f"date,a\n۲۰۰۱-۰۱-۰۱,{cell}\n2001-02-01,7\n")
+    assert not problems and got is not None
+    assert got.values[:, 0].tolist() == [number, 7.0]
+
+
+def test_a_cell_that_mixes_scripts_is_refused_saying_so_and_an_ascii_comma_still_is():
+    """An Afghan water-ministry planner's review: the rule that reads Persian and Arabic-Indic digits refuses a cell
+    that mixes two scripts' digits, or groups them wrongly, saying so; an ASCII decimal comma is refused as
+    before."""
+    assert _read("date,a\n2001-01-01,۱5۰\n")[1] == [
+        ("/d/f.csv line 2, column 'a'", "'۱5۰' mixes ASCII and Persian digits in one number: write each number in "
+         "the digits of one script (1 such cell in the file)")]
+    assert _read("date,a\n2001-01-01,1٬50\n")[1] == [
+        ("/d/f.csv line 2, column 'a'", "'1٬50' has an Arabic thousands separator (٬) that does not separate groups "
+         "of three digits: write the number without it, and decimals with ٫ or a point (1 such cell in the file)")]
+    assert _read('date,a\n2001-01-01,"۷۵,۲"\n')[1] == [
+        ("/d/f.csv line 2, column 'a'", "'۷۵,۲' is not a finite number (1 such cell in the file): write decimals "
+         "with a point (a comma separates the values)")]
+    assert _read('date,a\n2001-01-01,"75,2"\n')[1] == [
+        ("/d/f.csv line 2, column 'a'", "'75,2' is not a finite number (1 such cell in the file): write decimals "
+         "with a point (a comma separates the values)")]
+

@@ -35,3 +35,83 @@ def test_a_level_tables_columns_are_read_in_their_units(table, units):
     ds = daryo.run(model).dataset.isel(scenario=0, time=0)
     assert float(ds.evaporation.sel(reservoir="dam")) == pytest.approx(5.0, rel=1e-12)
     assert float(abs(ds.mass_balance_error)) < 1e-9
+
+
+#: a model whose inflow, demand and edge take the values of a parameter ``{…}``
+_AFGHAN = """\
+version: 1
+name: kabul
+time: {{start: 2001-01, end: 2001-12, step: month}}
+nodes:
+  - {{id: src, type: inflow, inflow: {inflow}}}
+  - {{id: d, type: demand, demand: {demand}, priority: {priority}}}
+  - {{id: sea, type: sink}}
+edges:
+  - {{from: src, to: d, loss: {loss}}}
+  - [src, sea]
+"""
+
+
+@pytest.mark.parametrize(("key", "eastern", "ascii"), [
+    ("inflow", "'۶۵۰ m3/s'", "650 m3/s"),
+    ("inflow", "۶۵۰", "650"),
+    ("inflow", "'۱۲٫۵ m3/s'", "12.5 m3/s"),
+    ("inflow", "'12٫5 m3/s'", "12.5 m3/s"),
+    ("inflow", "'١٢٫٥ m3/s'", "12.5 m3/s"),  # (Arabic-Indic digits)
+    ("inflow", "'1٬150.5'", "1150.5"),
+    ("inflow", "'۱٬۱۵۰٫۵ hm3'", "1150.5 hm3"),
+    ("demand", "{monthly: [۰, ۲۰, ۶۰, ۸۰, ۱۰۰, ۱۲۰, ۱۲۰, ۱۰۰, ۶۰, ۲۰, ۰, ۰٫۵], unit: hm3}",
+     "{monthly: [0, 20, 60, 80, 100, 120, 120, 100, 60, 20, 0, 0.5], unit: hm3}"),
+    ("demand", "{value: ۱۰, scale: '۰٫۵'}", "{value: 10, scale: 0.5}"),
+    ("demand", f"{{monthly: [[{', '.join(['۱'] * 12)}], [{', '.join(['٣٫٤'] * 12)}]], scenarios: [a, b]}}",
+     f"{{monthly: [[{', '.join(['1'] * 12)}], [{', '.join(['3.4'] * 12)}]], scenarios: [a, b]}}"),
+    ("priority", "۴", "4"),
+    ("loss", "'۲۵ %'", "25 %"),
+    ("loss", "'۲۵٫۵ %'", "25.5 %"),
+])
+def test_numbers_in_persian_or_arabic_indic_digits_read_as_their_ascii_twins(key, eastern, ascii):
+    """An Afghan water-ministry planner's review: numbers written in Persian or Arabic-Indic digits, with the Arabic
+    decimal (٫) and thousands (٬) separators, as Excel writes them in Kabul, were read in some places and refused
+    in others ('۱۲٫۵ m3/s' as "unknown unit '٫۵ m3/s'", ``monthly: [۰, ۲۰, …]`` as no list of numbers, ``scale:
+    '۰٫۵'`` as no number).  Each is read as exactly the number of its ASCII spelling."""
+    values = {"inflow": "100", "demand": "5", "priority": "1", "loss": "0"}
+
+    def read(text: str) -> tuple:
+        model = daryo.load_text(_AFGHAN.format(**{**values, key: text}))
+        got = model.node("src").get("inflow"), model.node("d").get("demand"), model.edges[0].get("loss")
+        return (*((s.kind, s.values.tolist(), s.is_rate, s.scenarios) for s in got), model.node("d").get("priority"))
+
+    assert read(eastern) == read(ascii)
+
+
+@pytest.mark.parametrize(("key", "written", "message"), [
+    ("inflow", "'۱5 m3/s'", "nodes[src].inflow (line 5): '۱5 m3/s' mixes ASCII and Persian digits in one number "
+     "('۱5'): write each number in the digits of one script"),
+    ("inflow", "'۱۵'", None),  # (the twin of each below, which is read)
+    ("inflow", "'١۵'", "nodes[src].inflow (line 5): '١۵' mixes Persian and Arabic-Indic digits in one number: write "
+     "each number in the digits of one script"),
+    ("inflow", "'1٬50'", "nodes[src].inflow (line 5): '1٬50' has an Arabic thousands separator (٬) that does not "
+     "separate groups of three digits: write the number without it, and decimals with ٫ or a point"),
+    ("inflow", "'۱,۵'", "nodes[src].inflow (line 5): '۱,۵' has a decimal comma: write decimals with a point ('1.5')"),
+    ("inflow", "'19,5 km3'", "nodes[src].inflow (line 5): '19,5 km3' has a decimal comma: write decimals with a point "
+     "('19.5 km3')"),  # (an ASCII comma stays refused)
+    ("demand", "{monthly: [۰, ۲0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]}", "nodes[d].demand (line 6): '۲0' mixes ASCII and "
+     "Persian digits in one number: write each number in the digits of one script"),
+    ("demand", "{monthly: [0, '20', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]}", "nodes[d].demand (line 6): must be a list of "
+     "numbers, or a list of equally long lists of numbers (one per scenario trace); item [1] is the text '20', not a "
+     "number (text: write the number without quotes)"),
+    ("demand", "{value: 10, scale: '۰٫5'}", "nodes[d].demand (line 6): scale: '۰٫5' mixes ASCII and Persian digits in "
+     "one number: write each number in the digits of one script"),
+])
+def test_a_number_mixing_scripts_or_with_an_ascii_comma_is_refused(key, written, message):
+    """An Afghan water-ministry planner's review: the rule that reads Persian and Arabic-Indic digits refuses a
+    number that mixes two scripts' digits, or groups them wrongly, saying so; an ASCII comma stays refused (a
+    decimal or a thousands separator: which one is a guess), and a list that is not of numbers names its item."""
+    values = {"inflow": "100", "demand": "5", "priority": "1", "loss": "0"}
+    text = _AFGHAN.format(**{**values, key: written})
+    if message is None:
+        daryo.load_text(text)
+        return
+    with pytest.raises(daryo.ModelError) as info:
+        daryo.load_text(text)
+    assert [str(p) for p in info.value.problems] == [f"upload.yaml: {message}"]

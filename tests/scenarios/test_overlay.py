@@ -141,6 +141,17 @@ def test_a_factor_may_be_a_percentage_as_in_model_files(tmp_path):
         load_overlay(str(overlay))
 
 
+def test_a_factor_in_persian_or_arabic_indic_digits_reads_as_its_ascii_twin(tmp_path):
+    """An Afghan water-ministry planner's review: an overlay's factor written in Persian digits with the Arabic
+    decimal separator (``'۰٫۹'``, as Excel writes 0.9 in Kabul) was refused as not a number."""
+    overlay = tmp_path / "fa.yaml"
+    overlay.write_text("title: fa\nchanges:\n  - scale_demands: {factor: '۰٫۹'}\n"
+                       "  - scale_inflows: {months: [۱, ١, ۱, '۱', ۱, '۹۰ %', 1, 1, 1, 1, 1, ۰٫۵]}\n", encoding="utf-8")
+    scale, inflows = load_overlay(str(overlay)).changes
+    assert scale == {"scale_demands": {"factor": 0.9}}
+    assert inflows == {"scale_inflows": {"months": [1] * 5 + [0.9] + [1] * 5 + [0.5]}}
+
+
 def test_a_factor_above_ten_is_refused_as_a_percentage_without_its_sign(tmp_path):
     """A review (a basin organisation's forecast at 85 % of the norm): ``factor: 85`` passed daryo validate, and the
     run failed with an infeasible step that blamed the network."""

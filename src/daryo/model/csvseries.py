@@ -23,6 +23,7 @@ from pandas._libs.tslibs.parsing import guess_datetime_format
 from pandas.io.common import get_handle, infer_compression
 
 from ..errors import did_you_mean, hidden_characters_named, short_text
+from ..units import UnitError, ascii_number
 
 __all__ = ["CsvReadError", "CsvSeries", "MAX_CSV_BYTES", "csv_columns", "csv_problems_for", "read_csv_file",
            "read_csv_series"]
@@ -421,7 +422,7 @@ def read_csv_series(df: pd.DataFrame, fname: str, csv: str, place: str, add: Cal
         add(f"{fname} line {line(zoned[0])}", f"'{raw_dates.iloc[zoned[0]]}' in column '{date_col}' has a time zone; "
             "give a date without one")
         return None
-    values = df[cols].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+    values = df[cols].apply(_numeric_column).to_numpy(dtype=float)
     bad_rows, bad_cols = np.nonzero(~np.isfinite(values))
     if bad_rows.size:
         r, c = bad_rows[0], bad_cols[0]
@@ -629,16 +630,40 @@ def _calendar_hint(raw: Any) -> str:
             "values dated each month's 1st")
 
 
+def _numeric_column(column: pd.Series) -> pd.Series:
+    """A value column as numbers, NaN where a cell is none: as :func:`pandas.to_numeric` reads its cells, those
+    written in Persian or Arabic-Indic digits or with the Arabic separators (``۱۵۰٫۵``, ``1٬150.5``: how Excel
+    writes numbers in Afghanistan and Iran) as the numbers their ASCII spelling is (:func:`~daryo.units.ascii_number`;
+    a cell that mixes two scripts' digits is none, and :func:`_bad_cell` says why)."""
+    if not pd.api.types.is_numeric_dtype(column):
+        column = column.map(_in_ascii)
+    return pd.to_numeric(column, errors="coerce")
+
+
+def _in_ascii(cell: Any) -> Any:
+    """A cell with its number in ASCII (:func:`~daryo.units.ascii_number`); as it is where it is no text, or mixes
+    scripts."""
+    if not isinstance(cell, str) or cell.isascii():
+        return cell
+    try:
+        return ascii_number(cell)
+    except UnitError:
+        return cell
+
+
 def _bad_cell(raw: Any, n_bad: int) -> str:
     """What is wrong with a value cell that is not a finite number (``raw`` as read), ``n_bad`` such cells in the
     file."""
     if pd.isna(raw):  # pandas reads an empty cell (and NA, NaN, null) as no value
         more = f" ({n_bad} cells in the file are empty or not numbers)" if n_bad > 1 else ""
         return f"the cell is empty (or NA); give a number{more}"
-    text = str(raw).strip()
+    such = f"({n_bad} such cell{'s' if n_bad != 1 else ''} in the file)"
+    try:
+        text = ascii_number(str(raw).strip())
+    except UnitError as exc:  # (digits of two scripts in one number)
+        return f"{exc} {such}"
     comma = (": write numbers without a thousands separator, and decimals with a point (a comma separates the "
              "values)" if re.fullmatch(r"[-+]?\d{1,3}(,\d{3})+", text)
              else ": write decimals with a point (a comma separates the values)" if re.fullmatch(r"[-+]?\d+,\d+", text)
              else "")
-    cells = f"{n_bad} such cell{'s' if n_bad != 1 else ''} in the file"
-    return f"'{raw}' is not a finite number{hidden_characters_named(str(raw))} ({cells}){comma}"
+    return f"'{raw}' is not a finite number{hidden_characters_named(str(raw))} {such}{comma}"

@@ -27,6 +27,7 @@ from ..units import (
     is_too_large,
     is_whole,
     no_unit_given,
+    number_in_text,
     parse_quantity,
     unit_factor,
 )
@@ -221,6 +222,11 @@ def _parse_value(value: Any, attr: Attribute, ctx: LoadContext, place: str) -> A
             return None
         return value
     if kind == "int":
+        try:
+            value = _in_ascii(value)
+        except UnitError as exc:
+            ctx.add(place, str(exc))
+            return None
         if not is_whole(value) or not 1 <= value <= _MAX_INT:
             quoted = " (it is text: write the number without quotes)" if isinstance(value, str) and (
                 re.fullmatch(r"[+-]?[0-9]+", value.strip())) else ""
@@ -264,6 +270,11 @@ def _parse_value(value: Any, attr: Attribute, ctx: LoadContext, place: str) -> A
 def _scale(value: Mapping, ctx: LoadContext, place: str) -> float | None:
     """The ``scale`` of a value written as a mapping (1 without one); None after a problem (not a finite number)."""
     scale = value.get("scale", 1.0)
+    try:
+        scale = _in_ascii(scale)
+    except UnitError as exc:
+        ctx.add(place, f"scale: {exc}")
+        return None
     if not is_number(scale) or not math.isfinite(scale):
         ctx.add(place, f"scale '{_short(scale)}' is not a number" if not is_number(scale)
                 else f"scale {scale} is not finite")
@@ -387,10 +398,14 @@ def _parse_series(value: Any, attr: Attribute, ctx: LoadContext, place: str, mon
             ctx.add(place, f"takes a constant or exactly 12 monthly values (January first), not values per step "
                     f"({{values: …}}, got {got_n}); write the 12 as a list or as {{monthly: […]}}")
             return None
-        arr = _numeric_rows(raw)
+        try:
+            arr = _numeric_rows(raw)
+        except UnitError as exc:
+            ctx.add(place, str(exc))
+            return None
         if arr is None:
             ctx.add(place, "must be a list of numbers, or a list of equally long lists of numbers (one per "
-                    "scenario trace)")
+                    f"scenario trace){_first_not_number(raw)}")
             return None
         if monthly and arr.shape[1] != 12:
             ctx.add(place, f"a plain list is 12 monthly values (January first; or one such list per trace), got "
@@ -473,19 +488,55 @@ def read_flow_series(value: Any, base_dir: Path | DataFiles, file: str, place: s
     return series.resolve(axis), series.scenarios
 
 
+def _in_ascii(value: Any) -> Any:
+    """``value``, or the number it is where it is a number written as text in Persian or Arabic-Indic digits or
+    with the Arabic separators (``'۰٫۵'``: :func:`~daryo.units.number_in_text`), as YAML reads ``۲۰``.
+
+    Raises
+    ------
+    UnitError
+        If it is such a text whose number mixes the digits of two scripts, or is wrongly grouped.
+    """
+    number = number_in_text(value)
+    return value if number is None else number
+
+
 def _numeric_rows(raw: Any) -> np.ndarray | None:
     """A list of numbers as shape (1, N), or a list of equally long lists as (S, N); None if neither.  A NumPy
-    array of real numbers, of one or two dimensions, is read as that list (a document made in Python)."""
+    array of real numbers, of one or two dimensions, is read as that list (a document made in Python); numbers
+    written in Persian or Arabic-Indic digits are read as numbers (:func:`_in_ascii`, whose ``UnitError`` this
+    raises)."""
     if isinstance(raw, np.ndarray) and raw.ndim in (1, 2) and raw.size and raw.dtype.kind in "iuf":
         raw = raw.tolist()
     if not isinstance(raw, list) or not raw:
         return None
+    raw = [[_in_ascii(x) for x in r] if isinstance(r, list) else _in_ascii(r) for r in raw]
     if all(is_number(x) for x in raw):
         return np.asarray(raw, dtype=float)[None, :]
     if all(isinstance(r, list) and r and all(is_number(x) for x in r) for r in raw) and len(
             {len(r) for r in raw}) == 1:
         return np.asarray(raw, dtype=float)
     return None
+
+
+def _first_not_number(raw: Any) -> str:
+    """Which item of a list of values (or of its lists) is first not a number, and what it is, for a message (""
+    if ``raw`` is no list, or its items are numbers: its lists differ in length)."""
+    if not isinstance(raw, list):
+        return ""
+    nested = bool(raw) and all(isinstance(r, list) for r in raw)
+    items = ((f"[{i}][{j}]", x) for i, r in enumerate(raw) for j, x in enumerate(r)) if nested else (
+        (f"[{i}]", x) for i, x in enumerate(raw))
+    for sub, x in items:
+        if not is_number(_in_ascii(x)):
+            quoted = " (text: write the number without quotes)" if isinstance(x, str) and x.strip() and (
+                _PLAIN_NUMBER.fullmatch(x.strip())) else ""
+            return f"; item {sub} is {kind_of(x)}, not a number{quoted}"
+    return ""
+
+
+#: a number as YAML writes it, quoted
+_PLAIN_NUMBER = re.compile(r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
 
 
 def _parse_csv_series(spec: Mapping, factor: float, is_rate: bool, ctx: LoadContext, place: str
@@ -561,7 +612,11 @@ def _parse_table(value: Any, ctx: LoadContext, place: str) -> LevelTable | None:
         except UnitError as exc:
             ctx.add(_inner(place, f".units.{key}"), str(exc))
             return None
-        rows = _numeric_rows(raw)
+        try:
+            rows = _numeric_rows(raw)
+        except UnitError as exc:
+            ctx.add(_inner(place, f".{key}"), str(exc))
+            return None
         if rows is None or rows.shape[0] != 1:
             ctx.add(_inner(place, f".{key}"), f"must be a list of numbers, not '{_short(raw)}'")
             return None

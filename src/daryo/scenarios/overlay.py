@@ -18,7 +18,7 @@ from typing import Any
 from .._files import missing_cwd_note
 from ..errors import LINK_LOOP, ModelError, Problem, did_you_mean, kind_of, short_text
 from ..model.documents import read_document
-from ..units import UnitError, is_number, parse_quantity
+from ..units import UnitError, is_number, number_in_text, parse_quantity
 from ._document import _edge_ends, _is_name
 
 _TOP_KEYS = {"title", "description", "sources", "group", "caveats", "changes"}
@@ -465,8 +465,15 @@ def _percents_as_factors(op: str, arg: Any) -> Any:
 
 
 def _factor_of(value: Any) -> Any:
-    """A percentage of 0 or more (``"90 %"``) as a factor (0.9); anything else as it is (a negative percentage too,
-    which the checks name as it was written)."""
+    """A percentage of 0 or more (``"90 %"``) as a factor (0.9), a number written in Persian or Arabic-Indic digits
+    (``'۰٫۹'``, ``'۹۰ %'``) as the number it is; anything else as it is (a negative percentage too, which the checks
+    name as it was written, and a number that mixes the digits of two scripts)."""
+    try:
+        number = number_in_text(value)
+    except UnitError:
+        return value
+    if number is not None:
+        return number
     if isinstance(value, str) and value.strip().endswith("%"):
         try:
             quantity = parse_quantity(value)

@@ -12,7 +12,7 @@ from typing import Any
 
 from ..errors import Problem, did_you_mean
 from ..model.components import NODE_REFERENCES
-from ..units import UnitError, is_number, parse_quantity
+from ..units import UnitError, is_number, number_in_text, parse_quantity
 from ._document import _ChangeAt, _edge_ends, _edge_key, _nodes, _value
 
 
@@ -208,7 +208,9 @@ def _scaled(d: Any, f: float) -> Any:
         is too large to be a number.
     """
     if isinstance(d, Mapping):
-        scale = d.get("scale", 1.0)
+        written = d.get("scale", 1.0)
+        scale = number_in_text(written)  # ('۰٫۵'; a UnitError where its number mixes two scripts' digits)
+        scale = written if scale is None else scale
         if not is_number(scale):
             raise ValueError(f"its scale {scale!r} is not a number")
         return {**d, "scale": _finite(float(scale) * f)}
