@@ -11,6 +11,7 @@ from daryo.timeaxis import (
     hydrological_year,
     parse_end,
     season_of_month,
+    solar_hijri_hint,
     span_problem,
     step_days,
     step_kind,
@@ -200,3 +201,18 @@ def test_a_dekad_model_converts_rates_by_each_dekad_s_days_and_balances_its_rese
     np.testing.assert_allclose(ds.storage.isel(scenario=0, reservoir=0).values, 100 + np.cumsum((0.0864 - 0.5) * days))
     assert ds.storage.values[0, -1, 0] == pytest.approx(100 - 59 * 0.4136)  # (59 days of January and February)
     assert float(abs(ds.mass_balance_error).max()) < 1e-9
+
+
+def test_a_run_in_a_solar_hijri_year_says_to_convert_it():
+    """An Afghan water-ministry planner's review: ``time.start: 1400-01`` was refused as outside the dates a time
+    axis holds, with no word that 1400 is almost surely a Solar Hijri year (Afghan and Iranian data)."""
+    text = ("version: 1\nname: t\ntime: {start: 1400-01, end: 1400-12, step: month}\nnodes:\n"
+            "  - {id: src, type: inflow, inflow: 1}\n  - {id: sea, type: sink}\nedges:\n  - [src, sea]\n")
+    with pytest.raises(daryo.ModelError) as info:
+        daryo.load_text(text)
+    assert [str(p) for p in info.value.problems] == [
+        "upload.yaml: time (line 3): the run from 1400-01-01 to 1400-12-31 lies outside the dates a time axis can "
+        "hold: its steps must lie between 1678-01-01 and 2261-12-31; a year 1400 is most likely one of the Solar "
+        "Hijri calendar (as Afghan and Iranian data are dated): daryo's dates are Gregorian, so convert Solar Hijri "
+        "dates to Gregorian ones first (1 Hamal, or Farvardin, 1400 is about 21 March 2021)"]
+    assert solar_hijri_hint(1299) == solar_hijri_hint(1501) == ""

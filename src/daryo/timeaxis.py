@@ -23,9 +23,9 @@ import pandas as pd
 from .errors import short_text
 
 __all__ = ["FIRST_DATE", "LAST_DATE", "MAX_STEP_DAYS", "StepKind", "TimeAxis", "dekad_days", "dekad_of_day",
-           "dekad_starts", "hydrological_year", "parse_date", "parse_end", "season_of_month", "span_problem",
-           "step_days", "step_kind", "step_label", "step_label_days", "step_label_kind", "step_start", "years_problem",
-           "years_span"]
+           "dekad_starts", "hydrological_year", "parse_date", "parse_end", "season_of_month", "solar_hijri_hint",
+           "span_problem", "step_days", "step_kind", "step_label", "step_label_days", "step_label_kind", "step_start",
+           "years_problem", "years_span"]
 
 
 class StepKind(enum.Enum):
@@ -63,7 +63,29 @@ def span_problem(start: pd.Timestamp, end: pd.Timestamp, step_days: int | None =
         return None
     steps = f"its steps (of {step_days} days)" if step_days else "its steps"
     return (f"the run from {start:%Y-%m-%d} to {end:%Y-%m-%d} lies outside the dates a time axis can hold: {steps} "
-            f"must lie between {FIRST_DATE:%Y-%m-%d} and {LAST_DATE:%Y-%m-%d}")
+            f"must lie between {FIRST_DATE:%Y-%m-%d} and {LAST_DATE:%Y-%m-%d}{solar_hijri_hint(start.year)}")
+
+
+def solar_hijri_hint(year: int) -> str:
+    """For a year from 1300 to 1500, before the dates daryo holds: that it is almost surely a year of the Solar
+    Hijri calendar, in which Afghan and Iranian data are dated, and how its dates become Gregorian ones ("" for
+    another year).
+
+    Parameters
+    ----------
+    year
+        The year of a date that is refused.
+
+    Returns
+    -------
+    str
+        The hint, to end a message with (it starts with "; ").
+    """
+    if not 1300 <= year <= 1500:
+        return ""
+    return (f"; a year {year} is most likely one of the Solar Hijri calendar (as Afghan and Iranian data are "
+            "dated): daryo's dates are Gregorian, so convert Solar Hijri dates to Gregorian ones first (1 Hamal, "
+            f"or Farvardin, {year} is about 21 March {year + 621})")
 
 
 def years_problem(start: pd.Timestamp, years: int, date_format: str = "%Y-%m-%d") -> str | None:

@@ -643,3 +643,13 @@ def test_a_cell_that_mixes_scripts_is_refused_saying_so_and_an_ascii_comma_still
         ("/d/f.csv line 2, column 'a'", "'75,2' is not a finite number (1 such cell in the file): write decimals "
          "with a point (a comma separates the values)")]
 
+
+@pytest.mark.parametrize("date", ["1400-01", "1400-01-01", "۱۴۰۰/۰۱/۰۱"])
+def test_a_date_of_a_solar_hijri_year_says_to_convert_it(date):
+    """An Afghan water-ministry planner's review: a date of the year 1400 was refused as outside the range daryo
+    holds, "correct its year", with no word that it is almost surely a Solar Hijri one (Afghan and Iranian data)."""
+    assert _read(f"date,a\n{date},1\n")[1] == [
+        ("/d/f.csv line 2", f"'{date}' in column 'date' is a date outside the range daryo can hold (1677-09-22 to "
+         "2262-04-11), so no run reaches it either: remove the row, or correct its year; a year 1400 is most likely "
+         "one of the Solar Hijri calendar (as Afghan and Iranian data are dated): daryo's dates are Gregorian, so "
+         "convert Solar Hijri dates to Gregorian ones first (1 Hamal, or Farvardin, 1400 is about 21 March 2021)")]

@@ -23,6 +23,7 @@ from pandas._libs.tslibs.parsing import guess_datetime_format
 from pandas.io.common import get_handle, infer_compression
 
 from ..errors import did_you_mean, hidden_characters_named, short_text
+from ..timeaxis import solar_hijri_hint
 from ..units import UnitError, ascii_number
 
 __all__ = ["CsvReadError", "CsvSeries", "MAX_CSV_BYTES", "csv_columns", "csv_problems_for", "read_csv_file",
@@ -614,7 +615,8 @@ def _not_a_date(raw: Any, date_col: str) -> str:
         when = None
     if when is not None and not pd.isna(when) and not pd.Timestamp.min <= when <= pd.Timestamp.max:
         return (f"'{raw}' in column '{date_col}' is a date outside the range daryo can hold (1677-09-22 to "
-                "2262-04-11), so no run reaches it either: remove the row, or correct its year")
+                f"2262-04-11), so no run reaches it either: remove the row, or correct its year"
+                f"{solar_hijri_hint(when.year)}")
     return f"'{raw}' in column '{date_col}' is not a date" + (hidden_characters_named(str(raw)) or _calendar_hint(raw))
 
 
