@@ -531,7 +531,8 @@ def _first_not_number(raw: Any) -> str:
         if not is_number(_in_ascii(x)):
             quoted = " (text: write the number without quotes)" if isinstance(x, str) and x.strip() and (
                 _PLAIN_NUMBER.fullmatch(x.strip())) else ""
-            return f"; item {sub} is {kind_of(x)}, not a number{quoted}"
+            what = "too large a number (more than 1.8e308)" if is_too_large(x) else f"{kind_of(x)}, not a number"
+            return f"; item {sub} is {what}{quoted}"
     return ""
 
 
