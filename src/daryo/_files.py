@@ -57,8 +57,9 @@ def printable_path(path: str | Path) -> str:
 
 def overlay_label(name: str, file: str) -> str:
     """How results name a scenario overlay applied, ``name`` as given and ``file`` as found when it was applied: an
-    overlay file (a ``name`` ending ``.yaml`` or ``.yml``) by its full path, a library scenario by its name."""
-    return printable_path(file) if Path(name).suffix.lower() in (".yaml", ".yml") else name
+    overlay file (a ``name`` ending ``.yaml``, ``.yml`` or ``.json``) by its full path, a library scenario by its
+    name."""
+    return printable_path(file) if Path(name).suffix.lower() in (".yaml", ".yml", ".json") else name
 
 
 def refuse_netcdf_unreadable_name(path: str | Path) -> None:

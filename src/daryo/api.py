@@ -51,8 +51,8 @@ def load(path: str | os.PathLike[str] | None = None, scenarios: OverlaySpec | Se
         overlay's too), as a shell reads it.
     scenarios
         Scenario overlays applied in order: names from the Aral scenario library (``daryo scenarios``), paths to
-        overlay YAML files (see ``docs/model-format.md``, *Scenario overlays*), or overlays given as mappings, an
-        overlay file's content (``{"name": "uzb+10", "changes": [{"scale_demands": {"countries": ["UZB"],
+        overlay files, YAML or JSON (see ``docs/model-format.md``, *Scenario overlays*), or overlays given as
+        mappings, an overlay file's content (``{"name": "uzb+10", "changes": [{"scale_demands": {"countries": ["UZB"],
         "factor": 1.1}}]}``: no file to write per run of a sensitivity loop).  A mapping's problems are named by its
         ``name`` (else ``overlay[i]``, its place in the list) and the place in it, and results record it by that
         name.  One name, path or mapping alone is one overlay.

@@ -453,7 +453,7 @@ def test_an_unknown_scenario_of_another_model_is_not_told_to_use_the_aral_models
     assert main(["run", str(demo_model_path()), "--scenario", "foo", "--years", "1"]) == 1
     err = capsys.readouterr().err
     assert "scenario 'foo': unknown scenario; use one of the embedded Aral Sea basin model's library: climate-2050" \
-        in err and "or, for any model, a path to an overlay .yaml file" in err, err
+        in err and "or, for any model, a path to an overlay file (.yaml or .json)" in err, err
     assert err.startswith("1 problem in the scenarios asked for:\n"), err  # (not "in the model": no file is at fault)
     (tmp_path / "bad.yaml").write_text("changes:\n  - scale_demands: {factor: -1}\n")  # (its own problem, too)
     assert main(["run", str(demo_model_path()), "--scenario", str(tmp_path / "bad.yaml"), "--years", "1"]) == 1
@@ -1944,3 +1944,15 @@ def test_an_interrupt_a_finalizer_swallows_is_not_lost_when_the_command_then_end
     assert main(["scenarios"]) == 130
     out, err = capsys.readouterr()
     assert out == "done\n" and err == "interrupted; the command had done its work, its outputs whole\n"
+
+
+def test_validate_and_run_take_an_overlay_file_in_json(tmp_path, capsys):
+    """A review by an engineer who writes JSON models and overlays from a database: `daryo validate model.json
+    --scenario ov.json` was an "unknown scenario", the file "not read as an overlay, whose name ends in .yaml or
+    .yml"."""
+    (tmp_path / "ov.json").write_text('{"title": "dry", "changes": [{"scale_inflows": {"factor": 0.8}}]}')
+    assert main(["validate", DEMO, "--scenario", str(tmp_path / "ov.json")]) == 0
+    assert f"with {tmp_path / 'ov.json'}: valid" in capsys.readouterr().out
+    assert main(["run", DEMO, "--scenario", str(tmp_path / "ov.json"), "--years", "1",
+                 "-o", str(tmp_path / "r.nc")]) == 0
+    assert f"scenario overlays (in order): {tmp_path / 'ov.json'}" in capsys.readouterr().out

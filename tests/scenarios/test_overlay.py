@@ -258,12 +258,12 @@ def test_a_folder_given_as_an_overlay_is_named_as_a_folder(tmp_path, monkeypatch
     (tmp_path / "dry").mkdir()
     (tmp_path / "wet.txt").write_text("title: wet\nchanges: []\n")
     for name, said in (("dry", "'dry' here is a folder, not a scenario file"),
-                       ("wet.txt", "the file 'wet.txt' here is not read as an overlay, whose name ends in .yaml or "
-                        ".yml")):
+                       ("wet.txt", "the file 'wet.txt' here is not read as an overlay, whose name ends in .yaml, "
+                        ".yml or .json")):
         with pytest.raises(ModelError) as err:
             load_overlay(name)
         assert str(err.value.problems[0]).endswith(
-            f"or, for any model, a path to an overlay .yaml file; {said}"), err.value
+            f"or, for any model, a path to an overlay file (.yaml or .json); {said}"), err.value
 
 
 def test_one_overlay_name_alone_is_one_overlay_not_its_letters():
@@ -312,7 +312,7 @@ def test_an_empty_scenario_name_is_not_called_a_folder():
         daryo.load(demo_model_path(), scenarios=[""])
     (problem,) = err.value.problems
     assert problem.place == "scenario ''" and problem.message.endswith(
-        "or, for any model, a path to an overlay .yaml file")
+        "or, for any model, a path to an overlay file (.yaml or .json)")
 
 
 @pytest.mark.parametrize("args, message", [
@@ -406,3 +406,69 @@ def test_overlays_given_in_python_are_told_apart_by_their_names():
         daryo.load(None, scenarios=["drought-2008", uzb(1.1, "drought-2008")], years=1)
     model = daryo.load(None, scenarios=["drought-2008", uzb(1.1, "uzb+10"), uzb(0.9, "uzb-10")], years=1)
     assert model.metadata["scenarios"] == ["drought-2008", "uzb+10", "uzb-10"]
+
+
+# a river of 10 hm³ a month, a town that takes 4 of it first, the sea the rest (a JSON model, as a database writes)
+#
+#   river (10) --> town (demand 4, priority 1)
+#        \-------> sea
+JSON_MODEL = ('{"version": 1, "name": "j", "time": {"start": "2001-01", "end": "2001-03", "step": "month"},\n'
+              ' "nodes": [{"id": "river", "type": "inflow", "inflow": 10},\n'
+              '           {"id": "town", "type": "demand", "demand": 4, "priority": 1},\n'
+              '           {"id": "sea", "type": "sink"}],\n'
+              ' "edges": [["river", "town"], ["river", "sea"]]}\n')
+
+
+def test_an_overlay_file_in_json_is_read_as_json_model_files_are(tmp_path):
+    """A review by an engineer who writes JSON models and overlays from a database: `--scenario ov.json` was an
+    "unknown scenario ... whose name ends in .yaml or .yml", while JSON model files were read."""
+    (tmp_path / "m.json").write_text(JSON_MODEL)
+    dry = tmp_path / "dry.json"
+    dry.write_text('{"title": "dry", "changes": [{"scale_inflows": {"factor": 0.8}}]}')
+    model = daryo.load(tmp_path / "m.json", scenarios=[str(dry)])
+    assert model.metadata["scenarios"] == [str(dry)]  # (a file by its full path, as a YAML overlay's)
+    assert load_overlay(str(dry)).title == "dry"
+    ds = daryo.run(model).dataset
+    # river 10 × 0.8 = 8 a month: the town takes its 4, the sea the other 4
+    np.testing.assert_allclose(ds["delivery"].sel(demand="town").values.ravel(), 4.0)
+    np.testing.assert_allclose(ds["sink_inflow"].sel(sink="sea").values.ravel(), 4.0)
+
+
+def test_a_json_overlays_problems_name_their_lines_and_its_syntax_errors_are_jsons(tmp_path):
+    """The same review: a JSON overlay's problems name their lines as a YAML one's do, and a malformed one is told
+    by the JSON reader of model files (its line and column), as a problem of the scenarios asked for."""
+    (tmp_path / "m.json").write_text(JSON_MODEL)
+    ov = tmp_path / "ov.json"
+    ov.write_text('{"title": "t",\n "changes": [\n  {"set": {"town": {"demand": -4}}},\n'
+                  '  {"scale_demands": {"factor": -1}}]}\n')
+    with pytest.raises(ModelError) as err:
+        daryo.load(tmp_path / "m.json", scenarios=[str(ov)])
+    assert [str(p) for p in err.value.problems] == [
+        f"{ov}: changes[1].scale_demands.factor (line 4): give a number of 0 or more (or a percentage: 90 %), not -1"]
+    ov.write_text('{"title": "t",\n "changes": [\n  {"set": {"town": {"demand": -4}}}]}\n')
+    with pytest.raises(ModelError) as err:
+        daryo.load(tmp_path / "m.json", scenarios=[str(ov)])
+    (problem,) = err.value.problems
+    assert (problem.file, problem.place) == (str(ov), "changes[0].set.town.demand (line 3)")
+    ov.write_text('{"title": "t",\n "changes": [}\n')
+    with pytest.raises(ModelError) as err:
+        load_overlay(str(ov))
+    assert str(err.value).startswith("1 problem in the scenarios asked for:\n")
+    assert str(err.value.problems[0]).startswith(f"{ov}: line 2, column 14: malformed JSON: ")
+
+
+def test_a_library_lists_and_finds_its_json_overlays_and_refuses_one_name_twice(tmp_path):
+    """The same review: any overlay listing takes JSON overlay files beside YAML ones; a name of two files (dry.yaml
+    and dry.json) is refused, naming both, rather than one of them taken by a rule no one reads."""
+    (tmp_path / "wet.yaml").write_text("title: Wet\nchanges: []\n")
+    (tmp_path / "dry.json").write_text('{"title": "Dry", "group": "d", "changes": []}')
+    (tmp_path / "notes.txt").write_text("not an overlay")
+    assert list_scenarios(tmp_path) == [("dry", "Dry"), ("wet", "Wet")]
+    assert scenario_groups(tmp_path) == {"dry": "d", "wet": ""}
+    assert load_overlay("dry", tmp_path).file == str(tmp_path / "dry.json")
+    (tmp_path / "dry.yaml").write_text("title: Dry again\nchanges: []\n")
+    for call in (lambda: list_scenarios(tmp_path), lambda: load_overlay("wet", tmp_path)):
+        with pytest.raises(ModelError) as err:
+            call()
+        assert str(err.value.problems[0]) == (f"{tmp_path / 'dry.yaml'}: the library has two overlays named 'dry', "
+                                              "dry.json and dry.yaml: remove or rename one")

@@ -83,8 +83,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="run to the end of this month (a season's outlook: --start 2027-04 --end 2027-09), "
                         "instead of --years")
     r.add_argument("--scenario", action="append", default=[], metavar="NAME",
-                   help="apply a scenario overlay (a name from `daryo scenarios` or an overlay .yaml); repeat to "
-                        "combine, in order")
+                   help="apply a scenario overlay (a name from `daryo scenarios`, or an overlay .yaml or .json file); "
+                        "repeat to combine, in order")
     r.add_argument("--hydrology", metavar="KIND",
                    help="embedded model only: norm (default), stochastic (with --scenarios N traces and --seed), "
                         "or a named year: 2021, 2023, 2008, 2000-2001, multiyear")
@@ -106,8 +106,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="model files (daryo YAML/JSON or Pywr JSON), each checked on its own: exit 1 where any has "
                         "a problem; default: the embedded Aral Sea basin model")
     v.add_argument("--scenario", action="append", default=[], metavar="NAME",
-                   help="check the model with this scenario overlay applied (an overlay .yaml, or a name from "
-                        "`daryo scenarios` for the embedded model's file); repeat to combine, in order")
+                   help="check the model with this scenario overlay applied (an overlay .yaml or .json file, or a name "
+                        "from `daryo scenarios` for the embedded model's file); repeat to combine, in order")
     _add_confine(v)
     v.set_defaults(func=_cmd_validate)
 
@@ -339,8 +339,8 @@ def _add_ensemble_parser(sub: argparse._SubParsersAction) -> None:
                         "forecast's members), each as it is, trace i column i, named by it")
     e.add_argument("--start", metavar="YYYY-MM", help=_START_HELP.format(what="traces'"))
     e.add_argument("--scenario", action="append", default=[], metavar="NAME",
-                   help="apply a scenario overlay (a name from `daryo scenarios` or an overlay .yaml); its inflow "
-                        "changes apply to every trace; repeat to combine, in order")
+                   help="apply a scenario overlay (a name from `daryo scenarios`, or an overlay .yaml or .json file); "
+                        "its inflow changes apply to every trace; repeat to combine, in order")
     e.add_argument("-o", "--output", required=True, help="results.zarr or results.nc")
     where = e.add_mutually_exclusive_group()
     where.add_argument("--workers", type=int, metavar="K",

@@ -576,7 +576,8 @@ def _check_numbers_as_scenarios(names: list[str], count_flag: str, more: str = "
     for name in names:
         if name.strip().isdigit() and not Path(name).exists():
             raise _UsageError(f"--scenario {name}: a scenario overlay is a name from `daryo scenarios` or an "
-                              f"overlay .yaml file; for {name} traces, use {count_flag} {name.strip()}{more}")
+                              "overlay file (.yaml or .json); "
+                              f"for {name} traces, use {count_flag} {name.strip()}{more}")
 
 
 def _generates_traces(model: Model) -> bool:

@@ -37,9 +37,10 @@ ensemble runs that replace the inflows after compiling.
 applied; a change that does not fit the model (a missing node, an inflow that cannot be changed) is reported when
 it is applied.  Either way the problem names the overlay file and the change.
 
-The library of the Aral Sea basin model is in ``daryo/data/aral/scenarios``; any ``*.yaml`` path can be given
-instead of a library name, and, in Python, an overlay file's content as a mapping (:class:`OverlayDocument`, named
-by its ``name`` key or its place in the list: ``overlay[0]``).
+The library of the Aral Sea basin model is in ``daryo/data/aral/scenarios``; any path of an overlay file, YAML
+(``*.yaml``, ``*.yml``) or JSON (``*.json``, read as JSON model files are), can be given instead of a library
+name, and, in Python, an overlay file's content as a mapping (:class:`OverlayDocument`, named by its ``name`` key or
+its place in the list: ``overlay[0]``).
 
 The package's modules follow an overlay's way: :mod:`~daryo.scenarios.overlay` finds, reads and checks overlay
 files; :mod:`~daryo.scenarios.apply` applies them in order, with the changes of the model's structure in

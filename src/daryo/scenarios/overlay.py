@@ -33,6 +33,10 @@ _OPTIONS = {"scale_demands": ("factor", "nodes", "countries", "category"),
             "shift_peak": ("nodes", "basin", "months"),
             "named_years": ("nodes", "basin", "name", "first_year")}
 _MAX_SHIFT_MONTHS = 12
+#: the suffixes of overlay files, read as YAML or (``.json``) JSON by the model files' reader
+OVERLAY_SUFFIXES = (".yaml", ".yml", ".json")
+#: the suffixes of the overlay files of a library, each named by its file's name without it
+_LIBRARY_SUFFIXES = (".yaml", ".json")
 
 
 @dataclass(frozen=True)
@@ -106,7 +110,8 @@ ASKED_FOR = "in the scenarios asked for"
 
 
 def scenario_path(name: str, library: str | Path | None = None) -> Path:
-    """The overlay file of a library scenario name, or ``name`` itself if it is a path to a YAML file.
+    """The overlay file of a library scenario name, or ``name`` itself if it is a path to an overlay file (its name
+    ending in one of :data:`OVERLAY_SUFFIXES`: a YAML or JSON file).
 
     Raises
     ------
@@ -119,7 +124,7 @@ def scenario_path(name: str, library: str | Path | None = None) -> Path:
         raise TypeError(f"a scenario is a library scenario's name or a path to an overlay file, not {kind_of(name)}")
     name = os.fspath(name)
     p = Path(name)
-    if p.suffix.lower() in (".yaml", ".yml"):
+    if p.suffix.lower() in OVERLAY_SUFFIXES:
         p = Path(os.path.expanduser(name))  # (a path starting ~ is in the user's home folder, as a shell reads it)
         if p.is_file():
             return p
@@ -132,18 +137,36 @@ def scenario_path(name: str, library: str | Path | None = None) -> Path:
                                       "scenario is read from the current folder)"), subject=ASKED_FOR)
     if p.is_dir() and (os.sep in name or "/" in name):  # (a library name is not a path, even beside a folder of it)
         raise ModelError(Problem(str(p), "", "is a folder, not a scenario file"), subject=ASKED_FOR)
-    lib = _library(library)
-    candidate = lib / f"{name}.yaml"
-    if candidate.is_file():
-        return candidate
-    names = sorted(p.stem for p in lib.glob("*.yaml"))
+    files = _library_files(_library(library))
+    if name in files:
+        return files[name]
+    names = sorted(files)
     here = ("" if not name.strip() or not p.exists()  # ('' is Path('.'), this folder)
             else f"; '{name}' here is a folder, not a scenario file" if p.is_dir()
-            else f"; the file '{name}' here is not read as an overlay, whose name ends in .yaml or .yml")
+            else f"; the file '{name}' here is not read as an overlay, whose name ends in .yaml, .yml or .json")
     whose = "the embedded Aral Sea basin model's library" if library is None else "the library's"
     raise ModelError(Problem("", f"scenario '{name}'", f"unknown scenario{did_you_mean(name, names)}; use one of "
-                             f"{whose}: {', '.join(names)}, or, for any model, a path to an overlay .yaml file{here}"),
-                     subject=ASKED_FOR)
+                             f"{whose}: {', '.join(names)}, or, for any model, a path to an overlay file (.yaml or "
+                             f".json){here}"), subject=ASKED_FOR)
+
+
+def _library_files(lib: Path) -> dict[str, Path]:
+    """The overlay files of the library folder ``lib`` (YAML or JSON, :data:`_LIBRARY_SUFFIXES`), by name: their
+    file names without the suffix, sorted.
+
+    Raises
+    ------
+    ModelError
+        If two files of the library have one name (``dry.yaml`` and ``dry.json``): which one the name means
+        would depend on a rule no one reads.
+    """
+    files: dict[str, Path] = {}
+    for f in sorted(f for f in lib.iterdir() if f.suffix in _LIBRARY_SUFFIXES and f.is_file()):
+        if f.stem in files:
+            raise ModelError(Problem(str(f), "", f"the library has two overlays named '{f.stem}', {files[f.stem].name}"
+                                     f" and {f.name}: remove or rename one"), subject=ASKED_FOR)
+        files[f.stem] = f
+    return dict(sorted(files.items()))
 
 
 def _read_overlay(path: Path) -> Any:
@@ -180,10 +203,10 @@ def library_entries(library: str | Path | None = None) -> list[tuple[str, str, s
         (name, title, group) of each overlay, sorted by name (group "" for an overlay of no group).
     """
     out = []
-    for f in sorted(_library(library).glob("*.yaml"), key=lambda f: f.stem):
+    for name, f in _library_files(_library(library)).items():
         doc = _read_overlay(f)
         doc = doc if isinstance(doc, Mapping) else {}
-        out.append((f.stem, str(doc.get("title") or ""), str(doc.get("group") or "")))
+        out.append((name, str(doc.get("title") or ""), str(doc.get("group") or "")))
     return out
 
 
@@ -225,7 +248,7 @@ def _checked_overlay(doc: Any, file: str, name: str, in_python: bool = False) ->
             problems.append(Problem(file, str(key), f"unknown key; use: {', '.join(sorted(keys))}"))
     if in_python and "name" in doc and not _is_name(doc["name"]):
         problems.append(Problem(file, "name", f"must be the overlay's name (text), not '{short_text(doc['name'])}'"))
-    elif in_python and (library_dir() / f"{name}.yaml").is_file():  # (results would name both alike: a diff review)
+    elif in_python and name in _library_files(library_dir()):  # (results would name both alike: a diff review)
         problems.append(Problem(file, "name", f"'{name}' is the name of a scenario of the library: give yours "
                                 "another name, so that results tell them apart"))
     for key in ("title", "description", "sources"):
@@ -565,7 +588,7 @@ def with_overlay_lines(exc: ModelError) -> ModelError:
 def _overlay_line(problem: Problem, docs: dict[str, Any]) -> int | None:
     """The line of ``problem``'s place in its file, if that is an overlay file (``docs``: the files read so far)."""
     file, place = problem.file, problem.place
-    if not place or "(line " in place or not file.lower().endswith((".yaml", ".yml")):
+    if not place or "(line " in place or not file.lower().endswith(OVERLAY_SUFFIXES):
         return None
     if file not in docs:
         try:
