@@ -437,3 +437,30 @@ def test_a_byte_that_is_not_utf8_is_told_with_its_line(tmp_path, bom):
     assert [str(p) for p in info.value.problems] == [
         f"{path}: cannot be read: not UTF-8 text (byte 0xcb at line 3, column 14: byte {34 + len(bom)} of the file); "
         "a YAML or JSON file must be saved as UTF-8 (was it saved in another encoding, such as Windows-1251?)"]
+
+
+@pytest.mark.parametrize("text, told", [
+    ('{"version": 1,\n "nodes": [1, 2,\n ]}', "line 3, column 2: malformed JSON: Expecting value (JSON allows no "
+     "trailing comma: remove the ',' at line 2, column 16, before the ']')"),
+    ('{"version": 1,}', "line 1, column 15: malformed JSON: Expecting property name enclosed in double quotes (JSON "
+     "allows no trailing comma: remove the ',' at line 1, column 14, before the '}')"),
+    ('{"version": 1 /* the first */}', "line 1, column 15: malformed JSON: Expecting ',' delimiter (JSON has no "
+     "comments: remove the comment starting here)"),
+    ('// a model\n{"version": 1}', "line 1, column 1: malformed JSON: Expecting value (JSON has no comments: remove "
+     "the comment starting here)"),
+    ('{"name": "a\tb"}', "line 1, column 12: malformed JSON: a tab inside a string, which JSON does not take as it "
+     "is: a tab or newline inside a string must be written \\t or \\n"),
+    ('{"name": "a\x01b"}', "line 1, column 12: malformed JSON: the control character U+0001 inside a string, which "
+     "JSON does not take as it is: a tab or newline inside a string must be written \\t or \\n; this one, \\u0001"),
+    ("{'version': 1}", "line 1, column 2: malformed JSON: Expecting property name enclosed in double quotes (JSON "
+     "writes text in double quotes (\"...\"), not single ones)"),
+    ('{version: 1}', "line 1, column 2: malformed JSON: Expecting property name enclosed in double quotes (a key of "
+     "a JSON object is text in double quotes: \"version\")"),
+], ids=["trailing-comma-array", "trailing-comma-object", "block-comment", "line-comment", "tab", "control",
+        "single-quotes", "bare-key"])
+def test_a_json_syntax_error_says_what_the_mistake_is_where_the_text_tells_it(tmp_path, text, told):
+    """A review by an engineer who writes JSON models from a database: Python's messages passed through as they are,
+    a trailing comma "Expecting value", a comment "Expecting ',' delimiter", a tab in a string the truncated
+    "Invalid control character at"."""
+    path = write_model(tmp_path, text, "m.json")
+    assert load_problems(path) == [f"{path}: {told}"]

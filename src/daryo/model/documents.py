@@ -468,10 +468,47 @@ def _read_json(text: str, path: Path, lines: bool = True) -> Any:
             return doc
     except json.JSONDecodeError as exc:
         raise ModelError(Problem(str(path), f"line {exc.lineno}, column {exc.colno}",
-                                 f"malformed JSON: {exc.msg}")) from None
+                                 f"malformed JSON: {_json_mistake(text, exc)}")) from None
     except _DuplicateJsonKey:
         place, message = _json_duplicate(text)
         raise ModelError(Problem(str(path), place, message)) from None
+
+
+def _json_mistake(text: str, exc: json.JSONDecodeError) -> str:
+    """What is wrong at the place of a JSON syntax error, as Python's :mod:`json` says (``Expecting value``), with
+    the mistake it most likely is where the text there tells it (a review by an engineer who writes JSON models:
+    a trailing comma was "Expecting value", a comment "Expecting ',' delimiter", a tab in a string the truncated
+    "Invalid control character at"): a comma before a closing bracket, a comment (``//``, ``/*``, ``#``), a tab,
+    newline or other control character inside a string, text in single quotes or a key without quotes."""
+    pos, msg = exc.pos, exc.msg
+    here = text[pos:pos + 1]
+    if msg.startswith("Invalid control character"):
+        return _json_control_character(here)
+    before = text[:pos].rstrip()
+    if here and here in "}]" and before.endswith(","):
+        return (f"{msg} (JSON allows no trailing comma: remove the ',' at {_text_place(text, len(before) - 1)}, "
+                f"before the '{here}')")
+    if text.startswith(("//", "/*", "#"), pos):
+        return f"{msg} (JSON has no comments: remove the comment starting here)"
+    if here == "'":
+        return f'{msg} (JSON writes text in double quotes ("..."), not single ones)'
+    if "property name" in msg and re.match(r"[^\W\d]\w*\s*:", text[pos:]):
+        return f'{msg} (a key of a JSON object is text in double quotes: "{text[pos:].split(":")[0].strip()}")'
+    return msg
+
+
+#: how a string of JSON writes the control characters most often found in one as they are, and what they are
+_JSON_ESCAPES = {"\t": ("a tab", "\\t"), "\n": ("a line break", "\\n"), "\r": ("a carriage return", "\\r")}
+
+
+def _json_control_character(char: str) -> str:
+    """The mistake of a control character ``char`` written as it is inside a JSON string ("" if unknown)."""
+    what, escape = _JSON_ESCAPES.get(char) or (f"the control character U+{ord(char or chr(0)):04X}",
+                                               f"\\u{ord(char or chr(0)):04x}")
+    how = "a tab or newline inside a string must be written \\t or \\n"
+    if char not in ("\t", "\n"):
+        how += f"; this one, {escape}"
+    return f"{what if char else 'a control character'} inside a string, which JSON does not take as it is: {how}"
 
 
 _JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]]')  # a string, or a bracket outside strings
