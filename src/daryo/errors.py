@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 __all__ = ["Problem", "ModelError", "StepError", "InfeasibleStepError", "UnboundedStepError", "SolverFailedError",
            "as_ascii", "characters_named", "did_you_mean", "hidden_characters_named", "kind_of", "listed", "look_alike",
-           "look_alikes_named", "printable", "short_text", "terminal_control", "with_article"]
+           "look_alikes_named", "printable", "read_as", "short_text", "terminal_control", "with_article", "written"]
 
 
 @dataclass(frozen=True)
@@ -127,9 +127,10 @@ def short_text(value: object, width: int = 40) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def kind_of(value: object) -> str:
+def kind_of(value: object, syntax: str = "yaml") -> str:
     """What a value of the wrong kind is, for messages: "a mapping", "a list", "the text 'abc'", "the number 5",
-    "the boolean False", "nothing (None; …)" (as YAML read it)."""
+    "the boolean False", "nothing (None; …)" (as YAML read it); of a JSON file (``syntax`` "json"), its booleans and
+    null as JSON writes them: "the boolean false", "nothing (null)"."""
     if isinstance(value, Mapping):
         return "a mapping"
     if isinstance(value, list | tuple):
@@ -137,10 +138,28 @@ def kind_of(value: object) -> str:
     if isinstance(value, str):
         return f"the text '{short_text(value)}'"
     if isinstance(value, bool | int | float):
-        return f"the {'boolean' if isinstance(value, bool) else 'number'} {value}"
+        return f"the {'boolean' if isinstance(value, bool) else 'number'} {written(value, syntax)}"
     if value is None:
-        return "nothing (None; null in YAML: a key with no value)"
+        return "nothing (null)" if syntax == "json" else "nothing (None; null in YAML: a key with no value)"
     return f"'{short_text(value)}'"
+
+
+def written(value: object, syntax: str = "yaml") -> str:
+    """``value`` as :func:`short_text` writes it for a message, but of a JSON file (``syntax`` "json") a boolean or
+    null as the file writes it, ``true``, ``false``, ``null`` (not Python's ``True``: a review by an engineer who
+    writes JSON models)."""
+    if syntax == "json" and (isinstance(value, bool) or value is None):
+        return "null" if value is None else str(value).lower()
+    return short_text(value)
+
+
+def read_as(value: object, syntax: str = "yaml") -> str:
+    """How a message says what a file's value of the wrong kind is: "YAML read it as the number 3" (YAML reads
+    ``3``, ``yes`` or ``~`` as other than text, as its writer may not have meant), and of a JSON file (``syntax``
+    "json"), whose writer wrote the kind, "the file gives the number 3"."""
+    if syntax == "json":
+        return f"the file gives {kind_of(value, syntax)}"
+    return f"YAML read it as {kind_of(value, syntax)}"
 
 
 def with_article(noun: str) -> str:

@@ -115,3 +115,56 @@ def test_a_number_mixing_scripts_or_with_an_ascii_comma_is_refused(key, written,
     with pytest.raises(daryo.ModelError) as info:
         daryo.load_text(text)
     assert [str(p) for p in info.value.problems] == [f"upload.yaml: {message}"]
+
+
+# one model, in YAML and in JSON, with a value of the wrong kind in each place its message names the kind of
+_WRONG_KINDS_YAML = """\
+version: 1
+time: {start: 2001-01, end: 2001-03, step: month}
+nodes:
+  - {id: src, type: inflow, inflow: true}
+  - {id: 3, type: sink}
+  - {id: town, type: demand, demand: 5, priority: true, return_to: 4}
+edges: [[src, town], [src, 7]]
+"""
+_WRONG_KINDS_JSON = """\
+{"version": 1,
+ "name": "wrong kinds",
+ "time": {"start": "2001-01", "end": "2001-03", "step": "month"},
+ "nodes": [{"id": "src", "type": "inflow", "inflow": true},
+           {"id": 3, "type": "sink"},
+           {"id": "town", "type": "demand", "demand": 5, "priority": true, "return_to": 4}],
+ "edges": [["src", "town"], ["src", 7]]}
+"""
+
+
+def _wrong_kinds_told(path_or_text, name: str = "") -> list[str]:
+    """The problems of the model of :data:`_WRONG_KINDS_YAML` or ``_JSON`` (a file, or a text named ``name``)."""
+    with pytest.raises(daryo.ModelError) as err:
+        daryo.load(path_or_text) if not name else daryo.load_text(path_or_text, name=name)
+    return [str(p).split(": ", 1)[1] for p in err.value.problems]
+
+
+def _wrong_kinds(read: str, true: str) -> list[str]:
+    """The problems of the model of :data:`_WRONG_KINDS_YAML` or ``_JSON``, worded ``read`` the number 3 and a
+    boolean written ``true``."""
+    return [
+        f"nodes[src].inflow (line 4): '{true}' is not a value: give a number, '120 m3/s', 12 monthly values or "
+        "{csv: …}",
+        f"nodes[1] (line 5): 'id' must be a node id (text), but {read} the number 3; put the id in quotes",
+        f"nodes[town].priority (line 6): '{true}' must be a whole number from 1 to 1,000,000,000",
+        f"nodes[town].return_to (line 6): must be the id of a node (text), but {read} the number 4; put the id in "
+        "quotes",
+        f"edges[1] (line 7): 'to' must be a node id (text), but {read} the number 7; put the id in quotes"]
+
+
+def test_a_value_of_the_wrong_kind_is_worded_by_the_files_format(tmp_path):
+    """A review by an engineer who writes JSON models from a database: `"id": 3` in a JSON file was "YAML read it as
+    the number 3", and JSON's `true` was Python's 'True'; a YAML file keeps YAML's words (YAML reads 3 and yes as
+    other than text, as its writer may not have meant)."""
+    (tmp_path / "m.json").write_text(_WRONG_KINDS_JSON)
+    (tmp_path / "m.yaml").write_text(_WRONG_KINDS_YAML)
+    assert _wrong_kinds_told(tmp_path / "m.json") == _wrong_kinds("the file gives", "true")
+    assert _wrong_kinds_told(_WRONG_KINDS_JSON, "upload") == _wrong_kinds("the file gives", "true")  # (read as
+    # JSON by its '{')
+    assert _wrong_kinds_told(tmp_path / "m.yaml") == _wrong_kinds("YAML read it as", "True")

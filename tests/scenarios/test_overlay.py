@@ -472,3 +472,28 @@ def test_a_library_lists_and_finds_its_json_overlays_and_refuses_one_name_twice(
             call()
         assert str(err.value.problems[0]) == (f"{tmp_path / 'dry.yaml'}: the library has two overlays named 'dry', "
                                               "dry.json and dry.yaml: remove or rename one")
+
+
+def test_a_json_overlays_values_of_the_wrong_kind_are_worded_as_json(tmp_path):
+    """The review of JSON overlays: a node id written as a number in a JSON overlay was "YAML read it as the number
+    3", and `true` was 'True'; a value a JSON overlay sets on a YAML model is worded as the overlay's, a YAML
+    overlay's on a JSON model as YAML's."""
+    (tmp_path / "m.json").write_text(JSON_MODEL)
+    ov = tmp_path / "ov.json"
+    ov.write_text('{"changes": [{"add_nodes": [{"id": 3, "type": "sink"}]}]}')
+    with pytest.raises(ModelError) as err:
+        load_overlay(str(ov))
+    assert [str(p) for p in err.value.problems] == [
+        f"{ov}: changes[0].add_nodes[0]: a node needs an id (text), but the file gives the number 3; put "
+        "the id in quotes"]
+    ov.write_text('{"changes": [{"set": {"city": {"priority": true}}}]}')
+    with pytest.raises(ModelError) as err:
+        daryo.load(demo_model_path(), scenarios=[str(ov)])  # (a YAML model)
+    assert [str(p) for p in err.value.problems] == [
+        f"{ov}: changes[0].set.city.priority (line 1): 'true' must be a whole number from 1 to 1,000,000,000"]
+    yaml_ov = tmp_path / "ov.yaml"
+    yaml_ov.write_text("changes:\n  - set: {town: {priority: yes}}\n")
+    with pytest.raises(ModelError) as err:
+        daryo.load(tmp_path / "m.json", scenarios=[str(yaml_ov)])
+    assert [str(p) for p in err.value.problems] == [
+        f"{yaml_ov}: changes[0].set.town.priority (line 2): 'True' must be a whole number from 1 to 1,000,000,000"]

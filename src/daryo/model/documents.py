@@ -21,7 +21,7 @@ from .._files import file_size, missing_cwd_note
 from ..errors import ModelError, Problem, characters_named, look_alike
 from ..errors import short_text as _short
 
-__all__ = ["HugeInteger", "MAX_DOCUMENT_BYTES", "YamlDumper", "parse_document", "read_document"]
+__all__ = ["HugeInteger", "MAX_DOCUMENT_BYTES", "YamlDumper", "document_syntax", "parse_document", "read_document"]
 
 
 class _LineDict(dict):
@@ -30,6 +30,7 @@ class _LineDict(dict):
 
     line: int | None = None
     key_lines: dict[str, int] = {}  # (each instance gets its own)
+    syntax = "yaml"  # the file's: "json" for a document read as JSON (its top mapping's: see document_syntax)
 
 
 class _DuplicateKeyError(yaml.constructor.ConstructorError):
@@ -563,7 +564,20 @@ def _with_lines(doc: Any, text: str) -> Any:
             return seq
         return v
 
-    return walk(doc)
+    out = walk(doc)
+    if isinstance(out, _LineDict):
+        out.syntax = "json"
+    return out
+
+
+def document_syntax(doc: Any, file: str | Path) -> str:
+    """The syntax of a model document, for the words of its messages: "json" if it was read as JSON (a document
+    read with its lines says so, whatever its name: ``daryo.load_text`` reads a text of any name that starts with
+    ``{`` as JSON) or else if ``file``'s name ends in ``.json``; "yaml" otherwise."""
+    syntax = getattr(doc, "syntax", None)
+    if isinstance(syntax, str) and isinstance(doc, _LineDict):
+        return syntax
+    return "json" if Path(file).suffix.lower() == ".json" else "yaml"
 
 
 def _json_duplicate(text: str) -> tuple[str, str]:

@@ -20,14 +20,14 @@ import numpy as np
 import pandas as pd
 
 from .._files import file_digest
-from ..errors import ModelError, Problem, did_you_mean, kind_of, with_article
+from ..errors import ModelError, Problem, did_you_mean, kind_of, read_as, with_article
 from ..errors import short_text as _short
 from ..parameters import ScenarioDim, check_parameters, parse_parameters, scenario_combinations
 from ..timeaxis import MAX_STEP_DAYS, StepKind, parse_date, parse_end, span_problem, step_days, step_kind, step_start
 from ..units import comma_split_hint, is_number
 from .components import COMMON_ATTRIBUTES, COMPONENT_TYPES, CONSTRAINT_TYPES, EDGE_ATTRIBUTES, Attribute
 from .datafiles import DataFiles
-from .documents import _LineDict, read_document
+from .documents import _LineDict, document_syntax, read_document
 from .migrations import migrate
 from .places import relocated
 from .series import Series
@@ -218,7 +218,8 @@ def model_from_dict(doc: Any, base_dir: Path | str = ".", file: str = "<model>",
     if data_files is None and not isinstance(base_dir, str | os.PathLike):
         raise TypeError(f"base_dir={base_dir!r}: give the folder the document's relative file paths are read from, "
                         "as text or a path")
-    ctx = LoadContext(file, DataFiles(Path(base_dir)) if data_files is None else data_files.branch())
+    ctx = LoadContext(file, DataFiles(Path(base_dir)) if data_files is None else data_files.branch(),
+                      document_syntax(doc, file), origins)
     places = getattr(doc, "places", {})  # (of a converted Pywr document: the Pywr places of what it made)
     origins = origins or {}
     try:
@@ -590,7 +591,7 @@ def _parse_nodes(spec: Any, ctx: LoadContext, where: str = "nodes") -> list[Node
         node_id = raw.get("id")
         if not isinstance(node_id, str) or not node_id:
             ctx.add(_where(raw, place), "missing 'id' (a non-empty string)" if node_id in (None, "")
-                    else _not_text("'id'", node_id))
+                    else _not_text("'id'", node_id, ctx.syntax_at(place)))
             continue
         place = f"nodes[{node_id}]"
         ctype = COMPONENT_TYPES.get(str(raw.get("type")))
@@ -633,13 +634,14 @@ def _parse_nodes(spec: Any, ctx: LoadContext, where: str = "nodes") -> list[Node
     return nodes
 
 
-def _not_text(what: str, value: Any) -> str:
+def _not_text(what: str, value: Any, syntax: str) -> str:
     """The message for a node id that is not text: YAML reads yes/no/on/off/true/false as booleans, ``~`` or
-    nothing as null and digits as numbers."""
+    nothing as null and digits as numbers (worded by the file's ``syntax``, "yaml" or "json": see
+    :func:`daryo.errors.read_as`)."""
     if value is None or value == "":
         return f"{what} has no value; give a node id"
     if isinstance(value, (bool, int, float)):
-        return f"{what} must be a node id (text), but YAML read it as {kind_of(value)}; put the id in quotes"
+        return f"{what} must be a node id (text), but {read_as(value, syntax)}; put the id in quotes"
     return f"{what} must be a node id (text), not {_short(value)}"
 
 
@@ -668,7 +670,8 @@ def _parse_edges(spec: Any, ctx: LoadContext, where: str = "edges") -> list[Edge
             ctx.unread_edge_names |= _names_in(raw)
             continue
         src, dst = raw["from"], raw["to"]
-        bad = [_not_text(repr(k), v) for k, v in (("from", src), ("to", dst)) if not isinstance(v, str) or not v]
+        bad = [_not_text(repr(k), v, ctx.syntax_at(where)) for k, v in (("from", src), ("to", dst))
+               if not isinstance(v, str) or not v]
         if bad:
             ctx.add(where, "; ".join(bad))
             continue

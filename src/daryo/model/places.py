@@ -16,7 +16,7 @@ from dataclasses import replace
 from ..errors import ModelError, Problem
 from .types import Model
 
-__all__ = ["problems_relocated", "relocated"]
+__all__ = ["origin_file", "problems_relocated", "relocated"]
 
 
 @contextmanager
@@ -74,6 +74,13 @@ def _at_origin(problem: Problem, origins: Mapping[str, tuple[str, str]]) -> Prob
     rest = re.sub(r"^ \(line \d+\)", "", place[len(key):])  # (the base file's line of a node using a parameter
     # the overlay set)
     return replace(problem, file=file, place=where + rest)
+
+
+def origin_file(place: str, origins: Mapping[str, tuple[str, str]]) -> str | None:
+    """The overlay file whose change set the value at ``place`` of an overlaid model (as :func:`relocated` names
+    it), or None if none did."""
+    moved = _at_origin(Problem("", place, ""), origins)
+    return moved.file if moved.file else None
 
 
 def _at_pywr_place(problem: Problem, places: Mapping[str, str]) -> Problem:

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import UNENCODABLE_NAME, ModelError, Problem, did_you_mean, kind_of
+from ..errors import UNENCODABLE_NAME, ModelError, Problem, did_you_mean, kind_of, read_as, written
 from ..errors import short_text as _short
 from ..parameters import ParameterRef
 from ..timeaxis import TimeAxis
@@ -43,10 +43,17 @@ _NO_VALUE = "has no value; give one, or leave the key out"
 class LoadContext:
     """What reading one model file gathers: its problems (file, place, message), the CSV files it read (each read
     once), the names of its parameters, its step length, and what of its nodes and edges could not be read (so that
-    later checks do not report the same mistake again)."""
+    later checks do not report the same mistake again).
 
-    def __init__(self, file: str, base_dir: Path | DataFiles):
+    ``syntax`` is the file's, "yaml" or "json", and ``origins`` where the values overlays set came from (see
+    :func:`daryo.scenarios.overlaid_document`), for the words of messages about a value (:meth:`syntax_at`).
+    """
+
+    def __init__(self, file: str, base_dir: Path | DataFiles, syntax: str = "yaml",
+                 origins: Mapping[str, tuple[str, str]] | None = None):
         self.file = file
+        self.syntax = syntax
+        self.origins = origins or {}
         self.files = base_dir if isinstance(base_dir, DataFiles) else DataFiles(base_dir)  # (where, and those read)
         self.problems: list[Problem] = []
         self._csv_cache: dict[Path, pd.DataFrame | None] = {}
@@ -59,6 +66,16 @@ class LoadContext:
     def add(self, place: str, message: str) -> None:
         """Record a problem at ``place`` of the file."""
         self.problems.append(Problem(self.file, place, message))
+
+    def syntax_at(self, place: str) -> str:
+        """The syntax, "yaml" or "json", of the file that gives the value at ``place``: the model file's, or, for a
+        value an overlay set, the overlay file's (by its suffix: one given in Python is worded as YAML)."""
+        from .places import origin_file  # local import: places imports the model's types
+
+        file = origin_file(place, self.origins) if self.origins else None
+        if file is None:
+            return self.syntax
+        return "json" if Path(file).suffix.lower() == ".json" else "yaml"
 
     def read_csv(self, name: str, place: str) -> tuple[pd.DataFrame, str] | None:
         """The table of CSV file ``name`` (relative to the model file's folder) and its resolved path, read once per
@@ -214,7 +231,7 @@ def _parse_value(value: Any, attr: Attribute, ctx: LoadContext, place: str) -> A
         return str(value)
     if kind == "node":
         if not isinstance(value, str):
-            read = (f" (text), but YAML read it as {kind_of(value)}; put the id in quotes"
+            read = (f" (text), but {read_as(value, ctx.syntax_at(place))}; put the id in quotes"
                     if isinstance(value, bool | int | float) else f", not '{_short(value)}'")
             if value is False:  # (``return_to: no`` means no return more often than a node named "no")
                 read += " (for none, leave the key out)"
@@ -230,7 +247,8 @@ def _parse_value(value: Any, attr: Attribute, ctx: LoadContext, place: str) -> A
         if not is_whole(value) or not 1 <= value <= _MAX_INT:
             quoted = " (it is text: write the number without quotes)" if isinstance(value, str) and (
                 re.fullmatch(r"[+-]?[0-9]+", value.strip())) else ""
-            ctx.add(place, f"'{_short(value)}' must be a whole number from 1 to {_MAX_INT:,}{quoted}")
+            ctx.add(place, f"'{written(value, ctx.syntax_at(place))}' must be a whole number from 1 to {_MAX_INT:,}"
+                    f"{quoted}")
             return None
         return int(value)
     if kind == "choice":
@@ -425,7 +443,8 @@ def _parse_series(value: Any, attr: Attribute, ctx: LoadContext, place: str, mon
         return Series("monthly" if monthly else "steps", arr, is_rate, origin=(ctx.file, place),
                       per_month=monthly and (dimension == "depth" or is_per_month(unit)),
                       scenarios=names if arr.shape[0] > 1 else None)
-    ctx.add(place, f"'{_short(value)}' is not a value: give a number, '120 m3/s', 12 monthly values or {{csv: …}}")
+    ctx.add(place, f"'{written(value, ctx.syntax_at(place))}' is not a value: give a number, '120 m3/s', 12 monthly "
+            "values or {csv: …}")
     return None
 
 

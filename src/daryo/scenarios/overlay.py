@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .._files import missing_cwd_note
-from ..errors import LINK_LOOP, ModelError, Problem, did_you_mean, kind_of, short_text
+from ..errors import LINK_LOOP, ModelError, Problem, did_you_mean, kind_of, read_as, short_text
 from ..model.documents import read_document
 from ..units import UnitError, is_number, number_in_text, parse_quantity
 from ._document import _edge_ends, _is_name
@@ -378,7 +378,8 @@ def _check_change(op: str, arg: Any, file: str, place: str) -> list[Problem]:
                 out += problem(f"[{j}]", f"a node is a mapping {{id: ..., type: ..., ...}}, not {n!r}")
             elif not _is_name(n.get("id")):
                 nid = n.get("id")
-                read = (f", but YAML read it as {kind_of(nid)}; put the id in quotes" if isinstance(
+                syntax = "json" if file.lower().endswith(".json") else "yaml"
+                read = (f", but {read_as(nid, syntax)}; put the id in quotes" if isinstance(
                     nid, bool | int | float) else "")
                 out += problem(f"[{j}]", f"a node needs an id (text){read}")
         return out
