@@ -376,7 +376,7 @@ def test_an_unknown_argument_is_shown_with_its_commands_usage(argv, usage, capsy
      "unrecognized arguments: --trace (did you mean --traces? options are not abbreviated)"),  # required)
     (["run", DEMO, "--bogus"], "unrecognized arguments: --bogus\n"),
     (["run", "--scenario", "20"], "--scenario 20: a scenario overlay is a name from `daryo scenarios` or an overlay "
-     ".yaml file; for 20 traces, use --scenarios 20 --hydrology stochastic"),
+     "file (.yaml or .json); for 20 traces, use --scenarios 20 --hydrology stochastic"),
     (["ensemble", "--scenario", "5", "--traces", "3", "--years", "1", "-o", "x.nc"], "for 5 traces, use --traces 5"),
 ])
 def test_options_are_not_abbreviated_and_a_near_miss_is_named(argv, said, capsys, tmp_path, monkeypatch):
