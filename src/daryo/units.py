@@ -27,7 +27,7 @@ import numpy as np
 from .errors import as_ascii, characters_named, look_alike, with_article
 
 __all__ = ["Dimension", "UnitError", "parse_quantity", "unit_factor", "is_number", "is_whole", "is_too_large",
-           "is_per_month", "ascii_number", "number_in_text", "no_unit_given", "accepted_units",
+           "is_per_month", "ascii_number", "number_in_text", "PLAIN_NUMBER", "no_unit_given", "accepted_units",
            "FLOW_RATE_UNITS", "SECONDS_PER_DAY", "GWH_PER_HM3_M", "CANONICAL_UNITS", "MAX_MAGNITUDE", "too_large_text"]
 
 SECONDS_PER_DAY = 86_400.0
@@ -275,8 +275,8 @@ _TO_ASCII = str.maketrans(_DIGITS["Persian"] + _DIGITS["Arabic-Indic"] + "٫", _
 _NUMERAL = re.compile(r"(?:[0-9۰-۹٠-٩]|٫(?=[0-9۰-۹٠-٩]))[0-9۰-۹٠-٩٫٬.,]*")
 #: a number grouped by Arabic thousands separators, once in ASCII digits
 _ARABIC_GROUPED = re.compile(r"[0-9]{1,3}(?:٬[0-9]{3})+(?:\.[0-9]*)?")
-#: a plain number, as YAML and JSON write one
-_PLAIN_NUMBER = re.compile(r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
+#: a plain number, as YAML and JSON write one (and a quoted one holds)
+PLAIN_NUMBER = re.compile(r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
 
 
 def ascii_number(text: str) -> str:
@@ -341,7 +341,7 @@ def number_in_text(value: object) -> int | float | None:
     if not isinstance(value, str) or value.isascii():
         return None
     plain = ascii_number(value).strip()
-    if plain.isascii() and _PLAIN_NUMBER.fullmatch(plain):
+    if plain.isascii() and PLAIN_NUMBER.fullmatch(plain):
         return int(plain) if plain.lstrip("+-").isdigit() else float(plain)
     return None
 

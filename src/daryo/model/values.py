@@ -20,6 +20,7 @@ from ..errors import short_text as _short
 from ..parameters import ParameterRef
 from ..timeaxis import TimeAxis
 from ..units import (
+    PLAIN_NUMBER,
     UnitError,
     comma_split_hint,
     is_number,
@@ -549,14 +550,10 @@ def _first_not_number(raw: Any) -> str:
     for sub, x in items:
         if not is_number(_in_ascii(x)):
             quoted = " (text: write the number without quotes)" if isinstance(x, str) and x.strip() and (
-                _PLAIN_NUMBER.fullmatch(x.strip())) else ""
+                PLAIN_NUMBER.fullmatch(x.strip())) else ""
             what = "too large a number (more than 1.8e308)" if is_too_large(x) else f"{kind_of(x)}, not a number"
             return f"; item {sub} is {what}{quoted}"
     return ""
-
-
-#: a number as YAML writes it, quoted
-_PLAIN_NUMBER = re.compile(r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
 
 
 def _parse_csv_series(spec: Mapping, factor: float, is_rate: bool, ctx: LoadContext, place: str
