@@ -88,6 +88,31 @@ def test_a_canals_water_taken_at_its_head_and_lost_on_its_way_are_compared(tmp_p
     assert got.loc[("demand", "farm", "delivered"), "difference"] == pytest.approx(-48.0)  # (the canal's intake)
 
 
+def test_a_demand_id_with_a_zero_width_non_joiner_keeps_its_rows_in_the_columns(tmp_path, capsys):
+    """An Afghan planner's review: an id written with a zero-width non-joiner (قوش‌تپه, Persian spelling) shifted
+    its rows one column left of the others, padded by len(), as daryo run's tables did.  Two demands of 10 a month,
+    each asking 120 a year in both runs: their "demanded" rows end in the same column, as shown."""
+    from daryo.cli.summary import shown_width
+
+    qosh = "\u0642\u0648\u0634\u200c\u062a\u067e\u0647"
+    model = tmp_path / "m.yaml"
+    model.write_text("version: 1\nname: x\ntime: {start: 2001-01, end: 2001-12}\nnodes:\n"
+                     "  - {id: river, type: inflow, inflow: 10}\n"
+                     f"  - {{id: {qosh}, type: demand, demand: 10}}\n"
+                     "  - {id: farm, type: demand, demand: 10}\n"
+                     f"edges:\n  - [river, {qosh}]\n  - [river, farm]\n", encoding="utf-8")
+    for name in ("a.nc", "b.nc"):
+        assert main(["run", str(model), "-o", str(tmp_path / name)]) == 0
+    capsys.readouterr()
+    assert main(["compare", str(tmp_path / "a.nc"), str(tmp_path / "b.nc"), "--all"]) == 0
+    rows = [line for line in capsys.readouterr().out.splitlines() if line.split()[:1] == ["demand"]
+            and "demanded" in line.split()]
+    ours, farm = sorted(rows, key=lambda row: row.split()[1] != qosh)
+    assert (ours.split()[1], farm.split()[1]) == (qosh, "farm")
+    assert ours.split()[2:] == farm.split()[2:] == ["demanded", "120.0", "120.0", "+0.0"]
+    assert shown_width(ours) == shown_width(farm) and len(ours) == len(farm) + 1, rows
+
+
 def test_compare_runs_takes_the_results_files_paths(tmp_path):
     """A review (a consortium's economist): compare_runs("base.nc", "deal.nc") was refused (compare_ensembles takes
     paths); a path that is no run's results is refused naming it, an ensemble's store before it is read whole."""

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import ModelError
 from ._process import EXIT_INPUT, EXIT_OK, _caused_by, _err, _InputError, _Terminated, _UsageError
 from .ensemble_report import _percent, _report_store, traces_words
-from .summary import _count, format_summary
+from .summary import _count, format_summary, padded, shown_width
 
 if TYPE_CHECKING:  # (the commands import the API when they run: ``daryo --help`` loads no numerical stack)
     from ..ensemble import EnsembleRun, ModelColumns
@@ -360,12 +360,12 @@ def _cmd_info(args: argparse.Namespace) -> int:
     print(f"countries: {', '.join(model.countries()) or '(none given)'}")
     _say_data_files(model)
     if args.nodes:
-        ids = max(len("id"), *(len(node.id) for node in model.nodes)) + 2
+        ids = max(len("id"), *(shown_width(node.id) for node in model.nodes)) + 2
         types = max(len("type"), *(len(node.type) for node in model.nodes)) + 2
         print(f"\n  {'id':<{ids}}{'type':<{types}}{'country':<9}name")
         for node in model.nodes:  # (in the model's order: upstream to downstream, as files are usually written)
             name = node.get("name")
-            print(f"  {node.id:<{ids}}{node.type:<{types}}{node.country or '':<9}"
+            print(f"  {padded(node.id, ids)}{node.type:<{types}}{node.country or '':<9}"
                   f"{name if name and name != node.id else ''}".rstrip())
     return EXIT_OK
 

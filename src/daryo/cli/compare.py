@@ -14,7 +14,7 @@ from ..compare_notes import UNCHANGED
 from ._process import EXIT_OK, _InputError, _UsageError
 from .commands import _csv_file_path, _ensemble_store, _percent, _refuse_folder
 from .ensemble_report import pairs_of, traces_words
-from .summary import _count
+from .summary import _count, padded, shown_width
 
 #: the smallest difference daryo compare prints (its values have one decimal)
 _UNCHANGED = UNCHANGED
@@ -61,7 +61,8 @@ def _print_comparison(table: Any, every: bool, caveats: list[list[str]], csv: Pa
     noisy = changed[changed["within_noise"]] if noise and not every else changed.iloc[:0]
     changed = changed.drop(noisy.index)
     if len(changed):
-        w = max(len("element"), *(len(e) for e in changed["element"])) + 2
+        w = max(len("element"), *(shown_width(e) for e in changed["element"])) + 2  # (as shown: a Persian id's
+        # zero-width non-joiner takes no column)
         q = max(len("quantity"), *(len(x) for x in changed["quantity"])) + 2
         print(f"  {'table':<13}{'element':<{w}}{'quantity':<{q}}{'first':>12}{'second':>12}{'difference':>12}"
               + (f"{'± 95 %':>13}" if noise else ""))
@@ -70,7 +71,7 @@ def _print_comparison(table: Any, every: bool, caveats: list[list[str]], csv: Pa
         for (kind, element, quantity), (a, b, d), m in zip(changed[["table", "element", "quantity"]].to_numpy(str),
                                                            values, margins, strict=True):
             stress = kind == "system" and quantity == "stress"
-            print(f"  {kind:<13}{element:<{w}}{quantity:<{q}}{_cell(a, stress=stress)}{_cell(b, stress=stress)}"
+            print(f"  {kind:<13}{padded(element, w)}{quantity:<{q}}{_cell(a, stress=stress)}{_cell(b, stress=stress)}"
                   f"{_cell(d, sign=True)}" + (_margin(m, a == a and b == b) if m is not None else ""))
     unchanged = len(table) - len(changed) - len(noisy)
     hidden = [f"{unchanged} of {len(table)} rows do not change by {_UNCHANGED} or more"] if unchanged else []
@@ -241,10 +242,10 @@ def _print_paired_deficits(first: Any, second: Any, shown: int = 10, year: int |
           f"point ({len(table)}{first_n}): the share of the {pairs} worse and better in the second, and the 5th and "
           "95th percentiles of the change (percentage points of the demand):")
     rows = table.head(shown)
-    w = max(len("demand"), *(len(str(name)) for name in rows.index)) + 2
+    w = max(len("demand"), *(shown_width(str(name)) for name in rows.index)) + 2
     print(f"  {'demand':<{w}}{'country':<9}{'worse':>9}{'better':>9}{'p5':>9}{'p95':>9}")
     for name, row in rows.iterrows():
-        print(f"  {name:<{w}}{row['country']:<9}{row['worse']:>9.1%}{row['better']:>9.1%}{row['p5']:>+9.1f}"
+        print(f"  {padded(str(name), w)}{row['country']:<9}{row['worse']:>9.1%}{row['better']:>9.1%}{row['p5']:>+9.1f}"
               f"{row['p95']:>+9.1f}")
 
 

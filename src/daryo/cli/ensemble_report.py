@@ -158,10 +158,12 @@ def stress_level_text(stress: float, low: float, high: float) -> str:
 def _print_rows(heads: list[str], rows: list[list[str]], left: int) -> None:
     """A table of ``rows`` of cells under ``heads``, indented by two: the first ``left`` columns to the left, the
     others to the right, each as wide as its widest cell and two more (the name and the country as before)."""
-    widths = [max(len(head), *(len(row[k]) for row in rows)) + 2 for k, head in enumerate(heads)]
+    from .summary import padded, shown_width
+
+    widths = [max(len(head), *(shown_width(row[k]) for row in rows)) + 2 for k, head in enumerate(heads)]
     widths = [max(w, 9) if head == "country" else w for head, w in zip(heads, widths, strict=True)]
-    for cells in [heads, *rows]:
-        print("  " + "".join(f"{c:<{w}}" if k < left else f"{c:>{w}}"
+    for cells in [heads, *rows]:  # (padded as shown: a Persian id's zero-width non-joiner takes no column)
+        print("  " + "".join(padded(c, w, "<" if k < left else ">")
                              for k, (c, w) in enumerate(zip(cells, widths, strict=True))).rstrip())
 
 

@@ -135,22 +135,23 @@ def _demand_lines(ds: Any, short: bool, shown: int | None) -> list[str]:
              "steps short: of the steps it asked for water in):",
              f"  {'demand':<26s}{'demand':>11s}{'delivered':>11s}{'deficit':>11s}{'share':>9s}{'steps short':>13s}"]
     for name, row in table.iloc[:shown].iterrows():
-        lines.append(f"  {_padded(str(name), 26)}{_number(row['demanded'], 11)}{_number(row['delivered'], 11)}"
+        lines.append(f"  {padded(str(name), 26)}{_number(row['demanded'], 11)}{_number(row['delivered'], 11)}"
                      f"{_number(row['deficit'], 11)}{row['deficit_share']:>7.1f} %{row['steps_short']:>11.1f} %")
     return lines
 
 
-def _width(text: str) -> int:
+def shown_width(text: str) -> int:
     """How many columns ``text`` takes on a terminal, as far as daryo's names go: its zero-width characters (a
     Persian id's zero-width non-joiner, a directional mark) and combining marks (an Arabic vowel sign) take none."""
     return sum(1 for c in text if not (unicodedata.combining(c) or unicodedata.category(c) in ("Cf", "Mn", "Me")))
 
 
-def _padded(text: str, width: int) -> str:
-    """``text`` and the spaces that fill it to ``width`` columns as shown (:func:`_width`), not as counted by
-    ``len``: a demand id written with a zero-width non-joiner (قوش‌تپه, Persian spelling) had its row one column
-    left of the others (an Afghan water-ministry planner's review)."""
-    return text + " " * max(width - _width(text), 0)
+def padded(text: str, width: int, align: str = "<") -> str:
+    """``text`` and the spaces that fill it to ``width`` columns as shown (:func:`shown_width`), not as counted by
+    ``len``, after it (``align`` "<") or before it (">"): a demand id written with a zero-width non-joiner (قوش‌تپه,
+    Persian spelling) had its row one column left of the others (an Afghan water-ministry planner's review)."""
+    fill = " " * max(width - shown_width(text), 0)
+    return fill + text if align == ">" else text + fill
 
 
 def _is_whole(n: float) -> bool:
@@ -220,11 +221,11 @@ def _requirement_lines(ds: xr.Dataset, short: bool) -> list[str]:
     if table.empty:
         return []
     unit = "hm³ in the run" if short else "hm³/yr"
-    w = max(len("requirement"), *(_width(str(r)) for r in table.index)) + 2
+    w = max(len("requirement"), *(shown_width(str(r)) for r in table.index)) + 2
     lines = ["", f"flow requirements ({unit}; met: the flow through the node, up to the requirement):",
              f"  {'requirement':<{w}s}{'at':<16s}{'required':>10s}{'met':>10s}{'short':>10s}{'steps short':>13s}"]
     for name, row in table.iterrows():
-        lines.append(f"  {_padded(str(name), w)}{_padded(str(row['at']), 16)}{_number(row['required'], 10)}"
+        lines.append(f"  {padded(str(name), w)}{padded(str(row['at']), 16)}{_number(row['required'], 10)}"
                      f"{_number(row['met'], 10)}{_number(row['short'], 10)}{row['steps_short']:>11.1f} %")
     return lines
 
@@ -265,7 +266,7 @@ def _reservoir_lines(ds: xr.Dataset) -> list[str]:
     if table.empty:
         return []
     targets = "short_of_target" in table.columns
-    w = max(len("reservoir"), *(_width(str(r)) for r in table.index)) + 2
+    w = max(len("reservoir"), *(shown_width(str(r)) for r in table.index)) + 2
     of_target = ("; short of target: what a step's end volume lacked of the target_volume, mean over the steps and "
                  "scenarios, and the share of the steps short of it") if targets else ""
     lines = ["", "reservoir storage (hm³; start and end of the run, mean over the scenarios; lowest: at the start "
@@ -273,7 +274,7 @@ def _reservoir_lines(ds: xr.Dataset) -> list[str]:
              f"  {'reservoir':<{w}s}{'start':>10s}{'end':>10s}{'change':>10s}{'lowest':>10s}"
              + (f"{'short of target':>17s}{'steps short':>13s}" if targets else "")]
     for name, row in table.iterrows():
-        cells = f"  {_padded(str(name), w)}" + "".join(_number(row[c], 10)
+        cells = f"  {padded(str(name), w)}" + "".join(_number(row[c], 10)
                                                        for c in ("start", "end", "change", "lowest"))
         if targets:
             cells += (f"{'–':>17s}{'–':>13s}" if math.isnan(row["short_of_target"])
