@@ -200,7 +200,7 @@ def test_zarr_output(tmp_path):
     _, n = run(tmp_path, "r.nc")
     assert_identical(load(z), load(n))
     # and their coordinates, the traces' numbers among them: each part after the first is written into its place in
-    # the store, grown to the run's traces at the first, which writes the traces' numbers (a region's write does not)
+    # the store, grown to the run's traces at the first, its traces' numbers too (a region's write leaves them)
     assert set(load(z).coords) == set(load(n).coords)
     for name in load(n).coords:
         np.testing.assert_array_equal(load(z)[name].values, load(n)[name].values, err_msg=name)

@@ -581,7 +581,7 @@ def _assemble(parts: _Parts, n_chunks: int, output: Path, fmt: str, manifest: Ma
                 if fmt == "zarr":  # (consolidated at the end, with the summaries: its arrays grow below)
                     ds.to_zarr(tmp, mode="w", zarr_format=2, consolidated=False,
                                encoding={v: {"chunks": _zarr_chunks(ds[v], options)} for v in ds.data_vars})
-                    _grow_traces(tmp, np.concatenate([parts.read(k, ["trace"])["trace"] for k in range(n_chunks)]))
+                    _grow_traces(tmp, options.traces)
                 else:
                     with netcdf_io():
                         netcdf_text(ds).to_netcdf(tmp, unlimited_dims=["trace"], encoding=netcdf_encoding(ds))
@@ -690,33 +690,34 @@ def _zarr_chunks(da: Any, options: EnsembleOptions) -> tuple[int, ...]:
                  for d, s in zip(da.dims, da.shape, strict=True))
 
 
-def _grow_traces(path: Path, traces: np.ndarray) -> None:
+def _grow_traces(path: Path, traces: int) -> None:
     """Make each array along ``trace`` of the zarr store at ``path`` (its first part's, written) as long as the
-    run's ``traces`` (their numbers, which its coordinate ``trace`` takes), so that each further part is written
-    into its own place (:func:`_zarr_region`).  Appending a part instead resized every array and rewrote the
-    store's metadata each time: a 500-trace, 50-year part of the embedded model took ~1.1 s to write, ~0.6 s
-    this way."""
+    run's ``traces``, so that each further part is written into its own place (:func:`_zarr_region`).  Appending a
+    part instead resized every array and rewrote the store's metadata each time: a 500-trace, 50-year part of the
+    embedded model took ~1.1 s to write, ~0.6 s this way."""
     import zarr
 
     group = zarr.open_group(path, mode="r+", zarr_format=2)
-    for name, array in group.arrays():
+    for _, array in group.arrays():
         dims = array.attrs.get("_ARRAY_DIMENSIONS")
         if isinstance(dims, list) and "trace" in dims:
             shape = list(array.shape)
-            shape[dims.index("trace")] = len(traces)
+            shape[dims.index("trace")] = traces
             array.resize(tuple(shape))
-        if name == "trace":
-            array[:] = traces  # (a region's write leaves the index alone)
 
 
 def _zarr_region(path: Path, ds: Any, first: int) -> None:
     """Write a part's Dataset (not the first) into the zarr store at ``path``, grown to the run's traces
     (:func:`_grow_traces`), as its traces from ``first`` on: its variables along ``trace``; the others are the
-    first part's, written with it, and the traces' numbers were written as the store grew.  A part is whole zarr
-    chunks of each array, so that no chunk is shared with another part."""
+    first part's, written with it.  A part is whole zarr chunks of each array, so that no chunk is shared with
+    another part."""
+    import zarr
+
+    region = slice(first, first + ds.sizes["trace"])
     others = [name for name in ds.variables if "trace" not in ds[name].dims]
-    ds.drop_vars(others).to_zarr(path, region={"trace": slice(first, first + ds.sizes["trace"])}, zarr_format=2,
-                                 consolidated=False)
+    ds.drop_vars(others).to_zarr(path, region={"trace": region}, zarr_format=2, consolidated=False)
+    zarr.open_array(path / "trace", mode="r+", zarr_format=2)[region] = ds["trace"].values  # (the traces' numbers:
+    # a region's write leaves the index alone)
 
 
 def _nc_append(path: Path, ds: Any) -> None:
@@ -861,9 +862,11 @@ def _summary_of(parts: Sequence[Mapping[str, np.ndarray]], key: str, threshold: 
                             for i, part in enumerate(parts)], axis=1)  # (elements, pairs)
         if a.shape[1]:  # (each element's mean on its own row: summed the same way whatever the block's width;
             # NaN, a water stress with no withdrawal and no water, is left out)
-            nan = np.isnan(a).any()
-            some = ~np.isnan(a).all(axis=1)  # (a system with no water and no withdrawal in any year: NaN; only
-            # the others are taken, numpy warns of a row of NaN alone)
+            missing = np.isnan(a)
+            nan = missing.any()
+            some = ~missing.all(axis=1)  # (a system with no water and no withdrawal in any year: NaN; only the
+            # others are taken, numpy warns of a row of NaN alone)
+            del missing
             values[:, lo:hi] = np.nan
             values[0, lo:hi][some] = [np.nanmean(row) if nan else row.mean() for row in a[some]]
             values[1:, lo:hi][:, some] = _percentiles(a[some], nan)
