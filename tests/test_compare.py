@@ -94,13 +94,9 @@ def test_a_demand_id_with_a_zero_width_non_joiner_keeps_its_rows_in_the_columns(
     each asking 120 a year in both runs: their "demanded" rows end in the same column, as shown."""
     from daryo.cli.summary import shown_width
 
-    qosh = "\u0642\u0648\u0634\u200c\u062a\u067e\u0647"
+    qosh = testmodels.QOSH_TEPA
     model = tmp_path / "m.yaml"
-    model.write_text("version: 1\nname: x\ntime: {start: 2001-01, end: 2001-12}\nnodes:\n"
-                     "  - {id: river, type: inflow, inflow: 10}\n"
-                     f"  - {{id: {qosh}, type: demand, demand: 10}}\n"
-                     "  - {id: farm, type: demand, demand: 10}\n"
-                     f"edges:\n  - [river, {qosh}]\n  - [river, farm]\n", encoding="utf-8")
+    model.write_text(testmodels.zwnj_demands_yaml(), encoding="utf-8")
     for name in ("a.nc", "b.nc"):
         assert main(["run", str(model), "-o", str(tmp_path / name)]) == 0
     capsys.readouterr()

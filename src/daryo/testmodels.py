@@ -189,6 +189,20 @@ def plant_with_bypass(inflow: Any, steps: int, **plant: Any) -> Model:
     return build(nodes, [["up", "hpp"], ["hpp", "sea"], ["up", "sea"]], steps=steps, start="2001-10")
 
 
+#: a Persian id written with a zero-width non-joiner (قوش‌تپه, Qosh Tepa, as Persian spells it)
+QOSH_TEPA = "\u0642\u0648\u0634\u200c\u062a\u067e\u0647"
+
+
+def zwnj_demands_yaml() -> str:
+    """A model file's text: two demands of 10 a month, one named :data:`QOSH_TEPA` and ``farm``, of one priority, on
+    a river of 10 a month, for 2001 (each gets 5: short 60 of 120 a year, 50 %)."""
+    return ("version: 1\nname: x\ntime: {start: 2001-01, end: 2001-12}\nnodes:\n"
+            "  - {id: river, type: inflow, inflow: 10}\n"
+            f"  - {{id: {QOSH_TEPA}, type: demand, demand: 10}}\n"
+            "  - {id: farm, type: demand, demand: 10}\n"
+            f"edges:\n  - [river, {QOSH_TEPA}]\n  - [river, farm]\n")
+
+
 def losses_and_returns() -> Model:
     """Reach loss and demand return flow::
 

@@ -5,7 +5,7 @@ import pytest
 import daryo
 from daryo.cli import summary
 from daryo.cli.summary import format_summary
-from daryo.testmodels import farm_and_town
+from daryo.testmodels import QOSH_TEPA, farm_and_town, zwnj_demands_yaml
 
 
 def test_the_run_summary_lists_the_demands_short_the_largest_share_first(monkeypatch):
@@ -37,12 +37,8 @@ def test_a_demand_id_with_a_zero_width_non_joiner_keeps_its_row_in_the_columns()
     had its row of "demands short" one column left of the others, padded by len().  Two demands of 10 a month on a
     river of 10 a month, of one priority, each get 5 (short 60 of 120 a year, 50 %); each row's numbers end in the
     header's column, as shown (the ZWNJ takes none)."""
-    qosh = "\u0642\u0648\u0634\u200c\u062a\u067e\u0647"
-    model = daryo.load_text("version: 1\nname: x\ntime: {start: 2001-01, end: 2001-12}\nnodes:\n"
-                            "  - {id: river, type: inflow, inflow: 10}\n"
-                            f"  - {{id: {qosh}, type: demand, demand: 10}}\n"
-                            "  - {id: farm, type: demand, demand: 10}\n"
-                            f"edges:\n  - [river, {qosh}]\n  - [river, farm]\n")
+    qosh = QOSH_TEPA
+    model = daryo.load_text(zwnj_demands_yaml())
     printed = format_summary(model, daryo.run(model))
     block = printed[printed.index("demands short"):].splitlines()[1:4]
     assert [line.split()[-7:] if k else line.split() for k, line in enumerate(block)] == [
