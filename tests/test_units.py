@@ -195,6 +195,8 @@ def test_a_unit_with_a_letter_that_is_not_latin_names_it(unit, dimension, named)
     ("۱۲٫۵ m3/s", "12.5 m3/s"), ("١٢٫٥ m3/s", "12.5 m3/s"), ("12٫5 m3/s", "12.5 m3/s"), ("1٬150.5", "1150.5"),
     ("۱٬۲۳۴٬۵۶۷٫۸۹ hm3", "1234567.89 hm3"), ("۲۵ %", "25 %"), ("-۳", "-3"), ("٫۵", ".5"), ("19.5 km3", "19.5 km3"),
     ("۱,۵", "1,5"),  # (an ASCII comma is left for parse_quantity to refuse)
+    ("\u22120.5 hm3", "-0.5 hm3"), ("\u2212۳", "-3"), ("\uff0d2", "-2"), ("\ufe631e3", "-1e3"), ("۲۵٪", "25%"),
+    ("25 ٪", "25 %"),  # (the minus sign and Arabic percent of word processors, PDFs and Persian spreadsheets)
 ])
 def test_numbers_in_persian_or_arabic_indic_digits_are_read_as_their_ascii_spelling(written, ascii):
     """An Afghan water-ministry planner's review: one rule for numbers written in Persian or Arabic-Indic digits,
@@ -210,6 +212,7 @@ def test_number_in_text():
     its ASCII spelling, an int where that is one (as YAML reads it), and an ASCII text stays text."""
     assert number_in_text("۲۰") == 20 and isinstance(number_in_text("۲۰"), int)
     assert number_in_text("۰٫۵") == 0.5 and number_in_text(" ١٬٠٠٠ ") == 1000
+    assert number_in_text("\u22122") == -2 and number_in_text("\u22120.25") == -0.25  # (a minus sign: YAML's text)
     assert number_in_text("20") is number_in_text("۲۰ m3") is number_in_text(20) is number_in_text("کابل") is None
     with pytest.raises(UnitError, match=r"^'۲0' mixes ASCII and Persian digits in one number: write each number "
                        r"in the digits of one script$"):

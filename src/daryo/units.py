@@ -271,6 +271,9 @@ _DIGITS = {"ASCII": "0123456789", "Persian": "۰۱۲۳۴۵۶۷۸۹", "Arabic-Ind
 #: Persian (U+06F0–06F9) and Arabic-Indic (U+0660–0669) digits, and the Arabic decimal separator (٫, U+066B), in
 #: ASCII; the Arabic thousands separator (٬, U+066C) is left for :func:`ascii_number` to check and remove
 _TO_ASCII = str.maketrans(_DIGITS["Persian"] + _DIGITS["Arabic-Indic"] + "٫", _DIGITS["ASCII"] * 2 + ".")
+#: signs that word processors, PDFs and Unicode-aware spreadsheets write for ASCII's: the minus sign (U+2212), the
+#: small and full-width hyphen-minus (U+FE63, U+FF0D) and the Arabic percent sign (٪, U+066A)
+_SIGNS = str.maketrans("\u2212\ufe63\uff0d\u066a", "---%")
 #: a number's digits and separators as written, in any of the scripts (what one number may not mix)
 _NUMERAL = re.compile(r"(?:[0-9۰-۹٠-٩]|٫(?=[0-9۰-۹٠-٩]))[0-9۰-۹٠-٩٫٬.,]*")
 #: a number grouped by Arabic thousands separators, once in ASCII digits
@@ -282,7 +285,9 @@ PLAIN_NUMBER = re.compile(r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)
 def ascii_number(text: str) -> str:
     """``text`` with its numbers in ASCII: Persian (۰–۹) and Arabic-Indic (٠–٩) digits as the digits they are, the
     Arabic decimal separator (٫) as a point and the Arabic thousands separator (٬) left out, as Excel writes
-    numbers in Afghanistan and Iran (``'۱۲٫۵ m3/s'`` is ``'12.5 m3/s'``, ``'1٬150.5'`` is ``'1150.5'``).
+    numbers in Afghanistan and Iran (``'۱۲٫۵ m3/s'`` is ``'12.5 m3/s'``, ``'1٬150.5'`` is ``'1150.5'``); the minus
+    sign (−, U+2212) that word processors and PDFs write, and its small and full-width forms, as a hyphen-minus, and
+    the Arabic percent sign (٪) as ``%`` (``'−0.5'`` is ``'-0.5'``, ``'۲۵٪'`` is ``'25%'``).
 
     The one rule by which daryo reads numbers written as text: quantities, series values, scales and factors of
     model files and overlays, and the cells of CSV files.  An ASCII comma is left as it is (a decimal comma or a
@@ -322,7 +327,7 @@ def ascii_number(text: str) -> str:
                             f"digits{part}: write the number without it, and decimals with ٫ or a point")
         return plain.replace("٬", "")
 
-    return _NUMERAL.sub(in_ascii, text)
+    return _NUMERAL.sub(in_ascii, text.translate(_SIGNS))
 
 
 def number_in_text(value: object) -> int | float | None:

@@ -68,6 +68,7 @@ edges:
     ("priority", "۴", "4"),
     ("loss", "'۲۵ %'", "25 %"),
     ("loss", "'۲۵٫۵ %'", "25.5 %"),
+    ("loss", "'۲۵٪'", "25%"),  # (the Arabic percent sign)
 ])
 def test_numbers_in_persian_or_arabic_indic_digits_read_as_their_ascii_twins(key, eastern, ascii):
     """An Afghan water-ministry planner's review: numbers written in Persian or Arabic-Indic digits, with the Arabic
@@ -82,6 +83,15 @@ def test_numbers_in_persian_or_arabic_indic_digits_read_as_their_ascii_twins(key
         return (*((s.kind, s.values.tolist(), s.is_rate, s.scenarios) for s in got), model.node("d").get("priority"))
 
     assert read(eastern) == read(ascii)
+
+
+@pytest.mark.parametrize("minus", ["\u2212", "\ufe63", "\uff0d"])
+def test_a_minus_sign_of_a_word_processor_is_a_minus(minus):
+    """A number pasted from a report or a PDF has the minus sign (U+2212), not the hyphen-minus: it is read as the
+    negative number it is (here refused as a negative demand, not as text that is no number)."""
+    text = _AFGHAN.format(inflow="100", demand=f"'{minus}5 hm3'", priority="1", loss="0")
+    with pytest.raises(daryo.ModelError, match=r"nodes\[d\]\.demand \(line 6\): is negative \(-5 hm³/step"):
+        daryo.load_text(text)
 
 
 @pytest.mark.parametrize(("key", "written", "message"), [
