@@ -1006,6 +1006,29 @@ def test_the_report_gives_the_reservoirs_rule_curves_and_an_older_store_none(tmp
     assert "reservoirs' lowest storage" in said and "rule curves" not in said
 
 
+def test_an_overlay_of_the_embedded_model_needs_to_cover_the_run_only(tmp_path, capsys):
+    """A Tashkent ministry analyst's review: an overlay giving two years of the Naryn's own inflows ran with
+    ``daryo run --years 2`` and with ``daryo ensemble --years 2 --start 2000-10``, but ``daryo ensemble --years 2``
+    (the same start, by default) was refused for the 30 years of the embedded model's default span, with a note on
+    resampling a model file's span, which the embedded model's generated traces do not do."""
+    months = pd.date_range("2000-10-01", periods=24, freq="MS")
+    (tmp_path / "naryn.csv").write_text("date,naryn_in\n" + "".join(f"{d:%Y-%m-%d},{300 + i}\n"
+                                                                      for i, d in enumerate(months)))
+    overlay = tmp_path / "own.yaml"
+    overlay.write_text("changes:\n  - set:\n      naryn_in: {inflow: {csv: %s, column: naryn_in, unit: m3/s}}\n"
+                       % (tmp_path / "naryn.csv"))
+    runs = [tmp_path / "default.zarr", tmp_path / "given.zarr"]
+    two = ["ensemble", "--traces", "2", "--years", "2", "--quiet", "--scenario", str(overlay)]
+    assert main([*two, "-o", str(runs[0])]) == 0
+    assert main([*two, "--start", "2000-10", "-o", str(runs[1])]) == 0
+    capsys.readouterr()
+    with xr.open_zarr(runs[0]) as a, xr.open_zarr(runs[1]) as b:
+        assert a.drop_attrs().identical(b.drop_attrs())
+    assert main([*two[:4], "3", *two[5:], "-o", str(tmp_path / "three.zarr")]) == 1  # (past its two years)
+    err = capsys.readouterr().err
+    assert "has no value for 2002-10-01" in err and "resamples" not in err
+
+
 @pytest.mark.parametrize("start, words", [
     ("2001-10", "winter = October–March;"),
     ("2001-06", "winter = October–March;"),
