@@ -530,7 +530,7 @@ def _indicators(ds: xr.Dataset, basins: Mapping[str, Sequence[str]] | None) -> p
     if "sink_inflow" in ds and ds["sink_inflow"].size:
         for sink, value in sink_table(ds).items():
             rows.append(("sink", str(sink), "inflow", f"hm3 {per}", float(value)))
-    rows += _canal_rows(ds, scale["year"], per)
+    rows += _canal_rows(ds, per)
     for name, row in requirement_summary(ds).iterrows():
         rows += [("requirement", str(name), "required", f"hm3 {per}", float(row["required"]) * scale["year"]),
                  ("requirement", str(name), "met", f"hm3 {per}", float(row["met"]) * scale["year"]),
@@ -563,19 +563,14 @@ def _demand_rows(ds: xr.Dataset, scale: float, per: str) -> list[tuple[str, str,
     return rows
 
 
-def _canal_rows(ds: xr.Dataset, scale: float, per: str) -> list[tuple[str, str, str, str, float]]:
+def _canal_rows(ds: xr.Dataset, per: str) -> list[tuple[str, str, str, str, float]]:
     """Each canal's water taken at its head and lost on its way (an Afghan planner's review: what the Qosh Tepa
-    canal takes, the question two runs with and without it ask, was in no row: only its command area's delivery)."""
-    if "node_type" not in ds.coords or "node_flow" not in ds or "node_loss" not in ds:
-        return []
-    canals = [str(n) for n, kind in zip(ds["node"].values, ds["node_type"].values, strict=True) if kind == "canal"]
-    if not canals:
-        return []
-    taken = annual_by(ds, "node_flow", by="element", season=False)
-    lost = annual_by(ds, "node_loss", by="element", season=False)
-    return [row for canal in canals
-            for row in (("canal", canal, "taken", f"hm3 {per}", float(taken[canal]) * scale),
-                        ("canal", canal, "lost", f"hm3 {per}", float(lost[canal]) * scale))]
+    canal takes, the question two runs with and without it ask, was in no row: only its command area's delivery), as
+    ``daryo run``'s canal table gives them (:func:`daryo.results.tables.canal_table`)."""
+    from .results.tables import canal_table
+
+    return [("canal", str(canal), quantity, f"hm3 {per}", float(row[quantity]))
+            for canal, row in canal_table(ds).iterrows() for quantity in ("taken", "lost")]
 
 
 def _plant_rows(ds: xr.Dataset, scale: Mapping[str, float], per: str) -> list[tuple[str, str, str, str, float]]:

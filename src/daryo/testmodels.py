@@ -12,7 +12,7 @@ from .model import Model, model_from_dict
 
 __all__ = ["build", "chain_of_demands", "shared_shortage", "two_priorities", "max_min_fairness",
            "reservoir_evaporation", "rule_curve_shortfall", "hydropower_fixed_head", "losses_and_returns",
-           "farm_and_town"]
+           "farm_and_town", "canal_with_losses"]
 
 
 def build(nodes: list[dict[str, Any]], edges: list[Any], *, steps: int = 1, allocation: str = "priority",
@@ -219,6 +219,26 @@ def losses_and_returns() -> Model:
          {"id": "ret", "type": "junction"}, {"id": "sea", "type": "sink"}],
         [["in", "reach"], ["reach", "j"], ["j", "irr"], ["j", "ret"], ["ret", "sea"]],
     )
+
+
+def canal_with_losses(start: str = "2001-10", steps: int = 12, canal: str = "ditch") -> Model:
+    """A canal (``canal``: its id) losing 10 % of what it takes, feeding Afghanistan's fields, ``steps`` months from
+    ``start``::
+
+        [river: 50] --> (j) --> {ditch: canal, AFG, loss 10 %, capacity 40} --> [fields: AFG, 9 a month in
+                         |                                                         October–March, 27 in April–September]
+                         \\----> [sea]
+
+    The ditch takes what the fields need over its loss: 10 a month in winter (loses 1, passes on 9), 30 in summer
+    (loses 3, passes on 27); the sea gets the rest of the river's 50.  A year from October: taken 240 (winter 60,
+    summer 180), lost 24, passed on 216, all delivered."""
+    fields = {"monthly": [9.0] * 3 + [27.0] * 6 + [9.0] * 3}  # (January first)
+    return build(
+        [{"id": "river", "type": "inflow", "inflow": 50}, {"id": "j", "type": "junction"},
+         {"id": canal, "type": "canal", "loss": 0.1, "capacity": 40, "country": "AFG"},
+         {"id": "fields", "type": "demand", "demand": fields, "country": "AFG"},
+         {"id": "sea", "type": "sink"}],
+        [["river", "j"], ["j", canal], [canal, "fields"], ["j", "sea"]], steps=steps, start=start)
 
 
 def two_rivers_two_countries(kaz: str = "KAZ") -> Model:

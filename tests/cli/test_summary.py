@@ -305,3 +305,57 @@ def test_the_water_stress_of_a_run_shorter_than_a_year_says_its_level_is_not_a_y
     assert said in format_summary(model.with_time(start="2001-04", end="2001-09"),
                                   daryo.run(model.with_time(start="2001-04", end="2001-09")))
     assert said not in format_summary(model, daryo.run(model, daryo.RunOptions(years=1)))
+
+
+def test_the_run_summary_says_what_each_canal_takes_loses_and_passes_on_by_season():
+    """An Afghan water-ministry planner's review: no table of daryo run said how much a canal takes, how much is lost
+    on the way, and in which season.  daryo.testmodels.canal_with_losses's ditch (10 % loss) takes 240 a year, 60
+    in winter and 180 in summer, loses 24 and passes on 216; a model without canals prints no canal table."""
+    from daryo.testmodels import canal_with_losses
+
+    model = canal_with_losses()
+    printed = format_summary(model, daryo.run(model))
+    block = printed[printed.index("\ncanals") + 1:].split("\n\n")[0].splitlines()
+    assert block == [
+        "canals (hm³/yr; taken: at the head; lost: on the way; passed on: to its outlets, taken − lost; winter and "
+        "summer: taken in October–March and April–September):",
+        "  canal  country       taken      lost  passed on    winter    summer",
+        "  ditch  AFG           240.0      24.0      216.0      60.0     180.0"]
+    assert printed.index("inflow to terminal sinks") < printed.index("\ncanals")  # (after the sinks)
+    assert "\ncanals (" not in format_summary(farm_and_town(), daryo.run(farm_and_town()))
+
+
+def test_a_canal_id_with_a_zero_width_non_joiner_keeps_its_row_in_the_columns():
+    """The canal table pads names by their width on screen, as the other tables do (an Afghan planner's review of
+    the demands'): a canal named قوش‌تپه (Persian spelling, with a zero-width non-joiner) has its numbers in the
+    header's columns, as shown."""
+    from daryo.cli.summary import shown_width
+    from daryo.testmodels import canal_with_losses
+
+    model = canal_with_losses(canal=QOSH_TEPA)
+    printed = format_summary(model, daryo.run(model))
+    header, row = printed[printed.index("\ncanals") + 1:].split("\n\n")[0].splitlines()[1:]
+    assert row.split() == [QOSH_TEPA, "AFG", "240.0", "24.0", "216.0", "60.0", "180.0"]
+    assert shown_width(header) == shown_width(row) == len(row) - 1  # (the ZWNJ: one character, no column)
+    assert header.index("country") == row.index("AFG") - 1
+
+
+def test_daryo_summary_of_a_runs_results_prints_its_canal_table(tmp_path, capsys):
+    """``daryo summary RESULTS.nc`` prints the canal table of the results read back, as ``daryo run`` did, and
+    ``--csv`` writes its rows: daryo.testmodels.canal_with_losses's ditch takes 240 a year (60 in winter, 180 in
+    summer), loses 24 and passes on 216."""
+    import pandas as pd
+
+    from daryo.cli import main
+    from daryo.testmodels import canal_with_losses
+
+    model = canal_with_losses()
+    results = daryo.run(model)
+    results.to_netcdf(tmp_path / "run.nc")
+    assert main(["summary", str(tmp_path / "run.nc"), "--csv", str(tmp_path / "s.csv")]) == 0
+    out = capsys.readouterr().out
+    block = out[out.index("\ncanals (") + 1:].split("\n\n")[0]
+    assert block == format_summary(model, results).split("\ncanals (", 1)[1].split("\n\n")[0].join(["canals (", ""])
+    assert block.splitlines()[2].split() == ["ditch", "AFG", "240.0", "24.0", "216.0", "60.0", "180.0"]
+    rows = pd.read_csv(tmp_path / "s.csv").query("table == 'canal'")
+    assert list(rows["value"]) == pytest.approx([240.0, 24.0, 216.0, 60.0, 180.0])

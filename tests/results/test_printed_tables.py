@@ -248,3 +248,76 @@ def test_the_table_by_scenario_of_a_short_run_says_its_figures_are_the_runs_tota
     assert table.loc["norm", "delivered"] == pytest.approx(96.0)
     assert set(table.attrs["units"].values()) == {"hm3 in the run"}
     assert list(table.attrs["units"]) == list(table.columns)
+
+
+def test_each_canals_water_taken_lost_and_passed_on_by_season_by_hand(tmp_path):
+    """An Afghan water-ministry planner's review: "how much does the Qosh Tepa canal take, how much is lost on the
+    way, and in which season" was in no table of daryo run, nor in summary.csv.  A year of
+    :func:`daryo.testmodels.canal_with_losses`::
+
+        [river: 50] --> (j) --> {ditch: AFG, loss 10 %} --> [fields: 9 a month Oct–Mar, 27 Apr–Sep]
+                         \\----> [sea]
+
+    the ditch takes 10 a month in winter and 30 in summer: 240 a year (winter 60, summer 180), loses 24 (10 %) and
+    passes on 216, what the fields get and what leaves its tail by its edge (the engine's balance)."""
+    from daryo.compare import compare_runs
+    from daryo.results.tables import canal_table
+    from daryo.testmodels import canal_with_losses
+
+    model = canal_with_losses()
+    results = daryo.run(model)
+    ds = results.dataset
+    table = canal_table(ds)
+    assert list(table.index) == ["ditch"] and table.loc["ditch", "country"] == "AFG"
+    got = table.loc["ditch", ["taken", "lost", "passed_on", "winter", "summer"]].astype(float)
+    assert list(got) == pytest.approx([240.0, 24.0, 216.0, 60.0, 180.0], abs=1e-9)
+    assert got["taken"] == pytest.approx(got["lost"] + got["passed_on"], abs=1e-9)  # (mass balance)
+    assert got["winter"] + got["summer"] == pytest.approx(got["taken"], abs=1e-9)
+    tail = float(ds["edge_flow"].sel(edge=ds["edge_from"] == "ditch").sum())  # (what leaves it by its edges)
+    assert got["passed_on"] == pytest.approx(tail, abs=1e-9)
+    assert got["passed_on"] == pytest.approx(float(ds["delivery"].sel(demand="fields").sum()), abs=1e-9)
+    compared = compare_runs(ds, ds).set_index(["table", "element", "quantity"])["first"]  # (daryo compare's rows)
+    assert [compared[("canal", "ditch", q)] for q in ("taken", "lost")] == [got["taken"], got["lost"]]
+
+    summary, printed = _run(model, tmp_path)
+    assert list(dict.fromkeys(summary["table"])) == ["country", "sink", "canal", "water_stress"]
+    water = "hm3 per year"
+    _same(_rows(summary, "canal"), [
+        *_expect("ditch", "AFG", "year", water, taken=240.0, lost=24.0, passed_on=216.0),
+        ("ditch", "AFG", "taken", "winter", 60.0, water), ("ditch", "AFG", "taken", "summer", 180.0, water)])
+    (row,) = _printed(printed, "canals")
+    assert row == ["ditch", "AFG", "240.0", "24.0", "216.0", "60.0", "180.0"]
+    assert row[2:] == _printed_values(summary, "canal", "ditch", [
+        ("taken", "year"), ("lost", None), ("passed_on", None), ("taken", "winter"), ("taken", "summer")])
+
+
+def test_a_short_runs_canal_table_is_its_totals_and_a_season_it_does_not_reach_is_left_out(tmp_path):
+    """A run shorter than a year prints its totals, as the other tables do.  February to April 2002 of
+    :func:`daryo.testmodels.canal_with_losses`: the ditch takes 10 + 10 (winter) + 30 (April) = 50, loses 5 and
+    passes on 45.  October to December 2001 reaches no summer: taken 30 (all winter), lost 3, passed on 27, the
+    summer printed "–" and without a row in summary.csv."""
+    from daryo.testmodels import canal_with_losses
+
+    summary, printed = _run(canal_with_losses("2002-02", 3), tmp_path)
+    run = "hm3 in the run"
+    _same(_rows(summary, "canal"), [
+        *_expect("ditch", "AFG", "year", run, taken=50.0, lost=5.0, passed_on=45.0),
+        ("ditch", "AFG", "taken", "winter", 20.0, run), ("ditch", "AFG", "taken", "summer", 30.0, run)])
+    assert "\ncanals (hm³ in the run; " in printed
+    assert _printed(printed, "canals") == [["ditch", "AFG", "50.0", "5.0", "45.0", "20.0", "30.0"]]
+    summary, printed = _run(canal_with_losses("2001-10", 3), tmp_path / "winter")
+    _same(_rows(summary, "canal"), [
+        *_expect("ditch", "AFG", "year", run, taken=30.0, lost=3.0, passed_on=27.0),
+        ("ditch", "AFG", "taken", "winter", 30.0, run)])
+    assert _printed(printed, "canals") == [["ditch", "AFG", "30.0", "3.0", "27.0", "30.0", "–"]]
+
+
+def test_a_model_without_canals_has_no_canal_table(tmp_path):
+    """No canal: no table printed, none in summary.csv, an empty :func:`daryo.results.tables.canal_table`."""
+    from daryo.results.tables import canal_table
+
+    model = _two_systems()
+    summary, printed = _run(model, tmp_path)
+    assert "canal" not in set(summary["table"]) and "\ncanals (" not in printed
+    table = canal_table(daryo.run(model).dataset)
+    assert table.empty and list(table.columns) == ["country", "taken", "lost", "passed_on", "winter", "summer"]

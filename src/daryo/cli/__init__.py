@@ -75,8 +75,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="write results as CSV files into DIR, one per variable, variables.csv with their units, "
                         "elements.csv with each element's type, country and ends, steps.csv with each step's "
                         "days, hydrological year and season, and summary.csv, every table printed (by country, "
-                        "scenario, irrigation, demand short, country on several river systems, sink, flow "
-                        "requirement, plant, reservoir and river system) as one long table")
+                        "scenario, irrigation, demand short, country on several river systems, sink, canal, "
+                        "flow requirement, plant, reservoir and river system) as one long table")
     r.add_argument("--scenarios", type=_trace_count, metavar="N", help="run the first N scenario traces")
     r.add_argument("--years", type=int, metavar="Y", help="run Y years from the model's start")
     r.add_argument("--end", metavar="YYYY-MM",

@@ -1,4 +1,5 @@
-"""The summary ``daryo run`` prints: mean annual values by country and season, the sinks' inflow, the run's span."""
+"""The summary ``daryo run`` prints: mean annual values by country and season, the sinks' inflow, the canals' water, the
+run's span."""
 
 from __future__ import annotations
 
@@ -193,6 +194,7 @@ def format_summary(model: Model | None, results: Results, all_demands: bool = Fa
         lines += ["", f"inflow to terminal sinks ({'hm³ in the run' if short else 'hm³/yr'}):"]
         for sink, v in sink_table(ds).items():
             lines.append(f"  {sink:<28s} {_number(v, 12)}")
+    lines += _canal_lines(ds, short)
     lines += _requirement_lines(ds, short)
     lines += _plant_lines(ds, short)
     lines += _reservoir_lines(ds)
@@ -209,6 +211,30 @@ def caveat_lines(ds: Any) -> list[str]:
     where it has none."""
     caveats = str(ds.attrs.get("caveats") or "").splitlines()
     return ["caveats of the model (its metadata.caveats):", *(f"  - {c}" for c in caveats)] if caveats else []
+
+
+def _canal_lines(ds: xr.Dataset, short: bool) -> list[str]:
+    """Each canal's water taken at its head, lost on its way and passed on to its outlets, and what it takes in
+    winter and summer (mean annual, or in the run where it is ``short``, shorter than a year:
+    :func:`daryo.results.tables.canal_table`; "–" for a season the run does not reach): what a planner asks of a
+    new canal (Qosh Tepa's), which no table said; none without canals."""
+    from ..results.tables import canal_table
+
+    table = canal_table(ds)
+    if table.empty:
+        return []
+    unit = "hm³ in the run" if short else "hm³/yr"
+    w = max(len("canal"), *(shown_width(str(c)) for c in table.index)) + 2
+    lines = ["", f"canals ({unit}; taken: at the head; lost: on the way; passed on: to its outlets, taken − lost; "
+             "winter and summer: taken in October–March and April–September):",
+             f"  {'canal':<{w}s}{'country':<9s}{'taken':>10s}{'lost':>10s}{'passed on':>11s}{'winter':>10s}"
+             f"{'summer':>10s}"]
+    for name, row in table.iterrows():
+        lines.append(f"  {padded(str(name), w)}{padded(str(row['country']), 9)}{_number(row['taken'], 10)}"
+                     f"{_number(row['lost'], 10)}{_number(row['passed_on'], 11)}" + "".join(
+                         f"{'–':>10s}" if math.isnan(row[season]) else _number(row[season], 10)
+                         for season in ("winter", "summer")))
+    return lines
 
 
 def _requirement_lines(ds: xr.Dataset, short: bool) -> list[str]:

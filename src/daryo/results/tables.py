@@ -88,6 +88,37 @@ def sink_table(ds: xr.Dataset) -> pd.Series:
     return sink_inflow(ds) * _scales(ds)["year"]
 
 
+def canal_table(ds: xr.Dataset) -> pd.DataFrame:
+    """Each canal node's ``country``, the water it takes at its head (``taken``: what enters it, its ``node_flow``,
+    after any loss of the edge into it, as its ``capacity`` bounds it), loses on its way (``lost``: its
+    ``node_loss``, its ``loss`` of what it takes, seepage) and passes on to its outlets (``passed_on``: what leaves its
+    tail by its edges, ``taken`` − ``lost``, as the canal's balance in the allocation has it), and what it takes in
+    ``winter`` (October–March) and ``summer`` (April–September); hm³ per year (in the run, for a run shorter than a
+    year); NaN for a season the run does not reach, as the plant table has.  What a planner asks of a new canal
+    (Qosh Tepa's): how much it takes, how much is lost on the way, and in which season (an Afghan water-ministry
+    planner's review: no table of ``daryo run`` said; ``daryo compare``'s canal rows are this table's).  Empty where
+    the model has no canal (or the results no node flows)."""
+    from ..indicators import annual_by
+
+    columns = ["country", "taken", "lost", "passed_on", "winter", "summer"]
+    canals = [] if "node_type" not in ds.coords or "node_flow" not in ds or "node_loss" not in ds else [
+        str(n) for n, kind in zip(ds["node"].values, ds["node_type"].values.astype(str), strict=True)
+        if kind == "canal"]
+    if not canals:
+        return pd.DataFrame(columns=columns, index=pd.Index([], name="canal"))
+    of = ds[["node_flow", "node_loss"]].sel(node=canals)
+    scale = _scales(ds)
+    taken = annual_by(of, "node_flow", by="element", season=False)[canals].to_numpy() * scale["year"]
+    lost = annual_by(of, "node_loss", by="element", season=False)[canals].to_numpy() * scale["year"]
+    seasons = annual_by(of, "node_flow", by="element")
+    table = pd.DataFrame({"country": _countries(ds, "node", pd.Index(canals)), "taken": taken, "lost": lost,
+                          "passed_on": taken - lost}, index=pd.Index(canals, name="canal"))
+    for season in ("winter", "summer"):  # (NaN for a season the run does not reach)
+        table[season] = (seasons.loc[season, canals].to_numpy(dtype=float) * scale[season]
+                         if season in seasons.index else np.nan)
+    return table
+
+
 def stress_table(ds: xr.Dataset, model: Model | None = None, check_known: bool = True) -> pd.DataFrame:
     """The water stress by river system printed (:func:`daryo.sdg.water_stress`, the model's basins naming the
     systems, the results' where no model is given): the systems that take or hold water, their ``withdrawal``,
@@ -255,6 +286,8 @@ def summary_table(ds: xr.Dataset, model: Model | None = None) -> pd.DataFrame:
     - ``country_system``: each country on several river systems (``country``), by system (``element``):
       ``demanded``, ``delivered``, ``deficit`` and ``deficit_share`` (season ``year``; :func:`country_system_table`);
     - ``sink``: each terminal sink's ``inflow`` (season ``year``);
+    - ``canal``: each canal's (``country``: its own) water ``taken`` at its head (season ``year``, ``winter`` and
+      ``summer``), ``lost`` on its way and ``passed_on`` to its outlets (season ``year``; :func:`canal_table`);
     - ``flow_requirement``: each requirement's (``element``; ``country``: its own) water ``required``, ``met`` and
       ``short``, and ``steps_short`` (``%``; season ``year``; :func:`requirement_table`); the node it is on, printed
       as ``at``, is ``elements.csv``'s ``at``;
@@ -293,7 +326,7 @@ def summary_table(ds: xr.Dataset, model: Model | None = None) -> pd.DataFrame:
     water, energy = _per(short, "hm3"), _per(short, "GWh")
     frames = [_country_rows(ds, water, energy), _scenario_rows(ds, water, energy), _irrigation_rows(ds, water),
               _demand_rows(ds, water), _country_system_rows(ds, water), _sink_rows(ds, water),
-              _requirement_rows(ds, water), _plant_rows(ds, energy), _reservoir_rows(ds),
+              _canal_rows(ds, water), _requirement_rows(ds, water), _plant_rows(ds, energy), _reservoir_rows(ds),
               _stress_rows(ds, model, water)]
     frames = [f for f in frames if not f.empty]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=list(SUMMARY_COLUMNS))
@@ -352,6 +385,15 @@ def _sink_rows(ds: xr.Dataset, water: str) -> pd.DataFrame:
     sinks = sink_table(ds)
     return _long("sink", sinks.to_frame("inflow"), sinks.index, _countries(ds, "sink", sinks.index),
                  [("inflow", "inflow", "year", water)])
+
+
+def _canal_rows(ds: xr.Dataset, water: str) -> pd.DataFrame:
+    """The canals' rows of :func:`summary_table`: what each takes at its head in the year, winter and summer, loses
+    on its way and passes on."""
+    table = canal_table(ds)
+    return _long("canal", table, table.index, table["country"], [
+        ("taken", "taken", "year", water), ("lost", "lost", "year", water), ("passed_on", "passed_on", "year", water),
+        ("winter", "taken", "winter", water), ("summer", "taken", "summer", water)])
 
 
 def _requirement_rows(ds: xr.Dataset, water: str) -> pd.DataFrame:
