@@ -177,7 +177,10 @@ COMPONENT_TYPES: dict[str, ComponentType] = {
             "passthrough",
         ),
         ComponentType(
-            "canal", "A diversion canal: a link with a capacity, a loss fraction and a country.",
+            "canal", "A diversion canal: a link with a capacity, a loss fraction and a country.  Its flow "
+            "(`node_flow` in the results: what it takes at its head) and its capacity are of the water entering it; "
+            "`loss` of that seeps away on its way (`node_loss`) and the rest passes on to its outlets (`daryo run`'s "
+            "canal table: taken, lost, passed on).",
             (
                 A("capacity", "series", "flow", None, "Design capacity: the most water entering the canal, before its "
                   "loss."),
