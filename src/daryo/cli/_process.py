@@ -159,14 +159,23 @@ def _tolerate_unencodable(*streams: Any) -> Callable[[], None]:
 _ESCAPE = "daryo-escape"
 
 
+#: the plain stand-ins of the symbols daryo's own text writes (units, dashes, signs), where a console cannot show
+#: them (a Windows console's cp866 or cp1251, an ASCII log): ``hm3/yr`` reads where ``hm\xb3/yr`` does not (a
+#: Tashkent analyst's review); a name's letters are escaped as before
+_STAND_INS = {"³": "3", "²": "2", "—": "-", "–": "-", "−": "-", "±": "+/-", "×": "x", "≥": ">=", "≤": "<=",
+              "…": "...", "→": "->", "≈": "~", "·": ".", "‘": "'", "’": "'", "“": '"', "”": '"', "\u00a0": " "}
+
+
 def _escape_unencodable(exc: UnicodeError) -> tuple[str | bytes, int]:
-    """A file name's undecodable bytes (U+DC80–U+DCFF, ``surrogateescape``'s) as those bytes; anything else that
-    cannot be encoded as a backslash escape."""
+    """A file name's undecodable bytes (U+DC80–U+DCFF, ``surrogateescape``'s) as those bytes; a symbol of
+    :data:`_STAND_INS` as its plain stand-in; anything else that cannot be encoded as a backslash escape."""
     if not isinstance(exc, UnicodeEncodeError):
         raise exc
     text = exc.object[exc.start:exc.end]
     if all(0xDC80 <= ord(c) <= 0xDCFF for c in text):
         return bytes(ord(c) - 0xDC00 for c in text), exc.end
+    if all(c in _STAND_INS for c in text):
+        return "".join(_STAND_INS[c] for c in text), exc.end
     return codecs.backslashreplace_errors(exc)
 
 
