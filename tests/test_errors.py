@@ -1,5 +1,7 @@
 """Problems are listed together, each with its file and place; problems alike are one line."""
 
+import unicodedata
+
 import pytest
 
 import daryo
@@ -165,3 +167,45 @@ def test_a_problem_gives_the_line_its_place_names(tmp_path):
     assert Problem("", "edges[3] (river -> farm).max_flow (line 12)", "is negative").line == 12
     # (a JSON-generating engineer's review: an id used twice names both its lines, and ``line`` was None)
     assert Problem("m.json", "nodes[d11_3_1] (lines 3984, 4009)", "the id 'd11_3_1' is used by 2 nodes").line == 3984
+
+
+def test_ids_that_differ_in_apostrophes_or_in_unicode_form_name_what_differs():
+    """A Tashkent ministry analyst's review: an overlay's 'gʻalla_sugʼorish' (U+02BB, then U+02BC) for a node
+    'gʻalla_sugʻorish' was told "did you mean 'gʻalla_sugʻorish'?" and nothing of the apostrophes; and 'Кўкон'
+    written NFD ('у' and U+0306 COMBINING BREVE) for 'Кўкон' was told it "holds 'у' (U+0443 CYRILLIC SMALL LETTER
+    U), which looks like an ASCII character", the mark that differs never named."""
+    from daryo.errors import did_you_mean
+
+    node = "g\u02bballa_sug\u02bborish"
+    for wrong, named in (("\u02bc", "'\u02bc' (U+02BC MODIFIER LETTER APOSTROPHE)"),
+                         ("\u2019", "'\u2019' (U+2019 RIGHT SINGLE QUOTATION MARK)"), ("'", "''' (U+0027 APOSTROPHE)")):
+        word = node.replace("\u02bbo", wrong + "o")
+        assert did_you_mean(word, [node, "Chirchiq"]) == (
+            f" (did you mean '{node}'? '{word}' holds {named} where '{node}' holds '\u02bb' (U+02BB MODIFIER LETTER "
+            "TURNED COMMA): apostrophes that look alike and are not the same)")
+    kokon = "\u041a\u045e\u043a\u043e\u043d"
+    nfd = unicodedata.normalize("NFD", kokon)
+    assert nfd == "\u041a\u0443\u0306\u043a\u043e\u043d"
+    assert did_you_mean(nfd, [kokon, "\u043a\u045e\u043b"]) == (
+        f" (did you mean '{kokon}'? '{nfd}' holds '\u0443' (U+0443 CYRILLIC SMALL LETTER U), '\u25cc\u0306' (U+0306 "
+        f"COMBINING BREVE) where '{kokon}' holds '\u045e' (U+045E CYRILLIC SMALL LETTER SHORT U): the same letters, "
+        "written as a letter and a separate combining mark (Unicode's decomposed form, NFD) and as one code point "
+        "(NFC))")
+
+
+def test_names_that_look_the_same_and_what_differs_in_them():
+    """Scenario columns of two files are matched by name (:func:`daryo.model.loader`): names one composed and
+    stripped are one name; names that differ only in case or in look-alike letters look the same and are not."""
+    from daryo.errors import differences_named, looks_the_same
+
+    dry = "\u0441\u0443\u0445\u043e\u0439"
+    assert looks_the_same("\u0421\u0443\u0445\u043e\u0439", dry) and looks_the_same("c\u0443\u0445\u043e\u0439", dry)
+    assert looks_the_same("B\u043b", "\u0412\u043b") and looks_the_same("\u0412\u043b", "\u0432\u043b")
+    assert not looks_the_same(f" {dry}", dry) and not looks_the_same(unicodedata.normalize("NFD", "\u0439"), "\u0439")
+    assert not looks_the_same("wet", "dry") and not looks_the_same(dry, dry)
+    assert differences_named("c\u0443\u0445\u043e\u0439", dry) == (
+        "'c\u0443\u0445\u043e\u0439' holds 'c' (U+0063 LATIN SMALL LETTER C) where '\u0441\u0443\u0445\u043e\u0439' "
+        "holds '\u0441' (U+0441 CYRILLIC SMALL LETTER ES)")
+    assert differences_named("ab", "a") == "'ab' holds 'b' (U+0062 LATIN SMALL LETTER B) where 'a' holds nothing"
+    assert differences_named("a", "a") == ""
+

@@ -14,8 +14,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 __all__ = ["Problem", "ModelError", "StepError", "InfeasibleStepError", "UnboundedStepError", "SolverFailedError",
-           "as_ascii", "characters_named", "did_you_mean", "hidden_characters_named", "kind_of", "listed", "look_alike",
-           "look_alikes_named", "printable", "read_as", "short_text", "terminal_control", "with_article", "written"]
+           "as_ascii", "characters_named", "did_you_mean", "differences_named", "hidden_characters_named", "kind_of",
+           "listed", "look_alike", "look_alikes_named", "looks_the_same", "printable", "read_as", "short_text",
+           "terminal_control", "with_article", "written"]
 
 
 @dataclass(frozen=True)
@@ -198,14 +199,16 @@ def did_you_mean(word: object, choices: Iterable[object]) -> str:
         'ي' for a Persian 'ی') or show as nothing (a zero-width space, a right-to-left mark) is the hint whatever the
         others' ratios ('main_canal_2' among main_canal_1, main_сanal_2 and main_canal_3), and those characters
         are named with their code points (:func:`look_alike`, :data:`_SAME_LETTERS`), where the hint would look
-        identical to the word.
+        identical to the word; so are apostrophes of other code points (:data:`_APOSTROPHES`: Uzbek Latin's ʻ and
+        ʼ, a word processor's ‘ and ’) and a letter written as two code points, a base letter and a combining mark
+        (Unicode's decomposed form, NFD), where the other is written with the one code point of both (NFC).
     """
     if not isinstance(word, str) or not word:
         return ""
     texts = [c for c in choices if isinstance(c, str) and c != word]
-    folded, plain = word.translate(_FOLDED), word.isascii()
+    folded, plain = _folded(word), word.isascii()
     # (two ASCII names are never the same folded: the fold leaves ASCII as it is)
-    same = [c for c in texts if not (plain and c.isascii()) and c.translate(_FOLDED) == folded]
+    same = [c for c in texts if not (plain and c.isascii()) and _folded(c) == folded]
     if len(same) == 1:
         return f" (did you mean '{same[0]}'?{_look_alike_note(word, same[0])})"
     matcher = difflib.SequenceMatcher(b=word)
@@ -247,10 +250,62 @@ _INVISIBLE = re.compile(f"[{_INVISIBLE_CHARS}]")
 #: (U+0647) and teh marbuta (U+0629): those are different letters.
 _SAME_LETTERS = dict(zip("\u0643\u064a\u0649", "\u06a9\u06cc\u06cc", strict=True))
 
+#: the apostrophes of one look: ASCII's, the modifier letters of Uzbek Latin (U+02BB MODIFIER LETTER TURNED COMMA of
+#: oʻ and gʻ, U+02BC MODIFIER LETTER APOSTROPHE) and the quotation marks a word processor puts for them (U+2018,
+#: U+2019); a Tashkent ministry analyst's review: an overlay's 'gʻalla_sugʼorish' for a node 'gʻalla_sugʻorish' was told
+#: "did you mean 'gʻalla_sugʻorish'?" and nothing of what differs
+_APOSTROPHES = "'\u02bb\u02bc\u2018\u2019"
+
 #: a name as :func:`did_you_mean` compares it to a word that may look identical: its look-alike letters as the ASCII
-#: ones, its Arabic letters as the Persian ones of the same shape, its zero-width characters dropped, other spaces plain
-_FOLDED = str.maketrans({**_LOOK_ALIKES, **_SAME_LETTERS,
+#: ones, its Arabic letters as the Persian ones of the same shape, its apostrophes as ASCII's, its zero-width
+#: characters dropped, other spaces plain
+_FOLDED = str.maketrans({**_LOOK_ALIKES, **_SAME_LETTERS, **dict.fromkeys(_APOSTROPHES[1:], "'"),
                          **{c: "" if unicodedata.category(c) == "Cf" else " " for c in _INVISIBLE_CHARS}})
+
+
+def _folded(text: str) -> str:
+    """``text`` as :func:`did_you_mean` compares it: composed (NFC: a letter and its combining mark written as two code
+    points, NFD, are the one code point of both) and folded (:data:`_FOLDED`)."""
+    return unicodedata.normalize("NFC", text).translate(_FOLDED)
+
+
+def looks_the_same(one: str, other: str) -> bool:
+    """Whether two names may be taken for one another on screen though they are not the same name: the same once
+    composed (NFC), stripped of spaces around them, and with their case, their look-alike letters (a Cyrillic 'с' for
+    a Latin 'c', :data:`_LOOK_ALIKES`), Arabic and Persian letters of one shape, apostrophes and invisible characters
+    folded; but not the same once only composed and stripped (``'Сухой'`` and ``'сухой'``, ``'cухой'`` with a Latin c
+    and ``'сухой'``; not ``'сухой'`` and ``' сухой'``, which are one name)."""
+    def plain(text: str) -> str:
+        return unicodedata.normalize("NFC", text).strip()
+
+    # (case folded after the look-alikes, for a Latin 'B' and a Cyrillic 'В'; and before, for a Cyrillic 'В' and 'в',
+    # where 'В' alone is a look-alike of 'B')
+    return plain(one) != plain(other) and any(fold(plain(one)) == fold(plain(other)) for fold in (
+        lambda t: t.translate(_FOLDED).casefold(), lambda t: t.casefold().translate(_FOLDED)))
+
+
+def differences_named(one: str, other: str, shown: int = 3) -> str:
+    """Where ``one`` and ``other`` differ, the characters of each there named with their code points, for a message
+    about two texts that look alike: ``'Сухой' holds 'С' (U+0421 CYRILLIC CAPITAL LETTER ES) where 'сухой' holds
+    'с' (U+0441 CYRILLIC SMALL LETTER ES)``; "" if they are the same.
+
+    Parameters
+    ----------
+    one, other
+        The two texts, as they are written (not composed: a combining mark one holds apart is named).
+    shown
+        How many places where they differ to name at most (in the order of ``one``).
+
+    Returns
+    -------
+    str
+        One clause a place, joined by semicolons; a place where one holds characters and the other none says
+        ``holds nothing``.
+    """
+    ops = [op for op in difflib.SequenceMatcher(None, one, other, autojunk=False).get_opcodes() if op[0] != "equal"]
+    parts = [f"'{one}' holds {characters_named(one[i1:i2]) or 'nothing'} where '{other}' holds "
+             f"{characters_named(other[j1:j2]) or 'nothing'}" for _, i1, i2, j1, j2 in ops[:shown]]
+    return "; ".join(parts)
 
 #: the zero-width non-joiner: ordinary Persian spelling (می‌شود, قوش‌تپه), which keeps two letters apart unjoined
 _ZWNJ = "\u200c"
@@ -284,10 +339,18 @@ def look_alikes_named(text: str, shown: int = 3) -> str:
 
 def characters_named(chars: Iterable[str], shown: int = 3) -> str:
     """The first ``shown`` distinct characters of ``chars`` named with their code points, for a message, as
-    :func:`look_alikes_named` names them."""
+    :func:`look_alikes_named` names them; a combining mark is shown on a dotted circle (``'◌̆' (U+0306 COMBINING
+    BREVE)``), as Unicode's charts show one, not on the quote before it."""
     found = list(dict.fromkeys(chars))[:shown]
-    return ", ".join(f"'{'' if unicodedata.category(c) == 'Cf' else c}' (U+{ord(c):04X} {unicodedata.name(c, '?')})"
-                     for c in found)
+    return ", ".join(f"'{_shown(c)}' (U+{ord(c):04X} {unicodedata.name(c, '?')})" for c in found)
+
+
+def _shown(char: str) -> str:
+    """How :func:`characters_named` shows a character: one that shows as nothing as nothing, a combining mark on a
+    dotted circle (U+25CC)."""
+    if unicodedata.category(char) == "Cf":
+        return ""
+    return f"\u25cc{char}" if unicodedata.combining(char) else char
 
 
 def as_ascii(text: str) -> str:
@@ -299,14 +362,30 @@ def as_ascii(text: str) -> str:
 
 def _look_alike_note(word: str, meant: str) -> str:
     """What makes ``word`` other than ``meant``, which it may look identical to, named with code points ("" if
-    nothing of the kind): their Arabic and Persian letters of one shape (:data:`_SAME_LETTERS`), a zero-width
-    non-joiner one is written with and the other without, and the look-alike characters of the one that the other
-    does not hold (the word's, or the choice's: a node whose own id was typed with a Cyrillic letter)."""
+    nothing of the kind): a letter one writes as two code points, a base letter and a combining mark (Unicode's
+    decomposed form, NFD), and the other as one (NFC; the note then names nothing else, as nothing else differs);
+    their Arabic and Persian letters of one shape (:data:`_SAME_LETTERS`), their apostrophes of other code points
+    (:data:`_APOSTROPHES`), a zero-width non-joiner one is written with and the other without, and the look-alike
+    characters of the one that the other does not hold (the word's, or the choice's: a node whose own id was typed
+    with a Cyrillic letter)."""
+    composed = unicodedata.normalize("NFC", word), unicodedata.normalize("NFC", meant)
+    if composed[0] == composed[1]:  # (not the decomposed letter as its base letter, a look-alike: a Tashkent
+        # ministry analyst's review, 'Сўх_дарё' written NFD was told it "holds 'у' (U+0443 CYRILLIC SMALL LETTER U)")
+        return (f" {differences_named(word, meant)}: the same letters, written as a letter and a separate combining "
+                "mark (Unicode's decomposed form, NFD) and as one code point (NFC)")
+    word, meant = composed
     notes = []
     letters = [[c for c in one if c in _PAIRED and c not in other] for one, other in ((word, meant), (meant, word))]
     if all(letters):
         notes.append(f"'{word}' holds {characters_named(letters[0])} where '{meant}' holds "
                      f"{characters_named(letters[1])}: Arabic and Persian letters that look alike and are not the same")
+    marks = [(word[i1:i2], meant[j1:j2]) for op, i1, i2, j1, j2
+             in difflib.SequenceMatcher(None, word, meant, autojunk=False).get_opcodes()
+             if op == "replace" and set(word[i1:i2] + meant[j1:j2]) <= set(_APOSTROPHES)]
+    if marks:
+        notes.append(f"'{word}' holds {characters_named(''.join(a for a, _ in marks))} where '{meant}' holds "
+                     f"{characters_named(''.join(b for _, b in marks))}: apostrophes that look alike and are not the "
+                     "same")
     for one, other in ((word, meant), (meant, word)):
         if _ZWNJ in one and _ZWNJ not in other:
             notes.append(f"'{one}' is written with a zero-width non-joiner (U+200C) and '{other}' without one")
