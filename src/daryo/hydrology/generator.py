@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ModelError, Problem, short_text
-from ..model.csvseries import CsvReadError, read_csv_file, read_csv_series
+from ..model.csvseries import CsvReadError, RowLines, read_csv_file, read_csv_series
 from ..model.documents import read_document
 from ..units import UnitError, is_number, is_whole, unit_factor
 
@@ -491,16 +491,18 @@ def read_inflow_csv(path: str | Path, unit: str = "m3/s") -> tuple[pd.DatetimeIn
         Problem(str(p), place.removeprefix(str(p)).lstrip(), msg)), dots_day_first=True)
     if read is None:
         raise ModelError(problems)
+    line = RowLines(str(p), len(df))  # (the shared reader's lines: a quoted header cell of two lines, Excel's
+    # Alt+Enter, put these one line early, at row + 2: a Tashkent ministry analyst's review)
     neg_rows, neg_cols = np.nonzero(read.values < 0)
     if neg_rows.size:
         r, c = neg_rows[0], neg_cols[0]
-        raise ModelError(Problem(str(p), f"line {r + 2}, column '{read.columns[c]}'",
+        raise ModelError(Problem(str(p), f"line {line(r)}, column '{read.columns[c]}'",
                                  f"'{df[read.columns[c]].iloc[r]}' is not a non-negative number"))
     dates = read.dates
     off = np.flatnonzero(~dates.is_month_start)
     if off.size:  # (rows between month starts were dropped: a daily file's days read as months)
-        raise ModelError(Problem(str(p), f"line {off[0] + 2}", f"date {dates[off[0]]:%Y-%m-%d} is not the first day of "
-                                 "a month: the file holds one row per month, dated the 1st"))
+        raise ModelError(Problem(str(p), f"line {line(off[0])}", f"date {dates[off[0]]:%Y-%m-%d} is not the first day "
+                                 "of a month: the file holds one row per month, dated the 1st"))
     factor = to_hm3 * (dates.days_in_month.to_numpy() if is_rate else np.ones(len(dates)))
     out = {str(col): (read.values[:, j] * factor)[None, :] for j, col in enumerate(read.columns)}
     return dates, out

@@ -26,7 +26,7 @@ from ..errors import did_you_mean, hidden_characters_named, short_text
 from ..timeaxis import solar_hijri_hint
 from ..units import UnitError, ascii_number
 
-__all__ = ["CsvReadError", "CsvSeries", "MAX_CSV_BYTES", "csv_columns", "csv_problems_for", "read_csv_file",
+__all__ = ["CsvReadError", "CsvSeries", "MAX_CSV_BYTES", "RowLines", "csv_columns", "csv_problems_for", "read_csv_file",
            "read_csv_series"]
 
 
@@ -353,7 +353,7 @@ def read_csv_series(df: pd.DataFrame, fname: str, csv: str, place: str, add: Cal
     CsvSeries or None
         The dates, the value columns and their values, shape (rows, columns); None after a problem.
     """
-    line = _RowLines(fname, len(df))
+    line = RowLines(fname, len(df))
     if df.shape[1] < 2:
         header = str(df.columns[0]) if df.shape[1] else ""
         add(place, f"CSV '{csv}' needs a date column and at least one value column{_separator_hint(header)}")
@@ -439,11 +439,24 @@ def read_csv_series(df: pd.DataFrame, fname: str, csv: str, place: str, add: Cal
     return CsvSeries(index, cols, values)
 
 
-class _RowLines:
+class RowLines:
     """The file line of each data row of a CSV file as pandas reads it (row 0: line 2, after the header), found
-    when a message first needs one: pandas skips blank lines, and a quoted value may hold line breaks, which
-    ``row + 2`` miscounts.  Where the file's records do not match the rows (a file read with options, a
-    compressed one) or cannot be read again, ``row + 2``."""
+    when a message first needs one: pandas skips blank lines, and a quoted value may hold line breaks (a header
+    cell of two lines, as Excel writes one typed with Alt+Enter), which ``row + 2`` miscounts.  Where the file's
+    records do not match the rows (a file read with options, a compressed one) or cannot be read again,
+    ``row + 2``.
+
+    Parameters
+    ----------
+    fname
+        The file's path.
+    rows
+        How many rows :func:`read_csv_file` read from it.
+
+    Examples
+    --------
+    ``RowLines(path, len(df))(r)`` is the line of ``df``'s row ``r``.
+    """
 
     def __init__(self, fname: str, rows: int):
         self.fname, self.rows = fname, rows
