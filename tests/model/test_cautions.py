@@ -509,3 +509,35 @@ edges: [[src, farm]]
     assert float(daryo.run(model).dataset.delivery.values[0, 0, 0]) == pytest.approx(10.0)  # (it runs)
     with_sink = body.replace("edges: [[src, farm]]", "  - {id: sea, type: sink}\nedges: [[src, farm], [src, sea]]")
     assert cautions(load_body(tmp_path, with_sink)) == []
+
+
+def test_scenario_columns_paired_by_position_are_a_caution(tmp_path):
+    """A Tashkent ministry analyst's review: scenario columns that share no name are paired by position without a
+    word (as documented: ``inflow_1, inflow_2`` with ``demand_1, demand_2``), which is right only if both files list
+    the same scenarios in the same order.  A caution names both series, their files and the pairs; series matched
+    by name (here in another order) get none::
+
+        src (wet 100, dry 10) -> farm (d1 5, d2 50)
+                              -> sea
+    """
+    from daryo.model.cautions import cautions
+
+    months = [f"2001-{m:02d}-01" for m in range(1, 13)]
+    (tmp_path / "q.csv").write_text("date,wet,dry\n" + "".join(f"{d},100,10\n" for d in months))
+    (tmp_path / "d.csv").write_text("date,d1,d2\n" + "".join(f"{d},5,50\n" for d in months))
+    body = """\
+nodes:
+  - {id: src, type: inflow, inflow: {csv: q.csv, columns: "*"}}
+  - {id: farm, type: demand, demand: {csv: d.csv, columns: "*"}}
+  - {id: sea, type: sink}
+edges: [[src, farm], [src, sea]]
+"""
+    model = load_body(tmp_path, body)
+    assert cautions(model) == [
+        f"{tmp_path / 'm.yaml'}: nodes[farm].demand (line 5): its scenario columns (d1, d2), of {tmp_path / 'd.csv'}, "
+        f"share no name with src.inflow's (wet, dry), of {tmp_path / 'q.csv'}, so they are paired by position: d1 "
+        "with wet, d2 with dry; if they are not the same scenarios in the same order, give the columns of the same "
+        "scenarios the same names (they are then paired by name)"]
+    assert daryo.run(model).dataset.delivery.sel(demand="farm").values.tolist() == [[5.0] * 12, [10.0] * 12]
+    (tmp_path / "d.csv").write_text("date,dry,wet\n" + "".join(f"{d},5,50\n" for d in months))
+    assert cautions(load_body(tmp_path, body)) == []

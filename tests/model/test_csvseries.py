@@ -2,6 +2,7 @@
 
 import gzip
 import io
+import unicodedata
 
 import numpy as np
 import pandas as pd
@@ -58,20 +59,14 @@ def test_messages():
         ("/d/f.csv line 3", "'soon' in column 'date' is not a date")]
     assert _read("date,a\n2001-01-01,1\n2001-02-01,x\n2001-03-01,\n")[1] == [
         ("/d/f.csv line 3, column 'a'", "'x' is not a finite number (2 such cells in the file)")]
-    # a review (a new basin's modeller): a header with spaces after its commas, and decimal commas (a spreadsheet
-    # of a locale that writes 75,2), were named with no word of either
-    assert _read("date, a, b\n2001-01-01, 1, 2\n", columns=["a"])[1] == [
-        ("here", "CSV 'f.csv' has no column 'a'; its columns are: 'date', ' a', ' b' (' a', ' b' begin or end with "
-         "a space: remove the spaces around the header's commas)")]
+    # a review (a new basin's modeller): decimal commas (a spreadsheet of a locale that writes 75,2) were named with
+    # no word of them (and a header with spaces after its commas: now the same names, see below)
     assert _read('date,a\n2001-01-01,"75,2"\n2001-02-01,"-3,5"\n')[1] == [
         ("/d/f.csv line 2, column 'a'", "'75,2' is not a finite number (2 such cells in the file): write decimals "
          "with a point (a comma separates the values)")]
     assert _read('date,a\n2001-01-01,"1,500"\n')[1] == [  # (a thousands separator, or a decimal comma)
         ("/d/f.csv line 2, column 'a'", "'1,500' is not a finite number (1 such cell in the file): write numbers "
          "without a thousands separator, and decimals with a point (a comma separates the values)")]
-    assert _read("date, a,b\n2001-01-01,1,2\n", columns=["a"])[1] == [
-        ("here", "CSV 'f.csv' has no column 'a'; its columns are: 'date', ' a', 'b' (' a' begins or ends with a "
-         "space: remove the spaces around the header's commas)")]
     assert _read("date,a\n2001-01-01,1\n2001-02-01,2\n2001-01-01,3\n")[1] == [
         ("/d/f.csv line 4", "date 2001-01-01 appears more than once (first on line 2)")]
 
@@ -286,11 +281,41 @@ def test_a_column_named_twice_in_the_header_is_refused_with_its_line(tmp_path):
     assert list(read_csv_file(path, header=None).iloc[0]) == ["date", "t1", "t2", "t3"]  # (options: as pandas reads)
 
 
+def test_a_header_is_read_as_its_names_composed_and_without_the_spaces_around_them(tmp_path):
+    """A Tashkent ministry analyst's review: a header written with a space after each comma (``date, сухой``), or
+    in Unicode's decomposed form (NFD: 'й' as 'и' and U+0306, as a colleague's file had it), named columns other
+    than 'сухой': a model's ``column: сухой`` was "no column", and ``columns: "*"`` paired them with another file's
+    by position.  The header's names, and the names a model gives, are read composed (NFC) and stripped, as one;
+    names that are one so, written twice, are a column named twice."""
+    dry, wet = "\u0441\u0443\u0445\u043e\u0439", "\u0432\u043b\u0430\u0436\u043d\u044b\u0439"
+    nfd = unicodedata.normalize("NFD", f"date,{dry},{wet}")
+    assert nfd != f"date,{dry},{wet}"
+    for header in (f"date, {dry}, {wet} ", nfd):
+        (tmp_path / "f.csv").write_text(f"{header}\n2001-01-01,1,2\n", encoding="utf-8")
+        df = read_csv_file(tmp_path / "f.csv")
+        assert list(df.columns) == ["date", dry, wet]
+        for asked in ([wet], [unicodedata.normalize("NFD", wet)], [f" {wet}"]):
+            problems: list[tuple[str, str]] = []
+            got = read_csv_series(df, "/d/f.csv", "f.csv", "here", lambda p, m, told=problems: told.append((p, m)),
+                                  columns=asked)
+            assert not problems and got is not None and got.columns == [wet] and got.values.tolist() == [[2.0]]
+    (tmp_path / "f.csv").write_text(f"date,{dry}, {dry}\n2001-01-01,1,2\n", encoding="utf-8")
+    with pytest.raises(CsvReadError) as err:
+        read_csv_file(tmp_path / "f.csv")
+    assert str(err.value) == (
+        f"line 1: column '{dry}' appears more than once in the header ('{dry}' is written '{dry}' and ' {dry}': "
+        "spaces around a name, or a letter written as a letter and a combining mark, make no other name); give "
+        "each column its own name")
+    assert list(read_csv_file(tmp_path / "f.csv", header=None).iloc[0]) == ["date", dry, f" {dry}"]  # (as pandas)
+
+
 def _two_series_model(tmp_path, inflow_header: str, demand_header: str, demand_first: bool = False):
     """A model whose inflow (100 and 10 a month) and demand (5 and 50) come from CSV files with two columns
     each, named by the two headers; the demand's node first in the file if ``demand_first``."""
-    (tmp_path / "hyd.csv").write_text(f"date,{inflow_header}\n2000-10-01,100,10\n2000-11-01,100,10\n")
-    (tmp_path / "dem.csv").write_text(f"date,{demand_header}\n2000-10-01,5,50\n2000-11-01,5,50\n")
+    (tmp_path / "hyd.csv").write_text(f"date,{inflow_header}\n2000-10-01,100,10\n2000-11-01,100,10\n",
+                                      encoding="utf-8")
+    (tmp_path / "dem.csv").write_text(f"date,{demand_header}\n2000-10-01,5,50\n2000-11-01,5,50\n",
+                                      encoding="utf-8")
     nodes = ["  - {id: a, type: inflow, inflow: {csv: hyd.csv, columns: '*'}}\n",
              "  - {id: D, type: demand, demand: {csv: dem.csv, columns: '*'}}\n"]
     (tmp_path / "m.yaml").write_text(
@@ -320,6 +345,52 @@ def test_scenario_columns_sharing_some_names_are_refused_and_others_matched_by_p
     ds = daryo.run(daryo.load(_two_series_model(tmp_path, "wet,dry", "d1,d2"))).dataset
     assert [str(s) for s in ds.scenario.values] == ["wet", "dry"]
     assert ds.delivery.sel(demand="D").values.tolist() == [[5.0, 5.0], [10.0, 10.0]]  # d1 with wet, d2 with dry
+
+
+#: the Russian names of a wet and a dry scenario
+_WET, _DRY = "\u0432\u043b\u0430\u0436\u043d\u044b\u0439", "\u0441\u0443\u0445\u043e\u0439"
+
+
+@pytest.mark.parametrize("demand_header", [
+    unicodedata.normalize("NFD", f"{_DRY},{_WET}"),  # (й as и and U+0306 COMBINING BREVE)
+    f" {_DRY}, {_WET}",  # (a space after each comma of the header)
+    unicodedata.normalize("NFD", f" {_DRY} , {_WET}"),
+], ids=["nfd", "spaces", "both"])
+def test_scenario_columns_of_the_same_names_written_nfd_or_padded_are_matched_by_name(tmp_path, demand_header):
+    """A Tashkent ministry analyst's review: an inflow file's columns 'влажный,сухой' and a demand file's
+    'сухой,влажный' written NFD, or after a space, shared no name, and were paired by position: the wet inflow with
+    the dry demand, without a word.  They are the same names, matched by name: the wet inflow (100) with the wet
+    demand (50)."""
+    ds = daryo.run(daryo.load(_two_series_model(tmp_path, f"{_WET},{_DRY}", demand_header))).dataset
+    assert [str(s) for s in ds.scenario.values] == [_WET, _DRY]
+    assert ds.delivery.sel(demand="D").values.tolist() == [[50.0, 50.0], [5.0, 5.0]]
+    assert ds.sink_inflow.sel(sink="s").values.tolist() == [[50.0, 50.0], [5.0, 5.0]]
+
+
+@pytest.mark.parametrize("demand_header, pairs", [
+    (f"{_DRY.capitalize()},{_WET.capitalize()}",
+     [(_DRY.capitalize(), _DRY, "'\u0421' (U+0421 CYRILLIC CAPITAL LETTER ES)",
+       "'\u0441' (U+0441 CYRILLIC SMALL LETTER ES)"),
+      (_WET.capitalize(), _WET, "'\u0412' (U+0412 CYRILLIC CAPITAL LETTER VE)",
+       "'\u0432' (U+0432 CYRILLIC SMALL LETTER VE)")]),
+    (f"c{_DRY[1:]},{_WET}x",  # (a Latin c typed into one name; the other is another name)
+     [(f"c{_DRY[1:]}", _DRY, "'c' (U+0063 LATIN SMALL LETTER C)", "'\u0441' (U+0441 CYRILLIC SMALL LETTER ES)")]),
+], ids=["case", "look-alike"])
+def test_scenario_columns_differing_only_in_case_or_look_alike_letters_are_refused(tmp_path, demand_header, pairs):
+    """The same review: names that differ in case ('Сухой') or in a Latin letter of a Cyrillic one's look ('cухой')
+    were paired by position as names that share none.  They are refused, both files and names and the letters that
+    differ named with their code points."""
+    with pytest.raises(daryo.ModelError) as err:
+        daryo.load(_two_series_model(tmp_path, f"{_WET},{_DRY}", demand_header))
+    [problem] = err.value.problems
+    given = demand_header.split(",")
+    named = ", ".join(f"'{a}' and '{b}' ('{a}' holds {ca} where '{b}' holds {cb})" for a, b, ca, cb in pairs)
+    assert problem.place == "nodes[D].demand (line 6)"
+    assert problem.message == (
+        f"its scenario columns ({', '.join(given)}), of {tmp_path / 'dem.csv'}, and a.inflow's ({_WET}, {_DRY}), of "
+        f"{tmp_path / 'hyd.csv'}, hold names that differ only in case or in letters that look alike: {named}. Series "
+        "with several columns are matched by name, and these are other names, so the columns would be paired by "
+        f"position ({given[0]} with {_WET}, {given[1]} with {_DRY}): write each name the same way in both files")
 
 
 def test_the_semicolon_hint_reads_a_compressed_file_and_stays_out_of_reads_with_options(tmp_path):

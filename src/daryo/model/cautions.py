@@ -15,6 +15,7 @@ from ..parameters import DataFrame as DataFrameParameter
 from ..parameters import ParameterRef
 from ..units import is_number
 from .components import CONSTRAINT_TYPES, component_type
+from .csvseries import column_name
 from .series import LevelTable, Series, is_nonzero
 from .topology import _arcs_in_a_step, _arcs_text, _shortest_path, _strongly_connected
 from .types import Constraint, Edge, Model, Node
@@ -400,6 +401,32 @@ def _no_sink(model: Model, file: str) -> list[str]:
         "a lake, the basin's outlet), with an edge to it from the last node of the river")))]
 
 
+def _scenario_columns_by_position(model: Model, file: str) -> list[str]:
+    """The caution on each series whose scenario columns share no name with those of the first named series, in the
+    order the loader met them (:func:`daryo.model.loader._align_scenario_columns`): they are paired by position, as
+    documented (``inflow_1, inflow_2`` with ``demand_1, demand_2``), which is right only if the files list the same
+    scenarios in the same order (a Tashkent ministry analyst's review: columns of the same names written otherwise
+    were paired so without a word, a wet trace with a dry one)."""
+    elements: list[Node | Edge] = [*model.nodes, *model.edges]
+    named = [(el, key, v) for el in elements for key, v in el.attrs.items()
+             if isinstance(v, Series) and v.n_scenarios > 1 and v.scenarios]
+    if not named:
+        return []
+    first_el, first_key, first = named[0]
+    theirs = {column_name(n) for n in first.scenarios or ()}
+    notes = []
+    for el, key, v in named[1:]:
+        if theirs & {column_name(n) for n in v.scenarios or ()}:
+            continue  # (matched by name, or refused)
+        pairs = [f"{a} with {b}" for a, b in zip(v.scenarios or (), first.scenarios or (), strict=False)]
+        notes.append(str(Problem(v.origin[0] or file, v.origin[1] or el.at(key), (
+            f"its scenario columns {v.columns_named()} share no name with {first_el.id}.{first_key}'s "
+            f"{first.columns_named()} so they are paired by position: "
+            f"{listed(pairs, 3)}; if they are not the same scenarios in the same order, give the columns of the "
+            "same scenarios the same names (they are then paired by name)"))))
+    return notes
+
+
 def _row_days(p: DataFrameParameter) -> float | None:
     """The median days between the rows of a ``dataframe`` parameter's file (None: fewer than two rows)."""
     if p.frame is None or len(p.frame.index) < 2:
@@ -437,7 +464,9 @@ def cautions(model: Model) -> list[str]:
       written the wrong way round;
     - an irrigation demand whose 12 monthly values put most of the year's volume in October-March: a list written
       October first, where monthly lists are January first;
-    - a model with inflows and no sink: water no demand or reservoir takes has nowhere to go.
+    - a model with inflows and no sink: water no demand or reservoir takes has nowhere to go;
+    - a series whose scenario columns share no name with those of the first series with named columns: they are
+      paired by position.
 
     Parameters
     ----------
@@ -484,4 +513,5 @@ def cautions(model: Model) -> list[str]:
     notes += _loops_within_a_step(ctx)
     notes += _irrigation_in_winter(model, file)
     notes += _no_sink(model, file)
+    notes += _scenario_columns_by_position(model, file)
     return notes

@@ -8,6 +8,7 @@ import lzma
 import os
 import re
 import tarfile
+import unicodedata
 import zipfile
 import zlib
 from collections.abc import Callable, Mapping, Sequence
@@ -26,8 +27,8 @@ from ..errors import did_you_mean, hidden_characters_named, short_text
 from ..timeaxis import solar_hijri_hint
 from ..units import UnitError, ascii_number
 
-__all__ = ["CsvReadError", "CsvSeries", "MAX_CSV_BYTES", "RowLines", "csv_columns", "csv_problems_for", "read_csv_file",
-           "read_csv_series"]
+__all__ = ["CsvReadError", "CsvSeries", "MAX_CSV_BYTES", "RowLines", "column_name", "csv_columns", "csv_problems_for",
+           "read_csv_file", "read_csv_series"]
 
 
 class CsvSeries(NamedTuple):
@@ -40,6 +41,15 @@ class CsvSeries(NamedTuple):
 
 class CsvReadError(ValueError):
     """A CSV file that cannot be read; the message is one line saying why."""
+
+
+def column_name(name: object) -> str:
+    """A column's name as daryo reads it, in a CSV file's header and where a model names the column: composed
+    (Unicode's NFC: a letter and its combining mark written as two code points, NFD, are the one code point of both)
+    and stripped of the spaces around it (a header written ``date, dry, wet``).  Names that differ only so are one
+    name (a Tashkent ministry analyst's review: a colleague's file with the same names written NFD, or with a space
+    after each comma of its header, was paired with another by position, its wet trace with the other's dry)."""
+    return unicodedata.normalize("NFC", str(name)).strip()
 
 
 #: What :func:`pandas.read_csv` raises for a file it cannot read: missing or unreadable (``OSError``), not text
@@ -74,7 +84,8 @@ def read_csv_file(path: Path, **read_options: Any) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        The file's table, columns named by its header (or as ``read_options`` say).
+        The file's table, columns named by its header as :func:`column_name` reads it (or, with ``read_options``,
+        as pandas reads it: a Pywr table's names are pandas', as in Pywr).
 
     Raises
     ------
@@ -82,7 +93,7 @@ def read_csv_file(path: Path, **read_options: Any) -> pd.DataFrame:
         If the file is missing, unreadable, larger than :data:`MAX_CSV_BYTES` (plain or once decompressed),
         empty, damaged or not valid CSV (a quote left open, a NUL byte,
         which pandas takes as the end of its cell), its header (read without ``read_options``) names a column
-        twice, or it cannot be read with
+        twice (as :func:`column_name` reads the names), or it cannot be read with
         ``read_options`` (an option or value pandas does not take, or a column named by ``index_col`` or
         ``parse_dates`` that the file lacks).  The message is the first line of the underlying error; when
         ``read_options`` are given and the file could be opened, it ends with them, e.g. ``Index day invalid
@@ -100,10 +111,8 @@ def read_csv_file(path: Path, **read_options: Any) -> pd.DataFrame:
             raise CsvReadError(nul)
         if not read_options:  # (pandas renames a repeated column name "t1.1": which one is meant is a guess)
             header = pd.read_csv(path, header=None, nrows=1, dtype=str, keep_default_na=False).iloc[0].tolist()
-            repeated = sorted({c for c in header if header.count(c) > 1}, key=header.index)
-            if repeated:
-                raise CsvReadError(f"line 1: column {', '.join(repr(c) for c in repeated)} appears more than once "
-                                   "in the header; give each column its own name")
+            _check_repeated(header)
+            df.columns = [column_name(c) for c in df.columns]
         return df
     except CsvReadError:
         raise
@@ -133,6 +142,23 @@ def read_csv_file(path: Path, **read_options: Any) -> pd.DataFrame:
         if read_options and not isinstance(exc, OSError):  # a missing or unreadable file: not the options
             reason += f" (read with {', '.join(f'{k}={v!r}' for k, v in read_options.items())})"
         raise CsvReadError(reason) from None
+
+
+def _check_repeated(header: list[str]) -> None:
+    """Raise the :class:`CsvReadError` of a header that names a column twice, as :func:`column_name` reads the names
+    (``a`` and ``a `` are one, written twice), naming how each is written where they are written differently."""
+    names = [column_name(c) for c in header]
+    repeated = sorted({c for c in names if names.count(c) > 1}, key=names.index)
+    if not repeated:
+        return
+    written = {c: list(dict.fromkeys(h for h, n in zip(header, names, strict=True) if n == c)) for c in repeated}
+    how = "; ".join(f"{c!r} is written {' and '.join(repr(h) for h in forms)}" for c, forms in written.items()
+                    if len(forms) > 1)
+    if how:
+        how = (f" ({how}: spaces around a name, or a letter written as a letter and a combining mark, make no other "
+               "name)")
+    raise CsvReadError(f"line 1: column {', '.join(repr(c) for c in repeated)} appears more than once in the header"
+                       f"{how}; give each column its own name")
 
 
 def _too_large(path: Path, read_options: Mapping[str, Any]) -> str | None:
@@ -337,7 +363,8 @@ def read_csv_series(df: pd.DataFrame, fname: str, csv: str, place: str, add: Cal
     date_col
         The date column; default ``date`` if there is one, else the first column.
     columns
-        The value columns; default every column but the date column.
+        The value columns; default every column but the date column.  ``date_col`` and ``columns`` are matched as
+        :func:`column_name` reads them (the names of ``df``'s columns are so read by :func:`read_csv_file`).
     dayfirst
         How to read dates written ``N/N/YYYY``: day first (True), month first (False, pandas' and Pywr's reading),
         or (None) as the column shows, by a day above 12 in one place or the other; a column that shows neither
@@ -351,7 +378,8 @@ def read_csv_series(df: pd.DataFrame, fname: str, csv: str, place: str, add: Cal
     Returns
     -------
     CsvSeries or None
-        The dates, the value columns and their values, shape (rows, columns); None after a problem.
+        The dates, the value columns (named as :func:`column_name` reads them) and their values, shape (rows,
+        columns); None after a problem.
     """
     line = RowLines(fname, len(df))
     if df.shape[1] < 2:
@@ -370,26 +398,21 @@ def read_csv_series(df: pd.DataFrame, fname: str, csv: str, place: str, add: Cal
         add(f"{fname} line 1", f"the first line '{head}' is data, not a header: the file needs a header line "
             "naming its columns first (date, then a name for each value column)")
         return None
-    date_col = date_col or ("date" if "date" in df.columns else df.columns[0])
+    date_col = column_name(date_col) if date_col else "date" if "date" in df.columns else df.columns[0]
     if date_col not in df.columns:
         add(place, f"CSV '{csv}' has no column '{date_col}'")
         return None
-    cols = list(columns) if columns is not None else [c for c in df.columns if c != date_col]
+    cols = [column_name(c) for c in columns] if columns is not None else [c for c in df.columns if c != date_col]
     unnamed = [i for i, c in enumerate(df.columns) if c in cols and re.fullmatch(r"Unnamed: \d+", str(c))]
     if unnamed:  # (pandas' name for a column whose header cell is empty)
         add(f"{fname} line 1", f"column {unnamed[0] + 1} of the header has no name; give each value column a name "
             "(a trace's name, for instance)")
         return None
     missing = [c for c in cols if c not in df.columns]
-    if missing:
-        spaced = [c for c in missing if any(str(c).strip() == str(h).strip() for h in df.columns)]
-        padded = [repr(str(h)) for h in df.columns if str(h) != str(h).strip()]
-        hint = (f" ({', '.join(padded)} {'begins or ends' if len(padded) == 1 else 'begin or end'} with a space: "
-                "remove the spaces around the header's commas)") if spaced else ""
-        if not spaced:  # (a column written in other code points of the same look: 'کوکچه', Persian, for 'كوكچه')
-            hint = did_you_mean(str(missing[0]), [str(h) for h in df.columns if h != date_col])
-        add(place, f"CSV '{csv}' has no column {', '.join(repr(c) for c in missing)}{hint if not spaced else ''}; its "
-            f"columns are: {', '.join(repr(str(c)) for c in df.columns)}{hint if spaced else ''}")
+    if missing:  # (a column written in other code points of the same look: 'کوکچه', Persian, for 'كوكچه')
+        hint = did_you_mean(str(missing[0]), [str(h) for h in df.columns if h != date_col])
+        add(place, f"CSV '{csv}' has no column {', '.join(repr(c) for c in missing)}{hint}; its columns are: "
+            f"{', '.join(repr(str(c)) for c in df.columns)}")
         return None
     raw_dates = df[date_col]
     empty = np.flatnonzero(raw_dates.isna().to_numpy())

@@ -20,12 +20,22 @@ import numpy as np
 import pandas as pd
 
 from .._files import file_digest
-from ..errors import ModelError, Problem, did_you_mean, kind_of, read_as, with_article
+from ..errors import (
+    ModelError,
+    Problem,
+    did_you_mean,
+    differences_named,
+    kind_of,
+    looks_the_same,
+    read_as,
+    with_article,
+)
 from ..errors import short_text as _short
 from ..parameters import ScenarioDim, check_parameters, parse_parameters, scenario_combinations
 from ..timeaxis import MAX_STEP_DAYS, StepKind, parse_date, parse_end, span_problem, step_days, step_kind, step_start
 from ..units import comma_split_hint, is_number
 from .components import COMMON_ATTRIBUTES, COMPONENT_TYPES, CONSTRAINT_TYPES, EDGE_ATTRIBUTES, Attribute
+from .csvseries import column_name
 from .datafiles import DataFiles
 from .documents import _LineDict, document_syntax, read_document
 from .migrations import migrate
@@ -724,10 +734,14 @@ def _scenario_names(nodes: list[Node], edges: list[Edge], ctx: LoadContext, dims
 def _align_scenario_columns(nodes: list[Node], edges: list[Edge], ctx: LoadContext) -> tuple[list[Node], list[Edge]]:
     """The nodes and edges, with the scenario columns of series that name the same scenarios matched by name,
     not by position: a series whose columns are the first named series' in another order is reordered to that
-    order (the run's scenarios are named after the first).  Series whose names share some but not all are a
-    problem; series whose names share none are matched by position (``inflow_1, inflow_2`` with ``demand_1,
-    demand_2``)."""
-    first: tuple[str, tuple[str, ...]] | None = None
+    order (the run's scenarios are named after the first).  Names are the same as :func:`~daryo.model.csvseries.
+    column_name` reads them (``'сухой'`` written NFD, or ``' сухой'`` after a header's comma, is ``'сухой'``).
+    Series whose names share some but not all are a problem, and so are names that differ only in case or in
+    letters that look alike (:func:`~daryo.errors.looks_the_same`: ``'Сухой'``, ``'cухой'`` with a Latin c, for
+    ``'сухой'``), which would otherwise be paired by position without a word, a wet trace with a dry one (a Tashkent
+    ministry analyst's review); series whose names share none are matched by position (``inflow_1, inflow_2`` with
+    ``demand_1, demand_2``), which :func:`~daryo.model.cautions.cautions` notes."""
+    first: tuple[str, Series] | None = None
 
     def aligned(el: _E) -> _E:
         nonlocal first
@@ -736,22 +750,40 @@ def _align_scenario_columns(nodes: list[Node], edges: list[Edge], ctx: LoadConte
             if not isinstance(v, Series) or v.n_scenarios < 2 or not v.scenarios:
                 continue
             if first is None:
-                first = (f"{el.id}.{key}", v.scenarios)
+                first = (f"{el.id}.{key}", v)
                 continue
-            where, names = first
-            if v.scenarios == names or not set(v.scenarios) & set(names):
+            where, names = first[0], first[1].scenarios or ()
+            ours, theirs = [column_name(n) for n in v.scenarios], [column_name(n) for n in names]
+            if ours == theirs:
+                attrs[key] = replace(v, scenarios=names)
                 continue
-            if set(v.scenarios) == set(names) and len(set(names)) == len(names):
-                attrs[key] = replace(v, values=v.values[[v.scenarios.index(n) for n in names]], scenarios=names)
+            if set(ours) == set(theirs) and len(set(theirs)) == len(theirs):
+                attrs[key] = replace(v, values=v.values[[ours.index(n) for n in theirs]], scenarios=names)
                 continue
-            ctx.add(v.origin[1] or f"{el.id}.{key}",
-                    f"its scenario columns ({', '.join(v.scenarios)}) and {where}'s ({', '.join(names)}) share "
-                    "some names but not all; series with several columns are matched by name where they name "
-                    "the same scenarios: give them the same column names, or names that share none (matched "
-                    "by position)")
+            if alike := [(a, b) for a in v.scenarios for b in names if looks_the_same(a, b)]:
+                ctx.add(v.origin[1] or f"{el.id}.{key}", _names_alike(v, where, first[1], alike))
+            elif set(ours) & set(theirs):
+                ctx.add(v.origin[1] or f"{el.id}.{key}",
+                        f"its scenario columns ({', '.join(v.scenarios)}) and {where}'s ({', '.join(names)}) share "
+                        "some names but not all; series with several columns are matched by name where they name "
+                        "the same scenarios: give them the same column names, or names that share none (matched "
+                        "by position)")
         return el if attrs == el.attrs else replace(el, attrs=attrs)
 
     return [aligned(n) for n in nodes], [aligned(e) for e in edges]
+
+
+def _names_alike(v: Series, where: str, first: Series, alike: list[tuple[str, str]]) -> str:
+    """The problem of a series whose scenario columns' names differ from those of the first named series, at
+    ``where``, only in case or in letters that look alike (``alike``: the pairs), each difference named with its
+    code points, and the pairing by position it would otherwise get."""
+    pairs = ", ".join(f"'{a}' and '{b}' ({differences_named(a, b)})" for a, b in alike[:2])
+    by_position = ", ".join(f"{a} with {b}" for a, b in zip(v.scenarios or (), first.scenarios or (), strict=False))
+    return (f"its scenario columns {v.columns_named()} and {where}'s {first.columns_named()} hold names that differ "
+            f"only in case or in letters that look alike: {pairs}"
+            f"{f' and {len(alike) - 2} more' if len(alike) > 2 else ''}. Series with several columns are matched by "
+            f"name, and these are other names, so the columns would be paired by position ({by_position}): write "
+            f"each name the same way in both{' files' if v.csv and first.csv else ''}")
 
 
 # ----------------------------------------------------------------------------------------- values

@@ -171,6 +171,11 @@ class Series:
             return daily
         return np.add.reduceat(daily, np.concatenate([[0], np.cumsum(lengths)[:-1]]), axis=1)
 
+    def columns_named(self) -> str:
+        """The series' scenario columns for a message: ``(wet, dry), of /data/flows.csv,`` (its file named where it
+        has one, between commas)."""
+        return f"({', '.join(self.scenarios or ())})" + (f", of {self.csv}," if self.csv else "")
+
     def _csv(self) -> str:
         """The series' source as the start of a message: its CSV file, named."""
         return f"CSV file '{self.csv}'" if self.csv else "the CSV series"
