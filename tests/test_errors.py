@@ -209,3 +209,20 @@ def test_names_that_look_the_same_and_what_differs_in_them():
     assert differences_named("ab", "a") == "'ab' holds 'b' (U+0062 LATIN SMALL LETTER B) where 'a' holds nothing"
     assert differences_named("a", "a") == ""
 
+
+def test_a_word_of_cyrillic_letters_alone_is_no_look_alike():
+    """A Tashkent ministry analyst's review: a Russian month in a date cell ('окт.20') and a units row ('ед. изм.')
+    were told to "retype it in ASCII", which cannot help.  Look-alike letters are named where a word mixes them with
+    ASCII letters or digits; marks that show as nothing and look-alike punctuation, wherever they are."""
+    from daryo.errors import hidden_characters_named
+
+    for text in ("\u043e\u043a\u0442.20", "\u0435\u0434. \u0438\u0437\u043c.", "\u0421\u0443\u0445"):
+        assert hidden_characters_named(text) == ""
+    assert hidden_characters_named("\u200f\u043e\u043a\u0442") == (
+        " ('\u200f\u043e\u043a\u0442' holds '' (U+200F RIGHT-TO-LEFT MARK), which shows as nothing: remove it)")
+    assert hidden_characters_named("\u041cW") == (
+        " ('\u041cW' holds '\u041c' (U+041C CYRILLIC CAPITAL LETTER EM), which looks like an ASCII character and is "
+        "not: retype it in ASCII)")
+    assert hidden_characters_named("10\uff0c5") == (
+        " ('10\uff0c5' holds '\uff0c' (U+FF0C FULLWIDTH COMMA), which looks like an ASCII character and is not: "
+        "retype it in ASCII)")

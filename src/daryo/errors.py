@@ -415,9 +415,16 @@ def _holds(text: str, chars: Iterable[str]) -> str:
 def hidden_characters_named(text: str) -> str:
     """A note for a message quoting ``text`` (a CSV cell, a date) that holds characters that show as nothing or look
     like ASCII ones and are not (:func:`look_alike`): `` ('‏150' holds '' (U+200F RIGHT-TO-LEFT MARK), which shows as
-    nothing: remove it)``, ``: retype it in ASCII`` for a look-alike letter; "" if it has none."""
-    held = _holds(text, text)
-    fix = "remove it" if all(unicodedata.category(c) == "Cf" for c in text if look_alike(c)) else "retype it in ASCII"
+    nothing: remove it)``, ``: retype it in ASCII`` for a look-alike letter; "" if it has none.
+
+    A Cyrillic or Greek letter of a Latin one's shape is named only in a word that holds ASCII letters or digits
+    too (``'1а5'``, ``'2О20-10-01'``): a word of such letters alone is text of its language (a Russian month
+    ``'окт.20'``, a units row's ``'ед. изм.'``: a Tashkent ministry analyst's review), which retyping cannot make a
+    number or a date."""
+    mixed = {i for m in re.finditer(r"\w+", text) if re.search("[A-Za-z0-9]", m[0]) for i in range(m.start(), m.end())}
+    odd = [c for i, c in enumerate(text) if look_alike(c) and (not c.isalpha() or i in mixed)]
+    held = _holds(text, odd)
+    fix = "remove it" if all(unicodedata.category(c) == "Cf" for c in odd) else "retype it in ASCII"
     return f" ({held}: {fix})" if held else ""
 
 

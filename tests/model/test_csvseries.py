@@ -45,6 +45,35 @@ def test_a_column_or_cell_with_characters_that_look_alike_or_show_as_nothing_nam
         ("/d/f.csv line 3", "'\u200e2001-02-01' in column 'date' is not a date ('\u200e2001-02-01' holds '' (U+200E "
          "LEFT-TO-RIGHT MARK), which shows as nothing: remove it)")]
 
+def test_cells_of_cyrillic_words_and_numbers_with_spaces_between_thousands_are_told_what_to_write():
+    """A Tashkent ministry analyst's review: a Russian month ('окт.20') in a date cell and a units row ('ед. изм.')
+    were told to "retype it in ASCII", which cannot make them dates; a no-break space between thousands
+    ('1\u00a0100.5') got the same, and a plain space no hint at all.  A word of Cyrillic letters alone is told how
+    dates are written (a units row, that it is not read); a look-alike letter among ASCII ones is still named."""
+    month = "\u043e\u043a\u0442.20"
+    assert _read(f"date,a\n{month},1\n", dots_day_first=True)[1] == [
+        ("/d/f.csv line 2", f"'{month}' in column 'date' is not a date: write dates as YYYY-MM-DD or DD.MM.YYYY, "
+         "in digits")]
+    units = "\u0435\u0434. \u0438\u0437\u043c."
+    assert _read(f"date,a\n{units},m3/s\n2001-01-01,1\n")[1] == [
+        ("/d/f.csv line 2", f"'{units}' in column 'date' is not a date: the line after the header holds no date; a "
+         "second header line (of units, say) is not read: remove it, and write dates as YYYY-MM-DD")]
+    assert _read("date,a\n2001-01-01,1\n2\u041e01-02-01,1\n")[1] == [  # (a Cyrillic О among digits)
+        ("/d/f.csv line 3", "'2\u041e01-02-01' in column 'date' is not a date ('2\u041e01-02-01' holds '\u041e' "
+         "(U+041E CYRILLIC CAPITAL LETTER O), which looks like an ASCII character and is not: retype it in ASCII)")]
+    for space, named in (("\u00a0", "'\u00a0' (U+00A0 NO-BREAK SPACE)"), (" ", "a space"),
+                         ("\u202f", "'\u202f' (U+202F NARROW NO-BREAK SPACE)")):
+        assert _read(f'date,a\n2001-01-01,1{space}100.5\n2001-02-01,"2{space}000{space}100,5"\n')[1] == [
+            ("/d/f.csv line 2, column 'a'", f"'1{space}100.5' is not a finite number (2 such cells in the file): it "
+             f"is written with {named} as a thousands separator; write numbers without one (1100.5)")]
+        assert _read(f'date,a\n2001-01-01,"2{space}000{space}100,5"\n')[1][0][1].endswith(
+            f"written with {named} as a thousands separator; write numbers without one, and decimals with a point "
+            "(2000100.5)")
+    assert _read("date,a\n2001-01-01,\u043d\u0435\u0442\n")[1] == [
+        ("/d/f.csv line 2, column 'a'", "'\u043d\u0435\u0442' is not a finite number (1 such cell in the file): give "
+         "a number, in digits")]
+
+
 def test_date_column_named_date_and_columns_picked():
     got, problems = _read("a,date,b\n1,2001-01-01,2\n", columns=["b"])
     assert not problems and got is not None

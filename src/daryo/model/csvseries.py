@@ -23,7 +23,7 @@ from pandas._libs.tslibs.nattype import nat_strings
 from pandas._libs.tslibs.parsing import guess_datetime_format
 from pandas.io.common import get_handle, infer_compression
 
-from ..errors import did_you_mean, hidden_characters_named, short_text
+from ..errors import characters_named, did_you_mean, hidden_characters_named, short_text
 from ..timeaxis import solar_hijri_hint
 from ..units import UnitError, ascii_number
 
@@ -439,7 +439,7 @@ def read_csv_series(df: pd.DataFrame, fname: str, csv: str, place: str, add: Cal
     if bad.size:
         first = raw_dates.iloc[bad[0]]
         hint = _dayfirst_hint(first) if given and not dayfirst else ""  # (a Pywr file without dayfirst)
-        add(f"{fname} line {line(bad[0])}", _not_a_date(first, date_col) + hint)
+        add(f"{fname} line {line(bad[0])}", _not_a_date(first, date_col, bad[0] == 0, dots_day_first) + hint)
         return None
     zoned = np.flatnonzero([getattr(d, "tzinfo", None) is not None for d in dates])
     if zoned.size:
@@ -640,11 +640,15 @@ def _beyond_nanoseconds(dates: pd.Series) -> np.ndarray:
     return (dates.notna() & ~dates.between(pd.Timestamp.min, pd.Timestamp.max)).to_numpy()
 
 
-def _not_a_date(raw: Any, date_col: str) -> str:
+def _not_a_date(raw: Any, date_col: str, first_row: bool = False, dots_day_first: bool = False) -> str:
     """What is wrong with a date cell pandas did not read as a date: no date, or one outside the dates daryo
     holds (:func:`_beyond_nanoseconds`).  Such a date is refused, not left out as a date outside the run is: no
     run reaches it, but a model reads each file whole (a generator fits its rows, a sum or mean over it would
-    change), and a year 1600 or 9999 is most often a typing error or a stand-in for no date."""
+    change), and a year 1600 or 9999 is most often a typing error or a stand-in for no date.
+
+    A cell of words in another script than Latin (a Russian month, ``'окт.20'``) is told how dates are written
+    (``DD.MM.YYYY`` too where ``dots_day_first``), and one of such words alone on the first data row
+    (``first_row``: a units row, ``'ед. изм.'``) that a second header line is not read (:func:`_words_hint`)."""
     try:
         when = pd.Timestamp(str(raw).strip())  # (a single date is read in any year, at a coarser unit)
     except (ValueError, OverflowError):
@@ -653,7 +657,21 @@ def _not_a_date(raw: Any, date_col: str) -> str:
         return (f"'{raw}' in column '{date_col}' is a date outside the range daryo can hold (1677-09-22 to "
                 f"2262-04-11), so no run reaches it either: remove the row, or correct its year"
                 f"{solar_hijri_hint(when.year)}")
-    return f"'{raw}' in column '{date_col}' is not a date" + (hidden_characters_named(str(raw)) or _calendar_hint(raw))
+    return f"'{raw}' in column '{date_col}' is not a date" + (hidden_characters_named(str(raw)) or _calendar_hint(raw)
+                                                              or _words_hint(str(raw), first_row, dots_day_first))
+
+
+def _words_hint(text: str, first_row: bool, dots_day_first: bool) -> str:
+    """For a date cell of words in another script than Latin (``'окт.20'``, ``'ед. изм.'``), which no retyping in
+    ASCII makes a date: how to write dates, and on the file's first data row, without digits, that a second header
+    line (units, say) is to be removed; "" for any other cell."""
+    if not any(c.isalpha() and not c.isascii() for c in text):
+        return ""
+    how = "YYYY-MM-DD or DD.MM.YYYY" if dots_day_first else "YYYY-MM-DD"
+    if first_row and not any(c.isdigit() for c in text):
+        return (f": the line after the header holds no date; a second header line (of units, say) is not read: remove "
+                f"it, and write dates as {how}")
+    return f": write dates as {how}, in digits"
 
 
 def _calendar_hint(raw: Any) -> str:
@@ -689,6 +707,11 @@ def _in_ascii(cell: Any) -> Any:
         return cell
 
 
+#: a number written with spaces (a plain, no-break, narrow no-break or thin one, as spreadsheets of many locales write
+#: them) between groups of three digits, decimals with a point or a comma: ``1 100.5``, ``1 100,5``
+_THOUSANDS_SPACED = re.compile(r"([-+]?\d{1,3})([ \u00a0\u202f\u2009])\d{3}(?:\2\d{3})*([.,]\d+)?")
+
+
 def _bad_cell(raw: Any, n_bad: int) -> str:
     """What is wrong with a value cell that is not a finite number (``raw`` as read), ``n_bad`` such cells in the
     file."""
@@ -700,6 +723,14 @@ def _bad_cell(raw: Any, n_bad: int) -> str:
         text = ascii_number(str(raw).strip())
     except UnitError as exc:  # (digits of two scripts in one number)
         return f"{exc} {such}"
+    if spaced := _THOUSANDS_SPACED.fullmatch(text):
+        space = spaced[2]
+        named = "a space" if space == " " else characters_named(space)
+        point = ", and decimals with a point" if spaced[3] and spaced[3].startswith(",") else ""
+        return (f"'{raw}' is not a finite number {such}: it is written with {named} as a thousands separator; write "
+                f"numbers without one{point} ({re.sub(r'[^0-9.,+-]', '', text).replace(',', '.')})")
+    if not hidden_characters_named(str(raw)) and any(c.isalpha() and not c.isascii() for c in str(raw)):
+        return f"'{raw}' is not a finite number {such}: give a number, in digits"
     comma = (": write numbers without a thousands separator, and decimals with a point (a comma separates the "
              "values)" if re.fullmatch(r"[-+]?\d{1,3}(,\d{3})+", text)
              else ": write decimals with a point (a comma separates the values)" if re.fullmatch(r"[-+]?\d+,\d+", text)
