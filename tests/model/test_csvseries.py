@@ -336,6 +336,13 @@ def test_a_header_is_read_as_its_names_composed_and_without_the_spaces_around_th
         "spaces around a name, or a letter written as a letter and a combining mark, make no other name); give "
         "each column its own name")
     assert list(read_csv_file(tmp_path / "f.csv", header=None).iloc[0]) == ["date", dry, f" {dry}"]  # (as pandas)
+    (tmp_path / "f.csv").write_text("date,a, \n2001-01-01,1,2\n")  # (a cell of a space: no name, as an empty one)
+    assert list(read_csv_file(tmp_path / "f.csv").columns) == ["date", "a", "Unnamed: 2"]
+    problems: list[tuple[str, str]] = []
+    read_csv_series(read_csv_file(tmp_path / "f.csv"), "/d/f.csv", "f.csv", "here",
+                    lambda p, m: problems.append((p, m)))
+    assert problems == [("/d/f.csv line 1", "column 3 of the header has no name; give each value column a name (a "
+                         "trace's name, for instance)")]
 
 
 def _two_series_model(tmp_path, inflow_header: str, demand_header: str, demand_first: bool = False):

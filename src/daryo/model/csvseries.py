@@ -112,7 +112,8 @@ def read_csv_file(path: Path, **read_options: Any) -> pd.DataFrame:
         if not read_options:  # (pandas renames a repeated column name "t1.1": which one is meant is a guess)
             header = pd.read_csv(path, header=None, nrows=1, dtype=str, keep_default_na=False).iloc[0].tolist()
             _check_repeated(header)
-            df.columns = [column_name(c) for c in df.columns]
+            # (a cell of spaces alone is no name, as pandas reads an empty one: "Unnamed: 2")
+            df.columns = [column_name(c) or f"Unnamed: {i}" for i, c in enumerate(df.columns)]
         return df
     except CsvReadError:
         raise
