@@ -464,3 +464,60 @@ def test_a_json_syntax_error_says_what_the_mistake_is_where_the_text_tells_it(tm
     "Invalid control character at"."""
     path = write_model(tmp_path, text, "m.json")
     assert load_problems(path) == [f"{path}: {told}"]
+
+
+#: the lab model with its river's inflow read from a CSV file named ``{path}`` (as the file writes it, quotes and all)
+CSV_INFLOW = LAB_MODEL.replace("inflow: 10", "inflow: {csv: {path}, column: q}")
+
+
+@pytest.mark.parametrize("loader", ["libyaml", "python"])
+def test_a_windows_path_in_double_quotes_is_told_to_be_written_in_single_quotes(tmp_path, monkeypatch, loader):
+    """A Tashkent ministry analyst's review: ``csv: "C:\\Users\\Аналитик\\…"`` was "malformed YAML: did not find
+    expected hexdecimal number" (``\\U`` starts a character's code in double quotes), nothing of backslashes."""
+    from daryo.model import documents
+
+    if loader == "python":  # (PyYAML's own parser words it otherwise: "expected escape sequence of 8 hexadecimal…")
+        monkeypatch.setattr(documents, "_LineLoader", documents.yaml.SafeLoader)
+    path = write_model(tmp_path, CSV_INFLOW.replace("{path}", '"C:\\Users\\Аналитик\\приток.csv"'))
+    with pytest.raises(ModelError) as info:
+        read_document(path)
+    (problem,) = info.value.problems
+    assert str(problem).startswith(f"{path}: line 6, column 24: malformed YAML: ")
+    assert str(problem).endswith(
+        "(inside double quotes a backslash starts an escape, \\n a line break, \\U a character's code: write a Windows "
+        "path in single quotes, 'C:\\Users\\Аналитик\\приток.csv', or with forward slashes, C:/Users/…)")
+
+
+@pytest.mark.parametrize("name, syntax, told", [
+    ('"D:\\new\\bassein\\a.csv"', "yaml", "CSV file \"D:\\new\\bassein\\a.csv\" not found: inside double quotes a "
+     "backslash starts an escape, and YAML read \\n, \\b and \\a as a line break, a backspace and a bell; write the "
+     "path in single quotes, 'D:\\new\\bassein\\a.csv', or with forward slashes, \"D:/new/bassein/a.csv\""),
+    ('"C:\\temp\\new.csv"', "json", "CSV file \"C:\\temp\\new.csv\" not found: inside double quotes a backslash "
+     "starts an escape, and JSON read \\t and \\n as a tab and a line break; write the path with each backslash "
+     "doubled, \"C:\\\\temp\\\\new.csv\", or with forward slashes, \"C:/temp/new.csv\""),
+], ids=["yaml", "json"])
+def test_a_file_name_read_with_escapes_names_them_and_holds_no_control_character(tmp_path, name, syntax, told):
+    """The same review: ``"D:\\new\\bassein\\a.csv"`` (valid escapes: a line break, a backspace and a bell) was
+    "CSV file 'D:⏎ew\\x08assein\\x07.csv' not found", a raw line break in the message.  The name is quoted as the file
+    writes it, with what its escapes were read as and how to write it."""
+    if syntax == "json":
+        path = write_model(tmp_path, json.dumps({
+            "version": 1, "time": {"start": "2001-01", "end": "2001-12"},
+            "nodes": [{"id": "river", "type": "inflow", "inflow": {"csv": json.loads(name), "column": "q"}},
+                      {"id": "lake", "type": "sink"}], "edges": [["river", "lake"]]}), "m.json")
+    else:
+        path = write_model(tmp_path, CSV_INFLOW.replace("{path}", name))
+    (problem,) = load_problems(path)
+    assert problem.endswith(told)
+    assert "\n" not in problem and "\x08" not in problem
+
+
+@pytest.mark.parametrize("text, told", [
+    ('{"csv": "C:\\data\\q.csv"}', "line 1, column 12: malformed JSON: Invalid \\escape (inside a JSON string a "
+     "backslash starts an escape, \\n a line break: write each backslash of a Windows path doubled, "
+     "\"C:\\\\Users\\\\…\", or use forward slashes, \"C:/Users/…\")"),
+])
+def test_a_backslash_that_starts_no_json_escape_is_told_how_to_write_a_path(tmp_path, text, told):
+    """The JSON twin of the double-quoted YAML path: Python's "Invalid \\escape" alone."""
+    path = write_model(tmp_path, text, "m.json")
+    assert load_problems(path) == [f"{path}: {told}"]

@@ -272,6 +272,23 @@ def test_missing_csv_is_named(tmp_path):
         in msg
 
 
+
+def test_a_csv_url_whose_backslashes_json_read_as_escapes_says_so(tmp_path):
+    """A Windows path in JSON, ``"C:\\temp\\new.csv"``, is valid JSON holding a tab and a line break: the message
+    quotes it as the file writes it (no line break of its own) and says how to write it (a Tashkent ministry
+    analyst's review of the same in YAML)."""
+    doc = {"timestepper": TS, "nodes": [{"name": "in", "type": "input", "max_flow": "flows"},
+                                        {"name": "out", "type": "output"}],
+           "edges": [["in", "out"]],
+           "parameters": {"flows": {"type": "dataframe", "url": "C:\temp\new.csv", "index_col": "date",
+                                    "parse_dates": True}}}
+    msg = load(tmp_path, doc)
+    assert ('parameters[flows]: CSV file "C:\\temp\\new.csv" not found: inside double quotes a backslash starts an '
+            "escape, and JSON read \\t and \\n as a tab and a line break; write the path with each backslash "
+            'doubled, "C:\\\\temp\\\\new.csv", or with forward slashes, "C:/temp/new.csv"') in msg, msg
+    assert "\n" not in msg.split("parameters[flows]")[1]
+
+
 def test_csv_that_does_not_cover_the_run_is_named(tmp_path):
     (tmp_path / "flows.csv").write_text("date,q\n2001-01-01,1\n2001-02-01,2\n2001-03-01,3\n")
     doc = {"timestepper": TS, "nodes": [{"name": "in", "type": "input", "min_flow": "flows", "max_flow": "flows"},

@@ -18,10 +18,11 @@ from typing import Any
 import yaml
 
 from .._files import file_size, missing_cwd_note
-from ..errors import ModelError, Problem, characters_named, look_alike
+from ..errors import ModelError, Problem, characters_named, look_alike, printable
 from ..errors import short_text as _short
 
-__all__ = ["HugeInteger", "MAX_DOCUMENT_BYTES", "YamlDumper", "document_syntax", "parse_document", "read_document"]
+__all__ = ["HugeInteger", "MAX_DOCUMENT_BYTES", "YamlDumper", "document_syntax", "escapes_read", "parse_document",
+           "read_document"]
 
 
 class _LineDict(dict):
@@ -393,6 +394,8 @@ def _read_yaml(text: str, path: Path, lines: bool) -> Any:
             place, what = opened, "a quoted text starting here is never closed (its closing quote is missing)"
         elif "simple key" in context and "expected ':'" in what and start:  # (found on a line below: at the file's
             place, what = opened, f"{what} (a key without its ':'? write `key: value`)"  # end, for 'edges')
+        elif "quoted scalar" in context and ("escape" in what or "hexdecimal" in what or "hexadecimal" in what):
+            what += _backslash_hint(text, start)
         elif "flow sequence" in context or "flow mapping" in context:
             brackets = "[...]" if "sequence" in context else "{...}"
             what += f" (in the {brackets} opened at {opened}: is its closing bracket missing?)" if start else ""
@@ -406,6 +409,72 @@ def _read_yaml(text: str, path: Path, lines: bool) -> Any:
             what = f"malformed YAML: {what}"
         rows = [m.line for m in (start, mark) if m is not None] + ([mark.line - 1] if mark and mark.line else [])
         raise ModelError(Problem(str(path), place, what + _look_alikes_on(text, rows))) from None
+
+
+def _backslash_hint(text: str, start: Any) -> str:
+    """For a double-quoted YAML text whose backslash starts no escape YAML knows (a Windows path,
+    ``"C:\\Users\\…"``: ``\\U`` is taken for the start of a character's code; a Tashkent ministry analyst's review
+    was told "did not find expected hexdecimal number"): that a backslash starts an escape inside double quotes,
+    and the text in single quotes, where a backslash is itself ("" where the text is not found at ``start``)."""
+    line = text.splitlines()[start.line] if start is not None and start.line < len(text.splitlines()) else ""
+    found = re.match(r'"((?:[^"\\]|\\.)*)', line[start.column:]) if start is not None else None
+    single = f", {_single_quoted(found[1])}," if found and "\\" in found[1] else ""
+    return (" (inside double quotes a backslash starts an escape, \\n a line break, \\U a character's code: write a "
+            f"Windows path in single quotes{single} or with forward slashes, C:/Users/…)")
+
+
+def _single_quoted(inner: str) -> str:
+    """The text of a double-quoted YAML scalar as written (``inner``, its backslashes as they are) in single
+    quotes, where YAML reads every character as itself (a quote is doubled)."""
+    return "'" + inner.replace("'", "''") + "'"
+
+
+#: the escapes of YAML's double-quoted text that are read as a control character (or a line or paragraph
+#: separator), by that character: the escape, and what the character is called; JSON's ``\b \f \n \r \t`` are among
+#: them
+_ESCAPED = {"\0": ("\\0", "a NUL character"), "\a": ("\\a", "a bell"), "\b": ("\\b", "a backspace"),
+            "\t": ("\\t", "a tab"), "\n": ("\\n", "a line break"), "\v": ("\\v", "a vertical tab"),
+            "\f": ("\\f", "a form feed"), "\r": ("\\r", "a carriage return"), "\x1b": ("\\e", "an escape character"),
+            "\x85": ("\\N", "a next-line character"), "\u2028": ("\\L", "a line separator"),
+            "\u2029": ("\\P", "a paragraph separator")}
+
+
+def escapes_read(text: str, syntax: str = "yaml") -> tuple[str, str] | None:
+    """What to say of a file name (or other text a document gives) that holds characters the escapes of a
+    double-quoted text are read as, where a Windows path was written with backslashes in double quotes
+    (``"D:\\new\\bassein\\a.csv"`` reads a line break, a backspace and a bell: a Tashkent ministry analyst's review,
+    told that a file so named was not found, the line break printed as it was); None if it holds none.
+
+    Parameters
+    ----------
+    text
+        The text as the document's parser read it.
+    syntax
+        The document's, "yaml" or "json": how to write the text instead.
+
+    Returns
+    -------
+    tuple of str, or None
+        The text as the file writes it, in double quotes (``"D:\\new\\bassein\\a.csv"``), and why it is not what it
+        looks like and how to write it: in single quotes (YAML) or with each backslash doubled (JSON), or with
+        forward slashes; with no control character in either.
+    """
+    held = [c for c in dict.fromkeys(text) if c in _ESCAPED]
+    if not held:
+        return None
+    written = printable("".join(_ESCAPED[c][0] if c in _ESCAPED else c for c in text))
+    escapes, names = [_ESCAPED[c][0] for c in held], [_ESCAPED[c][1] for c in held]
+    backslash = "\\"
+    instead = (f'with each backslash doubled, "{written.replace(backslash, backslash * 2)}"' if syntax == "json"
+               else f"in single quotes, {_single_quoted(written)}")
+    return f'"{written}"', (
+        f"inside double quotes a backslash starts an escape, and {syntax.upper()} read {_and(escapes)} as "
+        f'{_and(names)}; write the path {instead}, or with forward slashes, "{written.replace(backslash, "/")}"')
+
+
+def _and(words: list[str]) -> str:
+    """``words`` joined for a sentence: "a", "a and b", "a, b and c"."""
+    return ", ".join(words[:-1]) + (" and " if len(words) > 1 else "") + words[-1]
 
 
 # PyYAML's problems that mostly mean a line indented more or less than its neighbours
@@ -489,6 +558,9 @@ def _json_mistake(text: str, exc: json.JSONDecodeError) -> str:
     if here and here in "}]" and before.endswith(","):
         return (f"{msg} (JSON allows no trailing comma: remove the ',' at {_text_place(text, len(before) - 1)}, "
                 f"before the '{here}')")
+    if "escape" in msg:  # ("Invalid \\escape": a Windows path, "C:\\data\\q.csv")
+        return (f"{msg} (inside a JSON string a backslash starts an escape, \\n a line break: write each backslash "
+                'of a Windows path doubled, "C:\\\\Users\\\\…", or use forward slashes, "C:/Users/…")')
     if text.startswith(("//", "/*", "#"), pos):
         return f"{msg} (JSON has no comments: remove the comment starting here)"
     if here == "'":

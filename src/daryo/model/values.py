@@ -35,6 +35,7 @@ from ..units import (
 from .components import COMPONENT_TYPES, Attribute
 from .csvseries import CsvReadError, csv_columns, csv_problems_for, read_csv_file, read_csv_series
 from .datafiles import DataFileRefused, DataFiles
+from .documents import escapes_read
 from .series import LevelTable, Series
 
 # an attribute written with no value (``demand:`` and nothing after it, or ``null``)
@@ -102,8 +103,7 @@ class LoadContext:
         if path.is_dir():
             self.add(place, f"CSV file '{name}' is a folder ({path})")
         elif not path.exists():
-            slash = "; write the folders of a path with / (data/inflow.csv), as on every system" if "\\" in name else ""
-            self.add(place, f"CSV file '{name}' not found (looked for {path}){slash}")
+            self.add(place, self._not_found(name, path, place))
         elif not path.is_file():
             self.add(place, f"CSV file '{name}' is not a regular file ({path})")
         else:
@@ -115,6 +115,15 @@ class LoadContext:
         if df is not None:
             self.files.record(name, path)
         return (df, str(path)) if df is not None else None
+
+    def _not_found(self, name: str, path: Path, place: str) -> str:
+        """What to say of CSV file ``name``, named at ``place``, that is not at ``path``: a name that holds what
+        the escapes of a double-quoted text are read as (a Windows path, ``"D:\\new\\a.csv"``), or a path with
+        backslashes."""
+        if escaped := escapes_read(name, self.syntax_at(place)):
+            return f"CSV file {escaped[0]} not found: {escaped[1]}"
+        slash = "; write the folders of a path with / (data/inflow.csv), as on every system" if "\\" in name else ""
+        return f"CSV file '{name}' not found (looked for {path}){slash}"
 
 
 #: The largest whole number an attribute (a priority, a delay's steps) can be

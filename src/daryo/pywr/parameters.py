@@ -21,6 +21,7 @@ import pandas as pd
 from ..errors import UNENCODABLE_NAME, did_you_mean, short_text
 from ..model.csvseries import CsvReadError, parse_dates, read_csv_file
 from ..model.datafiles import DataFileRefused, DataFiles
+from ..model.documents import escapes_read
 from ..units import is_number, is_too_large
 
 __all__ = ["ParameterConverter", "SUPPORTED_PARAMETERS", "pywr_type"]
@@ -837,8 +838,10 @@ class ParameterConverter:
                 self.add(place, f"CSV file {exc}")
             return False
         if not path.is_file():
-            if not quiet:
-                self.add(place, f"CSV file '{url}' not found (looked for {path})")
+            if not quiet:  # (a Windows path whose backslashes JSON read as escapes: "C:\\new\\q.csv")
+                escaped = escapes_read(url, "json")
+                self.add(place, f"CSV file {escaped[0]} not found: {escaped[1]}" if escaped else
+                         f"CSV file '{url}' not found (looked for {path})")
             return False
         return True
 
