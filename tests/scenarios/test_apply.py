@@ -85,6 +85,27 @@ def test_a_wrong_value_an_overlay_sets_names_the_change_that_set_it(tmp_path):
         load_aral_model(scenarios=[str(aral)])
 
 
+@pytest.mark.parametrize("beside", [True, False], ids=["beside-the-overlay", "nowhere"])
+def test_a_relative_csv_path_of_an_overlay_not_found_says_where_it_is_read_from(tmp_path, monkeypatch, beside):
+    """A Tashkent ministry analyst's review: an overlay of the embedded model naming ``csv: приток.csv``, the file
+    beside the overlay, was told "not found (looked for …/daryo/data/aral/приток.csv)", nothing of why.  A file an
+    overlay names is found relative to the model's folder, as documented; the message says so, and names the file
+    beside the overlay, by its full path, where there is one."""
+    overlay = tmp_path / "мой сценарий.yaml"
+    overlay.write_text("changes:\n  - set: {upper_river: {inflow: {csv: приток.csv, column: q}}}\n")
+    if beside:
+        (tmp_path / "приток.csv").write_text("date,q\n2000-10-01,1\n")
+    monkeypatch.chdir(tmp_path)  # (the overlay named as a user names it: relative to the working folder)
+    with pytest.raises(ModelError) as err:
+        daryo.load(demo_model_path(), scenarios=[overlay.name])
+    (problem,) = err.value.problems
+    rule = ("a file an overlay names is found relative to the model file's folder, not the overlay's: "
+            + (f"give the full path of the one beside the overlay, csv: '{tmp_path / 'приток.csv'}'" if beside
+               else "give the file's full path"))
+    assert str(problem) == (f"{overlay.name}: changes[0].set.upper_river.inflow (line 2): CSV file 'приток.csv' not "
+                            f"found (looked for {demo_model_path().parent / 'приток.csv'}); {rule}")
+
+
 def test_an_overlay_whose_changes_cannot_all_apply_is_told_its_value_problems_too(tmp_path):
     """A user review: an overlay with a missing node in one change and a misspelt attribute and a negative volume in
     others was told only the first; the others came on a second try.  Now all at once, in the changes' order; a

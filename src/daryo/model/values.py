@@ -118,12 +118,31 @@ class LoadContext:
 
     def _not_found(self, name: str, path: Path, place: str) -> str:
         """What to say of CSV file ``name``, named at ``place``, that is not at ``path``: a name that holds what
-        the escapes of a double-quoted text are read as (a Windows path, ``"D:\\new\\a.csv"``), or a path with
-        backslashes."""
+        the escapes of a double-quoted text are read as (a Windows path, ``"D:\\new\\a.csv"``), a path with
+        backslashes, or one an overlay gave, which is found relative to the model's folder, not the overlay's."""
         if escaped := escapes_read(name, self.syntax_at(place)):
             return f"CSV file {escaped[0]} not found: {escaped[1]}"
         slash = "; write the folders of a path with / (data/inflow.csv), as on every system" if "\\" in name else ""
-        return f"CSV file '{name}' not found (looked for {path}){slash}"
+        return f"CSV file '{name}' not found (looked for {path}){slash}{self._overlay_note(name, place)}"
+
+    def _overlay_note(self, name: str, place: str) -> str:
+        """For a relative path that an overlay gave at ``place`` (None of a model's own): that it is found relative
+        to the model file's folder, not the overlay's (docs/model-format.md, *Scenario overlays*), the file of that
+        name beside the overlay where there is one, and how to name it; "" for another path."""
+        from .places import origin_file  # local import: places imports the model's types
+
+        overlay = origin_file(place, self.origins) if self.origins else None
+        if overlay is None or Path(name).is_absolute():
+            return ""
+        beside = Path(overlay).absolute().parent / name
+        rule = "; a file an overlay names is found relative to the model file's folder, not the overlay's"
+        try:
+            there = beside.is_file()
+        except (OSError, ValueError):
+            there = False
+        if there:
+            return f"{rule}: give the full path of the one beside the overlay, csv: '{beside}'"
+        return f"{rule}: give the file's full path"
 
 
 #: The largest whole number an attribute (a priority, a delay's steps) can be
