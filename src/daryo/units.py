@@ -28,7 +28,8 @@ from .errors import as_ascii, characters_named, look_alike, with_article
 
 __all__ = ["Dimension", "UnitError", "parse_quantity", "unit_factor", "is_number", "is_whole", "is_too_large",
            "is_per_month", "ascii_number", "number_in_text", "PLAIN_NUMBER", "no_unit_given", "accepted_units",
-           "FLOW_RATE_UNITS", "SECONDS_PER_DAY", "GWH_PER_HM3_M", "CANONICAL_UNITS", "MAX_MAGNITUDE", "too_large_text"]
+           "FLOW_RATE_UNITS", "SECONDS_PER_DAY", "GWH_PER_HM3_M", "CANONICAL_UNITS", "MAX_MAGNITUDE", "too_large_text",
+           "SPACE_GROUPED", "THOUSANDS_SPACES"]
 
 SECONDS_PER_DAY = 86_400.0
 #: energy (GWh) from 1 hm³ falling 1 m at 100 % efficiency: ρ g · 1e6 m³ · 1 m / 3.6e12 J/GWh
@@ -352,6 +353,12 @@ def number_in_text(value: object) -> int | float | None:
 
 
 _GROUPED = re.compile(r"^\s*([-+]?\d{1,3}(?:,\d{3})+(?:\.\d*)?)(?![\d,])")
+#: the spaces that Russian and other locales write between thousands (``1 200``: Excel a no-break one), by the name
+#: messages give them
+THOUSANDS_SPACES = {" ": "a space", "\u00a0": "a no-break space, U+00A0", "\u202f": "a narrow no-break space, U+202F",
+                    "\u2009": "a thin space, U+2009"}
+#: a number grouped by those spaces, with decimals after a point or a comma or none
+SPACE_GROUPED = re.compile(r"^\s*([-+]?\d{1,3}(?:[ \u00a0\u202f\u2009]\d{3})+)(?:[.,](\d+))?(?![\d.,])")
 _DECIMAL_COMMA = re.compile(r"^\s*([-+]?\d+),(\d+)(?![\d,.])")
 _QUANTITY = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(.*?)\s*$")
 
@@ -382,6 +389,14 @@ def parse_quantity(written: str) -> Quantity:
     """Split ``"19.5 km3"`` into ``Quantity(19.5, "km3")``; raise ``UnitError`` if it is not a number.  Its number
     may be written in Persian or Arabic-Indic digits, with the Arabic separators (:func:`ascii_number`)."""
     text = ascii_number(written)
+    if spaced := SPACE_GROUPED.match(text):  # ("1 200 km3" read as 1 and a unit "200 km3")
+        whole, rest = re.sub(r"\D", "", spaced.group(1)), text[spaced.end():].rstrip()
+        whole = ("-" if spaced.group(1).startswith("-") else "") + whole
+        separator = THOUSANDS_SPACES[next(c for c in spaced.group(1) if c in THOUSANDS_SPACES)]
+        decimals = f", and decimals with a point ('{whole}.{spaced.group(2)}{rest}')" if spaced.group(2) else \
+            f" ('{whole}{rest}')"
+        raise UnitError(f"'{written}' looks like a number with a thousands separator ({separator}): write it without "
+                        f"one{decimals}")
     grouped = _GROUPED.match(text)
     decimal = _DECIMAL_COMMA.match(text)
     if decimal and (not grouped or decimal.group(1).lstrip("+-") == "0"):  # ("19,5 km3", "0,885": a decimal comma,

@@ -328,10 +328,33 @@ def test_a_line_indented_wrongly_gets_a_hint(tmp_path, old, new, message):
     ("{value: 19,5, unit: km3}", "nodes[src].inflow (line 5): unknown key '5' in a series; use one of: column, "
                                  "columns, csv, monthly, scale, scenarios, source, unit, value, values; a comma "
                                  "inside {...} ends a value there: write decimals with a point (19.5, not 19,5)"),
+
+    # (a Tashkent ministry analyst's review: a space as the thousands separator, plain or no-break, was "unknown unit
+    # '200' for a flow")
+    ("1 200", "nodes[src].inflow (line 5): '1 200' looks like a number with a thousands separator (a space): write "
+              "it without one ('1200')"),
+    ("1\u00a0200 m3/s", "nodes[src].inflow (line 5): '1\u00a0200 m3/s' looks like a number with a thousands separator "
+                        "(a no-break space, U+00A0): write it without one ('1200 m3/s')"),
+    ("'-2 000 000,5 m3'", "nodes[src].inflow (line 5): '-2 000 000,5 m3' looks like a number with a thousands "
+                          "separator (a space): write it without one, and decimals with a point ('-2000000.5 m3')"),
+    ("[1 200, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]", "nodes[src].inflow (line 5): must be a list of numbers, or a list of "
+     "equally long lists of numbers (one per scenario trace); item [0] is the text '1 200', not a number ('1 200' "
+     "looks like a number with a thousands separator (a space): write it without one ('1200'))"),
 ])
 def test_a_number_with_a_thousands_separator_is_named_as_such(tmp_path, inflow, message):
     (msg,) = load_problems(write_model(tmp_path, GOOD.replace("inflow: 10}", f"inflow: {inflow}}}")))
     assert msg.endswith(message), msg
+
+
+def test_an_item_of_a_block_list_with_a_decimal_comma_or_thousands_spaces_says_so(tmp_path):
+    """In block style YAML reads ``- 10,5`` as the text '10,5' (in flow style it splits it): the item is told to be a
+    decimal comma, as a single value is, not only "the text '10,5', not a number"."""
+    block = "\n".join(f"      - {v}" for v in ["10,5", "1 200", *["1"] * 10])
+    (msg,) = load_problems(write_model(tmp_path, GOOD.replace("{id: src, type: inflow, inflow: 10}",
+                                                               f"id: src\n    type: inflow\n    inflow:\n{block}")))
+    assert msg.endswith("nodes[src].inflow (line 7): must be a list of numbers, or a list of equally long lists of "
+                        "numbers (one per scenario trace); item [0] is the text '10,5', not a number ('10,5' has a "
+                        "decimal comma: write decimals with a point ('10.5'))"), msg
 
 
 def test_dangling_and_duplicate_edges_reported_together(tmp_path):

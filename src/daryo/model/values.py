@@ -580,7 +580,20 @@ def _first_not_number(raw: Any) -> str:
             quoted = " (text: write the number without quotes)" if isinstance(x, str) and x.strip() and (
                 PLAIN_NUMBER.fullmatch(x.strip())) else ""
             what = "too large a number (more than 1.8e308)" if is_too_large(x) else f"{kind_of(x)}, not a number"
-            return f"; item {sub} is {what}{quoted}"
+            return f"; item {sub} is {what}{quoted or _miswritten(x)}"
+    return ""
+
+
+def _miswritten(item: Any) -> str:
+    """For a list's item of text that is a number written as daryo does not read one (``'1 200'``, a thousands
+    separator; ``'10,5'``, a decimal comma, as block-style lists give it): what :func:`~daryo.units.parse_quantity`
+    says of it, in parentheses; "" for other text."""
+    if not isinstance(item, str):
+        return ""
+    try:
+        parse_quantity(item)
+    except UnitError as exc:
+        return f" ({exc})" if "separator" in str(exc) or "decimal comma" in str(exc) else ""
     return ""
 
 
