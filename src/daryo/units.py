@@ -29,7 +29,7 @@ from .errors import as_ascii, characters_named, look_alike, with_article
 __all__ = ["Dimension", "UnitError", "parse_quantity", "unit_factor", "is_number", "is_whole", "is_too_large",
            "is_per_month", "ascii_number", "number_in_text", "PLAIN_NUMBER", "no_unit_given", "accepted_units",
            "FLOW_RATE_UNITS", "SECONDS_PER_DAY", "GWH_PER_HM3_M", "CANONICAL_UNITS", "MAX_MAGNITUDE", "too_large_text",
-           "SPACE_GROUPED", "THOUSANDS_SPACES"]
+           "SPACE_GROUPED", "THOUSANDS_SPACES", "comma_split_hint", "split_decimals_hint", "miswritten_number"]
 
 SECONDS_PER_DAY = 86_400.0
 #: energy (GWh) from 1 hm³ falling 1 m at 100 % efficiency: ρ g · 1e6 m³ · 1 m / 3.6e12 J/GWh
@@ -377,6 +377,47 @@ def comma_split_hint(key: object) -> str:
         return "; a comma inside {...} ends a value there: write decimals with a point (19.5, not 19,5)"
     return ("; a comma inside {...} ends a value there: write decimals with a point and numbers without a thousands "
             "separator (19.5 or 19500, not 19,500)")
+
+
+def split_decimals_hint(items: object, expected: int) -> str:
+    """A hint for a list of more whole numbers than the ``expected`` count (12 monthly values, say), where decimals
+    written with a comma were split: YAML's flow style and JSON end a value at a comma, so ``[10,5, 9,5, …]`` reads
+    as 10, 5, 9, 5 (a Tashkent ministry analyst's review: 12 monthly values so written were "must be 12, got 24",
+    nothing of commas).  "" for a list of another kind or length (a number with decimals, or fewer items, cannot
+    come of it).
+
+    Parameters
+    ----------
+    items
+        The list as the file gives it.
+    expected
+        How many values it should hold.
+
+    Returns
+    -------
+    str
+        ``; a comma inside [...] ends a value there …``, its example the list's first two items where it holds
+        twice as many as expected (pairs, each a decimal comma split), else 10,5.
+    """
+    if not (isinstance(items, list) and len(items) > expected and all(is_whole(x) for x in items)):
+        return ""
+    example = f"{items[0]},{items[1]}" if len(items) == 2 * expected and is_whole(items[1]) and items[1] >= 0 \
+        else "10,5"
+    return (f"; a comma inside [...] ends a value there, so a decimal written with a comma ({example}) reads as two "
+            f"values: write decimals with a point ({example.replace(',', '.')})")
+
+
+def miswritten_number(value: object) -> str:
+    """What :func:`parse_quantity` says of a text that is a number written as daryo does not read one: with a
+    decimal comma (``'10,5'``, as a block-style YAML list or mapping gives it: ``factor: 0,8`` is text), or a
+    thousands separator (``'1 200'``, ``'14,000'``); "" for any other value."""
+    if not isinstance(value, str):
+        return ""
+    try:
+        parse_quantity(value)
+    except UnitError as exc:
+        return str(exc) if "separator" in str(exc) or "decimal comma" in str(exc) else ""
+    return ""
 
 
 @dataclass(frozen=True)

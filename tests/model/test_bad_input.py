@@ -346,6 +346,30 @@ def test_a_number_with_a_thousands_separator_is_named_as_such(tmp_path, inflow, 
     assert msg.endswith(message), msg
 
 
+_SPLIT = ("; a comma inside [...] ends a value there, so a decimal written with a comma ({}) reads as two values: "
+          "write decimals with a point ({})")
+
+
+@pytest.mark.parametrize("inflow, message", [
+    ("[" + ", ".join(f"{m},5" for m in range(10, 22)) + "]",
+     "a plain list is 12 monthly values (January first; or one such list per trace), got 24" + _SPLIT.format("10,5",
+                                                                                                      "10.5")),
+    ("{monthly: [" + ", ".join(f"{m},5" for m in range(10, 22)) + "], unit: m3/s}",
+     "monthly values must be 12 (January to December), got 24" + _SPLIT.format("10,5", "10.5")),
+    ("{monthly: [[" + ", ".join(["1,5", *["2"] * 11]) + "], [" + ", ".join(["1", "5", *["2"] * 11]) + "]]}",
+     "monthly values must be 12 (January to December), got 13" + _SPLIT.format("10,5", "10.5")),
+    ("[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13.5]", "a plain list is 12 monthly values (January first; or one such "
+     "list per trace), got 13; give one value per step as {values: [...]}"),  # (a decimal: no comma split it)
+    ("[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]", "a plain list is 12 monthly values (January first; or one such list per "
+     "trace), got 11; give one value per step as {values: [...]}"),  # (fewer: no comma split it)
+], ids=["plain-pairs", "monthly-pairs", "traces-some", "a-decimal", "fewer"])
+def test_monthly_values_written_with_decimal_commas_say_so(tmp_path, inflow, message):
+    """A Tashkent ministry analyst's review: ``monthly: [10,5, 9,5, …]`` (12 values, decimal commas) was "must be 12
+    (January to December), got 24", no word of decimal commas."""
+    (msg,) = load_problems(write_model(tmp_path, GOOD.replace("inflow: 10}", f"inflow: {inflow}}}")))
+    assert msg.endswith(f"nodes[src].inflow (line 5): {message}"), msg
+
+
 def test_an_item_of_a_block_list_with_a_decimal_comma_or_thousands_spaces_says_so(tmp_path):
     """In block style YAML reads ``- 10,5`` as the text '10,5' (in flow style it splits it): the item is told to be a
     decimal comma, as a single value is, not only "the text '10,5', not a number"."""

@@ -111,6 +111,16 @@ def test_overlay_changes_are_plain_data(tmp_path):
     ("named_years: {first_year: 1}", "named_years", "give the name of a named year"),
     ("named_years: {name: '2021', first_year: 0}", "named_years.first_year", "1 for the first"),
     ("scale_inflows: {factor: 0.5, years: []}", "scale_inflows.years", "give a list of the run's hydrological years"),
+    # (a Tashkent ministry analyst's review: a decimal comma was "scale_inflows.8: unknown option", or "not '0,8'"
+    # with no word of the comma)
+    ("scale_inflows: {factor: 0,8}", "scale_inflows.8", "unknown option; use: nodes, basin, factor, months, years; "
+     "a comma inside {...} ends a value there: write decimals with a point (19.5, not 19,5)"),
+    ("scale_demands:\n      factor: 0,8", "scale_demands.factor", "give a number of 0 or more (or a percentage: "
+     "90 %), not '0,8'; '0,8' has a decimal comma: write decimals with a point ('0.8')"),
+    ("scale_inflows: {months: [1, 1, 1, 1, 1, 0,5, 0,5, 0,5, 1, 1, 1, 1]}", "scale_inflows.months", "give 12 factors "
+     "of 0 or more, January first, not [1, 1, 1, 1, 1, 0, 5, 0, 5, 0, 5, 1, 1, 1, 1]; a comma inside [...] ends a "
+     "value there, so a decimal written with a comma (10,5) reads as two values: write decimals with a point "
+     "(10.5)"),
 ])
 def test_bad_change_arguments_are_problems_of_the_overlay(tmp_path, change, place, message):
     """Every change type checks its arguments' types: a problem naming the overlay file and the change, not a

@@ -27,9 +27,11 @@ from ..units import (
     is_per_month,
     is_too_large,
     is_whole,
+    miswritten_number,
     no_unit_given,
     number_in_text,
     parse_quantity,
+    split_decimals_hint,
     unit_factor,
 )
 from .components import COMPONENT_TYPES, Attribute
@@ -455,9 +457,10 @@ def _parse_series(value: Any, attr: Attribute, ctx: LoadContext, place: str, mon
                     f"scenario trace){_first_not_number(raw)}")
             return None
         if monthly and arr.shape[1] != 12:
+            split = split_decimals_hint(raw[0] if arr.shape[0] > 1 else raw, 12)  # (10,5 read as 10 and 5)
             ctx.add(place, f"a plain list is 12 monthly values (January first; or one such list per trace), got "
-                    f"{arr.shape[1]}; give one value per step as {{values: [...]}}" if plain else
-                    f"monthly values must be 12 (January to December), got {arr.shape[1]}")
+                    f"{arr.shape[1]}{split or '; give one value per step as {values: [...]}'}" if plain else
+                    f"monthly values must be 12 (January to December), got {arr.shape[1]}{split}")
             return None
         with np.errstate(over="ignore"):  # (an overflow is reported as a non-finite value)
             arr = arr * factor
@@ -580,21 +583,13 @@ def _first_not_number(raw: Any) -> str:
             quoted = " (text: write the number without quotes)" if isinstance(x, str) and x.strip() and (
                 PLAIN_NUMBER.fullmatch(x.strip())) else ""
             what = "too large a number (more than 1.8e308)" if is_too_large(x) else f"{kind_of(x)}, not a number"
-            return f"; item {sub} is {what}{quoted or _miswritten(x)}"
+            return f"; item {sub} is {what}{quoted or _in_parentheses(miswritten_number(x))}"
     return ""
 
 
-def _miswritten(item: Any) -> str:
-    """For a list's item of text that is a number written as daryo does not read one (``'1 200'``, a thousands
-    separator; ``'10,5'``, a decimal comma, as block-style lists give it): what :func:`~daryo.units.parse_quantity`
-    says of it, in parentheses; "" for other text."""
-    if not isinstance(item, str):
-        return ""
-    try:
-        parse_quantity(item)
-    except UnitError as exc:
-        return f" ({exc})" if "separator" in str(exc) or "decimal comma" in str(exc) else ""
-    return ""
+def _in_parentheses(text: str) -> str:
+    """`` (text)`` for a note after a message; "" for no text."""
+    return f" ({text})" if text else ""
 
 
 def _parse_csv_series(spec: Mapping, factor: float, is_rate: bool, ctx: LoadContext, place: str

@@ -18,7 +18,15 @@ from typing import Any
 from .._files import missing_cwd_note
 from ..errors import LINK_LOOP, ModelError, Problem, did_you_mean, kind_of, read_as, short_text
 from ..model.documents import read_document
-from ..units import UnitError, is_number, number_in_text, parse_quantity
+from ..units import (
+    UnitError,
+    comma_split_hint,
+    is_number,
+    miswritten_number,
+    number_in_text,
+    parse_quantity,
+    split_decimals_hint,
+)
 from ._document import _edge_ends, _is_name
 
 _TOP_KEYS = {"title", "description", "sources", "group", "caveats", "changes"}
@@ -421,11 +429,15 @@ def _check_options(op: str, arg: Any, file: str, place: str) -> list[Problem]:
     keys = _OPTIONS[op]
     if not isinstance(arg, Mapping):
         return [Problem(file, place, f"give a mapping of options ({', '.join(keys)}), not {arg!r}")]
-    out = [Problem(file, f"{place}.{k}", f"unknown option; use: {', '.join(keys)}") for k in arg if k not in keys]
+    out = [Problem(file, f"{place}.{k}", f"unknown option; use: {', '.join(keys)}{comma_split_hint(k)}")
+           for k in arg if k not in keys]  # ({factor: 0,8}: an option '8', a decimal comma split)
 
-    def bad(key: str, message: str) -> None:
+    def bad(key: str, message: str, count: int = 0) -> None:
         if key in arg:
-            out.append(Problem(file, f"{place}.{key}", f"{message}, not {arg[key]!r}{_read_as_text(arg[key])}"))
+            v = arg[key]
+            hint = _read_as_text(v) or (f"; {miswritten_number(v)}" if miswritten_number(v) else "") or (
+                split_decimals_hint(v, count) if count else "")
+            out.append(Problem(file, f"{place}.{key}", f"{message}, not {v!r}{hint}"))
 
     if "nodes" in arg and not _is_names(arg["nodes"]):
         bad("nodes", "give a list of node ids")
@@ -452,7 +464,7 @@ def _check_options(op: str, arg: Any, file: str, place: str) -> list[Problem]:
         months = arg.get("months")
         if months is not None and not (isinstance(months, list) and len(months) == 12
                                        and all(_is_factor(f) for f in months)):
-            bad("months", "give 12 factors of 0 or more, January first")
+            bad("months", "give 12 factors of 0 or more, January first", 12)
         years = arg.get("years")
         if years is not None and not (isinstance(years, list) and years and all(_is_count(y) for y in years)):
             bad("years", "give a list of the run's hydrological years to change, 1 for the first")
