@@ -266,13 +266,25 @@ def _first_line(path: Path) -> str:
 
 def _separator_hint(header: str) -> str:
     """What to say of a header line with no comma but semicolons or tabs (how spreadsheets in many locales save
-    "CSV"): '' for any other."""
+    "CSV"): '' for any other.
+
+    Excel separates the values of the CSV files it saves by Windows' list separator, a semicolon where the region's
+    decimals are written with a comma (Russia, most of Europe), whatever the CSV type is called ("CSV (разделители
+    — запятые)"): saving the file again as CSV gives semicolons again (a Tashkent ministry analyst's review).  What
+    gives commas is setting that separator, and the decimal symbol, in Windows' region settings, or replacing the
+    semicolons once decimal commas are points."""
     other = next((name for sep, name in ((";", "semicolons"), ("\t", "tabs")) if sep in header), None)
     if other is None or "," in header:
         return ""
-    return (f"; its header {header!r} is separated by {other}: daryo reads values separated by commas, with a "
-            "point for decimals (save the file as comma-separated CSV; where a spreadsheet writes 75,2, set its "
-            "decimal separator to a point first)")
+    if other == "tabs":
+        return (f"; its header {header!r} is separated by tabs: daryo reads values separated by commas, with a point "
+                "for decimals (save the file as comma-separated CSV; where a spreadsheet writes 75,2, set its decimal "
+                "separator to a point first)")
+    return (f"; its header {header!r} is separated by semicolons: daryo reads values separated by commas, with a "
+            "point for decimals (Excel separates a CSV file's values by the list separator of Windows' region "
+            "settings, a semicolon where decimals are written with a comma: set the decimal symbol to '.' and the "
+            "list separator to ',' there (Region, Additional settings) and save it again, or in a text editor "
+            "replace the decimal commas by points, then ';' by ',')")
 
 
 def _not_utf8(path: Path) -> str | None:
