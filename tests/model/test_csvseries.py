@@ -345,6 +345,27 @@ def test_a_header_is_read_as_its_names_composed_and_without_the_spaces_around_th
                          "trace's name, for instance)")]
 
 
+def test_empty_columns_that_excel_leaves_at_the_end_of_each_line_are_not_read(tmp_path):
+    """A Tashkent ministry analyst's review: Excel's ``date,a,b,,`` (columns once used beyond the data, each line
+    ending in separators) was "column '' appears more than once in the header".  Columns at the end whose header
+    cell and every cell are empty hold nothing, and are left out; ones with a value are named by their place."""
+    path = tmp_path / "f.csv"
+    path.write_text("\ufeffdate,a,b,,\r\n2000-10-01,1,2,,\r\n2000-11-01,3,4,,\r\n")
+    assert list(read_csv_file(path).columns) == ["date", "a", "b"]
+    (tmp_path / "m.yaml").write_text(
+        "version: 1\nname: t\ntime: {start: 2000-10, end: 2000-11, step: month}\n"
+        "nodes:\n  - {id: in, type: inflow, inflow: {csv: f.csv, columns: '*'}}\n  - {id: sea, type: sink}\n"
+        "edges:\n  - [in, sea]\n")
+    assert daryo.load(tmp_path / "m.yaml").node("in").attrs["inflow"].scenarios == ("a", "b")
+    path.write_text("date,a,b,,\n2000-10-01,1,2,,\n2000-11-01,3,4,,5\n")  # (a value in the last column)
+    with pytest.raises(CsvReadError, match=r"^line 1: columns 4 and 5 of the header have no name; give each column "
+                                           r"its name, or delete the columns \(and their separators\) if they hold "
+                                           r"nothing$"):
+        read_csv_file(path)
+    path.write_text("date,,\n2000-10-01,,\n")  # (the first column is kept: a file of no values is told so later)
+    assert list(read_csv_file(path).columns) == ["date"]
+
+
 def _two_series_model(tmp_path, inflow_header: str, demand_header: str, demand_first: bool = False):
     """A model whose inflow (100 and 10 a month) and demand (5 and 50) come from CSV files with two columns
     each, named by the two headers; the demand's node first in the file if ``demand_first``."""

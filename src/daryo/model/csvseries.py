@@ -111,6 +111,12 @@ def read_csv_file(path: Path, **read_options: Any) -> pd.DataFrame:
             raise CsvReadError(nul)
         if not read_options:  # (pandas renames a repeated column name "t1.1": which one is meant is a guess)
             header = pd.read_csv(path, header=None, nrows=1, dtype=str, keep_default_na=False).iloc[0].tolist()
+            df, header = _without_empty_columns_at_the_end(df, header)
+            unnamed = [i + 1 for i, c in enumerate(header) if column_name(c) == ""]
+            if len(unnamed) > 1:
+                raise CsvReadError(f"line 1: columns {', '.join(map(str, unnamed[:-1]))} and {unnamed[-1]} of the "
+                                   "header have no name; give each column its name, or delete the columns (and "
+                                   "their separators) if they hold nothing")
             _check_repeated(header)
             # (a cell of spaces alone is no name, as pandas reads an empty one: "Unnamed: 2")
             df.columns = [column_name(c) or f"Unnamed: {i}" for i, c in enumerate(df.columns)]
@@ -160,6 +166,19 @@ def _check_repeated(header: list[str]) -> None:
                "name)")
     raise CsvReadError(f"line 1: column {', '.join(repr(c) for c in repeated)} appears more than once in the header"
                        f"{how}; give each column its own name")
+
+
+def _without_empty_columns_at_the_end(df: pd.DataFrame, header: list[str]) -> tuple[pd.DataFrame, list[str]]:
+    """The table and its header without the columns at its end that are wholly empty, their header cells and every
+    cell: the separators Excel leaves at the end of each line where a column beyond the data was once used
+    (``date,a,b,,``: a Tashkent ministry analyst's review, told that column '' appears more than once).  Such a
+    column holds nothing to read; one with a cell of any value is kept (and its empty header cell refused)."""
+    kept = len(header)
+    while kept > 1 and column_name(header[kept - 1]) == "":
+        kept -= 1
+    if kept == len(header) or df.shape[1] != len(header) or not df.iloc[:, kept:].isna().all(axis=None):
+        return df, header
+    return df.iloc[:, :kept], header[:kept]
 
 
 def _too_large(path: Path, read_options: Mapping[str, Any]) -> str | None:
