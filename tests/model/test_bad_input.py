@@ -1348,6 +1348,10 @@ constraints:
     ("2001-01-01T00:00+05:00,1\n2001-02-01T00:00+06:00,2\n2001-03-01T00:00+06:00,3\n",
      "line 2: '2001-01-01T00:00+05:00' in column 'date' has a time zone; give a date without one"),
     ("2001,1\n2002,2\n", "line 2: '2001' in column 'date' is a number, not a date: give dates as YYYY-MM-DD"),
+    # (a Tashkent ministry analyst's review: a month and its year, 10.2020, was quoted back as pandas read it, '10.202')
+    ("\n10.2020,1\n11.2020,2\n", "line 3: '10.2020' in column 'date' is a number, not a date: give dates as "
+     "YYYY-MM-DD ('10.2020', a month and its year, is written 2020-10-01)"),
+    ("1.50,1\n2.50,2\n", "line 2: '1.50' in column 'date' is a number, not a date: give dates as YYYY-MM-DD"),
 ])
 def test_csv_dates_with_a_time_zone_or_as_numbers_are_problems(tmp_path, rows, message):
     """Time-zone dates were a TypeError when compared with the run's (mixed zones: a ValueError); year numbers

@@ -4,6 +4,7 @@ inflows, the tables of Pywr models), and the checks of a file of dated values.""
 from __future__ import annotations
 
 import csv as _csv
+import itertools
 import lzma
 import os
 import re
@@ -453,8 +454,9 @@ def read_csv_series(df: pd.DataFrame, fname: str, csv: str, place: str, add: Cal
             "YYYY-MM-DD")
         return None
     if pd.api.types.is_numeric_dtype(raw_dates):  # (pandas reads 2001 as 2001 ns after 1970)
-        add(f"{fname} line {line(0)}", f"'{raw_dates.iloc[0]}' in column '{date_col}' is a number, not a date: give "
-            "dates as YYYY-MM-DD")
+        cell = _as_written(fname, 0, list(df.columns).index(date_col), raw_dates.iloc[0])
+        add(f"{fname} line {line(0)}", f"'{cell}' in column '{date_col}' is a number, not a date: give dates as "
+            f"YYYY-MM-DD{_month_year_hint(cell)}")
         return None
     given = dayfirst is not None
     if dayfirst is None and (dayfirst := _date_order(raw_dates, fname, date_col, add, line,
@@ -537,6 +539,33 @@ def _record_lines(fname: str) -> list[int]:
             return starts
     except (OSError, UnicodeDecodeError, _csv.Error, ValueError):
         return []
+
+
+def _as_written(fname: str, row: int, column: int, read: Any) -> str:
+    """Cell (``row``, ``column``) of a CSV file's data as the file writes it, where pandas read it as the number
+    ``read`` (a date ``10.2020``, a month and its year, is 10.202 to pandas: a Tashkent ministry analyst's review
+    was told of '10.202'); ``read`` as text where the file cannot be read again so, or its cell there is not that
+    number (a file read with options, a compressed one)."""
+    try:
+        with open(fname, encoding="utf-8-sig", newline="") as f:
+            records = (r for r in _csv.reader(f) if r)  # (a blank line is an empty record, which pandas skips)
+            record = next(itertools.islice(records, row + 1, None), [])
+    except (OSError, UnicodeDecodeError, _csv.Error, ValueError):
+        record = []
+    cell = record[column].strip() if column < len(record) else ""
+    try:
+        return cell if float(cell) == float(read) else str(read)
+    except (ValueError, TypeError):
+        return str(read)
+
+
+def _month_year_hint(cell: str) -> str:
+    """For a date cell written as a month and its year (``10.2020``): the date to write, its month's
+    first day; "" for any other."""
+    found = re.fullmatch(r"(\d{1,2})\.(\d{4})", cell)
+    if found is None or not 1 <= int(found[1]) <= 12:
+        return ""
+    return f" ('{cell}', a month and its year, is written {found[2]}-{int(found[1]):02d}-01)"
 
 
 #: a date (YYYY-MM, YYYY-MM-DD, N/N/YYYY, with a time of day or not), where a column's name should be
