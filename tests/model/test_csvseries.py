@@ -143,6 +143,26 @@ def test_dates_written_with_dots_are_day_first_where_no_date_tells_the_order(tex
         assert "'01.10.2000' in column 'date' could be day/month/year or month/day/year" in mixed[0][1]
 
 
+def test_a_dataframe_parameter_refusing_dotted_dates_names_its_dayfirst(tmp_path):
+    """A Tashkent ministry analyst's review: a ``dataframe`` parameter's file dated 01.10.2020, 01.11.2020, … was
+    refused as either order, and told only to write dates year first, nothing of the parameter's ``dayfirst``,
+    which reads them."""
+    (tmp_path / "q.csv").write_text("Дата,q\n01.10.2000,5\n01.11.2000,7\n01.12.2000,9\n")
+    text = ("version: 1\nname: t\ntime: {start: 2000-10, end: 2000-11}\nnodes:\n"
+            "  - {id: src, type: inflow, inflow: {parameter: q}}\n  - {id: sea, type: sink}\nedges: [[src, sea]]\n"
+            "parameters:\n  q: {type: dataframe, csv: q.csv, index_col: Дата, column: q}\n")
+    (tmp_path / "m.yaml").write_text(text)
+    with pytest.raises(daryo.ModelError) as err:
+        daryo.load(tmp_path / "m.yaml")
+    assert [p.message for p in err.value.problems] == [
+        "'01.10.2000' in column 'Дата' could be day/month/year or month/day/year, and no date of the column tells "
+        "which; write dates year first, YYYY-MM-DD, or say their order with the parameter's dayfirst: true (day "
+        "first, 01.10.2020 is 1 October) or false (read for parameters[q])"]
+    (tmp_path / "m.yaml").write_text(text.replace("column: q}", "column: q, dayfirst: true}"))
+    ds = daryo.run(daryo.load(tmp_path / "m.yaml")).dataset
+    np.testing.assert_allclose(ds.sink_inflow.values.ravel(), [5.0, 7.0])
+
+
 def test_dates_in_both_orders_in_one_column_are_refused():
     assert _read("date,a\n13/01/2001,1\n01/14/2001,2\n")[1] == [
         ("/d/f.csv line 3", "'01/14/2001' in column 'date' is written in the other order than '13/01/2001' (line 2); "

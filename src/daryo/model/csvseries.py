@@ -378,7 +378,8 @@ def csv_problems_for(place: str, add: Callable[[str, str], None]) -> Callable[[s
 
 def read_csv_series(df: pd.DataFrame, fname: str, csv: str, place: str, add: Callable[[str, str], None],
                     date_col: str | None = None, columns: Sequence[str] | None = None,
-                    dayfirst: bool | None = None, dots_day_first: bool = False) -> CsvSeries | None:
+                    dayfirst: bool | None = None, dots_day_first: bool = False, order_option: str = ""
+                    ) -> CsvSeries | None:
     """Check and read the dates and value columns of a CSV file.
 
     Parameters
@@ -407,6 +408,9 @@ def read_csv_series(df: pd.DataFrame, fname: str, csv: str, place: str, add: Cal
         read day first (``01.10.2000``: 1 October), as such dates are written where they are written with dots
         (Central Asia, Russia, most of Europe), rather than refused.  Not for Pywr's ``dataframe`` parameter,
         whose files pandas reads month first.
+    order_option
+        With ``dayfirst`` None: how the file's reader can say the order of a column that shows neither (a
+        ``dataframe`` parameter's ``dayfirst``), told where such a column is refused ("": none).
 
     Returns
     -------
@@ -459,8 +463,8 @@ def read_csv_series(df: pd.DataFrame, fname: str, csv: str, place: str, add: Cal
             f"YYYY-MM-DD{_month_year_hint(cell)}")
         return None
     given = dayfirst is not None
-    if dayfirst is None and (dayfirst := _date_order(raw_dates, fname, date_col, add, line,
-                                                     dots_day_first)) is _REFUSED:
+    if dayfirst is None and (dayfirst := _date_order(raw_dates, fname, date_col, add, line, dots_day_first,
+                                                     order_option)) is _REFUSED:
         return None
     try:
         dates = parse_dates(raw_dates, bool(dayfirst), "coerce")
@@ -610,11 +614,12 @@ def _year_first_message(raw: pd.Series, dates: pd.Series, k: int, date_col: str,
 
 
 def _date_order(raw: pd.Series, fname: str, date_col: str, add: Callable[[str, str], None],
-                line: Callable[[int], int], dots_day_first: bool = False) -> Any:
+                line: Callable[[int], int], dots_day_first: bool = False, order_option: str = "") -> Any:
     """Whether the column's ``N/N/YYYY`` dates are day first (True) or month first (False; also where it makes no
     difference), as a day above 12 shows; ``_REFUSED`` (the problem added) where the column shows neither order
-    and a date could be read both ways, or shows both.  With ``dots_day_first``, a column that shows neither and
-    whose such dates are all written with dots (``N.N.YYYY``) is day first."""
+    and a date could be read both ways (with ``order_option``, how to say it), or shows both.  With
+    ``dots_day_first``, a column that shows neither and whose such dates are all written with dots (``N.N.YYYY``)
+    is day first."""
     parts = raw.astype(str).str.extract(_DAY_OR_MONTH_FIRST).dropna().astype(int)
     if parts.empty:
         return False
@@ -633,7 +638,7 @@ def _date_order(raw: pd.Series, fname: str, date_col: str, add: Callable[[str, s
         return True
     k = int(row[np.argmax(first != second)])
     add(f"{fname} line {line(k)}", f"'{raw.iloc[k]}' in column '{date_col}' could be day/month/year or month/day/year, "
-        "and no date of the column tells which; write dates year first, YYYY-MM-DD")
+        f"and no date of the column tells which; write dates year first, YYYY-MM-DD{order_option}")
     return _REFUSED
 
 

@@ -149,6 +149,11 @@ def _child(v: Any, place: str, name: str, ctx: ParseContext, out: dict[str, Para
     return None
 
 
+#: how a ``dataframe`` parameter says the order of its file's dates where none of them shows it (a Tashkent ministry
+#: analyst's review: ``01.10.2020``, refused, with no word of it)
+_DAYFIRST = ", or say their order with the parameter's dayfirst: true (day first, 01.10.2020 is 1 October) or false"
+
+
 def _read_frame(kw: dict[str, Any], place: str, ctx: ParseContext) -> tuple[pd.DataFrame, str] | None:
     """The ``dataframe`` parameter's file: its dates and selected columns, and its full path."""
     got = ctx.read_csv(kw["csv"], place)
@@ -164,7 +169,7 @@ def _read_frame(kw: dict[str, Any], place: str, ctx: ParseContext) -> tuple[pd.D
                 "for one column, or columns: [NAME, …] for several")
         return None
     read = read_csv_series(df, fname, kw["csv"], place, csv_problems_for(place, ctx.add), kw.get("index_col"),
-                           kw.get("columns", kw.get("column")), kw.get("dayfirst"))
+                           kw.get("columns", kw.get("column")), kw.get("dayfirst"), order_option=_DAYFIRST)
     if read is None:
         return None
     if len(read.columns) > 1 and not kw.get("scenario"):
