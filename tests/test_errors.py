@@ -60,6 +60,39 @@ def test_a_step_error_told_of_a_trace_keeps_its_class_and_attributes_and_pickles
     assert (again.step, again.time, again.scenario, again.components) == (9, "2001-07-01", "8", ["r"])
 
 
+def test_a_model_error_and_a_parameter_error_pickle_and_copy_whole():
+    """A parameter sweep's review: a ModelError raised in a worker process could not be unpickled ("'str' object has
+    no attribute 'file'": its constructor was given its message as its problems), which broke every future of a
+    ProcessPoolExecutor and hung a multiprocessing.Pool; copy.copy and copy.deepcopy failed so too.  It crosses
+    whole, with its problems, note and subject; a parameter's error keeps its scenario and step."""
+    import copy
+    import pickle
+
+    from daryo.parameters.base import ParameterValueError
+
+    err = ModelError([Problem("m.yaml", "nodes[a].x (line 4)", "wrong"), Problem("m.yaml", "", "no time")],
+                     note="note: read so", subject="in the scenarios asked for")
+    for again in (pickle.loads(pickle.dumps(err)), copy.copy(err), copy.deepcopy(err)):
+        assert type(again) is ModelError and str(again) == str(err)
+        assert (again.problems, again.note, again.subject) == (err.problems, err.note, err.subject)
+        assert again.problems[0].line == 4
+    value = pickle.loads(pickle.dumps(ParameterValueError("index 5 beyond the list", scenario=3, step=7)))
+    assert (str(value), value.scenario, value.step) == ("index 5 beyond the list", 3, 7)
+
+
+def test_a_model_error_raised_in_a_worker_process_reaches_the_caller():
+    """The same review's case: a bad overlay in one variant of a sweep, run in a spawned worker process."""
+    import concurrent.futures
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    with concurrent.futures.ProcessPoolExecutor(1, mp_context=context) as pool:
+        future = pool.submit(daryo.load_text, "version: 1\nname: m\nnodes: []\n", name="bad.yaml")
+        with pytest.raises(ModelError) as info:
+            future.result(timeout=120)
+    assert info.value.problems and all(p.file == "bad.yaml" for p in info.value.problems)
+
+
 def test_a_hint_that_looks_identical_to_the_word_names_the_character_that_differs():
     """A hydro-informatics lecturer's review: an edge to 'fаrms_kaz' (a Cyrillic а) was told "did you mean
     'farms_kaz'?", identical on screen.  The character that differs is named with its code point, the word's or the

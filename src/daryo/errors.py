@@ -12,6 +12,7 @@ import reprlib
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 __all__ = ["Problem", "ModelError", "StepError", "InfeasibleStepError", "UnboundedStepError", "SolverFailedError",
            "as_ascii", "characters_named", "did_you_mean", "differences_named", "hidden_characters_named", "kind_of",
@@ -428,6 +429,9 @@ def hidden_characters_named(text: str) -> str:
     return f" ({held}: {fix})" if held else ""
 
 
+_E = TypeVar("_E", bound=BaseException)
+
+
 class ModelError(ValueError):
     """Invalid model input; ``problems`` lists every problem found.
 
@@ -450,6 +454,12 @@ class ModelError(ValueError):
         head = "1 problem" if n == 1 else f"{n} problems"
         text = f"{head} {subject}:\n" + "\n".join(f"  - {line}" for line in _grouped_lines(self.problems))
         super().__init__(f"{text}\n{note}" if note else text)
+
+    def __reduce__(self) -> tuple:
+        """Pickled as its message and attributes (its constructor takes its problems, not its message): a model's
+        error crosses from a worker process whole (a sweep's review: unpickling it failed, which broke a process
+        pool's every future or hung a ``multiprocessing.Pool``); ``copy.copy`` and ``copy.deepcopy`` work so too."""
+        return rebuilt_error, (type(self), self.args, dict(self.__dict__))
 
 
 #: how many places a line of problems alike names before "and N more", where there are more than
@@ -502,18 +512,19 @@ class StepError(RuntimeError):
     def __reduce__(self) -> tuple:
         """Pickled as its message and attributes (a subclass's constructor takes other arguments than its message):
         a chunk's error crosses from a Dask worker whole."""
-        return _rebuilt_step_error, (type(self), self.args, dict(self.__dict__))
+        return rebuilt_error, (type(self), self.args, dict(self.__dict__))
 
     def in_trace(self, trace: str) -> StepError:
         """The same error of an ensemble's trace: its message names ``trace`` (``trace 8: its inflows …``) where it
         named the chunk's scenario, whose name is the trace's number and whose date is the run's, which say neither
         that it is a trace nor where its inflows come from (a numerical analyst's review)."""
         text = str(self).replace(f", scenario {self.scenario}", f", {trace}", 1)
-        return _rebuilt_step_error(type(self), (text,), dict(self.__dict__))
+        return rebuilt_error(type(self), (text,), dict(self.__dict__))
 
 
-def _rebuilt_step_error(cls: type[StepError], args: tuple, attributes: dict) -> StepError:
-    """A :class:`StepError` of class ``cls`` with message ``args`` and ``attributes``, its constructor not called."""
+def rebuilt_error(cls: type[_E], args: tuple, attributes: dict) -> _E:
+    """An exception of class ``cls`` with message ``args`` and ``attributes``, its constructor not called: how an
+    error whose constructor does not take its message is unpickled (its ``__reduce__``)."""
     error = cls.__new__(cls)
     error.args = args
     error.__dict__.update(attributes)

@@ -9,6 +9,7 @@ from typing import Any, ClassVar, Protocol
 
 import numpy as np
 
+from ..errors import rebuilt_error
 from ..timeaxis import TimeAxis
 
 
@@ -100,6 +101,10 @@ class ParameterValueError(ValueError):
     def __init__(self, message: str, scenario: int = 0, step: int | None = None) -> None:
         super().__init__(message)
         self.scenario, self.step = scenario, step
+
+    def __reduce__(self) -> tuple:
+        """Pickled as its message, scenario and step (a worker's error crosses processes whole)."""
+        return rebuilt_error, (type(self), self.args, dict(self.__dict__))
 
 
 @dataclass(frozen=True, eq=False)
