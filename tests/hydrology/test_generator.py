@@ -298,3 +298,21 @@ def test_trace_functions_refuse_sizes_and_months_they_would_misread(call, messag
     """first_year 0 left every factor at 1 without a word."""
     with pytest.raises(ValueError, match=message):
         call(load_spec())
+
+
+def test_the_default_hydrology_table_shared_by_a_process_cannot_be_changed_in_place():
+    """A parameter sweep's review: ``load_spec()`` hands out the one table a process reads, and scaling its
+    correlation in place changed every later stochastic run of the process (762,358 hm³ of inflow became 776,336
+    with the same seed) while the results recorded the same hydrology.  Its arrays and named years are read-only."""
+    spec = load_spec()
+    assert load_spec() is spec
+    with pytest.raises(ValueError, match="read-only"):
+        spec.correlation *= 1.1
+    with pytest.raises(ValueError, match="read-only"):
+        spec.headwaters[0].fractions[0] = 0.5
+    with pytest.raises(TypeError):
+        spec.named_years["2021"] = ()  # type: ignore[index]
+    with pytest.raises(TypeError):
+        spec.named_years["2021"][0]["syr"] = 1.0  # type: ignore[index]
+    scaled = spec.correlation * 1.1  # (a copy to change: the route the error leaves)
+    assert scaled.flags.writeable

@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -213,7 +214,11 @@ def _read_spec(p: Path) -> HydrologySpec:
         named_src[str(name)] = str(entry.get("source", ""))
     if problems:
         raise ModelError(problems)
-    return HydrologySpec(tuple(heads), corr, named, named_src)
+    for array in (corr, *regimes.values()):  # (read-only, as a loaded model's arrays: the default spec is read once
+        array.setflags(write=False)  # per process and shared, and a sweep's review changed its correlation in place,
+        # which changed every later run of the process while its results recorded the same hydrology and seed)
+    frozen = {name: tuple(MappingProxyType(year) for year in years) for name, years in named.items()}
+    return HydrologySpec(tuple(heads), corr, MappingProxyType(frozen), MappingProxyType(named_src))
 
 
 def _mapping(doc: Mapping[str, Any], key: str, p: Path, problems: list[Problem]) -> Mapping[str, Any]:
