@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import ClassVar
 
@@ -93,7 +93,8 @@ def align_to_steps(frame: pd.DataFrame, axis: TimeAxis, source: str, place: str,
     """Values of ``frame`` per run step, shape (T, columns).
 
     The rows' dates are read as periods of the file's own frequency (inferred, as Pywr does: daily, N-day,
-    monthly with dates at the start or the end of the month…).  Where the file's periods are no longer than the
+    weekly, months, quarters, half years or years dated at their first or their last day…; see
+    :func:`_row_periods`).  Where the file's periods are no longer than the
     step, the step takes the mean of the rows whose period starts within it; where they are longer (a coarser
     file), each day of the step takes the value of the row whose period contains it, and the step the mean of
     its days.  A problem names ``model_file`` (if given), the file ``source`` and the parameter's ``place``.
@@ -112,17 +113,7 @@ def align_to_steps(frame: pd.DataFrame, axis: TimeAxis, source: str, place: str,
     if freq is None:
         raise fail(_missing_dates(idx) or "the dates of the file have no regular frequency (daily, N-day, "
                    "monthly…); daryo, like Pywr, needs one to align the file to the steps")
-    offset = pd.tseries.frequencies.to_offset(freq)
-    if isinstance(offset, pd.tseries.offsets.Tick) or freq.startswith("W"):
-        spacing = (idx[1] - idx[0]).to_numpy().astype("timedelta64[D]")
-        if spacing < np.timedelta64(1, "D"):
-            raise fail(f"the file's frequency ({freq}) is finer than daily, which daryo does not read")
-        begin = idx.values.astype("datetime64[D]")
-        end = begin + spacing  # a row covers [its date, the next date)
-    else:  # calendar periods: months (dated at their start or end), quarters, years
-        periods = pd.DatetimeIndex(idx, freq=freq).to_period()  # first and last day (day ordinals since 1970)
-        begin = periods.asfreq("D", how="S").asi8.astype("datetime64[D]")
-        end = periods.asfreq("D", how="E").asi8.astype("datetime64[D]") + np.timedelta64(1, "D")
+    begin, end = _row_periods(idx, freq, fail)
     values = frame.to_numpy(dtype=float)
     starts = axis.starts.values.astype("datetime64[D]")
     span = axis.days.astype("timedelta64[D]")
@@ -160,14 +151,78 @@ def align_to_steps(frame: pd.DataFrame, axis: TimeAxis, source: str, place: str,
     return out
 
 
+#: Months per row (times the offset's n) of the calendar frequencies pandas infers, by the row's place in its
+#: period: rows dated at its first day (``MS``, ``QS-OCT``, ``YS-OCT``, and their business-day twins ``BMS``…,
+#: the period's first working day) and rows dated at its last day (``ME``, ``QE-SEP``, ``YE-SEP``, ``BME``…).
+_STARTS: dict[type, int] = {pd.offsets.MonthBegin: 1, pd.offsets.BusinessMonthBegin: 1, pd.offsets.QuarterBegin: 3,
+                            pd.offsets.BQuarterBegin: 3, pd.offsets.YearBegin: 12, pd.offsets.BYearBegin: 12}
+_ENDS: dict[type, int] = {pd.offsets.MonthEnd: 1, pd.offsets.BusinessMonthEnd: 1, pd.offsets.QuarterEnd: 3,
+                          pd.offsets.BQuarterEnd: 3, pd.offsets.YearEnd: 12, pd.offsets.BYearEnd: 12}
+
+
+def _row_periods(idx: pd.DatetimeIndex, freq: str, fail: Callable[[str], ModelError]
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """The first day and the day after the last of each row's period, as ``datetime64[D]``, for rows dated at
+    ``freq`` (pandas' inference): daily, N-day and weekly rows each cover the days from their date to the next
+    row's (the N days starting on it); calendar rows cover the months from theirs, built by month arithmetic from
+    the inferred offset itself rather than by pandas' ``to_period``, which reads a year dated 1 October
+    (``YS-OCT``) as the calendar year and has no period for a half year dated 1 October and 1 April
+    (``2QS-OCT``):
+
+    - a row dated at its period's first day (``MS``, ``QS-…``, ``YS-…``, ``2QS-OCT`` for half years) covers the
+      period starting there, up to the next row's date: ``2000-10-01`` of a file of water years covers October 2000
+      to September 2001;
+    - a row dated at its period's last day (``ME``, ``QE-…``, ``YE-…``) covers the period ending there, from the
+      day after the previous row's date: ``2001-09-30`` covers October 2000 to September 2001 too.
+
+    Rows dated at a period's first or last working day (``BMS``, ``BYE-SEP``…) cover the same calendar periods.
+    Computed in days and months (NumPy's units), not nanoseconds, so that no period near the first or last date
+    pandas holds overflows.
+
+    Raises
+    ------
+    ModelError
+        (``fail``) For dates finer than daily, or at a frequency that makes no periods of whole days (business
+        days, a weekday of each month).
+    """
+    offset = pd.tseries.frequencies.to_offset(freq)
+    if isinstance(offset, pd.offsets.Tick | pd.offsets.Week):
+        spacing = (idx[1] - idx[0]).to_numpy().astype("timedelta64[D]")
+        if spacing < np.timedelta64(1, "D"):
+            raise fail(f"the file's frequency ({freq}) is finer than daily, which daryo does not read")
+        begin = idx.values.astype("datetime64[D]")
+        return begin, begin + spacing  # a row covers [its date, the next date)
+    months = offset.n * _STARTS.get(type(offset), _ENDS.get(type(offset), 0))
+    if months <= 0:
+        what = _UNREAD.get(type(offset), "no calendar period")
+        raise fail(f"the file's dates come at pandas' frequency {freq} ({what}), of which daryo cannot tell the "
+                   "days each row covers: give one row per day, per N days or weeks, or per month, quarter, half "
+                   "year or year, dated at its first or its last day")
+    month = idx.values.astype("datetime64[M]")  # (each row's calendar month)
+    if type(offset) in _STARTS:
+        return month.astype("datetime64[D]"), (month + months).astype("datetime64[D]")
+    return (month + 1 - months).astype("datetime64[D]"), (month + 1).astype("datetime64[D]")
+
+
+#: What the frequencies pandas infers that make no periods of days are, for a message.
+_UNREAD: dict[type, str] = {pd.offsets.BusinessDay: "working days, no rows at weekends",
+                            pd.offsets.CustomBusinessDay: "working days",
+                            pd.offsets.WeekOfMonth: "one weekday of each month",
+                            pd.offsets.LastWeekOfMonth: "the last of one weekday of each month"}
+
+
 def _missing_dates(idx: pd.DatetimeIndex) -> str | None:
-    """The message for a file whose dates are a regular series with rows missing (every N days, or month starts
-    or ends): the first missing dates; None if the dates are not such a series."""
+    """The message for a file whose dates are a regular series with rows missing (every N days, or the starts or
+    ends of every N months: months, quarters, years): the first missing dates; None if the dates are not such a
+    series."""
     if len(idx) < 3 or not idx.is_monotonic_increasing or idx.has_duplicates:
         return None
-    if idx.is_month_start.all() or idx.is_month_end.all():  # months: by month number
-        months = idx.year * 12 + idx.month
-        full = np.arange(months[0], months[-1] + 1)
+    if idx.is_month_start.all() or idx.is_month_end.all():  # months, quarters, years: by month number
+        months = np.asarray(idx.year * 12 + idx.month)
+        step = int(np.min(np.diff(months)))  # (12: a file of years, 6: of half years)
+        if step < 1 or np.any(np.diff(months) % step):
+            return None
+        full = np.arange(months[0], months[-1] + 1, step)
         missing = full[~np.isin(full, months)]
         dates = [pd.Timestamp(year=int((m - 1) // 12), month=int((m - 1) % 12 + 1), day=1) for m in missing[:3]]
         if idx.is_month_end.all():
