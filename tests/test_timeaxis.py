@@ -216,3 +216,30 @@ def test_a_run_in_a_solar_hijri_year_says_to_convert_it():
         "Hijri calendar (as Afghan and Iranian data are dated): daryo's dates are Gregorian, so convert Solar Hijri "
         "dates to Gregorian ones first (1 Hamal, or Farvardin, 1400 is about 21 March 2021)"]
     assert solar_hijri_hint(1299) == solar_hijri_hint(1501) == ""
+
+
+def test_add_years_is_pandas_date_offset_counted_in_days():
+    """The anniversaries a run of 583 years needs reach 2262-10-01, past pandas' nanosecond timestamps; added in
+    days they are what DateOffset(years=…) gives inside them (29 February on 28 February of a common year)."""
+    from daryo.timeaxis import add_years, days_between
+
+    for day in ("2000-02-29", "1678-10-01", "2001-01-31", "2003-12-31"):
+        for years in (0, 1, 3, 4, 100):
+            expected = pd.Timestamp(day).as_unit("ns") + pd.DateOffset(years=years)
+            assert add_years(pd.Timestamp(day), years) == np.datetime64(expected, "D")
+    assert add_years(pd.Timestamp("1678-10-01").as_unit("ns"), 584) == np.datetime64("2262-10-01")
+    np.testing.assert_array_equal(add_years(np.array(["2000-02-29", "1700-03-01"], dtype="datetime64[D]"), [1, 561]),
+                                  np.array(["2001-02-28", "2261-03-01"], dtype="datetime64[D]"))
+    assert days_between(pd.Timestamp("1678-01-01").as_unit("ns"), pd.Timestamp("2261-12-31").as_unit("ns")) == 213_300
+
+
+def test_an_n_day_axis_of_583_years_counts_its_steps_in_days():
+    """``(end - start).days`` of pandas' nanosecond timestamps overflows past 292 years: a 10-day model from 1 October
+    1678 to 30 September 2261 failed with OutOfBoundsDatetime."""
+    import datetime
+
+    axis = TimeAxis.from_range(pd.Timestamp("1678-10-01").as_unit("ns"), "2261-09-30", 10)
+    days = (datetime.date(2261, 9, 30) - datetime.date(1678, 10, 1)).days
+    assert axis.n_steps == days // 10 + 1 == 21_294
+    assert axis.starts[-1] == pd.Timestamp(np.datetime64("1678-10-01") + np.timedelta64(10 * (days // 10), "D"))
+    assert axis.describe() == "21294 10-day steps, 1678-10-01 to 2261-10-04"

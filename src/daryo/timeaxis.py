@@ -22,10 +22,10 @@ import pandas as pd
 
 from .errors import short_text
 
-__all__ = ["FIRST_DATE", "LAST_DATE", "MAX_STEP_DAYS", "StepKind", "TimeAxis", "dekad_days", "dekad_of_day",
-           "dekad_starts", "hydrological_year", "parse_date", "parse_end", "season_of_month", "solar_hijri_hint",
-           "span_problem", "step_days", "step_kind", "step_label", "step_label_days", "step_label_kind", "step_start",
-           "years_problem", "years_span"]
+__all__ = ["FIRST_DATE", "LAST_DATE", "MAX_STEP_DAYS", "StepKind", "TimeAxis", "add_years", "days_between",
+           "dekad_days", "dekad_of_day", "dekad_starts", "hydrological_year", "parse_date", "parse_end",
+           "season_of_month", "solar_hijri_hint", "span_problem", "step_days", "step_kind", "step_label",
+           "step_label_days", "step_label_kind", "step_start", "years_problem", "years_span"]
 
 
 class StepKind(enum.Enum):
@@ -95,6 +95,37 @@ def years_problem(start: pd.Timestamp, years: int, date_format: str = "%Y-%m-%d"
         return None
     return (f"{years} year{'s' * (years != 1)} from {start:{date_format}} run past {LAST_DATE:%Y-%m-%d}, the last "
             f"date a time axis can hold")
+
+
+def add_years(days: object, years: object) -> np.ndarray:
+    """``days`` plus ``years`` whole years, as pandas' ``DateOffset(years=…)`` adds them (the same day of the same
+    month; 29 February on 28 February of a common year), computed in NumPy's days, which hold any year: pandas'
+    nanosecond timestamps overflow past 2262-04-11, and differences between them past 292 years.
+
+    Parameters
+    ----------
+    days
+        Dates: a :class:`pandas.Timestamp`, a ``datetime64`` or an array of them.
+    years
+        Whole years to add (an int or an array, broadcast against ``days``).
+
+    Returns
+    -------
+    numpy.ndarray
+        The dates, ``datetime64[D]``.
+    """
+    day = np.asarray(days, dtype="datetime64[D]")
+    month = day.astype("datetime64[M]")
+    later = month + 12 * np.asarray(years)
+    first = later.astype("datetime64[D]")
+    length = (later + 1).astype("datetime64[D]") - first  # (the days of that month)
+    return first + np.minimum(day - month.astype("datetime64[D]"), length - np.timedelta64(1, "D"))
+
+
+def days_between(first: pd.Timestamp, last: pd.Timestamp) -> int:
+    """The days from ``first`` to ``last`` (their dates), counted without pandas' ``Timedelta``, which overflows
+    for spans over 292 years."""
+    return last.toordinal() - first.toordinal()
 
 
 def step_start(day: pd.Timestamp, kind: StepKind) -> pd.Timestamp:
@@ -319,7 +350,7 @@ class TimeAxis:
         elif step_days is None:  # dekads
             n = _dekad_index(e) - _dekad_index(s) + 1
         else:
-            n = int((e - s).days // step_days) + 1
+            n = days_between(s, e) // step_days + 1
         return cls(s, max(int(n), 0), step_days, e.normalize(), kind is StepKind.DEKAD)
 
     @property

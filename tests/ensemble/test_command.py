@@ -1416,3 +1416,20 @@ def test_an_ensemble_of_columns_notes_the_months_after_its_last_whole_year(tmp_p
         assert main(["ensemble", str(two), "--hydrology", "columns", *years, "-o", str(whole / "e.nc"), "--quiet"]) \
             == 0
         assert "note: an ensemble runs whole years" not in capsys.readouterr().err
+
+
+def test_the_note_on_months_after_the_last_whole_year_of_2261_offers_no_year_past_it(capsys):
+    """Columns from October 1678 to December 2261 hold 583 whole years: the note on the 3 months after them
+    computed the 584th year's end, 2262-09-30, past pandas' nanosecond timestamps ("Cannot cast 2262-10-01 … to
+    unit='ns'"); and no model can be extended to it, so the note does not offer it."""
+    from daryo.cli.commands import _say_steps_left_out
+    from daryo.testmodels import build
+
+    steps = 583 * 12 + 3
+    model = build([{"id": "up", "type": "inflow", "inflow": {"values": [[1.0] * steps, [2.0] * steps]}},
+                   {"id": "sea", "type": "sink"}], [["up", "sea"]], steps=steps, start="1678-10")
+    _say_steps_left_out(model, 583, "paleo.yaml", [])
+    assert capsys.readouterr().err == (
+        "note: an ensemble runs whole years: the model's time, 1678-10-01 to 2261-12-31, holds 583 whole years, so "
+        "this run ends on 2261-09-30 and leaves out its last 3 months, 2261-10 to 2261-12; `daryo run paleo.yaml` "
+        "runs every step of its columns, as scenarios\n")

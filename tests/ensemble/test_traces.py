@@ -554,3 +554,47 @@ def test_traces_of_an_embedded_model_whose_every_headwater_an_overlay_set_are_no
     assert default_trace_source(load_aral_model(scenarios=[one], years=1)).describe() == (
         "stochastic traces of daryo.hydrology (log-normal AR(1), correlated rivers); vakhsh_in as the overlays made "
         "them (removed, or given inflows of their own)")
+
+
+def _long_model(step: object, end: str = "2261-09-30", inflow: object = None) -> daryo.Model:
+    """A river and the sea, 1 October 1678 to ``end`` in steps ``step``: a low season (1 hm³/day, January–June)
+    and a high one (10 hm³/day)."""
+    from daryo.model import model_from_dict
+
+    inflow = inflow or {"monthly": [1, 1, 1, 1, 1, 1, 10, 10, 10, 10, 10, 10], "unit": "hm3/day"}
+    return model_from_dict({
+        "version": 1, "name": "long", "time": {"start": "1678-10-01", "end": end, "step": step},
+        "nodes": [{"id": "up", "type": "inflow", "inflow": inflow}, {"id": "sea", "type": "sink"}],
+        "edges": [["up", "sea"]]})
+
+
+def test_resampling_a_record_of_over_292_years_by_days():
+    """A 10-day model of 583 years (1678–2261): ``daryo ensemble --years 10`` failed with "Result is too large for
+    pandas.Timedelta" (the days from the record's start to a source year 292 years on), and run years of dekads up
+    to the last "Cannot cast 2262-10-01 … to unit='ns'" (the anniversary after the last year).  Counted in days,
+    both work; a short run is enough to draw source years from the whole record."""
+    from daryo.ensemble import run_years
+
+    model = _long_model({"days": 10})
+    source = ResampledTraces.from_model(model, perturbation=0.0)
+    axis = model.with_time(years=2).time.axis()
+    rate = source(0, np.arange(4), 2, axis)["up"] / axis.days
+    starts = pd.DatetimeIndex(axis.starts)
+    np.testing.assert_allclose(rate[:, (starts.month >= 2) & (starts.month <= 5)], 1.0)
+    np.testing.assert_allclose(rate[:, (starts.month >= 8) & (starts.month <= 11)], 10.0)
+    dekads = _long_model("dekad").time.axis()
+    year = run_years(dekads)
+    assert dekads.n_steps == 583 * 36 and np.array_equal(np.bincount(year), np.full(583, 36))
+    tens = model.time.axis()
+    assert np.array_equal(np.unique(run_years(tens)), np.arange(583))
+
+
+def test_the_columns_of_a_model_ending_in_2261_hold_its_whole_years():
+    """The whole years of scenario columns from October 1678 to December 2261 (583, and 3 months): counting them
+    added a 584th year, to 2262-10-01, past pandas' nanosecond timestamps."""
+    from daryo.ensemble import ModelColumns
+
+    steps = 583 * 12 + 3
+    model = build([{"id": "up", "type": "inflow", "inflow": {"values": [[1.0] * steps, [2.0] * steps]}},
+                   {"id": "sea", "type": "sink"}], [["up", "sea"]], steps=steps, start="1678-10")
+    assert ModelColumns.from_model(model).years == 583

@@ -240,3 +240,28 @@ def test_a_run_of_n_day_steps_starts_on_the_models_grid():
     second = daryo.run(model, RunOptions(start=nxt)).dataset
     assert float(first.days.sum() + second.days.sum()) == float(whole.days.sum())
     assert float(first.sink_inflow.sum() + second.sink_inflow.sum()) == pytest.approx(float(whole.sink_inflow.sum()))
+
+
+def test_a_run_of_n_day_steps_starts_on_the_grid_of_a_model_centuries_long():
+    """A start given as a nanosecond pandas Timestamp (as ``axis.starts`` holds them) 521 years into a 10-day model
+    from 1678: the days from the model's start to it, and the per-step series' offset, overflowed pandas'
+    Timedelta ("Result is too large for pandas.Timedelta").  Counted in days, the grid is checked and the series
+    shifted."""
+    import pandas as pd
+
+    from daryo.model import model_from_dict
+
+    steps = 21_294  # 1678-10-01 to 2261-09-30 in 10-day steps
+    model = model_from_dict({
+        "version": 1, "name": "nday", "time": {"start": "1678-10-01", "end": "2261-09-30", "step": {"days": 10}},
+        "nodes": [{"id": "river", "type": "inflow", "inflow": {"values": [float(k) for k in range(steps)],
+                                                                 "unit": "hm3"}},
+                  {"id": "sea", "type": "sink"}],
+        "edges": [["river", "sea"]]})
+    with pytest.raises(ValueError, match=r"10-day steps start on 1678-10-01 and every 10 days from it; give "
+                                         r"2199-12-29 or 2200-01-08"):
+        model.with_time(start=pd.Timestamp("2200-01-01").as_unit("ns"), years=1)
+    late = model.with_time(start=pd.Timestamp("2200-01-08").as_unit("ns"), years=1)
+    offset = 190_390 // 10  # days from 1678-10-01 to 2200-01-08, in steps
+    ds = daryo.run(late).dataset
+    np.testing.assert_allclose(ds.node_flow.sel(node="river").isel(scenario=0)[:3], [offset, offset + 1, offset + 2])

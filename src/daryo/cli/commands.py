@@ -549,11 +549,14 @@ def _say_steps_left_out(model: Model, years: int, path: str | None, overlays: tu
     """Note the steps of the model's time after the ``years`` whole years an ensemble of its columns runs, and how
     to run them (a seasonal forecaster's review: a forecast of 18 months ran 12, and its report said "1 year" with
     no word of the 6 months left out)."""
+    import numpy as np
     import pandas as pd
+
+    from ..timeaxis import LAST_DATE, add_years
 
     axis = model.time.axis()
     starts = pd.DatetimeIndex(axis.starts)
-    end = starts[0] + pd.DateOffset(years=years)  # (the day after the run's last)
+    end = pd.Timestamp(add_years(starts[0], years).item())  # (the day after the run's last)
     left = starts[starts >= end]
     if not left.size:
         return
@@ -563,11 +566,12 @@ def _say_steps_left_out(model: Model, years: int, path: str | None, overlays: tu
             else f"{_count(left.size, 'step')}, {left[0]:%Y-%m-%d} to {last:%Y-%m-%d}")
     command = shlex.join(["daryo", "run", *([] if path is None else [path]),
                           *(arg for name in overlays for arg in ("--scenario", name))])
-    more = starts[0] + pd.DateOffset(years=years + 1) - day
+    more = add_years(starts[0], years + 1) - np.timedelta64(1, "D")  # (in days: it may lie past 2262-04-11)
+    extend = (f", or extend its time and series to {more} for an ensemble of {years + 1} years"
+              if more <= np.datetime64(LAST_DATE, "D") else "")
     _err(f"note: an ensemble runs whole years: {_time_holds(model, years)}, so this run ends on "
          f"{end - day:%Y-%m-%d} and leaves out its last {what}; "
-         f"`{command}` runs every step of its columns, as scenarios, or extend its time and series to "
-         f"{more:%Y-%m-%d} for an ensemble of {years + 1} years")
+         f"`{command}` runs every step of its columns, as scenarios{extend}")
 
 
 def _check_numbers_as_scenarios(names: list[str], count_flag: str, more: str = "") -> None:

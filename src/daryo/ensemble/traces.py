@@ -13,7 +13,7 @@ import pandas as pd
 from ..errors import listed, short_text
 from ..hydrology import check_seed
 from ..model import Model, Series
-from ..timeaxis import StepKind, TimeAxis, dekad_of_day
+from ..timeaxis import StepKind, TimeAxis, add_years, dekad_of_day
 from ..units import is_number
 
 if TYPE_CHECKING:
@@ -98,7 +98,7 @@ class ResampledTraces:
                                       "max_flow is not a record of years",
                                "an ensemble resamples years of inflows that do not")
         axis = model.time.axis()
-        if axis.n_steps == 0 or axis.end < axis.start + pd.DateOffset(years=1):
+        if axis.n_steps == 0 or np.datetime64(axis.end, "D") < add_years(axis.start, 1):
             last = axis.end - pd.Timedelta(days=1)  # (the end is the day after the last step)
             span = f"runs from {axis.start:%Y-%m-%d} to {last:%Y-%m-%d}" if axis.n_steps else "has no steps"
             raise ValueError(f"model {model.name}{f' ({model.path})' if model.path else ''} {span}: resampling "
@@ -177,9 +177,10 @@ class ResampledTraces:
         run_start = pd.Timestamp(axis.starts[0])
         year = run_years(axis)
         n_years = int(year.max()) + 1 if T else 0
-        # day of its run year on which each step starts, and the day after its last day
-        year_start = pd.DatetimeIndex([run_start + pd.DateOffset(years=int(y)) for y in range(n_years)])
-        first = np.asarray((pd.DatetimeIndex(axis.starts) - year_start[year]).days)
+        # day of its run year on which each step starts, and the day after its last day (in days: runs of over 292
+        # years overflow pandas' nanosecond differences)
+        year_start = add_years(run_start, np.arange(n_years))
+        first = (np.asarray(axis.starts.values, dtype="datetime64[D]") - year_start[year]).astype(np.int64)
         last = first + days.astype(np.int64)
         # the model's own record as daily rates, cumulated: cum[:, d] is the volume of its first d days
         rec_days = np.asarray(self.record.days).astype(np.int64)
@@ -188,18 +189,15 @@ class ResampledTraces:
         n_days = int(rec_days.sum())
         # source years: the anniversaries of the run's start that begin a whole year inside the record
         rec_start = pd.Timestamp(self.record.start)
-        span = (rec_start.year - run_start.year - 1, rec_start.year - run_start.year + n_days // 365 + 2)
-        begins, lengths = [], []
-        for k in range(*span):
-            b = run_start + pd.DateOffset(years=k)
-            d0, d1 = (b - rec_start).days, (b + pd.DateOffset(years=1) - rec_start).days
-            if d0 >= 0 and d1 <= n_days:
-                begins.append(d0)
-                lengths.append(d1 - d0)
-        if not begins:
+        span = np.arange(rec_start.year - run_start.year - 1, rec_start.year - run_start.year + n_days // 365 + 2)
+        b = add_years(run_start, span)
+        d0 = (b - np.datetime64(rec_start, "D")).astype(np.int64)
+        d1 = (add_years(b, 1) - np.datetime64(rec_start, "D")).astype(np.int64)
+        whole = (d0 >= 0) & (d1 <= n_days)
+        if not whole.any():
             raise ValueError("the model's own record has no whole year starting on the run's start date "
                              f"({run_start:%d %B})")
-        begin, length = np.asarray(begins), np.asarray(lengths)
+        begin, length = d0[whole], (d1 - d0)[whole]
         S0 = max(r.shape[0] for r in self.rates.values())
         out = {k: np.empty((len(indices), T)) for k in self.rates}
         for row, i in enumerate(np.asarray(indices).tolist()):
@@ -323,7 +321,7 @@ class ModelColumns:
         """The whole years of the model's span from its start: the most an ensemble of its columns runs."""
         start, end = pd.Timestamp(self.record.start), pd.Timestamp(self.record.end)  # (end: the day after)
         years = 0
-        while start + pd.DateOffset(years=years + 1) <= end:
+        while add_years(start, years + 1) <= np.datetime64(end, "D"):  # (in days: past 2262-04-11 too)
             years += 1
         return years
 
@@ -567,6 +565,7 @@ def run_years(axis: Any) -> np.ndarray:
     starts = pd.DatetimeIndex(axis.starts)
     if axis.monthly:
         return np.asarray((starts.year - starts[0].year) * 12 + starts.month - starts[0].month) // 12
-    anniversaries = pd.DatetimeIndex([starts[0] + pd.DateOffset(years=y)
-                                      for y in range(starts[-1].year - starts[0].year + 2)])
-    return np.searchsorted(anniversaries, starts, side="right") - 1
+    # (in days: the anniversary after the last step's lies past the dates of pandas' nanosecond timestamps at
+    # the end of the range)
+    anniversaries = add_years(starts[0], np.arange(starts[-1].year - starts[0].year + 2))
+    return np.searchsorted(anniversaries, np.asarray(starts.values, dtype="datetime64[D]"), side="right") - 1

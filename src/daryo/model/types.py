@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 
 from ..errors import ModelError, Problem
-from ..timeaxis import StepKind, TimeAxis, parse_end, span_problem, step_start, years_span
+from ..timeaxis import StepKind, TimeAxis, days_between, parse_end, span_problem, step_start, years_span
 from ..units import is_whole
 from .components import component_type
 from .frozen import FrozenAttrs, frozen_data
@@ -304,7 +304,7 @@ class Model:
         if self.time.kind is StepKind.DEKAD and s != step_start(s, StepKind.DEKAD):
             raise ValueError(f"start={start!r}: dekads start on the 1st, 11th or 21st of a month; give "
                              f"{step_start(s, StepKind.DEKAD):%Y-%m-%d}, its dekad's first day")
-        if self.time.step_days is not None and (rest := (s - self.time.start).days % self.time.step_days):
+        if self.time.step_days is not None and (rest := days_between(self.time.start, s) % self.time.step_days):
             # (a start off the model's grid of N-day steps drew another grid: a chain of runs counted the days
             # between them twice, a rolling-horizon review)
             before = s - pd.Timedelta(days=rest)
@@ -349,7 +349,7 @@ class Model:
         elif self.time.step_days is None:  # dekads (the loader and with_span start them at a dekad's start)
             offset = TimeAxis.from_range(old_start, new, None, True).n_steps - 1
         else:
-            offset = (new - old_start).days // self.time.step_days  # (on the grid: with_time refuses others)
+            offset = days_between(old_start, new) // self.time.step_days  # (on the grid: with_time refuses others)
         if offset < 0:
             el, key = per_step[0]
             raise ModelError(Problem(self._file(), el.at(key), (
