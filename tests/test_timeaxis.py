@@ -243,3 +243,22 @@ def test_an_n_day_axis_of_583_years_counts_its_steps_in_days():
     assert axis.n_steps == days // 10 + 1 == 21_294
     assert axis.starts[-1] == pd.Timestamp(np.datetime64("1678-10-01") + np.timedelta64(10 * (days // 10), "D"))
     assert axis.describe() == "21294 10-day steps, 1678-10-01 to 2261-10-04"
+
+
+def test_whole_years_are_checked_by_their_last_day():
+    """1678-01 and 584 years end on 2261-12-31, the last date an axis holds: they were refused, as the check was
+    ``start.year + years <= 2261``.  A refusal says how many years fit."""
+    from daryo.timeaxis import latest_start, most_years
+
+    start = pd.Timestamp("1678-01-01")
+    assert years_problem(start, 584) is None
+    assert years_span(start, 584, StepKind.MONTH) == (start, pd.Timestamp("2261-12-31"))
+    assert TimeAxis.from_range(*years_span(start, 584, StepKind.MONTH)).n_steps == 584 * 12
+    assert years_problem(start, 585) == ("585 years from 1678-01-01 run past 2261-12-31, the last date a time axis "
+                                         "can hold: at most 584 whole years from it end by then")
+    assert years_problem(pd.Timestamp("2000-10-01"), 262, "%Y-%m").endswith(
+        "262 years from 2000-10 run past 2261-12-31, the last date a time axis can hold: at most 261 whole years "
+        "from it end by then"[-60:])
+    assert years_problem(pd.Timestamp("2261-06-01"), 1).endswith(": no whole year from it does")
+    assert [most_years(pd.Timestamp(d)) for d in ("2261-01-01", "2261-01-02", "2000-10-01")] == [1, 0, 261]
+    assert latest_start(300) == pd.Timestamp("1962-01-01") and years_problem(latest_start(300), 300) is None

@@ -23,9 +23,9 @@ import pandas as pd
 from .errors import short_text
 
 __all__ = ["FIRST_DATE", "LAST_DATE", "MAX_STEP_DAYS", "StepKind", "TimeAxis", "add_years", "days_between",
-           "dekad_days", "dekad_of_day", "dekad_starts", "hydrological_year", "parse_date", "parse_end",
-           "season_of_month", "solar_hijri_hint", "span_problem", "step_days", "step_kind", "step_label",
-           "step_label_days", "step_label_kind", "step_start", "years_problem", "years_span"]
+           "dekad_days", "dekad_of_day", "dekad_starts", "hydrological_year", "latest_start", "most_years",
+           "parse_date", "parse_end", "season_of_month", "solar_hijri_hint", "span_problem", "step_days", "step_kind",
+           "step_label", "step_label_days", "step_label_kind", "step_start", "years_problem", "years_span"]
 
 
 class StepKind(enum.Enum):
@@ -90,11 +90,26 @@ def solar_hijri_hint(year: int) -> str:
 
 def years_problem(start: pd.Timestamp, years: int, date_format: str = "%Y-%m-%d") -> str | None:
     """Why ``years`` whole years from ``start`` (written as ``date_format``) cannot have a time axis, or None if
-    they can: they run past :data:`LAST_DATE`.  Checked before the date arithmetic, which would overflow."""
-    if start.year + years <= LAST_DATE.year:
+    they can: their last day, the day before the ``years``-th anniversary of ``start``, lies after
+    :data:`LAST_DATE` (1678-01 and 584 years end on 2261-12-31: they fit).  Counted in days, which do not
+    overflow."""
+    if add_years(start, years) <= np.datetime64(LAST_DATE, "D") + 1:
         return None
+    most = most_years(start)
+    fit = f"at most {most} whole year{'s' * (most != 1)} from it end by then" if most else "no whole year from it does"
     return (f"{years} year{'s' * (years != 1)} from {start:{date_format}} run past {LAST_DATE:%Y-%m-%d}, the last "
-            f"date a time axis can hold")
+            f"date a time axis can hold: {fit}")
+
+
+def most_years(start: pd.Timestamp) -> int:
+    """The most whole years from ``start`` that end by :data:`LAST_DATE` (0 for a start after 1 January 2261)."""
+    return max(LAST_DATE.year + 1 - start.year - (0 if (start.month, start.day) == (1, 1) else 1), 0)
+
+
+def latest_start(years: int) -> pd.Timestamp:
+    """The latest month's first day from which ``years`` whole years end by :data:`LAST_DATE`: January of the year
+    ``years`` before the one after it."""
+    return pd.Timestamp(year=LAST_DATE.year + 1 - years, month=1, day=1)
 
 
 def add_years(days: object, years: object) -> np.ndarray:
@@ -150,7 +165,7 @@ def years_span(start: pd.Timestamp, years: int, kind: StepKind) -> tuple[pd.Time
     s = step_start(start, kind)
     if (why := years_problem(s, years)) is not None:
         raise ValueError(why)
-    return s, s + pd.DateOffset(years=years) - pd.Timedelta(days=1)
+    return s, s + pd.DateOffset(years=years) - pd.Timedelta(days=1)  # (by 2262-01-01: checked above)
 
 
 _YEAR_MONTH = re.compile(r"\s*\d{4}-\d{1,2}\s*")

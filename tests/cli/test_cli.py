@@ -1523,6 +1523,35 @@ def test_years_past_the_dates_an_axis_holds_are_a_usage_error(tmp_path, capsys):
     assert not out.exists()
 
 
+def test_the_embedded_models_span_at_the_last_date_an_axis_holds(tmp_path, capsys):
+    """A paleo-hydrologist's review: ``--start 2250-10 --end 2261-10`` was refused as "years=12: 12 years from 2250-10
+    run past 2261-12-31" (the whole years of hydrology it makes), though no --years was given and the run ends inside
+    the range; an --end past it is said of --end (it was "Out of bounds nanosecond timestamp"), and --years past it
+    say which --start runs them (the ensemble's said "years=300")."""
+    from daryo.basins.aral import load_aral_model
+
+    assert load_aral_model(start="2250-10", end="2261-10").time.axis().n_steps == 133
+    assert main(["run", "--start", "2250-10", "--end", "2262-10"]) == 2
+    assert capsys.readouterr().err == ("daryo: error: --end 2262-10: the run's last month lies past 2261-12-31, the "
+                                       "last date a time axis can hold; end it by 2261-12\n")
+    said = ("--years 300: 300 years from 2000-10 run past 2261-12-31, the last date a time axis can hold: at most "
+            "261 whole years from it end by then; or start them by 1962-01 (--start 1962-01)")
+    assert main(["run", "--years", "300"]) == 2
+    assert capsys.readouterr().err == f"daryo: error: {said}\n"
+    assert main(["ensemble", "--traces", "2", "--years", "300", "-o", str(tmp_path / "e.nc")]) == 2
+    assert capsys.readouterr().err == f"daryo: error: {said}\n"
+    assert main(["run", "--start", "2240-10"]) == 2  # (30 years, the default)
+    assert capsys.readouterr().err.startswith("daryo: error: the default --years 30: 30 years from 2240-10 run past")
+    model = tmp_path / "edge.yaml"
+    model.write_text("version: 1\nname: edge\ntime: {start: 1678-01, end: 1678-12}\n"
+                     "nodes:\n  - {id: in, type: inflow, inflow: 1 hm3/day}\n  - {id: sea, type: sink}\n"
+                     "edges: [[in, sea]]\n")
+    assert daryo.load(model).with_time(years=584).time.axis().n_steps == 584 * 12  # (to 2261-12-31)
+    assert main(["run", str(model), "--end", "2262-10"]) == 2
+    assert capsys.readouterr().err.startswith("daryo: error: --end 2262-10: the run from 1678-01-01 to 2262-10-31 "
+                                              "lies outside the dates a time axis can hold")
+
+
 @pytest.mark.parametrize("argv", [["run", ""], ["validate", " "], ["convert", "", "-o", "x.yaml"],
                                   ["ensemble", "", "--traces", "2", "--years", "1", "-o", "x.nc"]])
 def test_an_empty_model_path_is_a_usage_error(argv, capsys, tmp_path, monkeypatch):

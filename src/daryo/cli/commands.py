@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shlex
 import sys
 from collections import Counter
@@ -71,8 +72,7 @@ def _load_for_run(args: argparse.Namespace) -> Model:
     except ModelError:
         raise
     except ValueError as exc:
-        text = _as_option(str(exc), args.start)
-        raise _UsageError(_as_option(text, args.end, "end")) from None
+        raise _UsageError(_as_options(str(exc), args.start, args.end, args.years)) from None
 
 
 def _as_option(message: str, value: str | None, name: str = "start") -> str:
@@ -82,6 +82,17 @@ def _as_option(message: str, value: str | None, name: str = "start") -> str:
     if value is None or not message.startswith(head):
         return message
     return f"--{name} {value}: {message.removeprefix(head)}"
+
+
+def _as_options(message: str, start: str | None, end: str | None, years: int | None) -> str:
+    """A message of load_aral_model's in the command line's options: its ``start=``, ``end=`` (:func:`_as_option`)
+    and ``years=`` (``--years``, or the default's where ``years`` is None), and a start it suggests
+    (``start='1962-01'``: ``--start 1962-01``)."""
+    text = _as_option(_as_option(message, start), end, "end")
+    if (found := re.match(r"years=(\d+): ", text)) is not None:
+        given = f"--years {found[1]}" if years is not None else f"the default --years {found[1]}"
+        text = f"{given}: {text[found.end():]}"
+    return re.sub(r"\(start='([^']*)'\)", r"(--start \1)", text)
 
 
 def _check_end(end: str) -> None:
@@ -146,7 +157,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
         raise
     except ValueError as exc:  # (the options are checked above: results too large for memory; an --end)
         text = str(exc)
-        if args.end is not None and text.startswith("the run would end"):  # (the run's span: a model file's)
+        if args.end is not None and text.startswith(("the run would end", "the run from")):  # (the run's span: a
+            # model file's, before its start or past the dates a time axis holds)
             text = f"--end {args.end}: {text}"
         raise _UsageError(text) from None
     if args.output or args.csv:  # both written first, then moved into place: all or nothing; before anything
@@ -666,7 +678,7 @@ def _embedded_for_ensemble(scenarios: list[str], years: int | None, start: str |
             "and takes the columns of its overlays' series over every month of that: give the --start and --years "
             "they cover, or extend them.")) from None
     except ValueError as exc:
-        raise _UsageError(_as_option(str(exc), start)) from None
+        raise _UsageError(_as_options(str(exc), start, None, years)) from None
 
 
 def _report_ensemble(run: EnsembleRun, years: int, model: Model, out: Path, csv: Path | None) -> None:

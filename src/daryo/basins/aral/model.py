@@ -30,7 +30,7 @@ from ...model.loader import document_problems
 from ...scenarios import overlaid_document, overlay_names
 from ...scenarios.apply import DocumentCheck
 from ...scenarios.overlay import OverlaySpec, volume_set_by_user, with_overlay_lines
-from ...timeaxis import FIRST_DATE, LAST_DATE, TimeAxis, parse_date, years_problem
+from ...timeaxis import FIRST_DATE, LAST_DATE, TimeAxis, latest_start, parse_date, years_problem
 from ...units import UnitError, is_whole, parse_quantity, unit_factor
 
 __all__ = ["HYDROLOGY_CHOICES", "aral_model_path", "read_base_document", "build_aral_document", "load_aral_model",
@@ -65,9 +65,11 @@ def _time(start: str | pd.Timestamp, years: int, months: int | None = None) -> t
         raise ValueError(f"start={start!r}: a run's dates lie between {FIRST_DATE:%Y-%m-%d} and {LAST_DATE:%Y-%m-%d}")
     if s != s.to_period("M").to_timestamp():  # (2000-10-15 was moved to 2000-10-01 without a word)
         raise ValueError(f"start={start!r}: the run's monthly steps start on a month's first day; give YYYY-MM")
-    if (why := years_problem(s, int(years), "%Y-%m")) is not None:
-        raise ValueError(f"years={years}: {why}")
-    e = s + pd.DateOffset(months=(12 * int(years) if months is None else months) - 1)
+    n = 12 * int(years) if months is None else months  # (months: to an end, which _months_to checked)
+    if n == 12 * int(years) and (why := years_problem(s, int(years), "%Y-%m")) is not None:
+        latest = latest_start(int(years))
+        raise ValueError(f"years={years}: {why}; or start them by {latest:%Y-%m} (start='{latest:%Y-%m}')")
+    e = s + pd.DateOffset(months=n - 1)
     return s, {"start": f"{s:%Y-%m}", "end": f"{e:%Y-%m}", "step": "month"}
 
 
@@ -78,7 +80,10 @@ def _months_to(start: str | pd.Timestamp, end: str) -> int:
     except ValueError as exc:
         bad = "end" if not _is_date(end) else "start"
         raise ValueError(f"{bad}={(end if bad == 'end' else start)!r}: {exc}") from None
-    if e != e.to_period("M").to_timestamp():
+    if e > LAST_DATE:  # (checked first: pandas' periods of months past 2262-04 overflow)
+        raise ValueError(f"end={end!r}: the run's last month lies past {LAST_DATE:%Y-%m-%d}, the last date a time "
+                         f"axis can hold; end it by {LAST_DATE:%Y-%m}")
+    if e.day != 1:
         raise ValueError(f"end={end!r}: give the run's last month, YYYY-MM")
     months = (e.year - s.year) * 12 + e.month - s.month + 1
     if months < 1:
