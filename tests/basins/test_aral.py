@@ -744,3 +744,17 @@ def test_a_run_started_in_another_month_than_october_is_told_its_volumes_are_of_
                      "initial_volume: 0.7 km3}]\n  - add_edges: [[amu_lower, mine]]\n")
     (april,) = note(load_aral_model(scenarios=["rogun-full", str(today)], start="2026-04", years=1))
     assert "mine" not in april and "rogun 9.0 km3" in april
+
+
+def test_observed_rows_outside_the_dates_daryo_holds_are_left_out(tmp_path):
+    """Rows of an observed-inflow CSV dated outside the dates daryo holds were refused; they are left out, as a model
+    file's are, and the months a run then lacks name them (a Solar Hijri year, 1379, said so)."""
+    p = tmp_path / "obs.csv"
+    dates = ["1379-07-01"] + [f"2000-{m:02d}-01" for m in (10, 11, 12)] + [f"2001-{m:02d}-01" for m in range(1, 10)]
+    p.write_text("date,naryn_in\n" + "\n".join(f"{d},300" for d in dates) + "\n")
+    model = load_aral_model(years=1, inflow_csv=p)
+    assert natural_flow(model)["syr"] == pytest.approx(37.203 - 12.3 + 300 * 365 * 0.0864 / 1000, rel=1e-3)
+    with pytest.raises(ModelError, match=r"no value for 2001-10 .*; extend it or shorten the run\. The file's row "
+                       r"dated outside the dates pandas, and so daryo, can hold \(1677-09-22 to 2262-04-11\) was left "
+                       r"out: it is '1379-07-01', line 2; a year 1379 is most likely one of the Solar Hijri"):
+        load_aral_model(years=2, inflow_csv=p)

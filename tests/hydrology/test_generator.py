@@ -316,3 +316,15 @@ def test_the_default_hydrology_table_shared_by_a_process_cannot_be_changed_in_pl
         spec.named_years["2021"][0]["syr"] = 1.0  # type: ignore[index]
     scaled = spec.correlation * 1.1  # (a copy to change: the route the error leaves)
     assert scaled.flags.writeable
+
+
+def test_read_inflow_csv_leaves_out_rows_outside_the_dates_daryo_holds(tmp_path):
+    """A row dated 9999 is left out; a negative value after it is named at its own line of the file."""
+    p = tmp_path / "obs.csv"
+    p.write_text("date,naryn_in\n9999-01-01,1\n2001-01-01,100\n2001-02-01,200\n")
+    dates, cols = read_inflow_csv(p, unit="hm3")
+    assert [f"{d:%Y-%m-%d}" for d in dates] == ["2001-01-01", "2001-02-01"]
+    assert cols["naryn_in"][0] == pytest.approx([100.0, 200.0])
+    p.write_text("date,naryn_in\n9999-01-01,1\n2001-01-01,100\n2001-02-01,-5\n")
+    with pytest.raises(ModelError, match=r"line 4, column 'naryn_in': '-5' is not a non-negative number"):
+        read_inflow_csv(p)

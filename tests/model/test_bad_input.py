@@ -2073,23 +2073,26 @@ def test_a_scenario_dimension_refused_is_not_also_undeclared(tmp_path, dimension
     (b"date,a\n2001-01-01,1,7\n2001-02-01,2\n2001-03-01,3\n", "{csv} line 2",
      "3 fields where the header (line 1) has 2; give each line one value per column of the header (a value holding "
      "the separator needs quotes) (read for nodes[src].inflow (line 5))"),
-    (b"date,a\n2001-01-01,1\n2001-02-01,2\n9999-01-01,3\n", "{csv} line 4",
-     "'9999-01-01' in column 'date' is a date outside the range daryo can hold (1677-09-22 to 2262-04-11), so no "
-     "run reaches it either: remove the row, or correct its year (read for nodes[src].inflow (line 5))"),
+    (b"date,a\n2001-01-01,1\n2001-02-01,2\n9999-01-01,3\n", "nodes[src].inflow (line 5)",
+     "CSV file '{csv}' has no value for 2001-03-01 (1 of the run's 3 step dates are missing); it covers 2001-01-01 "
+     "to 2001-02-01. Extend the CSV or shorten the run. The file's row dated outside the dates pandas, and so daryo, "
+     "can hold (1677-09-22 to 2262-04-11) was left out: it is '9999-01-01', line 4."),
     (b"date,a\n2001-01-01,1\n,2\n2001-03-01,3\n", "{csv} line 3, column 'date'",
      "the date cell is empty (or NA); give a date, YYYY-MM-DD (read for nodes[src].inflow (line 5))"),
 ], ids=["nul-byte", "unclosed-quote", "extra-field", "year-9999", "empty-date"])
 def test_a_damaged_csv_is_told_by_validate_with_its_line(tmp_path, capsys, content, where, message):
     """What a fuzz of the command line found: a NUL byte cut a value short (88 read for '88<NUL>5', exit 0); an
     unclosed quote was pandas' 'EOF inside string starting at row 2'; a first row of 3 fields against 2 was
-    "'1' in column 'date' is a number"; year 9999 and an empty date were "not a date" ('nan')."""
+    "'1' in column 'date' is a number"; year 9999 and an empty date were "not a date" ('nan') (year 9999 is now
+    left out, and named where the run misses the date it stands for)."""
     from daryo.cli import main
 
     (tmp_path / "flows.csv").write_bytes(content)
     p = write_model(tmp_path, GOOD.replace("inflow: 10}", "inflow: {csv: flows.csv, column: a}}"))
     assert main(["validate", str(p)]) == 1
     err = capsys.readouterr().err
-    assert f"1 problem in the model:\n  - {p}: {where.format(csv=tmp_path / 'flows.csv')}: {message}\n" in err, err
+    csv = tmp_path / "flows.csv"
+    assert f"1 problem in the model:\n  - {p}: {where.format(csv=csv)}: {message.format(csv=csv)}\n" in err, err
     assert "Traceback" not in err
 
 

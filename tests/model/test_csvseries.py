@@ -583,33 +583,52 @@ def test_an_empty_date_cell_is_called_empty(text, line):
 
 
 @pytest.mark.parametrize("date", ["9999-01-01", "1600-01-01", "1677-09-21", "2262-04-12", "1 February 9999"])
-def test_a_date_outside_the_years_pandas_holds_is_refused_as_such(date):
+def test_a_row_dated_outside_the_years_pandas_holds_is_left_out(date):
     """pandas holds a column's dates from 1677-09-21 00:12 to 2262-04-11 23:47, and read a later or earlier one as
-    no date: it was "'9999-01-01' … is not a date".  Such a row is refused, not left out as a row outside the run
-    is: no run reaches it, but a file is read whole (a generator fits all its rows; a Pywr dataframe parameter
-    holds them all), and a year 9999 or 1600 is most often a mistyped year or a stand-in for no date, which the
-    author should see.  The dates at the ends of the range are read.  (Under pandas 3, which holds them, the check
-    is daryo's own: the next test.)"""
-    assert _read(f"date,q\n2001-01-01,1\n{date},2\n")[1] == [("/d/f.csv line 3", (
-        f"'{date}' in column 'date' is a date outside the range daryo can hold (1677-09-22 to 2262-04-11), so no "
-        "run reaches it either: remove the row, or correct its year"))]
+    no date: it was "'9999-01-01' … is not a date", then refused, though docs/model-format.md says rows outside the
+    run are ignored (a paleo-hydrologist's review: a tree-ring reconstruction from 1560 had to be cut to 1677).  No
+    run reaches such a row: it is left out, and a sentence on it, which a run missing a date ends its problem with,
+    names the first (a mistyped year, a stand-in for no date, is seen where the run needs its row).  The dates at
+    the ends of the range are read.  A file of no row within the range is refused."""
+    got, problems = _read(f"date,q\n2001-01-01,1\n{date},2\n2001-02-01,3\n")
+    assert not problems and list(got.dates) == [pd.Timestamp("2001-01-01"), pd.Timestamp("2001-02-01")]
+    np.testing.assert_array_equal(got.values, [[1.0], [3.0]])
+    np.testing.assert_array_equal(got.rows, [0, 2])
+    assert got.left_out == ("The file's row dated outside the dates pandas, and so daryo, can hold (1677-09-22 to "
+                            f"2262-04-11) was left out: it is '{date}', line 3")
     got, problems = _read("date,q\n1677-09-22,1\n2262-04-11,2\n")
     assert not problems and list(got.dates) == [pd.Timestamp("1677-09-22"), pd.Timestamp("2262-04-11")]
+    assert got.left_out == ""
+    assert _read(f"date,q\n{date},1\n")[1] == [("/d/f.csv line 2", (
+        f"'{date}' in column 'date' is a date outside the dates pandas, and so daryo, can hold (1677-09-22 to "
+        "2262-04-11), as is every date of the file, so that no run can read it: correct the years"))]
     assert _read("date,q\n2001-01-01,1\n2001-04-31,2\n")[1] == [("/d/f.csv line 3",
                                                                  "'2001-04-31' in column 'date' is not a date")]
 
 
-def test_a_date_beyond_nanoseconds_is_refused_when_pandas_reads_it_in_microseconds():
+def test_rows_left_out_are_counted_and_the_rows_after_them_keep_their_lines():
+    """A reconstruction from 1559 (3 rows before 1677) with a bad cell and a repeated date after them: the lines named
+    are the file's."""
+    text = "date,q\n1559-10-01,1\n1559-11-01,2\n1559-12-01,3\n2001-01-01,4\n2001-02-01,x\n"
+    assert _read(text)[1] == [("/d/f.csv line 6, column 'q'", "'x' is not a finite number (1 such cell in the file)")]
+    text = "date,q\n1559-10-01,1\n1559-11-01,2\n1559-12-01,3\n2001-01-01,4\n2001-01-01,5\n"
+    assert _read(text)[1] == [("/d/f.csv line 6", "date 2001-01-01 appears more than once (first on line 5)")]
+    got, _ = _read("date,q\n1559-10-01,1\n1559-11-01,2\n1559-12-01,3\n2001-01-01,4\n2001-02-01,5\n")
+    assert got.left_out.startswith("The file's 3 rows dated outside the dates pandas, and so daryo, can hold "
+                                   "(1677-09-22 to 2262-04-11) were left out: the first is '1559-10-01', line 2")
+
+
+def test_a_date_beyond_nanoseconds_is_left_out_when_pandas_reads_it_in_microseconds():
     """A release engineer's review: under pandas 3, which reads a column's dates in seconds or microseconds, a
     date 9999-01-01 was read (the check relied on pandas 2 reading it as no date).  A column read so is checked
-    against the dates daryo holds, and a column within them is read in nanoseconds, as under pandas 2."""
+    against the dates daryo holds (its row left out), and a column within them is read in nanoseconds, as under
+    pandas 2."""
     dates = np.array(["2001-01-01", "9999-01-01"], dtype="datetime64[us]")
     problems: list[tuple[str, str]] = []
     add = lambda p, m: problems.append((p, m))  # noqa: E731
-    read_csv_series(pd.DataFrame({"date": dates, "q": [1.0, 2.0]}), "/d/f.csv", "f.csv", "here", add)
-    assert problems == [("/d/f.csv line 3", (
-        "'9999-01-01 00:00:00' in column 'date' is a date outside the range daryo can hold (1677-09-22 to "
-        "2262-04-11), so no run reaches it either: remove the row, or correct its year"))]
+    got = read_csv_series(pd.DataFrame({"date": dates, "q": [1.0, 2.0]}), "/d/f.csv", "f.csv", "here", add)
+    assert not problems and list(got.dates) == [pd.Timestamp("2001-01-01")]
+    assert "left out: it is '9999-01-01 00:00:00', line 3" in got.left_out
     got = read_csv_series(pd.DataFrame({"date": dates[:1], "q": [1.0]}), "/d/f.csv", "f.csv", "here", add)
     assert got is not None and got.dates.dtype == np.dtype("datetime64[ns]")
 
@@ -797,7 +816,8 @@ def test_a_date_of_a_solar_hijri_year_says_to_convert_it(date):
     """An Afghan water-ministry planner's review: a date of the year 1400 was refused as outside the range daryo
     holds, "correct its year", with no word that it is almost surely a Solar Hijri one (Afghan and Iranian data)."""
     assert _read(f"date,a\n{date},1\n")[1] == [
-        ("/d/f.csv line 2", f"'{date}' in column 'date' is a date outside the range daryo can hold (1677-09-22 to "
-         "2262-04-11), so no run reaches it either: remove the row, or correct its year; a year 1400 is most likely "
+        ("/d/f.csv line 2", f"'{date}' in column 'date' is a date outside the dates pandas, and so daryo, can hold "
+         "(1677-09-22 to 2262-04-11), as is every date of the file, so that no run can read it: correct the years; "
+         "a year 1400 is most likely "
          "one of the Solar Hijri calendar (as Afghan and Iranian data are dated): daryo's dates are Gregorian, so "
          "convert Solar Hijri dates to Gregorian ones first (1 Hamal, or Farvardin, 1400 is about 21 March 2021)")]

@@ -178,3 +178,42 @@ def test_a_value_of_the_wrong_kind_is_worded_by_the_files_format(tmp_path):
     assert _wrong_kinds_told(_WRONG_KINDS_JSON, "upload") == _wrong_kinds("the file gives", "true")  # (read as
     # JSON by its '{')
     assert _wrong_kinds_told(tmp_path / "m.yaml") == _wrong_kinds("YAML read it as", "True")
+
+
+PALEO = """version: 1
+name: paleo
+time: {start: 1678-10, end: 1679-09, step: month}
+nodes:
+  - {id: river, type: inflow, inflow: {csv: recon.csv, column: q, unit: hm3}}
+  - {id: sea, type: sink}
+edges: [[river, sea]]
+"""
+
+
+def test_a_csv_series_from_before_1677_runs_the_months_it_has(tmp_path):
+    """A paleo-hydrologist's review: a tree-ring reconstruction from October 1559 was refused ("'1559-10-01' … is a
+    date outside the range daryo can hold"), though docs/model-format.md says rows before or after the run are
+    ignored.  Rows outside the dates daryo holds are left out: a run of 1678–1679 takes its months; one that needs a
+    month the file then lacks is refused, naming the rows left out, and, for a file dated in Solar Hijri years
+    (1400), saying so."""
+    months = np.arange("1559-10", "1679-10", dtype="datetime64[M]")  # (pandas' dates do not reach 1559)
+    (tmp_path / "recon.csv").write_text("date,q\n" + "".join(f"{d}-01,{k}\n" for k, d in enumerate(months)))
+    (tmp_path / "m.yaml").write_text(PALEO)
+    model = daryo.load(tmp_path / "m.yaml")
+    ds = daryo.run(model).dataset
+    first = int(np.datetime64("1678-10") - np.datetime64("1559-10"))  # (the row of October 1678)
+    np.testing.assert_allclose(ds.node_flow.sel(node="river").isel(scenario=0), np.arange(first, first + 12))
+    late = tmp_path / "late.yaml"
+    late.write_text(PALEO.replace("end: 1679-09", "end: 1679-10"))
+    with pytest.raises(daryo.ModelError) as err:
+        daryo.load(late)
+    n_out = int(np.datetime64("1677-10") - np.datetime64("1559-10"))  # (1677-10-01 is the first date held)
+    assert str(err.value).endswith(
+        "has no value for 1679-10-01 (1 of the run's 13 step dates are missing); it covers 1677-10-01 to 1679-09-01. "
+        f"Extend the CSV or shorten the run. The file's {n_out} rows dated outside the dates pandas, and so daryo, can "
+        "hold (1677-09-22 to 2262-04-11) were left out: the first is '1559-10-01', line 2.")
+    (tmp_path / "recon.csv").write_text("date,q\n1400-07-01,1\n1400-08-01,2\n1679-10-01,3\n")
+    with pytest.raises(daryo.ModelError, match=r"has no value for 1678-10-01 .* The file's 2 rows dated outside the "
+                       r"dates .* were left out: the first is '1400-07-01', line 2; a year 1400 is most likely one "
+                       r"of the Solar Hijri calendar"):
+        daryo.load(late)

@@ -140,3 +140,33 @@ def test_validate_and_run_read_a_half_year_file_alike(tmp_path, capsys):
     for said in (validated.out + validated.err, ran.out + ran.err):
         assert "seasons.csv: the file's dates come at pandas' frequency B (working days" in said
         assert "(read for parameters[q])" in said and "internal error" not in said
+
+
+WATER_YEARS = """version: 1
+name: recon
+time: {start: 1678-10, end: 1680-09, step: month}
+parameters:
+  q: {type: dataframe, csv: recon.csv, column: flow}
+nodes:
+  - {id: river, type: inflow, inflow: {parameter: q, unit: hm3/day}}
+  - {id: sea, type: sink}
+edges: [[river, sea]]
+"""
+
+
+def test_a_reconstruction_from_before_1677_is_read_from_the_dates_daryo_holds(tmp_path):
+    """A tree-ring reconstruction of water years from 1559 (one row each, dated 1 October) was refused for its rows
+    before 1677-09-22; they are left out, the water years from 1677 on are read, and a run that needs a year the file
+    then lacks names the rows left out."""
+    years = range(1559, 1680)
+    (tmp_path / "recon.csv").write_text("date,flow\n" + "".join(f"{y}-10-01,{y}\n" for y in years))
+    (tmp_path / "m.yaml").write_text(WATER_YEARS)
+    ds = daryo.run(daryo.load(tmp_path / "m.yaml")).dataset
+    np.testing.assert_allclose(ds.node_flow.sel(node="river").isel(scenario=0) / ds.days, [1678.0] * 12 + [1679.0] * 12)
+    (tmp_path / "m.yaml").write_text(WATER_YEARS.replace("end: 1680-09", "end: 1680-10"))
+    with pytest.raises(daryo.ModelError) as err:
+        daryo.run(daryo.load(tmp_path / "m.yaml"))
+    assert ("the file has no value for 1680-10-01 to 1680-10-31 (31 of the 31 days of the step starting 1680-10-01); "
+            "its rows cover 1677-10-01 to 1680-09-30. A step needs values for all its days: extend the file or shorten "
+            "the run. The file's 118 rows dated outside the dates pandas, and so daryo, can hold (1677-09-22 to "
+            "2262-04-11) were left out: the first is '1559-10-01', line 2. (read for parameters[q])") in str(err.value)

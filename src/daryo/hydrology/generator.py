@@ -468,7 +468,8 @@ def read_inflow_csv(path: str | Path, unit: str = "m3/s") -> tuple[pd.DatetimeIn
     The CSV has a ``date`` column (or the first column) with the first day of each month and one column per
     inflow node id.  ``unit`` is any unit of flow a model file takes (:func:`daryo.units.unit_factor`): a rate
     (``m3/s``, the monthly mean discharge; ``km3/yr``, ``hm3/day``...), converted with each month's days in the
-    Gregorian calendar, or a volume per month (``hm3``, ``hm3/month``, ``km3``, ``Mm3``...).
+    Gregorian calendar, or a volume per month (``hm3``, ``hm3/month``, ``km3``, ``Mm3``...).  Rows dated outside
+    the dates daryo holds (1677-09-22 to 2262-04-11) are left out, as those of a model's CSV series are.
 
     Returns
     -------
@@ -481,6 +482,13 @@ def read_inflow_csv(path: str | Path, unit: str = "m3/s") -> tuple[pd.DatetimeIn
         With the file, line and column of the first bad cell (not a date, not a number, negative), or for an
         unknown unit, an unreadable file, a file without value columns or a date given twice.
     """
+    dates, out, _ = _read_inflow_csv(path, unit)
+    return dates, out
+
+
+def _read_inflow_csv(path: str | Path, unit: str) -> tuple[pd.DatetimeIndex, dict[str, np.ndarray], str]:
+    """:func:`read_inflow_csv`, and a sentence on the file's rows left out for dates outside those daryo holds,
+    for a message on months the file lacks ("" if none: :attr:`daryo.model.csvseries.CsvSeries.left_out`)."""
     p = Path(path)
     try:  # (a climate-services review: km3 and km3/yr, which model files take, were refused here)
         to_hm3, is_rate = unit_factor(unit, "flow")
@@ -498,16 +506,17 @@ def read_inflow_csv(path: str | Path, unit: str = "m3/s") -> tuple[pd.DatetimeIn
         raise ModelError(problems)
     line = RowLines(str(p), len(df))  # (the shared reader's lines: a quoted header cell of two lines, Excel's
     # Alt+Enter, put these one line early, at row + 2: a Tashkent ministry analyst's review)
+    rows = read.rows if read.rows is not None else np.arange(len(read.dates))  # (of the file: rows may be left out)
     neg_rows, neg_cols = np.nonzero(read.values < 0)
     if neg_rows.size:
-        r, c = neg_rows[0], neg_cols[0]
+        r, c = rows[neg_rows[0]], neg_cols[0]
         raise ModelError(Problem(str(p), f"line {line(r)}, column '{read.columns[c]}'",
                                  f"'{df[read.columns[c]].iloc[r]}' is not a non-negative number"))
     dates = read.dates
     off = np.flatnonzero(~dates.is_month_start)
     if off.size:  # (rows between month starts were dropped: a daily file's days read as months)
-        raise ModelError(Problem(str(p), f"line {line(off[0])}", f"date {dates[off[0]]:%Y-%m-%d} is not the first day "
-                                 "of a month: the file holds one row per month, dated the 1st"))
+        raise ModelError(Problem(str(p), f"line {line(rows[off[0]])}", f"date {dates[off[0]]:%Y-%m-%d} is not the "
+                                 "first day of a month: the file holds one row per month, dated the 1st"))
     factor = to_hm3 * (dates.days_in_month.to_numpy() if is_rate else np.ones(len(dates)))
     out = {str(col): (read.values[:, j] * factor)[None, :] for j, col in enumerate(read.columns)}
-    return dates, out
+    return dates, out, read.left_out

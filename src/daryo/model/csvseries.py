@@ -38,6 +38,8 @@ class CsvSeries(NamedTuple):
     dates: pd.DatetimeIndex
     columns: list[str]
     values: np.ndarray
+    left_out: str = ""  # a sentence on rows left out, dated outside the dates daryo holds ("" if none)
+    rows: np.ndarray | None = None  # the file's data row (0: the first after the header) of each row read
 
 
 class CsvReadError(ValueError):
@@ -474,30 +476,35 @@ def read_csv_series(df: pd.DataFrame, fname: str, csv: str, place: str, add: Cal
         add(f"{fname} line {line(misread)}", _year_first_message(raw_dates, dates, misread, date_col, given, line))
         return None
     bad = np.flatnonzero(dates.isna().to_numpy() | _beyond_nanoseconds(dates))
-    if bad.size:
-        first = raw_dates.iloc[bad[0]]
+    outside = {int(r): when for r in bad if (when := _outside_nanoseconds(raw_dates.iloc[r])) is not None}
+    no_date = [int(r) for r in bad if r not in outside]
+    if no_date or (outside and len(outside) == len(raw_dates)):  # (a file with no row daryo can hold: refused)
+        first = raw_dates.iloc[no_date[0] if no_date else 0]
         hint = _dayfirst_hint(first) if given and not dayfirst else ""  # (a Pywr file without dayfirst)
-        add(f"{fname} line {line(bad[0])}", _not_a_date(first, date_col, bad[0] == 0, dots_day_first) + hint)
+        at = no_date[0] if no_date else 0
+        add(f"{fname} line {line(at)}", _not_a_date(first, date_col, at == 0, dots_day_first) + hint)
         return None
+    rows = np.setdiff1d(np.arange(len(raw_dates)), list(outside))  # (the rows read: those within the dates held)
     zoned = np.flatnonzero([getattr(d, "tzinfo", None) is not None for d in dates])
     if zoned.size:
         add(f"{fname} line {line(zoned[0])}", f"'{raw_dates.iloc[zoned[0]]}' in column '{date_col}' has a time zone; "
             "give a date without one")
         return None
-    values = df[cols].apply(_numeric_column).to_numpy(dtype=float)
+    values = df[cols].iloc[rows].apply(_numeric_column).to_numpy(dtype=float)
     bad_rows, bad_cols = np.nonzero(~np.isfinite(values))
     if bad_rows.size:
-        r, c = bad_rows[0], bad_cols[0]
+        r, c = rows[bad_rows[0]], bad_cols[0]
         add(f"{fname} line {line(r)}, column '{cols[c]}'", _bad_cell(df[cols[c]].iloc[r], bad_rows.size))
         return None
-    index = pd.DatetimeIndex(dates).as_unit("ns")  # (pandas 3 reads dates in seconds or microseconds)
+    index = pd.DatetimeIndex(dates.iloc[rows]).as_unit("ns")  # (pandas 3 reads dates in seconds or microseconds)
     repeated = np.flatnonzero(index.duplicated())
     if repeated.size:
         r = int(repeated[0])
         first = int(np.flatnonzero(index == index[r])[0])
-        add(f"{fname} line {line(r)}", f"date {index[r]:%Y-%m-%d} appears more than once (first on line {line(first)})")
+        add(f"{fname} line {line(rows[r])}", f"date {index[r]:%Y-%m-%d} appears more than once (first on line "
+            f"{line(rows[first])})")
         return None
-    return CsvSeries(index, cols, values)
+    return CsvSeries(index, cols, values, _left_out(raw_dates, outside, line), rows)
 
 
 class RowLines:
@@ -698,30 +705,26 @@ def _no_date(value: Any) -> bool:
 
 def _beyond_nanoseconds(dates: pd.Series) -> np.ndarray:
     """Which of a column's dates, as pandas read them, lie outside the dates daryo's time axes hold: pandas'
-    nanosecond timestamps, 1677-09-21 00:12 to 2262-04-11 23:47.  Checked here, not left to pandas: pandas 2
-    reads such a date as no date, pandas 3 reads a column in seconds or microseconds, which hold it.  (Dates
-    with a time zone are left to the check of time zones.)"""
+    nanosecond timestamps, 1677-09-21 00:12 to 2262-04-11 23:47 (rows so dated are left out: :func:`_left_out`).
+    Checked here, not left to pandas: pandas 2 reads such a date as no date, pandas 3 reads a column in seconds or
+    microseconds, which hold it.  (Dates with a time zone are left to the check of time zones.)"""
     if not (pd.api.types.is_datetime64_dtype(dates) and dates.notna().any()):
         return np.zeros(len(dates), dtype=bool)
     return (dates.notna() & ~dates.between(pd.Timestamp.min, pd.Timestamp.max)).to_numpy()
 
 
 def _not_a_date(raw: Any, date_col: str, first_row: bool = False, dots_day_first: bool = False) -> str:
-    """What is wrong with a date cell pandas did not read as a date: no date, or one outside the dates daryo
-    holds (:func:`_beyond_nanoseconds`).  Such a date is refused, not left out as a date outside the run is: no
-    run reaches it, but a model reads each file whole (a generator fits its rows, a sum or mean over it would
-    change), and a year 1600 or 9999 is most often a typing error or a stand-in for no date.
+    """What is wrong with a date cell pandas did not read as a date: no date, or, where every date of the file is
+    one, one outside the dates daryo holds (:func:`_outside_nanoseconds`; a file with some rows within them is
+    read without the others: :func:`_left_out`).
 
     A cell of words in another script than Latin (a Russian month, ``'окт.20'``) is told how dates are written
     (``DD.MM.YYYY`` too where ``dots_day_first``), and one of such words alone on the first data row
     (``first_row``: a units row, ``'ед. изм.'``) that a second header line is not read (:func:`_words_hint`)."""
-    try:
-        when = pd.Timestamp(str(raw).strip())  # (a single date is read in any year, at a coarser unit)
-    except (ValueError, OverflowError):
-        when = None
-    if when is not None and not pd.isna(when) and not pd.Timestamp.min <= when <= pd.Timestamp.max:
-        return (f"'{raw}' in column '{date_col}' is a date outside the range daryo can hold (1677-09-22 to "
-                f"2262-04-11), so no run reaches it either: remove the row, or correct its year"
+    when = _outside_nanoseconds(raw)
+    if when is not None:
+        return (f"'{raw}' in column '{date_col}' is a date outside the dates pandas, and so daryo, can hold "
+                f"({_HELD}), as is every date of the file, so that no run can read it: correct the years"
                 f"{solar_hijri_hint(when.year)}")
     return f"'{raw}' in column '{date_col}' is not a date" + (hidden_characters_named(str(raw)) or _calendar_hint(raw)
                                                               or _words_hint(str(raw), first_row, dots_day_first))
@@ -738,6 +741,41 @@ def _words_hint(text: str, first_row: bool, dots_day_first: bool) -> str:
         return (f": the line after the header holds no date; a second header line (of units, say) is not read: remove "
                 f"it, and write dates as {how}")
     return f": write dates as {how}, in digits"
+
+
+#: The dates a CSV file's rows can have: pandas' nanosecond timestamps, in whole days (a run's steps lie within
+#: 1678-01-01 to 2261-12-31, :data:`~daryo.timeaxis.FIRST_DATE` to :data:`~daryo.timeaxis.LAST_DATE`)
+_HELD = "1677-09-22 to 2262-04-11"
+
+
+def _outside_nanoseconds(raw: Any) -> pd.Timestamp | None:
+    """The date of a date cell that pandas read as none, or past its nanosecond timestamps
+    (:func:`_beyond_nanoseconds`), where it is one outside them (``1559-10-01``, ``9999-01-01``; read alone, at a
+    coarser unit); None for a cell that is no date."""
+    try:
+        when = pd.Timestamp(str(raw).strip())
+    except (ValueError, OverflowError):
+        return None
+    if pd.isna(when) or pd.Timestamp.min <= when <= pd.Timestamp.max:
+        return None
+    return when
+
+
+def _left_out(raw: pd.Series, outside: Mapping[int, pd.Timestamp], line: Callable[[int], int]) -> str:
+    """What is said of the rows of a file left out for dates outside those daryo holds (``outside``: their rows and
+    dates), where a run needs a date the file then lacks, a sentence without its full stop: how many, the first (as
+    written, and its line), and, for a year 1300–1500, that it is most likely a Solar Hijri one
+    (:func:`~daryo.timeaxis.solar_hijri_hint`); "" if none.  Such rows are left out as rows outside the run are:
+    no run reaches them (a tree-ring reconstruction from 1560, a stand-in date 9999-12-31)."""
+    if not outside:
+        return ""
+    first = min(outside)
+    hijri = next((when.year for when in outside.values() if 1300 <= when.year <= 1500), 0)
+    n = len(outside)
+    rows = "row" if n == 1 else f"{n} rows"
+    return (f"The file's {rows} dated outside the dates pandas, and so daryo, can hold ({_HELD}) "
+            f"{'was' if n == 1 else 'were'} left out: {'it is' if n == 1 else 'the first is'} '{raw.iloc[first]}', "
+            f"line {line(first)}{solar_hijri_hint(hijri)}")
 
 
 def _calendar_hint(raw: Any) -> str:

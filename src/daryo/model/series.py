@@ -46,6 +46,9 @@ class Series:
         Where the series is given, for error messages: (file, place) — the model file and the place in it.
     csv
         The CSV file a ``dated`` series was read from (its messages name it).
+    left_out
+        What is said of the file's rows left out, dated outside the dates daryo holds, where a run needs a date it
+        lacks ("" if none: :attr:`daryo.model.csvseries.CsvSeries.left_out`).
     """
 
     kind: str
@@ -56,6 +59,7 @@ class Series:
     origin: tuple[str, str] = ("", "")
     per_month: bool = False
     csv: str = ""
+    left_out: str = ""
 
     @classmethod
     def constant(cls, value: float, is_rate: bool = False, origin: tuple[str, str] = ("", "")) -> Series:
@@ -197,9 +201,14 @@ class Series:
             return (f"{self._csv()} has no value for {first} ({missing.size} of the run's {axis.n_steps} step dates "
                     f"are missing): its rows are about {gap:g} days apart, and a series has a row for each of the "
                     f"model's {axis.steps_text()}; give monthly totals as 12 values in hm3/month (or GWh/month), "
-                    "or read the file through a dataframe parameter (as a rate: each step takes its row's value)")
+                    "or read the file through a dataframe parameter (as a rate: each step takes its row's value)"
+                    f"{self._left_out()}")
         return (f"{self._csv()} has no value for {first} ({missing.size} of the run's {axis.n_steps} step dates "
-                f"are missing); it covers {span}. Extend the CSV or shorten the run.")
+                f"are missing); it covers {span}. Extend the CSV or shorten the run{self._left_out()}.")
+
+    def _left_out(self) -> str:
+        """The rows of the file left out for their dates (:attr:`left_out`), to end a message with ("" if none)."""
+        return f". {self.left_out}" if self.left_out else ""
 
     def _rows_between_steps(self, axis: TimeAxis) -> str:
         assert self.dates is not None

@@ -617,7 +617,7 @@ def _parse_csv_series(spec: Mapping, factor: float, is_rate: bool, ctx: LoadCont
         return None
     return Series("dated", values, is_rate, dates=read.dates,
                   scenarios=tuple(read.columns) if len(read.columns) > 1 else None, origin=(ctx.file, place),
-                  csv=fname)
+                  csv=fname, left_out=read.left_out)
 
 
 def _parse_table(value: Any, ctx: LoadContext, place: str) -> LevelTable | None:

@@ -26,6 +26,7 @@ class DataFrame(Parameter):
     frame: pd.DataFrame | None = None  # date index, the selected value columns
     path: str = ""  # the file's full path, and the model file that names it, for messages
     model_file: str = ""
+    left_out: str = ""  # a sentence on the file's rows left out for their dates, for messages (CsvSeries.left_out)
     scenario: str | None = None
     timestep_offset: int = 0
     aligned: tuple[TimeAxis, np.ndarray] | None = None  # (axis, (T, C) values of the file on its steps)
@@ -56,7 +57,7 @@ class DataFrame(Parameter):
         if self.aligned is not None and self.aligned[0] == axis:
             return self.aligned[1]
         assert self.frame is not None
-        return align_to_steps(self.frame, axis, self.path or self.csv, self.place, self.model_file)
+        return align_to_steps(self.frame, axis, self.path or self.csv, self.place, self.model_file, self.left_out)
 
     def static(self, env: StaticEnv, x: list[np.ndarray]) -> np.ndarray:
         values = self._values_on(env.axis)  # (T, C)
@@ -88,8 +89,8 @@ def align_frames(params: Mapping[str, Parameter], axis: TimeAxis) -> dict[str, P
     return {k: p.for_axis(axis) if isinstance(p, DataFrame) else p for k, p in params.items()}
 
 
-def align_to_steps(frame: pd.DataFrame, axis: TimeAxis, source: str, place: str, model_file: str = ""
-                   ) -> np.ndarray:
+def align_to_steps(frame: pd.DataFrame, axis: TimeAxis, source: str, place: str, model_file: str = "",
+                   left_out: str = "") -> np.ndarray:
     """Values of ``frame`` per run step, shape (T, columns).
 
     The rows' dates are read as periods of the file's own frequency (inferred, as Pywr does: daily, N-day,
@@ -97,9 +98,12 @@ def align_to_steps(frame: pd.DataFrame, axis: TimeAxis, source: str, place: str,
     :func:`_row_periods`).  Where the file's periods are no longer than the
     step, the step takes the mean of the rows whose period starts within it; where they are longer (a coarser
     file), each day of the step takes the value of the row whose period contains it, and the step the mean of
-    its days.  A problem names ``model_file`` (if given), the file ``source`` and the parameter's ``place``.
+    its days.  A problem names ``model_file`` (if given), the file ``source`` and the parameter's ``place``; one of
+    rows or days missing ends with ``left_out``, a sentence on the file's rows left out for dates outside those
+    daryo holds (:attr:`daryo.model.csvseries.CsvSeries.left_out`), if any.
     """
-    def fail(msg: str) -> ModelError:
+    def fail(msg: str, then: str = "") -> ModelError:  # (then: a sentence to end the message with)
+        msg = f"{msg.removesuffix('.')}. {then}." if then else msg
         if model_file:
             return ModelError(Problem(model_file, source, f"{msg} (read for {place})"))
         return ModelError(Problem(source, place, msg))
@@ -108,11 +112,11 @@ def align_to_steps(frame: pd.DataFrame, axis: TimeAxis, source: str, place: str,
     if len(idx) < 3:
         rows = "no rows" if len(idx) == 0 else f"only {len(idx)} row{'s' if len(idx) > 1 else ''}"
         raise fail(f"the file has {rows} of values; daryo, like Pywr, needs at least 3 to tell how often they "
-                   "come (daily, N-day, monthly…)")
+                   f"come (daily, N-day, monthly…)", left_out)
     freq = pd.infer_freq(idx)
     if freq is None:
         raise fail(_missing_dates(idx) or "the dates of the file have no regular frequency (daily, N-day, "
-                   "monthly…); daryo, like Pywr, needs one to align the file to the steps")
+                   "monthly…); daryo, like Pywr, needs one to align the file to the steps", left_out)
     begin, end = _row_periods(idx, freq, fail)
     values = frame.to_numpy(dtype=float)
     starts = axis.starts.values.astype("datetime64[D]")
@@ -141,7 +145,8 @@ def align_to_steps(frame: pd.DataFrame, axis: TimeAxis, source: str, place: str,
     ok = (pos >= 0) & (days < end[np.maximum(pos, 0)])
     needed = days <= np.datetime64(axis.last_day, "D") if axis.last_day is not None else np.ones_like(ok)
     if not np.all(ok | ~needed):
-        raise fail(_missing_days(days, ok | ~needed, n_days, axis, begin[0], end[-1] - np.timedelta64(1, "D")))
+        raise fail(_missing_days(days, ok | ~needed, n_days, axis, begin[0], end[-1] - np.timedelta64(1, "D")),
+                   left_out)
     out = np.empty((axis.n_steps, values.shape[1]))
     steps = np.flatnonzero(by_rows)  # each the mean of the rows starting within it
     out[steps] = _run_means(values, _ranges(first[steps], count[steps]), count[steps])

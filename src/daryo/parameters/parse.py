@@ -76,8 +76,8 @@ def _parse_one(name: str, raw: Any, place: str, ctx: ParseContext, out: dict[str
         frame = _read_frame(kwargs, place, ctx)
         if frame is None:
             return
-        kwargs = {"csv": kwargs["csv"], "frame": frame[0], "path": frame[1], "model_file": ctx.file,
-                  "scenario": kwargs.get("scenario"),
+        kwargs = {"csv": kwargs["csv"], "frame": frame[0], "path": frame[1], "left_out": frame[2],
+                  "model_file": ctx.file, "scenario": kwargs.get("scenario"),
                   "timestep_offset": kwargs.get("timestep_offset", 0)}  # (dayfirst: for reading the file only)
     p = ptype.cls(name, place, **kwargs)
     problems = p.check()
@@ -154,8 +154,9 @@ def _child(v: Any, place: str, name: str, ctx: ParseContext, out: dict[str, Para
 _DAYFIRST = ", or say their order with the parameter's dayfirst: true (day first, 01.10.2020 is 1 October) or false"
 
 
-def _read_frame(kw: dict[str, Any], place: str, ctx: ParseContext) -> tuple[pd.DataFrame, str] | None:
-    """The ``dataframe`` parameter's file: its dates and selected columns, and its full path."""
+def _read_frame(kw: dict[str, Any], place: str, ctx: ParseContext) -> tuple[pd.DataFrame, str, str] | None:
+    """The ``dataframe`` parameter's file: its dates and selected columns, its full path, and what is said of its
+    rows left out for dates outside those daryo holds (:attr:`daryo.model.csvseries.CsvSeries.left_out`)."""
     got = ctx.read_csv(kw["csv"], place)
     if got is None:
         return None
@@ -176,7 +177,7 @@ def _read_frame(kw: dict[str, Any], place: str, ctx: ParseContext) -> tuple[pd.D
         ctx.add(place, f"CSV '{kw['csv']}' has {len(read.columns)} value columns; name the scenario dimension they "
                 "belong to (scenario: NAME) or pick one column")
         return None
-    return pd.DataFrame(read.values, index=read.dates, columns=read.columns).sort_index(), fname
+    return pd.DataFrame(read.values, index=read.dates, columns=read.columns).sort_index(), fname, read.left_out
 
 
 def check_parameters(params: Mapping[str, Parameter], reservoirs: set[str], nodes: set[str],

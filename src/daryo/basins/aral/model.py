@@ -20,9 +20,9 @@ from ...hydrology import (
     load_spec,
     named_year_traces,
     norm_traces,
-    read_inflow_csv,
     stochastic_traces,
 )
+from ...hydrology.generator import _read_inflow_csv
 from ...model import Model, model_from_dict
 from ...model.datafiles import DataFiles
 from ...model.documents import read_document
@@ -271,7 +271,7 @@ def _km3(volume: Any) -> str:
 
 def _csv_inflows(path: str | Path, unit: str, start: pd.Timestamp, n_steps: int, n_traces: int, known: set[str]
                  ) -> dict[str, np.ndarray]:
-    dates, cols = read_inflow_csv(path, unit)
+    dates, cols, left_out = _read_inflow_csv(path, unit)
     unknown = sorted(set(cols) - known)
     if unknown:
         raise ModelError(Problem(str(path), f"column '{unknown[0]}'", f"is not an inflow of the Aral model; use "
@@ -281,7 +281,8 @@ def _csv_inflows(path: str | Path, unit: str, start: pd.Timestamp, n_steps: int,
     if np.any(pos < 0):
         first = want[np.flatnonzero(pos < 0)[0]]
         raise ModelError(Problem(str(path), "", f"has no value for {first:%Y-%m} ({int(np.sum(pos < 0))} of the "
-                                 f"run's {n_steps} months are missing); extend it or shorten the run"))
+                                 f"run's {n_steps} months are missing); extend it or shorten the run"
+                                 + (f". {left_out}" if left_out else "")))
     return {k: np.repeat(v[:, pos], n_traces, axis=0) for k, v in cols.items()}
 
 
