@@ -704,10 +704,17 @@ def test_paired_deficit_changes_trace_year_by_trace_year(tmp_path, capsys):
                                "than 1 percentage point (1): the share of the traces in run year 1 worse")
                for line in out)
     # a run year neither holds: a usage error naming --year, as daryo summary's (a CLI review: exit 1, "year 2: …")
+    held = f"{stores[0]} holds run years 0 to 1, which start in 2000-10 to 2001-10"
     assert main(["compare", str(stores[0]), str(stores[1]), "--year", "2"]) == 2
-    assert capsys.readouterr().err == f"daryo: error: --year 2: {stores[0]} holds run years 0 to 1\n"
+    assert capsys.readouterr().err == f"daryo: error: --year 2: {held}\n"
     assert main(["summary", str(stores[0]), "--year", "2"]) == 2
-    assert capsys.readouterr().err == f"daryo: error: --year 2: {stores[0]} holds run years 0 to 1\n"
+    assert capsys.readouterr().err == f"daryo: error: --year 2: {held}\n"
+    # a calendar year given for a run year: the run year that starts in it (a paleo-hydrologist's review: --year
+    # 1741 of a store from 1700 said only "holds run years 0 to 499")
+    assert main(["summary", str(stores[0]), "--year", "2001"]) == 2
+    assert capsys.readouterr().err == f"daryo: error: --year 2001: {held}; 2001-10 starts run year 1\n"
+    assert main(["compare", str(stores[0]), str(stores[1]), "--year", "2001"]) == 2
+    assert capsys.readouterr().err == f"daryo: error: --year 2001: {held}; 2001-10 starts run year 1\n"
     for bad, error in ((-1, ValueError), (True, TypeError), (1.5, TypeError)):  # (a diff review: -1 was the last)
         with pytest.raises(error, match="year"):
             paired_deficit_changes(stores[0], stores[1], year=bad)

@@ -272,7 +272,7 @@ def _check_year_of(year: int | None, stores: Sequence[xr.Dataset], runs: Sequenc
 
     if year is not None:
         for ds, run in zip(stores, runs, strict=True):
-            check_year(year, run["years"], output_name(ds))
+            check_year(year, run["years"], output_name(ds), run["start"])
 
 
 #: what two ensembles share when they share their traces (:func:`daryo.ensemble.run_of`'s entries)

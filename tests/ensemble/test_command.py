@@ -1197,6 +1197,10 @@ def test_the_report_prints_shares_to_the_digits_their_interval_supports(tmp_path
     assert share_text(1 / 30000, 0.0, 0.0001) == "0.003 % (0–0.01)"  # (not "0.00%")
     assert share_text(0.9999, 0.9995, 1.0, 20000).startswith("99.99 % (")  # (not "100.00%")
     assert share_text(0.25, float("nan"), float("nan")) == "25.0 %" and share_text(float("nan"), 0, 1) == "–"
+    # a bound is given the interval's digits, and 0 or 100 where it rounds to them (a paleo-hydrologist's review:
+    # "1 of 900 (0.000000–2.2 %)", "55 % (0.0003–99.99998)")
+    assert share_text(1 / 900, 2.8e-9, 0.022, 900) == "1 of 900 (0–2.2 %)"
+    assert share_text(0.55, 3e-6, 0.9999998, 20) == "55 % (0–100)"
     assert stress_level_text(100.5, 98.6, 103.0) == "critical (interval 98.6–103.0 %: on the line)"
     assert stress_level_text(107.9, 107.5, 108.3) == "critical"
     out = hand_store(tmp_path / "hand.nc")

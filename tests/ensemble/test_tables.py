@@ -787,3 +787,19 @@ def test_the_extremes_of_a_column_of_nan_alone_are_nan_without_warnings(quiet_li
     assert np.array_equal(_extreme(values, np.min), [np.nan, 1.0, 2.0], equal_nan=True)
     assert np.array_equal(_extreme(values, np.max), [np.nan, 3.0, 2.0], equal_nan=True)
     assert quiet_library == []
+
+
+def test_a_run_year_refused_is_told_with_the_calendar_years_of_the_store():
+    """A paleo-hydrologist's review: --year 1741 of a store of 500 run years from 1700 said only "holds run years 0 to
+    499".  The refusal says when the run years start, and which one starts in a calendar year given for one (also for
+    a store whose last run year starts past 2262-04-11, pandas' last nanosecond date, and one of N-day steps)."""
+    from daryo.ensemble.tables import check_year, held_years
+
+    with pytest.raises(ValueError, match=r"^year 1741: s\.nc holds run years 0 to 499, which start in 1700-10 to "
+                                         r"2199-10; 1741-10 starts run year 41$"):
+        check_year(1741, 500, "s.nc", "1700-10")
+    assert held_years("s.nc", 583, "1678-10") == "s.nc holds run years 0 to 582, which start in 1678-10 to 2260-10"
+    assert held_years("s.nc", 584, "1678-01") == "s.nc holds run years 0 to 583, which start in 1678-01 to 2261-01"
+    assert held_years("d.nc", 3, pd.Timestamp("2000-10-05"), 2001) == (
+        "d.nc holds run years 0 to 2, which start in 2000-10-05 to 2002-10-05; 2001-10-05 starts run year 1")
+    assert held_years("old.nc", 2) == "old.nc holds run years 0 to 1"

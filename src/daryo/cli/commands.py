@@ -715,6 +715,7 @@ def _report_ensemble(run: EnsembleRun, years: int, model: Model, out: Path, csv:
 
 def _cmd_summary(args: argparse.Namespace) -> int:
     from ..ensemble import run_of
+    from ..ensemble.tables import held_years
 
     store = _ensemble_store(args.store)
     if (results := _run_results_in(store)) is not None:
@@ -729,7 +730,7 @@ def _cmd_summary(args: argparse.Namespace) -> int:
             what += " nor a run's results (daryo run -o FILE.nc)"
         raise _InputError(what) from None
     if args.year is not None and args.year >= run["years"]:
-        raise _UsageError(f"--year {args.year}: {store} holds run years 0 to {run['years'] - 1}")
+        raise _UsageError(f"--year {args.year}: {held_years(str(store), run['years'], run['start'], args.year)}")
     csv = None
     if args.csv is not None:
         if args.year is not None:  # (a review: the CSV of all run years was written as if of run year Y's)

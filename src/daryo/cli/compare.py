@@ -186,7 +186,8 @@ def _check_year(year: int, stores: dict[str, Any]) -> None:
 
     for path, store in stores.items():
         try:
-            check_year(year, run_of(store)["years"], path)
+            run = run_of(store)
+            check_year(year, run["years"], path, run["start"])
         except ValueError as exc:  # ("year 5: a.nc holds run years 0 to 1")
             raise _UsageError(f"--{exc}") from None
 

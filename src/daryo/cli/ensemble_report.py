@@ -104,7 +104,7 @@ def share_text(value: float, low: float, high: float, pairs: int | None = None) 
     if math.isnan(value):
         return "–"
     digits = _digits(low, high)
-    bounds = "" if digits is None else f" ({_percent_of(low, digits)}–{_percent_of(high, digits)}"
+    bounds = "" if digits is None else f" ({_bound_of(low, digits)}–{_bound_of(high, digits)}"
     if pairs and round(value * pairs) < COUNTED_BELOW:
         return f"{round(value * pairs):,} of {pairs:,}" + (f"{bounds} %)" if bounds else "")
     return f"{_percent_of(value, 1 if digits is None else digits)} %" + (f"{bounds})" if bounds else "")
@@ -132,16 +132,25 @@ def _digits(low: float, high: float) -> int | None:
     return 2 if half <= 0 else min(2, max(0, 1 - math.floor(math.log10(half))))
 
 
-def _percent_of(share: float, digits: int) -> str:
+def _percent_of(share: float, digits: int, most: int = 6) -> str:
     """``share`` as a percentage with ``digits`` decimals, or more where those would print a share between 0 and 1
-    as 0 or 100 (at most six)."""
+    as 0 or 100 (at most ``most``)."""
     if share in (0.0, 1.0):  # (exactly: no digits to show)
         return f"{share * 100:.0f}"
     text = f"{share * 100:.{digits}f}"
-    while digits < 6 and ((0 < share and float(text) == 0) or (share < 1 and float(text) == 100)):
+    while digits < most and ((0 < share and float(text) == 0) or (share < 1 and float(text) == 100)):
         digits += 1
         text = f"{share * 100:.{digits}f}"
     return text
+
+
+def _bound_of(share: float, digits: int) -> str:
+    """A bound of a share's interval as a percentage: with ``digits`` decimals, or up to two where those would
+    print a bound between 0 and 1 as 0 or 100 (as the bound of a share of 1 of 8, 0.01); one that still rounds to 0
+    or 100 is that (a paleo-hydrologist's review: "1 of 900 (0.000000–2.2 %)" and "55 % (0.0003–99.99998)" gave
+    bounds of about 0 and 1 digits no interval supports, as a share's own are given to say it is not 0 or 100)."""
+    text = _percent_of(share, digits, most=max(digits, 2))
+    return "0" if float(text) == 0 else "100" if float(text) == 100 else text
 
 
 def stress_level_text(stress: float, low: float, high: float) -> str:

@@ -16,6 +16,7 @@ import pandas as pd
 from ..errors import did_you_mean
 from ..indicators import YEAR_NOISE
 from ..sdg import LEVEL_NAMES, stress_level_index, stress_ratio, total_name
+from ..timeaxis import add_years
 from ..units import is_number, is_whole
 from .chunks import ENERGY_MISSED_TOLERANCE, at_dead_storage, target_missed, threshold_of
 from .output import EnsembleOutput, _summaries, output_name
@@ -670,8 +671,9 @@ def _sink_thresholds(below: object, sinks: list[str]) -> np.ndarray:
     return np.array([volumes.get(s, np.nan) for s in sinks])
 
 
-def check_year(year: object, years: int, where: str = "the ensemble") -> None:
-    """Refuse a run ``year`` that is not one of ``years`` (0 for the first; ``where``: the store, for the message).
+def check_year(year: object, years: int, where: str = "the ensemble", start: object = None) -> None:
+    """Refuse a run ``year`` that is not one of ``years`` (0 for the first; ``where``: the store, and ``start``,
+    its first step's date, for the message: :func:`held_years`).
 
     Raises
     ------
@@ -683,14 +685,32 @@ def check_year(year: object, years: int, where: str = "the ensemble") -> None:
     if isinstance(year, bool) or not is_whole(year):
         raise TypeError(f"year={year!r}: give a run year, a whole number (0 for the first)")
     if not 0 <= int(year) < years:  # type: ignore[call-overload]
-        raise ValueError(f"year {year}: {where} holds run years 0 to {years - 1}")
+        raise ValueError(f"year {year}: {held_years(where, years, start, int(year))}")  # type: ignore[call-overload]
+
+
+def held_years(where: str, years: int, start: object = None, asked: int | None = None) -> str:
+    """What a store ``where`` of ``years`` run years from ``start`` (its first step's date; None: not said) holds,
+    for a message refusing run year ``asked``: "a.nc holds run years 0 to 499, which start in 1700-10 to 2199-10"
+    and, for an ``asked`` that is a calendar year of them, the run year that starts in it ("1741-10 starts run
+    year 41": a paleo-hydrologist's review, whose --year 1741 was told only "run years 0 to 499")."""
+    text = f"{where} holds run years 0 to {years - 1}"
+    if start is None or start == "" or years < 1:
+        return text
+    first = pd.Timestamp(str(start))
+    fmt = "%Y-%m" if first.day == 1 else "%Y-%m-%d"
+    last = pd.Timestamp(add_years(first, years - 1).item())  # (in days: a store's last year may start past 2262-04)
+    text += f", which start in {first:{fmt}} to {last:{fmt}}"
+    if asked is not None and first.year <= asked < first.year + years:
+        run_year = asked - first.year
+        text += f"; {pd.Timestamp(add_years(first, run_year).item()):{fmt}} starts run year {run_year}"
+    return text
 
 
 def _annual(ds: Any, name: str, kind: str, year: int | None) -> np.ndarray:
     """An annual indicator as (pairs, elements): every (trace, run year) pair, or one run ``year``'s traces."""
     da = ds[name].transpose("trace", "year", kind)
     if year is not None:
-        check_year(year, ds.sizes["year"], output_name(ds))
+        check_year(year, ds.sizes["year"], output_name(ds), ds["time"].values[0] if ds.sizes.get("time") else None)
         da = da.isel(year=[int(year)])
     values = da.values
     return values.reshape(values.shape[0] * values.shape[1], values.shape[2])
