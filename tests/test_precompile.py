@@ -81,3 +81,17 @@ def test_without_numba_one_message_and_nothing_built():
     assert out.stdout.split() == ["EXIT", "0"], out.stdout + out.stderr
     assert out.stderr == ("daryo: Numba is not installed, so there are no kernels to compile (the fast path's NumPy "
                           "kernel runs instead)\n")
+
+
+def test_the_message_names_the_cache_folder_and_an_ignored_numba_cache_dir(monkeypatch, capsys):
+    """A sweep review: with a read-only shared ``NUMBA_CACHE_DIR`` (an administrator's cache), which Numba skips
+    without a word, this said "the Numba kernels are in Numba's cache (141 s)" and every user recompiled."""
+    monkeypatch.setattr(precompile, "warm", lambda: None)
+    monkeypatch.setattr(_aot, "main", lambda argv: 0)
+    monkeypatch.setattr(_kernel, "cache_folder", "/tmp/daryo-numba-cache-1000/simulate_0123")
+    monkeypatch.setattr(_kernel, "cache_dir_ignored", "/shared/numba")
+    assert precompile.main([]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("daryo: the Numba kernels are in Numba's cache in /tmp/daryo-numba-cache-1000/simulate_0123, "
+                          "not in NUMBA_CACHE_DIR=/shared/numba, which this user cannot write (Numba neither reads "
+                          "nor writes such a folder) (")

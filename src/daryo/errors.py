@@ -14,10 +14,17 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-__all__ = ["Problem", "ModelError", "StepError", "InfeasibleStepError", "UnboundedStepError", "SolverFailedError",
+__all__ = ["Problem", "ModelError", "CacheFolderWarning",
+           "StepError", "InfeasibleStepError", "UnboundedStepError", "SolverFailedError",
            "as_ascii", "characters_named", "did_you_mean", "differences_named", "hidden_characters_named", "kind_of",
            "listed", "look_alike", "look_alikes_named", "looks_the_same", "printable", "read_as", "short_text",
            "terminal_control", "with_article", "written"]
+
+
+class CacheFolderWarning(UserWarning):
+    """Numba keeps daryo's compiled kernels elsewhere than the ``NUMBA_CACHE_DIR`` the user set: a folder this
+    user cannot write, which Numba does not read either (issued once per process, by
+    :mod:`daryo.simulate._kernel`)."""
 
 
 @dataclass(frozen=True)

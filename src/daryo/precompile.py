@@ -12,7 +12,9 @@ Both steps are skipped where their result is already there (step 2 then only loa
 changes any result: a kernel compiled now or at its first use is the same code.  Numba keeps its cache beside
 the kernels' source, or, where that folder cannot be written (an installation owned by another user), in the
 cache folder of the user who runs this (``~/.cache/numba``, or ``NUMBA_CACHE_DIR``): there other users' first
-runs still compile the kernels, unless ``NUMBA_CACHE_DIR`` names one folder for all.
+runs still compile the kernels, unless ``NUMBA_CACHE_DIR`` names one folder for all that they can all write
+(Numba neither reads nor writes a ``NUMBA_CACHE_DIR`` it cannot write: this command then names the folder it used
+instead, and why).
 """
 
 from __future__ import annotations
@@ -96,7 +98,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"daryo: could not compile the Numba kernels now ({type(e).__name__}: {e}); each will be compiled "
               "at its first use instead (same results)", file=sys.stderr)
         return 0
-    print(f"daryo: the Numba kernels are in Numba's cache ({time.perf_counter() - t0:.0f} s)")
+    where = f"Numba's cache in {_kernel.cache_folder}" if _kernel.cache_folder else "no cache (compiled uncached)"
+    if _kernel.cache_dir_ignored:
+        where += (f", not in NUMBA_CACHE_DIR={_kernel.cache_dir_ignored}, which this user cannot write (Numba "
+                  "neither reads nor writes such a folder)")
+    print(f"daryo: the Numba kernels are in {where} ({time.perf_counter() - t0:.0f} s)")
     return 0
 
 

@@ -90,6 +90,52 @@ def test_the_kernels_load_where_no_cache_folder_can_be_written(tmp_path, locator
         assert folder == str(tmp_path / f"daryo-numba-cache-{os.getuid()}")
 
 
+def test_a_numba_cache_dir_that_cannot_be_written_is_named_in_one_warning(tmp_path):
+    """A sweep review: an administrator filled a shared ``NUMBA_CACHE_DIR`` that users may only read; Numba skips
+    a folder it cannot write (it does not read it either) and daryo cached the kernels in the temporary folder
+    instead, so every user recompiled them (54 s) without a word.  Now one warning names both folders."""
+    import subprocess
+    import sys
+
+    pytest.importorskip("numba")
+    (tmp_path / "file").write_text("")
+    asked = tmp_path / "file" / "cache"  # (a folder no user can make, root included)
+    code = ("import warnings\n"
+            "warnings.simplefilter('always')\n"
+            "with warnings.catch_warnings(record=True) as caught:\n"
+            "    from daryo.simulate import _kernel\n"
+            "    _kernel._sparse_rows\n"
+            "print(len(caught), caught[0].category.__name__)\n"
+            "print(_kernel.cache_folder)\n"
+            "print(_kernel.cache_dir_ignored)\n"
+            "print(caught[0].message)\n")
+    env = os.environ | {"NUMBA_CACHE_DIR": str(asked), "TMPDIR": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False)
+    assert done.returncode == 0, done.stderr
+    count, folder, ignored, message = done.stdout.splitlines()
+    assert count == "1 CacheFolderWarning" and ignored == str(asked)
+    assert folder and not folder.startswith(str(asked))
+    assert message.startswith(f"daryo: NUMBA_CACHE_DIR={asked} cannot be written by this user, and Numba neither "
+                              f"reads nor writes a cache folder it cannot write, so daryo's kernels are cached in "
+                              f"{folder} (a first run compiles them")
+
+
+def test_a_writable_numba_cache_dir_is_used_without_a_warning(tmp_path):
+    import subprocess
+    import sys
+
+    pytest.importorskip("numba")
+    code = ("import warnings\n"
+            "warnings.simplefilter('error')\n"
+            "from daryo.simulate import _kernel\n"
+            "print(_kernel.cache_folder, repr(_kernel.cache_dir_ignored))\n")
+    env = os.environ | {"NUMBA_CACHE_DIR": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False)
+    assert done.returncode == 0, done.stderr
+    folder, note = done.stdout.split()
+    assert folder.startswith(str(tmp_path)) and note == "''"
+
+
 def test_in_cache_is_whether_numbas_cache_folder_holds_the_main_kernels(monkeypatch, tmp_path):
     """A release engineer's review: after ``pip install 'daryo[fast]'`` the first run compiled the kernels for over
     a minute without a word; the command line says so where Numba's cache lacks the cost mode's loop or the

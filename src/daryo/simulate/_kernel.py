@@ -12,12 +12,16 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+import warnings
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-__all__ = ["available", "in_cache", "load", "Bank", "solve", "OK", "NEED_MAP", "NEED_CONST", "NEED_PIVOT", "HIGHS"]
+from ..errors import CacheFolderWarning
+
+__all__ = ["available", "in_cache", "cache_folder", "cache_dir_ignored", "load", "Bank", "solve",
+           "OK", "NEED_MAP", "NEED_CONST", "NEED_PIVOT", "HIGHS"]
 
 OK, NEED_MAP, NEED_CONST, NEED_PIVOT, HIGHS = 0, 1, 2, 3, 4
 _UNKNOWN, _NONE = -1, -2
@@ -31,16 +35,51 @@ def _cache_probe() -> int:  # pragma: no cover - never called: its dispatcher on
     return 0
 
 
+#: where Numba keeps the kernels' cache ("" where they are compiled without one), and the ``NUMBA_CACHE_DIR`` the
+#: user set where Numba ignored it ("" otherwise): both set when the kernels are imported with Numba installed
+cache_folder = ""
+cache_dir_ignored = ""
+
+
 def _jit_with_a_cache(numba: Any) -> Any:
     """Numba's decorator with the kernels' options.  Numba caches a compiled kernel beside its source, in
     ``NUMBA_CACHE_DIR`` or in the user's cache folder (``~/.cache``); where none of them can be written (an
     installation the user cannot write to, run without a home folder), decorating a kernel raised "cannot cache
     function …: no locator available", a traceback for every run.  There the kernels are cached in a folder of the
     user's own in the system's temporary folder (compiled once, ~1 minute), or, if that cannot be made either, not
-    cached (compiled in each process)."""
+    cached (compiled in each process).
+
+    Numba takes a ``NUMBA_CACHE_DIR`` only where it can write a file in it: it neither reads a cache it cannot
+    write (an administrator's cache, read-only for users) nor says that it goes elsewhere.  Where the folder it
+    uses is not the one the user set, :data:`cache_dir_ignored` names it and one :class:`CacheFolderWarning` is
+    issued (a sweep review: every user of a shared cache recompiled the kernels without a word)."""
+    global cache_folder, cache_dir_ignored
+    asked = str(numba.config.CACHE_DIR or "")
+    decorator, probe = _decorator_and_probe(numba)
+    cache_folder = str(getattr(getattr(probe, "_cache", None), "_cache_path", ""))
+    if asked and not _inside(cache_folder, asked):
+        cache_dir_ignored = asked
+        warnings.warn(
+            f"daryo: NUMBA_CACHE_DIR={asked} cannot be written by this user, and Numba neither reads nor writes a "
+            "cache folder it cannot write, so daryo's kernels are "
+            + (f"cached in {cache_folder}" if cache_folder else "compiled in each process, without a cache")
+            + " (a first run compiles them, about a minute once per cache folder; give each user a writable "
+            "NUMBA_CACHE_DIR, or make the shared one writable by its users, and run `python -m daryo.precompile`)",
+            CacheFolderWarning, stacklevel=2)
+    return decorator
+
+
+def _inside(folder: str, parent: str) -> bool:
+    """Whether ``folder`` is ``parent`` or lies in it."""
+    if not folder:
+        return False
+    return os.path.commonpath([os.path.abspath(folder), os.path.abspath(parent)]) == os.path.abspath(parent)
+
+
+def _decorator_and_probe(numba: Any) -> tuple[Any, Any]:
+    """The decorator :func:`_jit_with_a_cache` uses, and a dispatcher it made (whose cache is the kernels')."""
     try:
-        numba.njit(**_JIT_OPTIONS)(_cache_probe)
-        return numba.njit(**_JIT_OPTIONS)
+        return numba.njit(**_JIT_OPTIONS), numba.njit(**_JIT_OPTIONS)(_cache_probe)
     except RuntimeError as exc:
         if "cannot cache" not in str(exc):
             raise
@@ -51,9 +90,9 @@ def _jit_with_a_cache(numba: Any) -> Any:
     if folder.is_dir() and uid in (None, folder.stat().st_uid) and os.access(folder, os.W_OK):
         numba.config.CACHE_DIR = str(folder)
         with contextlib.suppress(RuntimeError):
-            numba.njit(**_JIT_OPTIONS)(_cache_probe)
-            return numba.njit(**_JIT_OPTIONS)
-    return numba.njit(**{**_JIT_OPTIONS, "cache": False})
+            return numba.njit(**_JIT_OPTIONS), numba.njit(**_JIT_OPTIONS)(_cache_probe)
+    uncached = numba.njit(**{**_JIT_OPTIONS, "cache": False})
+    return uncached, uncached(_cache_probe)
 
 
 try:  # pragma: no cover - depends on the environment
