@@ -1301,3 +1301,25 @@ def test_two_ensembles_given_with_a_tilde_are_compared(tmp_path, monkeypatch, ca
                                                                                              "~/e2.zarr")
     assert main(["compare", "~/e1.nc", "~/none.zarr"]) == 1
     assert "~/none.zarr: no such file or folder" in capsys.readouterr().err
+
+
+def test_compare_runs_of_two_mapping_overlays_of_one_name_blames_the_overlay_not_a_file(tmp_path):
+    """A sweep review: two runs of overlays given in Python as mappings, both named "uzb cut" (factors 1.0 and
+    0.8), were noted as of "a data file the model reads, … or an overlay file changed between them", though the
+    model reads no data file and the overlays have no file."""
+    def cut(factor: float) -> dict:
+        return {"name": "uzb cut", "changes": [{"scale_demands": {"nodes": ["farm"], "factor": factor}}]}
+
+    a, b = (daryo.run(daryo.load_text(BASIN, scenarios=[cut(f)])).dataset for f in (1.0, 0.8))
+    assert a.attrs["scenarios"] == b.attrs["scenarios"] == "uzb cut" and a.attrs["data_files"] == ""
+    notes = [n for n in compare_runs(a, b).attrs["notes"] if "network_sha256" in n]
+    assert notes == ["the runs are of the same model file, data files and overlay names, yet what they computed "
+                     "from differs (their network_sha256): an overlay of the same name in both holds other changes "
+                     "(of uzb cut: an overlay given in Python as a mapping has no file, and results record its name "
+                     "only; give each variant a name of its own): their differences are of those changes"]
+    (tmp_path / "cut.yaml").write_text("changes:\n  - scale_demands: {nodes: [farm], factor: 0.5}\n")
+    c = daryo.run(daryo.load_text(BASIN, scenarios=[str(tmp_path / "cut.yaml")])).dataset
+    (tmp_path / "cut.yaml").write_text("changes:\n  - scale_demands: {nodes: [farm], factor: 0.6}\n")
+    d = daryo.run(daryo.load_text(BASIN, scenarios=[str(tmp_path / "cut.yaml")])).dataset
+    (edited,) = [n for n in compare_runs(c, d).attrs["notes"] if "network_sha256" in n]
+    assert "(their network_sha256): an overlay file changed between them: their differences" in edited

@@ -7,6 +7,7 @@ years the means dilute."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import percent_text
@@ -103,21 +104,33 @@ def _steps_note(steps: list[str], what: str) -> str:
 def _other_inputs(first: xr.Dataset, second: xr.Dataset) -> str:
     """A note on two runs of one model file, overlays and hydrology, over one span, whose inputs differ all the same
     (their ``network_sha256``, a digest of everything a run computed from): a data file the model reads, such as
-    an inflow's CSV, or an overlay file changed between them, or another daryo compiled the model; "" where
-    nothing says so, or the runs are of models made in Python (no model file to compare)."""
+    an inflow's CSV, changed between them (their ``data_files``, each file's digest, differ), or else an overlay of
+    the same name holds other changes (a mapping given in Python, which has no file; a sweep review: two such
+    overlays named alike were blamed on a file), or an overlay file changed, or another daryo compiled the model;
+    "" where nothing says so, or the runs are of models made in Python (no model file to compare)."""
     same = all(str(first.attrs.get(k) or "") == str(second.attrs.get(k) or "")
                for k in ("model_sha256", "model_file", "scenarios")) and bool(first.attrs.get("model_sha256"))
     digests = [str(ds.attrs.get("network_sha256") or "") for ds in (first, second)]
     if not (same and all(digests) and digests[0] != digests[1]):
         return ""
     versions = [str(ds.attrs.get("daryo") or "?") for ds in (first, second)]
-    # (an inflow's CSV edited between two runs of one model file was compared with no word of it)
-    return ("the runs are of the same model file and overlays, yet what they computed from differs (their "
-            "network_sha256): a data file the model reads, such as an inflow's CSV, or an overlay file changed "
-            "between them"
-            + (f", or the daryo that made them (versions {versions[0]} and {versions[1]})"
-               if versions[0] != versions[1] else "")
-            + ": their differences are of its changes as much as of the overlays")
+    other_daryo = (f", or the daryo that made them (versions {versions[0]} and {versions[1]})"
+                   if versions[0] != versions[1] else "")
+    files = [ds.attrs.get("data_files") for ds in (first, second)]
+    labels = [x.strip() for x in str(first.attrs.get("scenarios") or "").split(",") if x.strip()]
+    if None in files or files[0] != files[1] or not labels:  # (an inflow's CSV edited between two runs: no word)
+        return ("the runs are of the same model file and overlays, yet what they computed from differs (their "
+                "network_sha256): a data file the model reads, such as an inflow's CSV, or an overlay file changed "
+                "between them" + other_daryo + ": their differences are of its changes as much as of the overlays")
+    overlay_files = [x for x in labels if Path(x).suffix.lower() in (".yaml", ".yml", ".json")]
+    named = [x for x in labels if x not in overlay_files]
+    causes = ([f"an overlay of the same name in both holds other changes (of {', '.join(named)}: an overlay given in "
+               "Python as a mapping has no file, and results record its name only; give each variant a name of its "
+               "own)"] if named else [])
+    causes += ["an overlay file changed between them"] if overlay_files else []
+    return ("the runs are of the same model file, data files and overlay names, yet what they computed from differs "
+            "(their network_sha256): " + ", or ".join(causes) + other_daryo
+            + ": their differences are of those changes")
 
 
 def ensemble_notes(table: pd.DataFrame) -> list[str]:
