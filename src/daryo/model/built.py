@@ -13,7 +13,7 @@ import pandas as pd
 from ..errors import ModelError, Problem, did_you_mean, kind_of
 from ..parameters import ParameterRef
 from ..timeaxis import span_problem
-from ..units import MAX_MAGNITUDE, is_number
+from ..units import CANONICAL_UNITS, MAX_MAGNITUDE, UnitError, is_number, parse_quantity, unit_factor
 from .components import COMPONENT_TYPES, CONSTRAINT_TYPES, component_type
 from .series import Series
 from .types import Constraint, Edge, Model, Node, TimeSpec
@@ -90,9 +90,31 @@ def _structure_problems(model: Model, file: str) -> Iterable[Problem]:
                                   f"{len(model.scenario_names)} scenario names; give one trace or one per name")
             elif attr.kind in _NUMERIC_KINDS and not isinstance(value, ParameterRef):
                 if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
-                    yield Problem(file, el.at(key), f"is {kind_of(value)}, not a number, a series or a parameter")
+                    yield Problem(file, el.at(key), f"is {kind_of(value)}, not a number, a series or a parameter"
+                                  + _in_code_units(key, value, attr.dimension))
                 elif not math.isfinite(value):
                     yield Problem(file, el.at(key), f"is {value}: not a finite number")
+
+
+def _in_code_units(key: str, value: object, dimension: str | None) -> str:
+    """The end of the message on an attribute of a model built or changed in Python that is not a number: there a
+    value is a number in daryo's canonical units, never text with a unit as a file writes it (a sweep review:
+    ``replace(node, attrs={..., "initial_volume": "12 km3"})`` was refused without that); with the text's value in
+    them where it is a quantity of the attribute's dimension (``'12 km3'``: 12000 hm³)."""
+    if dimension is None or dimension not in CANONICAL_UNITS:
+        return ""
+    unit = CANONICAL_UNITS[dimension]
+    text = (": attribute values given in Python are numbers in daryo's canonical units (hm³, hm³ per step, MW, GWh, "
+            "...), to which a model file's text with units is converted when it is read; "
+            + (f"{key} is a plain number" if unit == "–" else f"{key} is in {unit}"))
+    if not isinstance(value, str):
+        return text
+    try:
+        quantity = parse_quantity(value)
+        factor, is_rate = unit_factor(quantity.unit, dimension)
+    except UnitError:
+        return text
+    return text + ("" if is_rate or unit == "–" else f" ('{value}' is {quantity.value * factor:g} {unit})")
 
 
 def _span_problem(time: TimeSpec) -> str | None:

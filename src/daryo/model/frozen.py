@@ -112,6 +112,18 @@ class FrozenAttrs(Mapping[str, Any]):
 
     __hash__ = None  # type: ignore[assignment]  # (as a dict's: its values may be unhashable)
 
+    def __setitem__(self, key: str, value: Any) -> NoReturn:
+        # (a sweep review: Python's own "'FrozenAttrs' object does not support item assignment" gave no way on)
+        _refuse_attrs_change(f"{key!r}", "value")
+
+    def __delitem__(self, key: str) -> NoReturn:
+        _refuse_attrs_change(f"{key!r}", "value")
+
+    def update(self, *args: Any, **kwargs: Any) -> NoReturn:
+        _refuse_attrs_change("'KEY'", "value")
+
+    pop = popitem = setdefault = clear = update
+
     def __repr__(self) -> str:
         return repr(self._items)
 
@@ -123,6 +135,15 @@ class FrozenAttrs(Mapping[str, Any]):
 
     def __deepcopy__(self, memo: dict[int, Any]) -> FrozenAttrs:
         return self
+
+
+def _refuse_attrs_change(key: str, value: str) -> NoReturn:
+    """Refuse a change of a :class:`FrozenAttrs` in place (a ``TypeError`` that says how to change it)."""
+    raise TypeError(f"a model's attributes are read-only (a node's, edge's or constraint's attrs, its parameters): a "
+                    "change in place would change every model made from it, unchecked; make a new node and model "
+                    f"with it, dataclasses.replace(node, attrs={{**node.attrs, {key}: {value}}}) and "
+                    "dataclasses.replace(model, nodes=...), which daryo.run checks (values in Python are numbers in "
+                    "daryo's canonical units: hm³, hm³ per step, MW, GWh, ...)")
 
 
 def frozen_data(value: Any) -> Any:
