@@ -107,16 +107,18 @@ def test_a_frequency_of_no_periods_of_days_is_a_problem(dates, what):
         aligned(frame, TimeAxis.from_range("2000-10", "2000-10"))
 
 
-HALF_YEARS = """version: 1
-name: seasons
-time: {start: 2000-10, end: 2001-09, step: month}
+#: a model of one river read from a ``dataframe`` parameter's file (``csv``) over a span, in hm³ a day
+ONE_RIVER = """version: 1
+name: {name}
+time: {{start: {start}, end: {end}, step: month}}
 parameters:
-  q: {type: dataframe, csv: seasons.csv, column: flow}
+  q: {{type: dataframe, csv: {csv}, column: flow}}
 nodes:
-  - {id: river, type: inflow, inflow: {parameter: q, unit: hm3/day}}
-  - {id: sea, type: sink}
+  - {{id: river, type: inflow, inflow: {{parameter: q, unit: hm3/day}}}}
+  - {{id: sea, type: sink}}
 edges: [[river, sea]]
 """
+HALF_YEARS = ONE_RIVER.format(name="seasons", start="2000-10", end="2001-09", csv="seasons.csv")
 
 
 def test_validate_and_run_read_a_half_year_file_alike(tmp_path, capsys):
@@ -142,16 +144,7 @@ def test_validate_and_run_read_a_half_year_file_alike(tmp_path, capsys):
         assert "(read for parameters[q])" in said and "internal error" not in said
 
 
-WATER_YEARS = """version: 1
-name: recon
-time: {start: 1678-10, end: 1680-09, step: month}
-parameters:
-  q: {type: dataframe, csv: recon.csv, column: flow}
-nodes:
-  - {id: river, type: inflow, inflow: {parameter: q, unit: hm3/day}}
-  - {id: sea, type: sink}
-edges: [[river, sea]]
-"""
+WATER_YEARS = ONE_RIVER.format(name="recon", start="1678-10", end="1680-09", csv="recon.csv")
 
 
 def test_a_reconstruction_from_before_1677_is_read_from_the_dates_daryo_holds(tmp_path):
