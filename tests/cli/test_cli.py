@@ -1732,6 +1732,7 @@ def test_an_output_that_is_a_named_pipe_or_standard_output_is_refused_before_any
     try:
         for argv in (["run", "--years", "1", "-o", str(pipe.with_suffix(".nc"))],
                      ["summary", str(ens), "--csv", str(pipe)],
+                     ["summary", str(run), "--csv", str(pipe)],  # (a run's results: it waited, an operations review)
                      ["compare", str(run), str(run), "--csv", str(pipe)],
                      ["ensemble", "--traces", "2", "--years", "1", "-o", str(tmp_path / "e2.nc"), "--summary-csv",
                       str(pipe), "--quiet"]):
@@ -1740,6 +1741,11 @@ def test_an_output_that_is_a_named_pipe_or_standard_output_is_refused_before_any
             assert main(argv) == 1, argv
             assert "exists and is neither a file nor a folder (a named pipe or a device); it is not written" in (
                 capsys.readouterr().err), argv
+        for store in (tmp_path / "p.nc", tmp_path / "p.zarr"):  # (the store read: it waited too)
+            os.mkfifo(store)
+            assert main(["summary", str(store)]) == 1
+            assert f"{store} is neither a file nor a folder (a named pipe, a device or a socket)" in (
+                capsys.readouterr().err)
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, old)

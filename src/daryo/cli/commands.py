@@ -240,10 +240,17 @@ def _csv_file_path(name: str, example: str, flag: str) -> Path:
     --summary-csv``), checked as :func:`_output_path` and its folder as :func:`_check_parent` do; a usage error
     where it names a folder by a separator at its end (``--csv cmpdir/`` wrote a file named cmpdir, where ``daryo
     run -o x/`` was refused: a CLI review).  One that is a folder: :func:`_refuse_folder`."""
+    from .._files import refuse_special_file
+
     csv = _output_path(name, example, flag)
     if name.endswith(("/", os.sep)):
         raise _UsageError(f"{flag} {name}: names a folder; give a CSV file name, such as {example}")
     _check_parent(csv)
+    try:  # (a named pipe: reading it to check it is an earlier output waited for ever, an operations review's
+        # daryo summary r.nc --csv p.csv)
+        refuse_special_file(csv)
+    except FileExistsError as exc:
+        raise _InputError(f"{flag} {exc}") from None
     return csv
 
 
@@ -832,6 +839,9 @@ def _ensemble_store(path: str) -> Path:
     if p.suffix.lower() not in (".zarr", *NETCDF_SUFFIXES):
         raise _InputError(f"{path} is not an ensemble's output (a .zarr store or .nc file of daryo ensemble -o) nor a "
                           "run's results (a .nc file of daryo run -o)")
+    if not (p.is_file() or p.is_dir()):  # (reading a named pipe waited for ever: an operations review)
+        raise _InputError(f"{path} is neither a file nor a folder (a named pipe, a device or a socket): give the "
+                          "output of daryo ensemble -o, or of daryo run -o")
     return p
 
 
