@@ -308,11 +308,12 @@ def _main(argv: Sequence[str] | None) -> int:
             _err("interrupted")
             return 130
         if _caused_by(exc, _Terminated):
-            _err("terminated")
-            return next(e.code for e in _chain(exc) if isinstance(e, _Terminated))
+            stopped = next(e for e in _chain(exc) if isinstance(e, _Terminated))
+            _err(stopped.word)
+            return stopped.code
         raise
     except _Terminated as exc:
-        _err("terminated")
+        _err(exc.word)
         return exc.code
     finally:
         sys.stdout = stdout

@@ -37,6 +37,18 @@ class _Terminated(BaseException):
         super().__init__(code)
         self.code = code
 
+    @property
+    def word(self) -> str:
+        """What the command says it was: "hung up" (SIGHUP, 129: an operations review read "terminated" in the log of
+        a logout) or "terminated"."""
+        return signal_word(self.code)
+
+
+def signal_word(code: int) -> str:
+    """What a command stopped by a signal says it was, by its exit code: "interrupted" (130, Ctrl-C), "hung up"
+    (129, SIGHUP) or "terminated" (SIGTERM)."""
+    return {130: "interrupted", 129: "hung up"}.get(code, "terminated")
+
 
 class _Signals:
     """The interrupts a command receives, Ctrl-C (SIGINT: ``KeyboardInterrupt``), SIGTERM and SIGHUP (a logout, a
@@ -95,7 +107,7 @@ class _Signals:
         """Say that the command was interrupted or terminated, where a signal was received, and return its exit code
         (None: none was)."""
         if self.code is not None:
-            _err("interrupted" if self.code == 130 else "terminated")
+            _err(signal_word(self.code))
         return self.code
 
 

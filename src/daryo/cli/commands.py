@@ -466,7 +466,7 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
     except RunInProgressError as exc:  # (an output that cannot be used now: not a usage error)
         raise _InputError(str(exc)) from None
     except (KeyboardInterrupt, _Terminated) as exc:  # (say what is kept, and how to go on)
-        _err(f"{'interrupted' if isinstance(exc, KeyboardInterrupt) else 'terminated'}"
+        _err(f"{'interrupted' if isinstance(exc, KeyboardInterrupt) else exc.word}"
              f"{_kept_chunks(out, bool(args.workers))}")  # (a scheduler's workers send their chunks here)
         return 130 if isinstance(exc, KeyboardInterrupt) else exc.code
     except (FileExistsError, ImportError) as exc:  # an unfinished run without --resume; a missing extra
@@ -490,7 +490,7 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
         _err(f"interrupted; the results had already been written to {out}")
         return 130
     except _Terminated as exc:
-        _err(f"terminated; the results had already been written to {out}")
+        _err(f"{exc.word}; the results had already been written to {out}")
         return exc.code
     return EXIT_OK
 
