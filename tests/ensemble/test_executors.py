@@ -719,3 +719,24 @@ def test_a_scheduler_with_no_workers_is_said_and_one_lost_is_a_message(tmp_path)
     assert (f"note: the Dask scheduler at {address} has no workers: the run waits for some to connect (dask worker "
             f"{address})") in log.getvalue().splitlines()
     assert first_part.is_file()
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads a process's signal mask from /proc")
+def test_the_resource_tracker_the_workers_share_keeps_sighup_blocked():
+    """An operations review: a logout's SIGHUP to a ``--workers`` run's process group killed multiprocessing's
+    resource tracker, which the workers share, and their next one printed a dozen tracebacks in the run's log.  The
+    tracker is started with SIGHUP blocked (it unblocks only SIGINT and SIGTERM), in a fresh process as a run's."""
+    import subprocess
+    import textwrap
+
+    script = textwrap.dedent("""
+        import signal
+        from multiprocessing import resource_tracker
+        from daryo.ensemble.executors import _ctrl_c_held_back
+        with _ctrl_c_held_back():
+            pid = resource_tracker._resource_tracker._pid
+        blocked = next(int(line.split()[1], 16) for line in open(f"/proc/{pid}/status") if line.startswith("SigBlk"))
+        print(bool(blocked >> (signal.SIGHUP - 1) & 1), signal.SIGHUP in signal.pthread_sigmask(signal.SIG_BLOCK, []))
+    """)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.stdout.split() == ["True", "False"], done.stderr  # (blocked in the tracker, not in this process)

@@ -194,7 +194,8 @@ def _ctrl_c_held_back() -> Iterator[None]:
 
     Multiprocessing's resource tracker, which the first process started this way starts, unblocks Ctrl-C in the
     thread that starts it, whatever the mask was before: it is started first, outside the block, and the mask is
-    restored to what it was before that."""
+    restored to what it was before that.  It is started with SIGHUP blocked, which it keeps: a logout's SIGHUP to
+    the run's process group ends the run and its workers, not the tracker they share."""
     if not hasattr(signal, "pthread_sigmask"):
         yield
         return
@@ -207,7 +208,13 @@ def _ctrl_c_held_back() -> Iterator[None]:
           else contextlib.nullcontext(lambda: None)) as check:
         previous = signal.pthread_sigmask(signal.SIG_BLOCK, set())
         try:
+            hup = getattr(signal, "SIGHUP", None)  # (blocked in the tracker, which inherits the mask and unblocks
+            # only SIGINT and SIGTERM: a logout's SIGHUP to the process group killed it, and the workers' next
+            # tracker printed a dozen tracebacks in the run's log, an operations review; the run ends as before)
+            if hup is not None:
+                signal.pthread_sigmask(signal.SIG_BLOCK, {hup})
             resource_tracker.ensure_running()
+            signal.pthread_sigmask(signal.SIG_SETMASK, previous)
             signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
             yield
         finally:
