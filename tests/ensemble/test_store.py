@@ -810,20 +810,19 @@ def test_a_zarr_store_that_cannot_be_removed_is_refused_before_any_work(tmp_path
 
 def test_a_store_that_cannot_be_replaced_at_the_end_leaves_no_temporary_store_and_keeps_the_chunks(tmp_path,
                                                                                                    monkeypatch):
-    """A trainer's review: where the earlier store could not be removed when the run ended, the complete temporary
-    store (``.base.zarr.tmp-PID``) was left beside it, and the message did not say the chunks were kept."""
+    """A trainer's review: where the earlier store could not be removed (now: moved aside) when the run ended, the
+    complete temporary store (``.base.zarr.tmp-PID``) was left beside it, and the message did not say the chunks
+    were kept."""
     pytest.importorskip("zarr", reason="zarr is an optional extra (pip install daryo[ensemble])")
-    import shutil
-
     _, out = run(tmp_path, "base.zarr", options={"seed": 9})
-    real_rmtree = shutil.rmtree
+    real_replace = os.replace
 
-    def refused(path, *args, **kwargs):
-        if Path(path) == out:
+    def refused(src, dst, *args, **kwargs):  # (the earlier store cannot be moved aside)
+        if Path(src) == out:
             raise PermissionError(13, "Permission denied", ".zattrs")
-        return real_rmtree(path, *args, **kwargs)
+        return real_replace(src, dst, *args, **kwargs)
 
-    monkeypatch.setattr(shutil, "rmtree", refused)
+    monkeypatch.setattr(os, "replace", refused)
     with pytest.raises(OSError, match=rf"^cannot replace {out} \(Permission denied: .zattrs\); the finished chunks "
                                       rf"are kept in {out}.parts: "
                                       rf"run again with --resume \(resume=True in Python\) once it can be replaced$"):
@@ -832,6 +831,57 @@ def test_a_store_that_cannot_be_replaced_at_the_end_leaves_no_temporary_store_an
     monkeypatch.undo()
     resumed, _ = run(tmp_path, "base.zarr", resume=True)
     assert resumed.chunks_skipped == resumed.chunks and load(out).attrs["seed"] == 5
+
+
+def test_a_store_is_replaced_whole_the_old_one_moved_aside_before_it_is_removed(tmp_path, monkeypatch):
+    """An operations review: the earlier store was removed before the new one was moved in, which took seconds on
+    a network disk, and a kill meanwhile (SIGKILL, out of memory) left a half-deleted store at the output's path.
+    The old store is moved aside (``.base.zarr.old-PID``) and removed only once the new one is in place: here its
+    removal fails (as a kill then would end it), and the output is the new store, whole; the next run removes the
+    leftover."""
+    pytest.importorskip("zarr", reason="zarr is an optional extra (pip install daryo[ensemble])")
+    import shutil
+
+    from daryo.ensemble import store
+
+    _, out = run(tmp_path, "base.zarr", options={"seed": 9})
+    new, _ = run(tmp_path, "new.zarr")
+    files = sorted(p.relative_to(new.output) for p in new.output.rglob("*"))
+    aside = tmp_path / f".base.zarr.old-{os.getpid()}"
+    real_remove = store._remove
+
+    def removal_fails(path):
+        assert path != out, "the output is removed before the new store is in place"
+        if path == aside and path.exists():  # (not the clearing of the name before the move)
+            assert sorted(p.relative_to(out) for p in out.rglob("*")) == files  # (the new store is in place)
+            shutil.rmtree(next(p for p in path.iterdir() if p.is_dir()))  # (half removed, then killed)
+            raise OSError(5, "Input/output error", str(path))
+        real_remove(path)
+
+    monkeypatch.setattr(store, "_remove", removal_fails)
+    run(tmp_path, "base.zarr")
+    monkeypatch.undo()
+    assert sorted(p.relative_to(out) for p in out.rglob("*")) == files
+    assert_identical(load(out), load(new.output))
+    assert load(out).attrs["seed"] == 5 and aside.is_dir()
+    run(tmp_path, "base.zarr", options={"seed": 7})
+    assert not aside.exists() and load(out).attrs["seed"] == 7
+
+
+def test_an_old_store_a_killed_run_moved_aside_is_removed_only_where_the_new_one_is_in_place(tmp_path):
+    """A run killed between moving the earlier store aside and moving its own in (two renames) leaves the earlier
+    results only under their hidden name: they are kept while the output does not exist, and removed, as a killed
+    run's temporary store is, once it does."""
+    pytest.importorskip("zarr", reason="zarr is an optional extra (pip install daryo[ensemble])")
+    _, out = run(tmp_path, "base.zarr", options={"seed": 9})
+    stale = tmp_path / ".base.zarr.old-999999999"  # (no such process)
+    out.rename(stale)
+    run(tmp_path, "other.zarr")
+    assert stale.is_dir()  # (a store of another name does not touch it)
+    run(tmp_path, "base.zarr")  # (the output does not exist: the only copy of the earlier results is kept)
+    assert stale.is_dir() and xr.open_zarr(stale).attrs["seed"] == 9
+    run(tmp_path, "base.zarr", options={"seed": 7})
+    assert not stale.exists() and load(out).attrs["seed"] == 7
 
 
 @pytest.mark.parametrize("name", ["t.nc", "t.zarr"])

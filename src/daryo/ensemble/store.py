@@ -625,7 +625,7 @@ def _assemble(parts: _Parts, n_chunks: int, output: Path, fmt: str, manifest: Ma
         raise
     try:
         _move_into_place(tmp, target)
-    except OSError as exc:  # (an earlier store that cannot be removed: its folder's permissions changed meanwhile)
+    except OSError as exc:  # (an earlier store that cannot be moved aside: its folder's permissions changed meanwhile)
         _remove(tmp)
         why = f"{exc.strerror}: {exc.filename}" if exc.strerror and exc.filename else str(exc)
         raise OSError(f"cannot replace {output} ({why}); the finished chunks are kept in {parts.dir}: run again "
@@ -651,22 +651,40 @@ def _out_of_room(exc: BaseException, tmp: Path, left: int) -> bool:
 def _temporary_beside(target: Path) -> Path:
     """The name under which a store that replaces ``target`` is written first (``.<name>.tmp-<pid>``), cleared;
     the temporary stores of writers killed before they could clean up are removed, where this user may (another
-    user's in a team folder is left: a trainer's review, whose run failed at its end on a neighbour's leftover)."""
-    for stale in target.parent.glob(f".{target.name}.tmp-*"):
-        if not _process_alive(stale.name.rsplit("-", 1)[-1]):
-            with contextlib.suppress(OSError):
-                _remove(stale)
+    user's in a team folder is left: a trainer's review, whose run failed at its end on a neighbour's leftover), and
+    so are the earlier stores they had moved aside (``.<name>.old-<pid>``, :func:`_move_into_place`) once ``target``
+    exists (without it such a store is the only copy of the earlier results: it is left)."""
+    for pattern in ("tmp", "old"):
+        for stale in target.parent.glob(f".{target.name}.{pattern}-*"):
+            pid = stale.name.rsplit("-", 1)[-1]
+            if (pattern == "tmp" or target.exists()) and (pid == str(os.getpid()) or not _process_alive(pid)):
+                with contextlib.suppress(OSError):
+                    _remove(stale)
     tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
     _remove(tmp)
     return tmp
 
 
 def _move_into_place(tmp: Path, target: Path) -> None:
-    """Move the store written at ``tmp`` onto ``target``: a file in one step, a folder (zarr) once the old one is
-    removed."""
-    if tmp.is_dir():
-        _remove(target)
-    os.replace(tmp, target)
+    """Move the store written at ``tmp`` onto ``target``: a file in one step; a folder (zarr) in two renames, the
+    earlier store moved aside first (``.<name>.old-<pid>``, which is removed once the new one is in place), so that
+    a process killed at any moment leaves ``target`` whole, the old store or the new (removing the old store first
+    took seconds on a network disk, and a kill meanwhile left it half deleted: an operations review).  An old
+    store that cannot be removed then (its permissions changed meanwhile) is left under its hidden name, for a
+    later run to remove; one that cannot be moved aside raises, ``target`` left as it was."""
+    if not tmp.is_dir() or not target.exists():
+        os.replace(tmp, target)
+        return
+    aside = target.with_name(f".{target.name}.old-{os.getpid()}")
+    _remove(aside)
+    os.replace(target, aside)
+    try:
+        os.replace(tmp, target)
+    except BaseException:
+        os.replace(aside, target)
+        raise
+    with contextlib.suppress(OSError):
+        _remove(aside)
 
 
 def _process_alive(pid: str) -> bool:
