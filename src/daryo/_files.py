@@ -7,6 +7,7 @@ import contextlib
 import errno
 import hashlib
 import os
+import re
 import shutil
 import signal
 import stat
@@ -232,6 +233,33 @@ def user_path(path: object, function: str, what: str) -> Path:
     if "\x00" in str(path):  # (Python's own words: "embedded null byte", from wherever it is first used)
         raise ValueError(f"{function}: {str(path)!r} holds a NUL character (\\x00), which no file name can")
     return Path(path).expanduser()
+
+
+def brief_os_error(exc: BaseException) -> BaseException:
+    """``exc`` told briefly where it is a :class:`shutil.Error` (``copytree``'s list of every file that could not
+    be copied, a (source, destination, error text) each: ~63,000 characters on one line for a store copied to a
+    full disk, an operations review): an OSError of the first file's error text ("No space left on device") and
+    errno, and how many files failed; anything else is returned as it is."""
+    entries = exc.args[0] if isinstance(exc, shutil.Error) and exc.args else None
+    if not isinstance(entries, list) or not entries:
+        return exc
+    first = entries[0][-1] if isinstance(entries[0], tuple) and entries[0] else entries[0]
+    found = re.match(r"\[Errno (\d+)\] ([^:]+)", str(first))
+    text = found[2] if found else str(first)[:200]
+    n = len(entries)
+    return _BriefOSError(int(found[1]) if found else None, text, f"{text} ({n} file{'s' if n != 1 else ''} not "
+                         "copied)")
+
+
+class _BriefOSError(OSError):
+    """:func:`brief_os_error`'s error: its errno and strerror as the first file's, its text as it is given."""
+
+    def __init__(self, code: int | None, strerror: str, text: str) -> None:
+        super().__init__(code, strerror)
+        self.text = text
+
+    def __str__(self) -> str:
+        return self.text
 
 
 class NamedOSError(OSError):

@@ -884,6 +884,35 @@ def test_an_old_store_a_killed_run_moved_aside_is_removed_only_where_the_new_one
     assert not stale.exists() and load(out).attrs["seed"] == 7
 
 
+def test_a_store_that_cannot_be_copied_to_take_the_threshold_again_is_told_in_one_short_line(tmp_path, monkeypatch,
+                                                                                            capsys):
+    """An operations review: ``--resume --deficit-threshold`` on a finished store whose disk filled while it was
+    copied printed copytree's list of every file, source, copy and error, on one line of ~63,000 characters.  The
+    message names the output, the first file's error and how many files were not copied."""
+    pytest.importorskip("zarr", reason="zarr is an optional extra (pip install daryo[ensemble])")
+    import shutil
+
+    model = tmp_path / "basin.yaml"
+    model.write_text(yaml_of_basin(), encoding="utf-8")
+    out = tmp_path / "t.zarr"
+    command = ["ensemble", str(model), "--traces", "4", "--years", "2", "--quiet", "-o", str(out)]
+    assert main(command) == 0
+    tmp = tmp_path / f".t.zarr.tmp-{os.getpid()}"
+    errors = [(str(out / f"v{i}" / "0"), str(tmp / f"v{i}" / "0"),
+               f"[Errno 28] No space left on device: '{out}/v{i}/0' -> '{tmp}/v{i}/0'") for i in range(2000)]
+
+    def full(*args, **kwargs):
+        raise shutil.Error(errors)
+
+    monkeypatch.setattr(shutil, "copytree", full)
+    capsys.readouterr()
+    assert main([*command, "--resume", "--deficit-threshold", "0.2"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert re.fullmatch(rf"daryo: error: cannot write {out}: No space left on device \(2000 files not copied\) "
+                        r"\(.* free on its disk\); it is left as it was", err), err
+    assert len(err) < 300 and load(out).attrs["deficit_threshold"] == 0.3
+
+
 @pytest.mark.parametrize("name", ["t.nc", "t.zarr"])
 def test_another_users_leftover_temporary_store_is_left_as_it_is(tmp_path, monkeypatch, name):
     """A trainer's review: the hidden temporary store of another user's run that was killed (``.t.zarr.tmp-PID``,

@@ -21,6 +21,7 @@ import pandas as pd
 
 from .._files import (
     ALMOST_FULL,
+    brief_os_error,
     file_size,
     free_bytes,
     free_space_note,
@@ -211,17 +212,18 @@ def _retake_threshold(output: Path, fmt: str, threshold: float, check: Callable[
         check()
         _set_threshold(tmp, fmt, threshold)
         check()
-    except BaseException as exc:
+    except BaseException as caught:
         _remove(tmp)
+        exc = brief_os_error(caught)  # (copytree's error lists every file)
         full = _out_of_room(exc, tmp, file_size(target))  # (the free space only where the disk may be the cause: not
         # after an HDF error with room for the copy, a verifier's review, as _assemble tells it)
         if isinstance(exc, PermissionError) and full:  # (the netCDF library's words for a full disk)
             raise OSError(f"cannot write {output}: its disk is full{free_space_note(output)}; it is left as it "
-                          "was") from exc
+                          "was") from caught
         if isinstance(exc, RuntimeError) or (isinstance(exc, OSError)  # (the netCDF library's errors too: an OSError,
                                              and not isinstance(exc, PermissionError | FileNotFoundError)):  # as said)
             room = free_space_note(output) if full else ""
-            raise OSError(f"cannot write {output}: {exc}{room}; it is left as it was") from exc
+            raise OSError(f"cannot write {output}: {exc}{room}; it is left as it was") from caught
         raise
     _move_into_place(tmp, target)
 
