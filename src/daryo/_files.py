@@ -195,7 +195,9 @@ def other_owner(path: Path) -> str | None:
 def atomic_write(path: Path, write: Callable[[IO[bytes]], object]) -> None:
     """Write ``path`` by ``write(f)`` into a temporary file beside it, then move that file into its place (a
     symbolic link is written through: :func:`write_target`); a write-protected file is not replaced
-    (:func:`refuse_write_protected`)."""
+    (:func:`refuse_write_protected`).  An error names ``path`` (:class:`NamedOSError`: "cannot write x.csv: No
+    space left on device", with the free space): a full disk names no file, and a failed move the temporary one
+    (an operations review: ``daryo compare --csv`` on a full disk said only "No space left on device")."""
     refuse_write_protected(path)
     fd, tmp = temp_beside(path)
     try:
@@ -203,6 +205,11 @@ def atomic_write(path: Path, write: Callable[[IO[bytes]], object]) -> None:
             write(f)
         os.chmod(tmp, mode_for(path))
         os.replace(tmp, write_target(path))
+    except NamedOSError:
+        raise
+    except OSError as exc:
+        room = free_space_note(path) if exc.errno in (errno.ENOSPC, errno.EDQUOT) else ""
+        raise NamedOSError(exc.errno, f"cannot write {path}: {exc.strerror or exc}{room}") from exc
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
@@ -264,7 +271,11 @@ class _BriefOSError(OSError):
 
 class NamedOSError(OSError):
     """An OSError whose message names the file the user gave already ("cannot write x.csv: Permission denied"),
-    which a caller that names the file in its own message passes on as it is."""
+    which a caller that names the file in its own message passes on as it is; it reads as that message, without
+    Python's "[Errno N]"."""
+
+    def __str__(self) -> str:
+        return self.strerror if isinstance(self.strerror, str) and self.strerror else super().__str__()
 
 
 def temp_beside(path: Path) -> tuple[int, str]:
