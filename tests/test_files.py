@@ -63,3 +63,28 @@ def test_the_commands_that_write_through_atomic_write_name_the_file_on_a_full_di
         assert capsys.readouterr().err.splitlines()[-1].startswith(
             f"daryo: error: cannot write {written}: No space left on device ("), command
     assert list(out.iterdir()) == []
+
+
+def test_a_killed_writers_temporary_files_are_removed_by_the_next_run(tmp_path):
+    """An operations review: ``daryo run -o`` killed by SIGKILL while it wrote left its hidden temporary file
+    (``.r.nc.XXXXXXXX``, of full size) and its CSV folder's, which no later run removed: 53 MB after ten killed runs.
+    They are named after their host and process (``.r.nc.tmp-<host>-<pid>-…``); the next writer of the same
+    output removes this host's whose process is gone, and leaves a live process's and another host's."""
+    import os
+
+    from daryo._files import _host
+
+    here = _host()
+    dead = [tmp_path / f".r.nc.tmp-{here}-999999999-ab12", tmp_path / "csv" / f".daryo-csv.tmp-{here}-999999999-x_1"]
+    kept = [tmp_path / f".r.nc.tmp-{here}-{os.getpid()}-cd34", tmp_path / ".r.nc.tmp-other.host-999999999-ef56",
+            tmp_path / "csv" / ".daryo-csv.tmp-other-host-999999999-zz"]
+    for path in dead + kept:
+        path.parent.mkdir(exist_ok=True)
+        if path.name.startswith(".daryo-csv."):
+            path.mkdir()
+            (path / "delivery.csv").write_text("x\n")
+        else:
+            path.write_bytes(b"\x00" * 1000)
+    assert main(["run", str(EXAMPLE), "-o", str(tmp_path / "r.nc"), "--csv", str(tmp_path / "csv")]) == 0
+    assert [p for p in dead if p.exists()] == [] and all(p.exists() for p in kept)
+    assert not [p for p in tmp_path.rglob(f"*tmp-{here}-{os.getpid()}-*") if p not in kept]  # (its own: moved in)

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import glob
 import hashlib
 import os
 import re
 import shutil
 import signal
+import socket
 import stat
 import tempfile
 import threading
@@ -20,8 +22,8 @@ from typing import IO, Any
 __all__ = ["ALMOST_FULL", "CSV_FLOAT", "NamedOSError", "atomic_write", "file_digest", "free_bytes", "free_space_note",
            "full_disk", "refuse_special_file",
            "interrupts_between", "missing_cwd_note", "mode_for", "new_file_mode", "other_owner", "printable_path",
-           "refuse_netcdf_unreadable_name", "refuse_write_protected", "size_text", "temp_beside", "user_path",
-           "write_target"]
+           "process_alive", "refuse_netcdf_unreadable_name", "refuse_write_protected", "remove_stale_temporaries",
+           "size_text", "temp_beside", "temporary_prefix", "user_path", "write_target"]
 
 
 #: how daryo's CSV files write numbers: 9 significant digits, which keep a float32 and do not show a float64's last
@@ -279,12 +281,59 @@ class NamedOSError(OSError):
 
 
 def temp_beside(path: Path) -> tuple[int, str]:
-    """A new temporary file beside ``path``, named after it (``mkstemp``: its descriptor and name); an error
-    names ``path``, which the user gave, not the temporary name."""
+    """A new temporary file beside ``path``, named after it and this process (``.<name>.tmp-<host>-<pid>-<random>``,
+    :func:`temporary_prefix`; ``mkstemp``: its descriptor and name), the temporary files of this host's writers of
+    ``path`` that were killed before they could remove theirs (SIGKILL, a crash) removed first
+    (:func:`remove_stale_temporaries`); an error names ``path``, which the user gave, not the temporary name."""
+    folder, prefix = path.resolve().parent, f".{path.name}."
+    remove_stale_temporaries(folder, prefix)
     try:
-        return tempfile.mkstemp(prefix=f".{path.name}.", dir=path.resolve().parent)
+        return tempfile.mkstemp(prefix=temporary_prefix(prefix), dir=folder)
     except OSError as exc:
         raise NamedOSError(exc.errno, f"cannot write {path}: {exc.strerror or exc}") from exc
+
+
+def temporary_prefix(prefix: str) -> str:
+    """The start of the name of a temporary file or folder this process writes: ``prefix``, then ``tmp-``, this
+    host's name and this process's id (``.r.nc.tmp-node7-4242-``), so that a later writer can tell one whose
+    writer was killed (:func:`remove_stale_temporaries`)."""
+    return f"{prefix}tmp-{_host()}-{os.getpid()}-"
+
+
+def remove_stale_temporaries(folder: Path, prefix: str) -> None:
+    """Remove the temporary files and folders in ``folder`` named by :func:`temporary_prefix` with ``prefix`` whose
+    writer, a process of this host, is gone: a run killed while it wrote (SIGKILL, the out-of-memory killer)
+    left them, of full size, and no later run removed them (an operations review: 53 MB after ten killed runs, in a
+    folder on a network disk).  Another host's (a cluster sharing the disk, a container) are left, as are those of
+    live processes and those this user cannot remove."""
+    host = _host()
+    for stale in folder.glob(f"{glob.escape(prefix)}tmp-*"):
+        written_by = stale.name[len(prefix) + len("tmp-"):].rsplit("-", 2)
+        if len(written_by) != 3 or written_by[0] != host or process_alive(written_by[1]):
+            continue
+        with contextlib.suppress(OSError):
+            if stale.is_dir() and not stale.is_symlink():
+                shutil.rmtree(stale)
+            else:
+                stale.unlink()
+
+
+def _host() -> str:
+    """This host's name as temporary names hold it (letters, digits, dots and underscores)."""
+    return re.sub(r"[^A-Za-z0-9._]", "_", socket.gethostname()) or "host"
+
+
+def process_alive(pid: str) -> bool:
+    """Whether ``pid`` (text) is a running process of this host; False for text that is not a process id."""
+    if not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True  # someone else's process, or not a pid we can ask about: leave its file
+    return True
 
 
 @contextlib.contextmanager

@@ -108,6 +108,7 @@ def test_the_disk_check_counts_the_parts_and_the_output_in_readable_units(tmp_pa
 
 def test_a_failed_start_leaves_no_parts_and_stale_temporaries_are_removed(tmp_path):
     dask = pytest.importorskip("dask", reason="Dask is an optional extra (pip install daryo[ensemble])")
+    pytest.importorskip("distributed")  # (its configuration's keys: "KeyError: 'distributed'" where run alone)
     out = tmp_path / "s.nc"
     with dask.config.set({"distributed.comm.timeouts.connect": "2s"}), pytest.raises(OSError, match="connect"):
         run(tmp_path, "s.nc", scheduler="tcp://127.0.0.1:1")  # a scheduler that is not there

@@ -26,6 +26,7 @@ from .._files import (
     free_bytes,
     free_space_note,
     full_disk,
+    process_alive,
     refuse_netcdf_unreadable_name,
     refuse_special_file,
     refuse_write_protected,
@@ -659,7 +660,8 @@ def _temporary_beside(target: Path) -> Path:
     for pattern in ("tmp", "old"):
         for stale in target.parent.glob(f".{target.name}.{pattern}-*"):
             pid = stale.name.rsplit("-", 1)[-1]
-            if (pattern == "tmp" or target.exists()) and (pid == str(os.getpid()) or not _process_alive(pid)):
+            if pid.isdigit() and (pattern == "tmp" or target.exists()) and (  # (not a single file's temporary
+                    pid == str(os.getpid()) or not process_alive(pid)):  # name, _files.temporary_prefix's)
                 with contextlib.suppress(OSError):
                     _remove(stale)
     tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
@@ -687,19 +689,6 @@ def _move_into_place(tmp: Path, target: Path) -> None:
         raise
     with contextlib.suppress(OSError):
         _remove(aside)
-
-
-def _process_alive(pid: str) -> bool:
-    """Whether ``pid`` (text) is a running process; False for text that is not a process id."""
-    if not pid.isdigit():
-        return False
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OverflowError):
-        return True  # someone else's process, or not a pid we can ask about: leave its file
-    return True
 
 
 def _zarr_chunks(da: Any, options: EnsembleOptions) -> tuple[int, ...]:

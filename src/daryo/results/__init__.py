@@ -31,7 +31,9 @@ from .._files import (
     interrupts_between,
     mode_for,
     refuse_write_protected,
+    remove_stale_temporaries,
     temp_beside,
+    temporary_prefix,
     user_path,
     write_target,
 )
@@ -192,7 +194,8 @@ class Results:
                 made = None if d.exists() else d
                 try:
                     d.mkdir(parents=True, exist_ok=True)
-                    csv_tmp = Path(tempfile.mkdtemp(prefix=".daryo-csv.", dir=d))
+                    remove_stale_temporaries(d, ".daryo-csv.")  # (a killed run's: an operations review)
+                    csv_tmp = Path(tempfile.mkdtemp(prefix=temporary_prefix(".daryo-csv."), dir=d))
                 except OSError as exc:
                     raise OSError(exc.errno, f"cannot write CSV files into {d}: {exc.strerror or exc}") from exc
                 try:
