@@ -17,8 +17,8 @@ from typing import TypeVar
 __all__ = ["Problem", "ModelError", "CacheFolderWarning",
            "StepError", "InfeasibleStepError", "UnboundedStepError", "SolverFailedError",
            "as_ascii", "characters_named", "did_you_mean", "differences_named", "hidden_characters_named", "kind_of",
-           "listed", "look_alike", "look_alikes_named", "looks_the_same", "printable", "read_as", "short_text",
-           "terminal_control", "with_article", "written"]
+           "in_words", "listed", "look_alike", "look_alikes_named", "looks_the_same", "name_as_read", "printable",
+           "read_as", "short_text", "terminal_control", "with_article", "written"]
 
 
 class CacheFolderWarning(UserWarning):
@@ -283,13 +283,25 @@ def looks_the_same(one: str, other: str) -> bool:
     a Latin 'c', :data:`_LOOK_ALIKES`), Arabic and Persian letters of one shape, apostrophes and invisible characters
     folded; but not the same once only composed and stripped (``'Сухой'`` and ``'сухой'``, ``'cухой'`` with a Latin c
     and ``'сухой'``; not ``'сухой'`` and ``' сухой'``, which are one name)."""
-    def plain(text: str) -> str:
-        return unicodedata.normalize("NFC", text).strip()
-
+    one, other = name_as_read(one), name_as_read(other)
     # (case folded after the look-alikes, for a Latin 'B' and a Cyrillic 'В'; and before, for a Cyrillic 'В' and 'в',
     # where 'В' alone is a look-alike of 'B')
-    return plain(one) != plain(other) and any(fold(plain(one)) == fold(plain(other)) for fold in (
+    return one != other and any(fold(one) == fold(other) for fold in (
         lambda t: t.translate(_FOLDED).casefold(), lambda t: t.casefold().translate(_FOLDED)))
+
+
+def name_as_read(name: object) -> str:
+    """A name as daryo reads it (a CSV column's, in its file's header and where a model names it): composed
+    (Unicode's NFC: a letter and its combining mark written as two code points, NFD, are the one code point of both)
+    and stripped of the spaces around it (a header written ``date, dry, wet``).  Names that differ only so are one
+    name (a Tashkent ministry analyst's review: a colleague's file with the same names written NFD, or with a space
+    after each comma of its header, was paired with another by position, its wet trace with the other's dry)."""
+    return unicodedata.normalize("NFC", str(name)).strip()
+
+
+def in_words(items: Sequence[str]) -> str:
+    """``items`` listed for a sentence: "a", "a and b", "a, b and c"."""
+    return ", ".join(items[:-1]) + f" and {items[-1]}" if len(items) > 1 else items[0]
 
 
 def differences_named(one: str, other: str, shown: int = 3) -> str:

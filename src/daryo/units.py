@@ -358,7 +358,7 @@ _GROUPED = re.compile(r"^\s*([-+]?\d{1,3}(?:,\d{3})+(?:\.\d*)?)(?![\d,])")
 THOUSANDS_SPACES = {" ": "a space", "\u00a0": "a no-break space, U+00A0", "\u202f": "a narrow no-break space, U+202F",
                     "\u2009": "a thin space, U+2009"}
 #: a number grouped by those spaces, with decimals after a point or a comma or none
-SPACE_GROUPED = re.compile(r"^\s*([-+]?\d{1,3}(?:[ \u00a0\u202f\u2009]\d{3})+)(?:[.,](\d+))?(?![\d.,])")
+SPACE_GROUPED = re.compile(rf"^\s*([-+]?\d{{1,3}}(?:[{''.join(THOUSANDS_SPACES)}]\d{{3}})+)(?:[.,](\d+))?(?![\d.,])")
 _DECIMAL_COMMA = re.compile(r"^\s*([-+]?\d+),(\d+)(?![\d,.])")
 _QUANTITY = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(.*?)\s*$")
 

@@ -9,7 +9,6 @@ import lzma
 import os
 import re
 import tarfile
-import unicodedata
 import zipfile
 import zlib
 from collections.abc import Callable, Mapping, Sequence
@@ -24,9 +23,9 @@ from pandas._libs.tslibs.nattype import nat_strings
 from pandas._libs.tslibs.parsing import guess_datetime_format
 from pandas.io.common import get_handle, infer_compression
 
-from ..errors import characters_named, did_you_mean, hidden_characters_named, short_text
+from ..errors import characters_named, did_you_mean, hidden_characters_named, name_as_read, short_text
 from ..timeaxis import solar_hijri_hint
-from ..units import UnitError, ascii_number
+from ..units import THOUSANDS_SPACES, UnitError, ascii_number
 
 __all__ = ["CsvReadError", "CsvSeries", "MAX_CSV_BYTES", "RowLines", "column_name", "csv_columns", "csv_problems_for",
            "read_csv_file", "read_csv_series"]
@@ -46,13 +45,9 @@ class CsvReadError(ValueError):
     """A CSV file that cannot be read; the message is one line saying why."""
 
 
-def column_name(name: object) -> str:
-    """A column's name as daryo reads it, in a CSV file's header and where a model names the column: composed
-    (Unicode's NFC: a letter and its combining mark written as two code points, NFD, are the one code point of both)
-    and stripped of the spaces around it (a header written ``date, dry, wet``).  Names that differ only so are one
-    name (a Tashkent ministry analyst's review: a colleague's file with the same names written NFD, or with a space
-    after each comma of its header, was paired with another by position, its wet trace with the other's dry)."""
-    return unicodedata.normalize("NFC", str(name)).strip()
+#: a column's name as daryo reads it, in a CSV file's header and where a model names the column: composed (NFC) and
+#: stripped (:func:`daryo.errors.name_as_read`)
+column_name = name_as_read
 
 
 #: What :func:`pandas.read_csv` raises for a file it cannot read: missing or unreadable (``OSError``), not text
@@ -813,7 +808,7 @@ def _in_ascii(cell: Any) -> Any:
 
 #: a number written with spaces (a plain, no-break, narrow no-break or thin one, as spreadsheets of many locales write
 #: them) between groups of three digits, decimals with a point or a comma: ``1 100.5``, ``1 100,5``
-_THOUSANDS_SPACED = re.compile(r"([-+]?\d{1,3})([ \u00a0\u202f\u2009])\d{3}(?:\2\d{3})*([.,]\d+)?")
+_THOUSANDS_SPACED = re.compile(rf"([-+]?\d{{1,3}})([{''.join(THOUSANDS_SPACES)}])\d{{3}}(?:\2\d{{3}})*([.,]\d+)?")
 
 
 def _bad_cell(raw: Any, n_bad: int) -> str:

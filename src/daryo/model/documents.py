@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 
 from .._files import file_size, missing_cwd_note
-from ..errors import ModelError, Problem, characters_named, look_alike, printable
+from ..errors import ModelError, Problem, characters_named, in_words, look_alike, printable
 from ..errors import short_text as _short
 
 __all__ = ["HugeInteger", "MAX_DOCUMENT_BYTES", "YamlDumper", "document_syntax", "escapes_read", "parse_document",
@@ -468,13 +468,8 @@ def escapes_read(text: str, syntax: str = "yaml") -> tuple[str, str] | None:
     instead = (f'with each backslash doubled, "{written.replace(backslash, backslash * 2)}"' if syntax == "json"
                else f"in single quotes, {_single_quoted(written)}")
     return f'"{written}"', (
-        f"inside double quotes a backslash starts an escape, and {syntax.upper()} read {_and(escapes)} as "
-        f'{_and(names)}; write the path {instead}, or with forward slashes, "{written.replace(backslash, "/")}"')
-
-
-def _and(words: list[str]) -> str:
-    """``words`` joined for a sentence: "a", "a and b", "a, b and c"."""
-    return ", ".join(words[:-1]) + (" and " if len(words) > 1 else "") + words[-1]
+        f"inside double quotes a backslash starts an escape, and {syntax.upper()} read {in_words(escapes)} as "
+        f'{in_words(names)}; write the path {instead}, or with forward slashes, "{written.replace(backslash, "/")}"')
 
 
 # PyYAML's problems that mostly mean a line indented more or less than its neighbours

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import ModelError, Problem, did_you_mean, kind_of, short_text
+from ..errors import ModelError, Problem, did_you_mean, in_words, kind_of, short_text
 from ..timeaxis import (
     FIRST_DATE,
     LAST_DATE,
@@ -493,7 +493,7 @@ def given_year_dates(names: Sequence[OverlaySpec], starts: Sequence[Any] | np.nd
             spans.append(f"{month[steps[0]]} to {month[steps[-1]]}")
         labels = [int(hy[0]) + y - 1 for y in years]
         several = "s" if len(years) > 1 else ""
-        lines[name] = (f"{name} changes run year{several} {_year_list(years)}: {_and(spans)}, hydrological "
+        lines[name] = (f"{name} changes run year{several} {_year_list(years)}: {in_words(spans)}, hydrological "
                        f"year{several} {_year_list(labels)} of the results (each labelled by the year it ends in): "
                        "the run's dates, not those of the years on record whose factors it takes")
     return list(lines.values())
@@ -508,11 +508,6 @@ def _consecutive(years: Sequence[int]) -> list[tuple[int, int]]:
         else:
             runs.append((y, y))
     return runs
-
-
-def _and(items: Sequence[str]) -> str:
-    """Items listed in words: "a", "a and b", "a, b and c"."""
-    return ", ".join(items[:-1]) + f" and {items[-1]}" if len(items) > 1 else items[0]
 
 
 def _given_years(op: str, arg: Mapping[str, Any]) -> list[int]:
