@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -198,20 +199,21 @@ def test_resume_removes_the_temporary_file_of_a_writer_killed_mid_write(tmp_path
 
 def test_a_part_that_cannot_be_written_is_named(tmp_path, monkeypatch):
     """A full disk is reported with no file name (and a read-only folder with the temporary file's): the error
-    names the part, or the manifest."""
+    names the part, or the manifest (the disk fills while the file is written)."""
     import daryo.ensemble.parts
     from daryo._files import atomic_write
 
+    def full(f):
+        raise OSError(28, "No space left on device")
+
     def full_for(prefix):
         def write(path, fill):
-            if path.name.startswith(prefix):
-                raise OSError(28, "No space left on device")
-            atomic_write(path, fill)
+            atomic_write(path, full if path.name.startswith(prefix) else fill)
         return write
 
     for prefix, name in (("manifest", "manifest.json"), ("chunk-00000", "chunk-00000.npz")):
         monkeypatch.setattr(daryo.ensemble.parts, "atomic_write", full_for(prefix))
-        with pytest.raises(OSError, match=rf"^cannot write \S*{prefix}\.nc\.parts/{name}: No space left on device$"):
+        with pytest.raises(OSError, match=rf"^cannot write \S*{prefix}\.nc\.parts/{name}: No space left on device"):
             run(tmp_path, f"{prefix}.nc")
     assert not (tmp_path / "manifest.nc.parts").exists()  # (a folder without a manifest: no run to resume)
 
@@ -223,10 +225,11 @@ def test_a_part_that_cannot_be_written_says_the_finished_chunks_are_kept(tmp_pat
     import daryo.ensemble.parts
     from daryo._files import NamedOSError, atomic_write
 
-    def failing(path, fill):
-        if path.name == "chunk-00002.npz":
-            raise refusal
-        atomic_write(path, fill)
+    def refuse(f):
+        raise refusal
+
+    def failing(path, fill):  # (the disk fills, or the folder is made read-only, while the part is written)
+        atomic_write(path, refuse if path.name == "chunk-00002.npz" else fill)
 
     monkeypatch.setattr(daryo.ensemble.parts, "atomic_write", failing)
     model, out = tmp_path / "basin.yaml", tmp_path / "r.nc"
@@ -234,10 +237,11 @@ def test_a_part_that_cannot_be_written_says_the_finished_chunks_are_kept(tmp_pat
     command = ["ensemble", str(model), "--traces", "7", "--years", "2", "--chunk-size", "3", "--quiet", "-o", str(out)]
     refusal = OSError(28, "No space left on device")
     assert main(command) == 1
-    assert capsys.readouterr().err.splitlines()[-1] == (
-        f"daryo: error: cannot write {out}.parts/chunk-00002.npz: No space left on device; the 2 finished chunks are "
-        f"kept in {out}.parts: "
-        f"run again with --resume (resume=True in Python) once there is room, which computes only the rest")
+    assert re.fullmatch(re.escape(f"daryo: error: cannot write {out}.parts/chunk-00002.npz: No space left on device")
+                        + r"( \(\S+ \S+ free on its disk\))?" + re.escape(
+                            f"; the 2 finished chunks are kept in {out}.parts: run again with --resume (resume=True in "
+                            "Python) once there is room, which computes only the rest"),
+                        capsys.readouterr().err.splitlines()[-1])
     refusal = NamedOSError(13, f"cannot write {out}.parts/chunk-00002.npz: Permission denied")
     assert main([*command, "--resume"]) == 1
     assert capsys.readouterr().err.splitlines()[-1] == (

@@ -9,9 +9,9 @@ import os
 import shutil
 import socket
 import zipfile
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import numpy as np
 
@@ -114,7 +114,7 @@ class _Parts:
             self.dir.mkdir(parents=True)
             try:
                 self.lock()
-                _write(self.manifest_path(), lambda f: f.write(json.dumps(manifest, indent=1).encode()))
+                atomic_write(self.manifest_path(), lambda f: f.write(json.dumps(manifest, indent=1).encode()))
             except BaseException:  # (a full disk, Ctrl-C: no folder without a manifest left behind)
                 self.unlock()
                 shutil.rmtree(self.dir, ignore_errors=True)
@@ -132,7 +132,7 @@ class _Parts:
             if old is None or not same_run(old, manifest):
                 raise ValueError(_not_resumable(self.dir, old, manifest))
             if old != manifest:  # (another deficit threshold: the summaries, taken at the end, take it)
-                _write(self.manifest_path(), lambda f: f.write(json.dumps(manifest, indent=1).encode()))
+                atomic_write(self.manifest_path(), lambda f: f.write(json.dumps(manifest, indent=1).encode()))
             for tmp in self.dir.glob(".chunk-*.npz.*"):  # of a writer killed mid-write (its run is over)
                 tmp.unlink(missing_ok=True)
         except BaseException:
@@ -218,7 +218,7 @@ class _Parts:
         arrays = {k: v for k, v in result.items() if not k.startswith("_")}
         arrays["_info"] = np.array(json.dumps({"seconds": result["_seconds"], "how": result["_how"]}))
         try:
-            _write(self.path(int(result["_chunk"])), lambda f: np.savez(f, **arrays))
+            atomic_write(self.path(int(result["_chunk"])), lambda f: np.savez(f, **arrays))
         except OSError as exc:
             kept = len(self.done())
             if not kept:
@@ -241,17 +241,6 @@ class _Parts:
         except (OSError, ValueError, zipfile.BadZipFile) as exc:
             raise OSError(f"cannot read {path} ({exc}); delete it and run again with {RESUME} to recompute "
                           "it") from None
-
-
-def _write(path: Path, write: Callable[[IO[bytes]], object]) -> None:
-    """:func:`atomic_write`, its error naming ``path`` (a full disk names no file; a read-only folder names the
-    temporary file)."""
-    try:
-        atomic_write(path, write)
-    except NamedOSError:
-        raise
-    except OSError as exc:
-        raise OSError(f"cannot write {path}: {exc.strerror or exc}") from exc
 
 
 class _PartArrays(Mapping[str, np.ndarray]):
