@@ -35,13 +35,7 @@ def _cache_probe() -> int:  # pragma: no cover - never called: its dispatcher on
     return 0
 
 
-#: where Numba keeps the kernels' cache ("" where they are compiled without one), and the ``NUMBA_CACHE_DIR`` the
-#: user set where Numba ignored it ("" otherwise): both set when the kernels are imported with Numba installed
-cache_folder = ""
-cache_dir_ignored = ""
-
-
-def _jit_with_a_cache(numba: Any) -> Any:
+def _jit_with_a_cache(numba: Any) -> tuple[Any, str, str]:
     """Numba's decorator with the kernels' options.  Numba caches a compiled kernel beside its source, in
     ``NUMBA_CACHE_DIR`` or in the user's cache folder (``~/.cache``); where none of them can be written (an
     installation the user cannot write to, run without a home folder), decorating a kernel raised "cannot cache
@@ -52,13 +46,19 @@ def _jit_with_a_cache(numba: Any) -> Any:
     Numba takes a ``NUMBA_CACHE_DIR`` only where it can write a file in it: it neither reads a cache it cannot
     write (an administrator's cache, read-only for users) nor says that it goes elsewhere.  Where the folder it
     uses is not the one the user set, :data:`cache_dir_ignored` names it and one :class:`CacheFolderWarning` is
-    issued (a sweep review: every user of a shared cache recompiled the kernels without a word)."""
-    global cache_folder, cache_dir_ignored
+    issued (a sweep review: every user of a shared cache recompiled the kernels without a word).
+
+    Returns
+    -------
+    decorator, cache_folder, cache_dir_ignored
+        The decorator, the folder of the kernels' cache ("" where they are compiled without one) and the
+        ``NUMBA_CACHE_DIR`` the user set where Numba ignored it ("" otherwise).
+    """
     asked = str(numba.config.CACHE_DIR or "")
     decorator, probe = _decorator_and_probe(numba)
     cache_folder = str(getattr(getattr(probe, "_cache", None), "_cache_path", ""))
-    if asked and not _inside(cache_folder, asked):
-        cache_dir_ignored = asked
+    ignored = asked if asked and not _inside(cache_folder, asked) else ""
+    if ignored:
         warnings.warn(
             f"daryo: NUMBA_CACHE_DIR={asked} cannot be written by this user, and Numba neither reads nor writes a "
             "cache folder it cannot write, so daryo's kernels are "
@@ -66,7 +66,7 @@ def _jit_with_a_cache(numba: Any) -> Any:
             + " (a first run compiles them, about a minute once per cache folder; give each user a writable "
             "NUMBA_CACHE_DIR, or make the shared one writable by its users, and run `python -m daryo.precompile`)",
             CacheFolderWarning, stacklevel=2)
-    return decorator
+    return decorator, cache_folder, ignored
 
 
 def _inside(folder: str, parent: str) -> bool:
@@ -95,10 +95,14 @@ def _decorator_and_probe(numba: Any) -> tuple[Any, Any]:
     return uncached, uncached(_cache_probe)
 
 
+#: where Numba keeps the kernels' cache ("" where they are compiled without one), and the ``NUMBA_CACHE_DIR`` the
+#: user set where Numba ignored it ("" otherwise): both set when the kernels are imported with Numba installed
+cache_folder = ""
+cache_dir_ignored = ""
 try:  # pragma: no cover - depends on the environment
     import numba
 
-    _njit = _jit_with_a_cache(numba)
+    _njit, cache_folder, cache_dir_ignored = _jit_with_a_cache(numba)
 except ImportError:  # pragma: no cover
     pass
 
