@@ -286,6 +286,41 @@ def test_a_copy_of_a_part_in_the_folder_is_not_a_part(tmp_path, capsys):
     assert_identical(load(out), load(whole))
 
 
+@pytest.mark.parametrize("suffix", [".nc", ".zarr"])
+def test_a_part_changed_or_taken_from_another_run_is_named(tmp_path, suffix):
+    """A QA review: a part whose arrays were cut, or one copied from another chunk, stopped the resumed run's
+    assembly with xarray's "conflicting sizes for dimension 'trace'", which named no file.  The error names the
+    part and what to do; the parts are kept, and once that part is deleted the resume gives the whole run."""
+    import numpy as np
+
+    _, whole = run(tmp_path, f"whole{suffix}")
+    _, out = run(tmp_path, f"cut{suffix}", stop_after=2)
+    folder = tmp_path / f"cut{suffix}.parts"
+    part = folder / "chunk-00001.npz"
+    with np.load(part) as z:
+        arrays = dict(z)
+    key = next(k for k, v in arrays.items() if not k.startswith("_") and k != "trace" and np.ndim(v) == 3)
+    cases = {"copied": {**arrays, "trace": arrays["trace"] - 3},  # chunk 0's traces
+             "cut": {**arrays, key: arrays[key][:, :-1]},  # a step fewer
+             "missing": {k: v for k, v in arrays.items() if k != key}}
+    expected = {"copied": "it holds traces 0-2 where chunk 1 has traces 3-5", "cut": "conflicting sizes",
+                "missing": f"'{key}' is missing"}
+    for case, changed in cases.items():
+        np.savez(part, **changed)
+        with pytest.raises(OSError) as caught:
+            run(tmp_path, f"cut{suffix}", resume=True)
+        err = str(caught.value)
+        assert err.startswith(f"{part} is not a part of this run ("), (case, err)
+        assert expected[case] in err and err.endswith(
+            "; delete it and run again with --resume (resume=True in Python) to recompute it"), (case, err)
+        assert sorted(p.name for p in folder.glob("chunk-*.npz")) == [  # (the resume computed chunk 2, and kept it)
+            "chunk-00000.npz", "chunk-00001.npz", "chunk-00002.npz"]
+    part.unlink()
+    r, _ = run(tmp_path, f"cut{suffix}", resume=True)
+    assert (r.chunks_skipped, r.traces_computed) == (2, 3)
+    assert_identical(load(out), load(whole))
+
+
 def test_resume_refuses_a_run_whose_data_changed(tmp_path):
     model = tmp_path / "basin.yaml"
     model.write_text(yaml_of_basin().replace("demand: [5, 5, 10, 30, 55, 70, 75, 65, 40, 15, 5, 5]",

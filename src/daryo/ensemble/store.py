@@ -413,6 +413,45 @@ class ReservoirVolumes:
                    rule_curve_columns(net) >= 0)
 
 
+def _read_part(parts: _Parts, chunk: int, coords: Mapping[str, Any], caveat: str, comment: str,
+               trace_names: Sequence[str], series: Sequence[str], traces: np.ndarray) -> Any:
+    """The part of chunk ``chunk`` as a Dataset of the store (:func:`_part_dataset`), checked to hold the chunk's
+    traces ``traces``, the monthly ``series`` the run stores and arrays of the run's sizes: a part changed or copied
+    from another run gave xarray's "conflicting sizes for dimension 'trace'", which named no file (a QA review), and
+    one without a series the run stores was written without it.
+
+    Raises
+    ------
+    OSError
+        Naming the part, if it cannot be read or is not the chunk's of this run.
+    """
+    part = parts.read(chunk)
+    held = part.get("trace")
+    try:
+        if missing := [name for name in series if name not in part]:
+            raise KeyError(missing[0])
+        if held is None or not np.array_equal(held, traces):
+            raise ValueError(f"it holds traces {_trace_span(held)} where chunk {chunk} has traces "
+                             f"{_trace_span(traces)}")
+        return cf_dataset(_part_dataset(part, coords, caveat, comment, trace_names))
+    except (ValueError, KeyError, IndexError) as exc:
+        what = f"{exc.args[0]!r} is missing" if isinstance(exc, KeyError) and exc.args else str(exc)
+        raise OSError(f"{parts.path(chunk)} is not a part of this run ({what}); delete it and run again with "
+                      f"{RESUME} to recompute it") from None
+
+
+def _trace_span(traces: np.ndarray | None) -> str:
+    """Trace numbers for a message: "0-499", "3" or "none"."""
+    if traces is None or not np.size(traces):
+        return "none"
+    values = np.ravel(traces)
+    if values.size == 1:
+        return str(values[0])
+    first = values[0]
+    consecutive = np.issubdtype(values.dtype, np.integer) and np.array_equal(values, first + np.arange(values.size))
+    return f"{values[0]}-{values[-1]}" if consecutive else f"{values.size} traces, not consecutive"
+
+
 def _part_dataset(part: Mapping[str, np.ndarray], coords: Mapping[str, Any], caveat: str = "", comment: str = "",
                   trace_names: Sequence[str] = ()) -> Any:
     """A part's arrays as a Dataset of the store; ``caveat``: why its water stress means nothing ("": none);
@@ -575,7 +614,8 @@ def _assemble(parts: _Parts, n_chunks: int, output: Path, fmt: str, manifest: Ma
     first = 0  # the first trace of the part under way
     try:
         for c in range(n_chunks):
-            ds = cf_dataset(_part_dataset(parts.read(c), coords, caveat, comment, trace_names))
+            ds = _read_part(parts, c, coords, caveat, comment, trace_names, options.stored_series(),
+                            np.arange(first, min(first + (options.chunk_size or options.traces), options.traces)))
             if fmt == "nc":
                 ds = _names_as_characters(ds)
             if c == 0:
