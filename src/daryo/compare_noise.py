@@ -257,7 +257,7 @@ def _flow_samples(ds: xr.Dataset, read: Callable[[str, str], xr.DataArray]) -> l
     if ds.sizes.get("system", 0) and "annual_withdrawal" in ds:
         withdrawal, renewable, environmental = (read(name, "system") for name in (
             "annual_withdrawal", "annual_renewable_water", "annual_environmental_flow"))
-        left = renewable - np.minimum(environmental, renewable)
+        left = renewable - environmental  # (the long-term ratio's denominator: the yearly flows as required)
         if withdrawal.sizes["element"] > 1:
             name = total_name(list(withdrawal["element"].values))
             withdrawal, left = (xr.concat([a, a.sum("element").expand_dims(element=[name], axis=2)], "element")

@@ -507,6 +507,46 @@ def test_the_river_systems_together_are_a_last_row_as_daryo_run_gives_them(tmp_p
                                .astype(float), rtol=1e-12)
 
 
+def test_the_long_term_stress_of_years_too_dry_for_the_flow_requirements_is_daryo_runs(tmp_path, capsys):
+    """An SDG methodology review: the store kept each year's environmental flow at most that year's renewable water,
+    so where dry years had less water than the flow requirements take, the long-term ratio's mean environmental
+    flow was too low and the ratio too (270.9 % against ``daryo run``'s 707.8 % on the same three columns).  The
+    ensemble of a model's columns gives ``daryo run``'s terms and ratio; each year's ratio is of its own water."""
+    from daryo.ensemble import water_stress_table
+    from daryo.sdg import water_stress
+
+    months = pd.date_range("2000-10-01", periods=24, freq="MS")
+    pd.DataFrame({"date": months.strftime("%Y-%m-%d"), "wet": 120.0, "mid": 70.0, "dry": 30.0}).to_csv(
+        tmp_path / "inflow.csv", index=False)
+    (tmp_path / "m.yaml").write_text("""version: 1
+name: dry-years
+time: {start: 2000-10, end: 2002-09, step: month}
+nodes:
+  - {id: up, type: inflow, inflow: {csv: inflow.csv, columns: "*", unit: hm3}}
+  - {id: farm, type: demand, demand: 20, priority: 1, consumptive_fraction: 1.0}
+  - {id: ef, type: flow_requirement, at: lake, flow: 50, priority: 2}
+  - {id: lake, type: sink}
+edges: [[up, farm], [up, lake]]
+""")
+    assert main(["run", str(tmp_path / "m.yaml"), "-o", str(tmp_path / "r.nc")]) == 0
+    with xr.open_dataset(tmp_path / "r.nc") as ds:
+        ran = water_stress(ds.load())
+    out = tmp_path / "e.nc"
+    assert main(["ensemble", str(tmp_path / "m.yaml"), "--hydrology", "columns", "--quiet", "-o", str(out)]) == 0
+    capsys.readouterr()
+    (system,) = ran.index
+    table = water_stress_table(out)
+    w, r, e = 240.0, 12 * (120 + 70 + 30) / 3, 600.0  # hm³/yr: the dry column's 360 is below the 600 required
+    np.testing.assert_allclose(ran.loc[system, ["withdrawal", "renewable", "environmental", "stress"]].astype(float),
+                               [w, r, e, w / (r - e) * 100], rtol=1e-9)
+    np.testing.assert_allclose(table.loc[system, ["withdrawal", "renewable", "environmental", "long_term"]]
+                               .astype(float), [w, r, e, w / (r - e) * 100], rtol=1e-9)
+    assert table.loc[system, "long_term_low"] >= 0  # (a ratio's interval, not below 0)
+    yearly = load(out)["annual_water_stress"].sel(system=system).values  # traces wet, mid, dry: each of its own water
+    np.testing.assert_allclose(yearly[:2], [[w / (1440 - e) * 100] * 2, [w / (840 - e) * 100] * 2], rtol=1e-9)
+    assert np.isinf(yearly[2]).all()  # (none left after the flow requirements)
+
+
 def test_the_ensemble_says_how_the_flow_requirements_fared_as_the_store_holds_them(tmp_path, capsys):
     """A review (a new basin's modeller): an ensemble kept and said nothing of the environmental flows.  Per
     requirement, the mean water required and met a year, the share of trace-years short and the annual share not

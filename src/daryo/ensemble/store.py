@@ -578,8 +578,9 @@ _DESCRIPTIONS = {
                          "off-river works bring back to them; gross of demands' returns",
     "annual_renewable_water": "Renewable water of each river system in each run year: its inflow nodes' supply",
     "annual_environmental_flow": "Environmental flow requirement of each river system in each run year: the least "
-                                 "water its sources must leave in its rivers to meet the flow requirements on them, "
-                                 "at most the renewable water",
+                                 "water its sources must leave in its rivers to meet the flow requirements on them "
+                                 "(more than the year's renewable water in a year too dry to meet them: the year's "
+                                 "water stress then finds none left)",
     "annual_water_stress": "Level of water stress (SDG 6.4.2's ratio) of each river system in each run year, of "
                            "that year's own water: withdrawal / (renewable water - environmental flow requirement) "
                            "x 100 (inf where water is withdrawn and none is left after the environmental flows; "

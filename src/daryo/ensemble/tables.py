@@ -839,7 +839,7 @@ def _add_stress_bounds(ds: Any, table: pd.DataFrame, year: int | None) -> None:
                                     _by_trace(terms[2] - terms[3], traces)).margin().values * 100
     long_term = table["long_term"].to_numpy(dtype=float)
     finite = np.isfinite(long_term) & np.isfinite(margin)
-    table["long_term_low"] = np.where(finite, long_term - margin, np.nan)
+    table["long_term_low"] = np.where(finite, np.maximum(long_term - margin, 0.0), np.nan)  # (a ratio: not below 0)
     table["long_term_high"] = np.where(finite, long_term + margin, np.nan)
     table.attrs["units"] |= {"long_term_low": "%", "long_term_high": "%"}
 
@@ -853,7 +853,7 @@ def _all_systems(ds: Any, table: pd.DataFrame, year: int | None = None) -> pd.Da
     terms = [ds[name].isel(year=years).transpose("trace", "year", "system").values
              for name in ("annual_withdrawal", "annual_renewable_water", "annual_environmental_flow")]
     withdrawal, renewable = terms[0].sum(axis=2), terms[1].sum(axis=2)
-    environmental = np.minimum(terms[2], terms[1]).sum(axis=2)
+    environmental = np.minimum(terms[2], terms[1]).sum(axis=2)  # (each year's ratio, of its own water)
     part = {"stress": stress_ratio(withdrawal, renewable, environmental)[:, :, None]}
     values, _ = _summary_of([part], "stress", 0.0, 2**28)
     shares = _level_shares([part], "stress")[:, 0]
@@ -861,7 +861,8 @@ def _all_systems(ds: Any, table: pd.DataFrame, year: int | None = None) -> pd.Da
     countries = sorted({c for text in table["country"] for c in text.split()})
     row = {"country": " ".join(countries), **dict(zip(table.columns[1:1 + len(values)], values[:, 0], strict=True)),
            **{str(level): shares[k] for k, level in enumerate(LEVEL_NAMES)},
-           "withdrawal": withdrawal.mean(), "renewable": renewable.mean(), "environmental": environmental.mean()}
+           "withdrawal": withdrawal.mean(), "renewable": renewable.mean(),  # (each system's long-term terms summed:
+           "environmental": np.minimum(terms[2].mean(axis=(0, 1)), terms[1].mean(axis=(0, 1))).sum()}  # daryo run's)
     row["long_term"] = stress_ratio(*(np.array([row[k]]) for k in ("withdrawal", "renewable", "environmental")))[0]
     return pd.DataFrame([row], index=pd.Index([name], name="system"))[table.columns]
 
