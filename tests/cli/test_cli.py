@@ -219,6 +219,25 @@ def test_a_stress_with_nothing_left_after_the_environmental_flows_says_so(tmp_pa
     assert stress and not re.search(r"\binf\b", out), out
 
 
+def test_a_system_without_renewable_water_is_not_told_its_flow_requirements_take_it(tmp_path, capsys):
+    """An SDG methodology review: a system whose inflows supply nothing (its demand fed from storage), without a flow
+    requirement, was told "the environmental flow requirements take all of the system's renewable water", and on
+    the next line that it has no flow requirement."""
+    model = tmp_path / "m.yaml"
+    model.write_text("version: 1\nname: m\ntime: {start: 2000-10, end: 2001-09}\nnodes:\n"
+                     "  - {id: up, type: inflow, inflow: 0}\n"
+                     "  - {id: res, type: reservoir, max_volume: 500, initial_volume: 400}\n"
+                     "  - {id: farm, type: demand, demand: 10, priority: 1}\n  - {id: lake, type: sink}\n"
+                     "edges: [[up, res], [res, farm], [res, lake]]\n")
+    assert main(["run", str(model)]) == 0
+    out = capsys.readouterr().out
+    rows = out[out.index("water stress by river system"):].splitlines()
+    assert rows[2].split()[-3:] == ["none", "left", "critical"], rows
+    assert ("  (none left: the system's inflows supply no renewable water in the run, so the ratio has no finite "
+            "value and is critical whatever is withdrawn)") in rows
+    assert not any("flow requirements take" in row for row in rows)
+
+
 def test_a_named_years_hydrology_longer_than_the_run_says_which_years_are_left_out(capsys):
     """A CLI review: ``daryo run --hydrology multiyear --years 1`` dropped years 2 and 3 of the named sequence without
     a word, where the overlay drought-multiyear with --years 1 notes "years 2 and 3 of it are left out"; so did the

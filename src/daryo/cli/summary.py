@@ -331,9 +331,15 @@ def _stress_lines(ds: xr.Dataset, model: Model | None, short: bool) -> list[str]
                     f"{_number(r['environmental'], 14)}{stress_text(r['stress'])}  {r['level']}".rstrip())
     rows.append("  (the model's surface water by river system, not a country's statistics; environmental: the least "
                 "water the rivers must keep for the model's flow requirements, with the losses on the way)")
-    if any(math.isinf(v) for v in table["stress"]):  # (what "none left" means, where a system has it)
-        rows.append(f"  ({NONE_LEFT}: the environmental flow requirements take all of the system's renewable water, "
-                    "so the ratio has no finite value and is critical whatever is withdrawn)")
+    none_left = table[[math.isinf(v) for v in table["stress"]]]
+    if len(none_left):  # (what "none left" means, where a system has it: an SDG methodology review found a system
+        # without renewable water or flow requirements told that the requirements take all of its water)
+        why = ("the environmental flow requirements take all of the system's renewable water"
+               if (none_left["environmental"] > 0).all() else
+               "the system's inflows supply no renewable water in the run"
+               if (none_left["environmental"] <= 0).all() else
+               "the environmental flow requirements take all of the system's renewable water, or it has none")
+        rows.append(f"  ({NONE_LEFT}: {why}, so the ratio has no finite value and is critical whatever is withdrawn)")
     if short:  # (a spreadsheet analyst's review: a summer's 104 % read "critical" as if of a year)
         rows.append("  (a run shorter than a year: the ratio of its months alone, which FAO's levels, set for a "
                     "year's withdrawal and water, do not grade as they grade a year's)")
