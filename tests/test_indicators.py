@@ -24,8 +24,11 @@ from daryo.indicators import (
     storage_change,
     storage_shortfall,
     supply_reliability,
+    winter_share,
+    year_weights,
 )
 from daryo.model import model_from_dict
+from daryo.sdg import water_stress, water_stress_by_year
 from daryo.timeaxis import TimeAxis
 
 
@@ -107,6 +110,58 @@ def test_season_years_count_the_seasons_a_run_covers(start, end, winters, summer
     axis = TimeAxis.from_range(start, end)
     assert season_years(axis, "winter") == pytest.approx(winters, rel=1e-12)
     assert season_years(axis, "summer") == pytest.approx(summers, rel=1e-12, abs=1e-12)
+
+
+@pytest.mark.parametrize(("axis", "winters", "summers"), [
+    (TimeAxis(pd.Timestamp("2000-10-01"), 219, 5), 3.0, 3.0),  # 3 hydrological years: a step from 30 March
+    # counts 2 days of winter and 3 of summer (it counted 5 of winter: 3.05 winters and 2.95 summers)
+    (TimeAxis(pd.Timestamp("2000-10-01"), 110, 10), 3 + 5 / 183, 3.0),  # to 5 October 2003 (of a winter of 183
+    # days: 29 February 2004)
+    (TimeAxis(pd.Timestamp("2000-10-01"), 37, 30), 3 + 15 / 183, 3.0),  # to 15 October 2003
+    (TimeAxis(pd.Timestamp("2004-03-30"), 1, 5), 2 / 183, 3 / 183),  # across 1 April of a leap winter
+    (TimeAxis(pd.Timestamp("2003-09-28"), 1, 5), 2 / 183, 3 / 183),  # across 1 October, into a leap winter
+    (TimeAxis(pd.Timestamp("2000-10-01"), 1, 1095), 3.0, 3.0),  # one step of three hydrological years
+])
+def test_n_day_steps_across_1_april_or_1_october_count_their_days_in_each_season(axis, winters, summers):
+    """An FAO/UN-Water methodology review: a step was wholly in the season of its start, so that 5-day steps over
+    three whole hydrological years covered 3.05 winters, and every annual figure was reweighted by it."""
+    assert season_years(axis, "winter") == pytest.approx(winters, rel=1e-12)
+    assert season_years(axis, "summer") == pytest.approx(summers, rel=1e-12)
+
+
+def test_the_winter_share_of_each_step_is_its_days_in_winter():
+    np.testing.assert_array_equal(winter_share(TimeAxis(pd.Timestamp("2001-03-25"), 3, 5)), [1.0, 0.4, 0.0])
+    np.testing.assert_array_equal(winter_share(TimeAxis(pd.Timestamp("2001-09-25"), 2, 5)), [0.0, 0.8])
+    monthly = winter_share(TimeAxis.from_range("2000-10", "2001-09"))  # (a month is in one season)
+    np.testing.assert_array_equal(monthly, [1.0] * 6 + [0.0] * 6)
+
+
+#: a river's inflow (hm³ a month, January to December) of 3 hm³/day in November to February, 2 in May to August and
+#: 1 in the months on either side of 1 April and 1 October, so that a step across them has the same water each
+#: day: a winter of 422 hm³, a summer of 306, a hydrological year of 728
+_SEASONAL_INFLOW = {"monthly": [93, 84, 31, 30, 62, 60, 62, 62, 30, 31, 90, 93], "unit": "hm3/month"}
+
+
+@pytest.mark.parametrize(("days", "extra"), [(5, 0), (10, 5), (30, 15)])
+def test_n_day_runs_of_whole_years_give_whole_seasons_and_the_years_own_water(days, extra):
+    """The methodology review: 5-, 10- and 30-day steps over the hydrological years 2001-2003 (1095 days) gave
+    renewable water 1060 hm³/yr where a year's inflow was 1050.  The 10- and 30-day runs reach 5 and 15 days into
+    October 2003 (a step is whole), 1 hm³ each, of a winter of 183 days: a winter's mean is (3 × 422 + extra) /
+    (3 + extra / 183)."""
+    model = _model("2000-10-01", "2003-09-30", {"days": days}, inflow=_SEASONAL_INFLOW)  # type: ignore[arg-type]
+    ds = daryo.run(model).dataset
+    assert season_years(ds, "summer") == pytest.approx(3.0, rel=1e-12)
+    assert season_years(ds, "winter") == pytest.approx(3 + extra / 183, rel=1e-12)
+    winter = (3 * 422 + extra) / (3 + extra / 183)
+    seasons = annual_by(ds, "sink_inflow", by="element")["out"]
+    assert seasons["winter"] == pytest.approx(winter, rel=1e-12)
+    assert seasons["summer"] == pytest.approx(306.0, rel=1e-12)
+    assert water_stress(ds)["renewable"].item() == pytest.approx(winter + 306.0, rel=1e-12)
+    assert intake_withdrawals(ds, model, "amu", season="summer")["X"] == pytest.approx(0.306, rel=1e-12)
+    if not extra:  # (whole years: every step counts 1 / the years, each year its own water)
+        assert year_weights(ds) is None
+        assert water_stress(ds)["renewable"].item() == pytest.approx(728.0, rel=1e-12)
+        np.testing.assert_allclose(water_stress_by_year(ds)["renewable"], [728.0] * 3, rtol=1e-12)
 
 
 @pytest.mark.parametrize(("start", "end"), [("2000-10", "2002-03"), ("2000-10", "2001-11"), ("2001-04", "2001-09")])

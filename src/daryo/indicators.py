@@ -29,7 +29,8 @@ from .timeaxis import (
 
 __all__ = ["YEAR_NOISE", "annual_by", "country_category_summary", "country_summary", "country_system_summary",
            "coverage", "energy_by_season", "energy_shortfall", "n_years", "requirement_summary", "scenario_summary",
-           "season_years", "sink_inflow", "storage_change", "storage_shortfall", "supply_reliability", "year_weights"]
+           "season_years", "sink_inflow", "storage_change", "storage_shortfall", "supply_reliability", "winter_share",
+           "year_weights"]
 
 #: a year's sum up to this is solver noise, taken as none: a millionth of a hm³ (1 m³) or of a GWh (1 kWh), or of a
 #: percentage point; the solver's tolerance of ~1e-9 per step and element summed over a year's steps and elements
@@ -71,10 +72,11 @@ def n_years(data: xr.Dataset | TimeAxis) -> float:
 def season_years(data: xr.Dataset | TimeAxis, season: str) -> float:
     """How many of a season's half-years a run covers, the divisor of that season's mean annual values.
 
-    Each step counts its days over the length of its season (winter: 1 October to 31 March, 182 or 183 days;
-    summer: 1 April to 30 September, 183 days) in its hydrological year; a step belongs to the season of its
-    start date, as the ``season`` coordinate has it.  Whole hydrological years of monthly steps count exactly
-    one winter and one summer each; a run from October to March counts one winter and no summer.
+    Each step counts its days in the season over the length of that season (winter: 1 October to 31 March, 182 or
+    183 days; summer: 1 April to 30 September, 183 days) in its hydrological year; an N-day step across 1 April or
+    1 October counts its days on either side in their own season (:func:`winter_share`), as :func:`n_years`
+    splits a step at 1 October.  Whole hydrological years count exactly one winter and one summer each, whatever
+    the steps; a run from October to March counts one winter and no summer.
 
     Parameters
     ----------
@@ -90,13 +92,93 @@ def season_years(data: xr.Dataset | TimeAxis, season: str) -> float:
     if steps is None:  # no dates: 12 steps a year, the first six winter
         return float(np.sum((np.arange(_n_steps(data)) % 12 < 6) == (season == "winter")) / 6)
     starts, days = steps
+    ends = starts + pd.to_timedelta(days, unit="D").values
+    share = _winter_days(starts, ends) / np.where(days > 0, days, 1.0)
+    if season == "summer":
+        share = 1.0 - share
     t = starts.astype("datetime64[M]").astype(np.int64)
     year, month = t // 12 + 1970, t % 12 + 1
     y = hydrological_year(month, year)  # the calendar year in which the step's hydrological year ends (its February)
     leap = ((y % 4 == 0) & (y % 100 != 0)) | (y % 400 == 0)
     length = np.where(leap, 183.0, 182.0) if season == "winter" else np.full(len(starts), 183.0)
-    mine = season_of_month(month) == season
-    return float(np.sum(days[mine] / length[mine]))
+    clock = _winters_elapsed if season == "winter" else _summers_elapsed
+    # a step within one season: its days over the season's length (as always); one across 1 April or 1 October:
+    # the part of each season it covers, on the scale of seasons elapsed
+    part = np.where(share == 1.0, days / length, np.where(share == 0.0, 0.0, clock(ends) - clock(starts)))
+    return float(np.sum(part[part != 0.0]))
+
+
+def winter_share(data: xr.Dataset | TimeAxis) -> np.ndarray:
+    """The share of each step's days in winter (October–March), the rest being summer's: the share of the step's
+    water a season's figures count.
+
+    A step within one season (every step of calendar months, dekads or days) is wholly in it, 1 or 0; an N-day
+    step across 1 April or 1 October has its days on either side split between the seasons (a 5-day step from
+    30 March: 2/5 winter), so that whole hydrological years hold whole winters and summers whatever the steps
+    (:func:`season_years`).  The ``season`` coordinate of a run's results is the season of each step's start.
+
+    Parameters
+    ----------
+    data
+        A run's time axis or a results Dataset (as for :func:`n_years`); without dates, 12 steps a year, the first
+        six winter.
+
+    Returns
+    -------
+    numpy.ndarray
+        A share in [0, 1] per step.
+    """
+    check_dataset(data, "winter_share", (xr.DataArray, TimeAxis))
+    steps = _steps(data)
+    if steps is None:
+        return (np.arange(_n_steps(data)) % 12 < 6).astype(float)
+    starts, days = steps
+    ends = starts + pd.to_timedelta(days, unit="D").values
+    return np.asarray(np.clip(_winter_days(starts, ends) / np.where(days > 0, days, 1.0), 0.0, 1.0))
+
+
+def _leap_years_to(years: np.ndarray) -> np.ndarray:
+    """How many leap years there are from year 1 to each of ``years``, inclusive."""
+    return years // 4 - years // 100 + years // 400
+
+
+def _april_first(years: np.ndarray) -> np.ndarray:
+    return (np.asarray(years - 1970).astype("datetime64[Y]").astype("datetime64[M]") + 3).astype("datetime64[ns]")
+
+
+def _hydrological_year_starts(times: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each instant's hydrological year (the calendar year of its 1 October) and its time since that 1 October."""
+    t = np.asarray(times, dtype="datetime64[ns]")
+    year = t.astype("datetime64[Y]").astype(np.int64) + 1970
+    first = year - (t.astype("datetime64[M]").astype(np.int64) % 12 + 1 < 10)
+    return first, t - _october_first(first)
+
+
+def _winter_days(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """The days in winter from each start to its end: the difference of the winter days elapsed at each, counted
+    from year 1 (a winter of the hydrological year from October ``y`` has 182 days, 183 when ``y + 1`` is leap);
+    whole days are exact in float64."""
+    def elapsed(times: np.ndarray) -> np.ndarray:
+        first, since = _hydrological_year_starts(times)
+        length = 182 + _leap_years_to(first + 1) - _leap_years_to(first)
+        into = np.minimum(since / np.timedelta64(1, "D"), length)
+        return (182 * first + _leap_years_to(first)).astype(float) + into
+
+    return elapsed(ends) - elapsed(starts)
+
+
+def _winters_elapsed(times: np.ndarray) -> np.ndarray:
+    """Each instant on a scale of winters: its hydrological year plus the share of that year's winter elapsed."""
+    first, since = _hydrological_year_starts(times)
+    length = _april_first(first + 1) - _october_first(first)
+    return first + np.minimum(since / length, 1.0)
+
+
+def _summers_elapsed(times: np.ndarray) -> np.ndarray:
+    """Each instant on a scale of summers: its hydrological year plus the share of that year's summer elapsed."""
+    first, since = _hydrological_year_starts(times)
+    winter = _april_first(first + 1) - _october_first(first)
+    return first + np.maximum(since - winter, np.timedelta64(0, "ns")) / np.timedelta64(183, "D")
 
 
 def year_weights(ds: xr.Dataset) -> xr.DataArray | None:
@@ -109,13 +191,8 @@ def year_weights(ds: xr.Dataset) -> xr.DataArray | None:
     short, covered = coverage(ds)
     if short or all(abs(covered[s] - covered["year"]) < 1e-9 for s in ("winter", "summer")):
         return None
-    steps = _steps(ds)
-    if steps is None:  # (no dates: 12 steps a year, the first six winter, as season_years counts them)
-        winter = np.arange(ds.sizes["time"]) % 12 < 6
-    else:
-        month = steps[0].astype("datetime64[M]").astype(np.int64) % 12 + 1
-        winter = season_of_month(month) == "winter"
-    weights = np.where(winter, 1.0 / max(covered["winter"], 1e-300), 1.0 / max(covered["summer"], 1e-300))
+    share = winter_share(ds)  # (a step across 1 April or 1 October: its days in each season weigh as that season's)
+    weights = share * (1.0 / max(covered["winter"], 1e-300)) + (1.0 - share) * (1.0 / max(covered["summer"], 1e-300))
     return xr.DataArray(weights, dims="time")
 
 
@@ -324,13 +401,7 @@ def annual_by(ds: xr.Dataset, variable: str, by: str | tuple[str, ...] = "countr
         groups = pd.MultiIndex.from_tuples(list(combinations), names=list(keys))
     da = da.assign_coords(group=(elem, group))
     if season:
-        if "season" not in da.coords:  # (dropped, or a file of another tool: a step's season is its start's)
-            if (steps := _steps(ds)) is None:
-                raise ValueError("the results have no season coordinate, and their times are not dates (numpy "
-                                 "datetime64) to tell the seasons by; pass season=False, or give them a season")
-            month = steps[0].astype("datetime64[M]").astype(np.int64) % 12 + 1
-            da = da.assign_coords(season=("time", season_of_month(month)))
-        totals = da.groupby("season").sum("time").groupby("group").sum(elem)
+        totals = _season_totals(ds, da, elem)
         totals = totals / xr.DataArray([season_years(ds, str(s)) for s in totals["season"].values],
                                        dims="season", coords={"season": totals["season"]})
     elif (weights := year_weights(ds)) is None:
@@ -346,6 +417,24 @@ def annual_by(ds: xr.Dataset, variable: str, by: str | tuple[str, ...] = "countr
     table.attrs["units"] = dict.fromkeys(table.columns, units) if isinstance(table, pd.DataFrame) else units
     table.attrs["description"] = totals.attrs["description"]
     return table
+
+
+def _season_totals(ds: xr.Dataset, da: xr.DataArray, elem: str) -> xr.DataArray:
+    """The totals of ``da`` (its ``group`` coordinate along ``elem``) by season and group: each step's in the season
+    of its start, or, where a step lies across 1 April or 1 October, its days' shares in each
+    (:func:`winter_share`); a season no step reaches has none."""
+    if (steps := _steps(ds)) is not None and np.any((share := winter_share(ds)) % 1.0 != 0.0):
+        parts = {s: da * xr.DataArray(w, dims="time") for s, w in (("summer", 1.0 - share), ("winter", share))
+                 if np.any(w > 0)}
+        return xr.concat([p.sum("time").groupby("group").sum(elem) for p in parts.values()],
+                         dim=pd.Index(list(parts), name="season"))
+    if "season" not in da.coords:  # (dropped, or a file of another tool: a step's season is its start's)
+        if steps is None:
+            raise ValueError("the results have no season coordinate, and their times are not dates (numpy "
+                             "datetime64) to tell the seasons by; pass season=False, or give them a season")
+        month = steps[0].astype("datetime64[M]").astype(np.int64) % 12 + 1
+        da = da.assign_coords(season=("time", season_of_month(month)))
+    return da.groupby("season").sum("time").groupby("group").sum(elem)
 
 
 def _grouping(by: object) -> tuple[str, ...]:

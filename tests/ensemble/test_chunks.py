@@ -572,3 +572,22 @@ def test_a_chunks_winter_demand_is_what_the_demands_want_in_winter_not_what_they
     np.testing.assert_allclose(annual["annual_winter_delivery"][0, 0], [60, 30, 30], rtol=0, atol=1e-6)
     np.testing.assert_allclose(annual["annual_demand"][0, 0], [120, 60, 360], rtol=0, atol=1e-9)
     np.testing.assert_allclose(annual["annual_delivery"][0, 0], [120, 60, 60], rtol=0, atol=1e-6)
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_a_chunks_winter_sums_count_a_steps_days_in_winter(fast):
+    """An FAO/UN-Water methodology review: a step across 1 April counted wholly as winter.  A town that wants
+    1 hm³/day from a river of 10 hm³/day, in 5-day steps through hydrological year 2001: its winter, 1 October to
+    31 March, wants 182 hm³ (the step from 30 March has 2 of its days; it counted 185)::
+
+        [river: 10/day] --> [town: 1/day] [sea]
+    """
+    model = model_from_dict({
+        "version": 1, "name": "days", "time": {"start": "2000-10-01", "end": "2001-09-30", "step": {"days": 5}},
+        "nodes": [{"id": "river", "type": "inflow", "inflow": "10 hm3/day"},
+                  {"id": "town", "type": "demand", "demand": "1 hm3/day"}, {"id": "sea", "type": "sink"}],
+        "edges": [["river", "town"], ["river", "sea"]]})
+    _, annual, _ = _simulate_chunk(compile_network(model), fast)
+    np.testing.assert_allclose(annual["annual_demand"][0, 0], [365.0], rtol=1e-12)
+    np.testing.assert_allclose(annual["annual_winter_demand"][0, 0], [182.0], rtol=1e-12)
+    np.testing.assert_allclose(annual["annual_winter_delivery"][0, 0], [182.0], rtol=1e-9)

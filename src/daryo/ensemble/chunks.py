@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import StepError, did_you_mean, kind_of
+from ..indicators import winter_share
 from ..model import Model, Node, Series
 from ..model.places import problems_relocated
 from ..network import CompiledNetwork, compile_network
@@ -398,7 +399,9 @@ class _ChunkRecorder:
                 "turbine_flow": sizes["energy"], "requirement_met": sizes["required"],
                 "edge_flow": sizes.get("edge_flow", 0)}
         self.accounts = accounts
-        self.winter = np.asarray(axis.season) == "winter"
+        # the share of each step's days in winter: 1 or 0, or, for an N-day step across 1 April or 1 October, its
+        # days' share on the winter side (indicators.winter_share), so that a run year's winter sums hold its winter
+        self.winter = winter_share(axis)
         S, T = n_scenarios, axis.n_steps
         self.year = run_years(axis)
         Y = int(self.year.max()) + 1 if self.year.size else 0
@@ -430,9 +433,9 @@ class _ChunkRecorder:
             stored[:, t] = values[name]
         for name in self._SUMMED:
             self._sum[name][:, y] += values[name]
-        if self.winter[t]:  # (summed in winter steps only, not zeros added in the others)
+        if (share := self.winter[t]) > 0:  # (summed in winter steps only, not zeros added in the others)
             for name, of in self._WINTER.items():
-                self._sum[name][:, y] += values[of]
+                self._sum[name][:, y] += values[of] if share == 1.0 else values[of] * share
         np.minimum(self._min_storage[:, y], values["storage"], out=self._min_storage[:, y])
         if self.rule_curves.any():  # (the shortfall is 0 up to solver noise already: results.shortfall)
             short = np.nan_to_num(values["storage_shortfall"])
@@ -440,8 +443,10 @@ class _ChunkRecorder:
             np.maximum(self._max_shortfall[:, y], short, out=self._max_shortfall[:, y])
         if self.has_energy_target.any():
             for name, of in self._ENERGY_TARGET.items():
-                if self.winter[t] or not name.startswith("winter_"):
+                if not name.startswith("winter_"):
                     self._energy_target[name][:, y] += values[of]
+                elif share > 0:
+                    self._energy_target[name][:, y] += values[of] if share == 1.0 else values[of] * share
 
     def annual(self) -> dict[str, np.ndarray]:
         """The annual indicators (see :data:`ANNUAL_INDICATORS`) of the steps added."""

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from ...indicators import check_dataset, n_years, season_years
+from ...indicators import check_dataset, n_years, season_years, winter_share
 from ...model import Model, Series
 
 __all__ = ["intake_withdrawals", "natural_flow"]
@@ -55,7 +55,8 @@ def intake_withdrawals(ds: xr.Dataset, model: Model, river: str = "amu", season:
     flow = ds["edge_flow"]
     years = n_years(ds)
     if season is not None:
-        flow = flow.where(ds["season"] == season, 0.0)
+        share = winter_share(ds)  # (a step across 1 April or 1 October: its days' share in each season)
+        flow = flow * xr.DataArray(share if season == "winter" else 1.0 - share, dims="time")
         years = season_years(ds, season)
     total = flow.sum("time") / years / 1000.0
     edges = set(ds["edge"].values.tolist())

@@ -19,7 +19,7 @@ import pandas as pd
 import xarray as xr
 
 from ...api import run
-from ...indicators import n_years
+from ...indicators import n_years, winter_share
 from ...model import Model
 from ...sdg import water_stress
 from ...units import is_number
@@ -163,7 +163,8 @@ def scenario_table(years: int = 10, names: list[str] | None = None) -> pd.DataFr
         e = ds["energy"]
 
         def seas(da: xr.DataArray, s: str, ds: xr.Dataset = ds) -> float:
-            return _per_year(ds, da.where(ds["season"] == s, 0.0))
+            share = winter_share(ds)  # (a step across 1 April or 1 October: its days' share in each season)
+            return _per_year(ds, da * xr.DataArray(share if s == "winter" else 1.0 - share, dims="time"))
 
         amu = _intakes(ds, model)
         rows.append({
