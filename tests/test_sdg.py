@@ -7,6 +7,7 @@ import pytest
 import xarray as xr
 
 import daryo
+from daryo.results.tables import stress_table
 from daryo.sdg import stress_level, water_stress, water_stress_by_year
 from daryo.testmodels import build
 
@@ -277,6 +278,37 @@ def test_each_hydrological_year_on_its_own():
     assert water_stress(ds)["stress"].iloc[0] == pytest.approx(720 / 2160 * 100)  # (the run's: 33 %)
     with pytest.raises(ValueError, match="no hydrological_year over time"):
         water_stress_by_year(ds.drop_vars("hydrological_year"))
+
+
+def test_a_run_shorter_than_a_year_gives_its_totals_as_daryo_run_prints_them():
+    """An FAO/UN-Water methodology review: a run from April to September gave renewable water twice its summer's,
+    labelled "hm3 per year", where daryo run printed the summer's totals "in the run".  A river of 120 a month in
+    summer, a farm of 30 a month: 720 and 180 hm³ in the run."""
+    model = build([{"id": "in", "type": "inflow", "inflow": 120.0}, {"id": "farm", "type": "demand", "demand": 30},
+                   {"id": "sea", "type": "sink"}], [["in", "farm"], ["in", "sea"]], steps=6, start="2001-04")
+    ds = daryo.run(model).dataset
+    table = water_stress(ds)
+    assert table[["withdrawal", "renewable"]].iloc[0].tolist() == pytest.approx([180.0, 720.0])
+    assert table.attrs["units"]["renewable"] == table.attrs["units"]["withdrawal"] == "hm3 in the run"
+    assert stress_table(ds)[["withdrawal", "renewable"]].iloc[0].tolist() == pytest.approx([180.0, 720.0])
+    year = build([{"id": "in", "type": "inflow", "inflow": 120.0}, {"id": "farm", "type": "demand", "demand": 30},
+                  {"id": "sea", "type": "sink"}], [["in", "farm"], ["in", "sea"]], steps=12, start="2000-10")
+    assert water_stress(daryo.run(year).dataset).attrs["units"]["renewable"] == "hm3 per year"
+
+
+def test_a_year_the_run_covers_in_part_is_flagged_not_passed_as_a_years():
+    """The methodology review: the first year of a run from April, its summer only, gave a summer's ratio as
+    hydrological year 2001's, its water doubled "per year".  A river of 120 a month in summer and 40 in winter, a
+    farm of 30 a month, April 2001 to September 2002: 2001's summer, 720 and 180 hm³; 2002, 960 and 360 hm³."""
+    flows = [[120.0] * 6 + [40.0] * 6 + [120.0] * 6]
+    model = build([{"id": "in", "type": "inflow", "inflow": {"values": flows}}, {"id": "farm", "type": "demand",
+                   "demand": 30}, {"id": "sea", "type": "sink"}], [["in", "farm"], ["in", "sea"]], steps=18,
+                  start="2001-04")
+    table = water_stress_by_year(daryo.run(model).dataset)
+    assert table.index.tolist() == [(2001, "system of in"), (2002, "system of in")]
+    assert table["partial"].tolist() == [True, False]
+    np.testing.assert_allclose(table["renewable"], [720.0, 960.0], rtol=1e-9)
+    np.testing.assert_allclose(table["withdrawal"], [180.0, 360.0], rtol=1e-9)
 
 
 def test_names_two_systems_would_share_are_told_apart(two_rivers):

@@ -535,7 +535,7 @@ def _indicators(ds: xr.Dataset, basins: Mapping[str, Sequence[str]] | None) -> p
         rows += [("requirement", str(name), "required", f"hm3 {per}", float(row["required"]) * scale["year"]),
                  ("requirement", str(name), "met", f"hm3 {per}", float(row["met"]) * scale["year"]),
                  ("requirement", str(name), "steps short", "% of steps", float(row["steps_short"]) * 100)]
-    rows += _stress_rows(ds, basins, scale["year"], per)
+    rows += _stress_rows(ds, basins, per)
     rows += _reservoir_rows(ds)
     for name, row in storage_shortfall(ds).iterrows():  # (a review: rule curves held or not, compared by hand)
         rows += [("reservoir", str(name), "short of rule curve, mean", "hm3", float(row["short"])),
@@ -593,7 +593,7 @@ def _plant_rows(ds: xr.Dataset, scale: Mapping[str, float], per: str) -> list[tu
     return rows
 
 
-def _stress_rows(ds: xr.Dataset, basins: Mapping[str, Sequence[str]] | None, scale: float, per: str
+def _stress_rows(ds: xr.Dataset, basins: Mapping[str, Sequence[str]] | None, per: str
                  ) -> list[tuple[str, str, str, str, float]]:
     """Each river system's withdrawal, renewable water and water stress (none where the results cannot give them:
     no topology, or nothing withdrawn)."""
@@ -605,7 +605,7 @@ def _stress_rows(ds: xr.Dataset, basins: Mapping[str, Sequence[str]] | None, sca
         return []
     if not (table["withdrawal"] > 0).any():
         return []
-    return [("system", str(system), quantity, units, float(row[quantity]) * (scale if units != "%" else 1.0))
+    return [("system", str(system), quantity, units, float(row[quantity]))  # (a short run's: its totals already)
             for system, row in table.iterrows()
             for quantity, units in (("withdrawal", f"hm3 {per}"), ("renewable", f"hm3 {per}"), ("stress", "%"))]
 

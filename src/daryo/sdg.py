@@ -23,7 +23,7 @@ from scipy import sparse
 from scipy.sparse.csgraph import breadth_first_order, connected_components
 
 from .errors import did_you_mean, listed
-from .indicators import YEAR_NOISE, check_dataset, n_years, trace_time_element, year_weights
+from .indicators import YEAR_NOISE, check_dataset, coverage, n_years, trace_time_element, year_weights
 from .model import Model
 from .solver import HighsSolver, LinearProgram, SolveStatus
 
@@ -154,7 +154,8 @@ def stress_level_index(stress: np.ndarray) -> np.ndarray:
 def water_stress(ds: xr.Dataset, basins: Mapping[str, Sequence[str]] | None = None,
                  environmental: str | float = "requirements") -> pd.DataFrame:
     """The level of water stress (SDG 6.4.2's ratio) of each river system of a run, from mean annual totals over
-    the run and its scenarios::
+    the run and its scenarios (or, for a run shorter than a year, its totals in the run, as ``daryo run`` prints
+    them: a season's water made "per year" would count it twice)::
 
         stress = withdrawal / (renewable − environmental) × 100 %
 
@@ -204,9 +205,11 @@ def water_stress(ds: xr.Dataset, basins: Mapping[str, Sequence[str]] | None = No
     -------
     pandas.DataFrame
         A row per river system (index ``system``), and a last row ``all`` for the network when it has more than
-        one; columns ``withdrawal``, ``renewable``, ``environmental`` (hm³/yr), ``stress`` (%; infinite where
+        one; columns ``withdrawal``, ``renewable``, ``environmental`` (hm³/yr; for a run shorter than a year, of
+        fewer than 365 days, hm³ in the run: :func:`daryo.indicators.coverage`), ``stress`` (%; infinite where
         withdrawal takes water though none is left after the environmental flows, NaN where there is neither)
-        and ``level`` (:func:`stress_level`).
+        and ``level`` (:func:`stress_level`); ``attrs["units"]`` names each column's units (``"hm3 per year"`` or
+        ``"hm3 in the run"``).
 
     Raises
     ------
@@ -220,8 +223,10 @@ def water_stress(ds: xr.Dataset, basins: Mapping[str, Sequence[str]] | None = No
     _check_flows(ds)
     fraction = _environmental_fraction(environmental)
     accounts = StressAccounts(ds, _named_basins(ds, basins))
-    weights = year_weights(ds)  # (None: every step counts 1 / the years; else the sum of the seasons' means)
-    years = n_years(ds) if weights is None else 1.0
+    short = coverage(ds)[0]  # (a run shorter than a year: its totals, as daryo run prints them, not made annual)
+    weights = None if short else year_weights(ds)  # (None: every step counts 1 / the years; else the sum of the
+    # seasons' means)
+    years = 1.0 if short or weights is not None else n_years(ds)
     returned = (_mean_total(ds["return_flow"], "demand", weights) if "return_flow" in ds
                 else np.zeros(ds.sizes.get("demand", 0)))
     inflows = _mean_total(ds["node_flow"], "node", weights)[accounts.inflow_nodes]
@@ -244,8 +249,9 @@ def water_stress(ds: xr.Dataset, basins: Mapping[str, Sequence[str]] | None = No
     frame["stress"] = stress_ratio(frame["withdrawal"].to_numpy(), frame["renewable"].to_numpy(),
                                    frame["environmental"].to_numpy())
     frame["level"] = [stress_level(s) for s in frame["stress"]]
-    frame.attrs.update(units={"withdrawal": "hm3 per year", "renewable": "hm3 per year",
-                              "environmental": "hm3 per year", "stress": "%"}, environmental=str(environmental))
+    per = "hm3 in the run" if short else "hm3 per year"
+    frame.attrs.update(units={"withdrawal": per, "renewable": per, "environmental": per, "stress": "%"},
+                       environmental=str(environmental))
     return frame
 
 
@@ -368,8 +374,12 @@ def water_stress_by_year(ds: xr.Dataset, basins: Mapping[str, Sequence[str]] | N
     -------
     pandas.DataFrame
         :func:`water_stress`'s columns, a row per hydrological year (labelled by the year it ends in) and system
-        (index ``hydrological_year``, ``system``); a year the run covers in part counts its steps as a share of a
-        year, as :func:`daryo.indicators.n_years` does.
+        (index ``hydrological_year``, ``system``), and ``partial``: True for a year the run covers less of than a
+        year (fewer than 365 days: a run that starts in April has the summer of its first year only), whose
+        water is its total in the part covered (hm³, not made annual, as :func:`water_stress` gives a short run's)
+        and whose ``stress`` is that part's ratio, not the year's; a whole year's water is its total in the year
+        (hm³/yr).  A year covered in part but more than 365 days of steps (N-day steps past 1 October) counts
+        them as a share of a year, as :func:`daryo.indicators.n_years` does.
 
     Raises
     ------
@@ -381,8 +391,16 @@ def water_stress_by_year(ds: xr.Dataset, basins: Mapping[str, Sequence[str]] | N
         raise ValueError("water_stress_by_year: the results have no hydrological_year over time (a run's results "
                          "have it)")
     years = np.unique(ds["hydrological_year"].values)
-    tables = {int(y): water_stress(ds.sel(time=ds["hydrological_year"] == y), basins, environmental) for y in years}
-    return pd.concat(tables, names=["hydrological_year", "system"])
+    tables = {}
+    for y in years:
+        year = ds.sel(time=ds["hydrological_year"] == y)
+        tables[int(y)] = water_stress(year, basins, environmental).assign(partial=coverage(year)[0])
+    table = pd.concat(tables, names=["hydrological_year", "system"])
+    table.attrs.update(units={"withdrawal": "hm3 in the year (in the part covered, where partial)",
+                              "renewable": "hm3 in the year (in the part covered, where partial)",
+                              "environmental": "hm3 in the year (in the part covered, where partial)",
+                              "stress": "%"}, environmental=str(environmental))
+    return table
 
 
 def _check_flows(ds: xr.Dataset) -> None:

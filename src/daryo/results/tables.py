@@ -132,8 +132,8 @@ def stress_table(ds: xr.Dataset, model: Model | None = None, check_known: bool =
     table = water_stress(ds, model.metadata.get("basins") if model is not None else None)
     if not (table["withdrawal"] > 0).any() or (check_known and stress_notes(ds, model)[0]):
         return table.iloc[:0]
-    table = table[(table["withdrawal"] > 0) | (table["renewable"] > 0)]  # (not a system of nodes that hold no water)
-    return _as_printed(ds, table, ("withdrawal", "renewable", "environmental"))
+    # (not a system of nodes that hold no water; a short run's water is its totals already, as water_stress gives it)
+    return table[(table["withdrawal"] > 0) | (table["renewable"] > 0)]
 
 
 def stress_notes(ds: xr.Dataset, model: Model | None = None) -> tuple[str, str]:
