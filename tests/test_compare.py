@@ -67,6 +67,31 @@ def test_two_runs_side_by_side_by_hand(tmp_path):
     assert list(dict.fromkeys(table["table"])) == ["country", "demand", "sink", "requirement", "system"]
 
 
+def test_a_river_systems_environmental_flow_is_compared_beside_its_stress(tmp_path, capsys):
+    """An SDG methodologist's review: two runs whose environmental flows alone differ showed a water stress of 89 %
+    against 708 % beside a withdrawal and a renewable water that barely changed, and no row of the term that did.
+    The sea's requirement of 1 a month (12 a year) made 3 (36): the stress is 120 / (120 − 12) against
+    120 / (120 − 36), and the row of the environmental flow between them says why::
+
+        [river: 10] --> town (4), farm (8), [sea] <- keep (1, then 3)
+    """
+    model, more = tmp_path / "basin.yaml", tmp_path / "more.yaml"
+    model.write_text(BASIN)
+    more.write_text(BASIN.replace("flow: 1,", "flow: 3,"))
+    paths = [daryo.run(daryo.load(m)).to_netcdf(tmp_path / f"{m.stem}.nc") for m in (model, more)]
+    got = compare_runs(*paths).set_index(["table", "element", "quantity"])
+    row = got.loc[("system", "north", "environmental")]
+    assert (row["first"], row["second"], row["difference"]) == (pytest.approx(12), pytest.approx(36),
+                                                               pytest.approx(24))
+    assert (row["units"], row["difference_units"]) == ("hm3 per year", "hm3 per year")
+    assert got.loc[("system", "north", "stress"), "second"] == pytest.approx(100 * 120 / (120 - 36))
+    quantities = [q for (kind, _, q) in got.index if kind == "system"]
+    assert quantities == ["withdrawal", "renewable", "environmental", "stress"]  # (as daryo run's table orders them)
+    assert main(["compare", *map(str, paths)]) == 0
+    shown = [line.split() for line in capsys.readouterr().out.splitlines() if line.split()[:1] == ["system"]]
+    assert ["system", "north", "environmental", "12.0", "36.0", "+24.0"] in shown, shown
+
+
 def test_a_canals_water_taken_at_its_head_and_lost_on_its_way_are_compared(tmp_path):
     """An Afghan planner's review: what a new canal takes (Qosh Tepa's intake, the question of two runs with and
     without it) was in no row, only its command area's delivery.  A canal losing a quarter of its water to a new

@@ -3,9 +3,10 @@
 :func:`compare_runs` sets the indicators of two runs' results side by side -- per country water demanded,
 delivered and short, and hydropower energy, by season; each plant's energy and the part of its target not
 generated; each terminal sink's inflow; each flow requirement's water required and met, and the share of steps
-short; each river system's withdrawal, renewable water and water stress (SDG 6.4.2) -- mean annual values over
-each run's years and scenarios (a run shorter than a year: its totals), as ``daryo run`` prints them; and each
-reservoir's volume at the run's start and end, and its lowest -- and their difference (second − first).
+short; each river system's withdrawal, renewable water, environmental flow requirement and water stress (SDG
+6.4.2) -- mean annual values over each run's years and scenarios (a run shorter than a year: its totals), as ``daryo
+run`` prints them; and each reservoir's volume at the run's start and end, and its lowest -- and their difference
+(second − first).
 :func:`compare_ensembles` does the same for two ensembles' outputs, with their statistics over the trace-years and
 each difference's sampling noise (:mod:`daryo.compare_noise`).
 """
@@ -69,21 +70,21 @@ def compare_runs(first: str | os.PathLike[str] | xr.Dataset, second: str | os.Pa
     -------
     pandas.DataFrame
         A row per indicator and element, with the columns of :data:`COMPARE_COLUMNS`: ``table`` (``country``,
-        ``demand``, ``plant``, ``sink``, ``canal``, ``requirement``, ``system``, ``reservoir``), ``element`` (a
-        country, demand, plant, sink, canal, requirement, river system or reservoir; ``all`` for the systems or the
-        reservoirs together; a country that draws on several river systems also per system, ``UZB amu``: its water
-        ``delivered``, ``deficit`` and ``deficit share`` of its own demand on that system,
-        :func:`daryo.indicators.country_system_summary`; a demand's water ``demanded``, ``delivered``, ``deficit``
-        and ``deficit share`` too), ``quantity`` (e.g. ``delivered summer``, ``energy winter``, ``inflow``,
-        ``met``, ``steps short``, ``stress``, ``change over the run``; a canal's water ``taken`` at its head and
-        ``lost`` on its way), ``units`` (of the two runs' values), the two
-        runs' values, ``difference`` (second − first) and ``difference_units`` (its units: of a value in %, a share
-        or a stress, ``percentage points``).  Values are mean annual over each run's years and scenarios (``hm3 per
-        year``, ``GWh per year``), or, for a run shorter than a year, its totals (``hm3 in the run``), as ``daryo
-        run`` prints them; a share of steps and a stress are in %; a reservoir's volumes at the run's start and
-        end, and their change, in ``hm3`` (mean over the scenarios), and its lowest volume, at the start or a step's
-        end, in any scenario.  An element only one run has (a node an overlay added) has NaN for the other and the
-        difference.
+        ``demand``, ``plant``, ``sink``, ``canal``, ``requirement``, ``system``, ``reservoir``), ``element`` (a country,
+        demand, plant, sink, canal, requirement, river system or reservoir; ``all`` for the systems or the reservoirs
+        together; a country that draws on several river systems also per system, ``UZB amu``: its water ``delivered``,
+        ``deficit`` and ``deficit share`` of its own demand on that system,
+        :func:`daryo.indicators.country_system_summary`; a demand's water ``demanded``, ``delivered``, ``deficit`` and
+        ``deficit share`` too), ``quantity`` (e.g. ``delivered summer``, ``energy winter``, ``inflow``, ``met``, ``steps
+        short``, ``withdrawal``, ``renewable``, ``environmental`` (a river system's environmental flow requirement, the
+        term water stress takes from its renewable water), ``stress``, ``change over the run``; a canal's water
+        ``taken`` at its head and ``lost`` on its way), ``units`` (of the two runs' values), the two runs' values,
+        ``difference`` (second − first) and ``difference_units`` (its units: of a value in %, a share or a stress,
+        ``percentage points``).  Values are mean annual over each run's years and scenarios (``hm3 per year``, ``GWh per
+        year``), or, for a run shorter than a year, its totals (``hm3 in the run``), as ``daryo run`` prints them; a
+        share of steps and a stress are in %; a reservoir's volumes at the run's start and end, and their change, in
+        ``hm3`` (mean over the scenarios), and its lowest volume, at the start or a step's end, in any scenario.  An
+        element only one run has (a node an overlay added) has NaN for the other and the difference.
         ``attrs`` describes the runs (``first``, ``second``: their model and overlays, :func:`run_label`) and holds
         ``notes``, what to know before reading it, a sentence each, as ``daryo compare`` prints them: runs of other
         model files, spans or hydrology, a run that draws more from its reservoirs, rows only one has, an overlay
@@ -595,8 +596,10 @@ def _plant_rows(ds: xr.Dataset, scale: Mapping[str, float], per: str) -> list[tu
 
 def _stress_rows(ds: xr.Dataset, basins: Mapping[str, Sequence[str]] | None, per: str
                  ) -> list[tuple[str, str, str, str, float]]:
-    """Each river system's withdrawal, renewable water and water stress (none where the results cannot give them:
-    no topology, or nothing withdrawn)."""
+    """Each river system's withdrawal, renewable water, environmental flow requirement and water stress, as ``daryo
+    run``'s water stress table gives them (none where the results cannot give them: no topology, or nothing
+    withdrawn; an SDG methodologist's review: two runs of other environmental flows showed a stress of 89 % against
+    708 % beside a withdrawal and renewable water that barely changed, and no row of the term that did)."""
     from .sdg import water_stress
 
     try:
@@ -607,7 +610,8 @@ def _stress_rows(ds: xr.Dataset, basins: Mapping[str, Sequence[str]] | None, per
         return []
     return [("system", str(system), quantity, units, float(row[quantity]))  # (a short run's: its totals already)
             for system, row in table.iterrows()
-            for quantity, units in (("withdrawal", f"hm3 {per}"), ("renewable", f"hm3 {per}"), ("stress", "%"))]
+            for quantity, units in (("withdrawal", f"hm3 {per}"), ("renewable", f"hm3 {per}"),
+                                    ("environmental", f"hm3 {per}"), ("stress", "%"))]
 
 
 def _river_rows(ds: xr.Dataset, basins: Mapping[str, Sequence[str]] | None, scale: float, per: str
