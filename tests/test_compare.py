@@ -310,6 +310,68 @@ def test_a_short_run_is_compared_by_its_totals_as_daryo_run_gives_them(tmp_path)
     np.testing.assert_allclose(table.loc[("system", "north", "withdrawal"), "first"], 60.0)
 
 
+def test_a_run_shorter_than_a_year_beside_a_years_is_compared_row_by_row_without_a_difference(tmp_path, capsys):
+    """A review: a run of April to September against one of a year compared none of its flows: each row was joined
+    on its units too (hm3 in the run, hm3 per year), so each was set apart as an element only one run has ("330 rows
+    only one run has: elements only one has"), and a note said their mean annual values were compared.  The basin
+    from October to March (its totals: the farm gets 6 a month, 36) against October to September (its mean year:
+    72): a row per element and quantity, the two values side by side without a difference where their units
+    differ, both units named; shares and stresses compared; the summer's rows, of the year alone, told apart::
+
+        [river: 10] --> town (4), farm (8, gets 6), [sea] <- keep (1, unmet)
+    """
+    year, winter, dec, half = (tmp_path / f"{n}.yaml" for n in ("year", "winter", "dec", "half"))
+    year.write_text(BASIN)
+    winter.write_text(BASIN.replace("end: 2001-09", "end: 2001-03"))
+    dec.write_text(BASIN.replace("end: 2001-09", "end: 2000-12"))
+    half.write_text(BASIN.replace("end: 2001-09", "end: 2001-03").replace("demand: 8,", "demand: 4,"))
+    paths = {m.stem: daryo.run(daryo.load(m)).to_netcdf(tmp_path / f"{m.stem}.nc") for m in (year, winter, dec, half)}
+    table = compare_runs(paths["winter"], paths["year"])
+    got = table.set_index(["table", "element", "quantity"])
+    assert got.index.is_unique
+    both = "hm3 in the run (first), hm3 per year (second)"
+    for key, values in ((("demand", "farm", "delivered"), (36, 72)), (("system", "north", "withdrawal"), (60, 120)),
+                        (("country", "KAZ", "delivered winter"), (36, 36))):
+        row = got.loc[key]
+        assert (row["first"], row["second"], row["units"]) == (*map(pytest.approx, values), both), key
+        assert np.isnan(row["difference"]) and row["difference_units"] != row["difference_units"], key  # (NaN)
+    stress = got.loc[("system", "north", "stress")]  # (60 / (60 − 6) and 120 / (120 − 12): one ratio)
+    assert (stress["first"], stress["difference"], stress["difference_units"]) == (
+        pytest.approx(100 * 60 / 54), 0.0, "percentage points")
+    summer = table[table["quantity"].str.endswith(" summer")]
+    assert len(summer) and summer["first"].isna().all() and summer["second"].notna().all()
+    apart = int(table["units"].str.endswith("(second)").sum())
+    # the countries' winter (3 each), the demands' demanded, delivered and short (3 each), the sink, the requirement's
+    # required and met, the system's withdrawal, renewable and environmental water: 6 + 6 + 1 + 2 + 3
+    assert apart == int(table["difference"].isna().sum()) - len(summer) == 18
+    notes = table.attrs["notes"]
+    assert not [n for n in notes if "elements only one has" in n], notes  # (none: both have every element)
+    assert (f"the runs cover different spans, and the first is shorter than a year: its water and energy are its "
+            f"totals (hm³ and GWh in the run), the second's mean annual values (per year), so their {apart} rows are "
+            "set side by side without a difference") in notes[0]
+    assert any(n.startswith(f"{len(summer)} rows of elements both runs have are of one run only (deficit summer, "
+                            "delivered summer, demanded summer): a season one run does not reach") for n in notes)
+    # daryo compare prints both values, and its CSV file has a row per element and quantity, with both units
+    csv = tmp_path / "table.csv"
+    assert main(["compare", str(paths["winter"]), str(paths["year"]), "--csv", str(csv)]) == 0
+    shown = [line.split() for line in capsys.readouterr().out.splitlines()]
+    assert ["demand", "farm", "delivered", "36.0", "72.0", "–"] in shown
+    written = pd.read_csv(csv).set_index(["table", "element", "quantity"])
+    assert len(written) == len(table) and written.index.is_unique
+    assert written.loc[("demand", "farm", "delivered"), "units"] == both
+    assert np.isnan(written.loc[("demand", "farm", "delivered"), "difference"])
+    # two runs of one short span are compared by their totals as before; two of other short spans too, said so
+    same = compare_runs(paths["winter"], paths["half"])
+    row = same.set_index(["table", "element", "quantity"]).loc[("demand", "farm", "delivered")]
+    assert (row["first"], row["second"], row["difference"], row["units"]) == (36, 24, -12, "hm3 in the run")
+    assert not [n for n in same.attrs["notes"] if "spans" in n or "one run" in n], same.attrs["notes"]
+    other = compare_runs(paths["winter"], paths["dec"])
+    assert other.set_index(["table", "element", "quantity"]).loc[("demand", "farm", "delivered"), "difference"] == -18
+    assert ("the runs cover different spans; both are shorter than a year, so their values are their totals (in the "
+            "run), compared all the same: a difference is partly of the spans, their lengths and seasons"
+            ) in other.attrs["notes"]
+
+
 def test_a_short_runs_plant_energy_is_compared_by_its_totals():
     """A mutation-testing audit (second round): compare_runs's plant rows of a run shorter than a year were checked
     by no test, so its winter energy taken at the run's share of a year (not of its winters) went unseen.  A plant of

@@ -23,7 +23,7 @@ import pandas as pd
 import xarray as xr
 
 from .compare_noise import difference_errors, percentiles_on_atoms, row_samples, with_noise
-from .compare_notes import ensemble_notes, run_notes
+from .compare_notes import ensemble_notes, run_notes, units_differ, units_of_both
 from .indicators import (
     YEAR_NOISE,
     annual_by,
@@ -44,8 +44,8 @@ __all__ = ["compare_runs", "compare_ensembles", "paired_deficit_changes", "check
 
 #: the names of the reservoirs' total row: the first that no reservoir has
 RESERVOIR_TOTALS = ("all", "all reservoirs", "(all)")
-#: the columns of :func:`compare_runs`'s table (``units`` those of the two values, ``difference_units`` those of
-#: their difference: of percentages, percentage points)
+#: the columns of :func:`compare_runs`'s table (``units`` those of the two values, or each's where they differ,
+#: ``difference_units`` those of their difference: of percentages, percentage points)
 COMPARE_COLUMNS = ("table", "element", "quantity", "units", "first", "second", "difference", "difference_units")
 #: the columns of :func:`compare_ensembles`'s table: those of two runs', and the difference's sampling noise
 ENSEMBLE_COLUMNS = (*COMPARE_COLUMNS, "se", "margin95", "within_noise")
@@ -84,11 +84,15 @@ def compare_runs(first: str | os.PathLike[str] | xr.Dataset, second: str | os.Pa
         year``), or, for a run shorter than a year, its totals (``hm3 in the run``), as ``daryo run`` prints them; a
         share of steps and a stress are in %; a reservoir's volumes at the run's start and end, and their change, in
         ``hm3`` (mean over the scenarios), and its lowest volume, at the start or a step's end, in any scenario.  An
-        element only one run has (a node an overlay added) has NaN for the other and the difference.
+        element only one run has (a node an overlay added) has NaN for the other and the difference; a row whose
+        two values are in other units (a run shorter than a year's totals beside another's mean annual values: not
+        one quantity) names both in ``units`` (``hm3 in the run (first), hm3 per year (second)``) and has no
+        difference (NaN, and NaN ``difference_units``).
         ``attrs`` describes the runs (``first``, ``second``: their model and overlays, :func:`run_label`) and holds
         ``notes``, what to know before reading it, a sentence each, as ``daryo compare`` prints them: runs of other
-        model files, spans or hydrology, a run that draws more from its reservoirs, rows only one has, an overlay
-        whose years the means dilute, demands that differ (each deficit is of its own run's demand).
+        model files, spans (and what of them is compared) or hydrology, a run that draws more from its reservoirs, rows
+        only one has, an overlay whose years the means dilute, demands that differ (each deficit is of its own run's
+        demand).
 
     Raises
     ------
@@ -109,9 +113,7 @@ def compare_runs(first: str | os.PathLike[str] | xr.Dataset, second: str | os.Pa
 
         check_basins(basins, sorted({str(n) for ds in (a, b) if "node" in ds.coords for n in ds["node"].values}))
         named = (basins_of(basins, a, b), basins_of(basins, b, a))
-    table = _side_by_side(_indicators(a, named[0]), _indicators(b, named[1]))
-    table["difference"] = _difference(table["first"], table["second"])
-    table["difference_units"] = _difference_units(table["units"])
+    table = _with_differences(_side_by_side(_indicators(a, named[0]), _indicators(b, named[1])))
     table = table[list(COMPARE_COLUMNS)]
     table.attrs.update(first=run_label(a), second=run_label(b))
     table.attrs["notes"] = run_notes(a, b, table)
@@ -197,8 +199,7 @@ def compare_ensembles(first: str | os.PathLike[str] | xr.Dataset, second: str | 
         table = _side_by_side(_ensemble_indicators(a, threshold, year), _ensemble_indicators(b, threshold, year))
         paired = _share_traces(a, b, runs)
         samples = [row_samples(ds, threshold, year) for ds in (a, b)]
-    table["difference"] = _difference(table["first"], table["second"])
-    table["difference_units"] = _difference_units(table["units"])
+    table = _with_differences(table)
     traces = min(int(run["traces"]) for run in runs)  # (the standard errors are by trace: its degrees of freedom)
     table = with_noise(table[list(COMPARE_COLUMNS)], difference_errors(samples[0], samples[1], paired), traces, paired)
     table.attrs.update(first=runs[0], second=runs[1], paired=paired, year=year,
@@ -659,6 +660,15 @@ def _difference(first: pd.Series, second: pd.Series) -> pd.Series:
     return d.where(~(d.abs() <= _ROUNDING * scale), 0.0)
 
 
+def _with_differences(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` (:func:`_side_by_side`) with each row's ``difference`` and ``difference_units``: none (NaN) where
+    its two values are in other units (:func:`daryo.compare_notes.units_differ`: a run shorter than a year's totals
+    and another's mean annual values are not one quantity)."""
+    apart = units_differ(table["units"])
+    return table.assign(difference=_difference(table["first"], table["second"]).mask(apart),
+                        difference_units=_difference_units(table["units"]).mask(apart))
+
+
 def _difference_units(units: pd.Series) -> pd.Series:
     """The units of each row's difference: ``percentage points`` of a row in % (a share, a stress: a data officer's
     review, the CSV file said "%" where daryo compare's header said percentage points), else its values'."""
@@ -666,16 +676,23 @@ def _difference_units(units: pd.Series) -> pd.Series:
 
 
 def _side_by_side(first: pd.DataFrame, second: pd.DataFrame) -> pd.DataFrame:
-    """The two runs' rows joined on (table, element, quantity, units): the first run's rows in its order, each
-    table followed by the second's rows of it that the first lacks (an element an overlay added)."""
-    keys = ["table", "element", "quantity", "units"]
-    joined = first.rename(columns={"value": "first"}).merge(
-        second.rename(columns={"value": "second"}), on=keys, how="left")
+    """The two runs' rows joined on (table, element, quantity): the first run's rows in its order, each table
+    followed by the second's rows of it that the first lacks (an element an overlay added); ``units`` those of
+    both, or where they differ both, named (:func:`daryo.compare_notes.units_of_both`: a run shorter than a year's
+    totals beside another's mean annual values, which a join on the units too had set apart as elements only one
+    run has, a review)."""
+    keys = ["table", "element", "quantity"]
+    joined = first.rename(columns={"value": "first", "units": "units_first"}).merge(
+        second.rename(columns={"value": "second", "units": "units_second"}), on=keys, how="left")
     seen = set(map(tuple, first[keys].to_numpy()))
     alone = np.array([tuple(k) not in seen for k in second[keys].to_numpy()], dtype=bool)
-    extra = second.loc[alone].rename(columns={"value": "second"})
-    extra.insert(len(keys), "first", np.nan)
+    extra = second.loc[alone].rename(columns={"value": "second", "units": "units_second"})
+    extra.insert(len(keys), "units_first", None)
+    extra.insert(len(keys) + 1, "first", np.nan)
     both = pd.concat([joined, extra], ignore_index=True)
+    units = [a if not isinstance(b, str) or a == b else b if not isinstance(a, str) else units_of_both(a, b)
+             for a, b in zip(both.pop("units_first"), both.pop("units_second"), strict=True)]
+    both.insert(len(keys), "units", units)
     for column in ("first", "second"):  # (solver noise, a deficit of 3e-08 hm³/yr summed over steps, is none)
         both[column] = both[column].mask(both[column].abs() <= YEAR_NOISE, 0.0)
     order = {table: i for i, table in enumerate(dict.fromkeys([*first["table"], *second["table"]]))}

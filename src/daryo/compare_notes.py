@@ -29,8 +29,7 @@ def run_notes(first: xr.Dataset, second: xr.Dataset, table: pd.DataFrame) -> lis
     spans = [_span(ds) for ds in (first, second)]
     notes = []
     if spans[0] != spans[1]:
-        notes.append("the runs cover different spans or scenarios; their mean annual values are compared all the "
-                     "same")
+        notes.append(_spans_note(first, second, table))
     if note := _steps_note([str(ds.attrs.get("time_step") or "") for ds in (first, second)], "runs"):
         notes.append(note)
     if note := _changed_in_code_note(first, second):
@@ -55,13 +54,7 @@ def run_notes(first: xr.Dataset, second: xr.Dataset, table: pd.DataFrame) -> lis
         notes.append(storage_note(d, "run", "their volume at its end less their volume at its start; not a year's"))
     if note := demand_note(table, "runs"):
         notes.append(note)
-    alone = table[table["first"].isna() | table["second"].isna()]
-    if len(alone):
-        why = "elements only one has, such as a node an overlay adds"
-        if (alone["table"] == "system").any() and not all(ds.attrs.get("basins") for ds in (first, second)):
-            why += ("; or river systems named differently: results written before 2026-12-06 do not record the "
-                    "model's basins (run them again)")
-        notes.append(f"{_rows(len(alone))} only one run has: {why}")
+    notes += _runs_one_sided_rows(first, second, table)
     import numpy as np
 
     runs = [(str(ds.attrs.get("scenarios") or ""), int(np.unique(ds["hydrological_year"].values).size)
@@ -74,6 +67,83 @@ def run_notes(first: xr.Dataset, second: xr.Dataset, table: pd.DataFrame) -> lis
     else:
         advice = "both run again with --years N, N the last year it changes; years=N in Python"
     return notes + _diluted_years(runs, advice)
+
+
+def units_of_both(first: str, second: str) -> str:
+    """The units of a comparison's row whose two values are in other units (a run shorter than a year's totals
+    beside another's mean annual values): ``hm3 in the run (first), hm3 per year (second)``."""
+    return f"{first} (first), {second} (second)"
+
+
+def units_differ(units: pd.Series) -> pd.Series:
+    """Whether each row's two values are in other units (its ``units``, :func:`units_of_both`)."""
+    return units.astype(str).str.endswith(" (second)")
+
+
+def _spans_note(first: xr.Dataset, second: xr.Dataset, table: pd.DataFrame) -> str:
+    """The note on two runs of different spans or numbers of scenarios, saying what is compared: their mean annual
+    values; of two runs shorter than a year, their totals; of one such run and a longer one, not their water and
+    energy (its totals and the other's mean annual values, set side by side without a difference: a review, the
+    note said their mean annual values were compared while none was), their shares, stresses and reservoirs'
+    volumes all the same."""
+    from .indicators import coverage
+
+    spans = [_span(ds) for ds in (first, second)]
+    other = [spans[0][:2] != spans[1][:2], spans[0][2] != spans[1][2]]
+    what = " and ".join(w for w, differ in zip(("cover different spans", f"have different numbers of scenario "
+                                                f"traces ({spans[0][2]} and {spans[1][2]})"), other, strict=True)
+                        if differ)
+    short = [coverage(ds)[0] for ds in (first, second)]
+    if not any(short):
+        return f"the runs {what}; their mean annual values are compared all the same"
+    if all(short):
+        return (f"the runs {what}; both are shorter than a year, so their values are their totals (in the run), "
+                "compared all the same" + (": a difference is partly of the spans, their lengths and seasons"
+                                           if other[0] else ""))
+    which, longer = ("first", "second") if short[0] else ("second", "first")
+    apart = int(units_differ(table["units"]).sum())
+    return (f"the runs {what}, and the {which} is shorter than a year: its water and energy are its totals (hm³ "
+            f"and GWh in the run), the {longer}'s mean annual values (per year), so {'their' if apart > 1 else 'its'} "
+            f"{_rows(apart)} are set side by side without a difference (–; the units of each name both); shares, "
+            "water stresses and reservoirs' volumes are compared all the same.  Run both over one span to compare "
+            "their totals, or both over a year or more to compare their mean annual values")
+
+
+def _runs_one_sided_rows(first: xr.Dataset, second: xr.Dataset, table: pd.DataFrame) -> list[str]:
+    """Notes on the rows of two runs' comparison that only one has: of elements only one has (a node an overlay
+    adds), and of quantities one run has for elements both have (a season the other does not reach, an energy
+    target only one model has), each counted apart (a review: a run of April to September against a year's had
+    every row of an element both have, set apart by its units, counted as of "elements only one has")."""
+    alone = table[table["first"].isna() | table["second"].isna()]
+    if not len(alone):
+        return []
+    kept = {side: {(kind, element) for kind, element, value in zip(table["table"], table["element"], table[side],
+                                                                    strict=True) if value == value}
+            for side in ("first", "second")}
+    shared = [(kind, element) in kept["first"] and (kind, element) in kept["second"]
+              for kind, element in zip(alone["table"], alone["element"], strict=True)]
+    elements = alone[[not s for s in shared]]
+    notes = []
+    if len(elements):
+        why = "elements only one has, such as a node an overlay adds"
+        if (elements["table"] == "system").any() and not all(ds.attrs.get("basins") for ds in (first, second)):
+            why += ("; or river systems named differently: results written before 2026-12-06 do not record the "
+                    "model's basins (run them again)")
+        notes.append(f"{_rows(len(elements))} only one run has: {why}")
+    quantities = alone[shared]
+    if len(quantities):
+        names = sorted(set(quantities["quantity"]))
+        seasonal = any(q.endswith((" winter", " summer")) for q in names)
+        reasons = [("a season one run does not reach (winter is October to March, summer April to September)"
+                if seasonal else ""),
+               ("what one run's model or results have and the other's lack (an energy target or a rule curve an "
+                "overlay adds, the water demanded that results of an earlier daryo do not keep)"
+                if any(not q.endswith((" winter", " summer")) for q in names) else "")]
+        shown = ", ".join(names[:4]) + (f" and {len(names) - 4} more" if len(names) > 4 else "")
+        notes.append(f"{_rows(len(quantities))} of elements both runs have {'are' if len(quantities) > 1 else 'is'} "
+                     f"of one run only ({shown}): "
+                     + "; or ".join(w for w in reasons if w))
+    return notes
 
 
 def _changed_in_code_note(first: xr.Dataset, second: xr.Dataset) -> str:
