@@ -551,7 +551,7 @@ def test_the_ensemble_says_how_the_flow_requirements_fared_as_the_store_holds_th
     """A review (a new basin's modeller): an ensemble kept and said nothing of the environmental flows.  Per
     requirement, the mean water required and met a year, the share of trace-years short and the annual share not
     met, counted here by hand from the store's yearly values."""
-    from daryo.cli.ensemble_report import _print_shortfalls, mean_text, share_text
+    from daryo.cli.ensemble_report import _print_shortfalls, mean_text, percentile_text, share_text
     from daryo.ensemble import requirement_table, shortfall_table, summary_table
 
     out = tmp_path / "aral.nc"
@@ -576,7 +576,7 @@ def test_the_ensemble_says_how_the_flow_requirements_fared_as_the_store_holds_th
     assert rows[4].split() == ["amu_delta_eflow", "south_aral", f"{row['required']:.1f}", f"{row['met']:.1f}",
                                *share_text(row["short"], row["short_low"], row["short_high"], 24).split(),
                                *mean_text(row["mean"], row["mean_low"], row["mean_high"], percent=True).split(),
-                               f"{row['p95']:.2%}"]
+                               *percentile_text(row["p95"], row["mean_low"], row["mean_high"]).split()]
     # the caveats of the model last, as daryo run prints them (a review: a brief made of ensembles had none)
     caveats = ds.attrs["caveats"].splitlines()
     assert len(caveats) >= 3 and printed.splitlines()[-len(caveats) - 1:] == [
@@ -1229,9 +1229,16 @@ def test_the_report_prints_shares_to_the_digits_their_interval_supports(tmp_path
     where it is of fewer than 10 trace-years; a level on the line is said to be."""
     from ensemble_cases import HAND, hand_store
 
-    from daryo.cli.ensemble_report import share_text, stress_level_text
+    from daryo.cli.ensemble_report import mean_text, percentile_text, share_text, stress_level_text
 
     assert share_text(0.5408, 0.5232, 0.5584, 6000) == "54.1 % (52.3–55.8)"  # (Nurek's target missed)
+    # a percentile of fractions (a demand's p95 deficit) to the digits of its row's mean, " %" as every share (a
+    # review: "33.5 % (26.5–41.0)" beside "33.45%" of a deficit of 33.45 % in every trace-year; "2.16 % (1.35–3.28)"
+    # beside "9.23%")
+    assert (mean_text(0.3345, 0.265, 0.41, percent=True), percentile_text(0.3345, 0.265, 0.41)) == (
+        "33.5 % (26.5–41.0)", "33.5 %")
+    assert (percentile_text(0.0923, 0.0135, 0.0328), percentile_text(0.095, 0.015, 0.035)) == ("9.23 %", "9.5 %")
+    assert percentile_text(0.1, float("nan"), float("nan")) == "10.0 %" and percentile_text(float("nan"), 0, 1) == "–"
     assert share_text(3 / 6000, 0.0, 0.0011, 6000) == "3 of 6,000 (0–0.11 %)"  # (Toktogul at dead storage)
     assert share_text(0.5, 0.2747, 0.7253, 20) == "50 % (27–73)"  # (10 of 20 traces in one run year)
     assert share_text(1 / 30000, 0.0, 0.0001) == "0.003 % (0–0.01)"  # (not "0.00%")
@@ -1258,7 +1265,9 @@ def test_the_report_prints_shares_to_the_digits_their_interval_supports(tmp_path
     assert [round(by_trace_interval(rows, share=True)[1], 2) for rows in (
         [[1, 1], [1, 0], [0, 0], [0, 0]], HAND["annual_deficit_fraction"], [[1, 0], [0, 0], [0, 0], [0, 0]],
         [[0, 0], [1, 0], [1, 0], [0, 0]])] == [0.96, 0.74, 0.73, 0.78]
-    assert row("  demand0 ").split()[2:] == ["3", "of", "8", "(1–96", "%)", "19", "%", "(0–74)", "50.00%"]
+    # (its p95, 0.5, to the digits of its mean, whose interval is 0–74 %: a review, "33.5 % (26.5–41.0)" beside
+    # "33.45%" printed one number two ways)
+    assert row("  demand0 ").split()[2:] == ["3", "of", "8", "(1–96", "%)", "19", "%", "(0–74)", "50", "%"]
     assert row("  reservoir0  KGZ        76.2").endswith("  1 of 8 (0.01–73 %)")
     assert row("  sink0 ").endswith("  1 of 8 (0.01–73 %)")
     plant = row("  hydropower0  KGZ          10.0").split()

@@ -105,7 +105,7 @@ def test_the_tables_of_a_store_opened_once_are_those_of_its_path(tmp_path, monke
 def test_the_shortfall_table_lists_the_demands_short_most_often(tmp_path, capsys):
     """From the store's summaries: each short demand's country, probability of a deficit above the threshold, and
     mean and p95 deficit fraction, most often short first; ``daryo ensemble`` prints it, or that none is short."""
-    from daryo.cli.ensemble_report import mean_text, share_text
+    from daryo.cli.ensemble_report import mean_text, percentile_text, share_text
 
     dry = tmp_path / "dry.yaml"  # the farm wants twice as much, and a town 2 a month
     dry.write_text(yaml_of_basin().replace("[5, 5, 10, 30, 55, 70, 75, 65, 40, 15, 5, 5]",
@@ -129,7 +129,7 @@ def test_the_shortfall_table_lists_the_demands_short_most_often(tmp_path, capsys
     assert farm.split() == ["farm", *share_text(row["probability"], row["probability_low"], row["probability_high"],
                                                 12).split(),
                             *mean_text(row["mean"], row["mean_low"], row["mean_high"], percent=True).split(),
-                            f"{row['p95']:.2%}"], text
+                            *percentile_text(row["p95"], row["mean_low"], row["mean_high"]).split()], text
     argv = ["ensemble", str(dry), "--traces", "6", "--years", "2", "--quiet", "--deficit-threshold", "0.004", "-o",
             str(tmp_path / "small.nc")]
     assert main(argv) == 0 and "deficit above 0.4% of the demand" in capsys.readouterr().out  # (not "0%")

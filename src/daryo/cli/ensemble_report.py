@@ -123,6 +123,17 @@ def mean_text(value: float, low: float, high: float, percent: bool = False) -> s
     return f"{value * scale:.{digits}f}{unit} ({low * scale:.{digits}f}–{high * scale:.{digits}f})"
 
 
+def percentile_text(value: float, low: float, high: float) -> str:
+    """A percentile of a fraction (a demand's p95 deficit) as a percentage, to the digits of its row's mean, whose
+    95 % interval is [``low``, ``high``] (:func:`mean_text`; one decimal without one): a percentile has no interval
+    of its own, and a row's two cells give one precision (a review: "33.5 % (26.5–41.0)" beside "33.45%", one
+    number two ways); "–" for NaN."""
+    if math.isnan(value):
+        return "–"
+    digits = _digits(low, high)
+    return f"{value * 100:.{1 if digits is None else digits}f} %"
+
+
 def _digits(low: float, high: float) -> int | None:
     """The decimals of a percentage that give two significant digits of the half-width of the interval [``low``,
     ``high``] of shares (0 to 2); None for no interval (NaN)."""
@@ -212,7 +223,8 @@ def _print_shortfalls(out: EnsembleOutput, shown: int | None = 10, threshold: fl
           f"({INTERVAL_WORDS}; a share of fewer than {COUNTED_BELOW} {pairs} as their count):")
     rows = [[str(name), row["country"],
              share_text(row["probability"], row["probability_low"], row["probability_high"], table.attrs["pairs"]),
-             mean_text(row["mean"], row["mean_low"], row["mean_high"], percent=True), f"{row['p95']:.2%}"]
+             mean_text(row["mean"], row["mean_low"], row["mean_high"], percent=True),
+             percentile_text(row["p95"], row["mean_low"], row["mean_high"])]
             for name, row in table.head(shown).iterrows()]
     _print_rows(["demand", "country", "P", "mean", "p95"], rows, 2)
     if not (table["probability"] > 0).any():  # (a drought analyst's review: "never" read as "no risk")
@@ -350,7 +362,8 @@ def _print_requirements(out: EnsembleOutput, year: int | None = None) -> None:
           f"not met; mean and p95 of the annual share not met; {INTERVAL_WORDS}):")
     rows = [[str(name), str(row["at"]), f"{row['required']:.1f}", f"{row['met']:.1f}",
              share_text(row["short"], row["short_low"], row["short_high"], table.attrs["pairs"]),
-             mean_text(row["mean"], row["mean_low"], row["mean_high"], percent=True), f"{row['p95']:.2%}"]
+             mean_text(row["mean"], row["mean_low"], row["mean_high"], percent=True),
+             percentile_text(row["p95"], row["mean_low"], row["mean_high"])]
             for name, row in table.iterrows()]
     _print_rows(["requirement", "at", "required", "met", "short", "mean", "p95"], rows, 2)
 
