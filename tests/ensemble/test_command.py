@@ -1250,6 +1250,8 @@ def test_the_report_prints_shares_to_the_digits_their_interval_supports(tmp_path
     assert share_text(0.55, 3e-6, 0.9999998, 20) == "55 % (0–100)"
     assert stress_level_text(100.5, 98.6, 103.0) == "critical (interval 98.6–103.0 %: on the line)"
     assert stress_level_text(107.9, 107.5, 108.3) == "critical"
+    # an interval over several levels' bounds names them (an SDG methodology review: it was "on the line")
+    assert stress_level_text(89.0, 7.8, 170.1) == "high (interval 7.8–170.1 %: no stress to critical)"
     out = hand_store(tmp_path / "hand.nc")
     assert main(["summary", str(out)]) == 0
     lines = capsys.readouterr().out.splitlines()

@@ -166,13 +166,19 @@ def _bound_of(share: float, digits: int) -> str:
 
 def stress_level_text(stress: float, low: float, high: float) -> str:
     """FAO's level of a long-term water stress (%), said to be on the line where its 95 % interval [``low``,
-    ``high``] holds a level's bound: "critical (interval 98.6–103.0 %: on the line)" (a statistician's review)."""
+    ``high``] holds a level's bound: "critical (interval 98.6–103.0 %: on the line)" (a statistician's review); where
+    it holds more than one, the levels it spans: "high (interval 7.8–170.1 %: no stress to critical)" (an SDG
+    methodology review: such an interval was said to be "on the line")."""
     from ..sdg import STRESS_LEVELS, stress_level
 
     level = stress_level(stress)
-    if not level or math.isnan(low) or math.isnan(high) or not any(low <= b <= high for b, _ in STRESS_LEVELS):
+    if not level or math.isnan(low) or math.isnan(high):
         return level
-    return f"{level} (interval {low:.1f}–{high:.1f} %: on the line)"
+    held = sum(low <= b <= high for b, _ in STRESS_LEVELS)
+    if not held:
+        return level
+    span = "on the line" if held == 1 else f"{stress_level(low)} to {stress_level(high)}"
+    return f"{level} (interval {low:.1f}–{high:.1f} %: {span})"
 
 
 def _print_rows(heads: list[str], rows: list[list[str]], left: int) -> None:
@@ -391,7 +397,7 @@ def _print_water_stress(out: EnsembleOutput, year: int | None = None) -> None:
           "  p5, median, p95, and the shares high (75–100 %) and critical (above 100 %): of each trace-year's ratio "
           "with that year's own water, which measures its drought as much as its withdrawal (a year may also draw "
           f"on water stored in earlier years); {INTERVAL_WORDS}; a level is on the line where the long-term ratio's "
-          "interval holds its bound")
+          "interval holds its bound (the levels it spans, where it holds more than one)")
     pairs = every.attrs["pairs"]
     rows = [[str(name), stress_text(row["long_term"]).strip(),
              stress_level_text(row["long_term"], row["long_term_low"], row["long_term_high"]),
