@@ -223,19 +223,23 @@ def test_a_system_without_renewable_water_is_not_told_its_flow_requirements_take
     """An SDG methodology review: a system whose inflows supply nothing (its demand fed from storage), without a flow
     requirement, was told "the environmental flow requirements take all of the system's renewable water", and on
     the next line that it has no flow requirement."""
-    model = tmp_path / "m.yaml"
-    model.write_text("version: 1\nname: m\ntime: {start: 2000-10, end: 2001-09}\nnodes:\n"
-                     "  - {id: up, type: inflow, inflow: 0}\n"
-                     "  - {id: res, type: reservoir, max_volume: 500, initial_volume: 400}\n"
-                     "  - {id: farm, type: demand, demand: 10, priority: 1}\n  - {id: lake, type: sink}\n"
-                     "edges: [[up, res], [res, farm], [res, lake]]\n")
-    assert main(["run", str(model)]) == 0
-    out = capsys.readouterr().out
-    rows = out[out.index("water stress by river system"):].splitlines()
+    rows = _stress_block(tmp_path, capsys, "  - {id: up, type: inflow, inflow: 0}\n"
+                         "  - {id: res, type: reservoir, max_volume: 500, initial_volume: 400}\n"
+                         "  - {id: farm, type: demand, demand: 10, priority: 1}\n  - {id: lake, type: sink}\n"
+                         "edges: [[up, res], [res, farm], [res, lake]]\n")
     assert rows[2].split()[-3:] == ["none", "left", "critical"], rows
     assert ("  (none left: the system's inflows supply no renewable water in the run, so the ratio has no finite "
             "value and is critical whatever is withdrawn)") in rows
     assert not any("flow requirements take" in row for row in rows)
+
+
+def _stress_block(tmp_path: Path, capsys, nodes_and_edges: str) -> list[str]:
+    """The lines of ``daryo run``'s water stress block for a one-year model of ``nodes_and_edges`` (YAML lines)."""
+    model = tmp_path / "m.yaml"
+    model.write_text("version: 1\nname: m\ntime: {start: 2000-10, end: 2001-09}\nnodes:\n" + nodes_and_edges)
+    assert main(["run", str(model)]) == 0
+    out = capsys.readouterr().out
+    return out[out.index("water stress by river system"):].splitlines()
 
 
 def test_a_named_years_hydrology_longer_than_the_run_says_which_years_are_left_out(capsys):
