@@ -138,3 +138,69 @@ def test_a_zarr_store_without_consolidated_metadata_is_read_without_changes_of_t
     (copy / ".zmetadata").unlink()
     assert shortfall_table(copy, threshold=0.1).equals(whole)
     assert quiet_library == []
+
+
+def test_a_zarr_store_open_in_this_process_is_not_replaced_by_another_run(tmp_path):
+    """A web-app integrator's review: a request read a store (``open_output``, several tables) while another request
+    ran an ensemble to the same output, which daryo replaced (two renames): the reader's next tables came from the
+    new store under the old one's attributes (or "cannot reshape array"), since xarray reads a zarr store's chunks
+    by their paths.  A run (or a threshold taken again) now refuses to replace a store open in this process, its
+    chunks kept to finish it once the store is closed, and the reader reads the first store throughout."""
+    pytest.importorskip("zarr", reason="zarr is an optional extra (pip install daryo[ensemble])")
+    import threading
+
+    from daryo.ensemble import open_output, shortfall_table, storage_table
+
+    _, out = run(tmp_path, "s.zarr", options={"seed": 1})
+    first = (shortfall_table(out, threshold=0.1), storage_table(out))
+    failed: list[BaseException] = []
+
+    def other_request(**options):  # (the other request, run to its end while the store is open)
+        try:
+            run(tmp_path, "s.zarr", **options)
+        except Exception as exc:  # noqa: BLE001  (told below)
+            failed.append(exc)
+
+    with open_output(out) as ds:
+        assert shortfall_table(ds, threshold=0.1).equals(first[0])
+        for options in ({"options": {"seed": 1, "deficit_threshold": 0.05}, "resume": True}, {"options": {"seed": 2}}):
+            writer = threading.Thread(target=other_request, kwargs=options)
+            writer.start()
+            writer.join()
+        assert storage_table(ds).equals(first[1]) and ds.attrs["seed"] == 1
+    said = (f"cannot replace {out} (it is open in this process (daryo.ensemble.open_output, or an ensemble table "
+            "reading it), whose reads would come from the new store under the old one's attributes: close it first)")
+    assert [str(e) for e in failed] == [f"{said}; it is left as it was", f"{said}; the finished chunks are kept in "
+                                        f"{out}.parts: run again with --resume (resume=True in Python) once it can be "
+                                        "replaced"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.zarr", "s.zarr.parts"]  # (no temporary store left)
+    run(tmp_path, "s.zarr", options={"seed": 2}, resume=True)  # (closed: replaced)
+    assert load(out).attrs["seed"] == 2
+
+
+def test_a_zarr_store_replaced_by_another_process_while_open_is_told_not_read(tmp_path):
+    """The same review: a store replaced by another process (which this one cannot stop) while it is open here is
+    told by each table given it and as ``open_output``'s block ends (a value read in the block itself may be the
+    new store's), not read as the new store's figures under the old one's attributes, nor as "cannot reshape
+    array ..." where the new store has another number of traces."""
+    pytest.importorskip("zarr", reason="zarr is an optional extra (pip install daryo[ensemble])")
+    from daryo.ensemble import StoreReplacedError, open_output, shortfall_table, storage_table
+
+    _, out = run(tmp_path, "s.zarr", options={"seed": 1})
+    _, same_size = run(tmp_path, "same.zarr", options={"seed": 2})
+    _, larger = run(tmp_path, "larger.zarr", options={"seed": 2, "traces": 11, "chunk_size": 4})
+    said = f"^{re.escape(str(out))} was replaced by another run \\(or removed\\) since it was opened: "
+    for k, new in enumerate((same_size, larger)):
+        with pytest.raises(StoreReplacedError, match=said + "what was read from it may mix the two runs' "
+                                                            "figures; open it again$"):
+            with open_output(out) as ds:
+                shortfall_table(ds)
+                out.rename(tmp_path / f"aside{k}.zarr")  # (as another process's run replaces it: two renames)
+                new.rename(out)
+                with pytest.raises(StoreReplacedError, match=said):
+                    storage_table(ds)
+                ds["annual_deficit_fraction"].values  # noqa: B018  (a read of the block's own: told as it ends)
+        out.rename(new)
+        (tmp_path / f"aside{k}.zarr").rename(out)
+    with open_output(out) as ds:  # (a store left alone: read as it was)
+        assert ds.attrs["seed"] == 1 and storage_table(ds).equals(storage_table(out))

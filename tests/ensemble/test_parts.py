@@ -115,8 +115,10 @@ def test_a_resume_may_take_another_deficit_threshold(tmp_path, suffix):
         for name in ("prob_deficit_above_threshold", "summary_annual_deficit_fraction"):
             assert got[name].attrs == expected[name].attrs, name
         history = got.attrs.pop("history")
+        store_id = got.attrs.pop("store_id")  # (each store's own: a store changed is another)
         expected_attrs = dict(expected.attrs)
         expected_attrs.pop("history")
+        assert store_id not in (expected_attrs.pop("store_id"), before.attrs["store_id"])
         assert got.attrs == expected_attrs and got.attrs["deficit_threshold"] == 0.05
     assert "prob_deficit_above_threshold taken again with deficit_threshold 0.05" in history.splitlines()[-1]
     r, _ = run(tmp_path, f"done{suffix}", resume=True, options=low, model=model)

@@ -209,6 +209,7 @@ def test_zarr_output(tmp_path):
     za, na = load(z).attrs, load(n).attrs
     assert za.pop("history").endswith("written by daryo " + daryo.__version__) and "history" in na  # (when: differs)
     na.pop("history")
+    assert za.pop("store_id") != na.pop("store_id")  # (each store its own: daryo.ensemble.output tells a replaced one)
     assert za == na and za["seed"] == 5 and za["traces"] == 7 and za["title"] == "daryo ensemble: test"
     # every long_name short enough for a plot's title (a diff review: the summaries' reached 101 characters)
     from daryo.cf import LONG_NAME_MAX

@@ -4,7 +4,6 @@ missing values (:func:`open_output`, which the tables and the summary CSV open t
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 from collections.abc import Iterator, Sequence
@@ -20,7 +19,7 @@ from ..errors import listed
 from ..sdg import stress_ratio
 from .chunks import STORABLE_SERIES
 from .parts import unfinished_run
-from .store import _format_of
+from .store import STORE_ID, _attributes, _format_of, reading_store
 
 if TYPE_CHECKING:
     import xarray as xr
@@ -29,6 +28,11 @@ if TYPE_CHECKING:
 #: an ensemble's output: its path (a zarr folder or a NetCDF file), or the store opened (:func:`open_output`, or
 #: xarray's own)
 EnsembleOutput: TypeAlias = "str | os.PathLike[str] | xr.Dataset"
+
+
+class StoreReplacedError(OSError):
+    """An ensemble's zarr store was replaced (by another run, of another process say) while it was open: what was
+    read from it may mix the two runs' figures, under the first one's attributes."""
 
 
 @contextmanager
@@ -50,7 +54,10 @@ def open_output(output: EnsembleOutput, function: str = "open_output") -> Iterat
         The store, closed when the block ends where this opened it.  A NetCDF store (or a Dataset given) is read
         under the lock that each of daryo's NetCDF reads and writes holds, for the whole block (the netCDF and
         HDF5 libraries crash on two threads' calls at once): use it inside the block, in the thread that opened it;
-        daryo's NetCDF reads and writes in other threads wait until the block ends (a zarr store's do not).
+        daryo's NetCDF reads and writes in other threads wait until the block ends (a zarr store's do not).  A zarr
+        store is read by its chunks' paths, as they are read: no run of this process replaces it until the block
+        ends (it raises instead), and one replaced meanwhile by another process is told as the block ends (and as
+        each table given it ends).
 
     Raises
     ------
@@ -58,6 +65,9 @@ def open_output(output: EnsembleOutput, function: str = "open_output") -> Iterat
         If ``output`` is neither a path nor a Dataset.
     ValueError
         If it holds no ensemble summaries (or cannot be read as NetCDF or zarr).
+    StoreReplacedError
+        As the block ends, if the zarr store was replaced (another process's run) since it was opened: what was
+        read in the block may mix the two stores.
     """
     with _summaries(output, function) as ds:
         yield ds
@@ -71,15 +81,59 @@ def _summaries(output: EnsembleOutput, function: str, needs: Sequence[str] = (),
     import xarray as xr
 
     if isinstance(output, xr.Dataset):  # (read under daryo's lock too: it may be a NetCDF file opened lazily)
-        with netcdf_io():
+        with netcdf_io(), _same_store_throughout(output):
             yield _checked_store(output, output_name(output), needs, what)
         return
     path = user_path(output, function, "an ensemble's output (or the output opened as an xarray Dataset)")
     engine = "zarr" if _format_of(path) == "zarr" else None
     # a NetCDF file is opened, read and closed under daryo's lock, the caller's block too, which reads it lazily
-    # (a backend developer's review: reads in threads crashed the process, daryo._netcdf)
-    with contextlib.nullcontext() if engine == "zarr" else netcdf_io(), _opened(path, engine, needs, what) as ds:
+    # (a backend developer's review: reads in threads crashed the process, daryo._netcdf); a zarr store is marked
+    # open, which no run of this process then replaces (its chunks are read by their paths, as they are read)
+    with reading_store(path) if engine == "zarr" else netcdf_io(), _opened(path, engine, needs, what) as ds, \
+            _same_store_throughout(ds):
         yield ds
+
+
+#: the key of an open zarr store's ``encoding`` that holds its absolute path (the current folder may change) and
+#: what it was when opened (:func:`_identity`)
+_OPENED_AS = "daryo_store_identity"
+
+
+def _inode(path: Path) -> int | None:
+    """The inode of the folder at ``path`` (None: none there)."""
+    try:
+        return os.stat(path).st_ino
+    except OSError:
+        return None
+
+
+def _identity(path: Path) -> tuple[int | None, Any]:
+    """What tells the zarr store at ``path`` from one that replaced it: its folder's inode and its
+    :data:`~daryo.ensemble.store.STORE_ID` attribute (None for a store written before daryo wrote one)."""
+    return _inode(path), _attributes(path, "zarr").get(STORE_ID)
+
+
+@contextmanager
+def _same_store_throughout(ds: xr.Dataset) -> Iterator[None]:
+    """Raise :class:`StoreReplacedError` as the block ends (or fails: a chunk of another size read) if ``ds`` is a
+    zarr store that :func:`_opened` opened and that was replaced meanwhile: its figures read in the block may then
+    come from the new store (xarray reads a zarr store's chunks by their paths, as they are read)."""
+    try:
+        yield
+    except Exception as exc:
+        _refuse_replaced(ds, exc)
+        raise
+    _refuse_replaced(ds)
+
+
+def _refuse_replaced(ds: xr.Dataset, cause: BaseException | None = None) -> None:
+    opened = ds.encoding.get(_OPENED_AS)
+    if opened is None:  # (not a zarr store, or not opened here: a Dataset opened with xarray's open_dataset)
+        return
+    path, identity = opened
+    if _identity(Path(path)) != identity:
+        raise StoreReplacedError(f"{output_name(ds)} was replaced by another run (or removed) since it was opened: "
+                                 "what was read from it may mix the two runs' figures; open it again") from cause
 
 
 def _consolidated(path: Path, engine: str | None) -> dict[str, Any]:
@@ -103,6 +157,7 @@ def _opened(path: Path, engine: str | None, needs: Sequence[str], what: str) -> 
     """:func:`_summaries`' store at ``path``, opened with xarray's ``engine`` (None: NetCDF), and checked."""
     import xarray as xr
 
+    inode = _inode(path)  # (before it is opened: a store that replaces it meanwhile is told)
     try:
         opened = xr.open_dataset(path, engine=engine, **_consolidated(path, engine))
     except FileNotFoundError:  # (a folder that is no zarr store: zarr's words; none: the netCDF library's)
@@ -124,6 +179,8 @@ def _opened(path: Path, engine: str | None, needs: Sequence[str], what: str) -> 
                 raise ValueError(f"{path} is incomplete: {gaps} (a copy or download cut short?); copy the store "
                                  "again, or run the ensemble again")
             ds.encoding["source"] = str(path)  # (the file as the user named it, for the messages: output_name)
+            if engine == "zarr":  # (the attributes as opened: those of the store whose chunks are read)
+                ds.encoding[_OPENED_AS] = (os.path.abspath(path), (inode, ds.attrs.get(STORE_ID)))
             yield _checked_store(ds, str(path), needs, what)
         except (RuntimeError, ValueError) as exc:  # (a chunk cut short: the codec's error, read lazily in the
             # caller's block, which may read another store too: this one is named only where a part of it cannot be

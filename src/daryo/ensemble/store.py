@@ -9,8 +9,12 @@ import errno
 import json
 import os
 import shutil
+import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -115,6 +119,40 @@ def check_output(output: str | Path) -> str:
 
 _TITLE = "daryo ensemble"  # the start of an ensemble output's title attribute
 
+#: the attribute that tells one written store from any other (a new one each time a store is written or changed), by
+#: which a reader knows the store it opened from one that replaced it (:mod:`daryo.ensemble.output`)
+STORE_ID = "store_id"
+
+#: the zarr stores open in this process (by their real paths, each with how many readers hold it: see
+#: :func:`reading_store`), which no run of this process replaces (:func:`_move_into_place`).  Process-wide, as the
+#: files are: xarray reads a zarr store's chunks by their paths as they are read, so a reader of a store replaced
+#: meanwhile would read the new one's figures under the old one's attributes (a web-app integrator's review)
+_OPEN_STORES: Counter[str] = Counter()
+_OPEN_STORES_LOCK = threading.Lock()
+
+
+@contextmanager
+def reading_store(path: Path) -> Iterator[None]:
+    """The zarr store at ``path`` marked as open in this process while the block runs: no run of this process
+    replaces it meanwhile (:func:`_move_into_place` refuses)."""
+    key = os.path.realpath(path)
+    with _OPEN_STORES_LOCK:
+        _OPEN_STORES[key] += 1
+    try:
+        yield
+    finally:
+        with _OPEN_STORES_LOCK:
+            _OPEN_STORES[key] -= 1
+            if _OPEN_STORES[key] <= 0:
+                del _OPEN_STORES[key]
+
+
+def _refuse_open_store(target: Path) -> None:
+    """Raise if the zarr store ``target`` is open in this process (called holding ``_OPEN_STORES_LOCK``)."""
+    if _OPEN_STORES.get(os.path.realpath(target)):
+        raise OSError("it is open in this process (daryo.ensemble.open_output, or an ensemble table reading it), "
+                      "whose reads would come from the new store under the old one's attributes: close it first")
+
 
 def earlier_results(output: str | Path) -> str:
     """What an existing ensemble output holds, as a phrase ("the results of 200 traces × 30 years of aral-sea-basin,
@@ -175,7 +213,7 @@ def _finished_run(output: Path, fmt: str, manifest: Mapping[str, Any]) -> bool:
     summaries differ (another deficit threshold: :func:`_retake_threshold`); a ValueError if it holds another run's
     (resuming with no parts folder: nothing to continue, and nothing to replace unasked)."""
     # the file's, not the run's; and the model's caveats and data files, which its digest in the manifest covers
-    written = ("title", "Conventions", "coordinates", "history", "caveats", "software", "data_files")
+    written = ("title", "Conventions", "coordinates", "history", "caveats", "software", "data_files", STORE_ID)
     held = {k: v for k, v in _attributes(output, fmt).items() if k not in written}
     attrs = _store_attributes(manifest)
     if held == attrs:
@@ -226,7 +264,12 @@ def _retake_threshold(output: Path, fmt: str, threshold: float, check: Callable[
             room = free_space_note(output) if full else ""
             raise OSError(f"cannot write {output}: {exc}{room}; it is left as it was") from caught
         raise
-    _move_into_place(tmp, target)
+    try:
+        _move_into_place(tmp, target)
+    except OSError as exc:  # (open in this process, or its folder's permissions changed meanwhile)
+        _remove(tmp)
+        why = f"{exc.strerror}: {exc.filename}" if exc.strerror and exc.filename else str(exc)
+        raise OSError(f"cannot replace {output} ({why}); it is left as it was") from exc
 
 
 def _set_threshold(path: Path, fmt: str, threshold: float) -> None:
@@ -246,7 +289,7 @@ def _set_threshold(path: Path, fmt: str, threshold: float) -> None:
             f"deficit_threshold {float(threshold)!r} by daryo {__version__}")
     var_attrs: dict[str, Any] = {"threshold": float(threshold), "description": description,
                                  "long_name": short_name(description)}
-    attrs: dict[str, Any] = {"deficit_threshold": float(threshold),
+    attrs: dict[str, Any] = {"deficit_threshold": float(threshold), STORE_ID: uuid.uuid4().hex,  # (another store)
                              "history": f"{history}\n{line}" if history else line}
     if fmt == "zarr":
         import zarr
@@ -610,6 +653,7 @@ def _assemble(parts: _Parts, n_chunks: int, output: Path, fmt: str, manifest: Ma
     attrs["software"] = software_versions()  # (the file's, as its title: a resume with other versions may finish it)
     attrs.update(caveats(model))
     attrs["data_files"] = data_files_text(model.data_files)  # (as a run's results: sha256sum's lines)
+    attrs[STORE_ID] = uuid.uuid4().hex
     bounds = None  # the steps' bounds, of the first part
     done = 0  # the parts written to the store
     first = 0  # the first trace of the part under way
@@ -716,18 +760,22 @@ def _move_into_place(tmp: Path, target: Path) -> None:
     a process killed at any moment leaves ``target`` whole, the old store or the new (removing the old store first
     took seconds on a network disk, and a kill meanwhile left it half deleted: an operations review).  An old
     store that cannot be removed then (its permissions changed meanwhile) is left under its hidden name, for a
-    later run to remove; one that cannot be moved aside raises, ``target`` left as it was."""
+    later run to remove; one that cannot be moved aside raises, ``target`` left as it was, and so does one open in
+    this process (:func:`reading_store`: its readers would read the new store's chunks under the old one's
+    attributes)."""
     if not tmp.is_dir() or not target.exists():
         os.replace(tmp, target)
         return
     aside = target.with_name(f".{target.name}.old-{os.getpid()}")
     _remove(aside)
-    os.replace(target, aside)
-    try:
-        os.replace(tmp, target)
-    except BaseException:
-        os.replace(aside, target)
-        raise
+    with _OPEN_STORES_LOCK:  # (no reader of this process opens it between the check and the renames)
+        _refuse_open_store(target)
+        os.replace(target, aside)
+        try:
+            os.replace(tmp, target)
+        except BaseException:
+            os.replace(aside, target)
+            raise
     with contextlib.suppress(OSError):
         _remove(aside)
 
