@@ -368,6 +368,56 @@ def test_an_earlier_runs_csv_files_of_other_variables_are_removed(tmp_path, monk
     assert not (tmp_path / "same.nc").exists()
 
 
+def test_two_writers_of_one_csv_folder_leave_one_runs_files(tmp_path, monkeypatch):
+    """A web-app integrator's review: ``to_csv`` into one folder from two threads at once left it mixing the two
+    runs' files (``delivery.csv`` of one, ``storage.csv`` of the other), each file moved into place on its own.
+    Here the first writer stops after moving its first file in, until the second has written its files and is
+    waiting to move them (or, without the folder's lock, has moved them): the folder then holds the second run's
+    files, all of them, and none of the first's."""
+    import fcntl
+    import threading
+
+    runs = [daryo.run(testmodels.reservoir_evaporation()), daryo.run(testmodels.shared_shortage())]
+    alone = []
+    for k, res in enumerate(runs):  # (what each writes alone)
+        res.to_csv(tmp_path / f"alone{k}")
+        alone.append({p.name: p.read_bytes() for p in (tmp_path / f"alone{k}").iterdir()})
+    out = tmp_path / "csv"
+    first_moved, second_waits, go_on = threading.Event(), threading.Event(), threading.Event()
+    writers: dict[str, threading.Thread] = {}
+    real_replace, real_flock = os.replace, fcntl.flock
+
+    def replace(src, dst, *args, **kwargs):
+        real_replace(src, dst, *args, **kwargs)
+        if threading.current_thread() is writers["first"] and Path(dst).parent == out and not first_moved.is_set():
+            first_moved.set()
+            assert go_on.wait(60)
+
+    def flock(fd, operation):
+        if threading.current_thread() is writers["second"]:
+            second_waits.set()  # (about to wait for the first writer's lock)
+        return real_flock(fd, operation)
+
+    def write(res):
+        try:
+            res.to_csv(out)
+        finally:
+            second_waits.set()  # (the second writer done: it did not wait)
+
+    monkeypatch.setattr(os, "replace", replace)
+    monkeypatch.setattr(fcntl, "flock", flock)
+    writers["first"] = threading.Thread(target=runs[0].to_csv, args=(out,))
+    writers["second"] = threading.Thread(target=write, args=(runs[1],))
+    writers["first"].start()
+    assert first_moved.wait(60)
+    writers["second"].start()
+    assert second_waits.wait(60)
+    go_on.set()
+    for writer in writers.values():
+        writer.join(60)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == alone[1]
+
+
 def test_results_record_what_they_were_made_from(tmp_path):
     """The results of ``--scenario qosh-tepa-10 --hydrology stochastic --seed 5`` had the same attributes as those
     of a plain norm run: they now name daryo's version, the model file, the overlays and the hydrology, and keep

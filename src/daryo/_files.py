@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import fcntl
 import glob
 import hashlib
 import os
@@ -316,6 +317,35 @@ def remove_stale_temporaries(folder: Path, prefix: str) -> None:
                 shutil.rmtree(stale)
             else:
                 stale.unlink()
+
+
+#: taken where the system locks no folder (:func:`locked_folder`): this process's writers then take turns
+_UNLOCKABLE_FOLDERS = threading.Lock()
+
+
+@contextlib.contextmanager
+def locked_folder(folder: Path) -> Iterator[None]:
+    """Hold ``folder`` for the block against every other writer that holds it so, of this process (another thread)
+    or another: an exclusive ``flock`` on the folder itself, which the system drops when the process ends (killed
+    too), and which leaves no lock file in the folder.  Where the system takes no lock on it (a network disk
+    without locks), only this process's writers take turns (a lock of the process)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        fd = -1
+    try:
+        try:
+            if fd < 0:
+                raise OSError(errno.ENOLCK, "cannot open the folder")
+            fcntl.flock(fd, fcntl.LOCK_EX)  # (waits: another writer's moves take milliseconds)
+        except OSError:  # (ENOLCK, EOPNOTSUPP: no lock there)
+            with _UNLOCKABLE_FOLDERS:
+                yield
+            return
+        yield
+    finally:
+        if fd >= 0:
+            os.close(fd)  # (which drops the lock)
 
 
 def _host() -> str:

@@ -29,6 +29,7 @@ from .._files import (
     free_space_note,
     full_disk,
     interrupts_between,
+    locked_folder,
     mode_for,
     refuse_write_protected,
     remove_stale_temporaries,
@@ -132,7 +133,9 @@ class Results:
         Only an earlier run's results are replaced (:func:`check_netcdf_target`; a CSV file whose header does
         not start with ``scenario,time`` is not replaced either).  The CSV files of an earlier run's variables
         that this run does not have (``storage.csv`` of a model with reservoirs, say) are removed, so that the
-        folder holds one run's results.
+        folder holds one run's results.  Writers of one CSV folder (threads, or processes on a disk that takes
+        locks: :func:`~daryo._files.locked_folder`) move their files in one at a time, each all of its files, so
+        that the folder holds the last one's (a reader meanwhile may see some of each).
 
         A path starting ``~`` is in the user's home folder, as a shell reads it.  Missing folders on the way to
         either target are made (:meth:`pathlib.Path.mkdir` with ``parents=True``).
@@ -212,9 +215,11 @@ class Results:
                                             str(target))
             if csv is not None and csv_tmp is not None:
                 d = Path(csv)
-                for f in names:
-                    os.replace(csv_tmp / f, d / f)
-                _remove_other_runs_csv(d, names)
+                with locked_folder(d):  # (another writer's files are all moved in, or none: a thread's or a
+                    # process's writing into the same folder meanwhile left it mixing two runs' files)
+                    for f in names:
+                        os.replace(csv_tmp / f, d / f)
+                    _remove_other_runs_csv(d, names)
             if netcdf is not None and nc_tmp is not None:
                 os.replace(nc_tmp, write_target(netcdf))
             done = True
