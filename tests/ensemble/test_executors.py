@@ -740,3 +740,81 @@ def test_the_resource_tracker_the_workers_share_keeps_sighup_blocked():
     """)
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert done.stdout.split() == ["True", "False"], done.stderr  # (blocked in the tracker, not in this process)
+
+
+def test_dasks_configuration_is_as_it_was_after_two_threads_local_clusters_start_interleaved(monkeypatch):
+    """A web-app integrator's review: two requests' ensembles on local clusters, from two threads, left Dask's
+    worker preload, profiling and MALLOC_TRIM_THRESHOLD_ changed for the rest of the process: each cluster's start
+    set them (``dask.config.set``) and restored what it had found, and the one that ended last, having found the
+    other's, put those back.  Here the second cluster's start ends after the first's: each waits for the other
+    (the cluster itself is a stand-in); Dask's configuration is then as it was."""
+    import threading
+
+    pytest.importorskip("dask.distributed", reason="Dask is an optional extra (pip install daryo[ensemble])")
+    import dask
+    import dask.distributed
+
+    from daryo.ensemble import executors
+
+    keys = ["distributed.worker.preload", "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_",
+            "distributed.worker.profile.enabled"]
+    before = {k: dask.config.get(k, None) for k in keys}
+    first_starts, second_waits, go_on, first_done = (threading.Event() for _ in range(4))
+    threads: dict[str, threading.Thread] = {}
+
+    class Cluster:  # (a local cluster's stand-in, which starts when the test says)
+        def __init__(self, *args, **kwargs):
+            if threading.current_thread() is threads["first"]:
+                first_starts.set()
+                assert go_on.wait(60)
+            else:  # (the second: without a lock, inside the first's start)
+                second_waits.set()
+                assert first_done.wait(60)
+
+    class Lock:  # (the lock the second waits at, with the fix)
+        def __init__(self, lock):
+            self.lock = lock
+
+        def __enter__(self):
+            if threading.current_thread() is threads["second"]:
+                second_waits.set()
+            return self.lock.__enter__()
+
+        def __exit__(self, *exc):
+            return self.lock.__exit__(*exc)
+
+    monkeypatch.setattr(dask.distributed, "LocalCluster", Cluster)
+    monkeypatch.setattr(executors, "_DASK_GLOBALS", Lock(getattr(executors, "_DASK_GLOBALS", threading.Lock())),
+                        raising=False)
+    for name in ("first", "second"):
+        threads[name] = threading.Thread(target=executors._local_cluster, args=(1,))
+    threads["first"].start()
+    assert first_starts.wait(60)
+    threads["second"].start()
+    assert second_waits.wait(60)
+    go_on.set()
+    threads["first"].join(60)
+    first_done.set()
+    threads["second"].join(60)
+    assert {k: dask.config.get(k, None) for k in keys} == before
+
+
+def test_dasks_loggers_are_quiet_while_any_threads_run_goes_on_and_as_they_were_after(monkeypatch):
+    """The same review: two threads' runs saved and restored the ``distributed`` loggers' levels, interleaved (the
+    first run ends while the second goes on): the second's then logged Dask's INFO records, and its end set the
+    levels to critical for good.  They are quiet until the last run ends, and then as they were."""
+    import logging
+
+    pytest.importorskip("dask.distributed")
+    from daryo.ensemble.executors import _quiet_dask_logs
+
+    root, client = logging.getLogger("distributed"), logging.getLogger("distributed.client")
+    monkeypatch.setattr(root, "level", logging.INFO)  # (restored after the test, as the client's)
+    monkeypatch.setattr(client, "level", logging.WARNING)
+    first, second = _quiet_dask_logs(), _quiet_dask_logs()
+    first.__enter__()
+    second.__enter__()
+    first.__exit__(None, None, None)  # (the first run ends: the second goes on)
+    assert not root.isEnabledFor(logging.ERROR) and not client.isEnabledFor(logging.ERROR)
+    second.__exit__(None, None, None)
+    assert (root.level, client.level) == (logging.INFO, logging.WARNING)

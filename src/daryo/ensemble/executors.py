@@ -6,6 +6,7 @@ import contextlib
 import logging
 import os
 import signal
+import threading
 from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import CancelledError
 from functools import partial
@@ -65,9 +66,10 @@ def _dask(jobs: list[_Job], scheduler: str | None, workers: int | None, output: 
     A local cluster's workers write their chunks' parts themselves (next to ``output``, which they see as this
     process does) and send back only a receipt (its traces, number and how it was simulated), so that no chunk's
     arrays are held by this process, nor by a worker until this process has fetched them.  A remote cluster's
-    workers may not see this machine's files: they send the whole result.  Dask's logs are quiet while a run uses
-    a scheduler (:func:`_quiet_dask_logs`; a local cluster's are silenced as it starts)."""
-    with _quiet_dask_logs(bool(scheduler)):
+    workers may not see this machine's files: they send the whole result.  Dask's logs are quiet while the run goes
+    on (:func:`_quiet_dask_logs`: a local cluster's silencing of them, which Dask undoes as the cluster closes, let
+    another thread's cluster log its closing)."""
+    with _quiet_dask_logs():
         yield from _dask_chunks(jobs, scheduler, workers, output, note)
 
 
@@ -123,23 +125,62 @@ def _dask_chunks(jobs: list[_Job], scheduler: str | None, workers: int | None, o
         _close(client, cluster)
 
 
+#: guards what Dask keeps for the whole process and a run changes while it goes on: its configuration, set while a
+#: local cluster starts (:func:`_local_cluster`), and its loggers' levels (:func:`_quiet_dask_logs`).  Two runs in
+#: two threads each saved and restored them, interleaved: the one that ended last put back the other's settings,
+#: which stayed in force (a web-app integrator's review: Dask's worker preload and profiling for the rest of the
+#: process)
+_DASK_GLOBALS = threading.Lock()
+
+
+class _QuietLogs:
+    """Dask's loggers' levels while runs (of any threads) want them quiet: the first run in sets them to critical,
+    the last one out gives them back."""
+
+    def __init__(self) -> None:
+        self.runs = 0
+        self.levels: dict[str, int] = {}
+
+    def enter(self) -> None:
+        """A run starts (called holding ``_DASK_GLOBALS``)."""
+        if not self.runs:
+            names = ["distributed"] + [name for name, lg in logging.root.manager.loggerDict.items()
+                                       if name.startswith("distributed.") and isinstance(lg, logging.Logger)
+                                       and lg.level]
+            self.levels = {name: logging.getLogger(name).level for name in names}
+            for name in self.levels:
+                logging.getLogger(name).setLevel(logging.CRITICAL)
+        self.runs += 1
+
+    def leave(self) -> None:
+        """A run ends (called holding ``_DASK_GLOBALS``)."""
+        self.runs -= 1
+        if not self.runs:
+            for name, level in self.levels.items():
+                logging.getLogger(name).setLevel(level)
+            self.levels = {}
+
+
+_QUIET = _QuietLogs()
+
+
 @contextlib.contextmanager
 def _quiet_dask_logs(quiet: bool = True) -> Iterator[None]:
     """Within it, with ``quiet``, Dask logs only its critical records (of ``distributed`` and each of its loggers
     with a level of its own); after it, however it is left (an error, Ctrl-C while connecting or closing), their
-    levels are as they were.  A lost scheduler is the run's message (:func:`_cancelled`), not the client's
-    tracebacks of its attempts to reconnect and of its closed connections, which a log watcher took for a crash
-    (an ensemble user's review)."""
-    names = ["distributed"] + [name for name, lg in logging.root.manager.loggerDict.items()
-                               if name.startswith("distributed.") and isinstance(lg, logging.Logger) and lg.level]
-    levels = {name: logging.getLogger(name).level for name in names} if quiet else {}
+    levels are as they were, once no other thread's run is within it.  A lost scheduler is the run's message
+    (:func:`_cancelled`), not the client's tracebacks of its attempts to reconnect and of its closed connections,
+    which a log watcher took for a crash (an ensemble user's review)."""
+    if not quiet:
+        yield
+        return
+    with _DASK_GLOBALS:
+        _QUIET.enter()
     try:
-        for name in levels:
-            logging.getLogger(name).setLevel(logging.CRITICAL)
         yield
     finally:
-        for name, level in levels.items():
-            logging.getLogger(name).setLevel(level)
+        with _DASK_GLOBALS:
+            _QUIET.leave()
 
 
 def _close(*closables: Any) -> None:
@@ -283,9 +324,10 @@ def _local_cluster(workers: int) -> Any:
                     asyncio_log.addFilter(_NannyStartCut())
                 raise
 
-    with dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
-                          "distributed.worker.profile.enabled": False,
-                          "distributed.worker.preload": ["daryo._dask_worker"]}):
+    with _DASK_GLOBALS, dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
+                                         "distributed.worker.profile.enabled": False,
+                                         "distributed.worker.preload": ["daryo._dask_worker"]}):
+        # (another thread's cluster starts after this one: Dask's configuration is the process's)
         security = _throwaway_security()
         cluster = None
         try:
