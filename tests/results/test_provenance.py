@@ -84,3 +84,32 @@ def test_an_overlay_read_later_sets_what_an_earlier_set_and_a_model_files_copy_k
     assert daryo.run(from_file).dataset.attrs["hydrology"] == (
         f"kind norm, traces 1, seed 0 for {', '.join(others)}; vakhsh_in set by the overlay {one} to values given "
         "in it")
+
+
+def test_a_run_records_the_model_file_read_whatever_the_current_folder_is_by_then(tmp_path, monkeypatch):
+    """A web-app integrator's review: a model loaded by a relative path (``daryo.load("demo.yaml")``) and run after
+    the current folder changed (a notebook's ``%cd``, a service's ``os.chdir``) recorded ``model_file`` as the
+    path in the new folder, a file that does not exist (or another one), in its results and in an ensemble's store;
+    compare_runs then took the two runs for runs of two model files.  The file is recorded as it was when the model
+    was read; messages name it as given."""
+    from daryo.compare import compare_runs
+    from daryo.ensemble import EnsembleOptions, open_output, run_ensemble
+
+    shipped = daryo.demo_model_path()
+    (tmp_path / "model").mkdir()
+    (tmp_path / "elsewhere").mkdir()
+    for f in shipped.parent.iterdir():
+        if f.is_file():
+            (tmp_path / "model" / f.name).write_bytes(f.read_bytes())
+    monkeypatch.chdir(tmp_path / "model")
+    model = daryo.load(shipped.name)
+    before = daryo.run(model).dataset
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    after = daryo.run(model).dataset
+    recorded = str((tmp_path / "model" / shipped.name).resolve())
+    assert before.attrs["model_file"] == after.attrs["model_file"] == recorded
+    assert model.source() == shipped.name  # (messages: the path as given)
+    assert "model file" not in " ".join(compare_runs(before, after).attrs["notes"])
+    run_ensemble(model, EnsembleOptions(traces=2, years=1), "e.nc")
+    with open_output("e.nc") as ds:
+        assert ds.attrs["model_file"] == recorded

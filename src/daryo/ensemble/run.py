@@ -467,7 +467,7 @@ def _manifest(model: Model, options: EnsembleOptions, source: TraceSource, axis:
             "fast": options.fast, "deficit_threshold": options.deficit_threshold, "source": source.describe(),
             "inflow_record": _record_digest(source),
             # (a model changed in Python since it was read: its file's digest is not the model's, as in a run's results)
-            "model_text": None if model.changed_in_code else file_digest(model.path),
+            "model_text": None if model.changed_in_code else file_digest(model.resolved_path or model.path),
             **({"model_changed_in_code": "yes"} if model.changed_in_code else {}),
             **_names_digest(names)}
 

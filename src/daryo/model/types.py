@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -163,6 +164,11 @@ class Model:
         The data files the model read (CSV series and tables, a Pywr model's data and includes), in the order first
         read: each path as the file writes it and a SHA-256 digest of its bytes as read; results record them
         (``data_files``).
+    resolved_path
+        ``path`` as a full path, resolved when the model was made (read): the file that results record
+        (:func:`~daryo.results.provenance.recorded_model_file`) whatever the current folder is by then (a notebook's
+        ``%cd``, a service's ``os.chdir``: a relative ``path`` named another file, or none); messages name ``path``
+        as given.  Not compared.
     pywr_places, origins
         For messages only (not compared): where the file has what the model's places name, for a model read
         from a Pywr file (``nodes[farm].demand`` → ``nodes[farm].max_flow``) or with overlays (a place → the
@@ -196,11 +202,15 @@ class Model:
     scenario_dims: tuple[Any, ...] = ()
     file_sha256: str = ""
     data_files: tuple[tuple[str, str], ...] = ()
+    resolved_path: Path | None = field(default=None, compare=False, repr=False)
     pywr_places: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
     origins: Mapping[str, tuple[str, str]] = field(default_factory=dict, compare=False, repr=False)
     validated: bool = field(default=False, init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:  # (its nodes' attributes are read-only; its parameters' arrays too)
+        if self.path is not None and self.resolved_path is None:  # (a copy made with replace keeps its model's)
+            with contextlib.suppress(OSError):  # (the current folder deleted: the path as given)
+                object.__setattr__(self, "resolved_path", Path(self.path).resolve())
         object.__setattr__(self, "parameters", FrozenAttrs.of(self.parameters))
         for key in ("metadata", "extensions"):  # (a library user's review: metadata["caveats"].append(...) changed
             # the caveats and water stress systems of the next run, recorded as the shipped file's)

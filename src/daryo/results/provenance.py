@@ -155,10 +155,11 @@ def solver_method(requested: str, fallback: str | None) -> dict[str, str]:
 def recorded_model_file(model: Model) -> str:
     """The model file as results record it: a file shipped with daryo by its place in the package
     (``daryo/data/aral/aral.yaml``, the same on every machine, with no user's folder in a file that is shared), any
-    other by its full path; "" for a model made in Python."""
+    other by its full path, as it was when the model was read (:attr:`~daryo.model.Model.resolved_path`: the
+    current folder may have changed since); "" for a model made in Python."""
     if not model.path:
         return ""
-    path, package = Path(model.path).resolve(), Path(__file__).resolve().parents[1]
+    path, package = Path(model.resolved_path or model.path).resolve(), Path(__file__).resolve().parents[1]
     return f"daryo/{path.relative_to(package).as_posix()}" if path.is_relative_to(package) else printable_path(path)
 
 
