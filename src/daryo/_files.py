@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import fcntl
 import glob
 import hashlib
 import os
@@ -328,21 +327,21 @@ def locked_folder(folder: Path) -> Iterator[None]:
     """Hold ``folder`` for the block against every other writer that holds it so, of this process (another thread)
     or another: an exclusive ``flock`` on the folder itself, which the system drops when the process ends (killed
     too), and which leaves no lock file in the folder.  Where the system takes no lock on it (a network disk
-    without locks), only this process's writers take turns (a lock of the process)."""
+    without locks, Windows), only this process's writers take turns (a lock of the process)."""
     try:
+        import fcntl  # (POSIX: not on Windows)
+
         fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    except OSError:
+    except (ImportError, OSError):
         fd = -1
+    locked = False
     try:
-        try:
-            if fd < 0:
-                raise OSError(errno.ENOLCK, "cannot open the folder")
-            fcntl.flock(fd, fcntl.LOCK_EX)  # (waits: another writer's moves take milliseconds)
-        except OSError:  # (ENOLCK, EOPNOTSUPP: no lock there)
-            with _UNLOCKABLE_FOLDERS:
-                yield
-            return
-        yield
+        if fd >= 0:
+            with contextlib.suppress(OSError):  # (ENOLCK, EOPNOTSUPP, EBADF: no lock there)
+                fcntl.flock(fd, fcntl.LOCK_EX)  # (waits: another writer's moves take milliseconds)
+                locked = True
+        with contextlib.nullcontext() if locked else _UNLOCKABLE_FOLDERS:
+            yield
     finally:
         if fd >= 0:
             os.close(fd)  # (which drops the lock)
