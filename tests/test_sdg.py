@@ -311,6 +311,35 @@ def test_a_year_the_run_covers_in_part_is_flagged_not_passed_as_a_years():
     np.testing.assert_allclose(table["withdrawal"], [180.0, 360.0], rtol=1e-9)
 
 
+@pytest.mark.parametrize("start, end, partial", [("2000-10-01", "2003-09-30", [False, False, False]),
+                                                  ("2000-10-15", "2003-09-15", [True, False, True])])
+def test_whole_years_of_weekly_steps_are_not_partial(start, end, partial):
+    """A weekly modeller's review: a year of 52 weeks (364 days) was flagged partial, as a run under 365 days is, and
+    its water given as the part's total, not per year, beside the 53-week years' made annual.  A year is partial
+    where the run starts after its 1 October or ends before the next; a whole year's water is its steps' (those that
+    start in it) per year: 1 hm³ a day, 365 hm³/yr, the farm 0.25 of it."""
+    from daryo.model import model_from_dict
+
+    model = model_from_dict({"version": 1, "name": "weekly", "time": {"start": start, "end": end,
+                                                                      "step": {"days": 7}},
+                             "nodes": [{"id": "in", "type": "inflow", "inflow": {"value": 1, "unit": "hm3/day"}},
+                                       {"id": "farm", "type": "demand", "demand": {"value": 0.25, "unit": "hm3/day"},
+                                        "priority": 1},
+                                       {"id": "sea", "type": "sink"}],
+                             "edges": [["in", "farm"], ["in", "sea"]]})
+    ds = daryo.run(model).dataset
+    table = water_stress_by_year(ds)
+    assert table["partial"].tolist() == partial
+    whole = table[~table["partial"]]
+    # (to 1e-4: a last step past 30 September counts its days as a share of a year as n_years splits it)
+    np.testing.assert_allclose(whole["renewable"], 365.0, rtol=1e-4)
+    np.testing.assert_allclose(whole["stress"], 25.0, rtol=1e-9)
+    assert table.attrs["units"]["renewable"] == "hm3 per year (in the part covered, where partial)"
+    first = ds.sel(time=ds["hydrological_year"] == 2001)
+    if partial[0]:  # (the part's total: its steps' days)
+        assert table["renewable"].iloc[0] == pytest.approx(float(first["days"].sum()), rel=1e-9)
+
+
 def test_names_two_systems_would_share_are_told_apart(two_rivers):
     _, ds = two_rivers
     table = water_stress(ds, {"basin": ["in", "in2"]})  # (one basin's inflows in two systems)

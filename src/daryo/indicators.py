@@ -29,8 +29,8 @@ from .timeaxis import (
 
 __all__ = ["YEAR_NOISE", "annual_by", "country_category_summary", "country_summary", "country_system_summary",
            "coverage", "energy_by_season", "energy_shortfall", "n_years", "requirement_summary", "scenario_summary",
-           "season_years", "sink_inflow", "storage_change", "storage_shortfall", "supply_reliability", "winter_share",
-           "year_weights"]
+           "partial_years", "season_years", "sink_inflow", "storage_change", "storage_shortfall", "supply_reliability",
+           "winter_share", "year_weights"]
 
 #: a year's sum up to this is solver noise, taken as none: a millionth of a hm³ (1 m³) or of a GWh (1 kWh), or of a
 #: percentage point; the solver's tolerance of ~1e-9 per step and element summed over a year's steps and elements
@@ -295,6 +295,34 @@ def _days_of_steps(ds: xr.Dataset, starts: np.ndarray) -> np.ndarray:
     if step_label_kind(label) is StepKind.DEKAD:
         return dekad_days(pd.DatetimeIndex(starts))
     return np.asarray(pd.DatetimeIndex(starts).days_in_month, dtype=float)
+
+
+def partial_years(ds: xr.Dataset) -> dict[int, bool]:
+    """Whether the run covers each of its hydrological years (labelled by the year it ends in, its
+    ``hydrological_year``) in part: it starts after the year's 1 October or ends before the next.  Not its steps'
+    days: N-day steps are grouped by the year they start in, so a whole year of 7-day steps holds 364 or 371 days
+    (a weekly modeller's review: 52 weeks were taken for part of a year).  Without dates (12 steps a year), a year
+    of fewer than 12 steps.
+
+    Parameters
+    ----------
+    ds
+        A run's results, with its ``hydrological_year`` over ``time``.
+
+    Returns
+    -------
+    dict
+        Each hydrological year's flag.
+    """
+    labels = np.asarray(ds["hydrological_year"].values).astype(np.int64)
+    years = np.unique(labels)
+    if (steps := _steps(ds)) is None:
+        return {int(y): bool(np.sum(labels == y) < 12) for y in years}
+    starts, days = steps
+    start = starts[0]
+    end = starts[-1] + np.timedelta64(int(round(days[-1] * 86400)), "s")
+    return {int(y): bool(start > _october_first(np.array([y - 1]))[0] or end < _october_first(np.array([y]))[0])
+            for y in years}
 
 
 def _october_first(years: np.ndarray) -> np.ndarray:

@@ -23,7 +23,15 @@ from scipy import sparse
 from scipy.sparse.csgraph import breadth_first_order, connected_components
 
 from .errors import did_you_mean, listed
-from .indicators import YEAR_NOISE, check_dataset, coverage, n_years, trace_time_element, year_weights
+from .indicators import (
+    YEAR_NOISE,
+    check_dataset,
+    coverage,
+    n_years,
+    partial_years,
+    trace_time_element,
+    year_weights,
+)
 from .model import Model
 from .solver import HighsSolver, LinearProgram, SolveStatus
 
@@ -220,10 +228,16 @@ def water_stress(ds: xr.Dataset, basins: Mapping[str, Sequence[str]] | None = No
         fraction in [0, 1), or a basin's id is not a node of ``ds`` (:func:`check_basins`).
     """
     check_dataset(ds, "water_stress")
+    # (a run shorter than a year: its totals, as daryo run prints them, not made annual)
+    return _water_stress(ds, basins, environmental, coverage(ds)[0])
+
+
+def _water_stress(ds: xr.Dataset, basins: Mapping[str, Sequence[str]] | None, environmental: str | float,
+                  short: bool) -> pd.DataFrame:
+    """:func:`water_stress` of ``ds``, its water the totals in it where ``short``, else mean annual values."""
     _check_flows(ds)
     fraction = _environmental_fraction(environmental)
     accounts = StressAccounts(ds, _named_basins(ds, basins))
-    short = coverage(ds)[0]  # (a run shorter than a year: its totals, as daryo run prints them, not made annual)
     weights = None if short else year_weights(ds)  # (None: every step counts 1 / the years; else the sum of the
     # seasons' means)
     years = 1.0 if short or weights is not None else n_years(ds)
@@ -374,12 +388,12 @@ def water_stress_by_year(ds: xr.Dataset, basins: Mapping[str, Sequence[str]] | N
     -------
     pandas.DataFrame
         :func:`water_stress`'s columns, a row per hydrological year (labelled by the year it ends in) and system
-        (index ``hydrological_year``, ``system``), and ``partial``: True for a year the run covers less of than a
-        year (fewer than 365 days: a run that starts in April has the summer of its first year only), whose
-        water is its total in the part covered (hm³, not made annual, as :func:`water_stress` gives a short run's)
-        and whose ``stress`` is that part's ratio, not the year's; a whole year's water is its total in the year
-        (hm³/yr).  A year covered in part but more than 365 days of steps (N-day steps past 1 October) counts
-        them as a share of a year, as :func:`daryo.indicators.n_years` does.
+        (index ``hydrological_year``, ``system``), and ``partial``: True for a year the run covers in part (it
+        starts after the year's 1 October or ends before the next: :func:`daryo.indicators.partial_years`; a run
+        that starts in April has the summer of its first year only), whose water is its total in the part covered
+        (hm³, not made annual, as :func:`water_stress` gives a short run's) and whose ``stress`` is that part's
+        ratio, not the year's.  A whole year's water is its steps' (those that start in it) as a share of a year,
+        as :func:`daryo.indicators.n_years` counts them (hm³/yr: 52 weeks, 364 days, or 53, 371, of 7-day steps).
 
     Raises
     ------
@@ -390,15 +404,14 @@ def water_stress_by_year(ds: xr.Dataset, basins: Mapping[str, Sequence[str]] | N
     if "hydrological_year" not in ds.coords or ds["hydrological_year"].dims != ("time",):
         raise ValueError("water_stress_by_year: the results have no hydrological_year over time (a run's results "
                          "have it)")
-    years = np.unique(ds["hydrological_year"].values)
     tables = {}
-    for y in years:
+    for y, partial in partial_years(ds).items():
         year = ds.sel(time=ds["hydrological_year"] == y)
-        tables[int(y)] = water_stress(year, basins, environmental).assign(partial=coverage(year)[0])
+        tables[y] = _water_stress(year, basins, environmental, partial).assign(partial=partial)
     table = pd.concat(tables, names=["hydrological_year", "system"])
-    table.attrs.update(units={"withdrawal": "hm3 in the year (in the part covered, where partial)",
-                              "renewable": "hm3 in the year (in the part covered, where partial)",
-                              "environmental": "hm3 in the year (in the part covered, where partial)",
+    table.attrs.update(units={"withdrawal": "hm3 per year (in the part covered, where partial)",
+                              "renewable": "hm3 per year (in the part covered, where partial)",
+                              "environmental": "hm3 per year (in the part covered, where partial)",
                               "stress": "%"}, environmental=str(environmental))
     return table
 
