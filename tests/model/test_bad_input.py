@@ -1931,7 +1931,7 @@ def test_a_csv_series_of_monthly_rows_in_a_dekad_model_is_told_so_not_to_be_exte
     assert msg.endswith(f"CSV file '{tmp_path / 'm.csv'}' has no value for 2001-01-11 (6 of the run's 9 step dates "
                         "are missing): its rows are about 29.5 days apart, and a series has a row for each of the "
                         "model's dekads; give monthly totals as 12 values in hm3/month (or GWh/month), or read the "
-                        "file through a dataframe parameter (as a rate: each step takes its row's value)")
+                        "file through a dataframe parameter (as a rate: each step takes its mean over its days)")
     short = ["2001-01-01", "2001-01-11", "2001-01-21", "2001-02-01"]
     pd.DataFrame({"date": short, "q": 1.0}).to_csv(tmp_path / "s.csv", index=False)
     (msg,) = load_problems(write_model(tmp_path, DEKADS.replace("inflow: 10}", "inflow: {csv: s.csv, column: q}}")))

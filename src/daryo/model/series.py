@@ -201,7 +201,7 @@ class Series:
             return (f"{self._csv()} has no value for {first} ({missing.size} of the run's {axis.n_steps} step dates "
                     f"are missing): its rows are about {gap:g} days apart, and a series has a row for each of the "
                     f"model's {axis.steps_text()}; give monthly totals as 12 values in hm3/month (or GWh/month), "
-                    "or read the file through a dataframe parameter (as a rate: each step takes its row's value)"
+                    "or read the file through a dataframe parameter (as a rate: each step takes its mean over its days)"
                     f"{self._left_out()}")
         return (f"{self._csv()} has no value for {first} ({missing.size} of the run's {axis.n_steps} step dates "
                 f"are missing); it covers {span}. Extend the CSV or shorten the run{self._left_out()}.")
