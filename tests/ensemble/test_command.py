@@ -547,6 +547,34 @@ edges: [[up, farm], [up, lake]]
     assert np.isinf(yearly[2]).all()  # (none left after the flow requirements)
 
 
+def test_a_report_of_one_run_year_gives_its_dates(tmp_path, capsys):
+    """A weekly modeller's review: ``daryo summary ens.nc --year 1`` said "run year 1" and GWh/yr, but not that
+    a run year of 7-day steps from 1 October 2001 is 7 October 2002 to 5 October 2003, 52 steps (364 days)."""
+    weeks = pd.date_range("2001-10-01", periods=3 * 53, freq="7D")
+    pd.DataFrame({"date": weeks.strftime("%Y-%m-%d"), "a": 7.0, "b": 14.0}).to_csv(tmp_path / "inflow.csv",
+                                                                                 index=False)
+    (tmp_path / "m.yaml").write_text("""version: 1
+name: weekly
+time: {start: 2001-10-01, end: 2004-09-30, step: {days: 7}}
+nodes:
+  - {id: up, type: inflow, inflow: {csv: inflow.csv, columns: "*", unit: hm3}}
+  - {id: farm, type: demand, demand: 3, priority: 1}
+  - {id: lake, type: sink}
+edges: [[up, farm], [up, lake]]
+""")
+    out = tmp_path / "e.nc"
+    assert main(["ensemble", str(tmp_path / "m.yaml"), "--hydrology", "columns", "--quiet", "-o", str(out)]) == 0
+    capsys.readouterr()
+    ds = load(out)
+    assert ds["year_days"].values.tolist() == [371, 364, 364]  # (steps that start in each run year: 53, 52, 52)
+    for year, line in ((0, "run year 0: 2001-10-01 to 2002-10-06 (371 days)"),
+                       (1, "run year 1: 2002-10-07 to 2003-10-05 (364 days)")):
+        assert main(["summary", str(out), "--year", str(year)]) == 0
+        assert capsys.readouterr().out.splitlines()[1] == line
+    assert main(["summary", str(out)]) == 0
+    assert not any(row.startswith("run year") for row in capsys.readouterr().out.splitlines())
+
+
 def test_the_ensemble_says_how_the_flow_requirements_fared_as_the_store_holds_them(tmp_path, capsys):
     """A review (a new basin's modeller): an ensemble kept and said nothing of the environmental flows.  Per
     requirement, the mean water required and met a year, the share of trace-years short and the annual share not
@@ -823,7 +851,8 @@ def test_daryo_summary_reads_a_store_and_prints_what_its_run_printed(tmp_path, c
     assert main(["summary", str(out), "--year", "1", "--deficit-threshold", "5%"]) == 0
     said = capsys.readouterr().out.splitlines()
     want = shortfall_table(out, threshold=0.05, year=1)
-    assert said[1].startswith(f"demands short in some trace in run year 1 ({len(want)}), by P, the share of traces "
+    assert said[1] == "run year 1: 2002-10-01 to 2003-09-30 (365 days)"  # (its dates: a weekly modeller's review)
+    assert said[2].startswith(f"demands short in some trace in run year 1 ({len(want)}), by P, the share of traces "
                               "with a deficit above 5% of the demand")
     assert any(line.startswith("water stress by river system (SDG 6.4.2's ratio: withdrawal / (renewable − "
                                "environmental)) over the traces in run year 1:") for line in said)  # (a review: the
@@ -831,7 +860,7 @@ def test_daryo_summary_reads_a_store_and_prints_what_its_run_printed(tmp_path, c
     assert "reservoirs' lowest storage in each year over the traces in run year 1 (hm³; at dead storage: the share " \
            "of the traces in run year 1 it is drawn down to its min_volume, in brackets: the 95 % interval, by " \
            "trace):" in said
-    first = said[3].split()
+    first = said[4].split()
     # (6 of 6 traces: Korn and Graubard's interval of 6 trace-years, whose low end solves l⁶ = 0.025, not the rule of
     # three's 1 − 3/6: a technical editor's review)
     assert first[0] == want.index[0] and first[1:5] == ["6", "of", "6", "(54–100"]

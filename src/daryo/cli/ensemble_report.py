@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 from ..errors import percent_text as _percent
 
 if TYPE_CHECKING:
+    import xarray as xr
+
     from ..ensemble.output import EnsembleOutput
 
 
@@ -34,6 +36,8 @@ def _report_store(out: Path, csv: Path | None, threshold: float | None = None, y
             print(line)
         if csv is not None:
             print(f"summaries written to {csv}")
+        if year is not None and (span := year_span(ds, year)):
+            print(span)
         _print_shortfalls(ds, shown, threshold=threshold, year=year)
         _print_energy(ds, year)
         _print_energy_targets(ds, year)
@@ -45,6 +49,19 @@ def _report_store(out: Path, csv: Path | None, threshold: float | None = None, y
         caveats = caveat_lines(ds)
     if caveats:
         print(*caveats, sep="\n")
+
+
+def year_span(out: xr.Dataset, year: int) -> str:
+    """The dates of run ``year`` of an opened store, for a report of that year alone: "run year 1: 2002-10-07 to
+    2003-10-05 (364 days)" (a weekly modeller's review: a year of 7-day steps is not 1 October to 30 September); ""
+    where the store does not give them or holds no such year (which the tables then refuse)."""
+    import pandas as pd
+
+    if "year_start" not in out.coords or "year_days" not in out.coords or not 0 <= year < out.sizes.get("year", 0):
+        return ""
+    start, days = pd.Timestamp(out["year_start"].values[year]), int(out["year_days"].values[year])
+    last = start + pd.Timedelta(days=days - 1)
+    return f"run year {year}: {start:%Y-%m-%d} to {last:%Y-%m-%d} ({days} days)"
 
 
 def traces_words(run: Mapping[str, Any]) -> str:
