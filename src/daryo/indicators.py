@@ -143,7 +143,7 @@ def _leap_years_to(years: np.ndarray) -> np.ndarray:
 
 
 def _april_first(years: np.ndarray) -> np.ndarray:
-    return (np.asarray(years - 1970).astype("datetime64[Y]").astype("datetime64[M]") + 3).astype("datetime64[ns]")
+    return _first_of_month(years, 4)
 
 
 def _hydrological_year_starts(times: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -326,18 +326,20 @@ def partial_years(ds: xr.Dataset) -> dict[int, bool]:
 
 
 def _october_first(years: np.ndarray) -> np.ndarray:
-    return (np.asarray(years - 1970).astype("datetime64[Y]").astype("datetime64[M]") + 9).astype("datetime64[ns]")
+    return _first_of_month(years, 10)
+
+
+def _first_of_month(years: np.ndarray, month: int) -> np.ndarray:
+    """The first day of ``month`` of each of ``years`` (datetime64[ns])."""
+    return (np.asarray(years - 1970).astype("datetime64[Y]").astype("datetime64[M]") + (month - 1)).astype(
+        "datetime64[ns]")
 
 
 def _hydrological_years_elapsed(times: np.ndarray) -> np.ndarray:
     """Each instant on a scale of hydrological years: the calendar year in which its hydrological year begins
     (1 October) plus the fraction of that hydrological year elapsed at the instant."""
-    t = np.asarray(times, dtype="datetime64[ns]")
-    year = t.astype("datetime64[Y]").astype(np.int64) + 1970
-    month = t.astype("datetime64[M]").astype(np.int64) % 12 + 1
-    first = year - (month < 10)
-    begin, end = _october_first(first), _october_first(first + 1)
-    return first + (t - begin) / (end - begin)
+    first, since = _hydrological_year_starts(times)
+    return first + since / (_october_first(first + 1) - _october_first(first))
 
 
 #: the dimensions of a run's scenarios (its results) or traces (an ensemble's store)
