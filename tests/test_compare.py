@@ -1035,8 +1035,8 @@ def test_compare_runs_notes_runs_of_different_time_steps(tmp_path):
     (tmp_path / "d10.yaml").write_text(daily.replace("step: {days: 1}", "step: {days: 10}"))
     one, ten = (daryo.run(daryo.load(tmp_path / f"{n}.yaml")).dataset for n in ("d1", "d10"))
     note = ("the runs have different time steps (1 day and 10 days): their differences are of the steps (N-day "
-            "steps' years of 360 or 370 days, a month's values taken by the month a step starts in) as much as of "
-            "the overlays")
+            "steps' years of 360 or 370 days, a month's values other than rates taken by the month a step starts "
+            "in) as much as of the overlays")
     assert note in compare_runs(one, ten).attrs["notes"]
     assert not [n for n in compare_runs(one, one).attrs["notes"] if "time steps" in n]
 

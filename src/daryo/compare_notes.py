@@ -164,7 +164,8 @@ def _steps_note(steps: list[str], what: str) -> str:
     if not all(steps) or steps[0] == steps[1]:  # (a daily model's reviewer: 1-day and 10-day runs compared silently)
         return ""
     shown = ["1 day" if step == "1 days" else "dekads" if step == "dekad" else step for step in steps]
-    why = ("N-day steps' years of 360 or 370 days, a month's values taken by the month a step starts in"
+    why = ("N-day steps' years of 360 or 370 days, a month's values other than rates taken by the month a step "
+           "starts in"
            if any(step.endswith(" days") for step in steps)
            else "12 monthly amounts per step, not rates, taken by each of a month's dekads")
     return (f"the {what} have different time steps ({shown[0]} and {shown[1]}): their differences are of the steps "

@@ -959,6 +959,33 @@ def test_twelve_monthly_amounts_in_hm3_per_month_are_spread_over_the_days_of_sho
     np.testing.assert_allclose(got, want[: got.size], rtol=1e-12)
 
 
+@pytest.mark.parametrize("unit, per_day", [("hm3/day", 1.0), ("m3/s", 0.0864)])
+def test_twelve_monthly_rates_take_each_day_at_its_month_s_rate_over_n_day_steps(tmp_path, unit, per_day):
+    """A weekly modeller's review: a 10-day step across a month's end took its start month's rate for all its days,
+    so a month's high rate ran on into the next (a demand's winter water doubled on 7-day steps).  Each day now
+    takes its month's rate: by hand, 31 Jan–9 Feb is 1 day at January's 1 and 9 at February's 2, 20 Feb–1 Mar 9
+    days at 2 and 1 at March's 6.  Steps within one month are their rate times 10, as before, to the bit."""
+    text = TEN_DAYS.replace("demand: 5}", f"demand: {{monthly: [1, 2, 6, 0, 0, 0, 0, 0, 0, 0, 0, 0], unit: {unit}}}}}")
+    model = daryo.load(write_model(tmp_path, text))
+    got = model.node("d").get("demand").resolve(model.time.axis())[0]
+    want = np.array([10, 10, 10, 1 + 18, 20, 18 + 6, 60, 60, 60]) * per_day
+    np.testing.assert_allclose(got, want, rtol=1e-12)
+    within = np.array([0, 1, 2, 4, 6, 7, 8])
+    np.testing.assert_array_equal(got[within], np.array([1, 1, 1, 2, 6, 6, 6]) * per_day * 10.0)
+    total = daryo.load(write_model(tmp_path, text.replace("step: {days: 10}", "step: {days: 1}"), "daily.yaml"))
+    daily = total.node("d").get("demand").resolve(total.time.axis())[0]
+    np.testing.assert_allclose(got.sum(), daily[: got.size * 10].sum(), rtol=1e-12)  # (the same 90 days' water)
+
+
+def test_a_monthlyprofile_parameter_keeps_pywr_s_rule_over_n_day_steps(tmp_path):
+    """A monthlyprofile parameter (Pywr's type, as an imported Pywr model has) takes the value of the month a step
+    starts in, as Pywr does, rates or not: the 10-day step of 31 January is January's 1 hm³ a day for 10 days."""
+    text = TEN_DAYS.replace("nodes:", "parameters:\n  q: {type: monthlyprofile, values: [1, 2, 6, 0, 0, 0, 0, 0, 0, 0, "
+                            "0, 0]}\nnodes:").replace("demand: 5}", "demand: {parameter: q, unit: hm3/day}}")
+    ds = daryo.run(daryo.load(write_model(tmp_path, text))).dataset
+    np.testing.assert_allclose(ds.demanded.isel(scenario=0).squeeze().values[:6], [10, 10, 10, 10, 20, 20])
+
+
 def test_per_month_unit_of_a_parameter_reference_is_refused_with_n_day_steps(tmp_path):
     text = TEN_DAYS.replace("nodes:", "parameters:\n  q: {type: constant, value: 30}\nnodes:")
     text = text.replace("demand: 5}", "demand: {parameter: q, unit: hm3/month}}")
