@@ -508,6 +508,81 @@ def test_workers_that_keep_dying_are_a_message_and_the_finished_chunks_are_kept(
     assert first_part.is_file()  # (a run that fails before any chunk is done leaves no folder behind)
 
 
+class _SlowAfterFirst(_KillOnce):
+    """A trace source whose chunks after the first take ``flag`` seconds more (a float, not a file)."""
+
+    def __call__(self, seed, indices, years, axis):
+        if 0 not in list(indices):
+            import time
+
+            time.sleep(float(self.flag))
+        return self.inner(seed, indices, years, axis)
+
+
+def test_a_local_cluster_left_without_workers_ends_the_run_and_keeps_the_finished_chunks(tmp_path, monkeypatch):
+    """An operations review: workers killed again and again as they restarted (a kill storm) left the local
+    cluster without workers, and its nannies started no more: the run waited for ever ("traces 0/400" for ten
+    minutes).  Here the cluster's workers are taken away once chunk 0 is written: the run ends with a message
+    naming --resume, and keeps chunk 0."""
+    pytest.importorskip("dask.distributed", reason="Dask is an optional extra (pip install daryo[ensemble])")
+    import threading
+    import time
+
+    from daryo.ensemble import executors
+
+    clusters, start = [], executors._local_cluster
+
+    def kept(workers):
+        clusters.append(start(workers))
+        return clusters[-1]
+
+    first_part = tmp_path / "gone.nc.parts" / "chunk-00000.npz"
+
+    def take_the_workers_away():
+        while not (clusters and first_part.is_file()):
+            time.sleep(0.05)
+        clusters[0].scale(0)
+
+    monkeypatch.setattr(executors, "_local_cluster", kept)
+    monkeypatch.setattr(executors, "WORKERS_GONE_AFTER", 1.0)
+    threading.Thread(target=take_the_workers_away, daemon=True).start()
+    source = _SlowAfterFirst(ResampledTraces.from_model(basin()), "3")
+    with pytest.raises(OSError, match=r"the local Dask cluster lost all its workers .* run again with --resume"):
+        run(tmp_path, "gone.nc", workers=1, source=source)
+    assert first_part.is_file()
+
+
+def test_chunks_come_as_they_complete_and_a_cluster_without_workers_for_a_while_is_an_error():
+    """The watch over a local cluster's workers (:func:`daryo.ensemble.executors._completed`): results pass as they
+    come; workers missing for less than the patience are waited for; missing for longer, chunks still to come, is
+    an error."""
+    from daryo.ensemble.executors import _completed
+
+    class Finished:  # (Dask's as_completed: ``ready`` results now, ``later`` more once asked ``wait`` times)
+        def __init__(self, ready, later=(), wait=0):
+            self.ready, self.later, self.wait = list(ready), list(later), wait
+
+        def has_ready(self):
+            if not self.ready and self.later and self.wait <= 0:
+                self.ready.append(self.later.pop(0))
+            self.wait -= 1
+            return bool(self.ready)
+
+        def is_empty(self):
+            return not self.ready and not self.later
+
+        def __next__(self):
+            if not self.ready:
+                raise StopIteration
+            return self.ready.pop(0)
+
+    assert list(_completed(Finished([1, 2]), lambda: True, patience=0.0)) == [1, 2]  # (nothing left: no error)
+    blips = iter([True, True, False, True])  # (workers restarting: gone for a moment, never for the patience)
+    assert list(_completed(Finished([], [3], wait=4), lambda: next(blips, False), patience=0.35, poll=0.1)) == [3]
+    with pytest.raises(OSError, match="lost all its workers"):
+        list(_completed(Finished([1], [2], wait=10**9), lambda: True, patience=0.2, poll=0.05))
+
+
 def test_no_dask_client_is_left_as_the_default_one(tmp_path):
     """A client left as Dask's default (after a scheduler that could not be reached) made xarray write every later
     NetCDF file of the process through a lock on that scheduler, which failed."""

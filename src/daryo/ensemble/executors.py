@@ -7,6 +7,7 @@ import logging
 import os
 import signal
 import threading
+import time
 from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import CancelledError
 from functools import partial
@@ -109,7 +110,7 @@ def _dask_chunks(jobs: list[_Job], scheduler: str | None, workers: int | None, o
                                                key=f"daryo-chunk-{j.chunk}-{os.getpid()}-{id(jobs)}")
                                 for j in jobs], loop=client.loop, with_results=True)
         try:
-            for fut, result in finished:
+            for fut, result in _completed(finished, (lambda: False) if scheduler else partial(_workers_gone, cluster)):
                 fut.release()  # else the cluster keeps every finished chunk's result in its workers' memory
                 if isinstance(result, CancelledError):  # (the scheduler lost: every chunk under way is cancelled)
                     raise _cancelled(result, scheduler) from result
@@ -123,6 +124,46 @@ def _dask_chunks(jobs: list[_Job], scheduler: str | None, workers: int | None, o
             raise
     finally:
         _close(client, cluster)
+
+
+#: how long (s) a local cluster may be without workers, none starting, before its run is given up
+WORKERS_GONE_AFTER = 5.0
+
+
+def _completed(finished: Any, gone: Callable[[], bool], patience: float | None = None, poll: float = 0.1
+               ) -> Iterator[tuple[Any, Any]]:
+    """The (future, result) pairs of Dask's ``finished`` (``as_completed`` with results) as they complete.
+
+    Raises
+    ------
+    OSError
+        Once ``gone()`` has held for ``patience`` seconds (:data:`WORKERS_GONE_AFTER`) while chunks are still to
+        come: a local cluster whose workers were all killed as they restarted (a kill storm, an operations review)
+        is left without workers and stops starting them, and the run waited for ever."""
+    patience = WORKERS_GONE_AFTER if patience is None else patience
+    since: float | None = None
+    while True:
+        if finished.has_ready() or finished.is_empty():
+            try:
+                yield next(finished)
+            except StopIteration:
+                return
+            since = None
+        elif gone():
+            since = time.monotonic() if since is None else since
+            if time.monotonic() - since >= patience:
+                raise OSError("the local Dask cluster lost all its workers (killed, or out of memory, as they "
+                              f"restarted) and starts no more; the finished chunks are kept: run again with {RESUME}")
+            time.sleep(poll)
+        else:
+            since = None
+            time.sleep(poll)
+
+
+def _workers_gone(cluster: Any) -> bool:
+    """Whether a local cluster has no worker, running or starting: its nannies gave up on their workers (each is
+    dropped from ``cluster.workers`` then) and its scheduler has none."""
+    return not cluster.workers and not cluster.scheduler_info.get("workers")
 
 
 #: guards what Dask keeps for the whole process and a run changes while it goes on: its configuration, set while a
