@@ -23,7 +23,7 @@ __all__ = ["ALMOST_FULL", "CSV_FLOAT", "NamedOSError", "atomic_write", "file_dig
            "full_disk", "refuse_special_file",
            "interrupts_between", "missing_cwd_note", "mode_for", "new_file_mode", "other_owner", "printable_path",
            "process_alive", "refuse_netcdf_unreadable_name", "refuse_write_protected", "remove_stale_temporaries",
-           "size_text", "temp_beside", "temporary_prefix", "user_path", "write_target"]
+           "size_text", "stale_temporaries", "temp_beside", "temporary_prefix", "user_path", "write_target"]
 
 
 #: how daryo's CSV files write numbers: 9 significant digits, which keep a float32 and do not show a float64's last
@@ -293,24 +293,35 @@ def temp_beside(path: Path) -> tuple[int, str]:
         raise NamedOSError(exc.errno, f"cannot write {path}: {exc.strerror or exc}") from exc
 
 
-def temporary_prefix(prefix: str) -> str:
-    """The start of the name of a temporary file or folder this process writes: ``prefix``, then ``tmp-``, this
-    host's name and this process's id (``.r.nc.tmp-node7-4242-``), so that a later writer can tell one whose
-    writer was killed (:func:`remove_stale_temporaries`)."""
-    return f"{prefix}tmp-{_host()}-{os.getpid()}-"
+def temporary_prefix(prefix: str, kind: str = "tmp") -> str:
+    """The start of the name of a temporary file or folder this process writes: ``prefix``, then ``kind`` (``tmp``;
+    an ensemble's earlier store moved aside while the new one is moved in: ``old``), this host's name and this
+    process's id (``.r.nc.tmp-node7-4242-``), so that a later writer can tell one whose writer was killed
+    (:func:`stale_temporaries`).  What follows must hold no ``-``."""
+    return f"{prefix}{kind}-{_host()}-{os.getpid()}-"
 
 
-def remove_stale_temporaries(folder: Path, prefix: str) -> None:
-    """Remove the temporary files and folders in ``folder`` named by :func:`temporary_prefix` with ``prefix`` whose
-    writer, a process of this host, is gone: a run killed while it wrote (SIGKILL, the out-of-memory killer)
-    left them, of full size, and no later run removed them (an operations review: 53 MB after ten killed runs, in a
-    folder on a network disk).  Another host's (a cluster sharing the disk, a container) are left, as are those of
-    live processes and those this user cannot remove."""
-    host = _host()
-    for stale in folder.glob(f"{glob.escape(prefix)}tmp-*"):
-        written_by = stale.name[len(prefix) + len("tmp-"):].rsplit("-", 2)
-        if len(written_by) != 3 or written_by[0] != host or process_alive(written_by[1]):
-            continue
+def stale_temporaries(folder: Path, prefix: str, kind: str = "tmp") -> list[Path]:
+    """The temporary files and folders in ``folder`` named by :func:`temporary_prefix` with ``prefix`` and ``kind``
+    whose writer, a process of this host, is gone (SIGKILL, the out-of-memory killer, a crash).  Another host's (a
+    cluster sharing the disk, a container) are not among them, whatever their process ids: this host cannot tell
+    whether their writers live; nor are those of live processes (this one's too)."""
+    host, start = _host(), len(prefix) + len(kind) + 1
+    found = []
+    for stale in sorted(folder.glob(f"{glob.escape(prefix)}{glob.escape(kind)}-*")):
+        written_by = stale.name[start:].rsplit("-", 2)
+        if len(written_by) == 3 and written_by[0] == host and not process_alive(written_by[1]):
+            found.append(stale)
+    return found
+
+
+def remove_stale_temporaries(folder: Path, prefix: str, kind: str = "tmp") -> None:
+    """Remove the temporary files and folders in ``folder`` named by :func:`temporary_prefix` with ``prefix`` (and
+    ``kind``) whose writer, a process of this host, is gone (:func:`stale_temporaries`): a run killed while it
+    wrote (SIGKILL, the out-of-memory killer) left them, of full size, and no later run removed them (an operations
+    review: 53 MB after ten killed runs, in a folder on a network disk).  Another host's (a cluster sharing the
+    disk, a container) are left, as are those of live processes and those this user cannot remove."""
+    for stale in stale_temporaries(folder, prefix, kind):
         with contextlib.suppress(OSError):
             if stale.is_dir() and not stale.is_symlink():
                 shutil.rmtree(stale)

@@ -113,7 +113,9 @@ def test_a_failed_start_leaves_no_parts_and_stale_temporaries_are_removed(tmp_pa
     with dask.config.set({"distributed.comm.timeouts.connect": "2s"}), pytest.raises(OSError, match="connect"):
         run(tmp_path, "s.nc", scheduler="tcp://127.0.0.1:1")  # a scheduler that is not there
     assert not (tmp_path / "s.nc.parts").exists()  # the corrected command needs no --resume
-    stale = tmp_path / ".s.nc.tmp-999999999"  # an assembly killed before it could remove its store
+    from daryo._files import _host
+
+    stale = tmp_path / f".s.nc.tmp-{_host()}-999999999-ab12"  # an assembly killed before it could remove its store
     stale.write_text("half-written")
     run(tmp_path, "s.nc")
     assert out.exists() and not stale.exists()

@@ -812,8 +812,8 @@ def test_a_zarr_store_that_cannot_be_removed_is_refused_before_any_work(tmp_path
 def test_a_store_that_cannot_be_replaced_at_the_end_leaves_no_temporary_store_and_keeps_the_chunks(tmp_path,
                                                                                                    monkeypatch):
     """A trainer's review: where the earlier store could not be removed (now: moved aside) when the run ended, the
-    complete temporary store (``.base.zarr.tmp-PID``) was left beside it, and the message did not say the chunks
-    were kept."""
+    complete temporary store (``.base.zarr.tmp-<host>-<pid>-…``) was left beside it, and the message did not say
+    the chunks were kept."""
     pytest.importorskip("zarr", reason="zarr is an optional extra (pip install daryo[ensemble])")
     _, out = run(tmp_path, "base.zarr", options={"seed": 9})
     real_replace = os.replace
@@ -837,23 +837,26 @@ def test_a_store_that_cannot_be_replaced_at_the_end_leaves_no_temporary_store_an
 def test_a_store_is_replaced_whole_the_old_one_moved_aside_before_it_is_removed(tmp_path, monkeypatch):
     """An operations review: the earlier store was removed before the new one was moved in, which took seconds on
     a network disk, and a kill meanwhile (SIGKILL, out of memory) left a half-deleted store at the output's path.
-    The old store is moved aside (``.base.zarr.old-PID``) and removed only once the new one is in place: here its
-    removal fails (as a kill then would end it), and the output is the new store, whole; the next run removes the
-    leftover."""
+    The old store is moved aside (``.base.zarr.old-<host>-<pid>-…``, named as a temporary store is) and removed
+    only once the new one is in place: here its removal fails (as a kill then would end it), and the output is the
+    new store, whole; the next run removes the leftover."""
     pytest.importorskip("zarr", reason="zarr is an optional extra (pip install daryo[ensemble])")
     import shutil
 
+    from daryo._files import _host
     from daryo.ensemble import store
 
     _, out = run(tmp_path, "base.zarr", options={"seed": 9})
     new, _ = run(tmp_path, "new.zarr")
     files = sorted(p.relative_to(new.output) for p in new.output.rglob("*"))
-    aside = tmp_path / f".base.zarr.old-{os.getpid()}"
+    aside_name = re.compile(rf"\.base\.zarr\.old-{re.escape(_host())}-{os.getpid()}-[0-9a-f]{{12}}")
+    asides = []
     real_remove = store._remove
 
     def removal_fails(path):
         assert path != out, "the output is removed before the new store is in place"
-        if path == aside and path.exists():  # (not the clearing of the name before the move)
+        if aside_name.fullmatch(path.name):
+            asides.append(path)
             assert sorted(p.relative_to(out) for p in out.rglob("*")) == files  # (the new store is in place)
             shutil.rmtree(next(p for p in path.iterdir() if p.is_dir()))  # (half removed, then killed)
             raise OSError(5, "Input/output error", str(path))
@@ -864,25 +867,87 @@ def test_a_store_is_replaced_whole_the_old_one_moved_aside_before_it_is_removed(
     monkeypatch.undo()
     assert sorted(p.relative_to(out) for p in out.rglob("*")) == files
     assert_identical(load(out), load(new.output))
+    [aside] = asides
     assert load(out).attrs["seed"] == 5 and aside.is_dir()
+    monkeypatch.setattr(daryo._files, "process_alive", lambda pid: False)  # (as in a later process)
     run(tmp_path, "base.zarr", options={"seed": 7})
     assert not aside.exists() and load(out).attrs["seed"] == 7
 
 
-def test_an_old_store_a_killed_run_moved_aside_is_removed_only_where_the_new_one_is_in_place(tmp_path):
+def test_an_old_store_a_killed_run_moved_aside_is_put_back_by_the_next_run(tmp_path, capsys):
     """A run killed between moving the earlier store aside and moving its own in (two renames) leaves the earlier
-    results only under their hidden name: they are kept while the output does not exist, and removed, as a killed
-    run's temporary store is, once it does."""
+    results only under their hidden name, and no output.  They were kept while the output did not exist, but the
+    next run wrote its own output beside them and the one after removed them without a word.  Reading the output
+    now says where they are; the next run of it puts them back first (then replaces them, as it would have), and a
+    ``daryo ensemble`` says so.  Another host's (a cluster sharing the disk: its writer may live) is left."""
     pytest.importorskip("zarr", reason="zarr is an optional extra (pip install daryo[ensemble])")
+    from daryo._files import _host
+    from daryo.ensemble.store import restore_moved_aside
+
     _, out = run(tmp_path, "base.zarr", options={"seed": 9})
-    stale = tmp_path / ".base.zarr.old-999999999"  # (no such process)
+    stale = tmp_path / f".base.zarr.old-{_host()}-999999999-ab12"  # (no such process)
     out.rename(stale)
+    others = [tmp_path / ".base.zarr.old-node7-999999999-cd34",
+              tmp_path / f".base.zarr.old-{_host()}-{os.getpid()}-ef56"]
+    for other in others:  # (another host's; and a live process's, which is between its two renames)
+        other.mkdir()
     run(tmp_path, "other.zarr")
     assert stale.is_dir()  # (a store of another name does not touch it)
-    run(tmp_path, "base.zarr")  # (the output does not exist: the only copy of the earlier results is kept)
-    assert stale.is_dir() and xr.open_zarr(stale).attrs["seed"] == 9
-    run(tmp_path, "base.zarr", options={"seed": 7})
+    assert main(["summary", str(out)]) == 1
+    assert capsys.readouterr().err.strip() == (
+        f"daryo: error: {out} does not exist: a run killed while it replaced it left the earlier results in {stale}; "
+        "the next daryo ensemble run with this output puts them back first (or move that folder back yourself)")
+    assert restore_moved_aside(out) == stale
+    assert not stale.exists() and load(out).attrs["seed"] == 9
+    assert restore_moved_aside(out) is None  # (the output exists)
+    out.rename(stale)
+    run(tmp_path, "base.zarr", options={"seed": 7})  # (put back, then replaced)
     assert not stale.exists() and load(out).attrs["seed"] == 7
+    assert all(other.is_dir() for other in others)
+    out.rename(stale)
+    model = tmp_path / "basin.yaml"
+    model.write_text(yaml_of_basin(), encoding="utf-8")
+    capsys.readouterr()
+    assert main(["ensemble", str(model), "--traces", "2", "--years", "1", "--quiet", "-o", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert (f"note: {out} did not exist: a run killed while it replaced it had moved the earlier results "
+            f"aside, to {stale.name}; they are put back\n") in err
+    assert f"note: {out} holds the results of 7 traces" in err  # (said as for any earlier results)
+    assert not stale.exists() and load(out).attrs["traces"] == 2
+    assert all(other.is_dir() for other in others)
+
+
+@pytest.mark.parametrize("name", ["t.nc", "t.zarr"])
+def test_a_killed_runs_temporary_store_is_removed_only_where_this_host_wrote_it(tmp_path, monkeypatch, name):
+    """A reread of the code: the temporary stores were named ``.t.zarr.tmp-<pid>``, without the host, and a run
+    removed those whose process id was not running here; on a disk the hosts of a cluster share, a run on one host
+    could remove another host's live temporary store.  They are named as daryo's other temporary files are
+    (``.t.zarr.tmp-<host>-<pid>-…``); a run removes this host's whose writer is gone and leaves another host's (and
+    those of an earlier daryo, which do not say their host)."""
+    from daryo._files import _host
+    from daryo.ensemble import store
+
+    here = _host()
+    dead = tmp_path / f".{name}.tmp-{here}-999999999-ab12"  # (no such process)
+    kept = [tmp_path / f".{name}.tmp-node7-999999999-cd34", tmp_path / f".{name}.tmp-{here}-{os.getpid()}-ef56",
+            tmp_path / f".{name}.tmp-999999999"]
+    for path in [dead, *kept]:
+        path.mkdir()
+        (path / "x").write_text("half-written")
+    used = []
+    real_move = store._move_into_place
+
+    def move(tmp, target):
+        used.append(tmp.name)
+        real_move(tmp, target)
+
+    monkeypatch.setattr(store, "_move_into_place", move)
+    r, out = run(tmp_path, name)
+    assert load(out).sizes["trace"] == 7
+    assert not dead.exists() and all((p / "x").read_text() == "half-written" for p in kept)
+    [tmp] = used
+    assert re.fullmatch(rf"\.{re.escape(name)}\.tmp-{re.escape(here)}-{os.getpid()}-[0-9a-f]{{12}}", tmp), tmp
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([name, *(p.name for p in kept)])
 
 
 def test_a_store_that_cannot_be_copied_to_take_the_threshold_again_is_told_in_one_short_line(tmp_path, monkeypatch,
@@ -898,7 +963,7 @@ def test_a_store_that_cannot_be_copied_to_take_the_threshold_again_is_told_in_on
     out = tmp_path / "t.zarr"
     command = ["ensemble", str(model), "--traces", "4", "--years", "2", "--quiet", "-o", str(out)]
     assert main(command) == 0
-    tmp = tmp_path / f".t.zarr.tmp-{os.getpid()}"
+    tmp = tmp_path / f".t.zarr.tmp-node7-{os.getpid()}-ab12"
     errors = [(str(out / f"v{i}" / "0"), str(tmp / f"v{i}" / "0"),
                f"[Errno 28] No space left on device: '{out}/v{i}/0' -> '{tmp}/v{i}/0'") for i in range(2000)]
 
@@ -916,13 +981,15 @@ def test_a_store_that_cannot_be_copied_to_take_the_threshold_again_is_told_in_on
 
 @pytest.mark.parametrize("name", ["t.nc", "t.zarr"])
 def test_another_users_leftover_temporary_store_is_left_as_it_is(tmp_path, monkeypatch, name):
-    """A trainer's review: the hidden temporary store of another user's run that was killed (``.t.zarr.tmp-PID``,
-    its process gone) could not be removed, and the owner's run failed at its end with "Permission denied: 'x'",
-    naming neither it nor what to do.  A leftover that cannot be removed is left; this run writes under its own
-    name."""
+    """A trainer's review: the hidden temporary store of another user's run that was killed
+    (``.t.zarr.tmp-<host>-<pid>-…``, its process gone) could not be removed, and the owner's run failed at its end
+    with "Permission denied: 'x'", naming neither it nor what to do.  A leftover that cannot be removed is left; this
+    run writes under its own name."""
     import shutil
 
-    stale = tmp_path / f".{name}.tmp-999999999"  # (no such process)
+    from daryo._files import _host
+
+    stale = tmp_path / f".{name}.tmp-{_host()}-999999999-ab12"  # (no such process)
     stale.mkdir()
     (stale / "x").write_text("a neighbour's")
     real_rmtree = shutil.rmtree

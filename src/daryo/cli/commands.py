@@ -409,6 +409,7 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
         run_ensemble,
     )
     from ..ensemble.executors import scheduler_problem, workers_problem
+    from ..ensemble.store import restore_moved_aside
 
     columns = args.hydrology == "columns"
     _check_counts(args, columns)
@@ -430,6 +431,9 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
     _check_numbers_as_scenarios(args.scenario, "--traces")
     out = _output_path(args.output, "results.zarr")
     _check_parent(out)
+    if (aside := restore_moved_aside(out)) is not None:  # (before anything looks at the output: its earlier results)
+        _err(f"note: {out} did not exist: a run killed while it replaced it had moved the earlier results aside, to "
+             f"{aside.name}; they are put back")
     try:  # before any work: the format, and nothing but an earlier result in the way (else OSError: exit 1)
         check_output(out)
     except (ImportError, ValueError) as exc:

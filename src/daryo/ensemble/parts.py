@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from .._files import NamedOSError, atomic_write, other_owner
+from .._files import NamedOSError, atomic_write, other_owner, stale_temporaries
 from .chunks import ANNUAL_INDICATORS, threshold_of
 
 # The parts' format: 2, parts hold annual_inflow; 3, deficits below 1e-8 hm³ are solver noise and a reservoir
@@ -78,16 +78,49 @@ def kept_text(done: int, folder: Path) -> str:
 def unfinished_run(output: str | Path, shown: str | Path | None = None) -> str:
     """Where ``output`` does not exist but its parts folder does (a run interrupted, or stopped by a full disk),
     what to say of it instead of "no such file": that its run is unfinished, with its finished chunks, and how to
-    finish it (a trainer's review: ``daryo summary X.zarr`` said "no such file or folder"); "" otherwise.
-    ``shown``: the output as the user gave it, for the message (``output`` itself if None)."""
+    finish it (a trainer's review: ``daryo summary X.zarr`` said "no such file or folder"); where a run of this
+    host was killed while it replaced ``output``, its earlier store moved aside, where that store is and that the
+    next run puts it back (:func:`moved_aside`); "" otherwise.  ``shown``: the output as the user gave it, for the
+    message (``output`` itself if None)."""
     output = Path(output)
     folder = parts_folder(output)
-    if output.exists() or not folder.is_dir():
+    if output.exists():
         return ""
+    if not folder.is_dir():
+        return _moved_aside(output, shown)
     done = finished_chunks(folder)
     chunks = f"{done} finished chunk{'' if done == 1 else 's'}" if done else "no chunk finished yet"
     return (f"{output if shown is None else shown} is not written yet: its ensemble run is unfinished ({chunks} in "
             f"{folder}); finish it with the same daryo ensemble command and {RESUME}")
+
+
+def moved_aside(output: str | Path) -> Path | None:
+    """The earlier store at ``output`` that a run of this host moved aside (``.<name>.old-<host>-<pid>-<random>``,
+    :func:`daryo.ensemble.store._move_into_place`) and was killed before it could move its own in, or remove it
+    (the latest if there are several; None: there is none).  Another host's, or a live process's, is not one."""
+    output = Path(output)
+    aside = stale_temporaries(output.parent, f".{output.name}.", "old")
+    return max(aside, key=_modified) if aside else None
+
+
+def _modified(path: Path) -> int:
+    """When ``path`` was last changed (ns; -1: it is gone, another run having put it back meanwhile)."""
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return -1
+
+
+def _moved_aside(output: Path, shown: str | Path | None) -> str:
+    """What to say of ``output``, which does not exist, where a run killed while it replaced it left the earlier
+    store moved aside (:func:`moved_aside`; "" if none did): the earlier results are whole there, and the next
+    ``daryo ensemble`` run with this output puts them back first
+    (:func:`daryo.ensemble.store.restore_moved_aside`)."""
+    if (aside := moved_aside(output)) is None:
+        return ""
+    return (f"{output if shown is None else shown} does not exist: a run killed while it replaced it left the earlier "
+            f"results in {aside}; the next daryo ensemble run with this output puts them back first (or move that "
+            "folder back yourself)")
 
 
 class RunInProgressError(FileExistsError):

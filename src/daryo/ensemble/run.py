@@ -50,6 +50,7 @@ from .store import (
     _retake_threshold,
     check_output,
     demand_systems,
+    restore_moved_aside,
 )
 from .traces import TraceSource, default_trace_source, names_text, run_years, source_names
 
@@ -120,7 +121,9 @@ def run_ensemble(model: Model, options: EnsembleOptions, output: str | os.PathLi
     output
         ``results.zarr`` (needs ``zarr``) or ``results.nc`` (``~`` is the home folder).  Written under a
         temporary name and moved into place at the end; an existing output is replaced only if it is an earlier
-        result (see :func:`check_output`).
+        result (see :func:`check_output`).  Where it does not exist because a run of this host was killed between
+        moving the earlier store aside and moving its own in, the earlier store is put back first
+        (:func:`~daryo.ensemble.store.restore_moved_aside`).
     scheduler, workers
         Run the chunks on a Dask cluster at ``scheduler``, or on a local one with ``workers`` processes;
         neither (or ``workers=0``): in this process.
@@ -160,6 +163,7 @@ def run_ensemble(model: Model, options: EnsembleOptions, output: str | os.PathLi
     _check_call(source, scheduler, resume, progress, stop_after)
     _check_request(options, scheduler, workers)
     options = _plain_numbers(options)
+    restore_moved_aside(output)  # (a run killed between moving the earlier store aside and its own in)
     fmt = check_output(output)
     source = source or default_trace_source(model)
     names = _named_traces(source, options.traces)

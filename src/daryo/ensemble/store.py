@@ -30,10 +30,11 @@ from .._files import (
     free_bytes,
     free_space_note,
     full_disk,
-    process_alive,
     refuse_netcdf_unreadable_name,
     refuse_special_file,
     refuse_write_protected,
+    remove_stale_temporaries,
+    temporary_prefix,
     write_target,
 )
 from .._netcdf import netcdf_io
@@ -63,7 +64,7 @@ from .chunks import (
     target_missed,
     threshold_of,
 )
-from .parts import RESUME, _Parts, same_run, what_differs
+from .parts import RESUME, _Parts, moved_aside, same_run, what_differs
 from .traces import run_years
 
 _PERCENTILES = (5.0, 50.0, 95.0)
@@ -737,37 +738,57 @@ def _out_of_room(exc: BaseException, tmp: Path, left: int) -> bool:
 
 
 def _temporary_beside(target: Path) -> Path:
-    """The name under which a store that replaces ``target`` is written first (``.<name>.tmp-<pid>``), cleared;
-    the temporary stores of writers killed before they could clean up are removed, where this user may (another
-    user's in a team folder is left: a trainer's review, whose run failed at its end on a neighbour's leftover), and
-    so are the earlier stores they had moved aside (``.<name>.old-<pid>``, :func:`_move_into_place`) once ``target``
-    exists (without it such a store is the only copy of the earlier results: it is left)."""
-    for pattern in ("tmp", "old"):
-        for stale in target.parent.glob(f".{target.name}.{pattern}-*"):
-            pid = stale.name.rsplit("-", 1)[-1]
-            if pid.isdigit() and (pattern == "tmp" or target.exists()) and (  # (not a single file's temporary
-                    pid == str(os.getpid()) or not process_alive(pid)):  # name, _files.temporary_prefix's)
-                with contextlib.suppress(OSError):
-                    _remove(stale)
-    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
-    _remove(tmp)
-    return tmp
+    """A new name under which a store that replaces ``target`` is written first (``.<name>.tmp-<host>-<pid>-<random>``,
+    :func:`daryo._files.temporary_prefix`, as daryo's other files are written).  The temporary stores that this
+    host's writers left when they were killed before they could clean up are removed first
+    (:func:`daryo._files.remove_stale_temporaries`), where this user may (another user's in a team folder is left: a
+    trainer's review, whose run failed at its end on a neighbour's leftover), and so are the earlier stores they had
+    moved aside (``.<name>.old-<host>-<pid>-<random>``, :func:`_move_into_place`) once ``target`` exists (without it
+    such a store is the only copy of the earlier results: :func:`restore_moved_aside` puts it back).  Another host's
+    are left whatever their process ids (a cluster's hosts sharing the disk: this host cannot tell whether their
+    writers live)."""
+    folder, prefix = target.parent, f".{target.name}."
+    remove_stale_temporaries(folder, prefix)
+    if target.exists():
+        remove_stale_temporaries(folder, prefix, "old")
+    return target.with_name(temporary_prefix(prefix) + uuid.uuid4().hex[:12])
+
+
+def restore_moved_aside(output: str | Path) -> Path | None:
+    """Put back at ``output`` the earlier store a run of this host moved aside to replace it and was killed before it
+    could move its own in (between :func:`_move_into_place`'s two renames), where ``output`` does not exist: the
+    earlier results, whole, as if the run had been killed a moment before.  The latest such store if there are
+    several (:func:`~daryo.ensemble.parts.moved_aside`); one of another host's run, or of a live process, is left.
+
+    Returns
+    -------
+    pathlib.Path or None
+        The name the store was put back from (None: none was).
+    """
+    target = Path(output)
+    if target.exists() or target.is_symlink() or (latest := moved_aside(target)) is None:
+        return None
+    try:
+        os.replace(latest, target)
+    except OSError:  # (another run put it back meanwhile, or this user may not)
+        return None
+    return latest
 
 
 def _move_into_place(tmp: Path, target: Path) -> None:
     """Move the store written at ``tmp`` onto ``target``: a file in one step; a folder (zarr) in two renames, the
-    earlier store moved aside first (``.<name>.old-<pid>``, which is removed once the new one is in place), so that
-    a process killed at any moment leaves ``target`` whole, the old store or the new (removing the old store first
-    took seconds on a network disk, and a kill meanwhile left it half deleted: an operations review).  An old
-    store that cannot be removed then (its permissions changed meanwhile) is left under its hidden name, for a
-    later run to remove; one that cannot be moved aside raises, ``target`` left as it was, and so does one open in
-    this process (:func:`reading_store`: its readers would read the new store's chunks under the old one's
-    attributes)."""
+    earlier store moved aside first (``.<name>.old-<host>-<pid>-<random>``, which is removed once the new one is in
+    place), so that a process killed at any moment leaves the old store whole or the new one in place (removing
+    the old store first took seconds on a network disk, and a kill meanwhile left it half deleted: an operations
+    review); one killed between the two renames leaves only the old store, moved aside, which the next run of the
+    same output puts back first (:func:`restore_moved_aside`).  An old store that cannot be removed once the new
+    one is in place (its permissions changed meanwhile) is left under its hidden name, for a later run to remove;
+    one that cannot be moved aside raises, ``target`` left as it was, and so does one open in this process
+    (:func:`reading_store`: its readers would read the new store's chunks under the old one's attributes)."""
     if not tmp.is_dir() or not target.exists():
         os.replace(tmp, target)
         return
-    aside = target.with_name(f".{target.name}.old-{os.getpid()}")
-    _remove(aside)
+    aside = target.with_name(temporary_prefix(f".{target.name}.", "old") + uuid.uuid4().hex[:12])
     with _OPEN_STORES_LOCK:  # (no reader of this process opens it between the check and the renames)
         _refuse_open_store(target)
         os.replace(target, aside)
