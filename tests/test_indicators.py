@@ -136,6 +136,77 @@ def test_the_winter_share_of_each_step_is_its_days_in_winter():
     np.testing.assert_array_equal(monthly, [1.0] * 6 + [0.0] * 6)
 
 
+def _earlier_clocks() -> dict[str, object]:
+    """The season clocks as they were written before they shared one definition of the winter
+    (:func:`daryo.indicators._winter_of`): the winter's length by its leap years in one, by its dates in the others,
+    and the winter's in :func:`season_years` by the leap years of its February's year, a fourth time."""
+    from daryo.indicators import _april_first, _hydrological_year_starts, _leap_years_to, _october_first
+
+    def winter_days(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+        def elapsed(times: np.ndarray) -> np.ndarray:
+            first, since = _hydrological_year_starts(times)
+            length = 182 + _leap_years_to(first + 1) - _leap_years_to(first)
+            into = np.minimum(since / np.timedelta64(1, "D"), length)
+            return (182 * first + _leap_years_to(first)).astype(float) + into
+
+        return elapsed(ends) - elapsed(starts)
+
+    def winters_elapsed(times: np.ndarray) -> np.ndarray:
+        first, since = _hydrological_year_starts(times)
+        length = _april_first(first + 1) - _october_first(first)
+        return first + np.minimum(since / length, 1.0)
+
+    def summers_elapsed(times: np.ndarray) -> np.ndarray:
+        first, since = _hydrological_year_starts(times)
+        winter = _april_first(first + 1) - _october_first(first)
+        return first + np.maximum(since - winter, np.timedelta64(0, "ns")) / np.timedelta64(183, "D")
+
+    return {"_winter_days": winter_days, "_winters_elapsed": winters_elapsed, "_summers_elapsed": summers_elapsed}
+
+
+def test_the_season_clocks_built_on_one_winter_give_the_earlier_figures_bit_for_bit():
+    """A reread of the code: the days in winter, and the winters and summers elapsed, each found the winter's
+    length again (by its leap years, or by its dates).  Built on one :func:`daryo.indicators._winter_of` they give
+    the same floats as before for every day of two centuries (1900 and 2100 not leap, 2000 leap), at midnight and
+    within a day, and for steps of 1 to 400 days from each."""
+    from daryo import indicators
+
+    days = np.arange(np.datetime64("1899-09-01"), np.datetime64("2101-11-01")).astype("datetime64[ns]")
+    times = np.concatenate([days, days + np.timedelta64(26_012_345_678_901, "ns")])  # (and 7 h 13 min 32.3… s in)
+    earlier = _earlier_clocks()
+    for name in ("_winters_elapsed", "_summers_elapsed"):
+        np.testing.assert_array_equal(getattr(indicators, name)(times), earlier[name](times), err_msg=name)
+    for n in (1, 5, 7, 10, 30, 183, 400):
+        np.testing.assert_array_equal(indicators._winter_days(times[:-n], times[n:]),
+                                      earlier["_winter_days"](times[:-n], times[n:]), err_msg=f"{n} days")
+
+
+#: each run's season_years (winter, summer) as the earlier code gave them (float.hex: bit for bit)
+_EARLIER_SEASON_YEARS = [
+    (TimeAxis.from_range("2000-10", "2003-09"), "0x1.8000000000000p+1", "0x1.8000000000000p+1"),
+    (TimeAxis.from_range("2001-01", "2004-05"), "0x1.bf4bf4bf4bf4cp+1", "0x1.aaaaaaaaaaaabp+1"),  # mid-winter to
+    # mid-summer, over 29 February 2004
+    (TimeAxis.from_range("1999-11-11", "2001-06-20", dekads=True), "0x1.c6a5122f90166p+0",
+     "0x1.714fbcda3ac11p+0"),  # dekads over 29 February 2000
+    (TimeAxis(pd.Timestamp("2003-12-15"), 500, 1), "0x1.9714fbcda3ac1p+0", "0x1.25c53ef368eb1p+0"),  # days
+    (TimeAxis(pd.Timestamp("2003-11-03"), 120, 7), "0x1.4cc942163a912p+1", "0x1.ffffffffffdd1p+0"),  # weeks across
+    # 1 April and 1 October, and 29 February 2004
+    (TimeAxis(pd.Timestamp("2099-03-01"), 100, 7), "0x1.d5cd5cd5cdceep+0", "0x1.00000000002e8p+1"),  # (2100: 182)
+    (TimeAxis(pd.Timestamp("2004-03-30"), 219, 5), "0x1.7ffe08453d1c8p+1", "0x1.80000000000dep+1"),
+    (TimeAxis(pd.Timestamp("2000-10-01"), 110, 10), "0x1.837f4cf09cac0p+1", "0x1.7fffffffffd85p+1"),
+    (TimeAxis(pd.Timestamp("2000-10-01"), 1, 1095), "0x1.8000000000000p+1", "0x1.8000000000000p+1"),
+    (TimeAxis(pd.Timestamp("2003-09-28"), 1, 5), "0x1.661ec6a520000p-7", "0x1.0c9714fbd0000p-6"),
+]
+
+
+@pytest.mark.parametrize(("axis", "winters", "summers"), _EARLIER_SEASON_YEARS)
+def test_season_years_are_the_earlier_figures_bit_for_bit(axis, winters, summers):
+    """The season clocks built on one winter (the test above), and :func:`season_years`' winter's length taken from
+    the same winter, change no figure: monthly, dekad, daily and 7-day runs, starting and ending mid-season, across
+    29 February."""
+    assert (season_years(axis, "winter").hex(), season_years(axis, "summer").hex()) == (winters, summers)
+
+
 #: a river's inflow (hm³ a month, January to December) of 3 hm³/day in November to February, 2 in May to August and
 #: 1 in the months on either side of 1 April and 1 October, so that a step across them has the same water each
 #: day: a winter of 422 hm³, a summer of 306, a hydrological year of 728

@@ -21,7 +21,6 @@ from .timeaxis import (
     StepKind,
     TimeAxis,
     dekad_days,
-    hydrological_year,
     season_of_month,
     step_label_days,
     step_label_kind,
@@ -96,11 +95,8 @@ def season_years(data: xr.Dataset | TimeAxis, season: str) -> float:
     share = _winter_days(starts, ends) / np.where(days > 0, days, 1.0)
     if season == "summer":
         share = 1.0 - share
-    t = starts.astype("datetime64[M]").astype(np.int64)
-    year, month = t // 12 + 1970, t % 12 + 1
-    y = hydrological_year(month, year)  # the calendar year in which the step's hydrological year ends (its February)
-    leap = ((y % 4 == 0) & (y % 100 != 0)) | (y % 400 == 0)
-    length = np.where(leap, 183.0, 182.0) if season == "winter" else np.full(len(starts), 183.0)
+    # the season's length in the step's hydrological year (a winter of 183 days where its February has 29)
+    length = _winter_of(starts)[2] / np.timedelta64(1, "D") if season == "winter" else np.full(len(starts), 183.0)
     clock = _winters_elapsed if season == "winter" else _summers_elapsed
     # a step within one season: its days over the season's length (as always); one across 1 April or 1 October:
     # the part of each season it covers, on the scale of seasons elapsed
@@ -154,30 +150,38 @@ def _hydrological_year_starts(times: np.ndarray) -> tuple[np.ndarray, np.ndarray
     return first, t - _october_first(first)
 
 
+def _winter_of(times: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each instant's hydrological year (the calendar year of its 1 October), its time since that 1 October, and
+    the length of that year's winter, 1 October to 1 April (182 days, 183 when the next calendar year is leap): the
+    one definition of the winter that the days in winter (:func:`_winter_days`) and the share of winters and
+    summers elapsed (:func:`_winters_elapsed`, :func:`_summers_elapsed`) are counted from."""
+    first, since = _hydrological_year_starts(times)
+    return first, since, _april_first(first + 1) - _october_first(first)
+
+
 def _winter_days(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
     """The days in winter from each start to its end: the difference of the winter days elapsed at each, counted
     from year 1 (a winter of the hydrological year from October ``y`` has 182 days, 183 when ``y + 1`` is leap);
     whole days are exact in float64."""
+    day = np.timedelta64(1, "D")
+
     def elapsed(times: np.ndarray) -> np.ndarray:
-        first, since = _hydrological_year_starts(times)
-        length = 182 + _leap_years_to(first + 1) - _leap_years_to(first)
-        into = np.minimum(since / np.timedelta64(1, "D"), length)
-        return (182 * first + _leap_years_to(first)).astype(float) + into
+        first, since, length = _winter_of(times)
+        return (182 * first + _leap_years_to(first)).astype(float) + np.minimum(since / day, length / day)
 
     return elapsed(ends) - elapsed(starts)
 
 
 def _winters_elapsed(times: np.ndarray) -> np.ndarray:
     """Each instant on a scale of winters: its hydrological year plus the share of that year's winter elapsed."""
-    first, since = _hydrological_year_starts(times)
-    length = _april_first(first + 1) - _october_first(first)
+    first, since, length = _winter_of(times)
     return first + np.minimum(since / length, 1.0)
 
 
 def _summers_elapsed(times: np.ndarray) -> np.ndarray:
-    """Each instant on a scale of summers: its hydrological year plus the share of that year's summer elapsed."""
-    first, since = _hydrological_year_starts(times)
-    winter = _april_first(first + 1) - _october_first(first)
+    """Each instant on a scale of summers: its hydrological year plus the share of that year's summer elapsed (a
+    summer, 1 April to 1 October, is 183 days)."""
+    first, since, winter = _winter_of(times)
     return first + np.maximum(since - winter, np.timedelta64(0, "ns")) / np.timedelta64(183, "D")
 
 
