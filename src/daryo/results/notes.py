@@ -258,7 +258,7 @@ def _dry_demands(ds: xr.Dataset) -> str:
         return ""
     others = [d for d in ds["delivery"].dims if d != "demand"]
     got, short = ds["delivery"].sum(others), ds["deficit"].sum(others)
-    dry = [str(d) for d in ds["demand"].values[(got.values <= 0) & (short.values > 0)]]
+    dry = [str(d) for d in ds["demand"].values[(got.values <= 0) & (short.values > SHORTFALL_NOISE)]]
     if not dry:
         return ""
     why = ("in cost mode a demand gets water only where it can reach it and the costs make delivering pay (a "
