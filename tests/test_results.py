@@ -191,10 +191,32 @@ def test_csv_files_replace_old_ones_and_leave_other_files(tmp_path):
     (out / "notes.txt").write_text("mine")
     written = res.to_csv(out)
     assert sorted(p.name for p in written) == sorted([f"{n}.csv" for n in res.dataset.data_vars]
-                                                     + ["variables.csv", "elements.csv", "steps.csv", "summary.csv"])
+                                                     + ["variables.csv", "elements.csv", "steps.csv", "summary.csv",
+                                                        "run.csv"])
     assert all(p.parent == out and p.is_file() for p in written)
     assert (out / "delivery.csv").read_text() != "scenario,time,old\n" and (out / "notes.txt").read_text() == "mine"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["csv"]  # no temporary folder left
+
+
+def test_the_csv_folder_says_which_run_it_holds_the_same_for_the_same_inputs(tmp_path):
+    """An archive's and a journal's reviews: a folder of CSV files named no run (no daryo version, model, overlays or
+    digests), so a folder holding files of two runs, or a rerun's, could not be told.  ``run.csv`` holds the
+    results' attributes, a row each, without the time of writing: the same inputs write the same file, byte for
+    byte; another overlay another network digest."""
+    model = daryo.load(daryo.demo_model_path())
+    first, again = (daryo.run(model, RunOptions(scenarios=1, years=1)) for _ in range(2))
+    first.to_csv(tmp_path / "a")
+    again.to_csv(tmp_path / "b")
+    assert (tmp_path / "a" / "run.csv").read_bytes() == (tmp_path / "b" / "run.csv").read_bytes()
+    table = pd.read_csv(tmp_path / "a" / "run.csv", keep_default_na=False, dtype=str).set_index("attribute")["value"]
+    assert table["daryo"] == daryo.__version__ and table["model_sha256"] == model.file_sha256
+    assert table["network_sha256"] == first.dataset.attrs["network_sha256"] and "history" not in table.index
+    assert table["model_file"] == first.dataset.attrs["model_file"]
+    half = {"name": "half", "changes": [{"scale_inflows": {"factor": 0.5}}]}
+    dry = daryo.run(daryo.load(daryo.demo_model_path(), scenarios=[half]), RunOptions(scenarios=1, years=1))
+    dry.to_csv(tmp_path / "a")  # (replaces the earlier run's, as its other files)
+    table = pd.read_csv(tmp_path / "a" / "run.csv", keep_default_na=False, dtype=str).set_index("attribute")["value"]
+    assert table["network_sha256"] == dry.dataset.attrs["network_sha256"] != first.dataset.attrs["network_sha256"]
 
 
 def test_the_csv_folder_says_what_each_file_holds_and_in_which_units(tmp_path):
@@ -362,7 +384,8 @@ def test_an_earlier_runs_csv_files_of_other_variables_are_removed(tmp_path, monk
     assert made == [out]
     assert sorted(p.name for p in out.iterdir()) == sorted([f"{n}.csv" for n in res.dataset.data_vars]
                                                             + ["notes.csv", "spill.csv", "variables.csv",
-                                                               "elements.csv", "steps.csv", "summary.csv"])
+                                                               "elements.csv", "steps.csv", "summary.csv",
+                                                               "run.csv"])
     with pytest.raises(ValueError, match="the NetCDF file and the CSV folder are both"):
         res.save(netcdf=tmp_path / "same.nc", csv=tmp_path / "same.nc")
     assert not (tmp_path / "same.nc").exists()
@@ -576,7 +599,7 @@ def test_save_writes_netcdf_and_csv_all_or_nothing(tmp_path, monkeypatch):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.nc"]  # no temporary file or folder left
     monkeypatch.undo()
     written = res.save(netcdf=nc, csv=tmp_path / "csv")
-    assert len(written) == len(res.dataset.data_vars) + 4 and all(p.is_file() for p in written)
+    assert len(written) == len(res.dataset.data_vars) + 5 and all(p.is_file() for p in written)
     assert xr.open_dataset(nc, engine="netcdf4").sizes["time"] == 12
 
 

@@ -55,6 +55,7 @@ from .dataset import (
 from .files import (
     _TABLES_CSV,
     ELEMENTS_CSV,
+    RUN_CSV,
     STEPS_CSV,
     SUMMARY_CSV,
     VARIABLES_CSV,
@@ -243,7 +244,14 @@ class Results:
         self._elements_table().to_csv(folder / ELEMENTS_CSV, index=False)
         self._steps_table().to_csv(folder / STEPS_CSV, index=False, date_format="%Y-%m-%d")
         summary_table(self.dataset, model).to_csv(folder / SUMMARY_CSV, index=False, float_format=CSV_FLOAT)
+        self._run_table().to_csv(folder / RUN_CSV, index=False)
         return [*names, *_TABLES_CSV]
+
+    def _run_table(self) -> pd.DataFrame:
+        """What the run was made from: the results' attributes, a row each (``attribute``, ``value``), but the
+        ``history`` of when it was written, so that two runs of the same inputs write the same file."""
+        attrs = {k: v for k, v in self.dataset.attrs.items() if k != "history"}
+        return pd.DataFrame({"attribute": list(attrs), "value": [str(v) for v in attrs.values()]})
 
     def _steps_table(self) -> pd.DataFrame:
         """The steps, a row each: its start (``time``) and the coordinates the Dataset gives it along time

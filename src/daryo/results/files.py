@@ -48,8 +48,15 @@ SUMMARY_CSV = "summary.csv"
 #: with ``table,element,`` too (a diff review: one saved as summary.csv in a run's CSV folder was replaced)
 _SUMMARY_HEADER = ",".join(SUMMARY_COLUMNS).encode()
 
+#: the CSV file of what a run was made from: its results' attributes (daryo's version, the model file and its
+#: digest, overlays, hydrology, data files, network digest…), a row each, so that a folder of CSV files says which
+#: run it holds (an archive's and a journal's reviews: the CSV files named none)
+RUN_CSV = "run.csv"
+
+_RUN_HEADER = b"attribute,value"
+
 #: the CSV files a run writes beside its variables' files
-_TABLES_CSV = (VARIABLES_CSV, ELEMENTS_CSV, STEPS_CSV, SUMMARY_CSV)
+_TABLES_CSV = (VARIABLES_CSV, ELEMENTS_CSV, STEPS_CSV, SUMMARY_CSV, RUN_CSV)
 
 
 def is_summary_csv(path: Path) -> bool:
@@ -216,11 +223,12 @@ def _remove_other_runs_csv(folder: Path, names: list[str]) -> None:
 
 def _is_results_csv(path: Path) -> bool:
     """Whether ``path`` is a CSV file of a run's results: its header starts with ``scenario,time`` (or, for
-    ``variables.csv``, ``elements.csv``, ``steps.csv`` and ``summary.csv``, is that file's)."""
+    ``variables.csv``, ``elements.csv``, ``steps.csv``, ``summary.csv`` and ``run.csv``, is that file's)."""
     with open(path, "rb") as f:
         line = f.readline(4096)
     head = line[:len(_VARIABLES_HEADER)]
     return head.startswith(b"scenario,time") or (path.name == VARIABLES_CSV and head == _VARIABLES_HEADER) or (
         path.name == ELEMENTS_CSV and head.startswith(_ELEMENTS_HEADER)) or (
         path.name == STEPS_CSV and head.startswith(_STEPS_HEADER)) or (
-        path.name == SUMMARY_CSV and line.rstrip(b"\r\n") == _SUMMARY_HEADER)
+        path.name == SUMMARY_CSV and line.rstrip(b"\r\n") == _SUMMARY_HEADER) or (
+        path.name == RUN_CSV and line.rstrip(b"\r\n") == _RUN_HEADER)
