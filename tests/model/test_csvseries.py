@@ -582,6 +582,18 @@ def test_an_empty_date_cell_is_called_empty(text, line):
                                "YYYY-MM-DD")]
 
 
+def test_empty_rows_a_spreadsheet_leaves_at_the_end_are_no_rows():
+    """A team's review: Excel saves a row it once held as ',,' (every cell empty), which was refused as "the date
+    cell is empty".  Such rows at the end are no rows; one in the middle is still refused, on its line."""
+    got, problems = _read("date,a,b\n2001-01-01,1,2\n2001-02-01,3,4\n,,\n,,\n")
+    assert not problems and got is not None
+    np.testing.assert_array_equal(got.values, [[1, 2], [3, 4]])
+    assert _read("date,a,b\n2001-01-01,1,2\n,,\n2001-03-01,3,4\n")[1] == [
+        ("/d/f.csv line 3, column 'date'", "the date cell is empty (or NA); give a date, YYYY-MM-DD")]
+    assert _read("date,a,b\n2001-01-01,1,2\n,,5\n")[1] == [  # (a value without its date: not empty)
+        ("/d/f.csv line 3, column 'date'", "the date cell is empty (or NA); give a date, YYYY-MM-DD")]
+
+
 @pytest.mark.parametrize("date", ["9999-01-01", "1600-01-01", "1677-09-21", "2262-04-12", "1 February 9999"])
 def test_a_row_dated_outside_the_years_pandas_holds_is_left_out(date):
     """pandas holds a column's dates from 1677-09-21 00:12 to 2262-04-11 23:47, and read a later or earlier one as

@@ -416,6 +416,7 @@ def read_csv_series(df: pd.DataFrame, fname: str, csv: str, place: str, add: Cal
         columns); None after a problem.
     """
     line = RowLines(fname, len(df))
+    df = _without_empty_rows_at_the_end(df)
     if df.shape[1] < 2:
         header = str(df.columns[0]) if df.shape[1] else ""
         add(place, f"CSV '{csv}' needs a date column and at least one value column{_separator_hint(header)}")
@@ -500,6 +501,15 @@ def read_csv_series(df: pd.DataFrame, fname: str, csv: str, place: str, add: Cal
             f"{line(rows[first])})")
         return None
     return CsvSeries(index, cols, values, _left_out(raw_dates, outside, line), rows)
+
+
+def _without_empty_rows_at_the_end(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` without the rows at its end whose every cell is empty: a spreadsheet saves a row it once held as
+    ``,,,`` (a team's review: refused as "the date cell is empty").  The rows kept keep their places (and lines)."""
+    if not len(df) or df.shape[1] < 2:
+        return df
+    filled = np.flatnonzero(df.notna().any(axis=1).to_numpy())
+    return df.iloc[: filled[-1] + 1 if filled.size else 0]
 
 
 class RowLines:
