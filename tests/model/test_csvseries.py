@@ -582,6 +582,19 @@ def test_an_empty_date_cell_is_called_empty(text, line):
                                "YYYY-MM-DD")]
 
 
+@pytest.mark.parametrize("text", ["wet,Date,dry\n29.044,2001-01-01,3\n", "wet,DATE,dry\nlow,2001-01-01,3\n"])
+def test_a_date_column_named_date_in_capitals_and_not_first_is_named_in_the_message(text):
+    """A team's review: with the header 'wet,Date,normal,dry' the dates were read from 'wet', and the message
+    ("'29.044' in column 'wet' is a number, not a date") did not say why."""
+    ((_, message),) = _read(text)[1]
+    assert message.startswith("'29.044' in column 'wet' is a number, not a date" if "29" in text else
+                              "'low' in column 'wet' is not a date")
+    assert message.endswith("(the dates are read from the column named 'date', else from the first column, 'wet'; "
+                            f"this file's '{text.split(',')[1]}' is not 'date': name it date, in small letters, or "
+                            "put it first)")
+    assert "is not 'date'" not in _read(text, date_col="wet")[1][0][1]  # (a date column named: no such hint)
+
+
 def test_empty_rows_a_spreadsheet_leaves_at_the_end_are_no_rows():
     """A team's review: Excel saves a row it once held as ',,' (every cell empty), which was refused as "the date
     cell is empty".  Such rows at the end are no rows; one in the middle is still refused, on its line."""

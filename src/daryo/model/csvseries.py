@@ -433,6 +433,7 @@ def read_csv_series(df: pd.DataFrame, fname: str, csv: str, place: str, add: Cal
         add(f"{fname} line 1", f"the first line '{head}' is data, not a header: the file needs a header line "
             "naming its columns first (date, then a name for each value column)")
         return None
+    named = date_col is not None
     date_col = column_name(date_col) if date_col else "date" if "date" in df.columns else df.columns[0]
     if date_col not in df.columns:
         add(place, f"CSV '{csv}' has no column '{date_col}'")
@@ -458,7 +459,7 @@ def read_csv_series(df: pd.DataFrame, fname: str, csv: str, place: str, add: Cal
     if pd.api.types.is_numeric_dtype(raw_dates):  # (pandas reads 2001 as 2001 ns after 1970)
         cell = _as_written(fname, 0, list(df.columns).index(date_col), raw_dates.iloc[0])
         add(f"{fname} line {line(0)}", f"'{cell}' in column '{date_col}' is a number, not a date: give dates as "
-            f"YYYY-MM-DD{_month_year_hint(cell)}")
+            f"YYYY-MM-DD{_month_year_hint(cell)}{'' if named else _date_column_hint(df.columns, date_col)}")
         return None
     given = dayfirst is not None
     if dayfirst is None and (dayfirst := _date_order(raw_dates, fname, date_col, add, line, dots_day_first,
@@ -478,7 +479,8 @@ def read_csv_series(df: pd.DataFrame, fname: str, csv: str, place: str, add: Cal
         first = raw_dates.iloc[no_date[0] if no_date else 0]
         hint = _dayfirst_hint(first) if given and not dayfirst else ""  # (a Pywr file without dayfirst)
         at = no_date[0] if no_date else 0
-        add(f"{fname} line {line(at)}", _not_a_date(first, date_col, at == 0, dots_day_first) + hint)
+        add(f"{fname} line {line(at)}", _not_a_date(first, date_col, at == 0, dots_day_first) + hint
+            + ("" if named else _date_column_hint(df.columns, date_col)))
         return None
     rows = np.setdiff1d(np.arange(len(raw_dates)), list(outside))  # (the rows read: those within the dates held)
     zoned = np.flatnonzero([getattr(d, "tzinfo", None) is not None for d in dates])
@@ -501,6 +503,17 @@ def read_csv_series(df: pd.DataFrame, fname: str, csv: str, place: str, add: Cal
             f"{line(rows[first])})")
         return None
     return CsvSeries(index, cols, values, _left_out(raw_dates, outside, line), rows)
+
+
+def _date_column_hint(columns: Any, date_col: str) -> str:
+    """Where the dates were read from the first column, ``date_col``, while another is named ``date`` in other
+    letters (``Date``, ``DATE``: a team's review, whose dates had moved to the second column), that the dates are
+    read from a column named ``date``, else the first; "" otherwise."""
+    other = next((str(c) for c in columns if str(c) != date_col and str(c).strip().casefold() == "date"), None)
+    if other is None:
+        return ""
+    return (f" (the dates are read from the column named 'date', else from the first column, '{date_col}'; this "
+            f"file's '{other}' is not 'date': name it date, in small letters, or put it first)")
 
 
 def _without_empty_rows_at_the_end(df: pd.DataFrame) -> pd.DataFrame:
