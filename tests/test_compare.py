@@ -1197,6 +1197,27 @@ def test_each_scenario_of_two_runs_is_compared_where_they_have_two_or_more():
     assert "scenario" not in set(one["table"])  # (one scenario: its rows are the run's)
 
 
+def test_daryo_compare_of_runs_of_many_scenarios_leaves_their_scenario_rows_to_all(tmp_path, capsys):
+    """22 scenarios' rows would bury the others (a run of 100 traces: 500 rows): daryo compare prints them where
+    there are at most 20 scenarios, and else says how many it leaves to --all (and the CSV table)."""
+    def run(demand: float, n: int, name: str) -> str:
+        nodes = [{"id": "river", "type": "inflow", "inflow": {"values": [[float(k)] * 12 for k in range(n)]}},
+                 {"id": "d", "type": "demand", "demand": demand, "country": "UZB"}, {"id": "sea", "type": "sink"}]
+        daryo.run(testmodels.build(nodes, [["river", "d"], ["river", "sea"]], steps=12,
+                                   start="2000-10")).to_netcdf(tmp_path / name)
+        return str(tmp_path / name)
+
+    for n, shown in ((22, False), (3, True)):
+        first, second = run(6, n, f"a{n}.nc"), run(8, n, f"b{n}.nc")
+        assert main(["compare", first, second]) == 0
+        out = capsys.readouterr().out
+        assert any(line.startswith("  scenario ") for line in out.splitlines()) is shown, out
+        left = f"rows of the runs' {n} scenarios that change are not shown (more than 20 scenarios)"
+        assert (left in out) is not shown
+    assert main(["compare", str(tmp_path / "a22.nc"), str(tmp_path / "b22.nc"), "--all"]) == 0
+    assert sum(line.startswith("  scenario ") for line in capsys.readouterr().out.splitlines()) == 22 * 3  # (no energy)
+
+
 def _dam_stores(tmp_path, bigger: float = 1.5):
     """Three ensembles (8 traces × 3 years) of a basin whose inflow the traces resample::
 

@@ -14,7 +14,7 @@ from ..compare_notes import UNCHANGED
 from ._process import EXIT_OK, _InputError, _UsageError
 from .commands import _csv_file_path, _ensemble_store, _percent, _refuse_folder
 from .ensemble_report import pairs_of, traces_words
-from .summary import _count, padded, shown_width
+from .summary import SCENARIOS_SHOWN, _count, padded, shown_width
 
 #: the smallest difference daryo compare prints (its values have one decimal)
 _UNCHANGED = UNCHANGED
@@ -57,6 +57,10 @@ def _print_comparison(table: Any, every: bool, caveats: list[list[str]], csv: Pa
     noise, with the margin of the difference's 95 % interval --, the caveats one run has and the other lacks, and
     where the whole table was written."""
     changed = table if every else table[~(table["difference"].abs() < _UNCHANGED)]
+    by_scenario = changed["table"] == "scenario"
+    many = changed["element"][by_scenario].nunique() > SCENARIOS_SHOWN and not every
+    if many:  # (a run of 100 traces: 500 rows of its scenarios would bury the others)
+        changed = changed[~by_scenario]
     noise = "margin95" in table  # (two ensembles': a statistician's review, 214 rows of two seeds' noise shown)
     noisy = changed[changed["within_noise"]] if noise and not every else changed.iloc[:0]
     changed = changed.drop(noisy.index)
@@ -73,8 +77,12 @@ def _print_comparison(table: Any, every: bool, caveats: list[list[str]], csv: Pa
             stress = kind == "system" and quantity == "stress"
             print(f"  {kind:<13}{padded(element, w)}{quantity:<{q}}{_cell(a, stress=stress)}{_cell(b, stress=stress)}"
                   f"{_cell(d, sign=True)}" + (_margin(m, a == a and b == b) if m is not None else ""))
-    unchanged = len(table) - len(changed) - len(noisy)
+    unchanged = len(table) - len(changed) - len(noisy) - (int(by_scenario.sum()) if many else 0)
     hidden = [f"{unchanged} of {len(table)} rows do not change by {_UNCHANGED} or more"] if unchanged else []
+    if many:
+        n = table["element"][table["table"] == "scenario"].nunique()
+        hidden.append(f"{int(by_scenario.sum())} rows of the runs' {n} scenarios that change are not shown (more than "
+                      f"{SCENARIOS_SHOWN} scenarios)")
     if len(noisy):
         hidden.append(f"{len(noisy)} {'rows differ' if len(noisy) > 1 else 'row differs'} by less than "
                       f"{'their' if len(noisy) > 1 else 'its'} sampling noise (within the margin of the 95 % "
