@@ -575,6 +575,28 @@ def test_unwritable_csv_folder_is_a_clear_error(tmp_path, capsys):
     assert blocker.read_text() == "a file where the CSV folder should go"
 
 
+def test_validate_strict_takes_notes_as_problems_for_ci(tmp_path, capsys):
+    """A team's review: notes (what a valid model may not mean, such as an unlimited source) never changed the exit
+    code, so a CI job could not fail on one.  With --strict a note is a problem: exit 1, said once after them; a
+    model without notes passes; of several files, how many have notes."""
+    noted = tmp_path / "noted.yaml"
+    noted.write_text("version: 1\nname: t\ntime: {start: 2001-01, end: 2001-03}\nnodes:\n  - {id: src, type: inflow}\n"
+                     "  - {id: d, type: demand, demand: 5}\n  - {id: sea, type: sink}\nedges: [[src, d], [src, sea]]\n")
+    clean = tmp_path / "clean.yaml"
+    clean.write_text(noted.read_text().replace("{id: src, type: inflow}", "{id: src, type: inflow, inflow: 10}"))
+    assert main(["validate", str(noted)]) == 0
+    assert "no inflow or max_flow" in capsys.readouterr().err
+    assert main(["validate", str(noted), "--strict"]) == 1
+    err = capsys.readouterr().err
+    assert "no inflow or max_flow" in err and err.endswith("daryo: error: 1 note above, which --strict takes as "
+                                                           "problems\n")
+    assert main(["validate", str(clean), "--strict"]) == 0 and capsys.readouterr().err == ""
+    assert main(["validate", str(clean), str(noted), str(noted), "--strict"]) == 1
+    captured = capsys.readouterr()
+    assert "3 of 3 model files valid" in captured.out
+    assert captured.err.endswith("daryo: error: 2 of the model files have notes, which --strict takes as problems\n")
+
+
 def test_validate_and_info(capsys):
     assert main(["validate", DEMO]) == 0
     assert "valid (12 nodes, 10 edges, 5 scenario trace(s))" in capsys.readouterr().out

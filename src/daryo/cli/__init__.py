@@ -109,6 +109,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="check the model with this scenario overlay applied (an overlay .yaml or .json file, or a name "
                         "from `daryo scenarios` for the embedded model's file); repeat to combine, in order")
     _add_confine(v)
+    v.add_argument("--strict", action="store_true",
+                   help="take notes (what a valid model may not mean) as problems: exit 1 where any has one, for CI")
     v.set_defaults(func=_cmd_validate)
 
     i = sub.add_parser("info", help="describe a model: components by type, countries, time span")

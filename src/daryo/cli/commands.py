@@ -305,27 +305,41 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     blank = next((path for path in paths if path is not None and not path.strip()), None)
     if blank is not None:  # (Path('') is '.', a folder)
         raise _UsageError(f"model {blank!r}: give a model file's path")
+    strict = getattr(args, "strict", False)
     if len(paths) == 1:
-        _validate_one(paths[0], args.scenario, args.confine)
-        return EXIT_OK
+        notes = _validate_one(paths[0], args.scenario, args.confine)
+        return _strict_exit(notes) if strict else EXIT_OK
     # several files (an automation review: a batch of users' model files, told apart by one call): each one's
     # problems as for one, and the exit code of invalid input where any has some
     from ..scenarios.overlay import with_overlay_lines
 
-    bad = 0
+    bad = noted = 0
     for path in paths:
         try:
-            _validate_one(path, args.scenario, args.confine)
+            noted += bool(_validate_one(path, args.scenario, args.confine))
         except ModelError as exc:
             _err(str(with_overlay_lines(exc)))
             bad += 1
     print(f"{len(paths) - bad} of {len(paths)} model files valid")
+    if strict and noted and not bad:
+        return _strict_exit(noted, files=True)
     return EXIT_INPUT if bad else EXIT_OK
 
 
-def _validate_one(path: str | None, scenarios: list[str], confine: bool = False) -> None:
+def _strict_exit(notes: int, files: bool = False) -> int:
+    """``daryo validate --strict``'s exit code: of invalid input where there are ``notes`` (``files``: that many
+    model files have some), saying so (a team's review: a CI job could not fail on a note, such as the scenario
+    columns of two CSV files paired by position)."""
+    if not notes:
+        return EXIT_OK
+    what = f"{notes} of the model files have notes" if files else f"{_count(notes, 'note')} above"
+    _err(f"daryo: error: {what}, which --strict takes as problems")
+    return EXIT_INPUT
+
+
+def _validate_one(path: str | None, scenarios: list[str], confine: bool = False) -> int:
     """Check one model file (None: the embedded model) and say it is valid, with its cautions (``confine``: its data
-    files must be in its folder).
+    files must be in its folder); returns how many cautions (notes) it has.
 
     Raises
     ------
@@ -341,15 +355,17 @@ def _validate_one(path: str | None, scenarios: list[str], confine: bool = False)
     name = path if path is not None else f"the embedded model ({model.name})"
     print(f"{name}{with_overlays}: valid ({len(model.nodes)} nodes, {len(model.edges)} edges, "
           f"{model.n_scenarios} scenario trace(s))")
-    _say_cautions(model)
+    return _say_cautions(model)
 
 
-def _say_cautions(model: Model) -> None:
-    """Note what the valid ``model`` may not mean (:func:`daryo.model.cautions.cautions`)."""
+def _say_cautions(model: Model) -> int:
+    """Note what the valid ``model`` may not mean (:func:`daryo.model.cautions.cautions`); how many notes."""
     from ..model.cautions import cautions
 
-    for note in cautions(model):
+    notes = cautions(model)
+    for note in notes:
         _err(f"note: {note}")
+    return len(notes)
 
 
 def _spill_edges_note(model: Model) -> str:
