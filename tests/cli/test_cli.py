@@ -597,6 +597,20 @@ def test_validate_strict_takes_notes_as_problems_for_ci(tmp_path, capsys):
     assert captured.err.endswith("daryo: error: 2 of the model files have notes, which --strict takes as problems\n")
 
 
+def test_info_of_a_node_gives_its_attributes_and_the_full_references_of_its_source(capsys):
+    """A journal's review: a reader quoting Toktogul's capacity had to open aral.yaml and the model card's
+    bibliography; daryo info --node gives the plant's attributes, its source text and each reference it cites, from
+    the sources.md beside the embedded model."""
+    assert main(["info", "--node", "toktogul_hpp"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("node toktogul_hpp: hydropower, KGZ") and "\n  capacity " in out and " MW\n" in out
+    assert "source: 1,200 MW as built, 1,440 MW after the 2025 rehabilitation [F18]" in out
+    assert "\nreferences:\n  F18. Fergana Media (2025), Toktogul reconstruction completed, 1,440 MW." in out
+    assert main(["info", "--node", "toktogul_hp"]) == 1
+    err = capsys.readouterr().err
+    assert "the model aral-sea-basin has no node 'toktogul_hp' (did you mean 'toktogul_hpp'?)" in err
+
+
 def test_validate_and_info(capsys):
     assert main(["validate", DEMO]) == 0
     assert "valid (12 nodes, 10 edges, 5 scenario trace(s))" in capsys.readouterr().out

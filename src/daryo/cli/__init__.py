@@ -116,6 +116,8 @@ def build_parser() -> argparse.ArgumentParser:
     i = sub.add_parser("info", help="describe a model: components by type, countries, time span")
     i.add_argument("model", nargs="?", help="model file (daryo YAML/JSON or Pywr JSON; default: the embedded model)")
     i.add_argument("--nodes", action="store_true", help="also list every node: its id, type, country and name")
+    i.add_argument("--node", metavar="ID", help="describe one node: its attributes, and the sources its numbers cite "
+                                                "with their full references (the embedded model's bibliography)")
     _add_confine(i)
     i.set_defaults(func=_cmd_info)
     _add_ensemble_parser(sub)

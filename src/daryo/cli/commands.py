@@ -381,6 +381,9 @@ def _spill_edges_note(model: Model) -> str:
 
 def _cmd_info(args: argparse.Namespace) -> int:
     model = _load(args.model, args.confine)
+    if getattr(args, "node", None) is not None:
+        _describe_node(model, args.node)
+        return EXIT_OK
     print(f"model: {model.name}")
     if model.description:
         print(f"  {model.description}")
@@ -403,6 +406,71 @@ def _cmd_info(args: argparse.Namespace) -> int:
             print(f"  {padded(node.id, ids)}{node.type:<{types}}{node.country or '':<9}"
                   f"{name if name and name != node.id else ''}".rstrip())
     return EXIT_OK
+
+
+def _describe_node(model: Model, node_id: str) -> None:
+    """``daryo info --node ID``: the node's type, country, name and place, each attribute it is given, and where
+    its numbers come from, its ``source`` text and the full references it cites (a journal's review: a reader
+    quoting Toktogul's capacity had to open the model file and the model card's bibliography)."""
+    from ..errors import did_you_mean
+    from ..model.components import component_type
+    from ..model.sources import cited_references, references_beside
+
+    ids = [n.id for n in model.nodes]
+    if node_id not in ids:
+        raise _InputError(f"--node {node_id}: the model {model.name} has no node '{node_id}'"
+                          f"{did_you_mean(node_id, ids)}; daryo info --nodes lists them")
+    node = model.node(node_id)
+    name, lat, lon = node.get("name"), node.get("lat"), node.get("lon")
+    where = f", at {lat}, {lon}" if lat is not None and lon is not None else ""
+    print(f"node {node.id}: {node.type}{', ' + node.country if node.country else ''}"
+          f"{', ' + repr(str(name)) if name and name != node.id else ''}{where}")
+    kind = component_type(node.type)
+    shown = [(key, value) for key, value in node.attrs.items()
+             if key not in ("name", "country", "lat", "lon", "source", "id", "type")]
+    width = max((len(key) for key, _ in shown), default=0) + 2
+    for key, value in shown:
+        attribute = kind.attribute(key) if kind is not None else None
+        print(f"  {key:<{width}}{_value_text(value, attribute.dimension if attribute is not None else None)}")
+    source = node.get("source")
+    if not source:
+        print("source: none given")
+        return
+    print(f"source: {source}")
+    sources = model.metadata.get("sources")
+    known = {**references_beside(model.path), **(sources if isinstance(sources, dict) else {})}
+    cited = cited_references(str(source), known)
+    if cited:
+        print("references:")
+        for tag, citation in cited:
+            print(f"  {tag}. {citation or '(not among the model metadata.sources, nor in a sources.md beside it)'}")
+
+
+def _value_text(value: object, dimension: str | None) -> str:
+    """An attribute's value for :func:`_describe_node`, in daryo's units (its canonical ones: a rate per day)."""
+    from ..model.series import LevelTable, Series
+    from ..units import CANONICAL_UNITS
+
+    unit = CANONICAL_UNITS.get(dimension or "", "")
+    if isinstance(value, Series):
+        unit = "hm³/day" if value.is_rate and dimension == "flow" else unit
+        unit = "" if unit in ("", "–") else f" {unit}"
+        values = value.values
+        if value.kind == "constant":
+            return ", ".join(f"{v:g}" for v in values) + unit
+        if value.kind == "monthly":
+            months = "; ".join(", ".join(f"{v:g}" for v in row) for row in values)
+            return f"{months}{unit}{' a month' if value.per_month else ''} (12 monthly values, January first)"
+        if value.kind == "dated":
+            return f"CSV {value.csv}{unit} ({values.shape[0]} column(s), {values.shape[1]} rows)"
+        return f"{values.shape[1]} values per step{unit}" + (f", {values.shape[0]} traces" if values.shape[0] > 1
+                                                            else "")
+    if isinstance(value, LevelTable):
+        volumes = f"{value.volume[0]:g}–{value.volume[-1]:g} hm³"
+        return f"level–volume–area table of {value.volume.size} rows, volumes {volumes}"
+    if isinstance(value, int | float) and not isinstance(value, bool) and unit not in ("", "–"):
+        return f"{value:g} {unit}"
+    return str(value)
 
 
 def _say_data_files(model: Model) -> None:
