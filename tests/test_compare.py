@@ -289,8 +289,9 @@ def test_daryo_compare_notes_the_same_file_twice_and_other_hydrology(tmp_path, c
     assert "note: the two files are one: nothing can differ" in capsys.readouterr().out.splitlines()
     model = daryo.load(None, years=1)
     norm = daryo.run(model).to_netcdf(tmp_path / "norm.nc")
-    dry = daryo.run(model).dataset  # (its hydrology said to be another: only the attribute is read)
-    dry.attrs["hydrology"] = "kind 2000-2001, traces 1, seed 0"
+    dry = daryo.run(model).dataset  # (its hydrology said to be another: only the attributes are read; another
+    dry.attrs["hydrology"] = "kind 2000-2001, traces 1, seed 0"  # hydrology is another digest of its inputs)
+    dry.attrs["network_sha256"] = "0" * 64
     daryo.Results(dry).to_netcdf(tmp_path / "dry.nc")
     assert main(["compare", str(norm), str(tmp_path / "dry.nc")]) == 0
     assert ("note: the runs have different hydrology: their differences are of the water as much as of the rules"
@@ -728,9 +729,9 @@ def test_two_model_files_of_the_same_inflows_share_their_traces(tmp_path, capsys
                              "hm³ for storage, GWh/yr for energy; a country's deficit in hm³/yr and its deficit "
                              "share in % of demand, a demand's mean and p95 deficit in % of demand;")
     assert main(["compare", str(stores["base"]), str(stores["shuffled"])]) == 0
-    assert ("note: the ensembles have other traces (the same seed, traces and years, drawn from other inflows, or "
-            "from stores of a daryo before 2026-12-06's, which keep no digest of their traces): their differences "
-            "include the hydrology's") in capsys.readouterr().out.splitlines()
+    assert ("note: the ensembles have other traces (the same seed, traces and years, drawn from other inflows: "
+            "their trace_digest differ): their differences include the hydrology's"
+            ) in capsys.readouterr().out.splitlines()
 
 
 def test_paired_deficit_changes_trace_year_by_trace_year(tmp_path, capsys):
@@ -971,7 +972,7 @@ def test_compare_runs_notes_a_data_file_edited_between_runs_of_one_model_file(tm
             "network_sha256): a data file the model reads, such as an inflow's CSV, or an overlay file changed "
             "between them: their differences are of its changes as much as of the overlays")
     assert note in compare_runs(runs[0], runs[2]).attrs["notes"]
-    assert not [n for n in compare_runs(runs[0], runs[1]).attrs["notes"] if "network_sha256" in n]
+    assert not [n for n in compare_runs(runs[0], runs[1]).attrs["notes"] if "differs (their network_sha256)" in n]
     half = tmp_path / "half.yaml"
     half.write_text("changes:\n  - scale_demands: {nodes: [farm], factor: 0.5}\n")
     other = daryo.run(daryo.load(tmp_path / "basin.yaml", scenarios=[str(half)])).dataset

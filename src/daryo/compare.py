@@ -23,7 +23,7 @@ import pandas as pd
 import xarray as xr
 
 from .compare_noise import difference_errors, percentiles_on_atoms, row_samples, with_noise
-from .compare_notes import ensemble_notes, run_notes, units_differ, units_of_both
+from .compare_notes import ensemble_notes, overlay_names, run_notes, units_differ, units_of_both
 from .indicators import (
     YEAR_NOISE,
     annual_by,
@@ -176,9 +176,10 @@ def compare_ensembles(first: str | os.PathLike[str] | xr.Dataset, second: str | 
         ``attrs`` holds each run (:func:`daryo.ensemble.run_of`: ``first``, ``second``) and whether the two share
         their traces (``paired``: the same seed, traces and years, drawn from the same inflows: of one model file,
         so that their differences are of the rules and overlays alone, or of two files whose traces have the same
-        inflows, a basin and a variant of it), the run ``year`` compared, ``atoms``, the percentile rows (table,
-        element, quantity) of two ensembles of other traces that sit near a value many trace-years share (dead
-        storage, no deficit), where the percentile of independent samples jumps
+        inflows, a basin and a variant of it), whether their traces' inflows are the same, trace by trace (their
+        ``trace_digest``: ``same_traces``; None where either has none), the run ``year`` compared, ``atoms``, the
+        percentile rows (table, element, quantity) of two ensembles of other traces that sit near a value many
+        trace-years share (dead storage, no deficit), where the percentile of independent samples jumps
         (:func:`daryo.compare_noise.percentiles_on_atoms`), and ``notes``, what to know before reading it, a
         sentence each, as ``daryo compare`` prints them (a draw from storage is told where it is beyond its noise,
         with its standard error; demands that differ, since each deficit is of its own ensemble's demand).
@@ -202,11 +203,12 @@ def compare_ensembles(first: str | os.PathLike[str] | xr.Dataset, second: str | 
         threshold = runs[0]["threshold"]
         table = _side_by_side(_ensemble_indicators(a, threshold, year), _ensemble_indicators(b, threshold, year))
         paired = _share_traces(a, b, runs)
+        same_traces = _same_trace_digests(a, b)
         samples = [row_samples(ds, threshold, year) for ds in (a, b)]
     table = _with_differences(table)
     traces = min(int(run["traces"]) for run in runs)  # (the standard errors are by trace: its degrees of freedom)
     table = with_noise(table[list(COMPARE_COLUMNS)], difference_errors(samples[0], samples[1], paired), traces, paired)
-    table.attrs.update(first=runs[0], second=runs[1], paired=paired, year=year,
+    table.attrs.update(first=runs[0], second=runs[1], paired=paired, year=year, same_traces=same_traces,
                        atoms=[] if paired else percentiles_on_atoms(samples[0], samples[1]))
     table.attrs["notes"] = ensemble_notes(table)
     return table
@@ -291,17 +293,28 @@ def _share_traces(first: xr.Dataset, second: xr.Dataset, runs: Sequence[Mapping[
     file and record of inflows with the same seed, traces and years, so that they differ by their rules and
     overlays; or, of two model files (a basin and a variant of it with a larger reservoir, say), with the same seed,
     traces and years and the same inflows in every trace (the stores' ``trace_digest``; a store of daryo before
-    2026-12-06's has none)."""
+    2026-12-06's has none).  Overlays are told apart by their names, not their folders: two ensembles of the same
+    overlays whose traces' inflows differ did not share their traces (a reproducibility review: a reader's copy of
+    an overlay, run in another folder with one of its factors changed, was said to share the author's)."""
     if any(runs[0].get(k) != runs[1].get(k) for k in ("seed", "traces", "years", "start")):  # (other starts: other
         return False  # months of the record in a run year, under overlays too: a statistician's diff review)
-    digests = [ds["trace_digest"].values if "trace_digest" in ds else None for ds in (first, second)]
-    if digests[0] is not None and digests[1] is not None and np.array_equal(digests[0], digests[1]):
+    same = _same_trace_digests(first, second)
+    if same:
         return True
     if not all(runs[0][k] == runs[1][k] for k in _PAIRED):
         return False
     # one model file: other digests under other overlays are their inflow changes (a climate's, on the same draws);
-    # under the same overlays, another trace source (another perturbation of the record, say: a diff review)
-    return runs[0]["scenarios"] != runs[1]["scenarios"] or digests[0] is None or digests[1] is None
+    # under the same overlays, another trace source (another perturbation of the record, say: a diff review), or an
+    # overlay of the same name that changes the inflows otherwise
+    return same is None or overlay_names(runs[0]["scenarios"]) != overlay_names(runs[1]["scenarios"])
+
+
+def _same_trace_digests(first: xr.Dataset, second: xr.Dataset) -> bool | None:
+    """Whether two ensembles' stores hold the same inflows in every trace (their ``trace_digest``; None where either
+    has none: a store of daryo before 2026-12-06's)."""
+    if "trace_digest" not in first or "trace_digest" not in second:
+        return None
+    return bool(np.array_equal(first["trace_digest"].values, second["trace_digest"].values))
 
 
 def _ensemble_indicators(ds: xr.Dataset, threshold: float, year: int | None = None) -> pd.DataFrame:

@@ -6,7 +6,8 @@ years the means dilute."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,7 +26,10 @@ def run_notes(first: xr.Dataset, second: xr.Dataset, table: pd.DataFrame) -> lis
     runs of other spans, scenario traces or hydrology; a run that draws more water from its reservoirs (or keeps
     more in them) over the run; demands that differ (:func:`demand_note`); rows only one run has; an overlay that
     changes given run years only; runs of models changed in Python (``model_changed_in_code``), of different model
-    files (their ``model_sha256``), or of one whose data files differ (``network_sha256``)."""
+    files (their ``model_sha256``), or of one whose data files differ (``network_sha256``); or, where their
+    ``network_sha256`` are equal, that they computed from the same inputs (their differences are the solver's).  The
+    inputs are told apart by their digests and the files' names, not their folders: a rerun from another folder is
+    read as one made in place."""
     spans = [_span(ds) for ds in (first, second)]
     notes = []
     if spans[0] != spans[1]:
@@ -44,11 +48,17 @@ def run_notes(first: xr.Dataset, second: xr.Dataset, table: pd.DataFrame) -> lis
             notes.append("the runs are of different model files" + (f" ({files[0]} and {files[1]})" if all(files)
                                                                      else "")
                          + ": their differences are of the files' changes as much as of the overlays")
-    if str(first.attrs.get("hydrology") or "") != str(second.attrs.get("hydrology") or ""):
+    same = _same_inputs(first.attrs, second.attrs, "network_sha256")  # (what each computed from, by its digest)
+    if not same and _without_folders(first.attrs.get("hydrology")) != _without_folders(second.attrs.get("hydrology")):
+        # (a reproducibility review: a rerun from another folder, whose overlay reads its CSV there, was said to
+        # have different hydrology: the attribute names the files by their full paths)
         notes.append("the runs have different hydrology: their differences are of the water as much as of the "
                      "rules")
-    elif spans[0] == spans[1] and (note := _other_inputs(first, second)):  # (other spans: other time axes)
-        notes.append(note)
+    elif spans[0] == spans[1] and (note := _other_inputs(first.attrs, second.attrs)):  # (other spans: other time
+        notes.append(note)  # axes)
+    if same and spans[0] == spans[1] and not _steps_note([str(ds.attrs.get("time_step") or "")
+                                                          for ds in (first, second)], "runs"):
+        notes.append(_same_inputs_note(first.attrs, second.attrs, table, "runs", "network_sha256"))
     if spans[0] == spans[1] and (d := drawn_from_storage(table)):  # (a deal's gain may be water taken from storage;
         # runs of other spans differ in what they have time to refill)
         notes.append(storage_note(d, "run", "their volume at its end less their volume at its start; not a year's"))
@@ -172,26 +182,32 @@ def _steps_note(steps: list[str], what: str) -> str:
             f"({why}) as much as of the overlays")
 
 
-def _other_inputs(first: xr.Dataset, second: xr.Dataset) -> str:
-    """A note on two runs of one model file, overlays and hydrology, over one span, whose inputs differ all the same
-    (their ``network_sha256``, a digest of everything a run computed from): a data file the model reads, such as
-    an inflow's CSV, changed between them (their ``data_files``, each file's digest, differ), or else an overlay of
-    the same name holds other changes (a mapping given in Python, which has no file; a sweep review: two such
-    overlays named alike were blamed on a file), or an overlay file changed, or another daryo compiled the model;
-    "" where nothing says so, or the runs are of models made in Python (no model file to compare)."""
-    same = all(str(first.attrs.get(k) or "") == str(second.attrs.get(k) or "")
-               for k in ("model_sha256", "model_file", "scenarios")) and bool(first.attrs.get("model_sha256"))
-    digests = [str(ds.attrs.get("network_sha256") or "") for ds in (first, second)]
+def _other_inputs(first: Mapping[str, Any], second: Mapping[str, Any], what: str = "runs",
+                  model: str = "model_sha256", network: str = "network_sha256") -> str:
+    """A note on two runs (or ensembles: ``what``; their attributes, or :func:`daryo.ensemble.run_of`'s) of one model
+    file (its digest, ``model``), of the same overlays (by their names: a rerun from another folder names them by
+    other paths) and hydrology, over one span, whose inputs differ all the same (their ``network``, a digest of
+    everything a run computed from): a data file the model reads, such as an inflow's CSV, changed between them
+    (their ``data_files``' digests differ), or else an overlay of the same name holds other changes (a mapping given
+    in Python, which has no file; a sweep review: two such overlays named alike were blamed on a file), or an overlay
+    file changed, or another daryo compiled the model; "" where nothing says so, or the runs are of models made in
+    Python (no model file to compare).  The model file, the overlays and the data files are compared by what
+    identifies them, not by their folders (a reproducibility review: a reader's copy of an overlay with one number
+    changed, run in another folder, was compared without a word)."""
+    same = (str(first.get(model) or "") == str(second.get(model) or "") and bool(first.get(model))
+            and overlay_names(first.get("scenarios")) == overlay_names(second.get("scenarios")))
+    digests = [str(run.get(network) or "") for run in (first, second)]
     if not (same and all(digests) and digests[0] != digests[1]):
         return ""
-    versions = [str(ds.attrs.get("daryo") or "?") for ds in (first, second)]
+    versions = [str(run.get("daryo") or "?") for run in (first, second)]
     other_daryo = (f", or the daryo that made them (versions {versions[0]} and {versions[1]})"
                    if versions[0] != versions[1] else "")
-    files = [ds.attrs.get("data_files") for ds in (first, second)]
-    labels = [x.strip() for x in str(first.attrs.get("scenarios") or "").split(",") if x.strip()]
+    files = [_data_file_digests(run.get("data_files")) for run in (first, second)]
+    labels = [x.strip() for x in str(first.get("scenarios") or "").split(",") if x.strip()]
+    their = "network_sha256" if network == "network_sha256" else f"{network} attribute"
     if None in files or files[0] != files[1] or not labels:  # (an inflow's CSV edited between two runs: no word)
-        return ("the runs are of the same model file and overlays, yet what they computed from differs (their "
-                "network_sha256): a data file the model reads, such as an inflow's CSV, or an overlay file changed "
+        return (f"the {what} are of the same model file and overlays, yet what they computed from differs (their "
+                f"{their}): a data file the model reads, such as an inflow's CSV, or an overlay file changed "
                 "between them" + other_daryo + ": their differences are of its changes as much as of the overlays")
     overlay_files = [x for x in labels if Path(x).suffix.lower() in (".yaml", ".yml", ".json")]
     named = [x for x in labels if x not in overlay_files]
@@ -199,9 +215,60 @@ def _other_inputs(first: xr.Dataset, second: xr.Dataset) -> str:
                "Python as a mapping has no file, and results record its name only; give each variant a name of its "
                "own)"] if named else [])
     causes += ["an overlay file changed between them"] if overlay_files else []
-    return ("the runs are of the same model file, data files and overlay names, yet what they computed from differs "
-            "(their network_sha256): " + ", or ".join(causes) + other_daryo
+    return (f"the {what} are of the same model file, data files and overlay names, yet what they computed from "
+            f"differs (their {their}): " + ", or ".join(causes) + other_daryo
             + ": their differences are of those changes")
+
+
+def _same_inputs(first: Mapping[str, Any], second: Mapping[str, Any], network: str) -> bool:
+    """Whether two runs (or ensembles) computed from the same inputs: their digests of everything they computed
+    from (``network``) are recorded and equal, wherever their files were."""
+    digests = [str(run.get(network) or "") for run in (first, second)]
+    return all(digests) and digests[0] == digests[1]
+
+
+def _same_inputs_note(first: Mapping[str, Any], second: Mapping[str, Any], table: pd.DataFrame, what: str,
+                      digests: str) -> str:
+    """The note on two runs (or ensembles: ``what``) that computed from the same inputs, as their ``digests`` say
+    (a reproducibility review: a faithful rerun in another folder got no word that it was one): what differs
+    between them can be of the daryo or solver that computed them alone, and how many of the ``table``'s rows
+    change by :data:`UNCHANGED` or more."""
+    made = [f"{label} {first.get(key) or '?'} and {second.get(key) or '?'}"
+            for key, label in (("daryo", "daryo"), ("solver_method", "solver methods"))
+            if str(first.get(key) or "") != str(second.get(key) or "")]
+    changed = int((table["difference"].abs() >= UNCHANGED).sum())  # (NaN, of rows only one has, is not)
+    return (f"the {what} computed from the same inputs (their {digests} are equal: the same model, data files and "
+            "overlays, wherever their files are): a difference between them is the solver's alone"
+            + (f" ({'; '.join(made)})" if made else "")
+            + (f", and {_rows(changed)} change{'s' if changed == 1 else ''} by {UNCHANGED:g} or more" if changed
+               else f", and none changes by {UNCHANGED:g} or more"))
+
+
+def overlay_names(scenarios: object) -> list[str]:
+    """The overlays a run's or an ensemble's ``scenarios`` attribute names (separated by ``", "``), in order, each
+    by the name of its file without its folder (an overlay given as a mapping by its name): a rerun from another
+    folder names the same overlays."""
+    return [re.split(r"[\\/]", x.strip())[-1] for x in str(scenarios or "").split(",") if x.strip()]
+
+
+def _data_file_digests(text: object) -> list[tuple[str, str]] | None:
+    """A run's data files (its ``data_files``: a line ``SHA256  PATH`` for each, as ``sha256sum`` writes them), as
+    their digests and file names without their folders, sorted; None where it records none (an earlier daryo)."""
+    if text is None:
+        return None
+    files = []
+    for line in str(text).splitlines():
+        digest, _, path = line.lstrip("\\").partition("  ")
+        if digest:
+            files.append((digest, re.split(r"[\\/]", path)[-1]))
+    return sorted(files)
+
+
+def _without_folders(text: object) -> str:
+    """A run's ``hydrology`` with the folders of the files it names left out (``... set by the overlay
+    /abs/fcst.yaml to series of its file /abs/fc/vakhsh_in.csv``: ``fcst.yaml``, ``vakhsh_in.csv``), so that a
+    rerun from another folder reads the same."""
+    return re.sub(r"(?:[A-Za-z]:)?(?:[^\s,;]*[\\/])+(?=[^\s,;\\/])", "", str(text or ""))
 
 
 def ensemble_notes(table: pd.DataFrame) -> list[str]:
@@ -209,7 +276,10 @@ def ensemble_notes(table: pd.DataFrame) -> list[str]:
     hold both runs, whether they share their traces and the run year compared): whether they share their traces,
     other thresholds, rows only one has, water drawn from storage (beyond its sampling noise, where the table gives
     it: ``se``), demands that differ (:func:`demand_note`), the percentiles of two ensembles of other traces, which
-    have no interval and may jump at an atom (``attrs["atoms"]``), an overlay whose years the means dilute."""
+    have no interval and may jump at an atom (``attrs["atoms"]``), an overlay whose years the means dilute; of one
+    model file, overlays of the same names and the same seed, traces and years, whether what they computed from
+    differs all the same (their ``network``: :func:`_other_inputs`) or is the same, with the same traces
+    (``attrs["same_traces"]``), so that their differences are the solver's alone."""
     first, second = table.attrs["first"], table.attrs["second"]
     notes = []
     if first["model"] != second["model"]:
@@ -222,6 +292,10 @@ def ensemble_notes(table: pd.DataFrame) -> list[str]:
         notes.append("the ensembles share their traces (the same seed, traces and years, and the same inflows in "
                      "every trace): their differences are of the two model files and their overlays, trace-year by "
                      "trace-year")
+    elif all(first[k] == second[k] for k in ("seed", "traces", "years")) and table.attrs.get("same_traces") is False:
+        notes.append("the ensembles have other traces (the same seed, traces and years, drawn from other inflows: "
+                     "their trace_digest differ): their differences include the hydrology's")  # (a reproducibility
+        # review: two of overlays of the same names, one of them edited, were said to share their traces)
     elif all(first[k] == second[k] for k in ("seed", "traces", "years")):
         notes.append("the ensembles have other traces (the same seed, traces and years, drawn from other inflows, "
                      "or from stores of a daryo before 2026-12-06's, which keep no digest of their traces): their "
@@ -232,6 +306,11 @@ def ensemble_notes(table: pd.DataFrame) -> list[str]:
                      "--years to compare the rules alone")
     if note := _steps_note([str(first.get("time_step") or ""), str(second.get("time_step") or "")], "ensembles"):
         notes.append(note)  # (a BWO planner's review: a monthly and a dekad ensemble compared without a word)
+    if all(first.get(k) == second.get(k) for k in ("seed", "traces", "years", "start", "time_step")):
+        if note := _other_inputs(first, second, "ensembles", "model_text", "network"):  # (a reproducibility
+            notes.append(note)  # review: an overlay edited between two ensembles of its path was not told)
+        elif table.attrs.get("same_traces") and _same_inputs(first, second, "network"):
+            notes.append(_same_inputs_note(first, second, table, "ensembles", "network and trace_digest"))
     starts = [str(run.get("start") or "") for run in (first, second)]  # (YYYY-MM: the 1st; or YYYY-MM-DD)
     days = [s if len(s) > 7 else f"{s}-01" for s in starts]
     if all(starts) and days[0] != days[1]:  # (a diff review; a BWO planner's, of dekads from the 1st and the 21st)

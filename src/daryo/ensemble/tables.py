@@ -219,7 +219,10 @@ def run_of(output: EnsembleOutput) -> dict[str, Any]:
     resample (``inflow_record``; empty: none), which, with the model, seed, traces and years, make two runs' traces
     the same; and its first month, ``start`` (``YYYY-MM``); where its traces come from, ``source`` (the trace
     source's description), and their names, ``trace_names`` (the store's ``trace_name``, a tuple; empty where its
-    source did not name them: its traces are those of its seed).
+    source did not name them: its traces are those of its seed); and, as a run's results record them, ``network``
+    (a digest of the compiled network of its first trace: everything it computed from), ``model_file``, ``daryo``
+    (the version that made it) and ``data_files`` (a line ``SHA256  PATH`` for each; None where the store keeps
+    none).
 
     Raises
     ------
@@ -231,7 +234,9 @@ def run_of(output: EnsembleOutput) -> dict[str, Any]:
         run = {name: _run_attribute(ds.attrs, name) for name in RUN_COLUMNS}
         run["threshold"] = float(ds["prob_deficit_above_threshold"].attrs["threshold"])
         run["caveats"] = str(ds.attrs.get("caveats") or "")
-        run.update({k: str(ds.attrs.get(k) or "") for k in ("model_text", "inflow_record", "source")})
+        run.update({k: str(ds.attrs.get(k) or "") for k in ("model_text", "inflow_record", "source", "network",
+                                                                 "model_file", "daryo")})
+        run["data_files"] = ds.attrs.get("data_files")  # (None: a store of a daryo that kept none)
         run["trace_names"] = (tuple(str(n) for n in ds["trace_name"].values) if "trace_name" in ds.coords
                               else ())
         run["time_step"] = str(ds.attrs.get("time_step") or "") or _time_step_of(ds)
