@@ -1837,6 +1837,20 @@ def test_validate_checks_several_model_files_each_on_its_own(tmp_path, capsys):
     assert "model ' ': give a model file's path" in capsys.readouterr().err
 
 
+def test_check_is_validate(tmp_path, capsys):
+    """A team's review: ``daryo check model.yaml``, which many modellers type first, was a usage error (exit 2,
+    "invalid choice: 'check'").  It is ``daryo validate``, its options and exit codes too."""
+    assert main(["check", DEMO]) == 0
+    assert f"{DEMO}: valid (12 nodes, 10 edges, 5 scenario trace(s))" in capsys.readouterr().out
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("version: 1\nname: b\ntime: {start: 2001-01, end: 2001-03, step: Dekad}\n"
+                   "nodes: [{id: s, type: sink}]\nedges: []\n")
+    assert main(["check", str(bad), "--confine"]) == 1
+    assert f"{bad}: time.step (line 3): 'Dekad' is not a step" in capsys.readouterr().err
+    assert main(["check", DEMO, "--scenarios", "2"]) == 2  # (an option of daryo run's, named by validate's usage)
+    assert "daryo validate: error: unrecognized arguments: --scenarios 2" in capsys.readouterr().err
+
+
 def test_the_summary_of_a_short_dekad_run_names_its_days(tmp_path, capsys):
     """A BWO planner's review: a dekad run from 11 April to 20 May 2001 was said to run "April 2001 to May 2001",
     as if it had whole months; its first and last days are named."""

@@ -101,7 +101,8 @@ def build_parser() -> argparse.ArgumentParser:
     sc = sub.add_parser("scenarios", help="list the scenario library of the embedded Aral Sea basin model")
     sc.set_defaults(func=_cmd_scenarios)
 
-    v = sub.add_parser("validate", help="check model files and report every problem")
+    # (``daryo check`` too: what many modellers type first, which was an "invalid choice")
+    v = sub.add_parser("validate", aliases=["check"], help="check model files and report every problem")
     v.add_argument("model", nargs="*", default=[],
                    help="model files (daryo YAML/JSON or Pywr JSON), each checked on its own: exit 1 where any has "
                         "a problem; default: the embedded Aral Sea basin model")
