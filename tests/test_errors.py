@@ -24,7 +24,7 @@ def test_problems_alike_at_many_places_are_one_line_naming_the_first_places(tmp_
     with pytest.raises(ModelError) as info:
         daryo.load(tmp_path / "m.yaml")
     lines = str(info.value).splitlines()
-    assert lines[0] == "9 problems in the model:", lines
+    assert lines[0] == "9 problems in the model (2 lines: problems alike share a line):", lines
     alike = [line for line in lines if "has no value for 2001-07-01" in line]
     assert len(alike) == 1, lines
     assert alike[0].startswith(f"  - {tmp_path / 'm.yaml'}: nodes[d0].demand (line 5), nodes[d1].demand (line 6), "
@@ -37,10 +37,29 @@ def test_problems_alike_at_many_places_are_one_line_naming_the_first_places(tmp_
 
 
 def test_one_problem_or_problems_at_one_place_read_as_before():
+    """The same problem found twice at one place is one problem, said and counted once."""
     err = ModelError([Problem("m.yaml", "nodes[a].x", "wrong"), Problem("m.yaml", "nodes[a].x", "wrong"),
                       Problem("m.yaml", "", "no time")])
-    assert str(err) == "3 problems in the model:\n  - m.yaml: nodes[a].x: wrong\n  - m.yaml: no time"
+    assert str(err) == "2 problems in the model:\n  - m.yaml: nodes[a].x: wrong\n  - m.yaml: no time"
     assert str(ModelError(Problem("", "", "alone"))) == "1 problem in the model:\n  - alone"
+    twice = ModelError([Problem("m.yaml", "edges[1]", "dangling")] * 2, subject="in the scenarios asked for")
+    assert str(twice) == "1 problem in the scenarios asked for:\n  - m.yaml: edges[1]: dangling"
+
+
+def test_the_count_of_problems_says_the_lines_they_are_on_where_problems_alike_share_one():
+    """A team's review: "7 problems in the model" was followed by 6 lines, two dangling edges to one missing node
+    said on one line.  The count is of the problems, and says the lines they are on where fewer."""
+    err = ModelError([Problem("m.yaml", "metadata.basins.kok[0] (line 11)", "'upper_kok' is not a node"),
+                      Problem("m.yaml", "edges[14] (line 103)", "'to' names 'salt_lake_sink', which is not a node"),
+                      Problem("m.yaml", "edges[15] (line 104)", "'to' names 'salt_lake_sink', which is not a node"),
+                      Problem("m.yaml", "edges[15] (line 104)", "duplicate edge")])
+    lines = str(err).splitlines()
+    assert lines[0] == "4 problems in the model (3 lines: problems alike share a line):", lines
+    assert len(lines) == 4 and lines[2] == ("  - m.yaml: edges[14] (line 103), edges[15] (line 104): 'to' names "
+                                            "'salt_lake_sink', which is not a node"), lines
+    alike = ModelError([Problem("m.yaml", f"nodes[d{k}].demand", "no value for 2001-07-01") for k in range(3)])
+    assert str(alike).splitlines()[0] == "3 problems in the model (1 line: problems alike share a line):"
+    assert len(err.problems) == 4  # (each problem kept, for a caller)
 
 
 def test_a_step_error_told_of_a_trace_keeps_its_class_and_attributes_and_pickles_whole():

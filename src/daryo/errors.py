@@ -469,9 +469,8 @@ class ModelError(ValueError):
     def __init__(self, problems: list[Problem] | Problem, note: str = "", *, subject: str = "in the model"):
         self.problems = [problems] if isinstance(problems, Problem) else list(problems)
         self.note, self.subject = note, subject
-        n = len(self.problems)
-        head = "1 problem" if n == 1 else f"{n} problems"
-        text = f"{head} {subject}:\n" + "\n".join(f"  - {line}" for line in _grouped_lines(self.problems))
+        lines = _grouped_lines(self.problems)
+        text = _head(self.problems, len(lines), subject) + "\n".join(f"  - {line}" for line in lines)
         super().__init__(f"{text}\n{note}" if note else text)
 
     def __reduce__(self) -> tuple:
@@ -485,6 +484,18 @@ class ModelError(ValueError):
 #: :data:`ALL_PLACES_UP_TO` (up to that many, every one: a diff review found "and 3 more" in a file of six)
 PLACES_SHOWN = 3
 ALL_PLACES_UP_TO = 6
+
+
+def _head(problems: Sequence[Problem], lines: int, subject: str) -> str:
+    """The first line of an error of ``problems`` said on ``lines`` lines, with its line break: how many problems
+    there are, each one once (the same problem found twice, at one place, is one), and where problems alike share a
+    line, on how many lines ("7 problems in the model (6 lines: problems alike share a line):": a team's review
+    counted 6 lines under "7 problems in the model:")."""
+    n = len(set(problems))
+    head = f"{'1 problem' if n == 1 else f'{n} problems'} {subject}"
+    if lines < n:
+        head += f" ({lines} line{'s' if lines > 1 else ''}: problems alike share a line)"
+    return f"{head}:\n"
 
 
 def _grouped_lines(problems: Sequence[Problem]) -> list[str]:
