@@ -17,7 +17,8 @@ from typing import TypeVar
 __all__ = ["Problem", "ModelError", "CacheFolderWarning",
            "StepError", "InfeasibleStepError", "UnboundedStepError", "SolverFailedError",
            "as_ascii", "characters_named", "did_you_mean", "differences_named", "hidden_characters_named", "kind_of",
-           "in_words", "listed", "look_alike", "look_alikes_named", "looks_the_same", "name_as_read", "printable",
+           "in_words", "listed", "look_alike", "look_alikes_named", "looks_the_same", "merge_conflict",
+           "merge_conflict_lines", "name_as_read", "printable",
            "read_as", "short_text", "terminal_control", "with_article", "written"]
 
 
@@ -117,6 +118,36 @@ def listed(ids: Sequence[str], shown: int) -> str:
     """The first ``shown`` of ``ids`` for a message, joined by commas, and how many more there are ("a, b and 3
     more")."""
     return ", ".join(ids[:shown]) + (f" and {len(ids) - shown} more" if len(ids) > shown else "")
+
+
+#: a line that git writes around the sides of a merge conflict it leaves to be resolved: ``<<<<<<< HEAD``,
+#: ``||||||| base`` (the common ancestor's side, with ``merge.conflictStyle diff3``), ``=======`` and
+#: ``>>>>>>> branch``, each at the start of its line
+_CONFLICT_MARKER = re.compile(r"^(?:(?:<{7}|>{7}|\|{7})(?:[ \t][^\n]*)?|={7}[ \t]*)\r?$", re.MULTILINE)
+
+
+def merge_conflict_lines(text: str, first: int = 1) -> list[int]:
+    """The lines of ``text`` that are git's markers of an unresolved merge conflict (``<<<<<<<``, ``|||||||``,
+    ``=======``, ``>>>>>>>`` at a line's start: :data:`_CONFLICT_MARKER`), numbered from ``first``.
+
+    A file merged with a conflict left in it was told as YAML's "could not find expected ':'" at the marker, or,
+    inside a list written [...] over several lines, read with ``<<<<<<< HEAD`` and ``=======`` as its items without a
+    word (a team's review).  A YAML or JSON file holds no such line where its text is valid, but as part of a text
+    over several lines (a description), where a line so written is no one's intent."""
+    if not any(c * 7 in text for c in "<=>|" if c in text):  # (a fast look first, a character at a time: most texts
+        return []  # have none)
+    return [text.count("\n", 0, m.start()) + first for m in _CONFLICT_MARKER.finditer(text)]
+
+
+def merge_conflict(lines: Sequence[int]) -> str:
+    """What to say of a file with git's markers of an unresolved merge conflict at ``lines``
+    (:func:`merge_conflict_lines`), at the first of them: ``an unresolved merge conflict (git's <<<<<<< / ======= /
+    >>>>>>> markers, at lines 51, 53 and 55): keep one side and delete the markers``."""
+    numbers = [str(n) for n in lines]
+    at = ("" if len(numbers) == 1 else f", at lines {', '.join(numbers[:-1])} and {numbers[-1]}"
+          if len(numbers) <= ALL_PLACES_UP_TO else f", at lines {listed(numbers, PLACES_SHOWN)}")
+    return (f"an unresolved merge conflict (git's <<<<<<< / ======= / >>>>>>> markers{at}): keep one side and delete "
+            "the markers")
 
 
 def percent_text(fraction: float) -> str:

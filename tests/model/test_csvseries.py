@@ -537,6 +537,25 @@ def test_a_nul_byte_refuses_the_file_naming_its_line(tmp_path, name, content, op
     assert str(err.value) == f"{reason} a NUL byte (0x00), which no CSV text has: the file is binary or damaged data"
 
 
+@pytest.mark.parametrize("name, content, options, reason", [
+    ("f.csv", b"date,q\n2001-01-01,1\n<<<<<<< HEAD\n2001-02-01,2\n=======\n2001-02-01,20\n>>>>>>> alice\n", {},
+     "line 3: an unresolved merge conflict (git's <<<<<<< / ======= / >>>>>>> markers, at lines 3, 5 and 7)"),
+    ("f.csv", b"date,q\r\n2001-01-01,1\r\n=======\r\n2001-02-01,20,5\r\n", {},  # (a row of a side with another
+     "line 3: an unresolved merge conflict (git's <<<<<<< / ======= / >>>>>>> markers)"),  # column: pandas' error)
+    ("f.csv.gz", gzip.compress(b"date,q\n" + b"2001-01-01,1\n" * 200_000 + b">>>>>>> main\n"), {"index_col": 0},
+     "line 200002: an unresolved merge conflict (git's <<<<<<< / ======= / >>>>>>> markers)"),  # (past a MB)
+    ("f.csv", b"date,q\n2001-01-01," + b"1" * (3 << 20) + b"\n=======\n", {},  # (after a line of 3 MB)
+     "line 3: an unresolved merge conflict (git's <<<<<<< / ======= / >>>>>>> markers)"),
+], ids=["rows", "separator-alone", "gzip-options", "long-line"])
+def test_git_s_merge_conflict_markers_refuse_the_file_naming_their_lines(tmp_path, name, content, options, reason):
+    """A team's review: a CSV series merged with a conflict left in it was told "'<<<<<<< HEAD' in column 'date' is
+    not a date"; had the markers been deleted but not a side's row, both sides' rows would have been read."""
+    (tmp_path / name).write_bytes(content)
+    with pytest.raises(CsvReadError) as err:
+        read_csv_file(tmp_path / name, **options)
+    assert str(err.value) == f"{reason}: keep one side and delete the markers"
+
+
 @pytest.mark.parametrize("content, options, line", [
     (b'date,q\n2001-01-01,1\n2001-02-01,"2\n2001-03-01,3\n', {}, 3),
     (b'date,q\n\n\n2001-01-01,1\n2001-02-01,"2\n', {}, 5),  # (pandas: "row 4", the blank lines counted from 0)

@@ -521,3 +521,48 @@ def test_a_backslash_that_starts_no_json_escape_is_told_how_to_write_a_path(tmp_
     """The JSON twin of the double-quoted YAML path: Python's "Invalid \\escape" alone."""
     path = write_model(tmp_path, text, "m.json")
     assert load_problems(path) == [f"{path}: {told}"]
+
+
+#: what daryo says of git's markers of a merge conflict left in a file
+CONFLICT = ("an unresolved merge conflict (git's <<<<<<< / ======= / >>>>>>> markers{at}): keep one side and delete "
+            "the markers")
+
+
+@pytest.mark.parametrize("old, new, at", [
+    ("    demand: 5\n", "<<<<<<< HEAD\n    demand: 5\n=======\n    demand: 7\n>>>>>>> alice\n",
+     "line 9: {}, at lines 9, 11 and 13"),  # (as git leaves a value both sides changed)
+    ("    priority: 1\n", "    priority: 1\n    cost: [1, 1, 1, 1, 1, 1,\n<<<<<<< HEAD\n      1, 1, 1,\n"
+     "||||||| base\n      2, 2, 2,\n=======\n      3, 3, 3,\n>>>>>>> bob\n      1, 1, 1]\n",
+     "line 12: {}, at lines 12, 14, 16 and 18"),  # (inside [...]: read as its items without a word)
+    ("  - [river, lake]\n", "=======\r\n  - [river, lake]\r\n", "line 15: {}"),  # (a marker left alone)
+], ids=["value", "flow-list-diff3", "separator-alone"])
+def test_git_s_merge_conflict_markers_are_named_before_the_yaml_is_read(tmp_path, old, new, at):
+    """A team's review: a model merged with a conflict left in it was told "could not find expected ':' (a key
+    without its ':'?)", at the marker; inside a list written [...] over several lines, ``<<<<<<< HEAD`` and
+    ``=======`` were read as two of its items, without a word.  The markers are named, with the fix."""
+    path = write_model(tmp_path, LAB_MODEL.replace(old, new, 1))
+    for lines in (True, False):
+        with pytest.raises(ModelError) as info:
+            read_document(path, lines=lines)
+        place, _, more = at.partition(": {}")
+        assert [str(p) for p in info.value.problems] == [f"{path}: {place}: {CONFLICT.format(at=more)}"]
+
+
+def test_git_s_markers_are_named_in_json_and_overlays_and_texts_and_only_at_a_line_s_start(tmp_path, capsys):
+    """A JSON model, an overlay (its problem one of the scenarios asked for) and a text given to ``daryo.load_text``
+    are read alike; ``=======`` inside a line, or a longer row of ``=`` in a description, is no marker."""
+    model = tmp_path / "m.json"
+    model.write_text('{"version": 1,\n<<<<<<< HEAD\n "name": "a",\n=======\n "name": "b",\n>>>>>>> main\n}\n')
+    assert load_problems(model) == [f"{model}: line 2: {CONFLICT.format(at=', at lines 2, 4 and 6')}"]
+    overlay = tmp_path / "o.yaml"
+    overlay.write_text("title: t\nchanges:\n<<<<<<< HEAD\n  - set: {town: {demand: 6}}\n=======\n"
+                       "  - set: {town: {demand: 7}}\n>>>>>>> alice\n")
+    model = write_model(tmp_path, LAB_MODEL)
+    assert main(["validate", str(model), "--scenario", str(overlay)]) == 1
+    assert capsys.readouterr().err == (f"1 problem in the scenarios asked for:\n  - {overlay}: line 3: "
+                                       f"{CONFLICT.format(at=', at lines 3, 5 and 7')}\n")
+    with pytest.raises(ModelError, match=r"^1 problem in the model:\n  - <text>: line 1: an unresolved merge"):
+        daryo.load_text(">>>>>>> alice\n" + LAB_MODEL, "<text>")
+    fine = LAB_MODEL.replace("version: 1\n", "version: 1\ndescription: |\n  a == b; x ======= y\n  =========\n"
+                             "  =======\n", 1)
+    assert read_document(write_model(tmp_path, fine))["description"].startswith("a == b; x ======= y\n")

@@ -11,7 +11,7 @@ import re
 import tarfile
 import zipfile
 import zlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -23,7 +23,15 @@ from pandas._libs.tslibs.nattype import nat_strings
 from pandas._libs.tslibs.parsing import guess_datetime_format
 from pandas.io.common import get_handle, infer_compression
 
-from ..errors import characters_named, did_you_mean, hidden_characters_named, name_as_read, short_text
+from ..errors import (
+    characters_named,
+    did_you_mean,
+    hidden_characters_named,
+    merge_conflict,
+    merge_conflict_lines,
+    name_as_read,
+    short_text,
+)
 from ..timeaxis import solar_hijri_hint
 from ..units import THOUSANDS_SPACES, UnitError, ascii_number
 
@@ -101,10 +109,13 @@ def read_csv_file(path: Path, **read_options: Any) -> pd.DataFrame:
         too_large = _too_large(path, read_options)
         if too_large is not None:
             raise CsvReadError(too_large)
+        scan = _scan_text(path, read_options)
+        if scan.conflicts:  # (before pandas: it would read the markers as rows, or fail on a side's row)
+            raise CsvReadError(f"line {scan.conflicts[0]}: {merge_conflict(scan.conflicts)}")
         df = pd.read_csv(path, **read_options)
         # (after pandas read it: pandas ends a cell at a NUL byte without a word, and a file that is no UTF-8 text,
         # whose NULs are those of another encoding, UTF-16 say, is told so by pandas' error below)
-        nul = _nul_byte(path, read_options)
+        nul = _nul_byte(path, read_options) if scan.nul else None
         if nul is not None:
             raise CsvReadError(nul)
         if not read_options:  # (pandas renames a repeated column name "t1.1": which one is meant is a guess)
@@ -207,18 +218,55 @@ def _open_text(path: Path, read_options: Mapping[str, Any]) -> Any:
                       compression=read_options.get("compression", "infer"), errors="replace")
 
 
+class _TextScan(NamedTuple):
+    """What one pass over a CSV file's text finds before pandas reads it (:func:`_scan_text`)."""
+
+    conflicts: list[int]  # the lines of git's markers of an unresolved merge conflict
+    nul: bool  # whether the text holds a NUL byte
+
+
+def _scan_text(path: Path, read_options: Mapping[str, Any]) -> _TextScan:
+    """The file's text, read once: whether it holds git's markers of an unresolved merge conflict
+    (:func:`merge_conflict_lines`; their lines read again, where it does) and a NUL byte (whose line
+    :func:`_nul_byte` finds); nothing found where it cannot be read (which pandas reports).
+
+    Pandas read a marker line as a row of one cell (``<<<<<<< HEAD`` "is not a date", a team's review), and both
+    sides' rows, the one meant and the other, as rows of the table."""
+    conflict = nul = False
+    try:
+        for block in _whole_lines(path, read_options):
+            nul = nul or "\x00" in block
+            conflict = conflict or bool(merge_conflict_lines(block))
+        if not conflict:
+            return _TextScan([], nul)
+        lines, read = [], 0
+        for block in _whole_lines(path, read_options):  # (again, counting lines: there are markers)
+            lines += merge_conflict_lines(block, read + 1)
+            read += block.count("\n")
+    except _READ_ERRORS:
+        return _TextScan([], nul)
+    return _TextScan(lines, nul)
+
+
+def _whole_lines(path: Path, read_options: Mapping[str, Any]) -> Iterator[str]:
+    """The file's text (as :func:`_open_text` reads it) in blocks of whole lines, about a MB each; of a line longer
+    than 64 KB, its start."""
+    with _open_text(path, read_options) as text:
+        rest = ""  # (the start of the line the last block cut)
+        while block := text.handle.read(1 << 20):
+            whole = rest + block
+            cut = whole.rfind("\n") + 1
+            yield whole[:cut]
+            rest = whole[cut:] if len(whole) - cut <= 1 << 16 else whole[cut:cut + 80] + "…"
+        yield rest
+
+
 def _nul_byte(path: Path, read_options: Mapping[str, Any]) -> str | None:
     """What to say of a file whose text holds a NUL byte, naming its line (and column, in a file read without
     options): pandas ends the cell at the NUL, so ``88<NUL>5`` was read as 88 without a word.  None: it holds
-    none (or cannot be read, which pandas reports)."""
+    none (or cannot be read, which pandas reports).  Read where :func:`_scan_text` found a NUL."""
     try:
         with _open_text(path, read_options) as text:
-            while chunk := text.handle.read(1 << 20):
-                if "\x00" in chunk:
-                    break
-            else:
-                return None
-        with _open_text(path, read_options) as text:  # (again, for the line: there is a NUL)
             header = text.handle.readline()
             n, line = (1, header) if "\x00" in header else next(
                 ((n, line) for n, line in enumerate(text.handle, 2) if "\x00" in line), (1, header))

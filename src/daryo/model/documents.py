@@ -18,7 +18,16 @@ from typing import Any
 import yaml
 
 from .._files import file_size, missing_cwd_note
-from ..errors import ModelError, Problem, characters_named, in_words, look_alike, printable
+from ..errors import (
+    ModelError,
+    Problem,
+    characters_named,
+    in_words,
+    look_alike,
+    merge_conflict,
+    merge_conflict_lines,
+    printable,
+)
 from ..errors import short_text as _short
 
 __all__ = ["HugeInteger", "MAX_DOCUMENT_BYTES", "YamlDumper", "document_syntax", "escapes_read", "parse_document",
@@ -246,6 +255,8 @@ def parse_document(text: str, name: str | Path, lines: bool = True, as_json: boo
     if len(text) > MAX_DOCUMENT_BYTES // 4 and (size := len(text.encode("utf-8", "surrogatepass"))) \
             > MAX_DOCUMENT_BYTES:
         raise ModelError(Problem(str(path), "", _too_large(size)))
+    if conflict := merge_conflict_lines(text):  # (before the parser: it would blame the line, or read the markers)
+        raise ModelError(Problem(str(path), f"line {conflict[0]}", merge_conflict(conflict)))
     json_text = path.suffix.lower() == ".json" if as_json is None else as_json
     try:
         doc = _read_json(text, path, lines) if json_text else _read_yaml(text, path, lines)
