@@ -12,6 +12,7 @@ from overlay_cases import LIBRARY, small_doc
 import daryo
 from daryo.api import demo_model_path
 from daryo.basins.aral import read_base_document
+from daryo.cli import main
 from daryo.errors import ModelError
 from daryo.scenarios import apply_scenarios, list_scenarios, load_overlay, scenario_groups, transform_inflows
 
@@ -507,3 +508,49 @@ def test_a_json_overlays_values_of_the_wrong_kind_are_worded_as_json(tmp_path):
         daryo.load(tmp_path / "m.json", scenarios=[str(yaml_ov)])
     assert [str(p) for p in err.value.problems] == [
         f"{yaml_ov}: changes[0].set.town.priority (line 2): 'True' must be a whole number from 1 to 1,000,000,000"]
+
+
+def test_a_change_written_twice_in_one_overlay_is_refused_naming_both_lines(tmp_path, capsys):
+    """A team's review: a drought's ``scale_inflows: {basin: kok, factor: 85 %}`` pasted twice (or kept from both
+    sides of a merge) passed ``daryo validate`` and took 72.25 % of the river, not 85 %; ``scale_demands`` twice
+    alike.  A change the same as one before it, its kind and its arguments (a percentage as its factor; a mapping's
+    keys in any order), is refused at both lines, as an overlay asked for twice is."""
+    overlay = tmp_path / "dry.yaml"
+    overlay.write_text("title: dry\nchanges:\n  - scale_inflows: {basin: all, factor: 85 %}\n"
+                       "  - scale_demands: {factor: 0.9, category: irrigation}\n"
+                       "  - scale_inflows: {factor: 0.85, basin: all}\n"
+                       "  - scale_demands: {category: irrigation, factor: 90 %}\n"
+                       "  - set: {town: {demand: 6}}\n  - shift_peak: {months: 1}\n"
+                       "  - set:\n      town: {demand: 6}\n  - shift_peak: {months: 1}\n")
+    with pytest.raises(ModelError) as err:
+        load_overlay(str(overlay))
+    assert [str(p) for p in err.value.problems] == [
+        f"{overlay}: changes[2].scale_inflows (line 5): the same change as changes[0] (line 3): it would apply twice "
+        "(its factor 0.85 would multiply again: 0.85 × 0.85 = 0.7225); delete one",
+        f"{overlay}: changes[3].scale_demands (line 6): the same change as changes[1] (line 4): it would apply twice "
+        "(its factor 0.9 would multiply again: 0.9 × 0.9 = 0.81); delete one",
+        f"{overlay}: changes[6].set (line 9): the same change as changes[4] (line 7): it would apply twice; delete one",
+        f"{overlay}: changes[7].shift_peak (line 11): the same change as changes[5] (line 8): it would apply twice "
+        "(the seasonal cycle would shift twice as far); delete one"]
+    assert main(["validate", str(demo_model_path()), "--scenario", str(overlay)]) == 1  # (a problem of the overlay,
+    assert "4 problems in the scenarios asked for:\n" in capsys.readouterr().err  # not of the model)
+    again = [{"remove_nodes": ["town"]}, {"add_nodes": [{"id": "town", "type": "demand", "demand": 5}]},
+             {"add_edges": [["src", "town"]]}]
+    out = apply_scenarios(small_doc(), [{"name": "again", "changes": again + again}])  # (a node removed, added
+    assert next(n for n in out["nodes"] if n["id"] == "town")["demand"] == 5  # back, removed and added back again)
+    given = {"name": "twice", "changes": [{"scale_demands": {"factor": 0.9}}, {"scale_demands": {"factor": 0.9}}]}
+    with pytest.raises(ModelError, match=re.escape("twice: changes[1].scale_demands: the same change as changes[0]: "
+                                                   "it would apply twice (its factor 0.9")):
+        apply_scenarios(small_doc(), [given])
+
+
+def test_two_changes_of_one_thing_that_differ_are_each_applied_in_order(tmp_path):
+    """Two factors of one thing multiply (a drought on top of a climate's share), and a value set twice is the later
+    one: changes that differ are each meant, and are kept."""
+    overlay = tmp_path / "both.yaml"
+    overlay.write_text("title: both\nchanges:\n  - scale_demands: {nodes: [town], factor: 90 %}\n"
+                       "  - scale_demands: {nodes: [town], factor: 50 %}\n  - set: {town: {priority: 2}}\n"
+                       "  - set: {town: {priority: 3}}\n")
+    out = apply_scenarios(small_doc(demand=20), [str(overlay)])
+    town = next(n for n in out["nodes"] if n["id"] == "town")
+    assert town["demand"] == pytest.approx(9) and town["priority"] == 3

@@ -293,6 +293,7 @@ def _checked_overlay(doc: Any, file: str, name: str, in_python: bool = False) ->
         changes[i] = {op: arg}
         problems += _check_change(op, arg, file, f"changes[{i}].{op}")
         problems += _large_factors(op, written, arg, file, f"changes[{i}].{op}")
+    problems += _repeated_changes(changes, file, in_python)
     if problems:
         raise ModelError(problems, subject=ASKED_FOR)
     return Overlay(name, file, str(doc.get("title", "")), str(doc.get("description", "")), str(doc.get("sources", "")),
@@ -328,6 +329,78 @@ def _overlay_document(doc: Mapping[str, Any], i: int) -> OverlayDocument:
     name = doc.get("name")
     return OverlayDocument(name.strip() if isinstance(name, str) and name.strip() else f"overlay[{i}]",
                            copy.deepcopy(dict(doc)))
+
+
+#: the changes that add or remove nodes or edges
+_STRUCTURAL = ("add_nodes", "remove_nodes", "add_edges", "remove_edges")
+
+
+def _repeated_changes(changes: list[Any], file: str, in_python: bool) -> list[Problem]:
+    """A problem for each change of an overlay that is the same as one before it, its kind and arguments (its
+    percentages read as factors: ``85 %`` is ``0.85``), naming both places.
+
+    A change pasted twice, or kept from both sides of a merge, was applied twice without a word: a drought's
+    ``scale_inflows`` of 85 % twice took 72.25 % of the river (a team's review), as an overlay asked for twice
+    would (:func:`daryo.scenarios.apply`, which refuses that).  Two changes of one thing that differ (two
+    factors of one basin, a value set and then another) are each meant, and are applied in order.  The changes that
+    add or remove nodes or edges may be repeated: a node removed, added back and removed again (twice in a row,
+    applying them says that the node is no longer there, or there already)."""
+    first: dict[Any, int] = {}
+    repeated: list[tuple[int, int]] = []  # (the change, the one before it that it repeats)
+    for j, change in enumerate(changes):
+        if isinstance(change, Mapping) and len(change) == 1 and next(iter(change)) not in _STRUCTURAL:
+            repeated += [(j, i)] if (i := first.setdefault(_frozen(change), j)) != j else []
+    if not repeated:
+        return []
+    lines = {} if in_python else _change_lines(file)
+
+    def at(k: int) -> str:
+        return f"changes[{k}]" + (f" (line {lines[k]})" if k in lines else "")
+
+    out = []
+    for j, i in repeated:
+        op, arg = next(iter(changes[j].items()))
+        out.append(Problem(file, f"changes[{j}].{op}" + (f" (line {lines[j]})" if j in lines else ""),
+                           f"the same change as {at(i)}: it would apply twice{_twice(op, arg)}; delete one"))
+    return out
+
+
+def _frozen(value: Any) -> Any:
+    """``value``, a change's document, as a value that can be hashed and equals another's where the documents are
+    equal (a mapping's keys in any order)."""
+    if isinstance(value, Mapping):
+        return frozenset((_frozen(k), _frozen(v)) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return tuple(_frozen(v) for v in value)
+    try:
+        hash(value)
+    except TypeError:
+        return repr(value)
+    return value
+
+
+def _twice(op: str, arg: Any) -> str:
+    """What a change ``op`` (of arguments ``arg``) applied twice does, for the message of a change written twice
+    (`` (its factor 0.85 would multiply again: 0.85 × 0.85 = 0.7225)``; "" where it changes nothing more)."""
+    factor = arg.get("factor") if isinstance(arg, Mapping) else None
+    if op in ("scale_demands", "scale_inflows") and isinstance(factor, int | float) and _is_factor(factor):
+        return f" (its factor {factor:g} would multiply again: {factor:g} × {factor:g} = {factor * factor:.6g})"
+    if op in ("scale_demands", "scale_inflows", "named_years"):
+        return " (its factors would multiply again)"
+    if op == "shift_peak":
+        return " (the seasonal cycle would shift twice as far)"
+    return ""
+
+
+def _change_lines(file: str) -> dict[int, int]:
+    """The line of each change of overlay ``file`` (none where it cannot be read again)."""
+    try:
+        doc = read_document(Path(file))
+    except (ModelError, OSError):
+        return {}
+    changes = doc.get("changes") if isinstance(doc, Mapping) else None
+    item_lines = getattr(changes, "item_lines", None)
+    return dict(enumerate(item_lines)) if item_lines else {}
 
 
 # ----------------------------------------------------------------------------------- checking changes
