@@ -584,7 +584,7 @@ def test_supply_reliability_refuses_what_it_cannot_count():
             supply_reliability(store.assign_attrs(series=kept))
 
 
-def test_requirement_summary_by_hand(tmp_path):
+def _short_requirement(tmp_path) -> daryo.Model:
     """10 a month come in, a demand of priority 1 takes 8, and the sea's requirement of priority 2 asks 5 in
     January–June and 1 in the other months: it gets 2 a month, so 12 + 6 of 30 + 6, short in 6 of 12 months."""
     path = tmp_path / "eflow.yaml"
@@ -594,7 +594,12 @@ def test_requirement_summary_by_hand(tmp_path):
                     "  - {id: keep, type: flow_requirement, at: sea, priority: 2, "
                     "flow: {monthly: [5, 5, 5, 5, 5, 5, 1, 1, 1, 1, 1, 1]}}\n"
                     "edges: [[wet, town], [wet, sea]]\n")
-    table = requirement_summary(daryo.run(daryo.load(path)).dataset)
+    return daryo.load(path)
+
+
+def test_requirement_summary_by_hand(tmp_path):
+    """:func:`_short_requirement`'s requirement, short in 6 of 12 months."""
+    table = requirement_summary(daryo.run(_short_requirement(tmp_path)).dataset)
     assert table.to_dict("index") == {"keep": {"at": "sea", "required": pytest.approx(36.0),
                                                "met": pytest.approx(18.0), "steps_short": 0.5}}
     from daryo import testmodels
@@ -609,14 +614,8 @@ def test_shortfalls_of_solver_noise_in_results_of_earlier_daryo_are_none(tmp_pat
     leaves every figure as it was."""
     from daryo import testmodels
 
-    path = tmp_path / "eflow.yaml"  # (test_requirement_summary_by_hand's: short in 6 of 12 months)
-    path.write_text("version: 1\nname: eflow\ntime: {start: 2000-10, end: 2001-09}\nnodes:\n"
-                    "  - {id: wet, type: inflow, inflow: 10}\n  - {id: town, type: demand, demand: 8}\n"
-                    "  - {id: sea, type: sink}\n"
-                    "  - {id: keep, type: flow_requirement, at: sea, priority: 2, "
-                    "flow: {monthly: [5, 5, 5, 5, 5, 5, 1, 1, 1, 1, 1, 1]}}\n"
-                    "edges: [[wet, town], [wet, sea]]\n")
-    for base in (daryo.run(testmodels.rule_curve_shortfall()).dataset, daryo.run(daryo.load(path)).dataset):
+    for base in (daryo.run(testmodels.rule_curve_shortfall()).dataset,
+                 daryo.run(_short_requirement(tmp_path)).dataset):
         noisy = base.copy(deep=True)
         noisy["deficit"] = xr.where(noisy["deficit"] == 0, 3e-9, noisy["deficit"])
         if "storage_shortfall" in noisy:
