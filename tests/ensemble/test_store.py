@@ -42,6 +42,7 @@ from daryo.ensemble import (
     summary_table,
     write_summary_csv,
 )
+from daryo.ensemble.parts import _FORMAT
 from daryo.ensemble.store import _store_attributes
 from daryo.model import Node
 from daryo.testmodels import build
@@ -572,8 +573,8 @@ def test_the_run_attributes_of_a_netcdf_store_are_32_bit_integers_or_text(tmp_pa
     with netcdf.Dataset(out, "a") as nc:  # a store of before (its seed a 64-bit integer, and no year_days)
         nc.setncattr("format", np.int64(3))
     with pytest.raises(ValueError, match=r"holds the results of a run written by another version of daryo \(format "
-                                         r"3; this one writes format 15\); run without --resume \(resume=False in "
-                                         r"Python\) to replace them"):
+                                         rf"3; this one writes format {_FORMAT}\); run without --resume "
+                                         r"\(resume=False in Python\) to replace them"):
         run(tmp_path, "r.nc", options={"traces": 2, "seed": 3_000_000_000}, resume=True)
 
 

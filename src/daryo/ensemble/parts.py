@@ -32,8 +32,13 @@ from .chunks import ANNUAL_INDICATORS, threshold_of
 # shortfall of it (annual_steps_below_target, annual_max_storage_shortfall); 13, each plant's yearly energy target
 # and shortfall of it, and the winter's (annual_energy_target, annual_energy_shortfall,
 # annual_winter_energy_shortfall); 14, the winter's target (annual_winter_energy_target); 15, each demand's winter
-# demand (annual_winter_demand), so that a season's deficit is known.
-_FORMAT = 15
+# demand (annual_winter_demand), so that a season's deficit is known; 16, each year's environmental flow as required,
+# not capped at the year's renewable water (annual_environmental_flow: a store of format 15 or below may hold capped
+# ones, whose long-term water stress is too low, :func:`~daryo.ensemble.output.capped_environmental_flows`), and an
+# N-day step across 1 April or 1 October counts its days in each season of the winter sums (annual_winter_*: it
+# counted in the season it starts in).  Raised for any change to what a part holds or what its figures mean, so that
+# a resume never mixes parts of two such builds (the build that wrote a run is recorded, not compared: ``build``).
+_FORMAT = 16
 
 
 #: how a run is resumed, on the command line and in Python (a verifier's review: errors that the Python API raises
@@ -90,6 +95,12 @@ def unfinished_run(output: str | Path, shown: str | Path | None = None) -> str:
         return _moved_aside(output, shown)
     done = finished_chunks(folder)
     chunks = f"{done} finished chunk{'' if done == 1 else 's'}" if done else "no chunk finished yet"
+    held = _Parts(output)._old_manifest()
+    if held is not None and held.get("format") != _FORMAT:  # (a compat review: advised --resume, then refused)
+        return (f"{output if shown is None else shown} is not written yet: its ensemble run is unfinished ({chunks} "
+                f"in {folder}), and its parts are of format {held.get('format', 'unrecorded')}, written by another "
+                f"version of daryo, which this one (format {_FORMAT}) cannot resume: delete that folder and run the "
+                "ensemble again")
     return (f"{output if shown is None else shown} is not written yet: its ensemble run is unfinished ({chunks} in "
             f"{folder}); finish it with the same daryo ensemble command and {RESUME}")
 
@@ -139,7 +150,7 @@ class _Parts:
 
     def start(self, manifest: dict[str, Any], resume: bool) -> set[int]:
         """Prepare the folder and lock it (:meth:`lock`; :meth:`unlock` when the run ends); the chunks already done
-        (resume)."""
+        (resume).  A resume sets ``manifest``'s :data:`BUILD` to the builds that ran the run, this one's last."""
         if self.dir.exists() and not self.dir.is_dir():
             raise FileExistsError(f"{self.dir} exists and is not the folder of an unfinished run; move it away or "
                                   "give another output name")
@@ -164,6 +175,8 @@ class _Parts:
                                       "delete that folder to start again")
             if old is None or not same_run(old, manifest):
                 raise ValueError(_not_resumable(self.dir, old, manifest))
+            if BUILD in manifest:  # (the builds that ran it, this one's added: the store records them all)
+                manifest[BUILD] = builds_of(old, manifest)
             if old != manifest:  # (another deficit threshold: the summaries, taken at the end, take it)
                 atomic_write(self.manifest_path(), lambda f: f.write(json.dumps(manifest, indent=1).encode()))
             for tmp in self.dir.glob(".chunk-*.npz.*"):  # of a writer killed mid-write (its run is over)
@@ -297,20 +310,37 @@ class _PartArrays(Mapping[str, np.ndarray]):
 #: the manifest entries that change only an ensemble's summaries, not its chunks: a resume may change them
 SUMMARY_ONLY = ("deficit_threshold",)
 
+#: the manifest entry of the daryo builds that ran the run (:func:`~daryo.results.provenance.daryo_build`, the
+#: earliest first, separated by spaces), which a resume adds its own to.  It is recorded, not compared: what a part
+#: holds and means is its format's, raised with each change to it (:data:`_FORMAT`), so that a build that changed
+#: nothing of it (most: a message, a table, the docs) resumes a run of an earlier one, days of chunks kept; a store
+#: assembled from parts of two builds names both, for whoever reads its figures.
+BUILD = "build"
+
+#: the manifest entries a resume does not compare
+NOT_COMPARED = (*SUMMARY_ONLY, BUILD)
+
 
 def same_run(old: Mapping[str, Any], new: Mapping[str, Any]) -> bool:
     """Whether the manifests (or a store's attributes) ``old`` and ``new`` are of the same run, whose chunks one
-    can continue: equal but for :data:`SUMMARY_ONLY`."""
-    return ({k: v for k, v in old.items() if k not in SUMMARY_ONLY}
-            == {k: v for k, v in new.items() if k not in SUMMARY_ONLY})
+    can continue: equal but for :data:`NOT_COMPARED`."""
+    return ({k: v for k, v in old.items() if k not in NOT_COMPARED}
+            == {k: v for k, v in new.items() if k not in NOT_COMPARED})
+
+
+def builds_of(old: Mapping[str, Any], new: Mapping[str, Any]) -> str:
+    """The :data:`BUILD` entry of a run resumed: the builds of its earlier manifest ``old`` and this one's ``new``,
+    each once, the earliest first."""
+    builds = f"{old.get(BUILD) or ''} {new.get(BUILD) or ''}".split()
+    return " ".join(dict.fromkeys(builds))
 
 
 def _not_resumable(folder: Path, old: dict[str, Any] | None, manifest: dict[str, Any]) -> str:
     """Why the parts in ``folder`` (their run's manifest ``old``) cannot be resumed by the run ``manifest``."""
     if old is None:
         return f"cannot resume: {folder} has no readable manifest of its run; delete it to start again"
-    differ = [k for k in manifest if old.get(k) != manifest[k] and k not in SUMMARY_ONLY] + [
-        k for k in old if k not in manifest]
+    differ = [k for k in manifest if old.get(k) != manifest[k] and k not in NOT_COMPARED] + [
+        k for k in old if k not in manifest and k not in NOT_COMPARED]
     if "format" in differ:
         return (f"cannot resume: {folder} holds parts of format {old.get('format')}, written by another version of "
                 f"daryo; this one writes format {manifest['format']}: delete it to start again")

@@ -22,7 +22,7 @@ from ..model.built import check_built
 from ..network import CompiledNetwork, compile_network
 from ..network.digest import network_digest
 from ..parameters import Parameter, align_frames, references, with_inputs
-from ..results.provenance import applied_overlays, recorded_model_file
+from ..results.provenance import applied_overlays, daryo_build, recorded_model_file
 from ..simulate.fastpath import fast_path_unsupported
 from ..timeaxis import step_label
 from ..units import is_number, is_whole
@@ -38,7 +38,7 @@ from .chunks import (
     threshold_of,
 )
 from .executors import _dask, _serial, scheduler_problem, workers_problem
-from .parts import _FORMAT, _Parts
+from .parts import _FORMAT, BUILD, _Parts
 from .progress import ProgressReporter
 from .store import (
     Edges,
@@ -460,7 +460,7 @@ def _manifest(model: Model, options: EnsembleOptions, source: TraceSource, axis:
     CSV files and parameters, scenario overlays, the trace source's first trace) makes another run."""
     from .. import __version__
 
-    return {"format": _FORMAT, "daryo": __version__, "model": model.name,
+    return {"format": _FORMAT, "daryo": __version__, BUILD: daryo_build(), "model": model.name,
             "model_file": recorded_model_file(model) or None,
             "scenarios": applied_overlays(model),
             "network": network_digest(probe), "start": run_start_text(axis),

@@ -64,7 +64,7 @@ from .chunks import (
     target_missed,
     threshold_of,
 )
-from .parts import RESUME, _Parts, moved_aside, same_run, what_differs
+from .parts import BUILD, RESUME, _Parts, moved_aside, same_run, what_differs
 from .traces import run_years
 
 _PERCENTILES = (5.0, 50.0, 95.0)
@@ -215,8 +215,8 @@ def _finished_run(output: Path, fmt: str, manifest: Mapping[str, Any]) -> bool:
     (resuming with no parts folder: nothing to continue, and nothing to replace unasked)."""
     # the file's, not the run's; and the model's caveats and data files, which its digest in the manifest covers
     written = ("title", "Conventions", "coordinates", "history", "caveats", "software", "data_files", STORE_ID)
-    held = {k: v for k, v in _attributes(output, fmt).items() if k not in written}
-    attrs = _store_attributes(manifest)
+    held = {k: v for k, v in _attributes(output, fmt).items() if k not in (*written, BUILD)}  # (the builds that
+    attrs = {k: v for k, v in _store_attributes(manifest).items() if k != BUILD}  # wrote it: recorded, not compared)
     if held == attrs:
         return True
     if same_run(held, attrs):
