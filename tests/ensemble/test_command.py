@@ -572,7 +572,20 @@ edges: [[up, farm], [up, lake]]
         assert main(["summary", str(out), "--year", str(year)]) == 0
         assert capsys.readouterr().out.splitlines()[1] == line
     assert main(["summary", str(out)]) == 0
-    assert not any(row.startswith("run year") for row in capsys.readouterr().out.splitlines())
+    printed = capsys.readouterr().out
+    assert not any(row.startswith("run year") for row in printed.splitlines())
+    # a compat review: a store of parts' format 15 or below may count a week across 1 April or 1 October in the
+    # season it starts in (daryo before 2026-12-07): its report says so where it gives winters (the plants' tables)
+    from daryo.cli.ensemble_report import winter_words
+
+    assert winter_words(out) == "October–March"
+    older = tmp_path / "older.nc"
+    ds.attrs["format"] = np.int32(15)
+    ds.to_netcdf(older)
+    assert winter_words(older) == (
+        f"October–March; {older}, of parts' format 15 and 7-day steps, may count a step across 1 April or 1 October "
+        "wholly in the season it starts in, as daryo did before 2026-12-07; run the ensemble again for each day in its "
+        "own season")
 
 
 def test_the_ensemble_says_how_the_flow_requirements_fared_as_the_store_holds_them(tmp_path, capsys):

@@ -8,6 +8,7 @@ import pytest
 from ensemble_cases import load, run
 
 from daryo.cli import main
+from daryo.ensemble.parts import _FORMAT
 
 
 def test_a_zarr_store_missing_chunk_files_is_refused_as_incomplete(tmp_path, capsys):
@@ -117,6 +118,15 @@ def test_the_output_of_an_unfinished_run_is_said_to_be_unfinished(tmp_path, caps
     for pair in ([str(done), str(out)], [str(out), str(out)]):  # (one ensemble's output, or neither, found)
         assert main(["compare", *pair]) == 1
         assert capsys.readouterr().err == f"daryo: error: {said}\n"
+    # a compat review: an unfinished run of an earlier daryo was to be finished "with --resume", which then refused
+    # its parts (of format 2)
+    manifest = out.parent / "cut.zarr.parts" / "manifest.json"
+    manifest.write_text(re.sub(r'"format": \d+', '"format": 2', manifest.read_text()))
+    assert main(["summary", str(out)]) == 1
+    assert capsys.readouterr().err == (
+        f"daryo: error: {out} is not written yet: its ensemble run is unfinished (2 finished chunks in {out}.parts), "
+        f"and its parts are of format 2, written by another version of daryo, which this one (format {_FORMAT}) "
+        "cannot resume: delete that folder and run the ensemble again\n")
     assert main(["summary", str(tmp_path / "none.zarr")]) == 1  # (no run at all: as it was)
     assert "none.zarr: no such file or folder (give the output of daryo ensemble -o, or of daryo run -o)" in (
         capsys.readouterr().err)
@@ -204,3 +214,103 @@ def test_a_zarr_store_replaced_by_another_process_while_open_is_told_not_read(tm
         (tmp_path / f"aside{k}.zarr").rename(out)
     with open_output(out) as ds:  # (a store left alone: read as it was)
         assert ds.attrs["seed"] == 1 and storage_table(ds).equals(storage_table(out))
+
+
+def _older(path, out, drop=(), format_=2, capped=False):
+    """A copy at ``out`` of the store ``path`` as an earlier daryo wrote it: without the variables ``drop``, of
+    parts' format ``format_``, and, where ``capped``, each year's environmental flow at most its renewable water."""
+    import xarray as xr
+
+    ds = load(path).drop_vars(list(drop))
+    if capped:
+        ds["annual_environmental_flow"] = np.minimum(ds["annual_environmental_flow"], ds["annual_renewable_water"])
+    ds.attrs["format"] = np.int32(format_)
+    if out.suffix == ".zarr":
+        ds.to_zarr(out, mode="w", zarr_format=2, consolidated=True)
+    else:
+        ds.to_netcdf(out)
+    assert isinstance(ds, xr.Dataset)
+    return out
+
+
+#: what a store of 2026-12-03 (parts' format 2) did not keep that today's tables read
+_NOT_KEPT_ON_3_DECEMBER = ("annual_winter_energy", "summary_annual_winter_energy", "annual_water_stress",
+                           "summary_annual_water_stress", "prob_water_stress_level", "annual_required",
+                           "annual_requirement_met", "annual_requirement_shortfall_fraction",
+                           "summary_annual_requirement_shortfall_fraction", "summary_annual_required",
+                           "summary_annual_requirement_met")
+
+
+@pytest.mark.parametrize("suffix", [".nc", ".zarr"])
+def test_a_store_of_an_earlier_daryo_is_told_so_by_every_table_that_lacks_something(tmp_path, capsys, suffix):
+    """A compat review: ``daryo summary`` of a store of 2026-12-03 printed the demands, then "internal error:
+    KeyError: No variable named 'annual_winter_energy'", and ``daryo compare``, ``energy_table`` and
+    ``compare_ensembles`` raised the same KeyError.  Whatever a table reads that the store lacks is an
+    EarlierStoreError naming the file, the variable and the store's format; the report leaves such tables out with
+    a note and gives the others."""
+    from daryo.compare import compare_ensembles
+    from daryo.ensemble import EarlierStoreError, energy_table, requirement_table
+    from daryo.ensemble.parts import _FORMAT
+
+    _, new = run(tmp_path, "new" + suffix)
+    old = _older(new, tmp_path / ("old" + suffix), [v for v in _NOT_KEPT_ON_3_DECEMBER if v in load(new)])
+    told = re.escape(f"{old} holds no annual_winter_energy: it was written by an earlier daryo (parts' format 2; "
+                     f"this one writes {_FORMAT}), which did not keep it; run the ensemble again")
+    with pytest.raises(EarlierStoreError, match=told):
+        energy_table(old)
+    with pytest.raises(EarlierStoreError, match=told):
+        compare_ensembles(new, old)
+    with pytest.raises(EarlierStoreError, match=re.escape(f"{old} holds no flow requirements")):
+        requirement_table(old)
+    capsys.readouterr()
+    for extra in ([], ["--year", "0"], ["--deficit-threshold", "0.1"]):
+        assert main(["summary", str(old), *extra]) == 0
+        out, err = capsys.readouterr()
+        assert "internal error" not in err and err == ""
+        assert "reservoirs' lowest storage" in out and "water reaching the sinks" in out  # (the tables it can give)
+        assert f"(a table not shown: {old} holds no annual_winter_energy" in out
+        assert f"(a table not shown: {old} holds no water stress" in out
+    assert main(["summary", str(old), "--csv", str(tmp_path / "s.csv")]) == 0
+    assert (tmp_path / "s.csv").is_file()
+    assert main(["compare", str(old), str(new)]) == 1
+    assert f"daryo: error: {old} holds no annual_winter_energy" in capsys.readouterr().err
+
+
+def test_a_store_of_environmental_flows_capped_at_each_year_s_water_gives_no_long_term_stress(tmp_path, capsys):
+    """A compat review: stores written before parts' format 16 hold each year's environmental flow at most that
+    year's renewable water; read as if stored as required, the dry-years model's long-term water stress was 66.7 %
+    "medium" against 85.7 % "high".  Such a store (format 15, a year's flow equal to its water) is told so; one of
+    format 15 whose flows exceed a year's water (written since, uncapped) and today's are read; the report leaves
+    the water stress out with a note."""
+    import pandas as pd
+
+    from daryo.ensemble import EarlierStoreError, water_stress_table
+
+    pd.DataFrame({"date": pd.date_range("2000-10-01", periods=24, freq="MS").strftime("%Y-%m-%d"), "wet": 120.0,
+                  "dry": 30.0}).to_csv(tmp_path / "inflow.csv", index=False)
+    (tmp_path / "m.yaml").write_text("""version: 1
+name: dry-years
+time: {start: 2000-10, end: 2002-09, step: month}
+nodes:
+  - {id: up, type: inflow, inflow: {csv: inflow.csv, columns: "*", unit: hm3}}
+  - {id: farm, type: demand, demand: 20, priority: 1, consumptive_fraction: 1.0}
+  - {id: ef, type: flow_requirement, at: lake, flow: 50, priority: 2}
+  - {id: lake, type: sink}
+edges: [[up, farm], [up, lake]]
+""")
+    new = tmp_path / "e.nc"
+    assert main(["ensemble", str(tmp_path / "m.yaml"), "--hydrology", "columns", "--quiet", "-o", str(new)]) == 0
+    today = water_stress_table(new)  # renewable (1440 + 360) / 2, environmental 600: 240 / 300
+    np.testing.assert_allclose(today["long_term"].iloc[0], 240 / (900 - 600) * 100, rtol=1e-9)
+    uncapped = water_stress_table(_older(new, tmp_path / "15.nc", format_=15))
+    np.testing.assert_allclose(uncapped["long_term"], today["long_term"], rtol=1e-12)
+    capped = _older(new, tmp_path / "capped.nc", format_=15, capped=True)
+    with pytest.raises(EarlierStoreError, match=re.escape(
+            f"{capped} gives no long-term water stress: it was written by an earlier daryo (parts' format 15; this "
+            "one writes 16), which stored each year's environmental flow at most that year's renewable water")):
+        water_stress_table(capped)
+    capsys.readouterr()
+    assert main(["summary", str(capped)]) == 0
+    out = capsys.readouterr().out
+    assert f"(a table not shown: {capped} gives no long-term water stress" in out and "run the ensemble again" in out
+    assert "water stress by river system" not in out

@@ -5,7 +5,7 @@ sinks, the flow requirements and the water stress."""
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -39,16 +39,25 @@ def _report_store(out: Path, csv: Path | None, threshold: float | None = None, y
         if year is not None and (span := year_span(ds, year)):
             print(span)
         _print_shortfalls(ds, shown, threshold=threshold, year=year)
-        _print_energy(ds, year)
-        _print_energy_targets(ds, year)
-        _print_storage(ds, year)
-        _print_rule_curves(ds, year)
-        _print_sinks(ds, year)
-        _print_requirements(ds, year)
-        _print_water_stress(ds, year)
+        for table in (_print_energy, _print_energy_targets, _print_storage, _print_rule_curves, _print_sinks,
+                      _print_requirements, _print_water_stress):
+            _print_or_tell(table, ds, year)
         caveats = caveat_lines(ds)
     if caveats:
         print(*caveats, sep="\n")
+
+
+def _print_or_tell(table: Callable[[EnsembleOutput, int | None], None], ds: xr.Dataset, year: int | None) -> None:
+    """Print ``table`` of the open store ``ds`` (of run ``year``), or, where the store was written by an earlier
+    daryo that did not keep what it needs (or kept figures it would misread:
+    :class:`~daryo.ensemble.output.EarlierStoreError`), a note that says so in its place, and go on with the others
+    (a compat review: a store of 2026-12-03 printed its demands, then "internal error: KeyError")."""
+    from ..ensemble import EarlierStoreError
+
+    try:
+        table(ds, year)
+    except EarlierStoreError as exc:
+        print(f"(a table not shown: {exc})")
 
 
 def year_span(out: xr.Dataset, year: int) -> str:
@@ -79,15 +88,25 @@ def winter_words(out: EnsembleOutput) -> str:
     """What an ensemble's winter sums cover: October–March, or, for a run whose years start in another month, the
     October–March months inside each run year, which are of two winters (a hydropower engineer's review: the
     "firm winter energy" of a run from January summed January–March of one winter and October–December of the
-    next)."""
-    import pandas as pd
+    next); for a store of N-day steps of parts' format below 16, that it may count a step across 1 April or 1
+    October in the season it starts in (:func:`~daryo.ensemble.output.winter_by_start_note`)."""
     import xarray as xr
 
     from ..ensemble import open_output
+    from ..ensemble.output import winter_by_start_note
 
     if not isinstance(out, xr.Dataset):
         with open_output(out) as ds:
             return winter_words(ds)
+    if note := winter_by_start_note(out):  # (a compat review: stores of two builds' winters read alike)
+        return f"{_winter_words(out)}; {note}"
+    return _winter_words(out)
+
+
+def _winter_words(out: xr.Dataset) -> str:
+    """:func:`winter_words` of the open store ``out``, without a note on how its steps were counted."""
+    import pandas as pd
+
     start = pd.Timestamp(2003, 10, 1)
     if "year_start" in out.coords and out.sizes.get("year", 0):
         first = pd.Timestamp(out["year_start"].values[0])  # (placed in a year of 2003/04, whose February has 29 days:

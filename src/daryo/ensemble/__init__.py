@@ -39,7 +39,7 @@ store opened once for them all (:func:`open_output`, or xarray's ``open_dataset`
 """
 
 from .chunks import ANNUAL_INDICATORS, SERIES, STORABLE_SERIES, EnsembleOptions, chunk_model, run_chunk
-from .output import StoreReplacedError, open_output
+from .output import EarlierStoreError, StoreReplacedError, open_output
 from .parts import RunInProgressError, parts_folder
 from .progress import ProgressReporter
 from .run import EnsembleRun, network_digest, run_ensemble
@@ -69,4 +69,4 @@ __all__ = ["TraceSource", "ResampledTraces", "StochasticTraces", "ModelColumns",
            "summary_table",
            "check_summary_csv",
            "water_stress_table", "write_summary_csv", "network_digest", "parts_folder", "RunInProgressError",
-           "StoreReplacedError"]
+           "StoreReplacedError", "EarlierStoreError"]

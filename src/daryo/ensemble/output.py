@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -28,6 +29,82 @@ if TYPE_CHECKING:
 #: an ensemble's output: its path (a zarr folder or a NetCDF file), or the store opened (:func:`open_output`, or
 #: xarray's own)
 EnsembleOutput: TypeAlias = "str | os.PathLike[str] | xr.Dataset"
+
+
+class EarlierStoreError(ValueError):
+    """An ensemble's store written by an earlier daryo lacks what a table needs, or holds figures that today's
+    readers would take for something else (its ``format``, :func:`store_format`): the message names the file, what
+    is wrong, and says to run the ensemble again.  A report leaves such a table out with the message as a note."""
+
+
+#: the parts' format from which each year's environmental flow is stored as required (below: at most the year's
+#: renewable water, :func:`capped_environmental_flows`)
+UNCAPPED_FLOWS_FORMAT = 16
+
+
+def store_format(ds: xr.Dataset) -> int | None:
+    """The parts' format the open store ``ds`` was written in (its ``format`` attribute,
+    :data:`daryo.ensemble.parts._FORMAT` of the daryo that wrote it); None where it records none."""
+    value = ds.attrs.get("format")
+    try:
+        return int(value) if value is not None and float(value) == int(value) else None
+    except (TypeError, ValueError):
+        return None
+
+
+def earlier_daryo(ds: xr.Dataset) -> str:
+    """"an earlier daryo (parts' format 2; this one writes 16)": who wrote the open store ``ds``, for messages (its
+    format left out where it is this daryo's, or later)."""
+    from .parts import _FORMAT
+
+    held = store_format(ds)
+    if held is not None and held >= _FORMAT:  # (a store of this format changed since: its format tells nothing)
+        return "an earlier daryo"
+    return f"an earlier daryo (parts' format {'unrecorded' if held is None else held}; this one writes {_FORMAT})"
+
+
+def capped_environmental_flows(ds: xr.Dataset) -> bool:
+    """Whether the open store ``ds`` may hold environmental flows capped at each year's renewable water, as daryo
+    wrote them before parts' format 16 (:data:`UNCAPPED_FLOWS_FORMAT`): its format is below it (or unrecorded) and
+    some trace-year's ``annual_environmental_flow`` above 0 equals its ``annual_renewable_water`` exactly, as the
+    cap made it (a flow requirement above the year's water; the stores of format 15 written since 2026-12-07, which
+    do not cap, have such a year by coincidence alone).  The mean of such flows, and the long-term water stress
+    taken from it, are too low (a compat review: 66.7 % "medium" where the flows as required give 85.7 % "high");
+    each trace-year's ratio is not changed by the cap."""
+    held = store_format(ds)
+    terms = ("annual_environmental_flow", "annual_renewable_water")
+    if (held is not None and held >= UNCAPPED_FLOWS_FORMAT) or not all(t in ds for t in terms):
+        return False
+    environmental, renewable = (ds[t].values for t in terms)
+    return bool(((environmental == renewable) & (environmental > 0)).any())
+
+
+def winter_by_start_note(ds: xr.Dataset) -> str:
+    """Where the open store ``ds`` holds N-day steps and was written before parts' format 16 (which daryo before
+    2026-12-07 wrote): that its winter sums may count a step across 1 April or 1 October wholly in the season it
+    starts in (since, each of its days in its own season: a store of format 15 written since is right, but cannot
+    be told from one written before); "" otherwise."""
+    from ..timeaxis import step_label_days
+    from .tables import _time_step_of
+
+    held = store_format(ds)
+    days = step_label_days(str(ds.attrs.get("time_step") or "") or _time_step_of(ds))
+    if days is None or (held is not None and held >= UNCAPPED_FLOWS_FORMAT):
+        return ""
+    return (f"{output_name(ds)}, of parts' format {'unrecorded' if held is None else held} and {days}-day steps, may "
+            "count a step across 1 April or 1 October wholly in the season it starts in, as daryo did before "
+            "2026-12-07; run the ensemble again for each day in its own season")
+
+
+def refuse_capped_flows(ds: xr.Dataset, what: str) -> None:
+    """Raise :class:`EarlierStoreError` where the open store ``ds`` may hold capped environmental flows
+    (:func:`capped_environmental_flows`), whose ``what`` would be wrong."""
+    if capped_environmental_flows(ds):
+        raise EarlierStoreError(
+            f"{output_name(ds)} gives no {what}: it was written by {earlier_daryo(ds)}, which stored each year's "
+            "environmental flow at most that year's renewable water, so that where a dry year has less water than "
+            "the flow requirements its mean environmental flow, and the long-term water stress, come out too low; "
+            "run the ensemble again")
 
 
 class StoreReplacedError(OSError):
@@ -81,7 +158,7 @@ def _summaries(output: EnsembleOutput, function: str, needs: Sequence[str] = (),
     import xarray as xr
 
     if isinstance(output, xr.Dataset):  # (read under daryo's lock too: it may be a NetCDF file opened lazily)
-        with netcdf_io(), _same_store_throughout(output):
+        with netcdf_io(), _same_store_throughout(output), _lacking_told(output):
             yield _checked_store(output, output_name(output), needs, what)
         return
     path = user_path(output, function, "an ensemble's output (or the output opened as an xarray Dataset)")
@@ -90,8 +167,30 @@ def _summaries(output: EnsembleOutput, function: str, needs: Sequence[str] = (),
     # (a backend developer's review: reads in threads crashed the process, daryo._netcdf); a zarr store is marked
     # open, which no run of this process then replaces (its chunks are read by their paths, as they are read)
     with reading_store(path) if engine == "zarr" else netcdf_io(), _opened(path, engine, needs, what) as ds, \
-            _same_store_throughout(ds):
+            _same_store_throughout(ds), _lacking_told(ds):
         yield ds
+
+
+#: xarray's words for a variable a Dataset lacks (``ds["x"]``: "No variable named 'x'. Did you mean …")
+_NO_VARIABLE = re.compile(r"""No variable named (['"])(.+?)\1""")
+
+
+@contextmanager
+def _lacking_told(ds: xr.Dataset) -> Iterator[None]:
+    """Turn a KeyError of a variable the open store ``ds`` lacks, read in the block, into an
+    :class:`EarlierStoreError` that names the store, the variable and the daryo that wrote it: whatever a table
+    reads that a store of an earlier daryo does not keep (a compat review: ``daryo summary`` of a store of
+    2026-12-03 ended "internal error: KeyError: No variable named 'annual_winter_energy'").  A variable ``ds`` has
+    is another store's (two open at once): the error is left to that store's block."""
+    try:
+        yield
+    except KeyError as exc:
+        found = _NO_VARIABLE.search(str(exc))
+        name = found.group(2) if found else exc.args[0] if exc.args and isinstance(exc.args[0], str) else None
+        if name is None or name in ds.variables or name in ds.dims:
+            raise
+        raise EarlierStoreError(f"{output_name(ds)} holds no {name}: it was written by {earlier_daryo(ds)}, which "
+                                "did not keep it; run the ensemble again") from None
 
 
 #: the key of an open zarr store's ``encoding`` that holds its absolute path (the current folder may change) and
@@ -195,7 +294,8 @@ def _checked_store(ds: xr.Dataset, name: str, needs: Sequence[str], what: str) -
     if "summary_annual_deficit_fraction" not in ds or "prob_deficit_above_threshold" not in ds:
         raise ValueError(f"{name} holds no ensemble summaries: it is not the output of an ensemble run")
     if any(n not in ds for n in needs):
-        raise ValueError(f"{name} holds no {what}: it was written by an earlier daryo; run the ensemble again")
+        raise EarlierStoreError(f"{name} holds no {what}: it was written by {earlier_daryo(ds)}; run the ensemble "
+                                "again")
     return ds
 
 

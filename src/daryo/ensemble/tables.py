@@ -19,7 +19,7 @@ from ..sdg import LEVEL_NAMES, stress_level_index, stress_ratio, total_name
 from ..timeaxis import add_years
 from ..units import is_number, is_whole
 from .chunks import ENERGY_MISSED_TOLERANCE, at_dead_storage, target_missed, threshold_of
-from .output import EnsembleOutput, _summaries, output_name
+from .output import EnsembleOutput, _summaries, output_name, refuse_capped_flows
 from .store import _level_shares, _summary_of
 
 
@@ -309,11 +309,15 @@ def water_stress_table(output: EnsembleOutput, year: int | None = None) -> pd.Da
     Raises
     ------
     ValueError
-        If ``output`` holds no ensemble summaries, or none of the water stress (a store of daryo before
-        2026-12-05's), or ``year`` is not a run year of it.
+        If ``output`` holds no ensemble summaries, or ``year`` is not a run year of it.
+    daryo.ensemble.output.EarlierStoreError
+        (a ValueError) If it holds none of the water stress (a store of daryo before 2026-12-05's), or may hold
+        environmental flows capped at each year's water (a store of parts' format below 16:
+        :func:`~daryo.ensemble.output.capped_environmental_flows`), whose long-term ratio would be too low.
     """
     with _summaries(output, "water_stress_table",
                     ("summary_annual_water_stress", "prob_water_stress_level"), "water stress") as ds:
+        refuse_capped_flows(ds, "long-term water stress")
         table = _stress_table(ds) if year is None else _stress_table_of_year(ds, year)
         caveat = str(ds["annual_water_stress"].attrs.get("caveat", ""))
         comment = str(ds["annual_water_stress"].attrs.get("comment", ""))
