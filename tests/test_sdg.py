@@ -406,7 +406,7 @@ def test_levels_and_refusals(two_rivers):
     with pytest.raises(TypeError, match="pass results.dataset"):
         water_stress(daryo.run(_two_rivers()))
     # results written before the requirements' nodes were (their water fell out of its river: a review)
-    with pytest.raises(ValueError, match="flow requirements but not the node each is on .'requirement_at'"):
+    with pytest.raises(ValueError, match="did not keep the node each flow requirement is on .'requirement_at'"):
         water_stress(ds.drop_vars("requirement_at"))
 
 

@@ -433,9 +433,22 @@ def _check_topology(ds: xr.Dataset, caller: str) -> None:
         raise ValueError(f"{caller}: the results have no {', '.join(map(repr, missing))}: it needs a run's results "
                          "(or daryo.results.topology of a compiled network)")
     if "requirement" in ds.dims and "requirement_at" not in ds.coords:
-        raise ValueError(f"{caller}: the results have flow requirements but not the node each is on "
-                         "('requirement_at', which results of daryo 0.1.0 after 2026-12-05 have): run the model "
-                         "again")
+        raise EarlierResultsError(f"{caller}: {results_name(ds)} were written by an earlier daryo, which did not keep "
+                                  "the node each flow requirement is on ('requirement_at', kept since 2026-12-05), "
+                                  "nor so which river system's water each takes; run the model again")
+
+
+class EarlierResultsError(ValueError):
+    """A run's results written by an earlier daryo lack what an indicator needs (the message names the file, what
+    it lacks, and says to run the model again): a summary leaves that block out with the message as a note (a
+    compat review: ``daryo summary`` of results of 2026-12-03 said "internal error")."""
+
+
+def results_name(ds: xr.Dataset) -> str:
+    """A run's results as messages name them: "the results in FILE" (the file they were read from), or "the
+    results"."""
+    source = ds.encoding.get("source")
+    return f"the results in {source}" if source else "the results"
 
 
 def stress_ratio(withdrawal: np.ndarray, renewable: np.ndarray, environmental: np.ndarray) -> np.ndarray:

@@ -1,5 +1,7 @@
 """The summary ``daryo run`` prints (:mod:`daryo.cli.summary`)."""
 
+import re
+
 import pytest
 
 import daryo
@@ -359,3 +361,45 @@ def test_daryo_summary_of_a_runs_results_prints_its_canal_table(tmp_path, capsys
     assert block.splitlines()[2].split() == ["ditch", "AFG", "240.0", "24.0", "216.0", "60.0", "180.0"]
     rows = pd.read_csv(tmp_path / "s.csv").query("table == 'canal'")
     assert list(rows["value"]) == pytest.approx([240.0, 24.0, 216.0, 60.0, 180.0])
+
+
+def test_results_without_the_node_of_each_flow_requirement_are_summarised_without_their_water_stress(tmp_path,
+                                                                                                     capsys):
+    """A compat review: ``daryo summary`` of results of 2026-12-03, which kept no ``requirement_at``, ended
+    "internal error: ValueError: water_stress: ... run the model again" (labelled a bug, the file not named), and so
+    did ``daryo.sdg.water_stress``, ``water_stress_by_year`` and ``daryo.indicators.country_system_summary``.  The
+    summary gives its other tables and says in the water stress's place why it is not shown, naming the file; the
+    functions raise an EarlierResultsError (a ValueError) naming it too; --csv writes the other rows."""
+    import xarray as xr
+
+    from daryo.cli import main
+    from daryo.indicators import country_system_summary
+    from daryo.sdg import EarlierResultsError, water_stress, water_stress_by_year
+
+    (tmp_path / "m.yaml").write_text("""version: 1
+name: requirement
+time: {start: 2000-10, end: 2001-09, step: month}
+nodes:
+  - {id: up, type: inflow, inflow: 100, country: KGZ}
+  - {id: farm, type: demand, demand: 20, priority: 1, consumptive_fraction: 1.0, country: KGZ}
+  - {id: ef, type: flow_requirement, at: lake, flow: 50, priority: 2}
+  - {id: lake, type: sink}
+edges: [[up, farm], [up, lake]]
+""")
+    assert main(["run", str(tmp_path / "m.yaml"), "-o", str(tmp_path / "run.nc")]) == 0
+    with xr.open_dataset(tmp_path / "run.nc") as ds:
+        ds.load().drop_vars("requirement_at").to_netcdf(tmp_path / "old.nc")
+    capsys.readouterr()
+    old = tmp_path / "old.nc"
+    assert main(["summary", str(old), "--csv", str(tmp_path / "s.csv")]) == 0
+    out, err = capsys.readouterr()
+    told = (f"the results in {old} were written by an earlier daryo, which did not keep the node each flow "
+            "requirement is on ('requirement_at', kept since 2026-12-05), nor so which river system's water each "
+            "takes; run the model again")
+    assert err == "" and f"water stress (SDG 6.4.2's ratio) not shown: {told}" in out
+    assert "flow requirements" in out and "largest mass-balance error" in out  # (the other tables)
+    assert "country,KGZ" in (tmp_path / "s.csv").read_text()
+    with xr.open_dataset(old) as ds:
+        for function in (water_stress, water_stress_by_year, country_system_summary):
+            with pytest.raises(EarlierResultsError, match=re.escape(told)):
+                function(ds)

@@ -316,8 +316,13 @@ def _stress_lines(ds: xr.Dataset, model: Model | None, short: bool) -> list[str]
     inflow's supply is the allocation's choice (:func:`daryo.results.tables.stress_notes`: of ``model``, or as the
     results record it)."""
     from ..results.tables import stress_notes, stress_table
+    from ..sdg import EarlierResultsError
 
-    table = stress_table(ds, model, check_known=False)  # (where the renewable water is not known: whether any is taken)
+    try:
+        table = stress_table(ds, model, check_known=False)  # (where the renewable water is not known: whether any is
+        # taken)
+    except EarlierResultsError as exc:  # (results of an earlier daryo: a note in its place, the rest printed)
+        return ["", stress_not_shown(str(exc).split(": ", 1)[-1])]
     if not (table["withdrawal"] > 0).any():
         return []
     unknown, drawn = stress_notes(ds, model)

@@ -421,8 +421,14 @@ def _reservoir_rows(ds: xr.Dataset) -> pd.DataFrame:
 
 
 def _stress_rows(ds: xr.Dataset, model: Model | None, water: str) -> pd.DataFrame:
-    """The water stress's rows of :func:`summary_table`, each with its system's level."""
-    table = stress_table(ds, model)
+    """The water stress's rows of :func:`summary_table`, each with its system's level; none for results of an
+    earlier daryo that kept too little to work it out (which the printed summary says in its place)."""
+    from ..sdg import EarlierResultsError
+
+    try:
+        table = stress_table(ds, model)
+    except EarlierResultsError:
+        return pd.DataFrame()
     return _long("water_stress", table, table.index, "",
                  [(c, c, "year", "%" if c == "stress" else water)
                   for c in ("withdrawal", "renewable", "environmental", "stress")], level=table.get("level", ""))
