@@ -185,8 +185,8 @@ def _lacking_told(ds: xr.Dataset) -> Iterator[None]:
     try:
         yield
     except KeyError as exc:
-        found = _NO_VARIABLE.search(str(exc))
-        name = found.group(2) if found else exc.args[0] if exc.args and isinstance(exc.args[0], str) else None
+        found = _NO_VARIABLE.search(str(exc))  # (xarray's words alone: a KeyError of a table's column is a bug)
+        name = found.group(2) if found else None
         if name is None or name in ds.variables or name in ds.dims:
             raise
         raise EarlierStoreError(f"{output_name(ds)} holds no {name}: it was written by {earlier_daryo(ds)}, which "
