@@ -379,7 +379,8 @@ def test_the_summary_table_keeps_its_columns_apart_for_huge_numbers(tmp_path, ca
 @pytest.mark.parametrize("argv, usage", [
     (["scenarios", "foo"], "usage: daryo scenarios [-h]\n"),
     (["run", "--bogus"], "usage: daryo run [-h] [-o OUTPUT]"),
-    (["info", DEMO, "extra"], "usage: daryo info [-h] [--nodes] [--node ID] [--confine] [model]\n"),  # (validate: several)
+    (["info", DEMO, "extra"], "usage: daryo info [-h] [--nodes] [--node ID] [--confine] [model]\n"),  # (validate:
+    # several)
 ])
 def test_an_unknown_argument_is_shown_with_its_commands_usage(argv, usage, capsys):
     """argparse showed the top-level usage ("daryo [-h] COMMAND ...") for a command's unknown argument."""
