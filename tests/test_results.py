@@ -1,6 +1,7 @@
 """Results: NetCDF round trip and the labelled layout."""
 
 import os
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -212,6 +213,7 @@ def test_the_csv_folder_says_which_run_it_holds_the_same_for_the_same_inputs(tmp
     assert table["daryo"] == daryo.__version__ and table["model_sha256"] == model.file_sha256
     assert table["network_sha256"] == first.dataset.attrs["network_sha256"] and "history" not in table.index
     assert table["model_file"] == first.dataset.attrs["model_file"]
+    assert re.fullmatch(r"[0-9a-f]{12}", table["build"])  # (the daryo build: its version is 0.1.0 for every commit)
     half = {"name": "half", "changes": [{"scale_inflows": {"factor": 0.5}}]}
     dry = daryo.run(daryo.load(daryo.demo_model_path(), scenarios=[half]), RunOptions(scenarios=1, years=1))
     dry.to_csv(tmp_path / "a")  # (replaces the earlier run's, as its other files)

@@ -41,7 +41,8 @@ def water_stress_notes(model: Model) -> dict[str, str]:
 
 
 def provenance(model: Model) -> dict[str, str]:
-    """What a run's results were made from, as attributes: daryo's version, the model file, the scenario overlays
+    """What a run's results were made from, as attributes: daryo's version and build (:func:`daryo_build`: the
+    version is the same for every commit), the model file, the scenario overlays
     applied to it, its hydrology (the embedded model's kind, traces and seed) and, where the model names them, its
     basins (``metadata.basins`` as JSON, which names the river systems of the water stress of the results read
     back: :func:`daryo.sdg.water_stress`).  ``data_files`` lists the data files the model read, a line
@@ -55,7 +56,7 @@ def provenance(model: Model) -> dict[str, str]:
 
     hydrology, basins = model.metadata.get("hydrology"), model.metadata.get("basins")
     changed = model.changed_in_code  # (its file's digest is not the model's: compare blamed the data files)
-    return {"daryo": __version__, "model_file": recorded_model_file(model),
+    return {"daryo": __version__, "build": daryo_build(), "model_file": recorded_model_file(model),
             "model_sha256": "" if changed else model.file_sha256,
             **({"model_changed_in_code": "yes"} if changed else {}),
             "data_files": data_files_text(model.data_files),
