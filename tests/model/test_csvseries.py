@@ -624,6 +624,8 @@ def test_empty_rows_a_spreadsheet_leaves_at_the_end_are_no_rows():
         ("/d/f.csv line 3, column 'date'", "the date cell is empty (or NA); give a date, YYYY-MM-DD")]
     assert _read("date,a,b\n2001-01-01,1,2\n,,5\n")[1] == [  # (a value without its date: not empty)
         ("/d/f.csv line 3, column 'date'", "the date cell is empty (or NA); give a date, YYYY-MM-DD")]
+    assert _read("date,a\n,\n,\n")[1] == [  # (a template of empty rows alone: it was an internal error, a review)
+        ("/d/f.csv line 2, column 'date'", "the date cell is empty (or NA); give a date, YYYY-MM-DD")]
 
 
 @pytest.mark.parametrize("date", ["9999-01-01", "1600-01-01", "1677-09-21", "2262-04-12", "1 February 9999"])

@@ -566,11 +566,12 @@ def _date_column_hint(columns: Any, date_col: str) -> str:
 
 def _without_empty_rows_at_the_end(df: pd.DataFrame) -> pd.DataFrame:
     """``df`` without the rows at its end whose every cell is empty: a spreadsheet saves a row it once held as
-    ``,,,`` (a team's review: refused as "the date cell is empty").  The rows kept keep their places (and lines)."""
+    ``,,,`` (a team's review: refused as "the date cell is empty").  The rows kept keep their places (and lines).
+    A file of empty rows alone is left as it is (its first date cell is then said to be empty)."""
     if not len(df) or df.shape[1] < 2:
         return df
     filled = np.flatnonzero(df.notna().any(axis=1).to_numpy())
-    return df.iloc[: filled[-1] + 1 if filled.size else 0]
+    return df.iloc[: filled[-1] + 1] if filled.size else df
 
 
 class RowLines:
