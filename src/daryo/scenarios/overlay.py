@@ -344,12 +344,21 @@ def _repeated_changes(changes: list[Any], file: str, in_python: bool) -> list[Pr
     would (:func:`daryo.scenarios.apply`, which refuses that).  Two changes of one thing that differ (two
     factors of one basin, a value set and then another) are each meant, and are applied in order.  The changes that
     add or remove nodes or edges may be repeated: a node removed, added back and removed again (twice in a row,
-    applying them says that the node is no longer there, or there already)."""
+    applying them says that the node is no longer there, or there already).  A value set again after another
+    (``KGZ``, ``UZB``, ``KGZ``) is meant, its order matters: the ``set_*`` changes are refused only where they repeat
+    the change just before them.  A scaling repeated where its factor times itself is above
+    :data:`_MAX_FACTOR` is meant too: that is how a factor above it is given, in two changes (a diff review: a ×100
+    in two changes of 10, which the message refusing a factor of 100 advises, was refused as a repeat)."""
     first: dict[Any, int] = {}
     repeated: list[tuple[int, int]] = []  # (the change, the one before it that it repeats)
     for j, change in enumerate(changes):
-        if isinstance(change, Mapping) and len(change) == 1 and next(iter(change)) not in _STRUCTURAL:
-            repeated += [(j, i)] if (i := first.setdefault(_frozen(change), j)) != j else []
+        if not (isinstance(change, Mapping) and len(change) == 1 and next(iter(change)) not in _STRUCTURAL):
+            continue
+        op, arg = next(iter(change.items()))
+        key = _frozen(change)
+        i = (j - 1 if j and _frozen(changes[j - 1]) == key else j) if op.startswith("set") else first.setdefault(key, j)
+        if i != j and not _beyond_one_factor(op, arg):
+            repeated.append((j, i))
     if not repeated:
         return []
     lines = {} if in_python else _change_lines(file)
@@ -363,6 +372,14 @@ def _repeated_changes(changes: list[Any], file: str, in_python: bool) -> list[Pr
         out.append(Problem(file, f"changes[{j}].{op}" + (f" (line {lines[j]})" if j in lines else ""),
                            f"the same change as {at(i)}: it would apply twice{_twice(op, arg)}; delete one"))
     return out
+
+
+def _beyond_one_factor(op: str, arg: Any) -> bool:
+    """Whether a scaling ``op`` of arguments ``arg`` applied twice scales by more than one change may
+    (:data:`_MAX_FACTOR`): the way to give such a factor, not a repeat."""
+    factor = arg.get("factor") if isinstance(arg, Mapping) else None
+    return (op in ("scale_demands", "scale_inflows") and isinstance(factor, int | float) and _is_factor(factor)
+            and float(factor) * float(factor) > _MAX_FACTOR)
 
 
 def _frozen(value: Any) -> Any:
