@@ -600,3 +600,27 @@ def test_inflow_changes_of_all_inflows_leave_out_a_supply_with_no_series(tmp_pat
     assert "'well' has no inflow series (it supplies what the allocation takes, between its min_flow and max_flow), " \
            "so the scenario cannot change it; leave it out of nodes, or change its max_flow with a set change" \
            in str(err.value)
+
+
+def test_a_change_of_some_years_keeps_each_day_at_its_month_s_rate_over_n_day_steps(tmp_path):
+    """A diff review: a scale_inflows of some run years turns 12 monthly rates into per-step values, and did so by
+    the month each 7-day step starts in, for every step of every year, where the loader gives each day its month's
+    rate: a change of factor 1 in year 2 changed year 1's inflows (the week from 30 September 2001: 151.2 hm³, the
+    loader 83.808, 1 day at 250 m³/s and 6 at 120).  Now factor 1 changes nothing, and factor 2 doubles year 1."""
+    model = tmp_path / "weekly.yaml"
+    model.write_text("version: 1\nname: weekly\ntime: {start: 2000-10-01, end: 2002-09-30, step: {days: 7}}\n"
+                     "nodes:\n  - {id: river, type: inflow, inflow: {monthly: [60, 55, 60, 90, 200, 400, 500, 450, "
+                     "250, 120, 80, 70], unit: m3/s}}\n  - {id: lake, type: sink}\nedges: [[river, lake]]\n")
+
+    def inflow(*changes):
+        overlay = [{"name": "years", "changes": list(changes)}] if changes else []
+        return daryo.run(daryo.load(model, scenarios=overlay)).dataset["sink_inflow"].values.ravel()
+
+    base = inflow()
+    assert base[52] == pytest.approx((250 + 6 * 120) * 0.0864, rel=1e-12)  # (30 Sep – 6 Oct 2001)
+    np.testing.assert_allclose(inflow({"scale_inflows": {"nodes": ["river"], "factor": 1.0, "years": [2]}}), base,
+                               rtol=1e-12)
+    doubled = inflow({"scale_inflows": {"nodes": ["river"], "factor": 2.0, "years": [1]}})
+    year1 = np.arange(base.size) < 53  # (the steps that start in 2000-10-01 .. 2001-09-30)
+    np.testing.assert_allclose(doubled[year1], 2 * base[year1], rtol=1e-12)
+    np.testing.assert_allclose(doubled[~year1], base[~year1], rtol=1e-12)

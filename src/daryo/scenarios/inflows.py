@@ -174,13 +174,16 @@ def _array_to_series(arr: np.ndarray, periodic: bool, rate: _Rate | None = None)
 
 
 def _expand(arr: np.ndarray, periodic: bool, axis: TimeAxis, rate: _Rate | None = None) -> np.ndarray:
-    """(S, T) hm³ per step: a 12-monthly cycle repeated over the steps, a rate times each step's real days."""
+    """(S, T) hm³ per step: a 12-monthly cycle repeated over the steps; a rate as the loader resolves it
+    (:meth:`daryo.model.series.Series.resolve`: over N-day steps each day at its month's rate; a diff review found
+    a change of some years put the start month's rate back on every step across a month's end)."""
     if not periodic:
         return arr
-    out = arr[:, axis.month - 1]
-    if rate is not None:
-        out = out * (rate[1] * axis.days[None, :])
-    return out
+    if rate is None:
+        return arr[:, axis.month - 1]
+    from ..model.series import Series
+
+    return Series("monthly", arr * rate[1], is_rate=True).resolve(axis)
 
 
 def _plain(value: Any) -> Any:
