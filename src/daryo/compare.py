@@ -23,7 +23,7 @@ import pandas as pd
 import xarray as xr
 
 from .compare_noise import difference_errors, percentiles_on_atoms, row_samples, with_noise
-from .compare_notes import ensemble_notes, overlay_names, run_notes, units_differ, units_of_both
+from .compare_notes import ensemble_notes, run_notes, units_differ, units_of_both
 from .indicators import (
     YEAR_NOISE,
     annual_by,
@@ -293,9 +293,10 @@ def _share_traces(first: xr.Dataset, second: xr.Dataset, runs: Sequence[Mapping[
     file and record of inflows with the same seed, traces and years, so that they differ by their rules and
     overlays; or, of two model files (a basin and a variant of it with a larger reservoir, say), with the same seed,
     traces and years and the same inflows in every trace (the stores' ``trace_digest``; a store of daryo before
-    2026-12-06's has none).  Overlays are told apart by their names, not their folders: two ensembles of the same
-    overlays whose traces' inflows differ did not share their traces (a reproducibility review: a reader's copy of
-    an overlay, run in another folder with one of its factors changed, was said to share the author's)."""
+    2026-12-06's has none).  Overlays are told apart by their files, folders included: overlays of one name in two
+    folders may change the inflows differently (a variant kept in a folder of its own), on the same draws, which
+    pairs them (a diff review: two such ensembles were compared unpaired, their differences hidden in a noise four
+    times the paired one); the notes say where an overlay of one name changed (:func:`daryo.compare_notes`)."""
     if any(runs[0].get(k) != runs[1].get(k) for k in ("seed", "traces", "years", "start")):  # (other starts: other
         return False  # months of the record in a run year, under overlays too: a statistician's diff review)
     same = _same_trace_digests(first, second)
@@ -304,9 +305,8 @@ def _share_traces(first: xr.Dataset, second: xr.Dataset, runs: Sequence[Mapping[
     if not all(runs[0][k] == runs[1][k] for k in _PAIRED):
         return False
     # one model file: other digests under other overlays are their inflow changes (a climate's, on the same draws);
-    # under the same overlays, another trace source (another perturbation of the record, say: a diff review), or an
-    # overlay of the same name that changes the inflows otherwise
-    return same is None or overlay_names(runs[0]["scenarios"]) != overlay_names(runs[1]["scenarios"])
+    # under the same overlays, another trace source (another perturbation of the record, say: a diff review)
+    return same is None or runs[0]["scenarios"] != runs[1]["scenarios"]
 
 
 def _same_trace_digests(first: xr.Dataset, second: xr.Dataset) -> bool | None:

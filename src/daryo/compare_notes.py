@@ -214,7 +214,8 @@ def _other_inputs(first: Mapping[str, Any], second: Mapping[str, Any], what: str
     causes = ([f"an overlay of the same name in both holds other changes (of {', '.join(named)}: an overlay given in "
                "Python as a mapping has no file, and results record its name only; give each variant a name of its "
                "own)"] if named else [])
-    causes += ["an overlay file changed between them"] if overlay_files else []
+    causes += (["an overlay file of the same name differs (edited, or another file of that name)"] if overlay_files
+               else [])
     return (f"the {what} are of the same model file, data files and overlay names, yet what they computed from "
             f"differs (their {their}): " + ", or ".join(causes) + other_daryo
             + ": their differences are of those changes")
