@@ -595,7 +595,8 @@ def test_validate_strict_takes_notes_as_problems_for_ci(tmp_path, capsys):
     assert main(["validate", str(clean), str(noted), str(noted), "--strict"]) == 1
     captured = capsys.readouterr()
     assert "3 of 3 model files valid" in captured.out
-    assert captured.err.endswith("daryo: error: 2 of the model files have notes, which --strict takes as problems\n")
+    assert captured.err.endswith("daryo: error: 2 of the 3 model files have notes, which --strict takes as "
+                                 "problems\n")
 
 
 def test_info_of_a_node_gives_its_attributes_and_the_full_references_of_its_source(capsys):
@@ -607,6 +608,9 @@ def test_info_of_a_node_gives_its_attributes_and_the_full_references_of_its_sour
     assert out.startswith("node toktogul_hpp: hydropower, KGZ") and "\n  capacity " in out and " MW\n" in out
     assert "source: 1,200 MW as built, 1,440 MW after the 2025 rehabilitation [F18]" in out
     assert "\nreferences:\n  F18. Fergana Media (2025), Toktogul reconstruction completed, 1,440 MW." in out
+    example = Path(__file__).parents[2] / "docs" / "examples" / "pywr_model.json"
+    assert main(["info", str(example), "--node", "town"]) == 0  # (a parameter's value: it printed a repr)
+    assert "  demand                parameter town.max_flow\n" in capsys.readouterr().out
     assert main(["info", "--node", "toktogul_hp"]) == 1
     err = capsys.readouterr().err
     assert "the model aral-sea-basin has no node 'toktogul_hp' (did you mean 'toktogul_hpp'?)" in err

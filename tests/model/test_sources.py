@@ -7,6 +7,7 @@ def test_cited_tags_are_read_in_brackets_ranges_written_out_labels_left_out():
     text = "19.5 km3 total [F16-F18]; 13 km3 [F14]; [D7, D20]; [F14]; [EST]; 900 m [ASSUMPTION]; [A2–A3]"
     assert cited_tags(text) == ["F16", "F17", "F18", "F14", "D7", "D20", "A2", "A3"]
     assert cited_tags("no tags") == [] and cited_tags("[F3-D5]") == ["F3", "D5"]  # (no range across letters)
+    assert cited_tags("[ICWC2021], [F2]") == ["F2"]  # (a word's end is no tag: it was 'CWC2021', a diff review)
 
 
 def test_cited_references_take_tags_outside_brackets_only_where_the_sources_have_them(tmp_path):

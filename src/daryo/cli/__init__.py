@@ -76,7 +76,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "elements.csv with each element's type, country and ends, steps.csv with each step's "
                         "days, hydrological year and season, and summary.csv, every table printed (by country, "
                         "scenario, irrigation, demand short, country on several river systems, sink, canal, "
-                        "flow requirement, plant, reservoir and river system) as one long table")
+                        "flow requirement, plant, reservoir and river system) as one long table, and run.csv, what "
+                        "the run was made from")
     r.add_argument("--scenarios", type=_trace_count, metavar="N", help="run the first N scenario traces")
     r.add_argument("--years", type=int, metavar="Y", help="run Y years from the model's start")
     r.add_argument("--end", metavar="YYYY-MM",

@@ -322,17 +322,18 @@ def _cmd_validate(args: argparse.Namespace) -> int:
             bad += 1
     print(f"{len(paths) - bad} of {len(paths)} model files valid")
     if strict and noted and not bad:
-        return _strict_exit(noted, files=True)
+        return _strict_exit(noted, files=len(paths))
     return EXIT_INPUT if bad else EXIT_OK
 
 
-def _strict_exit(notes: int, files: bool = False) -> int:
-    """``daryo validate --strict``'s exit code: of invalid input where there are ``notes`` (``files``: that many
-    model files have some), saying so (a team's review: a CI job could not fail on a note, such as the scenario
-    columns of two CSV files paired by position)."""
+def _strict_exit(notes: int, files: int = 0) -> int:
+    """``daryo validate --strict``'s exit code: of invalid input where there are ``notes`` (where ``files`` were
+    checked: that many of them have some), saying so (a team's review: a CI job could not fail on a note, such as the
+    scenario columns of two CSV files paired by position)."""
     if not notes:
         return EXIT_OK
-    what = f"{notes} of the model files have notes" if files else f"{_count(notes, 'note')} above"
+    what = (f"{notes} of the {files} model files {'has' if notes == 1 else 'have'} notes" if files else
+            f"{_count(notes, 'note')} above")
     _err(f"daryo: error: {what}, which --strict takes as problems")
     return EXIT_INPUT
 
@@ -449,9 +450,12 @@ def _describe_node(model: Model, node_id: str) -> None:
 def _value_text(value: object, dimension: str | None) -> str:
     """An attribute's value for :func:`_describe_node`, in daryo's units (its canonical ones: a rate per day)."""
     from ..model.series import LevelTable, Series
+    from ..parameters.base import ParameterRef
     from ..units import CANONICAL_UNITS
 
     unit = CANONICAL_UNITS.get(dimension or "", "")
+    if isinstance(value, ParameterRef):  # (a Pywr model's: it printed the reference's repr, a diff review)
+        return f"parameter {value.name}" + (f" × {value.factor:g}" if value.factor != 1 else "")
     if isinstance(value, Series):
         unit = "hm³/day" if value.is_rate and dimension == "flow" else unit
         unit = "" if unit in ("", "–") else f" {unit}"

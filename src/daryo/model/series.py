@@ -171,12 +171,11 @@ class Series:
 
     def _spread_months(self, axis: TimeAxis) -> np.ndarray:
         """Monthly totals over N-day steps or dekads: each day takes its month's value over the month's days."""
-        lengths = axis.days.astype(int)
-        days = pd.date_range(axis.start, periods=int(lengths.sum()), freq="D")
+        days, step = _days_of(axis)
         daily = self.values[:, days.month - 1] / np.asarray(days.days_in_month, dtype=float)[None, :]
         if not axis.n_steps:
             return daily
-        return np.add.reduceat(daily, np.concatenate([[0], np.cumsum(lengths)[:-1]]), axis=1)
+        return np.add.reduceat(daily, np.flatnonzero(np.r_[True, step[1:] != step[:-1]]), axis=1)
 
     def _rates_over_days(self, axis: TimeAxis) -> np.ndarray:
         """Monthly rates over N-day steps, as volumes per step: each day at its month's rate, so that a step across
@@ -184,10 +183,9 @@ class Series:
         for all its days: a weekly modeller's review found a September irrigation demand carried into October, a
         demand's winter water 26.8 hm³ a year on monthly steps and 57.7 on 7-day ones.)  A step within one month
         is its rate times its days, as on other steps."""
-        lengths = axis.days.astype(int)
-        month = pd.date_range(axis.start, periods=int(lengths.sum()), freq="D").month - 1
+        days, step = _days_of(axis)
         days_in_month = np.zeros((axis.n_steps, 12))  # (each step's days in each calendar month)
-        np.add.at(days_in_month, (np.repeat(np.arange(axis.n_steps), lengths), month), 1.0)
+        np.add.at(days_in_month, (step, days.month - 1), 1.0)
         return np.asarray(self.values, dtype=float) @ days_in_month.T
 
     def columns_named(self) -> str:
@@ -245,6 +243,13 @@ class Series:
         """The rows at the step starts (which :meth:`mismatches` has checked are all there)."""
         assert self.dates is not None
         return self.values[:, self.dates.get_indexer(axis.starts)]
+
+
+def _days_of(axis: TimeAxis) -> tuple[pd.DatetimeIndex, np.ndarray]:
+    """Every day of ``axis``'s steps, in order, and the step each belongs to."""
+    lengths = axis.days.astype(int)
+    days = pd.date_range(axis.start, periods=int(lengths.sum()), freq="D")
+    return days, np.repeat(np.arange(axis.n_steps), lengths)
 
 
 @dataclass(frozen=True, eq=False)

@@ -11,7 +11,7 @@ from pathlib import Path
 __all__ = ["cited_tags", "cited_references", "references_beside"]
 
 #: a reference's tag as sources cite it: letters, then digits (``F16``, ``D7``), a range of them ``F16-F18``
-_TAG = re.compile(r"([A-Z]{1,3})(\d+)(?:\s*[-–]\s*([A-Z]{0,3})(\d+))?")
+_TAG = re.compile(r"\b([A-Z]{1,3})(\d+)(?:\s*[-–]\s*([A-Z]{0,3})(\d+))?\b")
 
 
 def cited_tags(text: str) -> list[str]:

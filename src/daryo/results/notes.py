@@ -68,7 +68,8 @@ def _unenforced(ds: xr.Dataset, model: Model | None) -> str:
         lack = (shortfall(ds["required"].transpose(*ds[var].dims).values, ds[var].values) if dim == "requirement"
                 else np.nan_to_num(ds[var].values))
         axes = tuple(i for i, d in enumerate(ds[var].dims) if d != dim)
-        ids = ds[dim].values[(lack > 0).any(axis=axes)].astype(str)
+        ids = ds[dim].values[(lack > SHORTFALL_NOISE).any(axis=axes)].astype(str)  # (results before 2026-12-04
+        # keep the solver's noise in their shortfalls: a diff review)
         named[dim] = [i for i in ids if dim != "requirement" or not is_nonzero((costs or {}).get(i))]
     what = {"requirement": ("flow requirement", "a negative cost on the requirement (a benefit per hm³ met), larger "
                             "than the uses it competes with (SDG 6.4.2's water stress counts its environmental flow as "
@@ -258,7 +259,8 @@ def _dry_demands(ds: xr.Dataset) -> str:
         return ""
     others = [d for d in ds["delivery"].dims if d != "demand"]
     got, short = ds["delivery"].sum(others), ds["deficit"].sum(others)
-    dry = [str(d) for d in ds["demand"].values[(got.values <= 0) & (short.values > SHORTFALL_NOISE)]]
+    steps = int(np.prod([ds["deficit"].sizes[d] for d in others]))  # (each step's noise, summed: a diff review)
+    dry = [str(d) for d in ds["demand"].values[(got.values <= 0) & (short.values > SHORTFALL_NOISE * max(steps, 1))]]
     if not dry:
         return ""
     why = ("in cost mode a demand gets water only where it can reach it and the costs make delivering pay (a "
