@@ -398,3 +398,25 @@ def forecast_overlays(folder: Path) -> tuple[Path, Path]:
     forecast.write_text(f"changes:\n  - set: {{vakhsh_in: {{inflow: {{csv: {csv}, columns: \"*\", unit: hm3}}}}}}\n",
                         encoding="utf-8")
     return today, forecast
+
+
+def dry_years_model(tmp_path: Path, columns: dict[str, float]) -> Path:
+    """``m.yaml`` in ``tmp_path``, a river whose monthly inflow (October 2000 to September 2002) is each of
+    ``columns`` (a trace each, in ``inflow.csv``), into a farm of 20 a month (priority 1) and a lake whose flow
+    requirement of 50 a month (priority 2) the dry traces cannot meet; returns its path."""
+    import pandas as pd
+
+    months = pd.date_range("2000-10-01", periods=24, freq="MS")
+    pd.DataFrame({"date": months.strftime("%Y-%m-%d"), **columns}).to_csv(tmp_path / "inflow.csv", index=False)
+    path = tmp_path / "m.yaml"
+    path.write_text("""version: 1
+name: dry-years
+time: {start: 2000-10, end: 2002-09, step: month}
+nodes:
+  - {id: up, type: inflow, inflow: {csv: inflow.csv, columns: "*", unit: hm3}}
+  - {id: farm, type: demand, demand: 20, priority: 1, consumptive_fraction: 1.0}
+  - {id: ef, type: flow_requirement, at: lake, flow: 50, priority: 2}
+  - {id: lake, type: sink}
+edges: [[up, farm], [up, lake]]
+""")
+    return path

@@ -15,6 +15,7 @@ from ensemble_cases import (
     assert_identical,
     by_trace_interval,
     daryo_load,
+    dry_years_model,
     energy_target_basin,
     load,
     rule_curve_basin,
@@ -515,19 +516,7 @@ def test_the_long_term_stress_of_years_too_dry_for_the_flow_requirements_is_dary
     from daryo.ensemble import water_stress_table
     from daryo.sdg import water_stress
 
-    months = pd.date_range("2000-10-01", periods=24, freq="MS")
-    pd.DataFrame({"date": months.strftime("%Y-%m-%d"), "wet": 120.0, "mid": 70.0, "dry": 30.0}).to_csv(
-        tmp_path / "inflow.csv", index=False)
-    (tmp_path / "m.yaml").write_text("""version: 1
-name: dry-years
-time: {start: 2000-10, end: 2002-09, step: month}
-nodes:
-  - {id: up, type: inflow, inflow: {csv: inflow.csv, columns: "*", unit: hm3}}
-  - {id: farm, type: demand, demand: 20, priority: 1, consumptive_fraction: 1.0}
-  - {id: ef, type: flow_requirement, at: lake, flow: 50, priority: 2}
-  - {id: lake, type: sink}
-edges: [[up, farm], [up, lake]]
-""")
+    dry_years_model(tmp_path, {"wet": 120.0, "mid": 70.0, "dry": 30.0})
     assert main(["run", str(tmp_path / "m.yaml"), "-o", str(tmp_path / "r.nc")]) == 0
     with xr.open_dataset(tmp_path / "r.nc") as ds:
         ran = water_stress(ds.load())

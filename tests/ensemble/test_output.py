@@ -5,7 +5,7 @@ import re
 
 import numpy as np
 import pytest
-from ensemble_cases import load, run
+from ensemble_cases import dry_years_model, load, run
 
 from daryo.cli import main
 from daryo.ensemble.parts import _FORMAT
@@ -282,22 +282,10 @@ def test_a_store_of_environmental_flows_capped_at_each_year_s_water_gives_no_lon
     "medium" against 85.7 % "high".  Such a store (format 15, a year's flow equal to its water) is told so; one of
     format 15 whose flows exceed a year's water (written since, uncapped) and today's are read; the report leaves
     the water stress out with a note."""
-    import pandas as pd
 
     from daryo.ensemble import EarlierStoreError, water_stress_table
 
-    pd.DataFrame({"date": pd.date_range("2000-10-01", periods=24, freq="MS").strftime("%Y-%m-%d"), "wet": 120.0,
-                  "dry": 30.0}).to_csv(tmp_path / "inflow.csv", index=False)
-    (tmp_path / "m.yaml").write_text("""version: 1
-name: dry-years
-time: {start: 2000-10, end: 2002-09, step: month}
-nodes:
-  - {id: up, type: inflow, inflow: {csv: inflow.csv, columns: "*", unit: hm3}}
-  - {id: farm, type: demand, demand: 20, priority: 1, consumptive_fraction: 1.0}
-  - {id: ef, type: flow_requirement, at: lake, flow: 50, priority: 2}
-  - {id: lake, type: sink}
-edges: [[up, farm], [up, lake]]
-""")
+    dry_years_model(tmp_path, {"wet": 120.0, "dry": 30.0})
     new = tmp_path / "e.nc"
     assert main(["ensemble", str(tmp_path / "m.yaml"), "--hydrology", "columns", "--quiet", "-o", str(new)]) == 0
     today = water_stress_table(new)  # renewable (1440 + 360) / 2, environmental 600: 240 / 300
