@@ -199,6 +199,29 @@ def test_csv_files_replace_old_ones_and_leave_other_files(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["csv"]  # no temporary folder left
 
 
+def test_results_record_each_overlay_file_s_digest_as_applied(tmp_path):
+    """A journal's review: results named each overlay by its full path only, so a reader could not check that an
+    archived overlay is the one used.  ``overlay_files`` gives each file's SHA-256 as applied, a line ``SHA256  PATH``
+    as sha256sum writes it (the library's too, by its file); an overlay given in Python has no file and no line.
+    An ensemble's store records them alike."""
+    import hashlib
+
+    from daryo.ensemble import EnsembleOptions, run_ensemble
+
+    overlay = tmp_path / "half.yaml"
+    overlay.write_text("title: half\nchanges:\n  - scale_inflows: {factor: 50 %}\n")
+    python = {"name": "py", "changes": [{"scale_demands": {"factor": 0.9}}]}
+    model = daryo.load(daryo.demo_model_path(), scenarios=[str(overlay), python], years=1)
+    digest = hashlib.sha256(overlay.read_bytes()).hexdigest()
+    assert daryo.run(model).dataset.attrs["overlay_files"] == f"{digest}  {overlay.resolve()}"
+    overlay.write_text("title: half\nchanges:\n  - scale_inflows: {factor: 60 %}\n")  # (edited after: as applied)
+    assert daryo.run(model).dataset.attrs["overlay_files"] == f"{digest}  {overlay.resolve()}"
+    assert daryo.run(daryo.load(daryo.demo_model_path(), years=1)).dataset.attrs["overlay_files"] == ""
+    run_ensemble(model, EnsembleOptions(traces=2, years=1, seed=1), tmp_path / "e.nc")
+    with xr.open_dataset(tmp_path / "e.nc") as ds:
+        assert ds.attrs["overlay_files"] == f"{digest}  {overlay.resolve()}"
+
+
 def test_the_csv_folder_says_which_run_it_holds_the_same_for_the_same_inputs(tmp_path):
     """An archive's and a journal's reviews: a folder of CSV files named no run (no daryo version, model, overlays or
     digests), so a folder holding files of two runs, or a rerun's, could not be told.  ``run.csv`` holds the

@@ -53,7 +53,7 @@ from ..results import (
 )
 from ..results.dataset import step_coordinates
 from ..results.files import NETCDF_SUFFIXES
-from ..results.provenance import water_stress_notes
+from ..results.provenance import overlay_digests, water_stress_notes
 from ..sdg import LEVEL_NAMES, stress_level_index
 from ..units import is_whole
 from .chunks import (
@@ -213,8 +213,10 @@ def _finished_run(output: Path, fmt: str, manifest: Mapping[str, Any]) -> bool:
     """Whether ``output`` holds the finished results of the run ``manifest``: True, or False where only its
     summaries differ (another deficit threshold: :func:`_retake_threshold`); a ValueError if it holds another run's
     (resuming with no parts folder: nothing to continue, and nothing to replace unasked)."""
-    # the file's, not the run's; and the model's caveats and data files, which its digest in the manifest covers
-    written = ("title", "Conventions", "coordinates", "history", "caveats", "software", "data_files", STORE_ID)
+    # the file's, not the run's; and the model's caveats, data files and overlay files, which its digest in the
+    # manifest covers
+    written = ("title", "Conventions", "coordinates", "history", "caveats", "software", "data_files", "overlay_files",
+               STORE_ID)
     held = {k: v for k, v in _attributes(output, fmt).items() if k not in (*written, BUILD)}  # (the builds that
     attrs = {k: v for k, v in _store_attributes(manifest).items() if k != BUILD}  # wrote it: recorded, not compared)
     if held == attrs:
@@ -654,6 +656,7 @@ def _assemble(parts: _Parts, n_chunks: int, output: Path, fmt: str, manifest: Ma
     attrs["software"] = software_versions()  # (the file's, as its title: a resume with other versions may finish it)
     attrs.update(caveats(model))
     attrs["data_files"] = data_files_text(model.data_files)  # (as a run's results: sha256sum's lines)
+    attrs["overlay_files"] = data_files_text(overlay_digests(model))
     attrs[STORE_ID] = uuid.uuid4().hex
     bounds = None  # the steps' bounds, of the first part
     done = 0  # the parts written to the store

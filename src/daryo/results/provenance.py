@@ -61,6 +61,7 @@ def provenance(model: Model) -> dict[str, str]:
             **({"model_changed_in_code": "yes"} if changed else {}),
             "data_files": data_files_text(model.data_files),
             "scenarios": applied_overlays(model),
+            "overlay_files": data_files_text(overlay_digests(model)),
             "hydrology": hydrology_text(hydrology) if isinstance(hydrology, Mapping) else "",
             "software": software_versions(),
             **({"basins": json.dumps({str(k): [str(n) for n in v] for k, v in basins.items()},
@@ -174,6 +175,18 @@ def overlay_labels(model: Model) -> list[str]:
     """The scenario overlays applied to ``model``, in order, each as :func:`applied_overlays` names it."""
     names, files = _overlays_of(model)
     return [overlay_label(name, file) for name, file in zip(names, files, strict=True)]
+
+
+def overlay_digests(model: Model) -> tuple[tuple[str, str], ...]:
+    """The overlay files applied to ``model`` and their SHA-256 digests as applied, (path, digest) each, as
+    results record them (``overlay_files``, lines as ``data_files``'s: ``sha256sum -c`` checks them); overlays given
+    in Python, and those applied by a daryo that kept no digests, are left out.  (A journal's review: results named
+    each overlay by its full path only, so a reader could not check that an archived overlay is the one used.)"""
+    _, files = _overlays_of(model)
+    digests = model.metadata.get("scenario_sha256")
+    digests = [str(d) for d in digests] if isinstance(digests, list | tuple) else []
+    digests = [""] * (len(files) - len(digests)) + digests[-len(files):] if files else []
+    return tuple((file, digest) for file, digest in zip(files, digests, strict=True) if digest)
 
 
 def _overlays_of(model: Model) -> tuple[list[str], list[str]]:

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from .._files import overlay_label
+from .._files import file_digest, overlay_label
 from ..errors import ModelError, Problem
 from ._document import InflowReader, _ChangeAt, _edge_ends, _nodes, _value
 from .inflows import _changes_given_years, _make_inflow_op
@@ -105,6 +105,7 @@ def overlaid_document(doc: Mapping[str, Any], names: OverlaySpec | Iterable[Over
         raise ModelError(shape)
     applied: list[str] = []
     files: list[str] = []
+    digests: list[str] = []  # each overlay file's SHA-256 as applied ("" for one given in Python)
     documents: dict[str, Any] = {}  # the overlays given in Python, by name: their content, which no file holds
     caveats: list[str] = []  # the overlays', each after its overlay's name
     given_years: list[str] = []  # the changes of given run years, which make inflows per step of this span
@@ -150,6 +151,7 @@ def overlaid_document(doc: Mapping[str, Any], names: OverlaySpec | Iterable[Over
         labels[ov.file] = _hydrology_label(ov)
         applied.append(ov.name)
         files.append(_overlay_key(ov))
+        digests.append("" if ov.in_python else file_digest(ov.file) or "")
         if isinstance(name, OverlayDocument):
             documents[ov.name] = copy.deepcopy(dict(name.document))
         # (a file's by its full path, as results record it: a caveat of one overlay given by two paths is one caveat)
@@ -169,6 +171,8 @@ def overlaid_document(doc: Mapping[str, Any], names: OverlaySpec | Iterable[Over
         meta["scenarios"] = (before if isinstance(before, list) else [before]) + applied
         before = meta.get("scenario_files") or []  # (each overlay's file as found now: a later run may be elsewhere)
         meta["scenario_files"] = (before if isinstance(before, list) else [before]) + files
+        before = meta.get("scenario_sha256") or []  # (results record them: overlay_files, a journal's review)
+        meta["scenario_sha256"] = (before if isinstance(before, list) else [before]) + digests
         if documents:  # (read again by what takes the overlays from the model: an ensemble's inflow changes, say)
             before = meta.get("scenario_documents")
             meta["scenario_documents"] = {**(before if isinstance(before, Mapping) else {}), **documents}
