@@ -222,6 +222,36 @@ def test_results_record_each_overlay_file_s_digest_as_applied(tmp_path):
         assert ds.attrs["overlay_files"] == f"{digest}  {overlay.resolve()}"
 
 
+@pytest.mark.parametrize("with_overlay", [False, True])
+def test_results_record_the_files_digests_as_read_not_as_read_again(tmp_path, monkeypatch, with_overlay):
+    """A diff reread: the digests of a model file and of an overlay file were taken by reading each file a second
+    time after parsing it, so that a file saved meanwhile (an editor's autosave, a ``git checkout``) was recorded
+    as the saved file, whose numbers the results are not.  The digest is now of the bytes parsed."""
+    import hashlib
+    import shutil
+
+    from daryo.model import documents
+
+    model_file = tmp_path / "demo.yaml"
+    shutil.copytree(daryo.demo_model_path().parent, tmp_path, dirs_exist_ok=True)
+    overlay = tmp_path / "half.yaml"
+    overlay.write_text("title: half\nchanges:\n  - scale_inflows: {factor: 50 %}\n")
+    digests = {f: hashlib.sha256(f.read_bytes()).hexdigest() for f in (model_file, overlay)}
+    parse = documents.parse_document
+
+    def parse_then_edit(text, name, *args, **kwargs):  # (each file saved again just after it is read)
+        out = parse(text, name, *args, **kwargs)
+        Path(name).write_text(Path(name).read_text() + "\n# saved again\n")
+        return out
+
+    monkeypatch.setattr(documents, "parse_document", parse_then_edit)
+    model = daryo.load(model_file, scenarios=[str(overlay)] if with_overlay else [], years=1 if with_overlay else None)
+    monkeypatch.undo()
+    attrs = daryo.run(model.with_time(years=1)).dataset.attrs
+    assert attrs["model_sha256"] == digests[model_file]
+    assert attrs["overlay_files"] == (f"{digests[overlay]}  {overlay.resolve()}" if with_overlay else "")
+
+
 def test_the_csv_folder_says_which_run_it_holds_the_same_for_the_same_inputs(tmp_path):
     """An archive's and a journal's reviews: a folder of CSV files named no run (no daryo version, model, overlays or
     digests), so a folder holding files of two runs, or a rerun's, could not be told.  ``run.csv`` holds the

@@ -123,14 +123,15 @@ def _load(path: str | Path | None, scenarios: tuple[str | OverlayDocument, ...],
         return load_model(path, confine=confine)
     p = Path(path)
     files = DataFiles(p.parent, confine)
-    return _overlaid(document_of(p, files), str(p), p, files, scenarios, years)
+    own, digest = _document_and_digest(p, files)
+    return _overlaid(own, str(p), p, files, scenarios, years, digest)
 
 
 def _overlaid(own: dict, file: str, path: Path | None, files: DataFiles, scenarios: tuple[str | OverlayDocument, ...],
-              years: int | None) -> Model:
-    """The model of document ``own`` (of model file ``file``, read from ``path``, if any) with the overlays
-    ``scenarios`` applied, for ``years`` (None: the file's span).  Given years, the document is read for them: its
-    series are checked over the run's span, not the file's."""
+              years: int | None, file_sha256: str | None = None) -> Model:
+    """The model of document ``own`` (of model file ``file``, read from ``path``, if any, its bytes' SHA-256 digest
+    ``file_sha256``) with the overlays ``scenarios`` applied, for ``years`` (None: the file's span).  Given years,
+    the document is read for them: its series are checked over the run's span, not the file's."""
     from .scenarios import document_steps, overlaid_document, overlay_shape_problems, with_years
 
     doc = own if years is None else with_years(own, years)
@@ -143,7 +144,8 @@ def _overlaid(own: dict, file: str, path: Path | None, files: DataFiles, scenari
             read_flow_series(spec, files, file, f"nodes[{nid}].inflow", axis))
     else:
         label = file
-    model = model_from_dict(doc, file=label, path=path, origins=origins, file_steps=steps, data_files=files)
+    model = model_from_dict(doc, file=label, path=path, origins=origins, file_steps=steps, data_files=files,
+                            file_sha256=file_sha256)
     return model if years is None else model.with_time(years=years)
 
 
@@ -296,9 +298,15 @@ def _gigabytes_apart(more: int, less: int) -> tuple[str, str]:
 def document_of(path: Path, data_files: DataFiles | None = None) -> dict:
     """The model document of a file, as plain data (a Pywr JSON document is converted, its data files read by
     ``data_files``' rules and recorded there)."""
-    from .model.loader import model_document
+    return _document_and_digest(path, data_files)[0]
 
-    return _mapping(model_document(path, data_files), str(path))
+
+def _document_and_digest(path: Path, data_files: DataFiles | None = None) -> tuple[dict, str]:
+    """:func:`document_of`, with a SHA-256 digest of the file's bytes as they were read."""
+    from .model.loader import document_and_digest
+
+    doc, digest = document_and_digest(path, data_files)
+    return _mapping(doc, str(path)), digest
 
 
 def _mapping(doc: object, file: str) -> dict:

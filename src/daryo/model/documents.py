@@ -9,6 +9,7 @@ traceback.
 from __future__ import annotations
 
 import bisect
+import hashlib
 import json
 import re
 import stat
@@ -31,7 +32,7 @@ from ..errors import (
 from ..errors import short_text as _short
 
 __all__ = ["HugeInteger", "MAX_DOCUMENT_BYTES", "YamlDumper", "document_syntax", "escapes_read", "parse_document",
-           "read_document"]
+           "read_document", "read_document_digest"]
 
 
 class _LineDict(dict):
@@ -198,12 +199,21 @@ def read_document(path: Path, lines: bool = True) -> Any:
         One problem naming the file: not found, unreadable, larger than :data:`MAX_DOCUMENT_BYTES`, or
         malformed (with line and column).
     """
+    return read_document_digest(path, lines)[0]
+
+
+def read_document_digest(path: Path, lines: bool = True) -> tuple[Any, str]:
+    """:func:`read_document`, with a SHA-256 digest of the bytes parsed: of the file as it was read, which results
+    record (read once: a file edited between a parse and a second read for the digest would be recorded as the
+    edited file, whose numbers the results are not)."""
     if (special := _not_a_document_file(path)) is not None:  # (a named pipe would block the read, a device not end)
         raise ModelError(Problem(str(path), "", special))
     if (size := file_size(path)) > MAX_DOCUMENT_BYTES:
         raise ModelError(Problem(str(path), "", _too_large(size)))
     try:
-        text = path.read_text(encoding="utf-8-sig")  # (a byte-order mark, which some editors write, is dropped)
+        data = path.read_bytes()
+        # (a byte-order mark, which some editors write, is dropped; line ends read as a text file's are)
+        text = data.decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")
     except FileNotFoundError:
         note = missing_cwd_note(path)
         raise ModelError(Problem(str(path), "", f"file not found: {note}" if note else "file not found")) from None
@@ -215,7 +225,7 @@ def read_document(path: Path, lines: bool = True) -> Any:
         raise ModelError(Problem(str(path), "", f"cannot be read: {exc.strerror or exc}")) from None
     except ValueError:  # ("embedded null byte")
         raise ModelError(Problem(repr(str(path)), "", "is not a file name: it holds a NUL character (\\0)")) from None
-    return parse_document(text, path, lines)
+    return parse_document(text, path, lines), hashlib.sha256(data).hexdigest()
 
 
 def _too_large(size: int) -> str:

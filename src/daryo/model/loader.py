@@ -37,7 +37,7 @@ from ..units import comma_split_hint, is_number
 from .components import COMMON_ATTRIBUTES, COMPONENT_TYPES, CONSTRAINT_TYPES, EDGE_ATTRIBUTES, Attribute
 from .csvseries import column_name
 from .datafiles import DataFiles
-from .documents import _LineDict, document_syntax, read_document
+from .documents import _LineDict, document_syntax, read_document_digest
 from .migrations import migrate
 from .places import relocated
 from .series import Series
@@ -68,13 +68,21 @@ def load_model(path: str | Path, *, confine: bool = False) -> Model:
     """
     p = Path(path)
     files = DataFiles(p.parent, confine)
-    return model_from_dict(model_document(p, files), base_dir=p.parent, file=str(p), path=p, data_files=files)
+    doc, digest = document_and_digest(p, files)
+    return model_from_dict(doc, base_dir=p.parent, file=str(p), path=p, data_files=files, file_sha256=digest)
 
 
 def model_document(path: Path, data_files: DataFiles | None = None) -> Any:
     """The parsed document of a model file; a Pywr v1 JSON document is converted to a daryo one (its data files
     read by ``data_files``' rules, and recorded there: default, any file, relative to the file's folder)."""
-    return parsed_model_document(read_document(path), path, data_files)
+    return document_and_digest(path, data_files)[0]
+
+
+def document_and_digest(path: Path, data_files: DataFiles | None = None) -> tuple[Any, str]:
+    """:func:`model_document`, with a SHA-256 digest of the file's bytes as they were read
+    (:attr:`Model.file_sha256`)."""
+    doc, digest = read_document_digest(path)
+    return parsed_model_document(doc, path, data_files), digest
 
 
 def parsed_model_document(doc: Any, path: Path, data_files: DataFiles | None = None) -> Any:
@@ -188,7 +196,7 @@ def document_problems(doc: Any, base_dir: Path | str = ".", file: str = "<model>
 
 def model_from_dict(doc: Any, base_dir: Path | str = ".", file: str = "<model>", path: Path | None = None,
                     origins: Mapping[str, tuple[str, str]] | None = None, *, file_steps: int | None = None,
-                    data_files: DataFiles | None = None) -> Model:
+                    data_files: DataFiles | None = None, file_sha256: str | None = None) -> Model:
     """Build a validated :class:`Model` from a parsed document (see ``docs/model-format.md``).
 
     Parameters
@@ -213,6 +221,9 @@ def model_from_dict(doc: Any, base_dir: Path | str = ".", file: str = "<model>",
         (:class:`~daryo.model.datafiles.DataFiles`; it replaces ``base_dir``); the files read before (a Pywr
         document's conversion) are recorded with the model beside those this document reads.  Default: any file,
         relative to ``base_dir``.
+    file_sha256
+        A SHA-256 digest of the model file's bytes as they were read (:func:`document_and_digest`); None: that of
+        the file at ``path`` now (``""`` without one).
 
     A document made in Python may hold tuples where a file has lists, NumPy numbers (``np.int64(10)`` days) and
     paths (``Path("inflow.csv")``): they are read as lists, Python numbers and text.  NumPy arrays stay as they
@@ -233,7 +244,7 @@ def model_from_dict(doc: Any, base_dir: Path | str = ".", file: str = "<model>",
     places = getattr(doc, "places", {})  # (of a converted Pywr document: the Pywr places of what it made)
     origins = origins or {}
     try:
-        model = _model_from_dict(doc, ctx, path, file_steps)
+        model = _model_from_dict(doc, ctx, path, file_steps, file_sha256)
     except ModelError as exc:
         if not (places or origins):
             raise
@@ -251,7 +262,8 @@ def with_file_sha256(model: Model, digest: str) -> Model:
     return out
 
 
-def _model_from_dict(doc: Any, ctx: LoadContext, path: Path | None, file_steps: int | None = None) -> Model:
+def _model_from_dict(doc: Any, ctx: LoadContext, path: Path | None, file_steps: int | None = None,
+                     file_sha256: str | None = None) -> Model:
     file = ctx.file
     if not isinstance(doc, Mapping):
         what = "is empty" if doc is None else f"is {kind_of(doc)}"
@@ -312,7 +324,8 @@ def _model_from_dict(doc: Any, ctx: LoadContext, path: Path | None, file_steps: 
         parameters=params,
         constraints=tuple(constraints),
         scenario_dims=tuple(dims),
-        file_sha256=file_digest(path) or "",  # (now: results record the file as it was read, not as it is then)
+        # (results record the file as it was read, not as it is then)
+        file_sha256=(file_digest(path) or "") if file_sha256 is None else file_sha256,
         data_files=tuple(ctx.files.read.items()),
     )
     problems = list(ctx.problems)

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from .._files import file_digest, overlay_label
+from .._files import overlay_label
 from ..errors import ModelError, Problem
 from ._document import InflowReader, _ChangeAt, _edge_ends, _nodes, _value
 from .inflows import _changes_given_years, _make_inflow_op
@@ -151,7 +151,7 @@ def overlaid_document(doc: Mapping[str, Any], names: OverlaySpec | Iterable[Over
         labels[ov.file] = _hydrology_label(ov)
         applied.append(ov.name)
         files.append(_overlay_key(ov))
-        digests.append("" if ov.in_python else file_digest(ov.file) or "")
+        digests.append(ov.sha256)
         if isinstance(name, OverlayDocument):
             documents[ov.name] = copy.deepcopy(dict(name.document))
         # (a file's by its full path, as results record it: a caveat of one overlay given by two paths is one caveat)

@@ -10,14 +10,14 @@ import math
 import os
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from .._files import missing_cwd_note
 from ..errors import LINK_LOOP, ModelError, Problem, did_you_mean, kind_of, read_as, short_text
-from ..model.documents import read_document
+from ..model.documents import read_document, read_document_digest
 from ..units import (
     UnitError,
     comma_split_hint,
@@ -62,6 +62,7 @@ class Overlay:
     group: str = ""
     caveats: tuple[str, ...] = ()
     in_python: bool = False  # given as a mapping in Python (:class:`OverlayDocument`), not read from a file
+    sha256: str = ""  # a SHA-256 digest of the file's bytes as they were read ("" for one given in Python)
 
 
 @dataclass(frozen=True, eq=False)
@@ -177,11 +178,12 @@ def _library_files(lib: Path) -> dict[str, Path]:
     return dict(sorted(files.items()))
 
 
-def _read_overlay(path: Path) -> Any:
+def _read_overlay(path: Path) -> tuple[Any, str]:
     """An overlay file's document, as plain dicts (its changes go into another file's document, where a line of
-    this file would mislead); a malformed file is a problem of the scenarios asked for, not of the model's files."""
+    this file would mislead), and a SHA-256 digest of its bytes as read; a malformed file is a problem of the
+    scenarios asked for, not of the model's files."""
     try:
-        return read_document(path, lines=False)
+        return read_document_digest(path, lines=False)
     except ModelError as exc:
         raise ModelError(exc.problems, exc.note, subject=ASKED_FOR) from None
 
@@ -212,7 +214,7 @@ def library_entries(library: str | Path | None = None) -> list[tuple[str, str, s
     """
     out = []
     for name, f in _library_files(_library(library)).items():
-        doc = _read_overlay(f)
+        doc, _ = _read_overlay(f)
         doc = doc if isinstance(doc, Mapping) else {}
         out.append((name, str(doc.get("title") or ""), str(doc.get("group") or "")))
     return out
@@ -231,12 +233,12 @@ def load_overlay(name: str | OverlayDocument, library: str | Path | None = None)
     if isinstance(name, OverlayDocument):
         return _checked_overlay(copy.deepcopy(dict(name.document)), name.name, name.name, in_python=True)
     path = scenario_path(name, library)
-    doc = _read_overlay(path)
+    doc, digest = _read_overlay(path)
     if doc is None:  # (it was taken as an overlay changing nothing: a file saved empty by mistake, say)
         raise ModelError(Problem(str(path), "", "the overlay file is empty: give its title and changes"),
                          subject=ASKED_FOR)
     in_library = path.parent == (library_dir() if library is None else Path(library))
-    return _checked_overlay(doc, str(path), path.stem if in_library else str(path))
+    return replace(_checked_overlay(doc, str(path), path.stem if in_library else str(path)), sha256=digest)
 
 
 def _checked_overlay(doc: Any, file: str, name: str, in_python: bool = False) -> Overlay:
