@@ -40,6 +40,9 @@ class EarlierStoreError(ValueError):
 #: the parts' format from which each year's environmental flow is stored as required (below: at most the year's
 #: renewable water, :func:`capped_environmental_flows`)
 UNCAPPED_FLOWS_FORMAT = 16
+#: the parts' format from which an N-day step across 1 April or 1 October counts each of its days in its own season
+#: in the winter sums (below: wholly in the season it starts in, :func:`winter_by_start_note`)
+WINTER_BY_DAY_FORMAT = 16
 
 
 def store_format(ds: xr.Dataset) -> int | None:
@@ -80,16 +83,16 @@ def capped_environmental_flows(ds: xr.Dataset) -> bool:
 
 
 def winter_by_start_note(ds: xr.Dataset) -> str:
-    """Where the open store ``ds`` holds N-day steps and was written before parts' format 16 (which daryo before
-    2026-12-07 wrote): that its winter sums may count a step across 1 April or 1 October wholly in the season it
-    starts in (since, each of its days in its own season: a store of format 15 written since is right, but cannot
-    be told from one written before); "" otherwise."""
+    """Where the open store ``ds`` holds N-day steps and was written before parts' format 16
+    (:data:`WINTER_BY_DAY_FORMAT`, which daryo before 2026-12-07 wrote): that its winter sums may count a step
+    across 1 April or 1 October wholly in the season it starts in (since, each of its days in its own season: a
+    store of format 15 written since is right, but cannot be told from one written before); "" otherwise."""
     from ..timeaxis import step_label_days
     from .tables import _time_step_of
 
     held = store_format(ds)
     days = step_label_days(str(ds.attrs.get("time_step") or "") or _time_step_of(ds))
-    if days is None or (held is not None and held >= UNCAPPED_FLOWS_FORMAT):
+    if days is None or (held is not None and held >= WINTER_BY_DAY_FORMAT):
         return ""
     return (f"{output_name(ds)}, of parts' format {'unrecorded' if held is None else held} and {days}-day steps, may "
             "count a step across 1 April or 1 October wholly in the season it starts in, as daryo did before "
