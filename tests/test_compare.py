@@ -1339,6 +1339,32 @@ def test_two_ensembles_of_other_seeds_give_each_difference_its_sampling_noise(tm
     assert sea.endswith(f"± {got.loc[('sink', 'sea', 'inflow'), 'margin95']:.1f}")
 
 
+def test_daryo_compare_fail_on_change_exits_3_where_a_row_it_prints_changes(tmp_path, capsys):
+    """A team keeping a model in git: a CI job could not stop on a change of the results, since daryo compare exits
+    0 whatever it finds.  ``--fail-on-change`` exits 3 where a row changes by 0.05 or more and, of two ensembles, by
+    more than its sampling noise: the rows printed without --all, counted on stderr; the same run twice, or two
+    seeds' ensembles of the same model whose differences are all within their noise, exit 0."""
+    first, second = _runs(tmp_path)
+    csv = tmp_path / "cmp.csv"
+    assert main(["compare", str(first), str(first), "--fail-on-change"]) == 0
+    assert "rows change" not in capsys.readouterr().err
+    assert main(["compare", str(first), str(second), "--fail-on-change", "--csv", str(csv)]) == 3
+    table = pd.read_csv(csv)
+    changed = int((table["difference"].abs() >= 0.05).sum())
+    assert changed >= 3 and capsys.readouterr().err == (
+        f"daryo compare: {changed} of {len(table)} rows change by 0.05 or more (--fail-on-change: exit 3)\n")
+    assert main(["compare", str(first), str(second)]) == 0  # (without it, as before)
+    stores = _dam_stores(tmp_path)
+    assert main(["compare", str(stores["base"]), str(stores["other"]), "--fail-on-change", "--csv", str(csv)]) == 3
+    table = pd.read_csv(csv)
+    beyond = int(((table["difference"].abs() >= 0.05) & ~table["within_noise"]).sum())
+    noisy = int(((table["difference"].abs() >= 0.05) & table["within_noise"]).sum())
+    assert 0 < beyond < beyond + noisy and capsys.readouterr().err == (
+        f"daryo compare: {beyond} of {len(table)} rows change by 0.05 or more and by more than their sampling "
+        "noise (--fail-on-change: exit 3)\n")
+    assert main(["compare", str(stores["base"]), str(stores["base"]), "--fail-on-change"]) == 0
+
+
 def test_two_ensembles_of_the_same_traces_take_the_noise_of_their_paired_differences(tmp_path, capsys):
     """A statistician's review: over the same traces (the same seed and hydrology) the standard error of a
     difference is that of the traces' differences, far smaller than two independent samples', so that the rules'

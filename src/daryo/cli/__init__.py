@@ -444,6 +444,9 @@ def _add_compare_parser(sub: argparse._SubParsersAction) -> None:
     c.add_argument("--year", type=int, metavar="Y", help="of two ensembles, their statistics over one run year's "
                    "traces (0 for the first): the years of a drought, which the statistics over every trace-year "
                    "dilute")
+    c.add_argument("--fail-on-change", action="store_true", help="exit with code 3 where a row changes (by 0.05 or "
+                   "more and, of two ensembles, by more than their sampling noise: the rows printed without --all), "
+                   "for a CI job that must stop when a change of the model moves its results")
     c.set_defaults(func=_cmd_compare)
 
 

@@ -14,6 +14,8 @@ from .._files import missing_cwd_note
 from ..errors import printable
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_PIPE = 0, 1, 2, 141
+#: daryo compare --fail-on-change of two runs whose results change
+EXIT_CHANGED = 3
 
 
 def _os_error_text(exc: OSError) -> str:

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import argparse
 import math
+import sys
 from pathlib import Path
 from typing import Any
 
 from .._files import refuse_special_file
 from .._netcdf import netcdf_io
 from ..compare_notes import UNCHANGED
-from ._process import EXIT_OK, _InputError, _UsageError
+from ._process import EXIT_CHANGED, EXIT_OK, _InputError, _UsageError
 from .commands import _csv_file_path, _ensemble_store, _percent, _refuse_folder
 from .ensemble_report import pairs_of, traces_words
 from .summary import SCENARIOS_SHOWN, _count, padded, shown_width
@@ -49,14 +50,38 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     for note in [*_same_file(args), *table.attrs["notes"]]:
         print(f"note: {note}")
     _print_comparison(table, args.all, caveats, csv)
-    return EXIT_OK
+    return _exit_code(args, table)
+
+
+def _changed(table: Any) -> Any:
+    """Which rows of ``table`` (:func:`daryo.compare.compare_runs` or :func:`~daryo.compare.compare_ensembles`)
+    change: by :data:`_UNCHANGED` or more (a value on one side only, too), and, of two ensembles, by more than their
+    sampling noise: the rows daryo compare prints without ``--all``."""
+    changed = ~(table["difference"].abs() < _UNCHANGED)
+    return changed & ~table["within_noise"].astype(bool) if "within_noise" in table else changed
+
+
+def _exit_code(args: argparse.Namespace, table: Any) -> int:
+    """daryo compare's exit code: :data:`EXIT_CHANGED` where ``--fail-on-change`` was given and a row of ``table``
+    changes (:func:`_changed`), said on stderr (a team keeping a model in git: a CI job that must stop when a change
+    of the model moves its results); :data:`EXIT_OK` otherwise."""
+    if not args.fail_on_change:
+        return EXIT_OK
+    changed = int(_changed(table).sum())
+    if not changed:
+        return EXIT_OK
+    beyond = " and by more than their sampling noise" if "within_noise" in table else ""
+    print(f"daryo compare: {changed} of {len(table)} rows change by {_UNCHANGED} or more{beyond} (--fail-on-change: "
+          f"exit {EXIT_CHANGED})", file=sys.stderr)
+    return EXIT_CHANGED
 
 
 def _print_comparison(table: Any, every: bool, caveats: list[list[str]], csv: Path | None) -> None:
     """daryo compare's rows that change (``every``: all of them) -- of two ensembles, by more than their sampling
     noise, with the margin of the difference's 95 % interval --, the caveats one run has and the other lacks, and
     where the whole table was written."""
-    changed = table if every else table[~(table["difference"].abs() < _UNCHANGED)]
+    changed = table if every else table[~(table["difference"].abs() < _UNCHANGED)]  # (:func:`_changed` for the
+    # rows that change, whose noise is taken out below)
     by_scenario = changed["table"] == "scenario"
     many = changed["element"][by_scenario].nunique() > SCENARIOS_SHOWN and not every
     if many:  # (a run of 100 traces: 500 rows of its scenarios would bury the others)
@@ -182,7 +207,7 @@ def _compare_ensembles(args: argparse.Namespace, csv: Path | None, stores: list[
                 _print_paired_deficits(first, second, year=args.year)
     except ValueError as exc:
         raise _InputError(str(exc)) from None
-    return EXIT_OK
+    return _exit_code(args, table)
 
 
 def _check_year(year: int, stores: dict[str, Any]) -> None:
