@@ -599,6 +599,35 @@ def test_validate_strict_takes_notes_as_problems_for_ci(tmp_path, capsys):
                                  "problems\n")
 
 
+def test_validate_json_gives_each_files_problems_with_their_lines_and_its_notes(tmp_path, capsys):
+    """A team keeping a model in git: a CI job or an editor had to parse daryo validate's lines of text to mark a
+    problem's line.  ``--json`` prints one document: each file's problems (file, place, line, message) and notes,
+    whether it is valid, and the exit code as without it (--strict: notes fail)."""
+    import json
+
+    noted = tmp_path / "noted.yaml"
+    noted.write_text("version: 1\nname: t\ntime: {start: 2001-01, end: 2001-03}\nnodes:\n  - {id: src, type: inflow}\n"
+                     "  - {id: d, type: demand, demand: 5}\n  - {id: sea, type: sink}\nedges: [[src, d], [src, sea]]\n")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(noted.read_text().replace("demand: 5}", "demand: -5}").replace("[src, sea]", "[src, nowhere]"))
+    assert main(["validate", str(noted), str(bad), "--json"]) == 1
+    captured = capsys.readouterr()
+    doc = json.loads(captured.out)
+    assert captured.err == "" and doc["valid"] is False and doc["strict"] is False
+    first, second = doc["files"]
+    assert first["file"] == str(noted) and first["valid"] is True and first["problems"] == []
+    assert (first["model"], first["nodes"], first["edges"], first["scenario_traces"]) == ("t", 3, 2, 1)
+    assert len(first["notes"]) == 1 and "no inflow or max_flow" in first["notes"][0]
+    assert second["file"] == str(bad) and second["valid"] is False and second["notes"] == []
+    assert {p["line"] for p in second["problems"]} == {6, 8} and all(p["file"] == str(bad) for p in second["problems"])
+    assert any("nowhere" in p["message"] for p in second["problems"])
+    assert any(p["place"].startswith("nodes[d].demand") for p in second["problems"])
+    assert main(["validate", str(noted), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["valid"] is True
+    assert main(["validate", str(noted), "--json", "--strict"]) == 1
+    assert json.loads(capsys.readouterr().out)["valid"] is False
+
+
 def test_info_of_a_node_gives_its_attributes_and_the_full_references_of_its_source(capsys):
     """A journal's review: a reader quoting Toktogul's capacity had to open aral.yaml and the model card's
     bibliography; daryo info --node gives the plant's attributes, its source text and each reference it cites, from

@@ -113,6 +113,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_confine(v)
     v.add_argument("--strict", action="store_true",
                    help="take notes (what a valid model may not mean) as problems: exit 1 where any has one, for CI")
+    v.add_argument("--json", action="store_true",
+                   help="print one JSON document of every file's problems (file, place, line, message) and notes, in "
+                        "place of the text, for a CI job or an editor; the exit code as without it")
     v.set_defaults(func=_cmd_validate)
 
     i = sub.add_parser("info", help="describe a model: components by type, countries, time span")

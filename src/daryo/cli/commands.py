@@ -306,6 +306,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     if blank is not None:  # (Path('') is '.', a folder)
         raise _UsageError(f"model {blank!r}: give a model file's path")
     strict = getattr(args, "strict", False)
+    if getattr(args, "json", False):
+        return _validate_json(paths, args.scenario, args.confine, strict)
     if len(paths) == 1:
         notes = _validate_one(paths[0], args.scenario, args.confine)
         return _strict_exit(notes) if strict else EXIT_OK
@@ -338,9 +340,39 @@ def _strict_exit(notes: int, files: int = 0) -> int:
     return EXIT_INPUT
 
 
-def _validate_one(path: str | None, scenarios: list[str], confine: bool = False) -> int:
-    """Check one model file (None: the embedded model) and say it is valid, with its cautions (``confine``: its data
-    files must be in its folder); returns how many cautions (notes) it has.
+def _validate_json(paths: list[str | None], scenarios: list[str], confine: bool, strict: bool) -> int:
+    """``daryo validate --json``: every model file's check as one JSON document on stdout, for a CI job or an
+    editor that marks the lines (a team keeping a model in git: the problems were lines of text to parse); the exit
+    code as without it."""
+    import json
+
+    from ..model.cautions import cautions
+    from ..scenarios.overlay import with_overlay_lines
+
+    files: list[dict[str, Any]] = []
+    for path in paths:
+        entry: dict[str, Any] = {"file": path, "scenarios": list(scenarios)}
+        try:
+            model = _checked_model(path, scenarios, confine)
+        except ModelError as exc:
+            exc = with_overlay_lines(exc)
+            entry |= {"valid": False, "problems": [{"file": p.file, "place": p.place, "line": p.line,
+                                                    "message": p.message} for p in exc.problems],
+                      "advice": exc.note, "notes": []}
+        else:
+            entry |= {"valid": True, "model": model.name, "nodes": len(model.nodes), "edges": len(model.edges),
+                      "scenario_traces": model.n_scenarios, "problems": [], "advice": "", "notes": cautions(model)}
+        files.append(entry)
+    bad = sum(not f["valid"] for f in files)
+    noted = sum(bool(f["notes"]) for f in files)
+    passed = not bad and not (strict and noted)
+    print(json.dumps({"valid": passed, "strict": strict, "files": files}, ensure_ascii=False, indent=2))
+    return EXIT_OK if passed else EXIT_INPUT
+
+
+def _checked_model(path: str | None, scenarios: list[str], confine: bool = False) -> Model:
+    """One model file (None: the embedded model) with ``scenarios`` applied, loaded and compiled: checked as a run
+    would check it (``confine``: its data files must be in its folder).
 
     Raises
     ------
@@ -352,6 +384,18 @@ def _validate_one(path: str | None, scenarios: list[str], confine: bool = False)
     model = api.load(path, scenarios=scenarios, confine=confine)
     # what only the run's time axis shows: series and CSV files covering every step, per-scenario values
     compile_network(model)
+    return model
+
+
+def _validate_one(path: str | None, scenarios: list[str], confine: bool = False) -> int:
+    """Check one model file (None: the embedded model) and say it is valid, with its cautions (``confine``: its data
+    files must be in its folder); returns how many cautions (notes) it has.
+
+    Raises
+    ------
+    daryo.ModelError
+        With every problem found."""
+    model = _checked_model(path, scenarios, confine)
     with_overlays = f" with {', '.join(scenarios)}" if scenarios else ""
     name = path if path is not None else f"the embedded model ({model.name})"
     print(f"{name}{with_overlays}: valid ({len(model.nodes)} nodes, {len(model.edges)} edges, "
