@@ -160,7 +160,10 @@ def test_text_is_written_to_netcdf_as_character_arrays(tmp_path):
         assert list(back.node_country.values) == list(res.dataset.node_country.values)
 
 
-def test_edges_carry_their_ends_and_the_country_they_leave():
+def test_edges_carry_their_ends_and_the_countries_they_leave_and_enter():
+    """A treaty analyst's review: summed by ``edge_country``, the country of the node an edge leaves, Qosh Tepa's
+    intake was Uzbek (its junction's); ``edge_to_country`` gives the country of the node it enters, who takes an
+    intake's water."""
     model = daryo.load(daryo.demo_model_path())
     ds = daryo.run(model, RunOptions(scenarios=1, years=1)).dataset
     country = {n.id: n.country or "" for n in model.nodes}
@@ -168,7 +171,11 @@ def test_edges_carry_their_ends_and_the_country_they_leave():
         edge = ds.sel(edge=e.id)
         assert (str(edge.edge_from.values), str(edge.edge_to.values)) == (e.source, e.target)
         assert str(edge.edge_country.values) == country[e.source]
+        assert str(edge.edge_to_country.values) == country[e.target]
     assert set(ds.edge_country.values) >= {"KGZ", "UZB"}  # (it was empty for every edge)
+    aral = daryo.run(daryo.load(scenarios=["qosh-tepa-10"], years=1)).dataset
+    intake = aral.sel(edge="amu_termez->qosh_tepa_canal")
+    assert (str(intake.edge_country.values), str(intake.edge_to_country.values)) == ("UZB", "AFG")
 
 
 def test_model_not_mutated_by_run():

@@ -232,7 +232,8 @@ _PLACE = "approximate map position from the model file, used by no computation; 
 
 def _coords(net: CompiledNetwork, ids: list[str], dim: str) -> dict[str, tuple]:
     """An element dimension's coordinates, each with its description: its ids, countries and, for nodes, places;
-    an edge has the ids of its ends and the country of the node it leaves (where its water is taken)."""
+    an edge has the ids of its ends and the countries of the nodes it leaves (where its water is taken) and enters
+    (who takes it)."""
     model = net.model
     by_id = {n.id: n for n in model.nodes}
     if dim == "edge":
@@ -242,7 +243,12 @@ def _coords(net: CompiledNetwork, ids: list[str], dim: str) -> dict[str, tuple]:
                 "edge_to": (dim, target, {"description": "Node each edge enters"}),
                 "edge_country": (dim, [by_id[i].country or "" for i in source],
                                  {"description": f"Country of the node each edge leaves, where its water is taken "
-                                  f"({_COUNTRY})"})}
+                                  f"(of an intake from the river, the river junction's) ({_COUNTRY})"}),
+                # (a treaty analyst's review: summed by edge_country, Qosh Tepa's intake was Uzbek, the Karshi
+                # canal's Turkmen, as their junctions are)
+                "edge_to_country": (dim, [by_id[i].country or "" for i in target],
+                                    {"description": f"Country of the node each edge enters: of an intake, the "
+                                     f"country that takes its water ({_COUNTRY})"})}
     what = "node" if dim == "node" else f"{dim} node"
     country = [(by_id[i].country or "") if i in by_id else "" for i in ids]
     out: dict[str, tuple] = {dim: (dim, list(ids), {"description": f"Id of each {what} of the model"}),
