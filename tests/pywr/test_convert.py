@@ -10,6 +10,7 @@ import yaml
 import daryo
 from daryo.cli import main
 from daryo.pywr import convert_pywr_document
+from daryo.pywr.convert import UNITS_CAVEAT
 
 pytest.importorskip("pywr.model", reason="the conformance cases are Pywr models")
 
@@ -346,7 +347,7 @@ def test_what_the_conversion_cannot_reproduce_of_every_pywr_solver_or_does_not_r
            "recorders": {"flows": {"type": "CSVRecorder", "url": "out.csv"}, "sum": {"type": "TotalFlowNodeRecorder",
                                                                                     "node": "town"}}}
     caveats = convert_pywr_document(doc)["metadata"]["caveats"]
-    assert caveats[0] == "Illustrative." and len(caveats) == 3
+    assert caveats[0] == "Illustrative." and len(caveats) == 4 and caveats[-1] == UNITS_CAVEAT
     assert caveats[1] == (
         "Pywr aggregated node 'licence' has members on one route (intake → pipeline): daryo counts a route's flow once "
         "per member it passes, as Pywr's glpk-edge solver does; Pywr's default glpk solver counts it otherwise (once, "
@@ -360,12 +361,12 @@ def test_what_the_conversion_cannot_reproduce_of_every_pywr_solver_or_does_not_r
     # none where a route ends between them, at a break link or delay node (Pywr's solvers agree there: a review)
     for end in ({"type": "breaklink"}, {"type": "delaynode", "timesteps": 1}):
         ended = {**doc, "nodes": [*doc["nodes"][:2], {"name": "wtw", **end}, *doc["nodes"][3:]]}
-        assert len(convert_pywr_document(ended)["metadata"]["caveats"]) == 2, end
+        assert len(convert_pywr_document(ended)["metadata"]["caveats"]) == 3, end
     # none where the file asks for the edge solver, whose results daryo's are (a review), nor for one member
-    assert len(convert_pywr_document({**doc, "solver": {"name": "glpk-edge"}})["metadata"]["caveats"]) == 2
+    assert len(convert_pywr_document({**doc, "solver": {"name": "glpk-edge"}})["metadata"]["caveats"]) == 3
     doc["nodes"][-1]["nodes"] = ["intake"]
     del doc["recorders"]["flows"], doc["metadata"]
-    assert "caveats" not in convert_pywr_document(doc)["metadata"]
+    assert convert_pywr_document(doc)["metadata"]["caveats"] == [UNITS_CAVEAT]  # (every Pywr model's)
 
 
 def test_a_reservoirs_curve_cost_that_its_cost_replaces_is_a_caveat():
@@ -385,6 +386,6 @@ def test_a_reservoirs_curve_cost_that_its_cost_replaces_is_a_caveat():
     assert both["metadata"]["caveats"] == [
         "Pywr reservoir 'res' gives cost and above_curve_cost and control_curve: Pywr uses the cost and ignores the "
         "above_curve_cost and control_curve (a control curve's cost only replaces a reservoir's cost that is not "
-        "given), and so does daryo; to have the curve, leave cost out"]
-    assert "caveats" not in converted(above_curve_cost=-1, control_curve=0.7).get("metadata", {})
-    assert "caveats" not in converted(cost=-250).get("metadata", {})
+        "given), and so does daryo; to have the curve, leave cost out", UNITS_CAVEAT]
+    assert converted(above_curve_cost=-1, control_curve=0.7)["metadata"]["caveats"] == [UNITS_CAVEAT]
+    assert converted(cost=-250)["metadata"]["caveats"] == [UNITS_CAVEAT]

@@ -56,6 +56,11 @@ __all__ = ["convert_pywr_document", "SUPPORTED_NODES", "IGNORED_RECORDERS", "FLO
 CONVERTED_FROM = "Pywr v1 JSON"
 
 FLOW_UNIT = "hm3/day"  # Pywr flows are rates per day; Pywr's volumes are Mm³ = hm³
+#: the caveat of every converted model (a units auditor's review: a Pywr model written in Ml and Ml/d ran with
+#: results labelled hm³, and nothing a reader of them sees said that the unit was assumed)
+UNITS_CAVEAT = ("A Pywr model declares no units: daryo reads its flows as hm³ (Mm³) a day and its volumes as hm³, "
+                "and labels its results so; a model written in other units (Ml and Ml/d, say) gives its numbers in "
+                "them, under labels that say hm³ (docs/pywr.md)")
 
 _DRAWING = {"name", "type", "comment", "position", "color", "visible", "tags"}
 _STORAGE = "max_volume min_volume initial_volume initial_volume_pc cost level area inputs outputs"
@@ -211,6 +216,7 @@ class _Converter:
         for name, data in (doc.get("parameters") or {}).items():  # Pywr loads every parameter, used or not
             self.params.convert(str(name), data, f"parameters[{name}]")
         self.recorders(doc.get("recorders") or {})
+        self.caveats.append(UNITS_CAVEAT)
         if self.problems:
             raise ModelError([*self.problems, *self._parameter_problems()])
         meta = dict(doc.get("metadata") or {})
