@@ -624,3 +624,63 @@ def test_a_change_of_some_years_keeps_each_day_at_its_month_s_rate_over_n_day_st
     year1 = np.arange(base.size) < 53  # (the steps that start in 2000-10-01 .. 2001-09-30)
     np.testing.assert_allclose(doubled[year1], 2 * base[year1], rtol=1e-12)
     np.testing.assert_allclose(doubled[~year1], base[~year1], rtol=1e-12)
+
+
+def _applied(tmp_path, overlays, time, inflow):
+    """The inflow of a one-inflow model with each overlay text of ``overlays`` (a file each) applied in turn, per
+    step in hm³."""
+    doc = {"version": 1, "name": "t", "time": time, "nodes": [{"id": "in", "type": "inflow", "inflow": inflow},
+                                                              {"id": "sea", "type": "sink"}], "edges": [["in", "sea"]]}
+    files = []
+    for k, changes in enumerate(overlays):
+        files.append(tmp_path / f"ov{k}.yaml")
+        files[-1].write_text(f"title: t\nchanges:\n{changes}")
+    model = model_from_dict(apply_scenarios(doc, [str(f) for f in files]))
+    return model.node("in").attrs["inflow"].resolve(model.time.axis())[0]
+
+
+@pytest.mark.parametrize("inflow", [
+    {"monthly": [35, 25, 22, 20, 18, 22, 40, 90, 150, 170, 130, 70], "unit": "hm3"},  # a cycle, October first
+    {"values": [35, 25, 22, 20, 18, 22, 40, 90, 150, 170, 130, 70] * 2, "unit": "hm3"},  # per step
+    {"monthly": [100, 102, 104, 106, 108, 110, 112, 114, 116, 118, 120, 122], "unit": "m3/s"},  # a cycle of rates
+], ids=["cycle", "per-step", "rates"])
+def test_two_shift_peaks_add_also_by_fractions_of_a_month(tmp_path, inflow):
+    """A metamorphic review: the docs say two shift_peaks add, but a fraction of a month blends two neighbouring
+    months, so two shifts of half a month applied in turn (two overlays) smoothed the cycle: its peak 155 against
+    170 for one shift of a month, and +0.5 then -0.5 did not give the cycle back.  A shift_peak of an inflow that
+    one moved just before now moves the series as it was before that one, by their sum; the ensemble's traces
+    alike.  A change between them (a scale) leaves each shift its own."""
+    time = {"start": "2000-10", "end": "2002-09"}
+    one = _applied(tmp_path, ["  - shift_peak: {nodes: [in], months: 1}\n"], time, inflow)
+    half = "  - shift_peak: {nodes: [in], months: 0.5}\n"
+    np.testing.assert_allclose(_applied(tmp_path, [half, half], time, inflow), one, rtol=1e-12)
+    base = _applied(tmp_path, ["  - scale_inflows: {nodes: [in], factor: 1}\n"], time, inflow)
+    back = _applied(tmp_path, [half, "  - shift_peak: {nodes: [in], months: -0.5}\n"], time, inflow)
+    np.testing.assert_allclose(back, base, rtol=1e-12)
+    scaled = [half + "  - scale_inflows: {nodes: [in], factor: 2}\n", half]  # (blends twice, as before)
+    assert not np.allclose(_applied(tmp_path, scaled, time, inflow), 2 * one, rtol=1e-9)
+    # the traces of an ensemble take the overlays' inflow changes as the model's series do
+    traces = {"in": np.array([base, 2 * base])}  # (hm³ a month: a cycle of rates moves as volumes here)
+    files = [tmp_path / "h1.yaml", tmp_path / "h2.yaml", tmp_path / "whole.yaml"]
+    for f, months in zip(files, (0.5, 0.5, 1), strict=True):
+        f.write_text(f"title: t\nchanges:\n  - shift_peak: {{nodes: [in], months: {months}}}\n")
+    got = transform_inflows(traces, [str(f) for f in files[:2]], "2000-10-01", {})
+    whole = transform_inflows(traces, [str(files[2])], "2000-10-01", {})
+    np.testing.assert_allclose(got["in"], whole["in"], rtol=1e-12)
+    if "values" in inflow:  # (per-step volumes: the same as the document's)
+        np.testing.assert_allclose(got["in"], np.array([one, 2 * one]), rtol=1e-12)
+
+
+@pytest.mark.parametrize("step", [{"days": 1}, {"days": 10}, "dekad"])
+def test_shift_peak_moves_a_cycle_of_monthly_volumes_by_whole_months_on_any_step(tmp_path, step):
+    """A metamorphic review: 12 monthly volumes (hm3/month) on daily steps were turned into per-step values and
+    moved by 30.44 days, so January took 104.2 hm³ where February's 100 was meant (+12 % in one month).  Such a
+    cycle now moves as a cycle of months, as 12 monthly rates do: each month takes the next month's volume, over
+    its own days, on every step."""
+    monthly = [110, 100, 160, 400, 670, 800, 640, 310, 160, 100, 90, 80]  # January first
+    time = {"start": "2001-10-01", "end": "2002-09-30", "step": step}
+    flow = _applied(tmp_path, ["  - shift_peak: {nodes: [in], months: 1}\n"], time,
+                    {"monthly": monthly, "unit": "hm3/month"})
+    moved = _applied(tmp_path, ["  - scale_inflows: {nodes: [in], factor: 1}\n"], time,
+                     {"monthly": [float(x) for x in np.roll(monthly, -1)], "unit": "hm3/month"})
+    np.testing.assert_allclose(flow, moved, rtol=1e-9)  # (the overlay writes 12 significant digits)

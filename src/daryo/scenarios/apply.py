@@ -13,7 +13,7 @@ from typing import Any
 from .._files import overlay_label
 from ..errors import ModelError, Problem
 from ._document import InflowReader, _ChangeAt, _edge_ends, _nodes, _value
-from .inflows import _changes_given_years, _make_inflow_op
+from .inflows import _changes_given_years, _make_inflow_op, plain_inflows
 from .overlay import _INFLOW_OPS, ASKED_FOR, Overlay, OverlayDocument, OverlaySpec, load_overlay, overlay_names
 from .structure import (
     _check_added_demands,
@@ -184,6 +184,7 @@ def overlaid_document(doc: Mapping[str, Any], names: OverlaySpec | Iterable[Over
             meta["caveats"] = list(before or []) + caveats
         if given_years:  # (a run beyond the span they were applied to is refused: daryo.run says why)
             meta["changes_of_given_years"] = list(meta.get("changes_of_given_years") or []) + given_years
+    plain_inflows(out)
     return out, origins
 
 
