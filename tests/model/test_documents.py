@@ -32,6 +32,19 @@ def test_a_key_twice_in_a_mapping_is_refused_with_its_lines(tmp_path, body, wher
     assert load_problems(path) == [f"{path}: {where}"]
 
 
+@pytest.mark.parametrize("lines", [True, False])
+def test_an_undefined_yaml_alias_is_named(tmp_path, lines):
+    """A review: libyaml's "found undefined alias" did not say which alias, in a file of many; the alias and the
+    anchor it needs are named."""
+    path = write_model(tmp_path, "evap: &evaporation [1, 2]\nx: {evaporation: *evap}\n")
+    with pytest.raises(ModelError) as info:
+        read_document(path, lines=lines)
+    assert str(info.value.problems[0]) == (
+        f"{path}: line 2, column 18: malformed YAML: found undefined alias *evap: an alias repeats a value marked "
+        "with an anchor (&evap) above it in the same file, and none is (a misspelt name, or an anchor in another "
+        "file?)")
+
+
 def test_merge_keys_are_not_duplicates(tmp_path):
     """A key of a mapping overrides one merged into it (``<<: *anchor``): that is YAML, not a repeated key."""
     path = write_model(tmp_path, "base: &b {type: demand, demand: 5, priority: 1}\nx: {<<: *b, priority: 2}\n")

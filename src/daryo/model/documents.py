@@ -420,6 +420,8 @@ def _read_yaml(text: str, path: Path, lines: bool) -> Any:
         elif "flow sequence" in context or "flow mapping" in context:
             brackets = "[...]" if "sequence" in context else "{...}"
             what += f" (in the {brackets} opened at {opened}: is its closing bracket missing?)" if start else ""
+        elif "undefined alias" in what and mark:  # (libyaml's words do not name it: a review)
+            what = _undefined_alias(text, mark)
         elif mark and "tab" not in what and _char_at(text, mark.line, mark.column) == "\t":
             what += " (a tab: YAML indents with spaces)"
         elif any(p in what for p in _INDENTATION_PROBLEMS):
@@ -430,6 +432,18 @@ def _read_yaml(text: str, path: Path, lines: bool) -> Any:
             what = f"malformed YAML: {what}"
         rows = [m.line for m in (start, mark) if m is not None] + ([mark.line - 1] if mark and mark.line else [])
         raise ModelError(Problem(str(path), place, what + _look_alikes_on(text, rows))) from None
+
+
+def _undefined_alias(text: str, mark: Any) -> str:
+    """What is wrong with an alias (``*name``) that no anchor (``&name``) above it defines, at YAML's ``mark``: its
+    name, which libyaml's message leaves out, and where the anchor must be."""
+    lines = text.splitlines()
+    line = lines[mark.line] if mark.line < len(lines) else ""
+    found = re.match(r"\*([^\s,\[\]{}]+)", line[mark.column:])
+    name = found.group(1) if found else ""
+    alias, anchor = (f"*{name}", f"&{name}") if name else ("an alias", "&name")
+    return (f"found undefined alias {alias}: an alias repeats a value marked with an anchor ({anchor}) above it "
+            "in the same file, and none is (a misspelt name, or an anchor in another file?)")
 
 
 def _backslash_hint(text: str, start: Any) -> str:
