@@ -67,8 +67,10 @@ def test_model_file_validates_and_covers_six_countries():
 
 
 def test_every_node_has_country_coordinates_and_source():
+    """Every node but the desert sinks, which take the drainage of Turkmen and Uzbek oases alike (a treaty review:
+    labelled TKM, they put Uzbek drainage under Turkmenistan in the tables of sinks)."""
     for n in read_base_document()["nodes"]:
-        assert n.get("country") in COUNTRIES, n["id"]
+        assert n.get("country") in COUNTRIES if n["id"] != "amu_desert_sinks" else "country" not in n, n["id"]
         assert 34.0 <= n["lat"] <= 47.0 and 56.0 <= n["lon"] <= 75.0, n["id"]  # the Aral Sea basin
         assert n.get("source"), n["id"]
 
