@@ -217,3 +217,12 @@ def test_number_in_text():
     with pytest.raises(UnitError, match=r"^'۲0' mixes ASCII and Persian digits in one number: write each number "
                        r"in the digits of one script$"):
         number_in_text("۲0")
+
+
+def test_the_dimension_of_a_unit_whatever_the_quantity():
+    """:func:`daryo.units.unit_dimension` reads a unit as :func:`unit_factor` does, of any quantity; ``-`` and text
+    of no unit are none."""
+    from daryo.units import unit_dimension
+
+    assert [unit_dimension(u) for u in ("m3/s", "km³", "MW", "%", "cumecs", "GWh/day", "mm", "-", "", "Naryn", 3)] == [
+        "flow", "volume", "power", "fraction", "flow", "energy", "depth", None, None, None, None]

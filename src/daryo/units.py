@@ -27,7 +27,8 @@ import numpy as np
 from .errors import as_ascii, characters_named, look_alike, with_article
 
 __all__ = ["Dimension", "UnitError", "parse_quantity", "unit_factor", "is_number", "is_whole", "is_too_large",
-           "is_per_month", "ascii_number", "number_in_text", "PLAIN_NUMBER", "no_unit_given", "accepted_units",
+           "is_per_month", "unit_dimension", "ascii_number", "number_in_text", "PLAIN_NUMBER", "no_unit_given",
+           "accepted_units",
            "FLOW_RATE_UNITS", "SECONDS_PER_DAY", "GWH_PER_HM3_M", "CANONICAL_UNITS", "MAX_MAGNITUDE", "too_large_text",
            "SPACE_GROUPED", "THOUSANDS_SPACES", "comma_split_hint", "split_decimals_hint", "miswritten_number"]
 
@@ -265,6 +266,28 @@ def is_per_month(unit: object) -> bool:
         return False
     key = _normalise(unit)
     return key in _UNITS and key.endswith("/month")
+
+
+def unit_dimension(unit: object) -> Dimension | None:
+    """The dimension of ``unit`` as :func:`unit_factor` reads it, whatever the quantity: ``'m3/s'`` flow, ``'km³'``
+    volume, ``'MW'`` power, ``'%'`` fraction; None for text that is no unit daryo reads, and for ``''`` and ``'-'``,
+    which say there is none.
+
+    Parameters
+    ----------
+    unit
+        A unit as written (a CSV column's name states one after it: ``Q [m3/s]``).
+
+    Returns
+    -------
+    str or None
+        ``volume``, ``flow``, ``power``, ``energy``, ``depth``, ``area``, ``length``, ``angle`` or ``fraction``; or
+        None.
+    """
+    if not isinstance(unit, str):
+        return None
+    key = _normalise(unit)
+    return _UNITS[key][0] if key in _UNITS and key not in ("", "-") else None
 
 
 #: the digits of each script a number may be written in, by the name messages give it

@@ -867,3 +867,25 @@ def test_a_date_of_a_solar_hijri_year_says_to_convert_it(date):
          "a year 1400 is most likely "
          "one of the Solar Hijri calendar (as Afghan and Iranian data are dated): daryo's dates are Gregorian, so "
          "convert Solar Hijri dates to Gregorian ones first (1 Hamal, or Farvardin, 1400 is about 21 March 2021)")]
+
+
+@pytest.mark.parametrize(("name", "unit"), [("Q [m3/s]", "m3/s"), ("naryn (m3/s)", "m3/s"), ("Q(km³/yr)", "km³/yr"),
+                                            ("P [MW]", "MW"), ("share (%)", "%"), ("naryn_m3s", None),
+                                            ("flow (Naryn)", None), ("Q (-)", None), ("Q [m3/s] 2", None)])
+def test_the_unit_a_column_s_name_states_in_brackets_at_its_end(name, unit):
+    """The unit a name states is one daryo's unit parser reads, in brackets or parentheses at its end; a name
+    without them, or brackets of no unit (a river's name, ``-``), state none."""
+    assert csvseries.unit_in_name(name) == unit
+
+
+def test_a_comment_line_is_said_to_be_one_and_not_read():
+    """A units auditor's review: a file whose first line was ``# units: m3/s`` was told it "needs a date column and
+    at least one value column"; a comment line later in the file was "not a date" alone."""
+    assert _read("# units: m3/s\ndate,naryn\n2001-01-01,400\n")[1] == [
+        ("/d/f.csv line 1", "'# units: m3/s' is a comment line, and comment lines are not read: the first line must "
+         "be the header (date, then a name for each value column); remove the comment (a series' unit is given in "
+         "the model, unit: …, or in its column's name: naryn [m3/s])")]
+    assert _read("# from the ministry, 2004\ndate,naryn\n2001-01-01,400\n")[1][0][1].startswith(
+        "'# from the ministry, 2004' is a comment line")
+    assert _read("date,naryn\n2001-01-01,400\n# a gap\n2001-03-01,400\n")[1] == [
+        ("/d/f.csv line 3", "'# a gap' in column 'date' is not a date: comment lines are not read; remove it")]

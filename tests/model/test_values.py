@@ -217,3 +217,74 @@ def test_a_csv_series_from_before_1677_runs_the_months_it_has(tmp_path):
                        r"dates .* were left out: the first is '1400-07-01', line 2; a year 1400 is most likely one "
                        r"of the Solar Hijri calendar"):
         daryo.load(late)
+
+
+_HEADER_UNIT = """\
+version: 1
+time: {{start: 2001-01, end: 2001-02, step: {step}}}
+nodes:
+  - {{id: river, type: inflow, inflow: {{csv: q.csv, {series}}}}}
+  - {{id: sea, type: sink}}
+edges: [[river, sea]]
+"""
+
+
+def _header_unit_load(tmp_path, header: str, series: str, step: str = "month", rows: tuple[str, str] = ("1", "1")
+                      ) -> daryo.Model:
+    """A river whose inflow is read from a CSV file of two rows (``rows``: each row's values) under ``header``
+    (``series``: the series' keys after its csv), dated at the first two steps."""
+    days = ["2001-01-01", "2001-02-01"] if step == "month" else ["2001-01-01", "2001-01-11"]
+    (tmp_path / "q.csv").write_text(f"date,{header}\n" + "".join(f"{d},{v}\n" for d, v in zip(days, rows, strict=True)))
+    (tmp_path / "m.yaml").write_text(_HEADER_UNIT.format(step=step, series=series))
+    return daryo.load(tmp_path / "m.yaml")
+
+
+@pytest.mark.parametrize(("header", "series", "read_in", "fix"), [
+    ("Q [m3/s]", 'column: "Q [m3/s]"', "hm³/step (no unit given: the default)", "hm³/step"),
+    ("naryn (m3/s)", "columns: '*'", "hm³/step (no unit given: the default)", "hm³/step"),
+    ("Q [m3/s]", 'column: "Q [m3/s]", unit: hm3', "hm3", "hm3"),
+    ("Q [m3/s]", 'column: "Q [m3/s]", unit: hm3/day, scale: 0.5', "hm3/day times scale 0.5", "hm3/day"),
+])
+def test_a_csv_column_whose_name_states_another_unit_than_the_series_is_refused(tmp_path, header, series, read_in,
+                                                                               fix):
+    """A units auditor's review: a CSV column ``Q [m3/s]`` (or ``naryn (m3/s)``) of a series given no unit was read
+    in hm³ per step, 400 m³/s as 400 hm³ a month, and validate said "valid", while a value with two units
+    (``{value: "14 km3", unit: hm3}``) is refused.  A column whose name states a unit daryo reads is refused where
+    the series reads it in another, naming the file, the column, both units and what to write."""
+    with pytest.raises(daryo.ModelError) as err:
+        _header_unit_load(tmp_path, header, series)
+    (problem,) = err.value.problems
+    assert str(problem) == (
+        f"{tmp_path / 'm.yaml'}: nodes[river].inflow (line 4): CSV 'q.csv': column '{header}' states its unit, m3/s, "
+        f"but the series reads its values in {read_in}; give unit: m3/s with the csv, or, if the values are in "
+        f"{fix}, take the unit out of the column's name")
+
+
+@pytest.mark.parametrize(("header", "series"), [
+    ("Q [m3/s]", 'column: "Q [m3/s]", unit: m3/s'),
+    ("Q (m³/s)", 'column: "Q (m³/s)", unit: cumecs'),  # (the same unit, written otherwise)
+    ("Q [m3/s]", 'column: "Q [m3/s]", unit: hm3/day, scale: 0.0864'),  # (converted by hand: m3/s)
+    ("Q [m3/s]", 'column: "Q [m3/s]", unit: m3/s, scale: 1'),
+    ("naryn_m3s", "column: naryn_m3s, unit: m3/s"),  # (no brackets: the name states nothing)
+    ("flow (Naryn)", "column: flow (Naryn), unit: m3/s"),  # (brackets of no unit)
+])
+def test_a_csv_column_whose_name_states_the_series_unit_or_none_is_read_in_it(tmp_path, header, series):
+    """1 m³/s over January (31 days) is 2.6784 hm³, over February 2001 (28 days) 2.4192 hm³."""
+    ds = daryo.run(_header_unit_load(tmp_path, header, series)).dataset
+    np.testing.assert_allclose(ds.sink_inflow.sel(sink="sea").values.ravel(), [2.6784, 2.4192], rtol=1e-9)
+
+
+def test_a_csv_column_stating_hm3_is_read_as_the_default_and_a_month_s_amount_on_months_only(tmp_path):
+    """``hm3`` and ``hm3/month`` are the default hm³ per step on monthly steps; on dekads an amount per month is not
+    one per step, and a unit of another quantity (``MW``) or columns of two units are refused."""
+    for header in ("Q [hm3]", "Q (Mm3/month)", "Q [hm³/step]"):
+        ds = daryo.run(_header_unit_load(tmp_path, header, f'column: "{header}"', rows=("5", "7"))).dataset
+        np.testing.assert_allclose(ds.sink_inflow.sel(sink="sea").values.ravel(), [5, 7])
+    with pytest.raises(daryo.ModelError, match=r"column 'Q \[hm3/month\]' states its unit, hm3/month, but the "
+                                               r"series reads its values in hm³/step \(no unit given"):
+        _header_unit_load(tmp_path, "Q [hm3/month]", 'column: "Q [hm3/month]"', step="dekad")
+    with pytest.raises(daryo.ModelError, match=r"column 'P \[MW\]' states its unit, MW, a unit of power, not of a "
+                                               r"flow: is it the column meant\?$"):
+        _header_unit_load(tmp_path, "P [MW]", 'column: "P [MW]"')
+    with pytest.raises(daryo.ModelError, match=r"columns 'a \[m3/s\]', 'b \[hm3/day\]' state different units"):
+        _header_unit_load(tmp_path, "a [m3/s],b [hm3/day]", "columns: '*', unit: m3/s", rows=("1,1", "1,1"))

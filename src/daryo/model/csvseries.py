@@ -33,10 +33,10 @@ from ..errors import (
     short_text,
 )
 from ..timeaxis import solar_hijri_hint
-from ..units import THOUSANDS_SPACES, UnitError, ascii_number
+from ..units import THOUSANDS_SPACES, UnitError, ascii_number, unit_dimension
 
 __all__ = ["CsvReadError", "CsvSeries", "MAX_CSV_BYTES", "RowLines", "column_name", "csv_columns", "csv_problems_for",
-           "read_csv_file", "read_csv_series"]
+           "read_csv_file", "read_csv_series", "unit_in_name"]
 
 
 class CsvSeries(NamedTuple):
@@ -56,6 +56,24 @@ class CsvReadError(ValueError):
 #: a column's name as daryo reads it, in a CSV file's header and where a model names the column: composed (NFC) and
 #: stripped (:func:`daryo.errors.name_as_read`)
 column_name = name_as_read
+
+
+#: a unit written at the end of a column's name, in brackets or parentheses: ``Q [m3/s]``, ``naryn (m3/s)``
+_UNIT_IN_NAME = re.compile(r"[\[(]\s*([^\[\]()]+?)\s*[\])]\s*$")
+
+
+def unit_in_name(name: str) -> str | None:
+    """The unit a CSV column's name states at its end, in brackets or parentheses (``Q [m3/s]``, ``naryn (m3/s)``:
+    ``m3/s``), where daryo reads it as a unit (:func:`~daryo.units.unit_dimension`, of any quantity); None for any
+    other name: one without them (``naryn_m3s``), or whose brackets hold no unit (``flow (Naryn)``, ``Q (-)``).
+
+    Examples
+    --------
+    >>> unit_in_name("Q [m3/s]"), unit_in_name("naryn (km3/yr)"), unit_in_name("naryn_m3s"), unit_in_name("q (b)")
+    ('m3/s', 'km3/yr', None, None)
+    """
+    found = _UNIT_IN_NAME.search(str(name))
+    return found[1] if found is not None and unit_dimension(found[1]) is not None else None
 
 
 #: What :func:`pandas.read_csv` raises for a file it cannot read: missing or unreadable (``OSError``), not text
@@ -465,6 +483,12 @@ def read_csv_series(df: pd.DataFrame, fname: str, csv: str, place: str, add: Cal
     """
     line = RowLines(fname, len(df))
     df = _without_empty_rows_at_the_end(df)
+    if df.shape[1] and str(df.columns[0]).startswith("#"):  # (a units auditor's review: "# units: m3/s" first was
+        # told the file "needs a date column and at least one value column")
+        add(f"{fname} line 1", f"'{short_text(','.join(map(str, df.columns)))}' is a comment line, and comment lines "
+            "are not read: the first line must be the header (date, then a name for each value column); remove the "
+            "comment (a series' unit is given in the model, unit: …, or in its column's name: naryn [m3/s])")
+        return None
     if df.shape[1] < 2:
         header = str(df.columns[0]) if df.shape[1] else ""
         add(place, f"CSV '{csv}' needs a date column and at least one value column{_separator_hint(header)}")
@@ -793,8 +817,10 @@ def _not_a_date(raw: Any, date_col: str, first_row: bool = False, dots_day_first
         return (f"'{raw}' in column '{date_col}' is a date outside the dates pandas, and so daryo, can hold "
                 f"({_HELD}), as is every date of the file, so that no run can read it: correct the years"
                 f"{solar_hijri_hint(when.year)}")
+    comment = ": comment lines are not read; remove it" if str(raw).lstrip().startswith("#") else ""
     return f"'{raw}' in column '{date_col}' is not a date" + (hidden_characters_named(str(raw)) or _calendar_hint(raw)
-                                                              or _words_hint(str(raw), first_row, dots_day_first))
+                                                              or _words_hint(str(raw), first_row, dots_day_first)
+                                                              or comment)
 
 
 def _words_hint(text: str, first_row: bool, dots_day_first: bool) -> str:

@@ -15,11 +15,22 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import UNENCODABLE_NAME, ModelError, Problem, did_you_mean, kind_of, read_as, written
+from ..errors import (
+    UNENCODABLE_NAME,
+    ModelError,
+    Problem,
+    did_you_mean,
+    kind_of,
+    listed,
+    read_as,
+    with_article,
+    written,
+)
 from ..errors import short_text as _short
 from ..parameters import ParameterRef
 from ..timeaxis import TimeAxis
 from ..units import (
+    CANONICAL_UNITS,
     PLAIN_NUMBER,
     UnitError,
     comma_split_hint,
@@ -32,10 +43,11 @@ from ..units import (
     number_in_text,
     parse_quantity,
     split_decimals_hint,
+    unit_dimension,
     unit_factor,
 )
 from .components import COMPONENT_TYPES, Attribute
-from .csvseries import CsvReadError, csv_columns, csv_problems_for, read_csv_file, read_csv_series
+from .csvseries import CsvReadError, csv_columns, csv_problems_for, read_csv_file, read_csv_series, unit_in_name
 from .datafiles import DataFileRefused, DataFiles
 from .documents import escapes_read
 from .series import LevelTable, Series
@@ -420,7 +432,7 @@ def _parse_series(value: Any, attr: Attribute, ctx: LoadContext, place: str, mon
             if monthly_only:
                 ctx.add(place, "takes a constant or 12 monthly values, not a CSV series")
                 return None
-            return _parse_csv_series(value, factor, is_rate, ctx, place)
+            return _parse_csv_series(value, (factor, is_rate), (unit, dimension, scale), ctx, place)
         elif "value" in value:
             r = _number(value, attr, ctx, place)
             if r is None:
@@ -592,8 +604,13 @@ def _in_parentheses(text: str) -> str:
     return f" ({text})" if text else ""
 
 
-def _parse_csv_series(spec: Mapping, factor: float, is_rate: bool, ctx: LoadContext, place: str
-                      ) -> Series | None:
+def _parse_csv_series(spec: Mapping, conversion: tuple[float, bool], read_in: tuple[Any, str, float],
+                      ctx: LoadContext, place: str) -> Series | None:
+    """A CSV series: its columns' values in canonical units (``conversion``: the factor, scale included, and whether
+    it is a rate), read in the unit ``read_in`` says (the series' ``unit`` as written, None for none, the attribute's
+    dimension and the ``scale``), which a column's name that states its unit must agree with
+    (:func:`_header_unit_problem`); None after a problem at ``place``."""
+    factor, is_rate = conversion
     if not isinstance(spec["csv"], str) or not spec["csv"]:
         ctx.add(place, f"csv must be the name of a CSV file, not {_short(spec['csv'])}")
         return None
@@ -610,6 +627,10 @@ def _parse_csv_series(spec: Mapping, factor: float, is_rate: bool, ctx: LoadCont
                            dots_day_first=True)
     if read is None:
         return None
+    stated = _header_unit_problem(read.columns, str(spec["csv"]), read_in, ctx.not_months is not None)
+    if stated:
+        ctx.add(place, stated)
+        return None
     with np.errstate(over="ignore"):  # (reported below)
         values = read.values.T * factor
     if not np.all(np.isfinite(values)):
@@ -618,6 +639,57 @@ def _parse_csv_series(spec: Mapping, factor: float, is_rate: bool, ctx: LoadCont
     return Series("dated", values, is_rate, dates=read.dates,
                   scenarios=tuple(read.columns) if len(read.columns) > 1 else None, origin=(ctx.file, place),
                   csv=fname, left_out=read.left_out)
+
+
+def _header_unit_problem(columns: list[str], csv: str, read_in: tuple[Any, str, float], not_months: bool) -> str:
+    """What is wrong where the value columns of CSV file ``csv`` state a unit in their names (``Q [m3/s]``,
+    ``naryn (m3/s)``: :func:`~daryo.model.csvseries.unit_in_name`) that is not the one the series reads them in
+    (``read_in``: its ``unit`` as written, None for none, the attribute's dimension and the ``scale``); "" where
+    none states one, or they state that unit.
+
+    A units auditor's review: ``{csv: f.csv, column: "Q [m3/s]"}``, given no unit, read 400 m³/s as 400 hm³ a
+    month, and validate said the model was valid, as a value with two units (``{value: "14 km3", unit: hm3}``) is
+    not.  A stated unit agrees where it converts alike (``m³/s`` and ``m3/s``; ``hm3`` and the canonical hm³ per
+    step), also once scaled (``unit: hm3/day, scale: 0.0864`` reads m³/s); an amount per month (``hm3/month``) is
+    an amount per step on monthly steps alone (``not_months``: the model's steps are not months).  Names without
+    brackets (``naryn_m3s``) state nothing here.
+    """
+    unit, dimension, scale = read_in
+    stated = [(c, u) for c in columns if (u := unit_in_name(c)) is not None]
+    if not stated:
+        return ""
+    read = unit_factor(unit, dimension)  # (checked before the file was read)
+    where = f"CSV '{csv}'"
+    if len({_unit_key(u, dimension) for _, u in stated}) > 1:
+        named = listed([f"'{c}'" for c, _ in stated], 4)
+        return (f"{where}: columns {named} state different units, and a series reads all its columns in one unit; "
+                "give them in one unit (and read each column as a series of its own, or convert its values)")
+    column, written = stated[0]
+    also = f" (and {len(stated) - 1} more column{'s' if len(stated) > 2 else ''})" if len(stated) > 1 else ""
+    try:
+        own = unit_factor(written, dimension)
+    except UnitError:  # (a unit of another quantity: MW for a flow)
+        return (f"{where}: column '{column}'{also} states its unit, {written}, a unit of "
+                f"{unit_dimension(written)}, not of {with_article(dimension)}: is it the column meant?")
+    same_step = not not_months or is_per_month(written) == is_per_month(unit)
+    if same_step and own[1] == read[1] and any(math.isclose(own[0], f, rel_tol=1e-9) for f in (read[0],
+                                                                                               read[0] * scale)):
+        return ""
+    as_read = f"{unit}" if unit is not None else f"{CANONICAL_UNITS[dimension]} (no unit given: the default)"
+    as_read += f" times scale {scale:g}" if scale != 1 else ""
+    return (f"{where}: column '{column}'{also} states its unit, {written}, but the series reads its values in "
+            f"{as_read}; give unit: {written} with the csv, or, if the values are in "
+            f"{unit if unit is not None else CANONICAL_UNITS[dimension]}, take the unit out of the column's name")
+
+
+def _unit_key(unit: str, dimension: str) -> tuple[float, bool, bool] | str:
+    """What tells two units apart for :func:`_header_unit_problem`: their conversion and whether they are an amount
+    per month, or (a unit of another quantity) the unit itself."""
+    try:
+        factor, is_rate = unit_factor(unit, dimension)
+    except UnitError:
+        return unit.strip().lower()
+    return round(factor, 12), is_rate, is_per_month(unit)
 
 
 def _parse_table(value: Any, ctx: LoadContext, place: str) -> LevelTable | None:
