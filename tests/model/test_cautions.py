@@ -541,3 +541,36 @@ edges: [[src, farm], [src, sea]]
     assert daryo.run(model).dataset.delivery.sel(demand="farm").values.tolist() == [[5.0] * 12, [10.0] * 12]
     (tmp_path / "d.csv").write_text("date,dry,wet\n" + "".join(f"{d},5,50\n" for d in months))
     assert cautions(load_body(tmp_path, body)) == []
+
+
+_EVAPORATING = """\
+version: 1
+time: {{start: 2001-01-01, end: 2001-12-31, step: {step}}}
+nodes:
+  - {{id: src, type: inflow, inflow: 10 m3/s}}
+  - {{id: dam, type: reservoir, max_volume: 100, level_table: {{volume: [0, 100], area: [0, 10]}},
+     evaporation: {evaporation}}}
+  - {{id: sea, type: sink}}
+edges: [[src, dam], [dam, sea]]
+"""
+
+
+@pytest.mark.parametrize(("step", "per_year"), [("dekad", "3,600"), ("{days: 10}", "3,652"), ("{days: 7}", "5,218")])
+def test_a_constant_evaporation_depth_on_steps_other_than_months_is_a_caution(tmp_path, step, per_year):
+    """A units auditor's review: ``evaporation: 100`` is a depth per step, documented so: 1,200 mm a year on
+    months, 3,600 on dekads, so a model moved from months to dekads tripled its evaporation without a word.  On
+    steps other than months a constant depth is noted, with the year's depth it makes and how to give 12 monthly
+    depths (which are each month's, shared by its days); on months, or given so, it is not."""
+    from daryo.model.cautions import cautions
+
+    path = tmp_path / "m.yaml"
+    path.write_text(_EVAPORATING.format(step=step, evaporation="100"))
+    assert cautions(daryo.load(path)) == [
+        f"{path}: nodes[dam].evaporation (line 6): 100 mm, a constant depth, evaporates each step: on "
+        f"{'dekads' if step == 'dekad' else step[7:-1] + '-day steps'} about {per_year} mm a year (1,200 on monthly "
+        "steps); if 100 mm is a month's depth, give 12 monthly depths, [100, 100, …] or {monthly: [...], unit: mm}, "
+        "January first: each month's is shared by its days"]
+    for step_, evaporation in ((step, "[" + ", ".join(["100"] * 12) + "]"), (step, "{monthly: [" + ", ".join(
+            ["0.1"] * 12) + "], unit: m}"), (step, "0"), ("month", "100"), ("month", "0.1 m")):
+        path.write_text(_EVAPORATING.format(step=step_, evaporation=evaporation))
+        assert cautions(daryo.load(path)) == [], (step_, evaporation)

@@ -298,6 +298,29 @@ def _monthly_amounts_per_step(ctx: CheckContext) -> list[str]:
         "part of its month's), or as a rate (their unit per day: hm3/day, GWh/day; or m3/s)")))]
 
 
+def _constant_evaporation_per_step(ctx: CheckContext) -> list[str]:
+    """In a model of steps other than months, the caution on each reservoir whose ``evaporation`` is a constant depth
+    (``evaporation: 100``): it is a depth per step, so the year's is as many times it as the year has steps, 36 on
+    dekads, 36.5 on 10-day steps, where 12 monthly depths are each month's, shared by its days (a units auditor's
+    review: a model moved from months to dekads took 3,600 mm a year where it had taken 1,200, without a word)."""
+    axis = ctx.axis
+    if axis is None or axis.monthly:
+        return []
+    per_year = 36.0 if axis.dekads else 365.25 / float(axis.step_days or 1)
+    notes = []
+    for n in ctx.model.nodes_of("reservoir"):
+        depth = n.get("evaporation")
+        if not isinstance(depth, Series) or depth.kind != "constant" or not np.any(depth.values > 0):
+            continue
+        d = float(np.max(depth.values))
+        notes.append(str(Problem(ctx.file, n.at("evaporation"), (
+            f"{d:g} mm, a constant depth, evaporates each step: on {axis.steps_text()} about {d * per_year:,.0f} mm a "
+            f"year ({d * 12:,.0f} on monthly steps); if {d:g} mm is a month's depth, give 12 monthly depths, "
+            f"[{d:g}, {d:g}, …] or {{monthly: [...], unit: mm}}, January first: each month's is shared by its "
+            "days"))))
+    return notes
+
+
 def _amounts_from_other_rows(ctx: CheckContext) -> list[str]:
     """The caution on attributes (of nodes, edges and constraints) read as an amount per step (hm³, GWh: not a rate)
     from a ``dataframe`` parameter whose file's rows are longer or shorter than the model's steps: a step takes the
@@ -460,6 +483,8 @@ def cautions(model: Model) -> list[str]:
       takes the mean of its rows, right for rates only;
     - in a model of N-day steps or dekads, 12 monthly values of an amount per step (hm³, GWh): each step takes its
       month's;
+    - in a model of N-day steps or dekads, a reservoir's evaporation given as a constant depth: a depth per step, so
+      a year's is 36 times it on dekads, where 12 monthly depths are each month's;
     - a loop of water within a step (edges and spills through no delay) that no refusal names: most often an edge
       written the wrong way round;
     - an irrigation demand whose 12 monthly values put most of the year's volume in October-March: a list written
@@ -509,6 +534,7 @@ def cautions(model: Model) -> list[str]:
     notes += _requirement_at_a_demand(model, file)
     notes += _drawn_below_tailwater(ctx)
     notes += _monthly_amounts_per_step(ctx)
+    notes += _constant_evaporation_per_step(ctx)
     notes += _amounts_from_other_rows(ctx)
     notes += _loops_within_a_step(ctx)
     notes += _irrigation_in_winter(model, file)

@@ -125,7 +125,10 @@ COMPONENT_TYPES: dict[str, ComponentType] = {
                   "units."),
                 A("evaporation", "monthly", "depth", 0.0,
                   "Net evaporation depth per step (mm, ≥ 0: a month of more rain than evaporation is 0); loss = depth "
-                  "× area at the start-of-step volume. One series for every scenario (not a list per trace)."),
+                  "× area at the start-of-step volume. One series for every scenario (not a list per trace). A "
+                  "constant is taken whole by every step (`evaporation: 100` is 1,200 mm a year on months, 3,600 on "
+                  "dekads: `daryo validate` notes it on steps other than months); 12 monthly depths are each "
+                  "month's, shared by its days."),
                 A("spill_to", "node", None, None,
                   "Node that receives uncontrolled spill; spill is recorded separately from releases."),
                 A("spill_cost", "scalar", "cost", 1.0,
