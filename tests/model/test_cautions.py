@@ -574,3 +574,22 @@ def test_a_constant_evaporation_depth_on_steps_other_than_months_is_a_caution(tm
             ["0.1"] * 12) + "], unit: m}"), (step, "0"), ("month", "100"), ("month", "0.1 m")):
         path.write_text(_EVAPORATING.format(step=step_, evaporation=evaporation))
         assert cautions(daryo.load(path)) == [], (step_, evaporation)
+
+
+@pytest.mark.parametrize(("written", "said"), [
+    ("0.9 %", "0.009 (0.9 %), a low overall efficiency (turbine × generator: most plants' are 0.8–0.95): the energy "
+     "of the water through its turbines is cut in proportion; if 0.9 is meant (90 %), write 0.9 or 90 % (0.9 % is "
+     "0.009)"),
+    ("0.2", "0.2 (20 %), a low overall efficiency (turbine × generator: most plants' are 0.8–0.95): the energy of the "
+     "water through its turbines is cut in proportion; if 90 % is meant, write 90 % or 0.9"),
+])
+def test_a_plant_efficiency_below_0_3_is_a_caution(tmp_path, written, said):
+    """A units auditor's review: ``efficiency: 0.9 %`` (0.009) was taken without a word, the plant's energy a
+    hundredth of its own, while ``efficiency: 90`` is refused with a hint.  An efficiency below 0.3 is noted with
+    what was read and what is likely meant; 0.3 and up (an old plant's 0.6, 85 %) is not."""
+    from daryo.model.cautions import cautions
+
+    body = dam_and_plant(f"tailwater_level: 380, efficiency: {written}")
+    assert cautions(load_body(tmp_path, body)) == [f"{tmp_path / 'm.yaml'}: nodes[plant].efficiency (line 6): {said}"]
+    for fine in ("0.3", "0.6", "85 %", "0.9"):
+        assert cautions(load_body(tmp_path, dam_and_plant(f"tailwater_level: 380, efficiency: {fine}"))) == [], fine

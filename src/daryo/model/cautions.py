@@ -21,7 +21,7 @@ from .topology import _arcs_in_a_step, _arcs_text, _shortest_path, _strongly_con
 from .types import Constraint, Edge, Model, Node
 from .validate import CheckContext, _attribute, _elements
 
-__all__ = ["cautions", "HIGH_HEAD_M", "PRIORITY_ATTRIBUTES"]
+__all__ = ["cautions", "HIGH_HEAD_M", "LOW_EFFICIENCY", "PRIORITY_ATTRIBUTES"]
 
 
 #: the gross head (m) above which a plant's head from its reservoir's levels, with no tailwater_level, is taken for
@@ -245,6 +245,30 @@ def _drawn_below_tailwater(ctx: CheckContext) -> list[str]:
                 "reservoir below it through the plant, with the step's energy reckoned at its start head (only a "
                 "step that starts at or below it passes no water); if the plant cannot draw it lower, give the "
                 f"reservoir a min_volume of {below:g} hm³ or more"))))
+    return notes
+
+
+#: the overall efficiency (turbine × generator) below which a plant's is noted: most plants' are 0.8–0.95, and the
+#: least of old or small ones about 0.5–0.6, so one below 0.3 is most likely a percentage's sign added to a fraction
+#: (``0.9 %``, which is 0.009)
+LOW_EFFICIENCY = 0.3
+
+
+def _low_efficiency(model: Model, file: str) -> list[str]:
+    """The caution on each hydropower plant whose ``efficiency`` is below :data:`LOW_EFFICIENCY` (a units auditor's
+    review: ``efficiency: 0.9 %``, 0.009, was taken without a word, its energy a hundredth of the plant's, while
+    ``efficiency: 90`` is refused with a hint)."""
+    notes = []
+    for n in model.nodes_of("hydropower"):
+        e = n.value("efficiency")
+        if not is_number(e) or not 0 < float(e) < LOW_EFFICIENCY:
+            continue
+        e = float(e)
+        meant = (f"if {e * 100:g} is meant ({e * 1e4:g} %), write {e * 100:g} or {e * 1e4:g} % ({e * 100:g} % is "
+                 f"{e:g})" if LOW_EFFICIENCY <= e * 100 <= 1 else "if 90 % is meant, write 90 % or 0.9")
+        notes.append(str(Problem(file, n.at("efficiency"), (
+            f"{e:g} ({e * 100:g} %), a low overall efficiency (turbine × generator: most plants' are 0.8–0.95): the "
+            f"energy of the water through its turbines is cut in proportion; {meant}"))))
     return notes
 
 
@@ -479,6 +503,7 @@ def cautions(model: Model) -> list[str]:
     - a flow requirement at a demand: it guarantees the delivery, not a flow in the river;
     - a hydropower plant whose tailwater level is above its reservoir's dead volume's level: a step can draw the
       reservoir below the tailwater through the plant;
+    - a hydropower plant whose efficiency is below :data:`LOW_EFFICIENCY` (``0.9 %``, 0.009, for 90 %);
     - an amount per step read from a ``dataframe`` parameter whose file's rows are not the model's steps: each step
       takes the mean of its rows, right for rates only;
     - in a model of N-day steps or dekads, 12 monthly values of an amount per step (hm³, GWh): each step takes its
@@ -533,6 +558,7 @@ def cautions(model: Model) -> list[str]:
     notes += _unread_allocation_attributes(model, file)
     notes += _requirement_at_a_demand(model, file)
     notes += _drawn_below_tailwater(ctx)
+    notes += _low_efficiency(model, file)
     notes += _monthly_amounts_per_step(ctx)
     notes += _constant_evaporation_per_step(ctx)
     notes += _amounts_from_other_rows(ctx)

@@ -154,7 +154,9 @@ COMPONENT_TYPES: dict[str, ComponentType] = {
             (
                 A("capacity", "scalar", "power", REQUIRED, "Installed capacity; caps the turbine flow."),
                 A("max_turbine_flow", "series", "flow", None, "Turbine flow limit (none: capacity only).", fixed=True),
-                A("efficiency", "scalar", "fraction", 0.9, "Overall efficiency (turbine × generator)."),
+                A("efficiency", "scalar", "fraction", 0.9,
+                  "Overall efficiency (turbine × generator): `0.9` or `90 %` (`0.9 %` is 0.009: `daryo validate` "
+                  "notes one below 0.3)."),
                 A("reservoir", "node", None, None,
                   "Reservoir upstream of the plant whose start-of-step level sets the head (needs its level_table)."),
                 A("tailwater_level", "scalar", "length", 0.0, "Tailwater level (m a.s.l.); head = level − this."),
