@@ -645,6 +645,26 @@ def test_info_of_a_node_gives_its_attributes_and_the_full_references_of_its_sour
     assert "the model aral-sea-basin has no node 'toktogul_hp' (did you mean 'toktogul_hpp'?)" in err
 
 
+def test_info_of_a_node_gives_months_totals_as_an_amount_a_month(tmp_path, capsys):
+    """A units auditor's review: ``{monthly: [31, 28, …], unit: hm3/month}`` was printed "31, 28, … hm³/step a
+    month"; months' totals are hm³ (or GWh, or mm of evaporation) a month, an amount per step hm³/step."""
+    (tmp_path / "m.yaml").write_text(
+        "version: 1\ntime: {start: 2001-01, end: 2001-12}\nnodes:\n"
+        "  - {id: src, type: inflow, inflow: {monthly: [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], "
+        "unit: hm3/month}}\n"
+        "  - {id: dam, type: reservoir, max_volume: 100, level_table: {volume: [0, 100], area: [0, 10]}, "
+        "evaporation: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]}\n"
+        "  - {id: town, type: demand, demand: {monthly: [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2], unit: hm3}}\n"
+        "  - {id: sea, type: sink}\nedges: [[src, dam], [dam, town], [dam, sea]]\n")
+    assert main(["info", str(tmp_path / "m.yaml"), "--node", "src"]) == 0
+    assert ("  inflow    31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 hm³ a month (12 monthly values, January "
+            "first)\n") in capsys.readouterr().out
+    assert main(["info", str(tmp_path / "m.yaml"), "--node", "dam"]) == 0
+    assert "1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 mm a month (12 monthly values" in capsys.readouterr().out
+    assert main(["info", str(tmp_path / "m.yaml"), "--node", "town"]) == 0  # (amounts per step, as written)
+    assert "1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2 hm³/step (12 monthly values" in capsys.readouterr().out
+
+
 def test_validate_and_info(capsys):
     assert main(["validate", DEMO]) == 0
     assert "valid (12 nodes, 10 edges, 5 scenario trace(s))" in capsys.readouterr().out

@@ -506,9 +506,11 @@ def _value_text(value: object, dimension: str | None) -> str:
         values = value.values
         if value.kind == "constant":
             return ", ".join(f"{v:g}" for v in values) + unit
-        if value.kind == "monthly":
+        if value.kind == "monthly":  # (months' totals, hm3/month or evaporation depths: "hm³ a month", not
+            # "hm³/step a month", a units auditor's review)
             months = "; ".join(", ".join(f"{v:g}" for v in row) for row in values)
-            return f"{months}{unit}{' a month' if value.per_month else ''} (12 monthly values, January first)"
+            unit = f"{unit.removesuffix('/step')} a month" if value.per_month else unit
+            return f"{months}{unit} (12 monthly values, January first)"
         if value.kind == "dated":
             return f"CSV {value.csv}{unit} ({values.shape[0]} column(s), {values.shape[1]} rows)"
         return f"{values.shape[1]} values per step{unit}" + (f", {values.shape[0]} traces" if values.shape[0] > 1
