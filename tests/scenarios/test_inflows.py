@@ -649,7 +649,7 @@ def test_two_shift_peaks_add_also_by_fractions_of_a_month(tmp_path, inflow):
     months, so two shifts of half a month applied in turn (two overlays) smoothed the cycle: its peak 155 against
     170 for one shift of a month, and +0.5 then -0.5 did not give the cycle back.  A shift_peak of an inflow that
     one moved just before now moves the series as it was before that one, by their sum; the ensemble's traces
-    alike.  A change between them (a scale) leaves each shift its own."""
+    alike, and a factor between them (which a shift commutes with) too."""
     time = {"start": "2000-10", "end": "2002-09"}
     one = _applied(tmp_path, ["  - shift_peak: {nodes: [in], months: 1}\n"], time, inflow)
     half = "  - shift_peak: {nodes: [in], months: 0.5}\n"
@@ -657,14 +657,24 @@ def test_two_shift_peaks_add_also_by_fractions_of_a_month(tmp_path, inflow):
     base = _applied(tmp_path, ["  - scale_inflows: {nodes: [in], factor: 1}\n"], time, inflow)
     back = _applied(tmp_path, [half, "  - shift_peak: {nodes: [in], months: -0.5}\n"], time, inflow)
     np.testing.assert_allclose(back, base, rtol=1e-12)
-    scaled = [half + "  - scale_inflows: {nodes: [in], factor: 2}\n", half]  # (blends twice, as before)
-    assert not np.allclose(_applied(tmp_path, scaled, time, inflow), 2 * one, rtol=1e-9)
+    # a factor between them, which a shift commutes with, in either order (a diff reread: blended twice)
+    scale = "  - scale_inflows: {nodes: [in], factor: 2}\n"
+    for scaled in ([half + scale, half], [half, half + scale]):
+        np.testing.assert_allclose(_applied(tmp_path, scaled, time, inflow), 2 * one, rtol=1e-9)
+    # a change of the inflow between them that is not a factor leaves each shift its own (it blends twice)
+    months = "  - scale_inflows: {nodes: [in], factor: 1, months: [2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]}\n"
+    assert not np.allclose(_applied(tmp_path, [half + months, half], time, inflow),
+                           _applied(tmp_path, [months, half, half], time, inflow), rtol=1e-9)
     # the traces of an ensemble take the overlays' inflow changes as the model's series do
     traces = {"in": np.array([base, 2 * base])}  # (hm³ a month: a cycle of rates moves as volumes here)
     files = [tmp_path / "h1.yaml", tmp_path / "h2.yaml", tmp_path / "whole.yaml"]
     for f, months in zip(files, (0.5, 0.5, 1), strict=True):
         f.write_text(f"title: t\nchanges:\n  - shift_peak: {{nodes: [in], months: {months}}}\n")
     got = transform_inflows(traces, [str(f) for f in files[:2]], "2000-10-01", {})
+    scaled = tmp_path / "scaled.yaml"
+    scaled.write_text(f"title: t\nchanges:\n{half}{scale}")
+    twice = transform_inflows(traces, [str(scaled), str(files[1])], "2000-10-01", {})
+    np.testing.assert_allclose(twice["in"], 2 * got["in"], rtol=1e-12)
     whole = transform_inflows(traces, [str(files[2])], "2000-10-01", {})
     np.testing.assert_allclose(got["in"], whole["in"], rtol=1e-12)
     if "values" in inflow:  # (per-step volumes: the same as the document's)

@@ -75,12 +75,15 @@ InflowReader = Callable[[Any, str, TimeAxis], tuple[np.ndarray, "tuple[str, ...]
 @dataclass(frozen=True)
 class _ChangeAt:
     """Where a change is (its overlay ``file`` and ``place``, ``changes[2].set``), and the nodes the changes before it
-    ``removed`` (by id: the overlay file and change that removed each), so that a change naming one says so."""
+    ``removed`` (by id: the overlay file and change that removed each), so that a change naming one says so;
+    ``shifted``, shared by the changes of one application of overlays, holds each inflow a ``shift_peak`` moved
+    (:func:`daryo.scenarios.inflows._inflow_op`)."""
 
     file: str
     place: str
     removed: Mapping[str, str] = dataclasses.field(default_factory=dict)
     read_inflow: InflowReader | None = None
+    shifted: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     def problem(self, message: str, where: str = "") -> Problem:
         """A problem of this change, at ``where`` within it (``.nodes.city``, ``[2]``, `` (city)``)."""

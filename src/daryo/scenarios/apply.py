@@ -13,7 +13,7 @@ from typing import Any
 from .._files import overlay_label
 from ..errors import ModelError, Problem
 from ._document import InflowReader, _ChangeAt, _edge_ends, _nodes, _value
-from .inflows import _changes_given_years, _make_inflow_op, plain_inflows
+from .inflows import _changes_given_years, _make_inflow_op
 from .overlay import _INFLOW_OPS, ASKED_FOR, Overlay, OverlayDocument, OverlaySpec, load_overlay, overlay_names
 from .structure import (
     _check_added_demands,
@@ -120,6 +120,7 @@ def overlaid_document(doc: Mapping[str, Any], names: OverlaySpec | Iterable[Over
     groups = {str(g): str(n) for g, n in groups_before.items()} if isinstance(groups_before, Mapping) else {}
     hydrology_inflows = _hydrology_inflows(out)  # (those that keep the model's named hydrology, if it names one)
     labels: dict[str, str] = {}  # each overlay's file -> how the hydrology's record names it
+    shifted: dict[str, Any] = {}  # each inflow a shift_peak moved (the inflow changes' own: _ChangeAt.shifted)
     for name in names:
         ov = load_overlay(name, library)
         _check_combination(ov, asked, groups)
@@ -132,7 +133,7 @@ def overlaid_document(doc: Mapping[str, Any], names: OverlaySpec | Iterable[Over
         for i, change in enumerate(ov.changes):
             op, arg = next(iter(change.items()))
             place = f"changes[{i}].{op}"
-            at = _ChangeAt(ov.file, place, {**removed_earlier, **removed}, read_inflow)
+            at = _ChangeAt(ov.file, place, {**removed_earlier, **removed}, read_inflow, shifted)
             problems += _APPLY[op](out, arg, at)
             _note_origins(origins, op, arg, ov.file, place, out)
             if _changes_given_years(op, arg):
@@ -184,7 +185,6 @@ def overlaid_document(doc: Mapping[str, Any], names: OverlaySpec | Iterable[Over
             meta["caveats"] = list(before or []) + caveats
         if given_years:  # (a run beyond the span they were applied to is refused: daryo.run says why)
             meta["changes_of_given_years"] = list(meta.get("changes_of_given_years") or []) + given_years
-    plain_inflows(out)
     return out, origins
 
 

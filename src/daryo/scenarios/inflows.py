@@ -7,6 +7,7 @@ import copy
 import datetime
 import re
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -224,23 +225,33 @@ def _constant_as_monthly(spec: Any) -> Any:
     return spec
 
 
-class _ShiftedInflow(dict):  # type: ignore[type-arg]
-    """An inflow series that a ``shift_peak`` made, which remembers the series before it (``before``: array,
-    periodic, rate) and the months it was moved by: a later ``shift_peak`` of it, with no change of it between,
-    moves that series by the sum.  (A metamorphic review: a fraction of a month blends two neighbouring months, so
-    two shifts of half a month applied in turn smoothed the cycle, its July peak 9 % lower than one shift of a
-    month, where the docs say that two shifts add.)  :func:`plain_inflows` makes them plain dicts again."""
+@dataclass(frozen=True)
+class _Shifted:
+    """An inflow that a ``shift_peak`` moved: the series it wrote (``series``, the very object: a change of the
+    inflow since replaces it), the series before the shift (``before``: array, periodic, rate) and the months it
+    was moved by.  A later ``shift_peak`` of it moves ``before`` by the sum, and a ``scale_inflows`` of one factor
+    between them, which a shift commutes with, scales ``before`` too.  (A metamorphic review: a fraction of a month
+    blends two neighbouring months, so two shifts of half a month applied in turn smoothed the cycle, its peak 9 %
+    lower than one shift of a month, where the docs say that two shifts add.)"""
 
+    series: Any
     before: tuple[np.ndarray, bool, _Rate | None]
     months: float
 
 
-def plain_inflows(doc: Mapping[str, Any]) -> None:
-    """Make each inflow series of document ``doc`` that a ``shift_peak`` made (:class:`_ShiftedInflow`) a plain
-    dict, once the overlays are applied."""
-    for node in _nodes(doc).values():
-        if isinstance(node.get("inflow"), _ShiftedInflow):
-            node["inflow"] = dict(node["inflow"])
+def _shifted_before(at: _ChangeAt, nid: str, now: Any) -> _Shifted | None:
+    """The :class:`_Shifted` of inflow ``nid``, whose series is ``now``, where a ``shift_peak`` wrote that very
+    series (no change of it since); None otherwise."""
+    state = at.shifted.get(nid)
+    return state if isinstance(state, _Shifted) and state.series is now else None
+
+
+def _constant_factor(op: str, arg: Mapping[str, Any]) -> float | None:
+    """The factor of a ``scale_inflows`` of one factor for every month and year (which commutes with a shift); None
+    for any other change."""
+    if op != "scale_inflows" or arg.get("months") is not None or arg.get("years") is not None:
+        return None
+    return float(arg.get("factor", 1.0))
 
 
 def _inflow_op(doc: dict, arg: Mapping[str, Any], at: _ChangeAt, op: str) -> list[Problem]:
@@ -302,11 +313,12 @@ def _inflow_op(doc: dict, arg: Mapping[str, Any], at: _ChangeAt, op: str) -> lis
             continue
         arr, periodic, rate = got
         this = arg
+        earlier = _shifted_before(at, nid, nodes[nid].get("inflow"))
+        at.shifted.pop(nid, None)
         if op == "shift_peak":
-            shifted = nodes[nid].get("inflow")
-            if isinstance(shifted, _ShiftedInflow):  # (moved by a shift_peak just before: the two add)
-                arr, periodic, rate = shifted.before
-                this = {**arg, "months": shifted.months + float(arg.get("months", 1.0))}
+            if earlier is not None:  # (moved by a shift_peak, with at most a factor since: the two add)
+                arr, periodic, rate = earlier.before
+                this = {**arg, "months": earlier.months + float(arg.get("months", 1.0))}
             elif _months_on_n_days(spec, axis):  # (a cycle of months' volumes moves as a cycle: each month keeps
                 # its volume on N-day steps, as on months; a units review)
                 arr, periodic, rate = _monthly_amounts(spec)
@@ -318,9 +330,11 @@ def _inflow_op(doc: dict, arg: Mapping[str, Any], at: _ChangeAt, op: str) -> lis
             return problems
         nodes[nid]["inflow"] = _array_to_series(new, still_periodic, rate)
         if op == "shift_peak":
-            nodes[nid]["inflow"] = _ShiftedInflow(nodes[nid]["inflow"])
-            nodes[nid]["inflow"].before = (arr, periodic, rate)
-            nodes[nid]["inflow"].months = float(this.get("months", 1.0))
+            at.shifted[nid] = _Shifted(nodes[nid]["inflow"], (arr, periodic, rate), float(this.get("months", 1.0)))
+        elif earlier is not None and (factor := _constant_factor(op, arg)) is not None and still_periodic == periodic:
+            before, was_periodic, was_rate = earlier.before  # (a factor between two shifts: theirs too)
+            at.shifted[nid] = _Shifted(nodes[nid]["inflow"], (before * factor, was_periodic, was_rate),
+                                       earlier.months)
         if isinstance(names, list) and len(names) == new.shape[0] > 1:  # (the traces keep their names)
             nodes[nid]["inflow"]["scenarios"] = list(names)
     return problems
@@ -826,6 +840,8 @@ def transform_inflows(inflows: Mapping[str, np.ndarray], names: Sequence[Overlay
                 before, moved = shifted.pop(nid, (out[nid], 0.0))
                 if op != "shift_peak":
                     out[nid], _ = _transform(out[nid], False, op, arg, axis, nid, doc)
+                    if moved and (factor := _constant_factor(op, arg)) is not None:  # (a shift commutes with it)
+                        shifted[nid] = (before * factor, moved)
                     continue
                 # (two shift_peaks in turn add: each moves the series as it was before the first, by their sum)
                 months = moved + float(arg.get("months", 1.0))
