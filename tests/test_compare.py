@@ -1341,9 +1341,10 @@ def test_two_ensembles_of_other_seeds_give_each_difference_its_sampling_noise(tm
 
 def test_daryo_compare_fail_on_change_exits_3_where_a_row_it_prints_changes(tmp_path, capsys):
     """A team keeping a model in git: a CI job could not stop on a change of the results, since daryo compare exits
-    0 whatever it finds.  ``--fail-on-change`` exits 3 where a row changes by 0.05 or more and, of two ensembles, by
-    more than its sampling noise: the rows printed without --all, counted on stderr; the same run twice, or two
-    seeds' ensembles of the same model whose differences are all within their noise, exit 0."""
+    0 whatever it finds.  ``--fail-on-change`` exits 3 where a row changes by 0.05 or more, counted on stderr: of two
+    ensembles of other traces, by more than its sampling noise, the percentiles (which have no interval) left out;
+    of two sharing their traces, every such row.  The same run twice, also with a water stress of none left (inf −
+    inf: a diff reread found it counted), exits 0."""
     first, second = _runs(tmp_path)
     csv = tmp_path / "cmp.csv"
     assert main(["compare", str(first), str(first), "--fail-on-change"]) == 0
@@ -1354,14 +1355,37 @@ def test_daryo_compare_fail_on_change_exits_3_where_a_row_it_prints_changes(tmp_
     assert changed >= 3 and capsys.readouterr().err == (
         f"daryo compare: {changed} of {len(table)} rows change by 0.05 or more (--fail-on-change: exit 3)\n")
     assert main(["compare", str(first), str(second)]) == 0  # (without it, as before)
+    none_left = tmp_path / "none_left.yaml"
+    none_left.write_text("version: 1\nname: m\ntime: {start: 2000-10, end: 2001-09}\nnodes:\n"
+                         "  - {id: wet, type: inflow, inflow: 10}\n  - {id: town, type: demand, demand: 5}\n"
+                         "  - {id: keep, type: flow_requirement, at: sea, flow: 20, priority: 2}\n"
+                         "  - {id: sea, type: sink}\nedges: [[wet, town], [wet, sea]]\n")
+    assert main(["run", str(none_left), "-o", str(tmp_path / "n.nc")]) == 0
+    capsys.readouterr()
+    assert main(["compare", str(tmp_path / "n.nc"), str(tmp_path / "n.nc"), "--fail-on-change"]) == 0
+    assert "none left" not in capsys.readouterr().out  # (none left on both sides: not a change, not printed)
     stores = _dam_stores(tmp_path)
-    assert main(["compare", str(stores["base"]), str(stores["other"]), "--fail-on-change", "--csv", str(csv)]) == 3
+    # two seeds of one model: every difference within its noise but those of percentiles, which have none (a diff
+    # reread: they were counted, and the same model failed)
+    assert main(["compare", str(stores["base"]), str(stores["other"]), "--fail-on-change", "--csv", str(csv)]) == 0
     table = pd.read_csv(csv)
-    beyond = int(((table["difference"].abs() >= 0.05) & ~table["within_noise"]).sum())
-    noisy = int(((table["difference"].abs() >= 0.05) & table["within_noise"]).sum())
-    assert 0 < beyond < beyond + noisy and capsys.readouterr().err == (
+    big = table["difference"].abs() >= 0.05
+    assert not (big & ~table["within_noise"] & table["margin95"].notna()).any()
+    assert (big & table["margin95"].isna()).any() and capsys.readouterr().err == ""
+    # two seeds, the second with the farm's demand × 1.5: beyond their noise
+    assert main(["compare", str(stores["other"]), str(stores["bigger"]), "--fail-on-change", "--csv", str(csv)]) == 3
+    table = pd.read_csv(csv)
+    big = table["difference"].abs() >= 0.05
+    beyond = int((big & ~table["within_noise"] & table["margin95"].notna()).sum())
+    percentiles = int((big & table["margin95"].isna()).sum())
+    assert beyond and percentiles and capsys.readouterr().err == (
         f"daryo compare: {beyond} of {len(table)} rows change by 0.05 or more and by more than their sampling "
-        "noise (--fail-on-change: exit 3)\n")
+        f"noise ({percentiles} rows of percentiles, which have no interval, not counted) (--fail-on-change: exit 3)\n")
+    assert main(["compare", str(stores["base"]), str(stores["bigger"]), "--fail-on-change", "--csv", str(csv)]) == 3
+    table = pd.read_csv(csv)
+    assert capsys.readouterr().err == (
+        f"daryo compare: {int((table['difference'].abs() >= 0.05).sum())} of {len(table)} rows change by 0.05 or more "
+        "(the ensembles share their traces: each difference is the change's, not noise) (--fail-on-change: exit 3)\n")
     assert main(["compare", str(stores["base"]), str(stores["base"]), "--fail-on-change"]) == 0
 
 

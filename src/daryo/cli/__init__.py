@@ -1,8 +1,9 @@
 """The ``daryo`` command line: a thin shell over :mod:`daryo.api`.
 
 Exit codes: 0 success, 1 invalid input (model, data or an infeasible step), memory run out or an internal error
-(a bug: one line, its traceback with ``DARYO_TRACEBACK=1``), 2 usage error, 141 output closed early (``daryo info |
-head``: the exit status of a process ended by SIGPIPE, without a message).
+(a bug: one line, its traceback with ``DARYO_TRACEBACK=1``), 2 usage error, 3 results that change (``daryo compare
+--fail-on-change``), 130 interrupted, 143 terminated, 129 hung up, 141 output closed early (``daryo info | head``:
+the exit status of a process ended by SIGPIPE, without a message); the README lists them all.
 
 The package: this module builds the parser and runs a command, turning every error into its message and
 exit code; :mod:`~daryo.cli.commands` holds the commands but ``daryo compare``, which is in :mod:`~daryo.cli.compare`,
@@ -447,9 +448,10 @@ def _add_compare_parser(sub: argparse._SubParsersAction) -> None:
     c.add_argument("--year", type=int, metavar="Y", help="of two ensembles, their statistics over one run year's "
                    "traces (0 for the first): the years of a drought, which the statistics over every trace-year "
                    "dilute")
-    c.add_argument("--fail-on-change", action="store_true", help="exit with code 3 where a row changes (by 0.05 or "
-                   "more and, of two ensembles, by more than their sampling noise: the rows printed without --all), "
-                   "for a CI job that must stop when a change of the model moves its results")
+    c.add_argument("--fail-on-change", action="store_true", help="exit with code 3 where a row changes by 0.05 or "
+                   "more (the rows printed without --all, and the scenario rows they leave out); of two ensembles of "
+                   "other traces, by more than their sampling noise, their percentiles, which have no interval, left "
+                   "out: for a CI job that must stop when a change of the model moves its results")
     c.set_defaults(func=_cmd_compare)
 
 

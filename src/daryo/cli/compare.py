@@ -55,24 +55,36 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
 def _changed(table: Any) -> Any:
     """Which rows of ``table`` (:func:`daryo.compare.compare_runs` or :func:`~daryo.compare.compare_ensembles`)
-    change: by :data:`_UNCHANGED` or more (a value on one side only, too), and, of two ensembles, by more than their
-    sampling noise: the rows daryo compare prints without ``--all``."""
-    changed = ~(table["difference"].abs() < _UNCHANGED)
-    return changed & ~table["within_noise"].astype(bool) if "within_noise" in table else changed
+    change: by :data:`_UNCHANGED` or more, or with no difference where their values differ (a value on one side
+    only, or two values of other units); not rows whose two values are one (two water stresses with none left, whose
+    difference inf − inf is no number: a diff reread).  Their noise aside: the rows daryo compare prints without
+    ``--all``."""
+    first, second = (table[k].astype(float) for k in ("first", "second"))
+    same = (first == second) | (first.isna() & second.isna())
+    return ~(table["difference"].abs() < _UNCHANGED) & ~same
 
 
 def _exit_code(args: argparse.Namespace, table: Any) -> int:
     """daryo compare's exit code: :data:`EXIT_CHANGED` where ``--fail-on-change`` was given and a row of ``table``
-    changes (:func:`_changed`), said on stderr (a team keeping a model in git: a CI job that must stop when a change
-    of the model moves its results); :data:`EXIT_OK` otherwise."""
+    changes (:func:`_changed`) -- of two ensembles of other traces, by more than its sampling noise, rows without an
+    interval (percentiles) left out --, said on stderr (a team keeping a model in git: a CI job that must stop when
+    a change of the model moves its results); :data:`EXIT_OK` otherwise."""
     if not args.fail_on_change:
         return EXIT_OK
-    changed = int(_changed(table).sum())
-    if not changed:
+    changed, how = _changed(table), ""
+    if "within_noise" in table and table.attrs.get("paired"):  # (the same traces: every difference is the change's)
+        how = " (the ensembles share their traces: each difference is the change's, not noise)"
+    elif "within_noise" in table:
+        untested = changed & table["margin95"].isna()
+        changed = changed & ~table["within_noise"].astype(bool) & ~untested
+        how = " and by more than their sampling noise" + (
+            f" ({_count(int(untested.sum()), 'row')} of percentiles, which have no interval, not counted)"
+            if untested.any() else "")
+    count = int(changed.sum())
+    if not count:
         return EXIT_OK
-    beyond = " and by more than their sampling noise" if "within_noise" in table else ""
-    print(f"daryo compare: {changed} of {len(table)} rows change by {_UNCHANGED} or more{beyond} (--fail-on-change: "
-          f"exit {EXIT_CHANGED})", file=sys.stderr)
+    print(f"daryo compare: {count} of {len(table)} rows change by {_UNCHANGED} or more{how} (--fail-on-change: exit "
+          f"{EXIT_CHANGED})", file=sys.stderr)
     return EXIT_CHANGED
 
 
@@ -80,8 +92,7 @@ def _print_comparison(table: Any, every: bool, caveats: list[list[str]], csv: Pa
     """daryo compare's rows that change (``every``: all of them) -- of two ensembles, by more than their sampling
     noise, with the margin of the difference's 95 % interval --, the caveats one run has and the other lacks, and
     where the whole table was written."""
-    changed = table if every else table[~(table["difference"].abs() < _UNCHANGED)]  # (:func:`_changed` for the
-    # rows that change, whose noise is taken out below)
+    changed = table if every else table[_changed(table)]  # (their noise is taken out below)
     by_scenario = changed["table"] == "scenario"
     many = changed["element"][by_scenario].nunique() > SCENARIOS_SHOWN and not every
     if many:  # (a run of 100 traces: 500 rows of its scenarios would bury the others)
