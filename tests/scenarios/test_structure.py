@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from overlay_cases import SMALL, find_node, small_doc, two_demands_doc, write_overlay
+from overlay_cases import SMALL, find_node, overlaid_farm, small_doc, two_demands_doc, write_overlay
 
 import daryo
 from daryo.api import demo_model_path
@@ -381,3 +381,147 @@ def test_an_overlay_sets_a_constraints_and_a_parameters_attributes(tmp_path):
         "changes[0].set_constraints.shar (line 3): constraint 'shar' is not in the model (did you mean 'share'?)",
         "changes[1].set_parameters.cup (line 4): parameter 'cup' is not in the model (did you mean 'cap'?)",
         "changes[2].set_constraints.share.factors[1] (line 5): is negative (-2); a flow ratio's factors must be ≥ 0"]
+
+
+#: the irrigation season's monthly pattern of the Aral model (January first; its sum is 1)
+SEASON = [0.030, 0.040, 0.065, 0.080, 0.110, 0.145, 0.165, 0.140, 0.075, 0.060, 0.050, 0.040]
+#: Turkmenistan's Amu intakes (the model's metadata.intakes): the Karakum canal's head, Lebap's and Dashoguz's
+TKM_INTAKES = ["amu_kerki->karakum_canal", "amu_kerki->tkm_lebap_irr", "amu_lower->tkm_dashoguz_irr"]
+
+
+def tkm_quota(path, km3=17.6):
+    """An overlay of the embedded model: Turkmenistan's Amu quota of ``km3`` a year, shaped by the season.  A
+    flow_sum bounds node flows: the canal's is its intake, a demand's its delivery, which is 85 % of its intake
+    (its edge loses 15 %), so the demands weigh 1/0.85 each to sum their intakes."""
+    w = 1 / 0.85
+    path.write_text(
+        "title: TKM Amu quota\nchanges:\n"
+        f"  - add_parameters:\n      season: {{type: monthlyprofile, values: {SEASON}}}\n"
+        "  - add_constraints:\n      - id: tkm_quota\n        type: flow_sum\n"
+        f"        nodes: {{karakum_canal: 1, tkm_lebap_irr: {w!r}, tkm_dashoguz_irr: {w!r}}}\n"
+        f"        max_flow: {{parameter: season, unit: km3, scale: {km3}}}\n")
+    return path
+
+
+def test_an_added_flow_sum_quota_binds_in_a_run_of_the_embedded_model(tmp_path):
+    """A treaty analyst's review: a country's quota (a flow_sum over its intakes) could not be written as an
+    overlay of the embedded model (set_constraints: "constraint 'tkm_quota' is not in the model"), only in a copy
+    of its file, which loses its stochastic hydrology and ensembles.  Added with add_constraints (its seasonal
+    shape an added parameter), 17.6 km3 a year shaped by the season's pattern (sum 1) takes 17,600 hm3 each
+    year: 17,600 x 0.165 = 2,904 hm3 in July, 17,600 x 0.03 = 528 hm3 in January; without it the three
+    intakes take about 21.9 km3."""
+    model = daryo.load(scenarios=[str(tkm_quota(tmp_path / "quota.yaml"))], years=2)
+    assert [c.id for c in model.constraints] == ["tkm_quota"]
+    ds = daryo.run(model).dataset
+    taken = ds.edge_flow.isel(scenario=0).sel(edge=TKM_INTAKES).sum("edge")
+    np.testing.assert_allclose(taken.values, [17_600 * SEASON[m - 1] for m in ds.time.dt.month.values], rtol=1e-9)
+    np.testing.assert_allclose(taken.groupby(ds.hydrological_year).sum().values, [17_600, 17_600], rtol=1e-9)
+    base = daryo.run(daryo.load(years=1)).dataset.edge_flow.isel(scenario=0).sel(edge=TKM_INTAKES)
+    assert base.sum().item() > 21_000  # (the quota binds)
+
+
+def test_an_added_constraint_or_parameter_the_model_has_is_refused(tmp_path):
+    """add_constraints and add_parameters add; what the model has already is changed by set_constraints and
+    set_parameters, which the problem names."""
+    (tmp_path / "m.yaml").write_text(SHARED)
+    ov = tmp_path / "ov.yaml"
+    ov.write_text("title: again\nchanges:\n  - add_constraints:\n      - {id: share, type: flow_ratio, nodes: [a, b], "
+                  "factors: [1, 2]}\n  - add_parameters: {cap: 9}\n")
+    with pytest.raises(ModelError) as err:
+        daryo.load(tmp_path / "m.yaml", scenarios=[str(ov)])
+    assert [f"{p.file}: {p.place}: {p.message}" for p in err.value.problems] == [
+        f"{ov}: changes[0].add_constraints[share] (line 4): constraint 'share' already exists; use set_constraints "
+        "to change it",
+        f"{ov}: changes[1].add_parameters.cap (line 5): parameter 'cap' already exists; use set_parameters to change "
+        "it"]
+
+
+def test_an_added_constraints_problems_are_placed_at_the_overlays_change(tmp_path):
+    """A misspelt node of an added constraint is named at the overlay's file and line, with the nearest node; a
+    node an earlier change removed names that change; an attribute the loader refuses is placed at the change."""
+    typo = tmp_path / "typo.yaml"
+    typo.write_text("title: typo\nchanges:\n  - add_constraints:\n      - id: tkm_quota\n        type: flow_sum\n"
+                    "        nodes: {karakum_canl: 1, tkm_lebap_irr: 1}\n        max_flow: 700\n")
+    with pytest.raises(ModelError) as err:
+        daryo.load(scenarios=[str(typo)], years=1)
+    assert [str(p) for p in err.value.problems] == [
+        f"{typo}: changes[0].add_constraints: constraints[tkm_quota].nodes (line 6): names 'karakum_canl', which is "
+        "not in the model after this scenario (did you mean 'karakum_canal'?)"]
+    (tmp_path / "m.yaml").write_text(SHARED)
+    gone = tmp_path / "gone.yaml"
+    gone.write_text("title: gone\nchanges:\n  - remove_nodes: [b]\n"
+                    "  - add_constraints: [{id: lic, type: flow_sum, nodes: [a, b], max_flow: 6}]\n"
+                    "  - set_constraints: {share: null}\n")
+    with pytest.raises(ModelError) as err:
+        daryo.load(tmp_path / "m.yaml", scenarios=[str(gone)])
+    assert [f"{p.place}: {p.message}" for p in err.value.problems] == [
+        "changes[1].add_constraints: constraints[lic].nodes (line 4): names 'b', which is not in the model after this "
+        "scenario (removed by changes[0].remove_nodes)"]
+    # (a model's own flow_sum whose nodes are weights, {a: 1, b: 2}, was left to the loader: "not a node", no change)
+    (tmp_path / "w.yaml").write_text(SHARED.replace("- {id: share, type: flow_ratio, nodes: [a, b], factors: [1, 1]}",
+                                                    "- {id: lic, type: flow_sum, nodes: {a: 1, b: 2}, max_flow: 9}"))
+    gone.write_text("title: gone\nchanges:\n  - remove_nodes: [b]\n")
+    with pytest.raises(ModelError) as err:
+        daryo.load(tmp_path / "w.yaml", scenarios=[str(gone)])
+    assert [f"{p.place}: {p.message}" for p in err.value.problems] == [
+        "constraints[lic].nodes: names 'b', which is not in the model after this scenario (removed by "
+        "changes[0].remove_nodes): give it other nodes (set_constraints), or remove it (set_constraints: {lic: null})"]
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("title: bad\nchanges:\n  - add_constraints:\n      - id: lic\n        type: flow_sum\n"
+                   "        nodes: [a, b]\n        max_flw: 6\n")
+    with pytest.raises(ModelError) as err:
+        daryo.load(tmp_path / "m.yaml", scenarios=[str(bad)])
+    assert [(p.file, p.place) for p in err.value.problems] == [
+        (str(bad), "changes[0].add_constraints[lic].max_flw (line 7)"), (str(bad), "changes[0].add_constraints[lic] "
+                                                                                   "(line 4)")]
+    assert "unknown attribute 'max_flw' for a flow_sum (did you mean 'max_flow'?)" in err.value.problems[0].message
+
+
+def test_an_added_parameter_is_used_by_a_set_attribute_and_its_problems_are_the_changes(tmp_path):
+    """A parameter an overlay adds serves a node's attribute a later change sets: the farm's demand of 3 becomes
+    the parameter's 7 (the river's 10 suffices).  A wrong value of it is named at add_parameters."""
+    model, _ = overlaid_farm(tmp_path, "  - add_parameters: {need: {type: constant, value: 7}}\n"
+                                       "  - set: {farm: {demand: {parameter: need}}}")
+    np.testing.assert_allclose(daryo.run(model).dataset.delivery.sel(demand="farm").values, 7.0)
+    with pytest.raises(ModelError) as err:
+        overlaid_farm(tmp_path, "  - add_parameters: {need: {type: constant, valu: 7}}\n"
+                                "  - set: {farm: {demand: {parameter: need}}}")
+    assert [(p.file, p.place) for p in err.value.problems][:1] == [
+        (str(tmp_path / "o.yaml"), "changes[0].add_parameters.need.valu (line 2)")], err.value
+    with pytest.raises(ModelError) as err:
+        overlaid_farm(tmp_path, "  - add_parameters: {need: [7]}\n  - add_parameters: {1: 7}\n"
+                                "  - add_constraints: {lic: {type: flow_sum}}\n  - add_constraints: [{type: flow_sum}]")
+    assert [f"{p.place}: {p.message}" for p in err.value.problems] == [
+        "changes[0].add_parameters.need (line 2): a parameter is a number (a constant) or a mapping with a 'type', "
+        "not '[7]'",
+        "changes[1].add_parameters.1 (line 3): a parameter's name is text, not 1",
+        "changes[2].add_constraints (line 4): give a list of constraints as in a model file: [{id: ..., type: "
+        "flow_sum, nodes: [...], ...}, ...]",
+        "changes[3].add_constraints[0] (line 5): a constraint needs an id (text)"]
+
+
+def test_a_constraint_added_removed_and_added_again_is_not_a_repeated_change(tmp_path):
+    """add_constraints and add_parameters are structural: one written twice is told when applied (it exists), and
+    one added again after set_constraints removed it is meant, as a node removed and added again is; an overlay
+    given in Python adds them too, its problems named by its name."""
+    (tmp_path / "m.yaml").write_text(SHARED)
+    add = "{add_constraints: [{id: lic, type: flow_sum, nodes: [a, b], max_flow: 6}]}"
+    ov = tmp_path / "ov.yaml"
+    ov.write_text(f"title: t\nchanges:\n  - {add}\n  - set_constraints: {{lic: null}}\n  - {add}\n")
+    assert [c.id for c in daryo.load(tmp_path / "m.yaml", scenarios=[str(ov)]).constraints] == ["share", "lic"]
+    ov.write_text(f"title: t\nchanges:\n  - {add}\n  - {add}\n")
+    with pytest.raises(ModelError) as err:
+        daryo.load(tmp_path / "m.yaml", scenarios=[str(ov)])
+    assert [f"{p.place}: {p.message}" for p in err.value.problems] == [
+        "changes[1].add_constraints[lic] (line 4): constraint 'lic' already exists; use set_constraints to change it"]
+    doc = {"name": "lic", "changes": [{"add_parameters": {"cap2": 4}},
+                                      {"add_constraints": [{"id": "lic", "type": "flow_sum", "nodes": ["a", "b"],
+                                                            "max_flow": {"parameter": "cap2"}}]}]}
+    ds = daryo.run(daryo.load(tmp_path / "m.yaml", scenarios=[doc])).dataset
+    np.testing.assert_allclose(ds.delivery.isel(scenario=0).values, [[2.0, 2.0]] * 12)  # 4 shared 1:1
+    doc["changes"][1]["add_constraints"][0]["nodes"] = ["a", "bb"]
+    with pytest.raises(ModelError) as err:
+        daryo.load(tmp_path / "m.yaml", scenarios=[doc])
+    assert [str(p) for p in err.value.problems] == [
+        "lic: changes[1].add_constraints: constraints[lic].nodes: names 'bb', which is not in the model after this "
+        "scenario (did you mean 'b'?)"]

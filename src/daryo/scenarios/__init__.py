@@ -14,6 +14,8 @@ group is combined with others) and a list of ``changes`` applied in order::
       - set_parameters: {cap: {value: 9}}                     # a parameter's, by name
       - remove_nodes: [rogun]                                 # and every edge touching them (and metadata.basins)
       - remove_edges: [[vakhsh_in, rogun]]
+      - add_parameters: {season: {type: monthlyprofile, values: [...]}}   # as a model file's parameters
+      - add_constraints: [{id: quota, type: flow_sum, nodes: [...], max_flow: {parameter: season}}]   # as its list
       - scale_demands: {nodes: [...], factor: 1.2}           # or countries / category; none: all
       - scale_inflows: {basin: amu, factor: 0.875}            # optional months (12, Jan first), years (1-based)
       - shift_peak: {basin: all, months: 1}                   # the seasonal cycle arrives N months earlier

@@ -20,8 +20,10 @@ from .structure import (
     _check_references,
     _drop_from_basins,
     _may_change_references,
+    _op_add_constraints,
     _op_add_edges,
     _op_add_nodes,
+    _op_add_parameters,
     _op_remove_edges,
     _op_remove_nodes,
     _op_scale_demands,
@@ -362,6 +364,16 @@ def _note_origins(origins: dict[str, tuple[str, str]], op: str, arg: Any, file: 
         for n in arg:
             forget(f"nodes[{n['id']}]")
             origins[f"nodes[{n['id']}]"] = (file, f"{place}[{n['id']}]")
+    elif op == "add_constraints":
+        for c in arg:
+            forget(f"constraints[{c['id']}]")
+            origins[f"constraints[{c['id']}]"] = (file, f"{place}[{c['id']}]")
+    elif op == "add_parameters":
+        for name in arg:
+            forget(f"parameters[{name}]")
+            origins[f"parameters[{name}]"] = (file, f"{place}.{name}")
+            for use in _parameter_uses(doc, str(name)):  # (a node of the model that named it before it was added)
+                origins[use] = (file, f"{place}.{name}")
     elif op == "remove_nodes":
         for nid in [arg] if isinstance(arg, str) else arg:
             forget(f"nodes[{nid}]")
@@ -414,5 +426,6 @@ def overlay_shape_problems(doc: Mapping[str, Any]) -> list[Problem]:
 
 _APPLY = {"set": _op_set, "set_edges": _op_set_edges, "set_constraints": _op_set_constraints,
           "set_parameters": _op_set_parameters, "add_nodes": _op_add_nodes, "remove_nodes": _op_remove_nodes,
-          "add_edges": _op_add_edges, "remove_edges": _op_remove_edges, "scale_demands": _op_scale_demands,
+          "add_edges": _op_add_edges, "remove_edges": _op_remove_edges, "add_constraints": _op_add_constraints,
+          "add_parameters": _op_add_parameters, "scale_demands": _op_scale_demands,
           **{op: _make_inflow_op(op) for op in _INFLOW_OPS}}

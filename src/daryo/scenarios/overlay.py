@@ -31,7 +31,8 @@ from ._document import _edge_ends, _is_name
 
 _TOP_KEYS = {"title", "description", "sources", "group", "caveats", "changes"}
 _OPS = ("set", "set_edges", "set_constraints", "set_parameters", "add_nodes", "remove_nodes", "add_edges",
-        "remove_edges", "scale_demands", "scale_inflows", "shift_peak", "named_years")
+        "remove_edges", "add_constraints", "add_parameters", "scale_demands", "scale_inflows", "shift_peak",
+        "named_years")
 #: the changes that set attributes of named things of the model, and what they name
 _SETS = {"set": "node_id", "set_constraints": "constraint_id", "set_parameters": "parameter_name"}
 _INFLOW_OPS = ("scale_inflows", "shift_peak", "named_years")
@@ -333,8 +334,10 @@ def _overlay_document(doc: Mapping[str, Any], i: int) -> OverlayDocument:
                            copy.deepcopy(dict(doc)))
 
 
-#: the changes that add or remove nodes or edges
-_STRUCTURAL = ("add_nodes", "remove_nodes", "add_edges", "remove_edges")
+#: the changes that add or remove nodes, edges, constraints or parameters: one repeated is told when it is applied (a
+#: thing added that is there already, or removed that is not), and may be meant (added, removed, added again), so
+#: the check of repeated changes leaves them alone
+_STRUCTURAL = ("add_nodes", "remove_nodes", "add_edges", "remove_edges", "add_constraints", "add_parameters")
 
 
 def _repeated_changes(changes: list[Any], file: str, in_python: bool) -> list[Problem]:
@@ -483,6 +486,10 @@ def _check_change(op: str, arg: Any, file: str, place: str) -> list[Problem]:
                     nid, bool | int | float) else "")
                 out += problem(f"[{j}]", f"a node needs an id (text){read}")
         return out
+    if op == "add_constraints":
+        return _check_added_constraints(arg, file, place)
+    if op == "add_parameters":
+        return _check_added_parameters(arg, file, place)
     if op == "remove_nodes":
         if not isinstance(arg, str | list):
             return problem("", f"give a node id or a list of node ids, not {arg!r}")
@@ -503,6 +510,44 @@ def _check_change(op: str, arg: Any, file: str, place: str) -> list[Problem]:
                                f"not {e!r}")
         return out
     return _check_options(op, arg, file, place)
+
+
+def _check_added_constraints(arg: Any, file: str, place: str) -> list[Problem]:
+    """Problems with the argument of an ``add_constraints`` change: a list of constraints as a model file's
+    ``constraints:`` has them, each a mapping with an id (their types and attributes the loader checks, as a model
+    file's, and names at the change)."""
+    shape = "give a list of constraints as in a model file: [{id: ..., type: flow_sum, nodes: [...], ...}, ...]"
+    if not isinstance(arg, list):
+        return [Problem(file, place, shape)]
+    if not arg:
+        return [Problem(file, place, _NOTHING + shape)]
+    out = []
+    for j, c in enumerate(arg):
+        if not isinstance(c, Mapping):
+            out.append(Problem(file, f"{place}[{j}]", f"a constraint is a mapping {{id: ..., type: ..., ...}}, not "
+                               f"'{short_text(c)}'"))
+        elif not _is_name(c.get("id")):
+            out.append(Problem(file, f"{place}[{j}]", "a constraint needs an id (text)"))
+    return out
+
+
+def _check_added_parameters(arg: Any, file: str, place: str) -> list[Problem]:
+    """Problems with the argument of an ``add_parameters`` change: a mapping of names to parameters as a model file's
+    ``parameters:`` has them (each a number, a constant, or a mapping with its ``type``, whose fields the loader
+    checks, as a model file's, and names at the change)."""
+    shape = "give a mapping of parameter names to parameters as in a model file: {name: {type: ..., ...}, ...}"
+    if not isinstance(arg, Mapping):
+        return [Problem(file, place, shape)]
+    if not arg:
+        return [Problem(file, place, _NOTHING + shape)]
+    out = []
+    for name, spec in arg.items():
+        if not _is_name(name):
+            out.append(Problem(file, f"{place}.{name}", f"a parameter's name is text, not {name!r}"))
+        elif not (isinstance(spec, Mapping) or is_number(spec)):
+            out.append(Problem(file, f"{place}.{name}", "a parameter is a number (a constant) or a mapping with a "
+                               f"'type', not '{short_text(spec)}'"))
+    return out
 
 
 def _read_as_text(value: Any) -> str:
@@ -706,7 +751,8 @@ def _overlay_line(problem: Problem, docs: dict[str, Any]) -> int | None:
     change, _, model_place = place.partition(": ")  # (``changes[1].add_nodes: nodes[d1].return_to``)
     parts = [bracket or word for bracket, word in _PLACE_PART.findall(change.split(" (", 1)[0])]
     more = [bracket or word for bracket, word in _PLACE_PART.findall(model_place)]
-    return _line_of(doc, parts + (more[1:] if more[:1] in (["nodes"], ["edges"]) else []))
+    return _line_of(doc, parts + (more[1:] if more[:1] in (["nodes"], ["edges"], ["constraints"], ["parameters"])
+                                  else []))
 
 
 def _line_of(doc: Any, parts: list[str]) -> int | None:

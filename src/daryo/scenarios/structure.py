@@ -1,5 +1,6 @@
 """The changes of a model's structure -- ``set``, ``set_edges``, ``set_constraints``, ``set_parameters``,
-``add_nodes``, ``remove_nodes``, ``add_edges``, ``remove_edges``, ``scale_demands`` -- and the check that no
+``add_nodes``, ``remove_nodes``, ``add_edges``, ``remove_edges``, ``add_constraints``, ``add_parameters``,
+``scale_demands`` -- and the check that no
 reference between nodes is left pointing at a node the changes removed."""
 
 from __future__ import annotations
@@ -143,6 +144,35 @@ def _op_add_edges(doc: dict, arg: list[Any], at: _ChangeAt) -> list[Problem]:
     return problems
 
 
+def _op_add_constraints(doc: dict, arg: list[Any], at: _ChangeAt) -> list[Problem]:
+    """Append constraints, written as in a model file's ``constraints:`` list, to the model's; an id the model has
+    already is a problem (``set_constraints`` changes it)."""
+    listed, problems = _value(doc, "constraints", list), []
+    ids = {str(c.get("id")) for c in listed if isinstance(c, Mapping)}
+    for c in arg:
+        cid = str(c["id"])
+        if cid in ids:
+            problems.append(at.problem(f"constraint '{cid}' already exists; use set_constraints to change it",
+                                       f"[{cid}]"))
+        else:
+            listed.append(copy.deepcopy(dict(c)))
+            ids.add(cid)
+    return problems
+
+
+def _op_add_parameters(doc: dict, arg: Mapping[str, Any], at: _ChangeAt) -> list[Problem]:
+    """Add parameters, written as in a model file's ``parameters:`` mapping, to the model's; a name the model has
+    already is a problem (``set_parameters`` changes it)."""
+    params, problems = _value(doc, "parameters", dict), []
+    for name, spec in arg.items():
+        if name in params:
+            problems.append(at.problem(f"parameter '{name}' already exists; use set_parameters to change it",
+                                       f".{name}"))
+        else:
+            params[name] = copy.deepcopy(dict(spec) if isinstance(spec, Mapping) else spec)
+    return problems
+
+
 def _op_remove_edges(doc: dict, arg: list[Any], at: _ChangeAt) -> list[Problem]:
     problems = []
     listed: dict[tuple[str, str], int] = {}  # the edges listed before, by their place in the list
@@ -239,7 +269,7 @@ def _finite(x: float) -> float:
 def _may_change_references(op: str, arg: Any) -> bool:
     """Whether change ``op`` may change the model's node ids or the references between nodes (:func:`_references`):
     the changes of nodes and edges, and a ``set`` of an id or of a reference attribute (``return_to``…)."""
-    if op in ("add_nodes", "remove_nodes", "add_edges", "remove_edges"):
+    if op in ("add_nodes", "remove_nodes", "add_edges", "remove_edges", "add_constraints", "add_parameters"):
         return True
     keys = _REFERENCE_KEYS.get(op, set())
     return any(not isinstance(attrs, Mapping) or keys & set(attrs) for attrs in arg.values()) if keys else False
@@ -262,6 +292,10 @@ def _references_after(op: str, arg: Any, doc: Mapping[str, Any], refs: set[tuple
         return refs | added, ids | {str(n["id"]) for n in arg}
     if op == "add_edges":
         return refs | {("edge", *k) for k in map(_edge_key, arg) if k}, ids
+    if op == "add_constraints":
+        return refs | {ref for c in arg for ref in _constraint_references(c)}, ids
+    if op == "add_parameters":
+        return refs | {ref for name, spec in arg.items() for ref in _parameter_references(name, spec)}, ids
     return _references(doc), set(_nodes(doc))
 
 
@@ -274,13 +308,27 @@ def _references(doc: Mapping[str, Any]) -> set[tuple[str, ...]]:
     refs.update(("edge", *k) for k in map(_edge_key, doc.get("edges") or []) if k)
     constraints = doc.get("constraints")
     for c in constraints if isinstance(constraints, list) else []:
-        if isinstance(c, Mapping) and isinstance(c.get("nodes"), list):
-            refs.update(("constraint", str(c.get("id")), "nodes", m) for m in c["nodes"] if isinstance(m, str))
+        refs.update(_constraint_references(c))
     parameters = doc.get("parameters")
     for name, spec in parameters.items() if isinstance(parameters, Mapping) else ():
-        if isinstance(spec, Mapping) and isinstance(spec.get("reservoir"), str):
-            refs.add(("parameter", str(name), "reservoir", spec["reservoir"]))
+        refs.update(_parameter_references(name, spec))
     return refs
+
+
+def _constraint_references(c: Any) -> set[tuple[str, ...]]:
+    """The nodes constraint ``c`` of a model document names: its ``nodes``, a list of ids or (a ``flow_sum``'s
+    weights) a mapping of id to weight."""
+    nodes = c.get("nodes") if isinstance(c, Mapping) else None
+    if not isinstance(nodes, list | Mapping):
+        return set()
+    return {("constraint", str(c.get("id")), "nodes", m) for m in nodes if isinstance(m, str)}
+
+
+def _parameter_references(name: Any, spec: Any) -> set[tuple[str, ...]]:
+    """The node parameter ``name`` (``spec``) of a model document names: the ``reservoir`` whose volume it reads."""
+    if isinstance(spec, Mapping) and isinstance(spec.get("reservoir"), str):
+        return {("parameter", str(name), "reservoir", spec["reservoir"])}
+    return set()
 
 
 def _referenced(ref: tuple[str, ...]) -> tuple[str, ...]:
@@ -296,8 +344,11 @@ def _check_references(doc: Mapping[str, Any], file: str, made: Mapping[tuple[str
     their line, with the nearest name)."""
     nodes, problems = _nodes(doc), []
 
-    def gone(end: str) -> str:
-        return f" (removed by {removed[end]})" if end in removed else ""
+    def gone(end: str, ref: tuple[str, ...]) -> str:
+        """Which change removed node ``end``; else, for a reference a change made (a typo of the overlay's), the
+        nearest node."""
+        return (f" (removed by {removed[end]})" if end in removed else did_you_mean(end, nodes) if ref in made
+                else "")
 
     for ref in sorted(_references(doc)):
         if ref in broken and ref not in made and not set(_referenced(ref)) & set(removed):
@@ -307,14 +358,14 @@ def _check_references(doc: Mapping[str, Any], file: str, made: Mapping[tuple[str
                 if end not in nodes:
                     where = f"edges[{ref[1]}->{ref[2]}]"
                     problems.append(Problem(file, f"{made[ref]}: {where}" if ref in made else where,
-                                            f"'{end}' is not in the model after this scenario{gone(end)}"))
+                                            f"'{end}' is not in the model after this scenario{gone(end, ref)}"))
         elif ref[3] not in nodes:
             where = f"{ref[0]}s[{ref[1]}].{ref[2]}"  # (nodes[…], constraints[…] or parameters[…])
             fix = (f": give it other nodes (set_constraints), or remove it (set_constraints: {{{ref[1]}: null}})"
-                   if ref[0] == "constraint" else "")
+                   if ref[0] == "constraint" and ref not in made else "")  # (a change's own: mend the change)
             problems.append(Problem(file, f"{made[ref]}: {where}" if ref in made else where,
-                                    f"names '{ref[3]}', which is not in the model after this scenario{gone(ref[3])}"
-                                    f"{fix}"))
+                                    f"names '{ref[3]}', which is not in the model after this scenario"
+                                    f"{gone(ref[3], ref)}{fix}"))
     return problems
 
 
