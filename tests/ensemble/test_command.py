@@ -165,6 +165,33 @@ def test_cli_ensemble_workers_0_runs_in_this_process(tmp_path, capsys, monkeypat
     assert out.exists()
 
 
+def test_cli_ensemble_of_an_overlay_adding_a_quota_holds_it_in_every_trace(tmp_path, capsys):
+    """A treaty analyst's review: a country's quota could be run as an ensemble only as a copy of the model's file,
+    which the ensemble's generated hydrology does not drive.  An overlay adds it (add_parameters, add_constraints):
+    Turkmenistan's three Amu intakes take 17.6 km3 a year, shaped by the season (a pattern of sum 1), in each trace
+    (the canal's node flow is its intake; a demand's is 85 % of its intake, weighed 1/0.85).  The model, its
+    parameters aligned to the run's steps, is still the file's: its results did not say it was changed in Python."""
+    season = [0.030, 0.040, 0.065, 0.080, 0.110, 0.145, 0.165, 0.140, 0.075, 0.060, 0.050, 0.040]
+    w = 1 / 0.85
+    quota = tmp_path / "quota.yaml"
+    quota.write_text(f"title: TKM quota\nchanges:\n  - add_parameters: {{season: {{type: monthlyprofile, values: "
+                     f"{season}}}}}\n  - add_constraints: [{{id: tkm_quota, type: flow_sum, nodes: {{karakum_canal: 1, "
+                     f"tkm_lebap_irr: {w!r}, tkm_dashoguz_irr: {w!r}}}, max_flow: {{parameter: season, unit: km3, "
+                     "scale: 17.6}}]\n")
+    out = tmp_path / "q.nc"
+    assert main(["ensemble", "--traces", "2", "--years", "1", "--quiet", "--scenario", str(quota), "--series",
+                 "edge_flow", "-o", str(out)]) == 0
+    ds = load(out)
+    taken = ds.edge_flow.sel(edge=["amu_kerki->karakum_canal", "amu_kerki->tkm_lebap_irr",
+                                   "amu_lower->tkm_dashoguz_irr"]).sum("edge")
+    assert taken.sizes == {"trace": 2, "time": 12}
+    np.testing.assert_allclose(taken.sum("time").values, [17_600, 17_600], rtol=1e-6)
+    np.testing.assert_allclose(taken.values, [[17_600 * season[m - 1] for m in ds.time.dt.month.values]] * 2,
+                               rtol=1e-6)
+    assert ds.attrs["scenarios"] == str(quota) and "model_changed_in_code" not in ds.attrs
+    assert "changed in Python" not in ds.attrs["caveats"]
+
+
 def test_cli_ensemble_applies_scenario_overlays(tmp_path, capsys):
     """``--scenario`` (repeatable) runs the ensemble of the model with the overlays, as the Python API does, and
     records them; an unknown one is an input error that writes nothing."""

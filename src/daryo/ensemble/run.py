@@ -364,7 +364,7 @@ def _plan(model: Model, options: EnsembleOptions, source: TraceSource, names: tu
     first = source(options.seed, np.arange(1), options.years, axis)  # the first trace
     if model.parameters:  # the CSV files of dataframe parameters, aligned to the steps once for every chunk
         params = align_frames(_used_parameters(model, set(first)), axis)
-        model, run_model = replace(model, parameters=params), replace(run_model, parameters=params)
+        model, run_model = (_with_parameters(m, params) for m in (model, run_model))
     probe = compile_network(chunk_model(run_model, first, ["0"]), axis)  # one trace: its size
     chunk = min(options.chunk(_bytes_per_step(probe, options), axis.n_steps), options.traces)
     if options.chunk_size is None and workers:
@@ -441,6 +441,16 @@ def _check_disk(output: Path, need: int) -> None:
     if free is not None and need > free:
         raise OSError(f"cannot write {output}: the run's parts and output take about {size_text(need)}, and its "
                       f"folder has {size_text(free)} free; run fewer traces or years, or write elsewhere")
+
+
+def _with_parameters(model: Model, parameters: Mapping[str, Parameter]) -> Model:
+    """``model`` with its ``parameters`` aligned to the run's steps (:func:`_used_parameters`): the same model, still
+    checked, not one changed in Python (a copy made with ``replace`` is taken as one: the results of an ensemble of a
+    model with parameters, an overlay's ``add_parameters`` too, said that its caveats may not hold, and recorded no
+    digest of its file)."""
+    out = replace(model, parameters=parameters)
+    object.__setattr__(out, "validated", model.validated)  # (as Model.with_time keeps it)
+    return out
 
 
 def _used_parameters(model: Model, driven: set[str]) -> dict[str, Parameter]:
