@@ -761,6 +761,20 @@ def test_validate_applies_overlays(tmp_path, capsys):
     assert f"with {overlay}: valid (13 nodes, 11 edges, 5 scenario trace(s))" in capsys.readouterr().out
 
 
+def test_validate_checks_the_constraints_and_parameters_an_overlay_adds(tmp_path, capsys):
+    """add_constraints and add_parameters are checked by validate --scenario as by a run, at the overlay's lines."""
+    overlay = tmp_path / "quota.yaml"
+    overlay.write_text("changes:\n  - add_parameters: {cap: 4}\n  - add_constraints:\n"
+                       "      - {id: lic, type: flow_sum, nodes: [city, valley_irigation],\n"
+                       "         max_flow: {parameter: cap}}\n")
+    assert main(["validate", DEMO, "--scenario", str(overlay)]) == 1
+    assert ("quota.yaml: changes[1].add_constraints: constraints[lic].nodes (line 4): names 'valley_irigation', which "
+            "is not in the model after this scenario (did you mean 'valley_irrigation'?)") in capsys.readouterr().err
+    overlay.write_text(overlay.read_text().replace("irigation", "irrigation"))
+    assert main(["validate", DEMO, "--scenario", str(overlay)]) == 0
+    assert f"with {overlay}: valid" in capsys.readouterr().out
+
+
 def test_an_overlays_problems_name_their_lines(tmp_path, capsys):
     """The issue: an overlay's problems named the change (``changes[1].set.city.demand``) but not its line, which
     a model file's problems give; in a long overlay of block-style changes the line is what an editor goes to."""
