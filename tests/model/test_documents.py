@@ -43,6 +43,11 @@ def test_an_undefined_yaml_alias_is_named(tmp_path, lines):
         f"{path}: line 2, column 18: malformed YAML: found undefined alias *evap: an alias repeats a value marked "
         "with an anchor (&evap) above it in the same file, and none is (a misspelt name, or an anchor in another "
         "file?)")
+    path.write_text("evap: &evaporation [1, 2]\nx: {evaporation: *evaporaton}\n")  # (a misspelt alias)
+    with pytest.raises(ModelError) as info:
+        read_document(path, lines=lines)
+    assert str(info.value.problems[0]).endswith("(a misspelt name, or an anchor in another file?) (did you mean "
+                                                "'evaporation'?)")
 
 
 def test_merge_keys_are_not_duplicates(tmp_path):

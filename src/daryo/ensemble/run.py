@@ -480,8 +480,10 @@ def _manifest(model: Model, options: EnsembleOptions, source: TraceSource, axis:
             "series": " ".join(options.stored_series()),
             "fast": options.fast, "deficit_threshold": options.deficit_threshold, "source": source.describe(),
             "inflow_record": _record_digest(source),
-            # (a model changed in Python since it was read: its file's digest is not the model's, as in a run's results)
-            "model_text": None if model.changed_in_code else file_digest(model.resolved_path or model.path),
+            # (a model changed in Python since it was read: its file's digest is not the model's, as in a run's
+            # results; else the digest of the file as it was read, which the model keeps, not the file read again)
+            "model_text": None if model.changed_in_code or not (file := model.resolved_path or model.path) else (
+                model.file_sha256 or file_digest(file)),
             **({"model_changed_in_code": "yes"} if model.changed_in_code else {}),
             **_names_digest(names)}
 

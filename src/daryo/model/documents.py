@@ -23,6 +23,7 @@ from ..errors import (
     ModelError,
     Problem,
     characters_named,
+    did_you_mean,
     in_words,
     look_alike,
     merge_conflict,
@@ -442,8 +443,10 @@ def _undefined_alias(text: str, mark: Any) -> str:
     found = re.match(r"\*([^\s,\[\]{}]+)", line[mark.column:])
     name = found.group(1) if found else ""
     alias, anchor = (f"*{name}", f"&{name}") if name else ("an alias", "&name")
+    anchors = re.findall(r"&([^\s,\[\]{}]+)", text)
+    near = did_you_mean(name, anchors)  # (the name of an anchor the file has)
     return (f"found undefined alias {alias}: an alias repeats a value marked with an anchor ({anchor}) above it "
-            "in the same file, and none is (a misspelt name, or an anchor in another file?)")
+            f"in the same file, and none is (a misspelt name, or an anchor in another file?){near}")
 
 
 def _backslash_hint(text: str, start: Any) -> str:

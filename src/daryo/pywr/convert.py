@@ -58,7 +58,8 @@ CONVERTED_FROM = "Pywr v1 JSON"
 FLOW_UNIT = "hm3/day"  # Pywr flows are rates per day; Pywr's volumes are Mm³ = hm³
 #: the caveat of every converted model (a units auditor's review: a Pywr model written in Ml and Ml/d ran with
 #: results labelled hm³, and nothing a reader of them sees said that the unit was assumed)
-UNITS_CAVEAT = ("A Pywr model declares no units: daryo reads its flows as hm³ (Mm³) a day and its volumes as hm³, "
+UNITS_CAVEAT = ("A Pywr model file gives no units daryo can read: daryo reads its flows as hm³ (Mm³) a day and its "
+                "volumes as hm³, "
                 "and labels its results so; a model written in other units (Ml and Ml/d, say) gives its numbers in "
                 "them, under labels that say hm³ (docs/pywr.md)")
 
