@@ -571,7 +571,8 @@ def test_a_constant_evaporation_depth_on_steps_other_than_months_is_a_caution(tm
         "steps); if 100 mm is a month's depth, give 12 monthly depths, [100, 100, …] or {monthly: [...], unit: mm}, "
         "January first: each month's is shared by its days"]
     for step_, evaporation in ((step, "[" + ", ".join(["100"] * 12) + "]"), (step, "{monthly: [" + ", ".join(
-            ["0.1"] * 12) + "], unit: m}"), (step, "0"), ("month", "100"), ("month", "0.1 m")):
+            ["0.1"] * 12) + "], unit: m}"), (step, "0"), ("month", "100"), ("month", "0.1 m"),
+            ("{days: 30}", "100")):  # (30 days: 1,218 mm a year, within 5 % of 1,200: a diff reread)
         path.write_text(_EVAPORATING.format(step=step_, evaporation=evaporation))
         assert cautions(daryo.load(path)) == [], (step_, evaporation)
 

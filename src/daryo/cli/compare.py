@@ -71,7 +71,7 @@ def _exit_code(args: argparse.Namespace, table: Any) -> int:
     a change of the model moves its results); :data:`EXIT_OK` otherwise."""
     if not args.fail_on_change:
         return EXIT_OK
-    changed, how = _changed(table), ""
+    changed, how, untested = _changed(table), "", None
     if "within_noise" in table and table.attrs.get("paired"):  # (the same traces: every difference is the change's)
         how = " (the ensembles share their traces: each difference is the change's, not noise)"
     elif "within_noise" in table:
@@ -81,6 +81,10 @@ def _exit_code(args: argparse.Namespace, table: Any) -> int:
             f" ({_count(int(untested.sum()), 'row')} of percentiles, which have no interval, not counted)"
             if untested.any() else "")
     count = int(changed.sum())
+    if not count and untested is not None and untested.any():  # (printed as changes: why they do not count)
+        print(f"daryo compare: no row changes by {_UNCHANGED} or more and by more than its sampling noise; "
+              f"{_count(int(untested.sum()), 'row')} of percentiles, which have no interval, not counted "
+              "(--fail-on-change: exit 0)", file=sys.stderr)
     if not count:
         return EXIT_OK
     print(f"daryo compare: {count} of {len(table)} rows change by {_UNCHANGED} or more{how} (--fail-on-change: exit "

@@ -675,6 +675,10 @@ def _header_unit_problem(columns: list[str], csv: str, read_in: tuple[Any, str, 
     if same_step and own[1] == read[1] and any(math.isclose(own[0], f, rel_tol=1e-9) for f in (read[0],
                                                                                                read[0] * scale)):
         return ""
+    if not_months and is_per_month(written):  # (which the series cannot be given: a diff reread)
+        return (f"{where}: column '{column}'{also} states its unit, {written}, an amount per calendar month, which a "
+                "CSV series of a model of other steps than months cannot be read in; convert its values to a rate "
+                f"(their unit per day, or m3/s) and give that unit with the csv")
     as_read = f"{unit}" if unit is not None else f"{CANONICAL_UNITS[dimension]} (no unit given: the default)"
     as_read += f" times scale {scale:g}" if scale != 1 else ""
     return (f"{where}: column '{column}'{also} states its unit, {written}, but the series reads its values in "
