@@ -594,3 +594,26 @@ def test_a_plant_efficiency_below_0_3_is_a_caution(tmp_path, written, said):
     assert cautions(load_body(tmp_path, body)) == [f"{tmp_path / 'm.yaml'}: nodes[plant].efficiency (line 6): {said}"]
     for fine in ("0.3", "0.6", "85 %", "0.9"):
         assert cautions(load_body(tmp_path, dam_and_plant(f"tailwater_level: 380, efficiency: {fine}"))) == [], fine
+
+
+@pytest.mark.parametrize(("unit", "read_in"), [
+    (None, "hm³/step (no unit given: the default)"), ("hm3/day", "hm³/day"), ("m3/s", None), ("cumecs", None)])
+def test_a_dataframe_column_whose_name_states_another_unit_than_its_reference_is_a_caution(tmp_path, unit, read_in):
+    """A diff reread: a CSV series' column ``flow (m3/s)`` read in another unit is refused, but the same column read
+    through a ``dataframe`` parameter (``{parameter: q}``, no unit) read 400 m³/s as 400 hm³ a month, validate
+    saying "valid".  Each place that reads such a column in another unit is noted (a parameter may be read in
+    several units); the same unit, written otherwise, is not."""
+    from daryo.model.cautions import cautions
+
+    (tmp_path / "q.csv").write_text("date,flow (m3/s),level [m]\n2001-01-01,400,5\n2001-02-01,400,5\n")
+    reference = "{parameter: q" + (f", unit: {unit}" if unit else "") + "}"
+    path = tmp_path / "m.yaml"
+    path.write_text("version: 1\ntime: {start: 2001-01, end: 2001-02}\nparameters:\n"
+                    "  q: {type: dataframe, csv: q.csv, index_col: date, column: flow (m3/s)}\nnodes:\n"
+                    f"  - {{id: src, type: inflow, inflow: {reference}}}\n  - {{id: sea, type: sink}}\n"
+                    "edges: [[src, sea]]\n")
+    expected = [] if read_in is None else [
+        f"{path}: nodes[src].inflow (line 6): reads parameter 'q', whose column 'flow (m3/s)' states its unit, m3/s, "
+        f"in {read_in}; give unit: m3/s with {{parameter: q}}, or, if the values are in the unit it reads them in, "
+        "take the unit out of the column's name"]
+    assert cautions(daryo.load(path)) == expected

@@ -13,9 +13,9 @@ import pandas as pd
 from ..errors import Problem, did_you_mean, listed
 from ..parameters import DataFrame as DataFrameParameter
 from ..parameters import ParameterRef
-from ..units import is_number
+from ..units import CANONICAL_UNITS, UnitError, is_number, unit_factor
 from .components import CONSTRAINT_TYPES, component_type
-from .csvseries import column_name
+from .csvseries import column_name, unit_in_name
 from .series import LevelTable, Series, is_nonzero
 from .topology import _arcs_in_a_step, _arcs_text, _shortest_path, _strongly_connected
 from .types import Constraint, Edge, Model, Node
@@ -386,6 +386,44 @@ def _amounts_from_other_rows(ctx: CheckContext) -> list[str]:
     return notes
 
 
+def _dataframe_columns_in_other_units(ctx: CheckContext) -> list[str]:
+    """The caution on attributes that read a ``dataframe`` parameter (directly) whose column's name states a unit
+    (``flow (m3/s)``: :func:`~daryo.model.csvseries.unit_in_name`) other than the one the attribute reads it in
+    (``{parameter: q, unit: ...}``; none: the canonical unit per step).  A CSV series's column is refused so
+    (:func:`daryo.model.values._header_unit_problem`); a parameter may be read in several units, one a place, so
+    each place is noted (a diff reread: ``{parameter: q}`` of a column ``flow (m3/s)`` read 400 m³/s as 400 hm³ a
+    month, validate saying "valid")."""
+    notes = []
+    for el in [*_elements(ctx.model), *ctx.model.constraints]:
+        for key, value in el.attrs.items():
+            attribute = (CONSTRAINT_TYPES[el.type].attribute(key) if isinstance(el, Constraint)
+                         else _attribute(el, key))
+            p = ctx.model.parameters.get(value.name) if isinstance(value, ParameterRef) else None
+            if (not isinstance(p, DataFrameParameter) or p.frame is None or attribute is None
+                    or attribute.dimension is None):
+                continue
+            stated = [(str(c), u) for c in p.frame.columns if (u := unit_in_name(str(c))) is not None]
+            if not stated:
+                continue
+            column, written = stated[0]
+            try:
+                own = unit_factor(written, attribute.dimension)
+            except UnitError:  # (a unit of another quantity: the column of another attribute, or another file's)
+                continue
+            per_month = ctx.axis is not None and not ctx.axis.monthly and written.replace(" ", "").endswith("month")
+            if own[1] == value.is_rate and np.isclose(own[0], value.factor, rtol=1e-9) and not per_month:
+                continue
+            canonical = CANONICAL_UNITS.get(attribute.dimension, "")
+            read_in = (f"{canonical} (no unit given: the default)" if value.factor == 1 and not value.is_rate else
+                       ("" if value.factor == 1 else f"{value.factor:.6g} ")
+                       + (canonical.replace("/step", "/day") if value.is_rate else canonical))
+            notes.append(str(Problem(ctx.file, el.at(key), (
+                f"reads parameter '{value.name}', whose column '{column}' states its unit, {written}, in "
+                f"{read_in}; give unit: {written} with {{parameter: {value.name}}}, or, if the values are in the "
+                "unit it reads them in, take the unit out of the column's name"))))
+    return notes
+
+
 def _loops_within_a_step(ctx: CheckContext) -> list[str]:
     """The caution on each loop of water within a step (edges and spills through no delay) that passes no plant or
     flow requirement (those are refused: :func:`daryo.model.validate.check_loops`): valid, as a model's costs may
@@ -508,6 +546,8 @@ def cautions(model: Model) -> list[str]:
     - a hydropower plant whose efficiency is below :data:`LOW_EFFICIENCY` (``0.9 %``, 0.009, for 90 %);
     - an amount per step read from a ``dataframe`` parameter whose file's rows are not the model's steps: each step
       takes the mean of its rows, right for rates only;
+    - an attribute that reads a ``dataframe`` parameter whose column's name states another unit (``flow (m3/s)``
+      read with no unit);
     - in a model of N-day steps or dekads, 12 monthly values of an amount per step (hm³, GWh): each step takes its
       month's;
     - in a model of N-day steps or dekads, a reservoir's evaporation given as a constant depth: a depth per step, so
@@ -564,6 +604,7 @@ def cautions(model: Model) -> list[str]:
     notes += _monthly_amounts_per_step(ctx)
     notes += _constant_evaporation_per_step(ctx)
     notes += _amounts_from_other_rows(ctx)
+    notes += _dataframe_columns_in_other_units(ctx)
     notes += _loops_within_a_step(ctx)
     notes += _irrigation_in_winter(model, file)
     notes += _no_sink(model, file)
