@@ -97,7 +97,7 @@ def test_overlay_changes_are_plain_data(tmp_path):
     ("scale_demands: {factor: 1.2, nodes: town}", "scale_demands.nodes", "give a list of node ids"),
     ("scale_demands: {factor: 1.2, nodes: []}", "scale_demands.nodes", "give a list of node ids"),
     # a typo must not scale every demand
-    ("scale_demands: {factor: 1.2, node: [town]}", "scale_demands.node", "unknown option; use: factor, nodes"),
+    ("scale_demands: {factor: 1.2, node: [town]}", "scale_demands.node", "unknown option; use: factor, months, nodes"),
     ("scale_demands: {factor: 1.2, countries: UZB}", "scale_demands.countries", "give a list of country codes"),
     ("scale_demands: {factor: 1.2, nodes: [town], countries: [UZB]}", "scale_demands", "not both"),
     ("scale_inflows: {factor: [1]}", "scale_inflows.factor", "give a number of 0 or more"),

@@ -304,6 +304,36 @@ def test_scale_demands_of_named_nodes_scales_those_only(tmp_path):
     assert find_node(doc, "farm")["demand"] == {"monthly": [4.0] * 12, "scale": 2.0}  # untouched
 
 
+def test_scale_demands_takes_monthly_factors_for_a_season_s_cut(tmp_path):
+    """A treaty analyst's review: a quota of the growing season alone (a cut of April-September) needed a ``set`` of
+    each demand's 12 values, as ``scale_demands`` took one factor.  It takes ``months`` too, 12 factors January
+    first, as ``scale_inflows`` does: a constant becomes 12 monthly values in its unit, monthly values are scaled
+    month by month, values per step by each step's month; a demand read from a CSV file is refused by name."""
+    summer = "months: [1, 1, 1, 0.8, 0.8, 0.8, 0.8, 0.8, 0.8, 1, 1, 1]"
+    f = np.array([1, 1, 1, 0.8, 0.8, 0.8, 0.8, 0.8, 0.8, 1, 1, 1])
+    doc = two_demands_doc()
+    find_node(doc, "town")["demand"] = "10 m3/s"
+    doc = apply_scenarios(doc, [write_overlay(tmp_path, f"scale_demands: {{factor: 0.5, {summer}}}")])
+    assert find_node(doc, "town")["demand"] == {"monthly": list(5.0 * f), "unit": "m3/s"}
+    assert find_node(doc, "farm")["demand"] == {"monthly": list(4.0 * f), "scale": 1.0}
+    model = model_from_dict(doc)
+    delivered = model.node("farm").attrs["demand"].resolve(model.time.axis())[0]
+    np.testing.assert_allclose(delivered, 4.0 * f[model.time.axis().month - 1], rtol=1e-12)
+    per_step = two_demands_doc()
+    find_node(per_step, "farm")["demand"] = {"values": [float(k) for k in range(1, 25)]}
+    per_step["time"] = {"start": "2000-10", "end": "2002-09"}
+    got = apply_scenarios(per_step, [write_overlay(tmp_path, f"scale_demands: {{nodes: [farm], {summer}}}")])
+    month = model_from_dict(got).time.axis().month
+    np.testing.assert_allclose(find_node(got, "farm")["demand"]["values"], np.arange(1, 25) * f[month - 1])
+    csv = two_demands_doc()
+    find_node(csv, "farm")["demand"] = {"csv": "farm.csv"}
+    with pytest.raises(ModelError, match=r"the demand of 'farm' cannot be scaled: only a constant, 12 monthly "
+                                         r"values or values per step take monthly factors"):
+        apply_scenarios(csv, [write_overlay(tmp_path, f"scale_demands: {{nodes: [farm], {summer}}}")])
+    with pytest.raises(ModelError, match=r"changes\[0\].scale_demands.months: give 12 factors of 0 or more"):
+        apply_scenarios(two_demands_doc(), [write_overlay(tmp_path, "scale_demands: {months: [1, 2]}")])
+
+
 def test_a_demand_without_a_category_is_scaled_as_irrigation(tmp_path):
     """The loader's default category is irrigation: 'category: irrigation' takes the farm, which gives none, and
     'category: other' takes no demand (a problem)."""

@@ -37,7 +37,7 @@ _OPS = ("set", "set_edges", "set_constraints", "set_parameters", "add_nodes", "r
 _SETS = {"set": "node_id", "set_constraints": "constraint_id", "set_parameters": "parameter_name"}
 _INFLOW_OPS = ("scale_inflows", "shift_peak", "named_years")
 # the keys each change that takes a mapping of options accepts
-_OPTIONS = {"scale_demands": ("factor", "nodes", "countries", "category"),
+_OPTIONS = {"scale_demands": ("factor", "months", "nodes", "countries", "category"),
             "scale_inflows": ("nodes", "basin", "factor", "months", "years"),
             "shift_peak": ("nodes", "basin", "months"),
             "named_years": ("nodes", "basin", "name", "first_year")}
@@ -579,9 +579,9 @@ def _check_options(op: str, arg: Any, file: str, place: str) -> list[Problem]:
     if "nodes" in arg and not _is_names(arg["nodes"]):
         bad("nodes", "give a list of node ids")
     if op == "scale_demands":
-        if "factor" not in arg:
-            out.append(Problem(file, place,
-                               "give the factor (and nodes, or countries and/or category; none: every demand)"))
+        if arg.get("factor") is None and arg.get("months") is None:
+            out.append(Problem(file, place, "give the factor or 12 monthly factors (months), or both (and nodes, or "
+                                            "countries and/or category; none: every demand)"))
         if "countries" in arg and not _is_names(arg["countries"]):
             bad("countries", "give a list of country codes, e.g. [UZB, TJK]")
         if "category" in arg and not _is_name(arg["category"]):
@@ -595,13 +595,15 @@ def _check_options(op: str, arg: Any, file: str, place: str) -> list[Problem]:
             out.append(Problem(file, place, "give nodes or basin, not both"))
     if "factor" in arg and not _is_factor(arg["factor"]):
         bad("factor", "give a number of 0 or more (or a percentage: 90 %)")
-    if op == "scale_inflows":
-        if arg.get("factor") is None and arg.get("months") is None:  # (months: null changed nothing too)
+    if op in ("scale_inflows", "scale_demands"):
+        if op == "scale_inflows" and arg.get("factor") is None and arg.get("months") is None:  # (months: null
+            # changed nothing too)
             out.append(Problem(file, place, "give the factor or 12 monthly factors (months), or both"))
         months = arg.get("months")
         if months is not None and not (isinstance(months, list) and len(months) == 12
                                        and all(_is_factor(f) for f in months)):
             bad("months", "give 12 factors of 0 or more, January first", 12)
+    if op == "scale_inflows":
         years = arg.get("years")
         if years is not None and not (isinstance(years, list) and years and all(_is_count(y) for y in years)):
             bad("years", "give a list of the run's hydrological years to change, 1 for the first")

@@ -11,10 +11,12 @@ from collections.abc import Mapping
 from collections.abc import Set as AbstractSet
 from typing import Any
 
+import numpy as np
+
 from ..errors import Problem, did_you_mean
 from ..model.components import NODE_REFERENCES
 from ..units import UnitError, is_number, number_in_text, parse_quantity
-from ._document import _ChangeAt, _edge_ends, _edge_key, _nodes, _value
+from ._document import _axis, _ChangeAt, _edge_ends, _edge_key, _nodes, _value
 
 
 # The changes below get arguments that load_overlay has checked (_check_change); they check them against the model.
@@ -217,7 +219,9 @@ def _op_scale_demands(doc: dict, arg: Mapping[str, Any], at: _ChangeAt) -> list[
         if hit:
             hits += 1
             try:
-                n["demand"] = _scaled(n.get("demand"), float(arg["factor"]))
+                n["demand"] = _scaled(n.get("demand"), float(arg.get("factor", 1.0)))
+                if arg.get("months") is not None:  # (a treaty review: a cut of the growing season alone)
+                    n["demand"] = _scaled_by_month(n["demand"], [float(f) for f in arg["months"]], doc)
             except (UnitError, ValueError, TypeError) as exc:
                 problems.append(at.problem(f"the demand of '{nid}' cannot be scaled: {exc}", f" ({nid})"))
     if not hits and not wanted:
@@ -251,6 +255,41 @@ def _scaled(d: Any, f: float) -> Any:
     if not is_number(d):
         raise ValueError(f"{d!r} is not a number, a quantity, a list of values or a series")
     return _finite(float(d) * f)
+
+
+def _scaled_by_month(d: Any, months: list[float], doc: Mapping[str, Any]) -> Any:
+    """A demand series (as :func:`_scaled` leaves it) with each month's value multiplied by its factor of
+    ``months`` (12, January first): a constant becomes 12 monthly values in its unit, 12 monthly values (one list
+    per trace, too) are multiplied month by month, and values per step by the month each step starts in (of the
+    run of document ``doc``).
+
+    Raises
+    ------
+    ValueError
+        If ``d`` is read from a CSV file or a parameter (whose months are not known here), or is not a series.
+    """
+    f = np.asarray(months, dtype=float)
+    if isinstance(d, str):  # (a quantity: "20 m3/s")
+        q = parse_quantity(d)
+        return {"monthly": [_finite(q.value * x) for x in f], **({"unit": q.unit} if q.unit else {})}
+    if is_number(d) and not isinstance(d, bool):
+        return {"monthly": [_finite(float(d) * x) for x in f]}
+    if not isinstance(d, Mapping) or not ({"monthly", "values", "value"} & set(d)):
+        raise ValueError("only a constant, 12 monthly values or values per step take monthly factors (a demand read "
+                         "from a CSV file or a parameter does not: scale it by one factor, or its file)")
+    out = {k: v for k, v in d.items() if k != "value"}
+    if "value" in d:  # ({value: 20, unit: m3/s})
+        out["monthly"] = [_finite(float(d["value"]) * x) for x in f]
+    elif "monthly" in d:
+        out["monthly"] = (np.asarray(d["monthly"], dtype=float) * f).tolist()
+    else:
+        month = _axis(doc).month
+        values = np.asarray(d["values"], dtype=float)
+        factors = np.ones(values.shape[-1])
+        n = min(len(month), values.shape[-1])
+        factors[:n] = f[month[:n] - 1]
+        out["values"] = (values * factors).tolist()
+    return out
 
 
 def _scale_text(text: str, factor: float) -> str:
