@@ -27,8 +27,8 @@ import numpy as np
 from .errors import as_ascii, characters_named, look_alike, with_article
 
 __all__ = ["Dimension", "UnitError", "parse_quantity", "unit_factor", "is_number", "is_whole", "is_too_large",
-           "is_per_month", "unit_dimension", "ascii_number", "number_in_text", "PLAIN_NUMBER", "no_unit_given",
-           "accepted_units",
+           "is_per_month", "unit_dimension", "unit_as_latin", "ascii_number", "number_in_text", "PLAIN_NUMBER",
+           "no_unit_given", "accepted_units",
            "FLOW_RATE_UNITS", "SECONDS_PER_DAY", "GWH_PER_HM3_M", "CANONICAL_UNITS", "MAX_MAGNITUDE", "too_large_text",
            "SPACE_GROUPED", "THOUSANDS_SPACES", "comma_split_hint", "split_decimals_hint", "miswritten_number"]
 
@@ -288,6 +288,15 @@ def unit_dimension(unit: object) -> Dimension | None:
         return None
     key = _normalise(unit)
     return _UNITS[key][0] if key in _UNITS and key not in ("", "-") else None
+
+
+def unit_as_latin(unit: str) -> str | None:
+    """``unit`` as daryo reads it where it does (as written, or in Latin letters where it is written with look-alike
+    Cyrillic or Greek letters, or in Russian's: ``м3/с`` is ``m3/s``); None where neither is a unit daryo reads."""
+    for text in (unit, as_ascii(unit), as_ascii(unit.translate(_RUSSIAN))):
+        if unit_dimension(text) is not None:
+            return text
+    return None
 
 
 #: the digits of each script a number may be written in, by the name messages give it

@@ -244,6 +244,8 @@ def _header_unit_load(tmp_path, header: str, series: str, step: str = "month", r
     ("naryn (m3/s)", "columns: '*'", "hm³/step (no unit given: the default)", "hm³/step"),
     ("Q [m3/s]", 'column: "Q [m3/s]", unit: hm3', "hm3", "hm3"),
     ("Q [m3/s]", 'column: "Q [m3/s]", unit: hm3/day, scale: 0.5', "hm3/day times scale 0.5", "hm3/day"),
+    ("Нарын (м3/с)", 'column: "Нарын (м3/с)"', "hm³/step (no unit given: the default)", "hm³/step"),  # (Cyrillic,
+    # as the region's hydromet files write it: a diff reread found it not read)
 ])
 def test_a_csv_column_whose_name_states_another_unit_than_the_series_is_refused(tmp_path, header, series, read_in,
                                                                                fix):
@@ -267,6 +269,7 @@ def test_a_csv_column_whose_name_states_another_unit_than_the_series_is_refused(
     ("Q [m3/s]", 'column: "Q [m3/s]", unit: m3/s, scale: 1'),
     ("naryn_m3s", "column: naryn_m3s, unit: m3/s"),  # (no brackets: the name states nothing)
     ("flow (Naryn)", "column: flow (Naryn), unit: m3/s"),  # (brackets of no unit)
+    ("Нарын (м3/с)", 'column: "Нарын (м3/с)", unit: m3/s'),  # (m3/s in Cyrillic letters)
 ])
 def test_a_csv_column_whose_name_states_the_series_unit_or_none_is_read_in_it(tmp_path, header, series):
     """1 m³/s over January (31 days) is 2.6784 hm³, over February 2001 (28 days) 2.4192 hm³."""

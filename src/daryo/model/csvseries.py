@@ -33,7 +33,7 @@ from ..errors import (
     short_text,
 )
 from ..timeaxis import solar_hijri_hint
-from ..units import THOUSANDS_SPACES, UnitError, ascii_number, unit_dimension
+from ..units import THOUSANDS_SPACES, UnitError, ascii_number, unit_as_latin
 
 __all__ = ["CsvReadError", "CsvSeries", "MAX_CSV_BYTES", "RowLines", "column_name", "csv_columns", "csv_problems_for",
            "read_csv_file", "read_csv_series", "unit_in_name"]
@@ -64,8 +64,10 @@ _UNIT_IN_NAME = re.compile(r"[\[(]\s*([^\[\]()]+?)\s*[\])]\s*$")
 
 def unit_in_name(name: str) -> str | None:
     """The unit a CSV column's name states at its end, in brackets or parentheses (``Q [m3/s]``, ``naryn (m3/s)``:
-    ``m3/s``), where daryo reads it as a unit (:func:`~daryo.units.unit_dimension`, of any quantity); None for any
-    other name: one without them (``naryn_m3s``), or whose brackets hold no unit (``flow (Naryn)``, ``Q (-)``).
+    ``m3/s``), where daryo reads it as a unit (:func:`~daryo.units.unit_dimension`, of any quantity), in Latin
+    letters where it is written in Cyrillic ones (``Нарын (м3/с)``: ``m3/s``; a diff reread: such a header, routine
+    in the region's hydromet files, was not read); None for any other name: one without them (``naryn_m3s``), or
+    whose brackets hold no unit (``flow (Naryn)``, ``Q (-)``).
 
     Examples
     --------
@@ -73,7 +75,7 @@ def unit_in_name(name: str) -> str | None:
     ('m3/s', 'km3/yr', None, None)
     """
     found = _UNIT_IN_NAME.search(str(name))
-    return found[1] if found is not None and unit_dimension(found[1]) is not None else None
+    return unit_as_latin(found[1]) if found is not None else None
 
 
 #: What :func:`pandas.read_csv` raises for a file it cannot read: missing or unreadable (``OSError``), not text
