@@ -268,28 +268,22 @@ def _scaled_by_month(d: Any, months: list[float], doc: Mapping[str, Any]) -> Any
     ValueError
         If ``d`` is read from a CSV file or a parameter (whose months are not known here), or is not a series.
     """
+    from .inflows import _constant_as_monthly  # (a constant as 12 monthly values in its unit, as inflows take it)
+
     f = np.asarray(months, dtype=float)
-    if isinstance(d, str):  # (a quantity: "20 m3/s")
-        q = parse_quantity(d)
-        return {"monthly": [_finite(q.value * x) for x in f], **({"unit": q.unit} if q.unit else {})}
-    if is_number(d) and not isinstance(d, bool):
-        return {"monthly": [_finite(float(d) * x) for x in f]}
-    if not isinstance(d, Mapping) or not ({"monthly", "values", "value"} & set(d)):
+    d = _constant_as_monthly(d)
+    if not isinstance(d, Mapping) or not ({"monthly", "values"} & set(d)):
         raise ValueError("only a constant, 12 monthly values or values per step take monthly factors (a demand read "
                          "from a CSV file or a parameter does not: scale it by one factor, or its file)")
-    out = {k: v for k, v in d.items() if k != "value"}
-    if "value" in d:  # ({value: 20, unit: m3/s})
-        out["monthly"] = [_finite(float(d["value"]) * x) for x in f]
-    elif "monthly" in d:
-        out["monthly"] = (np.asarray(d["monthly"], dtype=float) * f).tolist()
-    else:
-        month = _axis(doc).month
-        values = np.asarray(d["values"], dtype=float)
-        factors = np.ones(values.shape[-1])
-        n = min(len(month), values.shape[-1])
-        factors[:n] = f[month[:n] - 1]
-        out["values"] = (values * factors).tolist()
-    return out
+    key = "monthly" if "monthly" in d else "values"
+    values = np.asarray(d[key], dtype=float)
+    if key == "values":  # (each step by the month it starts in; values past the run's end as they are)
+        month = _axis(doc).month[: values.shape[-1]]
+        f = np.concatenate([f[month - 1], np.ones(values.shape[-1] - len(month))])
+    scaled = values * f
+    if not np.isfinite(scaled).all():
+        raise ValueError("the scaled value is too large to be a number")
+    return {**d, key: scaled.tolist()}
 
 
 def _scale_text(text: str, factor: float) -> str:
