@@ -13,13 +13,14 @@ import pandas as pd
 from ..errors import Problem, did_you_mean, listed
 from ..parameters import DataFrame as DataFrameParameter
 from ..parameters import ParameterRef
-from ..units import CANONICAL_UNITS, UnitError, is_number, unit_factor
+from ..units import CANONICAL_UNITS, UnitError, is_number
 from .components import CONSTRAINT_TYPES, component_type
 from .csvseries import column_name, unit_in_name
 from .series import LevelTable, Series, is_nonzero
 from .topology import _arcs_in_a_step, _arcs_text, _shortest_path, _strongly_connected
 from .types import Constraint, Edge, Model, Node
 from .validate import CheckContext, _attribute, _elements
+from .values import header_unit_agrees
 
 __all__ = ["cautions", "HIGH_HEAD_M", "LOW_EFFICIENCY", "PRIORITY_ATTRIBUTES"]
 
@@ -406,12 +407,11 @@ def _dataframe_columns_in_other_units(ctx: CheckContext) -> list[str]:
             if not stated:
                 continue
             column, written = stated[0]
-            try:
-                own = unit_factor(written, attribute.dimension)
+            try:  # (a reference reads no amount per calendar month on other steps than months: the loader refuses it)
+                if header_unit_agrees(written, attribute.dimension, ((value.factor, value.is_rate),), False,
+                                      ctx.axis is not None and not ctx.axis.monthly):
+                    continue
             except UnitError:  # (a unit of another quantity: the column of another attribute, or another file's)
-                continue
-            per_month = ctx.axis is not None and not ctx.axis.monthly and written.replace(" ", "").endswith("month")
-            if own[1] == value.is_rate and np.isclose(own[0], value.factor, rtol=1e-9) and not per_month:
                 continue
             canonical = CANONICAL_UNITS.get(attribute.dimension, "")
             read_in = (f"{canonical} (no unit given: the default)" if value.factor == 1 and not value.is_rate else

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -667,14 +667,12 @@ def _header_unit_problem(columns: list[str], csv: str, read_in: tuple[Any, str, 
     column, written = stated[0]
     also = f" (and {len(stated) - 1} more column{'s' if len(stated) > 2 else ''})" if len(stated) > 1 else ""
     try:
-        own = unit_factor(written, dimension)
+        if header_unit_agrees(written, dimension, ((read[0], read[1]), (read[0] * scale, read[1])),
+                              is_per_month(unit), not_months):
+            return ""
     except UnitError:  # (a unit of another quantity: MW for a flow)
         return (f"{where}: column '{column}'{also} states its unit, {written}, a unit of "
                 f"{unit_dimension(written)}, not of {with_article(dimension)}: is it the column meant?")
-    same_step = not not_months or is_per_month(written) == is_per_month(unit)
-    if same_step and own[1] == read[1] and any(math.isclose(own[0], f, rel_tol=1e-9) for f in (read[0],
-                                                                                               read[0] * scale)):
-        return ""
     if not_months and is_per_month(written):  # (which the series cannot be given: a diff reread)
         return (f"{where}: column '{column}'{also} states its unit, {written}, an amount per calendar month, which a "
                 "CSV series of a model of other steps than months cannot be read in; convert its values to a rate "
@@ -684,6 +682,23 @@ def _header_unit_problem(columns: list[str], csv: str, read_in: tuple[Any, str, 
     return (f"{where}: column '{column}'{also} states its unit, {written}, but the series reads its values in "
             f"{as_read}; give unit: {written} with the csv, or, if the values are in "
             f"{unit if unit is not None else CANONICAL_UNITS[dimension]}, take the unit out of the column's name")
+
+
+def header_unit_agrees(written: str, dimension: str, conversions: Iterable[tuple[float, bool]], per_month: bool,
+                       not_months: bool) -> bool:
+    """Whether the unit ``written`` that a CSV column's name states (:func:`~daryo.model.csvseries.unit_in_name`)
+    reads its values as one of ``conversions`` does (each a factor to the canonical unit and whether it is a rate:
+    the series' unit, scaled or not, or a parameter reference's); ``per_month``: the unit read in is an amount per
+    calendar month, which is an amount per step on monthly steps alone (``not_months``: the model's are not).
+
+    Raises
+    ------
+    UnitError
+        If ``written`` is not a unit of ``dimension`` (MW for a flow).
+    """
+    own = unit_factor(written, dimension)
+    same_step = not not_months or is_per_month(written) == per_month
+    return same_step and any(own[1] == rate and math.isclose(own[0], f, rel_tol=1e-9) for f, rate in conversions)
 
 
 def _unit_key(unit: str, dimension: str) -> tuple[float, bool, bool] | str:
