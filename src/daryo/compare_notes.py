@@ -34,8 +34,8 @@ def run_notes(first: xr.Dataset, second: xr.Dataset, table: pd.DataFrame) -> lis
     notes = []
     if spans[0] != spans[1]:
         notes.append(_spans_note(first, second, table))
-    if note := _steps_note([str(ds.attrs.get("time_step") or "") for ds in (first, second)], "runs"):
-        notes.append(note)
+    if steps := _steps_note([str(ds.attrs.get("time_step") or "") for ds in (first, second)], "runs"):
+        notes.append(steps)
     if note := _changed_in_code_note(first, second):
         notes.append(note)
     digests = [str(ds.attrs.get("model_sha256") or "") for ds in (first, second)]
@@ -56,8 +56,7 @@ def run_notes(first: xr.Dataset, second: xr.Dataset, table: pd.DataFrame) -> lis
                      "rules")
     elif spans[0] == spans[1] and (note := _other_inputs(first.attrs, second.attrs)):  # (other spans: other time
         notes.append(note)  # axes)
-    if same and spans[0] == spans[1] and not _steps_note([str(ds.attrs.get("time_step") or "")
-                                                          for ds in (first, second)], "runs"):
+    if same and spans[0] == spans[1] and not steps:
         notes.append(_same_inputs_note(first.attrs, second.attrs, table, "runs", "network_sha256"))
     if spans[0] == spans[1] and (d := drawn_from_storage(table)):  # (a deal's gain may be water taken from storage;
         # runs of other spans differ in what they have time to refill)

@@ -448,9 +448,7 @@ def _with_parameters(model: Model, parameters: Mapping[str, Parameter]) -> Model
     checked, not one changed in Python (a copy made with ``replace`` is taken as one: the results of an ensemble of a
     model with parameters, an overlay's ``add_parameters`` too, said that its caveats may not hold, and recorded no
     digest of its file)."""
-    out = replace(model, parameters=parameters)
-    object.__setattr__(out, "validated", model.validated)  # (as Model.with_time keeps it)
-    return out
+    return model.checked_copy(parameters=parameters)
 
 
 def _used_parameters(model: Model, driven: set[str]) -> dict[str, Parameter]:

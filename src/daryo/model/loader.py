@@ -257,9 +257,7 @@ def model_from_dict(doc: Any, base_dir: Path | str = ".", file: str = "<model>",
 def with_file_sha256(model: Model, digest: str) -> Model:
     """A loaded model with another digest of its document (:attr:`Model.file_sha256`): that of a text it was read
     from, not a file's; still checked."""
-    out = replace(model, file_sha256=digest)
-    object.__setattr__(out, "validated", model.validated)
-    return out
+    return model.checked_copy(file_sha256=digest)
 
 
 def _model_from_dict(doc: Any, ctx: LoadContext, path: Path | None, file_steps: int | None = None,

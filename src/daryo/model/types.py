@@ -341,6 +341,14 @@ class Model:
         object.__setattr__(model, "validated", self.validated)  # (a span its series were checked to cover)
         return model
 
+    def checked_copy(self, **changes: Any) -> Model:
+        """This model with ``changes`` made by daryo itself (``dataclasses.replace``'s keywords), still checked as
+        this one is: a copy made with ``replace`` alone is taken as a model changed in Python
+        (:attr:`changed_in_code`), whose results say its caveats may not hold and record no digest of its file."""
+        out = replace(self, **changes)
+        object.__setattr__(out, "validated", self.validated)  # (frozen)
+        return out
+
     def _file(self) -> str:
         return str(self.path) if self.path else ""
 
