@@ -2166,3 +2166,45 @@ def test_a_csv_path_written_with_backslashes_is_told_to_use_slashes(tmp_path):
     looked = tmp_path / "data\\inflow.csv"  # (a file name with a backslash in it, off Windows)
     assert problem.endswith(f"CSV file 'data\\inflow.csv' not found (looked for {looked}); write the folders of a "
                             "path with / (data/inflow.csv), as on every system"), problem
+
+
+def test_csv_rows_out_of_order_are_said_to_cover_their_earliest_to_their_latest_date(tmp_path):
+    """A Chu-Talas modeller's review: a file whose rows were not in date order was said to cover "2004-02-01 to
+    2004-01-01", its first and last rows."""
+    (tmp_path / "flows.csv").write_text("date,a\n2001-02-01,2\n2001-01-01,1\n")
+    p = write_model(tmp_path, GOOD.replace("inflow: 10}", "inflow: {csv: flows.csv, column: a}}"))
+    (msg,) = load_problems(p)
+    assert "has no value for 2001-03-01 (1 of the run's 3 step dates are missing); it covers 2001-01-01 to " \
+           "2001-02-01. Extend the CSV" in msg
+
+
+@pytest.mark.parametrize("dates", [("01.01.01", "01.02.01", "01.03.01"), ("1.1.01", "1.2.01", "1.3.01")])
+def test_csv_dates_with_two_digit_years_are_refused(tmp_path, dates):
+    """A Chu-Talas modeller's review: a 1965-1995 record dated 01.10.65 was read from 2065-10-01 (pandas puts a
+    two-digit year within 50 years of the day the file is read), told as "it covers 2065-10-01 to 1995-09-01".  Here
+    the years read right today, and are refused all the same: the first such row is named.  (Dates whose order of
+    day and month no date of the file tells, 1/1/01, are refused for that first.)"""
+    rows = "".join(f"{d},{k}\n" for k, d in enumerate(dates, 1))
+    (tmp_path / "flows.csv").write_text(f"date,a\n{rows}")
+    p = write_model(tmp_path, GOOD.replace("inflow: 10}", "inflow: {csv: flows.csv, column: a}}"))
+    (msg,) = load_problems(p)
+    short = next(k for k, d in enumerate(dates) if not d.endswith("2001"))
+    assert f"{tmp_path / 'flows.csv'} line {short + 2}: '{dates[short]}' in column 'date' writes its year in two " \
+           "digits" in msg
+    assert "write years in four digits" in msg
+
+
+def test_a_csv_of_four_digit_years_written_day_first_with_dots_is_read(tmp_path):
+    (tmp_path / "flows.csv").write_text("date,a\n01.01.2001,1\n01.02.2001,2\n01.03.2001,3\n")
+    m = daryo.load(write_model(tmp_path, GOOD.replace("inflow: 10}", "inflow: {csv: flows.csv, column: a}}")))
+    assert daryo.run(m).dataset["node_flow"].sel(node="src").values.ravel().tolist() == [1.0, 2.0, 3.0]
+
+
+def test_an_inflow_parameter_of_a_node_whose_csv_cannot_be_read_is_not_also_told_the_node_has_no_series(tmp_path):
+    """A Chu-Talas modeller's review: after "CSV ... cannot be read", a parameter reading the node's inflow was told
+    "'src' has no inflow series", which it has."""
+    text = GOOD.replace("inflow: 10}", "inflow: {csv: missing.csv, column: a}}") + (
+        "parameters:\n  q: {type: inflow, node: src}\n")
+    text = text.replace("demand: 5}", "demand: {parameter: q}}")
+    (msg,) = load_problems(write_model(tmp_path, text))
+    assert "missing.csv" in msg and "has no inflow series" not in msg

@@ -546,6 +546,12 @@ def read_csv_series(df: pd.DataFrame, fname: str, csv: str, place: str, add: Cal
     if dayfirst and (misread := _year_first_misread(raw_dates, dates)) is not None:
         add(f"{fname} line {line(misread)}", _year_first_message(raw_dates, dates, misread, date_col, given, line))
         return None
+    short = _two_digit_year(raw_dates, dates)
+    if short is not None:
+        add(f"{fname} line {line(short)}", f"'{raw_dates.iloc[short]}' in column '{date_col}' writes its year in two "
+            "digits, which a reader takes for a year within 50 years of the day it reads the file (65 was 2065 in "
+            "2026, and becomes 1965 later): write years in four digits (YYYY-MM-DD, or DD.MM.YYYY)")
+        return None
     bad = np.flatnonzero(dates.isna().to_numpy() | _beyond_nanoseconds(dates))
     outside = {int(r): when for r in bad if (when := _outside_nanoseconds(raw_dates.iloc[r])) is not None}
     no_date = [int(r) for r in bad if r not in outside]
@@ -577,6 +583,17 @@ def read_csv_series(df: pd.DataFrame, fname: str, csv: str, place: str, add: Cal
             f"{line(rows[first])})")
         return None
     return CsvSeries(index, cols, values, _left_out(raw_dates, outside, line), rows)
+
+
+def _two_digit_year(raw_dates: pd.Series, dates: pd.Series) -> int | None:
+    """The first row whose date text, read as a date (``dates``, as read), writes its year in two digits (no run of
+    three digits or more: ``01.10.65``, ``10/1/01``, ``Oct-65``), None where none does.  Read by pandas (dateutil),
+    such a year is put within 50 years of the day the file is read, so the same file reads other dates another year
+    (a Chu-Talas modeller's review: a 1965-1995 record dated ``01.10.65`` was read from 2065-10-01)."""
+    texts = raw_dates.map(lambda v: v if isinstance(v, str) else "0000").to_numpy(dtype=object)
+    read = dates.notna().to_numpy()
+    short = [k for k in np.flatnonzero(read) if not re.search(r"\d{3}", texts[k])]
+    return int(short[0]) if short else None
 
 
 def _date_column_hint(columns: Any, date_col: str) -> str:

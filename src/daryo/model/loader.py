@@ -332,7 +332,8 @@ def _model_from_dict(doc: Any, ctx: LoadContext, path: Path | None, file_steps: 
                                    unread_attributes=ctx.unread_attributes, file_steps=file_steps)
         problems += check_parameters(params, {n.id for n in nodes if n.type == "reservoir"}, declared, dims, file,
                                      declared_params=ctx.parameter_names, declared_dims=_dim_names(doc),
-                                     inflows={n.id: n.get("inflow") for n in nodes if n.type == "inflow"})
+                                     inflows={n.id: n.get("inflow") for n in nodes if n.type == "inflow"},
+                                     unread_inflows={i for i, attr in ctx.unread_attributes if attr == "inflow"})
         problems += _check_constraints(model, file)
     if problems:
         raise ModelError(problems)

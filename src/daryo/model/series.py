@@ -203,12 +203,14 @@ class Series:
         if not missing.size:
             return ""
         first = axis.starts[missing[0]].strftime("%Y-%m-%d")
-        span = f"{self.dates[0]:%Y-%m-%d} to {self.dates[-1]:%Y-%m-%d}" if len(self.dates) else "nothing"
-        gaps = np.diff(self.dates.values).astype("timedelta64[D]").astype(float)
+        dates = self.dates.sort_values()  # (a file's rows need not be in order: a Chu-Talas modeller's review, "it
+        # covers 2004-02-01 to 2004-01-01")
+        span = f"{dates[0]:%Y-%m-%d} to {dates[-1]:%Y-%m-%d}" if len(dates) else "nothing"
+        gaps = np.diff(dates.values).astype("timedelta64[D]").astype(float)
         gap = float(np.median(gaps)) if gaps.size else 0.0
         starts = pd.DatetimeIndex(axis.starts[missing])
         if (gaps.size >= 2 and np.ptp(gaps) <= 4 and gap > 1.5 * float(np.median(axis.days))
-                and bool(np.all((starts > self.dates[0]) & (starts < self.dates[-1] + pd.Timedelta(days=gap))))):
+                and bool(np.all((starts > dates[0]) & (starts < dates[-1] + pd.Timedelta(days=gap))))):
             # (regular rows, longer than the steps, whose periods hold every date missing; a BWO planner's review:
             # monthly rows at dekads were told to extend the CSV)
             return (f"{self._csv()} has no value for {first} ({missing.size} of the run's {axis.n_steps} step dates "

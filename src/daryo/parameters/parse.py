@@ -182,14 +182,16 @@ def _read_frame(kw: dict[str, Any], place: str, ctx: ParseContext) -> tuple[pd.D
 
 def check_parameters(params: Mapping[str, Parameter], reservoirs: set[str], nodes: set[str],
                      dims: Sequence[ScenarioDim], file: str, declared_params: Collection[str] = (),
-                     declared_dims: Collection[str] = (), inflows: Mapping[str, Any] | None = None) -> list[Problem]:
+                     declared_dims: Collection[str] = (), inflows: Mapping[str, Any] | None = None,
+                     unread_inflows: Collection[str] = ()) -> list[Problem]:
     """References between parameters, to reservoirs, to inflow nodes and to scenario dimensions; sizes; cycles.
 
     ``declared_params`` are the names of the file's parameters, also of those left out of ``params`` for problems of
     their own (a reference to one of them is not also reported as undefined); ``declared_dims`` the same of its
     scenario dimensions (one of size 0 is not also "not declared"); ``inflows`` the inflow nodes' ``inflow``
-    attributes, by id (None: not checked)."""
-    problems = [] if inflows is None else _check_node_inflows(params, nodes, inflows, file)
+    attributes, by id (None: not checked); ``unread_inflows`` the inflow nodes whose ``inflow`` was given but not
+    read, for a problem of its own (a parameter reading it is not also told that the node has none)."""
+    problems = [] if inflows is None else _check_node_inflows(params, nodes, inflows, file, unread_inflows)
     sizes = {d.name: d.size for d in dims}
     for p in params.values():
         for ref in p.inputs():
@@ -224,10 +226,12 @@ def check_parameters(params: Mapping[str, Parameter], reservoirs: set[str], node
     return problems
 
 
-def _check_node_inflows(params: Mapping[str, Parameter], nodes: set[str], inflows: Mapping[str, Any], file: str
-                        ) -> list[Problem]:
+def _check_node_inflows(params: Mapping[str, Parameter], nodes: set[str], inflows: Mapping[str, Any], file: str,
+                        unread: Collection[str] = ()) -> list[Problem]:
     """The problems of the ``inflow`` parameters: a node that is not an inflow with an ``inflow`` series (a cycle
-    through its inflow is one of :func:`check_parameters`' cycles)."""
+    through its inflow is one of :func:`check_parameters`' cycles); not of the nodes whose series was given but
+    not read (``unread``: a CSV file that could not be read, told as such; a Chu-Talas modeller's review: "has no
+    inflow series" followed it)."""
     problems = []
     for p in params.values():
         if not isinstance(p, NodeInflow):
@@ -236,7 +240,7 @@ def _check_node_inflows(params: Mapping[str, Parameter], nodes: set[str], inflow
         if p.node not in inflows:
             what = "is not an inflow node" if p.node in nodes else "is not a node"
             problems.append(Problem(file, where, f"names '{p.node}', which {what}{did_you_mean(p.node, inflows)}"))
-        elif inflows[p.node] is None:
+        elif inflows[p.node] is None and p.node not in unread:
             problems.append(Problem(file, where, f"'{p.node}' has no inflow series (it supplies what the allocation "
                                     "takes, between its min_flow and max_flow), so there is no inflow to read"))
     return problems
