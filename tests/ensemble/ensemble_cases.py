@@ -327,15 +327,18 @@ def by_trace_interval(rows, share=False):
     """The 95 % interval of the mean of ``rows`` (a list per trace of its years' values) by trace, worked out by
     hand: the traces' sums ``s``, years ``w``, ``p = Σs / Σw``, ``SE = √(n/(n−1) Σ(s − p w)²) / Σw``, ``p ± t SE``
     with t Student's 97.5 % quantile of n − 1 degrees of freedom; a share's the Korn–Graubard interval (a technical
-    editor's review), the Clopper–Pearson interval of ``m* = p(1−p)/SE²`` trace-years (at most the ``m`` there are;
-    ``m`` at 0 or 1), times ``(t_{m−1} / t_{n−1})²``."""
+    editor's review), the Clopper–Pearson interval of ``m* = p(1−p)/SE²`` trace-years (of 0/1 values at most the
+    ``m`` there are; ``m`` at 0 or 1), times ``(t_{m−1} / t_{n−1})²``; of fractions with no spread, ``p`` itself."""
     from scipy.stats import beta, t
 
     sums, years = np.array([sum(r) for r in rows], dtype=float), np.array([len(r) for r in rows], dtype=float)
     p, n, m = sums.sum() / years.sum(), len(rows), years.sum()
     se = np.sqrt(n / (n - 1) * ((sums - p * years) ** 2).sum()) / years.sum()
     if share:
-        effective = m if p in (0, 1) or se == 0 else min(p * (1 - p) / se**2, m)
+        events = all(v in (0, 1) for r in rows for v in r)
+        if se == 0 and not events and 0 < p < 1:
+            return p, p
+        effective = m if p in (0, 1) or se == 0 else min(p * (1 - p) / se**2, m if events else np.inf)
         size = effective * (t.ppf(0.975, m - 1) / t.ppf(0.975, n - 1)) ** 2
         x = p * size
         return (beta.ppf(0.025, x, size - x + 1) if x > 0 else 0.0,

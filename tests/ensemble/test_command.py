@@ -1320,14 +1320,15 @@ def test_the_report_prints_shares_to_the_digits_their_interval_supports(tmp_path
     # 4 traces × 2 years: the demand above 30 % in 3 of 8 trace-years, its mean deficit fraction 0.1875; the
     # reservoir at dead storage, the sink with none and the dam below its rule curve in 1 of 8, the plant's winter
     # missed in 2 of 8.  Each share's interval is Korn and Graubard's (a technical editor's review; it was ± t₃ SE,
-    # cut to 0–100 %, 0–57, 0–52 and 0–71 %): the Clopper–Pearson interval of p(1−p)/SE² trace-years (at most 8)
-    # times (t₇ / t₃)², of 45/11, 8 (10.6), 7 and 8 (9) trace-years
+    # cut to 0–100 %, 0–57, 0–52 and 0–71 %): the Clopper–Pearson interval of p(1−p)/SE² trace-years (at most 8 of
+    # 0/1 values; the mean deficit fraction's not capped: a Chu-Talas modeller's review) times (t₇ / t₃)², of 45/11,
+    # 10.6 (not capped at 8), 7 and 8 (9) trace-years
     assert [round(by_trace_interval(rows, share=True)[1], 2) for rows in (
         [[1, 1], [1, 0], [0, 0], [0, 0]], HAND["annual_deficit_fraction"], [[1, 0], [0, 0], [0, 0], [0, 0]],
-        [[0, 0], [1, 0], [1, 0], [0, 0]])] == [0.96, 0.74, 0.73, 0.78]
-    # (its p95, 0.5, to the digits of its mean, whose interval is 0–74 %: a review, "33.5 % (26.5–41.0)" beside
+        [[0, 0], [1, 0], [1, 0], [0, 0]])] == [0.96, 0.67, 0.73, 0.78]
+    # (its p95, 0.5, to the digits of its mean, whose interval is 1–67 %: a review, "33.5 % (26.5–41.0)" beside
     # "33.45%" printed one number two ways)
-    assert row("  demand0 ").split()[2:] == ["3", "of", "8", "(1–96", "%)", "19", "%", "(0–74)", "50", "%"]
+    assert row("  demand0 ").split()[2:] == ["3", "of", "8", "(1–96", "%)", "19", "%", "(1–67)", "50", "%"]
     assert row("  reservoir0  KGZ        76.2").endswith("  1 of 8 (0.01–73 %)")
     assert row("  sink0 ").endswith("  1 of 8 (0.01–73 %)")
     plant = row("  hydropower0  KGZ          10.0").split()

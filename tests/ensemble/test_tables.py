@@ -463,13 +463,14 @@ def test_a_mean_deficit_fractions_interval_in_the_summary_csv_is_a_shares(farm_a
     rows = summary_table(farm_and_town_store).set_index(["indicator", "element", "statistic"])["value"]
     farm = [rows[("annual_deficit_fraction", "farm", s)] for s in ("mean", "mean_low", "mean_high")]
     # the traces' sums 5/6, 0, 5/6, 0 over 2 years each: p = (5/3) / 8 = 5/24 = 0.2083; each differs from p × 2 =
-    # 5/12 by ±5/12: SE = √(4/3 · 4 · (5/12)²) / 8 = 0.1203; p(1−p)/SE² = 11.4 trace-years, at most the 8 there
-    # are: the Clopper–Pearson interval of 8 (t₇ / t₃)² trace-years, 0.003962 to 0.753762
+    # 5/12 by ±5/12: SE = √(4/3 · 4 · (5/12)²) / 8 = 0.1203; p(1−p)/SE² = 11.4 trace-years, not capped at the 8
+    # there are (fractions of 5/12 are not all or nothing: a Chu-Talas modeller's review, where the cap made it
+    # 0.003962 to 0.753762): the Clopper–Pearson interval of 11.4 (t₇ / t₃)² trace-years, 0.011334 to 0.667163
     se = np.sqrt(4 / 3 * 4 * (5 / 12) ** 2) / 8
     assert (5 / 24) * (19 / 24) / se**2 == pytest.approx(11.4)
-    size = 8 * (T7 / T3) ** 2
+    size = 11.4 * (T7 / T3) ** 2
     want = [beta.ppf(0.025, 5 / 24 * size, 19 / 24 * size + 1), beta.ppf(0.975, 5 / 24 * size + 1, 19 / 24 * size)]
-    assert farm == pytest.approx([5 / 24, *want], rel=1e-6) and want == pytest.approx([0.003962, 0.753762],
+    assert farm == pytest.approx([5 / 24, *want], rel=1e-6) and want == pytest.approx([0.011334, 0.667163],
                                                                                        abs=1e-6)
     assert 5 / 24 - T3 * se < 0  # (not the t interval, 0.2083 ± 0.3828)
 
@@ -663,10 +664,11 @@ def test_every_share_and_mean_of_the_tables_has_its_95_percent_interval_by_trace
     assert "p95_low" not in short and short.attrs["traces"] == 4 and short.attrs["pairs"] == 8
     one = shortfall_table(out, year=0)  # (one run year: 2 of 4 traces, the usual standard error of 4 values)
     se = np.std([1, 1, 0, 0], ddof=1) / 2
-    # (a fraction's mean, 0.25, takes a share's interval: p(1−p)/SE² = 0.1875 / (se / 2)² = 9 trace-years, of the 4
-    # there are, (t₃ / t₃)² = 1: that of 1 of 4, whose low end solves (1 − l)⁴ = 0.975; not 0.25 ± t₃ SE cut at 0)
+    # (a fraction's mean, 0.25, takes a share's interval: p(1−p)/SE² = 0.1875 / (se / 2)² = 9 trace-years, not
+    # capped at the 4 there are, as fractions of 0.5 are not all or nothing (a Chu-Talas modeller's review), (t₃ /
+    # t₃)² = 1: that of 2.25 of 9; not 0.25 ± t₃ SE cut at 0)
     assert one.loc["demand0", ["mean_low", "mean_high"]].tolist() == pytest.approx(
-        [1 - 0.975 ** (1 / 4), beta.ppf(0.975, 2, 3)])
+        [beta.ppf(0.025, 2.25, 7.75), beta.ppf(0.975, 3.25, 6.75)])
     assert 0.1875 / (se / 2) ** 2 == pytest.approx(9)
     # (2 of 4: SE = √(1/3) / 2, m* = 0.25 / SE² = 3 trace-years, of 4 traces of one year: (t₃ / t₃)² = 1)
     assert one.loc["demand0", ["probability_low", "probability_high"]].tolist() == pytest.approx(

@@ -748,7 +748,8 @@ def _bounds(value: np.ndarray, annual: np.ndarray, traces: int, share: bool = Fa
     with np.errstate(invalid="ignore"):  # (an infinite stress, "no water": no standard error)
         se = (fit := mean_over_trace_years(by_trace)).se
         centre = xr.DataArray(np.asarray(value, dtype=float), dims=("element",))
-        low, high = Estimate(centre, se.where(np.isfinite(se)), traces, fit.observations).interval(share=share)
+        low, high = Estimate(centre, se.where(np.isfinite(se)), traces, fit.observations,
+                             fit.all_or_nothing).interval(share=share)
         least = by_trace.min(("trace", "year")).values
     return np.where(least >= 0, np.maximum(low.values, 0.0), low.values), high.values
 
