@@ -77,7 +77,8 @@ def compare_runs(first: str | os.PathLike[str] | xr.Dataset, second: str | os.Pa
         scenario name paired), ``element`` (a country,
         demand, plant, sink, canal, requirement, river system or reservoir; ``all`` for the systems or the reservoirs
         together; a country that draws on several river systems also per system, ``UZB amu``: its water ``delivered``,
-        ``deficit`` and ``deficit share`` of its own demand on that system,
+        ``deficit`` and ``deficit share`` of its own demand on that system (and each country's ``deficit share`` of
+        its whole demand),
         :func:`daryo.indicators.country_system_summary`; a demand's water ``demanded``, ``delivered``, ``deficit`` and
         ``deficit share`` too), ``quantity`` (e.g. ``delivered summer``, ``energy winter``, ``inflow``, ``met``, ``steps
         short``, ``withdrawal``, ``renewable``, ``environmental`` (a river system's environmental flow requirement, the
@@ -543,6 +544,11 @@ def _indicators(ds: xr.Dataset, basins: Mapping[str, Sequence[str]] | None) -> p
             quantity = str(column).removesuffix(" GWh").replace("delivery", "delivered")
             unit = "GWh" if quantity.startswith("energy") else "hm3"
             rows.append(("country", str(country), quantity, f"{unit} {per}", float(value)))
+        want = sum(float(v) for k, v in row.items() if str(k).startswith("demanded"))  # (its share of its whole
+        # demand, of the seasons the run has, as an ensemble's comparison gives it: a Turkmen analyst's review
+        # found it only for countries on two rivers)
+        short = sum(float(v) for k, v in row.items() if str(k).startswith("deficit"))
+        rows.append(("country", str(country), "deficit share", "% of demand", short / want * 100 if want > 0 else 0.0))
     rows += _river_rows(ds, basins, scale["year"], per)
     rows += _demand_rows(ds, scale["year"], per)
     rows += _plant_rows(ds, scale, per)

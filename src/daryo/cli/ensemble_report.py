@@ -39,6 +39,7 @@ def _report_store(out: Path, csv: Path | None, threshold: float | None = None, y
         if year is not None and (span := year_span(ds, year)):
             print(span)
         _print_shortfalls(ds, shown, threshold=threshold, year=year)
+        _print_countries(ds, threshold=threshold, year=year)
         for table in (_print_energy, _print_energy_targets, _print_storage, _print_rule_curves, _print_sinks,
                       _print_requirements, _print_water_stress):
             _print_or_tell(table, ds, year)
@@ -274,6 +275,31 @@ def _print_shortfalls(out: EnsembleOutput, shown: int | None = 10, threshold: fl
               f"demand in any {one}; in priority mode the demands of one priority share a shortage in equal "
               "proportion, so none falls far below the others: the p95 shows how near they come, and "
               "--deficit-threshold a lower threshold's P)")
+
+
+def _print_countries(out: EnsembleOutput, threshold: float | None = None, year: int | None = None) -> None:
+    """Each country's water over the ensemble written to ``out`` (or one run ``year``'s traces), its demands' summed
+    (:func:`~daryo.ensemble.countries.country_shortfall_table`; by another ``threshold`` than the run's, where
+    given); nothing for a model whose demands are of one country or none, or a store of summaries alone."""
+    from ..ensemble.countries import NO_COUNTRY, country_shortfall_table
+
+    try:
+        table = country_shortfall_table(out, threshold=threshold, year=year)
+    except ValueError:  # (a store of its summaries alone: no annual figures)
+        return
+    if len(table) < 2 and NO_COUNTRY not in table.index or table.empty:
+        return
+    table = table.loc[sorted(table.index, key=lambda c: (c == NO_COUNTRY, c))]
+    print(f"water by country over the {pairs_of(year)} (hm³/yr, its demands' summed; share: the mean deficit's share "
+          f"of the mean demand; P: the share of {'trace-years' if year is None else 'traces'} with a deficit above "
+          f"{_percent(table.attrs['threshold'])} of the country's demand; p95: of its annual deficit fraction; "
+          f"{INTERVAL_WORDS}):")
+    rows = [[str(name), f"{row['demand']:.1f}", f"{row['deficit']:.1f}",
+             mean_text(row["deficit_share"], row["deficit_share_low"], row["deficit_share_high"], percent=True),
+             share_text(row["probability"], row["probability_low"], row["probability_high"], table.attrs["pairs"]),
+             percentile_text(row["p95"], row["deficit_share_low"], row["deficit_share_high"])]
+            for name, row in table.iterrows()]
+    _print_rows(["country", "demand", "deficit", "share", "P", "p95"], rows, 1)
 
 
 def _print_energy(out: EnsembleOutput, year: int | None = None) -> None:
