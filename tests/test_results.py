@@ -318,6 +318,8 @@ UNITS = {
     "turbine_flow": _PER_STEP, "head": ("m", "m", "time: point"), "energy": _ENERGY, "energy_target": _ENERGY,
     "energy_shortfall": _ENERGY,
     "sink_inflow": _PER_STEP, "required": _PER_STEP, "requirement_met": _PER_STEP, "delay_inflow": _PER_STEP,
+    "constraint_value": _PER_STEP, "constraint_min": _PER_STEP, "constraint_max": _PER_STEP,
+    "constraint_binds": ("1", "1", None),
 }
 
 
@@ -348,7 +350,8 @@ def test_every_variable_has_the_units_and_cell_method_of_a_sum_over_the_step_or_
                   {"id": "eflow", "type": "flow_requirement", "at": "sea", "flow": 5},
                   {"id": "sea", "type": "sink"}],
         "edges": [["in", "dam"], ["dam", "plant"], ["plant", "lag"], ["lag", "river"], ["river", "town"],
-                  ["river", "sea"]]})
+                  ["river", "sea"]],
+        "constraints": [{"id": "licence", "type": "flow_sum", "nodes": ["town"], "max_flow": 100}]})
     res = daryo.run(model)
     assert set(res.dataset.data_vars) == set(UNITS)
     res.to_csv(tmp_path / "csv")

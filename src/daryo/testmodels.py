@@ -12,7 +12,7 @@ from .model import Model, model_from_dict
 
 __all__ = ["build", "chain_of_demands", "shared_shortage", "two_priorities", "max_min_fairness",
            "reservoir_evaporation", "rule_curve_shortfall", "hydropower_fixed_head", "losses_and_returns",
-           "farm_and_town", "canal_with_losses"]
+           "farm_and_town", "canal_with_losses", "quota_and_outflow"]
 
 
 def build(nodes: list[dict[str, Any]], edges: list[Any], *, steps: int = 1, allocation: str = "priority",
@@ -285,3 +285,31 @@ def farm_and_town(river: list[float] | None = None, allocation: str = "priority"
          {"id": "sea", "type": "sink"}],
         [["river", "j"], ["j", "town"], ["j", "field"], ["j", "farm"], ["j", "sea"]],
         steps=12, allocation=allocation, start="2001-10")
+
+
+def quota_and_outflow(inflow: list[Any] | None = None) -> Model:
+    """A country's quota on its two farms' intakes and a least outflow to the sea, over four months from January::
+
+        [in: 100, 60, 40, 150] --> (j) --> [farmA: UZB, demand 40, priority 1]
+                                    | \\--> [farmB: UZB, demand 30, priority 1]
+                                    \\----> [sea]
+
+        quota:   flow_sum farmA + farmB <= 50 (80 in April)
+        outflow: flow_sum sea >= 20
+
+    Worked by hand: in January 100 hm³ would meet both farms (70) but the quota holds them to 50 (binds at its
+    max_flow; the sea gets 50); in February the sea's 20 leaves 40 for the farms (the outflow binds at its min_flow,
+    the quota not); in March 20 and 20 (the outflow binds); in April the farms take their 70 under the quota of 80
+    and the sea 80: neither binds.  The farms, of one priority, share what they get in proportion to their demands
+    (4:3: 28.57 and 21.43 in January).  ``inflow``: the inflow's values instead (a list per trace for several)."""
+    return model_from_dict({
+        "version": 1, "name": "quota_and_outflow", "time": {"start": "2001-01", "end": "2001-04", "step": "month"},
+        "nodes": [{"id": "in", "type": "inflow", "inflow": {"values": inflow or [100.0, 60.0, 40.0, 150.0]}},
+                  {"id": "j", "type": "junction"},
+                  {"id": "farmA", "type": "demand", "demand": 40, "priority": 1, "country": "UZB", "cost": -10},
+                  {"id": "farmB", "type": "demand", "demand": 30, "priority": 1, "country": "UZB", "cost": -10},
+                  {"id": "sea", "type": "sink"}],
+        "edges": [["in", "j"], ["j", "farmA"], ["j", "farmB"], ["j", "sea"]],
+        "constraints": [{"id": "quota", "type": "flow_sum", "nodes": ["farmA", "farmB"],
+                         "max_flow": {"monthly": [50.0, 50.0, 50.0, 80.0] + [50.0] * 8}},
+                        {"id": "outflow", "type": "flow_sum", "nodes": ["sea"], "min_flow": 20}]})

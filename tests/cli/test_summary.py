@@ -403,3 +403,29 @@ edges: [[up, farm], [up, lake]]
         for function in (water_stress, water_stress_by_year, country_system_summary):
             with pytest.raises(EarlierResultsError, match=re.escape(told)):
                 function(ds)
+
+
+def test_the_summary_says_which_constraints_bind_and_in_how_many_steps():
+    """A treaty reviewer's finding: a binding quota read in the summary only as the demands' deficits.
+    daryo.testmodels.quota_and_outflow: the quota on the farms binds at its max_flow in 1 of the 4 steps, the
+    outflow to the sea at its min_flow in 2; with a second trace of 100, 100, 100 and 150 the quota binds in 3 more
+    (4 of the 8 steps of the 2 scenarios), the outflow in none more.  A model without constraints prints no such
+    lines (nor one whose constraints never bind: tests/results/test_printed_tables.py)."""
+    from daryo.testmodels import quota_and_outflow, shared_shortage
+
+    model = quota_and_outflow()
+    printed = format_summary(model, daryo.run(model))
+    block = printed[printed.index("constraints binding"):].splitlines()
+    assert block[:4] == [
+        "constraints binding (flow_sum at a bound, to 1e-6 hm³; steps of 4):",
+        "  constraint   at min_flow at max_flow   binding  nodes",
+        "  quota                  0           1    25.0 %  farmA, farmB",
+        "  outflow                2           0    50.0 %  sea"]
+    assert not block[4].strip()
+    model = quota_and_outflow([[100.0, 60.0, 40.0, 150.0], [100.0, 100.0, 100.0, 150.0]])
+    block = format_summary(model, daryo.run(model))
+    block = block[block.index("constraints binding"):].splitlines()
+    assert block[0] == "constraints binding (flow_sum at a bound, to 1e-6 hm³; steps of 8, over 2 scenarios):"
+    assert [line.split()[:4] for line in block[2:4]] == [["quota", "0", "4", "50.0"], ["outflow", "2", "0", "25.0"]]
+    none = shared_shortage()  # (no constraints)
+    assert "constraints binding" not in format_summary(none, daryo.run(none))

@@ -321,3 +321,29 @@ def test_a_model_without_canals_has_no_canal_table(tmp_path):
     assert "canal" not in set(summary["table"]) and "\ncanals (" not in printed
     table = canal_table(daryo.run(model).dataset)
     assert table.empty and list(table.columns) == ["country", "taken", "lost", "passed_on", "winter", "summer"]
+
+
+def test_the_binding_constraints_table_counts_the_steps_at_each_bound_as_printed(tmp_path):
+    """daryo.testmodels.quota_and_outflow: the quota binds at its max_flow in 1 of the 4 steps, the outflow at its
+    min_flow in 2; summary.csv has the printed counts (units ``steps``) and shares (``%``), season ``run``, after
+    the reservoirs' rows; a model none of whose constraints bind has no rows (nor a printed table)."""
+    from dataclasses import replace
+
+    from daryo.model.types import Constraint
+    from daryo.testmodels import quota_and_outflow
+
+    model = quota_and_outflow()
+    summary, printed = _run(model, tmp_path)
+    rows = summary[summary["table"] == "constraint"]
+    assert rows[["element", "quantity", "season", "value", "units"]].values.tolist() == [
+        ["quota", "steps_at_min", "run", 0.0, "steps"], ["quota", "steps_at_max", "run", 1.0, "steps"],
+        ["quota", "steps_binding", "run", 25.0, "%"], ["outflow", "steps_at_min", "run", 2.0, "steps"],
+        ["outflow", "steps_at_max", "run", 0.0, "steps"], ["outflow", "steps_binding", "run", 50.0, "%"]]
+    assert (rows["country"] == "").all()
+    assert "constraints binding" in printed
+    loose = replace(model, constraints=(Constraint("quota", "flow_sum", {"nodes": {"farmA": 1.0, "farmB": 1.0},
+                                                                         "max_flow": 1000.0}),))
+    summary, printed = _run(loose, tmp_path / "loose")
+    assert summary[summary["table"] == "constraint"].empty
+    assert "constraints binding" not in printed
+

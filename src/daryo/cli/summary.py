@@ -198,6 +198,7 @@ def format_summary(model: Model | None, results: Results, all_demands: bool = Fa
     lines += _requirement_lines(ds, short)
     lines += _plant_lines(ds, short)
     lines += _reservoir_lines(ds)
+    lines += _constraint_lines(ds)
     lines += _stress_lines(ds, model, short)
     err = float(abs(ds["mass_balance_error"]).max())
     lines += ["", f"largest mass-balance error: {err:.2e} hm³ per step"]
@@ -306,6 +307,26 @@ def _reservoir_lines(ds: xr.Dataset) -> list[str]:
             cells += (f"{'–':>17s}{'–':>13s}" if math.isnan(row["short_of_target"])
                       else f"{_number(row['short_of_target'], 17)}{row['steps_short']:>11.1f} %")
         lines.append(cells)
+    return lines
+
+
+def _constraint_lines(ds: xr.Dataset) -> list[str]:
+    """A line for each ``flow_sum`` constraint that binds in some step (a quota that held deliveries back, which
+    the demands' deficits alone do not tell): the steps at its min_flow and at its max_flow, over the scenarios'
+    steps (:func:`daryo.results.tables.constraint_table`); none where none binds."""
+    from ..results.tables import constraint_table
+
+    table = constraint_table(ds)
+    if table.empty:
+        return []
+    of = int(table["of"].iloc[0])
+    over = f", over {ds.sizes['scenario']} scenarios" if ds.sizes.get("scenario", 1) > 1 else ""
+    w = max(len("constraint"), *(shown_width(str(c)) for c in table.index)) + 2
+    lines = ["", f"constraints binding (flow_sum at a bound, to 1e-6 hm³; steps of {of}{over}):",
+             f"  {'constraint':<{w}s}{'at min_flow':>12s}{'at max_flow':>12s}{'binding':>10s}  nodes"]
+    for name, row in table.iterrows():
+        lines.append(f"  {padded(str(name), w)}{row['at_min']:>12d}{row['at_max']:>12d}{row['steps_binding']:>8.1f} %"
+                     f"  {row['nodes']}")
     return lines
 
 

@@ -59,7 +59,7 @@ from ..units import GWH_PER_HM3_M
 from .builder import LPBuilder
 from .compiled import CompiledNetwork, StepTable
 
-__all__ = ["compile_network", "attribute_values", "rule_curve_columns", "GWH_PER_HM3_M"]
+__all__ = ["compile_network", "attribute_values", "flow_sum_columns", "rule_curve_columns", "GWH_PER_HM3_M"]
 
 #: value per hm³ of end-of-step storage added to every reservoir in ``priority`` mode
 PRIORITY_STORAGE_VALUE = 1e-3
@@ -73,6 +73,8 @@ PRIORITY_STORAGE_TIE = 5e-6
 PRIORITY_TURBINE_VALUE = 1e-5
 #: the name of a reservoir's rule-curve column ``h_r`` (``h[<reservoir id>]``), by which the results find it
 _RULE_CURVE = "h"
+#: the name of a ``flow_sum`` constraint's column ``c_k`` (``c[<constraint id>]``), by which the results find it
+_FLOW_SUM = "c"
 
 #: cost per hm³ lost in transit (the ``loss`` of an edge, reach, canal, junction or plant) in ``priority`` mode: in
 #: the last solve, where two routes can make the same deliveries, the one that loses less water is taken (else the
@@ -248,6 +250,26 @@ def rule_curve_columns(net: CompiledNetwork) -> np.ndarray:
     """
     position = {name: j for j, name in enumerate(net.lp.col_names) if name.startswith(f"{_RULE_CURVE}[")}
     return np.array([position.get(f"{_RULE_CURVE}[{r}]", -1) for r in net.res_ids], dtype=np.int64)
+
+
+def flow_sum_columns(net: CompiledNetwork) -> np.ndarray:
+    """The LP column ``c_k`` of each ``flow_sum`` constraint, whose bounds in a step are the constraint's
+    ``min_flow`` and ``max_flow`` there (a series' value in the step, after overlays, or a parameter's value of the
+    step).
+
+    Parameters
+    ----------
+    net
+        A compiled network.
+
+    Returns
+    -------
+    numpy.ndarray
+        A column per ``flow_sum`` constraint of the model, in the model's order (int64).
+    """
+    position = {name: j for j, name in enumerate(net.lp.col_names) if name.startswith(f"{_FLOW_SUM}[")}
+    return np.array([position[f"{_FLOW_SUM}[{c.id}]"] for c in net.model.constraints if c.type == "flow_sum"],
+                    dtype=np.int64)
 
 
 @dataclass
@@ -667,7 +689,7 @@ def _constraint_rows(b: LPBuilder, model: Model, node_col: np.ndarray, index: di
     for c in model.constraints:
         if c.type == "flow_sum":
             lo = c.attrs.get("min_flow")
-            j = b.col(f"c[{c.id}]", -np.inf if lo is None else lo, c.attrs.get("max_flow"), signed=True)
+            j = b.col(f"{_FLOW_SUM}[{c.id}]", -np.inf if lo is None else lo, c.attrs.get("max_flow"), signed=True)
             r = b.row(f"sum[{c.id}]", 0.0, 0.0)
             b.add(r, j, -1.0)
             for node_id, w in c.attrs["nodes"].items():

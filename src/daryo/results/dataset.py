@@ -13,7 +13,7 @@ from xarray.indexes import PandasIndex
 
 from ..model import Model, Node
 from ..network import CompiledNetwork
-from ..network.compile import rule_curve_columns
+from ..network.compile import flow_sum_columns, rule_curve_columns
 from ..network.digest import network_digest
 from ..simulate import SimulationOutput
 from ..simulate.physics import energy_gwh
@@ -32,6 +32,10 @@ _TITLE = "daryo results"  # the start of a run's results' title attribute
 #: ~1e-9 (HiGHS's feasibility tolerance; the fast path's dual simplex likewise)
 SHORTFALL_NOISE = 1e-8
 
+#: a constraint binds in a step where its value is within this of a bound (hm³ in the step: a cubic metre); the LP
+#: holds its bounds to ~1e-9 and a sum of flows to its rows' residual (``max_node_balance_error``), far below it
+BINDING_TOLERANCE = 1e-6
+
 
 #: Every variable a run's results can hold (a model has those of the kinds of nodes it has)
 VARIABLES = frozenset({
@@ -39,7 +43,8 @@ VARIABLES = frozenset({
     "storage", "storage_start", "storage_min", "storage_max", "storage_target", "storage_shortfall", "evaporation",
     "spill", "demanded", "delivery",
     "deficit", "consumption", "return_flow", "turbine_flow", "head", "energy", "energy_target", "energy_shortfall",
-    "sink_inflow", "required", "requirement_met", "delay_inflow"})
+    "sink_inflow", "required", "requirement_met", "delay_inflow", "constraint_value", "constraint_min",
+    "constraint_max", "constraint_binds"})
 
 
 def build_dataset(net: CompiledNetwork, out: SimulationOutput) -> xr.Dataset:
@@ -162,6 +167,20 @@ def build_dataset(net: CompiledNetwork, out: SimulationOutput) -> xr.Dataset:
         coords.update(_coords(net, net.delay_ids, "delay"))
         var("delay_inflow", ("scenario", "time", "delay"), x[:, :, net.delay_in_col], _FLOW,
             "Water entering each delay node (it leaves `steps` steps later)")
+    if net.model.constraints:
+        coords.update(_constraint_coords(net))
+        sc = ("scenario", "time", "constraint")
+        value, lower, upper, binds = constraint_values(net, out)
+        var("constraint_value", sc, value, _FLOW,
+            "Value of each constraint in the step: a flow_sum's weighted sum of its nodes' flows; a flow_ratio's sum "
+            "of its nodes' flows, the water it splits")
+        var("constraint_min", sc, lower, _FLOW, "Lower bound of each flow_sum in the step, its min_flow (NaN: none; "
+            "NaN for a flow_ratio)")
+        var("constraint_max", sc, upper, _FLOW, "Upper bound of each flow_sum in the step, its max_flow (NaN: none; "
+            "NaN for a flow_ratio)")
+        var("constraint_binds", sc, binds, "1",
+            f"Whether each constraint binds in the step: a flow_sum's value is within {BINDING_TOLERANCE:g} hm3 of "
+            "its min_flow or max_flow; a flow_ratio, an equality, always")
     var("mass_balance_error", st, _system_balance(net, out, data), _FLOW,
         "Inflow minus (storage change + evaporation + losses + consumption + unrouted returns + sink receipts "
         "+ water entering minus leaving delays)")
@@ -178,6 +197,68 @@ def build_dataset(net: CompiledNetwork, out: SimulationOutput) -> xr.Dataset:
                      **provenance(net.model), "network_sha256": network_digest(net), **caveats(net.model),
                      **water_stress_notes(net.model)})
     return ds
+
+
+def constraint_values(net: CompiledNetwork, out: SimulationOutput
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Each constraint's value, bounds and whether it binds, in every scenario and step, in the model's order.
+
+    A ``flow_sum`` *k* is ``min_k ≤ Σ_n w_n v_n ≤ max_k``: its value is the weighted sum of its nodes' columns (their
+    flows), its bounds those the step's LP had (its ``min_flow`` and ``max_flow`` there: a series' value, a
+    parameter's), and it binds where the value is within :data:`BINDING_TOLERANCE` of a bound.  A ``flow_ratio``,
+    ``f_i v_0 = f_0 v_i``, is an equality, which holds in every step: its value is the sum of its nodes' flows (the
+    water split), it has no bounds, and it binds in every step; whether the split changed the allocation would take
+    its dual value, which daryo does not report.
+
+    Parameters
+    ----------
+    net
+        The compiled network that was run.
+    out
+        Its raw arrays.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        ``value``, ``lower`` and ``upper`` (hm³ per step; NaN for a bound that is none) and ``binds`` (bool), each
+        (S, T, C) for the C constraints of the model.
+    """
+    constraints = net.model.constraints
+    node = {n: i for i, n in enumerate(net.node_ids)}
+    weights = np.zeros((len(net.node_ids), len(constraints)))  # (N, C): each constraint's weight of each node
+    for k, c in enumerate(constraints):
+        nodes = c.attrs["nodes"]  # (a flow_sum's: {node: weight}; a flow_ratio's: [node, ...])
+        for n, w in (nodes.items() if c.type == "flow_sum" else ((n, 1.0) for n in nodes)):
+            weights[node[n], k] = float(w)
+    value = out.x[:, :, net.node_col] @ weights
+    is_sum = np.array([c.type == "flow_sum" for c in constraints], dtype=bool)
+    lower = np.full(value.shape, -np.inf)
+    upper = np.full(value.shape, np.inf)
+    lower[:, :, is_sum] = out.sum_lower
+    upper[:, :, is_sum] = out.col_upper[:, :, flow_sum_columns(net)]
+    with np.errstate(invalid="ignore"):  # (an infinite bound is none: never within the tolerance)
+        at_bound = (np.abs(value - lower) <= BINDING_TOLERANCE) | (np.abs(value - upper) <= BINDING_TOLERANCE)
+    binds = np.where(is_sum, at_bound, True)
+    return value, np.where(np.isfinite(lower), lower, np.nan), np.where(np.isfinite(upper), upper, np.nan), binds
+
+
+def _constraint_coords(net: CompiledNetwork) -> dict[str, tuple]:
+    """The ``constraint`` dimension's coordinates: each constraint's id, type and nodes (a flow_sum's with their
+    weights where not 1: ``farm, 0.5*canal``; a flow_ratio's in the order of its factors)."""
+    constraints = net.model.constraints
+    nodes = []
+    for c in constraints:
+        if c.type == "flow_sum":
+            nodes.append(", ".join(n if float(w) == 1.0 else f"{float(w):g}*{n}" for n, w in c.attrs["nodes"].items()))
+        else:
+            nodes.append(", ".join(c.attrs["nodes"]))
+    return {"constraint": ("constraint", [c.id for c in constraints], {"description": "Id of each constraint of "
+                                                                      "the model (its constraints: and an overlay's "
+                                                                      "add_constraints)"}),
+            "constraint_type": ("constraint", [c.type for c in constraints],
+                                {"description": "Type of each constraint: flow_sum or flow_ratio"}),
+            "constraint_nodes": ("constraint", nodes, {"description": "Nodes each constraint is on, in its order "
+                                                       "(a flow_sum's with their weights where not 1)"})}
 
 
 def shortfall(wanted: np.ndarray, got: np.ndarray) -> np.ndarray:

@@ -265,6 +265,34 @@ def reservoir_table(ds: xr.Dataset) -> pd.DataFrame:
     return table.assign(short_of_target=short["short"], steps_short=short["steps_short"] * 100)
 
 
+def constraint_table(ds: xr.Dataset) -> pd.DataFrame:
+    """Each ``flow_sum`` constraint that binds in some step (``constraint_binds``): its ``nodes``, the steps it is at
+    its ``min_flow`` (``at_min``) and at its ``max_flow`` (``at_max``), within
+    :data:`~daryo.results.dataset.BINDING_TOLERANCE`, the ``steps`` it binds in and of how many (``of``), all counted
+    over the scenarios' steps, and the share binding (``steps_binding``, %); empty where none binds, or the results
+    have no constraints.  A ``flow_ratio`` binds in every step (an equality) and is left out."""
+    from .dataset import BINDING_TOLERANCE
+
+    columns = ["nodes", "at_min", "at_max", "steps", "of", "steps_binding"]
+    if "constraint_binds" not in ds or "constraint_type" not in ds.coords:
+        return pd.DataFrame(columns=columns)
+    others = [d for d in ds["constraint_binds"].dims if d != "constraint"]
+    value = ds["constraint_value"]
+
+    def steps(at: xr.DataArray) -> np.ndarray:
+        return np.asarray(at.sum(others).values, dtype=np.int64) if others else np.asarray(at.values, dtype=np.int64)
+
+    at_min = steps(abs(value - ds["constraint_min"]) <= BINDING_TOLERANCE)  # (NaN, no bound: never)
+    at_max = steps(abs(value - ds["constraint_max"]) <= BINDING_TOLERANCE)
+    binding = steps(ds["constraint_binds"].astype(bool))
+    of = int(np.prod([ds.sizes[d] for d in others]))
+    table = pd.DataFrame({"nodes": ds["constraint_nodes"].values.astype(str), "at_min": at_min, "at_max": at_max,
+                          "steps": binding, "of": of, "steps_binding": binding / max(of, 1) * 100},
+                         index=pd.Index(ds["constraint"].values.astype(str), name="constraint"))
+    keep = (ds["constraint_type"].values.astype(str) == "flow_sum") & (binding > 0)
+    return table[keep]
+
+
 def summary_table(ds: xr.Dataset, model: Model | None = None) -> pd.DataFrame:
     """The tables ``daryo run`` prints as one long table, ``summary.csv``: a row per table, element, quantity and
     season (columns :data:`SUMMARY_COLUMNS`), every printed table in the order printed, with the figures printed.
@@ -296,6 +324,10 @@ def summary_table(ds: xr.Dataset, model: Model | None = None) -> pd.DataFrame:
     - ``reservoir``: each reservoir's volume at the run's ``start`` and ``end``, the ``change`` and its ``lowest``
       (``hm3``, not per year), and where it has a target its ``short_of_target`` (``hm3``, mean over the steps) and
       ``steps_short`` (``%``), season ``run`` (:func:`reservoir_table`);
+    - ``constraint``: each ``flow_sum`` constraint that binds in some step (``element``; ``country`` empty): the
+      steps at its ``min_flow`` (``steps_at_min``) and at its ``max_flow`` (``steps_at_max``), counted over the
+      scenarios' steps (units ``steps``), and the share of them it binds in (``steps_binding``, ``%``), season ``run``
+      (:func:`constraint_table`);
     - ``water_stress``: each river system's ``withdrawal``, ``renewable`` and ``environmental`` water and its
       ``stress`` (``%``, SDG 6.4.2's ratio; ``inf`` where nothing is left after the environmental flows), with its
       ``level`` (FAO's, on every row of the system); none where the printed summary shows none
@@ -327,7 +359,7 @@ def summary_table(ds: xr.Dataset, model: Model | None = None) -> pd.DataFrame:
     frames = [_country_rows(ds, water, energy), _scenario_rows(ds, water, energy), _irrigation_rows(ds, water),
               _demand_rows(ds, water), _country_system_rows(ds, water), _sink_rows(ds, water),
               _canal_rows(ds, water), _requirement_rows(ds, water), _plant_rows(ds, energy), _reservoir_rows(ds),
-              _stress_rows(ds, model, water)]
+              _constraint_rows(ds), _stress_rows(ds, model, water)]
     frames = [f for f in frames if not f.empty]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=list(SUMMARY_COLUMNS))
 
@@ -418,6 +450,14 @@ def _reservoir_rows(ds: xr.Dataset) -> pd.DataFrame:
     return _long("reservoir", table, table.index, _countries(ds, "reservoir", table.index),
                  [(c, c, "run", "hm3") for c in ("start", "end", "change", "lowest", "short_of_target")]
                  + [("steps_short", "steps_short", "run", "%")])
+
+
+def _constraint_rows(ds: xr.Dataset) -> pd.DataFrame:
+    """The binding constraints' rows of :func:`summary_table`: counts of the run's steps (season ``run``)."""
+    table = constraint_table(ds)
+    return _long("constraint", table, table.index, "",
+                 [("at_min", "steps_at_min", "run", "steps"), ("at_max", "steps_at_max", "run", "steps"),
+                  ("steps_binding", "steps_binding", "run", "%")])
 
 
 def _stress_rows(ds: xr.Dataset, model: Model | None, water: str) -> pd.DataFrame:

@@ -25,6 +25,7 @@ from ..errors import InfeasibleStepError, ModelError, Problem, SolverFailedError
 from ..model.topology import _delay_outlets
 from ..network import CompiledNetwork
 from ..network.builder import NEGATIVE_FACTOR, NEGATIVE_FLOW, negative_parameter
+from ..network.compile import flow_sum_columns
 from ..network.compiled import ParameterBinding
 from ..solver import HighsSolver, LPSolution, SolveStatus
 from ..solver.highs import FEASIBILITY_TOLERANCE, LARGEST_COEFFICIENT, SMALLEST_COEFFICIENT
@@ -87,14 +88,18 @@ class SimulationOutput:
     volume_min: np.ndarray  # (S, T, R) each step's minimum (dead) volume
     volume_max: np.ndarray  # (S, T, R) each step's maximum volume, max_volume (not a flood-control limit)
     balance_residual: np.ndarray  # (S, T) largest |row residual| of the mass-balance rows
+    # (S, T, K) lower bound of each flow_sum constraint's sum used (its min_flow; -inf: none), in the order of
+    # flow_sum_columns(net); the upper bounds are in col_upper
+    sum_lower: np.ndarray
 
     @staticmethod
     def _shapes(net: CompiledNetwork) -> dict[str, tuple[int, ...]]:
         """The shape of each array for every step and scenario of ``net``."""
         S, T, n = net.n_scenarios, net.axis.n_steps, net.lp.n_cols
-        R, H = len(net.res_ids), len(net.hp_ids)
+        R, H, K = len(net.res_ids), len(net.hp_ids), len(flow_sum_columns(net))
         return {"x": (S, T, n), "volume_start": (S, T, R), "evaporation": (S, T, R), "head": (S, T, H),
-                "col_upper": (S, T, n), "volume_min": (S, T, R), "volume_max": (S, T, R), "balance_residual": (S, T)}
+                "col_upper": (S, T, n), "volume_min": (S, T, R), "volume_max": (S, T, R), "balance_residual": (S, T),
+                "sum_lower": (S, T, K)}
 
     @staticmethod
     def nbytes_for(net: CompiledNetwork) -> int:
@@ -316,6 +321,7 @@ def simulate(net: CompiledNetwork) -> SimulationOutput:
     state = _StepState(net)
     volume = np.broadcast_to(net.res_initial, (S, net.res_initial.shape[1])).astype(float)
     eq_rows, A_eq = balance_rows(net)
+    sum_cols = flow_sum_columns(net)
     # coefficients that change by step on balance rows (losses): the residual uses the step's values
     eq_pos = {int(r): i for i, r in enumerate(eq_rows.tolist())}
     varying = [(eq_pos[r], c, float(net.lp.A[r, c]), k) for k, (r, c, _) in enumerate(state.coef) if r in eq_pos]
@@ -337,6 +343,7 @@ def simulate(net: CompiledNetwork) -> SimulationOutput:
         out.evaporation[:, t] = evap
         out.head[:, t] = head
         out.col_upper[:, t] = state.col_hi
+        out.sum_lower[:, t] = state.col_lo[:, sum_cols]
         out.volume_min[:, t] = state.vmin
         out.volume_max[:, t] = state.full_volume
         if eq_rows.size:

@@ -62,6 +62,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..network import CompiledNetwork
+from ..network.compile import flow_sum_columns
 from ..solver import HighsSolver, SolveStatus
 from . import _dualsimplex as dsx
 from . import _kernel
@@ -777,6 +778,7 @@ def simulate_fast(net: CompiledNetwork, options: FastOptions | None = None, stat
     out = SimulationOutput.allocate(net)
     stepper = FastStepper(net, options=options)
     eq_rows, A_eq = balance_rows(net)
+    sum_cols = flow_sum_columns(net)
     lay = stepper.layout
 
     def record(rec: StepRecord) -> None:
@@ -787,6 +789,7 @@ def simulate_fast(net: CompiledNetwork, options: FastOptions | None = None, stat
         out.head[:, t] = rec.head
         L, U = lay.all_bounds(*rec.shared(), rec.data)
         out.col_upper[:, t] = U[:, :n]
+        out.sum_lower[:, t] = L[:, sum_cols]
         out.volume_min[:, t] = net.res_min[:, t, :]  # (the network has no parameters of the state)
         out.volume_max[:, t] = net.res_full[:, t, :]
         if eq_rows.size:
