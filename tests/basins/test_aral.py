@@ -760,3 +760,33 @@ def test_observed_rows_outside_the_dates_daryo_holds_are_left_out(tmp_path):
                        r"dated outside the dates pandas, and so daryo, can hold \(1677-09-22 to 2262-04-11\) was left "
                        r"out: it is '1379-07-01', line 2; a year 1379 is most likely one of the Solar Hijri"):
         load_aral_model(years=2, inflow_csv=p)
+
+
+def test_intakes_of_an_ensemble_s_store_are_those_of_the_same_traces_run(tmp_path):
+    """A Turkmen analyst's review: on an ensemble's store that kept edge_flow, intake_withdrawals raised xarray's
+    "'scenario' not found in array dimensions ('trace',)".  Its traces are the scenarios: the intakes are those of
+    the same stochastic traces run (the store keeps float32), per trace and on average; a store without edge_flow
+    is refused by name."""
+    from daryo.cli import main
+
+    store = tmp_path / "ens.nc"
+    assert main(["ensemble", "--traces", "2", "--years", "1", "--seed", "2", "--series", "delivery,edge_flow",
+                 "--quiet", "-o", str(store)]) == 0
+    model = load_aral_model(hydrology="stochastic", traces=2, years=1, seed=2)
+    ran = daryo.run(model).dataset
+    with daryo.ensemble.open_output(store) as ens:
+        per_trace = intake_withdrawals(ens, model, scenarios=None)
+        assert per_trace.index.name == "trace" and list(per_trace.columns) == ["TJK", "TKM", "UZB", "AFG"]
+        np.testing.assert_allclose(per_trace.values, intake_withdrawals(ran, model, scenarios=None).values,
+                                   rtol=1e-5)
+        pd.testing.assert_series_equal(intake_withdrawals(ens, model, "syr", season="winter"),
+                                       intake_withdrawals(ran, model, "syr", season="winter"), rtol=1e-5)
+    one = intake_withdrawals(ran.isel(scenario=1), model)  # (a selection of one scenario)
+    pd.testing.assert_series_equal(one, pd.Series(per_trace.iloc[1].to_dict(), name="km3/yr"), rtol=1e-5)
+    bare = tmp_path / "bare.nc"
+    assert main(["ensemble", "--traces", "1", "--years", "1", "--series", "delivery", "--quiet", "-o", str(bare)]) == 0
+    with daryo.ensemble.open_output(bare) as ens, pytest.raises(
+            ValueError, match=r"^intake_withdrawals: the results have no 'edge_flow' .*this ensemble's store keeps the "
+                              r"monthly series delivery only, as its 'series' attribute says: run the ensemble again "
+                              r"with edge_flow among its --series\)$"):
+        intake_withdrawals(ens, model)

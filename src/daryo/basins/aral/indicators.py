@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from ...indicators import check_dataset, n_years, season_years, winter_share
+from ...indicators import _TRACE_DIMS, check_dataset, n_years, season_years, winter_share
 from ...model import Model, Series
 
 __all__ = ["intake_withdrawals", "natural_flow"]
@@ -25,7 +25,9 @@ def intake_withdrawals(ds: xr.Dataset, model: Model, river: str = "amu", season:
     Parameters
     ----------
     ds
-        The results Dataset.
+        The results Dataset (``Results.dataset`` or its NetCDF file read back), a selection of one of its scenarios,
+        or an ensemble's store that kept ``edge_flow`` (``daryo ensemble --series ...,edge_flow``): its traces are
+        the scenarios.
     model
         The model that was run (its metadata lists the intake edges per river and country).
     river
@@ -40,7 +42,8 @@ def intake_withdrawals(ds: xr.Dataset, model: Model, river: str = "amu", season:
     -------
     pandas.Series or pandas.DataFrame
         km³/yr by country: a Series indexed by country (``scenarios="mean"``), or a DataFrame of one row per trace
-        (index ``scenario``) and one column per country (``scenarios=None``).  Mean annual values, as
+        (index ``scenario``, or ``trace`` for an ensemble's store) and one column per country (``scenarios=None``).
+        Mean annual values, as
         :mod:`daryo.indicators` gives them: a run shorter than a year is taken to a year (a run of April–September
         withdraws twice its season's water "per year"); its totals, which ``daryo run`` prints for such a run, are
         these values times :func:`daryo.indicators.n_years` (or, for a season, ``season_years``) of the results.
@@ -52,7 +55,8 @@ def intake_withdrawals(ds: xr.Dataset, model: Model, river: str = "amu", season:
     if river not in intakes:
         raise ValueError(f"river={river!r}: the model lists intakes of {', '.join(map(repr, intakes))}")
     groups = intakes[river]
-    flow = ds["edge_flow"]
+    flow = _edge_flow(ds)
+    traces = next(d for d in _TRACE_DIMS if d in flow.dims)
     years = n_years(ds)
     if season is not None:
         share = winter_share(ds)  # (a step across 1 April or 1 October: its days' share in each season)
@@ -78,10 +82,28 @@ def intake_withdrawals(ds: xr.Dataset, model: Model, river: str = "amu", season:
             share = xr.where(fed > 0, total.sel(edge=mine).sum("edge") / fed.where(fed > 0, 1.0), 0.0)
             value = value + total.sel(edge=e, drop=True) * share
         out[c] = value
-    frame = xr.Dataset(out).to_dataframe() if scenarios is None else None
     if scenarios == "mean":
-        return pd.Series({c: float(v.mean("scenario")) for c, v in out.items()}, name="km3/yr")
-    return frame[[c for c in groups]]  # type: ignore[index]
+        return pd.Series({c: float(v.mean(traces)) for c, v in out.items()}, name="km3/yr")
+    return xr.Dataset(out).to_dataframe()[list(groups)]
+
+
+def _edge_flow(ds: xr.Dataset) -> xr.DataArray:
+    """``ds``'s ``edge_flow`` over its scenarios (a run's results) or traces (an ensemble's store), with a scenario
+    of one where ``ds`` is a selection of one; a ValueError where the store kept no monthly edge flows."""
+    if "edge_flow" not in ds.data_vars:
+        kept = ds.attrs.get("series") if "trace" in ds.dims else None
+        keeps = (f"keeps the monthly series {', '.join(kept.split())} only" if kept else
+                 "keeps no monthly series (--series none)")
+        where = (f"this ensemble's store {keeps}, as its 'series' attribute says: run the ensemble again with "
+                 "edge_flow among its --series" if isinstance(kept, str) else "a run's results have it")
+        raise ValueError(f"intake_withdrawals: the results have no 'edge_flow' (the flow of each edge over time), "
+                         f"which it sums at the intakes ({where})")
+    flow = ds["edge_flow"]
+    traces = [str(d) for d in flow.dims if d in _TRACE_DIMS]
+    if len(traces) > 1 or set(map(str, flow.dims)) - {*traces, "time", "edge"}:
+        raise ValueError(f"intake_withdrawals: 'edge_flow' is over {', '.join(map(str, flow.dims))}; give it over "
+                         "scenario (or trace), time and edge")
+    return flow if traces else flow.expand_dims(scenario=[0])
 
 
 def natural_flow(model: Model) -> pd.Series:
