@@ -198,6 +198,30 @@ def test_the_plain_and_fast_paths_send_the_same_water_to_each_sink():
     np.testing.assert_allclose(fast.delivery.values, plain.delivery.values, rtol=0, atol=1e-6)
 
 
+@pytest.mark.parametrize("scenarios", [(), ("irrigation-mode",), ("rogun-absent",)])
+def test_the_murghab_and_the_zeravshan_water_their_oases_before_the_desert_sinks(scenarios):
+    """A Turkmen analyst's review: the edges from the Murghab-Tejen and the Zeravshan to the desert sinks cost
+    nothing, so with the Amu's water to spare the allocation sent them to the sink while the Karakum (or
+    Amu-Bukhara) canal took Amu water for the same oases; under irrigation-mode and rogun-absent Turkmenistan's Amu
+    intakes came out at 22.05 km³/yr, over its 22.0 limit, and the South Aral's inflow lower, with no delivery
+    changed.  A local river sends water to the sink only in a step its oases take nothing by the canal, and the
+    operating regime (no shortage in norm years) leaves the intakes as the baseline's."""
+    model, ds = run(scenarios, 10)
+    flow = ds["edge_flow"].isel(scenario=0)
+    for river, canal, oases in (("murghab_tejen_in", "karakum_canal", "tkm_karakum_irr"),
+                                ("zeravshan_in", "amu_bukhara_canal", "uzb_zeravshan_bukhara_irr")):
+        to_sink = flow.sel(edge=f"{river}->amu_desert_sinks").values
+        by_canal = flow.sel(edge=f"{canal}->{oases}").values
+        both = (to_sink > 1e-6) & (by_canal > 1e-6)
+        assert not both.any(), (river, float(to_sink[both].sum()))
+    base_model, base = run((), 10)
+    w, w0 = intake_withdrawals(ds, model), intake_withdrawals(base, base_model)
+    assert w["TKM"] < 22.0
+    pd.testing.assert_series_equal(w, w0, rtol=1e-6)
+    np.testing.assert_allclose(ds["sink_inflow"].sel(sink="amu_desert_sinks").values,
+                               base["sink_inflow"].sel(sink="amu_desert_sinks").values, rtol=0, atol=1e-6)
+
+
 def test_the_caveat_on_the_syr_s_water_stress_gives_the_run_s_figures(tmp_path):
     """The model's caveat quotes the Syr's stress in the baseline (30 years, as ``daryo run``) and with the
     sourced part of the North Aral's requirement alone (1.6 km³ in October–March [F44]): both as they are run."""
