@@ -814,3 +814,49 @@ def test_intakes_of_an_ensemble_s_store_are_those_of_the_same_traces_run(tmp_pat
                               r"monthly series delivery only, as its 'series' attribute says: run the ensemble again "
                               r"with edge_flow among its --series\)$"):
         intake_withdrawals(ens, model)
+
+
+def test_the_card_s_split_below_kerki_is_a_flow_sum_upper_bound_with_the_runs_figures(tmp_path):
+    """A Turkmen analyst's review: the card said a 50/50 split is a ``flow_ratio`` "the same way" as the quota, which
+    a ``flow_ratio``, of single nodes, cannot weigh (``daryo validate`` refused the mapping).  The card's
+    ``flow_sum`` with negative weights, an upper bound, holds in every step, and its figures, and the equality's
+    (whose unneeded intakes send the local rivers to the desert sink), are the runs'."""
+    card = (Path(__file__).parents[2] / "docs" / "aral-basin.md").read_text(encoding="utf-8")
+    block = card.split("```yaml\ntitle: Turkmenistan takes no more than Uzbekistan below Kerki\n")[1].split("```")[0]
+    (tmp_path / "ub.yaml").write_text("title: upper bound\n" + block)
+    (tmp_path / "eq.yaml").write_text("title: equality\n" + block + "        min_flow: 0\n")
+    ratio = tmp_path / "ratio.yaml"
+    ratio.write_text("changes:\n  - add_constraints:\n      - {id: r, type: flow_ratio, nodes: {karakum_canal: 1, "
+                     "karshi_canal: 1}, factors: [1, 1]}\n")
+    with pytest.raises(ModelError, match=r"nodes .*must be a list of at least two node ids"):
+        load_aral_model(scenarios=[str(ratio)], years=1)
+    tkm = ["amu_kerki->karakum_canal", "amu_kerki->tkm_lebap_irr", "amu_lower->tkm_dashoguz_irr"]
+    uzb = ["amu_kerki->karshi_canal", "amu_kerki->amu_bukhara_canal", "amu_lower->uzb_khorezm_irr",
+           "amu_delta->uzb_karakalpak_irr"]
+    text = " ".join(card.split())
+    got = {}
+    for name in ("ub", "eq"):
+        model = load_aral_model(scenarios=[str(tmp_path / f"{name}.yaml")], years=10)
+        ds = daryo.run(model).dataset
+        (c,) = model.constraints
+        weights = c.attrs["nodes"]
+        flows = ds["node_flow"].isel(scenario=0)
+        gap = sum(float(w) * flows.sel(node=n) for n, w in weights.items())
+        assert float(gap.max()) <= 1e-6  # Turkmenistan takes no more than Uzbekistan in any month
+
+        def km3(edges, ds=ds):
+            return per_year(ds["edge_flow"].sel(edge=edges).sum("edge")) / 1000
+
+        short = per_year(ds["deficit"].where(ds["demand_country"] == "TKM", 0.0)) / 1000
+        got[name] = (km3(tkm), km3(uzb), km3(["murghab_tejen_in->amu_desert_sinks"]),
+                     km3(["zeravshan_in->amu_desert_sinks"]), short,
+                     per_year(ds["sink_inflow"].sel(sink="south_aral")) / 1000)
+    t, u, murghab, zeravshan, short, sea = got["eq"]
+    assert abs(t - u) < 0.005
+    assert (f"both countries at {t:.2f} km³/yr below Kerki" in text and f"{murghab:.2f} km³/yr of the Murghab's water "
+            f"and {zeravshan:.2f} of the Zeravshan's to the sink; Turkmenistan {short:.2f} km³/yr short; the South "
+            f"Aral at {sea:.2f}" in text)
+    t, u, murghab, zeravshan, short, _ = got["ub"]
+    assert murghab < 1e-6  # (the capped side has no lever)
+    assert (f"Amu water in place of {zeravshan:.2f} km³/yr of the Zeravshan's to loosen it (Turkmenistan {t:.2f}, "
+            f"Uzbekistan {u:.2f} km³/yr; Turkmenistan {short:.2f} short)" in text)

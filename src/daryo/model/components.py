@@ -284,7 +284,10 @@ CONSTRAINT_TYPES: dict[str, ComponentType] = {
             "flow_sum", "Bounds on a weighted sum of node flows (e.g. a licence shared by several intakes): "
                         "min_flow ≤ Σ weight × flow ≤ max_flow (one bound at least).",
             (
-                A("nodes", "weights", None, REQUIRED, "Node ids (weight 1 each) or a mapping of node id to weight."),
+                A("nodes", "weights", None, REQUIRED, "Node ids (weight 1 each) or a mapping of node id to weight. "
+                  "Weights may be negative: one group of nodes less another (`{a: 1, b: 1, c: -1}` with "
+                  "`max_flow: 0`: a and b together take no more than c), which `flow_ratio`, of single "
+                  "nodes, cannot weigh."),
                 A("min_flow", "series", "flow", None, "Minimum of the sum (none: no minimum)."),
                 A("max_flow", "series", "flow", None, "Maximum of the sum (none: no maximum)."),
             ),
