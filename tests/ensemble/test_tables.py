@@ -805,3 +805,54 @@ def test_a_run_year_refused_is_told_with_the_calendar_years_of_the_store():
     assert held_years("d.nc", 3, pd.Timestamp("2000-10-05"), 2001) == (
         "d.nc holds run years 0 to 2, which start in 2000-10-05 to 2002-10-05; 2001-10-05 starts run year 1")
     assert held_years("old.nc", 2) == "old.nc holds run years 0 to 1"
+
+
+def test_the_tables_over_a_range_of_run_years_pool_those_years_alone(tmp_path):
+    """An actuary's review: the pooled figures mix the run's first years, whose reservoirs start above their usual
+    volumes, with the later ones, and only one run year could be taken alone.  ``years`` (a slice or a range) takes
+    every table over the trace-years of those run years, pooled: here run years 1 and 2 of 7 traces × 3 years, each
+    figure worked out again by hand from the store's annual arrays; a range of every year is the pooled table, of
+    one year that year's."""
+    from daryo.ensemble import energy_table, requirement_table, sink_table, storage_table, water_stress_table
+
+    nodes = [dict(n, demand=[1.6 * d for d in n["demand"]]) if n["id"] == "farm" else n for n in basin_network()[0]]
+    nodes.append({"id": "plant", "type": "hydropower", "capacity": 1000, "head": 100, "efficiency": 0.9})
+    edges = [e for e in basin_network()[1] if e != ["river", "sea"]] + [["river", "plant"], ["plant", "sea"]]
+    model = build(nodes, edges, steps=24, allocation="cost", start="2001-10")  # (plant_basin's, a thirsty farm)
+    _, out = run(tmp_path, "p.nc", model=model)
+    ds = load(out)
+
+    def later(name: str) -> np.ndarray:  # (trace-years of run years 1 and 2, trace by trace)
+        values = ds[name].isel(year=[1, 2]).transpose("trace", "year", ...).values
+        return values.reshape(-1, values.shape[-1])
+
+    fraction = later("annual_deficit_fraction")
+    assert not np.allclose(fraction.mean(axis=0), ds.annual_deficit_fraction.mean(("trace", "year")).values)
+    for years in (slice(1, None), range(1, 3), slice(-2, None)):
+        table = shortfall_table(out, threshold=0.05, years=years)
+        by_hand = pd.Series((fraction > 0.05).mean(axis=0), index=ds.demand.values.astype(str))
+        pd.testing.assert_series_equal(table["probability"].sort_index(), by_hand[table.index].sort_index(),
+                                       check_names=False)
+        assert table.attrs["years"] == [1, 2] and table.attrs["year"] is None and table.attrs["pairs"] == 14
+        assert (table["mean_low"] <= table["mean"]).all() and (table["mean"] <= table["mean_high"]).all()
+        energy = energy_table(out, years=years)
+        np.testing.assert_allclose(energy["mean"], later("annual_energy").mean(axis=0), rtol=1e-12)
+        np.testing.assert_allclose(energy["p5"], np.percentile(later("annual_energy"), 5, axis=0), rtol=1e-12)
+        np.testing.assert_allclose(storage_table(out, years=years)["mean"], later("annual_min_storage").mean(axis=0))
+        np.testing.assert_allclose(sink_table(out, years=years)["mean"], later("annual_sink_inflow").mean(axis=0))
+        stress = water_stress_table(out, years=years)
+        renewable, withdrawal = later("annual_renewable_water").mean(axis=0), later("annual_withdrawal").mean(axis=0)
+        environmental = np.minimum(later("annual_environmental_flow").mean(axis=0), renewable)
+        np.testing.assert_allclose(stress["long_term"].iloc[:len(renewable)],
+                                   withdrawal / (renewable - environmental) * 100, rtol=1e-12)
+    pd.testing.assert_frame_equal(requirement_table(out, years=slice(0, None)), requirement_table(out))
+    pd.testing.assert_frame_equal(shortfall_table(out, years=range(3)), shortfall_table(out))
+    pd.testing.assert_frame_equal(energy_table(out, years=slice(2, None)), energy_table(out, year=2))
+    for bad, error, said in (({"years": slice(3, None)}, ValueError, r"selects no run year: \S+p.nc holds run "
+                                                                      "years 0 to 2"),
+                             ({"years": range(1, 4)}, ValueError, r"run year 3: \S+p.nc holds run years 0 to 2"),
+                             ({"years": slice(1, None), "year": 1}, ValueError, "not both"),
+                             ({"years": [1, 2]}, TypeError, "give a slice"),
+                             ({"years": slice(0.5, None)}, TypeError, "whole run years")):
+        with pytest.raises(error, match=said):
+            storage_table(out, **bad)

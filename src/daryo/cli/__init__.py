@@ -395,13 +395,30 @@ def _add_summary_parser(sub: argparse._SubParsersAction) -> None:
     c.add_argument("--deficit-threshold", type=_fraction, metavar="F",
                    help="list the demands by the share of trace-years with a deficit above this fraction of the "
                         "demand (or a percentage, 30%%) rather than the run's, worked out from the stored years")
-    c.add_argument("--year", type=int, metavar="Y",
+    c.add_argument("--year", type=_run_years, metavar="Y|A:B",
                    help="list the demands, plants, reservoirs, sinks, flow requirements and water stress by one run "
-                        "year's figures (0 for "
-                        "the first), over the traces alone: the years of a drought, which the pooled figures dilute")
+                        "year's figures (0 for the first), over the traces alone: the years of a drought, which the "
+                        "pooled figures dilute; or by a range of run years, pooled, as a Python slice: 5: is run year "
+                        "5 to the last, 5:15 run years 5 to 14 (the first years left out: a warm-up, where the "
+                        "reservoirs' start still shows)")
     c.add_argument("--all", action="store_true", help="list every demand short in some trace-year (a run's: in "
                    "the run; default: the first 10)")
     c.set_defaults(func=_cmd_summary)
+
+
+def _run_years(text: str) -> int | slice:
+    """``daryo summary --year``'s value: a run year (``5``), or a range of them as a Python slice of the run years
+    (``5:`` from run year 5 to the last, ``5:15`` run years 5 to 14, ``:10`` the first ten)."""
+    t = text.strip()
+    try:
+        if ":" not in t:
+            return int(t)
+        start, stop = t.split(":")
+        return slice(int(start) if start.strip() else None, int(stop) if stop.strip() else None)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a run year (0 for the first) or a range of them as a "
+                                         "Python slice: 5: (run year 5 to the last), 5:15 (run years 5 to 14)"
+                                         ) from None
 
 
 def _fraction(text: str) -> float:

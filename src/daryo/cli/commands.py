@@ -865,8 +865,9 @@ def _cmd_summary(args: argparse.Namespace) -> int:
     store = _ensemble_store(args.store)
     if (results := _run_results_in(store)) is not None:
         return _summarise_run(store, results, args)
-    if args.year is not None and args.year < 0:
-        raise _UsageError(f"--year {args.year}: give a run year, 0 for the first")
+    if isinstance(args.year, int) and args.year < 0:
+        raise _UsageError(f"--year {args.year}: give a run year, 0 for the first (or the last years as a range, "
+                          f"--year={args.year}:)")
     try:
         run = run_of(store)
     except ValueError as exc:
@@ -874,14 +875,15 @@ def _cmd_summary(args: argparse.Namespace) -> int:
         if what.endswith("it is not the output of an ensemble run"):  # (daryo summary reads a run's results too)
             what += " nor a run's results (daryo run -o FILE.nc)"
         raise _InputError(what) from None
-    if args.year is not None and args.year >= run["years"]:
+    if isinstance(args.year, int) and args.year >= run["years"]:
         raise _UsageError(f"--year {args.year}: {held_years(str(store), run['years'], run['start'], args.year)}")
+    year = _run_years_of(args.year, run["years"], held_years(str(store), run["years"], run["start"]))
     csv = None
     if args.csv is not None:
         if args.year is not None:  # (a review: the CSV of all run years was written as if of run year Y's)
-            raise _UsageError("--csv writes the store's own summaries, over all run years: leave out --year (one "
-                              "run year's figures: daryo.ensemble.shortfall_table, energy_table, storage_table, "
-                              "requirement_table and water_stress_table with year=Y)")
+            raise _UsageError("--csv writes the store's own summaries, over all run years: leave out --year (some "
+                              "run years' figures: daryo.ensemble.shortfall_table, energy_table, storage_table, "
+                              "requirement_table and water_stress_table with year=Y, or years=slice(A, B))")
         if store.is_dir() and store.resolve() in Path(args.csv).resolve().parents:
             raise _UsageError(f"--csv {args.csv} is inside the store {store}, which daryo summary only reads: give a "
                               "file outside it")
@@ -890,12 +892,32 @@ def _cmd_summary(args: argparse.Namespace) -> int:
     heading = (f"ensemble: {_count(run['traces'], 'trace')} × {_count(run['years'], 'year')} of "
                f"{run['model']}{overlays}, {traces_words(run)} ({store})")
     try:  # (the CSV written before the heading is printed)
-        _report_store(store, csv, args.deficit_threshold, args.year, shown=None if args.all else 10, heading=[heading])
+        _report_store(store, csv, args.deficit_threshold, year, shown=None if args.all else 10, heading=[heading])
     except ValueError as exc:  # (a store damaged where its tables read it: a chunk cut short)
         if not str(exc).startswith(str(store)):
             raise
         raise _InputError(str(exc)) from None
     return EXIT_OK
+
+
+def _run_years_of(given: int | slice | None, years: int, held: str) -> int | range | None:
+    """What ``daryo summary --year`` (``given``: a run year, or a range of them as a Python slice) takes the figures
+    of a store of ``years`` run years over: one run year, a range of them, or (None) every run year, as a range of
+    them all or of one year gives the same figures as none or that year (``held``: what the store holds, for a
+    message).
+
+    Raises
+    ------
+    _UsageError
+        If the range holds no run year."""
+    if not isinstance(given, slice):
+        return given
+    picked = range(years)[given]
+    text = f"{'' if given.start is None else given.start}:{'' if given.stop is None else given.stop}"
+    if not picked:
+        raise _UsageError(f"--year {text} holds no run year: {held} (a range is a Python slice: 5: is run year 5 "
+                          "to the last, 5:15 run years 5 to 14)")
+    return None if len(picked) == years else picked[0] if len(picked) == 1 else picked
 
 
 def _run_results_in(path: Path) -> Any:

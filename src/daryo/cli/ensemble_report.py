@@ -17,16 +17,16 @@ if TYPE_CHECKING:
     from ..ensemble.output import EnsembleOutput
 
 
-def _report_store(out: Path, csv: Path | None, threshold: float | None = None, year: int | None = None,
+def _report_store(out: Path, csv: Path | None, threshold: float | None = None, year: RunYear = None,
                   shown: int | None = 10, heading: Sequence[str] = ()) -> None:
     """What an ensemble's finished store ``out`` says: its summary CSV (``csv``, where asked for), written before
     anything is printed, then the lines of the ``heading``, where the CSV was written, the demands most often short
-    (by another ``threshold`` or one run ``year``'s figures, where given), the plants' energy and energy targets, the
-    reservoirs' lowest storage and rule curves, the water reaching the sinks and the flow requirements (of that
-    ``year`` too), the water stress, and the caveats of the model, as ``daryo run`` prints them (a review: a brief
-    made of ensembles alone had none): the store opened once for them all.  (A CLI review: with ``| head -1`` the
-    report's second line ended the command, exit 141, and the CSV printed after it was never written; ``daryo run``
-    saves before it prints.)"""
+    (by another ``threshold`` or one run ``year``'s figures, or a range of run years', where given), the plants'
+    energy and energy targets, the reservoirs' lowest storage and rule curves, the water reaching the sinks and the
+    flow requirements (of that ``year`` too), the water stress, and the caveats of the model, as ``daryo run``
+    prints them (a review: a brief made of ensembles alone had none): the store opened once for them all. (A CLI
+    review: with ``| head -1`` the report's second line ended the command, exit 141, and the CSV printed after it
+    was never written; ``daryo run`` saves before it prints.)"""
     from ..ensemble import open_output
     from .summary import caveat_lines
 
@@ -48,7 +48,7 @@ def _report_store(out: Path, csv: Path | None, threshold: float | None = None, y
         print(*caveats, sep="\n")
 
 
-def _print_or_tell(table: Callable[[EnsembleOutput, int | None], None], ds: xr.Dataset, year: int | None) -> None:
+def _print_or_tell(table: Callable[[EnsembleOutput, RunYear], None], ds: xr.Dataset, year: RunYear) -> None:
     """Print ``table`` of the open store ``ds`` (of run ``year``), or, where the store was written by an earlier
     daryo that did not keep what it needs (or kept figures it would misread:
     :class:`~daryo.ensemble.output.EarlierStoreError`), a note that says so in its place, and go on with the others
@@ -61,17 +61,40 @@ def _print_or_tell(table: Callable[[EnsembleOutput, int | None], None], ds: xr.D
         print(f"(a table not shown: {exc})")
 
 
-def year_span(out: xr.Dataset, year: int) -> str:
+def year_span(out: xr.Dataset, year: int | range) -> str:
     """The dates of run ``year`` of an opened store, for a report of that year alone: "run year 1: 2002-10-07 to
-    2003-10-05 (364 days)" (a weekly modeller's review: a year of 7-day steps is not 1 October to 30 September); ""
-    where the store does not give them or holds no such year (which the tables then refuse)."""
+    2003-10-05 (364 days)" (a weekly modeller's review: a year of 7-day steps is not 1 October to 30 September), or
+    of a range of run years: "run years 5 to 19: 2005-10-01 to 2020-09-30 (15 years)"; "" where the store does not
+    give them or holds no such year (which the tables then refuse)."""
     import pandas as pd
 
-    if "year_start" not in out.coords or "year_days" not in out.coords or not 0 <= year < out.sizes.get("year", 0):
+    years = range(year, year + 1) if isinstance(year, int) else year
+    held = out.sizes.get("year", 0)
+    if ("year_start" not in out.coords or "year_days" not in out.coords or not len(years)
+            or not all(0 <= y < held for y in (years[0], years[-1]))):
         return ""
-    start, days = pd.Timestamp(out["year_start"].values[year]), int(out["year_days"].values[year])
-    last = start + pd.Timedelta(days=days - 1)
-    return f"run year {year}: {start:%Y-%m-%d} to {last:%Y-%m-%d} ({days} days)"
+    start = pd.Timestamp(out["year_start"].values[years[0]])
+    last = pd.Timestamp(out["year_start"].values[years[-1]]) + pd.Timedelta(
+        days=int(out["year_days"].values[years[-1]]) - 1)
+    if isinstance(year, int):
+        return f"run year {year}: {start:%Y-%m-%d} to {last:%Y-%m-%d} ({int(out['year_days'].values[year])} days)"
+    return f"{years_words(years)}: {start:%Y-%m-%d} to {last:%Y-%m-%d} ({len(years)} years)"
+
+
+#: what a report's figures are taken over: every run year (None), one (its number, 0 for the first) or a range of
+#: them (``daryo summary --year 5:``)
+RunYear = int | range | None
+
+
+def years_words(years: range) -> str:
+    """A range of run years in words: "run years 5 to 19"."""
+    return f"run years {years[0]} to {years[-1]}"
+
+
+def _over(year: RunYear) -> dict[str, Any]:
+    """The keyword of the tables (:mod:`daryo.ensemble.tables`) that takes their figures over ``year``: one run year,
+    a range of them (``years``), or none (every run year)."""
+    return {} if year is None else {"years": year} if isinstance(year, range) else {"year": year}
 
 
 def traces_words(run: Mapping[str, Any]) -> str:
@@ -230,8 +253,11 @@ def _print_rows(heads: list[str], rows: list[list[str]], left: int) -> None:
                              for k, (c, w) in enumerate(zip(cells, widths, strict=True))).rstrip())
 
 
-def pairs_of(year: int | None) -> str:
-    """What an ensemble's statistics are taken over: its trace-years, or one run ``year``'s traces."""
+def pairs_of(year: RunYear) -> str:
+    """What an ensemble's statistics are taken over: its trace-years, one run ``year``'s traces, or the trace-years
+    of a range of run years."""
+    if isinstance(year, range):
+        return f"trace-years of {years_words(year)}"
     return "trace-years" if year is None else f"traces in run year {year}"
 
 
@@ -248,14 +274,15 @@ def _write_summary_csv(ds: EnsembleOutput, out: Path, csv: Path | None, threshol
 
 
 def _print_shortfalls(out: EnsembleOutput, shown: int | None = 10, threshold: float | None = None,
-                      year: int | None = None) -> None:
+                      year: RunYear = None) -> None:
     """The demands short in some trace-year of the ensemble written to ``out``, most often short first (by another
     ``threshold`` than the run's, or one run ``year``'s figures over the traces, where given; the first ``shown``,
     None: all)."""
     from ..ensemble import shortfall_table
 
-    table = shortfall_table(out, threshold=threshold, year=year)
-    one, pairs = ("trace-year", "trace-years") if year is None else (f"trace in run year {year}", "traces")
+    table = shortfall_table(out, threshold=threshold, **_over(year))
+    one, pairs = (("trace-year", "trace-years") if year is None else (f"trace in run year {year}", "traces")
+                  if isinstance(year, int) else (f"trace-year of {years_words(year)}", "trace-years"))
     if table.empty:
         print(f"no demand is short in any {one}" if table.attrs["demands"] else "the model has no demands")
         return
@@ -277,23 +304,24 @@ def _print_shortfalls(out: EnsembleOutput, shown: int | None = 10, threshold: fl
               "--deficit-threshold a lower threshold's P)")
 
 
-def _print_countries(out: EnsembleOutput, threshold: float | None = None, year: int | None = None) -> None:
-    """Each country's water over the ensemble written to ``out`` (or one run ``year``'s traces), its demands' summed
-    (:func:`~daryo.ensemble.countries.country_shortfall_table`; by another ``threshold`` than the run's, where
-    given); nothing for a model whose demands are of one country or none, or a store of summaries alone."""
+def _print_countries(out: EnsembleOutput, threshold: float | None = None, year: RunYear = None) -> None:
+    """Each country's water over the ensemble written to ``out`` (or one run ``year``'s traces, or a range's), its
+    demands' summed (:func:`~daryo.ensemble.countries.country_shortfall_table`; by another ``threshold`` than the
+    run's, where given); nothing for a model whose demands are of one country or none, or a store of summaries
+    alone."""
     from ..ensemble.countries import NO_COUNTRY, country_shortfall_table
 
     try:
-        table = country_shortfall_table(out, threshold=threshold, year=year)
+        table = country_shortfall_table(out, threshold=threshold, **_over(year))
     except ValueError:  # (a store of its summaries alone: no annual figures)
         return
     if len(table) < 2 and NO_COUNTRY not in table.index or table.empty:
         return
     table = table.loc[sorted(table.index, key=lambda c: (c == NO_COUNTRY, c))]
+    pairs = "traces" if isinstance(year, int) else "trace-years"
     print(f"water by country over the {pairs_of(year)} (hm³/yr, its demands' summed; share: the mean deficit's share "
-          f"of the mean demand; P: the share of {'trace-years' if year is None else 'traces'} with a deficit above "
-          f"{_percent(table.attrs['threshold'])} of the country's demand; p95: of its annual deficit fraction; "
-          f"{INTERVAL_WORDS}):")
+          f"of the mean demand; P: the share of {pairs} with a deficit above {_percent(table.attrs['threshold'])} of "
+          f"the country's demand; p95: of its annual deficit fraction; {INTERVAL_WORDS}):")
     rows = [[str(name), f"{row['demand']:.1f}", f"{row['deficit']:.1f}",
              mean_text(row["deficit_share"], row["deficit_share_low"], row["deficit_share_high"], percent=True),
              share_text(row["probability"], row["probability_low"], row["probability_high"], table.attrs["pairs"]),
@@ -302,18 +330,18 @@ def _print_countries(out: EnsembleOutput, threshold: float | None = None, year: 
     _print_rows(["country", "demand", "deficit", "share", "P", "p95"], rows, 1)
 
 
-def _print_energy(out: EnsembleOutput, year: int | None = None) -> None:
+def _print_energy(out: EnsembleOutput, year: RunYear = None) -> None:
     """The plants' annual and winter energy over the ensemble written to ``out`` (or one run ``year``'s traces), mean
     and 5th percentile, by plant and by country (none for a model without plants)."""
     from ..ensemble import energy_table
 
-    plants = energy_table(out, year=year)
+    plants = energy_table(out, **_over(year))
     if plants.empty:
         return
     over = f"the {pairs_of(year)}"
     print(f"hydropower over {over} (GWh/yr; winter = {winter_words(out)}; p5: the energy reached in 95 % of them, "
           "the firm energy):")
-    countries = energy_table(out, by="country", year=year)
+    countries = energy_table(out, by="country", **_over(year))
     w = max(len("plant"), *(len(str(name)) for name in plants.index)) + 2
     labels = [f"{name:<{w}}{country:<9}" for name, country in plants["country"].items()]  # (then each country's)
     labels += [f"{(c or '(no country)') + ' (all plants)':<{w + 9}}" for c in countries.index]
@@ -324,7 +352,7 @@ def _print_energy(out: EnsembleOutput, year: int | None = None) -> None:
               f"{row['winter_p5']:>11.1f}")
 
 
-def _print_energy_targets(out: EnsembleOutput, year: int | None = None) -> None:
+def _print_energy_targets(out: EnsembleOutput, year: RunYear = None) -> None:
     """How the plants met their energy targets (``energy_target``) over the ensemble written to ``out`` (or one run
     ``year``'s traces): none for a model without energy targets, or a store of a daryo that kept none of them (a
     hydropower engineer's review: the report had the energy and no target or shortfall)."""
@@ -334,7 +362,7 @@ def _print_energy_targets(out: EnsembleOutput, year: int | None = None) -> None:
 
     if isinstance(out, xr.Dataset) and "annual_energy_shortfall" not in out:  # (a store of an earlier daryo)
         return
-    table = energy_target_table(out, year=year)
+    table = energy_target_table(out, **_over(year))
     if table.empty:
         return
     over = pairs_of(year)
@@ -354,14 +382,14 @@ def _print_energy_targets(out: EnsembleOutput, year: int | None = None) -> None:
                  *(["winter missed"] if winters else [])], rows, 2)
 
 
-def _print_storage(out: EnsembleOutput, year: int | None = None) -> None:
+def _print_storage(out: EnsembleOutput, year: RunYear = None) -> None:
     """The reservoirs' lowest storage of each year over the ensemble written to ``out`` (or one run ``year``'s
     traces), and how often it reaches their dead storage (none for a model without reservoirs)."""
     import math
 
     from ..ensemble import storage_table
 
-    table = storage_table(out, year=year)
+    table = storage_table(out, **_over(year))
     if table.empty:
         return
     over = pairs_of(year)
@@ -377,7 +405,7 @@ def _print_storage(out: EnsembleOutput, year: int | None = None) -> None:
               "gives)")
 
 
-def _print_rule_curves(out: EnsembleOutput, year: int | None = None) -> None:
+def _print_rule_curves(out: EnsembleOutput, year: RunYear = None) -> None:
     """How the reservoirs held their rule curves (``target_volume``) over the ensemble written to ``out`` (or one run
     ``year``'s traces): none for a model without rule curves, or a store of a daryo that kept none of them."""
     import xarray as xr
@@ -386,7 +414,7 @@ def _print_rule_curves(out: EnsembleOutput, year: int | None = None) -> None:
 
     if isinstance(out, xr.Dataset) and "annual_steps_below_target" not in out:  # (a store of an earlier daryo)
         return
-    table = rule_curve_table(out, year=year)
+    table = rule_curve_table(out, **_over(year))
     if table.empty:
         return
     over = pairs_of(year)
@@ -400,12 +428,12 @@ def _print_rule_curves(out: EnsembleOutput, year: int | None = None) -> None:
     _print_rows(["reservoir", "country", "below", "steps", "p95", "shortfall", "p95", "largest"], rows, 2)
 
 
-def _print_sinks(out: EnsembleOutput, year: int | None = None) -> None:
+def _print_sinks(out: EnsembleOutput, year: RunYear = None) -> None:
     """The water reaching the sinks over the ensemble written to ``out`` (or one run ``year``'s traces; none for a
     model without sinks): a review, the Aral Sea's inflow in dry years could be read from no table."""
     from ..ensemble import sink_table
 
-    table = sink_table(out, year=year)
+    table = sink_table(out, **_over(year))
     if table.empty:
         return
     over = pairs_of(year)
@@ -417,12 +445,12 @@ def _print_sinks(out: EnsembleOutput, year: int | None = None) -> None:
     _print_rows(["sink", "country", "mean", "p5", "p50", "p95", "least", "none"], rows, 2)
 
 
-def _print_requirements(out: EnsembleOutput, year: int | None = None) -> None:
+def _print_requirements(out: EnsembleOutput, year: RunYear = None) -> None:
     """How the flow requirements fared over the ensemble written to ``out`` (or one run ``year``'s traces; none for
     a model without them)."""
     from ..ensemble import requirement_table
 
-    table = requirement_table(out, year=year)
+    table = requirement_table(out, **_over(year))
     if table.empty:
         return
     over = pairs_of(year)
@@ -436,14 +464,14 @@ def _print_requirements(out: EnsembleOutput, year: int | None = None) -> None:
     _print_rows(["requirement", "at", "required", "met", "short", "mean", "p95"], rows, 2)
 
 
-def _print_water_stress(out: EnsembleOutput, year: int | None = None) -> None:
+def _print_water_stress(out: EnsembleOutput, year: RunYear = None) -> None:
     """Each river system's water stress (SDG 6.4.2) over the ensemble's trace-years (or one run ``year``'s traces),
     long-term and its yearly distribution, or why it is not shown (the store's caveat, as ``daryo run``'s block
     gives it): none where no water is withdrawn, and no row for a system with neither water nor withdrawal."""
     from ..ensemble import water_stress_table
     from .summary import stress_not_shown, stress_text
 
-    every = water_stress_table(out, year=year)
+    every = water_stress_table(out, **_over(year))
     if not (every["withdrawal"] > 0).any():
         return
     table = every[(every["withdrawal"] > 0) | (every["renewable"] > 0)]

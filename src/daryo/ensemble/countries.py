@@ -12,7 +12,16 @@ from ..indicators import YEAR_NOISE
 from ..units import is_number, is_whole
 from .chunks import threshold_of
 from .output import EnsembleOutput, _summaries
-from .tables import _add_bounds, _annual, _percentile, _traces, need_annual_fractions
+from .tables import (
+    RunYears,
+    _add_bounds,
+    _annual,
+    _percentile,
+    _picked_years,
+    _traces,
+    need_annual_fractions,
+    years_attrs,
+)
 
 __all__ = ["country_shortfall_table", "NO_COUNTRY"]
 
@@ -20,8 +29,8 @@ __all__ = ["country_shortfall_table", "NO_COUNTRY"]
 NO_COUNTRY = "(no country)"
 
 
-def country_shortfall_table(output: EnsembleOutput, threshold: float | None = None, year: int | None = None
-                            ) -> pd.DataFrame:
+def country_shortfall_table(output: EnsembleOutput, threshold: float | None = None, year: int | None = None,
+                            years: RunYears | None = None) -> pd.DataFrame:
     """Each country's water demanded and short over an ensemble's (trace, run year) pairs: its demands' annual
     water summed in each trace-year.
 
@@ -34,6 +43,9 @@ def country_shortfall_table(output: EnsembleOutput, threshold: float | None = No
         run's deficit threshold).
     year
         One run year (0 for the first) to take the figures of, over the traces alone (None: every run year).
+    years
+        A range of run years to take the figures of, pooled (``slice(5, None)``: run year 5 to the last, or a
+        ``range``; None: every run year), as :func:`~daryo.ensemble.shortfall_table`'s.
 
     Returns
     -------
@@ -64,14 +76,15 @@ def country_shortfall_table(output: EnsembleOutput, threshold: float | None = No
             f"threshold={threshold!r}: give a fraction of the demand, at least 0 and below 1 (or None for the run's)")
     with _summaries(output, "country_shortfall_table") as ds:
         need_annual_fractions(ds, "a country's water")
+        picked = _picked_years(ds, year, years, "country_shortfall_table")
         limit = (float(ds["prob_deficit_above_threshold"].attrs["threshold"]) if threshold is None
                  else float(threshold))
         labels = [str(c) or NO_COUNTRY for c in ds["demand_country"].values.astype(str)]
         countries = list(dict.fromkeys(labels))
         member = np.zeros((len(labels), len(countries)))  # (demands, countries): 1 where the demand is the country's
         member[np.arange(len(labels)), [countries.index(label) for label in labels]] = 1.0
-        wanted = _annual(ds, "annual_demand", "demand", year)
-        short = wanted - _annual(ds, "annual_delivery", "demand", year)
+        wanted = _annual(ds, "annual_demand", "demand", picked)
+        short = wanted - _annual(ds, "annual_delivery", "demand", picked)
         short = np.where(short > YEAR_NOISE, short, 0.0)  # (solver noise is no deficit)
         demand, deficit = wanted @ member, short @ member  # (pairs, countries)
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -80,7 +93,7 @@ def country_shortfall_table(output: EnsembleOutput, threshold: float | None = No
         table = pd.DataFrame({"demand": demand.mean(axis=0), "deficit": deficit.mean(axis=0), "deficit_share": share,
                               "probability": (fraction > limit).mean(axis=0), "p95": _percentile(fraction, 95)},
                              index=pd.Index(countries, name="country"))
-        table.attrs.update(threshold=limit, year=None if year is None else int(year),
+        table.attrs.update(threshold=limit, **years_attrs(picked),
                            units={"demand": "hm3 per year", "deficit": "hm3 per year", "deficit_share": "1",
                                   "probability": "share of trace-years", "p95": "1"})
         traces = _traces(ds)

@@ -24,11 +24,12 @@ from .store import _level_shares, _summary_of
 
 
 def shortfall_table(output: EnsembleOutput, n: int | None = None, threshold: float | None = None,
-                    year: int | None = None) -> pd.DataFrame:
+                    year: int | None = None, years: RunYears | None = None) -> pd.DataFrame:
     """The demands of an ensemble's output that fall short most often: per demand its country, the share of
     (trace, run year) pairs whose deficit is above the threshold (``probability``), and the mean and 95th
     percentile of the annual deficit fraction; sorted by probability, then mean, and only demands with some deficit
-    (the first ``n`` of them; None: all).  ``attrs`` holds the ``threshold``, the ``year``, how many
+    (the first ``n`` of them; None: all).  ``attrs`` holds the ``threshold``, the ``year`` and the run ``years``
+    the figures are over (None: all; :func:`years_attrs`), how many
     ``demands`` the model has, each column's ``units``, and the numbers of ``traces`` and ``pairs`` (trace-years,
     or traces of the ``year``) the figures are over.
 
@@ -51,6 +52,10 @@ def shortfall_table(output: EnsembleOutput, n: int | None = None, threshold: flo
     year
         One run year (0 for the first) to take the figures of, over the traces alone: the years of a drought
         that the pooled figures dilute (None: every run year, pooled).
+    years
+        A range of run years to take the figures over, pooled (``slice(5, None)``: run year 5 to the last, as
+        Python slices; ``range(5, 20)``): the run's first years left out, where its reservoirs' start still shows
+        (a warm-up); give ``year`` or ``years``, not both (None: ``year``'s).
 
     Returns
     -------
@@ -61,9 +66,11 @@ def shortfall_table(output: EnsembleOutput, n: int | None = None, threshold: flo
     Raises
     ------
     TypeError
-        If ``n`` or ``year`` is not a whole number (or None), or ``threshold`` not a number.
+        If ``n`` or ``year`` is not a whole number (or None), ``years`` not a slice or range, or ``threshold``
+        not a number.
     ValueError
-        If ``n`` is negative, ``year`` not a run year of the output, or ``threshold`` not in [0, 1).
+        If ``n`` is negative, ``year`` not a run year of the output, ``years`` selects none of them (or both are
+        given), or ``threshold`` not in [0, 1).
     """
     why = f"n={n!r}: give how many demands to list (a whole number, at least 0), or None for all"
     if n is not None and not is_whole(n):
@@ -76,13 +83,14 @@ def shortfall_table(output: EnsembleOutput, n: int | None = None, threshold: flo
         raise (ValueError if is_number(threshold) else TypeError)(
             f"threshold={threshold!r}: give a fraction of the demand, at least 0 and below 1 (or None for the run's)")
     with _summaries(output, "shortfall_table") as ds:
+        picked = _picked_years(ds, year, years, "shortfall_table")
         run_threshold = float(ds["prob_deficit_above_threshold"].attrs["threshold"])
         limit = run_threshold if threshold is None else float(threshold)
-        if threshold is not None or year is not None:  # (worked out from the trace-years: a diff review found
-            need_annual_fractions(ds, "another threshold's or one run year's figures")  # "no demand is short")
-        values = (_annual(ds, "annual_deficit_fraction", "demand", year) if "annual_deficit_fraction" in ds
+        if threshold is not None or picked is not None:  # (worked out from the trace-years: a diff review found
+            need_annual_fractions(ds, "another threshold's or some run years' figures")  # "no demand is short")
+        values = (_annual(ds, "annual_deficit_fraction", "demand", picked) if "annual_deficit_fraction" in ds
                   else np.full((0, ds.sizes["demand"]), np.nan))  # (a store of summaries alone: no intervals)
-        if threshold is None and year is None:
+        if threshold is None and picked is None:
             frac = ds["summary_annual_deficit_fraction"]
             probability, mean, p95 = (ds["prob_deficit_above_threshold"].values, frac.sel(statistic="mean").values,
                                       frac.sel(statistic="p95").values)
@@ -90,7 +98,7 @@ def shortfall_table(output: EnsembleOutput, n: int | None = None, threshold: flo
             probability, mean, p95 = ((values > limit).mean(axis=0), values.mean(axis=0), _percentile(values, 95))
         table = pd.DataFrame({"country": ds["demand_country"].values, "probability": probability, "mean": mean,
                               "p95": p95}, index=pd.Index(ds["demand"].values.astype(str), name="demand"))
-        table.attrs.update(threshold=limit, demands=len(table), year=None if year is None else int(year),
+        table.attrs.update(threshold=limit, demands=len(table), **years_attrs(picked),
                            units={"probability": "share of trace-years", "mean": "1", "p95": "1"})
         _add_bounds(table, _traces(ds), {"probability": (values > limit, True), "mean": (values, True)})
     short = table[(table["probability"] > 0) | (table["mean"] > 0)]
@@ -108,7 +116,8 @@ def need_annual_fractions(ds: Any, what: str) -> None:
 
 
 def seasonal_shortfall_table(output: EnsembleOutput, by: str = "demand", category: str | None = None,
-                             year: int | None = None, threshold: float | None = None) -> pd.DataFrame:
+                             year: int | None = None, threshold: float | None = None,
+                             years: RunYears | None = None) -> pd.DataFrame:
     """Each demand's (or country's) water demanded, delivered and short in winter (October–March) and in summer
     (April–September, the growing season) over an ensemble's (trace, run year) pairs: the year's deficit hides
     which season it falls in, and irrigation's is the summer's (a food-security analyst's review: a store kept no
@@ -125,6 +134,10 @@ def seasonal_shortfall_table(output: EnsembleOutput, by: str = "demand", categor
         The demands of one use only (``"irrigation"``: the water food depends on); None: every demand.
     year
         One run year's figures over the traces (0 for the first; None: every run year pooled).
+    years
+        A range of run years to take the figures over, pooled (``slice(5, None)``: run year 5 to the last, as
+        Python slices; ``range(5, 20)``): the run's first years left out, where its reservoirs' start still shows
+        (a warm-up); give ``year`` or ``years``, not both (None: ``year``'s).
     threshold
         The season's deficit, as a fraction of the season's demand, above which a season counts as short (None:
         the run's deficit threshold).
@@ -164,13 +177,14 @@ def seasonal_shortfall_table(output: EnsembleOutput, by: str = "demand", categor
         raise ValueError(f"seasonal_shortfall_table: category={category!r}: give a demand's category "
                          f"({', '.join(choices)}), or None for every demand")
     with _summaries(output, "seasonal_shortfall_table", ("annual_winter_demand",), "water demanded by season") as ds:
+        picked = _picked_years(ds, year, years, "seasonal_shortfall_table")
         if category is not None and "demand_category" not in ds.coords:
             raise ValueError(f"{output_name(ds)} has no demand_category coordinate to select the {category} demands "
                              "by")
         names, country = ds["demand"].values.astype(str), ds["demand_country"].values.astype(str)
         country = np.where(country == "", "—", country)
         use = ds["demand_category"].values.astype(str) if "demand_category" in ds.coords else np.full(len(names), "")
-        wanted, got, winter_wanted, winter_got = (_annual(ds, name, "demand", year) for name in (
+        wanted, got, winter_wanted, winter_got = (_annual(ds, name, "demand", picked) for name in (
             "annual_demand", "annual_delivery", "annual_winter_demand", "annual_winter_delivery"))
         limit = float(ds["prob_deficit_above_threshold"].attrs["threshold"]) if threshold is None else threshold
         traces = _traces(ds)
@@ -198,10 +212,10 @@ def seasonal_shortfall_table(output: EnsembleOutput, by: str = "demand", categor
                         f"{season}_probability": _share(hit)}
         above[f"{season}_probability"] = (hit.astype(float), True)
     table = pd.DataFrame(columns, index=index)
-    share_of = "share of trace-years" if year is None else "share of traces"
+    share_of = "share of traces" if isinstance(picked, int) else "share of trace-years"
     table.attrs["units"] = {c: "%" if c.endswith("share") else share_of if c.endswith("probability") else
                             "hm3 per year" for c in columns if c not in ("country", "category")}
-    table.attrs.update(year=None if year is None else int(year), category=category, threshold=float(limit))
+    table.attrs.update(**years_attrs(picked), category=category, threshold=float(limit))
     _add_bounds(table, traces, above)
     return table
 
@@ -264,7 +278,8 @@ def _time_step_of(ds: Any) -> str:
     return step_label(int(days[0])) if np.all(days == days[0]) else ""
 
 
-def water_stress_table(output: EnsembleOutput, year: int | None = None) -> pd.DataFrame:
+def water_stress_table(output: EnsembleOutput, year: int | None = None, years: RunYears | None = None
+                       ) -> pd.DataFrame:
     """The level of water stress (SDG 6.4.2) of each river system over an ensemble's (trace, run year) pairs, from
     its summaries (or over one run ``year``'s traces, 0 for the first, from its yearly values): its countries; the
     mean, 5th, 50th and 95th percentiles of each trace-year's ratio (%) and the share of pairs in each of FAO's
@@ -298,6 +313,10 @@ def water_stress_table(output: EnsembleOutput, year: int | None = None) -> pd.Da
         An ensemble's output (``daryo ensemble -o``), or it opened (:func:`open_output`).
     year
         One run year's figures over the traces (0 for the first; None: every run year pooled).
+    years
+        A range of run years to take the figures over, pooled (``slice(5, None)``: run year 5 to the last, as
+        Python slices; ``range(5, 20)``): the run's first years left out, where its reservoirs' start still shows
+        (a warm-up); give ``year`` or ``years``, not both (None: ``year``'s).
 
     Returns
     -------
@@ -317,15 +336,16 @@ def water_stress_table(output: EnsembleOutput, year: int | None = None) -> pd.Da
     """
     with _summaries(output, "water_stress_table",
                     ("summary_annual_water_stress", "prob_water_stress_level"), "water stress") as ds:
+        picked = _picked_years(ds, year, years, "water_stress_table")
         refuse_capped_flows(ds, "long-term water stress")
-        table = _stress_table(ds) if year is None else _stress_table_of_year(ds, year)
+        table = _stress_table(ds) if picked is None else _stress_table_of_year(ds, picked)
         caveat = str(ds["annual_water_stress"].attrs.get("caveat", ""))
         comment = str(ds["annual_water_stress"].attrs.get("comment", ""))
         table.attrs["units"] = {"mean": "%", "p5": "%", "p50": "%", "p95": "%", "levels": "share of trace-years",
                                 "withdrawal": "hm3 per year", "renewable": "hm3 per year",
                                 "environmental": "hm3 per year", "long_term": "%"} | {
                                     level: "share of trace-years" for level in LEVEL_NAMES}
-        _add_stress_bounds(ds, table, year)
+        _add_stress_bounds(ds, table, picked)
     if caveat:
         table.attrs["caveat"] = caveat
     if comment:
@@ -349,7 +369,8 @@ def _stress_table(ds: Any) -> pd.DataFrame:
     return pd.concat([table, _all_systems(ds, table)]) if len(table) > 1 else table
 
 
-def requirement_table(output: EnsembleOutput, year: int | None = None) -> pd.DataFrame:
+def requirement_table(output: EnsembleOutput, year: int | None = None, years: RunYears | None = None
+                      ) -> pd.DataFrame:
     """How the flow requirements (environmental flows) of an ensemble's output fared over its (trace, run year)
     pairs (or one run ``year``'s traces, 0 for the first): per requirement the node it is on (``at``) and its country,
     the mean water ``required`` and ``met`` a year (hm³/yr), the share of pairs short of it (``short``: some water
@@ -363,6 +384,10 @@ def requirement_table(output: EnsembleOutput, year: int | None = None) -> pd.Dat
         An ensemble's output (``daryo ensemble -o``), or it opened (:func:`open_output`).
     year
         One run year's figures over the traces (0 for the first; None: every run year pooled).
+    years
+        A range of run years to take the figures over, pooled (``slice(5, None)``: run year 5 to the last, as
+        Python slices; ``range(5, 20)``): the run's first years left out, where its reservoirs' start still shows
+        (a warm-up); give ``year`` or ``years``, not both (None: ``year``'s).
 
     Returns
     -------
@@ -379,10 +404,11 @@ def requirement_table(output: EnsembleOutput, year: int | None = None) -> pd.Dat
     """
     with _summaries(output, "requirement_table",
                     ("annual_requirement_shortfall_fraction",), "flow requirements") as ds:
-        short = _annual(ds, "annual_requirement_shortfall_fraction", "requirement", year)
-        required, met = (_annual(ds, name, "requirement", year)
+        picked = _picked_years(ds, year, years, "requirement_table")
+        short = _annual(ds, "annual_requirement_shortfall_fraction", "requirement", picked)
+        required, met = (_annual(ds, name, "requirement", picked)
                          for name in ("annual_required", "annual_requirement_met"))
-        if year is None:  # (the summaries written with the store)
+        if picked is None:  # (the summaries written with the store)
             fraction = ds["summary_annual_requirement_shortfall_fraction"]
             columns = {"required": ds["summary_annual_required"].sel(statistic="mean").values,
                        "met": ds["summary_annual_requirement_met"].sel(statistic="mean").values,
@@ -401,7 +427,8 @@ def requirement_table(output: EnsembleOutput, year: int | None = None) -> pd.Dat
     return table
 
 
-def energy_table(output: EnsembleOutput, by: str = "plant", year: int | None = None) -> pd.DataFrame:
+def energy_table(output: EnsembleOutput, by: str = "plant", year: int | None = None,
+                 years: RunYears | None = None) -> pd.DataFrame:
     """The hydropower of an ensemble's output over its (trace, run year) pairs: per plant (or per country, of its
     plants' energy in each trace-year) the mean and 5th percentile of the annual energy and of the winter
     (October–March) energy, GWh/yr.  The 5th percentile is the energy reached in 95 % of the trace-years: the firm
@@ -416,6 +443,10 @@ def energy_table(output: EnsembleOutput, by: str = "plant", year: int | None = N
         ``"plant"`` (a row per plant, with its ``country``) or ``"country"`` (a row per country with plants).
     year
         One run year's figures over the traces (0 for the first; None: every run year pooled).
+    years
+        A range of run years to take the figures over, pooled (``slice(5, None)``: run year 5 to the last, as
+        Python slices; ``range(5, 20)``): the run's first years left out, where its reservoirs' start still shows
+        (a warm-up); give ``year`` or ``years``, not both (None: ``year``'s).
 
     Returns
     -------
@@ -432,8 +463,9 @@ def energy_table(output: EnsembleOutput, by: str = "plant", year: int | None = N
     if by not in ("plant", "country"):
         raise ValueError(f"energy_table: by={by!r}: give 'plant' or 'country'")
     with _summaries(output, "energy_table") as ds:
+        picked = _picked_years(ds, year, years, "energy_table")
         country = ds["hydropower_country"].values.astype(str)
-        arrays = [_annual(ds, name, "hydropower", year) for name in ("annual_energy", "annual_winter_energy")]
+        arrays = [_annual(ds, name, "hydropower", picked) for name in ("annual_energy", "annual_winter_energy")]
         names = pd.Index(ds["hydropower"].values.astype(str), name="plant")
         traces = _traces(ds)
     if by == "country":
@@ -450,7 +482,8 @@ def energy_table(output: EnsembleOutput, by: str = "plant", year: int | None = N
     return table
 
 
-def energy_target_table(output: EnsembleOutput, year: int | None = None) -> pd.DataFrame:
+def energy_target_table(output: EnsembleOutput, year: int | None = None, years: RunYears | None = None
+                        ) -> pd.DataFrame:
     """How the plants with an energy target (``energy_target``) of an ensemble's output met it over its (trace, run
     year) pairs (or one run ``year``'s traces): per plant its country, the mean target of a year (``target``, the
     sum of its steps'), the mean and 95th percentile of a year's shortfall (``shortfall_mean``,
@@ -467,6 +500,10 @@ def energy_target_table(output: EnsembleOutput, year: int | None = None) -> pd.D
         An ensemble's output (``daryo ensemble -o``), or it opened (:func:`open_output`).
     year
         One run year's figures over the traces (0 for the first; None: every run year pooled).
+    years
+        A range of run years to take the figures over, pooled (``slice(5, None)``: run year 5 to the last, as
+        Python slices; ``range(5, 20)``): the run's first years left out, where its reservoirs' start still shows
+        (a warm-up); give ``year`` or ``years``, not both (None: ``year``'s).
 
     Returns
     -------
@@ -484,7 +521,8 @@ def energy_target_table(output: EnsembleOutput, year: int | None = None) -> pd.D
         parts' format was below 13), or ``year`` is not a run year of it.
     """
     with _summaries(output, "energy_target_table", ("annual_energy_shortfall",), "plants' energy targets") as ds:
-        target, short, winter = (_annual(ds, f"annual_{name}", "hydropower", year)
+        picked = _picked_years(ds, year, years, "energy_target_table")
+        target, short, winter = (_annual(ds, f"annual_{name}", "hydropower", picked)
                                  for name in ("energy_target", "energy_shortfall", "winter_energy_shortfall"))
         has = ~np.isnan(short).any(axis=0) if len(short) else np.zeros(short.shape[1], dtype=bool)
         target, short, winter = target[:, has], short[:, has], winter[:, has]
@@ -493,7 +531,7 @@ def energy_target_table(output: EnsembleOutput, year: int | None = None) -> pd.D
                    "missed": (missed := target_missed(short, target)).mean(axis=0),
                    "winter_shortfall_mean": winter.mean(axis=0)}
         if "annual_winter_energy_target" in ds:  # (a store of this session's first energy targets has none)
-            wanted = _annual(ds, "annual_winter_energy_target", "hydropower", year)[:, has]
+            wanted = _annual(ds, "annual_winter_energy_target", "hydropower", picked)[:, has]
             columns |= {"winter_target": wanted.mean(axis=0),
                         "winter_missed": (winter_missed := target_missed(winter, wanted)).mean(axis=0)}
         table = pd.DataFrame(columns, index=pd.Index(ds["hydropower"].values.astype(str)[has], name="plant"))
@@ -511,7 +549,8 @@ def energy_target_table(output: EnsembleOutput, year: int | None = None) -> pd.D
     return table
 
 
-def storage_table(output: EnsembleOutput, year: int | None = None) -> pd.DataFrame:
+def storage_table(output: EnsembleOutput, year: int | None = None, years: RunYears | None = None
+                  ) -> pd.DataFrame:
     """The reservoirs of an ensemble's output over its (trace, run year) pairs: per reservoir the mean, 5th
     percentile and least of each year's lowest storage (hm³), its lowest ``min_volume`` (its dead storage), and the
     share of the pairs whose lowest storage reaches it (``at_min``, 0–1: the reservoir drawn down to dead storage in
@@ -524,6 +563,10 @@ def storage_table(output: EnsembleOutput, year: int | None = None) -> pd.DataFra
         An ensemble's output (``daryo ensemble -o``), or it opened (:func:`open_output`).
     year
         One run year's figures over the traces (0 for the first; None: every run year pooled).
+    years
+        A range of run years to take the figures over, pooled (``slice(5, None)``: run year 5 to the last, as
+        Python slices; ``range(5, 20)``): the run's first years left out, where its reservoirs' start still shows
+        (a warm-up); give ``year`` or ``years``, not both (None: ``year``'s).
 
     Returns
     -------
@@ -538,7 +581,8 @@ def storage_table(output: EnsembleOutput, year: int | None = None) -> pd.DataFra
         If ``output`` holds no ensemble summaries, or ``year`` is not a run year of it.
     """
     with _summaries(output, "storage_table") as ds:
-        lowest = _annual(ds, "annual_min_storage", "reservoir", year)
+        picked = _picked_years(ds, year, years, "storage_table")
+        lowest = _annual(ds, "annual_min_storage", "reservoir", picked)
         traces = _traces(ds)
         floor = (ds["reservoir_min_volume"].values.astype(float) if "reservoir_min_volume" in ds.coords
                  else np.full(lowest.shape[1], np.nan))
@@ -554,7 +598,8 @@ def storage_table(output: EnsembleOutput, year: int | None = None) -> pd.DataFra
     return table
 
 
-def rule_curve_table(output: EnsembleOutput, year: int | None = None) -> pd.DataFrame:
+def rule_curve_table(output: EnsembleOutput, year: int | None = None, years: RunYears | None = None
+                     ) -> pd.DataFrame:
     """How the reservoirs with a rule curve (``target_volume``) of an ensemble's output held it over its (trace, run
     year) pairs (or one run ``year``'s traces): per reservoir its country, the share of the pairs with some step whose
     end-of-step volume is below the target (``below``: a run's ``storage_shortfall`` above 0, beyond 1e-8 hm³ of solver
@@ -570,6 +615,10 @@ def rule_curve_table(output: EnsembleOutput, year: int | None = None) -> pd.Data
         An ensemble's output (``daryo ensemble -o``), or it opened (:func:`open_output`).
     year
         One run year's figures over the traces (0 for the first; None: every run year pooled).
+    years
+        A range of run years to take the figures over, pooled (``slice(5, None)``: run year 5 to the last, as
+        Python slices; ``range(5, 20)``): the run's first years left out, where its reservoirs' start still shows
+        (a warm-up); give ``year`` or ``years``, not both (None: ``year``'s).
 
     Returns
     -------
@@ -585,8 +634,9 @@ def rule_curve_table(output: EnsembleOutput, year: int | None = None) -> pd.Data
         parts' format was below 12), or ``year`` is not a run year of it.
     """
     with _summaries(output, "rule_curve_table", ("annual_steps_below_target",), "reservoirs' rule curves") as ds:
-        steps = _annual(ds, "annual_steps_below_target", "reservoir", year)
-        short = _annual(ds, "annual_max_storage_shortfall", "reservoir", year)
+        picked = _picked_years(ds, year, years, "rule_curve_table")
+        steps = _annual(ds, "annual_steps_below_target", "reservoir", picked)
+        short = _annual(ds, "annual_max_storage_shortfall", "reservoir", picked)
         has = ~np.isnan(steps).any(axis=0) if len(steps) else np.zeros(steps.shape[1], dtype=bool)
         steps, short = steps[:, has], short[:, has]
         table = pd.DataFrame({
@@ -605,7 +655,7 @@ def rule_curve_table(output: EnsembleOutput, year: int | None = None) -> pd.Data
 
 
 def sink_table(output: EnsembleOutput, year: int | None = None,
-               below: float | Mapping[str, float] | None = None) -> pd.DataFrame:
+               below: float | Mapping[str, float] | None = None, years: RunYears | None = None) -> pd.DataFrame:
     """The water reaching each sink (a terminal lake, a river's mouth) over an ensemble's (trace, run year) pairs:
     per sink the mean, 5th, 50th and 95th percentiles and least of its yearly inflow (hm³/yr), the share of the pairs it
     gets none, and the share it gets less than a given volume.  The mean and the shares have their 95 % intervals by
@@ -618,6 +668,10 @@ def sink_table(output: EnsembleOutput, year: int | None = None,
         An ensemble's output (``daryo ensemble -o``), or it opened (:func:`open_output`).
     year
         One run year's figures over the traces (0 for the first; None: every run year pooled).
+    years
+        A range of run years to take the figures over, pooled (``slice(5, None)``: run year 5 to the last, as
+        Python slices; ``range(5, 20)``): the run's first years left out, where its reservoirs' start still shows
+        (a warm-up); give ``year`` or ``years``, not both (None: ``year``'s).
     below
         A yearly volume (hm³/yr), for every sink or per sink id (a mapping): the column ``below`` gives the share of
         the pairs whose inflow is less than it ("in what share of years does the South Aral get less than 3 km³?":
@@ -638,9 +692,10 @@ def sink_table(output: EnsembleOutput, year: int | None = None,
         of 0 or more (or names a sink the output does not have).
     """
     with _summaries(output, "sink_table") as ds:
+        picked = _picked_years(ds, year, years, "sink_table")
         sinks = [str(s) for s in ds["sink"].values]
         threshold = None if below is None else _sink_thresholds(below, sinks)
-        got = _annual(ds, "annual_sink_inflow", "sink", year)
+        got = _annual(ds, "annual_sink_inflow", "sink", picked)
         table = pd.DataFrame({"country": ds["sink_country"].values.astype(str), "mean": got.mean(axis=0),
                               "p5": _percentile(got, 5), "p50": _percentile(got, 50), "p95": _percentile(got, 95),
                               "least": got.min(axis=0, initial=np.inf)},
@@ -715,11 +770,88 @@ def held_years(where: str, years: int, start: object = None, asked: int | None =
     return text
 
 
-def _annual(ds: Any, name: str, kind: str, year: int | None) -> np.ndarray:
-    """An annual indicator as (pairs, elements): every (trace, run year) pair, or one run ``year``'s traces."""
-    da = ds[name].transpose("trace", "year", kind)
+#: a range of run years, as the tables' ``years`` take it: ``slice(5, None)`` (run year 5 to the last) or
+#: ``range(5, 20)``
+RunYears = slice | range
+
+
+def run_years_of(years: object, held: int, where: str = "the ensemble", start: object = None) -> list[int]:
+    """The run years (0 for the first) of an ensemble of ``held`` run years that ``years`` selects: a ``slice``, as
+    Python slices a list of the run years (``slice(5, None)``: 5 to the last; ``slice(5, 19)``: 5 to 18;
+    ``slice(-5, None)``: the last five), or a ``range`` of run years it holds (``where`` and ``start``, its first
+    step's date, name the store in a message: :func:`held_years`).
+
+    Raises
+    ------
+    TypeError
+        If ``years`` is neither a slice nor a range, or a slice's bounds are not whole numbers.
+    ValueError
+        If a range holds a run year the ensemble does not, or ``years`` selects none.
+    """
+    if isinstance(years, slice):
+        if not all(b is None or (is_whole(b) and not isinstance(b, bool)) for b in (years.start, years.stop,
+                                                                                     years.step)):
+            raise TypeError(f"years={years!r}: give a slice of whole run years (slice(5, None): 5 to the last)")
+        if years.step == 0:
+            raise ValueError(f"years={years!r}: a slice's step cannot be 0")
+        picked = list(range(held)[slice(*(None if b is None else int(b)
+                                          for b in (years.start, years.stop, years.step)))])
+    elif isinstance(years, range):
+        picked = list(years)
+        if outside := [y for y in picked if not 0 <= y < held]:
+            raise ValueError(f"years={years!r}: run year {outside[0]}: {held_years(where, held, start, outside[0])}")
+    else:
+        raise TypeError(f"years={years!r}: give a slice (slice(5, None): run year 5 to the last) or a range of run "
+                        "years, or None for every year")
+    if not picked:
+        raise ValueError(f"years={years!r} selects no run year: {held_years(where, held, start)}")
+    return picked
+
+
+def _picked_years(ds: Any, year: int | None, years: object, caller: str) -> int | list[int] | None:
+    """What a table of the open store ``ds`` takes its figures over: one run ``year`` (an int), a range of
+    ``years`` (:func:`run_years_of`: a list of run years; one run year alone as that year, every run year as
+    None, the pooled figures), or every run year (None).
+
+    Raises
+    ------
+    ValueError
+        If both are given, or as :func:`run_years_of`.
+    TypeError
+        As :func:`run_years_of`.
+    """
+    if years is None:
+        return year
     if year is not None:
-        check_year(year, ds.sizes["year"], output_name(ds), ds["time"].values[0] if ds.sizes.get("time") else None)
+        raise ValueError(f"{caller}: year={year!r} and years={years!r}: give one run year or a range of them, not "
+                         "both")
+    picked = run_years_of(years, ds.sizes["year"], output_name(ds), _first_step(ds))
+    if picked == list(range(ds.sizes["year"])):
+        return None
+    return picked[0] if len(picked) == 1 else picked
+
+
+def _first_step(ds: Any) -> object:
+    """The date of the open store's first step (None where it keeps no steps), for a message naming its years."""
+    return ds["time"].values[0] if ds.sizes.get("time") else None
+
+
+def years_attrs(year: int | list[int] | None) -> dict[str, Any]:
+    """A table's ``attrs`` of what its figures are over: ``year``, the run year (None: several or all) and
+    ``years``, the run years, or None for all."""
+    if isinstance(year, list):
+        return {"year": None, "years": [int(y) for y in year]}
+    return {"year": None if year is None else int(year), "years": None if year is None else [int(year)]}
+
+
+def _annual(ds: Any, name: str, kind: str, year: int | list[int] | None) -> np.ndarray:
+    """An annual indicator as (pairs, elements): every (trace, run year) pair, one run ``year``'s traces, or the
+    (trace, run year) pairs of a list of run years (:func:`_picked_years`), trace by trace."""
+    da = ds[name].transpose("trace", "year", kind)
+    if isinstance(year, list):
+        da = da.isel(year=year)
+    elif year is not None:
+        check_year(year, ds.sizes["year"], output_name(ds), _first_step(ds))
         da = da.isel(year=[int(year)])
     values = da.values
     return values.reshape(values.shape[0] * values.shape[1], values.shape[2])
@@ -806,10 +938,12 @@ def _mean_stress_terms(ds: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return withdrawal, renewable, np.minimum(environmental, renewable)
 
 
-def _stress_table_of_year(ds: Any, year: int) -> pd.DataFrame:
-    """:func:`water_stress_table` of the open store ``ds`` over run ``year``'s traces, from the yearly values."""
+def _stress_table_of_year(ds: Any, year: int | list[int]) -> pd.DataFrame:
+    """:func:`water_stress_table` of the open store ``ds`` over run ``year``'s traces (or the trace-years of a list
+    of run years), from the yearly values."""
     _annual(ds, "annual_water_stress", "system", year)  # (a ValueError for a year the store does not hold)
-    part = {name: ds[f"annual_{name}"].isel(year=[year]).transpose("trace", "year", "system").values
+    years = year if isinstance(year, list) else [year]
+    part = {name: ds[f"annual_{name}"].isel(year=years).transpose("trace", "year", "system").values
             for name in ("water_stress", "withdrawal", "renewable_water", "environmental_flow")}
     values, _ = _summary_of([part], "water_stress", 0.0, 2**28)
     table = pd.DataFrame(values.T, columns=[str(s) for s in ds["statistic"].values],
@@ -826,7 +960,7 @@ def _stress_table_of_year(ds: Any, year: int) -> pd.DataFrame:
     return pd.concat([table, _all_systems(ds, table, year)]) if len(table) > 1 else table
 
 
-def _add_stress_bounds(ds: Any, table: pd.DataFrame, year: int | None) -> None:
+def _add_stress_bounds(ds: Any, table: pd.DataFrame, year: int | list[int] | None) -> None:
     """Give :func:`water_stress_table`'s ``table`` (of the open store ``ds``, over run ``year``'s traces where given)
     the 95 % intervals by trace of its means, shares and long-term ratio, its systems' and, where it has the row,
     theirs together (each trace-year's sums, as :func:`_all_systems`)."""
@@ -854,12 +988,12 @@ def _add_stress_bounds(ds: Any, table: pd.DataFrame, year: int | None) -> None:
     table.attrs["units"] |= {"long_term_low": "%", "long_term_high": "%"}
 
 
-def _all_systems(ds: Any, table: pd.DataFrame, year: int | None = None) -> pd.DataFrame:
+def _all_systems(ds: Any, table: pd.DataFrame, year: int | list[int] | None = None) -> pd.DataFrame:
     """The row of :func:`water_stress_table` for the river systems together (``all``, as :func:`daryo.sdg.water_stress`
     names it): each trace-year's ratio of their summed withdrawal, renewable water and environmental flow (each
     system's at most its renewable water), then the same statistics as each system's (over run ``year``'s traces
     alone, where given)."""
-    years = slice(None) if year is None else [year]
+    years = slice(None) if year is None else year if isinstance(year, list) else [year]
     terms = [ds[name].isel(year=years).transpose("trace", "year", "system").values
              for name in ("annual_withdrawal", "annual_renewable_water", "annual_environmental_flow")]
     withdrawal, renewable = terms[0].sum(axis=2), terms[1].sum(axis=2)
