@@ -30,7 +30,8 @@ Modules, in the order of the pipeline: :mod:`~daryo.ensemble.traces` (trace sour
 :mod:`~daryo.ensemble.executors` (in this process or on Dask), :mod:`~daryo.ensemble.progress`,
 :mod:`~daryo.ensemble.store` (the output and its summaries), :mod:`~daryo.ensemble.run` (the run), then what a
 finished output tells: :mod:`~daryo.ensemble.output` (the output opened and checked), :mod:`~daryo.ensemble.tables`
-(its tables) and :mod:`~daryo.ensemble.summary` (every summary in one long table, and its CSV file).
+(its tables), :mod:`~daryo.ensemble.summary` (every summary in one long table, and its CSV file) and
+:mod:`~daryo.ensemble.drift` (whether its figures drift with the run year: :func:`run_year_drift`).
 
 The output's tables (:func:`shortfall_table`, :func:`seasonal_shortfall_table`, :func:`energy_table`,
 :func:`energy_target_table`, :func:`storage_table`, :func:`rule_curve_table`, :func:`sink_table`,
@@ -39,6 +40,7 @@ store opened once for them all (:func:`open_output`, or xarray's ``open_dataset`
 """
 
 from .chunks import ANNUAL_INDICATORS, SERIES, STORABLE_SERIES, EnsembleOptions, chunk_model, run_chunk
+from .drift import run_year_drift
 from .output import EarlierStoreError, StoreReplacedError, open_output
 from .parts import RunInProgressError, parts_folder
 from .progress import ProgressReporter
@@ -65,7 +67,7 @@ __all__ = ["TraceSource", "ResampledTraces", "StochasticTraces", "ModelColumns",
            "ProgressReporter",
            "ANNUAL_INDICATORS", "SERIES", "STORABLE_SERIES", "summarise", "shortfall_table", "requirement_table",
            "energy_table", "energy_target_table", "storage_table", "rule_curve_table", "sink_table", "open_output",
-           "run_of", "seasonal_shortfall_table",
+           "run_of", "seasonal_shortfall_table", "run_year_drift",
            "summary_table",
            "check_summary_csv",
            "water_stress_table", "write_summary_csv", "network_digest", "parts_folder", "RunInProgressError",
