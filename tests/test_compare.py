@@ -1519,3 +1519,42 @@ def test_compare_runs_of_two_mapping_overlays_of_one_name_blames_the_overlay_not
     (edited,) = [n for n in compare_runs(c, d).attrs["notes"] if "network_sha256" in n]
     assert ("(their network_sha256): an overlay file of the same name differs (edited, or another file of that "
             "name): their differences") in edited
+
+
+def test_two_ensembles_of_one_seed_whose_traces_nest_are_not_told_independent(tmp_path, capsys):
+    """An actuary's review: ensembles of one seed with --traces 150 and 300 (the first 150 traces the same) or
+    --years 10 and 20 (the 10-year traces the first 10 years of the 20-year ones) were told "two independent
+    samples: their traces differ".  The comparison says how many traces and years they share, that their
+    differences are then not of independent samples and, of other run lengths, that they include the run length's;
+    ensembles of other seeds are still told apart as other traces."""
+    from daryo.compare import compare_ensembles
+
+    stores = {}
+    for name, traces, years, seed in (("two", 2, 2, 1), ("three", 3, 2, 1), ("short", 3, 1, 1), ("other", 3, 2, 2)):
+        stores[name] = tmp_path / f"{name}.nc"
+        assert main(["ensemble", "--traces", str(traces), "--years", str(years), "--seed", str(seed), "--quiet",
+                     "--series", "none", "-o", str(stores[name])]) == 0
+    capsys.readouterr()
+    more = compare_ensembles(stores["two"], stores["three"])
+    assert not more.attrs["paired"] and more.attrs["nested"] == {"traces": 2, "years": 2}
+    assert more.attrs["notes"][0] == (
+        "the ensembles share 2 traces (the same seed and years: the first 2 of the 3 traces of the one are those of "
+        "the other, their trace_digest the same): their differences are not of two independent samples, though "
+        "their margins are taken as if they were (they then overstate the noise of the difference, which comes from "
+        "the traces and years one has and the other lacks); give both the same --traces and --years to compare the "
+        "rules alone, trace-year by trace-year")
+    longer = compare_ensembles(stores["short"], stores["three"])
+    assert longer.attrs["nested"] == {"traces": 3, "years": 1}
+    assert longer.attrs["notes"][0].startswith(
+        "the ensembles share the first run year of their 3 traces (the same seed: the 1-year traces are the first "
+        "year of the 2-year ones, their annual_inflow the same): their differences are not of two independent "
+        "samples")
+    assert ("and include the run length's: where a run's first years differ from its later ones (a warm-up), the "
+            "pooled figures change with --years") in longer.attrs["notes"][0]
+    assert compare_ensembles(stores["two"], stores["short"]).attrs["nested"] == {"traces": 2, "years": 1}
+    other = compare_ensembles(stores["three"], stores["other"])
+    assert other.attrs["nested"] is None and other.attrs["notes"][0].startswith("the ensembles have other traces")
+    assert main(["compare", str(stores["two"]), str(stores["three"])]) == 0
+    out = capsys.readouterr().out
+    assert "their traces differ" not in out and "of two independent samples, though they hold some of the same " \
+                                                 "traces (a note below says which)" in out

@@ -181,7 +181,9 @@ def compare_ensembles(first: str | os.PathLike[str] | xr.Dataset, second: str | 
         ``trace_digest``: ``same_traces``; None where either has none), the run ``year`` compared, ``atoms``, the
         percentile rows (table, element, quantity) of two ensembles of other traces that sit near a value many
         trace-years share (dead storage, no deficit), where the percentile of independent samples jumps
-        (:func:`daryo.compare_noise.percentiles_on_atoms`), and ``notes``, what to know before reading it, a
+        (:func:`daryo.compare_noise.percentiles_on_atoms`), ``nested``, where the two do not share their traces but
+        hold some of the same (:func:`nested_traces`: ``{"traces": n, "years": y}``, the first n traces' first y
+        run years; None where they hold none), and ``notes``, what to know before reading it, a
         sentence each, as ``daryo compare`` prints them (a draw from storage is told where it is beyond its noise,
         with its standard error; demands that differ, since each deficit is of its own ensemble's demand).
 
@@ -205,12 +207,13 @@ def compare_ensembles(first: str | os.PathLike[str] | xr.Dataset, second: str | 
         table = _side_by_side(_ensemble_indicators(a, threshold, year), _ensemble_indicators(b, threshold, year))
         paired = _share_traces(a, b, runs)
         same_traces = _same_trace_digests(a, b)
+        nested = None if paired else nested_traces(a, b, runs)
         samples = [row_samples(ds, threshold, year) for ds in (a, b)]
     table = _with_differences(table)
     traces = min(int(run["traces"]) for run in runs)  # (the standard errors are by trace: its degrees of freedom)
     table = with_noise(table[list(COMPARE_COLUMNS)], difference_errors(samples[0], samples[1], paired), traces, paired)
     table.attrs.update(first=runs[0], second=runs[1], paired=paired, year=year, same_traces=same_traces,
-                       atoms=[] if paired else percentiles_on_atoms(samples[0], samples[1]))
+                       nested=nested, atoms=[] if paired else percentiles_on_atoms(samples[0], samples[1]))
     table.attrs["notes"] = ensemble_notes(table)
     return table
 
@@ -308,6 +311,33 @@ def _share_traces(first: xr.Dataset, second: xr.Dataset, runs: Sequence[Mapping[
     # one model file: other digests under other overlays are their inflow changes (a climate's, on the same draws);
     # under the same overlays, another trace source (another perturbation of the record, say: a diff review)
     return same is None or runs[0]["scenarios"] != runs[1]["scenarios"]
+
+
+def nested_traces(first: xr.Dataset, second: xr.Dataset, runs: Sequence[Mapping[str, Any]]) -> dict[str, int] | None:
+    """What two ensembles' stores (``runs``: their :func:`daryo.ensemble.run_of`) of the same seed and start hold of
+    the same traces where they do not share them all (an actuary's review: ``--traces 150`` and ``300`` of one seed,
+    whose first 150 traces are the same, and ``--years 10`` and ``20``, whose 10-year traces are the first 10 years
+    of the 20-year ones, were told "two independent samples"): ``{"traces": n, "years": y}``, the first ``n`` traces
+    (the fewer of the two) over their first ``y`` run years (the shorter run's), where their yearly inflows are the
+    same (``annual_inflow``, and where the years are the same, their ``trace_digest`` too); None where they are
+    not, the seeds, starts or steps differ, or a store keeps no yearly inflows."""
+    if any(runs[0].get(k) != runs[1].get(k) for k in ("seed", "start", "time_step")):
+        return None
+    if all(runs[0].get(k) == runs[1].get(k) for k in ("traces", "years")):  # (the same traces, or other inflows)
+        return None
+    if "annual_inflow" not in first or "annual_inflow" not in second:
+        return None
+    n, y = (min(int(run[k]) for run in runs) for k in ("traces", "years"))
+    inflows = [ds["annual_inflow"].isel(trace=slice(0, n), year=slice(0, y)).transpose("trace", "year", "inflow")
+               for ds in (first, second)]
+    if list(inflows[0]["inflow"].values) != list(inflows[1]["inflow"].values):
+        return None
+    if not np.array_equal(inflows[0].values, inflows[1].values):
+        return None
+    if runs[0]["years"] == runs[1]["years"] and "trace_digest" in first and "trace_digest" in second and not (
+            np.array_equal(first["trace_digest"].values[:n], second["trace_digest"].values[:n])):
+        return None
+    return {"traces": n, "years": y}
 
 
 def _same_trace_digests(first: xr.Dataset, second: xr.Dataset) -> bool | None:

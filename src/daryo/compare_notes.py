@@ -271,6 +271,32 @@ def _without_folders(text: object) -> str:
     return re.sub(r"(?:[A-Za-z]:)?(?:[^\s,;]*[\\/])+(?=[^\s,;\\/])", "", str(text or ""))
 
 
+def nested_note(nested: Mapping[str, int], first: Mapping[str, Any], second: Mapping[str, Any]) -> str:
+    """The note on two ensembles of one seed that hold some of the same traces (``nested``:
+    :func:`daryo.compare.nested_traces`' ``{"traces": n, "years": y}``; ``first``, ``second``: their runs): how many
+    they share, that their differences are then not those of two independent samples (an actuary's review: they were
+    told "two independent samples: their traces differ"), and, for other run lengths, that they include the run
+    length's (the first years' warm-up)."""
+    n, y = nested["traces"], nested["years"]
+    traces, years = (sorted(int(run[k]) for run in (first, second)) for k in ("traces", "years"))
+    if years[0] == years[1]:
+        shared = (f"share {n} traces (the same seed and years: the first {n} of the {traces[1]} traces of "
+                  "the one are those of the other, their trace_digest the same)")
+    else:
+        of = f"{n} traces" if traces[0] == traces[1] else f"first {n} traces"
+        first_years = "the first run year" if y == 1 else f"the first {y} run years"
+        shared = (f"share {first_years} of their {of} (the same seed: the {y}-year traces are "
+                  f"{first_years.replace(' run ', ' ')} of the {years[1]}-year ones, their annual_inflow the same)")
+    text = (f"the ensembles {shared}: their differences are not of two independent samples, though their margins "
+            "are taken as if they were (they then overstate the noise of the difference, which comes from the "
+            "traces and years one has and the other lacks)")
+    if years[0] != years[1]:
+        text += (", and include the run length's: where a run's first years differ from its later ones (a "
+                 "warm-up), the pooled figures change with --years (daryo summary STORE --year A:B, or daryo compare "
+                 "--year Y, takes the same run years of both)")
+    return text + "; give both the same --traces and --years to compare the rules alone, trace-year by trace-year"
+
+
 def ensemble_notes(table: pd.DataFrame) -> list[str]:
     """The notes on two ensembles' comparison ``table`` (:func:`daryo.compare.compare_ensembles`, whose ``attrs``
     hold both runs, whether they share their traces and the run year compared): whether they share their traces,
@@ -296,6 +322,8 @@ def ensemble_notes(table: pd.DataFrame) -> list[str]:
         notes.append("the ensembles have other traces (the same seed, traces and years, drawn from other inflows: "
                      "their trace_digest differ): their differences include the hydrology's")  # (a reproducibility
         # review: two of overlays of the same names, one of them edited, were said to share their traces)
+    elif table.attrs.get("nested"):
+        notes.append(nested_note(table.attrs["nested"], first, second))
     elif all(first[k] == second[k] for k in ("seed", "traces", "years")):
         notes.append("the ensembles have other traces (the same seed, traces and years, drawn from other inflows, "
                      "or from stores of a daryo before 2026-12-06's, which keep no digest of their traces): their "

@@ -265,7 +265,8 @@ def _print_ensemble_comparison(args: argparse.Namespace, csv: Path | None, table
     print("  ± 95 %: the margin of the difference's 95 % interval, t standard errors by trace (Student's t of "
           f"{min(int(r['traces']) for r in runs) - 1} degrees of freedom; "
           + ("of the traces' paired differences: they share their traces" if table.attrs["paired"] else
-             "of two independent samples: their traces differ")
+             "of two independent samples, though they hold some of the same traces (a note below says which)"
+             if table.attrs.get("nested") else "of two independent samples: their traces differ")
           + "); a percentile has none")
     for note in [*_same_file(args), *table.attrs["notes"]]:
         print(f"note: {note}")
