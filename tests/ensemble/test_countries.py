@@ -73,3 +73,12 @@ def test_a_model_without_demands_has_no_country_rows_and_the_report_none(tmp_pat
     assert main(["ensemble", str(bare), "--traces", "2", "--years", "1", "--quiet", "-o", str(tmp_path / "b.nc")]) == 0
     assert country_shortfall_table(tmp_path / "b.nc").empty
     assert "water by country" not in capsys.readouterr().out
+
+
+def test_a_range_of_run_years_pools_those_years_alone(tmp_path):
+    store = _store(tmp_path / "s.nc")
+    ranged = country_shortfall_table(store, years=slice(1, None))
+    assert ranged.loc["KAZ", "deficit"] == pytest.approx(2.5) and ranged.attrs["years"] == [1]
+    assert ranged.equals(country_shortfall_table(store, year=1))
+    with pytest.raises(ValueError, match="year=1 and years="):
+        country_shortfall_table(store, year=1, years=range(0, 2))
